@@ -1,0 +1,32 @@
+# CX Scorecard — `make run` serves the app with demo data; `make test` runs the tests.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8050
+export FLASK_APP := scorecard
+
+.PHONY: run test test-postgres bench install clean
+
+$(BIN)/scorecard: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[test]"
+	touch $@
+
+install: $(BIN)/scorecard
+
+run: install
+	SCORECARD_ENV=development $(BIN)/scorecard db upgrade
+	SCORECARD_ENV=development $(BIN)/scorecard demo
+	@echo "Serving on http://$(HOST):$(PORT)/  (Ctrl-C to stop)"
+	SCORECARD_ENV=development $(BIN)/scorecard run --host $(HOST) --port $(PORT)
+
+test: install
+	$(BIN)/pytest -q
+
+bench: install
+	$(BIN)/python bench/import_bench.py
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache .hypothesis

@@ -1,0 +1,40 @@
+"""CX Scorecard: the Flask application factory."""
+from flask import Flask
+
+
+def create_app(config=None) -> Flask:
+    """Build the app: config, extensions, security, blueprints, commands, dashboards."""
+    app = Flask(__name__, instance_relative_config=True)
+
+    from scorecard.config import load_config
+    load_config(app, config)
+
+    from scorecard.extensions import csrf, db, login_manager, migrate
+    db.init_app(app)
+    migrate.init_app(app, db, directory=_migrations_dir())
+    login_manager.init_app(app)
+
+    # Sign-in is checked before CSRF, so anonymous requests always meet the sign-in wall.
+    from scorecard import security
+    security.init_app(app)
+    csrf.init_app(app)
+
+    from scorecard.auth import bp as auth_bp
+    from scorecard.main import bp as main_bp
+    app.register_blueprint(auth_bp, url_prefix="/auth")
+    app.register_blueprint(main_bp)
+
+    from scorecard import errors
+    errors.init_app(app)
+
+    from scorecard.cli import register_commands
+    register_commands(app)
+
+    from dashboards import init_dashboards
+    init_dashboards(app)
+    return app
+
+
+def _migrations_dir() -> str:
+    from pathlib import Path
+    return str(Path(__file__).resolve().parent.parent / "migrations")

@@ -1,0 +1,62 @@
+"""The `scorecard` command line: the Flask CLI group plus the app's own commands."""
+import os
+
+import click
+from flask.cli import FlaskGroup, with_appcontext
+
+from scorecard.models import Role
+
+
+def _create_app():
+    from scorecard import create_app
+    return create_app()
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app)
+def main():
+    """CX Scorecard: import CX data, evaluate rules, serve dashboards."""
+
+
+@click.command("create-user")
+@click.argument("email")
+@click.option("--role", type=click.Choice([r.value for r in Role]), required=True)
+@click.option("--function", "function_code", help="Function code for an officer (CFO, CIO, CHCO, GC ...).")
+@click.option("--leader", "leader_email", help="E-mail of the Leader record a leader user is linked to.")
+@click.option("--name", help="Display name.")
+@with_appcontext
+def create_user_command(email, role, function_code, leader_email, name):
+    """Create a user. The password comes from SCORECARD_PASSWORD or a prompt."""
+    from scorecard.auth.services import create_user
+
+    password = os.environ.get("SCORECARD_PASSWORD") or click.prompt(
+        "Password", hide_input=True, confirmation_prompt=True)
+    try:
+        user = create_user(email, password, Role(role), function_code=function_code,
+                           leader_email=leader_email, name=name)
+    except ValueError as error:
+        raise click.ClickException(str(error)) from error
+    scope = f", function {user.function.code}" if user.function else ""
+    click.echo(f"Created {user.email} ({user.role.value}{scope}).")
+
+
+@click.command("demo")
+@with_appcontext
+def demo_command():
+    """Fill an empty database with the demo agency; running it again changes nothing."""
+    from scorecard.demo import DEMO_PASSWORD, DEMO_USERS, seed_demo
+    from scorecard.extensions import db
+
+    created = seed_demo(db.session)
+    click.echo("Demo data loaded." if created else "Demo data already present; nothing changed.")
+    click.echo(f"Demo sign-ins (password for all: {DEMO_PASSWORD}):")
+    for email, role, *_ in DEMO_USERS:
+        click.echo(f"  {role:<10} {email}")
+
+
+def register_commands(app) -> None:
+    for command in (create_user_command, demo_command):
+        app.cli.add_command(command)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,78 @@
+"""Configuration classes; every setting reads an environment variable with a safe default."""
+import os
+import secrets
+from pathlib import Path
+
+
+def _database_url(instance_path: str) -> str:
+    url = os.environ.get("DATABASE_URL")
+    if not url:
+        return "sqlite:///" + str(Path(instance_path) / "scorecard.db")
+    # Heroku-style URLs and bare postgresql:// mean psycopg 3 here.
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://"):]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    return url
+
+
+class Config:
+    """Production defaults."""
+
+    SECRET_KEY = os.environ.get("SECRET_KEY")
+    SQLALCHEMY_DATABASE_URI = None  # filled in by the factory from DATABASE_URL
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = True
+    WTF_CSRF_TIME_LIMIT = None
+    MAX_CONTENT_LENGTH = int(os.environ.get("SCORECARD_MAX_UPLOAD_MB", "25")) * 1024 * 1024
+    LOGIN_MAX_FAILURES = int(os.environ.get("SCORECARD_LOGIN_MAX_FAILURES", "5"))
+    LOGIN_LOCKOUT_SECONDS = int(os.environ.get("SCORECARD_LOGIN_LOCKOUT_SECONDS", "900"))
+    SURVEY_MIN_N = int(os.environ.get("SCORECARD_SURVEY_MIN_N", "30"))
+
+
+class DevelopmentConfig(Config):
+    """Local runs (`make run`): cookies may travel over plain http."""
+
+    DEBUG = True
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_SECURE = False
+
+
+class TestingConfig(Config):
+    """The test suite: a throwaway database unless DATABASE_URL names one."""
+
+    TESTING = True
+    SECRET_KEY = "test-secret"
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_SECURE = False
+
+
+CONFIGS = {"production": Config, "development": DevelopmentConfig, "testing": TestingConfig}
+
+
+def load_config(app, config=None) -> None:
+    """Apply the named config class (SCORECARD_ENV) and then any overrides in `config`."""
+    name = os.environ.get("SCORECARD_ENV", "production")
+    app.config.from_object(CONFIGS.get(name, Config))
+    if isinstance(config, dict):
+        app.config.update(config)
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+        app.config["SQLALCHEMY_DATABASE_URI"] = _database_url(app.instance_path)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _instance_secret(app.instance_path)
+
+
+def _instance_secret(instance_path: str) -> str:
+    """A per-installation secret kept in instance/, so sessions survive restarts."""
+    path = Path(instance_path) / "secret_key"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()

@@ -1,0 +1,22 @@
+"""The domain model of DESIGN §3, re-exported so callers import from one place."""
+from scorecard.models.audit import AuditEvent
+from scorecard.models.base import Base, utcnow
+from scorecard.models.capacity import CAPACITY_DOMAINS, CapacityAssessment, CapacityDomainScore
+from scorecard.models.commitments import Commitment, CommitmentStatus, CommitmentUpdate
+from scorecard.models.imports import BatchStatus, ImportBatch, ImportRowChange
+from scorecard.models.metrics import (
+    Direction, Driver, Metric, MetricKind, Observation, ScopeType, Target, subject_key,
+)
+from scorecard.models.org import Agency, Component, Function, Leader, LifeExperience, Program
+from scorecard.models.plans import ElementRating, PerformancePlan, PlanElement, PlanRequirement, RatingMethod
+from scorecard.models.rules import AppliesTo, Finding, FindingInput, Rule, RuleStatus, RuleVersion
+from scorecard.models.users import LoginFailure, Role, User
+
+__all__ = [
+    "Agency", "AppliesTo", "AuditEvent", "Base", "BatchStatus", "CAPACITY_DOMAINS", "CapacityAssessment",
+    "CapacityDomainScore", "Commitment", "CommitmentStatus", "CommitmentUpdate", "Component", "Direction",
+    "Driver", "ElementRating", "Finding", "FindingInput", "Function", "ImportBatch", "ImportRowChange",
+    "Leader", "LifeExperience", "LoginFailure", "Metric", "MetricKind", "Observation", "PerformancePlan",
+    "PlanElement", "PlanRequirement", "Program", "RatingMethod", "Role", "Rule", "RuleStatus", "RuleVersion",
+    "ScopeType", "Target", "User", "subject_key", "utcnow",
+]

@@ -1,0 +1,62 @@
+"""Import batches: one uploaded file, its counts and errors, and the rows it changed."""
+import enum
+from datetime import datetime
+from typing import Optional
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from scorecard.models.base import Base, UTCDateTime, utcnow
+from scorecard.models.metrics import _enum
+
+
+class BatchStatus(str, enum.Enum):
+    pending = "pending"        # uploaded, being read and planned
+    previewed = "previewed"    # planned, waiting for confirm / cancel
+    committed = "committed"
+    rejected = "rejected"      # errors; nothing written
+    cancelled = "cancelled"
+    reverted = "reverted"
+    failed = "failed"          # the file could not be read
+
+
+class ImportBatch(Base):
+    """One uploaded file: who, when, checksum, format, counts, errors, status."""
+
+    __tablename__ = "import_batches"
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    user_id: so.Mapped[Optional[int]] = so.mapped_column(sa.ForeignKey("users.id"))
+    filename: so.Mapped[str] = so.mapped_column(sa.String(300))
+    checksum: so.Mapped[str] = so.mapped_column(sa.String(64), index=True)
+    format: so.Mapped[Optional[str]] = so.mapped_column(sa.String(64))
+    sheet: so.Mapped[Optional[str]] = so.mapped_column(sa.String(200))
+    status: so.Mapped[BatchStatus] = so.mapped_column(_enum(BatchStatus), default=BatchStatus.pending)
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+    committed_at: so.Mapped[Optional[datetime]] = so.mapped_column(UTCDateTime)
+    reverted_at: so.Mapped[Optional[datetime]] = so.mapped_column(UTCDateTime)
+    inserted: so.Mapped[int] = so.mapped_column(default=0)
+    updated: so.Mapped[int] = so.mapped_column(default=0)
+    unchanged: so.Mapped[int] = so.mapped_column(default=0)
+    rejected: so.Mapped[int] = so.mapped_column(default=0)
+    total_rows: so.Mapped[int] = so.mapped_column(default=0)
+    progress: so.Mapped[int] = so.mapped_column(default=0)
+    errors: so.Mapped[list] = so.mapped_column(sa.JSON, default=list)
+    message: so.Mapped[Optional[str]] = so.mapped_column(sa.Text)
+
+    changes: so.Mapped[list["ImportRowChange"]] = so.relationship(
+        back_populates="batch", cascade="all, delete-orphan")
+
+
+class ImportRowChange(Base):
+    """A row an import inserted or updated, with the values it replaced (for revert)."""
+
+    __tablename__ = "import_row_changes"
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    batch_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("import_batches.id", ondelete="CASCADE"), index=True)
+    table_name: so.Mapped[str] = so.mapped_column(sa.String(64))
+    row_id: so.Mapped[int]
+    action: so.Mapped[str] = so.mapped_column(sa.String(16))  # insert | update
+    before: so.Mapped[Optional[dict]] = so.mapped_column(sa.JSON)
+    after: so.Mapped[Optional[dict]] = so.mapped_column(sa.JSON)
+
+    batch: so.Mapped[ImportBatch] = so.relationship(back_populates="changes")

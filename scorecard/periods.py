@@ -1,0 +1,182 @@
+"""Federal fiscal quarters: FY2025 runs 1 Oct 2024 – 30 Sep 2025, so FY2025 Q1 is Oct–Dec 2024."""
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+
+MIN_FISCAL_YEAR, MAX_FISCAL_YEAR = 1900, 2200
+
+ACCEPTED = ("FY2025-Q1, FY25 Q1, 2025Q1, 2025-Q1, Q1 FY2025, Q1 2025, 2025-1, 2025/1, "
+            "FY2025 Quarter 1, 'fiscal_year=2025, quarter=1', or a date such as 2024-11-15, "
+            "11/15/2024 or 2024-11 (calendar month)")
+
+
+class PeriodError(ValueError):
+    """A value that is not a valid fiscal quarter."""
+
+
+@dataclass(frozen=True, order=True)
+class Period:
+    """One federal fiscal quarter; orders chronologically."""
+
+    fiscal_year: int
+    quarter: int
+
+    def __post_init__(self) -> None:
+        for name in ("fiscal_year", "quarter"):
+            value = getattr(self, name)
+            if not isinstance(value, int) or isinstance(value, bool):
+                raise PeriodError(f"{name} must be an integer, got {value!r}")
+        if not 1 <= self.quarter <= 4:
+            raise PeriodError(f"quarter must be 1-4, got {self.quarter}")
+        if not MIN_FISCAL_YEAR <= self.fiscal_year <= MAX_FISCAL_YEAR:
+            raise PeriodError(f"fiscal year must be {MIN_FISCAL_YEAR}-{MAX_FISCAL_YEAR}, "
+                              f"got {self.fiscal_year}")
+
+    def __str__(self) -> str:
+        return f"FY{self.fiscal_year}-Q{self.quarter}"
+
+    @property
+    def label(self) -> str:
+        return str(self)
+
+    @property
+    def start(self) -> date:
+        """First day of the quarter (Q1 starts 1 October of the previous calendar year)."""
+        if self.quarter == 1:
+            return date(self.fiscal_year - 1, 10, 1)
+        return date(self.fiscal_year, 3 * self.quarter - 5, 1)
+
+    @property
+    def end(self) -> date:
+        """Last day of the quarter."""
+        first = self.start
+        month = first.month + 2
+        return date(first.year, month, calendar.monthrange(first.year, month)[1])
+
+    def date_range(self) -> tuple[date, date]:
+        return self.start, self.end
+
+    def next(self, k: int = 1) -> Period:
+        """The quarter `k` steps later (negative `k` steps back), across fiscal years."""
+        fiscal_year, index = divmod(self.fiscal_year * 4 + self.quarter - 1 + k, 4)
+        return Period(fiscal_year, index + 1)
+
+    def prev(self, k: int = 1) -> Period:
+        return self.next(-k)
+
+    def same_quarter_last_year(self) -> Period:
+        return self.prev(4)
+
+    def contains(self, d: date | datetime) -> bool:
+        if isinstance(d, datetime):
+            d = d.date()
+        return self.start <= d <= self.end
+
+    @classmethod
+    def from_date(cls, d: date | datetime) -> Period:
+        """The fiscal quarter a calendar date falls in."""
+        return quarter_of_month(d.year, d.month)
+
+    @classmethod
+    def parse(cls, value) -> Period:
+        return parse_period(value)
+
+
+def quarter_of_month(year: int, month: int) -> Period:
+    """The fiscal quarter of a calendar month (for rolling monthly data up to quarters)."""
+    if not 1 <= month <= 12:
+        raise PeriodError(f"month must be 1-12, got {month}")
+    if month >= 10:
+        return Period(year + 1, 1)
+    return Period(year, (month - 1) // 3 + 2)
+
+
+_YEAR = r"(?:fy\s*(?P<{0}>\d{{4}}|\d{{2}})|(?P<{0}4>\d{{4}}))"
+_QUARTER = r"(?:q|quarter)\s*(?P<q>\d)"
+_PATTERNS = [  # (regex, kind); matched against lower-cased, trimmed text
+    (re.compile(rf"^{_YEAR.format('y')}\s*[-_/,]?\s*{_QUARTER}$"), "fq"),
+    (re.compile(rf"^{_QUARTER}\s*[-_/,]?\s*{_YEAR.format('y')}$"), "fq"),
+    (re.compile(r"^(?:fy\s*)?(?P<y4>\d{4})\s*[-/]\s*(?P<q>\d)$"), "fq"),
+    (re.compile(r"^fiscal_?year\s*[=:]\s*(?:fy\s*)?(?P<y>\d{4}|\d{2})\s*[,;]?\s*"
+                r"quarter\s*[=:]\s*q?(?P<q>\d)$"), "fq"),
+    (re.compile(r"^quarter\s*[=:]\s*q?(?P<q>\d)\s*[,;]?\s*"
+                r"fiscal_?year\s*[=:]\s*(?:fy\s*)?(?P<y>\d{4}|\d{2})$"), "fq"),
+    (re.compile(r"^(?P<y4>\d{4})-(?P<m>\d{2})$"), "month"),
+    (re.compile(r"^(?P<y4>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})"
+                r"(?:[t ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:z|[+-]\d{2}:?\d{2})?)?$"), "date"),
+    (re.compile(r"^(?P<m>\d{1,2})/(?P<d>\d{1,2})/(?P<y4>\d{4})$"), "date"),
+]
+
+
+def _year(text: str) -> int:
+    """Four-digit years as written; two-digit years mean 20xx."""
+    return int(text) + 2000 if len(text) == 2 else int(text)
+
+
+def parse_period(value=None, *, fiscal_year=None, quarter=None) -> Period:
+    """Read a fiscal quarter from the spellings analysts use (case- and space-insensitive).
+
+    Fiscal quarters: ``FY2025-Q1``, ``FY25 Q1``, ``FY25Q1``, ``2025Q1``, ``2025-Q1``,
+    ``Q1 FY2025``, ``Q1 FY25``, ``Q1 2025``, ``FY2025 Quarter 1``, ``Quarter 1 FY2025``,
+    ``2025-1``, ``2025/1``, ``"fiscal_year=2025, quarter=1"`` or the keyword arguments
+    ``fiscal_year=2025, quarter=1``. A bare four-digit year is a *fiscal* year; a two-digit
+    year (only after ``FY``) means 20xx.
+
+    Calendar dates map to the fiscal quarter containing them: ``date``/``datetime`` objects,
+    ISO ``2024-11-15`` / ``2024-11-15T10:00:00`` and US ``11/15/2024``.
+
+    Ambiguity rule: ``YYYY-N`` with a single digit is fiscal year YYYY quarter N, while
+    ``YYYY-MM`` with two digits (``2024-01``, ``2024-11``) is a calendar month, mapped to its
+    fiscal quarter (``2024-11`` -> FY2025-Q1). A ``Period`` is returned unchanged.
+    """
+    if value is None and (fiscal_year is not None or quarter is not None):
+        if fiscal_year is None or quarter is None:
+            raise PeriodError("both fiscal_year and quarter are needed")
+        value = f"fiscal_year={fiscal_year}, quarter={quarter}"
+    elif fiscal_year is not None or quarter is not None:
+        raise PeriodError("give either a value or fiscal_year= and quarter=, not both")
+    if isinstance(value, Period):
+        return value
+    if isinstance(value, date):  # datetime is a date too
+        return _checked(value, lambda: Period.from_date(value))
+    if not isinstance(value, str):
+        raise PeriodError(f"not a fiscal quarter: {value!r} (accepted: {ACCEPTED})")
+    text = " ".join(value.split()).lower()
+    for pattern, kind in _PATTERNS:
+        match = pattern.match(text)
+        if match:
+            return _checked(value, lambda: _build(kind, match.groupdict()))
+    raise PeriodError(f"not a fiscal quarter: {value!r} (accepted: {ACCEPTED})")
+
+
+def _build(kind: str, parts: dict) -> Period:
+    year = _year(parts.get("y") or parts["y4"])
+    if kind == "fq":
+        return Period(year, int(parts["q"]))
+    if kind == "month":
+        return quarter_of_month(year, int(parts["m"]))
+    return Period.from_date(date(year, int(parts["m"]), int(parts["d"])))
+
+
+def _checked(value, build) -> Period:
+    """Run `build`, re-raising any failure as a PeriodError that quotes the input."""
+    try:
+        return build()
+    except ValueError as exc:  # PeriodError, or an impossible calendar date
+        raise PeriodError(f"not a valid fiscal quarter: {value!r}: {exc} "
+                          f"(accepted: {ACCEPTED})") from exc
+
+
+def period_range(first, last) -> list[Period]:
+    """Every quarter from `first` to `last` inclusive (empty when `first` is after `last`)."""
+    first, last = parse_period(first), parse_period(last)
+    count = (last.fiscal_year * 4 + last.quarter) - (first.fiscal_year * 4 + first.quarter)
+    return [first.next(k) for k in range(count + 1)]
+
+
+def latest_complete_period(today: date | None = None) -> Period:
+    """The last quarter that has fully ended: the one before the quarter containing `today`."""
+    return Period.from_date(today or date.today()).prev()

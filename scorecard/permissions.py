@@ -1,0 +1,47 @@
+"""Who may do what (DESIGN §6): one table, checked on the server for every route."""
+from functools import wraps
+
+from flask import abort
+from flask_login import current_user
+
+from scorecard.models import Role
+
+A, E, O, AN, L, V = Role.admin, Role.executive, Role.officer, Role.analyst, Role.leader, Role.viewer
+
+# action -> roles allowed. Scoped rules (an officer's own function, a leader's own plan)
+# are refined per object by the services that own those objects.
+PERMISSIONS: dict[str, frozenset[Role]] = {
+    "view_dashboards": frozenset({A, E, O, AN, L, V}),
+    "import_data": frozenset({A, AN}),
+    "manage_metrics": frozenset({A, AN}),
+    "edit_commitment": frozenset({A, O, L}),
+    "draft_rules": frozenset({A, AN}),
+    "publish_rules": frozenset({A}),
+    "rate_plans": frozenset({A, E}),
+    "view_plans": frozenset({A, E, O, AN, L}),
+    "manage_users": frozenset({A}),
+    "view_audit": frozenset({A, E}),
+}
+
+
+def can(user, action: str) -> bool:
+    """True when a signed-in, active user's role allows `action`; unknown actions are denied."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    return user.role in PERMISSIONS.get(action, frozenset())
+
+
+def requires(action: str):
+    """Route decorator: 403 unless the current user may perform `action`."""
+    if action not in PERMISSIONS:
+        raise KeyError(f"unknown action {action!r}")
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            if not can(current_user, action):
+                abort(403)
+            return view(*args, **kwargs)
+        wrapped.required_action = action
+        return wrapped
+    return decorator

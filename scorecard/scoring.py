@@ -1,0 +1,110 @@
+"""Program scores for a period (pooled over touchpoints and channels) and their RAG status.
+
+One place for "how good is this program on this metric this quarter": the dashboards and
+the rules engine both read scores from here.
+"""
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Iterable, Optional
+
+import sqlalchemy as sa
+
+from scorecard.models import Metric, MetricKind, Observation, Program, ScopeType, Target
+from scorecard.periods import Period, parse_period
+from scorecard.survey import pool, stats_from_counts
+
+GREEN, AMBER, RED = "green", "amber", "red"
+INSUFFICIENT, NO_DATA, NO_TARGET = "insufficient_data", "no_data", "no_target"
+
+
+@dataclass
+class Score:
+    """A program's pooled value of one metric in one period, with the observations behind it."""
+
+    value: Optional[float]
+    n: Optional[int]
+    observation_ids: list[int] = field(default_factory=list)
+    ci: Optional[tuple[float, float]] = None
+
+
+def pooled_score(metric_kind: MetricKind, rows: Iterable) -> Score:
+    """Pool observation rows (objects with counts, value, n, id) into one score.
+
+    Survey metrics pool their answer counts, so the score is the mean of every answer;
+    other metrics average their values, weighted by n where it is known.
+    """
+    rows = list(rows)
+    ids = [r.id for r in rows]
+    if metric_kind is MetricKind.likert:
+        counted = [r for r in rows if any(c for c in _counts(r))]
+        if counted:
+            stats = stats_from_counts(pool(*[_counts(r) for r in counted]))
+            ci = (stats.ci_low, stats.ci_high) if stats.ci_low is not None else None
+            return Score(stats.mean, stats.n, ids, ci)
+    valued = [r for r in rows if r.value is not None]
+    if not valued:
+        return Score(None, None, ids)
+    weights = [r.n for r in valued]
+    if all(w for w in weights):
+        total = sum(weights)
+        return Score(sum(r.value * r.n for r in valued) / total, total, ids)
+    n_values = [r.n for r in valued if r.n is not None]
+    return Score(sum(r.value for r in valued) / len(valued), sum(n_values) if n_values else None, ids)
+
+
+def _counts(row) -> list[int]:
+    return [row.count_1 or 0, row.count_2 or 0, row.count_3 or 0, row.count_4 or 0, row.count_5 or 0]
+
+
+def program_scores(session, period: Period | str, metric_ids: Optional[list[int]] = None) -> dict:
+    """{(program_id, metric_id): Score} for every program with observations in `period`."""
+    period = parse_period(period)
+    query = (
+        sa.select(Observation.id, Observation.program_id, Observation.metric_id, Observation.value,
+                  Observation.n, Observation.count_1, Observation.count_2, Observation.count_3,
+                  Observation.count_4, Observation.count_5, Metric.kind)
+        .join(Metric, Metric.id == Observation.metric_id)
+        .where(Observation.period == str(period), Observation.program_id.is_not(None))
+    )
+    if metric_ids:
+        query = query.where(Observation.metric_id.in_(metric_ids))
+    groups: dict = defaultdict(list)
+    kinds = {}
+    for row in session.execute(query):
+        groups[(row.program_id, row.metric_id)].append(row)
+        kinds[row.metric_id] = row.kind
+    return {key: pooled_score(kinds[key[1]], rows) for key, rows in groups.items()}
+
+
+class TargetBook:
+    """The targets of one fiscal year, resolved for a program: program, then component, then agency."""
+
+    def __init__(self, session, fiscal_year: int):
+        self.fiscal_year = fiscal_year
+        self._by_scope = {
+            (t.metric_id, t.scope_type, t.scope_id): t
+            for t in session.scalars(
+                sa.select(Target).where(Target.fiscal_year == fiscal_year)
+                .options(sa.orm.joinedload(Target.metric)))
+        }
+
+    def for_program(self, metric_id: int, program: Program) -> Optional[Target]:
+        for scope, scope_id in ((ScopeType.program, program.id),
+                                (ScopeType.component, program.component_id),
+                                (ScopeType.agency, program.component.agency_id)):
+            target = self._by_scope.get((metric_id, scope, scope_id))
+            if target is not None:
+                return target
+        return None
+
+
+def rag_status(score: Optional[Score], target: Optional[Target], *, survey: bool, min_n: int) -> str:
+    """Green / amber / red against the target; survey scores below `min_n` respondents are
+    insufficient data, never red."""
+    if score is None or score.value is None:
+        return NO_DATA
+    if survey and (score.n or 0) < min_n:
+        return INSUFFICIENT
+    if target is None:
+        return NO_TARGET
+    return target.rag(score.value)

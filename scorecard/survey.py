@@ -1,0 +1,134 @@
+"""Survey statistics from 1-5 Likert answer counts: mean, top-2-box, 95% CIs and change tests.
+
+Counts are a sequence of five numbers: how many people answered 1 (strongly disagree)
+.. 5 (strongly agree). No answers means "no data" (None everywhere), never a score of 0.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Literal, Optional, Sequence
+
+SCALE = (1, 2, 3, 4, 5)
+Z_95 = 1.96
+MIN_N_DEFAULT = 30
+
+
+@dataclass(frozen=True)
+class SurveyStats:
+    """Summary of one set of answer counts; every field but `n` is None without data."""
+
+    n: int
+    mean: Optional[float]
+    percent_agree: Optional[float]
+    std_dev: Optional[float]
+    std_error: Optional[float]
+    ci_low: Optional[float]
+    ci_high: Optional[float]
+
+    @property
+    def has_data(self) -> bool:
+        return self.n > 0
+
+
+NO_DATA = SurveyStats(0, None, None, None, None, None, None)
+
+
+def _clean(counts: Sequence) -> list[int]:
+    """Five non-negative whole counts; None is 0, integral floats (12.0) are accepted."""
+    counts = list(counts)
+    if len(counts) != len(SCALE):
+        raise ValueError(f"expected {len(SCALE)} answer counts (for 1..5), got {len(counts)}")
+    clean = []
+    for answer, count in zip(SCALE, counts):
+        if count is None:
+            count = 0
+        if (isinstance(count, bool) or not isinstance(count, (int, float))
+                or not math.isfinite(count) or count != int(count)):
+            raise ValueError(f"count for answer {answer} must be a whole number, got {count!r}")
+        if count < 0:
+            raise ValueError(f"count for answer {answer} must not be negative, got {count!r}")
+        clean.append(int(count))
+    return clean
+
+
+def stats_from_counts(counts: Sequence[int | None]) -> SurveyStats:
+    """Mean, top-2-box percent, sample std dev, std error and 95% CI of the mean.
+
+    The standard deviation (n-1 denominator) and everything derived from it is None below
+    two answers.
+    """
+    counts = _clean(counts)
+    n = sum(counts)
+    if n == 0:
+        return NO_DATA
+    mean = sum(k * c for k, c in zip(SCALE, counts)) / n
+    percent_agree = (counts[3] + counts[4]) / n * 100
+    if n < 2:
+        return SurveyStats(n, mean, percent_agree, None, None, None, None)
+    variance = sum(c * (k - mean) ** 2 for k, c in zip(SCALE, counts)) / (n - 1)
+    std_dev = math.sqrt(variance)
+    std_error = std_dev / math.sqrt(n)
+    return SurveyStats(n, mean, percent_agree, std_dev, std_error,
+                       mean - Z_95 * std_error, mean + Z_95 * std_error)
+
+
+def pool(*counts_lists: Sequence[int | None]) -> list[int]:
+    """Element-wise sum of several count lists (a program pools its touchpoints and channels)."""
+    total = [0] * len(SCALE)
+    for counts in counts_lists:
+        total = [a + b for a, b in zip(total, _clean(counts))]
+    return total
+
+
+def point_scale(counts: Sequence[int | None]) -> Optional[float]:
+    """The mean rounded half-up to 2 places, exactly as performance.gov publishes it."""
+    counts = _clean(counts)
+    n = sum(counts)
+    if n == 0:
+        return None
+    mean = Decimal(sum(k * c for k, c in zip(SCALE, counts))) / Decimal(n)
+    return float(mean.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+
+
+def sufficient(n: Optional[int], min_n: int = MIN_N_DEFAULT) -> bool:
+    """Whether a sample is big enough to score (below it: "insufficient data", not red)."""
+    return n is not None and n >= min_n
+
+
+Direction = Literal["up", "down", "none", "unknown"]
+
+
+@dataclass(frozen=True)
+class Change:
+    """Change of the mean from `before` to `after`, with a 95% CI of the difference."""
+
+    before: SurveyStats
+    after: SurveyStats
+    delta: Optional[float]
+    ci_low: Optional[float]
+    ci_high: Optional[float]
+    significant: bool
+    direction: Direction
+
+
+def compare(before_counts: Sequence[int | None], after_counts: Sequence[int | None], *,
+            min_n: int = MIN_N_DEFAULT) -> Change:
+    """Two-sample difference of means (after - before), SE = sqrt(se1² + se2²).
+
+    Significant only when the 95% CI excludes 0 and both samples have at least `min_n`
+    answers; otherwise the direction is "none" ("no significant change"). The direction is
+    "unknown" when either side has no answers.
+    """
+    before, after = stats_from_counts(before_counts), stats_from_counts(after_counts)
+    if not (before.has_data and after.has_data):
+        return Change(before, after, None, None, None, False, "unknown")
+    delta = after.mean - before.mean
+    if before.std_error is None or after.std_error is None:
+        return Change(before, after, delta, None, None, False, "none")
+    se = math.sqrt(before.std_error ** 2 + after.std_error ** 2)
+    low, high = delta - Z_95 * se, delta + Z_95 * se
+    significant = (low > 0 or high < 0) and sufficient(before.n, min_n) and sufficient(after.n, min_n)
+    direction: Direction = ("up" if delta > 0 else "down") if significant else "none"
+    return Change(before, after, delta, low, high, significant, direction)

@@ -1,0 +1,125 @@
+"""Sign-in, sign-out, CSRF, cookies, throttling, safe redirects and the create-user command."""
+import pytest
+import sqlalchemy as sa
+
+from scorecard import create_app
+from scorecard.extensions import db
+from scorecard.models import Function, LoginFailure, Role, User
+from tests.conftest import PASSWORD
+from tests.helpers import csrf_token, sign_in
+
+
+def test_sign_in_page_has_email_and_password_fields(client):
+    html = client.get("/auth/login").get_data(as_text=True)
+    assert 'name="email"' in html and 'name="password"' in html and 'name="csrf_token"' in html
+
+
+def test_sign_in_then_home_then_sign_out(app, client, make_user):
+    with app.app_context():
+        make_user("executive")
+    response = sign_in(client, "executive@test.gov", PASSWORD)
+    assert response.status_code == 302 and response.headers["Location"] == "/"
+    home = client.get("/")
+    assert home.status_code == 200 and "executive@test.gov" in home.get_data(as_text=True)
+    token = csrf_token(home.get_data(as_text=True))
+    assert client.post("/auth/logout", data={"csrf_token": token}).status_code == 302
+    assert client.get("/").status_code == 302
+
+
+def test_wrong_password_is_refused_without_saying_which_part(app, client, make_user):
+    with app.app_context():
+        make_user("analyst")
+    response = sign_in(client, "analyst@test.gov", "not the password")
+    assert response.status_code == 401
+    assert "do not match" in response.get_data(as_text=True)
+    assert client.get("/").status_code == 302
+
+
+def test_form_posted_without_csrf_token_is_refused(app, client, make_user):
+    with app.app_context():
+        make_user("analyst")
+    response = client.post("/auth/login", data={"email": "analyst@test.gov", "password": PASSWORD})
+    assert response.status_code == 400
+    assert "CSRF" in response.get_data(as_text=True)
+    assert client.get("/").status_code == 302
+
+
+def test_sign_out_without_csrf_token_is_refused(app, client, make_user):
+    with app.app_context():
+        make_user("viewer")
+    sign_in(client, "viewer@test.gov", PASSWORD)
+    assert client.post("/auth/logout").status_code == 400
+    assert client.get("/").status_code == 200
+
+
+@pytest.mark.parametrize("target", ["//evil.example/x", "https://evil.example/", "\\\\evil.example", "javascript:alert(1)"])
+def test_next_redirect_never_leaves_the_site(app, client, make_user, target):
+    with app.app_context():
+        make_user("viewer")
+    response = sign_in(client, "viewer@test.gov", PASSWORD, next_url=target)
+    assert response.status_code == 302 and response.headers["Location"] == "/"
+
+
+def test_next_redirect_follows_a_local_path(app, client, make_user):
+    with app.app_context():
+        make_user("viewer")
+    response = sign_in(client, "viewer@test.gov", PASSWORD, next_url="/dashboards/heatmap")
+    assert response.headers["Location"] == "/dashboards/heatmap"
+
+
+def test_repeated_failures_lock_the_account_even_for_the_right_password(app, client, make_user):
+    with app.app_context():
+        make_user("admin")
+    for _ in range(app.config["LOGIN_MAX_FAILURES"]):
+        assert sign_in(client, "admin@test.gov", "wrong-password").status_code == 401
+    locked = sign_in(client, "admin@test.gov", PASSWORD)
+    assert locked.status_code == 429
+    assert "Too many failed sign-ins" in locked.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(LoginFailure, "admin@test.gov").locked_until is not None
+
+
+def test_session_cookie_is_httponly_and_lax(app, client, make_user):
+    with app.app_context():
+        make_user("viewer")
+    cookie = sign_in(client, "viewer@test.gov", PASSWORD).headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_session_cookie_is_secure_outside_debug(db_url, monkeypatch):
+    monkeypatch.setenv("SCORECARD_ENV", "production")
+    app = create_app({"SQLALCHEMY_DATABASE_URI": db_url, "SECRET_KEY": "x"})
+    assert app.config["SESSION_COOKIE_SECURE"] is True
+    assert app.config["REMEMBER_COOKIE_SECURE"] is True
+    with app.app_context():
+        db.engine.dispose()
+
+
+def test_create_user_command_reads_password_from_environment(app, runner, monkeypatch):
+    with app.app_context():
+        db.session.add(Function(code="CFO", name="Chief Financial Officer"))
+        db.session.commit()
+    monkeypatch.setenv("SCORECARD_PASSWORD", "s3cret-password")
+    result = runner.invoke(args=["create-user", "Pat@Agency.gov", "--role", "officer", "--function", "cfo"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        user = db.session.scalar(sa.select(User).where(User.email == "pat@agency.gov"))
+        assert user.role is Role.officer and user.function.code == "CFO"
+        assert user.password_hash != "s3cret-password" and user.check_password("s3cret-password")
+
+
+def test_create_user_command_refuses_an_officer_without_function(app, runner, monkeypatch):
+    monkeypatch.setenv("SCORECARD_PASSWORD", "s3cret-password")
+    result = runner.invoke(args=["create-user", "pat@agency.gov", "--role", "officer"])
+    assert result.exit_code != 0 and "needs --function" in result.output
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 0
+
+
+def test_create_user_command_prompts_for_the_password(app, runner, monkeypatch):
+    monkeypatch.delenv("SCORECARD_PASSWORD", raising=False)
+    result = runner.invoke(args=["create-user", "kim@agency.gov", "--role", "viewer"],
+                           input="long-enough-pw\nlong-enough-pw\n")
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        assert db.session.scalar(sa.select(User).where(User.email == "kim@agency.gov")).check_password("long-enough-pw")

@@ -1,0 +1,79 @@
+"""The demo agency: realistic sizes, deterministic, idempotent."""
+from datetime import date
+
+import sqlalchemy as sa
+
+from scorecard.demo import DEMO_PASSWORD, DEMO_USERS, seed_demo
+from scorecard.extensions import db
+from scorecard.models import (
+    CapacityAssessment, Commitment, Component, Function, Leader, Observation, PerformancePlan, Program, Role,
+    Target, User,
+)
+from scorecard.periods import Period
+
+TODAY = date(2026, 11, 22)
+
+
+def _counts():
+    return {m.__name__: db.session.scalar(sa.select(sa.func.count()).select_from(m)) for m in (
+        Component, Program, Function, Leader, Observation, PerformancePlan, Commitment, CapacityAssessment,
+        Target, User)}
+
+
+def test_demo_builds_the_agency_once(app):
+    with app.app_context():
+        assert seed_demo(db.session, TODAY) is True
+        first = _counts()
+        checksum = db.session.scalar(sa.select(sa.func.sum(Observation.value)))
+        assert first["Component"] == 6 and first["Program"] == 40 and first["Function"] == 8
+        assert first["Leader"] == 60 and first["PerformancePlan"] == 60
+        assert first["User"] == len(Role) == len(DEMO_USERS)
+        assert seed_demo(db.session, TODAY) is False
+        assert _counts() == first
+        assert db.session.scalar(sa.select(sa.func.sum(Observation.value))) == checksum
+
+
+def test_demo_has_twelve_quarters_of_all_seven_drivers_with_counts(app):
+    with app.app_context():
+        seed_demo(db.session, TODAY)
+        periods = list(db.session.scalars(sa.select(Observation.period).distinct().order_by(Observation.period)))
+        assert len(periods) == 12
+        assert periods[-1] == "FY2026-Q4" and periods[0] == str(Period(2024, 1))
+        survey = db.session.scalars(sa.select(Observation).where(Observation.count_1.is_not(None))).all()
+        assert len(survey) == 40 * 12 * 7
+        for obs in survey[:200]:
+            assert sum(obs.counts) == obs.n
+            assert abs(obs.value - sum((k + 1) * c for k, c in enumerate(obs.counts)) / obs.n) < 1e-9
+
+
+def test_demo_is_deterministic(app):
+    with app.app_context():
+        seed_demo(db.session, TODAY)
+        values = list(db.session.scalars(sa.select(Observation.value).order_by(Observation.id).limit(500)))
+    from tests.conftest import _empty_tables
+    with app.app_context():
+        with db.engine.begin() as connection:
+            _empty_tables(connection)
+        seed_demo(db.session, TODAY)
+        again = list(db.session.scalars(sa.select(Observation.value).order_by(Observation.id).limit(500)))
+    assert values == again
+
+
+def test_demo_users_sign_in_with_the_documented_password(app):
+    with app.app_context():
+        seed_demo(db.session, TODAY)
+        for email, role, *_ in DEMO_USERS:
+            user = db.session.scalar(sa.select(User).where(User.email == email))
+            assert user.role.value == role and user.check_password(DEMO_PASSWORD)
+
+
+def test_every_function_has_commitments_and_every_plan_obeys_opm_weights(app):
+    with app.app_context():
+        seed_demo(db.session, TODAY)
+        for function in db.session.scalars(sa.select(Function)):
+            assert db.session.scalar(sa.select(sa.func.count()).where(Commitment.function_id == function.id)) >= 1
+        for plan in db.session.scalars(sa.select(PerformancePlan)):
+            weights = {e.name: e.weight for e in plan.elements}
+            assert sum(weights.values()) == 100
+            assert weights["Results Driven"] >= 20 and max(weights.values()) == weights["Results Driven"]
+            assert all(w >= 5 for w in weights.values())

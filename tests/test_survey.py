@@ -1,0 +1,149 @@
+"""Survey statistics, checked against the real performance.gov trust file and by hand."""
+import csv
+import math
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from scorecard.survey import (
+    MIN_N_DEFAULT, compare, point_scale, pool, stats_from_counts, sufficient,
+)
+
+DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "performance-gov"
+TRUST_CSV = DATA / "hisp-trust-fy2021q1-fy2023q1.csv"
+COUNT_COLUMNS = ["strongly_disagree_num", "disagree_num", "neutral_num", "agree_num",
+                 "strongly_agree_num"]
+
+
+def parse_count(text: str) -> int:
+    """Counts as written in the file: "12", "12.0", " 12 " or blank (0)."""
+    text = (text or "").strip()
+    if not text:
+        return 0
+    value = Decimal(text)
+    assert value == value.to_integral_value(), f"count {text!r} is not whole"
+    return int(value)
+
+
+def trust_rows() -> list[dict]:
+    with TRUST_CSV.open(newline="", encoding="utf-8-sig") as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_point_scale_matches_every_published_row():
+    rows = trust_rows()
+    assert len(rows) == 478
+    counted = [r for r in rows if sum(parse_count(r[c]) for c in COUNT_COLUMNS) > 0]
+    assert len(counted) == 446
+    mismatches = []
+    for row in counted:
+        counts = [parse_count(row[c]) for c in COUNT_COLUMNS]
+        published = Decimal(row["point_scale"])
+        ours = point_scale(counts)
+        if Decimal(f"{ours:.2f}") != published:
+            mismatches.append((counts, row["point_scale"], ours))
+        stats = stats_from_counts(counts)
+        assert stats.n == sum(counts)
+        assert abs(stats.mean - float(published)) <= 0.005 + 1e-9
+        top2 = parse_count(row["strongly_agree_or_agree_num"])
+        assert stats.percent_agree == pytest.approx(top2 / stats.n * 100)
+    assert mismatches == []
+
+
+def test_rows_without_counts_are_no_data():
+    empty = [r for r in trust_rows() if sum(parse_count(r[c]) for c in COUNT_COLUMNS) == 0]
+    assert len(empty) == 478 - 446
+    for row in empty:
+        assert row["point_scale"].strip() == ""
+        stats = stats_from_counts([parse_count(row[c]) for c in COUNT_COLUMNS])
+        assert stats.n == 0 and not stats.has_data
+        assert stats.mean is None and stats.percent_agree is None and stats.ci_low is None
+        assert point_scale([parse_count(row[c]) for c in COUNT_COLUMNS]) is None
+
+
+def test_hand_computed_example():
+    # one answer at each level: mean 3, sample variance (4+1+0+1+4)/4 = 2.5
+    stats = stats_from_counts([1, 1, 1, 1, 1])
+    assert stats.n == 5 and stats.mean == 3
+    assert stats.percent_agree == pytest.approx(40.0)
+    assert stats.std_dev == pytest.approx(math.sqrt(2.5))
+    assert stats.std_error == pytest.approx(math.sqrt(0.5))  # 0.70711
+    assert stats.ci_low == pytest.approx(3 - 1.96 * 0.7071068, abs=1e-6)  # 1.61407
+    assert stats.ci_high == pytest.approx(4.3859293, abs=1e-6)
+    # two 4s and two 5s: mean 4.5, variance 4 * 0.25 / 3 = 1/3, SE = sqrt(1/12)
+    stats = stats_from_counts([0, None, 0, 2, 2])
+    assert stats.mean == 4.5 and stats.percent_agree == 100
+    assert stats.std_error == pytest.approx(0.2886751, abs=1e-6)
+
+
+def test_small_samples():
+    one = stats_from_counts([0, 0, 1, 0, 0])
+    assert one.n == 1 and one.mean == 3 and one.percent_agree == 0
+    assert one.std_dev is None and one.std_error is None and one.ci_low is None
+    same = stats_from_counts([0, 0, 0, 0, 7])
+    assert same.std_dev == 0 and same.ci_low == same.ci_high == 5
+
+
+def test_point_scale_rounds_half_up():
+    assert point_scale([0, 0, 0, 7, 1]) == 4.13   # 4.125 exactly
+    assert point_scale([0, 0, 1, 0, 7]) == 4.75
+    assert point_scale([0, 0, 3, 0, 0]) == 3.0
+    assert point_scale([0, 0, 0, 0, 0]) is None
+
+
+def test_pool_sums_counts():
+    assert pool([1, 2, 3, 4, 5], [None, 0, 1, 1, 1], [0.0, 0, 0, 0, 10.0]) == [1, 2, 4, 5, 16]
+    assert pool() == [0, 0, 0, 0, 0]
+    with pytest.raises(ValueError):
+        pool([1, 2, 3])
+
+
+@pytest.mark.parametrize("counts", [[1, -1, 0, 0, 0], [0, 0, 0, 0, -3], [1.5, 0, 0, 0, 0],
+                                    [1, 2, 3, 4], ["3", 0, 0, 0, 0]])
+def test_bad_counts_rejected(counts):
+    with pytest.raises(ValueError):
+        stats_from_counts(counts)
+
+
+def test_compare_significant_drop():
+    change = compare([0, 0, 10, 40, 50], [20, 20, 20, 20, 20])  # 4.4 -> 3.0, n = 100 each
+    assert change.delta == pytest.approx(-1.4)
+    assert change.ci_high < 0 and change.significant and change.direction == "down"
+    assert change.before.n == change.after.n == 100
+    assert compare([20, 20, 20, 20, 20], [0, 0, 10, 40, 50]).direction == "up"
+
+
+def test_compare_tiny_change_is_not_significant():
+    change = compare([10, 10, 20, 30, 30], [10, 10, 21, 29, 30])
+    assert change.delta == pytest.approx(-0.01)
+    assert change.ci_low < 0 < change.ci_high
+    assert not change.significant and change.direction == "none"
+
+
+def test_compare_below_min_n_is_not_significant():
+    before, after = [0, 0, 0, 0, 10], [10, 0, 0, 0, 0]  # 5.0 -> 1.0 but only 10 answers each
+    change = compare(before, after)
+    assert change.ci_high < 0 and not change.significant and change.direction == "none"
+    assert compare(before, after, min_n=10).direction == "down"
+    assert not sufficient(10) and sufficient(MIN_N_DEFAULT) and not sufficient(None)
+    assert sufficient(5, min_n=5)
+
+
+def test_compare_without_data_is_unknown():
+    change = compare([0, 0, 0, 0, 0], [1, 2, 3, 4, 5])
+    assert change.direction == "unknown" and change.delta is None and not change.significant
+    assert compare([1, 2, 3, 4, 5], [None] * 5).direction == "unknown"
+
+
+@given(st.lists(st.integers(0, 10**6), min_size=5, max_size=5).filter(any))
+def test_mean_stays_on_the_scale(counts):
+    stats = stats_from_counts(counts)
+    assert stats.n == sum(counts)
+    assert 1 <= stats.mean <= 5
+    assert 0 <= stats.percent_agree <= 100
+    assert 1 <= point_scale(counts) <= 5
+    if stats.n >= 2:
+        assert stats.ci_low <= stats.mean <= stats.ci_high
