@@ -10,10 +10,11 @@ import sqlalchemy as sa
 
 from scorecard.models import (
     CAPACITY_DOMAINS, Agency, CapacityAssessment, CapacityDomainScore, Commitment, CommitmentStatus,
-    Component, Direction, Driver, Function, Leader, LifeExperience, Metric, MetricKind, Observation,
+    Component, Direction, Function, Leader, LifeExperience, Metric, MetricKind, Observation,
     PerformancePlan, PlanElement, PlanRequirement, Program, RatingMethod, Role, ScopeType, Target, User,
     subject_key, utcnow,
 )
+from scorecard.a11 import DRIVER_STATEMENTS, ensure_standard_metrics
 from scorecard.periods import Period, latest_complete_period
 
 DEMO_AGENCY_CODE = "DPS"
@@ -27,15 +28,7 @@ FUNCTIONS = [
     ("CXO", "Chief Experience Officer"), ("PIO", "Performance Improvement Officer"),
 ]
 
-DRIVER_METRICS = [
-    ("satisfaction", "Satisfaction", "I am satisfied with the service I received."),
-    ("trust", "Trust / confidence", "This interaction increased my trust in the Department."),
-    ("effectiveness", "Effectiveness / quality", "My need was addressed."),
-    ("ease", "Ease / simplicity", "It was easy to complete what I needed to do."),
-    ("efficiency", "Efficiency / speed", "It took a reasonable amount of time to do what I needed to do."),
-    ("transparency", "Transparency / equity", "I was treated fairly."),
-    ("employee", "Employee helpfulness", "Employees I interacted with were helpful."),
-]
+DRIVER_METRICS = [(code, name, statement) for code, (name, statement) in DRIVER_STATEMENTS.items()]
 
 OPERATIONAL_METRICS = [
     # code, name, kind, unit, direction, target, green, amber, base, spread
@@ -148,9 +141,7 @@ def _metrics(session) -> dict[str, Metric]:
             existing[code] = Metric(code=code, **fields)
             session.add(existing[code])
 
-    for code, name, question in DRIVER_METRICS:
-        ensure(code, name=name, kind=MetricKind.likert, unit="1-5", direction=Direction.higher,
-               driver=Driver(code), description=f"A-11 driver; standard statement: {question}")
+    existing.update(ensure_standard_metrics(session))
     for code, name, kind, unit, direction, *_ in OPERATIONAL_METRICS:
         ensure(code, name=name, kind=kind, unit=unit, direction=direction)
     for code, name, _fn, kind, unit, direction, *_ in FUNCTION_METRICS:

@@ -1,0 +1,1 @@
+"""Importers: read analysts' spreadsheets, validate, plan and commit them as import batches."""

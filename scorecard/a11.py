@@ -1,0 +1,44 @@
+"""The standard A-11 Section 280 metric definitions every agency shares."""
+import sqlalchemy as sa
+
+from scorecard.models import Direction, Driver, Metric, MetricKind
+
+DRIVER_STATEMENTS = {
+    "satisfaction": ("Satisfaction", "I am satisfied with the service I received."),
+    "trust": ("Trust / confidence", "This interaction increased my trust / confidence in the agency."),
+    "effectiveness": ("Effectiveness / quality", "My need was addressed."),
+    "ease": ("Ease / simplicity", "It was easy to complete what I needed to do."),
+    "efficiency": ("Efficiency / speed", "It took a reasonable amount of time to do what I needed to do."),
+    "transparency": ("Transparency / equity", "I was treated fairly."),
+    "employee": ("Employee helpfulness", "Employees I interacted with were helpful."),
+}
+
+# The A-11 v2 survey (FY2024 Q2 on) asks "what went well / what didn't" over these aspects.
+V2_ASPECTS = ("effectiveness", "ease", "efficiency", "transparency", "humanity", "employee", "other")
+
+
+def v2_metric_code(polarity: str, aspect: str) -> str:
+    return f"a11v2_{polarity}_{aspect}"
+
+
+def standard_metric_specs() -> list[dict]:
+    specs = [dict(code=code, name=name, kind=MetricKind.likert, unit="1-5", direction=Direction.higher,
+                  driver=Driver(code), description=f"A-11 driver; standard statement: {statement}")
+             for code, (name, statement) in DRIVER_STATEMENTS.items()]
+    for polarity, direction in (("positive", Direction.higher), ("negative", Direction.lower)):
+        for aspect in V2_ASPECTS:
+            specs.append(dict(
+                code=v2_metric_code(polarity, aspect), kind=MetricKind.percent, unit="%", direction=direction,
+                name=f"% naming {aspect} as what went {'well' if polarity == 'positive' else 'wrong'}",
+                description="A-11 v2 multi-select, share of respondents offered the option who chose it."))
+    return specs
+
+
+def ensure_standard_metrics(session) -> dict[str, Metric]:
+    """Create any missing standard metric; returns every metric by code."""
+    existing = {m.code: m for m in session.scalars(sa.select(Metric))}
+    for spec in standard_metric_specs():
+        if spec["code"] not in existing:
+            existing[spec["code"]] = Metric(**spec)
+            session.add(existing[spec["code"]])
+    return existing
