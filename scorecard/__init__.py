@@ -24,11 +24,17 @@ def create_app(config=None) -> Flask:
     app.register_blueprint(auth_bp, url_prefix="/auth")
     app.register_blueprint(main_bp)
 
+    from importers.web import bp as imports_bp
+    app.register_blueprint(imports_bp, url_prefix="/imports")
+
     from scorecard import errors
     errors.init_app(app)
 
     from scorecard.cli import register_commands
     register_commands(app)
+
+    from importers.cli import register as register_import_commands
+    register_import_commands(app)
 
     from dashboards import init_dashboards
     init_dashboards(app)

@@ -6,6 +6,7 @@ from flask_login import current_user
 
 from scorecard.extensions import db, login_manager
 from scorecard.models import User
+from scorecard.permissions import can
 
 PUBLIC_ENDPOINTS = frozenset({"auth.login", "static", "main.healthz"})
 
@@ -15,6 +16,7 @@ def init_app(app) -> None:
     login_manager.login_message = "Please sign in to continue."
     login_manager.login_message_category = "info"
     app.before_request(_require_login)
+    app.jinja_env.globals["can"] = lambda action: can(current_user, action)
     app.after_request(_security_headers)
 
 

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-22 07:48:52.810288
+Create Date: 2026-11-22 08:04:43.090717
 
 """
 from alembic import op
@@ -292,6 +292,9 @@ def upgrade():
     sa.Column('total_rows', sa.Integer(), nullable=False),
     sa.Column('progress', sa.Integer(), nullable=False),
     sa.Column('errors', sa.JSON(), nullable=False),
+    sa.Column('preview', sa.JSON(), nullable=False),
+    sa.Column('options', sa.JSON(), nullable=False),
+    sa.Column('stored_path', sa.String(length=500), nullable=True),
     sa.Column('message', sa.Text(), nullable=True),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_import_batches_user_id_users')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_import_batches'))
@@ -398,7 +401,7 @@ def upgrade():
     sa.Column('subject_key', sa.String(length=64), nullable=False),
     sa.Column('period', sa.String(length=10), nullable=False),
     sa.Column('channel', sa.String(length=64), nullable=False),
-    sa.Column('touchpoint', sa.String(length=300), nullable=False),
+    sa.Column('touchpoint', sa.String(length=800), nullable=False),
     sa.Column('value', sa.Double(), nullable=True),
     sa.Column('n', sa.Integer(), nullable=True),
     sa.Column('count_1', sa.Integer(), nullable=True),

@@ -41,6 +41,9 @@ class ImportBatch(Base):
     total_rows: so.Mapped[int] = so.mapped_column(default=0)
     progress: so.Mapped[int] = so.mapped_column(default=0)
     errors: so.Mapped[list] = so.mapped_column(sa.JSON, default=list)
+    preview: so.Mapped[dict] = so.mapped_column(sa.JSON, default=dict)  # plan summary and sample changes
+    options: so.Mapped[dict] = so.mapped_column(sa.JSON, default=dict)  # format, sheet, program, period chosen
+    stored_path: so.Mapped[Optional[str]] = so.mapped_column(sa.String(500))
     message: so.Mapped[Optional[str]] = so.mapped_column(sa.Text)
 
     changes: so.Mapped[list["ImportRowChange"]] = so.relationship(

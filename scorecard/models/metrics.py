@@ -97,7 +97,7 @@ class Observation(TimestampMixin, Base):
     subject_key: so.Mapped[str] = so.mapped_column(sa.String(64))
     period: so.Mapped[str] = so.mapped_column(sa.String(10))
     channel: so.Mapped[str] = so.mapped_column(sa.String(64), default="")
-    touchpoint: so.Mapped[str] = so.mapped_column(sa.String(300), default="")
+    touchpoint: so.Mapped[str] = so.mapped_column(sa.String(800), default="")
     value: so.Mapped[Optional[float]]
     n: so.Mapped[Optional[int]]
     count_1: so.Mapped[Optional[int]]

@@ -1,0 +1,80 @@
+"""Child process for readers.py: parses one workbook with python-calamine under resource limits."""
+import itertools
+import json
+import os
+import pickle
+import resource
+import sys
+
+CHUNK_ROWS = 5000
+
+
+def _limit(args: dict) -> None:
+    for name, value, grace in (("RLIMIT_AS", args["memory"], 0), ("RLIMIT_CPU", args["cpu"], 5),
+                               ("RLIMIT_FSIZE", args["output"], 0), ("RLIMIT_CORE", 0, 0)):
+        which = getattr(resource, name)
+        _, hard = resource.getrlimit(which)
+        cap = (lambda v: v) if hard == resource.RLIM_INFINITY else (lambda v: min(v, hard))
+        resource.setrlimit(which, (cap(value), cap(value + grace)))  # CPU: SIGXCPU first, SIGKILL later
+
+
+def _parse(path: str, sheet, out) -> dict:
+    """Write the chosen sheet to `out` as pickled chunks: a list of rows, or an int n for n empty rows
+    (the rows above the data, so that row i is spreadsheet row i + 1); return what was read."""
+    from python_calamine import CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
+
+    book = CalamineWorkbook.from_path(path)
+    sheets = [m for m in book.sheets_metadata if m.typ == SheetTypeEnum.WorkSheet]
+    visible = [m.name for m in sheets if m.visible == SheetVisibleEnum.Visible]
+    meta = {"visible": visible, "hidden": [m.name for m in sheets if m.visible != SheetVisibleEnum.Visible]}
+    if sheet is not None:
+        names = [m.name for m in sheets]
+        name = sheet if sheet in names else next(
+            (n for n in names if n.strip().casefold() == sheet.strip().casefold()), None)
+        if name is None:
+            return {**meta, "error": "no_sheet"}
+        data = book.get_sheet_by_name(name)
+    else:
+        for name in visible:
+            data = book.get_sheet_by_name(name)
+            if data.start is not None:
+                break
+        else:
+            return {**meta, "error": "no_data"}
+    first_row, first_col = data.start or (0, 0)
+    rows = data.iter_rows()
+    first = next(rows)
+    if not (first_row and not any(v != "" for v in first)):  # python-calamine 0.9 yields the rows above itself
+        for done in range(0, first_row, CHUNK_ROWS):
+            pickle.dump(min(CHUNK_ROWS, first_row - done), out, protocol=5)
+    else:
+        first_row = 0
+    pad, chunk, count = [""] * first_col, [], first_row
+    for row in itertools.chain([first], rows):
+        chunk.append(pad + row if first_col else row)
+        if len(chunk) == CHUNK_ROWS:
+            pickle.dump(chunk, out, protocol=5)
+            count, chunk = count + len(chunk), []
+    if chunk:
+        pickle.dump(chunk, out, protocol=5)
+    return {**meta, "sheet": name, "rows": count + len(chunk)}
+
+
+def main() -> None:
+    args = json.loads(sys.argv[1])
+    _limit(args)
+    out = os.fdopen(args["fd"], "wb", buffering=1 << 20)
+    try:
+        meta = _parse(args["path"], args["sheet"], out)
+        out.flush()
+    except MemoryError:
+        meta = {"error": "memory"}
+    except BaseException as error:  # calamine's errors, and pyo3's PanicException (a BaseException)
+        meta = {"error": "unreadable", "password": type(error).__name__ == "PasswordError",
+                "detail": f"{type(error).__name__}: {error}"[:500]}
+    sys.stdout.buffer.write(pickle.dumps(meta, protocol=5))
+    sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,137 @@
+"""Command-line import, revert, templates and exports (registered on the `scorecard` CLI)."""
+import json
+import sys
+
+import click
+from flask.cli import with_appcontext
+
+from importers.errors import ImportFileError
+
+
+class TerminalProgress:
+    """A one-line progress display on stderr; silent when stderr is not a terminal."""
+
+    def __init__(self, enabled: bool):
+        self.enabled = enabled and sys.stderr.isatty()
+
+    def __call__(self, stage: str, rows: int):
+        if self.enabled:
+            bar = "#" * min(30, rows // 10000) + "." * max(0, 30 - rows // 10000)
+            sys.stderr.write(f"\r{stage:<11} [{bar}] {rows:,} rows")
+            sys.stderr.flush()
+
+    def close(self):
+        if self.enabled:
+            sys.stderr.write("\n")
+
+
+@click.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--format", "format_name", help="Name the format instead of detecting it from the header.")
+@click.option("--sheet", help="Worksheet to read (hidden sheets only when named).")
+@click.option("--program", help="Program for a Touchpoints responses export.")
+@click.option("--period", help="Fiscal quarter for a Touchpoints responses export, e.g. FY2025-Q1.")
+@click.option("--dry-run", is_flag=True, help="Validate and plan; write nothing.")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@with_appcontext
+def import_command(path, format_name, sheet, program, period, dry_run, as_json):
+    """Import a spreadsheet (xlsx, xlsm, xls, ods, csv, tsv)."""
+    from importers.pipeline import run_import
+    from scorecard.extensions import db
+
+    progress = TerminalProgress(not as_json)
+    options = {k: v for k, v in (("program", program), ("period", period)) if v}
+    try:
+        result = run_import(db.session, path, format_name=format_name, sheet=sheet, options=options,
+                            dry_run=dry_run, progress=progress)
+        payload = result.as_json()
+    except ImportFileError as error:
+        db.session.rollback()
+        payload = {"batch": None, "format": format_name, "status": "failed", "inserted": 0, "updated": 0,
+                   "unchanged": 0, "rejected": 0, "errors": [{"row": None, "column": None, "value": None,
+                                                               "message": str(error)}], "message": str(error)}
+    progress.close()
+    if as_json:
+        click.echo(json.dumps(payload, default=str))
+    else:
+        _print_human(payload)
+    if payload["status"] in ("rejected", "failed"):
+        sys.exit(1)
+
+
+def _print_human(payload: dict) -> None:
+    click.echo(f"{payload['status']}: {payload['message']}" + (f" (format {payload['format']})" if payload["format"] else ""))
+    if payload.get("batch"):
+        click.echo(f"batch {payload['batch']}: {payload['inserted']} inserted, {payload['updated']} updated, "
+                   f"{payload['unchanged']} unchanged")
+    for error in payload["errors"][:50]:
+        where = f"row {error['row']}, column {error['column']}" if error["row"] else "file"
+        click.echo(f"  {where}: {error['message']}" + (f" (value {error['value']!r})" if error["value"] is not None else ""), err=True)
+    if len(payload["errors"]) > 50:
+        click.echo(f"  ... and {len(payload['errors']) - 50} more (use --json for all)", err=True)
+    for item in payload.get("unplaced_questions", []):
+        click.echo(f"  unplaced question (row {item['row']}): {item['question']}")
+    if payload.get("unknown_columns"):
+        click.echo(f"  columns ignored: {', '.join(payload['unknown_columns'])}")
+
+
+@click.command("revert")
+@click.argument("batch", type=int)
+@with_appcontext
+def revert_command(batch):
+    """Undo an import batch: restore exactly what it replaced."""
+    from importers.revert import RevertError, revert_batch
+    from scorecard.extensions import db
+
+    try:
+        summary = revert_batch(db.session, batch)
+    except RevertError as error:
+        db.session.rollback()
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Reverted batch {batch}: {summary['deleted']} row(s) deleted, {summary['restored']} restored.")
+
+
+
+
+@click.command("template")
+@click.argument("format_name", metavar="FORMAT")
+@click.option("--out", type=click.Path(dir_okay=False), required=True, help="The .xlsx file to write.")
+@with_appcontext
+def template_command(format_name, out):
+    """Write a blank Excel template for FORMAT, with drop-down lists and instructions."""
+    from importers.templates import write_template
+    from scorecard.extensions import db
+
+    try:
+        write_template(db.session, format_name, out)
+    except ValueError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Wrote {out}.")
+
+
+@click.group("export")
+def export_group():
+    """Export data in import layouts."""
+
+
+@export_group.command("observations")
+@click.option("--out", type=click.Path(dir_okay=False), required=True, help="A .csv or .xlsx file.")
+@click.option("--period", help="Only this fiscal quarter, e.g. FY2025-Q1.")
+@click.option("--component", help="Only this component (name or code).")
+@with_appcontext
+def export_observations_command(out, period, component):
+    """Write observations in the canonical metrics layout."""
+    from importers.export import export_observations
+    from scorecard.extensions import db
+    from scorecard.periods import PeriodError
+
+    try:
+        count = export_observations(db.session, out, period=period, component=component)
+    except (ValueError, PeriodError) as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Wrote {count} observation(s) to {out}.")
+
+
+def register(app) -> None:
+    for command in (import_command, revert_command, template_command, export_group):
+        app.cli.add_command(command)

@@ -1,0 +1,73 @@
+"""The rejected rows of an import, as they were in the file, with what is wrong in each."""
+from dataclasses import dataclass, field
+from itertools import islice
+from typing import Optional
+
+from importers.normalize import safe_for_export
+from importers.pipeline import HEADER_SCAN_ROWS, detect_format
+from importers.readers import read_table
+
+
+@dataclass
+class ErrorRow:
+    row: int
+    cells: list
+    bad: set                       # header texts of the cells at fault
+    messages: list
+
+
+@dataclass
+class ErrorReport:
+    header: list = field(default_factory=list)
+    rows: list = field(default_factory=list)
+
+    def write_xlsx(self, target) -> None:
+        from openpyxl import Workbook
+        from openpyxl.styles import Font, PatternFill
+
+        workbook = Workbook()
+        sheet = workbook.active
+        sheet.title = "rejected rows"
+        sheet.append(["row"] + [safe_for_export(h) for h in self.header] + ["errors"])
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        sheet.freeze_panes = "B2"
+        mark = PatternFill("solid", fgColor="F8DFE2")
+        for item in self.rows:
+            sheet.append([item.row] + [safe_for_export(_plain(c)) for c in item.cells] + ["; ".join(item.messages)])
+            for index, name in enumerate(self.header):
+                if name in item.bad:
+                    sheet.cell(row=sheet.max_row, column=index + 2).fill = mark
+        workbook.save(target)
+
+
+def _plain(value):
+    return value if value is None or isinstance(value, (str, int, float, bool)) else str(value)
+
+
+def error_report(batch, limit: Optional[int] = None) -> ErrorReport:
+    """Re-read the stored upload and pick out the rows the batch's errors name."""
+    by_row: dict[int, list] = {}
+    for error in batch.errors or []:
+        if error.get("row"):
+            by_row.setdefault(error["row"], []).append(error)
+    report = ErrorReport()
+    if not by_row or not batch.stored_path:
+        return report
+    table = read_table(batch.stored_path, sheet=(batch.options or {}).get("sheet"))
+    rows = iter(table.rows)
+    prefix = list(islice(rows, HEADER_SCAN_ROWS))
+    _, header_index = detect_format(prefix, batch.format)
+    report.header = ["" if c is None else str(c).strip() for c in prefix[header_index]]
+    wanted = sorted(by_row)[:limit] if limit else sorted(by_row)
+    wanted_set = set(wanted)
+    for number, cells in enumerate(prefix + list(rows), start=1):
+        if number in wanted_set:
+            errors = by_row[number]
+            cells = list(cells) + [None] * (len(report.header) - len(cells))
+            report.rows.append(ErrorRow(number, cells[:len(report.header)], {e["column"] for e in errors},
+                                        [f"{e['column']}: {e['message']}" if e["column"] else e["message"]
+                                         for e in errors]))
+            if len(report.rows) == len(wanted):
+                break
+    return report

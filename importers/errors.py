@@ -1,0 +1,52 @@
+"""Problems an import reports: whole-file errors, per-cell errors, and unreadable formula cells."""
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Optional
+
+
+class ImportFileError(Exception):
+    """A problem with the whole file. `message` says what is wrong, `hint` what to do about it;
+    str(error) gives both."""
+
+    def __init__(self, message: str, hint: Optional[str] = None):
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def __str__(self) -> str:
+        return f"{self.message} {self.hint}" if self.hint else self.message
+
+
+@dataclass
+class CellError:
+    """A bad value in one cell: `row` is the 1-based spreadsheet row, `column` its header or letter."""
+
+    row: int
+    column: Optional[str]
+    value: object
+    message: str
+
+    def as_dict(self) -> dict:
+        value = self.value
+        if isinstance(value, (date, datetime, time, timedelta)):
+            value = value.isoformat() if hasattr(value, "isoformat") else str(value)
+        elif value is not None and not isinstance(value, (str, int, float, bool)):
+            value = str(value)
+        return {"row": self.row, "column": self.column, "value": value, "message": self.message}
+
+
+@dataclass(frozen=True)
+class UncachedFormula:
+    """The raw value of an xlsx formula cell whose file stores no calculated result (files written
+    by openpyxl and similar libraries). Every normalizer rejects it with a message for that cell."""
+
+    formula: str
+    cell: str = ""
+
+    def __str__(self) -> str:
+        return "=" + self.formula
+
+    @property
+    def message(self) -> str:
+        return (f"the formula ={self.formula} has no saved result (the file was written by a program that "
+                "does not calculate formulas); open the file in Excel or LibreOffice, save it, and upload it again")

@@ -1,0 +1,70 @@
+"""Export observations in the canonical metrics layout (CSV or xlsx); importing the file back
+changes nothing. Text cells that a spreadsheet would run as a formula are neutralised."""
+import csv
+from pathlib import Path
+from typing import Iterator, Optional
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from importers.formats.observation_formats import EXPORT_COLUMNS
+from importers.normalize import safe_for_export
+from scorecard.models import Agency, Component, Function, Metric, Observation, Program
+from scorecard.periods import parse_period
+
+TEXT_COLUMNS = {"agency", "component", "program", "function", "metric", "driver", "channel", "touchpoint",
+                "question_text"}
+
+
+def observation_rows(session, *, period: Optional[str] = None, component: Optional[str] = None) -> Iterator[tuple]:
+    """Rows of EXPORT_COLUMNS, ordered by period, subject and metric."""
+    subject_component = so.aliased(Component)
+    query = (
+        sa.select(Agency.name, subject_component.name, Program.name, Function.code, Metric.code, Metric.driver,
+                  Observation.period, Observation.channel, Observation.touchpoint, Observation.value, Observation.n,
+                  Observation.count_1, Observation.count_2, Observation.count_3, Observation.count_4,
+                  Observation.count_5, Observation.question_text)
+        .join(Agency, Agency.id == Observation.agency_id)
+        .join(Metric, Metric.id == Observation.metric_id)
+        .outerjoin(subject_component, subject_component.id == Observation.component_id)
+        .outerjoin(Program, Program.id == Observation.program_id)
+        .outerjoin(Function, Function.id == Observation.function_id)
+        .order_by(Observation.period, Observation.subject_key, Metric.code, Observation.channel,
+                  Observation.touchpoint)
+    )
+    if period:
+        query = query.where(Observation.period == str(parse_period(period)))
+    if component:
+        query = query.where(sa.or_(sa.func.lower(subject_component.name) == component.lower(),
+                                   sa.func.lower(subject_component.code) == component.lower()))
+    for row in session.execute(query.execution_options(yield_per=5000)):
+        values = list(row)
+        values[5] = values[5].value if values[5] is not None else None
+        yield tuple(safe_for_export(v) if name in TEXT_COLUMNS else v for name, v in zip(EXPORT_COLUMNS, values))
+
+
+def export_observations(session, out: Path, **filters) -> int:
+    """Write the export to `out` (.csv or .xlsx); returns the number of rows written."""
+    out = Path(out)
+    rows = observation_rows(session, **filters)
+    if out.suffix.lower() == ".csv":
+        with out.open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(EXPORT_COLUMNS)
+            count = 0
+            for count, row in enumerate(rows, start=1):
+                writer.writerow(["" if v is None else v for v in row])
+        return count
+    if out.suffix.lower() in (".xlsx", ".xlsm"):
+        from openpyxl import Workbook
+
+        workbook = Workbook(write_only=True)
+        sheet = workbook.create_sheet("observations")
+        sheet.freeze_panes = "A2"
+        sheet.append(list(EXPORT_COLUMNS))
+        count = 0
+        for count, row in enumerate(rows, start=1):
+            sheet.append(list(row))
+        workbook.save(out)
+        return count
+    raise ValueError(f"export to .csv or .xlsx, not {out.suffix or 'a file without extension'}")

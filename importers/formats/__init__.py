@@ -1,0 +1,1 @@
+"""Spreadsheet layouts the importers recognise, each described as data."""

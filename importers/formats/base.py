@@ -1,0 +1,56 @@
+"""What a format is: data — its columns with synonyms, how it is recognised, its natural key,
+and the function that turns one mapped row into records for a sink."""
+from dataclasses import dataclass, field
+from typing import Callable, Optional
+
+
+@dataclass(frozen=True)
+class Column:
+    """A canonical column and the header spellings that mean it."""
+
+    name: str
+    synonyms: tuple[str, ...] = ()
+    required: bool = False
+    help: str = ""
+
+    @property
+    def spellings(self) -> tuple[str, ...]:
+        return (self.name,) + self.synonyms
+
+
+@dataclass(frozen=True)
+class Format:
+    """One spreadsheet layout.
+
+    `signature` lists canonical columns that must all be present for the format to be
+    detected from a header; `records` turns a row (canonical name → raw value) into records
+    for `sink`, raising `RowProblems` for bad values. Wide layouts emit several records per row.
+    """
+
+    name: str
+    title: str
+    sink: str
+    columns: tuple[Column, ...]
+    signature: tuple[str, ...]
+    key: tuple[str, ...]
+    records: Callable
+    any_of: tuple[tuple[str, ...], ...] = ()
+    options: tuple[str, ...] = ()
+    description: str = ""
+    template_lists: dict = field(default_factory=dict)
+
+    @property
+    def synonyms(self) -> dict[str, list[str]]:
+        return {c.name: list(c.spellings) for c in self.columns}
+
+    @property
+    def required(self) -> list[str]:
+        return [c.name for c in self.columns if c.required]
+
+
+class RowProblems(Exception):
+    """One or more bad cells in a row: [(column, value, message)]."""
+
+    def __init__(self, problems: list[tuple[Optional[str], object, str]]):
+        super().__init__("; ".join(p[2] for p in problems))
+        self.problems = problems

@@ -1,0 +1,310 @@
+"""Observation layouts: the canonical long layout, performance.gov's two A-11 layouts, and
+GSA Touchpoints A-11 v2 responses. Each turns one row into observation records."""
+from importers.drivers import DRIVERS, classify_question
+from importers.formats.base import Column, Format, RowProblems
+from importers.normalize import to_int, to_number, to_text
+
+COUNT_COLUMNS = ("count_1", "count_2", "count_3", "count_4", "count_5")
+EXPORT_COLUMNS = ("agency", "component", "program", "function", "metric", "driver", "period", "channel",
+                  "touchpoint", "value", "n") + COUNT_COLUMNS + ("question_text",)
+POINT_SCALE_TOLERANCE = 0.006
+TOUCHPOINT_MAX = 800
+
+
+class _Keep:
+    """Marks a field whose column the file lacks: the stored value is left as it is."""
+
+    def __repr__(self):
+        return "KEEP"
+
+
+KEEP = _Keep()
+
+
+class Cells:
+    """Reads typed values out of one mapped row, collecting every problem instead of stopping."""
+
+    __slots__ = ("row", "problems")
+
+    def __init__(self, row: dict):
+        self.row = row
+        self.problems: list = []
+
+    def _read(self, column, convert):
+        raw = self.row.get(column)
+        if raw is None:
+            return None
+        try:
+            return convert(raw)
+        except ValueError as error:
+            self.problems.append((column, raw, str(error)))
+            return None
+
+    def text(self, column):
+        return self._read(column, to_text)
+
+    def number(self, column):
+        return self._read(column, to_number)
+
+    def count(self, column):
+        value = self._read(column, to_int)
+        if value is not None and value < 0:
+            self.problems.append((column, self.row.get(column), "a count cannot be negative"))
+            return None
+        return value
+
+    def fail(self, column, message):
+        self.problems.append((column, self.row.get(column), message))
+
+    def done(self):
+        if self.problems:
+            raise RowProblems(self.problems)
+
+
+def channel_name(text):
+    """Channels compare case-insensitively, with `_` read as a space ("in_person" = "In person")."""
+    return " ".join(text.replace("_", " ").lower().split()) if text else ""
+
+
+def survey_values(cells: Cells, count_columns, n_column=None, value_column=None):
+    """Counts, n and value of a survey answer set, checked against each other."""
+    counts = [cells.count(c) for c in count_columns]
+    n = cells.count(n_column) if n_column else None
+    value = cells.number(value_column) if value_column else None
+    if all(c is None for c in counts):
+        return None, n, value
+    counts = [c or 0 for c in counts]
+    total = sum(counts)
+    if n_column and n is not None and n != total:
+        cells.fail(n_column, f"the answer counts add up to {total} but n is {n}")
+    if total and value is not None:
+        mean = sum((k + 1) * c for k, c in enumerate(counts)) / total
+        if abs(mean - value) > POINT_SCALE_TOLERANCE:
+            cells.fail(value_column, f"the value {value} disagrees with the mean of the answer counts ({mean:.2f})")
+    if total == 0 and value:
+        cells.fail(value_column, f"the value {value} was given but every answer count is 0")
+    return tuple(counts), total, None
+
+
+# ---------------------------------------------------------------------------- canonical
+
+CANONICAL_COLUMNS = (
+    Column("agency", ("department", "organization", "organization name", "agency name")),
+    Column("component", ("bureau", "operating division", "service provider", "component name", "component code")),
+    Column("program", ("program name", "program code", "service", "service name")),
+    Column("function", ("c suite function", "csuite function", "function code", "office")),
+    Column("metric", ("metric code", "metric name", "measure", "indicator"), required=True),
+    Column("driver", ("a 11 driver", "a11 driver", "cx driver")),
+    Column("period", ("fiscal period", "fiscal quarter", "quarter", "fy quarter", "reporting period")),
+    Column("fiscal_year", ("fiscal year", "fy")),
+    Column("fiscal_quarter", ("qtr",)),
+    Column("channel", ("channel name", "delivery channel")),
+    Column("touchpoint", ("touch point", "transaction point", "survey", "service provided")),
+    Column("value", ("score", "result", "point scale", "mean score")),
+    Column("n", ("respondents", "responses", "number of respondents", "volume of respondents", "sample size")),
+    Column("count_1", ("count 1", "strongly disagree", "1 strongly disagree", "answers 1")),
+    Column("count_2", ("count 2", "disagree", "2 disagree", "answers 2")),
+    Column("count_3", ("count 3", "neutral", "neither agree nor disagree", "3 neutral", "answers 3")),
+    Column("count_4", ("count 4", "agree", "4 agree", "answers 4")),
+    Column("count_5", ("count 5", "strongly agree", "5 strongly agree", "answers 5")),
+    Column("question_text", ("question", "question text", "survey question")),
+    Column("notes", ("note", "comment", "comments")),
+)
+
+
+def canonical_records(row: dict, options: dict) -> list[dict]:
+    cells = Cells(row)
+    program, function = cells.text("program"), cells.text("function")
+    if program is None and function is None:
+        cells.fail("program", "a row names a program or a function; this one names neither")
+    elif program is not None and function is not None:
+        cells.fail("function", f"a row names a program or a function, not both (program {program!r})")
+    period = row.get("period")
+    if row.get("fiscal_year") is not None:
+        quarter = row.get("fiscal_quarter") if row.get("fiscal_quarter") is not None else period
+        period = f"fiscal_year={to_text(row.get('fiscal_year'))}, quarter={to_text(quarter)}"
+    if period is None:
+        cells.fail("period", "the period is missing (e.g. FY2025-Q1)")
+    counts, n, value = survey_values(cells, COUNT_COLUMNS, "n", "value")
+    if counts is None:
+        value = cells.number("value")
+        n = cells.count("n")
+        if value is None and not any(p[0] == "value" for p in cells.problems):
+            cells.fail("value", "a row needs a value or answer counts")
+    cells.done()
+    return [{
+        "agency": cells.text("agency"), "component": cells.text("component"), "program": program,
+        "function": function, "metric": cells.text("metric"), "driver": cells.text("driver"),
+        "period": period, "channel": channel_name(cells.text("channel")),
+        "touchpoint": cells.text("touchpoint") or "", "value": value, "n": n, "counts": counts,
+        "question_text": cells.text("question_text") if "question_text" in row else KEEP,
+        "notes": cells.text("notes") if "notes" in row else KEEP,
+    }]
+
+
+CANONICAL = Format(
+    name="metrics",
+    title="Metrics (canonical long layout)",
+    sink="observations",
+    columns=CANONICAL_COLUMNS,
+    signature=("metric",),
+    any_of=(("period", "fiscal_year"), ("program", "function"), ("value", "count_1")),
+    key=("metric", "component", "program", "function", "period", "channel", "touchpoint"),
+    records=canonical_records,
+    description="One row per observation: a metric's value (or survey answer counts) for a program "
+                "or a C-suite function in one fiscal quarter.",
+)
+
+
+# ------------------------------------------------------------------ performance.gov layouts
+
+def _org_refs(cells: Cells, prefix: str) -> dict:
+    """The organisation, service provider and service of a performance.gov row, by id and name."""
+    ids = {}
+    for key in ("organization_id", "service_provider_id", "service_id"):
+        value = cells.number(prefix + key)
+        if value is None:
+            cells.fail(prefix + key, f"{key.replace('_', ' ')} is missing")
+        ids[key] = None if value is None else str(int(value))
+    return {
+        "agency": {"external_id": ids["organization_id"], "name": cells.text(prefix + "organization_name"),
+                   "code": cells.text(prefix + "organization_abbreviation")},
+        "component": {"external_id": ids["service_provider_id"], "name": cells.text(prefix + "service_provider_name"),
+                      "description": cells.text("service_provider_desc")},
+        "program": {"external_id": ids["service_id"], "name": cells.text(prefix + "service_name"),
+                    "description": cells.text("service_desc")},
+    }
+
+
+def _touchpoint(cells: Cells, prefix: str) -> str:
+    parts = [cells.text(prefix + "service_provided"), cells.text(prefix + "transaction_point")]
+    return " — ".join(p for p in parts if p)
+
+
+def _question(text):
+    """The question as asked, or None for the placeholders some providers type instead."""
+    return None if text is None or text.strip().lower() in ("no question", "none", "n/a") else text
+
+
+def question_touchpoint(touchpoint: str, question: str) -> str:
+    """A performance.gov survey can ask several questions under one driver (two "transparency"
+    statements, say), so each question is its own touchpoint: the survey's point in the journey
+    plus the question as asked. Both performance.gov layouts spell it the same way, so the same
+    survey question published in both files is one observation."""
+    if not question:
+        return touchpoint
+    text = " ".join(question.replace("\u2019", "'").replace("\u2018", "'").replace("\u201c", '"')
+                    .replace("\u201d", '"').split())
+    return f"{touchpoint} | Q: {text}"[:TOUCHPOINT_MAX]
+
+
+def _survey_record(cells, refs, period, channel, touchpoint, question, counts, options, slot=None):
+    names = [r.get("name") for r in refs.values() if r.get("name")] + [touchpoint]
+    driver = classify_question(question or "", context_names=names)
+    key = question_touchpoint(touchpoint, question)
+    record = {
+        **refs, "function": None, "metric": driver, "driver": driver, "period": period, "channel": channel,
+        "touchpoint": key if slot is None else f"{key} (q{slot})"[:TOUCHPOINT_MAX], "value": None, "n": sum(counts), "counts": counts, "question_text": question,
+        "notes": None,
+    }
+    if driver is None:
+        record["unplaced"] = True
+    return record
+
+
+def _question_columns(q: int) -> tuple:
+    base = f"attributes_q{q}_"
+    return (base + "text",) + tuple(f"{base}{k}" for k in range(1, 6)) + (base + "point_scale",)
+
+
+COLLECTION_ID_COLUMNS = tuple(
+    Column("attributes_" + name) for name in (
+        "organization_id", "organization_name", "organization_abbreviation", "service_provider_id",
+        "service_provider_name", "service_id", "service_name", "collection_year", "collection_quarter",
+        "service_provided", "transaction_point", "channel", "volume_of_respondents"))
+COLLECTION_COLUMNS = COLLECTION_ID_COLUMNS + (Column("service_desc"), Column("service_provider_desc")) + tuple(
+    Column(name) for q in range(1, 12) for name in _question_columns(q))
+
+
+def collection_records(row: dict, options: dict) -> list[dict]:
+    cells = Cells(row)
+    p = "attributes_"
+    refs = _org_refs(cells, p)
+    period = f"fiscal_year={row.get(p + 'collection_year')}, quarter={row.get(p + 'collection_quarter')}"
+    channel = channel_name(cells.text(p + "channel"))
+    touchpoint = _touchpoint(cells, p)
+    records, seen = [], {}
+    for q in range(1, 12):
+        text_col, *count_cols, scale_col = _question_columns(q)
+        question = _question(cells.text(text_col))
+        counts, n, _ = survey_values(cells, count_cols, None, scale_col)
+        if not question and not any(counts or ()):
+            continue  # an unused question slot
+        if counts is None:
+            counts = (0, 0, 0, 0, 0)
+        asked = " ".join((question or "").split()).casefold()
+        slot = None
+        if asked in seen:
+            # Some surveys repeat a question. A repeat with no answers, or with the same answers,
+            # adds nothing; a repeat with other answers is kept as its own touchpoint (its slot).
+            if not any(counts) or counts == seen[asked]:
+                continue
+            slot = q
+        seen[asked] = counts
+        records.append(_survey_record(cells, refs, period, channel, touchpoint, question, counts, options, slot))
+    cells.done()
+    return records
+
+
+PERFGOV_COLLECTIONS = Format(
+    name="performance-gov-collections",
+    title="performance.gov omb_cx_reporting_collections (wide, q1..q11)",
+    sink="observations",
+    columns=COLLECTION_COLUMNS,
+    signature=("attributes_q1_text", "attributes_collection_year", "attributes_service_id"),
+    key=("attributes_service_id", "attributes_channel", "attributes_collection_year",
+         "attributes_collection_quarter", "attributes_service_provided", "attributes_transaction_point"),
+    records=collection_records,
+    description="The layout performance.gov publishes for every quarter: one survey per row, up to eleven "
+                "questions side by side. Each question is placed under its A-11 driver by its text.",
+)
+
+TRUST_COLUMNS = tuple(Column(name) for name in (
+    "fiscal_year", "quarter", "organization_id", "organization_name", "service_provider_id",
+    "service_provider_name", "service_provider_desc", "service_id", "service_name", "service_desc",
+    "service_provided", "transaction_point", "channel", "volume_of_respondents", "question_text",
+    "strongly_disagree_num", "disagree_num", "neutral_num", "agree_num", "strongly_agree_num", "point_scale",
+    "metric_category"))
+
+
+def trust_records(row: dict, options: dict) -> list[dict]:
+    cells = Cells(row)
+    refs = _org_refs(cells, "")
+    period = f"fiscal_year={row.get('fiscal_year')}, quarter={row.get('quarter')}"
+    counts, n, _ = survey_values(cells, ("strongly_disagree_num", "disagree_num", "neutral_num", "agree_num",
+                                         "strongly_agree_num"), None, "point_scale")
+    question = _question(cells.text("question_text"))
+    if not question and not any(counts or ()):
+        cells.done()
+        return []  # the survey reported no data and no question: nothing to store
+    cells.done()
+    record = _survey_record(cells, refs, period, channel_name(cells.text("channel")), _touchpoint(cells, ""),
+                            question or "", counts or (0, 0, 0, 0, 0), options)
+    category = (cells.text("metric_category") or "").lower()
+    if record.get("unplaced") and category in DRIVERS:
+        # The text names no driver (or there is none), but the row states the A-11 category it
+        # reports: that is published data, not a guess. Text that does name a driver still wins.
+        record.update(metric=category, driver=category, unplaced=False)
+    return [record]
+
+
+PERFGOV_TRUST = Format(
+    name="performance-gov-trust",
+    title="performance.gov HISP trust, flattened",
+    sink="observations",
+    columns=TRUST_COLUMNS,
+    signature=("question_text", "strongly_disagree_num", "point_scale", "service_id", "fiscal_year"),
+    key=("service_id", "channel", "fiscal_year", "quarter", "service_provided", "transaction_point"),
+    records=trust_records,
+    description="One survey per row with the trust question's answer counts (performance.gov HISP data).",
+)

@@ -1,0 +1,175 @@
+"""Cell value normalizers: each takes a raw value and returns a clean one, None, or raises ValueError(message)."""
+import math
+import re
+from datetime import date, datetime, time, timedelta
+from numbers import Real
+
+from importers.errors import UncachedFormula
+
+MISSING = frozenset({"", "n/a", "na", "no data", "#n/a", "-", "\u2014", "\u2013", "null", "none"})
+EXCEL_ERRORS = frozenset({"#div/0!", "#value!", "#ref!", "#name?", "#num!", "#null!", "#spill!", "#calc!",
+                          "#getting_data"})
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"(?P<sign>[-+])?\$?(?P<sign2>[-+])?(?P<body>\d{1,3}(?:,\d{3})+(?:\.\d*)?|\d+\.?\d*"
+                     r"(?:[eE][-+]?\d+)?|\.\d+(?:[eE][-+]?\d+)?)(?P<pct>\s?%)?")
+_PLAIN_NUMBER = re.compile(r"[-+]?(?:\d[\d,]*(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?%?")
+_INT = re.compile(r"[-+]?\d+")
+_TRUE = frozenset({"true", "t", "yes", "y", "1", "x"})
+_FALSE = frozenset({"false", "f", "no", "n", "0"})
+_DATE_FORMATS = ("%m/%d/%Y", "%m/%d/%y", "%m-%d-%Y", "%Y/%m/%d", "%b %d, %Y", "%B %d, %Y", "%d-%b-%Y",
+                 "%d %b %Y", "%d %B %Y", "%Y%m%d")
+EXCEL_EPOCH = date(1899, 12, 30)
+
+
+def is_missing(raw) -> bool:
+    """None, or a text that means "no value": "", N/A, NA, No Data, #N/A, -, em dash, null, None."""
+    return raw is None or (isinstance(raw, str) and raw.strip().casefold() in MISSING)
+
+
+def _present(raw):
+    """Raise for a formula cell without a stored result; None for a missing value; else the value."""
+    if isinstance(raw, UncachedFormula):
+        raise ValueError(raw.message)
+    return None if is_missing(raw) else raw
+
+
+def _excel_error(text: str) -> None:
+    if text.strip().casefold() in EXCEL_ERRORS:
+        raise ValueError(f"the cell holds the spreadsheet error {text.strip()}, not a value")
+
+
+def to_number(raw):
+    """A float from a number or a text such as "1,234.5", "9707552.0", "$1,200", "(1,200)" (accounting
+    negative), "-5" or "85%". A percentage stays in percent units: "85%" -> 85.0, not 0.85 (A-11 values
+    are published as percentages). True/false, dates, NaN and infinities are refused."""
+    raw = _present(raw)
+    if raw is None:
+        return None
+    if isinstance(raw, bool):
+        raise ValueError(f"expected a number, not the true/false value {raw}")
+    if isinstance(raw, Real):
+        value = float(raw)
+    elif isinstance(raw, (date, time, timedelta)):
+        raise ValueError(f"expected a number, not the date or time {raw}")
+    else:
+        text = str(raw).strip()
+        _excel_error(text)
+        negative = text.startswith("(") and text.endswith(")")
+        match = _NUMBER.fullmatch(text[1:-1].strip() if negative else text)
+        if not match or (match["sign"] and match["sign2"]):
+            hint = " (use a point for decimals)" if re.fullmatch(r"-?\d+,\d{1,2}", text) else ""
+            raise ValueError(f"{text!r} is not a number{hint}")
+        value = float(match["body"].replace(",", ""))
+        if negative or "-" in (match["sign"] or "", match["sign2"] or ""):
+            value = -value
+    if not math.isfinite(value):
+        raise ValueError(f"{raw!r} is not a finite number")
+    return value
+
+
+def to_int(raw):
+    """A whole number: 12, 12.0, "12", "12.0" and "1,200" are fine; "12.5" and "12%" are not. Negative
+    numbers pass (range checks belong to the validator)."""
+    raw = _present(raw)
+    if raw is None:
+        return None
+    if isinstance(raw, int) and not isinstance(raw, bool):
+        return raw
+    if isinstance(raw, str):
+        text = raw.strip()
+        if _INT.fullmatch(text):
+            return int(text)
+        if text.endswith("%"):
+            raise ValueError(f"{text!r} is a percentage, not a whole number")
+    value = to_number(raw)
+    if not value.is_integer():
+        raise ValueError(f"{raw!r} is not a whole number")
+    return int(value)
+
+
+def to_text(raw, *, neutralize: bool = False):
+    """Text trimmed at both ends (inside spacing kept), None when missing. Numbers from a workbook read
+    as written: 2129.0 -> "2129". With `neutralize`, a formula-like text gets a leading apostrophe."""
+    raw = _present(raw)
+    if raw is None:
+        return None
+    if isinstance(raw, bool):
+        text = "TRUE" if raw else "FALSE"
+    elif isinstance(raw, float) and raw.is_integer():
+        text = str(int(raw))
+    elif isinstance(raw, (date, time)):
+        text = raw.isoformat(sep=" ") if isinstance(raw, datetime) else raw.isoformat()
+    else:
+        text = str(raw).strip()
+        if not text:
+            return None
+    return neutralize_formula(text) if neutralize else text
+
+
+def neutralize_formula(text):
+    """CSV-injection defence: a text starting with = + - @ tab or CR gets a leading apostrophe so that a
+    spreadsheet shows it as text instead of running it. A plain number such as "-5" is left alone, and so
+    is a text already neutralized (the function is idempotent)."""
+    if isinstance(text, str) and text.startswith(FORMULA_STARTS) and not _PLAIN_NUMBER.fullmatch(text):
+        return "'" + text
+    return text
+
+
+def safe_for_export(value):
+    """A value ready to write to a CSV or workbook export: texts neutralized (apply on every export,
+    whatever was stored), everything else unchanged."""
+    return neutralize_formula(value) if isinstance(value, str) else value
+
+
+def to_bool(raw):
+    """True/False from booleans, 1/0, or the texts true/false, yes/no, y/n, t/f, x (checked), 1/0."""
+    raw = _present(raw)
+    if raw is None:
+        return None
+    if isinstance(raw, bool):
+        return raw
+    if isinstance(raw, Real) and raw in (0, 1):
+        return bool(raw)
+    text = str(raw).strip().casefold()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise ValueError(f"{raw!r} is not a yes/no value (use TRUE or FALSE)")
+
+
+def to_date(raw):
+    """A date from a date or datetime, an Excel serial number (1900 system; 45000 -> 2023-03-15), an ISO
+    text ("2023-03-15", with or without a time), a US text (3/15/2023, 3/15/23) or "Mar 15, 2023"."""
+    raw = _present(raw)
+    if raw is None:
+        return None
+    if isinstance(raw, datetime):
+        return raw.date()
+    if isinstance(raw, date):
+        return raw
+    if isinstance(raw, bool):
+        raise ValueError(f"expected a date, not the true/false value {raw}")
+    if isinstance(raw, Real):
+        return _serial_date(float(raw))
+    text = str(raw).strip()
+    _excel_error(text)
+    if re.fullmatch(r"\d{5}(\.\d+)?", text):
+        return _serial_date(float(text))
+    try:
+        return datetime.fromisoformat(text.replace("/", "-") if re.match(r"\d{4}/", text) else text).date()
+    except ValueError:
+        pass
+    for pattern in _DATE_FORMATS:
+        try:
+            return datetime.strptime(text, pattern).date()
+        except ValueError:
+            continue
+    raise ValueError(f"{text!r} is not a date (use YYYY-MM-DD or MM/DD/YYYY)")
+
+
+def _serial_date(serial: float) -> date:
+    if not math.isfinite(serial) or not 1 <= serial < 2958466 or int(serial) == 60:
+        raise ValueError(f"{serial:g} is not a valid Excel date number")
+    days = int(serial)
+    return date(1899, 12, 31) + timedelta(days=days) if days < 60 else EXCEL_EPOCH + timedelta(days=days)

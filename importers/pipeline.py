@@ -1,0 +1,212 @@
+"""The one import pipeline every format goes through:
+read ▸ find header ▸ map columns ▸ normalise ▸ validate ▸ resolve ▸ plan ▸ (preview) ▸ commit."""
+import hashlib
+from dataclasses import dataclass, field
+from itertools import chain, islice
+from pathlib import Path
+from typing import Callable, Optional
+
+import sqlalchemy as sa
+
+from importers.errors import ImportFileError
+from importers.formats.base import Format, RowProblems
+from importers.formats.registry import FORMATS, SINKS
+from importers.header import map_columns, norm_name
+from importers.readers import read_table
+from importers.sinks.base import Plan
+from scorecard.models import AuditEvent, BatchStatus, ImportBatch, utcnow
+
+HEADER_SCAN_ROWS = 30
+PROGRESS_EVERY = 5000
+MAX_ERRORS_KEPT = 5000
+PREVIEW_ROWS = 200
+
+
+@dataclass
+class ImportResult:
+    """What happened (or would happen) to one file."""
+
+    status: str  # imported | would_import | rejected | duplicate | failed
+    format: Optional[str] = None
+    batch_id: Optional[int] = None
+    plan: Optional[Plan] = None
+    errors: list = field(default_factory=list)
+    rejected: int = 0
+    warnings: list = field(default_factory=list)
+    unknown_columns: list = field(default_factory=list)
+    message: str = ""
+    total_rows: int = 0
+    preview: list = field(default_factory=list)  # sample changes in words, for the preview page
+
+    @property
+    def ok(self) -> bool:
+        return self.status in ("imported", "would_import", "duplicate")
+
+    def as_json(self) -> dict:
+        counts = self.plan.counts if self.plan and self.status != "rejected" else {}
+        return {
+            "batch": self.batch_id, "format": self.format, "status": self.status,
+            "inserted": counts.get("inserted", 0), "updated": counts.get("updated", 0),
+            "unchanged": counts.get("unchanged", 0), "rejected": self.rejected,
+            "errors": self.errors, "message": self.message,
+            "unplaced_questions": self.plan.unplaced if self.plan else [],
+            "created": self.plan.created if self.plan else {},
+            "unknown_columns": self.unknown_columns, "warnings": self.warnings,
+        }
+
+
+def file_checksum(path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def detect_format(prefix: list[list], forced: Optional[str] = None) -> tuple[Format, int]:
+    """The format and header row of a file, from its first rows. `forced` names the format."""
+    candidates = [FORMATS[forced]] if forced else list(FORMATS.values())
+    best = None
+    for index, cells in enumerate(prefix):
+        names = {norm_name(c) for c in cells if isinstance(c, str) and c.strip()}
+        if len(names) < 2:
+            continue
+        for fmt in candidates:
+            spelled = {c.name: {norm_name(s) for s in c.spellings} for c in fmt.columns}
+            present = {name for name, spellings in spelled.items() if spellings & names}
+            if not forced and (not set(fmt.signature) <= present
+                               or any(not set(group) & present for group in fmt.any_of)):
+                continue
+            if len(present) >= 2 and (best is None or len(present) > best[0]):
+                best = (len(present), fmt, index)
+    if best is None:
+        if forced:
+            raise ImportFileError(f"no header row for the {forced!r} format in the first {HEADER_SCAN_ROWS} rows; "
+                                  f"expected columns such as {', '.join(FORMATS[forced].required or FORMATS[forced].signature)}")
+        raise ImportFileError(
+            "the layout of this file was not recognised: no header row names the columns of a known format "
+            f"in its first {HEADER_SCAN_ROWS} rows. Known formats: {', '.join(FORMATS)}. "
+            "Download a template with `scorecard template FORMAT`, or name the format.")
+    return best[1], best[2]
+
+
+def run_import(session, path, *, filename: Optional[str] = None, format_name: Optional[str] = None,
+               sheet: Optional[str] = None, options: Optional[dict] = None, dry_run: bool = False,
+               user_id: Optional[int] = None, progress: Optional[Callable] = None,
+               batch: Optional[ImportBatch] = None) -> ImportResult:
+    """Import one file. Nothing is written unless every row is valid and `dry_run` is false;
+    the commit is one transaction that records an import batch with the values it replaced."""
+    path = Path(path)
+    filename = filename or path.name
+    options = options or {}
+    if format_name and format_name not in FORMATS:
+        raise ImportFileError(f"unknown format {format_name!r}; known formats: {', '.join(FORMATS)}")
+    checksum = file_checksum(path)
+    earlier = session.scalar(sa.select(ImportBatch).where(
+        ImportBatch.checksum == checksum, ImportBatch.status == BatchStatus.committed,
+        ImportBatch.id != (batch.id if batch else -1)))
+    if earlier is not None:
+        return ImportResult("duplicate", format=earlier.format, batch_id=None, message=(
+            f"this file was already imported as batch {earlier.id} on {earlier.committed_at:%Y-%m-%d %H:%M} UTC; "
+            "nothing changed"))
+    table = read_table(path, sheet=sheet)
+    rows = iter(table.rows)
+    prefix = list(islice(rows, HEADER_SCAN_ROWS))
+    if not any(any(c not in (None, "") for c in r) for r in prefix):
+        raise ImportFileError("the file is empty: no cells with data")
+    fmt, header_index = detect_format(prefix, format_name)
+    columns = map_columns(prefix[header_index], fmt.synonyms)
+    missing = columns.missing(fmt.required)
+    if missing:
+        raise ImportFileError(f"the {fmt.title} layout needs the column(s) {', '.join(missing)}, which the header "
+                              f"on row {header_index + 1} lacks")
+    for option in fmt.options:
+        if not options.get(option):
+            raise ImportFileError(f"the {fmt.title} layout needs --{option.replace('_', '-')} chosen at upload")
+    header_names = {name: str(prefix[header_index][idx]).strip() for name, idx in columns.index.items()}
+    items = list(columns.index.items())
+    sink = SINKS[fmt.sink](session, options)
+    result = ImportResult("rejected", format=fmt.name, warnings=list(table.warnings),
+                          unknown_columns=list(columns.unknown))
+    bad_rows: set[int] = set()
+    errors = result.errors
+    records_fn = fmt.records
+    data_rows = chain(prefix[header_index + 1:], rows)
+    first_row_number = header_index + 2
+    seen = 0
+    for seen, cells in enumerate(data_rows, start=1):
+        row_number = first_row_number + seen - 1
+        width = len(cells)
+        values = {name: (cells[idx] if idx < width else None) for name, idx in items}
+        if all(v is None or v == "" for v in values.values()):
+            continue
+        try:
+            for record in records_fn(values, options):
+                sink.add(row_number, record)
+        except RowProblems as problems:
+            bad_rows.add(row_number)
+            for column, value, message in problems.problems:
+                if len(errors) < MAX_ERRORS_KEPT:
+                    errors.append(_error(row_number, header_names.get(column, column), value, message))
+        if progress and seen % PROGRESS_EVERY == 0:
+            progress("validating", seen)
+    result.total_rows = seen
+    if hasattr(sink, "finish"):
+        sink.finish()
+    for error in sink.errors:
+        bad_rows.add(error.row)
+        if len(errors) < MAX_ERRORS_KEPT:
+            errors.append(_error(error.row, header_names.get(error.column, error.column), error.value, error.message))
+    errors.sort(key=lambda e: (e["row"] or 0))
+    result.rejected = len(bad_rows)
+    if bad_rows:
+        result.message = (f"{len(bad_rows)} row(s) have problems; nothing was imported. Fix them and upload "
+                          "the file again.")
+        session.rollback()
+        return result
+    if progress:
+        progress("planning", seen)
+    result.plan = sink.plan()
+    if dry_run:
+        sample = sorted(result.plan.inserts + result.plan.updates, key=lambda c: c.row)[:PREVIEW_ROWS]
+        result.preview = [sink.describe(c) for c in sample]
+        session.rollback()
+        result.status = "would_import"
+        result.message = _summary(result.plan, "would be")
+        return result
+    batch = batch or ImportBatch(filename=filename, checksum=checksum, user_id=user_id)
+    batch.format, batch.sheet, batch.checksum = fmt.name, table.sheet, checksum
+    session.add(batch)
+    session.flush()
+    if progress:
+        progress("writing", seen)
+    sink.commit(result.plan, batch)
+    counts = result.plan.counts
+    batch.inserted, batch.updated, batch.unchanged = counts["inserted"], counts["updated"], counts["unchanged"]
+    batch.rejected, batch.total_rows, batch.progress = 0, seen, seen
+    batch.status, batch.committed_at = BatchStatus.committed, utcnow()
+    batch.message = _summary(result.plan, "were")
+    session.add(AuditEvent(user_id=user_id, action="import.commit", entity_type="import_batch", entity_id=batch.id,
+                           after={"filename": filename, "format": fmt.name, **counts}))
+    session.commit()
+    result.status, result.batch_id, result.message = "imported", batch.id, batch.message
+    from scorecard.signals import import_committed
+    import_committed.send(batch, touched=sink.touched() if hasattr(sink, "touched") else set())
+    return result
+
+
+def _error(row, column, value, message) -> dict:
+    if value is not None and not isinstance(value, (str, int, float, bool)):
+        value = str(value)
+    return {"row": row, "column": column, "value": value, "message": message}
+
+
+def _summary(plan: Plan, verb: str) -> str:
+    counts = plan.counts
+    text = (f"{counts['inserted']} row(s) {verb} inserted, {counts['updated']} updated, "
+            f"{counts['unchanged']} unchanged")
+    if plan.created:
+        text += "; new: " + ", ".join(f"{n} {kind}" for kind, n in plan.created.items())
+    if plan.unplaced:
+        text += f"; {len(plan.unplaced)} question(s) could not be placed under an A-11 driver and were skipped"
+    return text + "."

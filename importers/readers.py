@@ -1,0 +1,303 @@
+"""Read any file an analyst has into rows of raw cell values: CSV in-process, workbooks in a limited child."""
+import codecs
+import csv
+import datetime
+import io
+import json
+import os
+import pickle
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable, Optional
+
+from importers.errors import ImportFileError
+from importers.safety import (MB, check_sheet_dimensions, check_size, check_zip, password_protected, scan_sheet,
+                              sniff_kind, workbook_sheets)
+
+PROJECT_ROOT = str(Path(__file__).resolve().parents[1])
+_EXTENSIONS = {".csv": "csv", ".tsv": "csv", ".txt": "csv", ".xlsx": "xlsx", ".xlsm": "xlsx", ".xlsb": "xlsb",
+               ".xls": "xls", ".ods": "ods"}
+_KIND_NAMES = {"csv": "plain text (CSV)", "xlsx": "an Excel workbook", "xlsb": "an Excel binary workbook",
+               "xls": "an Excel 97-2003 workbook", "ods": "an OpenDocument spreadsheet"}
+SPLIT_HINT = ("If it really holds this much data, split it into smaller files; if it should be small, it may "
+              "have stray cells far from the data (Ctrl+End in Excel jumps to the last cell): delete them and save.")
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one workbook parse may use. The child process gets max_memory of address space, `timeout`
+    seconds of wall clock (and of CPU), and may write max_output bytes of rows."""
+
+    max_memory: int = 1536 * MB
+    timeout: float = 120.0
+    max_unzipped: int = 500 * MB
+    max_ratio: float = 100
+    max_entries: int = 10_000
+    max_cells: int = 50_000_000
+    max_output: int = 4096 * MB
+    max_file_bytes: Optional[int] = None
+
+
+@dataclass
+class Table:
+    """One sheet of a file. `rows` is a one-pass iterator of lists of raw values (str, int, float, bool,
+    date, datetime, time, None or an UncachedFormula); an empty cell is "" or absent. Row i of the
+    iterator is spreadsheet row i + 1 and cell j is column j (A = 0), also when the data starts lower
+    or further right."""
+
+    kind: str
+    rows: Iterable[list]
+    sheet: Optional[str] = None
+    sheet_names: list[str] = field(default_factory=list)
+    hidden_sheets: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    encoding: Optional[str] = None
+    delimiter: Optional[str] = None
+
+
+def read_table(path, *, sheet: Optional[str] = None, limits: Limits = Limits()) -> Table:
+    """Check and read one file. Raises ImportFileError with a message for the analyst."""
+    path = Path(path)
+    if limits.max_file_bytes:
+        check_size(path, limits.max_file_bytes)
+    kind = sniff_kind(path)
+    warnings = []
+    named = _EXTENSIONS.get(path.suffix.lower())
+    if named and named != kind:
+        warnings.append(f"The file is named {path.suffix} but holds {_KIND_NAMES[kind]}; it was read as such.")
+    if kind == "csv":
+        if sheet:
+            warnings.append("A CSV file has no sheets; the sheet name given was ignored.")
+        return read_csv(path, warnings)
+    return _read_workbook(path, kind, sheet, limits, warnings)
+
+
+# ------------------------------------------------------------------------------------------- CSV
+
+def read_csv(path, warnings: Optional[list] = None) -> Table:
+    """CSV/TSV: encoding UTF-8 (BOM or not), UTF-16 with BOM, else Windows-1252; delimiter , ; tab or |
+    (or Excel's "sep=" first line). Rows stream; values stay strings."""
+    warnings = [] if warnings is None else warnings
+    encoding = _csv_encoding(path, warnings)
+    with open(path, encoding=encoding, newline="") as handle:
+        sample = handle.read(64 * 1024)
+        whole = not handle.read(1)
+    if not sample.strip():
+        raise ImportFileError("The file is empty.")
+    delimiter, skip_first = _csv_delimiter(sample, whole)
+    return Table("csv", _csv_rows(path, encoding, delimiter, skip_first), warnings=warnings,
+                 encoding=encoding, delimiter=delimiter)
+
+
+def _decodes(path, encoding: str) -> bool:
+    decoder = codecs.getincrementaldecoder(encoding)()
+    with open(path, "rb") as handle:
+        try:
+            for block in iter(lambda: handle.read(MB), b""):
+                decoder.decode(block)
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return False
+    return True
+
+
+def _csv_encoding(path, warnings: list) -> str:
+    with open(path, "rb") as handle:
+        head = handle.read(4)
+    if head[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+        return "utf-16"
+    if _decodes(path, "utf-8"):
+        return "utf-8-sig"
+    if _decodes(path, "cp1252"):
+        warnings.append("The file is not UTF-8 text; it was read as Windows-1252 (Western European).")
+        return "cp1252"
+    warnings.append("The file is neither UTF-8 nor Windows-1252 text; it was read as Latin-1, and some "
+                    "characters may be wrong. Save it as \"CSV UTF-8\" from Excel for a faithful import.")
+    return "latin-1"
+
+
+def _csv_delimiter(sample: str, whole: bool) -> tuple[str, bool]:
+    """The delimiter whose split gives the most rows of one width (then the widest), quotes respected."""
+    first = sample.split("\n", 1)[0].strip().strip('"')
+    if len(first) == 5 and first.lower().startswith("sep="):
+        return first[4], True
+    text = sample if whole else sample[:sample.rfind("\n") + 1] or sample
+    best, best_score = ",", (0.0, 0)
+    for delimiter in (",", ";", "\t", "|"):
+        try:
+            widths = [len(r) for r in csv.reader(io.StringIO(text), delimiter=delimiter) if any(c.strip() for c in r)]
+        except csv.Error:
+            continue
+        widths = widths if whole or len(widths) < 2 else widths[:-1]  # the last row may be cut short
+        if not widths:
+            continue
+        width, times = Counter(widths).most_common(1)[0]
+        score = (round(times / len(widths), 1), width) if width > 1 else (0.0, 0)
+        if score > best_score:
+            best, best_score = delimiter, score
+    return best, False
+
+
+def _csv_rows(path, encoding: str, delimiter: str, skip_first: bool):
+    with open(path, encoding=encoding, newline="") as handle:
+        if skip_first:
+            handle.readline()
+        reader = csv.reader(handle, delimiter=delimiter)
+        try:
+            yield from reader
+        except csv.Error as error:
+            raise ImportFileError(f"The CSV file could not be read near line {reader.line_num}: {error}.") from None
+
+
+# -------------------------------------------------------------------------------------- workbooks
+
+class _RowsUnpickler(pickle.Unpickler):
+    """The child only sends plain values; refuse anything else even if it were compromised."""
+
+    def find_class(self, module, name):
+        if module == "datetime" and name in ("date", "datetime", "time", "timedelta"):
+            return getattr(datetime, name)
+        raise pickle.UnpicklingError(f"unexpected object {module}.{name} from the workbook reader")
+
+
+def _read_workbook(path: Path, kind: str, sheet: Optional[str], limits: Limits, warnings: list) -> Table:
+    book, targets = None, []
+    if kind in ("xlsx", "xlsb", "ods"):
+        check_zip(path, max_total_uncompressed=limits.max_unzipped, max_ratio=limits.max_ratio,
+                  max_entries=limits.max_entries)
+    if kind == "xlsx":
+        book = workbook_sheets(path)
+        targets = [book.find(sheet)] if sheet is not None else [s for s in book.sheets if s.state == "visible"]
+        targets = [t for t in targets if t and t.part and "/worksheets/" in t.part]
+        check_sheet_dimensions(path, targets, max_cells=limits.max_cells)
+    rows_file, out_file, err_file = tempfile.TemporaryFile(), tempfile.TemporaryFile(), tempfile.TemporaryFile()
+    args = {"path": str(path.resolve()), "sheet": sheet, "fd": rows_file.fileno(), "memory": limits.max_memory,
+            "cpu": int(limits.timeout) + 1, "output": limits.max_output}
+    env = {**os.environ, "RUST_BACKTRACE": "0",
+           "PYTHONPATH": os.pathsep.join(filter(None, [PROJECT_ROOT, os.environ.get("PYTHONPATH")]))}
+    deadline = time.monotonic() + limits.timeout
+    child = subprocess.Popen([sys.executable, "-m", "importers._parse_child", json.dumps(args)],
+                             stdin=subprocess.DEVNULL, stdout=out_file, stderr=err_file,
+                             pass_fds=(rows_file.fileno(),), env=env)
+    try:
+        scans = {}
+        if targets:  # stream the likely sheet's XML while the child parses it
+            scans[targets[0].name] = scan_sheet(path, targets[0], max_cells=limits.max_cells,
+                                                recalculates=book.recalculates)
+        try:
+            code = child.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            code = None
+        meta = _child_result(code, out_file, err_file, sheet, limits)
+        chosen = meta["sheet"]
+        info = book.find(chosen) if book else None
+        scan = scans.get(chosen)
+        if scan is None and info and info.part and "/worksheets/" in info.part:
+            scan = scan_sheet(path, info, max_cells=limits.max_cells, recalculates=book.recalculates)
+    except BaseException:
+        rows_file.close()
+        raise
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.wait()
+        out_file.close()
+        err_file.close()
+    warnings.extend(_sheet_warnings(meta, sheet, scan))
+    rows_file.seek(0)
+    return Table(kind, _workbook_rows(rows_file, scan.uncached if scan else {}), sheet=chosen,
+                 sheet_names=meta["visible"], hidden_sheets=meta["hidden"], warnings=warnings)
+
+
+def _child_result(code, out_file, err_file, sheet, limits: Limits) -> dict:
+    """The child's report, or the ImportFileError that says why it failed."""
+    unsafe = "The workbook could not be read safely: "
+    if code is None or code == -signal.SIGXCPU:
+        raise ImportFileError(f"{unsafe}reading it took longer than {limits.timeout:g} seconds.", hint=SPLIT_HINT)
+    if code == -signal.SIGXFSZ:
+        raise ImportFileError(f"{unsafe}it holds more data than allowed.", hint=SPLIT_HINT)
+    out_file.seek(0)
+    err_file.seek(max(0, err_file.seek(0, 2) - 4096))
+    output, errors = out_file.read(), err_file.read()
+    meta = _RowsUnpickler(io.BytesIO(output)).load() if code == 0 and output else {}
+    error = meta.get("error")
+    if error == "memory" or not meta and (code == -signal.SIGKILL or b"memory allocation" in errors
+                                          or b"MemoryError" in errors):
+        raise ImportFileError(f"{unsafe}it needs more memory than allowed ({limits.max_memory / MB:,.0f} MB).",
+                              hint=SPLIT_HINT)
+    if not meta:
+        how = f"exit status {code}"
+        if code < 0:
+            how = f"signal {signal.Signals(-code).name}" if -code in signal.valid_signals() else f"signal {-code}"
+        raise ImportFileError(f"{unsafe}the reader crashed on it ({how}).",
+                              hint="The file may be damaged; save it again from Excel and upload the new copy.")
+    listed = ", ".join(repr(n) for n in meta.get("visible", []) + meta.get("hidden", [])) or "none"
+    if error == "no_sheet":
+        raise ImportFileError(f"There is no sheet named {sheet!r} in the workbook; its sheets are: {listed}.")
+    if error == "no_data":
+        hidden = meta.get("hidden")
+        raise ImportFileError("The workbook has no data: every visible sheet is empty.",
+                              hint=f"Its hidden sheets ({', '.join(map(repr, hidden))}) were not read; choose one "
+                                   "by name to read it." if hidden else None)
+    if error == "unreadable":
+        if meta.get("password"):
+            raise password_protected()
+        if "Cell limit exceeded" in meta.get("detail", ""):
+            raise ImportFileError("The workbook was refused: it asks for more cells than any real sheet has (a "
+                                  f"\"sparse bomb\"; {meta['detail'].split(': ', 1)[-1]}).", hint=SPLIT_HINT)
+        raise ImportFileError(f"The file could not be read as a workbook: it is damaged or not really a "
+                              f"spreadsheet ({meta.get('detail')}).",
+                              hint="Save it again from Excel as .xlsx and upload the new copy.")
+    return meta
+
+
+def _sheet_warnings(meta: dict, sheet: Optional[str], scan) -> list[str]:
+    chosen, notes = meta["sheet"], []
+    if chosen in meta["hidden"]:
+        notes.append(f"Sheet {chosen!r} is hidden; it was read because it was chosen by name.")
+    elif sheet is None and len(meta["visible"]) > 1:
+        notes.append(f"The workbook has {len(meta['visible'])} sheets; the first with data, {chosen!r}, was read. "
+                     "Choose another by name to read it instead.")
+    if sheet is None and meta["hidden"]:
+        notes.append(f"Hidden sheet(s) {', '.join(map(repr, meta['hidden']))} were not read.")
+    if scan and scan.uncached_count:
+        cells = [m.cell for m in scan.uncached.values()][:5]
+        more = ", ..." if scan.uncached_count > len(cells) else ""
+        notes.append(f"Sheet {chosen!r} has {scan.uncached_count:,} formula cell(s) with no saved result "
+                     f"({', '.join(cells)}{more}): the program that wrote the file did not calculate them. Those "
+                     "cells cannot be read; any of them in an imported column is reported as an error. Open the "
+                     "file in Excel or LibreOffice, save it, and upload it again.")
+    return notes
+
+
+def _workbook_rows(handle, uncached: dict):
+    by_row: dict[int, list] = {}
+    for (row, col), marker in uncached.items():
+        by_row.setdefault(row, []).append((col, marker))
+    index = 0
+    with handle:
+        while True:
+            try:
+                item = _RowsUnpickler(handle).load()
+            except EOFError:
+                return
+            if isinstance(item, int):
+                for _ in range(item):
+                    yield []
+                index += item
+                continue
+            if not by_row:
+                yield from item
+                continue
+            for row in item:
+                for col, marker in by_row.get(index, ()):
+                    row = row + [""] * (col + 1 - len(row)) if col >= len(row) else row
+                    row[col] = marker
+                index += 1
+                yield row

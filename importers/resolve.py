@@ -1,0 +1,129 @@
+"""Find the agency, component, program, function and metric a row names — by code, name or
+performance.gov id — and explain an unknown name with the closest existing ones."""
+import difflib
+from typing import Optional
+
+import sqlalchemy as sa
+
+from scorecard.models import Agency, Component, Function, Metric, Program
+
+
+class Unknown(ValueError):
+    """A name that matches nothing; the message suggests the closest names."""
+
+
+def _key(text: str) -> str:
+    return " ".join(text.casefold().split())
+
+
+def _suggest(value: str, names) -> str:
+    close = difflib.get_close_matches(_key(value), list(names), n=3, cutoff=0.5)
+    return f"; closest: {', '.join(repr(c) for c in close)}" if close else ""
+
+
+class Directory:
+    """In-memory lookups of the organisation and metric definitions, loaded once per import."""
+
+    def __init__(self, session):
+        self.session = session
+        self.agencies = list(session.scalars(sa.select(Agency)))
+        self.components = list(session.scalars(sa.select(Component)))
+        self.programs = list(session.scalars(sa.select(Program)))
+        self.functions = list(session.scalars(sa.select(Function)))
+        self.metrics = list(session.scalars(sa.select(Metric)))
+        self._index()
+        self.created: dict[str, int] = {"agencies": 0, "components": 0, "programs": 0}
+
+    def _index(self):
+        def by(items, *attrs):
+            index = {}
+            for item in items:
+                for attr in attrs:
+                    value = getattr(item, attr)
+                    if value:
+                        found = index.setdefault(_key(value), [])
+                        if item not in found:
+                            found.append(item)
+            return index
+
+        self._agency = by(self.agencies, "code", "name")
+        self._component = by(self.components, "code", "name")
+        self._program = by(self.programs, "code", "name")
+        self._function = by(self.functions, "code", "name")
+        self._metric = by(self.metrics, "code", "name")
+        self._external = {("agency", a.external_id): a for a in self.agencies if a.external_id}
+        self._external.update({("component", c.external_id): c for c in self.components if c.external_id})
+        self._external.update({("program", p.external_id): p for p in self.programs if p.external_id})
+
+    def _one(self, index, kind: str, value: str, within=None):
+        found = index.get(_key(value), [])
+        if within is not None:
+            found = [f for f in found if within(f)]
+        if len(found) == 1:
+            return found[0]
+        if not found:
+            raise Unknown(f"unknown {kind} {value!r}{_suggest(value, index)}")
+        raise Unknown(f"{kind} {value!r} is ambiguous ({len(found)} match); add the component column")
+
+    def agency(self, value: Optional[str]) -> Agency:
+        if value:
+            return self._one(self._agency, "agency", value)
+        if len(self.agencies) == 1:
+            return self.agencies[0]
+        raise Unknown("the agency is missing and there is more than one agency")
+
+    def component(self, value: str, agency: Optional[Agency] = None) -> Component:
+        return self._one(self._component, "component", value,
+                         None if agency is None else (lambda c: c.agency_id == agency.id))
+
+    def program(self, value: str, component: Optional[Component] = None) -> Program:
+        return self._one(self._program, "program", value,
+                         None if component is None else (lambda p: p.component_id == component.id))
+
+    def function(self, value: str):
+        return self._one(self._function, "function", value)
+
+    def metric(self, value: str) -> Metric:
+        return self._one(self._metric, "metric", value)
+
+    def _by_name(self, kind, name, parent):
+        index = {"agency": self._agency, "component": self._component, "program": self._program}[kind]
+        for item in index.get(_key(name), []):
+            if kind == "agency" or (kind == "component" and item.agency_id == parent.id) or (
+                    kind == "program" and item.component_id == parent.id):
+                if _key(item.name) == _key(name):
+                    return item
+        return None
+
+    # performance.gov rows carry ids: match by id, or create the organisation on first sight.
+    def external(self, kind: str, ref: dict, parent=None):
+        ext = f"pg-{kind}-{ref['external_id']}"
+        found = self._external.get((kind, ext))
+        if found is not None:
+            return found
+        name = ref.get("name") or ext
+        adopt = self._by_name(kind, name, parent)
+        if adopt is not None and not adopt.external_id:
+            adopt.external_id = ext  # the same organisation, first entered by hand
+            self._external[(kind, ext)] = adopt
+            return adopt
+        if adopt is not None:
+            name = f"{name} ({ext})"
+        if kind == "agency":
+            code = ref.get("code") or ext.upper()
+            if _key(code) in self._agency:
+                code = ext.upper()
+            found = Agency(code=code, name=name, external_id=ext)
+            self.agencies.append(found)
+        elif kind == "component":
+            found = Component(agency=parent, code=ext.upper(), name=name, external_id=ext, is_hisp=True)
+            self.components.append(found)
+        else:
+            found = Program(component=parent, code=ext.upper(), name=name, external_id=ext,
+                            description=ref.get("description"))
+            self.programs.append(found)
+        self.session.add(found)
+        self.session.flush()
+        self._external[(kind, ext)] = found
+        self.created[{"agency": "agencies", "component": "components", "program": "programs"}[kind]] += 1
+        return found

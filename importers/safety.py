@@ -1,0 +1,372 @@
+"""Checks run on an upload before any parser touches it: kind by magic bytes, zip and XML bombs, sheet area."""
+import os
+import re
+import struct
+import zipfile
+from dataclasses import dataclass, field
+from typing import Optional
+from xml.sax.saxutils import unescape
+
+from defusedxml import ElementTree as SafeET
+
+from importers.errors import ImportFileError, UncachedFormula
+
+MB = 1 << 20
+EXCEL_MAX_ROWS, EXCEL_MAX_COLS = 1_048_576, 16_384
+OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
+SAVE_AS = "Open it in Excel and save it as an Excel workbook (.xlsx) or CSV, then upload that."
+_MAGIC = [(b"\x89PNG", "a PNG image"), (b"\xff\xd8\xff", "a JPEG image"), (b"GIF8", "a GIF image"),
+          (b"%PDF", "a PDF document"), (b"\x1f\x8b", "a gzip archive"), (b"7z\xbc\xaf\x27\x1c", "a 7-Zip archive"),
+          (b"Rar!", "a RAR archive"), (b"II*\x00", "a TIFF image"), (b"MM\x00*", "a TIFF image"),
+          (b"\x7fELF", "a program"), (b"{\\rtf", "an RTF document")]
+_ZIP_KINDS = [("word/document.xml", "a Word document"), ("ppt/presentation.xml", "a PowerPoint presentation")]
+_OLE_KINDS = [("WordDocument", "a Word document"), ("PowerPoint Document", "a PowerPoint presentation")]
+_CONTROL = bytes(set(range(32)) - {9, 10, 12, 13, 26})
+
+
+def password_protected() -> ImportFileError:
+    return ImportFileError("This workbook is password-protected (encrypted), so it cannot be read.",
+                           hint="Open it in Excel, remove the password (File > Info > Protect Workbook > "
+                                "Encrypt with Password, clear it), save, and upload it again.")
+
+
+def _not_a_spreadsheet(what: str, hint: str = "") -> ImportFileError:
+    return ImportFileError(f"This file is {what}, not a spreadsheet.",
+                           hint=hint or "Upload an Excel workbook (.xlsx, .xls), an OpenDocument sheet (.ods) or CSV.")
+
+
+def check_size(path, max_bytes: int) -> None:
+    size = os.path.getsize(path)
+    if size > max_bytes:
+        raise ImportFileError(f"The file is {size / MB:.1f} MB; the largest file accepted is {max_bytes / MB:.0f} MB.",
+                              hint="Split it into smaller files.")
+
+
+def sniff_kind(path) -> str:
+    """'xlsx' (also xlsm), 'xlsb', 'ods', 'xls' or 'csv' (any text), judged by content, not by name."""
+    with open(path, "rb") as handle:
+        head = handle.read(8192)
+    if not head:
+        raise ImportFileError("The file is empty.")
+    if head.startswith((b"PK\x03\x04", b"PK\x05\x06")):
+        return _zip_kind(path)
+    if head.startswith(OLE2):
+        names = ole2_stream_names(path)
+        if "EncryptedPackage" in names:
+            raise password_protected()
+        if names & {"Workbook", "Book"}:
+            return "xls"
+        what = next((w for n, w in _OLE_KINDS if n in names), "an Office file of an unknown kind")
+        raise _not_a_spreadsheet(what)
+    for magic, what in _MAGIC:
+        if head.startswith(magic):
+            raise _not_a_spreadsheet(what)
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "csv"  # UTF-16 text, as Excel's "Unicode text" export writes
+    if b"\x00" in head or len(head.translate(None, _CONTROL)) < len(head) * 0.99:
+        raise _not_a_spreadsheet("binary data of an unknown kind")
+    start = head.lstrip(b"\xef\xbb\xbf \t\r\n")[:4096].lower()
+    if start.startswith(b"<"):
+        if b"urn:schemas-microsoft-com:office:spreadsheet" in start:
+            raise _not_a_spreadsheet("an Excel 2003 XML spreadsheet", SAVE_AS)
+        raise _not_a_spreadsheet("a web page (HTML)" if b"<html" in start else "an XML document", SAVE_AS)
+    return "csv"
+
+
+def _zip_kind(path) -> str:
+    with open_zip(path) as archive:
+        names = set(archive.namelist())
+        if "xl/workbook.xml" in names:
+            return "xlsx"
+        if "xl/workbook.bin" in names:
+            return "xlsb"
+        if "mimetype" in names and archive.getinfo("mimetype").file_size < 200:
+            mimetype = archive.read("mimetype").strip()
+            if mimetype == ODS_MIMETYPE:
+                return "ods"
+            raise _not_a_spreadsheet(f"an OpenDocument file of type {mimetype.decode('ascii', 'replace')!r}")
+    raise _not_a_spreadsheet(next((w for n, w in _ZIP_KINDS if n in names), "a ZIP archive"))
+
+
+def _zip_entry_count(path) -> Optional[int]:
+    """The entry count in the end-of-central-directory record, read before zipfile loads every entry."""
+    size = os.path.getsize(path)
+    with open(path, "rb") as handle:
+        handle.seek(max(0, size - 65557))
+        tail = handle.read()
+        at = tail.rfind(b"PK\x05\x06")
+        if at < 0 or len(tail) - at < 22:
+            return None
+        count = int.from_bytes(tail[at + 10:at + 12], "little")
+        locator = tail[at - 20:at]
+        if count == 0xFFFF and locator[:4] == b"PK\x06\x07":
+            handle.seek(int.from_bytes(locator[8:16], "little"))
+            record = handle.read(40)
+            if record[:4] == b"PK\x06\x06":
+                count = int.from_bytes(record[32:40], "little")
+    return count
+
+
+def open_zip(path, max_entries: int = 10_000) -> zipfile.ZipFile:
+    count = _zip_entry_count(path)
+    if count is not None and count > max_entries:
+        raise ImportFileError(f"The file is a ZIP archive of {count:,} parts, more than the {max_entries:,} a "
+                              "spreadsheet may have; it was refused as a possible zip bomb.")
+    try:
+        return zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as error:
+        raise ImportFileError("The file looks like a ZIP-based workbook but it is damaged or incomplete "
+                              f"({error}).", hint="Save it again from Excel and upload the new copy.") from None
+
+
+def check_zip(path, *, max_total_uncompressed: int = 500 * MB, max_ratio: float = 100,
+              max_entries: int = 10_000) -> None:
+    """Refuse zip bombs by the sizes declared in the central directory, and XML parts with a DTD."""
+    bomb = "The workbook was refused as a possible zip bomb: "
+    with open_zip(path, max_entries) as archive:
+        infos = archive.infolist()
+        if len(infos) > max_entries:
+            raise ImportFileError(f"{bomb}it has {len(infos):,} parts (at most {max_entries:,} allowed).")
+        total = 0
+        for info in infos:
+            total += info.file_size
+            if info.flag_bits & 1:
+                raise password_protected()
+            if total > max_total_uncompressed:
+                raise ImportFileError(f"{bomb}it unpacks to more than {max_total_uncompressed / MB:,.0f} MB.")
+            if info.file_size > MB and info.file_size > max_ratio * max(info.compress_size, 1):
+                raise ImportFileError(f"{bomb}its part {info.filename} unpacks {info.file_size / max(info.compress_size, 1):,.0f} "
+                                      f"times larger than it is stored (at most {max_ratio:g} times allowed).")
+        for info in infos:
+            if info.filename.endswith((".xml", ".rels")) and info.file_size:
+                _check_prolog(archive, info)
+
+
+def _check_prolog(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
+    """Spreadsheet XML never declares a DTD; one with <!DOCTYPE or <!ENTITY is an entity bomb or worse."""
+    with archive.open(info) as part:
+        head = part.read(64 * 1024)
+    root = re.search(rb"<[A-Za-z_]", head)
+    prolog = head[:root.start()] if root else head
+    if b"<!DOCTYPE" in prolog or b"<!ENTITY" in prolog or (root is None and len(head) == 64 * 1024):
+        raise ImportFileError(f"The workbook was refused: its part {info.filename} declares XML entities "
+                              "(a DTD), which spreadsheets never need and \"billion laughs\" bombs use.")
+
+
+@dataclass
+class SheetInfo:
+    name: str
+    state: str  # visible | hidden | veryHidden
+    part: Optional[str]
+
+
+@dataclass
+class Workbook:
+    sheets: list[SheetInfo]
+    recalculates: bool  # calcPr fullCalcOnLoad: written by a program that did not calculate formulas
+
+    def find(self, name: str) -> Optional[SheetInfo]:
+        return next((s for s in self.sheets if s.name == name), None) or next(
+            (s for s in self.sheets if s.name.strip().casefold() == name.strip().casefold()), None)
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def workbook_sheets(path) -> Workbook:
+    """The sheets of an xlsx (name, visibility, XML part), parsed with defusedxml."""
+    with open_zip(path) as archive:
+        def parse(name):
+            if name not in archive.namelist():
+                return None
+            if archive.getinfo(name).file_size > 20 * MB:
+                raise ImportFileError(f"The workbook was refused: its part {name} is implausibly large.")
+            try:
+                return SafeET.fromstring(archive.read(name))
+            except Exception as error:  # defusedxml's EntitiesForbidden, ParseError, ...
+                raise ImportFileError(f"The workbook is damaged: its part {name} is not valid XML ({error}).") from None
+        book, rels = parse("xl/workbook.xml"), parse("xl/_rels/workbook.xml.rels")
+    targets = {}
+    for rel in (rels if rels is not None else []):
+        target = rel.get("Target", "")
+        targets[rel.get("Id")] = target.lstrip("/") if target.startswith("/") else "xl/" + target
+    sheets, recalculates = [], False
+    for element in book.iter():
+        tag = _local(element.tag)
+        if tag == "sheet":
+            rid = next((v for k, v in element.attrib.items() if _local(k) == "id"), None)
+            sheets.append(SheetInfo(element.get("name", ""), element.get("state", "visible"), targets.get(rid)))
+        elif tag == "calcPr":
+            recalculates = element.get("fullCalcOnLoad") in ("1", "true")
+    return Workbook(sheets, recalculates)
+
+
+_DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="\$?([A-Z]+)\$?(\d+)(?::\$?([A-Z]+)\$?(\d+))?"')
+_FAR_CELL = re.compile(rb' r="([A-Z]{3,})(\d+)"| r="([A-Z]{1,2})(\d{7,})"')  # beyond column ZZ or row 999,999
+_LAST_REF = re.compile(rb' r="([A-Z]*)(\d+)"')
+_FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
+_CELL_END = re.compile(rb"</(?:\w+:)?c>")
+_VALUE = re.compile(rb"<(?:\w+:)?v(?:\s[^>]*)?>[^<]")
+_FORMULA_TEXT = re.compile(rb"<(?:\w+:)?f(?:\s[^>]*)?>([^<]*)<")
+
+
+def column_number(letters: str) -> int:
+    number = 0
+    for char in letters:
+        number = number * 26 + ord(char) - 64
+    return number
+
+
+SPARSE_MIN_CELLS, MAX_CELLS_PER_BYTE = 2_000_000, 50
+
+
+def _too_big(sheet: SheetInfo, ref: str, rows: int, cols: int, max_cells: int, xml_bytes: int,
+             declared: bool) -> Optional[ImportFileError]:
+    """A sheet is refused when its grid is beyond Excel's, over max_cells, or (above 2 million cells)
+    more than 50 cells per byte of its XML: a few cells spread far apart, which parsers make dense."""
+    area = rows * cols
+    sparse = area > SPARSE_MIN_CELLS and area > MAX_CELLS_PER_BYTE * xml_bytes
+    if rows > EXCEL_MAX_ROWS or cols > EXCEL_MAX_COLS or area > max_cells or sparse:
+        what = f"says its cells span {ref}" if declared else f"has a cell at {ref}, far from the rest of the data"
+        limit = (f"for only {xml_bytes:,} bytes of data" if sparse and area <= max_cells
+                 else f"more than the {max_cells:,} allowed")
+        return ImportFileError(
+            f"Sheet {sheet.name!r} {what}: reading it would mean {area:,} cells, {limit} (a \"sparse bomb\").",
+            hint="Delete the stray cells or empty rows and columns after the data (Ctrl+End in Excel jumps to the "
+                 "last cell), save, and upload again.")
+    return None
+
+
+def check_sheet_dimensions(path, sheets: Optional[list[SheetInfo]] = None, *, max_cells: int = 50_000_000) -> None:
+    """Refuse xlsx sheets whose declared <dimension> is absurd (rows x cols > max_cells, or beyond Excel's grid)."""
+    sheets = workbook_sheets(path).sheets if sheets is None else sheets
+    with open_zip(path) as archive:
+        names = set(archive.namelist())
+        for sheet in sheets:
+            if sheet.part not in names:
+                continue
+            size = archive.getinfo(sheet.part).file_size
+            with archive.open(sheet.part) as part:
+                match = _DIMENSION.search(part.read(64 * 1024))
+            if match:
+                c1, r1, c2, r2 = (g.decode() if g else None for g in match.groups())
+                rows = int(r2 or r1) - int(r1) + 1
+                cols = column_number(c2 or c1) - column_number(c1) + 1
+                ref = match.group(0)[match.group(0).index(b'"') + 1:-1].decode()
+                error = _too_big(sheet, ref, abs(rows), abs(cols), max_cells, size, True)
+                if error:
+                    raise error
+
+
+@dataclass
+class SheetScan:
+    """What a streaming pass over a worksheet's XML found: formula cells without a stored result."""
+
+    uncached: dict = field(default_factory=dict)  # (row, col) 0-based -> UncachedFormula
+    uncached_count: int = 0
+    formulas: int = 0
+
+
+def scan_sheet(path, sheet: SheetInfo, *, max_cells: int = 50_000_000, recalculates: bool = False,
+               keep: int = 100_000) -> SheetScan:
+    """Stream one worksheet's XML once: refuse cells far beyond the data (a sparse bomb whose <dimension>
+    lies), and find formula cells that have no stored result. With `recalculates` (the workbook asks to
+    be recalculated on load: written by a library such as XlsxWriter, whose stored results are
+    placeholders) every formula cell counts as having no result."""
+    scan, max_row, max_col, buffer = SheetScan(), 0, 0, b""
+    with open_zip(path) as archive, archive.open(sheet.part) as part:
+        size = archive.getinfo(sheet.part).file_size
+        while True:
+            block = part.read(MB)
+            buffer += block
+            cut = len(buffer)
+            if block:
+                ends = list(_CELL_END.finditer(buffer, max(0, len(buffer) - 65536)))
+                if not ends and len(buffer) < 64 * MB:
+                    continue
+                cut = ends[-1].end() if ends else cut
+            for match in _FAR_CELL.finditer(buffer, 0, cut):
+                letters, digits = (match.group(1), match.group(2)) if match.group(1) else (match.group(3), match.group(4))
+                max_col, max_row = max(max_col, column_number(letters.decode())), max(max_row, int(digits))
+                error = _too_big(sheet, (letters + digits).decode(), max_row, max_col, max_cells, size, False)
+                if error:
+                    raise error
+            at = buffer.rfind(b' r="', 0, cut)
+            last = _LAST_REF.match(buffer, at) if at >= 0 else None
+            if last:
+                max_row = max(max_row, int(last.group(2)))
+                max_col = max(max_col, column_number(last.group(1).decode()) if last.group(1) else 0)
+                error = _too_big(sheet, (last.group(1) + last.group(2)).decode(), max_row, max_col, max_cells,
+                                 size, False)
+                if error:
+                    raise error
+            if b"f>" in buffer or b"<f " in buffer or b":f " in buffer:  # cheap test before the slow regex
+                for match in _FORMULA.finditer(buffer, 0, cut):
+                    _formula_cell(buffer, match.start(), scan, recalculates, keep)
+            buffer = buffer[cut:]
+            if not block:
+                return scan
+
+
+def _formula_cell(buffer: bytes, at: int, scan: SheetScan, recalculates: bool, keep: int) -> None:
+    start = max(buffer.rfind(b"<c ", 0, at), buffer.rfind(b"<c>", 0, at), buffer.rfind(b":c ", 0, at))
+    start = at if start < 0 else start
+    end = _CELL_END.search(buffer, at)
+    cell = buffer[start:end.end() if end else len(buffer)]
+    scan.formulas += 1
+    tag = cell[:cell.find(b">") + 1]
+    if not recalculates and (_VALUE.search(cell) or b' t="str"' in tag):
+        return  # a stored result (a string formula may store an empty one)
+    scan.uncached_count += 1
+    ref = re.search(rb' r="([A-Z]+)(\d+)"', tag)
+    text = _FORMULA_TEXT.search(cell)
+    formula = unescape(text.group(1).decode("utf-8", "replace"), {"&quot;": '"', "&apos;": "'"}) if text else ""
+    if ref and len(scan.uncached) < keep:
+        key = (int(ref.group(2)) - 1, column_number(ref.group(1).decode()) - 1)
+        scan.uncached[key] = UncachedFormula(formula or "(shared formula)", (ref.group(1) + ref.group(2)).decode())
+
+
+def ole2_stream_names(path) -> set[str]:
+    """Names in an OLE2 compound file's directory ('Workbook', 'EncryptedPackage', ...), read defensively."""
+    with open(path, "rb") as handle:
+        size = os.fstat(handle.fileno()).st_size
+        header = handle.read(512)
+        if len(header) < 512:
+            return set()
+        shift, = struct.unpack_from("<H", header, 30)
+        if shift not in (9, 12):
+            return set()
+        sector = 1 << shift
+        fat_count, first_dir, first_difat, difat_count = struct.unpack_from("<II16xII", header, 44)
+        max_sectors = size // sector + 1
+
+        def read(number):
+            handle.seek((number + 1) * sector)
+            return handle.read(sector)
+
+        fat_sectors = list(struct.unpack_from("<109I", header, 76))
+        number, hops = first_difat, 0
+        while number < max_sectors and hops <= min(difat_count, max_sectors):
+            block = read(number)
+            if len(block) < sector:
+                break
+            entries = struct.unpack(f"<{sector // 4}I", block)
+            fat_sectors += entries[:-1]
+            number, hops = entries[-1], hops + 1
+        fat = []
+        for number in fat_sectors[:min(fat_count, max_sectors)]:
+            if number < max_sectors:
+                block = read(number)
+                fat += struct.unpack(f"<{len(block) // 4}I", block[:len(block) // 4 * 4])
+        names, number, seen = set(), first_dir, set()
+        while number < max_sectors and number not in seen:
+            seen.add(number)
+            block = read(number)
+            for offset in range(0, len(block) - 127, 128):
+                length, kind = struct.unpack_from("<HB", block, offset + 64)
+                if kind in (1, 2, 5) and 2 <= length <= 64:
+                    names.add(block[offset:offset + length - 2].decode("utf-16-le", "replace"))
+            number = fat[number] if number < len(fat) else max_sectors
+    return names

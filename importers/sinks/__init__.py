@@ -1,0 +1,1 @@
+"""Where import records go: one sink per kind of record, each with resolve, plan and commit."""

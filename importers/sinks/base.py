@@ -1,0 +1,34 @@
+"""The plan a sink makes against the database, shared by every sink."""
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Change:
+    """A row the import would insert or update: file row, natural key, before and after."""
+
+    row: int
+    action: str  # insert | update
+    key: tuple
+    before: dict | None
+    after: dict
+
+
+@dataclass
+class Plan:
+    inserts: list = field(default_factory=list)
+    updates: list = field(default_factory=list)
+    unchanged: int = 0
+    created: dict = field(default_factory=dict)   # organisation rows a performance.gov file adds
+    unplaced: list = field(default_factory=list)  # [{"row", "question"}] questions with no A-11 driver
+
+    @property
+    def counts(self) -> dict:
+        return {"inserted": len(self.inserts), "updated": len(self.updates), "unchanged": self.unchanged}
+
+
+@dataclass
+class SinkError:
+    row: int
+    column: str | None
+    value: object
+    message: str

@@ -1,0 +1,77 @@
+"""Blank Excel templates: a data sheet with a frozen header and drop-down lists, plus instructions."""
+from datetime import date
+from pathlib import Path
+
+import sqlalchemy as sa
+from openpyxl import Workbook
+from openpyxl.styles import Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from importers.formats.registry import FORMATS
+from scorecard.models import Function, Metric, Program
+from scorecard.periods import Period
+
+CHANNELS = ["web", "phone", "in person", "email", "mail", "mobile", "automated phone", "chat", "paper"]
+
+
+def _lists(session) -> dict[str, list[str]]:
+    current = Period.from_date(date.today())
+    return {
+        "metric": list(session.scalars(sa.select(Metric.code).order_by(Metric.code))),
+        "program": sorted(set(session.scalars(sa.select(Program.name)))),
+        "function": list(session.scalars(sa.select(Function.code).order_by(Function.code))),
+        "period": [str(current.prev(k)) for k in range(12, -5, -1)],
+        "channel": CHANNELS,
+    }
+
+
+def write_template(session, format_name: str, out: Path) -> Path:
+    if format_name not in FORMATS:
+        raise ValueError(f"unknown format {format_name!r}; known formats: {', '.join(FORMATS)}")
+    fmt = FORMATS[format_name]
+    workbook = Workbook()
+    data = workbook.active
+    data.title = "data"
+    header = [c.name for c in fmt.columns]
+    data.append(header)
+    for cell in data[1]:
+        cell.font = Font(bold=True)
+        cell.fill = PatternFill("solid", fgColor="DFE1E2")
+    data.freeze_panes = "A2"
+    for index, name in enumerate(header, start=1):
+        data.column_dimensions[get_column_letter(index)].width = max(12, len(name) + 4)
+
+    lists = workbook.create_sheet("lists")
+    lists.sheet_state = "hidden"
+    for col, (name, values) in enumerate(_lists(session).items(), start=1):
+        lists.cell(row=1, column=col, value=name)
+        for row, value in enumerate(values, start=2):
+            lists.cell(row=row, column=col, value=value)
+        if name in header and values:
+            letter = get_column_letter(col)
+            validation = DataValidation(
+                type="list", formula1=f"lists!${letter}$2:${letter}${len(values) + 1}",
+                allow_blank=True, showErrorMessage=name in ("metric", "period"),
+                errorTitle=f"Unknown {name}", error=f"Choose a {name} from the list.")
+            target = get_column_letter(header.index(name) + 1)
+            validation.add(f"{target}2:{target}50000")
+            data.add_data_validation(validation)
+
+    notes = workbook.create_sheet("instructions")
+    notes.column_dimensions["A"].width = 24
+    notes.column_dimensions["B"].width = 100
+    notes.append([fmt.title])
+    notes["A1"].font = Font(bold=True, size=14)
+    notes.append([fmt.description])
+    notes.append([])
+    notes.append(["Column", "What to enter"])
+    for column in fmt.columns:
+        notes.append([column.name, (column.help or "") + ("  (required)" if column.required else "")
+                      + (f"  Also read as: {', '.join(column.synonyms)}." if column.synonyms else "")])
+    notes.append([])
+    notes.append(["Periods", "Fiscal quarters such as FY2025-Q1 (also FY25 Q1, 2025Q1, Q1 FY2025, or a date)."])
+    notes.append(["Missing values", "Leave blank, or write N/A, No Data or -."])
+    notes.append(["Import", "scorecard import FILE.xlsx --dry-run  (then without --dry-run), or the Import page."])
+    workbook.save(out)
+    return Path(out)

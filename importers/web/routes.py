@@ -1,0 +1,138 @@
+"""Upload ▸ background preview ▸ confirm / cancel ▸ history ▸ revert."""
+import hashlib
+import io
+import secrets
+from pathlib import Path
+
+import sqlalchemy as sa
+from flask import abort, current_app, flash, jsonify, redirect, render_template, send_file, url_for
+from flask_login import current_user
+from werkzeug.utils import secure_filename
+
+from importers import jobs
+from importers.error_report import error_report
+from importers.revert import RevertError, revert_batch
+from importers.web import bp
+from importers.web.forms import ConfirmForm, UploadForm
+from scorecard.extensions import db
+from scorecard.models import BatchStatus, ImportBatch
+from scorecard.permissions import requires
+
+
+@bp.route("/")
+@requires("import_data")
+def history():
+    batches = db.session.scalars(sa.select(ImportBatch).order_by(ImportBatch.id.desc()).limit(200)).all()
+    return render_template("imports/history.html", batches=batches, form=ConfirmForm())
+
+
+@bp.route("/upload", methods=["GET", "POST"])
+@requires("import_data")
+def upload():
+    form = UploadForm()
+    if form.validate_on_submit():
+        batch = _store_upload(form)
+        jobs.start(current_app._get_current_object(), batch.id, commit=False,
+                   wait=current_app.config.get("IMPORTS_INLINE", False))
+        return redirect(url_for("imports.show", batch_id=batch.id))
+    return render_template("imports/upload.html", form=form), 400 if form.errors else 200
+
+
+def _store_upload(form) -> ImportBatch:
+    upload = form.file.data
+    name = secure_filename(upload.filename or "upload") or "upload"
+    path = jobs.upload_folder(current_app) / f"{secrets.token_hex(8)}-{name}"
+    digest = hashlib.sha256()
+    with path.open("wb") as handle:
+        for block in iter(lambda: upload.stream.read(1 << 20), b""):
+            digest.update(block)
+            handle.write(block)
+    options = {k: v for k, v in (("format", form.format.data), ("sheet", form.sheet.data),
+                                 ("program", form.program.data), ("period", form.period.data)) if v}
+    batch = ImportBatch(filename=upload.filename or name, checksum=digest.hexdigest(), user_id=current_user.id,
+                        status=BatchStatus.pending, stored_path=str(path), options=options)
+    db.session.add(batch)
+    db.session.commit()
+    return batch
+
+
+def _batch(batch_id: int) -> ImportBatch:
+    batch = db.session.get(ImportBatch, batch_id)
+    if batch is None:
+        abort(404)
+    return batch
+
+
+@bp.route("/<int:batch_id>")
+@requires("import_data")
+def show(batch_id):
+    batch = _batch(batch_id)
+    report = None
+    if batch.status is BatchStatus.rejected and batch.errors and batch.stored_path:
+        report = error_report(batch, limit=100)
+    return render_template("imports/show.html", batch=batch, form=ConfirmForm(), report=report,
+                           progress=jobs.read_progress(current_app, batch.id))
+
+
+@bp.route("/<int:batch_id>/status")
+@requires("import_data")
+def status(batch_id):
+    batch = _batch(batch_id)
+    progress = jobs.read_progress(current_app, batch.id)
+    return jsonify(status=batch.status.value, stage=progress["stage"], rows=progress["rows"],
+                   total=batch.total_rows, message=batch.message)
+
+
+@bp.route("/<int:batch_id>/confirm", methods=["POST"])
+@requires("import_data")
+def confirm(batch_id):
+    batch = _batch(batch_id)
+    if batch.status is not BatchStatus.previewed:
+        flash(f"Batch {batch.id} is {batch.status.value}; only a previewed import can be confirmed.", "error")
+        return redirect(url_for("imports.show", batch_id=batch.id))
+    batch.status = BatchStatus.pending
+    db.session.commit()
+    jobs.start(current_app._get_current_object(), batch.id, commit=True,
+               wait=current_app.config.get("IMPORTS_INLINE", False))
+    return redirect(url_for("imports.show", batch_id=batch.id))
+
+
+@bp.route("/<int:batch_id>/cancel", methods=["POST"])
+@requires("import_data")
+def cancel(batch_id):
+    batch = _batch(batch_id)
+    if batch.status not in (BatchStatus.previewed, BatchStatus.rejected, BatchStatus.failed):
+        abort(409)
+    batch.status = BatchStatus.cancelled
+    if batch.stored_path:
+        Path(batch.stored_path).unlink(missing_ok=True)
+    db.session.commit()
+    flash(f"Import of {batch.filename} cancelled; nothing was changed.", "info")
+    return redirect(url_for("imports.history"))
+
+
+@bp.route("/<int:batch_id>/revert", methods=["POST"])
+@requires("import_data")
+def revert(batch_id):
+    _batch(batch_id)
+    try:
+        summary = revert_batch(db.session, batch_id, user_id=current_user.id)
+    except RevertError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return redirect(url_for("imports.history")), 303
+    flash(f"Batch {batch_id} reverted: {summary['deleted']} row(s) removed, {summary['restored']} restored.", "success")
+    return redirect(url_for("imports.history"))
+
+
+@bp.route("/<int:batch_id>/errors.xlsx")
+@requires("import_data")
+def errors_xlsx(batch_id):
+    batch = _batch(batch_id)
+    if not batch.errors:
+        abort(404)
+    buffer = io.BytesIO()
+    error_report(batch).write_xlsx(buffer)
+    buffer.seek(0)
+    return send_file(buffer, as_attachment=True, download_name=f"import-{batch.id}-errors.xlsx",
+                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

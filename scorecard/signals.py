@@ -1,0 +1,9 @@
+"""Domain signals: other parts of the system subscribe without the sender knowing them."""
+from blinker import Namespace
+
+_signals = Namespace()
+
+# Sent after an import batch is committed, with `touched`: the (subject_key, period) pairs it wrote.
+import_committed = _signals.signal("import-committed")
+# Sent after an import batch is reverted, with the same `touched` argument.
+import_reverted = _signals.signal("import-reverted")
