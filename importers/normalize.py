@@ -10,9 +10,9 @@ MISSING = frozenset({"", "n/a", "na", "no data", "#n/a", "-", "\u2014", "\u2013"
 EXCEL_ERRORS = frozenset({"#div/0!", "#value!", "#ref!", "#name?", "#num!", "#null!", "#spill!", "#calc!",
                           "#getting_data"})
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-_NUMBER = re.compile(r"(?P<sign>[-+])?\$?(?P<sign2>[-+])?(?P<body>\d{1,3}(?:,\d{3})+(?:\.\d*)?|\d+\.?\d*"
-                     r"(?:[eE][-+]?\d+)?|\.\d+(?:[eE][-+]?\d+)?)(?P<pct>\s?%)?")
-_PLAIN_NUMBER = re.compile(r"[-+]?(?:\d[\d,]*(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?%?")
+_DIGITS = r"(?P<body>\d{1,3}(?:,\d{3})+(?:\.\d*)?|\d+\.?\d*(?:[eE][-+]?\d+)?|\.\d+(?:[eE][-+]?\d+)?)(?P<pct>\s?%)?"
+_NUMBER = re.compile(r"(?P<sign>[-+])?\$?(?P<sign2>[-+])?" + _DIGITS)
+_PLAIN_NUMBER = re.compile(r"[-+]?" + _DIGITS)
 _INT = re.compile(r"[-+]?\d+")
 _TRUE = frozenset({"true", "t", "yes", "y", "1", "x"})
 _FALSE = frozenset({"false", "f", "no", "n", "0"})

@@ -204,7 +204,7 @@ def _survey_record(cells, refs, period, channel, touchpoint, question, counts, o
     key = question_touchpoint(touchpoint, question)
     record = {
         **refs, "function": None, "metric": driver, "driver": driver, "period": period, "channel": channel,
-        "touchpoint": key if slot is None else f"{key} (q{slot})"[:TOUCHPOINT_MAX], "value": None, "n": sum(counts), "counts": counts, "question_text": question,
+        "touchpoint": key if slot is None else f"{key} (q{slot})"[:TOUCHPOINT_MAX], "value": None, "n": sum(counts), "counts": counts, "question_text": question or None,
         "notes": None,
     }
     if driver is None:

@@ -75,7 +75,9 @@ class ObservationSink:
             if isinstance(record["program"], dict):
                 agency = d.external("agency", record["agency"])
                 component = d.external("component", record["component"], agency)
-                subject = (agency, component, d.external("program", record["program"], component), None)
+                program = d.external("program", record["program"], component)
+                # A service is filed under the provider it was first seen with; the subject follows it.
+                subject = (program.component.agency, program.component, program, None)
             else:
                 agency_name, component_name, program_name, function_name = names
                 agency = d.agency(agency_name) if agency_name else None

@@ -1,0 +1,229 @@
+"""The canonical metrics layout from real .xlsx and .csv files: header detection, validation
+with row/column/value messages, atomicity, revert, export round trip, the CLI."""
+import csv
+import json
+from datetime import date
+
+import pytest
+import sqlalchemy as sa
+from openpyxl import Workbook
+
+from importers.pipeline import run_import
+from scorecard.demo import seed_demo
+from scorecard.extensions import db
+from scorecard.models import AuditEvent, ImportBatch, ImportRowChange, Observation
+
+HEADER = ["component", "program", "function", "metric", "period", "channel", "touchpoint", "value", "n",
+          "count_1", "count_2", "count_3", "count_4", "count_5", "question_text", "notes"]
+
+
+def write_xlsx(path, rows, header=HEADER, title_rows=()):
+    workbook = Workbook()
+    sheet = workbook.active
+    for title in title_rows:
+        sheet.append(title)
+    sheet.append(header)
+    for row in rows:
+        sheet.append(row)
+    workbook.save(path)
+    return path
+
+
+def write_csv(path, rows, header=HEADER, encoding="utf-8", delimiter=","):
+    with open(path, "w", newline="", encoding=encoding) as handle:
+        writer = csv.writer(handle, delimiter=delimiter)
+        writer.writerow(header)
+        writer.writerows(rows)
+    return path
+
+
+def survey_row(program="Benefits Call Center", metric="trust", period="FY2027-Q1", counts=(5, 5, 10, 40, 40),
+               channel="phone", touchpoint="", value=None, n=None):
+    return ["Benefits Administration", program, None, metric, period, channel, touchpoint, value,
+            n if n is not None else sum(counts), *counts, "This interaction increased my trust.", None]
+
+
+@pytest.fixture
+def demo(app):
+    with app.app_context():
+        seed_demo(db.session, date(2026, 11, 22))
+    return app
+
+
+def _count(model=Observation):
+    return db.session.scalar(sa.select(sa.func.count()).select_from(model))
+
+
+def test_xlsx_with_title_rows_imports_and_derives_the_score_from_counts(demo, tmp_path):
+    path = write_xlsx(tmp_path / "q1.xlsx", [
+        survey_row(),
+        ["Benefits Administration", "Benefits Call Center", None, "wait_time", "FY27 Q1", "Phone", "", "12.5", None,
+         None, None, None, None, None, None, "from the ACD"],
+        [None, None, "CFO", "cfo_cx_budget_aligned", "Q1 FY2027", None, None, "72%", None, None, None, None, None,
+         None, None, None],
+    ], title_rows=[["Quarterly CX report — Benefits Administration"], [], ["Prepared by the CX office"]])
+    with demo.app_context():
+        before = _count()
+        result = run_import(db.session, path, user_id=None)
+        assert result.status == "imported", result.errors
+        assert result.format == "metrics"
+        assert result.plan.counts == {"inserted": 3, "updated": 0, "unchanged": 0}
+        assert _count() == before + 3
+        trust = db.session.scalar(sa.select(Observation).where(Observation.period == "FY2027-Q1",
+                                                               Observation.channel == "phone",
+                                                               Observation.import_batch_id == result.batch_id,
+                                                               Observation.count_1 == 5))
+        assert trust.value == pytest.approx((5 + 10 + 30 + 160 + 200) / 100) and trust.n == 100
+        cfo = db.session.scalar(sa.select(Observation).where(Observation.function_id.is_not(None),
+                                                             Observation.import_batch_id == result.batch_id))
+        assert cfo.value == 72.0 and cfo.subject_key.startswith("function:")
+
+
+def test_every_bad_cell_is_named_and_nothing_is_written(demo, tmp_path):
+    rows = [
+        survey_row(counts=(5, 5, 10, 40, 40), n=120),                      # counts disagree with n
+        survey_row(program="Benefit Call Centre"),                          # unknown program
+        survey_row(period="FY2025-Q5", channel="web"),                      # no such quarter
+        ["Benefits Administration", "Benefits Call Center", None, "trust", "FY2027-Q1", "email", "", 7, 100,
+         None, None, None, None, None, None, None],                         # Likert score of 7
+        survey_row(counts=(5, -5, 10, 40, 40), channel="mail"),             # negative count
+        survey_row(channel="in person"), survey_row(channel="In Person"),   # duplicate natural key
+        ["Benefits Administration", "Benefits Call Center", None, "satisfactionn", "FY2027-Q1", "", "", 4, 50,
+         None, None, None, None, None, None, None],                         # unknown metric
+    ]
+    path = write_xlsx(tmp_path / "bad.xlsx", rows)
+    with demo.app_context():
+        before, batches = _count(), _count(ImportBatch)
+        result = run_import(db.session, path)
+        assert result.status == "rejected"
+        messages = {(e["row"], e["column"]): e for e in result.errors}
+        assert "add up to 100 but n is 120" in messages[(2, "n")]["message"]
+        assert "closest: 'benefits call center'" in messages[(3, "program")]["message"]
+        assert messages[(3, "program")]["value"] == "Benefit Call Centre"
+        assert "FY2025-Q5" in messages[(4, "period")]["message"] and messages[(4, "period")]["value"] == "FY2025-Q5"
+        assert "outside the range" in messages[(5, "value")]["message"] and messages[(5, "value")]["value"] == 7
+        assert "negative" in messages[(6, "count_2")]["message"]
+        assert "as row 7" in messages[(8, "metric")]["message"]
+        assert "unknown metric 'satisfactionn'" in messages[(9, "metric")]["message"]
+        assert result.rejected == 7
+        assert _count() == before and _count(ImportBatch) == batches
+
+
+def test_unknown_columns_are_listed_not_fatal(demo, tmp_path):
+    path = write_csv(tmp_path / "extra.csv", [survey_row() + ["x"]], header=HEADER + ["Reviewer"])
+    with demo.app_context():
+        result = run_import(db.session, path)
+        assert result.status == "imported" and result.unknown_columns == ["Reviewer"]
+
+
+@pytest.mark.parametrize("encoding,delimiter", [("utf-8-sig", ","), ("cp1252", ";"), ("utf-8", "\t")])
+def test_csv_encodings_and_delimiters(demo, tmp_path, encoding, delimiter):
+    row = survey_row(touchpoint="Café – après l’appel")
+    path = write_csv(tmp_path / "q.csv", [row], encoding=encoding, delimiter=delimiter)
+    with demo.app_context():
+        result = run_import(db.session, path)
+        assert result.status == "imported", result.errors
+        assert db.session.scalar(sa.select(Observation.touchpoint).where(
+            Observation.import_batch_id == result.batch_id)) == "Café – après l’appel"
+
+
+def test_formula_text_is_stored_as_text_and_neutralised_on_export(demo, tmp_path):
+    path = write_csv(tmp_path / "inject.csv", [survey_row(touchpoint="=HYPERLINK(\"http://x\",\"y\")")])
+    with demo.app_context():
+        result = run_import(db.session, path)
+        assert result.status == "imported", result.errors
+        stored = db.session.scalar(sa.select(Observation.touchpoint).where(Observation.import_batch_id == result.batch_id))
+        assert stored == '=HYPERLINK("http://x","y")'
+    runner = demo.test_cli_runner()
+    out = tmp_path / "export.csv"
+    assert runner.invoke(args=["export", "observations", "--out", str(out), "--period", "FY2027-Q1"]).exit_code == 0
+    text = out.read_text(encoding="utf-8")
+    assert "'=HYPERLINK" in text and ',=HYPERLINK' not in text
+
+
+def test_reimport_updates_only_what_changed_and_revert_restores_it(demo, tmp_path):
+    first = write_xlsx(tmp_path / "a.xlsx", [survey_row(), survey_row(metric="ease")])
+    second = write_xlsx(tmp_path / "b.xlsx", [survey_row(counts=(1, 1, 8, 40, 50)), survey_row(metric="ease")])
+    with demo.app_context():
+        a = run_import(db.session, first)
+        original = db.session.scalar(sa.select(Observation.value).where(Observation.import_batch_id == a.batch_id,
+                                                                          Observation.question_text.is_not(None))
+                                     .order_by(Observation.id))
+        b = run_import(db.session, second)
+        assert b.plan.counts == {"inserted": 0, "updated": 1, "unchanged": 1}
+        change = db.session.scalar(sa.select(ImportRowChange).where(ImportRowChange.batch_id == b.batch_id))
+        assert change.action == "update" and change.before["count_1"] == 5 and change.after["count_1"] == 1
+        runner = demo.test_cli_runner()
+        refused = runner.invoke(args=["revert", str(a.batch_id)])
+        assert refused.exit_code != 0 and f"batch(es) {b.batch_id}" in refused.output
+        assert runner.invoke(args=["revert", str(b.batch_id)]).exit_code == 0
+        db.session.expire_all()
+        restored = db.session.scalar(sa.select(Observation).where(Observation.id == change.row_id))
+        assert restored.count_1 == 5 and restored.value == pytest.approx(original)
+        assert restored.import_batch_id == a.batch_id
+        before = _count()
+        assert runner.invoke(args=["revert", str(a.batch_id)]).exit_code == 0
+        assert _count() == before - 2
+        actions = list(db.session.scalars(sa.select(AuditEvent.action).order_by(AuditEvent.id)))
+        assert actions.count("import.revert") == 2 and actions.count("import.commit") == 2
+
+
+def test_export_then_import_changes_nothing(demo, tmp_path):
+    runner = demo.test_cli_runner()
+    with demo.app_context():
+        from tests.conftest import TRUST_CSV
+        assert run_import(db.session, TRUST_CSV).status == "imported"
+    for suffix in ("csv", "xlsx"):
+        out = tmp_path / f"all.{suffix}"
+        result = runner.invoke(args=["export", "observations", "--out", str(out)])
+        assert result.exit_code == 0, result.output
+        with open(out, "rb") as handle:
+            head = handle.read(2000)
+        if suffix == "csv":
+            assert head.decode().splitlines()[0] == (
+                "agency,component,program,function,metric,driver,period,channel,touchpoint,value,n,"
+                "count_1,count_2,count_3,count_4,count_5,question_text")
+        back = runner.invoke(args=["import", str(out), "--json"])
+        payload = json.loads(back.output)
+        assert back.exit_code == 0, payload["errors"][:3]
+        assert payload["inserted"] == 0 and payload["updated"] == 0 and payload["unchanged"] > 5000
+
+
+def test_cli_json_dry_run_and_rejection_exit_codes(demo, tmp_path):
+    runner = demo.test_cli_runner()
+    good = write_csv(tmp_path / "good.csv", [survey_row()])
+    dry = runner.invoke(args=["import", str(good), "--dry-run", "--json"])
+    assert dry.exit_code == 0
+    payload = json.loads(dry.output)
+    assert payload["batch"] is None and payload["inserted"] == 1 and payload["format"] == "metrics"
+    with demo.app_context():
+        assert _count(ImportBatch) == 0
+    bad = write_csv(tmp_path / "bad.csv", [survey_row(period="FY2025-Q5")])
+    rejected = runner.invoke(args=["import", str(bad), "--json"])
+    assert rejected.exit_code != 0
+    payload = json.loads(rejected.output)
+    assert payload["rejected"] == 1 and payload["errors"] == [
+        {"row": 2, "column": "period", "value": "FY2025-Q5", "message": payload["errors"][0]["message"]}]
+    imported = runner.invoke(args=["import", str(good), "--json"])
+    assert imported.exit_code == 0 and json.loads(imported.output)["batch"] is not None
+    again = runner.invoke(args=["import", str(good)])
+    assert again.exit_code == 0 and "already imported" in again.output
+
+
+def test_template_has_frozen_header_drop_downs_and_instructions(demo, tmp_path):
+    from openpyxl import load_workbook
+
+    out = tmp_path / "template.xlsx"
+    assert demo.test_cli_runner().invoke(args=["template", "metrics", "--out", str(out)]).exit_code == 0
+    workbook = load_workbook(out)
+    data = workbook["data"]
+    assert data.freeze_panes == "A2"
+    header = [c.value for c in data[1]]
+    assert header[:5] == ["agency", "component", "program", "function", "metric"]
+    validated = {str(v.sqref).split(":")[0][:-1] for v in data.data_validations.dataValidation}
+    letters = {name: chr(ord("A") + header.index(name)) for name in ("metric", "program", "function", "period", "channel")}
+    assert set(letters.values()) <= validated
+    assert workbook["lists"].sheet_state == "hidden" and "instructions" in workbook.sheetnames
+    # An empty template is a valid file whose import says there is nothing in it.
+    result = demo.test_cli_runner().invoke(args=["import", str(out), "--json"])
+    assert json.loads(result.output)["inserted"] == 0
