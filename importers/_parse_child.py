@@ -9,6 +9,12 @@ import sys
 CHUNK_ROWS = 5000
 
 
+def _dump(item, out) -> None:
+    pickler = pickle.Pickler(out, protocol=5)
+    pickler.fast = True  # no memo: rows share no objects, and pickling is three times faster
+    pickler.dump(item)
+
+
 def _limit(args: dict) -> None:
     for name, value, grace in (("RLIMIT_AS", args["memory"], 0), ("RLIMIT_CPU", args["cpu"], 5),
                                ("RLIMIT_FSIZE", args["output"], 0), ("RLIMIT_CORE", 0, 0)):
@@ -41,22 +47,23 @@ def _parse(path: str, sheet, out) -> dict:
                 break
         else:
             return {**meta, "error": "no_data"}
-    first_row, first_col = data.start or (0, 0)
+    if data.start is None:  # an empty sheet chosen by name
+        return {**meta, "sheet": name, "rows": 0}
+    first_row, first_col = data.start
     rows = data.iter_rows()
     first = next(rows)
-    if not (first_row and not any(v != "" for v in first)):  # python-calamine 0.9 yields the rows above itself
-        for done in range(0, first_row, CHUNK_ROWS):
-            pickle.dump(min(CHUNK_ROWS, first_row - done), out, protocol=5)
-    else:
-        first_row = 0
+    if first_row and all(v == "" for v in first):
+        first_row = 0  # python-calamine 0.9 yields the empty rows above the data itself
+    for done in range(0, first_row, CHUNK_ROWS):
+        _dump(min(CHUNK_ROWS, first_row - done), out)
     pad, chunk, count = [""] * first_col, [], first_row
     for row in itertools.chain([first], rows):
         chunk.append(pad + row if first_col else row)
         if len(chunk) == CHUNK_ROWS:
-            pickle.dump(chunk, out, protocol=5)
+            _dump(chunk, out)
             count, chunk = count + len(chunk), []
     if chunk:
-        pickle.dump(chunk, out, protocol=5)
+        _dump(chunk, out)
     return {**meta, "sheet": name, "rows": count + len(chunk)}
 
 

@@ -62,7 +62,14 @@ class Table:
 
 
 def read_table(path, *, sheet: Optional[str] = None, limits: Limits = Limits()) -> Table:
-    """Check and read one file. Raises ImportFileError with a message for the analyst."""
+    """Check and read one file; raises ImportFileError with a message for the analyst.
+
+    The kind comes from the content, not the name (a mismatch is a warning). Workbooks: hidden sheets
+    are skipped unless `sheet` names one; by default the first visible sheet with data is read. Dates
+    come back as date/datetime, numbers as float. Formulas read as the result the file stores; an xlsx
+    formula cell with no stored result (openpyxl, XlsxWriter) comes back as an UncachedFormula, which
+    every normalizer rejects as an error for that cell, and a warning names the cells. A merged cell's
+    value is in its top-left cell; the other cells of the merge are empty."""
     path = Path(path)
     if limits.max_file_bytes:
         check_size(path, limits.max_file_bytes)
@@ -187,9 +194,10 @@ def _read_workbook(path: Path, kind: str, sheet: Optional[str], limits: Limits, 
                              pass_fds=(rows_file.fileno(),), env=env)
     try:
         scans = {}
-        if targets:  # stream the likely sheet's XML while the child parses it
-            scans[targets[0].name] = scan_sheet(path, targets[0], max_cells=limits.max_cells,
-                                                recalculates=book.recalculates)
+        for target in targets:  # stream the XML of the sheet the child will read while it parses
+            scans[target.name] = scan_sheet(path, target, max_cells=limits.max_cells, recalculates=book.recalculates)
+            if scans[target.name].has_cells:
+                break
         try:
             code = child.wait(timeout=max(0.1, deadline - time.monotonic()))
         except subprocess.TimeoutExpired:

@@ -268,6 +268,7 @@ class SheetScan:
     uncached: dict = field(default_factory=dict)  # (row, col) 0-based -> UncachedFormula
     uncached_count: int = 0
     formulas: int = 0
+    has_cells: bool = False
 
 
 def scan_sheet(path, sheet: SheetInfo, *, max_cells: int = 50_000_000, recalculates: bool = False,
@@ -289,11 +290,12 @@ def scan_sheet(path, sheet: SheetInfo, *, max_cells: int = 50_000_000, recalcula
                     continue
                 cut = ends[-1].end() if ends else cut
             for match in _FAR_CELL.finditer(buffer, 0, cut):
-                letters, digits = (match.group(1), match.group(2)) if match.group(1) else (match.group(3), match.group(4))
+                letters, digits = match.group(1, 2) if match.group(1) else match.group(3, 4)
                 max_col, max_row = max(max_col, column_number(letters.decode())), max(max_row, int(digits))
                 error = _too_big(sheet, (letters + digits).decode(), max_row, max_col, max_cells, size, False)
                 if error:
                     raise error
+            scan.has_cells = scan.has_cells or b"<c " in buffer or b"<c>" in buffer or b":c " in buffer
             at = buffer.rfind(b' r="', 0, cut)
             last = _LAST_REF.match(buffer, at) if at >= 0 else None
             if last:

@@ -1,0 +1,183 @@
+"""Value normalizers and header names: what analysts type, what workbooks hold, and what must be refused."""
+import datetime
+import math
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from importers.errors import CellError, ImportFileError, UncachedFormula
+from importers.header import column_letter, norm_name
+from importers.normalize import (MISSING, is_missing, neutralize_formula, safe_for_export, to_bool, to_date, to_int,
+                                 to_number, to_text)
+
+MISSING_SPELLINGS = ["", "  ", "N/A", "NA", "n/a", "No Data", "no data", "#N/A", "-", "\u2014", "null", "NULL",
+                     "None", " none ", None]
+
+
+@pytest.mark.parametrize("raw", MISSING_SPELLINGS)
+def test_missing_tokens_are_none_everywhere(raw):
+    assert is_missing(raw)
+    for normalize in (to_number, to_int, to_text, to_bool, to_date):
+        assert normalize(raw) is None
+
+
+@pytest.mark.parametrize("raw, expected", [
+    (4, 4.0), (4.25, 4.25), ("1,234.5", 1234.5), ("9707552.0", 9707552.0), (" 85% ", 85.0), ("85 %", 85.0),
+    ("$1,200", 1200.0), ("(1,200)", -1200.0), ("($1,200.50)", -1200.5), ("-$5", -5.0), ("$-5", -5.0),
+    ("-5", -5.0), ("+5", 5.0), (".5", 0.5), ("12.", 12.0), ("1e3", 1000.0), ("0", 0.0), ("1,234,567", 1234567.0),
+])
+def test_to_number_accepts(raw, expected):
+    assert to_number(raw) == expected
+
+
+@pytest.mark.parametrize("raw, message", [
+    (True, "true/false"), (False, "true/false"), ("abc", "not a number"), ("4,5", "use a point for decimals"),
+    ("1,23,4", "not a number"), ("nan", "not a number"), ("inf", "not a number"), (float("nan"), "not a finite"),
+    (float("inf"), "not a finite"), ("#DIV/0!", "spreadsheet error #DIV/0!"), ("--5", "not a number"),
+    ("-$-5", "not a number"), (datetime.date(2023, 1, 5), "date or time"), ("5 apples", "not a number"),
+])
+def test_to_number_refuses(raw, message):
+    with pytest.raises(ValueError, match=message):
+        to_number(raw)
+
+
+@pytest.mark.parametrize("raw, expected", [(12, 12), (12.0, 12), ("12", 12), ("12.0", 12), (" 1,200 ", 1200),
+                                           ("-3", -3), ("98765432109876543210", 98765432109876543210)])
+def test_to_int_accepts(raw, expected):
+    assert to_int(raw) == expected and isinstance(to_int(raw), int)
+
+
+@pytest.mark.parametrize("raw, message", [("12.5", "not a whole number"), (12.5, "not a whole number"),
+                                          ("12%", "percentage"), (True, "true/false"), ("x", "not a number")])
+def test_to_int_refuses(raw, message):
+    with pytest.raises(ValueError, match=message):
+        to_int(raw)
+
+
+def test_to_text():
+    assert to_text("  Bureau of Trust Funds  Administration  ") == "Bureau of Trust Funds  Administration"
+    assert to_text(2129.0) == "2129" and to_text(4.5) == "4.5" and to_text(7) == "7" and to_text(True) == "TRUE"
+    assert to_text(datetime.date(2023, 1, 5)) == "2023-01-05"
+    assert to_text(datetime.datetime(2023, 1, 5, 10, 30)) == "2023-01-05 10:30:00"
+    assert to_text("=HYPERLINK(\"http://x\")") == "=HYPERLINK(\"http://x\")"
+    assert to_text(" =1+1 ", neutralize=True) == "'=1+1"
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("=SUM(A1:A2)", "'=SUM(A1:A2)"), ("+cmd|' /C calc'!A0", "'+cmd|' /C calc'!A0"), ("-2+3", "'-2+3"),
+    ("@SUM(1)", "'@SUM(1)"), ("\t=1", "'\t=1"), ("\r=1", "'\r=1"), ("-5", "-5"), ("-1,234.5", "-1,234.5"),
+    ("+5%", "+5%"), ("'=already", "'=already"), ("plain text", "plain text"), ("", ""),
+])
+def test_neutralize_formula(text, expected):
+    assert neutralize_formula(text) == expected
+    assert safe_for_export(text) == expected
+
+
+def test_safe_for_export_leaves_non_text_alone():
+    assert safe_for_export(-5) == -5 and safe_for_export(None) is None and safe_for_export(4.5) == 4.5
+
+
+@given(st.text())
+def test_export_is_idempotent_and_never_starts_a_formula(text):
+    once = safe_for_export(text)
+    assert safe_for_export(once) == once
+    if once.startswith(("=", "+", "-", "@", "\t", "\r")):  # only plain numbers are left as they are
+        assert math.isfinite(float(once.replace(",", "").rstrip("%").strip())) or "e" in once.lower()
+
+
+@pytest.mark.parametrize("raw, expected", [
+    (True, True), (False, False), (1, True), (0, False), (1.0, True), ("TRUE", True), ("false", False),
+    (" Yes ", True), ("no", False), ("Y", True), ("n", False), ("1", True), ("0", False), ("x", True),
+])
+def test_to_bool(raw, expected):
+    assert to_bool(raw) is expected
+
+
+@pytest.mark.parametrize("raw", ["PARTIAL", "maybe", 2, 0.5])
+def test_to_bool_refuses(raw):
+    with pytest.raises(ValueError, match="not a yes/no value"):
+        to_bool(raw)
+
+
+@pytest.mark.parametrize("raw, expected", [
+    (datetime.date(2023, 3, 15), datetime.date(2023, 3, 15)),
+    (datetime.datetime(2023, 3, 15, 10, 30), datetime.date(2023, 3, 15)),
+    (45000, datetime.date(2023, 3, 15)), (45000.75, datetime.date(2023, 3, 15)), ("45000", datetime.date(2023, 3, 15)),
+    (1, datetime.date(1900, 1, 1)), (59, datetime.date(1900, 2, 28)), (61, datetime.date(1900, 3, 1)),
+    ("2023-03-15", datetime.date(2023, 3, 15)), ("2023-03-15T10:30:00", datetime.date(2023, 3, 15)),
+    ("2023-03-15 10:30", datetime.date(2023, 3, 15)), ("2023/03/15", datetime.date(2023, 3, 15)),
+    ("3/15/2023", datetime.date(2023, 3, 15)), ("03/15/2023", datetime.date(2023, 3, 15)),
+    ("3/15/23", datetime.date(2023, 3, 15)), ("Mar 15, 2023", datetime.date(2023, 3, 15)),
+    ("15-Mar-2023", datetime.date(2023, 3, 15)),
+])
+def test_to_date(raw, expected):
+    assert to_date(raw) == expected
+
+
+@pytest.mark.parametrize("raw, message", [
+    ("15/03/2023", "not a date"), ("FY2023 Q1", "not a date"), (60, "not a valid Excel date"),
+    (0, "not a valid Excel date"), (-5, "not a valid Excel date"), (True, "true/false"), ("2023", "not a date"),
+    ("#VALUE!", "spreadsheet error"),
+])
+def test_to_date_refuses(raw, message):
+    with pytest.raises(ValueError, match=message):
+        to_date(raw)
+
+
+@given(st.dates(min_value=datetime.date(1900, 3, 1), max_value=datetime.date(9999, 12, 31)))
+def test_excel_serial_round_trip(day):
+    assert to_date((day - datetime.date(1899, 12, 30)).days) == day
+
+
+@settings(max_examples=300)
+@given(st.floats(min_value=-1e12, max_value=1e12, allow_nan=False))
+def test_formatted_numbers_read_back(value):
+    assert math.isclose(to_number(f"{value:,.2f}"), round(value, 2), abs_tol=0.006)
+    assert math.isclose(to_number(f"${abs(value):,.2f}"), round(abs(value), 2), abs_tol=0.006)
+    assert to_number(repr(value)) == value
+
+
+@given(st.integers(min_value=-10**15, max_value=10**15))
+def test_integers_read_back(number):
+    assert to_int(str(number)) == number and to_int(f"{number}.0") == number and to_int(float(number)) == number
+
+
+def test_uncached_formula_is_an_error_in_every_normalizer():
+    marker = UncachedFormula("SUM(B2:F2)", "G2")
+    for normalize in (to_number, to_int, to_text, to_bool, to_date):
+        with pytest.raises(ValueError, match=r"the formula =SUM\(B2:F2\) has no saved result"):
+            normalize(marker)
+    assert not is_missing(marker) and str(marker) == "=SUM(B2:F2)"
+
+
+def test_errors():
+    error = ImportFileError("The file is empty.", hint="Upload the file with the data.")
+    assert (error.message, str(error)) == ("The file is empty.", "The file is empty. Upload the file with the data.")
+    assert str(ImportFileError("Plain.")) == "Plain." and ImportFileError("Plain.").hint is None
+    assert CellError(5, "value", datetime.date(2023, 1, 5), "bad").as_dict() == {
+        "row": 5, "column": "value", "value": "2023-01-05", "message": "bad"}
+    assert CellError(6, None, UncachedFormula("A1"), "x").as_dict()["value"] == "=A1"
+
+
+@pytest.mark.parametrize("raw", ["Count 1", "count_1", "COUNT-1 ", "  count   1", "Count\u00a01", "count.1"])
+def test_norm_name(raw):
+    assert norm_name(raw) == "count 1"
+
+
+def test_norm_name_edges():
+    assert norm_name(None) == "" and norm_name(2023.0) == "2023" and norm_name("% Agree") == "agree"
+    assert norm_name("attributes_q1_point_scale") == "attributes q1 point scale" and norm_name("Straße") == "strasse"
+
+
+@given(st.text())
+def test_norm_name_is_idempotent(text):
+    assert norm_name(norm_name(text)) == norm_name(text)
+
+
+def test_column_letters():
+    assert [column_letter(i) for i in (0, 25, 26, 51, 701, 702, 16383)] == ["A", "Z", "AA", "AZ", "ZZ", "AAA", "XFD"]
+
+
+def test_missing_set_is_casefolded():
+    assert all(token == token.strip().casefold() for token in MISSING)

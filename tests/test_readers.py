@@ -1,0 +1,579 @@
+"""Reading files safely: real CSVs, encodings, workbooks, and hostile files that must not hurt the parent."""
+import csv
+import datetime
+import io
+import os
+import pickle
+import struct
+import subprocess
+import sys
+import time
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from importers.errors import ImportFileError, UncachedFormula
+from importers.header import ColumnMap, find_header_row, map_columns
+from importers.normalize import to_int, to_number
+from importers.readers import Limits, _child_result, _RowsUnpickler, read_table
+from importers.safety import check_zip, ole2_stream_names, sniff_kind
+
+DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "performance-gov"
+TRUST_CSV = DATA / "hisp-trust-fy2021q1-fy2023q1.csv"
+COLLECTIONS_CSV = DATA / "omb-cx-reporting-collections-fy2021.csv"
+TRUST_COLUMNS = (
+    "fiscal_year quarter organization_id organization_name service_provider_id service_provider_name "
+    "service_provider_desc service_id service_name service_provided transaction_point channel rating reflection "
+    "population_size volume_of_customers_provided_survey_opportunity volume_of_respondents sample_size "
+    "question_id question_text strongly_disagree_num disagree_num neutral_num agree_num strongly_agree_num "
+    "strongly_agree_or_agree_num point_scale metric_category").split()
+HEADER = ["agency", "metric", "period", "value", "n"]
+MB = 1 << 20
+
+
+def read(path, **kwargs):
+    table = read_table(path, **kwargs)
+    return table, list(table.rows)
+
+
+def write_xlsx(path, rows, title="Data"):
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = title
+    for row in rows:
+        sheet.append(row)
+    book.save(path)
+    return path
+
+
+@pytest.fixture
+def normal_xlsx(tmp_path):
+    return write_xlsx(tmp_path / "normal.xlsx", [HEADER, ["DOI", "trust", "FY2023 Q1", 4.5, 120]])
+
+
+def still_works(path):
+    """The parent survived the hostile file, and a normal workbook still parses."""
+    table, rows = read(path)
+    assert rows == [HEADER, ["DOI", "trust", "FY2023 Q1", 4.5, 120.0]] and table.warnings == []
+
+
+# ------------------------------------------------------------------------------ handmade files
+
+MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+PKG = "http://schemas.openxmlformats.org/package/2006/relationships"
+
+
+def sheet_xml(body: str, dimension: str = "A1") -> bytes:
+    return (f'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="{MAIN}"><dimension ref="{dimension}"/>'
+            f"<sheetData>{body}</sheetData></worksheet>").encode()
+
+
+def cells(rows) -> str:
+    """<row> elements for rows of values (str inline, numbers as numbers), refs from A1."""
+    out = []
+    for r, row in enumerate(rows, start=1):
+        parts = []
+        for c, value in enumerate(row):
+            ref = f"{chr(65 + c)}{r}"
+            parts.append(f'<c r="{ref}" t="inlineStr"><is><t>{value}</t></is></c>' if isinstance(value, str)
+                         else f'<c r="{ref}"><v>{value}</v></c>')
+        out.append(f'<row r="{r}">{"".join(parts)}</row>')
+    return "".join(out)
+
+
+def handmade_xlsx(path, sheet: bytes, *, workbook_extra: str = "", parts: dict = None, shared_strings=None):
+    """A minimal xlsx written by hand, for files no well-behaved writer produces."""
+    rels = f'<Relationship Id="rId1" Type="{REL}/worksheet" Target="worksheets/sheet1.xml"/>'
+    if shared_strings is not None:
+        rels += f'<Relationship Id="rId2" Type="{REL}/sharedStrings" Target="sharedStrings.xml"/>'
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", '<Types xmlns="http://schemas.openxmlformats.org/package/2006/'
+                         'content-types"><Default Extension="xml" ContentType="application/xml"/></Types>')
+        archive.writestr("_rels/.rels", f'<Relationships xmlns="{PKG}"><Relationship Id="rId1" '
+                         f'Type="{REL}/officeDocument" Target="xl/workbook.xml"/></Relationships>')
+        archive.writestr("xl/workbook.xml", f'<workbook xmlns="{MAIN}" xmlns:r="{REL}"><sheets><sheet name="Data" '
+                         f'sheetId="1" r:id="rId1"/></sheets>{workbook_extra}</workbook>')
+        archive.writestr("xl/_rels/workbook.xml.rels", f'<Relationships xmlns="{PKG}">{rels}</Relationships>')
+        archive.writestr("xl/worksheets/sheet1.xml", sheet)
+        if shared_strings is not None:
+            archive.writestr("xl/sharedStrings.xml", shared_strings)
+        for name, content in (parts or {}).items():
+            archive.writestr(name, content)
+    return path
+
+
+ODS_NS = ('xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+          'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+          'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"')
+
+
+def handmade_ods(path, tables: str):
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        archive.writestr("META-INF/manifest.xml", '<manifest:manifest xmlns:manifest="urn:oasis:names:tc:'
+                         'opendocument:xmlns:manifest:1.0"/>', zipfile.ZIP_DEFLATED)
+        archive.writestr("content.xml", f'<office:document-content {ODS_NS}><office:body><office:spreadsheet>'
+                         f'{tables}</office:spreadsheet></office:body></office:document-content>',
+                         zipfile.ZIP_DEFLATED)
+    return path
+
+
+def ods_table(name, rows):
+    def cell(value):
+        if isinstance(value, str):
+            return f'<table:table-cell office:value-type="string"><text:p>{value}</text:p></table:table-cell>'
+        return (f'<table:table-cell office:value-type="float" office:value="{value}"><text:p>{value}</text:p>'
+                "</table:table-cell>")
+    body = "".join("<table:table-row>" + "".join(map(cell, row)) + "</table:table-row>" for row in rows)
+    return f'<table:table table:name="{name}">{body}</table:table>'
+
+
+FREE, END, FATSECT = 0xFFFFFFFF, 0xFFFFFFFE, 0xFFFFFFFD
+
+
+def ole2(streams: dict) -> bytes:
+    """A minimal OLE2 compound file (512-byte sectors, one FAT sector, one directory sector)."""
+    body, entries, fat, next_sector = [], [], [FATSECT, END], 2
+    for name, content in streams.items():
+        content = content.ljust(max(4096, len(content)), b"\0")  # at the mini-stream cutoff: plain sectors
+        count = -(-len(content) // 512)
+        fat += [next_sector + i + 1 for i in range(count - 1)] + [END]
+        body.append(content.ljust(count * 512, b"\0"))
+        entries.append((name, next_sector, len(content)))
+        next_sector += count
+
+    def entry(name, kind, start, size, child=FREE, right=FREE):
+        raw = name.encode("utf-16-le") + b"\0\0"
+        return (raw.ljust(64, b"\0") + struct.pack("<HBBIII", len(raw), kind, 1, FREE, right, child)
+                + bytes(36) + struct.pack("<IQ", start, size))
+
+    directory = entry("Root Entry", 5, END, 0, child=1) + b"".join(
+        entry(n, 2, s, z, right=i + 2 if i + 1 < len(entries) else FREE) for i, (n, s, z) in enumerate(entries))
+    header = (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(16) + struct.pack("<5H", 0x3E, 3, 0xFFFE, 9, 6) + bytes(6)
+              + struct.pack("<9I", 0, 1, 1, 0, 4096, END, 0, END, 0) + struct.pack("<109I", 0, *[FREE] * 108))
+    fat_sector = struct.pack("<128I", *fat, *[FREE] * (128 - len(fat)))
+    return header + fat_sector + directory.ljust(512, b"\0") + b"".join(body)
+
+
+# ------------------------------------------------------------------------ real performance.gov CSVs
+
+@pytest.mark.parametrize("path, known, data_rows, width", [
+    (TRUST_CSV, set(TRUST_COLUMNS), 478, 28),
+    (COLLECTIONS_CSV, {"attributes_organization_id", "attributes_q1_text", "attributes_q1_point_scale",
+                       "attributes_collection_year", "attributes_channel"}, 188, 104),
+])
+def test_real_performance_gov_csvs(path, known, data_rows, width):
+    table, rows = read(path)
+    assert (table.kind, table.delimiter, table.encoding, table.warnings) == ("csv", ",", "utf-8-sig", [])
+    header = find_header_row(rows[:30], known)
+    assert header == 0
+    data = [r for r in rows[header + 1:] if any(c.strip() for c in r)]
+    assert len(data) == data_rows and {len(r) for r in data} == {width}
+    assert any("\n" in c for r in data for c in r) and any('"' in c for r in data for c in r)  # quoted multi-line
+
+
+def test_real_trust_csv_maps_every_column():
+    table, rows = read(TRUST_CSV)
+    columns = map_columns(rows[0], {name: [] for name in TRUST_COLUMNS})
+    assert columns.unknown == [] and columns.missing(TRUST_COLUMNS) == []
+    first = columns.values(rows[1])
+    assert to_int(first["fiscal_year"]) == 2021 and to_int(first["population_size"]) == 9707552
+    assert first["question_text"].startswith("I trust VA to fulfill our country\u2019s commitment")
+
+
+# ------------------------------------------------------------------------------------------- CSV
+
+def test_cp1252_semicolon_csv(tmp_path):
+    path = tmp_path / "export.csv"
+    path.write_bytes("agency;note;value\nDépartement;l\u2019équipe, « bien »;4,5\nDOI;ok;3\n".encode("cp1252"))
+    table, rows = read(path)
+    assert (table.encoding, table.delimiter) == ("cp1252", ";")
+    assert rows[0] == ["agency", "note", "value"] and rows[2] == ["DOI", "ok", "3"]
+    assert rows[1] == ["Département", "l\u2019équipe, « bien »", "4,5"]
+    assert "Windows-1252" in table.warnings[0]
+
+
+def test_utf8_bom_csv(tmp_path):
+    path = tmp_path / "bom.csv"
+    path.write_bytes(b"\xef\xbb\xbfagency,value\nDOI,4.5\n")
+    table, rows = read(path)
+    assert rows == [["agency", "value"], ["DOI", "4.5"]] and table.warnings == []
+
+
+def test_tab_separated_and_utf16_unicode_text(tmp_path):
+    text = "agency\tquestion\tvalue\nVA\tI trust VA, mostly\t4.5\n"
+    (tmp_path / "a.tsv").write_text(text, encoding="utf-8")
+    (tmp_path / "b.txt").write_bytes(text.encode("utf-16"))  # Excel's "Unicode text" export
+    for name in ("a.tsv", "b.txt"):
+        table, rows = read(tmp_path / name)
+        assert table.delimiter == "\t" and rows[1] == ["VA", "I trust VA, mostly", "4.5"]
+
+
+def test_delimiter_respects_quotes_and_excel_sep_line(tmp_path):
+    path = tmp_path / "q.csv"
+    path.write_text('agency,note,value\n"DOI","a; b; c; d",1\n"VA","line one\nline two; x",2\n', encoding="utf-8")
+    table, rows = read(path)
+    assert table.delimiter == "," and rows[2] == ["VA", "line one\nline two; x", "2"]
+    path.write_text("sep=|\nagency|value\nDOI|4\n", encoding="utf-8")
+    table, rows = read(path)
+    assert table.delimiter == "|" and rows == [["agency", "value"], ["DOI", "4"]]
+
+
+def test_neither_utf8_nor_cp1252_falls_back_to_latin1(tmp_path):
+    path = tmp_path / "odd.csv"
+    path.write_bytes(b"agency,value\nD\x81I,4\n")  # 0x81 is undefined in cp1252
+    table, rows = read(path)
+    assert table.encoding == "latin-1" and rows[1] == ["D\x81I", "4"] and "Latin-1" in table.warnings[0]
+
+
+def test_title_rows_above_the_header(tmp_path):
+    path = tmp_path / "titled.csv"
+    path.write_text("CX report FY2023,,\n,,\nPrepared by OCFO; draft,,\nAgency,Metric,Value\nDOI,trust,4.5\n")
+    table, rows = read(path)
+    assert find_header_row(rows, {"agency", "metric", "value", "n"}) == 3
+
+
+def test_header_only_and_empty_files(tmp_path):
+    (tmp_path / "header.csv").write_text("agency,metric,value\n")
+    table, rows = read(tmp_path / "header.csv")
+    assert rows == [["agency", "metric", "value"]] and find_header_row(rows, {"agency", "value"}) == 0
+    (tmp_path / "empty.csv").write_bytes(b"")
+    (tmp_path / "blank.csv").write_bytes(b"\xef\xbb\xbf \r\n\r\n")
+    for name in ("empty.csv", "blank.csv"):
+        with pytest.raises(ImportFileError, match="The file is empty"):
+            read_table(tmp_path / name)
+
+
+def test_oversized_csv_field_is_a_file_error(tmp_path):
+    path = tmp_path / "huge.csv"
+    path.write_text('agency,note\nDOI,"' + "x" * 200_000 + '"\n')
+    with pytest.raises(ImportFileError, match="could not be read near line"):
+        read(path)
+
+
+def test_csv_renamed_xlsx_is_read_as_csv_with_a_warning(tmp_path, normal_xlsx):
+    path = tmp_path / "report.xlsx"
+    path.write_text("agency,value\nDOI,4.5\n")
+    table, rows = read(path)
+    assert table.kind == "csv" and rows[1] == ["DOI", "4.5"] and "named .xlsx" in table.warnings[0]
+    renamed = tmp_path / "really_a_workbook.csv"
+    renamed.write_bytes(normal_xlsx.read_bytes())
+    table, rows = read(renamed)
+    assert table.kind == "xlsx" and rows[0] == HEADER and "named .csv" in table.warnings[0]
+
+
+def test_header_helpers_on_messy_headers():
+    with pytest.raises(ImportFileError, match="No header row") as error:
+        find_header_row([["Report"], [], ["only agency", "agency"]], {"agency", "value"})
+    assert "agency, value" in error.value.message
+    columns = map_columns(["Agency ", None, "Value (%)", "Notes"], {"agency": [], "value": ["value %"]})
+    assert columns.index == {"agency": 0, "value": 2} and columns.unknown == ["Notes"]
+    assert columns.missing(["agency", "n"]) == ["n"] and ColumnMap.letter(27) == "AB"
+    with pytest.raises(ImportFileError, match=r"Columns A \('count_1'\) and C \('Count 1'\) both mean 'count_1'"):
+        map_columns(["count_1", "x", "Count 1"], {"count_1": ["answers 1"]})
+
+
+# ------------------------------------------------------------------------------------- workbooks
+
+def test_xlsx_values_dates_and_sheets(tmp_path):
+    book = openpyxl.Workbook()
+    book.active.title = "Cover"  # empty first sheet: the first visible sheet WITH data is read
+    data = book.create_sheet("Data")
+    data.append(["agency", "when", "stamp", "ok", "value"])
+    data.append(["DOI", datetime.date(2023, 1, 5), datetime.datetime(2023, 1, 5, 10, 30), True, 85])
+    secret = book.create_sheet("Lookup", 0)
+    secret.append(["hidden", "lookup"])
+    secret.sheet_state = "hidden"
+    book.save(tmp_path / "b.xlsx")
+    table, rows = read(tmp_path / "b.xlsx")
+    assert (table.kind, table.sheet, table.sheet_names, table.hidden_sheets) == ("xlsx", "Data", ["Cover", "Data"],
+                                                                                 ["Lookup"])
+    assert rows[1] == ["DOI", datetime.date(2023, 1, 5), datetime.datetime(2023, 1, 5, 10, 30), True, 85.0]
+    assert any("'Lookup' were not read" in w for w in table.warnings)
+    table, rows = read(tmp_path / "b.xlsx", sheet="lookup")  # hidden, chosen by name (case-insensitive)
+    assert table.sheet == "Lookup" and rows == [["hidden", "lookup"]] and "is hidden" in table.warnings[0]
+    table, rows = read(tmp_path / "b.xlsx", sheet="Cover")
+    assert table.sheet == "Cover" and rows == []
+    with pytest.raises(ImportFileError, match=r"no sheet named 'Nope'.*'Cover', 'Data', 'Lookup'"):
+        read_table(tmp_path / "b.xlsx", sheet="Nope")
+
+
+def test_workbook_with_only_hidden_data(tmp_path):
+    book = openpyxl.Workbook()
+    hidden = book.create_sheet("Raw")
+    hidden["A1"] = "x"
+    hidden.sheet_state = "hidden"
+    book.save(tmp_path / "h.xlsx")
+    with pytest.raises(ImportFileError, match="every visible sheet is empty") as error:
+        read_table(tmp_path / "h.xlsx")
+    assert "'Raw'" in error.value.hint
+
+
+def test_titles_merged_header_and_offset_data_keep_excel_positions(tmp_path):
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet["B2"] = "FY2023 CX scorecard"
+    sheet["B3"] = "Answer counts"
+    sheet.merge_cells("B3:D3")  # merged header cell: the value sits in the top-left cell
+    for col, name in zip("BCDE", ["agency", "count_1", "count_2", "value"]):
+        sheet[f"{col}4"] = name
+    for col, value in zip("BCDE", ["DOI", 3, 7, 4.5]):
+        sheet[f"{col}5"] = value
+    book.save(tmp_path / "m.xlsx")
+    table, rows = read(tmp_path / "m.xlsx")
+    assert not any(rows[0]) and rows[1][:2] == ["", "FY2023 CX scorecard"]  # row i is spreadsheet row i + 1
+    assert rows[2][1:4] == ["Answer counts", "", ""]
+    header = find_header_row(rows, {"agency", "count_1", "count_2", "value"})
+    columns = map_columns(rows[header], {"agency": [], "count_1": [], "count_2": [], "value": []})
+    assert header == 3 and columns.index == {"agency": 1, "count_1": 2, "count_2": 3, "value": 4}
+    assert columns.letter(columns.index["value"]) == "E" and columns.values(rows[4])["count_2"] == 7.0
+
+
+def test_formula_without_cached_value_is_an_error_for_that_cell(tmp_path):
+    write_xlsx(tmp_path / "f.xlsx", [["agency", "count_1", "count_2", "n"], ["DOI", 3, 4, "=B2+C2"]])
+    table, rows = read(tmp_path / "f.xlsx")
+    marker = rows[1][3]
+    assert isinstance(marker, UncachedFormula) and marker.cell == "D2" and str(marker) == "=B2+C2"
+    assert "1 formula cell(s) with no saved result (D2)" in table.warnings[0]
+    with pytest.raises(ValueError, match=r"formula =B2\+C2 has no saved result"):
+        to_int(marker)
+
+
+def test_formula_with_cached_value_reads_the_value(tmp_path):
+    body = ('<row r="1"><c r="A1"><v>3</v></c><c r="B1"><f>A1*2</f><v>6</v></c>'
+            '<c r="C1" t="str"><f>IF(A1&gt;5,"big","")</f><v></v></c></row>')
+    handmade_xlsx(tmp_path / "cached.xlsx", sheet_xml(body, "A1:C1"))
+    table, rows = read(tmp_path / "cached.xlsx")
+    assert rows == [[3.0, 6.0, ""]] and table.warnings == []
+    # a workbook that asks to be recalculated on load (XlsxWriter, openpyxl) stores placeholder results
+    handmade_xlsx(tmp_path / "placeholder.xlsx", sheet_xml(body, "A1:C1"),
+                  workbook_extra='<calcPr fullCalcOnLoad="1"/>')
+    table, rows = read(tmp_path / "placeholder.xlsx")
+    assert isinstance(rows[0][1], UncachedFormula) and str(rows[0][2]) == '=IF(A1>5,"big","")'
+
+
+def test_many_rows_cross_chunk_boundaries(tmp_path):
+    rows = [["agency", "value", "n"]] + [[f"A{i}", i / 4, i] for i in range(12_345)]
+    handmade_xlsx(tmp_path / "many.xlsx", sheet_xml(cells(rows), f"A1:C{len(rows)}"))
+    table, got = read(tmp_path / "many.xlsx")
+    assert len(got) == len(rows) and got[-1] == ["A12344", 3086.0, 12344.0] and got[5000] == ["A4999", 1249.75, 4999]
+
+
+def test_ods_workbook(tmp_path):
+    path = handmade_ods(tmp_path / "book.ods", ods_table("Data", [["agency", "value"], ["DOI", 4.5]]))
+    table, rows = read(path)
+    assert (table.kind, table.sheet, rows) == ("ods", "Data", [["agency", "value"], ["DOI", 4.5]])
+
+
+def test_rows_unpickler_only_accepts_plain_values():
+    values = [["a", 1, 2.5, True, None, datetime.date(2023, 1, 5), datetime.timedelta(hours=1)]]
+    assert _RowsUnpickler(io.BytesIO(pickle.dumps(values, protocol=5))).load() == values
+    with pytest.raises(pickle.UnpicklingError, match="unexpected object"):
+        _RowsUnpickler(io.BytesIO(pickle.dumps(os.getcwd, protocol=5))).load()
+
+
+# --------------------------------------------------------------------------------- hostile files
+
+@pytest.fixture(scope="module")
+def zip_bomb(tmp_path_factory):
+    """An xlsx-looking zip whose sheet unpacks to 600 MB of spaces, compressed about 1000 times."""
+    path = tmp_path_factory.mktemp("bomb") / "bomb.xlsx"
+    handmade_xlsx(path, sheet_xml(cells([HEADER])))
+    block = b" " * MB
+    with zipfile.ZipFile(path, "a", zipfile.ZIP_DEFLATED) as archive:
+        with archive.open("xl/worksheets/sheet2.xml", "w", force_zip64=True) as part:
+            for _ in range(600):
+                part.write(block)
+    return path
+
+
+def test_zip_bomb_is_refused_from_the_central_directory(zip_bomb, normal_xlsx):
+    assert zip_bomb.stat().st_size < 5 * MB
+    started = time.monotonic()
+    with pytest.raises(ImportFileError, match="zip bomb: it unpacks to more than 500 MB"):
+        read_table(zip_bomb)
+    with pytest.raises(ImportFileError, match=r"zip bomb: its part xl/worksheets/sheet2.xml unpacks [\d,]+ times"):
+        check_zip(zip_bomb, max_total_uncompressed=10_000 * MB)
+    assert time.monotonic() - started < 5
+    still_works(normal_xlsx)
+
+
+def test_too_many_zip_entries(normal_xlsx, tmp_path):
+    with pytest.raises(ImportFileError, match="possible zip bomb"):
+        read_table(normal_xlsx, limits=Limits(max_entries=5))
+    still_works(normal_xlsx)
+
+
+def test_sparse_bomb_written_by_openpyxl(tmp_path, normal_xlsx):
+    book = openpyxl.Workbook()
+    book.active["A1"] = "agency"
+    book.active["XFD1048576"] = "boom"
+    book.save(tmp_path / "sparse.xlsx")
+    with pytest.raises(ImportFileError, match=r"span A1:XFD1048576: reading it would mean 17,179,869,184 cells"):
+        read_table(tmp_path / "sparse.xlsx")
+    still_works(normal_xlsx)
+
+
+@pytest.mark.parametrize("body, found", [
+    ('<row r="1"><c r="A1"><v>1</v></c><c r="XFD1048576"><v>2</v></c></row>', "a cell at XFD1048576"),
+    ('<row r="1"><c r="A1"><v>1</v></c></row><row r="1000000"><c r="AN1000000"><v>2</v></c></row>',
+     "40,000,000 cells, for only"),
+])
+def test_sparse_bomb_with_a_lying_dimension(tmp_path, normal_xlsx, body, found):
+    handmade_xlsx(tmp_path / "liar.xlsx", sheet_xml(body, "A1"))
+    with pytest.raises(ImportFileError, match=found):
+        read_table(tmp_path / "liar.xlsx")
+    still_works(normal_xlsx)
+
+
+def test_sparse_bomb_on_a_later_sheet(tmp_path, normal_xlsx):
+    """The first visible sheet is empty, so the child goes on to the second: the scan follows it there."""
+    book = openpyxl.Workbook()
+    book.active.title = "Cover"
+    book.create_sheet("Data")["A1"] = "agency"
+    book.save(tmp_path / "two.xlsx")
+    with zipfile.ZipFile(tmp_path / "two.xlsx") as source, zipfile.ZipFile(tmp_path / "bomb.xlsx", "w") as target:
+        for info in source.infolist():
+            body = '<row r="1"><c r="A1"><v>1</v></c><c r="XFD1048576"><v>2</v></c></row>'
+            target.writestr(info, sheet_xml(body) if info.filename.endswith("sheet2.xml") else source.read(info))
+    with pytest.raises(ImportFileError, match="Sheet 'Data' has a cell at XFD1048576"):
+        read_table(tmp_path / "bomb.xlsx")
+    still_works(normal_xlsx)
+
+
+def test_memory_limit_catches_what_the_checks_miss(tmp_path, normal_xlsx):
+    """ZZ99999 before B1 in row 1 slips past the streaming scan; calamine then asks for 70 million cells
+    (2.2 GB) and aborts the child with SIGABRT, which the parent reports."""
+    body = '<row r="1"><c r="ZZ99999"><v>2</v></c><c r="B1"><v>1</v></c></row>'
+    handmade_xlsx(tmp_path / "sneaky.xlsx", sheet_xml(body, "A1"))
+    with pytest.raises(ImportFileError, match=r"needs more memory than allowed \(1,536 MB\)"):
+        read_table(tmp_path / "sneaky.xlsx")
+    still_works(normal_xlsx)
+
+
+def test_ods_repeat_bombs(tmp_path, normal_xlsx):
+    row = ('<table:table-row table:number-rows-repeated="{rows}"><table:table-cell table:number-columns-'
+           'repeated="{cols}" office:value-type="float" office:value="1"/></table:table-row>')
+    handmade_ods(tmp_path / "grid.ods", f'<table:table table:name="Data">{row.format(rows=1048576, cols=16384)}'
+                 "</table:table>")
+    with pytest.raises(ImportFileError, match="more cells than any real sheet"):
+        read_table(tmp_path / "grid.ods")
+    handmade_ods(tmp_path / "tall.ods", f'<table:table table:name="Data">{row.format(rows=1000000, cols=90)}'
+                 "</table:table>")
+    with pytest.raises(ImportFileError, match=r"needs more memory than allowed \(400 MB\)"):
+        read_table(tmp_path / "tall.ods", limits=Limits(max_memory=400 * MB))
+    still_works(normal_xlsx)
+
+
+LAUGHS = ('<!DOCTYPE lolz [<!ENTITY lol "lol">' + "".join(
+    f'<!ENTITY lol{i} "{("&lol%s;" % (i - 1 if i > 1 else "")) * 10}">' for i in range(1, 10)) + "]>")
+
+
+@pytest.mark.parametrize("where", ["sharedStrings", "workbook"])
+def test_xml_entity_bomb_is_refused_and_calamine_does_not_expand_it(tmp_path, normal_xlsx, where):
+    strings = f'<?xml version="1.0"?>{LAUGHS}<sst xmlns="{MAIN}"><si><t>&lol9;</t></si></sst>'
+    sheet = sheet_xml('<row r="1"><c r="A1" t="s"><v>0</v></c></row>')
+    path = tmp_path / "laughs.xlsx"
+    if where == "sharedStrings":
+        handmade_xlsx(path, sheet, shared_strings=strings)
+    else:
+        handmade_xlsx(path, sheet, parts={"xl/styles.xml": f'<?xml version="1.0"?>{LAUGHS}<styleSheet/>'})
+    with pytest.raises(ImportFileError, match="declares XML entities"):
+        read_table(path)
+    if where == "sharedStrings":  # calamine itself, under a 512 MB limit: it errors instead of expanding
+        probe = ("import resource, sys; resource.setrlimit(resource.RLIMIT_AS, (512 << 20, 512 << 20))\n"
+                 "from python_calamine import CalamineWorkbook\n"
+                 "try:\n    print(CalamineWorkbook.from_path(sys.argv[1]).get_sheet_by_index(0).to_python())\n"
+                 "except Exception as e:\n    print(type(e).__name__)")
+        done = subprocess.run([sys.executable, "-c", probe, str(path)], capture_output=True, text=True, timeout=60)
+        assert done.returncode == 0 and done.stdout.strip() == "XmlError"
+    still_works(normal_xlsx)
+
+
+@pytest.mark.parametrize("name, content, found", [
+    ("picture.xlsx", b"\x89PNG\r\n\x1a\n" + bytes(200), "a PNG image, not a spreadsheet"),
+    ("scan.csv", b"%PDF-1.7\n" + bytes(200), "a PDF document"),
+    ("page.xls", b"<!DOCTYPE html><html><body><table><tr><td>1</td></tr></table></body></html>", "a web page"),
+    ("old.xls", b'<?xml version="1.0"?><Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet"/>',
+     "Excel 2003 XML spreadsheet"),
+    ("noise.csv", bytes(range(256)) * 8, "binary data"),
+    ("memo.docx", None, "a Word document"),
+    ("memo.doc", ole2({"WordDocument": b"x"}), "a Word document"),
+    ("truncated.xlsx", b"PK\x03\x04" + bytes(100), "damaged or incomplete"),
+    ("empty.xlsx", b"", "The file is empty"),
+])
+def test_files_that_are_not_spreadsheets(tmp_path, normal_xlsx, name, content, found):
+    path = tmp_path / name
+    if content is None:
+        with zipfile.ZipFile(path, "w") as archive:
+            archive.writestr("word/document.xml", "<w:document/>")
+    else:
+        path.write_bytes(content)
+    with pytest.raises(ImportFileError, match=found):
+        read_table(path)
+    still_works(normal_xlsx)
+
+
+def test_password_protected_ole2_file(tmp_path, normal_xlsx):
+    path = tmp_path / "locked.xlsx"
+    path.write_bytes(ole2({"EncryptionInfo": b"\x04\x00\x04\x00", "EncryptedPackage": b"\x00" * 5000}))
+    assert ole2_stream_names(path) >= {"EncryptionInfo", "EncryptedPackage"}
+    with pytest.raises(ImportFileError, match="password-protected") as error:
+        sniff_kind(path)
+    assert "remove the password" in error.value.hint
+    still_works(normal_xlsx)
+
+
+def test_really_encrypted_xlsx(tmp_path, normal_xlsx):
+    ooxml = pytest.importorskip("msoffcrypto.format.ooxml")
+    with open(normal_xlsx, "rb") as plain, open(tmp_path / "secret.xlsx", "wb") as locked:
+        ooxml.OOXMLFile(plain).encrypt("correct horse", locked)
+    with pytest.raises(ImportFileError, match="password-protected"):
+        read_table(tmp_path / "secret.xlsx")
+    still_works(normal_xlsx)
+
+
+def test_damaged_xls_is_reported_not_crashed(tmp_path, normal_xlsx):
+    path = tmp_path / "old.xls"
+    path.write_bytes(ole2({"Workbook": b"\x09\x08" + bytes(100)}))
+    assert sniff_kind(path) == "xls"
+    with pytest.raises(ImportFileError, match="could not be read as a workbook"):
+        read_table(path)
+    still_works(normal_xlsx)
+
+
+def test_timeout_kills_the_child(tmp_path, normal_xlsx):
+    rows = [["agency", "value", "n", "note"]] + [[f"A{i}", i / 4, i, "x" * 20] for i in range(150_000)]
+    handmade_xlsx(tmp_path / "slow.xlsx", sheet_xml(cells(rows), f"A1:D{len(rows)}"))
+    with pytest.raises(ImportFileError, match="took longer than 0.05 seconds"):
+        read_table(tmp_path / "slow.xlsx", limits=Limits(timeout=0.05))
+    still_works(normal_xlsx)
+
+
+@pytest.mark.parametrize("code, stderr, found", [
+    (-6, b"memory allocation of 549755813888 bytes failed", "needs more memory"),
+    (-9, b"", "needs more memory"),  # the kernel's OOM killer
+    (-11, b"", r"crashed on it \(signal SIGSEGV\)"),
+    (-24, b"", "took longer"),  # SIGXCPU: the CPU-time limit
+    (1, b"Traceback", r"crashed on it \(exit status 1\)"),
+])
+def test_child_failures_become_file_errors(tmp_path, code, stderr, found):
+    out, err = io.BytesIO(b""), io.BytesIO(stderr)
+    with pytest.raises(ImportFileError, match=found):
+        _child_result(code, out, err, None, Limits())
+
+
+def test_numbers_from_a_workbook_normalize(normal_xlsx):
+    table, rows = read(normal_xlsx)
+    assert to_number(rows[1][3]) == 4.5 and to_int(rows[1][4]) == 120
+
+
+def test_csv_module_roundtrip_of_generated_file(tmp_path):
+    path = tmp_path / "gen.csv"
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle).writerows([HEADER] + [["D, \"I\"", "trust", "Q1", "4.5", str(i)] for i in range(3000)])
+    table, rows = read(path)
+    assert len(rows) == 3001 and rows[-1] == ['D, "I"', "trust", "Q1", "4.5", "2999"]
