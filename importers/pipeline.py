@@ -3,6 +3,7 @@ read ▸ find header ▸ map columns ▸ normalise ▸ validate ▸ resolve ▸ 
 import hashlib
 from dataclasses import dataclass, field
 from itertools import chain, islice
+from operator import itemgetter
 from pathlib import Path
 from typing import Callable, Optional
 
@@ -124,7 +125,8 @@ def run_import(session, path, *, filename: Optional[str] = None, format_name: Op
         if not options.get(option):
             raise ImportFileError(f"the {fmt.title} layout needs --{option.replace('_', '-')} chosen at upload")
     header_names = {name: str(prefix[header_index][idx]).strip() for name, idx in columns.index.items()}
-    items = list(columns.index.items())
+    names = tuple(columns.index)
+    pick = _picker(tuple(columns.index.values()))
     sink = SINKS[fmt.sink](session, options)
     result = ImportResult("rejected", format=fmt.name, warnings=list(table.warnings),
                           unknown_columns=list(columns.unknown))
@@ -136,9 +138,8 @@ def run_import(session, path, *, filename: Optional[str] = None, format_name: Op
     seen = 0
     for seen, cells in enumerate(data_rows, start=1):
         row_number = first_row_number + seen - 1
-        width = len(cells)
-        values = {name: (cells[idx] if idx < width else None) for name, idx in items}
-        if all(v is None or v == "" for v in values.values()):
+        values = dict(zip(names, pick(cells)))
+        if not any(cells) and all(v is None or v == "" for v in values.values()):
             continue
         try:
             for record in records_fn(values, options):
@@ -193,6 +194,21 @@ def run_import(session, path, *, filename: Optional[str] = None, format_name: Op
     from scorecard.signals import import_committed
     import_committed.send(batch, touched=sink.touched() if hasattr(sink, "touched") else set())
     return result
+
+
+def _picker(indexes: tuple) -> Callable:
+    """A function returning the cells at `indexes` of a row (None past its end) as a tuple."""
+    if not indexes:
+        return lambda cells: ()
+    width = max(indexes) + 1
+    get = itemgetter(*indexes)
+
+    def pick(cells):
+        if len(cells) < width:
+            cells = list(cells) + [None] * (width - len(cells))
+        picked = get(cells)
+        return picked if len(indexes) > 1 else (picked,)
+    return pick
 
 
 def _error(row, column, value, message) -> dict:

@@ -21,6 +21,36 @@ class _Keep:
 KEEP = _Keep()
 
 
+class _Problem(str):
+    """A conversion's error message, remembered in place of a value."""
+
+
+_MEMO_LIMIT = 100_000
+_memos: dict = {}
+
+
+def _converted(convert, raw):
+    """convert(raw), remembered per converter and raw value: a file repeats the same names, periods
+    and small counts on every row, so each distinct value is normalised and checked once."""
+    memo = _memos.setdefault(convert, {})
+    key = (raw.__class__, raw)
+    try:
+        return memo[key]
+    except KeyError:
+        pass
+    except TypeError:  # an unhashable value: convert it every time
+        key = None
+    try:
+        result = convert(raw)
+    except ValueError as error:
+        result = _Problem(error)
+    if key is not None:
+        if len(memo) >= _MEMO_LIMIT:
+            memo.clear()
+        memo[key] = result
+    return result
+
+
 class Cells:
     """Reads typed values out of one mapped row, collecting every problem instead of stopping."""
 
@@ -35,10 +65,31 @@ class Cells:
         if raw is None:
             return None
         try:
-            return convert(raw)
-        except ValueError as error:
-            self.problems.append((column, raw, str(error)))
+            value = _memos[convert][(raw.__class__, raw)]
+        except (KeyError, TypeError):
+            value = _converted(convert, raw)
+        if value.__class__ is _Problem:
+            self.problems.append((column, raw, str(value)))
             return None
+        return value
+
+    def many(self, columns, convert) -> list:
+        """Several columns through one converter, in one call (the hot path of long files)."""
+        row, memo, out = self.row, _memos.setdefault(convert, {}), []
+        for column in columns:
+            raw = row.get(column)
+            if raw is None:
+                out.append(None)
+                continue
+            try:
+                value = memo[(raw.__class__, raw)]
+            except (KeyError, TypeError):
+                value = _converted(convert, raw)
+            if value.__class__ is _Problem:
+                self.problems.append((column, raw, str(value)))
+                value = None
+            out.append(value)
+        return out
 
     def text(self, column):
         return self._read(column, to_text)
@@ -47,11 +98,7 @@ class Cells:
         return self._read(column, to_number)
 
     def count(self, column):
-        value = self._read(column, to_int)
-        if value is not None and value < 0:
-            self.problems.append((column, self.row.get(column), "a count cannot be negative"))
-            return None
-        return value
+        return self._read(column, to_count)
 
     def fail(self, column, message):
         self.problems.append((column, self.row.get(column), message))
@@ -61,6 +108,18 @@ class Cells:
             raise RowProblems(self.problems)
 
 
+def to_count(raw):
+    """A count of answers or respondents: a whole number, not negative."""
+    value = to_int(raw)
+    if value is not None and value < 0:
+        raise ValueError("a count cannot be negative")
+    return value
+
+
+def to_channel(raw):
+    return channel_name(to_text(raw))
+
+
 def channel_name(text):
     """Channels compare case-insensitively, with `_` read as a space ("in_person" = "In person")."""
     return " ".join(text.replace("_", " ").lower().split()) if text else ""
@@ -68,10 +127,10 @@ def channel_name(text):
 
 def survey_values(cells: Cells, count_columns, n_column=None, value_column=None):
     """Counts, n and value of a survey answer set, checked against each other."""
-    counts = [cells.count(c) for c in count_columns]
+    counts = cells.many(count_columns, to_count)
     n = cells.count(n_column) if n_column else None
     value = cells.number(value_column) if value_column else None
-    if all(c is None for c in counts):
+    if counts.count(None) == len(counts):
         return None, n, value
     counts = [c or 0 for c in counts]
     total = sum(counts)
@@ -112,9 +171,12 @@ CANONICAL_COLUMNS = (
 )
 
 
+_CANONICAL_TEXTS = ("agency", "component", "program", "function", "metric", "driver", "touchpoint")
+
+
 def canonical_records(row: dict, options: dict) -> list[dict]:
     cells = Cells(row)
-    program, function = cells.text("program"), cells.text("function")
+    agency, component, program, function, metric, driver, touchpoint = cells.many(_CANONICAL_TEXTS, to_text)
     if program is None and function is None:
         cells.fail("program", "a row names a program or a function; this one names neither")
     elif program is not None and function is not None:
@@ -131,12 +193,12 @@ def canonical_records(row: dict, options: dict) -> list[dict]:
         n = cells.count("n")
         if value is None and not any(p[0] == "value" for p in cells.problems):
             cells.fail("value", "a row needs a value or answer counts")
+    channel = cells._read("channel", to_channel) or ""
     cells.done()
     return [{
-        "agency": cells.text("agency"), "component": cells.text("component"), "program": program,
-        "function": function, "metric": cells.text("metric"), "driver": cells.text("driver"),
-        "period": period, "channel": channel_name(cells.text("channel")),
-        "touchpoint": cells.text("touchpoint") or "", "value": value, "n": n, "counts": counts,
+        "agency": agency, "component": component, "program": program, "function": function, "metric": metric,
+        "driver": driver, "period": period, "channel": channel, "touchpoint": touchpoint or "", "value": value,
+        "n": n, "counts": counts,
         "question_text": cells.text("question_text") if "question_text" in row else KEEP,
         "notes": cells.text("notes") if "notes" in row else KEEP,
     }]

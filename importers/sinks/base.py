@@ -2,7 +2,7 @@
 from dataclasses import dataclass, field
 
 
-@dataclass
+@dataclass(slots=True)
 class Change:
     """A row the import would insert or update: file row, natural key, before and after."""
 

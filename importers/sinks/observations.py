@@ -1,6 +1,8 @@
 """The observation sink: resolve names, check values against their metric, plan
 insert/update/unchanged by natural key, and commit with the values replaced."""
 import math
+from collections.abc import Mapping
+from functools import lru_cache
 from typing import Optional
 
 import sqlalchemy as sa
@@ -13,6 +15,10 @@ from scorecard.models import ImportRowChange, MetricKind, Observation, subject_k
 from scorecard.periods import PeriodError, parse_period
 
 COMPARED = ("value", "n", "count_1", "count_2", "count_3", "count_4", "count_5", "question_text", "notes")
+FIELDS = ("metric_id", "agency_id", "component_id", "program_id", "function_id", "subject_key", "period", "channel",
+          "touchpoint") + COMPARED
+_COMPARED_AT = tuple(FIELDS.index(f) for f in COMPARED)
+INSERT_CHUNK = 5000
 RANGES = {
     MetricKind.likert: (1.0, 5.0),
     MetricKind.percent: (0.0, 100.0),
@@ -38,7 +44,7 @@ class ObservationSink:
         self.session = session
         self.options = options or {}
         self.errors: list[SinkError] = []
-        self.rows: dict[tuple, dict] = {}
+        self.rows: dict[tuple, tuple] = {}  # natural key -> values in FIELDS order
         self.first_row: dict[tuple, int] = {}
         self.unplaced: list[dict] = []
         self._periods: dict = {}
@@ -46,6 +52,8 @@ class ObservationSink:
         session.flush()
         self.directory = Directory(session)
         self._subjects: dict = {}
+        self._metrics: dict = {}
+        self.kept: set[str] = set()  # fields the file does not give, left as stored on update
 
     # -- resolve ------------------------------------------------------------------------------
     def _period(self, raw) -> str:
@@ -60,16 +68,17 @@ class ObservationSink:
             return value
 
     def _subject(self, record: dict):
-        """(agency, component, program, function) for a record, cached per distinct name set."""
-        names = (record["agency"] if not isinstance(record["agency"], dict) else None,
-                 record["component"] if not isinstance(record["component"], dict) else None,
-                 record["program"] if not isinstance(record["program"], dict) else None,
-                 record["function"])
+        """(agency_id, component_id, program_id, function_id, subject_key) for a record, or the
+        Unknown error naming what did not resolve; cached per distinct set of names."""
         if isinstance(record["program"], dict):  # performance.gov ids
             names = ("pg", record["agency"]["external_id"], record["component"]["external_id"],
                      record["program"]["external_id"])
-        if names in self._subjects:
+        else:
+            names = (record["agency"], record["component"], record["program"], record["function"])
+        try:
             return self._subjects[names]
+        except KeyError:
+            pass
         d = self.directory
         try:
             if isinstance(record["program"], dict):
@@ -91,8 +100,28 @@ class ObservationSink:
                     subject = (agency, component, None, function)
         except Unknown as error:
             subject = error
+        else:
+            agency, component, program, function = subject
+            ids = (agency.id, component.id if component else None, program.id if program else None,
+                   function.id if function else None)
+            subject = ids + (subject_key(ids[2], ids[3], ids[1], ids[0]),)
         self._subjects[names] = subject
         return subject
+
+    def _metric(self, code):
+        """(id, code, kind, driver, low, high) of a metric, or the Unknown error; cached per code."""
+        try:
+            return self._metrics[code]
+        except KeyError:
+            pass
+        try:
+            metric = self.directory.metric(code)
+            low, high = RANGES[metric.kind]
+            found = (metric.id, metric.code, metric.kind, metric.driver.value if metric.driver else None, low, high)
+        except Unknown as error:
+            found = error
+        self._metrics[code] = found
+        return found
 
     def add(self, row: int, record: dict) -> None:
         """Resolve one record and keep it under its natural key (or record why not)."""
@@ -107,68 +136,68 @@ class ObservationSink:
         if isinstance(subject, Unknown):
             column = "program" if record.get("program") else "function"
             problems.append((column, _name(record.get(column)), str(subject)))
-        metric = None
-        try:
-            metric = self.directory.metric(record["metric"]) if record["metric"] else None
-            if metric is None:
-                problems.append(("metric", None, "the metric is missing"))
-        except Unknown as error:
-            problems.append(("metric", record["metric"], str(error)))
-        if metric is not None:
+        code = record["metric"]
+        metric = self._metric(code) if code else None
+        if metric is None:
+            problems.append(("metric", None, "the metric is missing"))
+        elif isinstance(metric, Unknown):
+            problems.append(("metric", code, str(metric)))
+            metric = None
+        else:
+            metric_id, code, kind, metric_driver, low, high = metric
             driver = record.get("driver")
-            if driver and (metric.driver is None or metric.driver.value != driver.strip().lower()):
-                problems.append(("driver", driver, f"metric {metric.code!r} has driver "
-                                 f"{metric.driver.value if metric.driver else 'none'}, not {driver!r}"))
+            if driver and metric_driver != driver.strip().lower():
+                problems.append(("driver", driver, f"metric {code!r} has driver {metric_driver or 'none'}, "
+                                 f"not {driver!r}"))
             value = record["value"]
-            low, high = RANGES[metric.kind]
             if value is not None and not (low <= value <= high):
-                problems.append(("value", value, f"{value} is outside the range of a {metric.kind.value} metric "
+                problems.append(("value", value, f"{value} is outside the range of a {kind.value} metric "
                                  f"({low:g} to {high:g})"))
-            if record["counts"] is not None and metric.kind is not MetricKind.likert:
+            if record["counts"] is not None and kind is not MetricKind.likert:
                 problems.append(("count_1", record["counts"][0],
-                                 f"answer counts only belong to survey (likert) metrics, not {metric.code!r}"))
+                                 f"answer counts only belong to survey (likert) metrics, not {code!r}"))
         if problems:
             self.errors.extend(SinkError(row, c, v, m) for c, v, m in problems)
             return
-        agency, component, program, function = subject
-        skey = subject_key(program.id if program else None, function.id if function else None,
-                           component.id if component else None, agency.id)
-        key = (metric.id, skey, period, record["channel"], record["touchpoint"])
+        agency_id, component_id, program_id, function_id, skey = subject
+        key = (metric_id, skey, period, record["channel"], record["touchpoint"])
         if key in self.rows:
             self.errors.append(SinkError(row, "metric", record["metric"],
                                          f"the same metric, subject, period, channel and touchpoint as row "
                                          f"{self.first_row[key]}"))
             return
         counts = record["counts"] or (None,) * 5
+        question_text, notes = record["question_text"], record["notes"]
+        if question_text is KEEP:  # the file lacks the column: stored values stay
+            self.kept.add("question_text")
+            question_text = None
+        if notes is KEEP:
+            self.kept.add("notes")
+            notes = None
         self.first_row[key] = row
-        self.rows[key] = {
-            "metric_id": metric.id, "agency_id": agency.id, "component_id": component.id if component else None,
-            "program_id": program.id if program else None, "function_id": function.id if function else None,
-            "subject_key": skey, "period": period, "channel": record["channel"], "touchpoint": record["touchpoint"],
-            "value": record["value"] if record["counts"] is None else _mean(counts), "n": record["n"],
-            "count_1": counts[0], "count_2": counts[1], "count_3": counts[2], "count_4": counts[3],
-            "count_5": counts[4], "question_text": record["question_text"], "notes": record["notes"],
-        }
+        self.rows[key] = (
+            metric_id, agency_id, component_id, program_id, function_id, skey, period, record["channel"], record["touchpoint"],
+            record["value"] if record["counts"] is None else _mean(record["counts"]), record["n"], *counts,
+            question_text, notes)
 
     # -- plan ---------------------------------------------------------------------------------
     def plan(self) -> Plan:
         plan = Plan(created={k: v for k, v in self.directory.created.items() if v}, unplaced=self.unplaced)
         existing = self._existing()
+        first_row = self.first_row
+        compared = [(f, i) for f, i in zip(COMPARED, _COMPARED_AT) if f not in self.kept]
         for key, after in self.rows.items():
-            row = self.first_row[key]
             current = existing.get(key)
             if current is None:
-                plan.inserts.append(Change(row, "insert", key, None,
-                                           {k: (None if v is KEEP else v) for k, v in after.items()}))
+                plan.inserts.append(Change(first_row[key], "insert", key, None, Values(after)))
                 continue
-            fields = [f for f in COMPARED if after[f] is not KEEP]
-            if all(_same(current[f], after[f]) for f in fields):
+            written = {f: after[i] for f, i in compared}
+            if all(_same(current[f], value) for f, value in written.items()):
                 plan.unchanged += 1
-            else:
-                before = {f: current[f] for f in fields}
-                before["import_batch_id"] = current["import_batch_id"]
-                plan.updates.append(Change(row, "update", key, {"id": current["id"], **before},
-                                           {f: after[f] for f in fields}))
+                continue
+            before = {f: current[f] for f in written}
+            before["import_batch_id"] = current["import_batch_id"]
+            plan.updates.append(Change(first_row[key], "update", key, {"id": current["id"], **before}, written))
         return plan
 
     def _existing(self) -> dict:
@@ -189,20 +218,28 @@ class ObservationSink:
 
     # -- commit -------------------------------------------------------------------------------
     def commit(self, plan: Plan, batch) -> None:
-        """Write the plan inside the caller's transaction, recording what each row replaced."""
+        """Write the plan inside the caller's transaction, recording what each row replaced.
+
+        New rows go in as plain executemany chunks (no RETURNING, no ORM objects); the batch's
+        row changes for them are then written by one INSERT ... SELECT of the rows stamped with
+        this batch, before any update stamps older rows with it too."""
         from scorecard.models import utcnow
 
         now = utcnow()
         session = self.session
-        changes = []
+        table = Observation.__table__
+        stamp_columns = ("import_batch_id", "created_at", "updated_at")
+        stamp = tuple(_bound(session, table.c[c], v) for c, v in zip(stamp_columns, (batch.id, now, now)))
+        # `value` is a float or None already (normalised), so its float bind processing is skipped.
+        insert = _bulk_insert(session, table, FIELDS + stamp_columns, processed=stamp_columns + ("value",))
+        for start in range(0, len(plan.inserts), INSERT_CHUNK):
+            insert([c.after.values + stamp for c in plan.inserts[start:start + INSERT_CHUNK]])
         if plan.inserts:
-            rows = [{**c.after, "import_batch_id": batch.id, "created_at": now, "updated_at": now}
-                    for c in plan.inserts]
-            ids = session.scalars(sa.insert(Observation).returning(Observation.id, sort_by_parameter_order=True),
-                                  rows).all()
-            changes += [{"batch_id": batch.id, "table_name": self.table, "row_id": i, "action": "insert",
-                         "before": None, "after": None}
-                        for i in ids]
+            change = ImportRowChange.__table__
+            session.execute(change.insert().from_select(
+                ["batch_id", "table_name", "row_id", "action"],
+                sa.select(sa.literal(batch.id), sa.literal(self.table), table.c.id, sa.literal("insert"))
+                .where(table.c.import_batch_id == batch.id)))
         if plan.updates:
             groups: dict = {}
             for c in plan.updates:  # one executemany per set of fields written
@@ -210,11 +247,10 @@ class ObservationSink:
                     {"id": c.before["id"], **c.after, "import_batch_id": batch.id, "updated_at": now})
             for params in groups.values():
                 session.execute(sa.update(Observation), params)
-            changes += [{"batch_id": batch.id, "table_name": self.table, "row_id": c.before["id"],
-                         "action": "update", "before": {k: v for k, v in c.before.items() if k != "id"},
-                         "after": c.after} for c in plan.updates]
-        if changes:
-            session.execute(sa.insert(ImportRowChange), changes)
+            session.execute(sa.insert(ImportRowChange), [
+                {"batch_id": batch.id, "table_name": self.table, "row_id": c.before["id"], "action": "update",
+                 "before": {k: v for k, v in c.before.items() if k != "id"}, "after": c.after}
+                for c in plan.updates])
 
     def describe(self, change) -> dict:
         """A change in words, for the preview table."""
@@ -233,14 +269,69 @@ class ObservationSink:
                 "before": None if not before else _fmt(before.get("value"), before.get("n")),
                 "after": _fmt(change.after.get("value", before.get("value")), change.after.get("n", before.get("n")))}
 
-
-
     def touched(self) -> set:
         """Subjects and periods this import wrote, for re-evaluating only what changed."""
         return {(k[1], k[2]) for k in self.rows}
 
 
-def _mean(counts) -> Optional[float]:
+def _bound(session, column, value):
+    """A value as the driver receives it for `column` (after the column type's bind processing)."""
+    process = column.type._cached_bind_processor(session.connection().dialect)
+    return process(value) if process else value
+
+
+def _bulk_insert(session, table, columns, processed=()):
+    """A function that inserts rows (tuples in `columns` order) with the driver's executemany: no
+    per-row statement compilation or parameter dicts. Values pass through each column type's own
+    bind processing (dates, enums) unless named in `processed`."""
+    connection = session.connection()
+    dialect = connection.dialect
+    marker = "?" if dialect.paramstyle in ("qmark", "numeric") else "%s"
+    sql = (f"INSERT INTO {dialect.identifier_preparer.format_table(table)} "
+           f"({', '.join(dialect.identifier_preparer.quote(c) for c in columns)}) "
+           f"VALUES ({', '.join([marker] * len(columns))})")
+    processors = [(i, p) for i, p in enumerate(table.c[c].type._cached_bind_processor(dialect)
+                                                for c in columns) if p is not None and columns[i] not in processed]
+
+    def insert(rows: list[tuple]) -> None:
+        if processors:
+            rows = [_processed(row, processors) for row in rows]
+        connection.exec_driver_sql(sql, rows)
+    return insert
+
+
+def _processed(row: tuple, processors) -> tuple:
+    row = list(row)
+    for i, process in processors:
+        row[i] = process(row[i])
+    return tuple(row)
+
+
+class Values(Mapping):
+    """A planned new row, read as a mapping of FIELDS without copying the sink's tuple."""
+
+    __slots__ = ("values",)
+    _index = {name: i for i, name in enumerate(FIELDS)}
+
+    def __init__(self, values: tuple):
+        self.values = values
+
+    def __getitem__(self, name):
+        return self.values[self._index[name]]
+
+    def __iter__(self):
+        return iter(FIELDS)
+
+    def __len__(self):
+        return len(FIELDS)
+
+    def as_row(self) -> dict:
+        return dict(zip(FIELDS, self.values))
+
+
+@lru_cache(maxsize=65536)
+def _mean(counts: tuple) -> Optional[float]:
+    """The mean answer on the 1-5 scale (remembered: the same answer counts recur in a long file)."""
     total = sum(counts)
     if not total:
         return None
