@@ -135,12 +135,13 @@ def run_import(session, path, *, filename: Optional[str] = None, format_name: Op
     records_fn = fmt.records
     data_rows = chain(prefix[header_index + 1:], rows)
     first_row_number = header_index + 2
-    seen = 0
+    seen = filled = 0
     for seen, cells in enumerate(data_rows, start=1):
         row_number = first_row_number + seen - 1
         values = dict(zip(names, pick(cells)))
         if not any(cells) and all(v is None or v == "" for v in values.values()):
             continue
+        filled += 1
         try:
             for record in records_fn(values, options):
                 sink.add(row_number, record)
@@ -152,6 +153,8 @@ def run_import(session, path, *, filename: Optional[str] = None, format_name: Op
         if progress and seen % PROGRESS_EVERY == 0:
             progress("validating", seen)
     result.total_rows = seen
+    if not filled:
+        raise ImportFileError(f"the file has a header on row {header_index + 1} but no data rows below it")
     if hasattr(sink, "finish"):
         sink.finish()
     for error in sink.errors:

@@ -2,6 +2,7 @@
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import SelectField, StringField, SubmitField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional
 
 from importers.formats.registry import FORMATS
@@ -9,7 +10,8 @@ from importers.formats.registry import FORMATS
 
 class UploadForm(FlaskForm):
     file = FileField("Spreadsheet (xlsx, xlsm, xls, ods, csv, tsv)", validators=[FileRequired()])
-    format = SelectField("Format", choices=[("", "Detect from the header")] + [(n, f.title) for n, f in FORMATS.items()],
+    format = SelectField("Format", choices=[SelectChoice("", "Detect from the header")]
+                         + [SelectChoice(n, f.title) for n, f in FORMATS.items()],
                          validators=[Optional()])
     sheet = StringField("Worksheet (optional; hidden sheets only when named)", validators=[Optional(), Length(max=200)])
     program = StringField("Program (Touchpoints responses only)", validators=[Optional(), Length(max=300)])

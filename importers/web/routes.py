@@ -2,6 +2,7 @@
 import hashlib
 import io
 import secrets
+import tempfile
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -11,7 +12,9 @@ from werkzeug.utils import secure_filename
 
 from importers import jobs
 from importers.error_report import error_report
+from importers.formats.registry import FORMATS
 from importers.revert import RevertError, revert_batch
+from importers.templates import write_template
 from importers.web import bp
 from importers.web.forms import ConfirmForm, UploadForm
 from scorecard.extensions import db
@@ -23,7 +26,7 @@ from scorecard.permissions import requires
 @requires("import_data")
 def history():
     batches = db.session.scalars(sa.select(ImportBatch).order_by(ImportBatch.id.desc()).limit(200)).all()
-    return render_template("imports/history.html", batches=batches, form=ConfirmForm())
+    return render_template("imports/history.html", batches=batches, form=ConfirmForm(), formats=FORMATS)
 
 
 @bp.route("/upload", methods=["GET", "POST"])
@@ -135,4 +138,17 @@ def errors_xlsx(batch_id):
     error_report(batch).write_xlsx(buffer)
     buffer.seek(0)
     return send_file(buffer, as_attachment=True, download_name=f"import-{batch.id}-errors.xlsx",
+                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+@bp.route("/templates/<format_name>.xlsx")
+@requires("import_data")
+def template(format_name):
+    """A blank template for one format, with today's names in its drop-down lists."""
+    if format_name not in FORMATS:
+        abort(404)
+    with tempfile.TemporaryDirectory() as folder:
+        path = write_template(db.session, format_name, Path(folder) / f"{format_name}.xlsx")
+        data = io.BytesIO(path.read_bytes())
+    return send_file(data, as_attachment=True, download_name=f"{format_name}-template.xlsx",
                      mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

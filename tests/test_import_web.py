@@ -1,0 +1,141 @@
+"""The web import as an analyst uses it: upload ▸ preview ▸ confirm or cancel ▸ history ▸ revert,
+with progress, the rejected-rows report, templates, and server-side permissions on every route."""
+import io
+import re
+from datetime import date
+
+import openpyxl
+import pytest
+import sqlalchemy as sa
+
+from scorecard.demo import seed_demo
+from scorecard.extensions import db
+from scorecard.models import BatchStatus, ImportBatch, Observation
+from tests.helpers import csrf_token
+
+HEADER = ["component", "program", "metric", "period", "channel", "n", "count_1", "count_2", "count_3", "count_4",
+          "count_5"]
+ROW = ["Benefits Administration", "Benefits Call Center", "trust", "FY2027-Q1", "phone", 100, 5, 5, 10, 40, 40]
+
+
+@pytest.fixture
+def analyst(app, client_as):
+    app.config["IMPORTS_INLINE"] = True
+    with app.app_context():
+        seed_demo(db.session, date(2026, 11, 22))
+    return client_as("analyst")
+
+
+def workbook_bytes(rows) -> bytes:
+    book = openpyxl.Workbook()
+    for row in rows:
+        book.active.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def upload(client, content: bytes, name="q1.xlsx", **fields):
+    token = csrf_token(client.get("/imports/upload").get_data(as_text=True))
+    response = client.post("/imports/upload", data={"csrf_token": token, "file": (io.BytesIO(content), name), **fields},
+                           content_type="multipart/form-data")
+    assert response.status_code == 302, response.get_data(as_text=True)[:400]
+    return int(re.search(r"/imports/(\d+)$", response.headers["Location"]).group(1))
+
+
+def post(client, url):
+    token = csrf_token(client.get("/imports/").get_data(as_text=True))
+    return client.post(url, data={"csrf_token": token})
+
+
+def observations(app) -> int:
+    with app.app_context():
+        return db.session.scalar(sa.select(sa.func.count()).select_from(Observation))
+
+
+def test_upload_preview_confirm_history_and_revert(app, analyst):
+    before = observations(app)
+    batch_id = upload(analyst, workbook_bytes([["Quarterly CX report"], HEADER, ROW]))
+    page = analyst.get(f"/imports/{batch_id}").get_data(as_text=True)
+    assert "previewed" in page and "Confirm import" in page and "Benefits Call Center" in page
+    status = analyst.get(f"/imports/{batch_id}/status").get_json()
+    assert status["status"] == "previewed" and status["stage"] == "done"
+    assert observations(app) == before, "a preview writes nothing"
+
+    assert post(analyst, f"/imports/{batch_id}/confirm").status_code == 302
+    assert analyst.get(f"/imports/{batch_id}/status").get_json()["status"] == "committed"
+    assert observations(app) == before + 1
+    history = analyst.get("/imports/").get_data(as_text=True)
+    assert "q1.xlsx" in history and "committed" in history and "Revert" in history
+
+    assert post(analyst, f"/imports/{batch_id}/revert").status_code == 302
+    assert observations(app) == before
+    with app.app_context():
+        assert db.session.get(ImportBatch, batch_id).status is BatchStatus.reverted
+
+
+def test_cancel_discards_the_upload(app, analyst):
+    batch_id = upload(analyst, workbook_bytes([HEADER, ROW]))
+    with app.app_context():
+        stored = db.session.get(ImportBatch, batch_id).stored_path
+    assert post(analyst, f"/imports/{batch_id}/cancel").status_code == 302
+    with app.app_context():
+        assert db.session.get(ImportBatch, batch_id).status is BatchStatus.cancelled
+    assert not __import__("pathlib").Path(stored).exists()
+    assert post(analyst, f"/imports/{batch_id}/confirm").status_code == 302
+    with app.app_context():
+        assert db.session.get(ImportBatch, batch_id).status is BatchStatus.cancelled
+
+
+def test_rejected_rows_are_shown_in_place_and_downloadable(app, analyst):
+    bad = list(ROW)
+    bad[3] = "FY2027-Q5"
+    batch_id = upload(analyst, workbook_bytes([HEADER, ROW, bad]))
+    page = analyst.get(f"/imports/{batch_id}").get_data(as_text=True)
+    assert "rejected" in page and "FY2027-Q5" in page and "Confirm import" not in page
+    report = analyst.get(f"/imports/{batch_id}/errors.xlsx")
+    assert report.status_code == 200
+    rows = list(openpyxl.load_workbook(io.BytesIO(report.data)).active.iter_rows(values_only=True))
+    flat = [str(c) for row in rows for c in row if c is not None]
+    assert any("FY2027-Q5" in c for c in flat) and any("row 3" in c.lower() or "period" in c.lower() for c in flat)
+
+
+def test_same_file_twice_says_so(app, analyst):
+    content = workbook_bytes([HEADER, ROW])
+    first = upload(analyst, content)
+    post(analyst, f"/imports/{first}/confirm")
+    second = upload(analyst, content, name="copy.xlsx")
+    status = analyst.get(f"/imports/{second}/status").get_json()
+    assert status["status"] == "rejected" and f"already imported as batch {first}" in status["message"]
+
+
+def test_template_download(app, analyst):
+    response = analyst.get("/imports/templates/metrics.xlsx")
+    assert response.status_code == 200
+    book = openpyxl.load_workbook(io.BytesIO(response.data))
+    assert book["data"].freeze_panes == "A2" and "program" in [c.value for c in book["data"][1]]
+    assert analyst.get("/imports/templates/nonsense.xlsx").status_code == 404
+
+
+def test_upload_without_csrf_token_is_refused(app, analyst):
+    response = analyst.post("/imports/upload", data={"file": (io.BytesIO(workbook_bytes([HEADER, ROW])), "a.xlsx")},
+                            content_type="multipart/form-data")
+    assert response.status_code == 400
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(ImportBatch)) == 0
+
+
+@pytest.mark.parametrize("role", ["viewer", "officer", "leader", "executive"])
+def test_other_roles_cannot_import(app, client_as, role):
+    client = client_as(role)
+    for url in ("/imports/", "/imports/upload", "/imports/1", "/imports/1/status", "/imports/1/errors.xlsx",
+                "/imports/templates/metrics.xlsx"):
+        assert client.get(url).status_code == 403, url
+    for url in ("/imports/1/confirm", "/imports/1/cancel", "/imports/1/revert"):
+        assert client.post(url).status_code in (400, 403), url
+
+
+def test_anonymous_is_sent_to_sign_in(client):
+    for url in ("/imports/", "/imports/upload", "/imports/1/status"):
+        response = client.get(url)
+        assert response.status_code in (302, 401) and "/auth/login" in response.headers.get("Location", "/auth/login")
