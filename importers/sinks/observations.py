@@ -18,6 +18,7 @@ COMPARED = ("value", "n", "count_1", "count_2", "count_3", "count_4", "count_5",
 FIELDS = ("metric_id", "agency_id", "component_id", "program_id", "function_id", "subject_key", "period", "channel",
           "touchpoint") + COMPARED
 _COMPARED_AT = tuple(FIELDS.index(f) for f in COMPARED)
+_STORED_AT = {f: 2 + i for i, f in enumerate(COMPARED)}  # positions in the tuples `_existing` returns
 INSERT_CHUNK = 5000
 RANGES = {
     MetricKind.likert: (1.0, 5.0),
@@ -185,35 +186,44 @@ class ObservationSink:
         plan = Plan(created={k: v for k, v in self.directory.created.items() if v}, unplaced=self.unplaced)
         existing = self._existing()
         first_row = self.first_row
-        compared = [(f, i) for f, i in zip(COMPARED, _COMPARED_AT) if f not in self.kept]
+        compared = [(f, i, _STORED_AT[f]) for f, i in zip(COMPARED, _COMPARED_AT) if f not in self.kept]
         for key, after in self.rows.items():
             current = existing.get(key)
             if current is None:
                 plan.inserts.append(Change(first_row[key], "insert", key, None, Values(after)))
                 continue
-            written = {f: after[i] for f, i in compared}
-            if all(_same(current[f], value) for f, value in written.items()):
+            if all(_same(current[at], after[i]) for _, i, at in compared):
                 plan.unchanged += 1
                 continue
-            before = {f: current[f] for f in written}
-            before["import_batch_id"] = current["import_batch_id"]
-            plan.updates.append(Change(first_row[key], "update", key, {"id": current["id"], **before}, written))
+            written = {f: after[i] for f, i, _ in compared}
+            before = {f: current[at] for f, _, at in compared}
+            before["import_batch_id"] = current[1]
+            plan.updates.append(Change(first_row[key], "update", key, {"id": current[0], **before}, written))
+        # New rows in natural-key order: the unique index then grows at its end, not all over it.
+        try:
+            plan.inserts.sort(key=lambda c: c.key)
+        except TypeError:  # a key part missing (None) beside strings: file order is fine too
+            pass
         return plan
 
     def _existing(self) -> dict:
+        """The stored rows with the natural keys of this file, as plain tuples
+        (id, import_batch_id, *COMPARED): a 200,000-row re-import holds 200,000 of them."""
         if not self.rows:
             return {}
         metric_ids = {k[0] for k in self.rows}
         periods = {k[2] for k in self.rows}
         o = Observation
-        query = sa.select(o.id, o.metric_id, o.subject_key, o.period, o.channel, o.touchpoint, o.import_batch_id,
-                          *[getattr(o, f) for f in COMPARED]).where(o.metric_id.in_(metric_ids),
-                                                                     o.period.in_(periods))
+        query = sa.select(o.id, o.import_batch_id, *[getattr(o, f) for f in COMPARED],
+                          o.metric_id, o.subject_key, o.period, o.channel, o.touchpoint).where(
+            o.metric_id.in_(metric_ids), o.period.in_(periods))
         found = {}
-        for r in self.session.execute(query).mappings():
-            key = (r["metric_id"], r["subject_key"], r["period"], r["channel"], r["touchpoint"])
-            if key in self.rows:
-                found[key] = r
+        rows = self.rows
+        width = 2 + len(COMPARED)
+        for r in self.session.execute(query):
+            key = tuple(r[width:])
+            if key in rows:
+                found[key] = tuple(r[:width])
         return found
 
     # -- commit -------------------------------------------------------------------------------
