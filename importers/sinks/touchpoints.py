@@ -1,0 +1,154 @@
+"""The Touchpoints sink: tallies A-11 v2 responses row by row, then hands the aggregates to the
+observation sink as ordinary observations of the program and period chosen at upload.
+
+Observations written (channel "", touchpoint TOUCHPOINT):
+- `trust`: the question_1 answer counts 1..5 and n. On a thumbs up / down form a thumbs down
+  counts as 1 and a thumbs up as 5 (the way performance.gov maps yes / no surveys onto 1-5).
+- `a11v2_<polarity>_<aspect>`: the % of respondents offered the aspect who chose it, and n =
+  the respondents offered it. An aspect no response was offered writes nothing.
+"""
+from typing import Optional
+
+from importers.errors import ImportFileError
+from importers.formats.touchpoints_format import FLAG_COLUMNS, THUMBS_DOWN, THUMBS_UP
+from importers.resolve import Unknown
+from importers.sinks.base import SinkError
+from importers.sinks.observations import ObservationSink
+from scorecard.a11 import v2_metric_code
+from scorecard.periods import PeriodError, parse_period
+
+TOUCHPOINT = "Touchpoints A-11 v2"
+QUESTION_1_METRIC = "trust"
+_LIKERT_ONLY = (2, 3, 4, 5)
+_SHOWN = {THUMBS_UP: 1, THUMBS_DOWN: 0}
+
+
+class TouchpointsSink:
+    table = ObservationSink.table
+
+    def __init__(self, session, options: Optional[dict] = None):
+        options = options or {}
+        self.inner = ObservationSink(session, options)
+        self.program = self._program(options.get("program"))
+        self.period = self._period(options.get("period"))
+        self.own_errors: list[SinkError] = []
+        self.responses: dict[str, int] = {}  # response id -> the row it is on
+        self.answers: dict = {}  # question_1 answer -> [responses, first row]
+        self.flags = [[0, 0, None] for _ in FLAG_COLUMNS]  # chosen, offered, first row offered
+
+    @property
+    def errors(self) -> list[SinkError]:
+        return self.own_errors + self.inner.errors
+
+    # -- the choices made at upload -------------------------------------------------------------
+    def _program(self, name):
+        name = (name or "").strip()
+        if not name:
+            raise ImportFileError("a Touchpoints responses file needs the program its form belongs to")
+        directory = self.inner.directory
+        try:
+            return directory.program(name)
+        except Unknown as error:
+            same = [p for p in directory.programs if p.name.casefold() == name.casefold()]
+            if len(same) > 1:
+                choices = ", ".join(f"{p.code} ({p.component.name})" for p in sorted(same, key=lambda p: p.code))
+                raise ImportFileError(f"the program {name!r} chosen at upload names {len(same)} programs: "
+                                      f"{choices}; choose one by its code") from error
+            raise ImportFileError(f"{error} (the program chosen at upload)") from error
+
+    @staticmethod
+    def _period(raw) -> str:
+        try:
+            return str(parse_period(raw))
+        except PeriodError as error:
+            raise ImportFileError(f"the period {raw!r} chosen at upload is not a fiscal quarter: {error}") from error
+
+    # -- rows -----------------------------------------------------------------------------------
+    def add(self, row: int, record: dict) -> None:
+        response = record["response"]
+        if response is not None:
+            first = self.responses.setdefault(response, row)
+            if first != row:
+                self.own_errors.append(SinkError(row, "external_id", response,
+                                                 f"the same response id as row {first}"))
+                return
+        answer = record["question_1"]
+        if answer is not None:
+            tally = self.answers.get(answer)
+            if tally is None:
+                self.answers[answer] = [1, row]
+            else:
+                tally[0] += 1
+        for tally, flag in zip(self.flags, record["flags"]):
+            if flag is not None:
+                tally[0] += flag
+                tally[1] += 1
+                if tally[2] is None:
+                    tally[2] = row
+
+    def finish(self) -> None:
+        """Turn the tallies into observation records for the inner sink (before its errors are read)."""
+        emitted = 0
+        question_1 = self._question_1()
+        if question_1 is not None:
+            self.inner.add(*question_1)
+            emitted += 1
+        for column, (chosen, offered, first_row) in zip(FLAG_COLUMNS, self.flags):
+            if not offered:
+                continue
+            polarity, _, aspect = column.partition("_")
+            went = "went well" if polarity == "positive" else "could be improved"
+            self.inner.add(first_row, self._record(
+                v2_metric_code(polarity, aspect), value=100.0 * chosen / offered, n=offered,
+                question=f"Touchpoints A-11 v2: what {went}: {aspect}"))
+            emitted += 1
+        if not emitted and not self.errors:
+            self.own_errors.append(SinkError(None, None, None, "no response answers question_1 or is offered any "
+                                             "aspect; there is nothing to import"))
+
+    def _question_1(self) -> Optional[tuple[int, dict]]:
+        """(first row, trust record) from the question_1 tallies; None when nobody answered."""
+        answers = self.answers
+        if not answers:
+            return None
+        thumbs = [a for a in (THUMBS_UP, THUMBS_DOWN) if a in answers]
+        likert = [a for a in _LIKERT_ONLY if a in answers]
+        first_row = min(row for _, row in answers.values())
+        if thumbs and likert:
+            t = min(thumbs, key=lambda a: answers[a][1])
+            k = min(likert, key=lambda a: answers[a][1])
+            later = t if answers[t][1] > answers[k][1] else k
+            self.own_errors.append(SinkError(
+                answers[later][1], "question_1", _SHOWN.get(later, later),
+                f"question_1 mixes thumbs up / down answers ({_SHOWN[t]} on row {answers[t][1]}) with answers "
+                f"on the 1-5 scale ({k} on row {answers[k][1]}); one file holds the responses of one form"))
+            return None
+        count = {a: tally[0] for a, tally in answers.items()}
+        if likert:
+            counts = tuple(count.get(k, 0) for k in range(1, 6))
+            scale = "answers from 1 to 5"
+        else:
+            # A thumbs form (the A-11 v2 standard); a file of nothing but 1s is read as thumbs up too.
+            up = count.get(THUMBS_UP, 0) + count.get(1, 0)
+            counts = (count.get(THUMBS_DOWN, 0), 0, 0, 0, up)
+            scale = "thumbs up / down, counted as 5 / 1"
+        return first_row, self._record(QUESTION_1_METRIC, counts=counts, n=sum(counts),
+                                       question=f"Touchpoints A-11 v2 question 1, trust ({scale})")
+
+    def _record(self, metric: str, *, counts=None, value=None, n=None, question=None) -> dict:
+        return {"agency": None, "component": None, "program": self.program.code, "function": None,
+                "metric": metric, "driver": None, "period": self.period, "channel": "", "touchpoint": TOUCHPOINT,
+                "value": value, "n": n, "counts": counts, "question_text": question, "notes": None}
+
+    # -- plan and commit: the observation sink's ------------------------------------------------
+    def plan(self):
+        return self.inner.plan()
+
+    def commit(self, plan, batch) -> None:
+        self.inner.commit(plan, batch)
+
+    def describe(self, change) -> dict:
+        return self.inner.describe(change)
+
+    def touched(self) -> set:
+        return self.inner.touched()

@@ -1,0 +1,259 @@
+"""GSA Touchpoints A-11 v2 responses, as Touchpoints exports them (CSV) and as analysts save them
+(xlsx): aggregated into observations of the program and period chosen at upload."""
+import csv
+import json
+
+import pytest
+import sqlalchemy as sa
+from openpyxl import Workbook
+
+from importers.errors import ImportFileError
+from importers.pipeline import run_import
+from importers.revert import revert_batch
+from importers.sinks.touchpoints import TOUCHPOINT
+from scorecard.extensions import db
+from scorecard.models import Agency, BatchStatus, Component, ImportBatch, Metric, Observation, Program
+
+ASPECTS = ("effectiveness", "ease", "efficiency", "transparency", "humanity", "employee", "other")
+# The header of Touchpoints' A-11 v2 export, in its order.
+HEADER = (["external_id", "question_1"] + [f"positive_{a}" for a in ASPECTS] + [f"negative_{a}" for a in ASPECTS]
+          + ["question_4"])
+OFFERED = set(ASPECTS) - {"humanity"}  # this form does not offer "humanity": its cells are "null"
+
+# (id, question_1, chosen as what went well, chosen as what could be improved, open text)
+THUMBS_RESPONSES = [
+    (90311, 1, "effectiveness ease", "", "Quick and clear"),
+    (90312, 1, "effectiveness efficiency employee", "", ""),
+    (90313, 1, "ease", "", ""),
+    (90314, 1, "effectiveness transparency", "", "The agent explained every step"),
+    (90315, 1, "employee other", "", ""),
+    (90316, 1, "effectiveness ease efficiency", "", ""),
+    (90317, 1, "", "", ""),
+    (90318, 1, "ease", "", ""),
+    (90319, 0, "", "efficiency transparency", "Took three calls, my SSN is 123-45-6789"),
+    (90320, 0, "", "efficiency", ""),
+    (90321, "null", "", "", ""),
+]
+
+
+def response_row(external_id, answer, good, bad, text, numeric=False):
+    def flag(chosen, aspect):
+        if aspect not in OFFERED:
+            return "null"
+        value = 1 if aspect in chosen.split() else 0
+        return value if numeric else str(value)
+    return ([external_id, answer] + [flag(good, a) for a in ASPECTS] + [flag(bad, a) for a in ASPECTS]
+            + [text or None])
+
+
+def write_csv(path, rows, header=HEADER):
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(header)
+        writer.writerows(rows)
+    return path
+
+
+def write_xlsx(path, rows, header=HEADER):
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "Responses"
+    sheet.append(header)
+    for row in rows:
+        sheet.append(row)
+    workbook.save(path)
+    return path
+
+
+def thumbs_csv(path):
+    return write_csv(path, [response_row(*r) for r in THUMBS_RESPONSES])
+
+
+@pytest.fixture
+def org(app):
+    """An agency with a program that fields the form, and two programs sharing one name."""
+    with app.app_context():
+        agency = Agency(code="DPS", name="Department of Public Services")
+        benefits = Component(agency=agency, code="BA", name="Benefits Administration")
+        passports = Component(agency=agency, code="PTS", name="Passport & Travel Services")
+        db.session.add_all([
+            Program(component=benefits, code="BA-CALL", name="Benefits Call Center"),
+            Program(component=benefits, code="BA-HELP", name="Help Desk"),
+            Program(component=passports, code="PTS-HELP", name="Help Desk"),
+        ])
+        db.session.commit()
+    return app
+
+
+OPTIONS = {"program": "Benefits Call Center", "period": "FY25 Q2"}
+
+
+def _observations(batch_id=None) -> dict:
+    query = sa.select(Observation, Metric.code).join(Metric, Metric.id == Observation.metric_id)
+    if batch_id is not None:
+        query = query.where(Observation.import_batch_id == batch_id)
+    return {code: obs for obs, code in db.session.execute(query)}
+
+
+def _count(model=Observation):
+    return db.session.scalar(sa.select(sa.func.count()).select_from(model))
+
+
+def test_thumbs_export_is_aggregated_into_the_chosen_program_and_quarter(org, tmp_path):
+    path = thumbs_csv(tmp_path / "touchpoints-export.csv")
+    with org.app_context():
+        result = run_import(db.session, path, options=OPTIONS)
+        assert result.status == "imported", result.errors
+        assert result.format == "touchpoints-a11-v2"
+        assert result.plan.counts == {"inserted": 13, "updated": 0, "unchanged": 0}
+        found = _observations(result.batch_id)
+        program = db.session.scalar(sa.select(Program).where(Program.code == "BA-CALL"))
+        for obs in found.values():
+            assert (obs.program_id, obs.period, obs.channel, obs.touchpoint) == (program.id, "FY2025-Q2", "", TOUCHPOINT)
+
+        trust = found["trust"]  # 8 thumbs up, 2 down, 1 unanswered: down counts as 1, up as 5
+        assert trust.counts == [2, 0, 0, 0, 8] and trust.n == 10
+        assert trust.value == pytest.approx(4.2)
+        assert "thumbs" in trust.question_text
+
+        # % of the 11 respondents offered each aspect who chose it
+        expected = {"positive_effectiveness": 4, "positive_ease": 4, "positive_efficiency": 2,
+                    "positive_transparency": 1, "positive_employee": 2, "positive_other": 1,
+                    "negative_effectiveness": 0, "negative_ease": 0, "negative_efficiency": 2,
+                    "negative_transparency": 1, "negative_employee": 0, "negative_other": 0}
+        for column, chosen in expected.items():
+            obs = found[f"a11v2_{column}"]
+            assert obs.n == 11, column
+            assert obs.value == pytest.approx(100 * chosen / 11), column
+            assert obs.counts == [None] * 5
+        # "humanity" was not offered on this form: no observation, rather than a 0 %
+        assert "a11v2_positive_humanity" not in found and "a11v2_negative_humanity" not in found
+        assert len(found) == 13
+        # open text (question_4) is never stored
+        texts = " ".join(str(o.question_text) + str(o.notes) for o in found.values())
+        assert "123-45-6789" not in texts and "Quick and clear" not in texts
+
+
+def test_xlsx_with_a_1_to_5_question_is_detected_and_counted(org, tmp_path):
+    answers = [5, 4, 4, 3, "null", 1, 2, 4.0, " 5 "]
+    rows = [response_row(7000 + i, answer, "ease" if i % 2 else "", "efficiency" if i == 3 else "", "",
+                         numeric=True) for i, answer in enumerate(answers)]
+    path = write_xlsx(tmp_path / "responses.xlsx", rows)
+    with org.app_context():
+        result = run_import(db.session, path, options={"program": "ba-call", "period": "FY2025-Q3"})
+        assert result.status == "imported", result.errors
+        assert result.format == "touchpoints-a11-v2"
+        found = _observations(result.batch_id)
+        trust = found["trust"]
+        assert trust.counts == [1, 1, 1, 3, 2] and trust.n == 8
+        assert trust.value == pytest.approx((1 + 2 + 3 + 12 + 10) / 8)
+        assert "1 to 5" in trust.question_text
+        assert found["a11v2_positive_ease"].value == pytest.approx(100 * 4 / 9)
+        assert found["a11v2_negative_efficiency"].value == pytest.approx(100 / 9)
+        assert found["a11v2_negative_efficiency"].n == 9
+
+
+def test_program_and_period_are_required_and_checked(org, tmp_path, runner):
+    path = thumbs_csv(tmp_path / "export.csv")
+    cases = [
+        ({"period": "FY2025-Q2"}, "--program"),
+        ({"program": "Benefits Call Center"}, "--period"),
+        ({"program": "Benefits Cal Center", "period": "FY2025-Q2"}, "'benefits call center'"),
+        ({"program": "Help Desk", "period": "FY2025-Q2"}, "BA-HELP (Benefits Administration), PTS-HELP"),
+        ({"program": "Benefits Call Center", "period": "FY2025-Q5"}, "'FY2025-Q5'"),
+    ]
+    with org.app_context():
+        for options, named in cases:
+            with pytest.raises(ImportFileError) as error:
+                run_import(db.session, path, options=options)
+            db.session.rollback()
+            assert named in str(error.value), (options, str(error.value))
+        assert _count() == 0 and _count(ImportBatch) == 0
+
+    outcome = runner.invoke(args=["import", str(path), "--json"])
+    assert outcome.exit_code == 1
+    payload = json.loads(outcome.output)
+    assert payload["status"] == "failed" and "--program" in payload["message"]
+    outcome = runner.invoke(args=["import", str(path), "--program", "BA-CALL", "--period", "2025-2", "--json"])
+    assert outcome.exit_code == 0, outcome.output
+    payload = json.loads(outcome.output)
+    assert payload["format"] == "touchpoints-a11-v2" and payload["inserted"] == 13
+    with org.app_context():
+        assert set(db.session.scalars(sa.select(Observation.period))) == {"FY2025-Q2"}
+
+
+def test_bad_cells_are_named_by_row_column_and_value_and_nothing_is_written(org, tmp_path):
+    rows = [response_row(*r) for r in THUMBS_RESPONSES]
+    rows[2][HEADER.index("positive_ease")] = "2"  # file row 4
+    rows[4][HEADER.index("negative_other")] = "yes"  # file row 6
+    rows[5][HEADER.index("question_1")] = "7"  # file row 7
+    rows[6][HEADER.index("positive_employee")] = "0.5"  # file row 8
+    path = write_csv(tmp_path / "bad.csv", rows)
+    with org.app_context():
+        result = run_import(db.session, path, options=OPTIONS)
+        assert result.status == "rejected"
+        assert result.rejected == 4
+        found = {(e["row"], e["column"], e["value"]) for e in result.errors}
+        assert found == {(4, "positive_ease", "2"), (6, "negative_other", "yes"), (7, "question_1", "7"),
+                         (8, "positive_employee", "0.5")}
+        flag_message = next(e["message"] for e in result.errors if e["column"] == "negative_other")
+        assert "1 (chosen), 0 (offered, not chosen) or null (not offered)" in flag_message
+        assert _count() == 0 and _count(ImportBatch) == 0
+
+
+def test_duplicate_responses_and_mixed_scales_are_rejected(org, tmp_path):
+    rows = [response_row(*r) for r in THUMBS_RESPONSES]
+    rows[7][0] = rows[1][0]  # file row 9 repeats the response id of row 3
+    rows[9][1] = 4  # file row 11: a 1-5 answer among thumbs (the first thumbs down is on row 10)
+    path = write_csv(tmp_path / "mixed.csv", rows)
+    with org.app_context():
+        result = run_import(db.session, path, options=OPTIONS)
+        assert result.status == "rejected"
+        by_row = {e["row"]: e for e in result.errors}
+        assert set(by_row) == {9, 11}
+        assert by_row[9]["column"] == "external_id" and "row 3" in by_row[9]["message"]
+        assert by_row[11]["column"] == "question_1" and by_row[11]["value"] == 4
+        assert "0 on row 10" in by_row[11]["message"] and "4 on row 11" in by_row[11]["message"]
+        assert _count() == 0 and _count(ImportBatch) == 0
+
+
+def test_reimport_changes_nothing_and_revert_restores_exactly(org, tmp_path):
+    csv_path = thumbs_csv(tmp_path / "export.csv")
+    xlsx_path = write_xlsx(tmp_path / "export.xlsx", [response_row(*r, numeric=True) for r in THUMBS_RESPONSES])
+    grown = THUMBS_RESPONSES + [(90322, 0, "", "effectiveness", "")]
+    grown_path = write_csv(tmp_path / "export-later.csv", [response_row(*r) for r in grown])
+    with org.app_context():
+        first = run_import(db.session, csv_path, options=OPTIONS)
+        assert first.status == "imported"
+        snapshot = {code: (o.value, o.n, o.counts) for code, o in _observations().items()}
+
+        again = run_import(db.session, csv_path, options=OPTIONS)
+        assert again.status == "duplicate" and "nothing changed" in again.message
+
+        same = run_import(db.session, xlsx_path, options=OPTIONS)  # same answers, another file
+        assert same.status == "imported"
+        assert same.plan.counts == {"inserted": 0, "updated": 0, "unchanged": 13}
+
+        later = run_import(db.session, grown_path, options=OPTIONS)
+        assert later.status == "imported"
+        assert later.plan.counts == {"inserted": 0, "updated": 13, "unchanged": 0}
+        after = _observations()
+        assert after["trust"].counts == [3, 0, 0, 0, 8]
+        assert after["a11v2_negative_effectiveness"].value == pytest.approx(100 / 12)
+
+        revert_batch(db.session, later.batch_id)
+        assert {code: (o.value, o.n, o.counts) for code, o in _observations().items()} == snapshot
+        assert db.session.get(ImportBatch, later.batch_id).status is BatchStatus.reverted
+
+        revert_batch(db.session, first.batch_id)
+        assert _count() == 0
+
+
+def test_a_file_with_no_answers_is_rejected(org, tmp_path):
+    rows = [[1, "null"] + ["null"] * 14 + [None], [2, ""] + ["null"] * 14 + ["just a comment"]]
+    path = write_csv(tmp_path / "empty-answers.csv", rows)
+    with org.app_context():
+        result = run_import(db.session, path, options=OPTIONS)
+        assert result.status == "rejected"
+        assert "nothing to import" in result.errors[0]["message"]
+        assert _count() == 0
