@@ -1,5 +1,5 @@
-"""Observation layouts: the canonical long layout, performance.gov's two A-11 layouts, and
-GSA Touchpoints A-11 v2 responses. Each turns one row into observation records."""
+"""Observation layouts: the canonical long layout and performance.gov's two A-11 layouts. Each
+turns one row into observation records. (GSA Touchpoints A-11 v2 responses: touchpoints_format.py.)"""
 from importers.drivers import DRIVERS, classify_question
 from importers.formats.base import Column, Format, RowProblems
 from importers.normalize import to_int, to_number, to_text
