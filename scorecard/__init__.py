@@ -35,6 +35,8 @@ def create_app(config=None) -> Flask:
 
     from importers.cli import register as register_import_commands
     register_import_commands(app)
+    from importers.demo import init_app as init_import_demo
+    init_import_demo(app)
 
     from dashboards import init_dashboards
     init_dashboards(app)

@@ -42,12 +42,19 @@ def create_user_command(email, role, function_code, leader_email, name):
 @click.command("demo")
 @with_appcontext
 def demo_command():
-    """Fill an empty database with the demo agency; running it again changes nothing."""
+    """Fill an empty database with the demo agency and the real performance.gov A-11 files;
+    running it again changes nothing."""
+    from flask import current_app
+
     from scorecard.demo import DEMO_PASSWORD, DEMO_USERS, seed_demo
     from scorecard.extensions import db
+    from scorecard.signals import demo_seeded
 
     created = seed_demo(db.session)
     click.echo("Demo data loaded." if created else "Demo data already present; nothing changed.")
+    for _receiver, lines in demo_seeded.send(current_app._get_current_object(), session=db.session):
+        for line in lines or ():
+            click.echo(line)
     click.echo(f"Demo sign-ins (password for all: {DEMO_PASSWORD}):")
     for email, role, *_ in DEMO_USERS:
         click.echo(f"  {role:<10} {email}")

@@ -7,3 +7,6 @@ _signals = Namespace()
 import_committed = _signals.signal("import-committed")
 # Sent after an import batch is reverted, with the same `touched` argument.
 import_reverted = _signals.signal("import-reverted")
+# Sent by `scorecard demo` after the demo agency is seeded, with `session`. A receiver may return
+# lines of text for the command to print.
+demo_seeded = _signals.signal("demo-seeded")

@@ -1,0 +1,75 @@
+"""`scorecard demo` also loads the real performance.gov files, from the package's own copy,
+through the import pipeline; a second run changes nothing."""
+import csv
+
+import sqlalchemy as sa
+
+from importers.demo import DATA_DIR, DEMO_FILES
+from scorecard.extensions import db
+from scorecard.models import Agency, BatchStatus, ImportBatch, Observation, Program
+from tests.conftest import COLLECTIONS_CSV, TRUST_CSV
+
+
+TRUST_COUNTS = ("strongly_disagree_num", "disagree_num", "neutral_num", "agree_num", "strongly_agree_num")
+COLLECTION_COUNTS = tuple(f"attributes_q{q}_{k}" for q in range(1, 12) for k in range(1, 6))
+
+
+def _published() -> tuple[dict[str, str], set[str]]:
+    """Both packaged files as published: organization id -> name (organisations with answers), and
+    the ids of the services with at least one answer (a few rows report only empty surveys)."""
+    organizations, services = {}, set()
+    for name, prefix, counts in zip(DEMO_FILES, ("", "attributes_"), (TRUST_COUNTS, COLLECTION_COUNTS)):
+        with open(DATA_DIR / name, newline="", encoding="utf-8") as handle:
+            for row in csv.DictReader(handle):
+                if any(float(row[c] or 0) for c in counts):
+                    organizations[row[prefix + "organization_id"].strip()] = row[prefix + "organization_name"].strip()
+                    services.add(row[prefix + "service_id"].strip())
+    return organizations, services
+
+
+def _state():
+    count = lambda model: db.session.scalar(sa.select(sa.func.count()).select_from(model))  # noqa: E731
+    return (count(Agency), count(Observation), count(ImportBatch),
+            db.session.scalar(sa.select(sa.func.sum(Observation.value))),
+            db.session.scalar(sa.select(sa.func.sum(Observation.n))))
+
+
+def test_the_package_holds_the_published_files_unchanged():
+    assert DEMO_FILES == (TRUST_CSV.name, COLLECTIONS_CSV.name)
+    for shared in (TRUST_CSV, COLLECTIONS_CSV, TRUST_CSV.parent / "README.md"):
+        assert (DATA_DIR / shared.name).read_bytes() == shared.read_bytes()
+
+
+def test_demo_loads_real_agencies_with_observations_once(app, runner):
+    outcome = runner.invoke(args=["demo"])
+    assert outcome.exit_code == 0, outcome.output
+    assert outcome.output.count("performance.gov ") == 2 and "inserted" in outcome.output
+    organizations, services = _published()
+    assert len(organizations) >= 15 and len(services) >= 40
+    with app.app_context():
+        batches = db.session.scalars(sa.select(ImportBatch).order_by(ImportBatch.id)).all()
+        assert [(b.format, b.status) for b in batches] == [
+            ("performance-gov-trust", BatchStatus.committed), ("performance-gov-collections", BatchStatus.committed)]
+        agencies = {a.external_id: a for a in db.session.scalars(sa.select(Agency))}
+        assert "DPS" in {a.code for a in agencies.values()}  # the synthetic demo agency is still there
+        assert {key for key in agencies if key} == {f"pg-agency-{org_id}" for org_id in organizations}
+        for org_id, name in organizations.items():
+            assert agencies[f"pg-agency-{org_id}"].name == name
+        # Every service with answers has observations, under a real agency.
+        observed = dict(db.session.execute(
+            sa.select(Program.external_id, sa.func.count(Observation.id))
+            .join(Observation, Observation.program_id == Program.id)
+            .join(Agency, Agency.id == Observation.agency_id)
+            .where(Agency.external_id.is_not(None)).group_by(Program.external_id)).all())
+        assert set(observed) == {f"pg-program-{service_id}" for service_id in services}
+        veterans = agencies["pg-agency-2129"]
+        assert veterans.name == "Department of Veterans Affairs"
+        assert db.session.scalar(sa.select(sa.func.count()).where(Observation.agency_id == veterans.id)) > 100
+        first = _state()
+
+    again = runner.invoke(args=["demo"])
+    assert again.exit_code == 0, again.output
+    assert "Demo data already present" in again.output
+    assert again.output.count("already imported") == 2 and "nothing changed" in again.output
+    with app.app_context():
+        assert _state() == first
