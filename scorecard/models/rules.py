@@ -84,7 +84,10 @@ class Finding(Base):
 
 
 class FindingInput(Base):
-    """One datum a finding read: an observation (with the value seen) or a target."""
+    """One datum a finding read: a target, or the observations of one metric for one subject in
+    one period (a program's score pools its touchpoints and channels), with the value and `n`
+    seen and the ids of every observation pooled. `observation_id` is set when exactly one
+    observation was read."""
 
     __tablename__ = "finding_inputs"
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
@@ -93,6 +96,11 @@ class FindingInput(Base):
     target_id: so.Mapped[Optional[int]] = so.mapped_column(sa.ForeignKey("targets.id", ondelete="SET NULL"))
     role: so.Mapped[str] = so.mapped_column(sa.String(64))
     value: so.Mapped[Optional[float]]
+    metric_id: so.Mapped[Optional[int]] = so.mapped_column(sa.ForeignKey("metrics.id", ondelete="SET NULL"))
+    subject_key: so.Mapped[Optional[str]] = so.mapped_column(sa.String(64))
+    period: so.Mapped[Optional[str]] = so.mapped_column(sa.String(10))
+    n: so.Mapped[Optional[int]]
+    observation_ids: so.Mapped[Optional[list]] = so.mapped_column(sa.JSON)
 
     finding: so.Mapped[Finding] = so.relationship(back_populates="inputs")
     observation: so.Mapped[Optional[Observation]] = so.relationship()
