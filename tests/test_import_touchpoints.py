@@ -13,6 +13,7 @@ from importers.revert import revert_batch
 from importers.sinks.touchpoints import TOUCHPOINT
 from scorecard.extensions import db
 from scorecard.models import Agency, BatchStatus, Component, ImportBatch, Metric, Observation, Program
+from tests.test_import_web import post, upload
 
 ASPECTS = ("effectiveness", "ease", "efficiency", "transparency", "humanity", "employee", "other")
 # The header of Touchpoints' A-11 v2 export, in its order.
@@ -257,3 +258,24 @@ def test_a_file_with_no_answers_is_rejected(org, tmp_path):
         assert result.status == "rejected"
         assert "nothing to import" in result.errors[0]["message"]
         assert _count() == 0
+
+
+def test_web_upload_takes_program_and_period_and_previews_before_writing(org, client_as, tmp_path):
+    org.config["IMPORTS_INLINE"] = True
+    analyst = client_as("analyst")
+    content = thumbs_csv(tmp_path / "export.csv").read_bytes()
+
+    missing = upload(analyst, content, name="export.csv")
+    with org.app_context():
+        batch = db.session.get(ImportBatch, missing)
+        assert batch.status is BatchStatus.failed and "--program" in batch.message
+
+    batch_id = upload(analyst, content, name="export.csv", program="Benefits Call Center", period="FY2025 Q2")
+    page = analyst.get(f"/imports/{batch_id}").get_data(as_text=True)
+    assert "previewed" in page and "Benefits Call Center" in page and "a11v2_positive_ease" in page
+    with org.app_context():
+        assert _count() == 0, "a preview writes nothing"
+    assert post(analyst, f"/imports/{batch_id}/confirm").status_code == 302
+    with org.app_context():
+        assert db.session.get(ImportBatch, batch_id).status is BatchStatus.committed
+        assert _observations(batch_id)["trust"].counts == [2, 0, 0, 0, 8]
