@@ -2,7 +2,6 @@
 insert/update/unchanged by natural key, and commit with the values replaced."""
 import math
 from collections.abc import Mapping
-from functools import lru_cache
 from typing import Optional
 
 import sqlalchemy as sa
@@ -186,6 +185,10 @@ class ObservationSink:
         plan = Plan(created={k: v for k, v in self.directory.created.items() if v}, unplaced=self.unplaced)
         existing = self._existing()
         first_row = self.first_row
+        if not existing:  # nothing stored under these keys: every row is new
+            plan.inserts = [Change(first_row[key], "insert", key, None, Values(after))
+                            for key, after in self.rows.items()]
+            return self._in_key_order(plan)
         compared = [(f, i, _STORED_AT[f]) for f, i in zip(COMPARED, _COMPARED_AT) if f not in self.kept]
         for key, after in self.rows.items():
             current = existing.get(key)
@@ -199,7 +202,11 @@ class ObservationSink:
             before = {f: current[at] for f, _, at in compared}
             before["import_batch_id"] = current[1]
             plan.updates.append(Change(first_row[key], "update", key, {"id": current[0], **before}, written))
-        # New rows in natural-key order: the unique index then grows at its end, not all over it.
+        return self._in_key_order(plan)
+
+    @staticmethod
+    def _in_key_order(plan: Plan) -> Plan:
+        """New rows in natural-key order: the unique index then grows at its end, not all over it."""
         try:
             plan.inserts.sort(key=lambda c: c.key)
         except TypeError:  # a key part missing (None) beside strings: file order is fine too
@@ -220,7 +227,7 @@ class ObservationSink:
         found = {}
         rows = self.rows
         width = 2 + len(COMPARED)
-        for r in self.session.execute(query):
+        for r in self.session.execute(query, execution_options={"yield_per": 10_000}):
             key = tuple(r[width:])
             if key in rows:
                 found[key] = tuple(r[:width])
@@ -339,13 +346,13 @@ class Values(Mapping):
         return dict(zip(FIELDS, self.values))
 
 
-@lru_cache(maxsize=65536)
 def _mean(counts: tuple) -> Optional[float]:
-    """The mean answer on the 1-5 scale (remembered: the same answer counts recur in a long file)."""
-    total = sum(counts)
+    """The mean answer on the 1-5 scale from the five answer counts; None when nobody answered."""
+    one, two, three, four, five = counts
+    total = one + two + three + four + five
     if not total:
         return None
-    return sum((k + 1) * c for k, c in enumerate(counts)) / total
+    return (one + 2 * two + 3 * three + 4 * four + 5 * five) / total
 
 
 def _name(ref):
