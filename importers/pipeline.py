@@ -123,11 +123,14 @@ def run_import(session, path, *, filename: Optional[str] = None, format_name: Op
                               f"on row {header_index + 1} lacks")
     for option in fmt.options:
         if not options.get(option):
-            raise ImportFileError(f"the {fmt.title} layout needs --{option.replace('_', '-')} chosen at upload")
+            raise ImportFileError(f"the {fmt.title} layout needs a {option.replace('_', ' ')} chosen at upload "
+                                  f"(the {option.replace('_', ' ').capitalize()} field, or --{option.replace('_', '-')} "
+                                  "on the command line)")
     header_names = {name: str(prefix[header_index][idx]).strip() for name, idx in columns.index.items()}
     names = tuple(columns.index)
     pick = _picker(tuple(columns.index.values()))
-    sink = SINKS[fmt.sink](session, options)
+    # The sink sees who imports: some layouts are scoped by role (an officer's own function).
+    sink = SINKS[fmt.sink](session, {**options, "user_id": user_id})
     result = ImportResult("rejected", format=fmt.name, warnings=list(table.warnings),
                           unknown_columns=list(columns.unknown))
     bad_rows: set[int] = set()

@@ -1,5 +1,8 @@
 """Small helpers the tests share."""
+import io
 import re
+
+import openpyxl
 
 
 def csrf_token(html: str) -> str:
@@ -13,3 +16,25 @@ def sign_in(client, email: str, password: str, next_url: str | None = None):
     page = client.get("/auth/login").get_data(as_text=True)
     url = "/auth/login" + (f"?next={next_url}" if next_url else "")
     return client.post(url, data={"email": email, "password": password, "csrf_token": csrf_token(page)})
+
+
+def workbook_bytes(rows) -> bytes:
+    book = openpyxl.Workbook()
+    for row in rows:
+        book.active.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def upload(client, content: bytes, name="q1.xlsx", **fields):
+    token = csrf_token(client.get("/imports/upload").get_data(as_text=True))
+    response = client.post("/imports/upload", data={"csrf_token": token, "file": (io.BytesIO(content), name), **fields},
+                           content_type="multipart/form-data")
+    assert response.status_code == 302, response.get_data(as_text=True)[:400]
+    return int(re.search(r"/imports/(\d+)$", response.headers["Location"]).group(1))
+
+
+def post(client, url):
+    token = csrf_token(client.get("/imports/").get_data(as_text=True))
+    return client.post(url, data={"csrf_token": token})

@@ -12,8 +12,16 @@ from importers.pipeline import run_import
 from importers.revert import revert_batch
 from importers.sinks.touchpoints import TOUCHPOINT
 from scorecard.extensions import db
-from scorecard.models import Agency, BatchStatus, Component, ImportBatch, Metric, Observation, Program
-from tests.test_import_web import post, upload
+from scorecard.models import (
+    Agency,
+    BatchStatus,
+    Component,
+    ImportBatch,
+    Metric,
+    Observation,
+    Program,
+)
+from tests.helpers import post, upload
 
 ASPECTS = ("effectiveness", "ease", "efficiency", "transparency", "humanity", "employee", "other")
 # The header of Touchpoints' A-11 v2 export, in its order.

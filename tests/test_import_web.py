@@ -1,7 +1,6 @@
 """The web import as an analyst uses it: upload ▸ preview ▸ confirm or cancel ▸ history ▸ revert,
 with progress, the rejected-rows report, templates, and server-side permissions on every route."""
 import io
-import re
 from datetime import date
 
 import openpyxl
@@ -11,7 +10,7 @@ import sqlalchemy as sa
 from scorecard.demo import seed_demo
 from scorecard.extensions import db
 from scorecard.models import BatchStatus, ImportBatch, Observation
-from tests.helpers import csrf_token
+from tests.helpers import post, upload, workbook_bytes
 
 HEADER = ["component", "program", "metric", "period", "channel", "n", "count_1", "count_2", "count_3", "count_4",
           "count_5"]
@@ -24,28 +23,6 @@ def analyst(app, client_as):
     with app.app_context():
         seed_demo(db.session, date(2026, 11, 22))
     return client_as("analyst")
-
-
-def workbook_bytes(rows) -> bytes:
-    book = openpyxl.Workbook()
-    for row in rows:
-        book.active.append(row)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
-
-
-def upload(client, content: bytes, name="q1.xlsx", **fields):
-    token = csrf_token(client.get("/imports/upload").get_data(as_text=True))
-    response = client.post("/imports/upload", data={"csrf_token": token, "file": (io.BytesIO(content), name), **fields},
-                           content_type="multipart/form-data")
-    assert response.status_code == 302, response.get_data(as_text=True)[:400]
-    return int(re.search(r"/imports/(\d+)$", response.headers["Location"]).group(1))
-
-
-def post(client, url):
-    token = csrf_token(client.get("/imports/").get_data(as_text=True))
-    return client.post(url, data={"csrf_token": token})
 
 
 def observations(app) -> int:
