@@ -1,0 +1,458 @@
+"""Reference layouts: commitments, org structure, metric definitions, leaders, performance plans,
+capacity assessments and targets. Each is data — columns with synonyms, how it is recognised, its
+natural key and a marshmallow row schema; names are resolved against the database by its sink."""
+import difflib
+import re
+
+from importers.formats.base import Column, Format, RowProblems
+from importers.formats.row_schema import Cell, RowSchema, load_row
+from importers.normalize import to_bool, to_date, to_number, to_text
+from scorecard.models import (
+    CAPACITY_DOMAINS, CommitmentStatus, Direction, Driver, MetricKind, RatingMethod, ScopeType,
+)
+from scorecard.periods import MAX_FISCAL_YEAR, MIN_FISCAL_YEAR
+
+# ------------------------------------------------------------------------------ converters
+
+_FISCAL_YEAR = re.compile(r"(?:fy|fiscal\s*year)?\s*[-_ ]?\s*(\d{4})|(?:fy|fiscal\s*year)\s*[-_ ]?\s*(\d{2})")
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+")
+_LINK_SPLIT = re.compile(r"[\s;]+")
+_NAME_SPLIT = re.compile(r"\s*[;\n]\s*")
+_CHOICE = re.compile(r"[\W_]+")
+
+
+def text(limit: int):
+    """Trimmed text no longer than `limit` characters (the column's size in the database)."""
+    def convert(raw):
+        value = to_text(raw)
+        if value is not None and len(value) > limit:
+            raise ValueError(f"the text is {len(value)} characters long; at most {limit} fit")
+        return value
+    return convert
+
+
+def to_fiscal_year(raw):
+    """A fiscal year written FY2025, FY 2025, FY25, 2025 or 2025.0."""
+    value = to_text(raw)
+    if value is None:
+        return None
+    match = _FISCAL_YEAR.fullmatch(value.strip().casefold())
+    if not match:
+        raise ValueError(f"{value!r} is not a fiscal year (write FY2025 or 2025)")
+    year = int(match[1]) if match[1] else 2000 + int(match[2])
+    if not MIN_FISCAL_YEAR <= year <= MAX_FISCAL_YEAR:
+        raise ValueError(f"fiscal year {year} is outside {MIN_FISCAL_YEAR}-{MAX_FISCAL_YEAR}")
+    return year
+
+
+def choice(enum, noun: str, aliases: dict | None = None):
+    """One member of `enum`, read case- and spacing-insensitively ("At risk", "at-risk", "AT_RISK")."""
+    aliases = aliases or {}
+
+    def convert(raw):
+        value = to_text(raw)
+        if value is None:
+            return None
+        key = _CHOICE.sub("_", value.casefold()).strip("_")
+        key = aliases.get(key, key)
+        try:
+            return enum(key)
+        except ValueError:
+            raise ValueError(f"{value!r} is not a {noun}; use one of "
+                             f"{', '.join(m.value for m in enum)}") from None
+    return convert
+
+
+def _domain_key(value: str) -> str:
+    text = value.casefold().replace("&", " and ").replace("organisation", "organization")
+    return " ".join(_CHOICE.sub(" ", text).split())
+
+
+_DOMAINS = {_domain_key(d): d for d in CAPACITY_DOMAINS}
+
+
+def to_domain(raw):
+    """One of the capacity-assessment domains, however it is spaced, cased or spelled with & / and."""
+    value = to_text(raw)
+    if value is None:
+        return None
+    try:
+        return _DOMAINS[_domain_key(value)]
+    except KeyError:
+        close = difflib.get_close_matches(_domain_key(value), list(_DOMAINS), n=1, cutoff=0.6)
+        hint = f" (did you mean {_DOMAINS[close[0]]!r}?)" if close else ""
+        raise ValueError(f"{value!r} is not a capacity-assessment domain{hint}; the domains are "
+                         f"{'; '.join(CAPACITY_DOMAINS)}") from None
+
+
+def to_email(raw):
+    value = to_text(raw)
+    if value is None:
+        return None
+    if not _EMAIL.fullmatch(value) or len(value) > 254:
+        raise ValueError(f"{value!r} is not an e-mail address")
+    return value.casefold()
+
+
+def to_names(raw):
+    """Several names in one cell, separated by semicolons or line breaks; None when blank."""
+    value = to_text(raw)
+    if value is None:
+        return None
+    names = [n for n in _NAME_SPLIT.split(value) if n]
+    return tuple(dict.fromkeys(names)) or None
+
+
+def to_links(raw):
+    """Evidence links: web addresses separated by spaces, semicolons or line breaks."""
+    value = to_text(raw)
+    if value is None:
+        return None
+    links = [link for link in _LINK_SPLIT.split(value) if link]
+    for link in links:
+        if not re.match(r"https?://[^\s/]+", link, re.IGNORECASE):
+            raise ValueError(f"{link!r} is not a web link (it should start with https://)")
+    return list(dict.fromkeys(links))
+
+
+def to_weight(raw):
+    """An element weight in percent, 0-100 ("20", "20%", or 0.2 from a percent-formatted cell)."""
+    value = to_number(raw)
+    if value is not None and not 0 <= value <= 100:
+        raise ValueError(f"the weight {value:g} is outside 0-100")
+    return value
+
+
+COMMITMENT_STATUS = choice(CommitmentStatus, "commitment status", {"not_yet_started": "not_started",
+                                                                    "completed": "complete", "done": "complete"})
+METRIC_KIND = choice(MetricKind, "metric kind", {
+    "survey": "likert", "likert_1_5": "likert", "likert_scale": "likert", "percentage": "percent", "pct": "percent",
+    "number": "count", "time": "duration", "days": "duration", "dollars": "currency", "money": "currency"})
+DIRECTION = choice(Direction, "direction (higher or lower is better)", {
+    "higher_is_better": "higher", "up": "higher", "high": "higher", "lower_is_better": "lower", "down": "lower",
+    "low": "lower"})
+DRIVER = choice(Driver, "A-11 driver", {"trust_confidence": "trust", "effectiveness_quality": "effectiveness",
+                                        "ease_simplicity": "ease", "efficiency_speed": "efficiency",
+                                        "transparency_equity": "transparency", "employee_helpfulness": "employee"})
+SCOPE_TYPE = choice(ScopeType, "scope type")
+
+
+def _records(schema, required):
+    def records(row: dict, options: dict) -> list[dict]:
+        return [load_row(schema, row, required)]
+    return records
+
+
+def _required(columns) -> tuple:
+    return tuple(c.name for c in columns if c.required)
+
+
+# ---------------------------------------------------------------------------- commitments
+
+COMMITMENT_COLUMNS = (
+    Column("function", ("c suite function", "csuite function", "function code", "owner function", "office"),
+           required=True, help="The C-suite function that owns the commitment (CFO, CIO, CHCO, GC, ...)."),
+    Column("title", ("commitment", "commitment title", "commitment name"), required=True,
+           help="The commitment, as the function states it; with the function it names the commitment."),
+    Column("description", ("details", "commitment description")),
+    Column("status", ("commitment status", "current status"),
+           help="not_started, on_track, at_risk, off_track, complete or dropped (blank: not_started when new)."),
+    Column("reason", ("status reason", "reason for status", "explanation", "why"),
+           help="Required when the status is at_risk or off_track."),
+    Column("due_date", ("due", "due on", "deadline", "target date", "completion date"), help="A date."),
+    Column("leader", ("owner", "responsible leader", "accountable leader", "leader email", "leader name"),
+           help="The named leader, by e-mail or name (optional)."),
+    Column("component", ("bureau", "operating division", "component name")),
+    Column("programs", ("program", "related programs", "services", "program names"),
+           help="Programs the commitment serves, separated by semicolons."),
+    Column("metrics", ("linked metrics", "related metrics", "metric codes"),
+           help="Metric codes the commitment moves, separated by semicolons."),
+    Column("capacity_domain", ("domain", "capacity domain", "assessment domain"),
+           help="For a capacity-assessment action item: " + "; ".join(CAPACITY_DOMAINS) + "."),
+    Column("evidence_links", ("evidence", "evidence link", "evidence links", "links"),
+           help="Web links, separated by spaces or semicolons."),
+    Column("note", ("update note", "comment", "comments"), help="Kept in the commitment's update history."),
+)
+
+
+class CommitmentRow(RowSchema):
+    function = Cell(text(16))
+    title = Cell(text(300))
+    description = Cell(to_text)
+    status = Cell(COMMITMENT_STATUS)
+    reason = Cell(to_text)
+    due_date = Cell(to_date)
+    leader = Cell(text(254))
+    component = Cell(text(200))
+    programs = Cell(to_names)
+    metrics = Cell(to_names)
+    capacity_domain = Cell(to_domain)
+    evidence_links = Cell(to_links)
+    note = Cell(to_text)
+
+
+COMMITMENTS = Format(
+    name="commitments",
+    title="Commitments (C-suite, bulk create and update)",
+    sink="commitments",
+    columns=COMMITMENT_COLUMNS,
+    signature=("function", "title"),
+    any_of=(("status", "due_date", "reason", "description"),),
+    key=("function", "title"),
+    records=_records(CommitmentRow(), _required(COMMITMENT_COLUMNS)),
+    description="One row per commitment of a C-suite function: new titles are created, known ones updated. "
+                "Officers may import only their own function's commitments. A column left out of the file "
+                "leaves that field as it is.",
+    template_lists={"status": [s.value for s in CommitmentStatus], "capacity_domain": list(CAPACITY_DOMAINS)},
+)
+
+
+# ------------------------------------------------------------------------ org structure
+
+ORG_COLUMNS = (
+    Column("agency", ("department", "agency name", "organization")),
+    Column("agency_code", ("agency abbreviation", "department code")),
+    Column("component", ("bureau", "operating division", "component name", "service provider"), required=True),
+    Column("component_code", ("bureau code", "component abbreviation")),
+    Column("hisp", ("high impact", "high impact service provider", "is hisp"), help="TRUE for a HISP."),
+    Column("program", ("program name", "service", "service name")),
+    Column("program_code", ("service code",)),
+    Column("program_description", ("service description", "description")),
+    Column("life_experiences", ("life experience",), help="Life experiences, separated by semicolons."),
+)
+
+
+class OrgRow(RowSchema):
+    agency = Cell(text(200))
+    agency_code = Cell(text(32))
+    component = Cell(text(200))
+    component_code = Cell(text(32))
+    hisp = Cell(to_bool)
+    program = Cell(text(300))
+    program_code = Cell(text(64))
+    program_description = Cell(to_text)
+    life_experiences = Cell(to_names)
+
+
+ORG = Format(
+    name="org",
+    title="Org structure (agencies, components, programs)",
+    sink="org",
+    columns=ORG_COLUMNS,
+    signature=("component",),
+    any_of=(("component_code", "program_code", "hisp", "life_experiences"),),
+    key=("agency", "component", "program"),
+    records=_records(OrgRow(), _required(ORG_COLUMNS)),
+    description="One row per component or program: unknown names are created (codes are made up when "
+                "none is given), known ones updated. Administrators only.",
+)
+
+
+METRIC_COLUMNS = (
+    Column("code", ("metric code", "metric id", "metric"), required=True),
+    Column("name", ("metric name", "title", "label")),
+    Column("kind", ("type", "metric kind", "metric type", "scale"),
+           help="likert (1-5 survey score), percent, count, duration, currency or index."),
+    Column("unit", ("units", "unit of measure")),
+    Column("direction", ("better", "which way is better", "polarity"), help="higher or lower (is better)."),
+    Column("driver", ("a 11 driver", "a11 driver", "cx driver"), help="Optional A-11 driver."),
+    Column("description", ("definition", "notes")),
+)
+
+
+class MetricRow(RowSchema):
+    code = Cell(text(64))
+    name = Cell(text(200))
+    kind = Cell(METRIC_KIND)
+    unit = Cell(text(32))
+    direction = Cell(DIRECTION)
+    driver = Cell(DRIVER)
+    description = Cell(to_text)
+
+
+METRIC_DEFINITIONS = Format(
+    name="metric-definitions",
+    title="Metric definitions",
+    sink="metric-definitions",
+    columns=METRIC_COLUMNS,
+    signature=("code", "kind"),
+    key=("code",),
+    records=_records(MetricRow(), _required(METRIC_COLUMNS)),
+    description="One row per metric: code, name, kind, unit, direction and optional A-11 driver.",
+    template_lists={"kind": [k.value for k in MetricKind], "direction": [d.value for d in Direction],
+                    "driver": [d.value for d in Driver]},
+)
+
+
+LEADER_COLUMNS = (
+    Column("leader", ("name", "leader name", "full name"), required=True),
+    Column("email", ("e mail", "email address", "leader email"), help="Identifies the leader when given."),
+    Column("title", ("position", "job title", "position title")),
+    Column("component", ("bureau", "operating division", "component name")),
+    Column("function", ("c suite function", "function code")),
+)
+
+
+class LeaderRow(RowSchema):
+    leader = Cell(text(200))
+    email = Cell(to_email)
+    title = Cell(text(200))
+    component = Cell(text(200))
+    function = Cell(text(16))
+
+
+LEADERS = Format(
+    name="leaders",
+    title="Leaders",
+    sink="leaders",
+    columns=LEADER_COLUMNS,
+    signature=("leader", "email"),
+    any_of=(("title", "component", "function"),),
+    key=("email",),
+    records=_records(LeaderRow(), _required(LEADER_COLUMNS)),
+    description="One row per leader whose performance plan carries CX elements; matched by e-mail "
+                "(or by name when there is none). Administrators only.",
+)
+
+
+# ---------------------------------------------------------------------- performance plans
+
+PLAN_COLUMNS = (
+    Column("leader", ("leader email", "leader name", "appraisee", "employee"), required=True,
+           help="The leader, by e-mail or name."),
+    Column("fiscal_year", ("fy", "fiscal year", "appraisal year", "appraisal period"), required=True,
+           help="FY2026 or 2026."),
+    Column("element", ("critical element", "element name", "performance element"), required=True),
+    Column("weight", ("element weight", "weight percent", "weight pct", "weighting"), required=True,
+           help="Percent; Results Driven at least 20, others at least 5, none above Results Driven, total 100."),
+    Column("results_driven", ("is results driven",),
+           help="TRUE for the Results Driven element (default: the element named Results Driven)."),
+    Column("requirement", ("performance requirement", "requirement text", "standard")),
+    Column("metric", ("linked metric", "metric code", "cx metric")),
+    Column("target", ("target value", "linked target")),
+    Column("target_scope", ("scope", "target for"),
+           help="Whose target: a program, component, function or agency (default: the leader's own)."),
+    Column("commitment", ("linked commitment", "commitment title")),
+    Column("programs", ("program", "linked programs", "services")),
+    Column("rating_method", ("method",), help="opm_majority or weighted_mean."),
+)
+
+
+class PlanRow(RowSchema):
+    leader = Cell(text(254))
+    fiscal_year = Cell(to_fiscal_year)
+    element = Cell(text(200))
+    weight = Cell(to_weight)
+    results_driven = Cell(to_bool)
+    requirement = Cell(to_text)
+    metric = Cell(text(64))
+    target = Cell(to_number)
+    target_scope = Cell(text(300))
+    commitment = Cell(text(300))
+    programs = Cell(to_names)
+    rating_method = Cell(choice(RatingMethod, "rating method"))
+
+
+_PLAN_ROW = PlanRow()
+
+
+def plan_records(row: dict, options: dict) -> list[dict]:
+    record = load_row(_PLAN_ROW, row, _required(PLAN_COLUMNS))
+    links = [c for c in ("metric", "target", "commitment", "programs") if record.get(c) is not None]
+    if links and not record.get("requirement"):
+        raise RowProblems([("requirement", row.get("requirement"),
+                            f"a requirement's text is needed for the linked {', '.join(links)}")])
+    if record.get("target") is not None and not record.get("metric"):
+        raise RowProblems([("metric", row.get("metric"), "a target needs the metric it is for")])
+    return [record]
+
+
+PERFORMANCE_PLANS = Format(
+    name="performance-plans",
+    title="Performance plans (elements, weights, requirements)",
+    sink="performance-plans",
+    columns=PLAN_COLUMNS,
+    signature=("leader", "element", "weight"),
+    key=("leader", "fiscal_year", "element", "requirement"),
+    records=plan_records,
+    description="One row per requirement (or per element without one). A plan whose weights break OPM's "
+                "rules is refused.",
+)
+
+
+# ------------------------------------------------------------------- capacity assessments
+
+CAPACITY_COLUMNS = (
+    Column("component", ("bureau", "operating division", "component name", "service provider"), required=True),
+    Column("fiscal_year", ("fy", "fiscal year", "assessment year"), required=True, help="FY2026 or 2026."),
+    Column("domain", ("capacity domain", "cx function", "assessment domain", "area"), required=True,
+           help="; ".join(CAPACITY_DOMAINS) + "."),
+    Column("score", ("domain score", "rating", "maturity"), help="On the assessment's scale (default 1-7)."),
+    Column("narrative", ("description", "assessment", "explanation", "comments")),
+    Column("evidence", ("evidence links", "supporting evidence")),
+)
+
+
+class CapacityRow(RowSchema):
+    component = Cell(text(200))
+    fiscal_year = Cell(to_fiscal_year)
+    domain = Cell(to_domain)
+    score = Cell(to_number)
+    narrative = Cell(to_text)
+    evidence = Cell(to_text)
+
+
+CAPACITY = Format(
+    name="capacity",
+    title="Capacity assessments (domain scores)",
+    sink="capacity",
+    columns=CAPACITY_COLUMNS,
+    signature=("component", "domain"),
+    any_of=(("score", "narrative"),),
+    key=("component", "fiscal_year", "domain"),
+    records=_records(CapacityRow(), _required(CAPACITY_COLUMNS)),
+    description="One row per component, fiscal year and capacity domain, with its score and narrative.",
+    template_lists={"domain": list(CAPACITY_DOMAINS)},
+)
+
+
+# ---------------------------------------------------------------------------------- targets
+
+TARGET_COLUMNS = (
+    Column("metric", ("metric code", "metric name"), required=True),
+    Column("scope_type", ("scope type", "level", "applies to level"),
+           help="agency, component, program or function (blank: found from the scope's name)."),
+    Column("scope", ("scope name", "applies to", "for"), required=True,
+           help="The program, component, function or agency the target is for."),
+    Column("fiscal_year", ("fy", "fiscal year"), required=True, help="FY2026 or 2026."),
+    Column("target", ("target value", "goal"), required=True),
+    Column("green_at", ("green", "green threshold", "green from"), help="Default: the target."),
+    Column("amber_at", ("amber", "amber threshold", "amber from", "yellow", "yellow threshold"), required=True),
+)
+
+
+class TargetRow(RowSchema):
+    metric = Cell(text(64))
+    scope_type = Cell(SCOPE_TYPE)
+    scope = Cell(text(300))
+    fiscal_year = Cell(to_fiscal_year)
+    target = Cell(to_number)
+    green_at = Cell(to_number)
+    amber_at = Cell(to_number)
+
+
+TARGETS = Format(
+    name="targets",
+    title="Targets (with green / amber thresholds)",
+    sink="targets",
+    columns=TARGET_COLUMNS,
+    signature=("metric", "target", "fiscal_year"),
+    any_of=(("green_at", "amber_at"),),
+    key=("metric", "scope_type", "scope", "fiscal_year"),
+    records=_records(TargetRow(), _required(TARGET_COLUMNS)),
+    description="One row per metric, scope and fiscal year. For a higher-is-better metric a value at or "
+                "above green_at is green, at or above amber_at amber; lower-is-better flips the comparisons.",
+    template_lists={"scope_type": [s.value for s in ScopeType]},
+)
+
+REFERENCE_FORMATS = (COMMITMENTS, ORG, METRIC_DEFINITIONS, LEADERS, PERFORMANCE_PLANS, CAPACITY, TARGETS)

@@ -1,0 +1,68 @@
+"""Name lookups the reference sinks share beyond importers.resolve.Directory: leaders by e-mail or
+name, and a target's scope (program, component, function or agency) by its name."""
+import sqlalchemy as sa
+
+from importers.resolve import Directory, Unknown, _key, _suggest
+from scorecard.models import Leader, ScopeType
+
+
+class Leaders:
+    """Leaders by e-mail (exact, case-insensitive) or by name (unique)."""
+
+    def __init__(self, session):
+        self.all = list(session.scalars(sa.select(Leader)))
+        self.by_email = {_key(l.email): l for l in self.all if l.email}
+        self.by_name: dict[str, list[Leader]] = {}
+        for leader in self.all:
+            self.by_name.setdefault(_key(leader.name), []).append(leader)
+
+    def find(self, value: str) -> Leader:
+        key = _key(value)
+        if "@" in key:
+            try:
+                return self.by_email[key]
+            except KeyError:
+                raise Unknown(f"no leader has the e-mail address {value!r}{_suggest(value, self.by_email)}") from None
+        found = self.by_name.get(key, [])
+        if len(found) == 1:
+            return found[0]
+        if found:
+            raise Unknown(f"{len(found)} leaders are named {value!r}; use the e-mail address")
+        raise Unknown(f"unknown leader {value!r}{_suggest(value, list(self.by_name) + list(self.by_email))}")
+
+
+SCOPE_KINDS = (ScopeType.program, ScopeType.component, ScopeType.function, ScopeType.agency)
+
+
+def find_scope(directory: Directory, name: str, scope_type: ScopeType | None = None) -> tuple[ScopeType, object]:
+    """The (scope type, row) a target scope names. Without a type, the name must fit exactly one kind."""
+    lookup = {ScopeType.program: directory.program, ScopeType.component: directory.component,
+              ScopeType.function: directory.function, ScopeType.agency: directory.agency}
+    if scope_type is not None:
+        return scope_type, lookup[scope_type](name)
+    found, ambiguous = [], []
+    for kind in SCOPE_KINDS:
+        try:
+            found.append((kind, lookup[kind](name)))
+        except Unknown as error:
+            if "ambiguous" in str(error):
+                ambiguous.append(str(error))
+    if ambiguous:
+        raise Unknown(ambiguous[0].replace("add the component column", "give the scope_type and a unique name"))
+    if len(found) == 1:
+        return found[0]
+    if found:
+        raise Unknown(f"{name!r} names a {' and a '.join(k.value for k, _ in found)}; give the scope_type")
+    names = [_key(x) for items in (directory.programs, directory.components, directory.functions, directory.agencies)
+             for item in items for x in (item.name, getattr(item, "code", None)) if x]
+    raise Unknown(f"unknown scope {name!r}: no program, component, function or agency has this name"
+                  f"{_suggest(name, names)}")
+
+
+def scope_name(directory: Directory, scope_type: ScopeType, scope_id: int) -> str:
+    items = {ScopeType.program: directory.programs, ScopeType.component: directory.components,
+             ScopeType.function: directory.functions, ScopeType.agency: directory.agencies}[scope_type]
+    for item in items:
+        if item.id == scope_id:
+            return item.code if scope_type is ScopeType.function else item.name
+    return f"{scope_type.value} {scope_id}"

@@ -1,0 +1,258 @@
+"""Sinks for the org structure (agencies, components, programs, life experiences), metric
+definitions and leaders. Names are the natural keys; codes, when given, identify a row too."""
+import re
+
+import sqlalchemy as sa
+
+from importers.resolve import Directory, Unknown, _key
+from importers.sinks.lookups import Leaders
+from importers.sinks.tracked import RowChange, TrackedSink
+from scorecard.models import Agency, Component, LifeExperience, Leader, Metric, Observation, Program
+
+CODE_LIMITS = {"agency": 32, "component": 32, "program": 64}
+
+
+def initials(name: str) -> str:
+    """ "Benefits Administration" -> "BA"; a one-word name keeps its first letters."""
+    words = re.findall(r"[A-Za-z0-9]+", name)
+    text = "".join(w[0] for w in words) if len(words) > 1 else (words[0][:6] if words else "X")
+    return text.upper()
+
+
+class OrgSink(TrackedSink):
+    """One row per component or program. Rows repeat their agency and component; every mention of
+    one must agree with the first."""
+
+    permission = "manage_users"  # DESIGN §6: users, roles and org structure are administrators' work
+    refused = "only administrators may import the org structure"
+
+    def finish(self) -> None:
+        self.directory = Directory(self.session)
+        self.codes = {kind: {_key(x.code) for x in items} for kind, items in (
+            ("agency", self.directory.agencies), ("component", self.directory.components),
+            ("program", self.directory.programs))}
+        self.experiences = {_key(e.name): e for e in self.session.scalars(sa.select(LifeExperience))}
+        self.seen: dict[tuple, tuple] = {}  # natural key -> (first row, values given, reference)
+        self.new_programs: dict = {}
+        for row, record in self.records:
+            agency = self._agency(row, record)
+            component = None if agency is None else self._component(row, record, agency)
+            if component is not None and record.get("program") is not None:
+                self._program(row, record, component)
+
+    def _agency(self, row, record):
+        d = self.directory
+        name, code = record.get("agency"), record.get("agency_code")
+        if name is None and code is None:
+            pending = [ref for key, (_, _, ref) in self.seen.items() if key[0] == "agency"]
+            if len(d.agencies) + len(pending) == 1:
+                return d.agencies[0].id if d.agencies else pending[0]
+            self.fail(row, "agency", None, "the agency is missing and there is not exactly one agency")
+            return None
+        given = {k: v for k, v in (("name", name), ("code", code)) if v is not None}
+        key = ("agency", _key(name) if name else "code " + _key(code))
+        if key in self.seen:
+            return self._again(row, "agency", key, given, name or code)
+        current = self._match(row, "agency", d.agencies, code, name, lambda a: True)
+        if current is False:
+            return None
+        values = dict(given)
+        if current is None:
+            values.setdefault("name", code)
+            values.setdefault("code", self._new_code("agency", initials(values["name"])))
+        return self._put(row, Agency, "agency", key, current, values, values.get("name") or current.name)
+
+    def _component(self, row, record, agency):
+        name, code = record["component"], record.get("component_code")
+        given = {"name": name}
+        if code is not None:
+            given["code"] = code
+        if record.get("hisp") is not None:
+            given["is_hisp"] = record["hisp"]
+        key = ("component", _ref_key(agency), _key(name))
+        if key in self.seen:
+            return self._again(row, "component", key, given, name)
+        current = self._match(row, "component", self.directory.components, code, name,
+                              lambda c: isinstance(agency, int) and c.agency_id == agency)
+        if current is False:
+            return None
+        values = {"agency_id": agency, **given}
+        if current is None:
+            prefix = self._code_of(agency, self.directory.agencies)
+            values.setdefault("code", self._new_code("component", f"{prefix}-{initials(name)}".strip("-")))
+            values.setdefault("is_hisp", False)
+        return self._put(row, Component, "component", key, current, values, name)
+
+    def _program(self, row, record, component):
+        name, code = record["program"], record.get("program_code")
+        key = ("program", _ref_key(component), _key(name))
+        if key in self.seen:
+            self.fail(row, "program", name, f"the same program as row {self.seen[key][0]}")
+            return None
+        current = self._match(row, "program", self.directory.programs, code, name,
+                              lambda p: isinstance(component, int) and p.component_id == component)
+        if current is False:
+            return None
+        values = {"component_id": component, "name": name}
+        if code is not None:
+            values["code"] = code
+        if "program_description" in record:
+            values["description"] = record["program_description"]
+        if "life_experiences" in record:
+            values["life_experience_ids"] = self._experiences(row, record["life_experiences"] or ())
+        if current is None and code is None:
+            count = self.new_programs.setdefault(_ref_key(component), [0])
+            count[0] += 1
+            stored = sum(1 for p in self.directory.programs if p.component_id == component)
+            values["code"] = self._new_code("program", f"{self._code_of(component, self.directory.components)}-{stored + count[0]:02d}")
+        return self._put(row, Program, "program", key, current, values, name)
+
+    def _experiences(self, row, names) -> list:
+        ids = []
+        for name in names:
+            found = self.experiences.get(_key(name))
+            if found is None:
+                found, _ = self.tracker.put(row, LifeExperience, ("life experience", _key(name)), None, {"name": name},
+                                            what="life experience", label=name)
+                self.experiences[_key(name)] = found
+            ids.append(found if isinstance(found, RowChange) else found.id)
+        return ids
+
+    def _match(self, row, kind, items, code, name, within):
+        """The stored row a code or name names: None when new, False after recording a conflict."""
+        by_code = next((x for x in items if code and _key(x.code) == _key(code)), None)
+        by_name = next((x for x in items if name and within(x) and _key(x.name) == _key(name)), None)
+        if by_code is not None and not within(by_code):
+            self.fail(row, f"{kind}_code", code, f"{kind} code {code!r} already belongs to {by_code.name!r}, "
+                      "elsewhere in the org structure")
+            return False
+        if by_code is not None and by_name is not None and by_code is not by_name:
+            self.fail(row, f"{kind}_code", code, f"{kind} code {code!r} belongs to {by_code.name!r}, not to "
+                      f"{name!r} (whose code is {by_name.code!r})")
+            return False
+        if by_code is None and code and _key(code) in self.codes[kind] and (
+                by_name is None or _key(by_name.code) != _key(code)):
+            self.fail(row, f"{kind}_code", code, f"{kind} code {code!r} is already used by another {kind}")
+            return False
+        return by_code or by_name
+
+    def _again(self, row, kind, key, given, label):
+        """A later mention of an agency or component: it must agree with the first."""
+        first_row, first_values, ref = self.seen[key]
+        for field, value in given.items():
+            if field in first_values and value != first_values[field]:
+                column = {"code": f"{kind}_code", "is_hisp": "hisp", "name": kind}[field]
+                self.fail(row, column, value, f"{kind} {label!r} has {column} {first_values[field]!r} on row "
+                          f"{first_row}; every row must agree")
+                return None
+        return ref
+
+    def _put(self, row, model, kind, key, current, values, label):
+        if "code" in values:
+            self.codes[kind].add(_key(values["code"]))
+        ref, _ = self.tracker.put(row, model, key, current, values, what=kind, label=label)
+        self.seen[key] = (row, values, ref)
+        return ref
+
+    def _new_code(self, kind: str, wanted: str) -> str:
+        limit = CODE_LIMITS[kind]
+        code, n = wanted[:limit], 2
+        while _key(code) in self.codes[kind]:
+            suffix = f"-{n}"
+            code, n = wanted[:limit - len(suffix)] + suffix, n + 1
+        self.codes[kind].add(_key(code))
+        return code
+
+    @staticmethod
+    def _code_of(ref, items) -> str:
+        if isinstance(ref, RowChange):
+            return ref.after["code"]
+        return next((item.code for item in items if item.id == ref), "")
+
+
+def _ref_key(ref):
+    """A stored row's id, or a pending insert's identity, as part of a child's natural key."""
+    return ref if isinstance(ref, int) else id(ref)
+
+
+class MetricDefinitionSink(TrackedSink):
+    """One row per metric, by code. A metric with observations keeps its kind."""
+
+    permission = "manage_metrics"
+    refused = "only administrators and analysts may import metric definitions"
+
+    def finish(self) -> None:
+        existing = {_key(m.code): m for m in self.session.scalars(sa.select(Metric))}
+        used = set(self.session.scalars(sa.select(Observation.metric_id).distinct()))
+        first_row: dict[str, int] = {}
+        for row, record in self.records:
+            code = record["code"]
+            key = _key(code)
+            if key in first_row:
+                self.fail(row, "code", code, f"the same metric code as row {first_row[key]}")
+                continue
+            first_row[key] = row
+            current = existing.get(key)
+            values = {f: record[f] for f in ("name", "kind", "unit", "direction", "driver", "description")
+                      if f in record}
+            if current is None:
+                values["code"] = code
+                for field in ("name", "kind"):
+                    if values.get(field) is None:
+                        self.fail(row, field, record.get(field), f"a new metric needs a {field}")
+                if values.get("direction") is None:
+                    values.pop("direction", None)
+            else:
+                for field in ("name", "kind", "direction"):  # a blank cell keeps what is stored
+                    if field in values and values[field] is None:
+                        del values[field]
+                if "kind" in values and values["kind"] is not current.kind and current.id in used:
+                    self.fail(row, "kind", record.get("kind"), f"metric {current.code!r} already has observations "
+                              f"as a {current.kind.value} metric; its kind cannot become {values['kind'].value}")
+            if row in self._bad_rows:
+                continue
+            self.tracker.put(row, Metric, (code,), current, values, what="metric", label=code)
+
+
+class LeaderSink(TrackedSink):
+    """One row per leader, by e-mail address, or by name when the row has none."""
+
+    permission = "manage_users"
+    refused = "only administrators may import leaders"
+
+    def finish(self) -> None:
+        directory = Directory(self.session)
+        leaders = Leaders(self.session)
+        first_row: dict = {}
+        for row, record in self.records:
+            name, email = record["leader"], record.get("email")
+            key = email or ("name", _key(name))
+            if key in first_row:
+                self.fail(row, "email" if email else "leader", email or name, f"the same leader as row {first_row[key]}")
+                continue
+            first_row[key] = row
+            current = leaders.by_email.get(email) if email else None
+            if current is None:
+                named = leaders.by_name.get(_key(name), [])
+                if email:
+                    named = [n for n in named if not n.email]  # adopt a leader first entered without e-mail
+                if len(named) > 1:
+                    self.fail(row, "leader", name, f"{len(named)} leaders are named {name!r}; add their e-mail "
+                              "addresses to tell them apart")
+                    continue
+                current = named[0] if named else None
+            values = {"name": name}
+            for field in ("email", "title"):
+                if field in record:
+                    values[field] = record[field]
+            if current is not None and values.get("email", True) is None:
+                del values["email"]  # a blank address keeps the stored one
+            for column, find in (("component", directory.component), ("function", directory.function)):
+                if column in record:
+                    try:
+                        values[f"{column}_id"] = find(record[column]).id if record[column] else None
+                    except Unknown as error:
+                        self.fail(row, column, record[column], str(error))
+            if row in self._bad_rows:
+                continue
+            self.tracker.put(row, Leader, (email or name,), current, values, what="leader", label=name)

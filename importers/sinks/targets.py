@@ -1,0 +1,79 @@
+"""The target sink: one target per metric, scope and fiscal year, with direction-aware thresholds."""
+import sqlalchemy as sa
+
+from importers.resolve import Directory, Unknown
+from importers.sinks.lookups import find_scope
+from importers.sinks.observations import RANGES
+from importers.sinks.tracked import TrackedSink
+from scorecard.models import Direction, Target
+
+
+class TargetSink(TrackedSink):
+    permission = "manage_metrics"
+    refused = "only administrators and analysts may import targets"
+
+    def finish(self) -> None:
+        directory = Directory(self.session)
+        years = {r["fiscal_year"] for _, r in self.records}
+        stored = {(t.metric_id, t.scope_type, t.scope_id, t.fiscal_year): t for t in self.session.scalars(
+            sa.select(Target).where(Target.fiscal_year.in_(years)))}
+        first_row: dict[tuple, int] = {}
+        planned = []
+        for row, record in self.records:
+            try:
+                metric = directory.metric(record["metric"])
+            except Unknown as error:
+                self.fail(row, "metric", record["metric"], str(error))
+                metric = None
+            try:
+                scope_type, scope = find_scope(directory, record["scope"], record.get("scope_type"))
+            except Unknown as error:
+                self.fail(row, "scope", record["scope"], str(error))
+                continue
+            if metric is None:
+                continue
+            values = {"metric_id": metric.id, "scope_type": scope_type, "scope_id": scope.id,
+                      "fiscal_year": record["fiscal_year"], "target": record["target"],
+                      "green_at": record["target"] if record.get("green_at") is None else record["green_at"],
+                      "amber_at": record["amber_at"]}
+            if not self._consistent(row, record, metric, values):
+                continue
+            key = (metric.id, scope_type, scope.id, record["fiscal_year"])
+            if key in first_row:
+                self.fail(row, "metric", record["metric"], f"the same metric, scope and fiscal year as row "
+                          f"{first_row[key]}")
+                continue
+            first_row[key] = row
+            label = f"{scope_type.value} {getattr(scope, 'name', None) or scope.code}"
+            planned.append((row, key, metric, values, label))
+        if self.errors:
+            return
+        for row, key, metric, values, label in planned:
+            self.tracker.put(row, Target, key, stored.get(key), values, what=f"target {metric.code}", label=label,
+                             year=f"FY{values['fiscal_year']}")
+
+    def _consistent(self, row, record, metric, values) -> bool:
+        """Values in the metric's range; thresholds ordered for its direction; the target itself green."""
+        low, high = RANGES[metric.kind]
+        bad = False
+        for column in ("target", "green_at", "amber_at"):
+            value = values[column]
+            if not low <= value <= high:
+                self.fail(row, column, value, f"{value:g} is outside the range of a {metric.kind.value} metric "
+                          f"({low:g} to {high:g})")
+                bad = True
+        if bad:
+            return False
+        green, amber, target = values["green_at"], values["amber_at"], values["target"]
+        higher = metric.direction is not Direction.lower
+        better = "higher" if higher else "lower"
+        if (amber > green) if higher else (amber < green):
+            self.fail(row, "amber_at", amber, f"the thresholds are inconsistent: {metric.code!r} is better "
+                      f"{better}, so amber_at ({amber:g}) must not be {'above' if higher else 'below'} green_at "
+                      f"({green:g})")
+            return False
+        if (target < green) if higher else (target > green):
+            self.fail(row, "target", target, f"the thresholds are inconsistent: reaching the target {target:g} "
+                      f"would not be green, since green starts at {green:g} ({metric.code!r} is better {better})")
+            return False
+        return True
