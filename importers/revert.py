@@ -1,10 +1,21 @@
 """Revert a committed import batch: delete what it inserted, restore what it replaced."""
 import sqlalchemy as sa
 
-from scorecard.models import AuditEvent, BatchStatus, ImportBatch, ImportRowChange, Observation, utcnow
+from importers.sinks.tracked import LINKS, decode, link_ids, same, write_links
+from scorecard.models import (
+    Agency, AuditEvent, BatchStatus, CapacityAssessment, CapacityDomainScore, Commitment, CommitmentUpdate,
+    Component, ImportBatch, ImportRowChange, Leader, LifeExperience, Metric, Observation, PerformancePlan,
+    PlanElement, PlanRequirement, Program, Target, utcnow,
+)
 from scorecard.signals import import_reverted
 
-TABLES = {"observations": Observation}
+# Tables whose rows carry the batch that last wrote them (import_batch_id).
+STAMPED = {"observations": Observation}
+# Every table an import writes; the others are checked through later batches' row changes.
+TABLES = {**STAMPED, **{m.__tablename__: m for m in (
+    Agency, Component, Program, LifeExperience, Metric, Leader, Commitment, CommitmentUpdate, PerformancePlan,
+    PlanElement, PlanRequirement, CapacityAssessment, CapacityDomainScore, Target)}}
+CHUNK = 5000
 
 
 class RevertError(Exception):
@@ -20,9 +31,14 @@ def revert_batch(session, batch_id: int, *, user_id=None) -> dict:
     if batch.status is not BatchStatus.committed:
         raise RevertError(f"batch {batch_id} is {batch.status.value}; only a committed batch can be reverted")
     changes = list(session.scalars(sa.select(ImportRowChange).where(ImportRowChange.batch_id == batch_id)))
+    strange = sorted({c.table_name for c in changes} - set(TABLES))
+    if strange:
+        raise RevertError(f"batch {batch_id} changed table(s) {', '.join(strange)}, which revert does not know")
+    tracked = [c for c in changes if c.table_name not in STAMPED]
+    _check_tracked(session, batch, tracked)
     deleted = restored = 0
     touched = set()
-    for table_name, model in TABLES.items():
+    for table_name, model in STAMPED.items():
         mine = [c for c in changes if c.table_name == table_name]
         if not mine:
             continue
@@ -45,6 +61,8 @@ def revert_batch(session, batch_id: int, *, user_id=None) -> dict:
         if updates:
             session.execute(sa.update(model), updates)
         restored += len(updates)
+    undone = _undo_tracked(session, batch, tracked)
+    deleted, restored = deleted + undone["deleted"], restored + undone["restored"]
     batch.status, batch.reverted_at = BatchStatus.reverted, utcnow()
     summary = {"deleted": deleted, "restored": restored}
     session.add(AuditEvent(user_id=user_id, action="import.revert", entity_type="import_batch",
@@ -52,3 +70,76 @@ def revert_batch(session, batch_id: int, *, user_id=None) -> dict:
     session.commit()
     import_reverted.send(batch, touched=touched)
     return summary
+
+
+def _check_tracked(session, batch, changes) -> None:
+    """Refuse before writing anything when a later committed batch changed the same rows, or when a
+    row no longer holds what this batch wrote (someone edited it since): reverting would lose that."""
+    by_table: dict[str, list] = {}
+    for change in changes:
+        by_table.setdefault(change.table_name, []).append(change.row_id)
+    later = set()
+    for table_name, ids in by_table.items():
+        for start in range(0, len(ids), CHUNK):
+            later.update(session.scalars(
+                sa.select(ImportRowChange.batch_id).join(ImportBatch, ImportBatch.id == ImportRowChange.batch_id)
+                .where(ImportRowChange.table_name == table_name, ImportRowChange.row_id.in_(ids[start:start + CHUNK]),
+                       ImportRowChange.batch_id > batch.id, ImportBatch.status == BatchStatus.committed)))
+    if later:
+        raise RevertError(f"later import batch(es) {', '.join(map(str, sorted(later)))} changed rows of batch "
+                          f"{batch.id}; revert those first")
+    for change in changes:
+        model = TABLES[change.table_name]
+        row = session.get(model, change.row_id)
+        if row is None:
+            continue
+        links = LINKS.get(change.table_name, {})
+        for field, written in (change.after or {}).items():
+            now = (link_ids(session, change.table_name, field, [row.id])[row.id] if field in links
+                   else getattr(row, field))
+            if not same(now, decode(model, field, written)):
+                raise RevertError(
+                    f"{_label(row, change.table_name)} was changed after batch {batch.id} imported it "
+                    f"({field} is now {_plain(now)!r}; the import wrote {written!r}); reverting would lose that "
+                    "change, so nothing was reverted")
+
+
+def _undo_tracked(session, batch, changes) -> dict:
+    """Delete what the batch inserted and restore what it updated, children before parents."""
+    deleted = restored = 0
+    for change in sorted(changes, key=lambda c: c.id, reverse=True):
+        model = TABLES[change.table_name]
+        table = model.__table__
+        links = LINKS.get(change.table_name, {})
+        if change.action == "insert":
+            for field in links:
+                write_links(session, change.table_name, field, change.row_id, [])
+            row = session.get(model, change.row_id)  # loaded by the check: its label, for a refusal
+            try:
+                deleted += session.execute(sa.delete(table).where(table.c.id == change.row_id)).rowcount
+            except sa.exc.IntegrityError:
+                raise RevertError(f"{_label(row, change.table_name)}, which batch {batch.id} created, is now used "
+                                  "by other records; remove or revert those first. Nothing was reverted.") from None
+            continue
+        if session.get(model, change.row_id) is None:
+            continue
+        values = {f: decode(model, f, v) for f, v in change.before.items() if f not in links}
+        version = sa.inspect(model).version_id_col
+        if values and version is not None:
+            values[version.name] = table.c[version.name] + 1  # open edit forms see the row changed
+        if values:
+            session.execute(sa.update(table).where(table.c.id == change.row_id).values(**values))
+        for field in links:
+            if field in change.before:
+                write_links(session, change.table_name, field, change.row_id, change.before[field] or [])
+        restored += 1
+    return {"deleted": deleted, "restored": restored}
+
+
+def _label(row, table_name: str) -> str:
+    name = next((getattr(row, a) for a in ("title", "name", "code", "domain") if getattr(row, a, None)), None)
+    return f"{table_name} row {row.id}" + (f" ({name!r})" if name else "")
+
+
+def _plain(value):
+    return getattr(value, "value", value) if not isinstance(value, (list, str)) else value
