@@ -132,6 +132,28 @@ def export_observations_command(out, period, component):
     click.echo(f"Wrote {count} observation(s) to {out}.")
 
 
+@export_group.command("ratings")
+@click.option("--out", type=click.Path(dir_okay=False), required=True, help="A .csv or .xlsx file.")
+@click.option("--fy", "fiscal_year", help="Only plans of this fiscal year, e.g. FY2026 or 2026.")
+@with_appcontext
+def export_ratings_command(out, fiscal_year):
+    """Write leaders' element ratings: proposed, confirmed, and the plan's summary score and level."""
+    from importers.export import export_ratings
+    from scorecard.extensions import db
+
+    year = None
+    if fiscal_year:
+        digits = fiscal_year.strip().upper().removeprefix("FY")
+        if not digits.isdigit():
+            raise click.BadParameter(f"{fiscal_year!r} is not a fiscal year like FY2026", param_hint="--fy")
+        year = int(digits) + (2000 if len(digits) == 2 else 0)
+    try:
+        count = export_ratings(db.session, out, year)
+    except ValueError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Wrote {count} element rating row(s) to {out}.")
+
+
 def register(app) -> None:
     for command in (import_command, revert_command, template_command, export_group):
         app.cli.add_command(command)

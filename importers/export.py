@@ -45,26 +45,40 @@ def observation_rows(session, *, period: Optional[str] = None, component: Option
 
 def export_observations(session, out: Path, **filters) -> int:
     """Write the export to `out` (.csv or .xlsx); returns the number of rows written."""
+    return write_table(out, EXPORT_COLUMNS, observation_rows(session, **filters), "observations")
+
+
+def export_ratings(session, out: Path, fiscal_year: Optional[int] = None) -> int:
+    """Leaders' element ratings, one row per element: proposal, decision and the plan's summary."""
+    from scorecard.plans.services import RATING_COLUMNS, rating_rows
+
+    rows = ((safe_for_export(leader), fy, safe_for_export(element), *rest)
+            for leader, fy, element, *rest in rating_rows(session, fiscal_year))
+    return write_table(out, RATING_COLUMNS, rows, "ratings")
+
+
+def write_table(out: Path, columns, rows, sheet_name: str) -> int:
+    """`rows` under a header of `columns`, as .csv or .xlsx by the file's extension; returns the count.
+    Text that a spreadsheet would run as a formula must already be neutralised by the caller."""
     out = Path(out)
-    rows = observation_rows(session, **filters)
-    if out.suffix.lower() == ".csv":
+    suffix = out.suffix.lower()
+    if suffix not in (".csv", ".xlsx", ".xlsm"):
+        raise ValueError(f"export to .csv or .xlsx, not {out.suffix or 'a file without extension'}")
+    count = 0
+    if suffix == ".csv":
         with out.open("w", newline="", encoding="utf-8") as handle:
             writer = csv.writer(handle)
-            writer.writerow(EXPORT_COLUMNS)
-            count = 0
+            writer.writerow(columns)
             for count, row in enumerate(rows, start=1):
                 writer.writerow(["" if v is None else v for v in row])
         return count
-    if out.suffix.lower() in (".xlsx", ".xlsm"):
-        from openpyxl import Workbook
+    from openpyxl import Workbook
 
-        workbook = Workbook(write_only=True)
-        sheet = workbook.create_sheet("observations")
-        sheet.freeze_panes = "A2"
-        sheet.append(list(EXPORT_COLUMNS))
-        count = 0
-        for count, row in enumerate(rows, start=1):
-            sheet.append(list(row))
-        workbook.save(out)
-        return count
-    raise ValueError(f"export to .csv or .xlsx, not {out.suffix or 'a file without extension'}")
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(sheet_name)
+    sheet.freeze_panes = "A2"
+    sheet.append(list(columns))
+    for count, row in enumerate(rows, start=1):
+        sheet.append(list(row))
+    workbook.save(out)
+    return count

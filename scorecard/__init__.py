@@ -24,6 +24,11 @@ def create_app(config=None) -> Flask:
     app.register_blueprint(auth_bp, url_prefix="/auth")
     app.register_blueprint(main_bp)
 
+    from scorecard.findings import bp as findings_bp
+    from scorecard.plans import bp as plans_bp
+    app.register_blueprint(plans_bp, url_prefix="/plans")
+    app.register_blueprint(findings_bp, url_prefix="/findings")
+
     from importers.web import bp as imports_bp
     app.register_blueprint(imports_bp, url_prefix="/imports")
 

@@ -1,0 +1,21 @@
+"""The why-page of one finding."""
+from flask import abort, render_template
+from flask_login import current_user
+
+from scorecard.extensions import db
+from scorecard.findings import bp
+from scorecard.findings.services import inputs_of, may_see_finding, subject_of
+from scorecard.models import Finding
+from scorecard.permissions import requires
+
+
+@bp.route("/<int:finding_id>")
+@requires("view_dashboards")
+def show(finding_id):
+    finding = db.session.get(Finding, finding_id)
+    if finding is None:
+        abort(404)
+    if not may_see_finding(db.session, current_user, finding):
+        abort(403)
+    return render_template("findings/show.html", finding=finding, subject=subject_of(db.session, finding),
+                           inputs=inputs_of(db.session, finding), version=finding.rule_version)

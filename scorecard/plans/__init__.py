@@ -1,0 +1,6 @@
+"""Leader performance plans: list, a plan with proposed ratings and their why-links, decisions."""
+from flask import Blueprint
+
+bp = Blueprint("plans", __name__)
+
+from scorecard.plans import routes  # noqa: E402,F401

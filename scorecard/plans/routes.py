@@ -1,0 +1,64 @@
+"""Plan pages: who sees a plan is checked on the server for every request."""
+import sqlalchemy as sa
+from flask import abort, flash, redirect, render_template, url_for
+from flask_login import current_user
+
+from scorecard.extensions import db
+from scorecard.models import PerformancePlan, PlanElement
+from scorecard.permissions import can, requires
+from scorecard.plans import bp
+from scorecard.plans.forms import DecisionForm
+from scorecard.plans.services import (
+    RatingError,
+    decide,
+    may_see,
+    plan_view,
+    visible_plans,
+)
+from scorecard.ratings import RATING_LABELS
+
+
+@bp.route("/")
+@requires("view_plans")
+def index():
+    plans = db.session.scalars(visible_plans(db.session, current_user).limit(2000)).all()
+    return render_template("plans/index.html", plans=plans)
+
+
+@bp.route("/<int:plan_id>")
+@requires("view_plans")
+def show(plan_id):
+    plan = _visible_plan(plan_id)
+    return render_template("plans/show.html", view=plan_view(db.session, plan), labels=RATING_LABELS,
+                           form=DecisionForm(), may_rate=can(current_user, "rate_plans"))
+
+
+@bp.route("/<int:plan_id>/elements/<int:element_id>/decision", methods=["POST"])
+@requires("rate_plans")
+def decision(plan_id, element_id):
+    plan = _visible_plan(plan_id)
+    element = db.session.scalar(sa.select(PlanElement).where(PlanElement.id == element_id,
+                                                             PlanElement.plan_id == plan.id))
+    if element is None:
+        abort(404)
+    form = DecisionForm()
+    if not form.validate_on_submit():
+        flash("; ".join(f"{form[name].label.text}: {' '.join(errors)}" for name, errors in form.errors.items()), "error")
+        return redirect(url_for("plans.show", plan_id=plan.id)), 303
+    try:
+        decide(db.session, element, form.rating.data, form.justification.data, current_user)
+    except RatingError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return redirect(url_for("plans.show", plan_id=plan.id)), 303
+    flash(f"Rating for '{element.name}' recorded: {form.rating.data}.", "success")
+    return redirect(url_for("plans.show", plan_id=plan.id))
+
+
+def _visible_plan(plan_id: int) -> PerformancePlan:
+    plan = db.session.get(PerformancePlan, plan_id)
+    if plan is None:
+        abort(404)
+    if not may_see(db.session, current_user, plan_id):
+        abort(403)
+    return plan

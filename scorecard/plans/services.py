@@ -1,0 +1,169 @@
+"""Performance plans as people see them: who may see which plan, each requirement's proposed
+rating (from the rules' findings), each element's proposal and decision, the summary, and a
+rating official's confirm / override — the proposal and the decision are both kept."""
+from dataclasses import dataclass, field
+from typing import Optional
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from scorecard.models import (
+    AppliesTo,
+    AuditEvent,
+    ElementRating,
+    Finding,
+    Leader,
+    PerformancePlan,
+    PlanElement,
+    PlanRequirement,
+    Role,
+    RuleStatus,
+    RuleVersion,
+)
+from scorecard.ratings import element_rating, plan_summary, validate_weights
+
+RATING_COLUMNS = ("leader", "fy", "element", "weight", "proposed_rating", "confirmed_rating", "summary_score",
+                  "summary_level")
+
+
+class RatingError(ValueError):
+    """A rating decision that cannot be recorded (bad rating, missing justification)."""
+
+
+@dataclass
+class RequirementView:
+    requirement: PlanRequirement
+    finding: Optional[Finding]
+
+    @property
+    def proposed(self) -> Optional[int]:
+        return self.finding.rating if self.finding else None
+
+
+@dataclass
+class ElementView:
+    element: PlanElement
+    requirements: list[RequirementView]
+    proposed: Optional[int]
+    decision: Optional[ElementRating]
+
+    @property
+    def confirmed(self) -> Optional[int]:
+        return self.decision.confirmed_rating if self.decision else None
+
+    @property
+    def effective(self) -> Optional[int]:
+        """The decided rating where there is one, else the proposal."""
+        return self.confirmed if self.confirmed is not None else self.proposed
+
+
+@dataclass
+class PlanView:
+    plan: PerformancePlan
+    elements: list[ElementView] = field(default_factory=list)
+    weight_problems: list[str] = field(default_factory=list)
+
+    @property
+    def summary(self):
+        return plan_summary((e.effective, e.element.weight, e.element.is_critical) for e in self.elements)
+
+    @property
+    def all_confirmed(self) -> bool:
+        return bool(self.elements) and all(e.confirmed is not None for e in self.elements)
+
+
+def visible_plans(session, user):
+    """A query of the plans `user` may see (DESIGN §6): admin, executive and analyst all; an
+    officer the plans of their function's leaders; a leader their own; anyone else none."""
+    query = sa.select(PerformancePlan).join(Leader).order_by(PerformancePlan.fiscal_year.desc(), Leader.name)
+    if user.role in (Role.admin, Role.executive, Role.analyst):
+        return query
+    if user.role is Role.officer and user.function_id:
+        return query.where(Leader.function_id == user.function_id)
+    if user.role is Role.leader and user.leader_id:
+        return query.where(Leader.id == user.leader_id)
+    return query.where(sa.false())
+
+
+def may_see(session, user, plan_id: int) -> bool:
+    return session.scalar(visible_plans(session, user).where(PerformancePlan.id == plan_id)) is not None
+
+
+def requirement_findings(session, requirement_ids) -> dict[int, Finding]:
+    """For each requirement, the published rules' latest rating finding (latest period, then newest)."""
+    ids = list(requirement_ids)
+    if not ids:
+        return {}
+    query = (sa.select(Finding).join(RuleVersion, RuleVersion.id == Finding.rule_version_id)
+             .where(Finding.subject_type == AppliesTo.requirement, Finding.subject_id.in_(ids),
+                    Finding.rating.is_not(None), RuleVersion.status == RuleStatus.published)
+             .order_by(Finding.subject_id, Finding.period.desc(), Finding.id.desc()))
+    found: dict[int, Finding] = {}
+    for finding in session.scalars(query):
+        found.setdefault(finding.subject_id, finding)
+    return found
+
+
+def latest_decisions(session, element_ids) -> dict[int, ElementRating]:
+    ids = list(element_ids)
+    if not ids:
+        return {}
+    query = (sa.select(ElementRating).where(ElementRating.element_id.in_(ids), ElementRating.confirmed_rating.is_not(None))
+             .order_by(ElementRating.element_id, ElementRating.at.desc(), ElementRating.id.desc()))
+    found: dict[int, ElementRating] = {}
+    for decision in session.scalars(query):
+        found.setdefault(decision.element_id, decision)
+    return found
+
+
+def plan_view(session, plan: PerformancePlan) -> PlanView:
+    elements = list(plan.elements)
+    requirements = [r for e in elements for r in e.requirements]
+    findings = requirement_findings(session, [r.id for r in requirements])
+    decisions = latest_decisions(session, [e.id for e in elements])
+    view = PlanView(plan, weight_problems=validate_weights(elements))
+    for element in elements:
+        rows = [RequirementView(r, findings.get(r.id)) for r in element.requirements]
+        proposed = element_rating([r.proposed for r in rows], plan.rating_method.value)
+        view.elements.append(ElementView(element, rows, proposed, decisions.get(element.id)))
+    return view
+
+
+def decide(session, element: PlanElement, rating: int, justification: str, user) -> ElementRating:
+    """Record a rating official's decision on an element, beside the proposal it answers.
+    Overriding the proposal (or rating with none) needs a written justification."""
+    if user.role not in (Role.admin, Role.executive):
+        raise PermissionError("only a rating official (executive or admin) decides plan ratings")
+    if not isinstance(rating, int) or not 1 <= rating <= 5:
+        raise RatingError(f"a rating is a whole number from 1 to 5, not {rating!r}")
+    justification = (justification or "").strip()
+    view = plan_view(session, element.plan)
+    proposed = next(e.proposed for e in view.elements if e.element.id == element.id)
+    if rating != proposed and not justification:
+        reason = "there is no proposal" if proposed is None else f"it overrides the proposed rating {proposed}"
+        raise RatingError(f"rating '{element.name}' {rating} needs a written justification: {reason}")
+    decision = ElementRating(element=element, proposed_rating=proposed, confirmed_rating=rating,
+                             justification=justification or None, decided_by_id=user.id)
+    session.add(decision)
+    session.flush()
+    session.add(AuditEvent(user_id=user.id, action="plan.rate", entity_type="plan_element", entity_id=element.id,
+                           before={"proposed_rating": proposed},
+                           after={"confirmed_rating": rating, "justification": justification or None}))
+    session.commit()
+    return decision
+
+
+def rating_rows(session, fiscal_year: Optional[int] = None):
+    """Rows of RATING_COLUMNS: one per element of every plan (of one FY if given)."""
+    query = (sa.select(PerformancePlan).join(Leader)
+             .options(so.selectinload(PerformancePlan.elements).selectinload(PlanElement.requirements),
+                      so.joinedload(PerformancePlan.leader))
+             .order_by(PerformancePlan.fiscal_year, Leader.name, PerformancePlan.id))
+    if fiscal_year is not None:
+        query = query.where(PerformancePlan.fiscal_year == fiscal_year)
+    for plan in session.scalars(query):
+        view = plan_view(session, plan)
+        summary = view.summary
+        for e in view.elements:
+            yield (plan.leader.name, f"FY{plan.fiscal_year}", e.element.name, e.element.weight, e.proposed,
+                   e.confirmed, summary.score, summary.level)

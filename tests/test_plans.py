@@ -1,0 +1,207 @@
+"""Plan pages and rating decisions: who sees which plan, proposals from findings with why-links,
+confirm / override with justification (both kept), and the ratings export."""
+import csv
+from datetime import date
+
+import openpyxl
+import pytest
+import sqlalchemy as sa
+
+from importers.export import export_ratings
+from scorecard.demo import seed_demo
+from scorecard.extensions import db
+from scorecard.models import (
+    AppliesTo,
+    AuditEvent,
+    ElementRating,
+    Finding,
+    Leader,
+    PerformancePlan,
+    Role,
+    Rule,
+    RuleStatus,
+    RuleVersion,
+    User,
+)
+from scorecard.plans.services import RATING_COLUMNS, decide, plan_view
+from tests.conftest import PASSWORD
+from tests.helpers import csrf_token
+
+
+@pytest.fixture
+def demo(app):
+    with app.app_context():
+        seed_demo(db.session, date(2026, 11, 22))
+    return app
+
+
+def a_plan(session) -> PerformancePlan:
+    return session.scalar(sa.select(PerformancePlan).join(Leader).order_by(PerformancePlan.id)
+                          .where(PerformancePlan.elements.any()))
+
+
+def propose(session, plan, ratings: list[int], period="FY2026-Q4") -> list[Finding]:
+    """Requirement findings as the rules engine writes them, from one published rule version."""
+    rule = session.scalar(sa.select(Rule).where(Rule.key == "test-bands")) or Rule(
+        key="test-bands", title="Requirement rating bands", applies_to=AppliesTo.requirement)
+    version = RuleVersion(rule=rule, version=len(rule.versions) + 1, status=RuleStatus.published, definition={})
+    requirements = [r for e in plan.elements for r in e.requirements]
+    findings = [Finding(rule_version=version, subject_type=AppliesTo.requirement, subject_id=r.id, period=period,
+                        outcome="rating", rating=rating, explanation=f"attainment gives {rating}", facts={},
+                        fingerprint=str(r.id)) for r, rating in zip(requirements, ratings)]
+    session.add_all(findings)
+    session.commit()
+    return findings
+
+
+def user(role: str, **links) -> User:
+    person = User(email=f"{role}-{len(links)}@plans.gov", role=Role(role), **links)
+    person.set_password(PASSWORD)
+    db.session.add(person)
+    db.session.commit()
+    return person
+
+
+def test_element_proposals_follow_the_findings_and_the_majority_rule(demo):
+    with demo.app_context():
+        plan = a_plan(db.session)
+        element = next(e for e in plan.elements if len(e.requirements) >= 1)
+        count = len(element.requirements)
+        propose(db.session, plan, [5] * sum(len(e.requirements) for e in plan.elements))
+        view = plan_view(db.session, plan)
+        proposed = {e.element.id: e.proposed for e in view.elements}
+        assert proposed[element.id] == 5 and count >= 1
+        # a newer period's finding replaces the older one for the proposal
+        propose(db.session, plan, [2] * sum(len(e.requirements) for e in plan.elements), period="FY2027-Q1")
+        assert {e.element.id: e.proposed for e in plan_view(db.session, plan).elements}[element.id] == 2
+
+
+def test_confirm_and_override_keep_both_proposal_and_decision(demo):
+    with demo.app_context():
+        plan = a_plan(db.session)
+        propose(db.session, plan, [4] * 50)
+        official = user("executive")
+        element = next(e for e in plan_view(db.session, plan).elements if e.proposed == 4).element
+        decide(db.session, element, 4, "", official)  # confirming needs no justification
+        with pytest.raises(ValueError, match="needs a written justification: it overrides the proposed rating 4"):
+            decide(db.session, element, 2, "   ", official)
+        decision = decide(db.session, element, 5, "Led the call-center turnaround.", official)
+        assert (decision.proposed_rating, decision.confirmed_rating) == (4, 5)
+        kept = db.session.scalars(sa.select(ElementRating).where(ElementRating.element_id == element.id)).all()
+        assert [(r.proposed_rating, r.confirmed_rating) for r in kept] == [(4, 4), (4, 5)]
+        audit = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "plan.rate")).all()
+        assert audit[-1].after["justification"] == "Led the call-center turnaround."
+        with pytest.raises(PermissionError):
+            decide(db.session, element, 3, "no", user("analyst"))
+
+
+def test_summary_uses_decisions_then_proposals(demo):
+    with demo.app_context():
+        plan = a_plan(db.session)
+        propose(db.session, plan, [3] * 50)
+        view = plan_view(db.session, plan)
+        rated = [e for e in view.elements if e.proposed is not None]
+        if len(rated) == len(view.elements):
+            assert view.summary.score == 300 and view.summary.level == 3
+        official = user("admin")
+        for e in view.elements:
+            decide(db.session, e.element, 5, "exceptional year", official)
+        view = plan_view(db.session, plan)
+        assert view.all_confirmed and view.summary.score == 500 and view.summary.level == 5
+
+
+def test_plan_page_shows_proposals_with_why_links_and_takes_decisions(demo):
+    with demo.app_context():
+        plan = a_plan(db.session)
+        finding_id = propose(db.session, plan, [4] * 50)[0].id
+        plan_id, element_id = plan.id, plan.elements[0].id
+        client = demo.test_client(user=user("executive"))
+    page = client.get(f"/plans/{plan_id}").get_data(as_text=True)
+    assert f"/findings/{finding_id}" in page and "why (FY2026-Q4)" in page
+    why = client.get(f"/findings/{finding_id}").get_data(as_text=True)
+    assert "attainment gives 4" in why and "test-bands" in why
+    token = csrf_token(page)
+    refused = client.post(f"/plans/{plan_id}/elements/{element_id}/decision",
+                          data={"csrf_token": token, "rating": "1", "justification": ""})
+    assert refused.status_code == 303
+    assert "needs a written justification" in client.get(f"/plans/{plan_id}").get_data(as_text=True)
+    done = client.post(f"/plans/{plan_id}/elements/{element_id}/decision",
+                       data={"csrf_token": token, "rating": "1", "justification": "Missed every milestone."})
+    assert done.status_code == 302
+    with demo.app_context():
+        assert db.session.scalar(sa.select(ElementRating.confirmed_rating).where(
+            ElementRating.element_id == element_id)) == 1
+    assert client.post(f"/plans/{plan_id}/elements/{element_id}/decision",
+                       data={"rating": "3", "justification": "x"}).status_code == 400  # no CSRF token
+
+
+def test_who_sees_which_plan(demo):
+    with demo.app_context():
+        linked = sa.select(User.leader_id).where(User.leader_id.is_not(None))
+        plan = db.session.scalar(sa.select(PerformancePlan).join(Leader).where(
+            Leader.id.not_in(linked), Leader.function_id.is_not(None)).order_by(PerformancePlan.id))
+        leader = plan.leader
+        other = db.session.scalar(sa.select(PerformancePlan).join(Leader).where(Leader.id != leader.id,
+                                  Leader.function_id != leader.function_id))
+        own_leader = user("leader", leader_id=leader.id)
+        officer = user("officer", function_id=leader.function_id) if leader.function_id else None
+        viewer, analyst = user("viewer"), user("analyst")
+        plan_id, other_id = plan.id, other.id
+        findings = propose(db.session, plan, [4] * 50)
+        finding_id = findings[0].id
+        as_leader = demo.test_client(user=own_leader)
+        as_officer = demo.test_client(user=officer) if officer else None
+        as_viewer = demo.test_client(user=viewer)
+        as_analyst = demo.test_client(user=analyst)
+    assert as_leader.get(f"/plans/{plan_id}").status_code == 200
+    assert as_leader.get(f"/plans/{other_id}").status_code == 403
+    assert as_leader.get(f"/findings/{finding_id}").status_code == 200
+    assert as_leader.post(f"/plans/{plan_id}/elements/1/decision").status_code in (400, 403)
+    listing = as_leader.get("/plans/").get_data(as_text=True)
+    assert f"/plans/{plan_id}" in listing and f"/plans/{other_id}\"" not in listing
+    if as_officer:
+        assert as_officer.get(f"/plans/{plan_id}").status_code == 200
+        assert as_officer.get(f"/plans/{other_id}").status_code == 403
+    assert as_viewer.get(f"/plans/{plan_id}").status_code == 403
+    assert as_viewer.get("/plans/").status_code == 403
+    assert as_viewer.get(f"/findings/{finding_id}").status_code == 403
+    assert as_analyst.get(f"/plans/{other_id}").status_code == 200
+    token = csrf_token(as_analyst.get(f"/plans/{plan_id}").get_data(as_text=True))
+    assert as_analyst.post(f"/plans/{plan_id}/elements/1/decision",
+                           data={"csrf_token": token, "rating": "3"}).status_code == 403
+    assert demo.test_client().get(f"/plans/{plan_id}").status_code in (302, 401)
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_export_ratings_has_exactly_the_columns(demo, tmp_path, runner, suffix):
+    with demo.app_context():
+        plan = a_plan(db.session)
+        propose(db.session, plan, [4] * 50)
+        decide(db.session, plan.elements[0], 5, "strong year", user("executive"))
+        fy, leader = plan.fiscal_year, plan.leader.name
+        plans = db.session.scalar(sa.select(sa.func.count()).select_from(PerformancePlan).where(
+            PerformancePlan.fiscal_year == fy))
+    out = tmp_path / f"ratings{suffix}"
+    result = runner.invoke(args=["export", "ratings", "--out", str(out), "--fy", f"FY{fy}"])
+    assert result.exit_code == 0, result.output
+    if suffix == ".csv":
+        with out.open(newline="") as handle:
+            rows = list(csv.reader(handle))
+    else:
+        rows = [[("" if c is None else str(c)) for c in r] for r in openpyxl.load_workbook(out).active.iter_rows(values_only=True)]
+    assert tuple(rows[0]) == RATING_COLUMNS
+    mine = [r for r in rows[1:] if r[0] == leader]
+    assert mine[0][4] in ("4", "") and mine[0][5] == "5" and mine[0][1] == f"FY{fy}"
+    assert len({r[0] for r in rows[1:]}) == plans
+    bad = runner.invoke(args=["export", "ratings", "--out", str(out), "--fy", "next year"])
+    assert bad.exit_code != 0 and "not a fiscal year" in bad.output
+
+
+def test_export_neutralises_formula_names(demo, tmp_path):
+    with demo.app_context():
+        plan = a_plan(db.session)
+        plan.leader.name = "=HYPERLINK(\"http://evil\")"
+        db.session.commit()
+        export_ratings(db.session, tmp_path / "r.csv", plan.fiscal_year)
+    text = (tmp_path / "r.csv").read_text()
+    assert "'=HYPERLINK" in text and "\n=HYPERLINK" not in text
