@@ -1,4 +1,6 @@
 """Revert a committed import batch: delete what it inserted, restore what it replaced."""
+import enum
+
 import sqlalchemy as sa
 
 from importers.sinks.tracked import LINKS, decode, link_ids, same, write_links
@@ -142,4 +144,4 @@ def _label(row, table_name: str) -> str:
 
 
 def _plain(value):
-    return getattr(value, "value", value) if not isinstance(value, (list, str)) else value
+    return value.value if isinstance(value, enum.Enum) else value

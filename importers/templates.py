@@ -44,7 +44,8 @@ def write_template(session, format_name: str, out: Path) -> Path:
 
     lists = workbook.create_sheet("lists")
     lists.sheet_state = "hidden"
-    for col, (name, values) in enumerate(_lists(session).items(), start=1):
+    # A format may add its own drop-down lists (commitment statuses, capacity domains, ...).
+    for col, (name, values) in enumerate({**_lists(session), **fmt.template_lists}.items(), start=1):
         lists.cell(row=1, column=col, value=name)
         for row, value in enumerate(values, start=2):
             lists.cell(row=row, column=col, value=value)

@@ -126,9 +126,9 @@ class OrgSink(TrackedSink):
             self.fail(row, f"{kind}_code", code, f"{kind} code {code!r} already belongs to {by_code.name!r}, "
                       "elsewhere in the org structure")
             return False
-        if by_code is not None and by_name is not None and by_code is not by_name:
+        if by_code is not None and name and _key(by_code.name) != _key(name):
             self.fail(row, f"{kind}_code", code, f"{kind} code {code!r} belongs to {by_code.name!r}, not to "
-                      f"{name!r} (whose code is {by_name.code!r})")
+                      f"{name!r} (an import does not rename)")
             return False
         if by_code is None and code and _key(code) in self.codes[kind] and (
                 by_name is None or _key(by_name.code) != _key(code)):

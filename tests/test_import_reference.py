@@ -1,0 +1,606 @@
+"""Reference layouts from real .xlsx and .csv files: commitments, org structure, metric definitions,
+leaders, performance plans, capacity assessments and targets — insert, unchanged re-import,
+update, exact revert, row/column/value messages with nothing written, scope by role, detection."""
+import csv
+import json
+from datetime import date
+
+import pytest
+import sqlalchemy as sa
+from openpyxl import Workbook, load_workbook
+
+from importers.errors import ImportFileError
+from importers.formats.registry import FORMATS
+from importers.formats.reference_formats import REFERENCE_FORMATS
+from importers.pipeline import detect_format, run_import
+from importers.revert import RevertError, revert_batch
+from scorecard.demo import seed_demo
+from scorecard.extensions import db
+from scorecard.models import (
+    Agency, CapacityAssessment, CapacityDomainScore, Commitment, CommitmentStatus, CommitmentUpdate, Component,
+    Function, ImportBatch, ImportRowChange, Leader, LifeExperience, Metric, MetricKind, PerformancePlan,
+    PlanElement, PlanRequirement, Program, ScopeType, Target, User,
+)
+from scorecard.models.commitments import commitment_metrics, commitment_programs
+from scorecard.models.org import program_life_experience
+from scorecard.models.plans import requirement_programs
+
+MODELS = (Agency, Component, Program, LifeExperience, Metric, Leader, Commitment, CommitmentUpdate,
+          PerformancePlan, PlanElement, PlanRequirement, CapacityAssessment, CapacityDomainScore, Target)
+LINK_TABLES = (commitment_programs, commitment_metrics, requirement_programs, program_life_experience)
+UNTRACKED = {"updated_at", "version"}  # bookkeeping a revert moves forward, not data it restores
+
+
+def write_xlsx(path, header, rows, title_rows=()):
+    workbook = Workbook()
+    sheet = workbook.active
+    for title in title_rows:
+        sheet.append(title)
+    sheet.append(header)
+    for row in rows:
+        sheet.append(row)
+    workbook.save(path)
+    return path
+
+
+def write_csv(path, header, rows):
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(header)
+        writer.writerows(rows)
+    return path
+
+
+@pytest.fixture
+def demo(app):
+    with app.app_context():
+        seed_demo(db.session, date(2026, 11, 22))  # FY2027 is the current fiscal year
+    return app
+
+
+def snapshot() -> dict:
+    """Every row of every table the reference imports write, as plain tuples."""
+    state = {}
+    for model in MODELS:
+        columns = [c for c in model.__table__.c if c.name not in UNTRACKED]
+        state[model.__tablename__] = db.session.execute(
+            sa.select(*columns).order_by(model.__table__.c.id)).all()
+    for table in LINK_TABLES:
+        state[table.name] = sorted(db.session.execute(sa.select(table)).all())
+    return state
+
+
+def count(model) -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(model))
+
+
+def cell_errors(result) -> dict:
+    return {(e["row"], e["column"]): e for e in result.errors}
+
+
+def assert_error(result, row, column, value, *fragments):
+    errors = cell_errors(result)
+    assert (row, column) in errors, f"no error at row {row}, column {column}: {result.errors}"
+    error = errors[(row, column)]
+    assert error["value"] == value, error
+    for fragment in fragments:
+        assert fragment in error["message"], error
+
+
+def assert_rejected_without_writes(path, before, **kwargs):
+    batches = count(ImportBatch)
+    result = run_import(db.session, path, **kwargs)
+    assert result.status == "rejected", result.message
+    db.session.expire_all()
+    assert snapshot() == before and count(ImportBatch) == batches
+    return result
+
+
+def commitment(title) -> Commitment:
+    return db.session.scalar(sa.select(Commitment).where(Commitment.title == title))
+
+
+# ----------------------------------------------------------------------------- commitments
+
+COMMITMENT_HEADER = ["Function", "Title", "Status", "Reason", "Due date", "Programs", "Metrics", "Capacity domain",
+                     "Evidence", "Note"]
+NEW_TITLE = "Publish a CX dashboard for the budget office"
+CFO_OFF_TRACK = "Align CX budget requests with HISP action plans"  # demo: off_track with a reason
+
+
+def test_commitments_insert_unchanged_update_and_exact_revert(demo, tmp_path):
+    rows = [
+        ["CFO", NEW_TITLE, "At risk", "Waiting on the data team", "2027-03-31",
+         "Benefits Call Center; Disaster Helpline", "trust; ease", "governance and strategy",
+         "https://example.gov/a https://example.gov/b", "Kick-off"],
+        ["cfo", CFO_OFF_TRACK, "On track", None, date(2027, 6, 30), "Benefits Call Center", "trust", None, None, None],
+    ]
+    first = write_xlsx(tmp_path / "commitments.xlsx", COMMITMENT_HEADER, rows,
+                       title_rows=[["CFO commitments — quarterly update"], []])
+    with demo.app_context():
+        original = snapshot()
+        a = run_import(db.session, first)
+        assert a.status == "imported" and a.format == "commitments", a.errors
+        assert a.plan.counts == {"inserted": 1, "updated": 1, "unchanged": 0}
+        new = commitment(NEW_TITLE)
+        assert new.status is CommitmentStatus.at_risk and new.reason == "Waiting on the data team"
+        assert new.due_date == date(2027, 3, 31) and new.capacity_domain == "Governance & Strategy"
+        assert sorted(p.name for p in new.programs) == ["Benefits Call Center", "Disaster Helpline"]
+        assert sorted(m.code for m in new.metrics) == ["ease", "trust"]
+        assert new.evidence_links == ["https://example.gov/a", "https://example.gov/b"]
+        assert new.function.code == "CFO" and new.last_update_at is not None
+        updated = commitment(CFO_OFF_TRACK)
+        assert updated.status is CommitmentStatus.on_track and updated.reason is None
+        history = {u.commitment_id: u for u in db.session.scalars(
+            sa.select(CommitmentUpdate).where(CommitmentUpdate.commitment_id.in_([new.id, updated.id])))}
+        assert history[new.id].note == "Kick-off" and history[new.id].status is CommitmentStatus.at_risk
+        assert history[updated.id].changes["status"] == ["off_track", "on_track"]
+        assert history[updated.id].changes["reason"][1] is None
+        assert f"batch {a.batch_id}" in history[updated.id].note
+        after_a = snapshot()
+
+        again = run_import(db.session, write_csv(tmp_path / "same.csv", COMMITMENT_HEADER, [
+            r[:4] + [str(r[4])[:10]] + r[5:] for r in rows]))
+        assert again.status == "imported", again.errors
+        assert again.plan.counts == {"inserted": 0, "updated": 0, "unchanged": 2}
+        db.session.expire_all()
+        assert snapshot() == after_a
+
+        # A file without the links columns leaves them as they are; a blank reason clears nothing else.
+        b = run_import(db.session, write_xlsx(tmp_path / "status.xlsx", ["Function", "Title", "Status", "Reason"], [
+            ["CFO", NEW_TITLE, "off track", "The vendor withdrew"]]))
+        assert b.plan.counts == {"inserted": 0, "updated": 1, "unchanged": 0}, b.errors
+        db.session.expire_all()
+        new = commitment(NEW_TITLE)
+        assert new.status is CommitmentStatus.off_track and len(new.programs) == 2 and len(new.metrics) == 2
+
+        refused = pytest.raises(RevertError, match=f"batch\\(es\\) {b.batch_id}")
+        with refused:
+            revert_batch(db.session, a.batch_id)
+        db.session.rollback()
+        revert_batch(db.session, b.batch_id)
+        db.session.expire_all()
+        assert snapshot() == after_a
+        revert_batch(db.session, a.batch_id)
+        db.session.expire_all()
+        assert snapshot() == original
+
+
+def test_commitment_edited_after_import_is_not_reverted_over(demo, tmp_path):
+    path = write_xlsx(tmp_path / "c.xlsx", COMMITMENT_HEADER[:4], [["CIO", "Publish the API catalogue", "on_track", None]])
+    with demo.app_context():
+        result = run_import(db.session, path)
+        assert result.status == "imported", result.errors
+        edited = commitment("Publish the API catalogue")
+        edited.status = CommitmentStatus.complete
+        db.session.commit()
+        with pytest.raises(RevertError, match="was changed after batch .*status is now 'complete'.*on_track"):
+            revert_batch(db.session, result.batch_id)
+        db.session.rollback()
+        assert commitment("Publish the API catalogue") is not None
+        assert db.session.get(ImportBatch, result.batch_id).status.value == "committed"
+
+
+def test_commitment_bad_values_are_named_and_nothing_is_written(demo, tmp_path):
+    rows = [
+        ["CFOO", "Something new", "on_track", None, None, None, None, None, None, None],           # 2
+        ["CFO", "Something else", "late", None, None, None, None, None, None, None],               # 3
+        ["CFO", "Risky", "at risk", None, None, None, None, None, None, None],                     # 4
+        ["CFO", "Dated", "on_track", None, "2027-02-30", None, None, None, None, None],            # 5
+        ["CFO", "Linked", "on_track", None, None, "Benefit Call Centre", "trustt", None, None, None],  # 6
+        ["CFO", "Domain", "on_track", None, None, None, None, "Measurements and stuff", "ftp://x", None],  # 7
+        ["CIO", "Twice", "on_track", None, None, None, None, None, None, None],                    # 8
+        ["CIO", " twice ", "complete", None, None, None, None, None, None, None],                  # 9
+        ["CFO", CFO_OFF_TRACK, None, "", None, None, None, None, None, None],                      # 10
+    ]
+    path = write_xlsx(tmp_path / "bad.xlsx", COMMITMENT_HEADER, rows)
+    with demo.app_context():
+        result = assert_rejected_without_writes(path, snapshot())
+        assert_error(result, 2, "Function", "CFOO", "unknown function 'CFOO'", "closest: 'cfo'")
+        assert_error(result, 3, "Status", "late", "not a commitment status", "at_risk")
+        assert_error(result, 4, "Reason", None, "at_risk needs a reason")
+        assert_error(result, 5, "Due date", "2027-02-30", "not a date")
+        assert_error(result, 6, "Programs", "Benefit Call Centre", "unknown program", "'benefits call center'")
+        assert_error(result, 6, "Metrics", "trustt", "unknown metric 'trustt'", "'trust'")
+        assert_error(result, 7, "Capacity domain", "Measurements and stuff", "not a capacity-assessment domain",
+                     "'Measurement'")
+        assert_error(result, 7, "Evidence", "ftp://x", "not a web link")
+        assert_error(result, 9, "Title", "twice", "as row 8")
+        # The stored commitment is off_track; blanking its reason (status unchanged) is refused too.
+        assert_error(result, 10, "Reason", None, "off_track needs a reason")
+        assert result.rejected == 8  # row 8 is fine on its own
+
+
+def test_officers_import_only_their_own_functions_commitments(demo, tmp_path):
+    header = ["Function", "Title", "Status", "Reason"]
+    with demo.app_context():
+        officer = db.session.scalar(sa.select(User).where(User.email == "cfo.officer@demo.cx.gov"))
+        before = snapshot()
+        mixed = write_xlsx(tmp_path / "mixed.xlsx", header, [["CFO", "Own work", "on_track", None],
+                                                             ["CIO", "Not mine", "on_track", None]])
+        result = assert_rejected_without_writes(mixed, before, user_id=officer.id)
+        assert_error(result, 3, "Function", "CIO", "only for their own function (CFO)", "this row is for CIO")
+        assert result.rejected == 1
+        own = run_import(db.session, write_xlsx(tmp_path / "own.xlsx", header, [["CFO", "Own work", "on_track", None]]),
+                         user_id=officer.id)
+        assert own.status == "imported", own.errors
+        assert db.session.scalar(sa.select(CommitmentUpdate.user_id).where(
+            CommitmentUpdate.commitment_id == commitment("Own work").id)) == officer.id
+
+        analyst = db.session.scalar(sa.select(User).where(User.email == "analyst@demo.cx.gov"))
+        with pytest.raises(ImportFileError, match="may import commitments.*signed in as analyst"):
+            run_import(db.session, write_xlsx(tmp_path / "analyst.xlsx", header, [["CFO", "X", "on_track", None]]),
+                       user_id=analyst.id)
+
+
+def test_leaders_change_only_the_status_of_their_own_commitments(demo, tmp_path):
+    header = ["Function", "Title", "Status", "Reason", "Due date"]
+    with demo.app_context():
+        user = db.session.scalar(sa.select(User).where(User.email == "leader@demo.cx.gov"))
+        mine = commitment("Fund digital intake for top three services")
+        mine.leader_id = user.leader_id
+        db.session.commit()
+        due = mine.due_date
+        result = run_import(db.session, write_xlsx(tmp_path / "l.xlsx", header, [
+            ["CFO", mine.title, "at_risk", "Procurement slipped", due],
+            ["CFO", CFO_OFF_TRACK, "on_track", None, None]]), user_id=user.id)
+        assert result.status == "rejected"
+        assert_error(result, 3, "Title", CFO_OFF_TRACK, "names someone else")
+        moved = run_import(db.session, write_xlsx(tmp_path / "l2.xlsx", header, [
+            ["CFO", mine.title, "at_risk", "Procurement slipped", date(2030, 1, 1)]]), user_id=user.id)
+        assert_error(moved, 2, "Due date", "2030-01-01", "only the status and reason")
+        ok = run_import(db.session, write_xlsx(tmp_path / "l3.xlsx", header[:4], [
+            ["CFO", mine.title, "at_risk", "Procurement slipped"]]), user_id=user.id)
+        assert ok.status == "imported", ok.errors
+        assert commitment(mine.title).status is CommitmentStatus.at_risk
+
+
+# ---------------------------------------------------------------------- org, metrics, leaders
+
+ORG_HEADER = ["Agency", "Component", "Component code", "HISP", "Program", "Program code", "Life experiences"]
+AGENCY = "Department of Public Services (demo)"
+
+
+def test_org_structure_creates_components_and_programs_and_reverts(demo, tmp_path):
+    rows = [
+        [AGENCY, "Veterans Outreach Office", None, "yes", "Outreach Events", None, "Transitioning from military to "
+         "civilian life; Caring for a veteran"],
+        [AGENCY, "Veterans Outreach Office", None, "yes", "Outreach Hotline", "DPS-VOO-HOT", None],
+        [AGENCY, "Benefits Administration", "DPS-BA", False, None, None, None],  # BA is a HISP in the demo
+    ]
+    with demo.app_context():
+        original = snapshot()
+        a = run_import(db.session, write_xlsx(tmp_path / "org.xlsx", ORG_HEADER, rows))
+        assert a.status == "imported" and a.format == "org", a.errors
+        # new: component, two programs, one life experience; BA's flag updated; the agency unchanged
+        assert a.plan.counts == {"inserted": 4, "updated": 1, "unchanged": 1}
+        office = db.session.scalar(sa.select(Component).where(Component.name == "Veterans Outreach Office"))
+        assert office.is_hisp and office.code == "DPS-VOO" and office.agency.code == "DPS"
+        events = db.session.scalar(sa.select(Program).where(Program.name == "Outreach Events"))
+        assert events.code == "DPS-VOO-01" and sorted(e.name for e in events.life_experiences) == [
+            "Caring for a veteran", "Transitioning from military to civilian life"]
+        assert db.session.scalar(sa.select(Program.code).where(Program.name == "Outreach Hotline")) == "DPS-VOO-HOT"
+        assert not db.session.scalar(sa.select(Component).where(Component.code == "DPS-BA")).is_hisp
+        again = run_import(db.session, write_csv(tmp_path / "org.csv", ORG_HEADER,
+                                                 [[c if c is not None else "" for c in r] for r in rows]))
+        assert again.plan.counts == {"inserted": 0, "updated": 0, "unchanged": 5}, again.errors
+        revert_batch(db.session, a.batch_id)
+        db.session.expire_all()
+        assert snapshot() == original
+
+
+def test_org_conflicts_and_permissions(demo, tmp_path):
+    rows = [
+        [AGENCY, "Veterans Outreach Office", "DPS-BA", None, None, None, None],    # 2: code of another component
+        [AGENCY, "New Office", "NO", "maybe", None, None, None],                   # 3: not a yes/no
+        [AGENCY, "New Office", "NO2", None, "One", None, None],                    # 4: disagrees with row 3's code
+        [AGENCY, "Passport & Travel Services", None, None, "Travel Advisories", None, None],  # 5: fine
+        [AGENCY, "Passport & Travel Services", None, None, "travel advisories", None, None],  # 6: duplicate
+    ]
+    with demo.app_context():
+        result = assert_rejected_without_writes(write_xlsx(tmp_path / "bad.xlsx", ORG_HEADER, rows), snapshot())
+        assert_error(result, 2, "Component code", "DPS-BA", "belongs to 'Benefits Administration'")
+        assert_error(result, 3, "HISP", "maybe", "not a yes/no value")
+        assert_error(result, 6, "Program", "travel advisories", "the same program as row 5")
+        analyst = db.session.scalar(sa.select(User).where(User.email == "analyst@demo.cx.gov"))
+        with pytest.raises(ImportFileError, match="only administrators may import the org structure"):
+            run_import(db.session, write_xlsx(tmp_path / "o.xlsx", ORG_HEADER, rows[3:4]), user_id=analyst.id)
+
+
+def test_metric_definitions_insert_update_kind_guard_and_revert(demo, tmp_path):
+    header = ["Metric code", "Name", "Kind", "Direction", "Unit", "A-11 driver"]
+    with demo.app_context():
+        original = snapshot()
+        result = run_import(db.session, write_xlsx(tmp_path / "m.xlsx", header, [
+            ["cxo_journeys_mapped", "Journeys mapped", "Percentage", "Higher is better", "%", None],
+            ["wait_time", "Average wait (minutes)", None, None, None, None]]))
+        assert result.format == "metric-definitions" and result.plan.counts == {
+            "inserted": 1, "updated": 1, "unchanged": 0}, result.errors
+        new = db.session.scalar(sa.select(Metric).where(Metric.code == "cxo_journeys_mapped"))
+        assert new.kind is MetricKind.percent and new.direction.value == "higher"
+        wait = db.session.scalar(sa.select(Metric).where(Metric.code == "wait_time"))
+        assert wait.name == "Average wait (minutes)" and wait.kind is MetricKind.duration  # blank kind kept
+        revert_batch(db.session, result.batch_id)
+        db.session.expire_all()
+        assert snapshot() == original
+        bad = assert_rejected_without_writes(write_xlsx(tmp_path / "bad.xlsx", header, [
+            ["wait_time", None, "percent", None, None, None],
+            ["brand_new", None, "ratio", "sideways", None, "happiness"]]), original)
+        assert_error(bad, 2, "Kind", "percent", "already has observations", "cannot become percent")
+        assert_error(bad, 3, "Kind", "ratio", "not a metric kind", "likert")
+        assert_error(bad, 3, "Direction", "sideways", "higher or lower")
+        assert_error(bad, 3, "A-11 driver", "happiness", "not a A-11 driver")
+
+
+def test_leaders_by_email_or_name(demo, tmp_path):
+    header = ["Leader", "Email", "Title", "Component", "Function"]
+    with demo.app_context():
+        original = snapshot()
+        result = run_import(db.session, write_xlsx(tmp_path / "leaders.xlsx", header, [
+            ["Pat Rivera", "Pat.Rivera@demo.cx.gov", "Director, Outreach", "Benefits Administration", None],
+            [None, None, None, None, None],
+            ["Avery Alvarez", "leader.ba@demo.cx.gov", "Administrator", "DPS-BA", None]]))
+        assert result.format == "leaders" and result.plan.counts == {
+            "inserted": 1, "updated": 1, "unchanged": 0}, result.errors
+        pat = db.session.scalar(sa.select(Leader).where(Leader.email == "pat.rivera@demo.cx.gov"))
+        assert pat.component.name == "Benefits Administration" and pat.title == "Director, Outreach"
+        revert_batch(db.session, result.batch_id)
+        db.session.expire_all()
+        assert snapshot() == original
+        bad = assert_rejected_without_writes(write_xlsx(tmp_path / "bad.xlsx", header, [
+            ["Sam", "sam-at-demo", None, None, "CFX"]]), original)
+        assert_error(bad, 2, "Email", "sam-at-demo", "not an e-mail address")
+
+
+# ---------------------------------------------------------------------------- plans
+
+PLAN_HEADER = ["Leader", "Fiscal year", "Element", "Weight", "Requirement", "Metric", "Target", "Target scope",
+               "Programs"]
+PLAN_LEADER = "sbo.manager1@demo.cx.gov"
+
+
+def plan_rows(leader=PLAN_LEADER, fy="FY2028", weights=(15, 15, 15, 15, 40)):
+    names = ["Leading Change", "Leading People", "Business Acumen", "Building Coalitions", "Results Driven"]
+    rows = [[leader, fy, name, weight, f"Demonstrates {name.lower()}.", None, None, None, None]
+            for name, weight in zip(names, weights)]
+    rows.append([leader, fy, "Results Driven", weights[4], "Raise trust at the help desk to target.", "trust", 4.0,
+                 None, "Business Help Desk"])
+    return rows
+
+
+def test_performance_plan_insert_unchanged_update_and_revert(demo, tmp_path):
+    with demo.app_context():
+        for fy in (2028,):  # the agency-wide FY2028 trust target the requirement links
+            trust = db.session.scalar(sa.select(Metric).where(Metric.code == "trust"))
+            agency = db.session.scalar(sa.select(Agency).where(Agency.code == "DPS"))
+            db.session.add(Target(metric=trust, scope_type=ScopeType.agency, scope_id=agency.id, fiscal_year=fy,
+                                  target=4.0, green_at=4.0, amber_at=3.7))
+        db.session.commit()
+        original = snapshot()
+        a = run_import(db.session, write_xlsx(tmp_path / "plan.xlsx", PLAN_HEADER, plan_rows()))
+        assert a.status == "imported" and a.format == "performance-plans", a.errors
+        assert a.plan.counts == {"inserted": 1 + 5 + 6, "updated": 0, "unchanged": 0}
+        plan = db.session.scalar(sa.select(PerformancePlan).join(Leader).where(
+            Leader.email == PLAN_LEADER, PerformancePlan.fiscal_year == 2028))
+        weights = {e.name: (e.weight, e.is_results_driven) for e in plan.elements}
+        assert weights["Results Driven"] == (40, True) and weights["Leading Change"] == (15, False)
+        linked = next(r for e in plan.elements for r in e.requirements if r.metric_id)
+        assert linked.metric.code == "trust" and linked.target.target == 4.0 and linked.target.scope_type is ScopeType.agency
+        assert [p.name for p in linked.programs] == ["Business Help Desk"]
+        after_a = snapshot()
+
+        # 2028 / FY28 / FY2028 are one fiscal year; the same plan from CSV changes nothing.
+        rows = plan_rows(fy="2028")
+        rows[0][1] = "FY28"
+        again = run_import(db.session, write_csv(tmp_path / "plan.csv", PLAN_HEADER, rows))
+        assert again.plan.counts == {"inserted": 0, "updated": 0, "unchanged": 12}, again.errors
+
+        b = run_import(db.session, write_xlsx(tmp_path / "plan2.xlsx", PLAN_HEADER[:4], [
+            r[:4] for r in plan_rows(weights=(10, 10, 10, 10, 60))[:5]]))
+        assert b.plan.counts == {"inserted": 0, "updated": 5, "unchanged": 1}, b.errors
+        revert_batch(db.session, b.batch_id)
+        db.session.expire_all()
+        assert snapshot() == after_a
+        revert_batch(db.session, a.batch_id)
+        db.session.expire_all()
+        assert snapshot() == original
+
+
+def test_plan_weights_break_opm_rules_and_bad_cells(demo, tmp_path):
+    with demo.app_context():
+        before = snapshot()
+        low = assert_rejected_without_writes(write_xlsx(tmp_path / "low.xlsx", PLAN_HEADER,
+                                                        plan_rows(weights=(20, 20, 20, 25, 15))[:5]), before)
+        assert_error(low, 6, "Weight", 15, "Results Driven", "at least 20")
+        assert_error(low, 5, "Weight", 25, "'Building Coalitions' weighs 25, more than Results Driven (15)")
+        assert not any("add up" in e["message"] for e in low.errors)  # 20+20+20+25+15 is 100
+
+        rows = plan_rows()[:5]
+        rows[0][3] = 120                  # 2: out of range
+        rows[1][1] = "FY20XX"             # 3: not a fiscal year
+        rows[2][0] = "nobody@demo.cx.gov"  # 4: unknown leader
+        rows.append([PLAN_LEADER, "FY2028", "Results Driven", 45, "Other", None, None, None, None])  # 7: disagrees
+        rows.append([PLAN_LEADER, "FY2028", "Results Driven", 40, "Raise trust.", "trust", 4.5, None, None])  # 8
+        bad = assert_rejected_without_writes(write_xlsx(tmp_path / "bad.xlsx", PLAN_HEADER, rows), before)
+        assert_error(bad, 2, "Weight", 120, "outside 0-100")
+        assert_error(bad, 3, "Fiscal year", "FY20XX", "not a fiscal year")
+        assert_error(bad, 4, "Leader", "nobody@demo.cx.gov", "no leader has the e-mail address")
+        assert_error(bad, 7, "Weight", 45, "weighs 40 on row 6")
+        assert_error(bad, 8, "Target", 4.5, "no FY2028 target for 'trust'", "targets layout")
+
+
+def test_plan_weights_from_a_percent_formatted_column(demo, tmp_path):
+    rows = plan_rows(leader="sbo.manager2@demo.cx.gov", fy=2027, weights=(0.15, 0.15, 0.15, 0.15, 0.4))[:5]
+    with demo.app_context():
+        # The demo already holds this leader's FY2027 plan with the same weights: nothing changes.
+        result = run_import(db.session, write_xlsx(tmp_path / "pct.xlsx", PLAN_HEADER[:4], [r[:4] for r in rows]))
+        assert result.status == "imported", result.errors
+        assert result.plan.counts == {"inserted": 0, "updated": 0, "unchanged": 6}
+
+
+# -------------------------------------------------------------------- capacity assessments
+
+CAPACITY_HEADER = ["Component", "FY", "Domain", "Score", "Narrative"]
+
+
+def test_capacity_assessment_insert_update_variants_and_revert(demo, tmp_path):
+    rows = [["Benefits Administration", "FY2028", domain, score, f"FY2028 {domain}"] for domain, score in (
+        ("measurement", 4), ("GOVERNANCE and strategy", 5), ("Culture & Organisation", 3),
+        ("customer  understanding", 6), ("Service Design and Improvement", 7))]
+    with demo.app_context():
+        original = snapshot()
+        a = run_import(db.session, write_xlsx(tmp_path / "cap.xlsx", CAPACITY_HEADER, rows))
+        assert a.status == "imported" and a.format == "capacity", a.errors
+        assert a.plan.counts == {"inserted": 6, "updated": 0, "unchanged": 0}
+        assessment = db.session.scalar(sa.select(CapacityAssessment).where(CapacityAssessment.fiscal_year == 2028))
+        assert [d.domain for d in assessment.domain_scores] == [
+            "Measurement", "Governance & Strategy", "Culture & Organization", "Customer Understanding",
+            "Service Design & Improvement"]
+        assert assessment.total == 25
+        after_a = snapshot()
+        b = run_import(db.session, write_csv(tmp_path / "cap.csv", CAPACITY_HEADER[:4], [
+            ["DPS-BA", 2028, "Measurement", "5"], ["Benefits Administration", "2028", "Governance & Strategy", 5]]))
+        assert b.plan.counts == {"inserted": 0, "updated": 1, "unchanged": 2}, b.errors
+        revert_batch(db.session, b.batch_id)
+        db.session.expire_all()
+        assert snapshot() == after_a
+        revert_batch(db.session, a.batch_id)
+        db.session.expire_all()
+        assert snapshot() == original
+
+
+def test_capacity_bad_values(demo, tmp_path):
+    rows = [
+        ["Benefits Administration", "FY2028", "Measurment stuff", 4, None],   # 2
+        ["Benefits Administration", "FY2028", "Measurement", 8, None],        # 3
+        ["Benefit Administration", "FY2028", "Measurement", 4, None],         # 4
+        ["Benefits Administration", "next year", "Measurement", 4, None],     # 5
+        ["Benefits Administration", "FY2028", "Culture and organization", "high", None],  # 6
+    ]
+    with demo.app_context():
+        result = assert_rejected_without_writes(write_xlsx(tmp_path / "bad.xlsx", CAPACITY_HEADER, rows), snapshot())
+        assert_error(result, 2, "Domain", "Measurment stuff", "not a capacity-assessment domain")
+        assert_error(result, 3, "Score", 8, "outside the assessment's scale (1-7)")
+        assert_error(result, 4, "Component", "Benefit Administration", "unknown component",
+                     "'benefits administration'")
+        assert_error(result, 5, "FY", "next year", "not a fiscal year")
+        assert_error(result, 6, "Score", "high", "not a number")
+
+
+# ---------------------------------------------------------------------------- targets
+
+TARGET_HEADER = ["Metric", "Scope type", "Scope", "Fiscal year", "Target", "Green threshold", "Amber threshold"]
+
+
+def test_targets_insert_update_and_revert(demo, tmp_path):
+    rows = [["trust", None, "Disaster Helpline", "FY2028", 4.3, 4.3, 4.0],
+            ["wait_time", "program", "Benefits Call Center", "FY2027", 8, None, 12],
+            ["cfo_cx_budget_aligned", None, "CFO", 2027, "85%", "85%", "70%"]]
+    with demo.app_context():
+        original = snapshot()
+        a = run_import(db.session, write_xlsx(tmp_path / "targets.xlsx", TARGET_HEADER, rows))
+        assert a.status == "imported" and a.format == "targets", a.errors
+        assert a.plan.counts == {"inserted": 3, "updated": 0, "unchanged": 0}
+        cfo = db.session.scalar(sa.select(Target).join(Metric).where(Metric.code == "cfo_cx_budget_aligned",
+                                                                     Target.scope_type == ScopeType.function))
+        assert (cfo.target, cfo.green_at, cfo.amber_at, cfo.fiscal_year) == (85.0, 85.0, 70.0, 2027)
+        wait = db.session.scalar(sa.select(Target).join(Metric).where(Metric.code == "wait_time",
+                                                                      Target.scope_type == ScopeType.program))
+        assert wait.green_at == 8 and wait.rag(9) == "amber" and wait.rag(13) == "red"
+        after_a = snapshot()
+        b = run_import(db.session, write_csv(tmp_path / "t.csv", TARGET_HEADER, [
+            ["trust", "", "Disaster Helpline", "2028", "4.4", "4.4", "4.1"],
+            ["wait_time", "program", "Benefits Call Center", "FY27", "8", "", "12"]]))
+        assert b.plan.counts == {"inserted": 0, "updated": 1, "unchanged": 1}, b.errors
+        revert_batch(db.session, b.batch_id)
+        db.session.expire_all()
+        assert snapshot() == after_a
+        revert_batch(db.session, a.batch_id)
+        db.session.expire_all()
+        assert snapshot() == original
+
+
+def test_target_bad_values(demo, tmp_path):
+    rows = [
+        ["trust", None, "Disaster Helpline", "FY2028", 4.3, 3.9, 4.1],            # 2: amber above green
+        ["wait_time", None, "Benefits Call Center", "FY2028", 8, 8, 6],           # 3: lower is better: amber below
+        ["trust", None, "Disaster Helpline", "FY2029", 6, 6, 4],                   # 4: likert out of range
+        ["trust", "component", "Disaster Helpline", "FY2028", 4, 4, 3.5],         # 5: not a component
+        ["trust", None, "Disaster Helpln", "FY2028", 4, 4, 3.5],                  # 6: unknown scope
+        ["trust", "division", "Disaster Helpline", "FY2028", 4, 4, 3.5],          # 7: bad scope type
+        ["trust", None, "Disaster Helpline", "FY2030", 3.8, 4.0, 3.5],            # 8: target not green
+    ]
+    with demo.app_context():
+        result = assert_rejected_without_writes(write_xlsx(tmp_path / "bad.xlsx", TARGET_HEADER, rows), snapshot())
+        assert_error(result, 2, "Amber threshold", 4.1, "inconsistent", "must not be above green_at (3.9)")
+        assert_error(result, 3, "Amber threshold", 6, "better lower", "must not be below green_at (8)")
+        assert_error(result, 4, "Target", 6, "outside the range of a likert metric (1 to 5)")
+        assert_error(result, 5, "Scope", "Disaster Helpline", "unknown component 'Disaster Helpline'")
+        assert_error(result, 6, "Scope", "Disaster Helpln", "unknown scope", "'disaster helpline'")
+        assert_error(result, 7, "Scope type", "division", "not a scope type", "program")
+        assert_error(result, 8, "Target", 3.8, "would not be green")
+
+
+# ------------------------------------------------------------------- detection, templates, CLI
+
+DETECTED = {
+    "commitments": ["Function", "Commitment", "Status", "Reason", "Due date"],
+    "org": ["Agency", "Bureau", "Bureau code", "HISP", "Program name"],
+    "metric-definitions": ["Metric code", "Metric name", "Type", "Unit", "Direction"],
+    "leaders": ["Full name", "E-mail", "Position", "Component"],
+    "performance-plans": ["Leader email", "FY", "Critical element", "Weight", "Requirement", "Linked metric"],
+    "capacity": ["Component", "Fiscal year", "Capacity domain", "Score", "Narrative"],
+    "targets": ["Metric", "Scope", "FY", "Target", "Green", "Amber"],
+}
+
+
+@pytest.mark.parametrize("name", sorted(DETECTED))
+def test_each_layout_is_detected_from_its_header_below_title_rows(name):
+    fmt, index = detect_format([["Quarterly upload"], [], DETECTED[name]])
+    assert (fmt.name, index) == (name, 2)
+
+
+@pytest.mark.parametrize("fmt", REFERENCE_FORMATS, ids=lambda f: f.name)
+def test_templates_for_reference_layouts_detect_as_themselves(demo, tmp_path, fmt):
+    out = tmp_path / f"{fmt.name}.xlsx"
+    result = demo.test_cli_runner().invoke(args=["template", fmt.name, "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    workbook = load_workbook(out)
+    header = [c.value for c in workbook["data"][1]]
+    assert header == [c.name for c in fmt.columns]
+    assert detect_format([header])[0].name == fmt.name
+    lists = workbook["lists"]
+    names = [c.value for c in lists[1]]
+    for column, values in fmt.template_lists.items():
+        assert column in names
+        letter = chr(ord("A") + names.index(column))
+        assert [lists[f"{letter}{i}"].value for i in range(2, len(values) + 2)] == values
+        target = chr(ord("A") + header.index(column))
+        assert any(str(v.sqref).startswith(f"{target}2") for v in workbook["data"].data_validations.dataValidation)
+
+
+def test_cli_imports_and_reverts_a_reference_layout(demo, tmp_path):
+    runner = demo.test_cli_runner()
+    path = write_csv(tmp_path / "targets.csv", TARGET_HEADER, [["ease", "", "Disaster Helpline", "FY2028", 4, 4, 3.6]])
+    dry = json.loads(runner.invoke(args=["import", str(path), "--dry-run", "--json"]).output)
+    assert dry["format"] == "targets" and dry["inserted"] == 1 and dry["batch"] is None
+    done = runner.invoke(args=["import", str(path), "--json"])
+    payload = json.loads(done.output)
+    assert done.exit_code == 0 and payload["inserted"] == 1
+    with demo.app_context():
+        change = db.session.scalar(sa.select(ImportRowChange).where(ImportRowChange.batch_id == payload["batch"]))
+        assert change.table_name == "targets" and change.after["amber_at"] == 3.6
+    reverted = runner.invoke(args=["revert", str(payload["batch"])])
+    assert reverted.exit_code == 0 and "1 row(s) deleted" in reverted.output
+    bad = write_csv(tmp_path / "bad.csv", TARGET_HEADER, [["ease", "", "Disaster Helpline", "FY2028", 4, 3, 3.6]])
+    rejected = runner.invoke(args=["import", str(bad), "--json"])
+    assert rejected.exit_code != 0
+    error = json.loads(rejected.output)["errors"][0]
+    assert error["column"] == "Amber threshold" and error["row"] == 2 and error["value"] == 3.6
+
+
+def test_every_reference_format_is_registered_with_a_sink():
+    from importers.formats.registry import SINKS
+
+    for fmt in REFERENCE_FORMATS:
+        assert FORMATS[fmt.name] is fmt and fmt.sink in SINKS
