@@ -202,6 +202,8 @@ def _read_workbook(path: Path, kind: str, sheet: Optional[str], limits: Limits, 
             code = child.wait(timeout=max(0.1, deadline - time.monotonic()))
         except subprocess.TimeoutExpired:
             code = None
+        if time.monotonic() > deadline:  # the limit covers the whole read: the parent's scan as well
+            code = None
         meta = _child_result(code, out_file, err_file, sheet, limits)
         chosen = meta["sheet"]
         info = book.find(chosen) if book else None
