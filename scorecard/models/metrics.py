@@ -90,10 +90,12 @@ class Observation(TimestampMixin, Base):
     )
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     metric_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("metrics.id"))
-    agency_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("agencies.id"), index=True)
-    component_id: so.Mapped[Optional[int]] = so.mapped_column(sa.ForeignKey("components.id"), index=True)
+    # No single-column indexes on agency, component or function: nothing looks observations up by
+    # them alone, and each would cost every imported row another B-tree insert (revision 0003).
+    agency_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("agencies.id"))
+    component_id: so.Mapped[Optional[int]] = so.mapped_column(sa.ForeignKey("components.id"))
     program_id: so.Mapped[Optional[int]] = so.mapped_column(sa.ForeignKey("programs.id"), index=True)
-    function_id: so.Mapped[Optional[int]] = so.mapped_column(sa.ForeignKey("functions.id"), index=True)
+    function_id: so.Mapped[Optional[int]] = so.mapped_column(sa.ForeignKey("functions.id"))
     subject_key: so.Mapped[str] = so.mapped_column(sa.String(64))
     period: so.Mapped[str] = so.mapped_column(sa.String(10))
     channel: so.Mapped[str] = so.mapped_column(sa.String(64), default="")
