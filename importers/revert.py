@@ -5,7 +5,7 @@ import sqlalchemy as sa
 
 from importers.sinks.tracked import LINKS, decode, link_ids, same, write_links
 from scorecard.models import (
-    Agency, AuditEvent, BatchStatus, CapacityAssessment, CapacityDomainScore, Commitment, CommitmentUpdate,
+    Agency, AuditEvent, Base, BatchStatus, CapacityAssessment, CapacityDomainScore, Commitment, CommitmentUpdate,
     Component, ImportBatch, ImportRowChange, Leader, LifeExperience, Metric, Observation, PerformancePlan,
     PlanElement, PlanRequirement, Program, Target, utcnow,
 )
@@ -79,9 +79,10 @@ def _check_tracked(session, batch, changes) -> None:
     row no longer holds what this batch wrote (someone edited it since): reverting would lose that."""
     by_table: dict[str, list] = {}
     for change in changes:
-        by_table.setdefault(change.table_name, []).append(change.row_id)
+        by_table.setdefault(change.table_name, []).append(change)
     later = set()
-    for table_name, ids in by_table.items():
+    for table_name, items in by_table.items():
+        ids = [c.row_id for c in items]
         for start in range(0, len(ids), CHUNK):
             later.update(session.scalars(
                 sa.select(ImportRowChange.batch_id).join(ImportBatch, ImportBatch.id == ImportRowChange.batch_id)
@@ -90,51 +91,60 @@ def _check_tracked(session, batch, changes) -> None:
     if later:
         raise RevertError(f"later import batch(es) {', '.join(map(str, sorted(later)))} changed rows of batch "
                           f"{batch.id}; revert those first")
-    for change in changes:
-        model = TABLES[change.table_name]
-        row = session.get(model, change.row_id)
-        if row is None:
-            continue
-        links = LINKS.get(change.table_name, {})
-        for field, written in (change.after or {}).items():
-            now = (link_ids(session, change.table_name, field, [row.id])[row.id] if field in links
-                   else getattr(row, field))
-            if not same(now, decode(model, field, written)):
-                raise RevertError(
-                    f"{_label(row, change.table_name)} was changed after batch {batch.id} imported it "
-                    f"({field} is now {_plain(now)!r}; the import wrote {written!r}); reverting would lose that "
-                    "change, so nothing was reverted")
+    for table_name, items in by_table.items():
+        model = TABLES[table_name]
+        ids = [c.row_id for c in items]
+        rows = {}
+        for start in range(0, len(ids), CHUNK):
+            query = sa.select(model).where(model.id.in_(ids[start:start + CHUNK]))
+            rows.update({r.id: r for r in session.scalars(query)})
+        links = {f: link_ids(session, table_name, f, list(rows)) for f in LINKS.get(table_name, {})
+                 if any(f in (c.after or {}) for c in items)}
+        for change in items:
+            row = rows.get(change.row_id)
+            if row is None:
+                continue
+            for field, written in (change.after or {}).items():
+                now = links[field][row.id] if field in links else getattr(row, field)
+                if not same(now, decode(model, field, written)):
+                    raise RevertError(
+                        f"{_label(row, table_name)} was changed after batch {batch.id} imported it "
+                        f"({field} is now {_plain(now)!r}; the import wrote {written!r}); reverting would lose that "
+                        "change, so nothing was reverted")
 
 
 def _undo_tracked(session, batch, changes) -> dict:
-    """Delete what the batch inserted and restore what it updated, children before parents."""
+    """Restore what the batch updated, then delete what it inserted, children's tables before parents'."""
     deleted = restored = 0
-    for change in sorted(changes, key=lambda c: c.id, reverse=True):
+    inserted: dict[str, list[int]] = {}
+    for change in changes:
+        if change.action == "insert":
+            inserted.setdefault(change.table_name, []).append(change.row_id)
+            continue
         model = TABLES[change.table_name]
         table = model.__table__
         links = LINKS.get(change.table_name, {})
-        if change.action == "insert":
-            for field in links:
-                write_links(session, change.table_name, field, change.row_id, [])
-            row = session.get(model, change.row_id)  # loaded by the check: its label, for a refusal
-            try:
-                deleted += session.execute(sa.delete(table).where(table.c.id == change.row_id)).rowcount
-            except sa.exc.IntegrityError:
-                raise RevertError(f"{_label(row, change.table_name)}, which batch {batch.id} created, is now used "
-                                  "by other records; remove or revert those first. Nothing was reverted.") from None
-            continue
-        if session.get(model, change.row_id) is None:
-            continue
         values = {f: decode(model, f, v) for f, v in change.before.items() if f not in links}
         version = sa.inspect(model).version_id_col
         if values and version is not None:
             values[version.name] = table.c[version.name] + 1  # open edit forms see the row changed
-        if values:
-            session.execute(sa.update(table).where(table.c.id == change.row_id).values(**values))
+        if values and not session.execute(sa.update(table).where(table.c.id == change.row_id).values(**values)).rowcount:
+            continue  # deleted since: nothing to restore
         for field in links:
             if field in change.before:
                 write_links(session, change.table_name, field, change.row_id, change.before[field] or [])
         restored += 1
+    for table in reversed(Base.metadata.sorted_tables):
+        ids = inserted.get(table.name, [])
+        for start in range(0, len(ids), CHUNK):
+            chunk = ids[start:start + CHUNK]
+            for association, own, _ in LINKS.get(table.name, {}).values():
+                session.execute(sa.delete(association).where(association.c[own].in_(chunk)))
+            try:
+                deleted += session.execute(sa.delete(table).where(table.c.id.in_(chunk))).rowcount
+            except sa.exc.IntegrityError:
+                raise RevertError(f"{table.name} rows that batch {batch.id} created are now used by other records; "
+                                  "remove or revert those first. Nothing was reverted.") from None
     return {"deleted": deleted, "restored": restored}
 
 

@@ -10,16 +10,16 @@ import sqlalchemy as sa
 from openpyxl import Workbook, load_workbook
 
 from importers.errors import ImportFileError
-from importers.formats.registry import FORMATS
 from importers.formats.reference_formats import REFERENCE_FORMATS
+from importers.formats.registry import FORMATS
 from importers.pipeline import detect_format, run_import
 from importers.revert import RevertError, revert_batch
 from scorecard.demo import seed_demo
 from scorecard.extensions import db
 from scorecard.models import (
     Agency, CapacityAssessment, CapacityDomainScore, Commitment, CommitmentStatus, CommitmentUpdate, Component,
-    Function, ImportBatch, ImportRowChange, Leader, LifeExperience, Metric, MetricKind, PerformancePlan,
-    PlanElement, PlanRequirement, Program, ScopeType, Target, User,
+    ImportBatch, ImportRowChange, Leader, LifeExperience, Metric, MetricKind, PerformancePlan, PlanElement,
+    PlanRequirement, Program, ScopeType, Target, User,
 )
 from scorecard.models.commitments import commitment_metrics, commitment_programs
 from scorecard.models.org import program_life_experience
@@ -167,7 +167,8 @@ def test_commitments_insert_unchanged_update_and_exact_revert(demo, tmp_path):
 
 
 def test_commitment_edited_after_import_is_not_reverted_over(demo, tmp_path):
-    path = write_xlsx(tmp_path / "c.xlsx", COMMITMENT_HEADER[:4], [["CIO", "Publish the API catalogue", "on_track", None]])
+    path = write_xlsx(tmp_path / "c.xlsx", COMMITMENT_HEADER[:4],
+                      [["CIO", "Publish the API catalogue", "on_track", None]])
     with demo.app_context():
         result = run_import(db.session, path)
         assert result.status == "imported", result.errors
@@ -263,8 +264,8 @@ AGENCY = "Department of Public Services (demo)"
 
 def test_org_structure_creates_components_and_programs_and_reverts(demo, tmp_path):
     rows = [
-        [AGENCY, "Veterans Outreach Office", None, "yes", "Outreach Events", None, "Transitioning from military to "
-         "civilian life; Caring for a veteran"],
+        [AGENCY, "Veterans Outreach Office", None, "yes", "Outreach Events", None,
+         "Transitioning from military to civilian life; Caring for a veteran"],
         [AGENCY, "Veterans Outreach Office", None, "yes", "Outreach Hotline", "DPS-VOO-HOT", None],
         [AGENCY, "Benefits Administration", "DPS-BA", False, None, None, None],  # BA is a HISP in the demo
     ]
@@ -385,7 +386,8 @@ def test_performance_plan_insert_unchanged_update_and_revert(demo, tmp_path):
         weights = {e.name: (e.weight, e.is_results_driven) for e in plan.elements}
         assert weights["Results Driven"] == (40, True) and weights["Leading Change"] == (15, False)
         linked = next(r for e in plan.elements for r in e.requirements if r.metric_id)
-        assert linked.metric.code == "trust" and linked.target.target == 4.0 and linked.target.scope_type is ScopeType.agency
+        assert linked.metric.code == "trust" and linked.target.target == 4.0
+        assert linked.target.scope_type is ScopeType.agency
         assert [p.name for p in linked.programs] == ["Business Help Desk"]
         after_a = snapshot()
 

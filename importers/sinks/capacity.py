@@ -50,8 +50,8 @@ class CapacitySink(TrackedSink):
                     row, CapacityAssessment, (component.id, fy), assessment,
                     {"component_id": component.id, "fiscal_year": fy},
                     what="capacity assessment", label=label, year=f"FY{fy}")
-            current = next((s for s in (assessment.domain_scores if assessment else []) if _key(s.domain) == _key(domain)),
-                           None)
+            scores = assessment.domain_scores if assessment else []
+            current = next((s for s in scores if _key(s.domain) == _key(domain)), None)
             values = {"assessment_id": refs[(component.id, fy)], "domain": domain,
                       "position": CAPACITY_DOMAINS.index(domain)}
             values.update({f: record[f] for f in ("score", "narrative", "evidence") if f in record})

@@ -5,7 +5,7 @@ import sqlalchemy as sa
 
 from importers.resolve import Directory, Unknown, _key
 from importers.sinks.lookups import Leaders
-from importers.sinks.tracked import RowChange, TrackedSink, encode, same
+from importers.sinks.tracked import TrackedSink, encode, same
 from scorecard.models import Commitment, CommitmentStatus, CommitmentUpdate, Role, utcnow
 
 LEADER_FIELDS = {"status", "reason"}

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from importers.resolve import Directory, Unknown, _key
 from importers.sinks.lookups import Leaders
 from importers.sinks.tracked import RowChange, TrackedSink
-from scorecard.models import Agency, Component, LifeExperience, Leader, Metric, Observation, Program
+from scorecard.models import Agency, Component, Leader, LifeExperience, Metric, Observation, Program
 
 CODE_LIMITS = {"agency": 32, "component": 32, "program": 64}
 
@@ -104,7 +104,8 @@ class OrgSink(TrackedSink):
             count = self.new_programs.setdefault(_ref_key(component), [0])
             count[0] += 1
             stored = sum(1 for p in self.directory.programs if p.component_id == component)
-            values["code"] = self._new_code("program", f"{self._code_of(component, self.directory.components)}-{stored + count[0]:02d}")
+            prefix = self._code_of(component, self.directory.components)
+            values["code"] = self._new_code("program", f"{prefix}-{stored + count[0]:02d}")
         return self._put(row, Program, "program", key, current, values, name)
 
     def _experiences(self, row, names) -> list:
@@ -228,7 +229,8 @@ class LeaderSink(TrackedSink):
             name, email = record["leader"], record.get("email")
             key = email or ("name", _key(name))
             if key in first_row:
-                self.fail(row, "email" if email else "leader", email or name, f"the same leader as row {first_row[key]}")
+                self.fail(row, "email" if email else "leader", email or name,
+                          f"the same leader as row {first_row[key]}")
                 continue
             first_row[key] = row
             current = leaders.by_email.get(email) if email else None

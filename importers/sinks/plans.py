@@ -54,6 +54,7 @@ class PlanSink(TrackedSink):
                 continue
             plan = plans.setdefault((leader.id, record["fiscal_year"]), _Plan(leader, record["fiscal_year"], row))
             self._row(row, record, plan)
+        self._load_stored(plans)
         for plan in plans.values():
             self._check_weights(plan)
         if self.errors:
@@ -169,11 +170,20 @@ class PlanSink(TrackedSink):
         return self._targets[key].get((scope_type, scope_id))
 
     # -- whole plans ---------------------------------------------------------------------------
+    def _load_stored(self, keys) -> None:
+        """The stored plans (with elements and requirements) of every (leader, fiscal year) in the file."""
+        self.stored: dict[tuple, PerformancePlan] = {}
+        leader_ids = sorted({leader_id for leader_id, _ in keys})
+        years = {year for _, year in keys}
+        for start in range(0, len(leader_ids), 1000):
+            for plan in self.session.scalars(
+                    sa.select(PerformancePlan).where(PerformancePlan.leader_id.in_(leader_ids[start:start + 1000]),
+                                                     PerformancePlan.fiscal_year.in_(years))
+                    .options(so.selectinload(PerformancePlan.elements).selectinload(PlanElement.requirements))):
+                self.stored[(plan.leader_id, plan.fiscal_year)] = plan
+
     def _stored(self, plan: _Plan):
-        return self.session.scalar(
-            sa.select(PerformancePlan).where(PerformancePlan.leader_id == plan.leader.id,
-                                             PerformancePlan.fiscal_year == plan.fiscal_year)
-            .options(so.selectinload(PerformancePlan.elements).selectinload(PlanElement.requirements)))
+        return self.stored.get((plan.leader.id, plan.fiscal_year))
 
     def _check_weights(self, plan: _Plan) -> None:
         """Weights are whole percents (a percent-formatted column of fractions is read as percent);
@@ -187,7 +197,7 @@ class PlanSink(TrackedSink):
                 self.fail(e.row, "weight", e.weight, f"element {e.name!r}: the weight {e.weight:g} is not a whole "
                           "number of percent")
                 return
-            e.weight = int(round(e.weight))
+            e.weight = round(e.weight)
         stored = self._stored(plan)
         kept = [x for x in (stored.elements if stored else []) if _key(x.name) not in plan.elements]
         weights = [ElementWeight(e.name, e.weight, e.results_driven) for e in elements] + [

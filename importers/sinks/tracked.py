@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from importers.errors import ImportFileError
 from importers.sinks.base import Change, Plan, SinkError
-from scorecard.models import ImportRowChange, User
+from scorecard.models import Base, ImportRowChange, User
 from scorecard.models.commitments import commitment_metrics, commitment_programs
 from scorecard.models.org import program_life_experience
 from scorecard.models.plans import requirement_programs
@@ -175,24 +175,33 @@ class Tracker:
 
     # -- commit ---------------------------------------------------------------------------
     def commit(self, batch) -> list[RowChange]:
+        """Write the plan table by table, parents' tables first (one flush each), then the links,
+        then one ImportRowChange per row with the values it replaced."""
         session = self.session
+        by_table: dict[str, list[RowChange]] = {}
         for change in self.order:
-            values = {f: _resolved(session, v) for f, v in change.after.items()}
-            links = LINKS.get(change.table, {})
-            plain = {f: v for f, v in values.items() if f not in links}
-            if change.action == "insert":
-                change.obj = change.model(**plain)
-                session.add(change.obj)
-            else:
-                for field, value in plain.items():
-                    setattr(change.obj, field, value)
-            if any(f in links for f in values):
-                session.flush()
-                for field in links:
-                    if field in values:
-                        write_links(session, change.table, field, change.obj.id, sorted(values[field]))
-            change.after = values
-        session.flush()
+            by_table.setdefault(change.table, []).append(change)
+        for table in Base.metadata.sorted_tables:
+            changes = by_table.pop(table.name, None)
+            if not changes:
+                continue
+            links = LINKS.get(table.name, {})
+            for change in changes:
+                plain = {f: _resolved(v) for f, v in change.after.items() if f not in links}
+                if change.action == "insert":
+                    change.obj = change.model(**plain)
+                    session.add(change.obj)
+                else:
+                    for field, value in plain.items():
+                        setattr(change.obj, field, value)
+                change.after.update(plain)
+            session.flush()
+        assert not by_table, f"tables outside the metadata: {list(by_table)}"
+        for change in self.order:
+            for field in LINKS.get(change.table, {}):
+                if field in change.after:
+                    change.after[field] = sorted(_resolved(v) for v in change.after[field])
+        self._write_links()
         if self.order:
             session.execute(sa.insert(ImportRowChange), [{
                 "batch_id": batch.id, "table_name": c.table, "row_id": c.obj.id, "action": c.action,
@@ -201,13 +210,26 @@ class Tracker:
             } for c in self.order])
         return self.order
 
+    def _write_links(self) -> None:
+        """Each link field set by the plan: the updated rows' old links removed, then every new link
+        inserted with one executemany per association table."""
+        session = self.session
+        for table_name, fields in LINKS.items():
+            for field, (association, own, other) in fields.items():
+                changes = [c for c in self.order if c.table == table_name and field in c.after]
+                replaced = [c.obj.id for c in changes if c.action == "update"]
+                for start in range(0, len(replaced), 5000):
+                    session.execute(sa.delete(association).where(association.c[own].in_(replaced[start:start + 5000])))
+                rows = [{own: c.obj.id, other: i} for c in changes for i in c.after[field]]
+                if rows:
+                    session.execute(sa.insert(association), rows)
 
-def _resolved(session, value):
-    if isinstance(value, list):
-        return [_resolved(session, v) for v in value]
+
+def _resolved(value):
+    """A stored row's id for a pending insert (already flushed); any other value as it is."""
     if isinstance(value, RowChange):
-        if value.obj.id is None:
-            session.flush()
+        if value.obj is None or value.obj.id is None:
+            raise RuntimeError(f"{value.what} {value.label!r} is referred to before it is written")
         return value.obj.id
     return value
 
