@@ -606,3 +606,39 @@ def test_every_reference_format_is_registered_with_a_sink():
 
     for fmt in REFERENCE_FORMATS:
         assert FORMATS[fmt.name] is fmt and fmt.sink in SINKS
+
+
+# --------------------------------------------------------------------------------- web
+
+def test_web_preview_confirm_and_revert_of_targets(demo, client_as):
+    from tests.helpers import post, upload, workbook_bytes
+
+    demo.config["IMPORTS_INLINE"] = True
+    analyst = client_as("analyst")
+    with demo.app_context():
+        before = count(Target)
+    content = workbook_bytes([TARGET_HEADER, ["ease", None, "Disaster Helpline", "FY2028", 4.1, 4.1, 3.8]])
+    batch_id = upload(analyst, content, name="targets.xlsx")
+    page = analyst.get(f"/imports/{batch_id}").get_data(as_text=True)
+    assert "previewed" in page and "target ease" in page and "program Disaster Helpline" in page
+    assert "amber_at: 3.8" in page
+    with demo.app_context():
+        assert count(Target) == before, "a preview writes nothing"
+    assert post(analyst, f"/imports/{batch_id}/confirm").status_code == 302
+    with demo.app_context():
+        assert db.session.get(ImportBatch, batch_id).status.value == "committed" and count(Target) == before + 1
+    assert post(analyst, f"/imports/{batch_id}/revert").status_code == 302
+    with demo.app_context():
+        assert count(Target) == before
+
+
+def test_web_upload_of_commitments_by_an_analyst_fails_with_the_reason(demo, client_as):
+    from tests.helpers import upload, workbook_bytes
+
+    demo.config["IMPORTS_INLINE"] = True
+    analyst = client_as("analyst")
+    batch_id = upload(analyst, workbook_bytes([COMMITMENT_HEADER[:4], ["CFO", "Anything", "on_track", None]]))
+    with demo.app_context():
+        batch = db.session.get(ImportBatch, batch_id)
+        assert batch.status.value == "failed" and "may import commitments" in batch.message
+        assert commitment("Anything") is None
