@@ -98,11 +98,9 @@ class PlanSink(TrackedSink):
     def _links(self, row, record, plan: _Plan):
         """The requirement's fields from the row (only the columns the file has); None on errors."""
         d, values, errors = self.directory, {"text": record["requirement"]}, len(self.errors)
-        metric = None
-        if "metric" in record:
+        if "metric" in record:  # the linked target follows the metric (the leader's own unless named)
             metric = self._find(row, "metric", record["metric"], d.metric)
             values["metric_id"] = metric.id if metric else None
-        if "target" in record or "target_scope" in record:
             values["target_id"] = self._target(row, record, plan, metric) if metric else None
         if "commitment" in record:
             found = self._find(row, "commitment", record["commitment"], lambda t: self._commitment(t, plan.leader))

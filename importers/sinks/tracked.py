@@ -236,6 +236,8 @@ def _resolved(value):
 
 # --------------------------------------------------------------------------------- sinks
 
+UNSHOWN = {"last_update_at"}  # bookkeeping, not news in a preview
+
 class TrackedSink:
     """Base of the reference sinks: `add` keeps each record, `finish` resolves names, checks the
     file as a whole and plans it against the database, `commit` writes the plan.
@@ -277,7 +279,8 @@ class TrackedSink:
     def describe(self, change: RowChange) -> dict:
         """A change in words, for the preview table (its columns are the observation preview's)."""
         before = change.before or {}
-        shown = [f for f in change.after if not f.endswith("_id") or change.action == "update"]
+        shown = [f for f, v in change.after.items() if f not in UNSHOWN and (
+            change.action == "update" or (v not in (None, []) and not f.endswith("_id")))]
         return {"row": change.row, "action": change.action, "metric": change.what, "subject": change.label,
                 "period": change.year, "channel": "", "touchpoint": "",
                 "before": _words({f: before.get(f) for f in shown}) if change.action == "update" else None,
