@@ -42,6 +42,8 @@ def create_app(config=None) -> Flask:
     register_import_commands(app)
     from importers.demo import init_app as init_import_demo
     init_import_demo(app)
+    from scorecard.rules import init_app as init_rules
+    init_rules(app)
 
     from dashboards import init_dashboards
     init_dashboards(app)

@@ -1,0 +1,501 @@
+"""Everything an evaluation reads, loaded in a few bulk queries into plain, in-memory data.
+
+Observations are read with one plain column SELECT through the driver's cursor (no ORM
+objects, no per-row Python beyond grouping) and grouped by (subject key, metric, period); a
+group is pooled only when a fact reads it. The small tables (organisation, targets, plans,
+commitments, capacity assessments) are read whole. A load can be restricted to some programs
+and functions (incremental evaluation after an import) or to some observation ids (replaying
+a finding from its stored inputs).
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from functools import lru_cache
+from datetime import date, datetime
+from operator import mul
+from typing import Iterable, Optional
+
+import sqlalchemy as sa
+
+from scorecard.models import (
+    Agency, CapacityAssessment, CapacityDomainScore, Commitment, CommitmentStatus, Component, Direction, Function,
+    Leader, LifeExperience, Metric, MetricKind, Observation, PerformancePlan, PlanElement, PlanRequirement,
+    Program, ScopeType, Target,
+)
+from scorecard.models.commitments import commitment_metrics, commitment_programs
+from scorecard.models.org import program_life_experience
+from scorecard.models.plans import requirement_programs
+from scorecard.periods import Period, parse_period
+from scorecard.survey import MIN_N_DEFAULT, stats_from_counts
+
+OBSERVATION_COLUMNS = ("id", "subject_key", "metric_id", "period", "value", "n",
+                       "count_1", "count_2", "count_3", "count_4", "count_5")
+CHUNK = 900  # ids per IN list (under SQLite's variable limit on every version)
+
+
+@dataclass(frozen=True)
+class MetricInfo:
+    id: int
+    code: str
+    name: str
+    kind: MetricKind
+    direction: Direction
+
+    @property
+    def is_survey(self) -> bool:
+        return self.kind is MetricKind.likert
+
+
+@dataclass(frozen=True)
+class TargetInfo:
+    """A target as plain data; `rag` is the model's own direction-aware rule."""
+
+    id: int
+    metric: MetricInfo
+    scope_type: ScopeType
+    scope_id: int
+    fiscal_year: int
+    target: float
+    green_at: float
+    amber_at: float
+
+    rag = Target.rag
+
+
+@dataclass(frozen=True)
+class ComponentInfo:
+    id: int
+    code: str
+    name: str
+    agency_id: int
+    is_hisp: bool
+
+
+@dataclass(frozen=True)
+class ProgramInfo:
+    id: int
+    code: str
+    name: str
+    component_id: int
+    agency_id: int
+    life_experiences: frozenset = frozenset()
+
+    @property
+    def key(self) -> str:
+        return f"program:{self.id}"
+
+
+@dataclass(frozen=True)
+class RequirementInfo:
+    id: int
+    text: str
+    element: str
+    results_driven: bool
+    fiscal_year: int
+    leader_id: int
+    leader_name: str
+    leader_component_id: Optional[int]
+    leader_function_id: Optional[int]
+    metric_id: Optional[int]
+    target_id: Optional[int]
+    commitment_id: Optional[int]
+    program_ids: tuple = ()
+
+
+@dataclass(frozen=True)
+class CommitmentInfo:
+    id: int
+    title: str
+    function_id: int
+    leader_id: Optional[int]
+    component_id: Optional[int]
+    capacity_domain: Optional[str]
+    status: CommitmentStatus
+    due_date: Optional[date]
+    last_update_at: Optional[datetime]
+    created_at: Optional[datetime]
+    program_ids: tuple = ()
+    metric_ids: tuple = ()
+
+
+@dataclass(frozen=True)
+class CapacityDomainInfo:
+    id: int
+    assessment_id: int
+    component_id: int
+    fiscal_year: int
+    domain: str
+    score: Optional[float]
+    scale_min: int
+    scale_max: int
+
+
+class Pool:
+    """Observations pooled the way `scorecard.scoring.pooled_score` pools them: survey metrics
+    sum their answer counts; other metrics average their values, weighted by n when every
+    valued row has one. Pools add up, so a window or a set of programs pools its groups."""
+
+    __slots__ = ("ids", "counts", "valued", "weighted", "sum_vn", "n_weighted", "sum_v", "n_known", "has_n",
+                 "_scored")
+
+    def __init__(self, ids=(), counts=(0, 0, 0, 0, 0), valued=0, weighted=0, sum_vn=0.0, n_weighted=0,
+                 sum_v=0.0, n_known=0, has_n=False):
+        self.ids, self.counts = ids, counts
+        self.valued, self.weighted, self.sum_vn, self.n_weighted = valued, weighted, sum_vn, n_weighted
+        self.sum_v, self.n_known, self.has_n = sum_v, n_known, has_n
+        self._scored = None
+
+    @classmethod
+    def of_rows(cls, rows: list) -> "Pool":
+        cols = tuple(zip(*rows))
+        counts = tuple(sum(filter(None, cols[i])) for i in range(6, 11))
+        values, ns = cols[4], cols[5]
+        if None not in values and all(ns):  # the usual case, summed in C
+            total = sum(ns)
+            return cls(cols[0], counts, len(rows), len(rows), sum(map(mul, values, ns)), total,
+                       sum(values), total, True)
+        pool = cls(cols[0], counts)
+        for value, n in zip(values, ns):
+            if value is None:
+                continue
+            pool.valued += 1
+            pool.sum_v += value
+            if n:
+                pool.weighted += 1
+                pool.sum_vn += value * n
+                pool.n_weighted += n
+            if n is not None:
+                pool.n_known += n
+                pool.has_n = True
+        return pool
+
+    @classmethod
+    def total(cls, pools: Iterable["Pool"]) -> "Pool":
+        pools = list(pools)
+        if len(pools) == 1:
+            return pools[0]
+        if not pools:
+            return cls()
+        ids = []
+        for p in pools:
+            ids.extend(p.ids)
+        counts = tuple(map(sum, zip(*(p.counts for p in pools))))
+        return cls(tuple(ids), counts, sum(p.valued for p in pools), sum(p.weighted for p in pools),
+                   sum(p.sum_vn for p in pools), sum(p.n_weighted for p in pools), sum(p.sum_v for p in pools),
+                   sum(p.n_known for p in pools), any(p.has_n for p in pools))
+
+    def score(self, kind: MetricKind) -> "Scored":
+        """The pooled value, n and (survey metrics) the answer counts and 95% CI (remembered:
+        a pool is read under one metric only)."""
+        if self._scored is None:
+            self._scored = self._score(kind)
+        return self._scored
+
+    def _score(self, kind: MetricKind) -> "Scored":
+        if kind is MetricKind.likert and any(self.counts):
+            stats = stats_from_counts(self.counts)
+            ci = (stats.ci_low, stats.ci_high) if stats.ci_low is not None else None
+            return Scored(stats.mean, stats.n, self.counts, ci)
+        if not self.valued:
+            return Scored(None, None, None, None)
+        if self.weighted == self.valued:
+            return Scored(self.sum_vn / self.n_weighted, self.n_weighted, None, None)
+        return Scored(self.sum_v / self.valued, self.n_known if self.has_n else None, None, None)
+
+
+@dataclass(frozen=True)
+class Scored:
+    value: Optional[float]
+    n: Optional[int]
+    counts: Optional[tuple]
+    ci: Optional[tuple]
+
+
+EMPTY = Pool()
+
+
+@dataclass
+class EvaluationContext:
+    """The data of one evaluation, keyed for the fact providers."""
+
+    today: date
+    min_n: int
+    metrics: dict = field(default_factory=dict)
+    metric_codes: dict = field(default_factory=dict)
+    components: dict = field(default_factory=dict)
+    programs: dict = field(default_factory=dict)
+    component_programs: dict = field(default_factory=dict)
+    functions: dict = field(default_factory=dict)
+    leaders_component: dict = field(default_factory=dict)
+    agencies: list = field(default_factory=list)
+    targets: dict = field(default_factory=dict)
+    targets_by_id: dict = field(default_factory=dict)
+    requirements: dict = field(default_factory=dict)
+    commitments: dict = field(default_factory=dict)
+    capacity: dict = field(default_factory=dict)
+    groups: dict = field(default_factory=dict)
+    function_keys: dict = field(default_factory=dict)
+    as_of_by_agency: dict = field(default_factory=dict)
+    as_of_global: Optional[str] = None
+    cache: dict = field(default_factory=dict)
+    _pools: dict = field(default_factory=dict)
+
+    # -- observations --------------------------------------------------------------------------
+    def pool(self, subject_key: str, metric_id: int, period: str) -> Pool:
+        key = (subject_key, metric_id, period)
+        pool = self._pools.get(key)
+        if pool is None:
+            rows = self.groups.get(key)
+            pool = Pool.of_rows(rows) if rows else EMPTY
+            self._pools[key] = pool
+        return pool
+
+    # -- targets -------------------------------------------------------------------------------
+    def target_for_key(self, metric_id: int, subject_key: str, fiscal_year: int) -> Optional[TargetInfo]:
+        """A program's target: program, then component, then agency (as the heatmap resolves it);
+        a function's: function, then agency."""
+        kind, _, rest = subject_key.partition(":")
+        if kind == "program":
+            program = self.programs.get(int(rest))
+            if program is None:
+                return None
+            scopes = ((ScopeType.program, program.id), (ScopeType.component, program.component_id),
+                      (ScopeType.agency, program.agency_id))
+        else:
+            function_id, _, scope = rest.partition("@")
+            scope_kind, _, scope_id = scope.partition(":")
+            agency_id = (self.components[int(scope_id)].agency_id if scope_kind == "component"
+                         and int(scope_id) in self.components else int(scope_id) if scope_kind == "agency" else None)
+            scopes = ((ScopeType.function, int(function_id)), (ScopeType.agency, agency_id))
+        for scope_type, scope_id in scopes:
+            target = self.targets.get((metric_id, scope_type, scope_id, fiscal_year))
+            if target is not None:
+                return target
+        return None
+
+    # -- periods -------------------------------------------------------------------------------
+    def as_of(self, agency_id: Optional[int]) -> Optional[str]:
+        """The latest quarter with data for an agency (the whole database when unknown)."""
+        return self.as_of_by_agency.get(agency_id) or self.as_of_global
+
+    def agency_of_key(self, subject_key: str) -> Optional[int]:
+        kind, _, rest = subject_key.partition(":")
+        if kind == "program":
+            program = self.programs.get(int(rest))
+            return program.agency_id if program else None
+        scope_kind, _, scope_id = rest.partition("@")[2].partition(":")
+        if scope_kind == "agency":
+            return int(scope_id)
+        component = self.components.get(int(scope_id)) if scope_id else None
+        return component.agency_id if component else None
+
+
+def observation_select(metric_ids=None, program_ids=None, subject_keys=None, observation_ids=None) -> sa.Select:
+    """The one SELECT of observation columns an evaluation reads (also the benchmark's baseline).
+    Restrictions use indexes: program ids (ix_observations_program_id), metric and subject key
+    (the natural key's index), ids (the primary key)."""
+    o = Observation
+    query = sa.select(*[getattr(o, c) for c in OBSERVATION_COLUMNS])
+    if metric_ids is not None:
+        query = query.where(o.metric_id.in_(sorted(metric_ids)))
+    if program_ids is not None:
+        query = query.where(o.program_id.in_(sorted(program_ids)))
+    if subject_keys is not None:
+        query = query.where(o.subject_key.in_(sorted(subject_keys)))
+    if observation_ids is not None:
+        query = query.where(o.id.in_(sorted(observation_ids)))
+    return query
+
+
+def fetch_rows(session, query: sa.Select) -> list[tuple]:
+    """Rows of a SELECT as plain tuples straight from the driver's cursor (same transaction)."""
+    connection = session.connection()
+    sql = str(query.compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True}))
+    cursor = connection.connection.driver_connection.cursor()
+    try:
+        cursor.execute(sql)
+        return cursor.fetchall()
+    finally:
+        cursor.close()
+
+
+def load_context(session, *, today: Optional[date] = None, min_n: int = MIN_N_DEFAULT,
+                 observations: bool = True, observation_ids: Optional[set] = None,
+                 target_ids: Optional[set] = None, as_of: Optional[dict] = None) -> EvaluationContext:
+    """Load an evaluation's data: the small tables whole, and every observation unless
+    `observations` is false (then call `load_observations`). A replay names exactly the
+    `observation_ids` and `target_ids` to read and the `as_of` quarters ({agency id: quarter})."""
+    ctx = EvaluationContext(today=today or date.today(), min_n=min_n)
+    _load_org(session, ctx)
+    _load_targets(session, ctx, target_ids)
+    _load_requirements(session, ctx)
+    _load_commitments(session, ctx)
+    _load_capacity(session, ctx)
+    if observation_ids is not None:
+        ids = sorted(observation_ids)
+        rows = []
+        for start in range(0, len(ids), CHUNK):
+            rows += fetch_rows(session, observation_select(observation_ids=ids[start:start + CHUNK]))
+        _group(ctx, rows)
+    elif observations:
+        load_observations(session, ctx)
+    if as_of is not None:
+        ctx.as_of_by_agency = {k: v for k, v in as_of.items() if k is not None and v}
+        ctx.as_of_global = as_of.get(None) or max(ctx.as_of_by_agency.values(), default=None)
+    return ctx
+
+
+def load_observations(session, ctx: EvaluationContext, *, metric_ids: Optional[set] = None,
+                      program_ids: Optional[set] = None, function_ids: Optional[set] = None,
+                      as_of_known: bool = False) -> None:
+    """Read the observations an evaluation needs (the metrics its rules read; the programs and
+    functions in scope) with one SELECT, group them, and find each agency's latest quarter."""
+    if metric_ids is not None and not metric_ids:
+        rows = []
+    elif program_ids is None and function_ids is None:
+        rows = fetch_rows(session, observation_select(metric_ids))
+    else:
+        if metric_ids is None:
+            metric_ids = set(ctx.metrics)
+        rows = []
+        programs = sorted(program_ids or ())
+        for start in range(0, len(programs), CHUNK):
+            # By program only: with the metrics in the WHERE clause too, SQLite would walk the
+            # natural key's index by metric through every program's rows.
+            chunk = fetch_rows(session, observation_select(program_ids=programs[start:start + CHUNK]))
+            rows += [row for row in chunk if row[2] in metric_ids]
+        # A function's observations are found by subject key through the natural key's index.
+        keys = [f"function:{f}@{scope}" for f in sorted(function_ids or ())
+                for scope in [f"component:{c}" for c in ctx.components] + [f"agency:{a}" for a in ctx.agencies]]
+        for start in range(0, len(keys), CHUNK):
+            rows += fetch_rows(session, observation_select(metric_ids, subject_keys=keys[start:start + CHUNK]))
+    _group(ctx, rows)
+    if not as_of_known:
+        ctx.as_of_by_agency, ctx.as_of_global = latest_periods(session)
+
+
+def _group(ctx: EvaluationContext, rows: list) -> None:
+    """Group rows by (subject key, metric, period)."""
+    groups: dict = {}
+    get = groups.get
+    for row in rows:
+        key = row[1:4]  # (subject key, metric id, period)
+        bucket = get(key)
+        if bucket is None:
+            groups[key] = [row]
+        else:
+            bucket.append(row)
+    ctx.groups = groups
+    function_keys = defaultdict(set)
+    for subject_key, _metric, _period in groups:
+        if subject_key.startswith("function:"):
+            function_keys[int(subject_key[9:].partition("@")[0])].add(subject_key)
+    ctx.function_keys = {k: sorted(v) for k, v in function_keys.items()}
+
+
+def latest_periods(session) -> tuple[dict, Optional[str]]:
+    """({agency id: its latest quarter with observations}, the latest overall).
+
+    Walks the quarters down from the newest through the (period, metric) index, asking each
+    which agencies have observations in it, until every agency is placed: usually one or two
+    quarters are read, not the whole table."""
+    o = Observation
+    agencies = set(session.scalars(sa.select(Agency.id)))
+    by_agency: dict = {}
+    period = session.scalar(sa.select(sa.func.max(o.period)))
+    newest = period
+    while period is not None and len(by_agency) < len(agencies):
+        for agency_id in session.scalars(sa.select(o.agency_id).where(o.period == period).distinct()):
+            by_agency.setdefault(agency_id, period)
+        period = session.scalar(sa.select(sa.func.max(o.period)).where(o.period < period))
+    return by_agency, newest
+
+
+def _load_org(session, ctx: EvaluationContext) -> None:
+    for m in session.execute(sa.select(Metric.id, Metric.code, Metric.name, Metric.kind, Metric.direction)):
+        info = MetricInfo(m.id, m.code, m.name, m.kind, m.direction)
+        ctx.metrics[m.id] = info
+        ctx.metric_codes[m.code] = info
+    for c in session.execute(sa.select(Component.id, Component.code, Component.name, Component.agency_id,
+                                       Component.is_hisp)):
+        ctx.components[c.id] = ComponentInfo(c.id, c.code, c.name, c.agency_id, c.is_hisp)
+    experiences = defaultdict(set)
+    for program_id, name in session.execute(
+            sa.select(program_life_experience.c.program_id, LifeExperience.name)
+            .join(LifeExperience, LifeExperience.id == program_life_experience.c.life_experience_id)):
+        experiences[program_id].add(name)
+    for p in session.execute(sa.select(Program.id, Program.code, Program.name, Program.component_id)):
+        ctx.programs[p.id] = ProgramInfo(p.id, p.code, p.name, p.component_id,
+                                         ctx.components[p.component_id].agency_id,
+                                         frozenset(experiences.get(p.id, ())))
+    by_component = defaultdict(list)
+    for program in ctx.programs.values():
+        by_component[program.component_id].append(program.key)
+    ctx.component_programs = dict(by_component)
+    ctx.functions = {f.id: f for f in session.execute(sa.select(Function.id, Function.code, Function.name))}
+    ctx.leaders_component = dict(session.execute(sa.select(Leader.id, Leader.component_id)).all())
+    ctx.agencies = sorted(session.scalars(sa.select(Agency.id)))
+
+
+def _load_targets(session, ctx: EvaluationContext, target_ids: Optional[set]) -> None:
+    t = Target
+    query = sa.select(t.id, t.metric_id, t.scope_type, t.scope_id, t.fiscal_year, t.target, t.green_at, t.amber_at)
+    if target_ids is not None:
+        query = query.where(t.id.in_(sorted(target_ids) or [-1]))
+    for r in session.execute(query):
+        info = TargetInfo(r.id, ctx.metrics[r.metric_id], r.scope_type, r.scope_id, r.fiscal_year, r.target,
+                          r.green_at, r.amber_at)
+        ctx.targets[(r.metric_id, r.scope_type, r.scope_id, r.fiscal_year)] = info
+        ctx.targets_by_id[r.id] = info
+
+
+def _links(session, table, left: str, right: str) -> dict:
+    links = defaultdict(list)
+    for a, b in fetch_rows(session, sa.select(table.c[left], table.c[right]).order_by(table.c[left], table.c[right])):
+        links[a].append(b)
+    return links
+
+
+def _load_requirements(session, ctx: EvaluationContext) -> None:
+    r, e, p, leader = PlanRequirement, PlanElement, PerformancePlan, Leader
+    programs = _links(session, requirement_programs, "requirement_id", "program_id")
+    query = (sa.select(r.id, r.text, e.name, e.is_results_driven, p.fiscal_year, leader.id, leader.name,
+                       leader.component_id, leader.function_id, r.metric_id, r.target_id, r.commitment_id)
+             .join(e, e.id == r.element_id).join(p, p.id == e.plan_id).join(leader, leader.id == p.leader_id))
+    empty = ()
+    for row in fetch_rows(session, query):  # 2,000 leaders hold some 18,000 requirements: plain tuples
+        ctx.requirements[row[0]] = RequirementInfo(
+            row[0], row[1], row[2], bool(row[3]), *row[4:], tuple(programs.get(row[0], empty)))
+
+
+def _load_commitments(session, ctx: EvaluationContext) -> None:
+    c = Commitment
+    programs = _links(session, commitment_programs, "commitment_id", "program_id")
+    metrics = _links(session, commitment_metrics, "commitment_id", "metric_id")
+    query = sa.select(c.id, c.title, c.function_id, c.leader_id, c.component_id, c.capacity_domain, c.status,
+                      c.due_date, c.last_update_at, c.created_at)
+    for row in session.execute(query):
+        ctx.commitments[row.id] = CommitmentInfo(
+            row.id, row.title, row.function_id, row.leader_id, row.component_id, row.capacity_domain, row.status,
+            row.due_date, row.last_update_at, row.created_at, tuple(programs.get(row.id, ())),
+            tuple(metrics.get(row.id, ())))
+
+
+def _load_capacity(session, ctx: EvaluationContext) -> None:
+    d, a = CapacityDomainScore, CapacityAssessment
+    query = (sa.select(d.id, d.assessment_id, a.component_id, a.fiscal_year, d.domain, d.score, a.scale_min,
+                       a.scale_max).join(a, a.id == d.assessment_id))
+    for row in session.execute(query):
+        ctx.capacity[row.id] = CapacityDomainInfo(row.id, row.assessment_id, row.component_id, row.fiscal_year,
+                                                  row.domain, row.score, row.scale_min, row.scale_max)
+
+
+@lru_cache(maxsize=4096)
+def clamp_to_year(period: Optional[str], fiscal_year: int) -> str:
+    """A quarter within a fiscal year: `period` itself, or the year's first or last quarter."""
+    first, last = Period(fiscal_year, 1), Period(fiscal_year, 4)
+    if period is None:
+        return str(first)
+    p = parse_period(period)
+    return str(min(max(p, first), last))

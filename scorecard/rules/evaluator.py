@@ -1,0 +1,365 @@
+"""The pure evaluator: a compiled rule, a subject and a way to read facts in; a finding out.
+
+No database here. Facts arrive through a `resolve(ref, period)` callable that returns a
+`FactResult` (value, why it is unknown, the inputs it read, fields for the explanation).
+
+Conditions use three-valued logic: a fact with no value (insufficient data, no target ...)
+makes its comparison *unknown*; `all` is false if any part is false, else unknown if any part
+is unknown; `any` is true if any part is true; `not unknown` stays unknown. A flag is raised
+only when its conditions are true. A rating, status or score whose conditions or facts are
+unknown for lack of data becomes `insufficient_data` — never red, never a low rating.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from enum import Enum
+from functools import lru_cache
+from typing import Any, Callable, Mapping, Optional
+
+from scorecard.periods import Period, parse_period
+from scorecard.rules.explain import render
+
+OPS = ("lt", "le", "gt", "ge", "eq", "ne", "between", "in")
+STATUSES = ("green", "amber", "red", "insufficient_data")
+STATUS_RANK = {"red": 0, "amber": 1, "green": 2}
+SEVERITIES = ("low", "medium", "high")
+INSUFFICIENT = "insufficient_data"
+# Reasons a fact has no value that mean "not enough data" (so: insufficient_data, never red).
+DATA_REASONS = frozenset({"insufficient_data", "no_data"})
+
+
+class Truth(Enum):
+    TRUE = "true"
+    FALSE = "false"
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True)
+class InputRef:
+    """One datum a fact read: the pooled observations of a metric for a subject in a period
+    (with every observation id), or a target."""
+
+    role: str
+    metric_id: Optional[int] = None
+    subject_key: Optional[str] = None
+    period: Optional[str] = None
+    value: Optional[float] = None
+    n: Optional[int] = None
+    observation_ids: tuple = ()
+    target_id: Optional[int] = None
+    ids_json: Optional[str] = field(default=None, compare=False)  # the ids as JSON text, made once
+
+    @property
+    def identity(self) -> tuple:
+        return (self.metric_id, self.subject_key, self.period, self.target_id)
+
+
+@dataclass(frozen=True)
+class FactResult:
+    """A fact's value (None when unknown, with the reason), its inputs and explanation fields."""
+
+    value: Any
+    reason: Optional[str] = None
+    inputs: tuple = ()
+    details: Mapping = field(default_factory=dict)
+
+    @property
+    def known(self) -> bool:
+        return self.value is not None
+
+
+@dataclass(frozen=True)
+class Window:
+    """Quarters a fact looks at, ending at the evaluated quarter: the last `periods` quarters
+    pooled, each of them in turn (`consecutive`), or the fiscal year to date."""
+
+    periods: Optional[int] = None
+    consecutive: bool = False
+    year_to_date: bool = False
+
+    def as_json(self) -> dict:
+        if self.year_to_date:
+            return {"year_to_date": True}
+        data = {"periods": self.periods}
+        if self.consecutive:
+            data["consecutive"] = True
+        return data
+
+
+@dataclass(frozen=True)
+class FactRef:
+    """A fact with its parameters, as a rule names it."""
+
+    name: str
+    params: tuple = ()  # sorted (name, value) pairs, window excluded
+    window: Optional[Window] = None
+
+    def param(self, name: str, default=None):
+        return dict(self.params).get(name, default)
+
+    @property
+    def key(self) -> str:
+        parts = [f"{k}={v}" for k, v in self.params]
+        if self.window is not None:
+            w = self.window
+            parts.append("window=ytd" if w.year_to_date else
+                         f"window={w.periods}{'c' if w.consecutive else ''}")
+        return f"{self.name}({','.join(parts)})"
+
+    def pooled(self) -> "FactRef":
+        """The same fact over a single quarter (a consecutive window asks each quarter in turn)."""
+        return FactRef(self.name, self.params, None)
+
+
+@dataclass(frozen=True)
+class Leaf:
+    ref: FactRef
+    op: str
+    value: Any
+
+
+@dataclass(frozen=True)
+class Group:
+    kind: str  # all | any | not
+    parts: tuple
+
+
+@dataclass(frozen=True)
+class Then:
+    """The outcome: a fixed value, or one read from a fact (`by`), through bands."""
+
+    kind: str  # rating | status | flag | score
+    fixed: Any = None
+    by: Optional[FactRef] = None
+    bands: tuple = ()  # ((threshold, outcome), ...), thresholds descending
+    otherwise: Any = None
+    severity: Optional[str] = None
+    scale: Optional[tuple] = None  # score: map 0..1 onto (low, high)
+
+
+@dataclass(frozen=True)
+class CompiledRule:
+    key: str
+    title: str
+    applies_to: str
+    select: Mapping
+    when: Optional[Any]
+    then: Then
+    explain: str
+    version_id: Optional[int] = None
+    version: Optional[int] = None
+
+
+@dataclass
+class FindingDraft:
+    """What a rule concluded about one subject in one period, with its lineage."""
+
+    rule_key: str
+    rule_version_id: Optional[int]
+    subject_type: str
+    subject_id: int
+    subject_detail: Optional[str]
+    period: str
+    outcome: str
+    rating: Optional[int] = None
+    status: Optional[str] = None
+    flag: Optional[str] = None
+    severity: Optional[str] = None
+    score: Optional[float] = None
+    explanation: str = ""
+    facts: dict = field(default_factory=dict)
+    inputs: tuple = ()
+
+    @property
+    def key(self) -> tuple:
+        return (self.rule_key, self.subject_type, self.subject_id)
+
+    @property
+    def summary(self) -> str:
+        """The outcome in a few words: "rating 4", "red", "flag stale (medium)", "score 0.83"."""
+        if self.status == INSUFFICIENT and self.outcome != "status":
+            return INSUFFICIENT
+        if self.outcome == "rating":
+            return f"rating {self.rating}"
+        if self.outcome == "status":
+            return self.status
+        if self.outcome == "flag":
+            return f"flag {self.flag} ({self.severity})"
+        return f"score {self.score:.2f}"
+
+    def outcome_fields(self) -> tuple:
+        return (self.outcome, self.rating, self.status, self.flag, self.severity,
+                None if self.score is None else round(self.score, 9))
+
+
+@dataclass(frozen=True)
+class Subject:
+    """The subject a rule is evaluated for, as the evaluator sees it: names for the explanation."""
+
+    type: str
+    id: int
+    detail: Optional[str] = None
+    fields: Mapping = field(default_factory=dict)
+
+
+Resolver = Callable[[FactRef, str], FactResult]
+
+
+@lru_cache(maxsize=4096)
+def window_periods(period: str, window: Optional[Window]) -> tuple:
+    """The quarters of a window ending at `period`, oldest first."""
+    end = parse_period(period)
+    if window is None:
+        return (str(end),)
+    if window.year_to_date:
+        return tuple(str(Period(end.fiscal_year, q)) for q in range(1, end.quarter + 1))
+    return tuple(str(end.prev(k)) for k in range(window.periods - 1, -1, -1))
+
+
+def evaluate(rule: CompiledRule, subject: Subject, period: str, resolve: Resolver,
+             *, context: Optional[Mapping] = None) -> Optional[FindingDraft]:
+    """Evaluate one rule for one subject in one period; None when the rule finds nothing."""
+    run = _Run(resolve)
+    truth, reason = (Truth.TRUE, None) if rule.when is None else run.condition(rule.when, period)
+    then = rule.then
+    draft = FindingDraft(rule.key, rule.version_id, rule.applies_to, subject.id, subject.detail, period, then.kind)
+    if then.kind == "flag":
+        if truth is not Truth.TRUE:
+            return None
+        draft.flag, draft.severity = then.fixed, then.severity
+    else:
+        if truth is Truth.FALSE:
+            return None
+        if truth is Truth.UNKNOWN:
+            if reason not in DATA_REASONS:
+                return None
+            draft.status = INSUFFICIENT
+        else:
+            outcome, reason = _outcome(then, run, period)
+            if outcome is None:
+                if reason not in DATA_REASONS:
+                    return None
+                draft.status = INSUFFICIENT
+            elif then.kind == "rating":
+                draft.rating = outcome
+            elif then.kind == "status":
+                draft.status = outcome
+            else:
+                draft.score = outcome
+    draft.facts = {"values": run.values, **(context or {})}
+    draft.inputs = tuple(run.inputs.values())
+    fields = {**subject.fields, **run.fields, "rule": rule.title, "period": period, "rating": draft.rating,
+              "status": draft.status, "flag": draft.flag, "severity": draft.severity, "score": draft.score}
+    draft.explanation = render(rule.explain, fields)
+    return draft
+
+
+def _outcome(then: Then, run: "_Run", period: str) -> tuple[Any, Optional[str]]:
+    if then.by is None:
+        return then.fixed, None
+    result = run.fact(then.by, period)
+    if not result.known:
+        return None, result.reason
+    value = result.value
+    if isinstance(value, str):  # a fact that is itself a status (target_status)
+        return value, None
+    if then.bands:
+        for threshold, outcome in then.bands:
+            if value >= threshold:
+                return outcome, None
+        return then.otherwise, None
+    if then.kind == "score" and then.scale:
+        low, high = then.scale
+        return low + value * (high - low), None
+    return value, None
+
+
+class _Run:
+    """One evaluation: remembers the facts read, their inputs and explanation fields."""
+
+    def __init__(self, resolve: Resolver):
+        self.resolve = resolve
+        self.values: dict = {}
+        self.inputs: dict = {}
+        self.fields: dict = {}
+
+    def fact(self, ref: FactRef, period: str) -> FactResult:
+        result = self.resolve(ref, period)
+        self.values[f"{ref.key}@{period}"] = _jsonable(result.value)
+        for item in result.inputs:
+            self.inputs.setdefault(item.identity, item)
+        # Later facts (the outcome's own fact comes last) win, but never blank a field out.
+        self.fields.update({k: v for k, v in result.details.items() if v is not None or k not in self.fields})
+        return result
+
+    def condition(self, node, period: str) -> tuple[Truth, Optional[str]]:
+        if isinstance(node, Leaf):
+            return self.leaf(node, period)
+        if node.kind == "not":
+            truth, reason = self.condition(node.parts[0], period)
+            return {Truth.TRUE: Truth.FALSE, Truth.FALSE: Truth.TRUE}.get(truth, Truth.UNKNOWN), reason
+        results = [self.condition(part, period) for part in node.parts]
+        decisive = Truth.FALSE if node.kind == "all" else Truth.TRUE
+        if any(t is decisive for t, _ in results):
+            return decisive, None
+        unknown = [r for t, r in results if t is Truth.UNKNOWN]
+        if unknown:
+            return Truth.UNKNOWN, next((r for r in unknown if r in DATA_REASONS), unknown[0])
+        return (Truth.TRUE if node.kind == "all" else Truth.FALSE), None
+
+    def leaf(self, leaf: Leaf, period: str) -> tuple[Truth, Optional[str]]:
+        window = leaf.ref.window
+        if window is None or not window.consecutive:
+            result = self.fact(leaf.ref, period)
+            return compare(result.value, leaf.op, leaf.value), result.reason
+        # Each quarter of the window in turn, newest first: true only if it holds in every one.
+        single = leaf.ref.pooled()
+        truths, values, reason = [], [], None
+        for p in window_periods(period, window):
+            result = self.fact(single, p)
+            truth = compare(result.value, leaf.op, leaf.value)
+            truths.append(truth)
+            values.append(f"{p} {_short(result.details.get('value', result.value))}")
+            if truth is Truth.UNKNOWN and reason is None:
+                reason = result.reason
+        self.fields.update({"periods": window.periods, "values": values})
+        if Truth.FALSE in truths:
+            return Truth.FALSE, None
+        if Truth.UNKNOWN in truths:
+            return Truth.UNKNOWN, reason
+        return Truth.TRUE, None
+
+
+def compare(value: Any, op: str, expected: Any) -> Truth:
+    """Apply an op; a missing value makes the comparison unknown."""
+    if value is None:
+        return Truth.UNKNOWN
+    if op == "between":
+        low, high = expected
+        result = low <= value <= high
+    elif op == "in":
+        result = value in expected
+    else:
+        result = _OPS[op](value, expected)
+    return Truth.TRUE if result else Truth.FALSE
+
+
+_OPS = {
+    "lt": lambda a, b: a < b, "le": lambda a, b: a <= b, "gt": lambda a, b: a > b,
+    "ge": lambda a, b: a >= b, "eq": lambda a, b: a == b, "ne": lambda a, b: a != b,
+}
+
+
+def _short(value: Any) -> str:
+    if value is None:
+        return "n/a"
+    if isinstance(value, float):
+        return f"{value:.2f}"
+    return str(value)
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value

@@ -1,0 +1,90 @@
+"""Explanations: a rule's template rendered with named fields only.
+
+Templates look like ``"{program} trust was below target for {periods} consecutive quarters
+({values})."``. Only plain field names are allowed — no attribute or index access, no
+conversions, no format specs — and rendering never calls ``str.format``: each field is looked
+up by name in a dict of values and turned into text here.
+"""
+import re
+import string
+from functools import lru_cache
+from typing import Any, Mapping
+
+# Every field a template may name, with what it holds (shown in validation messages and docs).
+FIELDS = {
+    "subject": "the subject's name (program, leader's requirement, commitment or component domain)",
+    "program": "the program's name", "component": "the component's name",
+    "leader": "the leader's name", "element": "the plan element", "requirement": "the requirement's text",
+    "commitment": "the commitment's title", "function": "the function's code",
+    "domain": "the capacity domain", "fiscal_year": "the fiscal year",
+    "rule": "the rule's title", "period": "the quarter evaluated", "metric": "the metric's name",
+    "value": "the metric value read", "n": "respondents", "min_n": "the minimum sample",
+    "target": "the target value", "attainment": "value against target (direction-aware), as a percent",
+    "prior": "the value a change was measured from", "prior_period": "the quarter a change was measured from",
+    "change": "the change of the value", "ci": "the 95% confidence interval of a change",
+    "periods": "the number of quarters in the window", "values": "the values per quarter in the window",
+    "programs": "the number of programs read", "reporting": "programs that reported",
+    "share": "a share, as a percent", "slope": "the trend per quarter",
+    "days": "days since the last update", "days_overdue": "days past the due date",
+    "days_to_due": "days until the due date", "due_date": "the due date",
+    "commitment_status": "the commitment's status", "score": "the score found",
+    "self_score": "the self-assessed score", "rating": "the proposed rating", "status": "the status found",
+    "flag": "the flag raised", "severity": "the flag's severity",
+}
+
+PERCENT_FIELDS = {"attainment", "share"}
+WORD_FIELDS = {"status", "commitment_status"}  # insufficient_data → "insufficient data"
+_NAME = re.compile(r"^[a-z_]+$")
+_FORMATTER = string.Formatter()
+
+
+def template_problems(template: str) -> list[str]:
+    """What is wrong with a template (empty when it is fine)."""
+    try:
+        parts = list(_FORMATTER.parse(template))
+    except ValueError as error:
+        return [f"not a valid template: {error} (write {{{{ and }}}} for literal braces)"]
+    problems = []
+    for _literal, name, spec, conversion in parts:
+        if name is None:
+            continue
+        if not _NAME.match(name):
+            problems.append(f"field {{{name}}}: only plain field names are allowed, "
+                            "no attribute or index access")
+        elif name not in FIELDS:
+            problems.append(f"unknown field {{{name}}}; known fields: {', '.join(sorted(FIELDS))}")
+        if conversion or spec:
+            problems.append(f"field {{{name}}}: conversions and format specs are not allowed; "
+                            "values are already rounded")
+    return problems
+
+
+@lru_cache(maxsize=256)
+def _parts(template: str) -> tuple:
+    return tuple((literal, name) for literal, name, _spec, _conversion in _FORMATTER.parse(template))
+
+
+def render(template: str, values: Mapping[str, Any]) -> str:
+    """The template with each field replaced by its value as text ("n/a" when missing)."""
+    out = []
+    for literal, name in _parts(template):
+        out.append(literal)
+        if name is not None:
+            text = as_text(values.get(name), percent=name in PERCENT_FIELDS)
+            out.append(text.replace("_", " ") if name in WORD_FIELDS else text)
+    return "".join(out)
+
+
+def as_text(value: Any, *, percent: bool = False) -> str:
+    """A value as a person reads it: 2 decimals, percents, lists joined, n/a for nothing."""
+    if value is None:
+        return "n/a"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        if percent:
+            return f"{value * 100:.0f}%"
+        return f"{value:.2f}"
+    if isinstance(value, (list, tuple)):
+        return ", ".join(as_text(v, percent=percent) for v in value) or "none"
+    return str(value)

@@ -1,0 +1,625 @@
+"""The fact registry: typed providers a rule's conditions and outcomes read.
+
+Each provider is registered with `@fact(name, returns=..., params=..., subjects=...)` and
+called as ``provider(ctx, kind, entity, period, ref) -> FactResult``: the value (None when
+unknown, with the reason), the inputs it read (pooled observations with their ids, targets)
+and fields for the explanation.
+
+Metric facts read the subject's programs: a program reads itself; a requirement its linked
+programs (or its commitment's, or its leader's component's); a commitment its linked programs
+(or its function's own observations); a capacity domain its component's programs. Pooling
+the answer counts across programs and quarters weights them by respondents. Survey scores
+below the minimum sample are unknown ("insufficient_data"), and a change counts only when it
+is significant at 95% (`scorecard.survey.compare`).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable, Optional
+
+from scorecard.models import CommitmentStatus, Direction
+from scorecard.periods import parse_period
+from scorecard.rules.context import EvaluationContext, MetricInfo, Pool
+from scorecard.rules.evaluator import FactRef, FactResult, InputRef, Window, window_periods
+from scorecard.scoring import INSUFFICIENT, NO_DATA, NO_TARGET, Score, rag_status
+from scorecard.survey import compare
+
+SUBJECTS = frozenset({"program", "requirement", "commitment", "capacity_domain"})
+ATTAINMENT_CAP = 10.0
+CLOSED = (CommitmentStatus.complete, CommitmentStatus.dropped)
+
+
+@dataclass(frozen=True)
+class Param:
+    """A fact parameter: `metric` (a metric code), `period`, `choice`, `int` or `window`."""
+
+    kind: str
+    required: bool = False
+    choices: tuple = ()
+    minimum: Optional[int] = None
+
+
+@dataclass(frozen=True)
+class FactSpec:
+    name: str
+    provider: Callable
+    returns: str  # number | bool | text
+    params: dict
+    subjects: frozenset
+    values: tuple = ()  # the texts a text fact can return
+    doc: str = ""
+    default_window: Optional[Window] = None
+
+    @property
+    def reads_metric(self) -> bool:
+        return "metric" in self.params
+
+
+FACTS: dict[str, FactSpec] = {}
+
+METRIC = Param("metric")
+WINDOW = Param("window")
+MIN_N = Param("int", minimum=1)
+VS = Param("choice", choices=("prior", "year_ago"))
+
+
+def fact(name: str, *, returns: str, params: Optional[dict] = None, subjects=SUBJECTS, values: tuple = (),
+         default_window: Optional[Window] = None):
+    """Register a fact provider under `name`."""
+    def register(provider: Callable) -> Callable:
+        FACTS[name] = FactSpec(name, provider, returns, dict(params or {}), frozenset(subjects), values,
+                               (provider.__doc__ or "").strip(), default_window)
+        return provider
+    return register
+
+
+# -- what a subject reads ----------------------------------------------------------------------
+def subject_keys(ctx: EvaluationContext, kind: str, entity) -> list[str]:
+    """The observation subjects a subject's metric facts pool over."""
+    if kind == "program":
+        return [entity.key]
+    if kind == "capacity_domain":
+        return ctx.component_programs.get(entity.component_id, [])
+    if kind == "requirement":
+        ids = entity.program_ids
+        if not ids and entity.commitment_id in ctx.commitments:
+            ids = ctx.commitments[entity.commitment_id].program_ids
+        if not ids and entity.leader_component_id is not None:
+            return ctx.component_programs.get(entity.leader_component_id, [])
+        return [f"program:{i}" for i in ids if i in ctx.programs]
+    if entity.program_ids:  # a commitment
+        return [f"program:{i}" for i in entity.program_ids if i in ctx.programs]
+    keys = ctx.function_keys.get(entity.function_id, [])
+    if entity.component_id is not None:
+        keys = [k for k in keys if k.endswith(f"@component:{entity.component_id}")]
+    return list(keys)
+
+
+def default_metric_id(ctx: EvaluationContext, kind: str, entity) -> Optional[int]:
+    """The metric a requirement or commitment is about when a rule names none."""
+    if kind == "requirement":
+        if entity.metric_id is not None:
+            return entity.metric_id
+        commitment = ctx.commitments.get(entity.commitment_id)
+        return commitment.metric_ids[0] if commitment and commitment.metric_ids else None
+    if kind == "commitment" and entity.metric_ids:
+        return entity.metric_ids[0]
+    return None
+
+
+def _metric(ctx, kind, entity, ref: FactRef) -> Optional[MetricInfo]:
+    code = ref.param("metric")
+    if code is not None:
+        return ctx.metric_codes.get(code)
+    metric_id = default_metric_id(ctx, kind, entity)
+    return ctx.metrics.get(metric_id) if metric_id is not None else None
+
+
+def _explicit_target(ctx, kind, entity):
+    if kind == "requirement" and entity.target_id is not None:
+        return ctx.targets_by_id.get(entity.target_id)
+    return None
+
+
+def _input(ctx: EvaluationContext, key: str, metric: MetricInfo, period: str) -> Optional[InputRef]:
+    """The lineage of one pooled group (remembered: many findings read the same group)."""
+    cache = ctx.cache.setdefault("inputs", {})
+    token = (key, metric.id, period)
+    if token in cache:
+        return cache[token]
+    pool = ctx.pool(key, metric.id, period)
+    ref = None
+    if pool.ids:
+        scored = pool.score(metric.kind)
+        ids = tuple(sorted(pool.ids))
+        ref = InputRef("observations", metric.id, key, period, scored.value, scored.n, ids,
+                       ids_json=f"[{','.join(map(str, ids))}]")
+    cache[token] = ref
+    return ref
+
+
+def _key_pool(ctx, key: str, metric: MetricInfo, periods: tuple) -> tuple:
+    """(pool, inputs) of one subject's groups over some quarters (remembered)."""
+    cache = ctx.cache.setdefault("key_pools", {})
+    token = (key, metric.id, periods)
+    hit = cache.get(token)
+    if hit is None:
+        pools, inputs = [], []
+        for period in periods:
+            pool = ctx.pool(key, metric.id, period)
+            if pool.ids:
+                pools.append(pool)
+                inputs.append(_input(ctx, key, metric, period))
+        hit = cache[token] = (Pool.total(pools), tuple(inputs))
+    return hit
+
+
+def _read(ctx, keys, metric, periods) -> tuple[Pool, list]:
+    """The pool and inputs of several subjects over some quarters (remembered)."""
+    periods = tuple(periods)
+    if len(keys) == 1:
+        pool, inputs = _key_pool(ctx, keys[0], metric, periods)
+        return pool, list(inputs)
+    cache = ctx.cache.setdefault("reads", {})
+    token = (tuple(keys), metric.id, periods)
+    hit = cache.get(token)
+    if hit is None:
+        parts = [_key_pool(ctx, key, metric, periods) for key in keys]
+        hit = cache[token] = (Pool.total(p for p, _ in parts if p.ids), tuple(i for _, ins in parts for i in ins))
+    return hit[0], list(hit[1])
+
+
+def _fiscal_year(period: str) -> int:
+    return int(period[2:6])  # canonical quarters read FY2025-Q1
+
+
+def _target(ctx, metric_id: int, key: str, fiscal_year: int):
+    cache = ctx.cache.setdefault("targets", {})
+    token = (metric_id, key, fiscal_year)
+    if token not in cache:
+        cache[token] = ctx.target_for_key(metric_id, key, fiscal_year)
+    return cache[token]
+
+
+def _target_input(target) -> InputRef:
+    return InputRef("target", metric_id=target.metric.id, value=target.target, target_id=target.id)
+
+
+def _honest(ctx, metric: MetricInfo, value, n) -> Optional[str]:
+    """Why a pooled value cannot be used: no data, or too few survey respondents."""
+    if value is None:
+        return "no_data"
+    if metric.is_survey and (n or 0) < ctx.min_n:
+        return "insufficient_data"
+    return None
+
+
+def _periods(ref: FactRef, period: str, spec: FactSpec) -> list[str]:
+    return window_periods(period, ref.window or spec.default_window)
+
+
+def _base_details(metric, keys, periods, value, n):
+    return {"metric": metric.name, "value": value, "n": n, "min_n": None, "programs": len(keys),
+            "periods": len(periods)}
+
+
+# -- metric facts ------------------------------------------------------------------------------
+@fact("metric_value", returns="number", params={"metric": METRIC, "window": WINDOW, "at": Param("period")})
+def metric_value(ctx, kind, entity, period, ref):
+    """The metric's pooled value in the quarter (or `at` a quarter, or "latest" with data), or
+    over a window of quarters."""
+    metric = _metric(ctx, kind, entity, ref)
+    if metric is None:
+        return FactResult(None, "not_applicable")
+    keys = subject_keys(ctx, kind, entity)
+    at = ref.param("at")
+    if at == "latest":
+        for k in range(0, 9):
+            candidate = str(parse_period(period).prev(k))
+            if any(ctx.pool(key, metric.id, candidate).ids for key in keys):
+                period = candidate
+                break
+    elif at:
+        period = at
+    periods = _periods(ref, period, FACTS["metric_value"])
+    pool, inputs = _read(ctx, keys, metric, periods)
+    scored = pool.score(metric.kind)
+    reason = _honest(ctx, metric, scored.value, scored.n)
+    details = _base_details(metric, keys, periods, scored.value, scored.n)
+    return FactResult(None if reason else scored.value, reason, tuple(inputs), details)
+
+
+@fact("n", returns="number", params={"metric": METRIC, "window": WINDOW})
+def respondents(ctx, kind, entity, period, ref):
+    """Respondents (or the n reported) pooled over the subject's programs; 0 without data."""
+    metric = _metric(ctx, kind, entity, ref)
+    if metric is None:
+        return FactResult(None, "not_applicable")
+    keys = subject_keys(ctx, kind, entity)
+    periods = _periods(ref, period, FACTS["n"])
+    pool, inputs = _read(ctx, keys, metric, periods)
+    scored = pool.score(metric.kind)
+    return FactResult(scored.n or 0, None, tuple(inputs), _base_details(metric, keys, periods, scored.value, scored.n))
+
+
+def _per_key_period(ctx, kind, entity, ref, period, spec, test) -> FactResult:
+    metric = _metric(ctx, kind, entity, ref)
+    if metric is None:
+        return FactResult(None, "not_applicable")
+    keys = subject_keys(ctx, kind, entity)
+    if not keys:
+        return FactResult(None, "not_applicable")
+    periods = _periods(ref, period, spec)
+    inputs, ok = [], 0
+    for key in keys:
+        good = True
+        for p in periods:
+            scored = ctx.pool(key, metric.id, p).score(metric.kind)
+            item = _input(ctx, key, metric, p)
+            if item:
+                inputs.append(item)
+            good = good and test(metric, scored)
+        ok += good
+    details = {"metric": metric.name, "programs": len(keys), "reporting": ok, "periods": len(periods)}
+    return FactResult(ok == len(keys), None, tuple(inputs), details)
+
+
+@fact("reported", returns="bool", params={"metric": METRIC, "window": WINDOW})
+def reported(ctx, kind, entity, period, ref):
+    """Whether every program of the subject reported the metric in every quarter of the window."""
+    return _per_key_period(ctx, kind, entity, ref, period, FACTS["reported"],
+                           lambda metric, scored: scored.value is not None)
+
+
+@fact("sufficient", returns="bool", params={"metric": METRIC, "window": WINDOW, "min_n": MIN_N})
+def sufficient(ctx, kind, entity, period, ref):
+    """Whether every program of the subject reported with at least `min_n` respondents
+    (default: the configured minimum) in every quarter of the window."""
+    min_n = ref.param("min_n", ctx.min_n)
+    return _per_key_period(ctx, kind, entity, ref, period, FACTS["sufficient"],
+                           lambda metric, scored: scored.value is not None and (scored.n or 0) >= min_n)
+
+
+def _attainment(metric: MetricInfo, value: float, target: float) -> Optional[float]:
+    """Value against target, 1.0 = on target, more is better for either direction."""
+    if metric.direction is Direction.lower:
+        if value <= 0:
+            return ATTAINMENT_CAP
+        return min(ATTAINMENT_CAP, max(0.0, target / value))
+    if target <= 0:
+        return None
+    return min(ATTAINMENT_CAP, max(0.0, value / target))
+
+
+def attainment_of(ctx, kind, entity, metric, periods, fiscal_year) -> FactResult:
+    """Attainment pooled over the subject's programs, weighted by respondents."""
+    keys = subject_keys(ctx, kind, entity)
+    explicit = _explicit_target(ctx, kind, entity)
+    parts, inputs, pools, targets = [], [], [], {}
+    for key in keys:
+        pool, read = _read(ctx, [key], metric, periods)
+        if not read:
+            continue
+        inputs += read
+        pools.append(pool)
+        scored = pool.score(metric.kind)
+        target = explicit or _target(ctx, metric.id, key, fiscal_year)
+        if scored.value is None or target is None:
+            continue
+        targets[target.id] = target
+        parts.append((scored, _attainment(metric, scored.value, target.target)))
+    total = Pool.total(pools).score(metric.kind)
+    details = _base_details(metric, keys, periods, total.value, total.n)
+    inputs += [_target_input(t) for t in targets.values()]
+    reason = _honest(ctx, metric, total.value, total.n)
+    if reason:
+        return FactResult(None, reason, tuple(inputs), details)
+    if not targets:
+        return FactResult(None, "no_target", tuple(inputs), details)
+    if any(a is None for _, a in parts):
+        return FactResult(None, "not_applicable", tuple(inputs), details)
+    weights = [s.n for s, _ in parts]
+    if not all(weights):
+        weights = [1] * len(parts)
+    value = sum(w * a for w, (_, a) in zip(weights, parts)) / sum(weights)
+    values = sorted({t.target for t in targets.values()})
+    shown = values[0] if len(values) == 1 else f"{values[0]:.2f} to {values[-1]:.2f}"
+    details.update(target=shown, attainment=value)
+    return FactResult(value, None, tuple(inputs), details)
+
+
+@fact("attainment", returns="number", params={"metric": METRIC, "window": WINDOW})
+def attainment(ctx, kind, entity, period, ref):
+    """Value against target, direction-aware (1.0 = on target; 1.05 = 5% better), for the
+    target of the quarter's fiscal year; over several programs, weighted by respondents."""
+    metric = _metric(ctx, kind, entity, ref)
+    if metric is None:
+        return FactResult(None, "not_applicable")
+    periods = _periods(ref, period, FACTS["attainment"])
+    return attainment_of(ctx, kind, entity, metric, periods, _fiscal_year(period))
+
+
+@fact("target_status", returns="text", params={"metric": METRIC, "window": WINDOW},
+      values=("green", "amber", "red"))
+def target_status(ctx, kind, entity, period, ref):
+    """Green, amber or red against the target's thresholds (as the heatmap shows it); unknown
+    below the minimum sample or when the programs read have different targets."""
+    metric = _metric(ctx, kind, entity, ref)
+    if metric is None:
+        return FactResult(None, "not_applicable")
+    keys = subject_keys(ctx, kind, entity)
+    periods = _periods(ref, period, FACTS["target_status"])
+    fiscal_year = _fiscal_year(period)
+    pool, inputs = _read(ctx, keys, metric, periods)
+    scored = pool.score(metric.kind)
+    explicit = _explicit_target(ctx, kind, entity)
+    targets = {explicit} if explicit else {_target(ctx, metric.id, k, fiscal_year) for k in keys
+                                          if any(ctx.pool(k, metric.id, p).ids for p in periods)} - {None}
+    details = _base_details(metric, keys, periods, scored.value, scored.n)
+    if len(targets) > 1:
+        return FactResult(None, "not_applicable", tuple(inputs), details)
+    target = next(iter(targets), None)
+    if target is not None:
+        inputs.append(_target_input(target))
+        details["target"] = target.target
+        if scored.value is not None:
+            details["attainment"] = _attainment(metric, scored.value, target.target)
+    status = rag_status(Score(scored.value, scored.n, [], scored.ci), target, survey=metric.is_survey,
+                        min_n=ctx.min_n)
+    reason = {NO_DATA: "no_data", INSUFFICIENT: "insufficient_data", NO_TARGET: "no_target"}.get(status)
+    return FactResult(None if reason else status, reason, tuple(inputs), details)
+
+
+def _change(ctx, kind, entity, period, ref) -> tuple[Optional[object], FactResult]:
+    """(survey.Change or a plain delta, a FactResult carrying the reason when unknown)."""
+    metric = _metric(ctx, kind, entity, ref)
+    if metric is None:
+        return None, FactResult(None, "not_applicable")
+    keys = subject_keys(ctx, kind, entity)
+    before_period = str(parse_period(period).prev(4 if ref.param("vs") == "year_ago" else 1))
+    after_pool, after_inputs = _read(ctx, keys, metric, [period])
+    before_pool, before_inputs = _read(ctx, keys, metric, [before_period])
+    after, before = after_pool.score(metric.kind), before_pool.score(metric.kind)
+    inputs = tuple(before_inputs + after_inputs)
+    details = _base_details(metric, keys, [period], after.value, after.n)
+    details.update(prior=before.value, prior_period=before_period)
+    reason = _honest(ctx, metric, after.value, after.n) or _honest(ctx, metric, before.value, before.n)
+    if reason:
+        return None, FactResult(None, reason, inputs, details)
+    if metric.is_survey:
+        if after.counts is None or before.counts is None:  # no answer counts: significance unknowable
+            return None, FactResult(None, "insufficient_data", inputs, details)
+        change = compare(before.counts, after.counts, min_n=ctx.min_n)
+        details.update(change=change.delta if change.significant else 0.0,
+                       ci=None if change.ci_low is None else [round(change.ci_low, 3), round(change.ci_high, 3)])
+        return (change, metric), FactResult(True, None, inputs, details)
+    delta = after.value - before.value
+    details["change"] = delta
+    return (delta, metric), FactResult(True, None, inputs, details)
+
+
+def _direction(payload) -> str:
+    """up / down / none: survey changes only when significant; exact measures as measured."""
+    change, _metric_info = payload
+    if isinstance(change, float):
+        return "up" if change > 0 else "down" if change < 0 else "none"
+    return change.direction
+
+
+CHANGE_PARAMS = {"metric": METRIC, "vs": VS}
+
+
+@fact("change", returns="number", params=CHANGE_PARAMS)
+def change(ctx, kind, entity, period, ref):
+    """The change since the prior quarter (`vs`: prior, default) or the same quarter last year
+    (`vs`: year_ago). A survey change that is not significant at 95% is 0."""
+    payload, result = _change(ctx, kind, entity, period, ref)
+    if payload is None:
+        return result
+    return FactResult(result.details["change"], None, result.inputs, result.details)
+
+
+@fact("change_direction", returns="text", params=CHANGE_PARAMS, values=("up", "down", "none"))
+def change_direction(ctx, kind, entity, period, ref):
+    """up, down or none ("no significant change")."""
+    payload, result = _change(ctx, kind, entity, period, ref)
+    if payload is None:
+        return result
+    return FactResult(_direction(payload), None, result.inputs, result.details)
+
+
+def _worse(payload) -> Optional[bool]:
+    direction = _direction(payload)
+    if direction == "none":
+        return False
+    lower_is_better = payload[1].direction is Direction.lower
+    return (direction == "up") if lower_is_better else (direction == "down")
+
+
+@fact("declined", returns="bool", params=CHANGE_PARAMS)
+def declined(ctx, kind, entity, period, ref):
+    """Whether the metric got significantly worse (direction-aware)."""
+    payload, result = _change(ctx, kind, entity, period, ref)
+    if payload is None:
+        return result
+    return FactResult(_worse(payload), None, result.inputs, result.details)
+
+
+@fact("improved", returns="bool", params=CHANGE_PARAMS)
+def improved(ctx, kind, entity, period, ref):
+    """Whether the metric got significantly better (direction-aware)."""
+    payload, result = _change(ctx, kind, entity, period, ref)
+    if payload is None:
+        return result
+    return FactResult(_direction(payload) != "none" and not _worse(payload), None, result.inputs, result.details)
+
+
+def _consecutive(ctx, kind, entity, period, ref, below: bool) -> FactResult:
+    metric = _metric(ctx, kind, entity, ref)
+    if metric is None:
+        return FactResult(None, "not_applicable")
+    limit = ref.param("max", 8)
+    count, inputs, values, details = 0, [], [], {}
+    start = parse_period(period)
+    for k in range(limit):
+        p = start.prev(k)
+        result = attainment_of(ctx, kind, entity, metric, [str(p)], p.fiscal_year)
+        inputs += result.inputs
+        if k == 0:
+            details = dict(result.details)
+        if not result.known or (result.value < 1.0) != below:
+            break
+        count += 1
+        values.insert(0, f"{p} {result.details['value']:.2f}")
+    details.update(periods=count, values=values)
+    return FactResult(count, None, tuple(inputs), details)
+
+
+CONSECUTIVE_PARAMS = {"metric": METRIC, "max": Param("int", minimum=1)}
+
+
+@fact("consecutive_below_target", returns="number", params=CONSECUTIVE_PARAMS)
+def consecutive_below_target(ctx, kind, entity, period, ref):
+    """How many quarters in a row, ending with this one, the metric was below target (up to
+    `max`, default 8); a quarter without enough data ends the run."""
+    return _consecutive(ctx, kind, entity, period, ref, below=True)
+
+
+@fact("consecutive_at_or_above_target", returns="number", params=CONSECUTIVE_PARAMS)
+def consecutive_above_target(ctx, kind, entity, period, ref):
+    """How many quarters in a row, ending with this one, the metric met or beat its target."""
+    return _consecutive(ctx, kind, entity, period, ref, below=False)
+
+
+@fact("trend_slope", returns="number", params={"metric": METRIC, "window": WINDOW},
+      default_window=Window(periods=4))
+def trend_slope(ctx, kind, entity, period, ref):
+    """The least-squares change per quarter over the window (default 4 quarters), from the
+    quarters with enough data; unknown with fewer than 3 such quarters."""
+    metric = _metric(ctx, kind, entity, ref)
+    if metric is None:
+        return FactResult(None, "not_applicable")
+    keys = subject_keys(ctx, kind, entity)
+    periods = _periods(ref, period, FACTS["trend_slope"])
+    points, inputs, values = [], [], []
+    for x, p in enumerate(periods):
+        pool, read = _read(ctx, keys, metric, [p])
+        inputs += read
+        scored = pool.score(metric.kind)
+        if _honest(ctx, metric, scored.value, scored.n) is None:
+            points.append((x, scored.value))
+            values.append(f"{p} {scored.value:.2f}")
+    details = {"metric": metric.name, "periods": len(periods), "values": values, "programs": len(keys)}
+    if len(points) < 3:
+        return FactResult(None, "insufficient_data", tuple(inputs), details)
+    mean_x = sum(x for x, _ in points) / len(points)
+    mean_y = sum(y for _, y in points) / len(points)
+    slope = (sum((x - mean_x) * (y - mean_y) for x, y in points) / sum((x - mean_x) ** 2 for x, _ in points))
+    details["slope"] = slope
+    return FactResult(slope, None, tuple(inputs), details)
+
+
+@fact("reporting_share", returns="number", params={"metric": METRIC, "window": WINDOW, "min_n": MIN_N},
+      default_window=Window(year_to_date=True))
+def reporting_share(ctx, kind, entity, period, ref):
+    """The share (0-1) of the subject's programs that reported the metric with at least `min_n`
+    respondents in every quarter of the window (default: the fiscal year to date) that has
+    data anywhere in the agency yet."""
+    metric = _metric(ctx, kind, entity, ref)
+    if metric is None:
+        return FactResult(None, "not_applicable")
+    keys = subject_keys(ctx, kind, entity)
+    if not keys:
+        return FactResult(None, "not_applicable")
+    min_n = ref.param("min_n", ctx.min_n)
+    latest = max((ctx.as_of(ctx.agency_of_key(k)) or "" for k in keys), default="")
+    periods = [p for p in _periods(ref, period, FACTS["reporting_share"]) if p <= latest]
+    details = {"metric": metric.name, "programs": len(keys), "periods": len(periods), "min_n": min_n}
+    if not periods:
+        return FactResult(None, "no_data", (), details)
+    inputs, reporting = [], 0
+    for key in keys:
+        good = True
+        for p in periods:
+            item = _input(ctx, key, metric, p)
+            if item:
+                inputs.append(item)
+            scored = ctx.pool(key, metric.id, p).score(metric.kind)
+            good = good and scored.value is not None and (not metric.is_survey or (scored.n or 0) >= min_n)
+        reporting += good
+    share = reporting / len(keys)
+    details.update(share=share, reporting=reporting)
+    return FactResult(share, None, tuple(inputs), details)
+
+
+# -- commitments and capacity ------------------------------------------------------------------
+COMMITMENT = frozenset({"commitment"})
+
+
+def _commitment_details(ctx, entity) -> dict:
+    return {"commitment_status": entity.status.value,
+            "due_date": entity.due_date.isoformat() if entity.due_date else None,
+            "days": _days_since_update(ctx, entity)}
+
+
+def _days_since_update(ctx, entity) -> Optional[int]:
+    stamp = entity.last_update_at or entity.created_at
+    return None if stamp is None else (ctx.today - stamp.date()).days
+
+
+@fact("commitment_status", returns="text", subjects=COMMITMENT, values=tuple(s.value for s in CommitmentStatus))
+def commitment_status(ctx, kind, entity, period, ref):
+    """The commitment's status."""
+    return FactResult(entity.status.value, None, (), _commitment_details(ctx, entity))
+
+
+@fact("overdue", returns="bool", subjects=COMMITMENT)
+def overdue(ctx, kind, entity, period, ref):
+    """Whether the due date has passed and the commitment is neither complete nor dropped."""
+    late = entity.due_date is not None and entity.due_date < ctx.today and entity.status not in CLOSED
+    details = _commitment_details(ctx, entity)
+    details["days_overdue"] = (ctx.today - entity.due_date).days if late else 0
+    return FactResult(late, None, (), details)
+
+
+@fact("days_overdue", returns="number", subjects=COMMITMENT)
+def days_overdue(ctx, kind, entity, period, ref):
+    """Days past the due date of an open commitment (0 when not overdue)."""
+    result = overdue(ctx, kind, entity, period, ref)
+    return FactResult(result.details["days_overdue"], None, (), result.details)
+
+
+@fact("days_since_update", returns="number", subjects=COMMITMENT)
+def days_since_update(ctx, kind, entity, period, ref):
+    """Days since the commitment was last updated (or created, if never updated)."""
+    days = _days_since_update(ctx, entity)
+    return FactResult(days, None if days is not None else "no_data", (), _commitment_details(ctx, entity))
+
+
+@fact("days_to_due", returns="number", subjects=COMMITMENT)
+def days_to_due(ctx, kind, entity, period, ref):
+    """Days until the due date (negative once past); unknown without a due date."""
+    details = _commitment_details(ctx, entity)
+    if entity.due_date is None:
+        return FactResult(None, "not_applicable", (), details)
+    days = (entity.due_date - ctx.today).days
+    details["days_to_due"] = days
+    return FactResult(days, None, (), details)
+
+
+@fact("capacity_score", returns="number", subjects=frozenset({"capacity_domain"}))
+def capacity_score(ctx, kind, entity, period, ref):
+    """The component's self-assessed score for the domain (default scale 1-7)."""
+    details = {"self_score": entity.score}
+    return FactResult(entity.score, None if entity.score is not None else "no_data", (), details)
+
+
+def resolve(ctx: EvaluationContext, kind: str, entity, ref: FactRef, period: str) -> FactResult:
+    """Run the provider a reference names, remembering the answer for this subject and quarter."""
+    cache = ctx.cache.setdefault("facts", {})
+    token = (ref, kind, entity.id, period)
+    result = cache.get(token)
+    if result is None:
+        result = FACTS[ref.name].provider(ctx, kind, entity, period, ref)
+        cache[token] = result
+    return result

@@ -1,0 +1,53 @@
+"""Signal receivers: after an import or a revert, re-evaluate the subjects it touched; after
+`scorecard demo` seeds its agency, load and publish the default pack and evaluate it."""
+import logging
+
+import sqlalchemy as sa
+
+from scorecard.signals import demo_seeded, import_committed, import_reverted
+
+log = logging.getLogger(__name__)
+
+
+def _session_of(sender):
+    session = sa.orm.object_session(sender) if sender is not None else None
+    if session is None:
+        from scorecard.extensions import db
+        session = db.session
+    return session
+
+
+def on_import(sender, *, touched=None, **extra) -> None:
+    """Re-evaluate what an import (or revert) touched. The import is already committed, so a
+    failure here is logged, not raised: the next `scorecard evaluate` catches up."""
+    if not touched:
+        return
+    from scorecard.rules.service import evaluate
+
+    session = _session_of(sender)
+    try:
+        evaluate(session, touched=touched)
+    except Exception:  # noqa: BLE001 — the import must not fail after its commit
+        session.rollback()
+        log.exception("re-evaluating rules after import batch %s failed", getattr(sender, "id", None))
+
+
+def on_demo_seeded(sender, *, session, **extra) -> list[str]:
+    """Publish the default pack (unchanged rules stay as they are) and evaluate it."""
+    from scorecard.rules.service import evaluate
+    from scorecard.rules.store import default_pack, import_rules
+
+    saved = import_rules(session, default_pack(), publish=True)
+    session.commit()
+    result = evaluate(session)
+    changed = sum(1 for s in saved if s.action != "unchanged")
+    return [f"Rules: default pack of {len(saved)} rule(s) published ({changed} new or changed); "
+            f"{len(result.findings)} finding(s), {result.inserted} added, {result.updated} updated, "
+            f"{result.deleted} removed."]
+
+
+def connect() -> None:
+    """Connect the receivers (blinker keeps one connection per receiver, so twice is harmless)."""
+    import_committed.connect(on_import)
+    import_reverted.connect(on_import)
+    demo_seeded.connect(on_demo_seeded)

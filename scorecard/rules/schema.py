@@ -1,0 +1,457 @@
+"""The rule JSON: a marshmallow schema for its shape, then checks against the fact registry and
+the database (metric and function codes), every problem named by its path in the JSON, e.g.
+``when.all[0].op: unknown op 'lte'``. A valid definition compiles into a `CompiledRule`; rules
+are data, never code, and nothing here evaluates text.
+
+    {"key": "trust-below-target-two-quarters", "title": "...", "applies_to": "program",
+     "select": {"component": "BA"},
+     "when": {"all": [{"fact": "attainment", "metric": "trust", "op": "lt", "value": 1.0,
+                       "window": {"periods": 2, "consecutive": true}}]},
+     "then": {"flag": "below_target", "severity": "high"},
+     "explain": "{program} trust was below target for {periods} consecutive quarters ({values})."}
+"""
+from __future__ import annotations
+
+import re
+from typing import Any, Iterable, Optional
+
+from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
+
+from scorecard.models import AppliesTo
+from scorecard.periods import PeriodError, parse_period
+from scorecard.rules.evaluator import (
+    OPS, SEVERITIES, STATUS_RANK, CompiledRule, FactRef, Group, Leaf, Then, Window,
+)
+from scorecard.rules.explain import template_problems
+from scorecard.rules.facts import FACTS
+
+KINDS = ("rating", "status", "flag", "score")
+PARAM_NAMES = ("metric", "window", "vs", "at", "min_n", "max")
+SELECT_KEYS = {
+    "program": {"component": "text", "programs": "texts", "hisp": "bool", "life_experience": "text"},
+    "requirement": {"metric": "metric", "element": "text", "results_driven": "bool", "fiscal_year": "int",
+                    "has_metric": "bool", "function": "function"},
+    "commitment": {"function": "function", "linked_metric": "metric", "status": "texts",
+                   "capacity_domain": "text"},
+    "capacity_domain": {"domain": "text", "component": "text", "fiscal_year": "int"},
+}
+KEY_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,99}$")
+FLAG_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
+
+
+class RuleError(ValueError):
+    """A rule definition that cannot be saved; `problems` are "path: message" lines."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__("; ".join(problems))
+
+
+class WindowSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    periods = fields.Integer(strict=True, validate=validate.Range(1, 40))
+    consecutive = fields.Boolean()
+    year_to_date = fields.Boolean()
+
+    @validates_schema
+    def _one_kind(self, data, **_):
+        if ("periods" in data) == bool(data.get("year_to_date")):
+            raise ValidationError("give either periods or year_to_date: true")
+        if data.get("consecutive") and "periods" not in data:
+            raise ValidationError("consecutive needs periods", "consecutive")
+
+
+class _ParamsMixin:
+    metric = fields.String()
+    window = fields.Nested(WindowSchema)
+    vs = fields.String()
+    at = fields.String()
+    min_n = fields.Integer(strict=True)
+    max = fields.Integer(strict=True)
+
+
+class LeafSchema(_ParamsMixin, Schema):
+    class Meta:
+        unknown = RAISE
+
+    fact = fields.String(required=True, validate=lambda v: _known(v, FACTS, "fact"))
+    op = fields.String(required=True, validate=lambda v: _known(v, OPS, "op"))
+    value = fields.Raw(required=True, allow_none=False)
+
+
+class ConditionField(fields.Field):
+    """A condition: a group ({"all": [...]}, {"any": [...]}, {"not": {...}}) or a fact test."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, dict):
+            raise ValidationError("must be an object: a fact test or one of all / any / not")
+        groups = [k for k in ("all", "any", "not") if k in value]
+        if groups:
+            if len(value) != 1:
+                raise ValidationError(f"a group holds exactly one of all / any / not, and nothing else; "
+                                      f"found {', '.join(sorted(value))}")
+            return GroupSchema().load(value)
+        return LeafSchema().load(value)
+
+
+# "not" is a Python keyword, so the group schema is built from a dict of fields.
+GroupSchema = Schema.from_dict({
+    "all": fields.List(ConditionField(), validate=validate.Length(min=1)),
+    "any": fields.List(ConditionField(), validate=validate.Length(min=1)),
+    "not": ConditionField(),
+}, name="GroupSchema")
+
+
+class OutcomeSchema(_ParamsMixin, Schema):
+    class Meta:
+        unknown = RAISE
+
+    by = fields.String(required=True, validate=lambda v: _known(v, FACTS, "fact"))
+    bands = fields.List(fields.Raw())
+    else_ = fields.Raw(data_key="else")
+    scale = fields.List(fields.Float(), validate=validate.Length(equal=2))
+
+
+class OutcomeField(fields.Field):
+    """An outcome: a fixed value, or {"by": FACT, ... , "bands": [[threshold, outcome], ...]}."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, dict):
+            return OutcomeSchema().load(value)
+        return value
+
+
+class ThenSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    rating = OutcomeField()
+    status = OutcomeField()
+    flag = fields.String()
+    severity = fields.String(validate=lambda v: _known(v, SEVERITIES, "severity"))
+    score = OutcomeField()
+
+    @validates_schema
+    def _one_outcome(self, data, **_):
+        given = [k for k in KINDS if k in data]
+        if len(given) != 1:
+            raise ValidationError(f"give exactly one outcome of {', '.join(KINDS)}; found "
+                                  f"{', '.join(given) or 'none'}")
+        if "severity" in data and "flag" not in data:
+            raise ValidationError("severity goes with a flag only", "severity")
+
+
+class RuleSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    key = fields.String(required=True)
+    title = fields.String(required=True, validate=validate.Length(1, 300))
+    description = fields.String()
+    applies_to = fields.String(required=True,
+                               validate=lambda v: _known(v, [a.value for a in AppliesTo], "applies_to value"))
+    select = fields.Dict(keys=fields.String(), values=fields.Raw())
+    when = ConditionField()
+    then = fields.Nested(ThenSchema, required=True)
+    explain = fields.String(required=True, validate=validate.Length(1, 1000))
+
+
+def _known(value, known: Iterable, what: str) -> None:
+    known = list(known)
+    if value not in known:
+        raise ValidationError(f"unknown {what} {value!r}; known: {', '.join(known)}")
+
+
+_TIDY = {
+    "Missing data for required field.": "required",
+    "Unknown field.": "unknown field",
+    "Not a valid string.": "must be text",
+    "Not a valid integer.": "must be a whole number",
+    "Not a valid boolean.": "must be true or false",
+    "Not a valid mapping type.": "must be an object",
+    "Not a valid list.": "must be a list",
+    "Field may not be null.": "must not be null",
+    "Invalid input type.": "must be an object",
+    "Not a valid number.": "must be a number",
+}
+
+
+def _flatten(messages, path: str = "") -> Iterable[str]:
+    if isinstance(messages, dict):
+        for key, value in messages.items():
+            if key == "_schema":
+                sub = path
+            elif isinstance(key, int):
+                sub = f"{path}[{key}]"
+            else:
+                sub = f"{path}.{key}" if path else str(key)
+            yield from _flatten(value, sub)
+    elif isinstance(messages, list):
+        for message in messages:
+            if isinstance(message, (dict, list)):
+                yield from _flatten(message, path)
+            else:
+                yield f"{path or '(rule)'}: {_TIDY.get(message, message)}"
+    else:
+        yield f"{path or '(rule)'}: {_TIDY.get(messages, messages)}"
+
+
+# -- checks against the registry and the database ------------------------------------------------
+class _Checker:
+    def __init__(self, applies_to: str, metric_codes: Optional[set], function_codes: Optional[set]):
+        self.applies_to = applies_to
+        self.metric_codes = metric_codes
+        self.function_codes = function_codes
+        self.problems: list[str] = []
+
+    def problem(self, path: str, message: str) -> None:
+        self.problems.append(f"{path}: {message}")
+
+    def metric(self, path: str, code) -> None:
+        if self.metric_codes is not None and code not in self.metric_codes:
+            self.problem(path, f"unknown metric {code!r}; no metric has that code")
+
+    def params(self, path: str, node: dict, spec, *, outcome: bool = False) -> None:
+        if self.applies_to not in spec.subjects:
+            self.problem(f"{path}.{'by' if outcome else 'fact'}", f"fact {spec.name!r} does not apply to a "
+                         f"{self.applies_to}; it applies to {', '.join(sorted(spec.subjects))}")
+        for name in PARAM_NAMES:
+            if name in node and name not in spec.params:
+                takes = ", ".join(spec.params) or "no parameters"
+                self.problem(f"{path}.{name}", f"fact {spec.name!r} takes no {name!r} (it takes {takes})")
+        if spec.reads_metric and "metric" not in node and self.applies_to in ("program", "capacity_domain"):
+            self.problem(f"{path}.metric", f"required: fact {spec.name!r} on a {self.applies_to} must name a metric")
+        if "metric" in node and "metric" in spec.params:
+            self.metric(f"{path}.metric", node["metric"])
+        if "vs" in node and "vs" in spec.params and node["vs"] not in spec.params["vs"].choices:
+            self.problem(f"{path}.vs", f"unknown value {node['vs']!r}; use {' or '.join(spec.params['vs'].choices)}")
+        if "at" in node and "at" in spec.params and node["at"] != "latest":
+            try:
+                parse_period(node["at"])
+            except PeriodError as error:
+                self.problem(f"{path}.at", f"'latest' or a fiscal quarter: {error}")
+        for name in ("min_n", "max"):
+            if name in node and name in spec.params and node[name] < 1:
+                self.problem(f"{path}.{name}", "must be at least 1")
+        if outcome and node.get("window", {}).get("consecutive"):
+            self.problem(f"{path}.window.consecutive", "only a condition takes a consecutive window")
+
+    def condition(self, node: dict, path: str) -> None:
+        for kind in ("all", "any"):
+            if kind in node:
+                for i, part in enumerate(node[kind]):
+                    self.condition(part, f"{path}.{kind}[{i}]")
+                return
+        if "not" in node:
+            self.condition(node["not"], f"{path}.not")
+            return
+        spec = FACTS[node["fact"]]
+        self.params(path, node, spec)
+        self.value(f"{path}.value", node["op"], node["value"], spec)
+
+    def value(self, path: str, op: str, value, spec) -> None:
+        returns = spec.returns
+        allowed = {"number": OPS, "bool": ("eq", "ne"), "text": ("eq", "ne", "in")}[returns]
+        if op not in allowed:
+            self.problem(path[:-len(".value")] + ".op",
+                         f"op {op!r} does not fit fact {spec.name!r}, which is {_kind_words(returns)}; "
+                         f"use {', '.join(allowed)}")
+            return
+        if op == "between":
+            if not (isinstance(value, list) and len(value) == 2 and all(_is_number(v) for v in value)):
+                self.problem(path, "between takes [low, high], two numbers")
+            elif value[0] > value[1]:
+                self.problem(path, f"between takes [low, high] with low <= high, got {value}")
+            return
+        if op == "in":
+            if not isinstance(value, list) or not value:
+                self.problem(path, "in takes a non-empty list")
+                return
+            for i, item in enumerate(value):
+                self.scalar(f"{path}[{i}]", item, spec)
+            return
+        self.scalar(path, value, spec)
+
+    def scalar(self, path: str, value, spec) -> None:
+        if spec.returns == "number" and not _is_number(value):
+            self.problem(path, f"must be a number for fact {spec.name!r}, got {value!r}")
+        elif spec.returns == "bool" and not isinstance(value, bool):
+            self.problem(path, f"must be true or false for fact {spec.name!r}, got {value!r}")
+        elif spec.returns == "text":
+            if not isinstance(value, str):
+                self.problem(path, f"must be text for fact {spec.name!r}, got {value!r}")
+            elif spec.values and value not in spec.values:
+                self.problem(path, f"unknown value {value!r} for fact {spec.name!r}; "
+                                   f"it is one of {', '.join(spec.values)}")
+
+    def outcome(self, kind: str, value, path: str) -> None:
+        if kind == "flag":
+            if not FLAG_PATTERN.match(value or ""):
+                self.problem(path, f"a flag is a short name of lower-case letters, digits and _, got {value!r}")
+            return
+        if not isinstance(value, dict):
+            self.fixed(kind, value, path)
+            return
+        spec = FACTS[value["by"]]
+        self.params(path, value, spec, outcome=True)
+        bands, otherwise = value.get("bands"), value.get("else_")
+        if spec.returns == "bool":
+            self.problem(f"{path}.by", f"fact {spec.name!r} is true or false; use it in `when` instead")
+            return
+        if spec.returns == "text":
+            if kind != "status" or set(spec.values) - set(STATUS_RANK):
+                self.problem(f"{path}.by", f"fact {spec.name!r} is text; only a status can be read from "
+                                           "target_status")
+            elif bands or otherwise is not None:
+                self.problem(f"{path}.bands", f"fact {spec.name!r} is already a status; it takes no bands")
+            return
+        if kind in ("rating", "status") and not bands:
+            self.problem(f"{path}.bands", f"required: a {kind} read from a number needs bands, "
+                                          "e.g. [[1.05, 5], [1.0, 4], [0.95, 3], [0.9, 2]]")
+            return
+        if bands:
+            self.bands(kind, bands, otherwise, f"{path}")
+        if "scale" in value:
+            if kind != "score":
+                self.problem(f"{path}.scale", "only a score takes a scale")
+            elif value["scale"][0] >= value["scale"][1]:
+                self.problem(f"{path}.scale", "[low, high] with low < high")
+
+    def fixed(self, kind: str, value, path: str) -> None:
+        if kind == "rating" and not (isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 5):
+            self.problem(path, f"a rating is a whole number 1-5 or {{\"by\": FACT, \"bands\": ...}}, got {value!r}")
+        elif kind == "status" and value not in STATUS_RANK:
+            self.problem(path, f"a status is green, amber or red (or {{\"by\": ...}}), got {value!r}")
+        elif kind == "score" and not _is_number(value):
+            self.problem(path, f"a score is a number (or {{\"by\": ...}}), got {value!r}")
+
+    def bands(self, kind: str, bands: list, otherwise, path: str) -> None:
+        rank = _rank(kind)
+        previous = None
+        for i, band in enumerate(bands):
+            where = f"{path}.bands[{i}]"
+            if not (isinstance(band, list) and len(band) == 2 and _is_number(band[0])):
+                self.problem(where, "a band is [threshold, outcome], e.g. [1.0, 4]")
+                return
+            before = len(self.problems)
+            self.fixed(kind, band[1], f"{where}[1]")
+            if len(self.problems) > before:
+                return
+            if previous is not None:
+                if band[0] >= previous[0]:
+                    self.problem(where, f"thresholds must go down: {band[0]} follows {previous[0]}")
+                    return
+                if rank(band[1]) > rank(previous[1]):
+                    self.problem(where, f"a lower threshold must not give a better {kind}: {band[1]!r} "
+                                        f"below {previous[1]!r}")
+                    return
+            previous = band
+        if otherwise is not None:
+            before = len(self.problems)
+            self.fixed(kind, otherwise, f"{path}.else")
+            if len(self.problems) == before and rank(otherwise) > rank(bands[-1][1]):
+                self.problem(f"{path}.else", f"must not be better than the last band ({bands[-1][1]!r})")
+
+    def select(self, select: dict) -> None:
+        allowed = SELECT_KEYS[self.applies_to]
+        for name, value in select.items():
+            path = f"select.{name}"
+            kind = allowed.get(name)
+            if kind is None:
+                self.problem(path, f"unknown field for a {self.applies_to}; use {', '.join(allowed)}")
+            elif kind in ("text", "metric", "function") and not isinstance(value, str):
+                self.problem(path, f"must be text, got {value!r}")
+            elif kind == "texts" and not (isinstance(value, list) and value and all(isinstance(v, str) for v in value)):
+                self.problem(path, f"must be a non-empty list of texts, got {value!r}")
+            elif kind == "bool" and not isinstance(value, bool):
+                self.problem(path, f"must be true or false, got {value!r}")
+            elif kind == "int" and (isinstance(value, bool) or not isinstance(value, int)):
+                self.problem(path, f"must be a whole number, got {value!r}")
+            elif kind == "metric":
+                self.metric(path, value)
+            elif kind == "function" and self.function_codes is not None and value not in self.function_codes:
+                self.problem(path, f"unknown function {value!r}; known: {', '.join(sorted(self.function_codes))}")
+
+
+def _rank(kind: str):
+    if kind == "status":
+        return lambda v: STATUS_RANK.get(v, -1)
+    return lambda v: v
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _kind_words(returns: str) -> str:
+    return {"number": "a number", "bool": "true or false", "text": "text"}[returns]
+
+
+def validate_definition(definition: Any, *, metric_codes: Optional[set] = None,
+                        function_codes: Optional[set] = None) -> dict:
+    """Check a rule definition; returns it unchanged, or raises `RuleError` naming every problem
+    by its JSON path. `metric_codes` / `function_codes` are the codes that exist (skip when None)."""
+    if not isinstance(definition, dict):
+        raise RuleError(["(rule): a rule is a JSON object"])
+    try:
+        loaded = RuleSchema().load(definition)
+    except ValidationError as error:
+        raise RuleError(list(_flatten(error.messages))) from None
+    checker = _Checker(loaded["applies_to"], metric_codes, function_codes)
+    if not KEY_PATTERN.match(loaded["key"]):
+        checker.problem("key", f"use lower-case letters, digits, - and _ (at most 100), got {loaded['key']!r}")
+    checker.select(loaded.get("select") or {})
+    if loaded.get("when") is not None:
+        checker.condition(loaded["when"], "when")
+    then = loaded["then"]
+    kind = next(k for k in KINDS if k in then)
+    checker.outcome(kind, then[kind], f"then.{kind}")
+    for problem in template_problems(loaded["explain"]):
+        checker.problem("explain", problem)
+    if checker.problems:
+        raise RuleError(checker.problems)
+    return definition
+
+
+# -- compiling ---------------------------------------------------------------------------------------
+def _window(data: Optional[dict]) -> Optional[Window]:
+    if not data:
+        return None
+    return Window(data.get("periods"), bool(data.get("consecutive")), bool(data.get("year_to_date")))
+
+
+def _ref(name: str, node: dict) -> FactRef:
+    params = tuple(sorted((k, node[k]) for k in PARAM_NAMES if k in node and k != "window"))
+    return FactRef(name, params, _window(node.get("window")))
+
+
+def _condition(node: dict):
+    for kind in ("all", "any"):
+        if kind in node:
+            return Group(kind, tuple(_condition(part) for part in node[kind]))
+    if "not" in node:
+        return Group("not", (_condition(node["not"]),))
+    value = node["value"]
+    return Leaf(_ref(node["fact"], node), node["op"], tuple(value) if isinstance(value, list) else value)
+
+
+def compile_rule(definition: dict, *, version_id: Optional[int] = None, version: Optional[int] = None) -> CompiledRule:
+    """A validated definition as the evaluator's data structure."""
+    then = definition["then"]
+    kind = next(k for k in KINDS if k in then)
+    spec = then[kind]
+    if kind == "flag":
+        compiled = Then("flag", fixed=spec, severity=then.get("severity", "medium"))
+    elif isinstance(spec, dict):
+        default_else = {"rating": 1, "status": "red"}.get(kind)
+        bands = tuple((float(t), o) for t, o in spec.get("bands", ()))
+        compiled = Then(kind, by=_ref(spec["by"], spec), bands=bands, otherwise=spec.get("else", default_else),
+                        scale=tuple(spec["scale"]) if "scale" in spec else None)
+    else:
+        compiled = Then(kind, fixed=spec)
+    when = definition.get("when")
+    return CompiledRule(definition["key"], definition["title"], definition["applies_to"],
+                        dict(definition.get("select") or {}), _condition(when) if when else None, compiled,
+                        definition["explain"], version_id, version)

@@ -1,0 +1,482 @@
+"""Evaluate the published rules and keep the findings table equal to what they conclude.
+
+A finding is the current conclusion of one rule about one subject: re-evaluating replaces it
+(same rule, same subject) when its fingerprint changed, leaves it alone when it did not, and
+deletes it when the rule no longer finds anything. All writes of one evaluation happen in one
+transaction, with bulk statements. `simulate` evaluates a draft beside the published version
+and writes nothing; `replay` re-evaluates a stored finding from exactly the inputs it records.
+"""
+from __future__ import annotations
+
+import gc
+import hashlib
+from contextlib import contextmanager
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Iterable, Optional
+
+import sqlalchemy as sa
+
+from scorecard.models import Finding, FindingInput, Metric, Rule, RuleStatus, RuleVersion, utcnow
+from scorecard.models.org import Function
+from scorecard.rules import subjects as subj
+from scorecard.rules.context import (
+    CHUNK, EvaluationContext, fetch_rows, latest_periods, load_context, load_observations,
+)
+from scorecard.rules.evaluator import CompiledRule, FindingDraft, Leaf, evaluate as evaluate_rule
+from scorecard.rules.facts import FACTS, resolve, subject_keys
+from scorecard.rules.schema import compile_rule, validate_definition
+from scorecard.survey import MIN_N_DEFAULT
+
+KINDS = ("program", "requirement", "commitment", "capacity_domain")
+
+
+@dataclass
+class EvaluationResult:
+    """What one evaluation concluded and what it changed (or, dry, would change)."""
+
+    findings: list = field(default_factory=list)
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    deleted: int = 0
+    subjects: int = 0
+    rules: list = field(default_factory=list)
+    dry_run: bool = False
+    incremental: bool = False
+
+    def as_json(self) -> dict:
+        by_rule = defaultdict(lambda: defaultdict(int))
+        for draft in self.findings:
+            by_rule[draft.rule_key][draft.summary] += 1
+        return {"dry_run": self.dry_run, "incremental": self.incremental, "rules": self.rules,
+                "subjects": self.subjects, "findings": len(self.findings), "inserted": self.inserted,
+                "updated": self.updated, "unchanged": self.unchanged, "deleted": self.deleted,
+                "outcomes": {k: dict(v) for k, v in sorted(by_rule.items())}}
+
+
+# -- rules from the database ----------------------------------------------------------------------
+def published_rules(session, rule_key: Optional[str] = None) -> list[tuple[int, CompiledRule]]:
+    """(rule id, compiled rule) for every published version (or only `rule_key`'s)."""
+    query = (sa.select(Rule.id, RuleVersion.id, RuleVersion.version, RuleVersion.definition)
+             .join(RuleVersion, RuleVersion.rule_id == Rule.id)
+             .where(RuleVersion.status == RuleStatus.published).order_by(Rule.key))
+    if rule_key is not None:
+        query = query.where(Rule.key == rule_key)
+    return [(rule_id, compile_rule(definition, version_id=version_id, version=version))
+            for rule_id, version_id, version, definition in session.execute(query)]
+
+
+def codes(session) -> tuple[set, set]:
+    """The metric and function codes that exist, for validating rule definitions."""
+    return set(session.scalars(sa.select(Metric.code))), set(session.scalars(sa.select(Function.code)))
+
+
+def _leaves(node) -> Iterable:
+    if node is None:
+        return
+    if isinstance(node, Leaf):
+        yield node.ref
+    else:
+        for part in node.parts:
+            yield from _leaves(part)
+
+
+def metrics_read(ctx: EvaluationContext, rules: Iterable[CompiledRule]) -> set:
+    """The ids of the metrics the rules' facts read (a rule naming none reads its subjects' own)."""
+    ids = set()
+    for rule in rules:
+        refs = list(_leaves(rule.when)) + ([rule.then.by] if rule.then.by else [])
+        for ref in refs:
+            if not FACTS[ref.name].reads_metric:
+                continue
+            code = ref.param("metric")
+            if code is not None:
+                if code in ctx.metric_codes:
+                    ids.add(ctx.metric_codes[code].id)
+            elif rule.applies_to == "requirement":
+                ids |= {r.metric_id for r in ctx.requirements.values()} - {None}
+                ids |= {m for c in ctx.commitments.values() for m in c.metric_ids}
+            elif rule.applies_to == "commitment":
+                ids |= {m for c in ctx.commitments.values() for m in c.metric_ids}
+    return ids
+
+
+# -- evaluating --------------------------------------------------------------------------------------
+def run_rules(ctx: EvaluationContext, rules: Iterable[CompiledRule],
+              scope: Optional[dict] = None) -> list[FindingDraft]:
+    """Every finding the rules make for the subjects in `scope` ({kind: ids}; None: all)."""
+    drafts = []
+    for rule in rules:
+        kind = rule.applies_to
+        ids = None if scope is None else scope.get(kind, ())
+        for entity in subj.entities(ctx, kind, ids):
+            if rule.select and not subj.selected(ctx, kind, entity, rule.select):
+                continue
+            period = subj.as_of(ctx, kind, entity)
+            if period is None:
+                continue
+            agency = subj.agency_of(ctx, kind, entity)
+            context = {"as_of": ctx.as_of(agency), "agency": agency, "today": ctx.today.isoformat(),
+                       "min_n": ctx.min_n}
+            draft = evaluate_rule(rule, subj.subject(ctx, kind, entity), period,
+                                  lambda ref, p, e=entity: resolve(ctx, kind, e, ref, p), context=context)
+            if draft is not None:
+                drafts.append(draft)
+    return drafts
+
+
+def _settings(today: Optional[date], min_n: Optional[int]) -> tuple[date, int]:
+    if min_n is None:
+        try:
+            from flask import current_app
+            min_n = current_app.config.get("SURVEY_MIN_N", MIN_N_DEFAULT)
+        except RuntimeError:  # outside an app context
+            min_n = MIN_N_DEFAULT
+    return today or date.today(), min_n
+
+
+def evaluate(session, *, rule_key: Optional[str] = None, touched: Optional[Iterable] = None,
+             dry_run: bool = False, today: Optional[date] = None, min_n: Optional[int] = None) -> EvaluationResult:
+    """Evaluate the published rules (or one) and persist the findings in one transaction.
+
+    `touched` — (subject key, period) pairs an import wrote — limits the work to the subjects
+    that read them, widened to a whole agency whose latest quarter moved (or that has no
+    findings yet). `dry_run` computes the changes and writes nothing."""
+    today, min_n = _settings(today, min_n)
+    result = EvaluationResult(dry_run=dry_run, incremental=touched is not None)
+    try:
+        with session.no_autoflush, _collector_paused():
+            rules = published_rules(session, rule_key)
+            result.rules = [rule.key for _, rule in rules]
+            if not rules and rule_key is None and not _has_findings(session):
+                return result
+            ctx = load_context(session, today=today, min_n=min_n, observations=False)
+            metric_ids = metrics_read(ctx, [r for _, r in rules])
+            if touched is None:
+                scope = None
+                load_observations(session, ctx, metric_ids=metric_ids)
+            else:
+                ctx.as_of_by_agency, ctx.as_of_global = latest_periods(session)
+                scope = _incremental_scope(session, ctx, touched)
+                programs, functions = _observation_subjects(ctx, scope)
+                load_observations(session, ctx, metric_ids=metric_ids, program_ids=programs,
+                                  function_ids=functions, as_of_known=True)
+            drafts = run_rules(ctx, [r for _, r in rules], scope)
+            result.findings = drafts
+            result.subjects = len({(d.subject_type, d.subject_id) for d in drafts})
+            rule_ids = {r.key: rule_id for rule_id, r in rules}
+            _persist(session, drafts, rule_ids, scope, rule_key, result)
+        if dry_run:
+            session.rollback()
+        else:
+            session.commit()
+    except Exception:
+        session.rollback()
+        raise
+    return result
+
+
+@contextmanager
+def _collector_paused():
+    """Pause the cyclic garbage collector: an evaluation holds a million observation rows and
+    makes some hundred thousand small objects (no cycles), and every automatic collection would
+    walk all of them again."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _has_findings(session) -> bool:
+    return session.scalar(sa.select(Finding.id).limit(1)) is not None
+
+
+def _dependents(ctx: EvaluationContext, program_keys: set, function_ids: set) -> dict:
+    """The subjects that read any of these programs' or functions' observations."""
+    scope = {kind: set() for kind in KINDS}
+    scope["program"] = {int(k[8:]) for k in program_keys}
+    components = {ctx.programs[p].component_id for p in scope["program"] if p in ctx.programs}
+    for r in ctx.requirements.values():
+        if program_keys & set(subject_keys(ctx, "requirement", r)):
+            scope["requirement"].add(r.id)
+    for c in ctx.commitments.values():
+        keys = set(subject_keys(ctx, "commitment", c))
+        if program_keys & keys or (not c.program_ids and c.function_id in function_ids):
+            scope["commitment"].add(c.id)
+    scope["capacity_domain"] = {d.id for d in ctx.capacity.values() if d.component_id in components}
+    return scope
+
+
+def _incremental_scope(session, ctx: EvaluationContext, touched: Iterable) -> dict:
+    program_keys, function_ids, agencies = set(), set(), set()
+    for subject_key, _period in touched:
+        if subject_key.startswith("program:"):
+            program_id = int(subject_key[8:])
+            if program_id in ctx.programs:
+                program_keys.add(subject_key)
+                agencies.add(ctx.programs[program_id].agency_id)
+        elif subject_key.startswith("function:"):
+            function_ids.add(int(subject_key[9:].partition("@")[0]))
+            agencies.add(ctx.agency_of_key(subject_key))
+    scope = _dependents(ctx, program_keys, function_ids)
+    # Agencies whose quarter moved since their findings were made (a new quarter arrived, or a
+    # revert took one away), and agencies without findings yet, are evaluated whole.
+    moved, covered, index = set(), set(), {}
+    for kind, subject_id, period in fetch_rows(session, sa.select(Finding.subject_type, Finding.subject_id,
+                                                                  Finding.period).distinct()):
+        key = (kind, subject_id)
+        if key not in index:
+            entity = subj.entities(ctx, key[0], [subject_id])
+            index[key] = (subj.agency_of(ctx, key[0], entity[0]), subj.as_of(ctx, key[0], entity[0])) if entity else None
+        entry = index[key]
+        if entry is None:
+            continue
+        covered.add(entry[0])
+        if entry[1] != period:
+            moved.add(entry[0])
+    widen = moved | (agencies - covered)
+    if widen:
+        for kind in KINDS:
+            for entity in subj.entities(ctx, kind):
+                if subj.agency_of(ctx, kind, entity) in widen:
+                    scope[kind].add(entity.id)
+    return scope
+
+
+def _observation_subjects(ctx: EvaluationContext, scope: dict) -> tuple[set, set]:
+    """The programs and functions whose observations the subjects in scope read."""
+    programs, functions = set(), set()
+    for kind in KINDS:
+        for entity in subj.entities(ctx, kind, scope.get(kind, ())):
+            for key in subject_keys(ctx, kind, entity):
+                if key.startswith("program:"):
+                    programs.add(int(key[8:]))
+                else:
+                    functions.add(int(key[9:].partition("@")[0]))
+            if kind == "commitment" and not entity.program_ids:
+                functions.add(entity.function_id)
+    return programs, functions
+
+
+# -- persisting --------------------------------------------------------------------------------------
+def fingerprint(draft: FindingDraft) -> str:
+    """A digest of everything a finding says and read (not when it was evaluated). The parts
+    are plain numbers, texts and tuples, whose repr is exact and stable."""
+    inputs = sorted((i.role, i.metric_id or 0, i.subject_key or "", i.period or "", i.target_id or 0,
+                     _round(i.value) or 0.0, i.n or 0, _ids_json(i)) for i in draft.inputs)
+    facts = sorted((k, repr(v)) for k, v in draft.facts.items()) if draft.facts else ()
+    parts = (draft.rule_version_id, draft.subject_type, draft.subject_id, draft.subject_detail, draft.period,
+             draft.outcome_fields(), draft.explanation, facts, inputs)
+    return hashlib.sha256(repr(parts).encode()).hexdigest()
+
+
+def _round(value):
+    return None if value is None else round(value, 9)
+
+
+def _persist(session, drafts: list, rule_ids: dict, scope: Optional[dict], rule_key: Optional[str],
+             result: EvaluationResult) -> None:
+    existing = _existing(session, scope, rule_ids if rule_key else None)
+    keep: dict = {}
+    extra: list = []
+    for finding_id, rule_id, subject_type, subject_id, fp in existing:
+        key = (rule_id, subject_type, subject_id)
+        (extra.append(finding_id) if key in keep else keep.__setitem__(key, (finding_id, fp)))
+    inserts, updates = [], []
+    for draft in drafts:
+        fp = fingerprint(draft)
+        key = (rule_ids[draft.rule_key], draft.subject_type, draft.subject_id)
+        row = keep.pop(key, None)
+        if row is None:
+            inserts.append((draft, fp))
+        elif row[1] == fp:
+            result.unchanged += 1
+        else:
+            updates.append((row[0], draft, fp))
+    deletes = extra + [finding_id for finding_id, _ in keep.values()]
+    result.inserted, result.updated, result.deleted = len(inserts), len(updates), len(deletes)
+    if result.dry_run:
+        return
+    now = utcnow()
+    _delete_inputs(session, deletes + [u[0] for u in updates])
+    for start in range(0, len(deletes), CHUNK):
+        session.execute(sa.delete(Finding.__table__).where(Finding.__table__.c.id.in_(deletes[start:start + CHUNK])))
+    if updates:
+        session.execute(sa.update(Finding.__table__).where(Finding.__table__.c.id == sa.bindparam("_id")),
+                        [{"_id": fid, **_finding_row(d, fp, now)} for fid, d, fp in updates])
+    ids = []
+    if inserts:
+        table = Finding.__table__
+        returned = session.execute(table.insert().returning(table.c.id, sort_by_parameter_order=True),
+                                   [_finding_row(d, fp, now) for d, fp in inserts])
+        ids = [row[0] for row in returned]
+    pairs = [(fid, d) for fid, d, _ in updates] + list(zip(ids, (d for d, _ in inserts)))
+    rows = [_input_row(fid, item) for fid, draft in pairs for item in draft.inputs]
+    if rows:
+        _bulk_insert(session, FindingInput.__table__, INPUT_COLUMNS, rows)
+
+
+def _existing(session, scope: Optional[dict], rule_ids: Optional[dict]) -> list:
+    """(id, rule id, subject type, subject id, fingerprint) of the findings an evaluation owns."""
+    f = Finding
+    query = (sa.select(f.id, RuleVersion.rule_id, f.subject_type, f.subject_id, f.fingerprint)
+             .join(RuleVersion, RuleVersion.id == f.rule_version_id))
+    if rule_ids is not None:
+        query = query.where(RuleVersion.rule_id.in_(sorted(rule_ids.values()) or [-1]))
+    rows = fetch_rows(session, query)
+    if scope is None:
+        return rows
+    return [r for r in rows if r[3] in scope.get(r[2], ())]
+
+
+def _delete_inputs(session, finding_ids: list) -> None:
+    table = FindingInput.__table__
+    for start in range(0, len(finding_ids), CHUNK):
+        session.execute(sa.delete(table).where(table.c.finding_id.in_(finding_ids[start:start + CHUNK])))
+
+
+def _finding_row(draft: FindingDraft, fp: str, now) -> dict:
+    return {"rule_version_id": draft.rule_version_id, "subject_type": draft.subject_type,
+            "subject_id": draft.subject_id, "subject_detail": draft.subject_detail, "period": draft.period,
+            "outcome": draft.outcome, "rating": draft.rating, "status": draft.status, "flag": draft.flag,
+            "severity": draft.severity, "score": draft.score, "explanation": draft.explanation,
+            "facts": draft.facts, "fingerprint": fp, "evaluated_at": now}
+
+
+INPUT_COLUMNS = ("finding_id", "observation_id", "target_id", "role", "value", "metric_id", "subject_key", "period",
+                 "n", "observation_ids")
+
+
+def _ids_json(item) -> Optional[str]:
+    if not item.observation_ids:
+        return None
+    return item.ids_json or f"[{','.join(map(str, item.observation_ids))}]"
+
+
+def _input_row(finding_id: int, item) -> tuple:
+    """An input as a row in INPUT_COLUMNS order; the ids go in as JSON text."""
+    ids = item.observation_ids
+    return (finding_id, ids[0] if len(ids) == 1 else None, item.target_id, item.role, item.value, item.metric_id,
+            item.subject_key, item.period, item.n, _ids_json(item))
+
+
+def _bulk_insert(session, table, columns: tuple, rows: list) -> None:
+    """Insert tuples with the driver's executemany: no per-row statement or parameter dicts.
+    Every column but the JSON ones (already text) goes through its type's bind processing."""
+    connection = session.connection()
+    dialect = connection.dialect
+    quote = dialect.identifier_preparer.quote
+    marker = "?" if dialect.paramstyle in ("qmark", "numeric") else "%s"
+    sql = (f"INSERT INTO {dialect.identifier_preparer.format_table(table)} ({', '.join(quote(c) for c in columns)}) "
+           f"VALUES ({', '.join([marker] * len(columns))})")
+    processors = [(i, table.c[c].type._cached_bind_processor(dialect)) for i, c in enumerate(columns)
+                  if not isinstance(table.c[c].type, sa.JSON)]
+    processors = [(i, p) for i, p in processors if p is not None]
+    if processors:
+        rows = [_processed(row, processors) for row in rows]
+    for start in range(0, len(rows), 20000):
+        connection.exec_driver_sql(sql, rows[start:start + 20000])
+
+
+def _processed(row: tuple, processors) -> tuple:
+    row = list(row)
+    for i, process in processors:
+        if row[i] is not None:
+            row[i] = process(row[i])
+    return tuple(row)
+
+
+# -- replay ------------------------------------------------------------------------------------------
+def replay(session, finding_id: int) -> Optional[FindingDraft]:
+    """Re-evaluate a stored finding's rule version from nothing but the observations and targets
+    its inputs name (and the as-of quarter, date and minimum sample it recorded)."""
+    finding = session.get(Finding, finding_id)
+    if finding is None:
+        return None
+    version = finding.rule_version
+    observation_ids, target_ids = set(), set()
+    for item in finding.inputs:
+        observation_ids |= set(item.observation_ids or ())
+        if item.observation_id is not None:
+            observation_ids.add(item.observation_id)
+        if item.target_id is not None:
+            target_ids.add(item.target_id)
+    facts = finding.facts or {}
+    as_of = {facts.get("agency"): facts.get("as_of"), None: facts.get("as_of")}
+    ctx = load_context(session, today=date.fromisoformat(facts["today"]), min_n=facts["min_n"],
+                       observation_ids=observation_ids, target_ids=target_ids, as_of=as_of)
+    rule = compile_rule(version.definition, version_id=version.id, version=version.version)
+    kind = finding.subject_type.value
+    entities = subj.entities(ctx, kind, [finding.subject_id])
+    if not entities:
+        return None
+    entity = entities[0]
+    context = {"as_of": facts.get("as_of"), "agency": facts.get("agency"), "today": facts["today"],
+               "min_n": facts["min_n"]}
+    return evaluate_rule(rule, subj.subject(ctx, kind, entity), finding.period,
+                         lambda ref, p: resolve(ctx, kind, entity, ref, p), context=context)
+
+
+# -- what-if -----------------------------------------------------------------------------------------
+@dataclass
+class Change:
+    subject_type: str
+    subject_id: int
+    subject: str
+    leader: Optional[str]
+    period: str
+    before: Optional[str]
+    after: Optional[str]
+    explanation: Optional[str]
+
+
+@dataclass
+class Simulation:
+    """How a draft's findings differ from the published version's, on today's data."""
+
+    key: str
+    applies_to: str
+    published_version: Optional[int]
+    changes: list = field(default_factory=list)
+    unchanged: int = 0
+
+    def as_json(self) -> dict:
+        return {"key": self.key, "applies_to": self.applies_to, "published_version": self.published_version,
+                "unchanged": self.unchanged, "changed": len(self.changes),
+                "changes": [c.__dict__ for c in self.changes]}
+
+
+def simulate(session, definition: dict, *, today: Optional[date] = None,
+             min_n: Optional[int] = None) -> Simulation:
+    """Evaluate a draft definition and its published version against current data and return
+    the differences (which programs change status, which leaders' proposed ratings change).
+    Reads only: nothing is added, changed or flushed."""
+    today, min_n = _settings(today, min_n)
+    with session.no_autoflush, _collector_paused():
+        metric_codes, function_codes = codes(session)
+        validate_definition(definition, metric_codes=metric_codes, function_codes=function_codes)
+        draft = compile_rule(definition)
+        published = published_rules(session, definition["key"])
+        ctx = load_context(session, today=today, min_n=min_n, observations=False)
+        rules = [draft] + [r for _, r in published]
+        load_observations(session, ctx, metric_ids=metrics_read(ctx, rules))
+        after = {(d.subject_type, d.subject_id): d for d in run_rules(ctx, [draft])}
+        before = {(d.subject_type, d.subject_id): d for d in run_rules(ctx, [r for _, r in published])}
+    result = Simulation(draft.key, draft.applies_to, published[0][1].version if published else None)
+    for key in sorted(set(before) | set(after)):
+        old, new = before.get(key), after.get(key)
+        old_text, new_text = (old.summary if old else None), (new.summary if new else None)
+        if old_text == new_text:
+            result.unchanged += 1
+            continue
+        kind, subject_id = key
+        entity = subj.entities(ctx, kind, [subject_id])[0]
+        shown = subj.subject(ctx, kind, entity)
+        result.changes.append(Change(kind, subject_id, shown.fields.get("subject"), shown.fields.get("leader"),
+                                     (new or old).period, old_text, new_text, new.explanation if new else None))
+    return result

@@ -1,0 +1,217 @@
+"""Rule storage: each rule is a key with numbered versions that go draft → published → retired.
+
+A draft may be edited; a published (or retired) version never is — saving a changed
+definition makes a new draft version, and publishing it retires the version it replaces.
+Every save, publish and retire is validated and recorded in the audit log. These functions
+change the session and leave the commit to the caller, so a batch of rules is one transaction.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any, Optional
+
+import sqlalchemy as sa
+
+from scorecard.models import AppliesTo, AuditEvent, Rule, RuleStatus, RuleVersion, utcnow
+from scorecard.rules.schema import RuleError, validate_definition
+from scorecard.rules.service import codes
+
+PACK = "default_pack.json"
+
+
+@dataclass
+class Saved:
+    key: str
+    version: int
+    status: str
+    action: str  # created | new version | draft updated | unchanged | published
+
+
+@dataclass
+class RuleSummary:
+    key: str
+    title: str
+    applies_to: str
+    published: Optional[int]
+    draft: Optional[int]
+    versions: int
+
+
+@sa.event.listens_for(RuleVersion, "before_update")
+def _published_is_final(mapper, connection, target: RuleVersion) -> None:
+    """A published or retired version's definition never changes (make a new version)."""
+    state = sa.inspect(target)
+    status = state.attrs.status.history
+    was = (status.deleted or status.unchanged or [target.status])[0]
+    if was in (RuleStatus.published, RuleStatus.retired) and state.attrs.definition.history.has_changes():
+        raise RuleError([f"rule {target.rule.key!r} version {target.version} is {was.value} and cannot be "
+                         "edited; save the change as a new draft version"])
+
+
+def _versions(session, rule: Rule) -> list[RuleVersion]:
+    return list(session.scalars(sa.select(RuleVersion).where(RuleVersion.rule_id == rule.id)
+                                .order_by(RuleVersion.version)))
+
+
+def _with_status(versions: list, status: RuleStatus) -> Optional[RuleVersion]:
+    return next((v for v in reversed(versions) if v.status is status), None)
+
+
+def _audit(session, action: str, version: RuleVersion, user_id, before=None) -> None:
+    session.add(AuditEvent(user_id=user_id, action=action, entity_type="rule_version", entity_id=version.id,
+                           before=before, after={"key": version.rule.key, "version": version.version,
+                                                 "status": version.status.value}))
+
+
+def validate(session, definition: Any) -> dict:
+    """Validate against the registry and the metric and function codes in the database."""
+    metric_codes, function_codes = codes(session)
+    return validate_definition(definition, metric_codes=metric_codes, function_codes=function_codes)
+
+
+def save(session, definition: dict, *, user_id: Optional[int] = None, publish: bool = False,
+         validated: bool = False) -> Saved:
+    """Save a definition as the rule's draft (a new version unless a draft exists); with
+    `publish`, publish it too. Saving what is already published changes nothing."""
+    if not validated:
+        validate(session, definition)
+    definition = json.loads(json.dumps(definition))  # a plain copy, as it will be stored
+    key = definition["key"]
+    rule = session.scalar(sa.select(Rule).where(Rule.key == key))
+    if rule is None:
+        rule = Rule(key=key, title=definition["title"], applies_to=AppliesTo(definition["applies_to"]))
+        session.add(rule)
+        session.flush()
+    elif rule.applies_to.value != definition["applies_to"]:
+        raise RuleError([f"applies_to: rule {key!r} applies to {rule.applies_to.value}; a rule cannot change "
+                         "what it applies to (give the new rule its own key)"])
+    versions = _versions(session, rule)
+    draft = _with_status(versions, RuleStatus.draft)
+    published = _with_status(versions, RuleStatus.published)
+    if draft is not None:
+        if draft.definition == definition:
+            action = "unchanged"
+        else:
+            draft.definition, draft.created_by_id, action = definition, user_id, "draft updated"
+        version = draft
+    elif published is not None and published.definition == definition:
+        return Saved(key, published.version, published.status.value, "unchanged")
+    else:
+        version = RuleVersion(rule=rule, version=(versions[-1].version + 1) if versions else 1,
+                              status=RuleStatus.draft, definition=definition, created_by_id=user_id)
+        session.add(version)
+        action = "created" if not versions else "new version"
+    session.flush()
+    if action != "unchanged":
+        _audit(session, "rule.save", version, user_id)
+    if publish:
+        publish_version(session, key, version=version.version, user_id=user_id)
+        action = "published" if action == "unchanged" else f"{action}, published"
+    return Saved(key, version.version, version.status.value, action)
+
+
+def publish_version(session, key: str, *, version: Optional[int] = None, user_id: Optional[int] = None) -> RuleVersion:
+    """Publish the rule's draft (or the numbered version, if it is a draft); the version
+    published before is retired."""
+    rule = session.scalar(sa.select(Rule).where(Rule.key == key))
+    if rule is None:
+        raise RuleError([f"key: there is no rule {key!r}"])
+    versions = _versions(session, rule)
+    chosen = (_with_status(versions, RuleStatus.draft) if version is None
+              else next((v for v in versions if v.version == version), None))
+    if chosen is None:
+        raise RuleError([f"rule {key!r} has no {'draft' if version is None else f'version {version}'} to publish"])
+    if chosen.status is RuleStatus.published:
+        return chosen
+    if chosen.status is not RuleStatus.draft:
+        raise RuleError([f"rule {key!r} version {chosen.version} is {chosen.status.value}; only a draft can be "
+                         "published"])
+    validate(session, chosen.definition)
+    for other in versions:
+        if other.status is RuleStatus.published:
+            other.status = RuleStatus.retired
+            _audit(session, "rule.retire", other, user_id, before={"status": "published"})
+    chosen.status, chosen.published_at = RuleStatus.published, utcnow()
+    rule.title = chosen.definition["title"]
+    session.flush()
+    _audit(session, "rule.publish", chosen, user_id, before={"status": "draft"})
+    return chosen
+
+
+def retire(session, key: str, *, user_id: Optional[int] = None) -> RuleVersion:
+    """Retire the published version: the rule stops being evaluated until a draft is published."""
+    rule = session.scalar(sa.select(Rule).where(Rule.key == key))
+    published = _with_status(_versions(session, rule), RuleStatus.published) if rule else None
+    if published is None:
+        raise RuleError([f"rule {key!r} has no published version to retire"])
+    published.status = RuleStatus.retired
+    session.flush()
+    _audit(session, "rule.retire", published, user_id, before={"status": "published"})
+    return published
+
+
+def import_rules(session, definitions: list, *, publish: bool = False, user_id: Optional[int] = None) -> list[Saved]:
+    """Validate every definition first (nothing is saved if any is wrong), then save each."""
+    problems, seen = [], set()
+    for i, definition in enumerate(definitions):
+        try:
+            validate(session, definition)
+        except RuleError as error:
+            problems += [f"rules[{i}].{p}" if not p.startswith("(") else f"rules[{i}] {p}" for p in error.problems]
+            continue
+        if definition["key"] in seen:
+            problems.append(f"rules[{i}].key: {definition['key']!r} appears twice in the file")
+        seen.add(definition["key"])
+    if problems:
+        raise RuleError(problems)
+    return [save(session, d, user_id=user_id, publish=publish, validated=True) for d in definitions]
+
+
+def read_rules_file(path) -> list[dict]:
+    """The rules in a JSON file: a list of rules, {"rules": [...]}, or one rule object."""
+    text = Path(path).read_text(encoding="utf-8")
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise RuleError([f"{Path(path).name}: not valid JSON at line {error.lineno}, column {error.colno}: "
+                         f"{error.msg}"]) from None
+    if isinstance(data, dict) and "rules" in data and "key" not in data:
+        data = data["rules"]
+    if isinstance(data, dict):
+        data = [data]
+    if not isinstance(data, list):
+        raise RuleError([f"{Path(path).name}: expected a rule, a list of rules or {{\"rules\": [...]}}"])
+    return data
+
+
+def default_pack() -> list[dict]:
+    """The rules an agency can start with (shipped inside the package)."""
+    return json.loads(resources.files("scorecard.rules").joinpath(PACK).read_text(encoding="utf-8"))["rules"]
+
+
+def export_rules(session, *, drafts: bool = False) -> list[dict]:
+    """The published definitions (with `drafts`, each rule's latest draft where it has one)."""
+    wanted = [RuleStatus.published] + ([RuleStatus.draft] if drafts else [])
+    query = (sa.select(Rule.key, RuleVersion.status, RuleVersion.version, RuleVersion.definition)
+             .join(RuleVersion, RuleVersion.rule_id == Rule.id).where(RuleVersion.status.in_(wanted))
+             .order_by(Rule.key, RuleVersion.version))
+    chosen = {}
+    for key, status, _version, definition in session.execute(query):
+        if key not in chosen or status is RuleStatus.draft:
+            chosen[key] = definition
+    return [chosen[k] for k in sorted(chosen)]
+
+
+def list_rules(session) -> list[RuleSummary]:
+    summaries = []
+    for rule in session.scalars(sa.select(Rule).order_by(Rule.key)):
+        versions = _versions(session, rule)
+        published = _with_status(versions, RuleStatus.published)
+        draft = _with_status(versions, RuleStatus.draft)
+        summaries.append(RuleSummary(rule.key, rule.title, rule.applies_to.value,
+                                     published.version if published else None, draft.version if draft else None,
+                                     len(versions)))
+    return summaries

@@ -1,0 +1,113 @@
+"""The subjects a rule applies to: which ones its `select` picks, the quarter each is evaluated
+as of, and the names its explanation can use.
+
+As-of quarters: a program is evaluated for its agency's latest quarter with data; a plan
+requirement and a capacity domain for that quarter kept inside their fiscal year (the year's
+first quarter before any data, its last once the year is over); a commitment for the quarter
+containing today.
+"""
+from __future__ import annotations
+
+from typing import Iterable, Optional
+
+from scorecard.periods import Period
+from scorecard.rules.context import EvaluationContext, clamp_to_year
+from scorecard.rules.evaluator import Subject
+from scorecard.rules.facts import default_metric_id, subject_keys
+
+ENTITIES = {"program": "programs", "requirement": "requirements", "commitment": "commitments",
+            "capacity_domain": "capacity"}
+
+
+def entities(ctx: EvaluationContext, kind: str, ids: Optional[Iterable[int]] = None) -> list:
+    """The subjects of one kind (all, or those with the given ids), in id order."""
+    table = getattr(ctx, ENTITIES[kind])
+    if ids is None:
+        return [table[i] for i in sorted(table)]
+    return [table[i] for i in sorted(set(ids)) if i in table]
+
+
+def selected(ctx: EvaluationContext, kind: str, entity, select: dict) -> bool:
+    """Whether a rule's `select` picks this subject (every key must match)."""
+    for name, wanted in select.items():
+        if not _matches(ctx, kind, entity, name, wanted):
+            return False
+    return True
+
+
+def _matches(ctx, kind, entity, name, wanted) -> bool:
+    if kind == "program":
+        component = ctx.components[entity.component_id]
+        return {"component": lambda: wanted in (component.code, component.name),
+                "programs": lambda: entity.code in wanted or entity.name in wanted,
+                "hisp": lambda: component.is_hisp == wanted,
+                "life_experience": lambda: wanted in entity.life_experiences}[name]()
+    if kind == "requirement":
+        metric_id = default_metric_id(ctx, kind, entity)
+        metric = ctx.metrics.get(metric_id)
+        function = ctx.functions.get(entity.leader_function_id)
+        return {"metric": lambda: metric is not None and metric.code == wanted,
+                "element": lambda: entity.element == wanted,
+                "results_driven": lambda: entity.results_driven == wanted,
+                "fiscal_year": lambda: entity.fiscal_year == wanted,
+                "has_metric": lambda: (metric is not None) == wanted,
+                "function": lambda: function is not None and function.code == wanted}[name]()
+    if kind == "commitment":
+        function = ctx.functions.get(entity.function_id)
+        return {"function": lambda: function is not None and function.code == wanted,
+                "linked_metric": lambda: any(ctx.metrics[m].code == wanted for m in entity.metric_ids),
+                "status": lambda: entity.status.value in wanted,
+                "capacity_domain": lambda: entity.capacity_domain == wanted}[name]()
+    component = ctx.components.get(entity.component_id)
+    return {"domain": lambda: entity.domain == wanted,
+            "component": lambda: component is not None and wanted in (component.code, component.name),
+            "fiscal_year": lambda: entity.fiscal_year == wanted}[name]()
+
+
+def agency_of(ctx: EvaluationContext, kind: str, entity) -> Optional[int]:
+    if kind == "program":
+        return entity.agency_id
+    if kind == "capacity_domain":
+        component = ctx.components.get(entity.component_id)
+        return component.agency_id if component else None
+    if kind == "requirement":
+        for key in subject_keys(ctx, kind, entity):
+            agency = ctx.agency_of_key(key)
+            if agency is not None:
+                return agency
+        component = ctx.components.get(entity.leader_component_id)
+        return component.agency_id if component else None
+    return None
+
+
+def as_of(ctx: EvaluationContext, kind: str, entity) -> Optional[str]:
+    """The quarter a subject is evaluated for (None: nothing to evaluate yet)."""
+    if kind == "commitment":
+        return str(Period.from_date(ctx.today))
+    latest = ctx.as_of(agency_of(ctx, kind, entity))
+    if kind == "program":
+        return latest
+    return clamp_to_year(latest, entity.fiscal_year)
+
+
+def subject(ctx: EvaluationContext, kind: str, entity) -> Subject:
+    """The subject as the evaluator sees it: its id, a short detail and names for explanations."""
+    if kind == "program":
+        component = ctx.components[entity.component_id]
+        return Subject(kind, entity.id, entity.code[:100],
+                       {"subject": entity.name, "program": entity.name, "component": component.name})
+    if kind == "requirement":
+        metric = ctx.metrics.get(default_metric_id(ctx, kind, entity))
+        return Subject(kind, entity.id, entity.leader_name[:100], {
+            "subject": f"{entity.leader_name} ({entity.element})", "leader": entity.leader_name,
+            "element": entity.element, "requirement": entity.text, "fiscal_year": entity.fiscal_year,
+            "metric": metric.name if metric else None})
+    if kind == "commitment":
+        function = ctx.functions.get(entity.function_id)
+        code = function.code if function else None
+        return Subject(kind, entity.id, code, {"subject": entity.title, "commitment": entity.title, "function": code})
+    component = ctx.components.get(entity.component_id)
+    name = component.name if component else str(entity.component_id)
+    return Subject(kind, entity.id, entity.domain[:100], {
+        "subject": f"{name}: {entity.domain}", "component": name, "domain": entity.domain,
+        "fiscal_year": entity.fiscal_year, "self_score": entity.score})
