@@ -198,7 +198,10 @@ def run_import(session, path, *, filename: Optional[str] = None, format_name: Op
     session.commit()
     result.status, result.batch_id, result.message = "imported", batch.id, batch.message
     from scorecard.signals import import_committed
-    import_committed.send(batch, touched=sink.touched() if hasattr(sink, "touched") else set())
+    # Observation imports name the subjects they wrote; reference imports (targets, plans,
+    # commitments...) can change any finding, so the rules re-read everything after them.
+    import_committed.send(batch, touched=sink.touched() if hasattr(sink, "touched") else set(),
+                          reference=getattr(sink, "reference", False))
     return result
 
 

@@ -70,7 +70,7 @@ def revert_batch(session, batch_id: int, *, user_id=None) -> dict:
     session.add(AuditEvent(user_id=user_id, action="import.revert", entity_type="import_batch",
                            entity_id=batch_id, after=summary))
     session.commit()
-    import_reverted.send(batch, touched=touched)
+    import_reverted.send(batch, touched=touched, reference=bool(tracked))
     return summary
 
 

@@ -26,7 +26,9 @@ def create_app(config=None) -> Flask:
 
     from scorecard.findings import bp as findings_bp
     from scorecard.plans import bp as plans_bp
+    from scorecard.rules_web import bp as rules_bp
     app.register_blueprint(plans_bp, url_prefix="/plans")
+    app.register_blueprint(rules_bp, url_prefix="/rules")
     app.register_blueprint(findings_bp, url_prefix="/findings")
 
     from importers.web import bp as imports_bp

@@ -15,6 +15,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "import_data": frozenset({A, AN}),
     "manage_metrics": frozenset({A, AN}),
     "edit_commitment": frozenset({A, O, L}),
+    "view_rules": frozenset({A, E, O, AN, L}),
     "draft_rules": frozenset({A, AN}),
     "publish_rules": frozenset({A}),
     "rate_plans": frozenset({A, E}),

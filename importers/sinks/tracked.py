@@ -247,6 +247,7 @@ class TrackedSink:
 
     permission = "import_data"
     refused = "your role may not import this layout"
+    reference = True  # the rules re-evaluate everything after a reference import
 
     def __init__(self, session, options: Optional[dict] = None):
         self.session = session

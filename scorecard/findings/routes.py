@@ -4,7 +4,12 @@ from flask_login import current_user
 
 from scorecard.extensions import db
 from scorecard.findings import bp
-from scorecard.findings.services import inputs_of, may_see_finding, subject_of
+from scorecard.findings.services import (
+    inputs_of,
+    may_see_finding,
+    reproduced,
+    subject_of,
+)
 from scorecard.models import Finding
 from scorecard.permissions import requires
 
@@ -18,4 +23,5 @@ def show(finding_id):
     if not may_see_finding(db.session, current_user, finding):
         abort(403)
     return render_template("findings/show.html", finding=finding, subject=subject_of(db.session, finding),
-                           inputs=inputs_of(db.session, finding), version=finding.rule_version)
+                           inputs=inputs_of(db.session, finding), version=finding.rule_version,
+                           reproduced=reproduced(db.session, finding))

@@ -11,6 +11,7 @@ from scorecard.models import (
     Commitment,
     Finding,
     FindingInput,
+    Metric,
     Observation,
     PlanElement,
     PlanRequirement,
@@ -59,9 +60,48 @@ def may_see_finding(session, user, finding: Finding) -> bool:
     return True
 
 
-def inputs_of(session, finding: Finding) -> list[FindingInput]:
-    query = (sa.select(FindingInput).where(FindingInput.finding_id == finding.id)
-             .options(so.joinedload(FindingInput.observation).joinedload(Observation.metric),
-                      so.joinedload(FindingInput.target))
-             .order_by(FindingInput.role, FindingInput.id))
-    return list(session.scalars(query))
+@dataclass
+class InputView:
+    """One input of a finding with the observations it pooled (loaded in one query)."""
+
+    item: FindingInput
+    metric: Optional[str]
+    observations: list
+
+
+def inputs_of(session, finding: Finding) -> list[InputView]:
+    items = list(session.scalars(sa.select(FindingInput).where(FindingInput.finding_id == finding.id)
+                                 .options(so.joinedload(FindingInput.target))
+                                 .order_by(FindingInput.role, FindingInput.id)))
+    wanted = {i for item in items for i in _observation_ids(item)}
+    found = {}
+    if wanted:
+        query = (sa.select(Observation).where(Observation.id.in_(sorted(wanted)))
+                 .options(so.joinedload(Observation.metric)))
+        found = {o.id: o for o in session.scalars(query)}
+    metrics = dict(session.execute(sa.select(Metric.id, Metric.code).where(
+        Metric.id.in_({item.metric_id for item in items if item.metric_id} or {-1}))).all())
+    return [InputView(item, metrics.get(item.metric_id), [found[i] for i in _observation_ids(item) if i in found])
+            for item in items]
+
+
+def _observation_ids(item: FindingInput) -> list[int]:
+    if item.observation_ids:
+        return list(item.observation_ids)
+    return [item.observation_id] if item.observation_id else []
+
+
+def reproduced(session, finding: Finding) -> Optional[bool]:
+    """Does evaluating the finding's rule version again, from the stored data, give the same outcome?
+    None when it cannot be replayed (the subject or the rule version is gone)."""
+    from scorecard.rules.service import replay
+
+    try:
+        again = replay(session, finding.id)
+    except (LookupError, TypeError, ValueError):  # no record of the evaluation's date and sample size
+        return None
+    if again is None:
+        return None
+    score = None if finding.score is None else round(finding.score, 9)
+    return again.outcome_fields() == (finding.outcome, finding.rating, finding.status, finding.flag,
+                                      finding.severity, score)

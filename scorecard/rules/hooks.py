@@ -17,16 +17,18 @@ def _session_of(sender):
     return session
 
 
-def on_import(sender, *, touched=None, **extra) -> None:
-    """Re-evaluate what an import (or revert) touched. The import is already committed, so a
-    failure here is logged, not raised: the next `scorecard evaluate` catches up."""
-    if not touched:
+def on_import(sender, *, touched=None, reference=False, **extra) -> None:
+    """Re-evaluate after an import (or revert): only the subjects its observations touched, or
+    everything when it changed reference rows (targets, plans, commitments, assessments). The
+    import is already committed, so a failure here is logged, not raised: the next
+    `scorecard evaluate` catches up."""
+    if not touched and not reference:
         return
     from scorecard.rules.service import evaluate
 
     session = _session_of(sender)
     try:
-        evaluate(session, touched=touched)
+        evaluate(session, touched=None if reference else touched)
     except Exception:  # noqa: BLE001 — the import must not fail after its commit
         session.rollback()
         log.exception("re-evaluating rules after import batch %s failed", getattr(sender, "id", None))

@@ -1,0 +1,23 @@
+"""The draft editor form: a rule's JSON, saved as a draft or simulated without saving."""
+import json
+
+from flask_wtf import FlaskForm
+from wtforms import SubmitField, TextAreaField
+from wtforms.validators import InputRequired, Length
+
+
+class RuleForm(FlaskForm):
+    definition = TextAreaField("Rule (JSON)", validators=[InputRequired(), Length(max=100_000)])
+    save = SubmitField("Save draft")
+    simulate = SubmitField("Simulate without saving")
+
+    def parsed(self):
+        """The JSON, or raise ValueError saying where it is broken."""
+        try:
+            return json.loads(self.definition.data)
+        except json.JSONDecodeError as error:
+            raise ValueError(f"not valid JSON at line {error.lineno}, column {error.colno}: {error.msg}") from None
+
+
+class ActionForm(FlaskForm):
+    submit = SubmitField("Go")

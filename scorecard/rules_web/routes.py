@@ -1,0 +1,164 @@
+"""Rule pages. Reading needs `view_rules`; drafting and simulating `draft_rules`; publishing
+and retiring `publish_rules` (admins) — all checked here, on the server."""
+import json
+
+import sqlalchemy as sa
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from scorecard.extensions import db
+from scorecard.models import Rule, RuleStatus, RuleVersion
+from scorecard.permissions import can, requires
+from scorecard.rules.schema import RuleError
+from scorecard.rules.service import simulate
+from scorecard.rules.store import list_rules, publish_version, retire, save
+from scorecard.rules_web import bp
+from scorecard.rules_web.forms import ActionForm, RuleForm
+from scorecard.rules_web.words import describe
+
+NEW_RULE = {"key": "my-new-rule", "title": "A new rule", "applies_to": "program",
+            "when": {"fact": "attainment", "metric": "trust", "op": "lt", "value": 1.0},
+            "then": {"flag": "below_target", "severity": "medium"},
+            "explain": "{program} trust was below target in {period}."}
+
+
+@bp.route("/")
+@requires("view_rules")
+def index():
+    return render_template("rules/index.html", rules=list_rules(db.session))
+
+
+@bp.route("/<key>")
+@requires("view_rules")
+def show(key):
+    rule = _rule(key)
+    versions = rule.versions
+    chosen = (next((v for v in reversed(versions) if v.status is RuleStatus.draft), None)
+              or next((v for v in reversed(versions) if v.status is RuleStatus.published), None) or versions[-1])
+    return redirect(url_for("rules.version", key=key, number=chosen.version))
+
+
+@bp.route("/<key>/versions/<int:number>")
+@requires("view_rules")
+def version(key, number):
+    rule, chosen = _version(key, number)
+    return render_template("rules/version.html", rule=rule, version=chosen, words=describe(chosen.definition),
+                           pretty=json.dumps(chosen.definition, indent=2), form=ActionForm())
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@requires("draft_rules")
+def new():
+    return _editor(None, json.dumps(NEW_RULE, indent=2))
+
+
+@bp.route("/<key>/edit", methods=["GET", "POST"])
+@requires("draft_rules")
+def edit(key):
+    rule = _rule(key)
+    latest = next((v for v in reversed(rule.versions) if v.status is RuleStatus.draft), None) or rule.versions[-1]
+    return _editor(rule, json.dumps(latest.definition, indent=2))
+
+
+def _editor(rule, initial: str):
+    form = RuleForm()
+    if request.method == "GET":
+        form.definition.data = initial
+    problems, simulation = [], None
+    if form.validate_on_submit():
+        try:
+            definition = form.parsed()
+            if rule is not None and isinstance(definition, dict) and definition.get("key") != rule.key:
+                raise RuleError([f"key: this page edits rule {rule.key!r}; to make another rule, use New rule"])
+            if form.simulate.data:
+                simulation = simulate(db.session, definition)
+                db.session.rollback()
+            else:
+                saved = save(db.session, definition, user_id=current_user.id)
+                db.session.commit()
+                flash(f"Rule {saved.key} version {saved.version}: {saved.action}.", "success")
+                return redirect(url_for("rules.version", key=saved.key, number=saved.version))
+        except RuleError as error:
+            db.session.rollback()
+            problems = error.problems
+        except ValueError as error:
+            db.session.rollback()
+            problems = [f"(rule): {error}"]
+    elif form.errors:
+        problems = [f"{name}: {' '.join(errors)}" for name, errors in form.errors.items()]
+    status = 400 if problems else 200
+    return render_template("rules/edit.html", rule=rule, form=form, problems=problems,
+                           simulation=simulation), status
+
+
+@bp.route("/<key>/versions/<int:number>/simulate", methods=["POST"])
+@requires("draft_rules")
+def simulate_version(key, number):
+    rule, chosen = _version(key, number)
+    _check_form()
+    try:
+        simulation = simulate(db.session, chosen.definition)
+    except RuleError as error:
+        db.session.rollback()
+        flash("; ".join(error.problems), "error")
+        return redirect(url_for("rules.version", key=key, number=number)), 303
+    db.session.rollback()
+    return render_template("rules/simulation.html", rule=rule, version=chosen, simulation=simulation)
+
+
+@bp.route("/<key>/versions/<int:number>/publish", methods=["POST"])
+@requires("publish_rules")
+def publish(key, number):
+    _version(key, number)
+    _check_form()
+    try:
+        published = publish_version(db.session, key, version=number, user_id=current_user.id)
+        db.session.commit()
+    except RuleError as error:
+        db.session.rollback()
+        flash("; ".join(error.problems), "error")
+        return redirect(url_for("rules.version", key=key, number=number)), 303
+    flash(f"Rule {key} version {published.version} is published; the next evaluation uses it.", "success")
+    return redirect(url_for("rules.version", key=key, number=number))
+
+
+@bp.route("/<key>/retire", methods=["POST"])
+@requires("publish_rules")
+def retire_rule(key):
+    _rule(key)
+    _check_form()
+    try:
+        retired = retire(db.session, key, user_id=current_user.id)
+        db.session.commit()
+    except RuleError as error:
+        db.session.rollback()
+        flash("; ".join(error.problems), "error")
+        return redirect(url_for("rules.show", key=key)), 303
+    flash(f"Rule {key} version {retired.version} is retired; it is no longer evaluated.", "success")
+    return redirect(url_for("rules.version", key=key, number=retired.version))
+
+
+def _check_form() -> None:
+    if not ActionForm().validate_on_submit():
+        abort(400)
+
+
+def _rule(key: str) -> Rule:
+    rule = db.session.scalar(sa.select(Rule).where(Rule.key == key))
+    if rule is None or not rule.versions:
+        abort(404)
+    return rule
+
+
+def _version(key: str, number: int) -> tuple[Rule, RuleVersion]:
+    rule = _rule(key)
+    chosen = next((v for v in rule.versions if v.version == number), None)
+    if chosen is None:
+        abort(404)
+    return rule, chosen
+
+
+@bp.app_context_processor
+def _rule_permissions():
+    return {"may_draft_rules": lambda: can(current_user, "draft_rules"),
+            "may_publish_rules": lambda: can(current_user, "publish_rules")}

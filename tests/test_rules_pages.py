@@ -1,0 +1,137 @@
+"""Rule pages as people use them: the list, a version in plain words beside its JSON, drafting
+with validation messages, what-if that writes nothing, publishing (admins only), history; and
+the why-pages of the findings the default pack makes on the demo agency."""
+import hashlib
+import json
+from datetime import date
+
+import pytest
+import sqlalchemy as sa
+
+from scorecard.demo import seed_demo
+from scorecard.extensions import db
+from scorecard.models import AppliesTo, Base, Finding, PlanRequirement, RuleStatus, RuleVersion
+from scorecard.rules.service import evaluate
+from scorecard.rules.store import default_pack, import_rules
+from tests.helpers import csrf_token
+
+TODAY = date(2026, 11, 22)
+
+
+@pytest.fixture
+def evaluated(app):
+    """The demo agency with the default pack published and evaluated."""
+    with app.app_context():
+        seed_demo(db.session, TODAY)
+        import_rules(db.session, default_pack(), publish=True)
+        db.session.commit()
+        evaluate(db.session, today=TODAY)
+    return app
+
+
+def fingerprint() -> dict:
+    """Row count and a digest of every row, per table: equal means nothing was written."""
+    result = {}
+    for table in Base.metadata.sorted_tables:
+        rows = db.session.execute(sa.select(table).order_by(*table.primary_key.columns)).all()
+        result[table.name] = (len(rows), hashlib.sha256(repr(rows).encode()).hexdigest())
+    return result
+
+
+def test_list_and_version_pages(evaluated, client_as):
+    leader = client_as("leader")
+    listing = leader.get("/rules/").get_data(as_text=True)
+    assert "trust-below-target-two-quarters" in listing and "New rule" not in listing
+    page = leader.get("/rules/trust-below-target-two-quarters", follow_redirects=True).get_data(as_text=True)
+    assert "Applies to each program." in page
+    assert "attainment of the trust target over the last 2 consecutive quarters is below 1" in page
+    assert "&#34;consecutive&#34;: true" in page or '"consecutive": true' in page
+    assert "Publish version" not in page and "Edit draft" not in page
+    assert client_as("viewer").get("/rules/").status_code == 403
+
+
+def test_draft_with_mistakes_is_refused_with_json_paths(evaluated, client_as):
+    analyst = client_as("analyst")
+    token = csrf_token(analyst.get("/rules/new").get_data(as_text=True))
+    broken = analyst.post("/rules/new", data={"csrf_token": token, "definition": '{"key": "x",', "save": "Save"})
+    assert broken.status_code == 400 and "not valid JSON at line 1" in broken.get_data(as_text=True)
+    rule = {"key": "wait-too-long", "title": "Wait too long", "applies_to": "program",
+            "when": {"fact": "metric_value", "metric": "wait_tme", "op": "lte", "value": 15},
+            "then": {"flag": "slow"}, "explain": "{program} waits {value} minutes."}
+    refused = analyst.post("/rules/new", data={"csrf_token": token, "definition": json.dumps(rule), "save": "Save"})
+    text = refused.get_data(as_text=True)
+    assert refused.status_code == 400 and "when.op: unknown op" in text
+    rule["when"]["op"] = "gt"
+    refused = analyst.post("/rules/new", data={"csrf_token": token, "definition": json.dumps(rule), "save": "Save"})
+    assert refused.status_code == 400 and "when.metric: unknown metric" in refused.get_data(as_text=True)
+    with evaluated.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(RuleVersion).join(RuleVersion.rule).where(
+            RuleVersion.rule.has(key="wait-too-long"))) == 0
+    rule["when"]["metric"] = "wait_time"
+    saved = analyst.post("/rules/new", data={"csrf_token": token, "definition": json.dumps(rule), "save": "Save"})
+    assert saved.status_code == 302 and saved.headers["Location"].endswith("/rules/wait-too-long/versions/1")
+    page = analyst.get("/rules/wait-too-long/versions/1").get_data(as_text=True)
+    assert "draft" in page and "Publish version" not in page  # analysts draft, admins publish
+    assert analyst.post("/rules/wait-too-long/versions/1/publish", data={"csrf_token": token}).status_code == 403
+
+
+def test_what_if_shows_changes_and_writes_nothing(evaluated, client_as):
+    analyst = client_as("analyst")
+    stricter = next(r for r in default_pack() if r["key"] == "trust-below-target-two-quarters")
+    stricter = json.loads(json.dumps(stricter))
+    stricter["when"]["all"][0]["window"]["periods"] = 1
+    token = csrf_token(analyst.get("/rules/trust-below-target-two-quarters/edit").get_data(as_text=True))
+    with evaluated.app_context():
+        before = fingerprint()
+    response = analyst.post("/rules/trust-below-target-two-quarters/edit",
+                            data={"csrf_token": token, "definition": json.dumps(stricter), "simulate": "Simulate"})
+    text = response.get_data(as_text=True)
+    assert response.status_code == 200 and "What would change" in text and "Nothing was saved" in text
+    with evaluated.app_context():
+        assert fingerprint() == before
+
+
+def test_publish_makes_a_new_version_and_retires_the_old(evaluated, client_as):
+    analyst, admin = client_as("analyst"), client_as("admin")
+    changed = json.loads(json.dumps(next(r for r in default_pack() if r["key"] == "stale-commitment")))
+    changed["title"] = "Commitment not updated for 30 days"
+    token = csrf_token(analyst.get("/rules/stale-commitment/edit").get_data(as_text=True))
+    saved = analyst.post("/rules/stale-commitment/edit", data={"csrf_token": token, "definition": json.dumps(changed),
+                                                               "save": "Save"})
+    assert saved.headers["Location"].endswith("/versions/2")
+    draft_page = admin.get("/rules/stale-commitment/versions/2").get_data(as_text=True)
+    assert "Publish version 2" in draft_page
+    published = admin.post("/rules/stale-commitment/versions/2/publish", data={"csrf_token": csrf_token(draft_page)})
+    assert published.status_code == 302
+    with evaluated.app_context():
+        statuses = dict(db.session.execute(sa.select(RuleVersion.version, RuleVersion.status).where(
+            RuleVersion.rule.has(key="stale-commitment"))).all())
+    assert statuses == {1: RuleStatus.retired, 2: RuleStatus.published}
+    history = admin.get("/rules/stale-commitment/versions/1").get_data(as_text=True)
+    assert "retired" in history and "v2" in history
+
+
+def test_every_default_rule_made_findings_and_their_why_pages_reproduce_them(evaluated, client_as):
+    executive = client_as("executive")
+    with evaluated.app_context():
+        findings = db.session.scalars(sa.select(Finding).order_by(Finding.id)).all()
+        kinds = {f.subject_type for f in findings}
+        sample = {}
+        for f in findings:
+            sample.setdefault((f.rule_version_id, f.outcome, f.status), f.id)
+    assert kinds >= {AppliesTo.program, AppliesTo.requirement, AppliesTo.capacity_domain}
+    for finding_id in list(sample.values())[:25]:
+        page = executive.get(f"/findings/{finding_id}").get_data(as_text=True)
+        assert "gives the same outcome" in page, finding_id
+
+
+def test_plan_page_links_each_rated_requirement_to_its_why_page(evaluated, client_as):
+    executive = client_as("executive")
+    with evaluated.app_context():
+        finding = db.session.scalar(sa.select(Finding).where(Finding.subject_type == AppliesTo.requirement,
+                                                             Finding.rating.is_not(None)))
+        assert finding is not None, "the default pack proposes requirement ratings on the demo agency"
+        plan_id = db.session.get(PlanRequirement, finding.subject_id).element.plan_id
+        finding_id = finding.id
+    page = executive.get(f"/plans/{plan_id}").get_data(as_text=True)
+    assert f"/findings/{finding_id}" in page
