@@ -15,6 +15,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "import_data": frozenset({A, AN}),
     "manage_metrics": frozenset({A, AN}),
     "edit_commitment": frozenset({A, O, L}),
+    "upload_commitments": frozenset({A, O, L}),  # the commitments layout only; rows scoped per user
     "view_rules": frozenset({A, E, O, AN, L}),
     "draft_rules": frozenset({A, AN}),
     "publish_rules": frozenset({A}),
@@ -32,17 +33,18 @@ def can(user, action: str) -> bool:
     return user.role in PERMISSIONS.get(action, frozenset())
 
 
-def requires(action: str):
-    """Route decorator: 403 unless the current user may perform `action`."""
-    if action not in PERMISSIONS:
-        raise KeyError(f"unknown action {action!r}")
+def requires(*actions: str):
+    """Route decorator: 403 unless the current user may perform one of `actions`."""
+    for action in actions:
+        if action not in PERMISSIONS:
+            raise KeyError(f"unknown action {action!r}")
 
     def decorator(view):
         @wraps(view)
         def wrapped(*args, **kwargs):
-            if not can(current_user, action):
+            if not any(can(current_user, action) for action in actions):
                 abort(403)
             return view(*args, **kwargs)
-        wrapped.required_action = action
+        wrapped.required_action = actions[0] if len(actions) == 1 else actions
         return wrapped
     return decorator

@@ -78,6 +78,8 @@ EXPECTED = {
     "draft_rules": {"admin", "analyst"},
     "publish_rules": {"admin"},
     "rate_plans": {"admin", "executive"},
+    "view_rules": {"admin", "executive", "officer", "analyst", "leader"},
+    "upload_commitments": {"admin", "officer", "leader"},
     "view_plans": {"admin", "executive", "officer", "analyst", "leader"},
     "manage_users": {"admin"},
     "view_audit": {"admin", "executive"},

@@ -19,20 +19,29 @@ from importers.web import bp
 from importers.web.forms import ConfirmForm, UploadForm
 from scorecard.extensions import db
 from scorecard.models import BatchStatus, ImportBatch
-from scorecard.permissions import requires
+from scorecard.permissions import can, requires
+
+COMMITMENTS = "commitments"
 
 
 @bp.route("/")
-@requires("import_data")
+@requires("import_data", "upload_commitments")
 def history():
-    batches = db.session.scalars(sa.select(ImportBatch).order_by(ImportBatch.id.desc()).limit(200)).all()
-    return render_template("imports/history.html", batches=batches, form=ConfirmForm(), formats=FORMATS)
+    query = sa.select(ImportBatch).order_by(ImportBatch.id.desc()).limit(200)
+    if not _analyst():
+        query = query.where(ImportBatch.user_id == current_user.id)
+    batches = db.session.scalars(query).all()
+    formats = FORMATS if _analyst() else {COMMITMENTS: FORMATS[COMMITMENTS]}
+    return render_template("imports/history.html", batches=batches, form=ConfirmForm(), formats=formats)
 
 
 @bp.route("/upload", methods=["GET", "POST"])
-@requires("import_data")
+@requires("import_data", "upload_commitments")
 def upload():
     form = UploadForm()
+    if not _analyst():  # officers and leaders bring in commitments, nothing else
+        form.format.choices = [choice for choice in form.format.choices if choice.value == COMMITMENTS]
+        form.format.data = COMMITMENTS
     if form.validate_on_submit():
         batch = _store_upload(form)
         jobs.start(current_app._get_current_object(), batch.id, commit=False,
@@ -59,15 +68,22 @@ def _store_upload(form) -> ImportBatch:
     return batch
 
 
+def _analyst() -> bool:
+    """May import any layout and see every batch (admins, analysts); others see their own."""
+    return can(current_user, "import_data")
+
+
 def _batch(batch_id: int) -> ImportBatch:
     batch = db.session.get(ImportBatch, batch_id)
     if batch is None:
         abort(404)
+    if not _analyst() and batch.user_id != current_user.id:
+        abort(403)
     return batch
 
 
 @bp.route("/<int:batch_id>")
-@requires("import_data")
+@requires("import_data", "upload_commitments")
 def show(batch_id):
     batch = _batch(batch_id)
     report = None
@@ -78,7 +94,7 @@ def show(batch_id):
 
 
 @bp.route("/<int:batch_id>/status")
-@requires("import_data")
+@requires("import_data", "upload_commitments")
 def status(batch_id):
     batch = _batch(batch_id)
     progress = jobs.read_progress(current_app, batch.id)
@@ -87,7 +103,7 @@ def status(batch_id):
 
 
 @bp.route("/<int:batch_id>/confirm", methods=["POST"])
-@requires("import_data")
+@requires("import_data", "upload_commitments")
 def confirm(batch_id):
     batch = _batch(batch_id)
     if batch.status is not BatchStatus.previewed:
@@ -101,7 +117,7 @@ def confirm(batch_id):
 
 
 @bp.route("/<int:batch_id>/cancel", methods=["POST"])
-@requires("import_data")
+@requires("import_data", "upload_commitments")
 def cancel(batch_id):
     batch = _batch(batch_id)
     if batch.status not in (BatchStatus.previewed, BatchStatus.rejected, BatchStatus.failed):
@@ -115,7 +131,7 @@ def cancel(batch_id):
 
 
 @bp.route("/<int:batch_id>/revert", methods=["POST"])
-@requires("import_data")
+@requires("import_data", "upload_commitments")
 def revert(batch_id):
     _batch(batch_id)
     try:
@@ -129,7 +145,7 @@ def revert(batch_id):
 
 
 @bp.route("/<int:batch_id>/errors.xlsx")
-@requires("import_data")
+@requires("import_data", "upload_commitments")
 def errors_xlsx(batch_id):
     batch = _batch(batch_id)
     if not batch.errors:
@@ -142,11 +158,13 @@ def errors_xlsx(batch_id):
 
 
 @bp.route("/templates/<format_name>.xlsx")
-@requires("import_data")
+@requires("import_data", "upload_commitments")
 def template(format_name):
     """A blank template for one format, with today's names in its drop-down lists."""
     if format_name not in FORMATS:
         abort(404)
+    if not _analyst() and format_name != COMMITMENTS:
+        abort(403)
     with tempfile.TemporaryDirectory() as folder:
         path = write_template(db.session, format_name, Path(folder) / f"{format_name}.xlsx")
         data = io.BytesIO(path.read_bytes())
