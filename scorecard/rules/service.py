@@ -118,8 +118,9 @@ def run_rules(ctx: EvaluationContext, rules: Iterable[CompiledRule],
             if period is None:
                 continue
             agency = subj.agency_of(ctx, kind, entity)
-            context = {"as_of": ctx.as_of(agency), "agency": agency, "today": ctx.today.isoformat(),
-                       "min_n": ctx.min_n}
+            context = {"as_of": ctx.as_of(agency), "agency": agency, "min_n": ctx.min_n}
+            if kind == "commitment":  # only commitments read the date (a program's finding keeps)
+                context["today"] = ctx.today.isoformat()
             draft = evaluate_rule(rule, subj.subject(ctx, kind, entity), period,
                                   lambda ref, p, e=entity: resolve(ctx, kind, e, ref, p), context=context)
             if draft is not None:
@@ -408,16 +409,16 @@ def replay(session, finding_id: int) -> Optional[FindingDraft]:
             target_ids.add(item.target_id)
     facts = finding.facts or {}
     as_of = {facts.get("agency"): facts.get("as_of"), None: facts.get("as_of")}
-    ctx = load_context(session, today=date.fromisoformat(facts["today"]), min_n=facts["min_n"],
-                       observation_ids=observation_ids, target_ids=target_ids, as_of=as_of)
+    today = date.fromisoformat(facts["today"]) if facts.get("today") else date.today()
+    ctx = load_context(session, today=today, min_n=facts["min_n"], observation_ids=observation_ids,
+                       target_ids=target_ids, as_of=as_of)
     rule = compile_rule(version.definition, version_id=version.id, version=version.version)
     kind = finding.subject_type.value
     entities = subj.entities(ctx, kind, [finding.subject_id])
     if not entities:
         return None
     entity = entities[0]
-    context = {"as_of": facts.get("as_of"), "agency": facts.get("agency"), "today": facts["today"],
-               "min_n": facts["min_n"]}
+    context = {k: facts[k] for k in ("as_of", "agency", "min_n", "today") if k in facts}
     return evaluate_rule(rule, subj.subject(ctx, kind, entity), finding.period,
                          lambda ref, p: resolve(ctx, kind, entity, ref, p), context=context)
 

@@ -1,0 +1,453 @@
+"""The evaluator and the facts: conditions, windows and outcomes on facts given directly; each
+fact on a small in-memory agency; and the promises that must hold for any data — a better value
+never lowers a proposed rating, insufficient data is never red, a decline that is not
+significant is never reported."""
+import copy
+from datetime import date
+
+import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+
+from scorecard.models import CommitmentStatus, Direction, MetricKind, ScopeType
+from scorecard.rules.context import (
+    CapacityDomainInfo, CommitmentInfo, ComponentInfo, EvaluationContext, MetricInfo, Pool, ProgramInfo,
+    RequirementInfo, TargetInfo,
+)
+from scorecard.rules.evaluator import FactResult, InputRef, Subject, evaluate
+from scorecard.rules.facts import FACTS
+from scorecard.rules.schema import compile_rule, validate_definition
+from scorecard.rules.service import run_rules
+from scorecard.scoring import pooled_score
+from scorecard.survey import compare, pool, stats_from_counts
+
+TRUST, WAIT = 1, 2
+METRICS = {TRUST: MetricInfo(TRUST, "trust", "Trust", MetricKind.likert, Direction.higher),
+           WAIT: MetricInfo(WAIT, "wait_time", "Wait time", MetricKind.duration, Direction.lower)}
+CODES = {m.code for m in METRICS.values()}
+
+
+def rule(definition: dict):
+    return compile_rule(validate_definition(definition, metric_codes=CODES))
+
+
+# -- the evaluator, with facts given directly ------------------------------------------------------
+def given_facts(values: dict):
+    """A resolver answering from {(fact, quarter): value or FactResult}; records what it was asked."""
+    asked = []
+
+    def resolve(ref, period):
+        asked.append((ref.name, period))
+        value = values.get((ref.name, period), values.get(ref.name))
+        return value if isinstance(value, FactResult) else FactResult(value, None if value is not None else "no_data",
+                                                                      details={"value": value})
+    resolve.asked = asked
+    return resolve
+
+
+def flag_when(condition):
+    return rule({"key": "f", "title": "F", "applies_to": "program", "when": condition,
+                 "then": {"flag": "look", "severity": "low"}, "explain": "{program}: {value}"})
+
+
+SUBJECT = Subject("program", 7, "P7", {"program": "Passport Renewal", "subject": "Passport Renewal"})
+
+
+def leaf(fact="n", op="ge", value=30, **params):
+    return {"fact": fact, "metric": "trust", "op": op, "value": value, **params}
+
+
+@pytest.mark.parametrize("op, expected, value, raised", [
+    ("lt", 30, 29, True), ("lt", 30, 30, False), ("le", 30, 30, True), ("le", 30, 31, False),
+    ("gt", 30, 31, True), ("gt", 30, 30, False), ("ge", 30, 30, True), ("ge", 30, 29, False),
+    ("eq", 30, 30, True), ("eq", 30, 31, False), ("ne", 30, 31, True), ("ne", 30, 30, False),
+    ("between", [10, 20], 10, True), ("between", [10, 20], 20, True), ("between", [10, 20], 21, False),
+    ("in", [1, 2, 3], 2, True), ("in", [1, 2, 3], 4, False),
+])
+def test_every_op(op, expected, value, raised):
+    draft = evaluate(flag_when(leaf(op=op, value=expected)), SUBJECT, "FY2025-Q1", given_facts({"n": value}))
+    assert (draft is not None) is raised
+    if raised:
+        assert draft.flag == "look" and draft.severity == "low" and draft.explanation == f"Passport Renewal: {value}"
+
+
+def test_all_any_not_use_three_valued_logic():
+    true, false, unknown = leaf(op="ge", value=0), leaf(op="lt", value=0), leaf("metric_value", "ge", 0)
+    facts = given_facts({"n": 5, "metric_value": None})  # metric_value unknown (no data)
+    cases = [({"all": [true, true]}, True), ({"all": [true, unknown]}, False), ({"all": [false, unknown]}, False),
+             ({"any": [false, unknown]}, False), ({"any": [true, unknown]}, True), ({"not": unknown}, False),
+             ({"not": false}, True), ({"not": {"any": [false, {"all": [true, {"not": false}]}]}}, False)]
+    for condition, raised in cases:
+        assert (evaluate(flag_when(condition), SUBJECT, "FY2025-Q1", facts) is not None) is raised, condition
+
+
+def test_a_consecutive_window_asks_each_quarter_and_needs_all():
+    condition = leaf("attainment", "lt", 1.0, window={"periods": 3, "consecutive": True})
+    facts = given_facts({("attainment", "FY2024-Q3"): 0.9, ("attainment", "FY2024-Q4"): 0.95,
+                         ("attainment", "FY2025-Q1"): 0.97})
+    draft = evaluate(flag_when(condition), SUBJECT, "FY2025-Q1", facts)
+    assert draft is not None and facts.asked == [("attainment", "FY2024-Q3"), ("attainment", "FY2024-Q4"),
+                                                 ("attainment", "FY2025-Q1")]
+    assert draft.facts["values"] == {"attainment(metric=trust)@FY2024-Q3": 0.9,
+                                     "attainment(metric=trust)@FY2024-Q4": 0.95,
+                                     "attainment(metric=trust)@FY2025-Q1": 0.97}
+    broken = given_facts({("attainment", "FY2024-Q3"): 0.9, ("attainment", "FY2024-Q4"): 1.0,
+                          ("attainment", "FY2025-Q1"): 0.97})
+    assert evaluate(flag_when(condition), SUBJECT, "FY2025-Q1", broken) is None
+    gap = given_facts({("attainment", "FY2024-Q3"): 0.9, ("attainment", "FY2025-Q1"): 0.97})
+    assert evaluate(flag_when(condition), SUBJECT, "FY2025-Q1", gap) is None  # a quarter without data
+
+
+BANDS = [[1.05, 5], [1.0, 4], [0.95, 3], [0.9, 2]]
+
+
+def rating_rule(when=None):
+    definition = {"key": "r", "title": "R", "applies_to": "requirement",
+                  "then": {"rating": {"by": "attainment", "bands": BANDS, "else": 1}},
+                  "explain": "{leader}: {attainment} of target, rating {rating}, {status}"}
+    if when:
+        definition["when"] = when
+    return rule(definition)
+
+
+@pytest.mark.parametrize("attainment, rating", [(1.2, 5), (1.05, 5), (1.049, 4), (1.0, 4), (0.97, 3), (0.95, 3),
+                                                (0.93, 2), (0.9, 2), (0.899, 1), (0.1, 1)])
+def test_rating_bands(attainment, rating):
+    subject = Subject("requirement", 3, None, {"leader": "Avery Chen"})
+    facts = given_facts({"attainment": FactResult(attainment, details={"attainment": attainment})})
+    draft = evaluate(rating_rule(), subject, "FY2025-Q4", facts)
+    assert draft.outcome == "rating" and draft.rating == rating and draft.status is None
+    assert draft.explanation == f"Avery Chen: {attainment * 100:.0f}% of target, rating {rating}, n/a"
+
+
+def test_unknown_facts_give_insufficient_data_or_nothing():
+    subject = Subject("requirement", 3, None, {"leader": "Avery Chen"})
+    short = evaluate(rating_rule(), subject, "FY2025-Q4", given_facts({"attainment": FactResult(None, "insufficient_data")}))
+    assert short.rating is None and short.status == "insufficient_data" and short.summary == "insufficient_data"
+    assert short.explanation == "Avery Chen: n/a of target, rating n/a, insufficient data"
+    assert evaluate(rating_rule(), subject, "FY2025-Q4", given_facts({"attainment": FactResult(None, "no_target")})) is None
+    gated = rating_rule(when={"fact": "n", "op": "ge", "value": 30})
+    assert evaluate(gated, subject, "FY2025-Q4", given_facts({"n": 10, "attainment": 1.0})) is None
+    assert evaluate(gated, subject, "FY2025-Q4", given_facts({"n": None, "attainment": 1.0})).status == "insufficient_data"
+
+
+def test_inputs_are_collected_once_each():
+    one = InputRef("observations", TRUST, "program:7", "FY2025-Q1", 4.1, 120, (1, 2, 3))
+    target = InputRef("target", TRUST, value=4.0, target_id=9)
+    facts = given_facts({"n": FactResult(120, inputs=(one,)), "attainment": FactResult(1.02, inputs=(one, target))})
+    draft = evaluate(flag_when({"all": [leaf(), leaf("attainment", "ge", 1.0)]}), SUBJECT, "FY2025-Q1", facts)
+    assert draft.inputs == (one, target)
+
+
+# -- facts on a small agency held in memory ------------------------------------------------------------
+def counts_for(mean: float, n: int) -> list[int]:
+    """Answer counts for n respondents with a mean close to `mean` (between two answers)."""
+    low = int(mean) if mean < 5 else 4
+    high_share = mean - low
+    high = round(n * high_share)
+    counts = [0] * 5
+    counts[low - 1] += n - high
+    counts[min(low, 4)] += high
+    return counts
+
+
+class Agency:
+    """A tiny agency built straight into an EvaluationContext (no database)."""
+
+    def __init__(self, today=date(2025, 11, 20), min_n=30):
+        self.ctx = EvaluationContext(today=today, min_n=min_n)
+        ctx = self.ctx
+        ctx.metrics, ctx.metric_codes = dict(METRICS), {m.code: m for m in METRICS.values()}
+        ctx.components = {1: ComponentInfo(1, "C1", "Benefits", 1, True)}
+        ctx.programs = {i: ProgramInfo(i, f"P{i}", f"Program {i}", 1, 1) for i in (1, 2, 3)}
+        ctx.component_programs = {1: ["program:1", "program:2", "program:3"]}
+        ctx.agencies = [1]
+        self.next_id = 1
+        self.target(TRUST, ScopeType.agency, 1, 2025, 4.0, 4.0, 3.7)
+        self.target(TRUST, ScopeType.agency, 1, 2026, 4.0, 4.0, 3.7)
+        self.target(WAIT, ScopeType.agency, 1, 2025, 10, 10, 15)
+
+    def target(self, metric, scope, scope_id, fy, target, green, amber):
+        info = TargetInfo(100 + len(self.ctx.targets_by_id), METRICS[metric], scope, scope_id, fy, target, green, amber)
+        self.ctx.targets[(metric, scope, scope_id, fy)] = info
+        self.ctx.targets_by_id[info.id] = info
+        return info
+
+    def survey(self, program, period, *counts_list, metric=TRUST):
+        for counts in counts_list:
+            n = sum(counts)
+            value = sum((k + 1) * c for k, c in enumerate(counts)) / n if n else None
+            self.row(program, period, metric, value, n, counts)
+        self.ctx.as_of_by_agency[1] = max(self.ctx.as_of_by_agency.get(1, ""), period)
+        self.ctx.as_of_global = self.ctx.as_of_by_agency[1]
+
+    def row(self, program, period, metric, value, n, counts=(None,) * 5):
+        key = (f"program:{program}", metric, period)
+        self.ctx.groups.setdefault(key, []).append((self.next_id, *key, value, n, *counts))
+        self.next_id += 1
+        self.ctx.as_of_by_agency[1] = max(self.ctx.as_of_by_agency.get(1, ""), period)
+        self.ctx.as_of_global = self.ctx.as_of_by_agency[1]
+
+    def fact(self, name, subject=None, period="FY2025-Q4", kind="program", **params):
+        from scorecard.rules.facts import resolve
+        from scorecard.rules.schema import _ref
+        entity = subject or self.ctx.programs[1]
+        return resolve(self.ctx, kind, entity, _ref(name, params), period)
+
+
+def test_metric_value_pools_touchpoints_and_windows():
+    a = Agency()
+    a.survey(1, "FY2025-Q3", [10, 10, 20, 30, 30])
+    a.survey(1, "FY2025-Q4", [5, 5, 10, 40, 40], [0, 10, 10, 20, 10])
+    q4 = stats_from_counts(pool([5, 5, 10, 40, 40], [0, 10, 10, 20, 10]))
+    result = a.fact("metric_value", metric="trust")
+    assert result.value == pytest.approx(q4.mean) and result.details["n"] == 150
+    assert [i.observation_ids for i in result.inputs] == [(2, 3)]
+    both = a.fact("metric_value", metric="trust", window={"periods": 2})
+    assert both.value == pytest.approx(stats_from_counts(pool([10, 10, 20, 30, 30], [5, 5, 10, 40, 40],
+                                                              [0, 10, 10, 20, 10])).mean)
+    assert [(i.period, i.n) for i in both.inputs] == [("FY2025-Q3", 100), ("FY2025-Q4", 150)]
+    assert a.fact("metric_value", metric="trust", at="FY2025-Q3").value == pytest.approx(3.6)
+    assert a.fact("metric_value", metric="trust", period="FY2026-Q1").reason == "no_data"
+    assert a.fact("metric_value", metric="trust", period="FY2026-Q1", at="latest").value == pytest.approx(q4.mean)
+
+
+def test_below_the_minimum_sample_a_survey_value_is_unknown():
+    a = Agency()
+    a.survey(1, "FY2025-Q4", [1, 2, 3, 10, 13])  # n = 29
+    for name in ("metric_value", "attainment", "target_status"):
+        result = a.fact(name, metric="trust")
+        assert result.value is None and result.reason == "insufficient_data", name
+    assert a.fact("n", metric="trust").value == 29
+    assert a.fact("sufficient", metric="trust").value is False
+    assert a.fact("sufficient", metric="trust", min_n=20).value is True
+    assert a.fact("reported", metric="trust").value is True
+
+
+def test_attainment_is_direction_aware():
+    a = Agency()
+    a.survey(1, "FY2025-Q4", [0, 0, 20, 60, 20])  # mean 4.0
+    a.row(1, "FY2025-Q4", WAIT, 8.0, None)
+    a.row(2, "FY2025-Q4", WAIT, 12.5, None)
+    assert a.fact("attainment", metric="trust").value == pytest.approx(1.0)
+    assert a.fact("target_status", metric="trust").value == "green"
+    assert a.fact("attainment", metric="wait_time").value == pytest.approx(10 / 8)
+    assert a.fact("attainment", metric="wait_time", subject=a.ctx.programs[2]).value == pytest.approx(10 / 12.5)
+    assert a.fact("target_status", metric="wait_time", subject=a.ctx.programs[2]).value == "amber"
+    assert a.fact("attainment", metric="trust", period="FY2024-Q4").reason == "no_data"
+
+
+def test_a_requirement_pools_its_programs_weighted_by_respondents():
+    a = Agency()
+    a.target(TRUST, ScopeType.program, 1, 2025, 4.5, 4.5, 4.0)  # a stricter target for program 1
+    a.survey(1, "FY2025-Q4", [0, 0, 0, 100, 0])   # 4.0 against 4.5, n = 100
+    a.survey(2, "FY2025-Q4", [0, 0, 0, 0, 300])   # 5.0 against 4.0, n = 300
+    requirement = RequirementInfo(1, "Raise trust", "Results Driven", True, 2025, 1, "Avery Chen", 1, None, TRUST,
+                                  None, None, (1, 2))
+    a.ctx.requirements = {1: requirement}
+    result = a.fact("attainment", subject=requirement, kind="requirement")
+    assert result.value == pytest.approx((100 * 4.0 / 4.5 + 300 * 5.0 / 4.0) / 400)
+    assert result.details["n"] == 400 and result.details["value"] == pytest.approx(4.75)
+    assert result.details["target"] == "4.00 to 4.50"
+    assert {i.target_id for i in result.inputs if i.role == "target"} == {100, 103}
+    drafts = run_rules(a.ctx, [rule({"key": "r", "title": "R", "applies_to": "requirement",
+                                     "then": {"rating": {"by": "attainment", "bands": BANDS}},
+                                     "explain": "{leader} {rating}"})])
+    assert [(d.subject_id, d.rating, d.period, d.explanation) for d in drafts] == [
+        (1, 5, "FY2025-Q4", "Avery Chen 5")]
+
+
+def test_changes_count_only_when_significant():
+    a = Agency()
+    a.survey(1, "FY2025-Q3", [5, 5, 10, 40, 40])
+    a.survey(1, "FY2025-Q4", [20, 20, 20, 20, 20])  # a real fall
+    a.survey(2, "FY2025-Q3", [5, 5, 10, 40, 40])
+    a.survey(2, "FY2025-Q4", [6, 5, 10, 40, 39])    # noise
+    fell = compare([5, 5, 10, 40, 40], [20, 20, 20, 20, 20])
+    assert fell.significant
+    assert a.fact("declined", metric="trust").value is True
+    assert a.fact("change", metric="trust").value == pytest.approx(fell.delta)
+    assert a.fact("change_direction", metric="trust").value == "down"
+    assert a.fact("improved", metric="trust").value is False
+    other = a.ctx.programs[2]
+    assert a.fact("declined", metric="trust", subject=other).value is False
+    assert a.fact("change", metric="trust", subject=other).value == 0.0
+    assert a.fact("change_direction", metric="trust", subject=other).value == "none"
+    assert a.fact("declined", metric="trust", vs="year_ago").reason == "no_data"
+
+
+def test_consecutive_quarters_and_trend():
+    a = Agency()
+    for period, counts in (("FY2025-Q1", [0, 0, 0, 100, 0]), ("FY2025-Q2", [0, 0, 10, 90, 0]),
+                           ("FY2025-Q3", [0, 0, 20, 80, 0]), ("FY2025-Q4", [0, 0, 30, 70, 0])):
+        a.survey(1, period, counts)
+    below = a.fact("consecutive_below_target", metric="trust")
+    assert below.value == 3 and below.details["values"] == ["FY2025-Q2 3.90", "FY2025-Q3 3.80", "FY2025-Q4 3.70"]
+    assert a.fact("consecutive_at_or_above_target", metric="trust", period="FY2025-Q1").value == 1
+    assert a.fact("consecutive_below_target", metric="trust", max=2).value == 2
+    assert a.fact("trend_slope", metric="trust").value == pytest.approx(-0.1)
+    assert a.fact("trend_slope", metric="trust", period="FY2025-Q2").reason == "insufficient_data"
+
+
+def test_commitment_facts():
+    a = Agency(today=date(2025, 11, 20))
+    from datetime import datetime, timezone
+    late = CommitmentInfo(1, "Publish CX data", 1, None, None, None, CommitmentStatus.at_risk, date(2025, 10, 1),
+                          datetime(2025, 9, 1, tzinfo=timezone.utc), None)
+    done = CommitmentInfo(2, "Hire staff", 1, None, None, None, CommitmentStatus.complete, date(2025, 10, 1),
+                          None, datetime(2025, 11, 10, tzinfo=timezone.utc))
+    assert a.fact("overdue", subject=late, kind="commitment").value is True
+    assert a.fact("days_overdue", subject=late, kind="commitment").value == 50
+    assert a.fact("days_since_update", subject=late, kind="commitment").value == 80
+    assert a.fact("days_to_due", subject=late, kind="commitment").value == -50
+    assert a.fact("commitment_status", subject=late, kind="commitment").value == "at_risk"
+    assert a.fact("overdue", subject=done, kind="commitment").value is False
+    assert a.fact("days_since_update", subject=done, kind="commitment").value == 10
+
+
+def test_reporting_share_and_capacity_score():
+    a = Agency()
+    for period in ("FY2025-Q1", "FY2025-Q2", "FY2025-Q3"):
+        a.survey(1, period, [0, 0, 10, 30, 10])
+        a.survey(2, period, [0, 0, 10, 30, 10] if period != "FY2025-Q2" else [0, 0, 5, 5, 5])
+    domain = CapacityDomainInfo(1, 1, 1, 2025, "Measurement", 5.0, 1, 7)
+    a.ctx.capacity = {1: domain}
+    share = a.fact("reporting_share", subject=domain, kind="capacity_domain", metric="trust", period="FY2025-Q4")
+    assert share.value == pytest.approx(1 / 3) and share.details["periods"] == 3  # Q4 has no data yet
+    assert share.details["reporting"] == 1 and share.details["programs"] == 3
+    assert a.fact("capacity_score", subject=domain, kind="capacity_domain").value == 5.0
+
+
+def test_every_registered_fact_has_a_docstring_and_a_type():
+    for spec in FACTS.values():
+        assert spec.doc and spec.returns in ("number", "bool", "text"), spec.name
+
+
+# -- promises for any data ---------------------------------------------------------------------------
+ROW = st.tuples(st.integers(1, 10**6), st.one_of(st.none(), st.floats(0, 100)), st.one_of(st.none(), st.integers(0, 500)),
+                st.lists(st.one_of(st.none(), st.integers(0, 200)), min_size=5, max_size=5))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(ROW, min_size=1, max_size=8), st.integers(0, 7), st.sampled_from(list(MetricKind)))
+def test_pooling_agrees_with_the_heatmap_scoring(rows, split, kind):
+    """Pools (and pools of pools) give exactly what scorecard.scoring.pooled_score gives."""
+    class Row:
+        def __init__(self, i, value, n, counts):
+            self.id, self.value, self.n = i, value, n
+            self.count_1, self.count_2, self.count_3, self.count_4, self.count_5 = counts
+    tuples = [(i, "program:1", 1, "FY2025-Q1", v, n, *c) for i, v, n, c in rows]
+    expected = pooled_score(kind, [Row(i, v, n, c) for i, v, n, c in rows])
+    parts = [p for p in (tuples[:split], tuples[split:]) if p]
+    got = Pool.total([Pool.of_rows(p) for p in parts]).score(kind)
+    assert (got.value is None) == (expected.value is None)
+    if expected.value is not None:
+        assert got.value == pytest.approx(expected.value)
+    assert got.n == expected.n
+
+
+COUNTS = st.lists(st.integers(0, 400), min_size=5, max_size=5).filter(lambda c: sum(c) >= 30)
+SMALL_COUNTS = st.lists(st.integers(0, 6), min_size=5, max_size=5).filter(lambda c: 0 < sum(c) < 30)
+
+
+@st.composite
+def bands(draw):
+    thresholds = sorted(draw(st.lists(st.floats(0.5, 1.5), min_size=1, max_size=4, unique=True)), reverse=True)
+    ratings = sorted(draw(st.lists(st.integers(1, 5), min_size=len(thresholds), max_size=len(thresholds))),
+                     reverse=True)
+    return [[t, r] for t, r in zip(thresholds, ratings)], draw(st.integers(1, ratings[-1]))
+
+
+def _rating(agency_setup, rating_definition):
+    drafts = run_rules(agency_setup.ctx, [rule(rating_definition)])
+    return drafts[0].rating if drafts else None
+
+
+@settings(max_examples=150, deadline=None)
+@given(COUNTS, COUNTS, bands(), st.floats(2.0, 5.0))
+def test_a_better_survey_score_never_lowers_the_proposed_rating(first, second, band, target):
+    worse, better = sorted([first, second], key=lambda c: stats_from_counts(c).mean)
+    band_list, otherwise = band
+    definition = {"key": "r", "title": "R", "applies_to": "program",
+                  "then": {"rating": {"by": "attainment", "metric": "trust", "bands": band_list, "else": otherwise}},
+                  "explain": "{rating}"}
+    ratings = []
+    for counts in (worse, better):
+        a = Agency()
+        a.target(TRUST, ScopeType.agency, 1, 2025, target, target, target * 0.9)
+        a.survey(1, "FY2025-Q4", counts)
+        ratings.append(_rating(a, definition))
+    assert None not in ratings and ratings[1] >= ratings[0]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.floats(0.1, 60), st.floats(0.1, 60), bands(), st.floats(1, 30))
+def test_a_shorter_wait_never_lowers_the_proposed_rating(first, second, band, target):
+    better, worse = sorted([first, second])  # lower is better
+    band_list, otherwise = band
+    definition = {"key": "r", "title": "R", "applies_to": "program",
+                  "then": {"rating": {"by": "attainment", "metric": "wait_time", "window": {"periods": 2},
+                                      "bands": band_list, "else": otherwise}},
+                  "explain": "{rating}"}
+    ratings = []
+    for value in (worse, better):
+        a = Agency()
+        a.target(WAIT, ScopeType.agency, 1, 2025, target, target, target * 1.5)
+        a.row(1, "FY2025-Q3", WAIT, value, None)
+        a.row(1, "FY2025-Q4", WAIT, value, None)
+        ratings.append(_rating(a, definition))
+    assert ratings[1] >= ratings[0]
+
+
+RED_RULES = [
+    {"then": {"status": {"by": "target_status", "metric": "trust"}}},
+    {"then": {"status": {"by": "attainment", "metric": "trust", "bands": [[1.0, "green"], [0.9, "amber"]]}}},
+    {"when": {"fact": "attainment", "metric": "trust", "op": "lt", "value": 1.0}, "then": {"status": "red"}},
+    {"when": {"not": {"fact": "metric_value", "metric": "trust", "op": "ge", "value": 4.5}}, "then": {"status": "red"}},
+    {"when": {"any": [{"fact": "metric_value", "metric": "trust", "op": "lt", "value": 4.0},
+                      {"fact": "change", "metric": "trust", "op": "lt", "value": 0}]}, "then": {"status": "red"}},
+]
+
+
+@settings(max_examples=150, deadline=None)
+@given(SMALL_COUNTS, st.one_of(st.none(), COUNTS), st.sampled_from(RED_RULES))
+def test_insufficient_data_is_never_red(counts, prior, shape):
+    a = Agency()
+    a.survey(1, "FY2025-Q4", counts)
+    if prior is not None:
+        a.survey(1, "FY2025-Q3", prior)
+    definition = {"key": "s", "title": "S", "applies_to": "program", "explain": "{status}", **copy.deepcopy(shape)}
+    drafts = run_rules(a.ctx, [rule(definition)])
+    assert 1 in {d.subject_id for d in drafts}  # a finding that says so, not silence
+    for draft in drafts:  # programs 2 and 3 have no data at all: insufficient too
+        assert draft.status == "insufficient_data" and draft.explanation == "insufficient data"
+
+
+@st.composite
+def before_and_after(draw):
+    """Two quarters' answer counts, the second often a small perturbation of the first."""
+    before = draw(COUNTS)
+    if draw(st.booleans()):
+        return before, draw(COUNTS)
+    shifts = draw(st.lists(st.integers(-8, 8), min_size=5, max_size=5))
+    after = [max(0, c + d) for c, d in zip(before, shifts)]
+    assume(sum(after) >= 30)
+    return before, after
+
+
+@settings(max_examples=200, deadline=None)
+@given(before_and_after())
+def test_a_decline_is_reported_only_when_significant(pair):
+    before, after = pair
+    change = compare(before, after)
+    a = Agency()
+    a.survey(1, "FY2025-Q3", before)
+    a.survey(1, "FY2025-Q4", after)
+    fell = change.significant and change.direction == "down"
+    assert a.fact("declined", metric="trust").value is fell
+    assert a.fact("change", metric="trust").value == (pytest.approx(change.delta) if change.significant else 0.0)
+    flags = run_rules(a.ctx, [rule({"key": "d", "title": "D", "applies_to": "program",
+                                    "when": {"any": [{"fact": "declined", "metric": "trust", "op": "eq", "value": True},
+                                                     {"fact": "change", "metric": "trust", "op": "lt", "value": 0}]},
+                                    "then": {"flag": "decline"}, "explain": "{change}"})])
+    assert [d.subject_id for d in flags] == ([1] if fell else [])

@@ -1,0 +1,178 @@
+"""Rule definitions are validated before they are saved: every problem is named by its path in
+the JSON; facts, ops, fields and metric codes that do not exist are refused; explanation
+templates only name plain fields and are never passed to str.format."""
+import copy
+
+import pytest
+
+from scorecard.extensions import db
+from scorecard.models import Metric, MetricKind
+from scorecard.rules.explain import render, template_problems
+from scorecard.rules.schema import RuleError, compile_rule, validate_definition
+from scorecard.rules.store import default_pack, validate
+
+CODES = {"trust", "satisfaction", "ease", "wait_time"}
+FUNCTIONS = {"CFO", "CIO"}
+
+BASE = {
+    "key": "trust-below-target-two-quarters", "title": "Trust below target", "applies_to": "program",
+    "when": {"all": [{"fact": "attainment", "metric": "trust", "op": "lt", "value": 1.0,
+                      "window": {"periods": 2, "consecutive": True}}]},
+    "then": {"flag": "at_risk", "severity": "high"},
+    "explain": "{program} trust was below target for {periods} consecutive quarters ({values}).",
+}
+
+
+def problems(change=None, remove=(), applies_to=None, **top) -> list[str]:
+    rule = copy.deepcopy(BASE)
+    if applies_to:
+        rule["applies_to"] = applies_to
+    rule.update(top)
+    for key in remove:
+        rule.pop(key)
+    if change:
+        change(rule)
+    with pytest.raises(RuleError) as caught:
+        validate_definition(rule, metric_codes=CODES, function_codes=FUNCTIONS)
+    return caught.value.problems
+
+
+def leaf(rule, **fields):
+    rule["when"]["all"][0].update(fields)
+
+
+def test_the_issue_example_and_the_default_pack_are_valid():
+    assert validate_definition(copy.deepcopy(BASE), metric_codes=CODES) == BASE
+    for rule in default_pack():
+        validate_definition(rule, metric_codes=CODES, function_codes=FUNCTIONS)
+    keys = [r["key"] for r in default_pack()]
+    assert len(keys) == len(set(keys)) == 7
+
+
+def test_unknown_op_is_named_by_its_path():
+    assert problems(lambda r: leaf(r, op="lte")) == [
+        "when.all[0].op: unknown op 'lte'; known: lt, le, gt, ge, eq, ne, between, in"]
+
+
+def test_unknown_fact_field_and_metric_are_named_by_path():
+    assert problems(lambda r: leaf(r, fact="attainmnet"))[0].startswith("when.all[0].fact: unknown fact 'attainmnet'")
+    assert problems(lambda r: leaf(r, colour="red")) == ["when.all[0].colour: unknown field"]
+    assert problems(lambda r: leaf(r, metric="trst")) == [
+        "when.all[0].metric: unknown metric 'trst'; no metric has that code"]
+    assert problems(colour="red") == ["colour: unknown field"]
+    assert problems(remove=("then",)) == ["then: required"]
+
+
+def test_nested_groups_report_deep_paths():
+    def nest(rule):
+        rule["when"] = {"any": [{"not": {"all": [{"fact": "n", "metric": "trust", "op": "ge", "value": "thirty"}]}}]}
+    assert problems(nest) == ["when.any[0].not.all[0].value: must be a number for fact 'n', got 'thirty'"]
+
+
+def only(condition):
+    return lambda rule: rule["when"]["all"].__setitem__(0, condition)
+
+
+def test_a_fact_must_fit_the_subject_and_the_op_the_fact():
+    assert problems(only({"fact": "overdue", "op": "eq", "value": True})) == [
+        "when.all[0].fact: fact 'overdue' does not apply to a program; it applies to commitment"]
+    assert problems(only({"fact": "declined", "metric": "trust", "op": "lt", "value": 1})) == [
+        "when.all[0].op: op 'lt' does not fit fact 'declined', which is true or false; use eq, ne"]
+    assert problems(only({"fact": "attainment", "metric": "trust", "vs": "prior", "op": "lt", "value": 1})) == [
+        "when.all[0].vs: fact 'attainment' takes no 'vs' (it takes metric, window)"]
+    assert problems(only({"fact": "attainment", "op": "lt", "value": 1})) == [
+        "when.all[0].metric: required: fact 'attainment' on a program must name a metric"]
+    assert problems(only({"fact": "commitment_status", "op": "eq", "value": "late"}), applies_to="commitment") == [
+        "when.all[0].value: unknown value 'late' for fact 'commitment_status'; it is one of not_started, "
+        "on_track, at_risk, off_track, complete, dropped"]
+
+
+def test_between_in_and_window_values_are_checked():
+    assert problems(lambda r: leaf(r, op="between", value=[1.1, 0.9])) == [
+        "when.all[0].value: between takes [low, high] with low <= high, got [1.1, 0.9]"]
+    assert problems(lambda r: leaf(r, op="between", value=1)) == [
+        "when.all[0].value: between takes [low, high], two numbers"]
+    assert problems(lambda r: leaf(r, op="in", value=[])) == ["when.all[0].value: in takes a non-empty list"]
+    assert problems(lambda r: leaf(r, window={"periods": 2, "year_to_date": True})) == [
+        "when.all[0].window: give either periods or year_to_date: true"]
+    assert problems(lambda r: leaf(r, window={"periods": 0})) == [
+        "when.all[0].window.periods: Must be greater than or equal to 1 and less than or equal to 40."]
+    assert problems(only({"fact": "metric_value", "metric": "trust", "at": "FY2025-Q5", "op": "lt", "value": 3}))[0].startswith(
+        "when.all[0].at: 'latest' or a fiscal quarter: ")
+
+
+def test_outcomes_bands_must_never_reward_a_worse_value():
+    def rating(spec):
+        return lambda r: r.__setitem__("then", {"rating": spec})
+    assert problems(rating({"by": "attainment", "metric": "trust", "bands": [[1.0, 4], [1.05, 5]]})) == [
+        "then.rating.bands[1]: thresholds must go down: 1.05 follows 1.0"]
+    assert problems(rating({"by": "attainment", "metric": "trust", "bands": [[1.05, 3], [1.0, 4]]})) == [
+        "then.rating.bands[1]: a lower threshold must not give a better rating: 4 below 3"]
+    assert problems(rating({"by": "attainment", "metric": "trust", "bands": [[1.0, 3]], "else": 4})) == [
+        "then.rating.else: must not be better than the last band (3)"]
+    assert problems(rating({"by": "attainment", "metric": "trust", "bands": [[1.0, 6]]})) == [
+        "then.rating.bands[0][1]: a rating is a whole number 1-5 or {\"by\": FACT, \"bands\": ...}, got 6"]
+    assert problems(rating({"by": "attainment", "metric": "trust"})) == [
+        "then.rating.bands: required: a rating read from a number needs bands, e.g. [[1.05, 5], [1.0, 4], "
+        "[0.95, 3], [0.9, 2]]"]
+    assert problems(rating({"by": "attainment", "metric": "trust", "window": {"periods": 2, "consecutive": True},
+                            "bands": [[1.0, 3]]})) == [
+        "then.rating.window.consecutive: only a condition takes a consecutive window"]
+    assert problems(lambda r: r.__setitem__("then", {"status": "pink"})) == [
+        "then.status: a status is green, amber or red (or {\"by\": ...}), got 'pink'"]
+    assert problems(lambda r: r.__setitem__("then", {"flag": "x", "rating": 3})) == [
+        "then: give exactly one outcome of rating, status, flag, score; found rating, flag"]
+    assert problems(lambda r: r.__setitem__("then", {"status": {"by": "declined", "metric": "trust"}})) == [
+        "then.status.by: fact 'declined' is true or false; use it in `when` instead"]
+
+
+def test_select_and_key_are_checked():
+    assert problems(select={"colour": "red"}) == ["select.colour: unknown field for a program; use component, "
+                                                  "programs, hisp, life_experience"]
+    assert problems(select={"function": "CFX", "linked_metric": "trst"}, applies_to="commitment",
+                    when={"fact": "overdue", "op": "eq", "value": True}) == [
+        "select.function: unknown function 'CFX'; known: CFO, CIO",
+        "select.linked_metric: unknown metric 'trst'; no metric has that code"]
+    assert problems(key="Has Spaces") == ["key: use lower-case letters, digits, - and _ (at most 100), got 'Has Spaces'"]
+
+
+def test_explanation_templates_name_plain_fields_only():
+    assert problems(explain="{program.__class__}") == [
+        "explain: field {program.__class__}: only plain field names are allowed, no attribute or index access"]
+    assert problems(explain="{values[0]}") == [
+        "explain: field {values[0]}: only plain field names are allowed, no attribute or index access"]
+    assert problems(explain="{value!r}") == [
+        "explain: field {value}: conversions and format specs are not allowed; values are already rounded"]
+    assert problems(explain="{secret}")[0].startswith("explain: unknown field {secret}; known fields: ")
+    assert problems(explain="unbalanced }")[0].startswith("explain: not a valid template:")
+    assert template_problems("{program} is {{literal}}") == []
+
+
+def test_rendering_never_formats_the_values():
+    text = render("{program}: {value}, {attainment} of target, {values}; {target}",
+                  {"program": "{0.__class__} Hotline", "value": 3.14159, "attainment": 0.954,
+                   "values": ["FY2025-Q1 3.50", "FY2025-Q2 3.60"]})
+    assert text == "{0.__class__} Hotline: 3.14, 95% of target, FY2025-Q1 3.50, FY2025-Q2 3.60; n/a"
+    assert render("{status} / {commitment_status}", {"status": "insufficient_data", "commitment_status": "at_risk"}) \
+        == "insufficient data / at risk"
+
+
+def test_compiled_rule_keeps_the_condition_tree():
+    rule = compile_rule(copy.deepcopy(BASE))
+    condition = rule.when.parts[0]
+    assert rule.when.kind == "all" and condition.op == "lt" and condition.value == 1.0
+    assert condition.ref.name == "attainment" and condition.ref.param("metric") == "trust"
+    assert condition.ref.window.periods == 2 and condition.ref.window.consecutive
+    assert rule.then.kind == "flag" and rule.then.severity == "high"
+
+
+def test_saving_checks_metric_codes_in_the_database(app):
+    with app.app_context():
+        db.session.add(Metric(code="trust", name="Trust", kind=MetricKind.likert))
+        db.session.commit()
+        validate(db.session, copy.deepcopy(BASE))
+        rule = copy.deepcopy(BASE)
+        rule["when"]["all"][0]["metric"] = "satisfaction"
+        with pytest.raises(RuleError) as caught:
+            validate(db.session, rule)
+        assert caught.value.problems == ["when.all[0].metric: unknown metric 'satisfaction'; no metric has that code"]

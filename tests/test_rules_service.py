@@ -1,0 +1,314 @@
+"""The default rule pack on the demo agency and on the real performance.gov files: findings are
+persisted with inputs that reproduce them, re-running changes nothing, a what-if changes
+nothing, an import re-evaluates only what it touched, and rule versions are never edited once
+published."""
+import copy
+import csv
+import hashlib
+from collections import Counter
+from datetime import date
+
+import pytest
+import sqlalchemy as sa
+
+from importers.pipeline import run_import
+from importers.revert import revert_batch
+from scorecard.demo import seed_demo
+from scorecard.extensions import db
+from scorecard.models import (
+    Agency, AuditEvent, Base, Finding, FindingInput, Metric, Observation, PlanRequirement, Program, Rule,
+    RuleStatus, RuleVersion, ScopeType, Target,
+)
+from scorecard.rules.schema import RuleError
+from scorecard.rules.service import evaluate, replay, simulate
+from scorecard.rules.store import default_pack, import_rules, publish_version, retire, save
+from scorecard.scoring import pooled_score
+from scorecard.survey import compare
+from tests.conftest import COLLECTIONS_CSV, TRUST_CSV
+
+SEEDED = date(2026, 8, 15)  # FY2026-Q4: the demo's data ends with FY2026-Q3, its plans are for FY2026
+
+
+def snapshot() -> dict:
+    """Row count and a checksum of every table."""
+    out = {}
+    for table in Base.metadata.sorted_tables:
+        rows = db.session.execute(sa.select(table).order_by(*table.primary_key.columns)).all()
+        out[table.name] = (len(rows), hashlib.sha256(repr(rows).encode()).hexdigest())
+    return out
+
+
+def findings_state() -> dict:
+    rows = db.session.execute(sa.select(Finding.id, Finding.subject_type, Finding.subject_id, Finding.fingerprint,
+                                        Finding.evaluated_at, Finding.rule_version_id)).all()
+    return {r.id: r for r in rows}
+
+
+def pack_by_key() -> dict:
+    return {r["key"]: r for r in default_pack()}
+
+
+@pytest.fixture
+def demo(app):
+    with app.app_context():
+        seed_demo(db.session, SEEDED)
+        import_rules(db.session, default_pack(), publish=True)
+        db.session.commit()
+        yield
+
+
+def check_replays(findings) -> int:
+    """Every finding re-evaluated from its stored inputs gives the same outcome and explanation,
+    and every stored value is what the observations it names pool to."""
+    checked = 0
+    for finding in findings:
+        again = replay(db.session, finding.id)
+        assert again is not None, finding.id
+        assert (again.outcome, again.rating, again.status, again.flag, again.severity) == (
+            finding.outcome, finding.rating, finding.status, finding.flag, finding.severity), finding.explanation
+        assert again.score == pytest.approx(finding.score) if finding.score is not None else again.score is None
+        assert again.explanation == finding.explanation and again.period == finding.period
+        stored = {(i.metric_id, i.subject_key, i.period, i.target_id) for i in finding.inputs}
+        assert {i.identity for i in again.inputs} == stored
+        for item in finding.inputs:
+            if item.observation_ids:
+                observations = db.session.scalars(sa.select(Observation).where(
+                    Observation.id.in_(item.observation_ids))).all()
+                assert len(observations) == len(item.observation_ids)
+                assert {(o.metric_id, o.subject_key, o.period) for o in observations} == {
+                    (item.metric_id, item.subject_key, item.period)}
+                score = pooled_score(observations[0].metric.kind, observations)
+                assert item.value == pytest.approx(score.value) and item.n == score.n
+                assert item.observation_id == (item.observation_ids[0] if len(item.observation_ids) == 1 else None)
+            if item.target_id is not None:
+                assert db.session.get(Target, item.target_id).target == item.value
+        checked += 1
+    return checked
+
+
+def test_default_pack_on_the_demo_agency(demo):
+    result = evaluate(db.session)
+    outcomes = result.as_json()["outcomes"]
+    assert set(outcomes) == set(pack_by_key())  # every rule of the pack finds something
+    statuses = outcomes["program-trust-status"]
+    assert sum(statuses.values()) == 40 and statuses.get("insufficient_data", 0) > 0 and statuses.get("red", 0) > 0
+    ratings = outcomes["requirement-rating-from-attainment"]
+    assert {k for k in ratings if k.startswith("rating")} >= {"rating 3", "rating 4", "rating 5"}
+    findings = db.session.scalars(sa.select(Finding)).all()
+    assert len(findings) == len(result.findings) == result.inserted
+    by_rule = Counter(f.rule_version.rule.key for f in findings)
+    assert by_rule["capacity-measurement-evidence"] == 12  # 6 components x 2 fiscal years, Measurement only
+    requirement = next(f for f in findings if f.subject_type.value == "requirement" and f.rating is not None)
+    linked = db.session.get(PlanRequirement, requirement.subject_id)
+    assert requirement.period == "FY2026-Q3" and linked.metric.name in requirement.explanation
+    assert requirement.rule_version.status is RuleStatus.published and len(requirement.fingerprint) == 64
+    small = [f for f in findings if f.status == "insufficient_data" and f.outcome == "status"]
+    assert all("insufficient data" in f.explanation for f in small)
+    assert check_replays(findings) == len(findings)
+
+
+def test_rerunning_changes_nothing_and_a_dry_run_writes_nothing(demo):
+    before = snapshot()
+    dry = evaluate(db.session, dry_run=True)
+    assert dry.inserted > 0 and snapshot() == before
+    evaluate(db.session)
+    state, tables = findings_state(), snapshot()
+    again = evaluate(db.session)
+    assert again.unchanged == len(state) and again.inserted == again.updated == again.deleted == 0
+    assert findings_state() == state and snapshot() == tables
+
+
+def test_simulate_shows_the_difference_and_changes_nothing(demo):
+    evaluate(db.session)
+    draft = copy.deepcopy(pack_by_key()["requirement-rating-from-attainment"])
+    draft["then"]["rating"]["bands"] = [[1.1, 5], [1.05, 4], [1.0, 3], [0.95, 2]]
+    before = snapshot()
+    result = simulate(db.session, draft)
+    db.session.commit()  # even a commit finds nothing to write
+    assert snapshot() == before
+    assert result.published_version == 1 and result.changes and result.unchanged
+    for change in result.changes:
+        assert change.subject_type == "requirement" and change.leader
+        old, new = int(change.before.split()[1]), int(change.after.split()[1])
+        assert new < old  # stricter bands only lower ratings
+    status = copy.deepcopy(pack_by_key()["program-trust-status"])
+    status["then"]["status"]["metric"] = "satisfaction"
+    moved = simulate(db.session, status)
+    assert {c.subject_type for c in moved.changes} == {"program"} and snapshot() == before
+    brand_new = copy.deepcopy(status)
+    brand_new["key"] = "program-satisfaction-status"
+    fresh = simulate(db.session, brand_new)
+    assert fresh.published_version is None and all(c.before is None for c in fresh.changes)
+    assert len(fresh.changes) == 40 and snapshot() == before
+    broken = copy.deepcopy(status)
+    broken["then"]["status"]["metric"] = "nope"
+    with pytest.raises(RuleError, match=r"then\.status\.metric: unknown metric 'nope'"):
+        simulate(db.session, broken)
+
+
+def _canonical(path, rows):
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["component", "program", "metric", "period", "channel", "touchpoint", "n",
+                         "count_1", "count_2", "count_3", "count_4", "count_5"])
+        writer.writerows(rows)
+    return path
+
+
+def test_an_import_re_evaluates_only_what_it_touched_and_a_revert_restores(demo, tmp_path):
+    evaluate(db.session)
+    before = findings_state()
+    program = db.session.scalar(sa.select(Program).where(Program.name == "Disability Compensation Claims"))
+    status_before = db.session.scalar(sa.select(Finding).join(RuleVersion).join(Rule).where(
+        Rule.key == "program-trust-status", Finding.subject_id == program.id))
+    status_id, fingerprint_before = status_before.id, status_before.fingerprint
+    path = _canonical(tmp_path / "one-program.csv", [
+        ["Benefits Administration", program.name, "trust", "FY2026-Q3", "phone", "follow-up survey", 2000,
+         900, 600, 300, 150, 50]])
+    result = run_import(db.session, path)
+    assert result.status == "imported"
+    after = findings_state()
+    changed = {(after[i].subject_type.value, after[i].subject_id) for i in after
+               if i not in before or after[i].evaluated_at != before[i].evaluated_at}
+    changed |= {(before[i].subject_type.value, before[i].subject_id) for i in before if i not in after}
+    assert ("program", program.id) in changed
+    for kind, subject_id in changed:
+        if kind == "program":
+            assert subject_id == program.id
+        elif kind == "requirement":
+            requirement = db.session.get(PlanRequirement, subject_id)
+            linked = {p.id for p in requirement.programs} or {
+                p.id for p in (requirement.commitment.programs if requirement.commitment else [])}
+            assert program.id in linked or requirement.element.plan.leader.component_id == program.component_id
+    untouched = [i for i in before if i in after and before[i].subject_type.value == "program"
+                 and before[i].subject_id != program.id]
+    assert untouched and all(after[i] == before[i] for i in untouched)
+    status_after = db.session.get(Finding, status_id)
+    assert status_after.status == "red" and status_after.fingerprint != fingerprint_before
+    assert any(i.subject_key == f"program:{program.id}" and i.n > 2000 for i in status_after.inputs)
+    revert_batch(db.session, result.batch_id)
+    restored = findings_state()
+    assert {i: r.fingerprint for i, r in restored.items()} == {i: r.fingerprint for i, r in before.items()}
+
+
+def test_an_import_into_a_new_agency_evaluates_that_agency(demo):
+    evaluate(db.session)
+    demo_findings = findings_state()
+    result = run_import(db.session, TRUST_CSV)
+    assert result.status == "imported"
+    real = db.session.scalars(sa.select(Program.id).join(Program.component).join(Agency).where(
+        Agency.code != "DPS")).all()
+    found = db.session.scalars(sa.select(Finding).where(Finding.subject_type == "program",
+                                                        Finding.subject_id.in_(real))).all()
+    assert found, "the hook evaluated the new agencies programs"
+    assert all(demo_findings[i] == r for i, r in findings_state().items() if i in demo_findings)
+
+
+def test_default_pack_on_real_performance_gov_data(app):
+    with app.app_context():
+        for path in (TRUST_CSV, COLLECTIONS_CSV):
+            assert run_import(db.session, path).status == "imported"
+        trust = db.session.scalar(sa.select(Metric).where(Metric.code == "trust"))
+        for agency_id in db.session.scalars(sa.select(Agency.id)):
+            for fy in (2021, 2022, 2023):
+                db.session.add(Target(metric=trust, scope_type=ScopeType.agency, scope_id=agency_id, fiscal_year=fy,
+                                      target=4.3, green_at=4.3, amber_at=4.0))
+        import_rules(db.session, default_pack(), publish=True)
+        db.session.commit()
+        result = evaluate(db.session)
+        outcomes = result.as_json()["outcomes"]
+        statuses = outcomes["program-trust-status"]
+        assert {"green", "amber", "red"} <= set(statuses) and sum(statuses.values()) > 20
+        findings = db.session.scalars(sa.select(Finding)).all()
+        assert check_replays(findings) == len(findings)
+        for finding in findings:
+            if finding.flag == "significant_decline":
+                groups = sorted({(i.period, tuple(i.observation_ids)) for i in finding.inputs if i.observation_ids})
+                counts = []
+                for _period, ids in groups:
+                    rows = db.session.scalars(sa.select(Observation).where(Observation.id.in_(ids))).all()
+                    counts.append([sum(o.counts[k] or 0 for o in rows) for k in range(5)])
+                change = compare(*counts)
+                assert change.significant and change.direction == "down"
+        assert evaluate(db.session).unchanged == len(findings)
+
+
+def test_versions_draft_publish_retire(demo):
+    pack = pack_by_key()
+    rule = copy.deepcopy(pack["significant-decline-in-trust"])
+    assert save(db.session, rule).action == "unchanged"  # already published as version 1
+    rule["then"]["severity"] = "high"
+    saved = save(db.session, rule, user_id=None)
+    assert (saved.version, saved.status, saved.action) == (2, "draft", "new version")
+    rule["title"] = "Significant fall in trust"
+    assert save(db.session, rule).action == "draft updated"
+    db.session.commit()
+    versions = db.session.scalars(sa.select(RuleVersion).join(Rule).where(
+        Rule.key == "significant-decline-in-trust").order_by(RuleVersion.version)).all()
+    assert [(v.version, v.status.value) for v in versions] == [(1, "published"), (2, "draft")]
+    assert versions[0].definition == pack["significant-decline-in-trust"]
+    evaluate(db.session)
+    v1_flags = db.session.scalars(sa.select(Finding).where(Finding.rule_version_id == versions[0].id)).all()
+    assert v1_flags and all(f.severity == "medium" for f in v1_flags)
+    versions[0].definition = {**versions[0].definition, "title": "edited in place"}
+    with pytest.raises(RuleError, match="version 1 is published and cannot be edited"):
+        db.session.flush()
+    db.session.rollback()
+    publish_version(db.session, "significant-decline-in-trust")
+    db.session.commit()
+    assert [v.status.value for v in versions] == ["retired", "published"]
+    assert db.session.scalar(sa.select(Rule.title).where(Rule.key == "significant-decline-in-trust")) == \
+        "Significant fall in trust"
+    result = evaluate(db.session)
+    now = db.session.scalars(sa.select(Finding).join(RuleVersion).join(Rule).where(
+        Rule.key == "significant-decline-in-trust")).all()
+    assert {f.rule_version_id for f in now} == {versions[1].id} and all(f.severity == "high" for f in now)
+    assert len(now) == len(v1_flags) and result.updated >= len(now)
+    retire(db.session, "significant-decline-in-trust")
+    db.session.commit()
+    gone = evaluate(db.session)
+    assert gone.deleted == len(now)
+    assert not db.session.scalars(sa.select(Finding).join(RuleVersion).join(Rule).where(
+        Rule.key == "significant-decline-in-trust")).all()
+    actions = db.session.scalars(sa.select(AuditEvent.action).where(AuditEvent.entity_type == "rule_version")).all()
+    assert Counter(actions)["rule.publish"] == 8 and "rule.retire" in actions and "rule.save" in actions
+    other = copy.deepcopy(pack["overdue-commitment"])
+    other["applies_to"] = "program"
+    other["when"] = {"fact": "n", "metric": "trust", "op": "lt", "value": 30}
+    other["explain"] = "{program}"
+    with pytest.raises(RuleError, match="applies_to: rule 'overdue-commitment' applies to commitment"):
+        save(db.session, other)
+
+
+def test_import_is_all_or_nothing(app):
+    from scorecard.a11 import ensure_standard_metrics
+
+    with app.app_context():
+        good = copy.deepcopy(default_pack()[0])
+        bad = copy.deepcopy(default_pack()[1])
+        bad["when"]["all"][0]["op"] = "lte"
+        with pytest.raises(RuleError) as caught:
+            import_rules(db.session, [good])
+        assert caught.value.problems == ["rules[0].then.status.metric: unknown metric 'trust'; no metric has that code"]
+        ensure_standard_metrics(db.session)
+        db.session.commit()
+        with pytest.raises(RuleError) as caught:
+            import_rules(db.session, [good, bad, good])
+        assert caught.value.problems == [
+            "rules[1].when.all[0].op: unknown op 'lte'; known: lt, le, gt, ge, eq, ne, between, in",
+            "rules[2].key: 'program-trust-status' appears twice in the file"]
+        db.session.rollback()
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Rule)) == 0
+
+
+def test_a_failing_re_evaluation_does_not_fail_the_import(demo, tmp_path, monkeypatch, caplog):
+    import scorecard.rules.service as service
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+    monkeypatch.setattr(service, "evaluate", broken)
+    path = _canonical(tmp_path / "x.csv", [["Benefits Administration", "Survivor Benefits", "trust", "FY2026-Q3",
+                                             "web", "extra", 40, 2, 3, 5, 20, 10]])
+    assert run_import(db.session, path).status == "imported"
+    assert "re-evaluating rules after import batch" in caplog.text
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(FindingInput)) == 0
