@@ -122,13 +122,16 @@ def test_rating_bands(attainment, rating):
 
 def test_unknown_facts_give_insufficient_data_or_nothing():
     subject = Subject("requirement", 3, None, {"leader": "Avery Chen"})
-    short = evaluate(rating_rule(), subject, "FY2025-Q4", given_facts({"attainment": FactResult(None, "insufficient_data")}))
+    short = evaluate(rating_rule(), subject, "FY2025-Q4",
+                     given_facts({"attainment": FactResult(None, "insufficient_data")}))
     assert short.rating is None and short.status == "insufficient_data" and short.summary == "insufficient_data"
     assert short.explanation == "Avery Chen: n/a of target, rating n/a, insufficient data"
-    assert evaluate(rating_rule(), subject, "FY2025-Q4", given_facts({"attainment": FactResult(None, "no_target")})) is None
+    no_target = given_facts({"attainment": FactResult(None, "no_target")})
+    assert evaluate(rating_rule(), subject, "FY2025-Q4", no_target) is None
     gated = rating_rule(when={"fact": "n", "op": "ge", "value": 30})
     assert evaluate(gated, subject, "FY2025-Q4", given_facts({"n": 10, "attainment": 1.0})) is None
-    assert evaluate(gated, subject, "FY2025-Q4", given_facts({"n": None, "attainment": 1.0})).status == "insufficient_data"
+    unknown_n = given_facts({"n": None, "attainment": 1.0})
+    assert evaluate(gated, subject, "FY2025-Q4", unknown_n).status == "insufficient_data"
 
 
 def test_inputs_are_collected_once_each():
@@ -324,7 +327,8 @@ def test_every_registered_fact_has_a_docstring_and_a_type():
 
 
 # -- promises for any data ---------------------------------------------------------------------------
-ROW = st.tuples(st.integers(1, 10**6), st.one_of(st.none(), st.floats(0, 100)), st.one_of(st.none(), st.integers(0, 500)),
+ROW = st.tuples(st.integers(1, 10**6), st.one_of(st.none(), st.floats(0, 100)),
+                st.one_of(st.none(), st.integers(0, 500)),
                 st.lists(st.one_of(st.none(), st.integers(0, 200)), min_size=5, max_size=5))
 
 
@@ -406,6 +410,11 @@ RED_RULES = [
     {"when": {"not": {"fact": "metric_value", "metric": "trust", "op": "ge", "value": 4.5}}, "then": {"status": "red"}},
     {"when": {"any": [{"fact": "metric_value", "metric": "trust", "op": "lt", "value": 4.0},
                       {"fact": "change", "metric": "trust", "op": "lt", "value": 0}]}, "then": {"status": "red"}},
+    {"when": {"fact": "n", "metric": "trust", "op": "lt", "value": 30}, "then": {"status": "red"}},
+    {"when": {"fact": "sufficient", "metric": "trust", "op": "eq", "value": False}, "then": {"status": "red"}},
+    {"when": {"fact": "consecutive_at_or_above_target", "metric": "trust", "op": "lt", "value": 1},
+     "then": {"status": "red"}},
+    {"when": {"fact": "n", "metric": "trust", "op": "lt", "value": 30}, "then": {"rating": 1}},
 ]
 
 
@@ -421,6 +430,7 @@ def test_insufficient_data_is_never_red(counts, prior, shape):
     assert 1 in {d.subject_id for d in drafts}  # a finding that says so, not silence
     for draft in drafts:  # programs 2 and 3 have no data at all: insufficient too
         assert draft.status == "insufficient_data" and draft.explanation == "insufficient data"
+        assert draft.rating is None
 
 
 @st.composite

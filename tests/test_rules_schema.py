@@ -97,7 +97,8 @@ def test_between_in_and_window_values_are_checked():
         "when.all[0].window: give either periods or year_to_date: true"]
     assert problems(lambda r: leaf(r, window={"periods": 0})) == [
         "when.all[0].window.periods: Must be greater than or equal to 1 and less than or equal to 40."]
-    assert problems(only({"fact": "metric_value", "metric": "trust", "at": "FY2025-Q5", "op": "lt", "value": 3}))[0].startswith(
+    assert problems(only({"fact": "metric_value", "metric": "trust", "at": "FY2025-Q5", "op": "lt",
+                          "value": 3}))[0].startswith(
         "when.all[0].at: 'latest' or a fiscal quarter: ")
 
 
@@ -133,7 +134,8 @@ def test_select_and_key_are_checked():
                     when={"fact": "overdue", "op": "eq", "value": True}) == [
         "select.function: unknown function 'CFX'; known: CFO, CIO",
         "select.linked_metric: unknown metric 'trst'; no metric has that code"]
-    assert problems(key="Has Spaces") == ["key: use lower-case letters, digits, - and _ (at most 100), got 'Has Spaces'"]
+    assert problems(key="Has Spaces") == [
+        "key: use lower-case letters, digits, - and _ (at most 100), got 'Has Spaces'"]
 
 
 def test_explanation_templates_name_plain_fields_only():

@@ -57,12 +57,15 @@ class InputRef:
 
 @dataclass(frozen=True)
 class FactResult:
-    """A fact's value (None when unknown, with the reason), its inputs and explanation fields."""
+    """A fact's value (None when unknown, with the reason), its inputs and explanation fields.
+    `short` says it read a survey sample below the minimum (a count of respondents, say, is
+    still known; but nothing read from it may be red)."""
 
     value: Any
     reason: Optional[str] = None
     inputs: tuple = ()
     details: Mapping = field(default_factory=dict)
+    short: bool = False
 
     @property
     def known(self) -> bool:
@@ -241,6 +244,8 @@ def evaluate(rule: CompiledRule, subject: Subject, period: str, resolve: Resolve
                 if reason not in DATA_REASONS:
                     return None
                 draft.status = INSUFFICIENT
+            elif run.short and (then.kind == "rating" or outcome == "red"):
+                draft.status = INSUFFICIENT  # never red, never a rating, from too small a sample
             elif then.kind == "rating":
                 draft.rating = outcome
             elif then.kind == "status":
@@ -283,9 +288,11 @@ class _Run:
         self.values: dict = {}
         self.inputs: dict = {}
         self.fields: dict = {}
+        self.short = False
 
     def fact(self, ref: FactRef, period: str) -> FactResult:
         result = self.resolve(ref, period)
+        self.short = self.short or result.short or result.reason == INSUFFICIENT
         self.values[f"{ref.key}@{period}"] = _jsonable(result.value)
         for item in result.inputs:
             self.inputs.setdefault(item.identity, item)
@@ -313,7 +320,7 @@ class _Run:
         if window is None or not window.consecutive:
             result = self.fact(leaf.ref, period)
             return compare(result.value, leaf.op, leaf.value), result.reason
-        # Each quarter of the window in turn, newest first: true only if it holds in every one.
+        # Each quarter of the window in turn: true only if it holds in every one.
         single = leaf.ref.pooled()
         truths, values, reason = [], [], None
         for p in window_periods(period, window):

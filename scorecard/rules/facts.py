@@ -14,7 +14,7 @@ is significant at 95% (`scorecard.survey.compare`).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Callable, Optional
 
 from scorecard.models import CommitmentStatus, Direction
@@ -239,7 +239,8 @@ def respondents(ctx, kind, entity, period, ref):
     periods = _periods(ref, period, FACTS["n"])
     pool, inputs = _read(ctx, keys, metric, periods)
     scored = pool.score(metric.kind)
-    return FactResult(scored.n or 0, None, tuple(inputs), _base_details(metric, keys, periods, scored.value, scored.n))
+    return FactResult(scored.n or 0, None, tuple(inputs), _base_details(metric, keys, periods, scored.value, scored.n),
+                      short=metric.is_survey and (scored.n or 0) < ctx.min_n)
 
 
 def _per_key_period(ctx, kind, entity, ref, period, spec, test) -> FactResult:
@@ -250,7 +251,7 @@ def _per_key_period(ctx, kind, entity, ref, period, spec, test) -> FactResult:
     if not keys:
         return FactResult(None, "not_applicable")
     periods = _periods(ref, period, spec)
-    inputs, ok = [], 0
+    inputs, ok, short = [], 0, False
     for key in keys:
         good = True
         for p in periods:
@@ -259,9 +260,10 @@ def _per_key_period(ctx, kind, entity, ref, period, spec, test) -> FactResult:
             if item:
                 inputs.append(item)
             good = good and test(metric, scored)
+            short = short or (metric.is_survey and (scored.n or 0) < ctx.min_n)
         ok += good
     details = {"metric": metric.name, "programs": len(keys), "reporting": ok, "periods": len(periods)}
-    return FactResult(ok == len(keys), None, tuple(inputs), details)
+    return FactResult(ok == len(keys), None, tuple(inputs), details, short=short)
 
 
 @fact("reported", returns="bool", params={"metric": METRIC, "window": WINDOW})
@@ -459,20 +461,20 @@ def _consecutive(ctx, kind, entity, period, ref, below: bool) -> FactResult:
     if metric is None:
         return FactResult(None, "not_applicable")
     limit = ref.param("max", 8)
-    count, inputs, values, details = 0, [], [], {}
+    count, inputs, values, details, short = 0, [], [], {}, False
     start = parse_period(period)
     for k in range(limit):
         p = start.prev(k)
         result = attainment_of(ctx, kind, entity, metric, [str(p)], p.fiscal_year)
         inputs += result.inputs
         if k == 0:
-            details = dict(result.details)
+            details, short = dict(result.details), result.reason in ("insufficient_data", "no_data")
         if not result.known or (result.value < 1.0) != below:
             break
         count += 1
         values.insert(0, f"{p} {result.details['value']:.2f}")
     details.update(periods=count, values=values)
-    return FactResult(count, None, tuple(inputs), details)
+    return FactResult(count, None, tuple(inputs), details, short=short)
 
 
 CONSECUTIVE_PARAMS = {"metric": METRIC, "max": Param("int", minimum=1)}

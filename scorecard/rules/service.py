@@ -232,8 +232,8 @@ def _incremental_scope(session, ctx: EvaluationContext, touched: Iterable) -> di
                                                                   Finding.period).distinct()):
         key = (kind, subject_id)
         if key not in index:
-            entity = subj.entities(ctx, key[0], [subject_id])
-            index[key] = (subj.agency_of(ctx, key[0], entity[0]), subj.as_of(ctx, key[0], entity[0])) if entity else None
+            found = subj.entities(ctx, kind, [subject_id])
+            index[key] = (subj.agency_of(ctx, kind, found[0]), subj.as_of(ctx, kind, found[0])) if found else None
         entry = index[key]
         if entry is None:
             continue
