@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from functools import lru_cache
 from datetime import date, datetime
+from functools import lru_cache
 from operator import mul
 from typing import Iterable, Optional
 
@@ -227,7 +227,6 @@ class EvaluationContext:
     programs: dict = field(default_factory=dict)
     component_programs: dict = field(default_factory=dict)
     functions: dict = field(default_factory=dict)
-    leaders_component: dict = field(default_factory=dict)
     agencies: list = field(default_factory=list)
     targets: dict = field(default_factory=dict)
     targets_by_id: dict = field(default_factory=dict)
@@ -434,7 +433,6 @@ def _load_org(session, ctx: EvaluationContext) -> None:
         by_component[program.component_id].append(program.key)
     ctx.component_programs = dict(by_component)
     ctx.functions = {f.id: f for f in session.execute(sa.select(Function.id, Function.code, Function.name))}
-    ctx.leaders_component = dict(session.execute(sa.select(Leader.id, Leader.component_id)).all())
     ctx.agencies = sorted(session.scalars(sa.select(Agency.id)))
 
 
