@@ -312,3 +312,29 @@ def test_a_failing_re_evaluation_does_not_fail_the_import(demo, tmp_path, monkey
     assert run_import(db.session, path).status == "imported"
     assert "re-evaluating rules after import batch" in caplog.text
     assert db.session.scalar(sa.select(sa.func.count()).select_from(FindingInput)) == 0
+
+
+def test_overlapping_evaluations_take_turns(demo, app):
+    """An import's re-evaluation and a cron run may overlap: each waits for the other's write."""
+    import threading
+
+    db.session.remove()
+    results, errors = [], []
+
+    def run():
+        with app.app_context():
+            try:
+                results.append(evaluate(db.session))
+            except Exception as error:  # noqa: BLE001 — collected for the assertion below
+                errors.append(error)
+            finally:
+                db.session.remove()
+    threads = [threading.Thread(target=run) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    inserted = sorted(r.inserted for r in results)
+    assert inserted[:2] == [0, 0] and inserted[2] > 0
+    assert all(r.unchanged == inserted[2] for r in results if r.inserted == 0)

@@ -8,9 +8,7 @@ and writes nothing; `replay` re-evaluates a stored finding from exactly the inpu
 """
 from __future__ import annotations
 
-import gc
 import hashlib
-from contextlib import contextmanager
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
@@ -18,6 +16,7 @@ from typing import Iterable, Optional
 
 import sqlalchemy as sa
 
+from scorecard.bulk import collector_paused
 from scorecard.models import Finding, FindingInput, Metric, Rule, RuleStatus, RuleVersion, utcnow
 from scorecard.models.org import Function
 from scorecard.rules import subjects as subj
@@ -30,6 +29,7 @@ from scorecard.rules.schema import compile_rule, validate_definition
 from scorecard.survey import MIN_N_DEFAULT
 
 KINDS = ("program", "requirement", "commitment", "capacity_domain")
+EVALUATION_LOCK = 2804  # the advisory-lock key rule evaluations share
 
 
 @dataclass
@@ -148,7 +148,9 @@ def evaluate(session, *, rule_key: Optional[str] = None, touched: Optional[Itera
     today, min_n = _settings(today, min_n)
     result = EvaluationResult(dry_run=dry_run, incremental=touched is not None)
     try:
-        with session.no_autoflush, _collector_paused():
+        with session.no_autoflush, collector_paused():
+            if not dry_run:
+                _one_writer(session)
             rules = published_rules(session, rule_key)
             result.rules = [rule.key for _, rule in rules]
             if not rules and rule_key is None and not _has_findings(session):
@@ -179,18 +181,14 @@ def evaluate(session, *, rule_key: Optional[str] = None, touched: Optional[Itera
     return result
 
 
-@contextmanager
-def _collector_paused():
-    """Pause the cyclic garbage collector: an evaluation holds a million observation rows and
-    makes some hundred thousand small objects (no cycles), and every automatic collection would
-    walk all of them again."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
+def _one_writer(session) -> None:
+    """One evaluation writes findings at a time (an import's re-evaluation and a cron run may
+    overlap): the second waits, then reads what the first wrote. PostgreSQL: an advisory lock;
+    SQLite: take the write lock now with a write that changes nothing."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": EVALUATION_LOCK})
+    else:
+        session.execute(sa.delete(Finding.__table__).where(sa.false()))
 
 
 def _has_findings(session) -> bool:
@@ -458,7 +456,7 @@ def simulate(session, definition: dict, *, today: Optional[date] = None,
     the differences (which programs change status, which leaders' proposed ratings change).
     Reads only: nothing is added, changed or flushed."""
     today, min_n = _settings(today, min_n)
-    with session.no_autoflush, _collector_paused():
+    with session.no_autoflush, collector_paused():
         metric_codes, function_codes = codes(session)
         validate_definition(definition, metric_codes=metric_codes, function_codes=function_codes)
         draft = compile_rule(definition)
