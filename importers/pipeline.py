@@ -15,6 +15,7 @@ from importers.formats.registry import FORMATS, SINKS
 from importers.header import map_columns, norm_name
 from importers.readers import read_table
 from importers.sinks.base import Plan
+from scorecard.bulk import collector_paused
 from scorecard.models import AuditEvent, BatchStatus, ImportBatch, utcnow
 
 HEADER_SCAN_ROWS = 30
@@ -97,6 +98,15 @@ def run_import(session, path, *, filename: Optional[str] = None, format_name: Op
                batch: Optional[ImportBatch] = None) -> ImportResult:
     """Import one file. Nothing is written unless every row is valid and `dry_run` is false;
     the commit is one transaction that records an import batch with the values it replaced."""
+    with collector_paused():  # hundreds of thousands of short-lived objects, no cycles
+        return _run_import(session, path, filename=filename, format_name=format_name, sheet=sheet,
+                           options=options, dry_run=dry_run, user_id=user_id, progress=progress, batch=batch)
+
+
+def _run_import(session, path, *, filename: Optional[str] = None, format_name: Optional[str] = None,
+               sheet: Optional[str] = None, options: Optional[dict] = None, dry_run: bool = False,
+               user_id: Optional[int] = None, progress: Optional[Callable] = None,
+               batch: Optional[ImportBatch] = None) -> ImportResult:
     path = Path(path)
     filename = filename or path.name
     options = options or {}
