@@ -27,14 +27,21 @@ class _Problem(str):
 
 _MEMO_LIMIT = 100_000
 _memos: dict = {}
+_problems: set = set()  # every _Problem some memo holds, so a row's values are checked for one in C
+_MISSING = object()
+
+
+def _key(raw):
+    """A memo key: text as itself; other values with their type, so 1, 1.0 and True stay apart."""
+    return raw if raw.__class__ is str else (raw.__class__, raw)
 
 
 def _converted(convert, raw):
     """convert(raw), remembered per converter and raw value: a file repeats the same names, periods
     and small counts on every row, so each distinct value is normalised and checked once."""
     memo = _memos.setdefault(convert, {})
-    key = (raw.__class__, raw)
     try:
+        key = _key(raw)
         return memo[key]
     except KeyError:
         pass
@@ -48,6 +55,10 @@ def _converted(convert, raw):
         if len(memo) >= _MEMO_LIMIT:
             memo.clear()
         memo[key] = result
+        if result.__class__ is _Problem:
+            if len(_problems) >= _MEMO_LIMIT:
+                _problems.clear()
+            _problems.add(result)
     return result
 
 
@@ -65,7 +76,7 @@ class Cells:
         if raw is None:
             return None
         try:
-            value = _memos[convert][(raw.__class__, raw)]
+            value = _memos[convert][_key(raw)]
         except (KeyError, TypeError):
             value = _converted(convert, raw)
         if value.__class__ is _Problem:
@@ -74,17 +85,24 @@ class Cells:
         return value
 
     def many(self, columns, convert) -> list:
-        """Several columns through one converter, in one call (the hot path of long files)."""
-        row, memo, out = self.row, _memos.setdefault(convert, {}), []
+        """Several columns through one converter, in one call: the hot path of long files. Values
+        seen before come straight from the memo; anything else (new, a problem) goes the long way."""
+        row = self.row
+        get = _memos.setdefault(convert, {}).get
+        try:
+            out = [None if (raw := row.get(c)) is None else get(raw if raw.__class__ is str else (raw.__class__, raw),
+                                                              _MISSING) for c in columns]
+            if _MISSING not in out and _problems.isdisjoint(out):
+                return out
+        except TypeError:  # an unhashable cell or value
+            pass
+        return self._many_one_by_one(columns, convert)
+
+    def _many_one_by_one(self, columns, convert) -> list:
+        out = []
         for column in columns:
-            raw = row.get(column)
-            if raw is None:
-                out.append(None)
-                continue
-            try:
-                value = memo[(raw.__class__, raw)]
-            except (KeyError, TypeError):
-                value = _converted(convert, raw)
+            raw = self.row.get(column)
+            value = None if raw is None else _converted(convert, raw)
             if value.__class__ is _Problem:
                 self.problems.append((column, raw, str(value)))
                 value = None
@@ -127,12 +145,15 @@ def channel_name(text):
 
 def survey_values(cells: Cells, count_columns, n_column=None, value_column=None):
     """Counts, n and value of a survey answer set, checked against each other."""
-    counts = cells.many(count_columns, to_count)
-    n = cells.count(n_column) if n_column else None
+    if n_column:  # counts and n in one pass: the hot path of long survey files
+        *counts, n = cells.many((*count_columns, n_column), to_count)
+    else:
+        counts, n = cells.many(count_columns, to_count), None
     value = cells.number(value_column) if value_column else None
-    if counts.count(None) == len(counts):
-        return None, n, value
-    counts = [c or 0 for c in counts]
+    if None in counts:
+        if counts.count(None) == len(counts):
+            return None, n, value
+        counts = [c or 0 for c in counts]
     total = sum(counts)
     if n_column and n is not None and n != total:
         cells.fail(n_column, f"the answer counts add up to {total} but n is {n}")
