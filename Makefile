@@ -27,6 +27,7 @@ test: install
 
 bench: install
 	$(BIN)/python bench/import_bench.py
+	$(BIN)/python bench/rules_bench.py
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .hypothesis
