@@ -12,9 +12,6 @@ peak RSS ≤ 400 MB, re-import ≤ first import.
 """
 import argparse
 import csv
-import multiprocessing as mp
-import os
-import resource
 import shutil
 import sqlite3
 import sys
@@ -25,6 +22,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from processes import peak_mb, run_in_process  # noqa: E402  (bench/ is on the path when run)
 HEADER = ["component", "program", "metric", "period", "channel", "touchpoint", "n",
           "count_1", "count_2", "count_3", "count_4", "count_5"]
 DRIVERS = ["satisfaction", "trust", "effectiveness", "ease", "efficiency", "transparency", "employee"]
@@ -86,12 +84,6 @@ def fresh_database(folder: Path, name: str) -> str:
     return f"sqlite:///{target}"
 
 
-def _peak_mb() -> float:
-    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return max(own, children) / 1024
-
-
 def _full_import(url: str, paths: list, queue) -> None:
     from importers.pipeline import run_import
     from scorecard import create_app
@@ -106,7 +98,7 @@ def _full_import(url: str, paths: list, queue) -> None:
             elapsed = time.perf_counter() - started
             assert result.status in ("imported", "duplicate"), (result.status, result.errors[:3], result.message)
             timings.append((elapsed, result.plan.counts if result.plan else {}, result.status))
-    queue.put((timings, _peak_mb()))
+    queue.put((timings, peak_mb()))
 
 
 def _baseline(db_path: str, xlsx: Path, csv_path: Path, queue) -> None:
@@ -134,19 +126,7 @@ def _baseline(db_path: str, xlsx: Path, csv_path: Path, queue) -> None:
         connection.commit()
         results[label] = time.perf_counter() - started
         connection.close()
-    queue.put((results, _peak_mb()))
-
-
-def run_in_process(target, *args):
-    context = mp.get_context("spawn")
-    queue = context.Queue()
-    process = context.Process(target=target, args=(*args, queue))
-    process.start()
-    result = queue.get()
-    process.join()
-    if process.exitcode:
-        raise SystemExit(f"{target.__name__} failed with exit code {process.exitcode}")
-    return result
+    queue.put((results, peak_mb()))
 
 
 def main() -> None:

@@ -13,7 +13,6 @@ It also shows a full re-evaluation with nothing changed. Targets: b <= 3 * a, c 
 """
 import argparse
 import csv
-import multiprocessing as mp
 import random
 import sys
 import tempfile
@@ -23,6 +22,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from processes import run_in_process  # noqa: E402  (bench/ is on the path when run)
 
 TODAY = date(2026, 8, 15)            # FY2026-Q4; the data ends with FY2026-Q3
 PROGRAMS, COMPONENTS, LEADERS = 500, 50, 2000
@@ -257,18 +257,6 @@ def _measure(url: str, csv_path: str, queue) -> None:
         out["touched"] = len(captured["touched"])
         db.engine.dispose()
     queue.put(out)
-
-
-def run_in_process(target, *args):
-    context = mp.get_context("spawn")
-    queue = context.Queue()
-    process = context.Process(target=target, args=(*args, queue))
-    process.start()
-    result = queue.get()
-    process.join()
-    if process.exitcode:
-        raise SystemExit(f"{target.__name__} failed with exit code {process.exitcode}")
-    return result
 
 
 def _build_in_process(path: str, queue) -> None:
