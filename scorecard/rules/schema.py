@@ -12,6 +12,7 @@ are data, never code, and nothing here evaluates text.
 """
 from __future__ import annotations
 
+import math
 import re
 from typing import Any, Iterable, Optional
 
@@ -35,6 +36,7 @@ SELECT_KEYS = {
                    "capacity_domain": "text"},
     "capacity_domain": {"domain": "text", "component": "text", "fiscal_year": "int"},
 }
+MAX_DEPTH = 24  # objects and lists inside one another; far more than any real rule needs
 KEY_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,99}$")
 FLAG_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 
@@ -382,7 +384,26 @@ def _rank(kind: str):
 
 
 def _is_number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _shape_problems(definition: Any) -> list[str]:
+    """Walk the JSON without recursion: refuse nesting deeper than MAX_DEPTH (before the schema,
+    which recurses) and numbers that are not finite (NaN and Infinity are not JSON)."""
+    problems, stack = [], [(definition, "", 0)]
+    while stack:
+        node, path, depth = stack.pop()
+        if isinstance(node, float) and not math.isfinite(node):
+            problems.append(f"{path or '(rule)'}: must be a finite number, got {node!r}")
+        elif isinstance(node, (dict, list)):
+            if depth >= MAX_DEPTH:
+                problems.append(f"{path}: nested more than {MAX_DEPTH} levels deep")
+                continue
+            items = node.items() if isinstance(node, dict) else enumerate(node)
+            for key, value in items:
+                sub = f"{path}[{key}]" if isinstance(node, list) else (f"{path}.{key}" if path else str(key))
+                stack.append((value, sub, depth + 1))
+    return sorted(problems)
 
 
 def _kind_words(returns: str) -> str:
@@ -395,6 +416,9 @@ def validate_definition(definition: Any, *, metric_codes: Optional[set] = None,
     by its JSON path. `metric_codes` / `function_codes` are the codes that exist (skip when None)."""
     if not isinstance(definition, dict):
         raise RuleError(["(rule): a rule is a JSON object"])
+    shape = _shape_problems(definition)
+    if shape:
+        raise RuleError(shape)
     try:
         loaded = RuleSchema().load(definition)
     except ValidationError as error:

@@ -178,6 +178,8 @@ def read_rules_file(path) -> list[dict]:
     except json.JSONDecodeError as error:
         raise RuleError([f"{Path(path).name}: not valid JSON at line {error.lineno}, column {error.colno}: "
                          f"{error.msg}"]) from None
+    except RecursionError:
+        raise RuleError([f"{Path(path).name}: the JSON is nested too deeply to read"]) from None
     if isinstance(data, dict) and "rules" in data and "key" not in data:
         data = data["rules"]
     if isinstance(data, dict):

@@ -17,6 +17,8 @@ class RuleForm(FlaskForm):
             return json.loads(self.definition.data)
         except json.JSONDecodeError as error:
             raise ValueError(f"not valid JSON at line {error.lineno}, column {error.colno}: {error.msg}") from None
+        except RecursionError:
+            raise ValueError("the JSON is nested too deeply to read") from None
 
 
 class ActionForm(FlaskForm):

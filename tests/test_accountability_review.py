@@ -1,0 +1,77 @@
+"""Hostile and careless use of the rule editor, the why-pages and the plan pages: deep or
+non-finite JSON, a new rule that reuses an existing key, publishing a draft edited since it was
+shown, links a reader may not follow."""
+import copy
+import json
+from datetime import date
+
+import pytest
+import sqlalchemy as sa
+
+from scorecard.demo import seed_demo
+from scorecard.extensions import db
+from scorecard.models import RuleVersion
+from scorecard.rules.schema import RuleError, validate_definition
+from scorecard.rules.service import evaluate
+from scorecard.rules.store import default_pack, import_rules
+from tests.helpers import csrf_token
+
+TODAY = date(2026, 11, 22)
+RULE = {"key": "trust-low", "title": "Trust low", "applies_to": "program",
+        "when": {"fact": "attainment", "metric": "trust", "op": "lt", "value": 1.0},
+        "then": {"flag": "low", "severity": "high"}, "explain": "{program} trust was low in {period}."}
+
+
+@pytest.fixture
+def evaluated(app):
+    """The demo agency with the default pack published and evaluated."""
+    with app.app_context():
+        seed_demo(db.session, TODAY)
+        import_rules(db.session, default_pack(), publish=True)
+        db.session.commit()
+        evaluate(db.session, today=TODAY)
+    return app
+
+
+def nested(depth: int) -> dict:
+    rule = copy.deepcopy(RULE)
+    for _ in range(depth):
+        rule["when"] = {"not": rule["when"]}
+    return rule
+
+
+def test_deeply_nested_conditions_are_refused_with_a_path():
+    with pytest.raises(RuleError) as caught:
+        validate_definition(nested(400))
+    assert caught.value.problems[0].startswith("when.not.not.not")
+    assert "nested more than" in caught.value.problems[0]
+    validate_definition(nested(10))  # a reasonable depth is fine
+
+
+@pytest.mark.parametrize("number", [float("nan"), float("inf"), float("-inf")])
+def test_numbers_that_are_not_finite_are_refused(number):
+    rule = copy.deepcopy(RULE)
+    rule["when"]["value"] = number
+    with pytest.raises(RuleError) as caught:
+        validate_definition(rule)
+    assert any(p.startswith("when.value:") and "finite" in p for p in caught.value.problems)
+
+
+def editor_post(client, url, definition: str, button="save"):
+    token = csrf_token(client.get(url).get_data(as_text=True))
+    return client.post(url, data={"csrf_token": token, "definition": definition, button: "x"})
+
+
+@pytest.mark.parametrize("text", [
+    '{"key": "a", "when": ' + '{"not": ' * 300 + '{}' + '}' * 300 + '}',
+    '[' * 20000 + ']' * 20000,
+    json.dumps({**RULE, "when": {**RULE["when"], "value": "NaN"}}).replace('"NaN"', "NaN"),
+])
+def test_the_editor_answers_hostile_json_with_a_message_not_an_error(evaluated, client_as, text):
+    analyst = client_as("analyst")
+    for button in ("save", "simulate"):
+        response = editor_post(analyst, "/rules/new", text, button)
+        assert response.status_code == 400, response.status_code
+        assert 'id="problems"' in response.get_data(as_text=True)
+    with evaluated.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(RuleVersion)) == len(default_pack())
