@@ -4,7 +4,9 @@ import json
 import logging
 import os
 from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timezone
 from pathlib import Path
+from typing import Optional
 
 from importers.errors import ImportFileError
 from importers.pipeline import run_import
@@ -38,8 +40,29 @@ def read_progress(app, batch_id: int) -> dict:
         return {"stage": "queued", "rows": 0}
 
 
+def discard_files(app, batch, *, upload: bool = True) -> None:
+    """Remove the batch's progress file and (with `upload`) its stored upload: nothing is left behind."""
+    progress_file(app, batch.id).unlink(missing_ok=True)
+    if upload and batch.stored_path:
+        Path(batch.stored_path).unlink(missing_ok=True)
+
+
+def stalled(app, batch, now: Optional[datetime] = None) -> bool:
+    """A pending batch whose job has shown no sign of life for IMPORT_STALE_SECONDS (the server stopped
+    mid-way, or the job died before it could record the failure)."""
+    if batch.status is not BatchStatus.pending:
+        return False
+    limit = app.config.get("IMPORT_STALE_SECONDS", 1800)
+    try:
+        last = datetime.fromtimestamp(progress_file(app, batch.id).stat().st_mtime, timezone.utc)
+    except OSError:
+        last = batch.created_at
+    return ((now or datetime.now(timezone.utc)) - last).total_seconds() > limit
+
+
 def start(app, batch_id: int, *, commit: bool, wait: bool = False):
     """Plan (preview) or commit a stored upload in the background; `wait` runs it inline."""
+    write_progress(app, batch_id, "queued", 0)  # a sign of life until a worker takes it
     future = _executor.submit(_run, app, batch_id, commit)
     if wait:
         future.result()
@@ -53,6 +76,8 @@ def _run(app, batch_id: int, commit: bool) -> None:
         session = db.session
         try:
             batch = session.get(ImportBatch, batch_id)
+            if batch is None or batch.status is not BatchStatus.pending:
+                return  # cancelled, or given up as stalled, while it waited in the queue
             options = dict(batch.options or {})
             write_progress(app, batch_id, "reading", 0)
             result = run_import(
@@ -62,7 +87,7 @@ def _run(app, batch_id: int, commit: bool) -> None:
                 batch=batch if commit else None)
             batch = session.get(ImportBatch, batch_id)
             if result.status == "imported":
-                write_progress(app, batch_id, "done", result.total_rows)
+                _finish(app, session, batch)
                 return
             batch.format = result.format
             batch.errors = result.errors
@@ -89,9 +114,15 @@ def _run(app, batch_id: int, commit: bool) -> None:
             session.rollback()
             batch = session.get(ImportBatch, batch_id)
             batch.status, batch.message = BatchStatus.failed, "The import failed unexpectedly; nothing was changed."
-        write_progress(app, batch_id, "done", batch.total_rows or 0)
         session.commit()
-        session.remove() if hasattr(session, "remove") else None
+        _finish(app, session, batch)
+
+
+def _finish(app, session, batch) -> None:
+    """The job is over: drop the progress file, and the upload once nothing can need it again (committed,
+    or unreadable); a preview keeps it for the confirm, a rejection for its error report."""
+    discard_files(app, batch, upload=batch.status in (BatchStatus.committed, BatchStatus.failed))
+    session.remove() if hasattr(session, "remove") else None
 
 
 def _preview(result) -> dict:

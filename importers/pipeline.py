@@ -113,6 +113,9 @@ def _run_import(session, path, *, filename: Optional[str] = None, format_name: O
     if format_name and format_name not in FORMATS:
         raise ImportFileError(f"unknown format {format_name!r}; known formats: {', '.join(FORMATS)}")
     checksum = file_checksum(path)
+    if batch is not None and batch.checksum and batch.checksum != checksum:
+        raise ImportFileError("the stored upload changed after it was previewed (its checksum differs), so the "
+                              "preview no longer describes it; nothing was imported. Upload the file again.")
     earlier = session.scalar(sa.select(ImportBatch).where(
         ImportBatch.checksum == checksum, ImportBatch.status == BatchStatus.committed,
         ImportBatch.id != (batch.id if batch else -1)))

@@ -82,6 +82,29 @@ def _batch(batch_id: int) -> ImportBatch:
     return batch
 
 
+def _progress(batch: ImportBatch) -> dict:
+    """How far the batch's job got; a pending batch whose job stopped showing signs of life is failed."""
+    if jobs.stalled(current_app, batch) and _move(batch, (BatchStatus.pending,), BatchStatus.failed):
+        batch.message = ("The import stopped before it finished (the server may have restarted); nothing was "
+                         "changed. Upload the file again.")
+        db.session.commit()
+        jobs.discard_files(current_app, batch)
+    if batch.status is not BatchStatus.pending:
+        return {"stage": "done", "rows": batch.total_rows or 0}
+    return jobs.read_progress(current_app, batch.id)
+
+
+def _move(batch: ImportBatch, sources: tuple, target: BatchStatus) -> bool:
+    """Move the batch from one of `sources` to `target` in one conditional UPDATE, committed; False (and
+    the batch refreshed) when another request moved it first."""
+    moved = db.session.execute(
+        sa.update(ImportBatch).where(ImportBatch.id == batch.id, ImportBatch.status.in_(sources))
+        .values(status=target).execution_options(synchronize_session=False)).rowcount
+    db.session.commit()
+    db.session.refresh(batch)
+    return bool(moved)
+
+
 @bp.route("/<int:batch_id>")
 @requires("import_data", "upload_commitments")
 def show(batch_id):
@@ -90,14 +113,14 @@ def show(batch_id):
     if batch.status is BatchStatus.rejected and batch.errors and batch.stored_path:
         report = error_report(batch, limit=100)
     return render_template("imports/show.html", batch=batch, form=ConfirmForm(), report=report,
-                           progress=jobs.read_progress(current_app, batch.id))
+                           progress=_progress(batch))
 
 
 @bp.route("/<int:batch_id>/status")
 @requires("import_data", "upload_commitments")
 def status(batch_id):
     batch = _batch(batch_id)
-    progress = jobs.read_progress(current_app, batch.id)
+    progress = _progress(batch)
     return jsonify(status=batch.status.value, stage=progress["stage"], rows=progress["rows"],
                    total=batch.total_rows, message=batch.message)
 
@@ -106,11 +129,10 @@ def status(batch_id):
 @requires("import_data", "upload_commitments")
 def confirm(batch_id):
     batch = _batch(batch_id)
-    if batch.status is not BatchStatus.previewed:
+    # Claimed in one conditional UPDATE: of two confirms posted at once only one starts the commit.
+    if not _move(batch, (BatchStatus.previewed,), BatchStatus.pending):
         flash(f"Batch {batch.id} is {batch.status.value}; only a previewed import can be confirmed.", "error")
         return redirect(url_for("imports.show", batch_id=batch.id))
-    batch.status = BatchStatus.pending
-    db.session.commit()
     jobs.start(current_app._get_current_object(), batch.id, commit=True,
                wait=current_app.config.get("IMPORTS_INLINE", False))
     return redirect(url_for("imports.show", batch_id=batch.id))
@@ -120,12 +142,10 @@ def confirm(batch_id):
 @requires("import_data", "upload_commitments")
 def cancel(batch_id):
     batch = _batch(batch_id)
-    if batch.status not in (BatchStatus.previewed, BatchStatus.rejected, BatchStatus.failed):
-        abort(409)
-    batch.status = BatchStatus.cancelled
-    if batch.stored_path:
-        Path(batch.stored_path).unlink(missing_ok=True)
-    db.session.commit()
+    if not _move(batch, (BatchStatus.previewed, BatchStatus.rejected, BatchStatus.failed), BatchStatus.cancelled):
+        flash(f"Batch {batch.id} is {batch.status.value}; it can no longer be cancelled.", "error")
+        return redirect(url_for("imports.show", batch_id=batch.id))
+    jobs.discard_files(current_app, batch)
     flash(f"Import of {batch.filename} cancelled; nothing was changed.", "info")
     return redirect(url_for("imports.history"))
 

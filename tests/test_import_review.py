@@ -1,0 +1,163 @@
+"""The web import under a hostile tester: confirms posted twice, files changed after preview, jobs that
+died, uploads with odd names, and what is left on disk after every ending."""
+import os
+import time
+from datetime import date
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from importers import jobs
+from importers.web import routes
+from scorecard.demo import seed_demo
+from scorecard.extensions import db
+from scorecard.models import BatchStatus, ImportBatch, Observation
+from tests.helpers import post, upload, workbook_bytes
+
+HEADER = ["component", "program", "metric", "period", "channel", "n", "count_1", "count_2", "count_3", "count_4",
+          "count_5"]
+ROW = ["Benefits Administration", "Benefits Call Center", "trust", "FY2027-Q1", "phone", 100, 5, 5, 10, 40, 40]
+
+
+@pytest.fixture
+def analyst(app, client_as):
+    app.config["IMPORTS_INLINE"] = True
+    with app.app_context():
+        seed_demo(db.session, date(2026, 11, 22))
+    return client_as("analyst")
+
+
+def observations(app) -> int:
+    with app.app_context():
+        return db.session.scalar(sa.select(sa.func.count()).select_from(Observation))
+
+
+def stored(app, batch_id) -> ImportBatch:
+    with app.app_context():
+        batch = db.session.get(ImportBatch, batch_id)
+        db.session.expunge(batch)
+        return batch
+
+
+def leftovers(app) -> list[str]:
+    return sorted(p.name for p in Path(app.config["UPLOAD_FOLDER"]).iterdir())
+
+
+def test_two_confirms_posted_at_once_start_one_commit(app, analyst, monkeypatch):
+    batch_id = upload(analyst, workbook_bytes([HEADER, ROW]))
+    started, load = [], routes._batch
+
+    def load_then_lose_the_race(number):
+        batch = load(number)  # this request read "previewed" ...
+        with db.engine.begin() as other:  # ... and another confirm claimed the batch before it wrote
+            other.execute(sa.update(ImportBatch).where(ImportBatch.id == number).values(status="pending"))
+        return batch
+
+    monkeypatch.setattr(routes, "_batch", load_then_lose_the_race)
+    monkeypatch.setattr(jobs, "start", lambda *args, **kwargs: started.append(args))
+    assert post(analyst, f"/imports/{batch_id}/confirm").status_code == 302
+    assert started == [], "the request that lost the race must not start a second commit"
+
+
+def test_cancel_does_not_pull_the_file_from_under_a_running_commit(app, analyst, monkeypatch):
+    batch_id = upload(analyst, workbook_bytes([HEADER, ROW]))
+    load = routes._batch
+
+    def load_then_confirmed_elsewhere(number):
+        batch = load(number)
+        with db.engine.begin() as other:
+            other.execute(sa.update(ImportBatch).where(ImportBatch.id == number).values(status="pending"))
+        return batch
+
+    monkeypatch.setattr(routes, "_batch", load_then_confirmed_elsewhere)
+    response = post(analyst, f"/imports/{batch_id}/cancel")
+    assert response.status_code == 302
+    batch = stored(app, batch_id)
+    assert batch.status is BatchStatus.pending and Path(batch.stored_path).exists()
+
+
+def test_a_file_changed_after_preview_is_not_committed(app, analyst):
+    before = observations(app)
+    batch_id = upload(analyst, workbook_bytes([HEADER, ROW]))
+    other = list(ROW)
+    other[3] = "FY2026-Q4"
+    Path(stored(app, batch_id).stored_path).write_bytes(workbook_bytes([HEADER, ROW, other]))
+    post(analyst, f"/imports/{batch_id}/confirm")
+    batch = stored(app, batch_id)
+    assert batch.status is BatchStatus.failed and "changed after it was previewed" in batch.message
+    assert observations(app) == before
+
+
+def test_confirm_plans_again_against_rows_another_import_changed(app, analyst):
+    first = upload(analyst, workbook_bytes([HEADER, ROW]))
+    assert stored(app, first).inserted == 1
+    changed = list(ROW)
+    changed[5], changed[-1] = 105, 45  # the same row, other counts
+    second = upload(analyst, workbook_bytes([HEADER, changed]), name="q1-fixed.xlsx")
+    post(analyst, f"/imports/{second}/confirm")
+    assert stored(app, second).status is BatchStatus.committed
+    post(analyst, f"/imports/{first}/confirm")  # previewed as an insert; the row now exists
+    batch = stored(app, first)
+    assert batch.status is BatchStatus.committed and (batch.inserted, batch.updated) == (0, 1)
+
+
+def test_nothing_is_left_on_disk_after_commit_cancel_or_failure(app, analyst):
+    committed = upload(analyst, workbook_bytes([HEADER, ROW]))
+    post(analyst, f"/imports/{committed}/confirm")
+    cancelled = upload(analyst, workbook_bytes([HEADER, ROW, ["Note"]]), name="other.xlsx")
+    post(analyst, f"/imports/{cancelled}/cancel")
+    failed = upload(analyst, b"\x89PNG\r\n\x1a\n" + b"\0" * 64, name="picture.xlsx")
+    assert stored(app, failed).status is BatchStatus.failed
+    assert leftovers(app) == []
+    assert analyst.get(f"/imports/{committed}/status").get_json()["stage"] == "done"
+
+
+def test_a_rejected_upload_keeps_its_file_for_the_error_report_until_cancelled(app, analyst):
+    bad = list(ROW)
+    bad[3] = "FY2027-Q5"
+    batch_id = upload(analyst, workbook_bytes([HEADER, bad]))
+    assert leftovers(app) == [Path(stored(app, batch_id).stored_path).name]
+    post(analyst, f"/imports/{batch_id}/cancel")
+    assert leftovers(app) == []
+
+
+def test_a_batch_whose_job_died_does_not_stay_pending(app, analyst, monkeypatch):
+    monkeypatch.setattr(jobs, "start", lambda *args, **kwargs: None)  # the server stops before the job runs
+    batch_id = upload(analyst, workbook_bytes([HEADER, ROW]))
+    assert analyst.get(f"/imports/{batch_id}/status").get_json()["status"] == "pending"
+    app.config["IMPORT_STALE_SECONDS"] = 60
+    with app.app_context():
+        batch = db.session.get(ImportBatch, batch_id)
+        batch.created_at = batch.created_at.replace(year=2020)
+        db.session.commit()
+    jobs.progress_file(app, batch_id).unlink(missing_ok=True)
+    status = analyst.get(f"/imports/{batch_id}/status").get_json()
+    assert status["status"] == "failed" and "stopped before it finished" in status["message"]
+    assert leftovers(app) == []
+    assert post(analyst, f"/imports/{batch_id}/confirm").status_code == 302
+    assert stored(app, batch_id).status is BatchStatus.failed
+
+
+def test_a_queued_job_whose_batch_was_given_up_does_nothing(app, analyst, monkeypatch):
+    before = observations(app)
+    batch_id = upload(analyst, workbook_bytes([HEADER, ROW]))
+    with app.app_context():
+        db.session.get(ImportBatch, batch_id).status = BatchStatus.cancelled
+        db.session.commit()
+    jobs._run(app, batch_id, True)
+    assert stored(app, batch_id).status is BatchStatus.cancelled and observations(app) == before
+
+
+def test_progress_file_touched_recently_is_not_stalled(app, analyst, monkeypatch):
+    monkeypatch.setattr(jobs, "start", lambda app_, batch_id, **kw: jobs.write_progress(app_, batch_id, "reading", 0))
+    batch_id = upload(analyst, workbook_bytes([HEADER, ROW]))
+    app.config["IMPORT_STALE_SECONDS"] = 60
+    old = time.time() - 3600
+    with app.app_context():
+        batch = db.session.get(ImportBatch, batch_id)
+        batch.created_at = batch.created_at.replace(year=2020)
+        db.session.commit()
+    assert analyst.get(f"/imports/{batch_id}/status").get_json()["status"] == "pending"
+    os.utime(jobs.progress_file(app, batch_id), (old, old))
+    assert analyst.get(f"/imports/{batch_id}/status").get_json()["status"] == "failed"
