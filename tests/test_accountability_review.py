@@ -75,3 +75,41 @@ def test_the_editor_answers_hostile_json_with_a_message_not_an_error(evaluated, 
         assert 'id="problems"' in response.get_data(as_text=True)
     with evaluated.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(RuleVersion)) == len(default_pack())
+
+
+def test_new_rule_page_does_not_overwrite_an_existing_rule(evaluated, client_as):
+    analyst = client_as("analyst")
+    taken = {**next(r for r in default_pack() if r["key"] == "stale-commitment"), "title": "Hijacked"}
+    response = editor_post(analyst, "/rules/new", json.dumps(taken))
+    assert response.status_code == 400
+    assert "exists already" in response.get_data(as_text=True)
+    with evaluated.app_context():
+        titles = db.session.scalars(sa.select(RuleVersion.definition).where(
+            RuleVersion.rule.has(key="stale-commitment"))).all()
+    assert all(d["title"] != "Hijacked" for d in titles)
+
+
+def test_publishing_a_draft_edited_since_it_was_shown_is_refused(evaluated, client_as):
+    analyst, admin = client_as("analyst"), client_as("admin")
+    draft = {**next(r for r in default_pack() if r["key"] == "stale-commitment"), "title": "Seen by the admin"}
+    assert editor_post(analyst, "/rules/stale-commitment/edit", json.dumps(draft)).status_code == 302
+    shown = admin.get("/rules/stale-commitment/versions/2").get_data(as_text=True)
+    assert "Publish version 2" in shown
+    draft["title"] = "Changed afterwards"
+    assert editor_post(analyst, "/rules/stale-commitment/edit", json.dumps(draft)).status_code == 302
+    refused = admin.post("/rules/stale-commitment/versions/2/publish",
+                         data={"csrf_token": csrf_token(shown),
+                               "shown": shown.split('name="shown" value="')[1].split('"')[0]})
+    assert refused.status_code == 303
+    assert admin.post("/rules/stale-commitment/versions/2/publish",
+                      data={"csrf_token": csrf_token(shown)}).status_code == 400  # no fingerprint, no publish
+    with evaluated.app_context():
+        version = db.session.scalar(sa.select(RuleVersion).where(RuleVersion.rule.has(key="stale-commitment"),
+                                                                 RuleVersion.version == 2))
+        assert version.status.value == "draft"
+    fresh = admin.get("/rules/stale-commitment/versions/2").get_data(as_text=True)
+    assert "Changed afterwards" in fresh
+    published = admin.post("/rules/stale-commitment/versions/2/publish",
+                           data={"csrf_token": csrf_token(fresh),
+                                 "shown": fresh.split('name="shown" value="')[1].split('"')[0]})
+    assert published.status_code == 302

@@ -101,7 +101,9 @@ def test_publish_makes_a_new_version_and_retires_the_old(evaluated, client_as):
     assert saved.headers["Location"].endswith("/versions/2")
     draft_page = admin.get("/rules/stale-commitment/versions/2").get_data(as_text=True)
     assert "Publish version 2" in draft_page
-    published = admin.post("/rules/stale-commitment/versions/2/publish", data={"csrf_token": csrf_token(draft_page)})
+    shown = draft_page.split('name="shown" value="')[1].split('"')[0]  # the definition the admin saw
+    published = admin.post("/rules/stale-commitment/versions/2/publish",
+                           data={"csrf_token": csrf_token(draft_page), "shown": shown})
     assert published.status_code == 302
     with evaluated.app_context():
         statuses = dict(db.session.execute(sa.select(RuleVersion.version, RuleVersion.status).where(

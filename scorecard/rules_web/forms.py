@@ -1,8 +1,9 @@
 """The draft editor form: a rule's JSON, saved as a draft or simulated without saving."""
+import hashlib
 import json
 
 from flask_wtf import FlaskForm
-from wtforms import SubmitField, TextAreaField
+from wtforms import HiddenField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length
 
 
@@ -23,3 +24,13 @@ class RuleForm(FlaskForm):
 
 class ActionForm(FlaskForm):
     submit = SubmitField("Go")
+
+
+class PublishForm(ActionForm):
+    """Publishing names the definition the admin saw, so a draft edited since is not published unseen."""
+    shown = HiddenField(validators=[InputRequired()])
+
+
+def digest(definition) -> str:
+    """A short fingerprint of a rule definition as stored."""
+    return hashlib.sha256(json.dumps(definition, sort_keys=True).encode()).hexdigest()[:32]

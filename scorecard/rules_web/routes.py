@@ -13,7 +13,7 @@ from scorecard.rules.schema import RuleError
 from scorecard.rules.service import simulate
 from scorecard.rules.store import list_rules, publish_version, retire, save
 from scorecard.rules_web import bp
-from scorecard.rules_web.forms import ActionForm, RuleForm
+from scorecard.rules_web.forms import ActionForm, PublishForm, RuleForm, digest
 from scorecard.rules_web.words import describe
 
 NEW_RULE = {"key": "my-new-rule", "title": "A new rule", "applies_to": "program",
@@ -43,7 +43,8 @@ def show(key):
 def version(key, number):
     rule, chosen = _version(key, number)
     return render_template("rules/version.html", rule=rule, version=chosen, words=describe(chosen.definition),
-                           pretty=json.dumps(chosen.definition, indent=2), form=ActionForm())
+                           pretty=json.dumps(chosen.definition, indent=2), form=ActionForm(),
+                           digest=digest(chosen.definition))
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -70,6 +71,10 @@ def _editor(rule, initial: str):
             definition = form.parsed()
             if rule is not None and isinstance(definition, dict) and definition.get("key") != rule.key:
                 raise RuleError([f"key: this page edits rule {rule.key!r}; to make another rule, use New rule"])
+            if (rule is None and not form.simulate.data and isinstance(definition, dict) and isinstance(definition.get("key"), str)
+                    and db.session.scalar(sa.select(Rule.id).where(Rule.key == definition["key"]))):
+                raise RuleError([f"key: rule {definition['key']!r} exists already; edit it from its page, "
+                                 "or give the new rule its own key"])
             if form.simulate.data:
                 simulation = simulate(db.session, definition)
                 db.session.rollback()
@@ -109,8 +114,13 @@ def simulate_version(key, number):
 @bp.route("/<key>/versions/<int:number>/publish", methods=["POST"])
 @requires("publish_rules")
 def publish(key, number):
-    _version(key, number)
-    _check_form()
+    _, chosen = _version(key, number)
+    form = PublishForm()
+    if not form.validate_on_submit():
+        abort(400)
+    if form.shown.data != digest(chosen.definition):
+        flash(f"Version {number} was changed after you opened it; read it again, then publish.", "error")
+        return redirect(url_for("rules.version", key=key, number=number)), 303
     try:
         published = publish_version(db.session, key, version=number, user_id=current_user.id)
         db.session.commit()
