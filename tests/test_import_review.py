@@ -161,3 +161,16 @@ def test_progress_file_touched_recently_is_not_stalled(app, analyst, monkeypatch
     assert analyst.get(f"/imports/{batch_id}/status").get_json()["status"] == "pending"
     os.utime(jobs.progress_file(app, batch_id), (old, old))
     assert analyst.get(f"/imports/{batch_id}/status").get_json()["status"] == "failed"
+
+
+@pytest.mark.parametrize("name", ["é" * 200 + ".xlsx", "x" * 400 + ".xlsx", "数据.xlsx", "../../etc/passwd.xlsx",
+                                  "C:\\Users\\ana\\q1.xlsx", "noextension", ".xlsx", "a\x00b.xlsx"])
+def test_odd_upload_names_are_stored_safely_and_still_previewed(app, analyst, name):
+    batch_id = upload(analyst, workbook_bytes([HEADER, ROW]), name=name)
+    batch = stored(app, batch_id)
+    assert batch.status is BatchStatus.previewed, batch.message
+    path = Path(batch.stored_path)
+    assert path.parent == Path(app.config["UPLOAD_FOLDER"]) and path.exists()
+    assert len(path.name.encode()) <= 255 and len(batch.filename) <= 300 and "\x00" not in batch.filename
+    assert "/" not in batch.filename and "\\" not in batch.filename and batch.filename.strip()
+    assert analyst.get(f"/imports/{batch_id}").status_code == 200

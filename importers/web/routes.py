@@ -1,6 +1,7 @@
 """Upload ▸ background preview ▸ confirm / cancel ▸ history ▸ revert."""
 import hashlib
 import io
+import re
 import secrets
 import tempfile
 from pathlib import Path
@@ -52,8 +53,8 @@ def upload():
 
 def _store_upload(form) -> ImportBatch:
     upload = form.file.data
-    name = secure_filename(upload.filename or "upload") or "upload"
-    path = jobs.upload_folder(current_app) / f"{secrets.token_hex(8)}-{name}"
+    shown = _display_name(upload.filename)
+    path = jobs.upload_folder(current_app) / f"{secrets.token_hex(8)}-{_shorten(secure_filename(shown), 100)}"
     digest = hashlib.sha256()
     with path.open("wb") as handle:
         for block in iter(lambda: upload.stream.read(1 << 20), b""):
@@ -61,11 +62,27 @@ def _store_upload(form) -> ImportBatch:
             handle.write(block)
     options = {k: v for k, v in (("format", form.format.data), ("sheet", form.sheet.data),
                                  ("program", form.program.data), ("period", form.period.data)) if v}
-    batch = ImportBatch(filename=upload.filename or name, checksum=digest.hexdigest(), user_id=current_user.id,
+    batch = ImportBatch(filename=shown, checksum=digest.hexdigest(), user_id=current_user.id,
                         status=BatchStatus.pending, stored_path=str(path), options=options)
     db.session.add(batch)
     db.session.commit()
     return batch
+
+
+def _display_name(raw) -> str:
+    """The name the analyst knows the file by: its last path part (some browsers send the whole path),
+    without control characters, at most 300 characters (the column's size)."""
+    name = re.split(r"[\\/]", raw or "")[-1]
+    name = "".join(ch for ch in name if ch.isprintable()).strip()
+    return _shorten(name, 300) or "upload"
+
+
+def _shorten(name: str, limit: int) -> str:
+    """`name` cut to `limit` characters, keeping a short extension."""
+    if len(name) <= limit:
+        return name
+    suffix = Path(name).suffix if len(Path(name).suffix) <= 10 else ""
+    return name[:limit - len(suffix)] + suffix
 
 
 def _analyst() -> bool:
