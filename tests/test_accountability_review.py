@@ -2,7 +2,9 @@
 non-finite JSON, a new rule that reuses an existing key, publishing a draft edited since it was
 shown, links a reader may not follow."""
 import copy
+import html
 import json
+import re
 from datetime import date
 
 import pytest
@@ -10,7 +12,7 @@ import sqlalchemy as sa
 
 from scorecard.demo import seed_demo
 from scorecard.extensions import db
-from scorecard.models import RuleVersion
+from scorecard.models import AppliesTo, Finding, FindingInput, Observation, Program, RuleVersion
 from scorecard.rules.schema import RuleError, validate_definition
 from scorecard.rules.service import evaluate
 from scorecard.rules.store import default_pack, import_rules
@@ -113,3 +115,33 @@ def test_publishing_a_draft_edited_since_it_was_shown_is_refused(evaluated, clie
                            data={"csrf_token": csrf_token(fresh),
                                  "shown": fresh.split('name="shown" value="')[1].split('"')[0]})
     assert published.status_code == 302
+
+
+def finding_of(subject_type: str) -> int:
+    return db.session.scalar(sa.select(Finding.id).where(Finding.subject_type == AppliesTo(subject_type))
+                             .order_by(Finding.id))
+
+
+def test_why_page_names_the_program_of_each_pooled_observation(evaluated, client_as):
+    with evaluated.app_context():
+        finding_id = finding_of("requirement")
+        items = db.session.scalars(sa.select(FindingInput).where(FindingInput.finding_id == finding_id)).all()
+        ids = {i for item in items for i in (item.observation_ids or [item.observation_id]) if i}
+        names = set(db.session.scalars(sa.select(Program.name).join(Observation, Observation.program_id == Program.id)
+                                       .where(Observation.id.in_(ids))).all())
+    assert names, "the requirement finding pooled program observations"
+    page = client_as("executive").get(f"/findings/{finding_id}").get_data(as_text=True)
+    for name in names:
+        assert html.escape(name) in page, name
+    assert not re.search(r"= \d+\.\d{4,}", page), "values are shown rounded"
+
+
+def test_why_page_links_to_the_rule_only_for_readers_of_rules(evaluated, client_as):
+    with evaluated.app_context():
+        finding_id = finding_of("program")
+    viewer = client_as("viewer")
+    page = viewer.get(f"/findings/{finding_id}").get_data(as_text=True)
+    assert 'href="/rules/' not in page
+    officer = client_as("officer")
+    link = re.search(r'href="(/rules/[^"]+)"', officer.get(f"/findings/{finding_id}").get_data(as_text=True))
+    assert officer.get(link.group(1)).status_code == 200

@@ -77,7 +77,8 @@ def inputs_of(session, finding: Finding) -> list[InputView]:
     found = {}
     if wanted:
         query = (sa.select(Observation).where(Observation.id.in_(sorted(wanted)))
-                 .options(so.joinedload(Observation.metric)))
+                 .options(so.joinedload(Observation.metric), so.joinedload(Observation.program),
+                          so.joinedload(Observation.function)))
         found = {o.id: o for o in session.scalars(query)}
     metrics = dict(session.execute(sa.select(Metric.id, Metric.code).where(
         Metric.id.in_({item.metric_id for item in items if item.metric_id} or {-1}))).all())
