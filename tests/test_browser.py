@@ -93,3 +93,69 @@ def test_executive_signs_in_and_sees_the_heatmap(server, browser, tmp_path):
         assert driver_name in graph_text
     assert "A-11 drivers by program" in graph_text
     browser.save_screenshot(str(tmp_path / "heatmap.png"))
+
+
+def sign_in(browser, server, email):
+    from selenium.webdriver.common.by import By
+
+    browser.delete_all_cookies()
+    browser.get(server + "/auth/login")
+    browser.find_element(By.NAME, "email").send_keys(email)
+    browser.find_element(By.NAME, "password").send_keys(DEMO_PASSWORD)
+    browser.find_element(By.CSS_SELECTOR, "form.usa-form [type=submit]").click()
+
+
+def test_analyst_uploads_previews_and_confirms_a_workbook(server, browser, tmp_path):
+    """The upload page's file picker, the background preview with its progress, confirm."""
+    from openpyxl import Workbook
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    book = Workbook()
+    book.active.append(["Quarterly CX report, Benefits Administration"])
+    book.active.append(["component", "program", "metric", "period", "channel", "touchpoint", "n", "count_1",
+                        "count_2", "count_3", "count_4", "count_5"])
+    for quarter in range(1, 5):  # a new survey beside the demo's, in quarters the demo has
+        book.active.append(["Benefits Administration", "Benefits Call Center", "trust", f"FY2026-Q{quarter}",
+                            "phone", "Callback survey", 100, 5, 5, 10, 40, 40])
+    path = tmp_path / "browser-upload.xlsx"
+    book.save(path)
+
+    sign_in(browser, server, "analyst@demo.cx.gov")
+    wait = WebDriverWait(browser, 60)
+    wait.until(ec.url_to_be(server + "/"))
+    browser.get(server + "/imports/upload")
+    browser.find_element(By.CSS_SELECTOR, "input[type=file]").send_keys(str(path))
+    browser.find_element(By.CSS_SELECTOR, "#upload-form [type=submit]").click()
+    wait.until(lambda d: d.find_element(By.ID, "batch-status").text == "previewed")
+    page = browser.find_element(By.TAG_NAME, "main").text
+    assert "New rows 4" in page and "Callback survey" in page
+    browser.find_element(By.XPATH, "//button[normalize-space()='Confirm import']").click()
+    wait.until(lambda d: d.find_element(By.ID, "batch-status").text == "committed")
+    browser.save_screenshot(str(tmp_path / "import.png"))
+    browser.get(server + "/imports/")
+    assert "browser-upload.xlsx" in browser.find_element(By.TAG_NAME, "main").text
+
+
+def test_executive_follows_a_proposed_rating_to_its_why_page(server, browser, tmp_path):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    sign_in(browser, server, "executive@demo.cx.gov")
+    wait = WebDriverWait(browser, 60)
+    wait.until(ec.url_to_be(server + "/"))
+    browser.get(server + "/plans/")
+    plans = [a.get_attribute("href") for a in browser.find_elements(By.CSS_SELECTOR, "main table a")]
+    for href in plans:
+        browser.get(href)
+        links = browser.find_elements(By.CSS_SELECTOR, "a.why-link")
+        if links:
+            break
+    assert links, "no plan shows a proposed rating with a why-link"
+    links[0].click()
+    wait.until(ec.presence_of_element_located((By.ID, "explanation")))
+    text = browser.find_element(By.TAG_NAME, "main").text
+    assert "Why this finding" in text and "gives the same outcome" in text
+    browser.save_screenshot(str(tmp_path / "why.png"))
