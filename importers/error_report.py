@@ -3,6 +3,7 @@ from dataclasses import dataclass, field
 from itertools import islice
 from typing import Optional
 
+from importers.errors import ImportFileError
 from importers.normalize import safe_for_export
 from importers.pipeline import HEADER_SCAN_ROWS, detect_format
 from importers.readers import read_table
@@ -34,7 +35,8 @@ class ErrorReport:
         sheet.freeze_panes = "B2"
         mark = PatternFill("solid", fgColor="F8DFE2")
         for item in self.rows:
-            sheet.append([item.row] + [safe_for_export(_plain(c)) for c in item.cells] + ["; ".join(item.messages)])
+            sheet.append([item.row] + [safe_for_export(_plain(c)) for c in item.cells]
+                         + [safe_for_export("; ".join(item.messages))])
             for index, name in enumerate(self.header):
                 if name in item.bad:
                     sheet.cell(row=sheet.max_row, column=index + 2).fill = mark
@@ -43,6 +45,11 @@ class ErrorReport:
 
 def _plain(value):
     return value if value is None or isinstance(value, (str, int, float, bool)) else str(value)
+
+
+def _described(error: dict) -> str:
+    value = "" if error.get("value") in (None, "") else f" {error['value']!r}"
+    return f"{error['column'] or 'row'}{value}: {error['message']}"
 
 
 def error_report(batch, limit: Optional[int] = None) -> ErrorReport:
@@ -54,7 +61,12 @@ def error_report(batch, limit: Optional[int] = None) -> ErrorReport:
     report = ErrorReport()
     if not by_row or not batch.stored_path:
         return report
-    table = read_table(batch.stored_path, sheet=(batch.options or {}).get("sheet"))
+    try:
+        table = read_table(batch.stored_path, sheet=(batch.options or {}).get("sheet"))
+    except (OSError, ImportFileError):  # the upload is gone or changed: the errors alone, each with its value
+        wanted = sorted(by_row)[:limit] if limit else sorted(by_row)
+        report.rows = [ErrorRow(number, [], set(), [_described(e) for e in by_row[number]]) for number in wanted]
+        return report
     rows = iter(table.rows)
     prefix = list(islice(rows, HEADER_SCAN_ROWS))
     _, header_index = detect_format(prefix, batch.format)

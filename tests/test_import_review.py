@@ -1,10 +1,12 @@
 """The web import under a hostile tester: confirms posted twice, files changed after preview, jobs that
 died, uploads with odd names, and what is left on disk after every ending."""
+import io
 import os
 import time
 from datetime import date
 from pathlib import Path
 
+import openpyxl
 import pytest
 import sqlalchemy as sa
 
@@ -174,3 +176,31 @@ def test_odd_upload_names_are_stored_safely_and_still_previewed(app, analyst, na
     assert len(path.name.encode()) <= 255 and len(batch.filename) <= 300 and "\x00" not in batch.filename
     assert "/" not in batch.filename and "\\" not in batch.filename and batch.filename.strip()
     assert analyst.get(f"/imports/{batch_id}").status_code == 200
+
+
+def test_error_report_of_an_upload_gone_from_disk_still_names_the_values(app, analyst):
+    bad = list(ROW)
+    bad[3] = "FY2027-Q5"
+    batch_id = upload(analyst, workbook_bytes([HEADER, bad]))
+    Path(stored(app, batch_id).stored_path).unlink()
+    page = analyst.get(f"/imports/{batch_id}")
+    assert page.status_code == 200 and "FY2027-Q5" in page.get_data(as_text=True)
+    report = analyst.get(f"/imports/{batch_id}/errors.xlsx")
+    assert report.status_code == 200
+    rows = list(openpyxl.load_workbook(io.BytesIO(report.data)).active.iter_rows(values_only=True))
+    assert rows[1][0] == 2 and "FY2027-Q5" in rows[1][-1]
+
+
+def test_error_report_messages_never_run_as_formulas(app, analyst):
+    header = list(HEADER)
+    header[3] = "=period"  # still recognised as the period column, and named so in the messages
+    bad = list(ROW)
+    bad[3] = "FY2027-Q5"
+    text = "\n".join(",".join(str(c) for c in row) for row in (header, bad))
+    batch_id = upload(analyst, text.encode(), name="q1.csv")
+    assert stored(app, batch_id).status is BatchStatus.rejected, stored(app, batch_id).message
+    report = analyst.get(f"/imports/{batch_id}/errors.xlsx")
+    sheet = openpyxl.load_workbook(io.BytesIO(report.data)).active
+    for row in sheet.iter_rows():
+        for cell in row:
+            assert cell.data_type != "f", f"{cell.coordinate} is a formula: {cell.value!r}"

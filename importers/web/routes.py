@@ -129,6 +129,7 @@ def show(batch_id):
     report = None
     if batch.status is BatchStatus.rejected and batch.errors and batch.stored_path:
         report = error_report(batch, limit=100)
+        report = report if report.header else None  # the upload is gone: the list of errors below says it all
     return render_template("imports/show.html", batch=batch, form=ConfirmForm(), report=report,
                            progress=_progress(batch))
 
