@@ -1,7 +1,9 @@
 """Headline counts for the home page."""
 import sqlalchemy as sa
 
-from scorecard.models import Agency, Commitment, Component, ImportBatch, Observation, Program
+from scorecard.models import (
+    Agency, Commitment, Component, Finding, ImportBatch, Observation, Program, RuleStatus, RuleVersion,
+)
 
 
 def home_summary(session) -> dict:
@@ -16,5 +18,8 @@ def home_summary(session) -> dict:
         "observations": count(Observation),
         "commitments": count(Commitment),
         "imports": count(ImportBatch),
+        "findings": count(Finding),
+        "rules": session.scalar(sa.select(sa.func.count()).select_from(RuleVersion).where(
+            RuleVersion.status == RuleStatus.published)) or 0,
         "latest_period": latest,
     }
