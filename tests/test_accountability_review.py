@@ -16,6 +16,7 @@ from scorecard.models import AppliesTo, Finding, FindingInput, Observation, Prog
 from scorecard.rules.schema import RuleError, validate_definition
 from scorecard.rules.service import evaluate
 from scorecard.rules.store import default_pack, import_rules
+from scorecard.rules_web.words import describe
 from tests.helpers import csrf_token
 
 TODAY = date(2026, 11, 22)
@@ -145,3 +146,25 @@ def test_why_page_links_to_the_rule_only_for_readers_of_rules(evaluated, client_
     officer = client_as("officer")
     link = re.search(r'href="(/rules/[^"]+)"', officer.get(f"/findings/{finding_id}").get_data(as_text=True))
     assert officer.get(link.group(1)).status_code == 200
+
+
+def test_every_default_rule_reads_as_plain_sentences():
+    words = {r["key"]: describe(r) for r in default_pack()}
+    assert words["significant-decline-in-trust"][1] == "When trust declined significantly against the prior quarter."
+    assert words["overdue-commitment"][1] == "When the commitment is overdue."
+    assert words["trust-below-target-two-quarters"][1] == (
+        "When attainment of the trust target over the last 2 consecutive quarters is below 1.")
+    assert words["stale-commitment"][1] == ("When all of: (days since the last update is above 45; "
+                                            "the commitment's status is not one of complete, dropped).")
+    assert words["requirement-rating-from-attainment"][0] == "Applies to each plan requirement that has a linked metric."
+    assert words["requirement-rating-from-attainment"][2].startswith(
+        "Then set the rating from attainment of the linked metric target over the last 4 quarters: "
+        "5 when it is at least 1.05, 4 when it is at least 1,")
+    assert words["capacity-measurement-evidence"][0] == (
+        "Applies to each capacity-assessment domain where domain is Measurement.")
+    assert words["capacity-measurement-evidence"][2] == (
+        "Then set the score from the share of programs reporting trust in every quarter of the fiscal year to date "
+        "with at least 30 respondents.")
+    for lines in words.values():
+        text = " ".join(lines)
+        assert " is yes" not in text and "the the " not in text and "not (" not in text, text

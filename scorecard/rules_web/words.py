@@ -1,8 +1,11 @@
 """A rule definition in plain words, for people who will not read its JSON."""
 from typing import Any
 
+from scorecard.rules.facts import FACTS
+
 OP_WORDS = {"lt": "is below", "le": "is at most", "gt": "is above", "ge": "is at least", "eq": "is",
-            "ne": "is not", "between": "is between", "in": "is one of"}
+            "ne": "is not", "between": "is between", "in": "is one of", "not_in": "is not one of"}
+NEGATED = {"eq": "ne", "ne": "eq", "in": "not_in"}  # `not` around these reads as the opposite op
 SUBJECT_WORDS = {"program": "each program", "requirement": "each plan requirement",
                  "commitment": "each commitment", "capacity_domain": "each capacity-assessment domain"}
 FACT_WORDS = {
@@ -13,12 +16,16 @@ FACT_WORDS = {
     "declined": "{metric} declined significantly", "improved": "{metric} improved significantly",
     "consecutive_below_target": "consecutive quarters of {metric} below target",
     "consecutive_at_or_above_target": "consecutive quarters of {metric} at or above target",
-    "trend_slope": "the trend of {metric}", "reporting_share": "the share of programs reporting {metric}",
+    "trend_slope": "the trend of {metric}", "reporting_share": "the share of programs reporting {metric} in every quarter",
     "commitment_status": "the commitment's status", "overdue": "the commitment is overdue",
     "days_overdue": "days overdue", "days_since_update": "days since the last update",
     "days_to_due": "days until due", "capacity_score": "the domain's self-assessed score",
 }
 VS_WORDS = {"prior": "against the prior quarter", "year_ago": "against the same quarter last year"}
+# select fields that are true or false: (words when true, words when false), said right after the subject
+SELECT_BOOL_WORDS = {"hisp": ("that is a HISP", "that is not a HISP"),
+                     "results_driven": ("in a Results Driven element", "outside the Results Driven element"),
+                     "has_metric": ("that has a linked metric", "that has no linked metric")}
 
 
 def describe(definition: dict) -> list[str]:
@@ -34,33 +41,52 @@ def describe(definition: dict) -> list[str]:
 
 
 def _select(select: dict) -> str:
-    if not select:
+    if not isinstance(select, dict) or not select:
         return ""
-    parts = [f"{key.replace('_', ' ')} {_value(value)}" for key, value in select.items()]
-    return " where " + " and ".join(parts)
+    that, where = [], []
+    for key, value in select.items():
+        if key in SELECT_BOOL_WORDS and isinstance(value, bool):
+            that.append(SELECT_BOOL_WORDS[key][0 if value else 1])
+        else:
+            verb = "is one of" if isinstance(value, list) else "is"
+            where.append(f"{str(key).replace('_', ' ')} {verb} {_value(value)}")
+    text = (" " + " and ".join(that)) if that else ""
+    return text + (" where " + " and ".join(where) if where else "")
 
 
 def _condition(node: Any) -> str:
     if not isinstance(node, dict):
         return str(node)
-    if "all" in node:
-        return "all of: (" + "; ".join(_condition(n) for n in node["all"]) + ")"
-    if "any" in node:
-        return "any of: (" + "; ".join(_condition(n) for n in node["any"]) + ")"
+    for group in ("all", "any"):
+        parts = node.get(group)
+        if isinstance(parts, list) and len(parts) == 1:
+            return _condition(parts[0])
+        if isinstance(parts, list):
+            return f"{group} of: (" + "; ".join(_condition(n) for n in parts) + ")"
     if "not" in node:
-        return "not (" + _condition(node["not"]) + ")"
+        inner = node["not"]
+        if isinstance(inner, dict) and inner.get("op") in NEGATED and not {"all", "any", "not"} & set(inner):
+            return _leaf({**inner, "op": NEGATED[inner["op"]]})
+        return "it is not so that " + _condition(inner)
     return _leaf(node)
 
 
 def _fact(node: dict, name: str) -> str:
-    words = FACT_WORDS.get(name, name.replace("_", " ")).format(metric=node.get("metric") or "the linked metric")
+    words = FACT_WORDS.get(name, str(name).replace("_", " ")).replace("{metric}", str(node.get("metric") or "the linked metric"))
+    words = words.replace("the the ", "the ")
     extras = []
-    window = node.get("window") or {}
+    window = node.get("window")
+    spec = FACTS.get(name) if isinstance(name, str) else None
+    if not isinstance(window, dict):  # no window given: the fact's own default, said out loud
+        default = spec.default_window if spec else None
+        window = ({"periods": default.periods, "consecutive": default.consecutive,
+                   "year_to_date": default.year_to_date} if default else {})
+    each = words.endswith("in every quarter")  # "... in every quarter of the fiscal year to date"
     if window.get("year_to_date"):
-        extras.append("over the fiscal year to date")
+        extras.append(f"{'of' if each else 'over'} the fiscal year to date")
     elif window.get("periods"):
         kind = "consecutive quarters" if window.get("consecutive") else "quarters"
-        extras.append(f"over the last {window['periods']} {kind}")
+        extras.append(f"{'of' if each else 'over'} the last {window['periods']} {kind}")
     if node.get("vs"):
         extras.append(VS_WORDS.get(node["vs"], node["vs"]))
     if node.get("at"):
@@ -73,7 +99,13 @@ def _fact(node: dict, name: str) -> str:
 def _leaf(node: dict) -> str:
     op = OP_WORDS.get(node.get("op"), node.get("op"))
     value = node.get("value")
-    if node.get("op") == "between" and isinstance(value, list) and len(value) == 2:
+    spec = FACTS.get(node.get("fact")) if isinstance(node.get("fact"), str) else None
+    if spec is not None and spec.returns == "bool" and node.get("op") in ("eq", "ne") and isinstance(value, bool):
+        holds = value == (node["op"] == "eq")
+        return _fact(node, node["fact"]) if holds else f"it is not so that {_fact(node, node['fact'])}"
+    if node.get("op") == "not_in" and isinstance(value, list):
+        shown = _value(value)
+    elif node.get("op") == "between" and isinstance(value, list) and len(value) == 2:
         shown = f"{_value(value[0])} and {_value(value[1])}"
     else:
         shown = _value(value)
@@ -89,10 +121,10 @@ def _then(then: dict) -> str:
             outcome = then[kind]
             if not isinstance(outcome, dict):
                 return f"set the {kind} to {_value(outcome)}"
-            text = f"set the {kind} by {_fact(outcome, outcome.get('by', '?'))}"
+            text = f"set the {kind} from {_fact(outcome, outcome.get('by', '?'))}"
             bands = outcome.get("bands") or []
             if bands:
-                text += ": " + ", ".join(f"{_value(b[1])} from {_value(b[0])}" for b in bands
+                text += ": " + ", ".join(f"{_value(b[1])} when it is at least {_value(b[0])}" for b in bands
                                           if isinstance(b, list) and len(b) == 2)
             if "else" in outcome:
                 text += f", otherwise {_value(outcome['else'])}"
