@@ -48,7 +48,9 @@ def write_template(session, format_name: str, out: Path) -> Path:
     for col, (name, values) in enumerate({**_lists(session), **fmt.template_lists}.items(), start=1):
         lists.cell(row=1, column=col, value=name)
         for row, value in enumerate(values, start=2):
-            lists.cell(row=row, column=col, value=value)
+            cell = lists.cell(row=row, column=col, value=value)
+            if isinstance(value, str):
+                cell.data_type = "s"  # a stored name such as "=1+1" is offered as text, never run as a formula
         if name in header and values:
             letter = get_column_letter(col)
             validation = DataValidation(

@@ -204,3 +204,19 @@ def test_error_report_messages_never_run_as_formulas(app, analyst):
     for row in sheet.iter_rows():
         for cell in row:
             assert cell.data_type != "f", f"{cell.coordinate} is a formula: {cell.value!r}"
+
+
+def test_template_lists_never_run_a_stored_name_as_a_formula(app, tmp_path):
+    from importers.templates import write_template
+    from scorecard.models import Program
+
+    with app.app_context():
+        seed_demo(db.session, date(2026, 11, 22))
+        program = db.session.scalars(sa.select(Program).order_by(Program.id)).first()
+        program.name = '=HYPERLINK("http://example.com","x")'
+        db.session.commit()
+        path = write_template(db.session, "metrics", tmp_path / "metrics.xlsx")
+    lists = openpyxl.load_workbook(path)["lists"]
+    cells = [cell for row in lists.iter_rows() for cell in row if cell.value is not None]
+    assert any(cell.value == '=HYPERLINK("http://example.com","x")' for cell in cells), "offered as written"
+    assert all(cell.data_type != "f" for cell in cells)
