@@ -14,6 +14,8 @@ _DIGITS = r"(?P<body>\d{1,3}(?:,\d{3})+(?:\.\d*)?|\d+\.?\d*(?:[eE][-+]?\d+)?|\.\
 _NUMBER = re.compile(r"(?P<sign>[-+])?\$?(?P<sign2>[-+])?" + _DIGITS)
 _PLAIN_NUMBER = re.compile(r"[-+]?" + _DIGITS)
 _INT = re.compile(r"[-+]?\d+")
+# European spellings: "4,5", "1.234,5", "12,5 %", "(1.234,50)" -- a comma for decimals, points or spaces for thousands
+_DECIMAL_COMMA = re.compile(r"\(?[-+]?\$?(?:\d{1,3}(?:[. \u00a0]\d{3})+|\d+),\d+\s?%?\)?")
 _TRUE = frozenset({"true", "t", "yes", "y", "1", "x"})
 _FALSE = frozenset({"false", "f", "no", "n", "0"})
 _DATE_FORMATS = ("%m/%d/%Y", "%m/%d/%y", "%m-%d-%Y", "%Y/%m/%d", "%b %d, %Y", "%B %d, %Y", "%d-%b-%Y",
@@ -57,7 +59,7 @@ def to_number(raw):
         negative = text.startswith("(") and text.endswith(")")
         match = _NUMBER.fullmatch(text[1:-1].strip() if negative else text)
         if not match or (match["sign"] and match["sign2"]):
-            hint = " (use a point for decimals)" if re.fullmatch(r"-?\d+,\d{1,2}", text) else ""
+            hint = " (use a point for decimals, as in 1234.5 or 1,234.5)" if _DECIMAL_COMMA.fullmatch(text) else ""
             raise ValueError(f"{text!r} is not a number{hint}")
         value = float(match["body"].replace(",", ""))
         if negative or "-" in (match["sign"] or "", match["sign2"] or ""):

@@ -220,3 +220,22 @@ def test_template_lists_never_run_a_stored_name_as_a_formula(app, tmp_path):
     cells = [cell for row in lists.iter_rows() for cell in row if cell.value is not None]
     assert any(cell.value == '=HYPERLINK("http://example.com","x")' for cell in cells), "offered as written"
     assert all(cell.data_type != "f" for cell in cells)
+
+
+def test_european_numbers_in_a_semicolon_csv_are_refused_by_row_column_and_value(app, tmp_path):
+    from importers.pipeline import run_import
+
+    path = tmp_path / "digital.csv"
+    path.write_bytes("component;program;metric;period;value;n\n"
+                     "Benefits Administration;Benefits Call Center;digital_adoption;FY2027-Q1;1.234,5;\n"
+                     "Benefits Administration;Benefits Call Center;digital_adoption;FY2027-Q2;85,5 %;\n"
+                     "Benefits Administration;Benefits Call Center;digital_adoption;FY2027-Q3;85.5;1.200,0\n"
+                     .encode("cp1252"))
+    with app.app_context():
+        seed_demo(db.session, date(2026, 11, 22))
+        before = observations(app)
+        result = run_import(db.session, path)
+    assert result.status == "rejected" and observations(app) == before
+    assert [(e["row"], e["column"], e["value"]) for e in result.errors] == [
+        (2, "value", "1.234,5"), (3, "value", "85,5 %"), (4, "n", "1.200,0")], "each problem once"
+    assert all("use a point for decimals" in e["message"] for e in result.errors)

@@ -209,9 +209,7 @@ def canonical_records(row: dict, options: dict) -> list[dict]:
     if period is None:
         cells.fail("period", "the period is missing (e.g. FY2025-Q1)")
     counts, n, value = survey_values(cells, COUNT_COLUMNS, "n", "value")
-    if counts is None:
-        value = cells.number("value")
-        n = cells.count("n")
+    if counts is None:  # value and n were read (and any problem with them noted) by survey_values
         if value is None and not any(p[0] == "value" for p in cells.problems):
             cells.fail("value", "a row needs a value or answer counts")
     channel = cells._read("channel", to_channel) or ""
