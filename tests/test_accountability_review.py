@@ -14,7 +14,7 @@ from scorecard.demo import seed_demo
 from scorecard.extensions import db
 from scorecard.models import AppliesTo, Finding, FindingInput, Observation, Program, RuleVersion
 from scorecard.rules.schema import RuleError, validate_definition
-from scorecard.rules.service import evaluate
+from scorecard.rules.service import evaluate, simulate
 from scorecard.rules.store import default_pack, import_rules
 from scorecard.rules_web.words import describe
 from tests.helpers import csrf_token
@@ -168,3 +168,14 @@ def test_every_default_rule_reads_as_plain_sentences():
     for lines in words.values():
         text = " ".join(lines)
         assert " is yes" not in text and "the the " not in text and "not (" not in text, text
+
+
+def test_simulating_a_key_of_another_kind_of_rule_is_refused_like_saving(evaluated, client_as):
+    analyst = client_as("analyst")
+    other_kind = {**RULE, "key": "overdue-commitment"}  # a commitment rule's key on a program rule
+    response = editor_post(analyst, "/rules/new", json.dumps(other_kind), "simulate")
+    text = response.get_data(as_text=True)
+    assert response.status_code == 400 and "applies_to: rule" in text and 'id="simulation"' not in text
+    with evaluated.app_context():
+        with pytest.raises(RuleError, match="applies to commitment"):
+            simulate(db.session, other_kind)

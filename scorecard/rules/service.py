@@ -25,7 +25,7 @@ from scorecard.rules.context import (
 )
 from scorecard.rules.evaluator import CompiledRule, FindingDraft, Leaf, evaluate as evaluate_rule
 from scorecard.rules.facts import FACTS, resolve, subject_keys
-from scorecard.rules.schema import compile_rule, validate_definition
+from scorecard.rules.schema import RuleError, compile_rule, validate_definition
 from scorecard.survey import MIN_N_DEFAULT
 
 KINDS = ("program", "requirement", "commitment", "capacity_domain")
@@ -459,6 +459,10 @@ def simulate(session, definition: dict, *, today: Optional[date] = None,
     with session.no_autoflush, collector_paused():
         metric_codes, function_codes = codes(session)
         validate_definition(definition, metric_codes=metric_codes, function_codes=function_codes)
+        stored = session.scalar(sa.select(Rule.applies_to).where(Rule.key == definition["key"]))
+        if stored is not None and stored.value != definition["applies_to"]:  # could never be saved
+            raise RuleError([f"applies_to: rule {definition['key']!r} applies to {stored.value}; a rule cannot "
+                             "change what it applies to (give the new rule its own key)"])
         draft = compile_rule(definition)
         published = published_rules(session, definition["key"])
         ctx = load_context(session, today=today, min_n=min_n, observations=False)
