@@ -12,10 +12,10 @@ import sqlalchemy as sa
 
 from scorecard.demo import seed_demo
 from scorecard.extensions import db
-from scorecard.models import AppliesTo, Finding, FindingInput, Observation, Program, RuleVersion
+from scorecard.models import AppliesTo, Finding, FindingInput, Observation, PlanElement, Program, RuleVersion
 from scorecard.rules.schema import RuleError, validate_definition
 from scorecard.rules.service import evaluate, simulate
-from scorecard.rules.store import default_pack, import_rules
+from scorecard.rules.store import default_pack, import_rules, save
 from scorecard.rules_web.words import describe
 from tests.helpers import csrf_token
 
@@ -179,3 +179,18 @@ def test_simulating_a_key_of_another_kind_of_rule_is_refused_like_saving(evaluat
     with evaluated.app_context():
         with pytest.raises(RuleError, match="applies to commitment"):
             simulate(db.session, other_kind)
+
+
+@pytest.mark.parametrize("role,url", [("executive", "/plans/{plan}"), ("admin", "/rules/stale-commitment/versions/2")])
+def test_pages_with_many_forms_have_unique_ids(evaluated, client_as, role, url):
+    client = client_as(role)
+    draft = {**next(r for r in default_pack() if r["key"] == "stale-commitment"), "title": "A draft"}
+    with evaluated.app_context():
+        plan = db.session.scalar(sa.select(PlanElement.plan_id).group_by(PlanElement.plan_id)
+                                 .having(sa.func.count() > 1))
+        save(db.session, draft)
+        db.session.commit()
+    page = client.get(url.format(plan=plan)).get_data(as_text=True)
+    assert page.count("<form") >= 2
+    ids = re.findall(r'\sid="([^"]+)"', page)
+    assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
