@@ -65,7 +65,14 @@ def revert_batch(session, batch_id: int, *, user_id=None) -> dict:
         restored += len(updates)
     undone = _undo_tracked(session, batch, tracked)
     deleted, restored = deleted + undone["deleted"], restored + undone["restored"]
-    batch.status, batch.reverted_at = BatchStatus.reverted, utcnow()
+    # Claimed in one conditional UPDATE: of two reverts posted at once only one goes through.
+    claimed = session.execute(
+        sa.update(ImportBatch).where(ImportBatch.id == batch_id, ImportBatch.status == BatchStatus.committed)
+        .values(status=BatchStatus.reverted, reverted_at=utcnow()).execution_options(synchronize_session=False))
+    if not claimed.rowcount:
+        session.rollback()
+        raise RevertError(f"batch {batch_id} was reverted (or changed) by someone else meanwhile; nothing was changed")
+    session.refresh(batch)
     summary = {"deleted": deleted, "restored": restored}
     session.add(AuditEvent(user_id=user_id, action="import.revert", entity_type="import_batch",
                            entity_id=batch_id, after=summary))

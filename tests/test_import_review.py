@@ -239,3 +239,23 @@ def test_european_numbers_in_a_semicolon_csv_are_refused_by_row_column_and_value
     assert [(e["row"], e["column"], e["value"]) for e in result.errors] == [
         (2, "value", "1.234,5"), (3, "value", "85,5 %"), (4, "n", "1.200,0")], "each problem once"
     assert all("use a point for decimals" in e["message"] for e in result.errors)
+
+
+def test_two_reverts_at_once_undo_the_batch_once(app, analyst, monkeypatch):
+    from importers import revert as revert_module
+
+    batch_id = upload(analyst, workbook_bytes([HEADER, ROW]))
+    post(analyst, f"/imports/{batch_id}/confirm")
+    after = observations(app)
+    check = revert_module._check_tracked
+
+    def checked_while_another_revert_finishes(session, batch, changes):
+        check(session, batch, changes)
+        with db.engine.begin() as other:
+            other.execute(sa.update(ImportBatch).where(ImportBatch.id == batch.id).values(status="reverted"))
+
+    monkeypatch.setattr(revert_module, "_check_tracked", checked_while_another_revert_finishes)
+    with app.app_context():
+        with pytest.raises(revert_module.RevertError, match="someone else"):
+            revert_module.revert_batch(db.session, batch_id)
+    assert observations(app) == after, "the losing revert wrote nothing"
