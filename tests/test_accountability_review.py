@@ -194,3 +194,13 @@ def test_pages_with_many_forms_have_unique_ids(evaluated, client_as, role, url):
     assert page.count("<form") >= 2
     ids = re.findall(r'\sid="([^"]+)"', page)
     assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
+
+
+def test_default_pack_explanations_read_correctly(evaluated):
+    with evaluated.app_context():
+        texts = {f.flag or f.outcome: f.explanation for f in db.session.scalars(
+            sa.select(Finding).where(Finding.subject_type.in_([AppliesTo.commitment, AppliesTo.capacity_domain])))}
+    assert re.search(r"was due \d{4}-\d\d-\d\d and is \d+ days overdue; its status still says [a-z ]+\.$",
+                     texts["overdue"]), texts["overdue"]
+    assert re.search(r"respondents in every one of the \d+ quarter\(s\) of FY\d{4} through FY\d{4}-Q\d;",
+                     texts["score"]), texts["score"]
