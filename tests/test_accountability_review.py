@@ -60,9 +60,11 @@ def test_numbers_that_are_not_finite_are_refused(number):
     assert any(p.startswith("when.value:") and "finite" in p for p in caught.value.problems)
 
 
-def editor_post(client, url, definition: str, button="save"):
-    token = csrf_token(client.get(url).get_data(as_text=True))
-    return client.post(url, data={"csrf_token": token, "definition": definition, button: "x"})
+def editor_post(client, url, definition: str, button="save", page=None):
+    """Post the editor as a browser would, with the hidden fields of `page` (or a fresh one)."""
+    page = page or client.get(url).get_data(as_text=True)
+    hidden = dict(re.findall(r'<input id="[^"]*" name="([^"]+)" type="hidden" value="([^"]*)"', page))
+    return client.post(url, data={**hidden, "csrf_token": csrf_token(page), "definition": definition, button: "x"})
 
 
 @pytest.mark.parametrize("text", [
@@ -204,3 +206,20 @@ def test_default_pack_explanations_read_correctly(evaluated):
                      texts["overdue"]), texts["overdue"]
     assert re.search(r"respondents in every one of the \d+ quarter\(s\) of FY\d{4} through FY\d{4}-Q\d;",
                      texts["score"]), texts["score"]
+
+
+def test_two_people_editing_one_draft_do_not_overwrite_each_other(evaluated, client_as):
+    first, second = client_as("analyst"), client_as("admin")
+    url = "/rules/stale-commitment/edit"
+    draft = {**next(r for r in default_pack() if r["key"] == "stale-commitment"), "title": "First draft"}
+    assert editor_post(first, url, json.dumps(draft)).status_code == 302
+    opened_by_first = first.get(url).get_data(as_text=True)
+    opened_by_second = second.get(url).get_data(as_text=True)
+    assert editor_post(second, url, json.dumps({**draft, "title": "Second's change"}),
+                       page=opened_by_second).status_code == 302
+    refused = editor_post(first, url, json.dumps({**draft, "title": "First's change"}), page=opened_by_first)
+    assert refused.status_code == 400 and "changed by someone else" in refused.get_data(as_text=True)
+    with evaluated.app_context():
+        titles = db.session.scalars(sa.select(RuleVersion.definition).where(
+            RuleVersion.rule.has(key="stale-commitment")).order_by(RuleVersion.version)).all()
+    assert [d["title"] for d in titles][-1] == "Second's change"

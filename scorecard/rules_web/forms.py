@@ -9,6 +9,7 @@ from wtforms.validators import InputRequired, Length
 
 class RuleForm(FlaskForm):
     definition = TextAreaField("Rule (JSON)", validators=[InputRequired(), Length(max=100_000)])
+    based_on = HiddenField()  # the fingerprint of the version the editor opened with
     save = SubmitField("Save draft")
     simulate = SubmitField("Simulate without saving")
 

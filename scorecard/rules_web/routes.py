@@ -57,14 +57,16 @@ def new():
 @requires("draft_rules")
 def edit(key):
     rule = _rule(key)
-    latest = next((v for v in reversed(rule.versions) if v.status is RuleStatus.draft), None) or rule.versions[-1]
-    return _editor(rule, json.dumps(latest.definition, indent=2))
+    draft = next((v for v in reversed(rule.versions) if v.status is RuleStatus.draft), None)
+    latest = draft or rule.versions[-1]
+    return _editor(rule, json.dumps(latest.definition, indent=2), based_on=latest, draft=draft)
 
 
-def _editor(rule, initial: str):
+def _editor(rule, initial: str, based_on=None, draft=None):
     form = RuleForm()
     if request.method == "GET":
         form.definition.data = initial
+        form.based_on.data = digest(based_on.definition) if based_on is not None else ""
     problems, simulation = [], None
     if form.validate_on_submit():
         try:
@@ -75,6 +77,11 @@ def _editor(rule, initial: str):
                     and db.session.scalar(sa.select(Rule.id).where(Rule.key == definition["key"]))):
                 raise RuleError([f"key: rule {definition['key']!r} exists already; edit it from its page, "
                                  "or give the new rule its own key"])
+            if (not form.simulate.data and based_on is not None
+                    and (form.based_on.data or draft is not None)
+                    and form.based_on.data != digest(based_on.definition)):
+                raise RuleError([f"(rule): version {based_on.version} of {rule.key!r} was changed by someone else "
+                                 "since you opened it; nothing was saved. Open the editor again to see it."])
             if form.simulate.data:
                 simulation = simulate(db.session, definition)
                 db.session.rollback()
