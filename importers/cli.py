@@ -106,6 +106,8 @@ def template_command(format_name, out):
         write_template(db.session, format_name, out)
     except ValueError as error:
         raise click.ClickException(str(error)) from error
+    except OSError as error:
+        raise click.ClickException(f"cannot write {out}: {error.strerror or error}") from error
     click.echo(f"Wrote {out}.")
 
 
@@ -129,6 +131,8 @@ def export_observations_command(out, period, component):
         count = export_observations(db.session, out, period=period, component=component)
     except (ValueError, PeriodError) as error:
         raise click.ClickException(str(error)) from error
+    except OSError as error:
+        raise click.ClickException(f"cannot write {out}: {error.strerror or error}") from error
     click.echo(f"Wrote {count} observation(s) to {out}.")
 
 
@@ -151,6 +155,8 @@ def export_ratings_command(out, fiscal_year):
         count = export_ratings(db.session, out, year)
     except ValueError as error:
         raise click.ClickException(str(error)) from error
+    except OSError as error:
+        raise click.ClickException(f"cannot write {out}: {error.strerror or error}") from error
     click.echo(f"Wrote {count} element rating row(s) to {out}.")
 
 

@@ -1,6 +1,8 @@
 """Export observations in the canonical metrics layout (CSV or xlsx); importing the file back
 changes nothing. Text cells that a spreadsheet would run as a formula are neutralised."""
 import csv
+import errno
+import os
 from pathlib import Path
 from typing import Iterator, Optional
 
@@ -64,16 +66,32 @@ def write_table(out: Path, columns, rows, sheet_name: str) -> int:
     suffix = out.suffix.lower()
     if suffix not in (".csv", ".xlsx", ".xlsm"):
         raise ValueError(f"export to .csv or .xlsx, not {out.suffix or 'a file without extension'}")
+    if not out.parent.is_dir():  # before a write-only workbook is opened: it cannot be closed cleanly after
+        raise FileNotFoundError(errno.ENOENT, "No such file or directory", str(out.parent))
+    part = out.with_name(f".{out.name}.part")  # a failed export leaves no half-written file behind
+    try:
+        count = _write_csv(part, columns, rows) if suffix == ".csv" else _write_xlsx(part, columns, rows, sheet_name)
+        os.replace(part, out)
+    except BaseException:
+        part.unlink(missing_ok=True)
+        raise
+    return count
+
+
+def _write_csv(out: Path, columns, rows) -> int:
     count = 0
-    if suffix == ".csv":
-        with out.open("w", newline="", encoding="utf-8") as handle:
-            writer = csv.writer(handle)
-            writer.writerow(columns)
-            for count, row in enumerate(rows, start=1):
-                writer.writerow(["" if v is None else v for v in row])
-        return count
+    with out.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(columns)
+        for count, row in enumerate(rows, start=1):
+            writer.writerow(["" if v is None else v for v in row])
+    return count
+
+
+def _write_xlsx(out: Path, columns, rows, sheet_name: str) -> int:
     from openpyxl import Workbook
 
+    count = 0
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(sheet_name)
     sheet.freeze_panes = "A2"

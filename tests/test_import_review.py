@@ -259,3 +259,17 @@ def test_two_reverts_at_once_undo_the_batch_once(app, analyst, monkeypatch):
         with pytest.raises(revert_module.RevertError, match="someone else"):
             revert_module.revert_batch(db.session, batch_id)
     assert observations(app) == after, "the losing revert wrote nothing"
+
+
+def test_a_failed_export_leaves_the_old_file_and_no_half_written_one(app, runner, tmp_path):
+    out = tmp_path / "observations.csv"
+    out.write_text("keep")
+    refused = runner.invoke(args=["export", "observations", "--out", str(out), "--period", "FY2025-Q9"])
+    assert refused.exit_code == 1 and "FY2025-Q9" in refused.output
+    assert out.read_text() == "keep" and sorted(p.name for p in tmp_path.iterdir()) == ["observations.csv"]
+
+
+@pytest.mark.parametrize("args", [["export", "observations"], ["template", "metrics"]])
+def test_writing_into_a_missing_folder_is_a_message_not_a_traceback(app, runner, tmp_path, args):
+    result = runner.invoke(args=[*args, "--out", str(tmp_path / "missing" / "out.xlsx")])
+    assert result.exit_code == 1 and "cannot write" in result.output and "No such file" in result.output
