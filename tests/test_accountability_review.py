@@ -223,3 +223,18 @@ def test_two_people_editing_one_draft_do_not_overwrite_each_other(evaluated, cli
         titles = db.session.scalars(sa.select(RuleVersion.definition).where(
             RuleVersion.rule.has(key="stale-commitment")).order_by(RuleVersion.version)).all()
     assert [d["title"] for d in titles][-1] == "Second's change"
+
+
+def test_requirement_explanation_counts_the_quarters_and_programs_that_had_data(evaluated):
+    with evaluated.app_context():
+        finding = db.session.scalar(sa.select(Finding).where(Finding.subject_type == AppliesTo.requirement,
+                                                             Finding.rating.is_not(None)).order_by(Finding.id))
+        items = db.session.scalars(sa.select(FindingInput).where(FindingInput.finding_id == finding.id,
+                                                                 FindingInput.role == "observations")).all()
+        quarters = len({i.period for i in items})
+        programs = len({i.subject_key for i in items})
+        text = finding.explanation
+    match = re.search(r"across (\d+) of (\d+) linked program\(s\) .* in (\d+) of the 4 quarters to FY\d{4}-Q\d,", text)
+    assert match, text
+    assert (int(match.group(1)), int(match.group(3))) == (programs, quarters)
+    assert quarters < 4  # the demo's FY2027 plans are rated before FY2027 data arrives

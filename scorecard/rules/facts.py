@@ -312,6 +312,7 @@ def attainment_of(ctx, kind, entity, metric, periods, fiscal_year) -> FactResult
         parts.append((scored, _attainment(metric, scored.value, target.target)))
     total = Pool.total(pools).score(metric.kind)
     details = _base_details(metric, keys, periods, total.value, total.n)
+    details.update(reporting=len(pools), quarters_with_data=len({i.period for i in inputs}))
     inputs += [_target_input(t) for t in targets.values()]
     reason = _honest(ctx, metric, total.value, total.n)
     if reason:
