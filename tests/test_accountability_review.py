@@ -12,7 +12,9 @@ import sqlalchemy as sa
 
 from scorecard.demo import seed_demo
 from scorecard.extensions import db
-from scorecard.models import AppliesTo, Finding, FindingInput, Observation, PlanElement, Program, RuleVersion
+from scorecard.models import (
+    AppliesTo, Finding, FindingInput, Observation, PlanElement, PlanRequirement, Program, RuleVersion,
+)
 from scorecard.rules.schema import RuleError, validate_definition
 from scorecard.rules.service import evaluate, simulate
 from scorecard.rules.store import default_pack, import_rules, save
@@ -238,3 +240,27 @@ def test_requirement_explanation_counts_the_quarters_and_programs_that_had_data(
     assert match, text
     assert (int(match.group(1)), int(match.group(3))) == (programs, quarters)
     assert quarters < 4  # the demo's FY2027 plans are rated before FY2027 data arrives
+
+
+def test_every_table_has_a_caption_and_why_links_say_which_requirement(evaluated, client_as):
+    admin = client_as("admin")
+    with evaluated.app_context():
+        finding = db.session.scalar(sa.select(Finding).where(Finding.subject_type == AppliesTo.requirement)
+                                    .order_by(Finding.id))
+        requirement = db.session.get(PlanRequirement, finding.subject_id)
+        plan_id, text, finding_id = requirement.element.plan_id, requirement.text, finding.id
+    rule = next(r for r in default_pack() if r["key"] == "trust-below-target-two-quarters")
+    stricter = {**rule, "when": {**rule["when"], "all": [{**rule["when"]["all"][0], "value": 1.2}]}}
+    simulated = editor_post(admin, "/rules/trust-below-target-two-quarters/edit", json.dumps(stricter), "simulate")
+    pages = {"simulation": simulated.get_data(as_text=True)}
+    for url in ("/plans/", f"/plans/{plan_id}", f"/findings/{finding_id}", "/rules/",
+                "/rules/trust-below-target-two-quarters/versions/1"):
+        pages[url] = admin.get(url).get_data(as_text=True)
+    assert 'id="simulation"' in pages["simulation"] and "<table" in pages["simulation"]
+    for url, page in pages.items():
+        tables = re.findall(r"<table.*?</table>", page, re.S)
+        assert tables, url
+        for table in tables:
+            assert re.search(r"<table[^>]*>\s*<caption", table), (url, table[:120])
+    link = re.search(rf'href="/findings/{finding_id}">(.*?)</a>', pages[f"/plans/{plan_id}"], re.S).group(1)
+    assert text in html.unescape(link)
