@@ -13,7 +13,8 @@ import sqlalchemy as sa
 from scorecard.demo import seed_demo
 from scorecard.extensions import db
 from scorecard.models import (
-    AppliesTo, Finding, FindingInput, Observation, PlanElement, PlanRequirement, Program, RuleVersion,
+    AppliesTo, Finding, FindingInput, Observation, PerformancePlan, PlanElement, PlanRequirement, Program,
+    RuleVersion,
 )
 from scorecard.rules.schema import RuleError, validate_definition
 from scorecard.rules.service import evaluate, simulate
@@ -264,3 +265,15 @@ def test_every_table_has_a_caption_and_why_links_say_which_requirement(evaluated
             assert re.search(r"<table[^>]*>\s*<caption", table), (url, table[:120])
     link = re.search(rf'href="/findings/{finding_id}">(.*?)</a>', pages[f"/plans/{plan_id}"], re.S).group(1)
     assert text in html.unescape(link)
+
+
+def test_plan_list_says_when_it_shows_only_some_plans(evaluated, client_as, monkeypatch):
+    from scorecard.plans import routes
+    admin = client_as("admin")
+    with evaluated.app_context():
+        total = db.session.scalar(sa.select(sa.func.count()).select_from(PerformancePlan))
+    assert "Showing the first" not in admin.get("/plans/").get_data(as_text=True)
+    monkeypatch.setattr(routes, "LIST_LIMIT", 3)
+    page = admin.get("/plans/").get_data(as_text=True)
+    assert f"Showing the first 3 of {total:,} plans" in page
+    assert len(re.findall(r'href="/plans/\d+"', page)) == 3

@@ -18,11 +18,17 @@ from scorecard.plans.services import (
 from scorecard.ratings import RATING_LABELS
 
 
+LIST_LIMIT = 2000  # plans listed on one page; the page says when there are more
+
+
 @bp.route("/")
 @requires("view_plans")
 def index():
-    plans = db.session.scalars(visible_plans(db.session, current_user).limit(2000)).all()
-    return render_template("plans/index.html", plans=plans)
+    query = visible_plans(db.session, current_user)
+    plans = db.session.scalars(query.limit(LIST_LIMIT)).all()
+    total = (db.session.scalar(sa.select(sa.func.count()).select_from(query.order_by(None).subquery()))
+             if len(plans) == LIST_LIMIT else len(plans))
+    return render_template("plans/index.html", plans=plans, total=total)
 
 
 @bp.route("/<int:plan_id>")
