@@ -18,7 +18,7 @@ from scorecard.models import (
 )
 from scorecard.rules.schema import RuleError, validate_definition
 from scorecard.rules.service import evaluate, simulate
-from scorecard.rules.store import default_pack, import_rules, save
+from scorecard.rules.store import default_pack, import_rules, read_rules_file, save
 from scorecard.rules_web.words import describe
 from tests.helpers import csrf_token
 
@@ -277,3 +277,10 @@ def test_plan_list_says_when_it_shows_only_some_plans(evaluated, client_as, monk
     page = admin.get("/plans/").get_data(as_text=True)
     assert f"Showing the first 3 of {total:,} plans" in page
     assert len(re.findall(r'href="/plans/\d+"', page)) == 3
+
+
+def test_a_rules_file_nested_too_deeply_is_refused_by_name(tmp_path):
+    path = tmp_path / "deep.json"
+    path.write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
+    with pytest.raises(RuleError, match="deep.json: the JSON is nested too deeply"):
+        read_rules_file(path)
