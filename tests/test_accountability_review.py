@@ -284,3 +284,17 @@ def test_a_rules_file_nested_too_deeply_is_refused_by_name(tmp_path):
     path.write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
     with pytest.raises(RuleError, match="deep.json: the JSON is nested too deeply"):
         read_rules_file(path)
+
+
+def test_an_element_proposal_from_only_some_requirements_says_so(evaluated, client_as):
+    with evaluated.app_context():
+        plan = db.session.scalar(sa.select(PerformancePlan).order_by(PerformancePlan.id))
+        element = next(e for e in plan.elements if e.is_results_driven)
+        rated = {f.subject_id for f in db.session.scalars(sa.select(Finding).where(
+            Finding.subject_type == AppliesTo.requirement, Finding.rating.is_not(None)))}
+        counts = (sum(r.id in rated for r in element.requirements), len(element.requirements))
+        plan_id, element_id = plan.id, element.id
+    assert 0 < counts[0] < counts[1], counts  # the demo mixes CX and official-rated requirements
+    page = client_as("executive").get(f"/plans/{plan_id}").get_data(as_text=True)
+    section = page.split(f'id="element-{element_id}"')[1].split("</section>")[0]
+    assert f"from {counts[0]} of {counts[1]} requirements" in section
