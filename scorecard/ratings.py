@@ -117,12 +117,14 @@ class PlanSummary:
 
 
 def plan_summary(elements: Iterable[tuple[Optional[int], int, bool]]) -> PlanSummary:
-    """Summary over (rating, weight, is_critical) per element; score and level only once
-    every element is rated (a partial sum would read as a low rating)."""
+    """Summary over (rating, weight, is_critical) per element; the score only once every element
+    is rated (a partial sum would read as a low rating), the level too — except that a critical
+    element rated 1 makes the level 1 already, whatever the others will be."""
     elements = list(elements)
     rated = [(r, w, c) for r, w, c in elements if r is not None]
     if not elements or len(rated) < len(elements):
-        return PlanSummary(None, None, len(rated), len(elements))
+        settled = 1 if any(c and r == 1 for r, _, c in rated) else None
+        return PlanSummary(None, settled, len(rated), len(elements))
     score = summary_score((r, w) for r, w, _ in rated)
     return PlanSummary(score, summary_level(score, [r for r, _, c in rated if c]), len(rated), len(elements))
 

@@ -298,3 +298,10 @@ def test_an_element_proposal_from_only_some_requirements_says_so(evaluated, clie
     page = client_as("executive").get(f"/plans/{plan_id}").get_data(as_text=True)
     section = page.split(f'id="element-{element_id}"')[1].split("</section>")[0]
     assert f"from {counts[0]} of {counts[1]} requirements" in section
+
+
+def test_a_critical_element_rated_1_settles_the_level_before_the_rest_are_rated():
+    from scorecard.ratings import plan_summary
+    pending = plan_summary([(1, 15, True), (None, 45, True), (None, 40, False)])
+    assert (pending.score, pending.level, pending.complete) == (None, 1, False)
+    assert plan_summary([(1, 15, False), (None, 85, True)]).level is None  # not critical: nothing settled
