@@ -305,3 +305,12 @@ def test_a_critical_element_rated_1_settles_the_level_before_the_rest_are_rated(
     pending = plan_summary([(1, 15, True), (None, 45, True), (None, 40, False)])
     assert (pending.score, pending.level, pending.complete) == (None, 1, False)
     assert plan_summary([(1, 15, False), (None, 85, True)]).level is None  # not critical: nothing settled
+
+
+def test_the_editor_ties_its_problems_to_the_text_box(evaluated, client_as):
+    analyst = client_as("analyst")
+    fresh = analyst.get("/rules/new").get_data(as_text=True)
+    assert "aria-invalid" not in fresh
+    refused = editor_post(analyst, "/rules/new", json.dumps({**RULE, "when": {**RULE["when"], "op": "lte"}}))
+    textarea = re.search(r"<textarea[^>]*>", refused.get_data(as_text=True)).group(0)
+    assert 'aria-invalid="true"' in textarea and 'aria-describedby="problems"' in textarea
