@@ -108,6 +108,7 @@ def sign_in(browser, server, email):
 def test_analyst_uploads_previews_and_confirms_a_workbook(server, browser, tmp_path):
     """The upload page's file picker, the background preview with its progress, confirm."""
     from openpyxl import Workbook
+    from selenium.common.exceptions import StaleElementReferenceException
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions as ec
     from selenium.webdriver.support.ui import WebDriverWait
@@ -123,7 +124,8 @@ def test_analyst_uploads_previews_and_confirms_a_workbook(server, browser, tmp_p
     book.save(path)
 
     sign_in(browser, server, "analyst@demo.cx.gov")
-    wait = WebDriverWait(browser, 60)
+    # The page reloads itself when the background job settles: an element may go stale mid-read.
+    wait = WebDriverWait(browser, 60, ignored_exceptions=(StaleElementReferenceException,))
     wait.until(ec.url_to_be(server + "/"))
     browser.get(server + "/imports/upload")
     browser.find_element(By.CSS_SELECTOR, "input[type=file]").send_keys(str(path))
