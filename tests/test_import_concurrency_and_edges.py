@@ -1,4 +1,4 @@
-"""The web import under a hostile tester: confirms posted twice, files changed after preview, jobs that
+"""The web import under hostile use: confirms posted twice, files changed after preview, jobs that
 died, uploads with odd names, and what is left on disk after every ending."""
 import io
 import os
