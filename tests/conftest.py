@@ -104,3 +104,34 @@ def client_as(app, make_user):
             user = make_user(role)
             return app.test_client(user=user)
     return signed_in
+
+
+@pytest.fixture
+def analyst(app, client_as):
+    """An analyst's client on the demo agency, with web imports run inline."""
+    from datetime import date
+
+    from scorecard.demo import seed_demo
+
+    app.config["IMPORTS_INLINE"] = True
+    with app.app_context():
+        seed_demo(db.session, date(2026, 11, 22))
+    return client_as("analyst")
+
+
+@pytest.fixture
+def evaluated(app):
+    """The demo agency with the default pack published and evaluated."""
+    from datetime import date
+
+    from scorecard.demo import seed_demo
+    from scorecard.rules.service import evaluate
+    from scorecard.rules.store import default_pack, import_rules
+
+    today = date(2026, 11, 22)
+    with app.app_context():
+        seed_demo(db.session, today)
+        import_rules(db.session, default_pack(), publish=True)
+        db.session.commit()
+        evaluate(db.session, today=today)
+    return app

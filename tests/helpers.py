@@ -3,6 +3,10 @@ import io
 import re
 
 import openpyxl
+import sqlalchemy as sa
+
+from scorecard.extensions import db
+from scorecard.models import Observation
 
 
 def csrf_token(html: str) -> str:
@@ -38,3 +42,14 @@ def upload(client, content: bytes, name="q1.xlsx", **fields):
 def post(client, url):
     token = csrf_token(client.get("/imports/").get_data(as_text=True))
     return client.post(url, data={"csrf_token": token})
+
+
+# A canonical metrics upload: the header and one survey row of the demo agency.
+HEADER = ["component", "program", "metric", "period", "channel", "n", "count_1", "count_2", "count_3", "count_4",
+          "count_5"]
+ROW = ["Benefits Administration", "Benefits Call Center", "trust", "FY2027-Q1", "phone", 100, 5, 5, 10, 40, 40]
+
+
+def observations(app) -> int:
+    with app.app_context():
+        return db.session.scalar(sa.select(sa.func.count()).select_from(Observation))

@@ -10,15 +10,14 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
-from scorecard.demo import seed_demo
 from scorecard.extensions import db
 from scorecard.models import (
     AppliesTo, Finding, FindingInput, Observation, PerformancePlan, PlanElement, PlanRequirement, Program,
     RuleVersion,
 )
 from scorecard.rules.schema import RuleError, validate_definition
-from scorecard.rules.service import evaluate, simulate
-from scorecard.rules.store import default_pack, import_rules, read_rules_file, save
+from scorecard.rules.service import simulate
+from scorecard.rules.store import default_pack, read_rules_file, save
 from scorecard.rules_web.words import describe
 from tests.helpers import csrf_token
 
@@ -26,17 +25,6 @@ TODAY = date(2026, 11, 22)
 RULE = {"key": "trust-low", "title": "Trust low", "applies_to": "program",
         "when": {"fact": "attainment", "metric": "trust", "op": "lt", "value": 1.0},
         "then": {"flag": "low", "severity": "high"}, "explain": "{program} trust was low in {period}."}
-
-
-@pytest.fixture
-def evaluated(app):
-    """The demo agency with the default pack published and evaluated."""
-    with app.app_context():
-        seed_demo(db.session, TODAY)
-        import_rules(db.session, default_pack(), publish=True)
-        db.session.commit()
-        evaluate(db.session, today=TODAY)
-    return app
 
 
 def nested(depth: int) -> dict:

@@ -1,34 +1,14 @@
 """The web import as an analyst uses it: upload ▸ preview ▸ confirm or cancel ▸ history ▸ revert,
 with progress, the rejected-rows report, templates, and server-side permissions on every route."""
 import io
-from datetime import date
 
 import openpyxl
 import pytest
 import sqlalchemy as sa
 
-from scorecard.demo import seed_demo
 from scorecard.extensions import db
-from scorecard.models import BatchStatus, ImportBatch, Observation
-from tests.helpers import post, upload, workbook_bytes
-
-HEADER = ["component", "program", "metric", "period", "channel", "n", "count_1", "count_2", "count_3", "count_4",
-          "count_5"]
-ROW = ["Benefits Administration", "Benefits Call Center", "trust", "FY2027-Q1", "phone", 100, 5, 5, 10, 40, 40]
-
-
-@pytest.fixture
-def analyst(app, client_as):
-    app.config["IMPORTS_INLINE"] = True
-    with app.app_context():
-        seed_demo(db.session, date(2026, 11, 22))
-    return client_as("analyst")
-
-
-def observations(app) -> int:
-    with app.app_context():
-        return db.session.scalar(sa.select(sa.func.count()).select_from(Observation))
-
+from scorecard.models import BatchStatus, ImportBatch
+from tests.helpers import HEADER, ROW, observations, post, upload, workbook_bytes
 
 def test_upload_preview_confirm_history_and_revert(app, analyst):
     before = observations(app)

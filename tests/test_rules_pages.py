@@ -5,28 +5,14 @@ import hashlib
 import json
 from datetime import date
 
-import pytest
 import sqlalchemy as sa
 
-from scorecard.demo import seed_demo
 from scorecard.extensions import db
 from scorecard.models import AppliesTo, Base, Finding, PlanRequirement, RuleStatus, RuleVersion
-from scorecard.rules.service import evaluate
-from scorecard.rules.store import default_pack, import_rules
+from scorecard.rules.store import default_pack
 from tests.helpers import csrf_token
 
 TODAY = date(2026, 11, 22)
-
-
-@pytest.fixture
-def evaluated(app):
-    """The demo agency with the default pack published and evaluated."""
-    with app.app_context():
-        seed_demo(db.session, TODAY)
-        import_rules(db.session, default_pack(), publish=True)
-        db.session.commit()
-        evaluate(db.session, today=TODAY)
-    return app
 
 
 def fingerprint() -> dict:
