@@ -2,7 +2,7 @@
 read ▸ find header ▸ map columns ▸ normalise ▸ validate ▸ resolve ▸ plan ▸ (preview) ▸ commit."""
 import hashlib
 from dataclasses import dataclass, field
-from itertools import chain, islice
+from itertools import chain, islice, zip_longest
 from operator import itemgetter
 from pathlib import Path
 from typing import Callable, Optional
@@ -19,7 +19,7 @@ from scorecard.bulk import collector_paused
 from scorecard.models import AuditEvent, BatchStatus, ImportBatch, utcnow
 
 HEADER_SCAN_ROWS = 30
-PROGRESS_EVERY = 5000
+CHUNK_ROWS = 5000  # rows validated together, and how often progress is reported
 MAX_ERRORS_KEPT = 5000
 PREVIEW_ROWS = 200
 
@@ -149,24 +149,36 @@ def _run_import(session, path, *, filename: Optional[str] = None, format_name: O
     bad_rows: set[int] = set()
     errors = result.errors
     records_fn = fmt.records
+    # Long layouts with a bulk reader take whole chunks at once when every row in them is valid.
+    many = fmt.records_many if hasattr(sink, "add_many") else None
     data_rows = chain(prefix[header_index + 1:], rows)
-    first_row_number = header_index + 2
+    columns_at = columns.index
     seen = filled = 0
-    for seen, cells in enumerate(data_rows, start=1):
-        row_number = first_row_number + seen - 1
-        values = dict(zip(names, pick(cells)))
-        if not any(cells) and all(v is None or v == "" for v in values.values()):
-            continue
-        filled += 1
-        try:
-            for record in records_fn(values, options):
-                sink.add(row_number, record)
-        except RowProblems as problems:
-            bad_rows.add(row_number)
-            for column, value, message in problems.problems:
-                if len(errors) < MAX_ERRORS_KEPT:
-                    errors.append(_error(row_number, header_names.get(column, column), value, message))
-        if progress and seen % PROGRESS_EVERY == 0:
+    for chunk in iter(lambda: list(islice(data_rows, CHUNK_ROWS)), []):
+        first = header_index + 2 + seen  # the spreadsheet row of the chunk's first row
+        seen += len(chunk)
+        if many is not None and all(map(any, chunk)):  # no blank rows: those go the long way
+            cells_of = list(zip_longest(*chunk))
+            by_column = {name: cells_of[index] if index < len(cells_of) else (None,) * len(chunk)
+                         for name, index in columns_at.items()}
+            records = many(by_column, len(chunk))
+            if records is not None and sink.add_many(first, records):
+                filled += len(chunk)
+                chunk = ()
+        for row_number, cells in enumerate(chunk, start=first):  # the general path; it names every problem
+            values = dict(zip(names, pick(cells)))
+            if not any(cells) and all(v is None or v == "" for v in values.values()):
+                continue
+            filled += 1
+            try:
+                for record in records_fn(values, options):
+                    sink.add(row_number, record)
+            except RowProblems as problems:
+                bad_rows.add(row_number)
+                for column, value, message in problems.problems:
+                    if len(errors) < MAX_ERRORS_KEPT:
+                        errors.append(_error(row_number, header_names.get(column, column), value, message))
+        if progress:
             progress("validating", seen)
     result.total_rows = seen
     if not filled:

@@ -1,5 +1,8 @@
 """Observation layouts: the canonical long layout and performance.gov's two A-11 layouts. Each
 turns one row into observation records. (GSA Touchpoints A-11 v2 responses: touchpoints_format.py.)"""
+from itertools import repeat
+from typing import Optional
+
 from importers.drivers import DRIVERS, classify_question
 from importers.formats.base import Column, Format, RowProblems
 from importers.normalize import to_int, to_number, to_text
@@ -44,22 +47,61 @@ def _converted(convert, raw):
         key = _key(raw)
         return memo[key]
     except KeyError:
-        pass
+        return _remember(memo, key, convert, raw)
     except TypeError:  # an unhashable value: convert it every time
-        key = None
+        return _remember(None, None, convert, raw)
+
+
+def _remember(memo: Optional[dict], key, convert, raw):
+    """convert(raw), or the _Problem it raised, kept in `memo` under `key`. Every problem a memo
+    holds is also in `_problems` (so a lookup's values are checked for one in C): when that set is
+    full, it and every memo start again."""
     try:
         result = convert(raw)
     except ValueError as error:
         result = _Problem(error)
-    if key is not None:
+    if memo is not None:
         if len(memo) >= _MEMO_LIMIT:
             memo.clear()
-        memo[key] = result
         if result.__class__ is _Problem:
             if len(_problems) >= _MEMO_LIMIT:
                 _problems.clear()
+                for each in _memos.values():
+                    each.clear()
             _problems.add(result)
+        memo[key] = result
     return result
+
+
+_NONE = type(None)
+
+
+def converted_column(convert, raws) -> Optional[list]:
+    """convert() over a column of raw cells, or None when any cell has a problem (the row-by-row
+    path then names it). A column of one type (text from a CSV, numbers from a workbook) is looked
+    up in a memo of that type, keyed by the cells themselves: values seen before come back at C
+    speed, and each new one is converted once. Columns of mixed types go cell by cell."""
+    try:
+        kinds = set(map(type, raws))
+        kinds.discard(_NONE)
+        if len(kinds) > 1:
+            values = [None if raw is None else _converted(convert, raw) for raw in raws]
+            return None if any(value.__class__ is _Problem for value in values) else values
+        kind = kinds.pop() if kinds else str
+        memo = _memos.setdefault(convert if kind is str else (convert, kind), {})
+        memo[None] = None  # an empty cell (the row path reads it as None without converting)
+        values = list(map(memo.get, raws, repeat(_MISSING)))
+        if not _problems.isdisjoint(values):
+            return None
+        if _MISSING in values:
+            fresh = {raw: _remember(memo, raw, convert, raw)
+                     for raw in {raw for raw, value in zip(raws, values) if value is _MISSING}}
+            if any(value.__class__ is _Problem for value in fresh.values()):
+                return None
+            values = [fresh[raw] if value is _MISSING else value for raw, value in zip(raws, values)]
+        return values
+    except TypeError:  # an unhashable cell or value
+        return None
 
 
 class Cells:
@@ -223,6 +265,61 @@ def canonical_records(row: dict, options: dict) -> list[dict]:
     }]
 
 
+def canonical_many(columns: dict, rows: int) -> Optional[dict]:
+    """canonical_records over many rows at once: `columns` maps each column of the file to its raw
+    cells. Returns the records as columns when every row is valid, else None, and the rows then go
+    through canonical_records one by one, which names every problem (so the messages live there)."""
+    if "fiscal_year" in columns or "period" not in columns or None in columns["period"]:
+        return None
+    out = {}
+    blank = [None] * rows
+
+    def read(name, convert):
+        raws = columns.get(name)
+        return blank if raws is None else converted_column(convert, raws)
+
+    for name in _CANONICAL_TEXTS + ("question_text", "notes"):
+        out[name] = read(name, to_text)
+        if out[name] is None:
+            return None
+    for name in ("question_text", "notes"):
+        if name not in columns:
+            out[name] = KEEP
+    programs, functions = out["program"], out["function"]
+    if functions is blank:
+        if None in programs:
+            return None
+    elif any((p is None) == (f is None) for p, f in zip(programs, functions)):
+        return None
+    channels = read("channel", to_channel)
+    numbers = [read(name, to_count) for name in (*COUNT_COLUMNS, "n")] + [read("value", to_number)]
+    if channels is None or None in numbers:
+        return None
+    values, ns, counts = [], [], []
+    for one, two, three, four, five, n, value in zip(*numbers):
+        if one is None or two is None or three is None or four is None or five is None:
+            if one is two is three is four is five is None:
+                if value is None:
+                    return None
+                values.append(value)
+                ns.append(n)
+                counts.append(None)
+                continue
+            one, two, three, four, five = one or 0, two or 0, three or 0, four or 0, five or 0
+        total = one + two + three + four + five
+        if n is not None and n != total:
+            return None
+        if value is not None and (abs((one + 2 * two + 3 * three + 4 * four + 5 * five) / total - value)
+                                  > POINT_SCALE_TOLERANCE if total else value):
+            return None
+        values.append(None)
+        ns.append(total)
+        counts.append((one, two, three, four, five))
+    out.update(period=columns["period"], channel=[c or "" for c in channels],
+               touchpoint=[t or "" for t in out["touchpoint"]], value=values, n=ns, counts=counts)
+    return out
+
+
 CANONICAL = Format(
     name="metrics",
     title="Metrics (canonical long layout)",
@@ -232,6 +329,7 @@ CANONICAL = Format(
     any_of=(("period", "fiscal_year"), ("program", "function"), ("value", "count_1")),
     key=("metric", "component", "program", "function", "period", "channel", "touchpoint"),
     records=canonical_records,
+    records_many=canonical_many,
     description="One row per observation: a metric's value (or survey answer counts) for a program "
                 "or a C-suite function in one fiscal quarter.",
 )

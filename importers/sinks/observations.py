@@ -1,6 +1,7 @@
 """The observation sink: resolve names, check values against their metric, plan
 insert/update/unchanged by natural key, and commit with the values replaced."""
 import math
+from itertools import repeat
 from operator import itemgetter
 from collections.abc import Mapping
 from typing import Optional
@@ -20,6 +21,7 @@ FIELDS = ("metric_id", "agency_id", "component_id", "program_id", "function_id",
 _COMPARED_AT = tuple(FIELDS.index(f) for f in COMPARED)
 _STORED_AT = {f: 2 + i for i, f in enumerate(COMPARED)}  # positions in the tuples `_existing` returns
 INSERT_CHUNK = 5000
+_MISSING = object()
 RANGES = {
     MetricKind.likert: (1.0, 5.0),
     MetricKind.percent: (0.0, 100.0),
@@ -181,6 +183,52 @@ class ObservationSink:
             record["value"] if record["counts"] is None else _mean(record["counts"]), record["n"], *counts,
             question_text, notes)
 
+    def add_many(self, first_row: int, records: dict) -> bool:
+        """Many canonical records at once, as columns (see `canonical_many`), the rows numbered from
+        `first_row`. They are kept only when every one resolves, is valid and names a natural key
+        not seen before; otherwise nothing is kept and the answer is False, so that the rows go
+        through `add` one by one and every problem is named in one place."""
+        codes = records["metric"]
+        if None in codes:
+            return False
+        try:
+            metrics = _cached(self._metrics, self._metric, codes)
+            periods = _cached(self._periods, self._period, records["period"])
+            subjects = _cached(self._subjects, lambda names: self._subject(dict(zip(_SUBJECT_NAMES, names))),
+                               list(zip(*(records[name] for name in _SUBJECT_NAMES))))
+        except TypeError:  # an unhashable cell
+            return False
+        if (any(m.__class__ is not tuple for m in set(metrics)) or any(p.__class__ is not str for p in set(periods))
+                or any(s.__class__ is not tuple for s in set(subjects))):
+            return False
+        for metric, driver in set(zip(metrics, records["driver"])):
+            if driver and metric[3] != driver.strip().lower():
+                return False
+        kept = {name for name in ("question_text", "notes") if records[name] is KEEP}
+        questions, notes = (repeat(None) if name in kept else records[name] for name in ("question_text", "notes"))
+        keys, rows = [], []
+        no_counts = (None,) * 5
+        for (metric_id, _, kind, _, low, high), (agency_id, component_id, program_id, function_id, skey), period, \
+                channel, touchpoint, value, n, counts, question, note in zip(
+                    metrics, subjects, periods, records["channel"], records["touchpoint"], records["value"],
+                    records["n"], records["counts"], questions, notes):
+            if counts is None:
+                if value is not None and not (low <= value <= high):
+                    return False
+            elif kind is MetricKind.likert:
+                value = _mean(counts)
+            else:
+                return False
+            keys.append((metric_id, skey, period, channel, touchpoint))
+            rows.append((metric_id, agency_id, component_id, program_id, function_id, skey, period, channel,
+                         touchpoint, value, n, *(counts or no_counts), question, note))
+        if len(set(keys)) != len(keys) or not self.rows.keys().isdisjoint(keys):
+            return False
+        self.kept |= kept
+        self.rows.update(zip(keys, rows))
+        self.first_row.update(zip(keys, range(first_row, first_row + len(keys))))
+        return True
+
     # -- plan ---------------------------------------------------------------------------------
     def plan(self) -> Plan:
         plan = Plan(created={k: v for k, v in self.directory.created.items() if v}, unplaced=self.unplaced)
@@ -297,6 +345,18 @@ class ObservationSink:
     def touched(self) -> set:
         """Subjects and periods this import wrote, for re-evaluating only what changed."""
         return {(k[1], k[2]) for k in self.rows}
+
+
+_SUBJECT_NAMES = ("agency", "component", "program", "function")
+
+
+def _cached(cache: dict, compute, keys: list) -> list:
+    """compute(key) for every key, from `cache` where it holds the answer (C speed for the usual
+    case of a few distinct names repeated on every row); `compute` fills the cache."""
+    found = list(map(cache.get, keys, repeat(_MISSING)))
+    if _MISSING in found:
+        found = [compute(key) if value is _MISSING else value for value, key in zip(found, keys)]
+    return found
 
 
 def _bound(session, column, value):
