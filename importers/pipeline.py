@@ -1,6 +1,7 @@
 """The one import pipeline every format goes through:
 read ▸ find header ▸ map columns ▸ normalise ▸ validate ▸ resolve ▸ plan ▸ (preview) ▸ commit."""
 import hashlib
+import heapq
 from dataclasses import dataclass, field
 from itertools import chain, islice, zip_longest
 from operator import itemgetter
@@ -200,7 +201,7 @@ def _run_import(session, path, *, filename: Optional[str] = None, format_name: O
         progress("planning", seen)
     result.plan = sink.plan()
     if dry_run:
-        sample = sorted(result.plan.inserts + result.plan.updates, key=lambda c: c.row)[:PREVIEW_ROWS]
+        sample = heapq.nsmallest(PREVIEW_ROWS, chain(result.plan.inserts, result.plan.updates), key=lambda c: c.row)
         result.preview = [sink.describe(c) for c in sample]
         session.rollback()
         result.status = "would_import"

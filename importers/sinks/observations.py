@@ -3,7 +3,7 @@ insert/update/unchanged by natural key, and commit with the values replaced."""
 import math
 from itertools import repeat
 from operator import itemgetter
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Optional
 
 import sqlalchemy as sa
@@ -233,19 +233,18 @@ class ObservationSink:
     def plan(self) -> Plan:
         plan = Plan(created={k: v for k, v in self.directory.created.items() if v}, unplaced=self.unplaced)
         existing = self._existing()
-        first_row = self.first_row
         if not existing:  # nothing stored under these keys: every row is new
-            plan.inserts = [Change(first_row[key], "insert", key, None, Values(after))
-                            for key, after in self.rows.items()]
-            return self._in_key_order(plan)
+            plan.inserts = NewRows(self.rows, self.first_row, self.rows)
+            return plan
         compared = [(f, i, _STORED_AT[f]) for f, i in zip(COMPARED, _COMPARED_AT) if f not in self.kept]
         # Unchanged rows usually match to the bit: one tuple comparison in C settles them.
         stored_values = itemgetter(*[at for _, _, at in compared])
         file_values = itemgetter(*[i for _, i, _ in compared])
+        new = []
         for key, after in self.rows.items():
             current = existing.get(key)
             if current is None:
-                plan.inserts.append(Change(first_row[key], "insert", key, None, Values(after)))
+                new.append(key)
                 continue
             if stored_values(current) == file_values(after):
                 plan.unchanged += 1
@@ -256,16 +255,8 @@ class ObservationSink:
             written = {f: after[i] for f, i, _ in compared}
             before = {f: current[at] for f, _, at in compared}
             before["import_batch_id"] = current[1]
-            plan.updates.append(Change(first_row[key], "update", key, {"id": current[0], **before}, written))
-        return self._in_key_order(plan)
-
-    @staticmethod
-    def _in_key_order(plan: Plan) -> Plan:
-        """New rows in natural-key order: the unique index then grows at its end, not all over it."""
-        try:
-            plan.inserts.sort(key=lambda c: c.key)
-        except TypeError:  # a key part missing (None) beside strings: file order is fine too
-            pass
+            plan.updates.append(Change(self.first_row[key], "update", key, {"id": current[0], **before}, written))
+        plan.inserts = NewRows(new, self.first_row, self.rows)
         return plan
 
     def _existing(self) -> dict:
@@ -306,7 +297,7 @@ class ObservationSink:
         # `value` is a float or None already (normalised), so its float bind processing is skipped.
         insert = _bulk_insert(session, table, FIELDS + stamp_columns, processed=stamp_columns + ("value",))
         for start in range(0, len(plan.inserts), INSERT_CHUNK):
-            insert([c.after.values + stamp for c in plan.inserts[start:start + INSERT_CHUNK]])
+            insert([values + stamp for values in plan.inserts.values(start, start + INSERT_CHUNK)])
         if plan.inserts:
             change = ImportRowChange.__table__
             session.execute(change.insert().from_select(
@@ -390,6 +381,33 @@ def _processed(row: tuple, processors) -> tuple:
     for i, process in processors:
         row[i] = process(row[i])
     return tuple(row)
+
+
+class NewRows(Sequence):
+    """The rows a plan inserts, in natural-key order (the unique index then grows at its end, not
+    all over it), read as Changes made on demand: planning 200,000 new rows makes no objects."""
+
+    def __init__(self, keys, first_row: dict, rows: dict):
+        try:
+            self.keys = sorted(keys)
+        except TypeError:  # a key part missing (None) beside text: file order is fine too
+            self.keys = list(keys)
+        self.first_row, self.rows = first_row, rows
+
+    def __len__(self):
+        return len(self.keys)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [self._change(key) for key in self.keys[index]]
+        return self._change(self.keys[index])
+
+    def _change(self, key) -> Change:
+        return Change(self.first_row[key], "insert", key, None, Values(self.rows[key]))
+
+    def values(self, start: int, stop: int) -> list[tuple]:
+        """The new rows from `start` to `stop`, as tuples in FIELDS order."""
+        return list(map(self.rows.__getitem__, self.keys[start:stop]))
 
 
 class Values(Mapping):
