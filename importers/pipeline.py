@@ -159,7 +159,8 @@ def _run_import(session, path, *, filename: Optional[str] = None, format_name: O
         first = header_index + 2 + seen  # the spreadsheet row of the chunk's first row
         seen += len(chunk)
         if many is not None and all(map(any, chunk)):  # no blank rows: those go the long way
-            cells_of = list(zip_longest(*chunk))
+            # Columns of the chunk: rows of one width transpose in C; short rows are padded.
+            cells_of = list(zip(*chunk) if len(set(map(len, chunk))) == 1 else zip_longest(*chunk))
             by_column = {name: cells_of[index] if index < len(cells_of) else (None,) * len(chunk)
                          for name, index in columns_at.items()}
             records = many(by_column, len(chunk))
@@ -201,7 +202,9 @@ def _run_import(session, path, *, filename: Optional[str] = None, format_name: O
         progress("planning", seen)
     result.plan = sink.plan()
     if dry_run:
-        sample = heapq.nsmallest(PREVIEW_ROWS, chain(result.plan.inserts, result.plan.updates), key=lambda c: c.row)
+        inserts = result.plan.inserts
+        first = inserts.earliest(PREVIEW_ROWS) if hasattr(inserts, "earliest") else inserts
+        sample = heapq.nsmallest(PREVIEW_ROWS, chain(first, result.plan.updates), key=lambda c: c.row)
         result.preview = [sink.describe(c) for c in sample]
         session.rollback()
         result.status = "would_import"

@@ -54,6 +54,15 @@ GOOD_ROW = st.fixed_dictionaries({  # mostly valid rows, so that whole chunks pa
     "notes": st.sampled_from(["", "checked"]),
 })
 
+VALUE_ROW = st.fixed_dictionaries({  # a C-suite function's own metric: a plain value, no answer counts
+    "component": st.sampled_from(["Benefits Administration", ""]), "program": st.just(""),
+    "function": st.just("CFO"), "metric": st.just("cfo_cx_budget_aligned"), "driver": st.just(""),
+    "period": st.sampled_from(["FY2027-Q1", "FY2026-Q4"]), "channel": st.just(""),
+    "touchpoint": st.text("ab", max_size=2), "value": st.sampled_from(["85%", "40", "12.5", "0"]),
+    "n": st.sampled_from(["", "12"]), "count_1": st.just(""), "count_2": st.just(""), "count_3": st.just(""),
+    "count_4": st.just(""), "count_5": st.just(""), "question_text": st.just(""), "notes": st.just(""),
+})
+
 
 def _without_bulk(monkeypatch):
     monkeypatch.setitem(FORMATS, "metrics", dataclasses.replace(FORMATS["metrics"], records_many=None))
@@ -105,7 +114,8 @@ def stored(app):
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(rows=st.lists(GOOD_ROW | GOOD_ROW | ROW, min_size=1, max_size=40), columns=st.sets(st.sampled_from(COLUMNS[4:]), min_size=2),
+@given(rows=st.lists(GOOD_ROW | GOOD_ROW | VALUE_ROW | ROW, min_size=1, max_size=40),
+       columns=st.sets(st.sampled_from(COLUMNS[4:]), min_size=2),
        suffix=st.sampled_from([".csv", ".xlsx"]), chunk=st.sampled_from([1, 3, 7, 5000]))
 def test_chunked_and_row_by_row_validation_agree(stored, tmp_path_factory, monkeypatch, rows, columns, suffix,
                                                   chunk):

@@ -78,30 +78,41 @@ _NONE = type(None)
 
 def converted_column(convert, raws) -> Optional[list]:
     """convert() over a column of raw cells, or None when any cell has a problem (the row-by-row
-    path then names it). A column of one type (text from a CSV, numbers from a workbook) is looked
-    up in a memo of that type, keyed by the cells themselves: values seen before come back at C
-    speed, and each new one is converted once. Columns of mixed types go cell by cell."""
+    path then names it). Cells are looked up in a memo keyed by the cells themselves, one memo per
+    cell type (1, 1.0 and True stay apart): values seen before come back at C speed, and each new
+    one is converted once. Columns of mixed types go cell by cell."""
+    memo = _memos.setdefault(convert, {})
+    memo[None] = None  # an empty cell (the row path reads it as None without converting)
     try:
-        kinds = set(map(type, raws))
-        kinds.discard(_NONE)
-        if len(kinds) > 1:
-            values = [None if raw is None else _converted(convert, raw) for raw in raws]
-            return None if any(value.__class__ is _Problem for value in values) else values
-        kind = kinds.pop() if kinds else str
-        memo = _memos.setdefault(convert if kind is str else (convert, kind), {})
-        memo[None] = None  # an empty cell (the row path reads it as None without converting)
-        values = list(map(memo.get, raws, repeat(_MISSING)))
-        if not _problems.isdisjoint(values):
+        try:
+            values = list(map(memo.__getitem__, raws))  # text seen before: the usual case
+        except KeyError:
+            values = _converted_anew(convert, raws)
+        if values is None or (_problems and not _problems.isdisjoint(values)):
             return None
-        if _MISSING in values:
-            fresh = {raw: _remember(memo, raw, convert, raw)
-                     for raw in {raw for raw, value in zip(raws, values) if value is _MISSING}}
-            if any(value.__class__ is _Problem for value in fresh.values()):
-                return None
-            values = [fresh[raw] if value is _MISSING else value for raw, value in zip(raws, values)]
         return values
     except TypeError:  # an unhashable cell or value
         return None
+
+
+def _converted_anew(convert, raws) -> Optional[list]:
+    """converted_column for a column with cells not seen before; None if one of them is bad."""
+    kinds = set(map(type, raws))
+    kinds.discard(_NONE)
+    if len(kinds) > 1:
+        values = [None if raw is None else _converted(convert, raw) for raw in raws]
+        return None if any(value.__class__ is _Problem for value in values) else values
+    kind = kinds.pop()
+    memo = _memos.setdefault(convert if kind is str else (convert, kind), {})
+    memo[None] = None
+    values = list(map(memo.get, raws, repeat(_MISSING)))
+    if _problems and not _problems.isdisjoint(values):
+        return None
+    fresh = {raw: _remember(memo, raw, convert, raw)
+             for raw in {raw for raw, value in zip(raws, values) if value is _MISSING}}
+    if any(value.__class__ is _Problem for value in fresh.values()):
+        return None
+    return [fresh[raw] if value is _MISSING else value for raw, value in zip(raws, values)] if fresh else values
 
 
 class Cells:
@@ -295,12 +306,31 @@ def canonical_many(columns: dict, rows: int) -> Optional[dict]:
     numbers = [read(name, to_count) for name in (*COUNT_COLUMNS, "n")] + [read("value", to_number)]
     if channels is None or None in numbers:
         return None
+    *answers, ns, values = numbers
+    if values.count(None) == rows and not any(None in column for column in answers):
+        # Answer counts on every row and no value beside them: the usual survey file, checked whole.
+        totals = list(map(sum, zip(*answers)))
+        if ns.count(None) != rows and ns != totals:
+            return None
+        values, ns, counts = blank, totals, list(zip(*answers))
+    else:
+        values, ns, counts = _survey_rows(numbers)
+        if values is None:
+            return None
+    out.update(period=columns["period"], channel=[c or "" for c in channels],
+               touchpoint=[t or "" for t in out["touchpoint"]], value=values, n=ns, counts=counts)
+    return out
+
+
+def _survey_rows(numbers) -> tuple:
+    """(values, n, counts) columns of rows with a value or answer counts (see survey_values), or
+    (None, None, None) when a row's numbers disagree or it has neither."""
     values, ns, counts = [], [], []
     for one, two, three, four, five, n, value in zip(*numbers):
         if one is None or two is None or three is None or four is None or five is None:
             if one is two is three is four is five is None:
                 if value is None:
-                    return None
+                    return None, None, None
                 values.append(value)
                 ns.append(n)
                 counts.append(None)
@@ -308,16 +338,14 @@ def canonical_many(columns: dict, rows: int) -> Optional[dict]:
             one, two, three, four, five = one or 0, two or 0, three or 0, four or 0, five or 0
         total = one + two + three + four + five
         if n is not None and n != total:
-            return None
+            return None, None, None
         if value is not None and (abs((one + 2 * two + 3 * three + 4 * four + 5 * five) / total - value)
                                   > POINT_SCALE_TOLERANCE if total else value):
-            return None
+            return None, None, None
         values.append(None)
         ns.append(total)
         counts.append((one, two, three, four, five))
-    out.update(period=columns["period"], channel=[c or "" for c in channels],
-               touchpoint=[t or "" for t in out["touchpoint"]], value=values, n=ns, counts=counts)
-    return out
+    return values, ns, counts
 
 
 CANONICAL = Format(

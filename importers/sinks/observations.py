@@ -1,8 +1,9 @@
 """The observation sink: resolve names, check values against their metric, plan
 insert/update/unchanged by natural key, and commit with the values replaced."""
+import heapq
 import math
 from itertools import repeat
-from operator import itemgetter
+from operator import itemgetter, mul, truediv
 from collections.abc import Mapping, Sequence
 from typing import Optional
 
@@ -198,34 +199,40 @@ class ObservationSink:
                                list(zip(*(records[name] for name in _SUBJECT_NAMES))))
         except TypeError:  # an unhashable cell
             return False
-        if (any(m.__class__ is not tuple for m in set(metrics)) or any(p.__class__ is not str for p in set(periods))
-                or any(s.__class__ is not tuple for s in set(subjects))):
+        # Checked per distinct name (type sets and cached string hashes: no per-row Python).
+        if (set(map(type, metrics)) != {tuple} or set(map(type, periods)) != {str}
+                or set(map(type, subjects)) != {tuple}):
             return False
-        for metric, driver in set(zip(metrics, records["driver"])):
-            if driver and metric[3] != driver.strip().lower():
-                return False
-        kept = {name for name in ("question_text", "notes") if records[name] is KEEP}
-        questions, notes = (repeat(None) if name in kept else records[name] for name in ("question_text", "notes"))
-        keys, rows = [], []
-        no_counts = (None,) * 5
-        for (metric_id, _, kind, _, low, high), (agency_id, component_id, program_id, function_id, skey), period, \
-                channel, touchpoint, value, n, counts, question, note in zip(
-                    metrics, subjects, periods, records["channel"], records["touchpoint"], records["value"],
-                    records["n"], records["counts"], questions, notes):
-            if counts is None:
+        drivers, counts, values = records["driver"], records["counts"], records["value"]
+        if drivers.count(None) != len(drivers):
+            for code, driver in set(zip(codes, drivers)):
+                if driver and self._metrics[code][3] != driver.strip().lower():
+                    return False
+        counted = set(codes) if None not in counts else {c for c, a in zip(codes, counts) if a is not None}
+        if any(self._metrics[code][2] is not MetricKind.likert for code in counted):
+            return False  # answer counts belong to survey metrics
+        if values.count(None) != len(values):
+            for (_, _, _, _, low, high), value in zip(metrics, values):
                 if value is not None and not (low <= value <= high):
                     return False
-            elif kind is MetricKind.likert:
-                value = _mean(counts)
-            else:
-                return False
-            keys.append((metric_id, skey, period, channel, touchpoint))
-            rows.append((metric_id, agency_id, component_id, program_id, function_id, skey, period, channel,
-                         touchpoint, value, n, *(counts or no_counts), question, note))
-        if len(set(keys)) != len(keys) or not self.rows.keys().isdisjoint(keys):
-            return False
+        no_counts = (None,) * 5
+        by_count = list(zip(*(counts if None not in counts else [answers or no_counts for answers in counts])))
+        if None not in counts and 0 not in records["n"]:  # a survey file, n the sum of each row's counts
+            values = _means(by_count, records["n"])
+        elif counts.count(None) != len(counts):
+            values = [value if answers is None else _mean(answers) for answers, value in zip(counts, values)]
+        metric_ids = next(zip(*metrics))
+        agency_ids, component_ids, program_ids, function_ids, skeys = zip(*subjects)
+        kept = {name for name in ("question_text", "notes") if records[name] is KEEP}
+        questions, notes = (repeat(None) if name in kept else records[name] for name in ("question_text", "notes"))
+        keys = list(zip(metric_ids, skeys, periods, records["channel"], records["touchpoint"]))
+        rows = list(zip(metric_ids, agency_ids, component_ids, program_ids, function_ids, skeys, periods,
+                        records["channel"], records["touchpoint"], values, records["n"], *by_count, questions, notes))
+        new = dict(zip(keys, rows))
+        if len(new) != len(keys) or not self.rows.keys().isdisjoint(new):
+            return False  # a natural key twice in the file
         self.kept |= kept
-        self.rows.update(zip(keys, rows))
+        self.rows.update(new)
         self.first_row.update(zip(keys, range(first_row, first_row + len(keys))))
         return True
 
@@ -405,6 +412,10 @@ class NewRows(Sequence):
     def _change(self, key) -> Change:
         return Change(self.first_row[key], "insert", key, None, Values(self.rows[key]))
 
+    def earliest(self, count: int) -> list[Change]:
+        """The `count` new rows that come first in the file (for a preview)."""
+        return [self._change(key) for key in heapq.nsmallest(count, self.keys, key=self.first_row.__getitem__)]
+
     def values(self, start: int, stop: int) -> list[tuple]:
         """The new rows from `start` to `stop`, as tuples in FIELDS order."""
         return list(map(self.rows.__getitem__, self.keys[start:stop]))
@@ -439,6 +450,14 @@ def _mean(counts: tuple) -> Optional[float]:
     if not total:
         return None
     return (one + 2 * two + 3 * three + 4 * four + 5 * five) / total
+
+
+def _means(by_count: list, totals: list) -> list[float]:
+    """_mean of many rows at once, from the columns of their answer counts (every total above 0)."""
+    ones, twos, threes, fours, fives = by_count
+    weighted = map(sum, zip(ones, map(mul, twos, repeat(2)), map(mul, threes, repeat(3)), map(mul, fours, repeat(4)),
+                            map(mul, fives, repeat(5))))
+    return list(map(truediv, weighted, totals))
 
 
 def _name(ref):
