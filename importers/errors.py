@@ -50,3 +50,22 @@ class UncachedFormula:
     def message(self) -> str:
         return (f"the formula ={self.formula} has no saved result (the file was written by a program that "
                 "does not calculate formulas); open the file in Excel or LibreOffice, save it, and upload it again")
+
+
+@dataclass(frozen=True)
+class AmbiguousNumber:
+    """A cell such as "1,234" or "-12,500" in a CSV file whose columns are separated by semicolons
+    or tabs: files written that way (Excel in most of Europe) use the comma as the decimal point,
+    others as a thousands separator. Read as text it is the text; as a number it is refused, with
+    a message for that cell, rather than guessed."""
+
+    text: str
+
+    def __str__(self) -> str:
+        return self.text
+
+    @property
+    def message(self) -> str:
+        return (f"{self.text!r} is ambiguous in a file separated by semicolons or tabs: the comma may be a "
+                f"decimal point ({self.text.replace(',', '.')}) or a thousands separator "
+                f"({self.text.replace(',', '')}); write the number without the comma")

@@ -4,7 +4,7 @@ import re
 from datetime import date, datetime, time, timedelta
 from numbers import Real
 
-from importers.errors import UncachedFormula
+from importers.errors import AmbiguousNumber, UncachedFormula
 
 MISSING = frozenset({"", "n/a", "na", "no data", "#n/a", "-", "\u2014", "\u2013", "null", "none"})
 EXCEL_ERRORS = frozenset({"#div/0!", "#value!", "#ref!", "#name?", "#num!", "#null!", "#spill!", "#calc!",
@@ -47,6 +47,8 @@ def to_number(raw):
     raw = _present(raw)
     if raw is None:
         return None
+    if isinstance(raw, AmbiguousNumber):
+        raise ValueError(raw.message)
     if isinstance(raw, bool):
         raise ValueError(f"expected a number, not the true/false value {raw}")
     if isinstance(raw, Real):

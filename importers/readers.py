@@ -6,6 +6,7 @@ import io
 import json
 import os
 import pickle
+import re
 import signal
 import subprocess
 import sys
@@ -16,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Optional
 
-from importers.errors import ImportFileError
+from importers.errors import AmbiguousNumber, ImportFileError
 from importers.safety import (MB, check_sheet_dimensions, check_size, check_zip, password_protected, scan_sheet,
                               sniff_kind, workbook_sheets)
 
@@ -151,13 +152,24 @@ def _csv_delimiter(sample: str, whole: bool) -> tuple[str, bool]:
     return best, False
 
 
+# "1,234", "-12,500", "$1,234 %": a comma before exactly three digits, nothing else after it
+_COMMA_THOUSANDS = re.compile(r"\s*\(?[-+]?\$?\d{1,3}(?:,\d{3})+\s*%?\)?\s*")
+
+
 def _csv_rows(path, encoding: str, delimiter: str, skip_first: bool):
     with open(path, encoding=encoding, newline="") as handle:
         if skip_first:
             handle.readline()
         reader = csv.reader(handle, delimiter=delimiter)
         try:
-            yield from reader
+            if delimiter == ",":
+                yield from reader
+            else:  # semicolons or tabs: a "1,234" may mean 1.234 (see AmbiguousNumber)
+                for row in reader:
+                    if any("," in cell for cell in row):
+                        row = [AmbiguousNumber(cell) if "," in cell and _COMMA_THOUSANDS.fullmatch(cell) else cell
+                               for cell in row]
+                    yield row
         except csv.Error as error:
             raise ImportFileError(f"The CSV file could not be read near line {reader.line_num}: {error}.") from None
 

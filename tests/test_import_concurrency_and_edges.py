@@ -14,7 +14,7 @@ from importers import jobs
 from importers.web import routes
 from scorecard.demo import seed_demo
 from scorecard.extensions import db
-from scorecard.models import BatchStatus, ImportBatch
+from scorecard.models import BatchStatus, ImportBatch, Observation
 from tests.helpers import HEADER, ROW, observations, post, upload, workbook_bytes
 
 def stored(app, batch_id) -> ImportBatch:
@@ -255,3 +255,47 @@ def test_a_failed_export_leaves_the_old_file_and_no_half_written_one(app, runner
 def test_writing_into_a_missing_folder_is_a_message_not_a_traceback(app, runner, tmp_path, args):
     result = runner.invoke(args=[*args, "--out", str(tmp_path / "missing" / "out.xlsx")])
     assert result.exit_code == 1 and "cannot write" in result.output and "No such file" in result.output
+
+
+@pytest.mark.parametrize("delimiter", [";", "\t"])
+def test_a_comma_before_three_digits_is_ambiguous_unless_commas_separate_the_columns(app, tmp_path, delimiter):
+    """Excel in most of Europe writes "1,234" for 1.234 in files it separates with semicolons (or
+    tabs); elsewhere the same text is 1234. Such a number is refused by cell, never guessed; as
+    text (a touchpoint's name) it stays what it says. In a comma-separated file it is 1234."""
+    from importers.pipeline import run_import
+
+    header = ["component", "program", "metric", "period", "touchpoint", "value", "n"]
+    rows = [["Benefits Administration", "Benefits Call Center", "digital_adoption", "FY2027-Q1", "1,234", "85.5", ""],
+            ["Benefits Administration", "Benefits Call Center", "digital_adoption", "FY2027-Q2", "", "85", "1,200"],
+            ["Benefits Administration", "Benefits Call Center", "digital_adoption", "FY2027-Q3", "", "12,500 %", ""]]
+    path = tmp_path / "digital.csv"
+    path.write_text("\n".join(delimiter.join(r) for r in [header] + rows) + "\n", encoding="utf-8")
+    with app.app_context():
+        seed_demo(db.session, date(2026, 11, 22))
+        before = observations(app)
+        result = run_import(db.session, path)
+    assert result.status == "rejected" and observations(app) == before
+    assert [(e["row"], e["column"], e["value"]) for e in result.errors] == [(3, "n", "1,200"), (4, "value", "12,500 %")]
+    assert "the comma may be a decimal point (1.200) or a thousands separator (1200)" in result.errors[0]["message"]
+
+    rows[1][6], rows[2][5] = "1200", "12.5"  # written without the ambiguous comma, the file imports
+    path.write_text("\n".join(delimiter.join(r) for r in [header] + rows) + "\n", encoding="utf-8")
+    with app.app_context():
+        result = run_import(db.session, path)
+        assert result.status == "imported", result.errors
+        assert db.session.scalar(sa.select(Observation.touchpoint).where(
+            Observation.import_batch_id == result.batch_id, Observation.period == "FY2027-Q1")) == "1,234"
+
+
+def test_a_quoted_thousands_separator_in_a_comma_separated_file_is_read_as_thousands(app, tmp_path):
+    from importers.pipeline import run_import
+
+    path = tmp_path / "hires.csv"
+    path.write_text('component,function,metric,period,value\n'
+                    'Benefits Administration,CHCO,chco_days_to_hire_cx,FY2027-Q1,"1,234"\n', encoding="utf-8")
+    with app.app_context():
+        seed_demo(db.session, date(2026, 11, 22))
+        result = run_import(db.session, path)
+        assert result.status == "imported", result.errors
+        assert db.session.scalar(sa.select(Observation.value).where(
+            Observation.import_batch_id == result.batch_id)) == 1234.0
