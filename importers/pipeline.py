@@ -216,15 +216,23 @@ def _run_import(session, path, *, filename: Optional[str] = None, format_name: O
     session.flush()
     if progress:
         progress("writing", seen)
-    sink.commit(result.plan, batch)
-    counts = result.plan.counts
-    batch.inserted, batch.updated, batch.unchanged = counts["inserted"], counts["updated"], counts["unchanged"]
-    batch.rejected, batch.total_rows, batch.progress = 0, seen, seen
-    batch.status, batch.committed_at = BatchStatus.committed, utcnow()
-    batch.message = _summary(result.plan, "were")
-    session.add(AuditEvent(user_id=user_id, action="import.commit", entity_type="import_batch", entity_id=batch.id,
-                           after={"filename": filename, "format": fmt.name, **counts}))
-    session.commit()
+    try:
+        sink.commit(result.plan, batch)
+        counts = result.plan.counts
+        batch.inserted, batch.updated, batch.unchanged = counts["inserted"], counts["updated"], counts["unchanged"]
+        batch.rejected, batch.total_rows, batch.progress = 0, seen, seen
+        batch.status, batch.committed_at = BatchStatus.committed, utcnow()
+        batch.message = _summary(result.plan, "were")
+        session.add(AuditEvent(user_id=user_id, action="import.commit", entity_type="import_batch", entity_id=batch.id,
+                               after={"filename": filename, "format": fmt.name, **counts}))
+        session.commit()
+    except sa.exc.IntegrityError as error:
+        if not _is_unique_violation(error):
+            raise
+        session.rollback()
+        raise ImportFileError("another import wrote some of the same rows while this one was being written, so "
+                              "its plan no longer holds; nothing was imported. Import the file again to plan "
+                              "it against what is stored now.") from None
     result.status, result.batch_id, result.message = "imported", batch.id, batch.message
     from scorecard.signals import import_committed
     # Observation imports name the subjects they wrote; reference imports (targets, plans,
@@ -232,6 +240,12 @@ def _run_import(session, path, *, filename: Optional[str] = None, format_name: O
     import_committed.send(batch, touched=sink.touched() if hasattr(sink, "touched") else set(),
                           reference=getattr(sink, "reference", False))
     return result
+
+
+def _is_unique_violation(error) -> bool:
+    """A natural key written twice (SQLite "UNIQUE constraint failed", PostgreSQL unique_violation)."""
+    text = str(error.orig).lower()
+    return "unique constraint" in text or getattr(error.orig, "sqlstate", None) == "23505"
 
 
 def _picker(indexes: tuple) -> Callable:

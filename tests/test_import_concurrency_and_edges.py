@@ -299,3 +299,36 @@ def test_a_quoted_thousands_separator_in_a_comma_separated_file_is_read_as_thous
         assert result.status == "imported", result.errors
         assert db.session.scalar(sa.select(Observation.value).where(
             Observation.import_batch_id == result.batch_id)) == 1234.0
+
+
+def test_an_import_racing_another_for_the_same_new_rows_says_so_and_writes_nothing(app, tmp_path, monkeypatch):
+    """Two imports planned the same new rows; the other one committed first. This one's inserts
+    then break the natural key: it is refused with a message saying why, and leaves nothing."""
+    from importers.pipeline import run_import
+    from importers.sinks.observations import ObservationSink
+    from importers.errors import ImportFileError
+
+    path = tmp_path / "q1.xlsx"
+    path.write_bytes(workbook_bytes([HEADER, ROW]))
+    other = tmp_path / "q1-colleague.xlsx"
+    other.write_bytes(workbook_bytes([["A colleague's copy"], HEADER, ROW]))
+    with app.app_context():
+        seed_demo(db.session, date(2026, 11, 22))
+    plan = ObservationSink.plan
+
+    def planned_then_overtaken(self):
+        made = plan(self)
+        with app.app_context():  # the colleague's import of the same row commits meanwhile
+            monkeypatch.setattr(ObservationSink, "plan", plan)
+            assert run_import(db.session, other).status == "imported"
+        return made
+
+    monkeypatch.setattr(ObservationSink, "plan", planned_then_overtaken)
+    with app.app_context():
+        before = observations(app)
+        batches = db.session.scalar(sa.select(sa.func.count()).select_from(ImportBatch))
+        with pytest.raises(ImportFileError, match="another import wrote some of the same rows"):
+            run_import(db.session, path)
+        db.session.rollback()
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(ImportBatch)) == batches + 1
+    assert observations(app) == before + 1, "the colleague's row only"
