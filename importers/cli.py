@@ -93,6 +93,19 @@ def revert_command(batch):
 
 
 
+@click.command("sweep-uploads")
+@with_appcontext
+def sweep_command():
+    """Cancel previews left unconfirmed and remove uploads no batch needs (older than IMPORT_KEEP_DAYS)."""
+    from flask import current_app
+
+    from importers.jobs import sweep
+    from scorecard.extensions import db
+
+    summary = sweep(current_app, db.session)
+    click.echo(f"{summary['expired']} preview(s) expired, {summary['removed']} stored upload(s) removed.")
+
+
 @click.command("template")
 @click.argument("format_name", metavar="FORMAT")
 @click.option("--out", type=click.Path(dir_okay=False), required=True, help="The .xlsx file to write.")
@@ -161,5 +174,5 @@ def export_ratings_command(out, fiscal_year):
 
 
 def register(app) -> None:
-    for command in (import_command, revert_command, template_command, export_group):
+    for command in (import_command, revert_command, sweep_command, template_command, export_group):
         app.cli.add_command(command)

@@ -4,9 +4,11 @@ import json
 import logging
 import os
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Optional
+
+import sqlalchemy as sa
 
 from importers.errors import ImportFileError
 from importers.pipeline import run_import
@@ -45,6 +47,31 @@ def discard_files(app, batch, *, upload: bool = True) -> None:
     progress_file(app, batch.id).unlink(missing_ok=True)
     if upload and batch.stored_path:
         Path(batch.stored_path).unlink(missing_ok=True)
+
+
+def sweep(app, session, now: Optional[datetime] = None) -> dict:
+    """Uploads are not kept forever: a preview nobody confirmed or cancelled within
+    IMPORT_KEEP_DAYS (SCORECARD_IMPORT_KEEP_DAYS, default 7) is cancelled, and the stored upload of a batch that can no longer
+    use it (rejected, cancelled or failed that long ago; its errors stay listed) is removed."""
+    now = now or datetime.now(timezone.utc)
+    cutoff = now - timedelta(days=app.config.get("IMPORT_KEEP_DAYS", 7))
+    old = sa.select(ImportBatch).where(ImportBatch.created_at < cutoff, ImportBatch.stored_path.is_not(None))
+    expired = removed = 0
+    for batch in session.scalars(old.where(ImportBatch.status == BatchStatus.previewed)).all():
+        moved = session.execute(  # one conditional UPDATE: a confirm arriving now wins or loses cleanly
+            sa.update(ImportBatch).where(ImportBatch.id == batch.id, ImportBatch.status == BatchStatus.previewed)
+            .values(status=BatchStatus.cancelled, message="The preview expired: nobody confirmed it within "
+                    f"{app.config.get('IMPORT_KEEP_DAYS', 7)} days; nothing was changed. Upload the file again.")
+            .execution_options(synchronize_session=False)).rowcount
+        session.commit()
+        expired += moved
+    done = (BatchStatus.rejected, BatchStatus.cancelled, BatchStatus.failed)
+    for batch in session.scalars(old.where(ImportBatch.status.in_(done))).all():
+        discard_files(app, batch)
+        batch.stored_path = None
+        removed += 1
+    session.commit()
+    return {"expired": expired, "removed": removed}
 
 
 def stalled(app, batch, now: Optional[datetime] = None) -> bool:

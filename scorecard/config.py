@@ -33,6 +33,7 @@ class Config:
     LOGIN_MAX_FAILURES = int(os.environ.get("SCORECARD_LOGIN_MAX_FAILURES", "5"))
     LOGIN_LOCKOUT_SECONDS = int(os.environ.get("SCORECARD_LOGIN_LOCKOUT_SECONDS", "900"))
     SURVEY_MIN_N = int(os.environ.get("SCORECARD_SURVEY_MIN_N", "30"))
+    IMPORT_KEEP_DAYS = int(os.environ.get("SCORECARD_IMPORT_KEEP_DAYS", "7"))  # unconfirmed previews, old uploads
 
 
 class DevelopmentConfig(Config):

@@ -3,7 +3,7 @@ died, uploads with odd names, and what is left on disk after every ending."""
 import io
 import os
 import time
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import openpyxl
@@ -332,3 +332,42 @@ def test_an_import_racing_another_for_the_same_new_rows_says_so_and_writes_nothi
         db.session.rollback()
         assert db.session.scalar(sa.select(sa.func.count()).select_from(ImportBatch)) == batches + 1
     assert observations(app) == before + 1, "the colleague's row only"
+
+
+def _age(app, batch_id, days):
+    with app.app_context():
+        batch = db.session.get(ImportBatch, batch_id)
+        batch.created_at = batch.created_at - timedelta(days=days)
+        db.session.commit()
+
+
+def test_previews_left_unconfirmed_expire_and_old_uploads_go_when_new_ones_arrive(app, analyst):
+    """Nobody confirmed or cancelled: after IMPORT_KEEP_DAYS the preview is cancelled and its
+    upload removed; a rejected batch's upload goes too (its errors stay listed). Recent batches,
+    and the one just uploaded, keep theirs."""
+    bad = list(ROW)
+    bad[3] = "FY2027-Q5"
+    forgotten = upload(analyst, workbook_bytes([HEADER, ROW]))
+    rejected = upload(analyst, workbook_bytes([HEADER, bad]))
+    recent = upload(analyst, workbook_bytes([["this week's copy"], HEADER, ROW]))
+    _age(app, forgotten, 8)
+    _age(app, rejected, 30)
+    assert len(leftovers(app)) == 3
+    fresh = upload(analyst, workbook_bytes([["today's copy"], HEADER, ROW]))
+    assert stored(app, forgotten).status is BatchStatus.cancelled
+    assert "preview expired" in stored(app, forgotten).message
+    assert stored(app, rejected).status is BatchStatus.rejected and stored(app, rejected).stored_path is None
+    assert stored(app, rejected).errors, "the errors stay listed"
+    assert "FY2027-Q5" in analyst.get(f"/imports/{rejected}").get_data(as_text=True)
+    assert stored(app, recent).status is BatchStatus.previewed
+    assert leftovers(app) == sorted(Path(stored(app, b).stored_path).name for b in (recent, fresh))
+    assert post(analyst, f"/imports/{forgotten}/confirm").status_code == 302
+    assert stored(app, forgotten).status is BatchStatus.cancelled, "an expired preview cannot be confirmed"
+
+
+def test_the_sweep_runs_from_the_command_line(app, analyst):
+    batch_id = upload(analyst, workbook_bytes([HEADER, ROW]))
+    _age(app, batch_id, 8)
+    result = app.test_cli_runner().invoke(args=["sweep-uploads"])
+    assert result.exit_code == 0 and "1 preview(s) expired, 1 stored upload(s) removed" in result.output
+    assert leftovers(app) == [] and stored(app, batch_id).status is BatchStatus.cancelled

@@ -44,6 +44,7 @@ def upload():
         form.format.choices = [choice for choice in form.format.choices if choice.value == COMMITMENTS]
         form.format.data = COMMITMENTS
     if form.validate_on_submit():
+        jobs.sweep(current_app, db.session)  # old previews and uploads go as new ones arrive
         batch = _store_upload(form)
         jobs.start(current_app._get_current_object(), batch.id, commit=False,
                    wait=current_app.config.get("IMPORTS_INLINE", False))
