@@ -31,16 +31,18 @@ class TerminalProgress:
 @click.option("--sheet", help="Worksheet to read (hidden sheets only when named).")
 @click.option("--program", help="Program for a Touchpoints responses export.")
 @click.option("--period", help="Fiscal quarter for a Touchpoints responses export, e.g. FY2025-Q1.")
+@click.option("--touchpoint", help="Name of the form's touchpoint for a Touchpoints responses export "
+              "(default \"Touchpoints A-11 v2\"; name each form when a program has several).")
 @click.option("--dry-run", is_flag=True, help="Validate and plan; write nothing.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @with_appcontext
-def import_command(path, format_name, sheet, program, period, dry_run, as_json):
+def import_command(path, format_name, sheet, program, period, touchpoint, dry_run, as_json):
     """Import a spreadsheet (xlsx, xlsm, xls, ods, csv, tsv)."""
     from importers.pipeline import run_import
     from scorecard.extensions import db
 
     progress = TerminalProgress(not as_json)
-    options = {k: v for k, v in (("program", program), ("period", period)) if v}
+    options = {k: v for k, v in (("program", program), ("period", period), ("touchpoint", touchpoint)) if v}
     try:
         result = run_import(db.session, path, format_name=format_name, sheet=sheet, options=options,
                             dry_run=dry_run, progress=progress)

@@ -287,3 +287,38 @@ def test_web_upload_takes_program_and_period_and_previews_before_writing(org, cl
     with org.app_context():
         assert db.session.get(ImportBatch, batch_id).status is BatchStatus.committed
         assert _observations(batch_id)["trust"].counts == [2, 0, 0, 0, 8]
+
+
+def test_two_forms_of_one_program_in_one_quarter_are_two_touchpoints(org, tmp_path, runner):
+    """A program fielding a web form and a phone form imports both exports for the same quarter:
+    each is named at upload and kept as its own touchpoint, rather than the second overwriting
+    the first. Without a name the standard one is used, as before."""
+    web = thumbs_csv(tmp_path / "web-form.csv")
+    phone = write_csv(tmp_path / "phone-form.csv", [response_row(1, 0, "", "efficiency", ""),
+                                                      response_row(2, 1, "ease", "", "")])
+    with org.app_context():
+        first = run_import(db.session, web, options={**OPTIONS, "touchpoint": "  Online   claim form "})
+        assert first.status == "imported", first.errors
+    result = runner.invoke(args=["import", str(phone), "--program", "Benefits Call Center", "--period", "FY25 Q2",
+                                 "--touchpoint", "Phone survey", "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["updated"] == 0
+    with org.app_context():
+        trust = dict(db.session.execute(
+            sa.select(Observation.touchpoint, Observation.n).join(Metric, Metric.id == Observation.metric_id)
+            .where(Metric.code == "trust")).all())
+        assert trust == {"Online claim form": 10, "Phone survey": 2}
+        again = run_import(db.session, write_csv(tmp_path / "unnamed.csv", [response_row(3, 1, "", "", "")]),
+                           options=OPTIONS)
+        assert again.status == "imported" and _observations(again.batch_id)["trust"].touchpoint == TOUCHPOINT
+
+
+def test_the_upload_page_takes_the_touchpoint_name(org, client_as, tmp_path):
+    org.config["IMPORTS_INLINE"] = True
+    analyst = client_as("analyst")
+    assert 'name="touchpoint"' in analyst.get("/imports/upload").get_data(as_text=True)
+    batch_id = upload(analyst, thumbs_csv(tmp_path / "export.csv").read_bytes(), name="export.csv",
+                      program="Benefits Call Center", period="FY2025 Q2", touchpoint="Kiosk survey")
+    assert post(analyst, f"/imports/{batch_id}/confirm").status_code == 302
+    with org.app_context():
+        assert _observations(batch_id)["trust"].touchpoint == "Kiosk survey"

@@ -1,7 +1,8 @@
 """The Touchpoints sink: tallies A-11 v2 responses row by row, then hands the aggregates to the
 observation sink as ordinary observations of the program and period chosen at upload.
 
-Observations written (channel "", touchpoint TOUCHPOINT):
+Observations written (channel "", touchpoint: the name given at upload, else TOUCHPOINT — two
+forms of one program in one quarter are two touchpoints, each named at its upload):
 - `trust`: the question_1 answer counts 1..5 and n. On a thumbs up / down form a thumbs down
   counts as 1 and a thumbs up as 5 (the way performance.gov maps yes / no surveys onto 1-5).
 - `a11v2_<polarity>_<aspect>`: the % of respondents offered the aspect who chose it, and n =
@@ -10,6 +11,7 @@ Observations written (channel "", touchpoint TOUCHPOINT):
 from typing import Optional
 
 from importers.errors import ImportFileError
+from importers.formats.observation_formats import TOUCHPOINT_MAX
 from importers.formats.touchpoints_format import FLAG_COLUMNS, THUMBS_DOWN, THUMBS_UP
 from importers.resolve import Unknown
 from importers.sinks.base import SinkError
@@ -31,6 +33,7 @@ class TouchpointsSink:
         self.inner = ObservationSink(session, options)
         self.program = self._program(options.get("program"))
         self.period = self._period(options.get("period"))
+        self.touchpoint = " ".join((options.get("touchpoint") or "").split())[:TOUCHPOINT_MAX] or TOUCHPOINT
         self.own_errors: list[SinkError] = []
         self.responses: dict[str, int] = {}  # response id -> the row it is on
         self.answers: dict = {}  # question_1 answer -> [responses, first row]
@@ -137,7 +140,7 @@ class TouchpointsSink:
 
     def _record(self, metric: str, *, counts=None, value=None, n=None, question=None) -> dict:
         return {"agency": None, "component": None, "program": self.program.code, "function": None,
-                "metric": metric, "driver": None, "period": self.period, "channel": "", "touchpoint": TOUCHPOINT,
+                "metric": metric, "driver": None, "period": self.period, "channel": "", "touchpoint": self.touchpoint,
                 "value": value, "n": n, "counts": counts, "question_text": question, "notes": None}
 
     # -- plan and commit: the observation sink's ------------------------------------------------

@@ -16,6 +16,8 @@ class UploadForm(FlaskForm):
     sheet = StringField("Worksheet (optional; hidden sheets only when named)", validators=[Optional(), Length(max=200)])
     program = StringField("Program (Touchpoints responses only)", validators=[Optional(), Length(max=300)])
     period = StringField("Period (Touchpoints responses only, e.g. FY2025-Q1)", validators=[Optional(), Length(max=40)])
+    touchpoint = StringField("Touchpoint (Touchpoints responses only; name the form when a program has several)",
+                             validators=[Optional(), Length(max=200)])
     submit = SubmitField("Upload and preview")
 
 
