@@ -158,15 +158,21 @@ def _run_import(session, path, *, filename: Optional[str] = None, format_name: O
     for chunk in iter(lambda: list(islice(data_rows, CHUNK_ROWS)), []):
         first = header_index + 2 + seen  # the spreadsheet row of the chunk's first row
         seen += len(chunk)
-        if many is not None and all(map(any, chunk)):  # no blank rows: those go the long way
-            # Columns of the chunk: rows of one width transpose in C; short rows are padded.
-            cells_of = list(zip(*chunk) if len(set(map(len, chunk))) == 1 else zip_longest(*chunk))
-            by_column = {name: cells_of[index] if index < len(cells_of) else (None,) * len(chunk)
-                         for name, index in columns_at.items()}
-            records = many(by_column, len(chunk))
-            if records is not None and sink.add_many(first, records):
-                filled += len(chunk)
-                chunk = ()
+        if many is not None:
+            numbers, body = range(first, first + len(chunk)), chunk
+            if not all(map(any, chunk)):  # blank rows (every cell empty) are left out, as row by row
+                kept = [(n, cells) for n, cells in enumerate(chunk, start=first)
+                        if any(c is not None and c != "" for c in cells)]
+                numbers, body = [n for n, _ in kept], [cells for _, cells in kept]
+            if body:
+                # Columns of the chunk: rows of one width transpose in C; short rows are padded.
+                cells_of = list(zip(*body) if len(set(map(len, body))) == 1 else zip_longest(*body))
+                by_column = {name: cells_of[index] if index < len(cells_of) else (None,) * len(body)
+                             for name, index in columns_at.items()}
+                records = many(by_column, len(body))
+                if records is not None and sink.add_many(numbers, records):
+                    filled += len(body)
+                    chunk = ()
         for row_number, cells in enumerate(chunk, start=first):  # the general path; it names every problem
             values = dict(zip(names, pick(cells)))
             if not any(cells) and all(v is None or v == "" for v in values.values()):

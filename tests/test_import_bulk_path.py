@@ -63,6 +63,8 @@ VALUE_ROW = st.fixed_dictionaries({  # a C-suite function's own metric: a plain 
     "count_4": st.just(""), "count_5": st.just(""), "question_text": st.just(""), "notes": st.just(""),
 })
 
+BLANK_ROW = st.just(dict.fromkeys(COLUMNS, ""))  # a separator row analysts leave between sections
+
 
 def _without_bulk(monkeypatch):
     monkeypatch.setitem(FORMATS, "metrics", dataclasses.replace(FORMATS["metrics"], records_many=None))
@@ -114,7 +116,7 @@ def stored(app):
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(rows=st.lists(GOOD_ROW | GOOD_ROW | VALUE_ROW | ROW, min_size=1, max_size=40),
+@given(rows=st.lists(GOOD_ROW | GOOD_ROW | VALUE_ROW | ROW | BLANK_ROW, min_size=1, max_size=40),
        columns=st.sets(st.sampled_from(COLUMNS[4:]), min_size=2),
        suffix=st.sampled_from([".csv", ".xlsx"]), chunk=st.sampled_from([1, 3, 7, 5000]))
 def test_chunked_and_row_by_row_validation_agree(stored, tmp_path_factory, monkeypatch, rows, columns, suffix,
@@ -139,7 +141,7 @@ def test_a_long_valid_file_goes_through_in_chunks_and_a_bad_row_is_still_named(s
     kept = []
     original = ObservationSink.add_many
     monkeypatch.setattr(ObservationSink, "add_many",
-                        lambda self, first, records: kept.append(first) or original(self, first, records))
+                        lambda self, numbers, records: kept.append(numbers[0]) or original(self, numbers, records))
     monkeypatch.setattr(pipeline, "CHUNK_ROWS", 10)
     header = ["program", "metric", "period", "touchpoint", "n", "count_1", "count_2", "count_3", "count_4",
               "count_5"]
@@ -148,7 +150,10 @@ def test_a_long_valid_file_goes_through_in_chunks_and_a_bad_row_is_still_named(s
     assert _outcome(stored, path)[0] == "would_import"
     assert kept == [2, 12, 22, 32, 42]
     rows[33][4] = 11  # n disagrees with the counts on spreadsheet row 35
+    rows.insert(5, [""] * len(header))  # a blank row: the chunk skips it, later rows keep their numbers
     path = _write(tmp_path / "bad.csv", header, [[str(v) for v in r] for r in rows])
+    kept.clear()
     status, rejected, errors, _ = _outcome(stored, path)
     assert (status, rejected) == ("rejected", 1)
-    assert [(e["row"], e["column"], e["value"]) for e in errors] == [(35, "n", "11")]
+    assert [(e["row"], e["column"], e["value"]) for e in errors] == [(36, "n", "11")]
+    assert kept == [2, 12, 22, 42], "the chunk with the bad row (rows 32-41) went row by row"

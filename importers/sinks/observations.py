@@ -184,9 +184,9 @@ class ObservationSink:
             record["value"] if record["counts"] is None else _mean(record["counts"]), record["n"], *counts,
             question_text, notes)
 
-    def add_many(self, first_row: int, records: dict) -> bool:
-        """Many canonical records at once, as columns (see `canonical_many`), the rows numbered from
-        `first_row`. They are kept only when every one resolves, is valid and names a natural key
+    def add_many(self, row_numbers, records: dict) -> bool:
+        """Many canonical records at once, as columns (see `canonical_many`), on the spreadsheet rows
+        `row_numbers`. They are kept only when every one resolves, is valid and names a natural key
         not seen before; otherwise nothing is kept and the answer is False, so that the rows go
         through `add` one by one and every problem is named in one place."""
         codes = records["metric"]
@@ -233,7 +233,7 @@ class ObservationSink:
             return False  # a natural key twice in the file
         self.kept |= kept
         self.rows.update(new)
-        self.first_row.update(zip(keys, range(first_row, first_row + len(keys))))
+        self.first_row.update(zip(keys, row_numbers))
         return True
 
     # -- plan ---------------------------------------------------------------------------------
