@@ -54,21 +54,19 @@ def _converted(convert, raw):
 
 def _remember(memo: Optional[dict], key, convert, raw):
     """convert(raw), or the _Problem it raised, kept in `memo` under `key`. Every problem a memo
-    holds is also in `_problems` (so a lookup's values are checked for one in C): when that set is
-    full, it and every memo start again."""
+    holds is also in `_problems`, for good (so a lookup's values are checked for one in C, even
+    while another import clears a memo): once that set is full, new problems are not remembered."""
     try:
         result = convert(raw)
     except ValueError as error:
         result = _Problem(error)
     if memo is not None:
-        if len(memo) >= _MEMO_LIMIT:
-            memo.clear()
         if result.__class__ is _Problem:
             if len(_problems) >= _MEMO_LIMIT:
-                _problems.clear()
-                for each in _memos.values():
-                    each.clear()
+                return result
             _problems.add(result)
+        if len(memo) >= _MEMO_LIMIT:
+            memo.clear()
         memo[key] = result
     return result
 
