@@ -153,26 +153,13 @@ def _run_import(session, path, *, filename: Optional[str] = None, format_name: O
     # Long layouts with a bulk reader take whole chunks at once when every row in them is valid.
     many = fmt.records_many if hasattr(sink, "add_many") else None
     data_rows = chain(prefix[header_index + 1:], rows)
-    columns_at = columns.index
     seen = filled = 0
     for chunk in iter(lambda: list(islice(data_rows, CHUNK_ROWS)), []):
         first = header_index + 2 + seen  # the spreadsheet row of the chunk's first row
         seen += len(chunk)
-        if many is not None:
-            numbers, body = range(first, first + len(chunk)), chunk
-            if not all(map(any, chunk)):  # blank rows (every cell empty) are left out, as row by row
-                kept = [(n, cells) for n, cells in enumerate(chunk, start=first)
-                        if any(c is not None and c != "" for c in cells)]
-                numbers, body = [n for n, _ in kept], [cells for _, cells in kept]
-            if body:
-                # Columns of the chunk: rows of one width transpose in C; short rows are padded.
-                cells_of = list(zip(*body) if len(set(map(len, body))) == 1 else zip_longest(*body))
-                by_column = {name: cells_of[index] if index < len(cells_of) else (None,) * len(body)
-                             for name, index in columns_at.items()}
-                records = many(by_column, len(body))
-                if records is not None and sink.add_many(numbers, records):
-                    filled += len(body)
-                    chunk = ()
+        if many is not None and (taken := _whole_chunk(chunk, first, columns.index, many, sink)):
+            filled += taken
+            chunk = ()
         for row_number, cells in enumerate(chunk, start=first):  # the general path; it names every problem
             values = dict(zip(names, pick(cells)))
             if not any(cells) and all(v is None or v == "" for v in values.values()):
@@ -246,6 +233,25 @@ def _run_import(session, path, *, filename: Optional[str] = None, format_name: O
     import_committed.send(batch, touched=sink.touched() if hasattr(sink, "touched") else set(),
                           reference=getattr(sink, "reference", False))
     return result
+
+
+def _whole_chunk(chunk: list, first: int, columns_at: dict, many: Callable, sink) -> int:
+    """Give a chunk of rows (the first on spreadsheet row `first`) to the layout's bulk reader and
+    the sink at once. Returns how many rows they took: all but the blank ones, or none when some
+    row needs the row-by-row path (which then says what is wrong with it)."""
+    numbers, body = range(first, first + len(chunk)), chunk
+    if not all(map(any, chunk)):  # blank rows (every cell empty) are left out, as row by row
+        kept = [(n, cells) for n, cells in enumerate(chunk, start=first)
+                if any(c is not None and c != "" for c in cells)]
+        numbers, body = [n for n, _ in kept], [cells for _, cells in kept]
+    if not body:
+        return 0
+    # The chunk's columns: rows of one width transpose in C; short rows are padded.
+    cells_of = list(zip(*body) if len(set(map(len, body))) == 1 else zip_longest(*body))
+    by_column = {name: cells_of[index] if index < len(cells_of) else (None,) * len(body)
+                 for name, index in columns_at.items()}
+    records = many(by_column, len(body))
+    return len(body) if records is not None and sink.add_many(numbers, records) else 0
 
 
 def _is_unique_violation(error) -> bool:
