@@ -13,7 +13,7 @@ from numbers import Real
 
 from importers.errors import UncachedFormula
 from importers.formats.base import Column, Format
-from importers.formats.observation_formats import Cells
+from importers.formats.cells import Cells
 from importers.normalize import is_missing
 from scorecard.a11 import V2_ASPECTS
 
