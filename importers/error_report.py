@@ -1,12 +1,10 @@
 """The rejected rows of an import, as they were in the file, with what is wrong in each."""
 from dataclasses import dataclass, field
-from itertools import islice
 from typing import Optional
 
 from importers.errors import ImportFileError
 from importers.normalize import safe_for_export
-from importers.pipeline import HEADER_SCAN_ROWS, detect_format
-from importers.readers import read_table
+from importers.pipeline import read_with_header
 
 
 @dataclass
@@ -62,14 +60,12 @@ def error_report(batch, limit: Optional[int] = None) -> ErrorReport:
     if not by_row or not batch.stored_path:
         return report
     try:
-        table = read_table(batch.stored_path, sheet=(batch.options or {}).get("sheet"))
+        _, rows, prefix, _, header_index = read_with_header(batch.stored_path, (batch.options or {}).get("sheet"),
+                                                            batch.format)
     except (OSError, ImportFileError):  # the upload is gone or changed: the errors alone, each with its value
         wanted = sorted(by_row)[:limit] if limit else sorted(by_row)
         report.rows = [ErrorRow(number, [], set(), [_described(e) for e in by_row[number]]) for number in wanted]
         return report
-    rows = iter(table.rows)
-    prefix = list(islice(rows, HEADER_SCAN_ROWS))
-    _, header_index = detect_format(prefix, batch.format)
     report.header = ["" if c is None else str(c).strip() for c in prefix[header_index]]
     wanted = sorted(by_row)[:limit] if limit else sorted(by_row)
     wanted_set = set(wanted)

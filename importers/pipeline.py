@@ -93,6 +93,32 @@ def detect_format(prefix: list[list], forced: Optional[str] = None) -> tuple[For
     return best[1], best[2]
 
 
+def read_with_header(path, sheet: Optional[str] = None, format_name: Optional[str] = None) -> tuple:
+    """(table, remaining rows, first rows, format, header row index) of the sheet to import.
+    Without a sheet named, a workbook's visible sheets are tried in order until one has the header
+    of a known layout: a cover or notes sheet before the data is common."""
+    table, passed = read_table(path, sheet=sheet), []
+    while True:
+        rows = iter(table.rows)
+        prefix = list(islice(rows, HEADER_SCAN_ROWS))
+        if not any(any(c not in (None, "") for c in r) for r in prefix):
+            raise ImportFileError("the file is empty: no cells with data")
+        try:
+            fmt, header_index = detect_format(prefix, format_name)
+        except ImportFileError:
+            names = table.sheet_names
+            later = names[names.index(table.sheet) + 1:] if sheet is None and table.sheet in names else []
+            if not later:
+                raise
+            passed.append(table.sheet)
+            table = read_table(path, sheet=later[0])
+            continue
+        if passed:
+            table.warnings.append(f"Sheet(s) {', '.join(map(repr, passed))} hold no header of a known layout; "
+                                  f"sheet {table.sheet!r} was read. Choose a sheet by name to read another.")
+        return table, rows, prefix, fmt, header_index
+
+
 def run_import(session, path, *, filename: Optional[str] = None, format_name: Optional[str] = None,
                sheet: Optional[str] = None, options: Optional[dict] = None, dry_run: bool = False,
                user_id: Optional[int] = None, progress: Optional[Callable] = None,
@@ -124,12 +150,7 @@ def _run_import(session, path, *, filename: Optional[str] = None, format_name: O
         return ImportResult("duplicate", format=earlier.format, batch_id=None, message=(
             f"this file was already imported as batch {earlier.id} on {earlier.committed_at:%Y-%m-%d %H:%M} UTC; "
             "nothing changed"))
-    table = read_table(path, sheet=sheet)
-    rows = iter(table.rows)
-    prefix = list(islice(rows, HEADER_SCAN_ROWS))
-    if not any(any(c not in (None, "") for c in r) for r in prefix):
-        raise ImportFileError("the file is empty: no cells with data")
-    fmt, header_index = detect_format(prefix, format_name)
+    table, rows, prefix, fmt, header_index = read_with_header(path, sheet, format_name)
     columns = map_columns(prefix[header_index], fmt.synonyms)
     missing = columns.missing(fmt.required)
     if missing:

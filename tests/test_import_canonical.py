@@ -8,6 +8,7 @@ import pytest
 import sqlalchemy as sa
 from openpyxl import Workbook
 
+from importers.errors import ImportFileError
 from importers.pipeline import run_import
 from scorecard.demo import seed_demo
 from scorecard.extensions import db
@@ -227,3 +228,43 @@ def test_template_has_frozen_header_drop_downs_and_instructions(demo, tmp_path):
     # An empty template is a valid file whose import says there is nothing in it.
     result = demo.test_cli_runner().invoke(args=["import", str(out), "--json"])
     assert json.loads(result.output)["inserted"] == 0
+
+
+def _with_cover(path, rows):
+    """A workbook as analysts send it: a cover sheet of notes first, the data on the second."""
+    workbook = Workbook()
+    cover = workbook.active
+    cover.title = "Read me"
+    cover.append(["Quarterly CX data for the deputy secretary's office"])
+    cover.append(["Prepared by the analytics team; questions to cx@agency.gov"])
+    data = workbook.create_sheet("Data")
+    data.append(HEADER)
+    for row in rows:
+        data.append(row)
+    workbook.save(path)
+    return path
+
+
+def test_a_cover_sheet_before_the_data_is_passed_over_with_a_note(demo, tmp_path):
+    path = _with_cover(tmp_path / "q1.xlsx", [survey_row()])
+    with demo.app_context():
+        with pytest.raises(ImportFileError, match="layout of this file was not recognised"):
+            run_import(db.session, path, sheet="Read me")  # a sheet chosen by name is the one read
+        db.session.rollback()
+        result = run_import(db.session, path)
+        assert result.status == "imported", (result.message, result.errors)
+        assert any("'Read me' hold no header of a known layout; sheet 'Data' was read" in w for w in result.warnings)
+
+
+def test_the_rejected_rows_report_reads_the_sheet_the_import_read(demo, tmp_path):
+    from importers.error_report import error_report
+
+    path = _with_cover(tmp_path / "q1.xlsx", [survey_row(), survey_row(period="FY2027-Q5")])
+    with demo.app_context():
+        result = run_import(db.session, path)
+        assert result.status == "rejected" and [e["row"] for e in result.errors] == [3]
+        batch = ImportBatch(filename="q1.xlsx", checksum="x", format=result.format, errors=result.errors,
+                            stored_path=str(path), options={})
+        report = error_report(batch)
+        assert report.header == HEADER and [r.row for r in report.rows] == [3]
+        assert report.rows[0].cells[4] == "FY2027-Q5"
