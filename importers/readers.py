@@ -207,7 +207,8 @@ def _read_workbook(path: Path, kind: str, sheet: Optional[str], limits: Limits, 
     try:
         scans = {}
         for target in targets:  # stream the XML of the sheet the child will read while it parses
-            scans[target.name] = scan_sheet(path, target, max_cells=limits.max_cells, recalculates=book.recalculates)
+            scans[target.name] = scan_sheet(path, target, max_cells=limits.max_cells, recalculates=book.recalculates,
+                                            percent_styles=book.percent_styles)
             if scans[target.name].has_cells:
                 break
         try:
@@ -221,7 +222,8 @@ def _read_workbook(path: Path, kind: str, sheet: Optional[str], limits: Limits, 
         info = book.find(chosen) if book else None
         scan = scans.get(chosen)
         if scan is None and info and info.part and "/worksheets/" in info.part:
-            scan = scan_sheet(path, info, max_cells=limits.max_cells, recalculates=book.recalculates)
+            scan = scan_sheet(path, info, max_cells=limits.max_cells, recalculates=book.recalculates,
+                              percent_styles=book.percent_styles)
     except BaseException:
         rows_file.close()
         raise
@@ -233,7 +235,8 @@ def _read_workbook(path: Path, kind: str, sheet: Optional[str], limits: Limits, 
         err_file.close()
     warnings.extend(_sheet_warnings(meta, sheet, scan))
     rows_file.seek(0)
-    return Table(kind, _workbook_rows(rows_file, scan.uncached if scan else {}), sheet=chosen,
+    return Table(kind, _workbook_rows(rows_file, scan.uncached if scan else {}, scan.percent if scan else ()),
+                 sheet=chosen,
                  sheet_names=meta["visible"], hidden_sheets=meta["hidden"], warnings=warnings)
 
 
@@ -288,6 +291,12 @@ def _sheet_warnings(meta: dict, sheet: Optional[str], scan) -> list[str]:
                      "Choose another by name to read it instead.")
     if sheet is None and meta["hidden"]:
         notes.append(f"Hidden sheet(s) {', '.join(map(repr, meta['hidden']))} were not read.")
+    if scan and scan.percent_count:
+        read = min(scan.percent_count, len(scan.percent))
+        notes.append(f"Sheet {chosen!r} has {scan.percent_count:,} number cell(s) formatted as percentages; "
+                     f"{read:,} were read as they show (a cell storing 0.85 and showing 85% as 85)"
+                     + ("." if read == scan.percent_count else
+                        "; the rest were read as stored fractions. Format the column as plain numbers instead."))
     if scan and scan.uncached_count:
         cells = [m.cell for m in scan.uncached.values()][:5]
         more = ", ..." if scan.uncached_count > len(cells) else ""
@@ -298,10 +307,17 @@ def _sheet_warnings(meta: dict, sheet: Optional[str], scan) -> list[str]:
     return notes
 
 
-def _workbook_rows(handle, uncached: dict):
+_AS_PERCENT = object()
+
+
+def _workbook_rows(handle, uncached: dict, percent=()):
+    """The rows the child parsed, with an UncachedFormula in each formula cell that has no result,
+    and each number cell formatted as a percentage read as it shows: 0.85 as the text "85%"."""
     by_row: dict[int, list] = {}
     for (row, col), marker in uncached.items():
         by_row.setdefault(row, []).append((col, marker))
+    for row, col in percent:
+        by_row.setdefault(row, []).append((col, _AS_PERCENT))
     index = 0
     with handle:
         while True:
@@ -319,6 +335,10 @@ def _workbook_rows(handle, uncached: dict):
                 continue
             for row in item:
                 for col, marker in by_row.get(index, ()):
+                    if marker is _AS_PERCENT:
+                        if col < len(row) and row[col].__class__ in (int, float):
+                            row[col] = f"{row[col] * 100:.15g}%"
+                        continue
                     row = row + [""] * (col + 1 - len(row)) if col >= len(row) else row
                     row[col] = marker
                 index += 1

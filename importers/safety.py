@@ -166,6 +166,7 @@ class SheetInfo:
 class Workbook:
     sheets: list[SheetInfo]
     recalculates: bool  # calcPr fullCalcOnLoad: written by a program that did not calculate formulas
+    percent_styles: frozenset = frozenset()  # cell style indexes whose number format shows a percentage
 
     def find(self, name: str) -> Optional[SheetInfo]:
         return next((s for s in self.sheets if s.name == name), None) or next(
@@ -189,6 +190,7 @@ def workbook_sheets(path) -> Workbook:
             except Exception as error:  # defusedxml's EntitiesForbidden, ParseError, ...
                 raise ImportFileError(f"The workbook is damaged: its part {name} is not valid XML ({error}).") from None
         book, rels = parse("xl/workbook.xml"), parse("xl/_rels/workbook.xml.rels")
+        styles = parse("xl/styles.xml")
     targets = {}
     for rel in (rels if rels is not None else []):
         target = rel.get("Target", "")
@@ -201,7 +203,31 @@ def workbook_sheets(path) -> Workbook:
             sheets.append(SheetInfo(element.get("name", ""), element.get("state", "visible"), targets.get(rid)))
         elif tag == "calcPr":
             recalculates = element.get("fullCalcOnLoad") in ("1", "true")
-    return Workbook(sheets, recalculates)
+    return Workbook(sheets, recalculates, _percent_styles(styles))
+
+
+_PERCENT_FORMATS = {9, 10}  # the built-in "0%" and "0.00%"
+
+
+def _percent_styles(styles) -> frozenset:
+    """Indexes of the cell styles (cellXfs) whose number format shows a percentage: such a cell
+    stores 0.85 and shows 85%, and 85 is what its author meant."""
+    if styles is None:
+        return frozenset()
+    percent = set(_PERCENT_FORMATS)
+    for element in styles.iter():
+        if _local(element.tag) == "numFmt":
+            # a "%" that is not quoted text, an escaped character or inside [brackets] (colours, locales)
+            code = re.sub(r'"[^"]*"|\\.|\[[^\]]*\]', "", element.get("formatCode", ""))
+            if "%" in code and element.get("numFmtId", "").isdigit():
+                percent.add(int(element.get("numFmtId")))
+    found = set()
+    for element in styles.iter():
+        if _local(element.tag) == "cellXfs":
+            for index, xf in enumerate(child for child in element if _local(child.tag) == "xf"):
+                if xf.get("numFmtId", "0").isdigit() and int(xf.get("numFmtId", "0")) in percent:
+                    found.add(index)
+    return frozenset(found)
 
 
 _DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="\$?([A-Z]+)\$?(\d+)(?::\$?([A-Z]+)\$?(\d+))?"')
@@ -269,15 +295,21 @@ class SheetScan:
     uncached_count: int = 0
     formulas: int = 0
     has_cells: bool = False
+    percent: set = field(default_factory=set)  # (row, col) 0-based of number cells shown as percentages
+    percent_count: int = 0
 
 
 def scan_sheet(path, sheet: SheetInfo, *, max_cells: int = 50_000_000, recalculates: bool = False,
-               keep: int = 100_000) -> SheetScan:
+               keep: int = 100_000, percent_styles: frozenset = frozenset(),
+               keep_percent: int = 1_000_000) -> SheetScan:
     """Stream one worksheet's XML once: refuse cells far beyond the data (a sparse bomb whose <dimension>
     lies), and find formula cells that have no stored result. With `recalculates` (the workbook asks to
     be recalculated on load: written by a library such as XlsxWriter, whose stored results are
-    placeholders) every formula cell counts as having no result."""
+    placeholders) every formula cell counts as having no result. Number cells in one of
+    `percent_styles` are noted too (they show 85% and store 0.85)."""
     scan, max_row, max_col, buffer = SheetScan(), 0, 0, b""
+    styled = re.compile(rb'<(?:\w+:)?c\s[^>]*?\bs="(?:' + b"|".join(str(i).encode() for i in sorted(percent_styles))
+                        + rb')"[^>]*>') if percent_styles else None
     with open_zip(path) as archive, archive.open(sheet.part) as part:
         size = archive.getinfo(sheet.part).file_size
         while True:
@@ -308,6 +340,9 @@ def scan_sheet(path, sheet: SheetInfo, *, max_cells: int = 50_000_000, recalcula
             if b"f>" in buffer or b"<f " in buffer or b":f " in buffer:  # cheap test before the slow regex
                 for match in _FORMULA.finditer(buffer, 0, cut):
                     _formula_cell(buffer, match.start(), scan, recalculates, keep)
+            if styled is not None:
+                for match in styled.finditer(buffer, 0, cut):
+                    _percent_cell(match.group(0), scan, keep_percent)
             buffer = buffer[cut:]
             if not block:
                 return scan
@@ -329,6 +364,20 @@ def _formula_cell(buffer: bytes, at: int, scan: SheetScan, recalculates: bool, k
     if ref and len(scan.uncached) < keep:
         key = (int(ref.group(2)) - 1, column_number(ref.group(1).decode()) - 1)
         scan.uncached[key] = UncachedFormula(formula or "(shared formula)", (ref.group(1) + ref.group(2)).decode())
+
+
+_TYPE = re.compile(rb'\st="([a-z]+)"')
+_REF = re.compile(rb'\sr="([A-Z]+)(\d+)"')
+
+
+def _percent_cell(tag: bytes, scan: SheetScan, keep: int) -> None:
+    kind = _TYPE.search(tag)
+    ref = _REF.search(tag)
+    if (kind and kind.group(1) != b"n") or not ref:
+        return  # text, a boolean, an error; or a cell with no reference to place it by
+    scan.percent_count += 1
+    if len(scan.percent) < keep:
+        scan.percent.add((int(ref.group(2)) - 1, column_number(ref.group(1).decode()) - 1))
 
 
 def ole2_stream_names(path) -> set[str]:

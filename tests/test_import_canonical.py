@@ -268,3 +268,27 @@ def test_the_rejected_rows_report_reads_the_sheet_the_import_read(demo, tmp_path
         report = error_report(batch)
         assert report.header == HEADER and [r.row for r in report.rows] == [3]
         assert report.rows[0].cells[4] == "FY2027-Q5"
+
+
+def test_cells_formatted_as_percentages_are_read_as_they_show(demo, tmp_path):
+    """Excel stores 85% as 0.85 with a percentage format. A percent metric typed that way is 85,
+    as on the screen, whatever the format ("0%", "0.0%", a custom one); a plain 0.85 stays 0.85 and
+    a literal "%" in quoted text does not make a format a percentage."""
+    header = ["component", "program", "metric", "period", "touchpoint", "value"]
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(header)
+    cases = [("0%", 0.85, 85.0), ("0.0%", 0.855, 85.5), ('0.00%;[Red]-0.00%', 0.6, 60.0), ("0.00", 0.85, 0.85),
+             ('0.0" pct of %"', 40, 40.0)]
+    for k, (number_format, stored, _) in enumerate(cases):
+        sheet.append(["Benefits Administration", "Benefits Call Center", "digital_adoption", "FY2027-Q1",
+                      f"case {k}", stored])
+        sheet.cell(row=k + 2, column=6).number_format = number_format
+    workbook.save(tmp_path / "digital.xlsx")
+    with demo.app_context():
+        result = run_import(db.session, tmp_path / "digital.xlsx")
+        assert result.status == "imported", result.errors
+        assert any("3 number cell(s) formatted as percentages" in w for w in result.warnings), result.warnings
+        values = dict(db.session.execute(sa.select(Observation.touchpoint, Observation.value).where(
+            Observation.import_batch_id == result.batch_id)).all())
+    assert values == {f"case {k}": pytest.approx(expected) for k, (_, _, expected) in enumerate(cases)}
