@@ -440,6 +440,23 @@ def test_plan_weights_from_a_percent_formatted_column(demo, tmp_path):
         assert result.plan.counts == {"inserted": 0, "updated": 0, "unchanged": 6}
 
 
+
+def test_plan_weights_typed_as_percentages_in_excel(demo, tmp_path):
+    """An HR officer types 15% in a cell: Excel stores 0.15 with a percentage format. The plan
+    reads 15, the same plan as the demo's, so nothing changes."""
+    rows = plan_rows(leader="sbo.manager2@demo.cx.gov", fy=2027, weights=(0.15, 0.15, 0.15, 0.15, 0.4))[:5]
+    path = write_xlsx(tmp_path / "typed.xlsx", PLAN_HEADER[:4], [r[:4] for r in rows])
+    workbook = load_workbook(path)
+    for (cell,) in workbook.active.iter_rows(min_row=2, min_col=4, max_col=4):
+        cell.number_format = "0%"
+    workbook.save(path)
+    with demo.app_context():
+        result = run_import(db.session, path)
+        assert result.status == "imported", result.errors
+        assert result.plan.counts == {"inserted": 0, "updated": 0, "unchanged": 6}
+        assert any("5 number cell(s) formatted as percentages" in w for w in result.warnings)
+
+
 # -------------------------------------------------------------------- capacity assessments
 
 CAPACITY_HEADER = ["Component", "FY", "Domain", "Score", "Narrative"]

@@ -116,7 +116,8 @@ def to_links(raw):
 
 
 def to_weight(raw):
-    """An element weight in percent, 0-100 ("20", "20%", or 0.2 from a percent-formatted cell)."""
+    """An element weight in percent, 0-100: "20", "20%", a cell formatted as 20% (the reader hands it on as
+    "20%"), or a fraction such as 0.2 (the plans sink scales a plan whose fractions add up to 1)."""
     value = to_number(raw)
     if value is not None and not 0 <= value <= 100:
         raise ValueError(f"the weight {value:g} is outside 0-100")
