@@ -20,6 +20,7 @@ from scorecard.bulk import collector_paused
 from scorecard.models import AuditEvent, BatchStatus, ImportBatch, utcnow
 
 HEADER_SCAN_ROWS = 30
+SHEETS_TRIED = 10  # visible sheets tried for a header when no sheet is named
 CHUNK_ROWS = 5000  # rows validated together, and how often progress is reported
 MAX_ERRORS_KEPT = 5000
 PREVIEW_ROWS = 200
@@ -110,6 +111,9 @@ def read_with_header(path, sheet: Optional[str] = None, format_name: Optional[st
             later = names[names.index(table.sheet) + 1:] if sheet is None and table.sheet in names else []
             if not later:
                 raise
+            if len(passed) + 1 >= SHEETS_TRIED:  # each try parses a sheet in a child process: a few, not hundreds
+                raise ImportFileError(f"none of the first {SHEETS_TRIED} sheets of this workbook holds the header of "
+                                      "a known layout; choose the sheet to read by name") from None
             passed.append(table.sheet)
             table = read_table(path, sheet=later[0])
             continue

@@ -292,3 +292,17 @@ def test_cells_formatted_as_percentages_are_read_as_they_show(demo, tmp_path):
         values = dict(db.session.execute(sa.select(Observation.touchpoint, Observation.value).where(
             Observation.import_batch_id == result.batch_id)).all())
     assert values == {f"case {k}": pytest.approx(expected) for k, (_, _, expected) in enumerate(cases)}
+
+
+def test_a_workbook_of_many_sheets_without_a_header_is_refused_after_a_few(demo, tmp_path):
+    """Each sheet tried is parsed in a child process, so a workbook of hundreds of note sheets
+    is refused after the first ten with a message, not read sheet after sheet."""
+    workbook = Workbook()
+    workbook.active.append(["notes"])
+    for k in range(40):
+        workbook.create_sheet(f"notes {k}").append([f"more notes {k}"])
+    workbook.create_sheet("Data").append(HEADER)
+    workbook.save(tmp_path / "many.xlsx")
+    with demo.app_context():
+        with pytest.raises(ImportFileError, match="none of the first 10 sheets .* choose the sheet to read by name"):
+            run_import(db.session, tmp_path / "many.xlsx")
