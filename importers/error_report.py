@@ -59,15 +59,14 @@ def error_report(batch, limit: Optional[int] = None) -> ErrorReport:
     report = ErrorReport()
     if not by_row or not batch.stored_path:
         return report
+    wanted = sorted(by_row)[:limit] if limit else sorted(by_row)
     try:
         _, rows, prefix, _, header_index = read_with_header(batch.stored_path, (batch.options or {}).get("sheet"),
                                                             batch.format)
     except (OSError, ImportFileError):  # the upload is gone or changed: the errors alone, each with its value
-        wanted = sorted(by_row)[:limit] if limit else sorted(by_row)
         report.rows = [ErrorRow(number, [], set(), [_described(e) for e in by_row[number]]) for number in wanted]
         return report
     report.header = ["" if c is None else str(c).strip() for c in prefix[header_index]]
-    wanted = sorted(by_row)[:limit] if limit else sorted(by_row)
     wanted_set = set(wanted)
     for number, cells in enumerate(prefix + list(rows), start=1):
         if number in wanted_set:

@@ -49,22 +49,30 @@ def discard_files(app, batch, *, upload: bool = True) -> None:
         Path(batch.stored_path).unlink(missing_ok=True)
 
 
+def claim(session, batch, sources: tuple, target: BatchStatus, **values) -> bool:
+    """Move the batch from one of `sources` to `target` (setting `values` too) in one conditional
+    UPDATE, committed: of two requests at once only one wins. False, and the batch refreshed, when
+    another moved it first."""
+    moved = session.execute(
+        sa.update(ImportBatch).where(ImportBatch.id == batch.id, ImportBatch.status.in_(sources))
+        .values(status=target, **values).execution_options(synchronize_session=False)).rowcount
+    session.commit()
+    session.refresh(batch)
+    return bool(moved)
+
+
 def sweep(app, session, now: Optional[datetime] = None) -> dict:
-    """Uploads are not kept forever: a preview nobody confirmed or cancelled within
-    IMPORT_KEEP_DAYS (SCORECARD_IMPORT_KEEP_DAYS, default 7) is cancelled, and the stored upload of a batch that can no longer
-    use it (rejected, cancelled or failed that long ago; its errors stay listed) is removed."""
-    now = now or datetime.now(timezone.utc)
-    cutoff = now - timedelta(days=app.config.get("IMPORT_KEEP_DAYS", 7))
+    """Uploads are not kept forever: a preview nobody confirmed or cancelled within IMPORT_KEEP_DAYS
+    (SCORECARD_IMPORT_KEEP_DAYS, default 7) is cancelled, and the stored upload of a batch that can
+    no longer use it (rejected, cancelled or failed that long ago; its errors stay listed) is removed."""
+    days = app.config.get("IMPORT_KEEP_DAYS", 7)
+    cutoff = (now or datetime.now(timezone.utc)) - timedelta(days=days)
     old = sa.select(ImportBatch).where(ImportBatch.created_at < cutoff, ImportBatch.stored_path.is_not(None))
     expired = removed = 0
     for batch in session.scalars(old.where(ImportBatch.status == BatchStatus.previewed)).all():
-        moved = session.execute(  # one conditional UPDATE: a confirm arriving now wins or loses cleanly
-            sa.update(ImportBatch).where(ImportBatch.id == batch.id, ImportBatch.status == BatchStatus.previewed)
-            .values(status=BatchStatus.cancelled, message="The preview expired: nobody confirmed it within "
-                    f"{app.config.get('IMPORT_KEEP_DAYS', 7)} days; nothing was changed. Upload the file again.")
-            .execution_options(synchronize_session=False)).rowcount
-        session.commit()
-        expired += moved
+        expired += claim(session, batch, (BatchStatus.previewed,), BatchStatus.cancelled,
+                         message=f"The preview expired: nobody confirmed it within {days} days; nothing was "
+                                 "changed. Upload the file again.")
     done = (BatchStatus.rejected, BatchStatus.cancelled, BatchStatus.failed)
     for batch in session.scalars(old.where(ImportBatch.status.in_(done))).all():
         discard_files(app, batch)

@@ -200,6 +200,11 @@ def _read_workbook(path: Path, kind: str, sheet: Optional[str], limits: Limits, 
             "cpu": int(limits.timeout) + 1, "output": limits.max_output}
     env = {**os.environ, "RUST_BACKTRACE": "0",
            "PYTHONPATH": os.pathsep.join(filter(None, [PROJECT_ROOT, os.environ.get("PYTHONPATH")]))}
+
+    def scanned(target):  # the sheet's XML streamed once (see scan_sheet)
+        return scan_sheet(path, target, max_cells=limits.max_cells, recalculates=book.recalculates,
+                          percent_styles=book.percent_styles)
+
     deadline = time.monotonic() + limits.timeout
     child = subprocess.Popen([sys.executable, "-m", "importers._parse_child", json.dumps(args)],
                              stdin=subprocess.DEVNULL, stdout=out_file, stderr=err_file,
@@ -207,8 +212,7 @@ def _read_workbook(path: Path, kind: str, sheet: Optional[str], limits: Limits, 
     try:
         scans = {}
         for target in targets:  # stream the XML of the sheet the child will read while it parses
-            scans[target.name] = scan_sheet(path, target, max_cells=limits.max_cells, recalculates=book.recalculates,
-                                            percent_styles=book.percent_styles)
+            scans[target.name] = scanned(target)
             if scans[target.name].has_cells:
                 break
         try:
@@ -222,8 +226,7 @@ def _read_workbook(path: Path, kind: str, sheet: Optional[str], limits: Limits, 
         info = book.find(chosen) if book else None
         scan = scans.get(chosen)
         if scan is None and info and info.part and "/worksheets/" in info.part:
-            scan = scan_sheet(path, info, max_cells=limits.max_cells, recalculates=book.recalculates,
-                              percent_styles=book.percent_styles)
+            scan = scanned(info)
     except BaseException:
         rows_file.close()
         raise

@@ -24,9 +24,10 @@ class Format:
 
     `signature` lists canonical columns that must all be present for the format to be
     detected from a header; `records` turns a row (canonical name → raw value) into records
-    for `sink`, raising `RowProblems` for bad values. Wide layouts emit several records per row. `records_many`, where a layout has
-    one, does the same for many rows at once (the hot path of long files): given the file's columns
-    it returns the records as columns, or None when a row needs `records` to say what is wrong.
+    for `sink`, raising `RowProblems` for bad values. Wide layouts emit several records per row.
+    `records_many`, where a layout has one, does the same for many rows at once (the hot path of
+    long files): given the file's columns it returns the records as columns, or None when a row
+    needs `records` to say what is wrong.
     """
 
     name: str

@@ -103,7 +103,7 @@ def _batch(batch_id: int) -> ImportBatch:
 
 def _progress(batch: ImportBatch) -> dict:
     """How far the batch's job got; a pending batch whose job stopped showing signs of life is failed."""
-    if jobs.stalled(current_app, batch) and _move(batch, (BatchStatus.pending,), BatchStatus.failed):
+    if jobs.stalled(current_app, batch) and jobs.claim(db.session, batch, (BatchStatus.pending,), BatchStatus.failed):
         batch.message = ("The import stopped before it finished (the server may have restarted); nothing was "
                          "changed. Upload the file again.")
         db.session.commit()
@@ -111,17 +111,6 @@ def _progress(batch: ImportBatch) -> dict:
     if batch.status is not BatchStatus.pending:
         return {"stage": "done", "rows": batch.total_rows or 0}
     return jobs.read_progress(current_app, batch.id)
-
-
-def _move(batch: ImportBatch, sources: tuple, target: BatchStatus) -> bool:
-    """Move the batch from one of `sources` to `target` in one conditional UPDATE, committed; False (and
-    the batch refreshed) when another request moved it first."""
-    moved = db.session.execute(
-        sa.update(ImportBatch).where(ImportBatch.id == batch.id, ImportBatch.status.in_(sources))
-        .values(status=target).execution_options(synchronize_session=False)).rowcount
-    db.session.commit()
-    db.session.refresh(batch)
-    return bool(moved)
 
 
 @bp.route("/<int:batch_id>")
@@ -150,7 +139,7 @@ def status(batch_id):
 def confirm(batch_id):
     batch = _batch(batch_id)
     # Claimed in one conditional UPDATE: of two confirms posted at once only one starts the commit.
-    if not _move(batch, (BatchStatus.previewed,), BatchStatus.pending):
+    if not jobs.claim(db.session, batch, (BatchStatus.previewed,), BatchStatus.pending):
         flash(f"Batch {batch.id} is {batch.status.value}; only a previewed import can be confirmed.", "error")
         return redirect(url_for("imports.show", batch_id=batch.id))
     jobs.start(current_app._get_current_object(), batch.id, commit=True,
@@ -162,7 +151,8 @@ def confirm(batch_id):
 @requires("import_data", "upload_commitments")
 def cancel(batch_id):
     batch = _batch(batch_id)
-    if not _move(batch, (BatchStatus.previewed, BatchStatus.rejected, BatchStatus.failed), BatchStatus.cancelled):
+    cancellable = (BatchStatus.previewed, BatchStatus.rejected, BatchStatus.failed)
+    if not jobs.claim(db.session, batch, cancellable, BatchStatus.cancelled):
         flash(f"Batch {batch.id} is {batch.status.value}; it can no longer be cancelled.", "error")
         return redirect(url_for("imports.show", batch_id=batch.id))
     jobs.discard_files(current_app, batch)
