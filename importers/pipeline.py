@@ -102,11 +102,11 @@ def read_with_header(path, sheet: Optional[str] = None, format_name: Optional[st
     while True:
         rows = iter(table.rows)
         prefix = list(islice(rows, HEADER_SCAN_ROWS))
-        if not any(any(c not in (None, "") for c in r) for r in prefix):
-            raise ImportFileError("the file is empty: no cells with data")
         try:
+            if not any(any(c not in (None, "") for c in r) for r in prefix):
+                raise ImportFileError("the file is empty: no cells with data")
             fmt, header_index = detect_format(prefix, format_name)
-        except ImportFileError:
+        except ImportFileError:  # an empty sheet, or one with no known header: maybe a later one has it
             names = table.sheet_names
             later = names[names.index(table.sheet) + 1:] if sheet is None and table.sheet in names else []
             if not later:

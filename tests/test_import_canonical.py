@@ -306,3 +306,18 @@ def test_a_workbook_of_many_sheets_without_a_header_is_refused_after_a_few(demo,
     with demo.app_context():
         with pytest.raises(ImportFileError, match="none of the first 10 sheets .* choose the sheet to read by name"):
             run_import(db.session, tmp_path / "many.xlsx")
+
+
+def test_an_empty_sheet_between_the_cover_and_the_data_is_passed_over_too(demo, tmp_path):
+    workbook = Workbook()
+    workbook.active.title = "Read me"
+    workbook.active.append(["Quarterly CX data"])
+    workbook.create_sheet("Blank")
+    data = workbook.create_sheet("Data")
+    data.append(HEADER)
+    data.append(survey_row())
+    workbook.save(tmp_path / "q1.xlsx")
+    with demo.app_context():
+        result = run_import(db.session, tmp_path / "q1.xlsx")
+        assert result.status == "imported", (result.message, result.errors)
+        assert any("'Read me', 'Blank' hold no header" in w for w in result.warnings), result.warnings
