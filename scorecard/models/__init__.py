@@ -9,6 +9,7 @@ from scorecard.models.metrics import (
 )
 from scorecard.models.org import Agency, Component, Function, Leader, LifeExperience, Program
 from scorecard.models.plans import ElementRating, PerformancePlan, PlanElement, PlanRequirement, RatingMethod
+from scorecard.models.reminders import MailDelivery, MailMessage, Reminder, ReminderReason
 from scorecard.models.rules import AppliesTo, Finding, FindingInput, Rule, RuleStatus, RuleVersion
 from scorecard.models.users import LoginFailure, Role, User
 
@@ -19,4 +20,5 @@ __all__ = [
     "Leader", "LifeExperience", "LoginFailure", "Metric", "MetricKind", "Observation", "PerformancePlan",
     "PlanElement", "PlanRequirement", "Program", "RatingMethod", "Role", "Rule", "RuleStatus", "RuleVersion",
     "ScopeType", "Target", "User", "subject_key", "utcnow",
+    "MailDelivery", "MailMessage", "Reminder", "ReminderReason",
 ]

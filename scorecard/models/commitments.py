@@ -54,6 +54,7 @@ class Commitment(TimestampMixin, Base):
     status: so.Mapped[CommitmentStatus] = so.mapped_column(
         _enum(CommitmentStatus), default=CommitmentStatus.not_started)
     reason: so.Mapped[Optional[str]] = so.mapped_column(sa.Text)
+    next_step: so.Mapped[Optional[str]] = so.mapped_column(sa.Text)
     evidence_links: so.Mapped[list] = so.mapped_column(sa.JSON, default=list)
     last_update_at: so.Mapped[Optional[datetime]] = so.mapped_column(UTCDateTime)
     version: so.Mapped[int] = so.mapped_column(default=1)
