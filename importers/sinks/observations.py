@@ -13,6 +13,7 @@ from importers.formats.observation_formats import KEEP
 from importers.resolve import Directory, Unknown
 from importers.sinks.base import Change, Plan, SinkError
 from scorecard.a11 import ensure_standard_metrics
+from scorecard.bulk import bulk_inserter
 from scorecard.models import ImportRowChange, MetricKind, Observation, subject_key
 from scorecard.periods import PeriodError, parse_period
 
@@ -302,7 +303,7 @@ class ObservationSink:
         stamp_columns = ("import_batch_id", "created_at", "updated_at")
         stamp = tuple(_bound(session, table.c[c], v) for c, v in zip(stamp_columns, (batch.id, now, now)))
         # `value` is a float or None already (normalised), so its float bind processing is skipped.
-        insert = _bulk_insert(session, table, FIELDS + stamp_columns, processed=stamp_columns + ("value",))
+        insert = bulk_inserter(session, table, FIELDS + stamp_columns, processed=stamp_columns + ("value",))
         for start in range(0, len(plan.inserts), INSERT_CHUNK):
             insert([values + stamp for values in plan.inserts.values(start, start + INSERT_CHUNK)])
         if plan.inserts:
@@ -361,33 +362,6 @@ def _bound(session, column, value):
     """A value as the driver receives it for `column` (after the column type's bind processing)."""
     process = column.type._cached_bind_processor(session.connection().dialect)
     return process(value) if process else value
-
-
-def _bulk_insert(session, table, columns, processed=()):
-    """A function that inserts rows (tuples in `columns` order) with the driver's executemany: no
-    per-row statement compilation or parameter dicts. Values pass through each column type's own
-    bind processing (dates, enums) unless named in `processed`."""
-    connection = session.connection()
-    dialect = connection.dialect
-    marker = "?" if dialect.paramstyle in ("qmark", "numeric") else "%s"
-    sql = (f"INSERT INTO {dialect.identifier_preparer.format_table(table)} "
-           f"({', '.join(dialect.identifier_preparer.quote(c) for c in columns)}) "
-           f"VALUES ({', '.join([marker] * len(columns))})")
-    processors = [(i, p) for i, p in enumerate(table.c[c].type._cached_bind_processor(dialect)
-                                                for c in columns) if p is not None and columns[i] not in processed]
-
-    def insert(rows: list[tuple]) -> None:
-        if processors:
-            rows = [_processed(row, processors) for row in rows]
-        connection.exec_driver_sql(sql, rows)
-    return insert
-
-
-def _processed(row: tuple, processors) -> tuple:
-    row = list(row)
-    for i, process in processors:
-        row[i] = process(row[i])
-    return tuple(row)
 
 
 class NewRows(Sequence):

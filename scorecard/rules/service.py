@@ -16,7 +16,7 @@ from typing import Iterable, Optional
 
 import sqlalchemy as sa
 
-from scorecard.bulk import collector_paused
+from scorecard.bulk import bulk_insert, collector_paused
 from scorecard.models import Finding, FindingInput, Metric, Rule, RuleStatus, RuleVersion, utcnow
 from scorecard.models.org import Function
 from scorecard.rules import subjects as subj
@@ -317,7 +317,7 @@ def _persist(session, drafts: list, rule_ids: dict, scope: Optional[dict], rule_
     pairs = [(fid, d) for fid, d, _ in updates] + list(zip(ids, (d for d, _ in inserts)))
     rows = [_input_row(fid, item) for fid, draft in pairs for item in draft.inputs]
     if rows:
-        _bulk_insert(session, FindingInput.__table__, INPUT_COLUMNS, rows)
+        bulk_insert(session, FindingInput.__table__, INPUT_COLUMNS, rows, processed=("observation_ids",))
 
 
 def _existing(session, scope: Optional[dict], rule_ids: Optional[dict]) -> list:
@@ -358,36 +358,11 @@ def _ids_json(item) -> Optional[str]:
 
 
 def _input_row(finding_id: int, item) -> tuple:
-    """An input as a row in INPUT_COLUMNS order; the ids go in as JSON text."""
+    """An input as a row in INPUT_COLUMNS order; the ids go in as JSON text (so the bulk insert
+    passes them to the driver as they are)."""
     ids = item.observation_ids
     return (finding_id, ids[0] if len(ids) == 1 else None, item.target_id, item.role, item.value, item.metric_id,
             item.subject_key, item.period, item.n, _ids_json(item))
-
-
-def _bulk_insert(session, table, columns: tuple, rows: list) -> None:
-    """Insert tuples with the driver's executemany: no per-row statement or parameter dicts.
-    Every column but the JSON ones (already text) goes through its type's bind processing."""
-    connection = session.connection()
-    dialect = connection.dialect
-    quote = dialect.identifier_preparer.quote
-    marker = "?" if dialect.paramstyle in ("qmark", "numeric") else "%s"
-    sql = (f"INSERT INTO {dialect.identifier_preparer.format_table(table)} ({', '.join(quote(c) for c in columns)}) "
-           f"VALUES ({', '.join([marker] * len(columns))})")
-    processors = [(i, table.c[c].type._cached_bind_processor(dialect)) for i, c in enumerate(columns)
-                  if not isinstance(table.c[c].type, sa.JSON)]
-    processors = [(i, p) for i, p in processors if p is not None]
-    if processors:
-        rows = [_processed(row, processors) for row in rows]
-    for start in range(0, len(rows), 20000):
-        connection.exec_driver_sql(sql, rows[start:start + 20000])
-
-
-def _processed(row: tuple, processors) -> tuple:
-    row = list(row)
-    for i, process in processors:
-        if row[i] is not None:
-            row[i] = process(row[i])
-    return tuple(row)
 
 
 # -- replay ------------------------------------------------------------------------------------------
