@@ -71,8 +71,10 @@ def _print_human(payload: dict) -> None:
         click.echo(f"  {where}: {error['message']}" + (f" (value {error['value']!r})" if error["value"] is not None else ""), err=True)
     if len(payload["errors"]) > 50:
         click.echo(f"  ... and {len(payload['errors']) - 50} more (use --json for all)", err=True)
-    for item in payload.get("unplaced_questions", []):
-        click.echo(f"  unplaced question (row {item['row']}): {item['question']}")
+    for item in payload.get("driver_notes", []):
+        if item["note"] != "non-standard wording":  # those are counted in the message; --json lists them
+            click.echo(f"  row {item['row']} q{item['slot']}: {item['note']}"
+                       + (f" ({item['driver']})" if item["driver"] else "") + f": {item['question']}")
     if payload.get("unknown_columns"):
         click.echo(f"  columns ignored: {', '.join(payload['unknown_columns'])}")
 

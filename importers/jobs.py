@@ -164,6 +164,6 @@ def _preview(result) -> dict:
     plan = result.plan
     return {
         "changes": result.preview,
-        "unplaced": plan.unplaced[:500], "created": plan.created,
+        "driver_notes": plan.driver_notes[:1000], "created": plan.created,
         "unknown_columns": result.unknown_columns, "warnings": result.warnings,
     }

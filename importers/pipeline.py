@@ -2,6 +2,7 @@
 read ▸ find header ▸ map columns ▸ normalise ▸ validate ▸ resolve ▸ plan ▸ (preview) ▸ commit."""
 import hashlib
 import heapq
+from collections import Counter
 from dataclasses import dataclass, field
 from itertools import chain, islice, zip_longest
 from operator import itemgetter
@@ -16,6 +17,7 @@ from importers.formats.registry import FORMATS, SINKS
 from importers.header import map_columns, norm_name
 from importers.readers import read_table
 from importers.sinks.base import Plan
+from scorecard.driver_rule import NOTE_NO_COUNTS, NOTE_NON_STANDARD, NOTE_NOT_POOLED, NOTE_SWAPPED
 from scorecard.bulk import collector_paused
 from scorecard.models import AuditEvent, BatchStatus, ImportBatch, utcnow
 
@@ -53,7 +55,8 @@ class ImportResult:
             "inserted": counts.get("inserted", 0), "updated": counts.get("updated", 0),
             "unchanged": counts.get("unchanged", 0), "rejected": self.rejected,
             "errors": self.errors, "message": self.message,
-            "unplaced_questions": self.plan.unplaced if self.plan else [],
+            "driver_notes": self.plan.driver_notes if self.plan else [],
+            "placements": self.plan.placements if self.plan else [],
             "created": self.plan.created if self.plan else {},
             "unknown_columns": self.unknown_columns, "warnings": self.warnings,
         }
@@ -312,6 +315,22 @@ def _summary(plan: Plan, verb: str) -> str:
             f"{counts['unchanged']} unchanged")
     if plan.created:
         text += "; new: " + ", ".join(f"{n} {kind}" for kind, n in plan.created.items())
-    if plan.unplaced:
-        text += f"; {len(plan.unplaced)} question(s) could not be placed under an A-11 driver and were skipped"
-    return text + "."
+    if plan.placements:
+        text += "; " + "; ".join(plan.placements)
+    return text + "." + driver_rule_summary(plan.driver_notes)
+
+
+def driver_rule_summary(notes: list) -> str:
+    """The driver rule's work in words: each swap named, the rest counted (all are listed in
+    the preview and in `driver_notes`)."""
+    if not notes:
+        return ""
+    parts = [f"Survey {n['program']} {n['period']} {n['channel'] or 'no channel'} (row {n['row']}): q{n['slot']} "
+             f"counted as {n['driver']}, its wording being that driver's standard statement"
+             for n in notes if n["note"] == NOTE_SWAPPED]
+    counted = Counter(n["note"] for n in notes if n["note"] != NOTE_SWAPPED)
+    words = {NOTE_NON_STANDARD: "question(s) kept under their slot's driver with non-standard wording",
+             NOTE_NO_COUNTS: "question(s) reported without counts (no score)",
+             NOTE_NOT_POOLED: "question(s) not pooled into a driver score (beyond q7, or displaced by a swap)"}
+    parts += [f"{counted[note]} {text}" for note, text in words.items() if counted[note]]
+    return " " + "; ".join(parts) + "."

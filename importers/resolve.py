@@ -33,6 +33,7 @@ class Directory:
         self.metrics = list(session.scalars(sa.select(Metric)))
         self._index()
         self.created: dict[str, int] = {"agencies": 0, "components": 0, "programs": 0}
+        self.placements: dict[str, str] = {}  # one sentence per organisation found under another parent
 
     def _index(self):
         def by(items, *attrs):
@@ -94,6 +95,32 @@ class Directory:
                 if _key(item.name) == _key(name):
                     return item
         return None
+
+    def published_program(self, refs: dict) -> Program:
+        """The program a performance.gov row names (agency, component and program refs by id),
+        created on first sight. A service or provider already filed under another parent keeps
+        its first placement — the row's data is found there, nothing is created empty — and
+        `placements` says which placement was kept."""
+        program = self._external.get(("program", f"pg-program-{refs['program']['external_id']}"))
+        component = program.component if program is not None else self._external.get(
+            ("component", f"pg-component-{refs['component']['external_id']}"))
+        if component is None:
+            component = self.external("component", refs["component"], self.external("agency", refs["agency"]))
+        else:
+            self._note_placement(program or component, component, refs)
+        return program or self.external("program", refs["program"], component)
+
+    def _note_placement(self, item, component: Component, refs: dict) -> None:
+        """Say once per organisation when the row files it under another provider or agency."""
+        stated = (f"pg-component-{refs['component']['external_id']}", f"pg-agency-{refs['agency']['external_id']}")
+        if (component.external_id, component.agency.external_id) == stated:
+            return
+        other = refs["component"] if component.external_id != stated[0] else refs["agency"]
+        kept = component.name if component.external_id != stated[0] else component.agency.name
+        self.placements.setdefault(
+            f"{type(item).__name__}:{item.id}",
+            f"{'service' if isinstance(item, Program) else 'service provider'} {item.name!r} is also published under {other.get('name') or other['external_id']}; "
+            f"its first placement, under {kept}, was kept")
 
     # performance.gov rows carry ids: match by id, or create the organisation on first sight.
     def external(self, kind: str, ref: dict, parent=None):

@@ -15,14 +15,19 @@ COLLECTION_COUNTS = tuple(f"attributes_q{q}_{k}" for q in range(1, 12) for k in 
 
 
 def _published() -> tuple[dict[str, str], set[str]]:
-    """Both packaged files as published: organization id -> name (organisations with answers), and
-    the ids of the services with at least one answer (a few rows report only empty surveys)."""
-    organizations, services = {}, set()
+    """Both packaged files as published, in the order the demo loads them: organization id -> name
+    (organisations where a provider with answers is first published), and the ids of the services
+    with at least one answer (a few rows report only empty surveys). A provider published later
+    under another organisation (Fish and Wildlife Service) keeps its first placement."""
+    organizations, services, placed = {}, set(), {}
     for name, prefix, counts in zip(DEMO_FILES, ("", "attributes_"), (TRUST_COUNTS, COLLECTION_COUNTS)):
         with open(DATA_DIR / name, newline="", encoding="utf-8") as handle:
             for row in csv.DictReader(handle):
                 if any(float(row[c] or 0) for c in counts):
-                    organizations[row[prefix + "organization_id"].strip()] = row[prefix + "organization_name"].strip()
+                    org = row[prefix + "organization_id"].strip()
+                    provider = placed.setdefault(row[prefix + "service_provider_id"].strip(), org)
+                    if provider == org:
+                        organizations[org] = row[prefix + "organization_name"].strip()
                     services.add(row[prefix + "service_id"].strip())
     return organizations, services
 
@@ -44,6 +49,8 @@ def test_demo_loads_real_agencies_with_observations_once(app, runner):
     outcome = runner.invoke(args=["demo"])
     assert outcome.exit_code == 0, outcome.output
     assert outcome.output.count("performance.gov ") == 2 and "inserted" in outcome.output
+    assert ("fws.gov' is also published under US Fish and Wildlife; its first placement, "
+            "under Department of the Interior, was kept") in outcome.output
     organizations, services = _published()
     assert len(organizations) >= 15 and len(services) >= 40
     with app.app_context():

@@ -1,17 +1,15 @@
-"""The real performance.gov files go in as published: every survey question with answer counts
-is stored under its A-11 driver with the published point scale, and re-importing changes nothing."""
+"""The real performance.gov files go in as published: each survey's slots q1..q7 are its A-11
+driver scores with the published point scales (the driver rule, scorecard/driver_rule.py), both
+layouts agree on every survey they share, and re-importing changes nothing."""
 import csv
 import shutil
-from collections import Counter
 
-import pytest
 import sqlalchemy as sa
 
-from importers.drivers import classify_question
-from importers.formats.observation_formats import channel_name, question_touchpoint
+from importers.formats.observation_formats import channel_name
 from importers.pipeline import run_import
 from scorecard.extensions import db
-from scorecard.models import Agency, ImportBatch, Metric, Observation, Program
+from scorecard.models import Agency, Base, ImportBatch, Metric, Observation, Program
 from tests.conftest import COLLECTIONS_CSV, TRUST_CSV
 
 COUNT_NAMES = ("strongly_disagree_num", "disagree_num", "neutral_num", "agree_num", "strongly_agree_num")
@@ -26,22 +24,65 @@ def _num(text):
     return int(float(text)) if text and text.strip() else 0
 
 
-def _stored(period, service_id, channel, touchpoint, question, slot=None):
-    """The observation for one published survey question, found by its natural key."""
-    key = question_touchpoint(touchpoint, question.strip())
-    key = key if slot is None else f"{key} (q{slot})"
-    program = db.session.scalar(sa.select(Program).where(Program.external_id == f"pg-program-{service_id}"))
-    rows = db.session.execute(
-        sa.select(Observation, Metric.code).join(Metric).where(
-            Observation.program_id == program.id, Observation.period == period,
-            Observation.channel == channel_name(channel.strip()),
-            Observation.touchpoint == key)).all()
-    assert len(rows) == 1, (period, service_id, channel, touchpoint, question)
-    return rows[0]
+SLOTS = ("satisfaction", "trust", "effectiveness", "ease", "efficiency", "transparency", "employee")
+PLACEHOLDERS = ("", "none", "n/a", "no question")
+# The one published swap (performance.gov data README): IRS asked trust in q1 and satisfaction in q2.
+SWAPS = {("16", "FY2021-Q2", "computer", "IRS.gov — Random selection after visiting any IRS.gov PUP page on a "
+          "computer. 50/50 split of being presented with main survey or beta survey"): {1: "trust", 2: "satisfaction"}}
 
 
 def _touchpoint(provided, point):
     return " — ".join(p.strip() for p in (provided, point) if p.strip())
+
+
+def _scores():
+    """{(service id, period, channel, touchpoint, driver): (point scale of the counts, n, question)}."""
+    rows = db.session.execute(
+        sa.select(Program.external_id, Observation.period, Observation.channel, Observation.touchpoint, Metric.code,
+                  Observation.value, Observation.n, Observation.question_text)
+        .join(Program, Observation.program_id == Program.id).join(Metric)).all()
+    scores = {}
+    for external_id, period, channel, touchpoint, driver, value, n, question in rows:
+        key = (external_id.removeprefix("pg-program-"), period, channel, touchpoint, driver)
+        assert key not in scores, key  # a survey answers each driver at most once
+        scores[key] = (None if value is None else round(value, 2), n, question)
+    return scores
+
+
+def _published_collections():
+    """{(service, period, channel, touchpoint, driver): (published point scale, n, question)} by the slot,
+    with the published swap, from the file as published; q8..q11 are never a driver score."""
+    published = {}
+    for row in _rows(COLLECTIONS_CSV):
+        p = "attributes_"
+        survey = (row[p + "service_id"], f"FY{row[p + 'collection_year']}-Q{row[p + 'collection_quarter']}",
+                  channel_name(row[p + "channel"].strip()), _touchpoint(row[p + "service_provided"], row[p + "transaction_point"]))
+        for q, driver in enumerate(SLOTS, start=1):
+            driver = SWAPS.get(survey, {}).get(q, driver)
+            text = row[f"{p}q{q}_text"].strip()
+            counts = [_num(row[f"{p}q{q}_{k}"]) for k in range(1, 6)]
+            if not text and not sum(counts):
+                continue  # an unused slot
+            scale = row[f"{p}q{q}_point_scale"]
+            published[survey + (driver,)] = (round(float(scale), 2) if sum(counts) else None, sum(counts),
+                                             None if text.lower() in PLACEHOLDERS else text)
+    return published
+
+
+def _published_trust(fiscal_year=None):
+    published = {}
+    for row in _rows(TRUST_CSV):
+        if fiscal_year and row["fiscal_year"] != fiscal_year:
+            continue
+        survey = (row["service_id"], f"FY{row['fiscal_year']}-Q{row['quarter']}", channel_name(row["channel"].strip()),
+                  _touchpoint(row["service_provided"], row["transaction_point"]))
+        text, counts = row["question_text"].strip(), [_num(row[c]) for c in COUNT_NAMES]
+        if not text and not sum(counts):
+            continue
+        driver = SWAPS.get(survey, {}).get(2, "trust")
+        published[survey + (driver,)] = (round(float(row["point_scale"]), 2) if sum(counts) else None, sum(counts),
+                                         None if text.lower() in PLACEHOLDERS else text)
+    return published
 
 
 def _snapshot():
@@ -54,73 +95,74 @@ def test_trust_file_scores_match_the_published_point_scale(app):
         result = run_import(db.session, TRUST_CSV)
         assert result.status == "imported", result.errors[:5]
         assert result.format == "performance-gov-trust"
-        unplaced = {u["question"].strip() for u in result.plan.unplaced}
-        checked = 0
-        for row in _rows(TRUST_CSV):
-            counts = [_num(row[c]) for c in COUNT_NAMES]
-            no_text = row["question_text"].strip().lower() in ("", "none", "n/a", "no question")
-            if no_text and not sum(counts):
-                continue  # no question and no answers: nothing is stored
-            names = [row["organization_name"], row["service_provider_name"], row["service_name"]]
-            touchpoint = _touchpoint(row["service_provided"], row["transaction_point"])
-            driver = None if no_text else classify_question(row["question_text"], context_names=names + [touchpoint])
-            driver = driver or row["metric_category"]
-            observation, metric = _stored(f"FY{row['fiscal_year']}-Q{row['quarter']}", row["service_id"],
-                                          row["channel"], _touchpoint(row["service_provided"], row["transaction_point"]),
-                                          "" if no_text else row["question_text"])
-            assert metric == driver  # the text decides; without text, the category the file gives
-            if sum(counts):
-                assert round(observation.value, 2) == pytest.approx(float(row["point_scale"]))
-                assert observation.n == sum(counts)
-                checked += 1
-            else:
-                assert observation.value is None and row["point_scale"] == ""
-        assert checked == 446 and unplaced == set()
+        published = _published_trust()
+        assert _scores() == published
+        assert sum(1 for scale, n, _ in published.values() if n) == 446
         reporting = {r["organization_id"] for r in _rows(TRUST_CSV)
-                     if sum(_num(r[c]) for c in COUNT_NAMES) or r["question_text"].strip().lower() not in (
-                         "", "none", "n/a", "no question")}
-        assert db.session.scalar(sa.select(sa.func.count()).select_from(Agency)) == len(reporting)
+                     if sum(_num(r[c]) for c in COUNT_NAMES) or r["question_text"].strip()}
+        # One provider (Fish and Wildlife Service) is published under two organisations; the first
+        # placement is kept and the second organisation is not created empty.
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Agency)) == len(reporting) - 1
 
 
-def test_collections_file_scores_match_every_question(app):
+def test_collections_file_scores_are_the_published_slots(app):
+    """Every slot q1..q7 is its driver's score with the published point scale (the IRS swap aside)."""
     with app.app_context():
         result = run_import(db.session, COLLECTIONS_CSV)
         assert result.status == "imported", result.errors[:5]
         assert result.format == "performance-gov-collections"
-        unplaced = {u["question"].strip() for u in result.plan.unplaced}
-        checked = 0
-        for row in _rows(COLLECTIONS_CSV):
-            p = "attributes_"
-            touchpoint = _touchpoint(row[p + "service_provided"], row[p + "transaction_point"])
-            seen = {}
-            for q in range(1, 12):
-                text = row[f"{p}q{q}_text"].strip()
-                counts = [_num(row[f"{p}q{q}_{k}"]) for k in range(1, 6)]
-                if text.lower() in ("", "none", "n/a", "no question"):
-                    if sum(counts):  # answers without a question cannot be placed: listed, not stored
-                        assert "(no question text)" in unplaced
-                    continue
-                asked = " ".join(text.split()).casefold()
-                slot = None
-                if asked in seen:  # a repeated question: kept only when its answers differ
-                    if not sum(counts) or counts == seen[asked]:
-                        continue
-                    slot = q
-                seen[asked] = counts
-                names = [row[p + "organization_name"], row[p + "service_provider_name"], row[p + "service_name"]]
-                driver = classify_question(text, context_names=names + [touchpoint])
-                if driver is None:
-                    assert text in unplaced
-                    continue
-                observation, metric = _stored(
-                    f"FY{row[p + 'collection_year']}-Q{row[p + 'collection_quarter']}", row[p + "service_id"],
-                    row[p + "channel"], touchpoint, text, slot)
-                assert metric == driver
-                if sum(counts):
-                    assert round(observation.value, 2) == pytest.approx(float(row[f"{p}q{q}_point_scale"]))
-                    checked += 1
-        assert checked > 900
-        assert unplaced and all(isinstance(q, str) and q for q in unplaced)
+        scores = _scores()
+        assert scores == _published_collections()
+        assert sum(1 for value, n, _ in scores.values() if n) > 900
+        # Passport Services FY2021-Q2 by phone: q1 and q3 both ask about satisfaction, yet only q1 is
+        # the satisfaction score, and n is q1's respondents, not q1 + q3.
+        passport = next(r for r in _rows(COLLECTIONS_CSV) if r["attributes_service_id"] == "25"
+                        and r["attributes_collection_quarter"] == "2" and r["attributes_channel"] == "automated_phone")
+        key = ("25", "FY2021-Q2", "automated phone", _touchpoint(passport["attributes_service_provided"],
+                                                       passport["attributes_transaction_point"]))
+        assert scores[key + ("satisfaction",)][1] == sum(_num(passport[f"attributes_q1_{k}"]) for k in range(1, 6))
+        assert scores[key + ("effectiveness",)][2] == passport["attributes_q3_text"].strip()
+
+
+def test_both_layouts_give_the_same_driver_scores_in_either_order(app):
+    """Every service x quarter x driver score the two files share agrees, whichever is imported first;
+    the second import finds every shared survey unchanged."""
+    trust_2021 = _published_trust("2021")
+    shared = set(trust_2021)
+    assert len(shared) == 184 and shared <= set(_published_collections())
+    results = {}
+    with app.app_context():
+        for order in ((COLLECTIONS_CSV, TRUST_CSV), (TRUST_CSV, COLLECTIONS_CSV)):
+            for table in reversed(Base.metadata.sorted_tables):
+                db.session.execute(table.delete())
+            db.session.commit()
+            first, second = (run_import(db.session, path) for path in order)
+            assert first.status == second.status == "imported"
+            assert second.plan.counts["updated"] == 0
+            scores = _scores()
+            results[order[0].name] = {key: scores[key] for key in shared}
+            assert results[order[0].name] == trust_2021
+    assert results[COLLECTIONS_CSV.name] == results[TRUST_CSV.name]
+
+
+def test_the_summary_lists_swaps_and_non_standard_wordings(app):
+    with app.app_context():
+        result = run_import(db.session, COLLECTIONS_CSV)
+        notes = result.plan.driver_notes
+        swaps = {(n["program"], n["period"], n["slot"], n["driver"]) for n in notes if n["note"] == "swapped"}
+        assert swaps == {("Visiting IRS.gov", "FY2021-Q2", 1, "trust"), ("Visiting IRS.gov", "FY2021-Q2", 2, "satisfaction")}
+        assert "q1 counted as trust" in result.message and "q2 counted as satisfaction" in result.message
+        non_standard = [n for n in notes if n["note"] == "non-standard wording"]
+        assert f"{len(non_standard)} question(s) kept under their slot's driver with non-standard wording" in result.message
+        deeoic = [n for n in non_standard if n["slot"] == 3 and n["question"].startswith("Overall, how satisfied")]
+        assert deeoic and all(n["driver"] == "effectiveness" and n["reads_as"] == "satisfaction" for n in deeoic)
+        beyond = [n for n in notes if n["note"] == "not pooled"]
+        assert beyond and all(n["slot"] > 7 and n["driver"] is None for n in beyond)
+        assert payload_keys(result) >= {"driver_notes"}
+
+
+def payload_keys(result):
+    return set(result.as_json())
 
 
 def test_reimporting_the_same_files_changes_nothing(app, tmp_path):
@@ -141,14 +183,3 @@ def test_reimporting_the_same_files_changes_nothing(app, tmp_path):
         assert result.status == "imported"
         assert result.plan.counts["inserted"] == 0 and result.plan.counts["updated"] <= 4
         assert db.session.scalar(sa.select(sa.func.count()).select_from(ImportBatch)) == batches + 1
-
-
-def test_the_two_publications_agree_except_where_performance_gov_revised_a_survey(app):
-    """Both files publish FY2021 trust surveys; importing one after the other updates only the
-    surveys whose answer counts differ between the two publications."""
-    with app.app_context():
-        run_import(db.session, COLLECTIONS_CSV)
-        result = run_import(db.session, TRUST_CSV)
-        updated = result.plan.counts["updated"]
-        assert updated <= 4
-        assert Counter(c.action for c in result.plan.updates) == Counter({"update": updated})

@@ -2,10 +2,19 @@
 turns one row into observation records. (GSA Touchpoints A-11 v2 responses: touchpoints_format.py.)"""
 from typing import Optional
 
-from importers.drivers import DRIVERS, classify_question
+from importers.drivers import classify_question
 from importers.formats.base import Column, Format
 from importers.formats.cells import Cells, converted_column, to_count
 from importers.normalize import to_number, to_text
+from scorecard.driver_rule import (
+    DRIVER_SLOTS,
+    NOTE_NON_STANDARD,
+    NOTE_NOT_POOLED,
+    SlotQuestion,
+    assign_drivers,
+    is_placeholder,
+)
+from scorecard.periods import PeriodError, parse_period
 
 COUNT_COLUMNS = ("count_1", "count_2", "count_3", "count_4", "count_5")
 EXPORT_COLUMNS = ("agency", "component", "program", "function", "metric", "driver", "period", "channel",
@@ -222,38 +231,50 @@ def _org_refs(cells: Cells, prefix: str) -> dict:
 
 def _touchpoint(cells: Cells, prefix: str) -> str:
     parts = [cells.text(prefix + "service_provided"), cells.text(prefix + "transaction_point")]
-    return " — ".join(p for p in parts if p)
+    return " — ".join(p for p in parts if p)[:TOUCHPOINT_MAX]
 
 
-def _question(text):
-    """The question as asked, or None for the placeholders some providers type instead."""
-    return None if text is None or text.strip().lower() in ("no question", "none", "n/a") else text
+def _question_text(cells: Cells, column: str):
+    """The question as published, placeholders ("NONE", "N/A") included: a placeholder slot was
+    reported (without counts), an empty one was not used."""
+    raw = cells.row.get(column)
+    return raw.strip() or None if isinstance(raw, str) else cells.text(column)
 
 
-def question_touchpoint(touchpoint: str, question: str) -> str:
-    """A performance.gov survey can ask several questions under one driver (two "transparency"
-    statements, say), so each question is its own touchpoint: the survey's point in the journey
-    plus the question as asked. Both performance.gov layouts spell it the same way, so the same
-    survey question published in both files is one observation."""
-    if not question:
-        return touchpoint
-    text = " ".join(question.replace("\u2019", "'").replace("\u2018", "'").replace("\u201c", '"')
-                    .replace("\u201d", '"').split())
-    return f"{touchpoint} | Q: {text}"[:TOUCHPOINT_MAX]
+def _period_text(raw: str) -> str:
+    try:
+        return str(parse_period(raw))
+    except PeriodError:
+        return raw  # the sink reports the bad period against its row
 
 
-def _survey_record(cells, refs, period, channel, touchpoint, question, counts, options, slot=None):
+def _survey_records(refs, period, channel, touchpoint, questions) -> list[dict]:
+    """The observations of one performance.gov survey: the driver rule (scorecard.driver_rule)
+    decides which question answers which driver, the same for both layouts. The survey's
+    touchpoint is its key, so one survey published in both files is one observation per driver."""
     names = [r.get("name") for r in refs.values() if r.get("name")] + [touchpoint]
-    driver = classify_question(question or "", context_names=names)
-    key = question_touchpoint(touchpoint, question)
-    record = {
-        **refs, "function": None, "metric": driver, "driver": driver, "period": period, "channel": channel,
-        "touchpoint": key if slot is None else f"{key} (q{slot})"[:TOUCHPOINT_MAX], "value": None, "n": sum(counts), "counts": counts, "question_text": question or None,
-        "notes": None,
-    }
-    if driver is None:
-        record["unplaced"] = True
-    return record
+    survey = {"program": refs["program"]["name"] or refs["program"]["external_id"], "period": _period_text(period),
+              "channel": channel, "touchpoint": touchpoint}
+    records = []
+    for answer in assign_drivers(questions):
+        question = answer.question
+        text = None if is_placeholder(question.text) else question.text
+        note = None
+        if answer.note:
+            note = {**survey, "slot": question.slot, "driver": answer.driver, "note": answer.note,
+                    "question": text or question.text or ""}
+            if answer.note in (NOTE_NON_STANDARD, NOTE_NOT_POOLED) and text:
+                note["reads_as"] = classify_question(text, context_names=names)
+        if answer.driver is None:
+            records.append({"not_pooled": True, "driver_note": note})
+            continue
+        counts = tuple(question.counts) if question.has_counts else (0, 0, 0, 0, 0)
+        records.append({
+            **refs, "function": None, "metric": answer.driver, "driver": answer.driver, "period": period,
+            "channel": channel, "touchpoint": touchpoint, "value": None, "n": sum(counts), "counts": counts,
+            "question_text": text, "notes": None, "driver_note": note,
+        })
+    return records
 
 
 def _question_columns(q: int) -> tuple:
@@ -275,29 +296,13 @@ def collection_records(row: dict, options: dict) -> list[dict]:
     p = "attributes_"
     refs = _org_refs(cells, p)
     period = f"fiscal_year={row.get(p + 'collection_year')}, quarter={row.get(p + 'collection_quarter')}"
-    channel = channel_name(cells.text(p + "channel"))
-    touchpoint = _touchpoint(cells, p)
-    records, seen = [], {}
+    questions = []
     for q in range(1, 12):
         text_col, *count_cols, scale_col = _question_columns(q)
-        question = _question(cells.text(text_col))
-        counts, n, _ = survey_values(cells, count_cols, None, scale_col)
-        if not question and not any(counts or ()):
-            continue  # an unused question slot
-        if counts is None:
-            counts = (0, 0, 0, 0, 0)
-        asked = " ".join((question or "").split()).casefold()
-        slot = None
-        if asked in seen:
-            # Some surveys repeat a question. A repeat with no answers, or with the same answers,
-            # adds nothing; a repeat with other answers is kept as its own touchpoint (its slot).
-            if not any(counts) or counts == seen[asked]:
-                continue
-            slot = q
-        seen[asked] = counts
-        records.append(_survey_record(cells, refs, period, channel, touchpoint, question, counts, options, slot))
+        counts, _, _ = survey_values(cells, count_cols, None, scale_col)
+        questions.append(SlotQuestion(q, _question_text(cells, text_col), counts))
     cells.done()
-    return records
+    return _survey_records(refs, period, channel_name(cells.text(p + "channel")), _touchpoint(cells, p), questions)
 
 
 PERFGOV_COLLECTIONS = Format(
@@ -310,7 +315,8 @@ PERFGOV_COLLECTIONS = Format(
          "attributes_collection_quarter", "attributes_service_provided", "attributes_transaction_point"),
     records=collection_records,
     description="The layout performance.gov publishes for every quarter: one survey per row, up to eleven "
-                "questions side by side. Each question is placed under its A-11 driver by its text.",
+                "questions side by side. Each slot is its A-11 driver (q1 satisfaction .. q7 employee) "
+                "unless its wording is another driver's standard statement; q8..q11 are not pooled.",
 )
 
 TRUST_COLUMNS = tuple(Column(name) for name in (
@@ -321,25 +327,20 @@ TRUST_COLUMNS = tuple(Column(name) for name in (
     "metric_category"))
 
 
+TRUST_SLOT = DRIVER_SLOTS["trust"]
+
+
 def trust_records(row: dict, options: dict) -> list[dict]:
+    """The flattened file publishes the trust slot (q2) of each survey: the same question and
+    counts as q2 of the collections layout, so the same rule places it."""
     cells = Cells(row)
     refs = _org_refs(cells, "")
     period = f"fiscal_year={row.get('fiscal_year')}, quarter={row.get('quarter')}"
-    counts, n, _ = survey_values(cells, ("strongly_disagree_num", "disagree_num", "neutral_num", "agree_num",
+    counts, _, _ = survey_values(cells, ("strongly_disagree_num", "disagree_num", "neutral_num", "agree_num",
                                          "strongly_agree_num"), None, "point_scale")
-    question = _question(cells.text("question_text"))
-    if not question and not any(counts or ()):
-        cells.done()
-        return []  # the survey reported no data and no question: nothing to store
+    question = SlotQuestion(TRUST_SLOT, _question_text(cells, "question_text"), counts)
     cells.done()
-    record = _survey_record(cells, refs, period, channel_name(cells.text("channel")), _touchpoint(cells, ""),
-                            question or "", counts or (0, 0, 0, 0, 0), options)
-    category = (cells.text("metric_category") or "").lower()
-    if record.get("unplaced") and category in DRIVERS:
-        # The text names no driver (or there is none), but the row states the A-11 category it
-        # reports: that is published data, not a guess. Text that does name a driver still wins.
-        record.update(metric=category, driver=category, unplaced=False)
-    return [record]
+    return _survey_records(refs, period, channel_name(cells.text("channel")), _touchpoint(cells, ""), [question])
 
 
 PERFGOV_TRUST = Format(

@@ -19,7 +19,10 @@ class Plan:
     updates: list = field(default_factory=list)
     unchanged: int = 0
     created: dict = field(default_factory=dict)   # organisation rows a performance.gov file adds
-    unplaced: list = field(default_factory=list)  # [{"row", "question"}] questions with no A-11 driver
+    # What the A-11 driver rule (scorecard.driver_rule) did to a survey's questions: swaps,
+    # non-standard wordings, questions not pooled, slots reported without counts.
+    driver_notes: list = field(default_factory=list)
+    placements: list = field(default_factory=list)  # organisations kept where first published
 
     @property
     def counts(self) -> dict:

@@ -51,7 +51,7 @@ class ObservationSink:
         self.errors: list[SinkError] = []
         self.rows: dict[tuple, tuple] = {}  # natural key -> values in FIELDS order
         self.first_row: dict[tuple, int] = {}
-        self.unplaced: list[dict] = []
+        self.driver_notes: list[dict] = []  # what the A-11 driver rule did, per survey question
         self._periods: dict = {}
         ensure_standard_metrics(session)
         session.flush()
@@ -87,10 +87,8 @@ class ObservationSink:
         d = self.directory
         try:
             if isinstance(record["program"], dict):
-                agency = d.external("agency", record["agency"])
-                component = d.external("component", record["component"], agency)
-                program = d.external("program", record["program"], component)
                 # A service is filed under the provider it was first seen with; the subject follows it.
+                program = d.published_program(record)
                 subject = (program.component.agency, program.component, program, None)
             else:
                 agency_name, component_name, program_name, function_name = names
@@ -130,8 +128,10 @@ class ObservationSink:
 
     def add(self, row: int, record: dict) -> None:
         """Resolve one record and keep it under its natural key (or record why not)."""
-        if record.get("unplaced"):
-            self.unplaced.append({"row": row, "question": record["question_text"] or "(no question text)"})
+        note = record.get("driver_note")
+        if note:
+            self.driver_notes.append({"row": row, **note})
+        if record.get("not_pooled"):
             return
         problems = []
         period = self._period(record["period"])
@@ -239,7 +239,8 @@ class ObservationSink:
 
     # -- plan ---------------------------------------------------------------------------------
     def plan(self) -> Plan:
-        plan = Plan(created={k: v for k, v in self.directory.created.items() if v}, unplaced=self.unplaced)
+        plan = Plan(created={k: v for k, v in self.directory.created.items() if v}, driver_notes=self.driver_notes,
+                    placements=sorted(self.directory.placements.values()))
         existing = self._existing()
         if not existing:  # nothing stored under these keys: every row is new
             plan.inserts = NewRows(self.rows, self.first_row, self.rows)
