@@ -11,6 +11,7 @@ import sqlalchemy.orm as so
 
 from importers.formats.observation_formats import EXPORT_COLUMNS
 from importers.normalize import safe_for_export
+from scorecard.driver_rule import is_non_standard_wording
 from scorecard.models import Agency, Component, Function, Metric, Observation, Program
 from scorecard.periods import parse_period
 
@@ -42,6 +43,7 @@ def observation_rows(session, *, period: Optional[str] = None, component: Option
     for row in session.execute(query.execution_options(yield_per=5000)):
         values = list(row)
         values[5] = values[5].value if values[5] is not None else None
+        values.append("yes" if is_non_standard_wording(values[5], values[16]) else "")
         yield tuple(safe_for_export(v) if name in TEXT_COLUMNS else v for name, v in zip(EXPORT_COLUMNS, values))
 
 

@@ -183,7 +183,14 @@ def test_export_then_import_changes_nothing(demo, tmp_path):
         if suffix == "csv":
             assert head.decode().splitlines()[0] == (
                 "agency,component,program,function,metric,driver,period,channel,touchpoint,value,n,"
-                "count_1,count_2,count_3,count_4,count_5,question_text")
+                "count_1,count_2,count_3,count_4,count_5,question_text,non_standard_wording")
+            with open(out, newline="", encoding="utf-8-sig") as handle:
+                marks = {(r["driver"], r["question_text"]): r["non_standard_wording"] for r in csv.DictReader(handle)}
+            # The mark travels to the export: the standard trust statement is not marked, other
+            # wordings kept under trust are, and so is nothing without a question.
+            assert marks[("trust", "This interaction increased my trust in the IRS")] == ""
+            assert marks[("trust", "I trust VA to fulfill our country's commitment to Veterans.")] == "yes"
+            assert marks[("satisfaction", "I am satisfied with the service I received from IRS.gov.")] == ""
         back = runner.invoke(args=["import", str(out), "--json"])
         payload = json.loads(back.output)
         assert back.exit_code == 0, payload["errors"][:3]

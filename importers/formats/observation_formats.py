@@ -18,7 +18,7 @@ from scorecard.periods import PeriodError, parse_period
 
 COUNT_COLUMNS = ("count_1", "count_2", "count_3", "count_4", "count_5")
 EXPORT_COLUMNS = ("agency", "component", "program", "function", "metric", "driver", "period", "channel",
-                  "touchpoint", "value", "n") + COUNT_COLUMNS + ("question_text",)
+                  "touchpoint", "value", "n") + COUNT_COLUMNS + ("question_text", "non_standard_wording")
 POINT_SCALE_TOLERANCE = 0.006
 TOUCHPOINT_MAX = 800
 
@@ -88,6 +88,8 @@ CANONICAL_COLUMNS = (
     Column("count_5", ("count 5", "strongly agree", "5 strongly agree", "answers 5")),
     Column("question_text", ("question", "question text", "survey question")),
     Column("notes", ("note", "comment", "comments")),
+    # Written by the export for the reader; derived from the question text, so ignored on import.
+    Column("non_standard_wording", ("non standard wording",)),
 )
 
 

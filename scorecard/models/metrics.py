@@ -122,6 +122,13 @@ class Observation(TimestampMixin, Base):
     def counts(self) -> list[Optional[int]]:
         return [self.count_1, self.count_2, self.count_3, self.count_4, self.count_5]
 
+    @property
+    def non_standard_wording(self) -> bool:
+        """The question as asked is not its driver's standard A-11 statement (scorecard.driver_rule)."""
+        from scorecard.driver_rule import is_non_standard_wording
+
+        return is_non_standard_wording(self.metric.driver.value if self.metric.driver else None, self.question_text)
+
 
 class ScopeType(str, enum.Enum):
     agency = "agency"
