@@ -48,10 +48,13 @@ dash_app.layout = _layout
 def init_dashboards(server) -> None:
     """Bind the Dash app to a Flask server. Sign-in is enforced by the server's
     deny-by-default check; Dash's callback dispatcher is exempt from CSRF (it posts JSON and
-    the session cookie is SameSite=Lax)."""
+    the session cookie is SameSite=Lax) and checks every request (dashboards.validation) before
+    a callback runs: a malformed one answers 400."""
+    from dashboards.validation import guard
     from scorecard.extensions import csrf
 
     dash_app.init_app(server)
     for rule in server.url_map.iter_rules():
         if rule.rule.startswith(URL_BASE + "_dash-update-component"):
+            server.view_functions[rule.endpoint] = guard(server.view_functions[rule.endpoint], dash_app)
             csrf.exempt(server.view_functions[rule.endpoint])

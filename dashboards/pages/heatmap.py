@@ -3,7 +3,7 @@ import dash
 from dash import Input, Output, callback, dcc, html
 from flask import current_app
 
-from dashboards import figures, queries
+from dashboards import figures, queries, validation
 from scorecard.extensions import db
 
 dash.register_page(__name__, path="/heatmap", name="Heatmap", title="Heatmap · CX Scorecard")
@@ -35,9 +35,12 @@ def layout(**_):
     ])
 
 
+validation.register("heatmap-period", "value", validation.period)
+validation.register("heatmap-agency", "value", validation.id_or(ALL))
+
+
 @callback(Output("heatmap-graph", "figure"), Input("heatmap-period", "value"), Input("heatmap-agency", "value"))
-def update_heatmap(period, agency):
-    heat = queries.driver_heatmap(
-        db.session, period, None if agency in (None, ALL) else int(agency),
-        min_n=current_app.config["SURVEY_MIN_N"])
+@validation.validated
+def update_heatmap(period, agency_id):
+    heat = queries.driver_heatmap(db.session, period, agency_id, min_n=current_app.config["SURVEY_MIN_N"])
     return figures.heatmap_figure(heat)

@@ -1,0 +1,174 @@
+"""What the dashboards' callbacks accept, checked in one place before any callback runs.
+
+Every request to Dash's callback endpoint is checked here first (`check_request`, wrapped around
+the endpoint by `guard`): a JSON object of bounded size, naming a callback the server runs, with
+exactly the inputs and states that callback declares, each value accepted by the converter
+registered for its component property (`register`). A component property without a converter is
+refused: deny by default. Anything else answers 400 with a plain message (`CallbackInputError`,
+a 400 that the app's error handler renders as JSON), never 500.
+
+Callbacks receive the converted values through `validated`, so `"7"` arrives as 7 and
+`"FY25 Q1"` as `"FY2025-Q1"`.
+"""
+from functools import wraps
+from typing import Callable, Optional
+
+import dash
+from flask import request
+from werkzeug.exceptions import BadRequest
+
+from scorecard.periods import PeriodError, parse_period
+
+MAX_BODY_BYTES = 64 * 1024  # the heaviest callback body the pages send is well under 2 KB
+MAX_TEXT = 2000             # a pathname or query string
+MAX_PERIOD_TEXT = 40
+MAX_ID = 2**31 - 1          # the largest id a 32-bit integer column holds (PostgreSQL `integer`)
+
+
+class CallbackInputError(BadRequest):
+    """A callback request or one of its values is malformed: 400, with what was wrong."""
+
+    def __init__(self, message: str):
+        super().__init__(description=message)
+
+
+# ------------------------------------------------------------------------------- converters
+
+def period(value) -> Optional[str]:
+    """A fiscal quarter in any accepted spelling, as canonical text; None for "the latest"."""
+    if value is None:
+        return None
+    if not isinstance(value, str) or len(value) > MAX_PERIOD_TEXT:
+        raise ValueError("a period is a short text such as FY2025-Q1")
+    try:
+        return str(parse_period(value))
+    except PeriodError:
+        raise ValueError(f"{value[:MAX_PERIOD_TEXT]!r} is not a fiscal quarter such as FY2025-Q1") from None
+
+
+def record_id(value) -> int:
+    """A database id: a whole number from 1 to MAX_ID, given as a number or as its digits."""
+    if isinstance(value, bool):
+        raise ValueError("an id is a whole number")
+    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 10:
+        value = int(value)
+    if not isinstance(value, int) or not 1 <= value <= MAX_ID:
+        raise ValueError("an id is a whole number from 1 to 2147483647")
+    return value
+
+
+def id_or(everything: str) -> Callable:
+    """A record id, or `everything` (the "all" choice of a filter), read as None."""
+    def convert(value) -> Optional[int]:
+        if value is None or value == everything:
+            return None
+        return record_id(value)
+    return convert
+
+
+def text(value) -> Optional[str]:
+    """Plain text of bounded length (a location's pathname or query string), or None."""
+    if value is None:
+        return None
+    if not isinstance(value, str) or len(value) > MAX_TEXT:
+        raise ValueError(f"expected a text of at most {MAX_TEXT} characters")
+    return value
+
+
+# -------------------------------------------------------------------------------- registry
+
+CONVERTERS: dict[str, Callable] = {}
+
+
+def register(component_id: str, prop: str, converter: Callable) -> None:
+    """Accept `component_id.prop` as a callback input or state, converted (and checked) by `converter`,
+    which raises ValueError or TypeError for a value it refuses."""
+    CONVERTERS[f"{component_id}.{prop}"] = converter
+
+
+# Dash's own page routing callback (use_pages) reads the browser location.
+register("_pages_location", "pathname", text)
+register("_pages_location", "search", text)
+
+
+def convert(spec: str, value):
+    """The value of `spec` ("component-id.property") converted, or CallbackInputError."""
+    converter = CONVERTERS.get(spec)
+    if converter is None:
+        raise CallbackInputError(f"{spec} is not an input any dashboard accepts")
+    try:
+        return converter(value)
+    except (ValueError, TypeError) as error:
+        raise CallbackInputError(f"{spec}: {error}") from None
+
+
+# ----------------------------------------------------------------------------- the request
+
+def _specs(items, what: str) -> list:
+    if not isinstance(items, list):
+        raise CallbackInputError(f"{what} must be a list")
+    for item in items:
+        if not isinstance(item, dict) or not isinstance(item.get("id"), str) \
+                or not isinstance(item.get("property"), str):
+            raise CallbackInputError(f"each of {what} names a component id and property")
+    return items
+
+
+def _outputs(output: str) -> list[str]:
+    """The "id.property" outputs a callback's output key names ("..a.b...c.d.." for several)."""
+    if output.startswith("..") and output.endswith(".."):
+        return output[2:-2].split("...")
+    return [output]
+
+
+def check_request(callback_map: dict, body) -> None:
+    """Refuse (CallbackInputError) a callback request that is not exactly what a server callback
+    declares, or whose values the registered converters refuse."""
+    if not isinstance(body, dict):
+        raise CallbackInputError("the body must be a JSON object")
+    output = body.get("output")
+    entry = callback_map.get(output) if isinstance(output, str) else None
+    if entry is None or not callable(entry.get("callback")):
+        raise CallbackInputError("the body does not name a callback of the dashboards")
+    outputs = body.get("outputs")
+    outputs = _specs(outputs if isinstance(outputs, list) else [outputs], "outputs")
+    if [f"{o['id']}.{o['property']}" for o in outputs] != _outputs(output):
+        raise CallbackInputError("the outputs do not match the callback")
+    for key, declared in (("inputs", entry["inputs"]), ("state", entry.get("state", []))):
+        sent = _specs(body.get(key, []), key)
+        if [(s["id"], s["property"]) for s in sent] != [(d["id"], d["property"]) for d in declared]:
+            raise CallbackInputError(f"the {key} do not match the callback's")
+        for item in sent:
+            convert(f"{item['id']}.{item['property']}", item.get("value"))
+    changed = body.get("changedPropIds", [])
+    if not isinstance(changed, list) or not all(isinstance(c, str) and len(c) <= 300 for c in changed):
+        raise CallbackInputError("changedPropIds must be a list of component properties")
+
+
+def guard(view: Callable, app: dash.Dash) -> Callable:
+    """Dash's callback endpoint, answering 400 to a request `check_request` refuses."""
+    @wraps(view)
+    def checked(*args, **kwargs):
+        length = request.content_length
+        if not length:
+            raise CallbackInputError("the body must be a JSON object (with its Content-Length)")
+        if length > MAX_BODY_BYTES:
+            raise CallbackInputError(f"a callback request is a JSON body of at most {MAX_BODY_BYTES} bytes")
+        if not request.is_json:  # also keeps cross-site "simple" posts (text/plain, forms) out
+            raise CallbackInputError("a callback request is sent as application/json")
+        check_request(app.callback_map, request.get_json(silent=True))
+        return view(*args, **kwargs)
+    return checked
+
+
+def validated(callback: Callable) -> Callable:
+    """Decorate a callback (below @callback) to receive its inputs and states converted by the
+    registry, in the order it declares them."""
+    @wraps(callback)
+    def converted(*args):
+        context = dash.callback_context
+        specs = [f"{item['id']}.{item['property']}" for item in context.inputs_list + context.states_list]
+        if len(specs) != len(args):
+            raise CallbackInputError("the inputs do not match the callback's")
+        return callback(*(convert(spec, value) for spec, value in zip(specs, args)))
+    return converted
