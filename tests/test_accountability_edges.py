@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from scorecard.extensions import db
 from scorecard.models import (
-    AppliesTo, Finding, FindingInput, Observation, PerformancePlan, PlanElement, PlanRequirement, Program,
+    Finding, FindingInput, Observation, PerformancePlan, PlanElement, PlanRequirement, Program, RuleSubject,
     RuleVersion,
 )
 from scorecard.rules.schema import RuleError, validate_definition
@@ -112,7 +112,7 @@ def test_publishing_a_draft_edited_since_it_was_shown_is_refused(evaluated, clie
 
 
 def finding_of(subject_type: str) -> int:
-    return db.session.scalar(sa.select(Finding.id).where(Finding.subject_type == AppliesTo(subject_type))
+    return db.session.scalar(sa.select(Finding.id).where(Finding.subject_type == RuleSubject(subject_type))
                              .order_by(Finding.id))
 
 
@@ -192,7 +192,7 @@ def test_pages_with_many_forms_have_unique_ids(evaluated, client_as, role, url):
 def test_default_pack_explanations_read_correctly(evaluated):
     with evaluated.app_context():
         texts = {f.flag or f.outcome: f.explanation for f in db.session.scalars(
-            sa.select(Finding).where(Finding.subject_type.in_([AppliesTo.commitment, AppliesTo.capacity_domain])))}
+            sa.select(Finding).where(Finding.subject_type.in_([RuleSubject.commitment, RuleSubject.capacity_domain])))}
     assert re.search(r"was due \d{4}-\d\d-\d\d and is \d+ days overdue; its status still says [a-z ]+\.$",
                      texts["overdue"]), texts["overdue"]
     assert re.search(r"respondents in every one of the \d+ quarter\(s\) of FY\d{4} through FY\d{4}-Q\d;",
@@ -218,7 +218,7 @@ def test_two_people_editing_one_draft_do_not_overwrite_each_other(evaluated, cli
 
 def test_requirement_explanation_counts_the_quarters_and_programs_that_had_data(evaluated):
     with evaluated.app_context():
-        finding = db.session.scalar(sa.select(Finding).where(Finding.subject_type == AppliesTo.requirement,
+        finding = db.session.scalar(sa.select(Finding).where(Finding.subject_type == RuleSubject.requirement,
                                                              Finding.rating.is_not(None)).order_by(Finding.id))
         items = db.session.scalars(sa.select(FindingInput).where(FindingInput.finding_id == finding.id,
                                                                  FindingInput.role == "observations")).all()
@@ -234,7 +234,7 @@ def test_requirement_explanation_counts_the_quarters_and_programs_that_had_data(
 def test_every_table_has_a_caption_and_why_links_say_which_requirement(evaluated, client_as):
     admin = client_as("admin")
     with evaluated.app_context():
-        finding = db.session.scalar(sa.select(Finding).where(Finding.subject_type == AppliesTo.requirement)
+        finding = db.session.scalar(sa.select(Finding).where(Finding.subject_type == RuleSubject.requirement)
                                     .order_by(Finding.id))
         requirement = db.session.get(PlanRequirement, finding.subject_id)
         plan_id, text, finding_id = requirement.element.plan_id, requirement.text, finding.id
@@ -279,7 +279,7 @@ def test_an_element_proposal_from_only_some_requirements_says_so(evaluated, clie
         plan = db.session.scalar(sa.select(PerformancePlan).order_by(PerformancePlan.id))
         element = next(e for e in plan.elements if e.is_results_driven)
         rated = {f.subject_id for f in db.session.scalars(sa.select(Finding).where(
-            Finding.subject_type == AppliesTo.requirement, Finding.rating.is_not(None)))}
+            Finding.subject_type == RuleSubject.requirement, Finding.rating.is_not(None)))}
         counts = (sum(r.id in rated for r in element.requirements), len(element.requirements))
         plan_id, element_id = plan.id, element.id
     assert 0 < counts[0] < counts[1], counts  # the demo mixes CX and official-rated requirements

@@ -11,7 +11,6 @@ from importers.export import export_ratings
 from scorecard.demo import seed_demo
 from scorecard.extensions import db
 from scorecard.models import (
-    AppliesTo,
     AuditEvent,
     ElementRating,
     Finding,
@@ -20,6 +19,7 @@ from scorecard.models import (
     Role,
     Rule,
     RuleStatus,
+    RuleSubject,
     RuleVersion,
     User,
 )
@@ -43,10 +43,10 @@ def a_plan(session) -> PerformancePlan:
 def propose(session, plan, ratings: list[int], period="FY2026-Q4") -> list[Finding]:
     """Requirement findings as the rules engine writes them, from one published rule version."""
     rule = session.scalar(sa.select(Rule).where(Rule.key == "test-bands")) or Rule(
-        key="test-bands", title="Requirement rating bands", applies_to=AppliesTo.requirement)
+        key="test-bands", title="Requirement rating bands", subject_type=RuleSubject.requirement)
     version = RuleVersion(rule=rule, version=len(rule.versions) + 1, status=RuleStatus.published, definition={})
     requirements = [r for e in plan.elements for r in e.requirements]
-    findings = [Finding(rule_version=version, subject_type=AppliesTo.requirement, subject_id=r.id, period=period,
+    findings = [Finding(rule_version=version, subject_type=RuleSubject.requirement, subject_id=r.id, period=period,
                         outcome="rating", rating=rating, explanation=f"attainment gives {rating}", facts={},
                         fingerprint=str(r.id)) for r, rating in zip(requirements, ratings)]
     session.add_all(findings)

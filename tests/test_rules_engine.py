@@ -9,15 +9,15 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from scorecard.models import CommitmentStatus, Direction, MetricKind, ScopeType
+from scorecard.models import CommitmentStatus, Direction, MetricKind, RuleSubject, ScopeType
 from scorecard.rules.context import (
     CapacityDomainInfo, CommitmentInfo, ComponentInfo, EvaluationContext, MetricInfo, Pool, ProgramInfo,
     RequirementInfo, TargetInfo,
 )
-from scorecard.rules.evaluator import FactResult, InputRef, Subject, evaluate
+from scorecard.rules.evaluator import FactResult, FindingDraft, InputRef, Subject, evaluate
 from scorecard.rules.facts import FACTS
 from scorecard.rules.schema import compile_rule, validate_definition
-from scorecard.rules.service import run_rules
+from scorecard.rules.service import fingerprint, run_rules
 from scorecard.scoring import pooled_score
 from scorecard.survey import compare, pool, stats_from_counts
 
@@ -50,7 +50,7 @@ def flag_when(condition):
                  "then": {"flag": "look", "severity": "low"}, "explain": "{program}: {value}"})
 
 
-SUBJECT = Subject("program", 7, "P7", {"program": "Passport Renewal", "subject": "Passport Renewal"})
+SUBJECT = Subject(RuleSubject.program, 7, "P7", {"program": "Passport Renewal", "subject": "Passport Renewal"})
 
 
 def leaf(fact="n", op="ge", value=30, **params):
@@ -113,15 +113,25 @@ def rating_rule(when=None):
 @pytest.mark.parametrize("attainment, rating", [(1.2, 5), (1.05, 5), (1.049, 4), (1.0, 4), (0.97, 3), (0.95, 3),
                                                 (0.93, 2), (0.9, 2), (0.899, 1), (0.1, 1)])
 def test_rating_bands(attainment, rating):
-    subject = Subject("requirement", 3, None, {"leader": "Avery Chen"})
+    subject = Subject(RuleSubject.requirement, 3, None, {"leader": "Avery Chen"})
     facts = given_facts({"attainment": FactResult(attainment, details={"attainment": attainment})})
     draft = evaluate(rating_rule(), subject, "FY2025-Q4", facts)
     assert draft.outcome == "rating" and draft.rating == rating and draft.status is None
     assert draft.explanation == f"Avery Chen: {attainment * 100:.0f}% of target, rating {rating}, n/a"
 
 
+def test_a_finding_keeps_the_fingerprint_it_was_stored_with():
+    """Fingerprints were made while the subject type was plain text: the enum must not change them
+    (or every stored finding would be rewritten by the next evaluation)."""
+    draft = FindingDraft("r", 3, RuleSubject.program, 7, "P7", "FY2025-Q4", "status", status="green",
+                         explanation="P7 is green.", facts={"min_n": 30, "as_of": "FY2025-Q4"},
+                         inputs=(InputRef("value", metric_id=1, subject_key="program:7", period="FY2025-Q4", value=4.2,
+                                          n=40, observation_ids=(5, 6)),))
+    assert fingerprint(draft) == "49418b79ab9705f1a893e8a95b8133669001051a3a08642c9fea06db57c8bb52"
+
+
 def test_unknown_facts_give_insufficient_data_or_nothing():
-    subject = Subject("requirement", 3, None, {"leader": "Avery Chen"})
+    subject = Subject(RuleSubject.requirement, 3, None, {"leader": "Avery Chen"})
     short = evaluate(rating_rule(), subject, "FY2025-Q4",
                      given_facts({"attainment": FactResult(None, "insufficient_data")}))
     assert short.rating is None and short.status == "insufficient_data" and short.summary == "insufficient_data"
@@ -191,11 +201,11 @@ class Agency:
         self.ctx.as_of_by_agency[1] = max(self.ctx.as_of_by_agency.get(1, ""), period)
         self.ctx.as_of_global = self.ctx.as_of_by_agency[1]
 
-    def fact(self, name, subject=None, period="FY2025-Q4", kind="program", **params):
+    def fact(self, name, subject=None, period="FY2025-Q4", subject_type="program", **params):
         from scorecard.rules.facts import resolve
         from scorecard.rules.schema import _ref
         entity = subject or self.ctx.programs[1]
-        return resolve(self.ctx, kind, entity, _ref(name, params), period)
+        return resolve(self.ctx, RuleSubject(subject_type), entity, _ref(name, params), period)
 
 
 def test_metric_value_pools_touchpoints_and_windows():
@@ -248,7 +258,7 @@ def test_a_requirement_pools_its_programs_weighted_by_respondents():
     requirement = RequirementInfo(1, "Raise trust", "Results Driven", True, 2025, 1, "Avery Chen", 1, None, TRUST,
                                   None, None, (1, 2))
     a.ctx.requirements = {1: requirement}
-    result = a.fact("attainment", subject=requirement, kind="requirement")
+    result = a.fact("attainment", subject=requirement, subject_type="requirement")
     assert result.value == pytest.approx((100 * 4.0 / 4.5 + 300 * 5.0 / 4.0) / 400)
     assert result.details["n"] == 400 and result.details["value"] == pytest.approx(4.75)
     assert result.details["target"] == "4.00 to 4.50"
@@ -299,13 +309,13 @@ def test_commitment_facts():
                           datetime(2025, 9, 1, tzinfo=timezone.utc), None)
     done = CommitmentInfo(2, "Hire staff", 1, None, None, None, CommitmentStatus.complete, date(2025, 10, 1),
                           None, datetime(2025, 11, 10, tzinfo=timezone.utc))
-    assert a.fact("overdue", subject=late, kind="commitment").value is True
-    assert a.fact("days_overdue", subject=late, kind="commitment").value == 50
-    assert a.fact("days_since_update", subject=late, kind="commitment").value == 80
-    assert a.fact("days_to_due", subject=late, kind="commitment").value == -50
-    assert a.fact("commitment_status", subject=late, kind="commitment").value == "at_risk"
-    assert a.fact("overdue", subject=done, kind="commitment").value is False
-    assert a.fact("days_since_update", subject=done, kind="commitment").value == 10
+    assert a.fact("overdue", subject=late, subject_type="commitment").value is True
+    assert a.fact("days_overdue", subject=late, subject_type="commitment").value == 50
+    assert a.fact("days_since_update", subject=late, subject_type="commitment").value == 80
+    assert a.fact("days_to_due", subject=late, subject_type="commitment").value == -50
+    assert a.fact("commitment_status", subject=late, subject_type="commitment").value == "at_risk"
+    assert a.fact("overdue", subject=done, subject_type="commitment").value is False
+    assert a.fact("days_since_update", subject=done, subject_type="commitment").value == 10
 
 
 def test_reporting_share_and_capacity_score():
@@ -315,10 +325,11 @@ def test_reporting_share_and_capacity_score():
         a.survey(2, period, [0, 0, 10, 30, 10] if period != "FY2025-Q2" else [0, 0, 5, 5, 5])
     domain = CapacityDomainInfo(1, 1, 1, 2025, "Measurement", 5.0, 1, 7)
     a.ctx.capacity = {1: domain}
-    share = a.fact("reporting_share", subject=domain, kind="capacity_domain", metric="trust", period="FY2025-Q4")
+    share = a.fact("reporting_share", subject=domain, subject_type="capacity_domain", metric="trust",
+                   period="FY2025-Q4")
     assert share.value == pytest.approx(1 / 3) and share.details["periods"] == 3  # Q4 has no data yet
     assert share.details["reporting"] == 1 and share.details["programs"] == 3
-    assert a.fact("capacity_score", subject=domain, kind="capacity_domain").value == 5.0
+    assert a.fact("capacity_score", subject=domain, subject_type="capacity_domain").value == 5.0
 
 
 def test_every_registered_fact_has_a_docstring_and_a_type():

@@ -8,7 +8,7 @@ from datetime import date
 import sqlalchemy as sa
 
 from scorecard.extensions import db
-from scorecard.models import AppliesTo, Base, Finding, PlanRequirement, RuleStatus, RuleVersion
+from scorecard.models import Base, Finding, PlanRequirement, RuleStatus, RuleSubject, RuleVersion
 from scorecard.rules.store import default_pack
 from tests.helpers import csrf_token
 
@@ -107,7 +107,7 @@ def test_every_default_rule_made_findings_and_their_why_pages_reproduce_them(eva
         sample = {}
         for f in findings:
             sample.setdefault((f.rule_version_id, f.outcome, f.status), f.id)
-    assert kinds >= {AppliesTo.program, AppliesTo.requirement, AppliesTo.capacity_domain}
+    assert kinds >= {RuleSubject.program, RuleSubject.requirement, RuleSubject.capacity_domain}
     for finding_id in list(sample.values())[:25]:
         page = executive.get(f"/findings/{finding_id}").get_data(as_text=True)
         assert "gives the same outcome" in page, finding_id
@@ -116,7 +116,7 @@ def test_every_default_rule_made_findings_and_their_why_pages_reproduce_them(eva
 def test_plan_page_links_each_rated_requirement_to_its_why_page(evaluated, client_as):
     executive = client_as("executive")
     with evaluated.app_context():
-        finding = db.session.scalar(sa.select(Finding).where(Finding.subject_type == AppliesTo.requirement,
+        finding = db.session.scalar(sa.select(Finding).where(Finding.subject_type == RuleSubject.requirement,
                                                              Finding.rating.is_not(None)))
         assert finding is not None, "the default pack proposes requirement ratings on the demo agency"
         plan_id = db.session.get(PlanRequirement, finding.subject_id).element.plan_id

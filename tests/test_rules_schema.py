@@ -6,7 +6,7 @@ import copy
 import pytest
 
 from scorecard.extensions import db
-from scorecard.models import Metric, MetricKind
+from scorecard.models import Metric, MetricKind, RuleSubject
 from scorecard.rules.explain import render, template_problems
 from scorecard.rules.schema import RuleError, compile_rule, validate_definition
 from scorecard.rules.store import default_pack, validate
@@ -165,7 +165,8 @@ def test_compiled_rule_keeps_the_condition_tree():
     assert rule.when.kind == "all" and condition.op == "lt" and condition.value == 1.0
     assert condition.ref.name == "attainment" and condition.ref.param("metric") == "trust"
     assert condition.ref.window.periods == 2 and condition.ref.window.consecutive
-    assert rule.then.kind == "flag" and rule.then.severity == "high"
+    assert rule.then.outcome == "flag" and rule.then.severity == "high"
+    assert rule.subject_type is RuleSubject.program  # the JSON's "applies_to" text, as the one enum
 
 
 def test_saving_checks_metric_codes_in_the_database(app):

@@ -6,7 +6,6 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from scorecard.models import (
-    AppliesTo,
     CapacityDomainScore,
     Commitment,
     Finding,
@@ -16,45 +15,52 @@ from scorecard.models import (
     PlanElement,
     PlanRequirement,
     Program,
+    RuleSubject,
 )
 from scorecard.plans.services import may_see
 
 
 @dataclass
 class Subject:
-    kind: str
+    """A finding's subject in words: its type ("capacity domain") and its name."""
+
+    subject_type: RuleSubject
     name: str
     plan_id: Optional[int] = None
 
+    @property
+    def type_words(self) -> str:
+        return self.subject_type.replace("_", " ")
+
 
 def subject_of(session, finding: Finding) -> Subject:
-    kind = finding.subject_type
-    if kind is AppliesTo.program:
+    subject_type = finding.subject_type
+    if subject_type is RuleSubject.program:
         program = session.get(Program, finding.subject_id)
-        return Subject("program", program.name if program else f"program {finding.subject_id} (deleted)")
-    if kind is AppliesTo.requirement:
+        return Subject(subject_type, program.name if program else f"program {finding.subject_id} (deleted)")
+    if subject_type is RuleSubject.requirement:
         requirement = session.get(PlanRequirement, finding.subject_id)
         if requirement is None:
-            return Subject("requirement", f"requirement {finding.subject_id} (deleted)")
+            return Subject(subject_type, f"requirement {finding.subject_id} (deleted)")
         element: PlanElement = requirement.element
         leader = element.plan.leader
-        return Subject("requirement", f"{leader.name}, FY{element.plan.fiscal_year}, {element.name}: {requirement.text}",
+        return Subject(subject_type, f"{leader.name}, FY{element.plan.fiscal_year}, {element.name}: {requirement.text}",
                        plan_id=element.plan_id)
-    if kind is AppliesTo.commitment:
+    if subject_type is RuleSubject.commitment:
         commitment = session.get(Commitment, finding.subject_id)
-        return Subject("commitment", f"{commitment.function.code}: {commitment.title}" if commitment
+        return Subject(subject_type, f"{commitment.function.code}: {commitment.title}" if commitment
                        else f"commitment {finding.subject_id} (deleted)")
     score = session.get(CapacityDomainScore, finding.subject_id)
     if score is not None:
         a = score.assessment
-        return Subject("capacity domain", f"{a.component.name}, FY{a.fiscal_year}, {score.domain}")
+        return Subject(subject_type, f"{a.component.name}, FY{a.fiscal_year}, {score.domain}")
     detail = f" ({finding.subject_detail})" if finding.subject_detail else ""
-    return Subject("capacity domain", f"subject {finding.subject_id}{detail}")
+    return Subject(subject_type, f"subject {finding.subject_id}{detail}")
 
 
 def may_see_finding(session, user, finding: Finding) -> bool:
     """Plan findings follow the plan's visibility; the rest are agency dashboards' data."""
-    if finding.subject_type is AppliesTo.requirement:
+    if finding.subject_type is RuleSubject.requirement:
         requirement = session.get(PlanRequirement, finding.subject_id)
         return requirement is not None and may_see(session, user, requirement.element.plan_id)
     return True

@@ -10,15 +10,15 @@ from scorecard.models.metrics import (
 from scorecard.models.org import Agency, Component, Function, Leader, LifeExperience, Program
 from scorecard.models.plans import ElementRating, PerformancePlan, PlanElement, PlanRequirement, RatingMethod
 from scorecard.models.reminders import MailDelivery, MailMessage, Reminder, ReminderReason
-from scorecard.models.rules import AppliesTo, Finding, FindingInput, Rule, RuleStatus, RuleVersion
+from scorecard.models.rules import Finding, FindingInput, Rule, RuleStatus, RuleSubject, RuleVersion
 from scorecard.models.users import LoginFailure, Role, User
 
 __all__ = [
-    "Agency", "AppliesTo", "AuditEvent", "Base", "BatchStatus", "CAPACITY_DOMAINS", "CapacityAssessment",
+    "Agency", "AuditEvent", "Base", "BatchStatus", "CAPACITY_DOMAINS", "CapacityAssessment",
     "CapacityDomainScore", "Commitment", "CommitmentStatus", "CommitmentUpdate", "Component", "Direction",
     "Driver", "ElementRating", "Finding", "FindingInput", "Function", "ImportBatch", "ImportRowChange",
     "Leader", "LifeExperience", "LoginFailure", "Metric", "MetricKind", "Observation", "PerformancePlan",
-    "PlanElement", "PlanRequirement", "Program", "RatingMethod", "Role", "Rule", "RuleStatus", "RuleVersion",
-    "ScopeType", "Target", "User", "subject_key", "utcnow",
+    "PlanElement", "PlanRequirement", "Program", "RatingMethod", "Role", "Rule", "RuleStatus", "RuleSubject",
+    "RuleVersion", "ScopeType", "Target", "User", "subject_key", "utcnow",
     "MailDelivery", "MailMessage", "Reminder", "ReminderReason",
 ]

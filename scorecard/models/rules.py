@@ -16,7 +16,11 @@ class RuleStatus(str, enum.Enum):
     retired = "retired"
 
 
-class AppliesTo(str, enum.Enum):
+class RuleSubject(enum.StrEnum):
+    """What a rule applies to, and so what each of its findings is about (its *subject type*):
+    a program, a plan requirement, a commitment or a capacity-assessment domain. The values are
+    the texts a rule's JSON gives as `applies_to` and the database stores; they never change."""
+
     program = "program"
     requirement = "requirement"
     commitment = "commitment"
@@ -30,7 +34,8 @@ class Rule(Base):
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     key: so.Mapped[str] = so.mapped_column(sa.String(100), unique=True)
     title: so.Mapped[str] = so.mapped_column(sa.String(300))
-    applies_to: so.Mapped[AppliesTo] = so.mapped_column(_enum(AppliesTo))
+    # The column keeps the rule JSON's word for it, `applies_to`.
+    subject_type: so.Mapped[RuleSubject] = so.mapped_column("applies_to", _enum(RuleSubject))
 
     versions: so.Mapped[list["RuleVersion"]] = so.relationship(
         back_populates="rule", order_by="RuleVersion.version", cascade="all, delete-orphan")
@@ -63,7 +68,7 @@ class Finding(Base):
     )
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     rule_version_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("rule_versions.id"), index=True)
-    subject_type: so.Mapped[AppliesTo] = so.mapped_column(_enum(AppliesTo))
+    subject_type: so.Mapped[RuleSubject] = so.mapped_column(_enum(RuleSubject))
     subject_id: so.Mapped[int]
     subject_detail: so.Mapped[Optional[str]] = so.mapped_column(sa.String(100))
     period: so.Mapped[str] = so.mapped_column(sa.String(10))

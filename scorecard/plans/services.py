@@ -8,7 +8,6 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from scorecard.models import (
-    AppliesTo,
     AuditEvent,
     ElementRating,
     Finding,
@@ -18,6 +17,7 @@ from scorecard.models import (
     PlanRequirement,
     Role,
     RuleStatus,
+    RuleSubject,
     RuleVersion,
 )
 from scorecard.ratings import element_rating, plan_summary, validate_weights
@@ -95,7 +95,7 @@ def requirement_findings(session, requirement_ids) -> dict[int, Finding]:
     if not ids:
         return {}
     query = (sa.select(Finding).join(RuleVersion, RuleVersion.id == Finding.rule_version_id)
-             .where(Finding.subject_type == AppliesTo.requirement, Finding.subject_id.in_(ids),
+             .where(Finding.subject_type == RuleSubject.requirement, Finding.subject_id.in_(ids),
                     Finding.rating.is_not(None), RuleVersion.status == RuleStatus.published)
              .order_by(Finding.subject_id, Finding.period.desc(), Finding.id.desc()))
     found: dict[int, Finding] = {}

@@ -11,6 +11,7 @@ from datetime import date
 import click
 from flask.cli import AppGroup, with_appcontext
 
+from scorecard.models import RuleSubject
 from scorecard.rules.schema import RuleError
 
 
@@ -81,7 +82,7 @@ def list_command():
         return
     click.echo(f"{'key':<40} {'applies to':<16} {'published':>9} {'draft':>5}  title")
     for r in rows:
-        click.echo(f"{r.key:<40} {r.applies_to:<16} {r.published or '-':>9} {r.draft or '-':>5}  {r.title}")
+        click.echo(f"{r.key:<40} {r.subject_type:<16} {r.published or '-':>9} {r.draft or '-':>5}  {r.title}")
 
 
 @rules_group.command("export")
@@ -157,10 +158,10 @@ def simulate_command(path, as_json, today):
         return
     for r in results:
         against = f"published version {r.published_version}" if r.published_version else "nothing published yet"
-        click.echo(f"{r.key} ({r.applies_to}), against {against}: {len(r.changes)} change(s), "
+        click.echo(f"{r.key} ({r.subject_type}), against {against}: {len(r.changes)} change(s), "
                    f"{r.unchanged} unchanged.")
         for c in r.changes:
-            who = f" [{c.leader}]" if c.leader and c.subject_type == "requirement" else ""
+            who = f" [{c.leader}]" if c.leader and c.subject_type is RuleSubject.requirement else ""
             click.echo(f"  {c.subject_type} {c.subject}{who} {c.period}: {c.before or 'nothing'} -> "
                        f"{c.after or 'nothing'}")
 

@@ -15,10 +15,13 @@ import math
 from dataclasses import dataclass, field
 from enum import Enum
 from functools import lru_cache
-from typing import Any, Callable, Mapping, Optional
+from typing import TYPE_CHECKING, Any, Callable, Mapping, Optional
 
 from scorecard.periods import Period, parse_period
 from scorecard.rules.explain import render
+
+if TYPE_CHECKING:
+    from scorecard.models import RuleSubject
 
 OPS = ("lt", "le", "gt", "ge", "eq", "ne", "between", "in")
 STATUSES = ("green", "amber", "red", "insufficient_data")
@@ -132,7 +135,7 @@ class Group:
 class Then:
     """The outcome: a fixed value, or one read from a fact (`by`), through bands."""
 
-    kind: str  # rating | status | flag | score
+    outcome: str  # rating | status | flag | score
     fixed: Any = None
     by: Optional[FactRef] = None
     bands: tuple = ()  # ((threshold, outcome), ...), thresholds descending
@@ -145,7 +148,7 @@ class Then:
 class CompiledRule:
     key: str
     title: str
-    applies_to: str
+    subject_type: RuleSubject  # what the rule applies to
     select: Mapping
     when: Optional[Any]
     then: Then
@@ -160,7 +163,7 @@ class FindingDraft:
 
     rule_key: str
     rule_version_id: Optional[int]
-    subject_type: str
+    subject_type: RuleSubject
     subject_id: int
     subject_detail: Optional[str]
     period: str
@@ -200,7 +203,7 @@ class FindingDraft:
 class Subject:
     """The subject a rule is evaluated for, as the evaluator sees it: names for the explanation."""
 
-    type: str
+    subject_type: RuleSubject
     id: int
     detail: Optional[str] = None
     fields: Mapping = field(default_factory=dict)
@@ -226,8 +229,8 @@ def evaluate(rule: CompiledRule, subject: Subject, period: str, resolve: Resolve
     run = _Run(resolve)
     truth, reason = (Truth.TRUE, None) if rule.when is None else run.condition(rule.when, period)
     then = rule.then
-    draft = FindingDraft(rule.key, rule.version_id, rule.applies_to, subject.id, subject.detail, period, then.kind)
-    if then.kind == "flag":
+    draft = FindingDraft(rule.key, rule.version_id, rule.subject_type, subject.id, subject.detail, period, then.outcome)
+    if then.outcome == "flag":
         if truth is not Truth.TRUE:
             return None
         draft.flag, draft.severity = then.fixed, then.severity
@@ -244,11 +247,11 @@ def evaluate(rule: CompiledRule, subject: Subject, period: str, resolve: Resolve
                 if reason not in DATA_REASONS:
                     return None
                 draft.status = INSUFFICIENT
-            elif run.short and (then.kind == "rating" or outcome == "red"):
+            elif run.short and (then.outcome == "rating" or outcome == "red"):
                 draft.status = INSUFFICIENT  # never red, never a rating, from too small a sample
-            elif then.kind == "rating":
+            elif then.outcome == "rating":
                 draft.rating = outcome
-            elif then.kind == "status":
+            elif then.outcome == "status":
                 draft.status = outcome
             else:
                 draft.score = outcome
@@ -274,7 +277,7 @@ def _outcome(then: Then, run: "_Run", period: str) -> tuple[Any, Optional[str]]:
             if value >= threshold:
                 return outcome, None
         return then.otherwise, None
-    if then.kind == "score" and then.scale:
+    if then.outcome == "score" and then.scale:
         low, high = then.scale
         return low + value * (high - low), None
     return value, None

@@ -1,7 +1,7 @@
 """The fact registry: typed providers a rule's conditions and outcomes read.
 
 Each provider is registered with `@fact(name, returns=..., params=..., subjects=...)` and
-called as ``provider(ctx, kind, entity, period, ref) -> FactResult``: the value (None when
+called as ``provider(ctx, subject_type, entity, period, ref) -> FactResult``: the value (None when
 unknown, with the reason), the inputs it read (pooled observations with their ids, targets)
 and fields for the explanation.
 
@@ -17,14 +17,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable, Optional
 
-from scorecard.models import CommitmentStatus, Direction
+from scorecard.models import CommitmentStatus, Direction, RuleSubject
 from scorecard.periods import parse_period
 from scorecard.rules.context import EvaluationContext, MetricInfo, Pool
 from scorecard.rules.evaluator import FactRef, FactResult, InputRef, Window, window_periods
 from scorecard.scoring import INSUFFICIENT, NO_DATA, NO_TARGET, Score, rag_status
 from scorecard.survey import compare
 
-SUBJECTS = frozenset({"program", "requirement", "commitment", "capacity_domain"})
+SUBJECTS = frozenset(RuleSubject)
 ATTAINMENT_CAP = 10.0
 CLOSED = (CommitmentStatus.complete, CommitmentStatus.dropped)
 
@@ -74,13 +74,13 @@ def fact(name: str, *, returns: str, params: Optional[dict] = None, subjects=SUB
 
 
 # -- what a subject reads ----------------------------------------------------------------------
-def subject_keys(ctx: EvaluationContext, kind: str, entity) -> list[str]:
+def subject_keys(ctx: EvaluationContext, subject_type: RuleSubject, entity) -> list[str]:
     """The observation subjects a subject's metric facts pool over."""
-    if kind == "program":
+    if subject_type is RuleSubject.program:
         return [entity.key]
-    if kind == "capacity_domain":
+    if subject_type is RuleSubject.capacity_domain:
         return ctx.component_programs.get(entity.component_id, [])
-    if kind == "requirement":
+    if subject_type is RuleSubject.requirement:
         ids = entity.program_ids
         if not ids and entity.commitment_id in ctx.commitments:
             ids = ctx.commitments[entity.commitment_id].program_ids
@@ -95,28 +95,28 @@ def subject_keys(ctx: EvaluationContext, kind: str, entity) -> list[str]:
     return list(keys)
 
 
-def default_metric_id(ctx: EvaluationContext, kind: str, entity) -> Optional[int]:
+def default_metric_id(ctx: EvaluationContext, subject_type: RuleSubject, entity) -> Optional[int]:
     """The metric a requirement or commitment is about when a rule names none."""
-    if kind == "requirement":
+    if subject_type is RuleSubject.requirement:
         if entity.metric_id is not None:
             return entity.metric_id
         commitment = ctx.commitments.get(entity.commitment_id)
         return commitment.metric_ids[0] if commitment and commitment.metric_ids else None
-    if kind == "commitment" and entity.metric_ids:
+    if subject_type is RuleSubject.commitment and entity.metric_ids:
         return entity.metric_ids[0]
     return None
 
 
-def _metric(ctx, kind, entity, ref: FactRef) -> Optional[MetricInfo]:
+def _metric(ctx, subject_type, entity, ref: FactRef) -> Optional[MetricInfo]:
     code = ref.param("metric")
     if code is not None:
         return ctx.metric_codes.get(code)
-    metric_id = default_metric_id(ctx, kind, entity)
+    metric_id = default_metric_id(ctx, subject_type, entity)
     return ctx.metrics.get(metric_id) if metric_id is not None else None
 
 
-def _explicit_target(ctx, kind, entity):
-    if kind == "requirement" and entity.target_id is not None:
+def _explicit_target(ctx, subject_type, entity):
+    if subject_type is RuleSubject.requirement and entity.target_id is not None:
         return ctx.targets_by_id.get(entity.target_id)
     return None
 
@@ -205,13 +205,13 @@ def _base_details(metric, keys, periods, value, n):
 
 # -- metric facts ------------------------------------------------------------------------------
 @fact("metric_value", returns="number", params={"metric": METRIC, "window": WINDOW, "at": Param("period")})
-def metric_value(ctx, kind, entity, period, ref):
+def metric_value(ctx, subject_type, entity, period, ref):
     """The metric's pooled value in the quarter (or `at` a quarter, or "latest" with data), or
     over a window of quarters."""
-    metric = _metric(ctx, kind, entity, ref)
+    metric = _metric(ctx, subject_type, entity, ref)
     if metric is None:
         return FactResult(None, "not_applicable")
-    keys = subject_keys(ctx, kind, entity)
+    keys = subject_keys(ctx, subject_type, entity)
     at = ref.param("at")
     if at == "latest":
         for k in range(0, 9):
@@ -230,12 +230,12 @@ def metric_value(ctx, kind, entity, period, ref):
 
 
 @fact("n", returns="number", params={"metric": METRIC, "window": WINDOW})
-def respondents(ctx, kind, entity, period, ref):
+def respondents(ctx, subject_type, entity, period, ref):
     """Respondents (or the n reported) pooled over the subject's programs; 0 without data."""
-    metric = _metric(ctx, kind, entity, ref)
+    metric = _metric(ctx, subject_type, entity, ref)
     if metric is None:
         return FactResult(None, "not_applicable")
-    keys = subject_keys(ctx, kind, entity)
+    keys = subject_keys(ctx, subject_type, entity)
     periods = _periods(ref, period, FACTS["n"])
     pool, inputs = _read(ctx, keys, metric, periods)
     scored = pool.score(metric.kind)
@@ -243,11 +243,11 @@ def respondents(ctx, kind, entity, period, ref):
                       short=metric.is_survey and (scored.n or 0) < ctx.min_n)
 
 
-def _per_key_period(ctx, kind, entity, ref, period, spec, test) -> FactResult:
-    metric = _metric(ctx, kind, entity, ref)
+def _per_key_period(ctx, subject_type, entity, ref, period, spec, test) -> FactResult:
+    metric = _metric(ctx, subject_type, entity, ref)
     if metric is None:
         return FactResult(None, "not_applicable")
-    keys = subject_keys(ctx, kind, entity)
+    keys = subject_keys(ctx, subject_type, entity)
     if not keys:
         return FactResult(None, "not_applicable")
     periods = _periods(ref, period, spec)
@@ -267,18 +267,18 @@ def _per_key_period(ctx, kind, entity, ref, period, spec, test) -> FactResult:
 
 
 @fact("reported", returns="bool", params={"metric": METRIC, "window": WINDOW})
-def reported(ctx, kind, entity, period, ref):
+def reported(ctx, subject_type, entity, period, ref):
     """Whether every program of the subject reported the metric in every quarter of the window."""
-    return _per_key_period(ctx, kind, entity, ref, period, FACTS["reported"],
+    return _per_key_period(ctx, subject_type, entity, ref, period, FACTS["reported"],
                            lambda metric, scored: scored.value is not None)
 
 
 @fact("sufficient", returns="bool", params={"metric": METRIC, "window": WINDOW, "min_n": MIN_N})
-def sufficient(ctx, kind, entity, period, ref):
+def sufficient(ctx, subject_type, entity, period, ref):
     """Whether every program of the subject reported with at least `min_n` respondents
     (default: the configured minimum) in every quarter of the window."""
     min_n = ref.param("min_n", ctx.min_n)
-    return _per_key_period(ctx, kind, entity, ref, period, FACTS["sufficient"],
+    return _per_key_period(ctx, subject_type, entity, ref, period, FACTS["sufficient"],
                            lambda metric, scored: scored.value is not None and (scored.n or 0) >= min_n)
 
 
@@ -293,10 +293,10 @@ def _attainment(metric: MetricInfo, value: float, target: float) -> Optional[flo
     return min(ATTAINMENT_CAP, max(0.0, value / target))
 
 
-def attainment_of(ctx, kind, entity, metric, periods, fiscal_year) -> FactResult:
+def attainment_of(ctx, subject_type, entity, metric, periods, fiscal_year) -> FactResult:
     """Attainment pooled over the subject's programs, weighted by respondents."""
-    keys = subject_keys(ctx, kind, entity)
-    explicit = _explicit_target(ctx, kind, entity)
+    keys = subject_keys(ctx, subject_type, entity)
+    explicit = _explicit_target(ctx, subject_type, entity)
     parts, inputs, pools, targets = [], [], [], {}
     for key in keys:
         pool, read = _read(ctx, [key], metric, periods)
@@ -332,30 +332,30 @@ def attainment_of(ctx, kind, entity, metric, periods, fiscal_year) -> FactResult
 
 
 @fact("attainment", returns="number", params={"metric": METRIC, "window": WINDOW})
-def attainment(ctx, kind, entity, period, ref):
+def attainment(ctx, subject_type, entity, period, ref):
     """Value against target, direction-aware (1.0 = on target; 1.05 = 5% better), for the
     target of the quarter's fiscal year; over several programs, weighted by respondents."""
-    metric = _metric(ctx, kind, entity, ref)
+    metric = _metric(ctx, subject_type, entity, ref)
     if metric is None:
         return FactResult(None, "not_applicable")
     periods = _periods(ref, period, FACTS["attainment"])
-    return attainment_of(ctx, kind, entity, metric, periods, _fiscal_year(period))
+    return attainment_of(ctx, subject_type, entity, metric, periods, _fiscal_year(period))
 
 
 @fact("target_status", returns="text", params={"metric": METRIC, "window": WINDOW},
       values=("green", "amber", "red"))
-def target_status(ctx, kind, entity, period, ref):
+def target_status(ctx, subject_type, entity, period, ref):
     """Green, amber or red against the target's thresholds (as the heatmap shows it); unknown
     below the minimum sample or when the programs read have different targets."""
-    metric = _metric(ctx, kind, entity, ref)
+    metric = _metric(ctx, subject_type, entity, ref)
     if metric is None:
         return FactResult(None, "not_applicable")
-    keys = subject_keys(ctx, kind, entity)
+    keys = subject_keys(ctx, subject_type, entity)
     periods = _periods(ref, period, FACTS["target_status"])
     fiscal_year = _fiscal_year(period)
     pool, inputs = _read(ctx, keys, metric, periods)
     scored = pool.score(metric.kind)
-    explicit = _explicit_target(ctx, kind, entity)
+    explicit = _explicit_target(ctx, subject_type, entity)
     targets = {explicit} if explicit else {_target(ctx, metric.id, k, fiscal_year) for k in keys
                                           if any(ctx.pool(k, metric.id, p).ids for p in periods)} - {None}
     details = _base_details(metric, keys, periods, scored.value, scored.n)
@@ -373,12 +373,12 @@ def target_status(ctx, kind, entity, period, ref):
     return FactResult(None if reason else status, reason, tuple(inputs), details)
 
 
-def _change(ctx, kind, entity, period, ref) -> tuple[Optional[object], FactResult]:
+def _change(ctx, subject_type, entity, period, ref) -> tuple[Optional[object], FactResult]:
     """(survey.Change or a plain delta, a FactResult carrying the reason when unknown)."""
-    metric = _metric(ctx, kind, entity, ref)
+    metric = _metric(ctx, subject_type, entity, ref)
     if metric is None:
         return None, FactResult(None, "not_applicable")
-    keys = subject_keys(ctx, kind, entity)
+    keys = subject_keys(ctx, subject_type, entity)
     before_period = str(parse_period(period).prev(4 if ref.param("vs") == "year_ago" else 1))
     after_pool, after_inputs = _read(ctx, keys, metric, [period])
     before_pool, before_inputs = _read(ctx, keys, metric, [before_period])
@@ -413,19 +413,19 @@ CHANGE_PARAMS = {"metric": METRIC, "vs": VS}
 
 
 @fact("change", returns="number", params=CHANGE_PARAMS)
-def change(ctx, kind, entity, period, ref):
+def change(ctx, subject_type, entity, period, ref):
     """The change since the prior quarter (`vs`: prior, default) or the same quarter last year
     (`vs`: year_ago). A survey change that is not significant at 95% is 0."""
-    payload, result = _change(ctx, kind, entity, period, ref)
+    payload, result = _change(ctx, subject_type, entity, period, ref)
     if payload is None:
         return result
     return FactResult(result.details["change"], None, result.inputs, result.details)
 
 
 @fact("change_direction", returns="text", params=CHANGE_PARAMS, values=("up", "down", "none"))
-def change_direction(ctx, kind, entity, period, ref):
+def change_direction(ctx, subject_type, entity, period, ref):
     """up, down or none ("no significant change")."""
-    payload, result = _change(ctx, kind, entity, period, ref)
+    payload, result = _change(ctx, subject_type, entity, period, ref)
     if payload is None:
         return result
     return FactResult(_direction(payload), None, result.inputs, result.details)
@@ -440,25 +440,25 @@ def _worse(payload) -> Optional[bool]:
 
 
 @fact("declined", returns="bool", params=CHANGE_PARAMS)
-def declined(ctx, kind, entity, period, ref):
+def declined(ctx, subject_type, entity, period, ref):
     """Whether the metric got significantly worse (direction-aware)."""
-    payload, result = _change(ctx, kind, entity, period, ref)
+    payload, result = _change(ctx, subject_type, entity, period, ref)
     if payload is None:
         return result
     return FactResult(_worse(payload), None, result.inputs, result.details)
 
 
 @fact("improved", returns="bool", params=CHANGE_PARAMS)
-def improved(ctx, kind, entity, period, ref):
+def improved(ctx, subject_type, entity, period, ref):
     """Whether the metric got significantly better (direction-aware)."""
-    payload, result = _change(ctx, kind, entity, period, ref)
+    payload, result = _change(ctx, subject_type, entity, period, ref)
     if payload is None:
         return result
     return FactResult(_direction(payload) != "none" and not _worse(payload), None, result.inputs, result.details)
 
 
-def _consecutive(ctx, kind, entity, period, ref, below: bool) -> FactResult:
-    metric = _metric(ctx, kind, entity, ref)
+def _consecutive(ctx, subject_type, entity, period, ref, below: bool) -> FactResult:
+    metric = _metric(ctx, subject_type, entity, ref)
     if metric is None:
         return FactResult(None, "not_applicable")
     limit = ref.param("max", 8)
@@ -466,7 +466,7 @@ def _consecutive(ctx, kind, entity, period, ref, below: bool) -> FactResult:
     start = parse_period(period)
     for k in range(limit):
         p = start.prev(k)
-        result = attainment_of(ctx, kind, entity, metric, [str(p)], p.fiscal_year)
+        result = attainment_of(ctx, subject_type, entity, metric, [str(p)], p.fiscal_year)
         inputs += result.inputs
         if k == 0:
             details, short = dict(result.details), result.reason in ("insufficient_data", "no_data")
@@ -482,27 +482,27 @@ CONSECUTIVE_PARAMS = {"metric": METRIC, "max": Param("int", minimum=1)}
 
 
 @fact("consecutive_below_target", returns="number", params=CONSECUTIVE_PARAMS)
-def consecutive_below_target(ctx, kind, entity, period, ref):
+def consecutive_below_target(ctx, subject_type, entity, period, ref):
     """How many quarters in a row, ending with this one, the metric was below target (up to
     `max`, default 8); a quarter without enough data ends the run."""
-    return _consecutive(ctx, kind, entity, period, ref, below=True)
+    return _consecutive(ctx, subject_type, entity, period, ref, below=True)
 
 
 @fact("consecutive_at_or_above_target", returns="number", params=CONSECUTIVE_PARAMS)
-def consecutive_above_target(ctx, kind, entity, period, ref):
+def consecutive_above_target(ctx, subject_type, entity, period, ref):
     """How many quarters in a row, ending with this one, the metric met or beat its target."""
-    return _consecutive(ctx, kind, entity, period, ref, below=False)
+    return _consecutive(ctx, subject_type, entity, period, ref, below=False)
 
 
 @fact("trend_slope", returns="number", params={"metric": METRIC, "window": WINDOW},
       default_window=Window(periods=4))
-def trend_slope(ctx, kind, entity, period, ref):
+def trend_slope(ctx, subject_type, entity, period, ref):
     """The least-squares change per quarter over the window (default 4 quarters), from the
     quarters with enough data; unknown with fewer than 3 such quarters."""
-    metric = _metric(ctx, kind, entity, ref)
+    metric = _metric(ctx, subject_type, entity, ref)
     if metric is None:
         return FactResult(None, "not_applicable")
-    keys = subject_keys(ctx, kind, entity)
+    keys = subject_keys(ctx, subject_type, entity)
     periods = _periods(ref, period, FACTS["trend_slope"])
     points, inputs, values = [], [], []
     for x, p in enumerate(periods):
@@ -524,14 +524,14 @@ def trend_slope(ctx, kind, entity, period, ref):
 
 @fact("reporting_share", returns="number", params={"metric": METRIC, "window": WINDOW, "min_n": MIN_N},
       default_window=Window(year_to_date=True))
-def reporting_share(ctx, kind, entity, period, ref):
+def reporting_share(ctx, subject_type, entity, period, ref):
     """The share (0-1) of the subject's programs that reported the metric with at least `min_n`
     respondents in every quarter of the window (default: the fiscal year to date) that has
     data anywhere in the agency yet."""
-    metric = _metric(ctx, kind, entity, ref)
+    metric = _metric(ctx, subject_type, entity, ref)
     if metric is None:
         return FactResult(None, "not_applicable")
-    keys = subject_keys(ctx, kind, entity)
+    keys = subject_keys(ctx, subject_type, entity)
     if not keys:
         return FactResult(None, "not_applicable")
     min_n = ref.param("min_n", ctx.min_n)
@@ -556,7 +556,7 @@ def reporting_share(ctx, kind, entity, period, ref):
 
 
 # -- commitments and capacity ------------------------------------------------------------------
-COMMITMENT = frozenset({"commitment"})
+COMMITMENT = frozenset({RuleSubject.commitment})
 
 
 def _commitment_details(ctx, entity) -> dict:
@@ -571,13 +571,13 @@ def _days_since_update(ctx, entity) -> Optional[int]:
 
 
 @fact("commitment_status", returns="text", subjects=COMMITMENT, values=tuple(s.value for s in CommitmentStatus))
-def commitment_status(ctx, kind, entity, period, ref):
+def commitment_status(ctx, subject_type, entity, period, ref):
     """The commitment's status."""
     return FactResult(entity.status.value, None, (), _commitment_details(ctx, entity))
 
 
 @fact("overdue", returns="bool", subjects=COMMITMENT)
-def overdue(ctx, kind, entity, period, ref):
+def overdue(ctx, subject_type, entity, period, ref):
     """Whether the due date has passed and the commitment is neither complete nor dropped."""
     late = entity.due_date is not None and entity.due_date < ctx.today and entity.status not in CLOSED
     details = _commitment_details(ctx, entity)
@@ -586,21 +586,21 @@ def overdue(ctx, kind, entity, period, ref):
 
 
 @fact("days_overdue", returns="number", subjects=COMMITMENT)
-def days_overdue(ctx, kind, entity, period, ref):
+def days_overdue(ctx, subject_type, entity, period, ref):
     """Days past the due date of an open commitment (0 when not overdue)."""
-    result = overdue(ctx, kind, entity, period, ref)
+    result = overdue(ctx, subject_type, entity, period, ref)
     return FactResult(result.details["days_overdue"], None, (), result.details)
 
 
 @fact("days_since_update", returns="number", subjects=COMMITMENT)
-def days_since_update(ctx, kind, entity, period, ref):
+def days_since_update(ctx, subject_type, entity, period, ref):
     """Days since the commitment was last updated (or created, if never updated)."""
     days = _days_since_update(ctx, entity)
     return FactResult(days, None if days is not None else "no_data", (), _commitment_details(ctx, entity))
 
 
 @fact("days_to_due", returns="number", subjects=COMMITMENT)
-def days_to_due(ctx, kind, entity, period, ref):
+def days_to_due(ctx, subject_type, entity, period, ref):
     """Days until the due date (negative once past); unknown without a due date."""
     details = _commitment_details(ctx, entity)
     if entity.due_date is None:
@@ -610,19 +610,19 @@ def days_to_due(ctx, kind, entity, period, ref):
     return FactResult(days, None, (), details)
 
 
-@fact("capacity_score", returns="number", subjects=frozenset({"capacity_domain"}))
-def capacity_score(ctx, kind, entity, period, ref):
+@fact("capacity_score", returns="number", subjects=frozenset({RuleSubject.capacity_domain}))
+def capacity_score(ctx, subject_type, entity, period, ref):
     """The component's self-assessed score for the domain (default scale 1-7)."""
     details = {"self_score": entity.score}
     return FactResult(entity.score, None if entity.score is not None else "no_data", (), details)
 
 
-def resolve(ctx: EvaluationContext, kind: str, entity, ref: FactRef, period: str) -> FactResult:
+def resolve(ctx: EvaluationContext, subject_type: RuleSubject, entity, ref: FactRef, period: str) -> FactResult:
     """Run the provider a reference names, remembering the answer for this subject and quarter."""
     cache = ctx.cache.setdefault("facts", {})
-    token = (ref, kind, entity.id, period)
+    token = (ref, subject_type, entity.id, period)
     result = cache.get(token)
     if result is None:
-        result = FACTS[ref.name].provider(ctx, kind, entity, period, ref)
+        result = FACTS[ref.name].provider(ctx, subject_type, entity, period, ref)
         cache[token] = result
     return result

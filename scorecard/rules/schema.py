@@ -18,7 +18,7 @@ from typing import Any, Iterable, Optional
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
-from scorecard.models import AppliesTo
+from scorecard.models import RuleSubject
 from scorecard.periods import PeriodError, parse_period
 from scorecard.rules.evaluator import (
     OPS, SEVERITIES, STATUS_RANK, CompiledRule, FactRef, Group, Leaf, Then, Window,
@@ -26,15 +26,15 @@ from scorecard.rules.evaluator import (
 from scorecard.rules.explain import template_problems
 from scorecard.rules.facts import FACTS
 
-KINDS = ("rating", "status", "flag", "score")
+OUTCOMES = ("rating", "status", "flag", "score")
 PARAM_NAMES = ("metric", "window", "vs", "at", "min_n", "max")
-SELECT_KEYS = {
-    "program": {"component": "text", "programs": "texts", "hisp": "bool", "life_experience": "text"},
-    "requirement": {"metric": "metric", "element": "text", "results_driven": "bool", "fiscal_year": "int",
-                    "has_metric": "bool", "function": "function"},
-    "commitment": {"function": "function", "linked_metric": "metric", "status": "texts",
-                   "capacity_domain": "text"},
-    "capacity_domain": {"domain": "text", "component": "text", "fiscal_year": "int"},
+SELECT_KEYS = {  # the fields a rule's `select` can test, with the type of value each takes
+    RuleSubject.program: {"component": "text", "programs": "texts", "hisp": "bool", "life_experience": "text"},
+    RuleSubject.requirement: {"metric": "metric", "element": "text", "results_driven": "bool", "fiscal_year": "int",
+                              "has_metric": "bool", "function": "function"},
+    RuleSubject.commitment: {"function": "function", "linked_metric": "metric", "status": "texts",
+                             "capacity_domain": "text"},
+    RuleSubject.capacity_domain: {"domain": "text", "component": "text", "fiscal_year": "int"},
 }
 MAX_DEPTH = 24  # objects and lists inside one another; far more than any real rule needs
 KEY_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,99}$")
@@ -137,9 +137,9 @@ class ThenSchema(Schema):
 
     @validates_schema
     def _one_outcome(self, data, **_):
-        given = [k for k in KINDS if k in data]
+        given = [k for k in OUTCOMES if k in data]
         if len(given) != 1:
-            raise ValidationError(f"give exactly one outcome of {', '.join(KINDS)}; found "
+            raise ValidationError(f"give exactly one outcome of {', '.join(OUTCOMES)}; found "
                                   f"{', '.join(given) or 'none'}")
         if "severity" in data and "flag" not in data:
             raise ValidationError("severity goes with a flag only", "severity")
@@ -153,7 +153,7 @@ class RuleSchema(Schema):
     title = fields.String(required=True, validate=validate.Length(1, 300))
     description = fields.String()
     applies_to = fields.String(required=True,
-                               validate=lambda v: _known(v, [a.value for a in AppliesTo], "applies_to value"))
+                               validate=lambda v: _known(v, [s.value for s in RuleSubject], "applies_to value"))
     select = fields.Dict(keys=fields.String(), values=fields.Raw())
     when = ConditionField()
     then = fields.Nested(ThenSchema, required=True)
@@ -202,8 +202,8 @@ def _flatten(messages, path: str = "") -> Iterable[str]:
 
 # -- checks against the registry and the database ------------------------------------------------
 class _Checker:
-    def __init__(self, applies_to: str, metric_codes: Optional[set], function_codes: Optional[set]):
-        self.applies_to = applies_to
+    def __init__(self, subject_type: RuleSubject, metric_codes: Optional[set], function_codes: Optional[set]):
+        self.subject_type = subject_type
         self.metric_codes = metric_codes
         self.function_codes = function_codes
         self.problems: list[str] = []
@@ -216,15 +216,16 @@ class _Checker:
             self.problem(path, f"unknown metric {code!r}; no metric has that code")
 
     def params(self, path: str, node: dict, spec, *, outcome: bool = False) -> None:
-        if self.applies_to not in spec.subjects:
+        if self.subject_type not in spec.subjects:
             self.problem(f"{path}.{'by' if outcome else 'fact'}", f"fact {spec.name!r} does not apply to a "
-                         f"{self.applies_to}; it applies to {', '.join(sorted(spec.subjects))}")
+                         f"{self.subject_type}; it applies to {', '.join(sorted(spec.subjects))}")
         for name in PARAM_NAMES:
             if name in node and name not in spec.params:
                 takes = ", ".join(spec.params) or "no parameters"
                 self.problem(f"{path}.{name}", f"fact {spec.name!r} takes no {name!r} (it takes {takes})")
-        if spec.reads_metric and "metric" not in node and self.applies_to in ("program", "capacity_domain"):
-            self.problem(f"{path}.metric", f"required: fact {spec.name!r} on a {self.applies_to} must name a metric")
+        if spec.reads_metric and "metric" not in node and self.subject_type in (RuleSubject.program,
+                                                                                RuleSubject.capacity_domain):
+            self.problem(f"{path}.metric", f"required: fact {spec.name!r} on a {self.subject_type} must name a metric")
         if "metric" in node and "metric" in spec.params:
             self.metric(f"{path}.metric", node["metric"])
         if "vs" in node and "vs" in spec.params and node["vs"] not in spec.params["vs"].choices:
@@ -288,13 +289,13 @@ class _Checker:
                 self.problem(path, f"unknown value {value!r} for fact {spec.name!r}; "
                                    f"it is one of {', '.join(spec.values)}")
 
-    def outcome(self, kind: str, value, path: str) -> None:
-        if kind == "flag":
+    def outcome(self, outcome: str, value, path: str) -> None:
+        if outcome == "flag":
             if not FLAG_PATTERN.match(value or ""):
                 self.problem(path, f"a flag is a short name of lower-case letters, digits and _, got {value!r}")
             return
         if not isinstance(value, dict):
-            self.fixed(kind, value, path)
+            self.fixed(outcome, value, path)
             return
         spec = FACTS[value["by"]]
         self.params(path, value, spec, outcome=True)
@@ -303,34 +304,34 @@ class _Checker:
             self.problem(f"{path}.by", f"fact {spec.name!r} is true or false; use it in `when` instead")
             return
         if spec.returns == "text":
-            if kind != "status" or set(spec.values) - set(STATUS_RANK):
+            if outcome != "status" or set(spec.values) - set(STATUS_RANK):
                 self.problem(f"{path}.by", f"fact {spec.name!r} is text; only a status can be read from "
                                            "target_status")
             elif bands or otherwise is not None:
                 self.problem(f"{path}.bands", f"fact {spec.name!r} is already a status; it takes no bands")
             return
-        if kind in ("rating", "status") and not bands:
-            self.problem(f"{path}.bands", f"required: a {kind} read from a number needs bands, "
+        if outcome in ("rating", "status") and not bands:
+            self.problem(f"{path}.bands", f"required: a {outcome} read from a number needs bands, "
                                           "e.g. [[1.05, 5], [1.0, 4], [0.95, 3], [0.9, 2]]")
             return
         if bands:
-            self.bands(kind, bands, otherwise, f"{path}")
+            self.bands(outcome, bands, otherwise, f"{path}")
         if "scale" in value:
-            if kind != "score":
+            if outcome != "score":
                 self.problem(f"{path}.scale", "only a score takes a scale")
             elif value["scale"][0] >= value["scale"][1]:
                 self.problem(f"{path}.scale", "[low, high] with low < high")
 
-    def fixed(self, kind: str, value, path: str) -> None:
-        if kind == "rating" and not (isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 5):
+    def fixed(self, outcome: str, value, path: str) -> None:
+        if outcome == "rating" and not (isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 5):
             self.problem(path, f"a rating is a whole number 1-5 or {{\"by\": FACT, \"bands\": ...}}, got {value!r}")
-        elif kind == "status" and value not in STATUS_RANK:
+        elif outcome == "status" and value not in STATUS_RANK:
             self.problem(path, f"a status is green, amber or red (or {{\"by\": ...}}), got {value!r}")
-        elif kind == "score" and not _is_number(value):
+        elif outcome == "score" and not _is_number(value):
             self.problem(path, f"a score is a number (or {{\"by\": ...}}), got {value!r}")
 
-    def bands(self, kind: str, bands: list, otherwise, path: str) -> None:
-        rank = _rank(kind)
+    def bands(self, outcome: str, bands: list, otherwise, path: str) -> None:
+        rank = _rank(outcome)
         previous = None
         for i, band in enumerate(bands):
             where = f"{path}.bands[{i}]"
@@ -338,7 +339,7 @@ class _Checker:
                 self.problem(where, "a band is [threshold, outcome], e.g. [1.0, 4]")
                 return
             before = len(self.problems)
-            self.fixed(kind, band[1], f"{where}[1]")
+            self.fixed(outcome, band[1], f"{where}[1]")
             if len(self.problems) > before:
                 return
             if previous is not None:
@@ -346,39 +347,40 @@ class _Checker:
                     self.problem(where, f"thresholds must go down: {band[0]} follows {previous[0]}")
                     return
                 if rank(band[1]) > rank(previous[1]):
-                    self.problem(where, f"a lower threshold must not give a better {kind}: {band[1]!r} "
+                    self.problem(where, f"a lower threshold must not give a better {outcome}: {band[1]!r} "
                                         f"below {previous[1]!r}")
                     return
             previous = band
         if otherwise is not None:
             before = len(self.problems)
-            self.fixed(kind, otherwise, f"{path}.else")
+            self.fixed(outcome, otherwise, f"{path}.else")
             if len(self.problems) == before and rank(otherwise) > rank(bands[-1][1]):
                 self.problem(f"{path}.else", f"must not be better than the last band ({bands[-1][1]!r})")
 
     def select(self, select: dict) -> None:
-        allowed = SELECT_KEYS[self.applies_to]
+        allowed = SELECT_KEYS[self.subject_type]
         for name, value in select.items():
             path = f"select.{name}"
-            kind = allowed.get(name)
-            if kind is None:
-                self.problem(path, f"unknown field for a {self.applies_to}; use {', '.join(allowed)}")
-            elif kind in ("text", "metric", "function") and not isinstance(value, str):
+            takes = allowed.get(name)
+            if takes is None:
+                self.problem(path, f"unknown field for a {self.subject_type}; use {', '.join(allowed)}")
+            elif takes in ("text", "metric", "function") and not isinstance(value, str):
                 self.problem(path, f"must be text, got {value!r}")
-            elif kind == "texts" and not (isinstance(value, list) and value and all(isinstance(v, str) for v in value)):
+            elif takes == "texts" and not (isinstance(value, list) and value
+                                           and all(isinstance(v, str) for v in value)):
                 self.problem(path, f"must be a non-empty list of texts, got {value!r}")
-            elif kind == "bool" and not isinstance(value, bool):
+            elif takes == "bool" and not isinstance(value, bool):
                 self.problem(path, f"must be true or false, got {value!r}")
-            elif kind == "int" and (isinstance(value, bool) or not isinstance(value, int)):
+            elif takes == "int" and (isinstance(value, bool) or not isinstance(value, int)):
                 self.problem(path, f"must be a whole number, got {value!r}")
-            elif kind == "metric":
+            elif takes == "metric":
                 self.metric(path, value)
-            elif kind == "function" and self.function_codes is not None and value not in self.function_codes:
+            elif takes == "function" and self.function_codes is not None and value not in self.function_codes:
                 self.problem(path, f"unknown function {value!r}; known: {', '.join(sorted(self.function_codes))}")
 
 
-def _rank(kind: str):
-    if kind == "status":
+def _rank(outcome: str):
+    if outcome == "status":
         return lambda v: STATUS_RANK.get(v, -1)
     return lambda v: v
 
@@ -423,15 +425,15 @@ def validate_definition(definition: Any, *, metric_codes: Optional[set] = None,
         loaded = RuleSchema().load(definition)
     except ValidationError as error:
         raise RuleError(list(_flatten(error.messages))) from None
-    checker = _Checker(loaded["applies_to"], metric_codes, function_codes)
+    checker = _Checker(RuleSubject(loaded["applies_to"]), metric_codes, function_codes)
     if not KEY_PATTERN.match(loaded["key"]):
         checker.problem("key", f"use lower-case letters, digits, - and _ (at most 100), got {loaded['key']!r}")
     checker.select(loaded.get("select") or {})
     if loaded.get("when") is not None:
         checker.condition(loaded["when"], "when")
     then = loaded["then"]
-    kind = next(k for k in KINDS if k in then)
-    checker.outcome(kind, then[kind], f"then.{kind}")
+    outcome = next(k for k in OUTCOMES if k in then)
+    checker.outcome(outcome, then[outcome], f"then.{outcome}")
     for problem in template_problems(loaded["explain"]):
         checker.problem("explain", problem)
     if checker.problems:
@@ -464,18 +466,18 @@ def _condition(node: dict):
 def compile_rule(definition: dict, *, version_id: Optional[int] = None, version: Optional[int] = None) -> CompiledRule:
     """A validated definition as the evaluator's data structure."""
     then = definition["then"]
-    kind = next(k for k in KINDS if k in then)
-    spec = then[kind]
-    if kind == "flag":
+    outcome = next(k for k in OUTCOMES if k in then)
+    spec = then[outcome]
+    if outcome == "flag":
         compiled = Then("flag", fixed=spec, severity=then.get("severity", "medium"))
     elif isinstance(spec, dict):
-        default_else = {"rating": 1, "status": "red"}.get(kind)
+        default_else = {"rating": 1, "status": "red"}.get(outcome)
         bands = tuple((float(t), o) for t, o in spec.get("bands", ()))
-        compiled = Then(kind, by=_ref(spec["by"], spec), bands=bands, otherwise=spec.get("else", default_else),
+        compiled = Then(outcome, by=_ref(spec["by"], spec), bands=bands, otherwise=spec.get("else", default_else),
                         scale=tuple(spec["scale"]) if "scale" in spec else None)
     else:
-        compiled = Then(kind, fixed=spec)
+        compiled = Then(outcome, fixed=spec)
     when = definition.get("when")
-    return CompiledRule(definition["key"], definition["title"], definition["applies_to"],
+    return CompiledRule(definition["key"], definition["title"], RuleSubject(definition["applies_to"]),
                         dict(definition.get("select") or {}), _condition(when) if when else None, compiled,
                         definition["explain"], version_id, version)

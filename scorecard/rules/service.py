@@ -17,7 +17,7 @@ from typing import Iterable, Optional
 import sqlalchemy as sa
 
 from scorecard.bulk import bulk_insert, collector_paused
-from scorecard.models import Finding, FindingInput, Metric, Rule, RuleStatus, RuleVersion, utcnow
+from scorecard.models import Finding, FindingInput, Metric, Rule, RuleStatus, RuleSubject, RuleVersion, utcnow
 from scorecard.models.org import Function
 from scorecard.rules import subjects as subj
 from scorecard.rules.context import (
@@ -28,7 +28,6 @@ from scorecard.rules.facts import FACTS, resolve, subject_keys
 from scorecard.rules.schema import RuleError, compile_rule, validate_definition
 from scorecard.survey import MIN_N_DEFAULT
 
-KINDS = ("program", "requirement", "commitment", "capacity_domain")
 EVALUATION_LOCK = 2804  # the advisory-lock key rule evaluations share
 
 
@@ -95,10 +94,10 @@ def metrics_read(ctx: EvaluationContext, rules: Iterable[CompiledRule]) -> set:
             if code is not None:
                 if code in ctx.metric_codes:
                     ids.add(ctx.metric_codes[code].id)
-            elif rule.applies_to == "requirement":
+            elif rule.subject_type is RuleSubject.requirement:
                 ids |= {r.metric_id for r in ctx.requirements.values()} - {None}
                 ids |= {m for c in ctx.commitments.values() for m in c.metric_ids}
-            elif rule.applies_to == "commitment":
+            elif rule.subject_type is RuleSubject.commitment:
                 ids |= {m for c in ctx.commitments.values() for m in c.metric_ids}
     return ids
 
@@ -106,23 +105,23 @@ def metrics_read(ctx: EvaluationContext, rules: Iterable[CompiledRule]) -> set:
 # -- evaluating --------------------------------------------------------------------------------------
 def run_rules(ctx: EvaluationContext, rules: Iterable[CompiledRule],
               scope: Optional[dict] = None) -> list[FindingDraft]:
-    """Every finding the rules make for the subjects in `scope` ({kind: ids}; None: all)."""
+    """Every finding the rules make for the subjects in `scope` ({subject type: ids}; None: all)."""
     drafts = []
     for rule in rules:
-        kind = rule.applies_to
-        ids = None if scope is None else scope.get(kind, ())
-        for entity in subj.entities(ctx, kind, ids):
-            if rule.select and not subj.selected(ctx, kind, entity, rule.select):
+        subject_type = rule.subject_type
+        ids = None if scope is None else scope.get(subject_type, ())
+        for entity in subj.entities(ctx, subject_type, ids):
+            if rule.select and not subj.selected(ctx, subject_type, entity, rule.select):
                 continue
-            period = subj.as_of(ctx, kind, entity)
+            period = subj.as_of(ctx, subject_type, entity)
             if period is None:
                 continue
-            agency = subj.agency_of(ctx, kind, entity)
+            agency = subj.agency_of(ctx, subject_type, entity)
             context = {"as_of": ctx.as_of(agency), "agency": agency, "min_n": ctx.min_n}
-            if kind == "commitment":  # only commitments read the date (a program's finding keeps)
+            if subject_type is RuleSubject.commitment:  # only commitments read the date (a program's finding keeps)
                 context["today"] = ctx.today.isoformat()
-            draft = evaluate_rule(rule, subj.subject(ctx, kind, entity), period,
-                                  lambda ref, p, e=entity: resolve(ctx, kind, e, ref, p), context=context)
+            draft = evaluate_rule(rule, subj.subject(ctx, subject_type, entity), period,
+                                  lambda ref, p, e=entity: resolve(ctx, subject_type, e, ref, p), context=context)
             if draft is not None:
                 drafts.append(draft)
     return drafts
@@ -197,17 +196,17 @@ def _has_findings(session) -> bool:
 
 def _dependents(ctx: EvaluationContext, program_keys: set, function_ids: set) -> dict:
     """The subjects that read any of these programs' or functions' observations."""
-    scope = {kind: set() for kind in KINDS}
-    scope["program"] = {int(k[8:]) for k in program_keys}
-    components = {ctx.programs[p].component_id for p in scope["program"] if p in ctx.programs}
+    scope = {subject_type: set() for subject_type in RuleSubject}
+    scope[RuleSubject.program] = {int(k[8:]) for k in program_keys}
+    components = {ctx.programs[p].component_id for p in scope[RuleSubject.program] if p in ctx.programs}
     for r in ctx.requirements.values():
-        if program_keys & set(subject_keys(ctx, "requirement", r)):
-            scope["requirement"].add(r.id)
+        if program_keys & set(subject_keys(ctx, RuleSubject.requirement, r)):
+            scope[RuleSubject.requirement].add(r.id)
     for c in ctx.commitments.values():
-        keys = set(subject_keys(ctx, "commitment", c))
+        keys = set(subject_keys(ctx, RuleSubject.commitment, c))
         if program_keys & keys or (not c.program_ids and c.function_id in function_ids):
-            scope["commitment"].add(c.id)
-    scope["capacity_domain"] = {d.id for d in ctx.capacity.values() if d.component_id in components}
+            scope[RuleSubject.commitment].add(c.id)
+    scope[RuleSubject.capacity_domain] = {d.id for d in ctx.capacity.values() if d.component_id in components}
     return scope
 
 
@@ -226,12 +225,14 @@ def _incremental_scope(session, ctx: EvaluationContext, touched: Iterable) -> di
     # Agencies whose quarter moved since their findings were made (a new quarter arrived, or a
     # revert took one away), and agencies without findings yet, are evaluated whole.
     moved, covered, index = set(), set(), {}
-    for kind, subject_id, period in fetch_rows(session, sa.select(Finding.subject_type, Finding.subject_id,
-                                                                  Finding.period).distinct()):
-        key = (kind, subject_id)
+    for stored_type, subject_id, period in fetch_rows(session, sa.select(Finding.subject_type, Finding.subject_id,
+                                                                         Finding.period).distinct()):
+        key = (stored_type, subject_id)
         if key not in index:
-            found = subj.entities(ctx, kind, [subject_id])
-            index[key] = (subj.agency_of(ctx, kind, found[0]), subj.as_of(ctx, kind, found[0])) if found else None
+            subject_type = RuleSubject(stored_type)  # the driver's rows hold the text
+            found = subj.entities(ctx, subject_type, [subject_id])
+            index[key] = ((subj.agency_of(ctx, subject_type, found[0]), subj.as_of(ctx, subject_type, found[0]))
+                          if found else None)
         entry = index[key]
         if entry is None:
             continue
@@ -240,24 +241,24 @@ def _incremental_scope(session, ctx: EvaluationContext, touched: Iterable) -> di
             moved.add(entry[0])
     widen = moved | (agencies - covered)
     if widen:
-        for kind in KINDS:
-            for entity in subj.entities(ctx, kind):
-                if subj.agency_of(ctx, kind, entity) in widen:
-                    scope[kind].add(entity.id)
+        for subject_type in RuleSubject:
+            for entity in subj.entities(ctx, subject_type):
+                if subj.agency_of(ctx, subject_type, entity) in widen:
+                    scope[subject_type].add(entity.id)
     return scope
 
 
 def _observation_subjects(ctx: EvaluationContext, scope: dict) -> tuple[set, set]:
     """The programs and functions whose observations the subjects in scope read."""
     programs, functions = set(), set()
-    for kind in KINDS:
-        for entity in subj.entities(ctx, kind, scope.get(kind, ())):
-            for key in subject_keys(ctx, kind, entity):
+    for subject_type in RuleSubject:
+        for entity in subj.entities(ctx, subject_type, scope.get(subject_type, ())):
+            for key in subject_keys(ctx, subject_type, entity):
                 if key.startswith("program:"):
                     programs.add(int(key[8:]))
                 else:
                     functions.add(int(key[9:].partition("@")[0]))
-            if kind == "commitment" and not entity.program_ids:
+            if subject_type is RuleSubject.commitment and not entity.program_ids:
                 functions.add(entity.function_id)
     return programs, functions
 
@@ -265,11 +266,12 @@ def _observation_subjects(ctx: EvaluationContext, scope: dict) -> tuple[set, set
 # -- persisting --------------------------------------------------------------------------------------
 def fingerprint(draft: FindingDraft) -> str:
     """A digest of everything a finding says and read (not when it was evaluated). The parts
-    are plain numbers, texts and tuples, whose repr is exact and stable."""
+    are plain numbers, texts and tuples, whose repr is exact and stable (the subject type as its
+    text, as when it was a plain string: stored fingerprints stay valid)."""
     inputs = sorted((i.role, i.metric_id or 0, i.subject_key or "", i.period or "", i.target_id or 0,
                      _round(i.value) or 0.0, i.n or 0, _ids_json(i)) for i in draft.inputs)
     facts = sorted((k, repr(v)) for k, v in draft.facts.items()) if draft.facts else ()
-    parts = (draft.rule_version_id, draft.subject_type, draft.subject_id, draft.subject_detail, draft.period,
+    parts = (draft.rule_version_id, str(draft.subject_type), draft.subject_id, draft.subject_detail, draft.period,
              draft.outcome_fields(), draft.explanation, facts, inputs)
     return hashlib.sha256(repr(parts).encode()).hexdigest()
 
@@ -386,20 +388,20 @@ def replay(session, finding_id: int) -> Optional[FindingDraft]:
     ctx = load_context(session, today=today, min_n=facts["min_n"], observation_ids=observation_ids,
                        target_ids=target_ids, as_of=as_of)
     rule = compile_rule(version.definition, version_id=version.id, version=version.version)
-    kind = finding.subject_type.value
-    entities = subj.entities(ctx, kind, [finding.subject_id])
+    subject_type = finding.subject_type
+    entities = subj.entities(ctx, subject_type, [finding.subject_id])
     if not entities:
         return None
     entity = entities[0]
     context = {k: facts[k] for k in ("as_of", "agency", "min_n", "today") if k in facts}
-    return evaluate_rule(rule, subj.subject(ctx, kind, entity), finding.period,
-                         lambda ref, p: resolve(ctx, kind, entity, ref, p), context=context)
+    return evaluate_rule(rule, subj.subject(ctx, subject_type, entity), finding.period,
+                         lambda ref, p: resolve(ctx, subject_type, entity, ref, p), context=context)
 
 
 # -- what-if -----------------------------------------------------------------------------------------
 @dataclass
 class Change:
-    subject_type: str
+    subject_type: RuleSubject
     subject_id: int
     subject: str
     leader: Optional[str]
@@ -414,13 +416,13 @@ class Simulation:
     """How a draft's findings differ from the published version's, on today's data."""
 
     key: str
-    applies_to: str
+    subject_type: RuleSubject
     published_version: Optional[int]
     changes: list = field(default_factory=list)
     unchanged: int = 0
 
     def as_json(self) -> dict:
-        return {"key": self.key, "applies_to": self.applies_to, "published_version": self.published_version,
+        return {"key": self.key, "applies_to": self.subject_type, "published_version": self.published_version,
                 "unchanged": self.unchanged, "changed": len(self.changes),
                 "changes": [c.__dict__ for c in self.changes]}
 
@@ -434,9 +436,9 @@ def simulate(session, definition: dict, *, today: Optional[date] = None,
     with session.no_autoflush, collector_paused():
         metric_codes, function_codes = codes(session)
         validate_definition(definition, metric_codes=metric_codes, function_codes=function_codes)
-        stored = session.scalar(sa.select(Rule.applies_to).where(Rule.key == definition["key"]))
-        if stored is not None and stored.value != definition["applies_to"]:  # could never be saved
-            raise RuleError([f"applies_to: rule {definition['key']!r} applies to {stored.value}; a rule cannot "
+        stored = session.scalar(sa.select(Rule.subject_type).where(Rule.key == definition["key"]))
+        if stored is not None and stored != definition["applies_to"]:  # could never be saved
+            raise RuleError([f"applies_to: rule {definition['key']!r} applies to {stored}; a rule cannot "
                              "change what it applies to (give the new rule its own key)"])
         draft = compile_rule(definition)
         published = published_rules(session, definition["key"])
@@ -445,16 +447,16 @@ def simulate(session, definition: dict, *, today: Optional[date] = None,
         load_observations(session, ctx, metric_ids=metrics_read(ctx, rules))
         after = {(d.subject_type, d.subject_id): d for d in run_rules(ctx, [draft])}
         before = {(d.subject_type, d.subject_id): d for d in run_rules(ctx, [r for _, r in published])}
-    result = Simulation(draft.key, draft.applies_to, published[0][1].version if published else None)
+    result = Simulation(draft.key, draft.subject_type, published[0][1].version if published else None)
     for key in sorted(set(before) | set(after)):
         old, new = before.get(key), after.get(key)
         old_text, new_text = (old.summary if old else None), (new.summary if new else None)
         if old_text == new_text:
             result.unchanged += 1
             continue
-        kind, subject_id = key
-        entity = subj.entities(ctx, kind, [subject_id])[0]
-        shown = subj.subject(ctx, kind, entity)
-        result.changes.append(Change(kind, subject_id, shown.fields.get("subject"), shown.fields.get("leader"),
+        subject_type, subject_id = key
+        entity = subj.entities(ctx, subject_type, [subject_id])[0]
+        shown = subj.subject(ctx, subject_type, entity)
+        result.changes.append(Change(subject_type, subject_id, shown.fields.get("subject"), shown.fields.get("leader"),
                                      (new or old).period, old_text, new_text, new.explanation if new else None))
     return result

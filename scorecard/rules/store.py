@@ -15,7 +15,7 @@ from typing import Any, Optional
 
 import sqlalchemy as sa
 
-from scorecard.models import AppliesTo, AuditEvent, Rule, RuleStatus, RuleVersion, utcnow
+from scorecard.models import AuditEvent, Rule, RuleStatus, RuleSubject, RuleVersion, utcnow
 from scorecard.rules.schema import RuleError, validate_definition
 from scorecard.rules.service import codes
 
@@ -34,7 +34,7 @@ class Saved:
 class RuleSummary:
     key: str
     title: str
-    applies_to: str
+    subject_type: RuleSubject
     published: Optional[int]
     draft: Optional[int]
     versions: int
@@ -82,11 +82,11 @@ def save(session, definition: dict, *, user_id: Optional[int] = None, publish: b
     key = definition["key"]
     rule = session.scalar(sa.select(Rule).where(Rule.key == key))
     if rule is None:
-        rule = Rule(key=key, title=definition["title"], applies_to=AppliesTo(definition["applies_to"]))
+        rule = Rule(key=key, title=definition["title"], subject_type=RuleSubject(definition["applies_to"]))
         session.add(rule)
         session.flush()
-    elif rule.applies_to.value != definition["applies_to"]:
-        raise RuleError([f"applies_to: rule {key!r} applies to {rule.applies_to.value}; a rule cannot change "
+    elif rule.subject_type != definition["applies_to"]:
+        raise RuleError([f"applies_to: rule {key!r} applies to {rule.subject_type}; a rule cannot change "
                          "what it applies to (give the new rule its own key)"])
     versions = _versions(session, rule)
     draft = _with_status(versions, RuleStatus.draft)
@@ -213,7 +213,7 @@ def list_rules(session) -> list[RuleSummary]:
         versions = _versions(session, rule)
         published = _with_status(versions, RuleStatus.published)
         draft = _with_status(versions, RuleStatus.draft)
-        summaries.append(RuleSummary(rule.key, rule.title, rule.applies_to.value,
+        summaries.append(RuleSummary(rule.key, rule.title, rule.subject_type,
                                      published.version if published else None, draft.version if draft else None,
                                      len(versions)))
     return summaries

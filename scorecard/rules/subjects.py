@@ -10,40 +10,42 @@ from __future__ import annotations
 
 from typing import Iterable, Optional
 
+from scorecard.models import RuleSubject
 from scorecard.periods import Period
 from scorecard.rules.context import EvaluationContext, clamp_to_year
 from scorecard.rules.evaluator import Subject
 from scorecard.rules.facts import default_metric_id, subject_keys
 
-ENTITIES = {"program": "programs", "requirement": "requirements", "commitment": "commitments",
-            "capacity_domain": "capacity"}
+# The EvaluationContext table that holds each type of subject.
+ENTITIES = {RuleSubject.program: "programs", RuleSubject.requirement: "requirements",
+            RuleSubject.commitment: "commitments", RuleSubject.capacity_domain: "capacity"}
 
 
-def entities(ctx: EvaluationContext, kind: str, ids: Optional[Iterable[int]] = None) -> list:
-    """The subjects of one kind (all, or those with the given ids), in id order."""
-    table = getattr(ctx, ENTITIES[kind])
+def entities(ctx: EvaluationContext, subject_type: RuleSubject, ids: Optional[Iterable[int]] = None) -> list:
+    """The subjects of one type (all, or those with the given ids), in id order."""
+    table = getattr(ctx, ENTITIES[subject_type])
     if ids is None:
         return [table[i] for i in sorted(table)]
     return [table[i] for i in sorted(set(ids)) if i in table]
 
 
-def selected(ctx: EvaluationContext, kind: str, entity, select: dict) -> bool:
+def selected(ctx: EvaluationContext, subject_type: RuleSubject, entity, select: dict) -> bool:
     """Whether a rule's `select` picks this subject (every key must match)."""
     for name, wanted in select.items():
-        if not _matches(ctx, kind, entity, name, wanted):
+        if not _matches(ctx, subject_type, entity, name, wanted):
             return False
     return True
 
 
-def _matches(ctx, kind, entity, name, wanted) -> bool:
-    if kind == "program":
+def _matches(ctx, subject_type, entity, name, wanted) -> bool:
+    if subject_type is RuleSubject.program:
         component = ctx.components[entity.component_id]
         return {"component": lambda: wanted in (component.code, component.name),
                 "programs": lambda: entity.code in wanted or entity.name in wanted,
                 "hisp": lambda: component.is_hisp == wanted,
                 "life_experience": lambda: wanted in entity.life_experiences}[name]()
-    if kind == "requirement":
-        metric_id = default_metric_id(ctx, kind, entity)
+    if subject_type is RuleSubject.requirement:
+        metric_id = default_metric_id(ctx, subject_type, entity)
         metric = ctx.metrics.get(metric_id)
         function = ctx.functions.get(entity.leader_function_id)
         return {"metric": lambda: metric is not None and metric.code == wanted,
@@ -52,7 +54,7 @@ def _matches(ctx, kind, entity, name, wanted) -> bool:
                 "fiscal_year": lambda: entity.fiscal_year == wanted,
                 "has_metric": lambda: (metric is not None) == wanted,
                 "function": lambda: function is not None and function.code == wanted}[name]()
-    if kind == "commitment":
+    if subject_type is RuleSubject.commitment:
         function = ctx.functions.get(entity.function_id)
         return {"function": lambda: function is not None and function.code == wanted,
                 "linked_metric": lambda: any(ctx.metrics[m].code == wanted for m in entity.metric_ids),
@@ -64,14 +66,14 @@ def _matches(ctx, kind, entity, name, wanted) -> bool:
             "fiscal_year": lambda: entity.fiscal_year == wanted}[name]()
 
 
-def agency_of(ctx: EvaluationContext, kind: str, entity) -> Optional[int]:
-    if kind == "program":
+def agency_of(ctx: EvaluationContext, subject_type: RuleSubject, entity) -> Optional[int]:
+    if subject_type is RuleSubject.program:
         return entity.agency_id
-    if kind == "capacity_domain":
+    if subject_type is RuleSubject.capacity_domain:
         component = ctx.components.get(entity.component_id)
         return component.agency_id if component else None
-    if kind == "requirement":
-        for key in subject_keys(ctx, kind, entity):
+    if subject_type is RuleSubject.requirement:
+        for key in subject_keys(ctx, subject_type, entity):
             agency = ctx.agency_of_key(key)
             if agency is not None:
                 return agency
@@ -80,34 +82,35 @@ def agency_of(ctx: EvaluationContext, kind: str, entity) -> Optional[int]:
     return None
 
 
-def as_of(ctx: EvaluationContext, kind: str, entity) -> Optional[str]:
+def as_of(ctx: EvaluationContext, subject_type: RuleSubject, entity) -> Optional[str]:
     """The quarter a subject is evaluated for (None: nothing to evaluate yet)."""
-    if kind == "commitment":
+    if subject_type is RuleSubject.commitment:
         return str(Period.from_date(ctx.today))
-    latest = ctx.as_of(agency_of(ctx, kind, entity))
-    if kind == "program":
+    latest = ctx.as_of(agency_of(ctx, subject_type, entity))
+    if subject_type is RuleSubject.program:
         return latest
     return clamp_to_year(latest, entity.fiscal_year)
 
 
-def subject(ctx: EvaluationContext, kind: str, entity) -> Subject:
+def subject(ctx: EvaluationContext, subject_type: RuleSubject, entity) -> Subject:
     """The subject as the evaluator sees it: its id, a short detail and names for explanations."""
-    if kind == "program":
+    if subject_type is RuleSubject.program:
         component = ctx.components[entity.component_id]
-        return Subject(kind, entity.id, entity.code[:100],
+        return Subject(subject_type, entity.id, entity.code[:100],
                        {"subject": entity.name, "program": entity.name, "component": component.name})
-    if kind == "requirement":
-        metric = ctx.metrics.get(default_metric_id(ctx, kind, entity))
-        return Subject(kind, entity.id, entity.leader_name[:100], {
+    if subject_type is RuleSubject.requirement:
+        metric = ctx.metrics.get(default_metric_id(ctx, subject_type, entity))
+        return Subject(subject_type, entity.id, entity.leader_name[:100], {
             "subject": f"{entity.leader_name} ({entity.element})", "leader": entity.leader_name,
             "element": entity.element, "requirement": entity.text, "fiscal_year": entity.fiscal_year,
             "metric": metric.name if metric else None})
-    if kind == "commitment":
+    if subject_type is RuleSubject.commitment:
         function = ctx.functions.get(entity.function_id)
         code = function.code if function else None
-        return Subject(kind, entity.id, code, {"subject": entity.title, "commitment": entity.title, "function": code})
+        return Subject(subject_type, entity.id, code,
+                       {"subject": entity.title, "commitment": entity.title, "function": code})
     component = ctx.components.get(entity.component_id)
     name = component.name if component else str(entity.component_id)
-    return Subject(kind, entity.id, entity.domain[:100], {
+    return Subject(subject_type, entity.id, entity.domain[:100], {
         "subject": f"{name}: {entity.domain}", "component": name, "domain": entity.domain,
         "fiscal_year": entity.fiscal_year, "self_score": entity.score})

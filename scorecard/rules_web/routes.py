@@ -7,7 +7,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from scorecard.extensions import db
-from scorecard.models import Rule, RuleStatus, RuleVersion
+from scorecard.models import Rule, RuleStatus, RuleSubject, RuleVersion
 from scorecard.permissions import can, requires
 from scorecard.rules.schema import RuleError
 from scorecard.rules.service import simulate
@@ -16,7 +16,7 @@ from scorecard.rules_web import bp
 from scorecard.rules_web.forms import ActionForm, PublishForm, RuleForm, digest
 from scorecard.rules_web.words import describe
 
-NEW_RULE = {"key": "my-new-rule", "title": "A new rule", "applies_to": "program",
+NEW_RULE = {"key": "my-new-rule", "title": "A new rule", "applies_to": RuleSubject.program.value,
             "when": {"fact": "attainment", "metric": "trust", "op": "lt", "value": 1.0},
             "then": {"flag": "below_target", "severity": "medium"},
             "explain": "{program} trust was below target in {period}."}

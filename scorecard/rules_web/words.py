@@ -1,13 +1,15 @@
 """A rule definition in plain words, for people who will not read its JSON."""
 from typing import Any
 
+from scorecard.models import RuleSubject
 from scorecard.rules.facts import FACTS
 
 OP_WORDS = {"lt": "is below", "le": "is at most", "gt": "is above", "ge": "is at least", "eq": "is",
             "ne": "is not", "between": "is between", "in": "is one of", "not_in": "is not one of"}
 NEGATED = {"eq": "ne", "ne": "eq", "in": "not_in"}  # `not` around these reads as the opposite op
-SUBJECT_WORDS = {"program": "each program", "requirement": "each plan requirement",
-                 "commitment": "each commitment", "capacity_domain": "each capacity-assessment domain"}
+SUBJECT_WORDS = {RuleSubject.program: "each program", RuleSubject.requirement: "each plan requirement",
+                 RuleSubject.commitment: "each commitment",
+                 RuleSubject.capacity_domain: "each capacity-assessment domain"}
 FACT_WORDS = {
     "metric_value": "the value of {metric}", "n": "the respondents to {metric}",
     "reported": "{metric} was reported", "sufficient": "{metric} has enough respondents",
@@ -30,8 +32,8 @@ SELECT_BOOL_WORDS = {"hisp": ("that is a HISP", "that is not a HISP"),
 
 def describe(definition: dict) -> list[str]:
     """Sentences: whom the rule applies to, when it fires, what it concludes."""
-    applies = definition.get("applies_to", "")
-    lines = [f"Applies to {SUBJECT_WORDS.get(applies, applies)}{_select(definition.get('select') or {})}."]
+    subject_type = definition.get("applies_to", "")
+    lines = [f"Applies to {SUBJECT_WORDS.get(subject_type, subject_type)}{_select(definition.get('select') or {})}."]
     when = definition.get("when")
     lines.append(f"When {_condition(when)}." if when else "Always (no condition).")
     lines.append(f"Then {_then(definition.get('then') or {})}.")
