@@ -33,16 +33,20 @@ class TerminalProgress:
 @click.option("--period", help="Fiscal quarter for a Touchpoints responses export, e.g. FY2025-Q1.")
 @click.option("--touchpoint", help="Name of the form's touchpoint for a Touchpoints responses export "
               "(default \"Touchpoints A-11 v2\"; name each form when a program has several).")
+@click.option("--trust-scale", type=click.Choice(["thumbs", "five"]),
+              help="Scale of a Touchpoints export's trust question (question_1): thumbs up / down (1 / 0) or "
+              "answers from 1 to 5 (default: read from the answers; a file of only 1s is read as thumbs up).")
 @click.option("--dry-run", is_flag=True, help="Validate and plan; write nothing.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @with_appcontext
-def import_command(path, format_name, sheet, program, period, touchpoint, dry_run, as_json):
+def import_command(path, format_name, sheet, program, period, touchpoint, trust_scale, dry_run, as_json):
     """Import a spreadsheet (xlsx, xlsm, xls, ods, csv, tsv)."""
     from importers.pipeline import run_import
     from scorecard.extensions import db
 
     progress = TerminalProgress(not as_json)
-    options = {k: v for k, v in (("program", program), ("period", period), ("touchpoint", touchpoint)) if v}
+    options = {k: v for k, v in (("program", program), ("period", period), ("touchpoint", touchpoint),
+                                 ("trust_scale", trust_scale)) if v}
     try:
         result = run_import(db.session, path, format_name=format_name, sheet=sheet, options=options,
                             dry_run=dry_run, progress=progress)
@@ -77,6 +81,8 @@ def _print_human(payload: dict) -> None:
                        + (f" ({item['driver']})" if item["driver"] else "") + f": {item['question']}")
     if payload.get("unknown_columns"):
         click.echo(f"  columns ignored: {', '.join(payload['unknown_columns'])}")
+    for warning in payload.get("warnings", []):
+        click.echo(f"  warning: {warning}", err=True)
 
 
 @click.command("revert")

@@ -208,6 +208,7 @@ def _run_import(session, path, *, filename: Optional[str] = None, format_name: O
         raise ImportFileError(f"the file has a header on row {header_index + 1} but no data rows below it")
     if hasattr(sink, "finish"):
         sink.finish()
+    result.warnings.extend(getattr(sink, "warnings", ()))  # what a sink assumed, e.g. a Touchpoints scale
     for error in sink.errors:
         bad_rows.add(error.row)
         if len(errors) < MAX_ERRORS_KEPT:

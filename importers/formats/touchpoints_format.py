@@ -8,6 +8,10 @@ respondent chose that aspect as what went well / what could be improved, 0 when 
 and not chosen, and "null" when the form did not offer it. `question_4` is free text and is not
 stored. The file names no program or period: both are chosen at upload, and the sink
 (importers/sinks/touchpoints.py) aggregates the responses into observations.
+
+The scale of `question_1` may be chosen at upload too (option `trust_scale`: TRUST_THUMBS or
+TRUST_FIVE); without it the sink reads it from the answers and says which it assumed, with a
+warning when the file cannot tell (every answer is 1).
 """
 from numbers import Real
 
@@ -20,6 +24,8 @@ from scorecard.a11 import V2_ASPECTS
 POLARITIES = ("positive", "negative")
 FLAG_COLUMNS = tuple(f"{polarity}_{aspect}" for polarity in POLARITIES for aspect in V2_ASPECTS)
 THUMBS_UP, THUMBS_DOWN = "up", "down"
+TRUST_THUMBS, TRUST_FIVE = "thumbs", "five"  # the `trust_scale` option: thumbs up / down, or 1 to 5
+TRUST_SCALES = (TRUST_THUMBS, TRUST_FIVE)
 
 _FLAG_HELP = "1 = chosen, 0 = offered and not chosen, null = not offered"
 _FLAG_ERROR = "expected 1 (chosen), 0 (offered, not chosen) or null (not offered)"
@@ -97,5 +103,6 @@ TOUCHPOINTS = Format(
     options=("program", "period"),
     description="One row per response to a Touchpoints A-11 v2 form, aggregated at upload into the "
                 "program and fiscal quarter you choose: answer counts for the trust question, and for each "
-                "aspect the % of respondents offered it who chose it.",
+                "aspect the % of respondents offered it who chose it. The trust question's scale (thumbs up / "
+                "down or 1 to 5) can be chosen at upload; otherwise it is read from the answers.",
 )

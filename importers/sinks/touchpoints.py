@@ -5,6 +5,9 @@ Observations written (channel "", touchpoint: the name given at upload, else TOU
 forms of one program in one quarter are two touchpoints, each named at its upload):
 - `trust`: the question_1 answer counts 1..5 and n. On a thumbs up / down form a thumbs down
   counts as 1 and a thumbs up as 5 (the way performance.gov maps yes / no surveys onto 1-5).
+  The scale is the one chosen at upload (`trust_scale`), else read from the answers: 2-5 mean
+  1-5, 0 / yes / no mean thumbs, and a file of nothing but 1s is read as thumbs up with a warning
+  (`warnings`, shown in the preview and by the command line) that says so and how to choose.
 - `a11v2_<polarity>_<aspect>`: the % of respondents offered the aspect who chose it, and n =
   the respondents offered it. An aspect no response was offered writes nothing.
 """
@@ -12,7 +15,9 @@ from typing import Optional
 
 from importers.errors import ImportFileError
 from importers.formats.observation_formats import TOUCHPOINT_MAX
-from importers.formats.touchpoints_format import FLAG_COLUMNS, THUMBS_DOWN, THUMBS_UP
+from importers.formats.touchpoints_format import (
+    FLAG_COLUMNS, THUMBS_DOWN, THUMBS_UP, TRUST_FIVE, TRUST_SCALES, TRUST_THUMBS,
+)
 from importers.resolve import Unknown
 from importers.sinks.base import SinkError
 from importers.sinks.observations import ObservationSink
@@ -23,6 +28,9 @@ TOUCHPOINT = "Touchpoints A-11 v2"
 QUESTION_1_METRIC = "trust"
 _LIKERT_ONLY = (2, 3, 4, 5)
 _SHOWN = {THUMBS_UP: 1, THUMBS_DOWN: 0}
+_SCALE_WORDS = {TRUST_THUMBS: "thumbs up / down (1 = up, 0 = down; counted as 5 / 1)",
+                TRUST_FIVE: "answers from 1 to 5"}
+_SCALE_ANSWER = {TRUST_THUMBS: "a thumbs up / down (1 or 0)", TRUST_FIVE: "an answer from 1 to 5"}
 
 
 class TouchpointsSink:
@@ -34,6 +42,8 @@ class TouchpointsSink:
         self.program = self._program(options.get("program"))
         self.period = self._period(options.get("period"))
         self.touchpoint = " ".join((options.get("touchpoint") or "").split())[:TOUCHPOINT_MAX] or TOUCHPOINT
+        self.scale = self._scale(options.get("trust_scale"))
+        self.warnings: list[str] = []  # what was assumed, for the preview and the command line
         self.own_errors: list[SinkError] = []
         self.responses: dict[str, int] = {}  # response id -> the row it is on
         self.answers: dict = {}  # question_1 answer -> [responses, first row]
@@ -58,6 +68,14 @@ class TouchpointsSink:
                 raise ImportFileError(f"the program {name!r} chosen at upload names {len(same)} programs: "
                                       f"{choices}; choose one by its code") from error
             raise ImportFileError(f"{error} (the program chosen at upload)") from error
+
+    @staticmethod
+    def _scale(raw) -> Optional[str]:
+        scale = (raw or "").strip().casefold() or None
+        if scale is not None and scale not in TRUST_SCALES:
+            raise ImportFileError(f"the trust scale {raw!r} chosen at upload is not one of {', '.join(TRUST_SCALES)} "
+                                  "(thumbs up / down, or answers from 1 to 5)")
+        return scale
 
     @staticmethod
     def _period(raw) -> str:
@@ -117,7 +135,17 @@ class TouchpointsSink:
         thumbs = [a for a in (THUMBS_UP, THUMBS_DOWN) if a in answers]
         likert = [a for a in _LIKERT_ONLY if a in answers]
         first_row = min(row for _, row in answers.values())
-        if thumbs and likert:
+        if self.scale is not None:
+            wrong = likert if self.scale == TRUST_THUMBS else thumbs
+            for answer in sorted(wrong, key=lambda a: answers[a][1]):  # each named once, on its first row
+                self.own_errors.append(SinkError(
+                    answers[answer][1], "question_1", _SHOWN.get(answer, answer),
+                    f"question_1 is {_SHOWN.get(answer, answer)}, which is not {_SCALE_ANSWER[self.scale]}, the "
+                    "scale chosen at upload"))
+            if wrong:
+                return None
+            scale, why = self.scale, "the scale chosen at upload"
+        elif thumbs and likert:
             t = min(thumbs, key=lambda a: answers[a][1])
             k = min(likert, key=lambda a: answers[a][1])
             later = t if answers[t][1] > answers[k][1] else k
@@ -126,17 +154,30 @@ class TouchpointsSink:
                 f"question_1 mixes thumbs up / down answers ({_SHOWN[t]} on row {answers[t][1]}) with answers "
                 f"on the 1-5 scale ({k} on row {answers[k][1]}); one file holds the responses of one form"))
             return None
-        count = {a: tally[0] for a, tally in answers.items()}
-        if likert:
-            counts = tuple(count.get(k, 0) for k in range(1, 6))
-            scale = "answers from 1 to 5"
+        elif likert:
+            scale, why = TRUST_FIVE, "answers from 2 to 5 appear"
+        elif thumbs:
+            scale, why = TRUST_THUMBS, "a 0, yes or no appears among the answers"
         else:
-            # A thumbs form (the A-11 v2 standard); a file of nothing but 1s is read as thumbs up too.
+            scale, why = TRUST_THUMBS, None
+        if why:
+            self.warnings.append(f"question_1 (trust) was read as {_SCALE_WORDS[scale]}: {why}.")
+        else:  # nothing but 1s: both scales fit, and they disagree (5 against 1)
+            self.warnings.append(
+                "Assumed: every question_1 (trust) answer is 1, a thumbs up on the standard A-11 v2 form but the "
+                f"lowest answer on a 1-5 form; it was read as {_SCALE_WORDS[scale]}. If the form asks for an "
+                "answer from 1 to 5, upload the file again with the trust question scale set to 1 to 5 "
+                "(--trust-scale five on the command line).")
+        count = {a: tally[0] for a, tally in answers.items()}
+        if scale == TRUST_FIVE:
+            counts = tuple(count.get(k, 0) for k in range(1, 6))
+            words = "answers from 1 to 5"
+        else:
             up = count.get(THUMBS_UP, 0) + count.get(1, 0)
             counts = (count.get(THUMBS_DOWN, 0), 0, 0, 0, up)
-            scale = "thumbs up / down, counted as 5 / 1"
+            words = "thumbs up / down, counted as 5 / 1"
         return first_row, self._record(QUESTION_1_METRIC, counts=counts, n=sum(counts),
-                                       question=f"Touchpoints A-11 v2 question 1, trust ({scale})")
+                                       question=f"Touchpoints A-11 v2 question 1, trust ({words})")
 
     def _record(self, metric: str, *, counts=None, value=None, n=None, question=None) -> dict:
         return {"agency": None, "component": None, "program": self.program.code, "function": None,

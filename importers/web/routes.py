@@ -63,7 +63,7 @@ def _store_upload(form) -> ImportBatch:
             handle.write(block)
     options = {k: v for k, v in (("format", form.format.data), ("sheet", form.sheet.data),
                                  ("program", form.program.data), ("period", form.period.data),
-                                 ("touchpoint", form.touchpoint.data)) if v}
+                                 ("touchpoint", form.touchpoint.data), ("trust_scale", form.trust_scale.data)) if v}
     batch = ImportBatch(filename=shown, checksum=digest.hexdigest(), user_id=current_user.id,
                         status=BatchStatus.pending, stored_path=str(path), options=options)
     db.session.add(batch)
