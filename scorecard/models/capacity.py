@@ -1,11 +1,19 @@
-"""A component's yearly A-11 capacity assessment and its domain scores."""
+"""A component's yearly A-11 capacity assessment and its domain scores.
+
+An assessment is a draft until an analyst or admin submits it; submitting locks the year (no
+edit on the web, no import) until an admin reopens it with a reason. `version` counts the saved
+changes, so a save made over someone else's newer one is caught instead of overwriting it."""
+import enum
+from datetime import datetime
 from typing import Optional
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from scorecard.models.base import Base, TimestampMixin
+from scorecard.models.base import Base, TimestampMixin, UTCDateTime
+from scorecard.models.metrics import _enum
 from scorecard.models.org import Component
+from scorecard.models.users import User
 
 CAPACITY_DOMAINS = (
     "Measurement",
@@ -14,6 +22,13 @@ CAPACITY_DOMAINS = (
     "Customer Understanding",
     "Service Design & Improvement",
 )
+
+
+class CapacityStatus(str, enum.Enum):
+    """Where an assessment stands. A year with no assessment yet is "not started" (no row)."""
+
+    draft = "draft"
+    submitted = "submitted"
 
 
 class CapacityAssessment(TimestampMixin, Base):
@@ -26,8 +41,16 @@ class CapacityAssessment(TimestampMixin, Base):
     fiscal_year: so.Mapped[int]
     scale_min: so.Mapped[int] = so.mapped_column(default=1)
     scale_max: so.Mapped[int] = so.mapped_column(default=7)
+    status: so.Mapped[CapacityStatus] = so.mapped_column(
+        _enum(CapacityStatus), default=CapacityStatus.draft, server_default=CapacityStatus.draft.value)
+    submitted_at: so.Mapped[Optional[datetime]] = so.mapped_column(UTCDateTime)
+    submitted_by_id: so.Mapped[Optional[int]] = so.mapped_column(sa.ForeignKey("users.id"))
+    version: so.Mapped[int] = so.mapped_column(default=1, server_default="1")
+
+    __mapper_args__ = {"version_id_col": version}
 
     component: so.Mapped[Component] = so.relationship()
+    submitted_by: so.Mapped[Optional[User]] = so.relationship()
     domain_scores: so.Mapped[list["CapacityDomainScore"]] = so.relationship(
         back_populates="assessment", cascade="all, delete-orphan", order_by="CapacityDomainScore.position")
 
@@ -35,6 +58,10 @@ class CapacityAssessment(TimestampMixin, Base):
     def total(self) -> Optional[float]:
         scores = [d.score for d in self.domain_scores if d.score is not None]
         return sum(scores) if scores else None
+
+    @property
+    def is_submitted(self) -> bool:
+        return self.status is CapacityStatus.submitted
 
 
 class CapacityDomainScore(Base):
@@ -49,6 +76,6 @@ class CapacityDomainScore(Base):
     position: so.Mapped[int] = so.mapped_column(default=0)
     score: so.Mapped[Optional[float]]
     narrative: so.Mapped[Optional[str]] = so.mapped_column(sa.Text)
-    evidence: so.Mapped[Optional[str]] = so.mapped_column(sa.Text)
+    evidence: so.Mapped[Optional[str]] = so.mapped_column(sa.Text)  # web addresses, one per line
 
     assessment: so.Mapped[CapacityAssessment] = so.relationship(back_populates="domain_scores")
