@@ -165,8 +165,8 @@ def export_observations_command(out, period, component):
 @with_appcontext
 def export_ratings_command(out, fiscal_year):
     """Write leaders' element ratings: proposed, confirmed, and the plan's summary score and level."""
-    from importers.export import export_ratings
     from scorecard.extensions import db
+    from scorecard.plans.export import export_ratings
 
     year = None
     if fiscal_year:

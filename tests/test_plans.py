@@ -7,7 +7,6 @@ import openpyxl
 import pytest
 import sqlalchemy as sa
 
-from importers.export import export_ratings
 from scorecard.demo import seed_demo
 from scorecard.extensions import db
 from scorecard.models import (
@@ -23,7 +22,8 @@ from scorecard.models import (
     RuleVersion,
     User,
 )
-from scorecard.plans.services import RATING_COLUMNS, decide, plan_view
+from scorecard.plans.export import RATING_COLUMNS, export_ratings
+from scorecard.plans.services import decide, plan_view
 from tests.conftest import PASSWORD
 from tests.helpers import csrf_token
 

@@ -1,4 +1,5 @@
-"""Leader performance plans: list, a plan with proposed ratings and their why-links, decisions."""
+"""Leader performance plans: list, a plan with proposed ratings and their why-links, decisions,
+and the ratings export (export.py)."""
 from flask import Blueprint
 
 bp = Blueprint("plans", __name__)

@@ -5,7 +5,6 @@ from dataclasses import dataclass, field
 from typing import Optional
 
 import sqlalchemy as sa
-import sqlalchemy.orm as so
 
 from scorecard.models import (
     AuditEvent,
@@ -21,9 +20,6 @@ from scorecard.models import (
     RuleVersion,
 )
 from scorecard.ratings import element_rating, plan_summary, validate_weights
-
-RATING_COLUMNS = ("leader", "fy", "element", "weight", "proposed_rating", "confirmed_rating", "summary_score",
-                  "summary_level")
 
 
 class RatingError(ValueError):
@@ -151,19 +147,3 @@ def decide(session, element: PlanElement, rating: int, justification: str, user)
                            after={"confirmed_rating": rating, "justification": justification or None}))
     session.commit()
     return decision
-
-
-def rating_rows(session, fiscal_year: Optional[int] = None):
-    """Rows of RATING_COLUMNS: one per element of every plan (of one FY if given)."""
-    query = (sa.select(PerformancePlan).join(Leader)
-             .options(so.selectinload(PerformancePlan.elements).selectinload(PlanElement.requirements),
-                      so.joinedload(PerformancePlan.leader))
-             .order_by(PerformancePlan.fiscal_year, Leader.name, PerformancePlan.id))
-    if fiscal_year is not None:
-        query = query.where(PerformancePlan.fiscal_year == fiscal_year)
-    for plan in session.scalars(query):
-        view = plan_view(session, plan)
-        summary = view.summary
-        for e in view.elements:
-            yield (plan.leader.name, f"FY{plan.fiscal_year}", e.element.name, e.element.weight, e.proposed,
-                   e.confirmed, summary.score, summary.level)

@@ -1,0 +1,39 @@
+"""The ratings export: leaders' element ratings, one row per plan element — the proposal, the
+rating official's decision and the plan's summary score and level — as .csv or .xlsx
+(`scorecard export ratings`)."""
+from pathlib import Path
+from typing import Iterator, Optional
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from scorecard.models import Leader, PerformancePlan, PlanElement
+from scorecard.plans.services import plan_view
+from scorecard.spreadsheets import safe_for_export, write_table
+
+RATING_COLUMNS = ("leader", "fy", "element", "weight", "proposed_rating", "confirmed_rating", "summary_score",
+                  "summary_level")
+
+
+def rating_rows(session, fiscal_year: Optional[int] = None) -> Iterator[tuple]:
+    """Rows of RATING_COLUMNS: one per element of every plan (of one FY if given)."""
+    query = (sa.select(PerformancePlan).join(Leader)
+             .options(so.selectinload(PerformancePlan.elements).selectinload(PlanElement.requirements),
+                      so.joinedload(PerformancePlan.leader))
+             .order_by(PerformancePlan.fiscal_year, Leader.name, PerformancePlan.id))
+    if fiscal_year is not None:
+        query = query.where(PerformancePlan.fiscal_year == fiscal_year)
+    for plan in session.scalars(query):
+        view = plan_view(session, plan)
+        summary = view.summary
+        for e in view.elements:
+            yield (plan.leader.name, f"FY{plan.fiscal_year}", e.element.name, e.element.weight, e.proposed,
+                   e.confirmed, summary.score, summary.level)
+
+
+def export_ratings(session, out: Path, fiscal_year: Optional[int] = None) -> int:
+    """Write the ratings (of one FY if given) to `out` (.csv or .xlsx); returns the number of rows.
+    Leaders' and elements' names that a spreadsheet would run as a formula are neutralised."""
+    rows = ((safe_for_export(leader), fy, safe_for_export(element), *rest)
+            for leader, fy, element, *rest in rating_rows(session, fiscal_year))
+    return write_table(out, RATING_COLUMNS, rows, "ratings")

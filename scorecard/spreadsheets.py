@@ -1,0 +1,72 @@
+"""Writing a table for people to open in a spreadsheet: .csv or .xlsx, all or nothing, and texts
+that a spreadsheet would run as a formula neutralised (CSV injection). Every export uses it:
+the ratings export (scorecard/plans/export.py) and the observations export of `importers`."""
+import csv
+import errno
+import os
+import re
+from pathlib import Path
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# A plain number ("-5", "+1,234.5", "-12 %") starts like a formula but is not one.
+_PLAIN_NUMBER = re.compile(r"[-+]?(?:\d{1,3}(?:,\d{3})+(?:\.\d*)?|\d+\.?\d*(?:[eE][-+]?\d+)?|\.\d+(?:[eE][-+]?\d+)?)"
+                           r"(?:\s?%)?")
+
+
+def neutralize_formula(text):
+    """A text starting with = + - @ tab or CR gets a leading apostrophe so that a spreadsheet shows
+    it as text instead of running it. A plain number such as "-5" is left alone, and so is a text
+    already neutralised (the function is idempotent). The same rule as the importers' own."""
+    if isinstance(text, str) and text.startswith(FORMULA_STARTS) and not _PLAIN_NUMBER.fullmatch(text):
+        return "'" + text
+    return text
+
+
+def safe_for_export(value):
+    """A value ready to write to a CSV or workbook export: texts neutralised (apply on every export,
+    whatever was stored), everything else unchanged."""
+    return neutralize_formula(value) if isinstance(value, str) else value
+
+
+def write_table(out: Path, columns, rows, sheet_name: str) -> int:
+    """`rows` under a header of `columns`, as .csv or .xlsx by the file's extension; returns the count.
+    Text that a spreadsheet would run as a formula must already be neutralised by the caller
+    (`safe_for_export`)."""
+    out = Path(out)
+    suffix = out.suffix.lower()
+    if suffix not in (".csv", ".xlsx", ".xlsm"):
+        raise ValueError(f"export to .csv or .xlsx, not {out.suffix or 'a file without extension'}")
+    if not out.parent.is_dir():  # before a write-only workbook is opened: it cannot be closed cleanly after
+        raise FileNotFoundError(errno.ENOENT, "No such file or directory", str(out.parent))
+    part = out.with_name(f".{out.name}.part")  # a failed export leaves no half-written file behind
+    try:
+        count = _write_csv(part, columns, rows) if suffix == ".csv" else _write_xlsx(part, columns, rows, sheet_name)
+        os.replace(part, out)
+    except BaseException:
+        part.unlink(missing_ok=True)
+        raise
+    return count
+
+
+def _write_csv(out: Path, columns, rows) -> int:
+    count = 0
+    with out.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(columns)
+        for count, row in enumerate(rows, start=1):
+            writer.writerow(["" if v is None else v for v in row])
+    return count
+
+
+def _write_xlsx(out: Path, columns, rows, sheet_name: str) -> int:
+    from openpyxl import Workbook
+
+    count = 0
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(sheet_name)
+    sheet.freeze_panes = "A2"
+    sheet.append(list(columns))
+    for count, row in enumerate(rows, start=1):
+        sheet.append(list(row))
+    workbook.save(out)
+    return count
