@@ -30,6 +30,10 @@ def create_app(config=None) -> Flask:
     app.register_blueprint(plans_bp, url_prefix="/plans")
     app.register_blueprint(rules_bp, url_prefix="/rules")
     app.register_blueprint(findings_bp, url_prefix="/findings")
+    from scorecard.commitments import bp as commitments_bp
+    from scorecard.reminders import bp as reminders_bp
+    app.register_blueprint(commitments_bp, url_prefix="/commitments")
+    app.register_blueprint(reminders_bp, url_prefix="/outbox")
 
     from importers.web import bp as imports_bp
     app.register_blueprint(imports_bp, url_prefix="/imports")
@@ -46,6 +50,8 @@ def create_app(config=None) -> Flask:
     init_import_demo(app)
     from scorecard.rules import init_app as init_rules
     init_rules(app)
+    from scorecard.reminders import init_app as init_reminders
+    init_reminders(app)
 
     from dashboards import init_dashboards
     init_dashboards(app)

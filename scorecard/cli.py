@@ -61,7 +61,8 @@ def demo_command():
 
 
 def register_commands(app) -> None:
-    for command in (create_user_command, demo_command):
+    from scorecard.reminders.cli import remind_command
+    for command in (create_user_command, demo_command, remind_command):
         app.cli.add_command(command)
     from scorecard.rules.cli import register as register_rule_commands
     register_rule_commands(app)

@@ -34,6 +34,19 @@ class Config:
     LOGIN_LOCKOUT_SECONDS = int(os.environ.get("SCORECARD_LOGIN_LOCKOUT_SECONDS", "900"))
     SURVEY_MIN_N = int(os.environ.get("SCORECARD_SURVEY_MIN_N", "30"))
     IMPORT_KEEP_DAYS = int(os.environ.get("SCORECARD_IMPORT_KEEP_DAYS", "7"))  # unconfirmed previews, old uploads
+    # Commitment reminders (`scorecard remind`) and the officer's "needs your update" list.
+    BASE_URL = os.environ.get("SCORECARD_BASE_URL", "http://127.0.0.1:8050")  # links in e-mail
+    REMIND_DUE_DAYS = int(os.environ.get("SCORECARD_REMIND_DUE_DAYS", "14"))  # due within this many days
+    REMIND_STALE_DAYS = int(os.environ.get("SCORECARD_REMIND_STALE_DAYS", "30"))  # owners: not updated for
+    ESCALATE_STALE_DAYS = int(os.environ.get("SCORECARD_ESCALATE_STALE_DAYS", "60"))  # executives: not updated for
+    # Mail: without SCORECARD_SMTP_HOST messages are kept in the outbox (/outbox/, administrators).
+    SMTP_HOST = os.environ.get("SCORECARD_SMTP_HOST", "")
+    SMTP_PORT = int(os.environ.get("SCORECARD_SMTP_PORT", "587"))
+    SMTP_USER = os.environ.get("SCORECARD_SMTP_USER", "")
+    SMTP_PASSWORD = os.environ.get("SCORECARD_SMTP_PASSWORD", "")
+    SMTP_TLS = os.environ.get("SCORECARD_SMTP_TLS", "starttls")  # starttls, ssl or none
+    SMTP_TIMEOUT = int(os.environ.get("SCORECARD_SMTP_TIMEOUT", "30"))  # seconds
+    MAIL_FROM = os.environ.get("SCORECARD_MAIL_FROM", "CX Scorecard <cx-scorecard@localhost>")
 
 
 class DevelopmentConfig(Config):

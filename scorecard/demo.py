@@ -9,7 +9,7 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 
 from scorecard.models import (
-    CAPACITY_DOMAINS, Agency, CapacityAssessment, CapacityDomainScore, Commitment, CommitmentStatus,
+    CAPACITY_DOMAINS, Agency, CapacityAssessment, CapacityDomainScore, Commitment, CommitmentStatus, CommitmentUpdate,
     Component, Direction, Function, Leader, LifeExperience, Metric, MetricKind, Observation,
     PerformancePlan, PlanElement, PlanRequirement, Program, RatingMethod, Role, ScopeType, Target, User,
     subject_key, utcnow,
@@ -120,6 +120,8 @@ def seed_demo(session, today: date | None = None) -> bool:
     _plans(session, leaders, programs, metrics, commitments, current_fy)
     _capacity(session, rng, components, {current_fy - 1, current_fy})
     _users(session, functions)
+    session.flush()
+    _commitment_histories(session, commitments, current_fy)
     session.commit()
     return True
 
@@ -271,6 +273,7 @@ def _commitments(session, rng, functions, components, programs, metrics, leaders
     }
     statuses = list(CommitmentStatus)
     heads = {l.function_id: l for l in leaders if l.function_id and ".deputy" not in (l.email or "")}
+    ba_head = next(l for l in leaders if l.email == "leader.ba@demo.cx.gov")  # the demo leader's account
     commitments = []
     for code, titles in plans.items():
         function = functions[code]
@@ -287,9 +290,55 @@ def _commitments(session, rng, functions, components, programs, metrics, leaders
             )
             commitment.programs = rng.sample(programs, 2)
             commitment.metrics = [metrics["trust"]] if i == 0 else [metrics["satisfaction"]]
+            if (code, i) in LATE:  # a few slipped past their due date, so overdue is something true to show
+                commitment.due_date = today - timedelta(days=LATE[(code, i)])
+            if (code, i) == ("CXO", 2):
+                commitment.leader = ba_head
             commitments.append(commitment)
     session.add_all(commitments)
     return commitments
+
+
+# (function, position) -> days past the due date on the demo's day
+LATE = {("CFO", 2): 12, ("CIO", 0): 5, ("CXO", 2): 21}
+STEPS = {  # the status a commitment moved through before its current one
+    CommitmentStatus.on_track: [CommitmentStatus.not_started],
+    CommitmentStatus.at_risk: [CommitmentStatus.not_started, CommitmentStatus.on_track],
+    CommitmentStatus.off_track: [CommitmentStatus.not_started, CommitmentStatus.on_track, CommitmentStatus.at_risk],
+    CommitmentStatus.complete: [CommitmentStatus.not_started, CommitmentStatus.on_track],
+}
+NOTES = {CommitmentStatus.on_track: "Work started on schedule.", CommitmentStatus.at_risk: "Flagged at the quarterly review.",
+         CommitmentStatus.off_track: "Escalated at the quarterly review.", CommitmentStatus.complete: "Delivered; evidence filed."}
+
+
+def _commitment_histories(session, commitments, fiscal_year):
+    """Each commitment's update history, ending at its last update: created in the fiscal year's
+    plan, then each status it moved through, by the function's officer where the demo has one
+    (CFO) and the administrator otherwise."""
+    users = {u.email: u for u in session.scalars(sa.select(User))}
+    officer, admin = users["cfo.officer@demo.cx.gov"], users["admin@demo.cx.gov"]
+    for n, commitment in enumerate(commitments):
+        by = officer if commitment.function.code == "CFO" else admin
+        steps = STEPS.get(commitment.status, [])
+        end = commitment.last_update_at
+        start = end - timedelta(days=40 + 25 * len(steps) + n % 7) if steps else end
+        commitment.created_at = start
+        first = steps[0] if steps else commitment.status
+        history = [CommitmentUpdate(commitment=commitment, user_id=by.id, at=start, status=first, note=(
+            f"Set in the FY{fiscal_year} CX action plan."), changes={
+                "title": [None, commitment.title], "status": [None, first.value],
+                "due_date": [None, commitment.due_date.isoformat() if commitment.due_date else None]})]
+        for k, status in enumerate(steps[1:] + [commitment.status] if steps else []):
+            before = steps[k]
+            last = status is commitment.status
+            reason = commitment.reason if last else ("Supplier capacity is uncertain." if status.needs_reason else None)
+            changes = {"status": [before.value, status.value]}
+            if reason != history[-1].reason:
+                changes["reason"] = [history[-1].reason, reason]
+            at = end if last else start + timedelta(days=25 * (k + 1))
+            history.append(CommitmentUpdate(commitment=commitment, user_id=by.id, at=at, status=status, reason=reason,
+                                            note=NOTES.get(status), changes=changes))
+        session.add_all(history)
 
 
 def _plans(session, leaders, programs, metrics, commitments, fiscal_year):

@@ -23,6 +23,13 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "view_plans": frozenset({A, E, O, AN, L}),
     "manage_users": frozenset({A}),
     "view_audit": frozenset({A, E}),
+    # Commitments on the web: everyone but viewers (agency dashboards only) reads them, each
+    # role its own scope (an officer their function's, a leader their own); officers create and
+    # drop their function's, admins any.
+    "view_commitments": frozenset({A, E, O, AN, L}),
+    "create_commitment": frozenset({A, O}),
+    "drop_commitment": frozenset({A, O}),
+    "read_outbox": frozenset({A}),  # the mail the app sent or holds when no SMTP server is set
 }
 
 

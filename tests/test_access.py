@@ -83,6 +83,10 @@ EXPECTED = {
     "view_plans": {"admin", "executive", "officer", "analyst", "leader"},
     "manage_users": {"admin"},
     "view_audit": {"admin", "executive"},
+    "view_commitments": {"admin", "executive", "officer", "analyst", "leader"},
+    "create_commitment": {"admin", "officer"},
+    "drop_commitment": {"admin", "officer"},
+    "read_outbox": {"admin"},
 }
 
 

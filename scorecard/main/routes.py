@@ -1,6 +1,10 @@
 """Home: where each role starts, with the agency's headline numbers."""
-from flask import render_template
+from datetime import date
+
+from flask import current_app, render_template
 from flask_login import current_user
+
+from scorecard.commitments.services import needs_update
 
 from scorecard.extensions import db
 from scorecard.main import bp
@@ -11,7 +15,12 @@ from scorecard.permissions import requires
 @bp.route("/")
 @requires("view_dashboards")
 def index():
-    return render_template("main/index.html", summary=home_summary(db.session), user=current_user)
+    config = current_app.config
+    attention = needs_update(db.session, current_user, date.today(), due_days=config["REMIND_DUE_DAYS"],
+                             stale_days=config["REMIND_STALE_DAYS"])
+    return render_template("main/index.html", summary=home_summary(db.session), user=current_user,
+                           attention=attention, due_days=config["REMIND_DUE_DAYS"],
+                           stale_days=config["REMIND_STALE_DAYS"])
 
 
 @bp.route("/healthz")

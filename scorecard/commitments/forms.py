@@ -1,0 +1,145 @@
+"""Commitment forms: an owner's full update (and a new commitment), a leader's status update,
+dropping. Each update form carries the version it was opened at and the fields as they were,
+so a save over someone else's newer version is caught and shown, never applied."""
+from datetime import date
+
+from flask_wtf import FlaskForm
+from wtforms import DateField, IntegerField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired, Length, NumberRange
+from wtforms.validators import Optional as Blank
+from wtforms.widgets import HiddenInput
+
+from scorecard.commitments.services import STATUS_LABELS, parse_links
+from scorecard.models import CAPACITY_DOMAINS, CommitmentStatus
+
+
+def optional_id(value):
+    """A select's value as an id, or None for the blank choice."""
+    if value in (None, "", "None"):
+        return None
+    return int(value)
+
+
+class DayField(DateField):
+    """A date (YYYY-MM-DD, as a date input sends it); a bad value is named in the message."""
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError(f"{valuelist[0]!r} is not a date: write it as YYYY-MM-DD") from None
+
+
+def status_choices(current: CommitmentStatus | None = None, *, with_dropped: bool = False) -> list[SelectChoice]:
+    """Every status but dropped (dropping is its own step, with a reason) unless it is the
+    current one."""
+    return [SelectChoice(s.value, STATUS_LABELS[s]) for s in CommitmentStatus
+            if s is not CommitmentStatus.dropped or with_dropped or s is current]
+
+
+class _Opened(FlaskForm):
+    """What an update form was opened at: the version, and the fields as they were (JSON)."""
+
+    version = IntegerField(widget=HiddenInput(), validators=[InputRequired(), NumberRange(min=1)])
+    opened = StringField(widget=HiddenInput(), validators=[Length(max=200_000)])
+    note = TextAreaField("Note for the history (optional)", validators=[Length(max=4000)])
+
+
+class StatusForm(_Opened):
+    """A leader's update of a commitment that names them: status, reason, note."""
+
+    status = SelectField("Status", validators=[InputRequired()])
+    reason = TextAreaField("Reason (required when at risk or off track)", validators=[Length(max=10000)])
+    submit = SubmitField("Save update")
+
+    FIELDS = ("status", "reason")
+
+    def values(self) -> dict:
+        return {"status": CommitmentStatus(self.status.data), "reason": self.reason.data}
+
+    def fill(self, encoded: dict) -> None:
+        """Show stored (encoded) values in the form, replacing what was posted."""
+        for name, value in encoded.items():
+            if name not in self.FIELDS:
+                continue
+            field = self[name]
+            field.raw_data = None
+            if name == "due_date":
+                field.data = date.fromisoformat(value) if value else None
+            elif name == "evidence_links":
+                field.data = "\n".join(value or [])
+            else:
+                field.data = value
+
+
+class _Fields(FlaskForm):
+    """The fields an owner (the function's officer, an admin) sets."""
+
+    title = StringField("Title", validators=[InputRequired(message="a commitment needs a title"), Length(max=300)])
+    description = TextAreaField("Description", validators=[Length(max=10000)])
+    status = SelectField("Status", validators=[InputRequired()])
+    reason = TextAreaField("Reason (required when at risk or off track, and for moving the due date)",
+                           validators=[Length(max=10000)])
+    next_step = TextAreaField("Next step", validators=[Length(max=10000)])
+    due_date = DayField("Due date", validators=[Blank()])
+    evidence_links = TextAreaField("Evidence links (web addresses starting with https://, one per line)",
+                                   validators=[Length(max=50_000)])
+    leader_id = SelectField("Leader (optional)", coerce=optional_id)
+    component_id = SelectField("Component (optional)", coerce=optional_id)
+    capacity_domain = SelectField("Capacity-assessment domain (optional)",
+                                  choices=[SelectChoice("", "None")] + [SelectChoice(d) for d in CAPACITY_DOMAINS])
+    program_ids = SelectMultipleField("Programs it serves", coerce=int)
+    metric_ids = SelectMultipleField("Metrics it moves", coerce=int)
+
+    FIELDS = ("title", "description", "status", "reason", "next_step", "due_date", "evidence_links", "leader_id",
+              "component_id", "capacity_domain", "program_ids", "metric_ids")
+
+    def values(self) -> dict:
+        return {"title": self.title.data, "description": self.description.data,
+                "status": CommitmentStatus(self.status.data), "reason": self.reason.data,
+                "next_step": self.next_step.data, "due_date": self.due_date.data,
+                "evidence_links": parse_links(self.evidence_links.data), "leader_id": self.leader_id.data,
+                "component_id": self.component_id.data, "capacity_domain": self.capacity_domain.data or None,
+                "program_ids": self.program_ids.data or [], "metric_ids": self.metric_ids.data or []}
+
+    def set_choices(self, *, leaders, components, programs, metrics, function=None) -> None:
+        """Options from the database: the owning function's leaders first."""
+        own = [lead for lead in leaders if function is not None and lead.function_id == function.id]
+        others = [lead for lead in leaders if lead not in own]
+        self.leader_id.choices = ([SelectChoice("", "None")]
+                                  + [SelectChoice(str(lead.id), _leader(lead), optgroup=f"{function.code} leaders")
+                                     for lead in own]
+                                  + [SelectChoice(str(lead.id), _leader(lead), optgroup="Other leaders" if own else None)
+                                     for lead in others])
+        self.component_id.choices = [SelectChoice("", "None")] + [SelectChoice(str(c.id), c.name) for c in components]
+        self.program_ids.choices = [SelectChoice(str(p.id), p.name, optgroup=p.component.name) for p in programs]
+        self.metric_ids.choices = [SelectChoice(str(m.id), m.name) for m in metrics]
+
+
+def _leader(lead) -> str:
+    return f"{lead.name}, {lead.title}" if lead.title else lead.name
+
+
+class CommitmentForm(_Fields, StatusForm):
+    """An owner's update of a commitment."""
+
+    FIELDS = _Fields.FIELDS
+
+
+class NewCommitmentForm(_Fields):
+    """A new commitment; an admin chooses the function, an officer's is their own."""
+
+    function_id = SelectField("Function", coerce=optional_id, validators=[InputRequired()])
+    note = TextAreaField("Note for the history (optional)", validators=[Length(max=4000)])
+    submit = SubmitField("Create commitment")
+
+
+class DropForm(FlaskForm):
+    """Dropping keeps the commitment and its history; it needs a reason."""
+
+    version = IntegerField(widget=HiddenInput(), validators=[InputRequired(), NumberRange(min=1)])
+    reason = TextAreaField("Why is it dropped? (required)",
+                           validators=[InputRequired(message="say why the commitment is dropped"), Length(max=10000)])
+    note = TextAreaField("Note for the history (optional)", validators=[Length(max=4000)])
+    submit = SubmitField("Drop commitment")

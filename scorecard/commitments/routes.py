@@ -1,0 +1,210 @@
+"""Commitment pages. Every route checks the role (`requires`) and then the commitment itself:
+a commitment outside the person's scope is not found, one they may see but not change is
+forbidden, so a POST to another function's commitment never saves."""
+import json
+from datetime import date
+
+import sqlalchemy as sa
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
+
+from scorecard.commitments import bp
+from scorecard.commitments.forms import (
+    CommitmentForm, DropForm, NewCommitmentForm, StatusForm, status_choices,
+)
+from scorecard.commitments.services import (
+    FIELD_LABELS, RAG_WORDS, SORTS, STATUS_LABELS, STATUS_ORDER, CommitmentError, EditConflict, Filters, commitment_view,
+    conflict, create_commitment, drop_commitment, functions_for_new, list_commitments, may_drop, may_edit, may_see,
+    snapshot, update_commitment,
+)
+from scorecard.extensions import db
+from scorecard.models import CAPACITY_DOMAINS, Commitment, Component, Function, Leader, Metric, Program, Role
+from scorecard.permissions import can, requires
+
+
+@bp.route("/")
+@requires("view_commitments")
+def index():
+    filters = Filters.from_args(request.args)
+    listing = list_commitments(db.session, current_user, filters, date.today())
+    functions = list(db.session.scalars(sa.select(Function).order_by(Function.code)))
+    if current_user.role is Role.officer:
+        functions = [f for f in functions if f.id == current_user.function_id]
+    components = list(db.session.scalars(sa.select(Component).order_by(Component.name)))
+    return render_template("commitments/index.html", listing=listing, filters=filters, functions=functions,
+                           components=components, domains=CAPACITY_DOMAINS, sorts=SORTS, labels=STATUS_LABELS,
+                           order=STATUS_ORDER, may_create=can(current_user, "create_commitment"))
+
+
+@bp.route("/<int:commitment_id>")
+@requires("view_commitments")
+def show(commitment_id):
+    commitment = _visible(commitment_id)
+    view = commitment_view(db.session, commitment, date.today(), min_n=current_app.config["SURVEY_MIN_N"])
+    return render_template("commitments/show.html", view=view, labels=STATUS_LABELS, rag_words=RAG_WORDS,
+                           may_edit=may_edit(current_user, commitment), may_drop=may_drop(current_user, commitment))
+
+
+@bp.route("/<int:commitment_id>/edit", methods=["GET", "POST"])
+@requires("edit_commitment")
+def edit(commitment_id):
+    commitment = _visible(commitment_id)
+    if not may_edit(current_user, commitment):
+        abort(403)
+    form = _update_form(commitment)
+    found_conflict, status = None, 200
+    if request.method == "GET":
+        form.fill(snapshot(commitment))
+        _opened_at(form, commitment)
+    elif form.validate_on_submit():
+        try:
+            update = update_commitment(db.session, commitment, form.values(), user=current_user,
+                                       version=form.version.data, note=form.note.data)
+        except EditConflict as error:
+            db.session.rollback()
+            commitment = error.commitment
+            found_conflict = conflict(db.session, commitment, _opened(form), form.values())
+            form.fill(found_conflict.merged)
+            _opened_at(form, commitment)
+            form.status.choices = _statuses(commitment)
+            status = 409
+        except CommitmentError as error:
+            db.session.rollback()
+            _show_problems(form, error)
+            status = 400
+        else:
+            flash(f"Saved: {commitment.title}." if update else "Nothing changed, so nothing was saved.",
+                  "success" if update else "info")
+            return redirect(url_for("commitments.show", commitment_id=commitment.id), 303)
+    else:
+        status = 400
+    return render_template("commitments/edit.html", commitment=commitment, form=form, conflict=found_conflict,
+                           leader_only=isinstance(form, StatusForm) and not isinstance(form, CommitmentForm),
+                           labels_status=STATUS_LABELS), status
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@requires("create_commitment")
+def new():
+    functions = functions_for_new(db.session, current_user)
+    if not functions:
+        abort(403)
+    form = NewCommitmentForm()
+    form.function_id.choices = [SelectChoice(str(f.id), f"{f.code} — {f.name}") for f in functions]
+    _choices(form, functions[0] if len(functions) == 1 else None)
+    form.status.choices = status_choices()
+    status = 200
+    if request.method == "GET":
+        form.function_id.data = functions[0].id if len(functions) == 1 else None
+    elif form.validate_on_submit():
+        try:
+            commitment = create_commitment(db.session, form.values(), user=current_user,
+                                           function_id=form.function_id.data, note=form.note.data)
+        except CommitmentError as error:
+            db.session.rollback()
+            _show_problems(form, error)
+            status = 400
+        except PermissionError:
+            db.session.rollback()
+            abort(403)
+        else:
+            flash(f"Created: {commitment.title}.", "success")
+            return redirect(url_for("commitments.show", commitment_id=commitment.id), 303)
+    else:
+        status = 400
+    return render_template("commitments/new.html", form=form), status
+
+
+@bp.route("/<int:commitment_id>/drop", methods=["GET", "POST"])
+@requires("drop_commitment")
+def drop(commitment_id):
+    commitment = _visible(commitment_id)
+    if not may_drop(current_user, commitment):
+        abort(403)
+    form = DropForm()
+    status, changed = 200, None
+    if request.method == "GET":
+        form.version.data = commitment.version
+    elif form.validate_on_submit():
+        try:
+            drop_commitment(db.session, commitment, form.reason.data, user=current_user,
+                            version=form.version.data, note=form.note.data)
+        except EditConflict as error:
+            db.session.rollback()
+            commitment = error.commitment
+            changed = conflict(db.session, commitment, {}, {})
+            form.version.data, form.version.raw_data = commitment.version, None
+            status = 409
+        except CommitmentError as error:
+            db.session.rollback()
+            _show_problems(form, error)
+            status = 400
+        else:
+            flash(f"Dropped: {commitment.title}. It stays in the list, with its history.", "success")
+            return redirect(url_for("commitments.show", commitment_id=commitment.id), 303)
+    else:
+        status = 400
+    return render_template("commitments/drop.html", commitment=commitment, form=form, changed=changed,
+                           labels=STATUS_LABELS), status
+
+
+# ----------------------------------------------------------------------------- helpers
+
+def _visible(commitment_id: int) -> Commitment:
+    """The commitment, or 404 when it does not exist or is outside the person's scope."""
+    commitment = db.session.get(Commitment, commitment_id)
+    if commitment is None or not may_see(current_user, commitment):
+        abort(404)
+    return commitment
+
+
+def _update_form(commitment: Commitment):
+    if current_user.role is Role.leader:
+        form = StatusForm()
+    else:
+        form = CommitmentForm()
+        _choices(form, commitment.function)
+    form.status.choices = _statuses(commitment)
+    return form
+
+
+def _statuses(commitment: Commitment):
+    return status_choices(commitment.status)
+
+
+def _choices(form, function) -> None:
+    session = db.session
+    form.set_choices(
+        leaders=list(session.scalars(sa.select(Leader).order_by(Leader.name))),
+        components=list(session.scalars(sa.select(Component).order_by(Component.name))),
+        programs=list(session.scalars(sa.select(Program).join(Component).order_by(Component.name, Program.name)
+                                      .options(sa.orm.joinedload(Program.component)))),
+        metrics=list(session.scalars(sa.select(Metric).order_by(Metric.name))),
+        function=function)
+
+
+def _opened_at(form, commitment: Commitment) -> None:
+    """The form now stands for the stored version: its number and its fields as they are."""
+    form.version.data, form.version.raw_data = commitment.version, None
+    form.opened.data, form.opened.raw_data = json.dumps(snapshot(commitment, form.FIELDS)), None
+
+
+def _opened(form) -> dict:
+    """The fields as the form was opened (a hidden field; anything unreadable counts as none)."""
+    try:
+        opened = json.loads(form.opened.data or "{}")
+    except ValueError:
+        return {}
+    return opened if isinstance(opened, dict) else {}
+
+
+def _show_problems(form, error: CommitmentError) -> None:
+    """Each refused field's message beside the field (or at the top when the form has none)."""
+    for name, message in error.problems.items():
+        target = form[name] if name in form else None
+        text = f"{FIELD_LABELS.get(name, name)}: {message}" if target is None else message
+        if target is None:
+            form.form_errors.append(text)
+        else:
+            target.errors = list(target.errors) + [message]

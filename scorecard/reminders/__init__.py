@@ -1,0 +1,26 @@
+"""Commitment reminders and escalations by e-mail (`scorecard remind`), and the outbox page
+where administrators read every message the app sent or holds."""
+from flask import Blueprint
+
+bp = Blueprint("reminders", __name__)
+
+from scorecard.reminders import routes  # noqa: E402,F401
+
+
+def init_app(app) -> None:
+    """`scorecard demo` (and so `make run`) says where reminders go."""
+    from scorecard.signals import demo_seeded
+
+    demo_seeded.connect(_where_mail_goes)
+
+
+def _where_mail_goes(app, **extra) -> list[str]:
+    from scorecard.reminders.mail import MailSettings
+
+    settings = MailSettings.from_config(app.config)
+    base = (app.config.get("BASE_URL") or "").rstrip("/")
+    if settings.host:
+        return [f"Mail: `scorecard remind` sends reminders over {settings.where()}; every message is listed "
+                f"at {base}/outbox/ (administrators)."]
+    return [f"Mail: no SMTP server is set (SCORECARD_SMTP_HOST), so `scorecard remind` keeps reminders in the "
+            f"outbox: {base}/outbox/ (sign in as an administrator)."]

@@ -1,0 +1,416 @@
+"""Commitments on the web, tried as the people who keep them: the CFO officer of the demo sees
+only CFO commitments, is refused off track without a reason and saved with one (history and
+audit name them), and two sessions editing one commitment lose nothing; every route checks the
+role and the commitment itself."""
+import re
+from datetime import date, timedelta
+from html.parser import HTMLParser
+
+import pytest
+import sqlalchemy as sa
+
+from scorecard.commitments.services import CommitmentError, update_commitment
+from scorecard.extensions import db
+from scorecard.models import (
+    AuditEvent, Commitment, CommitmentStatus, CommitmentUpdate, Function, Role, User,
+)
+
+CFO_OFFICER = "cfo.officer@demo.cx.gov"
+
+
+# --------------------------------------------------------------------------- helpers
+
+class _Form(HTMLParser):
+    """The fields a browser would send for one form of a page (by id): inputs, selects, textareas."""
+
+    def __init__(self, form_id: str):
+        super().__init__(convert_charrefs=True)
+        self.form_id, self.inside, self.fields = form_id, False, []
+        self._select = self._textarea = None
+        self._options: list = []
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "form":
+            self.inside = a.get("id") == self.form_id
+        if not self.inside:
+            return
+        if tag == "input" and a.get("name") and a.get("type") not in ("submit", "button"):
+            if a.get("type") in ("checkbox", "radio") and "checked" not in a:
+                return
+            self.fields.append((a["name"], a.get("value", "")))
+        elif tag == "select":
+            self._select, self._options, self._multiple = a.get("name"), [], "multiple" in a
+        elif tag == "option" and self._select:
+            self._options.append((a.get("value", ""), "selected" in a))
+        elif tag == "textarea":
+            self._textarea, self._text = a.get("name"), ""
+
+    def handle_data(self, data):
+        if self._textarea:
+            self._text += data
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self.inside = False
+        elif tag == "select" and self._select:
+            chosen = [v for v, selected in self._options if selected]
+            if not chosen and self._options and not self._multiple:
+                chosen = [self._options[0][0]]
+            self.fields += [(self._select, v) for v in chosen]
+            self._select = None
+        elif tag == "textarea" and self._textarea:
+            text = self._text.replace("\r\n", "\n")  # as a browser reads it: one leading newline dropped
+            self.fields.append((self._textarea, text[1:] if text.startswith("\n") else text))
+            self._textarea = None
+
+
+def form_data(html: str, form_id: str) -> dict:
+    """What submitting the form unchanged sends: {name: value, or [values] for a multiple choice}."""
+    parser = _Form(form_id)
+    parser.feed(html)
+    assert parser.fields, f"no form #{form_id} on the page"
+    data: dict = {}
+    for name, value in parser.fields:
+        if name in data:
+            data[name] = data[name] if isinstance(data[name], list) else [data[name]]
+            data[name].append(value)
+        else:
+            data[name] = value
+    return data
+
+
+def submit(client, url: str, form_id: str = "update-form", page: str | None = None, **changes):
+    """Open `url` (or use `page`), change some fields, send the form as a browser would."""
+    page = page if page is not None else client.get(url).get_data(as_text=True)
+    data = form_data(page, form_id)
+    data.update(changes)
+    return client.post(url, data=data)
+
+
+def user(email: str) -> User:
+    return db.session.scalar(sa.select(User).where(User.email == email))
+
+
+def commitment(title: str) -> Commitment:
+    return db.session.scalar(sa.select(Commitment).where(Commitment.title == title))
+
+
+def signed_in(app, email: str):
+    with app.app_context():
+        return app.test_client(user=user(email))
+
+
+def cfo_open_commitment(status=CommitmentStatus.not_started) -> Commitment:
+    return db.session.scalar(sa.select(Commitment).join(Function).where(
+        Function.code == "CFO", Commitment.status == status).order_by(Commitment.id))
+
+
+def row_ids(page: str) -> set[int]:
+    return {int(i) for i in re.findall(r'<tr data-commitment="(\d+)"', page)}
+
+
+def counts(model) -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(model))
+
+
+# --------------------------------------------------------------------------- who sees what
+
+def test_the_cfo_officer_sees_only_cfo_commitments(demo):
+    officer = signed_in(demo, CFO_OFFICER)
+    page = officer.get("/commitments/").get_data(as_text=True)
+    with demo.app_context():
+        cfo = set(db.session.scalars(sa.select(Commitment.id).join(Function).where(Function.code == "CFO")))
+        others = db.session.scalars(sa.select(Commitment).join(Function).where(Function.code != "CFO")).all()
+        assert len(cfo) >= 3 and others
+        assert row_ids(page) == cfo
+        for other in others:
+            assert other.title not in page
+            # Not found, never saved: the page, the update form, a POST, dropping.
+            assert officer.get(f"/commitments/{other.id}").status_code == 404
+            assert officer.get(f"/commitments/{other.id}/edit").status_code == 404
+        victim = others[0]
+        before = (victim.status, victim.reason, victim.version, len(victim.updates))
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+    for url in (f"/commitments/{victim.id}/edit", f"/commitments/{victim.id}/drop"):
+        response = officer.post(url, data={"csrf_token": token, "version": before[2], "status": "off_track",
+                                           "reason": "hijacked", "title": "hijacked"})
+        assert response.status_code == 404
+    with demo.app_context():
+        victim = db.session.get(Commitment, victim.id)
+        assert (victim.status, victim.reason, victim.version, len(victim.updates)) == before
+
+
+@pytest.mark.parametrize("email,sees", [("executive@demo.cx.gov", "all"), ("analyst@demo.cx.gov", "all"),
+                                        ("admin@demo.cx.gov", "all"), ("leader@demo.cx.gov", "own"),
+                                        ("viewer@demo.cx.gov", None)])
+def test_each_role_sees_its_scope(demo, email, sees):
+    client = signed_in(demo, email)
+    response = client.get("/commitments/")
+    if sees is None:  # viewers: the agency dashboards only (DESIGN §6)
+        assert response.status_code == 403
+        assert 'href="/commitments/"' not in client.get("/").get_data(as_text=True)
+        return
+    with demo.app_context():
+        person = user(email)
+        query = sa.select(Commitment.id)
+        if sees == "own":
+            query = query.where(Commitment.leader_id == person.leader_id)
+        expected = set(db.session.scalars(query))
+        any_id = min(db.session.scalars(sa.select(Commitment.id)))
+    assert expected and row_ids(response.get_data(as_text=True)) == expected
+    editing = client.get(f"/commitments/{min(expected)}/edit").status_code
+    assert editing == (403 if person.role in (Role.executive, Role.analyst) else 200)
+    if sees == "own" and any_id not in expected:
+        assert client.get(f"/commitments/{any_id}").status_code == 404
+
+
+# --------------------------------------------------------------------------- updating
+
+def test_off_track_needs_a_reason_then_history_and_audit_name_the_officer(demo):
+    officer = signed_in(demo, CFO_OFFICER)
+    with demo.app_context():
+        target = cfo_open_commitment()
+        cid, version, history = target.id, target.version, len(target.updates)
+        audits = counts(AuditEvent)
+    url = f"/commitments/{cid}/edit"
+    refused = submit(officer, url, status="off_track", reason="")
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 400
+    assert "Nothing was saved" in page and "a commitment that is off track needs a reason" in page
+    with demo.app_context():
+        unchanged = db.session.get(Commitment, cid)
+        assert (unchanged.status, unchanged.version, len(unchanged.updates)) == (
+            CommitmentStatus.not_started, version, history)
+        assert counts(AuditEvent) == audits
+
+    saved = submit(officer, url, page=page, status="off_track", reason="The vendor missed the data delivery.",
+                   note="Raised with the CFO on Monday.")
+    assert saved.status_code == 303 and saved.headers["Location"].endswith(f"/commitments/{cid}")
+    with demo.app_context():
+        stored = db.session.get(Commitment, cid)
+        officer_id = user(CFO_OFFICER).id
+        assert stored.status is CommitmentStatus.off_track and stored.reason == "The vendor missed the data delivery."
+        assert stored.version == version + 1
+        latest = db.session.scalar(sa.select(CommitmentUpdate).where(CommitmentUpdate.commitment_id == cid)
+                                   .order_by(CommitmentUpdate.id.desc()))
+        assert latest.user_id == officer_id and latest.note == "Raised with the CFO on Monday."
+        assert latest.changes["status"] == ["not_started", "off_track"]
+        assert latest.changes["reason"] == [None, "The vendor missed the data delivery."]
+        assert set(latest.changes) == {"status", "reason"}  # untouched fields are not news
+        event = db.session.scalar(sa.select(AuditEvent).order_by(AuditEvent.id.desc()))
+        assert (event.action, event.entity_type, event.entity_id, event.user_id) == (
+            "commitment.update", "commitment", cid, officer_id)
+        assert event.before == {"status": "not_started", "reason": None}
+        assert event.after["status"] == "off_track" and event.after["note"] == "Raised with the CFO on Monday."
+    shown = officer.get(f"/commitments/{cid}").get_data(as_text=True)
+    history_table = shown[shown.index('id="history-table"'):]
+    first_row = history_table[:history_table.index("</tr>", history_table.index("<tbody>"))]
+    assert CFO_OFFICER in first_row and "Off track" in first_row and "The vendor missed the data delivery." in first_row
+
+
+def test_two_sessions_edit_one_commitment_and_nothing_is_lost(demo):
+    first, second = signed_in(demo, CFO_OFFICER), signed_in(demo, "admin@demo.cx.gov")
+    with demo.app_context():
+        target = cfo_open_commitment()
+        cid, version = target.id, target.version
+    url = f"/commitments/{cid}/edit"
+    page_first = first.get(url).get_data(as_text=True)
+    page_second = second.get(url).get_data(as_text=True)
+
+    assert submit(first, url, page=page_first, next_step="Draft the CX spending table by Friday.").status_code == 303
+    conflict = submit(second, url, page=page_second, status="at_risk", reason="Finance systems freeze in December.")
+    html = conflict.get_data(as_text=True)
+    assert conflict.status_code == 409
+    assert "Nothing was saved" in html and CFO_OFFICER in html
+    table = html[html.index('id="conflict-table"'):html.index("</table>", html.index('id="conflict-table"'))]
+    # Both versions are shown: the current one's next step, and the second person's status.
+    assert "Draft the CX spending table by Friday." in table and "At risk" in table and "Not started" in table
+    with demo.app_context():
+        stored = db.session.get(Commitment, cid)
+        assert stored.version == version + 1 and stored.status is CommitmentStatus.not_started
+        assert stored.next_step == "Draft the CX spending table by Friday."
+    # The form came back with the second person's changes on top of the current version.
+    again = form_data(html, "update-form")
+    assert again["version"] == str(version + 1)
+    assert again["status"] == "at_risk" and again["reason"] == "Finance systems freeze in December."
+    assert again["next_step"] == "Draft the CX spending table by Friday."
+    assert submit(second, url, page=html).status_code == 303
+    with demo.app_context():
+        stored = db.session.get(Commitment, cid)
+        assert stored.status is CommitmentStatus.at_risk and stored.reason == "Finance systems freeze in December."
+        assert stored.next_step == "Draft the CX spending table by Friday."
+        people = [u.user_id for u in stored.updates[-2:]]
+        assert people == [user(CFO_OFFICER).id, user("admin@demo.cx.gov").id]
+
+
+def test_evidence_links_must_be_web_links_and_the_bad_one_is_named(demo):
+    officer = signed_in(demo, CFO_OFFICER)
+    with demo.app_context():
+        cid = cfo_open_commitment().id
+    url = f"/commitments/{cid}/edit"
+    links = "https://www.performance.gov/cx/\nftp://files.agency.gov/report.pdf"
+    refused = submit(officer, url, evidence_links=links)
+    assert refused.status_code == 400
+    assert "&#39;ftp://files.agency.gov/report.pdf&#39; is not a web link" in refused.get_data(as_text=True)
+    assert submit(officer, url, evidence_links="javascript:alert(1)").status_code == 400
+    saved = submit(officer, url, evidence_links="https://www.performance.gov/cx/\n http://intranet.agency.gov/cfo ")
+    assert saved.status_code == 303
+    with demo.app_context():
+        assert db.session.get(Commitment, cid).evidence_links == ["https://www.performance.gov/cx/",
+                                                                 "http://intranet.agency.gov/cfo"]
+    page = officer.get(f"/commitments/{cid}").get_data(as_text=True)
+    assert 'href="https://www.performance.gov/cx/"' in page
+
+
+def test_moving_the_due_date_needs_a_new_reason(demo):
+    officer = signed_in(demo, CFO_OFFICER)
+    with demo.app_context():
+        target = cfo_open_commitment()
+        cid, due = target.id, target.due_date
+    later = (due + timedelta(days=45)).isoformat()
+    url = f"/commitments/{cid}/edit"
+    refused = submit(officer, url, due_date=later)
+    assert refused.status_code == 400
+    assert f"moving the due date from {due.isoformat()} to {later} needs a reason" in refused.get_data(as_text=True)
+    assert submit(officer, url, due_date="31/12/2026").status_code == 400
+    saved = submit(officer, url, due_date=later, reason="The report's publication date moved.")
+    assert saved.status_code == 303
+    with demo.app_context():
+        latest = db.session.get(Commitment, cid).updates[-1]
+        assert latest.changes["due_date"] == [due.isoformat(), later]
+
+
+def test_a_leader_changes_only_status_and_reason_of_their_own(demo):
+    leader = signed_in(demo, "leader@demo.cx.gov")
+    with demo.app_context():
+        person = user("leader@demo.cx.gov")
+        own = db.session.scalar(sa.select(Commitment).where(Commitment.leader_id == person.leader_id))
+        cid, due = own.id, own.due_date
+    url = f"/commitments/{cid}/edit"
+    page = leader.get(url).get_data(as_text=True)
+    assert 'name="due_date"' not in page and 'name="title"' not in page and 'value="dropped"' not in page
+    response = submit(leader, url, page=page, status="at_risk", reason="Complaint data arrives late.",
+                      due_date="2030-01-01", title="Renamed")
+    assert response.status_code == 303
+    with demo.app_context():
+        stored = db.session.get(Commitment, cid)
+        assert stored.status is CommitmentStatus.at_risk and stored.due_date == due
+        assert stored.title != "Renamed" and stored.updates[-1].user_id == person.id
+        with pytest.raises(CommitmentError, match="leaders may change only the status and reason"):
+            update_commitment(db.session, stored, {"due_date": date(2030, 1, 1)}, user=person,
+                              version=stored.version)
+    assert leader.get(f"/commitments/{cid}/drop").status_code == 403
+    assert leader.get("/commitments/new").status_code == 403
+
+
+def test_drop_needs_a_reason_and_keeps_the_commitment(demo):
+    officer = signed_in(demo, CFO_OFFICER)
+    with demo.app_context():
+        target = cfo_open_commitment()
+        cid = target.id
+    url = f"/commitments/{cid}/drop"
+    refused = submit(officer, url, form_id="drop-form", reason="")
+    assert refused.status_code == 400 and "say why the commitment is dropped" in refused.get_data(as_text=True)
+    dropped = submit(officer, url, form_id="drop-form", reason="Folded into the annual report commitment.")
+    assert dropped.status_code == 303
+    with demo.app_context():
+        stored = db.session.get(Commitment, cid)
+        assert stored.status is CommitmentStatus.dropped and stored.reason == "Folded into the annual report commitment."
+        assert stored.updates[-1].changes["status"] == ["not_started", "dropped"]
+        assert db.session.scalar(sa.select(AuditEvent.action).order_by(AuditEvent.id.desc())) == "commitment.drop"
+    assert cid in row_ids(officer.get("/commitments/?status=dropped").get_data(as_text=True))
+    assert officer.get(url).status_code == 403  # already dropped
+
+
+def test_the_officer_creates_for_their_own_function_only(demo):
+    officer = signed_in(demo, CFO_OFFICER)
+    page = officer.get("/commitments/new").get_data(as_text=True)
+    with demo.app_context():
+        cfo, cio = (db.session.scalar(sa.select(Function.id).where(Function.code == code)) for code in ("CFO", "CIO"))
+        before = counts(Commitment)
+    assert f'value="{cio}"' not in page.split('name="function_id"')[1].split("</select>")[0]
+    refused = submit(officer, "/commitments/new", form_id="new-form", page=page, function_id=str(cio),
+                     title="Someone else's")
+    assert refused.status_code == 400
+    created = submit(officer, "/commitments/new", form_id="new-form", page=page, title="Report CX cost per transaction",
+                     status="at_risk", reason="No cost model yet.", due_date="2027-03-31",
+                     evidence_links="https://www.cfo.gov/cx")
+    assert created.status_code == 303
+    with demo.app_context():
+        assert counts(Commitment) == before + 1
+        new = commitment("Report CX cost per transaction")
+        assert new.function_id == cfo and new.status is CommitmentStatus.at_risk
+        assert new.updates[0].user_id == user(CFO_OFFICER).id and new.updates[0].changes["title"][0] is None
+        assert db.session.scalar(sa.select(AuditEvent.action).order_by(AuditEvent.id.desc())) == "commitment.create"
+    duplicate = submit(officer, "/commitments/new", form_id="new-form", page=page, title="report cx cost per transaction")
+    assert duplicate.status_code == 400 and "CFO already has a commitment titled" in duplicate.get_data(as_text=True)
+
+
+# --------------------------------------------------------------------------- list, page, home
+
+def test_filters_sort_and_counts_travel_in_the_query_string(demo):
+    admin = signed_in(demo, "admin@demo.cx.gov")
+    today = date.today()
+    with demo.app_context():
+        every = db.session.scalars(sa.select(Commitment)).all()
+        closed = (CommitmentStatus.complete, CommitmentStatus.dropped)
+        overdue = {c.id for c in every if c.due_date and c.due_date < today and c.status not in closed}
+        stale = {c.id for c in every if (today - c.last_update_at.date()).days >= 60}
+        cfo_off = {c.id for c in every if c.function.code == "CFO" and c.status is CommitmentStatus.off_track}
+        name = next(c.capacity_domain for c in every if c.capacity_domain)
+        domain = {c.id for c in every if c.capacity_domain == name}
+        by_status = {s: sum(1 for c in every if c.status is s) for s in CommitmentStatus}
+    assert overdue and stale and cfo_off and domain
+    assert row_ids(admin.get("/commitments/?overdue=1").get_data(as_text=True)) == overdue
+    assert row_ids(admin.get("/commitments/?stale=60").get_data(as_text=True)) == stale
+    assert row_ids(admin.get("/commitments/?function=cfo&status=off_track").get_data(as_text=True)) == cfo_off
+    assert row_ids(admin.get("/commitments/", query_string={"domain": name}).get_data(as_text=True)) == domain
+    page = admin.get("/commitments/?sort=updated").get_data(as_text=True)
+    for status, n in by_status.items():
+        assert f'data-count="{status.value}">{n}<' in page
+    ids = [int(i) for i in re.findall(r'<tr data-commitment="(\d+)"', page)]
+    with demo.app_context():
+        stamps = [db.session.get(Commitment, i).last_update_at for i in ids]
+    assert stamps == sorted(stamps)
+    odd = admin.get("/commitments/?due_within=soon&status=late").get_data(as_text=True)
+    assert "&#39;soon&#39; is not a number of days" in odd and "&#39;late&#39; is not a commitment status" in odd
+
+
+def test_the_commitment_page_shows_programs_metrics_and_history(evaluated):
+    officer = signed_in(evaluated, CFO_OFFICER)
+    with evaluated.app_context():
+        target = db.session.scalar(sa.select(Commitment).join(Function).where(
+            Function.code == "CFO", Commitment.status == CommitmentStatus.off_track))
+        cid = target.id
+        programs = [p.name for p in target.programs]
+        metric = target.metrics[0].name
+        history = len(target.updates)
+    page = officer.get(f"/commitments/{cid}").get_data(as_text=True)
+    metrics_table = page[page.index('id="metric-status"'):]
+    for name in programs:
+        assert name in page and name in metrics_table
+    assert metric in metrics_table
+    assert re.search(r'data-status="(green|amber|red|insufficient_data|no_target|no_data)">'
+                     r"(Meets target|Near target|Below target|Insufficient data[^<]*|No target set|No data yet)<",
+                     metrics_table)
+    assert "Vendor delays pushed the schedule." in page  # the status reason
+    assert page.count("<li><strong>Status</strong>") >= 1 and history >= 2
+    assert page[page.index('id="history-table"'):].count("<tr>") == history + 1  # the header row too
+    assert "/findings/" in page  # the rules' findings about it (stale, program status) link to their why
+
+
+def test_the_officers_home_shows_what_needs_their_update_first(demo):
+    officer = signed_in(demo, CFO_OFFICER)
+    page = officer.get("/").get_data(as_text=True)
+    box = page[page.index('id="needs-update"'):page.index("</section>", page.index('id="needs-update"'))]
+    assert page.index('id="needs-update"') < page.index("Agency heatmap")
+    with demo.app_context():
+        late = db.session.scalar(sa.select(Commitment).join(Function).where(
+            Function.code == "CFO", Commitment.due_date < date.today(),
+            Commitment.status.not_in([CommitmentStatus.complete, CommitmentStatus.dropped])))
+        other = db.session.scalar(sa.select(Commitment).join(Function).where(Function.code != "CFO"))
+    assert late is not None
+    assert late.title in box and "overdue by" in box
+    assert other.title not in box
+    assert "needs-update" not in signed_in(demo, "executive@demo.cx.gov").get("/").get_data(as_text=True)
