@@ -76,7 +76,7 @@ def detect_format(prefix: list[list], forced: Optional[str] = None) -> tuple[For
     best = None
     for index, cells in enumerate(prefix):
         names = {norm_name(c) for c in cells if isinstance(c, str) and c.strip()}
-        if len(names) < 2:
+        if len(names) < (1 if forced else 2):
             continue
         for fmt in candidates:
             spelled = {c.name: {norm_name(s) for s in c.spellings} for c in fmt.columns}
@@ -84,7 +84,9 @@ def detect_format(prefix: list[list], forced: Optional[str] = None) -> tuple[For
             if not forced and (not set(fmt.signature) <= present
                                or any(not set(group) & present for group in fmt.any_of)):
                 continue
-            if len(present) >= 2 and (best is None or len(present) > best[0]):
+            # A named format's header may be its one required column (e.g. an org file of components).
+            enough = len(present) >= 2 or (forced and present and set(fmt.required) <= present)
+            if enough and (best is None or len(present) > best[0]):
                 best = (len(present), fmt, index)
     if best is None:
         if forced:

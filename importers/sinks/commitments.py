@@ -1,12 +1,15 @@
 """The commitments sink: create or update C-suite commitments by (function, title), each change
-with a CommitmentUpdate history row. Officers import only their own function's commitments;
-leaders only the status (and reason) of commitments that name them."""
+with a CommitmentUpdate history row naming the person who imports (who confirms, on the web).
+Officers import only their own function's commitments; leaders only the status (and reason) of
+commitments that name them. The same scope holds when a batch is reverted (`revert_refusal`)."""
+from typing import Optional
+
 import sqlalchemy as sa
 
 from importers.resolve import Directory, Unknown, _key
 from importers.sinks.lookups import Leaders
 from importers.sinks.tracked import TrackedSink, encode, same
-from scorecard.models import Commitment, CommitmentStatus, CommitmentUpdate, Role, utcnow
+from scorecard.models import Commitment, CommitmentStatus, CommitmentUpdate, Role, User, utcnow
 
 LEADER_FIELDS = {"status", "reason"}
 UNLOGGED = {"last_update_at", "function_id", "title"}  # not news in a commitment's history
@@ -71,18 +74,47 @@ class CommitmentSink(TrackedSink):
                 history = {f: [encode(change.before[f]), encode(v)] for f, v in after.items() if f not in UNLOGGED}
             else:
                 history = {f: [None, encode(v)] for f, v in after.items() if f not in UNLOGGED and v not in (None, [])}
+            # A new commitment has no stored status or reason: the file's, else the defaults.
             self.tracker.put(row, CommitmentUpdate, (function.code, record["title"], "history"), None, {
                 "commitment_id": ref, "user_id": self.user.id if self.user else None, "at": now,
-                "status": after.get("status") or current.status,
-                "reason": after["reason"] if "reason" in after else current.reason,
+                "status": after.get("status") or (current.status if current else CommitmentStatus.not_started),
+                "reason": after["reason"] if "reason" in after else (current.reason if current else None),
                 "note": record.get("note"), "changes": history,
             }, what="commitment update", label=label, counted=False)
 
     def commit(self, plan, batch) -> None:
+        note = f"Imported from {batch.filename} (import batch {batch.id}"
+        if batch.user_id is not None and batch.user_id != (self.user.id if self.user else None):
+            uploader = self.session.get(User, batch.user_id)
+            note += f", uploaded by {uploader.email if uploader else f'user {batch.user_id}'}"
         for change in self.tracker.order:
             if change.model is CommitmentUpdate and not change.after["note"]:
-                change.after["note"] = f"Imported from {batch.filename} (import batch {batch.id})"
+                change.after["note"] = note + ")"
         self.tracker.commit(batch)
+
+    @staticmethod
+    def revert_refusal(session, user, changes) -> Optional[str]:
+        """Why `user` may not revert these row changes of a commitments batch, or None: an officer
+        only their own function's commitments, a leader only the status and reason of their own."""
+        if user.role not in (Role.officer, Role.leader):
+            return None
+        ids = {c.row_id for c in changes if c.table_name == Commitment.__tablename__}
+        ids |= {c.after["commitment_id"] for c in changes
+                if c.table_name == CommitmentUpdate.__tablename__ and (c.after or {}).get("commitment_id")}
+        for commitment in session.scalars(sa.select(Commitment).where(Commitment.id.in_(ids))):
+            label = f"commitment {commitment.title!r} ({commitment.function.code})"
+            if user.role is Role.officer and commitment.function_id != user.function_id:
+                own = user.function.code if user.function else "none"
+                return f"officers may revert only their own function's ({own}) commitments, and {label} is not"
+            if user.role is Role.leader and commitment.leader_id != user.leader_id:
+                return f"leaders may revert only commitments that name them, and {label} names someone else"
+        if user.role is Role.leader:
+            fields = {f for c in changes if c.table_name == Commitment.__tablename__
+                      for f in {**(c.before or {}), **(c.after or {})}}
+            beyond = sorted(fields - LEADER_FIELDS - {"last_update_at"})
+            if beyond:
+                return f"leaders may revert only the status and reason of their commitments, not {', '.join(beyond)}"
+        return None
 
     # -- one row ----------------------------------------------------------------------------
     def _in_scope(self, row, record, function) -> bool:
