@@ -139,8 +139,9 @@ def plan(session, settings: Settings, today: date) -> Plan:
         officers[user.function_id].append(user)
     leader_users = {u.leader_id: u for u in session.scalars(active.where(User.leader_id.is_not(None)))}
     executives = list(session.scalars(active.where(User.role == Role.executive).order_by(User.email)))
-    sent = set(session.execute(sa.select(Reminder.commitment_id, Reminder.user_id, Reminder.reason, Reminder.occasion)
-                               .where(Reminder.commitment_id.in_([c.id for c in commitments]))).tuples())
+    sent = {tuple(row) for row in session.execute(
+        sa.select(Reminder.commitment_id, Reminder.user_id, Reminder.reason, Reminder.occasion)
+        .where(Reminder.commitment_id.in_([c.id for c in commitments])))}
 
     digests: dict[tuple[int, str], Digest] = {}
     owners: dict[int, list[str]] = {}

@@ -1,0 +1,252 @@
+"""`scorecard remind` against a real SMTP server in this process (aiosmtpd on 127.0.0.1): one
+digest per owner with the right commitments, escalations to executives, nothing new when run
+again, a new occasion reminded once more; dry runs, the outbox without SMTP, a server that is
+down. Each test builds the commitments it reasons about, dated around one fixed day."""
+import email
+import email.policy
+import json
+import re
+from datetime import date, datetime, time, timedelta, timezone
+
+import pytest
+import sqlalchemy as sa
+
+from scorecard.commitments.services import update_commitment
+from scorecard.extensions import db
+from scorecard.models import (
+    Commitment, CommitmentStatus, Function, Leader, MailDelivery, MailMessage, Reminder, Role, User,
+)
+from tests.live_server import free_port
+
+TODAY = date(2026, 11, 22)
+BASE = "https://scorecard.agency.example"
+
+
+class Inbox:
+    """What the SMTP server received: one parsed message per envelope, with its recipients."""
+
+    def __init__(self):
+        self.envelopes = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.envelopes.append(envelope)
+        return "250 Message accepted for delivery"
+
+    def messages(self) -> dict[str, email.message.EmailMessage]:
+        found = {}
+        for envelope in self.envelopes:
+            message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+            for to in envelope.rcpt_tos:
+                assert to not in found, f"two messages to {to}"
+                found[to] = message
+        return found
+
+
+@pytest.fixture
+def smtp():
+    from aiosmtpd.controller import Controller
+
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    inbox.port = controller.port
+    yield inbox
+    controller.stop()
+
+
+def mail_to(app, port) -> None:
+    app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=port, SMTP_TLS="none", SMTP_USER="", BASE_URL=BASE,
+                      MAIL_FROM="CX Scorecard <scorecard@agency.example>")
+
+
+def at(days_ago: int) -> datetime:
+    return datetime.combine(TODAY - timedelta(days=days_ago), time(12), tzinfo=timezone.utc)
+
+
+@pytest.fixture
+def agency(app):
+    """Two functions, their officers (one inactive), a leader with an account, an executive, and
+    commitments each due, overdue, stale, fine or closed on TODAY; returns the expected digests
+    as {e-mail: {commitment titles}}."""
+    with app.app_context():
+        cfo, cio = Function(code="CFO", name="Chief Financial Officer"), Function(code="CIO", name="Chief Information Officer")
+        deputy = Leader(name="Dana Deputy", email="dana@agency.example", function=cfo)
+
+        def person(email, role, **links):
+            user = User(email=email, role=role, name=email.split("@")[0].title(), **links)
+            user.set_password("not used here")
+            db.session.add(user)
+            return user
+
+        person("cfo1@agency.example", Role.officer, function=cfo)
+        person("cfo2@agency.example", Role.officer, function=cfo)
+        person("gone@agency.example", Role.officer, function=cfo, active=False)
+        person("cio@agency.example", Role.officer, function=cio)
+        person("dana@agency.example", Role.leader, leader=deputy)
+        person("exec@agency.example", Role.executive)
+        person("admin@agency.example", Role.admin)
+
+        def make(title, function, due, updated, status=CommitmentStatus.on_track, **extra):
+            c = Commitment(title=title, function=function, status=status, evidence_links=[],
+                           due_date=None if due is None else TODAY + timedelta(days=due),
+                           last_update_at=at(updated), created_at=at(updated + 30),
+                           reason="Slipping." if status.needs_reason else None, **extra)
+            db.session.add(c)
+
+        make("A due in 5 days", cfo, 5, 2)
+        make("B overdue by 3 days", cfo, -3, 10)
+        make("C not updated for 40 days", cfo, 100, 40)
+        make("D fine", cfo, 100, 1)
+        make("E complete and late", cfo, -30, 90, CommitmentStatus.complete)
+        make("F not updated for 70 days", cio, None, 70)
+        make("G due in 14 days, led by Dana", cfo, 14, 29, leader=deputy)
+        make("H not updated for 30 days", cio, 15, 30, CommitmentStatus.at_risk)
+        make("I dropped long ago", cio, -100, 200, CommitmentStatus.dropped)
+        db.session.commit()
+    cfo_owed = {"A due in 5 days", "B overdue by 3 days", "C not updated for 40 days", "G due in 14 days, led by Dana"}
+    return {"cfo1@agency.example": cfo_owed, "cfo2@agency.example": cfo_owed,
+            "dana@agency.example": {"G due in 14 days, led by Dana"},
+            "cio@agency.example": {"F not updated for 70 days", "H not updated for 30 days"},
+            "exec@agency.example": {"B overdue by 3 days", "F not updated for 70 days"}}
+
+
+REMINDERS = 4 + 4 + 1 + 2 + 2  # per person: A, B, C, G twice; G; F, H; B, F escalated
+
+
+def titles(app) -> dict[int, str]:
+    with app.app_context():
+        return {row.id: row.title for row in db.session.execute(sa.select(Commitment.id, Commitment.title))}
+
+
+def remind(app, *args):
+    result = app.test_cli_runner().invoke(args=["remind", "--today", TODAY.isoformat(), *args])
+    return result
+
+
+def count(app, model) -> int:
+    with app.app_context():
+        return db.session.scalar(sa.select(sa.func.count()).select_from(model))
+
+
+def test_one_digest_per_owner_over_smtp_and_nothing_new_the_second_time(app, agency, smtp):
+    mail_to(app, smtp.port)
+    names = titles(app)
+    result = remind(app, "--json")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert report["sent"] == 5 and report["skipped"] == 0 and report["failed"] == []
+    assert {m["to"]: {names[i] for i in m["commitments"]} for m in report["messages"]} == agency
+
+    received = smtp.messages()
+    assert set(received) == set(agency)
+    for to, message in received.items():
+        body = message.get_content()
+        linked = {names[int(i)] for i in re.findall(re.escape(BASE) + r"/commitments/(\d+)\b", body)}
+        assert linked == agency[to], to
+        for title in agency[to]:
+            assert title in body
+        assert message["From"] == "CX Scorecard <scorecard@agency.example>" and message["To"] == to
+    assert "escalation" in received["exec@agency.example"]["Subject"]
+    assert "need your update" in received["cfo1@agency.example"]["Subject"]
+    assert "Overdue by 3 days" in received["cfo1@agency.example"].get_content()
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(MailMessage).where(
+            MailMessage.delivery == MailDelivery.smtp)) == 5
+        reasons = {(names[r.commitment_id], r.reason.value) for r in db.session.scalars(sa.select(Reminder))
+                   if db.session.get(User, r.user_id).email == "exec@agency.example"}
+        assert reasons == {("B overdue by 3 days", "escalation_overdue"),
+                           ("F not updated for 70 days", "escalation_stale")}
+    assert count(app, Reminder) == REMINDERS
+
+    again = json.loads(remind(app, "--json").output)
+    assert again == {**again, "sent": 0, "skipped": REMINDERS, "messages": []}
+    assert len(smtp.envelopes) == 5 and count(app, MailMessage) == 5
+
+
+def test_a_new_occasion_is_reminded_once_more(app, agency, smtp):
+    mail_to(app, smtp.port)
+    assert json.loads(remind(app, "--json").output)["sent"] == 5
+    with app.app_context():
+        late = db.session.scalar(sa.select(Commitment).where(Commitment.title == "B overdue by 3 days"))
+        officer = db.session.scalar(sa.select(User).where(User.email == "cfo1@agency.example"))
+        update_commitment(db.session, late, {"due_date": TODAY + timedelta(days=7),
+                                             "reason": "The data delivery moved a week."},
+                          user=officer, version=late.version)
+        late_id = late.id
+    report = json.loads(remind(app, "--json").output)
+    # Due within 14 days on its new date: its owners hear of it again; nothing else is news.
+    assert report["sent"] == 2
+    assert {(m["to"], tuple(m["commitments"])) for m in report["messages"]} == {
+        ("cfo1@agency.example", (late_id,)), ("cfo2@agency.example", (late_id,))}
+    assert "Due in 7 days" in smtp.envelopes[-1].content.decode()
+
+
+def test_dry_run_says_what_would_be_sent_and_writes_nothing(app, agency, smtp):
+    mail_to(app, smtp.port)
+    names = titles(app)
+    result = remind(app, "--dry-run", "--json")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert report["dry_run"] is True and report["sent"] == 0
+    assert {m["to"]: {names[i] for i in m["commitments"]} for m in report["messages"]} == agency
+    assert smtp.envelopes == [] and count(app, MailMessage) == 0 and count(app, Reminder) == 0
+    text = remind(app, "--dry-run").output
+    assert "5 message(s) would be sent to SMTP server 127.0.0.1" in text
+
+
+def test_without_smtp_the_messages_wait_in_the_outbox_for_admins(app, agency, client_as):
+    app.config.update(SMTP_HOST="", BASE_URL=BASE)
+    result = remind(app)
+    assert result.exit_code == 0, result.output
+    assert "5 message(s) sent to the outbox" in result.output
+    with app.app_context():
+        messages = db.session.scalars(sa.select(MailMessage).order_by(MailMessage.id)).all()
+        assert len(messages) == 5 and {m.delivery for m in messages} == {MailDelivery.outbox}
+        dana = next(m for m in messages if m.to_address == "dana@agency.example")
+        body_id, subject = dana.id, dana.subject
+    admin = client_as("admin")
+    page = admin.get("/outbox/").get_data(as_text=True)
+    assert subject in page and "Held in the outbox" in page and "dana@agency.example" in page
+    shown = admin.get(f"/outbox/{body_id}").get_data(as_text=True)
+    assert "G due in 14 days, led by Dana" in shown and f"{BASE}/commitments/" in shown
+    assert json.loads(remind(app, "--json").output)["sent"] == 0
+    assert client_as("officer").get("/outbox/").status_code == 403
+    # That officer (officer@test.gov, CFO) is new: only they hear of the CFO's commitments now.
+    again = json.loads(remind(app, "--json").output)
+    assert [m["to"] for m in again["messages"]] == ["officer@test.gov"] and again["skipped"] == REMINDERS
+
+
+def test_a_server_that_is_down_leaves_every_reminder_owed(app, agency, smtp):
+    mail_to(app, free_port())  # nothing listens there
+    result = remind(app, "--json")
+    assert result.exit_code == 1
+    report = json.loads(result.output)
+    assert report["sent"] == 0 and len(report["failed"]) == 5 and "Error" in report["failed"][0]["error"]
+    assert count(app, Reminder) == 0 and count(app, MailMessage) == 0
+    mail_to(app, smtp.port)
+    assert json.loads(remind(app, "--json").output)["sent"] == 5 and len(smtp.envelopes) == 5
+
+
+def test_the_demo_officer_hears_of_exactly_their_commitments(demo, smtp, demo_today):
+    mail_to(demo, smtp.port)
+    result = demo.test_cli_runner().invoke(args=["remind", "--json", "--today", demo_today.isoformat()])
+    assert result.exit_code == 0, result.output
+    report = {m["to"]: set(m["commitments"]) for m in json.loads(result.output)["messages"]}
+    closed = (CommitmentStatus.complete, CommitmentStatus.dropped)
+    with demo.app_context():
+        def owed(c, stale):
+            since = (demo_today - c.last_update_at.date()).days
+            return c.status not in closed and (
+                (c.due_date is not None and c.due_date <= demo_today + timedelta(days=stale[0])) or since >= stale[1])
+        every = db.session.scalars(sa.select(Commitment)).all()
+        cfo = {c.id for c in every if c.function.code == "CFO" and owed(c, (14, 30))}
+        leader = db.session.scalar(sa.select(User).where(User.email == "leader@demo.cx.gov"))
+        own = {c.id for c in every if c.leader_id == leader.leader_id and owed(c, (14, 30))}
+        escalated = {c.id for c in every if c.status not in closed and (
+            (c.due_date is not None and c.due_date < demo_today) or (demo_today - c.last_update_at.date()).days >= 60)}
+    assert cfo and own and escalated
+    assert report["cfo.officer@demo.cx.gov"] == cfo
+    assert report["leader@demo.cx.gov"] == own
+    assert report["executive@demo.cx.gov"] == escalated
+    assert set(report) == {"cfo.officer@demo.cx.gov", "leader@demo.cx.gov", "executive@demo.cx.gov"}
+    assert len(smtp.envelopes) == 3
