@@ -34,6 +34,8 @@ def create_app(config=None) -> Flask:
     from scorecard.reminders import bp as reminders_bp
     app.register_blueprint(commitments_bp, url_prefix="/commitments")
     app.register_blueprint(reminders_bp, url_prefix="/outbox")
+    from scorecard.capacity import bp as capacity_bp
+    app.register_blueprint(capacity_bp, url_prefix="/capacity")
 
     from importers.web import bp as imports_bp
     app.register_blueprint(imports_bp, url_prefix="/imports")

@@ -23,6 +23,11 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "view_plans": frozenset({A, E, O, AN, L}),
     "manage_users": frozenset({A}),
     "view_audit": frozenset({A, E}),
+    # Capacity assessments are agency-wide data shown beside the dashboards, so every role reads
+    # them; analysts and admins enter and submit them; only an admin reopens a submitted year.
+    "view_capacity": frozenset({A, E, O, AN, L, V}),
+    "edit_capacity": frozenset({A, AN}),
+    "reopen_capacity": frozenset({A}),
     # Commitments on the web: everyone but viewers (agency dashboards only) reads them, each
     # role its own scope (an officer their function's, a leader their own); officers create and
     # drop their function's, admins any.

@@ -1,10 +1,15 @@
-"""The capacity-assessment sink: one assessment per component and fiscal year, one score per domain."""
+"""The capacity-assessment sink: one assessment per component and fiscal year, one score per domain.
+
+A submitted assessment is locked: every row for its component and year is refused, naming the
+row, the component, the year and when it was submitted; an admin must reopen it first."""
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
+from importers.errors import ImportFileError
 from importers.resolve import Directory, Unknown, _key
 from importers.sinks.tracked import TrackedSink
 from scorecard.models import CAPACITY_DOMAINS, CapacityAssessment, CapacityDomainScore
+from scorecard.models.capacity import CapacityStatus
 
 DEFAULT_SCALE = (1, 7)
 
@@ -16,7 +21,9 @@ class CapacitySink(TrackedSink):
     def finish(self) -> None:
         directory = Directory(self.session)
         stored = {(a.component_id, a.fiscal_year): a for a in self.session.scalars(
-            sa.select(CapacityAssessment).options(so.selectinload(CapacityAssessment.domain_scores)))}
+            sa.select(CapacityAssessment).options(so.selectinload(CapacityAssessment.domain_scores),
+                                                  so.joinedload(CapacityAssessment.submitted_by),
+                                                  so.joinedload(CapacityAssessment.component)))}
         first_row: dict[tuple, int] = {}
         planned = []
         for row, record in self.records:
@@ -27,12 +34,15 @@ class CapacitySink(TrackedSink):
                           str(error).replace("add the component column", "use the component's code"))
                 continue
             fy, domain = record["fiscal_year"], record["domain"]
+            assessment = stored.get((component.id, fy))
+            if assessment is not None and assessment.status is CapacityStatus.submitted:
+                self.fail(row, "fiscal_year", fy, f"row {row}: {assessment.locked_message()}")
+                continue
             key = (component.id, fy, domain)
             if key in first_row:
                 self.fail(row, "domain", domain, f"the same component, fiscal year and domain as row {first_row[key]}")
                 continue
             first_row[key] = row
-            assessment = stored.get((component.id, fy))
             low, high = (assessment.scale_min, assessment.scale_max) if assessment else DEFAULT_SCALE
             score = record.get("score")
             if score is not None and not low <= score <= high:
@@ -41,6 +51,7 @@ class CapacitySink(TrackedSink):
             planned.append((row, record, component, assessment))
         if self.errors:
             return
+        self._planned_assessments = {a.id: component.name for _r, _rec, component, a in planned if a is not None}
         refs = {}
         for row, record, component, assessment in planned:
             fy, domain = record["fiscal_year"], record["domain"]
@@ -57,3 +68,20 @@ class CapacitySink(TrackedSink):
             values.update({f: record[f] for f in ("score", "narrative", "evidence") if f in record})
             self.tracker.put(row, CapacityDomainScore, (component.id, fy, domain), current, values,
                              what="capacity domain score", label=f"{label}: {domain}", year=f"FY{fy}")
+
+    def commit(self, plan, batch) -> None:
+        """Write the plan unless an assessment it changes was submitted after it was planned (the
+        rows are locked until the transaction ends, so a submit cannot slip in between)."""
+        planned = getattr(self, "_planned_assessments", {})
+        if planned:
+            query = (sa.select(CapacityAssessment.fiscal_year, CapacityAssessment.id)
+                     .where(CapacityAssessment.id.in_(list(planned)),
+                            CapacityAssessment.status == CapacityStatus.submitted)
+                     .with_for_update())
+            now_locked = self.session.execute(query).all()
+            if now_locked:
+                names = "; ".join(f"{planned[i]} FY{fy}" for fy, i in sorted(now_locked))
+                raise ImportFileError(f"the capacity assessment(s) {names} were submitted while this file was being "
+                                      "planned, so nothing was imported; an admin must reopen them before they "
+                                      "can change")
+        super().commit(plan, batch)

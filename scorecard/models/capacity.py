@@ -63,6 +63,13 @@ class CapacityAssessment(TimestampMixin, Base):
     def is_submitted(self) -> bool:
         return self.status is CapacityStatus.submitted
 
+    def locked_message(self) -> str:
+        """Why a submitted assessment cannot change, in words (the web pages and the import say it)."""
+        when = self.submitted_at.strftime("%Y-%m-%d") if self.submitted_at else "an unrecorded date"
+        who = f" by {self.submitted_by.email}" if self.submitted_by is not None else ""
+        return (f"the FY{self.fiscal_year} capacity assessment of {self.component.name} was submitted on {when}{who}; "
+                "an admin must reopen it before it can change")
+
 
 class CapacityDomainScore(Base):
     """The score, narrative and evidence for one domain of an assessment."""

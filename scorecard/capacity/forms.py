@@ -1,0 +1,76 @@
+"""Capacity-assessment forms: the assessment (scale and every domain at once), submitting it,
+an admin's reopening. Values arrive as text and are checked by the services, whose messages name
+the field and the value; the forms carry the CSRF token and the version the page was opened at."""
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, IntegerField, StringField, SubmitField, TextAreaField
+from wtforms.validators import InputRequired, NumberRange
+from wtforms.widgets import HiddenInput
+
+from scorecard.capacity.services import score_text
+
+DOMAIN_FIELDS = ("score", "narrative", "evidence")
+
+
+class _Versioned(FlaskForm):
+    version = IntegerField(widget=HiddenInput(), validators=[
+        InputRequired(message="the form lost its version; open the page again"), NumberRange(min=0)])
+
+
+class AssessmentForm(_Versioned):
+    """The scale, then score, narrative and evidence links for each domain (fields score_0,
+    narrative_0, evidence_0 ... in the order of `domains`; see `assessment_form`)."""
+
+    scale_min = StringField("Lowest score")
+    scale_max = StringField("Highest score")
+    submit = SubmitField("Save draft")
+
+    domains: tuple[str, ...] = ()
+
+    def entries(self):
+        """(domain, its fields) for each domain, in order."""
+        return [(domain, {name: self[f"{name}_{i}"] for name in DOMAIN_FIELDS} | {"domain": self[f"domain_{i}"]})
+                for i, domain in enumerate(self.domains)]
+
+    def posted(self) -> dict:
+        """What was typed, as text, the way services.save takes it."""
+        return {"scale_min": self.scale_min.data, "scale_max": self.scale_max.data,
+                "domains": [{"domain": fields["domain"].data, **{n: fields[n].data for n in DOMAIN_FIELDS}}
+                            for _domain, fields in self.entries()]}
+
+    def fill(self, assessment) -> None:
+        """Show the stored assessment (or the default scale for one not started)."""
+        self.scale_min.data = str(assessment.scale_min) if assessment else "1"
+        self.scale_max.data = str(assessment.scale_max) if assessment else "7"
+        stored = {d.domain: d for d in (assessment.domain_scores if assessment else [])}
+        for domain, fields in self.entries():
+            row = stored.get(domain)
+            fields["score"].data = score_text(row.score) if row and row.score is not None else ""
+            fields["narrative"].data = (row.narrative or "") if row else ""
+            fields["evidence"].data = (row.evidence or "") if row else ""
+
+    def field_for(self, key) -> str:
+        """The id of the field a service problem (domain or None, field) is about."""
+        domain, name = key
+        if domain is None:
+            return name if name in ("scale_min", "scale_max") else ""
+        return f"{name}_{self.domains.index(domain)}" if domain in self.domains else ""
+
+
+def assessment_form(domains: list[str], **kwargs) -> AssessmentForm:
+    """An AssessmentForm with a score, narrative and evidence field for each of `domains`."""
+    fields = {"domains": tuple(domains)}
+    for i, domain in enumerate(domains):
+        fields[f"domain_{i}"] = HiddenField(default=domain)
+        fields[f"score_{i}"] = StringField("Score")
+        fields[f"narrative_{i}"] = TextAreaField("Narrative")
+        fields[f"evidence_{i}"] = TextAreaField("Evidence links")
+    return type("AssessmentEntryForm", (AssessmentForm,), fields)(**kwargs)
+
+
+class SubmitForm(_Versioned):
+    submit = SubmitField("Submit and lock")
+
+
+class ReopenForm(_Versioned):
+    reason = TextAreaField("Why reopen it? (required)")
+    submit = SubmitField("Reopen the assessment")

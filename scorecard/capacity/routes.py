@@ -1,0 +1,177 @@
+"""Capacity-assessment pages. Every route checks the role (`requires`), then the assessment
+itself: a submitted year refuses every change until an admin reopens it."""
+from datetime import date
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from scorecard.capacity import bp
+from scorecard.capacity.forms import ReopenForm, SubmitForm, assessment_form
+from scorecard.capacity.services import (
+    CapacityError,
+    EditConflict,
+    Locked,
+    assessment_view,
+    domains_of,
+    find,
+    grid,
+    may_edit,
+    may_reopen,
+    reopen,
+    save,
+    submit,
+    valid_year,
+)
+from scorecard.extensions import db
+from scorecard.models import Component
+from scorecard.permissions import can, requires
+
+
+@bp.route("/")
+@requires("view_capacity")
+def index():
+    return render_template("capacity/index.html", grid=grid(db.session, date.today()))
+
+
+@bp.route("/<int:component_id>/<int:fiscal_year>")
+@requires("view_capacity")
+def show(component_id, fiscal_year):
+    return _show(_component(component_id, fiscal_year), fiscal_year)
+
+
+@bp.route("/<int:component_id>/<int:fiscal_year>/edit", methods=["GET", "POST"])
+@requires("edit_capacity")
+def edit(component_id, fiscal_year):
+    component = _component(component_id, fiscal_year)
+    assessment = find(db.session, component.id, fiscal_year)
+    if assessment is not None and assessment.is_submitted:
+        if request.method == "GET":
+            flash(Locked(assessment).problems[(None, "status")], "error")
+            return redirect(url_for("capacity.show", component_id=component.id, fiscal_year=fiscal_year), 303)
+        return _show(component, fiscal_year, refused=str(Locked(assessment)), status=409)
+    form = assessment_form(domains_of(assessment))
+    problems, conflict, status = {}, None, 200
+    if request.method == "GET":
+        form.fill(assessment)
+        form.version.data = assessment.version if assessment else 0
+    elif form.validate_on_submit():
+        try:
+            saved, changed = save(db.session, component, fiscal_year, form.posted(), user=current_user,
+                                  version=form.version.data)
+        except Locked as error:
+            db.session.rollback()
+            return _show(component, fiscal_year, refused=str(error), status=409)
+        except EditConflict as error:
+            db.session.rollback()
+            conflict, status = error, 409
+            _reset_version(form, error.assessment)
+        except CapacityError as error:
+            db.session.rollback()
+            problems, status = error.problems, 400
+        else:
+            if saved is None:
+                flash("Nothing was entered, so nothing was saved.", "info")
+            else:
+                flash(f"Saved the FY{fiscal_year} assessment of {component.name}."
+                      if changed else "Nothing changed, so nothing was saved.", "success" if changed else "info")
+            return redirect(url_for("capacity.show", component_id=component.id, fiscal_year=fiscal_year), 303)
+    else:
+        status = 400
+    return render_template("capacity/edit.html", component=component, fiscal_year=fiscal_year, form=form,
+                           assessment=assessment, problems=problems, conflict=conflict), status
+
+
+@bp.route("/<int:component_id>/<int:fiscal_year>/submit", methods=["POST"], endpoint="submit")
+@requires("edit_capacity")
+def submit_assessment(component_id, fiscal_year):
+    component = _component(component_id, fiscal_year)
+    assessment = _assessment(component, fiscal_year)
+    form = SubmitForm()
+    if not form.validate_on_submit():
+        return _show(component, fiscal_year, refused="The form expired or lost its version; open the page again "
+                                                     "and submit once more.", status=400)
+    try:
+        submit(db.session, assessment, user=current_user, version=form.version.data)
+    except Locked as error:
+        db.session.rollback()
+        return _show(component, fiscal_year, refused=str(error), status=409)
+    except EditConflict as error:
+        db.session.rollback()
+        return _show(component, fiscal_year, refused=_conflict_words(error) + " Check it, then submit again.",
+                     status=409)
+    except CapacityError as error:
+        db.session.rollback()
+        return _show(component, fiscal_year, refused=str(error), status=400)
+    flash(f"Submitted the FY{fiscal_year} assessment of {component.name}. The year is locked; an admin can "
+          "reopen it.", "success")
+    return redirect(url_for("capacity.show", component_id=component.id, fiscal_year=fiscal_year), 303)
+
+
+@bp.route("/<int:component_id>/<int:fiscal_year>/reopen", methods=["GET", "POST"], endpoint="reopen")
+@requires("reopen_capacity")
+def reopen_assessment(component_id, fiscal_year):
+    component = _component(component_id, fiscal_year)
+    assessment = _assessment(component, fiscal_year)
+    if not assessment.is_submitted:
+        flash(f"The FY{fiscal_year} assessment of {component.name} is a draft: nothing to reopen.", "info")
+        return redirect(url_for("capacity.show", component_id=component.id, fiscal_year=fiscal_year), 303)
+    form = ReopenForm()
+    problem, status = None, 200
+    if request.method == "GET":
+        form.version.data = assessment.version
+    elif form.validate_on_submit():
+        try:
+            reopen(db.session, assessment, form.reason.data, user=current_user, version=form.version.data)
+        except EditConflict as error:
+            db.session.rollback()
+            problem, status = _conflict_words(error), 409
+            _reset_version(form, error.assessment)
+        except CapacityError as error:
+            db.session.rollback()
+            problem, status = str(error), 400
+        else:
+            flash(f"Reopened the FY{fiscal_year} assessment of {component.name}: it is a draft again.", "success")
+            return redirect(url_for("capacity.show", component_id=component.id, fiscal_year=fiscal_year), 303)
+    else:
+        problem, status = "The form expired or lost its version; open the page again.", 400
+    return render_template("capacity/reopen.html", component=component, assessment=assessment, form=form,
+                           problem=problem), status
+
+
+# ----------------------------------------------------------------------------- helpers
+
+def _component(component_id: int, fiscal_year: int) -> Component:
+    """The component, or 404 (as for a fiscal year no assessment can have)."""
+    component = db.session.get(Component, component_id)
+    if component is None or not valid_year(fiscal_year):
+        abort(404)
+    return component
+
+
+def _assessment(component: Component, fiscal_year: int):
+    assessment = find(db.session, component.id, fiscal_year)
+    if assessment is None:
+        abort(404)
+    return assessment
+
+
+def _show(component: Component, fiscal_year: int, *, refused: str | None = None, status: int = 200):
+    view = assessment_view(db.session, current_user, component, fiscal_year)
+    form = SubmitForm()
+    form.version.data = view.version
+    return render_template("capacity/show.html", view=view, submit_form=form, refused=refused,
+                           may_edit=may_edit(current_user, view.assessment),
+                           may_reopen=may_reopen(current_user, view.assessment),
+                           may_create_commitment=can(current_user, "create_commitment"),
+                           may_see_commitments=can(current_user, "view_commitments")), status
+
+
+def _reset_version(form, assessment) -> None:
+    """After a conflict the form carries the version saved now, so saving again replaces it knowingly."""
+    form.version.raw_data = None
+    form.version.data = assessment.version if assessment else 0
+
+
+def _conflict_words(error: EditConflict) -> str:
+    when = f" at {error.at:%Y-%m-%d %H:%M} UTC" if error.at else ""
+    return f"{error.by or 'Someone else'} saved this assessment{when}, after you opened it; nothing was saved."

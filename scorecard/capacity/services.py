@@ -1,0 +1,580 @@
+"""Capacity assessments as people see and change them: the grid of components by fiscal year;
+one assessment with each domain's score, narrative, evidence, the rules' evidence score, the
+change from last year and its action-plan commitments; saving a draft, submitting it (which
+locks the year) and an admin's reopening with a reason. Every change is an AuditEvent naming
+the person, and checked against the version the form was opened at."""
+import math
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Optional
+from urllib.parse import urlsplit
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+from sqlalchemy.orm.exc import StaleDataError
+
+from scorecard.models import (
+    CAPACITY_DOMAINS,
+    AuditEvent,
+    CapacityAssessment,
+    CapacityDomainScore,
+    Commitment,
+    CommitmentStatus,
+    Component,
+    Finding,
+    Program,
+    RuleStatus,
+    RuleSubject,
+    RuleVersion,
+    User,
+    utcnow,
+)
+from scorecard.models.capacity import CapacityStatus
+from scorecard.periods import Period
+from scorecard.permissions import can
+
+ENTITY = "capacity_assessment"  # AuditEvent.entity_type of every change here
+YEARS_SHOWN = 6                 # fiscal years in the grid: the latest with assessments, and the current one
+FISCAL_YEARS = (2000, 2100)     # a fiscal year outside these is no assessment's
+SCALE_LIMITS = (0, 100)         # the lowest and highest a scale may run from and to
+NARRATIVE_MAX = 10_000
+REASON_MAX = 4_000
+LINKS_MAX = 25
+LINK_MAX = 2_000
+_SCORE = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
+
+STATUS_WORDS = {None: "not started", CapacityStatus.draft: "draft", CapacityStatus.submitted: "submitted"}
+COMMITMENT_WORDS = {s: s.value.replace("_", " ") for s in CommitmentStatus}
+
+
+class CapacityError(ValueError):
+    """Values that cannot be saved. `problems` maps (domain or None, field) to a message that names
+    the field and the value."""
+
+    def __init__(self, problems: dict):
+        self.problems = problems
+        super().__init__("; ".join(problems.values()))
+
+
+class Locked(CapacityError):
+    """The assessment is submitted: nothing changes until an admin reopens it."""
+
+    def __init__(self, assessment: CapacityAssessment):
+        self.assessment = assessment
+        super().__init__({(None, "status"): _sentence(assessment.locked_message())})
+
+
+class EditConflict(Exception):
+    """Someone saved the assessment after the form was opened; nothing was saved."""
+
+    def __init__(self, assessment: CapacityAssessment, by: Optional[str], at: Optional[datetime]):
+        self.assessment, self.by, self.at = assessment, by, at
+        super().__init__(f"saved by {by or 'someone else'} after the form was opened")
+
+
+# ------------------------------------------------------------------------------ words
+
+def score_text(value: Optional[float]) -> str:
+    """A score as people write it: 4, 4.5 (never 4.0)."""
+    if value is None:
+        return "—"
+    return f"{value:g}" if value == int(value) else f"{value:.2f}".rstrip("0").rstrip(".")
+
+
+def change_words(now: Optional[float], before: Optional[float], prior_year: int, comparable: bool = True) -> str:
+    """The change from last year in words ("up 2 from 3 in FY2026"), never a colour alone."""
+    if before is None:
+        return f"no FY{prior_year} score"
+    if not comparable:
+        return f"FY{prior_year}: {score_text(before)} on another scale"
+    if now is None:
+        return f"not scored yet (FY{prior_year}: {score_text(before)})"
+    diff = now - before
+    if math.isclose(diff, 0, abs_tol=1e-9):
+        return f"no change from FY{prior_year} ({score_text(before)})"
+    return f"{'up' if diff > 0 else 'down'} {score_text(abs(diff))} from {score_text(before)} in FY{prior_year}"
+
+
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")
+
+
+# ------------------------------------------------------------------------------ reading
+
+def find(session, component_id: int, fiscal_year: int) -> Optional[CapacityAssessment]:
+    return session.scalar(sa.select(CapacityAssessment).where(
+        CapacityAssessment.component_id == component_id, CapacityAssessment.fiscal_year == fiscal_year)
+        .options(so.selectinload(CapacityAssessment.domain_scores), so.joinedload(CapacityAssessment.submitted_by)))
+
+
+def domains_of(assessment: Optional[CapacityAssessment]) -> list[str]:
+    """The A-11 domains, then any other domain the assessment holds (the list is configurable)."""
+    extra = [d.domain for d in (assessment.domain_scores if assessment else []) if d.domain not in CAPACITY_DOMAINS]
+    return list(CAPACITY_DOMAINS) + extra
+
+
+def may_edit(user, assessment: Optional[CapacityAssessment]) -> bool:
+    """Analysts and admins change a draft (or start one); nobody changes a submitted year."""
+    return can(user, "edit_capacity") and (assessment is None or not assessment.is_submitted)
+
+
+def may_reopen(user, assessment: Optional[CapacityAssessment]) -> bool:
+    return can(user, "reopen_capacity") and assessment is not None and assessment.is_submitted
+
+
+def valid_year(fiscal_year: int) -> bool:
+    return FISCAL_YEARS[0] <= fiscal_year <= FISCAL_YEARS[1]
+
+
+@dataclass
+class GridCell:
+    component: Component
+    fiscal_year: int
+    assessment: Optional[CapacityAssessment]
+
+    @property
+    def status(self) -> Optional[CapacityStatus]:
+        return self.assessment.status if self.assessment else None
+
+    @property
+    def status_word(self) -> str:
+        return STATUS_WORDS[self.status]
+
+    @property
+    def total_words(self) -> str:
+        """"24 of 35", with "(4 of 5 domains scored)" while some are missing; "" when not started."""
+        a = self.assessment
+        if a is None:
+            return ""
+        domains = domains_of(a)
+        scored = sum(1 for d in a.domain_scores if d.score is not None)
+        if not scored:
+            return "no scores yet"
+        text = f"{score_text(a.total)} of {score_text(a.scale_max * len(domains))}"
+        return text if scored == len(domains) else f"{text} ({scored} of {len(domains)} domains scored)"
+
+
+@dataclass
+class Grid:
+    years: list[int]
+    rows: list[tuple[Component, list[GridCell]]]
+    hidden_years: int = 0  # older fiscal years with assessments, left out of the grid
+
+
+def grid(session, today: date) -> Grid:
+    """Every component (by agency and name) against the latest fiscal years with assessments and
+    the current one."""
+    current = Period.from_date(today).fiscal_year
+    years = sorted(set(session.scalars(sa.select(CapacityAssessment.fiscal_year).distinct())) | {current})
+    shown = years[-YEARS_SHOWN:]
+    assessments = {(a.component_id, a.fiscal_year): a for a in session.scalars(
+        sa.select(CapacityAssessment).where(CapacityAssessment.fiscal_year.in_(shown))
+        .options(so.selectinload(CapacityAssessment.domain_scores)))}
+    components = session.scalars(sa.select(Component).options(so.joinedload(Component.agency))
+                                 .order_by(Component.agency_id, Component.name))
+    rows = [(c, [GridCell(c, fy, assessments.get((c.id, fy))) for fy in shown]) for c in components]
+    return Grid(shown, rows, len(years) - len(shown))
+
+
+@dataclass
+class Evidence:
+    text: str
+    is_link: bool
+
+
+@dataclass
+class CommitmentRow:
+    commitment: Commitment
+    visible: bool  # the person may open it (their role's scope); otherwise only counted
+
+    @property
+    def status_word(self) -> str:
+        return COMMITMENT_WORDS[self.commitment.status]
+
+
+@dataclass
+class DomainView:
+    domain: str
+    scale: tuple[int, int]
+    stored: Optional[CapacityDomainScore]
+    previous: Optional[CapacityDomainScore]
+    prior_year: int
+    comparable: bool
+    finding: Optional[Finding]
+    commitments: list[CommitmentRow] = field(default_factory=list)
+
+    @property
+    def score(self) -> Optional[float]:
+        return self.stored.score if self.stored else None
+
+    @property
+    def score_words(self) -> str:
+        return f"{score_text(self.score)} of {self.scale[1]}" if self.score is not None else "not scored"
+
+    @property
+    def narrative(self) -> str:
+        return (self.stored.narrative or "") if self.stored else ""
+
+    @property
+    def evidence(self) -> list[Evidence]:
+        lines = (self.stored.evidence or "").splitlines() if self.stored else []
+        return [Evidence(line.strip(), _is_link(line.strip())) for line in lines if line.strip()]
+
+    @property
+    def change(self) -> str:
+        return change_words(self.score, self.previous.score if self.previous else None, self.prior_year,
+                            self.comparable)
+
+    @property
+    def visible_commitments(self) -> list[CommitmentRow]:
+        return [c for c in self.commitments if c.visible]
+
+    @property
+    def hidden_commitments(self) -> int:
+        return sum(1 for c in self.commitments if not c.visible)
+
+
+@dataclass
+class HistoryRow:
+    at: datetime
+    who: str
+    what: str
+
+
+@dataclass
+class AssessmentView:
+    component: Component
+    fiscal_year: int
+    assessment: Optional[CapacityAssessment]
+    previous: Optional[CapacityAssessment]
+    domains: list[DomainView]
+    history: list[HistoryRow]
+
+    @property
+    def status(self) -> Optional[CapacityStatus]:
+        return self.assessment.status if self.assessment else None
+
+    @property
+    def status_word(self) -> str:
+        return STATUS_WORDS[self.status]
+
+    @property
+    def scale(self) -> tuple[int, int]:
+        a = self.assessment
+        return (a.scale_min, a.scale_max) if a else (1, 7)
+
+    @property
+    def version(self) -> int:
+        return self.assessment.version if self.assessment else 0
+
+    @property
+    def total_words(self) -> str:
+        return GridCell(self.component, self.fiscal_year, self.assessment).total_words or "not started"
+
+    @property
+    def total_change(self) -> str:
+        prior = self.fiscal_year - 1
+        if self.previous is None or self.previous.total is None:
+            return f"no FY{prior} assessment"
+        comparable = self.assessment is not None and _same_scale(self.assessment, self.previous) and all(
+            d.score is not None for d in self.domains) and len(self.previous.domain_scores) == len(self.domains)
+        now = self.assessment.total if self.assessment else None
+        if now is None:
+            return f"FY{prior} total: {score_text(self.previous.total)}"
+        if not comparable:
+            return f"FY{prior} total: {score_text(self.previous.total)} (not comparable: domains or scale differ)"
+        return change_words(now, self.previous.total, prior)
+
+    @property
+    def missing(self) -> list[str]:
+        """Domains without a score (submitting needs them all)."""
+        return [d.domain for d in self.domains if d.score is None]
+
+
+def assessment_view(session, user, component: Component, fiscal_year: int) -> AssessmentView:
+    assessment = find(session, component.id, fiscal_year)
+    previous = find(session, component.id, fiscal_year - 1)
+    domains = domains_of(assessment)
+    stored = {d.domain: d for d in (assessment.domain_scores if assessment else [])}
+    before = {d.domain: d for d in (previous.domain_scores if previous else [])}
+    comparable = assessment is None or previous is None or _same_scale(assessment, previous)
+    findings = evidence_findings(session, [d.id for d in stored.values()])
+    plan = action_plan(session, user, component, domains)
+    scale = (assessment.scale_min, assessment.scale_max) if assessment else (1, 7)
+    views = [DomainView(d, scale, stored.get(d), before.get(d), fiscal_year - 1, comparable,
+                        findings.get(stored[d].id) if d in stored else None, plan.get(d, []))
+             for d in domains]
+    return AssessmentView(component, fiscal_year, assessment, previous, views,
+                          history(session, assessment) if assessment else [])
+
+
+def _same_scale(a: CapacityAssessment, b: CapacityAssessment) -> bool:
+    return (a.scale_min, a.scale_max) == (b.scale_min, b.scale_max)
+
+
+def _is_link(text: str) -> bool:
+    parts = urlsplit(text)
+    return parts.scheme.lower() in ("http", "https") and bool(parts.hostname) and " " not in text
+
+
+def evidence_findings(session, score_ids) -> dict[int, Finding]:
+    """For each domain score, the published rules' latest evidence-score finding (latest quarter,
+    then newest)."""
+    ids = list(score_ids)
+    if not ids:
+        return {}
+    query = (sa.select(Finding).join(RuleVersion, RuleVersion.id == Finding.rule_version_id)
+             .where(Finding.subject_type == RuleSubject.capacity_domain, Finding.subject_id.in_(ids),
+                    Finding.outcome == "score", RuleVersion.status == RuleStatus.published)
+             .options(so.contains_eager(Finding.rule_version).joinedload(RuleVersion.rule))
+             .order_by(Finding.subject_id, Finding.period.desc(), Finding.id.desc()))
+    found: dict[int, Finding] = {}
+    for finding in session.scalars(query).unique():
+        found.setdefault(finding.subject_id, finding)
+    return found
+
+
+def action_plan(session, user, component: Component, domains) -> dict[str, list[CommitmentRow]]:
+    """Each domain's action-plan items: commitments linked to the domain and to the component (by
+    the component itself or one of its programs, as the commitment pages count them). Those
+    outside the person's commitment scope are counted, not shown."""
+    from scorecard.commitments.services import (
+        may_see,  # the commitment pages own who sees what
+    )
+
+    query = (sa.select(Commitment).where(
+        Commitment.capacity_domain.in_(list(domains)),
+        sa.or_(Commitment.component_id == component.id, Commitment.programs.any(Program.component_id == component.id)))
+        .options(so.joinedload(Commitment.function))
+        .order_by(Commitment.due_date.is_(None), Commitment.due_date, Commitment.title))
+    plan: dict[str, list[CommitmentRow]] = {}
+    for commitment in session.scalars(query):
+        plan.setdefault(commitment.capacity_domain, []).append(CommitmentRow(commitment, may_see(user, commitment)))
+    return plan
+
+
+def history(session, assessment: CapacityAssessment) -> list[HistoryRow]:
+    """The assessment's changes made on the web, newest first, each naming the person."""
+    query = (sa.select(AuditEvent, User.email).outerjoin(User, User.id == AuditEvent.user_id)
+             .where(AuditEvent.entity_type == ENTITY, AuditEvent.entity_id == assessment.id)
+             .order_by(AuditEvent.at.desc(), AuditEvent.id.desc()))
+    return [HistoryRow(event.at, email or "the command line", _what(event)) for event, email in session.execute(query)]
+
+
+def _what(event: AuditEvent) -> str:
+    after = event.after or {}
+    if event.action == "capacity.submit":
+        return f"submitted it (total {after.get('total', '—')}); the year is locked"
+    if event.action == "capacity.reopen":
+        return f"reopened it: “{after.get('reason', '')}”"
+    changed = sorted({key.split(": ")[0] for key in after if key not in ("component", "fiscal_year")})
+    verb = "started it" if event.action == "capacity.create" else "saved changes"
+    return f"{verb}: {', '.join(changed)}" if changed else verb
+
+
+# ------------------------------------------------------------------------------ changing
+
+def save(session, component: Component, fiscal_year: int, posted: dict, *, user, version: int
+         ) -> tuple[Optional[CapacityAssessment], dict]:
+    """Save a draft from the form: `posted` holds "scale_min", "scale_max" (text) and "domains",
+    a list of {"domain", "score", "narrative", "evidence"} (text). `version` is the assessment's
+    version when the form was opened (0: not started then). Returns the assessment and the fields
+    that changed ({} when nothing did, and nothing is written)."""
+    if not can(user, "edit_capacity"):
+        raise PermissionError("only analysts and admins enter capacity assessments")
+    assessment = find(session, component.id, fiscal_year)
+    if assessment is not None and assessment.is_submitted:
+        raise Locked(assessment)
+    if (assessment.version if assessment else 0) != version:
+        raise _conflict(session, assessment)
+    domains = domains_of(assessment)
+    values, problems = _parse(posted, domains, assessment)
+    if problems:
+        raise CapacityError(problems)
+    before, after = {}, {}
+    new = assessment is None
+    if new:
+        if not any(v for entry in values["domains"].values() for v in entry.values()):
+            return None, {}  # an empty form for a year not started: nothing to keep
+        assessment = CapacityAssessment(component=component, fiscal_year=fiscal_year)
+        session.add(assessment)
+    for name in ("scale_min", "scale_max"):
+        if new or getattr(assessment, name) != values[name]:
+            before[name], after[name] = None if new else getattr(assessment, name), values[name]
+            setattr(assessment, name, values[name])
+    stored = {d.domain: d for d in assessment.domain_scores}
+    for position, domain in enumerate(domains):
+        entry = values["domains"][domain]
+        row = stored.get(domain)
+        if row is None:
+            if not any(entry.values()):
+                continue
+            row = CapacityDomainScore(domain=domain, position=position)
+            assessment.domain_scores.append(row)
+        for name, value in entry.items():
+            old = getattr(row, name)
+            if old != value:
+                before[f"{domain}: {name}"], after[f"{domain}: {name}"] = old, value
+                setattr(row, name, value)
+    if not after:
+        return assessment, {}
+    assessment.updated_at = utcnow()  # the assessment row changes too, so its version moves on
+    _write(session, assessment, user, "capacity.create" if new else "capacity.save", before, after)
+    return assessment, after
+
+
+def submit(session, assessment: CapacityAssessment, *, user, version: int) -> None:
+    """Submit a complete draft: the year is locked until an admin reopens it."""
+    if not can(user, "edit_capacity"):
+        raise PermissionError("only analysts and admins submit capacity assessments")
+    if assessment.is_submitted:
+        raise Locked(assessment)
+    if assessment.version != version:
+        raise _conflict(session, assessment)
+    scored = {d.domain for d in assessment.domain_scores if d.score is not None}
+    missing = [d for d in domains_of(assessment) if d not in scored]
+    if missing:
+        raise CapacityError({(None, "status"): (
+            f"Every domain needs a score before the FY{assessment.fiscal_year} assessment can be submitted; "
+            f"not scored: {', '.join(missing)}.")})
+    assessment.status = CapacityStatus.submitted
+    assessment.submitted_at = utcnow()
+    assessment.submitted_by_id = user.id
+    total = f"{score_text(assessment.total)} of {score_text(assessment.scale_max * len(domains_of(assessment)))}"
+    _write(session, assessment, user, "capacity.submit", {"status": CapacityStatus.draft.value},
+           {"status": CapacityStatus.submitted.value, "submitted_at": assessment.submitted_at.isoformat(),
+            "total": total})
+
+
+def reopen(session, assessment: CapacityAssessment, reason: Optional[str], *, user, version: int) -> None:
+    """An admin reopens a submitted year, saying why; the reason is kept in the audit log."""
+    if not can(user, "reopen_capacity"):
+        raise PermissionError("only an admin reopens a submitted capacity assessment")
+    if not assessment.is_submitted:
+        raise CapacityError({(None, "status"): f"The FY{assessment.fiscal_year} assessment of "
+                                               f"{assessment.component.name} is a draft already: nothing to reopen."})
+    reason = (reason or "").strip()
+    if not reason:
+        raise CapacityError({(None, "reason"): (
+            f"Reason: say why the FY{assessment.fiscal_year} assessment of {assessment.component.name} is "
+            "reopened; it is kept in the audit log (the field was empty).")})
+    if len(reason) > REASON_MAX:
+        raise CapacityError({(None, "reason"): (
+            f"Reason: {len(reason):,} characters is too long; write at most {REASON_MAX:,}.")})
+    if assessment.version != version:
+        raise _conflict(session, assessment)
+    before = {"status": assessment.status.value,
+              "submitted_at": assessment.submitted_at.isoformat() if assessment.submitted_at else None,
+              "submitted_by": assessment.submitted_by.email if assessment.submitted_by else None}
+    assessment.status = CapacityStatus.draft
+    assessment.submitted_at = None
+    assessment.submitted_by_id = None
+    _write(session, assessment, user, "capacity.reopen", before, {"status": CapacityStatus.draft.value,
+                                                                   "reason": reason})
+
+
+def _write(session, assessment, user, action, before, after) -> None:
+    """Write the change and its AuditEvent in one transaction. A concurrent save of the same
+    assessment (its version moved on, or two people started the same year) is an EditConflict."""
+    component_id, fiscal_year = assessment.component.id, assessment.fiscal_year
+    try:
+        session.flush()  # a new assessment needs its id; a stale version fails here
+        session.add(AuditEvent(user_id=user.id, action=action, entity_type=ENTITY, entity_id=assessment.id,
+                               before=before or None,
+                               after={**after, "component": assessment.component.name,
+                                      "fiscal_year": assessment.fiscal_year}))
+        session.commit()
+    except (StaleDataError, sa.exc.IntegrityError):
+        session.rollback()
+        raise _conflict(session, find(session, component_id, fiscal_year)) from None
+
+
+def _conflict(session, assessment: Optional[CapacityAssessment]) -> EditConflict:
+    """Who saved the assessment last, and when, for the message."""
+    if assessment is None:
+        return EditConflict(None, None, None)
+    row = session.execute(
+        sa.select(User.email, AuditEvent.at).outerjoin(User, User.id == AuditEvent.user_id)
+        .where(AuditEvent.entity_type == ENTITY, AuditEvent.entity_id == assessment.id)
+        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(1)).first()
+    return EditConflict(assessment, row.email if row else None, row.at if row else None)
+
+
+# ------------------------------------------------------------------------------ parsing
+
+def _parse(posted: dict, domains: list[str], assessment: Optional[CapacityAssessment]) -> tuple[dict, dict]:
+    """The posted text as values, and a message for each field that cannot be kept (naming the
+    field and the value)."""
+    problems: dict = {}
+    values = {"domains": {}}
+    default = {"scale_min": assessment.scale_min if assessment else 1,
+               "scale_max": assessment.scale_max if assessment else 7}
+    for name, label in (("scale_min", "Lowest score"), ("scale_max", "Highest score")):
+        text = (posted.get(name) or "").strip()
+        if not text:
+            values[name] = default[name]
+        elif not re.fullmatch(r"[+-]?\d+", text):
+            problems[(None, name)] = f"{label}: {text!r} is not a whole number."
+        elif not SCALE_LIMITS[0] <= int(text) <= SCALE_LIMITS[1]:
+            problems[(None, name)] = (f"{label}: {int(text)} is outside {SCALE_LIMITS[0]}-{SCALE_LIMITS[1]}.")
+        else:
+            values[name] = int(text)
+    low, high = values.get("scale_min"), values.get("scale_max")
+    if low is not None and high is not None and low >= high:
+        problems[(None, "scale_max")] = f"Highest score: {high} must be above the lowest score, {low}."
+        low = high = None
+    entries = {}
+    for entry in posted.get("domains", []):
+        domain = entry.get("domain")
+        if domain not in domains:
+            problems[(None, "domains")] = (f"Domain: {domain!r} is not one of this assessment's domains "
+                                           f"({'; '.join(domains)}); open the form again.")
+            continue
+        entries[domain] = entry
+    for domain in domains:
+        entry = entries.get(domain, {})
+        parsed = {}
+        parsed["score"] = _score(domain, entry.get("score"), low, high, problems)
+        narrative = (entry.get("narrative") or "").strip()
+        if len(narrative) > NARRATIVE_MAX:
+            problems[(domain, "narrative")] = (f"{domain} narrative: {len(narrative):,} characters is too long; "
+                                               f"write at most {NARRATIVE_MAX:,}.")
+        parsed["narrative"] = narrative or None
+        parsed["evidence"] = _links(domain, entry.get("evidence"), problems)
+        values["domains"][domain] = parsed
+    return values, problems
+
+
+def _score(domain: str, text: Optional[str], low: Optional[int], high: Optional[int], problems: dict):
+    text = (text or "").strip()
+    if not text:
+        return None
+    if not _SCORE.match(text):
+        problems[(domain, "score")] = f"{domain} score: {text!r} is not a number; write it like 4 or 4.5."
+        return None
+    value = float(text)
+    if low is not None and high is not None and not low <= value <= high:
+        problems[(domain, "score")] = (f"{domain} score: {score_text(value)} is outside the assessment's scale "
+                                       f"({low}-{high}).")
+        return None
+    return value
+
+
+def _links(domain: str, text: Optional[str], problems: dict) -> Optional[str]:
+    """Evidence links, one per line: each a web address starting with http:// or https://."""
+    links = list(dict.fromkeys(line.strip() for line in (text or "").splitlines() if line.strip()))
+    if len(links) > LINKS_MAX:
+        problems[(domain, "evidence")] = f"{domain} evidence links: {len(links)} links; at most {LINKS_MAX}."
+        return None
+    for number, link in enumerate(links, start=1):
+        if len(link) > LINK_MAX:
+            problems[(domain, "evidence")] = (f"{domain} evidence links, line {number}: {link[:60]!r}… is longer "
+                                              f"than {LINK_MAX:,} characters.")
+            return None
+        if not _is_link(link):
+            problems[(domain, "evidence")] = (
+                f"{domain} evidence links, line {number}: {link!r} is not a web address; each line must start "
+                "with http:// or https:// and name a site, e.g. https://www.performance.gov/cx/.")
+            return None
+    return "\n".join(links) or None
