@@ -4,17 +4,18 @@
 Twelve fiscal quarters of data end at the last complete quarter before today.
 """
 import random
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, timezone
 
 import sqlalchemy as sa
 
 from scorecard.models import (
-    CAPACITY_DOMAINS, Agency, CapacityAssessment, CapacityDomainScore, Commitment, CommitmentStatus, CommitmentUpdate,
+    CAPACITY_DOMAINS, Agency, AuditEvent, CapacityAssessment, CapacityDomainScore, Commitment, CommitmentStatus, CommitmentUpdate,
     Component, Direction, Function, Leader, LifeExperience, Metric, MetricKind, Observation,
     PerformancePlan, PlanElement, PlanRequirement, Program, RatingMethod, Role, ScopeType, Target, User,
     subject_key, utcnow,
 )
 from scorecard.a11 import DRIVER_STATEMENTS, ensure_standard_metrics
+from scorecard.models.capacity import CapacityStatus
 from scorecard.periods import Period, latest_complete_period
 
 DEMO_AGENCY_CODE = "DPS"
@@ -118,10 +119,10 @@ def seed_demo(session, today: date | None = None) -> bool:
     session.flush()
     commitments = _commitments(session, rng, functions, components, programs, metrics, leaders, today)
     _plans(session, leaders, programs, metrics, commitments, current_fy)
-    _capacity(session, rng, components, {current_fy - 1, current_fy})
     _users(session, functions)
     session.flush()
     _commitment_histories(session, commitments, current_fy)
+    _capacity(session, rng, components, current_fy, today)
     session.commit()
     return True
 
@@ -365,15 +366,65 @@ def _plans(session, leaders, programs, metrics, commitments, fiscal_year):
         session.add(plan)
 
 
-def _capacity(session, rng, components, fiscal_years):
+CAPACITY_NARRATIVES = {  # domain -> what the component does, by how far along it is (low, middle, high score)
+    "Measurement": ("surveys a few services once a year",
+                    "fields the A-11 post-transaction survey on its main channels every quarter",
+                    "reports every service's A-11 survey each quarter and reviews it monthly"),
+    "Governance & Strategy": ("has no named CX lead yet", "has a CX lead and a draft CX strategy",
+                              "runs a CX council chaired by the deputy administrator, with a funded strategy"),
+    "Culture & Organization": ("trains a few frontline staff in CX", "includes CX in new-hire training",
+                               "rewards CX results in every SES plan and trains all frontline staff"),
+    "Customer Understanding": ("relies on complaint counts", "interviews customers for its largest service",
+                               "keeps journey maps for each life experience it serves, refreshed yearly"),
+    "Service Design & Improvement": ("fixes problems as they are reported",
+                                     "tests new forms with customers before release",
+                                     "runs a human-centred design team that ships monthly"),
+}
+CAPACITY_EVIDENCE = {"Measurement": "https://www.performance.gov/cx/",
+                     "Customer Understanding": "https://digital.gov/topics/customer-experience/"}
+
+
+def _capacity(session, rng, components, current_fy, today):
+    """Each component's capacity assessment for last fiscal year (submitted by the analyst before
+    the year ended) and this one (a draft moving on from last year's scores), with the audit
+    events the web pages would have written."""
+    analyst = session.scalar(sa.select(User).where(User.email == "analyst@demo.cx.gov"))
+    submitted_at = datetime(current_fy - 1, 9, 15, 15, 0, tzinfo=timezone.utc)
+    started = {current_fy - 1: datetime(current_fy - 1, 7, 1, 14, 0, tzinfo=timezone.utc),
+               current_fy: max(datetime(current_fy - 1, 10, 1, 14, 0, tzinfo=timezone.utc),
+                               datetime(today.year, today.month, today.day, 14, 0, tzinfo=timezone.utc)
+                               - timedelta(days=7))}
+    assessments = []
     for component in components:
-        for fy in sorted(fiscal_years):
-            assessment = CapacityAssessment(component=component, fiscal_year=fy)
+        last_year = {}
+        for fy in (current_fy - 1, current_fy):
+            assessment = CapacityAssessment(component=component, fiscal_year=fy, created_at=started[fy])
             for position, domain in enumerate(CAPACITY_DOMAINS):
+                score = (rng.randint(2, 6) if fy < current_fy
+                         else min(7, max(1, last_year[domain] + rng.choice((-1, 0, 0, 1, 1, 2)))))
+                last_year[domain] = score
+                what = CAPACITY_NARRATIVES[domain][0 if score <= 3 else 1 if score <= 5 else 2]
                 assessment.domain_scores.append(CapacityDomainScore(
-                    domain=domain, position=position, score=rng.randint(2, 7),
-                    narrative=f"{component.name}: {domain.lower()} practices assessed for FY{fy}."))
+                    domain=domain, position=position, score=score, evidence=CAPACITY_EVIDENCE.get(domain),
+                    narrative=f"In FY{fy} {component.name} {what}."))
+            if fy < current_fy:
+                assessment.status = CapacityStatus.submitted
+                assessment.submitted_at, assessment.submitted_by = submitted_at, analyst
             session.add(assessment)
+            assessments.append(assessment)
+    session.flush()
+    for a in assessments:
+        scores = {f"{d.domain}: score": d.score for d in a.domain_scores}
+        names = {"component": a.component.name, "fiscal_year": a.fiscal_year}
+        session.add(AuditEvent(user_id=analyst.id, at=a.created_at, action="capacity.create",
+                               entity_type="capacity_assessment", entity_id=a.id,
+                               after={"scale_min": 1, "scale_max": 7, **scores, **names}))
+        if a.status is CapacityStatus.submitted:
+            session.add(AuditEvent(user_id=analyst.id, at=submitted_at, action="capacity.submit",
+                                   entity_type="capacity_assessment", entity_id=a.id,
+                                   before={"status": "draft"},
+                                   after={"status": "submitted", "submitted_at": submitted_at.isoformat(),
+                                          "total": f"{a.total:g} of 35", **names}))
 
 
 def _users(session, functions):

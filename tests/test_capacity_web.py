@@ -1,0 +1,503 @@
+"""Capacity assessments on the web: the grid, an assessment with its domains, entering a draft
+(validated and audited), submitting it (which locks the year for the web and the import), an
+admin's reopening with a reason, and who may do what, route by route."""
+import html as html_lib
+import re
+
+import pytest
+import sqlalchemy as sa
+
+from importers.pipeline import run_import
+from scorecard.extensions import db
+from scorecard.models import (
+    CAPACITY_DOMAINS, AuditEvent, CapacityAssessment, CapacityDomainScore, Commitment, Component, Finding, Role,
+    RuleSubject, User,
+)
+from scorecard.models.capacity import CapacityStatus
+from tests.helpers import csrf_token, write_xlsx
+
+# The demo fixture's day is in FY2027: FY2026 is submitted, FY2027 a draft (scorecard/demo.py).
+LAST, CURRENT, NEXT = 2026, 2027, 2028
+ROLES = [r.value for r in Role]
+
+
+# ----------------------------------------------------------------------------- helpers
+
+@pytest.fixture
+def ba(demo) -> int:
+    """The id of the demo's Benefits Administration component."""
+    with demo.app_context():
+        return db.session.scalar(sa.select(Component.id).where(Component.name == "Benefits Administration"))
+
+
+def url(component_id: int, fiscal_year: int, action: str = "") -> str:
+    return f"/capacity/{component_id}/{fiscal_year}" + (f"/{action}" if action else "")
+
+
+def assessment(app, component_id: int, fiscal_year: int) -> CapacityAssessment | None:
+    """The stored assessment, read fresh (its scores and submitter loaded)."""
+    with app.app_context():
+        found = db.session.scalar(sa.select(CapacityAssessment).where(
+            CapacityAssessment.component_id == component_id, CapacityAssessment.fiscal_year == fiscal_year)
+            .options(sa.orm.selectinload(CapacityAssessment.domain_scores),
+                     sa.orm.joinedload(CapacityAssessment.submitted_by)))
+        if found is not None:
+            db.session.expunge(found)
+        return found
+
+
+def scores(app, component_id, fiscal_year) -> dict:
+    a = assessment(app, component_id, fiscal_year)
+    return {d.domain: d.score for d in a.domain_scores} if a else {}
+
+
+def events(app, action: str | None = None) -> list[AuditEvent]:
+    with app.app_context():
+        query = sa.select(AuditEvent).where(AuditEvent.entity_type == "capacity_assessment").order_by(AuditEvent.id)
+        if action:
+            query = query.where(AuditEvent.action == action)
+        found = list(db.session.scalars(query))
+        db.session.expunge_all()
+        return found
+
+
+def user_id(app, email: str) -> int:
+    with app.app_context():
+        return db.session.scalar(sa.select(User.id).where(User.email == email))
+
+
+def form_fields(html: str) -> dict:
+    """Every named input and textarea of the assessment form, as the page filled them."""
+    fields = {}
+    for name, value in re.findall(r'<input[^>]*?name="([^"]+)"[^>]*?value="([^"]*)"', html):
+        fields[name] = value
+    for name in re.findall(r'<input[^>]*?name="([^"]+)"', html):
+        fields.setdefault(name, "")
+    for name, text in re.findall(r'<textarea[^>]*?name="([^"]+)"[^>]*>(.*?)</textarea>', html, re.S):
+        fields[name] = text.strip()
+    return {k: html_lib.unescape(v) for k, v in fields.items() if k not in ("submit",)}
+
+
+def open_form(client, component_id, fiscal_year) -> dict:
+    page = client.get(url(component_id, fiscal_year, "edit"))
+    assert page.status_code == 200, page.status_code
+    return form_fields(page.get_data(as_text=True))
+
+
+def domain_index(domain: str) -> int:
+    return CAPACITY_DOMAINS.index(domain)
+
+
+def token_for(client) -> str:
+    """A CSRF token of the client's session (the sign-out form on the home page carries one)."""
+    return csrf_token(client.get("/").get_data(as_text=True))
+
+
+def text(response) -> str:
+    return re.sub(r"\s+", " ", response.get_data(as_text=True))
+
+
+# ----------------------------------------------------------------------------- the grid and a page
+
+def test_grid_shows_each_component_by_fiscal_year_with_total_and_status(demo, client_as, ba):
+    page = text(client_as("viewer").get("/capacity/"))
+    assert "<caption>Capacity assessments by component and fiscal year: total score and status</caption>" in page
+    assert '<th scope="col">FY2026</th>' in page and '<th scope="col">FY2027</th>' in page
+    with demo.app_context():
+        components = db.session.scalars(sa.select(Component)).all()
+        assert all(f"{html_lib.escape(c.name, quote=False)} <span" in page for c in components)
+    cells = re.findall(r'<td data-fiscal-year="(\d+)" data-status="([a-z ]+)">(.*?)</td>', page)
+    assert {(fy, status) for fy, status, _ in cells} == {("2026", "submitted"), ("2027", "draft")}
+    first = next(body for fy, status, body in cells if fy == "2026")
+    assert re.search(r"\d+ of 35", first) and f'href="{url(ba, LAST)}"' in page
+
+
+def test_a_year_nobody_started_is_not_started(demo, client_as, ba):
+    analyst = client_as("analyst")
+    page = text(analyst.get(url(ba, NEXT)))
+    assert "nobody has entered this year's assessment yet" in page and 'data-status="not started"' in page
+    assert "Start the FY2028 assessment" in page
+    assert "Start the FY2028" not in text(client_as("executive").get(url(ba, NEXT)))
+
+
+def test_assessment_page_shows_domains_change_narrative_and_history(demo, client_as, ba):
+    page = text(client_as("executive").get(url(ba, CURRENT)))
+    before, now = scores(demo, ba, LAST), scores(demo, ba, CURRENT)
+    for domain in CAPACITY_DOMAINS:
+        row = re.search(rf'<tr data-domain="{re.escape(domain.replace("&", "&amp;"))}">(.*?)</tr>', page).group(1)
+        assert f"{now[domain]:g} of 7" in row
+        diff = now[domain] - before[domain]
+        expected = (f"no change from FY2026 ({before[domain]:g})" if diff == 0 else
+                    f"{'up' if diff > 0 else 'down'} {abs(diff):g} from {before[domain]:g} in FY2026")
+        assert expected in row, (domain, row)
+    assert "In FY2027 Benefits Administration" in page  # the narrative
+    assert '<a class="usa-link" href="https://www.performance.gov/cx/" rel="noopener noreferrer">' in page
+    assert "a draft: analysts and admins can still change it" in page
+    assert "analyst@demo.cx.gov" in page and "started it" in page  # the history names the person
+
+
+def test_submitted_year_says_when_and_by_whom(demo, client_as, ba):
+    page = text(client_as("leader").get(url(ba, LAST)))
+    assert 'data-status="submitted"' in page and "by analyst@demo.cx.gov; locked until an admin reopens it" in page
+    assert "submitted it (total" in page
+
+
+@pytest.mark.parametrize("path", ["/capacity/999999/2027", "/capacity/{ba}/1850", "/capacity/{ba}/2027/x"])
+def test_unknown_component_or_year_is_not_found(demo, client_as, ba, path):
+    assert client_as("viewer").get(path.format(ba=ba)).status_code == 404
+
+
+# ----------------------------------------------------------------------------- entering a draft
+
+def test_analyst_enters_scores_they_are_saved_and_audited(demo, client_as, ba):
+    analyst = client_as("analyst")
+    fields = open_form(analyst, ba, CURRENT)
+    i = domain_index("Customer Understanding")
+    old = scores(demo, ba, CURRENT)["Customer Understanding"]
+    new = 7 if old != 7 else 6
+    fields.update({f"score_{i}": str(new), f"narrative_{i}": "Journey maps for every life experience.",
+                   f"evidence_{i}": "https://www.performance.gov/cx/\n\nhttps://example.gov/journeys"})
+    response = analyst.post(url(ba, CURRENT, "edit"), data=fields)
+    assert response.status_code == 303 and response.headers["Location"].endswith(url(ba, CURRENT))
+    stored = assessment(demo, ba, CURRENT)
+    row = next(d for d in stored.domain_scores if d.domain == "Customer Understanding")
+    assert (row.score, row.narrative) == (new, "Journey maps for every life experience.")
+    assert row.evidence == "https://www.performance.gov/cx/\nhttps://example.gov/journeys"
+    event = events(demo, "capacity.save")[-1]
+    assert event.user_id == user_id(demo, "analyst@test.gov") and event.entity_id == stored.id
+    assert event.before["Customer Understanding: score"] == old
+    assert event.after["Customer Understanding: score"] == new
+    assert event.after["component"] == "Benefits Administration" and event.after["fiscal_year"] == CURRENT
+    assert "Measurement: score" not in event.after  # only what changed
+    page = text(analyst.get(url(ba, CURRENT)))
+    assert "Saved the FY2027 assessment of Benefits Administration." in page
+    assert "analyst@test.gov" in page and "saved changes: Customer Understanding" in page
+
+
+def test_saving_an_unchanged_form_writes_nothing(demo, client_as, ba):
+    analyst = client_as("analyst")
+    before = len(events(demo))
+    response = analyst.post(url(ba, CURRENT, "edit"), data=open_form(analyst, ba, CURRENT), follow_redirects=True)
+    assert "Nothing changed, so nothing was saved." in text(response)
+    assert len(events(demo)) == before
+
+
+def test_admin_starts_a_new_year_on_another_scale(demo, client_as, ba):
+    admin = client_as("admin")
+    fields = open_form(admin, ba, NEXT)
+    assert fields["version"] == "0" and (fields["scale_min"], fields["scale_max"]) == ("1", "7")
+    fields.update({"scale_min": "0", "scale_max": "10", "score_0": "9.5", "narrative_0": "All services report."})
+    assert admin.post(url(ba, NEXT, "edit"), data=fields).status_code == 303
+    stored = assessment(demo, ba, NEXT)
+    assert (stored.status, stored.scale_min, stored.scale_max) == (CapacityStatus.draft, 0, 10)
+    assert [(d.domain, d.score) for d in stored.domain_scores] == [("Measurement", 9.5)]
+    created = events(demo, "capacity.create")[-1]
+    assert created.user_id == user_id(demo, "admin@test.gov") and created.after["Measurement: score"] == 9.5
+    page = text(admin.get(url(ba, NEXT)))
+    assert "9.5 of 10" in page and "FY2027: " in page and "on another scale" in page
+    assert "Submitting needs a score in every domain; not scored yet: Governance &amp; Strategy, " in page
+
+
+@pytest.mark.parametrize("changes, message", [
+    ({"score_0": "9"}, "Measurement score: 9 is outside the assessment&#39;s scale (1-7)."),
+    ({"score_1": "0"}, "Governance &amp; Strategy score: 0 is outside the assessment&#39;s scale (1-7)."),
+    ({"score_2": "high"}, "Culture &amp; Organization score: &#39;high&#39; is not a number"),
+    ({"evidence_3": "https://ok.gov/a\nftp://files.example.gov/x"},
+     "Customer Understanding evidence links, line 2: &#39;ftp://files.example.gov/x&#39; is not a web address"),
+    ({"evidence_4": "see the binder"}, "Service Design &amp; Improvement evidence links, line 1: &#39;see the binder&#39;"),
+    ({"scale_max": "seven"}, "Highest score: &#39;seven&#39; is not a whole number."),
+    ({"scale_min": "5", "scale_max": "3"}, "Highest score: 3 must be above the lowest score, 5."),
+    ({"narrative_0": "x" * 10_001}, "Measurement narrative: 10,001 characters is too long"),
+])
+def test_bad_values_are_refused_with_a_message_naming_field_and_value(demo, client_as, ba, changes, message):
+    analyst = client_as("analyst")
+    before = scores(demo, ba, CURRENT), len(events(demo))
+    fields = {**open_form(analyst, ba, CURRENT), **changes}
+    response = analyst.post(url(ba, CURRENT, "edit"), data=fields)
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert message in page and "Nothing was saved" in page
+    assert (scores(demo, ba, CURRENT), len(events(demo))) == before
+
+
+def test_out_of_scale_score_is_marked_beside_its_field(demo, client_as, ba):
+    analyst = client_as("analyst")
+    fields = {**open_form(analyst, ba, CURRENT), "score_0": "8"}
+    page = analyst.post(url(ba, CURRENT, "edit"), data=fields).get_data(as_text=True)
+    assert '<a class="usa-link" href="#score_0">Measurement score: 8 is outside' in page
+    assert re.search(r'<span class="usa-error-message" id="score_0-error">Measurement score: 8', page)
+    assert re.search(r'id="score_0"[^>]*value="8"|value="8"[^>]*id="score_0"', page)  # what was typed stays
+    assert 'aria-describedby="score_0-hint score_0-error"' in page
+
+
+def test_a_save_over_someone_elses_newer_save_is_refused(demo, client_as, ba):
+    first, second = client_as("analyst"), client_as("admin")
+    mine, theirs = open_form(first, ba, CURRENT), open_form(second, ba, CURRENT)
+    assert first.post(url(ba, CURRENT, "edit"), data={**mine, "narrative_0": "First."}).status_code == 303
+    response = second.post(url(ba, CURRENT, "edit"), data={**theirs, "narrative_0": "Second."})
+    assert response.status_code == 409
+    page = text(response)
+    assert "Someone saved this assessment after you opened it. Nothing was saved." in page
+    assert "analyst@test.gov saved it" in page and "Second." in page
+    stored = assessment(demo, ba, CURRENT)
+    assert stored.domain_scores[0].narrative == "First."
+    again = second.post(url(ba, CURRENT, "edit"), data=form_fields(response.get_data(as_text=True)))
+    assert again.status_code == 303 and assessment(demo, ba, CURRENT).domain_scores[0].narrative == "Second."
+
+
+# ----------------------------------------------------------------------------- submitting and the lock
+
+def submit(client, component_id, fiscal_year):
+    page = client.get(url(component_id, fiscal_year)).get_data(as_text=True)
+    version = re.search(r'id="submit-form".*?name="version"[^>]*value="(\d+)"', page, re.S).group(1)
+    return client.post(url(component_id, fiscal_year, "submit"),
+                       data={"csrf_token": csrf_token(page), "version": version})
+
+
+def capacity_file(tmp_path, fiscal_year, rows=None):
+    rows = rows or [["Benefits Administration", f"FY{fiscal_year}", "Measurement", 5, "Imported."]]
+    return write_xlsx(tmp_path / "capacity.xlsx", ["Component", "FY", "Domain", "Score", "Narrative"], rows)
+
+
+def test_submitting_locks_the_year_for_the_web_and_the_import(demo, client_as, ba, tmp_path):
+    analyst = client_as("analyst")
+    fields = open_form(analyst, ba, CURRENT)
+    response = submit(analyst, ba, CURRENT)
+    assert response.status_code == 303
+    stored = assessment(demo, ba, CURRENT)
+    assert stored.status is CapacityStatus.submitted and stored.submitted_by.email == "analyst@test.gov"
+    assert stored.submitted_at is not None
+    event = events(demo, "capacity.submit")[-1]
+    assert event.user_id == stored.submitted_by_id and event.before == {"status": "draft"}
+    page = text(analyst.get(url(ba, CURRENT)))
+    assert "The year is locked; an admin can reopen it." in page and 'id="edit-link"' not in page
+    assert "an admin must reopen it before anyone can change it" in page
+
+    locked = analyst.post(url(ba, CURRENT, "edit"), data={**fields, "score_0": "1"})
+    assert locked.status_code == 409
+    assert (f"The FY2027 capacity assessment of Benefits Administration was submitted on "
+            f"{stored.submitted_at:%Y-%m-%d} by analyst@test.gov; an admin must reopen it") in text(locked)
+    assert scores(demo, ba, CURRENT) == {d.domain: d.score for d in stored.domain_scores}
+    assert analyst.get(url(ba, CURRENT, "edit")).status_code == 303
+    assert submit_again(analyst, ba, CURRENT).status_code == 409
+
+    with demo.app_context():
+        result = run_import(db.session, capacity_file(tmp_path, CURRENT, [
+            ["Benefits Administration", "FY2027", "Measurement", 5, "Imported."],
+            ["Passport & Travel Services", "FY2027", "Measurement", 5, "Imported."]]))
+    assert result.status == "rejected"
+    (error,) = result.errors
+    assert (error["row"], error["column"], error["value"]) == (2, "FY", CURRENT)
+    assert error["message"] == (f"row 2: the FY2027 capacity assessment of Benefits Administration was submitted "
+                                f"on {stored.submitted_at:%Y-%m-%d} by analyst@test.gov; an admin must reopen it "
+                                "before it can change")
+    assert scores(demo, ba, CURRENT) == {d.domain: d.score for d in stored.domain_scores}
+
+
+def submit_again(client, component_id, fiscal_year):
+    return client.post(url(component_id, fiscal_year, "submit"), data={"csrf_token": token_for(client),
+                                                                        "version": "99"})
+
+
+def test_the_demo_submitted_year_refuses_an_import_with_the_date(demo, tmp_path):
+    with demo.app_context():
+        result = run_import(db.session, capacity_file(tmp_path, LAST))
+    assert result.status == "rejected"
+    assert "the FY2026 capacity assessment of Benefits Administration was submitted on 2026-09-15 by " \
+           "analyst@demo.cx.gov; an admin must reopen it" in result.errors[0]["message"]
+
+
+def test_a_draft_year_still_imports(demo, ba, tmp_path):
+    with demo.app_context():
+        result = run_import(db.session, capacity_file(tmp_path, CURRENT))
+    assert result.status == "imported", result.errors
+    assert scores(demo, ba, CURRENT)["Measurement"] == 5
+
+
+def test_an_incomplete_assessment_cannot_be_submitted(demo, client_as, ba):
+    analyst = client_as("analyst")
+    fields = {**open_form(analyst, ba, NEXT), "score_0": "4"}
+    assert analyst.post(url(ba, NEXT, "edit"), data=fields).status_code == 303
+    page = text(analyst.get(url(ba, NEXT)))
+    assert 'id="submit-form"' not in page and "not scored yet: Governance &amp; Strategy, " in page
+    response = submit_again(analyst, ba, NEXT)  # a hand-made POST: the version is wrong too, completeness first
+    assert response.status_code in (400, 409)
+    with demo.app_context():
+        version = db.session.scalar(sa.select(CapacityAssessment.version).where(
+            CapacityAssessment.component_id == ba, CapacityAssessment.fiscal_year == NEXT))
+    response = analyst.post(url(ba, NEXT, "submit"), data={"csrf_token": token_for(analyst), "version": version})
+    assert response.status_code == 400
+    assert "not scored: Governance &amp; Strategy, Culture &amp; Organization" in text(response)
+    assert assessment(demo, ba, NEXT).status is CapacityStatus.draft
+
+
+# ----------------------------------------------------------------------------- reopening
+
+def reopen(client, component_id, fiscal_year, reason):
+    page = client.get(url(component_id, fiscal_year, "reopen"))
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    version = re.search(r'name="version"[^>]*value="(\d+)"', html).group(1)
+    return client.post(url(component_id, fiscal_year, "reopen"),
+                       data={"csrf_token": csrf_token(html), "version": version, "reason": reason})
+
+
+def test_admin_reopens_only_with_a_reason_which_is_recorded(demo, client_as, ba, tmp_path):
+    admin = client_as("admin")
+    for empty in ("", "   "):
+        response = reopen(admin, ba, LAST, empty)
+        assert response.status_code == 400
+        assert ("Reason: say why the FY2026 assessment of Benefits Administration is reopened; it is kept in "
+                "the audit log (the field was empty).") in text(response)
+        assert assessment(demo, ba, LAST).status is CapacityStatus.submitted
+    response = reopen(admin, ba, LAST, "The Measurement evidence missed the Q4 survey report.")
+    assert response.status_code == 303
+    stored = assessment(demo, ba, LAST)
+    assert (stored.status, stored.submitted_at, stored.submitted_by_id) == (CapacityStatus.draft, None, None)
+    event = events(demo, "capacity.reopen")[-1]
+    assert event.user_id == user_id(demo, "admin@test.gov")
+    assert event.after["reason"] == "The Measurement evidence missed the Q4 survey report."
+    assert event.before["status"] == "submitted" and event.before["submitted_by"] == "analyst@demo.cx.gov"
+    page = text(admin.get(url(ba, LAST)))
+    assert "reopened it: “The Measurement evidence missed the Q4 survey report.”" in page
+    with demo.app_context():  # the import writes to it again
+        assert run_import(db.session, capacity_file(tmp_path, LAST)).status == "imported"
+    analyst = client_as("analyst")
+    assert analyst.post(url(ba, LAST, "edit"), data={**open_form(analyst, ba, LAST), "score_1": "7"}).status_code == 303
+    assert scores(demo, ba, LAST)["Governance & Strategy"] == 7
+
+
+def test_reopening_a_draft_changes_nothing(demo, client_as, ba):
+    response = client_as("admin").get(url(ba, CURRENT, "reopen"), follow_redirects=True)
+    assert "is a draft: nothing to reopen" in text(response)
+    assert events(demo, "capacity.reopen") == []
+
+
+# ----------------------------------------------------------------------------- who may do what
+
+def test_executive_reads_but_cannot_edit(demo, client_as, ba):
+    executive = client_as("executive")
+    page = text(executive.get(url(ba, CURRENT)))
+    assert "Benefits Administration: FY2027 capacity assessment" in page
+    assert 'id="edit-link"' not in page and 'id="submit-form"' not in page and 'id="reopen-link"' not in page
+    token = token_for(executive)
+    before = scores(demo, ba, CURRENT)
+    assert executive.get(url(ba, CURRENT, "edit")).status_code == 403
+    assert executive.post(url(ba, CURRENT, "edit"), data={"csrf_token": token, "version": "1", "score_0": "1",
+                                                          "domain_0": "Measurement"}).status_code == 403
+    assert executive.post(url(ba, CURRENT, "submit"), data={"csrf_token": token, "version": "1"}).status_code == 403
+    assert scores(demo, ba, CURRENT) == before and assessment(demo, ba, CURRENT).status is CapacityStatus.draft
+
+
+ALLOWED = {  # route -> roles that get through (DESIGN §6: analysts and admins enter; admins reopen)
+    "grid": set(ROLES),
+    "show": set(ROLES),
+    "edit GET": {"admin", "analyst"},
+    "edit POST": {"admin", "analyst"},
+    "submit POST": {"admin", "analyst"},
+    "reopen GET": {"admin"},
+    "reopen POST": {"admin"},
+}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_permission_matrix(demo, client_as, ba, role):
+    client = client_as(role)
+    token = token_for(client)
+    edit = {**{f"domain_{i}": d for i, d in enumerate(CAPACITY_DOMAINS)}, "csrf_token": token, "version": "0",
+            "score_0": "3"}
+    requests = {
+        "grid": lambda: client.get("/capacity/"),
+        "show": lambda: client.get(url(ba, CURRENT)),
+        "edit GET": lambda: client.get(url(ba, NEXT, "edit")),
+        "edit POST": lambda: client.post(url(ba, NEXT, "edit"), data=edit),
+        "submit POST": lambda: client.post(url(ba, NEXT, "submit"), data={"csrf_token": token, "version": "1"}),
+        "reopen GET": lambda: client.get(url(ba, LAST, "reopen")),
+        "reopen POST": lambda: client.post(url(ba, LAST, "reopen"),
+                                           data={"csrf_token": token, "version": "99", "reason": "Try."}),
+    }
+    for name, send in requests.items():  # in order: the POST to edit starts FY2028 before it is submitted
+        status = send().status_code
+        if role in ALLOWED[name]:
+            assert status != 403 and status < 500, (role, name, status)
+        else:
+            assert status == 403, (role, name, status)
+    started = assessment(demo, ba, NEXT)
+    assert (started is not None) == (role in ALLOWED["edit POST"])
+    assert assessment(demo, ba, LAST).status is CapacityStatus.submitted  # a stale version reopens nothing
+    if started is not None:
+        assert started.status is CapacityStatus.draft  # 3 in one domain is not enough to submit
+
+
+def test_nav_link_for_every_role(demo, client_as):
+    for role in ROLES:
+        assert 'href="/capacity/"><span>Capacity</span>' in client_as(role).get("/").get_data(as_text=True), role
+
+
+# ----------------------------------------------------------------------------- rules and the action plan
+
+def test_the_rules_evidence_score_is_shown_with_its_why_link(evaluated, client_as, ba):
+    with evaluated.app_context():
+        measurement = db.session.scalar(sa.select(CapacityDomainScore.id).join(CapacityAssessment).where(
+            CapacityAssessment.component_id == ba, CapacityAssessment.fiscal_year == LAST,
+            CapacityDomainScore.domain == "Measurement"))
+        finding = db.session.scalars(sa.select(Finding).where(
+            Finding.subject_type == RuleSubject.capacity_domain, Finding.subject_id == measurement,
+            Finding.outcome == "score").order_by(Finding.period.desc())).first()
+        assert finding is not None and finding.score is not None
+        finding_id, period, score = finding.id, finding.period, finding.score
+    viewer = client_as("viewer")
+    page = text(viewer.get(url(ba, LAST)))
+    row = re.search(r'<tr data-domain="Measurement">(.*?)</tr>', page).group(1)
+    assert f"{score:.2f}" in row and f'href="/findings/{finding_id}">why ({period})' in row
+    other = re.search(r'<tr data-domain="Governance &amp; Strategy">(.*?)</tr>', page).group(1)
+    assert '<td class="evidence-score">none</td>' in other
+    assert "No published rule scores the evidence for this domain." in page
+    assert viewer.get(f"/findings/{finding_id}").status_code == 200
+
+
+def test_the_domain_action_plan_lists_its_commitments(demo, client_as, ba):
+    with demo.app_context():
+        linked = db.session.scalars(sa.select(Commitment).where(
+            Commitment.capacity_domain == "Measurement",
+            sa.or_(Commitment.component_id == ba, Commitment.programs.any(component_id=ba)))).all()
+        titles = sorted(c.title for c in linked)
+        if not linked:  # the demo's commitments are random in their programs: link one for the test
+            commitment = db.session.scalars(sa.select(Commitment).order_by(Commitment.id)).first()
+            commitment.capacity_domain, commitment.component_id = "Measurement", ba
+            db.session.commit()
+            titles = [commitment.title]
+    page = text(client_as("executive").get(url(ba, CURRENT)))
+    section = page[page.index('id="domain-1-heading"'):page.index('id="domain-2-heading"')]
+    for title in titles:
+        assert title.replace("&", "&amp;") in section
+    assert "commitment-status" in section and "/commitments/" in section
+    assert "Create a commitment from this domain" not in section  # executives do not create commitments
+
+    admin_page = text(client_as("admin").get(url(ba, CURRENT)))
+    assert f'href="/commitments/new?capacity_domain=Measurement&amp;component_id={ba}"' in admin_page
+
+    viewer_page = text(client_as("viewer").get(url(ba, CURRENT)))
+    viewer_section = viewer_page[viewer_page.index('id="domain-1-heading"'):viewer_page.index('id="domain-2-heading"')]
+    assert all(title not in viewer_section for title in titles)  # viewers do not see commitments
+    count = len(titles)
+    assert f"{count} {'commitment is' if count == 1 else 'commitments are'} linked to this domain" in viewer_section
+
+
+# ----------------------------------------------------------------------------- the demo
+
+def test_demo_has_two_years_per_component_last_submitted_this_a_draft(demo):
+    with demo.app_context():
+        rows = db.session.scalars(sa.select(CapacityAssessment)).all()
+        components = db.session.scalar(sa.select(sa.func.count()).select_from(Component))
+        assert len(rows) == 2 * components
+        assert {(a.fiscal_year, a.status) for a in rows} == {(LAST, CapacityStatus.submitted),
+                                                            (CURRENT, CapacityStatus.draft)}
+        for a in rows:
+            assert len(a.domain_scores) == len(CAPACITY_DOMAINS)
+            assert all(d.narrative and 1 <= d.score <= 7 for d in a.domain_scores)
+            if a.fiscal_year == LAST:
+                assert a.submitted_by.email == "analyst@demo.cx.gov" and a.submitted_at is not None
+        last = {(a.component_id, d.domain): d.score for a in rows if a.fiscal_year == LAST for d in a.domain_scores}
+        assert any(d.score != last[(a.component_id, d.domain)]
+                   for a in rows if a.fiscal_year == CURRENT for d in a.domain_scores)  # a change to show
