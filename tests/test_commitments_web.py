@@ -16,6 +16,18 @@ from scorecard.models import (
 )
 
 CFO_OFFICER = "cfo.officer@demo.cx.gov"
+DEMO_DAY = date(2026, 11, 22)  # the day the suite seeds the demo agency on
+
+
+@pytest.fixture
+def demo(app):
+    """The app on the demo agency: seeded here unless the database already holds it (a copy of
+    the suite's demo template, which this fixture's name asks conftest for)."""
+    from scorecard.demo import seed_demo
+
+    with app.app_context():
+        seed_demo(db.session, DEMO_DAY)
+    return app
 
 
 # --------------------------------------------------------------------------- helpers
@@ -414,3 +426,115 @@ def test_the_officers_home_shows_what_needs_their_update_first(demo):
     assert late.title in box and "overdue by" in box
     assert other.title not in box
     assert "needs-update" not in signed_in(demo, "executive@demo.cx.gov").get("/").get_data(as_text=True)
+
+
+# --------------------------------------------------------------------------- in a real browser
+
+@pytest.fixture
+def served(demo):
+    """The demo app served over HTTP by a threaded werkzeug server in this process (its own copy
+    of the demo database, so the test can read what the browser saved)."""
+    import threading
+
+    from werkzeug.serving import make_server
+
+    from tests.live_server import free_port
+
+    server = make_server("127.0.0.1", free_port(), demo, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=10)
+
+
+@pytest.fixture
+def chrome(tmp_path_factory):
+    import os
+    import shutil
+
+    binary, driver_path = shutil.which("chromium") or shutil.which("chromium-browser"), shutil.which("chromedriver")
+    if not (binary and driver_path):
+        if os.environ.get("SCORECARD_REQUIRE_BROWSER"):
+            raise RuntimeError("chromium and chromedriver are required (SCORECARD_REQUIRE_BROWSER is set)")
+        pytest.skip("chromium / chromedriver not installed")
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = binary
+    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-dev-shm-usage", "--no-first-run",
+                 "--window-size=1400,1800", f"--user-data-dir={tmp_path_factory.mktemp('chrome')}"):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(service=Service(driver_path), options=options)
+    driver.set_page_load_timeout(60)
+    yield driver
+    driver.quit()
+
+
+@pytest.mark.browser
+def test_the_cfo_officer_updates_a_commitment_in_a_browser(demo, served, chrome, tmp_path):
+    """Sign in, home (needs your update), list, commitment, update refused without a reason,
+    saved with one: the page's history names the officer."""
+    import os
+    from pathlib import Path
+
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import Select, WebDriverWait
+
+    from scorecard.demo import DEMO_PASSWORD
+
+    shots = Path(os.environ.get("SCORECARD_SCREENSHOTS") or tmp_path)
+    shots.mkdir(parents=True, exist_ok=True)
+    wait = WebDriverWait(chrome, 30)
+    with demo.app_context():
+        target = cfo_open_commitment()
+        cid, title = target.id, target.title
+
+    chrome.get(served + "/commitments/")
+    assert "/auth/login" in chrome.current_url
+    chrome.find_element(By.NAME, "email").send_keys(CFO_OFFICER)
+    chrome.find_element(By.NAME, "password").send_keys(DEMO_PASSWORD)
+    chrome.find_element(By.CSS_SELECTOR, "form.usa-form [type=submit]").click()
+    wait.until(ec.presence_of_element_located((By.ID, "commitments")))
+    chrome.get(served + "/")
+    assert title in chrome.find_element(By.ID, "needs-update").text
+    chrome.save_screenshot(str(shots / "1-home.png"))
+
+    chrome.find_element(By.LINK_TEXT, "Commitments").click()
+    wait.until(ec.presence_of_element_located((By.ID, "commitments")))
+    rows = chrome.find_elements(By.CSS_SELECTOR, "#commitments tbody tr")
+    assert rows and all(r.find_element(By.CSS_SELECTOR, "td[data-label=Function]").text == "CFO" for r in rows)
+    chrome.save_screenshot(str(shots / "2-list.png"))
+
+    chrome.find_element(By.LINK_TEXT, title).click()
+    wait.until(ec.text_to_be_present_in_element((By.TAG_NAME, "h1"), title))
+    assert "Not started" in chrome.find_element(By.ID, "status").text
+    chrome.save_screenshot(str(shots / "3-commitment.png"))
+
+    chrome.find_element(By.ID, "update-link").click()
+    wait.until(ec.presence_of_element_located((By.ID, "update-form")))
+    Select(chrome.find_element(By.ID, "status")).select_by_visible_text("Off track")
+    chrome.find_element(By.ID, "save").click()
+    wait.until(ec.presence_of_element_located((By.ID, "form-problems")))
+    assert "needs a reason" in chrome.find_element(By.ID, "form-problems").text
+    assert "needs a reason" in chrome.find_element(By.ID, "reason-error").text
+    chrome.save_screenshot(str(shots / "4-refused.png"))
+    with demo.app_context():
+        assert db.session.get(Commitment, cid).status is CommitmentStatus.not_started
+
+    chrome.find_element(By.ID, "reason").send_keys("The annual report template froze before the CX section.")
+    chrome.find_element(By.ID, "next_step").send_keys("Ask the CFO to add a CX annex.")
+    chrome.find_element(By.ID, "note").send_keys("Agreed at the Monday review.")
+    chrome.find_element(By.ID, "save").click()
+    wait.until(ec.presence_of_element_located((By.ID, "history-table")))
+    assert "Off track" in chrome.find_element(By.ID, "status").text
+    latest = chrome.find_element(By.CSS_SELECTOR, "#history-table tbody tr")
+    assert CFO_OFFICER in latest.text and "Agreed at the Monday review." in latest.text
+    chrome.save_screenshot(str(shots / "5-saved.png"))
+    with demo.app_context():
+        stored = db.session.get(Commitment, cid)
+        assert stored.status is CommitmentStatus.off_track and stored.next_step == "Ask the CFO to add a CX annex."
+        assert stored.updates[-1].user_id == user(CFO_OFFICER).id
