@@ -58,7 +58,8 @@ class DevelopmentConfig(Config):
 
 
 class TestingConfig(Config):
-    """The test suite: a throwaway database unless DATABASE_URL names one."""
+    """The test suite (tests/conftest.py): a fixed secret and cookies over plain http; each test
+    subclasses it with its own database (SQLALCHEMY_DATABASE_URI) and UPLOAD_FOLDER."""
 
     TESTING = True
     SECRET_KEY = "test-secret"
@@ -70,9 +71,12 @@ CONFIGS = {"production": Config, "development": DevelopmentConfig, "testing": Te
 
 
 def load_config(app, config=None) -> None:
-    """Apply the named config class (SCORECARD_ENV) and then any overrides in `config`."""
-    name = os.environ.get("SCORECARD_ENV", "production")
-    app.config.from_object(CONFIGS.get(name, Config))
+    """Apply a config class (`config` itself when it is one, else the one SCORECARD_ENV names),
+    then any overrides in `config` when it is a dict."""
+    if isinstance(config, type) and issubclass(config, Config):
+        app.config.from_object(config)
+    else:
+        app.config.from_object(CONFIGS.get(os.environ.get("SCORECARD_ENV", "production"), Config))
     if isinstance(config, dict):
         app.config.update(config)
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):

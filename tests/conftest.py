@@ -1,6 +1,16 @@
-"""Shared fixtures: an app per test on a clean database (SQLite, or PostgreSQL when
-TEST_DATABASE_URL names one), clients signed in per role, and the real data files."""
-import os
+"""Shared fixtures: an app per test on its own clean database (SQLite, or PostgreSQL when
+TEST_DATABASE_URL names one), the demo agency, clients signed in per role, and the real data files.
+
+Databases are built once per session (once per xdist worker) as templates: the schema, the demo
+agency, the demo agency with the default rule pack published, and that pack evaluated. Each test
+gets a copy of the one it asks for (through the `demo`, `published` or `evaluated` fixtures, or
+just `app` for the bare schema): the template's file copied on SQLite, `CREATE DATABASE ...
+TEMPLATE` on PostgreSQL. Tests may commit, open other connections and start threads: nothing is
+rolled back behind their back, and no test sees another's rows.
+"""
+import itertools
+import shutil
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -8,62 +18,196 @@ import sqlalchemy as sa
 from flask_login import FlaskLoginClient
 
 from scorecard import create_app
+from scorecard.config import TestingConfig
 from scorecard.extensions import db
 from scorecard.models import Base, Role, User
+from tests.helpers import WORKER, postgres_url
 
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "performance-gov"
 TRUST_CSV = SHARED_DATA / "hisp-trust-fy2021q1-fy2023q1.csv"
 COLLECTIONS_CSV = SHARED_DATA / "omb-cx-reporting-collections-fy2021.csv"
 PASSWORD = "correct horse battery"
+DEMO_TODAY = date(2026, 11, 22)  # FY2027-Q1: the demo's data ends with FY2026-Q4, its plans are for FY2027
 
 
-def database_url(tmp_dir: Path) -> str:
-    url = os.environ.get("TEST_DATABASE_URL")
-    if url:
-        return url.replace("postgresql://", "postgresql+psycopg://", 1) if url.startswith("postgresql://") else url
-    return f"sqlite:///{tmp_dir / 'test.db'}"
+class SqliteStore:
+    """Templates are files in one folder; a test's database is a copy beside them (not in the
+    test's tmp_path, which some tests list), removed after the test."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self.copies = itertools.count(1)
+
+    def url(self, name: str) -> str:
+        return f"sqlite:///{self.folder / name}.db"
+
+    def create(self, name: str, source: str | None = None) -> str:
+        if source:
+            shutil.copyfile(self.folder / f"{source}.db", self.folder / f"{name}.db")
+        else:
+            engine = sa.create_engine(self.url(name))
+            Base.metadata.create_all(engine)
+            engine.dispose()
+        return self.url(name)
+
+    def copy(self, name: str) -> str:
+        target = self.folder / f"test-{next(self.copies)}.db"
+        shutil.copyfile(self.folder / f"{name}.db", target)
+        return f"sqlite:///{target}"
+
+    def discard(self, url: str) -> None:
+        path = Path(sa.make_url(url).database)
+        for leftover in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+            leftover.unlink(missing_ok=True)
+
+    def close(self) -> None:
+        pass
+
+
+class PostgresStore:
+    """Templates are databases beside TEST_DATABASE_URL's, named after it and the xdist worker;
+    a test's database is made from one with CREATE DATABASE ... TEMPLATE (as fast as emptying
+    every table, measured, and nothing a test left behind survives it)."""
+
+    def __init__(self, url: str):
+        self.base = sa.make_url(url)
+        self.prefix = f"{self.base.database}_{WORKER}"
+        self.admin = sa.create_engine(self.base, isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool).connect()
+        self.made: list[str] = []
+
+    def url(self, name: str) -> str:
+        return self.base.set(database=f"{self.prefix}_{name}").render_as_string(hide_password=False)
+
+    def _recreate(self, database: str, template: str | None = None) -> None:
+        self.admin.execute(sa.text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
+        self.admin.execute(sa.text(f'CREATE DATABASE "{database}"' + (f' TEMPLATE "{template}"' if template else "")))
+        if database not in self.made:
+            self.made.append(database)
+
+    def create(self, name: str, source: str | None = None) -> str:
+        self._recreate(f"{self.prefix}_{name}", f"{self.prefix}_{source}" if source else None)
+        if not source:
+            engine = sa.create_engine(self.url(name))
+            Base.metadata.create_all(engine)
+            engine.dispose()
+        return self.url(name)
+
+    def copy(self, name: str) -> str:
+        self._recreate(self.prefix, f"{self.prefix}_{name}")
+        return self.base.set(database=self.prefix).render_as_string(hide_password=False)
+
+    def discard(self, url: str) -> None:
+        pass  # dropped when the next test recreates it, or at the end of the session
+
+    def close(self) -> None:
+        for database in reversed(self.made):
+            self.admin.execute(sa.text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
+        self.admin.close()
+
+
+class Templates:
+    """The template databases, each built the first time a test asks for it."""
+
+    def __init__(self, store):
+        self.store = store
+        self.built: set[str] = set()
+
+    def _build(self, name: str, source: str | None, step=None) -> str:
+        if name not in self.built:
+            url = self.store.create(name, source)
+            if step:
+                app = create_app(_testing_config(SQLALCHEMY_DATABASE_URI=url))
+                with app.app_context():
+                    step(db.session)
+                    db.session.remove()
+                    db.engine.dispose()  # a PostgreSQL template must have no connections
+            self.built.add(name)
+        return name
+
+    def schema(self) -> str:
+        return self._build("schema", None)
+
+    def demo(self, today: date) -> str:
+        from scorecard.demo import seed_demo
+
+        return self._build(f"demo_{today:%Y%m%d}", self.schema(), lambda session: seed_demo(session, today))
+
+    def published(self, today: date) -> str:
+        from scorecard.rules.store import default_pack, import_rules
+
+        def publish(session):
+            import_rules(session, default_pack(), publish=True)
+            session.commit()
+        return self._build(f"published_{today:%Y%m%d}", self.demo(today), publish)
+
+    def evaluated(self, today: date) -> str:
+        from scorecard.rules.service import evaluate
+
+        return self._build(f"evaluated_{today:%Y%m%d}", self.published(today),
+                           lambda session: evaluate(session, today=today))
+
+
+def _testing_config(**settings) -> type:
+    """TestingConfig with this test's own settings (its database, its upload folder)."""
+    return type("TestConfig", (TestingConfig,), settings)
 
 
 @pytest.fixture(scope="session")
-def db_url(tmp_path_factory):
-    url = database_url(tmp_path_factory.mktemp("db"))
-    engine = sa.create_engine(url)
-    Base.metadata.drop_all(engine)
-    Base.metadata.create_all(engine)
-    engine.dispose()
-    return url
+def templates(tmp_path_factory):
+    url = postgres_url()
+    store = PostgresStore(url) if url else SqliteStore(tmp_path_factory.mktemp("templates"))
+    yield Templates(store)
+    store.close()
 
 
-def _empty_tables(connection) -> None:
-    tables = list(reversed(Base.metadata.sorted_tables))
-    if connection.dialect.name == "postgresql":
-        names = ", ".join(f'"{t.name}"' for t in tables)
-        connection.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+@pytest.fixture
+def demo_today() -> date:
+    """The day the demo agency is seeded on; a test module may override this fixture."""
+    return DEMO_TODAY
+
+
+@pytest.fixture
+def db_url(request, templates):
+    """This test's own database: a copy of the richest template its fixtures ask for
+    (`evaluated`, `published`, `demo`), or of the bare schema."""
+    for stage in ("evaluated", "published", "demo"):
+        if stage in request.fixturenames:
+            name = getattr(templates, stage)(request.getfixturevalue("demo_today"))
+            break
     else:
-        for table in tables:
-            connection.execute(table.delete())
+        name = templates.schema()
+    url = templates.store.copy(name)
+    yield url
+    templates.store.discard(url)
 
 
 @pytest.fixture
 def app(db_url, tmp_path):
-    app = create_app({
-        "TESTING": True,
-        "SECRET_KEY": "test-secret",
-        "SQLALCHEMY_DATABASE_URI": db_url,
-        "SESSION_COOKIE_SECURE": False,
-        "REMEMBER_COOKIE_SECURE": False,
-        "UPLOAD_FOLDER": str(tmp_path / "uploads"),
-    })
+    app = create_app(_testing_config(SQLALCHEMY_DATABASE_URI=db_url, UPLOAD_FOLDER=str(tmp_path / "uploads")))
     app.test_client_class = FlaskLoginClient
-    with app.app_context():
-        with db.engine.begin() as connection:
-            _empty_tables(connection)
     yield app
     with app.app_context():
         db.session.remove()
-        with db.engine.begin() as connection:
-            _empty_tables(connection)
         db.engine.dispose()
+
+
+@pytest.fixture
+def demo(app):
+    """The app on a copy of the demo agency (`scorecard demo` as of `demo_today`, seeded once
+    per session into its own template by `db_url`)."""
+    return app
+
+
+@pytest.fixture
+def published(demo):
+    """The demo agency with the default rule pack published."""
+    return demo
+
+
+@pytest.fixture
+def evaluated(published):
+    """The demo agency with the default rule pack published and evaluated on `demo_today`."""
+    return published
 
 
 @pytest.fixture
@@ -107,31 +251,7 @@ def client_as(app, make_user):
 
 
 @pytest.fixture
-def analyst(app, client_as):
+def analyst(demo, client_as):
     """An analyst's client on the demo agency, with web imports run inline."""
-    from datetime import date
-
-    from scorecard.demo import seed_demo
-
-    app.config["IMPORTS_INLINE"] = True
-    with app.app_context():
-        seed_demo(db.session, date(2026, 11, 22))
+    demo.config["IMPORTS_INLINE"] = True
     return client_as("analyst")
-
-
-@pytest.fixture
-def evaluated(app):
-    """The demo agency with the default pack published and evaluated."""
-    from datetime import date
-
-    from scorecard.demo import seed_demo
-    from scorecard.rules.service import evaluate
-    from scorecard.rules.store import default_pack, import_rules
-
-    today = date(2026, 11, 22)
-    with app.app_context():
-        seed_demo(db.session, today)
-        import_rules(db.session, default_pack(), publish=True)
-        db.session.commit()
-        evaluate(db.session, today=today)
-    return app

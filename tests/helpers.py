@@ -1,12 +1,38 @@
-"""Small helpers the tests share."""
+"""Small helpers the tests share: sign-in and uploads over the test client, the one way tests
+write a workbook, and which database this test process uses."""
 import io
+import os
 import re
 
 import openpyxl
 import sqlalchemy as sa
 
 from scorecard.extensions import db
-from scorecard.models import Observation
+from scorecard.models import Base, Observation
+
+# The pytest-xdist worker this process is ("gw0", "gw1", ...), or "main" without xdist: each worker
+# has databases of its own.
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
+
+
+def postgres_url() -> str | None:
+    """TEST_DATABASE_URL (a PostgreSQL server's database the suite may create databases beside),
+    with psycopg 3 as the driver; None means the tests use SQLite files."""
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url and url.startswith("postgresql://"):
+        url = url.replace("postgresql://", "postgresql+psycopg://", 1)
+    return url or None
+
+
+def empty_tables(connection) -> None:
+    """Delete every row of every table (and restart PostgreSQL's sequences)."""
+    tables = list(reversed(Base.metadata.sorted_tables))
+    if connection.dialect.name == "postgresql":
+        names = ", ".join(f'"{t.name}"' for t in tables)
+        connection.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    else:
+        for table in tables:
+            connection.execute(table.delete())
 
 
 def csrf_token(html: str) -> str:
@@ -22,13 +48,21 @@ def sign_in(client, email: str, password: str, next_url: str | None = None):
     return client.post(url, data={"email": email, "password": password, "csrf_token": csrf_token(page)})
 
 
-def workbook_bytes(rows) -> bytes:
+def write_xlsx(target, header=None, rows=(), title_rows=(), sheet=None):
+    """A real workbook as openpyxl writes it: title rows, the header, then the rows, on one sheet
+    (named `sheet`, else openpyxl's "Sheet"). `target` is a path or a binary file; returns it."""
     book = openpyxl.Workbook()
-    for row in rows:
+    if sheet:
+        book.active.title = sheet
+    for row in [*title_rows, *([header] if header is not None else []), *rows]:
         book.active.append(row)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    book.save(target)
+    return target
+
+
+def workbook_bytes(rows) -> bytes:
+    """The workbook `write_xlsx` writes for these rows (the header among them), as bytes to upload."""
+    return write_xlsx(io.BytesIO(), rows=rows).getvalue()
 
 
 def upload(client, content: bytes, name="q1.xlsx", **fields):

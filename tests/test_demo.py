@@ -1,6 +1,4 @@
 """The demo agency: realistic sizes, deterministic, idempotent."""
-from datetime import date
-
 import sqlalchemy as sa
 
 from scorecard.demo import DEMO_PASSWORD, DEMO_USERS, seed_demo
@@ -10,8 +8,10 @@ from scorecard.models import (
     Target, User,
 )
 from scorecard.periods import Period
+from tests.conftest import DEMO_TODAY
+from tests.helpers import empty_tables
 
-TODAY = date(2026, 11, 22)
+TODAY = DEMO_TODAY  # the day the `demo` fixture's template was seeded on
 
 
 def _counts():
@@ -33,9 +33,8 @@ def test_demo_builds_the_agency_once(app):
         assert db.session.scalar(sa.select(sa.func.sum(Observation.value))) == checksum
 
 
-def test_demo_has_twelve_quarters_of_all_seven_drivers_with_counts(app):
-    with app.app_context():
-        seed_demo(db.session, TODAY)
+def test_demo_has_twelve_quarters_of_all_seven_drivers_with_counts(demo):
+    with demo.app_context():
         periods = list(db.session.scalars(sa.select(Observation.period).distinct().order_by(Observation.period)))
         assert len(periods) == 12
         assert periods[-1] == "FY2026-Q4" and periods[0] == str(Period(2024, 1))
@@ -46,30 +45,26 @@ def test_demo_has_twelve_quarters_of_all_seven_drivers_with_counts(app):
             assert abs(obs.value - sum((k + 1) * c for k, c in enumerate(obs.counts)) / obs.n) < 1e-9
 
 
-def test_demo_is_deterministic(app):
-    with app.app_context():
-        seed_demo(db.session, TODAY)
+def test_demo_is_deterministic(demo):
+    """Seeded again, the demo agency is the one the `demo` fixture's template holds."""
+    with demo.app_context():
         values = list(db.session.scalars(sa.select(Observation.value).order_by(Observation.id).limit(500)))
-    from tests.conftest import _empty_tables
-    with app.app_context():
         with db.engine.begin() as connection:
-            _empty_tables(connection)
+            empty_tables(connection)
         seed_demo(db.session, TODAY)
         again = list(db.session.scalars(sa.select(Observation.value).order_by(Observation.id).limit(500)))
     assert values == again
 
 
-def test_demo_users_sign_in_with_the_documented_password(app):
-    with app.app_context():
-        seed_demo(db.session, TODAY)
+def test_demo_users_sign_in_with_the_documented_password(demo):
+    with demo.app_context():
         for email, role, *_ in DEMO_USERS:
             user = db.session.scalar(sa.select(User).where(User.email == email))
             assert user.role.value == role and user.check_password(DEMO_PASSWORD)
 
 
-def test_every_function_has_commitments_and_every_plan_obeys_opm_weights(app):
-    with app.app_context():
-        seed_demo(db.session, TODAY)
+def test_every_function_has_commitments_and_every_plan_obeys_opm_weights(demo):
+    with demo.app_context():
         for function in db.session.scalars(sa.select(Function)):
             assert db.session.scalar(sa.select(sa.func.count()).where(Commitment.function_id == function.id)) >= 1
         for plan in db.session.scalars(sa.select(PerformancePlan)):

@@ -7,6 +7,7 @@ import openpyxl
 import pytest
 
 from tests.hostile_files import LAUGHS, MAIN, handmade_xlsx, sheet_xml, write_zip_bomb
+from tests.helpers import write_xlsx
 from tests.live_server import PROGRAM, LiveServer
 
 HEADER = ["component", "program", "metric", "period", "channel", "n", "count_1", "count_2", "count_3", "count_4",
@@ -20,14 +21,6 @@ def server(tmp_path_factory):
     live = LiveServer(tmp_path_factory.mktemp("live"))
     yield live
     live.stop()
-
-
-def write_xlsx(path, rows):
-    book = openpyxl.Workbook()
-    for row in rows:
-        book.active.append(row)
-    book.save(path)
-    return path
 
 
 def counts(server) -> tuple[int, int]:
@@ -76,7 +69,7 @@ def png_as_xlsx(tmp_path):
 
 def password_protected(tmp_path):
     ooxml = pytest.importorskip("msoffcrypto.format.ooxml")
-    plain = write_xlsx(tmp_path / "plain.xlsx", [HEADER, GOOD])
+    plain = write_xlsx(tmp_path / "plain.xlsx", HEADER, [GOOD])
     with plain.open("rb") as source, (tmp_path / "locked.xlsx").open("wb") as target:
         ooxml.OOXMLFile(source).encrypt("s3cret", target)
     return tmp_path / "locked.xlsx"
@@ -89,11 +82,11 @@ def empty(tmp_path):
 
 
 def header_only(tmp_path):
-    return write_xlsx(tmp_path / "header.xlsx", [HEADER])
+    return write_xlsx(tmp_path / "header.xlsx", HEADER)
 
 
 def not_a_known_layout(tmp_path):
-    return write_xlsx(tmp_path / "budget.xlsx", [["account", "fy", "obligations"], ["1234", 2026, 5000]])
+    return write_xlsx(tmp_path / "budget.xlsx", ["account", "fy", "obligations"], [["1234", 2026, 5000]])
 
 
 def word_document(tmp_path):
@@ -140,13 +133,12 @@ def test_upload_over_the_size_limit_gets_413_and_the_server_keeps_answering(serv
 
 
 def test_bad_values_are_listed_by_row_and_column_with_a_downloadable_report(server, tmp_path):
-    rows = [HEADER,
-            [*GOOD[:5], 7, None, None, None, None, None],          # n=7 but no counts: fine; next rows are bad
+    rows = [[*GOOD[:5], 7, None, None, None, None, None],          # n=7 but no counts: fine; next rows are bad
             [*GOOD[:3], "FY2025-Q5", "web", 100, 5, 5, 10, 40, 40],  # no fifth quarter
             [*GOOD[:4], "mail", 100, 5, -5, 10, 40, 50],           # negative count
             [*GOOD[:4], "email", 120, 5, 5, 10, 40, 40],           # counts add to 100, n says 120
             GOOD, GOOD]                                            # duplicate natural key
-    path = write_xlsx(tmp_path / "bad.xlsx", rows)
+    path = write_xlsx(tmp_path / "bad.xlsx", HEADER, rows)
     before = counts(server)
     batch_id, status, page = upload_and_settle(server, path)
     assert status["status"] == "rejected"
@@ -161,7 +153,7 @@ def test_bad_values_are_listed_by_row_and_column_with_a_downloadable_report(serv
 
 
 def test_after_everything_a_normal_file_previews_commits_and_reverts(server, tmp_path):
-    path = write_xlsx(tmp_path / "good.xlsx", [["CX report, Q1"], [], HEADER, GOOD])
+    path = write_xlsx(tmp_path / "good.xlsx", HEADER, [GOOD], title_rows=[["CX report, Q1"], []])
     observations, committed = counts(server)
     batch_id, status, page = upload_and_settle(server, path)
     assert status["status"] == "previewed", status

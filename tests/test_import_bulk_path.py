@@ -3,19 +3,16 @@ and any chunk with a problem goes row by row. Whatever the mix of good and bad r
 must reach the same plan and name the same problems: this compares them on generated files."""
 import csv
 import dataclasses
-from datetime import date
 
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from openpyxl import Workbook
 
 import importers.pipeline as pipeline
 from importers.errors import ImportFileError
 from importers.formats.registry import FORMATS
 from importers.pipeline import run_import
-from scorecard.demo import seed_demo
 from scorecard.extensions import db
+from tests.helpers import write_xlsx
 
 COLUMNS = ["component", "program", "function", "metric", "driver", "period", "channel", "touchpoint", "value", "n",
            "count_1", "count_2", "count_3", "count_4", "count_5", "question_text", "notes"]
@@ -92,11 +89,7 @@ def _write(path, header, rows):
             writer.writerow(header)
             writer.writerows(rows)
     else:
-        book = Workbook()
-        book.active.append(header)
-        for row in rows:  # numbers as numbers, as a workbook holds them
-            book.active.append([_cell(v) for v in row])
-        book.save(path)
+        write_xlsx(path, header, [[_cell(v) for v in row] for row in rows])  # numbers as numbers, as in a workbook
     return path
 
 
@@ -107,33 +100,25 @@ def _cell(text):
         return text or None
 
 
-@pytest.fixture
-def stored(app):
-    """The demo agency, with a few observations already stored (so plans have updates too)."""
-    with app.app_context():
-        seed_demo(db.session, date(2026, 11, 22))
-    return app
-
-
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(rows=st.lists(GOOD_ROW | GOOD_ROW | VALUE_ROW | ROW | BLANK_ROW, min_size=1, max_size=40),
        columns=st.sets(st.sampled_from(COLUMNS[4:]), min_size=2),
        suffix=st.sampled_from([".csv", ".xlsx"]), chunk=st.sampled_from([1, 3, 7, 5000]))
-def test_chunked_and_row_by_row_validation_agree(stored, tmp_path_factory, monkeypatch, rows, columns, suffix,
+def test_chunked_and_row_by_row_validation_agree(demo, tmp_path_factory, monkeypatch, rows, columns, suffix,
                                                   chunk):
     columns |= {"period", "count_1", "count_5"}  # a recognisable layout; the rest comes and goes
     header = ["component", "program", "function", "metric"] + [c for c in COLUMNS[4:] if c in columns]
     path = _write(tmp_path_factory.mktemp("bulk") / f"metrics{suffix}", header,
                   [[row[c] for c in header] for row in rows])
     monkeypatch.setattr(pipeline, "CHUNK_ROWS", chunk)
-    chunked = _outcome(stored, path)
+    chunked = _outcome(demo, path)
     with monkeypatch.context() as patch:
         _without_bulk(patch)
-        row_by_row = _outcome(stored, path)
+        row_by_row = _outcome(demo, path)
     assert chunked == row_by_row
 
 
-def test_a_long_valid_file_goes_through_in_chunks_and_a_bad_row_is_still_named(stored, tmp_path, monkeypatch):
+def test_a_long_valid_file_goes_through_in_chunks_and_a_bad_row_is_still_named(demo, tmp_path, monkeypatch):
     """The chunked path is taken for valid chunks (add_many keeps them) and a problem in a late
     chunk is reported with its own row number, the rest of the file unaffected."""
     from importers.sinks.observations import ObservationSink
@@ -147,13 +132,13 @@ def test_a_long_valid_file_goes_through_in_chunks_and_a_bad_row_is_still_named(s
               "count_5"]
     rows = [["Benefits Call Center", "trust", "FY2027-Q1", f"survey {k}", 10, 1, 1, 2, 3, 3] for k in range(45)]
     path = _write(tmp_path / "long.csv", header, [[str(v) for v in r] for r in rows])
-    assert _outcome(stored, path)[0] == "would_import"
+    assert _outcome(demo, path)[0] == "would_import"
     assert kept == [2, 12, 22, 32, 42]
     rows[33][4] = 11  # n disagrees with the counts on spreadsheet row 35
     rows.insert(5, [""] * len(header))  # a blank row: the chunk skips it, later rows keep their numbers
     path = _write(tmp_path / "bad.csv", header, [[str(v) for v in r] for r in rows])
     kept.clear()
-    status, rejected, errors, _ = _outcome(stored, path)
+    status, rejected, errors, _ = _outcome(demo, path)
     assert (status, rejected) == ("rejected", 1)
     assert [(e["row"], e["column"], e["value"]) for e in errors] == [(36, "n", "11")]
     assert kept == [2, 12, 22, 42], "the chunk with the bad row (rows 32-41) went row by row"

@@ -2,7 +2,6 @@
 with row/column/value messages, atomicity, revert, export round trip, the CLI."""
 import csv
 import json
-from datetime import date
 
 import pytest
 import sqlalchemy as sa
@@ -10,24 +9,12 @@ from openpyxl import Workbook
 
 from importers.errors import ImportFileError
 from importers.pipeline import run_import
-from scorecard.demo import seed_demo
 from scorecard.extensions import db
 from scorecard.models import AuditEvent, ImportBatch, ImportRowChange, Observation
+from tests.helpers import write_xlsx
 
 HEADER = ["component", "program", "function", "metric", "period", "channel", "touchpoint", "value", "n",
           "count_1", "count_2", "count_3", "count_4", "count_5", "question_text", "notes"]
-
-
-def write_xlsx(path, rows, header=HEADER, title_rows=()):
-    workbook = Workbook()
-    sheet = workbook.active
-    for title in title_rows:
-        sheet.append(title)
-    sheet.append(header)
-    for row in rows:
-        sheet.append(row)
-    workbook.save(path)
-    return path
 
 
 def write_csv(path, rows, header=HEADER, encoding="utf-8", delimiter=","):
@@ -44,19 +31,12 @@ def survey_row(program="Benefits Call Center", metric="trust", period="FY2027-Q1
             n if n is not None else sum(counts), *counts, "This interaction increased my trust.", None]
 
 
-@pytest.fixture
-def demo(app):
-    with app.app_context():
-        seed_demo(db.session, date(2026, 11, 22))
-    return app
-
-
 def _count(model=Observation):
     return db.session.scalar(sa.select(sa.func.count()).select_from(model))
 
 
 def test_xlsx_with_title_rows_imports_and_derives_the_score_from_counts(demo, tmp_path):
-    path = write_xlsx(tmp_path / "q1.xlsx", [
+    path = write_xlsx(tmp_path / "q1.xlsx", HEADER, [
         survey_row(),
         ["Benefits Administration", "Benefits Call Center", None, "wait_time", "FY27 Q1", "Phone", "", "12.5", None,
          None, None, None, None, None, None, "from the ACD"],
@@ -92,7 +72,7 @@ def test_every_bad_cell_is_named_and_nothing_is_written(demo, tmp_path):
         ["Benefits Administration", "Benefits Call Center", None, "satisfactionn", "FY2027-Q1", "", "", 4, 50,
          None, None, None, None, None, None, None],                         # unknown metric
     ]
-    path = write_xlsx(tmp_path / "bad.xlsx", rows)
+    path = write_xlsx(tmp_path / "bad.xlsx", HEADER, rows)
     with demo.app_context():
         before, batches = _count(), _count(ImportBatch)
         result = run_import(db.session, path)
@@ -143,8 +123,9 @@ def test_formula_text_is_stored_as_text_and_neutralised_on_export(demo, tmp_path
 
 
 def test_reimport_updates_only_what_changed_and_revert_restores_it(demo, tmp_path):
-    first = write_xlsx(tmp_path / "a.xlsx", [survey_row(), survey_row(metric="ease")])
-    second = write_xlsx(tmp_path / "b.xlsx", [survey_row(counts=(1, 1, 8, 40, 50)), survey_row(metric="ease")])
+    first = write_xlsx(tmp_path / "a.xlsx", HEADER, [survey_row(), survey_row(metric="ease")])
+    second = write_xlsx(tmp_path / "b.xlsx", HEADER,
+                        [survey_row(counts=(1, 1, 8, 40, 50)), survey_row(metric="ease")])
     with demo.app_context():
         a = run_import(db.session, first)
         original = db.session.scalar(sa.select(Observation.value).where(Observation.import_batch_id == a.batch_id,

@@ -3,7 +3,7 @@ died, uploads with odd names, and what is left on disk after every ending."""
 import io
 import os
 import time
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import openpyxl
@@ -12,7 +12,6 @@ import sqlalchemy as sa
 
 from importers import jobs
 from importers.web import routes
-from scorecard.demo import seed_demo
 from scorecard.extensions import db
 from scorecard.models import BatchStatus, ImportBatch, Observation
 from tests.helpers import HEADER, ROW, observations, post, upload, workbook_bytes
@@ -188,12 +187,11 @@ def test_error_report_messages_never_run_as_formulas(app, analyst):
             assert cell.data_type != "f", f"{cell.coordinate} is a formula: {cell.value!r}"
 
 
-def test_template_lists_never_run_a_stored_name_as_a_formula(app, tmp_path):
+def test_template_lists_never_run_a_stored_name_as_a_formula(demo, tmp_path):
     from importers.templates import write_template
     from scorecard.models import Program
 
-    with app.app_context():
-        seed_demo(db.session, date(2026, 11, 22))
+    with demo.app_context():
         program = db.session.scalars(sa.select(Program).order_by(Program.id)).first()
         program.name = '=HYPERLINK("http://example.com","x")'
         db.session.commit()
@@ -204,7 +202,7 @@ def test_template_lists_never_run_a_stored_name_as_a_formula(app, tmp_path):
     assert all(cell.data_type != "f" for cell in cells)
 
 
-def test_european_numbers_in_a_semicolon_csv_are_refused_by_row_column_and_value(app, tmp_path):
+def test_european_numbers_in_a_semicolon_csv_are_refused_by_row_column_and_value(demo, tmp_path):
     from importers.pipeline import run_import
 
     path = tmp_path / "digital.csv"
@@ -213,11 +211,10 @@ def test_european_numbers_in_a_semicolon_csv_are_refused_by_row_column_and_value
                      "Benefits Administration;Benefits Call Center;digital_adoption;FY2027-Q2;85,5 %;\n"
                      "Benefits Administration;Benefits Call Center;digital_adoption;FY2027-Q3;85.5;1.200,0\n"
                      .encode("cp1252"))
-    with app.app_context():
-        seed_demo(db.session, date(2026, 11, 22))
-        before = observations(app)
+    with demo.app_context():
+        before = observations(demo)
         result = run_import(db.session, path)
-    assert result.status == "rejected" and observations(app) == before
+    assert result.status == "rejected" and observations(demo) == before
     assert [(e["row"], e["column"], e["value"]) for e in result.errors] == [
         (2, "value", "1.234,5"), (3, "value", "85,5 %"), (4, "n", "1.200,0")], "each problem once"
     assert all("use a point for decimals" in e["message"] for e in result.errors)
@@ -258,7 +255,7 @@ def test_writing_into_a_missing_folder_is_a_message_not_a_traceback(app, runner,
 
 
 @pytest.mark.parametrize("delimiter", [";", "\t"])
-def test_a_comma_before_three_digits_is_ambiguous_unless_commas_separate_the_columns(app, tmp_path, delimiter):
+def test_a_comma_before_three_digits_is_ambiguous_unless_commas_separate_the_columns(demo, tmp_path, delimiter):
     """Excel in most of Europe writes "1,234" for 1.234 in files it separates with semicolons (or
     tabs); elsewhere the same text is 1234. Such a number is refused by cell, never guessed; as
     text (a touchpoint's name) it stays what it says. In a comma-separated file it is 1234."""
@@ -270,38 +267,36 @@ def test_a_comma_before_three_digits_is_ambiguous_unless_commas_separate_the_col
             ["Benefits Administration", "Benefits Call Center", "digital_adoption", "FY2027-Q3", "", "12,500 %", ""]]
     path = tmp_path / "digital.csv"
     path.write_text("\n".join(delimiter.join(r) for r in [header] + rows) + "\n", encoding="utf-8")
-    with app.app_context():
-        seed_demo(db.session, date(2026, 11, 22))
-        before = observations(app)
+    with demo.app_context():
+        before = observations(demo)
         result = run_import(db.session, path)
-    assert result.status == "rejected" and observations(app) == before
+    assert result.status == "rejected" and observations(demo) == before
     assert [(e["row"], e["column"], e["value"]) for e in result.errors] == [(3, "n", "1,200"), (4, "value", "12,500 %")]
     assert "the comma may be a decimal point (1.200) or a thousands separator (1200)" in result.errors[0]["message"]
 
     rows[1][6], rows[2][5] = "1200", "12.5"  # written without the ambiguous comma, the file imports
     path.write_text("\n".join(delimiter.join(r) for r in [header] + rows) + "\n", encoding="utf-8")
-    with app.app_context():
+    with demo.app_context():
         result = run_import(db.session, path)
         assert result.status == "imported", result.errors
         assert db.session.scalar(sa.select(Observation.touchpoint).where(
             Observation.import_batch_id == result.batch_id, Observation.period == "FY2027-Q1")) == "1,234"
 
 
-def test_a_quoted_thousands_separator_in_a_comma_separated_file_is_read_as_thousands(app, tmp_path):
+def test_a_quoted_thousands_separator_in_a_comma_separated_file_is_read_as_thousands(demo, tmp_path):
     from importers.pipeline import run_import
 
     path = tmp_path / "hires.csv"
     path.write_text('component,function,metric,period,value\n'
                     'Benefits Administration,CHCO,chco_days_to_hire_cx,FY2027-Q1,"1,234"\n', encoding="utf-8")
-    with app.app_context():
-        seed_demo(db.session, date(2026, 11, 22))
+    with demo.app_context():
         result = run_import(db.session, path)
         assert result.status == "imported", result.errors
         assert db.session.scalar(sa.select(Observation.value).where(
             Observation.import_batch_id == result.batch_id)) == 1234.0
 
 
-def test_an_import_racing_another_for_the_same_new_rows_says_so_and_writes_nothing(app, tmp_path, monkeypatch):
+def test_an_import_racing_another_for_the_same_new_rows_says_so_and_writes_nothing(demo, tmp_path, monkeypatch):
     """Two imports planned the same new rows; the other one committed first. This one's inserts
     then break the natural key: it is refused with a message saying why, and leaves nothing."""
     from importers.pipeline import run_import
@@ -312,26 +307,24 @@ def test_an_import_racing_another_for_the_same_new_rows_says_so_and_writes_nothi
     path.write_bytes(workbook_bytes([HEADER, ROW]))
     other = tmp_path / "q1-colleague.xlsx"
     other.write_bytes(workbook_bytes([["A colleague's copy"], HEADER, ROW]))
-    with app.app_context():
-        seed_demo(db.session, date(2026, 11, 22))
     plan = ObservationSink.plan
 
     def planned_then_overtaken(self):
         made = plan(self)
-        with app.app_context():  # the colleague's import of the same row commits meanwhile
+        with demo.app_context():  # the colleague's import of the same row commits meanwhile
             monkeypatch.setattr(ObservationSink, "plan", plan)
             assert run_import(db.session, other).status == "imported"
         return made
 
     monkeypatch.setattr(ObservationSink, "plan", planned_then_overtaken)
-    with app.app_context():
-        before = observations(app)
+    with demo.app_context():
+        before = observations(demo)
         batches = db.session.scalar(sa.select(sa.func.count()).select_from(ImportBatch))
         with pytest.raises(ImportFileError, match="another import wrote some of the same rows"):
             run_import(db.session, path)
         db.session.rollback()
         assert db.session.scalar(sa.select(sa.func.count()).select_from(ImportBatch)) == batches + 1
-    assert observations(app) == before + 1, "the colleague's row only"
+    assert observations(demo) == before + 1, "the colleague's row only"
 
 
 def _age(app, batch_id, days):

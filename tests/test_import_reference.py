@@ -7,14 +7,13 @@ from datetime import date
 
 import pytest
 import sqlalchemy as sa
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 
 from importers.errors import ImportFileError
 from importers.formats.reference_formats import REFERENCE_FORMATS
 from importers.formats.registry import FORMATS
 from importers.pipeline import detect_format, run_import
 from importers.revert import RevertError, revert_batch
-from scorecard.demo import seed_demo
 from scorecard.extensions import db
 from scorecard.models import (
     Agency, CapacityAssessment, CapacityDomainScore, Commitment, CommitmentStatus, CommitmentUpdate, Component,
@@ -24,23 +23,12 @@ from scorecard.models import (
 from scorecard.models.commitments import commitment_metrics, commitment_programs
 from scorecard.models.org import program_life_experience
 from scorecard.models.plans import requirement_programs
+from tests.helpers import write_xlsx
 
 MODELS = (Agency, Component, Program, LifeExperience, Metric, Leader, Commitment, CommitmentUpdate,
           PerformancePlan, PlanElement, PlanRequirement, CapacityAssessment, CapacityDomainScore, Target)
 LINK_TABLES = (commitment_programs, commitment_metrics, requirement_programs, program_life_experience)
 UNTRACKED = {"updated_at", "version"}  # bookkeeping a revert moves forward, not data it restores
-
-
-def write_xlsx(path, header, rows, title_rows=()):
-    workbook = Workbook()
-    sheet = workbook.active
-    for title in title_rows:
-        sheet.append(title)
-    sheet.append(header)
-    for row in rows:
-        sheet.append(row)
-    workbook.save(path)
-    return path
 
 
 def write_csv(path, header, rows):
@@ -49,13 +37,6 @@ def write_csv(path, header, rows):
         writer.writerow(header)
         writer.writerows(rows)
     return path
-
-
-@pytest.fixture
-def demo(app):
-    with app.app_context():
-        seed_demo(db.session, date(2026, 11, 22))  # FY2027 is the current fiscal year
-    return app
 
 
 def snapshot() -> dict:

@@ -5,7 +5,6 @@ import json
 
 import pytest
 import sqlalchemy as sa
-from openpyxl import Workbook
 
 from importers.errors import ImportFileError
 from importers.pipeline import run_import
@@ -21,7 +20,7 @@ from scorecard.models import (
     Observation,
     Program,
 )
-from tests.helpers import post, upload
+from tests.helpers import post, upload, write_xlsx
 
 ASPECTS = ("effectiveness", "ease", "efficiency", "transparency", "humanity", "employee", "other")
 # The header of Touchpoints' A-11 v2 export, in its order.
@@ -60,17 +59,6 @@ def write_csv(path, rows, header=HEADER):
         writer = csv.writer(handle)
         writer.writerow(header)
         writer.writerows(rows)
-    return path
-
-
-def write_xlsx(path, rows, header=HEADER):
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "Responses"
-    sheet.append(header)
-    for row in rows:
-        sheet.append(row)
-    workbook.save(path)
     return path
 
 
@@ -147,7 +135,7 @@ def test_xlsx_with_a_1_to_5_question_is_detected_and_counted(org, tmp_path):
     answers = [5, 4, 4, 3, "null", 1, 2, 4.0, " 5 "]
     rows = [response_row(7000 + i, answer, "ease" if i % 2 else "", "efficiency" if i == 3 else "", "",
                          numeric=True) for i, answer in enumerate(answers)]
-    path = write_xlsx(tmp_path / "responses.xlsx", rows)
+    path = write_xlsx(tmp_path / "responses.xlsx", HEADER, rows, sheet="Responses")
     with org.app_context():
         result = run_import(db.session, path, options={"program": "ba-call", "period": "FY2025-Q3"})
         assert result.status == "imported", result.errors
@@ -228,7 +216,8 @@ def test_duplicate_responses_and_mixed_scales_are_rejected(org, tmp_path):
 
 def test_reimport_changes_nothing_and_revert_restores_exactly(org, tmp_path):
     csv_path = thumbs_csv(tmp_path / "export.csv")
-    xlsx_path = write_xlsx(tmp_path / "export.xlsx", [response_row(*r, numeric=True) for r in THUMBS_RESPONSES])
+    xlsx_path = write_xlsx(tmp_path / "export.xlsx", HEADER, [response_row(*r, numeric=True) for r in THUMBS_RESPONSES],
+                           sheet="Responses")
     grown = THUMBS_RESPONSES + [(90322, 0, "", "effectiveness", "")]
     grown_path = write_csv(tmp_path / "export-later.csv", [response_row(*r) for r in grown])
     with org.app_context():

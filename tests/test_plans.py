@@ -1,13 +1,11 @@
 """Plan pages and rating decisions: who sees which plan, proposals from findings with why-links,
 confirm / override with justification (both kept), and the ratings export."""
 import csv
-from datetime import date
 
 import openpyxl
 import pytest
 import sqlalchemy as sa
 
-from scorecard.demo import seed_demo
 from scorecard.extensions import db
 from scorecard.models import (
     AuditEvent,
@@ -26,13 +24,6 @@ from scorecard.plans.export import RATING_COLUMNS, export_ratings
 from scorecard.plans.services import decide, plan_view
 from tests.conftest import PASSWORD
 from tests.helpers import csrf_token
-
-
-@pytest.fixture
-def demo(app):
-    with app.app_context():
-        seed_demo(db.session, date(2026, 11, 22))
-    return app
 
 
 def a_plan(session) -> PerformancePlan:

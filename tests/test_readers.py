@@ -29,6 +29,7 @@ from tests.hostile_files import (
     sheet_xml,
     write_zip_bomb,
 )
+from tests.helpers import write_xlsx
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "performance-gov"
 TRUST_CSV = DATA / "hisp-trust-fy2021q1-fy2023q1.csv"
@@ -48,19 +49,9 @@ def read(path, **kwargs):
     return table, list(table.rows)
 
 
-def write_xlsx(path, rows, title="Data"):
-    book = openpyxl.Workbook()
-    sheet = book.active
-    sheet.title = title
-    for row in rows:
-        sheet.append(row)
-    book.save(path)
-    return path
-
-
 @pytest.fixture
 def normal_xlsx(tmp_path):
-    return write_xlsx(tmp_path / "normal.xlsx", [HEADER, ["DOI", "trust", "FY2023 Q1", 4.5, 120]])
+    return write_xlsx(tmp_path / "normal.xlsx", HEADER, [["DOI", "trust", "FY2023 Q1", 4.5, 120]], sheet="Data")
 
 
 def still_works(path):
@@ -246,7 +237,7 @@ def test_titles_merged_header_and_offset_data_keep_excel_positions(tmp_path):
 
 
 def test_formula_without_cached_value_is_an_error_for_that_cell(tmp_path):
-    write_xlsx(tmp_path / "f.xlsx", [["agency", "count_1", "count_2", "n"], ["DOI", 3, 4, "=B2+C2"]])
+    write_xlsx(tmp_path / "f.xlsx", ["agency", "count_1", "count_2", "n"], [["DOI", 3, 4, "=B2+C2"]], sheet="Data")
     table, rows = read(tmp_path / "f.xlsx")
     marker = rows[1][3]
     assert isinstance(marker, UncachedFormula) and marker.cell == "D2" and str(marker) == "=B2+C2"

@@ -3,9 +3,9 @@
 import copy
 import json
 
+import pytest
 import sqlalchemy as sa
 
-from scorecard.demo import seed_demo
 from scorecard.extensions import db
 from scorecard.models import Finding, Rule, RuleStatus, RuleVersion
 from scorecard.rules.store import default_pack
@@ -17,9 +17,10 @@ def write(path, data):
     return str(path)
 
 
-def seeded(app):
-    with app.app_context():
-        seed_demo(db.session, SEEDED)
+@pytest.fixture
+def demo_today():
+    """The demo agency as test_rules_service seeds it (FY2026-Q4)."""
+    return SEEDED
 
 
 def versions(app) -> list:
@@ -29,25 +30,23 @@ def versions(app) -> list:
             .order_by(Rule.key, RuleVersion.version))]
 
 
-def test_import_makes_drafts_then_publish(app, runner, tmp_path):
-    seeded(app)
+def test_import_makes_drafts_then_publish(demo, runner, tmp_path):
     pack = write(tmp_path / "pack.json", {"rules": default_pack()})
     result = runner.invoke(args=["rules", "import", pack])
     assert result.exit_code == 0, result.output
     assert "program-trust-status: version 1 draft (created)" in result.output
-    assert {s for _, _, s in versions(app)} == {"draft"}
+    assert {s for _, _, s in versions(demo)} == {"draft"}
     listed = runner.invoke(args=["rules", "list"]).output
     assert "program-trust-status" in listed and "requirement" in listed
     assert runner.invoke(args=["evaluate"]).output.startswith("0 rule(s), 0 finding(s)")
     again = runner.invoke(args=["rules", "import", pack, "--publish"])
     assert again.exit_code == 0 and "version 1 published (published)" in again.output
-    assert {s for _, _, s in versions(app)} == {"published"}
+    assert {s for _, _, s in versions(demo)} == {"published"}
     assert runner.invoke(args=["rules", "import", pack, "--publish"]).output.count("(unchanged)") == 7
-    assert {s for _, _, s in versions(app)} == {"published"} and len(versions(app)) == 7
+    assert {s for _, _, s in versions(demo)} == {"published"} and len(versions(demo)) == 7
 
 
-def test_a_bad_file_is_refused_with_paths_and_saves_nothing(app, runner, tmp_path):
-    seeded(app)
+def test_a_bad_file_is_refused_with_paths_and_saves_nothing(demo, runner, tmp_path):
     rules = copy.deepcopy(default_pack())
     rules[3]["when"]["all"][0]["op"] = "lte"
     rules[5]["then"]["rating"]["bands"][0][1] = 9
@@ -55,22 +54,21 @@ def test_a_bad_file_is_refused_with_paths_and_saves_nothing(app, runner, tmp_pat
     assert result.exit_code == 1
     assert "rules[3].when.all[0].op: unknown op 'lte'" in result.output
     assert "rules[5].then.rating.bands[0][1]: a rating is a whole number 1-5" in result.output
-    assert versions(app) == []
+    assert versions(demo) == []
     (tmp_path / "broken.json").write_text('{"rules": [', encoding="utf-8")
     broken = runner.invoke(args=["rules", "import", str(tmp_path / "broken.json")])
     assert broken.exit_code == 1 and "broken.json: not valid JSON at line 1, column 12" in broken.output
 
 
-def test_evaluate_json_dry_run_and_one_rule(app, runner, tmp_path):
-    seeded(app)
+def test_evaluate_json_dry_run_and_one_rule(demo, runner, tmp_path):
     runner.invoke(args=["rules", "import", write(tmp_path / "pack.json", default_pack()), "--publish"])
-    with app.app_context():
+    with demo.app_context():
         before = snapshot()
     dry = runner.invoke(args=["evaluate", "--dry-run", "--json", "--today", "2026-08-15"])
     assert dry.exit_code == 0, dry.output
     payload = json.loads(dry.output)
     assert payload["dry_run"] and payload["inserted"] == payload["findings"] > 0
-    with app.app_context():
+    with demo.app_context():
         assert snapshot() == before
     one = json.loads(runner.invoke(args=["evaluate", "--rule", "program-trust-status", "--json"]).output)
     assert one["rules"] == ["program-trust-status"] and one["inserted"] == 40
@@ -83,29 +81,27 @@ def test_evaluate_json_dry_run_and_one_rule(app, runner, tmp_path):
     assert missing.exit_code == 1 and "there is no published rule 'no-such-rule'" in missing.output
 
 
-def test_export_round_trips(app, runner, tmp_path):
-    seeded(app)
+def test_export_round_trips(demo, runner, tmp_path):
     runner.invoke(args=["rules", "import", write(tmp_path / "pack.json", default_pack()), "--publish"])
     out = tmp_path / "exported.json"
     assert runner.invoke(args=["rules", "export", "--out", str(out)]).exit_code == 0
     exported = json.loads(out.read_text(encoding="utf-8"))["rules"]
     assert sorted(exported, key=lambda r: r["key"]) == sorted(default_pack(), key=lambda r: r["key"])
-    with app.app_context():
+    with demo.app_context():
         before = snapshot()
     result = runner.invoke(args=["rules", "import", str(out), "--publish"])
     assert result.output.count("(unchanged)") == 7
-    with app.app_context():
+    with demo.app_context():
         assert snapshot() == before
 
 
-def test_publish_retire_and_simulate(app, runner, tmp_path):
-    seeded(app)
+def test_publish_retire_and_simulate(demo, runner, tmp_path):
     runner.invoke(args=["rules", "import", write(tmp_path / "pack.json", default_pack()), "--publish"])
     runner.invoke(args=["evaluate", "--today", "2026-08-15"])
     stricter = copy.deepcopy(next(r for r in default_pack() if r["key"] == "requirement-rating-from-attainment"))
     stricter["then"]["rating"]["bands"] = [[1.1, 5], [1.05, 4], [1.0, 3], [0.95, 2]]
     path = write(tmp_path / "stricter.json", stricter)
-    with app.app_context():
+    with demo.app_context():
         before = snapshot()
     simulated = runner.invoke(args=["rules", "simulate", path, "--today", "2026-08-15"])
     assert simulated.exit_code == 0, simulated.output
@@ -114,19 +110,19 @@ def test_publish_retire_and_simulate(app, runner, tmp_path):
     assert any(line.startswith("  requirement ") and "FY2026-Q3: rating 4 -> rating 3" in line for line in lines[1:])
     as_json = json.loads(runner.invoke(args=["rules", "simulate", path, "--json", "--today", "2026-08-15"]).output)
     assert as_json[0]["changed"] == len(lines) - 1 and as_json[0]["changes"][0]["leader"]
-    with app.app_context():
+    with demo.app_context():
         assert snapshot() == before
     assert runner.invoke(args=["rules", "import", path]).exit_code == 0
-    assert ("requirement-rating-from-attainment", 2, "draft") in versions(app)
+    assert ("requirement-rating-from-attainment", 2, "draft") in versions(demo)
     published = runner.invoke(args=["rules", "publish", "requirement-rating-from-attainment"])
     assert published.output.strip() == "requirement-rating-from-attainment: version 2 published."
-    assert ("requirement-rating-from-attainment", 1, "retired") in versions(app)
+    assert ("requirement-rating-from-attainment", 1, "retired") in versions(demo)
     retired = runner.invoke(args=["rules", "retire", "overdue-commitment"])
     assert retired.output.strip() == "overdue-commitment: version 1 retired."
     twice = runner.invoke(args=["rules", "retire", "overdue-commitment"])
     assert twice.exit_code == 1 and "has no published version to retire" in twice.output
     runner.invoke(args=["evaluate"])
-    with app.app_context():
+    with demo.app_context():
         keys = set(db.session.scalars(sa.select(Rule.key).join(RuleVersion).join(
             Finding, Finding.rule_version_id == RuleVersion.id).where(RuleVersion.status == RuleStatus.published)))
         stale = db.session.scalar(sa.select(sa.func.count()).select_from(Finding).join(RuleVersion).where(

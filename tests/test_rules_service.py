@@ -13,7 +13,6 @@ import sqlalchemy as sa
 
 from importers.pipeline import run_import
 from importers.revert import revert_batch
-from scorecard.demo import seed_demo
 from scorecard.extensions import db
 from scorecard.models import (
     Agency, AuditEvent, Base, Finding, FindingInput, Metric, Observation, PlanRequirement, Program, Rule,
@@ -49,12 +48,16 @@ def pack_by_key() -> dict:
 
 
 @pytest.fixture
-def demo(app):
-    with app.app_context():
-        seed_demo(db.session, SEEDED)
-        import_rules(db.session, default_pack(), publish=True)
-        db.session.commit()
-        yield
+def demo_today():
+    """The demo agency as of SEEDED."""
+    return SEEDED
+
+
+@pytest.fixture
+def rules_demo(published):
+    """The demo agency seeded on SEEDED with the default pack published; the test runs in its app context."""
+    with published.app_context():
+        yield published
 
 
 def check_replays(findings) -> int:
@@ -86,7 +89,7 @@ def check_replays(findings) -> int:
     return checked
 
 
-def test_default_pack_on_the_demo_agency(demo):
+def test_default_pack_on_the_demo_agency(rules_demo):
     result = evaluate(db.session)
     outcomes = result.as_json()["outcomes"]
     assert set(outcomes) == set(pack_by_key())  # every rule of the pack finds something
@@ -107,7 +110,7 @@ def test_default_pack_on_the_demo_agency(demo):
     assert check_replays(findings) == len(findings)
 
 
-def test_rerunning_changes_nothing_and_a_dry_run_writes_nothing(demo):
+def test_rerunning_changes_nothing_and_a_dry_run_writes_nothing(rules_demo):
     before = snapshot()
     dry = evaluate(db.session, dry_run=True)
     assert dry.inserted > 0 and snapshot() == before
@@ -118,7 +121,7 @@ def test_rerunning_changes_nothing_and_a_dry_run_writes_nothing(demo):
     assert findings_state() == state and snapshot() == tables
 
 
-def test_simulate_shows_the_difference_and_changes_nothing(demo):
+def test_simulate_shows_the_difference_and_changes_nothing(rules_demo):
     evaluate(db.session)
     draft = copy.deepcopy(pack_by_key()["requirement-rating-from-attainment"])
     draft["then"]["rating"]["bands"] = [[1.1, 5], [1.05, 4], [1.0, 3], [0.95, 2]]
@@ -155,7 +158,7 @@ def _canonical(path, rows):
     return path
 
 
-def test_an_import_re_evaluates_only_what_it_touched_and_a_revert_restores(demo, tmp_path):
+def test_an_import_re_evaluates_only_what_it_touched_and_a_revert_restores(rules_demo, tmp_path):
     evaluate(db.session)
     before = findings_state()
     program = db.session.scalar(sa.select(Program).where(Program.name == "Disability Compensation Claims"))
@@ -191,7 +194,7 @@ def test_an_import_re_evaluates_only_what_it_touched_and_a_revert_restores(demo,
     assert {i: r.fingerprint for i, r in restored.items()} == {i: r.fingerprint for i, r in before.items()}
 
 
-def test_an_import_into_a_new_agency_evaluates_that_agency(demo):
+def test_an_import_into_a_new_agency_evaluates_that_agency(rules_demo):
     evaluate(db.session)
     demo_findings = findings_state()
     result = run_import(db.session, TRUST_CSV)
@@ -233,7 +236,7 @@ def test_default_pack_on_real_performance_gov_data(app):
         assert evaluate(db.session).unchanged == len(findings)
 
 
-def test_versions_draft_publish_retire(demo):
+def test_versions_draft_publish_retire(rules_demo):
     pack = pack_by_key()
     rule = copy.deepcopy(pack["significant-decline-in-trust"])
     assert save(db.session, rule).action == "unchanged"  # already published as version 1
@@ -301,7 +304,7 @@ def test_import_is_all_or_nothing(app):
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Rule)) == 0
 
 
-def test_a_failing_re_evaluation_does_not_fail_the_import(demo, tmp_path, monkeypatch, caplog):
+def test_a_failing_re_evaluation_does_not_fail_the_import(rules_demo, tmp_path, monkeypatch, caplog):
     import scorecard.rules.service as service
 
     def broken(*args, **kwargs):
@@ -314,7 +317,7 @@ def test_a_failing_re_evaluation_does_not_fail_the_import(demo, tmp_path, monkey
     assert db.session.scalar(sa.select(sa.func.count()).select_from(FindingInput)) == 0
 
 
-def test_overlapping_evaluations_take_turns(demo, app):
+def test_overlapping_evaluations_take_turns(rules_demo, app):
     """An import's re-evaluation and a cron run may overlap: each waits for the other's write."""
     import threading
 
