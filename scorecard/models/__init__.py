@@ -11,6 +11,7 @@ from scorecard.models.org import Agency, Component, Function, Leader, LifeExperi
 from scorecard.models.plans import ElementRating, PerformancePlan, PlanElement, PlanRequirement, RatingMethod
 from scorecard.models.reminders import MailDelivery, MailMessage, Reminder, ReminderReason
 from scorecard.models.rules import Finding, FindingInput, Rule, RuleStatus, RuleSubject, RuleVersion
+from scorecard.models.tokens import ApiToken, TokenScope
 from scorecard.models.users import LoginFailure, Role, User
 
 __all__ = [
@@ -20,5 +21,5 @@ __all__ = [
     "Leader", "LifeExperience", "LoginFailure", "Metric", "MetricKind", "Observation", "PerformancePlan",
     "PlanElement", "PlanRequirement", "Program", "RatingMethod", "Role", "Rule", "RuleStatus", "RuleSubject",
     "RuleVersion", "ScopeType", "Target", "User", "subject_key", "utcnow",
-    "MailDelivery", "MailMessage", "Reminder", "ReminderReason",
+    "MailDelivery", "MailMessage", "Reminder", "ReminderReason", "ApiToken", "TokenScope",
 ]
