@@ -16,18 +16,6 @@ from scorecard.models import (
 )
 
 CFO_OFFICER = "cfo.officer@demo.cx.gov"
-DEMO_DAY = date(2026, 11, 22)  # the day the suite seeds the demo agency on
-
-
-@pytest.fixture
-def demo(app):
-    """The app on the demo agency: seeded here unless the database already holds it (a copy of
-    the suite's demo template, which this fixture's name asks conftest for)."""
-    from scorecard.demo import seed_demo
-
-    with app.app_context():
-        seed_demo(db.session, DEMO_DAY)
-    return app
 
 
 # --------------------------------------------------------------------------- helpers
@@ -254,6 +242,61 @@ def test_two_sessions_edit_one_commitment_and_nothing_is_lost(demo):
         assert stored.next_step == "Draft the CX spending table by Friday."
         people = [u.user_id for u in stored.updates[-2:]]
         assert people == [user(CFO_OFFICER).id, user("admin@demo.cx.gov").id]
+
+
+def test_a_save_racing_another_is_a_conflict_not_an_overwrite(demo):
+    """Both passed the version check; the database's version column stops the second."""
+    from scorecard.commitments.services import EditConflict
+
+    with demo.app_context():
+        officer, target = user(CFO_OFFICER), cfo_open_commitment()
+        opened = target.version
+        with db.engine.begin() as other:  # someone else's transaction commits first
+            other.execute(sa.update(Commitment).where(Commitment.id == target.id)
+                          .values(next_step="Theirs", version=opened + 1))
+        with pytest.raises(EditConflict) as caught:
+            update_commitment(db.session, target, {"next_step": "Mine"}, user=officer, version=opened)
+        assert caught.value.commitment.next_step == "Theirs" and caught.value.commitment.version == opened + 1
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(CommitmentUpdate).where(
+            CommitmentUpdate.note == "Mine", CommitmentUpdate.commitment_id == target.id)) == 0
+        assert "Mine" not in str(db.session.get(Commitment, target.id).updates[-1].changes)
+
+
+def test_dropping_a_commitment_changed_meanwhile_saves_nothing(demo):
+    officer, admin = signed_in(demo, CFO_OFFICER), signed_in(demo, "admin@demo.cx.gov")
+    with demo.app_context():
+        cid = cfo_open_commitment().id
+    page = officer.get(f"/commitments/{cid}/drop").get_data(as_text=True)
+    assert submit(admin, f"/commitments/{cid}/edit", status="on_track").status_code == 303
+    stale = submit(officer, f"/commitments/{cid}/drop", form_id="drop-form", page=page, reason="No longer needed.")
+    assert stale.status_code == 409 and "Nothing was saved" in stale.get_data(as_text=True)
+    with demo.app_context():
+        assert db.session.get(Commitment, cid).status is CommitmentStatus.on_track
+    again = submit(officer, f"/commitments/{cid}/drop", form_id="drop-form", page=stale.get_data(as_text=True),
+                   reason="No longer needed.")
+    assert again.status_code == 303
+
+
+def test_every_page_has_unique_ids_and_labelled_fields(demo):
+    officer, admin = signed_in(demo, CFO_OFFICER), signed_in(demo, "admin@demo.cx.gov")
+    with demo.app_context():
+        cid = cfo_open_commitment().id
+    pages = [(officer, u) for u in ("/", "/commitments/", f"/commitments/{cid}", f"/commitments/{cid}/edit",
+                                    f"/commitments/{cid}/drop", "/commitments/new")]
+    pages += [(admin, "/outbox/")]
+    for client, url in pages:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        page = response.get_data(as_text=True)
+        ids = re.findall(r'\sid="([^"]+)"', page)
+        assert len(ids) == len(set(ids)), (url, sorted(i for i in ids if ids.count(i) > 1))
+        labelled = set(re.findall(r'<label[^>]*\sfor="([^"]+)"', page))
+        for tag, attrs in re.findall(r"<(input|select|textarea)\b([^>]*)>", page):
+            if 'type="hidden"' in attrs or 'type="submit"' in attrs:
+                continue
+            field_id = re.search(r'\sid="([^"]+)"', attrs)
+            assert field_id and field_id.group(1) in labelled, (url, tag, attrs)
+        assert page.count("<h1") == 1, url
 
 
 def test_evidence_links_must_be_web_links_and_the_bad_one_is_named(demo):

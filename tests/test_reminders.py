@@ -6,7 +6,7 @@ import email
 import email.policy
 import json
 import re
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import datetime, time, timedelta, timezone
 
 import pytest
 import sqlalchemy as sa
@@ -16,9 +16,10 @@ from scorecard.extensions import db
 from scorecard.models import (
     Commitment, CommitmentStatus, Function, Leader, MailDelivery, MailMessage, Reminder, Role, User,
 )
+from tests.conftest import DEMO_TODAY
 from tests.live_server import free_port
 
-TODAY = date(2026, 11, 22)  # also the day the suite seeds the demo agency on
+TODAY = DEMO_TODAY  # the day the `demo` fixture's template was seeded on
 BASE = "https://scorecard.agency.example"
 
 
@@ -225,17 +226,6 @@ def test_a_server_that_is_down_leaves_every_reminder_owed(app, agency, smtp):
     assert count(app, Reminder) == 0 and count(app, MailMessage) == 0
     mail_to(app, smtp.port)
     assert json.loads(remind(app, "--json").output)["sent"] == 5 and len(smtp.envelopes) == 5
-
-
-@pytest.fixture
-def demo(app):
-    """The app on the demo agency: seeded here unless the database already holds it (a copy of
-    the suite's demo template, which this fixture's name asks conftest for)."""
-    from scorecard.demo import seed_demo
-
-    with app.app_context():
-        seed_demo(db.session, TODAY)
-    return app
 
 
 def test_the_demo_officer_hears_of_exactly_their_commitments(demo, smtp):
