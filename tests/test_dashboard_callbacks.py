@@ -2,13 +2,11 @@
 real callback endpoint by a signed-in user answer 400 with a message, never 500; good ones still
 draw the figure. Every server callback's inputs are covered by the validation registry."""
 import json
-from datetime import date
 
 import pytest
 
 from dashboards import dash_app
 from dashboards.validation import CONVERTERS, MAX_BODY_BYTES
-from scorecard.demo import seed_demo
 from scorecard.extensions import db
 from scorecard.models import Agency
 
@@ -44,10 +42,8 @@ def viewer(client_as):
 
 
 @pytest.fixture
-def demo_viewer(app, client_as):
+def demo_viewer(demo, client_as):
     """A viewer's client on the demo agency: observations, so the heatmap queries really run."""
-    with app.app_context():
-        seed_demo(db.session, date(2026, 11, 22))
     return client_as("viewer")
 
 

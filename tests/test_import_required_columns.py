@@ -2,7 +2,6 @@
 creates new rows from a file holding nothing but its required columns — on the command line and on
 the web — and the batch reverts exactly. A new reference format needs only a sample row here."""
 import json
-from datetime import date
 
 import pytest
 import sqlalchemy as sa
@@ -12,7 +11,6 @@ from importers.formats.registry import FORMATS, SINKS
 from importers.pipeline import run_import
 from importers.revert import revert_batch
 from importers.sinks.tracked import TrackedSink
-from scorecard.demo import seed_demo
 from scorecard.extensions import db
 from scorecard.models import AuditEvent, BatchStatus, Commitment, CommitmentStatus, CommitmentUpdate, ImportBatch
 from tests.helpers import post, upload, workbook_bytes
@@ -32,13 +30,6 @@ SAMPLES = {
     "targets": {"metric": "trust", "scope": "Benefits Call Center", "fiscal_year": "FY2030", "target": 4.2,
                 "amber_at": 3.8},
 }
-
-
-@pytest.fixture
-def demo(app):
-    with app.app_context():
-        seed_demo(db.session, date(2026, 11, 22))
-    return app
 
 
 def required_file(tmp_path, fmt):
