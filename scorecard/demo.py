@@ -9,8 +9,8 @@ from datetime import date, datetime, timedelta, timezone
 import sqlalchemy as sa
 
 from scorecard.models import (
-    CAPACITY_DOMAINS, Agency, AuditEvent, CapacityAssessment, CapacityDomainScore, Commitment, CommitmentStatus, CommitmentUpdate,
-    Component, Direction, Function, Leader, LifeExperience, Metric, MetricKind, Observation,
+    CAPACITY_DOMAINS, Agency, AuditEvent, CapacityAssessment, CapacityDomainScore, Commitment, CommitmentStatus,
+    CommitmentUpdate, Component, Direction, Function, Leader, LifeExperience, Metric, MetricKind, Observation,
     PerformancePlan, PlanElement, PlanRequirement, Program, RatingMethod, Role, ScopeType, Target, User,
     subject_key, utcnow,
 )
@@ -274,7 +274,7 @@ def _commitments(session, rng, functions, components, programs, metrics, leaders
     }
     statuses = list(CommitmentStatus)
     heads = {l.function_id: l for l in leaders if l.function_id and ".deputy" not in (l.email or "")}
-    ba_head = next(l for l in leaders if l.email == "leader.ba@demo.cx.gov")  # the demo leader's account
+    ba_head = next(lead for lead in leaders if lead.email == "leader.ba@demo.cx.gov")  # the demo leader's account
     commitments = []
     for code, titles in plans.items():
         function = functions[code]
@@ -308,8 +308,10 @@ STEPS = {  # the status a commitment moved through before its current one
     CommitmentStatus.off_track: [CommitmentStatus.not_started, CommitmentStatus.on_track, CommitmentStatus.at_risk],
     CommitmentStatus.complete: [CommitmentStatus.not_started, CommitmentStatus.on_track],
 }
-NOTES = {CommitmentStatus.on_track: "Work started on schedule.", CommitmentStatus.at_risk: "Flagged at the quarterly review.",
-         CommitmentStatus.off_track: "Escalated at the quarterly review.", CommitmentStatus.complete: "Delivered; evidence filed."}
+NOTES = {CommitmentStatus.on_track: "Work started on schedule.",
+         CommitmentStatus.at_risk: "Flagged at the quarterly review.",
+         CommitmentStatus.off_track: "Escalated at the quarterly review.",
+         CommitmentStatus.complete: "Delivered; evidence filed."}
 
 
 def _commitment_histories(session, commitments, fiscal_year):

@@ -12,7 +12,13 @@ import sqlalchemy as sa
 from scorecard.commitments.services import CommitmentError, update_commitment
 from scorecard.extensions import db
 from scorecard.models import (
-    AuditEvent, Commitment, CommitmentStatus, CommitmentUpdate, Function, Role, User,
+    AuditEvent,
+    Commitment,
+    CommitmentStatus,
+    CommitmentUpdate,
+    Function,
+    Role,
+    User,
 )
 
 CFO_OFFICER = "cfo.officer@demo.cx.gov"
@@ -371,7 +377,8 @@ def test_drop_needs_a_reason_and_keeps_the_commitment(demo):
     assert dropped.status_code == 303
     with demo.app_context():
         stored = db.session.get(Commitment, cid)
-        assert stored.status is CommitmentStatus.dropped and stored.reason == "Folded into the annual report commitment."
+        assert stored.status is CommitmentStatus.dropped
+        assert stored.reason == "Folded into the annual report commitment."
         assert stored.updates[-1].changes["status"] == ["not_started", "dropped"]
         assert db.session.scalar(sa.select(AuditEvent.action).order_by(AuditEvent.id.desc())) == "commitment.drop"
     assert cid in row_ids(officer.get("/commitments/?status=dropped").get_data(as_text=True))
@@ -398,7 +405,8 @@ def test_the_officer_creates_for_their_own_function_only(demo):
         assert new.function_id == cfo and new.status is CommitmentStatus.at_risk
         assert new.updates[0].user_id == user(CFO_OFFICER).id and new.updates[0].changes["title"][0] is None
         assert db.session.scalar(sa.select(AuditEvent.action).order_by(AuditEvent.id.desc())) == "commitment.create"
-    duplicate = submit(officer, "/commitments/new", form_id="new-form", page=page, title="report cx cost per transaction")
+    duplicate = submit(officer, "/commitments/new", form_id="new-form", page=page,
+                       title="report cx cost per transaction")
     assert duplicate.status_code == 400 and "CFO already has a commitment titled" in duplicate.get_data(as_text=True)
 
 

@@ -6,7 +6,7 @@ import email
 import email.policy
 import json
 import re
-from datetime import datetime, time, timedelta, timezone
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -14,7 +14,15 @@ import sqlalchemy as sa
 from scorecard.commitments.services import update_commitment
 from scorecard.extensions import db
 from scorecard.models import (
-    Commitment, CommitmentStatus, Function, Leader, MailDelivery, MailMessage, Reminder, Role, User,
+    Commitment,
+    CommitmentStatus,
+    Function,
+    Leader,
+    MailDelivery,
+    MailMessage,
+    Reminder,
+    Role,
+    User,
 )
 from tests.conftest import DEMO_TODAY
 from tests.live_server import free_port
@@ -61,7 +69,7 @@ def mail_to(app, port) -> None:
 
 
 def at(days_ago: int) -> datetime:
-    return datetime.combine(TODAY - timedelta(days=days_ago), time(12), tzinfo=timezone.utc)
+    return datetime.combine(TODAY - timedelta(days=days_ago), time(12), tzinfo=UTC)
 
 
 @pytest.fixture
@@ -70,7 +78,8 @@ def agency(app):
     commitments each due, overdue, stale, fine or closed on TODAY; returns the expected digests
     as {e-mail: {commitment titles}}."""
     with app.app_context():
-        cfo, cio = Function(code="CFO", name="Chief Financial Officer"), Function(code="CIO", name="Chief Information Officer")
+        cfo = Function(code="CFO", name="Chief Financial Officer")
+        cio = Function(code="CIO", name="Chief Information Officer")
         deputy = Leader(name="Dana Deputy", email="dana@agency.example", function=cfo)
 
         def person(email, role, **links):

@@ -107,11 +107,9 @@ class _Fields(FlaskForm):
         """Options from the database: the owning function's leaders first."""
         own = [lead for lead in leaders if function is not None and lead.function_id == function.id]
         others = [lead for lead in leaders if lead not in own]
-        self.leader_id.choices = ([SelectChoice("", "None")]
-                                  + [SelectChoice(str(lead.id), _leader(lead), optgroup=f"{function.code} leaders")
-                                     for lead in own]
-                                  + [SelectChoice(str(lead.id), _leader(lead), optgroup="Other leaders" if own else None)
-                                     for lead in others])
+        groups = [(own, f"{function.code} leaders" if own else None), (others, "Other leaders" if own else None)]
+        self.leader_id.choices = [SelectChoice("", "None")] + [
+            SelectChoice(str(lead.id), _leader(lead), optgroup=group) for people, group in groups for lead in people]
         self.component_id.choices = [SelectChoice("", "None")] + [SelectChoice(str(c.id), c.name) for c in components]
         self.program_ids.choices = [SelectChoice(str(p.id), p.name, optgroup=p.component.name) for p in programs]
         self.metric_ids.choices = [SelectChoice(str(m.id), m.name) for m in metrics]

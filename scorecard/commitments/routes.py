@@ -11,12 +11,32 @@ from wtforms.fields.choices import SelectChoice
 
 from scorecard.commitments import bp
 from scorecard.commitments.forms import (
-    CommitmentForm, DropForm, NewCommitmentForm, StatusForm, status_choices,
+    CommitmentForm,
+    DropForm,
+    NewCommitmentForm,
+    StatusForm,
+    status_choices,
 )
 from scorecard.commitments.services import (
-    FIELD_LABELS, RAG_WORDS, SORTS, STATUS_LABELS, STATUS_ORDER, CommitmentError, EditConflict, Filters, commitment_view,
-    conflict, create_commitment, drop_commitment, functions_for_new, list_commitments, may_drop, may_edit, may_see,
-    snapshot, update_commitment,
+    FIELD_LABELS,
+    RAG_WORDS,
+    SORTS,
+    STATUS_LABELS,
+    STATUS_ORDER,
+    CommitmentError,
+    EditConflict,
+    Filters,
+    commitment_view,
+    conflict,
+    create_commitment,
+    drop_commitment,
+    functions_for_new,
+    list_commitments,
+    may_drop,
+    may_edit,
+    may_see,
+    snapshot,
+    update_commitment,
 )
 from scorecard.extensions import db
 from scorecard.models import CAPACITY_DOMAINS, Commitment, Component, Function, Leader, Metric, Program, Role
@@ -202,7 +222,7 @@ def _opened(form) -> dict:
 def _show_problems(form, error: CommitmentError) -> None:
     """Each refused field's message beside the field (or at the top when the form has none)."""
     for name, message in error.problems.items():
-        target = form[name] if name in form else None
+        target = next((field for field in form if field.name == name), None)
         text = f"{FIELD_LABELS.get(name, name)}: {message}" if target is None else message
         if target is None:
             form.form_errors.append(text)

@@ -11,7 +11,7 @@ CommitmentUpdate history row and an audit event naming the person.
 import enum
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Optional
 from urllib.parse import urlsplit
 
@@ -20,8 +20,25 @@ import sqlalchemy.orm as so
 from sqlalchemy.orm.exc import StaleDataError
 
 from scorecard.models import (
-    CAPACITY_DOMAINS, AuditEvent, Commitment, CommitmentStatus, CommitmentUpdate, Component, Finding,
-    Function, Leader, Metric, Observation, Program, Role, RuleStatus, RuleVersion, ScopeType, Target, User, utcnow,
+    CAPACITY_DOMAINS,
+    AuditEvent,
+    Commitment,
+    CommitmentStatus,
+    CommitmentUpdate,
+    Component,
+    Finding,
+    Function,
+    Leader,
+    Metric,
+    Observation,
+    Program,
+    Role,
+    RuleStatus,
+    RuleVersion,
+    ScopeType,
+    Target,
+    User,
+    utcnow,
 )
 from scorecard.periods import parse_period
 from scorecard.permissions import can
@@ -203,7 +220,7 @@ def attention_query(query: sa.Select, today: date, *, due_days: int, stale_days:
 def stale_cutoff(today: date, days: int) -> datetime:
     """The moment before which a last update makes a commitment `days` or more days without one
     (days counted by date, as `days_since_update` does)."""
-    return datetime.combine(today - timedelta(days=days - 1), time.min, tzinfo=timezone.utc)
+    return datetime.combine(today - timedelta(days=days - 1), time.min, tzinfo=UTC)
 
 
 def needs_update(session, user, today: date, *, due_days: int, stale_days: int) -> list[Attention]:
@@ -648,40 +665,61 @@ def _problems(session, *, function_id: int, state: dict, changed: set, current: 
               user) -> dict[str, str]:
     """The domain's rules for a commitment's proposed `state` (`changed` names the fields this
     change sets): a title, a reason when at risk or off track, a new reason to drop it or move
-    its due date, web links as evidence, things that exist."""
-    problems: dict[str, str] = {}
-    title = state.get("title")
+    its due date, web links as evidence, things that exist. {field: message}; empty when fine."""
+    problems = {"title": _title_problem(session, function_id, state.get("title"), "title" in changed, current),
+                "reason": _reason_problem(state, changed, current),
+                "evidence_links": link_problem(state.get("evidence_links") or [])}
+    status = state.get("status") or S.not_started
+    if "status" in changed and status is S.dropped and current is not None and not can(user, "drop_commitment"):
+        problems["status"] = "only the function's officers and administrators drop a commitment"
+    domain = state.get("capacity_domain")
+    if domain is not None and domain not in CAPACITY_DOMAINS:
+        problems["capacity_domain"] = f"{domain!r} is not one of {', '.join(CAPACITY_DOMAINS)}"
+    problems.update(_missing(session, state, changed))
+    for name in ("description", "reason", "next_step"):
+        if state.get(name) and len(state[name]) > 10000:
+            problems[name] = f"at most 10,000 characters, not {len(state[name]):,}"
+    return {name: message for name, message in problems.items() if message}
+
+
+def _title_problem(session, function_id: int, title: Optional[str], changed: bool,
+                   current: Optional[Commitment]) -> Optional[str]:
     if not title:
-        problems["title"] = "a commitment needs a title"
-    elif len(title) > 300:
-        problems["title"] = f"at most 300 characters, not {len(title)}"
-    elif "title" in changed and session.scalar(sa.select(Commitment.id).where(
+        return "a commitment needs a title"
+    if len(title) > 300:
+        return f"at most 300 characters, not {len(title)}"
+    if changed and session.scalar(sa.select(Commitment.id).where(
             Commitment.function_id == function_id, sa.func.lower(Commitment.title) == title.lower(),
             Commitment.id != (current.id if current else -1))):
-        function = session.get(Function, function_id)
-        problems["title"] = f"{function.code} already has a commitment titled {title!r}"
+        return f"{session.get(Function, function_id).code} already has a commitment titled {title!r}"
+    return None
+
+
+def _reason_problem(state: dict, changed: set, current: Optional[Commitment]) -> Optional[str]:
+    """A reason when at risk or off track; a reason written in this very change to drop the
+    commitment or to move (or remove) its due date."""
     status = state.get("status") or S.not_started
     reason = state.get("reason")
     label = STATUS_LABELS[status].lower()
     if status.needs_reason and not reason:
-        problems["reason"] = f"a commitment that is {label} needs a reason: say why it is {label}"
-    elif "status" in changed and status is S.dropped and current is not None:
-        if not can(user, "drop_commitment"):
-            problems["status"] = "only the function's officers and administrators drop a commitment"
-        elif not reason or "reason" not in changed:
-            problems["reason"] = "dropping a commitment needs a reason: say why it is dropped"
-    if current is not None and "due_date" in changed and current.due_date is not None and "reason" not in problems:
-        moved = (f"moving the due date from {current.due_date.isoformat()} to {state['due_date'].isoformat()}"
-                 if state.get("due_date") else f"removing the due date ({current.due_date.isoformat()})")
-        if not reason or "reason" not in changed:
-            problems["reason"] = (f"{moved} needs a reason: say why in Reason"
-                                  + (" (the reason on file was given for an earlier update)" if reason else ""))
-    links_problem = link_problem(state.get("evidence_links") or [])
-    if links_problem:
-        problems["evidence_links"] = links_problem
-    domain = state.get("capacity_domain")
-    if domain is not None and domain not in CAPACITY_DOMAINS:
-        problems["capacity_domain"] = f"{domain!r} is not one of {', '.join(CAPACITY_DOMAINS)}"
+        return f"a commitment that is {label} needs a reason: say why it is {label}"
+    fresh = bool(reason) and "reason" in changed
+    if current is None or fresh:
+        return None
+    if "status" in changed and status is S.dropped:
+        return "dropping a commitment needs a reason: say why it is dropped"
+    if "due_date" in changed and current.due_date is not None:
+        was = current.due_date.isoformat()
+        moved = (f"moving the due date from {was} to {state['due_date'].isoformat()}" if state.get("due_date")
+                 else f"removing the due date ({was})")
+        return (f"{moved} needs a reason: say why in Reason"
+                + (" (the reason on file was given for an earlier update)" if reason else ""))
+    return None
+
+
+def _missing(session, state: dict, changed: set) -> dict[str, str]:
+    """The leader, component, programs and metrics a change names that do not exist."""
+    problems = {}
     for name, model in (("leader_id", Leader), ("component_id", Component)):
         if name in changed and state.get(name) is not None and session.get(model, state[name]) is None:
             problems[name] = f"there is no {FIELD_LABELS[name].lower()} #{state[name]}"
@@ -691,9 +729,6 @@ def _problems(session, *, function_id: int, state: dict, changed: set, current: 
             known = set(session.scalars(sa.select(model.id).where(model.id.in_(ids))))
             if missing := sorted(set(ids) - known):
                 problems[name] = f"there is no {FIELD_LABELS[name].lower()[:-1]} #{missing[0]}"
-    for name in ("description", "reason", "next_step"):
-        if state.get(name) and len(state[name]) > 10000:
-            problems[name] = f"at most 10,000 characters, not {len(state[name]):,}"
     return problems
 
 

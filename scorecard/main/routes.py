@@ -5,7 +5,6 @@ from flask import current_app, render_template
 from flask_login import current_user
 
 from scorecard.commitments.services import needs_update
-
 from scorecard.extensions import db
 from scorecard.main import bp
 from scorecard.main.services import home_summary

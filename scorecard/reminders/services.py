@@ -19,7 +19,11 @@ import sqlalchemy.orm as so
 from sqlalchemy.exc import IntegrityError
 
 from scorecard.commitments.services import (
-    STATUS_LABELS, Attention, attention, attention_query, days_since_update,
+    STATUS_LABELS,
+    Attention,
+    attention,
+    attention_query,
+    days_since_update,
 )
 from scorecard.models import Commitment, Reminder, ReminderReason, Role, User
 from scorecard.reminders.mail import Mailer, MailSettings, compose
@@ -73,7 +77,7 @@ class Digest:
         name = self.user.name or self.user.email
         if self.kind == ESCALATION:
             intro = (f"These CX commitments are overdue or have not been updated for {settings.escalate_days} days "
-                     "or more. Their owners have been reminded.")
+                     "or more. Each names its owners, who are reminded too.")
         else:
             intro = ("These CX commitments of yours need an update in CX Scorecard: their status, the reason, "
                      "the next step and the evidence.")
@@ -81,9 +85,11 @@ class Digest:
         for number, item in enumerate(self.items, start=1):
             c = item.commitment
             lines.append(f"{number}. {c.function.code}: {c.title}")
-            lines.append(f"   {'; '.join(item.attention.reasons).capitalize()}. Status: {STATUS_LABELS[c.status].lower()}.")
+            why = "; ".join(item.attention.reasons)
+            lines.append(f"   {why[:1].upper()}{why[1:]}. Status: {STATUS_LABELS[c.status].lower()}.")
             if self.kind == ESCALATION:
-                lines.append(f"   Owners: {', '.join(owners.get(c.id, [])) or 'no officer or leader has an account'}.")
+                named = ", ".join(owners.get(c.id, [])) or "none with an account (no officer, no named leader)"
+                lines.append(f"   Owners: {named}.")
             lines.append(f"   {settings.link(c)}")
             lines.append("")
         lines.append("You receive each reminder once: again only when a due date moves or a commitment "
