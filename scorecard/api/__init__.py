@@ -1,0 +1,86 @@
+"""The REST API, /api/v1: JSON described by OpenAPI 3 at /api/v1/openapi.json, with a documentation
+page at /api/v1/docs and an "API tokens" page for people.
+
+Built on flask-smorest: the marshmallow schemas that validate every request are also what the
+OpenAPI document says, so the document cannot drift from the code. Requests authenticate with a
+personal access token (scorecard.api.auth), are checked against one permission table
+(scorecard.api.permissions), are rate limited per token (Flask-Limiter; API_RATE_LIMIT), and every
+error is an RFC 9457 problem (scorecard.api.problems)."""
+import os
+
+from flask import g, request
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+
+from scorecard.api.permissions import PREFIX
+from scorecard.api.ports import EXTENSION, ImportServices
+
+__all__ = ["ImportServices", "init_app"]
+
+SETTINGS = {
+    "API_TITLE": "CX Scorecard API",
+    "API_VERSION": "v1",
+    "OPENAPI_VERSION": "3.0.3",
+    "OPENAPI_URL_PREFIX": PREFIX,
+    "OPENAPI_JSON_PATH": "openapi.json",
+    # Requests per token (per address before a token is known); any Flask-Limiter limit string.
+    "API_RATE_LIMIT": os.environ.get("SCORECARD_API_RATE_LIMIT", "300 per minute"),
+    "RATELIMIT_STORAGE_URI": os.environ.get("SCORECARD_RATELIMIT_STORAGE_URI", "memory://"),
+    "RATELIMIT_HEADERS_ENABLED": True,
+    # How long an upload or confirm waits for its background job before answering with the batch as it is.
+    "API_IMPORT_WAIT_SECONDS": float(os.environ.get("SCORECARD_API_IMPORT_WAIT_SECONDS", "30")),
+}
+
+
+def init_app(app, imports: ImportServices) -> None:
+    """Register the API on `app`; `imports` is the import pipeline, handed in by the app factory."""
+    from scorecard.api import auth, problems
+    from scorecard.api.base import Api
+    from scorecard.api.resources import capacity, commitments, findings, observations, org, plans, scores
+    from scorecard.api.resources import imports as import_resources
+    from scorecard.api.web import docs_bp, tokens_bp
+    from scorecard.extensions import csrf
+
+    for key, value in SETTINGS.items():
+        app.config.setdefault(key, value)
+    app.extensions[EXTENSION] = imports
+
+    api = Api(app, spec_kwargs={"info": {"description": __doc__}, "security": [{"bearer": []}]})
+    api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer",
+                                                   "description": "A personal access token (API tokens page)."})
+    app.extensions["scorecard.api"] = api
+
+    blueprints = (org.blp, observations.blp, scores.blp, findings.blp, commitments.blp, plans.blp, capacity.blp,
+                  import_resources.blp)
+    for blp in blueprints:
+        api.register_blueprint(blp, url_prefix=PREFIX)
+        csrf.exempt(blp)  # a bearer token, never a cookie, authenticates the API: there is no CSRF to guard
+    app.register_blueprint(docs_bp, url_prefix=PREFIX)
+    app.register_blueprint(tokens_bp, url_prefix="/api-tokens")
+    # Raised before any blueprint is known (authentication runs first, see auth.py), so app-wide.
+    app.register_error_handler(problems.ApiProblem, problems.handle_problem)
+    app.url_value_preprocessor(auth.authenticate)
+    _limit(app)
+    app.after_request(_no_store)
+
+
+def _limit(app) -> None:
+    """Rate limits for the API only, one in-memory store per app unless RATELIMIT_STORAGE_URI names
+    a shared one (Redis), keyed by token."""
+    from scorecard.api.auth import is_api_request
+
+    limiter = Limiter(_rate_key, default_limits=[lambda: app.config["API_RATE_LIMIT"]])
+    limiter.request_filter(lambda: not is_api_request())
+    limiter.init_app(app)
+
+
+def _rate_key() -> str:
+    token = g.get("api_token")
+    return f"token:{token.id}" if token is not None else get_remote_address()
+
+
+def _no_store(response):
+    """API answers carry a person's data: no cache keeps them."""
+    if request.path.startswith(PREFIX + "/"):
+        response.headers.setdefault("Cache-Control", "no-store")
+    return response

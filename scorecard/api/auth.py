@@ -1,0 +1,72 @@
+"""Every API request is authenticated by its bearer token and checked against the permission
+table before anything else looks at the user.
+
+This runs as a URL value preprocessor, which Flask calls before any `before_request` function, so
+before the app's sign-in wall: the wall then sees the token's user. Session cookies are never
+read for the API: a request without a valid token is 401 even from a signed-in browser (so the
+API needs no CSRF token). Only the documentation (the OpenAPI document and its page) may also be
+read by a person signed in on the web."""
+from typing import Optional
+
+from flask import g, request
+from werkzeug.exceptions import HTTPException
+
+from scorecard.api.permissions import PREFIX, rule_for
+from scorecard.api.problems import ApiProblem
+from scorecard.api.tokens import find_token
+from scorecard.extensions import db
+from scorecard.models import TokenScope
+from scorecard.permissions import can
+
+DOC_ENDPOINTS = frozenset({"api-docs.openapi_json", "api_docs.page"})
+CHALLENGE = 'Bearer realm="CX Scorecard API"'
+
+
+def is_api_request() -> bool:
+    return request.path == PREFIX or request.path.startswith(PREFIX + "/")
+
+
+def bearer_secret(header: Optional[str]) -> Optional[str]:
+    if not header:
+        return None
+    scheme, _, secret = header.strip().partition(" ")
+    return secret.strip() or None if scheme.lower() == "bearer" else None
+
+
+def authenticate(endpoint, _values) -> None:
+    if not is_api_request():
+        return
+    header = request.headers.get("Authorization")
+    if endpoint in DOC_ENDPOINTS and not header:
+        return  # a person signed in on the web reads the documentation; the sign-in wall decides
+    secret = bearer_secret(header)
+    if secret is None:
+        raise ApiProblem(401, "Send a personal access token as 'Authorization: Bearer <token>' (make one on the "
+                              "API tokens page or with `scorecard token create`); the API does not accept "
+                              "session cookies.", headers={"WWW-Authenticate": CHALLENGE})
+    token = find_token(db.session, secret)
+    if token is None:
+        raise ApiProblem(401, "The token is unknown, expired or revoked, or its user is no longer active.",
+                         headers={"WWW-Authenticate": CHALLENGE + ', error="invalid_token"'})
+    g._login_user = token.user  # Flask-Login's current_user for this request: the token's user, never the session's
+    g.api_token = token
+    if request.routing_exception is not None:
+        error = request.routing_exception
+        if isinstance(error, HTTPException):
+            raise error
+        raise ApiProblem(404, "There is no such operation.")
+    if endpoint in DOC_ENDPOINTS:
+        return
+    authorize(token, request.method, request.url_rule.rule)
+
+
+def authorize(token, method: str, flask_rule: str) -> None:
+    """403 unless the permission table has a rule for the operation that the token's scope and its
+    user's role meet."""
+    rule = rule_for(method, flask_rule)
+    if rule is None:
+        raise ApiProblem(403, "This operation has no permission rule, so nobody may call it.")
+    if rule.writes and token.scope is not TokenScope.write:
+        raise ApiProblem(403, "This token is a read token; it cannot change anything. Make a write token to do this.")
+    if not any(can(token.user, action) for action in rule.actions):
+        raise ApiProblem(403, f"Your role ({token.user.role.value}) may not do this.")

@@ -1,0 +1,85 @@
+"""The pieces every part of the API is built from: flask-smorest's Api and Blueprint, adapted so
+errors are problem details, bodies may be multipart forms, and lists are pages."""
+import flask_smorest
+import marshmallow as ma
+import sqlalchemy as sa
+from webargs.flaskparser import FlaskParser
+from webargs.multidictproxy import MultiDictProxy
+from werkzeug.datastructures import CombinedMultiDict
+from werkzeug.exceptions import HTTPException, default_exceptions
+
+from scorecard.api.problems import (
+    PROBLEM_JSON,
+    ApiProblem,
+    handle_http_exception,
+    handle_problem,
+    handle_unexpected,
+)
+from scorecard.api.schemas import ProblemSchema
+
+
+class Parser(FlaskParser):
+    """webargs' Flask parser plus a `multipart` location: a form's fields and files together, so one
+    schema describes (and validates) an upload with its options."""
+
+    __location_map__ = {**FlaskParser.__location_map__, "multipart": "load_multipart"}
+    DEFAULT_UNKNOWN_BY_LOCATION = {**FlaskParser.DEFAULT_UNKNOWN_BY_LOCATION, "multipart": ma.RAISE}
+
+    def load_multipart(self, req, schema):
+        return MultiDictProxy(CombinedMultiDict([req.form, req.files]), schema)
+
+
+class Blueprint(flask_smorest.Blueprint):
+    """A part of the API: every HTTP error inside it answers as a problem."""
+
+    ARGUMENTS_PARSER = Parser()
+    DEFAULT_LOCATION_CONTENT_TYPE_MAPPING = {**flask_smorest.Blueprint.DEFAULT_LOCATION_CONTENT_TYPE_MAPPING,
+                                             "multipart": "multipart/form-data"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # By code, so the app's own handlers for those codes (HTML pages) never answer the API.
+        for code in default_exceptions:
+            self.register_error_handler(code, handle_http_exception)
+        self.register_error_handler(HTTPException, handle_http_exception)
+        self.register_error_handler(ApiProblem, handle_problem)
+        self.register_error_handler(Exception, handle_unexpected)
+
+
+class Api(flask_smorest.Api):
+    """flask-smorest's Api with errors documented as RFC 9457 problem details. Its error handlers
+    are the API blueprints' own (scorecard.api.init_app): flask-smorest would otherwise answer every
+    HTTP error of the whole app, web pages included, in its own JSON."""
+
+    ERROR_SCHEMA = ProblemSchema
+    DEFAULT_RESPONSE_CONTENT_TYPE = "application/json"
+
+    def _register_error_handlers(self):
+        pass
+
+    def _register_responses(self):
+        original, self.DEFAULT_RESPONSE_CONTENT_TYPE = self.DEFAULT_RESPONSE_CONTENT_TYPE, PROBLEM_JSON
+        try:
+            super()._register_responses()
+        finally:
+            self.DEFAULT_RESPONSE_CONTENT_TYPE = original
+
+
+def page(session, query: sa.Select, args: dict, *, options=()) -> dict:
+    """One page of a query ordered by id: {items, page, page_size, total}."""
+    total = session.scalar(sa.select(sa.func.count()).select_from(query.order_by(None).subquery()))
+    number, size = args["page"], args["page_size"]
+    items = list(session.scalars(query.options(*options).limit(size).offset((number - 1) * size)).unique())
+    return {"items": items, "page": number, "page_size": size, "total": total}
+
+
+def page_of_list(items: list, args: dict) -> dict:
+    number, size = args["page"], args["page_size"]
+    return {"items": items[(number - 1) * size:number * size], "page": number, "page_size": size, "total": len(items)}
+
+
+def get_or_404(session, model, ident: int, what: str):
+    found = session.get(model, ident)
+    if found is None:
+        raise ApiProblem(404, f"There is no {what} {ident}.")
+    return found

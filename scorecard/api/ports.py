@@ -1,0 +1,38 @@
+"""What the API needs from the import pipeline, handed in by the app factory.
+
+The domain never imports `importers` (DESIGN §5): the factory, which wires the packages together,
+gives `init_app` the importers' modules, and the API reaches them only through this object —
+the same functions and checks the import pages and the command line use."""
+from dataclasses import dataclass
+from types import ModuleType
+
+from flask import current_app
+
+EXTENSION = "scorecard.api.imports"
+
+
+@dataclass(frozen=True)
+class ImportServices:
+    """The importers' modules the API calls:
+
+    - `access`: `refusal(user, batch)`, `uploadable(user)`, `may_upload(user, format)`, `batch_format(batch)`
+      (who may act on which batch, as the import pages check it);
+    - `jobs`: `upload_folder`, `start`, `claim`, `discard_files`, `read_progress`, `stalled`, `sweep`
+      (the background preview and commit of an upload);
+    - `pipeline`: `run_import` and `ImportResult.as_json()` (one file, validated and committed whole);
+    - `revert`: `revert_batch` and `RevertError`;
+    - `errors`: `ImportFileError` (a problem with a whole file)."""
+
+    access: ModuleType
+    jobs: ModuleType
+    pipeline: ModuleType
+    revert: ModuleType
+    errors: ModuleType
+
+
+def imports() -> ImportServices:
+    try:
+        return current_app.extensions[EXTENSION]
+    except KeyError:
+        raise RuntimeError("the app factory did not hand the import pipeline to the API "
+                           "(scorecard.api.init_app)") from None

@@ -1,0 +1,134 @@
+"""Errors of the REST API as RFC 9457 problem details (`application/problem+json`).
+
+Every error answer has `type`, `title`, `status` and `detail`; a data problem adds `errors`, one
+item per bad value, `{row, column, value, message}` as the importers report them (`row` is None
+for a value outside any row, e.g. a query parameter or a field of one object)."""
+from typing import Optional
+
+from flask import current_app, json, request
+from werkzeug.exceptions import HTTPException
+from werkzeug.http import HTTP_STATUS_CODES
+
+PROBLEM_JSON = "application/problem+json"
+# `type` is a URI reference to where the documentation page explains the problem (RFC 9457 §3.1.1).
+TYPE_BASE = "/api/v1/docs#problem-"
+
+TITLES = {
+    400: "The request could not be understood",
+    401: "A valid API token is needed",
+    403: "Not allowed",
+    404: "Not found",
+    405: "Method not allowed",
+    409: "Conflict",
+    412: "The commitment changed since you read it",
+    413: "The request is too large",
+    415: "Unsupported media type",
+    422: "The data has problems",
+    428: "If-Match is required",
+    429: "Too many requests",
+    500: "Something went wrong on our side",
+}
+
+
+class ApiProblem(Exception):
+    """An error answer: raise it anywhere in the API and it becomes a problem+json response."""
+
+    def __init__(self, status: int, detail: str, *, errors: Optional[list] = None, headers: Optional[dict] = None,
+                 extra: Optional[dict] = None, title: Optional[str] = None):
+        super().__init__(detail)
+        self.status, self.detail, self.errors = status, detail, errors
+        self.headers, self.extra, self.title = headers or {}, extra or {}, title
+
+
+def problem_type(status: int) -> str:
+    return f"{TYPE_BASE}{status}"
+
+
+def problem_response(status: int, detail: str, *, errors: Optional[list] = None, headers: Optional[dict] = None,
+                     extra: Optional[dict] = None, title: Optional[str] = None):
+    body = {**(extra or {}), "type": problem_type(status),
+            "title": title or TITLES.get(status, HTTP_STATUS_CODES.get(status, "Error")),
+            "status": status, "detail": detail}
+    if errors is not None:
+        body["errors"] = errors
+    response = current_app.response_class(json.dumps(body), status=status, mimetype=PROBLEM_JSON)
+    for name, value in (headers or {}).items():
+        response.headers[name] = value
+    return response
+
+
+def handle_problem(error: ApiProblem):
+    return problem_response(error.status, error.detail, errors=error.errors, headers=error.headers,
+                            extra=error.extra, title=error.title)
+
+
+def handle_http_exception(error: HTTPException):
+    """Werkzeug's and webargs' HTTP errors inside the API, as problems. Validation errors of a
+    request (webargs, 422) carry every bad value in `errors`."""
+    status = error.code or 500
+    data = getattr(error, "data", None) or {}
+    headers = dict(data.get("headers") or {})
+    if status == 405 and getattr(error, "valid_methods", None):
+        headers["Allow"] = ", ".join(error.valid_methods)
+    if status == 429:
+        detail = f"The API allows {error.description} per token; wait and try again."
+        return problem_response(status, detail, headers=_retry_after(error, headers))
+    messages = data.get("messages")
+    if messages:
+        errors = flatten(messages, _sent_value)
+        return problem_response(status, f"{len(errors)} value(s) in the request have problems; nothing was changed.",
+                                errors=errors, headers=headers)
+    description = error.description if status != 500 else "The request failed unexpectedly; nothing was changed."
+    return problem_response(status, str(description or TITLES.get(status, "")), headers=headers)
+
+
+def handle_unexpected(error: Exception):
+    current_app.logger.exception("API request failed", exc_info=error)
+    return problem_response(500, "The request failed unexpectedly; nothing was changed.")
+
+
+def _sent_value(row, column):
+    """The value the client sent at `row` / `column`, to quote it beside the message."""
+    if column is None:
+        return None
+    body = request.get_json(silent=True) if request.is_json else None
+    if row is not None:
+        item = body[row - 1] if isinstance(body, list) and 0 < row <= len(body) else None
+        value = item.get(column) if isinstance(item, dict) else None
+    elif isinstance(body, dict) and column in body:
+        value = body[column]
+    else:
+        value = request.args.get(column, request.form.get(column))
+    return value if value is None or isinstance(value, (str, int, float, bool)) else json.dumps(value)
+
+
+def _retry_after(error, headers: dict) -> dict:
+    response = getattr(error, "response", None)
+    if response is not None and response.headers.get("Retry-After"):
+        headers["Retry-After"] = response.headers["Retry-After"]
+    return headers
+
+
+def flatten(messages, value_of=None) -> list[dict]:
+    """webargs' nested messages ({"json": {0: {"metric": ["..."]}}}) as a list of
+    {row, column, value, message}: an integer key is an item of a JSON array (row, counted from 1),
+    a name is a field or query parameter (column)."""
+    found: list[dict] = []
+
+    def walk(node, row, column):
+        if isinstance(node, dict):
+            for key, child in node.items():
+                if isinstance(key, int):
+                    walk(child, key + 1, column)
+                elif key in ("json", "query", "form", "files", "headers", "view_args", "_schema"):
+                    walk(child, row, column)
+                else:
+                    walk(child, row, key if column is None else f"{column}.{key}")
+        elif isinstance(node, (list, tuple)):
+            for child in node:
+                walk(child, row, column)
+        else:
+            found.append({"row": row, "column": column, "value": value_of(row, column) if value_of else None,
+                          "message": str(node)})
+    walk(messages, None, None)
+    return found

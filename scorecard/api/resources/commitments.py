@@ -1,0 +1,157 @@
+"""Commitments with their history, scoped per role as the web list is, and their update: the web
+form's rules (scorecard.commitments.services), with the version as the ETag — a PATCH must send
+it back in If-Match (428 without, 412 when someone saved a newer version; nothing changes)."""
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+from flask import request
+from flask_login import current_user
+
+from scorecard.api import schemas as s
+from scorecard.api.base import Blueprint
+from scorecard.api.problems import PROBLEM_JSON, ApiProblem
+from scorecard.commitments.services import (
+    CommitmentError,
+    EditConflict,
+    may_edit,
+    may_see,
+    person,
+    update_commitment,
+    visible_commitments,
+)
+from scorecard.extensions import db
+from scorecard.models import Commitment, Component, Function, Program, User
+
+blp = Blueprint("api_commitments", __name__, description="C-suite commitments: status, reason, next step, evidence, "
+                                                     "history.")
+ETAG_HEADER = {"ETag": {"description": "The commitment's version; send it as If-Match to change it.",
+                        "schema": {"type": "string"}}}
+OPTIONS = (so.joinedload(Commitment.function), so.joinedload(Commitment.leader), so.selectinload(Commitment.programs),
+           so.selectinload(Commitment.metrics), so.selectinload(Commitment.updates))
+
+
+def etag(commitment: Commitment) -> str:
+    return f'"{commitment.version}"'
+
+
+def as_dict(commitment: Commitment, users: dict) -> dict:
+    """The commitment as the API shows it, its history newest first."""
+    c = commitment
+    updates = sorted(c.updates, key=lambda u: (u.at, u.id), reverse=True)
+    return {
+        "id": c.id, "function": c.function, "leader": c.leader, "component_id": c.component_id,
+        "capacity_domain": c.capacity_domain, "title": c.title, "description": c.description, "due_date": c.due_date,
+        "status": c.status, "reason": c.reason, "next_step": c.next_step, "evidence_links": c.evidence_links or [],
+        "program_ids": sorted(p.id for p in c.programs), "metric_ids": sorted(m.id for m in c.metrics),
+        "last_update_at": c.last_update_at, "created_at": c.created_at, "updated_at": c.updated_at,
+        "version": c.version,
+        "history": [{"id": u.id, "at": u.at, "user_id": u.user_id, "by": person(users.get(u.user_id)),
+                     "status": u.status, "reason": u.reason, "note": u.note, "changes": u.changes or {}}
+                    for u in updates],
+    }
+
+
+def _users(commitments) -> dict:
+    ids = {u.user_id for c in commitments for u in c.updates if u.user_id}
+    return {u.id: u for u in db.session.scalars(sa.select(User).where(User.id.in_(ids)))} if ids else {}
+
+
+@blp.route("/commitments")
+@blp.arguments(s.CommitmentArgs, location="query")
+@blp.response(200, s.page_of(s.CommitmentSchema))
+def commitments(args):
+    """The commitments you may see (an officer their function's, a leader their own), by id."""
+    query = visible_commitments(current_user).order_by(Commitment.id)
+    if args.get("function"):
+        query = query.join(Function, Function.id == Commitment.function_id).where(
+            Function.code == args["function"].upper())
+    if args.get("component"):
+        component = sa.select(Component.id).where(Component.code == args["component"]).scalar_subquery()
+        query = query.where(sa.or_(Commitment.component_id == component,
+                                   Commitment.programs.any(Program.component_id == component)))
+    if args.get("status"):
+        query = query.where(Commitment.status.in_(args["status"]))
+    if args.get("domain"):
+        query = query.where(Commitment.capacity_domain == args["domain"])
+    if args.get("leader_id"):
+        query = query.where(Commitment.leader_id == args["leader_id"])
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.order_by(None).subquery()))
+    number, size = args["page"], args["page_size"]
+    found = list(db.session.scalars(query.options(*OPTIONS).limit(size).offset((number - 1) * size)).unique())
+    users = _users(found)
+    return {"items": [as_dict(c, users) for c in found], "page": number, "page_size": size, "total": total}
+
+
+def _visible(commitment_id: int) -> Commitment:
+    found = db.session.scalar(sa.select(Commitment).where(Commitment.id == commitment_id).options(*OPTIONS))
+    if found is None or not may_see(current_user, found):
+        raise ApiProblem(404, f"There is no commitment {commitment_id} you may see.")
+    return found
+
+
+@blp.route("/commitments/<int:commitment_id>")
+@blp.response(200, s.CommitmentSchema, headers=ETAG_HEADER)
+def commitment(commitment_id):
+    """One commitment with its history; its ETag is its version."""
+    found = _visible(commitment_id)
+    return as_dict(found, _users([found])), 200, {"ETag": etag(found)}
+
+
+@blp.route("/commitments/<int:commitment_id>", methods=["PATCH"])
+@blp.arguments(s.IfMatchHeader, location="headers")
+@blp.arguments(s.CommitmentPatchSchema)
+@blp.response(200, s.CommitmentSchema, headers=ETAG_HEADER)
+@blp.alt_response(412, schema=s.ProblemSchema, content_type=PROBLEM_JSON,
+                  description="Someone saved a newer version; nothing changed. Read it again and retry.")
+@blp.alt_response(428, schema=s.ProblemSchema, content_type=PROBLEM_JSON, description="If-Match is missing.")
+@blp.alt_response(422, schema=s.ProblemSchema, content_type=PROBLEM_JSON,
+                  description="A rule of the domain refused a field (each in `errors`); nothing changed.")
+def update(_headers, values, commitment_id):
+    """Change the status, reason, next step or evidence links, or add a note — the web form's rules
+    (a leader: status and reason only)."""
+    found = _visible(commitment_id)
+    if not may_edit(current_user, found):
+        raise ApiProblem(403, "You may read this commitment but not change it.")
+    version = _if_match(found)
+    note = values.pop("note", None)
+    try:
+        update_commitment(db.session, found, values, user=current_user, version=version, note=note)
+    except EditConflict:
+        db.session.rollback()
+        current = db.session.get(Commitment, commitment_id)
+        raise ApiProblem(412, f"The commitment is at version {current.version}, not {version}: someone saved it "
+                              "after you read it. Nothing was changed.", headers={"ETag": etag(current)}) from None
+    except CommitmentError as error:
+        db.session.rollback()
+        raise ApiProblem(422, str(error), errors=[
+            {"row": None, "column": name, "value": _sent(values, name), "message": message}
+            for name, message in error.problems.items()]) from None
+    except PermissionError as error:
+        db.session.rollback()
+        raise ApiProblem(403, str(error)) from None
+    db.session.expire_all()
+    found = _visible(commitment_id)
+    return as_dict(found, _users([found])), 200, {"ETag": etag(found)}
+
+
+def _if_match(commitment: Commitment) -> int:
+    """The version the client read, from If-Match: 428 without one, 412 when it is not the current."""
+    if "If-Match" not in request.headers:
+        raise ApiProblem(428, f"Send the ETag you read as If-Match (now {etag(commitment)}), so a change made "
+                              "since cannot be overwritten.", headers={"ETag": etag(commitment)})
+    tags = request.if_match
+    if tags.star_tag or not tags.as_set():
+        raise ApiProblem(428, f"If-Match must name the version you read (an ETag such as {etag(commitment)}).",
+                         headers={"ETag": etag(commitment)})
+    if not tags.contains(str(commitment.version)):
+        raise ApiProblem(412, f"The commitment is at version {commitment.version}; If-Match names another. "
+                              "Nothing was changed.", headers={"ETag": etag(commitment)})
+    return commitment.version
+
+
+def _sent(values: dict, name: str):
+    value = values.get(name)
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    if hasattr(value, "value"):
+        return value.value
+    return list(value) if isinstance(value, (list, tuple)) else str(value)

@@ -1,0 +1,186 @@
+"""Import batches: upload a file (it is read and planned in the background, as on the import
+pages), follow its progress, then confirm, cancel or revert it — each with the checks of the web
+actions (importers/access.py, reached through the factory-wired ImportServices)."""
+import contextlib
+import hashlib
+import re
+import secrets
+from concurrent.futures import TimeoutError as FutureTimeout
+from pathlib import Path
+
+import sqlalchemy as sa
+from flask import current_app, url_for
+from flask_login import current_user
+from werkzeug.utils import secure_filename
+
+from scorecard.api import schemas as s
+from scorecard.api.base import Blueprint, page_of_list
+from scorecard.api.ports import imports
+from scorecard.api.problems import PROBLEM_JSON, ApiProblem
+from scorecard.extensions import db
+from scorecard.models import BatchStatus, ImportBatch
+from scorecard.permissions import scoped
+
+blp = Blueprint("api_imports", __name__, description="Import batches: upload, preview, confirm, cancel, revert.")
+BATCH_FIELDS = tuple(f for f in s.ImportBatchSchema().fields if f != "progress")
+CONFLICT = {"schema": s.ProblemSchema, "content_type": PROBLEM_JSON}
+
+
+def batch_dict(batch: ImportBatch) -> dict:
+    return {**{f: getattr(batch, f) for f in BATCH_FIELDS}, "progress": _progress(batch)}
+
+
+def _progress(batch: ImportBatch) -> dict:
+    """How far the batch's job got; a pending batch whose job stopped showing signs of life is failed
+    (as the import pages report it)."""
+    jobs = imports().jobs
+    app = current_app._get_current_object()
+    if jobs.stalled(app, batch) and jobs.claim(db.session, batch, (BatchStatus.pending,), BatchStatus.failed):
+        batch.message = ("The import stopped before it finished (the server may have restarted); nothing was "
+                         "changed. Upload the file again.")
+        db.session.commit()
+        jobs.discard_files(app, batch)
+    if batch.status is not BatchStatus.pending:
+        return {"stage": "done", "rows": batch.total_rows or 0}
+    return jobs.read_progress(app, batch.id)
+
+
+def _batch(batch_id: int) -> ImportBatch:
+    """The batch when the token's user may act on it, as the import pages decide: 404 when there is
+    none (or, for officers and leaders, it is someone else's), 403 when its layout is not theirs."""
+    batch = db.session.get(ImportBatch, batch_id)
+    if batch is None or (scoped(current_user) and batch.user_id != current_user.id):
+        raise ApiProblem(404, f"There is no import batch {batch_id} you may act on.")
+    reason = imports().access.refusal(current_user, batch)
+    if reason:
+        raise ApiProblem(403, reason)
+    return batch
+
+
+def _wait(future) -> None:
+    """Give the background job a moment, so a small file answers with its preview at once."""
+    with contextlib.suppress(FutureTimeout):
+        future.result(timeout=current_app.config["API_IMPORT_WAIT_SECONDS"])
+
+
+@blp.route("/imports")
+@blp.arguments(s.ImportArgs, location="query")
+@blp.response(200, s.page_of(s.ImportBatchSchema))
+def batches(args):
+    """The batches you may act on (officers and leaders: their own), by id."""
+    access = imports().access
+    allowed = access.uploadable(current_user)
+    query = (sa.select(ImportBatch).where(sa.or_(ImportBatch.format.in_(allowed), ImportBatch.format.is_(None)))
+             .order_by(ImportBatch.id))
+    if scoped(current_user):
+        query = query.where(ImportBatch.user_id == current_user.id)
+    if args.get("status"):
+        query = query.where(ImportBatch.status == args["status"])
+    if args.get("format"):
+        query = query.where(ImportBatch.format == args["format"])
+    found = [b for b in db.session.scalars(query) if access.refusal(current_user, b) is None]
+    listing = page_of_list(found, args)
+    listing["items"] = [batch_dict(b) for b in listing["items"]]
+    return listing
+
+
+@blp.route("/imports/<int:batch_id>")
+@blp.response(200, s.ImportBatchSchema)
+def batch(batch_id):
+    """A batch's status, progress, preview or errors."""
+    return batch_dict(_batch(batch_id))
+
+
+@blp.route("/imports", methods=["POST"])
+@blp.arguments(s.UploadSchema, location="multipart")
+@blp.response(201, s.ImportBatchSchema, headers={"Location": {"schema": {"type": "string"}}},
+              description="Stored and read in the background: `previewed` with its plan, `rejected` with each bad "
+                          "value in `errors`, `failed`, or still `pending` (follow GET /imports/{batch_id}).")
+def upload(form):
+    """Upload a file to import; nothing is written until the batch is confirmed."""
+    services = imports()
+    allowed = services.access.uploadable(current_user)
+    chosen = form.get("format") or (allowed[0] if len(allowed) == 1 else None)
+    if chosen is not None and chosen not in allowed:
+        raise ApiProblem(422 if chosen not in services.access.FORMATS else 403,
+                         f"{chosen!r} is not a layout you may import; yours: {', '.join(allowed)}",
+                         errors=[{"row": None, "column": "format", "value": chosen,
+                                  "message": f"choose one of {', '.join(allowed)}"}])
+    app = current_app._get_current_object()
+    services.jobs.sweep(app, db.session)  # old previews and uploads go as new ones arrive, as on the web
+    options = {k: v for k, v in form.items() if k not in ("file", "format") and v}
+    if chosen:
+        options["format"] = chosen
+    batch = _store(form["file"], services.jobs.upload_folder(app), options)
+    _wait(services.jobs.start(app, batch.id, commit=False))
+    db.session.expire_all()
+    batch = db.session.get(ImportBatch, batch.id)
+    return batch_dict(batch), 201, {"Location": url_for("api_imports.batch", batch_id=batch.id)}
+
+
+def _store(upload, folder: Path, options: dict) -> ImportBatch:
+    shown = _display_name(upload.filename)
+    path = folder / f"{secrets.token_hex(8)}-{secure_filename(shown)[:100] or 'upload'}"
+    digest = hashlib.sha256()
+    with path.open("wb") as handle:
+        for block in iter(lambda: upload.stream.read(1 << 20), b""):
+            digest.update(block)
+            handle.write(block)
+    batch = ImportBatch(filename=shown, checksum=digest.hexdigest(), user_id=current_user.id,
+                        status=BatchStatus.pending, stored_path=str(path), options=options)
+    db.session.add(batch)
+    db.session.commit()
+    return batch
+
+
+def _display_name(raw) -> str:
+    name = re.split(r"[\\/]", raw or "")[-1]
+    name = "".join(ch for ch in name if ch.isprintable()).strip()
+    return name[:300] or "upload"
+
+
+@blp.route("/imports/<int:batch_id>/confirm", methods=["POST"])
+@blp.response(200, s.ImportBatchSchema, description="Committed, or failed (the message says why).")
+@blp.alt_response(202, schema=s.ImportBatchSchema, success=True, description="Still being written; follow "
+                                                                             "GET /imports/{batch_id}.")
+@blp.alt_response(409, description="Only a previewed batch can be confirmed.", **CONFLICT)
+def confirm(batch_id):
+    """Write a previewed batch, as the person who confirms (their scope applies to every row)."""
+    services = imports()
+    batch = _batch(batch_id)
+    if not services.jobs.claim(db.session, batch, (BatchStatus.previewed,), BatchStatus.pending):
+        raise ApiProblem(409, f"Batch {batch.id} is {batch.status.value}; only a previewed import can be confirmed.")
+    _wait(services.jobs.start(current_app._get_current_object(), batch.id, commit=True, user_id=current_user.id))
+    db.session.expire_all()
+    batch = db.session.get(ImportBatch, batch_id)
+    return batch_dict(batch), 202 if batch.status is BatchStatus.pending else 200
+
+
+@blp.route("/imports/<int:batch_id>/cancel", methods=["POST"])
+@blp.response(200, s.ImportBatchSchema)
+@blp.alt_response(409, description="The batch can no longer be cancelled.", **CONFLICT)
+def cancel(batch_id):
+    """Cancel a previewed, rejected or failed batch; nothing is written."""
+    services = imports()
+    batch = _batch(batch_id)
+    cancellable = (BatchStatus.previewed, BatchStatus.rejected, BatchStatus.failed)
+    if not services.jobs.claim(db.session, batch, cancellable, BatchStatus.cancelled):
+        raise ApiProblem(409, f"Batch {batch.id} is {batch.status.value}; it can no longer be cancelled.")
+    services.jobs.discard_files(current_app._get_current_object(), batch)
+    return batch_dict(batch)
+
+
+@blp.route("/imports/<int:batch_id>/revert", methods=["POST"])
+@blp.response(200, s.RevertSchema)
+@blp.alt_response(409, description="Not committed, or later imports changed its rows.", **CONFLICT)
+def revert(batch_id):
+    """Undo a committed batch: restore exactly what it replaced."""
+    services = imports()
+    _batch(batch_id)
+    try:
+        summary = services.revert.revert_batch(db.session, batch_id, user_id=current_user.id)
+    except services.revert.RevertError as error:
+        db.session.rollback()
+        raise ApiProblem(409, str(error)) from None
+    db.session.expire_all()
+    return {"batch": batch_dict(db.session.get(ImportBatch, batch_id)), **summary}

@@ -1,0 +1,110 @@
+"""Observations: read with filters, and posted as rows of the canonical layout, which go through
+the same import pipeline as a file (one import batch, all or nothing, revertible, rules
+re-evaluated)."""
+import csv
+import tempfile
+from pathlib import Path
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+from flask_login import current_user
+
+from scorecard.api import schemas as s
+from scorecard.api.base import Blueprint, get_or_404, page
+from scorecard.api.ports import imports
+from scorecard.api.problems import PROBLEM_JSON, ApiProblem
+from scorecard.extensions import db
+from scorecard.models import Metric, Observation
+
+blp = Blueprint("api_observations", __name__, description="Observations: one value of a metric for a program or "
+                                                      "function in a period, channel and touchpoint.")
+ROWS_MAX = 50_000
+COLUMNS = tuple(s.ObservationRowSchema().fields)
+
+
+@blp.route("/observations")
+@blp.arguments(s.ObservationArgs, location="query")
+@blp.response(200, s.page_of(s.ObservationSchema))
+def observations(args):
+    """Observations with their counts, n, question text, non-standard wording and import batch, by id."""
+    query = sa.select(Observation).order_by(Observation.id)
+    for name in ("program_id", "function_id", "import_batch_id"):
+        if args.get(name):
+            query = query.where(getattr(Observation, name) == args[name])
+    if args.get("metric"):
+        query = query.join(Metric, Metric.id == Observation.metric_id).where(Metric.code == args["metric"])
+    if args.get("period_from"):
+        query = query.where(Observation.period >= args["period_from"])
+    if args.get("period_to"):
+        query = query.where(Observation.period <= args["period_to"])
+    if "channel" in args:
+        query = query.where(Observation.channel == " ".join(args["channel"].replace("_", " ").lower().split()))
+    return page(db.session, query, args, options=[so.joinedload(Observation.metric)])
+
+
+@blp.route("/observations/<int:observation_id>")
+@blp.response(200, s.ObservationSchema)
+def observation(observation_id):
+    """One observation."""
+    return get_or_404(db.session, Observation, observation_id, "observation")
+
+
+@blp.route("/observations", methods=["POST"])
+@blp.arguments(s.DryRunArgs, location="query")
+@blp.arguments(s.ObservationRowSchema(many=True), description="Rows of the canonical metrics layout: each names a "
+               "metric, a period, a program or a function, and a value or answer counts count_1..count_5. A key "
+               "left out of every row leaves that column as stored (question_text, notes).")
+@blp.response(201, s.ImportSummarySchema, description="Imported as one import batch.")
+@blp.alt_response(200, schema=s.ImportSummarySchema, success=True,
+                  description="A dry run (would_import), or rows already imported (duplicate): nothing written.")
+@blp.alt_response(422, schema=s.ProblemSchema, content_type=PROBLEM_JSON,
+                  description="Rows with problems (each in `errors`, `row` counting the array's items from 1); "
+                              "nothing was written. The importer's summary is in the problem too.")
+def post_observations(args, rows):
+    """Import observations: validated and committed by the import pipeline, like a file."""
+    if not rows:
+        raise ApiProblem(422, "Send a JSON array with at least one row.")
+    if len(rows) > ROWS_MAX:
+        raise ApiProblem(413, f"At most {ROWS_MAX:,} rows in one request, not {len(rows):,}; split them, or upload a "
+                              "file to /api/v1/imports.")
+    services = imports()
+    with tempfile.TemporaryDirectory(prefix="api-observations-") as folder:
+        path = _write_rows(Path(folder) / "observations.csv", rows)
+        try:
+            result = services.pipeline.run_import(
+                db.session, path, filename=f"POST /api/v1/observations ({len(rows)} rows)", format_name="metrics",
+                dry_run=args["dry_run"], user_id=current_user.id)
+        except services.errors.ImportFileError as error:
+            db.session.rollback()
+            raise ApiProblem(422, str(error)) from None
+    summary = result.as_json()
+    summary["errors"] = [_item_row(e) for e in summary["errors"]]
+    if result.status == "rejected":
+        raise ApiProblem(422, result.message, errors=summary["errors"],
+                         extra={k: v for k, v in summary.items() if k != "errors"})
+    return summary, 201 if result.status == "imported" else 200
+
+
+def _write_rows(path: Path, rows: list[dict]) -> Path:
+    """The rows as a CSV file of the canonical layout. A `sep=,` line names the delimiter, so the
+    header is the table's first row and item i of the array is row i + 2."""
+    present = [c for c in COLUMNS if any(c in row for row in rows)]
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        handle.write("sep=,\r\n")
+        writer = csv.writer(handle, quoting=csv.QUOTE_ALL)
+        writer.writerow(present)
+        for row in rows:
+            writer.writerow(["" if row.get(c) is None else _cell(row[c]) for c in present])
+    return path
+
+
+def _cell(value) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _item_row(error: dict) -> dict:
+    """An importer error's spreadsheet row as the position of the item in the posted array."""
+    row = error.get("row")
+    return {**error, "row": row - 1 if isinstance(row, int) and row >= 2 else row}

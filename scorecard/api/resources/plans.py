@@ -1,0 +1,39 @@
+"""Leaders' performance plans: elements, requirements, proposed and decided ratings, the summary;
+each person sees the plans the web shows them (scorecard.plans.services)."""
+import sqlalchemy as sa
+from flask_login import current_user
+
+from scorecard.api import schemas as s
+from scorecard.api.base import Blueprint
+from scorecard.api.problems import ApiProblem
+from scorecard.extensions import db
+from scorecard.models import PerformancePlan
+from scorecard.plans.services import plan_view, visible_plans
+
+blp = Blueprint("api_plans", __name__, description="Performance plans as the web shows them to each role.")
+
+
+@blp.route("/plans")
+@blp.arguments(s.PlanArgs, location="query")
+@blp.response(200, s.page_of(s.PlanSchema))
+def plans(args):
+    """The plans you may see, by id."""
+    query = visible_plans(db.session, current_user).order_by(None).order_by(PerformancePlan.id)
+    if args.get("fiscal_year"):
+        query = query.where(PerformancePlan.fiscal_year == args["fiscal_year"])
+    if args.get("leader_id"):
+        query = query.where(PerformancePlan.leader_id == args["leader_id"])
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.order_by(None).subquery()))
+    number, size = args["page"], args["page_size"]
+    found = db.session.scalars(query.limit(size).offset((number - 1) * size)).unique()
+    return {"items": [plan_view(db.session, p) for p in found], "page": number, "page_size": size, "total": total}
+
+
+@blp.route("/plans/<int:plan_id>")
+@blp.response(200, s.PlanSchema)
+def plan(plan_id):
+    """One plan with its elements, requirements, ratings and summary."""
+    found = db.session.scalar(visible_plans(db.session, current_user).where(PerformancePlan.id == plan_id))
+    if found is None:
+        raise ApiProblem(404, f"There is no plan {plan_id} you may see.")
+    return plan_view(db.session, found)

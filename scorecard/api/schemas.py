@@ -1,0 +1,575 @@
+"""marshmallow schemas of the API: what every operation accepts (validated before anything touches
+the session) and returns (and so what the OpenAPI document says)."""
+from functools import cache
+
+import marshmallow as ma
+from flask_smorest.fields import Upload
+from marshmallow import fields, validate
+
+from scorecard.models import (
+    CAPACITY_DOMAINS,
+    CommitmentStatus,
+    Direction,
+    Driver,
+    MetricKind,
+    RuleSubject,
+)
+from scorecard.models.capacity import CapacityStatus
+from scorecard.models.imports import BatchStatus
+from scorecard.periods import PeriodError, parse_period
+
+MAX_PAGE_SIZE = 500
+ID = {"validate": validate.Range(min=1, max=2**31 - 1)}
+
+
+class Schema(ma.Schema):
+    class Meta:
+        ordered = True
+
+
+# ----------------------------------------------------------------------------- shared pieces
+
+class Period(fields.String):
+    """A fiscal quarter in any spelling analysts use (FY2025-Q1, FY25 Q1, 2025Q1, a date...), read as
+    its canonical text."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            return str(parse_period(text))
+        except PeriodError as error:
+            raise ma.ValidationError(str(error)) from None
+
+
+class ProblemItemSchema(Schema):
+    row = fields.Integer(allow_none=True, metadata={"description": "The row (an item of a JSON array counted from "
+                                                                   "1, or a spreadsheet row); null outside rows."})
+    column = fields.String(allow_none=True)
+    value = fields.Raw(allow_none=True)
+    message = fields.String()
+
+
+class ProblemSchema(Schema):
+    """RFC 9457 problem details."""
+
+    type = fields.String(metadata={"description": "A URI reference naming the kind of problem."})
+    title = fields.String()
+    status = fields.Integer()
+    detail = fields.String()
+    errors = fields.List(fields.Nested(ProblemItemSchema),
+                         metadata={"description": "Each bad value, for data problems."})
+
+
+class PageArgs(Schema):
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=1_000_000))
+    page_size = fields.Integer(load_default=50, validate=validate.Range(min=1, max=MAX_PAGE_SIZE))
+
+
+class PageSchema(Schema):
+    page = fields.Integer()
+    page_size = fields.Integer()
+    total = fields.Integer(metadata={"description": "Items matching the filters on all pages."})
+
+
+@cache
+def page_of(item: type[Schema]) -> type[Schema]:
+    """The envelope of one page of `item`s: {items, page, page_size, total}."""
+    name = item.__name__.removesuffix("Schema") + "PageSchema"
+    return type(name, (PageSchema,), {"items": fields.List(fields.Nested(item))})
+
+
+class Ref(Schema):
+    id = fields.Integer()
+    code = fields.String()
+    name = fields.String()
+
+
+# ----------------------------------------------------------------------------- organisation
+
+class AgencySchema(Ref):
+    external_id = fields.String(allow_none=True)
+
+
+class ComponentSchema(Ref):
+    agency = fields.Nested(Ref)
+    is_hisp = fields.Boolean()
+    external_id = fields.String(allow_none=True)
+
+
+class LifeExperienceSchema(Schema):
+    id = fields.Integer()
+    name = fields.String()
+
+
+class ProgramSchema(Ref):
+    description = fields.String(allow_none=True)
+    external_id = fields.String(allow_none=True)
+    component = fields.Nested(Ref)
+    agency = fields.Nested(Ref, attribute="component.agency")
+    life_experiences = fields.List(fields.Nested(LifeExperienceSchema))
+
+
+class FunctionSchema(Ref):
+    pass
+
+
+class MetricSchema(Ref):
+    kind = fields.Enum(MetricKind, by_value=True)
+    unit = fields.String(allow_none=True)
+    direction = fields.Enum(Direction, by_value=True)
+    driver = fields.Enum(Driver, by_value=True, allow_none=True)
+    description = fields.String(allow_none=True)
+
+
+class AgencyArgs(PageArgs):
+    code = fields.String(validate=validate.Length(max=64))
+
+
+class ComponentArgs(PageArgs):
+    agency_id = fields.Integer(**ID)
+    is_hisp = fields.Boolean()
+
+
+class ProgramArgs(PageArgs):
+    agency_id = fields.Integer(**ID)
+    component_id = fields.Integer(**ID)
+    life_experience = fields.String(validate=validate.Length(max=200),
+                                    metadata={"description": "Programs tagged with this life experience (its name)."})
+
+
+class MetricArgs(PageArgs):
+    driver = fields.Enum(Driver, by_value=True)
+    kind = fields.Enum(MetricKind, by_value=True)
+
+
+# ----------------------------------------------------------------------------- observations
+
+class MetricRef(Schema):
+    id = fields.Integer()
+    code = fields.String()
+    driver = fields.Enum(Driver, by_value=True, allow_none=True)
+
+
+class ObservationSchema(Schema):
+    id = fields.Integer()
+    metric = fields.Nested(MetricRef)
+    agency_id = fields.Integer()
+    component_id = fields.Integer(allow_none=True)
+    program_id = fields.Integer(allow_none=True)
+    function_id = fields.Integer(allow_none=True)
+    period = fields.String()
+    channel = fields.String()
+    touchpoint = fields.String()
+    value = fields.Float(allow_none=True)
+    n = fields.Integer(allow_none=True)
+    count_1 = fields.Integer(allow_none=True)
+    count_2 = fields.Integer(allow_none=True)
+    count_3 = fields.Integer(allow_none=True)
+    count_4 = fields.Integer(allow_none=True)
+    count_5 = fields.Integer(allow_none=True)
+    question_text = fields.String(allow_none=True)
+    non_standard_wording = fields.Boolean()
+    notes = fields.String(allow_none=True)
+    import_batch_id = fields.Integer(allow_none=True)
+    created_at = fields.AwareDateTime()
+    updated_at = fields.AwareDateTime()
+
+
+class ObservationArgs(PageArgs):
+    program_id = fields.Integer(**ID)
+    function_id = fields.Integer(**ID)
+    metric = fields.String(validate=validate.Length(max=64), metadata={"description": "A metric's code."})
+    period_from = Period(metadata={"description": "First fiscal quarter, e.g. FY2025-Q1."})
+    period_to = Period(metadata={"description": "Last fiscal quarter, e.g. FY2025-Q4."})
+    channel = fields.String(validate=validate.Length(max=64))
+    import_batch_id = fields.Integer(**ID)
+
+
+def _count():
+    return fields.Integer(allow_none=True, validate=validate.Range(min=0, max=10**9))
+
+
+def _text(size: int, **kwargs):
+    return fields.String(allow_none=True, validate=validate.Length(max=size), **kwargs)
+
+
+class ObservationRowSchema(Schema):
+    """One row of the canonical `metrics` layout (README, "Importing data"), as JSON."""
+
+    class Meta:
+        ordered = True
+        unknown = ma.RAISE
+
+    agency = _text(200)
+    component = _text(200)
+    program = _text(300, metadata={"description": "A program's name or code; a row names a program or a function."})
+    function = _text(200)
+    metric = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    driver = _text(64)
+    period = fields.String(required=True, validate=validate.Length(min=1, max=64),
+                           metadata={"description": "A fiscal quarter, e.g. FY2025-Q1."})
+    channel = _text(64)
+    touchpoint = _text(800)
+    value = fields.Float(allow_none=True, allow_nan=False)
+    n = _count()
+    count_1 = _count()
+    count_2 = _count()
+    count_3 = _count()
+    count_4 = _count()
+    count_5 = _count()
+    question_text = _text(4000)
+    notes = _text(4000)
+
+
+class DryRunArgs(Schema):
+    dry_run = fields.Boolean(load_default=False, metadata={"description": "Validate and plan; write nothing."})
+
+
+class DriverNoteSchema(Schema):
+    row = fields.Integer(allow_none=True)
+    program = fields.String(allow_none=True)
+    period = fields.String(allow_none=True)
+    channel = fields.String(allow_none=True)
+    slot = fields.Integer(allow_none=True)
+    driver = fields.String(allow_none=True)
+    note = fields.String(allow_none=True)
+    question = fields.String(allow_none=True)
+
+
+class ImportSummarySchema(Schema):
+    """What the import pipeline did (or, in a dry run, would do) with the rows."""
+
+    batch = fields.Integer(allow_none=True)
+    format = fields.String(allow_none=True)
+    status = fields.String(metadata={"description": "imported, would_import or duplicate"})
+    inserted = fields.Integer()
+    updated = fields.Integer()
+    unchanged = fields.Integer()
+    rejected = fields.Integer()
+    errors = fields.List(fields.Nested(ProblemItemSchema))
+    message = fields.String()
+    driver_notes = fields.List(fields.Dict())
+    placements = fields.List(fields.String())
+    created = fields.Dict(keys=fields.String(), values=fields.Integer())
+    unknown_columns = fields.List(fields.String())
+    warnings = fields.List(fields.String())
+
+
+# ----------------------------------------------------------------------------- scores
+
+class ProgramRef(Schema):
+    id = fields.Integer()
+    code = fields.String()
+    name = fields.String()
+    component = fields.Nested(Ref)
+    agency = fields.Nested(Ref, attribute="component.agency")
+
+
+def _pooled_count(index: int):
+    return fields.Function(lambda score: score.counts[index] if score.counts else None, allow_none=True,
+                           metadata={"type": "integer", "description": f"Answers {index + 1}, pooled."})
+
+
+class ScoreSchema(Schema):
+    program = fields.Nested(ProgramRef)
+    metric = fields.String(attribute="metric.code")
+    driver = fields.Function(lambda s: s.metric.driver.value if s.metric.driver else None, allow_none=True,
+                             metadata={"type": "string"})
+    period = fields.String()
+    value = fields.Float(allow_none=True, metadata={"description": "Mean on the 1-5 scale of the pooled answer "
+                                                                   "counts (survey metrics), else the pooled value."})
+    n = fields.Integer(allow_none=True)
+    count_1 = _pooled_count(0)
+    count_2 = _pooled_count(1)
+    count_3 = _pooled_count(2)
+    count_4 = _pooled_count(3)
+    count_5 = _pooled_count(4)
+    ci_low = fields.Float(allow_none=True)
+    ci_high = fields.Float(allow_none=True)
+    target = fields.Float(allow_none=True)
+    status = fields.String(metadata={"description": "green, amber, red, insufficient_data, no_data or no_target"})
+    non_standard_wording = fields.Boolean()
+
+
+class ScoreArgs(PageArgs):
+    metric = fields.String(required=True, validate=validate.Length(min=1, max=64),
+                           metadata={"description": "A metric's code, e.g. trust."})
+    period = Period(required=True, metadata={"description": "A fiscal quarter, e.g. FY2025-Q1."})
+    agency_id = fields.Integer(**ID)
+    component_id = fields.Integer(**ID)
+    program_id = fields.Integer(**ID)
+
+
+# ----------------------------------------------------------------------------- findings
+
+class FindingInputSchema(Schema):
+    id = fields.Integer()
+    role = fields.String()
+    value = fields.Float(allow_none=True)
+    metric_id = fields.Integer(allow_none=True)
+    subject_key = fields.String(allow_none=True)
+    period = fields.String(allow_none=True)
+    n = fields.Integer(allow_none=True)
+    observation_id = fields.Integer(allow_none=True)
+    observation_ids = fields.List(fields.Integer(), allow_none=True)
+    target_id = fields.Integer(allow_none=True)
+
+
+class RuleRef(Schema):
+    key = fields.String(attribute="rule_version.rule.key")
+    title = fields.String(attribute="rule_version.rule.title")
+    version = fields.Integer(attribute="rule_version.version")
+    status = fields.String(attribute="rule_version.status.value")
+
+
+class FindingSchema(Schema):
+    id = fields.Integer()
+    rule = fields.Function(lambda f: RuleRef().dump(f), metadata={"type": "object"})
+    subject_type = fields.Enum(RuleSubject, by_value=True)
+    subject_id = fields.Integer()
+    subject_detail = fields.String(allow_none=True)
+    period = fields.String()
+    outcome = fields.String()
+    rating = fields.Integer(allow_none=True)
+    status = fields.String(allow_none=True)
+    flag = fields.String(allow_none=True)
+    severity = fields.String(allow_none=True)
+    score = fields.Float(allow_none=True)
+    explanation = fields.String()
+    facts = fields.Dict()
+    evaluated_at = fields.AwareDateTime()
+    inputs = fields.List(fields.Nested(FindingInputSchema))
+
+
+class FindingArgs(PageArgs):
+    subject_type = fields.Enum(RuleSubject, by_value=True)
+    subject_id = fields.Integer(**ID)
+    period = Period()
+    rule = fields.String(validate=validate.Length(max=100), metadata={"description": "A rule's key."})
+    outcome = fields.String(validate=validate.OneOf(["rating", "status", "flag", "score"]))
+
+
+# ----------------------------------------------------------------------------- commitments
+
+class HistorySchema(Schema):
+    id = fields.Integer()
+    at = fields.AwareDateTime()
+    user_id = fields.Integer(allow_none=True)
+    by = fields.String()
+    status = fields.Enum(CommitmentStatus, by_value=True)
+    reason = fields.String(allow_none=True)
+    note = fields.String(allow_none=True)
+    changes = fields.Dict(metadata={"description": "Each changed field: [before, after]."})
+
+
+class LeaderRef(Schema):
+    id = fields.Integer()
+    name = fields.String()
+    email = fields.String(allow_none=True)
+
+
+class CommitmentSchema(Schema):
+    id = fields.Integer()
+    function = fields.Nested(Ref)
+    leader = fields.Nested(LeaderRef, allow_none=True)
+    component_id = fields.Integer(allow_none=True)
+    capacity_domain = fields.String(allow_none=True)
+    title = fields.String()
+    description = fields.String(allow_none=True)
+    due_date = fields.Date(allow_none=True)
+    status = fields.Enum(CommitmentStatus, by_value=True)
+    reason = fields.String(allow_none=True)
+    next_step = fields.String(allow_none=True)
+    evidence_links = fields.List(fields.String())
+    program_ids = fields.List(fields.Integer())
+    metric_ids = fields.List(fields.Integer())
+    last_update_at = fields.AwareDateTime(allow_none=True)
+    created_at = fields.AwareDateTime()
+    updated_at = fields.AwareDateTime()
+    version = fields.Integer(metadata={"description": "Also the ETag; send it back as If-Match to change it."})
+    history = fields.List(fields.Nested(HistorySchema), metadata={"description": "Newest first."})
+
+
+class CommitmentArgs(PageArgs):
+    function = fields.String(validate=validate.Length(max=16), metadata={"description": "A function's code."})
+    component = fields.String(validate=validate.Length(max=32), metadata={"description": "A component's code."})
+    status = fields.List(fields.Enum(CommitmentStatus, by_value=True), validate=validate.Length(max=6))
+    domain = fields.String(validate=validate.OneOf(CAPACITY_DOMAINS))
+    leader_id = fields.Integer(**ID)
+
+
+class CommitmentPatchSchema(Schema):
+    """The fields an update may change (a leader: status and reason, and a note)."""
+
+    class Meta:
+        ordered = True
+        unknown = ma.RAISE
+
+    status = fields.Enum(CommitmentStatus, by_value=True)
+    reason = fields.String(allow_none=True, validate=validate.Length(max=10000))
+    next_step = fields.String(allow_none=True, validate=validate.Length(max=10000))
+    evidence_links = fields.List(fields.String(validate=validate.Length(max=2000)), validate=validate.Length(max=20))
+    note = fields.String(allow_none=True, validate=validate.Length(max=10000), metadata={
+        "description": "Kept in the history; a note alone confirms the commitment is current."})
+
+
+class IfMatchHeader(Schema):
+    # webargs reads headers case-insensitively; the key is how the header is spelled.
+    if_match = fields.String(data_key="If-Match", metadata={"description": "The ETag of the commitment as read "
+                                                                           "(required: 428 without it)."})
+
+
+# ----------------------------------------------------------------------------- plans
+
+class DecisionSchema(Schema):
+    rating = fields.Integer(attribute="confirmed_rating")
+    proposed_rating = fields.Integer(allow_none=True)
+    justification = fields.String(allow_none=True)
+    decided_by_id = fields.Integer(allow_none=True)
+    at = fields.AwareDateTime()
+
+
+class RequirementSchema(Schema):
+    id = fields.Integer(attribute="requirement.id")
+    text = fields.String(attribute="requirement.text")
+    metric_id = fields.Integer(attribute="requirement.metric_id", allow_none=True)
+    target_id = fields.Integer(attribute="requirement.target_id", allow_none=True)
+    commitment_id = fields.Integer(attribute="requirement.commitment_id", allow_none=True)
+    program_ids = fields.Function(lambda r: sorted(p.id for p in r.requirement.programs),
+                                  metadata={"type": "array", "items": {"type": "integer"}})
+    is_cx = fields.Boolean(attribute="requirement.is_cx")
+    proposed_rating = fields.Integer(attribute="proposed", allow_none=True)
+    finding_id = fields.Function(lambda r: r.finding.id if r.finding else None, allow_none=True,
+                                 metadata={"type": "integer"})
+
+
+class ElementSchema(Schema):
+    id = fields.Integer(attribute="element.id")
+    name = fields.String(attribute="element.name")
+    position = fields.Integer(attribute="element.position")
+    weight = fields.Integer(attribute="element.weight")
+    is_results_driven = fields.Boolean(attribute="element.is_results_driven")
+    is_critical = fields.Boolean(attribute="element.is_critical")
+    proposed_rating = fields.Integer(attribute="proposed", allow_none=True)
+    decided_rating = fields.Integer(attribute="confirmed", allow_none=True)
+    decision = fields.Nested(DecisionSchema, allow_none=True)
+    requirements = fields.List(fields.Nested(RequirementSchema))
+
+
+class SummarySchema(Schema):
+    score = fields.Integer(allow_none=True)
+    level = fields.Integer(allow_none=True)
+    rated = fields.Integer()
+    elements = fields.Integer()
+    complete = fields.Boolean()
+
+
+class PlanSchema(Schema):
+    id = fields.Integer(attribute="plan.id")
+    fiscal_year = fields.Integer(attribute="plan.fiscal_year")
+    rating_method = fields.String(attribute="plan.rating_method.value")
+    leader = fields.Function(lambda v: LeaderDetail().dump(v.plan.leader), metadata={"type": "object"})
+    elements = fields.List(fields.Nested(ElementSchema))
+    summary = fields.Nested(SummarySchema)
+    weight_problems = fields.List(fields.String())
+
+
+class LeaderDetail(LeaderRef):
+    title = fields.String(allow_none=True)
+    function_id = fields.Integer(allow_none=True)
+    component_id = fields.Integer(allow_none=True)
+
+
+class PlanArgs(PageArgs):
+    fiscal_year = fields.Integer(validate=validate.Range(min=2000, max=2100))
+    leader_id = fields.Integer(**ID)
+
+
+# ----------------------------------------------------------------------------- capacity
+
+class DomainScoreSchema(Schema):
+    id = fields.Integer()
+    domain = fields.String()
+    position = fields.Integer()
+    score = fields.Float(allow_none=True)
+    narrative = fields.String(allow_none=True)
+    evidence = fields.String(allow_none=True)
+
+
+class CapacityAssessmentSchema(Schema):
+    id = fields.Integer()
+    component = fields.Nested(Ref)
+    fiscal_year = fields.Integer()
+    scale_min = fields.Integer()
+    scale_max = fields.Integer()
+    status = fields.Enum(CapacityStatus, by_value=True)
+    submitted_at = fields.AwareDateTime(allow_none=True)
+    submitted_by_id = fields.Integer(allow_none=True)
+    total = fields.Float(allow_none=True)
+    version = fields.Integer()
+    domain_scores = fields.List(fields.Nested(DomainScoreSchema))
+
+
+class CapacityArgs(PageArgs):
+    component_id = fields.Integer(**ID)
+    fiscal_year = fields.Integer(validate=validate.Range(min=2000, max=2100))
+    status = fields.Enum(CapacityStatus, by_value=True)
+
+
+# ----------------------------------------------------------------------------- imports
+
+class ProgressSchema(Schema):
+    stage = fields.String()
+    rows = fields.Integer()
+
+
+class ImportBatchSchema(Schema):
+    id = fields.Integer()
+    filename = fields.String()
+    format = fields.String(allow_none=True)
+    sheet = fields.String(allow_none=True)
+    status = fields.Enum(BatchStatus, by_value=True)
+    user_id = fields.Integer(allow_none=True)
+    created_at = fields.AwareDateTime()
+    committed_at = fields.AwareDateTime(allow_none=True)
+    reverted_at = fields.AwareDateTime(allow_none=True)
+    inserted = fields.Integer()
+    updated = fields.Integer()
+    unchanged = fields.Integer()
+    rejected = fields.Integer()
+    total_rows = fields.Integer()
+    message = fields.String(allow_none=True)
+    options = fields.Dict()
+    errors = fields.List(fields.Nested(ProblemItemSchema))
+    preview = fields.Dict(metadata={"description": "The plan: sample changes in words, driver-rule notes, what "
+                                                   "would be created, unknown columns, warnings."})
+    progress = fields.Nested(ProgressSchema)
+
+
+class ImportArgs(PageArgs):
+    status = fields.Enum(BatchStatus, by_value=True)
+    format = fields.String(validate=validate.Length(max=64))
+
+
+class UploadForm(Schema):
+    format = fields.String(validate=validate.Length(max=64),
+                           metadata={"description": "The layout; recognised from the header when left out."})
+    sheet = fields.String(validate=validate.Length(max=200))
+    program = fields.String(validate=validate.Length(max=300),
+                            metadata={"description": "Touchpoints responses: the program."})
+    period = fields.String(validate=validate.Length(max=64),
+                           metadata={"description": "Touchpoints responses: the quarter."})
+    touchpoint = fields.String(validate=validate.Length(max=800))
+    trust_scale = fields.String(validate=validate.OneOf(["thumbs", "five"]))
+
+
+class UploadSchema(UploadForm):
+    """An upload: the file and the options the import page offers (multipart/form-data)."""
+
+    file = Upload(required=True, metadata={"description": "The spreadsheet: xlsx, xlsm, xls, ods, csv or tsv."})
+
+
+class RevertSchema(Schema):
+    batch = fields.Nested(ImportBatchSchema)
+    deleted = fields.Integer()
+    restored = fields.Integer()

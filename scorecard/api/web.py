@@ -1,0 +1,71 @@
+"""The pages of the API for people: "API tokens" (make and revoke your own personal access tokens)
+and the documentation page, which lists every operation of the OpenAPI document (served by the
+app itself, no CDN)."""
+from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
+
+from scorecard.api.forms import NewTokenForm, RevokeForm
+from scorecard.api.problems import TITLES
+from scorecard.api.tokens import TokenError, create_token, revoke_token, scopes_for, tokens_of
+from scorecard.extensions import db
+from scorecard.models import utcnow
+from scorecard.permissions import requires
+
+tokens_bp = Blueprint("api_tokens", __name__)
+docs_bp = Blueprint("api_docs", __name__)
+SCOPE_WORDS = {"read": "Read: read everything your role may see",
+               "write": "Write: read, and change what your role may change"}
+
+
+def _form() -> NewTokenForm:
+    form = NewTokenForm()
+    form.scope.choices = [SelectChoice(s.value, SCOPE_WORDS[s.value]) for s in scopes_for(current_user)]
+    return form
+
+
+@tokens_bp.route("/", methods=["GET", "POST"])
+@requires("view_dashboards")  # every role: a token is its user's own, with their role and never more
+def index():
+    form, secret, status = _form(), None, 200
+    if form.validate_on_submit():
+        try:
+            token, secret = create_token(db.session, current_user, scope=form.scope.data, name=form.name.data,
+                                         expires_days=form.expires_days.data, by=current_user)
+        except TokenError as error:
+            db.session.rollback()
+            form.scope.errors = list(form.scope.errors) + [str(error)]
+            status = 400
+        else:
+            flash(f"Token {token.prefix}… created. Copy it now: it is shown only once.", "success")
+            form = _form()
+    elif form.is_submitted():
+        status = 400
+    return render_template("api/tokens.html", form=form, secret=secret, tokens=tokens_of(db.session, current_user),
+                           revoke=RevokeForm(), now=utcnow()), status
+
+
+@tokens_bp.route("/<int:token_id>/revoke", methods=["POST"])
+@requires("view_dashboards")
+def revoke(token_id):
+    form = RevokeForm()
+    if not form.validate_on_submit():
+        return redirect(url_for("api_tokens.index"), 303)
+    token = revoke_token(db.session, current_user, token_id)
+    if token is None:
+        flash("You have no such token.", "error")
+    else:
+        flash(f"Token {token.prefix}… revoked; it no longer works.", "success")
+    return redirect(url_for("api_tokens.index"), 303)
+
+
+@docs_bp.route("/docs")
+def page():
+    """Every operation of the OpenAPI document: method, path, summary, parameters, body, answers."""
+    spec = current_app.extensions["scorecard.api"].spec.to_dict()
+    operations = []
+    for path, item in spec.get("paths", {}).items():
+        for method, operation in item.items():
+            if method in ("get", "post", "put", "patch", "delete"):
+                operations.append({"method": method.upper(), "path": path, **operation})
+    return render_template("api/docs.html", spec=spec, operations=operations, problems=TITLES)
