@@ -51,9 +51,8 @@ def bulk_inserter(session, table, columns: Sequence[str], *, processed: Iterable
     sql = (f"INSERT INTO {dialect.identifier_preparer.format_table(table)} ({', '.join(quote(c) for c in columns)}) "
            f"VALUES ({', '.join([marker] * len(columns))})")
     skipped = set(processed)
-    processors = [(i, process) for i, process in
-                  ((i, table.c[c].type._cached_bind_processor(dialect)) for i, c in enumerate(columns) if c not in skipped)
-                  if process is not None]
+    bound = ((i, table.c[c].type._cached_bind_processor(dialect)) for i, c in enumerate(columns) if c not in skipped)
+    processors = [(i, process) for i, process in bound if process is not None]
 
     def insert(rows: list[tuple]) -> None:
         if processors:

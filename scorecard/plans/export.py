@@ -1,8 +1,9 @@
 """The ratings export: leaders' element ratings, one row per plan element — the proposal, the
 rating official's decision and the plan's summary score and level — as .csv or .xlsx
 (`scorecard export ratings`)."""
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator, Optional
+from typing import Optional
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so

@@ -121,7 +121,7 @@ def run_rules(ctx: EvaluationContext, rules: Iterable[CompiledRule],
             if subject_type is RuleSubject.commitment:  # only commitments read the date (a program's finding keeps)
                 context["today"] = ctx.today.isoformat()
             draft = evaluate_rule(rule, subj.subject(ctx, subject_type, entity), period,
-                                  lambda ref, p, e=entity: resolve(ctx, subject_type, e, ref, p), context=context)
+                                  lambda ref, p, e=entity, t=subject_type: resolve(ctx, t, e, ref, p), context=context)
             if draft is not None:
                 drafts.append(draft)
     return drafts
