@@ -342,6 +342,26 @@ def test_moving_the_due_date_needs_a_new_reason(demo):
         assert latest.changes["due_date"] == [due.isoformat(), later]
 
 
+def test_check_gives_any_writer_the_same_refusals(demo):
+    """The checks the web applies, callable without saving (as an import row could)."""
+    from scorecard.commitments.services import check
+
+    with demo.app_context():
+        admin, target = user("admin@demo.cx.gov"), cfo_open_commitment()
+        cfo = target.function_id
+        assert check(db.session, None, {"title": "New", "status": "off_track"}, user=admin, function_id=cfo) == {
+            "reason": "a commitment that is off track needs a reason: say why it is off track"}
+        assert check(db.session, None, {"title": target.title.upper()}, user=admin, function_id=cfo) == {
+            "title": f"CFO already has a commitment titled {target.title.upper()!r}"}
+        moved = check(db.session, target, {"due_date": target.due_date + timedelta(days=1)}, user=admin)
+        assert list(moved) == ["reason"] and "moving the due date" in moved["reason"]
+        links = check(db.session, target, {"evidence_links": ["see the wiki"]}, user=admin)
+        assert list(links) == ["evidence_links"]
+        assert links["evidence_links"].startswith("'see the wiki' is not a web link: each evidence link must start")
+        assert check(db.session, target, {"next_step": "Call the vendor."}, user=admin) == {}
+        assert db.session.get(Commitment, target.id).next_step is None  # nothing was saved
+
+
 def test_a_leader_changes_only_status_and_reason_of_their_own(demo):
     leader = signed_in(demo, "leader@demo.cx.gov")
     with demo.app_context():

@@ -747,25 +747,23 @@ def update_commitment(session, commitment: Commitment, values: dict, *, user, ve
         raise EditConflict(commitment)
     values = clean(values)
     note = (note or "").strip() or None
-    before = snapshot(commitment, [f for f in values if f in FIELD_LABELS])
-    changed = {f for f, v in values.items() if f in FIELD_LABELS and encode(v) != before[f]}
+    state, changed = proposal(commitment, values)
     outside = changed - editable_fields(user, commitment)
     if outside:
         raise CommitmentError({f: "leaders may change only the status and reason of their commitments (and add "
                                   "a note)" for f in sorted(outside)})
-    state = {f: field_value(commitment, f) for f in EDITABLE}
-    state.update({f: values[f] for f in changed})
     problems = _problems(session, function_id=commitment.function_id, state=state, changed=changed,
                          current=commitment, user=user)
     if problems:
         raise CommitmentError(problems)
     if not changed and not note:
         return None
+    before = snapshot(commitment, changed)
     try:
         for name in sorted(changed):
-            _set(session, commitment, name, values[name])
-        update = _record(session, commitment, {f: before[f] for f in changed},
-                         {f: encode(values[f]) for f in changed}, user=user, note=note, action=action)
+            _set(session, commitment, name, state[name])
+        update = _record(session, commitment, before, {f: encode(state[f]) for f in changed}, user=user, note=note,
+                         action=action)
         session.commit()
     except StaleDataError:
         session.rollback()
@@ -797,13 +795,8 @@ def create_commitment(session, values: dict, *, user, function_id: Optional[int]
         function_id = user.function_id
     if function_id is None or session.get(Function, function_id) is None:
         raise CommitmentError({"function_id": "choose the function that owns the commitment"})
-    values = clean(values)
     note = (note or "").strip() or None
-    state = {f: None for f in EDITABLE}
-    state.update({"status": S.not_started, "evidence_links": [], "program_ids": [], "metric_ids": []})
-    state.update({f: v for f, v in values.items() if f in FIELD_LABELS})
-    state["status"] = state["status"] or S.not_started
-    changed = {f for f, v in state.items() if v not in (None, [])}
+    state, changed = proposal(None, clean(values))
     problems = _problems(session, function_id=function_id, state=state, changed=changed, current=None, user=user)
     if problems:
         raise CommitmentError(problems)
@@ -817,6 +810,33 @@ def create_commitment(session, values: dict, *, user, function_id: Optional[int]
             action="commitment.create")
     session.commit()
     return commitment
+
+
+def proposal(commitment: Optional[Commitment], values: dict) -> tuple[dict, set]:
+    """The whole commitment as `values` (cleaned) would leave it, and the fields they change;
+    for a new commitment (None) every field given is a change."""
+    if commitment is None:
+        state = {f: None for f in EDITABLE}
+        state.update({"evidence_links": [], "program_ids": [], "metric_ids": []})
+        state.update({f: v for f, v in values.items() if f in FIELD_LABELS})
+        state["status"] = state["status"] or S.not_started
+        return state, {f for f, v in state.items() if v not in (None, [])}
+    state = {f: field_value(commitment, f) for f in EDITABLE}
+    stored = snapshot(commitment)
+    changed = {f for f, v in values.items() if f in FIELD_LABELS and encode(v) != stored[f]}
+    state.update({f: values[f] for f in changed})
+    return state, changed
+
+
+def check(session, commitment: Optional[Commitment], values: dict, *, user,
+          function_id: Optional[int] = None) -> dict[str, str]:
+    """What the domain's rules say about setting `values` on `commitment` (None: a new one for
+    `function_id`), as {field: message}; empty when the change may be saved. Scope is not
+    checked here (see may_edit, editable_fields). Every writer of commitments can ask it, an
+    import row as well as a web form, so both refuse the same things with the same words."""
+    state, changed = proposal(commitment, clean(values))
+    return _problems(session, function_id=commitment.function_id if commitment else function_id, state=state,
+                     changed=changed, current=commitment, user=user)
 
 
 def _set(session, commitment: Commitment, name: str, value) -> None:
