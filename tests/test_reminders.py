@@ -261,3 +261,19 @@ def test_the_demo_officer_hears_of_exactly_their_commitments(demo, smtp):
     assert report["executive@demo.cx.gov"] == escalated
     assert set(report) == {"cfo.officer@demo.cx.gov", "leader@demo.cx.gov", "executive@demo.cx.gov"}
     assert len(smtp.envelopes) == 3
+
+
+def test_the_demo_command_says_where_reminders_go(app):
+    """`make run` runs `scorecard demo`, which prints this line."""
+    from scorecard.reminders import _where_mail_goes
+
+    app.config.update(SMTP_HOST="", BASE_URL=BASE)
+    assert _where_mail_goes(app) == [
+        "Mail: no SMTP server is set (SCORECARD_SMTP_HOST), so `scorecard remind` keeps reminders in the outbox: "
+        f"{BASE}/outbox/ (sign in as an administrator)."]
+    app.config.update(SMTP_HOST="mail.agency.example", SMTP_PORT=587, SMTP_TLS="starttls")
+    assert "over SMTP server mail.agency.example:587 (starttls)" in _where_mail_goes(app)[0]
+    app.config.update(SMTP_TLS="tls1.3")
+    assert "SCORECARD_SMTP_TLS is 'tls1.3'; use one of starttls, ssl, none" in _where_mail_goes(app)[0]
+    refused = remind(app)
+    assert refused.exit_code == 1 and "SCORECARD_SMTP_TLS is 'tls1.3'" in refused.output

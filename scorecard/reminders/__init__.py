@@ -17,7 +17,10 @@ def init_app(app) -> None:
 def _where_mail_goes(app, **extra) -> list[str]:
     from scorecard.reminders.mail import MailSettings
 
-    settings = MailSettings.from_config(app.config)
+    try:
+        settings = MailSettings.from_config(app.config)
+    except ValueError as error:  # say so, but let the demo load
+        return [f"Mail: {error}; `scorecard remind` will refuse to run until it is fixed."]
     base = (app.config.get("BASE_URL") or "").rstrip("/")
     if settings.host:
         return [f"Mail: `scorecard remind` sends reminders over {settings.where()}; every message is listed "
