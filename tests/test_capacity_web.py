@@ -2,7 +2,15 @@
 (validated and audited), submitting it (which locks the year for the web and the import), an
 admin's reopening with a reason, and who may do what, route by route."""
 import html as html_lib
+import os
 import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -110,6 +118,25 @@ def test_grid_shows_each_component_by_fiscal_year_with_total_and_status(demo, cl
     assert {(fy, status) for fy, status, _ in cells} == {("2026", "submitted"), ("2027", "draft")}
     first = next(body for fy, status, body in cells if fy == "2026")
     assert re.search(r"\d+ of 35", first) and f'href="{url(ba, LAST)}"' in page
+
+
+def test_grid_can_show_one_agency(demo, client_as):
+    from scorecard.models import Agency
+
+    with demo.app_context():
+        other = Agency(code="OTH", name="Other Department")
+        db.session.add(Component(agency=other, code="OTH-1", name="Other Bureau"))
+        db.session.commit()
+    viewer = client_as("viewer")
+    every = text(viewer.get("/capacity/"))
+    assert '<th scope="colgroup" colspan="3" class="bg-primary-lighter font-sans-md">Other Department</th>' in every
+    assert "Other Bureau" in every and "Benefits Administration" in every
+    one = text(viewer.get("/capacity/?agency=OTH"))
+    assert "Other Bureau" in one and "Benefits Administration" not in one
+    assert '<option value="OTH" selected>Other Department</option>' in one
+    unknown = text(viewer.get("/capacity/?agency=NOPE"))
+    assert "Agency: &#39;NOPE&#39; is not an agency&#39;s code; every agency is shown." in unknown
+    assert "Other Bureau" in unknown and "Benefits Administration" in unknown
 
 
 def test_a_year_nobody_started_is_not_started(demo, client_as, ba):
@@ -501,3 +528,139 @@ def test_demo_has_two_years_per_component_last_submitted_this_a_draft(demo):
         last = {(a.component_id, d.domain): d.score for a in rows if a.fiscal_year == LAST for d in a.domain_scores}
         assert any(d.score != last[(a.component_id, d.domain)]
                    for a in rows if a.fiscal_year == CURRENT for d in a.domain_scores)  # a change to show
+
+
+def test_capacity_actions_follow_design():
+    """DESIGN §6: every role reads capacity assessments (agency dashboards' data); analysts and
+    admins enter and submit them; only admins reopen."""
+    from scorecard.permissions import PERMISSIONS
+
+    assert {r.value for r in PERMISSIONS["view_capacity"]} == set(ROLES)
+    assert {r.value for r in PERMISSIONS["edit_capacity"]} == {"admin", "analyst"}
+    assert {r.value for r in PERMISSIONS["reopen_capacity"]} == {"admin"}
+
+
+# ----------------------------------------------------------------------------- in a real browser
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMEDRIVER = shutil.which("chromedriver")
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    """The app as production runs it: migrations, `scorecard demo`, gunicorn on a local port."""
+    if not (CHROMIUM and CHROMEDRIVER):
+        if os.environ.get("SCORECARD_REQUIRE_BROWSER"):
+            raise RuntimeError("chromium and chromedriver are required (SCORECARD_REQUIRE_BROWSER is set)")
+        pytest.skip("chromium / chromedriver not installed")
+    folder = tmp_path_factory.mktemp("capacity-served")
+    env = dict(os.environ, DATABASE_URL=f"sqlite:///{folder / 'scorecard.db'}", SCORECARD_ENV="development",
+               SECRET_KEY="capacity-browser-test")
+    root = Path(__file__).resolve().parents[1]
+    scorecard = [sys.executable, "-m", "scorecard.cli"]
+    subprocess.run(scorecard + ["db", "upgrade"], env=env, cwd=root, check=True, capture_output=True)
+    subprocess.run(scorecard + ["demo"], env=env, cwd=root, check=True, capture_output=True)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "1", "wsgi:app"],
+        env=env, cwd=root, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(150):
+            try:
+                urllib.request.urlopen(base + "/healthz", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.2)
+        else:
+            raise RuntimeError("the server did not start")
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def chrome(served, tmp_path_factory):
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-dev-shm-usage", "--no-first-run",
+                 "--window-size=1400,1000", f"--user-data-dir={tmp_path_factory.mktemp('chrome')}"):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    driver.set_page_load_timeout(60)
+    yield driver
+    driver.quit()
+
+
+def full_page_screenshot(driver, path: Path) -> None:
+    """The whole page, not only the window: the window is stretched to the page's height first."""
+    height = driver.execute_script("return document.documentElement.scrollHeight")
+    driver.set_window_size(1400, min(max(height, 1000), 6000))
+    driver.save_screenshot(str(path))
+    driver.set_window_size(1400, 1000)
+
+
+@pytest.mark.browser
+def test_analyst_enters_and_submits_an_assessment_in_the_browser(served, chrome, tmp_path):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    from scorecard.demo import DEMO_PASSWORD
+
+    shots = Path(os.environ.get("SCORECARD_SCREENSHOTS", tmp_path))
+    shots.mkdir(parents=True, exist_ok=True)
+    wait = WebDriverWait(chrome, 30)
+    chrome.delete_all_cookies()
+    chrome.get(served + "/capacity/")
+    assert "/auth/login" in chrome.current_url
+    chrome.find_element(By.NAME, "email").send_keys("analyst@demo.cx.gov")
+    chrome.find_element(By.NAME, "password").send_keys(DEMO_PASSWORD)
+    chrome.find_element(By.CSS_SELECTOR, "form.usa-form [type=submit]").click()
+    wait.until(ec.presence_of_element_located((By.ID, "capacity-grid")))
+    full_page_screenshot(chrome, shots / "capacity-grid.png")
+    grid = chrome.find_element(By.ID, "capacity-grid")
+    seen = grid.text.lower()  # the status tags are set in capitals
+    assert "benefits administration" in seen and "submitted" in seen and "draft" in seen
+
+    row = grid.find_element(By.XPATH, ".//tr[th[contains(., 'Benefits Administration')]]")
+    row.find_elements(By.CSS_SELECTOR, "td a")[-1].click()  # the current fiscal year, a draft
+    wait.until(ec.presence_of_element_located((By.ID, "domains")))
+    full_page_screenshot(chrome, shots / "capacity-assessment.png")
+    assert "capacity assessment" in chrome.find_element(By.TAG_NAME, "h1").text
+    assert "from" in chrome.find_element(By.ID, "domains").text  # the change from last year
+
+    chrome.find_element(By.ID, "edit-link").click()
+    score = wait.until(ec.presence_of_element_located((By.ID, "score_0")))
+    score.clear()
+    score.send_keys("9")
+    chrome.find_element(By.ID, "save").click()
+    problems = wait.until(ec.presence_of_element_located((By.ID, "form-problems")))
+    full_page_screenshot(chrome, shots / "capacity-edit-refused.png")
+    assert "Measurement score: 9 is outside the assessment's scale (1-7)." in problems.text
+
+    score = chrome.find_element(By.ID, "score_0")
+    score.clear()
+    score.send_keys("6")
+    evidence = chrome.find_element(By.ID, "evidence_0")
+    evidence.clear()
+    evidence.send_keys("https://www.performance.gov/cx/")
+    chrome.find_element(By.ID, "save").click()
+    wait.until(ec.presence_of_element_located((By.ID, "domains")))
+    assert "Saved the FY" in chrome.find_element(By.TAG_NAME, "main").text
+    measurement = chrome.find_element(By.CSS_SELECTOR, "#domains tr[data-domain='Measurement'] .score")
+    assert measurement.text == "6 of 7"
+
+    chrome.find_element(By.CSS_SELECTOR, "#submit-form button").click()
+    wait.until(ec.presence_of_element_located((By.ID, "locked-note")))
+    full_page_screenshot(chrome, shots / "capacity-submitted.png")
+    main = chrome.find_element(By.TAG_NAME, "main").text
+    assert "The year is locked" in main and "analyst@demo.cx.gov" in main
+    assert not chrome.find_elements(By.ID, "edit-link")

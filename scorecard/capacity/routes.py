@@ -30,7 +30,7 @@ from scorecard.permissions import can, requires
 @bp.route("/")
 @requires("view_capacity")
 def index():
-    return render_template("capacity/index.html", grid=grid(db.session, date.today()))
+    return render_template("capacity/index.html", grid=grid(db.session, date.today(), request.args.get("agency")))
 
 
 @bp.route("/<int:component_id>/<int:fiscal_year>")

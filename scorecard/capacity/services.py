@@ -16,6 +16,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from scorecard.models import (
     CAPACITY_DOMAINS,
+    Agency,
     AuditEvent,
     CapacityAssessment,
     CapacityDomainScore,
@@ -160,21 +161,43 @@ class Grid:
     years: list[int]
     rows: list[tuple[Component, list[GridCell]]]
     hidden_years: int = 0  # older fiscal years with assessments, left out of the grid
+    agency_choices: list[Agency] = field(default_factory=list)
+    agency: Optional[Agency] = None   # the agency the grid is limited to, if any
+    problem: Optional[str] = None     # why the agency asked for was not used
+
+    @property
+    def agencies(self) -> list[tuple[str, list[tuple[Component, list[GridCell]]]]]:
+        """The rows under their agency's name, in order."""
+        groups: dict[str, list] = {}
+        for component, cells in self.rows:
+            groups.setdefault(component.agency.name, []).append((component, cells))
+        return list(groups.items())
 
 
-def grid(session, today: date) -> Grid:
-    """Every component (by agency and name) against the latest fiscal years with assessments and
-    the current one."""
+def grid(session, today: date, agency_code: Optional[str] = None) -> Grid:
+    """Every component (by agency and name), or one agency's, against the latest fiscal years with
+    assessments and the current one. An agency code that names no agency is reported, not used."""
     current = Period.from_date(today).fiscal_year
     years = sorted(set(session.scalars(sa.select(CapacityAssessment.fiscal_year).distinct())) | {current})
     shown = years[-YEARS_SHOWN:]
+    agencies = list(session.scalars(sa.select(Agency).order_by(Agency.name, Agency.id)))
+    agency, problem = None, None
+    if agency_code:
+        agency = next((a for a in agencies if a.code == agency_code), None)
+        if agency is None:
+            problem = f"Agency: {agency_code[:100]!r} is not an agency's code; every agency is shown."
+    query = (sa.select(Component).join(Component.agency).options(so.contains_eager(Component.agency))
+             .order_by(Agency.name, Agency.id, Component.name))
+    if agency is not None:
+        query = query.where(Component.agency_id == agency.id)
+    components = list(session.scalars(query))
+    wanted = sa.select(CapacityAssessment).where(CapacityAssessment.fiscal_year.in_(shown))
+    if agency is not None:
+        wanted = wanted.where(CapacityAssessment.component_id.in_([c.id for c in components] or [-1]))
     assessments = {(a.component_id, a.fiscal_year): a for a in session.scalars(
-        sa.select(CapacityAssessment).where(CapacityAssessment.fiscal_year.in_(shown))
-        .options(so.selectinload(CapacityAssessment.domain_scores)))}
-    components = session.scalars(sa.select(Component).options(so.joinedload(Component.agency))
-                                 .order_by(Component.agency_id, Component.name))
+        wanted.options(so.selectinload(CapacityAssessment.domain_scores)))}
     rows = [(c, [GridCell(c, fy, assessments.get((c.id, fy))) for fy in shown]) for c in components]
-    return Grid(shown, rows, len(years) - len(shown))
+    return Grid(shown, rows, len(years) - len(shown), agencies, agency, problem)
 
 
 @dataclass
@@ -225,6 +248,14 @@ class DomainView:
     def change(self) -> str:
         return change_words(self.score, self.previous.score if self.previous else None, self.prior_year,
                             self.comparable)
+
+    @property
+    def finding_outdated(self) -> bool:
+        """The finding was evaluated before the domain's assessment last changed (on the web the
+        rules are not re-run at once; the next evaluation or import updates the finding)."""
+        if self.finding is None or self.stored is None or self.stored.assessment.updated_at is None:
+            return False
+        return self.finding.evaluated_at < self.stored.assessment.updated_at
 
     @property
     def visible_commitments(self) -> list[CommitmentRow]:
@@ -368,7 +399,11 @@ def _what(event: AuditEvent) -> str:
         return f"submitted it (total {after.get('total', '—')}); the year is locked"
     if event.action == "capacity.reopen":
         return f"reopened it: “{after.get('reason', '')}”"
-    changed = sorted({key.split(": ")[0] for key in after if key not in ("component", "fiscal_year")})
+    fields = {key.split(": ")[0] for key in after if ": " in key}
+    changed = [d for d in CAPACITY_DOMAINS if d in fields] + sorted(fields - set(CAPACITY_DOMAINS))
+    if "scale_min" in after or "scale_max" in after:
+        changed.append(f"the scale ({after.get('scale_min', '…')}-{after.get('scale_max', '…')})"
+                       if event.action == "capacity.create" else "the scale")
     verb = "started it" if event.action == "capacity.create" else "saved changes"
     return f"{verb}: {', '.join(changed)}" if changed else verb
 
