@@ -9,7 +9,7 @@ import sqlalchemy.orm as so
 from scorecard.models.base import Base, UTCDateTime, utcnow
 from scorecard.models.commitments import Commitment
 from scorecard.models.metrics import Metric, Target, _enum
-from scorecard.models.org import Leader, Program
+from scorecard.models.org import Function, Leader, Program
 
 requirement_programs = sa.Table(
     "requirement_programs",
@@ -66,7 +66,9 @@ class PlanElement(Base):
 
 
 class PlanRequirement(Base):
-    """A performance requirement; CX requirements link to a metric, target, commitment, programs."""
+    """A performance requirement; CX requirements link to a metric, target, commitment, programs,
+    or a C-suite function: a requirement that names a function is measured by that function's
+    commitments and its function-level metrics (its leader's own function, usually)."""
 
     __tablename__ = "plan_requirements"
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
@@ -76,16 +78,18 @@ class PlanRequirement(Base):
     metric_id: so.Mapped[Optional[int]] = so.mapped_column(sa.ForeignKey("metrics.id"), index=True)
     target_id: so.Mapped[Optional[int]] = so.mapped_column(sa.ForeignKey("targets.id"))
     commitment_id: so.Mapped[Optional[int]] = so.mapped_column(sa.ForeignKey("commitments.id"))
+    function_id: so.Mapped[Optional[int]] = so.mapped_column(sa.ForeignKey("functions.id"), index=True)
 
     element: so.Mapped[PlanElement] = so.relationship(back_populates="requirements")
     metric: so.Mapped[Optional[Metric]] = so.relationship()
     target: so.Mapped[Optional[Target]] = so.relationship()
     commitment: so.Mapped[Optional[Commitment]] = so.relationship()
+    function: so.Mapped[Optional[Function]] = so.relationship()
     programs: so.Mapped[list[Program]] = so.relationship(secondary=requirement_programs)
 
     @property
     def is_cx(self) -> bool:
-        return self.metric_id is not None or self.commitment_id is not None
+        return self.metric_id is not None or self.commitment_id is not None or self.function_id is not None
 
 
 class ElementRating(Base):
