@@ -10,9 +10,11 @@ from typing import Optional
 
 import sqlalchemy as sa
 
+from importers import access
 from importers.errors import ImportFileError
+from importers.formats.registry import FORMATS
 from importers.pipeline import run_import
-from scorecard.models import BatchStatus, ImportBatch
+from scorecard.models import BatchStatus, ImportBatch, User
 
 log = logging.getLogger(__name__)
 _executor = ThreadPoolExecutor(max_workers=2, thread_name_prefix="import")
@@ -95,16 +97,17 @@ def stalled(app, batch, now: Optional[datetime] = None) -> bool:
     return ((now or datetime.now(timezone.utc)) - last).total_seconds() > limit
 
 
-def start(app, batch_id: int, *, commit: bool, wait: bool = False):
-    """Plan (preview) or commit a stored upload in the background; `wait` runs it inline."""
+def start(app, batch_id: int, *, commit: bool, user_id: Optional[int] = None, wait: bool = False):
+    """Plan (preview) or commit a stored upload in the background; `wait` runs it inline. `user_id`
+    is the person who acts (who confirms a commit); by default the uploader."""
     write_progress(app, batch_id, "queued", 0)  # a sign of life until a worker takes it
-    future = _executor.submit(_run, app, batch_id, commit)
+    future = _executor.submit(_run, app, batch_id, commit, user_id)
     if wait:
         future.result()
     return future
 
 
-def _run(app, batch_id: int, commit: bool) -> None:
+def _run(app, batch_id: int, commit: bool, user_id: Optional[int] = None) -> None:
     from scorecard.extensions import db
 
     with app.app_context():
@@ -114,13 +117,23 @@ def _run(app, batch_id: int, commit: bool) -> None:
             if batch is None or batch.status is not BatchStatus.pending:
                 return  # cancelled, or given up as stalled, while it waited in the queue
             options = dict(batch.options or {})
+            acting = user_id if user_id is not None else batch.user_id
+            actor = session.get(User, acting) if acting is not None else None
+            if actor is not None and commit:
+                access.check(actor, batch)  # checked by the page too; the worker does not take it on trust
             write_progress(app, batch_id, "reading", 0)
             result = run_import(
                 session, batch.stored_path, filename=batch.filename, format_name=options.pop("format", None),
-                sheet=options.pop("sheet", None), options=options, dry_run=not commit, user_id=batch.user_id,
+                sheet=options.pop("sheet", None), options=options, dry_run=not commit,
+                user_id=actor.id if actor is not None else None,
                 progress=lambda stage, rows: write_progress(app, batch_id, stage, rows),
                 batch=batch if commit else None)
             batch = session.get(ImportBatch, batch_id)
+            if not commit and actor is not None and result.format and not access.may_upload(actor, result.format):
+                # Layouts whose sink checks no permission (observations) are refused here, after the
+                # dry run that recognised them and before anything could be written.
+                raise ImportFileError(f"the file is a {FORMATS[result.format].title} file, which your role "
+                                      f"({actor.role.value}) may not import; nothing was imported")
             if result.status == "imported":
                 _finish(app, session, batch)
                 return
@@ -140,7 +153,7 @@ def _run(app, batch_id: int, commit: bool) -> None:
             else:
                 batch.status = BatchStatus.rejected
                 batch.preview = {"unknown_columns": result.unknown_columns, "warnings": result.warnings}
-        except ImportFileError as error:
+        except (ImportFileError, access.BatchRefused) as error:
             session.rollback()
             batch = session.get(ImportBatch, batch_id)
             batch.status, batch.message = BatchStatus.failed, str(error)

@@ -248,7 +248,8 @@ def _run_import(session, path, *, filename: Optional[str] = None, format_name: O
         batch.status, batch.committed_at = BatchStatus.committed, utcnow()
         batch.message = _summary(result.plan, "were")
         session.add(AuditEvent(user_id=user_id, action="import.commit", entity_type="import_batch", entity_id=batch.id,
-                               after={"filename": filename, "format": fmt.name, **counts}))
+                               after={"filename": filename, "format": fmt.name, "uploaded_by": batch.user_id,
+                                      **counts}))
         session.commit()
     except sa.exc.IntegrityError as error:
         if not _is_unique_violation(error):

@@ -1,13 +1,19 @@
-"""Revert a committed import batch: delete what it inserted, restore what it replaced."""
+"""Revert a committed import batch: delete what it inserted, restore what it replaced.
+
+Reverted by a person, the batch is checked as their upload would be: the permission its format
+needs, their own batches only for officers and leaders, and the sink's row-level scope (an officer
+reverts only their own function's commitments)."""
 import enum
 
 import sqlalchemy as sa
 
+from importers import access
+from importers.formats.registry import FORMATS, SINKS
 from importers.sinks.tracked import LINKS, decode, link_ids, same, write_links
 from scorecard.models import (
     Agency, AuditEvent, Base, BatchStatus, CapacityAssessment, CapacityDomainScore, Commitment, CommitmentUpdate,
     Component, ImportBatch, ImportRowChange, Leader, LifeExperience, Metric, Observation, PerformancePlan,
-    PlanElement, PlanRequirement, Program, Target, utcnow,
+    PlanElement, PlanRequirement, Program, Target, User, utcnow,
 )
 from scorecard.signals import import_reverted
 
@@ -25,11 +31,17 @@ class RevertError(Exception):
 
 
 def revert_batch(session, batch_id: int, *, user_id=None) -> dict:
-    """Undo a batch in one transaction. Refuses when a later batch has changed the same rows:
-    revert that one first, so nothing a later import wrote is silently lost."""
+    """Undo a batch in one transaction, as the user `user_id` (None: the command line, trusted).
+    Refuses when a later batch has changed the same rows: revert that one first, so nothing a later
+    import wrote is silently lost."""
     batch = session.get(ImportBatch, batch_id)
     if batch is None:
         raise RevertError(f"there is no import batch {batch_id}")
+    user = session.get(User, user_id) if user_id is not None else None
+    if user is not None:
+        reason = access.refusal(user, batch)
+        if reason:
+            raise RevertError(reason)
     if batch.status is not BatchStatus.committed:
         raise RevertError(f"batch {batch_id} is {batch.status.value}; only a committed batch can be reverted")
     changes = list(session.scalars(sa.select(ImportRowChange).where(ImportRowChange.batch_id == batch_id)))
@@ -37,6 +49,8 @@ def revert_batch(session, batch_id: int, *, user_id=None) -> dict:
     if strange:
         raise RevertError(f"batch {batch_id} changed table(s) {', '.join(strange)}, which revert does not know")
     tracked = [c for c in changes if c.table_name not in STAMPED]
+    if user is not None:
+        _check_scope(session, batch, user, changes)
     _check_tracked(session, batch, tracked)
     deleted = restored = 0
     touched = set()
@@ -75,10 +89,21 @@ def revert_batch(session, batch_id: int, *, user_id=None) -> dict:
     session.refresh(batch)
     summary = {"deleted": deleted, "restored": restored}
     session.add(AuditEvent(user_id=user_id, action="import.revert", entity_type="import_batch",
-                           entity_id=batch_id, after=summary))
+                           entity_id=batch_id, after={**summary, "format": batch.format,
+                                                      "uploaded_by": batch.user_id}))
     session.commit()
     import_reverted.send(batch, touched=touched, reference=bool(tracked))
     return summary
+
+
+def _check_scope(session, batch, user, changes) -> None:
+    """Refuse when a row the batch changed is outside what `user` may change (the sink of the batch's
+    format says: `revert_refusal`), e.g. an officer whose function is no longer the rows'."""
+    name = access.batch_format(batch)
+    check = getattr(SINKS[FORMATS[name].sink], "revert_refusal", None) if name else None
+    reason = check(session, user, changes) if check else None
+    if reason:
+        raise RevertError(f"{reason}; nothing was reverted")
 
 
 def _check_tracked(session, batch, changes) -> None:

@@ -37,12 +37,21 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "read_outbox": frozenset({A}),  # the mail the app sent or holds when no SMTP server is set
 }
 
+# Roles whose permissions reach only their own records: an officer their function's, a leader their
+# own. What such a user brought in (an import batch) only they act on; admins and analysts see all.
+SCOPED_ROLES = frozenset({O, L})
+
 
 def can(user, action: str) -> bool:
     """True when a signed-in, active user's role allows `action`; unknown actions are denied."""
     if user is None or not getattr(user, "is_authenticated", False):
         return False
     return user.role in PERMISSIONS.get(action, frozenset())
+
+
+def scoped(user) -> bool:
+    """True when the user's role is limited to their own records (see SCOPED_ROLES)."""
+    return getattr(user, "role", None) in SCOPED_ROLES
 
 
 def requires(*actions: str):

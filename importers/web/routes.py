@@ -11,7 +11,7 @@ from flask import abort, current_app, flash, jsonify, redirect, render_template,
 from flask_login import current_user
 from werkzeug.utils import secure_filename
 
-from importers import jobs
+from importers import access, jobs
 from importers.error_report import error_report
 from importers.formats.registry import FORMATS
 from importers.revert import RevertError, revert_batch
@@ -20,19 +20,21 @@ from importers.web import bp
 from importers.web.forms import ConfirmForm, UploadForm
 from scorecard.extensions import db
 from scorecard.models import BatchStatus, ImportBatch
-from scorecard.permissions import can, requires
-
-COMMITMENTS = "commitments"
+from scorecard.permissions import requires, scoped
 
 
 @bp.route("/")
 @requires("import_data", "upload_commitments")
 def history():
-    query = sa.select(ImportBatch).order_by(ImportBatch.id.desc()).limit(200)
-    if not _analyst():
+    allowed = access.uploadable(current_user)
+    # The batches the user may act on: of the formats they may upload (or never recognised), and
+    # for officers and leaders only their own.
+    query = (sa.select(ImportBatch).where(sa.or_(ImportBatch.format.in_(allowed), ImportBatch.format.is_(None)))
+             .order_by(ImportBatch.id.desc()).limit(200))
+    if scoped(current_user):
         query = query.where(ImportBatch.user_id == current_user.id)
-    batches = db.session.scalars(query).all()
-    formats = FORMATS if _analyst() else {COMMITMENTS: FORMATS[COMMITMENTS]}
+    batches = [b for b in db.session.scalars(query) if access.refusal(current_user, b) is None]
+    formats = {name: FORMATS[name] for name in allowed}
     return render_template("imports/history.html", batches=batches, form=ConfirmForm(), formats=formats)
 
 
@@ -40,9 +42,11 @@ def history():
 @requires("import_data", "upload_commitments")
 def upload():
     form = UploadForm()
-    if not _analyst():  # officers and leaders bring in commitments, nothing else
-        form.format.choices = [choice for choice in form.format.choices if choice.value == COMMITMENTS]
-        form.format.data = COMMITMENTS
+    allowed = access.uploadable(current_user)
+    # Only the layouts the user may import; with one (officers and leaders: commitments) it is chosen.
+    form.format.choices = [c for c in form.format.choices if c.value in allowed or (not c.value and len(allowed) > 1)]
+    if len(allowed) == 1:
+        form.format.data = allowed[0]
     if form.validate_on_submit():
         jobs.sweep(current_app, db.session)  # old previews and uploads go as new ones arrive
         batch = _store_upload(form)
@@ -87,17 +91,14 @@ def _shorten(name: str, limit: int) -> str:
     return name[:limit - len(suffix)] + suffix
 
 
-def _analyst() -> bool:
-    """May import any layout and see every batch (admins, analysts); others see their own."""
-    return can(current_user, "import_data")
-
-
 def _batch(batch_id: int) -> ImportBatch:
+    """The batch, when the current user may act on it (view, confirm, cancel, revert): 403 otherwise."""
     batch = db.session.get(ImportBatch, batch_id)
     if batch is None:
         abort(404)
-    if not _analyst() and batch.user_id != current_user.id:
-        abort(403)
+    reason = access.refusal(current_user, batch)
+    if reason:
+        abort(403, description=reason)
     return batch
 
 
@@ -142,7 +143,9 @@ def confirm(batch_id):
     if not jobs.claim(db.session, batch, (BatchStatus.previewed,), BatchStatus.pending):
         flash(f"Batch {batch.id} is {batch.status.value}; only a previewed import can be confirmed.", "error")
         return redirect(url_for("imports.show", batch_id=batch.id))
-    jobs.start(current_app._get_current_object(), batch.id, commit=True,
+    # Written as the person who confirms: their scope applies to every row, and the audit event and
+    # history rows name them (the batch keeps who uploaded it).
+    jobs.start(current_app._get_current_object(), batch.id, commit=True, user_id=current_user.id,
                wait=current_app.config.get("IMPORTS_INLINE", False))
     return redirect(url_for("imports.show", batch_id=batch.id))
 
@@ -193,7 +196,7 @@ def template(format_name):
     """A blank template for one format, with today's names in its drop-down lists."""
     if format_name not in FORMATS:
         abort(404)
-    if not _analyst() and format_name != COMMITMENTS:
+    if not access.may_upload(current_user, format_name):
         abort(403)
     with tempfile.TemporaryDirectory() as folder:
         path = write_template(db.session, format_name, Path(folder) / f"{format_name}.xlsx")
