@@ -96,7 +96,7 @@ def test_a_new_commitment_from_a_file_without_status_or_reason(demo, tmp_path):
         assert created.status is CommitmentStatus.not_started and created.reason is None
         history = db.session.scalar(sa.select(CommitmentUpdate).where(CommitmentUpdate.commitment_id == created.id))
         assert history.status is CommitmentStatus.not_started and history.reason is None
-        assert history.changes == {"status": [None, "not_started"]}
+        assert history.changes["status"] == [None, "not_started"]
         audit = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.entity_id == result.batch_id,
                                                               AuditEvent.action == "import.commit"))
         assert audit.after["inserted"] == 1
