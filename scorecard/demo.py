@@ -4,7 +4,7 @@
 Twelve fiscal quarters of data end at the last complete quarter before today.
 """
 import random
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import sqlalchemy as sa
 
@@ -356,7 +356,11 @@ def _plans(session, leaders, programs, metrics, commitments, fiscal_year):
                                   is_results_driven=(name == "Results Driven"), is_critical=True)
             element.requirements.append(PlanRequirement(text=f"Demonstrates {name.lower()} across the organisation.",
                                                         position=0))
-            if name == "Results Driven":
+            if name == "Results Driven" and leader.function is not None:  # a C-suite leader: their function's CX
+                element.requirements.append(PlanRequirement(
+                    text=f"Deliver the {leader.function.code}'s CX commitments on time and meet its CX measures.",
+                    position=1, function=leader.function))
+            elif name == "Results Driven":
                 linked = by_component.get(leader.component_id, [])
                 for k, code in enumerate(("trust", "satisfaction", "ease")):
                     req = PlanRequirement(text=f"Raise {metrics[code].name.lower()} to target in the leader's programs.",
@@ -391,10 +395,10 @@ def _capacity(session, rng, components, current_fy, today):
     the year ended) and this one (a draft moving on from last year's scores), with the audit
     events the web pages would have written."""
     analyst = session.scalar(sa.select(User).where(User.email == "analyst@demo.cx.gov"))
-    submitted_at = datetime(current_fy - 1, 9, 15, 15, 0, tzinfo=timezone.utc)
-    started = {current_fy - 1: datetime(current_fy - 1, 7, 1, 14, 0, tzinfo=timezone.utc),
-               current_fy: max(datetime(current_fy - 1, 10, 1, 14, 0, tzinfo=timezone.utc),
-                               datetime(today.year, today.month, today.day, 14, 0, tzinfo=timezone.utc)
+    submitted_at = datetime(current_fy - 1, 9, 15, 15, 0, tzinfo=UTC)
+    started = {current_fy - 1: datetime(current_fy - 1, 7, 1, 14, 0, tzinfo=UTC),
+               current_fy: max(datetime(current_fy - 1, 10, 1, 14, 0, tzinfo=UTC),
+                               datetime(today.year, today.month, today.day, 14, 0, tzinfo=UTC)
                                - timedelta(days=7))}
     assessments = []
     for component in components:

@@ -18,8 +18,16 @@ import sqlalchemy as sa
 from importers.pipeline import run_import
 from scorecard.extensions import db
 from scorecard.models import (
-    CAPACITY_DOMAINS, AuditEvent, CapacityAssessment, CapacityDomainScore, Commitment, Component, Finding, Role,
-    RuleSubject, User,
+    CAPACITY_DOMAINS,
+    AuditEvent,
+    CapacityAssessment,
+    CapacityDomainScore,
+    Commitment,
+    Component,
+    Finding,
+    Role,
+    RuleSubject,
+    User,
 )
 from scorecard.models.capacity import CapacityStatus
 from tests.helpers import csrf_token, write_xlsx
@@ -231,7 +239,8 @@ def test_admin_starts_a_new_year_on_another_scale(demo, client_as, ba):
     ({"score_2": "high"}, "Culture &amp; Organization score: &#39;high&#39; is not a number"),
     ({"evidence_3": "https://ok.gov/a\nftp://files.example.gov/x"},
      "Customer Understanding evidence links, line 2: &#39;ftp://files.example.gov/x&#39; is not a web address"),
-    ({"evidence_4": "see the binder"}, "Service Design &amp; Improvement evidence links, line 1: &#39;see the binder&#39;"),
+    ({"evidence_4": "see the binder"},
+     "Service Design &amp; Improvement evidence links, line 1: &#39;see the binder&#39;"),
     ({"scale_max": "seven"}, "Highest score: &#39;seven&#39; is not a whole number."),
     ({"scale_min": "5", "scale_max": "3"}, "Highest score: 3 must be above the lowest score, 5."),
     ({"narrative_0": "x" * 10_001}, "Measurement narrative: 10,001 characters is too long"),
@@ -528,6 +537,19 @@ def test_demo_has_two_years_per_component_last_submitted_this_a_draft(demo):
         last = {(a.component_id, d.domain): d.score for a in rows if a.fiscal_year == LAST for d in a.domain_scores}
         assert any(d.score != last[(a.component_id, d.domain)]
                    for a in rows if a.fiscal_year == CURRENT for d in a.domain_scores)  # a change to show
+
+
+@pytest.mark.parametrize("page", ["/capacity/", "{show}", "{edit}", "{reopen}"])
+def test_pages_have_unique_ids_and_labelled_fields(demo, client_as, ba, page):
+    html = client_as("admin").get(page.format(show=url(ba, CURRENT), edit=url(ba, CURRENT, "edit"),
+                                              reopen=url(ba, LAST, "reopen"))).get_data(as_text=True)
+    ids = re.findall(r'\sid="([^"]+)"', html)
+    assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
+    labelled = set(re.findall(r'<label[^>]*for="([^"]+)"', html))
+    for tag in re.findall(r"<(?:input|textarea|select)\b[^>]*>", html):
+        if 'type="hidden"' in tag or 'type="submit"' in tag:
+            continue
+        assert re.search(r'id="([^"]+)"', tag).group(1) in labelled, tag
 
 
 def test_capacity_actions_follow_design():

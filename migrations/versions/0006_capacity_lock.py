@@ -7,10 +7,10 @@ Create Date: 2026-11-29 10:40:00.000000
 Submitting a capacity assessment locks its year until an admin reopens it. Assessments that
 exist already become drafts at version 1.
 """
-from alembic import op
 import sqlalchemy as sa
-import scorecard.models.base
+from alembic import op
 
+import scorecard.models.base
 
 revision = '0006'
 down_revision = '0005'

@@ -427,13 +427,23 @@ def save(session, component: Component, fiscal_year: int, posted: dict, *, user,
     values, problems = _parse(posted, domains, assessment)
     if problems:
         raise CapacityError(problems)
-    before, after = {}, {}
     new = assessment is None
     if new:
         if not any(v for entry in values["domains"].values() for v in entry.values()):
             return None, {}  # an empty form for a year not started: nothing to keep
         assessment = CapacityAssessment(component=component, fiscal_year=fiscal_year)
         session.add(assessment)
+    before, after = _apply(assessment, values, domains, new)
+    if not after:
+        return assessment, {}
+    assessment.updated_at = utcnow()  # the assessment row changes too, so its version moves on
+    _write(session, assessment, user, "capacity.create" if new else "capacity.save", before, after)
+    return assessment, after
+
+
+def _apply(assessment: CapacityAssessment, values: dict, domains: list[str], new: bool) -> tuple[dict, dict]:
+    """Set the parsed values on the assessment; returns the fields changed, before and after."""
+    before, after = {}, {}
     for name in ("scale_min", "scale_max"):
         if new or getattr(assessment, name) != values[name]:
             before[name], after[name] = None if new else getattr(assessment, name), values[name]
@@ -452,11 +462,7 @@ def save(session, component: Component, fiscal_year: int, posted: dict, *, user,
             if old != value:
                 before[f"{domain}: {name}"], after[f"{domain}: {name}"] = old, value
                 setattr(row, name, value)
-    if not after:
-        return assessment, {}
-    assessment.updated_at = utcnow()  # the assessment row changes too, so its version moves on
-    _write(session, assessment, user, "capacity.create" if new else "capacity.save", before, after)
-    return assessment, after
+    return before, after
 
 
 def submit(session, assessment: CapacityAssessment, *, user, version: int) -> None:
