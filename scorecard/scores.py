@@ -40,8 +40,9 @@ class ProgramScore:
 def program_scores_for(session, metric: Metric, period: Period | str, *, agency_id: Optional[int] = None,
                        component_id: Optional[int] = None, program_id: Optional[int] = None,
                        min_n: int = MIN_N_DEFAULT) -> list[ProgramScore]:
-    """Every program with observations of `metric` in `period` (narrowed to an agency, component or
-    program when given), ordered by program id."""
+    """Every program with a score of `metric` in `period` (narrowed to an agency, component or program
+    when given), ordered by program id. Observations without counts or a value (a question reported
+    without counts) give no score."""
     period = str(parse_period(period))
     query = (sa.select(Observation).join(Program, Program.id == Observation.program_id)
              .join(Component, Component.id == Program.component_id)
@@ -69,6 +70,8 @@ def program_scores_for(session, metric: Metric, period: Period | str, *, agency_
         group = list(group)
         program = programs[pid]
         score = pooled_score(metric.kind, group)
+        if score.value is None:
+            continue  # only questions reported without counts (or values): no score to give
         counted = [r.counts for r in group if any(r.counts)]
         counts = pool(*counted) if metric.kind is MetricKind.likert and counted else None
         target = book.for_program(metric.id, program)

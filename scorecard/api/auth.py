@@ -51,10 +51,7 @@ def authenticate(endpoint, _values) -> None:
     g._login_user = token.user  # Flask-Login's current_user for this request: the token's user, never the session's
     g.api_token = token
     if request.routing_exception is not None:
-        error = request.routing_exception
-        if isinstance(error, HTTPException):
-            raise error
-        raise ApiProblem(404, "There is no such operation.")
+        _routing_problem(request.routing_exception)
     if endpoint in DOC_ENDPOINTS:
         return
     authorize(token, request.method, request.url_rule.rule)
@@ -70,3 +67,13 @@ def authorize(token, method: str, flask_rule: str) -> None:
         raise ApiProblem(403, "This token is a read token; it cannot change anything. Make a write token to do this.")
     if not any(can(token.user, action) for action in rule.actions):
         raise ApiProblem(403, f"Your role ({token.user.role.value}) may not do this.")
+
+
+def _routing_problem(error) -> None:
+    """No operation matches the URL (404) or the method (405): a problem, not the web's error page."""
+    if not isinstance(error, HTTPException) or error.code is None or error.code >= 300 and error.code < 400:
+        raise error
+    headers = {"Allow": ", ".join(error.valid_methods)} if getattr(error, "valid_methods", None) else None
+    detail = ("There is no such operation; GET /api/v1/openapi.json lists them." if error.code == 404
+              else f"{request.method} is not allowed here." if error.code == 405 else str(error.description))
+    raise ApiProblem(error.code, detail, headers=headers)

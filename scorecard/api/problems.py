@@ -120,7 +120,7 @@ def flatten(messages, value_of=None) -> list[dict]:
             for key, child in node.items():
                 if isinstance(key, int):
                     walk(child, key + 1, column)
-                elif key in ("json", "query", "form", "files", "headers", "view_args", "_schema"):
+                elif key in ("json", "query", "form", "files", "multipart", "headers", "view_args", "_schema"):
                     walk(child, row, column)
                 else:
                     walk(child, row, key if column is None else f"{column}.{key}")

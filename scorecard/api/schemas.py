@@ -50,7 +50,11 @@ class ProblemItemSchema(Schema):
 
 
 class ProblemSchema(Schema):
-    """RFC 9457 problem details."""
+    """RFC 9457 problem details; a rejected import adds its summary as extension members."""
+
+    class Meta:
+        ordered = True
+        unknown = ma.INCLUDE  # extension members (RFC 9457 §3.2)
 
     type = fields.String(metadata={"description": "A URI reference naming the kind of problem."})
     title = fields.String()

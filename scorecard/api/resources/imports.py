@@ -122,7 +122,7 @@ def _store(upload, folder: Path, options: dict) -> ImportBatch:
     shown = _display_name(upload.filename)
     path = folder / f"{secrets.token_hex(8)}-{secure_filename(shown)[:100] or 'upload'}"
     digest = hashlib.sha256()
-    with path.open("wb") as handle:
+    with path.open("wb") as handle, contextlib.closing(upload):
         for block in iter(lambda: upload.stream.read(1 << 20), b""):
             digest.update(block)
             handle.write(block)

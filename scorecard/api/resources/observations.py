@@ -59,7 +59,8 @@ def observation(observation_id):
                   description="A dry run (would_import), or rows already imported (duplicate): nothing written.")
 @blp.alt_response(422, schema=s.ProblemSchema, content_type=PROBLEM_JSON,
                   description="Rows with problems (each in `errors`, `row` counting the array's items from 1); "
-                              "nothing was written. The importer's summary is in the problem too.")
+                              "nothing was written. The importer's summary is in the problem too "
+                              "(its status as `import_status`).")
 def post_observations(args, rows):
     """Import observations: validated and committed by the import pipeline, like a file."""
     if not rows:
@@ -80,8 +81,8 @@ def post_observations(args, rows):
     summary = result.as_json()
     summary["errors"] = [_item_row(e) for e in summary["errors"]]
     if result.status == "rejected":
-        raise ApiProblem(422, result.message, errors=summary["errors"],
-                         extra={k: v for k, v in summary.items() if k != "errors"})
+        extra = {k: v for k, v in summary.items() if k not in ("errors", "status", "message")}
+        raise ApiProblem(422, result.message, errors=summary["errors"], extra={**extra, "import_status": "rejected"})
     return summary, 201 if result.status == "imported" else 200
 
 
