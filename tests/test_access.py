@@ -87,6 +87,9 @@ EXPECTED = {
     "create_commitment": {"admin", "officer"},
     "drop_commitment": {"admin", "officer"},
     "read_outbox": {"admin"},
+    "view_capacity": {"admin", "executive", "officer", "analyst", "leader", "viewer"},
+    "edit_capacity": {"admin", "analyst"},
+    "reopen_capacity": {"admin"},
 }
 
 
