@@ -42,8 +42,8 @@ def test_import_makes_drafts_then_publish(demo, runner, tmp_path):
     again = runner.invoke(args=["rules", "import", pack, "--publish"])
     assert again.exit_code == 0 and "version 1 published (published)" in again.output
     assert {s for _, _, s in versions(demo)} == {"published"}
-    assert runner.invoke(args=["rules", "import", pack, "--publish"]).output.count("(unchanged)") == 7
-    assert {s for _, _, s in versions(demo)} == {"published"} and len(versions(demo)) == 7
+    assert runner.invoke(args=["rules", "import", pack, "--publish"]).output.count("(unchanged)") == 8
+    assert {s for _, _, s in versions(demo)} == {"published"} and len(versions(demo)) == 8
 
 
 def test_a_bad_file_is_refused_with_paths_and_saves_nothing(demo, runner, tmp_path):
@@ -90,7 +90,7 @@ def test_export_round_trips(demo, runner, tmp_path):
     with demo.app_context():
         before = snapshot()
     result = runner.invoke(args=["rules", "import", str(out), "--publish"])
-    assert result.output.count("(unchanged)") == 7
+    assert result.output.count("(unchanged)") == 8
     with demo.app_context():
         assert snapshot() == before
 
@@ -134,7 +134,7 @@ def test_demo_publishes_and_evaluates_the_default_pack(app, runner):
     result = runner.invoke(args=["demo"])
     assert result.exit_code == 0, result.output
     line = next(line for line in result.output.splitlines() if line.startswith("Rules:"))
-    assert line.startswith("Rules: default pack of 7 rule(s) published (7 new or changed); ")
+    assert line.startswith("Rules: default pack of 8 rule(s) published (8 new or changed); ")
     with app.app_context():
         count = db.session.scalar(sa.select(sa.func.count()).select_from(Finding))
         kinds = set(db.session.scalars(sa.select(Finding.subject_type).distinct()))

@@ -46,7 +46,7 @@ def test_the_issue_example_and_the_default_pack_are_valid():
     for rule in default_pack():
         validate_definition(rule, metric_codes=CODES, function_codes=FUNCTIONS)
     keys = [r["key"] for r in default_pack()]
-    assert len(keys) == len(set(keys)) == 7
+    assert len(keys) == len(set(keys)) == 8
 
 
 def test_unknown_op_is_named_by_its_path():

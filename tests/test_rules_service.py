@@ -101,7 +101,8 @@ def test_default_pack_on_the_demo_agency(rules_demo):
     assert len(findings) == len(result.findings) == result.inserted
     by_rule = Counter(f.rule_version.rule.key for f in findings)
     assert by_rule["capacity-measurement-evidence"] == 12  # 6 components x 2 fiscal years, Measurement only
-    requirement = next(f for f in findings if f.subject_type.value == "requirement" and f.rating is not None)
+    requirement = next(f for f in findings if f.rule_version.rule.key == "requirement-rating-from-attainment"
+                       and f.rating is not None)
     linked = db.session.get(PlanRequirement, requirement.subject_id)
     assert requirement.period == "FY2026-Q3" and linked.metric.name in requirement.explanation
     assert requirement.rule_version.status is RuleStatus.published and len(requirement.fingerprint) == 64
@@ -274,7 +275,7 @@ def test_versions_draft_publish_retire(rules_demo):
     assert not db.session.scalars(sa.select(Finding).join(RuleVersion).join(Rule).where(
         Rule.key == "significant-decline-in-trust")).all()
     actions = db.session.scalars(sa.select(AuditEvent.action).where(AuditEvent.entity_type == "rule_version")).all()
-    assert Counter(actions)["rule.publish"] == 8 and "rule.retire" in actions and "rule.save" in actions
+    assert Counter(actions)["rule.publish"] == 9 and "rule.retire" in actions and "rule.save" in actions
     other = copy.deepcopy(pack["overdue-commitment"])
     other["applies_to"] = "program"
     other["when"] = {"fact": "n", "metric": "trust", "op": "lt", "value": 30}

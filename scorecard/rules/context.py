@@ -101,6 +101,7 @@ class RequirementInfo:
     target_id: Optional[int]
     commitment_id: Optional[int]
     program_ids: tuple = ()
+    function_id: Optional[int] = None  # the function whose commitments and metrics it is measured by
 
 
 @dataclass(frozen=True)
@@ -347,9 +348,11 @@ def load_context(session, *, today: Optional[date] = None, min_n: int = MIN_N_DE
 
 def load_observations(session, ctx: EvaluationContext, *, metric_ids: Optional[set] = None,
                       program_ids: Optional[set] = None, function_ids: Optional[set] = None,
-                      as_of_known: bool = False) -> None:
+                      function_metrics: Optional[set] = None, as_of_known: bool = False) -> None:
     """Read the observations an evaluation needs (the metrics its rules read; the programs and
-    functions in scope) with one SELECT, group them, and find each agency's latest quarter."""
+    functions in scope) with one SELECT, group them, and find each agency's latest quarter.
+    `function_metrics` names functions whose observations are read for every metric (a
+    requirement measured by its function's metrics reads them all)."""
     if metric_ids is not None and not metric_ids:
         rows = []
     elif program_ids is None and function_ids is None:
@@ -365,13 +368,33 @@ def load_observations(session, ctx: EvaluationContext, *, metric_ids: Optional[s
             chunk = fetch_rows(session, observation_select(program_ids=programs[start:start + CHUNK]))
             rows += [row for row in chunk if row[2] in metric_ids]
         # A function's observations are found by subject key through the natural key's index.
-        keys = [f"function:{f}@{scope}" for f in sorted(function_ids or ())
-                for scope in [f"component:{c}" for c in ctx.components] + [f"agency:{a}" for a in ctx.agencies]]
+        keys = _function_keys(ctx, function_ids or ())
         for start in range(0, len(keys), CHUNK):
             rows += fetch_rows(session, observation_select(metric_ids, subject_keys=keys[start:start + CHUNK]))
+    rows += _function_rows(session, ctx, function_metrics, metric_ids)
     _group(ctx, rows)
     if not as_of_known:
         ctx.as_of_by_agency, ctx.as_of_global = latest_periods(session)
+
+
+def _function_keys(ctx: EvaluationContext, function_ids: Iterable[int]) -> list[str]:
+    """Every subject key a function's observations can have: scoped to a component or an agency."""
+    scopes = [f"component:{c}" for c in ctx.components] + [f"agency:{a}" for a in ctx.agencies]
+    return [f"function:{f}@{scope}" for f in sorted(function_ids) for scope in scopes]
+
+
+def _function_rows(session, ctx: EvaluationContext, function_ids: Optional[set], metric_ids: Optional[set]) -> list:
+    """The functions' observations of the metrics not read already (found by metric and subject
+    key through the natural key's index)."""
+    if not function_ids or metric_ids is None:
+        return []
+    others = set(ctx.metrics) - set(metric_ids)
+    keys = _function_keys(ctx, function_ids)
+    rows = []
+    if others:
+        for start in range(0, len(keys), CHUNK):
+            rows += fetch_rows(session, observation_select(others, subject_keys=keys[start:start + CHUNK]))
+    return rows
 
 
 def _group(ctx: EvaluationContext, rows: list) -> None:
@@ -459,12 +482,13 @@ def _load_requirements(session, ctx: EvaluationContext) -> None:
     r, e, p, leader = PlanRequirement, PlanElement, PerformancePlan, Leader
     programs = _links(session, requirement_programs, "requirement_id", "program_id")
     query = (sa.select(r.id, r.text, e.name, e.is_results_driven, p.fiscal_year, leader.id, leader.name,
-                       leader.component_id, leader.function_id, r.metric_id, r.target_id, r.commitment_id)
+                       leader.component_id, leader.function_id, r.metric_id, r.target_id, r.commitment_id,
+                       r.function_id)
              .join(e, e.id == r.element_id).join(p, p.id == e.plan_id).join(leader, leader.id == p.leader_id))
     empty = ()
     for row in fetch_rows(session, query):  # 2,000 leaders hold some 18,000 requirements: plain tuples
         ctx.requirements[row[0]] = RequirementInfo(
-            row[0], row[1], row[2], bool(row[3]), *row[4:], tuple(programs.get(row[0], empty)))
+            row[0], row[1], row[2], bool(row[3]), *row[4:12], tuple(programs.get(row[0], empty)), row[12])
 
 
 def _load_commitments(session, ctx: EvaluationContext) -> None:

@@ -41,7 +41,8 @@ class Truth(Enum):
 @dataclass(frozen=True)
 class InputRef:
     """One datum a fact read: the pooled observations of a metric for a subject in a period
-    (with every observation id), or a target."""
+    (with every observation id), a target, or a record such as a commitment (its subject key
+    names it; `record` holds what it said when read, kept with the finding's facts)."""
 
     role: str
     metric_id: Optional[int] = None
@@ -52,6 +53,7 @@ class InputRef:
     observation_ids: tuple = ()
     target_id: Optional[int] = None
     ids_json: Optional[str] = field(default=None, compare=False)  # the ids as JSON text, made once
+    record: tuple = field(default=(), compare=False)  # (name, value) pairs of a record read
 
     @property
     def identity(self) -> tuple:
@@ -133,7 +135,8 @@ class Group:
 
 @dataclass(frozen=True)
 class Then:
-    """The outcome: a fixed value, or one read from a fact (`by`), through bands."""
+    """The outcome: a fixed value, one read from a fact (`by`) through bands, or the value of
+    the first case whose condition holds."""
 
     outcome: str  # rating | status | flag | score
     fixed: Any = None
@@ -142,6 +145,7 @@ class Then:
     otherwise: Any = None
     severity: Optional[str] = None
     scale: Optional[tuple] = None  # score: map 0..1 onto (low, high)
+    cases: tuple = ()  # ((condition, outcome), ...), tried in order
 
 
 @dataclass(frozen=True)
@@ -257,6 +261,9 @@ def evaluate(rule: CompiledRule, subject: Subject, period: str, resolve: Resolve
                 draft.score = outcome
     draft.facts = {"values": run.values, **(context or {})}
     draft.inputs = tuple(run.inputs.values())
+    records = {item.subject_key: dict(item.record) for item in draft.inputs if item.record}
+    if records:  # what the records read said (a commitment's status, due date, last update)
+        draft.facts["records"] = records
     fields = {**subject.fields, **run.fields, "rule": rule.title, "period": period, "rating": draft.rating,
               "status": draft.status, "flag": draft.flag, "severity": draft.severity, "score": draft.score}
     draft.explanation = render(rule.explain, fields)
@@ -264,6 +271,16 @@ def evaluate(rule: CompiledRule, subject: Subject, period: str, resolve: Resolve
 
 
 def _outcome(then: Then, run: "_Run", period: str) -> tuple[Any, Optional[str]]:
+    if then.cases:
+        # The first case that holds gives the outcome; one that cannot be told (for lack of
+        # data) before any holds leaves the outcome unknown; when none holds, `otherwise`.
+        for condition, outcome in then.cases:
+            truth, reason = run.condition(condition, period)
+            if truth is Truth.TRUE:
+                return outcome, None
+            if truth is Truth.UNKNOWN:
+                return None, reason
+        return then.otherwise, None
     if then.by is None:
         return then.fixed, None
     result = run.fact(then.by, period)

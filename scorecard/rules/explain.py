@@ -31,9 +31,17 @@ FIELDS = {
     "commitment_status": "the commitment's status", "score": "the score found",
     "self_score": "the self-assessed score", "rating": "the proposed rating", "status": "the status found",
     "flag": "the flag raised", "severity": "the flag's severity",
+    "commitments": "the function's commitments counted (dropped ones left out)",
+    "on_track": "commitments on track or complete", "on_track_share": "the share on track or complete, as a percent",
+    "off_track": "commitments off track", "off_track_share": "the share off track, as a percent",
+    "overdue": "commitments past their due date and still open", "dropped": "commitments dropped",
+    "not_updated": "open commitments not updated lately", "stale_days": "the days that count as not updated lately",
+    "function_metrics": "the function's metrics read against a target", "below_target": "those below target",
+    "below_target_metrics": "the names of the function's metrics below target",
+    "function_attainment": "the function's metrics against their targets (mean), as a percent",
 }
 
-PERCENT_FIELDS = {"attainment", "share"}
+PERCENT_FIELDS = {"attainment", "share", "on_track_share", "off_track_share", "function_attainment"}
 WORD_FIELDS = {"status", "commitment_status"}  # insufficient_data → "insufficient data"
 _NAME = re.compile(r"^[a-z_]+$")
 _FORMATTER = string.Formatter()

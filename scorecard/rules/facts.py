@@ -6,20 +6,27 @@ unknown, with the reason), the inputs it read (pooled observations with their id
 and fields for the explanation.
 
 Metric facts read the subject's programs: a program reads itself; a requirement its linked
-programs (or its commitment's, or its leader's component's); a commitment its linked programs
-(or its function's own observations); a capacity domain its component's programs. Pooling
+programs (or its commitment's, or its function's own observations, or its leader's
+component's); a commitment its linked programs (or its function's own observations); a
+capacity domain its component's programs. Pooling
 the answer counts across programs and quarters weights them by respondents. Survey scores
 below the minimum sample are unknown ("insufficient_data"), and a change counts only when it
 is significant at 95% (`scorecard.survey.compare`).
+
+A requirement that names a C-suite function is also measured by that function: the share of
+its commitments on track or complete, how many are overdue or not updated lately (each
+commitment read is an input of the finding, with its status, due date and last update), and
+its function-level metrics against their targets.
 """
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 from typing import Callable, Optional
 
 from scorecard.models import CommitmentStatus, Direction, RuleSubject
 from scorecard.periods import parse_period
-from scorecard.rules.context import EvaluationContext, MetricInfo, Pool
+from scorecard.rules.context import CommitmentInfo, EvaluationContext, MetricInfo, Pool
 from scorecard.rules.evaluator import FactRef, FactResult, InputRef, Window, window_periods
 from scorecard.scoring import INSUFFICIENT, NO_DATA, NO_TARGET, Score, rag_status
 from scorecard.survey import compare
@@ -49,6 +56,8 @@ class FactSpec:
     values: tuple = ()  # the texts a text fact can return
     doc: str = ""
     default_window: Optional[Window] = None
+    dated: bool = False  # its value depends on the day of the evaluation (recorded for a replay)
+    function_metrics: bool = False  # without a metric, it reads every metric of the subject's function
 
     @property
     def reads_metric(self) -> bool:
@@ -64,11 +73,11 @@ VS = Param("choice", choices=("prior", "year_ago"))
 
 
 def fact(name: str, *, returns: str, params: Optional[dict] = None, subjects=SUBJECTS, values: tuple = (),
-         default_window: Optional[Window] = None):
+         default_window: Optional[Window] = None, dated: bool = False, function_metrics: bool = False):
     """Register a fact provider under `name`."""
     def register(provider: Callable) -> Callable:
         FACTS[name] = FactSpec(name, provider, returns, dict(params or {}), frozenset(subjects), values,
-                               (provider.__doc__ or "").strip(), default_window)
+                               (provider.__doc__ or "").strip(), default_window, dated, function_metrics)
         return provider
     return register
 
@@ -84,6 +93,8 @@ def subject_keys(ctx: EvaluationContext, subject_type: RuleSubject, entity) -> l
         ids = entity.program_ids
         if not ids and entity.commitment_id in ctx.commitments:
             ids = ctx.commitments[entity.commitment_id].program_ids
+        if not ids and entity.function_id is not None:
+            return list(ctx.function_keys.get(entity.function_id, []))
         if not ids and entity.leader_component_id is not None:
             return ctx.component_programs.get(entity.leader_component_id, [])
         return [f"program:{i}" for i in ids if i in ctx.programs]
@@ -295,8 +306,12 @@ def _attainment(metric: MetricInfo, value: float, target: float) -> Optional[flo
 
 def attainment_of(ctx, subject_type, entity, metric, periods, fiscal_year) -> FactResult:
     """Attainment pooled over the subject's programs, weighted by respondents."""
-    keys = subject_keys(ctx, subject_type, entity)
-    explicit = _explicit_target(ctx, subject_type, entity)
+    return _attainment_over(ctx, subject_keys(ctx, subject_type, entity), _explicit_target(ctx, subject_type, entity),
+                            metric, periods, fiscal_year)
+
+
+def _attainment_over(ctx, keys, explicit, metric, periods, fiscal_year) -> FactResult:
+    """Attainment over some subjects, each against `explicit` or its own target, weighted by respondents."""
     parts, inputs, pools, targets = [], [], [], {}
     for key in keys:
         pool, read = _read(ctx, [key], metric, periods)
@@ -570,36 +585,40 @@ def _days_since_update(ctx, entity) -> Optional[int]:
     return None if stamp is None else (ctx.today - stamp.date()).days
 
 
+def _is_overdue(ctx, entity) -> bool:
+    return entity.due_date is not None and entity.due_date < ctx.today and entity.status not in CLOSED
+
+
 @fact("commitment_status", returns="text", subjects=COMMITMENT, values=tuple(s.value for s in CommitmentStatus))
 def commitment_status(ctx, subject_type, entity, period, ref):
     """The commitment's status."""
     return FactResult(entity.status.value, None, (), _commitment_details(ctx, entity))
 
 
-@fact("overdue", returns="bool", subjects=COMMITMENT)
+@fact("overdue", returns="bool", subjects=COMMITMENT, dated=True)
 def overdue(ctx, subject_type, entity, period, ref):
     """Whether the due date has passed and the commitment is neither complete nor dropped."""
-    late = entity.due_date is not None and entity.due_date < ctx.today and entity.status not in CLOSED
+    late = _is_overdue(ctx, entity)
     details = _commitment_details(ctx, entity)
     details["days_overdue"] = (ctx.today - entity.due_date).days if late else 0
     return FactResult(late, None, (), details)
 
 
-@fact("days_overdue", returns="number", subjects=COMMITMENT)
+@fact("days_overdue", returns="number", subjects=COMMITMENT, dated=True)
 def days_overdue(ctx, subject_type, entity, period, ref):
     """Days past the due date of an open commitment (0 when not overdue)."""
     result = overdue(ctx, subject_type, entity, period, ref)
     return FactResult(result.details["days_overdue"], None, (), result.details)
 
 
-@fact("days_since_update", returns="number", subjects=COMMITMENT)
+@fact("days_since_update", returns="number", subjects=COMMITMENT, dated=True)
 def days_since_update(ctx, subject_type, entity, period, ref):
     """Days since the commitment was last updated (or created, if never updated)."""
     days = _days_since_update(ctx, entity)
     return FactResult(days, None if days is not None else "no_data", (), _commitment_details(ctx, entity))
 
 
-@fact("days_to_due", returns="number", subjects=COMMITMENT)
+@fact("days_to_due", returns="number", subjects=COMMITMENT, dated=True)
 def days_to_due(ctx, subject_type, entity, period, ref):
     """Days until the due date (negative once past); unknown without a due date."""
     details = _commitment_details(ctx, entity)
@@ -608,6 +627,180 @@ def days_to_due(ctx, subject_type, entity, period, ref):
     days = (entity.due_date - ctx.today).days
     details["days_to_due"] = days
     return FactResult(days, None, (), details)
+
+
+# -- a C-suite function's commitments and metrics, for a requirement that names the function ----
+REQUIREMENT = frozenset({RuleSubject.requirement})
+ON_TRACK = (CommitmentStatus.on_track, CommitmentStatus.complete)
+STALE_DAYS = 45  # "not updated lately" unless a rule says otherwise (as the stale-commitment rule)
+DAYS = Param("int", minimum=1)
+
+
+def _function_commitments(ctx, function_id: int) -> list[CommitmentInfo]:
+    """The function's commitments in id order (indexed once per evaluation)."""
+    index = ctx.cache.get("function_commitments")
+    if index is None:
+        index = defaultdict(list)
+        for commitment in sorted(ctx.commitments.values(), key=lambda c: c.id):
+            index[commitment.function_id].append(commitment)
+        ctx.cache["function_commitments"] = index
+    return index.get(function_id, [])
+
+
+def _commitment_input(ctx, commitment: CommitmentInfo) -> InputRef:
+    """A commitment read, named by its subject key, with what it said: title, status, due date, last update."""
+    stamp = commitment.last_update_at or commitment.created_at
+    return InputRef("commitment", subject_key=f"commitment:{commitment.id}", record=(
+        ("title", commitment.title), ("status", commitment.status.value),
+        ("due_date", commitment.due_date.isoformat() if commitment.due_date else None),
+        ("last_update", stamp.date().isoformat() if stamp else None)))
+
+
+def _function_code(ctx, function_id: int) -> Optional[str]:
+    function = ctx.functions.get(function_id)
+    return function.code if function else None
+
+
+def _commitments_of(ctx, subject_type, entity, days: int = STALE_DAYS) -> FactResult:
+    """The summary every commitment fact reads: FactResult(True, ...) with the counts in its
+    details and every commitment of the function (dropped ones too) as inputs; not applicable
+    to a requirement that names no function."""
+    function_id = entity.function_id
+    if function_id is None:
+        return FactResult(None, "not_applicable")
+    cache = ctx.cache.setdefault("function_summaries", {})
+    token = (function_id, days)
+    hit = cache.get(token)
+    if hit is not None:
+        return hit
+    commitments = _function_commitments(ctx, function_id)
+    counted = [c for c in commitments if c.status is not CommitmentStatus.dropped]
+    on_track = sum(c.status in ON_TRACK for c in counted)
+    off_track = sum(c.status is CommitmentStatus.off_track for c in counted)
+    overdue = sum(_is_overdue(ctx, c) for c in commitments)
+    not_updated = sum(1 for c in commitments if c.status not in CLOSED
+                      and (_days_since_update(ctx, c) or 0) > days)
+    details = {"function": _function_code(ctx, function_id), "commitments": len(counted), "on_track": on_track,
+               "on_track_share": on_track / len(counted) if counted else None, "off_track": off_track,
+               "off_track_share": off_track / len(counted) if counted else None, "overdue": overdue,
+               "not_updated": not_updated, "stale_days": days, "dropped": len(commitments) - len(counted)}
+    hit = cache[token] = FactResult(True, None, tuple(_commitment_input(ctx, c) for c in commitments), details)
+    return hit
+
+
+def _summary_value(summary: FactResult, name: str) -> FactResult:
+    if not summary.known:
+        return summary
+    value = summary.details[name]
+    if value is None:  # a share of no commitments
+        return FactResult(None, "no_data", summary.inputs, summary.details)
+    return FactResult(value, None, summary.inputs, summary.details)
+
+
+@fact("commitments_counted", returns="number", subjects=REQUIREMENT, dated=True)
+def commitments_counted(ctx, subject_type, entity, period, ref):
+    """How many commitments the requirement's function has, dropped ones left out."""
+    return _summary_value(_commitments_of(ctx, subject_type, entity), "commitments")
+
+
+@fact("commitments_on_track_share", returns="number", subjects=REQUIREMENT, dated=True)
+def commitments_on_track_share(ctx, subject_type, entity, period, ref):
+    """The share (0-1) of the function's commitments that are on track or complete, dropped ones
+    left out; unknown when the function has none."""
+    return _summary_value(_commitments_of(ctx, subject_type, entity), "on_track_share")
+
+
+@fact("commitments_off_track_share", returns="number", subjects=REQUIREMENT, dated=True)
+def commitments_off_track_share(ctx, subject_type, entity, period, ref):
+    """The share (0-1) of the function's commitments that are off track, dropped ones left out;
+    unknown when the function has none."""
+    return _summary_value(_commitments_of(ctx, subject_type, entity), "off_track_share")
+
+
+@fact("commitments_overdue", returns="number", subjects=REQUIREMENT, dated=True)
+def commitments_overdue(ctx, subject_type, entity, period, ref):
+    """How many of the function's commitments are past their due date and neither complete nor dropped."""
+    return _summary_value(_commitments_of(ctx, subject_type, entity), "overdue")
+
+
+@fact("commitments_not_updated", returns="number", params={"days": DAYS}, subjects=REQUIREMENT, dated=True)
+def commitments_not_updated(ctx, subject_type, entity, period, ref):
+    """How many of the function's open commitments (neither complete nor dropped) were last
+    updated (or created) more than `days` days ago (default 45)."""
+    return _summary_value(_commitments_of(ctx, subject_type, entity, ref.param("days", STALE_DAYS)), "not_updated")
+
+
+def _function_metric_ids(ctx, function_id: int) -> list[int]:
+    """The metrics the function has observations of (indexed once per evaluation)."""
+    index = ctx.cache.get("function_metrics")
+    if index is None:
+        index = defaultdict(set)
+        for subject_key, metric_id, _period in ctx.groups:
+            if subject_key.startswith("function:"):
+                index[int(subject_key[9:].partition("@")[0])].add(metric_id)
+        ctx.cache["function_metrics"] = index
+    return sorted(index.get(function_id, ()))
+
+
+def _function_targets(ctx, subject_type, entity, period, ref, spec) -> FactResult:
+    """Each function metric's attainment of its target (function, then agency) in the window:
+    FactResult(True, ...) with the counts in its details and the observations and targets read
+    as inputs. A metric without a target for the year, or without enough data, is left out."""
+    function_id = entity.function_id
+    if function_id is None:
+        return FactResult(None, "not_applicable")
+    periods = tuple(_periods(ref, period, spec))
+    code = ref.param("metric")
+    cache = ctx.cache.setdefault("function_targets", {})
+    token = (function_id, code, periods)
+    hit = cache.get(token)
+    if hit is not None:
+        return hit
+    if code is not None:
+        metric_ids = [ctx.metric_codes[code].id] if code in ctx.metric_codes else []
+    else:
+        metric_ids = _function_metric_ids(ctx, function_id)
+    keys = list(ctx.function_keys.get(function_id, []))
+    inputs, attained, below = [], [], []
+    for metric_id in metric_ids:
+        metric = ctx.metrics[metric_id]
+        result = _attainment_over(ctx, keys, None, metric, periods, _fiscal_year(period))
+        inputs += result.inputs
+        if result.known:
+            attained.append(result.value)
+            if result.value < 1.0:
+                below.append(metric.name)
+    details = {"function": _function_code(ctx, function_id), "periods": len(periods), "function_metrics": len(attained),
+               "below_target": len(below), "below_target_metrics": below,
+               "function_attainment": sum(attained) / len(attained) if attained else None}
+    hit = cache[token] = FactResult(True, None, tuple(inputs), details)
+    return hit
+
+
+FUNCTION_METRIC_PARAMS = {"metric": METRIC, "window": WINDOW}
+
+
+@fact("function_metrics_below_target", returns="number", params=FUNCTION_METRIC_PARAMS, subjects=REQUIREMENT,
+      function_metrics=True)
+def function_metrics_below_target(ctx, subject_type, entity, period, ref):
+    """How many of the function's metrics (or only `metric`) were below their target in the
+    quarter (or pooled over the window); 0 when none has a target and enough data."""
+    result = _function_targets(ctx, subject_type, entity, period, ref, FACTS["function_metrics_below_target"])
+    if not result.known:
+        return result
+    return FactResult(result.details["below_target"], None, result.inputs, result.details)
+
+
+@fact("function_attainment", returns="number", params=FUNCTION_METRIC_PARAMS, subjects=REQUIREMENT,
+      function_metrics=True)
+def function_attainment(ctx, subject_type, entity, period, ref):
+    """The mean attainment of the function's metric targets (or only `metric`'s) in the quarter
+    (or pooled over the window), 1.0 = on target; unknown when none has a target and enough data."""
+    result = _function_targets(ctx, subject_type, entity, period, ref, FACTS["function_attainment"])
+    if not result.known:
+        return result
+    value = result.details["function_attainment"]
+    return FactResult(value, None if value is not None else "no_data", result.inputs, result.details)
 
 
 @fact("capacity_score", returns="number", subjects=frozenset({RuleSubject.capacity_domain}))

@@ -9,6 +9,10 @@ are data, never code, and nothing here evaluates text.
                        "window": {"periods": 2, "consecutive": true}}]},
      "then": {"flag": "below_target", "severity": "high"},
      "explain": "{program} trust was below target for {periods} consecutive quarters ({values})."}
+
+An outcome is a fixed value, one read from a fact through bands (`{"by": FACT, "bands": ...}`),
+or the first of several cases that holds (`{"cases": [{"when": CONDITION, "value": 5}, ...],
+"else": 2}`), for outcomes that weigh several facts at once.
 """
 from __future__ import annotations
 
@@ -27,11 +31,11 @@ from scorecard.rules.explain import template_problems
 from scorecard.rules.facts import FACTS
 
 OUTCOMES = ("rating", "status", "flag", "score")
-PARAM_NAMES = ("metric", "window", "vs", "at", "min_n", "max")
+PARAM_NAMES = ("metric", "window", "vs", "at", "min_n", "max", "days")
 SELECT_KEYS = {  # the fields a rule's `select` can test, with the type of value each takes
     RuleSubject.program: {"component": "text", "programs": "texts", "hisp": "bool", "life_experience": "text"},
     RuleSubject.requirement: {"metric": "metric", "element": "text", "results_driven": "bool", "fiscal_year": "int",
-                              "has_metric": "bool", "function": "function"},
+                              "has_metric": "bool", "function": "function", "linked_function": "bool"},
     RuleSubject.commitment: {"function": "function", "linked_metric": "metric", "status": "texts",
                              "capacity_domain": "text"},
     RuleSubject.capacity_domain: {"domain": "text", "component": "text", "fiscal_year": "int"},
@@ -72,6 +76,7 @@ class _ParamsMixin:
     at = fields.String()
     min_n = fields.Integer(strict=True)
     max = fields.Integer(strict=True)
+    days = fields.Integer(strict=True)
 
 
 class LeafSchema(_ParamsMixin, Schema):
@@ -106,18 +111,38 @@ GroupSchema = Schema.from_dict({
 }, name="GroupSchema")
 
 
+class CaseSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    when = ConditionField(required=True)
+    value = fields.Raw(required=True, allow_none=False)
+
+
 class OutcomeSchema(_ParamsMixin, Schema):
     class Meta:
         unknown = RAISE
 
-    by = fields.String(required=True, validate=lambda v: _known(v, FACTS, "fact"))
+    by = fields.String(validate=lambda v: _known(v, FACTS, "fact"))
     bands = fields.List(fields.Raw())
+    cases = fields.List(fields.Nested(CaseSchema), validate=validate.Length(min=1))
     else_ = fields.Raw(data_key="else")
     scale = fields.List(fields.Float(), validate=validate.Length(equal=2))
 
+    @validates_schema
+    def _by_or_cases(self, data, **_):
+        if ("by" in data) == ("cases" in data):
+            raise ValidationError("give either by (a fact, with its bands) or cases (conditions in order), "
+                                  "not both" if "by" in data else "required: by (a fact) or cases")
+        if "cases" in data:
+            extra = [k for k in (*PARAM_NAMES, "bands", "scale") if k in data]
+            if extra:
+                raise ValidationError(f"cases take only else; {', '.join(extra)} go with by")
+
 
 class OutcomeField(fields.Field):
-    """An outcome: a fixed value, or {"by": FACT, ... , "bands": [[threshold, outcome], ...]}."""
+    """An outcome: a fixed value, {"by": FACT, ... , "bands": [[threshold, outcome], ...]}, or
+    {"cases": [{"when": CONDITION, "value": outcome}, ...], "else": outcome}."""
 
     def _deserialize(self, value, attr, data, **kwargs):
         if isinstance(value, dict):
@@ -235,7 +260,7 @@ class _Checker:
                 parse_period(node["at"])
             except PeriodError as error:
                 self.problem(f"{path}.at", f"'latest' or a fiscal quarter: {error}")
-        for name in ("min_n", "max"):
+        for name in ("min_n", "max", "days"):
             if name in node and name in spec.params and node[name] < 1:
                 self.problem(f"{path}.{name}", "must be at least 1")
         if outcome and node.get("window", {}).get("consecutive"):
@@ -297,6 +322,9 @@ class _Checker:
         if not isinstance(value, dict):
             self.fixed(outcome, value, path)
             return
+        if "cases" in value:
+            self.cases(outcome, value["cases"], value.get("else_"), path)
+            return
         spec = FACTS[value["by"]]
         self.params(path, value, spec, outcome=True)
         bands, otherwise = value.get("bands"), value.get("else_")
@@ -321,6 +349,18 @@ class _Checker:
                 self.problem(f"{path}.scale", "only a score takes a scale")
             elif value["scale"][0] >= value["scale"][1]:
                 self.problem(f"{path}.scale", "[low, high] with low < high")
+
+    def cases(self, outcome: str, cases: list, otherwise, path: str) -> None:
+        """Each case is a condition and the fixed outcome it gives; the first that holds wins."""
+        if outcome == "flag":
+            self.problem(f"{path}.cases", "a flag is raised by `when`; it takes no cases")
+            return
+        for i, case in enumerate(cases):
+            where = f"{path}.cases[{i}]"
+            self.condition(case["when"], f"{where}.when")
+            self.fixed(outcome, case["value"], f"{where}.value")
+        if otherwise is not None:
+            self.fixed(outcome, otherwise, f"{path}.else")
 
     def fixed(self, outcome: str, value, path: str) -> None:
         if outcome == "rating" and not (isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 5):
@@ -470,6 +510,10 @@ def compile_rule(definition: dict, *, version_id: Optional[int] = None, version:
     spec = then[outcome]
     if outcome == "flag":
         compiled = Then("flag", fixed=spec, severity=then.get("severity", "medium"))
+    elif isinstance(spec, dict) and "cases" in spec:
+        default_else = {"rating": 1, "status": "red"}.get(outcome)
+        cases = tuple((_condition(case["when"]), case["value"]) for case in spec["cases"])
+        compiled = Then(outcome, cases=cases, otherwise=spec.get("else", default_else))
     elif isinstance(spec, dict):
         default_else = {"rating": 1, "status": "red"}.get(outcome)
         bands = tuple((float(t), o) for t, o in spec.get("bands", ()))

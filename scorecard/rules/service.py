@@ -82,15 +82,26 @@ def _leaves(node) -> Iterable:
             yield from _leaves(part)
 
 
+def fact_refs(rule: CompiledRule) -> list:
+    """Every fact a rule reads: in `when`, its outcome's `by` and its outcome's cases."""
+    refs = list(_leaves(rule.when)) + ([rule.then.by] if rule.then.by else [])
+    for condition, _outcome in rule.then.cases:
+        refs += _leaves(condition)
+    return refs
+
+
 def metrics_read(ctx: EvaluationContext, rules: Iterable[CompiledRule]) -> set:
-    """The ids of the metrics the rules' facts read (a rule naming none reads its subjects' own)."""
+    """The ids of the metrics the rules' facts read (a rule naming none reads its subjects' own;
+    a function's metrics, read all at once, are `functions_read`)."""
     ids = set()
     for rule in rules:
-        refs = list(_leaves(rule.when)) + ([rule.then.by] if rule.then.by else [])
-        for ref in refs:
-            if not FACTS[ref.name].reads_metric:
+        for ref in fact_refs(rule):
+            spec = FACTS[ref.name]
+            if not spec.reads_metric:
                 continue
             code = ref.param("metric")
+            if code is None and spec.function_metrics:
+                continue
             if code is not None:
                 if code in ctx.metric_codes:
                     ids.add(ctx.metric_codes[code].id)
@@ -102,6 +113,21 @@ def metrics_read(ctx: EvaluationContext, rules: Iterable[CompiledRule]) -> set:
     return ids
 
 
+def functions_read(ctx: EvaluationContext, rules: Iterable[CompiledRule]) -> set:
+    """The functions whose observations of every metric the rules read: those named by
+    requirements, when a rule reads a function's metrics without naming one."""
+    for rule in rules:
+        if rule.subject_type is RuleSubject.requirement and any(
+                FACTS[ref.name].function_metrics and ref.param("metric") is None for ref in fact_refs(rule)):
+            return {r.function_id for r in ctx.requirements.values() if r.function_id is not None}
+    return set()
+
+
+def _dated(rule: CompiledRule) -> bool:
+    """Whether the rule's findings depend on the day they are evaluated (so the day is recorded)."""
+    return rule.subject_type is RuleSubject.commitment or any(FACTS[ref.name].dated for ref in fact_refs(rule))
+
+
 # -- evaluating --------------------------------------------------------------------------------------
 def run_rules(ctx: EvaluationContext, rules: Iterable[CompiledRule],
               scope: Optional[dict] = None) -> list[FindingDraft]:
@@ -109,6 +135,7 @@ def run_rules(ctx: EvaluationContext, rules: Iterable[CompiledRule],
     drafts = []
     for rule in rules:
         subject_type = rule.subject_type
+        dated = _dated(rule)
         ids = None if scope is None else scope.get(subject_type, ())
         for entity in subj.entities(ctx, subject_type, ids):
             if rule.select and not subj.selected(ctx, subject_type, entity, rule.select):
@@ -118,7 +145,7 @@ def run_rules(ctx: EvaluationContext, rules: Iterable[CompiledRule],
                 continue
             agency = subj.agency_of(ctx, subject_type, entity)
             context = {"as_of": ctx.as_of(agency), "agency": agency, "min_n": ctx.min_n}
-            if subject_type is RuleSubject.commitment:  # only commitments read the date (a program's finding keeps)
+            if dated:  # only rules that read the date record it (a program's finding keeps)
                 context["today"] = ctx.today.isoformat()
             draft = evaluate_rule(rule, subj.subject(ctx, subject_type, entity), period,
                                   lambda ref, p, e=entity, t=subject_type: resolve(ctx, t, e, ref, p), context=context)
@@ -156,15 +183,17 @@ def evaluate(session, *, rule_key: Optional[str] = None, touched: Optional[Itera
                 return result
             ctx = load_context(session, today=today, min_n=min_n, observations=False)
             metric_ids = metrics_read(ctx, [r for _, r in rules])
+            every_metric = functions_read(ctx, [r for _, r in rules])
             if touched is None:
                 scope = None
-                load_observations(session, ctx, metric_ids=metric_ids)
+                load_observations(session, ctx, metric_ids=metric_ids, function_metrics=every_metric)
             else:
                 ctx.as_of_by_agency, ctx.as_of_global = latest_periods(session)
                 scope = _incremental_scope(session, ctx, touched)
                 programs, functions = _observation_subjects(ctx, scope)
                 load_observations(session, ctx, metric_ids=metric_ids, program_ids=programs,
-                                  function_ids=functions, as_of_known=True)
+                                  function_ids=functions, function_metrics=every_metric & functions,
+                                  as_of_known=True)
             drafts = run_rules(ctx, [r for _, r in rules], scope)
             result.findings = drafts
             result.subjects = len({(d.subject_type, d.subject_id) for d in drafts})
@@ -200,7 +229,7 @@ def _dependents(ctx: EvaluationContext, program_keys: set, function_ids: set) ->
     scope[RuleSubject.program] = {int(k[8:]) for k in program_keys}
     components = {ctx.programs[p].component_id for p in scope[RuleSubject.program] if p in ctx.programs}
     for r in ctx.requirements.values():
-        if program_keys & set(subject_keys(ctx, RuleSubject.requirement, r)):
+        if program_keys & set(subject_keys(ctx, RuleSubject.requirement, r)) or r.function_id in function_ids:
             scope[RuleSubject.requirement].add(r.id)
     for c in ctx.commitments.values():
         keys = set(subject_keys(ctx, RuleSubject.commitment, c))
@@ -259,6 +288,8 @@ def _observation_subjects(ctx: EvaluationContext, scope: dict) -> tuple[set, set
                 else:
                     functions.add(int(key[9:].partition("@")[0]))
             if subject_type is RuleSubject.commitment and not entity.program_ids:
+                functions.add(entity.function_id)
+            if subject_type is RuleSubject.requirement and entity.function_id is not None:
                 functions.add(entity.function_id)
     return programs, functions
 
@@ -444,7 +475,7 @@ def simulate(session, definition: dict, *, today: Optional[date] = None,
         published = published_rules(session, definition["key"])
         ctx = load_context(session, today=today, min_n=min_n, observations=False)
         rules = [draft] + [r for _, r in published]
-        load_observations(session, ctx, metric_ids=metrics_read(ctx, rules))
+        load_observations(session, ctx, metric_ids=metrics_read(ctx, rules), function_metrics=functions_read(ctx, rules))
         after = {(d.subject_type, d.subject_id): d for d in run_rules(ctx, [draft])}
         before = {(d.subject_type, d.subject_id): d for d in run_rules(ctx, [r for _, r in published])}
     result = Simulation(draft.key, draft.subject_type, published[0][1].version if published else None)

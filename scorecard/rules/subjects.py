@@ -47,13 +47,15 @@ def _matches(ctx, subject_type, entity, name, wanted) -> bool:
     if subject_type is RuleSubject.requirement:
         metric_id = default_metric_id(ctx, subject_type, entity)
         metric = ctx.metrics.get(metric_id)
-        function = ctx.functions.get(entity.leader_function_id)
+        # the function the requirement names, else its leader's
+        function = ctx.functions.get(entity.function_id if entity.function_id is not None else entity.leader_function_id)
         return {"metric": lambda: metric is not None and metric.code == wanted,
                 "element": lambda: entity.element == wanted,
                 "results_driven": lambda: entity.results_driven == wanted,
                 "fiscal_year": lambda: entity.fiscal_year == wanted,
                 "has_metric": lambda: (metric is not None) == wanted,
-                "function": lambda: function is not None and function.code == wanted}[name]()
+                "function": lambda: function is not None and function.code == wanted,
+                "linked_function": lambda: (entity.function_id is not None) == wanted}[name]()
     if subject_type is RuleSubject.commitment:
         function = ctx.functions.get(entity.function_id)
         return {"function": lambda: function is not None and function.code == wanted,
@@ -100,10 +102,11 @@ def subject(ctx: EvaluationContext, subject_type: RuleSubject, entity) -> Subjec
                        {"subject": entity.name, "program": entity.name, "component": component.name})
     if subject_type is RuleSubject.requirement:
         metric = ctx.metrics.get(default_metric_id(ctx, subject_type, entity))
+        function = ctx.functions.get(entity.function_id)
         return Subject(subject_type, entity.id, entity.leader_name[:100], {
             "subject": f"{entity.leader_name} ({entity.element})", "leader": entity.leader_name,
             "element": entity.element, "requirement": entity.text, "fiscal_year": entity.fiscal_year,
-            "metric": metric.name if metric else None})
+            "metric": metric.name if metric else None, "function": function.code if function else None})
     if subject_type is RuleSubject.commitment:
         function = ctx.functions.get(entity.function_id)
         code = function.code if function else None

@@ -22,12 +22,21 @@ FACT_WORDS = {
     "commitment_status": "the commitment's status", "overdue": "the commitment is overdue",
     "days_overdue": "days overdue", "days_since_update": "days since the last update",
     "days_to_due": "days until due", "capacity_score": "the domain's self-assessed score",
+    "commitments_counted": "the number of the function's commitments (dropped ones left out)",
+    "commitments_on_track_share": "the share of the function's commitments on track or complete",
+    "commitments_off_track_share": "the share of the function's commitments off track",
+    "commitments_overdue": "the number of the function's commitments past their due date and still open",
+    "commitments_not_updated": "the number of the function's open commitments not updated",
+    "function_metrics_below_target": "the number of the function's own metrics below target",
+    "function_attainment": "the function's own metrics against their targets (on average)",
 }
 VS_WORDS = {"prior": "against the prior quarter", "year_ago": "against the same quarter last year"}
 # select fields that are true or false: (words when true, words when false), said right after the subject
 SELECT_BOOL_WORDS = {"hisp": ("that is a HISP", "that is not a HISP"),
                      "results_driven": ("in a Results Driven element", "outside the Results Driven element"),
-                     "has_metric": ("that has a linked metric", "that has no linked metric")}
+                     "has_metric": ("that has a linked metric", "that has no linked metric"),
+                     "linked_function": ("that names a C-suite function (and so is measured by its commitments)",
+                                         "that names no C-suite function")}
 
 
 def describe(definition: dict) -> list[str]:
@@ -77,6 +86,9 @@ def _fact(node: dict, name: str) -> str:
     words = FACT_WORDS.get(name, str(name).replace("_", " ")).replace("{metric}", str(node.get("metric") or "the linked metric"))
     words = words.replace("the the ", "the ")
     extras = []
+    spec_words = FACT_WORDS.get(name, "")
+    if node.get("metric") and "{metric}" not in spec_words:  # a function fact narrowed to one metric
+        extras.append(f"(only {node['metric']})")
     window = node.get("window")
     spec = FACTS.get(name) if isinstance(name, str) else None
     if not isinstance(window, dict):  # no window given: the fact's own default, said out loud
@@ -95,6 +107,8 @@ def _fact(node: dict, name: str) -> str:
         extras.append(f"at {node['at']}")
     if node.get("min_n"):
         extras.append(f"with at least {node['min_n']} respondents")
+    if name == "commitments_not_updated":
+        extras.append(f"for more than {node.get('days') or 45} days")
     return " ".join([words] + extras)
 
 
@@ -123,6 +137,13 @@ def _then(then: dict) -> str:
             outcome = then[kind]
             if not isinstance(outcome, dict):
                 return f"set the {kind} to {_value(outcome)}"
+            if isinstance(outcome.get("cases"), list):
+                text = f"set the {kind} to the first that holds of: " + "; ".join(
+                    f"{_value(c.get('value'))} when {_condition(c.get('when'))}" for c in outcome["cases"]
+                    if isinstance(c, dict))
+                if "else" in outcome:
+                    text += f"; otherwise {_value(outcome['else'])}"
+                return text
             text = f"set the {kind} from {_fact(outcome, outcome.get('by', '?'))}"
             bands = outcome.get("bands") or []
             if bands:
