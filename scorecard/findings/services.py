@@ -1,5 +1,7 @@
-"""What a why-page shows: a finding, its subject in words, its inputs with their observations."""
-from dataclasses import dataclass
+"""What a why-page shows: a finding, its subject in words, its inputs with their observations,
+and the commitments it read with what each said when it was read."""
+from dataclasses import dataclass, field
+from datetime import date
 from typing import Optional
 
 import sqlalchemy as sa
@@ -8,6 +10,7 @@ import sqlalchemy.orm as so
 from scorecard.models import (
     CapacityDomainScore,
     Commitment,
+    CommitmentStatus,
     Finding,
     FindingInput,
     Metric,
@@ -68,17 +71,55 @@ def may_see_finding(session, user, finding: Finding) -> bool:
 
 @dataclass
 class InputView:
-    """One input of a finding with the observations it pooled (loaded in one query)."""
+    """One input of a finding with the observations it pooled (loaded in one query); for a
+    commitment read, the commitment as it is now and what it said when read (`record`)."""
 
     item: FindingInput
     metric: Optional[str]
     observations: list
+    commitment: Optional[Commitment] = None
+    record: dict = field(default_factory=dict)
+    overdue: Optional[bool] = None  # past its due date and still open on the day it was read
+
+    @property
+    def is_commitment(self) -> bool:
+        return self.item.role == COMMITMENT_ROLE
+
+    @property
+    def commitment_id(self) -> Optional[int]:
+        return int(self.item.subject_key.partition(":")[2]) if self.is_commitment else None
+
+
+COMMITMENT_ROLE = "commitment"
+OPEN_STATUSES = {s.value for s in CommitmentStatus} - {CommitmentStatus.complete.value, CommitmentStatus.dropped.value}
 
 
 def inputs_of(session, finding: Finding) -> list[InputView]:
     items = list(session.scalars(sa.select(FindingInput).where(FindingInput.finding_id == finding.id)
                                  .options(so.joinedload(FindingInput.target))
                                  .order_by(FindingInput.role, FindingInput.id)))
+    views = _observation_inputs(session, [i for i in items if i.role != COMMITMENT_ROLE])
+    return views + _commitment_inputs(session, finding, [i for i in items if i.role == COMMITMENT_ROLE])
+
+
+def _commitment_inputs(session, finding: Finding, items: list) -> list[InputView]:
+    """The commitments read (in one query), each with its record and whether it was overdue then."""
+    facts = finding.facts or {}
+    records = facts.get("records") or {}
+    today = date.fromisoformat(facts["today"]) if facts.get("today") else None
+    ids = [int(item.subject_key.partition(":")[2]) for item in items]
+    found = {c.id: c for c in session.scalars(sa.select(Commitment).where(Commitment.id.in_(ids or [-1])))}
+    views = []
+    for item, commitment_id in zip(items, ids):
+        record = records.get(item.subject_key) or {}
+        due = record.get("due_date")
+        overdue = (None if today is None or not record else
+                   bool(due) and date.fromisoformat(due) < today and record.get("status") in OPEN_STATUSES)
+        views.append(InputView(item, None, [], found.get(commitment_id), record, overdue))
+    return views
+
+
+def _observation_inputs(session, items: list) -> list[InputView]:
     wanted = {i for item in items for i in _observation_ids(item)}
     found = {}
     if wanted:

@@ -1,6 +1,7 @@
 """Performance plans as people see them: who may see which plan, each requirement's proposed
-rating (from the rules' findings), each element's proposal and decision, the summary, and a
-rating official's confirm / override — the proposal and the decision are both kept."""
+rating (from the rules' findings) with its explanation, the commitments of the C-suite function
+a requirement names, each element's proposal and decision, the summary, and a rating
+official's confirm / override — the proposal and the decision are both kept."""
 from dataclasses import dataclass, field
 from typing import Optional
 
@@ -8,6 +9,7 @@ import sqlalchemy as sa
 
 from scorecard.models import (
     AuditEvent,
+    Commitment,
     ElementRating,
     Finding,
     Leader,
@@ -30,10 +32,20 @@ class RatingError(ValueError):
 class RequirementView:
     requirement: PlanRequirement
     finding: Optional[Finding]
+    commitments: list[Commitment] = field(default_factory=list)  # the named function's, as they are now
 
     @property
     def proposed(self) -> Optional[int]:
         return self.finding.rating if self.finding else None
+
+    @property
+    def changed_since(self) -> bool:
+        """A commitment it reads changed after the proposal was evaluated (the rules run again
+        on the next evaluation; the web pages do not re-run them at once)."""
+        if self.finding is None:
+            return False
+        stamps = (c.last_update_at or c.created_at for c in self.commitments)
+        return any(stamp is not None and stamp > self.finding.evaluated_at for stamp in stamps)
 
 
 @dataclass
@@ -112,14 +124,29 @@ def latest_decisions(session, element_ids) -> dict[int, ElementRating]:
     return found
 
 
+def function_commitments(session, function_ids) -> dict[int, list[Commitment]]:
+    """The commitments of each function (by due date, then title), in one query."""
+    ids = sorted(set(function_ids))
+    if not ids:
+        return {}
+    found: dict[int, list[Commitment]] = {i: [] for i in ids}
+    query = (sa.select(Commitment).where(Commitment.function_id.in_(ids))
+             .order_by(Commitment.due_date.is_(None), Commitment.due_date, Commitment.title))
+    for commitment in session.scalars(query):
+        found[commitment.function_id].append(commitment)
+    return found
+
+
 def plan_view(session, plan: PerformancePlan) -> PlanView:
     elements = list(plan.elements)
     requirements = [r for e in elements for r in e.requirements]
     findings = requirement_findings(session, [r.id for r in requirements])
     decisions = latest_decisions(session, [e.id for e in elements])
+    commitments = function_commitments(session, [r.function_id for r in requirements if r.function_id is not None])
     view = PlanView(plan, weight_problems=validate_weights(elements))
     for element in elements:
-        rows = [RequirementView(r, findings.get(r.id)) for r in element.requirements]
+        rows = [RequirementView(r, findings.get(r.id), commitments.get(r.function_id, []))
+                for r in element.requirements]
         proposed = element_rating([r.proposed for r in rows], plan.rating_method.value)
         view.elements.append(ElementView(element, rows, proposed, decisions.get(element.id)))
     return view
