@@ -342,6 +342,8 @@ PLAN_COLUMNS = (
            help="Whose target: a program, component, function or agency (default: the leader's own)."),
     Column("commitment", ("linked commitment", "commitment title")),
     Column("programs", ("program", "linked programs", "services")),
+    Column("function", ("linked function", "c suite function"),
+           help="A C-suite function (code or name): the requirement is measured by its commitments and metrics."),
     Column("rating_method", ("method",), help="opm_majority or weighted_mean."),
 )
 
@@ -358,6 +360,7 @@ class PlanRow(RowSchema):
     target_scope = Cell(text(300))
     commitment = Cell(text(300))
     programs = Cell(to_names)
+    function = Cell(text(200))
     rating_method = Cell(choice(RatingMethod, "rating method"))
 
 
@@ -366,7 +369,7 @@ _PLAN_ROW = PlanRow()
 
 def plan_records(row: dict, options: dict) -> list[dict]:
     record = load_row(_PLAN_ROW, row, _required(PLAN_COLUMNS))
-    links = [c for c in ("metric", "target", "commitment", "programs") if record.get(c) is not None]
+    links = [c for c in ("metric", "target", "commitment", "programs", "function") if record.get(c) is not None]
     if links and not record.get("requirement"):
         raise RowProblems([("requirement", row.get("requirement"),
                             f"a requirement's text is needed for the linked {', '.join(links)}")])

@@ -108,6 +108,9 @@ class PlanSink(TrackedSink):
         if "programs" in record:
             found = [self._find(row, "programs", name, d.program) for name in record["programs"] or ()]
             values["program_ids"] = sorted({p.id for p in found if p})
+        if "function" in record:  # measured by the function's commitments and metrics
+            found = self._find(row, "function", record["function"], d.function)
+            values["function_id"] = found.id if found else None
         return None if len(self.errors) > errors else values
 
     def _find(self, row, column, value, find):
