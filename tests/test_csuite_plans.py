@@ -1,0 +1,322 @@
+"""C-suite leaders' plans read their function's commitments: a requirement that names a function
+is rated by the default pack from the function's commitments (on track or complete, overdue, not
+updated lately) and its function-level metrics against target; the plan page shows the proposal,
+its explanation, its why-link and the commitments; the why-page lists the commitments read;
+officers see only their own function's leaders' plans."""
+import csv
+from datetime import date, datetime, timedelta, timezone
+
+import pytest
+import sqlalchemy as sa
+from markupsafe import escape
+
+from importers.pipeline import run_import
+from scorecard.extensions import db
+from scorecard.models import (
+    Commitment, CommitmentStatus, Finding, Function, Leader, PerformancePlan, PlanElement, PlanRequirement, Role,
+    Rule, RuleSubject, RuleVersion, User,
+)
+from scorecard.plans.services import plan_view
+from scorecard.rules.evaluator import FactResult, Subject, evaluate as evaluate_rule
+from scorecard.rules.schema import RuleError, compile_rule, validate_definition
+from scorecard.rules.service import evaluate
+from scorecard.rules.store import default_pack
+from tests.conftest import DEMO_TODAY, PASSWORD
+
+RULE = "function-requirement-rating-from-commitments"
+CSUITE = ("CFO", "CIO", "CHCO", "GC")
+OPEN = (CommitmentStatus.not_started, CommitmentStatus.on_track, CommitmentStatus.at_risk, CommitmentStatus.off_track)
+
+
+# -- helpers -----------------------------------------------------------------------------------------
+def function(code: str) -> Function:
+    return db.session.scalar(sa.select(Function).where(Function.code == code))
+
+
+def head(code: str) -> Leader:
+    """The function's head (the demo also has a deputy)."""
+    return db.session.scalar(sa.select(Leader).where(Leader.email == f"{code.lower()}@demo.cx.gov"))
+
+
+def function_requirement(leader: Leader) -> PlanRequirement:
+    return db.session.scalar(sa.select(PlanRequirement).join(PlanElement).join(PerformancePlan)
+                             .where(PerformancePlan.leader_id == leader.id, PlanRequirement.function_id.is_not(None)))
+
+
+def finding_of(requirement: PlanRequirement) -> Finding:
+    return db.session.scalar(sa.select(Finding).join(RuleVersion).join(Rule).where(
+        Rule.key == RULE, Finding.subject_type == RuleSubject.requirement, Finding.subject_id == requirement.id))
+
+
+def commitments_of(code: str) -> list[Commitment]:
+    return list(db.session.scalars(sa.select(Commitment).where(Commitment.function_id == function(code).id)
+                                   .order_by(Commitment.id)))
+
+
+def expected_rating(commitments: list, today: date, below_target: int) -> int:
+    """The default pack's ladder, worked out from the commitments themselves."""
+    counted = [c for c in commitments if c.status is not CommitmentStatus.dropped]
+    share = sum(c.status in (CommitmentStatus.on_track, CommitmentStatus.complete) for c in counted) / len(counted)
+    off = sum(c.status is CommitmentStatus.off_track for c in counted) / len(counted)
+    overdue = sum(1 for c in commitments if c.status in OPEN and c.due_date and c.due_date < today)
+    if share >= 0.9 and overdue == 0 and below_target == 0:
+        return 5
+    if share >= 0.75:
+        return 4
+    if share >= 0.5 and overdue <= 1:
+        return 3
+    if off > 0.5 and overdue >= 1:
+        return 1
+    return 2
+
+
+def below_target(finding: Finding) -> int:
+    return next(v for k, v in finding.facts["values"].items() if k.startswith("function_metrics_below_target"))
+
+
+def set_status(commitments, status: CommitmentStatus, *, due: date) -> None:
+    for c in commitments:
+        c.status, c.due_date = status, due
+        c.reason = "Vendor delays." if status.needs_reason else None
+        c.last_update_at = datetime.now(timezone.utc)
+    db.session.commit()
+
+
+def person(role: str, email: str, **links) -> User:
+    user = User(email=email, role=Role(role), **links)
+    user.set_password(PASSWORD)
+    db.session.add(user)
+    db.session.commit()
+    return user
+
+
+# -- the rule on the demo agency -----------------------------------------------------------------------
+def test_a_cio_requirement_is_rated_from_the_cio_commitments(evaluated):
+    with evaluated.app_context():
+        requirement = function_requirement(head("CIO"))
+        assert requirement.function.code == "CIO" and requirement.is_cx and requirement.metric_id is None
+        finding = finding_of(requirement)
+        commitments = commitments_of("CIO")
+        assert finding is not None and finding.rating == expected_rating(commitments, DEMO_TODAY, below_target(finding))
+        on_track = sum(c.status in (CommitmentStatus.on_track, CommitmentStatus.complete) for c in commitments)
+        assert f"{on_track} of {len(commitments)} CIO commitments on track or complete" in finding.explanation
+        assert finding.explanation.endswith(f"proposed rating {finding.rating}.")
+        keys = {i.subject_key for i in finding.inputs}
+        assert {f"commitment:{c.id}" for c in commitments} <= keys
+        cio = function("CIO").id
+        assert any(k.startswith(f"function:{cio}@") for k in keys)  # the CIO's own metric, read against target
+        assert finding.facts["today"] == DEMO_TODAY.isoformat()
+        record = finding.facts["records"][f"commitment:{commitments[0].id}"]
+        assert record["status"] == commitments[0].status.value and record["title"] == commitments[0].title
+        # the attainment rule leaves it alone: one proposal per requirement
+        others = db.session.scalars(sa.select(Finding).where(Finding.subject_type == RuleSubject.requirement,
+                                                             Finding.subject_id == requirement.id)).all()
+        assert [f.id for f in others] == [finding.id]
+
+
+def test_changing_a_commitment_status_changes_the_proposal(evaluated):
+    with evaluated.app_context():
+        requirement = function_requirement(head("CIO"))
+        before = finding_of(requirement)
+        first, rating = before.id, before.rating
+        commitments = commitments_of("CIO")
+
+        set_status(commitments, CommitmentStatus.complete, due=DEMO_TODAY + timedelta(days=30))
+        evaluate(db.session, today=DEMO_TODAY)
+        done = finding_of(requirement)
+        assert done.id == first and done.rating == expected_rating(commitments, DEMO_TODAY, below_target(done))
+        assert done.rating in (4, 5)
+        assert f"{len(commitments)} of {len(commitments)} CIO commitments on track or complete (100%)" in \
+            done.explanation
+
+        set_status(commitments, CommitmentStatus.off_track, due=DEMO_TODAY - timedelta(days=10))
+        evaluate(db.session, today=DEMO_TODAY)
+        late = finding_of(requirement)
+        assert late.id == first and late.rating == 1 and f"{len(commitments)} overdue" in late.explanation
+        assert rating != done.rating or rating != late.rating  # the proposal followed the commitments
+        assert {r["status"] for r in late.facts["records"].values()} == {"off_track"}
+
+        # a dropped commitment is left out of the share, but still listed as read
+        commitments[0].status = CommitmentStatus.dropped
+        for c in commitments[1:]:
+            c.status = CommitmentStatus.on_track
+            c.due_date = DEMO_TODAY + timedelta(days=30)
+        db.session.commit()
+        evaluate(db.session, today=DEMO_TODAY)
+        kept = finding_of(requirement)
+        assert f"{len(commitments) - 1} of {len(commitments) - 1} CIO commitments" in kept.explanation
+        assert f"commitment:{commitments[0].id}" in kept.facts["records"]
+
+
+def test_the_why_page_lists_the_commitments_read(evaluated):
+    with evaluated.app_context():
+        finding_id = finding_of(function_requirement(head("CIO"))).id
+        commitments = [(c.id, str(escape(c.title)), c.status.value.replace("_", " ")) for c in commitments_of("CIO")]
+        client = evaluated.test_client(user=person("executive", "exec@csuite.gov"))
+    page = client.get(f"/findings/{finding_id}").get_data(as_text=True)
+    assert 'id="commitments-read"' in page and page.count('class="commitment-read"') == len(commitments)
+    for commitment_id, title, status in commitments:
+        assert f"/commitments/{commitment_id}" in page and title in page and status in page
+    assert "cio_services_fully_digital" in page  # the function's observations read
+    assert "gives the same outcome" in page  # replayed from exactly these inputs
+
+
+def test_the_plan_page_shows_the_proposal_explanation_why_link_and_commitments(evaluated):
+    with evaluated.app_context():
+        leader = head("CIO")
+        requirement = function_requirement(leader)
+        finding = finding_of(requirement)
+        plan_id = requirement.element.plan_id
+        view = plan_view(db.session, requirement.element.plan)
+        row = next(r for e in view.elements for r in e.requirements if r.requirement.id == requirement.id)
+        assert row.proposed == finding.rating and len(row.commitments) == len(commitments_of("CIO"))
+        assert not row.changed_since
+        expected = (finding.id, str(escape(finding.explanation)), [c.id for c in row.commitments], requirement.id)
+        client = evaluated.test_client(user=person("executive", "exec@csuite.gov"))
+    page = client.get(f"/plans/{plan_id}").get_data(as_text=True)
+    finding_id, explanation, commitment_ids, requirement_id = expected
+    assert f"/findings/{finding_id}" in page and explanation in page
+    assert "function: CIO (Chief Information Officer)" in page
+    for commitment_id in commitment_ids:
+        assert f"/commitments/{commitment_id}" in page
+    assert "no finding yet" not in page.split(f'id="requirement-{requirement_id}"')[1].split("</tr>")[0]
+
+
+def test_the_plan_page_says_when_a_commitment_changed_after_the_proposal(evaluated):
+    with evaluated.app_context():
+        requirement = function_requirement(head("CFO"))
+        commitment = commitments_of("CFO")[0]
+        commitment.last_update_at = datetime.now(timezone.utc) + timedelta(minutes=5)
+        db.session.commit()
+        row = next(r for e in plan_view(db.session, requirement.element.plan).elements for r in e.requirements
+                   if r.requirement.id == requirement.id)
+        assert row.changed_since
+
+
+# -- the demo ----------------------------------------------------------------------------------------------
+def test_after_scorecard_demo_every_csuite_leaders_cx_requirement_has_a_proposal(app, runner):
+    result = runner.invoke(args=["demo"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        leaders = db.session.scalars(sa.select(Leader).where(Leader.function_id.is_not(None))).all()
+        assert {leader.function.code for leader in leaders} >= set(CSUITE)
+        checked = set()
+        for leader in leaders:
+            assert leader.plans, leader.name
+            assert commitments_of(leader.function.code), leader.function.code
+            for plan in leader.plans:
+                rows = [r for e in plan_view(db.session, plan).elements for r in e.requirements if r.requirement.is_cx]
+                assert rows, leader.name
+                for row in rows:
+                    assert row.proposed is not None, (leader.name, row.requirement.text)
+                    assert row.requirement.function_id == leader.function_id
+                checked.add(leader.function.code)
+        assert checked >= set(CSUITE)
+
+
+# -- who sees which plan (DESIGN §6) ---------------------------------------------------------------------
+def test_an_officer_sees_only_their_own_functions_leaders_plans(evaluated):
+    with evaluated.app_context():
+        plans = {code: function_requirement(head(code)).element.plan_id for code in ("CFO", "CIO")}
+        findings = {code: finding_of(function_requirement(head(code))).id for code in ("CFO", "CIO")}
+        component_plan = db.session.scalar(sa.select(PerformancePlan.id).join(Leader).where(
+            Leader.email == "leader.ba@demo.cx.gov"))
+        names = {code: [leader.name for leader in db.session.scalars(sa.select(Leader).where(
+            Leader.function_id == function(code).id))] for code in ("CFO", "CIO")}
+        officer = person("officer", "cio.officer@csuite.gov", function=function("CIO"))
+        cio_leader = person("leader", "cio.leader@csuite.gov", leader=head("CIO"))
+        client = evaluated.test_client(user=officer)
+        own = evaluated.test_client(user=cio_leader)
+    listing = client.get("/plans/").get_data(as_text=True)
+    assert all(name in listing for name in names["CIO"]) and not any(name in listing for name in names["CFO"])
+    assert client.get(f"/plans/{plans['CIO']}").status_code == 200
+    assert client.get(f"/findings/{findings['CIO']}").status_code == 200
+    assert client.get(f"/plans/{plans['CFO']}").status_code == 403
+    assert client.get(f"/findings/{findings['CFO']}").status_code == 403
+    assert client.get(f"/plans/{component_plan}").status_code == 403
+    assert own.get(f"/plans/{plans['CIO']}").status_code == 200  # a leader: their own plan only
+    assert own.get(f"/plans/{plans['CFO']}").status_code == 403
+
+
+# -- the performance-plans import names the function --------------------------------------------------------
+def test_a_performance_plan_file_links_a_requirement_to_a_function(demo, tmp_path):
+    header = ["Leader", "Fiscal year", "Element", "Weight", "Requirement", "Function"]
+    names = ["Leading Change", "Leading People", "Business Acumen", "Building Coalitions", "Results Driven"]
+    rows = [["cio@demo.cx.gov", "FY2029", name, w, f"Demonstrates {name.lower()}.", None]
+            for name, w in zip(names, (15, 15, 15, 15, 40))]
+    rows.append(["cio@demo.cx.gov", "FY2029", "Results Driven", 40, "Deliver the CIO's CX commitments.", "CIO"])
+    path = tmp_path / "plans.csv"
+    with path.open("w", newline="") as out:
+        csv.writer(out).writerows([header] + rows)
+    bad = tmp_path / "bad.csv"
+    with bad.open("w", newline="") as out:
+        csv.writer(out).writerows([header] + rows[:-1] + [rows[-1][:-1] + ["CXX"]])
+    with demo.app_context():
+        result = run_import(db.session, path)
+        assert result.status == "imported" and result.format == "performance-plans", result.errors
+        linked = db.session.scalar(sa.select(PlanRequirement).where(
+            PlanRequirement.text == "Deliver the CIO's CX commitments."))
+        assert linked.function.code == "CIO" and linked.is_cx
+        refused = run_import(db.session, bad)
+        assert refused.status != "imported"
+        assert any("unknown function 'CXX'" in str(e) for e in refused.errors), refused.errors
+
+
+# -- the rule language: an outcome from the first case that holds ---------------------------------------------
+def cases_rule(cases, otherwise=2):
+    return {"key": "c", "title": "C", "applies_to": "requirement", "select": {"linked_function": True},
+            "then": {"rating": {"cases": cases, "else": otherwise}}, "explain": "{leader}: {rating}"}
+
+
+def given(values: dict):
+    def resolve(ref, period):
+        value = values.get(ref.name)
+        return FactResult(value, None if value is not None else "no_data", details={})
+    return resolve
+
+
+SUBJECT = Subject(RuleSubject.requirement, 1, "Casey Chen", {"leader": "Casey Chen"})
+LADDER = [{"when": {"fact": "commitments_on_track_share", "op": "ge", "value": 0.9}, "value": 5},
+          {"when": {"fact": "commitments_overdue", "op": "le", "value": 1}, "value": 3}]
+
+
+@pytest.mark.parametrize("share, overdue, rating, status", [
+    (0.95, 5, 5, None),              # the first case holds
+    (0.5, 1, 3, None),               # the second
+    (0.5, 4, 2, None),               # none: else
+    (None, 0, None, "insufficient_data"),  # the first cannot be told: no proposal, never a low one
+])
+def test_cases_take_the_first_that_holds(share, overdue, rating, status):
+    rule = compile_rule(validate_definition(cases_rule(LADDER)))
+    draft = evaluate_rule(rule, SUBJECT, "FY2027-Q1", given({"commitments_on_track_share": share,
+                                                            "commitments_overdue": overdue}))
+    assert (draft.rating, draft.status) == (rating, status)
+
+
+@pytest.mark.parametrize("then, problem", [
+    ({"rating": {"cases": LADDER, "by": "commitments_overdue"}}, "then.rating: give either by"),
+    ({"rating": {"cases": [{"when": LADDER[0]["when"], "value": 7}]}}, "then.rating.cases[0].value: a rating is"),
+    ({"rating": {"cases": [{"when": {"fact": "commitments_overdue", "op": "lte", "value": 1}, "value": 3}]}},
+     "then.rating.cases[0].when.op: unknown op 'lte'"),
+    ({"rating": {"cases": LADDER, "bands": [[1, 5]]}}, "then.rating: cases take only else"),
+    ({"rating": {"cases": LADDER, "else": 0}}, "then.rating.else: a rating is"),
+])
+def test_cases_are_validated_by_path(then, problem):
+    definition = {**cases_rule(LADDER), "then": then}
+    with pytest.raises(RuleError) as raised:
+        validate_definition(definition)
+    assert any(p.startswith(problem) for p in raised.value.problems), raised.value.problems
+
+
+def test_the_new_facts_apply_to_requirements_and_take_their_parameters():
+    rule = next(r for r in default_pack() if r["key"] == RULE)
+    validate_definition(rule)
+    on_program = {**cases_rule(LADDER), "applies_to": "program", "select": {}}
+    with pytest.raises(RuleError, match="does not apply to a program"):
+        validate_definition(on_program)
+    stale = {"fact": "commitments_not_updated", "days": 30, "op": "eq", "value": 0}
+    validate_definition({**cases_rule([{"when": stale, "value": 4}])})
+    with pytest.raises(RuleError, match=r"days: must be at least 1"):
+        validate_definition({**cases_rule([{"when": {**stale, "days": 0}, "value": 4}])})
+    with pytest.raises(RuleError, match="takes no 'days'"):
+        validate_definition({**cases_rule([{"when": {**stale, "fact": "commitments_overdue"}, "value": 4}])})
