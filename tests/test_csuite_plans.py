@@ -4,7 +4,7 @@ updated lately) and its function-level metrics against target; the plan page sho
 its explanation, its why-link and the commitments; the why-page lists the commitments read;
 officers see only their own function's leaders' plans."""
 import csv
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -13,11 +13,23 @@ from markupsafe import escape
 from importers.pipeline import run_import
 from scorecard.extensions import db
 from scorecard.models import (
-    Commitment, CommitmentStatus, Finding, Function, Leader, PerformancePlan, PlanElement, PlanRequirement, Role,
-    Rule, RuleSubject, RuleVersion, User,
+    Commitment,
+    CommitmentStatus,
+    Finding,
+    Function,
+    Leader,
+    PerformancePlan,
+    PlanElement,
+    PlanRequirement,
+    Role,
+    Rule,
+    RuleSubject,
+    RuleVersion,
+    User,
 )
 from scorecard.plans.services import plan_view
-from scorecard.rules.evaluator import FactResult, Subject, evaluate as evaluate_rule
+from scorecard.rules.evaluator import FactResult, Subject
+from scorecard.rules.evaluator import evaluate as evaluate_rule
 from scorecard.rules.schema import RuleError, compile_rule, validate_definition
 from scorecard.rules.service import evaluate
 from scorecard.rules.store import default_pack
@@ -78,7 +90,7 @@ def set_status(commitments, status: CommitmentStatus, *, due: date) -> None:
     for c in commitments:
         c.status, c.due_date = status, due
         c.reason = "Vendor delays." if status.needs_reason else None
-        c.last_update_at = datetime.now(timezone.utc)
+        c.last_update_at = datetime.now(UTC)
     db.session.commit()
 
 
@@ -186,7 +198,7 @@ def test_the_plan_page_says_when_a_commitment_changed_after_the_proposal(evaluat
     with evaluated.app_context():
         requirement = function_requirement(head("CFO"))
         commitment = commitments_of("CFO")[0]
-        commitment.last_update_at = datetime.now(timezone.utc) + timedelta(minutes=5)
+        commitment.last_update_at = datetime.now(UTC) + timedelta(minutes=5)
         db.session.commit()
         row = next(r for e in plan_view(db.session, requirement.element.plan).elements for r in e.requirements
                    if r.requirement.id == requirement.id)

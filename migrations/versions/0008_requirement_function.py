@@ -7,9 +7,8 @@ Create Date: 2026-12-02 09:00:00.000000
 A requirement that names a function is measured by that function's commitments and its
 function-level metrics. Existing requirements name none.
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = '0008'
 down_revision = '0007'

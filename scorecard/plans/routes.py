@@ -17,7 +17,6 @@ from scorecard.plans.services import (
 )
 from scorecard.ratings import RATING_LABELS
 
-
 LIST_LIMIT = 2000  # plans listed on one page; the page says when there are more
 
 
@@ -49,7 +48,8 @@ def decision(plan_id, element_id):
         abort(404)
     form = DecisionForm()
     if not form.validate_on_submit():
-        flash("; ".join(f"{form[name].label.text}: {' '.join(errors)}" for name, errors in form.errors.items()), "error")
+        flash("; ".join(f"{form[name].label.text}: {' '.join(errors)}" for name, errors in form.errors.items()),
+              "error")
         return redirect(url_for("plans.show", plan_id=plan.id)), 303
     try:
         decide(db.session, element, form.rating.data, form.justification.data, current_user)

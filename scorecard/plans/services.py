@@ -116,7 +116,8 @@ def latest_decisions(session, element_ids) -> dict[int, ElementRating]:
     ids = list(element_ids)
     if not ids:
         return {}
-    query = (sa.select(ElementRating).where(ElementRating.element_id.in_(ids), ElementRating.confirmed_rating.is_not(None))
+    query = (sa.select(ElementRating)
+             .where(ElementRating.element_id.in_(ids), ElementRating.confirmed_rating.is_not(None))
              .order_by(ElementRating.element_id, ElementRating.at.desc(), ElementRating.id.desc()))
     found: dict[int, ElementRating] = {}
     for decision in session.scalars(query):

@@ -10,18 +10,35 @@ a finding from its stored inputs).
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import lru_cache
 from operator import mul
-from typing import Iterable, Optional
+from typing import Optional
 
 import sqlalchemy as sa
 
 from scorecard.models import (
-    Agency, CapacityAssessment, CapacityDomainScore, Commitment, CommitmentStatus, Component, Direction, Function,
-    Leader, LifeExperience, Metric, MetricKind, Observation, PerformancePlan, PlanElement, PlanRequirement,
-    Program, ScopeType, Target,
+    Agency,
+    CapacityAssessment,
+    CapacityDomainScore,
+    Commitment,
+    CommitmentStatus,
+    Component,
+    Direction,
+    Function,
+    Leader,
+    LifeExperience,
+    Metric,
+    MetricKind,
+    Observation,
+    PerformancePlan,
+    PlanElement,
+    PlanRequirement,
+    Program,
+    ScopeType,
+    Target,
 )
 from scorecard.models.commitments import commitment_metrics, commitment_programs
 from scorecard.models.org import program_life_experience
@@ -148,7 +165,7 @@ class Pool:
         self._scored = None
 
     @classmethod
-    def of_rows(cls, rows: list) -> "Pool":
+    def of_rows(cls, rows: list) -> Pool:
         cols = tuple(zip(*rows))
         counts = tuple(sum(filter(None, cols[i])) for i in range(6, 11))
         values, ns = cols[4], cols[5]
@@ -172,7 +189,7 @@ class Pool:
         return pool
 
     @classmethod
-    def total(cls, pools: Iterable["Pool"]) -> "Pool":
+    def total(cls, pools: Iterable[Pool]) -> Pool:
         pools = list(pools)
         if len(pools) == 1:
             return pools[0]
@@ -186,14 +203,14 @@ class Pool:
                    sum(p.sum_vn for p in pools), sum(p.n_weighted for p in pools), sum(p.sum_v for p in pools),
                    sum(p.n_known for p in pools), any(p.has_n for p in pools))
 
-    def score(self, kind: MetricKind) -> "Scored":
+    def score(self, kind: MetricKind) -> Scored:
         """The pooled value, n and (survey metrics) the answer counts and 95% CI (remembered:
         a pool is read under one metric only)."""
         if self._scored is None:
             self._scored = self._score(kind)
         return self._scored
 
-    def _score(self, kind: MetricKind) -> "Scored":
+    def _score(self, kind: MetricKind) -> Scored:
         if kind is MetricKind.likert and any(self.counts):
             stats = stats_from_counts(self.counts)
             ci = (stats.ci_low, stats.ci_high) if stats.ci_low is not None else None

@@ -12,10 +12,11 @@ unknown for lack of data becomes `insufficient_data` — never red, never a low 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any, Callable, Mapping, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 from scorecard.periods import Period, parse_period
 from scorecard.rules.explain import render
@@ -115,7 +116,7 @@ class FactRef:
                          f"window={w.periods}{'c' if w.consecutive else ''}")
         return f"{self.name}({','.join(parts)})"
 
-    def pooled(self) -> "FactRef":
+    def pooled(self) -> FactRef:
         """The same fact over a single quarter (a consecutive window asks each quarter in turn)."""
         return FactRef(self.name, self.params, None)
 
@@ -270,7 +271,7 @@ def evaluate(rule: CompiledRule, subject: Subject, period: str, resolve: Resolve
     return draft
 
 
-def _outcome(then: Then, run: "_Run", period: str) -> tuple[Any, Optional[str]]:
+def _outcome(then: Then, run: _Run, period: str) -> tuple[Any, Optional[str]]:
     if then.cases:
         # The first case that holds gives the outcome; one that cannot be told (for lack of
         # data) before any holds leaves the outcome unknown; when none holds, `otherwise`.

@@ -7,8 +7,9 @@ up by name in a dict of values and turned into text here.
 """
 import re
 import string
+from collections.abc import Mapping
 from functools import lru_cache
-from typing import Any, Mapping
+from typing import Any
 
 # Every field a template may name, with what it holds (shown in validation messages and docs).
 FIELDS = {

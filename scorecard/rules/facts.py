@@ -21,8 +21,9 @@ its function-level metrics against their targets.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable, Optional
+from typing import Optional
 
 from scorecard.models import CommitmentStatus, Direction, RuleSubject
 from scorecard.periods import parse_period

@@ -18,14 +18,23 @@ from __future__ import annotations
 
 import math
 import re
-from typing import Any, Iterable, Optional
+from collections.abc import Iterable
+from typing import Any, Optional
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
 from scorecard.models import RuleSubject
 from scorecard.periods import PeriodError, parse_period
 from scorecard.rules.evaluator import (
-    OPS, SEVERITIES, STATUS_RANK, CompiledRule, FactRef, Group, Leaf, Then, Window,
+    OPS,
+    SEVERITIES,
+    STATUS_RANK,
+    CompiledRule,
+    FactRef,
+    Group,
+    Leaf,
+    Then,
+    Window,
 )
 from scorecard.rules.explain import template_problems
 from scorecard.rules.facts import FACTS
@@ -324,7 +333,11 @@ class _Checker:
             return
         if "cases" in value:
             self.cases(outcome, value["cases"], value.get("else_"), path)
-            return
+        else:
+            self.read_outcome(outcome, value, path)
+
+    def read_outcome(self, outcome: str, value: dict, path: str) -> None:
+        """An outcome read from a fact (`by`), through bands or a scale."""
         spec = FACTS[value["by"]]
         self.params(path, value, spec, outcome=True)
         bands, otherwise = value.get("bands"), value.get("else_")

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Iterable, Optional
+from typing import Optional
 
 import sqlalchemy as sa
 
@@ -21,9 +22,15 @@ from scorecard.models import Finding, FindingInput, Metric, Rule, RuleStatus, Ru
 from scorecard.models.org import Function
 from scorecard.rules import subjects as subj
 from scorecard.rules.context import (
-    CHUNK, EvaluationContext, fetch_rows, latest_periods, load_context, load_observations,
+    CHUNK,
+    EvaluationContext,
+    fetch_rows,
+    latest_periods,
+    load_context,
+    load_observations,
 )
-from scorecard.rules.evaluator import CompiledRule, FindingDraft, Leaf, evaluate as evaluate_rule
+from scorecard.rules.evaluator import CompiledRule, FindingDraft, Leaf
+from scorecard.rules.evaluator import evaluate as evaluate_rule
 from scorecard.rules.facts import FACTS, resolve, subject_keys
 from scorecard.rules.schema import RuleError, compile_rule, validate_definition
 from scorecard.survey import MIN_N_DEFAULT
@@ -253,6 +260,18 @@ def _incremental_scope(session, ctx: EvaluationContext, touched: Iterable) -> di
     scope = _dependents(ctx, program_keys, function_ids)
     # Agencies whose quarter moved since their findings were made (a new quarter arrived, or a
     # revert took one away), and agencies without findings yet, are evaluated whole.
+    moved, covered = _agencies_with_findings(session, ctx)
+    widen = moved | (agencies - covered)
+    if widen:
+        for subject_type in RuleSubject:
+            for entity in subj.entities(ctx, subject_type):
+                if subj.agency_of(ctx, subject_type, entity) in widen:
+                    scope[subject_type].add(entity.id)
+    return scope
+
+
+def _agencies_with_findings(session, ctx: EvaluationContext) -> tuple[set, set]:
+    """(agencies whose subjects' as-of quarter differs from a stored finding's, agencies with findings)."""
     moved, covered, index = set(), set(), {}
     for stored_type, subject_id, period in fetch_rows(session, sa.select(Finding.subject_type, Finding.subject_id,
                                                                          Finding.period).distinct()):
@@ -268,13 +287,7 @@ def _incremental_scope(session, ctx: EvaluationContext, touched: Iterable) -> di
         covered.add(entry[0])
         if entry[1] != period:
             moved.add(entry[0])
-    widen = moved | (agencies - covered)
-    if widen:
-        for subject_type in RuleSubject:
-            for entity in subj.entities(ctx, subject_type):
-                if subj.agency_of(ctx, subject_type, entity) in widen:
-                    scope[subject_type].add(entity.id)
-    return scope
+    return moved, covered
 
 
 def _observation_subjects(ctx: EvaluationContext, scope: dict) -> tuple[set, set]:
@@ -475,7 +488,8 @@ def simulate(session, definition: dict, *, today: Optional[date] = None,
         published = published_rules(session, definition["key"])
         ctx = load_context(session, today=today, min_n=min_n, observations=False)
         rules = [draft] + [r for _, r in published]
-        load_observations(session, ctx, metric_ids=metrics_read(ctx, rules), function_metrics=functions_read(ctx, rules))
+        load_observations(session, ctx, metric_ids=metrics_read(ctx, rules),
+                          function_metrics=functions_read(ctx, rules))
         after = {(d.subject_type, d.subject_id): d for d in run_rules(ctx, [draft])}
         before = {(d.subject_type, d.subject_id): d for d in run_rules(ctx, [r for _, r in published])}
     result = Simulation(draft.key, draft.subject_type, published[0][1].version if published else None)

@@ -8,7 +8,8 @@ containing today.
 """
 from __future__ import annotations
 
-from typing import Iterable, Optional
+from collections.abc import Iterable
+from typing import Optional
 
 from scorecard.models import RuleSubject
 from scorecard.periods import Period
@@ -31,10 +32,7 @@ def entities(ctx: EvaluationContext, subject_type: RuleSubject, ids: Optional[It
 
 def selected(ctx: EvaluationContext, subject_type: RuleSubject, entity, select: dict) -> bool:
     """Whether a rule's `select` picks this subject (every key must match)."""
-    for name, wanted in select.items():
-        if not _matches(ctx, subject_type, entity, name, wanted):
-            return False
-    return True
+    return all(_matches(ctx, subject_type, entity, name, wanted) for name, wanted in select.items())
 
 
 def _matches(ctx, subject_type, entity, name, wanted) -> bool:
@@ -47,8 +45,8 @@ def _matches(ctx, subject_type, entity, name, wanted) -> bool:
     if subject_type is RuleSubject.requirement:
         metric_id = default_metric_id(ctx, subject_type, entity)
         metric = ctx.metrics.get(metric_id)
-        # the function the requirement names, else its leader's
-        function = ctx.functions.get(entity.function_id if entity.function_id is not None else entity.leader_function_id)
+        named = entity.function_id if entity.function_id is not None else entity.leader_function_id
+        function = ctx.functions.get(named)  # the function the requirement names, else its leader's
         return {"metric": lambda: metric is not None and metric.code == wanted,
                 "element": lambda: entity.element == wanted,
                 "results_driven": lambda: entity.results_driven == wanted,

@@ -73,7 +73,8 @@ def _editor(rule, initial: str, based_on=None, draft=None):
             definition = form.parsed()
             if rule is not None and isinstance(definition, dict) and definition.get("key") != rule.key:
                 raise RuleError([f"key: this page edits rule {rule.key!r}; to make another rule, use New rule"])
-            if (rule is None and not form.simulate.data and isinstance(definition, dict) and isinstance(definition.get("key"), str)
+            if (rule is None and not form.simulate.data and isinstance(definition, dict)
+                    and isinstance(definition.get("key"), str)
                     and db.session.scalar(sa.select(Rule.id).where(Rule.key == definition["key"]))):
                 raise RuleError([f"key: rule {definition['key']!r} exists already; edit it from its page, "
                                  "or give the new rule its own key"])

@@ -18,7 +18,8 @@ FACT_WORDS = {
     "declined": "{metric} declined significantly", "improved": "{metric} improved significantly",
     "consecutive_below_target": "consecutive quarters of {metric} below target",
     "consecutive_at_or_above_target": "consecutive quarters of {metric} at or above target",
-    "trend_slope": "the trend of {metric}", "reporting_share": "the share of programs reporting {metric} in every quarter",
+    "trend_slope": "the trend of {metric}",
+    "reporting_share": "the share of programs reporting {metric} in every quarter",
     "commitment_status": "the commitment's status", "overdue": "the commitment is overdue",
     "days_overdue": "days overdue", "days_since_update": "days since the last update",
     "days_to_due": "days until due", "capacity_score": "the domain's self-assessed score",
@@ -83,7 +84,8 @@ def _condition(node: Any) -> str:
 
 
 def _fact(node: dict, name: str) -> str:
-    words = FACT_WORDS.get(name, str(name).replace("_", " ")).replace("{metric}", str(node.get("metric") or "the linked metric"))
+    metric = str(node.get("metric") or "the linked metric")
+    words = FACT_WORDS.get(name, str(name).replace("_", " ")).replace("{metric}", metric)
     words = words.replace("the the ", "the ")
     extras = []
     spec_words = FACT_WORDS.get(name, "")
