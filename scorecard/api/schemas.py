@@ -29,9 +29,16 @@ class Schema(ma.Schema):
 
 # ----------------------------------------------------------------------------- shared pieces
 
+PERIOD_PATTERN = r"^FY(19\d\d|20\d\d|21\d\d|2200)-Q[1-4]$"
+
+
 class Period(fields.String):
-    """A fiscal quarter in any spelling analysts use (FY2025-Q1, FY25 Q1, 2025Q1, a date...), read as
-    its canonical text."""
+    """A fiscal quarter in its canonical spelling, FY2025-Q1 (machines get one spelling; the import
+    files take every spelling analysts use)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(validate=validate.Regexp(PERIOD_PATTERN, error="a fiscal quarter such as FY2025-Q1"),
+                         **kwargs)
 
     def _deserialize(self, value, attr, data, **kwargs):
         text = super()._deserialize(value, attr, data, **kwargs)

@@ -45,7 +45,7 @@ def index():
                            revoke=RevokeForm(), now=utcnow()), status
 
 
-@tokens_bp.route("/<int:token_id>/revoke", methods=["POST"])
+@tokens_bp.route("/<int(max=2147483647):token_id>/revoke", methods=["POST"])
 @requires("view_dashboards")
 def revoke(token_id):
     form = RevokeForm()

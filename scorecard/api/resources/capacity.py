@@ -24,7 +24,7 @@ def assessments(args):
     return page(db.session, query, args, options=OPTIONS)
 
 
-@blp.route("/capacity-assessments/<int:assessment_id>")
+@blp.route("/capacity-assessments/<int(max=2147483647):assessment_id>")
 @blp.response(200, s.CapacityAssessmentSchema)
 def assessment(assessment_id):
     """One capacity assessment."""

@@ -88,7 +88,7 @@ def _visible(commitment_id: int) -> Commitment:
     return found
 
 
-@blp.route("/commitments/<int:commitment_id>")
+@blp.route("/commitments/<int(max=2147483647):commitment_id>")
 @blp.response(200, s.CommitmentSchema, headers=ETAG_HEADER)
 def commitment(commitment_id):
     """One commitment with its history; its ETag is its version."""
@@ -96,7 +96,7 @@ def commitment(commitment_id):
     return as_dict(found, _users([found])), 200, {"ETag": etag(found)}
 
 
-@blp.route("/commitments/<int:commitment_id>", methods=["PATCH"])
+@blp.route("/commitments/<int(max=2147483647):commitment_id>", methods=["PATCH"])
 @blp.arguments(s.IfMatchHeader, location="headers")
 @blp.arguments(s.CommitmentPatchSchema)
 @blp.response(200, s.CommitmentSchema, headers=ETAG_HEADER)

@@ -39,7 +39,7 @@ def findings(args):
     return page(db.session, query, args, options=OPTIONS)
 
 
-@blp.route("/findings/<int:finding_id>")
+@blp.route("/findings/<int(max=2147483647):finding_id>")
 @blp.response(200, s.FindingSchema)
 def finding(finding_id):
     """One finding with its inputs and explanation."""

@@ -84,7 +84,7 @@ def batches(args):
     return listing
 
 
-@blp.route("/imports/<int:batch_id>")
+@blp.route("/imports/<int(max=2147483647):batch_id>")
 @blp.response(200, s.ImportBatchSchema)
 def batch(batch_id):
     """A batch's status, progress, preview or errors."""
@@ -139,7 +139,7 @@ def _display_name(raw) -> str:
     return name[:300] or "upload"
 
 
-@blp.route("/imports/<int:batch_id>/confirm", methods=["POST"])
+@blp.route("/imports/<int(max=2147483647):batch_id>/confirm", methods=["POST"])
 @blp.response(200, s.ImportBatchSchema, description="Committed, or failed (the message says why).")
 @blp.alt_response(202, schema=s.ImportBatchSchema, success=True, description="Still being written; follow "
                                                                              "GET /imports/{batch_id}.")
@@ -156,7 +156,7 @@ def confirm(batch_id):
     return batch_dict(batch), 202 if batch.status is BatchStatus.pending else 200
 
 
-@blp.route("/imports/<int:batch_id>/cancel", methods=["POST"])
+@blp.route("/imports/<int(max=2147483647):batch_id>/cancel", methods=["POST"])
 @blp.response(200, s.ImportBatchSchema)
 @blp.alt_response(409, description="The batch can no longer be cancelled.", **CONFLICT)
 def cancel(batch_id):
@@ -170,7 +170,7 @@ def cancel(batch_id):
     return batch_dict(batch)
 
 
-@blp.route("/imports/<int:batch_id>/revert", methods=["POST"])
+@blp.route("/imports/<int(max=2147483647):batch_id>/revert", methods=["POST"])
 @blp.response(200, s.RevertSchema)
 @blp.alt_response(409, description="Not committed, or later imports changed its rows.", **CONFLICT)
 def revert(batch_id):

@@ -42,7 +42,7 @@ def observations(args):
     return page(db.session, query, args, options=[so.joinedload(Observation.metric)])
 
 
-@blp.route("/observations/<int:observation_id>")
+@blp.route("/observations/<int(max=2147483647):observation_id>")
 @blp.response(200, s.ObservationSchema)
 def observation(observation_id):
     """One observation."""

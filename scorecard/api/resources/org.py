@@ -21,7 +21,7 @@ def agencies(args):
     return page(db.session, query, args)
 
 
-@blp.route("/agencies/<int:agency_id>")
+@blp.route("/agencies/<int(max=2147483647):agency_id>")
 @blp.response(200, s.AgencySchema)
 def agency(agency_id):
     """One agency."""
@@ -41,7 +41,7 @@ def components(args):
     return page(db.session, query, args, options=[so.joinedload(Component.agency)])
 
 
-@blp.route("/components/<int:component_id>")
+@blp.route("/components/<int(max=2147483647):component_id>")
 @blp.response(200, s.ComponentSchema)
 def component(component_id):
     """One component."""
@@ -64,7 +64,7 @@ def programs(args):
         so.joinedload(Program.component).joinedload(Component.agency), so.selectinload(Program.life_experiences)])
 
 
-@blp.route("/programs/<int:program_id>")
+@blp.route("/programs/<int(max=2147483647):program_id>")
 @blp.response(200, s.ProgramSchema)
 def program(program_id):
     """One program."""
@@ -79,7 +79,7 @@ def functions(args):
     return page(db.session, sa.select(Function).order_by(Function.id), args)
 
 
-@blp.route("/functions/<int:function_id>")
+@blp.route("/functions/<int(max=2147483647):function_id>")
 @blp.response(200, s.FunctionSchema)
 def function(function_id):
     """One function."""
@@ -99,7 +99,7 @@ def metrics(args):
     return page(db.session, query, args)
 
 
-@blp.route("/metrics/<int:metric_id>")
+@blp.route("/metrics/<int(max=2147483647):metric_id>")
 @blp.response(200, s.MetricSchema)
 def metric(metric_id):
     """One metric."""

@@ -29,7 +29,7 @@ def plans(args):
     return {"items": [plan_view(db.session, p) for p in found], "page": number, "page_size": size, "total": total}
 
 
-@blp.route("/plans/<int:plan_id>")
+@blp.route("/plans/<int(max=2147483647):plan_id>")
 @blp.response(200, s.PlanSchema)
 def plan(plan_id):
     """One plan with its elements, requirements, ratings and summary."""

@@ -20,7 +20,7 @@ def scores(args):
     """One item per program with data for the metric in the quarter, by program id."""
     metric = db.session.scalar(sa.select(Metric).where(Metric.code == args["metric"]))
     if metric is None:
-        raise ApiProblem(422, f"There is no metric with the code {args['metric']!r}.",
+        raise ApiProblem(404, f"There is no metric with the code {args['metric']!r}.",
                          errors=[{"row": None, "column": "metric", "value": args["metric"],
                                   "message": "no metric has this code (GET /api/v1/metrics lists them)"}])
     found = program_scores_for(db.session, metric, args["period"], agency_id=args.get("agency_id"),
