@@ -40,6 +40,11 @@ def create_app(config=None) -> Flask:
     from importers.web import bp as imports_bp
     app.register_blueprint(imports_bp, url_prefix="/imports")
 
+    from importers import access, errors as import_errors, jobs, pipeline, revert
+    from scorecard import api
+    api.init_app(app, api.ImportServices(access=access, jobs=jobs, pipeline=pipeline, revert=revert,
+                                         errors=import_errors))
+
     from scorecard import errors
     errors.init_app(app)
 

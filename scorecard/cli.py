@@ -66,6 +66,8 @@ def register_commands(app) -> None:
         app.cli.add_command(command)
     from scorecard.rules.cli import register as register_rule_commands
     register_rule_commands(app)
+    from scorecard.api.cli import token_group
+    app.cli.add_command(token_group)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,492 @@
+"""The REST API: every operation of the OpenAPI document for every role (generated from the
+document and the permission table), tokens and their scope, session cookies refused, the
+commitment update's ETag / If-Match, problem details, pages, filters and the rate limit."""
+import re
+
+import pytest
+import sqlalchemy as sa
+
+from scorecard.api.permissions import PREFIX, RULES
+from scorecard.api.tokens import create_token
+from scorecard.commitments.services import visible_commitments
+from scorecard.extensions import db
+from scorecard.models import (
+    Agency,
+    ApiToken,
+    BatchStatus,
+    CapacityAssessment,
+    Commitment,
+    CommitmentStatus,
+    Component,
+    Finding,
+    Function,
+    ImportBatch,
+    Metric,
+    Observation,
+    PerformancePlan,
+    Program,
+    Role,
+    TokenScope,
+    User,
+)
+from scorecard.permissions import can
+from scorecard.plans.services import visible_plans
+
+DEMO = {"admin": "admin@demo.cx.gov", "executive": "executive@demo.cx.gov", "officer": "cfo.officer@demo.cx.gov",
+        "analyst": "analyst@demo.cx.gov", "leader": "leader@demo.cx.gov", "viewer": "viewer@demo.cx.gov"}
+ROLES = tuple(DEMO)
+CSV = b"component,program,metric,period,value\nNo such component,Nothing,trust,FY2027-Q1,4\n"
+
+
+def _user(role: str) -> User:
+    return db.session.scalar(sa.select(User).where(User.email == DEMO[role]))
+
+
+def _secret(app, role: str, scope: str = "write", **kwargs) -> str:
+    with app.app_context():
+        user = _user(role)
+        scope = "read" if user.role is Role.viewer else scope
+        return create_token(db.session, user, scope=scope, **kwargs)[1]
+
+
+def _bearer(secret: str) -> dict:
+    return {"Authorization": f"Bearer {secret}"}
+
+
+@pytest.fixture
+def api(evaluated):
+    """The demo agency with the rules' findings, and one committed import batch of an analyst's."""
+    with evaluated.app_context():
+        db.session.add(ImportBatch(filename="q1.csv", checksum="0" * 64, user_id=_user("analyst").id, format="metrics",
+                                   status=BatchStatus.committed))
+        db.session.commit()
+    return evaluated
+
+
+@pytest.fixture
+def http(api):
+    return api.test_client()
+
+
+def _spec(app, client, secret) -> dict:
+    response = client.get(f"{PREFIX}/openapi.json", headers=_bearer(secret))
+    assert response.status_code == 200
+    return response.get_json()
+
+
+def _operations(spec: dict):
+    for path, item in spec["paths"].items():
+        for method in item:
+            if method in ("get", "post", "put", "patch", "delete"):
+                yield method.upper(), path
+
+
+# ----------------------------------------------------------------------------- the permission table
+
+def test_every_operation_of_the_document_has_a_permission_rule_and_every_rule_an_operation(api, http):
+    spec = _spec(api, http, _secret(api, "viewer"))
+    operations = {(method, path.removeprefix(PREFIX)) for method, path in _operations(spec)}
+    assert operations, "the document lists no operation"
+    assert sorted(operations - set(RULES)) == []  # a new operation needs a rule in scorecard/api/permissions.py
+    assert sorted(set(RULES) - operations) == []  # a rule for an operation that no longer exists
+
+
+def _ids_for(user: User) -> dict:
+    """A path parameter for each kind of object: one the user may see where the role is scoped."""
+    first = lambda model: db.session.scalar(sa.select(model.id).order_by(model.id).limit(1))  # noqa: E731
+    commitment = db.session.scalar(visible_commitments(user).with_only_columns(Commitment.id)
+                                   .order_by(Commitment.id).limit(1))
+    plan = db.session.scalar(visible_plans(db.session, user).with_only_columns(PerformancePlan.id)
+                             .order_by(None).order_by(PerformancePlan.id).limit(1))
+    batch = db.session.scalar(sa.select(ImportBatch.id).where(ImportBatch.user_id == user.id).limit(1))
+    ids = {"agency_id": first(Agency), "component_id": first(Component), "program_id": first(Program),
+            "function_id": first(Function), "metric_id": first(Metric), "observation_id": first(Observation),
+            "finding_id": first(Finding), "commitment_id": commitment or first(Commitment),
+            "plan_id": plan or first(PerformancePlan), "assessment_id": first(CapacityAssessment),
+            "batch_id": batch or first(ImportBatch)}
+    assert None not in ids.values(), ids
+    return ids
+
+
+def _request(client, method: str, path: str, ids: dict, secret: str):
+    """A well-formed request for the operation (a body where it takes one)."""
+    url = re.sub(r"{(\w+)}", lambda m: str(ids[m.group(1)]), path)
+    headers = _bearer(secret)
+    kwargs = {}
+    if (method, path) == ("PATCH", f"{PREFIX}/commitments/{{commitment_id}}"):
+        version = db.session.scalar(sa.select(Commitment.version).where(Commitment.id == ids["commitment_id"]))
+        headers["If-Match"] = f'"{version}"'
+        kwargs["json"] = {"note": "Checked: still current."}
+    elif (method, path) == ("POST", f"{PREFIX}/observations"):
+        url += "?dry_run=true"
+        kwargs["json"] = [{"component": "Benefits Administration", "program": "Benefits Call Center",
+                           "metric": "trust", "period": "FY2027-Q1", "n": 10, "count_4": 4, "count_5": 6}]
+    elif (method, path) == ("POST", f"{PREFIX}/imports"):
+        import io
+        kwargs["data"] = {"file": (io.BytesIO(CSV), "rows.csv")}
+        kwargs["content_type"] = "multipart/form-data"
+    elif method == "GET" and path == f"{PREFIX}/scores":
+        url += "?metric=trust&period=FY2026-Q4"
+    return client.open(url, method=method, headers=headers, **kwargs)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_operation_for_every_role_follows_the_permission_table(api, http, role):
+    """Generated from the OpenAPI document: a role the table refuses gets 403 and changes nothing; a
+    role it allows is never refused for its role (an object outside its scope may still be 404)."""
+    secret = _secret(api, role)
+    spec = _spec(api, http, secret)
+    wrong = []
+    with api.app_context():
+        user = _user(role)
+        for method, path in _operations(spec):
+            rule = RULES[(method, path.removeprefix(PREFIX))]
+            allowed = any(can(user, action) for action in rule.actions) and (
+                not rule.writes or user.role is not Role.viewer)  # a viewer's token is a read token
+            response = _request(http, method, path, _ids_for(user), secret)
+            db.session.expire_all()
+            status = response.status_code
+            if status >= 500 or (allowed and status in (401, 403)) or (not allowed and status != 403):
+                wrong.append(f"{method} {path}: {status} {response.get_data(as_text=True)[:200]}")
+            elif status >= 400:
+                assert response.content_type == "application/problem+json", (method, path, status)
+    assert wrong == []
+
+
+@pytest.mark.parametrize("role", ("admin", "officer", "analyst", "leader"))
+def test_a_read_token_cannot_write(api, http, role):
+    secret = _secret(api, role, "read")
+    spec = _spec(api, http, secret)
+    writes = [(m, p) for m, p in _operations(spec) if RULES[(m, p.removeprefix(PREFIX))].writes]
+    assert len(writes) == 6
+    with api.app_context():
+        ids = _ids_for(_user(role))
+        before = db.session.execute(sa.select(Commitment.id, Commitment.version)).all()
+        for method, path in writes:
+            response = _request(http, method, path, ids, secret)
+            assert response.status_code == 403, (method, path)
+            assert "read token" in response.get_json()["detail"]
+        assert db.session.execute(sa.select(Commitment.id, Commitment.version)).all() == before
+
+
+def test_without_a_valid_token_every_operation_is_401(api, http):
+    spec = _spec(api, http, _secret(api, "admin"))
+    revoked = _secret(api, "admin")
+    with api.app_context():
+        db.session.execute(sa.update(ApiToken).where(ApiToken.prefix == revoked[:12]).values(revoked_at=sa.func.now()))
+        db.session.commit()
+    for method, path in _operations(spec):
+        url = re.sub(r"{\w+}", "1", path)
+        for headers in ({}, {"Authorization": "Bearer cxs_not-a-token"}, {"Authorization": "Basic YTpi"},
+                        _bearer(revoked)):
+            response = http.open(url, method=method, headers=headers)
+            assert response.status_code == 401, (method, path, headers)
+            assert response.content_type == "application/problem+json"
+            assert response.headers["WWW-Authenticate"].startswith("Bearer")
+
+
+def test_session_cookies_are_not_accepted(api):
+    with api.app_context():
+        signed_in = api.test_client(user=_user("admin"))
+    assert signed_in.get("/").status_code == 200  # the web session works...
+    response = signed_in.get(f"{PREFIX}/agencies")  # ...but not for the API
+    assert response.status_code == 401
+    assert response.get_json()["status"] == 401
+    # With a token the same browser gets the token's user (a viewer), never the session's (an admin).
+    viewer = _secret(api, "viewer")
+    assert signed_in.get(f"{PREFIX}/commitments", headers=_bearer(viewer)).status_code == 403
+    assert signed_in.get(f"{PREFIX}/agencies", headers=_bearer(viewer)).status_code == 200
+
+
+def test_the_api_needs_no_csrf_token(api, http):
+    """Writes come with a bearer token, never a cookie, so the API blueprint is exempt from CSRF."""
+    secret = _secret(api, "analyst")
+    response = http.post(f"{PREFIX}/observations?dry_run=true", headers=_bearer(secret), json=[
+        {"component": "Benefits Administration", "program": "Benefits Call Center", "metric": "trust",
+         "period": "FY2027-Q1", "n": 10, "count_4": 4, "count_5": 6}])
+    assert response.status_code == 200, response.get_data(as_text=True)
+    assert response.get_json()["status"] == "would_import"
+
+
+# ----------------------------------------------------------------------------- commitments
+
+def _commitment_of(function_code: str, **where) -> int:
+    return db.session.scalar(sa.select(Commitment.id).join(Function).where(Function.code == function_code, *[
+        getattr(Commitment, k) == v for k, v in where.items()]).order_by(Commitment.id).limit(1))
+
+
+def test_another_functions_commitment_is_404_to_an_officers_token(api, http):
+    secret = _secret(api, "officer")
+    with api.app_context():
+        own, other = _commitment_of("CFO"), _commitment_of("CIO")
+        version = db.session.get(Commitment, other).version
+    assert http.get(f"{PREFIX}/commitments/{own}", headers=_bearer(secret)).status_code == 200
+    for response in (http.get(f"{PREFIX}/commitments/{other}", headers=_bearer(secret)),
+                     http.patch(f"{PREFIX}/commitments/{other}", json={"note": "mine now"},
+                                headers={**_bearer(secret), "If-Match": f'"{version}"'})):
+        assert response.status_code == 404
+        assert response.content_type == "application/problem+json"
+    listed = http.get(f"{PREFIX}/commitments?page_size=500", headers=_bearer(secret)).get_json()
+    with api.app_context():
+        cfo = db.session.scalar(sa.select(Function.id).where(Function.code == "CFO"))
+        assert listed["total"] == db.session.scalar(sa.select(sa.func.count()).select_from(Commitment)
+                                                    .where(Commitment.function_id == cfo))
+        assert db.session.get(Commitment, other).version == version
+    assert {c["function"]["code"] for c in listed["items"]} == {"CFO"}
+
+
+def test_commitment_update_needs_the_etag_in_if_match(api, http):
+    secret = _secret(api, "officer")
+    with api.app_context():
+        cid = _commitment_of("CFO")
+    url = f"{PREFIX}/commitments/{cid}"
+    read = http.get(url, headers=_bearer(secret))
+    etag = read.headers["ETag"]
+    assert etag == f'"{read.get_json()["version"]}"'
+    body = {"status": "at_risk", "reason": "Vendor slipped two weeks.", "next_step": "Escalate to the CIO.",
+            "evidence_links": ["https://www.performance.gov/cx/"], "note": "Weekly check"}
+    missing = http.patch(url, json=body, headers=_bearer(secret))
+    assert missing.status_code == 428 and missing.headers["ETag"] == etag
+    stale = http.patch(url, json=body, headers={**_bearer(secret), "If-Match": '"999"'})
+    assert stale.status_code == 412
+    assert http.get(url, headers=_bearer(secret)).get_json() == read.get_json()  # nothing changed
+    done = http.patch(url, json=body, headers={**_bearer(secret), "If-Match": etag})
+    assert done.status_code == 200, done.get_data(as_text=True)
+    changed = done.get_json()
+    assert changed["status"] == "at_risk" and changed["reason"] == body["reason"]
+    assert changed["next_step"] == body["next_step"] and changed["evidence_links"] == body["evidence_links"]
+    assert done.headers["ETag"] == f'"{changed["version"]}"' != etag
+    latest = changed["history"][0]
+    assert latest["note"] == "Weekly check" and latest["by"].endswith("(cfo.officer@demo.cx.gov)")
+    assert latest["changes"]["status"][1] == "at_risk"
+    # The old ETag is stale now: a second writer holding it changes nothing.
+    again = http.patch(url, json={"status": "on_track"}, headers={**_bearer(secret), "If-Match": etag})
+    assert again.status_code == 412
+    with api.app_context():
+        assert db.session.get(Commitment, cid).status is CommitmentStatus.at_risk
+
+
+def test_commitment_update_follows_the_web_forms_rules(api, http):
+    officer, leader = _secret(api, "officer"), _secret(api, "leader")
+    with api.app_context():
+        cid = _commitment_of("CFO")
+        own = db.session.scalar(sa.select(Commitment).where(Commitment.leader_id == _user("leader").leader_id)
+                                .order_by(Commitment.id).limit(1))
+        own_id, own_version = own.id, own.version
+    url = f"{PREFIX}/commitments/{cid}"
+    etag = http.get(url, headers=_bearer(officer)).headers["ETag"]
+    no_reason = http.patch(url, json={"status": "off_track", "reason": None},
+                           headers={**_bearer(officer), "If-Match": etag})
+    assert no_reason.status_code == 422
+    assert [e["column"] for e in no_reason.get_json()["errors"]] == ["reason"]
+    bad_link = http.patch(url, json={"evidence_links": ["javascript:alert(1)"]},
+                          headers={**_bearer(officer), "If-Match": etag})
+    assert bad_link.status_code == 422
+    assert bad_link.get_json()["errors"][0] == {"row": None, "column": "evidence_links",
+                                                "value": ["javascript:alert(1)"],
+                                                "message": bad_link.get_json()["errors"][0]["message"]}
+    unknown = http.patch(url, json={"title": "Renamed"}, headers={**_bearer(officer), "If-Match": etag})
+    assert unknown.status_code == 422 and unknown.get_json()["errors"][0]["column"] == "title"
+    # A leader changes the status and reason of their own commitments, nothing else.
+    headers = {**_bearer(leader), "If-Match": f'"{own_version}"'}
+    refused = http.patch(f"{PREFIX}/commitments/{own_id}", json={"next_step": "Mine"}, headers=headers)
+    assert refused.status_code == 422 and "leaders may change only" in refused.get_json()["detail"]
+    fine = http.patch(f"{PREFIX}/commitments/{own_id}", json={"status": "on_track"}, headers=headers)
+    assert fine.status_code == 200, fine.get_data(as_text=True)
+
+
+# ----------------------------------------------------------------------------- tokens
+
+def test_token_command_prints_the_secret_once_and_stores_its_hash(api):
+    runner = api.test_cli_runner()
+    result = runner.invoke(args=["token", "create", "analyst@demo.cx.gov", "--scope", "write", "--expires-days", "30"])
+    assert result.exit_code == 0, result.output
+    secret = result.stdout.strip()
+    assert secret.startswith("cxs_") and len(secret) > 40
+    with api.app_context():
+        token = db.session.scalar(sa.select(ApiToken).order_by(ApiToken.id.desc()).limit(1))
+        assert token.scope is TokenScope.write and token.user.email == "analyst@demo.cx.gov"
+        assert secret not in (token.token_hash, token.prefix) and len(token.token_hash) == 64
+        assert token.expires_at is not None and token.last_used_at is None
+    http = api.test_client()
+    assert http.get(f"{PREFIX}/metrics", headers=_bearer(secret)).status_code == 200
+    with api.app_context():
+        assert db.session.get(ApiToken, token.id).last_used_at is not None
+    viewer = runner.invoke(args=["token", "create", "viewer@demo.cx.gov", "--scope", "write"])
+    assert viewer.exit_code != 0 and "read tokens only" in viewer.output
+    unknown = runner.invoke(args=["token", "create", "nobody@demo.cx.gov", "--scope", "read"])
+    assert unknown.exit_code != 0
+
+
+def test_an_expired_token_or_one_of_an_inactive_user_is_refused(api, http):
+    expired, inactive = _secret(api, "analyst"), _secret(api, "executive")
+    with api.app_context():
+        db.session.execute(sa.update(ApiToken).where(ApiToken.prefix == expired[:12])
+                           .values(expires_at=sa.func.datetime("now", "-1 day")))
+        _user("executive").active = False
+        db.session.commit()
+    assert http.get(f"{PREFIX}/agencies", headers=_bearer(expired)).status_code == 401
+    assert http.get(f"{PREFIX}/agencies", headers=_bearer(inactive)).status_code == 401
+
+
+def test_the_api_tokens_page_makes_shows_once_and_revokes(api):
+    from tests.helpers import csrf_token
+
+    with api.app_context():
+        viewer = api.test_client(user=_user("viewer"))
+        officer = api.test_client(user=_user("officer"))
+    page = viewer.get("/api-tokens/")
+    assert page.status_code == 200 and 'value="write"' not in page.get_data(as_text=True)  # viewers: read only
+    refused = viewer.post("/api-tokens/", data={"csrf_token": csrf_token(page.get_data(as_text=True)),
+                                                "scope": "write", "name": "sneaky"})
+    assert refused.status_code == 400
+    page = officer.get("/api-tokens/").get_data(as_text=True)
+    assert "API tokens" in page
+    made = officer.post("/api-tokens/", data={"csrf_token": csrf_token(page), "scope": "write", "name": "sync job",
+                                              "expires_days": "90"})
+    assert made.status_code == 200
+    secret = re.search(r'id="new-token"[^>]*>(cxs_[^<]+)<', made.get_data(as_text=True)).group(1)
+    http = api.test_client()
+    assert http.get(f"{PREFIX}/commitments", headers=_bearer(secret)).status_code == 200
+    listing = officer.get("/api-tokens/").get_data(as_text=True)
+    assert secret not in listing and secret[:12] in listing  # shown once; then only its first characters
+    token_id = int(re.search(r"/api-tokens/(\d+)/revoke", listing).group(1))
+    revoked = officer.post(f"/api-tokens/{token_id}/revoke", data={"csrf_token": csrf_token(listing)})
+    assert revoked.status_code == 303
+    assert http.get(f"{PREFIX}/commitments", headers=_bearer(secret)).status_code == 401
+    # Another user cannot revoke it (nor see it).
+    with api.app_context():
+        other = api.test_client(user=_user("analyst"))
+    other_page = other.get("/api-tokens/").get_data(as_text=True)
+    assert secret[:12] not in other_page
+
+
+# ----------------------------------------------------------------------------- reading
+
+def test_lists_are_pages_in_id_order_with_a_total(api, http):
+    secret = _secret(api, "analyst")
+    first = http.get(f"{PREFIX}/observations?page_size=7", headers=_bearer(secret)).get_json()
+    second = http.get(f"{PREFIX}/observations?page_size=7&page=2", headers=_bearer(secret)).get_json()
+    with api.app_context():
+        total = db.session.scalar(sa.select(sa.func.count()).select_from(Observation))
+    assert first["total"] == second["total"] == total and first["page_size"] == 7
+    ids = [o["id"] for o in first["items"] + second["items"]]
+    assert ids == sorted(ids) and len(set(ids)) == 14
+    beyond = http.get(f"{PREFIX}/observations?page=100000&page_size=500", headers=_bearer(secret)).get_json()
+    assert beyond["items"] == [] and beyond["total"] == total
+    too_big = http.get(f"{PREFIX}/observations?page_size=501", headers=_bearer(secret))
+    assert too_big.status_code == 422
+    assert too_big.get_json()["errors"][0]["column"] == "page_size"
+
+
+def test_observation_filters(api, http):
+    secret = _secret(api, "viewer")
+    with api.app_context():
+        program, period = db.session.execute(
+            sa.select(Observation.program_id, Observation.period).join(Metric).where(
+                Observation.program_id.is_not(None), Metric.code == "trust").order_by(Observation.id).limit(1)).one()
+    year, quarter = period[2:6], period[-1]
+    found = http.get(f"{PREFIX}/observations?program_id={program}&metric=trust&period_from={period}"
+                     f"&period_to=FY{year}-Q{quarter}&page_size=500", headers=_bearer(secret)).get_json()
+    assert found["total"] > 0
+    for item in found["items"]:
+        assert item["program_id"] == program and item["metric"]["code"] == "trust" and item["period"] == period
+        assert {"n", "count_1", "count_5", "question_text", "non_standard_wording", "import_batch_id"} <= set(item)
+    bad = http.get(f"{PREFIX}/observations?period_from=sometime", headers=_bearer(secret))
+    assert bad.status_code == 422
+    assert bad.get_json()["errors"][0] | {"message": ""} == {"row": None, "column": "period_from",
+                                                             "value": "sometime", "message": ""}
+
+
+def test_findings_show_inputs_and_explanation_and_plan_findings_follow_the_plan(api, http):
+    from scorecard.models import RuleSubject
+
+    viewer, admin = _secret(api, "viewer"), _secret(api, "admin")
+    everything = http.get(f"{PREFIX}/findings?page_size=500", headers=_bearer(admin)).get_json()
+    seen = http.get(f"{PREFIX}/findings?page_size=500", headers=_bearer(viewer)).get_json()
+    assert everything["total"] > 0
+    assert {f["subject_type"] for f in seen["items"]} <= {s.value for s in RuleSubject} - {"requirement"}
+    about_plans = [f for f in everything["items"] if f["subject_type"] == "requirement"]
+    if about_plans:
+        assert http.get(f"{PREFIX}/findings/{about_plans[0]['id']}", headers=_bearer(viewer)).status_code == 404
+    one = http.get(f"{PREFIX}/findings/{everything['items'][0]['id']}", headers=_bearer(admin)).get_json()
+    assert one["explanation"] and one["inputs"] and one["rule"]["key"]
+
+
+def test_plans_are_scoped_like_the_web(api, http):
+    leader = _secret(api, "leader")
+    plans = http.get(f"{PREFIX}/plans?page_size=500", headers=_bearer(leader)).get_json()
+    with api.app_context():
+        own = _user("leader").leader_id
+        other = db.session.scalar(sa.select(PerformancePlan.id).where(PerformancePlan.leader_id != own).limit(1))
+    assert plans["total"] >= 1 and {p["leader"]["id"] for p in plans["items"]} == {own}
+    plan = plans["items"][0]
+    assert plan["elements"] and {"proposed_rating", "decided_rating", "requirements"} <= set(plan["elements"][0])
+    assert {"score", "level", "complete"} <= set(plan["summary"])
+    assert http.get(f"{PREFIX}/plans/{other}", headers=_bearer(leader)).status_code == 404
+
+
+def test_scores_are_one_item_per_program_with_the_pooled_counts(api, http):
+    from scorecard.survey import stats_from_counts
+
+    secret = _secret(api, "viewer")
+    found = http.get(f"{PREFIX}/scores?metric=trust&period=FY2026-Q4&page_size=500", headers=_bearer(secret)).get_json()
+    assert found["total"] > 0
+    with api.app_context():
+        for item in found["items"]:
+            rows = db.session.scalars(sa.select(Observation).join(Metric).where(
+                Metric.code == "trust", Observation.period == "FY2026-Q4",
+                Observation.program_id == item["program"]["id"])).all()
+            counts = [sum(getattr(r, f"count_{k}") or 0 for r in rows) for k in range(1, 6)]
+            assert [item[f"count_{k}"] for k in range(1, 6)] == counts
+            stats = stats_from_counts(counts)
+            assert item["n"] == stats.n and item["value"] == pytest.approx(stats.mean)
+            assert item["ci_low"] == pytest.approx(stats.ci_low) and item["ci_high"] == pytest.approx(stats.ci_high)
+            assert item["status"] in ("green", "amber", "red", "insufficient_data", "no_target")
+            assert item["metric"] == "trust" and item["driver"] == "trust" and item["period"] == "FY2026-Q4"
+            assert {"id", "name", "component", "agency"} <= set(item["program"])
+    ids = [i["program"]["id"] for i in found["items"]]
+    assert ids == sorted(ids)
+    unknown = http.get(f"{PREFIX}/scores?metric=nope&period=FY2026-Q4", headers=_bearer(secret))
+    assert unknown.status_code == 404 and unknown.get_json()["errors"][0]["column"] == "metric"
+
+
+# ----------------------------------------------------------------------------- problems, docs, limits
+
+def test_errors_are_problem_details(api, http):
+    secret = _secret(api, "admin")
+    for url, status in ((f"{PREFIX}/programs/999999", 404), (f"{PREFIX}/no-such-thing", 404),
+                        (f"{PREFIX}/scores?metric=trust", 422)):
+        response = http.get(url, headers=_bearer(secret))
+        assert response.status_code == status
+        assert response.content_type == "application/problem+json"
+        body = response.get_json()
+        assert {"type", "title", "status", "detail"} <= set(body) and body["status"] == status
+    not_allowed = http.delete(f"{PREFIX}/agencies", headers=_bearer(secret))
+    assert not_allowed.status_code == 405 and "GET" in not_allowed.headers["Allow"]
+    assert not_allowed.content_type == "application/problem+json"
+
+
+def test_the_documentation_is_served_by_the_app(api, http):
+    secret = _secret(api, "viewer")
+    spec = http.get(f"{PREFIX}/openapi.json", headers=_bearer(secret)).get_json()
+    assert spec["openapi"].startswith("3.") and spec["components"]["securitySchemes"]["bearer"]["scheme"] == "bearer"
+    page = http.get(f"{PREFIX}/docs", headers=_bearer(secret)).get_data(as_text=True)
+    for method, path in _operations(spec):
+        assert f"{method} {path}" in page
+    assert "cdn" not in page.lower() and "https://" not in page.split("<main", 1)[1].split("</main>")[0]
+    with api.app_context():
+        signed_in = api.test_client(user=_user("viewer"))
+    assert signed_in.get(f"{PREFIX}/docs").status_code == 200  # people signed in on the web read it too
+    assert http.get(f"{PREFIX}/docs").status_code == 302  # anyone else signs in first
+
+
+def test_requests_are_rate_limited_per_token(api, http):
+    api.config["API_RATE_LIMIT"] = "3 per minute"
+    first, second = _secret(api, "viewer"), _secret(api, "analyst")
+    answers = [http.get(f"{PREFIX}/functions", headers=_bearer(first)).status_code for _ in range(4)]
+    assert answers == [200, 200, 200, 429]
+    limited = http.get(f"{PREFIX}/functions", headers=_bearer(first))
+    assert limited.content_type == "application/problem+json" and limited.headers.get("Retry-After")
+    assert http.get(f"{PREFIX}/functions", headers=_bearer(second)).status_code == 200
+    assert http.get("/auth/login").status_code == 200  # the web pages are not limited

@@ -1,0 +1,173 @@
+"""The performance.gov HISP trust file posted through the API (upload, then confirm) reads back
+through GET /api/v1/scores as the published point scales; posted observations go through the same
+import pipeline as a file (one batch, all or nothing, revertible)."""
+import csv
+import io
+from collections import defaultdict
+
+import pytest
+import sqlalchemy as sa
+from werkzeug.datastructures import FileStorage
+from werkzeug.test import encode_multipart
+
+from scorecard.api.permissions import PREFIX
+from scorecard.api.tokens import create_token
+from scorecard.driver_rule import is_non_standard_wording
+from scorecard.extensions import db
+from scorecard.models import ImportBatch, Observation, Program, User
+from scorecard.survey import point_scale
+from tests.conftest import TRUST_CSV
+
+COUNTS = ("strongly_disagree_num", "disagree_num", "neutral_num", "agree_num", "strongly_agree_num")
+# performance.gov's one published swap: IRS asked satisfaction in the trust slot (q2) in FY2021-Q2.
+SWAPPED = {("16", "FY2021-Q2", "computer", "IRS.gov — Random selection after visiting any IRS.gov PUP page on a "
+            "computer. 50/50 split of being presented with main survey or beta survey")}
+
+
+@pytest.fixture
+def analyst_token(app, make_user):
+    with app.app_context():
+        return create_token(db.session, make_user("analyst"), scope="write")[1]
+
+
+def _bearer(secret):
+    return {"Authorization": f"Bearer {secret}"}
+
+
+def _published():
+    """{(service id, period): [(counts, published point scale, question)]} of every trust answer set."""
+    surveys = defaultdict(list)
+    with open(TRUST_CSV, encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            counts = [int(float(row[c] or 0)) for c in COUNTS]
+            period = f"FY{row['fiscal_year']}-Q{row['quarter']}"
+            touchpoint = " — ".join(p.strip() for p in (row["service_provided"], row["transaction_point"]) if p.strip())
+            if not sum(counts) or (row["service_id"], period, row["channel"].strip(), touchpoint) in SWAPPED:
+                continue
+            surveys[(row["service_id"], period)].append((counts, round(float(row["point_scale"]), 2),
+                                                         row["question_text"].strip()))
+    return surveys
+
+
+def test_the_trust_file_through_the_api_gives_the_published_point_scales(app, analyst_token):
+    client = app.test_client()
+    # Encoded in memory: werkzeug's test client spools a large multipart body to a file it never closes.
+    boundary, body = encode_multipart({"file": FileStorage(io.BytesIO(TRUST_CSV.read_bytes()), TRUST_CSV.name)})
+    uploaded = client.post(f"{PREFIX}/imports", headers=_bearer(analyst_token), data=body,
+                           content_type=f"multipart/form-data; boundary={boundary}")
+    assert uploaded.status_code == 201, uploaded.get_data(as_text=True)[:500]
+    batch = uploaded.get_json()
+    assert batch["status"] == "previewed" and batch["format"] == "performance-gov-trust", batch["message"]
+    assert uploaded.headers["Location"].endswith(f"/imports/{batch['id']}")
+    assert batch["preview"]["changes"]
+    confirmed = client.post(f"{PREFIX}/imports/{batch['id']}/confirm", headers=_bearer(analyst_token))
+    assert confirmed.status_code == 200, confirmed.get_data(as_text=True)[:500]
+    assert confirmed.get_json()["status"] == "committed" and confirmed.get_json()["inserted"] == 468
+
+    published = _published()
+    with app.app_context():
+        services = {p.id: p.external_id.removeprefix("pg-program-") for p in db.session.scalars(sa.select(Program))}
+    seen, single = set(), 0
+    for period in sorted({period for _, period in published}):
+        page = client.get(f"{PREFIX}/scores?metric=trust&period={period}&page_size=500",
+                          headers=_bearer(analyst_token)).get_json()
+        for item in page["items"]:
+            key = (services[item["program"]["id"]], period)
+            surveys = published[key]
+            pooled = [sum(column) for column in zip(*(counts for counts, _, _ in surveys))]
+            assert [item[f"count_{k}"] for k in range(1, 6)] == pooled, key
+            assert item["n"] == sum(pooled)
+            assert round(item["value"], 2) == point_scale(pooled), key
+            if len(surveys) == 1:  # one survey: exactly the point scale performance.gov published
+                assert round(item["value"], 2) == surveys[0][1], key
+                single += 1
+            assert item["n"] < 2 or item["ci_low"] <= item["value"] <= item["ci_high"]
+            assert item["non_standard_wording"] == any(is_non_standard_wording("trust", q) for _, _, q in surveys)
+            seen.add(key)
+    assert seen == set(published)
+    assert single > 100  # programs with one survey in the quarter
+
+
+def test_posted_observations_are_one_import_batch_and_can_be_reverted(app, analyst_token):
+    client = app.test_client()
+    rows = [{"agency": "Department of Public Service", "component": "Benefits Administration",
+             "program": "Benefits Call Center", "metric": "trust", "period": "FY2025-Q1", "channel": "phone",
+             "count_1": 1, "count_2": 2, "count_3": 3, "count_4": 4, "count_5": 10,
+             "question_text": "This interaction increased my trust in the Department."},
+            {"agency": "Department of Public Service", "component": "Benefits Administration",
+             "program": "Benefits Call Center", "metric": "trust", "period": "FY2025-Q1", "channel": "web",
+             "n": 5, "count_4": 2, "count_5": 3}]
+    with app.app_context():
+        from scorecard.a11 import ensure_standard_metrics
+        from scorecard.models import Agency, Component
+
+        agency = Agency(code="DPS", name="Department of Public Service")
+        component = Component(agency=agency, code="BA", name="Benefits Administration")
+        db.session.add(Program(component=component, code="BA-CALL", name="Benefits Call Center"))
+        ensure_standard_metrics(db.session)
+        db.session.commit()
+    dry = client.post(f"{PREFIX}/observations?dry_run=true", json=rows, headers=_bearer(analyst_token))
+    assert dry.status_code == 200 and dry.get_json()["status"] == "would_import"
+    assert dry.get_json()["inserted"] == 2
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Observation)) == 0
+
+    bad = [rows[0], {**rows[1], "n": 6}, {**rows[1], "period": "someday", "channel": "mail"}]
+    rejected = client.post(f"{PREFIX}/observations", json=bad, headers=_bearer(analyst_token))
+    assert rejected.status_code == 422
+    problem = rejected.get_json()
+    assert rejected.content_type == "application/problem+json" and problem["import_status"] == "rejected"
+    assert sorted((e["row"], e["column"]) for e in problem["errors"]) == [(2, "n"), (3, "period")]
+    assert next(e for e in problem["errors"] if e["row"] == 3)["value"] == "someday"
+    typed = client.post(f"{PREFIX}/observations", json=[{**rows[0], "count_1": "many"}, {"period": "FY2025-Q1"}],
+                        headers=_bearer(analyst_token))
+    assert typed.status_code == 422
+    assert sorted((e["row"], e["column"]) for e in typed.get_json()["errors"]) == [(1, "count_1"), (2, "metric")]
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Observation)) == 0
+
+    done = client.post(f"{PREFIX}/observations", json=rows, headers=_bearer(analyst_token))
+    assert done.status_code == 201, done.get_data(as_text=True)
+    summary = done.get_json()
+    assert summary["status"] == "imported" and summary["inserted"] == 2 and summary["batch"]
+    again = client.post(f"{PREFIX}/observations", json=rows, headers=_bearer(analyst_token))
+    assert again.status_code == 200 and again.get_json()["status"] == "duplicate"
+    listed = client.get(f"{PREFIX}/observations?import_batch_id={summary['batch']}",
+                        headers=_bearer(analyst_token)).get_json()
+    assert listed["total"] == 2
+    score = client.get(f"{PREFIX}/scores?metric=trust&period=FY2025-Q1", headers=_bearer(analyst_token)).get_json()
+    assert score["items"][0]["count_5"] == 13 and score["items"][0]["n"] == 25
+
+    reverted = client.post(f"{PREFIX}/imports/{summary['batch']}/revert", headers=_bearer(analyst_token))
+    assert reverted.status_code == 200, reverted.get_data(as_text=True)
+    assert reverted.get_json()["deleted"] == 2 and reverted.get_json()["batch"]["status"] == "reverted"
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Observation)) == 0
+        uploader = db.session.get(ImportBatch, summary["batch"]).user_id
+        assert db.session.get(User, uploader).email == "analyst@test.gov"
+    twice = client.post(f"{PREFIX}/imports/{summary['batch']}/revert", headers=_bearer(analyst_token))
+    assert twice.status_code == 409 and twice.content_type == "application/problem+json"
+
+
+def test_an_upload_can_be_cancelled_and_a_rejected_file_names_its_bad_cells(app, analyst_token):
+    client = app.test_client()
+    bad = (b"component,program,metric,period,n,count_1,count_2,count_3,count_4,count_5\n"
+           b"BA,Call,trust,FY2025-Q1,9,1,1,1,1,1\n")
+    uploaded = client.post(f"{PREFIX}/imports", headers=_bearer(analyst_token), content_type="multipart/form-data",
+                           data={"file": (io.BytesIO(bad), "bad.csv"), "format": "metrics"})
+    assert uploaded.status_code == 201
+    batch = uploaded.get_json()
+    assert batch["status"] == "rejected" and batch["errors"]
+    assert {"row", "column", "value", "message"} == set(batch["errors"][0])
+    status = client.get(f"{PREFIX}/imports/{batch['id']}", headers=_bearer(analyst_token)).get_json()
+    assert status["progress"] == {"stage": "done", "rows": 1}
+    confirm = client.post(f"{PREFIX}/imports/{batch['id']}/confirm", headers=_bearer(analyst_token))
+    assert confirm.status_code == 409
+    cancelled = client.post(f"{PREFIX}/imports/{batch['id']}/cancel", headers=_bearer(analyst_token))
+    assert cancelled.status_code == 200 and cancelled.get_json()["status"] == "cancelled"
+    unknown = client.post(f"{PREFIX}/imports", headers=_bearer(analyst_token), content_type="multipart/form-data",
+                          data={"file": (io.BytesIO(bad), "bad.csv"), "format": "no-such-layout"})
+    assert unknown.status_code == 422 and unknown.get_json()["errors"][0]["column"] == "format"
+    missing = client.post(f"{PREFIX}/imports", headers=_bearer(analyst_token), content_type="multipart/form-data",
+                          data={"format": "metrics"})
+    assert missing.status_code == 422 and missing.get_json()["errors"][0]["column"] == "file"
