@@ -1,12 +1,14 @@
-# CX Scorecard — `make run` serves the app with demo data; `make test` runs the tests.
+# CX Scorecard — `make run` serves the app with demo data; `make test` runs the tests, `make lint` checks the code.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8050
+# pytest-xdist workers: one per CPU; `make test PYTEST_WORKERS=0` runs in one process.
+PYTEST_WORKERS ?= auto
 export FLASK_APP := scorecard
 
-.PHONY: run test test-postgres bench install clean
+.PHONY: run test lint bench install clean
 
 $(BIN)/scorecard: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,8 +24,12 @@ run: install
 	@echo "Serving on http://$(HOST):$(PORT)/  (Ctrl-C to stop)"
 	SCORECARD_ENV=development $(BIN)/scorecard run --host $(HOST) --port $(PORT)
 
+# --dist loadgroup: tests marked xdist_group (the browser tests, the live server) stay on one worker.
 test: install
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n $(PYTEST_WORKERS) --dist loadgroup
+
+lint: install
+	$(BIN)/ruff check .
 
 bench: install
 	$(BIN)/python bench/import_bench.py

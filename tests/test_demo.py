@@ -49,6 +49,7 @@ def test_demo_is_deterministic(demo):
     """Seeded again, the demo agency is the one the `demo` fixture's template holds."""
     with demo.app_context():
         values = list(db.session.scalars(sa.select(Observation.value).order_by(Observation.id).limit(500)))
+    with demo.app_context():  # a new session: PostgreSQL's TRUNCATE waits for every open transaction
         with db.engine.begin() as connection:
             empty_tables(connection)
         seed_demo(db.session, TODAY)

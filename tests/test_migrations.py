@@ -1,5 +1,4 @@
 """The migrations build exactly the schema the models declare, and run down and up again."""
-import os
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
@@ -11,18 +10,18 @@ from flask_migrate import downgrade, upgrade
 from scorecard import create_app
 from scorecard.extensions import db
 from scorecard.models import Base
+from tests.helpers import WORKER, postgres_url
 
 
 @pytest.fixture
 def empty_database(tmp_path):
     """A brand-new database: a SQLite file, or a fresh PostgreSQL database beside the test one."""
-    url = os.environ.get("TEST_DATABASE_URL")
+    url = postgres_url()
     if not url:
         yield f"sqlite:///{tmp_path / 'migrations.db'}"
         return
-    url = url.replace("postgresql://", "postgresql+psycopg://", 1)
     parts = urlsplit(url)
-    name = parts.path.lstrip("/") + "_migrations"
+    name = f"{parts.path.lstrip('/')}_{WORKER}_migrations"  # one per xdist worker
     admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}"'))
