@@ -183,6 +183,25 @@ def export_ratings_command(out, fiscal_year):
     click.echo(f"Wrote {count} element rating row(s) to {out}.")
 
 
+@export_group.command("commitments")
+@click.option("--out", type=click.Path(dir_okay=False), required=True, help="A .xlsx or .csv file.")
+@click.option("--function", "function", metavar="CODE", help="Only this function's commitments, e.g. CFO.")
+@with_appcontext
+def export_commitments_command(out, function):
+    """Write commitments to edit offline and import back: id and version per row; the workbook has a
+    status drop-down and an instructions sheet."""
+    from scorecard.commitments.export import export_commitments
+    from scorecard.extensions import db
+
+    try:
+        count = export_commitments(db.session, out, function)
+    except ValueError as error:
+        raise click.ClickException(str(error)) from error
+    except OSError as error:
+        raise click.ClickException(f"cannot write {out}: {error.strerror or error}") from error
+    click.echo(f"Wrote {count} commitment(s) to {out}.")
+
+
 def register(app) -> None:
     for command in (import_command, revert_command, sweep_command, template_command, export_group):
         app.cli.add_command(command)

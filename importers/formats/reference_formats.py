@@ -3,12 +3,20 @@ capacity assessments and targets. Each is data — columns with synonyms, how it
 natural key and a marshmallow row schema; names are resolved against the database by its sink."""
 import difflib
 import re
+from typing import Optional
 
 from importers.formats.base import Column, Format, RowProblems
 from importers.formats.row_schema import Cell, RowSchema, load_row
-from importers.normalize import to_bool, to_date, to_number, to_text
+from importers.normalize import neutralize_formula, to_bool, to_date, to_number, to_text
+from scorecard.commitments.services import link_problem
 from scorecard.models import (
-    CAPACITY_DOMAINS, CommitmentStatus, Direction, Driver, MetricKind, RatingMethod, ScopeType,
+    CAPACITY_DOMAINS,
+    CommitmentStatus,
+    Direction,
+    Driver,
+    MetricKind,
+    RatingMethod,
+    ScopeType,
 )
 from scorecard.periods import MAX_FISCAL_YEAR, MIN_FISCAL_YEAR
 
@@ -104,15 +112,42 @@ def to_names(raw):
 
 
 def to_links(raw):
-    """Evidence links: web addresses separated by spaces, semicolons or line breaks."""
+    """Evidence links: web addresses separated by spaces, semicolons or line breaks, each checked by
+    the domain's rule for evidence links (the web form's: http or https, naming a site)."""
     value = to_text(raw)
     if value is None:
         return None
-    links = [link for link in _LINK_SPLIT.split(value) if link]
-    for link in links:
-        if not re.match(r"https?://[^\s/]+", link, re.IGNORECASE):
-            raise ValueError(f"{link!r} is not a web link (it should start with https://)")
-    return list(dict.fromkeys(links))
+    links = list(dict.fromkeys(link for link in _LINK_SPLIT.split(value) if link))
+    problem = link_problem(links)
+    if problem:
+        raise ValueError(problem)
+    return links
+
+
+def exported_text(limit: Optional[int] = None):
+    """Text as `text(limit)` reads it, with the apostrophe an export put before a formula-like text
+    (scorecard.spreadsheets.neutralize_formula) taken off again: what was stored comes back as it was,
+    so importing an unedited download changes nothing."""
+    def convert(raw):
+        value = to_text(raw)
+        if isinstance(value, str) and value.startswith("'") and neutralize_formula(value[1:]) == value:
+            value = value[1:]
+        if value is not None and limit is not None and len(value) > limit:
+            raise ValueError(f"the text is {len(value)} characters long; at most {limit} fit")
+        return value
+    return convert
+
+
+def to_row_number(noun: str):
+    """A whole number from 1 up (a commitment's id or version as an export wrote it: 12, 12.0, "12")."""
+    def convert(raw):
+        value = to_number(raw)
+        if value is None:
+            return None
+        if not value.is_integer() or value < 1 or value > 2**31 - 1:
+            raise ValueError(f"{value:g} is not a {noun} (a whole number from 1)")
+        return int(value)
+    return convert
 
 
 def to_weight(raw):
@@ -151,6 +186,9 @@ def _required(columns) -> tuple:
 # ---------------------------------------------------------------------------- commitments
 
 COMMITMENT_COLUMNS = (
+    Column("id", ("commitment id", "commitment number"),
+           help="The commitment's number, as a download of commitments gives it: the row updates that "
+                "commitment (its title may then change). Blank: the function and title name it, or a new one."),
     Column("function", ("c suite function", "csuite function", "function code", "owner function", "office"),
            required=True, help="The C-suite function that owns the commitment (CFO, CIO, CHCO, GC, ...)."),
     Column("title", ("commitment", "commitment title", "commitment name"), required=True,
@@ -159,7 +197,8 @@ COMMITMENT_COLUMNS = (
     Column("status", ("commitment status", "current status"),
            help="not_started, on_track, at_risk, off_track, complete or dropped (blank: not_started when new)."),
     Column("reason", ("status reason", "reason for status", "explanation", "why"),
-           help="Required when the status is at_risk or off_track."),
+           help="Required when the status is at_risk or off_track, and a new one when the due date moves."),
+    Column("next_step", ("next steps", "next action")),
     Column("due_date", ("due", "due on", "deadline", "target date", "completion date"), help="A date."),
     Column("leader", ("owner", "responsible leader", "accountable leader", "leader email", "leader name"),
            help="The named leader, by e-mail or name (optional)."),
@@ -171,25 +210,35 @@ COMMITMENT_COLUMNS = (
     Column("capacity_domain", ("domain", "capacity domain", "assessment domain"),
            help="For a capacity-assessment action item: " + "; ".join(CAPACITY_DOMAINS) + "."),
     Column("evidence_links", ("evidence", "evidence link", "evidence links", "links"),
-           help="Web links, separated by spaces or semicolons."),
+           help="Web links (http:// or https://), separated by spaces, semicolons or line breaks."),
     Column("note", ("update note", "comment", "comments"), help="Kept in the commitment's update history."),
+    Column("version", ("downloaded version", "version downloaded"),
+           help="The commitment's version when it was downloaded (leave it as it is). When the commitment "
+                "changed since, the row is a conflict: it is shown beside the current values and not written."),
 )
 
 
+def _exported_names(raw):
+    return to_names(exported_text()(raw))
+
+
 class CommitmentRow(RowSchema):
-    function = Cell(text(16))
-    title = Cell(text(300))
-    description = Cell(to_text)
+    id = Cell(to_row_number("commitment id"))
+    function = Cell(exported_text(16))
+    title = Cell(exported_text(300))
+    description = Cell(exported_text())
     status = Cell(COMMITMENT_STATUS)
-    reason = Cell(to_text)
+    reason = Cell(exported_text())
+    next_step = Cell(exported_text())
     due_date = Cell(to_date)
-    leader = Cell(text(254))
-    component = Cell(text(200))
-    programs = Cell(to_names)
-    metrics = Cell(to_names)
+    leader = Cell(exported_text(254))
+    component = Cell(exported_text(200))
+    programs = Cell(_exported_names)
+    metrics = Cell(_exported_names)
     capacity_domain = Cell(to_domain)
     evidence_links = Cell(to_links)
-    note = Cell(to_text)
+    note = Cell(exported_text())
+    version = Cell(to_row_number("version"))
 
 
 COMMITMENTS = Format(
@@ -201,9 +250,11 @@ COMMITMENTS = Format(
     any_of=(("status", "due_date", "reason", "description"),),
     key=("function", "title"),
     records=_records(CommitmentRow(), _required(COMMITMENT_COLUMNS)),
-    description="One row per commitment of a C-suite function: new titles are created, known ones updated. "
-                "Officers may import only their own function's commitments. A column left out of the file "
-                "leaves that field as it is.",
+    description="One row per commitment of a C-suite function: new titles are created, known ones updated "
+                "(by id when the row has one, as a download of commitments does). Officers may import only "
+                "their own function's commitments. A column left out of the file leaves that field as it is. "
+                "A row downloaded at a version older than the commitment's current one is a conflict: shown, "
+                "not written.",
     template_lists={"status": [s.value for s in CommitmentStatus], "capacity_domain": list(CAPACITY_DOMAINS)},
 )
 

@@ -1,18 +1,41 @@
-"""The commitments sink: create or update C-suite commitments by (function, title), each change
-with a CommitmentUpdate history row naming the person who imports (who confirms, on the web).
-Officers import only their own function's commitments; leaders only the status (and reason) of
-commitments that name them. The same scope holds when a batch is reverted (`revert_refusal`)."""
+"""The commitments sink: create or update C-suite commitments — by id when a row has one (a
+download of commitments does), else by (function, title) — each change with a CommitmentUpdate
+history row and an audit event naming the person who imports (who confirms, on the web).
+
+Every row is held to the domain's rules for commitments, the web form's own
+(scorecard.commitments.services.check): a reason when at risk or off track and a new one for
+moving a due date, evidence links on the web, one title per function. Officers import only their
+own function's commitments; leaders only the status and reason of commitments that name them.
+The same scope holds when a batch is reverted (`revert_refusal`).
+
+A row that names the version it was downloaded at, of a commitment saved since (its stored
+version is newer) and whose values differ from the stored ones, is a **conflict**: it is not
+written, and a warning names the row and each differing field with the file's value and the
+current one. The other rows import as usual."""
 from typing import Optional
 
 import sqlalchemy as sa
+from sqlalchemy.orm.exc import StaleDataError
 
+from importers.errors import ImportFileError
 from importers.resolve import Directory, Unknown, _key
 from importers.sinks.lookups import Leaders
 from importers.sinks.tracked import TrackedSink, encode, same
-from scorecard.models import Commitment, CommitmentStatus, CommitmentUpdate, Role, User, utcnow
+from scorecard.commitments.services import (
+    EDITABLE,
+    FIELD_LABELS,
+    LEADER_FIELDS,
+    STATUS_LABELS,
+    Names,
+    check,
+    person,
+)
+from scorecard.models import AuditEvent, Commitment, CommitmentStatus, CommitmentUpdate, Role, User, utcnow
 
-LEADER_FIELDS = {"status", "reason"}
-UNLOGGED = {"last_update_at", "function_id", "title"}  # not news in a commitment's history
+UNLOGGED = {"last_update_at", "function_id"}  # not news in a commitment's history (nor a new one's title)
+CONFLICT = "Conflict on row"  # how each conflict's warning begins (the preview lists them apart)
+COLUMNS = {"leader_id": "leader", "component_id": "component", "program_ids": "programs", "metric_ids": "metrics"}
+WORDS_SHOWN = 300  # characters of one value in a preview or a conflict
 
 
 class CommitmentSink(TrackedSink):
@@ -20,69 +43,81 @@ class CommitmentSink(TrackedSink):
     refused = ("only administrators, officers (their own function's) and leaders (the status of their own) may "
                "import commitments")
 
+    def __init__(self, session, options: Optional[dict] = None):
+        super().__init__(session, options)
+        self.warnings: list[str] = []  # one per conflict row, for the preview and the command line
+
     def finish(self) -> None:
         session = self.session
-        directory = Directory(session)
-        leaders = Leaders(session)
-        existing = {(c.function_id, _key(c.title)): c for c in session.scalars(sa.select(Commitment))}
-        first_row: dict[tuple, int] = {}
-        planned = []
-        for row, record in self.records:
-            try:
-                function = directory.function(record["function"])
-            except Unknown as error:
-                self.fail(row, "function", record["function"], str(error))
-                continue
-            if not self._in_scope(row, record, function):
-                continue
-            key = (function.id, _key(record["title"]))
-            if key in first_row:
-                self.fail(row, "title", record["title"], f"the same commitment ({function.code}: "
-                          f"{record['title']!r}) as row {first_row[key]}")
-                continue
-            first_row[key] = row
-            current = existing.get(key)
-            values = self._values(row, record, directory, leaders, current)
-            if values is None:
-                continue
-            values.setdefault("function_id", function.id)
-            if current is None:
-                values.setdefault("title", record["title"])
-                values.setdefault("status", CommitmentStatus.not_started)
-            status = values.get("status") or current.status
-            reason = values["reason"] if "reason" in values else (current.reason if current else None)
-            if status.needs_reason and not reason:
-                self.fail(row, "reason", record.get("reason"),
-                          f"a commitment that is {status.value} needs a reason (why it is {status.value})")
-                continue
-            if self.user is not None and self.user.role is Role.leader and not self._leader_may(
-                    row, record, current, values):
-                continue
-            planned.append((row, record, function, current, values))
+        self._directory, self._leaders = Directory(session), Leaders(session)
+        stored = list(session.scalars(sa.select(Commitment)))
+        self._by_id = {c.id: c for c in stored}
+        self._by_key = {(c.function_id, _key(c.title)): c for c in stored}
+        self._row_of_key: dict[tuple, int] = {}
+        self._row_of_id: dict[int, int] = {}
+        planned = [p for row, record in self.records if (p := self._planned(row, record)) is not None]
         if self.errors:
             return
         now = utcnow()
         for row, record, function, current, values in planned:
-            label = f"{function.code}: {record['title']}"
-            ref, change = self.tracker.put(row, Commitment, (function.code, record["title"]), current, values,
-                                           what="commitment", label=label)
-            if change is None:
-                continue
-            self.tracker.extend(change, {"last_update_at": now})
-            after = change.after
-            if change.action == "update":
-                history = {f: [encode(change.before[f]), encode(v)] for f, v in after.items() if f not in UNLOGGED}
-            else:
-                history = {f: [None, encode(v)] for f, v in after.items() if f not in UNLOGGED and v not in (None, [])}
-            # A new commitment has no stored status or reason: the file's, else the defaults.
-            self.tracker.put(row, CommitmentUpdate, (function.code, record["title"], "history"), None, {
-                "commitment_id": ref, "user_id": self.user.id if self.user else None, "at": now,
-                "status": after.get("status") or (current.status if current else CommitmentStatus.not_started),
-                "reason": after["reason"] if "reason" in after else (current.reason if current else None),
-                "note": record.get("note"), "changes": history,
-            }, what="commitment update", label=label, counted=False)
+            self._put(row, record, function, current, values, now)
+
+    def _planned(self, row, record):
+        """(row, record, function, stored commitment or None, values) for a row to write; None for a
+        row refused (its errors recorded), a conflict (its warning recorded)."""
+        try:
+            function = self._directory.function(record["function"])
+        except Unknown as error:
+            self.fail(row, "function", record["function"], str(error))
+            return None
+        if not self._in_scope(row, record, function):
+            return None
+        current = self._current(row, record, function)
+        if current is False or not self._first(row, record, function, current):
+            return None
+        if self._is_leader and not self._leader_owns(row, record, current):
+            return None
+        values = self._values(row, record, current)
+        if values is None:
+            return None
+        values.setdefault("function_id", function.id)
+        if current is None:
+            values.setdefault("title", record["title"])
+            values.setdefault("status", CommitmentStatus.not_started)
+        if current is not None and self._conflict(row, record, function, current, values):
+            return None
+        if self._is_leader and not self._leader_may(row, record, current, values):
+            return None
+        if not self._domain_allows(row, record, function, current, values):
+            return None
+        return row, record, function, current, values
+
+    def _put(self, row, record, function, current, values, now) -> None:
+        """Plan one commitment's insert or update and, when it changes, its history row."""
+        title = values.get("title") or record["title"]
+        label = f"{function.code}: {title}"
+        ref, change = self.tracker.put(row, Commitment, (function.code, title), current, values,
+                                       what="commitment", label=label)
+        if change is None:
+            return
+        self.tracker.extend(change, {"last_update_at": now})
+        after = change.after
+        if change.action == "update":
+            history = {f: [encode(change.before[f]), encode(v)] for f, v in after.items() if f not in UNLOGGED}
+        else:
+            history = {f: [None, encode(v)] for f, v in after.items()
+                       if f not in UNLOGGED | {"title"} and v not in (None, [])}
+        # A new commitment has no stored status or reason: the file's, else the defaults.
+        self.tracker.put(row, CommitmentUpdate, (function.code, title, "history"), None, {
+            "commitment_id": ref, "user_id": self.user.id if self.user else None, "at": now,
+            "status": after.get("status") or (current.status if current else CommitmentStatus.not_started),
+            "reason": after.get("reason", current.reason if current else None),
+            "note": record.get("note"), "changes": history,
+        }, what="commitment update", label=label, counted=False)
 
     def commit(self, plan, batch) -> None:
+        """Write the plan; then one audit event per commitment created or changed, naming the person
+        who imports (the history rows name them too). Audit events are never reverted."""
         note = f"Imported from {batch.filename} (import batch {batch.id}"
         if batch.user_id is not None and batch.user_id != (self.user.id if self.user else None):
             uploader = self.session.get(User, batch.user_id)
@@ -90,7 +125,39 @@ class CommitmentSink(TrackedSink):
         for change in self.tracker.order:
             if change.model is CommitmentUpdate and not change.after["note"]:
                 change.after["note"] = note + ")"
-        self.tracker.commit(batch)
+        try:
+            order = self.tracker.commit(batch)
+        except StaleDataError:
+            raise ImportFileError("a commitment in this file was saved by someone else while the import was being "
+                                  "written; nothing was imported. Upload the file again to see what changed.") from None
+        user_id = self.user.id if self.user else None
+        notes = {c.after["commitment_id"]: c.after["note"] for c in order if c.model is CommitmentUpdate}
+        for change in order:
+            if change.model is not Commitment:
+                continue
+            after = {f: encode(v) for f, v in change.after.items() if f != "last_update_at"}
+            before = None
+            if change.action == "update":
+                before = {f: encode(v) for f, v in change.before.items() if f not in ("id", "last_update_at")}
+            self.session.add(AuditEvent(
+                user_id=user_id, at=change.after.get("last_update_at") or utcnow(),
+                action="commitment.create" if change.action == "insert" else "commitment.update",
+                entity_type="commitment", entity_id=change.obj.id, before=before,
+                after={**after, "note": notes.get(change.obj.id), "import_batch": batch.id}))
+
+    def describe(self, change) -> dict:
+        """A change in words, and field by field (label, before, after) for the preview."""
+        words = super().describe(change)
+        if change.model is not Commitment:
+            return words
+        update = change.action == "update"
+        before = {f: encode(v) for f, v in (change.before or {}).items()}
+        after = {f: encode(v) for f, v in change.after.items()}
+        shown = [f for f in _ordered(after) if update or (f != "title" and after[f] not in (None, []))]
+        names = Names(self.session, [before, after])
+        words["fields"] = [{"field": _label(f), "before": _shown(names.words(f, before.get(f))) if update else None,
+                            "after": _shown(names.words(f, after[f]))} for f in shown]
+        return words
 
     @staticmethod
     def revert_refusal(session, user, changes) -> Optional[str]:
@@ -117,6 +184,10 @@ class CommitmentSink(TrackedSink):
         return None
 
     # -- one row ----------------------------------------------------------------------------
+    @property
+    def _is_leader(self) -> bool:
+        return self.user is not None and self.user.role is Role.leader
+
     def _in_scope(self, row, record, function) -> bool:
         user = self.user
         if user is not None and user.role is Role.officer and function.id != user.function_id:
@@ -126,31 +197,112 @@ class CommitmentSink(TrackedSink):
             return False
         return True
 
-    def _leader_may(self, row, record, current, values) -> bool:
-        """A leader updates only the status and reason of an existing commitment that names them."""
+    def _current(self, row, record, function):
+        """The stored commitment the row updates (by its id, else by function and title), None for a
+        new one, False after recording why the row names none it may update."""
+        ident = record.get("id")
+        if ident is None:
+            return self._by_key.get((function.id, _key(record["title"])))
+        current = self._by_id.get(ident)
+        user = self.user
+        if current is None or (user is not None and user.role is Role.officer
+                               and current.function_id != user.function_id):
+            among = f" among {function.code}'s commitments" if user is not None and user.role is Role.officer else ""
+            self.fail(row, "id", ident, f"there is no commitment #{ident}{among}; leave the id blank to create a "
+                      "new commitment")
+            return False
+        if current.function_id != function.id:
+            self.fail(row, "function", record["function"], f"commitment #{ident} belongs to "
+                      f"{current.function.code}; a row cannot move it to {function.code}")
+            return False
+        return current
+
+    def _first(self, row, record, function, current) -> bool:
+        """False (recorded) when an earlier row of the file names the same commitment."""
+        key = (function.id, _key(record["title"]))
+        twin = (self._row_of_id.get(current.id) if current is not None else None) or self._row_of_key.get(key)
+        if twin is not None:
+            self.fail(row, "title", record["title"], f"the same commitment ({function.code}: "
+                      f"{record['title']!r}) as row {twin}")
+            return False
+        self._row_of_key[key] = row
+        if current is not None:
+            self._row_of_id[current.id] = row
+        return True
+
+    def _leader_owns(self, row, record, current) -> bool:
         if current is None or current.leader_id != self.user.leader_id:
             self.fail(row, "title", record["title"], "leaders may update only commitments that name them as the "
                       "leader; this one " + ("does not exist" if current is None else "names someone else"))
             return False
+        return True
+
+    def _leader_may(self, row, record, current, values) -> bool:
+        """A leader updates only the status and reason of a commitment that names them."""
         for field, value in values.items():
             if field in LEADER_FIELDS:
                 continue
             old = (self.tracker.current_links(Commitment, field, current.id) if field.endswith("_ids")
                    else getattr(current, field))
             if not same(old, value):
-                column = {"leader_id": "leader", "component_id": "component", "program_ids": "programs",
-                          "metric_ids": "metrics"}.get(field, field)
+                column = COLUMNS.get(field, field)
                 self.fail(row, column, record.get(column), f"leaders may change only the status and reason of "
                           f"their commitments, not the {column.replace('_', ' ')}")
                 return False
         return True
 
-    def _values(self, row, record, directory, leaders, current):
+    def _conflict(self, row, record, function, current, values) -> bool:
+        """True (the row is left out) when the row was downloaded at an older version of the commitment
+        and would overwrite what was saved since: a warning names each field with both values."""
+        version = record.get("version")
+        if version is None or version == current.version:
+            return False
+        if version > current.version:
+            self.fail(row, "version", version, f"commitment #{current.id} is at version {current.version}; "
+                      f"version {version} was never stored, so this row was not downloaded from it")
+            return True
+        differ = self.tracker.differences(Commitment, current, dict(values))
+        if not differ:
+            return False  # the file asks for what is stored now: nothing to write, nothing to lose
+        file_values = {f: encode(values[f]) for f in differ}
+        now = {f: encode(v) for f, v in differ.items()}
+        names = Names(self.session, [file_values, now])
+        latest = max(current.updates, key=lambda u: (u.at, u.id), default=None)
+        by = ""
+        if latest is not None:
+            who = person(self.session.get(User, latest.user_id) if latest.user_id else None)
+            by = f", last by {who} on {latest.at:%Y-%m-%d %H:%M} UTC"
+        lines = [f"{CONFLICT} {row}: commitment #{current.id} ({function.code}: {current.title}) was saved after "
+                 f"this file was downloaded (the file has version {version}; it is now at version {current.version}"
+                 f"{by}), so this row is not imported. Download the commitments again, or make the change on the "
+                 "commitment's page."]
+        for field in _ordered(differ):
+            lines.append(f"{_label(field)}: the file has {_shown(names.words(field, file_values[field]))!r}; "
+                         f"now {_shown(names.words(field, now[field]))!r}")
+        self.warnings.append("\n".join(lines))
+        return True
+
+    def _domain_allows(self, row, record, function, current, values) -> bool:
+        """The web form's rules for the commitment as the row leaves it; each refused field is named
+        in the row's column."""
+        proposed = {f: v for f, v in values.items() if f in FIELD_LABELS}
+        problems = check(self.session, current, proposed, user=self.user, function_id=function.id)
+        if self.user is None and proposed.get("status") is CommitmentStatus.dropped:
+            problems.pop("status", None)  # the command line is trusted to drop, as an administrator is
+        status = proposed.get("status") or (current.status if current else CommitmentStatus.not_started)
+        for field, message in problems.items():
+            if field == "reason":  # the file names statuses as its drop-down does: at_risk, off_track
+                message = message.replace(STATUS_LABELS[status].lower(), status.value)
+            column = COLUMNS.get(field, field)
+            self.fail(row, column, record.get(column), message)
+        return not problems
+
+    def _values(self, row, record, current):
         """The fields a row sets (only the columns the file has), or None after recording errors."""
-        values, problems = {}, []
-        for field in ("title", "description", "status", "reason", "due_date", "capacity_domain"):
-            if field in record and field != "title":
-                values[field] = record[field]
+        values = {f: record[f] for f in ("description", "status", "reason", "next_step", "due_date",
+                                         "capacity_domain") if f in record}
+        if current is not None and record.get("id") is not None:
+            values["title"] = record["title"]  # matched by id: the title may change
         if values.get("status", True) is None:
             if current is None:
                 values["status"] = CommitmentStatus.not_started
@@ -158,12 +310,27 @@ class CommitmentSink(TrackedSink):
                 del values["status"]  # a blank status leaves it as it is
         if "evidence_links" in record:
             values["evidence_links"] = record["evidence_links"] or []
-        component = None
+        problems = []
+        values.update(self._named(record, problems))
+        for column, value, message in problems:
+            self.fail(row, column, value, message)
+        if problems:
+            return None
+        if current is not None:  # blank in the file and empty as stored (None or []): not a change
+            for field in [f for f, v in values.items() if v in (None, "", []) and not f.endswith("_ids")]:
+                if getattr(current, field) in (None, "", []):
+                    del values[field]
+        return values
+
+    def _named(self, record, problems) -> dict:
+        """The component, leader, programs and metrics a row names, as ids (only the columns the file
+        has); each unknown name is added to `problems`."""
+        directory, values, component = self._directory, {}, None
         if "component" in record:
             component = _found(directory.component, record["component"], "component", problems)
             values["component_id"] = component.id if component else None
         if "leader" in record:
-            leader = _found(leaders.find, record["leader"], "leader", problems)
+            leader = _found(self._leaders.find, record["leader"], "leader", problems)
             values["leader_id"] = leader.id if leader else None
         if "programs" in record:
             programs = [_found(lambda n: _program(directory, n, component), name, "programs", problems)
@@ -172,9 +339,21 @@ class CommitmentSink(TrackedSink):
         if "metrics" in record:
             metrics = [_found(directory.metric, code, "metrics", problems) for code in record["metrics"] or ()]
             values["metric_ids"] = sorted({m.id for m in metrics if m})
-        for column, value, message in problems:
-            self.fail(row, column, value, message)
-        return None if problems else values
+        return values
+
+
+def _ordered(fields) -> list[str]:
+    """Fields in the order the commitment's pages show them; bookkeeping left out."""
+    order = {f: i for i, f in enumerate(EDITABLE)}
+    return sorted((f for f in fields if f in order), key=order.get)
+
+
+def _label(field: str) -> str:
+    return FIELD_LABELS.get(field, field.replace("_", " ").capitalize())
+
+
+def _shown(text: str) -> str:
+    return text if len(text) <= WORDS_SHOWN else text[:WORDS_SHOWN - 1] + "…"
 
 
 def _program(directory, name, component):

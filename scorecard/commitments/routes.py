@@ -1,15 +1,19 @@
 """Commitment pages. Every route checks the role (`requires`) and then the commitment itself:
 a commitment outside the person's scope is not found, one they may see but not change is
 forbidden, so a POST to another function's commitment never saves."""
+import io
 import json
+import tempfile
 from datetime import date
+from pathlib import Path
 
 import sqlalchemy as sa
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from scorecard.commitments import bp
+from scorecard.commitments.export import write_commitments
 from scorecard.commitments.forms import (
     CommitmentForm,
     DropForm,
@@ -54,7 +58,27 @@ def index():
     components = list(db.session.scalars(sa.select(Component).order_by(Component.name)))
     return render_template("commitments/index.html", listing=listing, filters=filters, functions=functions,
                            components=components, domains=CAPACITY_DOMAINS, sorts=SORTS, labels=STATUS_LABELS,
-                           order=STATUS_ORDER, may_create=can(current_user, "create_commitment"))
+                           order=STATUS_ORDER, may_create=can(current_user, "create_commitment"),
+                           may_upload=can(current_user, "upload_commitments"))
+
+
+@bp.route("/download.<any(xlsx, csv):kind>")
+@requires("view_commitments")
+def download(kind):
+    """The commitments the list shows (the person's scope, the same filters), to edit offline and
+    upload back through the import (each row carries its id and the version it was downloaded at)."""
+    filters = Filters.from_args(request.args)
+    listing = list_commitments(db.session, current_user, filters, date.today(), limit=None)
+    scope = {Role.officer: current_user.function.code if current_user.function else "none",
+             Role.leader: "mine"}.get(current_user.role, "all")
+    name = f"commitments-{scope}-{date.today().isoformat()}.{kind}"
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / name
+        write_commitments(db.session, [row.commitment for row in listing.rows], path)
+        data = io.BytesIO(path.read_bytes())
+    mimetype = ("text/csv" if kind == "csv"
+                else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    return send_file(data, as_attachment=True, download_name=name, mimetype=mimetype)
 
 
 @bp.route("/<int:commitment_id>")

@@ -1,0 +1,379 @@
+"""The Excel round trip of C-suite commitments (issue "C-suite accountability"), with real files:
+the CFO officer downloads their commitments, edits two cells with openpyxl and uploads the file.
+The preview shows exactly those two changes, field by field; a commitment saved on the web in
+between is a conflict (its row, field and both values named) and is not overwritten; confirming
+saves the two changes, with history and audit naming the officer. An unedited download, xlsx or
+csv, changes nothing. The rows are held to the web form's rules and the officer's scope."""
+import csv
+import io
+import re
+import tempfile
+from datetime import timedelta
+from pathlib import Path
+
+import openpyxl
+import pytest
+import sqlalchemy as sa
+
+from importers.formats.registry import FORMATS
+from importers.pipeline import run_import
+from scorecard.commitments.export import COLUMNS
+from scorecard.commitments.services import update_commitment
+from scorecard.extensions import db
+from scorecard.models import (
+    AuditEvent,
+    BatchStatus,
+    Commitment,
+    CommitmentStatus,
+    CommitmentUpdate,
+    Function,
+    ImportBatch,
+    User,
+)
+from tests.helpers import post, upload, write_xlsx
+
+CFO_OFFICER = "cfo.officer@demo.cx.gov"
+ADMIN = "admin@demo.cx.gov"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# The demo's CFO commitments (scorecard/demo.py): off track, complete, not started.
+ALIGN = "Align CX budget requests with HISP action plans"
+FUND = "Fund digital intake for top three services"
+PUBLISH = "Publish CX spending in the annual financial report"
+
+
+# --------------------------------------------------------------------------- helpers
+
+def user(email: str) -> User:
+    return db.session.scalar(sa.select(User).where(User.email == email))
+
+
+def commitment(title: str) -> Commitment:
+    return db.session.scalar(sa.select(Commitment).where(Commitment.title == title))
+
+
+def signed_in(app, email: str):
+    app.config["IMPORTS_INLINE"] = True
+    with app.app_context():
+        return app.test_client(user=user(email))
+
+
+def cfo_ids() -> set[int]:
+    return set(db.session.scalars(sa.select(Commitment.id).join(Function).where(Function.code == "CFO")))
+
+
+def stored() -> dict:
+    """Every commitment as stored (version included), with its links and its number of history rows."""
+    db.session.expire_all()
+    return {c.id: (c.title, c.status, c.reason, c.next_step, c.due_date, c.description, c.leader_id, c.component_id,
+                   sorted(p.id for p in c.programs), sorted(m.id for m in c.metrics), c.capacity_domain,
+                   c.evidence_links, c.version, len(c.updates))
+            for c in db.session.scalars(sa.select(Commitment))}
+
+
+def download(client, kind="xlsx", **args) -> bytes:
+    response = client.get(f"/commitments/download.{kind}", query_string=args)
+    assert response.status_code == 200, response.status
+    assert "attachment" in response.headers["Content-Disposition"]
+    return response.data
+
+
+def sheet_rows(content: bytes) -> tuple[openpyxl.Workbook, dict]:
+    """The workbook and its rows by commitment title: {title: (spreadsheet row, {column: cell})}."""
+    book = openpyxl.load_workbook(io.BytesIO(content))
+    data = book["commitments"]
+    header = [c.value for c in data[1]]
+    rows = {}
+    for number, cells in enumerate(data.iter_rows(min_row=2), start=2):
+        by_name = dict(zip(header, cells))
+        rows[by_name["title"].value] = (number, by_name)
+    return book, rows
+
+
+def saved(book) -> bytes:
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def batch(batch_id: int) -> ImportBatch:
+    db.session.expire_all()
+    return db.session.get(ImportBatch, batch_id)
+
+
+# --------------------------------------------------------------------------- the download
+
+def test_the_download_is_the_commitments_layout_with_a_drop_down_and_instructions(demo):
+    officer = signed_in(demo, CFO_OFFICER)
+    page = officer.get("/commitments/").get_data(as_text=True)
+    assert 'id="download-xlsx"' in page and "Download my commitments" in page
+    response = officer.get("/commitments/download.xlsx")
+    assert response.mimetype == XLSX
+    assert re.search(r"filename=commitments-CFO-\d{4}-\d\d-\d\d\.xlsx", response.headers["Content-Disposition"])
+    book, rows = sheet_rows(response.data)
+    assert book.sheetnames == ["commitments", "instructions"]
+    data = book["commitments"]
+    assert data.freeze_panes == "A2"
+    assert tuple(c.value for c in data[1]) == COLUMNS
+    layout = {c.name for c in FORMATS["commitments"].columns}
+    assert set(COLUMNS) <= layout  # every column is one the import reads
+    status_column = openpyxl.utils.get_column_letter(COLUMNS.index("status") + 1)
+    [status_list] = [v for v in data.data_validations.dataValidation if f"{status_column}2" in str(v.sqref)]
+    assert status_list.type == "list" and "at_risk" in status_list.formula1 and status_list.showErrorMessage
+    instructions = " ".join(str(c.value) for row in book["instructions"].iter_rows() for c in row if c.value)
+    assert "conflict" in instructions and "version" in instructions and "Imports" in instructions
+    with demo.app_context():
+        assert {cells["id"].value for _, cells in rows.values()} == cfo_ids()  # the officer's scope
+        for title, (_, cells) in rows.items():
+            stored_one = commitment(title)
+            assert cells["version"].value == stored_one.version and cells["function"].value == "CFO"
+            assert cells["status"].value == stored_one.status.value
+            assert cells["due_date"].value.date() == stored_one.due_date
+
+    # Filtered like the list; other roles get their own scope; viewers nothing.
+    _, complete = sheet_rows(download(officer, status="complete"))
+    assert list(complete) == [FUND]
+    executive = signed_in(demo, "executive@demo.cx.gov")
+    with demo.app_context():
+        every = db.session.scalar(sa.select(sa.func.count()).select_from(Commitment))
+    assert len(list(csv.reader(io.StringIO(download(executive, "csv").decode())))) == every + 1
+    assert signed_in(demo, "viewer@demo.cx.gov").get("/commitments/download.xlsx").status_code == 403
+    assert officer.get("/commitments/download.pdf").status_code == 404
+
+
+def test_formula_like_text_is_neutralised_and_comes_back_as_stored(demo, runner, tmp_path):
+    formula = '=HYPERLINK("http://evil.example","click")'
+    with demo.app_context():
+        target = commitment(PUBLISH)
+        target.next_step, target.description = formula, "+1 555 0100 is the vendor's desk"
+        db.session.commit()
+    officer = signed_in(demo, CFO_OFFICER)
+    _, rows = sheet_rows(download(officer))
+    cells = rows[PUBLISH][1]
+    assert cells["next_step"].value == "'" + formula and cells["next_step"].data_type == "s"
+    assert cells["description"].value == "'+1 555 0100 is the vendor's desk"
+    text = download(officer, "csv").decode()
+    assert "'=HYPERLINK" in text
+    with demo.app_context():
+        before = stored()
+        out = tmp_path / "all.xlsx"
+        result = runner.invoke(args=["export", "commitments", "--out", str(out)])
+        assert result.exit_code == 0 and "Wrote 24 commitment(s)" in result.output, result.output
+        again = run_import(db.session, out, dry_run=True)
+        assert again.status == "would_import", again.errors
+        assert again.plan.counts == {"inserted": 0, "updated": 0, "unchanged": 24}
+        assert stored() == before
+
+
+def test_the_command_line_export_of_one_function(demo, runner, tmp_path):
+    with demo.app_context():
+        out = tmp_path / "cfo.csv"
+        result = runner.invoke(args=["export", "commitments", "--function", "cfo", "--out", str(out)])
+        assert result.exit_code == 0, result.output
+        with out.open(newline="", encoding="utf-8") as handle:
+            rows = list(csv.DictReader(handle))
+        assert tuple(rows[0]) == COLUMNS and {int(r["id"]) for r in rows} == cfo_ids()
+        unknown = runner.invoke(args=["export", "commitments", "--function", "XYZ", "--out", str(out)])
+        assert unknown.exit_code != 0 and "there is no function 'XYZ'" in unknown.output
+        wrong = runner.invoke(args=["export", "commitments", "--out", str(tmp_path / "c.pdf")])
+        assert wrong.exit_code != 0 and ".xlsx or .csv" in wrong.output
+
+
+# --------------------------------------------------------------------------- the round trip
+
+def test_two_edits_a_conflict_and_a_confirm_that_names_the_officer(demo):
+    officer = signed_in(demo, CFO_OFFICER)
+    book, rows = sheet_rows(download(officer))
+    publish_row, publish = rows[PUBLISH]
+    align_row, align = rows[ALIGN]
+    fund_row = rows[FUND][0]
+    assert publish["status"].value == "not_started" and align["next_step"].value is None
+    publish["status"].value = "on_track"
+    align["next_step"].value = "Ask the budget office for the HISP list."
+    content = saved(book)
+
+    # Meanwhile someone saves FUND on the web: the file's row for it is out of date.
+    with demo.app_context():
+        fund = commitment(FUND)
+        update_commitment(db.session, fund, {"next_step": "Brief the CFO on the intake pilot."},
+                          user=user(ADMIN), version=fund.version)
+        before = stored()
+
+    batch_id = upload(officer, content, name="cfo-commitments.xlsx")
+    with demo.app_context():
+        previewed = batch(batch_id)
+        assert previewed.status is BatchStatus.previewed, (previewed.message, previewed.errors)
+        assert (previewed.inserted, previewed.updated, previewed.unchanged) == (0, 2, 0)
+        changes = {c["row"]: c for c in previewed.preview["changes"]}
+        assert set(changes) == {publish_row, align_row}
+        assert changes[publish_row]["fields"] == [{"field": "Status", "before": "Not started", "after": "On track"}]
+        assert changes[align_row]["fields"] == [
+            {"field": "Next step", "before": "none", "after": "Ask the budget office for the HISP list."}]
+        [conflict] = [w for w in previewed.preview["warnings"] if w.startswith("Conflict")]
+        assert conflict.startswith(f"Conflict on row {fund_row}: commitment #{before_id(FUND)} (CFO: {FUND})")
+        assert "Next step: the file has 'none'; now 'Brief the CFO on the intake pilot.'" in conflict
+        assert ADMIN in conflict  # who saved it since
+        assert stored() == before  # a preview writes nothing
+    page = officer.get(f"/imports/{batch_id}").get_data(as_text=True)
+    assert "Not started → On track" in page and "none → Ask the budget office for the HISP list." in page
+    assert 'id="import-conflicts"' in page and f"Conflict on row {fund_row}" in page
+    assert "Brief the CFO on the intake pilot." in page
+
+    assert post(officer, f"/imports/{batch_id}/confirm").status_code == 302
+    with demo.app_context():
+        done = batch(batch_id)
+        assert done.status is BatchStatus.committed, done.message
+        assert (done.inserted, done.updated, done.unchanged) == (0, 2, 0)
+        after = stored()
+        officer_id = user(CFO_OFFICER).id
+        assert after[before_id(FUND)] == before[before_id(FUND)]  # the web's change stands
+        published, aligned = commitment(PUBLISH), commitment(ALIGN)
+        assert published.status is CommitmentStatus.on_track and published.version == before[published.id][12] + 1
+        assert aligned.next_step == "Ask the budget office for the HISP list."
+        for changed, fields in ((published, {"status": ["not_started", "on_track"]}),
+                                (aligned, {"next_step": [None, "Ask the budget office for the HISP list."]})):
+            latest = max(changed.updates, key=lambda u: u.id)
+            assert latest.user_id == officer_id and latest.changes == fields
+            assert f"import batch {batch_id}" in latest.note
+            event = db.session.scalar(sa.select(AuditEvent).where(
+                AuditEvent.entity_type == "commitment", AuditEvent.entity_id == changed.id)
+                .order_by(AuditEvent.id.desc()))
+            assert (event.action, event.user_id) == ("commitment.update", officer_id)
+            assert event.after["import_batch"] == batch_id
+            assert {f: event.before[f] for f in fields} == {f: pair[0] for f, pair in fields.items()}
+        untouched = set(after) - {published.id, aligned.id}
+        assert {i: after[i] for i in untouched} == {i: before[i] for i in untouched}
+    history = officer.get(f"/commitments/{published.id}").get_data(as_text=True)
+    table = history[history.index('id="history-table"'):]
+    assert CFO_OFFICER in table[:table.index("</tr>", table.index("<tbody>"))]
+    assert 'id="import-conflicts"' in officer.get(f"/imports/{batch_id}").get_data(as_text=True)
+
+
+def before_id(title: str) -> int:
+    return db.session.scalar(sa.select(Commitment.id).where(Commitment.title == title))
+
+
+@pytest.mark.parametrize("kind", ["xlsx", "csv"])
+def test_an_unedited_download_changes_nothing(demo, kind):
+    officer = signed_in(demo, CFO_OFFICER)
+    content = download(officer, kind)
+    with demo.app_context():
+        before = stored()
+        history = db.session.scalar(sa.select(sa.func.count()).select_from(CommitmentUpdate))
+    batch_id = upload(officer, content, name=f"cfo.{kind}")
+    with demo.app_context():
+        previewed = batch(batch_id)
+        assert previewed.status is BatchStatus.previewed, (previewed.message, previewed.errors)
+        assert (previewed.inserted, previewed.updated, previewed.unchanged) == (0, 0, 3)
+        assert not previewed.preview["changes"]
+        assert not [w for w in previewed.preview["warnings"] if w.startswith("Conflict")]
+    assert post(officer, f"/imports/{batch_id}/confirm").status_code == 302
+    with demo.app_context():
+        done = batch(batch_id)
+        assert done.status is BatchStatus.committed and (done.inserted, done.updated) == (0, 0)
+        assert stored() == before
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(CommitmentUpdate)) == history
+
+
+def test_a_stale_row_that_asks_for_what_is_stored_is_no_conflict(demo):
+    """Saved since the download, but the row already says what is stored: nothing to lose."""
+    officer = signed_in(demo, CFO_OFFICER)
+    book, rows = sheet_rows(download(officer))
+    rows[PUBLISH][1]["next_step"].value = "Same words as the web."
+    with demo.app_context():
+        target = commitment(PUBLISH)
+        update_commitment(db.session, target, {"next_step": "Same words as the web."}, user=user(ADMIN),
+                          version=target.version)
+        result = run_import(db.session, io_file(book), user_id=user(CFO_OFFICER).id, dry_run=True)
+        assert result.status == "would_import", result.errors
+        assert result.plan.counts == {"inserted": 0, "updated": 0, "unchanged": 3}
+        assert not result.warnings or not any(w.startswith("Conflict") for w in result.warnings)
+
+
+def io_file(book) -> Path:
+    """The workbook saved to a file of its own (run_import reads a path)."""
+    target = Path(tempfile.mkdtemp()) / "commitments.xlsx"
+    book.save(target)
+    return target
+
+
+# --------------------------------------------------------------------------- rules and scope
+
+def test_the_rows_are_held_to_the_web_forms_rules_and_the_officers_scope(demo):
+    officer = signed_in(demo, CFO_OFFICER)
+    book, rows = sheet_rows(download(officer))
+    data = book["commitments"]
+    publish_row, publish = rows[PUBLISH]
+    align_row, align = rows[ALIGN]
+    fund_row, fund = rows[FUND]
+    publish["status"].value = "at_risk"                       # no reason
+    align["due_date"].value = align["due_date"].value + timedelta(days=30)  # moved, the old reason kept
+    fund["evidence_links"].value = "ftp://files.example.gov/report"
+    with demo.app_context():
+        cio = db.session.scalar(sa.select(Commitment).join(Function).where(Function.code == "CIO"))
+        cio_id, cio_title = cio.id, cio.title
+        before = stored()
+    data.append([cio_id, "CFO", cio_title, "complete"])      # another function's commitment, by id
+    data.append([None, "CIO", "Not ours", "on_track"])       # another function
+    data.append([align["id"].value, "CFO", "Copy", "on_track"])  # the same commitment twice
+    data.append([publish["id"].value + 1000, "CFO", "Gone", "on_track"])
+    with demo.app_context():
+        result = run_import(db.session, io_file(book), user_id=user(CFO_OFFICER).id)
+        assert result.status == "rejected"
+        errors = {(e["row"], e["column"]): e["message"] for e in result.errors}
+        assert "a commitment that is at_risk needs a reason" in errors[(publish_row, "reason")]
+        assert "moving the due date" in errors[(align_row, "reason")]
+        assert "is not a web link" in errors[(fund_row, "evidence_links")]
+        assert errors[(5, "id")] == f"there is no commitment #{cio_id} among CFO's commitments; leave the id blank " \
+                                    "to create a new commitment"
+        assert "only for their own function (CFO)" in errors[(6, "function")]
+        assert f"as row {align_row}" in errors[(7, "title")]
+        assert errors[(8, "id")].startswith(f"there is no commitment #{publish['id'].value + 1000}")
+        assert stored() == before
+
+
+def test_a_row_cannot_move_a_commitment_or_claim_a_future_version(demo, tmp_path):
+    with demo.app_context():
+        fund = commitment(FUND)
+        header = ["id", "function", "title", "status", "version"]
+        path = write_xlsx(tmp_path / "c.xlsx", header, [[fund.id, "CIO", fund.title, "complete", fund.version],
+                                                        [commitment(ALIGN).id, "CFO", ALIGN, None, 99]])
+        result = run_import(db.session, path)
+        errors = {(e["row"], e["column"]): e["message"] for e in result.errors}
+        assert errors[(2, "function")] == f"commitment #{fund.id} belongs to CFO; a row cannot move it to CIO"
+        assert "version 99 was never stored" in errors[(3, "version")]
+
+
+def test_a_title_reworded_in_the_file_renames_the_commitment_it_names_by_id(demo):
+    officer = signed_in(demo, CFO_OFFICER)
+    book, rows = sheet_rows(download(officer))
+    rows[PUBLISH][1]["title"].value = "Publish CX spending in the agency financial report"
+    with demo.app_context():
+        target_id = before_id(PUBLISH)
+        result = run_import(db.session, io_file(book), user_id=user(CFO_OFFICER).id)
+        assert result.status == "imported", result.errors
+        assert result.plan.counts == {"inserted": 0, "updated": 1, "unchanged": 2}
+        renamed = db.session.get(Commitment, target_id)
+        assert renamed.title == "Publish CX spending in the agency financial report"
+        assert renamed.updates[-1].changes["title"] == [PUBLISH, renamed.title]
+
+
+def test_a_leader_round_trips_the_status_and_reason_of_their_own(demo):
+    leader = signed_in(demo, "leader@demo.cx.gov")
+    book, rows = sheet_rows(download(leader))
+    with demo.app_context():
+        own = set(db.session.scalars(sa.select(Commitment.title).where(
+            Commitment.leader_id == user("leader@demo.cx.gov").leader_id)))
+    assert set(rows) == own and own
+    title = sorted(own)[0]
+    row, cells = rows[title]
+    cells["status"].value, cells["reason"].value = "at_risk", "The vendor's survey tool is late."
+    with demo.app_context():
+        ok = run_import(db.session, io_file(book), user_id=user("leader@demo.cx.gov").id, dry_run=True)
+        assert ok.status == "would_import", ok.errors
+        assert ok.plan.counts["updated"] == 1
+    cells["next_step"].value = "Not a leader's to change."
+    with demo.app_context():
+        refused = run_import(db.session, io_file(book), user_id=user("leader@demo.cx.gov").id, dry_run=True)
+        assert refused.status == "rejected"
+        assert [(e["row"], e["column"]) for e in refused.errors] == [(row, "next_step")]
+        assert "only the status and reason" in refused.errors[0]["message"]
