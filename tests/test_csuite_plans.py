@@ -35,7 +35,7 @@ from scorecard.rules.service import evaluate
 from scorecard.rules.store import default_pack
 from tests.conftest import DEMO_TODAY, PASSWORD
 
-RULE = "function-requirement-rating-from-commitments"
+RULE = "requirement-rating-from-function-commitments"
 CSUITE = ("CFO", "CIO", "CHCO", "GC")
 OPEN = (CommitmentStatus.not_started, CommitmentStatus.on_track, CommitmentStatus.at_risk, CommitmentStatus.off_track)
 
