@@ -248,6 +248,32 @@ def test_two_edits_a_conflict_and_a_confirm_that_names_the_officer(demo):
     assert 'id="import-conflicts"' in officer.get(f"/imports/{batch_id}").get_data(as_text=True)
 
 
+def test_a_commitment_saved_between_preview_and_confirm_is_left_out_as_a_conflict(demo):
+    officer = signed_in(demo, CFO_OFFICER)
+    book, rows = sheet_rows(download(officer))
+    rows[PUBLISH][1]["status"].value = "on_track"
+    align_row, align = rows[ALIGN]
+    align["next_step"].value = "Ask the budget office for the HISP list."
+    batch_id = upload(officer, saved(book), name="cfo.xlsx")
+    with demo.app_context():
+        assert batch(batch_id).updated == 2
+        target = commitment(ALIGN)
+        update_commitment(db.session, target, {"next_step": "Wait for the spring budget call."}, user=user(ADMIN),
+                          version=target.version)
+    assert post(officer, f"/imports/{batch_id}/confirm").status_code == 302
+    with demo.app_context():
+        done = batch(batch_id)
+        assert done.status is BatchStatus.committed and (done.updated, done.unchanged) == (1, 1)
+        assert commitment(ALIGN).next_step == "Wait for the spring budget call."
+        assert commitment(PUBLISH).status is CommitmentStatus.on_track
+        [conflict] = [w for w in done.preview["warnings"] if w.startswith("Conflict")]
+        assert conflict.startswith(f"Conflict on row {align_row}:")
+        assert "Next step: the file has 'Ask the budget office for the HISP list.'; now 'Wait for the spring " \
+               "budget call.'" in conflict
+    page = officer.get(f"/imports/{batch_id}").get_data(as_text=True)
+    assert "1 conflict: not imported" in page and f"Conflict on row {align_row}" in page
+
+
 def before_id(title: str) -> int:
     return db.session.scalar(sa.select(Commitment.id).where(Commitment.title == title))
 

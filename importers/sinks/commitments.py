@@ -130,6 +130,7 @@ class CommitmentSink(TrackedSink):
         except StaleDataError:
             raise ImportFileError("a commitment in this file was saved by someone else while the import was being "
                                   "written; nothing was imported. Upload the file again to see what changed.") from None
+        self._record_conflicts(batch)
         user_id = self.user.id if self.user else None
         notes = {c.after["commitment_id"]: c.after["note"] for c in order if c.model is CommitmentUpdate}
         for change in order:
@@ -144,6 +145,15 @@ class CommitmentSink(TrackedSink):
                 action="commitment.create" if change.action == "insert" else "commitment.update",
                 entity_type="commitment", entity_id=change.obj.id, before=before,
                 after={**after, "note": notes.get(change.obj.id), "import_batch": batch.id}))
+
+    def _record_conflicts(self, batch) -> None:
+        """The batch keeps the conflicts as they were when it was written: a commitment saved on the
+        web between the preview and the confirm is a conflict too, and its row was left out."""
+        preview = dict(batch.preview or {})
+        earlier = preview.get("warnings") or []
+        kept = [w for w in earlier if not (isinstance(w, str) and w.startswith(CONFLICT))]
+        if self.warnings or len(kept) != len(earlier):
+            batch.preview = {**preview, "warnings": kept + self.warnings}
 
     def describe(self, change) -> dict:
         """A change in words, and field by field (label, before, after) for the preview."""
