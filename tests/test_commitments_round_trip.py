@@ -403,3 +403,75 @@ def test_a_leader_round_trips_the_status_and_reason_of_their_own(demo):
         assert refused.status == "rejected"
         assert [(e["row"], e["column"]) for e in refused.errors] == [(row, "next_step")]
         assert "only the status and reason" in refused.errors[0]["message"]
+
+
+# --------------------------------------------------------------------------- in a browser
+
+from tests.test_commitments_web import chrome, served  # noqa: E402,F401  (the browser fixtures)
+
+
+@pytest.mark.browser
+def test_the_cfo_officer_round_trips_in_a_browser(demo, served, chrome, tmp_path):  # noqa: F811
+    """Sign in, download my commitments, edit two cells offline, upload: the preview shows the two
+    changes and the conflict of a commitment saved meanwhile; confirm saves the two."""
+    import os
+    import time
+
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    from scorecard.demo import DEMO_PASSWORD
+
+    demo.config["IMPORTS_INLINE"] = True
+    shots = Path(os.environ.get("SCORECARD_SCREENSHOTS") or tmp_path)
+    shots.mkdir(parents=True, exist_ok=True)
+    downloads = tmp_path / "downloads"
+    downloads.mkdir()
+    chrome.execute_cdp_cmd("Page.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(downloads)})
+    wait = WebDriverWait(chrome, 30)
+
+    chrome.get(served + "/commitments/")
+    chrome.find_element(By.NAME, "email").send_keys(CFO_OFFICER)
+    chrome.find_element(By.NAME, "password").send_keys(DEMO_PASSWORD)
+    chrome.find_element(By.CSS_SELECTOR, "form.usa-form [type=submit]").click()
+    wait.until(ec.presence_of_element_located((By.ID, "commitments")))
+    button = chrome.find_element(By.ID, "download-xlsx")
+    assert button.text.startswith("Download my commitments")
+    chrome.save_screenshot(str(shots / "round-trip-1-list.png"))
+    button.click()
+    deadline = time.monotonic() + 30
+    while not (found := [p for p in downloads.glob("commitments-CFO-*.xlsx")]) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert found, f"nothing downloaded: {list(downloads.iterdir())}"
+    time.sleep(0.5)  # the browser renames the file when it is complete
+
+    book, rows = sheet_rows(found[0].read_bytes())
+    rows[PUBLISH][1]["status"].value = "on_track"
+    rows[ALIGN][1]["next_step"].value = "Ask the budget office for the HISP list."
+    edited = tmp_path / "my-commitments.xlsx"
+    book.save(edited)
+    with demo.app_context():  # saved on the web after the download
+        fund = commitment(FUND)
+        update_commitment(db.session, fund, {"next_step": "Brief the CFO on the intake pilot."},
+                          user=user(ADMIN), version=fund.version)
+
+    chrome.get(served + "/imports/upload")
+    chrome.find_element(By.CSS_SELECTOR, "#upload-form input[type=file]").send_keys(str(edited))
+    chrome.find_element(By.CSS_SELECTOR, "#upload-form [type=submit]").click()
+    wait.until(ec.text_to_be_present_in_element((By.ID, "batch-status"), "previewed"))
+    changes = chrome.find_element(By.CSS_SELECTOR, "table.usa-table--striped").text
+    assert "Status: Not started → On track" in changes
+    assert "Next step: none → Ask the budget office for the HISP list." in changes
+    conflicts = chrome.find_element(By.ID, "import-conflicts").text
+    assert "1 conflict" in conflicts and FUND in conflicts and "Brief the CFO on the intake pilot." in conflicts
+    chrome.save_screenshot(str(shots / "round-trip-2-preview.png"))
+
+    chrome.find_element(By.XPATH, "//button[normalize-space()='Confirm import']").click()
+    wait.until(ec.text_to_be_present_in_element((By.ID, "batch-status"), "committed"))
+    chrome.save_screenshot(str(shots / "round-trip-3-committed.png"))
+    with demo.app_context():
+        assert commitment(PUBLISH).status is CommitmentStatus.on_track
+        assert commitment(ALIGN).next_step == "Ask the budget office for the HISP list."
+        assert commitment(FUND).next_step == "Brief the CFO on the intake pilot."
+        assert commitment(PUBLISH).updates[-1].user_id == user(CFO_OFFICER).id
