@@ -31,6 +31,7 @@ from scorecard.models import (
     User,
 )
 from tests.helpers import post, upload, write_xlsx
+from tests.test_commitments_web import chrome, served  # noqa: F401  (the browser fixtures)
 
 CFO_OFFICER = "cfo.officer@demo.cx.gov"
 ADMIN = "admin@demo.cx.gov"
@@ -406,8 +407,6 @@ def test_a_leader_round_trips_the_status_and_reason_of_their_own(demo):
 
 
 # --------------------------------------------------------------------------- in a browser
-
-from tests.test_commitments_web import chrome, served  # noqa: E402,F401  (the browser fixtures)
 
 
 @pytest.mark.browser
