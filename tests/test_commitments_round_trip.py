@@ -316,6 +316,29 @@ def test_a_stale_row_that_asks_for_what_is_stored_is_no_conflict(demo):
         assert not result.warnings or not any(w.startswith("Conflict") for w in result.warnings)
 
 
+def test_a_note_alone_says_the_commitment_is_current_as_on_the_web(demo):
+    officer = signed_in(demo, CFO_OFFICER)
+    book, rows = sheet_rows(download(officer))
+    row, cells = rows[FUND]
+    cells["note"].value = "Checked with the vendor: still on schedule."
+    batch_id = upload(officer, saved(book), name="notes.xlsx")
+    with demo.app_context():
+        previewed = batch(batch_id)
+        assert (previewed.updated, previewed.unchanged) == (1, 2)
+        [change] = previewed.preview["changes"]
+        assert change["row"] == row and change["fields"] == [
+            {"field": "Note", "before": None, "after": "Checked with the vendor: still on schedule."}]
+        before = stored()[before_id(FUND)]
+    assert "Note</strong>: Checked with the vendor" in officer.get(f"/imports/{batch_id}").get_data(as_text=True)
+    post(officer, f"/imports/{batch_id}/confirm")
+    with demo.app_context():
+        fund = commitment(FUND)
+        latest = max(fund.updates, key=lambda u: u.id)
+        assert latest.note == "Checked with the vendor: still on schedule." and latest.changes == {}
+        assert latest.user_id == user(CFO_OFFICER).id and fund.last_update_at == latest.at
+        assert stored()[fund.id][:12] == before[:12]  # every field as it was
+
+
 def io_file(book) -> Path:
     """The workbook saved to a file of its own (run_import reads a path)."""
     target = Path(tempfile.mkdtemp()) / "commitments.xlsx"

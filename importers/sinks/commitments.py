@@ -55,6 +55,7 @@ class CommitmentSink(TrackedSink):
         self._by_key = {(c.function_id, _key(c.title)): c for c in stored}
         self._row_of_key: dict[tuple, int] = {}
         self._row_of_id: dict[int, int] = {}
+        self._notes: dict[int, str] = {}  # row -> its note, for the preview
         planned = [p for row, record in self.records if (p := self._planned(row, record)) is not None]
         if self.errors:
             return
@@ -93,13 +94,19 @@ class CommitmentSink(TrackedSink):
         return row, record, function, current, values
 
     def _put(self, row, record, function, current, values, now) -> None:
-        """Plan one commitment's insert or update and, when it changes, its history row."""
+        """Plan one commitment's insert or update and, when it changes, its history row. A note on a
+        row that changes nothing else is an update too, as on the web (an owner saying the commitment
+        is current): its history row holds the note, and the commitment's last update moves."""
         title = values.get("title") or record["title"]
         label = f"{function.code}: {title}"
+        if current is not None and record.get("note"):
+            values = {**values, "last_update_at": now}
         ref, change = self.tracker.put(row, Commitment, (function.code, title), current, values,
                                        what="commitment", label=label)
         if change is None:
             return
+        if record.get("note"):
+            self._notes[row] = record["note"]
         self.tracker.extend(change, {"last_update_at": now})
         after = change.after
         if change.action == "update":
@@ -167,6 +174,8 @@ class CommitmentSink(TrackedSink):
         names = Names(self.session, [before, after])
         words["fields"] = [{"field": _label(f), "before": _shown(names.words(f, before.get(f))) if update else None,
                             "after": _shown(names.words(f, after[f]))} for f in shown]
+        if change.row in getattr(self, "_notes", {}):  # added to the history, replacing nothing
+            words["fields"].append({"field": "Note", "before": None, "after": _shown(self._notes[change.row])})
         return words
 
     @staticmethod
