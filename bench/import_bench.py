@@ -25,6 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 from processes import peak_mb, run_in_process  # noqa: E402  (bench/ is on the path when run)
+
 HEADER = ["component", "program", "metric", "period", "channel", "touchpoint", "n",
           "count_1", "count_2", "count_3", "count_4", "count_5"]
 DRIVERS = ["satisfaction", "trust", "effectiveness", "ease", "efficiency", "transparency", "employee"]
@@ -122,9 +123,9 @@ def _baseline(db_path: str, xlsx: Path, csv_path: Path, queue) -> None:
                 next(reader)
                 rows = list(reader)
         connection.executemany(
-            "INSERT INTO raw VALUES (?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (metric, program, period, channel, touchpoint) "
-            "DO UPDATE SET n = excluded.n, c1 = excluded.c1, c2 = excluded.c2, c3 = excluded.c3, c4 = excluded.c4, "
-            "c5 = excluded.c5", rows)
+            "INSERT INTO raw VALUES (?,?,?,?,?,?,?,?,?,?,?,?) "
+            "ON CONFLICT (metric, program, period, channel, touchpoint) DO UPDATE SET n = excluded.n, "
+            "c1 = excluded.c1, c2 = excluded.c2, c3 = excluded.c3, c4 = excluded.c4, c5 = excluded.c5", rows)
         connection.commit()
         results[label] = time.perf_counter() - started
         connection.close()
@@ -154,8 +155,8 @@ def main() -> None:
             (csv_run,), csv_rss = run_in_process(_full_import, csv_db, [csv_path])
             (same_run, again_run), again_rss = run_in_process(_full_import, csv_db, [csv_path, resaved])
             runs.append((baseline, baseline_rss, xlsx_run, xlsx_rss, csv_run, csv_rss, same_run, again_run, again_rss))
-            print(f"  run {attempt + 1} of {args.repeat}: csv import {csv_run[0]:.2f} s, baseline {baseline['csv']:.2f} s",
-                  flush=True)
+            print(f"  run {attempt + 1} of {args.repeat}: csv import {csv_run[0]:.2f} s, "
+                  f"baseline {baseline['csv']:.2f} s", flush=True)
         baseline = {kind: min(r[0][kind] for r in runs) for kind in ("xlsx", "csv")}
         baseline_rss = max(r[1] for r in runs)
         xlsx_run = min((r[2] for r in runs), key=lambda run: run[0])

@@ -17,7 +17,7 @@ import random
 import sys
 import tempfile
 import time
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -39,15 +39,27 @@ def _app(url):
     return create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", "TESTING": True})
 
 
-def build(path: Path) -> None:
+def build(path: Path) -> None:  # noqa: C901 — one straight block per table of the data set, read top to bottom
     """Create the schema and the agency with plain executemany inserts (fast, deterministic)."""
     import sqlalchemy as sa
 
     from scorecard.a11 import ensure_standard_metrics
     from scorecard.extensions import db
     from scorecard.models import (
-        Agency, CapacityAssessment, CapacityDomainScore, Commitment, Component, Function, Leader, Observation,
-        PerformancePlan, PlanElement, PlanRequirement, Program, Target, CAPACITY_DOMAINS,
+        CAPACITY_DOMAINS,
+        Agency,
+        CapacityAssessment,
+        CapacityDomainScore,
+        Commitment,
+        Component,
+        Function,
+        Leader,
+        Observation,
+        PerformancePlan,
+        PlanElement,
+        PlanRequirement,
+        Program,
+        Target,
     )
     from scorecard.models.commitments import commitment_metrics, commitment_programs
     from scorecard.models.plans import requirement_programs
@@ -62,7 +74,7 @@ def build(path: Path) -> None:
         metrics = ensure_standard_metrics(session)
         session.flush()
         metric_ids = {code: metrics[code].id for code in DRIVERS}
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
 
         def ins(model, rows):
             if rows:

@@ -110,8 +110,8 @@ def write_zip_bomb(path, header, megabytes: int = 600):
     """An xlsx-looking zip whose second sheet unpacks to `megabytes` MB of spaces (~1000:1)."""
     handmade_xlsx(path, sheet_xml(cells([header])))
     block = b" " * MB
-    with zipfile.ZipFile(path, "a", zipfile.ZIP_DEFLATED) as archive:
-        with archive.open("xl/worksheets/sheet2.xml", "w", force_zip64=True) as part:
-            for _ in range(megabytes):
-                part.write(block)
+    with zipfile.ZipFile(path, "a", zipfile.ZIP_DEFLATED) as archive, \
+            archive.open("xl/worksheets/sheet2.xml", "w", force_zip64=True) as part:
+        for _ in range(megabytes):
+            part.write(block)
     return path

@@ -62,9 +62,10 @@ class LiveServer:
             try:
                 self.http.get(self.url + "/auth/login", timeout=2)
                 break
-            except requests.ConnectionError:
+            except requests.ConnectionError as error:
                 if self.process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("the live server did not start: " + (folder / "server.log").read_text())
+                    log = (folder / "server.log").read_text()
+                    raise RuntimeError("the live server did not start: " + log) from error
                 time.sleep(0.2)
         page = self.http.get(self.url + "/auth/login").text
         signed = self.http.post(self.url + "/auth/login", data={

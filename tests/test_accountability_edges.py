@@ -12,7 +12,14 @@ import sqlalchemy as sa
 
 from scorecard.extensions import db
 from scorecard.models import (
-    Finding, FindingInput, Observation, PerformancePlan, PlanElement, PlanRequirement, Program, RuleSubject,
+    Finding,
+    FindingInput,
+    Observation,
+    PerformancePlan,
+    PlanElement,
+    PlanRequirement,
+    Program,
+    RuleSubject,
     RuleVersion,
 )
 from scorecard.rules.schema import RuleError, validate_definition
@@ -149,7 +156,8 @@ def test_every_default_rule_reads_as_plain_sentences():
         "When attainment of the trust target over the last 2 consecutive quarters is below 1.")
     assert words["stale-commitment"][1] == ("When all of: (days since the last update is above 45; "
                                             "the commitment's status is not one of complete, dropped).")
-    assert words["requirement-rating-from-attainment"][0] == "Applies to each plan requirement that has a linked metric."
+    assert words["requirement-rating-from-attainment"][0] == (
+        "Applies to each plan requirement that has a linked metric.")
     assert words["requirement-rating-from-attainment"][2].startswith(
         "Then set the rating from attainment of the linked metric target over the last 4 quarters: "
         "5 when it is at least 1.05, 4 when it is at least 1,")
@@ -169,9 +177,8 @@ def test_simulating_a_key_of_another_kind_of_rule_is_refused_like_saving(evaluat
     response = editor_post(analyst, "/rules/new", json.dumps(other_kind), "simulate")
     text = response.get_data(as_text=True)
     assert response.status_code == 400 and "applies_to: rule" in text and 'id="simulation"' not in text
-    with evaluated.app_context():
-        with pytest.raises(RuleError, match="applies to commitment"):
-            simulate(db.session, other_kind)
+    with evaluated.app_context(), pytest.raises(RuleError, match="applies to commitment"):
+        simulate(db.session, other_kind)
 
 
 @pytest.mark.parametrize("role,url", [("executive", "/plans/{plan}"), ("admin", "/rules/stale-commitment/versions/2")])

@@ -52,7 +52,8 @@ def test_sign_out_without_csrf_token_is_refused(app, client, make_user):
     assert client.get("/").status_code == 200
 
 
-@pytest.mark.parametrize("target", ["//evil.example/x", "https://evil.example/", "\\\\evil.example", "javascript:alert(1)"])
+@pytest.mark.parametrize("target", ["//evil.example/x", "https://evil.example/", "\\\\evil.example",
+                                    "javascript:alert(1)"])
 def test_next_redirect_never_leaves_the_site(app, client, make_user, target):
     with app.app_context():
         make_user("viewer")

@@ -22,7 +22,7 @@ PATHNAME, SEARCH = "_pages_location.pathname", "_pages_location.search"
 def request_body(values: dict, **changes) -> dict:
     """The body the browser posts for the server callback that reads every input in `values`
     ("component-id.property" -> value); its other inputs and states are None."""
-    for output, entry in dash_app.callback_map.items():
+    for output, entry in dash_app.callback_map.items():  # noqa: B007 — the pair found is used after the loop
         specs = {f"{i['id']}.{i['property']}" for i in entry["inputs"]}
         if callable(entry.get("callback")) and set(values) <= specs:
             break

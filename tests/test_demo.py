@@ -4,8 +4,17 @@ import sqlalchemy as sa
 from scorecard.demo import DEMO_PASSWORD, DEMO_USERS, seed_demo
 from scorecard.extensions import db
 from scorecard.models import (
-    CapacityAssessment, Commitment, Component, Function, Leader, Observation, PerformancePlan, Program, Role,
-    Target, User,
+    CapacityAssessment,
+    Commitment,
+    Component,
+    Function,
+    Leader,
+    Observation,
+    PerformancePlan,
+    Program,
+    Role,
+    Target,
+    User,
 )
 from scorecard.periods import Period
 from tests.conftest import DEMO_TODAY

@@ -9,7 +9,6 @@ from scorecard.extensions import db
 from scorecard.models import Agency, BatchStatus, ImportBatch, Observation, Program
 from tests.conftest import COLLECTIONS_CSV, TRUST_CSV
 
-
 TRUST_COUNTS = ("strongly_disagree_num", "disagree_num", "neutral_num", "agree_num", "strongly_agree_num")
 COLLECTION_COUNTS = tuple(f"attributes_q{q}_{k}" for q in range(1, 12) for k in range(1, 6))
 
@@ -40,7 +39,7 @@ def _state():
 
 
 def test_the_package_holds_the_published_files_unchanged():
-    assert DEMO_FILES == (TRUST_CSV.name, COLLECTIONS_CSV.name)
+    assert (TRUST_CSV.name, COLLECTIONS_CSV.name) == DEMO_FILES
     for shared in (TRUST_CSV, COLLECTIONS_CSV, TRUST_CSV.parent / "README.md"):
         assert (DATA_DIR / shared.name).read_bytes() == shared.read_bytes()
 

@@ -6,8 +6,8 @@ import sqlite3
 import openpyxl
 import pytest
 
-from tests.hostile_files import LAUGHS, MAIN, handmade_xlsx, sheet_xml, write_zip_bomb
 from tests.helpers import write_xlsx
+from tests.hostile_files import LAUGHS, MAIN, handmade_xlsx, sheet_xml, write_zip_bomb
 from tests.live_server import PROGRAM, LiveServer
 
 HEADER = ["component", "program", "metric", "period", "channel", "n", "count_1", "count_2", "count_3", "count_4",

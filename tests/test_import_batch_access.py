@@ -17,7 +17,16 @@ from importers.formats.registry import FORMATS
 from importers.revert import RevertError, revert_batch
 from scorecard.extensions import db
 from scorecard.models import (
-    AuditEvent, BatchStatus, Commitment, CommitmentUpdate, Function, ImportBatch, Leader, Program, Role, User,
+    AuditEvent,
+    BatchStatus,
+    Commitment,
+    CommitmentUpdate,
+    Function,
+    ImportBatch,
+    Leader,
+    Program,
+    Role,
+    User,
 )
 from scorecard.permissions import PERMISSIONS
 from tests.helpers import HEADER, ROW, csrf_token, upload, workbook_bytes
@@ -182,7 +191,7 @@ def test_history_lists_only_batches_the_user_may_act_on(inline, make_user, tmp_p
         assert page.status_code == 403
         return
     html = page.get_data(as_text=True)
-    for name, batch_id in mine.items():
+    for batch_id in mine.values():
         assert f'/imports/{batch_id}"' in html
     scoped = role in ("officer", "leader")
     for name, batch_id in theirs.items():

@@ -113,7 +113,8 @@ def test_formula_text_is_stored_as_text_and_neutralised_on_export(demo, tmp_path
     with demo.app_context():
         result = run_import(db.session, path)
         assert result.status == "imported", result.errors
-        stored = db.session.scalar(sa.select(Observation.touchpoint).where(Observation.import_batch_id == result.batch_id))
+        stored = db.session.scalar(sa.select(Observation.touchpoint)
+                                   .where(Observation.import_batch_id == result.batch_id))
         assert stored == '=HYPERLINK("http://x","y")'
     runner = demo.test_cli_runner()
     out = tmp_path / "export.csv"
@@ -210,7 +211,8 @@ def test_template_has_frozen_header_drop_downs_and_instructions(demo, tmp_path):
     header = [c.value for c in data[1]]
     assert header[:5] == ["agency", "component", "program", "function", "metric"]
     validated = {str(v.sqref).split(":")[0][:-1] for v in data.data_validations.dataValidation}
-    letters = {name: chr(ord("A") + header.index(name)) for name in ("metric", "program", "function", "period", "channel")}
+    letters = {name: chr(ord("A") + header.index(name))
+               for name in ("metric", "program", "function", "period", "channel")}
     assert set(letters.values()) <= validated
     assert workbook["lists"].sheet_state == "hidden" and "instructions" in workbook.sheetnames
     # An empty template is a valid file whose import says there is nothing in it.
@@ -291,9 +293,9 @@ def test_a_workbook_of_many_sheets_without_a_header_is_refused_after_a_few(demo,
         workbook.create_sheet(f"notes {k}").append([f"more notes {k}"])
     workbook.create_sheet("Data").append(HEADER)
     workbook.save(tmp_path / "many.xlsx")
-    with demo.app_context():
-        with pytest.raises(ImportFileError, match="none of the first 10 sheets .* choose the sheet to read by name"):
-            run_import(db.session, tmp_path / "many.xlsx")
+    with demo.app_context(), pytest.raises(ImportFileError,
+                                           match="none of the first 10 sheets .* choose the sheet to read by name"):
+        run_import(db.session, tmp_path / "many.xlsx")
 
 
 def test_an_empty_sheet_between_the_cover_and_the_data_is_passed_over_too(demo, tmp_path):

@@ -16,6 +16,7 @@ from scorecard.extensions import db
 from scorecard.models import BatchStatus, ImportBatch, Observation
 from tests.helpers import HEADER, ROW, observations, post, upload, workbook_bytes
 
+
 def stored(app, batch_id) -> ImportBatch:
     with app.app_context():
         batch = db.session.get(ImportBatch, batch_id)
@@ -234,9 +235,8 @@ def test_two_reverts_at_once_undo_the_batch_once(app, analyst, monkeypatch):
             other.execute(sa.update(ImportBatch).where(ImportBatch.id == batch.id).values(status="reverted"))
 
     monkeypatch.setattr(revert_module, "_check_tracked", checked_while_another_revert_finishes)
-    with app.app_context():
-        with pytest.raises(revert_module.RevertError, match="someone else"):
-            revert_module.revert_batch(db.session, batch_id)
+    with app.app_context(), pytest.raises(revert_module.RevertError, match="someone else"):
+        revert_module.revert_batch(db.session, batch_id)
     assert observations(app) == after, "the losing revert wrote nothing"
 
 
@@ -299,9 +299,9 @@ def test_a_quoted_thousands_separator_in_a_comma_separated_file_is_read_as_thous
 def test_an_import_racing_another_for_the_same_new_rows_says_so_and_writes_nothing(demo, tmp_path, monkeypatch):
     """Two imports planned the same new rows; the other one committed first. This one's inserts
     then break the natural key: it is refused with a message saying why, and leaves nothing."""
+    from importers.errors import ImportFileError
     from importers.pipeline import run_import
     from importers.sinks.observations import ObservationSink
-    from importers.errors import ImportFileError
 
     path = tmp_path / "q1.xlsx"
     path.write_bytes(workbook_bytes([HEADER, ROW]))

@@ -56,7 +56,8 @@ def _published_collections():
     for row in _rows(COLLECTIONS_CSV):
         p = "attributes_"
         survey = (row[p + "service_id"], f"FY{row[p + 'collection_year']}-Q{row[p + 'collection_quarter']}",
-                  channel_name(row[p + "channel"].strip()), _touchpoint(row[p + "service_provided"], row[p + "transaction_point"]))
+                  channel_name(row[p + "channel"].strip()),
+                  _touchpoint(row[p + "service_provided"], row[p + "transaction_point"]))
         for q, driver in enumerate(SLOTS, start=1):
             driver = SWAPS.get(survey, {}).get(q, driver)
             text = row[f"{p}q{q}_text"].strip()
@@ -150,10 +151,12 @@ def test_the_summary_lists_swaps_and_non_standard_wordings(app):
         result = run_import(db.session, COLLECTIONS_CSV)
         notes = result.plan.driver_notes
         swaps = {(n["program"], n["period"], n["slot"], n["driver"]) for n in notes if n["note"] == "swapped"}
-        assert swaps == {("Visiting IRS.gov", "FY2021-Q2", 1, "trust"), ("Visiting IRS.gov", "FY2021-Q2", 2, "satisfaction")}
+        assert swaps == {("Visiting IRS.gov", "FY2021-Q2", 1, "trust"),
+                         ("Visiting IRS.gov", "FY2021-Q2", 2, "satisfaction")}
         assert "q1 counted as trust" in result.message and "q2 counted as satisfaction" in result.message
         non_standard = [n for n in notes if n["note"] == "non-standard wording"]
-        assert f"{len(non_standard)} question(s) kept under their slot's driver with non-standard wording" in result.message
+        assert (f"{len(non_standard)} question(s) kept under their slot's driver with non-standard wording"
+                in result.message)
         deeoic = [n for n in non_standard if n["slot"] == 3 and n["question"].startswith("Overall, how satisfied")]
         assert deeoic and all(n["driver"] == "effectiveness" and n["reads_as"] == "satisfaction" for n in deeoic)
         beyond = [n for n in notes if n["note"] == "not pooled"]
@@ -174,6 +177,7 @@ def test_reimporting_the_same_files_changes_nothing(app, tmp_path):
         for path in (TRUST_CSV, COLLECTIONS_CSV):
             again = run_import(db.session, path)
             assert again.status == "duplicate" and "already imported" in again.message
+        assert _snapshot() == before
         # The same data in a file with other bytes (a re-download) plans no change at all.
         copy = tmp_path / "trust-again.csv"
         shutil.copyfile(TRUST_CSV, copy)

@@ -16,9 +16,26 @@ from importers.pipeline import detect_format, run_import
 from importers.revert import RevertError, revert_batch
 from scorecard.extensions import db
 from scorecard.models import (
-    Agency, CapacityAssessment, CapacityDomainScore, Commitment, CommitmentStatus, CommitmentUpdate, Component,
-    ImportBatch, ImportRowChange, Leader, LifeExperience, Metric, MetricKind, PerformancePlan, PlanElement,
-    PlanRequirement, Program, ScopeType, Target, User,
+    Agency,
+    CapacityAssessment,
+    CapacityDomainScore,
+    Commitment,
+    CommitmentStatus,
+    CommitmentUpdate,
+    Component,
+    ImportBatch,
+    ImportRowChange,
+    Leader,
+    LifeExperience,
+    Metric,
+    MetricKind,
+    PerformancePlan,
+    PlanElement,
+    PlanRequirement,
+    Program,
+    ScopeType,
+    Target,
+    User,
 )
 from scorecard.models.commitments import commitment_metrics, commitment_programs
 from scorecard.models.org import program_life_experience

@@ -106,7 +106,8 @@ def test_thumbs_export_is_aggregated_into_the_chosen_program_and_quarter(org, tm
         found = _observations(result.batch_id)
         program = db.session.scalar(sa.select(Program).where(Program.code == "BA-CALL"))
         for obs in found.values():
-            assert (obs.program_id, obs.period, obs.channel, obs.touchpoint) == (program.id, "FY2025-Q2", "", TOUCHPOINT)
+            assert (obs.program_id, obs.period, obs.channel, obs.touchpoint) == (
+                program.id, "FY2025-Q2", "", TOUCHPOINT)
 
         trust = found["trust"]  # 8 thumbs up, 2 down, 1 unanswered: down counts as 1, up as 5
         assert trust.counts == [2, 0, 0, 0, 8] and trust.n == 10

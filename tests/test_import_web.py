@@ -10,6 +10,7 @@ from scorecard.extensions import db
 from scorecard.models import BatchStatus, ImportBatch
 from tests.helpers import HEADER, ROW, observations, post, upload, workbook_bytes
 
+
 def test_upload_preview_confirm_history_and_revert(app, analyst):
     before = observations(app)
     batch_id = upload(analyst, workbook_bytes([["Quarterly CX report"], HEADER, ROW]))

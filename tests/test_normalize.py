@@ -8,8 +8,17 @@ from hypothesis import strategies as st
 
 from importers.errors import CellError, ImportFileError, UncachedFormula
 from importers.header import column_letter, norm_name
-from importers.normalize import (MISSING, is_missing, neutralize_formula, safe_for_export, to_bool, to_date, to_int,
-                                 to_number, to_text)
+from importers.normalize import (
+    MISSING,
+    is_missing,
+    neutralize_formula,
+    safe_for_export,
+    to_bool,
+    to_date,
+    to_int,
+    to_number,
+    to_text,
+)
 
 MISSING_SPELLINGS = ["", "  ", "N/A", "NA", "n/a", "No Data", "no data", "#N/A", "-", "\u2014", "null", "NULL",
                      "None", " none ", None]

@@ -6,7 +6,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from scorecard.periods import (
-    Period, PeriodError, latest_complete_period, parse_period, period_range, quarter_of_month,
+    Period,
+    PeriodError,
+    latest_complete_period,
+    parse_period,
+    period_range,
+    quarter_of_month,
 )
 
 periods = st.builds(Period, st.integers(1900, 2200), st.integers(1, 4))

@@ -179,7 +179,8 @@ def test_export_ratings_has_exactly_the_columns(demo, tmp_path, runner, suffix):
         with out.open(newline="") as handle:
             rows = list(csv.reader(handle))
     else:
-        rows = [[("" if c is None else str(c)) for c in r] for r in openpyxl.load_workbook(out).active.iter_rows(values_only=True)]
+        sheet = openpyxl.load_workbook(out).active
+        rows = [[("" if c is None else str(c)) for c in r] for r in sheet.iter_rows(values_only=True)]
     assert tuple(rows[0]) == RATING_COLUMNS
     mine = [r for r in rows[1:] if r[0] == leader]
     assert mine[0][4] in ("4", "") and mine[0][5] == "5" and mine[0][1] == f"FY{fy}"

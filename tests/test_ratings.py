@@ -5,7 +5,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from scorecard.ratings import (
-    ElementWeight, element_rating, plan_summary, summary_level, summary_score, validate_weights,
+    ElementWeight,
+    element_rating,
+    plan_summary,
+    summary_level,
+    summary_score,
+    validate_weights,
 )
 
 SES = [("Leading Change", 10), ("Leading People", 10), ("Business Acumen", 10), ("Building Coalitions", 10),
@@ -73,7 +78,8 @@ def test_valid_ses_weights_pass():
 @pytest.mark.parametrize("weights, message", [
     ({"Results Driven": 15, "A": 25, "B": 25, "C": 25, "D": 10},
      "element 'Results Driven' (Results Driven) weighs 15; Results Driven must weigh at least 20"),
-    ({"Results Driven": 30, "A": 4, "B": 26, "C": 20, "D": 20}, "element 'A' weighs 4; every element must weigh at least 5"),
+    ({"Results Driven": 30, "A": 4, "B": 26, "C": 20, "D": 20},
+     "element 'A' weighs 4; every element must weigh at least 5"),
     ({"Results Driven": 25, "A": 30, "B": 15, "C": 15, "D": 15},
      "element 'A' weighs 30, more than Results Driven (25)"),
     ({"Results Driven": 60, "A": 10, "B": 10, "C": 10, "D": 5}, "the weights add up to 95; they must add up to 100"),

@@ -18,6 +18,7 @@ from importers.header import ColumnMap, find_header_row, map_columns
 from importers.normalize import to_int, to_number
 from importers.readers import Limits, _child_result, _RowsUnpickler, read_table
 from importers.safety import check_zip, ole2_stream_names, sniff_kind
+from tests.helpers import write_xlsx
 from tests.hostile_files import (
     LAUGHS,
     MAIN,
@@ -29,17 +30,17 @@ from tests.hostile_files import (
     sheet_xml,
     write_zip_bomb,
 )
-from tests.helpers import write_xlsx
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "performance-gov"
 TRUST_CSV = DATA / "hisp-trust-fy2021q1-fy2023q1.csv"
 COLLECTIONS_CSV = DATA / "omb-cx-reporting-collections-fy2021.csv"
-TRUST_COLUMNS = (
-    "fiscal_year quarter organization_id organization_name service_provider_id service_provider_name "
-    "service_provider_desc service_id service_name service_provided transaction_point channel rating reflection "
-    "population_size volume_of_customers_provided_survey_opportunity volume_of_respondents sample_size "
-    "question_id question_text strongly_disagree_num disagree_num neutral_num agree_num strongly_agree_num "
-    "strongly_agree_or_agree_num point_scale metric_category").split()
+TRUST_COLUMNS = [  # the published header, in its order
+    "fiscal_year", "quarter", "organization_id", "organization_name", "service_provider_id", "service_provider_name",
+    "service_provider_desc", "service_id", "service_name", "service_provided", "transaction_point", "channel",
+    "rating", "reflection", "population_size", "volume_of_customers_provided_survey_opportunity",
+    "volume_of_respondents", "sample_size", "question_id", "question_text", "strongly_disagree_num", "disagree_num",
+    "neutral_num", "agree_num", "strongly_agree_num", "strongly_agree_or_agree_num", "point_scale", "metric_category",
+]
 HEADER = ["agency", "metric", "period", "value", "n"]
 MB = 1 << 20
 

@@ -3,7 +3,7 @@ fact on a small in-memory agency; and the promises that must hold for any data â
 never lowers a proposed rating, insufficient data is never red, a decline that is not
 significant is never reported."""
 import copy
-from datetime import date
+from datetime import UTC, date
 
 import pytest
 from hypothesis import assume, given, settings
@@ -11,8 +11,15 @@ from hypothesis import strategies as st
 
 from scorecard.models import CommitmentStatus, Direction, MetricKind, RuleSubject, ScopeType
 from scorecard.rules.context import (
-    CapacityDomainInfo, CommitmentInfo, ComponentInfo, EvaluationContext, MetricInfo, Pool, ProgramInfo,
-    RequirementInfo, TargetInfo,
+    CapacityDomainInfo,
+    CommitmentInfo,
+    ComponentInfo,
+    EvaluationContext,
+    MetricInfo,
+    Pool,
+    ProgramInfo,
+    RequirementInfo,
+    TargetInfo,
 )
 from scorecard.rules.evaluator import FactResult, FindingDraft, InputRef, Subject, evaluate
 from scorecard.rules.facts import FACTS
@@ -304,11 +311,11 @@ def test_consecutive_quarters_and_trend():
 
 def test_commitment_facts():
     a = Agency(today=date(2025, 11, 20))
-    from datetime import datetime, timezone
+    from datetime import datetime
     late = CommitmentInfo(1, "Publish CX data", 1, None, None, None, CommitmentStatus.at_risk, date(2025, 10, 1),
-                          datetime(2025, 9, 1, tzinfo=timezone.utc), None)
+                          datetime(2025, 9, 1, tzinfo=UTC), None)
     done = CommitmentInfo(2, "Hire staff", 1, None, None, None, CommitmentStatus.complete, date(2025, 10, 1),
-                          None, datetime(2025, 11, 10, tzinfo=timezone.utc))
+                          None, datetime(2025, 11, 10, tzinfo=UTC))
     assert a.fact("overdue", subject=late, subject_type="commitment").value is True
     assert a.fact("days_overdue", subject=late, subject_type="commitment").value == 50
     assert a.fact("days_since_update", subject=late, subject_type="commitment").value == 80

@@ -15,8 +15,20 @@ from importers.pipeline import run_import
 from importers.revert import revert_batch
 from scorecard.extensions import db
 from scorecard.models import (
-    Agency, AuditEvent, Base, Finding, FindingInput, Metric, Observation, PlanRequirement, Program, Rule,
-    RuleStatus, RuleVersion, ScopeType, Target,
+    Agency,
+    AuditEvent,
+    Base,
+    Finding,
+    FindingInput,
+    Metric,
+    Observation,
+    PlanRequirement,
+    Program,
+    Rule,
+    RuleStatus,
+    RuleVersion,
+    ScopeType,
+    Target,
 )
 from scorecard.rules.schema import RuleError
 from scorecard.rules.service import evaluate, replay, simulate

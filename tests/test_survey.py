@@ -9,7 +9,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from scorecard.survey import (
-    MIN_N_DEFAULT, compare, point_scale, pool, stats_from_counts, sufficient,
+    MIN_N_DEFAULT,
+    compare,
+    point_scale,
+    pool,
+    stats_from_counts,
+    sufficient,
 )
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "performance-gov"

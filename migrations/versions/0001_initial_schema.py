@@ -1,14 +1,14 @@
 """initial schema
 
 Revision ID: 0001
-Revises: 
+Revises:
 Create Date: 2026-11-22 08:04:43.090717
 
 """
-from alembic import op
 import sqlalchemy as sa
-import scorecard.models.base
+from alembic import op
 
+import scorecard.models.base
 
 # revision identifiers, used by Alembic.
 revision = '0001'

@@ -8,9 +8,8 @@ A finding reads pooled scores (a program's touchpoints and channels, over a wind
 over a requirement's linked programs). One input row per pooled group keeps the lineage exact
 (every observation id) without one row per observation per finding.
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = '0002'
 down_revision = '0001'

@@ -12,7 +12,6 @@ time of a 200,000-row import).
 """
 from alembic import op
 
-
 revision = '0003'
 down_revision = '0002'
 branch_labels = None

@@ -8,10 +8,10 @@ Create Date: 2026-11-29 10:14:39.059968
 server is set) and each commitment it reminded someone of, so a reminder is sent once per
 commitment, person, reason and occasion. Commitments gain the owner's next step.
 """
-from alembic import op
 import sqlalchemy as sa
-import scorecard.models.base
+from alembic import op
 
+import scorecard.models.base
 
 revision = '0005'
 down_revision = '0003'

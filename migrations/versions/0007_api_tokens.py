@@ -6,10 +6,10 @@ Create Date: 2026-12-01 09:00:00.000000
 
 A user's tokens go with the user (ON DELETE CASCADE).
 """
-from alembic import op
 import sqlalchemy as sa
-import scorecard.models.base
+from alembic import op
 
+import scorecard.models.base
 
 revision = '0007'
 down_revision = '0006'
