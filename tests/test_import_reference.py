@@ -106,12 +106,16 @@ NEW_TITLE = "Publish a CX dashboard for the budget office"
 CFO_OFF_TRACK = "Align CX budget requests with HISP action plans"  # demo: off_track with a reason
 
 
+MOVED = "Back on track; due in June after the vendor change"
+
+
 def test_commitments_insert_unchanged_update_and_exact_revert(demo, tmp_path):
     rows = [
         ["CFO", NEW_TITLE, "At risk", "Waiting on the data team", "2027-03-31",
          "Benefits Call Center; Disaster Helpline", "trust; ease", "governance and strategy",
          "https://example.gov/a https://example.gov/b", "Kick-off"],
-        ["cfo", CFO_OFF_TRACK, "On track", None, date(2027, 6, 30), "Benefits Call Center", "trust", None, None, None],
+        # Moving the due date needs a reason, as on the web form.
+        ["cfo", CFO_OFF_TRACK, "On track", MOVED, date(2027, 6, 30), "Benefits Call Center", "trust", None, None, None],
     ]
     first = write_xlsx(tmp_path / "commitments.xlsx", COMMITMENT_HEADER, rows,
                        title_rows=[["CFO commitments — quarterly update"], []])
@@ -128,12 +132,12 @@ def test_commitments_insert_unchanged_update_and_exact_revert(demo, tmp_path):
         assert new.evidence_links == ["https://example.gov/a", "https://example.gov/b"]
         assert new.function.code == "CFO" and new.last_update_at is not None
         updated = commitment(CFO_OFF_TRACK)
-        assert updated.status is CommitmentStatus.on_track and updated.reason is None
+        assert updated.status is CommitmentStatus.on_track and updated.reason == MOVED
         history = {u.commitment_id: u for u in db.session.scalars(
             sa.select(CommitmentUpdate).where(CommitmentUpdate.commitment_id.in_([new.id, updated.id])))}
         assert history[new.id].note == "Kick-off" and history[new.id].status is CommitmentStatus.at_risk
         assert history[updated.id].changes["status"] == ["off_track", "on_track"]
-        assert history[updated.id].changes["reason"][1] is None
+        assert history[updated.id].changes["reason"][1] == MOVED
         assert f"batch {a.batch_id}" in history[updated.id].note
         after_a = snapshot()
 

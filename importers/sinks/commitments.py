@@ -96,10 +96,11 @@ class CommitmentSink(TrackedSink):
     def _put(self, row, record, function, current, values, now) -> None:
         """Plan one commitment's insert or update and, when it changes, its history row. A note on a
         row that changes nothing else is an update too, as on the web (an owner saying the commitment
-        is current): its history row holds the note, and the commitment's last update moves."""
+        is current): its history row holds the note, and the commitment's last update moves. The same
+        note as the commitment's latest history row is not news: re-importing a file changes nothing."""
         title = values.get("title") or record["title"]
         label = f"{function.code}: {title}"
-        if current is not None and record.get("note"):
+        if current is not None and record.get("note") and record["note"] != _latest_note(current):
             values = {**values, "last_update_at": now}
         ref, change = self.tracker.put(row, Commitment, (function.code, title), current, values,
                                        what="commitment", label=label)
@@ -392,3 +393,8 @@ def _found(find, value, column, problems):
     except Unknown as error:
         problems.append((column, value, str(error)))
         return None
+
+
+def _latest_note(commitment: Commitment):
+    """The note of a commitment's latest history row (updates are ordered by time)."""
+    return commitment.updates[-1].note if commitment.updates else None
