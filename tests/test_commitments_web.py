@@ -16,6 +16,7 @@ from scorecard.models import (
     Commitment,
     CommitmentStatus,
     CommitmentUpdate,
+    Component,
     Function,
     Role,
     User,
@@ -609,3 +610,16 @@ def test_the_cfo_officer_updates_a_commitment_in_a_browser(demo, served, chrome,
         stored = db.session.get(Commitment, cid)
         assert stored.status is CommitmentStatus.off_track and stored.next_step == "Ask the CFO to add a CX annex."
         assert stored.updates[-1].user_id == user(CFO_OFFICER).id
+
+
+def test_a_commitment_started_from_a_capacity_domain_is_prefilled(demo):
+    """The capacity page's "create one from the domain" link fills in the domain and component;
+    values not among the form's choices are ignored."""
+    with demo.app_context():
+        component = db.session.scalars(sa.select(Component).order_by(Component.id)).first()
+    client = signed_in(demo, "admin@demo.cx.gov")
+    page = client.get(f"/commitments/new?capacity_domain=Measurement&component_id={component.id}").get_data(as_text=True)
+    assert '<option selected value="Measurement">' in page
+    assert f'<option selected value="{component.id}">' in page
+    odd = client.get("/commitments/new?capacity_domain=Astrology&component_id=10000000000000000000000")
+    assert odd.status_code == 200 and 'selected value="Astrology"' not in odd.get_data(as_text=True)

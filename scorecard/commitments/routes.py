@@ -141,6 +141,7 @@ def new():
     status = 200
     if request.method == "GET":
         form.function_id.data = functions[0].id if len(functions) == 1 else None
+        _prefill_from_capacity(form)
     elif form.validate_on_submit():
         try:
             commitment = create_commitment(db.session, form.values(), user=current_user,
@@ -158,6 +159,17 @@ def new():
     else:
         status = 400
     return render_template("commitments/new.html", form=form), status
+
+
+def _prefill_from_capacity(form) -> None:
+    """An action-plan item started from a capacity domain (/capacity/...): its domain and component
+    are filled in when they are among the form's choices; anything else in the query is ignored."""
+    domain = request.args.get("capacity_domain")
+    if domain in {value for value, *_ in form.capacity_domain.choices}:
+        form.capacity_domain.data = domain
+    component = request.args.get("component_id", "")
+    if component in {str(value) for value, *_ in form.component_id.choices}:
+        form.component_id.data = int(component)
 
 
 @bp.route("/<int:commitment_id>/drop", methods=["GET", "POST"])
