@@ -51,6 +51,7 @@ def revert_batch(session, batch_id: int, *, user_id=None) -> dict:
     tracked = [c for c in changes if c.table_name not in STAMPED]
     if user is not None:
         _check_scope(session, batch, user, changes)
+    _check_locks(session, batch, changes)
     _check_tracked(session, batch, tracked)
     deleted = restored = 0
     touched = set()
@@ -102,6 +103,16 @@ def _check_scope(session, batch, user, changes) -> None:
     name = access.batch_format(batch)
     check = getattr(SINKS[FORMATS[name].sink], "revert_refusal", None) if name else None
     reason = check(session, user, changes) if check else None
+    if reason:
+        raise RevertError(f"{reason}; nothing was reverted")
+
+
+def _check_locks(session, batch, changes) -> None:
+    """Refuse, whoever asks (the command line too), when the batch's rows are locked now — a
+    submitted capacity assessment (the sink of the batch's format says: `revert_lock`)."""
+    name = access.batch_format(batch)
+    check = getattr(SINKS[FORMATS[name].sink], "revert_lock", None) if name else None
+    reason = check(session, changes) if check else None
     if reason:
         raise RevertError(f"{reason}; nothing was reverted")
 

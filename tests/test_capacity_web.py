@@ -686,3 +686,21 @@ def test_analyst_enters_and_submits_an_assessment_in_the_browser(served, chrome,
     main = chrome.find_element(By.TAG_NAME, "main").text
     assert "The year is locked" in main and "analyst@demo.cx.gov" in main
     assert not chrome.find_elements(By.ID, "edit-link")
+
+
+def test_an_import_into_a_year_submitted_since_cannot_be_reverted(demo, client_as, ba, tmp_path):
+    """Reverting is a change too: once the year is submitted, the batch that imported into it is
+    refused (from the command line as well), and the scores stay as submitted."""
+    from importers.revert import RevertError, revert_batch
+
+    with demo.app_context():
+        result = run_import(db.session, capacity_file(tmp_path, CURRENT))
+    assert result.status == "imported", result.errors
+    assert submit(client_as("analyst"), ba, CURRENT).status_code == 303
+    before = scores(demo, ba, CURRENT)
+    with demo.app_context():
+        with pytest.raises(RevertError, match="FY2027 capacity assessment of Benefits Administration was "
+                                              "submitted on .*; nothing was reverted"):
+            revert_batch(db.session, result.batch_id)
+        db.session.rollback()
+    assert scores(demo, ba, CURRENT) == before

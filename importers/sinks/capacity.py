@@ -2,6 +2,8 @@
 
 A submitted assessment is locked: every row for its component and year is refused, naming the
 row, the component, the year and when it was submitted; an admin must reopen it first."""
+from typing import Optional
+
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
@@ -68,6 +70,20 @@ class CapacitySink(TrackedSink):
             values.update({f: record[f] for f in ("score", "narrative", "evidence") if f in record})
             self.tracker.put(row, CapacityDomainScore, (component.id, fy, domain), current, values,
                              what="capacity domain score", label=f"{label}: {domain}", year=f"FY{fy}")
+
+    @staticmethod
+    def revert_lock(session, changes) -> Optional[str]:
+        """Why the rows a capacity batch changed cannot be reverted now, or None: an assessment they
+        belong to has been submitted since."""
+        assessments = {c.row_id for c in changes if c.table_name == CapacityAssessment.__tablename__}
+        scores = [c.row_id for c in changes if c.table_name == CapacityDomainScore.__tablename__]
+        if scores:
+            assessments |= set(session.scalars(sa.select(CapacityDomainScore.assessment_id)
+                                               .where(CapacityDomainScore.id.in_(scores))))
+        locked = session.scalars(sa.select(CapacityAssessment).where(
+            CapacityAssessment.id.in_(assessments), CapacityAssessment.status == CapacityStatus.submitted)
+            .order_by(CapacityAssessment.fiscal_year)).first() if assessments else None
+        return locked.locked_message() if locked is not None else None
 
     def commit(self, plan, batch) -> None:
         """Write the plan unless an assessment it changes was submitted after it was planned (the
