@@ -1,14 +1,42 @@
-"""The Dash dashboards: one Dash app, mounted on the Flask server under /dashboards/."""
+"""The Dash dashboards: one Dash app, mounted on the Flask server under /dashboards/.
+
+One product with the Flask pages: every page sits in the same frame (`chrome`: skip link, USWDS
+banner, header with the role's navigation and sign out, the dashboards' navigation, footer),
+with the USWDS CSS and fonts the Flask app serves under /static/ and `<html lang="en">`. After
+each navigation inside the dashboards, focus moves to the page's heading (assets/scorecard.js).
+
+Adding a page (see pages/overview.py and pages/heatmap.py):
+
+- `pages/<name>.py`: `dash.register_page(__name__, path="/<name>", name=..., title="... · CX
+  Scorecard", order=...)`; pass `nav=False` for a page reached from another (a drill-down).
+  Its `layout(**query)` is a function (it reads the database and the user), starts with
+  `components.page_heading(...)` (the h1 that receives focus).
+- Filters in the URL: `urlstate.UrlState(path, [urlstate.QueryParam(...)])`, `.register()` at
+  import, `.read(query)` in the layout and `.location()` in it. Then a copied link reproduces
+  the view and the back button works.
+- Data: a module in `queries/` (plain data in and out; `@cache.cached` for what each view
+  reads); figures in `figures/` (plain data in, Plotly figure out). Callbacks stay thin: convert,
+  query, build.
+- Every callback input and state is registered in `validation` (a converter per component
+  property) and the callback is decorated with `@validation.validated`; an unregistered input
+  answers 400 to every request, and tests/test_dashboard_callbacks.py names it.
+- Pieces (`components`): `status_badge` (word and shape), `with_n` (a number with its n and
+  CI), `tile`, `filter_control`, `link_list`, `data_table` + `table_panel` + `register_downloads`
+  (a chart's data as an accessible table one toggle away, CSV and XLSX of exactly what it shows;
+  the table itself is `tables.Table`, plain data). Links to drill-downs and why-pages: `links`.
+"""
 from pathlib import Path
 
 import dash
-from dash import Dash, dcc, html
+from dash import Dash, Input, Output, clientside_callback
 
 URL_BASE = "/dashboards/"
 _HERE = Path(__file__).resolve().parent
 
 # One Dash instance per process (several would share Dash's global registries and break);
 # each Flask app built by the factory binds it with init_app.
+from dashboards import chrome  # noqa: E402  (after URL_BASE, which its imports read)
+
 dash_app = Dash(
     __name__,
     server=False,
@@ -19,30 +47,23 @@ dash_app = Dash(
     title="CX Scorecard dashboards",
     serve_locally=True,
     suppress_callback_exceptions=True,
+    external_stylesheets=chrome.STYLESHEETS,
+    index_string=chrome.INDEX_STRING,
 )
 
 
 def _layout():
-    return html.Div(
-        [
-            html.Header(
-                [
-                    html.A("CX Scorecard", href="/", className="dash-brand"),
-                    html.Nav(
-                        [html.A(page["name"], href=page["relative_path"], className="dash-nav-link")
-                         for page in dash.page_registry.values()],
-                        **{"aria-label": "Dashboards"},
-                    ),
-                ],
-                className="dash-header",
-            ),
-            html.Main(dash.page_container, id="main-content"),
-            dcc.Location(id="url"),
-        ]
-    )
+    return chrome.shell(dash.page_container)
 
 
 dash_app.layout = _layout
+
+# After Dash Pages shows a page (its store gets the page's title), move focus to the page's h1.
+clientside_callback(
+    dash.ClientsideFunction(namespace="scorecard", function_name="pageShown"),
+    Output("dash-focus", "children"),
+    Input("_pages_store", "data"),
+)
 
 
 def init_dashboards(server) -> None:

@@ -66,6 +66,26 @@ def id_or(everything: str) -> Callable:
     return convert
 
 
+def clicks(value) -> int:
+    """A button's click count: a whole number, 0 when the button was never pressed."""
+    if value is None:
+        return 0
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_ID:
+        raise ValueError("a click count is a whole number")
+    return value
+
+
+def choice(*allowed: str, default: Optional[str] = None) -> Callable:
+    """One of `allowed` texts (a sort order, a view); None reads as `default`."""
+    def convert(value) -> Optional[str]:
+        if value is None:
+            return default
+        if not isinstance(value, str) or value not in allowed:
+            raise ValueError(f"expected one of {', '.join(allowed)}")
+        return value
+    return convert
+
+
 def text(value) -> Optional[str]:
     """Plain text of bounded length (a location's pathname or query string), or None."""
     if value is None:

@@ -13,6 +13,8 @@ def create_app(config=None) -> Flask:
     db.init_app(app)
     migrate.init_app(app, db, directory=_migrations_dir())
     login_manager.init_app(app)
+    from dashboards.cache import init_cache
+    init_cache(app)
 
     # Sign-in is checked before CSRF, so anonymous requests always meet the sign-in wall.
     from scorecard import security

@@ -47,6 +47,12 @@ class Config:
     SMTP_TLS = os.environ.get("SCORECARD_SMTP_TLS", "starttls")  # starttls, ssl or none
     SMTP_TIMEOUT = int(os.environ.get("SCORECARD_SMTP_TIMEOUT", "30"))  # seconds
     MAIL_FROM = os.environ.get("SCORECARD_MAIL_FROM", "CX Scorecard <cx-scorecard@localhost>")
+    # The dashboards' query cache (Flask-Caching), keyed by a data version: SimpleCache in each process by
+    # default; FileSystemCache (SCORECARD_CACHE_DIR) or RedisCache (SCORECARD_CACHE_REDIS_URL) to share it.
+    CACHE_TYPE = os.environ.get("SCORECARD_CACHE_TYPE", "SimpleCache")
+    CACHE_DIR = os.environ.get("SCORECARD_CACHE_DIR") or None
+    CACHE_REDIS_URL = os.environ.get("SCORECARD_CACHE_REDIS_URL") or None
+    CACHE_DEFAULT_TIMEOUT = int(os.environ.get("SCORECARD_CACHE_TIMEOUT", "3600"))
 
 
 class DevelopmentConfig(Config):

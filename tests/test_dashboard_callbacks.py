@@ -19,12 +19,13 @@ PERIOD, AGENCY = "heatmap-period.value", "heatmap-agency.value"
 PATHNAME, SEARCH = "_pages_location.pathname", "_pages_location.search"
 
 
-def request_body(values: dict, **changes) -> dict:
+def request_body(values: dict, writes: str | None = None, **changes) -> dict:
     """The body the browser posts for the server callback that reads every input in `values`
-    ("component-id.property" -> value); its other inputs and states are None."""
+    ("component-id.property" -> value) — and writes `writes`, where several read them; its other
+    inputs and states are None."""
     for output, entry in dash_app.callback_map.items():  # noqa: B007 — the pair found is used after the loop
         specs = {f"{i['id']}.{i['property']}" for i in entry["inputs"]}
-        if callable(entry.get("callback")) and set(values) <= specs:
+        if callable(entry.get("callback")) and set(values) <= specs and (writes is None or writes in _outputs(output)):
             break
     else:
         raise LookupError(f"no server callback reads {sorted(values)}")
@@ -41,7 +42,7 @@ def request_body(values: dict, **changes) -> dict:
 
 
 def heatmap(period=None, agency="all", **changes) -> dict:
-    return request_body({PERIOD: period, AGENCY: agency}, **changes)
+    return request_body({PERIOD: period, AGENCY: agency}, writes="heatmap-graph.figure", **changes)
 
 
 def routing(pathname="/dashboards/heatmap", search="") -> dict:

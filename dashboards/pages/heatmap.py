@@ -1,46 +1,131 @@
-"""Heatmap page: the latest quarter, programs × A-11 drivers, red/amber/green against targets."""
+"""Heatmap page: programs × A-11 drivers for a quarter, each cell's status against its target in
+words, worst programs first; filters for quarter, agency, component and life experience (in the
+URL); a program's row leads to its drill-down."""
 import dash
-from dash import Input, Output, callback, dcc, html
+from dash import Input, Output, State, callback, clientside_callback, dcc, html
 from flask import current_app
 
-from dashboards import figures, queries, validation
+from dashboards import components, figures, links, tables, validation
+from dashboards.queries import common, heatmap as queries
+from dashboards.urlstate import QueryParam, UrlState
 from scorecard.extensions import db
 
-dash.register_page(__name__, path="/heatmap", name="Heatmap", title="Heatmap · CX Scorecard")
+dash.register_page(__name__, path="/heatmap", name="Heatmap", title="Heatmap · CX Scorecard", order=1)
 
 ALL = "all"
 
 
-def layout(**_):
-    periods = queries.periods_with_data(db.session)
-    agency_options = [{"label": "All agencies", "value": ALL}] + [
-        {"label": name, "value": str(aid)} for aid, name in queries.agencies(db.session)]
+def _latest():
+    return common.chosen_period(db.session, None)
+
+
+url = UrlState("/heatmap", [
+    QueryParam("period", "heatmap-period", validation.period, default=_latest),
+    QueryParam("agency", "heatmap-agency", validation.id_or(ALL), default=ALL, omit=ALL),
+    QueryParam("component", "heatmap-component", validation.id_or(ALL), default=ALL, omit=ALL),
+    QueryParam("life_experience", "heatmap-life-experience", validation.id_or(ALL), default=ALL, omit=ALL),
+    QueryParam("sort", "heatmap-sort", validation.choice(*queries.SORTS, default="worst"), default="worst",
+               omit="worst"),
+])
+url.register()
+FILTERS = [State(p.control, "value") for p in url.params]
+
+
+def _options(pairs, everything: str) -> list[dict]:
+    return [{"label": everything, "value": ALL}] + [{"label": name, "value": str(i)} for i, name in pairs]
+
+
+def _component_options(agency_id) -> list[dict]:
+    return _options(common.components(db.session, agency_id), "All components")
+
+
+def layout(**query):
+    values = url.read(query)
+    session = db.session
+    agency = validation.id_or(ALL)(values["agency"])
     return html.Div([
-        html.H1("Programs × A-11 drivers"),
-        html.P("Each cell is the program's pooled survey score (1-5) for the quarter. Green, amber and red "
-               "compare it with the program's target; grey cells have fewer respondents than the minimum "
-               "sample and are never red.", className="dash-lede"),
+        url.location(),
+        components.page_heading(
+            "Programs × A-11 drivers",
+            lede="Each cell is the program's pooled survey score (1-5) for the quarter, with its status against the "
+                 "program's target written beside it: red, amber or green. Fewer respondents than the minimum sample "
+                 "read \"insufficient data\", never red. Select a program to open its page."),
         html.Div([
-            html.Div([
-                html.Label("Quarter", htmlFor="heatmap-period"),
-                dcc.Dropdown(id="heatmap-period", options=periods, value=periods[0] if periods else None,
-                             clearable=False),
-            ], className="dash-filter"),
-            html.Div([
-                html.Label("Agency", htmlFor="heatmap-agency"),
-                dcc.Dropdown(id="heatmap-agency", options=agency_options, value=ALL, clearable=False),
-            ], className="dash-filter"),
-        ], className="dash-filters"),
-        dcc.Loading(dcc.Graph(id="heatmap-graph", config={"displaylogo": False})),
+            components.filter_control("heatmap-period", "Quarter", common.periods_with_data(session), values["period"]),
+            components.filter_control("heatmap-agency", "Agency", _options(common.agencies(session), "All agencies"),
+                                      values["agency"]),
+            components.filter_control("heatmap-component", "Component", _component_options(agency),
+                                      values["component"]),
+            components.filter_control("heatmap-life-experience", "Life experience",
+                                      _options(common.life_experiences(session), "All life experiences"),
+                                      values["life_experience"]),
+            components.filter_control("heatmap-sort", "Order", [{"label": v, "value": k} for k, v in queries.SORTS.items()],
+                                      values["sort"], searchable=False),
+        ], className="dash-filters", role="group", **{"aria-label": "Filters"}),
+        html.P(id="heatmap-summary", className="dash-lede", role="status"),
+        dcc.Loading(dcc.Graph(id="heatmap-graph", config={"displaylogo": False}), type="dot"),
+        components.table_panel("heatmap-table", summary="Show the heatmap as a table, with downloads"),
+        html.Div(id="heatmap-open", hidden=True),
     ])
 
 
-validation.register("heatmap-period", "value", validation.period)
-validation.register("heatmap-agency", "value", validation.id_or(ALL))
+def _filter(agency_id, component_id, life_experience_id) -> common.ProgramFilter:
+    return common.ProgramFilter(agency_id, component_id, life_experience_id)
 
 
-@callback(Output("heatmap-graph", "figure"), Input("heatmap-period", "value"), Input("heatmap-agency", "value"))
+def heatmap_for(period, agency_id, component_id, life_experience_id, sort) -> queries.Heatmap:
+    return queries.driver_heatmap(db.session, period, _filter(agency_id, component_id, life_experience_id), sort,
+                                  min_n=current_app.config["SURVEY_MIN_N"])
+
+
+def heatmap_table(heat: queries.Heatmap) -> tables.Table:
+    """The heatmap's cells, one row per program and driver, in the chart's order."""
+    rows = []
+    for row in heat.rows:
+        for driver, cell in zip(heat.drivers, row.cells):
+            rows.append({"program": row.program, "href": links.program(row.program_id, heat.period),
+                         "component": row.component, "driver": driver, "value": cell.value, "n": cell.n,
+                         "target": cell.target, "status": cell.status})
+    return tables.Table(
+        caption=f"A-11 drivers by program, {heat.period or 'no quarter with data'}: score, respondents (n), "
+                "target and status",
+        columns=[tables.Column("program", "Program", link="href", row_header=True),
+                 tables.Column("component", "Component"), tables.Column("driver", "Driver"),
+                 tables.Column("value", "Score (1-5)", tables.NUMBER), tables.Column("n", "n", tables.COUNT),
+                 tables.Column("target", "Target", tables.NUMBER), tables.Column("status", "Status", tables.STATUS)],
+        rows=rows, name=f"heatmap-{heat.period or 'none'}")
+
+
+def summary(heat: queries.Heatmap) -> str:
+    if not heat.rows:
+        return f"No program has survey scores for {heat.period or 'any quarter'} with these filters."
+    red = sum(1 for row in heat.rows if row.count("red"))
+    amber = sum(1 for row in heat.rows if not row.count("red") and row.count("amber"))
+    programs = "program" if len(heat.rows) == 1 else "programs"
+    return (f"{len(heat.rows)} {programs} in {heat.period}: {red} with at least one driver red, "
+            f"{amber} more with a driver amber.")
+
+
+@callback(Output("heatmap-graph", "figure"), Output("heatmap-table", "children"), Output("heatmap-summary", "children"),
+          *[Input(p.control, "value") for p in url.params])
 @validation.validated
-def update_heatmap(period, agency_id):
-    heat = queries.driver_heatmap(db.session, period, agency_id, min_n=current_app.config["SURVEY_MIN_N"])
-    return figures.heatmap_figure(heat)
+def update_heatmap(period, agency_id, component_id, life_experience_id, sort):
+    heat = heatmap_for(period, agency_id, component_id, life_experience_id, sort)
+    return figures.heatmap_figure(heat), components.data_table(heatmap_table(heat)), summary(heat)
+
+
+@callback(Output("heatmap-component", "options"), Input("heatmap-agency", "value"), prevent_initial_call=True)
+@validation.validated
+def component_choices(agency_id):
+    return _component_options(agency_id)
+
+
+components.register_downloads("heatmap-table", lambda *values: heatmap_table(heatmap_for(*values)), FILTERS)
+
+# A selected cell opens its program's page (in the browser: no request to the server).
+clientside_callback(
+    dash.ClientsideFunction(namespace="scorecard", function_name="openProgram"),
+    Output("heatmap-open", "children"),
+    Input("heatmap-graph", "clickData"),
+    prevent_initial_call=True,
+)

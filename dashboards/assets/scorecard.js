@@ -1,0 +1,60 @@
+/* CX Scorecard dashboards: after each navigation inside the dashboards, move focus to the page's
+   heading (so a screen reader announces the new page) and mark the current page in the
+   dashboards' navigation. The first page shown keeps focus at the top: the skip link comes first. */
+(function () {
+  var shown = 0;
+
+  function markCurrent() {
+    var here = window.location.pathname.replace(/\/+$/, '') || '/';
+    document.querySelectorAll('#dash-subnav a').forEach(function (link) {
+      var path = new URL(link.href, window.location.href).pathname.replace(/\/+$/, '') || '/';
+      if (path === here) {
+        link.setAttribute('aria-current', 'page');
+        link.classList.add('dash-subnav__link--current');
+      } else {
+        link.removeAttribute('aria-current');
+        link.classList.remove('dash-subnav__link--current');
+      }
+    });
+  }
+
+  function focusHeading(tries) {
+    var heading = document.querySelector('#main-content h1');
+    if (!heading) {
+      if (tries > 0) { window.setTimeout(function () { focusHeading(tries - 1); }, 50); }
+      return;
+    }
+    if (!heading.hasAttribute('tabindex')) { heading.setAttribute('tabindex', '-1'); }
+    heading.focus();
+  }
+
+  window.dash_clientside = Object.assign({}, window.dash_clientside, {
+    scorecard: {
+      pageShown: function () {
+        shown += 1;
+        window.setTimeout(function () {
+          markCurrent();
+          if (shown > 1) { focusHeading(20); }
+        }, 0);
+        return window.dash_clientside.no_update;
+      }
+    }
+  });
+})();
+
+/* A selected heatmap cell opens its program's page, as a dashboards link does (no reload). */
+(function () {
+  window.dash_clientside = Object.assign({}, window.dash_clientside);
+  window.dash_clientside.scorecard = Object.assign({}, window.dash_clientside.scorecard, {
+    openProgram: function (clickData) {
+      var point = clickData && clickData.points && clickData.points[0];
+      var href = point && point.customdata;
+      if (typeof href === 'string' && href.indexOf('/dashboards/program?') === 0) {
+        window.history.pushState({}, '', href);
+        window.dispatchEvent(new CustomEvent('_dashprivate_pushstate'));
+        window.scrollTo(0, 0);
+      }
+      return window.dash_clientside.no_update;
+    }
+  });
+})();

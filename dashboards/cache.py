@@ -1,0 +1,88 @@
+"""The dashboards' cache: query results kept under a key that names the data they were read from.
+
+`cache` is a Flask-Caching instance bound by the app factory (`init_cache`). Its backend is a
+setting (`SCORECARD_CACHE_TYPE`: SimpleCache in the process by default, FileSystemCache with
+`SCORECARD_CACHE_DIR`, RedisCache with `SCORECARD_CACHE_REDIS_URL` when several hosts serve).
+
+`@cached` on a query function (`def q(session, ...)`) keeps its result under a key made of the
+function, its other arguments and the *data version*: a few cheap aggregates (the newest import
+batch and when it was committed or reverted, the newest observation, the newest finding and when
+findings were last evaluated, the latest change to a commitment, plan ratings, targets, programs,
+today's date). An import, a revert, an evaluation or an edit changes the version, so a cached
+result is never served for data it was not computed from; nothing has to be invalidated by hand.
+
+Arguments must have a stable `repr` (numbers, texts, None, tuples, frozen dataclasses such as
+`queries.Scope`), and results must pickle (plain data: dataclasses, lists, dicts).
+"""
+import hashlib
+from datetime import date
+from functools import wraps
+from typing import Callable
+
+import sqlalchemy as sa
+from flask import current_app, g, has_app_context, has_request_context
+from flask_caching import Cache
+
+from scorecard.models import (
+    Commitment, ElementRating, Finding, ImportBatch, Observation, PerformancePlan, Program, Target,
+)
+
+cache = Cache()
+
+
+def init_cache(app) -> None:
+    """Bind the cache to `app` with the backend its configuration names (SimpleCache by default)."""
+    app.config.setdefault("CACHE_TYPE", "SimpleCache")
+    app.config.setdefault("CACHE_KEY_PREFIX", "scorecard:")
+    cache.init_app(app)
+
+
+def _version_parts(session) -> tuple:
+    def latest(*columns):
+        return [sa.select(column).scalar_subquery() for column in columns]
+
+    query = sa.select(*latest(
+        sa.func.max(ImportBatch.id), sa.func.max(ImportBatch.committed_at), sa.func.max(ImportBatch.reverted_at),
+        sa.func.max(Observation.id),
+        sa.func.max(Finding.id), sa.func.max(Finding.evaluated_at), sa.func.count(Finding.id),
+        sa.func.max(Commitment.updated_at), sa.func.count(Commitment.id),
+        sa.func.max(ElementRating.id), sa.func.max(PerformancePlan.id),
+        sa.func.max(Target.id), sa.func.count(Target.id), sa.func.max(Program.id)))
+    return tuple(session.execute(query).one()) + (date.today(),)
+
+
+def data_version(session) -> str:
+    """A short text that changes whenever the data the dashboards read changes (read once per
+    request: a page's callbacks all see the same version)."""
+    if has_request_context() and "dashboards_data_version" in g:
+        return g.dashboards_data_version
+    version = hashlib.sha256(repr(_version_parts(session)).encode()).hexdigest()[:16]
+    if has_request_context():
+        g.dashboards_data_version = version
+    return version
+
+
+def _bound() -> bool:
+    return has_app_context() and cache in current_app.extensions.get("cache", {})
+
+
+def cached(function: Callable) -> Callable:
+    """Decorate a query function `f(session, *args, **kwargs)` so that repeated calls with the same
+    arguments on the same data answer from the cache. Without a bound cache it just runs."""
+    name = f"{function.__module__}.{function.__qualname__}"
+
+    @wraps(function)
+    def answer(session, *args, **kwargs):
+        if not _bound():
+            return function(session, *args, **kwargs)
+        text = repr((name, args, sorted(kwargs.items()), data_version(session)))
+        key = "q:" + hashlib.sha256(text.encode()).hexdigest()
+        found = cache.get(key)
+        if found is not None:
+            return found[0]
+        value = function(session, *args, **kwargs)
+        cache.set(key, (value,))  # wrapped, so that a result of None is kept too
+        return value
+
+    answer.uncached = function
+    return answer

@@ -1,0 +1,129 @@
+"""The frame around every dashboard page, the same as the Flask pages' (templates/base.html): the
+skip link, the USWDS banner, the header with the navigation the user's role may see and the sign
+out form, the dashboards' own navigation (from the Dash page registry), and the footer.
+
+Built per request by `shell()` (the Dash app's layout function), so it reads the signed-in user.
+The assets the Flask pages use — USWDS CSS and fonts, scorecard.css — are linked from the app's
+own /static/ (`STYLESHEETS`); nothing comes from a CDN.
+"""
+from typing import Optional
+
+import dash
+from dash import dcc, html
+from flask import url_for
+from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
+
+from scorecard.permissions import can
+
+STYLESHEETS = ["/static/uswds/css/uswds.min.css", "/static/scorecard.css"]
+
+# The primary navigation of templates/base.html, in its order: (label, endpoint or path, actions
+# any one of which shows the item; none: everyone signed in).
+PRIMARY_NAV = [
+    ("Home", "main.index", ()),
+    ("Dashboards", "/dashboards/", ()),
+    ("Commitments", "commitments.index", ("view_commitments",)),
+    ("Capacity", "capacity.index", ("view_capacity",)),
+    ("Plans", "plans.index", ("view_plans",)),
+    ("Rules", "rules.index", ("view_rules",)),
+    ("Imports", "imports.history", ("import_data", "upload_commitments")),
+    ("Outbox", "reminders.outbox", ("read_outbox",)),
+]
+
+FOOTER = "CX Scorecard — customer-experience accountability under OMB Circular A-11 Section 280."
+
+# Dash's page shell, with `lang` on <html> and no <footer> of its own around the scripts (one
+# footer landmark per page: ours).
+INDEX_STRING = """<!DOCTYPE html>
+<html lang="en">
+<head>
+{%metas%}
+<title>{%title%}</title>
+{%favicon%}
+{%css%}
+</head>
+<body>
+{%app_entry%}
+<div class="dash-scripts">
+{%config%}
+{%scripts%}
+{%renderer%}
+</div>
+</body>
+</html>"""
+
+
+def nav_items(user) -> list[tuple[str, str]]:
+    """(label, href) of the primary navigation `user` may see."""
+    items = []
+    for label, target, actions in PRIMARY_NAV:
+        if actions and not any(can(user, action) for action in actions):
+            continue
+        items.append((label, target if target.startswith("/") else url_for(target)))
+    return items
+
+
+def banner() -> html.Section:
+    return html.Section(
+        html.Div(html.Header(html.Div([
+            html.Div(html.Img(src="/static/uswds/img/us_flag_small.png", alt="", className="usa-banner__header-flag",
+                              **{"aria-hidden": "true"}), className="grid-col-auto"),
+            html.Div(html.P("An official website of the United States government", className="usa-banner__header-text"),
+                     className="grid-col-fill tablet:grid-col-auto", **{"aria-hidden": "true"}),
+        ], className="usa-banner__inner"), className="usa-banner__header"), className="usa-accordion"),
+        className="usa-banner", **{"aria-label": "Official website of the United States government"})
+
+
+def sign_out(user) -> html.Form:
+    """The sign-out button: a POST with the CSRF token, as on the Flask pages."""
+    return html.Form([
+        dcc.Input(type="hidden", name="csrf_token", value=generate_csrf()),
+        html.Button(f"Sign out ({user.email})", type="submit", className="usa-button usa-button--unstyled usa-nav-link"),
+    ], method="post", action=url_for("auth.logout"), className="display-inline")
+
+
+def header(user) -> html.Header:
+    logo = html.Div(html.Div(html.Em(html.A("CX Scorecard", href=url_for("main.index"), title="CX Scorecard home"),
+                                     className="usa-logo__text"), className="usa-logo"), className="usa-navbar")
+    children = [logo]
+    if getattr(user, "is_authenticated", False):
+        items = [html.Li(html.A(html.Span(label), href=href,
+                                className="usa-nav-link" + (" usa-current" if label == "Dashboards" else "")),
+                         className="usa-nav__primary-item") for label, href in nav_items(user)]
+        items.append(html.Li(sign_out(user), className="usa-nav__primary-item"))
+        children.append(html.Nav(html.Ul(items, className="usa-nav__primary usa-accordion"),
+                                 className="usa-nav", **{"aria-label": "Primary navigation"}))
+    return html.Header(html.Div(children, className="usa-nav-container"), className="usa-header usa-header--basic")
+
+
+def dashboard_pages() -> list[dict]:
+    """The pages the dashboards' navigation lists: every registered page but those registered
+    with `nav=False` (pages reached from another, such as a program's drill-down), by `order`."""
+    pages = [p for p in dash.page_registry.values() if p.get("nav", True)]
+    return sorted(pages, key=lambda p: (p.get("order") if p.get("order") is not None else 99, p["name"]))
+
+
+def dashboards_nav() -> html.Nav:
+    links = [html.Li(dcc.Link(page["name"], href=page["relative_path"], className="dash-subnav__link"),
+                     className="dash-subnav__item") for page in dashboard_pages()]
+    return html.Nav(html.Div(html.Ul(links, className="dash-subnav__list"), className="grid-container"),
+                    className="dash-subnav", id="dash-subnav", **{"aria-label": "Dashboards"})
+
+
+def footer() -> html.Footer:
+    return html.Footer(html.Div(FOOTER, className="grid-container padding-y-2"), className="usa-footer usa-footer--slim")
+
+
+def shell(content, user: Optional[object] = None) -> html.Div:
+    """Skip link, banner, header, the dashboards' navigation, `content` in <main>, footer."""
+    user = current_user if user is None else user
+    return html.Div([
+        html.A("Skip to main content", href="#main-content", className="usa-skipnav"),
+        banner(),
+        header(user),
+        dashboards_nav(),
+        html.Main(content, id="main-content", className="grid-container dash-main", tabIndex="-1"),
+        footer(),
+        html.Div(id="dash-focus", hidden=True),
+    ])

@@ -1,0 +1,129 @@
+"""Pieces every dashboard page builds with: a status badge (word and shape, never colour alone),
+a number with its n, a tile, a labelled filter, a chart's data as an accessible table one toggle
+away with CSV and XLSX downloads of exactly what it shows, and a list of links.
+
+Downloads: put `table_panel("x-table")` in the layout, fill `x-table.children` with
+`data_table(table)` from the page's callback, and register once, at import,
+`register_downloads("x-table", build, [State("x-filter", "value"), ...])` where `build` takes the
+converted filter values and returns the `tables.Table` shown — the download recomputes it (from
+the cache) instead of trusting what the browser sends back.
+"""
+from typing import Callable, Optional
+
+import dash
+from dash import Input, Output, State, dcc, html
+
+from dashboards import tables, validation
+from dashboards.tables import Table, status_word
+
+# The shape beside each status word (dashboards/assets/icons/*.svg, drawn by CSS in currentColor).
+STATUS_SHAPES = {
+    "red": "octagon with a cross", "amber": "triangle with an exclamation mark", "green": "circle with a tick",
+    "insufficient_data": "dotted circle", "no_target": "circle with a dash", "no_data": "empty circle",
+}
+
+
+def page_heading(text: str, *, lede: Optional[str] = None) -> html.Div:
+    """The page's h1 (it receives focus after each navigation inside the dashboards) and an
+    optional sentence under it."""
+    children = [html.H1(text, tabIndex="-1", className="dash-page-title")]
+    if lede:
+        children.append(html.P(lede, className="dash-lede"))
+    return html.Div(children)
+
+
+def status_badge(status: Optional[str], *, label: Optional[str] = None) -> html.Span:
+    """The status as a word with its shape; `label` replaces the word (e.g. "3 red")."""
+    status = status or "no_data"
+    return html.Span([html.Span(className=f"status-icon status-icon--{status}", **{"aria-hidden": "true"}),
+                      html.Span(label or status_word(status), className="status-badge__word")],
+                     className=f"status-badge status-badge--{status}")
+
+
+def format_number(value: Optional[float], decimals: int = 2) -> str:
+    return "no data" if value is None else f"{value:,.{decimals}f}"
+
+
+def with_n(value: Optional[float], n: Optional[int], *, decimals: int = 2, ci: Optional[tuple] = None) -> html.Span:
+    """A score with the respondents behind it ("4.12 · n = 1,234") and, given, its 95% CI."""
+    parts = [html.Span(format_number(value, decimals), className="with-n__value")]
+    if n is not None:
+        parts.append(html.Span(f"n = {n:,}", className="with-n__n"))
+    if ci is not None and None not in ci:
+        parts.append(html.Span(f"95% CI {ci[0]:.{decimals}f} to {ci[1]:.{decimals}f}", className="with-n__ci"))
+    return html.Span(parts, className="with-n")
+
+
+def tile(title: str, children, *, tile_id: Optional[str] = None, footer=None) -> html.Section:
+    """A headline tile: a heading (h2) and its content."""
+    heading_id = f"{tile_id}-heading" if tile_id else None
+    body = [html.H2(title, className="dash-tile__title", id=heading_id), html.Div(children, className="dash-tile__body")]
+    if footer is not None:
+        body.append(html.Div(footer, className="dash-tile__footer"))
+    extra = {"aria-labelledby": heading_id} if heading_id else {}
+    return html.Section(body, className="dash-tile", id=tile_id, **extra)
+
+
+def filter_control(control_id: str, label: str, options: list, value, *, hint: Optional[str] = None,
+                   searchable: bool = True, clearable: bool = False) -> html.Div:
+    """A labelled dropdown for a filter (options as [{"label", "value"}] or plain values)."""
+    children = [html.Label(label, htmlFor=control_id, className="usa-label dash-filter__label")]
+    if hint:
+        children.append(html.Div(hint, className="usa-hint", id=f"{control_id}-hint"))
+    children.append(dcc.Dropdown(id=control_id, options=options, value=value, clearable=clearable,
+                                 searchable=searchable, className="dash-filter__control"))
+    return html.Div(children, className="dash-filter")
+
+
+def link_list(items: list[tuple[str, str]], *, empty: str = "None."):
+    """[(text, href)] as a list of links, or a sentence when there are none."""
+    if not items:
+        return html.P(empty, className="dash-empty")
+    return html.Ul([html.Li(html.A(text, href=href, className="usa-link")) for text, href in items],
+                   className="usa-list dash-link-list")
+
+
+# ------------------------------------------------------------------------------ data tables
+
+def data_table(table: Table) -> html.Div:
+    """The table with its caption, column headers (`scope="col"`) and a row header per row, in a
+    scrollable region. Drawn from `tables.to_html` as one component: a table of a few hundred rows
+    as separate Dash components would cost the browser seconds to draw."""
+    return html.Div(dcc.Markdown(tables.to_html(table), dangerously_allow_html=True, className="dash-table-html"),
+                    className="usa-table-container--scrollable dash-table-wrap", tabIndex="0",
+                    role="region", **{"aria-label": table.caption})
+
+
+def table_panel(table_id: str, *, summary: str = "Show the data as a table", open: bool = False,
+                children=None) -> html.Details:
+    """A details/summary toggle holding the table (`table_id`, filled by the page's callback) and
+    its CSV and XLSX download buttons (`register_downloads`)."""
+    return html.Details([
+        html.Summary(summary, className="dash-details__summary"),
+        html.Div([
+            html.Button("Download CSV", id=f"{table_id}-csv", n_clicks=0, type="button",
+                        className="usa-button usa-button--outline usa-button--small"),
+            html.Button("Download Excel (XLSX)", id=f"{table_id}-xlsx", n_clicks=0, type="button",
+                        className="usa-button usa-button--outline usa-button--small"),
+            dcc.Download(id=f"{table_id}-download"),
+        ], className="dash-downloads"),
+        html.Div(children, id=table_id),
+    ], open=open, className="dash-details")
+
+
+def register_downloads(table_id: str, build: Callable[..., Table], state: list[State]) -> None:
+    """Answer the panel's download buttons with `build(*state values)` as .csv or .xlsx. Registers
+    the buttons' clicks with the validation registry; each State must already be registered."""
+    validation.register(f"{table_id}-csv", "n_clicks", validation.clicks)
+    validation.register(f"{table_id}-xlsx", "n_clicks", validation.clicks)
+
+    @dash.callback(Output(f"{table_id}-download", "data"), Input(f"{table_id}-csv", "n_clicks"),
+                   Input(f"{table_id}-xlsx", "n_clicks"), *state, prevent_initial_call=True)
+    @validation.validated
+    def download(csv_clicks, xlsx_clicks, *values):
+        if not dash.ctx.triggered_id or not (csv_clicks or xlsx_clicks):
+            return dash.no_update
+        table = build(*values)
+        if dash.ctx.triggered_id == f"{table_id}-xlsx":
+            return dcc.send_bytes(tables.to_xlsx(table), f"{table.name}.xlsx")
+        return dcc.send_bytes(tables.to_csv(table), f"{table.name}.csv", type="text/csv")

@@ -1,0 +1,67 @@
+"""The heatmap: programs × A-11 drivers, each cell its status colour with the score and the
+status word written in it."""
+import plotly.graph_objects as go
+
+from dashboards import links
+from dashboards.queries.heatmap import Heatmap
+from dashboards.tables import status_word
+
+ORDER = ["red", "amber", "green", "insufficient_data", "no_target", "no_data"]
+FONT = "Source Sans Pro Web, Helvetica Neue, Helvetica, Roboto, Arial, sans-serif"
+
+
+def _discrete_scale(colours: dict) -> list:
+    steps = len(ORDER)
+    scale = []
+    for position, status in enumerate(ORDER):
+        scale += [[position / steps, colours[status]], [(position + 1) / steps, colours[status]]]
+    return scale
+
+
+def empty_figure(message: str) -> go.Figure:
+    fig = go.Figure()
+    fig.add_annotation(text=message, showarrow=False, font=dict(size=16, family=FONT))
+    fig.update_layout(xaxis_visible=False, yaxis_visible=False, height=240, plot_bgcolor="#fff",
+                      margin=dict(l=10, r=10, t=10, b=10))
+    return fig
+
+
+def heatmap_figure(heat: Heatmap) -> go.Figure:
+    """Programs × drivers coloured by status against the targets; each cell writes its score and
+    its status word (colour is never the only signal). A cell's customdata is its program's page."""
+    from dashboards.figures import STATUS_COLOURS
+
+    if not heat.rows:
+        return empty_figure("No program observations for this quarter and these filters.")
+    z, text, hover, ids = [], [], [], []
+    for row in heat.rows:
+        z_row, text_row, hover_row = [], [], []
+        for driver, cell in zip(heat.drivers, row.cells):
+            position = ORDER.index(cell.status) if cell.status in ORDER else ORDER.index("no_data")
+            z_row.append(position + 0.5)
+            value = "—" if cell.value is None else f"{cell.value:.2f}"
+            text_row.append(f"{value}<br>{status_word(cell.status)}")
+            hover_row.append(
+                f"<b>{row.label}</b><br>{driver}: {value}"
+                f"<br>n = {'—' if cell.n is None else f'{cell.n:,}'}; target {'—' if cell.target is None else f'{cell.target:g}'}"
+                f"<br>status: {status_word(cell.status)}<br><i>select to open the program</i>")
+        z.append(z_row)
+        text.append(text_row)
+        hover.append(hover_row)
+        ids.append([links.program(row.program_id, heat.period)] * len(heat.drivers))
+    labels = [f"{row.program}<br><span style='font-size:11px'>{row.component}</span>" for row in heat.rows]
+    fig = go.Figure(go.Heatmap(
+        z=z, x=[d.capitalize() for d in heat.drivers], y=labels, text=text, texttemplate="%{text}", textfont=dict(color="#1b1b1b", size=12),
+        hovertext=hover, hoverinfo="text", customdata=ids, colorscale=_discrete_scale(STATUS_COLOURS),
+        zmin=0, zmax=len(ORDER), showscale=False, xgap=3, ygap=3,
+    ))
+    fig.update_layout(
+        title=dict(text=f"A-11 drivers by program, {heat.period}", x=0, xanchor="left", font=dict(size=18)),
+        font=dict(family=FONT, color="#1b1b1b"),
+        height=max(360, 52 * len(heat.rows) + 140),
+        margin=dict(l=10, r=10, t=90, b=10),
+        plot_bgcolor="#fff",
+        yaxis=dict(autorange="reversed", automargin=True, tickfont=dict(size=13)),
+        xaxis=dict(side="top", tickfont=dict(size=14)),
+    )
+    return fig

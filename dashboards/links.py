@@ -1,0 +1,36 @@
+"""Where a dashboard line leads: the drill-down and why-pages, as plain URLs (no Dash here, so
+query functions may name them too)."""
+from urllib.parse import urlencode
+
+DASHBOARDS = "/dashboards/"
+
+
+def dashboard(path: str = "", **query) -> str:
+    """A dashboard page (`path` below /dashboards/) with its filters in the query string; filters
+    that are None are left out."""
+    query = {k: v for k, v in query.items() if v is not None}
+    return DASHBOARDS + path.lstrip("/") + (f"?{urlencode(query, doseq=True)}" if query else "")
+
+
+def program(program_id: int, period: str | None = None) -> str:
+    """A program's drill-down page."""
+    return dashboard("program", id=program_id, period=period)
+
+
+def finding(finding_id: int) -> str:
+    """A finding's why-page: the rule version, the inputs it read, the explanation."""
+    return f"/findings/{finding_id}"
+
+
+def commitment(commitment_id: int) -> str:
+    return f"/commitments/{commitment_id}"
+
+
+def commitments(**query) -> str:
+    """The commitments list, filtered (status=..., overdue=1, stale=30)."""
+    query = {k: v for k, v in query.items() if v is not None}
+    return "/commitments/" + (f"?{urlencode(query, doseq=True)}" if query else "")
+
+
+def plan(plan_id: int) -> str:
+    return f"/plans/{plan_id}"

@@ -1,0 +1,239 @@
+"""Overview, the dashboards' landing page: for a quarter (default: the latest with data), the
+agency's trust and satisfaction with their n and 95% CI, programs by status, commitments by
+status, leaders whose CX requirements are proposed below 3, A-11 reporting, and what changed
+since the quarter before — each line leading to its drill-down or why-page."""
+from datetime import date
+
+import dash
+from dash import Input, Output, State, callback, dcc, html
+from flask import current_app
+from flask_login import current_user
+
+from dashboards import components, links, tables, validation
+from dashboards.queries import common, overview as queries
+from dashboards.urlstate import QueryParam, UrlState
+from scorecard.extensions import db
+
+dash.register_page(__name__, path="/", name="Overview", title="Overview · CX Scorecard", order=0)
+
+ALL = "all"
+MISSING_SHOWN = 12  # programs listed by name under A-11 reporting; the rest are counted
+LEADERS_SHOWN = 8
+CHANGES_SHOWN = 8  # lines of each kind shown; the rest one toggle away
+
+
+def _latest():
+    return common.chosen_period(db.session, None)
+
+
+url = UrlState("/", [
+    QueryParam("period", "overview-period", validation.period, default=_latest),
+    QueryParam("agency", "overview-agency", validation.id_or(ALL), default=ALL, omit=ALL),
+])
+url.register()
+
+
+def layout(**query):
+    values = url.read(query)
+    session = db.session
+    agencies = [{"label": "All agencies", "value": ALL}] + [
+        {"label": name, "value": str(i)} for i, name in common.agencies(session)]
+    return html.Div([
+        url.location(),
+        components.page_heading(
+            "Agency overview",
+            lede="Where the agency stands on customer experience in one quarter, and what changed since the one "
+                 "before. Survey scores pool every touchpoint and channel; changes are listed only when they are "
+                 "significant at 95%."),
+        html.Div([
+            components.filter_control("overview-period", "Quarter", common.periods_with_data(session), values["period"]),
+            components.filter_control("overview-agency", "Agency", agencies, values["agency"]),
+        ], className="dash-filters", role="group", **{"aria-label": "Filters"}),
+        dcc.Loading(html.Div(id="overview-body"), type="dot"),
+        components.table_panel("overview-programs", summary="Show every program's status as a table, with downloads"),
+    ])
+
+
+def _settings() -> dict:
+    config = current_app.config
+    return {"min_n": config["SURVEY_MIN_N"], "stale_days": config.get("REMIND_STALE_DAYS", 30)}
+
+
+def overview_for(period, agency_id) -> queries.Overview:
+    return queries.overview(db.session, period, common.ProgramFilter(agency_id), common.Scope.of(current_user),
+                            date.today(), **_settings())
+
+
+# ----------------------------------------------------------------------------- the tiles
+
+def score_tile(score: queries.AgencyScore) -> html.Section:
+    title = f"{score.name}, agency-wide"
+    if score.value is None:
+        return components.tile(title, html.P(f"No survey answers in {score.period}.", className="dash-empty"),
+                               tile_id=f"tile-{score.driver}")
+    body = [
+        html.P(f"{score.value:.2f}", className="dash-tile__big"),
+        html.P([f"n = {score.n:,}", html.Br(), f"95% CI {score.ci_low:.2f} to {score.ci_high:.2f}"
+                if score.ci_low is not None else "95% CI: too few answers"], className="dash-tile__sub"),
+    ]
+    if not score.sufficient:
+        body.append(html.P(components.status_badge("insufficient_data")))
+    body.append(html.P(change_sentence(score), className="dash-tile__sub"))
+    return components.tile(title, body, tile_id=f"tile-{score.driver}",
+                           footer=f"Mean on the 1-5 scale of every answer in {score.period}.")
+
+
+def change_sentence(score: queries.AgencyScore) -> str:
+    if score.direction == "unknown":
+        return f"No answers in {score.prior_period} to compare with."
+    if score.direction == "none":
+        return f"No significant change from {score.prior_period} ({score.prior_value:.2f})."
+    verb = "Up" if score.direction == "up" else "Down"
+    return f"{verb} {abs(score.change):.2f} from {score.prior_period} ({score.prior_value:.2f}), significant at 95%."
+
+
+def status_tile(counts: queries.StatusCounts, agency) -> html.Section:
+    heatmap = links.dashboard("heatmap", period=counts.period, agency=None if agency is None else agency)
+    rows = [html.Li([components.status_badge(status), html.Span(f"{n:,}", className="dash-count")])
+            for status, n in counts.counts.items() if n or status != "no_data"]
+    return components.tile("Programs by status", [
+        html.Ul(rows, className="dash-counts", **{"aria-label": f"Programs by status, {counts.period}"}),
+    ], tile_id="tile-programs", footer=html.A(f"All {counts.total:,} programs on the heatmap", href=heatmap,
+                                               className="usa-link"))
+
+
+def commitments_tile(counts: queries.CommitmentCounts) -> html.Section:
+    rows = [html.Li([html.A(row.label, href=row.href, className="usa-link"), html.Span(f"{row.count:,}", className="dash-count")])
+            for row in counts.rows]
+    return components.tile("Commitments by status", html.Ul(rows, className="dash-counts"), tile_id="tile-commitments",
+                           footer=f"{counts.open_total:,} open commitments, as of {counts.today.isoformat()}.")
+
+
+def leaders_tile(found: queries.LeadersBelow) -> html.Section:
+    title = "Leaders with CX requirements proposed below 3"
+    if found.fiscal_year is None:
+        return components.tile(title, html.P("No performance plans yet.", className="dash-empty"), tile_id="tile-leaders")
+    count = len(found.leaders)
+    items = []
+    for leader in found.leaders[:LEADERS_SHOWN]:
+        lowest = leader.requirements[0]
+        items.append(html.Li([
+            html.A(leader.leader, href=links.plan(leader.plan_id), className="usa-link"),
+            f" ({leader.component})" if leader.component else "", ": ",
+            html.A(f"proposed {lowest.rating}", href=links.finding(lowest.finding_id), className="usa-link",
+                   title=lowest.text),
+            f" and {len(leader.requirements) - 1} more" if len(leader.requirements) > 1 else "",
+        ]))
+    if len(found.leaders) > LEADERS_SHOWN:
+        items.append(html.Li(f"and {len(found.leaders) - LEADERS_SHOWN:,} more leaders."))
+    body = [html.P(f"{count:,}", className="dash-tile__big"),
+            html.P(f"of the leaders in {found.plans:,} FY{found.fiscal_year} plans", className="dash-tile__sub")]
+    if items:
+        body.append(html.Ul(items, className="usa-list dash-link-list"))
+    return components.tile(title, body, tile_id="tile-leaders")
+
+
+def reporting_tile(report: queries.Reporting, agency) -> html.Section:
+    if not report.expected:
+        return components.tile("A-11 reporting", html.P(
+            f"No program reported in the four quarters before {report.period}.", className="dash-empty"),
+            tile_id="tile-reporting")
+    share = f"{report.share:.0%}"
+    body = [html.P(share, className="dash-tile__big"),
+            html.P(f"{report.reported:,} of {report.expected:,} programs reported in {report.period} "
+                   "(those with any observation in the four quarters before)", className="dash-tile__sub")]
+    if report.missing:
+        shown = report.missing[:MISSING_SHOWN]
+        body.append(html.P("Not reported:", className="margin-bottom-0"))
+        body.append(components.link_list([(f"{name} ({component})", links.program(pid, report.period))
+                                          for pid, name, component in shown]))
+        if len(report.missing) > len(shown):
+            body.append(html.P(f"and {len(report.missing) - len(shown):,} more.", className="dash-tile__sub"))
+    return components.tile("A-11 reporting", body, tile_id="tile-reporting")
+
+
+# ----------------------------------------------------------------------------- what changed
+
+CHANGE_HEADINGS = {
+    queries.TURNED_RED: "Programs that turned red",
+    queries.SLIPPED: "Commitments that slipped",
+    queries.WENT_OVERDUE: "Commitments that went overdue",
+    queries.DECLINED: "Significant declines",
+    queries.IMPROVED: "Significant improvements",
+}
+
+
+def changes_section(changes: queries.Changes, show_commitments: bool) -> html.Section:
+    groups = []
+    for kind, heading in CHANGE_HEADINGS.items():
+        if kind in (queries.SLIPPED, queries.WENT_OVERDUE) and not show_commitments:
+            continue
+        lines = changes.of(kind)
+        items = [html.Li([html.A(line.subject, href=line.href, className="usa-link"), f": {line.text}"])
+                 for line in lines]
+        shown = [html.Ul(items[:CHANGES_SHOWN], className="dash-changes")] if items else [
+            html.P("None.", className="dash-empty")]
+        if len(items) > CHANGES_SHOWN:
+            shown.append(html.Details([html.Summary(f"Show {len(items) - CHANGES_SHOWN} more",
+                                                    className="dash-details__summary"),
+                                       html.Ul(items[CHANGES_SHOWN:], className="dash-changes")]))
+        groups.append(html.Div([html.H3(f"{heading} ({len(lines)})"), *shown]))
+    note = (f"Survey scores: {changes.period} against {changes.prior_period}. Commitments: changes after "
+            f"{changes.since.isoformat()} up to {changes.as_of.isoformat()}.")
+    return html.Section([html.H2(f"What changed since {changes.prior_period}", id="changes-heading"),
+                         html.P(note, className="dash-tile__sub"), *groups],
+                        className="dash-section", **{"aria-labelledby": "changes-heading"})
+
+
+def body(found: queries.Overview, agency) -> list:
+    if found.period is None:
+        return [html.P("No program observations yet: import a quarter's survey results to fill the overview.",
+                       className="dash-empty")]
+    tiles = [score_tile(s) for s in found.scores]
+    tiles.append(status_tile(found.statuses, agency))
+    if found.commitments is not None:
+        tiles.append(commitments_tile(found.commitments))
+    if found.leaders is not None:
+        tiles.append(leaders_tile(found.leaders))
+    tiles.append(reporting_tile(found.reporting, agency))
+    return [
+        html.Section([html.H2(f"{found.period} at a glance", id="glance-heading", className="usa-sr-only"),
+                      html.Div(tiles, className="dash-tiles")], **{"aria-labelledby": "glance-heading"}),
+        changes_section(found.changes, found.commitments is not None),
+    ]
+
+
+def programs_table(period, agency_id) -> tables.Table:
+    """Every program's status in the quarter (the numbers behind "Programs by status")."""
+    session = db.session
+    chosen = common.chosen_period(session, period)
+    statuses = {} if chosen is None else common.program_statuses(
+        session, chosen, common.ProgramFilter(agency_id), min_n=current_app.config["SURVEY_MIN_N"])
+    names = common.program_names(session, tuple(sorted(statuses)))
+    order = queries.PROGRAM_STATUSES
+    rows = []
+    for pid, found in sorted(statuses.items(), key=lambda item: (
+            order.index(item[1].status) if item[1].status in order else len(order), names[item[0]][1], names[item[0]][0])):
+        rows.append({"program": names[pid][0], "href": links.program(pid, chosen), "component": names[pid][1],
+                     "status": found.status, "value": found.value, "n": found.n, "target": found.target,
+                     "why": "why" if found.finding_id else None,
+                     "why_href": links.finding(found.finding_id) if found.finding_id else None})
+    return tables.Table(
+        caption=f"Programs by status, {chosen or 'no quarter with data'}: trust score, respondents (n), target",
+        columns=[tables.Column("program", "Program", link="href", row_header=True),
+                 tables.Column("component", "Component"), tables.Column("status", "Status", tables.STATUS),
+                 tables.Column("value", "Trust (1-5)", tables.NUMBER), tables.Column("n", "n", tables.COUNT),
+                 tables.Column("target", "Target", tables.NUMBER),
+                 tables.Column("why", "Rule finding", link="why_href")],
+        rows=rows, name=f"program-status-{chosen or 'none'}")
+
+
+@callback(Output("overview-body", "children"), Output("overview-programs", "children"),
+          Input("overview-period", "value"), Input("overview-agency", "value"))
+@validation.validated
+def update_overview(period, agency_id):
+    return body(overview_for(period, agency_id), agency_id), components.data_table(programs_table(period, agency_id))
+
+
+components.register_downloads("overview-programs", programs_table,
+                              [State("overview-period", "value"), State("overview-agency", "value")])

@@ -1,0 +1,190 @@
+"""What several dashboards read: quarters with data, the filter choices, which programs a filter
+selects, who may see what (`Scope`), programs' pooled scores (scorecard.scores) and each
+program's status."""
+from dataclasses import dataclass
+from typing import Optional
+
+import sqlalchemy as sa
+
+from scorecard.models import (
+    Agency, Component, Driver, Finding, LifeExperience, Metric, MetricKind, Observation, Program, Role,
+    RuleStatus, RuleSubject, RuleVersion,
+)
+from scorecard.models.org import program_life_experience
+from scorecard.periods import parse_period
+from scorecard.scores import ProgramScore, program_scores_for
+from scorecard.scoring import NO_DATA
+
+from dashboards.cache import cached
+
+# The A-11 drivers in the order the survey asks them.
+DRIVER_ORDER = [d.value for d in Driver]
+# The metric a program's status is judged on: the A-11 headline, as the default rule pack does.
+STATUS_DRIVER = Driver.trust
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Who is looking, as the services' visibility checks read a user: role, function and leader.
+    Plain and hashable, so it can be a cache key; pass it where a service expects a user."""
+
+    role: Role
+    function_id: Optional[int] = None
+    leader_id: Optional[int] = None
+
+    is_authenticated = True  # read by scorecard.permissions.can
+
+    @classmethod
+    def of(cls, user) -> "Scope":
+        return cls(Role(user.role), getattr(user, "function_id", None), getattr(user, "leader_id", None))
+
+
+@dataclass(frozen=True)
+class ProgramFilter:
+    """Which programs a dashboard shows: an agency, a component, a life experience (None: all)."""
+
+    agency_id: Optional[int] = None
+    component_id: Optional[int] = None
+    life_experience_id: Optional[int] = None
+
+    def apply(self, query: sa.Select) -> sa.Select:
+        """Narrow a query that selects from (or joins) Program and Component."""
+        if self.agency_id is not None:
+            query = query.where(Component.agency_id == self.agency_id)
+        if self.component_id is not None:
+            query = query.where(Program.component_id == self.component_id)
+        if self.life_experience_id is not None:
+            query = query.where(Program.id.in_(
+                sa.select(program_life_experience.c.program_id)
+                .where(program_life_experience.c.life_experience_id == self.life_experience_id)))
+        return query
+
+    def program_ids(self, session) -> Optional[set[int]]:
+        """The ids of the programs selected, or None when the filter selects every program."""
+        if self == ProgramFilter():
+            return None
+        query = self.apply(sa.select(Program.id).join(Component, Component.id == Program.component_id))
+        return set(session.scalars(query))
+
+
+@cached
+def periods_with_data(session) -> list[str]:
+    """Quarters that have program observations, newest first."""
+    rows = session.scalars(sa.select(Observation.period).where(Observation.program_id.is_not(None))
+                           .distinct().order_by(Observation.period.desc()))
+    return list(rows)
+
+
+def chosen_period(session, period: Optional[str]) -> Optional[str]:
+    """`period` in canonical text, or the latest quarter with data when it is None."""
+    if period is None:
+        available = periods_with_data(session)
+        return available[0] if available else None
+    return str(parse_period(period))
+
+
+@cached
+def agencies(session) -> list[tuple[int, str]]:
+    return [(a.id, a.name) for a in session.scalars(sa.select(Agency).order_by(Agency.name))]
+
+
+@cached
+def components(session, agency_id: Optional[int] = None) -> list[tuple[int, str]]:
+    """Components as (id, "Agency: Component"), or just the component's name within one agency."""
+    query = sa.select(Component.id, Component.name, Agency.name).join(Agency).order_by(Agency.name, Component.name)
+    if agency_id is not None:
+        return [(cid, name) for cid, name, _ in session.execute(query.where(Component.agency_id == agency_id))]
+    return [(cid, f"{agency}: {name}") for cid, name, agency in session.execute(query)]
+
+
+@cached
+def life_experiences(session) -> list[tuple[int, str]]:
+    return [(e.id, e.name) for e in session.scalars(sa.select(LifeExperience).order_by(LifeExperience.name))]
+
+
+def driver_metrics(session) -> list[Metric]:
+    """The A-11 driver metrics (1-5 survey scores), in the survey's order."""
+    metrics = list(session.scalars(sa.select(Metric).where(Metric.driver.is_not(None),
+                                                           Metric.kind == MetricKind.likert)))
+    metrics.sort(key=lambda m: (DRIVER_ORDER.index(m.driver.value), m.code))
+    return metrics
+
+
+def status_metric(session) -> Optional[Metric]:
+    """The metric a program's status is judged on (trust)."""
+    return next((m for m in driver_metrics(session) if m.driver is STATUS_DRIVER), None)
+
+
+def scores_of(session, period: str, metric: Metric, programs: ProgramFilter = ProgramFilter(), *,
+              min_n: int = 30) -> list[ProgramScore]:
+    """The selected programs' pooled scores of `metric` in `period` (scorecard.scores: counts
+    pooled over channels and touchpoints, CI, target and status)."""
+    found = program_scores_for(session, metric, period, agency_id=programs.agency_id,
+                               component_id=programs.component_id, min_n=min_n)
+    if programs.life_experience_id is not None:
+        selected = programs.program_ids(session)
+        found = [score for score in found if score.program.id in selected]
+    return found
+
+
+def counts_by_program(scores: list[ProgramScore]) -> dict[int, list[int]]:
+    """{program id: pooled answer counts} for the scores that have counts."""
+    return {score.program.id: score.counts for score in scores if score.counts and sum(score.counts)}
+
+
+@dataclass
+class ProgramStatus:
+    """A program's status in a quarter and the score behind it; `finding_id` names the rules'
+    status finding (its why-page) when the rules concluded one for that quarter."""
+
+    program_id: int
+    status: str
+    value: Optional[float] = None
+    n: Optional[int] = None
+    target: Optional[float] = None
+    finding_id: Optional[int] = None
+
+
+def _status_findings(session, period: str) -> dict[int, Finding]:
+    query = (sa.select(Finding).join(RuleVersion, RuleVersion.id == Finding.rule_version_id)
+             .where(Finding.subject_type == RuleSubject.program, Finding.period == period,
+                    Finding.outcome == "status", RuleVersion.status == RuleStatus.published)
+             .order_by(Finding.subject_id, Finding.id.desc()))
+    found: dict[int, Finding] = {}
+    for finding in session.scalars(query):
+        found.setdefault(finding.subject_id, finding)
+    return found
+
+
+@cached
+def program_statuses(session, period: str, programs: ProgramFilter = ProgramFilter(), *,
+                     min_n: int = 30) -> dict[int, ProgramStatus]:
+    """Each program with observations in `period` (and selected by the filter): its status.
+
+    The status is the published rules' status finding for that quarter where there is one (so the
+    dashboards and the why-pages agree); otherwise the program's trust score against its target,
+    as the default rule computes it — below `min_n` respondents "insufficient data"."""
+    period = str(parse_period(period))
+    query = programs.apply(
+        sa.select(Program.id).join(Component, Component.id == Program.component_id)
+        .where(Program.id.in_(sa.select(Observation.program_id).where(Observation.period == period))))
+    metric = status_metric(session)
+    scores = {} if metric is None else {s.program.id: s for s in scores_of(session, period, metric, programs,
+                                                                          min_n=min_n)}
+    findings = _status_findings(session, period)
+    found = {}
+    for program_id in session.scalars(query):
+        score, finding = scores.get(program_id), findings.get(program_id)
+        status = finding.status if finding is not None and finding.status else score.status if score else NO_DATA
+        found[program_id] = ProgramStatus(
+            program_id, status, None if score is None else score.value, None if score is None else score.n,
+            None if score is None else score.target, None if finding is None else finding.id)
+    return found
+
+
+@cached
+def program_names(session, program_ids: tuple[int, ...]) -> dict[int, tuple[str, str]]:
+    """{program id: (program name, component name)}."""
+    rows = session.execute(sa.select(Program.id, Program.name, Component.name).join(Component)
+                           .where(Program.id.in_(program_ids)))
+    return {pid: (name, component) for pid, name, component in rows}

@@ -1,0 +1,392 @@
+"""The overview's data for one quarter: agency-wide trust and satisfaction, programs by status,
+commitments by status, leaders whose CX requirements are proposed below 3, A-11 reporting, and
+what changed since the quarter before (significant changes only)."""
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timezone
+from typing import Optional
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from dashboards import links
+from dashboards.cache import cached
+from dashboards.queries.common import (
+    ProgramFilter, Scope, chosen_period, counts_by_program, driver_metrics, periods_with_data, program_names,
+    program_statuses, scores_of,
+)
+from scorecard.commitments.services import CLOSED, days_since_update, is_overdue, visible_commitments
+from scorecard.models import (
+    Commitment, CommitmentStatus, CommitmentUpdate, Component, Observation, PerformancePlan, PlanElement,
+    PlanRequirement, Program,
+)
+from scorecard.periods import Period, parse_period
+from scorecard.permissions import can
+from scorecard.plans.services import requirement_findings, visible_plans
+from scorecard.scoring import AMBER, GREEN, INSUFFICIENT, NO_DATA, NO_TARGET, RED
+from scorecard.survey import compare, pool, stats_from_counts, sufficient
+
+# Programs by status, in the order the overview shows them.
+PROGRAM_STATUSES = [RED, AMBER, GREEN, INSUFFICIENT, NO_TARGET, NO_DATA]
+HEADLINE_DRIVERS = ("trust", "satisfaction")
+# How bad a commitment's status is: a slip is a move to a higher number.
+SLIP_RANK = {CommitmentStatus.complete: 0, CommitmentStatus.on_track: 1, CommitmentStatus.not_started: 1,
+             CommitmentStatus.at_risk: 2, CommitmentStatus.off_track: 3}
+RATING_BELOW = 3
+
+
+# ------------------------------------------------------------------------ agency-wide scores
+
+@dataclass
+class AgencyScore:
+    """One driver pooled over every selected program's answers in a quarter, with its 95% CI and
+    the change from the quarter before (significant or not, from the counts)."""
+
+    driver: str
+    name: str
+    period: str
+    prior_period: str
+    value: Optional[float] = None
+    n: int = 0
+    ci_low: Optional[float] = None
+    ci_high: Optional[float] = None
+    prior_value: Optional[float] = None
+    prior_n: int = 0
+    change: Optional[float] = None
+    significant: bool = False
+    direction: str = "unknown"  # up | down | none (no significant change) | unknown (a side has no data)
+    sufficient: bool = False
+
+
+@cached
+def agency_score(session, period: str, driver: str, programs: ProgramFilter = ProgramFilter(), *,
+                 min_n: int = 30) -> Optional[AgencyScore]:
+    """`driver` pooled over the selected programs' answers in `period`; None when no metric measures it."""
+    metrics = [m for m in driver_metrics(session) if m.driver.value == driver]
+    if not metrics:
+        return None
+    period = parse_period(period)
+
+    def pooled(quarter: Period) -> list[int]:
+        found = [counts for metric in metrics
+                 for counts in counts_by_program(scores_of(session, str(quarter), metric, programs)).values()]
+        return pool(*found) if found else [0] * 5
+
+    now, before = pooled(period), pooled(period.prev())
+    stats, prior = stats_from_counts(now), stats_from_counts(before)
+    change = compare(before, now, min_n=min_n)
+    return AgencyScore(driver, metrics[0].name, str(period), str(period.prev()), stats.mean, stats.n, stats.ci_low,
+                       stats.ci_high, prior.mean, prior.n, change.delta, change.significant, change.direction,
+                       sufficient(stats.n, min_n))
+
+
+# ------------------------------------------------------------------------ programs by status
+
+@dataclass
+class StatusCounts:
+    period: str
+    counts: dict[str, int]  # every status of PROGRAM_STATUSES, in that order
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+
+@cached
+def programs_by_status(session, period: str, programs: ProgramFilter = ProgramFilter(), *,
+                       min_n: int = 30) -> StatusCounts:
+    counts = {status: 0 for status in PROGRAM_STATUSES}
+    for found in program_statuses(session, period, programs, min_n=min_n).values():
+        counts[found.status if found.status in counts else NO_DATA] += 1
+    return StatusCounts(str(parse_period(period)), counts)
+
+
+# ------------------------------------------------------------------------ commitments by status
+
+@dataclass
+class CommitmentCount:
+    key: str      # on_track | at_risk | off_track | overdue | stale
+    label: str
+    count: int
+    href: str     # the commitments list showing exactly these
+
+
+@dataclass
+class CommitmentCounts:
+    today: date
+    stale_days: int
+    rows: list[CommitmentCount]
+    open_total: int
+
+
+@cached
+def commitments_by_status(session, scope: Scope, today: date, *, stale_days: int = 30) -> Optional[CommitmentCounts]:
+    """The commitments `scope` may see: on track, at risk, off track, overdue and not updated in
+    `stale_days` days (open ones). None when the role sees no commitments."""
+    if not can(scope, "view_commitments"):
+        return None
+    found = list(session.scalars(visible_commitments(scope)))
+    open_ = [c for c in found if c.status not in CLOSED]
+    S = CommitmentStatus
+    open_statuses = [s.value for s in S if s not in CLOSED]
+    rows = [CommitmentCount(s.value, label, sum(1 for c in found if c.status is s), links.commitments(status=s.value))
+            for s, label in ((S.on_track, "On track"), (S.at_risk, "At risk"), (S.off_track, "Off track"))]
+    rows.append(CommitmentCount("overdue", "Overdue", sum(1 for c in open_ if is_overdue(c, today)),
+                                links.commitments(overdue=1)))
+    stale = sum(1 for c in open_ if (days_since_update(c, today) or 0) >= stale_days)
+    rows.append(CommitmentCount("stale", f"Not updated in {stale_days} days", stale,
+                                links.commitments(stale=stale_days, status=open_statuses)))
+    return CommitmentCounts(today, stale_days, rows, len(open_))
+
+
+# ------------------------------------------------------------------------ leaders below 3
+
+@dataclass
+class RequirementBelow:
+    text: str
+    rating: int
+    finding_id: int
+
+
+@dataclass
+class LeaderBelow:
+    leader: str
+    title: Optional[str]
+    component: Optional[str]
+    plan_id: int
+    requirements: list[RequirementBelow]
+
+
+@dataclass
+class LeadersBelow:
+    fiscal_year: Optional[int]
+    leaders: list[LeaderBelow] = field(default_factory=list)
+    plans: int = 0  # plans of that year the scope may see
+
+
+@cached
+def leaders_below(session, scope: Scope, *, below: int = RATING_BELOW) -> Optional[LeadersBelow]:
+    """Leaders (in the newest appraisal year's plans `scope` may see) with a CX requirement whose
+    proposed rating is below `below`, lowest first. None when the role sees no plans."""
+    if not can(scope, "view_plans"):
+        return None
+    plans = visible_plans(session, scope).subquery()
+    year = session.scalar(sa.select(sa.func.max(plans.c.fiscal_year)))
+    if year is None:
+        return LeadersBelow(None)
+    query = (visible_plans(session, scope).where(PerformancePlan.fiscal_year == year)
+             .options(so.selectinload(PerformancePlan.elements).selectinload(PlanElement.requirements),
+                      so.joinedload(PerformancePlan.leader)))
+    plan_list = list(session.scalars(query).unique())
+    requirements = [r for p in plan_list for e in p.elements for r in e.requirements if r.is_cx]
+    findings = requirement_findings(session, [r.id for r in requirements])
+    result = LeadersBelow(year, plans=len(plan_list))
+    for plan in plan_list:
+        low = [RequirementBelow(r.text, findings[r.id].rating, findings[r.id].id)
+               for e in plan.elements for r in e.requirements
+               if r.is_cx and r.id in findings and findings[r.id].rating is not None and findings[r.id].rating < below]
+        if low:
+            leader = plan.leader
+            result.leaders.append(LeaderBelow(leader.name, leader.title,
+                                              leader.component.name if leader.component else None, plan.id,
+                                              sorted(low, key=lambda r: r.rating)))
+    result.leaders.sort(key=lambda item: (min(r.rating for r in item.requirements), -len(item.requirements),
+                                          item.leader))
+    return result
+
+
+# ------------------------------------------------------------------------ A-11 reporting
+
+@dataclass
+class Reporting:
+    """Programs that reported in `period` of those that should: a program should when it has any
+    observation in the four quarters before."""
+
+    period: str
+    expected: int
+    reported: int
+    missing: list[tuple[int, str, str]]  # (program id, program, component), by component and name
+
+    @property
+    def share(self) -> Optional[float]:
+        return None if not self.expected else self.reported / self.expected
+
+
+@cached
+def a11_reporting(session, period: str, programs: ProgramFilter = ProgramFilter()) -> Reporting:
+    period = parse_period(period)
+    earlier = [str(period.prev(k)) for k in range(1, 5)]
+
+    def reporting_in(periods: list[str]) -> set[int]:
+        query = (sa.select(Observation.program_id).distinct().join(Program, Program.id == Observation.program_id)
+                 .join(Component, Component.id == Program.component_id).where(Observation.period.in_(periods)))
+        return set(session.scalars(programs.apply(query)))
+
+    expected = reporting_in(earlier)
+    reported = reporting_in([str(period)]) & expected
+    names = program_names(session, tuple(sorted(expected - reported)))
+    missing = sorted(((pid, *names[pid]) for pid in names), key=lambda row: (row[2], row[1]))
+    return Reporting(str(period), len(expected), len(reported), missing)
+
+
+# ------------------------------------------------------------------------ what changed
+
+TURNED_RED, DECLINED, IMPROVED, SLIPPED, WENT_OVERDUE = "turned_red", "declined", "improved", "slipped", "overdue"
+CHANGE_ORDER = [TURNED_RED, SLIPPED, WENT_OVERDUE, DECLINED, IMPROVED]
+
+
+@dataclass
+class ChangeLine:
+    """One thing that changed since the quarter before, in words, with where it leads."""
+
+    kind: str     # one of CHANGE_ORDER
+    subject: str  # the program or commitment
+    text: str     # what happened
+    href: str
+
+
+@dataclass
+class Changes:
+    period: str
+    prior_period: str
+    since: date   # commitments: changes after this day ...
+    as_of: date   # ... up to this one
+    lines: list[ChangeLine] = field(default_factory=list)
+
+    def of(self, kind: str) -> list[ChangeLine]:
+        return [line for line in self.lines if line.kind == kind]
+
+
+def _fmt(value: Optional[float]) -> str:
+    return "no data" if value is None else f"{value:.2f}"
+
+
+@cached
+def changes_since_prior(session, period: str, programs: ProgramFilter, scope: Scope, today: date, *,
+                        min_n: int = 30) -> Changes:
+    """Significant changes of each program's driver scores from the quarter before (95%, both
+    quarters at least `min_n` answers), programs that turned red, and commitments (those `scope`
+    may see) that slipped to a worse status or went overdue since the close of the previous quarter."""
+    period = parse_period(period)
+    prior = period.prev()
+    as_of = today if str(period) == (periods_with_data(session) or [None])[0] else min(today, period.end)
+    since = Period.from_date(as_of).prev().end
+    found = Changes(str(period), str(prior), since, as_of)
+    found.lines += _turned_red(session, period, prior, programs, min_n)
+    found.lines += _commitment_changes(session, scope, since, as_of)
+    found.lines += _significant_changes(session, period, prior, programs, min_n)
+    found.lines.sort(key=lambda line: CHANGE_ORDER.index(line.kind))  # stable within a kind
+    return found
+
+
+def _turned_red(session, period: Period, prior: Period, programs: ProgramFilter, min_n: int) -> list[ChangeLine]:
+    now = program_statuses(session, str(period), programs, min_n=min_n)
+    before = program_statuses(session, str(prior), programs, min_n=min_n)
+    red = [s for s in now.values() if s.status == RED and s.program_id in before and before[s.program_id].status != RED]
+    names = program_names(session, tuple(sorted(s.program_id for s in red)))
+    lines = []
+    for status in sorted(red, key=lambda s: names[s.program_id][::-1]):
+        name, component = names[status.program_id]
+        was = before[status.program_id].status.replace("_", " ")
+        detail = ""
+        if status.value is not None:
+            detail = f": trust {status.value:.2f} (n = {status.n or 0:,})"
+            detail += f" against a target of {status.target:g}" if status.target is not None else ""
+        href = links.finding(status.finding_id) if status.finding_id else links.program(status.program_id, str(period))
+        lines.append(ChangeLine(TURNED_RED, f"{name} ({component})", f"turned red in {period}, from {was}{detail}", href))
+    return lines
+
+
+def _significant_changes(session, period: Period, prior: Period, programs: ProgramFilter,
+                         min_n: int) -> list[ChangeLine]:
+    """One line per program and direction, naming each driver that changed significantly."""
+    changed: dict[tuple[int, str], list] = {}
+    for metric in driver_metrics(session):
+        now = counts_by_program(scores_of(session, str(period), metric, programs))
+        before = counts_by_program(scores_of(session, str(prior), metric, programs))
+        for program_id in now.keys() & before.keys():
+            change = compare(before[program_id], now[program_id], min_n=min_n)
+            if change.significant:
+                changed.setdefault((program_id, change.direction), []).append((metric.driver.value, change))
+    names = program_names(session, tuple(sorted({program_id for program_id, _ in changed})))
+
+    def largest_first(item) -> tuple:
+        (program_id, direction), found = item
+        biggest = max(abs(c.delta) for _, c in found)
+        return -biggest, names[program_id][::-1]
+
+    lines = []
+    for (program_id, direction), found in sorted(changed.items(), key=largest_first):
+        name, component = names[program_id]
+        what = "; ".join(f"{driver} {_fmt(c.before.mean)} → {_fmt(c.after.mean)} ({c.delta:+.2f}, n = "
+                         f"{c.before.n:,} and {c.after.n:,})" for driver, c in found)
+        lines.append(ChangeLine(IMPROVED if direction == "up" else DECLINED, f"{name} ({component})",
+                                ("rose: " if direction == "up" else "fell: ") + what,
+                                links.program(program_id, str(period))))
+    return lines
+
+
+def _end_of(day: date) -> datetime:
+    return datetime.combine(day, time.max, tzinfo=timezone.utc)
+
+
+def _commitment_changes(session, scope: Scope, since: date, as_of: date) -> list[ChangeLine]:
+    if not can(scope, "view_commitments"):
+        return []
+    commitments = {c.id: c for c in session.scalars(
+        visible_commitments(scope).options(so.joinedload(Commitment.function)))}
+    if not commitments:
+        return []
+    status_at: dict[int, dict[str, CommitmentStatus]] = {}
+    updates = session.execute(
+        sa.select(CommitmentUpdate.commitment_id, CommitmentUpdate.at, CommitmentUpdate.status)
+        .where(CommitmentUpdate.commitment_id.in_(list(commitments)), CommitmentUpdate.at <= _end_of(as_of))
+        .order_by(CommitmentUpdate.commitment_id, CommitmentUpdate.at, CommitmentUpdate.id))
+    for commitment_id, at, status in updates:
+        moment = "then" if at <= _end_of(since) else "now"
+        entry = status_at.setdefault(commitment_id, {})
+        entry[moment] = status
+        if moment == "then":
+            entry["now"] = status
+    lines = []
+    for commitment in sorted(commitments.values(), key=lambda c: (c.function.code, c.title)):
+        subject = f"{commitment.function.code}: {commitment.title}"
+        seen = status_at.get(commitment.id, {})
+        then, now = seen.get("then"), seen.get("now")
+        if then is not None and now is not None and SLIP_RANK.get(now, -1) > SLIP_RANK.get(then, 99):
+            lines.append(ChangeLine(SLIPPED, subject, f"slipped from {then.value.replace('_', ' ')} to "
+                                    f"{now.value.replace('_', ' ')}", links.commitment(commitment.id)))
+        due = commitment.due_date
+        if due is not None and since <= due < as_of and commitment.status not in CLOSED:
+            lines.append(ChangeLine(WENT_OVERDUE, subject, f"went overdue: due {due.isoformat()}, status "
+                                    f"{commitment.status.value.replace('_', ' ')}", links.commitment(commitment.id)))
+    return lines
+
+
+# ------------------------------------------------------------------------ the whole page
+
+@dataclass
+class Overview:
+    period: Optional[str]
+    periods: list[str]
+    scores: list[AgencyScore] = field(default_factory=list)
+    statuses: Optional[StatusCounts] = None
+    commitments: Optional[CommitmentCounts] = None
+    leaders: Optional[LeadersBelow] = None
+    reporting: Optional[Reporting] = None
+    changes: Optional[Changes] = None
+
+
+def overview(session, period: Optional[str], programs: ProgramFilter, scope: Scope, today: date, *,
+             min_n: int = 30, stale_days: int = 30) -> Overview:
+    """Everything the overview shows for `period` (default: the latest quarter with data)."""
+    chosen = chosen_period(session, period)
+    found = Overview(chosen, periods_with_data(session))
+    found.commitments = commitments_by_status(session, scope, today, stale_days=stale_days)
+    found.leaders = leaders_below(session, scope)
+    if chosen is None:
+        return found
+    found.scores = [s for d in HEADLINE_DRIVERS if (s := agency_score(session, chosen, d, programs, min_n=min_n))]
+    found.statuses = programs_by_status(session, chosen, programs, min_n=min_n)
+    found.reporting = a11_reporting(session, chosen, programs)
+    found.changes = changes_since_prior(session, chosen, programs, scope, today, min_n=min_n)
+    return found

@@ -1,0 +1,150 @@
+"""A chart's data as a table: plain data (no Dash), shown by `components.data_table` and written
+to CSV or XLSX by `to_csv` / `to_xlsx` with exactly the rows, columns and texts shown.
+
+A `Table` has a caption, columns and rows (dicts keyed by each column's `key`). A column says how
+its cells read: text, a number rounded to `decimals`, a count (n), or a status word; a column
+with `link` takes each row's URL from that key (the export writes the text, not the URL). The
+first column marked `row_header` is each row's header (`<th scope="row">`).
+"""
+import csv
+import io
+from dataclasses import dataclass, field
+from typing import Any, Optional
+
+from markupsafe import escape
+
+from scorecard.spreadsheets import safe_for_export
+
+# Each status the dashboards show, as a word: never a colour or a letter alone.
+STATUS_WORDS = {
+    "red": "red", "amber": "amber", "green": "green", "insufficient_data": "insufficient data",
+    "no_target": "no target", "no_data": "no data",
+}
+
+TEXT, NUMBER, COUNT, STATUS = "text", "number", "count", "status"
+
+
+def status_word(status: Optional[str]) -> str:
+    if status is None:
+        return STATUS_WORDS["no_data"]
+    return STATUS_WORDS.get(status, status.replace("_", " "))
+
+
+@dataclass
+class Column:
+    key: str
+    header: str
+    kind: str = TEXT
+    decimals: int = 2
+    link: Optional[str] = None  # the row key holding this cell's URL
+    row_header: bool = False
+
+    def text(self, value: Any) -> str:
+        """The cell as it reads on the page."""
+        if value is None:
+            return "—" if self.kind in (NUMBER, COUNT) else ""
+        if self.kind == NUMBER:
+            return f"{value:,.{self.decimals}f}"
+        if self.kind == COUNT:
+            return f"{value:,}"
+        if self.kind == STATUS:
+            return status_word(value)
+        return str(value)
+
+    def export(self, value: Any):
+        """The cell as the downloads write it: numbers stay numbers (rounded as shown), statuses are
+        their words, texts are neutralised against spreadsheet formulas."""
+        if value is None:
+            return None
+        if self.kind == NUMBER:
+            return round(float(value), self.decimals)
+        if self.kind == COUNT:
+            return int(value)
+        return safe_for_export(self.text(value))
+
+
+@dataclass
+class Table:
+    caption: str
+    columns: list[Column]
+    rows: list[dict] = field(default_factory=list)
+    empty: str = "Nothing to show for these filters."
+    name: str = "table"  # the download's file name, without extension
+
+    def header(self) -> list[str]:
+        return [c.header for c in self.columns]
+
+    def export_rows(self) -> list[list]:
+        return [[c.export(row.get(c.key)) for c in self.columns] for row in self.rows]
+
+
+def _e(text) -> str:
+    """Escaped, on one line: a blank line would end the HTML block the table is drawn from."""
+    return str(escape(text)).replace("\r", " ").replace("\n", " ")
+
+
+def badge_html(status: Optional[str]) -> str:
+    """A status badge (word and shape) as HTML, the same as components.status_badge draws."""
+    status = status or "no_data"
+    return (f'<span class="status-badge status-badge--{escape(status)}"><span class="status-icon '
+            f'status-icon--{escape(status)}" aria-hidden="true"></span><span class="status-badge__word">'
+            f'{escape(status_word(status))}</span></span>')
+
+
+def _cell_html(column: Column, row: dict) -> str:
+    value = row.get(column.key)
+    content = badge_html(value) if column.kind == STATUS else _e(column.text(value))
+    href = row.get(column.link) if column.link else None
+    if href:
+        content = f'<a class="usa-link" href="{_e(href)}">{content}</a>'
+    numeric = ' class="dash-num"' if column.kind in (NUMBER, COUNT) else ""
+    if column.row_header:
+        return f'<th scope="row">{content}</th>'
+    return f"<td{numeric}>{content}</td>"
+
+
+def to_html(table: Table) -> str:
+    """The table as HTML: caption, column headers (scope="col"), a row header per row. Every text
+    is escaped. One string, so that a long table is one component for the page to draw."""
+    numeric = ' class="dash-num"'
+    head = "".join(f'<th scope="col"{numeric if c.kind in (NUMBER, COUNT) else ""}>{_e(c.header)}</th>'
+                   for c in table.columns)
+    if table.rows:
+        body = "".join("<tr>" + "".join(_cell_html(c, row) for c in table.columns) + "</tr>" for row in table.rows)
+    else:
+        body = f'<tr><td colspan="{len(table.columns)}">{_e(table.empty)}</td></tr>'
+    return (f'<table class="usa-table usa-table--striped usa-table--compact dash-table">'
+            f"<caption>{_e(table.caption)}</caption><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
+
+
+def to_csv(table: Table) -> bytes:
+    """UTF-8 with a byte-order mark, so that Excel opens accents and dashes correctly."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(table.header())
+    for row in table.export_rows():
+        writer.writerow(["" if v is None else v for v in row])
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def to_xlsx(table: Table) -> bytes:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = _sheet_title(table.name)
+    sheet.append(table.header())
+    for row in table.export_rows():
+        sheet.append(row)
+    sheet.freeze_panes = "A2"
+    for column, header in zip(sheet.columns, table.header()):
+        sheet.column_dimensions[column[0].column_letter].width = min(60, max(10, len(header) + 2, *(
+            len(str(c.value)) + 2 for c in column[1:200] if c.value is not None)))
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _sheet_title(name: str) -> str:
+    cleaned = "".join(ch for ch in name if ch not in '[]:*?/\\')
+    return (cleaned or "table")[:31]

@@ -1,0 +1,115 @@
+"""A page's filters in the URL's query string: read on load, written back when they change, so a
+copied link reproduces the view and the browser's back button returns to the previous one.
+
+A page declares its filters once:
+
+    url = UrlState("/heatmap", [
+        QueryParam("period", "heatmap-period", validation.period, default=latest_period),
+        QueryParam("agency", "heatmap-agency", validation.id_or(ALL), default=ALL, omit=ALL),
+    ])
+    url.register()                      # at import: the converters and the sync callback
+
+    def layout(**query):                # Dash Pages passes the query string as keyword arguments
+        values = url.read(query)        # {"period": "FY2026-Q4", "agency": "all"}, refused values → default
+        return html.Div([url.location(), ... dcc.Dropdown(id="heatmap-period", value=values["period"]) ...])
+
+`register` adds one callback: when a control changes it writes the query string (pushing a
+history entry without reloading), and when the location changes under it (back, forward) it sets
+the controls from the query string. Other callbacks just take the controls as inputs. Each
+control's value is checked by the same converter the validation registry uses for it; a value
+equal to the parameter's `omit` (the "all" choice) is left out of the query string.
+"""
+from dataclasses import dataclass
+from typing import Any, Callable, Optional
+from urllib.parse import parse_qs, urlencode
+
+import dash
+from dash import Input, Output, State, dcc
+
+from dashboards import URL_BASE, validation
+
+
+@dataclass(frozen=True)
+class QueryParam:
+    """One filter: its name in the query string, the control showing it, the converter that
+    checks it, its default (a value, or a callable computing it per request) and the value that
+    is left out of the query string."""
+
+    name: str
+    control: str
+    convert: Callable
+    default: Any = None
+    omit: Any = None
+    prop: str = "value"
+
+    def default_value(self):
+        return self.default() if callable(self.default) else self.default
+
+    def as_control(self, converted) -> Any:
+        """A converted value as the control holds it (ids as text, None as the "all" choice)."""
+        if converted is None:
+            return self.omit if self.omit is not None else self.default_value()
+        return converted if isinstance(converted, str) else str(converted)
+
+    def control_value(self, raw) -> Any:
+        """The control's value for a query-string value; the default when absent or refused."""
+        if isinstance(raw, list):
+            raw = raw[-1] if raw else None
+        if raw is None or raw == "":
+            return self.default_value()
+        try:
+            return self.as_control(self.convert(raw))
+        except (ValueError, TypeError):
+            return self.default_value()
+
+
+class UrlState:
+    """The filters of the page at `path` (below /dashboards/), kept in its query string."""
+
+    def __init__(self, path: str, params: list[QueryParam]):
+        self.path = URL_BASE.rstrip("/") + "/" + path.strip("/")
+        if path.strip("/") == "":
+            self.path = URL_BASE
+        self.params = params
+        self.location_id = f"{self.path.strip('/').replace('/', '-')}-url"
+
+    def location(self) -> dcc.Location:
+        """The component that writes the query string; put it in the page's layout."""
+        return dcc.Location(id=self.location_id, refresh=False)
+
+    def read(self, query: dict) -> dict:
+        """{name: control value} from the layout's query-string keyword arguments."""
+        return {p.name: p.control_value(query.get(p.name)) for p in self.params}
+
+    def read_search(self, search: Optional[str]) -> dict:
+        return self.read(parse_qs((search or "").lstrip("?"), keep_blank_values=True))
+
+    def search(self, values: dict) -> str:
+        """The query string ("?a=1&b=2", or "") for control values {name: value}."""
+        pairs = [(p.name, values.get(p.name)) for p in self.params if values.get(p.name) not in (None, "", p.omit)]
+        return f"?{urlencode(pairs)}" if pairs else ""
+
+    def register(self) -> None:
+        """Register the converters of the location and the controls, and the sync callback."""
+        validation.register(self.location_id, "search", validation.text)
+        validation.register(self.location_id, "pathname", validation.text)
+        for p in self.params:
+            validation.register(p.control, p.prop, p.convert)
+
+        outputs = [Output(self.location_id, "search")] + [Output(p.control, p.prop) for p in self.params]
+        inputs = [Input(self.location_id, "search")] + [Input(p.control, p.prop) for p in self.params]
+
+        @dash.callback(*outputs, *inputs, State(self.location_id, "pathname"), prevent_initial_call=True)
+        @validation.validated
+        def sync(search, *rest):
+            *converted, pathname = rest
+            unchanged = [dash.no_update] * len(self.params)
+            if pathname is not None and pathname.rstrip("/") != self.path.rstrip("/"):
+                return [dash.no_update, *unchanged]  # leaving the page: another page's query string
+            current = [p.as_control(v) for p, v in zip(self.params, converted)]
+            if dash.ctx.triggered_id == self.location_id:  # back, forward or a link: follow the URL
+                wanted = self.read_search(search)
+                return [dash.no_update] + [wanted[p.name] if wanted[p.name] != now else dash.no_update
+                                           for p, now in zip(self.params, current)]
+            written = self.search({p.name: v for p, v in zip(self.params, current)})
+            return [written if written != (search or "") else dash.no_update, *unchanged]
