@@ -11,6 +11,7 @@ from typing import Optional
 import dash
 from dash import dcc, html
 from flask import url_for
+from werkzeug.routing import BuildError
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
@@ -29,6 +30,7 @@ PRIMARY_NAV = [
     ("Rules", "rules.index", ("view_rules",)),
     ("Imports", "imports.history", ("import_data", "upload_commitments")),
     ("Outbox", "reminders.outbox", ("read_outbox",)),
+    ("API tokens", "api_tokens.index", ()),
 ]
 
 FOOTER = "CX Scorecard — customer-experience accountability under OMB Circular A-11 Section 280."
@@ -60,7 +62,10 @@ def nav_items(user) -> list[tuple[str, str]]:
     for label, target, actions in PRIMARY_NAV:
         if actions and not any(can(user, action) for action in actions):
             continue
-        items.append((label, target if target.startswith("/") else url_for(target)))
+        try:
+            items.append((label, target if target.startswith("/") else url_for(target)))
+        except BuildError:  # a feature this app was built without
+            continue
     return items
 
 

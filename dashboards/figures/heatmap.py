@@ -51,7 +51,7 @@ def heatmap_figure(heat: Heatmap) -> go.Figure:
         ids.append([links.program(row.program_id, heat.period)] * len(heat.drivers))
     labels = [f"{row.program}<br><span style='font-size:11px'>{row.component}</span>" for row in heat.rows]
     fig = go.Figure(go.Heatmap(
-        z=z, x=[d.capitalize() for d in heat.drivers], y=labels, text=text, texttemplate="%{text}", textfont=dict(color="#1b1b1b", size=12),
+        z=z, x=heat.drivers, y=labels, text=text, texttemplate="%{text}", textfont=dict(color="#1b1b1b", size=12),
         hovertext=hover, hoverinfo="text", customdata=ids, colorscale=_discrete_scale(STATUS_COLOURS),
         zmin=0, zmax=len(ORDER), showscale=False, xgap=3, ygap=3,
     ))

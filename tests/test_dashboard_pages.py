@@ -1,0 +1,240 @@
+"""The dashboards as the server answers them, without a browser: the same frame as the Flask
+pages (banner, the role's navigation, sign out with its CSRF token, footer, lang, local assets),
+the overview's and heatmap's callbacks on the demo agency, filters written to and read from the
+query string, and the tables' downloads."""
+import base64
+import csv
+import io
+import json
+import re
+
+import pytest
+
+from dashboards import dash_app
+from dashboards.validation import _outputs
+from scorecard.models import Role
+
+URL = "/dashboards/_dash-update-component"
+ROLES = [r.value for r in Role]
+
+
+def layout(client) -> dict:
+    response = client.get("/dashboards/_dash-layout")
+    assert response.status_code == 200
+    return response.get_json()
+
+
+def walk(node):
+    """Every component of a layout (as Dash serialises it)."""
+    if isinstance(node, dict) and "props" in node:
+        yield node
+        yield from walk(node["props"].get("children"))
+    elif isinstance(node, list):
+        for child in node:
+            yield from walk(child)
+
+
+def text(node) -> str:
+    if isinstance(node, str):
+        return node
+    if isinstance(node, dict) and "props" in node:
+        return text(node["props"].get("children"))
+    if isinstance(node, list):
+        return "".join(text(child) for child in node)
+    return ""
+
+
+def dash_nav(client) -> list[tuple[str, str]]:
+    nav = next(n for n in walk(layout(client)) if n["props"].get("aria-label") == "Primary navigation")
+    return [(text(a), a["props"]["href"]) for a in walk(nav) if a["type"] == "A"]
+
+
+def flask_nav(client) -> list[tuple[str, str]]:
+    page = client.get("/").get_data(as_text=True)
+    nav = re.search(r'<nav aria-label="Primary navigation".*?</nav>', page, re.S).group(0)
+    return [(label, href) for href, label in re.findall(r'<a class="usa-nav-link" href="([^"]+)"><span>([^<]+)</span>',
+                                                         nav)]
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_the_dashboards_show_the_flask_pages_navigation_for_each_role(client_as, role):
+    client = client_as(role)
+    assert dash_nav(client) == flask_nav(client)
+    assert ("Dashboards", "/dashboards/") in dash_nav(client)
+
+
+def test_the_frame_is_the_flask_pages_frame(client_as):
+    client = client_as("executive")
+    tree = layout(client)
+    components = list(walk(tree))
+    assert components[0]["props"]["children"][0]["props"] == {
+        "children": "Skip to main content", "href": "#main-content", "className": "usa-skipnav"}
+    assert "An official website of the United States government" in text(tree)
+    main = next(n for n in components if n["props"].get("id") == "main-content")
+    assert main["type"] == "Main" and main["props"]["tabIndex"] == "-1"
+    form = next(n for n in components if n["type"] == "Form")
+    assert form["props"]["method"] == "post" and form["props"]["action"] == "/auth/logout"
+    token = next(n for n in walk(form) if n["props"].get("name") == "csrf_token")
+    assert token["props"]["type"] == "hidden" and len(token["props"]["value"]) > 20
+    assert "Sign out (executive@test.gov)" in text(form)
+    assert any(n["type"] == "Footer" and "OMB Circular A-11 Section 280" in text(n) for n in components)
+    subnav = next(n for n in components if n["props"].get("id") == "dash-subnav")
+    assert [(text(a), a["props"]["href"]) for a in walk(subnav) if a["type"] == "Link"] == [
+        ("Overview", "/dashboards/"), ("Heatmap", "/dashboards/heatmap")]
+
+
+def test_signing_out_from_the_dashboards_works(client_as):
+    client = client_as("viewer")
+    token = next(n for n in walk(layout(client)) if n["props"].get("name") == "csrf_token")["props"]["value"]
+    response = client.post("/auth/logout", data={"csrf_token": token})
+    assert response.status_code in (302, 303)
+    assert client.get("/dashboards/_dash-layout").status_code == 401
+
+
+def test_the_page_is_english_and_its_assets_are_local(client_as):
+    page = client_as("viewer").get("/dashboards/heatmap").get_data(as_text=True)
+    assert page.startswith("<!DOCTYPE html>\n<html lang=\"en\">")
+    assert '<link rel="stylesheet" href="/static/uswds/css/uswds.min.css">' in page
+    assert '/static/scorecard.css' in page and "/dashboards/assets/dashboards.css" in page
+    assert "/dashboards/assets/scorecard.js" in page
+    assert not re.search(r'(src|href)="(https?:)?//', page), "nothing from another host"
+    assert "<footer>" not in page, "one footer landmark: the frame's"
+
+
+# ------------------------------------------------------------------------------ callbacks
+
+def _ready(client):
+    assert client.get("/dashboards/_dash-dependencies").status_code == 200
+    return client
+
+
+def body(writes: str, values: dict, changed: str) -> dict:
+    """The body the browser posts for the server callback that writes `writes`; inputs and states
+    not in `values` ("id.property" -> value) are None."""
+    for output, entry in dash_app.callback_map.items():
+        if callable(entry.get("callback")) and writes in _outputs(output):
+            break
+    else:
+        raise LookupError(writes)
+    outputs = [dict(zip(("id", "property"), o.rsplit(".", 1))) for o in _outputs(output)]
+
+    def sent(specs):
+        return [{**spec, "value": values.get(f"{spec['id']}.{spec['property']}")} for spec in specs]
+    found = {"output": output, "outputs": outputs[0] if len(outputs) == 1 else outputs,
+             "inputs": sent(entry["inputs"]), "changedPropIds": [changed]}
+    if entry.get("state"):
+        found["state"] = sent(entry["state"])
+    return found
+
+
+def answer(client, request: dict) -> dict:
+    response = client.post(URL, json=request)
+    assert response.status_code == 200, response.get_data(as_text=True)[:400]
+    return response.get_json()["response"]
+
+
+@pytest.fixture
+def executive(demo, client_as):
+    return _ready(client_as("executive"))
+
+
+def test_the_overview_answers_for_the_latest_quarter_and_a_chosen_one(executive):
+    shown = answer(executive, body("overview-body.children", {"overview-agency.value": "all"}, "overview-period.value"))
+    words = json.dumps(shown, ensure_ascii=False)
+    for expected in ("Trust / confidence, agency-wide", "Programs by status", "Commitments by status",
+                     "Leaders with CX requirements proposed below 3", "A-11 reporting", "What changed since FY2026-Q3",
+                     "FY2026-Q4", "<caption>Programs by status, FY2026-Q4"):
+        assert expected in words, expected
+    earlier = answer(executive, body("overview-body.children", {"overview-period.value": "FY26 Q2"},
+                                     "overview-period.value"))
+    assert "What changed since FY2026-Q1" in json.dumps(earlier)
+
+
+def test_a_viewer_sees_no_commitments_or_plans_on_the_overview(demo, client_as):
+    viewer = _ready(client_as("viewer"))
+    words = json.dumps(answer(viewer, body("overview-body.children", {}, "overview-period.value")))
+    assert "Programs by status" in words
+    assert "Commitments by status" not in words and "proposed below 3" not in words
+    assert "Commitments that slipped" not in words
+
+
+def test_a_changed_filter_is_written_to_the_query_string(executive):
+    request = body("dashboards-heatmap-url.search", {
+        "dashboards-heatmap-url.search": "", "dashboards-heatmap-url.pathname": "/dashboards/heatmap",
+        "heatmap-period.value": "FY2026-Q3", "heatmap-agency.value": "3", "heatmap-component.value": "all",
+        "heatmap-life-experience.value": "all", "heatmap-sort.value": "name"}, "heatmap-agency.value")
+    shown = answer(executive, request)
+    assert shown["dashboards-heatmap-url"]["search"] == "?period=FY2026-Q3&agency=3&sort=name"
+    assert "heatmap-period" not in shown, "the controls are left as they are"
+
+
+def test_back_and_forward_set_the_filters_from_the_query_string(executive):
+    request = body("dashboards-heatmap-url.search", {
+        "dashboards-heatmap-url.search": "?period=FY26+Q2&component=12",
+        "dashboards-heatmap-url.pathname": "/dashboards/heatmap",
+        "heatmap-period.value": "FY2026-Q3", "heatmap-agency.value": "3", "heatmap-component.value": "all",
+        "heatmap-life-experience.value": "all", "heatmap-sort.value": "worst"}, "dashboards-heatmap-url.search")
+    shown = answer(executive, request)
+    assert shown["heatmap-period"]["value"] == "FY2026-Q2"
+    assert shown["heatmap-agency"]["value"] == "all" and shown["heatmap-component"]["value"] == "12"
+    assert "heatmap-sort" not in shown and "dashboards-heatmap-url" not in shown
+
+
+def test_leaving_the_page_changes_no_filter(executive):
+    request = body("dashboards-heatmap-url.search", {
+        "dashboards-heatmap-url.search": "?period=FY2025-Q1", "dashboards-heatmap-url.pathname": "/dashboards/",
+        "heatmap-period.value": "FY2026-Q3", "heatmap-agency.value": "all", "heatmap-component.value": "all",
+        "heatmap-life-experience.value": "all", "heatmap-sort.value": "worst"}, "dashboards-heatmap-url.search")
+    response = executive.post(URL, json=request)
+    assert response.status_code == 204 or not response.get_json()["response"], "no update"
+
+
+def test_a_link_with_filters_opens_the_page_with_them(executive):
+    routed = answer(executive, body("_pages_content.children", {
+        "_pages_location.pathname": "/dashboards/heatmap", "_pages_location.search": "?period=FY25+Q3&sort=name"},
+        "_pages_location.pathname"))
+    controls = {n["props"]["id"]: n["props"].get("value") for n in walk(routed["_pages_content"]["children"])
+                if n["type"] == "Dropdown"}
+    assert controls["heatmap-period"] == "FY2025-Q3" and controls["heatmap-sort"] == "name"
+    assert controls["heatmap-agency"] == "all"
+    hostile = answer(executive, body("_pages_content.children", {
+        "_pages_location.pathname": "/dashboards/", "_pages_location.search": "?period=nonsense&agency=-1"},
+        "_pages_location.pathname"))
+    controls = {n["props"]["id"]: n["props"].get("value") for n in walk(hostile["_pages_content"]["children"])
+                if n["type"] == "Dropdown"}
+    assert controls == {"overview-period": "FY2026-Q4", "overview-agency": "all"}, "refused values: the defaults"
+
+
+@pytest.mark.parametrize("button, kind", [("heatmap-table-csv", "csv"), ("heatmap-table-xlsx", "xlsx")])
+def test_the_heatmap_table_downloads_exactly_what_it_shows(executive, button, kind):
+    filters = {"heatmap-period.value": "FY2026-Q4", "heatmap-agency.value": "all", "heatmap-component.value": "all",
+               "heatmap-life-experience.value": "all", "heatmap-sort.value": "worst"}
+    shown = answer(executive, body("heatmap-table.children", filters, "heatmap-period.value"))
+    html = shown["heatmap-table"]["children"]["props"]["children"]["props"]["children"]
+    first_program = re.search(r'<th scope="row"><a class="usa-link" href="[^"]+">([^<]+)</a>', html).group(1)
+    rows = html.count("<tr>") - 1
+    data = answer(executive, body("heatmap-table-download.data", {**filters, f"{button}.n_clicks": 1}, f"{button}.n_clicks"))
+    sent = data["heatmap-table-download"]["data"]
+    assert sent["filename"] == f"heatmap-FY2026-Q4.{kind}"
+    content = base64.b64decode(sent["content"])
+    if kind == "csv":
+        table = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
+    else:
+        import openpyxl
+        table = [list(r) for r in openpyxl.load_workbook(io.BytesIO(content)).active.iter_rows(values_only=True)]
+    assert table[0] == ["Program", "Component", "Driver", "Score (1-5)", "n", "Target", "Status"]
+    assert len(table) - 1 == rows and table[1][0] == first_program
+
+
+@pytest.mark.parametrize("value", [-1, "1", 1.5, True, 2**40])
+def test_a_hostile_click_count_answers_400(executive, value):
+    request = body("heatmap-table-download.data", {"heatmap-table-csv.n_clicks": value}, "heatmap-table-csv.n_clicks")
+    response = executive.post(URL, json=request)
+    assert response.status_code == 400
+    assert response.get_json()["detail"].startswith("heatmap-table-csv.n_clicks: ")
+
+
+def test_a_hostile_query_string_answers_400(executive):
+    request = body("dashboards-heatmap-url.search", {"dashboards-heatmap-url.search": "?" + "a" * 5000},
+                   "dashboards-heatmap-url.search")
+    assert executive.post(URL, json=request).status_code == 400

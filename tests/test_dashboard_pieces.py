@@ -1,0 +1,177 @@
+"""The dashboards' reusable pieces without a browser: tables (HTML, CSV, XLSX of exactly what is
+shown), status badges in words, filters in the query string, the heatmap figure, the cache."""
+import csv
+import io
+from html.parser import HTMLParser
+
+import openpyxl
+import pytest
+import sqlalchemy as sa
+
+from dashboards import cache, components, tables, validation
+from dashboards.figures import heatmap_figure
+from dashboards.queries.heatmap import Cell, Heatmap, HeatmapRow
+from dashboards.urlstate import QueryParam, UrlState
+from scorecard.extensions import db
+from scorecard.models import ImportBatch, Observation
+
+TABLE = tables.Table(
+    caption="Programs by status, FY2026-Q4",
+    columns=[tables.Column("program", "Program", link="href", row_header=True), tables.Column("component", "Component"),
+             tables.Column("value", "Trust (1-5)", tables.NUMBER), tables.Column("n", "n", tables.COUNT),
+             tables.Column("status", "Status", tables.STATUS)],
+    rows=[{"program": "Alpha & Co <b>", "href": "/dashboards/program?id=1&period=FY2026-Q4", "component": "One",
+           "value": 3.6049, "n": 1234, "status": "red"},
+          {"program": "=HYPERLINK(\"http://x\")", "href": None, "component": "Two", "value": None, "n": None,
+           "status": "insufficient_data"}],
+    name="program-status-FY2026-Q4")
+
+
+class Cells(HTMLParser):
+    """The table's structure: caption, header cells with their scope, each row's cells as text."""
+
+    def __init__(self):
+        super().__init__()
+        self.caption, self.headers, self.rows, self.links = "", [], [], []
+        self._in, self._cell = None, None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "caption":
+            self._in = "caption"
+        elif tag == "tr":
+            self.rows.append([])
+        elif tag in ("th", "td"):
+            self._cell = [tag, attrs.get("scope"), ""]
+        elif tag == "a":
+            self.links.append(attrs["href"])
+
+    def handle_endtag(self, tag):
+        if tag == "caption":
+            self._in = None
+        elif tag in ("th", "td"):
+            self.rows[-1].append(tuple(self._cell))
+            self._cell = None
+
+    def handle_data(self, data):
+        if self._in == "caption":
+            self.caption += data
+        elif self._cell is not None:
+            self._cell[2] += data
+
+
+def test_table_html_has_caption_scopes_and_escapes_text():
+    parsed = Cells()
+    parsed.feed(tables.to_html(TABLE))
+    assert parsed.caption == "Programs by status, FY2026-Q4"
+    assert parsed.rows[0] == [("th", "col", "Program"), ("th", "col", "Component"), ("th", "col", "Trust (1-5)"),
+                              ("th", "col", "n"), ("th", "col", "Status")]
+    assert parsed.rows[1] == [("th", "row", "Alpha & Co <b>"), ("td", None, "One"), ("td", None, "3.60"),
+                              ("td", None, "1,234"), ("td", None, "red")]
+    assert parsed.rows[2][2:] == [("td", None, "—"), ("td", None, "—"), ("td", None, "insufficient data")]
+    assert parsed.links == ["/dashboards/program?id=1&period=FY2026-Q4"]
+    assert "<b>" not in tables.to_html(TABLE) and "\n" not in tables.to_html(TABLE)
+    empty = tables.Table("Nothing", TABLE.columns, [])
+    assert 'colspan="5">Nothing to show' in tables.to_html(empty)
+
+
+def test_csv_and_xlsx_hold_exactly_what_the_table_shows():
+    text = tables.to_csv(TABLE).decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text)))
+    assert rows == [["Program", "Component", "Trust (1-5)", "n", "Status"],
+                    ["Alpha & Co <b>", "One", "3.6", "1234", "red"],
+                    ["'=HYPERLINK(\"http://x\")", "Two", "", "", "insufficient data"]]
+    book = openpyxl.load_workbook(io.BytesIO(tables.to_xlsx(TABLE)))
+    sheet = book.active
+    assert sheet.title == "program-status-FY2026-Q4"
+    assert [list(r) for r in sheet.iter_rows(values_only=True)] == [
+        ["Program", "Component", "Trust (1-5)", "n", "Status"],
+        ["Alpha & Co <b>", "One", 3.6, 1234, "red"],
+        ["'=HYPERLINK(\"http://x\")", "Two", None, None, "insufficient data"]]
+
+
+@pytest.mark.parametrize("status, word", [
+    ("red", "red"), ("amber", "amber"), ("green", "green"), ("insufficient_data", "insufficient data"),
+    ("no_target", "no target"), ("no_data", "no data"), (None, "no data")])
+def test_a_status_badge_says_the_word_and_draws_a_shape(status, word):
+    badge = components.status_badge(status).to_plotly_json()["props"]
+    icon, text = badge["children"]
+    assert text.children == word
+    assert icon.to_plotly_json()["props"]["aria-hidden"] == "true"
+    assert f"status-icon--{status or 'no_data'}" in icon.className
+    assert f">{word}</span>" in tables.badge_html(status)
+    assert status is None or status in components.STATUS_SHAPES
+
+
+def test_a_number_with_its_n_and_ci():
+    shown = components.with_n(4.1234, 1234, ci=(4.05, 4.2))
+    texts = [child.children for child in shown.children]
+    assert texts == ["4.12", "n = 1,234", "95% CI 4.05 to 4.20"]
+    assert [c.children for c in components.with_n(None, None).children] == ["no data"]
+
+
+URL = UrlState("/example", [
+    QueryParam("period", "example-period", validation.period, default=lambda: "FY2026-Q4"),
+    QueryParam("agency", "example-agency", validation.id_or("all"), default="all", omit="all"),
+    QueryParam("sort", "example-sort", validation.choice("worst", "name", default="worst"), default="worst",
+               omit="worst"),
+])
+
+
+def test_filters_read_from_the_query_string_and_written_back():
+    assert URL.path == "/dashboards/example" and URL.location_id == "dashboards-example-url"
+    assert URL.read({}) == {"period": "FY2026-Q4", "agency": "all", "sort": "worst"}
+    assert URL.read({"period": "FY25 Q1", "agency": "7", "sort": "name"}) == {
+        "period": "FY2025-Q1", "agency": "7", "sort": "name"}
+    refused = URL.read({"period": "the third quarter", "agency": str(10**30), "sort": ["name", "best"]})
+    assert refused == {"period": "FY2026-Q4", "agency": "all", "sort": "worst"}, "refused values read as the default"
+    assert URL.read_search("?agency=3&agency=4&unknown=1") == {"period": "FY2026-Q4", "agency": "4", "sort": "worst"}
+    assert URL.search({"period": "FY2025-Q1", "agency": "7", "sort": "name"}) == "?period=FY2025-Q1&agency=7&sort=name"
+    assert URL.search({"period": "FY2025-Q1", "agency": "all", "sort": "worst"}) == "?period=FY2025-Q1"
+    assert URL.search({"period": None, "agency": "all"}) == ""
+    assert URL.read_search(URL.search({"period": "FY2025-Q1", "agency": "7", "sort": "name"})) == {
+        "period": "FY2025-Q1", "agency": "7", "sort": "name"}, "a copied link reproduces the view"
+
+
+def test_the_heatmap_figure_writes_each_status_as_a_word():
+    heat = Heatmap("FY2026-Q4", ["satisfaction", "trust"], [
+        HeatmapRow(5, "Alpha", "Bureau One", [Cell(3.6, 200, 4.0, "red"), Cell(4.01, 12, 4.0, "insufficient_data")]),
+        HeatmapRow(6, "Bravo", "Bureau One", [Cell(None, None, None, "no_data"), Cell(4.3, 90, None, "no_target")])])
+    figure = heatmap_figure(heat).to_plotly_json()
+    trace = figure["data"][0]
+    assert trace["text"] == [["3.60<br>red", "4.01<br>insufficient data"], ["—<br>no data", "4.30<br>no target"]]
+    assert trace["customdata"][0][0] == "/dashboards/program?id=5&period=FY2026-Q4"
+    assert "Alpha" in trace["y"][0] and "Bureau One" in trace["y"][0]
+    assert "R" not in {t.split("<br>")[-1] for row in trace["text"] for t in row}
+    empty = heatmap_figure(Heatmap("FY2026-Q4")).to_plotly_json()
+    assert "No program observations" in empty["layout"]["annotations"][0]["text"]
+
+
+# ------------------------------------------------------------------------------ the cache
+
+def test_a_cached_query_answers_from_the_cache_until_the_data_changes(app):
+    calls = []
+
+    @cache.cached
+    def observations(session, period):
+        calls.append(period)
+        return session.scalar(sa.select(sa.func.count()).select_from(Observation).where(Observation.period == period))
+
+    with app.app_context():
+        assert observations(db.session, "FY2026-Q4") == 0
+        assert observations(db.session, "FY2026-Q4") == 0
+        assert calls == ["FY2026-Q4"], "the second call came from the cache"
+        observations(db.session, "FY2026-Q3")
+        assert calls == ["FY2026-Q4", "FY2026-Q3"], "other arguments, another key"
+        before = cache.data_version(db.session)
+        db.session.add(ImportBatch(filename="q4.xlsx", checksum="0" * 64))
+        db.session.commit()
+        assert cache.data_version(db.session) != before, "an import changes the data version"
+        observations(db.session, "FY2026-Q4")
+        assert calls == ["FY2026-Q4", "FY2026-Q3", "FY2026-Q4"], "so the query runs again"
+        assert observations.uncached(db.session, "FY2026-Q4") == 0
+
+
+def test_the_cache_backend_is_a_setting(app):
+    assert app.config["CACHE_TYPE"] == "SimpleCache"
+    assert "cache" in app.extensions and cache.cache in app.extensions["cache"]

@@ -1,0 +1,280 @@
+"""The dashboards' query functions on a small agency built here: the heatmap's cells, order and
+filters; the overview's pooled scores, statuses, commitments, leaders, A-11 reporting and what
+changed since the quarter before. Plain data in, plain data out: no browser, no Dash."""
+from datetime import date, datetime, timedelta, timezone
+
+import pytest
+import sqlalchemy as sa
+
+from dashboards.queries import common, heatmap, overview
+from scorecard.a11 import ensure_standard_metrics
+from scorecard.extensions import db
+from scorecard.models import (
+    Agency, Commitment, CommitmentStatus, CommitmentUpdate, Component, Finding, Function, Leader, LifeExperience,
+    Observation, PerformancePlan, PlanElement, PlanRequirement, Program, Role, Rule, RuleStatus, RuleSubject,
+    RuleVersion, ScopeType, Target, subject_key,
+)
+from scorecard.survey import compare, pool, stats_from_counts
+
+Q4, Q3 = "FY2026-Q4", "FY2026-Q3"
+TODAY = date(2026, 11, 22)  # in FY2027-Q1: the quarter before closed on 2026-09-30
+HIGH = [0, 0, 20, 100, 80]    # mean 4.30, n 200
+LOW = [10, 20, 50, 80, 40]    # mean 3.60, n 200
+MID = [0, 5, 15, 45, 35]      # mean 4.10, n 100
+FEW = [0, 1, 2, 4, 3]         # n 10: below the minimum sample
+EXECUTIVE = common.Scope(Role.executive)
+
+
+def observe(session, program: Program, code: str, period: str, counts, channel="web", touchpoint=""):
+    metric = ensure_standard_metrics(session)[code]
+    session.flush()
+    session.add(Observation(
+        metric_id=metric.id, agency_id=program.component.agency_id, component_id=program.component_id,
+        program_id=program.id, subject_key=subject_key(program_id=program.id), period=period, channel=channel,
+        touchpoint=touchpoint, n=sum(counts), count_1=counts[0], count_2=counts[1], count_3=counts[2],
+        count_4=counts[3], count_5=counts[4], value=stats_from_counts(counts).mean))
+
+
+def build(session) -> dict:
+    """Two agencies. Alpha turns red in Q4 (a significant fall); Bravo stays green; Charlie has too
+    few answers; Delta's agency has no target; Echo reported in Q2 but not in Q4."""
+    metrics = ensure_standard_metrics(session)
+    a, b = Agency(code="DA", name="Department A"), Agency(code="DB", name="Department B")
+    one, two = Component(agency=a, code="C1", name="Bureau One"), Component(agency=a, code="C2", name="Bureau Two")
+    three = Component(agency=b, code="C3", name="Bureau Three")
+    p = {name: Program(component=c, code=f"P-{name}", name=name) for name, c in (
+        ("Alpha", one), ("Bravo", one), ("Charlie", two), ("Delta", three), ("Echo", two))}
+    retiring = LifeExperience(name="Approaching retirement", programs=[p["Charlie"]])
+    session.add_all([a, b, retiring, *p.values()])
+    session.flush()
+    for code in ("trust", "satisfaction"):
+        session.add(Target(metric_id=metrics[code].id, scope_type=ScopeType.agency, scope_id=a.id, fiscal_year=2026,
+                           target=4.0, green_at=4.0, amber_at=3.8))
+    observe(session, p["Alpha"], "trust", Q3, HIGH)
+    observe(session, p["Alpha"], "trust", Q4, LOW[:3] + [40, 20], channel="web")
+    observe(session, p["Alpha"], "trust", Q4, [0, 0, 0, 40, 20], channel="phone")  # pooled: LOW
+    observe(session, p["Bravo"], "trust", Q3, MID)
+    observe(session, p["Bravo"], "trust", Q4, MID)
+    observe(session, p["Bravo"], "satisfaction", Q4, HIGH)
+    observe(session, p["Charlie"], "trust", Q3, FEW)
+    observe(session, p["Charlie"], "trust", Q4, FEW)
+    observe(session, p["Delta"], "trust", Q3, MID)
+    observe(session, p["Delta"], "trust", Q4, MID)
+    observe(session, p["Echo"], "trust", "FY2026-Q2", MID)
+    session.commit()
+    return {"agencies": (a, b), "components": (one, two, three), "programs": p, "life": retiring, "metrics": metrics}
+
+
+@pytest.fixture
+def world(app):
+    with app.app_context():
+        yield build(db.session)
+
+
+def _rule_version(session, subject: RuleSubject, key: str) -> RuleVersion:
+    rule = Rule(key=key, title=key, subject_type=subject)
+    version = RuleVersion(rule=rule, version=1, status=RuleStatus.published, definition={})
+    session.add(version)
+    session.flush()
+    return version
+
+
+def finding(session, subject: RuleSubject, subject_id: int, period: str, *, status=None, rating=None, key="r"):
+    version = session.scalar(sa.select(RuleVersion).join(Rule).where(Rule.key == key)) or _rule_version(
+        session, subject, key)
+    found = Finding(rule_version_id=version.id, subject_type=subject, subject_id=subject_id, period=period,
+                    outcome="status" if status else "rating", status=status, rating=rating,
+                    explanation="test finding", fingerprint="x", facts={})
+    session.add(found)
+    session.commit()
+    return found
+
+
+# ------------------------------------------------------------------------------ the heatmap
+
+def test_heatmap_cells_carry_value_n_target_and_status_worst_first(world):
+    heat = heatmap.driver_heatmap(db.session, Q4, min_n=30)
+    assert heat.period == Q4 and heat.drivers[:2] == ["satisfaction", "trust"]
+    names = [row.program for row in heat.rows]
+    assert names[0] == "Alpha", "the red program comes first"
+    assert set(names) == {"Alpha", "Bravo", "Charlie", "Delta"}  # Echo has nothing in Q4
+    trust = heat.drivers.index("trust")
+    cells = {row.program: row.cells[trust] for row in heat.rows}
+    assert (cells["Alpha"].value, cells["Alpha"].n, cells["Alpha"].target, cells["Alpha"].status) == (
+        3.6, 200, 4.0, "red")
+    assert cells["Bravo"].status == "green" and cells["Charlie"].status == "insufficient_data"
+    assert cells["Delta"].status == "no_target"
+    satisfaction = {row.program: row.cells[0] for row in heat.rows}
+    assert satisfaction["Bravo"].status == "green" and satisfaction["Alpha"].status == "no_data"
+
+
+def test_heatmap_filters_and_name_order(world):
+    (a, b), (one, two, _), life = world["agencies"], world["components"], world["life"]
+    assert heatmap.driver_heatmap(db.session, Q4).period == heatmap.driver_heatmap(db.session, None).period == Q4
+
+    def names(**filters):
+        heat = heatmap.driver_heatmap(db.session, Q4, common.ProgramFilter(**filters), "name")
+        return [row.program for row in heat.rows]
+    assert names() == ["Alpha", "Bravo", "Delta", "Charlie"], "by component (One, Three, Two), then program"
+    assert names(agency_id=b.id) == ["Delta"]
+    assert names(component_id=one.id) == ["Alpha", "Bravo"]
+    assert names(life_experience_id=life.id) == ["Charlie"]
+    assert names(agency_id=b.id, component_id=one.id) == []
+    assert names(agency_id=2**31 - 1) == []
+
+
+def test_heatmap_without_data(app):
+    with app.app_context():
+        assert heatmap.driver_heatmap(db.session).rows == []
+        assert common.periods_with_data(db.session) == []
+
+
+# ------------------------------------------------------------------------------ the overview
+
+def test_agency_scores_pool_every_answer_with_ci_and_significance(world):
+    trust = overview.agency_score(db.session, Q4, "trust")
+    expected = stats_from_counts(pool(LOW, MID, FEW, MID))
+    assert trust.n == expected.n == 410
+    assert trust.value == pytest.approx(expected.mean)
+    assert (trust.ci_low, trust.ci_high) == pytest.approx((expected.ci_low, expected.ci_high))
+    change = compare(pool(HIGH, MID, FEW, MID), pool(LOW, MID, FEW, MID))
+    assert trust.prior_period == Q3 and trust.prior_n == 410
+    assert (trust.change, trust.significant, trust.direction) == (pytest.approx(change.delta), True, "down")
+
+    a = world["agencies"][1]
+    delta = overview.agency_score(db.session, Q4, "trust", common.ProgramFilter(a.id))
+    assert delta.n == 100 and delta.direction == "none", "one program, the same answers: no significant change"
+    assert overview.agency_score(db.session, Q4, "no such driver") is None
+
+
+def test_programs_by_status_and_the_rules_status_finding(world):
+    counts = overview.programs_by_status(db.session, Q4).counts
+    assert counts == {"red": 1, "amber": 0, "green": 1, "insufficient_data": 1, "no_target": 1, "no_data": 0}
+    bravo = world["programs"]["Bravo"]
+    found = finding(db.session, RuleSubject.program, bravo.id, Q4, status="amber", key="program-status")
+    statuses = common.program_statuses(db.session, Q4)
+    assert statuses[bravo.id].status == "amber" and statuses[bravo.id].finding_id == found.id
+    assert overview.programs_by_status(db.session, Q4).counts["amber"] == 1
+
+
+def test_a11_reporting_counts_programs_that_should_have_reported(world):
+    report = overview.a11_reporting(db.session, Q4)
+    assert (report.expected, report.reported) == (5, 4)
+    assert [name for _, name, _ in report.missing] == ["Echo"]
+    assert report.share == pytest.approx(0.8)
+    b = world["agencies"][1]
+    assert overview.a11_reporting(db.session, Q4, common.ProgramFilter(b.id)).missing == []
+
+
+def test_changes_name_significant_falls_and_programs_that_turned_red(world):
+    alpha = world["programs"]["Alpha"]
+    changes = overview.changes_since_prior(db.session, Q4, common.ProgramFilter(), EXECUTIVE, TODAY)
+    red = changes.of(overview.TURNED_RED)
+    assert [line.subject for line in red] == ["Alpha (Bureau One)"]
+    assert "from green" in red[0].text and "3.60" in red[0].text
+    assert red[0].href == f"/dashboards/program?id={alpha.id}&period={Q4}"
+    fell = changes.of(overview.DECLINED)
+    assert [line.subject for line in fell] == ["Alpha (Bureau One)"]
+    assert "trust 4.30 → 3.60" in fell[0].text
+    assert changes.of(overview.IMPROVED) == [], "Bravo and Delta answered the same; Charlie is too small"
+
+    why = finding(db.session, RuleSubject.program, alpha.id, Q4, status="red", key="program-status")
+    changes = overview.changes_since_prior(db.session, Q4, common.ProgramFilter(), EXECUTIVE, TODAY)
+    assert changes.of(overview.TURNED_RED)[0].href == f"/findings/{why.id}", "a why-page when the rules said so"
+
+
+# ------------------------------------------------------------------------------ commitments
+
+def _at(day: date) -> datetime:
+    return datetime(day.year, day.month, day.day, 12, tzinfo=timezone.utc)
+
+
+def commitments(session) -> dict:
+    cfo, cio = Function(code="CFO", name="Chief Financial Officer"), Function(code="CIO", name="Chief Information Officer")
+    made = {}
+
+    def make(title, function, status, *, due=None, history=(), updated=TODAY - timedelta(days=3)):
+        c = Commitment(function=function, title=title, status=status, due_date=due, last_update_at=_at(updated),
+                       reason="Late supplier." if status.needs_reason else None, evidence_links=[])
+        c.created_at = _at(date(2026, 1, 5))
+        for day, was in history:
+            c.updates.append(CommitmentUpdate(at=_at(day), status=was))
+        session.add(c)
+        made[title] = c
+    S = CommitmentStatus
+    make("Slipped", cfo, S.at_risk, history=[(date(2026, 1, 5), S.on_track), (date(2026, 10, 20), S.at_risk)])
+    make("Steady", cfo, S.on_track, history=[(date(2026, 1, 5), S.on_track)])
+    make("Went overdue", cio, S.off_track, due=date(2026, 11, 1), history=[(date(2026, 1, 5), S.off_track)])
+    make("Long overdue", cio, S.on_track, due=date(2026, 8, 1), history=[(date(2026, 1, 5), S.on_track)])
+    make("Quiet", cio, S.not_started, updated=TODAY - timedelta(days=40), history=[(date(2026, 1, 5), S.not_started)])
+    make("Done", cfo, S.complete, due=date(2026, 10, 1), history=[(date(2026, 1, 5), S.complete)])
+    session.commit()
+    return made
+
+
+def test_commitments_by_status_as_the_list_counts_them(world):
+    made = commitments(db.session)
+    counts = overview.commitments_by_status(db.session, EXECUTIVE, TODAY, stale_days=30)
+    by_key = {row.key: row.count for row in counts.rows}
+    assert by_key == {"on_track": 2, "at_risk": 1, "off_track": 1, "overdue": 2, "stale": 1}
+    assert counts.open_total == 5
+    links = {row.key: row.href for row in counts.rows}
+    assert links["at_risk"] == "/commitments/?status=at_risk" and links["overdue"] == "/commitments/?overdue=1"
+    assert links["stale"].startswith("/commitments/?stale=30&status=not_started")
+
+    officer = common.Scope(Role.officer, function_id=made["Slipped"].function_id)
+    assert {r.key: r.count for r in overview.commitments_by_status(db.session, officer, TODAY).rows} == {
+        "on_track": 1, "at_risk": 1, "off_track": 0, "overdue": 0, "stale": 0}
+    assert overview.commitments_by_status(db.session, common.Scope(Role.viewer), TODAY) is None
+
+
+def test_commitments_that_slipped_or_went_overdue_since_last_quarter(world):
+    made = commitments(db.session)
+    changes = overview.changes_since_prior(db.session, Q4, common.ProgramFilter(), EXECUTIVE, TODAY)
+    assert (changes.since, changes.as_of) == (date(2026, 9, 30), TODAY)
+    slipped = changes.of(overview.SLIPPED)
+    assert [line.subject for line in slipped] == ["CFO: Slipped"]
+    assert slipped[0].text == "slipped from on track to at risk"
+    assert slipped[0].href == f"/commitments/{made['Slipped'].id}"
+    assert [line.subject for line in changes.of(overview.WENT_OVERDUE)] == ["CIO: Went overdue"], (
+        "overdue before the quarter closed is not news; a complete commitment is never overdue")
+    viewer = overview.changes_since_prior(db.session, Q4, common.ProgramFilter(), common.Scope(Role.viewer), TODAY)
+    assert viewer.of(overview.SLIPPED) == [] and viewer.of(overview.WENT_OVERDUE) == []
+
+
+# ------------------------------------------------------------------------------ leaders below 3
+
+def test_leaders_whose_cx_requirements_are_proposed_below_3(world):
+    trust = world["metrics"]["trust"]
+    plans = {}
+    for name, rating in (("Low Leader", 2), ("Fine Leader", 3), ("Lowest Leader", 1)):
+        plan = PerformancePlan(leader=Leader(name=name, component=world["components"][0]), fiscal_year=2027)
+        element = PlanElement(name="Results Driven", weight=40, is_results_driven=True)
+        element.requirements = [PlanRequirement(text="Raise trust", metric=trust),
+                                PlanRequirement(text="Lead people")]  # not CX: never listed
+        plan.elements.append(element)
+        db.session.add(plan)
+        db.session.flush()
+        finding(db.session, RuleSubject.requirement, element.requirements[0].id, "FY2027-Q1", rating=rating,
+                key="requirement-rating")
+        plans[name] = plan
+    found = overview.leaders_below(db.session, EXECUTIVE)
+    assert found.fiscal_year == 2027 and found.plans == 3
+    assert [(x.leader, [r.rating for r in x.requirements]) for x in found.leaders] == [
+        ("Lowest Leader", [1]), ("Low Leader", [2])]
+    assert found.leaders[0].plan_id == plans["Lowest Leader"].id and found.leaders[0].component == "Bureau One"
+    assert overview.leaders_below(db.session, common.Scope(Role.viewer)) is None
+
+
+def test_the_whole_overview_for_the_latest_quarter(world):
+    found = overview.overview(db.session, None, common.ProgramFilter(), EXECUTIVE, TODAY, min_n=30)
+    assert found.period == Q4 and found.periods[:2] == [Q4, Q3]
+    assert [s.driver for s in found.scores] == ["trust", "satisfaction"]
+    assert found.statuses.total == 4 and found.reporting.expected == 5 and found.commitments.open_total == 0
+    assert found.leaders.fiscal_year is None
+
+
+def test_the_overview_without_data(app):
+    with app.app_context():
+        found = overview.overview(db.session, None, common.ProgramFilter(), EXECUTIVE, TODAY)
+        assert found.period is None and found.scores == [] and found.changes is None
