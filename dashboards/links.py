@@ -34,3 +34,13 @@ def commitments(**query) -> str:
 
 def plan(plan_id: int) -> str:
     return f"/plans/{plan_id}"
+
+
+def function(code: str) -> str:
+    """A C-suite function's drill-down page (its commitments, metrics and leaders)."""
+    return dashboard("function", code=code)
+
+
+def capacity(component_id: int, fiscal_year: int) -> str:
+    """A component's capacity assessment for a fiscal year (the Flask page)."""
+    return f"/capacity/{component_id}/{fiscal_year}"
