@@ -23,6 +23,7 @@ MAX_BODY_BYTES = 64 * 1024  # the heaviest callback body the pages send is well 
 MAX_TEXT = 2000             # a pathname or query string
 MAX_PERIOD_TEXT = 40
 MAX_ID = 2**31 - 1          # the largest id a 32-bit integer column holds (PostgreSQL `integer`)
+MIN_FISCAL_YEAR, MAX_FISCAL_YEAR = 2000, 2100  # as capacity assessments and plans accept them
 
 
 class CallbackInputError(BadRequest):
@@ -84,6 +85,19 @@ def choice(*allowed: str, default: Optional[str] = None) -> Callable:
             raise ValueError(f"expected one of {', '.join(allowed)}")
         return value
     return convert
+
+
+def fiscal_year(value) -> Optional[int]:
+    """A fiscal year from 2000 to 2100 (2027, "2027" or "FY2027"); None for "the default"."""
+    if value is None:
+        return None
+    if isinstance(value, str) and len(value) <= 6 and value.upper().startswith("FY"):
+        value = value[2:]
+    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) == 4:
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or not MIN_FISCAL_YEAR <= value <= MAX_FISCAL_YEAR:
+        raise ValueError(f"a fiscal year is a year from {MIN_FISCAL_YEAR} to {MAX_FISCAL_YEAR}, such as 2027")
+    return value
 
 
 def text(value) -> Optional[str]:
