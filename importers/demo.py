@@ -1,10 +1,19 @@
-"""The real performance.gov A-11 files `scorecard demo` loads beside the synthetic demo agency:
-the package's own copy (importers/data/performance_gov, with its README as provenance), imported
-through the normal pipeline. A file already imported has the same checksum, so a second demo run
-changes nothing."""
+"""What `scorecard demo` imports through the normal pipeline, beside the synthetic demo agency:
+
+- the demo agency's own A-11 v2 survey responses, which `seed_demo` writes as GSA Touchpoints
+  exports (one file per program and quarter) and hands over with the `touchpoints_responses`
+  signal: each is imported in the touchpoints-a11-v2 layout with its program, period and trust
+  scale chosen as an analyst chooses them at upload, so the demo's trust and a11v2_* scores are the
+  ones the Touchpoints import makes;
+- the real performance.gov A-11 files, the package's own copy (importers/data/performance_gov, with
+  its README as provenance). A file already imported has the same checksum, so a second demo run
+  changes nothing.
+"""
 from pathlib import Path
 
-from importers.pipeline import run_import
+from importers.pipeline import ImportResult, run_import
+from scorecard.demo import TOUCHPOINTS_FORMAT, touchpoints_responses
+from scorecard.models import ImportBatch
 from scorecard.signals import demo_seeded
 
 DATA_DIR = Path(__file__).resolve().parent / "data" / "performance_gov"
@@ -22,10 +31,26 @@ def load_performance_gov(session) -> list[str]:
     return lines
 
 
+def import_touchpoints_responses(session, files, user_id=None) -> list[ImportResult]:
+    """Import the demo's Touchpoints exports in order, each as the analyst would upload it (the batch
+    keeps the layout, program, period and trust scale chosen); the results in the same order (the
+    demo checks that every one was imported)."""
+    return [run_import(session, f.path, format_name=TOUCHPOINTS_FORMAT, options=f.options, user_id=user_id,
+                       batch=ImportBatch(filename=f.path.name, checksum="", user_id=user_id,
+                                         options={"format": TOUCHPOINTS_FORMAT, **f.options}))
+            for f in files]
+
+
+def _on_touchpoints_responses(sender, *, session, files, user_id=None, **extra) -> list[ImportResult]:
+    return import_touchpoints_responses(session, files, user_id)
+
+
 def _on_demo_seeded(sender, *, session, **extra) -> list[str]:
-    return load_performance_gov(session)
+    return session.info.pop("demo_lines", []) + load_performance_gov(session)
 
 
 def init_app(app) -> None:
-    """Load the real files whenever the demo is seeded (connecting twice is harmless)."""
+    """Import the demo's Touchpoints responses when it asks, and the real files whenever the demo
+    is seeded (connecting twice is harmless)."""
+    touchpoints_responses.connect(_on_touchpoints_responses)
     demo_seeded.connect(_on_demo_seeded)

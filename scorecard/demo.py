@@ -1,26 +1,112 @@
 """The demo agency: a realistic, deterministic department to explore the product with.
 
-`seed_demo` fills the database once; a second run finds the demo agency and changes nothing.
-Twelve fiscal quarters of data end at the last complete quarter before today.
+`seed_demo` fills the database once; a second run finds the demo agency and changes nothing. For a
+given `today` the agency is always the same (each part draws from its own seeded random stream).
+
+Quarters: survey data runs from FY2023-Q1 to the latest *complete* quarter before `today`
+(`latest_complete_period`): A-11 results are reported once a quarter has closed, so on 2026-11-29
+the data ends with FY2026-Q4 while FY2027-Q1, the quarter in progress, is where this year's plans,
+this year's capacity draft and the commitments' due dates live.
+
+The survey changes at FY2024-Q2, as A-11 did:
+- before it, the seven A-11 v1 drivers, as answer counts 1-5, written directly;
+- from it, the v2 survey: responses to one trust question (thumbs up / down on most forms, 1 to 5 on
+  Retirement Services' and the in-person forms) and the "what went well / what could be improved"
+  multi-selects. They are written as GSA Touchpoints A-11 v2 export files, one per program and
+  quarter, into a temporary folder, and `touchpoints_responses` asks the importers to load them
+  through the real Touchpoints import (importers/demo.py listens), which gives the `trust` counts
+  and the `a11v2_*` percentages. The domain never imports the importers; the app factory connects
+  them (tests/test_layering.py).
+
+The story of the latest quarter (TRUST below): Benefits Call Center's trust falls significantly
+after a phone-system cut-over and turns red; Trusted Traveler Enrollment and Flood Insurance Claims
+fall significantly (green to amber); Passport Renewal Online, Retirement Applications and Marketplace
+Enrollment rise significantly; Survivor Benefits, Housing Inspections and Export Assistance move as
+much on samples too small to tell; Small Community Grants, Survivor Annuities and (this quarter)
+Life Insurance Claims have fewer than 30 respondents; the Small Business Office, not a HISP, has no
+trust targets; Navigator Grants did not report. Last fiscal year's plans are rated (the rating
+official confirmed the rules' proposals, overriding a few with a justification); this year's wait
+for the rules, which `scorecard demo` publishes and evaluates after seeding.
 """
+import csv
 import random
-from datetime import UTC, date, datetime, timedelta
+import tempfile
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+from typing import Optional
 
 import sqlalchemy as sa
+from blinker import Namespace
 
+from scorecard.a11 import DRIVER_STATEMENTS, V2_ASPECTS, ensure_standard_metrics, v2_metric_code
 from scorecard.models import (
-    CAPACITY_DOMAINS, Agency, AuditEvent, CapacityAssessment, CapacityDomainScore, Commitment, CommitmentStatus,
-    CommitmentUpdate, Component, Direction, Function, Leader, LifeExperience, Metric, MetricKind, Observation,
-    PerformancePlan, PlanElement, PlanRequirement, Program, RatingMethod, Role, ScopeType, Target, User,
-    subject_key, utcnow,
+    CAPACITY_DOMAINS,
+    Agency,
+    AuditEvent,
+    CapacityAssessment,
+    CapacityDomainScore,
+    Commitment,
+    CommitmentStatus,
+    CommitmentUpdate,
+    Component,
+    Direction,
+    ElementRating,
+    Function,
+    Leader,
+    LifeExperience,
+    Metric,
+    MetricKind,
+    Observation,
+    PerformancePlan,
+    PlanElement,
+    PlanRequirement,
+    Program,
+    RatingMethod,
+    Role,
+    RuleSubject,
+    ScopeType,
+    Target,
+    User,
+    subject_key,
+    utcnow,
 )
-from scorecard.a11 import DRIVER_STATEMENTS, ensure_standard_metrics
 from scorecard.models.capacity import CapacityStatus
-from scorecard.periods import Period, latest_complete_period
+from scorecard.periods import Period, latest_complete_period, period_range
+from scorecard.ratings import element_rating
+from scorecard.survey import MIN_N_DEFAULT
 
 DEMO_AGENCY_CODE = "DPS"
 DEMO_PASSWORD = "demo-password-2025"
 SEED = 280  # OMB Circular A-11 Section 280
+
+FIRST_PERIOD = Period(2023, 1)
+V2_FROM = Period(2024, 2)  # the A-11 v2 survey (one trust question, what went well / what could be improved)
+THUMBS, FIVE = "thumbs", "five"  # the scale of a Touchpoints form's trust question (the import's trust_scale)
+TOUCHPOINTS_FORMAT = "touchpoints-a11-v2"
+TOUCHPOINTS_HEADER = (["external_id", "question_1"] + [f"positive_{a}" for a in V2_ASPECTS]
+                      + [f"negative_{a}" for a in V2_ASPECTS] + ["question_4"])
+
+# Sent by `seed_demo` with the Touchpoints response files it wrote (`files`: DemoResponses), the
+# `session` and the analyst's `user_id`; a receiver imports them and returns one ImportResult per file.
+_signals = Namespace()
+touchpoints_responses = _signals.signal("demo-touchpoints-responses")
+
+
+@dataclass(frozen=True)
+class DemoResponses:
+    """One Touchpoints export the demo wrote: a program's responses in one quarter."""
+
+    path: Path
+    program: str      # the program's code, chosen at upload
+    period: str       # the quarter, chosen at upload
+    trust_scale: str  # THUMBS or FIVE, chosen at upload
+    responses: int
+
+    @property
+    def options(self) -> dict:
+        return {"program": self.program, "period": self.period, "trust_scale": self.trust_scale}
+
 
 FUNCTIONS = [
     ("CFO", "Chief Financial Officer"), ("CIO", "Chief Information Officer"),
@@ -30,6 +116,9 @@ FUNCTIONS = [
 ]
 
 DRIVER_METRICS = [(code, name, statement) for code, (name, statement) in DRIVER_STATEMENTS.items()]
+# How each v1 driver sat against the program's trust score.
+DRIVER_OFFSETS = {"satisfaction": 0.08, "trust": 0.0, "effectiveness": 0.02, "ease": -0.05, "efficiency": -0.15,
+                  "transparency": 0.05, "employee": 0.2}
 
 OPERATIONAL_METRICS = [
     # code, name, kind, unit, direction, target, green, amber, base, spread
@@ -39,12 +128,15 @@ OPERATIONAL_METRICS = [
 ]
 
 FUNCTION_METRICS = [
+    # code, name, function, kind, unit, direction, target, green, amber, first value, value in the latest quarter
     ("cfo_cx_budget_aligned", "% of CX budget aligned to HISP priorities", "CFO", MetricKind.percent, "%",
-     Direction.higher, 80, 80, 60, 70, 15),
+     Direction.higher, 80, 80, 60, 62, 84),
     ("cio_services_fully_digital", "% of services fully digital", "CIO", MetricKind.percent, "%",
-     Direction.higher, 50, 50, 35, 40, 12),
+     Direction.higher, 50, 50, 35, 31, 46),
     ("chco_days_to_hire_cx", "Days to hire CX staff", "CHCO", MetricKind.duration, "days",
-     Direction.lower, 80, 80, 100, 95, 20),
+     Direction.lower, 80, 80, 100, 96, 112),
+    ("gc_pra_clearance_days", "Days to clear PRA review of a CX survey", "GC", MetricKind.duration, "days",
+     Direction.lower, 30, 30, 45, 58, 27),
 ]
 
 COMPONENTS = [
@@ -68,6 +160,92 @@ COMPONENTS = [
         "Provider Enrollment", "Prescription Assistance", "Navigator Grants", "Member Portal"]),
 ]
 
+# Each HISP component's trust target (green at, amber at); the Small Business Office, not a HISP, sets
+# none. Call centres and help lines are held to a stricter program target.
+TRUST_TARGETS = {"BA": (4.0, 3.7), "PTS": (4.1, 3.8), "DAA": (3.9, 3.6), "RS": (4.0, 3.7), "HCO": (3.9, 3.6)}
+HELP_LINE_TARGET = (4.2, 3.9)
+# The v2 measures leaders' plans name, agency-wide: (target = green at, amber at).
+V2_TARGETS = {v2_metric_code("positive", "ease"): (30.0, 26.0), v2_metric_code("negative", "efficiency"): (12.0, 15.0)}
+
+
+@dataclass(frozen=True)
+class TrustStory:
+    """A program's trust (mean on the 1-5 scale; a thumbs form's mean is 1 + 4 x share of thumbs up).
+
+    `before` is its trust in the quarter before the latest, reached by `trend` a quarter; `latest`
+    its trust in the latest quarter (None: a small move of its own). `n` is its respondents a quarter
+    on the v2 survey (the v1 survey, fielded on more channels, reached about twice as many)."""
+
+    before: float
+    n: int
+    latest: Optional[float] = None
+    latest_n: Optional[int] = None
+    scale: str = THUMBS
+    trend: float = 0.0
+    reported_latest: bool = True
+    digital: bool = False  # a web form: no employee to name, so "employee" is not offered
+
+
+TRUST = {
+    # Benefits Administration: a chronic red, a call centre whose new phone system fails this quarter.
+    "Disability Compensation Claims": TrustStory(3.55, 180),
+    "Pension Applications": TrustStory(4.15, 90, scale=FIVE),
+    "Survivor Benefits": TrustStory(3.98, 48, latest=3.74, latest_n=41),  # a fall too small a sample can tell
+    "Education Benefits": TrustStory(4.22, 120, trend=0.01),
+    "Benefits Call Center": TrustStory(4.28, 260, latest=3.62, latest_n=250),  # significant fall: turns red
+    "Online Benefits Portal": TrustStory(4.1, 220, digital=True),
+    "Appeals Processing": TrustStory(3.78, 70, scale=FIVE),
+    # Passport & Travel Services: the online renewal redesign lands; Trusted Traveler's backlog shows.
+    "Passport Renewal Online": TrustStory(3.86, 420, latest=4.22, latest_n=460, trend=-0.01, digital=True),
+    "Passport Acceptance Facilities": TrustStory(4.3, 100, scale=FIVE),
+    "Travel Advisories": TrustStory(4.02, 60, digital=True),
+    "Passport Information Center": TrustStory(3.95, 130, scale=FIVE),
+    "Expedited Passport Agencies": TrustStory(4.35, 50, scale=FIVE),
+    "Trusted Traveler Enrollment": TrustStory(4.27, 360, latest=3.93, latest_n=380),  # significant fall
+    # Disaster Assistance Agency: hurricane season.
+    "Individual Disaster Assistance": TrustStory(3.82, 200),
+    "Disaster Recovery Centers": TrustStory(4.05, 80, scale=FIVE),
+    "Flood Insurance Claims": TrustStory(4.05, 330, latest=3.7, latest_n=340),  # significant fall: green to amber
+    "Disaster Helpline": TrustStory(4.0, 110),
+    "Housing Inspections": TrustStory(3.96, 58, latest=3.8, latest_n=54),  # not significant
+    "Small Community Grants": TrustStory(4.1, 19),  # never enough respondents
+    "Hazard Mitigation Grants": TrustStory(3.72, 44),
+    # Small Business Office: surveys on its own account, without trust targets.
+    "Business Loan Applications": TrustStory(3.92, 80),
+    "Contracting Assistance": TrustStory(4.0, 45),
+    "Entrepreneurial Training": TrustStory(4.4, 60, digital=True),
+    "Export Assistance": TrustStory(3.85, 42, latest=4.06, latest_n=38),  # a rise too small a sample can tell
+    "Business Help Desk": TrustStory(4.25, 55),
+    "Disaster Loans": TrustStory(3.75, 95),
+    # Retirement Services keeps the 1-5 trust question.
+    "Retirement Applications": TrustStory(3.82, 280, latest=4.08, latest_n=300, scale=FIVE, trend=0.01),
+    "Survivor Annuities": TrustStory(4.05, 16, scale=FIVE),  # never enough respondents
+    "Retirement Information Line": TrustStory(4.12, 160, scale=FIVE),
+    "Online Annuitant Services": TrustStory(4.2, 210, scale=FIVE, digital=True),
+    "Health Benefits Enrollment": TrustStory(3.9, 120, scale=FIVE),
+    "Life Insurance Claims": TrustStory(4.0, 46, latest_n=21, scale=FIVE),  # this quarter, too few
+    "Tax Form Requests": TrustStory(4.4, 250, scale=FIVE, digital=True),
+    # Health Coverage Office: enrollment climbs out of the red.
+    "Marketplace Enrollment": TrustStory(3.52, 450, latest=3.82, latest_n=520, trend=0.02),  # significant rise
+    "Coverage Help Line": TrustStory(4.12, 150),
+    "Eligibility Appeals": TrustStory(3.45, 60),
+    "Provider Enrollment": TrustStory(4.0, 85),
+    "Prescription Assistance": TrustStory(4.15, 90),
+    "Navigator Grants": TrustStory(4.0, 40, reported_latest=False),  # did not report this quarter
+    "Member Portal": TrustStory(4.2, 290, digital=True),
+}
+
+# Share of respondents who name each aspect as what went well (a positive answer) or what could be
+# improved (a negative one); a middle answer on a 1-5 form names either at half the rate.
+WENT_WELL = {"effectiveness": 0.45, "ease": 0.4, "efficiency": 0.3, "transparency": 0.25, "humanity": 0.22,
+             "employee": 0.4, "other": 0.05}
+COULD_IMPROVE = {"effectiveness": 0.3, "ease": 0.35, "efficiency": 0.5, "transparency": 0.2, "humanity": 0.15,
+                 "employee": 0.2, "other": 0.1}
+# The call centre's bad quarter: the complaints are about time, and about the people on the phone.
+CUT_OVER = {**COULD_IMPROVE, "efficiency": 0.78, "employee": 0.38}
+COMMENTS = ("Quick and easy.", "The agent was patient with me.", "Took too long on hold.",
+            "Could not find the form I needed.", "Clear instructions, thank you.", "I had to call three times.")
+
 LIFE_EXPERIENCES = {
     "Approaching retirement": ("RS",),
     "Recovering from a disaster": ("DAA",),
@@ -80,6 +258,14 @@ CHANNELS = ["web", "phone", "in person", "email", "mobile"]
 
 ELEMENTS = [("Leading Change", 15), ("Leading People", 15), ("Business Acumen", 15),
             ("Building Coalitions", 15), ("Results Driven", 40)]
+# A component leader's CX requirements on the v2 survey: (metric code, requirement text).
+CX_REQUIREMENTS = [
+    ("trust", "Raise trust / confidence to target in the leader's programs."),
+    (v2_metric_code("positive", "ease"),
+     "Raise the share of customers naming ease as what went well to target in the leader's programs."),
+    (v2_metric_code("negative", "efficiency"),
+     "Lower the share of customers naming the time it took as what could be improved to target."),
+]
 
 DEMO_USERS = [
     # email, role, function code, leader e-mail
@@ -97,14 +283,31 @@ LAST = ["Alvarez", "Brooks", "Chen", "Diaz", "Edwards", "Fischer", "Garcia", "Hu
         "Kim", "Lopez", "Martin", "Nguyen", "Okafor", "Patel", "Robinson", "Silva", "Thompson", "Williams"]
 
 
+def _rng(part: str) -> random.Random:
+    """The random stream of one part of the demo (a change to one part leaves the others as they were)."""
+    return random.Random(f"{SEED}:{part}")
+
+
+def demo_periods(today: date) -> list[Period]:
+    """The quarters with survey data: FY2023-Q1 (or eight quarters back, if later) to the latest complete one."""
+    last = latest_complete_period(today)
+    return period_range(min(FIRST_PERIOD, last.prev(7)), last)
+
+
 def seed_demo(session, today: date | None = None) -> bool:
-    """Create the demo agency unless it exists. Returns True when it created anything."""
+    """Create the demo agency unless it exists. Returns True when it created anything.
+
+    The v2 survey responses are imported through the Touchpoints import (`touchpoints_responses`),
+    so the importers must be connected: build the app with `scorecard.create_app`. What the imports
+    did is left in `session.info["demo_lines"]` for `scorecard demo` to print."""
     if session.scalar(sa.select(Agency).where(Agency.code == DEMO_AGENCY_CODE)) is not None:
         return False
+    if not touchpoints_responses.receivers:
+        raise RuntimeError("the demo imports its Touchpoints responses through the importers, which are not "
+                           "connected: build the app with scorecard.create_app() first")
     today = today or date.today()
-    rng = random.Random(SEED)
-    last = latest_complete_period(today)
-    periods = [last.prev(k) for k in range(11, -1, -1)]
+    moment = datetime.combine(today, time(15, 0), tzinfo=UTC)  # "now" for the demo's dates, so they follow `today`
+    periods = demo_periods(today)
     current_fy = Period.from_date(today).fiscal_year
 
     agency = Agency(code=DEMO_AGENCY_CODE, name="Department of Public Services (demo)")
@@ -113,18 +316,32 @@ def seed_demo(session, today: date | None = None) -> bool:
     metrics = _metrics(session)
     components, programs = _org(session, agency)
     session.flush()
-    _observations(session, rng, agency, programs, functions, metrics, periods)
-    _targets(session, agency, programs, metrics, {p.fiscal_year for p in periods} | {current_fy})
-    leaders = _leaders(session, rng, components, functions)
+    _observations(session, agency, programs, functions, metrics, periods)
+    _targets(session, agency, components, programs, metrics, functions,
+             {p.fiscal_year for p in periods} | {current_fy})
+    leaders = _leaders(session, components, functions)
     session.flush()
-    commitments = _commitments(session, rng, functions, components, programs, metrics, leaders, today)
-    _plans(session, leaders, programs, metrics, commitments, current_fy)
+    commitments = _commitments(session, functions, components, programs, metrics, leaders, today, moment)
+    session.flush()
+    for fiscal_year in (current_fy, current_fy - 1):  # this year's plans first: the ones people work on
+        _plans(session, leaders, programs, metrics, commitments, fiscal_year)
     _users(session, functions)
     session.flush()
     _commitment_histories(session, commitments, current_fy)
-    _capacity(session, rng, components, current_fy, today)
+    _capacity(session, components, current_fy, today)
+    analyst_id = session.scalar(sa.select(User.id).where(User.email == "analyst@demo.cx.gov"))
     session.commit()
+
+    lines = _import_responses(session, programs_by_code(session), periods, analyst_id)
+    _rate_last_year(session, current_fy - 1, today, moment)
+    session.commit()
+    session.info.setdefault("demo_lines", []).extend(lines)
     return True
+
+
+def programs_by_code(session) -> dict[str, Program]:
+    return {p.code: p for p in session.scalars(
+        sa.select(Program).join(Component).join(Agency).where(Agency.code == DEMO_AGENCY_CODE).order_by(Program.id))}
 
 
 def _functions(session) -> dict[str, Function]:
@@ -167,8 +384,28 @@ def _org(session, agency):
     return components, programs
 
 
+# -- survey scores ----------------------------------------------------------------------------------------
+def trust_path(story: TrustStory, position: int, count: int) -> float:
+    """The program's trust in quarter `position` of `count` (the last is the latest quarter)."""
+    last = count - 1
+    if position == last:
+        value = story.latest if story.latest is not None else story.before + 0.015 * (story.n // 5 % 5 - 2)
+    else:
+        wiggle = 0.0 if position == last - 1 else 0.03 * ((position * 5 + story.n) % 3 - 1)
+        value = story.before - story.trend * (last - 1 - position) + wiggle
+    return min(4.85, max(1.3, value))
+
+
+def respondents(story: TrustStory, position: int, count: int) -> int:
+    if position == count - 1 and story.latest_n is not None:
+        return story.latest_n
+    if position == count - 2:
+        return story.n
+    return max(5, round(story.n * (1 + 0.06 * ((position * 3 + story.n) % 5 - 2) / 2)))
+
+
 def _likert_counts(rng: random.Random, mean: float, n: int) -> list[int]:
-    """Answer counts for `n` respondents whose mean lands near `mean`."""
+    """Answer counts for `n` respondents whose mean lands near `mean` (the v1 drivers)."""
     weights = [max(0.01, 1.2 - abs(k - mean)) ** 2 * rng.uniform(0.85, 1.15) for k in range(1, 6)]
     total = sum(weights)
     counts = [int(n * w / total) for w in weights]
@@ -176,32 +413,75 @@ def _likert_counts(rng: random.Random, mean: float, n: int) -> list[int]:
     return counts
 
 
-def _observations(session, rng, agency, programs, functions, metrics, periods):
+def five_point_counts(mean: float, n: int) -> list[int]:
+    """Answer counts 1-5 for `n` respondents whose mean is `mean` to the nearest 1/n: a smooth shape
+    around the mean, then single answers moved one step at a time from the fullest answer."""
+    weights = [max(0.02, 1.3 - abs(k - mean)) ** 2 for k in range(1, 6)]
+    counts = [int(n * w / sum(weights)) for w in weights]
+    counts[min(4, max(0, round(mean) - 1))] += n - sum(counts)
+    goal, total = round(mean * n), sum(k * c for k, c in zip(range(1, 6), counts))
+    while total != goal:
+        step = 1 if total < goal else -1
+        movable = [k for k in range(5) if counts[k] and 0 <= k + step <= 4]
+        k = max(movable, key=lambda i: (counts[i], -i * step))
+        counts[k] -= 1
+        counts[k + step] += 1
+        total += step
+    return counts
+
+
+def trust_counts(story: TrustStory, mean: float, n: int) -> list[int]:
+    """The v2 trust question's counts as the Touchpoints import writes them (a thumbs down is 1, up is 5)."""
+    if story.scale == FIVE:
+        return five_point_counts(mean, n)
+    up = round((mean - 1) / 4 * n)
+    return [n - up, 0, 0, 0, up]
+
+
+def _observations(session, agency, programs, functions, metrics, periods):
+    """The v1 drivers (before V2_FROM), each program's operational measures and the C-suite functions'
+    own measures, written directly; the v2 survey comes through the Touchpoints import."""
     rows = []
     now = utcnow()
+    likert, operations = _rng("v1-drivers"), _rng("operations")
+    count = len(periods)
     for program in programs:
-        base = rng.uniform(3.3, 4.5)
-        trend = rng.uniform(-0.04, 0.05)
-        small = rng.random() < 0.1  # a few programs struggle to reach the minimum sample
+        story = TRUST[program.name]
         channel = CHANNELS[program.id % len(CHANNELS)]
-        for q, period in enumerate(periods):
-            for code, _name, question in DRIVER_METRICS:
-                mean = min(4.9, max(1.4, base + trend * q + rng.uniform(-0.25, 0.25)))
-                n = rng.randint(8, 28) if small else rng.randint(60, 900)
-                counts = _likert_counts(rng, mean, n)
-                value = sum((k + 1) * c for k, c in enumerate(counts)) / n
-                rows.append(_obs(metrics[code], agency, program.component_id, program.id, None, period, channel,
-                                 value, n, counts, question, now))
+        for position, period in enumerate(periods):
+            if position == count - 1 and not story.reported_latest:
+                continue
+            if period < V2_FROM:
+                trust = trust_path(story, position, count)
+                for code, _name, question in DRIVER_METRICS:
+                    mean = min(4.9, max(1.4, trust + DRIVER_OFFSETS[code] + likert.uniform(-0.08, 0.08)))
+                    n = max(5, round(2 * respondents(story, position, count) * likert.uniform(0.9, 1.1)))
+                    counts = _likert_counts(likert, mean, n)
+                    value = sum((k + 1) * c for k, c in enumerate(counts)) / n
+                    rows.append(_obs(metrics[code], agency, program.component_id, program.id, None, period, channel,
+                                     value, n, counts, question, now))
             for code, _name, _kind, _unit, _dir, _t, _g, _a, base_value, spread in OPERATIONAL_METRICS:
-                value = round(max(0.0, base_value + rng.uniform(-spread, spread)), 1)
+                value = round(max(0.0, base_value + operations.uniform(-spread, spread)), 1)
+                if position == count - 1:
+                    value = LATEST_OPERATIONS.get((program.name, code), value)
                 rows.append(_obs(metrics[code], agency, program.component_id, program.id, None, period, "", value,
                                  None, None, None, now))
-    for code, _name, fn, _kind, _unit, _dir, _t, _g, _a, base_value, spread in FUNCTION_METRICS:
-        for q, period in enumerate(periods):
-            value = round(base_value + rng.uniform(-spread, spread), 1)
-            rows.append(_obs(metrics[code], agency, None, None, functions[fn].id, period, "", value, None, None,
-                             None, now))
+    measures = _rng("function-metrics")
+    for code, _name, fn, _kind, _unit, _dir, _t, _g, _a, first, latest in FUNCTION_METRICS:
+        for position, period in enumerate(periods):
+            share = position / max(1, count - 1)
+            value = first + (latest - first) * share
+            if position != count - 1:
+                value += measures.uniform(-0.04, 0.04) * abs(latest - first)
+            rows.append(_obs(metrics[code], agency, None, None, functions[fn].id, period, "", round(value, 1), None,
+                             None, None, now))
     session.execute(sa.insert(Observation), rows)
+
+
+# The latest quarter's operational measures that go with the story.
+LATEST_OPERATIONS = {("Benefits Call Center", "wait_time"): 24.5, ("Benefits Call Center", "backlog"): 9800.0,
+                     ("Passport Renewal Online", "digital_adoption"): 78.0,
+                     ("Flood Insurance Claims", "backlog"): 11200.0}
 
 
 def _obs(metric, agency, component_id, program_id, function_id, period, channel, value, n, counts, question, now):
@@ -215,25 +495,95 @@ def _obs(metric, agency, component_id, program_id, function_id, period, channel,
     )
 
 
-def _targets(session, agency, programs, metrics, fiscal_years):
+# -- the v2 survey, as Touchpoints exports it -------------------------------------------------------------------
+def touchpoints_files(folder: Path, programs: dict[str, Program], periods: list[Period]) -> list[DemoResponses]:
+    """One Touchpoints A-11 v2 export per program and v2 quarter, written into `folder`."""
+    rng = _rng("touchpoints")
+    files, response_id = [], 4_100_000
+    count = len(periods)
+    for program in programs.values():
+        story = TRUST[program.name]
+        for position, period in enumerate(periods):
+            if period < V2_FROM or (position == count - 1 and not story.reported_latest):
+                continue
+            n = respondents(story, position, count)
+            counts = trust_counts(story, trust_path(story, position, count), n)
+            answers = [k + 1 for k, c in enumerate(counts) for _ in range(c)]
+            rng.shuffle(answers)
+            improve = CUT_OVER if (program.name == "Benefits Call Center" and position == count - 1) else COULD_IMPROVE
+            path = folder / f"touchpoints-{program.code}-{period}.csv"
+            with path.open("w", newline="", encoding="utf-8") as handle:
+                writer = csv.writer(handle)
+                writer.writerow(TOUCHPOINTS_HEADER)
+                for answer in answers:
+                    response_id += 1
+                    writer.writerow(_response(rng, response_id, answer, story, improve))
+            files.append(DemoResponses(path, program.code, str(period), story.scale, n))
+    return files
+
+
+def _response(rng, response_id: int, answer: int, story: TrustStory, improve: dict) -> list:
+    """One response row: the trust answer as the form records it, the aspects chosen, a rare comment."""
+    good, bad = (1.0, 0.0) if answer >= 4 else (0.0, 1.0) if answer <= 2 else (0.5, 0.5)
+    shown = answer if story.scale == FIVE else (1 if answer == 5 else 0)
+    cells = [response_id, shown]
+    for rate, weight in ((WENT_WELL, good), (improve, bad)):
+        for aspect in V2_ASPECTS:
+            offered = not (story.digital and aspect == "employee")
+            cells.append(int(bool(weight) and rng.random() < rate[aspect] * weight) if offered else "null")
+    cells.append(rng.choice(COMMENTS) if rng.random() < 0.03 else "")
+    return cells
+
+
+def _import_responses(session, programs: dict[str, Program], periods: list[Period], user_id) -> list[str]:
+    """Write the Touchpoints exports into a temporary folder and have the importers load them."""
+    with tempfile.TemporaryDirectory(prefix="scorecard-demo-touchpoints-") as folder:
+        files = touchpoints_files(Path(folder), programs, periods)
+        if not files:
+            return []
+        answered = touchpoints_responses.send(session=session, files=files, user_id=user_id)
+    results = [result for _receiver, found in answered for result in (found or ())]
+    failed = [(f, r) for f, r in zip(files, results) if r.status != "imported"]
+    if len(results) != len(files) or failed:
+        name, why = (failed[0][0].path.name, failed[0][1].message) if failed else ("", "not every file was imported")
+        raise RuntimeError(f"the demo's Touchpoints responses did not import: {name} {why}".strip())
+    batches = [r.batch_id for r in results]
+    first, last = files[0].period, max(f.period for f in files)
+    return [f"Touchpoints A-11 v2: {len(files)} demo response files ({sum(f.responses for f in files):,} responses, "
+            f"{len({f.program for f in files})} programs, {first} to {last}) imported as batches "
+            f"{min(batches)}-{max(batches)}."]
+
+
+# -- targets, leaders, commitments, plans --------------------------------------------------------------------
+def _targets(session, agency, components, programs, metrics, functions, fiscal_years):
+    hisp = {c.id: TRUST_TARGETS[c.code.split("-")[-1]] for c in components if c.is_hisp}
     for fy in sorted(fiscal_years):
         for code, *_ in DRIVER_METRICS:
-            session.add(Target(metric=metrics[code], scope_type=ScopeType.agency, scope_id=agency.id,
-                               fiscal_year=fy, target=4.0, green_at=4.0, amber_at=3.7))
-        for code, _n, _k, _u, _d, target, green, amber, *_ in OPERATIONAL_METRICS + [
-                m[:1] + m[1:2] + m[3:] for m in FUNCTION_METRICS]:
-            session.add(Target(metric=metrics[code], scope_type=ScopeType.agency, scope_id=agency.id,
-                               fiscal_year=fy, target=target, green_at=green, amber_at=amber))
-        # Call centres are held to a stricter trust target.
+            if code != "trust":
+                session.add(Target(metric=metrics[code], scope_type=ScopeType.agency, scope_id=agency.id,
+                                   fiscal_year=fy, target=4.0, green_at=4.0, amber_at=3.7))
+        for component_id, (green, amber) in hisp.items():
+            session.add(Target(metric=metrics["trust"], scope_type=ScopeType.component, scope_id=component_id,
+                               fiscal_year=fy, target=green, green_at=green, amber_at=amber))
         for program in programs:
             if "Call Center" in program.name or "Help" in program.name:
+                green, amber = HELP_LINE_TARGET
                 session.add(Target(metric=metrics["trust"], scope_type=ScopeType.program, scope_id=program.id,
-                                   fiscal_year=fy, target=4.2, green_at=4.2, amber_at=3.9))
+                                   fiscal_year=fy, target=green, green_at=green, amber_at=amber))
+        for code, (green, amber) in V2_TARGETS.items():
+            session.add(Target(metric=metrics[code], scope_type=ScopeType.agency, scope_id=agency.id,
+                               fiscal_year=fy, target=green, green_at=green, amber_at=amber))
+        for code, _n, _k, _u, _d, target, green, amber, *_ in OPERATIONAL_METRICS:
+            session.add(Target(metric=metrics[code], scope_type=ScopeType.agency, scope_id=agency.id,
+                               fiscal_year=fy, target=target, green_at=green, amber_at=amber))
+        for code, _n, fn, _k, _u, _d, target, green, amber, *_ in FUNCTION_METRICS:
+            session.add(Target(metric=metrics[code], scope_type=ScopeType.function, scope_id=functions[fn].id,
+                               fiscal_year=fy, target=target, green_at=green, amber_at=amber))
 
 
-def _leaders(session, rng, components, functions):
+def _leaders(session, components, functions):
     leaders = []
-    names = iter(f"{f} {l}" for l in LAST for f in FIRST)
+    names = iter(f"{first} {last}" for last in LAST for first in FIRST)
     for component in components:
         short = component.code.split("-")[-1].lower()
         head = Leader(name=next(names), email=f"leader.{short}@demo.cx.gov", title=f"Administrator, {component.name}",
@@ -253,30 +603,44 @@ def _leaders(session, rng, components, functions):
     return leaders
 
 
-def _commitments(session, rng, functions, components, programs, metrics, leaders, today):
-    plans = {
-        "CFO": ["Align CX budget requests with HISP action plans", "Fund digital intake for top three services",
-                "Publish CX spending in the annual financial report"],
-        "CIO": ["Retire paper-only intake for two services", "Meet the login.gov adoption goal",
-                "Cut average portal page load below two seconds"],
-        "CHCO": ["Hire CX staff for every HISP", "Add a CX element to every SES plan",
-                 "Train frontline staff in plain language"],
-        "GC": ["Clear PRA review of the A-11 survey in 30 days", "Simplify benefit notice templates",
-               "Publish the plain-language policy"],
-        "CDO": ["Publish quarterly CX data on performance.gov", "Build one customer-feedback data model",
-                "Automate survey pooling across channels"],
-        "CAO": ["Add CX requirements to contact-centre contracts", "Shorten award time for CX research",
-                "Report vendor CX performance quarterly"],
-        "CXO": ["Run a journey map for each life experience", "Stand up the agency CX council",
-                "Close the loop on top complaints within 30 days"],
-        "PIO": ["Link CX goals to the strategic plan", "Review HISP action plans every quarter",
-                "Report CX progress to the deputy secretary monthly"],
-    }
+COMMITMENT_TITLES = {
+    "CFO": ["Align CX budget requests with HISP action plans", "Fund digital intake for top three services",
+            "Publish CX spending in the annual financial report"],
+    "CIO": ["Retire paper-only intake for two services", "Meet the login.gov adoption goal",
+            "Cut average portal page load below two seconds"],
+    "CHCO": ["Hire CX staff for every HISP", "Add a CX element to every SES plan",
+             "Train frontline staff in plain language"],
+    "GC": ["Clear PRA review of the A-11 survey in 30 days", "Simplify benefit notice templates",
+           "Publish the plain-language policy"],
+    "CDO": ["Publish quarterly CX data on performance.gov", "Build one customer-feedback data model",
+            "Automate survey pooling across channels"],
+    "CAO": ["Add CX requirements to contact-centre contracts", "Shorten award time for CX research",
+            "Report vendor CX performance quarterly"],
+    "CXO": ["Run a journey map for each life experience", "Stand up the agency CX council",
+            "Close the loop on top complaints within 30 days"],
+    "PIO": ["Link CX goals to the strategic plan", "Review HISP action plans every quarter",
+            "Report CX progress to the deputy secretary monthly"],
+}
+# (function, position) -> days past the due date on the demo's day
+LATE = {("CFO", 2): 12, ("CIO", 0): 5, ("CXO", 2): 21}
+# (function, position) -> days since the last update on the demo's day: open ones left alone for weeks
+# (the others were updated within the last four weeks)
+QUIET = {("CDO", 0): 47, ("CAO", 2): 64, ("GC", 1): 38, ("PIO", 0): 75, ("CHCO", 2): 33}
+
+
+def _commitments(session, functions, components, programs, metrics, leaders, today, moment):
+    """Three commitments per function. Each function's first names trust and two programs of one
+    component (the functions take the components in turn), so every component's head has a C-suite
+    commitment behind their trust requirement."""
+    rng = _rng("commitments")
     statuses = list(CommitmentStatus)
-    heads = {l.function_id: l for l in leaders if l.function_id and ".deputy" not in (l.email or "")}
+    heads = {lead.function_id: lead for lead in leaders if lead.function_id and ".deputy" not in (lead.email or "")}
     ba_head = next(lead for lead in leaders if lead.email == "leader.ba@demo.cx.gov")  # the demo leader's account
+    by_component: dict = {}
+    for program in programs:
+        by_component.setdefault(program.component_id, []).append(program)
     commitments = []
-    for code, titles in plans.items():
+    for f, (code, titles) in enumerate(COMMITMENT_TITLES.items()):
         function = functions[code]
         for i, title in enumerate(titles):
             status = statuses[(i + len(code)) % 5]
@@ -287,12 +651,18 @@ def _commitments(session, rng, functions, components, programs, metrics, leaders
                 reason="Vendor delays pushed the schedule." if status.needs_reason else None,
                 evidence_links=[], capacity_domain=CAPACITY_DOMAINS[i % 5] if i == 2 else None,
                 component=components[i % len(components)] if i == 1 else None,
-                last_update_at=utcnow() - timedelta(days=rng.randint(1, 90)),
+                last_update_at=moment - timedelta(days=QUIET.get((code, i), rng.randint(1, 28))),
             )
-            commitment.programs = rng.sample(programs, 2)
+            if i == 0:
+                served = by_component[components[f % len(components)].id]
+                commitment.programs = rng.sample(served, 2)
+            else:
+                commitment.programs = rng.sample(programs, 2)
             commitment.metrics = [metrics["trust"]] if i == 0 else [metrics["satisfaction"]]
             if (code, i) in LATE:  # a few slipped past their due date, so overdue is something true to show
                 commitment.due_date = today - timedelta(days=LATE[(code, i)])
+            elif commitment.due_date < today and status not in (CommitmentStatus.complete, CommitmentStatus.dropped):
+                commitment.due_date = today + timedelta(days=30 + rng.randint(0, 120))  # only LATE is overdue
             if (code, i) == ("CXO", 2):
                 commitment.leader = ba_head
             commitments.append(commitment)
@@ -300,8 +670,6 @@ def _commitments(session, rng, functions, components, programs, metrics, leaders
     return commitments
 
 
-# (function, position) -> days past the due date on the demo's day
-LATE = {("CFO", 2): 12, ("CIO", 0): 5, ("CXO", 2): 21}
 STEPS = {  # the status a commitment moved through before its current one
     CommitmentStatus.on_track: [CommitmentStatus.not_started],
     CommitmentStatus.at_risk: [CommitmentStatus.not_started, CommitmentStatus.on_track],
@@ -345,12 +713,22 @@ def _commitment_histories(session, commitments, fiscal_year):
 
 
 def _plans(session, leaders, programs, metrics, commitments, fiscal_year):
-    by_component = {}
+    """Every leader's plan for one fiscal year: the five SES elements; Results Driven holds the CX
+    requirements — a C-suite leader's function, a component leader's programs (the deputy secretary's
+    and the chief operating officer's: every program) on the v2 survey's measures. A component head's
+    trust requirement links the C-suite commitment that names trust for their programs (the
+    commitments are flushed first, so their functions and programs are known)."""
+    by_component: dict = {}
     for program in programs:
         by_component.setdefault(program.component_id, []).append(program)
-    by_function = {c.function_id: c for c in commitments}
+    trust_commitment = {}
+    for commitment in commitments:
+        if any(m.code == "trust" for m in commitment.metrics):
+            for program in commitment.programs:
+                trust_commitment.setdefault(program.component_id, commitment)
     for leader in leaders:
         plan = PerformancePlan(leader=leader, fiscal_year=fiscal_year, rating_method=RatingMethod.opm_majority)
+        head = (leader.email or "").startswith("leader.")
         for position, (name, weight) in enumerate(ELEMENTS):
             element = PlanElement(name=name, weight=weight, position=position,
                                   is_results_driven=(name == "Results Driven"), is_critical=True)
@@ -361,17 +739,83 @@ def _plans(session, leaders, programs, metrics, commitments, fiscal_year):
                     text=f"Deliver the {leader.function.code}'s CX commitments on time and meet its CX measures.",
                     position=1, function=leader.function))
             elif name == "Results Driven":
-                linked = by_component.get(leader.component_id, [])
-                for k, code in enumerate(("trust", "satisfaction", "ease")):
-                    req = PlanRequirement(text=f"Raise {metrics[code].name.lower()} to target in the leader's programs.",
-                                          position=k + 1, metric=metrics[code],
-                                          commitment=by_function.get(leader.function_id) if k == 0 else None)
+                linked = by_component.get(leader.component_id, []) if leader.component_id else list(programs)
+                for k, (code, text) in enumerate(CX_REQUIREMENTS):
+                    req = PlanRequirement(text=text, position=k + 1, metric=metrics[code], commitment=(
+                        trust_commitment.get(leader.component_id) if code == "trust" and head else None))
                     req.programs = list(linked)
                     element.requirements.append(req)
             plan.elements.append(element)
         session.add(plan)
 
 
+# -- last year's ratings --------------------------------------------------------------------------------------
+def requirement_proposals(session, requirement_ids, today: date) -> dict[int, int]:
+    """The rating the rules propose for each requirement: the published requirement rules, or the
+    default pack's (which `scorecard demo` publishes) when none is published yet. Writes nothing."""
+    from scorecard.rules.context import load_context, load_observations
+    from scorecard.rules.schema import compile_rule
+    from scorecard.rules.service import functions_read, metrics_read, published_rules, run_rules
+    from scorecard.rules.store import default_pack
+
+    rules = [rule for _, rule in published_rules(session) if rule.subject_type is RuleSubject.requirement]
+    if not rules:
+        rules = [compile_rule(d) for d in default_pack() if d["applies_to"] == RuleSubject.requirement.value]
+    ctx = load_context(session, today=today, min_n=_min_n(), observations=False)
+    load_observations(session, ctx, metric_ids=metrics_read(ctx, rules), function_metrics=functions_read(ctx, rules))
+    drafts = run_rules(ctx, rules, {RuleSubject.requirement: set(requirement_ids)})
+    return {d.subject_id: d.rating for d in drafts if d.rating is not None}
+
+
+def _min_n() -> int:
+    try:
+        from flask import current_app
+        return current_app.config.get("SURVEY_MIN_N", MIN_N_DEFAULT)
+    except RuntimeError:  # outside an app context
+        return MIN_N_DEFAULT
+
+
+NARRATIVE = ("rated on the accomplishment narrative and the rating official's observation; no rule proposes "
+             "a rating for this element")
+OVERRIDES = ("A rise in the second half of the year, after the intake redesign, that the four-quarter "
+             "window does not yet show.",
+             "Trust held up through the hurricane season surge better than the pooled score suggests.")
+
+
+def _rate_last_year(session, fiscal_year: int, today: date, moment: datetime) -> None:
+    """The rating official's decisions on every element of last year's plans, beside what the rules
+    proposed: the proposal confirmed, a few overridden one step up with a justification, and the
+    elements no rule rates (the other ECQs) rated on the narrative, with a justification."""
+    rng = _rng("ratings")
+    official = session.scalar(sa.select(User).where(User.email == "executive@demo.cx.gov"))
+    plans = session.scalars(
+        sa.select(PerformancePlan).join(Leader).where(PerformancePlan.fiscal_year == fiscal_year,
+                                                      Leader.email.like("%@demo.cx.gov"))
+        .order_by(PerformancePlan.id)).all()
+    requirements = [r for p in plans for e in p.elements for r in e.requirements if r.is_cx]
+    proposals = requirement_proposals(session, [r.id for r in requirements], today)
+    year_end = datetime.combine(Period(fiscal_year, 4).end, time(16, 0), tzinfo=UTC)
+    overridden = 0
+    for k, plan in enumerate(plans):
+        at = min(year_end + timedelta(days=18 + k % 20, hours=k % 5), moment - timedelta(days=1))
+        for element in plan.elements:
+            proposed = element_rating([proposals.get(r.id) for r in element.requirements], plan.rating_method.value)
+            if proposed is None:
+                rating, why = rng.choice((3, 4, 4, 4, 5, 5)), f"{element.name}: {NARRATIVE}."
+            elif proposed <= 3 and overridden < len(OVERRIDES) and rng.random() < 0.5:
+                rating, why = proposed + 1, OVERRIDES[overridden]
+                overridden += 1
+            else:
+                rating, why = proposed, None
+            decision = ElementRating(element=element, proposed_rating=proposed, confirmed_rating=rating,
+                                     justification=why, decided_by_id=official.id, at=at)
+            session.add(decision)
+            session.add(AuditEvent(user_id=official.id, at=at, action="plan.rate", entity_type="plan_element",
+                                   entity_id=element.id, before={"proposed_rating": proposed},
+                                   after={"confirmed_rating": rating, "justification": why}))
+
+
+# -- capacity -----------------------------------------------------------------------------------------------
 CAPACITY_NARRATIVES = {  # domain -> what the component does, by how far along it is (low, middle, high score)
     "Measurement": ("surveys a few services once a year",
                     "fields the A-11 post-transaction survey on its main channels every quarter",
@@ -390,10 +834,11 @@ CAPACITY_EVIDENCE = {"Measurement": "https://www.performance.gov/cx/",
                      "Customer Understanding": "https://digital.gov/topics/customer-experience/"}
 
 
-def _capacity(session, rng, components, current_fy, today):
+def _capacity(session, components, current_fy, today):
     """Each component's capacity assessment for last fiscal year (submitted by the analyst before
     the year ended) and this one (a draft moving on from last year's scores), with the audit
     events the web pages would have written."""
+    rng = _rng("capacity")
     analyst = session.scalar(sa.select(User).where(User.email == "analyst@demo.cx.gov"))
     submitted_at = datetime(current_fy - 1, 9, 15, 15, 0, tzinfo=UTC)
     started = {current_fy - 1: datetime(current_fy - 1, 7, 1, 14, 0, tzinfo=UTC),
@@ -435,11 +880,16 @@ def _capacity(session, rng, components, current_fy, today):
 
 def _users(session, functions):
     existing = set(session.scalars(sa.select(User.email)))
+    digest = None
     for email, role, function_code, leader_email in DEMO_USERS:
         if email in existing:
             continue
         user = User(email=email, role=Role(role), name=email.split("@")[0].replace(".", " ").title())
-        user.set_password(DEMO_PASSWORD)
+        if digest is None:
+            user.set_password(DEMO_PASSWORD)
+            digest = user.password_hash
+        else:  # one published password for every demo account: hashed once (hashing is slow on purpose)
+            user.password_hash = digest
         if function_code:
             user.function = functions[function_code]
         if leader_email:

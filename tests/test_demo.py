@@ -1,9 +1,10 @@
-"""The demo agency: realistic sizes, deterministic, idempotent."""
+"""The demo agency: realistic sizes, deterministic, idempotent (its story: tests/test_demo_story.py)."""
 import sqlalchemy as sa
 
-from scorecard.demo import DEMO_PASSWORD, DEMO_USERS, seed_demo
+from scorecard.demo import DEMO_AGENCY_CODE, DEMO_PASSWORD, DEMO_USERS, V2_FROM, seed_demo
 from scorecard.extensions import db
 from scorecard.models import (
+    Agency,
     CapacityAssessment,
     Commitment,
     Component,
@@ -35,21 +36,26 @@ def test_demo_builds_the_agency_once(app):
         first = _counts()
         checksum = db.session.scalar(sa.select(sa.func.sum(Observation.value)))
         assert first["Component"] == 6 and first["Program"] == 40 and first["Function"] == 8
-        assert first["Leader"] == 60 and first["PerformancePlan"] == 60
+        assert first["Leader"] == 60 and first["PerformancePlan"] == 120  # last fiscal year's and this one's
         assert first["User"] == len(Role) == len(DEMO_USERS)
         assert seed_demo(db.session, TODAY) is False
         assert _counts() == first
         assert db.session.scalar(sa.select(sa.func.sum(Observation.value))) == checksum
 
 
-def test_demo_has_twelve_quarters_of_all_seven_drivers_with_counts(demo):
+def test_demo_has_sixteen_quarters_v1_drivers_with_counts_then_the_v2_survey(demo):
     with demo.app_context():
-        periods = list(db.session.scalars(sa.select(Observation.period).distinct().order_by(Observation.period)))
-        assert len(periods) == 12
-        assert periods[-1] == "FY2026-Q4" and periods[0] == str(Period(2024, 1))
+        periods = list(db.session.scalars(
+            sa.select(Observation.period).distinct().join(Agency).where(Agency.code == DEMO_AGENCY_CODE)
+            .order_by(Observation.period)))
+        assert len(periods) == 16
+        assert periods[-1] == "FY2026-Q4" and periods[0] == str(Period(2023, 1))
         survey = db.session.scalars(sa.select(Observation).where(Observation.count_1.is_not(None))).all()
-        assert len(survey) == 40 * 12 * 7
-        for obs in survey[:200]:
+        v1 = [o for o in survey if o.period < str(V2_FROM)]
+        assert len(v1) == 40 * 5 * 7  # FY2023-Q1 .. FY2024-Q1: every program, the seven drivers
+        v2 = [o for o in survey if o.period >= str(V2_FROM)]
+        assert {o.metric.code for o in v2} == {"trust"} and len(v2) == 40 * 11 - 1  # one program missed a quarter
+        for obs in v1[:200] + v2[:200]:
             assert sum(obs.counts) == obs.n
             assert abs(obs.value - sum((k + 1) * c for k, c in enumerate(obs.counts)) / obs.n) < 1e-9
 
