@@ -71,9 +71,11 @@ def init_dashboards(server) -> None:
     deny-by-default check; Dash's callback dispatcher is exempt from CSRF (it posts JSON and
     the session cookie is SameSite=Lax) and checks every request (dashboards.validation) before
     a callback runs: a malformed one answers 400."""
+    from dashboards.briefing.web import bp as briefings_bp
     from dashboards.validation import guard
     from scorecard.extensions import csrf
 
+    server.register_blueprint(briefings_bp)  # the briefings' downloads, under /dashboards/briefings/
     dash_app.init_app(server)
     for rule in server.url_map.iter_rules():
         if rule.rule.startswith(URL_BASE + "_dash-update-component"):

@@ -109,6 +109,16 @@ def text(value) -> Optional[str]:
     return value
 
 
+def token(value) -> Optional[str]:
+    """An opaque id the server handed out (a background job's): 20 to 64 letters, digits, - or _; or None."""
+    if value is None:
+        return None
+    if not isinstance(value, str) or not 20 <= len(value) <= 64 or not value.isascii() \
+            or not all(ch.isalnum() or ch in "-_" for ch in value):
+        raise ValueError("expected an id of 20 to 64 letters, digits, - or _")
+    return value
+
+
 # -------------------------------------------------------------------------------- registry
 
 CONVERTERS: dict[str, Callable] = {}

@@ -9,7 +9,7 @@ from dash import Input, Output, State, callback, dcc, html
 from flask import current_app
 from flask_login import current_user
 
-from dashboards import components, links, tables, validation
+from dashboards import briefing, components, links, tables, validation
 from dashboards.queries import common, overview as queries
 from dashboards.urlstate import QueryParam, UrlState
 from scorecard.extensions import db
@@ -51,6 +51,7 @@ def layout(**query):
         ], className="dash-filters", role="group", **{"aria-label": "Filters"}),
         dcc.Loading(html.Div(id="overview-body"), type="dot"),
         components.table_panel("overview-programs", summary="Show every program's status as a table, with downloads"),
+        briefing.panel("overview-briefing"),
     ])
 
 
@@ -237,3 +238,4 @@ def update_overview(period, agency_id):
 
 components.register_downloads("overview-programs", programs_table,
                               [State("overview-period", "value"), State("overview-agency", "value")])
+briefing.register("overview-briefing", State("overview-period", "value"), State("overview-agency", "value"))

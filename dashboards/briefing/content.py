@@ -1,0 +1,243 @@
+"""What a briefing says: the overview of one quarter and agency as plain tables (`tables.Table`),
+one per section, read through the overview's own query functions (`queries.overview`, and
+`common.program_statuses` / the commitments' visibility behind its counts), never a second
+computation. The PDF and the workbook are drawn from the same `Briefing`.
+
+Sections: at a glance (the tiles), what changed since the quarter before, red programs with the
+rules' explanations, overdue commitments, leaders at risk. The role's scope is the overview's:
+commitments and plans a role may not see are left out with a sentence saying so.
+"""
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Optional
+from urllib.parse import urljoin
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from dashboards import links, tables
+from dashboards.queries import common
+from dashboards.queries import overview as queries
+from dashboards.tables import COUNT, NUMBER, Column, Table
+from scorecard.commitments.services import STATUS_LABELS, is_overdue, visible_commitments
+from scorecard.models import Commitment, Finding
+from scorecard.scoring import RED
+
+GLANCE, CHANGES, RED_PROGRAMS, OVERDUE, LEADERS = "glance", "changes", "red", "overdue", "leaders"
+
+
+class ValueColumn(Column):
+    """A column of counts and scores side by side: whole numbers as counts, others to 2 decimals
+    (the workbook keeps them as numbers)."""
+
+    def text(self, value) -> str:
+        if isinstance(value, int) and not isinstance(value, bool):
+            return f"{value:,}"
+        if isinstance(value, float):
+            return f"{value:,.2f}"
+        return super().text(value)
+
+    def export(self, value):
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+        if isinstance(value, float):
+            return round(value, self.decimals)
+        return super().export(value)
+
+
+@dataclass
+class Section:
+    key: str                 # the workbook's sheet, the PDF's bookmark
+    heading: str
+    note: str                # one sentence under the heading
+    table: Optional[Table]   # None: the role does not see this section (the note says so)
+
+
+@dataclass
+class Briefing:
+    title: str
+    period: Optional[str]
+    agency: str
+    prepared_for: str
+    prepared_on: datetime
+    sections: list[Section] = field(default_factory=list)
+
+    def section(self, key: str) -> Section:
+        return next(s for s in self.sections if s.key == key)
+
+    @property
+    def file_stem(self) -> str:
+        agency = "".join(ch if ch.isalnum() else "-" for ch in self.agency.lower()).strip("-")
+        return f"cx-briefing-{self.period or 'no-data'}-{agency or 'all'}"
+
+
+def _absolute(base_url: str, href: Optional[str]) -> Optional[str]:
+    return urljoin(base_url, href) if href and base_url else href
+
+
+# ------------------------------------------------------------------------------- at a glance
+
+def glance_table(found: queries.Overview) -> Table:
+    """The tiles as rows: the measure, its value and what stands beside it on the page."""
+    from dashboards.pages.overview import change_sentence  # the tile's own words
+
+    rows = []
+    for score in found.scores:
+        detail = f"No survey answers in {score.period}." if score.value is None else (
+            f"n = {score.n:,}; " + (f"95% CI {score.ci_low:.2f} to {score.ci_high:.2f}; " if score.ci_low is not None
+                                    else "95% CI: too few answers; ")
+            + ("" if score.sufficient else "insufficient data; ") + change_sentence(score))
+        rows.append({"measure": f"{score.name}, agency-wide (1-5)", "value": score.value, "detail": detail})
+    statuses = found.statuses
+    for status, count in statuses.counts.items():
+        if count or status != "no_data":
+            rows.append({"measure": f"Programs {tables.status_word(status)}", "value": count,
+                         "detail": f"of {statuses.total:,} programs with observations in {statuses.period}"})
+    if found.commitments is not None:
+        for row in found.commitments.rows:
+            rows.append({"measure": f"Commitments: {row.label.lower()}", "value": row.count,
+                         "detail": f"of {found.commitments.open_total:,} open commitments, as of "
+                                   f"{found.commitments.today.isoformat()}"})
+    if found.leaders is not None:
+        rows.append({"measure": "Leaders with CX requirements proposed below 3", "value": len(found.leaders.leaders),
+                     "detail": f"of the leaders in {found.leaders.plans:,} FY{found.leaders.fiscal_year} plans"
+                     if found.leaders.fiscal_year else "No performance plans yet."})
+    report = found.reporting
+    rows.append({"measure": "A-11 reporting: programs that reported", "value": report.reported,
+                 "detail": f"of {report.expected:,} expected ({report.share:.0%}); {len(report.missing):,} not reported"
+                 if report.expected else f"No program reported in the four quarters before {report.period}."})
+    return Table(caption=f"At a glance, {found.period}", name=GLANCE, rows=rows, columns=[
+        Column("measure", "Measure", row_header=True), ValueColumn("value", "Value", NUMBER),
+        Column("detail", "Detail")])
+
+
+def changes_table(found: queries.Overview, base_url: str) -> Table:
+    from dashboards.pages.overview import CHANGE_HEADINGS
+
+    changes = found.changes
+    rows = [{"kind": CHANGE_HEADINGS[line.kind], "subject": line.subject, "href": _absolute(base_url, line.href),
+             "text": line.text} for line in changes.lines]
+    return Table(caption=f"What changed since {changes.prior_period} (significant at 95%)", name=CHANGES, rows=rows,
+                 empty="No significant change.", columns=[
+                     Column("subject", "Program or commitment", link="href", row_header=True),
+                     Column("kind", "Change"), Column("text", "What happened")])
+
+
+# ------------------------------------------------------------------------------- red programs
+
+def red_programs_table(session, found: queries.Overview, programs: common.ProgramFilter, min_n: int,
+                       base_url: str) -> Table:
+    """The programs counted as red on the overview (the same `program_statuses`), each with the
+    explanation of the rules' finding that made it red."""
+    statuses = common.program_statuses(session, found.period, programs, min_n=min_n)
+    red = [s for s in statuses.values() if s.status == RED]
+    names = common.program_names(session, tuple(sorted(s.program_id for s in red)))
+    finding_ids = [s.finding_id for s in red if s.finding_id]
+    explanations = dict(session.execute(sa.select(Finding.id, Finding.explanation)
+                                        .where(Finding.id.in_(finding_ids))).tuples().all()) if finding_ids else {}
+    rows = []
+    for status in sorted(red, key=lambda s: (names[s.program_id][1], names[s.program_id][0])):
+        name, component = names[status.program_id]
+        if status.finding_id:
+            reason = explanations.get(status.finding_id, "")
+        elif status.value is not None and status.target is not None:
+            reason = f"Trust {status.value:.2f} (n = {status.n or 0:,}) against a target of {status.target:g}."
+        else:
+            reason = "Red by its score; no rule finding for this quarter."
+        rows.append({"program": name, "href": _absolute(base_url, links.program(status.program_id, found.period)),
+                     "component": component, "status": status.status, "value": status.value, "n": status.n,
+                     "target": status.target, "reason": reason,
+                     "why": _absolute(base_url, links.finding(status.finding_id)) if status.finding_id else None})
+    return Table(caption=f"Red programs, {found.period}: trust score, respondents (n), target and the reason",
+                 name=RED_PROGRAMS, rows=rows, empty="No program is red.", columns=[
+                     Column("program", "Program", link="href", row_header=True), Column("component", "Component"),
+                     Column("value", "Trust (1-5)", NUMBER), Column("n", "n", COUNT),
+                     Column("target", "Target", NUMBER), Column("reason", "Reason", link="why")])
+
+
+# ------------------------------------------------------------------------------- commitments
+
+def overdue_table(session, scope: common.Scope, today: date, base_url: str) -> Table:
+    """The commitments counted as overdue on the overview: those `scope` may see, open, past due."""
+    query = visible_commitments(scope).options(so.joinedload(Commitment.function), so.joinedload(Commitment.leader))
+    overdue = [c for c in session.scalars(query) if is_overdue(c, today)]
+    overdue.sort(key=lambda c: (c.due_date, c.function.code, c.title))
+    rows = [{"title": c.title, "href": _absolute(base_url, links.commitment(c.id)), "function": c.function.code,
+             "owner": c.leader.name if c.leader else None, "due": c.due_date.isoformat(),
+             "days": (today - c.due_date).days, "status": STATUS_LABELS[c.status], "reason": c.reason}
+            for c in overdue]
+    return Table(caption=f"Overdue commitments as of {today.isoformat()}, longest overdue first", name=OVERDUE,
+                 rows=rows, empty="No commitment is overdue.", columns=[
+                     Column("title", "Commitment", link="href", row_header=True), Column("function", "Function"),
+                     Column("owner", "Owner"), Column("due", "Due"), Column("days", "Days overdue", COUNT),
+                     Column("status", "Status"), Column("reason", "Reason")])
+
+
+# ------------------------------------------------------------------------------- leaders
+
+def leaders_table(found: queries.LeadersBelow, base_url: str) -> Table:
+    rows = []
+    for leader in found.leaders:
+        lowest = leader.requirements[0]
+        rows.append({"leader": leader.leader, "href": _absolute(base_url, links.plan(leader.plan_id)),
+                     "title": leader.title, "component": leader.component, "rating": lowest.rating,
+                     "requirement": lowest.text, "why": _absolute(base_url, links.finding(lowest.finding_id)),
+                     "below": len(leader.requirements)})
+    year = f"FY{found.fiscal_year} " if found.fiscal_year else ""
+    return Table(caption=f"Leaders at risk: CX requirements proposed below {queries.RATING_BELOW} in {year}plans",
+                 name=LEADERS, rows=rows, empty="No leader has a CX requirement proposed below 3.", columns=[
+                     Column("leader", "Leader", link="href", row_header=True), Column("title", "Title"),
+                     Column("component", "Component"), Column("rating", "Lowest proposed rating", COUNT),
+                     Column("requirement", "Requirement rated lowest", link="why"),
+                     Column("below", "CX requirements below 3", COUNT)])
+
+
+# ------------------------------------------------------------------------------- the whole
+
+def build(session, period: Optional[str], agency_id: Optional[int], scope: common.Scope, today: date, *,
+          min_n: int = 30, stale_days: int = 30, prepared_for: str = "", base_url: str = "",
+          progress: Callable[[str, int], None] = lambda stage, percent: None) -> Briefing:
+    """The briefing of `period` (None: the latest with data) and agency (None: all), as `scope`
+    sees the overview on `today`. `progress(stage, percent)` is told as each part is read."""
+    programs = common.ProgramFilter(agency_id)
+    progress("Reading the overview", 5)
+    found = queries.overview(session, period, programs, scope, today, min_n=min_n, stale_days=stale_days)
+    agency = dict(common.agencies(session)).get(agency_id, "All agencies") if agency_id else "All agencies"
+    briefing = Briefing(f"CX briefing: {agency}, {found.period or 'no quarter with data'}", found.period, agency,
+                        prepared_for, datetime.now().replace(microsecond=0))
+    if found.period is None:
+        briefing.sections.append(Section(GLANCE, "At a glance", "No program observations yet: import a quarter's "
+                                                                "survey results to fill the briefing.", None))
+        return briefing
+    briefing.sections.append(Section(
+        GLANCE, f"{found.period} at a glance", "Survey scores pool every touchpoint and channel; changes are "
+                                               "significant at 95%.", glance_table(found)))
+    progress("What changed", 25)
+    changes = found.changes
+    briefing.sections.append(Section(
+        CHANGES, f"What changed since {changes.prior_period}",
+        f"Survey scores: {changes.period} against {changes.prior_period}. Commitments: changes after "
+        f"{changes.since.isoformat()} up to {changes.as_of.isoformat()}.", changes_table(found, base_url)))
+    progress("Red programs", 40)
+    briefing.sections.append(Section(
+        RED_PROGRAMS, "Red programs", "Each red program with the explanation of the rule finding behind its status.",
+        red_programs_table(session, found, programs, min_n, base_url)))
+    progress("Overdue commitments", 55)
+    if found.commitments is None:
+        briefing.sections.append(Section(OVERDUE, "Overdue commitments",
+                                         "Commitments are not shown to your role.", None))
+    else:
+        briefing.sections.append(Section(OVERDUE, "Overdue commitments",
+                                         "Open commitments past their due date, of those your role sees.",
+                                         overdue_table(session, scope, today, base_url)))
+    progress("Leaders at risk", 65)
+    if found.leaders is None:
+        briefing.sections.append(Section(LEADERS, "Leaders at risk", "Performance plans are not shown to your role.",
+                                         None))
+    else:
+        briefing.sections.append(Section(
+            LEADERS, "Leaders at risk", "Leaders, in the plans your role sees, with a CX requirement the rules "
+                                        "propose to rate below 3 (Fully Successful); lowest first.",
+            leaders_table(found.leaders, base_url)))
+    return briefing

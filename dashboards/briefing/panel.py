@@ -1,0 +1,115 @@
+"""The briefing buttons of a dashboard page: "Download briefing (PDF)" and "(Excel)" start a job
+(jobs.start) for the page's current filters; a poll (dcc.Interval, every half second while a job
+runs) shows its stage and a progress bar in a live region, then sends the file once and leaves
+a link to download it again (the Flask route, which checks the user too).
+
+    briefing.panel("overview-briefing")                             # in the layout
+    briefing.register("overview-briefing", State("overview-period", "value"),
+                      State("overview-agency", "value"))           # at import
+
+The two states must already be registered with `validation` (the page's UrlState does it); the
+panel's own inputs are registered here.
+"""
+from datetime import date
+
+import dash
+from dash import Input, Output, State, dcc, html
+from flask import current_app, request
+from flask_login import current_user
+
+from dashboards import URL_BASE, validation
+from dashboards.briefing import jobs
+from dashboards.queries.common import Scope
+
+POLL_MS = 500
+
+
+def panel(prefix: str) -> html.Section:
+    heading = f"{prefix}-heading"
+    return html.Section([
+        html.H2("Briefing", id=heading),
+        html.P("The quarter and agency chosen above, as a PDF to read or an Excel workbook to work from: the "
+               "tiles, what changed, red programs and why, overdue commitments and leaders at risk.",
+               className="dash-tile__sub"),
+        html.Div([
+            html.Button("Download briefing (PDF)", id=f"{prefix}-pdf", n_clicks=0, type="button",
+                        className="usa-button usa-button--outline usa-button--small"),
+            html.Button("Download briefing (Excel)", id=f"{prefix}-xlsx", n_clicks=0, type="button",
+                        className="usa-button usa-button--outline usa-button--small"),
+        ], className="dash-downloads"),
+        html.Div(id=f"{prefix}-status", role="status", **{"aria-live": "polite"}),
+        dcc.Store(id=f"{prefix}-job"),
+        dcc.Interval(id=f"{prefix}-poll", interval=POLL_MS, disabled=True, n_intervals=0),
+        dcc.Download(id=f"{prefix}-download"),
+    ], className="dash-section", id=prefix, **{"aria-labelledby": heading})
+
+
+def download_url(job_id: str) -> str:
+    return f"{URL_BASE}briefings/{job_id}"
+
+
+def progress_view(prefix: str, found: dict) -> html.Div:
+    percent = int(found.get("percent", 0))
+    return html.Div([
+        html.Label(f"Preparing the {jobs.FORMATS[found['fmt']][1]} briefing: {found.get('stage', '')}",
+                   htmlFor=f"{prefix}-progress", className="dash-tile__sub"),
+        html.Progress(id=f"{prefix}-progress", value=str(percent), max="100"),
+        html.Span(f" {percent}%"),
+    ])
+
+
+def ready_view(job_id: str, found: dict) -> html.P:
+    kb = max(1, round(found.get("size", 0) / 1024))
+    return html.P(["Your briefing is ready. ",
+                   html.A(f"Download {found['name']} ({jobs.FORMATS[found['fmt']][1]}, {kb:,} KB)",
+                          href=download_url(job_id), className="usa-link", download=found["name"])])
+
+
+def start_job(fmt: str, period, agency_id) -> str:
+    """Queue the signed-in user's briefing of the page's filters; its job id."""
+    job_id, _ = jobs.start(current_app._get_current_object(), jobs.Request(
+        owner_id=current_user.id, owner=getattr(current_user, "email", "") or "", scope=Scope.of(current_user),
+        period=period, agency_id=agency_id, fmt=fmt, today=date.today(), base_url=request.host_url))
+    return job_id
+
+
+def poll(prefix: str, job_id):
+    """(status, poll disabled, download) for the job as the signed-in user sees it."""
+    found = jobs.state(current_app, job_id, current_user.id) if job_id else None
+    if found is None:
+        return html.P("That briefing is not available: start a new one.", className="dash-empty"), True, dash.no_update
+    if found["status"] == jobs.FAILED:
+        return html.P(found.get("message", "The briefing failed."), className="usa-error-message"), True, dash.no_update
+    if found["status"] != jobs.DONE:
+        return progress_view(prefix, found), False, dash.no_update
+    send = dash.no_update
+    if jobs.claim_delivery(current_app, job_id):
+        path, name, mimetype = jobs.file_for(current_app, job_id, current_user.id)
+        send = dcc.send_file(str(path), filename=name, type=mimetype)
+    return ready_view(job_id, found), True, send
+
+
+def register(prefix: str, period: State, agency: State) -> None:
+    """Register the panel's callbacks (and their inputs with the validation registry)."""
+    for control in ("pdf", "xlsx"):
+        validation.register(f"{prefix}-{control}", "n_clicks", validation.clicks)
+    validation.register(f"{prefix}-poll", "n_intervals", validation.clicks)
+    validation.register(f"{prefix}-job", "data", validation.token)
+
+    @dash.callback(Output(f"{prefix}-job", "data"), Output(f"{prefix}-poll", "disabled"),
+                   Output(f"{prefix}-status", "children"), Output(f"{prefix}-download", "data"),
+                   Input(f"{prefix}-pdf", "n_clicks"), Input(f"{prefix}-xlsx", "n_clicks"),
+                   Input(f"{prefix}-poll", "n_intervals"), State(f"{prefix}-job", "data"), period, agency,
+                   prevent_initial_call=True)
+    @validation.validated
+    def briefing(pdf_clicks, xlsx_clicks, _ticks, job_id, period_value, agency_id):
+        """A button starts a job; each tick of the poll reports on it."""
+        pressed = dash.ctx.triggered_id
+        if pressed in (f"{prefix}-pdf", f"{prefix}-xlsx") and (pdf_clicks or xlsx_clicks):
+            fmt = "xlsx" if pressed == f"{prefix}-xlsx" else "pdf"
+            job_id = start_job(fmt, period_value, agency_id)
+            return job_id, False, progress_view(prefix, {"fmt": fmt, "stage": "Queued", "percent": 0}), dash.no_update
+        if pressed == f"{prefix}-poll":
+            status, done, send = poll(prefix, job_id)
+            return dash.no_update, done, status, send
+        return dash.no_update, dash.no_update, dash.no_update, dash.no_update

@@ -1,0 +1,261 @@
+"""The briefing as a tagged PDF (fpdf2): a title, language and bookmarks, and a structure tree
+that reads in order — Document ▸ H1, P, H2, Table ▸ Caption, TR ▸ TH (scope Column / Row), TD —
+so a screen reader announces headings and each cell with its headers; page furniture (rules,
+fills, page numbers) is marked as artifacts. Tables repeat their header row on each new page.
+
+fpdf2 builds a flat structure tree of its own (for images' alternative texts and section
+titles); the nested tree here is built on its structure classes, which is why pyproject pins
+fpdf2 below 2.9. The core fonts cover Latin-1: other characters are written in their nearest
+Latin-1 spelling (→ as ->, accents kept)."""
+import unicodedata
+from contextlib import contextmanager
+from typing import Optional
+
+from fpdf import FPDF
+from fpdf.enums import MethodReturnValue, XPos, YPos
+from fpdf.prefs import ViewerPreferences
+from fpdf.structure_tree import StructElem, StructureTreeBuilder
+
+from dashboards.briefing.content import Briefing
+from dashboards.tables import COUNT, NUMBER, Table
+
+FONT = "Helvetica"
+LINE = 4.6        # mm per line of table text
+MAX_CELL = 700    # characters of one cell drawn; a longer text is cut with an ellipsis
+_SPELLED = {"→": "->", "←": "<-", "–": "-", "—": "-", "‘": "'", "’": "'", "“": '"', "”": '"', "…": "...",
+            "≥": ">=", "≤": "<=", "≠": "!=", "•": "-", "\u00a0": " ", "\u2009": " ", "\u202f": " "}
+
+
+def latin1(text) -> str:
+    """`text` as the core fonts can draw it."""
+    text = "" if text is None else str(text)
+    if all(ord(ch) < 256 for ch in text):
+        return text
+    out = []
+    for ch in text:
+        if ord(ch) < 256:
+            out.append(ch)
+        elif ch in _SPELLED:
+            out.append(_SPELLED[ch])
+        else:
+            plain = unicodedata.normalize("NFKD", ch).encode("latin-1", "ignore").decode("latin-1")
+            out.append(plain or "?")
+    return "".join(out)
+
+
+class _Elem(StructElem):
+    """A structure element that may carry attributes (/A), as table header cells do."""
+
+    __slots__ = ("a",)
+
+    def __init__(self, *args, attributes: Optional[str] = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.a = attributes
+
+
+class _Tree(StructureTreeBuilder):
+    """fpdf2's builder, serialising the whole nested tree (it writes the Document's children only)."""
+
+    def __iter__(self):
+        yield self.struct_tree_root
+        yield self.struct_tree_root.parent_tree
+        pending = [self.doc_struct_elem]
+        while pending:
+            element = pending.pop(0)
+            yield element
+            pending.extend(kid for kid in element.k if isinstance(kid, StructElem))
+
+    def empty(self) -> bool:
+        return False
+
+
+class TaggedPDF(FPDF):
+    """FPDF writing tagged content: `group(tag)` opens a structure element, `marked(tag)` a leaf
+    whose drawing is its content. Page breaks are taken by the caller between leaves
+    (`room_for`), never inside one."""
+
+    def __init__(self, title: str):
+        super().__init__(orientation="portrait", unit="mm", format="Letter")
+        self.struct_builder = _Tree()
+        self._parents = [self.struct_builder.doc_struct_elem]
+        self._page_parents: dict[int, int] = {}
+        self.set_auto_page_break(False)
+        self.set_margins(16, 16, 16)
+        self.set_title(latin1(title))
+        self.set_lang("en-US")
+        self.set_author("CX Scorecard")
+        self.set_creator("CX Scorecard")
+        self.viewer_preferences = ViewerPreferences(display_doc_title=True)
+        self.alias_nb_pages()
+        self.doc_title = latin1(title)
+
+    # ----------------------------------------------------------------- structure
+    def _element(self, tag: str, kids: list, attributes: Optional[str] = None) -> _Elem:
+        parent = self._parents[-1]
+        element = _Elem(f"/{tag}", parent, kids, page_number=self.page, attributes=attributes)
+        element.pg = self.pages[self.page]
+        parent.k.append(element)
+        return element
+
+    @contextmanager
+    def group(self, tag: str, attributes: Optional[str] = None):
+        self._parents.append(self._element(tag, [], attributes))
+        try:
+            yield
+        finally:
+            self._parents.pop()
+
+    @contextmanager
+    def marked(self, tag: str, attributes: Optional[str] = None):
+        tree = self.struct_builder
+        spid = self._page_parents.setdefault(self.page, len(self._page_parents))
+        tree.spid_per_page_number[self.page] = spid
+        self.pages[self.page].struct_parents = spid
+        owners = tree.struct_tree_root.parent_tree.nums[spid]
+        mcid = len(owners)
+        owners.append(self._element(tag, [mcid], attributes))
+        page = self.page
+        self._out(f"/{tag} <</MCID {mcid}>> BDC")
+        yield
+        assert self.page == page, "a tagged leaf never spans a page break"
+        self._out("EMC")
+
+    @contextmanager
+    def artifact(self):
+        self._out("/Artifact BMC")
+        yield
+        self._out("EMC")
+
+    # ----------------------------------------------------------------- pages
+    def footer(self):
+        with self.artifact():
+            self.set_y(-12)
+            self.set_font(FONT, "", 8)
+            self.set_text_color(90)
+            self.cell(0, 5, f"{self.doc_title}  -  page {self.page_no()} of {{nb}}", align="C")
+            self.set_text_color(0)
+
+    def room_for(self, height: float) -> bool:
+        """Start a new page unless `height` mm fit above the bottom margin; True when it did."""
+        if self.get_y() + height <= self.h - 18:
+            return False
+        self.add_page()
+        return True
+
+    def text_height(self, width: float, text: str, size: float, style: str = "", line: float = LINE) -> float:
+        self.set_font(FONT, style, size)
+        return self.multi_cell(width, line, text, dry_run=True, output=MethodReturnValue.HEIGHT, padding=(0, 1))
+
+    def paragraph(self, text: str, *, tag: str = "P", size: float = 10, style: str = "", line: float = 5,
+                  space: float = 2):
+        text = latin1(text)
+        self.room_for(self.text_height(self.epw, text, size, style, line) + space)
+        self.set_font(FONT, style, size)
+        with self.marked(tag):
+            self.multi_cell(self.epw, line, text, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.ln(space)
+
+    def heading(self, text: str, level: int):
+        size, line = (18, 8) if level == 1 else (14, 6.5)
+        self.room_for(line + 30 if level > 1 else line)  # a heading does not sit alone at a page's foot
+        self.start_section(latin1(text), level=level - 1)
+        self.paragraph(text, tag=f"H{level}", size=size, style="B", line=line, space=1.5)
+
+    # ----------------------------------------------------------------- tables
+    def table_of(self, table: Table):
+        widths = _widths(self, table)
+        self.room_for(30)
+        with self.group("Table"):
+            self.set_font(FONT, "I", 9)
+            caption = latin1(table.caption)
+            with self.marked("Caption"):
+                self.multi_cell(self.epw, 4.5, caption, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+            self.ln(1)
+            self._header_row(table, widths)
+            if not table.rows:
+                with self.group("TR"), self.marked("TD"):
+                    self.set_font(FONT, "", 9)
+                    self.multi_cell(self.epw, LINE, latin1(table.empty), border=1, new_x=XPos.LMARGIN,
+                                    new_y=YPos.NEXT, padding=(0, 1))
+            for row in table.rows:
+                texts = [_cell_text(column, row) for column in table.columns]
+                height = max(self.text_height(w, t, 9, "B" if c.row_header else "")
+                             for w, t, c in zip(widths, texts, table.columns)) + 1.5
+                if self.room_for(height):
+                    self._header_row(table, widths)
+                self._row(table, row, texts, widths, height)
+        self.ln(4)
+
+    def _header_row(self, table: Table, widths: list[float]):
+        texts = [latin1(c.header) for c in table.columns]
+        height = max(self.text_height(w, t, 8.5, "B") for w, t in zip(widths, texts)) + 1.5
+        y = self.get_y()
+        with self.artifact():
+            self.set_fill_color(226, 230, 236)
+            self.rect(self.l_margin, y, sum(widths), height, style="F")
+        with self.group("TR"):
+            x = self.l_margin
+            for column, width, text in zip(table.columns, widths, texts):
+                self.set_xy(x, y + 0.75)
+                self.set_font(FONT, "B", 8.5)
+                with self.marked("TH", "<</O /Table /Scope /Column>>"):
+                    self.multi_cell(width, LINE, text, align="R" if column.kind in (NUMBER, COUNT) else "L",
+                                    new_x=XPos.RIGHT, new_y=YPos.TOP, padding=(0, 1))
+                x += width
+        self.set_xy(self.l_margin, y + height)
+
+    def _row(self, table: Table, row: dict, texts: list[str], widths: list[float], height: float):
+        y = self.get_y()
+        with self.artifact():
+            self.set_draw_color(200)
+            self.line(self.l_margin, y + height, self.l_margin + sum(widths), y + height)
+        with self.group("TR"):
+            x = self.l_margin
+            for column, width, text in zip(table.columns, widths, texts):
+                self.set_xy(x, y + 0.75)
+                self.set_font(FONT, "B" if column.row_header else "", 9)
+                tag, attributes = ("TH", "<</O /Table /Scope /Row>>") if column.row_header else ("TD", None)
+                with self.marked(tag, attributes):
+                    self.multi_cell(width, LINE, text, align="R" if column.kind in (NUMBER, COUNT) else "L",
+                                    new_x=XPos.RIGHT, new_y=YPos.TOP, padding=(0, 1))
+                href = row.get(column.link) if column.link else None
+                if href and href.startswith(("http://", "https://")) and text:
+                    self.link(x, y, width, height, href)
+                x += width
+        self.set_xy(self.l_margin, y + height)
+
+
+def _cell_text(column, row: dict) -> str:
+    text = latin1(column.text(row.get(column.key)))
+    return text if len(text) <= MAX_CELL else text[:MAX_CELL - 3] + "..."
+
+
+def _widths(pdf: TaggedPDF, table: Table) -> list[float]:
+    """Columns as wide as their longest text needs, within bounds, scaled to the page."""
+    pdf.set_font(FONT, "", 9)
+    wanted = []
+    for column in table.columns:
+        texts = [latin1(column.header)] + [_cell_text(column, row) for row in table.rows[:300]]
+        longest = max(pdf.get_string_width(t) for t in texts) + 3
+        floor = 14 if column.kind in (NUMBER, COUNT) else 22
+        wanted.append(min(max(longest, floor), 95))
+    scale = pdf.epw / sum(wanted)
+    return [w * scale for w in wanted]
+
+
+def render(briefing: Briefing) -> bytes:
+    pdf = TaggedPDF(briefing.title)
+    pdf.set_subject(latin1(f"The CX Scorecard overview of {briefing.period or 'no quarter'} for {briefing.agency}"))
+    pdf.add_page()
+    with pdf.group("Sect"):
+        pdf.heading(briefing.title, 1)
+        prepared = f"Prepared {briefing.prepared_on:%d %B %Y, %H:%M}"
+        pdf.paragraph(prepared + (f" for {briefing.prepared_for}" if briefing.prepared_for else "") + ".",
+                      size=9, space=4)
+    for section in briefing.sections:
+        with pdf.group("Sect"):
+            pdf.heading(section.heading, 2)
+            pdf.paragraph(section.note, size=9.5)
+            if section.table is not None:
+                pdf.table_of(section.table)
+    return bytes(pdf.output())

@@ -1,0 +1,26 @@
+"""The route a finished briefing downloads from: /dashboards/briefings/<job id>. Signed in (the
+app's deny-by-default check) and only by the user who asked for it; anyone else gets the same
+404 as for a job that does not exist."""
+import io
+
+from flask import Blueprint, abort, current_app, send_file
+from flask_login import current_user
+
+from dashboards.briefing import jobs
+from scorecard.permissions import requires
+
+bp = Blueprint("briefings", __name__)
+
+
+@bp.get("/dashboards/briefings/<job_id>")
+@requires("view_dashboards")
+def download(job_id: str):
+    found = jobs.file_for(current_app, job_id, current_user.id)
+    if found is None:
+        abort(404)
+    path, name, mimetype = found
+    # A briefing is tens of kilobytes: read whole, so no file handle outlives the request.
+    response = send_file(io.BytesIO(path.read_bytes()), mimetype=mimetype, as_attachment=True, download_name=name,
+                         max_age=0)
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

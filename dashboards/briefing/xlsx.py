@@ -1,0 +1,71 @@
+"""The briefing as a workbook (openpyxl): a contents sheet, then a sheet per section whose first
+row is the table's header, frozen, with numbers kept as numbers and texts neutralised against
+spreadsheet formulas (as the dashboards' downloads write them). A name with a link (a program,
+a commitment, a plan, a finding) links to its page."""
+import io
+
+from openpyxl import Workbook
+from openpyxl.styles import Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from dashboards.briefing.content import Briefing, Section
+from dashboards.tables import _sheet_title
+from scorecard.spreadsheets import safe_for_export
+
+CONTENTS = "Contents"
+_BOLD = Font(bold=True)
+_HEADER_FILL = PatternFill("solid", fgColor="E2E6EC")
+
+
+def render(briefing: Briefing) -> bytes:
+    book = Workbook()
+    contents = book.active
+    contents.title = CONTENTS
+    contents.append([safe_for_export(briefing.title)])
+    contents["A1"].font = Font(bold=True, size=14)
+    contents.append([f"Prepared {briefing.prepared_on:%d %B %Y, %H:%M}"
+                     + (f" for {briefing.prepared_for}" if briefing.prepared_for else "")])
+    contents.append([])
+    contents.append(["Sheet", "Section", "Note"])
+    for cell in contents[4]:
+        cell.font, cell.fill = _BOLD, _HEADER_FILL
+    contents.freeze_panes = "A5"
+    for section in briefing.sections:
+        contents.append([_sheet_title(section.key), safe_for_export(section.heading), safe_for_export(section.note)])
+        _section_sheet(book, section)
+    contents.column_dimensions["A"].width = 12
+    contents.column_dimensions["B"].width = 36
+    contents.column_dimensions["C"].width = 90
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _section_sheet(book: Workbook, section: Section) -> None:
+    sheet = book.create_sheet(_sheet_title(section.key))
+    table = section.table
+    if table is None:
+        sheet.append(["Note"])
+        sheet["A1"].font, sheet["A1"].fill = _BOLD, _HEADER_FILL
+        sheet.append([safe_for_export(section.note)])
+        sheet.freeze_panes = "A2"
+        sheet.column_dimensions["A"].width = 80
+        return
+    sheet.append(table.header())
+    for cell in sheet[1]:
+        cell.font, cell.fill = _BOLD, _HEADER_FILL
+    for row in table.rows:
+        sheet.append([column.export(row.get(column.key)) for column in table.columns])
+        for index, column in enumerate(table.columns, start=1):
+            href = row.get(column.link) if column.link else None
+            if href and href.startswith(("http://", "https://")):
+                cell = sheet.cell(row=sheet.max_row, column=index)
+                cell.hyperlink = href
+                cell.style = "Hyperlink"
+    if not table.rows:
+        sheet.append([safe_for_export(table.empty)])
+    sheet.freeze_panes = "A2"
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(table.columns))}{max(sheet.max_row, 1)}"
+    for index, column in enumerate(table.columns, start=1):
+        lengths = [len(column.header)] + [len(column.text(row.get(column.key))) for row in table.rows[:200]]
+        sheet.column_dimensions[get_column_letter(index)].width = min(70, max(10, max(lengths) + 2))

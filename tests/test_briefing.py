@@ -1,0 +1,414 @@
+"""Briefing export from the overview: the PDF and the XLSX of a quarter and agency say what the
+overview's queries say (tiles, what changed, red programs with the rules' explanations, overdue
+commitments, leaders at risk), in the role's scope; the PDF is tagged (title, headings, tables
+with header cells) and its text names the red programs and overdue commitments; the workbook has
+a sheet per section with a frozen header; the job runs in the background reporting progress;
+only the user who asked downloads the file."""
+import base64
+import io
+import time
+from datetime import UTC, date, datetime
+
+import openpyxl
+import pytest
+import sqlalchemy as sa
+from pypdf import PdfReader
+
+from dashboards import dash_app
+from dashboards.briefing import content, jobs, pdf, xlsx
+from dashboards.queries import common
+from dashboards.queries import overview as queries
+from dashboards.validation import _outputs
+from scorecard.a11 import ensure_standard_metrics
+from scorecard.extensions import db
+from scorecard.models import (
+    Agency,
+    Commitment,
+    CommitmentStatus,
+    Component,
+    Function,
+    Leader,
+    Observation,
+    PerformancePlan,
+    PlanElement,
+    PlanRequirement,
+    Program,
+    Role,
+    Target,
+    User,
+)
+
+TODAY = date(2026, 8, 15)        # FY2026-Q4: the data ends with FY2026-Q3
+NOW, PRIOR = "FY2026-Q3", "FY2026-Q2"
+GREEN = [2, 3, 5, 30, 60]         # mean 4.43 of 100
+RED_COUNTS = [15, 20, 25, 25, 15]  # mean 3.05 of 100
+URL = "/dashboards/_dash-update-component"
+
+
+def _observations(session, metric, program, period, counts):
+    n = sum(counts)
+    session.add(Observation(
+        metric_id=metric.id, agency_id=program.component.agency_id, component_id=program.component_id,
+        program_id=program.id, subject_key=f"program:{program.id}", period=period, channel="web",
+        touchpoint="survey", n=n, value=sum((k + 1) * c for k, c in enumerate(counts)) / n,
+        **{f"count_{k + 1}": c for k, c in enumerate(counts)}))
+
+
+def build_agency(session) -> dict:
+    """Two agencies; in the first, two red programs (one turned red this quarter), three green;
+    two overdue commitments of the CFO, one complete and one not yet due; two leaders, one whose
+    CX requirement rides on the red programs."""
+    from scorecard.models.plans import requirement_programs  # noqa: F401  (the secondary table)
+    from scorecard.rules.service import evaluate
+    from scorecard.rules.store import default_pack, import_rules
+
+    metrics = ensure_standard_metrics(session)
+    cfo = session.scalar(sa.select(Function).where(Function.code == "CFO")) or Function(
+        code="CFO", name="Chief Financial Officer")
+    dept, other = Agency(code="TD", name="Test Department"), Agency(code="OD", name="Other Department")
+    benefits = Component(agency=dept, code="BEN", name="Benefits", is_hisp=True)
+    records = Component(agency=dept, code="REC", name="Records", is_hisp=True)
+    far = Component(agency=other, code="FAR", name="Far Away", is_hisp=True)
+    programs = {name: Program(component=component, code=code, name=name) for code, name, component in [
+        ("P1", "Pension Claims", benefits), ("P2", "Disability Appeals", benefits),
+        ("P3", "Survivor Benefits", benefits), ("P4", "Records Requests", records),
+        ("P5", "Archive Search", records), ("P7", "Remote Permits", far)]}
+    session.add_all([cfo, dept, other, *programs.values()])
+    session.flush()
+    for agency in (dept, other):
+        for code in ("trust", "satisfaction"):
+            session.add(Target(metric_id=metrics[code].id, scope_type="agency", scope_id=agency.id, fiscal_year=2026,
+                               target=4.0, green_at=4.0, amber_at=3.7))
+    red_now = {"Pension Claims", "Disability Appeals", "Remote Permits"}
+    red_before = {"Disability Appeals", "Remote Permits"}
+    for name, program in programs.items():
+        for code in ("trust", "satisfaction"):
+            _observations(session, metrics[code], program, PRIOR, RED_COUNTS if name in red_before else GREEN)
+            _observations(session, metrics[code], program, NOW, RED_COUNTS if name in red_now else GREEN)
+    stamp = datetime(2026, 5, 1, tzinfo=UTC)
+    dana = Leader(name="Dana Reyes", email="dana@test.gov", title="Director, Benefits", component=benefits,
+                  function=cfo)
+    sam = Leader(name="Sam Ortiz", email="sam@test.gov", title="Director, Records", component=records)
+    session.add_all([
+        Commitment(function=cfo, leader=dana, title="Modernize the pension portal", status=CommitmentStatus.at_risk,
+                   reason="Vendor delays.", due_date=date(2026, 6, 30), last_update_at=stamp),
+        Commitment(function=cfo, title="Publish call-center scripts", status=CommitmentStatus.off_track,
+                   reason="Staff shortage.", due_date=date(2026, 7, 31), last_update_at=stamp),
+        Commitment(function=cfo, title="Close the audit finding", status=CommitmentStatus.complete,
+                   due_date=date(2026, 5, 1), last_update_at=stamp),
+        Commitment(function=cfo, title="Launch the chat channel", status=CommitmentStatus.on_track,
+                   due_date=date(2026, 12, 31), last_update_at=stamp)])
+    for leader, linked in ((dana, ["Pension Claims", "Disability Appeals"]), (sam, ["Records Requests"])):
+        plan = PerformancePlan(leader=leader, fiscal_year=2026)
+        element = PlanElement(plan=plan, name="Results Driven", weight=100, is_results_driven=True)
+        element.requirements.append(PlanRequirement(text=f"Raise trust in {', '.join(linked)} to target.",
+                                                    metric_id=metrics["trust"].id,
+                                                    programs=[programs[n] for n in linked]))
+        session.add(plan)
+    session.commit()
+    import_rules(session, default_pack(), publish=True)
+    session.commit()
+    evaluate(session, today=TODAY)
+    session.commit()
+    return {"agency_id": dept.id, "other_id": other.id}
+
+
+@pytest.fixture
+def agency(app):
+    with app.app_context():
+        return build_agency(db.session)
+
+
+def _scope(role: str, function_id=None) -> common.Scope:
+    return common.Scope(Role(role), function_id)
+
+
+def _briefing(app, role="executive", agency_id=None, function_id=None):
+    with app.app_context():
+        scope = _scope(role, function_id)
+        found = queries.overview(db.session, None, common.ProgramFilter(agency_id), scope, TODAY,
+                                 min_n=app.config["SURVEY_MIN_N"])
+        made = content.build(db.session, None, agency_id, scope, TODAY, min_n=app.config["SURVEY_MIN_N"],
+                             prepared_for="executive@test.gov", base_url="http://localhost/")
+        return found, made
+
+
+def pdf_text(data: bytes) -> str:
+    """The PDF's text with every run of white space (a wrapped cell's line ends) as one space."""
+    return " ".join(" ".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages).split())
+
+
+def _sheet(book, name) -> tuple[list, list[list]]:
+    rows = [list(r) for r in book[name].iter_rows(values_only=True)]
+    return rows[0], rows[1:]
+
+
+# ----------------------------------------------------------------------------- the workbook
+
+def test_the_workbook_has_a_sheet_per_section_with_the_overviews_numbers(app, agency):
+    found, made = _briefing(app, agency_id=agency["agency_id"])
+    book = openpyxl.load_workbook(io.BytesIO(xlsx.render(made)))
+    assert book.sheetnames == ["Contents", "glance", "changes", "red", "overdue", "leaders"]
+    for name in book.sheetnames[1:]:
+        assert book[name].freeze_panes == "A2", name
+    assert book["Contents"]["A1"].value == "CX briefing: Test Department, FY2026-Q3"
+
+    header, rows = _sheet(book, "glance")
+    assert header == ["Measure", "Value", "Detail"]
+    values = {measure: value for measure, value, _ in rows}
+    for score in found.scores:
+        assert values[f"{score.name}, agency-wide (1-5)"] == round(score.value, 2)
+    for status, count in found.statuses.counts.items():
+        if count or status != "no_data":
+            assert values[f"Programs {status.replace('_', ' ')}"] == count
+    assert values["Programs red"] == 2 and values["Programs green"] == 3
+    for row in found.commitments.rows:
+        assert values[f"Commitments: {row.label.lower()}"] == row.count
+    assert values["Commitments: overdue"] == 2
+    assert values["Leaders with CX requirements proposed below 3"] == len(found.leaders.leaders) == 1
+    assert values["A-11 reporting: programs that reported"] == found.reporting.reported
+
+    header, rows = _sheet(book, "red")
+    assert header == ["Program", "Component", "Trust (1-5)", "n", "Target", "Reason"]
+    assert [r[0] for r in rows] == ["Disability Appeals", "Pension Claims"]  # Remote Permits is another agency's
+    assert len(rows) == found.statuses.counts["red"]
+    assert all(r[2] == 3.05 and r[3] == 100 and r[4] == 4.0 for r in rows)
+    assert all("trust was 3.05" in r[5] and "red" in r[5] for r in rows), rows  # the findings' explanations
+    assert book["red"]["A2"].hyperlink.target.startswith("http://localhost/dashboards/program?id=")
+
+    header, rows = _sheet(book, "overdue")
+    assert [r[0] for r in rows] == ["Modernize the pension portal", "Publish call-center scripts"]
+    assert rows[0][1:] == ["CFO", "Dana Reyes", "2026-06-30", 46, "At risk", "Vendor delays."]
+    assert len(rows) == next(r.count for r in found.commitments.rows if r.key == "overdue")
+
+    header, rows = _sheet(book, "leaders")
+    assert header[0] == "Leader" and [r[0] for r in rows] == ["Dana Reyes"]
+    assert rows[0][3] == found.leaders.leaders[0].requirements[0].rating < 3
+
+    header, rows = _sheet(book, "changes")
+    turned = [r for r in rows if r[1] == "Programs that turned red"]
+    assert [r[0] for r in turned] == ["Pension Claims (Benefits)"]
+    assert len(rows) == len(found.changes.lines)
+
+
+def test_all_agencies_count_every_red_program(app, agency):
+    found, made = _briefing(app)
+    red = made.section(content.RED_PROGRAMS).table.rows
+    assert {r["program"] for r in red} == {"Disability Appeals", "Pension Claims", "Remote Permits"}
+    assert len(red) == found.statuses.counts["red"]
+
+
+def test_a_viewer_gets_the_agency_briefing_without_commitments_or_plans(app, agency):
+    found, made = _briefing(app, role="viewer", agency_id=agency["agency_id"])
+    assert found.commitments is None and found.leaders is None
+    assert made.section(content.OVERDUE).table is None and made.section(content.LEADERS).table is None
+    book = openpyxl.load_workbook(io.BytesIO(xlsx.render(made)))
+    assert _sheet(book, "overdue") == (["Note"], [["Commitments are not shown to your role."]])
+    text = pdf_text(pdf.render(made))
+    assert "Pension Claims" in text and "Modernize the pension portal" not in text and "Dana Reyes" not in text
+
+
+def test_an_officer_sees_their_own_functions_leaders_only(app, agency):
+    with app.app_context():
+        cfo = db.session.scalar(sa.select(Function.id).where(Function.code == "CFO"))
+        db.session.add(Leader(name="Other Function Leader", email="olf@test.gov"))
+        db.session.commit()
+    _, made = _briefing(app, role="officer", function_id=cfo)
+    assert [r["leader"] for r in made.section(content.LEADERS).table.rows] == ["Dana Reyes"]
+    with app.app_context():
+        sam_plan = db.session.scalar(sa.select(PerformancePlan.id).join(Leader).where(Leader.name == "Sam Ortiz"))
+    hrefs = [r["href"] for r in made.section(content.LEADERS).table.rows]
+    assert f"/plans/{sam_plan}" not in " ".join(hrefs)
+
+
+# ----------------------------------------------------------------------------- the PDF
+
+def test_the_pdf_names_the_red_programs_and_overdue_commitments_and_is_tagged(app, agency):
+    _, made = _briefing(app, agency_id=agency["agency_id"])
+    data = pdf.render(made)
+    reader = PdfReader(io.BytesIO(data))
+    text = pdf_text(data)
+    for name in ("Pension Claims", "Disability Appeals", "Modernize the pension portal",
+                 "Publish call-center scripts", "Vendor delays.", "Dana Reyes"):
+        assert name in text, name
+    assert "Remote Permits" not in text
+    assert "trust was 3.05" in text
+    assert reader.metadata.title == "CX briefing: Test Department, FY2026-Q3"
+    root = reader.trailer["/Root"]
+    assert root["/Lang"] == "en-US" and bool(root["/MarkInfo"]["/Marked"])
+    assert bool(root["/ViewerPreferences"]["/DisplayDocTitle"])
+    top, sections = reader.outline
+    assert top.title == made.title and [o.title for o in sections] == [s.heading for s in made.sections]
+
+    tags = []
+
+    def walk(node, depth=0):
+        node = node.get_object()
+        tags.append((depth, node["/S"], node.get("/A", {}).get("/Scope") if "/A" in node else None))
+        for kid in node.get("/K", []) if isinstance(node.get("/K"), list) else []:
+            if hasattr(kid, "get_object") and isinstance(kid.get_object(), dict):
+                walk(kid, depth + 1)
+    for top in root["/StructTreeRoot"]["/K"]:
+        walk(top)
+    kinds = [t[1] for t in tags]
+    assert kinds[0] == "/Document" and kinds.count("/H1") == 1 and kinds.count("/H2") == len(made.sections)
+    assert kinds.count("/Table") == 5 and "/Caption" in kinds
+    assert ("/TH" in kinds) and ("/TD" in kinds)
+    scopes = {t[2] for t in tags if t[1] == "/TH"}
+    assert scopes == {"/Column", "/Row"}
+
+
+def test_text_outside_latin1_is_spelled_out():
+    assert pdf.latin1("trust 3.1 → 3.4 – café “ok” 東") == 'trust 3.1 -> 3.4 - café "ok" ?'
+
+
+# ----------------------------------------------------------------------------- the job
+
+def test_the_job_reports_progress_and_finishes(app, agency, monkeypatch):
+    seen = []
+    write = jobs._write_state
+
+    def recorded(path, state):
+        seen.append((state["status"], state["percent"], state["stage"]))
+        write(path, state)
+    monkeypatch.setattr(jobs, "_write_state", recorded)
+    with app.app_context():
+        owner = User(email="exec@test.gov", role=Role.executive)
+        owner.set_password("correct horse battery")
+        db.session.add(owner)
+        db.session.commit()
+        request = jobs.Request(owner.id, owner.email, common.Scope.of(owner), None, agency["agency_id"], "xlsx", TODAY)
+    job_id, future = jobs.start(app, request)
+    future.result(timeout=60)
+    percents = [p for _, p, _ in seen]
+    assert seen[0][:2] == ("queued", 0) and seen[-1][:2] == ("done", 100)
+    assert percents == sorted(percents) and len(set(percents)) >= 6
+    assert "Red programs" in [s for _, _, s in seen]
+    path, name, mimetype = jobs.file_for(app, job_id, request.owner_id)
+    assert name == "cx-briefing-FY2026-Q3-test-department.xlsx" and mimetype.endswith("spreadsheetml.sheet")
+    assert openpyxl.load_workbook(path).sheetnames[1] == "glance"
+
+
+def test_a_failing_job_says_so(app, agency, monkeypatch):
+    monkeypatch.setattr(content, "build", lambda *a, **k: 1 / 0)
+    request = jobs.Request(1, "x@test.gov", _scope("executive"), None, None, "pdf", TODAY)
+    job_id, future = jobs.start(app, request)
+    future.result(timeout=60)
+    found = jobs.state(app, job_id, 1)
+    assert found["status"] == "failed" and "could not be written" in found["message"]
+    assert jobs.file_for(app, job_id, 1) is None
+
+
+def test_old_jobs_are_swept(app, agency):
+    request = jobs.Request(1, "x@test.gov", _scope("executive"), None, None, "xlsx", TODAY)
+    job_id, _ = jobs.start(app, request, wait=True)
+    assert jobs.sweep(app, now=time.time() + 25 * 3600) == 1
+    assert jobs.state(app, job_id, 1) is None
+
+
+# ----------------------------------------------------------------------------- from the page
+
+def _body(values: dict, changed: str) -> dict:
+    for output, entry in dash_app.callback_map.items():
+        if callable(entry.get("callback")) and "overview-briefing-job.data" in _outputs(output):
+            break
+    outputs = [dict(zip(("id", "property"), o.rsplit(".", 1))) for o in _outputs(output)]
+
+    def sent(specs):
+        return [{**spec, "value": values.get(f"{spec['id']}.{spec['property']}")} for spec in specs]
+    return {"output": output, "outputs": outputs, "inputs": sent(entry["inputs"]), "state": sent(entry["state"]),
+            "changedPropIds": [changed]}
+
+
+def _answer(client, body) -> dict:
+    response = client.post(URL, json=body)
+    assert response.status_code == 200, response.get_data(as_text=True)[:400]
+    return response.get_json()["response"]
+
+
+def _click(client, fmt: str, agency_id) -> str:
+    values = {f"overview-briefing-{fmt}.n_clicks": 1, "overview-period.value": NOW,
+              "overview-agency.value": str(agency_id)}
+    answer = _answer(client, _body(values, f"overview-briefing-{fmt}.n_clicks"))
+    assert answer["overview-briefing-poll"]["disabled"] is False
+    assert "Preparing the" in str(answer["overview-briefing-status"]["children"])
+    return answer["overview-briefing-job"]["data"]
+
+
+def _poll(client, job_id, ticks=1) -> dict:
+    return _answer(client, _body({"overview-briefing-poll.n_intervals": ticks, "overview-briefing-job.data": job_id},
+                                 "overview-briefing-poll.n_intervals"))
+
+
+def _until_done(client, job_id) -> dict:
+    for tick in range(1, 200):
+        answer = _poll(client, job_id, tick)
+        if answer["overview-briefing-poll"]["disabled"]:
+            return answer
+        assert "Preparing the" in str(answer["overview-briefing-status"]["children"])
+        time.sleep(0.05)
+    raise AssertionError("the briefing never finished")
+
+
+def _ready(client):
+    assert client.get("/dashboards/_dash-dependencies").status_code == 200
+    return client
+
+
+def test_the_overview_button_writes_the_briefing_and_the_owner_downloads_it(app, agency, client_as):
+    executive = _ready(client_as("executive"))
+    job_id = _click(executive, "pdf", agency["agency_id"])
+    answer = _until_done(executive, job_id)
+    assert "overview-briefing-download" in answer, answer
+    sent = answer["overview-briefing-download"]["data"]
+    assert sent["filename"] == "cx-briefing-FY2026-Q3-test-department.pdf" and sent["base64"]
+    text = pdf_text(base64.b64decode(sent["content"]))
+    assert "Pension Claims" in text and "Publish call-center scripts" in text
+    assert f"/dashboards/briefings/{job_id}" in str(answer["overview-briefing-status"]["children"])
+    again = _poll(executive, job_id, 99)
+    assert "overview-briefing-download" not in again  # sent once by itself; the link stays
+    response = executive.get(f"/dashboards/briefings/{job_id}")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    assert response.data.startswith(b"%PDF") and "attachment" in response.headers["Content-Disposition"]
+    assert "no-store" in response.headers["Cache-Control"]
+
+    xlsx_job = _click(executive, "xlsx", agency["agency_id"])
+    _until_done(executive, xlsx_job)
+    book = openpyxl.load_workbook(io.BytesIO(executive.get(f"/dashboards/briefings/{xlsx_job}").data))
+    assert [r[0].value for r in book["red"].iter_rows(min_row=2)] == ["Disability Appeals", "Pension Claims"]
+
+
+def test_another_user_cannot_download_or_follow_the_briefing(app, agency, client_as):
+    executive = _ready(client_as("executive"))
+    job_id = _click(executive, "xlsx", agency["agency_id"])
+    _until_done(executive, job_id)
+    with app.app_context():
+        other = User(email="second.executive@test.gov", role=Role.executive)
+        other.set_password("correct horse battery")
+        db.session.add(other)
+        db.session.commit()
+        second = _ready(app.test_client(user=other))
+    assert second.get(f"/dashboards/briefings/{job_id}").status_code == 404
+    assert second.get("/dashboards/briefings/" + "x" * 30).status_code == 404
+    answer = _poll(second, job_id, 5)
+    assert "not available" in str(answer["overview-briefing-status"]["children"])
+    assert "overview-briefing-download" not in answer
+    assert app.test_client().get(f"/dashboards/briefings/{job_id}").status_code == 302  # sign in first
+    assert executive.get(f"/dashboards/briefings/{job_id}").status_code == 200
+
+
+@pytest.mark.parametrize("job", ["../../etc/passwd", "short", "a" * 65, 12345678901234567890123, ["x" * 30]])
+def test_a_malformed_job_id_is_refused_before_anything_is_read(app, agency, client_as, job):
+    client = _ready(client_as("viewer"))
+    body = _body({"overview-briefing-poll.n_intervals": 1, "overview-briefing-job.data": job},
+                 "overview-briefing-poll.n_intervals")
+    response = client.post(URL, json=body)
+    assert response.status_code == 400 and "overview-briefing-job.data" in response.get_data(as_text=True)
+
+
+def test_every_role_may_export_the_agency_briefing(app, agency, client_as):
+    for role in [r.value for r in Role]:
+        client = _ready(client_as(role))
+        job_id = _click(client, "pdf", agency["agency_id"])
+        _until_done(client, job_id)
+        assert client.get(f"/dashboards/briefings/{job_id}").status_code == 200, role
