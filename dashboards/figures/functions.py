@@ -1,0 +1,107 @@
+"""The C-suite functions' figures: commitments by status per function (stacked bars, each status
+also a pattern and a name in the legend, each segment its count), and one function's own metrics
+quarter by quarter against their targets (each point's status in words on hover, the latest
+written beside it)."""
+from typing import Optional
+
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from dashboards.figures.heatmap import FONT, empty_figure
+from dashboards.queries.functions import STATUS_WORDS, STATUSES, FunctionMetric, Functions
+from dashboards.tables import status_word
+from scorecard.ratings import RATING_LABELS
+
+# Each commitment status's fill (light, for black text) and pattern: never the colour alone.
+STATUS_STYLE = {
+    "off_track": ("#f2938c", "x"), "at_risk": ("#ffbe2e", "/"), "not_started": ("#dfe1e2", "."),
+    "on_track": ("#97d4ea", ""), "complete": ("#70e17b", "+"), "dropped": ("#ffffff", "-"),
+}
+
+
+def format_value(value: Optional[float], unit: Optional[str]) -> str:
+    """A function metric's value with its unit ("84%", "112 days"); "no data" without one."""
+    if value is None:
+        return "no data"
+    number = f"{value:,.1f}".removesuffix(".0")
+    if not unit:
+        return number
+    return f"{number}{unit}" if unit == "%" else f"{number} {unit}"
+
+
+def rating_words(rating: Optional[int]) -> str:
+    """A proposed or decided rating with OPM's label ("3 (Fully Successful)")."""
+    return "no proposal yet" if rating is None else f"{rating} ({RATING_LABELS[rating]})"
+
+
+def n_words(n: Optional[int]) -> str:
+    return "n not reported (not a survey measure)" if n is None else f"n = {n:,}"
+
+
+def commitments_figure(found: Functions) -> go.Figure:
+    """One bar per function, its commitments stacked by status, worst first."""
+    rows = [row for row in found.rows if row.total]
+    if not rows:
+        return empty_figure("No function has commitments yet.")
+    labels = [row.code for row in rows]
+    fig = go.Figure()
+    for status in STATUSES:
+        counts = [row.counts.get(status, 0) for row in rows]
+        if not any(counts):
+            continue
+        colour, shape = STATUS_STYLE.get(status, ("#f7f7f7", ""))
+        word = STATUS_WORDS[status]
+        fig.add_trace(go.Bar(
+            name=word, orientation="h", y=labels, x=counts,
+            text=[str(c) if c else "" for c in counts], textposition="inside", insidetextanchor="middle",
+            textfont=dict(color="#1b1b1b", size=13),
+            marker=dict(color=colour, line=dict(color="#1b1b1b", width=1),
+                        pattern=dict(shape=shape, fgcolor="#565c65", fgopacity=0.35, size=7)),
+            hovertext=[f"<b>{row.code}, {row.name}</b><br>{word}: {c} of {row.total} commitments" for row, c in
+                       zip(rows, counts)],
+            hoverinfo="text"))
+    fig.update_layout(
+        barmode="stack", title=dict(text="Commitments by status, per function", x=0, xanchor="left",
+                                    font=dict(size=18)),
+        font=dict(family=FONT, color="#1b1b1b"), plot_bgcolor="#fff", height=max(320, 44 * len(rows) + 150),
+        margin=dict(l=10, r=10, t=90, b=40), legend=dict(orientation="h", y=1.08, x=0, traceorder="normal"),
+        yaxis=dict(autorange="reversed", tickfont=dict(size=14), automargin=True),
+        xaxis=dict(title="Commitments", dtick=1, gridcolor="#dfe1e2", rangemode="tozero"))
+    return fig
+
+
+def metrics_figure(metrics: list[FunctionMetric], function: str) -> go.Figure:
+    """One panel per metric: its value each quarter (line and points) and the year's target
+    (dashed); hovering a point gives its value, n, target and status in words."""
+    if not metrics:
+        return empty_figure(f"The {function} reports no metrics of its own.")
+    titles = []
+    for m in metrics:
+        latest = m.latest
+        better = "lower" if m.lower_is_better else "higher"
+        titles.append(f"{m.name} ({better} is better); {latest.period}: {format_value(latest.value, m.unit)}, "
+                      f"{status_word(latest.status)}")
+    fig = make_subplots(rows=len(metrics), cols=1, subplot_titles=titles, vertical_spacing=0.22 / len(metrics))
+    for k, m in enumerate(metrics, start=1):
+        periods = [p.period for p in m.points]
+        fig.add_trace(go.Scatter(
+            x=periods, y=[p.value for p in m.points], mode="lines+markers", name=f"{m.name}: value",
+            line=dict(color="#005ea2", width=2), marker=dict(size=8, symbol="circle"), hoverinfo="text",
+            hovertext=[f"<b>{m.name}</b><br>{p.period}: {format_value(p.value, m.unit)}<br>{n_words(p.n)}"
+                       f"<br>target {format_value(p.target, m.unit) if p.target is not None else 'none set'}"
+                       f"<br>status: {status_word(p.status)}" for p in m.points]), row=k, col=1)
+        if any(p.target is not None for p in m.points):
+            fig.add_trace(go.Scatter(
+                x=periods, y=[p.target for p in m.points], mode="lines", name=f"{m.name}: target",
+                line=dict(color="#1b1b1b", width=2, dash="dash", shape="hv"), hoverinfo="skip"), row=k, col=1)
+        last = m.latest
+        fig.add_annotation(x=last.period, y=last.value, text=status_word(last.status), showarrow=True, arrowhead=0,
+                           ax=0, ay=-28, font=dict(size=13, color="#1b1b1b"), bgcolor="#fff", row=k, col=1)
+        fig.update_yaxes(title_text=m.unit or "", gridcolor="#dfe1e2", row=k, col=1)
+        fig.update_xaxes(tickangle=-45, row=k, col=1)
+    fig.update_layout(
+        title=dict(text=f"The {function}'s own metrics by quarter (solid line) against their targets (dashed)", x=0,
+                   xanchor="left", font=dict(size=18)),
+        font=dict(family=FONT, color="#1b1b1b"), plot_bgcolor="#fff", height=120 + 300 * len(metrics),
+        margin=dict(l=10, r=10, t=110, b=60), showlegend=False)
+    return fig

@@ -1,0 +1,255 @@
+"""One C-suite function's page (/dashboards/function?code=CFO), reached from the functions page:
+its commitments with status, reason, evidence links, due date and last update (each leading to
+the commitment's page where the user may open it), its own metrics quarter by quarter against
+their targets, and the leaders whose plans the rules rate on the function."""
+import re
+from datetime import date
+from typing import Optional
+
+import dash
+from dash import Input, Output, State, callback, dcc, html
+from flask import current_app
+from flask_login import current_user
+
+from dashboards import components, links, tables, validation
+from dashboards.figures.functions import format_value, metrics_figure, n_words, rating_words
+from dashboards.queries import common
+from dashboards.queries import functions as queries
+from dashboards.queries.functions import STATUS_WORDS
+from dashboards.urlstate import QueryParam, UrlState
+from scorecard.extensions import db
+
+dash.register_page(__name__, path="/function", name="C-suite function", title="C-suite function · CX Scorecard",
+                   nav=False)
+
+CODE = re.compile(r"[A-Za-z0-9_-]{1,16}")
+
+
+def function_code(value) -> Optional[str]:
+    """A C-suite function's code (letters, digits, - or _; at most 16), upper-cased; None: none chosen."""
+    if value is None:
+        return None
+    if not isinstance(value, str) or not CODE.fullmatch(value):
+        raise ValueError("a function code is at most 16 letters, digits, - or _, such as CFO")
+    return value.upper()
+
+
+url = UrlState("/function", [QueryParam("code", "function-code", function_code)])
+url.register()
+
+
+def functions_now() -> queries.Functions:
+    config = current_app.config
+    return queries.functions_for(db.session, common.Scope.of(current_user), date.today(),
+                                 stale_days=config.get("REMIND_STALE_DAYS", 30), min_n=config["SURVEY_MIN_N"])
+
+
+def chosen(found: queries.Functions, code: Optional[str]) -> Optional[queries.FunctionSummary]:
+    return None if code is None else next((row for row in found.rows if row.code.upper() == code), None)
+
+
+def heading(row: Optional[queries.FunctionSummary]) -> html.Div:
+    if row is None:
+        return components.page_heading("C-suite function", lede="Choose a function to see its commitments, its own "
+                                                                "metrics and the leaders rated on them.")
+    return components.page_heading(
+        f"{row.code}: {row.name}",
+        lede=f"The {row.code}'s CX commitments, its own metrics against their targets, and the CX rating the rules "
+             "propose for the leaders whose plans name the function.")
+
+
+def layout(**query):
+    values = url.read(query)
+    found = functions_now()
+    options = [{"label": f"{row.code}, {row.name}", "value": row.code} for row in found.rows]
+    return html.Div([
+        url.location(),
+        html.Div(heading(chosen(found, function_code(values["code"]))), id="function-heading"),
+        html.P(html.A("All C-suite functions", href=links.dashboard("functions"), className="usa-link")),
+        html.Div([components.filter_control("function-code", "Function", options, values["code"])],
+                 className="dash-filters", role="group", **{"aria-label": "Filters"}),
+        dcc.Loading(html.Div(id="function-body"), type="dot"),
+    ])
+
+
+# ----------------------------------------------------------------------------- the tables
+
+def commitments_table(row: queries.FunctionSummary) -> tables.Table:
+    """The function's commitments as the page lists them (and the downloads write them)."""
+    lines = []
+    for c in row.commitments:
+        due = "none set" if c.due_date is None else c.due_date.isoformat()
+        if c.overdue_days is not None:
+            due += f", overdue by {_days(c.overdue_days)}"
+        updated = "never"
+        if c.last_update is not None:
+            updated = f"{c.last_update.isoformat()} ({_days(c.days_since_update)} ago)"
+        lines.append({"title": c.title, "href": c.href, "status": c.status_word, "due": due, "updated": updated,
+                      "reason": c.reason or "", "evidence": " ".join(c.evidence_links), "links": c.evidence_links,
+                      "leader": c.leader or ""})
+    return tables.Table(
+        caption=f"The {row.code}'s commitments: status, due date, last update, reason and evidence",
+        columns=[tables.Column("title", "Commitment", link="href", row_header=True),
+                 tables.Column("status", "Status"), tables.Column("due", "Due"),
+                 tables.Column("updated", "Last update"), tables.Column("reason", "Reason"),
+                 tables.Column("evidence", "Evidence links"), tables.Column("leader", "Leader")],
+        rows=lines, empty=f"The {row.code} has no commitments yet.", name=f"function-{row.code}-commitments")
+
+
+def _days(n: int) -> str:
+    return f"{n} day" if n == 1 else f"{n} days"
+
+
+def _evidence(links_: list[str]):
+    """Evidence links as links where they are web addresses, else as text."""
+    if not links_:
+        return "none"
+    items = []
+    for link in links_:
+        web = link.lower().startswith(("https://", "http://"))
+        items.append(html.Li(html.A(link, href=link, className="usa-link", rel="noopener noreferrer") if web else link))
+    return html.Ul(items, className="usa-list usa-list--unstyled")
+
+
+def commitments_html(table: tables.Table) -> html.Div:
+    """The commitments table with every evidence link a link (tables.to_html links one per cell)."""
+    head = html.Thead(html.Tr([html.Th(c.header, scope="col") for c in table.columns]))
+    body = []
+    for line in table.rows:
+        cells = []
+        for column in table.columns:
+            text = column.text(line.get(column.key))
+            if column.key == "evidence":
+                content = _evidence(line["links"])
+            elif column.link and line.get(column.link):
+                content = html.A(text, href=line[column.link], className="usa-link")
+            else:
+                content = text
+            cells.append(html.Th(content, scope="row", style={"minWidth": "14rem"}) if column.row_header
+                         else html.Td(content))
+        body.append(html.Tr(cells))
+    if not body:
+        body = [html.Tr(html.Td(table.empty, colSpan=len(table.columns)))]
+    return html.Div(html.Table([html.Caption(table.caption), head, html.Tbody(body)],
+                               className="usa-table usa-table--striped usa-table--compact dash-table"),
+                    className="usa-table-container--scrollable dash-table-wrap", tabIndex="0", role="region",
+                    **{"aria-label": table.caption})
+
+
+def metrics_table(row: queries.FunctionSummary) -> tables.Table:
+    """The function's metrics quarter by quarter (the points of the chart)."""
+    lines = [{"metric": m.name, "period": p.period, "value": format_value(p.value, m.unit), "n": p.n,
+              "target": format_value(p.target, m.unit) if p.target is not None else None, "status": p.status}
+             for m in row.metrics for p in m.points]
+    return tables.Table(
+        caption=f"The {row.code}'s own metrics by quarter: value, respondents (n, where the measure has them), target "
+                "and status",
+        columns=[tables.Column("metric", "Metric", row_header=True), tables.Column("period", "Quarter"),
+                 tables.Column("value", "Value"), tables.Column("n", "n", tables.COUNT),
+                 tables.Column("target", "Target"), tables.Column("status", "Status", tables.STATUS)],
+        rows=lines, empty=f"The {row.code} reports no metrics of its own.", name=f"function-{row.code}-metrics")
+
+
+def leaders_table(row: queries.FunctionSummary, fiscal_year: Optional[int]) -> tables.Table:
+    lines = []
+    for r in row.leaders:
+        who = f"{r.leader}, {r.title}" if r.title else r.leader
+        lines.append({"leader": who + (" (head)" if r.is_head else ""), "href": r.plan_href,
+                      "requirement": r.requirement, "rating": rating_words(r.proposed), "why": r.why_href})
+    return tables.Table(
+        caption=f"Leaders whose FY{fiscal_year} plans name the {row.code} in a CX requirement, and the rating the "
+                "rules propose", columns=[
+            tables.Column("leader", "Leader (plan)", link="href", row_header=True),
+            tables.Column("requirement", "Requirement"),
+            tables.Column("rating", "Proposed rating (why)", link="why")],
+        rows=lines, empty=f"No FY{fiscal_year} plan names the {row.code} in a CX requirement.",
+        name=f"function-{row.code}-leaders")
+
+
+# ----------------------------------------------------------------------------- the body
+
+def tiles(row: queries.FunctionSummary) -> html.Div:
+    counts = [html.Li([html.Span(STATUS_WORDS[status]), html.Span(f"{n:,}", className="dash-count")])
+              for status, n in row.counts.items() if n]
+    found = [components.tile("Commitments by status", [
+        html.Ul(counts, className="dash-counts") if counts else html.P("None yet.", className="dash-empty"),
+    ], tile_id="function-commitments-tile", footer=f"{row.overdue:,} overdue; {row.stale:,} open and not updated in "
+                                                   f"{row.stale_days} days.")]
+    metric_items = []
+    for m in row.metrics:
+        latest = m.latest
+        target = f"target {format_value(latest.target, m.unit)}" if latest.target is not None else "no target set"
+        value = format_value(latest.value, m.unit)
+        metric_items.append(html.Li([html.Strong(m.name), html.Br(), f"{latest.period}: {value} ({target}; "
+                                     f"{n_words(latest.n)}) ", components.status_badge(latest.status)]))
+    found.append(components.tile("Own metrics, latest quarter", html.Ul(metric_items, className="usa-list")
+                                 if metric_items else html.P("The function reports no metrics of its own.",
+                                                             className="dash-empty"),
+                                 tile_id="function-metrics-tile"))
+    head = row.head
+    if head is None:
+        body = html.P("No plan names the function in a CX requirement.", className="dash-empty")
+    else:
+        who = html.A(head.leader, href=head.plan_href, className="usa-link") if head.plan_href else head.leader
+        rating = rating_words(head.proposed)
+        body = [html.P(str(head.proposed) if head.proposed is not None else "—", className="dash-tile__big"),
+                html.P([who, f", {head.title}" if head.title else "", f", FY{head.fiscal_year}: ",
+                        html.A(rating, href=head.why_href, className="usa-link") if head.why_href else rating],
+                       className="dash-tile__sub")]
+    found.append(components.tile("Head's proposed CX rating", body, tile_id="function-head-tile"))
+    return html.Div(found, className="dash-tiles")
+
+
+def body(found: queries.Functions, row: Optional[queries.FunctionSummary], code: Optional[str]) -> list:
+    if row is None:
+        note = ("Choose a function." if code is None else f"No C-suite function has the code {code}.")
+        return [html.P(note, role="status"),
+                components.link_list([(f"{r.code}, {r.name}", links.function(r.code)) for r in found.rows],
+                                     empty="No C-suite function is set up yet.")]
+    open_ = row.open
+    summary = (f"{row.total:,} commitments, {open_:,} open, {row.overdue:,} overdue, {row.stale:,} not updated in "
+               f"{row.stale_days} days, as of {found.today.isoformat()}.")
+    return [
+        html.P(summary, className="dash-lede", role="status", id="function-summary"),
+        tiles(row),
+        html.Section([
+            html.H2("Commitments", id="function-commitments-heading"),
+            components.table_panel("function-commitments", summary="The commitments as a table, with downloads",
+                                   open=True, children=commitments_html(commitments_table(row))),
+        ], className="dash-section", **{"aria-labelledby": "function-commitments-heading"}),
+        html.Section([
+            html.H2("Own metrics against their targets", id="function-metrics-heading"),
+            dcc.Graph(id="function-metrics-graph", figure=metrics_figure(row.metrics, row.code),
+                      config={"displaylogo": False}, className="dash-graph") if row.metrics else
+            html.P(f"The {row.code} reports no metrics of its own.", className="dash-empty"),
+            components.table_panel("function-metrics-table", summary="Show the metrics as a table, with downloads",
+                                   children=components.data_table(metrics_table(row))),
+        ], className="dash-section", **{"aria-labelledby": "function-metrics-heading"}),
+        html.Section([
+            html.H2("Leaders rated on the function", id="function-leaders-heading"),
+            components.data_table(leaders_table(row, found.fiscal_year)),
+        ], className="dash-section", **{"aria-labelledby": "function-leaders-heading"}),
+    ]
+
+
+@callback(Output("function-heading", "children"), Output("function-body", "children"),
+          Input("function-code", "value"))
+@validation.validated
+def update_function(code):
+    found = functions_now()
+    row = chosen(found, code)
+    return heading(row), body(found, row, code)
+
+
+def _table_of(build):
+    def table(code):
+        found = functions_now()
+        row = chosen(found, code)
+        if row is None:
+            raise validation.CallbackInputError(f"function-code.value: no C-suite function has the code {code}")
+        return build(row)
+    return table
+
+
+components.register_downloads("function-commitments", _table_of(commitments_table), [State("function-code", "value")])
+components.register_downloads("function-metrics-table", _table_of(metrics_table), [State("function-code", "value")])
