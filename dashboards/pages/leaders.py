@@ -1,0 +1,186 @@
+"""Leaders: every leader whose plan has a CX requirement, for one appraisal year (default: the
+newest), with the ratings the rules propose beside the rating official's decisions, the elements
+at risk (proposed below 3), the plans not yet decided and how the decided ones spread over OPM's
+summary levels (chart and table); filters for year, component and function in the URL. A leader
+leads to their plan only for who may see it (an officer their function's leaders, a leader their
+own plan, a viewer none)."""
+import dash
+from dash import Input, Output, State, callback, dcc, html
+from flask_login import current_user
+
+from dashboards import components, tables, validation
+from dashboards.figures.leaders import level_label, levels_figure
+from dashboards.queries import common
+from dashboards.queries import leaders as queries
+from dashboards.urlstate import QueryParam, UrlState
+from scorecard.extensions import db
+
+dash.register_page(__name__, path="/leaders", name="Leaders", title="Leaders · CX Scorecard", order=5)
+
+ALL = "all"
+
+
+def _latest():
+    years = queries.plan_years(db.session)
+    return str(years[0]) if years else None
+
+
+url = UrlState("/leaders", [
+    QueryParam("year", "leaders-year", validation.fiscal_year, default=_latest),
+    QueryParam("component", "leaders-component", validation.id_or(ALL), default=ALL, omit=ALL),
+    QueryParam("function", "leaders-function", validation.id_or(ALL), default=ALL, omit=ALL),
+])
+url.register()
+FILTERS = [State(p.control, "value") for p in url.params]
+
+
+def _options(pairs, everything: str) -> list[dict]:
+    return [{"label": everything, "value": ALL}] + [{"label": name, "value": str(i)} for i, name in pairs]
+
+
+def layout(**query):
+    values = url.read(query)
+    session = db.session
+    component_choices, function_choices = queries.filter_choices(session)
+    years = [{"label": f"FY{y}", "value": str(y)} for y in queries.plan_years(session)]
+    return html.Div([
+        url.location(),
+        components.page_heading(
+            "Leaders' CX requirements",
+            lede="Leaders whose performance plans carry CX requirements: the rating the rules propose for each "
+                 "requirement beside the rating official's decision on its element, the elements at risk (proposed "
+                 "below 3, Fully Successful), the plans not yet decided, and how the decided plans spread over OPM's "
+                 "summary levels. The rules only propose; a rating official decides."),
+        html.Div([
+            components.filter_control("leaders-year", "Appraisal year", years, values["year"], searchable=False),
+            components.filter_control("leaders-component", "Component", _options(component_choices, "All components"),
+                                      values["component"]),
+            components.filter_control("leaders-function", "C-suite function",
+                                      _options(function_choices, "All functions"), values["function"]),
+        ], className="dash-filters", role="group", **{"aria-label": "Filters"}),
+        html.P(id="leaders-summary", className="dash-lede", role="status"),
+        dcc.Loading(html.Div(id="leaders-tiles"), type="dot"),
+        dcc.Graph(id="leaders-graph", config={"displaylogo": False}, className="dash-graph"),
+        components.table_panel("leaders-levels", summary="Show the summary levels as a table, with downloads"),
+        html.Section([
+            html.H2("Leaders", id="leaders-list-heading"),
+            components.table_panel("leaders-table", summary="The leaders as a table, with downloads", open=True),
+        ], className="dash-section", **{"aria-labelledby": "leaders-list-heading"}),
+    ])
+
+
+def leaders_for(year, component_id, function_id) -> queries.Leaders:
+    return queries.leaders_for(db.session, common.Scope.of(current_user), year,
+                               queries.LeaderFilter(component_id, function_id))
+
+
+# ----------------------------------------------------------------------------- tables
+
+def levels_table(found: queries.Leaders) -> tables.Table:
+    """The chart's bars: plans per decided summary level and per proposed CX rating."""
+    total = len(found.plans)
+    proposals = found.proposals()
+    rows = [{"level": level_label(level), "decided": n, "proposed": proposals[level]}
+            for level, n in found.levels().items()]
+    return tables.Table(
+        caption=f"FY{found.fiscal_year} plans with CX requirements (n = {total:,}) by decided summary level and by "
+                "proposed rating of their CX elements (the lowest, where several)",
+        columns=[tables.Column("level", "Level", row_header=True),
+                 tables.Column("decided", "Plans decided at this summary level", tables.COUNT),
+                 tables.Column("proposed", "Plans whose CX elements are proposed at this rating", tables.COUNT)],
+        rows=rows if total else [], empty="No plan with a CX requirement for these filters.",
+        name=f"leader-levels-FY{found.fiscal_year}")
+
+
+def _ratings(elements, rating, *, named: bool) -> str:
+    """Each element's rating ("2", or "Results Driven: 2; Leading People: 3" when `named`)."""
+    if not elements:
+        return "none"
+    if not named:
+        return "; ".join(rating(e) for e in elements)
+    return "; ".join(f"{e.name}: {rating(e)}" for e in elements)
+
+
+def _rating(value) -> str:
+    return "none yet" if value is None else str(value)
+
+
+def leaders_table(found: queries.Leaders) -> tables.Table:
+    """One row per leader: proposals and decisions (on OPM's 1-5 scale), the elements at risk, the
+    plan's summary."""
+    rows = []
+    for plan in found.plans:
+        lowest = plan.lowest
+        summary = plan.summary
+        several = len(plan.cx_elements) > 1
+        rows.append({
+            "leader": f"{plan.leader}, {plan.title}" if plan.title else plan.leader, "href": plan.plan_href,
+            "unit": " and ".join(x for x in (plan.component, plan.function) if x),
+            "requirements": len(plan.requirements),
+            "lowest": _rating(lowest.proposed if lowest else None), "why": lowest.why_href if lowest else None,
+            "proposed": _ratings(plan.cx_elements, lambda e: _rating(e.proposed), named=several),
+            "decided": _ratings(plan.cx_elements, lambda e: _rating(e.decided), named=several),
+            "at_risk": _ratings(plan.at_risk, lambda e: f"proposed {e.proposed}", named=True),
+            "decisions": f"{plan.decided_count} of {len(plan.elements)}",
+            "level": level_label(summary.level) if summary.level is not None else "not yet decided",
+            "score": summary.score})
+    return tables.Table(
+        caption=f"Leaders with CX requirements, FY{found.fiscal_year}: proposed and decided ratings (1-5), elements "
+                "at risk and the summary level",
+        columns=[tables.Column("leader", "Leader (plan)", link="href", row_header=True),
+                 tables.Column("unit", "Component or function"),
+                 tables.Column("requirements", "CX requirements", tables.COUNT),
+                 tables.Column("lowest", "Lowest CX requirement, proposed (why)", link="why"),
+                 tables.Column("proposed", "CX element, proposed"), tables.Column("decided", "CX element, decided"),
+                 tables.Column("at_risk", "Elements at risk (proposed below 3)"),
+                 tables.Column("decisions", "Elements decided"),
+                 tables.Column("level", "Summary level"), tables.Column("score", "Summary score", tables.COUNT)],
+        rows=rows, empty="No leader with a CX requirement for these filters.", name=f"leaders-FY{found.fiscal_year}")
+
+
+# ----------------------------------------------------------------------------- words
+
+def summary(found: queries.Leaders) -> str:
+    if found.fiscal_year is None:
+        return "No performance plans yet."
+    total = len(found.plans)
+    if not total:
+        return f"No FY{found.fiscal_year} plan with a CX requirement for these filters."
+    return (f"FY{found.fiscal_year}: {total:,} leaders with CX requirements; {len(found.at_risk):,} with an element "
+            f"proposed below 3; {len(found.undecided):,} plans not yet decided.")
+
+
+def tiles(found: queries.Leaders) -> html.Div:
+    total = len(found.plans)
+    overridden = sum(p.overridden for p in found.plans)
+    undecided = len(found.undecided)
+
+    def share(n: int) -> str:
+        return f"{n:,} of {total:,} plans ({n / total:.0%})"
+    return html.Div([
+        components.tile("Leaders with CX requirements", [
+            html.P(f"{total:,}", className="dash-tile__big"),
+            html.P(f"in FY{found.fiscal_year} plans", className="dash-tile__sub")], tile_id="leaders-total"),
+        components.tile("At risk: an element proposed below 3", [
+            html.P(f"{len(found.at_risk):,}", className="dash-tile__big"),
+            html.P(share(len(found.at_risk)), className="dash-tile__sub")], tile_id="leaders-at-risk"),
+        components.tile("Plans not yet decided", [
+            html.P(f"{undecided:,}", className="dash-tile__big"),
+            html.P(share(undecided), className="dash-tile__sub")], tile_id="leaders-undecided",
+            footer=f"Decisions so far that override the rules' proposal: {overridden:,} "
+                   f"element{'s' if overridden != 1 else ''}."),
+    ], className="dash-tiles")
+
+
+@callback(Output("leaders-graph", "figure"), Output("leaders-levels", "children"), Output("leaders-table", "children"),
+          Output("leaders-summary", "children"), Output("leaders-tiles", "children"),
+          *[Input(p.control, "value") for p in url.params])
+@validation.validated
+def update_leaders(year, component_id, function_id):
+    found = leaders_for(year, component_id, function_id)
+    return (levels_figure(found), components.data_table(levels_table(found)),
+            components.data_table(leaders_table(found)), summary(found), tiles(found) if found.plans else None)
+
+
+components.register_downloads("leaders-levels", lambda *values: levels_table(leaders_for(*values)), FILTERS)
+components.register_downloads("leaders-table", lambda *values: leaders_table(leaders_for(*values)), FILTERS)

@@ -1,0 +1,249 @@
+"""The leaders' data for one appraisal year: every leader whose plan has a CX requirement, with the
+rating the rules propose for each CX requirement, each element's proposal beside the rating
+official's decision, the elements at risk (proposed below 3), whether the plan is decided, and
+its summary level (OPM's, from the decided ratings); narrowed by component and function.
+
+As the functions page does, the data is read once for everyone and `for_scope` adds the links a
+role may follow: a plan, and the why-page of its proposals, only where `visible_plans` allows.
+"""
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field, replace
+from typing import Optional
+
+import sqlalchemy as sa
+
+from dashboards import links
+from dashboards.cache import cached
+from dashboards.queries.common import Scope
+from dashboards.queries.functions import visible_plan_ids
+from scorecard.models import Component, Function, Leader, PerformancePlan, PlanElement, PlanRequirement
+from scorecard.plans.services import latest_decisions, requirement_findings
+from scorecard.ratings import element_rating, plan_summary
+
+AT_RISK_BELOW = 3  # a proposal below Fully Successful puts the element at risk
+NONE_YET = "none"  # a plan not yet decided, or a CX element not yet proposed
+LEVELS = [5, 4, 3, 2, 1]
+
+
+@dataclass(frozen=True)
+class LeaderFilter:
+    """Which leaders the page shows: of a component, of a function (None: all)."""
+
+    component_id: Optional[int] = None
+    function_id: Optional[int] = None
+
+
+EVERYONE = LeaderFilter()
+
+
+@dataclass
+class RequirementRating:
+    requirement_id: int
+    text: str
+    proposed: Optional[int]
+    finding_id: Optional[int]
+    why_href: Optional[str] = None
+
+
+@dataclass
+class ElementRatings:
+    element_id: int
+    name: str
+    weight: int
+    is_critical: bool
+    has_cx: bool
+    proposed: Optional[int]
+    decided: Optional[int]
+    requirements: list[RequirementRating] = field(default_factory=list)  # the CX ones
+
+    @property
+    def at_risk(self) -> bool:
+        return self.proposed is not None and self.proposed < AT_RISK_BELOW
+
+    @property
+    def overridden(self) -> bool:
+        return self.decided is not None and self.decided != self.proposed
+
+
+@dataclass
+class LeaderPlan:
+    plan_id: int
+    leader_id: int
+    leader: str
+    title: Optional[str]
+    component: Optional[str]
+    function: Optional[str]  # the function's code
+    elements: list[ElementRatings] = field(default_factory=list)
+    plan_href: Optional[str] = None  # set only for who may see the plan
+
+    @property
+    def cx_elements(self) -> list[ElementRatings]:
+        return [e for e in self.elements if e.has_cx]
+
+    @property
+    def requirements(self) -> list[RequirementRating]:
+        return [r for e in self.elements for r in e.requirements]
+
+    @property
+    def lowest(self) -> Optional[RequirementRating]:
+        """The CX requirement with the lowest proposal (None when none is proposed yet)."""
+        rated = [r for r in self.requirements if r.proposed is not None]
+        return min(rated, key=lambda r: r.proposed) if rated else None
+
+    @property
+    def at_risk(self) -> list[ElementRatings]:
+        return [e for e in self.elements if e.at_risk]
+
+    @property
+    def cx_proposed(self) -> Optional[int]:
+        """The lowest proposal of the elements holding CX requirements (None: none proposed yet)."""
+        proposed = [e.proposed for e in self.cx_elements if e.proposed is not None]
+        return min(proposed) if proposed else None
+
+    @property
+    def decided(self) -> bool:
+        return bool(self.elements) and all(e.decided is not None for e in self.elements)
+
+    @property
+    def decided_count(self) -> int:
+        return sum(1 for e in self.elements if e.decided is not None)
+
+    @property
+    def summary(self):
+        """OPM's summary (scorecard.ratings) of the decided ratings: a score and level once every
+        element is decided (a critical element decided at 1 settles the level at 1 already)."""
+        return plan_summary((e.decided, e.weight, e.is_critical) for e in self.elements)
+
+    @property
+    def level(self) -> Optional[int]:
+        return self.summary.level
+
+    @property
+    def overridden(self) -> int:
+        return sum(1 for e in self.elements if e.overridden)
+
+
+@dataclass
+class Leaders:
+    fiscal_year: Optional[int]
+    years: list[int]
+    plans: list[LeaderPlan] = field(default_factory=list)  # at risk first, then by name
+
+    @property
+    def at_risk(self) -> list[LeaderPlan]:
+        return [p for p in self.plans if p.at_risk]
+
+    @property
+    def undecided(self) -> list[LeaderPlan]:
+        return [p for p in self.plans if not p.decided]
+
+    def levels(self) -> dict:
+        """How many plans have each summary level (5 first), and how many none yet: a plan counts
+        under its level once every element is decided (or a critical one decided at 1)."""
+        counts = Counter(p.level if p.level is not None else NONE_YET for p in self.plans)
+        return {level: counts.get(level, 0) for level in [*LEVELS, NONE_YET]}
+
+    def proposals(self) -> dict:
+        """How many plans have each proposed rating of their CX elements (the lowest, where several),
+        5 first, and how many none yet."""
+        counts = Counter(p.cx_proposed if p.cx_proposed is not None else NONE_YET for p in self.plans)
+        return {level: counts.get(level, 0) for level in [*LEVELS, NONE_YET]}
+
+
+@cached
+def plan_years(session) -> list[int]:
+    """Appraisal years with plans, newest first."""
+    return list(session.scalars(sa.select(PerformancePlan.fiscal_year).distinct()
+                                .order_by(PerformancePlan.fiscal_year.desc())))
+
+
+@cached
+def filter_choices(session) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
+    """(components, functions) that have leaders, as (id, name) by name."""
+    components = session.execute(
+        sa.select(Component.id, Component.name).where(Component.id.in_(sa.select(Leader.component_id)))
+        .order_by(Component.name)).all()
+    functions = session.execute(sa.select(Function.id, Function.code, Function.name).order_by(Function.code)).all()
+    return [(i, name) for i, name in components], [(i, f"{code}, {name}") for i, code, name in functions]
+
+
+def _plans(session, fiscal_year: int, chosen: LeaderFilter) -> list[LeaderPlan]:
+    query = (sa.select(PerformancePlan.id, Leader.id, Leader.name, Leader.title, Component.name, Function.code)
+             .join(Leader, Leader.id == PerformancePlan.leader_id)
+             .outerjoin(Component, Component.id == Leader.component_id)
+             .outerjoin(Function, Function.id == Leader.function_id)
+             .where(PerformancePlan.fiscal_year == fiscal_year))
+    if chosen.component_id is not None:
+        query = query.where(Leader.component_id == chosen.component_id)
+    if chosen.function_id is not None:
+        query = query.where(Leader.function_id == chosen.function_id)
+    return [LeaderPlan(*row) for row in session.execute(query)]
+
+
+@cached
+def leaders(session, fiscal_year: Optional[int] = None, chosen: LeaderFilter = EVERYONE) -> Leaders:
+    """The plans of `fiscal_year` (default: the newest) with a CX requirement, of the leaders the
+    filter selects; no links (see `for_scope`)."""
+    years = plan_years(session)
+    year = fiscal_year if fiscal_year is not None else (years[0] if years else None)
+    found = Leaders(year, years)
+    if year is None:
+        return found
+    plans = {p.plan_id: p for p in _plans(session, year, chosen)}
+    if not plans:
+        return found
+    methods = dict(session.execute(sa.select(PerformancePlan.id, PerformancePlan.rating_method)
+                                   .where(PerformancePlan.id.in_(list(plans)))).all())
+    elements = session.execute(
+        sa.select(PlanElement.id, PlanElement.plan_id, PlanElement.name, PlanElement.weight, PlanElement.is_critical)
+        .where(PlanElement.plan_id.in_(list(plans)))
+        .order_by(PlanElement.plan_id, PlanElement.position, PlanElement.id)).all()
+    requirements = defaultdict(list)
+    for row in session.execute(
+            sa.select(PlanRequirement.id, PlanRequirement.element_id, PlanRequirement.text, PlanRequirement.metric_id,
+                      PlanRequirement.commitment_id, PlanRequirement.function_id)
+            .join(PlanElement, PlanElement.id == PlanRequirement.element_id)
+            .where(PlanElement.plan_id.in_(list(plans))).order_by(PlanRequirement.position, PlanRequirement.id)):
+        requirements[row.element_id].append(row)
+    cx_ids = [r.id for rows in requirements.values() for r in rows
+              if r.metric_id is not None or r.commitment_id is not None or r.function_id is not None]
+    cx = set(cx_ids)
+    findings = requirement_findings(session, cx_ids)
+    decisions = latest_decisions(session, [e.id for e in elements])
+    for element_id, plan_id, name, weight, critical in elements:
+        rows = requirements.get(element_id, [])
+        proposals = [findings[r.id].rating if r.id in findings else None for r in rows]
+        decision = decisions.get(element_id)
+        plans[plan_id].elements.append(ElementRatings(
+            element_id, name, weight, critical, any(r.id in cx for r in rows),
+            element_rating(proposals, methods[plan_id].value),
+            None if decision is None else decision.confirmed_rating,
+            [RequirementRating(r.id, r.text, findings[r.id].rating if r.id in findings else None,
+                               findings[r.id].id if r.id in findings else None) for r in rows if r.id in cx]))
+
+    def order(plan: LeaderPlan) -> tuple:
+        lowest = plan.lowest
+        return (not plan.at_risk, 9 if lowest is None else lowest.proposed, plan.leader, plan.plan_id)
+
+    found.plans = sorted((p for p in plans.values() if p.requirements), key=order)
+    return found
+
+
+def for_scope(session, found: Leaders, scope: Scope) -> Leaders:
+    """`found` with a link to each plan `scope` may see, and to the why-page of its proposals."""
+    visible = visible_plan_ids(session, scope, found.fiscal_year)
+
+    def linked(plan: LeaderPlan) -> LeaderPlan:
+        if plan.plan_id not in visible:
+            return plan
+        elements = [replace(e, requirements=[replace(r, why_href=links.finding(r.finding_id) if r.finding_id else None)
+                                             for r in e.requirements]) for e in plan.elements]
+        return replace(plan, plan_href=links.plan(plan.plan_id), elements=elements)
+
+    return replace(found, plans=[linked(p) for p in found.plans])
+
+
+def leaders_for(session, scope: Scope, fiscal_year: Optional[int] = None,
+                chosen: LeaderFilter = EVERYONE) -> Leaders:
+    """What the leaders page shows `scope`."""
+    return for_scope(session, leaders(session, fiscal_year, chosen), scope)
