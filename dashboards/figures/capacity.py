@@ -1,0 +1,79 @@
+"""The capacity figure: components × the five A-11 capacity domains for a fiscal year, each cell
+shaded by its self-assessed score (lighter is lower) with the score and its change from the year
+before written in it; hovering adds the rules' evidence score and the action plan."""
+import plotly.graph_objects as go
+
+from dashboards.figures.heatmap import FONT, empty_figure
+from dashboards.queries.capacity import Capacity, DomainCell
+from scorecard.capacity.services import score_text
+
+# Light to mid blue: black text stays above 7:1 on every shade. A domain not scored sits below the
+# scale's bottom (NOT_SCORED) and is grey.
+NOT_SCORED = -0.25
+SCALE = [[0.0, "#f0f0f0"], [0.19, "#f0f0f0"], [0.2, "#eff6fb"], [1.0, "#73b3e7"]]
+
+
+def _change(cell: DomainCell) -> str:
+    change = cell.change
+    if change is None:
+        return f"no FY{cell.prior_year} score" if cell.previous is None else "other scale"
+    if abs(change) < 1e-9:
+        return "no change"
+    return f"{'up' if change > 0 else 'down'} {score_text(abs(change))}"
+
+
+def _evidence(cell: DomainCell) -> str:
+    if cell.finding_id is None:
+        return "rules' evidence score: none"
+    score = "no score" if cell.evidence_score is None else f"{cell.evidence_score:.2f}"
+    return f"rules' evidence score: {score} ({cell.evidence_period})<br>{_wrap(cell.evidence_explanation or '')}"
+
+
+def _evidence_short(cell: DomainCell) -> str:
+    """The rules' evidence score as the cell writes it ("" when no rule scores the domain)."""
+    if cell.finding_id is None:
+        return ""
+    return "evidence: " + ("no score" if cell.evidence_score is None else f"{cell.evidence_score:.2f}")
+
+
+def _wrap(text: str, width: int = 70) -> str:
+    lines, line = [], ""
+    for word in text.split():
+        if line and len(line) + len(word) + 1 > width:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}".strip()
+    return "<br>".join(lines + ([line] if line else []))
+
+
+def capacity_figure(found: Capacity) -> go.Figure:
+    if not found.rows:
+        return empty_figure(f"No capacity assessment for FY{found.fiscal_year}." if found.fiscal_year
+                            else "No capacity assessment yet.")
+    z, text, hover = [], [], []
+    for row in found.rows:
+        low, high = row.scale
+        z_row, text_row, hover_row = [], [], []
+        for cell in row.cells:
+            z_row.append(NOT_SCORED if cell.score is None else (cell.score - low) / max(1, high - low))
+            text_row.append(f"<b>{cell.score_words}</b><br>{_change(cell)}<br>{_evidence_short(cell)}")
+            hover_row.append(
+                f"<b>{row.component}</b> ({row.status})<br>{cell.domain}: {cell.score_words}<br>{cell.change_words}"
+                f"<br>{_evidence(cell)}<br>action plan: {cell.action_words}")
+        z.append(z_row)
+        text.append(text_row)
+        hover.append(hover_row)
+    labels = [f"{row.component}<br><span style='font-size:11px'>{row.status}</span>" for row in found.rows]
+    domains = [d.replace(" & ", " &<br>") for d in found.domains]
+    fig = go.Figure(go.Heatmap(
+        z=z, x=domains, y=labels, text=text, texttemplate="%{text}", textfont=dict(color="#1b1b1b", size=13),
+        hovertext=hover, hoverinfo="text", colorscale=SCALE, zmin=NOT_SCORED, zmax=1, showscale=False, xgap=3, ygap=3))
+    fig.update_layout(
+        title=dict(text=f"Capacity self-assessment by domain, FY{found.fiscal_year}, and the change from "
+                        f"FY{found.fiscal_year - 1}", x=0, xanchor="left", font=dict(size=18)),
+        font=dict(family=FONT, color="#1b1b1b"), plot_bgcolor="#fff",
+        height=max(320, 72 * len(found.rows) + 160), margin=dict(l=10, r=10, t=110, b=10),
+        yaxis=dict(autorange="reversed", automargin=True, tickfont=dict(size=13)),
+        xaxis=dict(side="top", tickfont=dict(size=13)))
+    return fig

@@ -1,0 +1,152 @@
+"""Capacity: components × the five A-11 capacity domains for a fiscal year (in the URL; default the
+newest with assessments), each self-assessed score with its change from the year before and the
+rules' evidence score beside it (leading to its why-page), and each domain's action-plan
+commitments with their status. Each component leads to its assessment (the Flask capacity page)."""
+import dash
+from dash import Input, Output, State, callback, dcc, html
+from flask_login import current_user
+
+from dashboards import components, links, tables, validation
+from dashboards.figures.capacity import capacity_figure
+from dashboards.queries import capacity as queries
+from dashboards.queries import common
+from dashboards.urlstate import QueryParam, UrlState
+from scorecard.capacity.services import score_text
+from scorecard.extensions import db
+
+dash.register_page(__name__, path="/capacity", name="Capacity", title="Capacity · CX Scorecard", order=6)
+
+
+def _latest():
+    years = queries.assessment_years(db.session)
+    return str(years[0]) if years else None
+
+
+url = UrlState("/capacity", [QueryParam("year", "capacity-year", validation.fiscal_year, default=_latest)])
+url.register()
+FILTERS = [State(p.control, "value") for p in url.params]
+
+
+def layout(**query):
+    values = url.read(query)
+    years = [{"label": f"FY{y}", "value": str(y)} for y in queries.assessment_years(db.session)]
+    return html.Div([
+        url.location(),
+        components.page_heading(
+            "CX capacity by component",
+            lede="Each component's A-11 capacity self-assessment for a fiscal year, domain by domain, with the change "
+                 "from the year before and the evidence score the rules work out from the data (for Measurement: the "
+                 "share of the component's programs reporting every quarter with enough respondents), and each "
+                 "domain's action-plan commitments. Select a component to open its assessment."),
+        html.Div([components.filter_control("capacity-year", "Fiscal year", years, values["year"], searchable=False)],
+                 className="dash-filters", role="group", **{"aria-label": "Filters"}),
+        html.P(id="capacity-summary", className="dash-lede", role="status"),
+        dcc.Loading(dcc.Graph(id="capacity-graph", config={"displaylogo": False}, className="dash-graph"), type="dot"),
+        components.table_panel("capacity-table", summary="Show the domain scores as a table, with downloads"),
+        html.Section([
+            html.H2("Components", id="capacity-components-heading"),
+            components.table_panel("capacity-components", summary="The components as a table, with downloads",
+                                   open=True),
+        ], className="dash-section", **{"aria-labelledby": "capacity-components-heading"}),
+        html.Section([
+            html.H2("Action plans", id="capacity-actions-heading"),
+            html.P("Commitments linked to a capacity domain and to the component (or one of its programs).",
+                   className="dash-tile__sub"),
+            components.table_panel("capacity-actions", summary="The action-plan commitments as a table, with downloads",
+                                   open=True),
+        ], className="dash-section", **{"aria-labelledby": "capacity-actions-heading"}),
+    ])
+
+
+def capacity_for(year) -> queries.Capacity:
+    return queries.capacity_for(db.session, common.Scope.of(current_user), year)
+
+
+# ----------------------------------------------------------------------------- tables
+
+def scores_table(found: queries.Capacity) -> tables.Table:
+    """The chart's cells: one row per component and domain."""
+    rows = []
+    for row in found.rows:
+        for cell in row.cells:
+            previous = None if cell.previous is None else score_text(cell.previous)
+            rows.append({"component": row.component, "href": row.href, "status": row.status, "domain": cell.domain,
+                         "score": cell.score_words, "previous": previous, "change": cell.change_words,
+                         "evidence": cell.evidence_score, "period": cell.evidence_period,
+                         "why": "why" if cell.finding_id else None,
+                         "why_href": links.finding(cell.finding_id) if cell.finding_id else None,
+                         "explanation": cell.evidence_explanation or "", "actions": cell.action_words})
+    year = found.fiscal_year
+    return tables.Table(
+        caption=f"Capacity self-assessment scores by component and domain, FY{year}, with the FY{(year or 1) - 1} "
+                "score, the change, the rules' evidence score and the action plan",
+        columns=[tables.Column("component", "Component", link="href", row_header=True),
+                 tables.Column("status", "Assessment"), tables.Column("domain", "Domain"),
+                 tables.Column("score", f"FY{year} score"),
+                 tables.Column("previous", f"FY{(year or 1) - 1} score"),
+                 tables.Column("change", "Change"),
+                 tables.Column("evidence", "Rules' evidence score", tables.NUMBER),
+                 tables.Column("period", "Evidence quarter"), tables.Column("why", "Why", link="why_href"),
+                 tables.Column("explanation", "The rules' explanation (with its n)"),
+                 tables.Column("actions", "Action-plan commitments")],
+        rows=rows, empty="No capacity assessment for this fiscal year.", name=f"capacity-FY{year}")
+
+
+def components_table(found: queries.Capacity) -> tables.Table:
+    year = found.fiscal_year
+    rows = [{"component": row.component, "href": row.href, "agency": row.agency, "status": row.status,
+             "total": row.total_words,
+             "change": row.total_change_words} for row in found.rows]
+    return tables.Table(
+        caption=f"Components' FY{year} capacity assessments: status, total and the change from FY{(year or 1) - 1}",
+        columns=[tables.Column("component", "Component (assessment)", link="href", row_header=True),
+                 tables.Column("agency", "Agency"), tables.Column("status", "Assessment"),
+                 tables.Column("total", f"FY{year} total"), tables.Column("change", "Change in the total")],
+        rows=rows, empty="No capacity assessment for this fiscal year.", name=f"capacity-components-FY{year}")
+
+
+def actions_table(found: queries.Capacity) -> tables.Table:
+    rows = [{"title": item.title, "href": item.href, "domain": cell.domain, "component": row.component,
+             "component_href": row.href, "function": item.function, "status": item.status_word,
+             "due": item.due_date or "none set"}
+            for row in found.rows for cell in row.cells for item in cell.actions]
+    rows.sort(key=lambda r: (queries.DOMAINS.index(r["domain"]), r["component"], r["title"]))
+    return tables.Table(
+        caption=f"Action-plan commitments by capacity domain and component, as of the FY{found.fiscal_year} "
+                "assessments: function, status and due date",
+        columns=[tables.Column("title", "Commitment", link="href", row_header=True),
+                 tables.Column("domain", "Domain"), tables.Column("component", "Component", link="component_href"),
+                 tables.Column("function", "Function"), tables.Column("status", "Status"),
+                 tables.Column("due", "Due")],
+        rows=rows, empty="No commitment is linked to a capacity domain of these components.",
+        name=f"capacity-actions-FY{found.fiscal_year}")
+
+
+def summary(found: queries.Capacity) -> str:
+    if found.fiscal_year is None:
+        return "No capacity assessment yet."
+    if not found.rows:
+        return f"No capacity assessment for FY{found.fiscal_year} or FY{found.fiscal_year - 1}."
+    statuses: dict[str, int] = {}
+    for row in found.rows:
+        statuses[row.status] = statuses.get(row.status, 0) + 1
+    actions = sum(len(cell.actions) for row in found.rows for cell in row.cells)
+    return (f"FY{found.fiscal_year}: {len(found.rows)} components ("
+            + ", ".join(f"{n} {word}" for word, n in sorted(statuses.items()))
+            + f"); {actions} action-plan commitments.")
+
+
+@callback(Output("capacity-graph", "figure"), Output("capacity-table", "children"),
+          Output("capacity-components", "children"), Output("capacity-actions", "children"),
+          Output("capacity-summary", "children"), Input("capacity-year", "value"))
+@validation.validated
+def update_capacity(year):
+    found = capacity_for(year)
+    return (capacity_figure(found), components.data_table(scores_table(found)),
+            components.data_table(components_table(found)), components.data_table(actions_table(found)),
+            summary(found))
+
+
+components.register_downloads("capacity-table", lambda year: scores_table(capacity_for(year)), FILTERS)
+components.register_downloads("capacity-components", lambda year: components_table(capacity_for(year)), FILTERS)
+components.register_downloads("capacity-actions", lambda year: actions_table(capacity_for(year)), FILTERS)

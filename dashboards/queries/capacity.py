@@ -1,0 +1,211 @@
+"""The capacity dashboard's data for one fiscal year: each component with an assessment that year
+or the year before, its score in each of the five A-11 capacity domains with the change from the
+year before, the rules' evidence score beside it (with its finding, for the why-page), and each
+domain's action-plan commitments with their status.
+
+The words (scores, changes, assessment statuses) and the findings are the capacity pages' own
+(scorecard.capacity.services), so the dashboard and the Flask page say the same thing.
+
+Not cached: an assessment saved on the web changes nothing the cache's data version reads, and
+one year's assessments are a few rows per component.
+"""
+from dataclasses import dataclass, field, replace
+from typing import Optional
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from dashboards import links
+from dashboards.queries.common import Scope
+from scorecard.capacity.services import COMMITMENT_WORDS, STATUS_WORDS, change_words, evidence_findings, score_text
+from scorecard.commitments.services import may_see
+from scorecard.models import CAPACITY_DOMAINS, Agency, CapacityAssessment, Commitment, Component, Program
+
+DOMAINS = list(CAPACITY_DOMAINS)
+
+
+@dataclass
+class ActionItem:
+    """A commitment in a domain's action plan. `href` is set only for who may open it."""
+
+    commitment_id: int
+    function_id: int
+    leader_id: Optional[int]
+    title: str
+    function: str
+    status: str
+    due_date: Optional[str]
+    href: Optional[str] = None
+
+    @property
+    def status_word(self) -> str:
+        return COMMITMENT_WORDS.get(self.status, self.status.replace("_", " "))
+
+
+@dataclass
+class DomainCell:
+    domain: str
+    score: Optional[float]
+    previous: Optional[float]
+    scale: tuple[int, int]
+    comparable: bool            # the year before used the same scale
+    prior_year: int
+    evidence_score: Optional[float] = None
+    evidence_period: Optional[str] = None
+    evidence_explanation: Optional[str] = None
+    finding_id: Optional[int] = None
+    actions: list[ActionItem] = field(default_factory=list)
+
+    @property
+    def score_words(self) -> str:
+        return f"{score_text(self.score)} of {self.scale[1]}" if self.score is not None else "not scored"
+
+    @property
+    def change(self) -> Optional[float]:
+        if self.score is None or self.previous is None or not self.comparable:
+            return None
+        return self.score - self.previous
+
+    @property
+    def change_words(self) -> str:
+        return change_words(self.score, self.previous, self.prior_year, self.comparable)
+
+    @property
+    def action_words(self) -> str:
+        """"2: 1 on track, 1 at risk", or "none"."""
+        if not self.actions:
+            return "none"
+        counts: dict[str, int] = {}
+        for item in self.actions:
+            counts[item.status_word] = counts.get(item.status_word, 0) + 1
+        return f"{len(self.actions)}: " + ", ".join(f"{n} {word}" for word, n in counts.items())
+
+
+@dataclass
+class ComponentRow:
+    component_id: int
+    component: str
+    agency: str
+    fiscal_year: int
+    status: str                 # the assessment's: not started, draft or submitted
+    scale: tuple[int, int]
+    total: Optional[float]
+    previous_total: Optional[float]
+    cells: list[DomainCell] = field(default_factory=list)  # DOMAINS, in order
+
+    @property
+    def href(self) -> str:
+        return links.capacity(self.component_id, self.fiscal_year)
+
+    @property
+    def total_change_words(self) -> str:
+        """The change of the total from the year before, when both years scored every domain on one
+        scale (as the capacity page compares totals)."""
+        prior = self.fiscal_year - 1
+        if self.previous_total is None:
+            return f"no FY{prior} assessment"
+        whole = all(c.score is not None and c.previous is not None and c.comparable for c in self.cells)
+        if self.total is None or not whole:
+            return f"FY{prior} total: {score_text(self.previous_total)} (not comparable: not every domain scored " \
+                   "on one scale in both years)"
+        return change_words(self.total, self.previous_total, prior)
+
+    @property
+    def total_words(self) -> str:
+        scored = [c for c in self.cells if c.score is not None]
+        if not scored:
+            return "no scores"
+        text = f"{score_text(sum(c.score for c in scored))} of {score_text(self.scale[1] * len(self.cells))}"
+        return text if len(scored) == len(self.cells) else f"{text} ({len(scored)} of {len(self.cells)} domains scored)"
+
+
+@dataclass
+class Capacity:
+    fiscal_year: Optional[int]
+    years: list[int]                      # fiscal years with assessments, newest first
+    rows: list[ComponentRow] = field(default_factory=list)  # by agency, then component
+
+    @property
+    def domains(self) -> list[str]:
+        return DOMAINS
+
+
+def assessment_years(session) -> list[int]:
+    """Fiscal years with capacity assessments, newest first."""
+    return list(session.scalars(sa.select(CapacityAssessment.fiscal_year).distinct()
+                                .order_by(CapacityAssessment.fiscal_year.desc())))
+
+
+def _action_items(session, component_ids: list[int]) -> dict[tuple[int, str], list[ActionItem]]:
+    """(component id, domain) -> its action-plan commitments: those linked to the domain and to the
+    component, by the component itself or one of its programs (as capacity.services.action_plan
+    counts them for one component), by due date and title."""
+    query = (sa.select(Commitment).where(
+        Commitment.capacity_domain.is_not(None),
+        sa.or_(Commitment.component_id.in_(component_ids),
+               Commitment.programs.any(Program.component_id.in_(component_ids))))
+        .options(so.joinedload(Commitment.function), so.selectinload(Commitment.programs))
+        .order_by(Commitment.due_date.is_(None), Commitment.due_date, Commitment.title))
+    wanted = set(component_ids)
+    found: dict[tuple[int, str], list[ActionItem]] = {}
+    for c in session.scalars(query).unique():
+        item = ActionItem(c.id, c.function_id, c.leader_id, c.title, c.function.code, c.status.value,
+                          c.due_date.isoformat() if c.due_date else None)
+        for component_id in sorted(({c.component_id} | {p.component_id for p in c.programs}) & wanted):
+            found.setdefault((component_id, c.capacity_domain), []).append(item)
+    return found
+
+
+def capacity(session, fiscal_year: Optional[int] = None) -> Capacity:
+    """Components × domains for `fiscal_year` (default: the newest with assessments)."""
+    years = assessment_years(session)
+    year = fiscal_year if fiscal_year is not None else (years[0] if years else None)
+    found = Capacity(year, years)
+    if year is None:
+        return found
+    assessments = {(a.component_id, a.fiscal_year): a for a in session.scalars(
+        sa.select(CapacityAssessment).where(CapacityAssessment.fiscal_year.in_([year, year - 1]))
+        .options(so.selectinload(CapacityAssessment.domain_scores)))}
+    component_ids = sorted({component_id for component_id, _ in assessments})
+    if not component_ids:
+        return found
+    now_scores = {d.id: d for (_, fy), a in assessments.items() if fy == year for d in a.domain_scores}
+    findings = evidence_findings(session, list(now_scores))
+    actions = _action_items(session, component_ids)
+    query = (sa.select(Component.id, Component.name, Agency.name).join(Agency)
+             .where(Component.id.in_(component_ids)).order_by(Agency.name, Component.name))
+    for component_id, name, agency in session.execute(query):
+        now, before = assessments.get((component_id, year)), assessments.get((component_id, year - 1))
+        scale = (now.scale_min, now.scale_max) if now else (before.scale_min, before.scale_max)
+        comparable = now is None or before is None or (now.scale_min, now.scale_max) == (before.scale_min,
+                                                                                          before.scale_max)
+        stored = {d.domain: d for d in (now.domain_scores if now else [])}
+        prior = {d.domain: d.score for d in (before.domain_scores if before else [])}
+        row = ComponentRow(component_id, name, agency, year, STATUS_WORDS[now.status if now else None], scale,
+                           now.total if now else None, before.total if before else None)
+        for domain in DOMAINS:
+            score = stored.get(domain)
+            cell = DomainCell(domain, score.score if score else None, prior.get(domain), scale, comparable, year - 1,
+                              actions=actions.get((component_id, domain), []))
+            finding = findings.get(score.id) if score else None
+            if finding is not None:
+                cell.evidence_score, cell.evidence_period = finding.score, finding.period
+                cell.evidence_explanation, cell.finding_id = finding.explanation, finding.id
+            row.cells.append(cell)
+        found.rows.append(row)
+    return found
+
+
+def for_scope(found: Capacity, scope: Scope) -> Capacity:
+    """`found` with a link to each action-plan commitment `scope` may open (commitments.may_see)."""
+    def linked(item: ActionItem) -> ActionItem:
+        return replace(item, href=links.commitment(item.commitment_id)) if may_see(scope, item) else item
+
+    rows = [replace(row, cells=[replace(cell, actions=[linked(a) for a in cell.actions]) for cell in row.cells])
+            for row in found.rows]
+    return replace(found, rows=rows)
+
+
+def capacity_for(session, scope: Scope, fiscal_year: Optional[int] = None) -> Capacity:
+    """What the capacity dashboard shows `scope`."""
+    return for_scope(capacity(session, fiscal_year), scope)
