@@ -38,6 +38,9 @@ def create_app(config=None) -> Flask:
     app.register_blueprint(reminders_bp, url_prefix="/outbox")
     from scorecard.capacity import bp as capacity_bp
     app.register_blueprint(capacity_bp, url_prefix="/capacity")
+    from scorecard import admin
+    app.register_blueprint(admin.bp, url_prefix="/admin")
+    admin.init_app(app)
 
     from importers.web import bp as imports_bp
     app.register_blueprint(imports_bp, url_prefix="/imports")
@@ -62,8 +65,9 @@ def create_app(config=None) -> Flask:
     from scorecard.reminders import init_app as init_reminders
     init_reminders(app)
 
-    from dashboards import init_dashboards
+    from dashboards import dash_app, init_dashboards
     init_dashboards(app)
+    security.allow_inline_scripts(app, dash_app.csp_hashes)  # Dash's renderer and inline callbacks, by hash
     return app
 
 

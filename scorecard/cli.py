@@ -39,13 +39,35 @@ def create_user_command(email, role, function_code, leader_email, name):
     click.echo(f"Created {user.email} ({user.role.value}{scope}).")
 
 
-@click.command("demo")
+@click.command("unlock")
+@click.argument("email", required=False)
+@click.option("--address", "client_address", help="Unlock a client address instead of an account.")
 @with_appcontext
-def demo_command():
+def unlock_command(email, client_address):
+    """Let an account (or a client address) sign in again without waiting: its recent failed
+    sign-ins are marked cleared (they stay on record); audited."""
+    from scorecard.auth.services import unlock
+    from scorecard.extensions import db
+
+    if bool(email) == bool(client_address):
+        raise click.UsageError("name an e-mail address or --address, not both")
+    cleared = unlock(db.session, email=email, client_address=client_address)
+    click.echo(f"Unlocked {email or client_address}: {cleared} recent failed sign-in(s) cleared.")
+
+
+@click.command("demo")
+@click.option("--force", is_flag=True, help="Load the demo even though this is a production configuration.")
+@with_appcontext
+def demo_command(force):
     """Fill an empty database with the demo agency and the real performance.gov A-11 files;
-    running it again changes nothing."""
+    running it again changes nothing. Refused on a production configuration (SCORECARD_ENV unset
+    or production) unless --force: the demo accounts share a published password."""
     from flask import current_app
 
+    if current_app.config.get("ENVIRONMENT") == "production" and not current_app.testing and not force:
+        raise click.ClickException(
+            "this is a production configuration (SCORECARD_ENV is unset or 'production'), and every demo account "
+            "signs in with a published password; run it with SCORECARD_ENV=development, or pass --force")
     from scorecard.demo import DEMO_PASSWORD, DEMO_USERS, seed_demo
     from scorecard.extensions import db
     from scorecard.signals import demo_seeded
@@ -62,7 +84,7 @@ def demo_command():
 
 def register_commands(app) -> None:
     from scorecard.reminders.cli import remind_command
-    for command in (create_user_command, demo_command, remind_command):
+    for command in (create_user_command, demo_command, remind_command, unlock_command):
         app.cli.add_command(command)
     from scorecard.rules.cli import register as register_rule_commands
     register_rule_commands(app)

@@ -16,6 +16,19 @@ def _database_url(instance_path: str) -> str:
     return url
 
 
+SYSTEM_USE_NOTICE = """You are accessing a U.S. Government information system, which includes this computer, this \
+computer network, all computers connected to this network, and all devices and storage media attached to this network \
+or to a computer on this network. This information system is provided for U.S. Government-authorized use only.
+
+Unauthorized or improper use of this system may result in disciplinary action, as well as civil and criminal penalties.
+
+By using this information system, you understand and consent to the following: you have no reasonable expectation of \
+privacy regarding any communication or data transiting or stored on this information system. At any time, and for any \
+lawful Government purpose, the Government may monitor, intercept, and search and seize any communication or data \
+transiting or stored on this information system. Any communication or data transiting or stored on this information \
+system may be disclosed or used for any lawful Government purpose."""
+
+
 class Config:
     """Production defaults."""
 
@@ -30,8 +43,38 @@ class Config:
     REMEMBER_COOKIE_SECURE = True
     WTF_CSRF_TIME_LIMIT = None
     MAX_CONTENT_LENGTH = int(os.environ.get("SCORECARD_MAX_UPLOAD_MB", "25")) * 1024 * 1024
+    # Sign-in throttling (NIST SP 800-63B 5.2.2, 800-53 AC-7): no lockout anyone can use against
+    # anyone. After LOGIN_MAX_FAILURES failures for one e-mail within LOGIN_WINDOW_HOURS, each
+    # further attempt from a browser not trusted for that account waits LOGIN_DELAY_SECONDS,
+    # doubling per failure up to LOGIN_MAX_DELAY_SECONDS; a browser that signed in to the account
+    # before (a signed device cookie, LOGIN_DEVICE_DAYS) only meets its own failures. One client
+    # address may fail LOGIN_CLIENT_MAX_FAILURES times in LOGIN_CLIENT_WINDOW_MINUTES. Failures are
+    # kept LOGIN_FAILURES_KEEP_DAYS; an administrator unlocks (Users page or `scorecard unlock`).
     LOGIN_MAX_FAILURES = int(os.environ.get("SCORECARD_LOGIN_MAX_FAILURES", "5"))
-    LOGIN_LOCKOUT_SECONDS = int(os.environ.get("SCORECARD_LOGIN_LOCKOUT_SECONDS", "900"))
+    LOGIN_DELAY_SECONDS = int(os.environ.get("SCORECARD_LOGIN_DELAY_SECONDS", "2"))
+    LOGIN_MAX_DELAY_SECONDS = int(os.environ.get("SCORECARD_LOGIN_MAX_DELAY_SECONDS", "900"))
+    LOGIN_WINDOW_HOURS = int(os.environ.get("SCORECARD_LOGIN_WINDOW_HOURS", "24"))
+    LOGIN_CLIENT_MAX_FAILURES = int(os.environ.get("SCORECARD_LOGIN_CLIENT_MAX_FAILURES", "50"))
+    LOGIN_CLIENT_WINDOW_MINUTES = int(os.environ.get("SCORECARD_LOGIN_CLIENT_WINDOW_MINUTES", "15"))
+    LOGIN_FAILURES_KEEP_DAYS = int(os.environ.get("SCORECARD_LOGIN_FAILURES_KEEP_DAYS", "90"))
+    LOGIN_DEVICE_DAYS = int(os.environ.get("SCORECARD_LOGIN_DEVICE_DAYS", "90"))
+    # Sessions (800-53 AC-12): signed out after this long without a request, and this long after
+    # signing in whatever happens; signing out ends the session on the server too.
+    SESSION_IDLE_MINUTES = int(os.environ.get("SCORECARD_SESSION_IDLE_MINUTES", "30"))
+    SESSION_MAX_HOURS = int(os.environ.get("SCORECARD_SESSION_MAX_HOURS", "12"))
+    # Passwords (800-63B 5.1.1.2): at least this long, and not on the common-passwords list
+    # shipped in scorecard/data/common-passwords.txt.
+    PASSWORD_MIN_LENGTH = int(os.environ.get("SCORECARD_PASSWORD_MIN_LENGTH", "12"))
+    # The system-use notice (800-53 AC-8) on the sign-in page; blank lines separate paragraphs.
+    SYSTEM_USE_NOTICE = os.environ.get("SCORECARD_SYSTEM_USE_NOTICE", SYSTEM_USE_NOTICE)
+    # Strict-Transport-Security max-age (0: no header). Browsers heed it over HTTPS only.
+    HSTS_SECONDS = int(os.environ.get("SCORECARD_HSTS_SECONDS", "31536000"))
+    # Proxies in front of the app that set X-Forwarded-For / -Proto (a TLS load balancer: 1). The
+    # client address the throttle and the audit log record is read through this many of them.
+    TRUSTED_PROXIES = int(os.environ.get("SCORECARD_TRUSTED_PROXIES", "0"))
+    # Which configuration this is: `scorecard demo` refuses to fill a production database
+    # unless told --force.
+    ENVIRONMENT = "production"
     SURVEY_MIN_N = int(os.environ.get("SCORECARD_SURVEY_MIN_N", "30"))
     IMPORT_KEEP_DAYS = int(os.environ.get("SCORECARD_IMPORT_KEEP_DAYS", "7"))  # unconfirmed previews, old uploads
     # Commitment reminders (`scorecard remind`) and the officer's "needs your update" list.
@@ -59,6 +102,7 @@ class DevelopmentConfig(Config):
     """Local runs (`make run`): cookies may travel over plain http."""
 
     DEBUG = True
+    ENVIRONMENT = "development"
     SESSION_COOKIE_SECURE = False
     REMEMBER_COOKIE_SECURE = False
 
@@ -68,6 +112,7 @@ class TestingConfig(Config):
     subclasses it with its own database (SQLALCHEMY_DATABASE_URI) and UPLOAD_FOLDER."""
 
     TESTING = True
+    ENVIRONMENT = "testing"
     SECRET_KEY = "test-secret"
     SESSION_COOKIE_SECURE = False
     REMEMBER_COOKIE_SECURE = False

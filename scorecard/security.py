@@ -1,31 +1,145 @@
-"""Deny by default: every request needs a signed-in user unless its endpoint is public."""
+"""Deny by default, sessions that end, and the headers every response carries.
+
+- Every request needs a signed-in user unless its endpoint is public (`PUBLIC_ENDPOINTS`).
+- A session's id is the user's id and their current session token (`User.get_id`); the user
+  loader refuses any other token, so signing out (a new token) ends the session on the server
+  and a copied cookie stops working. A session also ends after SESSION_IDLE_MINUTES without a
+  request and SESSION_MAX_HOURS after signing in (800-53 AC-12).
+- Security headers are set here rather than by Flask-Talisman: the Content-Security-Policy must
+  carry the hashes of Dash's inline scripts and of the templates' own inline scripts, computed
+  from the running app, and Talisman's HTTPS redirect and per-view options would only be switched
+  off again (the TLS load balancer redirects; tests and `make run` serve plain http).
+- Text fields refuse bidirectional control characters (U+202A-U+202E, U+2066-U+2069), which
+  can make text read differently from what is stored: `BaseForm` checks every text field of a
+  form and names the field in its message; a form posted to a view whose forms do not derive
+  from it yet is refused with a 400 that names the field.
+- The SQLite database file and the upload folder are readable by the owner only.
+"""
+import base64
+import hashlib
+import hmac
+import os
+import re
+import time
+from pathlib import Path
 from urllib.parse import urlsplit
 
-from flask import abort, redirect, request, url_for
-from flask_login import current_user
+import sqlalchemy as sa
+from flask import abort, current_app, flash, g, redirect, request, session, url_for
+from flask_login import current_user, login_user, logout_user
+from flask_wtf import FlaskForm
+from werkzeug.middleware.proxy_fix import ProxyFix
+from wtforms import StringField
+from wtforms.validators import ValidationError
 
 from scorecard.extensions import db, login_manager
-from scorecard.models import User
+from scorecard.models import AuditEvent, User
 from scorecard.permissions import can
 
 PUBLIC_ENDPOINTS = frozenset({"auth.login", "static", "main.healthz"})
 
+# Session keys: when the user signed in, and when the session last made a request (epoch seconds).
+SIGNED_IN_AT = "_signed_in_at"
+SEEN_AT = "_seen_at"
+SEEN_RESOLUTION = 30  # seconds: the last-seen time is rewritten at most this often
+
+# ---------------------------------------------------------------------------- text fields
+
+BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
+
+# Blueprints whose every form derives from BaseForm: their views show the field's message in
+# place, so the request-level check leaves them to it.
+INLINE_CHECKED_BLUEPRINTS = frozenset({"auth", "admin"})
+
+
+def bidi_problem(value) -> str | None:
+    """'U+202E' when `value` holds a bidirectional control character, else None."""
+    if not isinstance(value, str):
+        return None
+    found = BIDI_CONTROLS.search(value)
+    return f"U+{ord(found.group()):04X}" if found else None
+
+
+def no_bidi_controls(form, field) -> None:
+    """WTForms validator: refuse text holding a bidirectional control character."""
+    code = bidi_problem(field.data)
+    if code:
+        raise ValidationError(f"{field.label.text} contains a hidden text-direction character ({code}); "
+                              "remove it and try again.")
+
+
+class BaseForm(FlaskForm):
+    """The base of every form: CSRF-protected (FlaskForm), and every text field (StringField and
+    its kinds: text areas, e-mail, search, password ...) refuses bidirectional control characters."""
+
+    def validate(self, extra_validators=None):
+        extra = {name: list((extra_validators or {}).get(name, ())) for name in self._fields}
+        for name, field in self._fields.items():
+            if isinstance(field, StringField):
+                extra[name].append(no_bidi_controls)
+        return super().validate(extra_validators=extra)
+
+
+def _refuse_bidi_in_forms():
+    """A form posted to a view outside INLINE_CHECKED_BLUEPRINTS: 400 naming the field."""
+    if request.method not in ("POST", "PUT", "PATCH") or request.blueprint in INLINE_CHECKED_BLUEPRINTS:
+        return None
+    if request.mimetype not in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        return None
+    for name, values in request.form.lists():
+        for value in values:
+            code = bidi_problem(value)
+            if code:
+                abort(400, description=f"The field “{name}” contains a hidden text-direction character ({code}). "
+                                       "Remove it and send the form again; nothing was saved.")
+    return None
+
+
+# ---------------------------------------------------------------------------- the app
 
 def init_app(app) -> None:
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Please sign in to continue."
     login_manager.login_message_category = "info"
+    proxies = app.config.get("TRUSTED_PROXIES", 0)
+    if proxies:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
+    app.extensions["scorecard_csp"] = {"providers": [], "templates": None}
     app.before_request(_require_login)
+    app.before_request(_refuse_bidi_in_forms)
     app.jinja_env.globals["can"] = lambda action: can(current_user, action)
     app.after_request(_security_headers)
+    protect_files(app)
 
 
 @login_manager.user_loader
-def _load_user(user_id: str):
+def _load_user(session_id: str):
+    user_id, _, token = (session_id or "").partition(":")
     try:
-        return db.session.get(User, int(user_id))
+        user = db.session.get(User, int(user_id))
     except ValueError:
         return None
+    if user is None or not token or not user.session_token:
+        return None
+    return user if hmac.compare_digest(user.session_token, token) else None
+
+
+def start_session(user: User) -> None:
+    """Sign `user` in on a fresh session (nothing of the anonymous one is kept)."""
+    session.clear()
+    login_user(user)
+    now = time.time()
+    session[SIGNED_IN_AT] = now
+    session[SEEN_AT] = now
+
+
+def end_session(user: User | None = None) -> None:
+    """Sign out; with `user`, end every session of theirs on the server too (a new session token)."""
+    if user is not None:
+        user.end_sessions()
+        db.session.commit()
+    logout_user()
+    session.clear()
 
 
 def _wants_json() -> bool:
@@ -33,8 +147,18 @@ def _wants_json() -> bool:
 
 
 def _require_login():
-    if request.endpoint in PUBLIC_ENDPOINTS or current_user.is_authenticated:
+    if request.endpoint in PUBLIC_ENDPOINTS:
         return None
+    if g.get("api_token") is not None:  # a REST API request: its bearer token is its sign-in
+        return None
+    if current_user.is_authenticated:
+        ended = _session_ended()
+        if ended is None:
+            return None
+        _record_timeout(ended)
+        logout_user()
+        session.clear()
+        flash(ended_message(ended), "info")
     if request.endpoint is None and request.method not in ("GET", "HEAD"):
         abort(401)
     if _wants_json() or request.method not in ("GET", "HEAD"):
@@ -42,11 +166,40 @@ def _require_login():
     return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
 
 
-def _security_headers(response):
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
-    response.headers.setdefault("Referrer-Policy", "same-origin")
-    return response
+def _session_ended() -> str | None:
+    """'idle' or 'absolute' when the session is past a time limit; else None (and the session's
+    last-seen time moved on)."""
+    now = time.time()
+    config = current_app.config
+    started, seen = session.get(SIGNED_IN_AT), session.get(SEEN_AT)
+    if not isinstance(started, (int, float)) or not isinstance(seen, (int, float)):
+        session[SIGNED_IN_AT] = started if isinstance(started, (int, float)) else now
+        session[SEEN_AT] = now
+        return None
+    if now - started > config["SESSION_MAX_HOURS"] * 3600:
+        return "absolute"
+    if now - seen > config["SESSION_IDLE_MINUTES"] * 60:
+        return "idle"
+    if now - seen >= SEEN_RESOLUTION:
+        session[SEEN_AT] = now
+    return None
+
+
+def ended_message(reason: str) -> str:
+    config = current_app.config
+    if reason == "idle":
+        return (f"You were signed out after {config['SESSION_IDLE_MINUTES']} minutes without activity. "
+                "Please sign in again.")
+    return f"Sessions last at most {config['SESSION_MAX_HOURS']} hours. Please sign in again."
+
+
+def _record_timeout(reason: str) -> None:
+    try:
+        db.session.add(AuditEvent(user_id=current_user.id, action="auth.session_timeout", entity_type="user",
+                                  entity_id=current_user.id, after={"reason": reason}))
+        db.session.commit()
+    except sa.exc.SQLAlchemyError:
+        db.session.rollback()
 
 
 def safe_next(target: str | None, default: str) -> str:
@@ -58,3 +211,116 @@ def safe_next(target: str | None, default: str) -> str:
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         return default
     return target
+
+
+# ---------------------------------------------------------------------------- headers
+
+PERMISSIONS_POLICY = ("accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), microphone=(), "
+                      "payment=(), usb=(), interest-cohort=()")
+# Styles: Plotly and Dash's components write inline style attributes and <style> elements; the
+# risk CSP guards against is script, which stays locked to this site and known hashes.
+CSP_FIXED = {
+    "default-src": "'self'",
+    "style-src": "'self' 'unsafe-inline'",
+    "img-src": "'self' data: blob:",
+    "font-src": "'self' data:",
+    "connect-src": "'self'",
+    "object-src": "'none'",
+    "base-uri": "'self'",
+    "form-action": "'self'",
+    "frame-ancestors": "'none'",
+}
+_INLINE_SCRIPT = re.compile(r"<script(?P<attrs>[^>]*)>(?P<body>.*?)</script>", re.S | re.I)
+
+
+def allow_inline_scripts(app, provider) -> None:
+    """Let the inline scripts `provider()` names run: it returns CSP sources such as
+    "'sha256-...'" (the app factory passes the Dash app's `csp_hashes`)."""
+    app.extensions["scorecard_csp"]["providers"].append(provider)
+
+
+def script_hash(body: str) -> str:
+    return "'sha256-" + base64.b64encode(hashlib.sha256(body.encode("utf-8")).digest()).decode("ascii") + "'"
+
+
+def template_script_hashes(app) -> list[str]:
+    """Hashes of the inline <script> blocks written in the app's templates with no template code
+    inside them (so what the browser gets is exactly the template's text)."""
+    found = set()
+    for name in app.jinja_env.list_templates(extensions=["html"]):
+        source = app.jinja_env.loader.get_source(app.jinja_env, name)[0]
+        for match in _INLINE_SCRIPT.finditer(source):
+            body = match.group("body")
+            if "src=" in match.group("attrs") or "{{" in body or "{%" in body or not body.strip():
+                continue
+            found.add(script_hash(body))
+    return sorted(found)
+
+
+def content_security_policy(app) -> str:
+    state = app.extensions["scorecard_csp"]
+    if state["templates"] is None:
+        state["templates"] = template_script_hashes(app)
+    scripts = ["'self'", *state["templates"]]
+    for provider in state["providers"]:
+        scripts.extend(source for source in provider() if source not in scripts)
+    policy = {"script-src": " ".join(scripts), **CSP_FIXED}
+    return "; ".join(f"{key} {value}" for key, value in policy.items())
+
+
+def _is_static() -> bool:
+    endpoint = request.endpoint or ""
+    return (endpoint == "static" or endpoint.endswith(".static") or "/_dash-component-suites/" in request.path
+            or request.path.endswith("/_favicon.ico"))
+
+
+def _security_headers(response):
+    headers = response.headers
+    config = current_app.config
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers["X-Frame-Options"] = "DENY"
+    headers.setdefault("Referrer-Policy", "same-origin")
+    headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    headers.setdefault("Content-Security-Policy", content_security_policy(current_app))
+    if config.get("HSTS_SECONDS"):
+        headers.setdefault("Strict-Transport-Security", f"max-age={config['HSTS_SECONDS']}; includeSubDomains")
+    if not _is_static() and "no-store" not in (headers.get("Cache-Control") or ""):
+        # Signed-in pages (and the sign-in form with its CSRF token) are never kept by a browser or proxy.
+        headers["Cache-Control"] = "no-store"
+        headers.pop("Expires", None)
+    return response
+
+
+# ---------------------------------------------------------------------------- files
+
+def protect_files(app) -> None:
+    """The SQLite database (and its -wal and -shm files) 0600, the upload folder 0700: owner only."""
+    path = sqlite_path(app.config.get("SQLALCHEMY_DATABASE_URI"))
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if not path.exists():
+            os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))  # an empty file is an empty database
+        for file in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+            _chmod(file, 0o600)
+    uploads = Path(app.config.get("UPLOAD_FOLDER") or Path(app.instance_path) / "uploads")
+    uploads.mkdir(mode=0o700, parents=True, exist_ok=True)
+    _chmod(uploads, 0o700)
+
+
+def sqlite_path(url) -> Path | None:
+    if not url:
+        return None
+    parsed = sa.make_url(url)
+    if parsed.get_backend_name() != "sqlite" or not parsed.database or parsed.database == ":memory:" \
+            or parsed.database.startswith("file:"):
+        return None
+    return Path(parsed.database)
+
+
+def _chmod(path: Path, mode: int) -> None:
+    try:
+        if path.exists() and path.stat().st_uid == os.getuid() and (path.stat().st_mode & 0o777) != mode:
+            path.chmod(mode)
+    except OSError:  # a file system without modes: nothing to tighten
+        pass

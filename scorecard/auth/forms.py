@@ -1,14 +1,15 @@
-"""The sign-in form (fields `email` and `password`, CSRF-protected)."""
-from flask_wtf import FlaskForm
+"""The sign-in and sign-out forms (CSRF-protected, text fields refuse bidirectional controls)."""
 from wtforms import EmailField, PasswordField, SubmitField
 from wtforms.validators import DataRequired, Length
 
+from scorecard.security import BaseForm
 
-class SignInForm(FlaskForm):
+
+class SignInForm(BaseForm):
     email = EmailField("Email address", validators=[DataRequired(), Length(max=254)])
     password = PasswordField("Password", validators=[DataRequired(), Length(max=200)])
     submit = SubmitField("Sign in")
 
 
-class SignOutForm(FlaskForm):
+class SignOutForm(BaseForm):
     submit = SubmitField("Sign out")

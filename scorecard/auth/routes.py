@@ -1,11 +1,15 @@
 """Sign-in / sign-out pages."""
-from flask import flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_user, logout_user
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
 
 from scorecard.auth import bp
 from scorecard.auth.forms import SignInForm
-from scorecard.auth.services import SignInLocked, authenticate
-from scorecard.security import safe_next
+from scorecard.auth.services import DEVICE_COOKIE, authenticate, sign_out
+from scorecard.extensions import db
+from scorecard.models.audit import request_client
+from scorecard.security import end_session, safe_next, start_session
+
+SAME_ANSWER = "That e-mail and password do not match an active account."
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -16,23 +20,54 @@ def login():
     form = SignInForm()
     status = 200
     if form.validate_on_submit():
-        try:
-            user = authenticate(form.email.data, form.password.data)
-        except SignInLocked as locked:
-            flash(f"Too many failed sign-ins. Try again in {locked.retry_after // 60 + 1} minutes.", "error")
-            return render_template("auth/login.html", form=form), 429
-        if user is not None:
-            login_user(user)
-            return redirect(next_url)
-        flash("That e-mail and password do not match an active account.", "error")
+        address, agent = request_client()
+        result = authenticate(form.email.data, form.password.data, client_address=address, user_agent=agent,
+                              device_cookie_value=request.cookies.get(DEVICE_COOKIE))
+        if result.retry_after:
+            flash(f"Too many failed sign-ins{' from this network' if result.scope == 'client' else ''}. "
+                  f"Try again in {_duration(result.retry_after)}.", "error")
+            return render_template("auth/login.html", form=form, notice=_notice()), 429, {
+                "Retry-After": str(result.retry_after)}
+        if result.user is not None:
+            start_session(result.user)
+            response = redirect(next_url)
+            _set_device_cookie(response, result.device)
+            return response
+        flash(SAME_ANSWER, "error")
         status = 401
     elif request.method == "POST":
         status = 400
-    return render_template("auth/login.html", form=form), status
+    return render_template("auth/login.html", form=form, notice=_notice()), status
 
 
 @bp.route("/logout", methods=["POST"])
 def logout():
-    logout_user()
+    user = current_user._get_current_object() if current_user.is_authenticated else None
+    if user is not None:
+        sign_out(user)
+    end_session(user)  # a new session token: this cookie, and any copy of it, no longer signs in
+    db.session.commit()
     flash("You are signed out.", "info")
     return redirect(url_for("auth.login"))
+
+
+def _notice() -> list[str]:
+    """The system-use notice (AC-8) as paragraphs."""
+    text = current_app.config.get("SYSTEM_USE_NOTICE") or ""
+    return [" ".join(part.split()) for part in text.replace("\r\n", "\n").split("\n\n") if part.strip()]
+
+
+def _duration(seconds: int) -> str:
+    if seconds < 90:
+        return f"{seconds} second{'' if seconds == 1 else 's'}"
+    minutes = -(-seconds // 60)
+    return f"{minutes} minutes"
+
+
+def _set_device_cookie(response, value) -> None:
+    """The trusted-browser cookie: signed, sent only to the sign-in pages, never read by scripts."""
+    if not value:
+        return
+    config = current_app.config
+    response.set_cookie(DEVICE_COOKIE, value, max_age=config["LOGIN_DEVICE_DAYS"] * 86400, path="/auth/",
+                        secure=config.get("SESSION_COOKIE_SECURE", True), httponly=True, samesite="Lax")

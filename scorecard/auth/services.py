@@ -1,65 +1,272 @@
-"""Authentication: password check with throttling after repeated failures; user creation."""
-from datetime import timedelta
+"""Authentication: the password check, sign-in throttling, the password rules, user creation.
+
+Throttling (NIST SP 800-63B 5.2.2, 800-53 AC-7) locks nobody out for good and gives nobody a way
+to lock out someone else:
+- per account: after LOGIN_MAX_FAILURES failures for an e-mail within LOGIN_WINDOW_HOURS, each
+  further attempt waits LOGIN_DELAY_SECONDS after the last failure, doubling with each failure
+  up to LOGIN_MAX_DELAY_SECONDS. A browser that signed in to that account before carries a signed
+  device cookie and meets only its own failures, so someone guessing from elsewhere does not
+  keep the owner out;
+- per client address: LOGIN_CLIENT_MAX_FAILURES failures within LOGIN_CLIENT_WINDOW_MINUTES stop
+  that address's sign-ins until the oldest of them leaves the window;
+- an administrator unlocks an account or an address (`unlock`): its failures are marked cleared.
+Failed sign-ins are kept (a success deletes nothing) and removed after LOGIN_FAILURES_KEEP_DAYS.
+
+An unknown e-mail costs the same password hash and gets the same answer as a wrong password.
+"""
+import math
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import lru_cache
+from importlib import resources
 from typing import Optional
 
 import sqlalchemy as sa
-from flask import current_app
+from flask import current_app, has_app_context
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from scorecard.extensions import db
-from scorecard.models import Function, Leader, LoginFailure, Role, User, utcnow
+from scorecard.models import AuditEvent, Function, Leader, LoginFailure, Role, User, utcnow
+
+DEVICE_COOKIE = "scorecard_device"
+DEVICE_SALT = "scorecard-trusted-device"
+PASSWORD_MAX_LENGTH = 200
+EMAIL_MAX_LENGTH = 254
+# A hash of a random password, checked when the e-mail is unknown so that answer takes as long.
+_DUMMY_HASH = generate_password_hash(secrets.token_urlsafe(24))
+
+_EMAIL = re.compile(
+    r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+    r"@([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$")
 
 
-class SignInLocked(Exception):
-    """Too many failed sign-ins for this address; try again after `retry_after` seconds."""
+# ---------------------------------------------------------------------------- e-mail, password
 
-    def __init__(self, retry_after: int):
-        super().__init__(f"locked for {retry_after} s")
-        self.retry_after = retry_after
-
-
-def authenticate(email: str, password: str) -> Optional[User]:
-    """The active user with this e-mail and password, or None. Raises SignInLocked."""
-    key = email.strip().lower()
-    failure = db.session.get(LoginFailure, key)
-    now = utcnow()
-    if failure and failure.locked_until and failure.locked_until > now:
-        raise SignInLocked(int((failure.locked_until - now).total_seconds()) + 1)
-    user = db.session.scalar(sa.select(User).where(sa.func.lower(User.email) == key))
-    if user is not None and user.active and user.check_password(password):
-        if failure:
-            db.session.delete(failure)
-        user.last_login_at = now
-        db.session.commit()
-        return user
-    _record_failure(key, failure, now)
+def email_problem(email: str) -> Optional[str]:
+    """Why `email` is not a usable e-mail address (name@agency.gov), or None."""
+    if not email or len(email) > EMAIL_MAX_LENGTH:
+        return f"an e-mail address has 3 to {EMAIL_MAX_LENGTH} characters"
+    if not _EMAIL.match(email) or len(email.split("@")[0]) > 64:
+        return f"{email!r} is not an e-mail address (name@agency.gov)"
     return None
 
 
-def _record_failure(key: str, failure: Optional[LoginFailure], now) -> None:
-    cfg = current_app.config
-    window = timedelta(seconds=cfg["LOGIN_LOCKOUT_SECONDS"])
-    if failure is None:
-        failure = LoginFailure(key=key, count=0, first_at=now)
-        db.session.add(failure)
-    elif now - failure.first_at > window:
-        failure.count, failure.first_at, failure.locked_until = 0, now, None
-    failure.count += 1
-    if failure.count >= cfg["LOGIN_MAX_FAILURES"]:
-        failure.locked_until = now + window
-    db.session.commit()
+@lru_cache(maxsize=1)
+def common_passwords() -> frozenset[str]:
+    """The common-passwords list shipped in scorecard/data/common-passwords.txt, lower-cased."""
+    text = resources.files("scorecard").joinpath("data/common-passwords.txt").read_text(encoding="utf-8")
+    return frozenset(line.strip().lower() for line in text.splitlines() if line.strip() and not line.startswith("#"))
 
+
+def password_problem(password: str, email: Optional[str] = None) -> Optional[str]:
+    """Why `password` may not be used (800-63B: length, the common-passwords list, the account's own
+    name), or None."""
+    minimum = current_app.config.get("PASSWORD_MIN_LENGTH", 12) if has_app_context() else 12
+    if len(password or "") < minimum:
+        return f"the password must have at least {minimum} characters"
+    if len(password) > PASSWORD_MAX_LENGTH:
+        return f"the password must have at most {PASSWORD_MAX_LENGTH} characters"
+    lowered = password.lower()
+    if lowered in common_passwords() or lowered.strip() in common_passwords():
+        return "that password is on the list of commonly used passwords; choose another"
+    if email:
+        name = email.strip().lower().split("@")[0]
+        if lowered == email.strip().lower() or (len(name) >= 4 and name in lowered):
+            return "the password must not contain the e-mail address or its name"
+    return None
+
+
+# ---------------------------------------------------------------------------- sign-in
+
+@dataclass
+class SignInResult:
+    """The user signed in (None when refused); `retry_after` seconds when throttled, and then
+    `scope`: "account" or "client"; `device`: the cookie value to set after a success."""
+
+    user: Optional[User] = None
+    retry_after: int = 0
+    scope: Optional[str] = None
+    device: Optional[str] = None
+
+
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.secret_key, salt=DEVICE_SALT)
+
+
+def trusted_device(cookie: Optional[str], key: str) -> tuple[Optional[str], Optional[datetime]]:
+    """(device id, when it was last trusted) when `cookie` is a valid device cookie for the e-mail
+    `key`; else (None, None)."""
+    if not cookie:
+        return None, None
+    try:
+        payload, issued = _serializer().loads(cookie, max_age=current_app.config["LOGIN_DEVICE_DAYS"] * 86400,
+                                              return_timestamp=True)
+    except BadSignature:
+        return None, None
+    if not isinstance(payload, dict) or payload.get("e") != key or not isinstance(payload.get("d"), str):
+        return None, None
+    return payload["d"], issued
+
+
+def device_cookie(key: str, device: Optional[str]) -> str:
+    """The signed device cookie for the e-mail `key` (a new device id unless one is given)."""
+    return _serializer().dumps({"e": key, "d": device or secrets.token_hex(12)})
+
+
+def authenticate(email: str, password: str, *, client_address: Optional[str] = None,
+                 user_agent: Optional[str] = None, device_cookie_value: Optional[str] = None) -> SignInResult:
+    """Check a sign-in. A throttled attempt is refused before its password is looked at."""
+    key = (email or "").strip().lower()[:EMAIL_MAX_LENGTH]
+    now = utcnow()
+    device, trusted_since = trusted_device(device_cookie_value, key)
+    wait = throttle(db.session, key, client_address, device, trusted_since, now)
+    if wait:
+        return SignInResult(retry_after=wait[0], scope=wait[1])
+    user = db.session.scalar(sa.select(User).where(sa.func.lower(User.email) == key)) if key else None
+    matches = check_password_hash(user.password_hash if user is not None else _DUMMY_HASH, password or "")
+    if user is not None and user.active and matches:
+        user.last_login_at = now
+        db.session.add(AuditEvent(user_id=user.id, action="auth.sign_in", entity_type="user", entity_id=user.id,
+                                  after={"email": user.email, "trusted_device": device is not None}))
+        db.session.commit()
+        return SignInResult(user=user, device=device_cookie(key, device))
+    _record_failure(key, user, client_address, device, trusted_since, now)
+    return SignInResult()
+
+
+def throttle(session, key: str, client_address: Optional[str], device: Optional[str],
+             trusted_since: Optional[datetime], now: datetime) -> Optional[tuple[int, str]]:
+    """(seconds to wait, "client" or "account") when this attempt must wait; else None."""
+    config = current_app.config
+    if client_address:
+        window = timedelta(minutes=config["LOGIN_CLIENT_WINDOW_MINUTES"])
+        count, oldest = session.execute(
+            sa.select(sa.func.count(), sa.func.min(LoginFailure.at)).where(
+                LoginFailure.client_address == client_address, LoginFailure.at > now - window,
+                LoginFailure.cleared_at.is_(None))).one()
+        if count >= config["LOGIN_CLIENT_MAX_FAILURES"] and oldest is not None:
+            return max(1, math.ceil((_aware(oldest) + window - now).total_seconds())), "client"
+    count, last = session.execute(
+        sa.select(sa.func.count(), sa.func.max(LoginFailure.at)).where(*_account_failures(key, device, trusted_since,
+                                                                                          now))).one()
+    delay = account_delay(count)
+    if delay and last is not None:
+        remaining = (_aware(last) + timedelta(seconds=delay) - now).total_seconds()
+        if remaining > 0:
+            return math.ceil(remaining), "account"
+    return None
+
+
+def account_delay(failures: int) -> int:
+    """Seconds an attempt waits after the last failure, given the account's recent failures."""
+    config = current_app.config
+    beyond = failures - config["LOGIN_MAX_FAILURES"]
+    if beyond < 0:
+        return 0
+    return min(config["LOGIN_MAX_DELAY_SECONDS"], config["LOGIN_DELAY_SECONDS"] * 2 ** min(beyond, 30))
+
+
+def _account_failures(key: str, device: Optional[str], trusted_since: Optional[datetime], now: datetime) -> list:
+    """The conditions picking the failures that throttle this attempt: a trusted browser's own since
+    it was last trusted, or else every untrusted browser's."""
+    conditions = [LoginFailure.email == key, LoginFailure.cleared_at.is_(None),
+                  LoginFailure.at > now - timedelta(hours=current_app.config["LOGIN_WINDOW_HOURS"])]
+    if device:
+        conditions += [LoginFailure.device == device, LoginFailure.at > trusted_since]
+    else:
+        conditions.append(LoginFailure.device.is_(None))
+    return conditions
+
+
+def _record_failure(key: str, user: Optional[User], client_address: Optional[str], device: Optional[str],
+                    trusted_since: Optional[datetime], now: datetime) -> None:
+    config = current_app.config
+    session = db.session
+    session.add(LoginFailure(at=now, email=key, client_address=client_address, device=device))
+    target = {"entity_type": "user", "entity_id": user.id} if user else {"entity_type": "sign_in", "entity_id": None}
+    session.add(AuditEvent(action="auth.sign_in_failed", after={"email": key}, **target))
+    session.flush()
+    failures = session.scalar(sa.select(sa.func.count()).where(*_account_failures(key, device, trusted_since, now)))
+    if failures == config["LOGIN_MAX_FAILURES"]:
+        session.add(AuditEvent(action="auth.lockout", after={
+            "email": key, "scope": "trusted browser" if device else "account", "failures": failures,
+            "first_delay_seconds": account_delay(failures)}, **target))
+    if client_address:
+        from_client = session.scalar(sa.select(sa.func.count()).where(
+            LoginFailure.client_address == client_address, LoginFailure.cleared_at.is_(None),
+            LoginFailure.at > now - timedelta(minutes=config["LOGIN_CLIENT_WINDOW_MINUTES"])))
+        if from_client == config["LOGIN_CLIENT_MAX_FAILURES"]:
+            session.add(AuditEvent(action="auth.lockout", entity_type="client_address", after={
+                "client_address": client_address, "scope": "client", "failures": from_client,
+                "minutes": config["LOGIN_CLIENT_WINDOW_MINUTES"]}))
+    session.execute(sa.delete(LoginFailure).where(
+        LoginFailure.at < now - timedelta(days=config["LOGIN_FAILURES_KEEP_DAYS"])))
+    session.commit()
+
+
+def _aware(value: datetime) -> datetime:
+    return value if value.tzinfo else value.replace(tzinfo=utcnow().tzinfo)
+
+
+def sign_in_state(session, key: str, now: Optional[datetime] = None) -> dict:
+    """For the Users page: the account's recent failures from untrusted browsers and the seconds the
+    next attempt from one must still wait."""
+    now = now or utcnow()
+    count, last = session.execute(sa.select(sa.func.count(), sa.func.max(LoginFailure.at))
+                                  .where(*_account_failures(key, None, None, now))).one()
+    delay = account_delay(count)
+    remaining = (_aware(last) + timedelta(seconds=delay) - now).total_seconds() if delay and last else 0
+    return {"failures": count, "delayed": count >= current_app.config["LOGIN_MAX_FAILURES"],
+            "wait": max(0, math.ceil(remaining))}
+
+
+def unlock(session, *, email: Optional[str] = None, client_address: Optional[str] = None,
+           by: Optional[User] = None) -> int:
+    """Clear the recent failures of an account (by e-mail) or of a client address, so its sign-ins are
+    not delayed; audited. Returns how many failures were cleared. The failures themselves are kept."""
+    if not email and not client_address:
+        raise ValueError("name an e-mail address or a client address to unlock")
+    now = utcnow()
+    query = sa.update(LoginFailure).where(LoginFailure.cleared_at.is_(None))
+    if email:
+        key = email.strip().lower()
+        query = query.where(LoginFailure.email == key)
+        user = session.scalar(sa.select(User).where(sa.func.lower(User.email) == key))
+        target = {"entity_type": "user", "entity_id": user.id} if user else {"entity_type": "sign_in",
+                                                                           "entity_id": None}
+    else:
+        query = query.where(LoginFailure.client_address == client_address)
+        target = {"entity_type": "client_address", "entity_id": None}
+    cleared = session.execute(query.values(cleared_at=now).execution_options(synchronize_session=False)).rowcount
+    session.add(AuditEvent(user_id=by.id if by else None, action="auth.unlock", **target,
+                           after={"email": email.strip().lower() if email else None, "client_address": client_address,
+                                  "cleared_failures": cleared}))
+    session.commit()
+    return cleared
+
+
+def sign_out(user: User) -> None:
+    """Audit the sign-out; the caller ends the session (security.end_session)."""
+    db.session.add(AuditEvent(user_id=user.id, action="auth.sign_out", entity_type="user", entity_id=user.id))
+
+
+# ---------------------------------------------------------------------------- users
 
 def create_user(email: str, password: str, role: Role, *, function_code: str | None = None,
-                leader_email: str | None = None, name: str | None = None) -> User:
-    """Create a user, checking the role's scope (an officer needs a function, a leader a Leader)."""
-    email = email.strip().lower()
-    if "@" not in email:
-        raise ValueError(f"{email!r} is not an e-mail address")
-    if len(password) < 8:
-        raise ValueError("the password must have at least 8 characters")
-    if db.session.scalar(sa.select(User).where(User.email == email)):
+                leader_email: str | None = None, name: str | None = None, by: Optional[User] = None) -> User:
+    """Create a user, checking the e-mail, the password rules and the role's scope (an officer
+    needs a function, a leader a Leader record); audited (`by`: the administrator, None on the
+    command line)."""
+    email = (email or "").strip().lower()
+    problem = email_problem(email) or password_problem(password, email)
+    if problem:
+        raise ValueError(problem)
+    if db.session.scalar(sa.select(User).where(sa.func.lower(User.email) == email)):
         raise ValueError(f"a user with e-mail {email} already exists")
-    user = User(email=email, role=role, name=name)
+    user = User(email=email, role=role, name=(name or "").strip() or None)
     user.set_password(password)
     if role is Role.officer:
         if not function_code:
@@ -68,18 +275,42 @@ def create_user(email: str, password: str, role: Role, *, function_code: str | N
     elif function_code:
         user.function = _function(function_code)
     if role is Role.leader:
-        leader = db.session.scalar(sa.select(Leader).where(sa.func.lower(Leader.email) == (leader_email or email)))
-        if leader is None:
-            raise ValueError(f"no leader record with e-mail {leader_email or email}; pass --leader EMAIL")
-        user.leader = leader
+        user.leader = find_leader(leader_email or email)
     db.session.add(user)
+    db.session.flush()
+    db.session.add(AuditEvent(user_id=by.id if by else None, action="user.create", entity_type="user",
+                              entity_id=user.id, after=describe_user(user)))
     db.session.commit()
     return user
+
+
+def describe_user(user: User) -> dict:
+    """What the audit log keeps of a user's account (never the password hash)."""
+    return {"email": user.email, "name": user.name, "role": user.role.value,
+            "function": user.function.code if user.function else None,
+            "leader": user.leader.email if user.leader else None, "active": user.active}
+
+
+def find_leader(email: str) -> Leader:
+    key = (email or "").strip().lower()
+    leader = db.session.scalar(sa.select(Leader).where(sa.func.lower(Leader.email) == key)) if key else None
+    if leader is None:
+        raise ValueError(f"no leader record with e-mail {key or '(none given)'}; pass --leader EMAIL")
+    taken = db.session.scalar(sa.select(User).where(User.leader_id == leader.id))
+    if taken is not None:
+        raise ValueError(f"the leader record {key} is already linked to the user {taken.email}")
+    return leader
 
 
 def _function(code: str) -> Function:
     function = db.session.scalar(sa.select(Function).where(sa.func.upper(Function.code) == code.upper()))
     if function is None:
         known = ", ".join(db.session.scalars(sa.select(Function.code).order_by(Function.code)))
-        raise ValueError(f"unknown function {code!r}; known: {known or 'none yet (run scorecard demo or add functions)'}")
+        raise ValueError(f"unknown function {code!r}; "
+                         f"known: {known or 'none yet (run scorecard demo or add functions)'}")
     return function
+
+
+def function_by_code(code: str) -> Function:
+    """The function with this code (any case); ValueError naming the known ones otherwise."""
+    return _function(code)

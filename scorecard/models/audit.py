@@ -1,4 +1,10 @@
-"""The append-only audit log of every change made by a person."""
+"""The append-only audit log of every change made by a person, and of sign-ins.
+
+Append-only is enforced by the database itself: triggers refuse UPDATE and DELETE on the table
+(SQLite and PostgreSQL). The migration creates them, and so does `metadata.create_all` (DDL
+events below), so every database built from the models has them. Each event made while a web
+request is handled records the client's address and user agent."""
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Optional
 
@@ -7,22 +13,106 @@ import sqlalchemy.orm as so
 
 from scorecard.models.base import Base, UTCDateTime, utcnow
 
+CLIENT_ADDRESS_MAX = 64
+USER_AGENT_MAX = 300
+
 
 class AuditEvent(Base):
-    """Who did what, when, with the values before and after. Never updated or deleted."""
+    """Who did what, when, from where, with the values before and after. Never updated or deleted."""
 
     __tablename__ = "audit_events"
+    __table_args__ = (
+        sa.Index("ix_audit_events_entity", "entity_type", "entity_id"),
+    )
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow, index=True)
     user_id: so.Mapped[Optional[int]] = so.mapped_column(sa.ForeignKey("users.id"), index=True)
-    action: so.Mapped[str] = so.mapped_column(sa.String(64))
+    action: so.Mapped[str] = so.mapped_column(sa.String(64), index=True)
     entity_type: so.Mapped[str] = so.mapped_column(sa.String(64))
     entity_id: so.Mapped[Optional[int]]
     before: so.Mapped[Optional[dict]] = so.mapped_column(sa.JSON)
     after: so.Mapped[Optional[dict]] = so.mapped_column(sa.JSON)
+    client_address: so.Mapped[Optional[str]] = so.mapped_column(sa.String(CLIENT_ADDRESS_MAX))
+    user_agent: so.Mapped[Optional[str]] = so.mapped_column(sa.String(USER_AGENT_MAX))
+
+
+def request_client() -> tuple[Optional[str], Optional[str]]:
+    """(client address, user agent) of the web request being handled, or (None, None) outside one
+    (the command line, background jobs)."""
+    from flask import has_request_context, request
+
+    if not has_request_context():
+        return None, None
+    address = (request.remote_addr or "")[:CLIENT_ADDRESS_MAX] or None
+    agent = (request.user_agent.string or "")[:USER_AGENT_MAX] or None
+    return address, agent
+
+
+@sa.event.listens_for(AuditEvent, "before_insert")
+def _stamp_client(mapper, connection, target):
+    if target.client_address is None and target.user_agent is None:
+        target.client_address, target.user_agent = request_client()
 
 
 @sa.event.listens_for(AuditEvent, "before_update")
 @sa.event.listens_for(AuditEvent, "before_delete")
 def _refuse_change(mapper, connection, target):
     raise PermissionError("the audit log is append-only")
+
+
+# The database's own guard. TRUNCATE (PostgreSQL) and DROP TABLE are left to the table's owner.
+APPEND_ONLY_MESSAGE = "audit_events is append-only"
+SQLITE_TRIGGERS = {
+    "audit_events_no_update": f"CREATE TRIGGER audit_events_no_update BEFORE UPDATE ON audit_events "
+                              f"BEGIN SELECT RAISE(ABORT, '{APPEND_ONLY_MESSAGE}: UPDATE refused'); END",
+    "audit_events_no_delete": f"CREATE TRIGGER audit_events_no_delete BEFORE DELETE ON audit_events "
+                              f"BEGIN SELECT RAISE(ABORT, '{APPEND_ONLY_MESSAGE}: DELETE refused'); END",
+}
+POSTGRESQL_FUNCTION = (
+    "CREATE OR REPLACE FUNCTION audit_events_append_only() RETURNS trigger LANGUAGE plpgsql AS $$ "
+    f"BEGIN RAISE EXCEPTION USING MESSAGE = '{APPEND_ONLY_MESSAGE}: ' || TG_OP || ' refused', "
+    "ERRCODE = 'insufficient_privilege'; END $$")
+POSTGRESQL_TRIGGER = ("CREATE TRIGGER audit_events_append_only BEFORE UPDATE OR DELETE ON audit_events "
+                      "FOR EACH ROW EXECUTE FUNCTION audit_events_append_only()")
+
+
+def create_append_only_triggers(connection) -> None:
+    """Create the triggers that refuse UPDATE and DELETE on audit_events (SQLite, PostgreSQL)."""
+    dialect = connection.dialect.name
+    if dialect == "sqlite":
+        for statement in SQLITE_TRIGGERS.values():
+            connection.exec_driver_sql(statement)
+    elif dialect == "postgresql":
+        connection.exec_driver_sql(POSTGRESQL_FUNCTION)
+        connection.exec_driver_sql(POSTGRESQL_TRIGGER)
+
+
+def drop_append_only_triggers(connection) -> None:
+    dialect = connection.dialect.name
+    if dialect == "sqlite":
+        for name in SQLITE_TRIGGERS:
+            connection.exec_driver_sql(f"DROP TRIGGER IF EXISTS {name}")
+    elif dialect == "postgresql":
+        connection.exec_driver_sql("DROP TRIGGER IF EXISTS audit_events_append_only ON audit_events")
+
+
+@contextmanager
+def append_only_suspended(connection):
+    """Maintenance only (emptying a test database, a retention purge a records officer approved):
+    the triggers are dropped for the block and created again after it, in the same transaction."""
+    drop_append_only_triggers(connection)
+    try:
+        yield connection
+    finally:
+        create_append_only_triggers(connection)
+
+
+@sa.event.listens_for(AuditEvent.__table__, "after_create")
+def _after_create(table, connection, **_kw):
+    create_append_only_triggers(connection)
+
+
+@sa.event.listens_for(AuditEvent.__table__, "after_drop")
+def _after_drop(table, connection, **_kw):
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql("DROP FUNCTION IF EXISTS audit_events_append_only()")

@@ -1,5 +1,7 @@
-"""People who sign in: their role, function scope, leader link, and sign-in throttling."""
+"""People who sign in: their role, function scope, leader link, server-side session token, and
+the failed sign-ins kept for throttling and the audit trail."""
 import enum
+import secrets
 from datetime import datetime
 from typing import Optional
 
@@ -24,6 +26,11 @@ class Role(str, enum.Enum):
     viewer = "viewer"
 
 
+def new_session_token() -> str:
+    """A fresh random session token (128 bits, hex)."""
+    return secrets.token_hex(16)
+
+
 class User(UserMixin, Base):
     __tablename__ = "users"
     __table_args__ = (
@@ -40,6 +47,9 @@ class User(UserMixin, Base):
     active: so.Mapped[bool] = so.mapped_column(default=True)
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
     last_login_at: so.Mapped[Optional[datetime]] = so.mapped_column(UTCDateTime)
+    # Part of the id every signed-in session carries (`get_id`): a new token ends every session
+    # of this user on the server, so a copied cookie stops working at sign-out.
+    session_token: so.Mapped[str] = so.mapped_column(sa.String(64), default=new_session_token)
 
     function: so.Mapped[Optional[Function]] = so.relationship()
     leader: so.Mapped[Optional[Leader]] = so.relationship()
@@ -50,6 +60,15 @@ class User(UserMixin, Base):
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
 
+    def end_sessions(self) -> None:
+        """Every session signed in as this user stops working (sign-out, deactivation, new password)."""
+        self.session_token = new_session_token()
+
+    def get_id(self) -> str:  # Flask-Login: what the session keeps, checked by the user loader
+        if not self.session_token:
+            self.session_token = new_session_token()
+        return f"{self.id}:{self.session_token}"
+
     @property
     def is_active(self) -> bool:  # Flask-Login
         return self.active
@@ -59,10 +78,19 @@ class User(UserMixin, Base):
 
 
 class LoginFailure(Base):
-    """Failed sign-ins per e-mail address, for throttling across processes."""
+    """One failed sign-in: the e-mail tried, the client address, and the trusted-device id when the
+    browser sent a valid device cookie for that e-mail. Kept (not deleted by the next success) for
+    throttling and review, removed once older than LOGIN_FAILURES_KEEP_DAYS. An administrator's
+    unlock sets `cleared_at`, which takes the row out of the throttle's counts."""
 
     __tablename__ = "login_failures"
-    key: so.Mapped[str] = so.mapped_column(sa.String(254), primary_key=True)
-    count: so.Mapped[int] = so.mapped_column(default=0)
-    first_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
-    locked_until: so.Mapped[Optional[datetime]] = so.mapped_column(UTCDateTime)
+    __table_args__ = (
+        sa.Index("ix_login_failures_email_at", "email", "at"),
+        sa.Index("ix_login_failures_client_address_at", "client_address", "at"),
+    )
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow, index=True)
+    email: so.Mapped[str] = so.mapped_column(sa.String(254))
+    client_address: so.Mapped[Optional[str]] = so.mapped_column(sa.String(64))
+    device: so.Mapped[Optional[str]] = so.mapped_column(sa.String(64))
+    cleared_at: so.Mapped[Optional[datetime]] = so.mapped_column(UTCDateTime)

@@ -1,0 +1,66 @@
+"""The administration pages' forms: CSRF-protected, and their text fields refuse bidirectional
+control characters (BaseForm)."""
+import ipaddress
+
+from wtforms import EmailField, PasswordField, SelectField, StringField, SubmitField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, EqualTo, Length, Optional, ValidationError
+
+from scorecard.models import Role
+from scorecard.security import BaseForm
+
+ROLE_WORDS = {
+    Role.admin: "Administrator: users, roles, org structure, everything",
+    Role.executive: "Executive: every dashboard and plan, rates plans, reads the audit log",
+    Role.officer: "Officer: their C-suite function's commitments (needs a function)",
+    Role.analyst: "Analyst: imports data, drafts rules, enters capacity assessments",
+    Role.leader: "Leader: their own plan and commitments (needs a leader record)",
+    Role.viewer: "Viewer: the agency dashboards",
+}
+ROLE_CHOICES = [SelectChoice(role.value, words) for role, words in ROLE_WORDS.items()]
+PASSWORD_HINT = ("At least 12 characters; not a commonly used password, nor the e-mail address. "
+                 "A few unrelated words make a good one.")
+
+
+class AccountForm(BaseForm):
+    """A user's name, role, function and leader link."""
+
+    name = StringField("Name", validators=[Optional(), Length(max=200)])
+    role = SelectField("Role", choices=ROLE_CHOICES, validators=[DataRequired()])
+    function = SelectField("C-suite function (officers need one)", choices=[])
+    leader = EmailField("Leader record, by its e-mail (leaders need one)", validators=[Optional(), Length(max=254)])
+    submit = SubmitField("Save changes")
+
+
+class NewUserForm(AccountForm):
+    email = EmailField("Email address", validators=[DataRequired(), Length(max=254)])
+    password = PasswordField("Password", validators=[DataRequired(), Length(max=200)], description=PASSWORD_HINT)
+    confirm = PasswordField("Password again",
+                            validators=[DataRequired(), EqualTo("password", "The two passwords differ.")])
+    submit = SubmitField("Create user")
+
+
+class PasswordForm(BaseForm):
+    password = PasswordField("New password", validators=[DataRequired(), Length(max=200)], description=PASSWORD_HINT)
+    confirm = PasswordField("New password again", validators=[DataRequired(),
+                                                              EqualTo("password", "The two passwords differ.")])
+    submit = SubmitField("Set the new password")
+
+
+class ActionForm(BaseForm):
+    """A button that posts (deactivate, reactivate, unlock)."""
+
+    submit = SubmitField("Go")
+
+
+def _address(form, field):
+    try:
+        ipaddress.ip_address(field.data.strip())
+    except ValueError:
+        raise ValidationError(f"{field.label.text}: {field.data.strip()[:60]!r} is not an IPv4 or IPv6 "
+                              "address") from None
+
+
+class AddressUnlockForm(BaseForm):
+    address = StringField("Client address (IPv4 or IPv6)", validators=[DataRequired(), Length(max=64), _address])
+    submit = SubmitField("Unlock this address")

@@ -1,0 +1,222 @@
+"""The Users pages (administrators) and the audit log (administrators and executives)."""
+import math
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask import Response, abort, current_app, flash, redirect, render_template, request, stream_with_context, url_for
+from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
+
+from scorecard.admin import bp
+from scorecard.admin.forms import AccountForm, ActionForm, AddressUnlockForm, NewUserForm, PasswordForm
+from scorecard.admin.services import (
+    AuditFilters,
+    UserChangeError,
+    audit_choices,
+    audit_csv,
+    audit_page,
+    recent_events,
+    reset_password,
+    set_active,
+    unlock_user,
+    update_account,
+)
+from scorecard.auth.services import account_delay, create_user, sign_in_state, unlock
+from scorecard.extensions import db
+from scorecard.models import Function, LoginFailure, Role, User, utcnow
+from scorecard.permissions import requires
+
+LIST_LIMIT = 500
+
+
+def _function_choices(form) -> None:
+    functions = db.session.scalars(sa.select(Function).order_by(Function.code)).all()
+    form.function.choices = [SelectChoice("", "None")] + [SelectChoice(f.code, f"{f.code} — {f.name}")
+                                                          for f in functions]
+
+
+def _delayed_accounts() -> dict:
+    """E-mail -> seconds its next sign-in from an untrusted browser must still wait (0: delayed, but
+    the wait is over), for accounts past the free failures."""
+    config = current_app.config
+    now = utcnow()
+    rows = db.session.execute(
+        sa.select(LoginFailure.email, sa.func.count(), sa.func.max(LoginFailure.at))
+        .where(LoginFailure.device.is_(None), LoginFailure.cleared_at.is_(None),
+               LoginFailure.at > now - timedelta(hours=config["LOGIN_WINDOW_HOURS"]))
+        .group_by(LoginFailure.email).having(sa.func.count() >= config["LOGIN_MAX_FAILURES"])).all()
+    return {email: max(0, math.ceil((last + timedelta(seconds=account_delay(count)) - now).total_seconds()))
+            for email, count, last in rows}
+
+
+@bp.route("/users")
+@requires("manage_users")
+def users():
+    q = request.args.get("q", "").strip()[:254]
+    role = request.args.get("role", "")
+    query = sa.select(User).order_by(User.email)
+    if q:
+        pattern = "%" + q.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        query = query.where(sa.or_(sa.func.lower(User.email).like(pattern, escape="\\"),
+                                   sa.func.lower(User.name).like(pattern, escape="\\")))
+    if role in {r.value for r in Role}:
+        query = query.where(User.role == Role(role))
+    else:
+        role = ""
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
+    found = db.session.scalars(query.limit(LIST_LIMIT)).all()
+    return render_template("admin/users.html", users=found, total=total, q=q, role=role, roles=list(Role),
+                           delayed=_delayed_accounts(), address_form=AddressUnlockForm(prefix="address"))
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@requires("manage_users")
+def new_user():
+    form = NewUserForm()
+    _function_choices(form)
+    if form.validate_on_submit():
+        try:
+            user = create_user(form.email.data, form.password.data, Role(form.role.data),
+                               function_code=form.function.data or None, leader_email=form.leader.data or None,
+                               name=form.name.data, by=current_user)
+        except ValueError as error:
+            db.session.rollback()
+            form.form_errors.append(_sentence(_web_words(str(error))))
+        else:
+            flash(f"Created {user.email} ({user.role.value}).", "success")
+            return redirect(url_for("admin.user", user_id=user.id), 303)
+    return render_template("admin/user_new.html", form=form), 400 if request.method == "POST" else 200
+
+
+def _target(user_id: int) -> User:
+    user = db.session.get(User, user_id)
+    if user is None:
+        abort(404)
+    return user
+
+
+def _user_page(user: User, *, account=None, password=None, status=200):
+    if account is None:
+        account = AccountForm(prefix="account", formdata=None, name=user.name, role=user.role.value,
+                              function=user.function.code if user.function else "",
+                              leader=user.leader.email if user.leader else "")
+    _function_choices(account)
+    return render_template("admin/user.html", user=user, account=account,
+                           password=password or PasswordForm(prefix="password", formdata=None),
+                           action=ActionForm(), state=sign_in_state(db.session, user.email.lower()),
+                           events=recent_events(db.session, user)), status
+
+
+@bp.route("/users/<int:user_id>")
+@requires("manage_users")
+def user(user_id):
+    return _user_page(_target(user_id))
+
+
+@bp.route("/users/<int:user_id>/account", methods=["POST"])
+@requires("manage_users")
+def account(user_id):
+    target = _target(user_id)
+    form = AccountForm(prefix="account")
+    _function_choices(form)
+    if form.validate_on_submit():
+        try:
+            changed = update_account(db.session, target, by=current_user, name=form.name.data,
+                                     role=Role(form.role.data), function_code=form.function.data or None,
+                                     leader_email=form.leader.data or None)
+        except UserChangeError as error:
+            db.session.rollback()
+            form.form_errors.append(_sentence(str(error)))
+        else:
+            flash("Saved." if changed else "Nothing changed.", "success" if changed else "info")
+            return redirect(url_for("admin.user", user_id=target.id), 303)
+    return _user_page(target, account=form, status=400)
+
+
+@bp.route("/users/<int:user_id>/password", methods=["POST"])
+@requires("manage_users")
+def password(user_id):
+    target = _target(user_id)
+    form = PasswordForm(prefix="password")
+    if form.validate_on_submit():
+        try:
+            reset_password(db.session, target, form.password.data, by=current_user)
+        except UserChangeError as error:
+            db.session.rollback()
+            form.password.errors.append(_sentence(str(error)))
+        else:
+            flash(f"New password set for {target.email}; their sessions have ended. Tell them through a channel "
+                  "other than e-mail.", "success")
+            return redirect(url_for("admin.user", user_id=target.id), 303)
+    return _user_page(target, password=form, status=400)
+
+
+@bp.route("/users/<int:user_id>/<any(deactivate, reactivate):change>", methods=["POST"])
+@requires("manage_users")
+def active(user_id, change):
+    target = _target(user_id)
+    if ActionForm().validate_on_submit():
+        try:
+            set_active(db.session, target, change == "reactivate", by=current_user)
+        except UserChangeError as error:
+            db.session.rollback()
+            flash(_sentence(str(error)), "error")
+            return _user_page(target, status=400)
+        state = "active again" if target.active else "deactivated: their sessions and API tokens no longer work"
+        flash(f"{target.email} is {state}.", "success")
+    return redirect(url_for("admin.user", user_id=target.id), 303)
+
+
+@bp.route("/users/<int:user_id>/unlock", methods=["POST"])
+@requires("manage_users")
+def unlock_account(user_id):
+    target = _target(user_id)
+    if ActionForm().validate_on_submit():
+        cleared = unlock_user(db.session, target, by=current_user)
+        flash(f"{target.email} may sign in again without waiting ({cleared} recent failed sign-in"
+              f"{'' if cleared == 1 else 's'} cleared).", "success")
+    return redirect(url_for("admin.user", user_id=target.id), 303)
+
+
+@bp.route("/unlock-address", methods=["POST"])
+@requires("manage_users")
+def unlock_address():
+    form = AddressUnlockForm(prefix="address")
+    if form.validate_on_submit():
+        address = form.address.data.strip()
+        cleared = unlock(db.session, client_address=address, by=current_user)
+        flash(f"Sign-ins from {address} are no longer held back ({cleared} recent failure"
+              f"{'' if cleared == 1 else 's'} cleared).", "success")
+    else:
+        for errors in form.errors.values():
+            for error in errors:
+                flash(error if isinstance(error, str) else str(error), "error")
+    return redirect(url_for("admin.users"), 303)
+
+
+@bp.route("/audit")
+@requires("view_audit")
+def audit():
+    filters = AuditFilters.from_args(request.args)
+    page = audit_page(db.session, filters)
+    actions, kinds = audit_choices(db.session)
+    return render_template("admin/audit.html", filters=filters, page=page, actions=actions, kinds=kinds)
+
+
+@bp.route("/audit.csv")
+@requires("view_audit")
+def audit_download():
+    filters = AuditFilters.from_args(request.args)
+    name = f"audit-log-{utcnow():%Y%m%d-%H%M%S}.csv"
+    return Response(stream_with_context(audit_csv(db.session, filters)), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+def _web_words(text: str) -> str:
+    """The services' messages name command-line options; the page names its fields."""
+    return text.replace("; pass --leader EMAIL", "").replace("--function (e.g. CFO)", "a function")
+
+
+def _sentence(text: str) -> str:
+    text = text.strip()
+    return (text[:1].upper() + text[1:]).rstrip(".") + "."

@@ -1,0 +1,247 @@
+"""Administration: reading the audit log (filters, pages, CSV) and managing users (create, change
+role, function and leader link, deactivate, reset password, unlock), every change audited."""
+import csv
+import io
+import json
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Optional
+
+import sqlalchemy as sa
+
+from scorecard.auth.services import describe_user, find_leader, function_by_code, password_problem, unlock
+from scorecard.models import AuditEvent, Role, User, utcnow
+
+PER_PAGE = 50
+FILTER_TEXT_MAX = 254
+
+# --------------------------------------------------------------------------- the audit log
+
+
+@dataclass
+class AuditFilters:
+    """The audit page's filters, read from the query string; a value that cannot be read is left
+    out and named in `problems`."""
+
+    who: str = ""
+    action: str = ""
+    entity_type: str = ""
+    entity_id: Optional[int] = None
+    since: Optional[date] = None
+    until: Optional[date] = None
+    page: int = 1
+    problems: list = field(default_factory=list)
+
+    @classmethod
+    def from_args(cls, args) -> "AuditFilters":
+        found = cls(who=args.get("who", "").strip()[:FILTER_TEXT_MAX],
+                    action=args.get("action", "").strip()[:64], entity_type=args.get("entity_type", "").strip()[:64])
+        found.entity_id = found._number(args.get("entity_id"), "object id")
+        found.since = found._day(args.get("since"), "from")
+        found.until = found._day(args.get("until"), "to")
+        found.page = found._number(args.get("page"), "page") or 1
+        if found.since and found.until and found.since > found.until:
+            found.problems.append("the “from” date is after the “to” date")
+        return found
+
+    def _number(self, raw, what) -> Optional[int]:
+        raw = (raw or "").strip()
+        if not raw:
+            return None
+        if not raw.isdigit() or len(raw) > 9:
+            self.problems.append(f"{what} {raw[:20]!r} is not a whole number")
+            return None
+        return int(raw) or None
+
+    def _day(self, raw, what) -> Optional[date]:
+        raw = (raw or "").strip()
+        if not raw:
+            return None
+        try:
+            return date.fromisoformat(raw[:10])
+        except ValueError:
+            self.problems.append(f"“{what}” date {raw[:20]!r} is not a date (YYYY-MM-DD)")
+            return None
+
+    def args(self, **override) -> dict:
+        """The filters as query-string arguments (for links to other pages and the CSV)."""
+        values = {"who": self.who, "action": self.action, "entity_type": self.entity_type,
+                  "entity_id": self.entity_id, "since": self.since.isoformat() if self.since else None,
+                  "until": self.until.isoformat() if self.until else None}
+        values.update(override)
+        return {k: v for k, v in values.items() if v not in (None, "")}
+
+    @property
+    def active(self) -> bool:
+        return bool(self.args())
+
+
+def _query(filters: AuditFilters):
+    query = sa.select(AuditEvent, User.email).outerjoin(User, User.id == AuditEvent.user_id)
+    if filters.who:
+        if filters.who.lower() in ("system", "(system)"):
+            query = query.where(AuditEvent.user_id.is_(None))
+        else:
+            pattern = "%" + filters.who.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            query = query.where(sa.func.lower(User.email).like(pattern, escape="\\"))
+    if filters.action:
+        query = query.where(AuditEvent.action == filters.action)
+    if filters.entity_type:
+        query = query.where(AuditEvent.entity_type == filters.entity_type)
+    if filters.entity_id is not None:
+        query = query.where(AuditEvent.entity_id == filters.entity_id)
+    if filters.since:
+        query = query.where(AuditEvent.at >= datetime.combine(filters.since, time.min, tzinfo=UTC))
+    if filters.until:
+        query = query.where(AuditEvent.at < datetime.combine(filters.until + timedelta(days=1), time.min,
+                                                             tzinfo=UTC))
+    return query
+
+
+@dataclass
+class AuditPage:
+    rows: list  # (AuditEvent, email or None)
+    total: int
+    page: int
+    pages: int
+
+
+def audit_page(session, filters: AuditFilters) -> AuditPage:
+    """The events matching `filters`, newest first, PER_PAGE at a time."""
+    query = _query(filters)
+    total = session.scalar(sa.select(sa.func.count()).select_from(query.subquery())) or 0
+    pages = max(1, -(-total // PER_PAGE))
+    page = min(max(1, filters.page), pages)
+    rows = session.execute(query.order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+                           .offset((page - 1) * PER_PAGE).limit(PER_PAGE)).all()
+    return AuditPage(rows=[tuple(row) for row in rows], total=total, page=page, pages=pages)
+
+
+def audit_choices(session) -> tuple[list[str], list[str]]:
+    """The actions and the object kinds the log holds, for the filters' drop-downs."""
+    actions = list(session.scalars(sa.select(AuditEvent.action).distinct().order_by(AuditEvent.action)))
+    kinds = list(session.scalars(sa.select(AuditEvent.entity_type).distinct().order_by(AuditEvent.entity_type)))
+    return actions, kinds
+
+
+CSV_COLUMNS = ["id", "at_utc", "user", "action", "object_type", "object_id", "client_address", "user_agent",
+               "before", "after"]
+
+
+def _cell(value) -> str:
+    """A CSV cell a spreadsheet shows as text: formula-like values get a leading apostrophe."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def audit_csv(session, filters: AuditFilters):
+    """Every event matching `filters` (all pages), oldest first, as CSV text in chunks."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(CSV_COLUMNS)
+    query = _query(filters).order_by(AuditEvent.at, AuditEvent.id).execution_options(yield_per=500)
+    for count, (event, email) in enumerate(session.execute(query), start=1):
+        writer.writerow([_cell(v) for v in (
+            event.id, event.at.strftime("%Y-%m-%dT%H:%M:%SZ"), email or "(system)", event.action, event.entity_type,
+            event.entity_id, event.client_address, event.user_agent,
+            json.dumps(event.before, sort_keys=True, default=str) if event.before is not None else "",
+            json.dumps(event.after, sort_keys=True, default=str) if event.after is not None else "")])
+        if count % 500 == 0:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
+
+
+# --------------------------------------------------------------------------- users
+
+class UserChangeError(ValueError):
+    """A change the Users page refuses; the message says why."""
+
+
+def _event(session, by: User, action: str, user: User, before=None, after=None) -> None:
+    session.add(AuditEvent(user_id=by.id, action=action, entity_type="user", entity_id=user.id,
+                           before=before, after=after))
+
+
+def _active_admins(session, other_than: User) -> int:
+    return session.scalar(sa.select(sa.func.count()).select_from(User).where(
+        User.role == Role.admin, User.active.is_(True), User.id != other_than.id)) or 0
+
+
+def update_account(session, user: User, *, by: User, name: Optional[str], role: Role, function_code: Optional[str],
+                   leader_email: Optional[str]) -> bool:
+    """Change a user's name, role, function and leader link; False when nothing changed."""
+    before = describe_user(user)
+    if user.id == by.id and role is not Role.admin:
+        raise UserChangeError("you cannot take the administrator role from yourself; ask another administrator")
+    if user.role is Role.admin and role is not Role.admin and user.active and not _active_admins(session, user):
+        raise UserChangeError("this is the only active administrator; make another one first")
+    if role is Role.officer and not function_code:
+        raise UserChangeError("an officer needs a function")
+    if role is Role.leader and not leader_email:
+        raise UserChangeError("a leader needs the e-mail of their leader record")
+    try:
+        function = function_by_code(function_code) if function_code else None
+        leader = user.leader
+        if not leader_email:
+            leader = None
+        elif leader is None or leader.email.lower() != leader_email.strip().lower():
+            leader = find_leader(leader_email)
+    except ValueError as error:
+        raise UserChangeError(str(error).replace("; pass --leader EMAIL", "")) from None
+    user.name = (name or "").strip() or None
+    user.role, user.function, user.leader = role, function, leader
+    after = describe_user(user)
+    if after == before:
+        return False
+    changed = {k for k in after if after[k] != before[k]}
+    action = "user.role_change" if changed & {"role", "function", "leader"} else "user.update"
+    _event(session, by, action, user, before={k: before[k] for k in sorted(changed)},
+           after={k: after[k] for k in sorted(changed)})
+    session.commit()
+    return True
+
+
+def set_active(session, user: User, active: bool, *, by: User) -> None:
+    """Deactivate (every session and API token of theirs stops working) or reactivate a user."""
+    if user.active == active:
+        return
+    if not active and user.id == by.id:
+        raise UserChangeError("you cannot deactivate your own account")
+    if not active and user.role is Role.admin and not _active_admins(session, user):
+        raise UserChangeError("this is the only active administrator; make another one first")
+    user.active = active
+    if not active:
+        user.end_sessions()
+    _event(session, by, "user.reactivate" if active else "user.deactivate", user,
+           before={"active": not active}, after={"active": active})
+    session.commit()
+
+
+def reset_password(session, user: User, password: str, *, by: User) -> None:
+    """Give the user a new password (the password rules apply); their sessions end."""
+    problem = password_problem(password, user.email)
+    if problem:
+        raise UserChangeError(problem)
+    user.set_password(password)
+    user.end_sessions()
+    _event(session, by, "user.password_reset", user, after={"sessions_ended": True})
+    session.commit()
+
+
+def unlock_user(session, user: User, *, by: User) -> int:
+    return unlock(session, email=user.email, by=by)
+
+
+def recent_events(session, user: User, limit: int = 20) -> list:
+    """The latest audit events about `user` or made by them."""
+    query = (sa.select(AuditEvent, User.email).outerjoin(User, User.id == AuditEvent.user_id)
+             .where(sa.or_(AuditEvent.user_id == user.id,
+                           sa.and_(AuditEvent.entity_type == "user", AuditEvent.entity_id == user.id)))
+             .order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(limit))
+    return [tuple(row) for row in session.execute(query)]
+
+
+def now() -> datetime:
+    return utcnow()

@@ -1,0 +1,345 @@
+"""The Users pages (create, change role, function and leader link, deactivate, reset a password,
+unlock; each audited) and the audit log page (filters, pages, CSV), and the audit events of
+uploads and cancelled previews."""
+import csv
+import io
+import re
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from scorecard.extensions import db
+from scorecard.models import AuditEvent, BatchStatus, Function, ImportBatch, Leader, LoginFailure, Role, User, utcnow
+from tests.conftest import PASSWORD
+from tests.helpers import HEADER, ROW, csrf_token, sign_in, upload, workbook_bytes
+
+NEW_PASSWORD = "plum orchard lantern"
+
+
+def _post(client, page_url: str, action_url: str, **data):
+    token = csrf_token(client.get(page_url).get_data(as_text=True))
+    return client.post(action_url, data={"csrf_token": token, **data})
+
+
+def _user(app, email: str) -> User:
+    with app.app_context():
+        user = db.session.scalar(sa.select(User).where(User.email == email))
+        if user is not None:
+            _ = user.function, user.leader
+            db.session.expunge_all()
+        return user
+
+
+def _last(app, action: str) -> AuditEvent:
+    with app.app_context():
+        event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == action)
+                                  .order_by(AuditEvent.id.desc()))
+        db.session.expunge_all()
+        return event
+
+
+@pytest.fixture
+def admin(app, client_as):
+    with app.app_context():
+        db.session.add(Function(code="CFO", name="Chief Financial Officer"))
+        db.session.add(Leader(name="Lee Leader", email="lee.leader@agency.gov"))
+        db.session.commit()
+    return client_as("admin")
+
+
+# --------------------------------------------------------------------------- users
+
+
+def test_the_users_page_lists_users_with_their_state(app, admin, make_user):
+    with app.app_context():
+        make_user("viewer")
+    page = admin.get("/admin/users")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and "viewer@test.gov" in html and "admin@test.gov" in html
+    assert re.search(r"viewer@test.gov.*?normal", html, re.S)
+    found = admin.get("/admin/users?q=VIEW&role=viewer").get_data(as_text=True)
+    assert "viewer@test.gov" in found and "admin@test.gov</a>" not in found
+
+
+def test_an_administrator_creates_a_user(app, admin):
+    response = _post(admin, "/admin/users/new", "/admin/users/new", email="Pat@Agency.gov", name="Pat Lee",
+                     role="officer", function="CFO", leader="", password=NEW_PASSWORD, confirm=NEW_PASSWORD)
+    assert response.status_code == 303
+    pat = _user(app, "pat@agency.gov")
+    assert pat.role is Role.officer and pat.function.code == "CFO" and pat.check_password(NEW_PASSWORD)
+    event = _last(app, "user.create")
+    assert event.user_id == _user(app, "admin@test.gov").id and event.entity_id == pat.id
+    assert event.after["role"] == "officer" and event.client_address == "127.0.0.1"
+    assert sign_in(app.test_client(), "pat@agency.gov", NEW_PASSWORD).status_code == 302
+
+
+@pytest.mark.parametrize("fields, message", [
+    ({"email": "not-an-address"}, "is not an e-mail address"),
+    ({"password": "short-pw", "confirm": "short-pw"}, "at least 12 characters"),
+    ({"password": "qwerty123456", "confirm": "qwerty123456"}, "commonly used"),
+    ({"confirm": "something else entirely"}, "The two passwords differ."),
+    ({"role": "officer"}, "An officer needs a function."),
+    ({"role": "leader"}, "No leader record with e-mail pat@agency.gov."),
+    ({"email": "admin@test.gov"}, "already exists"),
+    ({"name": "Pat \u202e Lee"}, "Name contains a hidden text-direction character (U+202E)"),
+])
+def test_creating_a_user_refuses_what_it_must(app, admin, fields, message):
+    data = {"email": "pat@agency.gov", "name": "", "role": "viewer", "function": "", "leader": "",
+            "password": NEW_PASSWORD, "confirm": NEW_PASSWORD, **fields}
+    response = _post(admin, "/admin/users/new", "/admin/users/new", **data)
+    assert response.status_code == 400
+    assert message in response.get_data(as_text=True)
+    assert _user(app, "pat@agency.gov") is None
+
+
+def test_changing_role_function_and_leader_is_audited(app, admin, make_user):
+    with app.app_context():
+        viewer_id = make_user("viewer").id
+    page = f"/admin/users/{viewer_id}"
+    made_officer = _post(admin, page, f"{page}/account", **{"account-name": "Val Viewer", "account-role": "officer",
+                                                           "account-function": "CFO", "account-leader": ""})
+    assert made_officer.status_code == 303
+    event = _last(app, "user.role_change")
+    assert event.before == {"function": None, "name": None, "role": "viewer"}
+    assert event.after == {"function": "CFO", "name": "Val Viewer", "role": "officer"}
+    made_leader = _post(admin, page, f"{page}/account", **{"account-name": "Val Viewer", "account-role": "leader",
+                                                          "account-function": "",
+                                                          "account-leader": "Lee.Leader@agency.gov"})
+    assert made_leader.status_code == 303
+    val = _user(app, "viewer@test.gov")
+    assert val.role is Role.leader and val.leader.email == "lee.leader@agency.gov" and val.function is None
+    assert _last(app, "user.role_change").after == {"function": None, "leader": "lee.leader@agency.gov",
+                                                    "role": "leader"}
+    same = _post(admin, page, f"{page}/account", **{"account-name": "Val Viewer", "account-role": "leader",
+                                                   "account-function": "", "account-leader": "lee.leader@agency.gov"})
+    assert same.status_code == 303
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).where(AuditEvent.action == "user.role_change")) == 2
+
+
+def test_role_changes_refuse_what_the_roles_need(app, admin, make_user):
+    with app.app_context():
+        viewer_id = make_user("viewer").id
+        admin_id = db.session.scalar(sa.select(User.id).where(User.email == "admin@test.gov"))
+    page = f"/admin/users/{viewer_id}"
+    for fields, message in (({"account-role": "officer"}, "An officer needs a function."),
+                            ({"account-role": "leader"}, "A leader needs the e-mail of their leader record."),
+                            ({"account-role": "leader", "account-leader": "nobody@agency.gov"}, "No leader record"),
+                            ({"account-role": "viewer", "account-function": "XYZ"}, "Not a valid choice")):
+        response = _post(admin, page, f"{page}/account", **{"account-name": "", "account-function": "",
+                                                           "account-leader": "", **fields})
+        assert response.status_code == 400 and message in response.get_data(as_text=True), message
+    own = _post(admin, f"/admin/users/{admin_id}", f"/admin/users/{admin_id}/account",
+                **{"account-name": "", "account-role": "viewer", "account-function": "", "account-leader": ""})
+    assert own.status_code == 400 and "cannot take the administrator role from yourself" in own.get_data(as_text=True)
+    assert _user(app, "viewer@test.gov").role is Role.viewer
+
+
+def test_a_leader_record_links_to_one_user_only(app, admin, make_user):
+    with app.app_context():
+        first = make_user("viewer", "first@test.gov").id
+        second = make_user("viewer", "second@test.gov").id
+    fields = {"account-name": "", "account-role": "leader", "account-function": "",
+              "account-leader": "lee.leader@agency.gov"}
+    assert _post(admin, f"/admin/users/{first}", f"/admin/users/{first}/account", **fields).status_code == 303
+    taken = _post(admin, f"/admin/users/{second}", f"/admin/users/{second}/account", **fields)
+    assert taken.status_code == 400 and "already linked to the user first@test.gov" in taken.get_data(as_text=True)
+
+
+def test_deactivating_ends_sessions_and_tokens_and_is_audited(app, admin, make_user):
+    from scorecard.api.tokens import create_token
+
+    with app.app_context():
+        analyst = make_user("analyst")
+        _, secret = create_token(db.session, analyst, scope="read")
+        analyst_id = analyst.id
+    session = app.test_client()
+    sign_in(session, "analyst@test.gov", PASSWORD)
+    assert session.get("/").status_code == 200
+    bearer = {"Authorization": f"Bearer {secret}"}
+    assert app.test_client().get("/api/v1/agencies", headers=bearer).status_code == 200
+    page = f"/admin/users/{analyst_id}"
+    assert _post(admin, page, f"{page}/deactivate").status_code == 303
+    assert session.get("/").status_code == 302
+    assert sign_in(app.test_client(), "analyst@test.gov", PASSWORD).status_code == 401
+    assert app.test_client().get("/api/v1/agencies", headers=bearer).status_code == 401
+    event = _last(app, "user.deactivate")
+    assert (event.entity_id, event.before, event.after) == (analyst_id, {"active": True}, {"active": False})
+    assert _post(admin, page, f"{page}/reactivate").status_code == 303
+    assert _last(app, "user.reactivate").after == {"active": True}
+    assert sign_in(app.test_client(), "analyst@test.gov", PASSWORD).status_code == 302
+
+
+def test_an_administrator_cannot_deactivate_themselves(app, admin):
+    admin_id = _user(app, "admin@test.gov").id
+    response = _post(admin, f"/admin/users/{admin_id}", f"/admin/users/{admin_id}/deactivate")
+    assert response.status_code == 400 and "cannot deactivate your own account" in response.get_data(as_text=True)
+    assert _user(app, "admin@test.gov").active
+
+
+def test_the_last_active_administrator_stays(app, make_user):
+    from scorecard.admin.services import UserChangeError, set_active, update_account
+
+    with app.app_context():
+        first = make_user("admin", "first.admin@test.gov")
+        second = make_user("admin", "second.admin@test.gov")
+        set_active(db.session, second, False, by=first)
+        with pytest.raises(UserChangeError, match="only active administrator"):
+            update_account(db.session, first, by=second, name=None, role=Role.admin, function_code=None,
+                           leader_email=None) or set_active(db.session, first, False, by=second)
+
+
+def test_resetting_a_password_ends_sessions_and_is_audited(app, admin, make_user):
+    with app.app_context():
+        viewer_id = make_user("viewer").id
+    session = app.test_client()
+    sign_in(session, "viewer@test.gov", PASSWORD)
+    page = f"/admin/users/{viewer_id}"
+    weak = _post(admin, page, f"{page}/password", **{"password-password": "password1234",
+                                                    "password-confirm": "password1234"})
+    assert weak.status_code == 400 and "commonly used" in weak.get_data(as_text=True)
+    done = _post(admin, page, f"{page}/password", **{"password-password": NEW_PASSWORD,
+                                                    "password-confirm": NEW_PASSWORD})
+    assert done.status_code == 303
+    assert session.get("/").status_code == 302
+    assert sign_in(app.test_client(), "viewer@test.gov", PASSWORD).status_code == 401
+    assert sign_in(app.test_client(), "viewer@test.gov", NEW_PASSWORD).status_code == 302
+    event = _last(app, "user.password_reset")
+    assert event.entity_id == viewer_id and NEW_PASSWORD not in str(event.after) and "hash" not in str(event.after)
+
+
+def test_unlocking_a_user_on_the_page(app, admin, make_user):
+    with app.app_context():
+        viewer_id = make_user("viewer").id
+    guesser = app.test_client()
+    for _ in range(6):
+        sign_in(guesser, "viewer@test.gov", "guess-guess-guess")
+    assert sign_in(app.test_client(), "viewer@test.gov", PASSWORD).status_code == 429
+    page = admin.get(f"/admin/users/{viewer_id}").get_data(as_text=True)
+    assert "delayed: 5 recent failed sign-ins" in page
+    assert "delayed" in admin.get("/admin/users").get_data(as_text=True)
+    assert _post(admin, f"/admin/users/{viewer_id}", f"/admin/users/{viewer_id}/unlock").status_code == 303
+    assert sign_in(app.test_client(), "viewer@test.gov", PASSWORD).status_code == 302
+    event = _last(app, "auth.unlock")
+    assert event.entity_id == viewer_id and event.user_id == _user(app, "admin@test.gov").id
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(LoginFailure)) == 5, "kept, cleared"
+
+
+def test_unlocking_a_client_address_on_the_page(app, admin):
+    bad = _post(admin, "/admin/users", "/admin/unlock-address", **{"address-address": "not an address"})
+    assert bad.status_code == 303
+    assert "is not an IPv4 or IPv6 address" in admin.get("/admin/users").get_data(as_text=True)
+    good = _post(admin, "/admin/users", "/admin/unlock-address", **{"address-address": "192.0.2.7"})
+    assert good.status_code == 303 and _last(app, "auth.unlock").after["client_address"] == "192.0.2.7"
+
+
+def test_a_missing_user_is_not_found(admin):
+    assert admin.get("/admin/users/999999").status_code == 404
+
+
+# --------------------------------------------------------------------------- the audit log
+
+
+def _seed_events(app, count: int, **values) -> None:
+    with app.app_context():
+        for n in range(count):
+            db.session.add(AuditEvent(action=values.get("action", "test.event"), entity_type="thing",
+                                      entity_id=n + 1, after={"n": n},
+                                      at=values.get("at", utcnow()) - timedelta(seconds=n),
+                                      user_id=values.get("user_id")))
+        db.session.commit()
+
+
+def test_the_audit_log_pages_newest_first(app, client_as):
+    executive = client_as("executive")
+    _seed_events(app, 120)
+    page = executive.get("/admin/audit?action=test.event").get_data(as_text=True)
+    assert "120 events matching the filters, newest first; page 1 of 3" in page
+    assert page.count("<tr><td>") == 50 and '{"n": 0}' in page
+    last = executive.get("/admin/audit?action=test.event&page=3").get_data(as_text=True)
+    assert last.count("<tr><td>") == 20 and '{"n": 119}' in last
+    assert 'aria-current="page">3<' in last and "Newer" in last and "Older" not in last
+    assert executive.get("/admin/audit?action=test.event&page=99").status_code == 200
+
+
+def test_the_audit_log_filters(app, client_as, make_user):
+    executive = client_as("executive")
+    with app.app_context():
+        pat_id = make_user("analyst", "pat@test.gov").id
+    _seed_events(app, 3, action="test.mine", user_id=pat_id)
+    _seed_events(app, 2, action="test.old", at=utcnow() - timedelta(days=40))
+    who = executive.get("/admin/audit?who=PAT").get_data(as_text=True)
+    assert "3 events matching the filters" in who
+    old_day = (utcnow() - timedelta(days=40)).date().isoformat()
+    when = executive.get(f"/admin/audit?since={old_day}&until={old_day}").get_data(as_text=True)
+    assert "2 events matching the filters" in when
+    thing = executive.get("/admin/audit?entity_type=thing&entity_id=2").get_data(as_text=True)
+    assert "2 events matching the filters" in thing  # one of each seed
+    system = executive.get("/admin/audit?who=system&action=test.old").get_data(as_text=True)
+    assert "2 events matching the filters" in system
+    wrong = executive.get("/admin/audit?since=yesterday&entity_id=x1&page=-2").get_data(as_text=True)
+    assert "Some filters were ignored" in wrong and "is not a date" in wrong and "is not a whole number" in wrong
+
+
+def test_the_csv_holds_every_filtered_event(app, client_as):
+    admin = client_as("admin")
+    _seed_events(app, 120)
+    _seed_events(app, 1, action="test.formula")
+    with app.app_context():
+        db.session.add(AuditEvent(action="test.formula", entity_type="=HYPERLINK(\"http://x\")", after={"a": 1}))
+        db.session.commit()
+    response = admin.get("/admin/audit.csv?action=test.event")
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    assert "attachment" in response.headers["Content-Disposition"]
+    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+    assert len(rows) == 120 and {r["action"] for r in rows} == {"test.event"}
+    assert rows[0]["after"] == '{"n": 119}' and rows[-1]["after"] == '{"n": 0}', "oldest first"
+    assert rows[0]["user"] == "(system)" and rows[0]["at_utc"].endswith("Z")
+    formula = list(csv.DictReader(io.StringIO(admin.get("/admin/audit.csv?action=test.formula").get_data(
+        as_text=True))))
+    assert {r["object_type"] for r in formula} == {"thing", "'=HYPERLINK(\"http://x\")"}
+
+
+def test_the_audit_log_names_the_client(app, client_as):
+    admin = client_as("admin")
+    admin.environ_base["HTTP_USER_AGENT"] = "AuditBrowser/1.0"
+    _post(admin, "/admin/users", "/admin/unlock-address", **{"address-address": "192.0.2.8"})
+    page = admin.get("/admin/audit?action=auth.unlock").get_data(as_text=True)
+    assert "127.0.0.1" in page and "AuditBrowser/1.0" in page
+
+
+# --------------------------------------------------------------------------- uploads and cancellations
+
+
+def test_an_upload_and_its_cancellation_are_audited(analyst, app):
+    analyst.environ_base["HTTP_USER_AGENT"] = "UploadBrowser/2.0"
+    batch_id = upload(analyst, workbook_bytes([HEADER, ROW]))
+    uploaded = _last(app, "import.upload")
+    assert uploaded.entity_id == batch_id and uploaded.after["filename"] == "q1.xlsx"
+    assert uploaded.client_address == "127.0.0.1" and uploaded.user_agent == "UploadBrowser/2.0"
+    assert uploaded.user_id == _user(app, "analyst@test.gov").id
+    token = csrf_token(analyst.get(f"/imports/{batch_id}").get_data(as_text=True))
+    assert analyst.post(f"/imports/{batch_id}/cancel", data={"csrf_token": token}).status_code == 302
+    cancelled = _last(app, "import.cancel")
+    assert (cancelled.entity_id, cancelled.user_id) == (batch_id, uploaded.user_id)
+    assert cancelled.before == {"status": "previewed"} and cancelled.after["status"] == "cancelled"
+    assert cancelled.client_address == "127.0.0.1"
+    again = analyst.post(f"/imports/{batch_id}/cancel", data={"csrf_token": token})
+    assert again.status_code == 302
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).where(AuditEvent.action == "import.cancel")) == 1
+
+
+def test_an_expired_preview_is_audited_as_the_systems_cancellation(analyst, app):
+    from importers import jobs
+
+    batch_id = upload(analyst, workbook_bytes([HEADER, ROW]))
+    with app.app_context():
+        batch = db.session.get(ImportBatch, batch_id)
+        assert batch.status is BatchStatus.previewed
+        jobs.sweep(app, db.session, now=utcnow() + timedelta(days=30))
+    event = _last(app, "import.cancel")
+    assert event.entity_id == batch_id and event.user_id is None
+    assert event.after["by"] == "the preview expired" and event.client_address is None

@@ -1,0 +1,585 @@
+"""Sessions that end on the server, idle and absolute timeouts, sign-in throttling without a lockout
+anyone can use against anyone, one answer for unknown e-mails and wrong passwords, the password
+rules, the system-use notice, the security headers, bidirectional control characters, file
+modes, and the audit events of signing in and out."""
+import re
+import stat
+import time
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from scorecard import create_app
+from scorecard.auth import services as auth_services
+from scorecard.auth.services import (
+    DEVICE_COOKIE,
+    account_delay,
+    common_passwords,
+    email_problem,
+    password_problem,
+)
+from scorecard.extensions import db
+from scorecard.models import AuditEvent, LoginFailure, User, utcnow
+from scorecard.security import SEEN_AT, SIGNED_IN_AT, script_hash
+from tests.conftest import PASSWORD
+from tests.helpers import csrf_token, sign_in
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _events(app, action: str | None = None) -> list[AuditEvent]:
+    with app.app_context():
+        query = sa.select(AuditEvent).order_by(AuditEvent.id)
+        if action:
+            query = query.where(AuditEvent.action == action)
+        events = db.session.scalars(query).all()
+        db.session.expunge_all()
+        return events
+
+
+def _failures(app, email: str) -> list[LoginFailure]:
+    with app.app_context():
+        rows = db.session.scalars(sa.select(LoginFailure).where(LoginFailure.email == email)
+                                  .order_by(LoginFailure.id)).all()
+        db.session.expunge_all()
+        return rows
+
+
+def _age_failures(app, email: str, by: timedelta) -> None:
+    """Move an account's failures into the past, as if that much time had gone by."""
+    with app.app_context():
+        for failure in db.session.scalars(sa.select(LoginFailure).where(LoginFailure.email == email)):
+            failure.at = failure.at - by
+        db.session.commit()
+
+
+def _sign_out(client):
+    token = csrf_token(client.get("/").get_data(as_text=True))
+    return client.post("/auth/logout", data={"csrf_token": token})
+
+
+# --------------------------------------------------------------------------- sessions
+
+
+def test_signing_out_ends_the_session_on_the_server(app, client, make_user):
+    with app.app_context():
+        make_user("analyst")
+    sign_in(client, "analyst@test.gov", PASSWORD)
+    copied = client.get_cookie("session").value
+    thief = app.test_client()
+    thief.set_cookie("session", copied)
+    assert thief.get("/").status_code == 200
+    assert _sign_out(client).status_code == 302
+    assert client.get("/").status_code == 302
+    stolen = thief.get("/")
+    assert stolen.status_code == 302 and "/auth/login" in stolen.headers["Location"]
+    assert thief.get("/dashboards/_dash-layout").status_code == 401
+
+
+def test_a_session_ends_after_the_idle_timeout(app, client, make_user):
+    with app.app_context():
+        make_user("viewer")
+    sign_in(client, "viewer@test.gov", PASSWORD)
+    with client.session_transaction() as session:
+        session[SEEN_AT] = time.time() - 29 * 60
+    assert client.get("/").status_code == 200  # 29 minutes idle: still signed in, and the clock restarts
+    with client.session_transaction() as session:
+        assert time.time() - session[SEEN_AT] < 5
+        session[SEEN_AT] = time.time() - 31 * 60
+    response = client.get("/")
+    assert response.status_code == 302 and "/auth/login" in response.headers["Location"]
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "signed out after 30 minutes without activity" in page
+    assert client.get("/").status_code == 302
+    event = _events(app, "auth.session_timeout")[-1]
+    assert event.after == {"reason": "idle"} and event.client_address == "127.0.0.1"
+
+
+def test_a_session_ends_after_the_absolute_timeout_even_when_busy(app, client, make_user):
+    with app.app_context():
+        make_user("viewer")
+    sign_in(client, "viewer@test.gov", PASSWORD)
+    with client.session_transaction() as session:
+        session[SIGNED_IN_AT] = time.time() - 12 * 3600 - 60
+        session[SEEN_AT] = time.time()
+    response = client.get("/dashboards/_dash-layout")
+    assert response.status_code == 401
+    assert client.get("/").status_code == 302
+    assert _events(app, "auth.session_timeout")[-1].after == {"reason": "absolute"}
+
+
+def test_the_timeouts_are_settings(app, client, make_user):
+    app.config.update(SESSION_IDLE_MINUTES=5, SESSION_MAX_HOURS=1)
+    with app.app_context():
+        make_user("viewer")
+    sign_in(client, "viewer@test.gov", PASSWORD)
+    with client.session_transaction() as session:
+        session[SEEN_AT] = time.time() - 6 * 60
+    assert client.get("/").status_code == 302
+    sign_in(client, "viewer@test.gov", PASSWORD)
+    with client.session_transaction() as session:
+        session[SIGNED_IN_AT] = time.time() - 3700
+    assert client.get("/").status_code == 302
+
+
+def test_a_session_id_with_another_token_is_refused(app, make_user):
+    with app.app_context():
+        user = make_user("admin")
+        forged = f"{user.id}:{'0' * 32}"
+    client = app.test_client()
+    with client.session_transaction() as session:
+        session["_user_id"] = forged
+        session["_fresh"] = True
+    assert client.get("/").status_code == 302
+    with client.session_transaction() as session:
+        session["_user_id"] = str(user.id)  # the bare id an older release kept
+    assert client.get("/").status_code == 302
+
+
+def test_signing_in_starts_a_new_session(app, client, make_user):
+    with app.app_context():
+        make_user("viewer")
+    with client.session_transaction() as session:
+        session["planted"] = "by someone else"
+    sign_in(client, "viewer@test.gov", PASSWORD)
+    with client.session_transaction() as session:
+        assert "planted" not in session and session[SIGNED_IN_AT] > time.time() - 60
+
+
+# --------------------------------------------------------------------------- one answer
+
+
+def test_unknown_email_and_wrong_password_get_the_same_answer_and_the_same_work(app, client, make_user, monkeypatch):
+    with app.app_context():
+        make_user("analyst")
+    checked = []
+    real = auth_services.check_password_hash
+
+    def counting(pwhash, password):
+        checked.append(pwhash.split("$")[0])
+        return real(pwhash, password)
+    monkeypatch.setattr(auth_services, "check_password_hash", counting)
+    wrong = sign_in(client, "analyst@test.gov", "not the password at all")
+    unknown = sign_in(client, "nobody@test.gov", "not the password at all")
+    assert wrong.status_code == unknown.status_code == 401
+    strip = lambda r: re.sub(r'value="[^"]+"', "", r.get_data(as_text=True))  # noqa: E731 (the CSRF token)
+    assert strip(wrong) == strip(unknown)
+    assert "That e-mail and password do not match an active account." in strip(wrong)
+    assert len(checked) == 2 and checked[0] == checked[1], "the same hashing method and cost both times"
+
+
+def test_an_inactive_account_gets_the_same_answer(app, client, make_user):
+    with app.app_context():
+        user = make_user("analyst")
+        user.active = False
+        db.session.commit()
+    response = sign_in(client, "analyst@test.gov", PASSWORD)
+    assert response.status_code == 401 and "do not match an active account" in response.get_data(as_text=True)
+
+
+# --------------------------------------------------------------------------- throttling
+
+
+def test_delays_grow_with_each_failure_up_to_the_cap(app):
+    with app.app_context():
+        assert [account_delay(n) for n in range(4)] == [0, 0, 0, 0]
+        assert [account_delay(n) for n in range(5, 10)] == [2, 4, 8, 16, 32]
+        assert account_delay(40) == app.config["LOGIN_MAX_DELAY_SECONDS"] == 900
+
+
+def test_a_delay_passes_and_the_failures_are_kept_after_a_success(app, client, make_user):
+    with app.app_context():
+        make_user("admin")
+    for _ in range(5):
+        assert sign_in(client, "admin@test.gov", "wrong-password-1").status_code == 401
+    held = sign_in(client, "admin@test.gov", PASSWORD)
+    assert held.status_code == 429 and held.headers["Retry-After"] in ("1", "2")
+    assert len(_failures(app, "admin@test.gov")) == 5, "a refused attempt is not a failure of its own"
+    _age_failures(app, "admin@test.gov", timedelta(seconds=3))
+    assert sign_in(client, "admin@test.gov", PASSWORD).status_code == 302
+    assert len(_failures(app, "admin@test.gov")) == 5, "a success deletes nothing"
+    events = [e.action for e in _events(app)]
+    assert events.count("auth.sign_in_failed") == 5 and events.count("auth.lockout") == 1
+    assert events[-1] == "auth.sign_in"
+
+
+def test_someone_guessing_elsewhere_does_not_keep_the_owner_out(app, make_user):
+    with app.app_context():
+        make_user("executive")
+    owner = app.test_client()
+    assert sign_in(owner, "executive@test.gov", PASSWORD).status_code == 302
+    assert owner.get_cookie(DEVICE_COOKIE, path="/auth/") is not None
+    _sign_out(owner)
+    attacker = app.test_client()
+    for _ in range(8):
+        sign_in(attacker, "executive@test.gov", "guess-guess-guess")
+    assert sign_in(attacker, "executive@test.gov", PASSWORD).status_code == 429
+    assert sign_in(app.test_client(), "executive@test.gov", PASSWORD).status_code == 429, "a new browser waits"
+    assert sign_in(owner, "executive@test.gov", PASSWORD).status_code == 302, "the owner's browser does not"
+
+
+def test_a_trusted_browser_meets_its_own_failures(app, make_user):
+    with app.app_context():
+        make_user("executive")
+    owner = app.test_client()
+    sign_in(owner, "executive@test.gov", PASSWORD)
+    _sign_out(owner)
+    for _ in range(5):
+        assert sign_in(owner, "executive@test.gov", "typo-typo-typo").status_code == 401
+    assert sign_in(owner, "executive@test.gov", PASSWORD).status_code == 429
+    assert {f.device is not None for f in _failures(app, "executive@test.gov")} == {True}
+    assert _events(app, "auth.lockout")[-1].after["scope"] == "trusted browser"
+
+
+def test_a_device_cookie_for_another_account_or_forged_is_ignored(app, make_user):
+    with app.app_context():
+        make_user("executive")
+        make_user("viewer")
+    browser = app.test_client()
+    sign_in(browser, "viewer@test.gov", PASSWORD)
+    _sign_out(browser)
+    attacker = app.test_client()
+    for _ in range(6):
+        sign_in(attacker, "executive@test.gov", "guess-guess-guess")
+    assert sign_in(browser, "executive@test.gov", PASSWORD).status_code == 429, "trusted for the viewer only"
+    forged = app.test_client()
+    forged.set_cookie(DEVICE_COOKIE, "eyJlIjoiZXhlY3V0aXZlQHRlc3QuZ292IiwiZCI6ImFiYyJ9.forged.sig", path="/auth/")
+    assert sign_in(forged, "executive@test.gov", PASSWORD).status_code == 429
+
+
+def test_one_client_address_is_limited_across_accounts(app, make_user):
+    app.config["LOGIN_CLIENT_MAX_FAILURES"] = 3
+    with app.app_context():
+        make_user("viewer")
+    busy = app.test_client()
+    for n in range(3):
+        assert sign_in(busy, f"someone{n}@test.gov", "guess-guess-guess").status_code == 401
+    refused = sign_in(busy, "viewer@test.gov", PASSWORD)
+    assert refused.status_code == 429 and "from this network" in refused.get_data(as_text=True)
+    elsewhere = app.test_client()
+    elsewhere.environ_base["REMOTE_ADDR"] = "10.1.2.3"
+    assert sign_in(elsewhere, "viewer@test.gov", PASSWORD).status_code == 302
+    lockout = _events(app, "auth.lockout")[-1]
+    assert lockout.after["scope"] == "client" and lockout.after["client_address"] == "127.0.0.1"
+
+
+def test_unknown_emails_are_throttled_like_real_ones(app, client):
+    for _ in range(5):
+        sign_in(client, "ghost@test.gov", "guess-guess-guess")
+    assert sign_in(client, "ghost@test.gov", "guess-guess-guess").status_code == 429
+
+
+def test_the_unlock_command_clears_the_failures_but_keeps_them(app, client, make_user, runner):
+    with app.app_context():
+        make_user("admin")
+    for _ in range(9):  # the last four are refused unchecked: they wait
+        sign_in(client, "admin@test.gov", "wrong-password-1")
+    assert sign_in(client, "admin@test.gov", PASSWORD).status_code == 429
+    result = runner.invoke(args=["unlock", "Admin@test.gov"])
+    assert result.exit_code == 0 and "5 recent failed sign-in(s) cleared" in result.output
+    assert sign_in(client, "admin@test.gov", PASSWORD).status_code == 302
+    failures = _failures(app, "admin@test.gov")
+    assert len(failures) == 5 and all(f.cleared_at is not None for f in failures)
+    assert _events(app, "auth.unlock")[-1].after["cleared_failures"] == 5
+    assert runner.invoke(args=["unlock"]).exit_code != 0
+
+
+def test_the_unlock_command_clears_a_client_address(app, make_user, runner):
+    app.config["LOGIN_CLIENT_MAX_FAILURES"] = 2
+    with app.app_context():
+        make_user("viewer")
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = "192.0.2.7"
+    for n in range(2):
+        sign_in(client, f"x{n}@test.gov", "guess-guess-guess")
+    assert sign_in(client, "viewer@test.gov", PASSWORD).status_code == 429
+    assert runner.invoke(args=["unlock", "--address", "192.0.2.7"]).exit_code == 0
+    assert sign_in(client, "viewer@test.gov", PASSWORD).status_code == 302
+
+
+def test_old_failures_are_pruned(app, client):
+    sign_in(client, "old@test.gov", "guess-guess-guess")
+    _age_failures(app, "old@test.gov", timedelta(days=91))
+    sign_in(client, "new@test.gov", "guess-guess-guess")
+    assert _failures(app, "old@test.gov") == [] and len(_failures(app, "new@test.gov")) == 1
+
+
+def test_failures_outside_the_window_do_not_count(app, client, make_user):
+    with app.app_context():
+        make_user("viewer")
+    for _ in range(5):
+        sign_in(client, "viewer@test.gov", "guess-guess-guess")
+    _age_failures(app, "viewer@test.gov", timedelta(hours=25))
+    assert sign_in(client, "viewer@test.gov", PASSWORD).status_code == 302
+
+
+# --------------------------------------------------------------------------- passwords and e-mail
+
+
+def test_password_rules(app):
+    with app.app_context():
+        assert "at least 12 characters" in password_problem("short-pw-1")
+        assert "commonly used" in password_problem("qwerty123456")
+        assert "commonly used" in password_problem("Password1234")
+        assert "e-mail" in password_problem("kimberly-is-great-2025", "kimberly@agency.gov")
+        assert password_problem("x" * 201).startswith("the password must have at most")
+        assert password_problem("correct horse battery") is None
+        from scorecard.demo import DEMO_PASSWORD
+        assert password_problem(DEMO_PASSWORD) is None and len(DEMO_PASSWORD) == 18
+        app.config["PASSWORD_MIN_LENGTH"] = 15
+        assert "at least 15 characters" in password_problem("fourteen-chars")
+
+
+def test_the_common_passwords_list_is_shipped_with_thousands_of_entries():
+    words = common_passwords()
+    assert len(words) > 4000
+    assert {"123456", "password", "qwerty123456", "iloveyou"} <= words
+
+
+@pytest.mark.parametrize("email", ["pat@agency.gov", "pat.lee+cx@sub.agency.gov", "o'neil@agency.gov"])
+def test_good_email_addresses(email):
+    assert email_problem(email) is None
+
+
+@pytest.mark.parametrize("email", ["pat", "pat@", "@agency.gov", "pat@agency", "pat agency@x.gov", "pat@@x.gov",
+                                   "pat@x..gov", "pat@-x.gov", "a" * 65 + "@x.gov", "x@" + "y" * 250 + ".gov"])
+def test_bad_email_addresses(email):
+    assert email_problem(email)
+
+
+def test_create_user_command_refuses_a_bad_email_and_a_weak_password(app, runner, monkeypatch):
+    monkeypatch.setenv("SCORECARD_PASSWORD", "correct horse battery")
+    bad = runner.invoke(args=["create-user", "not-an-address", "--role", "viewer"])
+    assert bad.exit_code != 0 and "is not an e-mail address" in bad.output
+    monkeypatch.setenv("SCORECARD_PASSWORD", "short-pw")
+    weak = runner.invoke(args=["create-user", "pat@agency.gov", "--role", "viewer"])
+    assert weak.exit_code != 0 and "at least 12 characters" in weak.output
+    monkeypatch.setenv("SCORECARD_PASSWORD", "password1234")
+    common = runner.invoke(args=["create-user", "pat@agency.gov", "--role", "viewer"])
+    assert common.exit_code != 0 and "commonly used" in common.output
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 0
+
+
+def test_create_user_command_is_audited(app, runner, monkeypatch):
+    monkeypatch.setenv("SCORECARD_PASSWORD", "correct horse battery")
+    assert runner.invoke(args=["create-user", "pat@agency.gov", "--role", "viewer"]).exit_code == 0
+    event = _events(app, "user.create")[-1]
+    assert event.user_id is None and event.after["email"] == "pat@agency.gov" and event.after["role"] == "viewer"
+    assert "password" not in str(event.after)
+
+
+def test_demo_refuses_a_production_configuration_unless_forced(db_url, monkeypatch):
+    monkeypatch.delenv("SCORECARD_ENV", raising=False)
+    app = create_app({"SQLALCHEMY_DATABASE_URI": db_url, "SECRET_KEY": "x"})
+    result = app.test_cli_runner().invoke(args=["demo"])
+    assert result.exit_code != 0 and "production configuration" in result.output and "--force" in result.output
+    assert "--force" in app.test_cli_runner().invoke(args=["demo", "--help"]).output
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 0
+        db.engine.dispose()
+
+
+# --------------------------------------------------------------------------- the sign-in page
+
+
+def test_the_sign_in_page_shows_the_system_use_notice(client):
+    page = client.get("/auth/login").get_data(as_text=True)
+    assert 'id="system-use-notice"' in page and "System use notification" in page
+    assert "U.S. Government information system" in page and "no reasonable expectation of" in page
+    assert page.count("<p>", page.index('id="system-use-notice"')) >= 3
+    assert "Signing in means you have read the system use notification" in page
+
+
+def test_the_notice_is_a_setting(app, client):
+    app.config["SYSTEM_USE_NOTICE"] = "First paragraph.\n\nSecond <b>paragraph</b>."
+    page = client.get("/auth/login").get_data(as_text=True)
+    assert "<p>First paragraph.</p>" in page and "<p>Second &lt;b&gt;paragraph&lt;/b&gt;.</p>" in page
+    app.config["SYSTEM_USE_NOTICE"] = ""
+    assert 'id="system-use-notice"' not in client.get("/auth/login").get_data(as_text=True)
+
+
+def test_the_notice_is_on_the_sign_in_page_only(client_as):
+    assert 'id="system-use-notice"' not in client_as("viewer").get("/").get_data(as_text=True)
+
+
+# --------------------------------------------------------------------------- headers
+
+
+def _csp(response) -> dict:
+    return {part.split()[0]: part.split()[1:] for part in response.headers["Content-Security-Policy"].split("; ")}
+
+
+def test_security_headers_on_every_page(client_as, client):
+    for response in (client.get("/auth/login"), client_as("viewer").get("/")):
+        headers = response.headers
+        assert headers["X-Content-Type-Options"] == "nosniff"
+        assert headers["X-Frame-Options"] == "DENY"
+        assert headers["Referrer-Policy"] == "same-origin"
+        assert "camera=()" in headers["Permissions-Policy"] and "geolocation=()" in headers["Permissions-Policy"]
+        assert headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
+        assert headers["Cache-Control"] == "no-store"
+        csp = _csp(response)
+        assert csp["frame-ancestors"] == ["'none'"] and csp["object-src"] == ["'none'"]
+        assert csp["script-src"][0] == "'self'" and "'unsafe-inline'" not in csp["script-src"]
+        assert "'unsafe-eval'" not in csp["script-src"] and csp["default-src"] == ["'self'"]
+
+
+def test_static_assets_may_be_cached(client):
+    response = client.get("/static/scorecard.css")
+    response.close()
+    assert response.status_code == 200 and "no-store" not in (response.headers.get("Cache-Control") or "")
+
+
+def test_downloads_are_not_stored(client_as):
+    response = client_as("admin").get("/admin/audit.csv")
+    assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store"
+
+
+def test_every_inline_script_of_the_dashboards_is_allowed_by_its_hash(client_as):
+    client = client_as("viewer")
+    response = client.get("/dashboards/")
+    page = response.get_data(as_text=True)
+    allowed = set(_csp(response)["script-src"])
+    inline = [m.group(2) for m in re.finditer(r"<script([^>]*)>(.*?)</script>", page, re.S)
+              if "src=" not in m.group(1) and "application/json" not in m.group(1)]
+    assert inline, "Dash renders its renderer inline"
+    for body in inline:
+        assert script_hash(body) in allowed, body[:80]
+
+
+def test_the_templates_inline_scripts_are_allowed_by_their_hash(app, client):
+    source = app.jinja_env.loader.get_source(app.jinja_env, "imports/show.html")[0]
+    body = re.search(r"<script>(.*?)</script>", source, re.S).group(1)
+    assert script_hash(body) in _csp(client.get("/auth/login"))["script-src"]
+
+
+def test_hsts_is_a_setting(app, client):
+    app.config["HSTS_SECONDS"] = 0
+    assert "Strict-Transport-Security" not in client.get("/auth/login").headers
+
+
+def test_the_client_address_comes_through_trusted_proxies_only(db_url, tmp_path, make_user, app):
+    with app.app_context():
+        make_user("viewer")
+    from scorecard.config import TestingConfig
+    behind = create_app(type("Behind", (TestingConfig,), {"SQLALCHEMY_DATABASE_URI": db_url, "TRUSTED_PROXIES": 1,
+                                                         "UPLOAD_FOLDER": str(tmp_path / "u")}))
+    client = behind.test_client()
+    page = client.get("/auth/login").get_data(as_text=True)
+    client.post("/auth/login", data={"email": "viewer@test.gov", "password": PASSWORD, "csrf_token": csrf_token(page)},
+                headers={"X-Forwarded-For": "203.0.113.9"})
+    direct = app.test_client()
+    page = direct.get("/auth/login").get_data(as_text=True)
+    direct.post("/auth/login", data={"email": "viewer@test.gov", "password": PASSWORD, "csrf_token": csrf_token(page)},
+                headers={"X-Forwarded-For": "203.0.113.9"})
+    addresses = [e.client_address for e in _events(app, "auth.sign_in")]
+    assert addresses == ["203.0.113.9", "127.0.0.1"]
+    with behind.app_context():
+        db.engine.dispose()
+
+
+# --------------------------------------------------------------------------- bidirectional controls
+
+
+@pytest.mark.parametrize("char", ["\u202a", "\u202e", "\u2066", "\u2069"])
+def test_sign_in_refuses_bidi_controls_naming_the_field(client, char):
+    page = client.get("/auth/login").get_data(as_text=True)
+    response = client.post("/auth/login", data={"email": f"pat{char}@agency.gov", "password": "x" * 12,
+                                                "csrf_token": csrf_token(page)})
+    assert response.status_code == 400
+    assert f"Email address contains a hidden text-direction character (U+{ord(char):04X})" in response.get_data(
+        as_text=True)
+
+
+def test_every_text_field_of_a_base_form_is_checked(app):
+    from wtforms import IntegerField, StringField, TextAreaField
+
+    from scorecard.security import BaseForm
+
+    class Sample(BaseForm):
+        title = StringField("Title")
+        notes = TextAreaField("Notes")
+        count = IntegerField("Count")
+
+    with app.test_request_context(method="POST", data={"title": "ok", "notes": "evil\u202etxt.exe", "count": "3"}):
+        form = Sample(meta={"csrf": False})
+        assert not form.validate()
+        assert list(form.errors) == ["notes"] and "Notes contains" in form.errors["notes"][0]
+
+
+def test_forms_outside_the_base_form_are_refused_too(client_as):
+    client = client_as("analyst")
+    token = csrf_token(client.get("/api-tokens/").get_data(as_text=True))
+    response = client.post("/api-tokens/", data={"csrf_token": token, "name": "report\u2066x", "scope": "read"})
+    assert response.status_code == 400
+    assert "The field “name” contains a hidden text-direction character (U+2066)" in response.get_data(as_text=True)
+
+
+def test_json_and_plain_text_pass(client_as):
+    client = client_as("viewer")
+    assert client.get("/?q=\u202e").status_code == 200
+
+
+# --------------------------------------------------------------------------- files
+
+
+def test_the_database_file_and_the_upload_folder_are_the_owners_only(tmp_path):
+    database, uploads = tmp_path / "data" / "scorecard.db", tmp_path / "uploads"
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}", "SECRET_KEY": "x",
+                      "UPLOAD_FOLDER": str(uploads)})
+    assert stat.S_IMODE(database.stat().st_mode) == 0o600
+    assert stat.S_IMODE(uploads.stat().st_mode) == 0o700
+    with app.app_context():
+        db.create_all()
+        db.engine.dispose()
+    for path in tmp_path.joinpath("data").iterdir():
+        assert stat.S_IMODE(path.stat().st_mode) & 0o077 == 0, path
+
+
+def test_an_existing_database_is_tightened(tmp_path):
+    database = tmp_path / "old.db"
+    database.write_bytes(b"")
+    database.chmod(0o644)
+    create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}", "SECRET_KEY": "x",
+                "UPLOAD_FOLDER": str(tmp_path / "u")})
+    assert stat.S_IMODE(database.stat().st_mode) == 0o600
+
+
+# --------------------------------------------------------------------------- audit of signing in and out
+
+
+def test_sign_in_and_sign_out_are_audited_with_the_client(app, client, make_user):
+    with app.app_context():
+        user_id = make_user("viewer").id
+    client.environ_base["HTTP_USER_AGENT"] = "Mozilla/5.0 (audit test)"
+    sign_in(client, "viewer@test.gov", "wrong-password-1")
+    sign_in(client, "viewer@test.gov", PASSWORD)
+    _sign_out(client)
+    failed, signed_in, signed_out = (_events(app, a)[-1] for a in ("auth.sign_in_failed", "auth.sign_in",
+                                                                   "auth.sign_out"))
+    assert failed.user_id is None and (failed.entity_type, failed.entity_id) == ("user", user_id)
+    assert failed.after == {"email": "viewer@test.gov"}
+    assert signed_in.user_id == signed_out.user_id == user_id
+    for event in (failed, signed_in, signed_out):
+        assert event.client_address == "127.0.0.1" and event.user_agent == "Mozilla/5.0 (audit test)"
+
+
+def test_token_creation_and_revocation_are_audited_with_the_client(client_as, app):
+    client = client_as("analyst")
+    token = csrf_token(client.get("/api-tokens/").get_data(as_text=True))
+    assert client.post("/api-tokens/", data={"csrf_token": token, "name": "report", "scope": "read"}).status_code == 200
+    created = _events(app, "api_token.create")[-1]
+    assert created.client_address == "127.0.0.1" and created.after["name"] == "report"
+    token = csrf_token(client.get("/api-tokens/").get_data(as_text=True))
+    client.post(f"/api-tokens/{created.entity_id}/revoke", data={"csrf_token": token})
+    assert _events(app, "api_token.revoke")[-1].client_address == "127.0.0.1"
+
+
+def test_events_outside_a_request_have_no_client(app):
+    with app.app_context():
+        db.session.add(AuditEvent(action="test.cli", entity_type="none"))
+        db.session.commit()
+    event = _events(app, "test.cli")[0]
+    assert event.client_address is None and event.user_agent is None and event.at <= utcnow()
