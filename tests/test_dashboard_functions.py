@@ -1,0 +1,477 @@
+"""The C-suite functions dashboards: the queries on a small agency built here (commitments by
+status, overdue and quiet ones, the function's own metrics pooled against their targets, the
+head's proposed rating, the links each role may follow), the functions page and a function's page
+as each role sees them, their downloads, and hostile values posted to their callbacks.
+
+The agency built here (`build`) serves the leaders' and capacity dashboards' tests too, with the
+helpers that post to Dash's callback endpoint."""
+import base64
+import csv
+import io
+import json
+import re
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from dashboards import dash_app
+from dashboards.queries import common
+from dashboards.queries import functions as queries
+from dashboards.validation import _outputs
+from scorecard.a11 import ensure_standard_metrics
+from scorecard.extensions import db
+from scorecard.models import (
+    Agency,
+    CapacityAssessment,
+    CapacityDomainScore,
+    Commitment,
+    CommitmentStatus,
+    Component,
+    Direction,
+    Finding,
+    Function,
+    Leader,
+    Metric,
+    MetricKind,
+    Observation,
+    PerformancePlan,
+    PlanElement,
+    PlanRequirement,
+    Program,
+    Role,
+    Rule,
+    RuleStatus,
+    RuleSubject,
+    RuleVersion,
+    ScopeType,
+    Target,
+    User,
+    subject_key,
+)
+from scorecard.models.capacity import CapacityStatus
+
+URL = "/dashboards/_dash-update-component"
+TODAY = date(2026, 11, 22)
+S = CommitmentStatus
+ELEMENTS = [("Leading Change", 15), ("Leading People", 15), ("Business Acumen", 15), ("Building Coalitions", 15),
+            ("Results Driven", 40)]
+
+
+# ------------------------------------------------------------------------------ the agency
+
+def _at(day: date) -> datetime:
+    return datetime(day.year, day.month, day.day, 12, tzinfo=UTC)
+
+
+def rating_finding(session, requirement_id: int, rating: int, period="FY2027-Q1") -> Finding:
+    """A published rule's proposed rating for a requirement."""
+    version = session.scalar(sa.select(RuleVersion).join(Rule).where(Rule.key == "requirement-rating"))
+    if version is None:
+        version = RuleVersion(rule=Rule(key="requirement-rating", title="rating", subject_type=RuleSubject.requirement),
+                              version=1, status=RuleStatus.published, definition={})
+        session.add(version)
+        session.flush()
+    found = Finding(rule_version_id=version.id, subject_type=RuleSubject.requirement, subject_id=requirement_id,
+                    period=period, outcome="rating", rating=rating, explanation="test proposal", fingerprint="x",
+                    facts={})
+    session.add(found)
+    session.flush()
+    return found
+
+
+def make_plan(session, leader: Leader, year: int, **cx) -> PerformancePlan:
+    """The five SES elements; Results Driven holds one CX requirement (`cx`: function=, metric=...)."""
+    plan = PerformancePlan(leader=leader, fiscal_year=year)
+    for position, (name, weight) in enumerate(ELEMENTS):
+        element = PlanElement(name=name, weight=weight, position=position, is_results_driven=name == "Results Driven")
+        element.requirements.append(PlanRequirement(text=f"Demonstrates {name.lower()}.", position=0))
+        if name == "Results Driven":
+            element.requirements.append(PlanRequirement(text="Deliver the CX commitments.", position=1, **cx))
+        plan.elements.append(element)
+    session.add(plan)
+    session.flush()
+    return plan
+
+
+def cx_requirement(plan: PerformancePlan) -> PlanRequirement:
+    return next(r for e in plan.elements for r in e.requirements if r.is_cx)
+
+
+def build(session) -> dict:
+    """One agency, two components, three functions. The CFO has six commitments (one each status;
+    one overdue, one quiet for 40 days), a head and a deputy whose FY2027 plans name the CFO, and a
+    metric of its own in two quarters; a program director of Bureau One has a trust requirement
+    and a CIO commitment naming them. Bureau One has FY2026 and FY2027 capacity assessments,
+    Bureau Two FY2027 only; Bureau One's Measurement has an evidence finding and a CFO action item."""
+    metrics = ensure_standard_metrics(session)
+    agency = Agency(code="TA", name="Test Agency")
+    one, two = Component(agency=agency, code="B1", name="Bureau One"), Component(agency=agency, code="B2",
+                                                                                  name="Bureau Two")
+    program = Program(component=one, code="P1", name="Pensions")
+    cfo = Function(code="CFO", name="Chief Financial Officer")
+    cio = Function(code="CIO", name="Chief Information Officer")
+    gc = Function(code="GC", name="General Counsel")
+    budget = Metric(code="cfo_budget", name="CX budget aligned", kind=MetricKind.percent, unit="%",
+                    direction=Direction.higher)
+    head = Leader(name="Zoe Head", title="Chief Financial Officer", function=cfo, email="head@test.gov")
+    deputy = Leader(name="Amy Deputy", title="Deputy CFO", function=cfo, email="deputy@test.gov")
+    director = Leader(name="Dan Director", title="Program Director", component=one, email="director@test.gov")
+    session.add_all([agency, one, two, program, cfo, cio, gc, budget, head, deputy, director])
+    session.flush()
+
+    made = {}
+
+    def commit(title, function, status, *, due=None, updated=3, leader=None, **extra):
+        c = Commitment(function=function, title=title, status=status, due_date=due, leader=leader,
+                       reason="Late supplier." if status.needs_reason else None,
+                       evidence_links=extra.pop("evidence", []), last_update_at=_at(TODAY - timedelta(days=updated)),
+                       **extra)
+        c.created_at = _at(date(2026, 1, 5))
+        session.add(c)
+        made[title] = c
+    commit("Fund intake", cfo, S.on_track, due=TODAY + timedelta(days=60), leader=head,
+           evidence=["https://example.gov/budget", "memo on file"])
+    commit("Align budgets", cfo, S.at_risk, due=TODAY + timedelta(days=10))
+    commit("Publish spending", cfo, S.off_track, due=TODAY - timedelta(days=12))
+    commit("Quiet one", cfo, S.not_started, updated=40)
+    commit("Done one", cfo, S.complete, due=TODAY - timedelta(days=50), updated=60)
+    commit("Dropped one", cfo, S.dropped, updated=90)
+    commit("Measure every quarter", cfo, S.on_track, component=one, capacity_domain="Measurement")
+    commit("Portal speed", cio, S.on_track, leader=director)
+    commit("Digital intake", cio, S.at_risk, programs=[program], capacity_domain="Measurement")
+
+    for period, component, value in (("FY2026-Q3", None, 70.0), ("FY2026-Q4", one, 90.0), ("FY2026-Q4", two, 80.0)):
+        session.add(Observation(metric=budget, agency_id=agency.id, component_id=None if component is None else
+                                component.id, function_id=cfo.id, period=period, value=value,
+                                subject_key=subject_key(None, cfo.id, None if component is None else component.id,
+                                                        agency.id)))
+    session.add(Target(metric=budget, scope_type=ScopeType.function, scope_id=cfo.id, fiscal_year=2026, target=80,
+                       green_at=80, amber_at=60))
+
+    plans = {"head": make_plan(session, head, 2027, function=cfo),
+             "deputy": make_plan(session, deputy, 2027, function=cfo),
+             "director": make_plan(session, director, 2027, metric=metrics["trust"]),
+             "director-2026": make_plan(session, director, 2026, metric=metrics["trust"])}
+    findings = {"head": rating_finding(session, cx_requirement(plans["head"]).id, 4),
+                "deputy": rating_finding(session, cx_requirement(plans["deputy"]).id, 2),
+                "director": rating_finding(session, cx_requirement(plans["director"]).id, 3)}
+
+    assessments = {}
+    for component, year, scores, status in ((one, 2026, [3, 4, 2, 5, 4], CapacityStatus.submitted),
+                                            (one, 2027, [5, 4, 3, 5, None], CapacityStatus.draft),
+                                            (two, 2027, [2, 2, 2, 2, 2], CapacityStatus.draft)):
+        a = CapacityAssessment(component=component, fiscal_year=year, status=status)
+        for position, (domain, score) in enumerate(zip(
+                ["Measurement", "Governance & Strategy", "Culture & Organization", "Customer Understanding",
+                 "Service Design & Improvement"], scores)):
+            a.domain_scores.append(CapacityDomainScore(domain=domain, position=position, score=score))
+        session.add(a)
+        assessments[(component.code, year)] = a
+    session.flush()
+    rule = Rule(key="evidence", title="Measurement evidence", subject_type=RuleSubject.capacity_domain)
+    version = RuleVersion(rule=rule, version=1, status=RuleStatus.published, definition={})
+    session.add(version)
+    session.flush()
+    measurement = assessments[("B1", 2027)].domain_scores[0]
+    evidence = Finding(rule_version_id=version.id, subject_type=RuleSubject.capacity_domain, subject_id=measurement.id,
+                       period="FY2027-Q1", outcome="score", score=0.5, fingerprint="x", facts={},
+                       explanation="1 of 2 Bureau One programs reported.")
+    session.add(evidence)
+    session.commit()
+    return {"functions": {"CFO": cfo, "CIO": cio, "GC": gc}, "leaders": {"head": head, "deputy": deputy,
+            "director": director}, "components": (one, two), "commitments": made, "plans": plans,
+            "findings": findings, "evidence": evidence, "metric": budget}
+
+
+def ids(world: dict) -> dict:
+    """The world's ids, read while the session still holds its objects."""
+    return {
+        "functions": {k: f.id for k, f in world["functions"].items()},
+        "leaders": {k: x.id for k, x in world["leaders"].items()},
+        "components": [c.id for c in world["components"]],
+        "commitments": {k: c.id for k, c in world["commitments"].items()},
+        "plans": {k: p.id for k, p in world["plans"].items()},
+        "findings": {k: f.id for k, f in world["findings"].items()},
+        "evidence": world["evidence"].id,
+    }
+
+
+@pytest.fixture
+def world(app):
+    with app.app_context():
+        yield build(db.session)
+
+
+@pytest.fixture
+def known(app):
+    """The world's ids (outside any session), for the page tests."""
+    with app.app_context():
+        return ids(build(db.session))
+
+
+# ------------------------------------------------------------------------------ users and requests
+
+def user(app, role: str, *, function: str | None = None, leader: str | None = None):
+    """A test client signed in with `role` (an officer of `function`, a leader as the world's `leader`)."""
+    with app.app_context():
+        found = User(email=f"{role}.{function or leader or 'x'}@test.gov", role=Role(role))
+        found.set_password("correct horse battery")
+        if function:
+            found.function = db.session.scalar(sa.select(Function).where(Function.code == function))
+        if leader:
+            found.leader = db.session.scalar(sa.select(Leader).where(Leader.email == f"{leader}@test.gov"))
+        db.session.add(found)
+        db.session.commit()
+        client = app.test_client(user=found)
+    assert client.get("/dashboards/_dash-dependencies").status_code == 200
+    return client
+
+
+def body(writes: str, values: dict, changed: str) -> dict:
+    """The body the browser posts for the server callback that writes `writes`; the inputs and
+    states not in `values` ("id.property" -> value) are None."""
+    for output, entry in dash_app.callback_map.items():
+        if callable(entry.get("callback")) and writes in _outputs(output):
+            break
+    else:
+        raise LookupError(writes)
+    outputs = [dict(zip(("id", "property"), o.rsplit(".", 1))) for o in _outputs(output)]
+
+    def sent(specs):
+        return [{**spec, "value": values.get(f"{spec['id']}.{spec['property']}")} for spec in specs]
+    found = {"output": output, "outputs": outputs[0] if len(outputs) == 1 else outputs,
+             "inputs": sent(entry["inputs"]), "changedPropIds": [changed]}
+    if entry.get("state"):
+        found["state"] = sent(entry["state"])
+    return found
+
+
+def answer(client, request: dict) -> dict:
+    response = client.post(URL, json=request)
+    assert response.status_code == 200, response.get_data(as_text=True)[:400]
+    return response.get_json()["response"]
+
+
+def page(client, path: str, search: str = "") -> dict:
+    """The page's layout as Dash Pages answers a navigation to it."""
+    return answer(client, body("_pages_content.children", {"_pages_location.pathname": path,
+                                                            "_pages_location.search": search},
+                               "_pages_location.pathname"))
+
+
+def hrefs(found) -> set[str]:
+    """Every link in a Dash answer: components' href props and links in the tables' HTML."""
+    words = json.dumps(found)
+    return set(re.findall(r'"href": "([^"]+)"', words)) | set(re.findall(r'href=\\"([^"\\]+)\\"', words))
+
+
+def of(kind: str, links: set[str]) -> set[str]:
+    """The links to one kind of page ("plans", "commitments", "findings", "capacity")."""
+    return {link for link in links if re.fullmatch(rf"/{kind}/\d+(/\d+)?", link)}
+
+
+def downloaded(client, table_id: str, kind: str, values: dict) -> list[list]:
+    """The rows (header first) the table's CSV or XLSX download sends."""
+    button = f"{table_id}-{kind}"
+    sent = answer(client, body(f"{table_id}-download.data", {**values, f"{button}.n_clicks": 1},
+                               f"{button}.n_clicks"))[f"{table_id}-download"]["data"]
+    content = base64.b64decode(sent["content"])
+    if kind == "csv":
+        return list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
+    import openpyxl
+    return [["" if v is None else str(v) for v in row]
+            for row in openpyxl.load_workbook(io.BytesIO(content)).active.iter_rows(values_only=True)]
+
+
+def shown_rows(html: str) -> int:
+    return html.count("<tr>") - 1
+
+
+# ------------------------------------------------------------------------------ the queries
+
+def test_each_function_counts_its_commitments_by_status_overdue_and_quiet(world):
+    found = queries.functions(db.session, TODAY, stale_days=30)
+    assert [row.code for row in found.rows] == ["CFO", "CIO", "GC"]
+    cfo = found.get("CFO")
+    assert cfo.counts == {"off_track": 1, "at_risk": 1, "not_started": 1, "on_track": 2, "complete": 1, "dropped": 1}
+    assert list(cfo.counts) == queries.STATUSES and queries.STATUSES[0] == "off_track", "worst first"
+    assert (cfo.total, cfo.open, cfo.overdue, cfo.stale) == (7, 5, 1, 1)
+    late = next(c for c in cfo.commitments if c.title == "Publish spending")
+    assert late.overdue_days == 12 and late.status_word == "Off track" and late.reason == "Late supplier."
+    done = next(c for c in cfo.commitments if c.title == "Done one")
+    assert done.overdue_days is None, "a complete commitment is never overdue"
+    fund = next(c for c in cfo.commitments if c.title == "Fund intake")
+    assert fund.evidence_links == ["https://example.gov/budget", "memo on file"] and fund.leader == "Zoe Head"
+    assert fund.last_update == TODAY - timedelta(days=3) and fund.days_since_update == 3
+    gc = found.get("GC")
+    assert (gc.total, gc.metrics, gc.leaders, gc.head) == (0, [], [], None)
+
+
+def test_a_functions_own_metric_is_pooled_per_quarter_against_its_target(world):
+    cfo = queries.functions(db.session, TODAY).get("CFO")
+    [metric] = cfo.metrics
+    assert metric.name == "CX budget aligned" and metric.unit == "%" and not metric.lower_is_better
+    assert [p.period for p in metric.points] == ["FY2026-Q3", "FY2026-Q4"]
+    q3, q4 = metric.points
+    assert (q3.value, q3.target, q3.status) == (70.0, 80, "amber")
+    assert (q4.value, q4.n, q4.target, q4.status) == (85.0, None, 80, "green"), "the two components' values pooled"
+    assert (cfo.metrics_green, cfo.metrics_reported) == (1, 1)
+    assert queries.functions(db.session, TODAY).get("CIO").metrics == []
+
+
+def test_the_head_is_the_leader_of_the_function_who_is_not_a_deputy(world):
+    found = queries.functions(db.session, TODAY)
+    cfo = found.get("CFO")
+    assert found.fiscal_year == 2027
+    assert [(r.leader, r.is_head, r.proposed) for r in cfo.leaders] == [("Zoe Head", True, 4), ("Amy Deputy", False, 2)]
+    assert cfo.head.plan_id == world["plans"]["head"].id and cfo.head.finding_id == world["findings"]["head"].id
+    assert cfo.head.plan_href is None and cfo.head.why_href is None, "no links before for_scope"
+    assert found.get("CIO").leaders == [], "the director's trust requirement names no function"
+
+
+def _links(found: queries.Functions) -> tuple[set, set]:
+    commitments = {c.href for row in found.rows for c in row.commitments if c.href}
+    plans = {r.plan_href for row in found.rows for r in row.leaders if r.plan_href} | {
+        r.why_href for row in found.rows for r in row.leaders if r.why_href}
+    return commitments, plans
+
+
+def test_each_role_gets_the_links_it_may_follow(world):
+    made, plans, findings = world["commitments"], world["plans"], world["findings"]
+    cfo, cio = world["functions"]["CFO"].id, world["functions"]["CIO"].id
+    every_plan = {f"/plans/{plans[k].id}" for k in ("head", "deputy")} | {
+        f"/findings/{findings[k].id}" for k in ("head", "deputy")}
+
+    def links(scope):
+        return _links(queries.functions_for(db.session, scope, TODAY))
+    for role in (Role.admin, Role.executive, Role.analyst):
+        commitments, seen = links(common.Scope(role))
+        assert commitments == {f"/commitments/{c.id}" for c in made.values()} and seen == every_plan
+    commitments, seen = links(common.Scope(Role.officer, function_id=cfo))
+    assert commitments == {f"/commitments/{c.id}" for c in made.values() if c.function_id == cfo}
+    assert seen == every_plan, "the officer sees their function's leaders' plans"
+    commitments, seen = links(common.Scope(Role.officer, function_id=cio))
+    assert commitments == {f"/commitments/{made[t].id}" for t in ("Portal speed", "Digital intake")} and seen == set()
+    director = world["leaders"]["director"].id
+    assert links(common.Scope(Role.leader, leader_id=director)) == ({f"/commitments/{made['Portal speed'].id}"}, set())
+    head = world["leaders"]["head"].id
+    commitments, seen = links(common.Scope(Role.leader, leader_id=head))
+    assert commitments == {f"/commitments/{made['Fund intake'].id}"}
+    assert seen == {f"/plans/{plans['head'].id}", f"/findings/{findings['head'].id}"}, "their own plan only"
+    assert links(common.Scope(Role.viewer)) == (set(), set())
+    viewer = queries.functions_for(db.session, common.Scope(Role.viewer), TODAY).get("CFO")
+    assert viewer.total == 7 and viewer.head.proposed == 4, "the viewer sees the data, without the links"
+
+
+def test_without_functions_or_plans(app):
+    with app.app_context():
+        found = queries.functions(db.session, TODAY)
+        assert found.rows == [] and found.fiscal_year is None
+        assert queries.visible_plan_ids(db.session, common.Scope(Role.executive), None) == frozenset()
+
+
+# ------------------------------------------------------------------------------ the pages
+
+ROLES = [("admin", None, None), ("executive", None, None), ("analyst", None, None), ("officer", "CFO", None),
+         ("officer", "CIO", None), ("leader", None, "head"), ("viewer", None, None)]
+
+
+def _function_page(client, code) -> dict:
+    shown = page(client, "/dashboards/function", f"?code={code}")
+    assert "function-body" in json.dumps(shown)
+    return answer(client, body("function-body.children", {"function-code.value": code}, "function-code.value"))
+
+
+@pytest.mark.parametrize("role, function, leader", ROLES, ids=[f"{r}-{f or x or ''}" for r, f, x in ROLES])
+def test_the_functions_pages_link_what_each_role_may_open(app, known, role, function, leader):
+    client = user(app, role, function=function, leader=leader)
+    overview = page(client, "/dashboards/functions")
+    words = json.dumps(overview, ensure_ascii=False)
+    assert "C-suite functions" in words and "Commitments by status, per function" in words
+    assert "Zoe Head" in words and "4 (Exceeds Fully Successful)" in words, "every role sees the head's proposal"
+    links = hrefs(overview)
+    assert {"/dashboards/function?code=CFO", "/dashboards/function?code=CIO", "/dashboards/function?code=GC"} <= links
+    cfo_page = _function_page(client, "CFO")
+    words = json.dumps(cfo_page, ensure_ascii=False)
+    for expected in ("Publish spending", "Late supplier.", "overdue by", "https://example.gov/budget", "memo on file",
+                     "CX budget aligned", "Zoe Head, Chief Financial Officer (head)", "Amy Deputy"):
+        assert expected in words, expected
+    links = hrefs(overview) | hrefs(cfo_page) | hrefs(_function_page(client, "CIO"))
+    assert "https://example.gov/budget" in links and "memo on file" not in links
+    c, p, f = known["commitments"], known["plans"], known["findings"]
+    cfo_commitments = {f"/commitments/{c[t]}" for t in ("Fund intake", "Align budgets", "Publish spending", "Quiet one",
+                                                         "Done one", "Dropped one", "Measure every quarter")}
+    cio_commitments = {f"/commitments/{c[t]}" for t in ("Portal speed", "Digital intake")}
+    cfo_plans = {f"/plans/{p['head']}", f"/plans/{p['deputy']}", f"/findings/{f['head']}", f"/findings/{f['deputy']}"}
+    everything = (cfo_commitments | cio_commitments, cfo_plans)
+    expected = {
+        "admin": everything, "executive": everything, "analyst": everything,
+        "officer-CFO": (cfo_commitments, cfo_plans), "officer-CIO": (cio_commitments, set()),
+        "leader": ({f"/commitments/{c['Fund intake']}"}, {f"/plans/{p['head']}", f"/findings/{f['head']}"}),
+        "viewer": (set(), set()),
+    }[f"{role}-{function}" if function else role]
+    assert of("commitments", links) == expected[0]
+    assert of("plans", links) | of("findings", links) == expected[1]
+
+
+def test_a_function_page_without_or_with_an_unknown_code(app, known):
+    client = user(app, "executive")
+    shown = answer(client, body("function-body.children", {"function-code.value": None}, "function-code.value"))
+    assert "Choose a function." in json.dumps(shown) and "/dashboards/function?code=GC" in hrefs(shown)
+    shown = answer(client, body("function-body.children", {"function-code.value": "cxo"}, "function-code.value"))
+    assert "No C-suite function has the code CXO." in json.dumps(shown)
+    lower = answer(client, body("function-body.children", {"function-code.value": "cfo"}, "function-code.value"))
+    assert "Publish spending" in json.dumps(lower), "codes are read in capitals"
+    routed = page(client, "/dashboards/function", "?code=DROP+TABLE")
+    assert "C-suite function" in json.dumps(routed), "a refused code in the URL: no function chosen"
+
+
+@pytest.mark.parametrize("kind", ["csv", "xlsx"])
+def test_the_downloads_write_exactly_the_tables_shown(app, known, kind):
+    client = user(app, "officer", function="CFO")
+    shown = page(client, "/dashboards/functions")
+    table = re.search(r"<table.*?</table>", json.dumps(shown)).group(0)
+    rows = downloaded(client, "functions-table", kind, {})
+    assert rows[0][:3] == ["Function", "Name", "Off track"] and len(rows) - 1 == shown_rows(table) == 3
+    assert [r[0] for r in rows[1:]] == ["CFO", "CIO", "GC"]
+    cfo = next(r for r in rows if r[0] == "CFO")
+    assert cfo[rows[0].index("Overdue")] in ("1", 1) and cfo[rows[0].index("Head (plan)")] == "Zoe Head"
+    metrics = downloaded(client, "functions-metrics", kind, {})
+    assert metrics[1][:2] == ["CFO", "CX budget aligned"] and metrics[1][-1] == "green"
+
+    values = {"function-code.value": "CFO"}
+    commitments = downloaded(client, "function-commitments", kind, values)
+    assert commitments[0] == ["Commitment", "Status", "Due", "Last update", "Reason", "Evidence links", "Leader"]
+    assert len(commitments) - 1 == 7 and {r[0] for r in commitments[1:]} >= {"Publish spending", "Fund intake"}
+    fund = next(r for r in commitments if r[0] == "Fund intake")
+    assert fund[5] == "https://example.gov/budget memo on file"
+    history = downloaded(client, "function-metrics-table", kind, values)
+    assert [r[1] for r in history[1:]] == ["FY2026-Q3", "FY2026-Q4"] and history[2][2] == "85%"
+
+
+HOSTILE_CODES = ["DROP TABLE", "C F O", "x" * 17, "", 5, ["CFO"], {"code": "CFO"}, True, "ĆFO"]
+
+
+def test_hostile_values_answer_400_naming_the_input(app, known):
+    """Each hostile value, in the page's callback and in a download's state, answers 400 naming the input."""
+    client = user(app, "viewer")
+    for value in HOSTILE_CODES:
+        for writes, extra in (("function-body.children", {}),
+                              ("function-commitments-download.data", {"function-commitments-csv.n_clicks": 1})):
+            response = client.post(URL, json=body(writes, {"function-code.value": value, **extra},
+                                                   "function-code.value"))
+            assert response.status_code == 400, (value, response.get_data(as_text=True)[:200])
+            assert response.get_json()["detail"].startswith("function-code.value: ")
+    for value in (-1, "1", 1.5, True, 2**40):
+        response = client.post(URL, json=body("functions-table-download.data", {"functions-table-csv.n_clicks": value},
+                                              "functions-table-csv.n_clicks"))
+        assert response.status_code == 400, value
+        assert response.get_json()["detail"].startswith("functions-table-csv.n_clicks: ")
+
+
+def test_downloading_an_unknown_functions_table_answers_400(app, known):
+    client = user(app, "viewer")
+    response = client.post(URL, json=body("function-commitments-download.data", {
+        "function-code.value": "ZZZ", "function-commitments-csv.n_clicks": 1}, "function-commitments-csv.n_clicks"))
+    assert response.status_code == 400 and "no C-suite function has the code ZZZ" in response.get_json()["detail"]
