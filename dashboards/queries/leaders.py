@@ -62,7 +62,8 @@ class ElementRatings:
 
     @property
     def overridden(self) -> bool:
-        return self.decided is not None and self.decided != self.proposed
+        """Decided other than the rules proposed (an element no rule rates overrides nothing)."""
+        return self.decided is not None and self.proposed is not None and self.decided != self.proposed
 
 
 @dataclass
