@@ -1,0 +1,223 @@
+"""The leaders dashboard: the queries on the agency tests/test_dashboard_functions.py builds
+(leaders with CX requirements, proposals beside decisions, elements at risk, undecided plans,
+summary levels, the filters, the links each role may follow), the page as each role sees it with
+its filters in the URL, its downloads, and hostile values posted to its callbacks."""
+import json
+import re
+
+import pytest
+
+from dashboards.queries import common
+from dashboards.queries import leaders as queries
+from scorecard.extensions import db
+from scorecard.models import ElementRating, Role
+from tests.test_dashboard_functions import (
+    URL,
+    answer,
+    body,
+    build,
+    cx_requirement,
+    downloaded,
+    hrefs,
+    ids,
+    of,
+    page,
+    rating_finding,
+    shown_rows,
+    user,
+)
+
+FILTERS = ("leaders-year.value", "leaders-component.value", "leaders-function.value")
+
+
+@pytest.fixture
+def world(app):
+    with app.app_context():
+        yield build(db.session)
+
+
+def decide(session, plan, ratings: list[int]) -> None:
+    """A rating official's decision on each element of `plan`, in order."""
+    for element, rating in zip(plan.elements, ratings):
+        session.add(ElementRating(element=element, confirmed_rating=rating))
+    session.commit()
+
+
+# ------------------------------------------------------------------------------ the queries
+
+def test_leaders_with_cx_requirements_at_risk_first(world):
+    found = queries.leaders(db.session)
+    assert found.fiscal_year == 2027 and found.years == [2027, 2026]
+    assert [(p.leader, p.lowest.proposed) for p in found.plans] == [
+        ("Amy Deputy", 2), ("Dan Director", 3), ("Zoe Head", 4)], "at risk first, then by the lowest proposal"
+    deputy = found.plans[0]
+    assert [e.name for e in deputy.at_risk] == ["Results Driven"] and deputy.cx_elements == deputy.at_risk
+    assert (deputy.function, deputy.component, deputy.title) == ("CFO", None, "Deputy CFO")
+    assert deputy.lowest.finding_id == world["findings"]["deputy"].id
+    assert [p.leader for p in found.at_risk] == ["Amy Deputy"] and len(found.undecided) == 3
+    assert found.levels() == {5: 0, 4: 0, 3: 0, 2: 0, 1: 0, "none": 3}
+    assert found.proposals() == {5: 0, 4: 1, 3: 1, 2: 1, 1: 0, "none": 0}
+    assert all(p.plan_href is None for p in found.plans), "no links before for_scope"
+
+
+def test_decided_plans_have_their_summary_level_and_overrides(world):
+    director = world["plans"]["director-2026"]
+    rating_finding(db.session, cx_requirement(director).id, 2, period="FY2026-Q4")
+    decide(db.session, director, [4, 4, 3, 4, 3])  # Results Driven (40) decided 3 over the proposal of 2
+    found = queries.leaders(db.session, 2026)
+    [plan] = found.plans
+    assert plan.decided and plan.decided_count == 5
+    assert (plan.summary.score, plan.level) == (15 * 4 + 15 * 4 + 15 * 3 + 15 * 4 + 40 * 3, 3)
+    [element] = plan.cx_elements
+    assert (element.proposed, element.decided, element.overridden, element.at_risk) == (2, 3, True, True)
+    assert plan.overridden == 1, "elements no rule rates were decided too, but override nothing"
+    assert found.levels()[3] == 1 and found.levels()["none"] == 0 and found.proposals()[2] == 1
+
+
+def test_a_critical_element_decided_at_1_settles_the_level(world):
+    decide(db.session, world["plans"]["head"], [1])
+    head = next(p for p in queries.leaders(db.session).plans if p.leader == "Zoe Head")
+    assert not head.decided and head.level == 1 and queries.leaders(db.session).levels()[1] == 1
+
+
+def test_the_filters_choose_a_component_or_a_function(world):
+    one = world["components"][0]
+    cfo = world["functions"]["CFO"]
+
+    def names(**chosen):
+        return [p.leader for p in queries.leaders(db.session, 2027, queries.LeaderFilter(**chosen)).plans]
+    assert names(component_id=one.id) == ["Dan Director"]
+    assert names(function_id=cfo.id) == ["Amy Deputy", "Zoe Head"]
+    assert names(component_id=one.id, function_id=cfo.id) == []
+    assert names(function_id=2**31 - 1) == []
+    assert queries.leaders(db.session, 2030).plans == [], "a year without plans"
+    components, functions = queries.filter_choices(db.session)
+    assert components == [(one.id, "Bureau One")], "only components that have leaders"
+    assert [name for _, name in functions] == ["CFO, Chief Financial Officer", "CIO, Chief Information Officer",
+                                               "GC, General Counsel"]
+
+
+def test_each_role_gets_the_plans_it_may_see(world):
+    plans, findings, leaders = world["plans"], world["findings"], world["leaders"]
+
+    def linked(scope) -> set:
+        found = queries.leaders_for(db.session, scope)
+        return {p.plan_href for p in found.plans if p.plan_href} | {
+            r.why_href for p in found.plans for r in p.requirements if r.why_href}
+
+    def of_(*keys):
+        return {f"/plans/{plans[k].id}" for k in keys} | {f"/findings/{findings[k].id}" for k in keys}
+    for role in (Role.admin, Role.executive, Role.analyst):
+        assert linked(common.Scope(role)) == of_("head", "deputy", "director")
+    assert linked(common.Scope(Role.officer, function_id=world["functions"]["CFO"].id)) == of_("head", "deputy")
+    assert linked(common.Scope(Role.officer, function_id=world["functions"]["GC"].id)) == set()
+    assert linked(common.Scope(Role.leader, leader_id=leaders["director"].id)) == of_("director")
+    assert linked(common.Scope(Role.viewer)) == set()
+    assert len(queries.leaders_for(db.session, common.Scope(Role.viewer)).plans) == 3, "the data, without the links"
+
+
+def test_without_plans(app):
+    with app.app_context():
+        found = queries.leaders(db.session)
+        assert (found.fiscal_year, found.years, found.plans) == (None, [], [])
+
+
+# ------------------------------------------------------------------------------ the page
+
+ROLES = [("admin", None, None), ("executive", None, None), ("officer", "CFO", None), ("officer", "GC", None),
+         ("leader", None, "director"), ("viewer", None, None)]
+
+
+def _values(year=None, component="all", function="all") -> dict:
+    return dict(zip(FILTERS, (year, component, function)))
+
+
+@pytest.mark.parametrize("role, function, leader", ROLES, ids=[f"{r}-{f or x or ''}" for r, f, x in ROLES])
+def test_the_page_links_the_plans_each_role_may_see(app, role, function, leader):
+    with app.app_context():
+        known = ids(build(db.session))
+    client = user(app, role, function=function, leader=leader)
+    layout = page(client, "/dashboards/leaders")
+    assert "Leaders' CX requirements" in json.dumps(layout)
+    shown = answer(client, body("leaders-table.children", _values(), "leaders-year.value"))
+    words = json.dumps(shown, ensure_ascii=False)
+    for expected in ("Amy Deputy, Deputy CFO", "Dan Director, Program Director", "Zoe Head", "Bureau One",
+                     "Results Driven: proposed 2", "not yet decided", "FY2027 plans with CX requirements (n = 3)",
+                     "None yet", "At risk: an element proposed below 3"):
+        assert expected in words, expected
+    p, f = known["plans"], known["findings"]
+
+    def of_(*keys):
+        return {f"/plans/{p[k]}" for k in keys} | {f"/findings/{f[k]}" for k in keys}
+    expected = {"admin": of_("head", "deputy", "director"), "executive": of_("head", "deputy", "director"),
+                "officer-CFO": of_("head", "deputy"), "officer-GC": set(), "leader": of_("director"),
+                "viewer": set()}[f"{role}-{function}" if function else role]
+    links = hrefs(shown)
+    assert of("plans", links) | of("findings", links) == expected
+    assert of("commitments", links) == set()
+
+
+def test_the_filters_are_read_from_and_written_to_the_url(app):
+    with app.app_context():
+        known = ids(build(db.session))
+    client = user(app, "executive")
+    one = known["components"][0]
+    routed = page(client, "/dashboards/leaders", f"?year=FY2026&component={one}&function=nonsense")
+    controls = {n["props"]["id"]: n["props"].get("value") for n in _walk(routed["_pages_content"]["children"])
+                if n.get("type") == "Dropdown"}
+    assert controls == {"leaders-year": "2026", "leaders-component": str(one), "leaders-function": "all"}
+    cfo = known["functions"]["CFO"]
+    written = answer(client, body("dashboards-leaders-url.search", {
+        "dashboards-leaders-url.search": "", "dashboards-leaders-url.pathname": "/dashboards/leaders",
+        **_values("2026", str(one), str(cfo))}, "leaders-component.value"))
+    assert written["dashboards-leaders-url"]["search"] == f"?year=2026&component={one}&function={cfo}"
+    shown = answer(client, body("leaders-table.children", _values("2026", str(one)), "leaders-year.value"))
+    words = json.dumps(shown)
+    assert "Dan Director" in words and "Zoe Head" not in words and "FY2026" in words
+
+
+def _walk(node):
+    if isinstance(node, dict) and "props" in node:
+        yield node
+        yield from _walk(node["props"].get("children"))
+    elif isinstance(node, list):
+        for child in node:
+            yield from _walk(child)
+
+
+@pytest.mark.parametrize("kind", ["csv", "xlsx"])
+def test_the_downloads_write_exactly_the_tables_shown(app, kind):
+    with app.app_context():
+        build(db.session)
+    client = user(app, "officer", function="CFO")
+    values = _values("2027")
+    for table_id, first in (("leaders-table", "Leader (plan)"), ("leaders-levels", "Level")):
+        shown = answer(client, body(f"{table_id}.children", values, "leaders-year.value"))
+        html = re.search(r"<table.*?</table>", json.dumps(shown[table_id])).group(0)
+        rows = downloaded(client, table_id, kind, values)
+        assert rows[0][0] == first and len(rows) - 1 == shown_rows(html)
+    rows = downloaded(client, "leaders-table", kind, values)
+    assert [r[0] for r in rows[1:]] == ["Amy Deputy, Deputy CFO", "Dan Director, Program Director",
+                                        "Zoe Head, Chief Financial Officer"]
+    levels = downloaded(client, "leaders-levels", kind, values)
+    assert levels[-1][:2] == ["None yet", "3"]
+
+
+def test_hostile_values_answer_400_naming_the_input(app):
+    client = user(app, "viewer")
+    hostile = {
+        "leaders-year.value": ["FY20x", "1999", 2101, True, 2026.5, ["2026"], "2026 ", "٢٠٢٦"],
+        "leaders-component.value": [str(10**30), -1, 0, "DROP TABLE", 1.5, [1]],
+        "leaders-function.value": [2**31, "-1", {"id": 1}],
+    }
+    for spec, values in hostile.items():
+        for value in values:
+            for writes in ("leaders-table.children", "leaders-table-download.data"):
+                sent = {**_values(), spec: value}
+                if writes.endswith("download.data"):
+                    sent["leaders-table-csv.n_clicks"] = 1
+                response = client.post(URL, json=body(writes, sent, spec))
+                assert response.status_code == 400, (spec, value, response.get_data(as_text=True)[:200])
+                assert response.get_json()["detail"].startswith(f"{spec}: ")
+    good = client.post(URL, json=body("leaders-table.children", _values("2026", str(2**31 - 1)), "leaders-year.value"))
+    assert good.status_code == 200 and "No leader with a CX requirement" in good.get_data(as_text=True)
