@@ -1,0 +1,169 @@
+"""The capacity dashboard: the queries on the agency tests/test_dashboard_functions.py builds
+(components × domains for a fiscal year, the change from the year before, the rules' evidence
+score, each domain's action plan, the links each role may follow), the page as each role sees it
+with its year in the URL, its downloads, and hostile years posted to its callbacks."""
+import json
+import re
+
+import pytest
+
+from dashboards.queries import capacity as queries
+from dashboards.queries import common
+from scorecard.extensions import db
+from scorecard.models import Role
+from tests.test_dashboard_functions import URL, answer, body, build, downloaded, hrefs, ids, of, page, shown_rows, user
+
+
+@pytest.fixture
+def world(app):
+    with app.app_context():
+        yield build(db.session)
+
+
+# ------------------------------------------------------------------------------ the queries
+
+def test_components_by_domain_with_the_change_and_the_evidence(world):
+    found = queries.capacity(db.session)
+    assert found.fiscal_year == 2027 and found.years == [2027, 2026]
+    assert [(r.component, r.status) for r in found.rows] == [("Bureau One", "draft"), ("Bureau Two", "draft")]
+    one, two = found.rows
+    assert found.domains == [c.domain for c in one.cells] and len(found.domains) == 5
+    measurement, governance, *_, design = one.cells
+    assert (measurement.score_words, measurement.previous, measurement.change) == ("5 of 7", 3, 2)
+    assert measurement.change_words == "up 2 from 3 in FY2026"
+    assert governance.change_words == "no change from FY2026 (4)"
+    assert (design.score_words, design.change) == ("not scored", None)
+    assert design.change_words == "not scored yet (FY2026: 4)"
+    assert (measurement.evidence_score, measurement.evidence_period, measurement.finding_id) == (
+        0.5, "FY2027-Q1", world["evidence"].id)
+    assert measurement.evidence_explanation == "1 of 2 Bureau One programs reported."
+    assert governance.finding_id is None
+    assert one.href == f"/capacity/{world['components'][0].id}/2027"
+    assert one.total_words == "17 of 35 (4 of 5 domains scored)"
+    assert one.total_change_words.startswith("FY2026 total: 18 (not comparable")
+    assert (two.total_words, two.total_change_words) == ("10 of 35", "no FY2026 assessment")
+    assert two.cells[0].change_words == "no FY2026 score"
+
+
+def test_each_domain_lists_its_action_plan(world):
+    one, two = queries.capacity(db.session).rows
+    measurement = one.cells[0]
+    assert [(a.title, a.function, a.status_word) for a in measurement.actions] == [
+        ("Digital intake", "CIO", "at risk"), ("Measure every quarter", "CFO", "on track")], (
+        "linked by the component itself or one of its programs")
+    assert measurement.action_words == "2: 1 at risk, 1 on track"
+    assert all(cell.actions == [] for cell in one.cells[1:]) and all(c.actions == [] for c in two.cells)
+    assert one.cells[1].action_words == "none"
+
+
+def test_an_earlier_year_and_a_year_without_assessments(world):
+    found = queries.capacity(db.session, 2026)
+    assert [(r.component, r.status) for r in found.rows] == [("Bureau One", "submitted")]
+    assert found.rows[0].cells[0].change_words == "no FY2025 score"
+    assert found.rows[0].cells[0].finding_id is None, "the evidence finding is the FY2027 score's"
+    assert queries.capacity(db.session, 2028).rows[0].status == "not started", "FY2027's components, not started"
+    assert queries.capacity(db.session, 2031).rows == []
+
+
+def test_each_role_opens_the_action_items_it_may_see(world):
+    made = world["commitments"]
+
+    def linked(scope) -> set:
+        found = queries.capacity_for(db.session, scope)
+        return {a.href for r in found.rows for c in r.cells for a in c.actions if a.href}
+    both = {f"/commitments/{made['Digital intake'].id}", f"/commitments/{made['Measure every quarter'].id}"}
+    for role in (Role.admin, Role.executive, Role.analyst):
+        assert linked(common.Scope(role)) == both
+    assert linked(common.Scope(Role.officer, function_id=world["functions"]["CFO"].id)) == {
+        f"/commitments/{made['Measure every quarter'].id}"}
+    assert linked(common.Scope(Role.leader, leader_id=world["leaders"]["director"].id)) == set()
+    assert linked(common.Scope(Role.viewer)) == set()
+    viewer = queries.capacity_for(db.session, common.Scope(Role.viewer))
+    assert len(viewer.rows[0].cells[0].actions) == 2, "the viewer sees the action plan, without the links"
+
+
+def test_without_assessments(app):
+    with app.app_context():
+        found = queries.capacity(db.session)
+        assert (found.fiscal_year, found.years, found.rows) == (None, [], [])
+
+
+# ------------------------------------------------------------------------------ the page
+
+ROLES = [("admin", None), ("executive", None), ("analyst", None), ("officer", "CFO"), ("officer", "GC"),
+         ("leader", None), ("viewer", None)]
+
+
+@pytest.mark.parametrize("role, function", ROLES, ids=[f"{r}-{f or ''}" for r, f in ROLES])
+def test_the_page_links_each_component_and_what_the_role_may_open(app, role, function):
+    with app.app_context():
+        known = ids(build(db.session))
+    client = user(app, role, function=function, leader="director" if role == "leader" else None)
+    assert "CX capacity by component" in json.dumps(page(client, "/dashboards/capacity"))
+    shown = answer(client, body("capacity-table.children", {"capacity-year.value": None}, "capacity-year.value"))
+    words = json.dumps(shown, ensure_ascii=False)
+    for expected in ("Bureau One", "Bureau Two", "up 2 from 3 in FY2026", "evidence: 0.50", "Measure every quarter",
+                     "Digital intake", "1 of 2 Bureau One programs reported.", "17 of 35 (4 of 5 domains scored)"):
+        assert expected in words, expected
+    links = hrefs(shown)
+    one, two = known["components"]
+    assert of("capacity", links) == {f"/capacity/{one}/2027", f"/capacity/{two}/2027"}
+    assert of("findings", links) == {f"/findings/{known['evidence']}"}, "evidence findings are agency data"
+    c = known["commitments"]
+    expected = {"officer-CFO": {f"/commitments/{c['Measure every quarter']}"}, "officer-GC": set(), "leader": set(),
+                "viewer": set()}.get(f"{role}-{function}" if function else role, {
+                    f"/commitments/{c['Measure every quarter']}", f"/commitments/{c['Digital intake']}"})
+    assert of("commitments", links) == expected
+
+
+def test_the_year_is_read_from_and_written_to_the_url(app):
+    with app.app_context():
+        build(db.session)
+    client = user(app, "executive")
+    routed = page(client, "/dashboards/capacity", "?year=FY2026")
+    assert '"value": "2026"' in json.dumps(routed)
+    refused = page(client, "/dashboards/capacity", "?year=1066")
+    assert '"value": "2027"' in json.dumps(refused), "a refused year: the newest with assessments"
+    written = answer(client, body("dashboards-capacity-url.search", {
+        "dashboards-capacity-url.search": "", "dashboards-capacity-url.pathname": "/dashboards/capacity",
+        "capacity-year.value": "2026"}, "capacity-year.value"))
+    assert written["dashboards-capacity-url"]["search"] == "?year=2026"
+    shown = answer(client, body("capacity-table.children", {"capacity-year.value": "2026"}, "capacity-year.value"))
+    words = json.dumps(shown)
+    assert "Bureau One" in words and "Bureau Two" not in words and "/capacity/" in words
+
+
+@pytest.mark.parametrize("kind", ["csv", "xlsx"])
+def test_the_downloads_write_exactly_the_tables_shown(app, kind):
+    with app.app_context():
+        build(db.session)
+    client = user(app, "viewer")
+    values = {"capacity-year.value": "2027"}
+    shown = answer(client, body("capacity-table.children", values, "capacity-year.value"))
+    for table_id, first, count in (("capacity-table", "Component", 10),
+                                   ("capacity-components", "Component (assessment)", 2),
+                                   ("capacity-actions", "Commitment", 2)):
+        html = re.search(r"<table.*?</table>", json.dumps(shown[table_id])).group(0)
+        rows = downloaded(client, table_id, kind, values)
+        assert rows[0][0] == first and len(rows) - 1 == shown_rows(html) == count, table_id
+    scores = downloaded(client, "capacity-table", kind, values)
+    header = scores[0]
+    measurement = scores[1]
+    assert measurement[:4] == ["Bureau One", "draft", "Measurement", "5 of 7"]
+    assert measurement[header.index("Change")] == "up 2 from 3 in FY2026"
+    assert measurement[header.index("Rules' evidence score")] in ("0.5", "0.50")
+    assert measurement[header.index("Why")] == "why"
+
+
+def test_hostile_years_answer_400_naming_the_input(app):
+    client = user(app, "viewer")
+    for value in ("FY20x", "1999", 2101, True, 2026.5, ["2027"], {"year": 2027}, "٢٠٢٧", "2027 ", "FY2027-Q1"):
+        for writes, extra in (("capacity-table.children", {}), ("capacity-actions-download.data",
+                                                                {"capacity-actions-xlsx.n_clicks": 1})):
+            response = client.post(URL, json=body(writes, {"capacity-year.value": value, **extra},
+                                                  "capacity-year.value"))
+            assert response.status_code == 400, (value, response.get_data(as_text=True)[:200])
+            assert response.get_json()["detail"].startswith("capacity-year.value: ")
+    empty = client.post(URL, json=body("capacity-table.children", {"capacity-year.value": "2099"},
+                                       "capacity-year.value"))
+    assert empty.status_code == 200 and "No capacity assessment for FY2099" in empty.get_data(as_text=True)
