@@ -1,0 +1,53 @@
+"""Life experiences: each one's trust pooled over its programs' answers, with its 95% interval and n
+written beside the point (a mean on 1-5 before FY2024-Q2, the share who trust from it)."""
+import plotly.graph_objects as go
+
+from dashboards.figures.heatmap import FONT, empty_figure
+from dashboards.figures.program import COLOURS, INK, fmt
+from dashboards.queries.life_experience_rollup import Rollup
+from dashboards.queries.program import MEAN, TRUST
+from dashboards.tables import status_word
+
+
+def _count(count: int, one: str, many: str = "") -> str:
+    return f"{count:,} {one if count == 1 else many or one + 's'}"
+
+
+def trust_figure(rollup: Rollup) -> go.Figure:
+    """Pooled trust per life experience: a dot with its interval as an error bar and "n = …"."""
+    shown = [(e, e.measure(TRUST)) for e in rollup.experiences]
+    shown = [(e, m) for e, m in shown if m is not None and m.value is not None]
+    if not shown:
+        return empty_figure(f"No trust answers from life-experience programs in {rollup.period or 'any quarter'}.")
+    unit = shown[0][1].unit
+    values = [m.value for _, m in shown]
+    plus = [(m.ci_high - m.value) if m.ci_high is not None else 0 for _, m in shown]
+    minus = [(m.value - m.ci_low) if m.ci_low is not None else 0 for _, m in shown]
+    labels = [f"<b>{e.name}</b><br>{fmt(m.value, unit)} (n = {m.n:,})<br><span style='font-size:11px'>"
+              f"{_count(len(e.programs), 'program')}, {_count(e.agencies, 'agency', 'agencies')}</span>"
+              for e, m in shown]
+    hover = []
+    for experience, measure in shown:
+        counts = ", ".join(f"{n} {status_word(s)}" for s, n in experience.statuses.items() if n)
+        interval = "" if measure.ci_low is None else \
+            f"<br>95% interval {fmt(measure.ci_low, unit)} to {fmt(measure.ci_high, unit)}"
+        hover.append(f"<b>{experience.name}</b><br>{measure.label}: {fmt(measure.value, unit)} "
+                     f"(n = {measure.n:,}){interval}<br>pooled over {measure.programs} programs<br>"
+                     f"programs by status: {counts}")
+    fig = go.Figure(go.Scatter(
+        x=values, y=labels, mode="markers", marker=dict(size=12, color=COLOURS[MEAN], symbol="circle"),
+        error_x=dict(type="data", array=plus, arrayminus=minus, color=COLOURS[MEAN], thickness=2, width=6),
+        hovertext=hover, hoverinfo="text", name="Pooled trust"))
+    axis = dict(range=[1, 5], title_text="Trust, mean on 1-5") if unit == MEAN else \
+        dict(range=[0, 100], ticksuffix="%", title_text="Share who trust")
+    what = "mean on 1-5, A-11 v1 survey" if unit == MEAN else "share who trust, A-11 v2 survey"
+    fig.update_layout(
+        title=dict(text=f"Trust by life experience, {rollup.period} ({what}), pooled over the programs' answers",
+                   x=0, xanchor="left", font=dict(size=18)),
+        font=dict(family=FONT, color=INK), height=max(300, 80 * len(shown) + 140), plot_bgcolor="#fff",
+        margin=dict(l=10, r=20, t=70, b=10), showlegend=False,
+        yaxis=dict(autorange="reversed", automargin=True, tickfont=dict(size=13)),
+        xaxis=dict(gridcolor="#dfe1e2", **axis),
+        hoverlabel=dict(bgcolor="#fff", font=dict(family=FONT, color=INK, size=13), align="left"))
+    return fig
+

@@ -1,0 +1,196 @@
+"""A-11 reporting compliance (`/dashboards/compliance`): programs × quarters, each cell reported,
+late, reported without counts, below minimum sample or not reported (a word and a shape), with
+each quarter's count of the designated programs that reported. The table is the primary view; the
+chart of the quarters' counts and the list of exceptions (with when each was committed) follow."""
+import dash
+from dash import Input, Output, State, callback, dcc, html
+from flask import current_app
+
+from dashboards import components, links, tables, validation
+from dashboards.figures.compliance import compliance_figure
+from dashboards.queries import common
+from dashboards.queries import compliance as queries
+from dashboards.urlstate import QueryParam, UrlState
+from scorecard.extensions import db
+
+dash.register_page(__name__, path="/compliance", name="A-11 compliance",
+                   title="A-11 reporting compliance · CX Scorecard", order=6)
+
+ALL = "all"
+SORTS = {"worst": "Worst first", "name": "Agency, component and program"}
+
+
+def _latest():
+    return common.chosen_period(db.session, None)
+
+
+url = UrlState("/compliance", [
+    QueryParam("through", "compliance-through", validation.period, default=_latest),
+    QueryParam("quarters", "compliance-quarters", validation.choice(*queries.QUARTER_CHOICES, default="8"),
+               default="8", omit="8"),
+    QueryParam("agency", "compliance-agency", validation.id_or(ALL), default=ALL, omit=ALL),
+    QueryParam("sort", "compliance-sort", validation.choice(*SORTS, default="worst"), default="worst", omit="worst"),
+])
+url.register()
+FILTERS = [State(p.control, "value") for p in url.params]
+
+DEFINITIONS = [
+    (queries.REPORTED, "the quarter's A-11 survey results arrived on time, with answer counts and at least the "
+                       "minimum sample of respondents."),
+    (queries.LATE, f"the first import batch bringing the quarter's results was committed more than "
+                   f"{queries.DUE_DAYS} days after the quarter ended (results entered without an import batch have "
+                   "no known date and are never called late)."),
+    (queries.WITHOUT_COUNTS, "questions were published, but with no answer counts or respondents to score."),
+    (queries.BELOW_MINIMUM, "fewer respondents than the minimum sample (the trust question's, the one question both "
+                            "A-11 surveys ask): insufficient data, not a failure to report."),
+    (queries.NOT_REPORTED, "no A-11 survey result for the quarter."),
+    (queries.NOT_DESIGNATED, "not yet expected to report (see designation below)."),
+]
+
+
+def layout(**query):
+    values = url.read(query)
+    session = db.session
+    agencies = [{"label": "All agencies", "value": ALL}] + [
+        {"label": name, "value": str(i)} for i, name in common.agencies(session)]
+    return html.Div([
+        url.location(),
+        components.page_heading(
+            "A-11 reporting compliance",
+            lede="Which programs reported their A-11 customer survey results for each quarter, on time and with "
+                 f"enough answers. Results are due {queries.DUE_DAYS} days after the quarter ends."),
+        html.Div([
+            components.filter_control("compliance-through", "Through quarter", common.periods_with_data(session),
+                                      values["through"]),
+            components.filter_control("compliance-quarters", "Quarters shown",
+                                      [{"label": v, "value": k} for k, v in queries.QUARTER_CHOICES.items()],
+                                      values["quarters"], searchable=False),
+            components.filter_control("compliance-agency", "Agency", agencies, values["agency"]),
+            components.filter_control("compliance-sort", "Order", [{"label": v, "value": k} for k, v in SORTS.items()],
+                                      values["sort"], searchable=False),
+        ], className="dash-filters", role="group", **{"aria-label": "Filters"}),
+        html.Details([
+            html.Summary("What each status means, and who is designated", className="dash-details__summary"),
+            html.Dl([item for status, text in DEFINITIONS
+                     for item in (html.Dt(components.status_badge(status)), html.Dd(text))]),
+            html.P([html.Strong("Designated: "),
+                    "every program of a High-Impact Service Provider (HISP) component in every quarter shown — A-11 "
+                    "Section 280 names the HISPs, whose services report every quarter — and a program outside a "
+                    "HISP from its first quarter with survey results onward: once it reports, it is held to "
+                    "reporting every quarter. A quarter's count is of the programs designated in it."]),
+        ], className="dash-details", open=False),
+        html.P(id="compliance-summary", className="dash-lede", role="status"),
+        html.Section([
+            html.H2("Programs × quarters", id="compliance-grid-heading"),
+            dcc.Loading(components.table_panel(
+                "compliance-grid", open=True, summary="Reporting status of each program in each quarter (table, "
+                                                      "with downloads)"), type="dot"),
+        ], className="dash-section compliance-grid", **{"aria-labelledby": "compliance-grid-heading"}),
+        html.Section([
+            html.H2("Reported of designated, per quarter", id="compliance-quarters-heading"),
+            dcc.Loading(dcc.Graph(id="compliance-graph", config={"displaylogo": False}), type="dot"),
+            components.table_panel("compliance-quarters-table",
+                                   summary="Show each quarter's counts as a table, with downloads"),
+        ], className="dash-section", **{"aria-labelledby": "compliance-quarters-heading"}),
+        html.Section([
+            html.H2("Exceptions", id="compliance-exceptions-heading"),
+            html.P("Every designated program and quarter that was not simply reported, with the respondents and "
+                   "when its first import batch was committed.", className="dash-tile__sub"),
+            components.table_panel("compliance-exceptions", summary="Show the exceptions as a table, with downloads"),
+        ], className="dash-section", **{"aria-labelledby": "compliance-exceptions-heading"}),
+    ])
+
+
+def compliance_for(through, quarters, agency_id, sort) -> queries.Compliance:
+    found = queries.compliance(db.session, through, queries.quarters_value(quarters), common.ProgramFilter(agency_id),
+                               min_n=current_app.config["SURVEY_MIN_N"])
+    if sort != "name":
+        order = [queries.NOT_REPORTED, queries.LATE, queries.WITHOUT_COUNTS, queries.BELOW_MINIMUM]
+        rows = sorted(found.rows, key=lambda r: tuple(-r.count(s) for s in order))  # stable: name order within
+        found = queries.Compliance(found.periods, rows, found.quarters, found.min_n)
+    return found
+
+
+def grid_table(found: queries.Compliance) -> tables.Table:
+    rows = []
+    for row in found.rows:
+        item = {"program": row.program, "href": row.href, "component": row.component, "agency": row.agency,
+                "hisp": "yes" if row.hisp else "no", "first": row.first_period or "none"}
+        item.update({cell.period: cell.status for cell in row.cells})
+        rows.append(item)
+    span = f"{found.periods[0]} to {found.periods[-1]}" if found.periods else "no quarter with data"
+    return tables.Table(
+        caption=f"A-11 reporting status by program and quarter, {span}",
+        columns=[tables.Column("program", "Program", link="href", row_header=True),
+                 *[tables.Column(period, period, tables.STATUS) for period in found.periods],
+                 tables.Column("component", "Component"), tables.Column("agency", "Agency"),
+                 tables.Column("hisp", "HISP"), tables.Column("first", "First quarter with results")],
+        rows=rows, name=f"a11-compliance-{found.periods[-1] if found.periods else 'none'}",
+        empty="No program is designated in these quarters for these filters.")
+
+
+def quarters_table(found: queries.Compliance) -> tables.Table:
+    rows = [{"period": q.period, "due": q.due.isoformat(), "designated": q.designated, "reported": q.reported,
+             "share": None if q.share is None else 100 * q.share,
+             **{status: q.counts[status] for status in queries.STATUSES}} for q in found.quarters]
+    return tables.Table(
+        caption="Designated programs per quarter: how many reported, and how many stand at each status",
+        columns=[tables.Column("period", "Quarter", row_header=True), tables.Column("due", "Due"),
+                 tables.Column("designated", "Designated", tables.COUNT),
+                 tables.Column("reported", "Reported (any)", tables.COUNT),
+                 tables.Column("share", "Reported (%)", tables.NUMBER, decimals=0),
+                 *[tables.Column(s, queries.WORDS[s].capitalize(), tables.COUNT) for s in queries.STATUSES]],
+        rows=rows, name=f"a11-compliance-quarters-{found.periods[-1] if found.periods else 'none'}")
+
+
+def exceptions_table(found: queries.Compliance) -> tables.Table:
+    rows = []
+    for row in found.rows:
+        for cell in row.cells:
+            if cell.status in (queries.REPORTED, queries.NOT_DESIGNATED):
+                continue
+            rows.append({"program": row.program, "href": links.program(row.program_id, cell.period),
+                         "component": row.component, "period": cell.period, "status": cell.status,
+                         "n": cell.respondents, "timing": cell.timing or f"due {cell.due:%Y-%m-%d}",
+                         "counts": "" if cell.status == queries.NOT_REPORTED else
+                         ("with counts" if cell.with_counts else "without counts")})
+    return tables.Table(
+        caption="Exceptions: each designated program and quarter not simply reported, with its respondents (n) and "
+                "when it was committed",
+        columns=[tables.Column("program", "Program", link="href", row_header=True),
+                 tables.Column("component", "Component"), tables.Column("period", "Quarter"),
+                 tables.Column("status", "Status", tables.STATUS), tables.Column("n", "Respondents (n)", tables.COUNT),
+                 tables.Column("counts", "Answer counts"), tables.Column("timing", "Committed")],
+        rows=rows, name=f"a11-compliance-exceptions-{found.periods[-1] if found.periods else 'none'}",
+        empty="None: every designated program reported on time with enough answers.")
+
+
+def summary(found: queries.Compliance) -> str:
+    if not found.quarters:
+        return "No quarter has survey results yet."
+    last = found.quarters[-1]
+    if not last.designated:
+        return f"No program is designated in {last.period} for these filters."
+    return (f"{last.period}: {last.reported:,} of {last.designated:,} designated programs reported "
+            f"({last.share:.0%}); {last.counts[queries.LATE]:,} late, {last.counts[queries.WITHOUT_COUNTS]:,} "
+            f"without counts, {last.counts[queries.BELOW_MINIMUM]:,} below the minimum sample of {found.min_n}, "
+            f"{last.counts[queries.NOT_REPORTED]:,} not reported.")
+
+
+@callback(Output("compliance-grid", "children"), Output("compliance-graph", "figure"),
+          Output("compliance-quarters-table", "children"), Output("compliance-exceptions", "children"),
+          Output("compliance-summary", "children"),
+          *[Input(p.control, "value") for p in url.params])
+@validation.validated
+def update_compliance(through, quarters, agency_id, sort):
+    found = compliance_for(through, quarters, agency_id, sort)
+    return (components.data_table(grid_table(found)), compliance_figure(found),
+            components.data_table(quarters_table(found)), components.data_table(exceptions_table(found)),
+            summary(found))
+
+
+components.register_downloads("compliance-grid", lambda *values: grid_table(compliance_for(*values)), FILTERS)
+components.register_downloads("compliance-quarters-table", lambda *values: quarters_table(compliance_for(*values)),
+                              FILTERS)
+components.register_downloads("compliance-exceptions", lambda *values: exceptions_table(compliance_for(*values)),
+                              FILTERS)

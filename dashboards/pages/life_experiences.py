@@ -1,0 +1,186 @@
+"""Life experiences (`/dashboards/life-experiences`): programs across agencies rolled up per life
+experience for one quarter (in the URL) — each A-11 measure pooled over the programs' answers with
+its n and 95% interval, how many programs stand at each status, and every program with its status
+and trust, leading to its page."""
+import dash
+from dash import Input, Output, State, callback, dcc, html
+from flask import current_app
+
+from dashboards import components, links, tables, validation
+from dashboards.figures import life_experiences as charts
+from dashboards.figures.program import fmt
+from dashboards.queries import common
+from dashboards.queries import life_experience_rollup as queries
+from dashboards.queries.program import MEAN, TRUST
+from dashboards.urlstate import QueryParam, UrlState
+from scorecard.extensions import db
+
+dash.register_page(__name__, path="/life-experiences", name="Life experiences",
+                   title="Life experiences · CX Scorecard", order=5)
+
+ALL = "all"
+
+
+def _latest():
+    return common.chosen_period(db.session, None)
+
+
+url = UrlState("/life-experiences", [
+    QueryParam("period", "life-period", validation.period, default=_latest),
+    QueryParam("agency", "life-agency", validation.id_or(ALL), default=ALL, omit=ALL),
+])
+url.register()
+FILTERS = [State(p.control, "value") for p in url.params]
+
+
+def layout(**query):
+    values = url.read(query)
+    session = db.session
+    agencies = [{"label": "All agencies", "value": ALL}] + [
+        {"label": name, "value": str(i)} for i, name in common.agencies(session)]
+    return html.Div([
+        url.location(),
+        components.page_heading(
+            "Life experiences",
+            lede="Programs of every agency that serve one life experience, rolled up: each A-11 measure is pooled "
+                 "over the programs' answers in the quarter (so a program with more respondents weighs more), with "
+                 "its respondents (n) and 95% interval. Before FY2024-Q2 a score is the mean on 1-5; from FY2024-Q2 "
+                 "(the A-11 v2 survey) trust is the share who trust. Statuses are each program's own, against its "
+                 "target."),
+        html.Div([
+            components.filter_control("life-period", "Quarter", common.periods_with_data(session), values["period"]),
+            components.filter_control("life-agency", "Agency", agencies, values["agency"]),
+        ], className="dash-filters", role="group", **{"aria-label": "Filters"}),
+        html.P(id="life-summary", className="dash-lede", role="status"),
+        dcc.Loading(dcc.Graph(id="life-graph", config={"displaylogo": False}), type="dot"),
+        components.table_panel("life-measures-table",
+                               summary="Show every pooled measure by life experience as a table, with downloads"),
+        dcc.Loading(html.Div(id="life-body"), type="dot"),
+        components.table_panel("life-programs-table",
+                               summary="Show every program of every life experience as one table, with downloads"),
+    ])
+
+
+def rollup_for(period, agency_id) -> queries.Rollup:
+    return queries.life_experience_rollup(db.session, period, agency_id, min_n=current_app.config["SURVEY_MIN_N"])
+
+
+def measures_table(rollup: queries.Rollup) -> tables.Table:
+    rows = []
+    for experience in rollup.experiences:
+        for m in experience.measures:
+            rows.append({"experience": experience.name, "measure": m.label,
+                         "mean": m.value if m.unit == MEAN else None, "share": None if m.unit == MEAN else m.value,
+                         "n": m.n, "interval": "" if m.ci_low is None else
+                         f"{fmt(m.ci_low, m.unit)} to {fmt(m.ci_high, m.unit)}", "programs": m.programs})
+    return tables.Table(
+        caption=f"A-11 measures pooled by life experience, {rollup.period or 'no quarter with data'}: mean on 1-5 "
+                "or share, respondents (n), 95% interval and the programs pooled",
+        columns=[tables.Column("experience", "Life experience", row_header=True), tables.Column("measure", "Measure"),
+                 tables.Column("mean", "Mean (1-5)", tables.NUMBER),
+                 tables.Column("share", "Share (%)", tables.NUMBER, decimals=1), tables.Column("n", "n", tables.COUNT),
+                 tables.Column("interval", "95% interval"), tables.Column("programs", "Programs pooled", tables.COUNT)],
+        rows=rows, name=f"life-experiences-{rollup.period or 'none'}",
+        empty="No life experience has programs with answers in this quarter.")
+
+
+def _trust_columns(unit: str) -> list:
+    return [tables.Column("trust", "Trust (mean 1-5)" if unit == MEAN else "Share who trust (%)", tables.NUMBER,
+                          decimals=2 if unit == MEAN else 1), tables.Column("n", "n", tables.COUNT)]
+
+
+def programs_table(rollup: queries.Rollup, experiences=None, *, name: str = "") -> tables.Table:
+    unit = MEAN if rollup.era == "v1" else "share"
+    rows = []
+    for experience in experiences if experiences is not None else rollup.experiences:
+        for p in experience.programs:
+            rows.append({"experience": experience.name, "program": p.name, "href": p.href, "agency": p.agency,
+                         "component": p.component, "status": p.status, "trust": p.trust, "n": p.trust_n,
+                         "why": "why" if p.finding_id else None,
+                         "why_href": links.finding(p.finding_id) if p.finding_id else None})
+    single = experiences is not None and len(experiences) == 1
+    columns = [tables.Column("program", "Program", link="href", row_header=True),
+               tables.Column("agency", "Agency"), tables.Column("component", "Component"),
+               tables.Column("status", "Status", tables.STATUS), *_trust_columns(unit),
+               tables.Column("why", "Rule finding", link="why_href")]
+    if not single:
+        columns.insert(0, tables.Column("experience", "Life experience"))
+        columns[1].row_header, columns[0].row_header = True, False
+    title = experiences[0].name if single else "Every life experience"
+    return tables.Table(caption=f"{title}: programs, {rollup.period}: status, trust and respondents (n)",
+                        columns=columns, rows=rows, name=name or f"life-experience-programs-{rollup.period or 'none'}")
+
+
+def plural(count: int, one: str, many: str = "") -> str:
+    return f"{count:,} {one if count == 1 else many or one + 's'}"
+
+
+def pooled_value(m: queries.Pooled) -> html.Span:
+    """A pooled measure with its n and 95% interval, in its unit (a mean, or a share in %)."""
+    parts = [html.Span(fmt(m.value, m.unit), className="with-n__value")]
+    if m.n is not None:
+        parts.append(html.Span(f"n = {m.n:,}", className="with-n__n"))
+    if m.ci_low is not None:
+        parts.append(html.Span(f"95% CI {fmt(m.ci_low, m.unit)} to {fmt(m.ci_high, m.unit)}", className="with-n__ci"))
+    return html.Span(parts, className="with-n")
+
+
+def _box(title: str, body, footer: str = "") -> html.Div:
+    """A tile drawn like components.tile, without being a landmark: every life experience has the
+    same two, and landmarks must have names of their own."""
+    children = [html.H3(title, className="dash-tile__title"), html.Div(body, className="dash-tile__body")]
+    if footer:
+        children.append(html.Div(footer, className="dash-tile__footer"))
+    return html.Div(children, className="dash-tile")
+
+
+def experience_section(experience: queries.Experience, rollup: queries.Rollup, agency_id) -> html.Section:
+    heading_id = f"life-{experience.id}-heading"
+    counts = [html.Li([components.status_badge(status), html.Span(f"{n:,}", className="dash-count")])
+              for status, n in experience.statuses.items() if n]
+    measures = [html.Li([html.Span(m.label, className="text-bold"), pooled_value(m)])
+                for m in experience.measures if not m.spec.polarity]
+    heatmap = links.dashboard("heatmap", period=rollup.period, life_experience=experience.id,
+                              agency=agency_id)
+    return html.Section([
+        html.H2(experience.name, id=heading_id),
+        html.P([f"{plural(len(experience.programs), 'program')} in "
+                f"{plural(experience.agencies, 'agency', 'agencies')}. ",
+                html.A("See them on the heatmap", href=heatmap, className="usa-link"), "."],
+               className="dash-tile__sub"),
+        html.Div([
+            _box("Programs by status", html.Ul(counts, className="dash-counts", **{
+                "aria-label": f"{experience.name}: programs by status, {rollup.period}"})),
+            _box("Pooled over the programs' answers", html.Ul(measures, className="dash-counts") if measures
+                 else html.P("No answers in this quarter.", className="dash-empty"),
+                 "Means on 1-5 with n and 95% CI." if rollup.era == "v1" else
+                 "Share who trust (%) with n and 95% interval; the aspects are in the table above."),
+        ], className="dash-tiles"),
+        components.data_table(programs_table(rollup, [experience], name=f"life-{experience.id}")),
+    ], className="dash-section", **{"aria-labelledby": heading_id})
+
+
+def summary(rollup: queries.Rollup) -> str:
+    if rollup.period is None:
+        return "No quarter has survey data yet."
+    if not rollup.experiences:
+        return f"No program tagged with a life experience for these filters in {rollup.period}."
+    programs = sum(len(e.programs) for e in rollup.experiences)
+    trust = [e for e in rollup.experiences if (m := e.measure(TRUST)) is not None and m.value is not None]
+    return (f"{len(rollup.experiences)} life experiences, {programs:,} programs, in {rollup.period}; "
+            f"{len(trust)} with trust answers.")
+
+
+@callback(Output("life-graph", "figure"), Output("life-measures-table", "children"), Output("life-body", "children"),
+          Output("life-programs-table", "children"), Output("life-summary", "children"),
+          Input("life-period", "value"), Input("life-agency", "value"))
+@validation.validated
+def update_life_experiences(period, agency_id):
+    rollup = rollup_for(period, agency_id)
+    return (charts.trust_figure(rollup), components.data_table(measures_table(rollup)),
+            [experience_section(e, rollup, agency_id) for e in rollup.experiences],
+            components.data_table(programs_table(rollup)), summary(rollup))
+
+
+components.register_downloads("life-measures-table", lambda *values: measures_table(rollup_for(*values)), FILTERS)
+components.register_downloads("life-programs-table", lambda *values: programs_table(rollup_for(*values)), FILTERS)

@@ -1,0 +1,411 @@
+"""A program's page (`/dashboards/program?id=…&period=…`), reached from the heatmap, the overview and
+the life experiences: every A-11 driver by quarter with its 95% band and target, across the
+method break at FY2024-Q2 (A-11's v2 survey: trust as the share who trust, the aspects as shares)
+drawn as a break; its answers in one quarter by channel and touchpoint with n and the question as
+asked; the rules' findings with their why-pages; and the accountability chain — the leaders whose
+plan requirements read the program and the commitments tied to it, as far as the role may see."""
+from datetime import date
+from typing import Optional
+
+import dash
+from dash import Input, Output, State, callback, dcc, html
+from flask import current_app
+from flask_login import current_user
+
+from dashboards import components, links, tables, validation
+from dashboards.figures import program as charts
+from dashboards.figures.heatmap import empty_figure
+from dashboards.queries import common
+from dashboards.queries import program as queries
+from dashboards.urlstate import QueryParam, UrlState
+from scorecard.commitments.services import STATUS_LABELS
+from scorecard.extensions import db
+from scorecard.models import CommitmentStatus
+from scorecard.ratings import RATING_LABELS
+
+dash.register_page(__name__, path="/program", name="Program", title="Program · CX Scorecard", nav=False, order=90)
+
+NONE = ""  # no program chosen
+
+
+def _latest():
+    return common.chosen_period(db.session, None)
+
+
+url = UrlState("/program", [
+    QueryParam("id", "program-id", validation.id_or(NONE), default=None),
+    QueryParam("period", "program-period", validation.period, default=_latest),
+])
+url.register()
+GRAPH = {"displaylogo": False}
+
+
+def _min_n() -> int:
+    return current_app.config["SURVEY_MIN_N"]
+
+
+def layout(**query):
+    values = url.read(query)
+    session = db.session
+    program_id = validation.id_or(NONE)(values["id"]) if values["id"] else None
+    info = None if program_id is None else queries.program_info(session, program_id)
+    heading = components.page_heading(info.name if info else "Program")
+    heading.children[0].id = "program-heading"
+    choices = [{"label": label, "value": str(pid)} for pid, label in queries.program_choices(session)]
+    return html.Div([
+        url.location(),
+        heading,
+        html.P(about(info), id="program-about", className="dash-lede"),
+        html.Div([
+            html.Div([
+                html.Label("Program", htmlFor="program-id", id="program-id-label",
+                           className="usa-label dash-filter__label"),
+                dcc.Dropdown(id="program-id", options=choices, value=values["id"], clearable=False, searchable=True,
+                             placeholder="Choose a program", className="dash-filter__control"),
+            ], className="dash-filter", style={"width": "30rem"}),
+            components.filter_control("program-period", "Quarter (channels, findings)",
+                                      common.periods_with_data(session), values["period"]),
+        ], className="dash-filters", role="group", **{"aria-label": "Filters"}),
+        html.P(id="program-summary", className="dash-lede", role="status"),
+        html.Section([
+            html.H2("Trust by quarter", id="program-trust-heading"),
+            html.P(["A-11 changed its survey in FY2024-Q2. Before, customers rated seven statements from 1 to 5 "
+                    "and a score is the mean of every answer, with its 95% confidence interval as a band. From "
+                    "FY2024-Q2 the v2 survey asks one trust question (thumbs up or down, or 1 to 5 on some forms): "
+                    "trust is the share who trust, with its 95% interval. The two are not the same measure, so "
+                    "the chart draws them apart, with a marker at the change. The dashed line is the target; an "
+                    "open marker has fewer respondents than the minimum sample (insufficient data)."],
+                   className="dash-lede"),
+            dcc.Loading(dcc.Graph(id="program-trust-graph", config=GRAPH, className="dash-graph"), type="dot"),
+            components.table_panel("program-trust-table", summary="Show trust by quarter as a table, with downloads"),
+        ], className="dash-section dash-wrap-cells", **{"aria-labelledby": "program-trust-heading"}),
+        html.Section([
+            html.H2("The other A-11 drivers by quarter", id="program-drivers-heading"),
+            dcc.Loading(dcc.Graph(id="program-drivers-graph", config=GRAPH, className="dash-graph"), type="dot"),
+            components.table_panel("program-drivers-table",
+                                   summary="Show the other drivers by quarter as a table, with downloads"),
+        ], className="dash-section dash-wrap-cells", **{"aria-labelledby": "program-drivers-heading"}),
+        html.Section([
+            html.H2("What went well and what could be improved (A-11 v2 survey)", id="program-aspects-heading"),
+            html.P("From FY2024-Q2 respondents choose what went well and what could be improved from a list of "
+                   "aspects; each share is of the respondents offered that aspect.", className="dash-lede"),
+            dcc.Loading(dcc.Graph(id="program-aspects-graph", config=GRAPH, className="dash-graph"), type="dot"),
+            components.table_panel("program-aspects-table", summary="Show the aspects by quarter as a table, "
+                                                                    "with downloads"),
+        ], className="dash-section dash-wrap-cells", **{"aria-labelledby": "program-aspects-heading"}),
+        html.Section([
+            html.H2("By channel and touchpoint", id="program-channels-heading"),
+            dcc.Loading(dcc.Graph(id="program-volumes-graph", config=GRAPH), type="dot"),
+            components.table_panel("program-channels-table", open=True,
+                                   summary="Scores by channel and touchpoint, with the question as asked "
+                                           "(table, with downloads)"),
+        ], className="dash-section dash-wrap-cells", **{"aria-labelledby": "program-channels-heading"}),
+        html.Section([
+            html.H2("Findings", id="program-findings-heading"),
+            dcc.Loading(html.Div(id="program-findings"), type="dot"),
+        ], className="dash-section", **{"aria-labelledby": "program-findings-heading"}),
+        html.Section([
+            html.H2("Accountability", id="program-accountability-heading"),
+            dcc.Loading(html.Div(id="program-accountability"), type="dot"),
+        ], className="dash-section dash-wrap-cells", **{"aria-labelledby": "program-accountability-heading"}),
+    ])
+
+
+def about(info: Optional[queries.ProgramInfo]) -> str:
+    if info is None:
+        return "Choose a program to see its A-11 survey results quarter by quarter, its findings and who is " \
+               "accountable for it."
+    hisp = "a High-Impact Service Provider (HISP)" if info.is_hisp else "not a HISP"
+    experiences = ", ".join(name for _, name in info.life_experiences)
+    parts = [f"{info.component} ({hisp}), {info.agency}. Program code {info.code}."]
+    if experiences:
+        parts.append(f"Life experiences: {experiences}.")
+    if info.periods:
+        parts.append(f"Survey data from {info.periods[-1]} to {info.periods[0]}.")
+    else:
+        parts.append("No A-11 survey data yet.")
+    return " ".join(parts)
+
+
+# ----------------------------------------------------------------------------- tables
+
+def _value(point: queries.Point, unit: str) -> dict:
+    shown = {"mean": None, "share": None}
+    if point.value is not None:
+        shown["mean" if unit == queries.MEAN else "share"] = point.value
+    return shown
+
+
+def trend_table(trend: queries.Trend, series: list[queries.Series], caption: str, name: str) -> tables.Table:
+    """The points of `series`, measure by measure and quarter by quarter, as the chart hovers them."""
+    rows = []
+    for s in series:
+        unit = s.spec.unit
+        for point in s.points:
+            interval = "" if point.ci_low is None else \
+                f"{charts.fmt(point.ci_low, unit)} to {charts.fmt(point.ci_high, unit)}"
+            note = WITHOUT if point.without_counts else (queries.SCALE_WORDS[point.scale] if point.scale else "")
+            rows.append({
+                "period": point.period, "survey": f"A-11 {s.spec.era}",
+                "measure": f"{s.label} ({note})" if note else s.label, **_value(point, unit),
+                "n": point.n, "interval": interval,
+                "target": "" if point.target is None else charts.fmt(point.target, unit),
+                "mean": point.mean if point.mean is not None else _value(point, unit)["mean"],
+                "status": point.status, "question": point.question_words, "source": "; ".join(point.sources)})
+    return tables.Table(
+        caption=caption,
+        columns=[tables.Column("period", "Quarter", row_header=True), tables.Column("survey", "Survey"),
+                 tables.Column("measure", "Measure"), tables.Column("mean", "Mean (1-5)", tables.NUMBER),
+                 tables.Column("share", "Share (%)", tables.NUMBER, decimals=1), tables.Column("n", "n", tables.COUNT),
+                 tables.Column("interval", "95% interval"), tables.Column("target", "Target"),
+                 tables.Column("status", "Status", tables.STATUS), tables.Column("question", "Question as asked"),
+                 tables.Column("source", "Import batch")],
+        rows=rows, name=name, empty="No survey answers for this program.")
+
+
+WITHOUT = "reported without counts: no score"
+
+
+def _trend(program_id) -> queries.Trend:
+    return queries.program_trend(db.session, program_id, min_n=_min_n()) if program_id else queries.Trend(0)
+
+
+def _name(program_id) -> str:
+    info = queries.program_info(db.session, program_id) if program_id else None
+    return info.name if info else "no program"
+
+
+def trust_table(program_id) -> tables.Table:
+    trend = _trend(program_id)
+    return trend_table(trend, trend.of(topic=queries.TRUST, aspects=False),
+                       f"Trust by quarter, {_name(program_id)}: mean on 1-5 (A-11 v1) or share who trust (A-11 v2 "
+                       "from FY2024-Q2), n, 95% interval, target, status, question and import batch",
+                       f"program-{program_id or 'none'}-trust")
+
+
+def drivers_table(program_id) -> tables.Table:
+    trend = _trend(program_id)
+    return trend_table(trend, trend.of(aspects=False, exclude_topic=queries.TRUST),
+                       f"The other A-11 drivers by quarter, {_name(program_id)}: mean on 1-5, n, 95% interval, "
+                       "target, status, question and import batch", f"program-{program_id or 'none'}-drivers")
+
+
+def aspects_table(program_id) -> tables.Table:
+    trend = _trend(program_id)
+    return trend_table(trend, trend.of(aspects=True),
+                       f"A-11 v2 aspects by quarter, {_name(program_id)}: share of respondents offered the aspect "
+                       "who chose it, n, 95% interval, target and status", f"program-{program_id or 'none'}-aspects")
+
+
+def _breakdown(program_id, period) -> queries.Breakdown:
+    if not program_id:
+        return queries.Breakdown(None)
+    return queries.channel_breakdown(db.session, program_id, common.chosen_period(db.session, period))
+
+
+def channels_table(program_id, period) -> tables.Table:
+    found = _breakdown(program_id, period)
+    rows = [{"measure": r.measure + (f" ({WITHOUT})" if r.without_counts else ""),
+             "where": f"{r.channel or 'channel not given'} · {r.touchpoint or 'touchpoint not given'}",
+             **({"mean": r.value, "share": None} if r.unit == queries.MEAN else {"mean": None, "share": r.value}),
+             "n": r.n, "question": r.question + (" (non-standard wording)" if r.non_standard else ""),
+             "source": r.source}
+            for r in found.rows]
+    return tables.Table(
+        caption=f"{_name(program_id)}, {found.period or 'no quarter'}: each question by channel and touchpoint "
+                "with its score, respondents (n), the question as asked and its import batch",
+        columns=[tables.Column("measure", "Measure", row_header=True),
+                 tables.Column("where", "Channel · touchpoint"), tables.Column("mean", "Mean (1-5)", tables.NUMBER),
+                 tables.Column("share", "Share (%)", tables.NUMBER, decimals=1), tables.Column("n", "n", tables.COUNT),
+                 tables.Column("question", "Question as asked"), tables.Column("source", "Import batch")],
+        rows=rows, name=f"program-{program_id or 'none'}-channels-{found.period or 'none'}",
+        empty=f"No A-11 survey observations for this program in {found.period or 'any quarter'}.")
+
+
+# ----------------------------------------------------------------------------- sections
+
+def summary(info: Optional[queries.ProgramInfo], trend: queries.Trend, period: Optional[str]) -> str:
+    if info is None:
+        return "No program chosen."
+    if not trend.series:
+        return f"{info.name} has no A-11 survey answers yet."
+    trust = next((s for s in trend.of(topic=queries.TRUST, aspects=False) if s.at(period)), None) if period else None
+    if trust is None:
+        latest = info.periods[0] if info.periods else None
+        return (f"{info.name} has no trust answers in {period}." + (f" Its latest quarter with survey data is "
+                                                                     f"{latest}." if latest else ""))
+    point = trust.at(period)
+    unit = trust.spec.unit
+    what = "share who trust" if unit == queries.SHARE else "trust (mean on 1-5)"
+    n = f" (n = {point.n:,})" if point.n is not None else ""
+    target = ""
+    if point.mean is not None and point.mean_target is not None:
+        target = f", target {point.mean_target:g} on the 1-5 mean ({point.mean:.2f})"
+    elif point.target is not None:
+        target = f", target {charts.fmt(point.target, unit)}"
+    return f"{period}: {what} {charts.fmt(point.value, unit)}{n}{target}; status {tables.status_word(point.status)}."
+
+
+def findings_section(found: list[queries.FindingLine], period: Optional[str]):
+    if not period:
+        return html.P("No quarter chosen.", className="dash-empty")
+    if not found:
+        return html.P(f"The published rules concluded nothing about this program for {period}.",
+                      className="dash-empty")
+    items = []
+    for line in found:
+        if line.status:
+            mark = components.status_badge(line.status)
+        else:
+            severity = f", {line.severity} severity" if line.severity else ""
+            mark = html.Span(f"Flag: {line.word}{severity}", className="usa-tag bg-base-darker")
+        items.append(html.Li([mark, html.Span(line.rule, className="text-bold"), html.Span(line.explanation),
+                              html.A(["Why", html.Span(f": {line.rule}, {period}", className="usa-sr-only")],
+                                     href=line.href, className="usa-link")]))
+    return html.Div([html.P(f"What the published rules concluded about this program for {period}; each links to "
+                            "its why-page (the rule version, the inputs it read and its explanation).",
+                            className="dash-tile__sub"),
+                     html.Ul(items, className="dash-changes dash-findings")])
+
+
+def _rating(value: Optional[int]) -> str:
+    return "" if value is None else f"{value} ({RATING_LABELS[value]})"
+
+
+def plans_table(lines: list[queries.PlanLine], caption: str, name: str) -> tables.Table:
+    rows = []
+    for line in lines:
+        lowest = line.lowest
+        proposals = [str(r.proposed) for r in line.requirements if r.proposed is not None]
+        rows.append({
+            "leader": line.leader, "href": line.href, "title": line.title or "", "year": f"FY{line.fiscal_year}",
+            "requirements": f"{len(line.requirements)}" + (f" (proposed {', '.join(proposals)})" if proposals else
+                                                           " (no proposal yet)"),
+            "lowest": _rating(None if lowest is None else lowest.proposed),
+            "why": None if lowest is None else links.finding(lowest.finding_id),
+            "element_proposed": "; ".join(f"{e.name}: {_rating(e.proposed) or 'none'}" for e in line.elements),
+            "decided": "; ".join(f"{e.name}: {_rating(e.decided) or 'not decided'}" for e in line.elements)})
+    return tables.Table(
+        caption=caption,
+        columns=[tables.Column("leader", "Leader (plan)", link="href", row_header=True),
+                 tables.Column("title", "Title"), tables.Column("year", "Plan year"),
+                 tables.Column("requirements", "Requirements reading this program"),
+                 tables.Column("lowest", "Lowest proposed (why)", link="why"),
+                 tables.Column("element_proposed", "Element: proposed"),
+                 tables.Column("decided", "Element: decided")],
+        rows=rows, name=name)
+
+
+def commitments_table(lines: list[queries.CommitmentLine]) -> tables.Table:
+    rows = [{"title": line.title, "href": line.href, "function": line.function,
+             "status": STATUS_LABELS[CommitmentStatus(line.status)] + (", overdue" if line.overdue else ""),
+             "due": line.due.isoformat() if line.due else "", "updated": line.last_update.isoformat()
+             if line.last_update else ""} for line in lines]
+    return tables.Table(
+        caption="Commitments tied to this program: owning function, status, due date and last update",
+        columns=[tables.Column("title", "Commitment", link="href", row_header=True),
+                 tables.Column("function", "Function"), tables.Column("status", "Status"),
+                 tables.Column("due", "Due"), tables.Column("updated", "Last update")],
+        rows=rows, name="program-commitments")
+
+
+PLANS_CAPTION = ("{year} plans whose requirements read this program: how many requirements, the rules' proposals "
+                 "(the lowest links to its why-page), the element's proposal and the rating official's decision")
+
+
+def plans_part(found: queries.Accountability) -> list:
+    if found.plans is None:
+        return [html.P("Your role does not show performance plans.", className="dash-empty")]
+    if not found.plans and not found.hidden_plans:
+        return [html.P("No plan requirement reads this program.", className="dash-empty")]
+    parts = []
+    years = sorted({line.fiscal_year for line in found.plans}, reverse=True)
+    for k, year in enumerate(years):
+        lines = [line for line in found.plans if line.fiscal_year == year]
+        table = components.data_table(plans_table(lines, PLANS_CAPTION.format(year=f"FY{year}"), f"plans-{year}"))
+        if k == 0:
+            parts.append(table)
+        else:
+            summary_text = f"FY{year} plans ({len(lines)})"
+            parts.append(html.Details([html.Summary(summary_text, className="dash-details__summary"), table],
+                                      className="dash-details"))
+    if found.hidden_plans:
+        parts.append(html.P(f"{found.hidden_plans:,} more plans read this program; your role does not show them.",
+                            className="dash-tile__sub"))
+    return parts
+
+
+def commitments_part(found: queries.Accountability) -> list:
+    if found.commitments is None:
+        return [html.P("Your role does not show commitments.", className="dash-empty")]
+    if not found.commitments and not found.hidden_commitments:
+        return [html.P("No commitment is tied to this program.", className="dash-empty")]
+    parts = []
+    if found.commitments:
+        parts.append(components.data_table(commitments_table(found.commitments)))
+    if found.hidden_commitments:
+        parts.append(html.P(f"{found.hidden_commitments:,} more commitments of other functions are tied to this "
+                            "program; your role does not show them.", className="dash-tile__sub"))
+    return parts
+
+
+def accountability_section(found: queries.Accountability) -> list:
+    return [html.P("Who answers for this program: the leaders whose performance plans hold requirements measured "
+                   "on it, and the C-suite commitments made for it.", className="dash-tile__sub"),
+            html.H3("Leaders' performance plans"), *plans_part(found),
+            html.H3("Commitments"), *commitments_part(found)]
+
+
+# ----------------------------------------------------------------------------- callbacks
+
+@callback(Output("program-heading", "children"), Output("program-about", "children"),
+          Output("program-trust-graph", "figure"), Output("program-trust-table", "children"),
+          Output("program-drivers-graph", "figure"), Output("program-drivers-table", "children"),
+          Output("program-aspects-graph", "figure"), Output("program-aspects-table", "children"),
+          Input("program-id", "value"))
+@validation.validated
+def update_trend(program_id):
+    info = queries.program_info(db.session, program_id) if program_id else None
+    trend = _trend(program_id if info else None)
+    name = info.name if info else "no program"
+    if info is None:
+        empty = empty_figure("Choose a program.")
+        return ("Program", about(None), empty, None, empty, None, empty, None)
+    return (info.name, about(info),
+            charts.trust_figure(trend, name), components.data_table(trust_table(program_id)),
+            charts.drivers_figure(trend, name), components.data_table(drivers_table(program_id)),
+            charts.aspects_figure(trend, name), components.data_table(aspects_table(program_id)))
+
+
+@callback(Output("program-summary", "children"), Output("program-volumes-graph", "figure"),
+          Output("program-channels-table", "children"), Output("program-findings", "children"),
+          Input("program-id", "value"), Input("program-period", "value"))
+@validation.validated
+def update_quarter(program_id, period):
+    session = db.session
+    info = queries.program_info(session, program_id) if program_id else None
+    if info is None:
+        return (summary(None, queries.Trend(0), None), empty_figure("Choose a program."), None,
+                findings_section([], None))
+    chosen = common.chosen_period(session, period)
+    found = _breakdown(program_id, chosen)
+    return (summary(info, _trend(program_id), chosen), charts.volumes_figure(found, info.name),
+            components.data_table(channels_table(program_id, chosen)),
+            findings_section(queries.program_findings(session, program_id, chosen), chosen))
+
+
+@callback(Output("program-accountability", "children"), Input("program-id", "value"))
+@validation.validated
+def update_accountability(program_id):
+    if not program_id or queries.program_info(db.session, program_id) is None:
+        return html.P("No program chosen.", className="dash-empty")
+    found = queries.accountability(db.session, program_id, common.Scope.of(current_user), date.today())
+    return accountability_section(found)
+
+
+PROGRAM = [State("program-id", "value")]
+components.register_downloads("program-trust-table", trust_table, PROGRAM)
+components.register_downloads("program-drivers-table", drivers_table, PROGRAM)
+components.register_downloads("program-aspects-table", aspects_table, PROGRAM)
+components.register_downloads("program-channels-table", channels_table,
+                              PROGRAM + [State("program-period", "value")])

@@ -1,0 +1,242 @@
+"""A-11 reporting compliance: programs × quarters, each cell what the program reported of the A-11
+survey (the v1 drivers, or from FY2024-Q2 the v2 trust question and aspects) for that quarter.
+
+A cell's status, worst first (one word per cell; the detail keeps each fact apart):
+
+- not reported: no A-11 survey observation for the quarter;
+- late: the first import batch that brought the quarter's observations was committed more than
+  `DUE_DAYS` (30) days after the quarter ended (observations entered without a batch have no
+  known date and are never called late);
+- reported without counts: observations, but none with answer counts or respondents (the driver
+  rule's "reported without counts": a question published with no answers to score);
+- below minimum sample: fewer respondents than the minimum sample (the trust question's pooled
+  respondents, the one question both surveys ask; without it, the largest pooled n of any
+  question);
+- reported: on time, with counts, at least the minimum sample.
+
+Designation (who should report): every program of a HISP component in every quarter shown (A-11
+Section 280 names the High-Impact Service Providers, whose services report quarterly); a program
+outside a HISP from its first quarter with survey data onward (once it reports, it is held to
+reporting every quarter). Before that a non-HISP program's cell is "not designated" and counts
+nowhere.
+"""
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Optional
+
+import sqlalchemy as sa
+
+from dashboards import links
+from dashboards.cache import cached
+from dashboards.queries.common import ProgramFilter, chosen_period
+from dashboards.queries.program import TRUST, survey_metrics
+from scorecard.models import Agency, Component, ImportBatch, MetricKind, Observation, Program
+from scorecard.periods import parse_period, period_range
+
+DUE_DAYS = 30
+REPORTED, LATE, WITHOUT_COUNTS, BELOW_MINIMUM, NOT_REPORTED, NOT_DESIGNATED = (
+    "reported", "late", "reported_without_counts", "below_minimum_sample", "not_reported", "not_designated")
+# Worst first: the order a cell's status is decided in (after "not designated"), and the legend's.
+STATUSES = [NOT_REPORTED, LATE, WITHOUT_COUNTS, BELOW_MINIMUM, REPORTED]
+WORDS = {REPORTED: "reported", LATE: "late", WITHOUT_COUNTS: "reported without counts",
+         BELOW_MINIMUM: "below minimum sample", NOT_REPORTED: "not reported", NOT_DESIGNATED: "not designated"}
+EVERY_PROGRAM = ProgramFilter()
+QUARTER_CHOICES = {"4": "4 quarters", "8": "8 quarters", "12": "12 quarters", "all": "Every quarter with data"}
+
+
+def due_date(period) -> date:
+    """When a quarter's A-11 results are due: `DUE_DAYS` days after the quarter ends."""
+    return parse_period(period).end + timedelta(days=DUE_DAYS)
+
+
+@dataclass
+class Cell:
+    """One program in one quarter."""
+
+    period: str
+    status: str
+    respondents: Optional[int] = None
+    observations: int = 0
+    first_committed: Optional[datetime] = None  # the earliest import batch of the quarter's observations
+    without_batch: int = 0                      # observations entered without an import batch
+    due: Optional[date] = None
+    late: bool = False
+    with_counts: bool = False
+
+    @property
+    def days_late(self) -> Optional[int]:
+        if self.first_committed is None or self.due is None:
+            return None
+        return max(0, (self.first_committed.date() - self.due).days)
+
+    @property
+    def timing(self) -> str:
+        """When the quarter was reported, in words."""
+        if self.status in (NOT_REPORTED, NOT_DESIGNATED):
+            return ""
+        if self.first_committed is None:
+            return "no import batch: date unknown"
+        when = f"committed {self.first_committed:%Y-%m-%d}, due {self.due:%Y-%m-%d}"
+        return f"late: {when} ({self.days_late} days after)" if self.late else f"on time: {when}"
+
+
+@dataclass
+class Row:
+    program_id: int
+    program: str
+    component: str
+    agency: str
+    hisp: bool
+    first_period: Optional[str]
+    cells: list[Cell] = field(default_factory=list)
+
+    @property
+    def href(self) -> str:
+        return links.program(self.program_id)
+
+    def count(self, status: str) -> int:
+        return sum(1 for c in self.cells if c.status == status)
+
+
+@dataclass
+class Quarter:
+    """A quarter's count: the programs designated and how each stands."""
+
+    period: str
+    due: date
+    counts: dict[str, int]  # every status of STATUSES
+
+    @property
+    def designated(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def reported(self) -> int:
+        return self.designated - self.counts[NOT_REPORTED]
+
+    @property
+    def share(self) -> Optional[float]:
+        return None if not self.designated else self.reported / self.designated
+
+
+@dataclass
+class Compliance:
+    periods: list[str] = field(default_factory=list)  # oldest first
+    rows: list[Row] = field(default_factory=list)
+    quarters: list[Quarter] = field(default_factory=list)
+    min_n: int = 30
+
+
+def shown_periods(session, through: Optional[str], quarters: Optional[int]) -> list[str]:
+    """`quarters` quarters (None: every one with data) ending with `through` (default: the latest
+    with data), never before the first quarter with data; oldest first."""
+    last = chosen_period(session, through)
+    if last is None:
+        return []
+    first = session.scalar(sa.select(sa.func.min(Observation.period)).where(Observation.program_id.is_not(None)))
+    start = parse_period(first) if first else parse_period(last)
+    if quarters is not None:
+        start = max(start, parse_period(last).prev(quarters - 1))
+    return [str(p) for p in period_range(start, parse_period(last))] if start <= parse_period(last) else []
+
+
+def _facts(session, periods: list[str], program_ids: Optional[set[int]]) -> dict:
+    """{(program id, period): [observations, with counts, respondents, earliest batch commit,
+    without batch]} over the A-11 survey metrics."""
+    metrics = survey_metrics(session)
+    trust_ids = {mid for mid, m in metrics.items() if m.driver is not None and m.driver.value == TRUST}
+    likert = {mid for mid, m in metrics.items() if m.kind is MetricKind.likert}
+    answered = (sa.func.coalesce(Observation.count_1, 0) + sa.func.coalesce(Observation.count_2, 0)
+                + sa.func.coalesce(Observation.count_3, 0) + sa.func.coalesce(Observation.count_4, 0)
+                + sa.func.coalesce(Observation.count_5, 0))
+    query = (sa.select(Observation.program_id, Observation.period, Observation.metric_id, sa.func.count(),
+                       sa.func.sum(answered), sa.func.sum(sa.func.coalesce(Observation.n, 0)),
+                       sa.func.min(ImportBatch.committed_at),
+                       sa.func.sum(sa.case((Observation.import_batch_id.is_(None), 1), else_=0)))
+             .outerjoin(ImportBatch, ImportBatch.id == Observation.import_batch_id)
+             .where(Observation.program_id.is_not(None), Observation.period.in_(periods),
+                    Observation.metric_id.in_(list(metrics) or [-1]))
+             .group_by(Observation.program_id, Observation.period, Observation.metric_id))
+    facts: dict = {}
+    for program_id, period, metric_id, count, answers, n, committed, without in session.execute(query):
+        if program_ids is not None and program_id not in program_ids:
+            continue
+        fact = facts.setdefault((program_id, period), {"observations": 0, "counts": False, "trust": None,
+                                                        "largest": None, "committed": None, "without": 0})
+        respondents = (answers or 0) if metric_id in likert and answers else (n or 0)
+        fact["observations"] += count
+        fact["without"] += without or 0
+        if respondents:
+            fact["counts"] = True
+            fact["largest"] = max(fact["largest"] or 0, respondents)
+            if metric_id in trust_ids:
+                fact["trust"] = (fact["trust"] or 0) + respondents
+        if committed is not None and (fact["committed"] is None or committed < fact["committed"]):
+            fact["committed"] = committed
+    return facts
+
+
+def cell_of(period: str, fact: Optional[dict], designated: bool, min_n: int) -> Cell:
+    if not designated:
+        return Cell(period, NOT_DESIGNATED)
+    due = due_date(period)
+    if fact is None:
+        return Cell(period, NOT_REPORTED, due=due)
+    respondents = fact["trust"] if fact["trust"] is not None else fact["largest"]
+    committed = fact["committed"]
+    late = committed is not None and committed.date() > due
+    cell = Cell(period, REPORTED, respondents, fact["observations"], committed, fact["without"], due, late,
+                fact["counts"])
+    if late:
+        cell.status = LATE
+    elif not fact["counts"]:
+        cell.status = WITHOUT_COUNTS
+    elif (respondents or 0) < min_n:
+        cell.status = BELOW_MINIMUM
+    return cell
+
+
+def _first_periods(session, program_ids: Optional[set[int]]) -> dict[int, str]:
+    metrics = survey_metrics(session)
+    query = (sa.select(Observation.program_id, sa.func.min(Observation.period))
+             .where(Observation.program_id.is_not(None), Observation.metric_id.in_(list(metrics) or [-1]))
+             .group_by(Observation.program_id))
+    return {pid: first for pid, first in session.execute(query) if program_ids is None or pid in program_ids}
+
+
+@cached
+def compliance(session, through: Optional[str] = None, quarters: Optional[int] = 8,
+               programs: ProgramFilter = EVERY_PROGRAM, *, min_n: int = 30) -> Compliance:
+    """The compliance grid: every program designated in at least one quarter shown, by agency,
+    component and name, and each quarter's counts."""
+    periods = shown_periods(session, through, quarters)
+    found = Compliance(periods, min_n=min_n)
+    if not periods:
+        return found
+    selected = programs.program_ids(session)
+    facts = _facts(session, periods, selected)
+    firsts = _first_periods(session, selected)
+    query = programs.apply(
+        sa.select(Program.id, Program.name, Component.name, Agency.name, Component.is_hisp)
+        .join(Component, Component.id == Program.component_id).join(Agency, Agency.id == Component.agency_id)
+        .order_by(Agency.name, Component.name, Program.name))
+    counts = {p: {s: 0 for s in STATUSES} for p in periods}
+    for program_id, name, component, agency, hisp in session.execute(query):
+        first = firsts.get(program_id)
+        if not hisp and (first is None or first > periods[-1]):
+            continue  # never designated in the quarters shown
+        row = Row(program_id, name, component, agency, bool(hisp), first)
+        for period in periods:
+            designated = bool(hisp) or (first is not None and parse_period(period) >= parse_period(first))
+            cell = cell_of(period, facts.get((program_id, period)), designated, min_n)
+            row.cells.append(cell)
+            if cell.status in counts[period]:
+                counts[period][cell.status] += 1
+        found.rows.append(row)
+    found.quarters = [Quarter(p, due_date(p), counts[p]) for p in periods]
+    return found
+
+
+def quarters_value(choice: Optional[str]) -> Optional[int]:
+    """The number of quarters a choice of QUARTER_CHOICES shows (None: all)."""
+    return None if choice in (None, "all") else int(choice)

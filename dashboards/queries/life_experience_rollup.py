@@ -1,0 +1,162 @@
+"""The life experiences page's data (named apart from `common.life_experiences`, which the package
+re-exports): programs across agencies rolled up per life experience for one quarter — each
+A-11 survey measure pooled over the programs' answers (a 1-5 mean from the pooled counts with its
+95% CI; from FY2024-Q2 trust as the share who trust and the aspects as shares, see
+queries.program), how many programs stand at each status, and each program's own status and trust."""
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Optional
+
+import sqlalchemy as sa
+
+from dashboards import links
+from dashboards.cache import cached
+from dashboards.queries.common import ProgramFilter, chosen_period, program_statuses
+from dashboards.queries.overview import PROGRAM_STATUSES
+from dashboards.queries.program import (
+    TRUST,
+    MeasureSpec,
+    era_of,
+    pooled_measure,
+    spec_for,
+    spec_order,
+    survey_metrics,
+)
+from scorecard.models import Agency, Component, LifeExperience, Observation, Program
+from scorecard.models.org import program_life_experience
+from scorecard.periods import parse_period
+from scorecard.scoring import NO_DATA
+
+
+@dataclass
+class Pooled:
+    """One measure pooled over a life experience's programs in the quarter."""
+
+    spec: MeasureSpec
+    value: Optional[float]
+    n: Optional[int]
+    ci_low: Optional[float]
+    ci_high: Optional[float]
+    programs: int  # programs whose answers were pooled
+
+    @property
+    def label(self) -> str:
+        return self.spec.label
+
+    @property
+    def unit(self) -> str:
+        return self.spec.unit
+
+
+@dataclass
+class LifeProgram:
+    program_id: int
+    name: str
+    component: str
+    agency: str
+    status: str
+    trust: Optional[float]      # the program's trust in the quarter: mean 1-5 (v1) or share who trust (v2)
+    trust_n: Optional[int]
+    finding_id: Optional[int]
+    href: str = ""  # the program's page for the quarter
+
+
+@dataclass
+class Experience:
+    id: int
+    name: str
+    measures: list[Pooled] = field(default_factory=list)
+    statuses: dict[str, int] = field(default_factory=dict)  # every status of PROGRAM_STATUSES, in that order
+    programs: list[LifeProgram] = field(default_factory=list)
+
+    @property
+    def agencies(self) -> int:
+        return len({p.agency for p in self.programs})
+
+    def measure(self, topic: str) -> Optional[Pooled]:
+        return next((m for m in self.measures if m.spec.topic == topic and not m.spec.polarity), None)
+
+
+@dataclass
+class Rollup:
+    period: Optional[str]
+    era: Optional[str] = None
+    experiences: list[Experience] = field(default_factory=list)
+
+
+def _members(session, agency_id: Optional[int]) -> dict[int, list[tuple]]:
+    """{life experience id: [(program id, name, component, agency)]} by agency, component, name."""
+    query = (sa.select(program_life_experience.c.life_experience_id, Program.id, Program.name, Component.name,
+                       Agency.name)
+             .join(Program, Program.id == program_life_experience.c.program_id)
+             .join(Component, Component.id == Program.component_id).join(Agency, Agency.id == Component.agency_id)
+             .order_by(Agency.name, Component.name, Program.name))
+    if agency_id is not None:
+        query = query.where(Component.agency_id == agency_id)
+    members: dict[int, list[tuple]] = defaultdict(list)
+    for experience_id, *program in session.execute(query):
+        members[experience_id].append(tuple(program))
+    return members
+
+
+@cached
+def life_experience_rollup(session, period: Optional[str] = None, agency_id: Optional[int] = None, *,
+                           min_n: int = 30) -> Rollup:
+    """Every life experience with tagged programs (of the agency, when given) in `period` (default:
+    the latest quarter with data)."""
+    period = chosen_period(session, period)
+    if period is None:
+        return Rollup(None)
+    period = str(parse_period(period))
+    rollup = Rollup(period, era_of(period))
+    members = _members(session, agency_id)
+    metrics = survey_metrics(session)
+    program_ids = sorted({p[0] for programs in members.values() for p in programs})
+    rows_by_program: dict[int, list] = defaultdict(list)
+    for chunk in range(0, len(program_ids), 500):
+        for row in session.execute(
+                sa.select(Observation.program_id, Observation.metric_id, Observation.value, Observation.n,
+                          Observation.count_1, Observation.count_2, Observation.count_3, Observation.count_4,
+                          Observation.count_5, Observation.question_text, Observation.id)
+                .where(Observation.period == period, Observation.program_id.in_(program_ids[chunk:chunk + 500]),
+                       Observation.metric_id.in_(list(metrics) or [-1]))):
+            rows_by_program[row.program_id].append(row)
+    for experience in session.scalars(sa.select(LifeExperience).order_by(LifeExperience.name)):
+        programs = members.get(experience.id)
+        if not programs:
+            continue
+        rollup.experiences.append(_experience(session, experience, programs, rows_by_program, metrics, period,
+                                              agency_id, min_n))
+    return rollup
+
+
+def _experience(session, experience, programs, rows_by_program, metrics, period, agency_id, min_n) -> Experience:
+    found = Experience(experience.id, experience.name, statuses={s: 0 for s in PROGRAM_STATUSES})
+    statuses = program_statuses(session, period, ProgramFilter(agency_id, None, experience.id), min_n=min_n)
+    by_spec: dict[MeasureSpec, list] = defaultdict(list)
+    contributors: dict[MeasureSpec, set] = defaultdict(set)
+    for program_id, name, component, agency in programs:
+        own: dict[MeasureSpec, list] = defaultdict(list)
+        for row in rows_by_program.get(program_id, ()):
+            metric = metrics[row.metric_id]
+            spec = spec_for(metric.code, metric.driver.value if metric.driver else None, period)
+            if spec is not None:
+                own[spec].append(row)
+                by_spec[spec].append(row)
+                contributors[spec].add(program_id)
+        trust_spec = next((s for s in own if s.topic == TRUST and not s.polarity), None)
+        trust = None if trust_spec is None else pooled_measure(
+            metrics[own[trust_spec][0].metric_id].kind, own[trust_spec], share_of_trust=trust_spec.share_of_trust)
+        status = statuses.get(program_id)
+        word = NO_DATA if status is None else status.status
+        found.statuses[word if word in found.statuses else NO_DATA] += 1
+        found.programs.append(LifeProgram(program_id, name, component, agency, word,
+                                          None if trust is None else trust.value, None if trust is None else trust.n,
+                                          None if status is None else status.finding_id,
+                                          links.program(program_id, period)))
+    for spec in sorted(by_spec, key=spec_order):
+        rows = by_spec[spec]
+        measure = pooled_measure(metrics[rows[0].metric_id].kind, rows, share_of_trust=spec.share_of_trust)
+        found.measures.append(Pooled(spec, measure.value, measure.n, measure.ci_low, measure.ci_high,
+                                     len(contributors[spec])))
+    return found

@@ -1,0 +1,670 @@
+"""A program's drill-down: its A-11 survey measures quarter by quarter across the method break,
+its answers by channel and touchpoint in one quarter, the rules' findings about it, and the
+accountability chain behind it (the leaders whose plan requirements read it, the commitments tied
+to it) as far as the person looking may see.
+
+The method break: A-11's survey changed at FY2024-Q2 (`V2_FROM`). Before it, seven driver
+statements answered on 1-5 (a score is the mean of the pooled answer counts, with its 95% CI);
+from it, one trust question (thumbs up / down, or 1-5) and "what went well / what could be
+improved" over a list of aspects. The Touchpoints import stores v2 trust under the `trust` metric
+as answer counts (a thumbs down counted as 1, a thumbs up as 5), so its mean would read as if the
+v1 question had been asked: from FY2024-Q2 trust is shown as the *share who trust* (thumbs up, or
+4 and 5 on a 1-5 form) with a Wilson 95% interval, and the aspects (`a11v2_*` percent metrics) as
+the share of respondents offered each aspect who chose it. The status is still judged on the mean
+against the trust target, as the heatmap and the rules judge it; on a thumbs form the target
+converts exactly to a share (mean = 1 + 4 × share), so it is drawn there.
+
+Wording: before the break a question that is not its driver's standard A-11 statement is marked
+"non-standard wording" (scorecard.driver_rule); from it the v1 statements no longer apply and
+nothing is marked. Every point names the import batches its observations came from.
+"""
+import math
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Optional
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from dashboards import links
+from dashboards.cache import cached
+from dashboards.queries.common import DRIVER_ORDER, Scope
+from scorecard.a11 import DRIVER_STATEMENTS, V2_ASPECTS, v2_metric_code
+from scorecard.commitments.services import CLOSED, is_overdue, visible_commitments
+from scorecard.driver_rule import is_non_standard_wording
+from scorecard.models import (
+    Agency,
+    Commitment,
+    Component,
+    Finding,
+    ImportBatch,
+    Leader,
+    Metric,
+    MetricKind,
+    Observation,
+    PerformancePlan,
+    PlanElement,
+    PlanRequirement,
+    Program,
+    RuleStatus,
+    RuleSubject,
+    RuleVersion,
+)
+from scorecard.models.commitments import commitment_programs
+from scorecard.models.plans import requirement_programs
+from scorecard.periods import Period, parse_period, period_range
+from scorecard.permissions import can
+from scorecard.plans.services import latest_decisions, requirement_findings, visible_plans
+from scorecard.ratings import element_rating
+from scorecard.scoring import NO_DATA, Score, TargetBook, pooled_score, rag_status
+from scorecard.survey import Z_95, pool, stats_from_counts
+
+V2_FROM = Period(2024, 2)
+BREAK_LABEL = f"A-11 v2 survey from {V2_FROM}"
+V1, V2 = "v1", "v2"
+MEAN, SHARE = "mean", "share"
+THUMBS, FIVE, MIXED = "thumbs", "five", "mixed"
+POSITIVE, NEGATIVE = "positive", "negative"
+TRUST = "trust"
+WITHOUT_COUNTS = "reported without counts"
+
+DRIVER_NAMES = {code: name for code, (name, _statement) in DRIVER_STATEMENTS.items()}
+ASPECT_NAMES = {"effectiveness": "Effectiveness", "ease": "Ease", "efficiency": "Efficiency",
+                "transparency": "Transparency", "humanity": "Humanity", "employee": "Employee helpfulness",
+                "other": "Other"}
+POLARITY_WORDS = {POSITIVE: "went well", NEGATIVE: "could be improved"}
+SCALE_WORDS = {THUMBS: "share giving a thumbs up", FIVE: "share answering 4 or 5",
+               MIXED: "share giving a thumbs up or answering 4 or 5"}
+
+
+def era_of(period) -> str:
+    """V1 before FY2024-Q2 (A-11's seven statements), V2 from it (one trust question, aspects)."""
+    return V2 if parse_period(period) >= V2_FROM else V1
+
+
+# --------------------------------------------------------------------------- pooling measures
+
+@dataclass(frozen=True)
+class Measure:
+    """What a set of observations of one measure says, pooled: a mean on 1-5 (`unit` MEAN) or a
+    share in percent (`unit` SHARE), its respondents and 95% interval. `mean` is the 1-5 mean a
+    status is judged on (for v2 trust, the mean behind the share); `scale` the v2 trust form's."""
+
+    value: Optional[float]
+    unit: str
+    n: Optional[int]
+    ci_low: Optional[float] = None
+    ci_high: Optional[float] = None
+    mean: Optional[float] = None
+    scale: Optional[str] = None
+    without_counts: bool = False
+
+
+def wilson(share: float, n: int) -> tuple[Optional[float], Optional[float]]:
+    """The Wilson 95% interval of a share (0-100) of `n` respondents, in percent."""
+    if not n:
+        return None, None
+    p, z2 = share / 100, Z_95 ** 2
+    centre = (p + z2 / (2 * n)) / (1 + z2 / n)
+    half = Z_95 * math.sqrt(p * (1 - p) / n + z2 / (4 * n * n)) / (1 + z2 / n)
+    return 100 * max(0.0, centre - half), 100 * min(1.0, centre + half)
+
+
+def _counts(row) -> list[int]:
+    return [row.count_1 or 0, row.count_2 or 0, row.count_3 or 0, row.count_4 or 0, row.count_5 or 0]
+
+
+def trust_scale(row) -> str:
+    """The v2 trust form of one observation: thumbs (the Touchpoints import says so in the question
+    it stores; else only 1s and 5s) or 1-5."""
+    text = (row.question_text or "").lower()
+    if "thumbs" in text:
+        return THUMBS
+    counts = _counts(row)
+    return FIVE if any(counts[1:4]) or "1 to 5" in text else THUMBS
+
+
+def pooled_measure(kind: MetricKind, rows: list, *, share_of_trust: bool = False) -> Measure:
+    """Pool observation rows (with counts, value, n, question_text) of one measure.
+
+    A 1-5 question: the mean of the pooled answer counts (`share_of_trust`: the share answering
+    thumbs up or 4-5, for v2 trust). A percent: the share weighted by the respondents offered it.
+    Rows without counts or value give no value: "reported without counts"."""
+    rows = list(rows)
+    counted = [r for r in rows if any(_counts(r))]
+    if kind is MetricKind.likert and share_of_trust:
+        if not counted:
+            return Measure(None, SHARE, None, without_counts=bool(rows))
+        counts = pool(*[_counts(r) for r in counted])
+        stats = stats_from_counts(counts)
+        share = 100 * (counts[3] + counts[4]) / stats.n
+        scales = {trust_scale(r) for r in counted}
+        low, high = wilson(share, stats.n)
+        return Measure(share, SHARE, stats.n, low, high, stats.mean, scales.pop() if len(scales) == 1 else MIXED)
+    score = pooled_score(kind, rows)
+    if score.value is None:
+        return Measure(None, MEAN if kind is MetricKind.likert else SHARE, None, without_counts=bool(rows))
+    if kind is MetricKind.likert:
+        low, high = score.ci if score.ci else (None, None)
+        return Measure(score.value, MEAN, score.n, low, high, score.value)
+    low, high = wilson(score.value, score.n) if score.n else (None, None)
+    return Measure(score.value, SHARE, score.n, low, high)
+
+
+# --------------------------------------------------------------------------- the measures shown
+
+@dataclass(frozen=True)
+class MeasureSpec:
+    """One measure the pages show: a metric in one era, how it reads and which row it belongs to."""
+
+    code: str           # the metric's code
+    era: str            # V1 or V2
+    topic: str          # a driver or an aspect: "trust", "ease", "humanity", ...
+    polarity: Optional[str] = None  # the v2 aspects: POSITIVE or NEGATIVE
+
+    @property
+    def unit(self) -> str:
+        return SHARE if self.era == V2 and (self.code == TRUST or self.polarity) else MEAN
+
+    @property
+    def label(self) -> str:
+        if self.polarity:
+            return f"{ASPECT_NAMES.get(self.topic, self.topic)}: {POLARITY_WORDS[self.polarity]}"
+        name = DRIVER_NAMES.get(self.topic, self.topic)
+        if self.code == TRUST and self.era == V2:
+            return f"{name}: share who trust"
+        return name
+
+    @property
+    def share_of_trust(self) -> bool:
+        return self.code == TRUST and self.era == V2
+
+
+def spec_for(code: str, driver: Optional[str], period) -> Optional[MeasureSpec]:
+    """The measure an observation of metric `code` (with A-11 `driver`) in `period` is part of;
+    None for a metric that is not an A-11 survey measure."""
+    era = era_of(period)
+    if driver:
+        return MeasureSpec(code, era, driver)
+    polarity, _, aspect = code.removeprefix("a11v2_").partition("_")
+    if code.startswith("a11v2_") and polarity in POLARITY_WORDS and aspect in V2_ASPECTS:
+        return MeasureSpec(code, V2, aspect, polarity)
+    return None
+
+
+def spec_order(spec: MeasureSpec) -> tuple:
+    """Trust first, then the other drivers in the survey's order, then the aspects (went well, then
+    could be improved)."""
+    if spec.polarity:
+        return (2, V2_ASPECTS.index(spec.topic) if spec.topic in V2_ASPECTS else 99, spec.polarity != POSITIVE)
+    position = DRIVER_ORDER.index(spec.topic) if spec.topic in DRIVER_ORDER else 99
+    return (0 if spec.topic == TRUST else 1, position, spec.era)
+
+
+def survey_metrics(session) -> dict[int, Metric]:
+    """The A-11 survey metrics (the v1 drivers on 1-5 and the v2 aspects), by id."""
+    codes = [v2_metric_code(p, a) for p in POLARITY_WORDS for a in V2_ASPECTS]
+    query = sa.select(Metric).where(sa.or_(sa.and_(Metric.driver.is_not(None), Metric.kind == MetricKind.likert),
+                                           Metric.code.in_(codes)))
+    return {m.id: m for m in session.scalars(query)}
+
+
+# --------------------------------------------------------------------------- the program
+
+@dataclass
+class ProgramInfo:
+    id: int
+    name: str
+    code: str
+    component: str
+    agency: str
+    is_hisp: bool
+    life_experiences: list[tuple[int, str]]
+    periods: list[str]  # quarters with survey observations, newest first
+
+
+@cached
+def program_info(session, program_id: int) -> Optional[ProgramInfo]:
+    program = session.scalar(sa.select(Program).where(Program.id == program_id).options(
+        so.joinedload(Program.component).joinedload(Component.agency), so.selectinload(Program.life_experiences)))
+    if program is None:
+        return None
+    metrics = list(survey_metrics(session))
+    periods = list(session.scalars(sa.select(Observation.period).distinct().where(
+        Observation.program_id == program_id, Observation.metric_id.in_(metrics or [-1]))
+        .order_by(Observation.period.desc())))
+    return ProgramInfo(program.id, program.name, program.code, program.component.name, program.component.agency.name,
+                       program.component.is_hisp,
+                       sorted(((e.id, e.name) for e in program.life_experiences), key=lambda item: item[1]), periods)
+
+
+@cached
+def program_choices(session) -> list[tuple[int, str]]:
+    """Every program as (id, "Program (Component, Agency)"), by name."""
+    rows = session.execute(sa.select(Program.id, Program.name, Component.name, Agency.name)
+                           .join(Component, Component.id == Program.component_id).join(Agency)
+                           .order_by(Program.name, Component.name))
+    return [(pid, f"{name} ({component}, {agency})") for pid, name, component, agency in rows]
+
+
+# --------------------------------------------------------------------------- where data came from
+
+@dataclass(frozen=True)
+class Source:
+    """An import batch observations came from (None: entered without one)."""
+
+    batch_id: Optional[int]
+    filename: Optional[str] = None
+    committed_at: Optional[datetime] = None
+
+    @property
+    def words(self) -> str:
+        if self.batch_id is None:
+            return "no import batch (entered directly)"
+        when = f", committed {self.committed_at:%Y-%m-%d}" if self.committed_at else ""
+        return f"batch {self.batch_id}: {self.filename}{when}"
+
+
+def sources(session, batch_ids) -> dict[Optional[int], Source]:
+    ids = sorted({b for b in batch_ids if b is not None})
+    found: dict[Optional[int], Source] = {None: Source(None)}
+    for chunk in range(0, len(ids), 500):
+        for batch in session.execute(sa.select(ImportBatch.id, ImportBatch.filename, ImportBatch.committed_at)
+                                     .where(ImportBatch.id.in_(ids[chunk:chunk + 500]))):
+            found[batch.id] = Source(batch.id, batch.filename, batch.committed_at)
+    return found
+
+
+def _observation_rows(session, program_id: int, metric_ids, period: Optional[str] = None) -> list:
+    query = (sa.select(Observation.id, Observation.metric_id, Observation.period, Observation.channel,
+                       Observation.touchpoint, Observation.value, Observation.n, Observation.count_1,
+                       Observation.count_2, Observation.count_3, Observation.count_4, Observation.count_5,
+                       Observation.question_text, Observation.import_batch_id)
+             .where(Observation.program_id == program_id, Observation.metric_id.in_(list(metric_ids) or [-1]))
+             .order_by(Observation.period, Observation.metric_id, Observation.channel, Observation.touchpoint))
+    if period is not None:
+        query = query.where(Observation.period == period)
+    return list(session.execute(query))
+
+
+def _wording(spec: MeasureSpec, rows) -> tuple[tuple[str, ...], bool]:
+    """The distinct questions as asked, and whether any is non-standard (v1 drivers only)."""
+    texts = tuple(sorted({" ".join(r.question_text.split()) for r in rows if r.question_text}))
+    marked = spec.era == V1 and not spec.polarity and any(
+        is_non_standard_wording(spec.topic, r.question_text) for r in rows)
+    return texts, marked
+
+
+# --------------------------------------------------------------------------- quarter by quarter
+
+@dataclass
+class Point:
+    """One measure of the program in one quarter, pooled over its channels and touchpoints."""
+
+    period: str
+    value: Optional[float]
+    n: Optional[int]
+    ci_low: Optional[float]
+    ci_high: Optional[float]
+    target: Optional[float]       # in the measure's unit (None: none set, or none that converts)
+    status: str
+    mean: Optional[float] = None  # the 1-5 mean the status is judged on (v2 trust)
+    mean_target: Optional[float] = None
+    scale: Optional[str] = None
+    questions: tuple[str, ...] = ()
+    non_standard: bool = False
+    sources: tuple[str, ...] = ()
+    without_counts: bool = False
+
+    @property
+    def question_words(self) -> str:
+        if not self.questions:
+            return "question not recorded"
+        text = " | ".join(self.questions)
+        return f"{text} (non-standard wording)" if self.non_standard else text
+
+
+@dataclass
+class Series:
+    spec: MeasureSpec
+    points: list[Point] = field(default_factory=list)
+
+    @property
+    def label(self) -> str:
+        return self.spec.label
+
+    def at(self, period: str) -> Optional[Point]:
+        return next((p for p in self.points if p.period == period), None)
+
+
+@dataclass
+class Trend:
+    """Every A-11 survey measure of one program by quarter; `periods` spans the first to the last
+    quarter with data (a quarter without data is a gap)."""
+
+    program_id: int
+    periods: list[str] = field(default_factory=list)
+    series: list[Series] = field(default_factory=list)
+
+    def of(self, *, topic: Optional[str] = None, era: Optional[str] = None, aspects: Optional[bool] = None,
+           exclude_topic: Optional[str] = None) -> list[Series]:
+        return [s for s in self.series
+                if (topic is None or s.spec.topic == topic) and (era is None or s.spec.era == era)
+                and (aspects is None or bool(s.spec.polarity) == aspects)
+                and (exclude_topic is None or s.spec.topic != exclude_topic)]
+
+    @property
+    def crosses_break(self) -> bool:
+        return bool(self.periods) and era_of(self.periods[0]) == V1 and era_of(self.periods[-1]) == V2
+
+
+class _Targets:
+    """Target books by fiscal year, read once each."""
+
+    def __init__(self, session, program: Program):
+        self.session, self.program, self.books = session, program, {}
+
+    def of(self, metric_id: int, period: str):
+        year = parse_period(period).fiscal_year
+        if year not in self.books:
+            self.books[year] = TargetBook(self.session, year)
+        return self.books[year].for_program(metric_id, self.program)
+
+
+def point_of(spec: MeasureSpec, metric: Metric, period: str, rows: list, target, sourced: dict,
+             *, min_n: int) -> Point:
+    """A point from the rows of one measure in one quarter (target: the Target or None)."""
+    measure = pooled_measure(metric.kind, rows, share_of_trust=spec.share_of_trust)
+    mean_target = None if target is None else target.target
+    shown_target = mean_target
+    if spec.share_of_trust:
+        shown_target = None if target is None or measure.scale != THUMBS else 100 * (target.target - 1) / 4
+        judged = Score(measure.mean, measure.n)
+    else:
+        judged = Score(measure.value, measure.n)
+    status = rag_status(judged, target, survey=True, min_n=min_n)
+    questions, marked = _wording(spec, rows)
+    names = tuple(sourced[b].words for b in sorted({r.import_batch_id for r in rows}, key=lambda b: (b is None, b)))
+    return Point(period, measure.value, measure.n, measure.ci_low, measure.ci_high, shown_target, status,
+                 measure.mean if spec.share_of_trust else None, mean_target if spec.share_of_trust else None,
+                 measure.scale, questions, marked, names, measure.without_counts)
+
+
+@cached
+def program_trend(session, program_id: int, *, min_n: int = 30) -> Trend:
+    """The program's A-11 survey measures in every quarter it has them."""
+    program = session.scalar(sa.select(Program).where(Program.id == program_id)
+                             .options(so.joinedload(Program.component)))
+    trend = Trend(program_id)
+    if program is None:
+        return trend
+    metrics = survey_metrics(session)
+    rows = _observation_rows(session, program_id, metrics)
+    if not rows:
+        return trend
+    sourced = sources(session, (r.import_batch_id for r in rows))
+    grouped: dict[tuple[MeasureSpec, str], list] = defaultdict(list)
+    for row in rows:
+        metric = metrics[row.metric_id]
+        spec = spec_for(metric.code, metric.driver.value if metric.driver else None, row.period)
+        if spec is not None:
+            grouped[(spec, row.period)].append(row)
+    targets = _Targets(session, program)
+    by_spec: dict[MeasureSpec, Series] = {}
+    for (spec, period), found in grouped.items():
+        metric = metrics[found[0].metric_id]
+        series = by_spec.setdefault(spec, Series(spec))
+        series.points.append(point_of(spec, metric, period, found, targets.of(metric.id, period), sourced,
+                                      min_n=min_n))
+    for series in by_spec.values():
+        series.points.sort(key=lambda p: parse_period(p.period))
+    periods = sorted({parse_period(period) for _, period in grouped})
+    trend.periods = [str(p) for p in period_range(periods[0], periods[-1])] if periods else []
+    trend.series = sorted(by_spec.values(), key=lambda s: spec_order(s.spec))
+    return trend
+
+
+# --------------------------------------------------------------------------- by channel and touchpoint
+
+@dataclass
+class BreakdownRow:
+    """One measure on one channel and touchpoint in the quarter."""
+
+    channel: str
+    touchpoint: str
+    measure: str
+    unit: str
+    value: Optional[float]
+    n: Optional[int]
+    ci_low: Optional[float]
+    ci_high: Optional[float]
+    question: str
+    non_standard: bool
+    source: str
+    without_counts: bool = False
+
+
+@dataclass
+class Volume:
+    """Respondents on one channel and touchpoint: the most any of its questions had."""
+
+    channel: str
+    touchpoint: str
+    respondents: Optional[int]
+    measures: int
+
+    @property
+    def label(self) -> str:
+        return f"{self.channel or 'any channel'} · {self.touchpoint or 'no touchpoint named'}"
+
+
+@dataclass
+class Breakdown:
+    period: Optional[str]
+    era: Optional[str] = None
+    rows: list[BreakdownRow] = field(default_factory=list)
+    volumes: list[Volume] = field(default_factory=list)
+
+
+@cached
+def channel_breakdown(session, program_id: int, period: Optional[str]) -> Breakdown:
+    """The program's A-11 survey observations in `period`, one row per measure, channel and
+    touchpoint (as asked, with n and where each came from)."""
+    if period is None:
+        return Breakdown(None)
+    period = str(parse_period(period))
+    metrics = survey_metrics(session)
+    rows = _observation_rows(session, program_id, metrics, period)
+    found = Breakdown(period, era_of(period))
+    sourced = sources(session, (r.import_batch_id for r in rows))
+    keyed = []
+    for row in rows:
+        metric = metrics[row.metric_id]
+        spec = spec_for(metric.code, metric.driver.value if metric.driver else None, period)
+        if spec is None:
+            continue
+        measure = pooled_measure(metric.kind, [row], share_of_trust=spec.share_of_trust)
+        questions, marked = _wording(spec, [row])
+        keyed.append(((row.channel, row.touchpoint, spec_order(spec)), BreakdownRow(
+            row.channel, row.touchpoint, spec.label, measure.unit, measure.value, measure.n, measure.ci_low,
+            measure.ci_high, questions[0] if questions else "question not recorded", marked,
+            sourced[row.import_batch_id].words, measure.without_counts)))
+    found.rows = [row for _, row in sorted(keyed, key=lambda item: item[0])]
+    volumes: dict[tuple[str, str], Volume] = {}
+    for row in found.rows:
+        volume = volumes.setdefault((row.channel, row.touchpoint), Volume(row.channel, row.touchpoint, None, 0))
+        volume.measures += 1
+        if row.n is not None:
+            volume.respondents = max(volume.respondents or 0, row.n)
+    found.volumes = sorted(volumes.values(), key=lambda v: (-(v.respondents or 0), v.channel, v.touchpoint))
+    return found
+
+
+# --------------------------------------------------------------------------- findings
+
+@dataclass
+class FindingLine:
+    id: int
+    rule: str
+    outcome: str
+    word: str             # the status, flag or rating in words
+    status: Optional[str]  # a RAG status, when the finding concludes one
+    severity: Optional[str]
+    explanation: str
+    href: str
+
+
+def _finding_word(finding: Finding) -> str:
+    if finding.outcome == "status" and finding.status:
+        return finding.status.replace("_", " ")
+    if finding.flag:
+        return finding.flag.replace("_", " ")
+    if finding.rating is not None:
+        return f"rating {finding.rating}"
+    if finding.score is not None:
+        return f"score {finding.score:g}"
+    return finding.outcome
+
+
+@cached
+def program_findings(session, program_id: int, period: Optional[str]) -> list[FindingLine]:
+    """The published rules' findings about the program for `period`, statuses first."""
+    if period is None:
+        return []
+    query = (sa.select(Finding, RuleVersion).join(RuleVersion, RuleVersion.id == Finding.rule_version_id)
+             .where(Finding.subject_type == RuleSubject.program, Finding.subject_id == program_id,
+                    Finding.period == str(parse_period(period)), RuleVersion.status == RuleStatus.published)
+             .options(so.joinedload(RuleVersion.rule)).order_by(Finding.outcome != "status", Finding.id))
+    return [FindingLine(f.id, version.rule.title, f.outcome, _finding_word(f), f.status if f.outcome == "status"
+                        else None, f.severity, f.explanation, links.finding(f.id))
+            for f, version in session.execute(query)]
+
+
+# --------------------------------------------------------------------------- the accountability chain
+
+@dataclass
+class RequirementLine:
+    """A requirement of a plan that reads the program, with the rules' proposed rating."""
+
+    text: str
+    element: str
+    proposed: Optional[int] = None
+    finding_id: Optional[int] = None
+
+
+@dataclass
+class ElementLine:
+    """An element holding such a requirement: its proposal (from every requirement in it) and the
+    rating official's decision."""
+
+    name: str
+    proposed: Optional[int] = None
+    decided: Optional[int] = None
+
+
+@dataclass
+class PlanLine:
+    """A leader's plan with requirements that read the program."""
+
+    plan_id: int
+    href: str
+    leader: str
+    title: Optional[str]
+    fiscal_year: int
+    requirements: list[RequirementLine] = field(default_factory=list)
+    elements: list[ElementLine] = field(default_factory=list)
+
+    @property
+    def lowest(self) -> Optional[RequirementLine]:
+        rated = [r for r in self.requirements if r.proposed is not None]
+        return min(rated, key=lambda r: r.proposed) if rated else None
+
+
+@dataclass
+class CommitmentLine:
+    id: int
+    href: str
+    title: str
+    function: str
+    status: str
+    due: Optional[date]
+    last_update: Optional[date]
+    overdue: bool
+
+
+@dataclass
+class Accountability:
+    """What the person may see of the chain; None for a part the role does not see at all.
+    `hidden_*` counts what exists but is outside the person's scope."""
+
+    plans: Optional[list[PlanLine]] = None
+    commitments: Optional[list[CommitmentLine]] = None
+    hidden_plans: int = 0
+    hidden_commitments: int = 0
+
+
+def _plan_lines(session, program_id: int, scope: Scope) -> tuple[list[PlanLine], int]:
+    reading = sa.select(requirement_programs.c.requirement_id).where(requirement_programs.c.program_id == program_id)
+    every = set(session.scalars(sa.select(PlanElement.plan_id).join(PlanRequirement)
+                                .where(PlanRequirement.id.in_(reading))))
+    visible = visible_plans(session, scope).subquery()
+    query = (sa.select(PlanRequirement, PlanElement, PerformancePlan, Leader)
+             .join(PlanElement, PlanElement.id == PlanRequirement.element_id)
+             .join(PerformancePlan, PerformancePlan.id == PlanElement.plan_id)
+             .join(Leader, Leader.id == PerformancePlan.leader_id)
+             .where(PlanRequirement.id.in_(reading), PerformancePlan.id.in_(sa.select(visible.c.id)))
+             .order_by(PerformancePlan.fiscal_year.desc(), Leader.name, PlanElement.position, PlanRequirement.position))
+    found = list(session.execute(query))
+    elements = {element.id: element for _, element, _, _ in found}
+    siblings = defaultdict(list)  # every requirement of each element shown, for the element's proposal
+    for requirement_id, element_id in session.execute(sa.select(PlanRequirement.id, PlanRequirement.element_id)
+                                                      .where(PlanRequirement.element_id.in_(list(elements) or [-1]))):
+        siblings[element_id].append(requirement_id)
+    proposals = requirement_findings(session, [r for ids in siblings.values() for r in ids])
+    decisions = latest_decisions(session, list(elements))
+    lines: dict[int, PlanLine] = {}
+    for requirement, element, plan, leader in found:
+        line = lines.setdefault(plan.id, PlanLine(plan.id, links.plan(plan.id), leader.name, leader.title,
+                                                  plan.fiscal_year))
+        finding = proposals.get(requirement.id)
+        line.requirements.append(RequirementLine(requirement.text, element.name,
+                                                 None if finding is None else finding.rating,
+                                                 None if finding is None else finding.id))
+        if all(e.name != element.name for e in line.elements):
+            decision = decisions.get(element.id)
+            line.elements.append(ElementLine(
+                element.name, element_rating([proposals[r].rating if r in proposals else None
+                                              for r in siblings[element.id]], plan.rating_method.value),
+                None if decision is None else decision.confirmed_rating))
+    return list(lines.values()), len(every - set(lines))
+
+
+def _commitment_lines(session, program_id: int, scope: Scope, today: date) -> tuple[list[CommitmentLine], int]:
+    tied = sa.select(commitment_programs.c.commitment_id).where(commitment_programs.c.program_id == program_id)
+    every = set(session.scalars(tied))
+    query = (visible_commitments(scope).where(Commitment.id.in_(tied)).options(so.joinedload(Commitment.function))
+             .order_by(Commitment.due_date.is_(None), Commitment.due_date, Commitment.title))
+    lines = []
+    for c in session.scalars(query):
+        stamp = c.last_update_at or c.created_at
+        lines.append(CommitmentLine(c.id, links.commitment(c.id), c.title, c.function.code,
+                                    c.status.value, c.due_date, None if stamp is None else stamp.date(),
+                                    is_overdue(c, today) and c.status not in CLOSED))
+    return lines, len(every - {line.id for line in lines})
+
+
+@cached
+def accountability(session, program_id: int, scope: Scope, today: date) -> Accountability:
+    """The leaders whose plan requirements read the program (the plans `scope` may see, with the
+    proposed and decided ratings) and the commitments tied to it (those `scope` may see)."""
+    found = Accountability()
+    if can(scope, "view_plans"):
+        found.plans, found.hidden_plans = _plan_lines(session, program_id, scope)
+    if can(scope, "view_commitments"):
+        found.commitments, found.hidden_commitments = _commitment_lines(session, program_id, scope, today)
+    return found
+
+
+def status_of(point: Optional[Point]) -> str:
+    return NO_DATA if point is None else point.status
