@@ -15,16 +15,23 @@ Arguments must have a stable `repr` (numbers, texts, None, tuples, frozen datacl
 `queries.Scope`), and results must pickle (plain data: dataclasses, lists, dicts).
 """
 import hashlib
+from collections.abc import Callable
 from datetime import date
 from functools import wraps
-from typing import Callable
 
 import sqlalchemy as sa
 from flask import current_app, g, has_app_context, has_request_context
 from flask_caching import Cache
 
 from scorecard.models import (
-    Commitment, ElementRating, Finding, ImportBatch, Observation, PerformancePlan, Program, Target,
+    Commitment,
+    ElementRating,
+    Finding,
+    ImportBatch,
+    Observation,
+    PerformancePlan,
+    Program,
+    Target,
 )
 
 cache = Cache()

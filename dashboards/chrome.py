@@ -11,9 +11,9 @@ from typing import Optional
 import dash
 from dash import dcc, html
 from flask import url_for
-from werkzeug.routing import BuildError
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
+from werkzeug.routing import BuildError
 
 from scorecard.permissions import can
 
@@ -30,6 +30,8 @@ PRIMARY_NAV = [
     ("Rules", "rules.index", ("view_rules",)),
     ("Imports", "imports.history", ("import_data", "upload_commitments")),
     ("Outbox", "reminders.outbox", ("read_outbox",)),
+    ("Users", "admin.users", ("manage_users",)),
+    ("Audit log", "admin.audit", ("view_audit",)),
     ("API tokens", "api_tokens.index", ()),
 ]
 
@@ -84,7 +86,8 @@ def sign_out(user) -> html.Form:
     """The sign-out button: a POST with the CSRF token, as on the Flask pages."""
     return html.Form([
         dcc.Input(type="hidden", name="csrf_token", value=generate_csrf()),
-        html.Button(f"Sign out ({user.email})", type="submit", className="usa-button usa-button--unstyled usa-nav-link"),
+        html.Button(f"Sign out ({user.email})", type="submit",
+                    className="usa-button usa-button--unstyled usa-nav-link"),
     ], method="post", action=url_for("auth.logout"), className="display-inline")
 
 
@@ -117,7 +120,8 @@ def dashboards_nav() -> html.Nav:
 
 
 def footer() -> html.Footer:
-    return html.Footer(html.Div(FOOTER, className="grid-container padding-y-2"), className="usa-footer usa-footer--slim")
+    return html.Footer(html.Div(FOOTER, className="grid-container padding-y-2"),
+                       className="usa-footer usa-footer--slim")
 
 
 def shell(content, user: Optional[object] = None) -> html.Div:

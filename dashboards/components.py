@@ -8,7 +8,8 @@ Downloads: put `table_panel("x-table")` in the layout, fill `x-table.children` w
 converted filter values and returns the `tables.Table` shown — the download recomputes it (from
 the cache) instead of trusting what the browser sends back.
 """
-from typing import Callable, Optional
+from collections.abc import Callable
+from typing import Optional
 
 import dash
 from dash import Input, Output, State, dcc, html
@@ -57,7 +58,8 @@ def with_n(value: Optional[float], n: Optional[int], *, decimals: int = 2, ci: O
 def tile(title: str, children, *, tile_id: Optional[str] = None, footer=None) -> html.Section:
     """A headline tile: a heading (h2) and its content."""
     heading_id = f"{tile_id}-heading" if tile_id else None
-    body = [html.H2(title, className="dash-tile__title", id=heading_id), html.Div(children, className="dash-tile__body")]
+    body = [html.H2(title, className="dash-tile__title", id=heading_id),
+            html.Div(children, className="dash-tile__body")]
     if footer is not None:
         body.append(html.Div(footer, className="dash-tile__footer"))
     extra = {"aria-labelledby": heading_id} if heading_id else {}
@@ -66,8 +68,10 @@ def tile(title: str, children, *, tile_id: Optional[str] = None, footer=None) ->
 
 def filter_control(control_id: str, label: str, options: list, value, *, hint: Optional[str] = None,
                    searchable: bool = True, clearable: bool = False) -> html.Div:
-    """A labelled dropdown for a filter (options as [{"label", "value"}] or plain values)."""
-    children = [html.Label(label, htmlFor=control_id, className="usa-label dash-filter__label")]
+    """A labelled dropdown for a filter (options as [{"label", "value"}] or plain values). The label
+    has the id `<control_id>-label`: assets/scorecard.js makes it part of the dropdown's name."""
+    children = [html.Label(label, htmlFor=control_id, id=f"{control_id}-label",
+                           className="usa-label dash-filter__label")]
     if hint:
         children.append(html.Div(hint, className="usa-hint", id=f"{control_id}-hint"))
     children.append(dcc.Dropdown(id=control_id, options=options, value=value, clearable=clearable,

@@ -19,8 +19,9 @@ the controls from the query string. Other callbacks just take the controls as in
 control's value is checked by the same converter the validation registry uses for it; a value
 equal to the parameter's `omit` (the "all" choice) is left out of the query string.
 """
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable, Optional
+from typing import Any, Optional
 from urllib.parse import parse_qs, urlencode
 
 import dash

@@ -10,8 +10,9 @@ a 400 that the app's error handler renders as JSON), never 500.
 Callbacks receive the converted values through `validated`, so `"7"` arrives as 7 and
 `"FY25 Q1"` as `"FY2025-Q1"`.
 """
+from collections.abc import Callable
 from functools import wraps
-from typing import Callable, Optional
+from typing import Optional
 
 import dash
 from flask import request

@@ -8,6 +8,7 @@ import io
 import json
 import re
 
+import dash
 import pytest
 
 from dashboards import dash_app
@@ -79,8 +80,10 @@ def test_the_frame_is_the_flask_pages_frame(client_as):
     assert "Sign out (executive@test.gov)" in text(form)
     assert any(n["type"] == "Footer" and "OMB Circular A-11 Section 280" in text(n) for n in components)
     subnav = next(n for n in components if n["props"].get("id") == "dash-subnav")
-    assert [(text(a), a["props"]["href"]) for a in walk(subnav) if a["type"] == "Link"] == [
-        ("Overview", "/dashboards/"), ("Heatmap", "/dashboards/heatmap")]
+    links = [(text(a), a["props"]["href"]) for a in walk(subnav) if a["type"] == "Link"]
+    assert links[:2] == [("Overview", "/dashboards/"), ("Heatmap", "/dashboards/heatmap")]
+    registered = {p["relative_path"] for p in dash.page_registry.values() if p.get("nav", True)}
+    assert {href for _, href in links} == registered, "every page in the registry, but those with nav=False"
 
 
 def test_signing_out_from_the_dashboards_works(client_as):
@@ -213,7 +216,8 @@ def test_the_heatmap_table_downloads_exactly_what_it_shows(executive, button, ki
     html = shown["heatmap-table"]["children"]["props"]["children"]["props"]["children"]
     first_program = re.search(r'<th scope="row"><a class="usa-link" href="[^"]+">([^<]+)</a>', html).group(1)
     rows = html.count("<tr>") - 1
-    data = answer(executive, body("heatmap-table-download.data", {**filters, f"{button}.n_clicks": 1}, f"{button}.n_clicks"))
+    data = answer(executive, body("heatmap-table-download.data", {**filters, f"{button}.n_clicks": 1},
+                                  f"{button}.n_clicks"))
     sent = data["heatmap-table-download"]["data"]
     assert sent["filename"] == f"heatmap-FY2026-Q4.{kind}"
     content = base64.b64decode(sent["content"])

@@ -1,7 +1,7 @@
 """The dashboards' query functions on a small agency built here: the heatmap's cells, order and
 filters; the overview's pooled scores, statuses, commitments, leaders, A-11 reporting and what
 changed since the quarter before. Plain data in, plain data out: no browser, no Dash."""
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -10,9 +10,28 @@ from dashboards.queries import common, heatmap, overview
 from scorecard.a11 import ensure_standard_metrics
 from scorecard.extensions import db
 from scorecard.models import (
-    Agency, Commitment, CommitmentStatus, CommitmentUpdate, Component, Finding, Function, Leader, LifeExperience,
-    Observation, PerformancePlan, PlanElement, PlanRequirement, Program, Role, Rule, RuleStatus, RuleSubject,
-    RuleVersion, ScopeType, Target, subject_key,
+    Agency,
+    Commitment,
+    CommitmentStatus,
+    CommitmentUpdate,
+    Component,
+    Finding,
+    Function,
+    Leader,
+    LifeExperience,
+    Observation,
+    PerformancePlan,
+    PlanElement,
+    PlanRequirement,
+    Program,
+    Role,
+    Rule,
+    RuleStatus,
+    RuleSubject,
+    RuleVersion,
+    ScopeType,
+    Target,
+    subject_key,
 )
 from scorecard.survey import compare, pool, stats_from_counts
 
@@ -109,7 +128,7 @@ def test_heatmap_cells_carry_value_n_target_and_status_worst_first(world):
 
 
 def test_heatmap_filters_and_name_order(world):
-    (a, b), (one, two, _), life = world["agencies"], world["components"], world["life"]
+    (_, b), (one, _, _), life = world["agencies"], world["components"], world["life"]
     assert heatmap.driver_heatmap(db.session, Q4).period == heatmap.driver_heatmap(db.session, None).period == Q4
 
     def names(**filters):
@@ -186,11 +205,12 @@ def test_changes_name_significant_falls_and_programs_that_turned_red(world):
 # ------------------------------------------------------------------------------ commitments
 
 def _at(day: date) -> datetime:
-    return datetime(day.year, day.month, day.day, 12, tzinfo=timezone.utc)
+    return datetime(day.year, day.month, day.day, 12, tzinfo=UTC)
 
 
 def commitments(session) -> dict:
-    cfo, cio = Function(code="CFO", name="Chief Financial Officer"), Function(code="CIO", name="Chief Information Officer")
+    cfo = Function(code="CFO", name="Chief Financial Officer")
+    cio = Function(code="CIO", name="Chief Information Officer")
     made = {}
 
     def make(title, function, status, *, due=None, history=(), updated=TODAY - timedelta(days=3)):

@@ -58,3 +58,38 @@
     }
   });
 })();
+
+/* Dash's dropdown (dcc.Dropdown, Dash 4) keeps an aria-hidden input in the tab order that hands
+   focus on to its button, and names the button by its value alone. Put the button itself in the
+   tab order, take the hidden relay out of it, and name the button by its label first ("Quarter,
+   FY2026-Q4"): keyboard and screen-reader users meet one control with its label. */
+(function () {
+  var pending = false;
+
+  function fixDropdowns() {
+    pending = false;
+    document.querySelectorAll('.dash-dropdown-wrapper').forEach(function (wrapper) {
+      var relay = wrapper.querySelector('.dash-dropdown-focus-target');
+      var button = wrapper.querySelector('button.dash-dropdown');
+      if (!relay || !button) { return; }
+      if (relay.getAttribute('tabindex') !== '-1') { relay.setAttribute('tabindex', '-1'); }
+      if (!button.disabled && button.getAttribute('tabindex') !== '0') { button.setAttribute('tabindex', '0'); }
+      var label = button.id && document.getElementById(button.id + '-label');
+      if (label) {
+        var names = (button.getAttribute('aria-labelledby') || '').split(/\s+/).filter(function (id) {
+          return id && id !== label.id;
+        });
+        var wanted = [label.id].concat(names).join(' ');
+        if (button.getAttribute('aria-labelledby') !== wanted) { button.setAttribute('aria-labelledby', wanted); }
+      }
+    });
+  }
+
+  function schedule() {
+    if (!pending) { pending = true; window.requestAnimationFrame(fixDropdowns); }
+  }
+
+  new MutationObserver(schedule).observe(document.documentElement, {
+    subtree: true, childList: true, attributes: true, attributeFilter: ['tabindex', 'aria-labelledby']
+  });
+})();

@@ -41,9 +41,10 @@ def heatmap_figure(heat: Heatmap) -> go.Figure:
             z_row.append(position + 0.5)
             value = "—" if cell.value is None else f"{cell.value:.2f}"
             text_row.append(f"{value}<br>{status_word(cell.status)}")
+            n = "—" if cell.n is None else f"{cell.n:,}"
+            target = "—" if cell.target is None else f"{cell.target:g}"
             hover_row.append(
-                f"<b>{row.label}</b><br>{driver}: {value}"
-                f"<br>n = {'—' if cell.n is None else f'{cell.n:,}'}; target {'—' if cell.target is None else f'{cell.target:g}'}"
+                f"<b>{row.label}</b><br>{driver}: {value}<br>n = {n}; target {target}"
                 f"<br>status: {status_word(cell.status)}<br><i>select to open the program</i>")
         z.append(z_row)
         text.append(text_row)

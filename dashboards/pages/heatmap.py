@@ -6,7 +6,8 @@ from dash import Input, Output, State, callback, clientside_callback, dcc, html
 from flask import current_app
 
 from dashboards import components, figures, links, tables, validation
-from dashboards.queries import common, heatmap as queries
+from dashboards.queries import common
+from dashboards.queries import heatmap as queries
 from dashboards.urlstate import QueryParam, UrlState
 from scorecard.extensions import db
 
@@ -59,8 +60,9 @@ def layout(**query):
             components.filter_control("heatmap-life-experience", "Life experience",
                                       _options(common.life_experiences(session), "All life experiences"),
                                       values["life_experience"]),
-            components.filter_control("heatmap-sort", "Order", [{"label": v, "value": k} for k, v in queries.SORTS.items()],
-                                      values["sort"], searchable=False),
+            components.filter_control("heatmap-sort", "Order",
+                                      [{"label": v, "value": k} for k, v in queries.SORTS.items()], values["sort"],
+                                      searchable=False),
         ], className="dash-filters", role="group", **{"aria-label": "Filters"}),
         html.P(id="heatmap-summary", className="dash-lede", role="status"),
         dcc.Loading(dcc.Graph(id="heatmap-graph", config={"displaylogo": False}), type="dot"),

@@ -10,7 +10,8 @@ from flask import current_app
 from flask_login import current_user
 
 from dashboards import briefing, components, links, tables, validation
-from dashboards.queries import common, overview as queries
+from dashboards.queries import common
+from dashboards.queries import overview as queries
 from dashboards.urlstate import QueryParam, UrlState
 from scorecard.extensions import db
 
@@ -46,7 +47,8 @@ def layout(**query):
                  "before. Survey scores pool every touchpoint and channel; changes are listed only when they are "
                  "significant at 95%."),
         html.Div([
-            components.filter_control("overview-period", "Quarter", common.periods_with_data(session), values["period"]),
+            components.filter_control("overview-period", "Quarter", common.periods_with_data(session),
+                                      values["period"]),
             components.filter_control("overview-agency", "Agency", agencies, values["agency"]),
         ], className="dash-filters", role="group", **{"aria-label": "Filters"}),
         dcc.Loading(html.Div(id="overview-body"), type="dot"),
@@ -104,8 +106,8 @@ def status_tile(counts: queries.StatusCounts, agency) -> html.Section:
 
 
 def commitments_tile(counts: queries.CommitmentCounts) -> html.Section:
-    rows = [html.Li([html.A(row.label, href=row.href, className="usa-link"), html.Span(f"{row.count:,}", className="dash-count")])
-            for row in counts.rows]
+    rows = [html.Li([html.A(row.label, href=row.href, className="usa-link"),
+                     html.Span(f"{row.count:,}", className="dash-count")]) for row in counts.rows]
     return components.tile("Commitments by status", html.Ul(rows, className="dash-counts"), tile_id="tile-commitments",
                            footer=f"{counts.open_total:,} open commitments, as of {counts.today.isoformat()}.")
 
@@ -113,7 +115,8 @@ def commitments_tile(counts: queries.CommitmentCounts) -> html.Section:
 def leaders_tile(found: queries.LeadersBelow) -> html.Section:
     title = "Leaders with CX requirements proposed below 3"
     if found.fiscal_year is None:
-        return components.tile(title, html.P("No performance plans yet.", className="dash-empty"), tile_id="tile-leaders")
+        return components.tile(title, html.P("No performance plans yet.", className="dash-empty"),
+                               tile_id="tile-leaders")
     count = len(found.leaders)
     items = []
     for leader in found.leaders[:LEADERS_SHOWN]:
@@ -213,8 +216,11 @@ def programs_table(period, agency_id) -> tables.Table:
     names = common.program_names(session, tuple(sorted(statuses)))
     order = queries.PROGRAM_STATUSES
     rows = []
-    for pid, found in sorted(statuses.items(), key=lambda item: (
-            order.index(item[1].status) if item[1].status in order else len(order), names[item[0]][1], names[item[0]][0])):
+    def worst_first(item) -> tuple:
+        pid, found = item
+        return order.index(found.status) if found.status in order else len(order), names[pid][1], names[pid][0]
+
+    for pid, found in sorted(statuses.items(), key=worst_first):
         rows.append({"program": names[pid][0], "href": links.program(pid, chosen), "component": names[pid][1],
                      "status": found.status, "value": found.value, "n": found.n, "target": found.target,
                      "why": "why" if found.finding_id else None,

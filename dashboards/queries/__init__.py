@@ -11,5 +11,11 @@ A new page adds its own module here. Decorate a query function with `dashboards.
 when a page calls it on every view; its arguments must then be hashable plain values.
 """
 from dashboards.queries.common import (  # noqa: F401  (the names most pages need)
-    ProgramFilter, Scope, agencies, chosen_period, components, life_experiences, periods_with_data,
+    ProgramFilter,
+    Scope,
+    agencies,
+    chosen_period,
+    components,
+    life_experiences,
+    periods_with_data,
 )

@@ -6,16 +6,26 @@ from typing import Optional
 
 import sqlalchemy as sa
 
+from dashboards.cache import cached
 from scorecard.models import (
-    Agency, Component, Driver, Finding, LifeExperience, Metric, MetricKind, Observation, Program, Role,
-    RuleStatus, RuleSubject, RuleVersion,
+    Agency,
+    Component,
+    Driver,
+    Finding,
+    LifeExperience,
+    Metric,
+    MetricKind,
+    Observation,
+    Program,
+    Role,
+    RuleStatus,
+    RuleSubject,
+    RuleVersion,
 )
 from scorecard.models.org import program_life_experience
 from scorecard.periods import parse_period
 from scorecard.scores import ProgramScore, program_scores_for
 from scorecard.scoring import NO_DATA
-
-from dashboards.cache import cached
 
 # The A-11 drivers in the order the survey asks them.
 DRIVER_ORDER = [d.value for d in Driver]
@@ -65,6 +75,9 @@ class ProgramFilter:
             return None
         query = self.apply(sa.select(Program.id).join(Component, Component.id == Program.component_id))
         return set(session.scalars(query))
+
+
+EVERY_PROGRAM = ProgramFilter()  # the default filter: every program
 
 
 @cached

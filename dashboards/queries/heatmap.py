@@ -6,7 +6,7 @@ from typing import Optional
 import sqlalchemy as sa
 
 from dashboards.cache import cached
-from dashboards.queries.common import ProgramFilter, chosen_period, driver_metrics
+from dashboards.queries.common import EVERY_PROGRAM, ProgramFilter, chosen_period, driver_metrics
 from scorecard.models import Component, Program
 from scorecard.periods import parse_period
 from scorecard.scoring import AMBER, INSUFFICIENT, NO_DATA, NO_TARGET, RED, TargetBook, program_scores, rag_status
@@ -55,7 +55,7 @@ class Heatmap:
 
 
 @cached
-def driver_heatmap(session, period: Optional[str] = None, programs: ProgramFilter = ProgramFilter(),
+def driver_heatmap(session, period: Optional[str] = None, programs: ProgramFilter = EVERY_PROGRAM,
                    sort: str = "worst", *, min_n: int = 30) -> Heatmap:
     """The heatmap for `period` (default: the latest with data) over the programs the filter selects,
     worst first (`sort="worst"`) or by component and program name (`sort="name"`)."""

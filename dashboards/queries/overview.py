@@ -2,7 +2,7 @@
 commitments by status, leaders whose CX requirements are proposed below 3, A-11 reporting, and
 what changed since the quarter before (significant changes only)."""
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timezone
+from datetime import UTC, date, datetime, time
 from typing import Optional
 
 import sqlalchemy as sa
@@ -11,13 +11,27 @@ import sqlalchemy.orm as so
 from dashboards import links
 from dashboards.cache import cached
 from dashboards.queries.common import (
-    ProgramFilter, Scope, chosen_period, counts_by_program, driver_metrics, periods_with_data, program_names,
-    program_statuses, scores_of,
+    EVERY_PROGRAM,
+    ProgramFilter,
+    Scope,
+    chosen_period,
+    counts_by_program,
+    driver_metrics,
+    periods_with_data,
+    program_names,
+    program_statuses,
+    scores_of,
 )
 from scorecard.commitments.services import CLOSED, days_since_update, is_overdue, visible_commitments
 from scorecard.models import (
-    Commitment, CommitmentStatus, CommitmentUpdate, Component, Observation, PerformancePlan, PlanElement,
-    PlanRequirement, Program,
+    Commitment,
+    CommitmentStatus,
+    CommitmentUpdate,
+    Component,
+    Observation,
+    PerformancePlan,
+    PlanElement,
+    Program,
 )
 from scorecard.periods import Period, parse_period
 from scorecard.permissions import can
@@ -58,7 +72,7 @@ class AgencyScore:
 
 
 @cached
-def agency_score(session, period: str, driver: str, programs: ProgramFilter = ProgramFilter(), *,
+def agency_score(session, period: str, driver: str, programs: ProgramFilter = EVERY_PROGRAM, *,
                  min_n: int = 30) -> Optional[AgencyScore]:
     """`driver` pooled over the selected programs' answers in `period`; None when no metric measures it."""
     metrics = [m for m in driver_metrics(session) if m.driver.value == driver]
@@ -92,7 +106,7 @@ class StatusCounts:
 
 
 @cached
-def programs_by_status(session, period: str, programs: ProgramFilter = ProgramFilter(), *,
+def programs_by_status(session, period: str, programs: ProgramFilter = EVERY_PROGRAM, *,
                        min_n: int = 30) -> StatusCounts:
     counts = {status: 0 for status in PROGRAM_STATUSES}
     for found in program_statuses(session, period, programs, min_n=min_n).values():
@@ -212,7 +226,7 @@ class Reporting:
 
 
 @cached
-def a11_reporting(session, period: str, programs: ProgramFilter = ProgramFilter()) -> Reporting:
+def a11_reporting(session, period: str, programs: ProgramFilter = EVERY_PROGRAM) -> Reporting:
     period = parse_period(period)
     earlier = [str(period.prev(k)) for k in range(1, 5)]
 
@@ -292,7 +306,8 @@ def _turned_red(session, period: Period, prior: Period, programs: ProgramFilter,
             detail = f": trust {status.value:.2f} (n = {status.n or 0:,})"
             detail += f" against a target of {status.target:g}" if status.target is not None else ""
         href = links.finding(status.finding_id) if status.finding_id else links.program(status.program_id, str(period))
-        lines.append(ChangeLine(TURNED_RED, f"{name} ({component})", f"turned red in {period}, from {was}{detail}", href))
+        lines.append(ChangeLine(TURNED_RED, f"{name} ({component})", f"turned red in {period}, from {was}{detail}",
+                                href))
     return lines
 
 
@@ -326,7 +341,7 @@ def _significant_changes(session, period: Period, prior: Period, programs: Progr
 
 
 def _end_of(day: date) -> datetime:
-    return datetime.combine(day, time.max, tzinfo=timezone.utc)
+    return datetime.combine(day, time.max, tzinfo=UTC)
 
 
 def _commitment_changes(session, scope: Scope, since: date, as_of: date) -> list[ChangeLine]:

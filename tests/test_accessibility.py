@@ -1,0 +1,313 @@
+"""Accessibility: axe-core in headless Chromium on every dashboard page and every Flask page (each
+GET route without parameters, and the pages behind the first link of each list), signed in as the
+executive (as the administrator for a page the executive may not open). No page may have a
+serious or critical violation. Dashboard pages are checked once drawn and again with every
+details toggle open (their data tables).
+
+axe-core comes from its npm package: AXE_CORE_JS names axe.min.js, or it is looked for in
+node_modules/ here and in the usual global folders (`npm install --prefix DIR axe-core`). Without
+it, or without chromium and chromedriver, the module is skipped — unless SCORECARD_REQUIRE_BROWSER
+is set, when it fails.
+"""
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from scorecard.demo import DEMO_PASSWORD
+
+pytestmark = pytest.mark.browser
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMEDRIVER = shutil.which("chromedriver")
+AXE_PLACES = [ROOT / "node_modules", Path("/usr/local/lib/node_modules"), Path("/usr/lib/node_modules"),
+              Path.home() / ".cache" / "scorecard-axe" / "node_modules"]
+SERIOUS = ("serious", "critical")
+
+
+def _axe() -> Path | None:
+    named = os.environ.get("AXE_CORE_JS")
+    if named:
+        return Path(named) if Path(named).is_file() else None
+    return next((p / "axe-core" / "axe.min.js" for p in AXE_PLACES if (p / "axe-core" / "axe.min.js").is_file()), None)
+
+
+AXE = _axe()
+_missing = [what for what, found in (("chromium", CHROMIUM), ("chromedriver", CHROMEDRIVER), (
+    "axe-core (set AXE_CORE_JS to axe.min.js, or `npm install --prefix DIR axe-core`)", AXE)) if not found]
+if _missing:
+    if os.environ.get("SCORECARD_REQUIRE_BROWSER"):
+        raise RuntimeError(f"{', '.join(_missing)} required (SCORECARD_REQUIRE_BROWSER is set)")
+    pytest.skip(f"{', '.join(_missing)} not installed", allow_module_level=True)
+
+
+def _routes() -> tuple[list[str], list[str]]:
+    """(dashboard pages, Flask pages): GET routes without parameters, as the app declares them."""
+    import dash
+
+    from scorecard import create_app
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://", "SECRET_KEY": "routes"})
+    flask = sorted({r.rule for r in app.url_map.iter_rules() if "GET" in r.methods and not r.arguments
+                    and not r.rule.startswith(("/static", "/dashboards", "/api/v1/"))
+                    and r.endpoint not in ("main.healthz", "auth.login")})
+    pages = sorted(p["relative_path"] for p in dash.page_registry.values() if not p.get("path_template"))
+    return pages, flask
+
+
+DASHBOARD_PAGES, FLASK_PAGES = _routes()
+# A list page and the pattern of the pages it links to: the first such link is checked too.
+WITH_IDS = [("/commitments/", r"/commitments/\d+$"), ("/plans/", r"/plans/\d+$"), ("/rules/", r"/rules/[\w.-]+$"),
+            ("/capacity/", r"/capacity/\d+/\d+$"), ("/imports/", r"/imports/\d+$"),
+            ("/plans/", r"/findings/\d+$"), ("/dashboards/", r"/findings/\d+$"), ("/dashboards/", r"/commitments/\d+$")]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """The app as production runs it, with the demo agency and its rules evaluated."""
+    folder = tmp_path_factory.mktemp("a11y")
+    env = dict(os.environ, DATABASE_URL=f"sqlite:///{folder / 'scorecard.db'}", SCORECARD_ENV="development",
+               SECRET_KEY="a11y-test")
+    scorecard = [sys.executable, "-m", "scorecard.cli"]
+    for step in (["db", "upgrade"], ["demo"], ["evaluate"]):
+        subprocess.run(scorecard + step, env=env, cwd=ROOT, check=True, capture_output=True)
+    port = _free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "2", "wsgi:app"],
+        env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(150):
+        try:
+            urllib.request.urlopen(base + "/healthz", timeout=1)
+            break
+        except OSError:
+            time.sleep(0.2)
+    else:
+        process.kill()
+        raise RuntimeError("the server did not start")
+    yield base
+    process.terminate()
+    process.wait(timeout=10)
+
+
+class Browser:
+    """One headless Chromium signed in as one demo user."""
+
+    def __init__(self, server: str, email: str, profile: Path):
+        from selenium import webdriver
+        from selenium.webdriver.chrome.service import Service
+        from selenium.webdriver.common.by import By
+
+        options = webdriver.ChromeOptions()
+        options.binary_location = CHROMIUM
+        for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                     "--disable-component-update", "--disable-dev-shm-usage", "--no-first-run",
+                     "--window-size=1400,1000", f"--user-data-dir={profile}"):
+            options.add_argument(flag)
+        self.server = server
+        self.driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+        self.driver.set_page_load_timeout(90)
+        self.driver.set_script_timeout(90)
+        self.driver.get(server + "/auth/login")
+        self.driver.find_element(By.NAME, "email").send_keys(email)
+        self.driver.find_element(By.NAME, "password").send_keys(DEMO_PASSWORD)
+        self.driver.find_element(By.CSS_SELECTOR, "form.usa-form [type=submit]").click()
+        try:
+            self.wait(lambda d: "/auth/login" not in d.current_url)
+        except Exception:
+            page = self.driver.find_element(By.TAG_NAME, "body").text
+            self.driver.quit()
+            raise AssertionError(f"{email} could not sign in: {page[:500]}") from None
+
+    def wait(self, condition, timeout=90):
+        from selenium.webdriver.support.ui import WebDriverWait
+
+        return WebDriverWait(self.driver, timeout).until(condition)
+
+    def open(self, path: str) -> None:
+        self.driver.get(self.server + path)
+        if path.startswith("/dashboards/"):
+            self.settle()
+
+    def settle(self) -> None:
+        """Wait until the dashboard page is drawn: its heading shown, no callback in flight."""
+        self.wait(lambda d: d.execute_script("return !!document.querySelector('#main-content h1')"))
+        quiet = 0
+        while quiet < 3:
+            time.sleep(0.5)
+            busy = self.driver.execute_script(
+                "return document.querySelectorAll('[data-dash-is-loading=\"true\"], ._dash-loading').length")
+            quiet = quiet + 1 if not busy else 0
+
+    def status(self, path: str) -> int:
+        """The HTTP status of a GET as this user (the browser's own fetch, with its cookies)."""
+        return self.driver.execute_async_script(
+            "const done = arguments[arguments.length - 1];"
+            "fetch(arguments[0], {redirect: 'manual'}).then(r => done(r.status)).catch(() => done(0));", path)
+
+    def content_type(self) -> str:
+        return self.driver.execute_script("return document.contentType")
+
+    def links(self, pattern: str) -> list[str]:
+        hrefs = self.driver.execute_script("return Array.from(document.querySelectorAll('a[href]'), a => a.href)")
+        return [h.replace(self.server, "") for h in hrefs if re.search(pattern, h.replace(self.server, ""))]
+
+    def axe(self) -> list[dict]:
+        """axe-core's serious and critical violations on the page as it is now."""
+        if not self.driver.execute_script("return !!window.axe"):
+            self.driver.execute_script(AXE.read_text(encoding="utf-8"))
+        result = self.driver.execute_async_script(
+            "const done = arguments[arguments.length - 1];"
+            "axe.run(document, {resultTypes: ['violations']}).then(r => done(r.violations))"
+            ".catch(e => done([{id: 'axe-error', impact: 'critical', help: String(e), nodes: []}]));")
+        return [v for v in result if v.get("impact") in SERIOUS]
+
+    def quit(self):
+        self.driver.quit()
+
+
+@pytest.fixture(scope="module")
+def browsers(server, tmp_path_factory):
+    opened = {}
+
+    def signed_in(email: str) -> Browser:
+        if email not in opened:
+            opened[email] = Browser(server, email, tmp_path_factory.mktemp("chrome"))
+        return opened[email]
+    yield signed_in
+    for browser in opened.values():
+        browser.quit()
+
+
+def describe(violations: list[dict]) -> str:
+    lines = []
+    for v in violations:
+        targets = "; ".join(" ".join(n.get("target", [])) for n in v.get("nodes", [])[:4])
+        lines.append(f"{v['impact']}: {v['id']} — {v['help']} ({len(v.get('nodes', []))} nodes: {targets})")
+    return "\n".join(lines)
+
+
+def browser_for(browsers, path: str) -> Browser:
+    """The executive's browser, or the administrator's for a page the executive may not open."""
+    browser = browsers("executive@demo.cx.gov")
+    if browser.status(path) in (401, 403):
+        admin = browsers("admin@demo.cx.gov")
+        if admin.status(path) == 200:
+            return admin
+    return browser
+
+
+def audit(browsers, path: str) -> list[dict]:
+    """Open `path` as the executive (as the administrator when the executive may not) and run axe;
+    on a dashboard page, again with every details toggle open."""
+    browser = browser_for(browsers, path)
+    browser.open(path)
+    if "html" not in browser.content_type():
+        pytest.skip(f"{path} is not a page ({browser.content_type()})")
+    found = browser.axe()
+    if path.startswith("/dashboards/"):
+        browser.driver.execute_script("document.querySelectorAll('details').forEach(d => d.open = true)")
+        time.sleep(0.5)
+        found += [v for v in browser.axe() if v["id"] not in {f["id"] for f in found}]
+    return found
+
+
+@pytest.mark.parametrize("path", DASHBOARD_PAGES)
+def test_dashboard_page_has_no_serious_violation(browsers, path):
+    violations = audit(browsers, path)
+    assert not violations, f"{path}:\n{describe(violations)}"
+
+
+@pytest.mark.parametrize("path", FLASK_PAGES)
+def test_flask_page_has_no_serious_violation(browsers, path):
+    violations = audit(browsers, path)
+    assert not violations, f"{path}:\n{describe(violations)}"
+
+
+@pytest.mark.parametrize("listing, pattern", WITH_IDS, ids=[f"{a}->{b}" for a, b in WITH_IDS])
+def test_page_with_an_id_has_no_serious_violation(browsers, listing, pattern):
+    browser = browser_for(browsers, listing)
+    browser.open(listing)
+    if listing.startswith("/plans/") and "findings" in pattern:  # a plan's why-links
+        plans = browser.links(r"/plans/\d+$")
+        assert plans, "no plan to open"
+        browser.open(plans[0])
+    found = browser.links(pattern)
+    assert found, f"no link matching {pattern} on {listing}"
+    violations = audit(browsers, found[0])
+    assert not violations, f"{found[0]}:\n{describe(violations)}"
+
+
+# ------------------------------------------------------------------------------ by keyboard
+
+def test_a_keyboard_user_filters_the_heatmap_and_the_link_keeps_the_view(browsers):
+    """Tab to a filter, open it, choose with the arrows: the query string follows; the link
+    reopens the same view; the back button returns to the one before."""
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.keys import Keys
+
+    browser = browsers("executive@demo.cx.gov")
+    driver = browser.driver
+    browser.open("/dashboards/heatmap")
+    before = driver.current_url
+
+    def shown(control: str) -> str:
+        return driver.execute_script(f"return document.getElementById('{control}').textContent")
+
+    assert shown("heatmap-sort") == "Worst first"
+    driver.execute_script("document.getElementById('heatmap-life-experience').focus()")
+    ActionChains(driver).send_keys(Keys.TAB).perform()
+    focused = driver.execute_script("return document.activeElement.id")
+    assert focused == "heatmap-sort", "the next tab stop is the filter"
+    name = driver.execute_script("""const b = document.getElementById('heatmap-sort');
+        return b.getAttribute('aria-labelledby').split(' ').map(id => document.getElementById(id))
+                .filter(Boolean).map(e => e.textContent).join(', ')""")
+    assert name == "Order, Worst first", "the filter is named by its label and value"
+    ActionChains(driver).send_keys(Keys.ENTER).perform()
+    time.sleep(0.5)
+    ActionChains(driver).send_keys(Keys.ARROW_DOWN).send_keys(Keys.ENTER).perform()
+    browser.wait(lambda d: "sort=name" in d.current_url)
+    browser.settle()
+    assert shown("heatmap-sort") == "Component and program name"
+    link = driver.current_url
+    assert "period=FY" in link
+
+    browser.open(link.replace(browser.server, ""))
+    assert shown("heatmap-sort") == "Component and program name", "the copied link reproduces the view"
+    first = driver.execute_script("return document.querySelector('#heatmap-table th[scope=row]').textContent")
+    driver.back()
+    browser.wait(lambda d: d.current_url == before)
+    browser.settle()
+    assert shown("heatmap-sort") == "Worst first", "back returns to the view before"
+    assert driver.execute_script("return document.querySelector('#heatmap-table th[scope=row]').textContent") != first
+
+
+def test_focus_moves_to_the_heading_after_navigating_between_dashboards(browsers):
+    from selenium.webdriver.common.by import By
+
+    browser = browsers("executive@demo.cx.gov")
+    driver = browser.driver
+    browser.open("/dashboards/")
+    assert driver.execute_script("return document.activeElement.tagName") == "BODY", "a new page starts at the top"
+    assert driver.find_element(By.CSS_SELECTOR, "a.usa-skipnav").get_attribute("href").endswith("#main-content")
+    driver.find_element(By.CSS_SELECTOR, "#dash-subnav").find_element(By.LINK_TEXT, "Heatmap").click()
+    browser.wait(lambda d: d.execute_script("return document.activeElement.tagName") == "H1")
+    assert driver.execute_script("return document.activeElement.textContent") == "Programs × A-11 drivers"
+    assert driver.title == "Heatmap · CX Scorecard"
+    current = driver.execute_script(
+        "return Array.from(document.querySelectorAll('#dash-subnav a'), "
+        "a => [a.textContent, a.getAttribute('aria-current')])")
+    assert [name for name, mark in current if mark == "page"] == ["Heatmap"], current
