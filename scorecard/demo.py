@@ -23,10 +23,13 @@ after a phone-system cut-over and turns red; Trusted Traveler Enrollment and Flo
 fall significantly (green to amber); Passport Renewal Online, Retirement Applications and Marketplace
 Enrollment rise significantly; Survivor Benefits, Housing Inspections and Export Assistance move as
 much on samples too small to tell; Small Community Grants, Survivor Annuities and (this quarter)
-Life Insurance Claims have fewer than 30 respondents; the Small Business Office, not a HISP, has no
-trust targets; Navigator Grants did not report. Last fiscal year's plans are rated (the rating
-official confirmed the rules' proposals, overriding a few with a justification); this year's wait
-for the rules, which `scorecard demo` publishes and evaluates after seeding.
+Life Insurance Claims have fewer than 30 respondents; the Small Business Office, not a HISP, sets no
+trust target (only its help desk is held to the help-line target); Navigator Grants did not report.
+Function-level measures put the CFO at target, the CIO close and the CHCO (days to hire) in the red.
+Commitments: three overdue, five left without an update for over 30 days. Last fiscal year's plans
+are rated (the rating official confirmed the rules' proposals, overriding a few with a
+justification); this year's wait for the rules, which `scorecard demo` publishes and evaluates
+after seeding.
 """
 import csv
 import random
@@ -174,7 +177,7 @@ class TrustStory:
 
     `before` is its trust in the quarter before the latest, reached by `trend` a quarter; `latest`
     its trust in the latest quarter (None: a small move of its own). `n` is its respondents a quarter
-    on the v2 survey (the v1 survey, fielded on more channels, reached about twice as many)."""
+    on the v2 survey (the v1 survey, fielded on more channels, reached about half as many again)."""
 
     before: float
     n: int
@@ -289,7 +292,7 @@ def _rng(part: str) -> random.Random:
 
 
 def demo_periods(today: date) -> list[Period]:
-    """The quarters with survey data: FY2023-Q1 (or eight quarters back, if later) to the latest complete one."""
+    """The quarters with survey data: FY2023-Q1 to the latest complete one (at least eight quarters)."""
     last = latest_complete_period(today)
     return period_range(min(FIRST_PERIOD, last.prev(7)), last)
 
@@ -404,15 +407,6 @@ def respondents(story: TrustStory, position: int, count: int) -> int:
     return max(5, round(story.n * (1 + 0.06 * ((position * 3 + story.n) % 5 - 2) / 2)))
 
 
-def _likert_counts(rng: random.Random, mean: float, n: int) -> list[int]:
-    """Answer counts for `n` respondents whose mean lands near `mean` (the v1 drivers)."""
-    weights = [max(0.01, 1.2 - abs(k - mean)) ** 2 * rng.uniform(0.85, 1.15) for k in range(1, 6)]
-    total = sum(weights)
-    counts = [int(n * w / total) for w in weights]
-    counts[round(mean) - 1] += n - sum(counts)
-    return counts
-
-
 def five_point_counts(mean: float, n: int) -> list[int]:
     """Answer counts 1-5 for `n` respondents whose mean is `mean` to the nearest 1/n: a smooth shape
     around the mean, then single answers moved one step at a time from the fullest answer."""
@@ -454,9 +448,9 @@ def _observations(session, agency, programs, functions, metrics, periods):
             if period < V2_FROM:
                 trust = trust_path(story, position, count)
                 for code, _name, question in DRIVER_METRICS:
-                    mean = min(4.9, max(1.4, trust + DRIVER_OFFSETS[code] + likert.uniform(-0.08, 0.08)))
-                    n = max(5, round(2 * respondents(story, position, count) * likert.uniform(0.9, 1.1)))
-                    counts = _likert_counts(likert, mean, n)
+                    mean = min(4.9, max(1.4, trust + DRIVER_OFFSETS[code] + likert.uniform(-0.025, 0.025)))
+                    n = max(5, round(1.5 * respondents(story, position, count) * likert.uniform(0.95, 1.05)))
+                    counts = five_point_counts(mean, n)
                     value = sum((k + 1) * c for k, c in enumerate(counts)) / n
                     rows.append(_obs(metrics[code], agency, program.component_id, program.id, None, period, channel,
                                      value, n, counts, question, now))
