@@ -1,0 +1,525 @@
+"""A program's page and the life experiences page, on a small agency built here: the measures by
+quarter across A-11's method break (v1 means with their CI and target; from FY2024-Q2 v2 trust as
+the share who trust, the aspects as shares), wording and import batches, channels and
+touchpoints, findings, the accountability chain as each role may see it, the figures (no line
+across the break), the life experiences' pooled scores, and the pages' layouts, callbacks,
+downloads and hostile values."""
+import base64
+import csv
+import io
+import json
+from datetime import UTC, date, datetime
+
+import pytest
+
+from dashboards import dash_app
+from dashboards.figures import life_experiences as life_charts
+from dashboards.figures import program as charts
+from dashboards.queries import common
+from dashboards.queries import life_experience_rollup as rollups
+from dashboards.queries import program as queries
+from dashboards.validation import _outputs
+from scorecard.a11 import ensure_standard_metrics, v2_metric_code
+from scorecard.extensions import db
+from scorecard.models import (
+    Agency,
+    BatchStatus,
+    Commitment,
+    CommitmentStatus,
+    Component,
+    ElementRating,
+    Finding,
+    Function,
+    ImportBatch,
+    Leader,
+    LifeExperience,
+    Observation,
+    PerformancePlan,
+    PlanElement,
+    PlanRequirement,
+    Program,
+    Role,
+    Rule,
+    RuleStatus,
+    RuleSubject,
+    RuleVersion,
+    ScopeType,
+    Target,
+    subject_key,
+)
+from scorecard.survey import pool, stats_from_counts
+
+URL = "/dashboards/_dash-update-component"
+V1_TRUST = "This interaction increased my trust / confidence in the agency."
+ODD_TRUST = "I trust the agency more than before."  # not the standard statement
+THUMBS_TRUST = "Touchpoints A-11 v2 question 1, trust (thumbs up / down, counted as 5 / 1)"
+FIVE_TRUST = "Touchpoints A-11 v2 question 1, trust (answers from 1 to 5)"
+TODAY = date(2026, 11, 22)
+
+
+def observe(session, program, code, period, *, counts=None, value=None, n=None, channel="web", touchpoint="",
+            question=None, batch=None):
+    metric = ensure_standard_metrics(session)[code]
+    session.flush()
+    counts = list(counts) if counts else [None] * 5
+    if n is None and counts[0] is not None:
+        n = sum(counts)
+    if value is None and counts[0] is not None:
+        value = stats_from_counts(counts).mean
+    session.add(Observation(
+        metric_id=metric.id, agency_id=program.component.agency_id, component_id=program.component_id,
+        program_id=program.id, subject_key=subject_key(program_id=program.id), period=period, channel=channel,
+        touchpoint=touchpoint, n=n, count_1=counts[0], count_2=counts[1], count_3=counts[2], count_4=counts[3],
+        count_5=counts[4], value=value, question_text=question, import_batch_id=None if batch is None else batch.id))
+
+
+def batch(session, name: str, committed: datetime) -> ImportBatch:
+    found = ImportBatch(filename=name, checksum=name, status=BatchStatus.committed, committed_at=committed)
+    session.add(found)
+    session.flush()
+    return found
+
+
+def build(session) -> dict:
+    """Benefits Call Center: v1 trust in FY2023-Q4 and FY2024-Q1 (the second on two channels, one
+    worded off-standard), satisfaction in FY2024-Q1 and again (on 1-5) in FY2024-Q2, v2 trust on a
+    thumbs form in FY2024-Q2 and FY2024-Q3, and the v2 aspects. Pension Line (another agency) shares
+    its life experience and answers a 1-5 v2 form."""
+    metrics = ensure_standard_metrics(session)
+    a, b = Agency(code="DA", name="Department A"), Agency(code="DB", name="Department B")
+    benefits = Component(agency=a, code="BA", name="Benefits", is_hisp=True)
+    pensions = Component(agency=b, code="PN", name="Pensions")
+    calls = Program(component=benefits, code="BA-CALL", name="Benefits Call Center")
+    line = Program(component=pensions, code="PN-LINE", name="Pension Line")
+    retiring = LifeExperience(name="Approaching retirement", programs=[calls, line])
+    session.add_all([a, b, calls, line, retiring])
+    session.flush()
+    for year in (2024, 2025):
+        session.add(Target(metric_id=metrics["trust"].id, scope_type=ScopeType.component, scope_id=benefits.id,
+                           fiscal_year=year, target=4.0, green_at=4.0, amber_at=3.7))
+        session.add(Target(metric_id=metrics[v2_metric_code("positive", "ease")].id, scope_type=ScopeType.agency,
+                           scope_id=a.id, fiscal_year=year, target=30.0, green_at=30.0, amber_at=25.0))
+    v2 = batch(session, "touchpoints-BA-CALL-FY2024-Q2.csv", datetime(2024, 4, 20, tzinfo=UTC))
+    later = batch(session, "touchpoints-BA-CALL-FY2024-Q3.csv", datetime(2024, 9, 1, tzinfo=UTC))
+    observe(session, calls, "trust", "FY2023-Q4", counts=[0, 0, 20, 100, 80], question=V1_TRUST)
+    observe(session, calls, "trust", "FY2024-Q1", counts=[0, 5, 15, 45, 35], question=V1_TRUST)
+    observe(session, calls, "trust", "FY2024-Q1", counts=[0, 0, 5, 10, 5], channel="phone", question=ODD_TRUST)
+    observe(session, calls, "satisfaction", "FY2024-Q1", counts=[0, 0, 10, 50, 40],
+            question="I am satisfied with the service I received.")
+    observe(session, calls, "satisfaction", "FY2024-Q2", counts=[0, 0, 10, 40, 50],
+            question="I am satisfied with the service I received.")
+    observe(session, calls, "trust", "FY2024-Q2", counts=[40, 0, 0, 0, 160], channel="", touchpoint="Form A",
+            question=THUMBS_TRUST, batch=v2)
+    observe(session, calls, "trust", "FY2024-Q3", counts=[60, 0, 0, 0, 140], channel="", touchpoint="Form A",
+            question=THUMBS_TRUST, batch=later)
+    observe(session, calls, v2_metric_code("positive", "ease"), "FY2024-Q2", value=35.0, n=200, channel="",
+            touchpoint="Form A", question="Touchpoints A-11 v2: what went well: ease", batch=v2)
+    observe(session, calls, v2_metric_code("negative", "ease"), "FY2024-Q2", value=10.0, n=200, channel="",
+            touchpoint="Form A", question="Touchpoints A-11 v2: what could be improved: ease", batch=v2)
+    observe(session, line, "trust", "FY2024-Q2", counts=[5, 5, 10, 40, 40], channel="", touchpoint="Form B",
+            question=FIVE_TRUST)
+    observe(session, line, "trust", "FY2024-Q1", counts=[0, 2, 8, 30, 20], question=V1_TRUST)
+    session.commit()
+    return {"calls": calls, "line": line, "benefits": benefits, "retiring": retiring, "metrics": metrics,
+            "agencies": (a, b)}
+
+
+@pytest.fixture
+def world(app):
+    with app.app_context():
+        yield build(db.session)
+
+
+def _version(session, subject: RuleSubject, key: str, status=RuleStatus.published) -> RuleVersion:
+    version = RuleVersion(rule=Rule(key=key, title=key.replace("-", " ").capitalize(), subject_type=subject),
+                          version=1, status=status, definition={})
+    session.add(version)
+    session.flush()
+    return version
+
+
+def finding(session, subject, subject_id, period, *, version=None, **what) -> Finding:
+    version = version or _version(session, subject, f"rule-{subject}-{subject_id}-{period}-{len(what)}")
+    found = Finding(rule_version_id=version.id, subject_type=subject, subject_id=subject_id, period=period,
+                    outcome="status" if what.get("status") else "flag" if what.get("flag") else "rating",
+                    explanation="test finding", fingerprint="x", facts={}, **what)
+    session.add(found)
+    session.commit()
+    return found
+
+
+# ------------------------------------------------------------------------------ measures
+
+def test_a_share_has_a_wilson_interval():
+    low, high = queries.wilson(80.0, 200)
+    assert 73 < low < 80 < high < 86
+    assert queries.wilson(0.0, 10)[0] == 0 and queries.wilson(100.0, 10)[1] == 100
+    assert queries.wilson(50.0, 0) == (None, None)
+
+
+def test_the_era_of_a_quarter():
+    assert queries.era_of("FY2024-Q1") == queries.V1
+    assert queries.era_of("FY24 Q2") == queries.V2 and queries.era_of("FY2027-Q1") == queries.V2
+
+
+def test_v1_trust_is_the_pooled_mean_with_its_ci_target_wording_and_source(world):
+    trend = queries.program_trend(db.session, world["calls"].id, min_n=30)
+    assert trend.periods == ["FY2023-Q4", "FY2024-Q1", "FY2024-Q2", "FY2024-Q3"]
+    [v1] = trend.of(topic="trust", era=queries.V1)
+    point = v1.at("FY2024-Q1")
+    expected = stats_from_counts(pool([0, 5, 15, 45, 35], [0, 0, 5, 10, 5]))
+    assert point.value == pytest.approx(expected.mean) and point.n == 120
+    assert (point.ci_low, point.ci_high) == pytest.approx((expected.ci_low, expected.ci_high))
+    assert point.target == 4.0 and point.status == "green"
+    assert point.non_standard and "(non-standard wording)" in point.question_words
+    assert set(point.questions) == {V1_TRUST, ODD_TRUST}
+    assert point.sources == ("no import batch (entered directly)",)
+    assert not v1.at("FY2023-Q4").non_standard
+
+
+def test_v2_trust_is_the_share_who_trust_judged_on_the_mean(world):
+    trend = queries.program_trend(db.session, world["calls"].id, min_n=30)
+    [v2] = trend.of(topic="trust", era=queries.V2)
+    assert v2.spec.unit == queries.SHARE and v2.label == "Trust / confidence: share who trust"
+    point = v2.at("FY2024-Q2")
+    assert point.value == pytest.approx(80.0) and point.n == 200 and point.scale == queries.THUMBS
+    assert point.ci_low < 80 < point.ci_high
+    assert point.mean == pytest.approx(1 + 4 * 0.8) and point.mean_target == 4.0
+    assert point.target == pytest.approx(75.0), "a thumbs form: the 1-5 target 4.0 is a share of 75%"
+    assert point.status == "green" and not point.non_standard, "the v1 statements do not apply to the v2 question"
+    assert point.sources == ("batch 1: touchpoints-BA-CALL-FY2024-Q2.csv, committed 2024-04-20",)
+    assert v2.at("FY2024-Q3").value == pytest.approx(70.0) and v2.at("FY2024-Q3").status == "amber"
+
+
+def test_a_1_to_5_v2_form_shares_answers_4_and_5_and_converts_no_target(world):
+    line = queries.program_trend(db.session, world["line"].id, min_n=30)
+    [v2] = line.of(topic="trust", era=queries.V2)
+    point = v2.at("FY2024-Q2")
+    assert point.value == pytest.approx(80.0) and point.scale == queries.FIVE
+    assert point.target is None and point.status == "no_target"
+
+
+def test_the_aspects_are_shares_with_their_targets(world):
+    trend = queries.program_trend(db.session, world["calls"].id, min_n=30)
+    aspects = trend.of(aspects=True)
+    assert [s.label for s in aspects] == ["Ease: went well", "Ease: could be improved"]
+    went_well = aspects[0].at("FY2024-Q2")
+    assert (went_well.value, went_well.n, went_well.target, went_well.status) == (35.0, 200, 30.0, "green")
+    assert went_well.ci_low < 35 < went_well.ci_high
+
+
+def test_a_question_without_counts_is_reported_without_a_score(world):
+    calls = world["calls"]
+    observe(db.session, calls, "ease", "FY2024-Q1", question="It was easy to complete what I needed to do.")
+    db.session.commit()
+    [ease] = queries.program_trend(db.session, calls.id).of(topic="ease", aspects=False)
+    point = ease.at("FY2024-Q1")
+    assert point.without_counts and point.value is None and point.status == "no_data"
+
+
+def test_channels_and_touchpoints_of_one_quarter(world):
+    calls = world["calls"]
+    q1 = queries.channel_breakdown(db.session, calls.id, "FY24 Q1")
+    assert q1.period == "FY2024-Q1" and q1.era == queries.V1
+    trust = [r for r in q1.rows if r.measure == "Trust / confidence"]
+    assert [(r.channel, r.n, r.non_standard) for r in trust] == [("phone", 20, True), ("web", 100, False)]
+    assert {(v.channel, v.respondents) for v in q1.volumes} == {("phone", 20), ("web", 100)}
+    q2 = queries.channel_breakdown(db.session, calls.id, "FY2024-Q2")
+    shares = {r.measure: r.value for r in q2.rows if r.touchpoint == "Form A"}
+    assert shares["Trust / confidence: share who trust"] == pytest.approx(80.0)
+    assert shares["Ease: went well"] == 35.0
+    assert queries.channel_breakdown(db.session, calls.id, None).rows == []
+
+
+def test_findings_of_the_quarter_link_to_their_why_pages(world):
+    calls = world["calls"]
+    status = finding(db.session, RuleSubject.program, calls.id, "FY2024-Q2", status="green")
+    flag = finding(db.session, RuleSubject.program, calls.id, "FY2024-Q2", flag="significant_decline",
+                   severity="high")
+    draft = _version(db.session, RuleSubject.program, "draft-rule", status=RuleStatus.draft)
+    finding(db.session, RuleSubject.program, calls.id, "FY2024-Q2", version=draft, status="red")
+    finding(db.session, RuleSubject.program, calls.id, "FY2024-Q3", status="amber")
+    found = queries.program_findings(db.session, calls.id, "FY2024-Q2")
+    assert [(f.id, f.word, f.href) for f in found] == [(status.id, "green", f"/findings/{status.id}"),
+                                                       (flag.id, "significant decline", f"/findings/{flag.id}")]
+    assert found[0].status == "green" and found[1].status is None and found[1].severity == "high"
+
+
+# ------------------------------------------------------------------------------ accountability
+
+def chain(world) -> dict:
+    """Two plans read the Call Center (a CFO leader's and a CIO leader's), one does not; a CFO and a
+    CIO commitment are tied to it."""
+    session = db.session
+    cfo, cio = Function(code="CFO", name="Chief Financial Officer"), Function(code="CIO", name="Chief Information")
+    trust = world["metrics"]["trust"]
+    made = {}
+    for name, function, reads in (("Ada Lee", cfo, True), ("Bo Chan", cio, True), ("Cy Dee", cfo, False)):
+        plan = PerformancePlan(leader=Leader(name=name, title="Director", function=function), fiscal_year=2025)
+        element = PlanElement(name="Results Driven", weight=40, is_results_driven=True)
+        requirement = PlanRequirement(text="Raise trust", metric=trust,
+                                      programs=[world["calls"]] if reads else [world["line"]])
+        element.requirements = [requirement, PlanRequirement(text="Lead people")]
+        plan.elements.append(element)
+        session.add(plan)
+        session.flush()
+        made[name] = (plan, element, requirement)
+    low = finding(session, RuleSubject.requirement, made["Ada Lee"][2].id, "FY2025-Q1", rating=2)
+    session.add(ElementRating(element=made["Ada Lee"][1], proposed_rating=2, confirmed_rating=3,
+                              justification="Context"))
+    owed = Commitment(function=cfo, title="Fund the phone system", status=CommitmentStatus.at_risk,
+                      reason="Budget", due_date=date(2026, 1, 15), evidence_links=[], programs=[world["calls"]],
+                      last_update_at=datetime(2026, 11, 1, tzinfo=UTC))
+    other = Commitment(function=cio, title="Replace the IVR", status=CommitmentStatus.on_track,
+                       due_date=date(2027, 3, 1), evidence_links=[], programs=[world["calls"]])
+    session.add_all([owed, other])
+    session.commit()
+    return {"plans": made, "low": low, "owed": owed, "other": other, "cfo": cfo, "cio": cio}
+
+
+def test_the_executive_sees_every_plan_and_commitment_with_links(world):
+    links = chain(world)
+    found = queries.accountability(db.session, world["calls"].id, common.Scope(Role.executive), TODAY)
+    assert [line.leader for line in found.plans] == ["Ada Lee", "Bo Chan"] and found.hidden_plans == 0
+    ada = found.plans[0]
+    assert ada.href == f"/plans/{links['plans']['Ada Lee'][0].id}"
+    assert [(r.text, r.proposed, r.finding_id) for r in ada.requirements] == [("Raise trust", 2, links["low"].id)]
+    assert ada.lowest.finding_id == links["low"].id
+    assert [(e.name, e.proposed, e.decided) for e in ada.elements] == [("Results Driven", 2, 3)]
+    assert found.plans[1].requirements[0].proposed is None and found.plans[1].elements[0].decided is None
+    by_title = {c.title: c for c in found.commitments}
+    owed = by_title["Fund the phone system"]
+    assert (owed.function, owed.status, owed.due, owed.overdue, owed.href) == (
+        "CFO", "at_risk", date(2026, 1, 15), True, f"/commitments/{links['owed'].id}")
+    assert owed.last_update == date(2026, 11, 1)
+    assert not by_title["Replace the IVR"].overdue and found.hidden_commitments == 0
+
+
+def test_an_officer_sees_their_functions_part_and_a_count_of_the_rest(world):
+    links = chain(world)
+    officer = common.Scope(Role.officer, function_id=links["cfo"].id)
+    found = queries.accountability(db.session, world["calls"].id, officer, TODAY)
+    assert [line.leader for line in found.plans] == ["Ada Lee"] and found.hidden_plans == 1
+    assert [c.title for c in found.commitments] == ["Fund the phone system"] and found.hidden_commitments == 1
+
+
+def test_a_viewer_sees_neither_plans_nor_commitments(world):
+    chain(world)
+    found = queries.accountability(db.session, world["calls"].id, common.Scope(Role.viewer), TODAY)
+    assert found.plans is None and found.commitments is None
+
+
+# ------------------------------------------------------------------------------ the figures
+
+def _x_periods(trace) -> set[str]:
+    return {x for x in (trace.x or ()) if isinstance(x, str)}
+
+
+def test_the_method_break_is_never_one_line_across(world):
+    """No trace of any program figure holds both FY2024-Q1 and FY2024-Q2 (or any quarters on both
+    sides of the break); the trust figure draws the eras apart with the labelled marker."""
+    trend = queries.program_trend(db.session, world["calls"].id)
+    figures = [charts.trust_figure(trend, "Calls"), charts.drivers_figure(trend, "Calls"),
+               charts.aspects_figure(trend, "Calls")]
+    for figure in figures:
+        for trace in figure.data:
+            eras = {queries.era_of(p) for p in _x_periods(trace)}
+            assert len(eras) <= 1, f"{trace.name} spans the break: {sorted(_x_periods(trace))}"
+    trust = figures[0]
+    assert trust.layout.xaxis.domain[1] < trust.layout.xaxis2.domain[0], "two panels with a gap"
+    assert any(queries.BREAK_LABEL in (a.text or "") for a in trust.layout.annotations)
+    assert [s.type for s in trust.layout.shapes] == ["line"]
+    lines = [t for t in trust.data if t.mode == "lines+markers"]
+    assert [sorted(_x_periods(t)) for t in lines] == [["FY2023-Q4", "FY2024-Q1"], ["FY2024-Q2", "FY2024-Q3"]]
+    assert "n = 120" in lines[0].hovertext[1] and "non-standard wording" in lines[0].hovertext[1]
+    assert "batch 1: touchpoints-BA-CALL-FY2024-Q2.csv" in lines[1].hovertext[0]
+    # Satisfaction was asked on both sides: two traces and the marker between them.
+    drivers = figures[1]
+    satisfaction = [t for t in drivers.data if t.mode == "lines+markers"]
+    assert [sorted(_x_periods(t)) for t in satisfaction] == [["FY2024-Q1"], ["FY2024-Q2"]]
+    assert any(queries.BREAK_LABEL in (a.text or "") for a in drivers.layout.annotations)
+
+
+def test_a_program_without_answers_draws_an_empty_figure(world):
+    empty = queries.Trend(world["calls"].id)
+    for build_figure in (charts.trust_figure, charts.drivers_figure, charts.aspects_figure):
+        figure = build_figure(empty, "Nothing")
+        assert not figure.data and figure.layout.annotations[0].text.startswith("No ")
+
+
+# ------------------------------------------------------------------------------ life experiences
+
+def test_life_experiences_pool_their_programs_across_agencies(world):
+    v1 = rollups.life_experience_rollup(db.session, "FY2024-Q1", min_n=30)
+    [retiring] = v1.experiences
+    assert retiring.name == "Approaching retirement" and retiring.agencies == 2
+    trust = retiring.measure("trust")
+    expected = stats_from_counts(pool([0, 5, 15, 45, 35], [0, 0, 5, 10, 5], [0, 2, 8, 30, 20]))
+    assert trust.value == pytest.approx(expected.mean) and trust.n == expected.n and trust.programs == 2
+    assert (trust.ci_low, trust.ci_high) == pytest.approx((expected.ci_low, expected.ci_high))
+    assert retiring.statuses["green"] == 1 and retiring.statuses["no_target"] == 1
+    assert {p.name: p.href for p in retiring.programs} == {
+        "Benefits Call Center": f"/dashboards/program?id={world['calls'].id}&period=FY2024-Q1",
+        "Pension Line": f"/dashboards/program?id={world['line'].id}&period=FY2024-Q1"}
+
+    v2 = rollups.life_experience_rollup(db.session, "FY2024-Q2", min_n=30)
+    share = v2.experiences[0].measure("trust")
+    assert v2.era == queries.V2 and share.unit == queries.SHARE
+    assert share.value == pytest.approx(100 * (160 + 80) / 300) and share.n == 300
+    one_agency = rollups.life_experience_rollup(db.session, "FY2024-Q2", world["agencies"][1].id)
+    assert [p.name for p in one_agency.experiences[0].programs] == ["Pension Line"]
+    figure = life_charts.trust_figure(v2)
+    assert figure.layout.xaxis.ticksuffix == "%" and "n = 300" in figure.data[0].y[0]
+
+
+# ------------------------------------------------------------------------------ the pages
+
+def _ready(client):
+    assert client.get("/dashboards/_dash-dependencies").status_code == 200
+    return client
+
+
+def body(writes: str, values: dict, changed: str) -> dict:
+    """The body the browser posts for the server callback that writes `writes` (inputs and states
+    not in `values` are None)."""
+    for output, entry in dash_app.callback_map.items():
+        if callable(entry.get("callback")) and writes in _outputs(output):
+            break
+    else:
+        raise LookupError(writes)
+    outputs = [dict(zip(("id", "property"), o.rsplit(".", 1))) for o in _outputs(output)]
+
+    def sent(specs):
+        return [{**spec, "value": values.get(f"{spec['id']}.{spec['property']}")} for spec in specs]
+    found = {"output": output, "outputs": outputs[0] if len(outputs) == 1 else outputs,
+             "inputs": sent(entry["inputs"]), "changedPropIds": [changed]}
+    if entry.get("state"):
+        found["state"] = sent(entry["state"])
+    return found
+
+
+def answer(client, request: dict) -> dict:
+    response = client.post(URL, json=request)
+    assert response.status_code == 200, response.get_data(as_text=True)[:400]
+    return response.get_json()["response"]
+
+
+def routed(client, path: str, search: str = "") -> str:
+    shown = answer(client, body("_pages_content.children", {"_pages_location.pathname": path,
+                                                            "_pages_location.search": search},
+                                "_pages_location.pathname"))
+    return json.dumps(shown, ensure_ascii=False)
+
+
+@pytest.fixture
+def pages(app, client_as):
+    """The small agency with its accountability chain, and signed-in clients. No application context
+    stays pushed (a request would share it, and with it the signed-in user of the request before)."""
+    with app.app_context():
+        world = build(db.session)
+        chain(world)
+        ids = {"calls": world["calls"].id}
+    return {**ids, "executive": _ready(client_as("executive")), "viewer": _ready(client_as("viewer"))}
+
+
+def test_the_pages_render(pages):
+    executive, calls = pages["executive"], pages["calls"]
+    page = routed(executive, "/dashboards/program", f"?id={calls}&period=FY2024-Q2")
+    assert "Benefits Call Center" in page and "Benefits (a High-Impact Service Provider (HISP)), Department A" in page
+    assert "Trust by quarter" in page and "Accountability" in page
+    assert "Choose a program" in routed(executive, "/dashboards/program")
+    assert "Choose a program" in routed(executive, "/dashboards/program", "?id=-4&period=nonsense")
+    assert "Life experiences" in routed(executive, "/dashboards/life-experiences", "?period=FY2024-Q1")
+    assert "A-11 reporting compliance" in routed(executive, "/dashboards/compliance")
+
+
+def test_the_program_callbacks_draw_the_page(pages):
+    executive, calls = pages["executive"], pages["calls"]
+    trend = answer(executive, body("program-heading.children", {"program-id.value": str(calls)},
+                                   "program-id.value"))
+    assert trend["program-heading"]["children"] == "Benefits Call Center"
+    figure = trend["program-trust-graph"]["figure"]
+    assert any(queries.BREAK_LABEL in a.get("text", "") for a in figure["layout"]["annotations"])
+    table = json.dumps(trend["program-trust-table"])
+    assert "share giving a thumbs up" in table and "non-standard wording" in table
+    quarter = answer(executive, body("program-summary.children", {"program-id.value": str(calls),
+                                                                  "program-period.value": "FY24 Q2"},
+                                     "program-period.value"))
+    assert quarter["program-summary"]["children"].startswith("FY2024-Q2: share who trust 80.0% (n = 200)")
+    assert "Form A" in json.dumps(quarter["program-channels-table"])
+    nobody = answer(executive, body("program-heading.children", {"program-id.value": str(2**31 - 1)},
+                                    "program-id.value"))
+    assert nobody["program-heading"]["children"] == "Program", "an id no program has: no program, not an error"
+
+
+def test_the_accountability_section_follows_the_role(pages):
+    request = body("program-accountability.children", {"program-id.value": str(pages["calls"])}, "program-id.value")
+    shown = json.dumps(answer(pages["executive"], request))
+    assert "Ada Lee" in shown and "/plans/" in shown and "/commitments/" in shown and "/findings/" in shown
+    hidden = json.dumps(answer(pages["viewer"], request))
+    assert "Your role does not show performance plans." in hidden and "Ada Lee" not in hidden
+    assert "/plans/" not in hidden and "/commitments/" not in hidden
+
+
+def test_the_trust_table_downloads_exactly_what_it_shows(pages):
+    executive, calls = pages["executive"], pages["calls"]
+    shown = answer(executive, body("program-trust-table.children", {"program-id.value": str(calls)},
+                                   "program-id.value"))
+    html = json.dumps(shown["program-trust-table"])
+    data = answer(executive, body("program-trust-table-download.data", {
+        "program-id.value": str(calls), "program-trust-table-csv.n_clicks": 1}, "program-trust-table-csv.n_clicks"))
+    sent = data["program-trust-table-download"]["data"]
+    assert sent["filename"] == f"program-{calls}-trust.csv"
+    rows = list(csv.reader(io.StringIO(base64.b64decode(sent["content"]).decode("utf-8-sig"))))
+    assert rows[0][:6] == ["Quarter", "Survey", "Measure", "Mean (1-5)", "Share (%)", "n"]
+    assert len(rows) - 1 == html.count("<tr>") - 1 == 4
+    assert rows[3][:6] == ["FY2024-Q2", "A-11 v2", "Trust / confidence: share who trust (share giving a thumbs up)",
+                           "4.2", "80.0", "200"]
+
+
+PROGRAM, PERIOD = "program-id.value", "program-period.value"
+# name -> (the output the request asks for, the values sent, the input at fault: the 400 names it)
+HOSTILE = {
+    "program id a word": ("program-heading.children", {PROGRAM: "DROP TABLE"}, PROGRAM),
+    "program id negative": ("program-heading.children", {PROGRAM: "-3"}, PROGRAM),
+    "program id huge": ("program-heading.children", {PROGRAM: str(10**30)}, PROGRAM),
+    "program id a list": ("program-accountability.children", {PROGRAM: [1]}, PROGRAM),
+    "program id a fraction": ("program-summary.children", {PROGRAM: 1.5}, PROGRAM),
+    "period not a quarter": ("program-summary.children", {PROGRAM: "1", PERIOD: "soon"}, PERIOD),
+    "period an object": ("program-summary.children", {PERIOD: {"q": 1}}, PERIOD),
+    "download clicks negative": ("program-trust-table-download.data", {"program-trust-table-csv.n_clicks": -1},
+                                 "program-trust-table-csv.n_clicks"),
+    "download program a word": ("program-channels-table-download.data", {
+        "program-channels-table-xlsx.n_clicks": 1, PROGRAM: "x"}, PROGRAM),
+    "life quarter nonsense": ("life-graph.figure", {"life-period.value": "next year"}, "life-period.value"),
+    "life agency zero": ("life-graph.figure", {"life-agency.value": 0}, "life-agency.value"),
+    "life download agency a word": ("life-programs-table-download.data", {
+        "life-programs-table-csv.n_clicks": 1, "life-agency.value": "all of them"}, "life-agency.value"),
+    "program query string huge": ("dashboards-program-url.search", {"dashboards-program-url.search": "?" + "a" * 5000},
+                                  "dashboards-program-url.search"),
+}
+
+
+@pytest.mark.parametrize("name", list(HOSTILE))
+def test_hostile_values_answer_400(pages, name):
+    writes, values, named = HOSTILE[name]
+    response = pages["executive"].post(URL, json=body(writes, values, next(iter(values))))
+    assert response.status_code == 400, response.get_data(as_text=True)[:300]
+    assert response.get_json()["detail"].startswith(f"{named}: ")
+
+
+def test_the_program_filter_is_written_to_the_query_string(pages):
+    calls = pages["calls"]
+    shown = answer(pages["executive"], body("dashboards-program-url.search", {
+        "dashboards-program-url.search": "", "dashboards-program-url.pathname": "/dashboards/program",
+        "program-id.value": str(calls), "program-period.value": "FY2024-Q2"}, "program-period.value"))
+    assert shown["dashboards-program-url"]["search"] == f"?id={calls}&period=FY2024-Q2"
+
+
+def test_program_info_names_its_component_life_experiences_and_quarters(world):
+    info = queries.program_info(db.session, world["calls"].id)
+    assert (info.name, info.component, info.agency, info.is_hisp) == ("Benefits Call Center", "Benefits",
+                                                                      "Department A", True)
+    assert info.life_experiences == [(world["retiring"].id, "Approaching retirement")]
+    assert info.periods == ["FY2024-Q3", "FY2024-Q2", "FY2024-Q1", "FY2023-Q4"]
+    assert queries.program_info(db.session, 2**31 - 1) is None
