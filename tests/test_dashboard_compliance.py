@@ -1,0 +1,263 @@
+"""A-11 reporting compliance on a small agency built here: each program and quarter reported, late,
+reported without counts, below the minimum sample or not reported; who is designated (a HISP's
+programs every quarter, another program from its first quarter with results); each quarter's
+counts; the page, its callbacks, downloads and hostile values."""
+import base64
+import csv
+import io
+import json
+from datetime import UTC, datetime
+
+import pytest
+
+from dashboards import dash_app
+from dashboards.figures.compliance import compliance_figure
+from dashboards.queries import common
+from dashboards.queries import compliance as queries
+from dashboards.validation import _outputs
+from scorecard.a11 import ensure_standard_metrics, v2_metric_code
+from scorecard.extensions import db
+from scorecard.models import Agency, BatchStatus, Component, ImportBatch, Observation, Program, subject_key
+
+URL = "/dashboards/_dash-update-component"
+Q1, Q2, Q3, Q4 = "FY2025-Q1", "FY2025-Q2", "FY2025-Q3", "FY2025-Q4"
+ENOUGH = [0, 5, 15, 45, 35]  # n 100
+FEW = [0, 1, 2, 4, 3]        # n 10
+
+
+def observe(session, program, code, period, *, counts=None, value=None, n=None, batch=None):
+    metric = ensure_standard_metrics(session)[code]
+    session.flush()
+    counts = list(counts) if counts else [None] * 5
+    session.add(Observation(
+        metric_id=metric.id, agency_id=program.component.agency_id, component_id=program.component_id,
+        program_id=program.id, subject_key=subject_key(program_id=program.id), period=period, channel="web",
+        touchpoint="", n=sum(counts) if counts[0] is not None else n, value=value, count_1=counts[0],
+        count_2=counts[1], count_3=counts[2], count_4=counts[3], count_5=counts[4],
+        import_batch_id=None if batch is None else batch.id))
+
+
+def committed(session, name: str, when: datetime) -> ImportBatch:
+    batch = ImportBatch(filename=name, checksum=name, status=BatchStatus.committed, committed_at=when)
+    session.add(batch)
+    session.flush()
+    return batch
+
+
+def build(session) -> dict:
+    """A HISP with five programs and a bureau (not a HISP) with two. FY2025-Q3 ended on 2025-06-30,
+    so its results were due on 2025-07-30."""
+    ensure_standard_metrics(session)
+    agency = Agency(code="DA", name="Department A")
+    hisp = Component(agency=agency, code="H", name="Benefits", is_hisp=True)
+    bureau = Component(agency=agency, code="B", name="Small Bureau")
+    p = {name: Program(component=c, code=f"P-{name}", name=name) for name, c in (
+        ("Able", hisp), ("Baker", hisp), ("Charlie", hisp), ("Delta", hisp), ("Easy", hisp),
+        ("Fox", bureau), ("George", bureau))}
+    session.add_all([agency, *p.values()])
+    session.flush()
+    on_time = committed(session, "q3-on-time.xlsx", datetime(2025, 7, 20, 15, tzinfo=UTC))
+    late = committed(session, "q3-late.xlsx", datetime(2025, 8, 25, 9, tzinfo=UTC))
+    for period in (Q1, Q2, Q3, Q4):
+        observe(session, p["Able"], "trust", period, counts=ENOUGH, batch=on_time if period == Q3 else None)
+    observe(session, p["Able"], "satisfaction", Q3, counts=ENOUGH, batch=late)  # a later addition: still on time
+    observe(session, p["Baker"], "trust", Q3, counts=ENOUGH, batch=late)
+    observe(session, p["Charlie"], "trust", Q3, value=None)                  # a question without answers
+    observe(session, p["Delta"], "trust", Q3, counts=FEW)                     # too few
+    observe(session, p["Delta"], "satisfaction", Q3, counts=ENOUGH)           # not the trust question
+    observe(session, p["Fox"], v2_metric_code("positive", "ease"), Q2, value=40.0, n=20)
+    observe(session, p["Fox"], "trust", Q4, counts=ENOUGH)
+    session.commit()
+    return {"programs": p, "agency": agency}
+
+
+@pytest.fixture
+def world(app):
+    with app.app_context():
+        yield build(db.session)
+
+
+def _cells(found, name: str) -> dict[str, queries.Cell]:
+    row = next(r for r in found.rows if r.program == name)
+    return {cell.period: cell for cell in row.cells}
+
+
+def test_each_cell_says_how_the_program_reported(world):
+    found = queries.compliance(db.session, Q4, 4, min_n=30)
+    assert found.periods == [Q1, Q2, Q3, Q4]
+    q3 = {row.program: row.cells[2] for row in found.rows}
+    assert q3["Able"].status == queries.REPORTED and q3["Able"].respondents == 100
+    assert q3["Able"].timing == "on time: committed 2025-07-20, due 2025-07-30"
+    assert q3["Baker"].status == queries.LATE and q3["Baker"].days_late == 26
+    assert q3["Baker"].timing == "late: committed 2025-08-25, due 2025-07-30 (26 days after)"
+    assert q3["Charlie"].status == queries.WITHOUT_COUNTS and not q3["Charlie"].with_counts
+    assert q3["Delta"].status == queries.BELOW_MINIMUM and q3["Delta"].respondents == 10, (
+        "the trust question's respondents, not the largest question's")
+    assert q3["Easy"].status == queries.NOT_REPORTED
+    assert _cells(found, "Able")[Q1].timing == "no import batch: date unknown", "never called late"
+
+
+def test_a_quarter_is_reported_when_its_first_batch_was_committed(world):
+    able = _cells(queries.compliance(db.session, Q4, 4, min_n=30), "Able")[Q3]
+    assert able.status == queries.REPORTED and able.first_committed.date().isoformat() == "2025-07-20", (
+        "a batch adding to the quarter after the due date does not make it late")
+    assert not able.late and able.observations == 2
+
+
+def test_designation_hisp_programs_always_others_from_their_first_quarter(world):
+    found = queries.compliance(db.session, Q4, 4, min_n=30)
+    assert [row.program for row in found.rows] == ["Able", "Baker", "Charlie", "Delta", "Easy", "Fox"], (
+        "George, outside a HISP with no results, is never designated")
+    fox = _cells(found, "Fox")
+    assert [fox[q].status for q in (Q1, Q2, Q3, Q4)] == [
+        queries.NOT_DESIGNATED, queries.BELOW_MINIMUM, queries.NOT_REPORTED, queries.REPORTED]
+    assert fox[Q2].respondents == 20, "a v2 aspect's respondents when the trust question is missing"
+    easy = _cells(found, "Easy")
+    assert all(easy[q].status == queries.NOT_REPORTED for q in (Q1, Q2, Q3, Q4)), "a HISP program is always due"
+
+
+def test_each_quarter_counts_the_designated_programs(world):
+    found = queries.compliance(db.session, Q4, 4, min_n=30)
+    q1, q2, q3, q4 = found.quarters
+    assert (q1.designated, q1.reported) == (5, 1), "Fox is not designated yet"
+    assert (q2.designated, q2.reported) == (6, 2)
+    assert q3.counts == {queries.NOT_REPORTED: 2, queries.LATE: 1, queries.WITHOUT_COUNTS: 1,
+                         queries.BELOW_MINIMUM: 1, queries.REPORTED: 1}
+    assert q3.due.isoformat() == "2025-07-30" and q3.share == pytest.approx(4 / 6)
+    assert (q4.designated, q4.reported) == (6, 2)
+
+
+def test_the_quarters_shown_and_the_filters(world):
+    assert queries.shown_periods(db.session, None, 2) == [Q3, Q4]
+    assert queries.shown_periods(db.session, Q3, None) == [Q1, Q2, Q3], "never before the first quarter with data"
+    assert queries.shown_periods(db.session, "FY2024-Q1", 4) == []
+    found = queries.compliance(db.session, None, 2, common.ProgramFilter(world["agency"].id))
+    assert found.periods == [Q3, Q4] and len(found.rows) == 6
+    assert queries.compliance(db.session, None, 2, common.ProgramFilter(2**31 - 1)).rows == []
+    assert queries.quarters_value("all") is None and queries.quarters_value("8") == 8
+
+
+def test_an_empty_database_has_nothing_to_show(app):
+    with app.app_context():
+        found = queries.compliance(db.session)
+        assert found.periods == [] and found.rows == []
+        assert not compliance_figure(found).data
+
+
+def test_the_chart_stacks_every_status_with_its_pattern(world):
+    figure = compliance_figure(queries.compliance(db.session, Q4, 4, min_n=30))
+    assert [trace.name for trace in figure.data] == [
+        "reported", "late", "reported without counts", "below minimum sample", "not reported"]
+    assert len({trace.marker.pattern.shape for trace in figure.data}) == 5, "colour is never the only signal"
+    assert [a.text for a in figure.layout.annotations] == ["1 of 5", "2 of 6", "4 of 6", "2 of 6"]
+
+
+# ------------------------------------------------------------------------------ the page
+
+def body(writes: str, values: dict, changed: str) -> dict:
+    for output, entry in dash_app.callback_map.items():
+        if callable(entry.get("callback")) and writes in _outputs(output):
+            break
+    else:
+        raise LookupError(writes)
+    outputs = [dict(zip(("id", "property"), o.rsplit(".", 1))) for o in _outputs(output)]
+
+    def sent(specs):
+        return [{**spec, "value": values.get(f"{spec['id']}.{spec['property']}")} for spec in specs]
+    found = {"output": output, "outputs": outputs[0] if len(outputs) == 1 else outputs,
+             "inputs": sent(entry["inputs"]), "changedPropIds": [changed]}
+    if entry.get("state"):
+        found["state"] = sent(entry["state"])
+    return found
+
+
+@pytest.fixture
+def executive(app, client_as):
+    with app.app_context():
+        build(db.session)
+    client = client_as("executive")
+    assert client.get("/dashboards/_dash-dependencies").status_code == 200
+    return client
+
+
+FILTERS = {"compliance-through.value": Q4, "compliance-quarters.value": "4", "compliance-agency.value": "all",
+           "compliance-sort.value": "name"}
+
+
+def answer(client, request: dict) -> dict:
+    response = client.post(URL, json=request)
+    assert response.status_code == 200, response.get_data(as_text=True)[:400]
+    return response.get_json()["response"]
+
+
+def test_the_page_draws_the_grid_first(executive):
+    shown = answer(executive, body("compliance-grid.children", FILTERS, "compliance-through.value"))
+    grid = json.dumps(shown["compliance-grid"], ensure_ascii=False)
+    assert "A-11 reporting status by program and quarter, FY2025-Q1 to FY2025-Q4" in grid
+    assert "status-badge--not_reported" in grid and "not reported" in grid and "status-badge--late" in grid
+    assert shown["compliance-summary"]["children"].startswith("FY2025-Q4: 2 of 6 designated programs reported")
+    exceptions = json.dumps(shown["compliance-exceptions"])
+    assert "late: committed 2025-08-25, due 2025-07-30 (26 days after)" in exceptions
+    assert "below minimum sample" in exceptions and "2025-07-20" not in exceptions, "on time is no exception"
+
+
+def test_worst_first_puts_the_programs_that_did_not_report_first(executive):
+    shown = answer(executive, body("compliance-grid.children", {**FILTERS, "compliance-sort.value": "worst"},
+                                   "compliance-sort.value"))
+    grid = shown["compliance-grid"]["children"]["props"]["children"]["props"]["children"]
+    first = grid.split('<th scope="row">', 2)[1]
+    assert ">Easy<" in first
+
+
+def test_the_grid_downloads_exactly_what_it_shows(executive):
+    shown = answer(executive, body("compliance-grid.children", FILTERS, "compliance-through.value"))
+    html = shown["compliance-grid"]["children"]["props"]["children"]["props"]["children"]
+    data = answer(executive, body("compliance-grid-download.data", {**FILTERS, "compliance-grid-csv.n_clicks": 1},
+                                  "compliance-grid-csv.n_clicks"))
+    sent = data["compliance-grid-download"]["data"]
+    assert sent["filename"] == "a11-compliance-FY2025-Q4.csv"
+    rows = list(csv.reader(io.StringIO(base64.b64decode(sent["content"]).decode("utf-8-sig"))))
+    assert rows[0] == ["Program", Q1, Q2, Q3, Q4, "Component", "Agency", "HISP", "First quarter with results"]
+    assert len(rows) - 1 == html.count("<tr>") - 1 == 6
+    assert rows[-1][:5] == ["Fox", "not designated", "below minimum sample", "not reported", "reported"]
+
+
+def test_the_page_renders_with_its_definitions(executive):
+    shown = answer(executive, body("_pages_content.children", {"_pages_location.pathname": "/dashboards/compliance",
+                                                               "_pages_location.search": "?quarters=4&sort=name"},
+                                   "_pages_location.pathname"))
+    text = json.dumps(shown, ensure_ascii=False)
+    assert "A-11 reporting compliance" in text and "Designated: " in text and "30 days" in text
+    controls = {}
+
+    def walk(node):
+        if isinstance(node, dict):
+            if node.get("type") == "Dropdown":
+                controls[node["props"]["id"]] = node["props"].get("value")
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+    walk(shown)
+    assert controls["compliance-quarters"] == "4" and controls["compliance-sort"] == "name"
+
+
+@pytest.mark.parametrize("spec, value", [
+    ("compliance-through.value", "the last one"), ("compliance-through.value", 2025),
+    ("compliance-quarters.value", "7"), ("compliance-quarters.value", 8),
+    ("compliance-agency.value", "-1"), ("compliance-agency.value", [1]),
+    ("compliance-sort.value", "best"), ("compliance-sort.value", {"by": "name"}),
+])
+def test_hostile_values_answer_400(executive, spec, value):
+    response = executive.post(URL, json=body("compliance-grid.children", {**FILTERS, spec: value}, spec))
+    assert response.status_code == 400, response.get_data(as_text=True)[:300]
+    assert response.get_json()["detail"].startswith(f"{spec}: ")
+
+
+def test_a_hostile_download_answers_400(executive):
+    request = body("compliance-exceptions-download.data", {**FILTERS, "compliance-exceptions-xlsx.n_clicks": True},
+                   "compliance-exceptions-xlsx.n_clicks")
+    response = executive.post(URL, json=request)
+    assert response.status_code == 400
+    assert response.get_json()["detail"].startswith("compliance-exceptions-xlsx.n_clicks: ")
