@@ -16,8 +16,16 @@ from dashboards import links
 from dashboards.cache import cached
 from dashboards.queries.common import Scope
 from dashboards.queries.functions import visible_plan_ids
-from scorecard.models import Component, Function, Leader, PerformancePlan, PlanElement, PlanRequirement
-from scorecard.plans.services import latest_decisions, requirement_findings
+from scorecard.models import (
+    Component,
+    ElementRating,
+    Function,
+    Leader,
+    PerformancePlan,
+    PlanElement,
+    PlanRequirement,
+)
+from scorecard.plans.services import requirement_findings
 from scorecard.ratings import element_rating, plan_summary
 
 AT_RISK_BELOW = 3  # a proposal below Fully Successful puts the element at risk
@@ -168,17 +176,29 @@ def filter_choices(session) -> tuple[list[tuple[int, str]], list[tuple[int, str]
     return [(i, name) for i, name in components], [(i, f"{code}, {name}") for i, code, name in functions]
 
 
-def _plans(session, fiscal_year: int, chosen: LeaderFilter) -> list[LeaderPlan]:
-    query = (sa.select(PerformancePlan.id, Leader.id, Leader.name, Leader.title, Component.name, Function.code)
-             .join(Leader, Leader.id == PerformancePlan.leader_id)
-             .outerjoin(Component, Component.id == Leader.component_id)
-             .outerjoin(Function, Function.id == Leader.function_id)
+def _chosen(fiscal_year: int, chosen: LeaderFilter, *columns) -> sa.Select:
+    """The plans of the year the filter selects (joined to their leaders), selecting `columns`."""
+    query = (sa.select(*columns).select_from(PerformancePlan).join(Leader, Leader.id == PerformancePlan.leader_id)
              .where(PerformancePlan.fiscal_year == fiscal_year))
     if chosen.component_id is not None:
         query = query.where(Leader.component_id == chosen.component_id)
     if chosen.function_id is not None:
         query = query.where(Leader.function_id == chosen.function_id)
-    return [LeaderPlan(*row) for row in session.execute(query)]
+    return query
+
+
+def _decisions(session, plan_ids: sa.Select) -> dict[int, int]:
+    """{element id: its latest decided rating} for the elements of the plans chosen (as
+    plans.services.latest_decisions picks them, read as columns: a year's elements are thousands)."""
+    rows = session.execute(
+        sa.select(ElementRating.element_id, ElementRating.confirmed_rating)
+        .join(PlanElement, PlanElement.id == ElementRating.element_id)
+        .where(PlanElement.plan_id.in_(plan_ids), ElementRating.confirmed_rating.is_not(None))
+        .order_by(ElementRating.element_id, ElementRating.at.desc(), ElementRating.id.desc()))
+    found: dict[int, int] = {}
+    for element_id, rating in rows:
+        found.setdefault(element_id, rating)
+    return found
 
 
 @cached
@@ -190,37 +210,39 @@ def leaders(session, fiscal_year: Optional[int] = None, chosen: LeaderFilter = E
     found = Leaders(year, years)
     if year is None:
         return found
-    plans = {p.plan_id: p for p in _plans(session, year, chosen)}
+    plan_ids = _chosen(year, chosen, PerformancePlan.id)
+    plans, methods = {}, {}
+    for plan_id, method, *leader in session.execute(_chosen(
+            year, chosen, PerformancePlan.id, PerformancePlan.rating_method, Leader.id, Leader.name, Leader.title,
+            Component.name, Function.code)
+            .outerjoin(Component, Component.id == Leader.component_id)
+            .outerjoin(Function, Function.id == Leader.function_id)):
+        plans[plan_id], methods[plan_id] = LeaderPlan(plan_id, *leader), method
     if not plans:
         return found
-    methods = dict(session.execute(sa.select(PerformancePlan.id, PerformancePlan.rating_method)
-                                   .where(PerformancePlan.id.in_(list(plans)))).all())
     elements = session.execute(
         sa.select(PlanElement.id, PlanElement.plan_id, PlanElement.name, PlanElement.weight, PlanElement.is_critical)
-        .where(PlanElement.plan_id.in_(list(plans)))
+        .where(PlanElement.plan_id.in_(plan_ids))
         .order_by(PlanElement.plan_id, PlanElement.position, PlanElement.id)).all()
     requirements = defaultdict(list)
     for row in session.execute(
             sa.select(PlanRequirement.id, PlanRequirement.element_id, PlanRequirement.text, PlanRequirement.metric_id,
                       PlanRequirement.commitment_id, PlanRequirement.function_id)
             .join(PlanElement, PlanElement.id == PlanRequirement.element_id)
-            .where(PlanElement.plan_id.in_(list(plans))).order_by(PlanRequirement.position, PlanRequirement.id)):
+            .where(PlanElement.plan_id.in_(plan_ids)).order_by(PlanRequirement.position, PlanRequirement.id)):
         requirements[row.element_id].append(row)
-    cx_ids = [r.id for rows in requirements.values() for r in rows
-              if r.metric_id is not None or r.commitment_id is not None or r.function_id is not None]
-    cx = set(cx_ids)
-    findings = requirement_findings(session, cx_ids)
-    decisions = latest_decisions(session, [e.id for e in elements])
+    cx = {r.id for rows in requirements.values() for r in rows
+          if r.metric_id is not None or r.commitment_id is not None or r.function_id is not None}
+    findings = requirement_findings(session, sorted(cx))
+    decisions = _decisions(session, plan_ids)
     for element_id, plan_id, name, weight, critical in elements:
         rows = requirements.get(element_id, [])
+        rated = [RequirementRating(r.id, r.text, findings[r.id].rating if r.id in findings else None,
+                                   findings[r.id].id if r.id in findings else None) for r in rows if r.id in cx]
         proposals = [findings[r.id].rating if r.id in findings else None for r in rows]
-        decision = decisions.get(element_id)
         plans[plan_id].elements.append(ElementRatings(
-            element_id, name, weight, critical, any(r.id in cx for r in rows),
-            element_rating(proposals, methods[plan_id].value),
-            None if decision is None else decision.confirmed_rating,
-            [RequirementRating(r.id, r.text, findings[r.id].rating if r.id in findings else None,
-                               findings[r.id].id if r.id in findings else None) for r in rows if r.id in cx]))
+            element_id, name, weight, critical, bool(rated), element_rating(proposals, methods[plan_id].value),
+            decisions.get(element_id), rated))
 
     def order(plan: LeaderPlan) -> tuple:
         lowest = plan.lowest
