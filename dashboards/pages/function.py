@@ -202,8 +202,8 @@ def tiles(row: queries.FunctionSummary) -> html.Div:
 
 def body(found: queries.Functions, row: Optional[queries.FunctionSummary], code: Optional[str]) -> list:
     if row is None:
-        note = ("Choose a function." if code is None else f"No C-suite function has the code {code}.")
-        return [html.P(note, role="status"),
+        note = [] if code is None else [html.P(f"No C-suite function has the code {code}.", role="status")]
+        return [*note,
                 components.link_list([(f"{r.code}, {r.name}", links.function(r.code)) for r in found.rows],
                                      empty="No C-suite function is set up yet.")]
     open_ = row.open
@@ -219,11 +219,11 @@ def body(found: queries.Functions, row: Optional[queries.FunctionSummary], code:
         ], className="dash-section", **{"aria-labelledby": "function-commitments-heading"}),
         html.Section([
             html.H2("Own metrics against their targets", id="function-metrics-heading"),
-            dcc.Graph(id="function-metrics-graph", figure=metrics_figure(row.metrics, row.code),
-                      config={"displaylogo": False}, className="dash-graph") if row.metrics else
-            html.P(f"The {row.code} reports no metrics of its own.", className="dash-empty"),
-            components.table_panel("function-metrics-table", summary="Show the metrics as a table, with downloads",
-                                   children=components.data_table(metrics_table(row))),
+            *([dcc.Graph(id="function-metrics-graph", figure=metrics_figure(row.metrics, row.code),
+                         config={"displaylogo": False}, className="dash-graph"),
+               components.table_panel("function-metrics-table", summary="Show the metrics as a table, with downloads",
+                                      children=components.data_table(metrics_table(row)))] if row.metrics else
+              [html.P(f"The {row.code} reports no metrics of its own.", className="dash-empty")]),
         ], className="dash-section", **{"aria-labelledby": "function-metrics-heading"}),
         html.Section([
             html.H2("Leaders rated on the function", id="function-leaders-heading"),
