@@ -216,7 +216,7 @@ def safe_next(target: str | None, default: str) -> str:
 # ---------------------------------------------------------------------------- headers
 
 PERMISSIONS_POLICY = ("accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), microphone=(), "
-                      "payment=(), usb=(), interest-cohort=()")
+                      "payment=(), usb=()")
 # Styles: Plotly and Dash's components write inline style attributes and <style> elements; the
 # risk CSP guards against is script, which stays locked to this site and known hashes.
 CSP_FIXED = {
