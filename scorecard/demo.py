@@ -615,6 +615,15 @@ COMMITMENT_TITLES = {
     "PIO": ["Link CX goals to the strategic plan", "Review HISP action plans every quarter",
             "Report CX progress to the deputy secretary monthly"],
 }
+S = CommitmentStatus
+# Each function's commitments, in COMMITMENT_TITLES order: the GC and the PIO deliver, the CFO, the CDO and the
+# CAO have fallen behind (so the rules propose their leaders' CX requirements below 3), the rest are in between.
+STATUSES = {
+    "CFO": (S.off_track, S.complete, S.not_started), "CIO": (S.off_track, S.on_track, S.on_track),
+    "CHCO": (S.complete, S.not_started, S.on_track), "GC": (S.complete, S.on_track, S.on_track),
+    "CDO": (S.off_track, S.complete, S.at_risk), "CAO": (S.at_risk, S.complete, S.not_started),
+    "CXO": (S.on_track, S.complete, S.not_started), "PIO": (S.on_track, S.complete, S.complete),
+}
 # (function, position) -> days past the due date on the demo's day
 LATE = {("CFO", 2): 12, ("CIO", 0): 5, ("CXO", 2): 21}
 # (function, position) -> days since the last update on the demo's day: open ones left alone for weeks
@@ -627,7 +636,6 @@ def _commitments(session, functions, components, programs, metrics, leaders, tod
     component (the functions take the components in turn), so every component's head has a C-suite
     commitment behind their trust requirement."""
     rng = _rng("commitments")
-    statuses = list(CommitmentStatus)
     heads = {lead.function_id: lead for lead in leaders if lead.function_id and ".deputy" not in (lead.email or "")}
     ba_head = next(lead for lead in leaders if lead.email == "leader.ba@demo.cx.gov")  # the demo leader's account
     by_component: dict = {}
@@ -637,7 +645,7 @@ def _commitments(session, functions, components, programs, metrics, leaders, tod
     for f, (code, titles) in enumerate(COMMITMENT_TITLES.items()):
         function = functions[code]
         for i, title in enumerate(titles):
-            status = statuses[(i + len(code)) % 5]
+            status = STATUSES[code][i]
             commitment = Commitment(
                 function=function, leader=heads.get(function.id), title=title,
                 description=f"{function.name} commitment: {title.lower()}.",
