@@ -20,10 +20,19 @@ Adding a page (see pages/overview.py and pages/heatmap.py):
 - Every callback input and state is registered in `validation` (a converter per component
   property) and the callback is decorated with `@validation.validated`; an unregistered input
   answers 400 to every request, and tests/test_dashboard_callbacks.py names it.
-- Pieces (`components`): `status_badge` (word and shape), `with_n` (a number with its n and
-  CI), `tile`, `filter_control`, `link_list`, `data_table` + `table_panel` + `register_downloads`
-  (a chart's data as an accessible table one toggle away, CSV and XLSX of exactly what it shows;
-  the table itself is `tables.Table`, plain data). Links to drill-downs and why-pages: `links`.
+- Pieces (`components`): `page_heading`, `status_badge` (word and shape, never colour alone),
+  `with_n` (a number with its n and CI), `tile`, `filter_control` (a labelled dropdown; the
+  asset script makes Dash's dropdown one tab stop named by its label), `link_list`,
+  `data_table` + `table_panel` + `register_downloads` (a chart's data as an accessible table one
+  toggle away, CSV and XLSX of exactly what it shows; the table is `tables.Table`, plain data,
+  drawn as one HTML component so that long tables stay fast). Status words: `tables.STATUS_WORDS`;
+  status colours for figures: `figures.STATUS_COLOURS`. Links to drill-downs and why-pages: `links`.
+- Who is looking: `queries.Scope.of(current_user)` is a hashable stand-in for the user that the
+  services' visibility checks (commitments, plans) accept, so scoped results can be cached.
+- The cache (`cache`): Flask-Caching bound by the app factory, keyed by a data version that an
+  import, a revert, an evaluation or an edit changes; `SCORECARD_CACHE_TYPE` picks the backend.
+- tests/test_accessibility.py runs axe-core on every registered page (no serious or critical
+  violation, with every details toggle open too): a new page is checked without being listed.
 """
 from pathlib import Path
 
