@@ -1,15 +1,16 @@
 """The heatmap's data: programs × A-11 drivers for one quarter, each cell a score with its n,
-target and status; rows sorted worst first."""
+target and status; rows sorted worst first; drivers no program answered set aside."""
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from typing import Optional
 
 import sqlalchemy as sa
 
 from dashboards.cache import cached
-from dashboards.queries.common import EVERY_PROGRAM, ProgramFilter, chosen_period, driver_metrics
+from dashboards.queries.common import EVERY_PROGRAM, ProgramFilter, chosen_period, driver_metrics, pooled_scores
 from scorecard.models import Component, Program
 from scorecard.periods import parse_period
-from scorecard.scoring import AMBER, INSUFFICIENT, NO_DATA, NO_TARGET, RED, TargetBook, program_scores, rag_status
+from scorecard.scoring import AMBER, INSUFFICIENT, NO_DATA, NO_TARGET, RED, TargetBook
 
 # Worst first: a red cell outweighs any number of amber ones, and so on down.
 SEVERITY = [RED, AMBER, INSUFFICIENT, NO_TARGET, NO_DATA]
@@ -52,6 +53,7 @@ class Heatmap:
     period: Optional[str]
     drivers: list[str] = field(default_factory=list)
     rows: list[HeatmapRow] = field(default_factory=list)
+    not_asked: list[str] = field(default_factory=list)  # drivers no selected program has a score for
 
 
 @cached
@@ -64,25 +66,40 @@ def driver_heatmap(session, period: Optional[str] = None, programs: ProgramFilte
         return Heatmap(period=None)
     period = str(parse_period(period))
     metrics = driver_metrics(session)
-    scores = program_scores(session, period, [m.id for m in metrics])
-    with_data = {pid for pid, _ in scores}
+    scores = pooled_scores(session, period, programs, min_n=min_n)  # pooled by the database, targets and statuses
+    with_data = {pid for found in scores.values() for pid in found}
     query = programs.apply(
-        sa.select(Program).join(Component, Component.id == Program.component_id)
-        .where(Program.id.in_(with_data)).options(sa.orm.joinedload(Program.component))
-        .order_by(Component.name, Program.name))
+        sa.select(Program.id, Program.name, Component.name, Program.component_id, Component.agency_id)
+        .join(Component, Component.id == Program.component_id)
+        .where(Program.id.in_(with_data)).order_by(Component.name, Program.name))
     book = TargetBook(session, parse_period(period).fiscal_year)
     heat = Heatmap(period=period, drivers=[m.driver.value for m in metrics])
-    for program in session.scalars(query):
+    for program_id, name, component, component_id, agency_id in session.execute(query):
         cells = []
         for metric in metrics:
-            score = scores.get((program.id, metric.id))
-            target = book.for_program(metric.id, program)
-            cells.append(Cell(
-                value=None if score is None or score.value is None else round(score.value, 2),
-                n=None if score is None else score.n,
-                target=None if target is None else target.target,
-                status=rag_status(score, target, survey=True, min_n=min_n)))
-        heat.rows.append(HeatmapRow(program.id, program.name, program.component.name, cells))
+            score = scores.get(metric.id, {}).get(program_id)
+            if score is None or score.value is None:  # no observation, or none with a score: no data
+                where = SimpleNamespace(id=program_id, component_id=component_id,
+                                        component=SimpleNamespace(agency_id=agency_id))
+                target = book.for_program(metric.id, where)
+                cells.append(Cell(None, None if score is None else score.n,
+                                  None if target is None else target.target, NO_DATA))
+                continue
+            cells.append(Cell(value=round(score.value, 2), n=score.n, target=score.target, status=score.status))
+        heat.rows.append(HeatmapRow(program_id, name, component, cells))
+    _set_aside_unasked(heat)
     if sort == "worst":
         heat.rows.sort(key=HeatmapRow.severity)  # stable: name order within equal severity
     return heat
+
+
+def _set_aside_unasked(heat: Heatmap) -> None:
+    """Move the drivers no program has a score for into `not_asked` (the A-11 v2 survey, from
+    FY2024-Q2, asks trust alone on the 1-5 scale): a column of "no data" says nothing."""
+    if not heat.rows:
+        return
+    asked = [i for i in range(len(heat.drivers)) if any(row.cells[i].status != NO_DATA for row in heat.rows)]
+    heat.not_asked = [d for i, d in enumerate(heat.drivers) if i not in asked]
+    heat.drivers = [heat.drivers[i] for i in asked]
+    for row in heat.rows:
+        row.cells = [row.cells[i] for i in asked]

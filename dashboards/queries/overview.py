@@ -15,12 +15,11 @@ from dashboards.queries.common import (
     ProgramFilter,
     Scope,
     chosen_period,
-    counts_by_program,
     driver_metrics,
     periods_with_data,
+    pooled_scores,
     program_names,
     program_statuses,
-    scores_of,
 )
 from scorecard.commitments.services import CLOSED, days_since_update, is_overdue, visible_commitments
 from scorecard.models import (
@@ -28,14 +27,20 @@ from scorecard.models import (
     CommitmentStatus,
     CommitmentUpdate,
     Component,
+    Finding,
+    Leader,
     Observation,
     PerformancePlan,
     PlanElement,
+    PlanRequirement,
     Program,
+    RuleStatus,
+    RuleSubject,
+    RuleVersion,
 )
 from scorecard.periods import Period, parse_period
 from scorecard.permissions import can
-from scorecard.plans.services import requirement_findings, visible_plans
+from scorecard.plans.services import visible_plans
 from scorecard.scoring import AMBER, GREEN, INSUFFICIENT, NO_DATA, NO_TARGET, RED
 from scorecard.survey import compare, pool, stats_from_counts, sufficient
 
@@ -81,8 +86,9 @@ def agency_score(session, period: str, driver: str, programs: ProgramFilter = EV
     period = parse_period(period)
 
     def pooled(quarter: Period) -> list[int]:
-        found = [counts for metric in metrics
-                 for counts in counts_by_program(scores_of(session, str(quarter), metric, programs)).values()]
+        scores = pooled_scores(session, str(quarter), programs, min_n=min_n)
+        found = [list(score.counts) for metric in metrics for score in scores.get(metric.id, {}).values()
+                 if score.counts]
         return pool(*found) if found else [0] * 5
 
     now, before = pooled(period), pooled(period.prev())
@@ -177,6 +183,24 @@ class LeadersBelow:
     plans: int = 0  # plans of that year the scope may see
 
 
+def requirement_ratings(session, requirement_ids: list[int]) -> dict[int, tuple[int, int]]:
+    """{requirement id: (rating, finding id)} of the finding `plans.services.requirement_findings`
+    picks (the published rules' latest rating finding: latest period, then newest), read as
+    columns."""
+    found: dict[int, tuple[int, int]] = {}
+    for start in range(0, len(requirement_ids), 5000):  # within every database's bound-parameter limit
+        rows = session.execute(
+            sa.select(Finding.subject_id, Finding.rating, Finding.id)
+            .join(RuleVersion, RuleVersion.id == Finding.rule_version_id)
+            .where(Finding.subject_type == RuleSubject.requirement,
+                   Finding.subject_id.in_(requirement_ids[start:start + 5000]),
+                   Finding.rating.is_not(None), RuleVersion.status == RuleStatus.published)
+            .order_by(Finding.subject_id, Finding.period.desc(), Finding.id.desc()))
+        for subject_id, rating, finding_id in rows:
+            found.setdefault(subject_id, (rating, finding_id))
+    return found
+
+
 @cached
 def leaders_below(session, scope: Scope, *, below: int = RATING_BELOW) -> Optional[LeadersBelow]:
     """Leaders (in the newest appraisal year's plans `scope` may see) with a CX requirement whose
@@ -187,22 +211,30 @@ def leaders_below(session, scope: Scope, *, below: int = RATING_BELOW) -> Option
     year = session.scalar(sa.select(sa.func.max(plans.c.fiscal_year)))
     if year is None:
         return LeadersBelow(None)
-    query = (visible_plans(session, scope).where(PerformancePlan.fiscal_year == year)
-             .options(so.selectinload(PerformancePlan.elements).selectinload(PlanElement.requirements),
-                      so.joinedload(PerformancePlan.leader)))
-    plan_list = list(session.scalars(query).unique())
-    requirements = [r for p in plan_list for e in p.elements for r in e.requirements if r.is_cx]
-    findings = requirement_findings(session, [r.id for r in requirements])
-    result = LeadersBelow(year, plans=len(plan_list))
-    for plan in plan_list:
-        low = [RequirementBelow(r.text, findings[r.id].rating, findings[r.id].id)
-               for e in plan.elements for r in e.requirements
-               if r.is_cx and r.id in findings and findings[r.id].rating is not None and findings[r.id].rating < below]
-        if low:
-            leader = plan.leader
-            result.leaders.append(LeaderBelow(leader.name, leader.title,
-                                              leader.component.name if leader.component else None, plan.id,
-                                              sorted(low, key=lambda r: r.rating)))
+    # Columns, not objects: a year's plans are thousands of elements and requirements.
+    plans = visible_plans(session, scope).where(PerformancePlan.fiscal_year == year) \
+        .with_only_columns(PerformancePlan.id).order_by(None).subquery()
+    requirements = session.execute(
+        sa.select(PlanElement.plan_id, PlanRequirement.id, PlanRequirement.text)
+        .join(PlanElement, PlanElement.id == PlanRequirement.element_id)
+        .where(PlanElement.plan_id.in_(sa.select(plans.c.id)),
+               sa.or_(PlanRequirement.metric_id.is_not(None), PlanRequirement.commitment_id.is_not(None),
+                      PlanRequirement.function_id.is_not(None)))  # PlanRequirement.is_cx
+        .order_by(PlanElement.plan_id, PlanElement.position, PlanRequirement.position, PlanRequirement.id)).all()
+    ratings = requirement_ratings(session, [r.id for r in requirements])
+    result = LeadersBelow(year, plans=session.scalar(sa.select(sa.func.count()).select_from(plans)))
+    low: dict[int, list[RequirementBelow]] = {}
+    for plan_id, requirement_id, text in requirements:
+        rating, finding_id = ratings.get(requirement_id, (None, None))
+        if rating is not None and rating < below:
+            low.setdefault(plan_id, []).append(RequirementBelow(text, rating, finding_id))
+    leaders = session.execute(
+        sa.select(PerformancePlan.id, Leader.name, Leader.title, Component.name)
+        .join(Leader, Leader.id == PerformancePlan.leader_id).outerjoin(Component, Component.id == Leader.component_id)
+        .where(PerformancePlan.id.in_(list(low))))
+    for plan_id, name, title, component in leaders:
+        result.leaders.append(LeaderBelow(name, title, component, plan_id,
+                                          sorted(low[plan_id], key=lambda r: r.rating)))
     result.leaders.sort(key=lambda item: (min(r.rating for r in item.requirements), -len(item.requirements),
                                           item.leader))
     return result
@@ -315,9 +347,11 @@ def _significant_changes(session, period: Period, prior: Period, programs: Progr
                          min_n: int) -> list[ChangeLine]:
     """One line per program and direction, naming each driver that changed significantly."""
     changed: dict[tuple[int, str], list] = {}
+    scores_now = pooled_scores(session, str(period), programs, min_n=min_n)
+    scores_before = pooled_scores(session, str(prior), programs, min_n=min_n)
     for metric in driver_metrics(session):
-        now = counts_by_program(scores_of(session, str(period), metric, programs))
-        before = counts_by_program(scores_of(session, str(prior), metric, programs))
+        now = {pid: list(s.counts) for pid, s in scores_now.get(metric.id, {}).items() if s.counts}
+        before = {pid: list(s.counts) for pid, s in scores_before.get(metric.id, {}).items() if s.counts}
         for program_id in now.keys() & before.keys():
             change = compare(before[program_id], now[program_id], min_n=min_n)
             if change.significant:
