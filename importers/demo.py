@@ -4,16 +4,21 @@
   exports (one file per program and quarter) and hands over with the `touchpoints_responses`
   signal: each is imported in the touchpoints-a11-v2 layout with its program, period and trust
   scale chosen as an analyst chooses them at upload, so the demo's trust and a11v2_* scores are the
-  ones the Touchpoints import makes;
+  ones the Touchpoints import makes; each batch is dated when the analyst uploaded it;
 - the real performance.gov A-11 files, the package's own copy (importers/data/performance_gov, with
   its README as provenance). A file already imported has the same checksum, so a second demo run
   changes nothing.
 """
+from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
 
 from importers.pipeline import ImportResult, run_import
 from scorecard.demo import TOUCHPOINTS_FORMAT, touchpoints_responses
-from scorecard.models import ImportBatch
+from scorecard.models import AuditEvent, ImportBatch
 from scorecard.signals import demo_seeded
 
 DATA_DIR = Path(__file__).resolve().parent / "data" / "performance_gov"
@@ -33,12 +38,38 @@ def load_performance_gov(session) -> list[str]:
 
 def import_touchpoints_responses(session, files, user_id=None) -> list[ImportResult]:
     """Import the demo's Touchpoints exports in order, each as the analyst would upload it (the batch
-    keeps the layout, program, period and trust scale chosen); the results in the same order (the
-    demo checks that every one was imported)."""
-    return [run_import(session, f.path, format_name=TOUCHPOINTS_FORMAT, options=f.options, user_id=user_id,
-                       batch=ImportBatch(filename=f.path.name, checksum="", user_id=user_id,
-                                         options={"format": TOUCHPOINTS_FORMAT, **f.options}))
-            for f in files]
+    keeps the layout, program, period and trust scale chosen) and dated when they uploaded it; the
+    results in the same order (the demo checks that every one was imported)."""
+    results = []
+    for f in files:
+        batch = ImportBatch(filename=f.path.name, checksum="", user_id=user_id, created_at=f.uploaded_at,
+                            options={"format": TOUCHPOINTS_FORMAT, **f.options})
+        with dated(session, batch, f.uploaded_at):
+            results.append(run_import(session, f.path, format_name=TOUCHPOINTS_FORMAT, options=f.options,
+                                      user_id=user_id, batch=batch))
+    return results
+
+
+@contextmanager
+def dated(session, batch: ImportBatch, when: datetime):
+    """While the block runs, `batch`'s commit and the audit event that records it are written with
+    the time `when` instead of now: the demo loads in one go a history the analyst uploaded quarter by
+    quarter (A-11 reporting compliance reads when each quarter's batch was committed). Only this
+    session's flushes are touched, and only those two rows."""
+    target = session.registry() if isinstance(session, so.scoped_session) else session
+
+    def stamp(flushing, _context, _instances):
+        if batch.committed_at is not None and batch.committed_at != when:
+            batch.committed_at = when
+        for item in flushing.new:
+            if isinstance(item, AuditEvent) and item.action == "import.commit" and item.entity_id == batch.id:
+                item.at = when
+
+    sa.event.listen(target, "before_flush", stamp)
+    try:
+        yield
+    finally:
+        sa.event.remove(target, "before_flush", stamp)
 
 
 def _on_touchpoints_responses(sender, *, session, files, user_id=None, **extra) -> list[ImportResult]:

@@ -105,6 +105,7 @@ class DemoResponses:
     period: str       # the quarter, chosen at upload
     trust_scale: str  # THUMBS or FIVE, chosen at upload
     responses: int
+    uploaded_at: datetime  # when the analyst uploaded it: after the quarter closed, usually within 30 days
 
     @property
     def options(self) -> dict:
@@ -335,7 +336,7 @@ def seed_demo(session, today: date | None = None) -> bool:
     analyst_id = session.scalar(sa.select(User.id).where(User.email == "analyst@demo.cx.gov"))
     session.commit()
 
-    lines = _import_responses(session, programs_by_code(session), periods, analyst_id)
+    lines = _import_responses(session, programs_by_code(session), periods, analyst_id, moment)
     _rate_last_year(session, current_fy - 1, today, moment)
     session.commit()
     session.info.setdefault("demo_lines", []).extend(lines)
@@ -490,14 +491,22 @@ def _obs(metric, agency, component_id, program_id, function_id, period, channel,
 
 
 # -- the v2 survey, as Touchpoints exports it -------------------------------------------------------------------
-def touchpoints_files(folder: Path, programs: dict[str, Program], periods: list[Period]) -> list[DemoResponses]:
-    """One Touchpoints A-11 v2 export per program and v2 quarter, written into `folder`."""
+# (program, offset from the latest quarter) -> days after the quarter's end its export was uploaded, past
+# the 30 the A-11 reporting is due in; every other export arrived within three weeks.
+LATE_UPLOADS = {("Disaster Recovery Centers", 8): 41, ("Flood Insurance Claims", 8): 44,
+                ("Hazard Mitigation Grants", 4): 38, ("Navigator Grants", 1): 52, ("Eligibility Appeals", 0): 37}
+
+
+def touchpoints_files(folder: Path, programs: dict[str, Program], periods: list[Period],
+                      moment: datetime) -> list[DemoResponses]:
+    """One Touchpoints A-11 v2 export per program and v2 quarter, written into `folder`, in the order
+    the analyst uploaded them (quarter by quarter); none uploaded later than a day before `moment`."""
     rng = _rng("touchpoints")
     files, response_id = [], 4_100_000
     count = len(periods)
-    for program in programs.values():
-        story = TRUST[program.name]
-        for position, period in enumerate(periods):
+    for position, period in enumerate(periods):
+        for program in programs.values():
+            story = TRUST[program.name]
             if period < V2_FROM or (position == count - 1 and not story.reported_latest):
                 continue
             n = respondents(story, position, count)
@@ -512,8 +521,12 @@ def touchpoints_files(folder: Path, programs: dict[str, Program], periods: list[
                 for answer in answers:
                     response_id += 1
                     writer.writerow(_response(rng, response_id, answer, story, improve))
-            files.append(DemoResponses(path, program.code, str(period), story.scale, n))
-    return files
+            days = LATE_UPLOADS.get((program.name, count - 1 - position), 6 + (program.id * 7 + position) % 16)
+            uploaded = datetime.combine(period.end, time(13, 0), tzinfo=UTC) + timedelta(days=days,
+                                                                                         minutes=program.id)
+            files.append(DemoResponses(path, program.code, str(period), story.scale, n,
+                                       min(uploaded, moment - timedelta(days=1))))
+    return sorted(files, key=lambda f: f.uploaded_at)
 
 
 def _response(rng, response_id: int, answer: int, story: TrustStory, improve: dict) -> list:
@@ -529,10 +542,11 @@ def _response(rng, response_id: int, answer: int, story: TrustStory, improve: di
     return cells
 
 
-def _import_responses(session, programs: dict[str, Program], periods: list[Period], user_id) -> list[str]:
+def _import_responses(session, programs: dict[str, Program], periods: list[Period], user_id,
+                      moment: datetime) -> list[str]:
     """Write the Touchpoints exports into a temporary folder and have the importers load them."""
     with tempfile.TemporaryDirectory(prefix="scorecard-demo-touchpoints-") as folder:
-        files = touchpoints_files(Path(folder), programs, periods)
+        files = touchpoints_files(Path(folder), programs, periods, moment)
         if not files:
             return []
         answered = touchpoints_responses.send(session=session, files=files, user_id=user_id)
@@ -542,10 +556,12 @@ def _import_responses(session, programs: dict[str, Program], periods: list[Perio
         name, why = (failed[0][0].path.name, failed[0][1].message) if failed else ("", "not every file was imported")
         raise RuntimeError(f"the demo's Touchpoints responses did not import: {name} {why}".strip())
     batches = [r.batch_id for r in results]
-    first, last = files[0].period, max(f.period for f in files)
+    first, last = min(f.period for f in files), max(f.period for f in files)
+    late = sum((f.uploaded_at.date() - Period.parse(f.period).end).days > 30 for f in files)
     return [f"Touchpoints A-11 v2: {len(files)} demo response files ({sum(f.responses for f in files):,} responses, "
             f"{len({f.program for f in files})} programs, {first} to {last}) imported as batches "
-            f"{min(batches)}-{max(batches)}."]
+            f"{min(batches)}-{max(batches)}, each dated when the analyst uploaded it ({late} after the 30 days "
+            "A-11 allows)."]
 
 
 # -- targets, leaders, commitments, plans --------------------------------------------------------------------

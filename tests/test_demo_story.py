@@ -13,6 +13,7 @@ from scorecard.demo import DEMO_AGENCY_CODE, FIRST_PERIOD, TOUCHPOINTS_FORMAT, T
 from scorecard.extensions import db
 from scorecard.models import (
     Agency,
+    AuditEvent,
     BatchStatus,
     Commitment,
     CommitmentStatus,
@@ -140,6 +141,23 @@ def test_before_fy2024_q2_the_seven_drivers_after_it_the_touchpoints_import(demo
     # both forms of the trust question, and the what-went-well / could-be-improved shares
     assert any("thumbs" in q for q in question) and any("answers from 1 to 5" in q for q in question)
     assert imported_codes == {"trust"} | v2_codes
+
+
+def test_each_batch_is_dated_when_the_analyst_uploaded_it_a_few_late(demo):
+    with demo.app_context():
+        batches = db.session.scalars(sa.select(ImportBatch).where(ImportBatch.format == TOUCHPOINTS_FORMAT)
+                                     .order_by(ImportBatch.id)).all()
+        audit = {e.entity_id: e.at for e in db.session.scalars(
+            sa.select(AuditEvent).where(AuditEvent.action == "import.commit"))}
+        names = {p.code: p.name for p in demo_programs().values()}
+    committed = [b.committed_at for b in batches]
+    assert committed == sorted(committed)  # uploaded quarter by quarter, in batch order
+    assert all(audit[b.id] == b.committed_at == b.created_at for b in batches)
+    days = {(names[b.options["program"]], b.options["period"]):
+            (b.committed_at.date() - Period.parse(b.options["period"]).end).days for b in batches}
+    assert all(d > 0 for d in days.values()) and max(b.committed_at.date() for b in batches) < DEMO_TODAY
+    late = {key for key, d in days.items() if d > 30}  # A-11 results are due 30 days after the quarter
+    assert len(late) == 5 and ("Eligibility Appeals", str(LATEST)) in late
 
 
 def test_a_thumbs_form_counts_down_as_1_and_up_as_5_and_the_aspects_are_shares(demo):
