@@ -143,6 +143,9 @@ def test_the_heatmap_figure_writes_each_status_as_a_word():
     assert trace["customdata"][0][0] == "/dashboards/program?id=5&period=FY2026-Q4"
     assert "Alpha" in trace["y"][0] and "Bureau One" in trace["y"][0]
     assert "R" not in {t.split("<br>")[-1] for row in trace["text"] for t in row}
+    heat.not_asked = ["ease", "employee"]
+    title = heatmap_figure(heat).to_plotly_json()["layout"]["title"]["text"]
+    assert "Not asked in FY2026-Q4: ease, employee" in title
     empty = heatmap_figure(Heatmap("FY2026-Q4")).to_plotly_json()
     assert "No program observations" in empty["layout"]["annotations"][0]["text"]
 

@@ -56,13 +56,17 @@ def heatmap_figure(heat: Heatmap) -> go.Figure:
         hovertext=hover, hoverinfo="text", customdata=ids, colorscale=_discrete_scale(STATUS_COLOURS),
         zmin=0, zmax=len(ORDER), showscale=False, xgap=3, ygap=3,
     ))
+    title = f"A-11 drivers by program, {heat.period}"
+    if heat.not_asked:
+        title += f"<br><span style='font-size:13px'>Not asked in {heat.period}: {', '.join(heat.not_asked)}</span>"
     fig.update_layout(
-        title=dict(text=f"A-11 drivers by program, {heat.period}", x=0, xanchor="left", font=dict(size=18)),
+        title=dict(text=title, x=0, xanchor="left", font=dict(size=18)),
         font=dict(family=FONT, color="#1b1b1b"),
         height=max(360, 52 * len(heat.rows) + 140),
-        margin=dict(l=10, r=10, t=90, b=10),
+        margin=dict(l=10, r=10, t=110 if heat.not_asked else 90, b=10),
         plot_bgcolor="#fff",
         yaxis=dict(autorange="reversed", automargin=True, tickfont=dict(size=13)),
-        xaxis=dict(side="top", tickfont=dict(size=14)),
+        # A quarter with few drivers asked keeps its columns narrow rather than stretched.
+        xaxis=dict(side="top", tickfont=dict(size=14), domain=[0, min(1.0, 0.16 * max(len(heat.drivers), 2))]),
     )
     return fig

@@ -104,8 +104,11 @@ def summary(heat: queries.Heatmap) -> str:
     red = sum(1 for row in heat.rows if row.count("red"))
     amber = sum(1 for row in heat.rows if not row.count("red") and row.count("amber"))
     programs = "program" if len(heat.rows) == 1 else "programs"
-    return (f"{len(heat.rows)} {programs} in {heat.period}: {red} with at least one driver red, "
+    said = (f"{len(heat.rows)} {programs} in {heat.period}: {red} with at least one driver red, "
             f"{amber} more with a driver amber.")
+    if heat.not_asked:
+        said += f" No program reported {', '.join(heat.not_asked)} on the 1-5 scale this quarter."
+    return said
 
 
 @callback(Output("heatmap-graph", "figure"), Output("heatmap-table", "children"), Output("heatmap-summary", "children"),
