@@ -18,10 +18,16 @@ import sqlalchemy as sa
 from dashboards import links
 from dashboards.cache import cached
 from dashboards.queries.common import Scope
-from scorecard.commitments.services import STATUS_LABELS, STATUS_ORDER, days_since_update, is_overdue, may_see
+from scorecard.commitments.services import (
+    CLOSED,
+    STATUS_LABELS,
+    STATUS_ORDER,
+    days_since_update,
+    is_overdue,
+    may_see,
+)
 from scorecard.models import (
     Commitment,
-    CommitmentStatus,
     Component,
     Direction,
     Function,
@@ -41,7 +47,7 @@ from scorecard.scoring import GREEN, pooled_score, rag_status
 # Commitment statuses as the functions page orders them: worst first (the services' order).
 STATUSES = [s.value for s in STATUS_ORDER]
 STATUS_WORDS = {s.value: label for s, label in STATUS_LABELS.items()}
-CLOSED = (CommitmentStatus.complete.value, CommitmentStatus.dropped.value)
+CLOSED_STATUSES = frozenset(s.value for s in CLOSED)
 
 
 # ------------------------------------------------------------------------------ the data
@@ -117,7 +123,7 @@ class CommitmentLine:
 
     @property
     def is_open(self) -> bool:
-        return self.status not in CLOSED
+        return self.status not in CLOSED_STATUSES
 
 
 @dataclass
