@@ -24,9 +24,11 @@ run: install
 	@echo "Serving on http://$(HOST):$(PORT)/  (Ctrl-C to stop)"
 	SCORECARD_ENV=development $(BIN)/scorecard run --host $(HOST) --port $(PORT)
 
-# --dist loadgroup: tests marked xdist_group (the browser tests, the live server) stay on one worker.
+# --dist loadfile: a module's tests run on one worker, so a server or browser its module-scoped fixtures
+# start (browser tests, the live server) starts once. (loadgroup would balance better, but pytest 9.2
+# changed node ids and pytest-xdist 3.8's loadgroup then silently stops grouping.)
 test: install
-	$(BIN)/pytest -q -n $(PYTEST_WORKERS) --dist loadgroup
+	$(BIN)/pytest -q -n $(PYTEST_WORKERS) --dist loadfile
 
 lint: install
 	$(BIN)/ruff check .

@@ -152,14 +152,6 @@ def _testing_config(**settings) -> type:
     return type("TestConfig", (TestingConfig,), settings)
 
 
-def pytest_collection_modifyitems(items):
-    """Under `pytest -n`, every browser test runs on one worker (`--dist loadgroup`), so the servers
-    and the Chromium their modules start are started once, not once per worker."""
-    for item in items:
-        if item.get_closest_marker("browser"):
-            item.add_marker(pytest.mark.xdist_group("browser"))
-
-
 @pytest.fixture(scope="session")
 def templates(tmp_path_factory):
     url = postgres_url()

@@ -618,7 +618,8 @@ def test_a_commitment_started_from_a_capacity_domain_is_prefilled(demo):
     with demo.app_context():
         component = db.session.scalars(sa.select(Component).order_by(Component.id)).first()
     client = signed_in(demo, "admin@demo.cx.gov")
-    page = client.get(f"/commitments/new?capacity_domain=Measurement&component_id={component.id}").get_data(as_text=True)
+    page = client.get(f"/commitments/new?capacity_domain=Measurement&component_id={component.id}")
+    page = page.get_data(as_text=True)
     assert '<option selected value="Measurement">' in page
     assert f'<option selected value="{component.id}">' in page
     odd = client.get("/commitments/new?capacity_domain=Astrology&component_id=10000000000000000000000")

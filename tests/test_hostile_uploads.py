@@ -14,7 +14,6 @@ HEADER = ["component", "program", "metric", "period", "channel", "n", "count_1",
           "count_5"]
 GOOD = [PROGRAM[1], PROGRAM[2], "trust", "FY2026-Q1", "phone", 100, 5, 5, 10, 40, 40]
 MB = 1 << 20
-pytestmark = pytest.mark.xdist_group("live_server")  # one worker starts the server below, not each
 
 
 @pytest.fixture(scope="module")
