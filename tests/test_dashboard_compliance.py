@@ -1,7 +1,7 @@
 """A-11 reporting compliance on a small agency built here: each program and quarter reported, late,
-reported without counts, below the minimum sample or not reported; who is designated (a HISP's
-programs every quarter, another program from its first quarter with results); each quarter's
-counts; the page, its callbacks, downloads and hostile values."""
+reported without counts, below the minimum sample or not reported; who is designated (a program
+from its first quarter with results, a HISP's program that never reported in every quarter); each
+quarter's counts; the page, its callbacks, downloads and hostile values."""
 import base64
 import csv
 import io
@@ -45,8 +45,8 @@ def committed(session, name: str, when: datetime) -> ImportBatch:
 
 
 def build(session) -> dict:
-    """A HISP with five programs and a bureau (not a HISP) with two. FY2025-Q3 ended on 2025-06-30,
-    so its results were due on 2025-07-30."""
+    """A HISP with five programs (Easy never reports) and a bureau, not a HISP, with two (George never
+    reports). FY2025-Q3 ended on 2025-06-30, so its results were due on 2025-07-30."""
     ensure_standard_metrics(session)
     agency = Agency(code="DA", name="Department A")
     hisp = Component(agency=agency, code="H", name="Benefits", is_hisp=True)
@@ -104,7 +104,7 @@ def test_a_quarter_is_reported_when_its_first_batch_was_committed(world):
     assert not able.late and able.observations == 2
 
 
-def test_designation_hisp_programs_always_others_from_their_first_quarter(world):
+def test_designation_from_the_first_quarter_with_results_or_always_for_a_silent_hisp_program(world):
     found = queries.compliance(db.session, Q4, 4, min_n=30)
     assert [row.program for row in found.rows] == ["Able", "Baker", "Charlie", "Delta", "Easy", "Fox"], (
         "George, outside a HISP with no results, is never designated")
@@ -112,15 +112,21 @@ def test_designation_hisp_programs_always_others_from_their_first_quarter(world)
     assert [fox[q].status for q in (Q1, Q2, Q3, Q4)] == [
         queries.NOT_DESIGNATED, queries.BELOW_MINIMUM, queries.NOT_REPORTED, queries.REPORTED]
     assert fox[Q2].respondents == 20, "a v2 aspect's respondents when the trust question is missing"
+    baker = _cells(found, "Baker")
+    assert [baker[q].status for q in (Q1, Q2, Q3, Q4)] == [
+        queries.NOT_DESIGNATED, queries.NOT_DESIGNATED, queries.LATE, queries.NOT_REPORTED], (
+        "a HISP program too is held from its first report on")
     easy = _cells(found, "Easy")
-    assert all(easy[q].status == queries.NOT_REPORTED for q in (Q1, Q2, Q3, Q4)), "a HISP program is always due"
+    assert all(easy[q].status == queries.NOT_REPORTED for q in (Q1, Q2, Q3, Q4)), (
+        "a HISP program that never reported is due every quarter")
+    assert queries.compliance(db.session, Q2, 2, min_n=30).periods == [Q1, Q2]
 
 
 def test_each_quarter_counts_the_designated_programs(world):
     found = queries.compliance(db.session, Q4, 4, min_n=30)
     q1, q2, q3, q4 = found.quarters
-    assert (q1.designated, q1.reported) == (5, 1), "Fox is not designated yet"
-    assert (q2.designated, q2.reported) == (6, 2)
+    assert (q1.designated, q1.reported) == (2, 1), "Able, and Easy that never reported"
+    assert (q2.designated, q2.reported) == (3, 2), "and Fox, from its first results"
     assert q3.counts == {queries.NOT_REPORTED: 2, queries.LATE: 1, queries.WITHOUT_COUNTS: 1,
                          queries.BELOW_MINIMUM: 1, queries.REPORTED: 1}
     assert q3.due.isoformat() == "2025-07-30" and q3.share == pytest.approx(4 / 6)
@@ -149,7 +155,7 @@ def test_the_chart_stacks_every_status_with_its_pattern(world):
     assert [trace.name for trace in figure.data] == [
         "reported", "late", "reported without counts", "below minimum sample", "not reported"]
     assert len({trace.marker.pattern.shape for trace in figure.data}) == 5, "colour is never the only signal"
-    assert [a.text for a in figure.layout.annotations] == ["1 of 5", "2 of 6", "4 of 6", "2 of 6"]
+    assert [a.text for a in figure.layout.annotations] == ["1 of 2", "2 of 3", "4 of 6", "2 of 6"]
 
 
 # ------------------------------------------------------------------------------ the page

@@ -495,6 +495,9 @@ HOSTILE = {
     "life agency zero": ("life-graph.figure", {"life-agency.value": 0}, "life-agency.value"),
     "life download agency a word": ("life-programs-table-download.data", {
         "life-programs-table-csv.n_clicks": 1, "life-agency.value": "all of them"}, "life-agency.value"),
+    "picker program a word": ("program-nav.href", {"program-open.n_clicks": 1, "program-choice.value": "1; DROP"},
+                              "program-choice.value"),
+    "picker clicks a word": ("program-nav.href", {"program-open.n_clicks": "1"}, "program-open.n_clicks"),
     "program query string huge": ("dashboards-program-url.search", {"dashboards-program-url.search": "?" + "a" * 5000},
                                   "dashboards-program-url.search"),
 }
@@ -506,6 +509,15 @@ def test_hostile_values_answer_400(pages, name):
     response = pages["executive"].post(URL, json=body(writes, values, next(iter(values))))
     assert response.status_code == 400, response.get_data(as_text=True)[:300]
     assert response.get_json()["detail"].startswith(f"{named}: ")
+
+
+def test_the_picker_opens_the_chosen_programs_page(pages):
+    request = body("program-nav.href", {"program-open.n_clicks": 1, "program-choice.value": str(pages["calls"])},
+                   "program-open.n_clicks")
+    assert answer(pages["executive"], request)["program-nav"]["href"] == f"/dashboards/program?id={pages['calls']}"
+    nothing = pages["executive"].post(URL, json=body("program-nav.href", {"program-open.n_clicks": 1},
+                                                     "program-open.n_clicks"))
+    assert nothing.status_code == 204 or not nothing.get_json()["response"], "no program chosen: no navigation"
 
 
 def test_the_program_filter_is_written_to_the_query_string(pages):

@@ -38,8 +38,13 @@ def trust_figure(rollup: Rollup) -> go.Figure:
         x=values, y=labels, mode="markers", marker=dict(size=12, color=COLOURS[MEAN], symbol="circle"),
         error_x=dict(type="data", array=plus, arrayminus=minus, color=COLOURS[MEAN], thickness=2, width=6),
         hovertext=hover, hoverinfo="text", name="Pooled trust"))
-    axis = dict(range=[1, 5], title_text="Trust, mean on 1-5") if unit == MEAN else \
-        dict(range=[0, 100], ticksuffix="%", title_text="Share who trust")
+    lowest = min(m.ci_low if m.ci_low is not None else m.value for _, m in shown)
+    highest = max(m.ci_high if m.ci_high is not None else m.value for _, m in shown)
+    pad = 0.25 if unit == MEAN else 8  # the dots' spread, not the whole scale: differences stay visible
+    bounds = (1, 5) if unit == MEAN else (0, 100)
+    span = [max(bounds[0], lowest - pad), min(bounds[1], highest + pad)]
+    axis = dict(range=span, title_text="Trust, mean on 1-5 (axis zoomed to the values)") if unit == MEAN else \
+        dict(range=span, ticksuffix="%", title_text="Share who trust (axis zoomed to the values)")
     what = "mean on 1-5, A-11 v1 survey" if unit == MEAN else "share who trust, A-11 v2 survey"
     fig.update_layout(
         title=dict(text=f"Trust by life experience, {rollup.period} ({what}), pooled over the programs' answers",

@@ -126,7 +126,7 @@ class Panels:
         xname, yname = self.refs[(row, col)]
         return self.layout[xname]["domain"], self.layout[yname]["domain"]
 
-    def figure(self, title: str, height: int, *, legend_below: bool = False) -> go.Figure:
+    def figure(self, title: str, height: int, *, legend_below: bool = False, top: Optional[int] = None) -> go.Figure:
         for key, value in list(self.layout.items()):
             if key.startswith("xaxis"):
                 value.update({"type": "category", "showgrid": False, "tickangle": -45, "tickfont": {"size": 12},
@@ -142,7 +142,7 @@ class Panels:
             title={"text": title, "x": 0, "xanchor": "left", "y": 1, "yref": "container", "yanchor": "top",
                    "pad": {"t": 12}, "font": {"size": 18}},
             font={"family": FONT, "color": INK}, height=height, plot_bgcolor="#fff", hovermode="closest",
-            margin={"l": 10, "r": 10, "t": 110 if legend_below else 120, "b": 10},
+            margin={"l": 10, "r": 10, "t": top or (110 if legend_below else 120), "b": 10},
             legend={**legend, "font": {"size": 13}}, annotations=self.annotations, shapes=self.shapes,
             hoverlabel={"bgcolor": "#fff", "font": {"family": FONT, "color": INK, "size": 13}, "align": "left"})
         return go.Figure(data=self.traces, layout=self.layout)
@@ -223,7 +223,8 @@ def trust_figure(trend: Trend, program: str) -> go.Figure:
     if len(eras) == 2:
         left, right = panels.domain(1, 1)[0][1], panels.domain(1, 2)[0][0]
         break_marker(panels, (left + right) / 2)
-    return panels.figure(f"Trust / confidence by quarter: {program}", 520, legend_below=True)
+    return panels.figure(f"Trust / confidence by quarter: {program}", 520 if len(eras) == 2 else 470,
+                         legend_below=True, top=110 if len(eras) == 2 else 70)
 
 
 def _grid(topics: list[str]) -> tuple[int, int]:

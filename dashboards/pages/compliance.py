@@ -74,10 +74,11 @@ def layout(**query):
             html.Dl([item for status, text in DEFINITIONS
                      for item in (html.Dt(components.status_badge(status)), html.Dd(text))]),
             html.P([html.Strong("Designated: "),
-                    "every program of a High-Impact Service Provider (HISP) component in every quarter shown — A-11 "
-                    "Section 280 names the HISPs, whose services report every quarter — and a program outside a "
-                    "HISP from its first quarter with survey results onward: once it reports, it is held to "
-                    "reporting every quarter. A quarter's count is of the programs designated in it."]),
+                    "a program from its first quarter with A-11 survey results onward — once it reports, it is "
+                    "held to reporting every quarter (the data hold no designation date; a program's first report "
+                    "is the best sign of when it began) — and a program of a High-Impact Service Provider (HISP) "
+                    "that has never reported, in every quarter shown: A-11 Section 280 requires HISPs' services to "
+                    "report quarterly. A quarter's count is of the programs designated in it."]),
         ], className="dash-details", open=False),
         html.P(id="compliance-summary", className="dash-lede", role="status"),
         html.Section([

@@ -52,6 +52,8 @@ def layout(**query):
     heading = components.page_heading(info.name if info else "Program")
     heading.children[0].id = "program-heading"
     choices = [{"label": label, "value": str(pid)} for pid, label in queries.program_choices(session)]
+    if info is None:
+        return picker(heading, choices)
     return html.Div([
         url.location(),
         heading,
@@ -108,6 +110,25 @@ def layout(**query):
             html.H2("Accountability", id="program-accountability-heading"),
             dcc.Loading(html.Div(id="program-accountability"), type="dot"),
         ], className="dash-section dash-wrap-cells", **{"aria-labelledby": "program-accountability-heading"}),
+    ])
+
+
+def picker(heading, choices: list[dict]) -> html.Div:
+    """No program chosen (or none with that id): choose one, then open its page."""
+    return html.Div([
+        heading,
+        html.P(about(None), className="dash-lede"),
+        html.Div([
+            html.Div([
+                html.Label("Program", htmlFor="program-choice", id="program-choice-label",
+                           className="usa-label dash-filter__label"),
+                dcc.Dropdown(id="program-choice", options=choices, value=None, clearable=False, searchable=True,
+                             placeholder="Type or choose a program", className="dash-filter__control"),
+            ], className="dash-filter", style={"width": "30rem"}),
+            html.Button("Open the program's page", id="program-open", n_clicks=0, type="button",
+                        className="usa-button margin-0"),
+        ], className="dash-filters", role="group", **{"aria-label": "Choose a program"}),
+        dcc.Location(id="program-nav", refresh="callback-nav"),
     ])
 
 
@@ -401,6 +422,19 @@ def update_accountability(program_id):
         return html.P("No program chosen.", className="dash-empty")
     found = queries.accountability(db.session, program_id, common.Scope.of(current_user), date.today())
     return accountability_section(found)
+
+
+validation.register("program-choice", "value", validation.id_or(NONE))
+validation.register("program-open", "n_clicks", validation.clicks)
+
+
+@callback(Output("program-nav", "href"), Input("program-open", "n_clicks"), State("program-choice", "value"),
+          prevent_initial_call=True)
+@validation.validated
+def open_program(clicks, program_id):
+    if not clicks or not program_id:
+        return dash.no_update
+    return links.program(program_id)
 
 
 PROGRAM = [State("program-id", "value")]

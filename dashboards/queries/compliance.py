@@ -14,11 +14,13 @@ A cell's status, worst first (one word per cell; the detail keeps each fact apar
   question);
 - reported: on time, with counts, at least the minimum sample.
 
-Designation (who should report): every program of a HISP component in every quarter shown (A-11
-Section 280 names the High-Impact Service Providers, whose services report quarterly); a program
-outside a HISP from its first quarter with survey data onward (once it reports, it is held to
-reporting every quarter). Before that a non-HISP program's cell is "not designated" and counts
-nowhere.
+Designation (who should report): a program from its first quarter with A-11 survey data onward —
+once it reports, it is held to reporting every quarter (the data hold no designation date, and a
+program's first report is the best sign of when it began) — and a program of a HISP component
+that has never reported, in every quarter shown (A-11 Section 280 names the High-Impact Service
+Providers, whose services report quarterly: one that never did is the gap to see). Before its
+first quarter a program's cell is "not designated" and counts nowhere; a program outside a HISP
+that has never reported is not listed.
 """
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -223,11 +225,11 @@ def compliance(session, through: Optional[str] = None, quarters: Optional[int] =
     counts = {p: {s: 0 for s in STATUSES} for p in periods}
     for program_id, name, component, agency, hisp in session.execute(query):
         first = firsts.get(program_id)
-        if not hisp and (first is None or first > periods[-1]):
+        if (first is None and not hisp) or (first is not None and first > periods[-1]):
             continue  # never designated in the quarters shown
         row = Row(program_id, name, component, agency, bool(hisp), first)
         for period in periods:
-            designated = bool(hisp) or (first is not None and parse_period(period) >= parse_period(first))
+            designated = first is None or parse_period(period) >= parse_period(first)
             cell = cell_of(period, facts.get((program_id, period)), designated, min_n)
             row.cells.append(cell)
             if cell.status in counts[period]:
