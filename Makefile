@@ -36,6 +36,7 @@ lint: install
 bench: install
 	$(BIN)/python bench/import_bench.py
 	$(BIN)/python bench/rules_bench.py
+	$(BIN)/python bench/dashboard_bench.py
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .hypothesis

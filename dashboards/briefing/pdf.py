@@ -6,9 +6,11 @@ fills, page numbers) is marked as artifacts. Tables repeat their header row on e
 fpdf2 builds a flat structure tree of its own (for images' alternative texts and section
 titles); the nested tree here is built on its structure classes, which is why pyproject pins
 fpdf2 below 2.9. The core fonts cover Latin-1: other characters are written in their nearest
-Latin-1 spelling (→ as ->, accents kept)."""
+Latin-1 spelling (→ as ->, accents kept). A section longer than PDF_ROWS rows shows its first
+rows and says so; the workbook carries every row."""
 import unicodedata
 from contextlib import contextmanager
+from dataclasses import replace
 from typing import Optional
 
 from fpdf import FPDF
@@ -22,6 +24,7 @@ from dashboards.tables import COUNT, NUMBER, Table
 FONT = "Helvetica"
 LINE = 4.6        # mm per line of table text
 MAX_CELL = 700    # characters of one cell drawn; a longer text is cut with an ellipsis
+PDF_ROWS = 150    # rows of a section's table read on paper; the workbook has every row
 _SPELLED = {"→": "->", "←": "<-", "–": "-", "—": "-", "‘": "'", "’": "'", "“": '"', "”": '"', "…": "...",
             "≥": ">=", "≤": "<=", "≠": "!=", "•": "-", "\u00a0": " ", "\u2009": " ", "\u202f": " "}
 
@@ -142,9 +145,25 @@ class TaggedPDF(FPDF):
         self.add_page()
         return True
 
+    def _one_line(self, width: float, text: str) -> bool:
+        return "\n" not in text and self.get_string_width(text) + 2 * self.c_margin + 2.5 < width
+
     def text_height(self, width: float, text: str, size: float, style: str = "", line: float = LINE) -> float:
         self.set_font(FONT, style, size)
+        if self._one_line(width, text):
+            return line  # fits on one line: no need to lay it out
         return self.multi_cell(width, line, text, dry_run=True, output=MethodReturnValue.HEIGHT, padding=(0, 1))
+
+    def _cell(self, width: float, text: str, align: str):
+        """A table cell's text from the current position: a plain cell when it fits on one line
+        (fpdf2 lays a multi-cell out character by character), else wrapped."""
+        if self._one_line(width, text):
+            x = self.get_x()
+            self.set_x(x + 1)
+            self.cell(width - 2, LINE, text, align=align)
+            self.set_x(x + width)
+        else:
+            self.multi_cell(width, LINE, text, align=align, new_x=XPos.RIGHT, new_y=YPos.TOP, padding=(0, 1))
 
     def paragraph(self, text: str, *, tag: str = "P", size: float = 10, style: str = "", line: float = 5,
                   space: float = 2):
@@ -199,8 +218,7 @@ class TaggedPDF(FPDF):
                 self.set_xy(x, y + 0.75)
                 self.set_font(FONT, "B", 8.5)
                 with self.marked("TH", "<</O /Table /Scope /Column>>"):
-                    self.multi_cell(width, LINE, text, align="R" if column.kind in (NUMBER, COUNT) else "L",
-                                    new_x=XPos.RIGHT, new_y=YPos.TOP, padding=(0, 1))
+                    self._cell(width, text, "R" if column.kind in (NUMBER, COUNT) else "L")
                 x += width
         self.set_xy(self.l_margin, y + height)
 
@@ -216,8 +234,7 @@ class TaggedPDF(FPDF):
                 self.set_font(FONT, "B" if column.row_header else "", 9)
                 tag, attributes = ("TH", "<</O /Table /Scope /Row>>") if column.row_header else ("TD", None)
                 with self.marked(tag, attributes):
-                    self.multi_cell(width, LINE, text, align="R" if column.kind in (NUMBER, COUNT) else "L",
-                                    new_x=XPos.RIGHT, new_y=YPos.TOP, padding=(0, 1))
+                    self._cell(width, text, "R" if column.kind in (NUMBER, COUNT) else "L")
                 href = row.get(column.link) if column.link else None
                 if href and href.startswith(("http://", "https://")) and text:
                     self.link(x, y, width, height, href)
@@ -256,6 +273,11 @@ def render(briefing: Briefing) -> bytes:
         with pdf.group("Sect"):
             pdf.heading(section.heading, 2)
             pdf.paragraph(section.note, size=9.5)
-            if section.table is not None:
-                pdf.table_of(section.table)
+            table = section.table
+            if table is not None and len(table.rows) > PDF_ROWS:
+                pdf.paragraph(f"The first {PDF_ROWS:,} of {len(table.rows):,} rows, in the order shown; the Excel "
+                              "briefing lists them all.", size=9.5)
+                table = replace(table, rows=table.rows[:PDF_ROWS])
+            if table is not None:
+                pdf.table_of(table)
     return bytes(pdf.output())

@@ -54,18 +54,18 @@ def _section_sheet(book: Workbook, section: Section) -> None:
     sheet.append(table.header())
     for cell in sheet[1]:
         cell.font, cell.fill = _BOLD, _HEADER_FILL
-    for row in table.rows:
+    for number, row in enumerate(table.rows, start=2):
         sheet.append([column.export(row.get(column.key)) for column in table.columns])
         for index, column in enumerate(table.columns, start=1):
             href = row.get(column.link) if column.link else None
             if href and href.startswith(("http://", "https://")):
-                cell = sheet.cell(row=sheet.max_row, column=index)
+                cell = sheet.cell(row=number, column=index)
                 cell.hyperlink = href
                 cell.style = "Hyperlink"
     if not table.rows:
         sheet.append([safe_for_export(table.empty)])
     sheet.freeze_panes = "A2"
-    sheet.auto_filter.ref = f"A1:{get_column_letter(len(table.columns))}{max(sheet.max_row, 1)}"
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(table.columns))}{len(table.rows) + 1}"
     for index, column in enumerate(table.columns, start=1):
         lengths = [len(column.header)] + [len(column.text(row.get(column.key))) for row in table.rows[:200]]
         sheet.column_dimensions[get_column_letter(index)].width = min(70, max(10, max(lengths) + 2))

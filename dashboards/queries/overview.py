@@ -183,22 +183,16 @@ class LeadersBelow:
     plans: int = 0  # plans of that year the scope may see
 
 
-def requirement_ratings(session, requirement_ids: list[int]) -> dict[int, tuple[int, int]]:
-    """{requirement id: (rating, finding id)} of the finding `plans.services.requirement_findings`
-    picks (the published rules' latest rating finding: latest period, then newest), read as
-    columns."""
-    found: dict[int, tuple[int, int]] = {}
-    for start in range(0, len(requirement_ids), 5000):  # within every database's bound-parameter limit
-        rows = session.execute(
-            sa.select(Finding.subject_id, Finding.rating, Finding.id)
+def _latest_ratings() -> sa.Subquery:
+    """Each requirement's rating finding as `plans.services.requirement_findings` picks it (the
+    published rules' latest: latest period, then newest), ranked in the database."""
+    rank = sa.func.row_number().over(partition_by=Finding.subject_id,
+                                     order_by=(Finding.period.desc(), Finding.id.desc()))
+    return (sa.select(Finding.subject_id.label("requirement_id"), Finding.rating, Finding.id.label("finding_id"),
+                      rank.label("rank"))
             .join(RuleVersion, RuleVersion.id == Finding.rule_version_id)
-            .where(Finding.subject_type == RuleSubject.requirement,
-                   Finding.subject_id.in_(requirement_ids[start:start + 5000]),
-                   Finding.rating.is_not(None), RuleVersion.status == RuleStatus.published)
-            .order_by(Finding.subject_id, Finding.period.desc(), Finding.id.desc()))
-        for subject_id, rating, finding_id in rows:
-            found.setdefault(subject_id, (rating, finding_id))
-    return found
+            .where(Finding.subject_type == RuleSubject.requirement, Finding.rating.is_not(None),
+                   RuleVersion.status == RuleStatus.published).subquery())
 
 
 @cached
@@ -211,23 +205,23 @@ def leaders_below(session, scope: Scope, *, below: int = RATING_BELOW) -> Option
     year = session.scalar(sa.select(sa.func.max(plans.c.fiscal_year)))
     if year is None:
         return LeadersBelow(None)
-    # Columns, not objects: a year's plans are thousands of elements and requirements.
+    # Columns, not objects, and only the requirements below: a year's plans are thousands of
+    # elements and requirements.
     plans = visible_plans(session, scope).where(PerformancePlan.fiscal_year == year) \
         .with_only_columns(PerformancePlan.id).order_by(None).subquery()
+    latest = _latest_ratings()
     requirements = session.execute(
-        sa.select(PlanElement.plan_id, PlanRequirement.id, PlanRequirement.text)
+        sa.select(PlanElement.plan_id, PlanRequirement.text, latest.c.rating, latest.c.finding_id)
         .join(PlanElement, PlanElement.id == PlanRequirement.element_id)
-        .where(PlanElement.plan_id.in_(sa.select(plans.c.id)),
+        .join(latest, latest.c.requirement_id == PlanRequirement.id)
+        .where(PlanElement.plan_id.in_(sa.select(plans.c.id)), latest.c.rank == 1, latest.c.rating < below,
                sa.or_(PlanRequirement.metric_id.is_not(None), PlanRequirement.commitment_id.is_not(None),
                       PlanRequirement.function_id.is_not(None)))  # PlanRequirement.is_cx
-        .order_by(PlanElement.plan_id, PlanElement.position, PlanRequirement.position, PlanRequirement.id)).all()
-    ratings = requirement_ratings(session, [r.id for r in requirements])
+        .order_by(PlanElement.plan_id, PlanElement.position, PlanRequirement.position, PlanRequirement.id))
     result = LeadersBelow(year, plans=session.scalar(sa.select(sa.func.count()).select_from(plans)))
     low: dict[int, list[RequirementBelow]] = {}
-    for plan_id, requirement_id, text in requirements:
-        rating, finding_id = ratings.get(requirement_id, (None, None))
-        if rating is not None and rating < below:
-            low.setdefault(plan_id, []).append(RequirementBelow(text, rating, finding_id))
+    for plan_id, text, rating, finding_id in requirements:
+        low.setdefault(plan_id, []).append(RequirementBelow(text, rating, finding_id))
     leaders = session.execute(
         sa.select(PerformancePlan.id, Leader.name, Leader.title, Component.name)
         .join(Leader, Leader.id == PerformancePlan.leader_id).outerjoin(Component, Component.id == Leader.component_id)
