@@ -159,8 +159,7 @@ class TaggedPDF(FPDF):
         (fpdf2 lays a multi-cell out character by character), else wrapped."""
         if self._one_line(width, text):
             x = self.get_x()
-            self.set_x(x + 1)
-            self.cell(width - 2, LINE, text, align=align)
+            self.cell(width, LINE, text, align=align)
             self.set_x(x + width)
         else:
             self.multi_cell(width, LINE, text, align=align, new_x=XPos.RIGHT, new_y=YPos.TOP, padding=(0, 1))
