@@ -20,7 +20,8 @@ def _limit(args: dict) -> None:
                                ("RLIMIT_FSIZE", args["output"], 0), ("RLIMIT_CORE", 0, 0)):
         which = getattr(resource, name)
         _, hard = resource.getrlimit(which)
-        cap = (lambda v: v) if hard == resource.RLIM_INFINITY else (lambda v: min(v, hard))
+        def cap(v, hard=hard):
+            return v if hard == resource.RLIM_INFINITY else min(v, hard)
         resource.setrlimit(which, (cap(value), cap(value + grace)))  # CPU: SIGXCPU first, SIGKILL later
 
 

@@ -66,13 +66,15 @@ def import_command(path, format_name, sheet, program, period, touchpoint, trust_
 
 
 def _print_human(payload: dict) -> None:
-    click.echo(f"{payload['status']}: {payload['message']}" + (f" (format {payload['format']})" if payload["format"] else ""))
+    shown_format = f" (format {payload['format']})" if payload["format"] else ""
+    click.echo(f"{payload['status']}: {payload['message']}" + shown_format)
     if payload.get("batch"):
         click.echo(f"batch {payload['batch']}: {payload['inserted']} inserted, {payload['updated']} updated, "
                    f"{payload['unchanged']} unchanged")
     for error in payload["errors"][:50]:
         where = f"row {error['row']}, column {error['column']}" if error["row"] else "file"
-        click.echo(f"  {where}: {error['message']}" + (f" (value {error['value']!r})" if error["value"] is not None else ""), err=True)
+        value = f" (value {error['value']!r})" if error["value"] is not None else ""
+        click.echo(f"  {where}: {error['message']}" + value, err=True)
     if len(payload["errors"]) > 50:
         click.echo(f"  ... and {len(payload['errors']) - 50} more (use --json for all)", err=True)
     for item in payload.get("driver_notes", []):

@@ -36,7 +36,8 @@ _PATTERNS: dict[str, tuple[tuple[str, int], ...]] = {
     ),
     "effectiveness": (
         (r"\bmy\s+needs?\s+(?:was|were)\s+addressed\b", 4),
-        (r"\b(?:issue|request|problem|inquiry|question|need)s?\b(?:\s+\w+){0,3}\s+(?:was|were|is|has\s+been)\s+resolved\b", 4),
+        (r"\b(?:issue|request|problem|inquiry|question|need)s?\b(?:\s+\w+){0,3}\s+"
+         r"(?:was|were|is|has\s+been)\s+resolved\b", 4),
         (r"\bresolution\s+to\s+my\b", 3),
         (r"\bresolve\s+my\s+(?:need|issue|problem|request|inquiry)", 3),
         (r"\bmet\s+my\s+needs?\b", 3),
@@ -104,7 +105,8 @@ _PATTERNS: dict[str, tuple[tuple[str, int], ...]] = {
 }
 _COMPILED = {driver: tuple((re.compile(p), w) for p, w in pats) for driver, pats in _PATTERNS.items()}
 
-_PUNCT = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2026": " ... ", "\u2013": "-", "\u2014": "-"})
+_PUNCT = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2026": " ... ",
+                        "\u2013": "-", "\u2014": "-"})
 
 
 def _normalize(text: str) -> str:

@@ -1,8 +1,9 @@
 """Export observations in the canonical metrics layout (CSV or xlsx); importing the file back
 changes nothing. Text cells that a spreadsheet would run as a formula are neutralised. (The
 ratings export lives with the plans: scorecard/plans/export.py.)"""
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator, Optional
+from typing import Optional
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so

@@ -4,7 +4,7 @@ import json
 import logging
 import os
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Optional
 
@@ -68,7 +68,7 @@ def sweep(app, session, now: Optional[datetime] = None) -> dict:
     (SCORECARD_IMPORT_KEEP_DAYS, default 7) is cancelled, and the stored upload of a batch that can
     no longer use it (rejected, cancelled or failed that long ago; its errors stay listed) is removed."""
     days = app.config.get("IMPORT_KEEP_DAYS", 7)
-    cutoff = (now or datetime.now(timezone.utc)) - timedelta(days=days)
+    cutoff = (now or datetime.now(UTC)) - timedelta(days=days)
     old = sa.select(ImportBatch).where(ImportBatch.created_at < cutoff, ImportBatch.stored_path.is_not(None))
     expired = removed = 0
     for batch in session.scalars(old.where(ImportBatch.status == BatchStatus.previewed)).all():
@@ -91,10 +91,10 @@ def stalled(app, batch, now: Optional[datetime] = None) -> bool:
         return False
     limit = app.config.get("IMPORT_STALE_SECONDS", 1800)
     try:
-        last = datetime.fromtimestamp(progress_file(app, batch.id).stat().st_mtime, timezone.utc)
+        last = datetime.fromtimestamp(progress_file(app, batch.id).stat().st_mtime, UTC)
     except OSError:
         last = batch.created_at
-    return ((now or datetime.now(timezone.utc)) - last).total_seconds() > limit
+    return ((now or datetime.now(UTC)) - last).total_seconds() > limit
 
 
 def start(app, batch_id: int, *, commit: bool, user_id: Optional[int] = None, wait: bool = False):

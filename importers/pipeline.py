@@ -3,11 +3,12 @@ read ▸ find header ▸ map columns ▸ normalise ▸ validate ▸ resolve ▸ 
 import hashlib
 import heapq
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from itertools import chain, islice, zip_longest
 from operator import itemgetter
 from pathlib import Path
-from typing import Callable, Optional
+from typing import Optional
 
 import sqlalchemy as sa
 
@@ -17,8 +18,8 @@ from importers.formats.registry import FORMATS, SINKS
 from importers.header import map_columns, norm_name
 from importers.readers import read_table
 from importers.sinks.base import Plan
-from scorecard.driver_rule import NOTE_NO_COUNTS, NOTE_NON_STANDARD, NOTE_NOT_POOLED, NOTE_SWAPPED
 from scorecard.bulk import collector_paused
+from scorecard.driver_rule import NOTE_NO_COUNTS, NOTE_NON_STANDARD, NOTE_NOT_POOLED, NOTE_SWAPPED
 from scorecard.models import AuditEvent, BatchStatus, ImportBatch, utcnow
 
 HEADER_SCAN_ROWS = 30
@@ -90,8 +91,9 @@ def detect_format(prefix: list[list], forced: Optional[str] = None) -> tuple[For
                 best = (len(present), fmt, index)
     if best is None:
         if forced:
+            expected = ", ".join(FORMATS[forced].required or FORMATS[forced].signature)
             raise ImportFileError(f"no header row for the {forced!r} format in the first {HEADER_SCAN_ROWS} rows; "
-                                  f"expected columns such as {', '.join(FORMATS[forced].required or FORMATS[forced].signature)}")
+                                  f"expected columns such as {expected}")
         raise ImportFileError(
             "the layout of this file was not recognised: no header row names the columns of a known format "
             f"in its first {HEADER_SCAN_ROWS} rows. Known formats: {', '.join(FORMATS)}. "
@@ -139,7 +141,7 @@ def run_import(session, path, *, filename: Optional[str] = None, format_name: Op
                            options=options, dry_run=dry_run, user_id=user_id, progress=progress, batch=batch)
 
 
-def _run_import(session, path, *, filename: Optional[str] = None, format_name: Optional[str] = None,
+def _run_import(session, path, *, filename: Optional[str] = None, format_name: Optional[str] = None,  # noqa: C901 (one pass over a row's or file's steps, kept together so the order of checks reads top to bottom)
                sheet: Optional[str] = None, options: Optional[dict] = None, dry_run: bool = False,
                user_id: Optional[int] = None, progress: Optional[Callable] = None,
                batch: Optional[ImportBatch] = None) -> ImportResult:
@@ -167,9 +169,9 @@ def _run_import(session, path, *, filename: Optional[str] = None, format_name: O
                               f"on row {header_index + 1} lacks")
     for option in fmt.options:
         if not options.get(option):
-            raise ImportFileError(f"the {fmt.title} layout needs a {option.replace('_', ' ')} chosen at upload "
-                                  f"(the {option.replace('_', ' ').capitalize()} field, or --{option.replace('_', '-')} "
-                                  "on the command line)")
+            words = option.replace("_", " ")
+            raise ImportFileError(f"the {fmt.title} layout needs a {words} chosen at upload (the "
+                                  f"{words.capitalize()} field, or --{option.replace('_', '-')} on the command line)")
     header_names = {name: str(prefix[header_index][idx]).strip() for name, idx in columns.index.items()}
     names = tuple(columns.index)
     pick = _picker(tuple(columns.index.values()))

@@ -13,13 +13,22 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Optional
+from typing import Optional
 
 from importers.errors import AmbiguousNumber, ImportFileError
-from importers.safety import (MB, check_sheet_dimensions, check_size, check_zip, password_protected, scan_sheet,
-                              sniff_kind, workbook_sheets)
+from importers.safety import (
+    MB,
+    check_sheet_dimensions,
+    check_size,
+    check_zip,
+    password_protected,
+    scan_sheet,
+    sniff_kind,
+    workbook_sheets,
+)
 
 PROJECT_ROOT = str(Path(__file__).resolve().parents[1])
 _EXTENSIONS = {".csv": "csv", ".tsv": "csv", ".txt": "csv", ".xlsx": "xlsx", ".xlsm": "xlsx", ".xlsb": "xlsb",
@@ -195,7 +204,8 @@ def _read_workbook(path: Path, kind: str, sheet: Optional[str], limits: Limits, 
         targets = [book.find(sheet)] if sheet is not None else [s for s in book.sheets if s.state == "visible"]
         targets = [t for t in targets if t and t.part and "/worksheets/" in t.part]
         check_sheet_dimensions(path, targets, max_cells=limits.max_cells)
-    rows_file, out_file, err_file = tempfile.TemporaryFile(), tempfile.TemporaryFile(), tempfile.TemporaryFile()
+    # Closed below, or (rows_file) by the rows' generator when it is done: they outlive this block.
+    rows_file, out_file, err_file = tempfile.TemporaryFile(), tempfile.TemporaryFile(), tempfile.TemporaryFile()  # noqa: SIM115
     args = {"path": str(path.resolve()), "sheet": sheet, "fd": rows_file.fileno(), "memory": limits.max_memory,
             "cpu": int(limits.timeout) + 1, "output": limits.max_output}
     env = {**os.environ, "RUST_BACKTRACE": "0",

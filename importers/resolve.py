@@ -90,10 +90,10 @@ class Directory:
     def _by_name(self, kind, name, parent):
         index = {"agency": self._agency, "component": self._component, "program": self._program}[kind]
         for item in index.get(_key(name), []):
-            if kind == "agency" or (kind == "component" and item.agency_id == parent.id) or (
-                    kind == "program" and item.component_id == parent.id):
-                if _key(item.name) == _key(name):
-                    return item
+            placed = kind == "agency" or (kind == "component" and item.agency_id == parent.id) or (
+                kind == "program" and item.component_id == parent.id)
+            if placed and _key(item.name) == _key(name):
+                return item
         return None
 
     def published_program(self, refs: dict) -> Program:
@@ -119,7 +119,8 @@ class Directory:
         kept = component.name if component.external_id != stated[0] else component.agency.name
         self.placements.setdefault(
             f"{type(item).__name__}:{item.id}",
-            f"{'service' if isinstance(item, Program) else 'service provider'} {item.name!r} is also published under {other.get('name') or other['external_id']}; "
+            f"{'service' if isinstance(item, Program) else 'service provider'} {item.name!r} is also published "
+            f"under {other.get('name') or other['external_id']}; "
             f"its first placement, under {kept}, was kept")
 
     # performance.gov rows carry ids: match by id, or create the organisation on first sight.

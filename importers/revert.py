@@ -11,9 +11,28 @@ from importers import access
 from importers.formats.registry import FORMATS, SINKS
 from importers.sinks.tracked import LINKS, decode, link_ids, same, write_links
 from scorecard.models import (
-    Agency, AuditEvent, Base, BatchStatus, CapacityAssessment, CapacityDomainScore, Commitment, CommitmentUpdate,
-    Component, ImportBatch, ImportRowChange, Leader, LifeExperience, Metric, Observation, PerformancePlan,
-    PlanElement, PlanRequirement, Program, Target, User, utcnow,
+    Agency,
+    AuditEvent,
+    Base,
+    BatchStatus,
+    CapacityAssessment,
+    CapacityDomainScore,
+    Commitment,
+    CommitmentUpdate,
+    Component,
+    ImportBatch,
+    ImportRowChange,
+    Leader,
+    LifeExperience,
+    Metric,
+    Observation,
+    PerformancePlan,
+    PlanElement,
+    PlanRequirement,
+    Program,
+    Target,
+    User,
+    utcnow,
 )
 from scorecard.signals import import_reverted
 
@@ -30,7 +49,7 @@ class RevertError(Exception):
     """The batch cannot be reverted (not committed, or later imports changed its rows)."""
 
 
-def revert_batch(session, batch_id: int, *, user_id=None) -> dict:
+def revert_batch(session, batch_id: int, *, user_id=None) -> dict:  # noqa: C901 (one pass over a row's or file's steps, kept together so the order of checks reads top to bottom)
     """Undo a batch in one transaction, as the user `user_id` (None: the command line, trusted).
     Refuses when a later batch has changed the same rows: revert that one first, so nothing a later
     import wrote is silently lost."""
@@ -171,7 +190,8 @@ def _undo_tracked(session, batch, changes) -> dict:
         version = sa.inspect(model).version_id_col
         if values and version is not None:
             values[version.name] = table.c[version.name] + 1  # open edit forms see the row changed
-        if values and not session.execute(sa.update(table).where(table.c.id == change.row_id).values(**values)).rowcount:
+        statement = sa.update(table).where(table.c.id == change.row_id).values(**values)
+        if values and not session.execute(statement).rowcount:
             continue  # deleted since: nothing to restore
         for field in links:
             if field in change.before:

@@ -299,7 +299,7 @@ class SheetScan:
     percent_count: int = 0
 
 
-def scan_sheet(path, sheet: SheetInfo, *, max_cells: int = 50_000_000, recalculates: bool = False,
+def scan_sheet(path, sheet: SheetInfo, *, max_cells: int = 50_000_000, recalculates: bool = False,  # noqa: C901 (one pass over a row's or file's steps, kept together so the order of checks reads top to bottom)
                keep: int = 100_000, percent_styles: frozenset = frozenset(),
                keep_percent: int = 1_000_000) -> SheetScan:
     """Stream one worksheet's XML once: refuse cells far beyond the data (a sparse bomb whose <dimension>

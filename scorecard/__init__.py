@@ -45,7 +45,8 @@ def create_app(config=None) -> Flask:
     from importers.web import bp as imports_bp
     app.register_blueprint(imports_bp, url_prefix="/imports")
 
-    from importers import access, errors as import_errors, jobs, pipeline, revert
+    from importers import access, jobs, pipeline, revert
+    from importers import errors as import_errors
     from scorecard import api
     api.init_app(app, api.ImportServices(access=access, jobs=jobs, pipeline=pipeline, revert=revert,
                                          errors=import_errors))

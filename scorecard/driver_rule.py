@@ -26,9 +26,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Optional, Sequence
+from typing import Optional
 
 SLOT_DRIVERS: dict[int, str] = {
     1: "satisfaction", 2: "trust", 3: "effectiveness", 4: "ease", 5: "efficiency", 6: "transparency", 7: "employee",
@@ -42,7 +43,8 @@ _STAFF = r"(?:employees?|personnel|staff|representatives?|attorneys?|agents?)"
 _STANDARD = {
     "satisfaction": r"\bi (?:am|was) (?:very )?satisfied with\b",
     "trust": r"\bincreased my (?:trust|confidence)\b",
-    "effectiveness": r"\bmy (?:need|needs|issue|request|problem) (?:was|were|has been|have been) (?:addressed|resolved)\b",
+    "effectiveness": (r"\bmy (?:need|needs|issue|request|problem) (?:was|were|has been|have been) "
+                      r"(?:addressed|resolved)\b"),
     "ease": r"\beasy to (?:find or )?complete what\b",
     "efficiency": r"\btook a reasonable amount of time\b",
     "transparency": r"\bi was treated fairly\b|\bi understood what was being asked of me\b",

@@ -148,7 +148,7 @@ def parse_period(value=None, *, fiscal_year=None, quarter=None) -> Period:
     for pattern, kind in _PATTERNS:
         match = pattern.match(text)
         if match:
-            return _checked(value, lambda: _build(kind, match.groupdict()))
+            return _checked(value, lambda kind=kind, match=match: _build(kind, match.groupdict()))
     raise PeriodError(f"not a fiscal quarter: {value!r} (accepted: {ACCEPTED})")
 
 

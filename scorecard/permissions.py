@@ -6,7 +6,7 @@ from flask_login import current_user
 
 from scorecard.models import Role
 
-A, E, O, AN, L, V = Role.admin, Role.executive, Role.officer, Role.analyst, Role.leader, Role.viewer
+A, E, O, AN, L, V = Role.admin, Role.executive, Role.officer, Role.analyst, Role.leader, Role.viewer  # noqa: E741 (the roles' initials, as in DESIGN §6)
 
 # action -> roles allowed. Scoped rules (an officer's own function, a leader's own plan)
 # are refined per object by the services that own those objects.

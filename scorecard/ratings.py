@@ -12,9 +12,10 @@ ratings, the summary score (Σ element rating × weight) and the summary level.
 * Summary level: 475-500 → 5, 400-474 → 4, 300-399 → 3, 200-299 → 2, below 200 → 1;
   any critical element rated 1 makes the summary level 1 whatever the score.
 """
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Iterable, Optional, Sequence
+from typing import Optional
 
 RATING_LABELS = {5: "Outstanding", 4: "Exceeds Fully Successful", 3: "Fully Successful",
                  2: "Minimally Satisfactory", 1: "Unsatisfactory"}

@@ -4,8 +4,9 @@ One place for "how good is this program on this metric this quarter": the dashbo
 the rules engine both read scores from here.
 """
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Iterable, Optional
+from typing import Optional
 
 import sqlalchemy as sa
 

@@ -53,7 +53,7 @@ def _write_csv(out: Path, columns, rows) -> int:
     with out.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(columns)
-        for count, row in enumerate(rows, start=1):
+        for count, row in enumerate(rows, start=1):  # noqa: B007 (count is the rows written)
             writer.writerow(["" if v is None else v for v in row])
     return count
 
@@ -66,7 +66,7 @@ def _write_xlsx(out: Path, columns, rows, sheet_name: str) -> int:
     sheet = workbook.create_sheet(sheet_name)
     sheet.freeze_panes = "A2"
     sheet.append(list(columns))
-    for count, row in enumerate(rows, start=1):
+    for count, row in enumerate(rows, start=1):  # noqa: B007 (count is the rows written)
         sheet.append(list(row))
     workbook.save(out)
     return count

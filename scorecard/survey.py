@@ -6,9 +6,10 @@ Counts are a sequence of five numbers: how many people answered 1 (strongly disa
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Literal, Optional, Sequence
+from typing import Literal, Optional
 
 SCALE = (1, 2, 3, 4, 5)
 Z_95 = 1.96

@@ -516,15 +516,16 @@ TARGET_HEADER = ["Metric", "Scope type", "Scope", "Fiscal year", "Target", "Gree
 def test_targets_insert_update_and_revert(demo, tmp_path):
     rows = [["trust", None, "Disaster Helpline", "FY2028", 4.3, 4.3, 4.0],
             ["wait_time", "program", "Benefits Call Center", "FY2027", 8, None, 12],
-            ["cfo_cx_budget_aligned", None, "CFO", 2027, "85%", "85%", "70%"]]
+            ["cfo_cx_budget_aligned", None, "CFO", 2028, "85%", "85%", "70%"]]  # the demo sets FY2027's
     with demo.app_context():
         original = snapshot()
         a = run_import(db.session, write_xlsx(tmp_path / "targets.xlsx", TARGET_HEADER, rows))
         assert a.status == "imported" and a.format == "targets", a.errors
         assert a.plan.counts == {"inserted": 3, "updated": 0, "unchanged": 0}
         cfo = db.session.scalar(sa.select(Target).join(Metric).where(Metric.code == "cfo_cx_budget_aligned",
-                                                                     Target.scope_type == ScopeType.function))
-        assert (cfo.target, cfo.green_at, cfo.amber_at, cfo.fiscal_year) == (85.0, 85.0, 70.0, 2027)
+                                                                     Target.scope_type == ScopeType.function,
+                                                                     Target.fiscal_year == 2028))
+        assert (cfo.target, cfo.green_at, cfo.amber_at, cfo.fiscal_year) == (85.0, 85.0, 70.0, 2028)
         wait = db.session.scalar(sa.select(Target).join(Metric).where(Metric.code == "wait_time",
                                                                       Target.scope_type == ScopeType.program))
         assert wait.green_at == 8 and wait.rag(9) == "amber" and wait.rag(13) == "red"

@@ -1,7 +1,8 @@
 """What a format is: data — its columns with synonyms, how it is recognised, its natural key,
 and the function that turns one mapped row into records for a sink."""
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable, Optional
+from typing import Optional
 
 
 @dataclass(frozen=True)

@@ -110,9 +110,9 @@ def canonical_records(row: dict, options: dict) -> list[dict]:
     if period is None:
         cells.fail("period", "the period is missing (e.g. FY2025-Q1)")
     counts, n, value = survey_values(cells, COUNT_COLUMNS, "n", "value")
-    if counts is None:  # value and n were read (and any problem with them noted) by survey_values
-        if value is None and not any(p[0] == "value" for p in cells.problems):
-            cells.fail("value", "a row needs a value or answer counts")
+    # value and n were read (and any problem with them noted) by survey_values
+    if counts is None and value is None and not any(p[0] == "value" for p in cells.problems):
+        cells.fail("value", "a row needs a value or answer counts")
     channel = cells._read("channel", to_channel) or ""
     cells.done()
     return [{
@@ -124,7 +124,7 @@ def canonical_records(row: dict, options: dict) -> list[dict]:
     }]
 
 
-def canonical_many(columns: dict, rows: int) -> Optional[dict]:
+def canonical_many(columns: dict, rows: int) -> Optional[dict]:  # noqa: C901 (one pass over a row's or file's steps, kept together so the order of checks reads top to bottom)
     """canonical_records over many rows at once: `columns` maps each column of the file to its raw
     cells. Returns the records as columns when every row is valid, else None, and the rows then go
     through canonical_records one by one, which names every problem (so the messages live there)."""

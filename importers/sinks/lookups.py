@@ -11,7 +11,7 @@ class Leaders:
 
     def __init__(self, session):
         self.all = list(session.scalars(sa.select(Leader)))
-        self.by_email = {_key(l.email): l for l in self.all if l.email}
+        self.by_email = {_key(leader.email): leader for leader in self.all if leader.email}
         self.by_name: dict[str, list[Leader]] = {}
         for leader in self.all:
             self.by_name.setdefault(_key(leader.name), []).append(leader)

@@ -2,9 +2,9 @@
 insert/update/unchanged by natural key, and commit with the values replaced."""
 import heapq
 import math
+from collections.abc import Mapping, Sequence
 from itertools import repeat
 from operator import itemgetter, mul, truediv
-from collections.abc import Mapping, Sequence
 from typing import Optional
 
 import sqlalchemy as sa
@@ -126,7 +126,7 @@ class ObservationSink:
         self._metrics[code] = found
         return found
 
-    def add(self, row: int, record: dict) -> None:
+    def add(self, row: int, record: dict) -> None:  # noqa: C901 (one pass over a row's or file's steps, kept together so the order of checks reads top to bottom)
         """Resolve one record and keep it under its natural key (or record why not)."""
         note = record.get("driver_note")
         if note:
@@ -181,11 +181,12 @@ class ObservationSink:
             notes = None
         self.first_row[key] = row
         self.rows[key] = (
-            metric_id, agency_id, component_id, program_id, function_id, skey, period, record["channel"], record["touchpoint"],
+            metric_id, agency_id, component_id, program_id, function_id, skey, period, record["channel"],
+            record["touchpoint"],
             record["value"] if record["counts"] is None else _mean(record["counts"]), record["n"], *counts,
             question_text, notes)
 
-    def add_many(self, row_numbers, records: dict) -> bool:
+    def add_many(self, row_numbers, records: dict) -> bool:  # noqa: C901 (one pass over a row's or file's steps, kept together so the order of checks reads top to bottom)
         """Many canonical records at once, as columns (see `canonical_many`), on the spreadsheet rows
         `row_numbers`. They are kept only when every one resolves, is valid and names a natural key
         not seen before; otherwise nothing is kept and the answer is False, so that the rows go

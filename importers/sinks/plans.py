@@ -234,7 +234,7 @@ class PlanSink(TrackedSink):
                                                         "is_results_driven": element.results_driven},
                                               what="plan element", label=f"{label}: {element.name}", year=year)
             stored_requirements = {_key(r.text): r for r in (current.requirements if current else [])}
-            for index, (row, record, req_values) in enumerate(r for r in element.requirements if r[2]):
+            for index, (row, _record, req_values) in enumerate(r for r in element.requirements if r[2]):
                 key_text = _key(req_values["text"])
                 self.tracker.put(row, PlanRequirement, (plan.leader.id, plan.fiscal_year, key, key_text),
                                  stored_requirements.get(key_text),

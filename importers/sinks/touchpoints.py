@@ -16,7 +16,12 @@ from typing import Optional
 from importers.errors import ImportFileError
 from importers.formats.observation_formats import TOUCHPOINT_MAX
 from importers.formats.touchpoints_format import (
-    FLAG_COLUMNS, THUMBS_DOWN, THUMBS_UP, TRUST_FIVE, TRUST_SCALES, TRUST_THUMBS,
+    FLAG_COLUMNS,
+    THUMBS_DOWN,
+    THUMBS_UP,
+    TRUST_FIVE,
+    TRUST_SCALES,
+    TRUST_THUMBS,
 )
 from importers.resolve import Unknown
 from importers.sinks.base import SinkError

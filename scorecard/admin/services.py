@@ -140,17 +140,21 @@ def audit_csv(session, filters: AuditFilters):
     writer = csv.writer(buffer)
     writer.writerow(CSV_COLUMNS)
     query = _query(filters).order_by(AuditEvent.at, AuditEvent.id).execution_options(yield_per=500)
-    for count, (event, email) in enumerate(session.execute(query), start=1):
-        writer.writerow([_cell(v) for v in (
-            event.id, event.at.strftime("%Y-%m-%dT%H:%M:%SZ"), email or "(system)", event.action, event.entity_type,
-            event.entity_id, event.client_address, event.user_agent,
-            json.dumps(event.before, sort_keys=True, default=str) if event.before is not None else "",
-            json.dumps(event.after, sort_keys=True, default=str) if event.after is not None else "")])
-        if count % 500 == 0:
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-    yield buffer.getvalue()
+    result = session.execute(query)
+    try:  # a download stopped half-way closes the server-side cursor too
+        for count, (event, email) in enumerate(result, start=1):
+            writer.writerow([_cell(v) for v in (
+                event.id, event.at.strftime("%Y-%m-%dT%H:%M:%SZ"), email or "(system)", event.action,
+                event.entity_type, event.entity_id, event.client_address, event.user_agent,
+                json.dumps(event.before, sort_keys=True, default=str) if event.before is not None else "",
+                json.dumps(event.after, sort_keys=True, default=str) if event.after is not None else "")])
+            if count % 500 == 0:
+                yield buffer.getvalue()
+                buffer.seek(0)
+                buffer.truncate()
+        yield buffer.getvalue()
+    finally:
+        result.close()
 
 
 # --------------------------------------------------------------------------- users

@@ -2,7 +2,15 @@
 import sqlalchemy as sa
 
 from scorecard.models import (
-    Agency, Commitment, Component, Finding, ImportBatch, Observation, Program, RuleStatus, RuleVersion,
+    Agency,
+    Commitment,
+    Component,
+    Finding,
+    ImportBatch,
+    Observation,
+    Program,
+    RuleStatus,
+    RuleVersion,
 )
 
 

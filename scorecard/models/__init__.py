@@ -5,7 +5,14 @@ from scorecard.models.capacity import CAPACITY_DOMAINS, CapacityAssessment, Capa
 from scorecard.models.commitments import Commitment, CommitmentStatus, CommitmentUpdate
 from scorecard.models.imports import BatchStatus, ImportBatch, ImportRowChange
 from scorecard.models.metrics import (
-    Direction, Driver, Metric, MetricKind, Observation, ScopeType, Target, subject_key,
+    Direction,
+    Driver,
+    Metric,
+    MetricKind,
+    Observation,
+    ScopeType,
+    Target,
+    subject_key,
 )
 from scorecard.models.org import Agency, Component, Function, Leader, LifeExperience, Program
 from scorecard.models.plans import ElementRating, PerformancePlan, PlanElement, PlanRequirement, RatingMethod

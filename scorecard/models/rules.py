@@ -97,7 +97,8 @@ class FindingInput(Base):
     __tablename__ = "finding_inputs"
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     finding_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("findings.id", ondelete="CASCADE"), index=True)
-    observation_id: so.Mapped[Optional[int]] = so.mapped_column(sa.ForeignKey("observations.id", ondelete="SET NULL"), index=True)
+    observation_id: so.Mapped[Optional[int]] = so.mapped_column(
+        sa.ForeignKey("observations.id", ondelete="SET NULL"), index=True)
     target_id: so.Mapped[Optional[int]] = so.mapped_column(sa.ForeignKey("targets.id", ondelete="SET NULL"))
     role: so.Mapped[str] = so.mapped_column(sa.String(64))
     value: so.Mapped[Optional[float]]
