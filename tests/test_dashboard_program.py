@@ -358,6 +358,10 @@ def test_life_experiences_pool_their_programs_across_agencies(world):
     assert trust.value == pytest.approx(expected.mean) and trust.n == expected.n and trust.programs == 2
     assert (trust.ci_low, trust.ci_high) == pytest.approx((expected.ci_low, expected.ci_high))
     assert retiring.statuses["green"] == 1 and retiring.statuses["no_target"] == 1
+    calls = next(p for p in retiring.programs if p.name == "Benefits Call Center")
+    assert calls.question == f"{ODD_TRUST} | {V1_TRUST} (non-standard wording)"
+    assert calls.source == "no import batch (entered directly)"
+    assert trust.non_standard == 1, "the Call Center asked trust off-standard on one channel"
     assert {p.name: p.href for p in retiring.programs} == {
         "Benefits Call Center": f"/dashboards/program?id={world['calls'].id}&period=FY2024-Q1",
         "Pension Line": f"/dashboards/program?id={world['line'].id}&period=FY2024-Q1"}
@@ -368,6 +372,8 @@ def test_life_experiences_pool_their_programs_across_agencies(world):
     assert share.value == pytest.approx(100 * (160 + 80) / 300) and share.n == 300
     one_agency = rollups.life_experience_rollup(db.session, "FY2024-Q2", world["agencies"][1].id)
     assert [p.name for p in one_agency.experiences[0].programs] == ["Pension Line"]
+    assert next(p for p in v2.experiences[0].programs if p.name == "Benefits Call Center").source == (
+        "batch 1: touchpoints-BA-CALL-FY2024-Q2.csv, committed 2024-04-20")
     figure = life_charts.trust_figure(v2)
     assert figure.layout.xaxis.ticksuffix == "%" and "n = 300" in figure.data[0].y[0]
 

@@ -55,9 +55,10 @@ def layout(**query):
         dcc.Loading(dcc.Graph(id="life-graph", config={"displaylogo": False}), type="dot"),
         components.table_panel("life-measures-table",
                                summary="Show every pooled measure by life experience as a table, with downloads"),
-        dcc.Loading(html.Div(id="life-body"), type="dot"),
-        components.table_panel("life-programs-table",
-                               summary="Show every program of every life experience as one table, with downloads"),
+        dcc.Loading(html.Div(id="life-body", className="dash-wrap-cells"), type="dot"),
+        html.Div(components.table_panel(
+            "life-programs-table", summary="Show every program of every life experience as one table, with downloads"),
+            className="dash-wrap-cells"),
     ])
 
 
@@ -72,14 +73,17 @@ def measures_table(rollup: queries.Rollup) -> tables.Table:
             rows.append({"experience": experience.name, "measure": m.label,
                          "mean": m.value if m.unit == MEAN else None, "share": None if m.unit == MEAN else m.value,
                          "n": m.n, "interval": "" if m.ci_low is None else
-                         f"{fmt(m.ci_low, m.unit)} to {fmt(m.ci_high, m.unit)}", "programs": m.programs})
+                         f"{fmt(m.ci_low, m.unit)} to {fmt(m.ci_high, m.unit)}", "programs": m.programs,
+                         "wording": "standard A-11 statement" if not m.non_standard else
+                         f"non-standard wording in {m.non_standard} of {m.programs} programs"})
     return tables.Table(
         caption=f"A-11 measures pooled by life experience, {rollup.period or 'no quarter with data'}: mean on 1-5 "
                 "or share, respondents (n), 95% interval and the programs pooled",
         columns=[tables.Column("experience", "Life experience", row_header=True), tables.Column("measure", "Measure"),
                  tables.Column("mean", "Mean (1-5)", tables.NUMBER),
                  tables.Column("share", "Share (%)", tables.NUMBER, decimals=1), tables.Column("n", "n", tables.COUNT),
-                 tables.Column("interval", "95% interval"), tables.Column("programs", "Programs pooled", tables.COUNT)],
+                 tables.Column("interval", "95% interval"), tables.Column("programs", "Programs pooled", tables.COUNT),
+                 tables.Column("wording", "Question wording")],
         rows=rows, name=f"life-experiences-{rollup.period or 'none'}",
         empty="No life experience has programs with answers in this quarter.")
 
@@ -97,17 +101,20 @@ def programs_table(rollup: queries.Rollup, experiences=None, *, name: str = "") 
             rows.append({"experience": experience.name, "program": p.name, "href": p.href, "agency": p.agency,
                          "component": p.component, "status": p.status, "trust": p.trust, "n": p.trust_n,
                          "why": "why" if p.finding_id else None,
-                         "why_href": links.finding(p.finding_id) if p.finding_id else None})
+                         "why_href": links.finding(p.finding_id) if p.finding_id else None,
+                         "question": p.question, "source": p.source})
     single = experiences is not None and len(experiences) == 1
     columns = [tables.Column("program", "Program", link="href", row_header=True),
                tables.Column("agency", "Agency"), tables.Column("component", "Component"),
                tables.Column("status", "Status", tables.STATUS), *_trust_columns(unit),
-               tables.Column("why", "Rule finding", link="why_href")]
+               tables.Column("why", "Rule finding", link="why_href"),
+               tables.Column("question", "Trust question as asked"), tables.Column("source", "Import batch")]
     if not single:
         columns.insert(0, tables.Column("experience", "Life experience"))
         columns[1].row_header, columns[0].row_header = True, False
     title = experiences[0].name if single else "Every life experience"
-    return tables.Table(caption=f"{title}: programs, {rollup.period}: status, trust and respondents (n)",
+    return tables.Table(caption=f"{title}: programs, {rollup.period}: status, trust, respondents (n), the trust "
+                                f"question as asked and its import batch",
                         columns=columns, rows=rows, name=name or f"life-experience-programs-{rollup.period or 'none'}")
 
 

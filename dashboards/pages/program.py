@@ -279,7 +279,7 @@ def findings_section(found: list[queries.FindingLine], period: Optional[str]):
             mark = components.status_badge(line.status)
         else:
             severity = f", {line.severity} severity" if line.severity else ""
-            mark = html.Span(f"Flag: {line.word}{severity}", className="usa-tag bg-base-darker")
+            mark = html.Span(f"Flag: {line.word}{severity}", className="usa-tag bg-base-darker text-no-uppercase")
         items.append(html.Li([mark, html.Span(line.rule, className="text-bold"), html.Span(line.explanation),
                               html.A(["Why", html.Span(f": {line.rule}, {period}", className="usa-sr-only")],
                                      href=line.href, className="usa-link")]))

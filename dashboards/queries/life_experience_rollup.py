@@ -18,9 +18,11 @@ from dashboards.queries.program import (
     MeasureSpec,
     era_of,
     pooled_measure,
+    sources,
     spec_for,
     spec_order,
     survey_metrics,
+    wording,
 )
 from scorecard.models import Agency, Component, LifeExperience, Observation, Program
 from scorecard.models.org import program_life_experience
@@ -38,6 +40,7 @@ class Pooled:
     ci_low: Optional[float]
     ci_high: Optional[float]
     programs: int  # programs whose answers were pooled
+    non_standard: int = 0  # of them, those whose question was not the standard A-11 statement
 
     @property
     def label(self) -> str:
@@ -59,6 +62,8 @@ class LifeProgram:
     trust_n: Optional[int]
     finding_id: Optional[int]
     href: str = ""  # the program's page for the quarter
+    question: str = ""  # the trust question as asked ("non-standard wording" marked)
+    source: str = ""    # the import batches its trust answers came from
 
 
 @dataclass
@@ -117,24 +122,28 @@ def life_experience_rollup(session, period: Optional[str] = None, agency_id: Opt
         for row in session.execute(
                 sa.select(Observation.program_id, Observation.metric_id, Observation.value, Observation.n,
                           Observation.count_1, Observation.count_2, Observation.count_3, Observation.count_4,
-                          Observation.count_5, Observation.question_text, Observation.id)
+                          Observation.count_5, Observation.question_text, Observation.id,
+                          Observation.import_batch_id)
                 .where(Observation.period == period, Observation.program_id.in_(program_ids[chunk:chunk + 500]),
                        Observation.metric_id.in_(list(metrics) or [-1]))):
             rows_by_program[row.program_id].append(row)
+    sourced = sources(session, (r.import_batch_id for rows in rows_by_program.values() for r in rows))
     for experience in session.scalars(sa.select(LifeExperience).order_by(LifeExperience.name)):
         programs = members.get(experience.id)
         if not programs:
             continue
         rollup.experiences.append(_experience(session, experience, programs, rows_by_program, metrics, period,
-                                              agency_id, min_n))
+                                              agency_id, min_n, sourced))
     return rollup
 
 
-def _experience(session, experience, programs, rows_by_program, metrics, period, agency_id, min_n) -> Experience:
+def _experience(session, experience, programs, rows_by_program, metrics, period, agency_id, min_n,
+                sourced) -> Experience:
     found = Experience(experience.id, experience.name, statuses={s: 0 for s in PROGRAM_STATUSES})
     statuses = program_statuses(session, period, ProgramFilter(agency_id, None, experience.id), min_n=min_n)
     by_spec: dict[MeasureSpec, list] = defaultdict(list)
     contributors: dict[MeasureSpec, set] = defaultdict(set)
+    odd: dict[MeasureSpec, set] = defaultdict(set)  # programs asking in non-standard wording
     for program_id, name, component, agency in programs:
         own: dict[MeasureSpec, list] = defaultdict(list)
         for row in rows_by_program.get(program_id, ()):
@@ -144,19 +153,28 @@ def _experience(session, experience, programs, rows_by_program, metrics, period,
                 own[spec].append(row)
                 by_spec[spec].append(row)
                 contributors[spec].add(program_id)
+        for spec, rows in own.items():
+            if wording(spec, rows)[1]:
+                odd[spec].add(program_id)
         trust_spec = next((s for s in own if s.topic == TRUST and not s.polarity), None)
-        trust = None if trust_spec is None else pooled_measure(
-            metrics[own[trust_spec][0].metric_id].kind, own[trust_spec], share_of_trust=trust_spec.share_of_trust)
+        trust = question = source = None
+        if trust_spec is not None:
+            rows = own[trust_spec]
+            trust = pooled_measure(metrics[rows[0].metric_id].kind, rows, share_of_trust=trust_spec.share_of_trust)
+            texts, marked = wording(trust_spec, rows)
+            question = " | ".join(texts) + (" (non-standard wording)" if marked else "")
+            source = "; ".join(sourced[b].words for b in sorted({r.import_batch_id for r in rows},
+                                                                 key=lambda b: (b is None, b)))
         status = statuses.get(program_id)
         word = NO_DATA if status is None else status.status
         found.statuses[word if word in found.statuses else NO_DATA] += 1
         found.programs.append(LifeProgram(program_id, name, component, agency, word,
                                           None if trust is None else trust.value, None if trust is None else trust.n,
                                           None if status is None else status.finding_id,
-                                          links.program(program_id, period)))
+                                          links.program(program_id, period), question or "", source or ""))
     for spec in sorted(by_spec, key=spec_order):
         rows = by_spec[spec]
         measure = pooled_measure(metrics[rows[0].metric_id].kind, rows, share_of_trust=spec.share_of_trust)
         found.measures.append(Pooled(spec, measure.value, measure.n, measure.ci_low, measure.ci_high,
-                                     len(contributors[spec])))
+                                     len(contributors[spec]), len(odd[spec])))
     return found

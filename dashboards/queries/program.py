@@ -288,7 +288,7 @@ def _observation_rows(session, program_id: int, metric_ids, period: Optional[str
     return list(session.execute(query))
 
 
-def _wording(spec: MeasureSpec, rows) -> tuple[tuple[str, ...], bool]:
+def wording(spec: MeasureSpec, rows) -> tuple[tuple[str, ...], bool]:
     """The distinct questions as asked, and whether any is non-standard (v1 drivers only)."""
     texts = tuple(sorted({" ".join(r.question_text.split()) for r in rows if r.question_text}))
     marked = spec.era == V1 and not spec.polarity and any(
@@ -384,7 +384,7 @@ def point_of(spec: MeasureSpec, metric: Metric, period: str, rows: list, target,
     else:
         judged = Score(measure.value, measure.n)
     status = rag_status(judged, target, survey=True, min_n=min_n)
-    questions, marked = _wording(spec, rows)
+    questions, marked = wording(spec, rows)
     names = tuple(sourced[b].words for b in sorted({r.import_batch_id for r in rows}, key=lambda b: (b is None, b)))
     return Point(period, measure.value, measure.n, measure.ci_low, measure.ci_high, shown_target, status,
                  measure.mean if spec.share_of_trust else None, mean_target if spec.share_of_trust else None,
@@ -485,7 +485,7 @@ def channel_breakdown(session, program_id: int, period: Optional[str]) -> Breakd
         if spec is None:
             continue
         measure = pooled_measure(metric.kind, [row], share_of_trust=spec.share_of_trust)
-        questions, marked = _wording(spec, [row])
+        questions, marked = wording(spec, [row])
         keyed.append(((row.channel, row.touchpoint, spec_order(spec)), BreakdownRow(
             row.channel, row.touchpoint, spec.label, measure.unit, measure.value, measure.n, measure.ci_low,
             measure.ci_high, questions[0] if questions else "question not recorded", marked,
