@@ -4,7 +4,8 @@ head's proposed rating, the links each role may follow), the functions page and 
 as each role sees them, their downloads, and hostile values posted to their callbacks.
 
 The agency built here (`build`) serves the leaders' and capacity dashboards' tests too, with the
-helpers that post to Dash's callback endpoint."""
+helpers that read what Dash's callback endpoint answers (the request bodies are built by
+tests/test_dashboard_pages.py's `body`, from the callbacks as the server declares them)."""
 import base64
 import csv
 import io
@@ -15,10 +16,8 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
-from dashboards import dash_app
 from dashboards.queries import common
 from dashboards.queries import functions as queries
-from dashboards.validation import _outputs
 from scorecard.a11 import ensure_standard_metrics
 from scorecard.extensions import db
 from scorecard.models import (
@@ -50,8 +49,8 @@ from scorecard.models import (
     subject_key,
 )
 from scorecard.models.capacity import CapacityStatus
+from tests.test_dashboard_pages import URL, answer, body
 
-URL = "/dashboards/_dash-update-component"
 TODAY = date(2026, 11, 22)
 S = CommitmentStatus
 ELEMENTS = [("Leading Change", 15), ("Leading People", 15), ("Business Acumen", 15), ("Building Coalitions", 15),
@@ -226,31 +225,6 @@ def user(app, role: str, *, function: str | None = None, leader: str | None = No
         client = app.test_client(user=found)
     assert client.get("/dashboards/_dash-dependencies").status_code == 200
     return client
-
-
-def body(writes: str, values: dict, changed: str) -> dict:
-    """The body the browser posts for the server callback that writes `writes`; the inputs and
-    states not in `values` ("id.property" -> value) are None."""
-    for output, entry in dash_app.callback_map.items():
-        if callable(entry.get("callback")) and writes in _outputs(output):
-            break
-    else:
-        raise LookupError(writes)
-    outputs = [dict(zip(("id", "property"), o.rsplit(".", 1))) for o in _outputs(output)]
-
-    def sent(specs):
-        return [{**spec, "value": values.get(f"{spec['id']}.{spec['property']}")} for spec in specs]
-    found = {"output": output, "outputs": outputs[0] if len(outputs) == 1 else outputs,
-             "inputs": sent(entry["inputs"]), "changedPropIds": [changed]}
-    if entry.get("state"):
-        found["state"] = sent(entry["state"])
-    return found
-
-
-def answer(client, request: dict) -> dict:
-    response = client.post(URL, json=request)
-    assert response.status_code == 200, response.get_data(as_text=True)[:400]
-    return response.get_json()["response"]
 
 
 def page(client, path: str, search: str = "") -> dict:

@@ -26,6 +26,7 @@ from tests.test_dashboard_functions import (
     shown_rows,
     user,
 )
+from tests.test_dashboard_pages import walk
 
 FILTERS = ("leaders-year.value", "leaders-component.value", "leaders-function.value")
 
@@ -163,7 +164,7 @@ def test_the_filters_are_read_from_and_written_to_the_url(app):
     client = user(app, "executive")
     one = known["components"][0]
     routed = page(client, "/dashboards/leaders", f"?year=FY2026&component={one}&function=nonsense")
-    controls = {n["props"]["id"]: n["props"].get("value") for n in _walk(routed["_pages_content"]["children"])
+    controls = {n["props"]["id"]: n["props"].get("value") for n in walk(routed["_pages_content"]["children"])
                 if n.get("type") == "Dropdown"}
     assert controls == {"leaders-year": "2026", "leaders-component": str(one), "leaders-function": "all"}
     cfo = known["functions"]["CFO"]
@@ -174,15 +175,6 @@ def test_the_filters_are_read_from_and_written_to_the_url(app):
     shown = answer(client, body("leaders-table.children", _values("2026", str(one)), "leaders-year.value"))
     words = json.dumps(shown)
     assert "Dan Director" in words and "Zoe Head" not in words and "FY2026" in words
-
-
-def _walk(node):
-    if isinstance(node, dict) and "props" in node:
-        yield node
-        yield from _walk(node["props"].get("children"))
-    elif isinstance(node, list):
-        for child in node:
-            yield from _walk(child)
 
 
 @pytest.mark.parametrize("kind", ["csv", "xlsx"])
