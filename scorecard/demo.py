@@ -303,7 +303,9 @@ def seed_demo(session, today: date | None = None) -> bool:
 
     The v2 survey responses are imported through the Touchpoints import (`touchpoints_responses`),
     so the importers must be connected: build the app with `scorecard.create_app`. What the imports
-    did is left in `session.info["demo_lines"]` for `scorecard demo` to print."""
+    did is left in `session.info["demo_lines"]` for `scorecard demo` to print. The agency is committed
+    before its responses are imported (each import commits its batch): should an import fail, the
+    error names the file, and the demo is loaded again into an empty database."""
     if session.scalar(sa.select(Agency).where(Agency.code == DEMO_AGENCY_CODE)) is not None:
         return False
     if not touchpoints_responses.receivers:
