@@ -378,6 +378,7 @@ def test_demo_refuses_a_production_configuration_unless_forced(db_url, monkeypat
     assert "--force" in app.test_cli_runner().invoke(args=["demo", "--help"]).output
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 0
+        db.session.remove()
         db.engine.dispose()
 
 
@@ -477,6 +478,7 @@ def test_the_client_address_comes_through_trusted_proxies_only(db_url, tmp_path,
     addresses = [e.client_address for e in _events(app, "auth.sign_in")]
     assert addresses == ["203.0.113.9", "127.0.0.1"]
     with behind.app_context():
+        db.session.remove()
         db.engine.dispose()
 
 
@@ -533,6 +535,7 @@ def test_the_database_file_and_the_upload_folder_are_the_owners_only(tmp_path):
     assert stat.S_IMODE(uploads.stat().st_mode) == 0o700
     with app.app_context():
         db.create_all()
+        db.session.remove()
         db.engine.dispose()
     for path in tmp_path.joinpath("data").iterdir():
         assert stat.S_IMODE(path.stat().st_mode) & 0o077 == 0, path
