@@ -417,6 +417,23 @@ def routed(client, path: str, search: str = "") -> str:
     return json.dumps(shown, ensure_ascii=False)
 
 
+def dropdowns(page: str) -> dict:
+    """{dropdown id: value} of a page's layout (as `routed` returns it)."""
+    found = {}
+
+    def walk(node):
+        if isinstance(node, dict):
+            if node.get("type") == "Dropdown":
+                found[node["props"]["id"]] = node["props"].get("value")
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+    walk(json.loads(page))
+    return found
+
+
 @pytest.fixture
 def pages(app, client_as):
     """The small agency with its accountability chain, and signed-in clients. No application context
@@ -433,6 +450,9 @@ def test_the_pages_render(pages):
     page = routed(executive, "/dashboards/program", f"?id={calls}&period=FY2024-Q2")
     assert "Benefits Call Center" in page and "Benefits (a High-Impact Service Provider (HISP)), Department A" in page
     assert "Trust by quarter" in page and "Accountability" in page
+    assert dropdowns(routed(executive, "/dashboards/program", f"?id={calls}"))["program-period"] == "FY2024-Q3", (
+        "no quarter asked for: the program's latest with data")
+    assert dropdowns(page)["program-period"] == "FY2024-Q2"
     assert "Choose a program" in routed(executive, "/dashboards/program")
     assert "Choose a program" in routed(executive, "/dashboards/program", "?id=-4&period=nonsense")
     assert "Life experiences" in routed(executive, "/dashboards/life-experiences", "?period=FY2024-Q1")

@@ -54,6 +54,8 @@ def layout(**query):
     choices = [{"label": label, "value": str(pid)} for pid, label in queries.program_choices(session)]
     if info is None:
         return picker(heading, choices)
+    if not query.get("period") and info.periods:
+        values["period"] = info.periods[0]  # no quarter asked for: the program's latest with data
     return html.Div([
         url.location(),
         heading,
