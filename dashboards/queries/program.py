@@ -57,7 +57,7 @@ from scorecard.periods import Period, parse_period, period_range
 from scorecard.permissions import can
 from scorecard.plans.services import latest_decisions, requirement_findings, visible_plans
 from scorecard.ratings import element_rating
-from scorecard.scoring import NO_DATA, Score, TargetBook, pooled_score, rag_status
+from scorecard.scoring import Score, TargetBook, pooled_score, rag_status
 from scorecard.survey import Z_95, pool, stats_from_counts
 
 V2_FROM = Period(2024, 2)
@@ -67,7 +67,6 @@ MEAN, SHARE = "mean", "share"
 THUMBS, FIVE, MIXED = "thumbs", "five", "mixed"
 POSITIVE, NEGATIVE = "positive", "negative"
 TRUST = "trust"
-WITHOUT_COUNTS = "reported without counts"
 
 DRIVER_NAMES = {code: name for code, (name, _statement) in DRIVER_STATEMENTS.items()}
 ASPECT_NAMES = {"effectiveness": "Effectiveness", "ease": "Ease", "efficiency": "Efficiency",
@@ -353,10 +352,6 @@ class Trend:
                 if (topic is None or s.spec.topic == topic) and (era is None or s.spec.era == era)
                 and (aspects is None or bool(s.spec.polarity) == aspects)
                 and (exclude_topic is None or s.spec.topic != exclude_topic)]
-
-    @property
-    def crosses_break(self) -> bool:
-        return bool(self.periods) and era_of(self.periods[0]) == V1 and era_of(self.periods[-1]) == V2
 
 
 class _Targets:
@@ -664,7 +659,3 @@ def accountability(session, program_id: int, scope: Scope, today: date) -> Accou
     if can(scope, "view_commitments"):
         found.commitments, found.hidden_commitments = _commitment_lines(session, program_id, scope, today)
     return found
-
-
-def status_of(point: Optional[Point]) -> str:
-    return NO_DATA if point is None else point.status
