@@ -377,6 +377,9 @@ def _walk(node):
             yield from _walk(child)
 
 
+CHOOSER = ("", "first choice")  # the first option of a page's chooser (a dropdown without a value)
+
+
 def _defaults(layout) -> dict:
     """{(component id, property): value} the layout starts with; a dropdown without a value takes
     its first option, a button one click."""
@@ -390,6 +393,7 @@ def _defaults(layout) -> dict:
             if prop == "value" and value is None and getattr(component, "options", None):
                 first = component.options[0]
                 value = first.get("value") if isinstance(first, dict) else first
+                found.setdefault(CHOOSER, value)
             if prop == "n_clicks":
                 value = 1
             found[(cid, prop)] = value
@@ -407,7 +411,14 @@ def _page_layouts(app, user) -> dict:
         with app.test_request_context(page["relative_path"]):
             login_user(user)
             tree = layout() if callable(layout) else layout
-        layouts[page["module"]] = _defaults(tree)
+            values = _defaults(tree)
+            url = getattr(sys.modules.get(page["module"]), "url", None)
+            if callable(layout) and url is not None:
+                # A page that needs a query (a program's id) starts from its chooser: open its first choice.
+                query = {p.name: str(values.get((p.control, p.prop), values.get(CHOOSER))) for p in url.params
+                         if values.get((p.control, p.prop), values.get(CHOOSER)) not in (None, p.omit)}
+                values = _defaults(layout(**query))
+        layouts[page["module"]] = values
     return layouts
 
 
@@ -428,14 +439,20 @@ def _callbacks(app, user) -> list[dict]:
             found.append({"name": f"?.{output}", "skip": "pattern-matching ids"})
             continue
         first = (inputs[0]["id"], inputs[0]["property"])
-        module = next((m for m, values in layouts.items() if first in values), None)
         raw = inspect.unwrap(entry["callback"])
+        module = raw.__module__ if raw.__module__ in layouts else next(
+            (m for m, values in layouts.items() if first in values), None) or next(
+            # a control a page's callback draws (a download panel in its body): the page its id names
+            (m for m in layouts if first[0].split("-")[0] == m.rsplit(".", 1)[-1]), None)
         if module is None:
-            continue  # Dash's own page routing: timed with the page load
+            if first[0] != "_pages_location":  # Dash's own page routing is timed with the page load
+                found.append({"name": f"?.{raw.__name__}", "skip": f"no page's layout holds {first[0]}"})
+            continue
         defaults = layouts[module]
 
         def sent(specs, values=defaults):
-            return [{**spec, "value": values.get((spec["id"], spec["property"]))} for spec in specs]
+            return [{**spec, "value": values.get((spec["id"], spec["property"]),
+                                                  1 if spec["property"] == "n_clicks" else None)} for spec in specs]
         outputs = [dict(zip(("id", "property"), o.rsplit(".", 1))) for o in
                    (output[2:-2].split("...") if output.startswith("..") else [output])]
         body = {"output": output, "outputs": outputs if len(outputs) > 1 else outputs[0], "inputs": sent(inputs),
