@@ -16,6 +16,11 @@ def _database_url(instance_path: str) -> str:
     return url
 
 
+def _umask(raw: str):
+    """An octal umask ("077"), or None for an empty setting."""
+    return int(raw, 8) if raw.strip() else None
+
+
 SYSTEM_USE_NOTICE = """You are accessing a U.S. Government information system, which includes this computer, this \
 computer network, all computers connected to this network, and all devices and storage media attached to this network \
 or to a computer on this network. This information system is provided for U.S. Government-authorized use only.
@@ -72,6 +77,9 @@ class Config:
     # Proxies in front of the app that set X-Forwarded-For / -Proto (a TLS load balancer: 1). The
     # client address the throttle and the audit log record is read through this many of them.
     TRUSTED_PROXIES = int(os.environ.get("SCORECARD_TRUSTED_PROXIES", "0"))
+    # The process's umask (octal; "" keeps the one it was started with): 077 makes every file and
+    # folder the app creates (the SQLite database, uploads, their folder) readable by its owner only.
+    FILE_UMASK = _umask(os.environ.get("SCORECARD_UMASK", "077"))
     # Which configuration this is: `scorecard demo` refuses to fill a production database
     # unless told --force.
     ENVIRONMENT = "production"
@@ -113,6 +121,7 @@ class TestingConfig(Config):
 
     TESTING = True
     ENVIRONMENT = "testing"
+    FILE_UMASK = None  # the test process keeps its own
     SECRET_KEY = "test-secret"
     SESSION_COOKIE_SECURE = False
     REMEMBER_COOKIE_SECURE = False

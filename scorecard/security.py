@@ -295,7 +295,11 @@ def _security_headers(response):
 # ---------------------------------------------------------------------------- files
 
 def protect_files(app) -> None:
-    """The SQLite database (and its -wal and -shm files) 0600, the upload folder 0700: owner only."""
+    """Owner only: the process's umask (FILE_UMASK) for everything created from now on, the SQLite
+    database (and its -wal and -shm files) created 0600 or tightened to it, an existing upload
+    folder tightened to 0700 (a new one is made by the import pages under the umask)."""
+    if app.config.get("FILE_UMASK") is not None:
+        os.umask(app.config["FILE_UMASK"])
     path = sqlite_path(app.config.get("SQLALCHEMY_DATABASE_URI"))
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -303,9 +307,7 @@ def protect_files(app) -> None:
             os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))  # an empty file is an empty database
         for file in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
             _chmod(file, 0o600)
-    uploads = Path(app.config.get("UPLOAD_FOLDER") or Path(app.instance_path) / "uploads")
-    uploads.mkdir(mode=0o700, parents=True, exist_ok=True)
-    _chmod(uploads, 0o700)
+    _chmod(Path(app.config.get("UPLOAD_FOLDER") or Path(app.instance_path) / "uploads"), 0o700)
 
 
 def sqlite_path(url) -> Path | None:

@@ -12,13 +12,19 @@ DASH_XHR_GET = ["/dashboards/_dash-layout", "/dashboards/_dash-dependencies", "/
 
 
 def _callback_body():
-    return {
-        "output": "heatmap-graph.figure",
-        "outputs": {"id": "heatmap-graph", "property": "figure"},
-        "inputs": [{"id": "heatmap-period", "property": "value", "value": None},
-                   {"id": "heatmap-agency", "property": "value", "value": "all"}],
-        "changedPropIds": ["heatmap-period.value"],
-    }
+    """The body the browser posts for the heatmap's figure callback, as that callback is declared
+    (every input empty: the page's defaults)."""
+    from dashboards import dash_app
+    from dashboards.validation import _outputs
+
+    output, entry = next(((o, e) for o, e in dash_app.callback_map.items()
+                          if callable(e.get("callback")) and "heatmap-graph.figure" in _outputs(o)),
+                         ("heatmap-graph.figure", {"inputs": [{"id": "heatmap-period", "property": "value"}]}))
+    outputs = [dict(zip(("id", "property"), o.rsplit(".", 1))) for o in _outputs(output)]
+    inputs = [{**spec, "value": None} for spec in entry["inputs"]]
+    return {"output": output, "outputs": outputs[0] if len(outputs) == 1 else outputs, "inputs": inputs,
+            "changedPropIds": [f"{inputs[0]['id']}.{inputs[0]['property']}"],
+            **({"state": [{**spec, "value": None} for spec in entry["state"]]} if entry.get("state") else {})}
 
 
 @pytest.mark.parametrize("url", ["/"] + DASH_PAGES)
@@ -64,6 +70,7 @@ def test_every_role_sees_home_and_dashboards(client_as, role):
 
 def test_signed_in_dash_callback_returns_a_figure(client_as):
     client = client_as("viewer")
+    assert client.get("/dashboards/_dash-dependencies").status_code == 200  # the pages' callbacks registered
     response = client.post("/dashboards/_dash-update-component", json=_callback_body())
     assert response.status_code == 200
     figure = json.loads(response.get_data(as_text=True))["response"]["heatmap-graph"]["figure"]

@@ -277,7 +277,7 @@ def test_the_audit_log_filters(app, client_as, make_user):
     assert "2 events matching the filters" in when
     thing = executive.get("/admin/audit?entity_type=thing&entity_id=2").get_data(as_text=True)
     assert "2 events matching the filters" in thing  # one of each seed
-    system = executive.get("/admin/audit?who=system&action=test.old").get_data(as_text=True)
+    system = executive.get("/admin/audit?who=none&action=test.old").get_data(as_text=True)
     assert "2 events matching the filters" in system
     wrong = executive.get("/admin/audit?since=yesterday&entity_id=x1&page=-2").get_data(as_text=True)
     assert "Some filters were ignored" in wrong and "is not a date" in wrong and "is not a whole number" in wrong
@@ -296,7 +296,7 @@ def test_the_csv_holds_every_filtered_event(app, client_as):
     rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
     assert len(rows) == 120 and {r["action"] for r in rows} == {"test.event"}
     assert rows[0]["after"] == '{"n": 119}' and rows[-1]["after"] == '{"n": 0}', "oldest first"
-    assert rows[0]["user"] == "(system)" and rows[0]["at_utc"].endswith("Z")
+    assert rows[0]["user"] == "(none)" and rows[0]["at_utc"].endswith("Z")
     formula = list(csv.DictReader(io.StringIO(admin.get("/admin/audit.csv?action=test.formula").get_data(
         as_text=True))))
     assert {r["object_type"] for r in formula} == {"thing", "'=HYPERLINK(\"http://x\")"}

@@ -2,6 +2,7 @@
 anyone can use against anyone, one answer for unknown e-mails and wrong passwords, the password
 rules, the system-use notice, the security headers, bidirectional control characters, file
 modes, and the audit events of signing in and out."""
+import os
 import re
 import stat
 import time
@@ -527,12 +528,26 @@ def test_json_and_plain_text_pass(client_as):
 # --------------------------------------------------------------------------- files
 
 
-def test_the_database_file_and_the_upload_folder_are_the_owners_only(tmp_path):
+@pytest.fixture
+def own_umask():
+    """The app sets the process's umask (FILE_UMASK); the test process gets its own back."""
+    previous = os.umask(0o022)
+    os.umask(previous)
+    yield
+    os.umask(previous)
+
+
+def test_the_database_file_and_the_uploads_are_the_owners_only(tmp_path, own_umask):
+    from importers.jobs import upload_folder
+
     database, uploads = tmp_path / "data" / "scorecard.db", tmp_path / "uploads"
     app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}", "SECRET_KEY": "x",
                       "UPLOAD_FOLDER": str(uploads)})
     assert stat.S_IMODE(database.stat().st_mode) == 0o600
+    assert not uploads.exists(), "made when the first file is uploaded"
+    upload_folder(app).joinpath("q1.xlsx").write_bytes(b"data")
     assert stat.S_IMODE(uploads.stat().st_mode) == 0o700
+    assert stat.S_IMODE((uploads / "q1.xlsx").stat().st_mode) == 0o600
     with app.app_context():
         db.create_all()
         db.session.remove()
@@ -541,13 +556,24 @@ def test_the_database_file_and_the_upload_folder_are_the_owners_only(tmp_path):
         assert stat.S_IMODE(path.stat().st_mode) & 0o077 == 0, path
 
 
-def test_an_existing_database_is_tightened(tmp_path):
-    database = tmp_path / "old.db"
+def test_an_existing_database_and_upload_folder_are_tightened(tmp_path, own_umask):
+    database, uploads = tmp_path / "old.db", tmp_path / "u"
     database.write_bytes(b"")
     database.chmod(0o644)
-    create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}", "SECRET_KEY": "x",
-                "UPLOAD_FOLDER": str(tmp_path / "u")})
+    uploads.mkdir(mode=0o755)
+    create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}", "SECRET_KEY": "x", "UPLOAD_FOLDER": str(uploads)})
     assert stat.S_IMODE(database.stat().st_mode) == 0o600
+    assert stat.S_IMODE(uploads.stat().st_mode) == 0o700
+
+
+def test_the_umask_is_a_setting_and_tests_keep_theirs(tmp_path, own_umask):
+    os.umask(0o022)
+    create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'a.db'}", "SECRET_KEY": "x", "FILE_UMASK": None})
+    assert os.umask(0o022) == 0o022
+    from scorecard.config import TestingConfig
+    assert TestingConfig.FILE_UMASK is None
+    create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'b.db'}", "SECRET_KEY": "x"})
+    assert os.umask(0o022) == 0o077
 
 
 # --------------------------------------------------------------------------- audit of signing in and out

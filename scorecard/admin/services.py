@@ -13,6 +13,9 @@ from scorecard.auth.services import describe_user, find_leader, function_by_code
 from scorecard.models import AuditEvent, Role, User, utcnow
 
 PER_PAGE = 50
+# "Who" for an event no signed-in person made: the command line, the system (an expired preview),
+# or someone not signed in (a failed sign-in).
+NO_USER = ("none", "(none)", "system", "nobody")
 FILTER_TEXT_MAX = 254
 
 # --------------------------------------------------------------------------- the audit log
@@ -79,7 +82,7 @@ class AuditFilters:
 def _query(filters: AuditFilters):
     query = sa.select(AuditEvent, User.email).outerjoin(User, User.id == AuditEvent.user_id)
     if filters.who:
-        if filters.who.lower() in ("system", "(system)"):
+        if filters.who.lower() in NO_USER:
             query = query.where(AuditEvent.user_id.is_(None))
         else:
             pattern = "%" + filters.who.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
@@ -144,7 +147,7 @@ def audit_csv(session, filters: AuditFilters):
     try:  # a download stopped half-way closes the server-side cursor too
         for count, (event, email) in enumerate(result, start=1):
             writer.writerow([_cell(v) for v in (
-                event.id, event.at.strftime("%Y-%m-%dT%H:%M:%SZ"), email or "(system)", event.action,
+                event.id, event.at.strftime("%Y-%m-%dT%H:%M:%SZ"), email or "(none)", event.action,
                 event.entity_type, event.entity_id, event.client_address, event.user_agent,
                 json.dumps(event.before, sort_keys=True, default=str) if event.before is not None else "",
                 json.dumps(event.after, sort_keys=True, default=str) if event.after is not None else "")])
