@@ -35,8 +35,14 @@ DEVICE_COOKIE = "scorecard_device"
 DEVICE_SALT = "scorecard-trusted-device"
 PASSWORD_MAX_LENGTH = 200
 EMAIL_MAX_LENGTH = 254
-# A hash of a random password, checked when the e-mail is unknown so that answer takes as long.
-_DUMMY_HASH = generate_password_hash(secrets.token_urlsafe(24))
+
+
+@lru_cache(maxsize=1)
+def _dummy_hash() -> str:
+    """A hash of a random password (made as every password hash is), checked when the e-mail is
+    unknown so that answer takes as long as a wrong password's."""
+    return generate_password_hash(secrets.token_urlsafe(24))
+
 
 _EMAIL = re.compile(
     r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
@@ -126,7 +132,7 @@ def authenticate(email: str, password: str, *, client_address: Optional[str] = N
     if wait:
         return SignInResult(retry_after=wait[0], scope=wait[1])
     user = db.session.scalar(sa.select(User).where(sa.func.lower(User.email) == key)) if key else None
-    matches = check_password_hash(user.password_hash if user is not None else _DUMMY_HASH, password or "")
+    matches = check_password_hash(user.password_hash if user is not None else _dummy_hash(), password or "")
     if user is not None and user.active and matches:
         user.last_login_at = now
         db.session.add(AuditEvent(user_id=user.id, action="auth.sign_in", entity_type="user", entity_id=user.id,
