@@ -168,7 +168,7 @@ def _prefill_from_capacity(form) -> None:
     if domain in {value for value, *_ in form.capacity_domain.choices}:
         form.capacity_domain.data = domain
     component = request.args.get("component_id", "")
-    if component in {str(value) for value, *_ in form.component_id.choices}:
+    if component and component in {str(value) for value, *_ in form.component_id.choices}:
         form.component_id.data = int(component)
 
 
