@@ -8,7 +8,6 @@ just `app` for the bare schema): the template's file copied on SQLite, `CREATE D
 TEMPLATE` on PostgreSQL. Tests may commit, open other connections and start threads: nothing is
 rolled back behind their back, and no test sees another's rows.
 """
-import itertools
 import shutil
 from datetime import date
 from pathlib import Path
@@ -34,9 +33,11 @@ class SqliteStore:
     """Templates are files in one folder; a test's database is a copy beside them (not in the
     test's tmp_path, which some tests list), removed after the test."""
 
+    def test_url(self) -> str:
+        return f"sqlite:///{self.folder / 'test.db'}"
+
     def __init__(self, folder: Path):
         self.folder = folder
-        self.copies = itertools.count(1)
 
     def url(self, name: str) -> str:
         return f"sqlite:///{self.folder / name}.db"
@@ -51,7 +52,9 @@ class SqliteStore:
         return self.url(name)
 
     def copy(self, name: str) -> str:
-        target = self.folder / f"test-{next(self.copies)}.db"
+        """The test's database, always at the same path (the shared app's engine points there)."""
+        target = self.folder / "test.db"
+        self.discard(f"sqlite:///{target}")
         shutil.copyfile(self.folder / f"{name}.db", target)
         return f"sqlite:///{target}"
 
@@ -91,6 +94,9 @@ class PostgresStore:
             Base.metadata.create_all(engine)
             engine.dispose()
         return self.url(name)
+
+    def test_url(self) -> str:
+        return self.base.set(database=self.prefix).render_as_string(hide_password=False)
 
     def copy(self, name: str) -> str:
         self._recreate(self.prefix, f"{self.prefix}_{name}")
@@ -181,14 +187,46 @@ def db_url(request, templates):
     templates.store.discard(url)
 
 
-@pytest.fixture
-def app(db_url, tmp_path):
-    app = create_app(_testing_config(SQLALCHEMY_DATABASE_URI=db_url, UPLOAD_FOLDER=str(tmp_path / "uploads")))
+@pytest.fixture(scope="session")
+def shared_app(templates):
+    """One app per worker, its engine on the one path every test's database is copied to
+    (building the app takes longer than most tests); `app` gives each test it as new."""
+    app = create_app(_testing_config(SQLALCHEMY_DATABASE_URI=templates.store.test_url()))
     app.test_client_class = FlaskLoginClient
+    return app, dict(app.config)
+
+
+@pytest.fixture
+def app(shared_app, db_url, tmp_path):
+    """The app on this test's own database, with the settings it started with, an empty dashboard
+    cache and fresh API rate limits; whatever a test changed in its configuration is undone after it."""
+    from dashboards.cache import cache
+
+    app, settings = shared_app
+    assert db_url == app.config["SQLALCHEMY_DATABASE_URI"]
+    app.config.clear()
+    app.config.update(settings, UPLOAD_FOLDER=str(tmp_path / "uploads"))
+    with app.app_context():
+        cache.clear()
+    for limiter in app.extensions.get("limiter", ()):
+        limiter.reset()
     yield app
+    _finish_background_work()
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
+
+
+def _finish_background_work() -> None:
+    """Imports and briefings a test left running finish before the next test's database is copied."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from dashboards.briefing import jobs as briefing_jobs
+    from importers import jobs as import_jobs
+
+    for module in (import_jobs, briefing_jobs):
+        module._executor.shutdown(wait=True)
+        module._executor = ThreadPoolExecutor(max_workers=2, thread_name_prefix=module.__name__)
 
 
 @pytest.fixture

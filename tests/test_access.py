@@ -4,6 +4,7 @@ import re
 
 import pytest
 
+from scorecard import create_app
 from scorecard.models import Role
 from scorecard.permissions import PERMISSIONS, can
 
@@ -311,7 +312,8 @@ def test_each_route_answers_each_role_as_the_matrix_says(demo, make_user, role):
     assert not wrong, f"{role}:\n" + "\n".join(wrong)
 
 
-def test_a_route_without_a_row_fails_naming_it(app):
+def test_a_route_without_a_row_fails_naming_it(db_url):
+    app = create_app({"SQLALCHEMY_DATABASE_URI": db_url, "SECRET_KEY": "x", "TESTING": True})  # its own: it adds a route
     app.add_url_rule("/brand-new/<int:thing_id>", "brand_new", lambda thing_id: "new", methods=["GET", "POST"])
     with pytest.raises(AssertionError) as failed:
         test_every_route_has_a_row_in_the_rbac_matrix(app)

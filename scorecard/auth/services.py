@@ -26,10 +26,11 @@ from typing import Optional
 import sqlalchemy as sa
 from flask import current_app, has_app_context
 from itsdangerous import BadSignature, URLSafeTimedSerializer
-from werkzeug.security import check_password_hash, generate_password_hash
+from werkzeug.security import check_password_hash
 
 from scorecard.extensions import db
 from scorecard.models import AuditEvent, Function, Leader, LoginFailure, Role, User, utcnow
+from scorecard.models.users import hash_password
 
 DEVICE_COOKIE = "scorecard_device"
 DEVICE_SALT = "scorecard-trusted-device"
@@ -41,7 +42,7 @@ EMAIL_MAX_LENGTH = 254
 def _dummy_hash() -> str:
     """A hash of a random password (made as every password hash is), checked when the e-mail is
     unknown so that answer takes as long as a wrong password's."""
-    return generate_password_hash(secrets.token_urlsafe(24))
+    return hash_password(secrets.token_urlsafe(24))
 
 
 _EMAIL = re.compile(

@@ -7,6 +7,7 @@ from typing import Optional
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
+from flask import current_app, has_app_context
 from flask_login import UserMixin
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -24,6 +25,12 @@ class Role(str, enum.Enum):
     analyst = "analyst"
     leader = "leader"
     viewer = "viewer"
+
+
+def hash_password(password: str) -> str:
+    """A new hash of `password`, made with the app's PASSWORD_HASH_METHOD (scrypt by default)."""
+    method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt") if has_app_context() else "scrypt"
+    return generate_password_hash(password, method=method)
 
 
 def new_session_token() -> str:
@@ -55,7 +62,7 @@ class User(UserMixin, Base):
     leader: so.Mapped[Optional[Leader]] = so.relationship()
 
     def set_password(self, password: str) -> None:
-        self.password_hash = generate_password_hash(password)
+        self.password_hash = hash_password(password)
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
