@@ -313,7 +313,8 @@ def test_each_route_answers_each_role_as_the_matrix_says(demo, make_user, role):
 
 
 def test_a_route_without_a_row_fails_naming_it(db_url):
-    app = create_app({"SQLALCHEMY_DATABASE_URI": db_url, "SECRET_KEY": "x", "TESTING": True})  # its own: it adds a route
+    # Its own app: it adds a route.
+    app = create_app({"SQLALCHEMY_DATABASE_URI": db_url, "SECRET_KEY": "x", "TESTING": True})
     app.add_url_rule("/brand-new/<int:thing_id>", "brand_new", lambda thing_id: "new", methods=["GET", "POST"])
     with pytest.raises(AssertionError) as failed:
         test_every_route_has_a_row_in_the_rbac_matrix(app)
