@@ -166,6 +166,26 @@ def templates(tmp_path_factory):
     store.close()
 
 
+@pytest.fixture(scope="session")
+def served_demo_database(tmp_path_factory) -> Path:
+    """A SQLite database made by `scorecard db upgrade` and `scorecard demo`, once per test process;
+    the browser tests' servers each run on a copy (tests/served.py)."""
+    from tests.served import demo_database
+
+    return demo_database(tmp_path_factory.mktemp("served-demo"))
+
+
+def pytest_collection_modifyitems(config, items):
+    """On PostgreSQL, tests whose server runs on its own SQLite file are skipped: they ran on the
+    SQLite pass and would check nothing new."""
+    if not postgres_url():
+        return
+    skip = pytest.mark.skip(reason="its server runs on SQLite whatever the test database: checked on the SQLite pass")
+    for item in items:
+        if item.get_closest_marker("own_sqlite_server"):
+            item.add_marker(skip)
+
+
 @pytest.fixture
 def demo_today() -> date:
     """The day the demo agency is seeded on; a test module may override this fixture."""

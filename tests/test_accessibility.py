@@ -11,22 +11,16 @@ is set, when it fails.
 """
 import os
 import re
-import shutil
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
 from scorecard.demo import DEMO_PASSWORD
+from tests import served
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.own_sqlite_server]
 ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-CHROMEDRIVER = shutil.which("chromedriver")
 AXE_PLACES = [ROOT / "node_modules", Path("/usr/local/lib/node_modules"), Path("/usr/lib/node_modules"),
               Path.home() / ".cache" / "scorecard-axe" / "node_modules"]
 SERIOUS = ("serious", "critical")
@@ -40,15 +34,12 @@ def _axe() -> Path | None:
 
 
 AXE = _axe()
-_missing = [what for what, found in (("chromium", CHROMIUM), ("chromedriver", CHROMEDRIVER), (
+_missing = [what for what, found in (("chromium", served.CHROMIUM), ("chromedriver", served.CHROMEDRIVER), (
     "axe-core (set AXE_CORE_JS to axe.min.js, or `npm install --prefix DIR axe-core`)", AXE)) if not found]
 if _missing:
     if os.environ.get("SCORECARD_REQUIRE_BROWSER"):
         raise RuntimeError(f"{', '.join(_missing)} required (SCORECARD_REQUIRE_BROWSER is set)")
     pytest.skip(f"{', '.join(_missing)} not installed", allow_module_level=True)
-if os.environ.get("TEST_DATABASE_URL"):
-    pytest.skip("the pages are checked once, on the SQLite pass: their server runs on SQLite either way",
-                allow_module_level=True)
 
 # Serious violations known on pages other features own, reported to their owners: (path pattern,
 # axe rule). Any other violation fails; remove an entry once its page is fixed.
@@ -80,61 +71,22 @@ WITH_IDS = [("/commitments/", r"/commitments/\d+$"), ("/plans/", r"/plans/\d+$")
             ("/plans/", r"/findings/\d+$"), ("/dashboards/", r"/findings/\d+$"), ("/dashboards/", r"/commitments/\d+$")]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    """The app as production runs it, with the demo agency and its rules evaluated."""
-    folder = tmp_path_factory.mktemp("a11y")
-    env = dict(os.environ, DATABASE_URL=f"sqlite:///{folder / 'scorecard.db'}", SCORECARD_ENV="development",
-               SECRET_KEY="a11y-test")
-    scorecard = [sys.executable, "-m", "scorecard.cli"]
-    for step in (["db", "upgrade"], ["demo"], ["evaluate"]):
-        subprocess.run(scorecard + step, env=env, cwd=ROOT, check=True, capture_output=True)
-    port = _free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "2", "wsgi:app"],
-        env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(150):
-        try:
-            urllib.request.urlopen(base + "/healthz", timeout=1)
-            break
-        except OSError:
-            time.sleep(0.2)
-    else:
-        process.kill()
-        raise RuntimeError("the server did not start")
-    yield base
-    process.terminate()
-    try:
-        process.wait(timeout=60)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
+def server(served_demo_database, tmp_path_factory):
+    """The app as production runs it, with the demo agency (whose rules `scorecard demo` evaluates)."""
+    database = served.copy_database(served_demo_database, tmp_path_factory.mktemp("a11y"))
+    with served.gunicorn(served.server_env(database, "a11y-test")) as base:
+        yield base
 
 
 class Browser:
     """One headless Chromium signed in as one demo user."""
 
     def __init__(self, server: str, email: str, profile: Path):
-        from selenium import webdriver
-        from selenium.webdriver.chrome.service import Service
         from selenium.webdriver.common.by import By
 
-        options = webdriver.ChromeOptions()
-        options.binary_location = CHROMIUM
-        for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                     "--disable-component-update", "--disable-dev-shm-usage", "--no-first-run",
-                     "--window-size=1400,1000", f"--user-data-dir={profile}"):
-            options.add_argument(flag)
         self.server = server
-        self.driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
-        self.driver.set_page_load_timeout(180)  # generous: CI runs other tests beside these on two cores
+        self.driver = served.chrome(profile, page_load_timeout=180)  # generous: CI runs other tests beside these
         self.driver.set_script_timeout(180)
         self.driver.get(server + "/auth/login")
         self.driver.find_element(By.NAME, "email").send_keys(email)

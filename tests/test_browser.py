@@ -1,79 +1,24 @@
 """A real browser against a real server: sign in as the executive, see the heatmap drawn."""
-import os
-import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-from pathlib import Path
-
 import pytest
 
 from scorecard.demo import DEMO_PASSWORD
+from tests import served
 
-pytestmark = pytest.mark.browser
-ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-CHROMEDRIVER = shutil.which("chromedriver")
-
-if not (CHROMIUM and CHROMEDRIVER):
-    if os.environ.get("SCORECARD_REQUIRE_BROWSER"):
-        raise RuntimeError("chromium and chromedriver are required (SCORECARD_REQUIRE_BROWSER is set)")
-    pytest.skip("chromium / chromedriver not installed", allow_module_level=True)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+pytestmark = [pytest.mark.browser, pytest.mark.own_sqlite_server]
+served.require_browser(module=True)
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
+def server(served_demo_database, tmp_path_factory):
     """The app as production runs it: migrations, demo data, gunicorn on a local port."""
-    folder = tmp_path_factory.mktemp("served")
-    env = dict(os.environ, DATABASE_URL=f"sqlite:///{folder / 'scorecard.db'}", SCORECARD_ENV="development",
-               SECRET_KEY="browser-test")
-    scorecard = [sys.executable, "-m", "scorecard.cli"]
-    subprocess.run(scorecard + ["db", "upgrade"], env=env, cwd=ROOT, check=True, capture_output=True)
-    subprocess.run(scorecard + ["demo"], env=env, cwd=ROOT, check=True, capture_output=True)
-    port = _free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "2", "wsgi:app"],
-        env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            urllib.request.urlopen(base + "/healthz", timeout=1)
-            break
-        except OSError:
-            time.sleep(0.2)
-    else:
-        process.kill()
-        raise RuntimeError("the server did not start")
-    yield base
-    process.terminate()
-    try:
-        process.wait(timeout=30)
-    except subprocess.TimeoutExpired:  # a busy machine: do not fail a passed test on the way out
-        process.kill()
-        process.wait()
+    database = served.copy_database(served_demo_database, tmp_path_factory.mktemp("served"))
+    with served.gunicorn(served.server_env(database, "browser-test")) as base:
+        yield base
 
 
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory):
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-dev-shm-usage", "--no-first-run",
-                 "--window-size=1400,1000", f"--user-data-dir={tmp_path_factory.mktemp('chrome')}"):
-        options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
-    driver.set_page_load_timeout(60)
+    driver = served.chrome(tmp_path_factory.mktemp("chrome"), page_load_timeout=60)
     yield driver
     driver.quit()
 

@@ -4,12 +4,6 @@ admin's reopening with a reason, and who may do what, route by route."""
 import html as html_lib
 import os
 import re
-import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -30,6 +24,7 @@ from scorecard.models import (
     User,
 )
 from scorecard.models.capacity import CapacityStatus
+from tests import served as served_app
 from tests.helpers import csrf_token, write_xlsx
 
 # The demo fixture's day is in FY2027: FY2026 is submitted, FY2027 a draft (scorecard/demo.py).
@@ -564,59 +559,18 @@ def test_capacity_actions_follow_design():
 
 # ----------------------------------------------------------------------------- in a real browser
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-CHROMEDRIVER = shutil.which("chromedriver")
-
-
 @pytest.fixture(scope="module")
-def served(tmp_path_factory):
+def served(served_demo_database, tmp_path_factory):
     """The app as production runs it: migrations, `scorecard demo`, gunicorn on a local port."""
-    if not (CHROMIUM and CHROMEDRIVER):
-        if os.environ.get("SCORECARD_REQUIRE_BROWSER"):
-            raise RuntimeError("chromium and chromedriver are required (SCORECARD_REQUIRE_BROWSER is set)")
-        pytest.skip("chromium / chromedriver not installed")
-    folder = tmp_path_factory.mktemp("capacity-served")
-    env = dict(os.environ, DATABASE_URL=f"sqlite:///{folder / 'scorecard.db'}", SCORECARD_ENV="development",
-               SECRET_KEY="capacity-browser-test")
-    root = Path(__file__).resolve().parents[1]
-    scorecard = [sys.executable, "-m", "scorecard.cli"]
-    subprocess.run(scorecard + ["db", "upgrade"], env=env, cwd=root, check=True, capture_output=True)
-    subprocess.run(scorecard + ["demo"], env=env, cwd=root, check=True, capture_output=True)
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "1", "wsgi:app"],
-        env=env, cwd=root, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(150):
-            try:
-                urllib.request.urlopen(base + "/healthz", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.2)
-        else:
-            raise RuntimeError("the server did not start")
+    served_app.require_browser()
+    database = served_app.copy_database(served_demo_database, tmp_path_factory.mktemp("capacity-served"))
+    with served_app.gunicorn(served_app.server_env(database, "capacity-browser-test"), workers=1) as base:
         yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 @pytest.fixture(scope="module")
 def chrome(served, tmp_path_factory):
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-dev-shm-usage", "--no-first-run",
-                 "--window-size=1400,1000", f"--user-data-dir={tmp_path_factory.mktemp('chrome')}"):
-        options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
-    driver.set_page_load_timeout(60)
+    driver = served_app.chrome(tmp_path_factory.mktemp("chrome"), page_load_timeout=60)
     yield driver
     driver.quit()
 
@@ -630,6 +584,7 @@ def full_page_screenshot(driver, path: Path) -> None:
 
 
 @pytest.mark.browser
+@pytest.mark.own_sqlite_server
 def test_analyst_enters_and_submits_an_assessment_in_the_browser(served, chrome, tmp_path):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions as ec

@@ -522,25 +522,10 @@ def served(demo):
 
 @pytest.fixture
 def chrome(tmp_path_factory):
-    import os
-    import shutil
+    from tests import served as served_app
 
-    binary, driver_path = shutil.which("chromium") or shutil.which("chromium-browser"), shutil.which("chromedriver")
-    if not (binary and driver_path):
-        if os.environ.get("SCORECARD_REQUIRE_BROWSER"):
-            raise RuntimeError("chromium and chromedriver are required (SCORECARD_REQUIRE_BROWSER is set)")
-        pytest.skip("chromium / chromedriver not installed")
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = binary
-    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-dev-shm-usage", "--no-first-run",
-                 "--window-size=1400,1800", f"--user-data-dir={tmp_path_factory.mktemp('chrome')}"):
-        options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service(driver_path), options=options)
-    driver.set_page_load_timeout(60)
+    served_app.require_browser()
+    driver = served_app.chrome(tmp_path_factory.mktemp("chrome"), height=1800, page_load_timeout=60)
     yield driver
     driver.quit()
 

@@ -10,6 +10,7 @@ from tests.helpers import write_xlsx
 from tests.hostile_files import LAUGHS, MAIN, handmade_xlsx, sheet_xml, write_zip_bomb
 from tests.live_server import PROGRAM, LiveServer
 
+pytestmark = pytest.mark.own_sqlite_server
 HEADER = ["component", "program", "metric", "period", "channel", "n", "count_1", "count_2", "count_3", "count_4",
           "count_5"]
 GOOD = [PROGRAM[1], PROGRAM[2], "trust", "FY2026-Q1", "phone", 100, 5, 5, 10, 40, 40]

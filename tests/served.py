@@ -1,0 +1,114 @@
+"""The app served as production runs it, and a real headless Chromium, for the browser tests.
+
+`demo_database(folder)` makes a SQLite database the way a user does (`scorecard db upgrade`, then
+`scorecard demo`); the `served_demo_database` fixture (conftest) makes it once per test process and
+each module serves a copy. `gunicorn(env)` serves the app on a free local port until the block
+ends. `chrome(profile)` starts the browser with the flags every browser test uses.
+
+Without chromium and chromedriver the browser tests are skipped (`require_browser`), unless
+SCORECARD_REQUIRE_BROWSER is set, when they fail: CI sets it.
+"""
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMEDRIVER = shutil.which("chromedriver")
+FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+         "--disable-component-update", "--disable-dev-shm-usage", "--no-first-run")
+
+
+def require_browser(*, module: bool = False) -> None:
+    """Skip (the module, with `module`) when there is no browser, or fail when CI requires one."""
+    if CHROMIUM and CHROMEDRIVER:
+        return
+    if os.environ.get("SCORECARD_REQUIRE_BROWSER"):
+        raise RuntimeError("chromium and chromedriver are required (SCORECARD_REQUIRE_BROWSER is set)")
+    pytest.skip("chromium / chromedriver not installed", allow_module_level=module)
+
+
+def server_env(database: Path, secret: str, **extra: str) -> dict:
+    """The environment of a served app on the SQLite file `database`."""
+    return dict(os.environ, DATABASE_URL=f"sqlite:///{database}", SCORECARD_ENV="development",
+                SECRET_KEY=secret, **extra)
+
+
+def scorecard(env: dict, *args: str) -> subprocess.CompletedProcess:
+    """Run the `scorecard` command line as a user would (its output captured; a failure raises)."""
+    return subprocess.run([sys.executable, "-m", "scorecard.cli", *args], env=env, cwd=ROOT, check=True,
+                          capture_output=True, text=True)
+
+
+def demo_database(folder: Path) -> Path:
+    """A database migrated and seeded with the demo agency by the command line, in `folder`."""
+    database = folder / "scorecard.db"
+    env = server_env(database, "demo-database")
+    scorecard(env, "db", "upgrade")
+    scorecard(env, "demo")
+    return database
+
+
+def copy_database(source: Path, folder: Path) -> Path:
+    target = folder / "scorecard.db"
+    shutil.copyfile(source, target)
+    return target
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def gunicorn(env: dict, workers: int = 2) -> Iterator[str]:
+    """gunicorn serving `wsgi:app` with `env` on a free port; yields its base URL once /healthz answers."""
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "wsgi:app"],
+        env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(base + "/healthz", timeout=1)
+                break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError("the server did not start") from None
+                time.sleep(0.2)
+        yield base
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:  # a busy machine: do not fail a passed test on the way out
+            process.kill()
+            process.wait()
+
+
+def chrome(profile: Path, *, height: int = 1000, page_load_timeout: int = 90, browser_log: bool = False):
+    """A headless Chromium driven by chromedriver, with its own profile folder."""
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in (*FLAGS, f"--window-size=1400,{height}", f"--user-data-dir={profile}"):
+        options.add_argument(flag)
+    if browser_log:
+        options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    driver.set_page_load_timeout(page_load_timeout)
+    return driver
