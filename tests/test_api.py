@@ -2,6 +2,7 @@
 document and the permission table), tokens and their scope, session cookies refused, the
 commitment update's ETag / If-Match, problem details, pages, filters and the rate limit."""
 import re
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -322,7 +323,7 @@ def test_an_expired_token_or_one_of_an_inactive_user_is_refused(api, http):
     expired, inactive = _secret(api, "analyst"), _secret(api, "executive")
     with api.app_context():
         db.session.execute(sa.update(ApiToken).where(ApiToken.prefix == expired[:12])
-                           .values(expires_at=sa.func.datetime("now", "-1 day")))
+                           .values(expires_at=datetime.now(UTC) - timedelta(days=1)))
         _user("executive").active = False
         db.session.commit()
     assert http.get(f"{PREFIX}/agencies", headers=_bearer(expired)).status_code == 401
