@@ -3,7 +3,7 @@ from flask import jsonify, render_template, request
 
 
 def init_app(app) -> None:
-    for code in (400, 401, 403, 404, 405, 413, 429, 500):
+    for code in (400, 401, 403, 404, 405, 413, 414, 429, 500):
         app.register_error_handler(code, _handler(code))
 
 
@@ -14,6 +14,7 @@ TITLES = {
     404: "Page not found",
     405: "That action is not allowed here",
     413: "The file is too large",
+    414: "The address is too long",
     429: "Too many attempts",
     500: "Something went wrong on our side",
 }

@@ -105,11 +105,23 @@ def init_app(app) -> None:
     if proxies:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
     app.extensions["scorecard_csp"] = {"providers": [], "templates": None}
+    app.before_request(refuse_long_urls)
     app.before_request(_require_login)
     app.before_request(_refuse_bidi_in_forms)
     app.jinja_env.globals["can"] = lambda action: can(current_user, action)
     app.after_request(_security_headers)
     protect_files(app)
+
+
+def url_too_long() -> bool:
+    """The request's URI (as the client sent it) is longer than MAX_URL_LENGTH."""
+    sent = request.environ.get("RAW_URI") or request.environ.get("REQUEST_URI") or request.full_path
+    return len(sent) > current_app.config.get("MAX_URL_LENGTH", 8192)
+
+
+def refuse_long_urls():
+    if url_too_long():
+        abort(414, f"The address is longer than {current_app.config.get('MAX_URL_LENGTH', 8192)} characters.")
 
 
 @login_manager.user_loader

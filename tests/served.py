@@ -71,11 +71,15 @@ def free_port() -> int:
 
 
 @contextmanager
-def gunicorn(env: dict, workers: int = 2) -> Iterator[str]:
-    """gunicorn serving `wsgi:app` with `env` on a free port; yields its base URL once /healthz answers."""
+def gunicorn(env: dict, workers: int = 2, access_log: Path | None = None) -> Iterator[str]:
+    """gunicorn serving `wsgi:app` with its settings (scorecard/gunicorn_conf.py) and `env` on a free
+    port; yields its base URL once /healthz answers. With `access_log`, every request's line is
+    written there."""
     port = free_port()
+    logging = ["--access-logfile", str(access_log)] if access_log else []
     process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "wsgi:app"],
+        [sys.executable, "-m", "gunicorn", "-c", "python:scorecard.gunicorn_conf", "--bind", f"127.0.0.1:{port}",
+         "--workers", str(workers), *logging, "wsgi:app"],
         env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
     try:

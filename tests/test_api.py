@@ -1,6 +1,7 @@
 """The REST API: every operation of the OpenAPI document for every role (generated from the
 document and the permission table), tokens and their scope, session cookies refused, the
 commitment update's ETag / If-Match, problem details, pages, filters and the rate limit."""
+import json
 import re
 from datetime import UTC, datetime, timedelta
 
@@ -466,6 +467,21 @@ def test_errors_are_problem_details(api, http):
     not_allowed = http.delete(f"{PREFIX}/agencies", headers=_bearer(secret))
     assert not_allowed.status_code == 405 and "GET" in not_allowed.headers["Allow"]
     assert not_allowed.content_type == "application/problem+json"
+
+
+def test_unknown_or_repeated_parameters_are_refused_naming_them(api, http):
+    secret = _secret(api, "admin")
+    for url, named in ((f"{PREFIX}/programs?page=1&page=2", "page"), (f"{PREFIX}/metrics?pagesize=5", "pagesize"),
+                       (f"{PREFIX}/programs?agency_id[x]=1", "agency_id[x]")):
+        response = http.get(url, headers=_bearer(secret))
+        assert response.status_code == 422, url
+        assert named in json.dumps(response.get_json()), response.get_json()
+    listed = http.get(f"{PREFIX}/commitments?status=on_track&status=at_risk", headers=_bearer(secret))
+    assert listed.status_code == 200  # a list parameter may repeat
+    too_long = http.get(f"{PREFIX}/programs?life_experience={'x' * 9000}", headers=_bearer(secret))
+    assert too_long.status_code == 414 and too_long.content_type == "application/problem+json"
+    page = http.get(f"/plans/?q={'x' * 9000}")
+    assert page.status_code == 414 and "The address is too long" in page.get_data(as_text=True)
 
 
 def test_the_documentation_is_served_by_the_app(api, http):

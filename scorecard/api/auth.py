@@ -8,7 +8,7 @@ API needs no CSRF token). Only the documentation (the OpenAPI document and its p
 read by a person signed in on the web."""
 from typing import Optional
 
-from flask import g, request
+from flask import current_app, g, request
 from werkzeug.exceptions import HTTPException
 
 from scorecard.api.permissions import PREFIX, rule_for
@@ -17,6 +17,7 @@ from scorecard.api.tokens import find_token
 from scorecard.extensions import db
 from scorecard.models import TokenScope
 from scorecard.permissions import can
+from scorecard.security import url_too_long
 
 DOC_ENDPOINTS = frozenset({"api-docs.openapi_json", "api_docs.page"})
 CHALLENGE = 'Bearer realm="CX Scorecard API"'
@@ -36,6 +37,8 @@ def bearer_secret(header: Optional[str]) -> Optional[str]:
 def authenticate(endpoint, _values) -> None:
     if not is_api_request():
         return
+    if url_too_long():
+        raise ApiProblem(414, f"The address is longer than {current_app.config['MAX_URL_LENGTH']} characters.")
     header = request.headers.get("Authorization")
     if endpoint in DOC_ENDPOINTS and not header:
         return  # a person signed in on the web reads the documentation; the sign-in wall decides

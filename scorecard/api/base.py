@@ -20,13 +20,28 @@ from scorecard.api.schemas import ProblemSchema
 
 class Parser(FlaskParser):
     """webargs' Flask parser plus a `multipart` location: a form's fields and files together, so one
-    schema describes (and validates) an upload with its options."""
+    schema describes (and validates) an upload with its options. A query or form parameter the
+    operation does not know, or one given twice that takes one value, is refused (422) rather than
+    silently ignored or cut to its first value."""
 
     __location_map__ = {**FlaskParser.__location_map__, "multipart": "load_multipart"}
-    DEFAULT_UNKNOWN_BY_LOCATION = {**FlaskParser.DEFAULT_UNKNOWN_BY_LOCATION, "multipart": ma.RAISE}
+    DEFAULT_UNKNOWN_BY_LOCATION = {**FlaskParser.DEFAULT_UNKNOWN_BY_LOCATION, "query": ma.RAISE,
+                                   "multipart": ma.RAISE}
+
+    def load_querystring(self, req, schema):
+        return _single_values(MultiDictProxy(req.args, schema), schema)
 
     def load_multipart(self, req, schema):
-        return MultiDictProxy(CombinedMultiDict([req.form, req.files]), schema)
+        return _single_values(MultiDictProxy(CombinedMultiDict([req.form, req.files]), schema), schema)
+
+
+def _single_values(values: MultiDictProxy, schema: ma.Schema) -> MultiDictProxy:
+    repeated = {name: ["Given more than once; this parameter takes one value."]
+                for name, field in schema.fields.items()
+                if not isinstance(field, ma.fields.List) and len(values.data.getlist(field.data_key or name)) > 1}
+    if repeated:
+        raise ma.ValidationError(repeated)
+    return values
 
 
 class Blueprint(flask_smorest.Blueprint):

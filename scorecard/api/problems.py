@@ -22,6 +22,7 @@ TITLES = {
     409: "Conflict",
     412: "The commitment changed since you read it",
     413: "The request is too large",
+    414: "The address is too long",
     415: "Unsupported media type",
     422: "The data has problems",
     428: "If-Match is required",

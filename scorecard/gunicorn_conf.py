@@ -1,0 +1,16 @@
+"""gunicorn's settings for serving CX Scorecard: `gunicorn -c python:scorecard.gunicorn_conf wsgi:app`.
+
+Every setting may still be given on the command line or in GUNICORN_CMD_ARGS. The app, not gunicorn,
+answers an over-long address (MAX_URL_LENGTH, 414 as a page or as an API problem): gunicorn's own
+limit would answer with a bare HTML page that no API client or accessibility checker expects.
+"""
+import multiprocessing
+import os
+
+bind = os.environ.get("SCORECARD_BIND", "0.0.0.0:8000")
+workers = int(os.environ.get("WEB_CONCURRENCY", min(2 * multiprocessing.cpu_count() + 1, 8)))
+threads = int(os.environ.get("SCORECARD_THREADS", "4"))
+timeout = int(os.environ.get("SCORECARD_REQUEST_TIMEOUT", "120"))  # a 25 MB upload on a slow link
+limit_request_line = 0  # unlimited here; the app refuses beyond MAX_URL_LENGTH
+accesslog = "-"
+errorlog = "-"
