@@ -2,12 +2,14 @@
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from importers.errors import ImportFileError
 
 _NOT_WORD = re.compile(r"[\W_]+")
 
 
+@lru_cache(maxsize=8192, typed=True)  # the same few hundred headers and spellings, compared again and again
 def norm_name(name) -> str:
     """A header for comparison: case-folded, punctuation, underscores and spacing collapsed to one space
     ("Count 1", "count_1", "COUNT-1 " -> "count 1")."""

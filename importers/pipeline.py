@@ -71,6 +71,19 @@ def file_checksum(path) -> str:
     return digest.hexdigest()
 
 
+_SPELLINGS: dict[int, tuple[Format, dict]] = {}
+
+
+def _spellings(fmt: Format) -> dict[str, frozenset]:
+    """Each column of a format with the normalised spellings its header may use (worked out once
+    per format: detecting a layout compares every header row with every format)."""
+    known = _SPELLINGS.get(id(fmt))
+    if known is None or known[0] is not fmt:
+        known = _SPELLINGS[id(fmt)] = (fmt, {c.name: frozenset(norm_name(s) for s in c.spellings)
+                                             for c in fmt.columns})
+    return known[1]
+
+
 def detect_format(prefix: list[list], forced: Optional[str] = None) -> tuple[Format, int]:
     """The format and header row of a file, from its first rows. `forced` names the format."""
     candidates = [FORMATS[forced]] if forced else list(FORMATS.values())
@@ -80,8 +93,7 @@ def detect_format(prefix: list[list], forced: Optional[str] = None) -> tuple[For
         if len(names) < (1 if forced else 2):
             continue
         for fmt in candidates:
-            spelled = {c.name: {norm_name(s) for s in c.spellings} for c in fmt.columns}
-            present = {name for name, spellings in spelled.items() if spellings & names}
+            present = {name for name, spellings in _spellings(fmt).items() if spellings & names}
             if not forced and (not set(fmt.signature) <= present
                                or any(not set(group) & present for group in fmt.any_of)):
                 continue
