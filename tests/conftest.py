@@ -117,6 +117,7 @@ class Templates:
     def __init__(self, store):
         self.store = store
         self.built: set[str] = set()
+        self.outputs: dict[str, str] = {}
 
     def _build(self, name: str, source: str | None, step=None) -> str:
         if name not in self.built:
@@ -137,6 +138,18 @@ class Templates:
         from scorecard.demo import seed_demo
 
         return self._build(f"demo_{today:%Y%m%d}", self.schema(), lambda session: seed_demo(session, today))
+
+    def cli_demo(self) -> str:
+        """The bare schema after `scorecard demo`, run through the command line as a user runs it
+        (today's date, the real files, the rules published and evaluated); its output is kept."""
+        def run(session):
+            from flask import current_app
+
+            result = current_app.test_cli_runner().invoke(args=["demo"])
+            if result.exit_code != 0:
+                raise RuntimeError(f"scorecard demo failed: {result.output}")
+            self.outputs["cli_demo"] = result.output
+        return self._build("cli_demo", self.schema(), run)
 
     def published(self, today: date) -> str:
         from scorecard.rules.store import default_pack, import_rules
@@ -195,10 +208,11 @@ def demo_today() -> date:
 @pytest.fixture
 def db_url(request, templates):
     """This test's own database: a copy of the richest template its fixtures ask for
-    (`evaluated`, `published`, `demo`), or of the bare schema."""
-    for stage in ("evaluated", "published", "demo"):
+    (`cli_demo`, `evaluated`, `published`, `demo`), or of the bare schema."""
+    for stage in ("cli_demo", "evaluated", "published", "demo"):
         if stage in request.fixturenames:
-            name = getattr(templates, stage)(request.getfixturevalue("demo_today"))
+            name = (templates.cli_demo() if stage == "cli_demo"
+                    else getattr(templates, stage)(request.getfixturevalue("demo_today")))
             break
     else:
         name = templates.schema()
@@ -254,6 +268,13 @@ def demo(app):
     """The app on a copy of the demo agency (`scorecard demo` as of `demo_today`, seeded once
     per session into its own template by `db_url`)."""
     return app
+
+
+@pytest.fixture
+def cli_demo(app, templates) -> str:
+    """The app on a copy of an empty database after `scorecard demo` (run once per session through
+    the command line); the command's output."""
+    return templates.outputs["cli_demo"]
 
 
 @pytest.fixture

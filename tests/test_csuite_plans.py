@@ -206,9 +206,7 @@ def test_the_plan_page_says_when_a_commitment_changed_after_the_proposal(evaluat
 
 
 # -- the demo ----------------------------------------------------------------------------------------------
-def test_after_scorecard_demo_every_csuite_leaders_cx_requirement_has_a_proposal(app, runner):
-    result = runner.invoke(args=["demo"])
-    assert result.exit_code == 0, result.output
+def test_after_scorecard_demo_every_csuite_leaders_cx_requirement_has_a_proposal(app, cli_demo):
     with app.app_context():
         leaders = db.session.scalars(sa.select(Leader).where(Leader.function_id.is_not(None))).all()
         assert {leader.function.code for leader in leaders} >= set(CSUITE)

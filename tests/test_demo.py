@@ -30,9 +30,9 @@ def _counts():
         Target, User)}
 
 
-def test_demo_builds_the_agency_once(app):
-    with app.app_context():
-        assert seed_demo(db.session, TODAY) is True
+def test_demo_builds_the_agency_once(demo):
+    """The `demo` fixture's template is `seed_demo` on an empty database; seeding it again changes nothing."""
+    with demo.app_context():
         first = _counts()
         checksum = db.session.scalar(sa.select(sa.func.sum(Observation.value)))
         assert first["Component"] == 6 and first["Program"] == 40 and first["Function"] == 8
@@ -67,7 +67,7 @@ def test_demo_is_deterministic(demo):
     with demo.app_context():  # a new session: PostgreSQL's TRUNCATE waits for every open transaction
         with db.engine.begin() as connection:
             empty_tables(connection)
-        seed_demo(db.session, TODAY)
+        assert seed_demo(db.session, TODAY) is True
         again = list(db.session.scalars(sa.select(Observation.value).order_by(Observation.id).limit(500)))
     assert values == again
 

@@ -45,12 +45,10 @@ def test_the_package_holds_the_published_files_unchanged():
         assert (DATA_DIR / shared.name).read_bytes() == shared.read_bytes()
 
 
-def test_demo_loads_real_agencies_with_observations_once(app, runner):
-    outcome = runner.invoke(args=["demo"])
-    assert outcome.exit_code == 0, outcome.output
-    assert outcome.output.count("performance.gov ") == 2 and "inserted" in outcome.output
+def test_demo_loads_real_agencies_with_observations_once(app, runner, cli_demo):
+    assert cli_demo.count("performance.gov ") == 2 and "inserted" in cli_demo
     assert ("fws.gov' is also published under US Fish and Wildlife; its first placement, "
-            "under Department of the Interior, was kept") in outcome.output
+            "under Department of the Interior, was kept") in cli_demo
     organizations, services = _published()
     assert len(organizations) >= 15 and len(services) >= 40
     with app.app_context():

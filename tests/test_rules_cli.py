@@ -130,10 +130,8 @@ def test_publish_retire_and_simulate(demo, runner, tmp_path):
     assert "overdue-commitment" not in keys and "requirement-rating-from-attainment" in keys and stale == 0
 
 
-def test_demo_publishes_and_evaluates_the_default_pack(app, runner):
-    result = runner.invoke(args=["demo"])
-    assert result.exit_code == 0, result.output
-    line = next(line for line in result.output.splitlines() if line.startswith("Rules:"))
+def test_demo_publishes_and_evaluates_the_default_pack(app, runner, cli_demo):
+    line = next(line for line in cli_demo.splitlines() if line.startswith("Rules:"))
     assert line.startswith("Rules: default pack of 8 rule(s) published (8 new or changed); ")
     with app.app_context():
         count = db.session.scalar(sa.select(sa.func.count()).select_from(Finding))
