@@ -4,12 +4,19 @@
 setting (`SCORECARD_CACHE_TYPE`: SimpleCache in the process by default, FileSystemCache with
 `SCORECARD_CACHE_DIR`, RedisCache with `SCORECARD_CACHE_REDIS_URL` when several hosts serve).
 
+`@cached_answer` on a page's callback keeps its whole answer (figures, tables, text) under the
+callback, its arguments, who is looking (role, function, leader: what decides what they may see)
+and the data version: a page opened again, or by a colleague with the same view, is answered from
+the cache. Only for callbacks whose answer follows from those alone (never one that reads which
+input fired).
+
 `@cached` on a query function (`def q(session, ...)`) keeps its result under a key made of the
 function, its other arguments and the *data version*: a few cheap aggregates (the newest import
 batch and when it was committed or reverted, the newest observation, the newest finding and when
 findings were last evaluated, the latest change to a commitment, plan ratings, targets, programs,
-today's date). An import, a revert, an evaluation or an edit changes the version, so a cached
-result is never served for data it was not computed from; nothing has to be invalidated by hand.
+the latest change to a capacity assessment, today's date). An import, a revert, an evaluation or
+an edit changes the version, so a cached result is never served for data it was not computed
+from; nothing has to be invalidated by hand.
 
 Arguments must have a stable `repr` (numbers, texts, None, tuples, frozen dataclasses such as
 `queries.Scope`), and results must pickle (plain data: dataclasses, lists, dicts).
@@ -24,6 +31,7 @@ from flask import current_app, g, has_app_context, has_request_context
 from flask_caching import Cache
 
 from scorecard.models import (
+    CapacityAssessment,
     Commitment,
     ElementRating,
     Finding,
@@ -54,7 +62,8 @@ def _version_parts(session) -> tuple:
         sa.func.max(Finding.id), sa.func.max(Finding.evaluated_at), sa.func.count(Finding.id),
         sa.func.max(Commitment.updated_at), sa.func.count(Commitment.id),
         sa.func.max(ElementRating.id), sa.func.max(PerformancePlan.id),
-        sa.func.max(Target.id), sa.func.count(Target.id), sa.func.max(Program.id)))
+        sa.func.max(Target.id), sa.func.count(Target.id), sa.func.max(Program.id),
+        sa.func.max(CapacityAssessment.updated_at), sa.func.count(CapacityAssessment.id)))
     return tuple(session.execute(query).one()) + (date.today(),)
 
 
@@ -71,6 +80,38 @@ def data_version(session) -> str:
 
 def _bound() -> bool:
     return has_app_context() and cache in current_app.extensions.get("cache", {})
+
+
+def _viewer() -> tuple:
+    from flask_login import current_user
+
+    if not has_request_context() or not current_user.is_authenticated:
+        return ()
+    return (str(current_user.role), current_user.function_id, current_user.leader_id)
+
+
+def cached_answer(callback: Callable) -> Callable:
+    """Decorate a Dash callback so the same arguments, for the same kind of viewer, on the same
+    data answer from the cache. Without a bound cache it just runs."""
+    from scorecard.extensions import db
+
+    name = f"{callback.__module__}.{callback.__qualname__}"
+
+    @wraps(callback)
+    def answer(*args):
+        if not _bound():
+            return callback(*args)
+        text = repr((name, args, _viewer(), data_version(db.session)))
+        key = "a:" + hashlib.sha256(text.encode()).hexdigest()
+        found = cache.get(key)
+        if found is not None:
+            return found[0]
+        value = callback(*args)
+        cache.set(key, (value,))
+        return value
+
+    answer.uncached = callback
+    return answer
 
 
 def cached(function: Callable) -> Callable:

@@ -175,6 +175,36 @@ def test_a_cached_query_answers_from_the_cache_until_the_data_changes(app):
         assert observations.uncached(db.session, "FY2026-Q4") == 0
 
 
+def test_a_callbacks_answer_is_kept_per_arguments_viewer_and_data(app, make_user):
+    from flask_login import login_user
+
+    from scorecard.models import Agency, CapacityAssessment, Component, User
+
+    calls = []
+
+    @cache.cached_answer
+    def answer(period):
+        calls.append(period)
+        return {"period": period, "calls": len(calls)}
+
+    def call_as(user_id, period="FY2026-Q4"):
+        with app.test_request_context("/dashboards/"):
+            login_user(db.session.get(User, user_id))
+            return answer(period)
+
+    with app.app_context():
+        viewer_id, officer_id = make_user("viewer").id, make_user("officer").id
+    assert call_as(viewer_id) == call_as(viewer_id) == {"period": "FY2026-Q4", "calls": 1}
+    call_as(officer_id)
+    assert calls == ["FY2026-Q4", "FY2026-Q4"], "the viewer's second call came from the cache; the officer's did not"
+    with app.app_context():
+        component = Component(agency=Agency(code="A", name="Agency A"), code="C", name="Component C")
+        db.session.add(CapacityAssessment(component=component, fiscal_year=2026))
+        db.session.commit()
+    call_as(viewer_id)
+    assert len(calls) == 3, "a capacity assessment changes the data version, so the callback runs again"
+
+
 def test_the_cache_backend_is_a_setting(app):
     assert app.config["CACHE_TYPE"] == "SimpleCache"
     assert "cache" in app.extensions and cache.cache in app.extensions["cache"]

@@ -7,6 +7,7 @@ from dash import Input, Output, State, callback, dcc, html
 from flask_login import current_user
 
 from dashboards import components, links, tables, validation
+from dashboards.cache import cached_answer
 from dashboards.figures.capacity import capacity_figure
 from dashboards.queries import capacity as queries
 from dashboards.queries import common
@@ -140,6 +141,7 @@ def summary(found: queries.Capacity) -> str:
           Output("capacity-components", "children"), Output("capacity-actions", "children"),
           Output("capacity-summary", "children"), Input("capacity-year", "value"))
 @validation.validated
+@cached_answer
 def update_capacity(year):
     found = capacity_for(year)
     return (capacity_figure(found), components.data_table(scores_table(found)),

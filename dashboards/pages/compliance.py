@@ -7,6 +7,7 @@ from dash import Input, Output, State, callback, dcc, html
 from flask import current_app
 
 from dashboards import components, links, tables, validation
+from dashboards.cache import cached_answer
 from dashboards.figures.compliance import compliance_figure
 from dashboards.queries import common
 from dashboards.queries import compliance as queries
@@ -183,6 +184,7 @@ def summary(found: queries.Compliance) -> str:
           Output("compliance-summary", "children"),
           *[Input(p.control, "value") for p in url.params])
 @validation.validated
+@cached_answer
 def update_compliance(through, quarters, agency_id, sort):
     found = compliance_for(through, quarters, agency_id, sort)
     return (components.data_table(grid_table(found)), compliance_figure(found),

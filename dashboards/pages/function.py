@@ -12,6 +12,7 @@ from flask import current_app
 from flask_login import current_user
 
 from dashboards import components, links, tables, validation
+from dashboards.cache import cached_answer
 from dashboards.figures.functions import format_value, metrics_figure, n_words, rating_words
 from dashboards.queries import common
 from dashboards.queries import functions as queries
@@ -235,6 +236,7 @@ def body(found: queries.Functions, row: Optional[queries.FunctionSummary], code:
 @callback(Output("function-heading", "children"), Output("function-body", "children"),
           Input("function-code", "value"))
 @validation.validated
+@cached_answer
 def update_function(code):
     found = functions_now()
     row = chosen(found, code)

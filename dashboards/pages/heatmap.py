@@ -6,6 +6,7 @@ from dash import Input, Output, State, callback, clientside_callback, dcc, html
 from flask import current_app
 
 from dashboards import components, figures, links, tables, validation
+from dashboards.cache import cached_answer
 from dashboards.queries import common
 from dashboards.queries import heatmap as queries
 from dashboards.urlstate import QueryParam, UrlState
@@ -114,6 +115,7 @@ def summary(heat: queries.Heatmap) -> str:
 @callback(Output("heatmap-graph", "figure"), Output("heatmap-table", "children"), Output("heatmap-summary", "children"),
           *[Input(p.control, "value") for p in url.params])
 @validation.validated
+@cached_answer
 def update_heatmap(period, agency_id, component_id, life_experience_id, sort):
     heat = heatmap_for(period, agency_id, component_id, life_experience_id, sort)
     return figures.heatmap_figure(heat), components.data_table(heatmap_table(heat)), summary(heat)

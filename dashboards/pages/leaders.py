@@ -9,6 +9,7 @@ from dash import Input, Output, State, callback, dcc, html
 from flask_login import current_user
 
 from dashboards import components, tables, validation
+from dashboards.cache import cached_answer
 from dashboards.figures.leaders import level_label, levels_figure
 from dashboards.queries import common
 from dashboards.queries import leaders as queries
@@ -176,6 +177,7 @@ def tiles(found: queries.Leaders) -> html.Div:
           Output("leaders-summary", "children"), Output("leaders-tiles", "children"),
           *[Input(p.control, "value") for p in url.params])
 @validation.validated
+@cached_answer
 def update_leaders(year, component_id, function_id):
     found = leaders_for(year, component_id, function_id)
     return (levels_figure(found), components.data_table(levels_table(found)),

@@ -7,6 +7,7 @@ from dash import Input, Output, State, callback, dcc, html
 from flask import current_app
 
 from dashboards import components, links, tables, validation
+from dashboards.cache import cached_answer
 from dashboards.figures import life_experiences as charts
 from dashboards.figures.program import fmt
 from dashboards.queries import common
@@ -182,6 +183,7 @@ def summary(rollup: queries.Rollup) -> str:
           Output("life-programs-table", "children"), Output("life-summary", "children"),
           Input("life-period", "value"), Input("life-agency", "value"))
 @validation.validated
+@cached_answer
 def update_life_experiences(period, agency_id):
     rollup = rollup_for(period, agency_id)
     return (charts.trust_figure(rollup), components.data_table(measures_table(rollup)),

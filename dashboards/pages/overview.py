@@ -10,6 +10,7 @@ from flask import current_app
 from flask_login import current_user
 
 from dashboards import briefing, components, links, tables, validation
+from dashboards.cache import cached_answer
 from dashboards.queries import common
 from dashboards.queries import overview as queries
 from dashboards.urlstate import QueryParam, UrlState
@@ -238,6 +239,7 @@ def programs_table(period, agency_id) -> tables.Table:
 @callback(Output("overview-body", "children"), Output("overview-programs", "children"),
           Input("overview-period", "value"), Input("overview-agency", "value"))
 @validation.validated
+@cached_answer
 def update_overview(period, agency_id):
     return body(overview_for(period, agency_id), agency_id), components.data_table(programs_table(period, agency_id))
 

@@ -13,6 +13,7 @@ from flask import current_app
 from flask_login import current_user
 
 from dashboards import components, links, tables, validation
+from dashboards.cache import cached_answer
 from dashboards.figures import program as charts
 from dashboards.figures.heatmap import empty_figure
 from dashboards.queries import common
@@ -387,6 +388,7 @@ def accountability_section(found: queries.Accountability) -> list:
           Output("program-aspects-graph", "figure"), Output("program-aspects-table", "children"),
           Input("program-id", "value"))
 @validation.validated
+@cached_answer
 def update_trend(program_id):
     info = queries.program_info(db.session, program_id) if program_id else None
     trend = _trend(program_id if info else None)
@@ -404,6 +406,7 @@ def update_trend(program_id):
           Output("program-channels-table", "children"), Output("program-findings", "children"),
           Input("program-id", "value"), Input("program-period", "value"))
 @validation.validated
+@cached_answer
 def update_quarter(program_id, period):
     session = db.session
     info = queries.program_info(session, program_id) if program_id else None
@@ -419,6 +422,7 @@ def update_quarter(program_id, period):
 
 @callback(Output("program-accountability", "children"), Input("program-id", "value"))
 @validation.validated
+@cached_answer
 def update_accountability(program_id):
     if not program_id or queries.program_info(db.session, program_id) is None:
         return html.P("No program chosen.", className="dash-empty")
