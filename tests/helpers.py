@@ -90,3 +90,39 @@ ROW = ["Benefits Administration", "Benefits Call Center", "trust", "FY2027-Q1", 
 def observations(app) -> int:
     with app.app_context():
         return db.session.scalar(sa.select(sa.func.count()).select_from(Observation))
+
+
+CALLBACK_URL = "/dashboards/_dash-update-component"
+
+
+def callback_body(writes: str | None, values: dict, changed: str | None = None, **changes) -> dict:
+    """The body the browser posts for a server callback of the dashboards: the one that writes
+    `writes` ("id.property"), or with None the one that reads every input in `values`
+    ("id.property" -> value). Its inputs and states not in `values` are None; `changed` (by
+    default the first of `values`) is the input that fired; `changes` replace members of the body."""
+    from dashboards import dash_app
+    from dashboards.validation import _outputs
+
+    for output, entry in dash_app.callback_map.items():  # noqa: B007 — the pair found is used after the loop
+        reads = {f"{i['id']}.{i['property']}" for i in entry["inputs"]}
+        if callable(entry.get("callback")) and (writes in _outputs(output) if writes else set(values) <= reads):
+            break
+    else:
+        raise LookupError(writes or f"no server callback reads {sorted(values)}")
+    outputs = [dict(zip(("id", "property"), o.rsplit(".", 1))) for o in _outputs(output)]
+
+    def sent(specs):
+        return [{**spec, "value": values.get(f"{spec['id']}.{spec['property']}")} for spec in specs]
+    body = {"output": output, "outputs": outputs[0] if len(outputs) == 1 else outputs,
+            "inputs": sent(entry["inputs"]), "changedPropIds": [changed or next(iter(values))]}
+    if entry.get("state"):
+        body["state"] = sent(entry["state"])
+    body.update(changes)
+    return body
+
+
+def callback_answer(client, body: dict) -> dict:
+    """What a server callback answered to `body` (the request must succeed)."""
+    response = client.post(CALLBACK_URL, json=body)
+    assert response.status_code == 200, response.get_data(as_text=True)[:400]
+    return response.get_json()["response"]

@@ -14,11 +14,9 @@ import pytest
 import sqlalchemy as sa
 from pypdf import PdfReader
 
-from dashboards import dash_app
 from dashboards.briefing import content, jobs, pdf, xlsx
 from dashboards.queries import common
 from dashboards.queries import overview as queries
-from dashboards.validation import _outputs
 from scorecard.a11 import ensure_standard_metrics
 from scorecard.extensions import db
 from scorecard.models import (
@@ -37,12 +35,13 @@ from scorecard.models import (
     Target,
     User,
 )
+from tests.helpers import CALLBACK_URL, callback_answer, callback_body
 
 TODAY = date(2026, 8, 15)        # FY2026-Q4: the data ends with FY2026-Q3
 NOW, PRIOR = "FY2026-Q3", "FY2026-Q2"
 GREEN = [2, 3, 5, 30, 60]         # mean 4.43 of 100
 RED_COUNTS = [15, 20, 25, 25, 15]  # mean 3.05 of 100
-URL = "/dashboards/_dash-update-component"
+JOB = "overview-briefing-job.data"  # what the briefing callbacks write
 
 
 def _observations(session, metric, program, period, counts):
@@ -308,36 +307,19 @@ def test_old_jobs_are_swept(app, agency):
 
 # ----------------------------------------------------------------------------- from the page
 
-def _body(values: dict, changed: str) -> dict:
-    for output, entry in dash_app.callback_map.items():
-        if callable(entry.get("callback")) and "overview-briefing-job.data" in _outputs(output):
-            break
-    outputs = [dict(zip(("id", "property"), o.rsplit(".", 1))) for o in _outputs(output)]
-
-    def sent(specs):
-        return [{**spec, "value": values.get(f"{spec['id']}.{spec['property']}")} for spec in specs]
-    return {"output": output, "outputs": outputs, "inputs": sent(entry["inputs"]), "state": sent(entry["state"]),
-            "changedPropIds": [changed]}
-
-
-def _answer(client, body) -> dict:
-    response = client.post(URL, json=body)
-    assert response.status_code == 200, response.get_data(as_text=True)[:400]
-    return response.get_json()["response"]
-
-
 def _click(client, fmt: str, agency_id) -> str:
     values = {f"overview-briefing-{fmt}.n_clicks": 1, "overview-period.value": NOW,
               "overview-agency.value": str(agency_id)}
-    answer = _answer(client, _body(values, f"overview-briefing-{fmt}.n_clicks"))
+    answer = callback_answer(client, callback_body(JOB, values, f"overview-briefing-{fmt}.n_clicks"))
     assert answer["overview-briefing-poll"]["disabled"] is False
     assert "Preparing the" in str(answer["overview-briefing-status"]["children"])
     return answer["overview-briefing-job"]["data"]
 
 
 def _poll(client, job_id, ticks=1) -> dict:
-    return _answer(client, _body({"overview-briefing-poll.n_intervals": ticks, "overview-briefing-job.data": job_id},
-                                 "overview-briefing-poll.n_intervals"))
+    return callback_answer(client, callback_body(JOB, {"overview-briefing-poll.n_intervals": ticks,
+                                                       "overview-briefing-job.data": job_id},
+                                                 "overview-briefing-poll.n_intervals"))
 
 
 def _until_done(client, job_id) -> dict:
@@ -400,9 +382,9 @@ def test_another_user_cannot_download_or_follow_the_briefing(app, agency, client
 @pytest.mark.parametrize("job", ["../../etc/passwd", "short", "a" * 65, 12345678901234567890123, ["x" * 30]])
 def test_a_malformed_job_id_is_refused_before_anything_is_read(app, agency, client_as, job):
     client = _ready(client_as("viewer"))
-    body = _body({"overview-briefing-poll.n_intervals": 1, "overview-briefing-job.data": job},
-                 "overview-briefing-poll.n_intervals")
-    response = client.post(URL, json=body)
+    body = callback_body(JOB, {"overview-briefing-poll.n_intervals": 1, "overview-briefing-job.data": job},
+                         "overview-briefing-poll.n_intervals")
+    response = client.post(CALLBACK_URL, json=body)
     assert response.status_code == 400 and "overview-briefing-job.data" in response.get_data(as_text=True)
 
 

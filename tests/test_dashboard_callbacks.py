@@ -10,43 +10,22 @@ import json
 import pytest
 
 from dashboards import dash_app
-from dashboards.validation import CONVERTERS, MAX_BODY_BYTES, _outputs
+from dashboards.validation import CONVERTERS, MAX_BODY_BYTES
 from scorecard.extensions import db
 from scorecard.models import Agency
+from tests.helpers import CALLBACK_URL as URL
+from tests.helpers import callback_body
 
-URL = "/dashboards/_dash-update-component"
 PERIOD, AGENCY = "heatmap-period.value", "heatmap-agency.value"
 PATHNAME, SEARCH = "_pages_location.pathname", "_pages_location.search"
 
 
-def request_body(values: dict, writes: str | None = None, **changes) -> dict:
-    """The body the browser posts for the server callback that reads every input in `values`
-    ("component-id.property" -> value) — and writes `writes`, where several read them; its other
-    inputs and states are None."""
-    for output, entry in dash_app.callback_map.items():  # noqa: B007 — the pair found is used after the loop
-        specs = {f"{i['id']}.{i['property']}" for i in entry["inputs"]}
-        if callable(entry.get("callback")) and set(values) <= specs and (writes is None or writes in _outputs(output)):
-            break
-    else:
-        raise LookupError(f"no server callback reads {sorted(values)}")
-    outputs = [dict(zip(("id", "property"), o.rsplit(".", 1))) for o in _outputs(output)]
-
-    def sent(specs):
-        return [{**spec, "value": values.get(f"{spec['id']}.{spec['property']}")} for spec in specs]
-    body = {"output": output, "outputs": outputs[0] if len(outputs) == 1 else outputs,
-            "inputs": sent(entry["inputs"]), "changedPropIds": [next(iter(values))]}
-    if entry.get("state"):
-        body["state"] = sent(entry["state"])
-    body.update(changes)
-    return body
-
-
 def heatmap(period=None, agency="all", **changes) -> dict:
-    return request_body({PERIOD: period, AGENCY: agency}, writes="heatmap-graph.figure", **changes)
+    return callback_body("heatmap-graph.figure", {PERIOD: period, AGENCY: agency}, **changes)
 
 
 def routing(pathname="/dashboards/heatmap", search="") -> dict:
-    return request_body({PATHNAME: pathname, SEARCH: search})
+    return callback_body(None, {PATHNAME: pathname, SEARCH: search})
 
 
 def _ready(client):

@@ -10,16 +10,16 @@ from datetime import UTC, datetime
 
 import pytest
 
-from dashboards import dash_app
 from dashboards.figures.compliance import compliance_figure
 from dashboards.queries import common
 from dashboards.queries import compliance as queries
-from dashboards.validation import _outputs
 from scorecard.a11 import ensure_standard_metrics, v2_metric_code
 from scorecard.extensions import db
 from scorecard.models import Agency, BatchStatus, Component, ImportBatch, Observation, Program, subject_key
+from tests.helpers import CALLBACK_URL as URL
+from tests.helpers import callback_answer as answer
+from tests.helpers import callback_body as body
 
-URL = "/dashboards/_dash-update-component"
 Q1, Q2, Q3, Q4 = "FY2025-Q1", "FY2025-Q2", "FY2025-Q3", "FY2025-Q4"
 ENOUGH = [0, 5, 15, 45, 35]  # n 100
 FEW = [0, 1, 2, 4, 3]        # n 10
@@ -160,22 +160,6 @@ def test_the_chart_stacks_every_status_with_its_pattern(world):
 
 # ------------------------------------------------------------------------------ the page
 
-def body(writes: str, values: dict, changed: str) -> dict:
-    for output, entry in dash_app.callback_map.items():
-        if callable(entry.get("callback")) and writes in _outputs(output):
-            break
-    else:
-        raise LookupError(writes)
-    outputs = [dict(zip(("id", "property"), o.rsplit(".", 1))) for o in _outputs(output)]
-
-    def sent(specs):
-        return [{**spec, "value": values.get(f"{spec['id']}.{spec['property']}")} for spec in specs]
-    found = {"output": output, "outputs": outputs[0] if len(outputs) == 1 else outputs,
-             "inputs": sent(entry["inputs"]), "changedPropIds": [changed]}
-    if entry.get("state"):
-        found["state"] = sent(entry["state"])
-    return found
-
 
 @pytest.fixture
 def executive(app, client_as):
@@ -188,12 +172,6 @@ def executive(app, client_as):
 
 FILTERS = {"compliance-through.value": Q4, "compliance-quarters.value": "4", "compliance-agency.value": "all",
            "compliance-sort.value": "name"}
-
-
-def answer(client, request: dict) -> dict:
-    response = client.post(URL, json=request)
-    assert response.status_code == 200, response.get_data(as_text=True)[:400]
-    return response.get_json()["response"]
 
 
 def test_the_page_draws_the_grid_first(executive):

@@ -11,11 +11,11 @@ import re
 import dash
 import pytest
 
-from dashboards import dash_app
-from dashboards.validation import _outputs
 from scorecard.models import Role
+from tests.helpers import CALLBACK_URL as URL
+from tests.helpers import callback_answer as answer
+from tests.helpers import callback_body as body
 
-URL = "/dashboards/_dash-update-component"
 ROLES = [r.value for r in Role]
 
 
@@ -110,30 +110,6 @@ def _ready(client):
     assert client.get("/dashboards/_dash-dependencies").status_code == 200
     return client
 
-
-def body(writes: str, values: dict, changed: str) -> dict:
-    """The body the browser posts for the server callback that writes `writes`; inputs and states
-    not in `values` ("id.property" -> value) are None."""
-    for output, entry in dash_app.callback_map.items():
-        if callable(entry.get("callback")) and writes in _outputs(output):
-            break
-    else:
-        raise LookupError(writes)
-    outputs = [dict(zip(("id", "property"), o.rsplit(".", 1))) for o in _outputs(output)]
-
-    def sent(specs):
-        return [{**spec, "value": values.get(f"{spec['id']}.{spec['property']}")} for spec in specs]
-    found = {"output": output, "outputs": outputs[0] if len(outputs) == 1 else outputs,
-             "inputs": sent(entry["inputs"]), "changedPropIds": [changed]}
-    if entry.get("state"):
-        found["state"] = sent(entry["state"])
-    return found
-
-
-def answer(client, request: dict) -> dict:
-    response = client.post(URL, json=request)
-    assert response.status_code == 200, response.get_data(as_text=True)[:400]
-    return response.get_json()["response"]
 
 
 @pytest.fixture

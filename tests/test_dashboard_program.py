@@ -12,13 +12,11 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from dashboards import dash_app
 from dashboards.figures import life_experiences as life_charts
 from dashboards.figures import program as charts
 from dashboards.queries import common
 from dashboards.queries import life_experience_rollup as rollups
 from dashboards.queries import program as queries
-from dashboards.validation import _outputs
 from scorecard.a11 import ensure_standard_metrics, v2_metric_code
 from scorecard.extensions import db
 from scorecard.models import (
@@ -48,8 +46,10 @@ from scorecard.models import (
     subject_key,
 )
 from scorecard.survey import pool, stats_from_counts
+from tests.helpers import CALLBACK_URL as URL
+from tests.helpers import callback_answer as answer
+from tests.helpers import callback_body as body
 
-URL = "/dashboards/_dash-update-component"
 V1_TRUST = "This interaction increased my trust / confidence in the agency."
 ODD_TRUST = "I trust the agency more than before."  # not the standard statement
 THUMBS_TRUST = "Touchpoints A-11 v2 question 1, trust (thumbs up / down, counted as 5 / 1)"
@@ -384,30 +384,6 @@ def _ready(client):
     assert client.get("/dashboards/_dash-dependencies").status_code == 200
     return client
 
-
-def body(writes: str, values: dict, changed: str) -> dict:
-    """The body the browser posts for the server callback that writes `writes` (inputs and states
-    not in `values` are None)."""
-    for output, entry in dash_app.callback_map.items():
-        if callable(entry.get("callback")) and writes in _outputs(output):
-            break
-    else:
-        raise LookupError(writes)
-    outputs = [dict(zip(("id", "property"), o.rsplit(".", 1))) for o in _outputs(output)]
-
-    def sent(specs):
-        return [{**spec, "value": values.get(f"{spec['id']}.{spec['property']}")} for spec in specs]
-    found = {"output": output, "outputs": outputs[0] if len(outputs) == 1 else outputs,
-             "inputs": sent(entry["inputs"]), "changedPropIds": [changed]}
-    if entry.get("state"):
-        found["state"] = sent(entry["state"])
-    return found
-
-
-def answer(client, request: dict) -> dict:
-    response = client.post(URL, json=request)
-    assert response.status_code == 200, response.get_data(as_text=True)[:400]
-    return response.get_json()["response"]
 
 
 def routed(client, path: str, search: str = "") -> str:
