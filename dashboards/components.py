@@ -66,6 +66,14 @@ def tile(title: str, children, *, tile_id: Optional[str] = None, footer=None) ->
     return html.Section(body, className="dash-tile", id=tile_id, **extra)
 
 
+ALL = "all"  # the value of a filter's "everything" choice
+
+
+def choices(pairs, everything: str) -> list[dict]:
+    """A filter's options: `everything` (value ALL) first, then each (id, name) pair, its id as text."""
+    return [{"label": everything, "value": ALL}] + [{"label": name, "value": str(i)} for i, name in pairs]
+
+
 def filter_control(control_id: str, label: str, options: list, value, *, hint: Optional[str] = None,
                    searchable: bool = True, clearable: bool = False) -> html.Div:
     """A labelled dropdown for a filter (options as [{"label", "value"}] or plain values). The label

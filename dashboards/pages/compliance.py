@@ -8,6 +8,7 @@ from flask import current_app
 
 from dashboards import components, links, tables, validation
 from dashboards.cache import cached_answer
+from dashboards.components import ALL
 from dashboards.figures.compliance import compliance_figure
 from dashboards.queries import common
 from dashboards.queries import compliance as queries
@@ -17,7 +18,6 @@ from scorecard.extensions import db
 dash.register_page(__name__, path="/compliance", name="A-11 compliance",
                    title="A-11 reporting compliance · CX Scorecard", order=6)
 
-ALL = "all"
 SORTS = {"worst": "Worst first", "name": "Agency, component and program"}
 
 
@@ -52,8 +52,7 @@ DEFINITIONS = [
 def layout(**query):
     values = url.read(query)
     session = db.session
-    agencies = [{"label": "All agencies", "value": ALL}] + [
-        {"label": name, "value": str(i)} for i, name in common.agencies(session)]
+    agencies = components.choices(common.agencies(session), "All agencies")
     return html.Div([
         url.location(),
         components.page_heading(

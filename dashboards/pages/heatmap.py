@@ -7,6 +7,7 @@ from flask import current_app
 
 from dashboards import components, figures, links, tables, validation
 from dashboards.cache import cached_answer
+from dashboards.components import ALL
 from dashboards.queries import common
 from dashboards.queries import heatmap as queries
 from dashboards.urlstate import QueryParam, UrlState
@@ -14,7 +15,6 @@ from scorecard.extensions import db
 
 dash.register_page(__name__, path="/heatmap", name="Heatmap", title="Heatmap · CX Scorecard", order=1)
 
-ALL = "all"
 
 
 def _latest():
@@ -33,12 +33,9 @@ url.register()
 FILTERS = [State(p.control, "value") for p in url.params]
 
 
-def _options(pairs, everything: str) -> list[dict]:
-    return [{"label": everything, "value": ALL}] + [{"label": name, "value": str(i)} for i, name in pairs]
-
 
 def _component_options(agency_id) -> list[dict]:
-    return _options(common.components(db.session, agency_id), "All components")
+    return components.choices(common.components(db.session, agency_id), "All components")
 
 
 def layout(**query):
@@ -54,12 +51,13 @@ def layout(**query):
                  "read \"insufficient data\", never red. Select a program to open its page."),
         html.Div([
             components.filter_control("heatmap-period", "Quarter", common.periods_with_data(session), values["period"]),
-            components.filter_control("heatmap-agency", "Agency", _options(common.agencies(session), "All agencies"),
+            components.filter_control("heatmap-agency", "Agency",
+                                      components.choices(common.agencies(session), "All agencies"),
                                       values["agency"]),
             components.filter_control("heatmap-component", "Component", _component_options(agency),
                                       values["component"]),
             components.filter_control("heatmap-life-experience", "Life experience",
-                                      _options(common.life_experiences(session), "All life experiences"),
+                                      components.choices(common.life_experiences(session), "All life experiences"),
                                       values["life_experience"]),
             components.filter_control("heatmap-sort", "Order",
                                       [{"label": v, "value": k} for k, v in queries.SORTS.items()], values["sort"],

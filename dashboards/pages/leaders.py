@@ -10,6 +10,7 @@ from flask_login import current_user
 
 from dashboards import components, tables, validation
 from dashboards.cache import cached_answer
+from dashboards.components import ALL
 from dashboards.figures.leaders import level_label, levels_figure
 from dashboards.queries import common
 from dashboards.queries import leaders as queries
@@ -18,7 +19,6 @@ from scorecard.extensions import db
 
 dash.register_page(__name__, path="/leaders", name="Leaders", title="Leaders · CX Scorecard", order=5)
 
-ALL = "all"
 
 
 def _latest():
@@ -34,9 +34,6 @@ url = UrlState("/leaders", [
 url.register()
 FILTERS = [State(p.control, "value") for p in url.params]
 
-
-def _options(pairs, everything: str) -> list[dict]:
-    return [{"label": everything, "value": ALL}] + [{"label": name, "value": str(i)} for i, name in pairs]
 
 
 def layout(**query):
@@ -54,10 +51,11 @@ def layout(**query):
                  "summary levels. The rules only propose; a rating official decides."),
         html.Div([
             components.filter_control("leaders-year", "Appraisal year", years, values["year"], searchable=False),
-            components.filter_control("leaders-component", "Component", _options(component_choices, "All components"),
+            components.filter_control("leaders-component", "Component",
+                                      components.choices(component_choices, "All components"),
                                       values["component"]),
             components.filter_control("leaders-function", "C-suite function",
-                                      _options(function_choices, "All functions"), values["function"]),
+                                      components.choices(function_choices, "All functions"), values["function"]),
         ], className="dash-filters", role="group", **{"aria-label": "Filters"}),
         html.P(id="leaders-summary", className="dash-lede", role="status"),
         dcc.Loading(html.Div(id="leaders-tiles"), type="dot"),

@@ -8,6 +8,7 @@ from flask import current_app
 
 from dashboards import components, links, tables, validation
 from dashboards.cache import cached_answer
+from dashboards.components import ALL
 from dashboards.figures import life_experiences as charts
 from dashboards.figures.program import fmt
 from dashboards.queries import common
@@ -19,7 +20,6 @@ from scorecard.extensions import db
 dash.register_page(__name__, path="/life-experiences", name="Life experiences",
                    title="Life experiences · CX Scorecard", order=5)
 
-ALL = "all"
 
 
 def _latest():
@@ -37,8 +37,7 @@ FILTERS = [State(p.control, "value") for p in url.params]
 def layout(**query):
     values = url.read(query)
     session = db.session
-    agencies = [{"label": "All agencies", "value": ALL}] + [
-        {"label": name, "value": str(i)} for i, name in common.agencies(session)]
+    agencies = components.choices(common.agencies(session), "All agencies")
     return html.Div([
         url.location(),
         components.page_heading(

@@ -11,6 +11,7 @@ from flask_login import current_user
 
 from dashboards import briefing, components, links, tables, validation
 from dashboards.cache import cached_answer
+from dashboards.components import ALL
 from dashboards.queries import common
 from dashboards.queries import overview as queries
 from dashboards.urlstate import QueryParam, UrlState
@@ -18,7 +19,6 @@ from scorecard.extensions import db
 
 dash.register_page(__name__, path="/", name="Overview", title="Overview · CX Scorecard", order=0)
 
-ALL = "all"
 MISSING_SHOWN = 12  # programs listed by name under A-11 reporting; the rest are counted
 LEADERS_SHOWN = 8
 CHANGES_SHOWN = 8  # lines of each kind shown; the rest one toggle away
@@ -38,8 +38,7 @@ url.register()
 def layout(**query):
     values = url.read(query)
     session = db.session
-    agencies = [{"label": "All agencies", "value": ALL}] + [
-        {"label": name, "value": str(i)} for i, name in common.agencies(session)]
+    agencies = components.choices(common.agencies(session), "All agencies")
     return html.Div([
         url.location(),
         components.page_heading(
