@@ -82,6 +82,17 @@ def _bound() -> bool:
     return has_app_context() and cache in current_app.extensions.get("cache", {})
 
 
+def _kept(prefix: str, identity: tuple, compute: Callable):
+    """The value kept under `identity` (its repr, hashed), else `compute()`'s, kept there."""
+    key = prefix + hashlib.sha256(repr(identity).encode()).hexdigest()
+    found = cache.get(key)
+    if found is not None:
+        return found[0]
+    value = compute()
+    cache.set(key, (value,))  # wrapped, so that a result of None is kept too
+    return value
+
+
 def _viewer() -> tuple:
     from flask_login import current_user
 
@@ -101,14 +112,7 @@ def cached_answer(callback: Callable) -> Callable:
     def answer(*args):
         if not _bound():
             return callback(*args)
-        text = repr((name, args, _viewer(), data_version(db.session)))
-        key = "a:" + hashlib.sha256(text.encode()).hexdigest()
-        found = cache.get(key)
-        if found is not None:
-            return found[0]
-        value = callback(*args)
-        cache.set(key, (value,))
-        return value
+        return _kept("a:", (name, args, _viewer(), data_version(db.session)), lambda: callback(*args))
 
     answer.uncached = callback
     return answer
@@ -123,14 +127,8 @@ def cached(function: Callable) -> Callable:
     def answer(session, *args, **kwargs):
         if not _bound():
             return function(session, *args, **kwargs)
-        text = repr((name, args, sorted(kwargs.items()), data_version(session)))
-        key = "q:" + hashlib.sha256(text.encode()).hexdigest()
-        found = cache.get(key)
-        if found is not None:
-            return found[0]
-        value = function(session, *args, **kwargs)
-        cache.set(key, (value,))  # wrapped, so that a result of None is kept too
-        return value
+        return _kept("q:", (name, args, sorted(kwargs.items()), data_version(session)),
+                     lambda: function(session, *args, **kwargs))
 
     answer.uncached = function
     return answer
