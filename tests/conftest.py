@@ -53,10 +53,9 @@ class SqliteStore:
 
     def copy(self, name: str) -> str:
         """The test's database, always at the same path (the shared app's engine points there)."""
-        target = self.folder / "test.db"
-        self.discard(f"sqlite:///{target}")
-        shutil.copyfile(self.folder / f"{name}.db", target)
-        return f"sqlite:///{target}"
+        self.discard(self.test_url())
+        shutil.copyfile(self.folder / f"{name}.db", self.folder / "test.db")
+        return self.test_url()
 
     def discard(self, url: str) -> None:
         path = Path(sa.make_url(url).database)
@@ -100,7 +99,7 @@ class PostgresStore:
 
     def copy(self, name: str) -> str:
         self._recreate(self.prefix, f"{self.prefix}_{name}")
-        return self.base.set(database=self.prefix).render_as_string(hide_password=False)
+        return self.test_url()
 
     def discard(self, url: str) -> None:
         pass  # dropped when the next test recreates it, or at the end of the session
