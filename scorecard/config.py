@@ -117,8 +117,6 @@ class DevelopmentConfig(Config):
     ENVIRONMENT = "development"
     SESSION_COOKIE_SECURE = False
     REMEMBER_COOKIE_SECURE = False
-    # Tests make hundreds of users; a cheap hash keeps them quick (scrypt takes 0.1 s a hash).
-    PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
 
 
 class TestingConfig(Config):
@@ -131,6 +129,8 @@ class TestingConfig(Config):
     SECRET_KEY = "test-secret"
     SESSION_COOKIE_SECURE = False
     REMEMBER_COOKIE_SECURE = False
+    # Tests make hundreds of users; a cheap hash keeps them quick (scrypt takes 0.1 s a hash).
+    PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
 
 
 CONFIGS = {"production": Config, "development": DevelopmentConfig, "testing": TestingConfig}
