@@ -26,9 +26,10 @@ run: install
 
 # --dist loadfile: a module's tests run on one worker, so a server or browser its module-scoped fixtures
 # start (browser tests, the live server) starts once. (loadgroup would balance better, but pytest 9.2
-# changed node ids and pytest-xdist 3.8's loadgroup then silently stops grouping.)
+# changed node ids and pytest-xdist 3.8's loadgroup then silently stops grouping.) Modules go out in the
+# order tests/conftest.py sorts them, longest first (--no-loadscope-reorder).
 test: install
-	$(BIN)/pytest -q -n $(PYTEST_WORKERS) --dist loadfile
+	$(BIN)/pytest -q -n $(PYTEST_WORKERS) --dist loadfile --no-loadscope-reorder
 
 lint: install
 	$(BIN)/ruff check .

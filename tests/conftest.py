@@ -187,15 +187,38 @@ def served_demo_database(tmp_path_factory) -> Path:
     return demo_database(tmp_path_factory.mktemp("served-demo"))
 
 
+# The modules that take longest (measured on both passes), started first so that neither worker is left
+# with one of them at the end while the other waits; `make test` passes --no-loadscope-reorder so that
+# pytest-xdist hands modules out in this order (its own order is by test count, which put the one-test,
+# sixty-second Schemathesis module last).
+LONGEST_FIRST = ("test_accessibility", "test_api_schemathesis", "test_import_batch_access", "test_rules_service",
+                 "test_capacity_web", "test_rules_cli", "test_security_browser", "test_browser", "test_hostile_uploads",
+                 "test_dashboard_callbacks", "test_security", "test_csuite_plans", "test_demo")
+
+
 def pytest_collection_modifyitems(config, items):
-    """On PostgreSQL, tests whose server runs on its own SQLite file are skipped: they ran on the
-    SQLite pass and would check nothing new."""
+    """The longest modules first, then the rest by test count. On PostgreSQL, a test runs only when it
+    uses the test database (the `db_url` fixture, or the `postgres` mark): the others, and tests whose
+    server runs on its own SQLite file, ran on the SQLite pass and would check nothing new."""
+    counts: dict[str, int] = {}
+    for item in items:
+        counts[item.module.__name__] = counts.get(item.module.__name__, 0) + 1
+
+    def cost(item) -> tuple:
+        name = item.module.__name__.rpartition(".")[2]
+        rank = LONGEST_FIRST.index(name) if name in LONGEST_FIRST else len(LONGEST_FIRST)
+        return rank, -counts[item.module.__name__], item.module.__name__
+    items.sort(key=cost)  # stable: a module's tests keep their order
     if not postgres_url():
         return
-    skip = pytest.mark.skip(reason="its server runs on SQLite whatever the test database: checked on the SQLite pass")
+    own_server = pytest.mark.skip(reason="its server runs on SQLite whatever the test database: checked on the "
+                                         "SQLite pass")
+    no_database = pytest.mark.skip(reason="it uses no database: checked on the SQLite pass")
     for item in items:
         if item.get_closest_marker("own_sqlite_server"):
-            item.add_marker(skip)
+            item.add_marker(own_server)
+        elif "db_url" not in getattr(item, "fixturenames", ()) and not item.get_closest_marker("postgres"):
+            item.add_marker(no_database)
 
 
 @pytest.fixture

@@ -12,6 +12,8 @@ from scorecard.extensions import db
 from scorecard.models import Base
 from tests.helpers import WORKER, postgres_url
 
+pytestmark = pytest.mark.postgres  # its own fresh database beside the test one
+
 
 @pytest.fixture
 def empty_database(tmp_path):
