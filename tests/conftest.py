@@ -113,10 +113,12 @@ class PostgresStore:
 class Templates:
     """The template databases, each built the first time a test asks for it."""
 
-    def __init__(self, store):
+    def __init__(self, store, folder: Path):
         self.store = store
+        self.folder = folder  # for the served demo database
         self.built: set[str] = set()
         self.outputs: dict[str, str] = {}
+        self._served: Path | None = None
 
     def _build(self, name: str, source: str | None, step=None) -> str:
         if name not in self.built:
@@ -138,9 +140,28 @@ class Templates:
 
         return self._build(f"demo_{today:%Y%m%d}", self.schema(), lambda session: seed_demo(session, today))
 
+    def served_demo(self) -> Path:
+        """A SQLite file made by `scorecard db upgrade` and `scorecard demo` in a child process, as a
+        user makes it: the browser tests' servers each run on a copy (tests/served.py)."""
+        if self._served is None:
+            from tests.served import demo_database
+
+            self._served = demo_database(self.folder)
+        return self._served
+
     def cli_demo(self) -> str:
         """The bare schema after `scorecard demo`, run through the command line as a user runs it
-        (today's date, the real files, the rules published and evaluated); its output is kept."""
+        (today's date, the real files, the rules published and evaluated); its output is kept. On
+        SQLite it is the served demo database (the same command on the same schema, made once)."""
+        if isinstance(self.store, SqliteStore):
+            if "cli_demo" not in self.built:
+                from tests.served import DEMO_OUTPUT
+
+                shutil.copyfile(self.served_demo(), self.store.folder / "cli_demo.db")
+                self.outputs["cli_demo"] = (self.served_demo().parent / DEMO_OUTPUT).read_text(encoding="utf-8")
+                self.built.add("cli_demo")
+            return "cli_demo"
+
         def run(session):
             from flask import current_app
 
@@ -174,17 +195,15 @@ def _testing_config(**settings) -> type:
 def templates(tmp_path_factory):
     url = postgres_url()
     store = PostgresStore(url) if url else SqliteStore(tmp_path_factory.mktemp("templates"))
-    yield Templates(store)
+    yield Templates(store, tmp_path_factory.mktemp("served-demo"))
     store.close()
 
 
 @pytest.fixture(scope="session")
-def served_demo_database(tmp_path_factory) -> Path:
+def served_demo_database(templates) -> Path:
     """A SQLite database made by `scorecard db upgrade` and `scorecard demo`, once per test process;
     the browser tests' servers each run on a copy (tests/served.py)."""
-    from tests.served import demo_database
-
-    return demo_database(tmp_path_factory.mktemp("served-demo"))
+    return templates.served_demo()
 
 
 # The modules that take longest (measured on both passes), started first so that neither worker is left

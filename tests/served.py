@@ -50,12 +50,16 @@ def scorecard(env: dict, *args: str) -> subprocess.CompletedProcess:
 
 
 def demo_database(folder: Path) -> Path:
-    """A database migrated and seeded with the demo agency by the command line, in `folder`."""
+    """A database migrated and seeded with the demo agency by the command line, in `folder`; what
+    `scorecard demo` printed is kept beside it (DEMO_OUTPUT)."""
     database = folder / "scorecard.db"
     env = server_env(database, "demo-database")
     scorecard(env, "db", "upgrade")
-    scorecard(env, "demo")
+    (folder / DEMO_OUTPUT).write_text(scorecard(env, "demo").stdout, encoding="utf-8")
     return database
+
+
+DEMO_OUTPUT = "demo-output.txt"
 
 
 def copy_database(source: Path, folder: Path) -> Path:
