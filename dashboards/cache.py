@@ -2,7 +2,8 @@
 
 `cache` is a Flask-Caching instance bound by the app factory (`init_cache`). Its backend is a
 setting (`SCORECARD_CACHE_TYPE`: SimpleCache in the process by default, FileSystemCache with
-`SCORECARD_CACHE_DIR`, RedisCache with `SCORECARD_CACHE_REDIS_URL` when several hosts serve).
+`SCORECARD_CACHE_DIR`, RedisCache with `SCORECARD_CACHE_REDIS_URL`, or SCORECARD_REDIS_URL's Redis
+when several hosts serve). A cache that stops answering is passed by: values are computed.
 
 `@cached_answer` on a page's callback keeps its whole answer (figures, tables, text) under the
 callback, its arguments, who is looking (role, function, leader: what decides what they may see)
@@ -21,7 +22,9 @@ from; nothing has to be invalidated by hand.
 Arguments must have a stable `repr` (numbers, texts, None, tuples, frozen dataclasses such as
 `queries.Scope`), and results must pickle (plain data: dataclasses, lists, dicts).
 """
+import contextlib
 import hashlib
+import logging
 from collections.abc import Callable
 from datetime import date
 from functools import wraps
@@ -43,6 +46,8 @@ from scorecard.models import (
 )
 
 cache = Cache()
+
+log = logging.getLogger(__name__)
 
 
 def init_cache(app) -> None:
@@ -85,11 +90,16 @@ def _bound() -> bool:
 def _kept(prefix: str, identity: tuple, compute: Callable):
     """The value kept under `identity` (its repr, hashed), else `compute()`'s, kept there."""
     key = prefix + hashlib.sha256(repr(identity).encode()).hexdigest()
-    found = cache.get(key)
+    try:
+        found = cache.get(key)
+    except Exception:  # noqa: BLE001 — a shared cache (Redis) that is down: compute, the page still renders
+        log.warning("the dashboards' cache is not answering; computing without it", exc_info=True)
+        return compute()
     if found is not None:
         return found[0]
     value = compute()
-    cache.set(key, (value,))  # wrapped, so that a result of None is kept too
+    with contextlib.suppress(Exception):
+        cache.set(key, (value,))  # wrapped, so that a result of None is kept too
     return value
 
 

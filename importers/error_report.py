@@ -50,25 +50,31 @@ def _described(error: dict) -> str:
     return f"{error['column'] or 'row'}{value}: {error['message']}"
 
 
-def error_report(batch, limit: Optional[int] = None) -> ErrorReport:
-    """Re-read the stored upload and pick out the rows the batch's errors name."""
+def error_report(batch, limit: Optional[int] = None, *, store=None) -> ErrorReport:
+    """Re-read the stored upload (from `store`, scorecard.storage) and pick out the rows the batch's
+    errors name."""
     by_row: dict[int, list] = {}
     for error in batch.errors or []:
         if error.get("row"):
             by_row.setdefault(error["row"], []).append(error)
     report = ErrorReport()
-    if not by_row or not batch.stored_path:
+    if not by_row or not batch.stored_path or store is None:
         return report
     wanted = sorted(by_row)[:limit] if limit else sorted(by_row)
     try:
-        _, rows, prefix, _, header_index = read_with_header(batch.stored_path, (batch.options or {}).get("sheet"),
-                                                            batch.format)
+        with store.local(batch.stored_path) as path:
+            _, rows, prefix, _, header_index = read_with_header(path, (batch.options or {}).get("sheet"), batch.format)
+            _pick(report, prefix + list(rows), header_index, by_row, wanted)
     except (OSError, ImportFileError):  # the upload is gone or changed: the errors alone, each with its value
+        report.header = []
         report.rows = [ErrorRow(number, [], set(), [_described(e) for e in by_row[number]]) for number in wanted]
-        return report
-    report.header = ["" if c is None else str(c).strip() for c in prefix[header_index]]
+    return report
+
+
+def _pick(report: ErrorReport, rows: list, header_index: int, by_row: dict, wanted: list) -> None:
+    report.header = ["" if c is None else str(c).strip() for c in rows[header_index]]
     wanted_set = set(wanted)
-    for number, cells in enumerate(prefix + list(rows), start=1):
+    for number, cells in enumerate(rows, start=1):
         if number in wanted_set:
             errors = by_row[number]
             cells = list(cells) + [None] * (len(report.header) - len(cells))
@@ -77,4 +83,3 @@ def error_report(batch, limit: Optional[int] = None) -> ErrorReport:
                                          for e in errors]))
             if len(report.rows) == len(wanted):
                 break
-    return report

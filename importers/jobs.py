@@ -1,12 +1,10 @@
-"""Imports started from the web run in the background; progress is kept in a small file beside
-the upload so every server process can report it."""
-import json
+"""Imports started from the web or the API run in the background (scorecard.dispatch: the server's
+threads, or Celery workers on any host). The upload is kept in the upload storage
+(scorecard.storage), and the job's stage, rows read and last sign of life on the batch row, so every
+server can report progress and notice a job that died."""
 import logging
-import os
-from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
-from typing import Optional
+from typing import BinaryIO, Optional
 
 import sqlalchemy as sa
 
@@ -14,47 +12,68 @@ from importers import access
 from importers.errors import ImportFileError
 from importers.formats.registry import FORMATS
 from importers.pipeline import run_import
-from scorecard.models import BatchStatus, ImportBatch, User
+from scorecard.dispatch import NotQueued, dispatch, task
+from scorecard.models import BatchStatus, ImportBatch, User, utcnow
+from scorecard.storage import storage
 
 log = logging.getLogger(__name__)
-_executor = ThreadPoolExecutor(max_workers=2, thread_name_prefix="import")
+PROGRESS_LOCK_WAIT_MS = 250  # a progress write never holds up the import it reports on
 
 
-def upload_folder(app) -> Path:
-    folder = Path(app.config.get("UPLOAD_FOLDER") or Path(app.instance_path) / "uploads")
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-def progress_file(app, batch_id: int) -> Path:
-    return upload_folder(app) / f"batch-{batch_id}.progress.json"
+def store(app, session, stream: BinaryIO, name: str, filename: str, user_id: int, options: dict) -> ImportBatch:
+    """Keep an upload (`name`: a safe file name for the storage; `filename`: as the user knows it) and
+    record its batch, pending."""
+    key, checksum = storage(app).save(stream, name)
+    batch = ImportBatch(filename=filename, checksum=checksum, user_id=user_id, status=BatchStatus.pending,
+                        stored_path=key, options=options, stage="queued", heartbeat_at=utcnow())
+    session.add(batch)
+    session.commit()
+    return batch
 
 
 def write_progress(app, batch_id: int, stage: str, rows: int) -> None:
-    path = progress_file(app, batch_id)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps({"stage": stage, "rows": rows}))
-    os.replace(tmp, path)
+    """Record the job's stage and rows on its (still pending) batch, through a connection of its own
+    that waits at most PROGRESS_LOCK_WAIT_MS for a lock: progress is a report, never a reason to wait."""
+    from scorecard.extensions import db
+
+    sqlite = db.engine.dialect.name == "sqlite"
+    with db.engine.connect() as connection:
+        connection.exec_driver_sql(f"PRAGMA busy_timeout={PROGRESS_LOCK_WAIT_MS}" if sqlite
+                                   else f"SET lock_timeout = {PROGRESS_LOCK_WAIT_MS}")
+        try:
+            connection.execute(sa.update(ImportBatch).where(
+                ImportBatch.id == batch_id, ImportBatch.status == BatchStatus.pending)
+                .values(stage=stage, progress=rows, heartbeat_at=utcnow()))
+            connection.commit()
+        except sa.exc.OperationalError as error:
+            connection.rollback()
+            log.debug("progress of batch %s not recorded: %s", batch_id, error)
+        finally:
+            connection.exec_driver_sql("PRAGMA busy_timeout=15000" if sqlite else "RESET lock_timeout")
 
 
-def read_progress(app, batch_id: int) -> dict:
-    try:
-        return json.loads(progress_file(app, batch_id).read_text())
-    except (OSError, ValueError):
-        return {"stage": "queued", "rows": 0}
+def read_progress(batch: ImportBatch) -> dict:
+    """How far the batch's job got: {stage, rows}."""
+    if batch.status is not BatchStatus.pending:
+        return {"stage": "done", "rows": batch.total_rows or 0}
+    return {"stage": batch.stage or "queued", "rows": batch.progress or 0}
 
 
 def discard_files(app, batch, *, upload: bool = True) -> None:
-    """Remove the batch's progress file and (with `upload`) its stored upload: nothing is left behind."""
-    progress_file(app, batch.id).unlink(missing_ok=True)
+    """Remove the batch's stored upload (with `upload`): nothing is left behind."""
     if upload and batch.stored_path:
-        Path(batch.stored_path).unlink(missing_ok=True)
+        try:
+            storage(app).delete(batch.stored_path)
+        except Exception:  # noqa: BLE001 — a store that cannot delete now is swept later
+            log.warning("could not remove the upload of batch %s", batch.id, exc_info=True)
 
 
 def claim(session, batch, sources: tuple, target: BatchStatus, **values) -> bool:
     """Move the batch from one of `sources` to `target` (setting `values` too) in one conditional
     UPDATE, committed: of two requests at once only one wins. False, and the batch refreshed, when
     another moved it first."""
+    if target is BatchStatus.pending:  # waiting for a worker again: its heartbeat starts now
+        values = {"stage": "queued", "progress": 0, "heartbeat_at": utcnow(), **values}
     moved = session.execute(
         sa.update(ImportBatch).where(ImportBatch.id == batch.id, ImportBatch.status.in_(sources))
         .values(status=target, **values).execution_options(synchronize_session=False)).rowcount
@@ -85,49 +104,82 @@ def sweep(app, session, now: Optional[datetime] = None) -> dict:
 
 
 def stalled(app, batch, now: Optional[datetime] = None) -> bool:
-    """A pending batch whose job has shown no sign of life for IMPORT_STALE_SECONDS (the server stopped
-    mid-way, or the job died before it could record the failure)."""
+    """A pending batch whose job has shown no sign of life for IMPORT_STALE_SECONDS (its server or
+    worker stopped mid-way, or the job died before it could record the failure)."""
     if batch.status is not BatchStatus.pending:
         return False
     limit = app.config.get("IMPORT_STALE_SECONDS", 1800)
-    try:
-        last = datetime.fromtimestamp(progress_file(app, batch.id).stat().st_mtime, UTC)
-    except OSError:
-        last = batch.created_at
+    last = batch.heartbeat_at or batch.created_at
     return ((now or datetime.now(UTC)) - last).total_seconds() > limit
+
+
+def give_up_if_stalled(app, session, batch) -> None:
+    """Fail a stalled batch (once, whoever asks first), saying what happened; its upload is kept, so
+    it can be imported again."""
+    if stalled(app, batch) and claim(session, batch, (BatchStatus.pending,), BatchStatus.failed):
+        batch.message = ("The import stopped before it finished (its server or worker stopped); nothing was "
+                         "changed. Upload the file again.")
+        session.commit()
 
 
 def start(app, batch_id: int, *, commit: bool, user_id: Optional[int] = None, wait: bool = False):
     """Plan (preview) or commit a stored upload in the background; `wait` runs it inline. `user_id`
-    is the person who acts (who confirms a commit); by default the uploader."""
-    write_progress(app, batch_id, "queued", 0)  # a sign of life until a worker takes it
-    future = _executor.submit(_run, app, batch_id, commit, user_id)
-    if wait:
-        future.result()
-    return future
+    is the person who acts (who confirms a commit); by default the uploader. Raises
+    scorecard.dispatch.NotQueued when no worker can be reached."""
+    return dispatch(app, "import.run", inline=wait, batch_id=batch_id, commit=commit, user_id=user_id)
 
 
+def launch(app, session, batch, *, commit: bool, user_id: Optional[int] = None, wait: bool = False) -> Optional[str]:
+    """Start the batch's preview (or, claimed pending by a confirm, its commit); None when started,
+    else why it could not be (no worker reachable): a preview is then failed with that message, a
+    confirmed batch goes back to previewed, so the user may confirm it again later."""
+    try:
+        start(app, batch.id, commit=commit, user_id=user_id, wait=wait)
+        return None
+    except NotQueued as error:
+        back = BatchStatus.previewed if commit else BatchStatus.failed
+        claim(session, batch, (BatchStatus.pending,), back, **({} if commit else {"message": str(error)}))
+        return str(error)
+
+
+def _take(app, session, batch_id: int) -> bool:
+    """Claim a pending batch for this run, in one conditional UPDATE: it is waiting for a worker, or its
+    last worker stopped showing signs of life. A task delivered twice (its first worker was killed, or
+    the broker gave it out again) runs once at a time."""
+    now = utcnow()
+    cutoff = now - timedelta(seconds=app.config.get("IMPORT_STALE_SECONDS", 1800))
+    taken = session.execute(
+        sa.update(ImportBatch).where(
+            ImportBatch.id == batch_id, ImportBatch.status == BatchStatus.pending,
+            sa.or_(ImportBatch.stage.is_(None), ImportBatch.stage == "queued", ImportBatch.heartbeat_at.is_(None),
+                   ImportBatch.heartbeat_at < cutoff))
+        .values(stage="reading", progress=0, heartbeat_at=now).execution_options(synchronize_session=False)).rowcount
+    session.commit()
+    return bool(taken)
+
+
+@task("import.run")
 def _run(app, batch_id: int, commit: bool, user_id: Optional[int] = None) -> None:
     from scorecard.extensions import db
 
     with app.app_context():
         session = db.session
         try:
+            if not _take(app, session, batch_id):
+                return  # cancelled, given up as stalled, done, or another worker has it
             batch = session.get(ImportBatch, batch_id)
-            if batch is None or batch.status is not BatchStatus.pending:
-                return  # cancelled, or given up as stalled, while it waited in the queue
             options = dict(batch.options or {})
             acting = user_id if user_id is not None else batch.user_id
             actor = session.get(User, acting) if acting is not None else None
             if actor is not None and commit:
                 access.check(actor, batch)  # checked by the page too; the worker does not take it on trust
-            write_progress(app, batch_id, "reading", 0)
-            result = run_import(
-                session, batch.stored_path, filename=batch.filename, format_name=options.pop("format", None),
-                sheet=options.pop("sheet", None), options=options, dry_run=not commit,
-                user_id=actor.id if actor is not None else None,
-                progress=lambda stage, rows: write_progress(app, batch_id, stage, rows),
-                batch=batch if commit else None)
+            with storage(app).local(batch.stored_path) as path:
+                result = run_import(
+                    session, path, filename=batch.filename, format_name=options.pop("format", None),
+                    sheet=options.pop("sheet", None), options=options, dry_run=not commit,
+                    user_id=actor.id if actor is not None else None,
+                    progress=lambda stage, rows: write_progress(app, batch_id, stage, rows),
+                    batch=batch if commit else None)
             batch = session.get(ImportBatch, batch_id)
             if not commit and actor is not None and result.format and not access.may_upload(actor, result.format):
                 # Layouts whose sink checks no permission (observations) are refused here, after the
@@ -153,6 +205,12 @@ def _run(app, batch_id: int, commit: bool, user_id: Optional[int] = None) -> Non
             else:
                 batch.status = BatchStatus.rejected
                 batch.preview = {"unknown_columns": result.unknown_columns, "warnings": result.warnings}
+        except FileNotFoundError:
+            session.rollback()
+            batch = session.get(ImportBatch, batch_id)
+            batch.status, batch.message = BatchStatus.failed, ("The stored upload is no longer there (it was "
+                                                               "removed or expired); nothing was changed. Upload "
+                                                               "the file again.")
         except (ImportFileError, access.BatchRefused) as error:
             session.rollback()
             batch = session.get(ImportBatch, batch_id)
@@ -167,8 +225,8 @@ def _run(app, batch_id: int, commit: bool, user_id: Optional[int] = None) -> Non
 
 
 def _finish(app, session, batch) -> None:
-    """The job is over: drop the progress file, and the upload once nothing can need it again (committed,
-    or unreadable); a preview keeps it for the confirm, a rejection for its error report."""
+    """The job is over: drop the upload once nothing can need it again (committed, or unreadable); a
+    preview keeps it for the confirm, a rejection for its error report."""
     discard_files(app, batch, upload=batch.status in (BatchStatus.committed, BatchStatus.failed))
     session.remove() if hasattr(session, "remove") else None
 

@@ -248,12 +248,12 @@ def _run_import(session, path, *, filename: Optional[str] = None, format_name: O
         result.status = "would_import"
         result.message = _summary(result.plan, "would be")
         return result
+    if progress:  # before the first write: progress is recorded through another connection
+        progress("writing", seen)
     batch = batch or ImportBatch(filename=filename, checksum=checksum, user_id=user_id)
     batch.format, batch.sheet, batch.checksum = fmt.name, table.sheet, checksum
     session.add(batch)
     session.flush()
-    if progress:
-        progress("writing", seen)
     try:
         sink.commit(result.plan, batch)
         counts = result.plan.counts

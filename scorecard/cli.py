@@ -82,9 +82,29 @@ def demo_command(force):
         click.echo(f"  {role:<10} {email}")
 
 
+@click.command("worker")
+@click.option("--concurrency", type=int, default=2, show_default=True, help="Jobs run at once by this worker.")
+@click.option("--loglevel", default="INFO", show_default=True)
+@with_appcontext
+def worker_command(concurrency, loglevel):
+    """Run background jobs (import previews and commits, briefing exports) queued through Redis
+    (SCORECARD_REDIS_URL): start one or more on any host that reaches the database, Redis and the
+    upload storage."""
+    from flask import current_app
+
+    from scorecard.dispatch import celery, queued
+
+    app = current_app._get_current_object()
+    if not queued(app):
+        raise click.ClickException("SCORECARD_REDIS_URL is not set: without it each server runs its own jobs, "
+                                   "and there is nothing for a worker to take")
+    celery(app).worker_main(["worker", f"--concurrency={concurrency}", f"--loglevel={loglevel}",
+                             "--pool=threads", "--without-gossip", "--without-mingle", "-Q", "scorecard"])
+
+
 def register_commands(app) -> None:
     from scorecard.reminders.cli import remind_command
-    for command in (create_user_command, demo_command, remind_command, unlock_command):
+    for command in (create_user_command, demo_command, remind_command, unlock_command, worker_command):
         app.cli.add_command(command)
     from scorecard.rules.cli import register as register_rule_commands
     register_rule_commands(app)

@@ -107,6 +107,20 @@ class Config:
     CACHE_TYPE = os.environ.get("SCORECARD_CACHE_TYPE", "SimpleCache")
     CACHE_DIR = os.environ.get("SCORECARD_CACHE_DIR") or None
     CACHE_REDIS_URL = os.environ.get("SCORECARD_CACHE_REDIS_URL") or None
+    # Many hosts: with SCORECARD_REDIS_URL, background jobs go to Celery workers (`scorecard worker`)
+    # through Redis, and the dashboards' cache and the API's rate limits are kept there too. Without it
+    # (the embedded mode) each server runs its own jobs in threads.
+    REDIS_URL = os.environ.get("SCORECARD_REDIS_URL") or None
+    REDIS_TIMEOUT_SECONDS = float(os.environ.get("SCORECARD_REDIS_TIMEOUT_SECONDS", "2"))
+    # A job whose worker vanished is given to another after this long (longer than the longest import).
+    JOB_VISIBILITY_SECONDS = int(os.environ.get("SCORECARD_JOB_VISIBILITY_SECONDS", "3600"))
+    # A pending import whose job shows no sign of life for this long is failed as stalled.
+    IMPORT_STALE_SECONDS = int(os.environ.get("SCORECARD_IMPORT_STALE_SECONDS", "1800"))
+    # Uploads: a folder (shared by every host when there are several), or s3://bucket/prefix.
+    UPLOAD_FOLDER = os.environ.get("SCORECARD_UPLOAD_FOLDER") or None
+    UPLOAD_STORAGE = os.environ.get("SCORECARD_UPLOAD_STORAGE", "")
+    S3_ENDPOINT_URL = os.environ.get("SCORECARD_S3_ENDPOINT_URL") or None  # an S3-compatible store not AWS's
+    BRIEFING_FOLDER = os.environ.get("SCORECARD_BRIEFING_FOLDER") or None  # shared by every host; else in uploads
     CACHE_DEFAULT_TIMEOUT = int(os.environ.get("SCORECARD_CACHE_TIMEOUT", "3600"))
 
 
@@ -148,8 +162,33 @@ def load_config(app, config=None) -> None:
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         Path(app.instance_path).mkdir(parents=True, exist_ok=True)
         app.config["SQLALCHEMY_DATABASE_URI"] = _database_url(app.instance_path)
+    if app.config.get("REDIS_URL"):
+        _share_redis(app.config)
     if not app.config.get("SECRET_KEY"):
+        if not embedded(app.config):
+            raise RuntimeError(
+                "SECRET_KEY is required outside the single-machine mode (a PostgreSQL DATABASE_URL or "
+                "SCORECARD_REDIS_URL is set): every host must sign sessions with the same key. Set SECRET_KEY "
+                "to a long random value, the same on every host (python -c 'import secrets; "
+                "print(secrets.token_hex(32))').")
         app.config["SECRET_KEY"] = _instance_secret(app.instance_path)
+
+
+def embedded(config) -> bool:
+    """The single-machine mode: a SQLite database and no Redis (jobs in the server's threads)."""
+    return config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite") and not config.get("REDIS_URL")
+
+
+def _share_redis(config) -> None:
+    """With Redis set, the dashboards' cache and the API's rate limits use it too, unless their own
+    settings name another store."""
+    if not os.environ.get("SCORECARD_CACHE_TYPE") and config.get("CACHE_TYPE") == "SimpleCache":
+        config["CACHE_TYPE"] = "RedisCache"
+        config["CACHE_REDIS_URL"] = config.get("CACHE_REDIS_URL") or config["REDIS_URL"]
+        config.setdefault("CACHE_OPTIONS", {"socket_connect_timeout": config.get("REDIS_TIMEOUT_SECONDS", 2),
+                                            "socket_timeout": config.get("REDIS_TIMEOUT_SECONDS", 2)})
+    if not os.environ.get("SCORECARD_RATELIMIT_STORAGE_URI"):
+        config.setdefault("RATELIMIT_STORAGE_URI", config["REDIS_URL"])
 
 
 def _instance_secret(instance_path: str) -> str:

@@ -294,14 +294,9 @@ def app(shared_app, db_url, tmp_path):
 
 def _finish_background_work() -> None:
     """Imports and briefings a test left running finish before the next test's database is copied."""
-    from concurrent.futures import ThreadPoolExecutor
+    from scorecard import dispatch
 
-    from dashboards.briefing import jobs as briefing_jobs
-    from importers import jobs as import_jobs
-
-    for module in (import_jobs, briefing_jobs):
-        module._executor.shutdown(wait=True)
-        module._executor = ThreadPoolExecutor(max_workers=2, thread_name_prefix=module.__name__)
+    dispatch.drain()
 
 
 @pytest.fixture

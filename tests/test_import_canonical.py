@@ -11,6 +11,7 @@ from importers.errors import ImportFileError
 from importers.pipeline import run_import
 from scorecard.extensions import db
 from scorecard.models import AuditEvent, ImportBatch, ImportRowChange, Observation
+from scorecard.storage import storage
 from tests.helpers import write_xlsx
 
 HEADER = ["component", "program", "function", "metric", "period", "channel", "touchpoint", "value", "n",
@@ -259,7 +260,7 @@ def test_the_rejected_rows_report_reads_the_sheet_the_import_read(demo, tmp_path
         assert result.status == "rejected" and [e["row"] for e in result.errors] == [3]
         batch = ImportBatch(filename="q1.xlsx", checksum="x", format=result.format, errors=result.errors,
                             stored_path=str(path), options={})
-        report = error_report(batch)
+        report = error_report(batch, store=storage(demo))
         assert report.header == HEADER and [r.row for r in report.rows] == [3]
         assert report.rows[0].cells[4] == "FY2027-Q5"
 

@@ -1,9 +1,8 @@
 """The web import under hostile use: confirms posted twice, files changed after preview, jobs that
 died, uploads with odd names, and what is left on disk after every ending."""
 import io
-import os
 import time
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import openpyxl
@@ -58,7 +57,7 @@ def test_cancel_does_not_pull_the_file_from_under_a_running_commit(app, analyst,
     response = post(analyst, f"/imports/{batch_id}/cancel")
     assert response.status_code == 302
     batch = stored(app, batch_id)
-    assert batch.status is BatchStatus.pending and Path(batch.stored_path).exists()
+    assert batch.status is BatchStatus.pending and (Path(app.config["UPLOAD_FOLDER"]) / batch.stored_path).exists()
 
 
 def test_a_file_changed_after_preview_is_not_committed(app, analyst):
@@ -66,7 +65,8 @@ def test_a_file_changed_after_preview_is_not_committed(app, analyst):
     batch_id = upload(analyst, workbook_bytes([HEADER, ROW]))
     other = list(ROW)
     other[3] = "FY2026-Q4"
-    Path(stored(app, batch_id).stored_path).write_bytes(workbook_bytes([HEADER, ROW, other]))
+    upload_file = Path(app.config["UPLOAD_FOLDER"]) / stored(app, batch_id).stored_path
+    upload_file.write_bytes(workbook_bytes([HEADER, ROW, other]))
     post(analyst, f"/imports/{batch_id}/confirm")
     batch = stored(app, batch_id)
     assert batch.status is BatchStatus.failed and "changed after it was previewed" in batch.message
@@ -101,7 +101,7 @@ def test_a_rejected_upload_keeps_its_file_for_the_error_report_until_cancelled(a
     bad = list(ROW)
     bad[3] = "FY2027-Q5"
     batch_id = upload(analyst, workbook_bytes([HEADER, bad]))
-    assert leftovers(app) == [Path(stored(app, batch_id).stored_path).name]
+    assert leftovers(app) == [(Path(app.config["UPLOAD_FOLDER"]) / stored(app, batch_id).stored_path).name]
     post(analyst, f"/imports/{batch_id}/cancel")
     assert leftovers(app) == []
 
@@ -113,12 +113,11 @@ def test_a_batch_whose_job_died_does_not_stay_pending(app, analyst, monkeypatch)
     app.config["IMPORT_STALE_SECONDS"] = 60
     with app.app_context():
         batch = db.session.get(ImportBatch, batch_id)
-        batch.created_at = batch.created_at.replace(year=2020)
+        batch.created_at = batch.heartbeat_at = batch.created_at.replace(year=2020)
         db.session.commit()
-    jobs.progress_file(app, batch_id).unlink(missing_ok=True)
     status = analyst.get(f"/imports/{batch_id}/status").get_json()
     assert status["status"] == "failed" and "stopped before it finished" in status["message"]
-    assert leftovers(app) == []
+    assert leftovers(app) == [stored(app, batch_id).stored_path]  # the upload is not lost
     assert post(analyst, f"/imports/{batch_id}/confirm").status_code == 302
     assert stored(app, batch_id).status is BatchStatus.failed
 
@@ -133,18 +132,37 @@ def test_a_queued_job_whose_batch_was_given_up_does_nothing(app, analyst, monkey
     assert stored(app, batch_id).status is BatchStatus.cancelled and observations(app) == before
 
 
-def test_progress_file_touched_recently_is_not_stalled(app, analyst, monkeypatch):
-    monkeypatch.setattr(jobs, "start", lambda app_, batch_id, **kw: jobs.write_progress(app_, batch_id, "reading", 0))
+def test_a_job_that_shows_signs_of_life_is_not_stalled(app, analyst, monkeypatch):
+    monkeypatch.setattr(jobs, "start", lambda app_, batch_id, **kw: None)  # queued, and not taken yet
     batch_id = upload(analyst, workbook_bytes([HEADER, ROW]))
     app.config["IMPORT_STALE_SECONDS"] = 60
-    old = time.time() - 3600
     with app.app_context():
         batch = db.session.get(ImportBatch, batch_id)
-        batch.created_at = batch.created_at.replace(year=2020)
+        batch.created_at = batch.heartbeat_at = batch.created_at.replace(year=2020)
         db.session.commit()
-    assert analyst.get(f"/imports/{batch_id}/status").get_json()["status"] == "pending"
-    os.utime(jobs.progress_file(app, batch_id), (old, old))
+    with app.app_context():
+        jobs.write_progress(app, batch_id, "validating", 5000)  # its worker reports: the heartbeat is now
+    status = analyst.get(f"/imports/{batch_id}/status").get_json()
+    assert (status["status"], status["stage"], status["rows"]) == ("pending", "validating", 5000)
+    with app.app_context():
+        db.session.get(ImportBatch, batch_id).heartbeat_at = datetime(2020, 1, 1, tzinfo=UTC)
+        db.session.commit()
     assert analyst.get(f"/imports/{batch_id}/status").get_json()["status"] == "failed"
+
+
+def test_a_job_delivered_twice_runs_once(app, analyst, monkeypatch):
+    """A queued task given out again while its first run is alive (or done) does nothing the second time."""
+    monkeypatch.setattr(jobs, "start", lambda app_, batch_id, **kw: None)
+    batch_id = upload(analyst, workbook_bytes([HEADER, ROW]))
+    with app.app_context():
+        assert jobs._take(app, db.session, batch_id) is True  # the first delivery takes it
+        assert jobs._take(app, db.session, batch_id) is False  # a second, while the first is alive, does not
+    jobs._run(app, batch_id, False)
+    assert stored(app, batch_id).status is BatchStatus.pending  # the running first delivery still owns it
+    app.config["IMPORT_STALE_SECONDS"] = 0  # the first delivery's worker died: the next one takes over
+    time.sleep(0.01)
+    jobs._run(app, batch_id, False)
+    assert stored(app, batch_id).status is BatchStatus.previewed
 
 
 @pytest.mark.parametrize("name", ["é" * 200 + ".xlsx", "x" * 400 + ".xlsx", "数据.xlsx", "../../etc/passwd.xlsx",
@@ -153,8 +171,8 @@ def test_odd_upload_names_are_stored_safely_and_still_previewed(app, analyst, na
     batch_id = upload(analyst, workbook_bytes([HEADER, ROW]), name=name)
     batch = stored(app, batch_id)
     assert batch.status is BatchStatus.previewed, batch.message
-    path = Path(batch.stored_path)
-    assert path.parent == Path(app.config["UPLOAD_FOLDER"]) and path.exists()
+    path = Path(app.config["UPLOAD_FOLDER"]) / batch.stored_path
+    assert path.parent == Path(app.config["UPLOAD_FOLDER"]) and path.exists() and "/" not in batch.stored_path
     assert len(path.name.encode()) <= 255 and len(batch.filename) <= 300 and "\x00" not in batch.filename
     assert "/" not in batch.filename and "\\" not in batch.filename and batch.filename.strip()
     assert analyst.get(f"/imports/{batch_id}").status_code == 200
@@ -164,7 +182,7 @@ def test_error_report_of_an_upload_gone_from_disk_still_names_the_values(app, an
     bad = list(ROW)
     bad[3] = "FY2027-Q5"
     batch_id = upload(analyst, workbook_bytes([HEADER, bad]))
-    Path(stored(app, batch_id).stored_path).unlink()
+    (Path(app.config["UPLOAD_FOLDER"]) / stored(app, batch_id).stored_path).unlink()
     page = analyst.get(f"/imports/{batch_id}")
     assert page.status_code == 200 and "FY2027-Q5" in page.get_data(as_text=True)
     report = analyst.get(f"/imports/{batch_id}/errors.xlsx")

@@ -35,11 +35,13 @@ def test_upload_preview_confirm_history_and_revert(app, analyst):
 def test_cancel_discards_the_upload(app, analyst):
     batch_id = upload(analyst, workbook_bytes([HEADER, ROW]))
     with app.app_context():
-        stored = db.session.get(ImportBatch, batch_id).stored_path
+        key = db.session.get(ImportBatch, batch_id).stored_path
+    stored = __import__("pathlib").Path(app.config["UPLOAD_FOLDER"]) / key
+    assert stored.exists()
     assert post(analyst, f"/imports/{batch_id}/cancel").status_code == 302
     with app.app_context():
         assert db.session.get(ImportBatch, batch_id).status is BatchStatus.cancelled
-    assert not __import__("pathlib").Path(stored).exists()
+    assert not stored.exists()
     assert post(analyst, f"/imports/{batch_id}/confirm").status_code == 302
     with app.app_context():
         assert db.session.get(ImportBatch, batch_id).status is BatchStatus.cancelled

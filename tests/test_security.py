@@ -538,7 +538,7 @@ def own_umask():
 
 
 def test_the_database_file_and_the_uploads_are_the_owners_only(tmp_path, own_umask):
-    from importers.jobs import upload_folder
+    from scorecard.storage import upload_folder
 
     database, uploads = tmp_path / "data" / "scorecard.db", tmp_path / "uploads"
     app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}", "SECRET_KEY": "x",

@@ -4,8 +4,8 @@ stage and percent reached, the file when done) beside the file, so that any serv
 report progress and serve the file. Only the user who asked for a briefing reads its state or
 downloads it. Jobs older than BRIEFING_KEEP_HOURS (default 24) are removed when a new one starts.
 
-Where several hosts serve the app, the folder is shared (BRIEFING_FOLDER, else beside the uploads) (DESIGN §7: Celery
-workers take this work over in that setting; the job's entry point is `run`).
+Jobs go through scorecard.dispatch (the server's threads, or Celery workers when Redis is set);
+where several hosts serve the app, the folder is shared (BRIEFING_FOLDER, else beside the uploads).
 """
 import json
 import logging
@@ -14,16 +14,17 @@ import re
 import secrets
 import shutil
 import time
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Optional
 
 from dashboards.queries.common import Scope
+from scorecard.dispatch import NotQueued, dispatch, task
+from scorecard.models import Role
 
 log = logging.getLogger(__name__)
-_executor = ThreadPoolExecutor(max_workers=2, thread_name_prefix="briefing")
 
 FORMATS = {
     "pdf": ("application/pdf", "PDF"),
@@ -45,6 +46,20 @@ class Request:
     fmt: str
     today: date
     base_url: str = ""
+
+    def as_json(self) -> dict:
+        """Plain JSON, as a queued task carries it."""
+        return {"owner_id": self.owner_id, "owner": self.owner, "scope": [self.scope.role.value, self.scope.function_id,
+                                                                            self.scope.leader_id],
+                "period": self.period, "agency_id": self.agency_id, "fmt": self.fmt, "today": self.today.isoformat(),
+                "base_url": self.base_url}
+
+    @classmethod
+    def from_json(cls, data: dict) -> "Request":
+        role, function_id, leader_id = data["scope"]
+        return cls(owner_id=data["owner_id"], owner=data["owner"], scope=Scope(Role(role), function_id, leader_id),
+                   period=data["period"], agency_id=data["agency_id"], fmt=data["fmt"],
+                   today=date.fromisoformat(data["today"]), base_url=data.get("base_url", ""))
 
 
 def folder(app) -> Path:
@@ -118,7 +133,7 @@ def sweep(app, now: Optional[float] = None) -> int:
     return removed
 
 
-def start(app, request: Request, *, wait: bool = False) -> tuple[str, Future]:
+def start(app, request: Request, *, wait: bool = False) -> tuple[str, Optional[Future]]:
     """Queue the briefing `request` asks for; (job id, future). `wait` returns once it is written."""
     if request.fmt not in FORMATS:
         raise ValueError(f"a briefing is a PDF or an XLSX, not {request.fmt!r}")
@@ -128,17 +143,24 @@ def start(app, request: Request, *, wait: bool = False) -> tuple[str, Future]:
     path.mkdir()
     _write_state(path, {"owner_id": request.owner_id, "fmt": request.fmt, "status": QUEUED, "stage": "Queued",
                         "percent": 0, "period": request.period, "agency_id": request.agency_id})
-    future = _executor.submit(run, app, job_id, request)
-    if wait or app.config.get("BRIEFINGS_INLINE"):
-        future.result()
+    try:
+        future = dispatch(app, "briefing.run", inline=wait or bool(app.config.get("BRIEFINGS_INLINE")),
+                          job_id=job_id, request=request.as_json())
+    except NotQueued as error:
+        _write_state(path, {"owner_id": request.owner_id, "fmt": request.fmt, "status": FAILED, "stage": "Failed",
+                            "percent": 100, "message": str(error)})
+        future = None
     return job_id, future
 
 
-def run(app, job_id: str, request: Request) -> None:
-    """Write the briefing of `request` into the job's folder, telling its progress as it goes."""
+@task("briefing.run")
+def run(app, job_id: str, request: dict) -> None:
+    """Write the briefing `request` (Request.as_json) asks for into the job's folder, telling its
+    progress as it goes."""
     from dashboards.briefing import content, pdf, xlsx
     from scorecard.extensions import db
 
+    request = Request.from_json(request)
     path = folder(app) / job_id
     base = _read_state(path) or {"owner_id": request.owner_id, "fmt": request.fmt}
 

@@ -1,8 +1,6 @@
 """Upload ▸ background preview ▸ confirm / cancel ▸ history ▸ revert."""
-import hashlib
 import io
 import re
-import secrets
 import tempfile
 from pathlib import Path
 
@@ -21,6 +19,7 @@ from importers.web.forms import ConfirmForm, UploadForm
 from scorecard.extensions import db
 from scorecard.models import BatchStatus, ImportBatch
 from scorecard.permissions import requires, scoped
+from scorecard.storage import storage
 
 
 @bp.route("/")
@@ -50,8 +49,10 @@ def upload():
     if form.validate_on_submit():
         jobs.sweep(current_app, db.session)  # old previews and uploads go as new ones arrive
         batch = _store_upload(form)
-        jobs.start(current_app._get_current_object(), batch.id, commit=False,
-                   wait=current_app.config.get("IMPORTS_INLINE", False))
+        refused = jobs.launch(current_app._get_current_object(), db.session, batch, commit=False,
+                              wait=current_app.config.get("IMPORTS_INLINE", False))
+        if refused:
+            flash(refused, "error")
         return redirect(url_for("imports.show", batch_id=batch.id))
     return render_template("imports/upload.html", form=form), 400 if form.errors else 200
 
@@ -59,20 +60,11 @@ def upload():
 def _store_upload(form) -> ImportBatch:
     upload = form.file.data
     shown = _display_name(upload.filename)
-    path = jobs.upload_folder(current_app) / f"{secrets.token_hex(8)}-{_shorten(secure_filename(shown), 100)}"
-    digest = hashlib.sha256()
-    with path.open("wb") as handle:
-        for block in iter(lambda: upload.stream.read(1 << 20), b""):
-            digest.update(block)
-            handle.write(block)
     options = {k: v for k, v in (("format", form.format.data), ("sheet", form.sheet.data),
                                  ("program", form.program.data), ("period", form.period.data),
                                  ("touchpoint", form.touchpoint.data), ("trust_scale", form.trust_scale.data)) if v}
-    batch = ImportBatch(filename=shown, checksum=digest.hexdigest(), user_id=current_user.id,
-                        status=BatchStatus.pending, stored_path=str(path), options=options)
-    db.session.add(batch)
-    db.session.commit()
-    return batch
+    return jobs.store(current_app, db.session, upload.stream, _shorten(secure_filename(shown), 100) or "upload",
+                      shown, current_user.id, options)
 
 
 def _display_name(raw) -> str:
@@ -104,14 +96,8 @@ def _batch(batch_id: int) -> ImportBatch:
 
 def _progress(batch: ImportBatch) -> dict:
     """How far the batch's job got; a pending batch whose job stopped showing signs of life is failed."""
-    if jobs.stalled(current_app, batch) and jobs.claim(db.session, batch, (BatchStatus.pending,), BatchStatus.failed):
-        batch.message = ("The import stopped before it finished (the server may have restarted); nothing was "
-                         "changed. Upload the file again.")
-        db.session.commit()
-        jobs.discard_files(current_app, batch)
-    if batch.status is not BatchStatus.pending:
-        return {"stage": "done", "rows": batch.total_rows or 0}
-    return jobs.read_progress(current_app, batch.id)
+    jobs.give_up_if_stalled(current_app, db.session, batch)
+    return jobs.read_progress(batch)
 
 
 @bp.route("/<int:batch_id>")
@@ -120,7 +106,7 @@ def show(batch_id):
     batch = _batch(batch_id)
     report = None
     if batch.status is BatchStatus.rejected and batch.errors and batch.stored_path:
-        report = error_report(batch, limit=100)
+        report = error_report(batch, limit=100, store=storage(current_app))
         report = report if report.header else None  # the upload is gone: the list of errors below says it all
     return render_template("imports/show.html", batch=batch, form=ConfirmForm(), report=report,
                            progress=_progress(batch))
@@ -145,8 +131,10 @@ def confirm(batch_id):
         return redirect(url_for("imports.show", batch_id=batch.id))
     # Written as the person who confirms: their scope applies to every row, and the audit event and
     # history rows name them (the batch keeps who uploaded it).
-    jobs.start(current_app._get_current_object(), batch.id, commit=True, user_id=current_user.id,
-               wait=current_app.config.get("IMPORTS_INLINE", False))
+    refused = jobs.launch(current_app._get_current_object(), db.session, batch, commit=True, user_id=current_user.id,
+                          wait=current_app.config.get("IMPORTS_INLINE", False))
+    if refused:
+        flash(refused, "error")
     return redirect(url_for("imports.show", batch_id=batch.id))
 
 
@@ -184,7 +172,7 @@ def errors_xlsx(batch_id):
     if not batch.errors:
         abort(404)
     buffer = io.BytesIO()
-    error_report(batch).write_xlsx(buffer)
+    error_report(batch, store=storage(current_app)).write_xlsx(buffer)
     buffer.seek(0)
     return send_file(buffer, as_attachment=True, download_name=f"import-{batch.id}-errors.xlsx",
                      mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

@@ -27,6 +27,9 @@ SETTINGS = {
     "API_RATE_LIMIT": os.environ.get("SCORECARD_API_RATE_LIMIT", "300 per minute"),
     "RATELIMIT_STORAGE_URI": os.environ.get("SCORECARD_RATELIMIT_STORAGE_URI", "memory://"),
     "RATELIMIT_HEADERS_ENABLED": True,
+    # A shared store (Redis) that stops answering: limits are kept in memory meanwhile, requests go on.
+    "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+    "RATELIMIT_SWALLOW_ERRORS": True,
     # How long an upload or confirm waits for its background job before answering with the batch as it is.
     "API_IMPORT_WAIT_SECONDS": float(os.environ.get("SCORECARD_API_IMPORT_WAIT_SECONDS", "30")),
 }

@@ -17,8 +17,8 @@ class ImportServices:
 
     - `access`: `refusal(user, batch)`, `uploadable(user)`, `may_upload(user, format)`, `batch_format(batch)`
       (who may act on which batch, as the import pages check it);
-    - `jobs`: `upload_folder`, `start`, `claim`, `discard_files`, `read_progress`, `stalled`, `sweep`
-      (the background preview and commit of an upload);
+    - `jobs`: `store`, `launch`, `claim`, `discard_files`, `read_progress`, `give_up_if_stalled`, `sweep`
+      (the stored upload, and its preview and commit in the background);
     - `pipeline`: `run_import` and `ImportResult.as_json()` (one file, validated and committed whole);
     - `revert`: `revert_batch` and `RevertError`;
     - `errors`: `ImportFileError` (a problem with a whole file)."""

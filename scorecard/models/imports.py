@@ -39,7 +39,9 @@ class ImportBatch(Base):
     unchanged: so.Mapped[int] = so.mapped_column(default=0)
     rejected: so.Mapped[int] = so.mapped_column(default=0)
     total_rows: so.Mapped[int] = so.mapped_column(default=0)
-    progress: so.Mapped[int] = so.mapped_column(default=0)
+    progress: so.Mapped[int] = so.mapped_column(default=0)  # rows read so far by the batch's job
+    stage: so.Mapped[Optional[str]] = so.mapped_column(sa.String(20))  # the job's stage (reading, validating...)
+    heartbeat_at: so.Mapped[Optional[datetime]] = so.mapped_column(UTCDateTime)  # the job's last sign of life
     errors: so.Mapped[list] = so.mapped_column(sa.JSON, default=list)
     preview: so.Mapped[dict] = so.mapped_column(sa.JSON, default=dict)  # plan summary and sample changes
     options: so.Mapped[dict] = so.mapped_column(sa.JSON, default=dict)  # format, sheet, program, period chosen

@@ -2,11 +2,8 @@
 pages), follow its progress, then confirm, cancel or revert it — each with the checks of the web
 actions (importers/access.py, reached through the factory-wired ImportServices)."""
 import contextlib
-import hashlib
 import re
-import secrets
-from concurrent.futures import TimeoutError as FutureTimeout
-from pathlib import Path
+import time
 
 import sqlalchemy as sa
 from flask import current_app, url_for
@@ -34,15 +31,8 @@ def _progress(batch: ImportBatch) -> dict:
     """How far the batch's job got; a pending batch whose job stopped showing signs of life is failed
     (as the import pages report it)."""
     jobs = imports().jobs
-    app = current_app._get_current_object()
-    if jobs.stalled(app, batch) and jobs.claim(db.session, batch, (BatchStatus.pending,), BatchStatus.failed):
-        batch.message = ("The import stopped before it finished (the server may have restarted); nothing was "
-                         "changed. Upload the file again.")
-        db.session.commit()
-        jobs.discard_files(app, batch)
-    if batch.status is not BatchStatus.pending:
-        return {"stage": "done", "rows": batch.total_rows or 0}
-    return jobs.read_progress(app, batch.id)
+    jobs.give_up_if_stalled(current_app._get_current_object(), db.session, batch)
+    return jobs.read_progress(batch)
 
 
 def _batch(batch_id: int) -> ImportBatch:
@@ -57,10 +47,16 @@ def _batch(batch_id: int) -> ImportBatch:
     return batch
 
 
-def _wait(future) -> None:
-    """Give the background job a moment, so a small file answers with its preview at once."""
-    with contextlib.suppress(FutureTimeout):
-        future.result(timeout=current_app.config["API_IMPORT_WAIT_SECONDS"])
+def _wait(batch_id: int) -> ImportBatch:
+    """Give the background job a moment (API_IMPORT_WAIT_SECONDS), so a small file answers with its
+    preview at once; the batch as it then stands."""
+    deadline = time.monotonic() + current_app.config["API_IMPORT_WAIT_SECONDS"]
+    while True:
+        db.session.expire_all()
+        batch = db.session.get(ImportBatch, batch_id)
+        if batch.status is not BatchStatus.pending or time.monotonic() >= deadline:
+            return batch
+        time.sleep(0.02)
 
 
 @blp.route("/imports")
@@ -111,26 +107,14 @@ def upload(form):
     options = {k: v for k, v in form.items() if k not in ("file", "format") and v}
     if chosen:
         options["format"] = chosen
-    batch = _store(form["file"], services.jobs.upload_folder(app), options)
-    _wait(services.jobs.start(app, batch.id, commit=False))
-    db.session.expire_all()
-    batch = db.session.get(ImportBatch, batch.id)
-    return batch_dict(batch), 201, {"Location": url_for("api_imports.batch", batch_id=batch.id)}
-
-
-def _store(upload, folder: Path, options: dict) -> ImportBatch:
+    upload = form["file"]
     shown = _display_name(upload.filename)
-    path = folder / f"{secrets.token_hex(8)}-{secure_filename(shown)[:100] or 'upload'}"
-    digest = hashlib.sha256()
-    with path.open("wb") as handle, contextlib.closing(upload):
-        for block in iter(lambda: upload.stream.read(1 << 20), b""):
-            digest.update(block)
-            handle.write(block)
-    batch = ImportBatch(filename=shown, checksum=digest.hexdigest(), user_id=current_user.id,
-                        status=BatchStatus.pending, stored_path=str(path), options=options)
-    db.session.add(batch)
-    db.session.commit()
-    return batch
+    with contextlib.closing(upload):
+        batch = services.jobs.store(app, db.session, upload.stream, secure_filename(shown)[:100] or "upload", shown,
+                                    current_user.id, options)
+    services.jobs.launch(app, db.session, batch, commit=False)  # not queued: the batch fails, saying why
+    batch = _wait(batch.id)
+    return batch_dict(batch), 201, {"Location": url_for("api_imports.batch", batch_id=batch.id)}
 
 
 def _display_name(raw) -> str:
@@ -144,15 +128,19 @@ def _display_name(raw) -> str:
 @blp.alt_response(202, schema=s.ImportBatchSchema, success=True, description="Still being written; follow "
                                                                              "GET /imports/{batch_id}.")
 @blp.alt_response(409, description="Only a previewed batch can be confirmed.", **CONFLICT)
+@blp.alt_response(503, description="No worker could be reached; the batch is still previewed. Try again later.",
+                  **CONFLICT)
 def confirm(batch_id):
     """Write a previewed batch, as the person who confirms (their scope applies to every row)."""
     services = imports()
     batch = _batch(batch_id)
     if not services.jobs.claim(db.session, batch, (BatchStatus.previewed,), BatchStatus.pending):
         raise ApiProblem(409, f"Batch {batch.id} is {batch.status.value}; only a previewed import can be confirmed.")
-    _wait(services.jobs.start(current_app._get_current_object(), batch.id, commit=True, user_id=current_user.id))
-    db.session.expire_all()
-    batch = db.session.get(ImportBatch, batch_id)
+    refused = services.jobs.launch(current_app._get_current_object(), db.session, batch, commit=True,
+                                   user_id=current_user.id)
+    if refused:
+        raise ApiProblem(503, refused)
+    batch = _wait(batch_id)
     return batch_dict(batch), 202 if batch.status is BatchStatus.pending else 200
 
 

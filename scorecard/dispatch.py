@@ -1,0 +1,101 @@
+"""Background work — import previews and commits, briefing exports — goes through one `dispatch`.
+
+Embedded (the single-machine default): a small thread pool in the server process runs it.
+With SCORECARD_REDIS_URL set: Celery, with Redis as broker, runs it on `scorecard worker`
+processes, on any host. A task is a function of the app and plain JSON arguments, registered by
+name with `@task`; it must be idempotent (a task whose worker died is delivered again: acks are
+late), which the jobs are: each starts by claiming its batch or job, and does nothing when it is
+no longer waiting.
+
+When the broker cannot be reached, `dispatch` raises `NotQueued` within a couple of seconds
+instead of hanging, and the page says so.
+"""
+import logging
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Optional
+
+log = logging.getLogger(__name__)
+
+TASKS: dict[str, Callable] = {}
+_executor = ThreadPoolExecutor(max_workers=4, thread_name_prefix="job")
+CELERY = "scorecard.celery"  # app.extensions key
+
+
+class NotQueued(RuntimeError):
+    """The job could not be handed to a worker (the broker is unreachable); nothing was started."""
+
+
+def task(name: str) -> Callable:
+    """Register `fn(app, **kwargs)` as the task `name`."""
+    def register(fn: Callable) -> Callable:
+        TASKS[name] = fn
+        return fn
+    return register
+
+
+def queued(app) -> bool:
+    """True when jobs go to Celery workers rather than the server's own threads."""
+    return bool(app.config.get("REDIS_URL"))
+
+
+def dispatch(app, name: str, *, inline: bool = False, **kwargs) -> Optional[Future]:
+    """Run the task `name` in the background; `inline` runs it here and now (tests, the command
+    line). The embedded pool returns its future; Celery returns None (watch the job's own state)."""
+    fn = TASKS[name]
+    if inline:
+        fn(app, **kwargs)
+        return None
+    if not queued(app):
+        return _executor.submit(fn, app, **kwargs)
+    try:
+        celery(app).send_task(name, kwargs=kwargs, retry=False)
+    except Exception as error:  # kombu / redis connection errors: the broker is not there
+        log.warning("could not queue %s: %s", name, error)
+        raise NotQueued("The job could not be queued: the job service (Redis) is not answering. Nothing was "
+                        "started; try again in a few minutes, or tell an administrator.") from error
+    return None
+
+
+def celery(app):
+    """The app's Celery instance (made once per app), its tasks the registered ones."""
+    found = app.extensions.get(CELERY)
+    if found is None:
+        found = app.extensions[CELERY] = _make_celery(app)
+    return found
+
+
+def _make_celery(app):
+    from celery import Celery
+
+    url = app.config["REDIS_URL"]
+    instance = Celery("scorecard", broker=url, set_as_current=False)
+    timeout = app.config.get("REDIS_TIMEOUT_SECONDS", 2)
+    instance.conf.update(
+        task_acks_late=True,  # a task is acknowledged when it ends: a worker killed mid-way gives it back
+        task_reject_on_worker_lost=True,
+        worker_prefetch_multiplier=1,
+        task_ignore_result=True,  # job state lives in the database, not in a result backend
+        task_default_queue="scorecard",
+        broker_connection_retry_on_startup=True,
+        broker_connection_timeout=timeout,
+        broker_transport_options={
+            # an unacknowledged task (its worker vanished) is delivered again after this long
+            "visibility_timeout": app.config.get("JOB_VISIBILITY_SECONDS", 3600),
+            "socket_connect_timeout": timeout, "socket_timeout": timeout,
+            "max_retries": 0,
+        },
+        worker_hijack_root_logger=False,
+    )
+    for name, fn in TASKS.items():
+        def run(_fn=fn, **kwargs):
+            return _fn(app, **kwargs)
+        instance.task(name=name, bind=False)(run)
+    return instance
+
+
+def drain() -> None:
+    """Wait for the embedded pool's jobs and start a fresh pool (tests, between databases)."""
+    global _executor
+    _executor.shutdown(wait=True)
+    _executor = ThreadPoolExecutor(max_workers=4, thread_name_prefix="job")
