@@ -254,6 +254,12 @@ def _run_import(session, path, *, filename: Optional[str] = None, format_name: O
     batch.format, batch.sheet, batch.checksum = fmt.name, table.sheet, checksum
     session.add(batch)
     session.flush()
+    # The batch row is locked from here to the commit; a batch given up meanwhile (stalled) stays given up.
+    if session.scalar(sa.select(ImportBatch.status).where(ImportBatch.id == batch.id).with_for_update()) \
+            is not BatchStatus.pending:
+        session.rollback()
+        raise ImportFileError("this import was given up while it was running (it showed no sign of life for too "
+                              "long); nothing was written. Upload the file again.")
     try:
         sink.commit(result.plan, batch)
         counts = result.plan.counts
