@@ -1,0 +1,115 @@
+"""Upload storage (scorecard.storage): a folder by default, S3-compatible object storage when
+SCORECARD_UPLOAD_STORAGE is s3://bucket/prefix, tested against a local S3 server (moto's). An
+upload kept in S3 is previewed, its rejected rows reported and its commit written exactly as from
+a folder; nothing is left in the bucket once the batch no longer needs it."""
+import io
+
+import pytest
+
+from scorecard.extensions import db
+from scorecard.models import BatchStatus, ImportBatch
+from scorecard.storage import FolderStorage, S3Storage, storage
+from tests.helpers import HEADER, ROW, observations, post, upload, workbook_bytes
+
+BUCKET = "agency-cx-uploads"
+
+
+@pytest.fixture(scope="module")
+def s3_server():
+    from moto.server import ThreadedMotoServer
+
+    from tests.served import free_port
+
+    port = free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    yield f"http://127.0.0.1:{port}"
+    server.stop()
+
+
+@pytest.fixture
+def s3(s3_server, monkeypatch):
+    for name, value in (("AWS_ACCESS_KEY_ID", "testing"), ("AWS_SECRET_ACCESS_KEY", "testing"),
+                        ("AWS_DEFAULT_REGION", "us-east-1")):
+        monkeypatch.setenv(name, value)
+    import boto3
+
+    client = boto3.client("s3", endpoint_url=s3_server)
+    client.create_bucket(Bucket=BUCKET)
+    yield client
+    for item in client.list_objects_v2(Bucket=BUCKET).get("Contents", []):
+        client.delete_object(Bucket=BUCKET, Key=item["Key"])
+    client.delete_bucket(Bucket=BUCKET)
+
+
+def keys(client) -> list[str]:
+    return sorted(item["Key"] for item in client.list_objects_v2(Bucket=BUCKET).get("Contents", []))
+
+
+@pytest.fixture
+def on_s3(analyst, demo, s3, s3_server):
+    demo.config.update(UPLOAD_STORAGE=f"s3://{BUCKET}/uploads", S3_ENDPOINT_URL=s3_server)
+    return analyst
+
+
+def test_an_upload_kept_in_s3_is_previewed_and_committed(demo, on_s3, s3, tmp_path):
+    before = observations(demo)
+    batch_id = upload(on_s3, workbook_bytes([HEADER, ROW]))
+    with demo.app_context():
+        batch = db.session.get(ImportBatch, batch_id)
+        assert isinstance(storage(demo), S3Storage) and batch.status is BatchStatus.previewed, batch.message
+        assert keys(s3) == [f"uploads/{batch.stored_path}"]
+    folder = tmp_path / "uploads"
+    assert not folder.exists() or not any(folder.iterdir())  # nothing kept on the server's own disk
+    post(on_s3, f"/imports/{batch_id}/confirm")
+    with demo.app_context():
+        assert db.session.get(ImportBatch, batch_id).status is BatchStatus.committed
+    assert observations(demo) == before + 1 and keys(s3) == []  # committed: nothing left in the bucket
+
+
+def test_rejected_rows_are_reported_from_s3_and_cancel_removes_the_object(demo, on_s3, s3):
+    bad = list(ROW)
+    bad[3] = "FY2027-Q5"
+    batch_id = upload(on_s3, workbook_bytes([HEADER, ROW, bad]))
+    page = on_s3.get(f"/imports/{batch_id}").get_data(as_text=True)
+    assert "FY2027-Q5" in page and "Benefits Call Center" in page  # the row itself, read back from S3
+    assert len(keys(s3)) == 1
+    post(on_s3, f"/imports/{batch_id}/cancel")
+    assert keys(s3) == []
+
+
+def test_an_object_gone_from_the_bucket_fails_the_import_and_says_so(demo, on_s3, s3, monkeypatch):
+    from importers import jobs
+
+    monkeypatch.setattr(jobs, "start", lambda *args, **kwargs: None)
+    batch_id = upload(on_s3, workbook_bytes([HEADER, ROW]))
+    for key in keys(s3):
+        s3.delete_object(Bucket=BUCKET, Key=key)
+    jobs._run(demo, batch_id, False)
+    with demo.app_context():
+        batch = db.session.get(ImportBatch, batch_id)
+        assert batch.status is BatchStatus.failed and "no longer there" in batch.message
+
+
+@pytest.mark.parametrize("key", ["../secret", "a/b", "", ".", ".."])
+def test_a_key_never_leaves_the_folder_or_the_prefix(tmp_path, key, s3, s3_server):
+    with pytest.raises(ValueError):
+        FolderStorage(tmp_path)._path(key)
+    with pytest.raises(ValueError):
+        S3Storage(f"s3://{BUCKET}/uploads", s3_server)._object(key)
+
+
+def test_the_folder_store_hashes_what_it_keeps(tmp_path):
+    store = FolderStorage(tmp_path / "uploads")
+    key, digest = store.save(io.BytesIO(b"a,b\n1,2\n"), "q1.csv")
+    assert key.endswith("-q1.csv") and len(digest) == 64
+    with store.local(key) as path:
+        assert path.read_bytes() == b"a,b\n1,2\n"
+    store.delete(key)
+    assert not store.exists(key)
+
+
+def test_s3_storage_names_a_bad_setting():
+    with pytest.raises(ValueError, match="s3://bucket/prefix"):
+        S3Storage("https://example.com/bucket")
+
