@@ -8,13 +8,13 @@ PORT ?= 8050
 PYTEST_WORKERS ?= auto
 export FLASK_APP := scorecard
 
-.PHONY: run test lint bench install clean
+.PHONY: run test lint bench load install clean
 
 # uv installs what pip would, in a fifth of the time (measured on a clean venv: 38 s -> 7 s); pip itself
 # when uv cannot be had or cannot reach its index.
 $(BIN)/scorecard: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet uv && $(BIN)/uv pip install --quiet --python $(BIN)/python -e ".[test]" \
+	$(BIN)/pip install --quiet uv && $(BIN)/uv pip install --quiet --compile-bytecode --python $(BIN)/python -e ".[test]" \
 		|| $(BIN)/pip install --quiet -e ".[test]"
 	touch $@
 
@@ -40,6 +40,11 @@ bench: install
 	$(BIN)/python bench/import_bench.py
 	$(BIN)/python bench/rules_bench.py
 	$(BIN)/python bench/dashboard_bench.py
+
+# Locust against two servers, a worker, PostgreSQL (LOAD_DATABASE_URL) and Redis: bench/load.py.
+load: install
+	$(BIN)/uv pip install --quiet --python $(BIN)/python "locust>=2.30" || $(BIN)/pip install --quiet "locust>=2.30"
+	$(BIN)/python bench/load.py
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .hypothesis

@@ -1,0 +1,147 @@
+"""Load: the people who use CX Scorecard at once, against two app servers (`bench/load.py` starts them).
+
+- executives open the dashboards and the pages they link to;
+- officers update commitments through the REST API, several on the same commitment at once: an
+  update names the version it read (If-Match), so a colliding one answers 412 — an intended
+  conflict, counted apart, never a lost update;
+- analysts upload a small file, follow its preview from the other server, and cancel it.
+
+The hosts are SCORECARD_LOAD_HOSTS (comma-separated); each request goes to one of them at random.
+At the end the file checks that every commitment's version moved by exactly the number of updates
+that succeeded on it, and prints the count of conflicts.
+"""
+import os
+import random
+import re
+import threading
+import time
+from collections import Counter
+
+from locust import HttpUser, between, events, task
+
+HOSTS = [h.rstrip("/") for h in os.environ.get("SCORECARD_LOAD_HOSTS", "http://127.0.0.1:8000").split(",")]
+PASSWORD = os.environ.get("SCORECARD_LOAD_PASSWORD", "demo-password-2025")
+TOKEN = os.environ.get("SCORECARD_LOAD_TOKEN", "")  # a write token of the CFO officer
+CONTESTED = [int(c) for c in os.environ.get("SCORECARD_LOAD_COMMITMENTS", "").split(",") if c]
+DASHBOARDS = ("/dashboards/", "/dashboards/heatmap", "/dashboards/functions", "/dashboards/leaders",
+              "/dashboards/capacity", "/dashboards/compliance", "/dashboards/life-experiences")
+PAGES = ("/", "/commitments/", "/capacity/", "/plans/", "/_dash-layout", "/_dash-dependencies")
+CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+saved: Counter = Counter()  # commitment id -> updates that succeeded
+conflicts: Counter = Counter()
+lock = threading.Lock()
+
+
+def host() -> str:
+    return random.choice(HOSTS)
+
+
+def csrf(html: str) -> str:
+    found = CSRF.search(html)
+    return found.group(1) if found else ""
+
+
+class SignedIn(HttpUser):
+    abstract = True
+    email = ""
+
+    def on_start(self):
+        base = host()
+        token = csrf(self.client.get(f"{base}/auth/login", name="sign-in page").text)
+        self.client.post(f"{base}/auth/login", data={"csrf_token": token, "email": self.email, "password": PASSWORD},
+                         name="sign in", allow_redirects=False)
+
+
+class Executive(SignedIn):
+    weight = 5
+    wait_time = between(1, 3)
+    email = "executive@demo.cx.gov"
+
+    @task(4)
+    def dashboard(self):
+        path = random.choice(DASHBOARDS)
+        self.client.get(f"{host()}{path}", name=path)
+
+    @task(2)
+    def page(self):
+        path = random.choice(PAGES)
+        self.client.get(f"{host()}{path}", name=path)
+
+
+class Officer(HttpUser):
+    weight = 3
+    wait_time = between(0.5, 2)
+
+    @task
+    def update_commitment(self):
+        if not CONTESTED:
+            return
+        commitment = random.choice(CONTESTED)
+        headers = {"Authorization": f"Bearer {TOKEN}"}
+        read = self.client.get(f"{host()}/api/v1/commitments/{commitment}", headers=headers,
+                               name="/api/v1/commitments/[id]")
+        if read.status_code != 200:
+            return
+        etag = read.headers.get("ETag", "")
+        note = f"load {time.time():.6f}"
+        with self.client.patch(f"{host()}/api/v1/commitments/{commitment}", headers={**headers, "If-Match": etag},
+                               json={"note": note, "next_step": note}, name="PATCH /api/v1/commitments/[id]",
+                               catch_response=True) as answer:
+            if answer.status_code == 200:
+                with lock:
+                    saved[commitment] += 1
+                answer.success()
+            elif answer.status_code == 412:  # someone saved first: the intended conflict
+                with lock:
+                    conflicts[commitment] += 1
+                answer.success()
+            else:
+                answer.failure(f"{answer.status_code}: {answer.text[:200]}")
+
+
+class Analyst(SignedIn):
+    weight = 2
+    wait_time = between(2, 5)
+    email = "analyst@demo.cx.gov"
+
+    @task
+    def upload_follow_cancel(self):
+        first, other = random.sample(HOSTS, 2) if len(HOSTS) > 1 else (HOSTS[0], HOSTS[0])
+        token = csrf(self.client.get(f"{first}/imports/upload", name="/imports/upload").text)
+        body = ("component,program,metric,period,channel,n,count_1,count_2,count_3,count_4,count_5\n"
+                f"Benefits Administration,Benefits Call Center,trust,FY2027-Q1,phone,{random.randint(40, 4000)},"
+                "5,5,10,40,40\n")
+        answer = self.client.post(f"{first}/imports/upload", data={"csrf_token": token},
+                                  files={"file": (f"load-{time.time_ns()}.csv", body.encode(), "text/csv")},
+                                  name="POST /imports/upload", allow_redirects=False)
+        if answer.status_code != 302:
+            return
+        batch = answer.headers["Location"].rstrip("/").rsplit("/", 1)[-1]
+        for _ in range(100):  # followed on the other server
+            status = self.client.get(f"{other}/imports/{batch}/status", name="/imports/[id]/status").json()
+            if status["status"] != "pending":
+                break
+            time.sleep(0.2)
+        token = csrf(self.client.get(f"{other}/imports/{batch}", name="/imports/[id]").text)
+        self.client.post(f"{other}/imports/{batch}/cancel", data={"csrf_token": token}, name="POST /imports/[id]/cancel")
+
+
+@events.test_stop.add_listener
+def check_updates(environment, **_kwargs):
+    """Every successful update moved the version by one; none was lost."""
+    import requests
+
+    headers = {"Authorization": f"Bearer {TOKEN}"}
+    start = {int(k): int(v) for k, v in (p.split(":") for p in os.environ.get("SCORECARD_LOAD_VERSIONS", "").split(",")
+                                         if p)}
+    lost = 0
+    for commitment in CONTESTED:
+        version = requests.get(f"{HOSTS[0]}/api/v1/commitments/{commitment}", headers=headers, timeout=30).json()["version"]
+        moved = version - start.get(commitment, version)
+        lost += moved != saved[commitment]
+        print(f"commitment {commitment}: {saved[commitment]} updates saved, {conflicts[commitment]} conflicts "
+              f"(412), version moved by {moved}")
+    print(f"conflicting updates detected: {sum(conflicts.values())}; lost updates: {lost}")
+    if lost:
+        environment.process_exit_code = 1
