@@ -45,6 +45,12 @@ def wait_until_up(base: str, process) -> None:
             time.sleep(0.2)
 
 
+def _log(logs: list, path: Path):
+    """A log file for a child process, closed with the others at the end."""
+    logs.append(path.open("wb"))  # noqa: SIM115 — it outlives this call: the child writes to it
+    return logs[-1]
+
+
 def fresh_database(url: str) -> str:
     base = sa.make_url(url)
     admin = sa.create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
@@ -67,6 +73,7 @@ def main() -> int:
                WEB_CONCURRENCY=os.environ.get("WEB_CONCURRENCY", "2"), SCORECARD_API_RATE_LIMIT="100000 per minute")
     processes = [subprocess.Popen([redis_server, "--port", str(redis_port), "--bind", "127.0.0.1", "--save", ""],
                                   stdout=subprocess.DEVNULL)]
+    logs: list = []
     try:
         print("== migrating and loading the demo agency")
         scorecard(env, "db", "upgrade")
@@ -83,12 +90,12 @@ def main() -> int:
             port = free_port()
             server = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "python:scorecard.gunicorn_conf",
                                        "--bind", f"127.0.0.1:{port}", "wsgi:app"], env=env, cwd=ROOT,
-                                      stdout=subprocess.DEVNULL, stderr=open(folder / f"server-{port}.log", "wb"))
+                                      stdout=subprocess.DEVNULL, stderr=_log(logs, folder / f"server-{port}.log"))
             processes.append(server)
             hosts.append(f"http://127.0.0.1:{port}")
             wait_until_up(hosts[-1], server)
         processes.append(subprocess.Popen([sys.executable, "-m", "scorecard.cli", "worker", "--concurrency", "2"],
-                                          env=env, cwd=ROOT, stdout=open(folder / "worker.log", "wb"),
+                                          env=env, cwd=ROOT, stdout=_log(logs, folder / "worker.log"),
                                           stderr=subprocess.STDOUT))
         users, duration = os.environ.get("LOAD_USERS", "50"), os.environ.get("LOAD_TIME", "5m")
         print(f"== Locust: {users} users for {duration} on {', '.join(hosts)} (logs in {folder})")
@@ -107,6 +114,8 @@ def main() -> int:
                 process.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 process.kill()
+        for log in logs:
+            log.close()
 
 
 if __name__ == "__main__":

@@ -124,7 +124,8 @@ class Analyst(SignedIn):
                 break
             time.sleep(0.2)
         token = csrf(self.client.get(f"{other}/imports/{batch}", name="/imports/[id]").text)
-        self.client.post(f"{other}/imports/{batch}/cancel", data={"csrf_token": token}, name="POST /imports/[id]/cancel")
+        self.client.post(f"{other}/imports/{batch}/cancel", data={"csrf_token": token},
+                         name="POST /imports/[id]/cancel")
 
 
 @events.test_stop.add_listener
@@ -137,7 +138,8 @@ def check_updates(environment, **_kwargs):
                                          if p)}
     lost = 0
     for commitment in CONTESTED:
-        version = requests.get(f"{HOSTS[0]}/api/v1/commitments/{commitment}", headers=headers, timeout=30).json()["version"]
+        answer = requests.get(f"{HOSTS[0]}/api/v1/commitments/{commitment}", headers=headers, timeout=30)
+        version = answer.json()["version"]
         moved = version - start.get(commitment, version)
         lost += moved != saved[commitment]
         print(f"commitment {commitment}: {saved[commitment]} updates saved, {conflicts[commitment]} conflicts "

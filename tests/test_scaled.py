@@ -2,8 +2,8 @@
 one PostgreSQL database and one Redis, sharing an upload folder. An upload on server A is
 previewed by the worker, followed and confirmed on server B; a session made on A is valid on B;
 a worker killed with SIGKILL in the middle of an import leaves nothing half-written: its task is
-given to the next worker, or the batch is failed as stalled, saying so and keeping the upload; with Redis gone pages still render and an upload says it could not
-be queued.
+given to the next worker, or the batch is failed as stalled, saying so and keeping the upload; with
+Redis gone pages still render and an upload says it could not be queued.
 
 Runs on the PostgreSQL pass (it needs TEST_DATABASE_URL) when `redis-server` is installed
 (`.ci/run` installs it)."""
