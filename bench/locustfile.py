@@ -25,7 +25,7 @@ TOKEN = os.environ.get("SCORECARD_LOAD_TOKEN", "")  # a write token of the CFO o
 CONTESTED = [int(c) for c in os.environ.get("SCORECARD_LOAD_COMMITMENTS", "").split(",") if c]
 DASHBOARDS = ("/dashboards/", "/dashboards/heatmap", "/dashboards/functions", "/dashboards/leaders",
               "/dashboards/capacity", "/dashboards/compliance", "/dashboards/life-experiences")
-PAGES = ("/", "/commitments/", "/capacity/", "/plans/", "/_dash-layout", "/_dash-dependencies")
+PAGES = ("/", "/commitments/", "/capacity/", "/plans/", "/dashboards/_dash-layout", "/dashboards/_dash-dependencies")
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 saved: Counter = Counter()  # commitment id -> updates that succeeded
