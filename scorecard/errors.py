@@ -1,10 +1,18 @@
 """Error pages that speak plainly and never leak internals."""
+import logging
+
+import sqlalchemy as sa
 from flask import jsonify, render_template, request
+
+log = logging.getLogger(__name__)
+DATABASE_DOWN = ("The database is not answering (it may be restarting). Nothing was changed; try again in a "
+                 "minute.")
 
 
 def init_app(app) -> None:
     for code in (400, 401, 403, 404, 405, 413, 414, 429, 500):
         app.register_error_handler(code, _handler(code))
+    app.register_error_handler(sa.exc.OperationalError, _database_down)
 
 
 TITLES = {
@@ -15,6 +23,7 @@ TITLES = {
     405: "That action is not allowed here",
     413: "The file is too large",
     414: "The address is too long",
+    503: "The service is not available",
     429: "Too many attempts",
     500: "Something went wrong on our side",
 }
@@ -27,3 +36,26 @@ def _handler(code):
             return jsonify(error=TITLES[code], detail=description), code
         return render_template("error.html", code=code, title=TITLES[code], description=description), code
     return handle
+
+
+def _database_down(error):
+    """A request that met a database that went away (restarted, failed over): 503 with Retry-After,
+    the session's transaction rolled back; the pool checks connections before use (pool_pre_ping),
+    so the next request after the database is back succeeds without restarting the app."""
+    from scorecard.extensions import db
+
+    log.warning("database unavailable: %s", error.__class__.__name__)
+    try:
+        db.session.rollback()
+    except Exception:  # noqa: BLE001 — the connection is gone already
+        db.session.remove()
+    headers = {"Retry-After": "30"}
+    if request.path.startswith("/api/") or "/_dash-" in request.path or request.is_json:
+        return jsonify(title=TITLES[503], status=503, detail=DATABASE_DOWN), 503, headers
+    try:
+        page = render_template("error.html", code=503, title=TITLES[503], description=DATABASE_DOWN)
+    except Exception:  # noqa: BLE001 — the page's navigation needed the database too
+        db.session.remove()
+        page = (f"<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{TITLES[503]}</title></head>"
+                f"<body><main><h1>{TITLES[503]}</h1><p>{DATABASE_DOWN}</p></main></body></html>")
+    return page, 503, headers
