@@ -165,10 +165,12 @@ def test_deactivating_ends_sessions_and_tokens_and_is_audited(app, admin, make_u
     assert sign_in(app.test_client(), "analyst@test.gov", PASSWORD).status_code == 401
     assert app.test_client().get("/api/v1/agencies", headers=bearer).status_code == 401
     event = _last(app, "user.deactivate")
-    assert (event.entity_id, event.before, event.after) == (analyst_id, {"active": True}, {"active": False})
+    assert (event.entity_id, event.before, event.after) == (analyst_id, {"active": True},
+                                                            {"active": False, "tokens_revoked": 1})
     assert _post(admin, page, f"{page}/reactivate").status_code == 303
     assert _last(app, "user.reactivate").after == {"active": True}
     assert sign_in(app.test_client(), "analyst@test.gov", PASSWORD).status_code == 302
+    assert app.test_client().get("/api/v1/agencies", headers=bearer).status_code == 401  # not revived
 
 
 def test_an_administrator_cannot_deactivate_themselves(app, admin):

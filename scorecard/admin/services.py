@@ -10,7 +10,7 @@ from typing import Optional
 import sqlalchemy as sa
 
 from scorecard.auth.services import describe_user, find_leader, function_by_code, password_problem, unlock
-from scorecard.models import AuditEvent, Role, User, utcnow
+from scorecard.models import ApiToken, AuditEvent, Role, User, utcnow
 
 PER_PAGE = 50
 # "Who" for an event no signed-in person made: the command line, the system (an expired preview),
@@ -211,7 +211,8 @@ def update_account(session, user: User, *, by: User, name: Optional[str], role: 
 
 
 def set_active(session, user: User, active: bool, *, by: User) -> None:
-    """Deactivate (every session and API token of theirs stops working) or reactivate a user."""
+    """Deactivate (every session ends and every API token of theirs is revoked) or reactivate a user
+    (who then signs in again and makes new tokens)."""
     if user.active == active:
         return
     if not active and user.id == by.id:
@@ -219,10 +220,14 @@ def set_active(session, user: User, active: bool, *, by: User) -> None:
     if not active and user.role is Role.admin and not _active_admins(session, user):
         raise UserChangeError("this is the only active administrator; make another one first")
     user.active = active
+    revoked = 0
     if not active:
         user.end_sessions()
+        # Revoked, not merely refused while inactive: reactivation must not bring old tokens back.
+        revoked = session.execute(sa.update(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+                                  .values(revoked_at=utcnow())).rowcount
     _event(session, by, "user.reactivate" if active else "user.deactivate", user,
-           before={"active": not active}, after={"active": active})
+           before={"active": not active}, after={"active": active, **({"tokens_revoked": revoked} if revoked else {})})
     session.commit()
 
 
