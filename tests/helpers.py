@@ -26,14 +26,14 @@ def postgres_url() -> str | None:
 
 def empty_tables(connection) -> None:
     """Delete every row of every table (and restart PostgreSQL's sequences)."""
-    tables = list(reversed(Base.metadata.sorted_tables))
-    if connection.dialect.name == "postgresql":
-        names = ", ".join(f'"{t.name}"' for t in tables)
-        connection.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-    else:
-        from scorecard.models.audit import append_only_suspended
+    from scorecard.models.audit import append_only_suspended
 
-        with append_only_suspended(connection):  # the audit log's triggers refuse DELETE otherwise
+    tables = list(reversed(Base.metadata.sorted_tables))
+    with append_only_suspended(connection):  # the audit log's triggers refuse DELETE and TRUNCATE otherwise
+        if connection.dialect.name == "postgresql":
+            names = ", ".join(f'"{t.name}"' for t in tables)
+            connection.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
             for table in tables:
                 connection.execute(table.delete())
 

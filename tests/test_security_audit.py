@@ -33,6 +33,8 @@ def _assert_append_only(engine) -> None:
     assert "audit_events is append-only: DELETE refused" in _refused(
         engine, table.delete().where(table.c.id == event_id))
     assert "append-only" in _refused(engine, table.delete())
+    if engine.dialect.name == "postgresql":  # SQLite has no TRUNCATE
+        assert "audit_events is append-only: TRUNCATE refused" in _refused(engine, sa.text("TRUNCATE audit_events"))
     with engine.connect() as connection:
         assert connection.scalar(sa.select(table.c.action).where(table.c.id == event_id)) == "test.event"
 

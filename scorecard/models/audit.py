@@ -74,10 +74,13 @@ POSTGRESQL_FUNCTION = (
     "ERRCODE = 'insufficient_privilege'; END $$")
 POSTGRESQL_TRIGGER = ("CREATE TRIGGER audit_events_append_only BEFORE UPDATE OR DELETE ON audit_events "
                       "FOR EACH ROW EXECUTE FUNCTION audit_events_append_only()")
+# TRUNCATE fires no row trigger: a statement trigger refuses it (PostgreSQL; SQLite has no TRUNCATE).
+POSTGRESQL_TRUNCATE_TRIGGER = ("CREATE TRIGGER audit_events_no_truncate BEFORE TRUNCATE ON audit_events "
+                               "FOR EACH STATEMENT EXECUTE FUNCTION audit_events_append_only()")
 
 
 def create_append_only_triggers(connection) -> None:
-    """Create the triggers that refuse UPDATE and DELETE on audit_events (SQLite, PostgreSQL)."""
+    """Create the triggers that refuse UPDATE, DELETE (and on PostgreSQL TRUNCATE) on audit_events."""
     dialect = connection.dialect.name
     if dialect == "sqlite":
         for statement in SQLITE_TRIGGERS.values():
@@ -85,6 +88,7 @@ def create_append_only_triggers(connection) -> None:
     elif dialect == "postgresql":
         connection.exec_driver_sql(POSTGRESQL_FUNCTION)
         connection.exec_driver_sql(POSTGRESQL_TRIGGER)
+        connection.exec_driver_sql(POSTGRESQL_TRUNCATE_TRIGGER)
 
 
 def drop_append_only_triggers(connection) -> None:
@@ -94,6 +98,7 @@ def drop_append_only_triggers(connection) -> None:
             connection.exec_driver_sql(f"DROP TRIGGER IF EXISTS {name}")
     elif dialect == "postgresql":
         connection.exec_driver_sql("DROP TRIGGER IF EXISTS audit_events_append_only ON audit_events")
+        connection.exec_driver_sql("DROP TRIGGER IF EXISTS audit_events_no_truncate ON audit_events")
 
 
 @contextmanager
