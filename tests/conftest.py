@@ -233,9 +233,13 @@ def pytest_collection_modifyitems(config, items):
     own_server = pytest.mark.skip(reason="its server runs on SQLite whatever the test database: checked on the "
                                          "SQLite pass")
     no_database = pytest.mark.skip(reason="it uses no database: checked on the SQLite pass")
+    engine_independent = pytest.mark.skip(reason="what it checks is decided in Python, not by the database: "
+                                                 "checked on the SQLite pass")
     for item in items:
         if item.get_closest_marker("own_sqlite_server"):
             item.add_marker(own_server)
+        elif item.get_closest_marker("engine_independent"):
+            item.add_marker(engine_independent)
         elif "db_url" not in getattr(item, "fixturenames", ()) and not item.get_closest_marker("postgres"):
             item.add_marker(no_database)
 

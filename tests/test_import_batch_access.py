@@ -111,6 +111,9 @@ def test_the_design_is_what_the_sinks_say():
         assert uploaders(name) == roles, name
 
 
+# Each case is a permission decision made in Python; the conditional claims behind confirm and cancel
+# are exercised on PostgreSQL by the other tests here and by tests/test_import_concurrency_and_edges.py.
+@pytest.mark.engine_independent
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("format_name", list(FORMATS))
 @pytest.mark.parametrize("action", BATCH_ACTIONS)

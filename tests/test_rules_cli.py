@@ -3,24 +3,18 @@
 import copy
 import json
 
-import pytest
 import sqlalchemy as sa
 
 from scorecard.extensions import db
 from scorecard.models import Finding, Rule, RuleStatus, RuleVersion
 from scorecard.rules.store import default_pack
-from tests.test_rules_service import SEEDED, snapshot
+from tests.conftest import DEMO_TODAY
+from tests.test_rules_service import snapshot
 
 
 def write(path, data):
     path.write_text(json.dumps(data), encoding="utf-8")
     return str(path)
-
-
-@pytest.fixture
-def demo_today():
-    """The demo agency as test_rules_service seeds it (FY2026-Q4)."""
-    return SEEDED
 
 
 def versions(app) -> list:
@@ -64,7 +58,7 @@ def test_evaluate_json_dry_run_and_one_rule(demo, runner, tmp_path):
     runner.invoke(args=["rules", "import", write(tmp_path / "pack.json", default_pack()), "--publish"])
     with demo.app_context():
         before = snapshot()
-    dry = runner.invoke(args=["evaluate", "--dry-run", "--json", "--today", "2026-08-15"])
+    dry = runner.invoke(args=["evaluate", "--dry-run", "--json", "--today", DEMO_TODAY.isoformat()])
     assert dry.exit_code == 0, dry.output
     payload = json.loads(dry.output)
     assert payload["dry_run"] and payload["inserted"] == payload["findings"] > 0
@@ -72,10 +66,10 @@ def test_evaluate_json_dry_run_and_one_rule(demo, runner, tmp_path):
         assert snapshot() == before
     one = json.loads(runner.invoke(args=["evaluate", "--rule", "program-trust-status", "--json"]).output)
     assert one["rules"] == ["program-trust-status"] and one["inserted"] == 35  # the programs with a trust target
-    everything = runner.invoke(args=["evaluate", "--today", "2026-08-15"])
+    everything = runner.invoke(args=["evaluate", "--today", DEMO_TODAY.isoformat()])
     assert everything.exit_code == 0 and everything.output.splitlines()[0].endswith(" 0 removed, 35 unchanged.")
     assert "program-trust-status:" in everything.output and "requirement-rating-from-attainment:" in everything.output
-    again = json.loads(runner.invoke(args=["evaluate", "--json", "--today", "2026-08-15"]).output)
+    again = json.loads(runner.invoke(args=["evaluate", "--json", "--today", DEMO_TODAY.isoformat()]).output)
     assert again["unchanged"] == again["findings"] and again["inserted"] == again["updated"] == 0
     missing = runner.invoke(args=["evaluate", "--rule", "no-such-rule"])
     assert missing.exit_code == 1 and "there is no published rule 'no-such-rule'" in missing.output
@@ -97,18 +91,19 @@ def test_export_round_trips(demo, runner, tmp_path):
 
 def test_publish_retire_and_simulate(demo, runner, tmp_path):
     runner.invoke(args=["rules", "import", write(tmp_path / "pack.json", default_pack()), "--publish"])
-    runner.invoke(args=["evaluate", "--today", "2026-08-15"])
+    runner.invoke(args=["evaluate", "--today", DEMO_TODAY.isoformat()])
     stricter = copy.deepcopy(next(r for r in default_pack() if r["key"] == "requirement-rating-from-attainment"))
     stricter["then"]["rating"]["bands"] = [[1.1, 5], [1.05, 4], [1.0, 3], [0.95, 2]]
     path = write(tmp_path / "stricter.json", stricter)
     with demo.app_context():
         before = snapshot()
-    simulated = runner.invoke(args=["rules", "simulate", path, "--today", "2026-08-15"])
+    simulated = runner.invoke(args=["rules", "simulate", path, "--today", DEMO_TODAY.isoformat()])
     assert simulated.exit_code == 0, simulated.output
     lines = simulated.output.splitlines()
     assert lines[0].startswith("requirement-rating-from-attainment (requirement), against published version 1: ")
-    assert any(line.startswith("  requirement ") and "FY2026-Q3: rating 4 -> rating 3" in line for line in lines[1:])
-    as_json = json.loads(runner.invoke(args=["rules", "simulate", path, "--json", "--today", "2026-08-15"]).output)
+    assert any(line.startswith("  requirement ") and "FY2027-Q1: rating 4 -> rating 3" in line for line in lines[1:])
+    as_json = json.loads(runner.invoke(args=["rules", "simulate", path, "--json", "--today",
+                                             DEMO_TODAY.isoformat()]).output)
     assert as_json[0]["changed"] == len(lines) - 1 and as_json[0]["changes"][0]["leader"]
     with demo.app_context():
         assert snapshot() == before
