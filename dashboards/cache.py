@@ -25,6 +25,7 @@ Arguments must have a stable `repr` (numbers, texts, None, tuples, frozen datacl
 import contextlib
 import hashlib
 import logging
+import time
 from collections.abc import Callable
 from datetime import date
 from functools import wraps
@@ -48,6 +49,8 @@ from scorecard.models import (
 cache = Cache()
 
 log = logging.getLogger(__name__)
+CACHE_PAUSE_SECONDS = 30  # after the cache fails to answer, it is passed by for this long
+_passed_by_until = 0.0
 
 
 def init_cache(app) -> None:
@@ -89,11 +92,16 @@ def _bound() -> bool:
 
 def _kept(prefix: str, identity: tuple, compute: Callable):
     """The value kept under `identity` (its repr, hashed), else `compute()`'s, kept there."""
+    global _passed_by_until
+    if time.monotonic() < _passed_by_until:
+        return compute()
     key = prefix + hashlib.sha256(repr(identity).encode()).hexdigest()
     try:
         found = cache.get(key)
     except Exception:  # noqa: BLE001 — a shared cache (Redis) that is down: compute, the page still renders
-        log.warning("the dashboards' cache is not answering; computing without it", exc_info=True)
+        log.warning("the dashboards' cache is not answering; computing without it for %s s", CACHE_PAUSE_SECONDS,
+                    exc_info=True)
+        _passed_by_until = time.monotonic() + CACHE_PAUSE_SECONDS  # one timeout per pause, not one per query
         return compute()
     if found is not None:
         return found[0]

@@ -210,9 +210,10 @@ def served_demo_database(templates) -> Path:
 # with one of them at the end while the other waits; `make test` passes --no-loadscope-reorder so that
 # pytest-xdist hands modules out in this order (its own order is by test count, which put the one-test,
 # sixty-second Schemathesis module last).
-LONGEST_FIRST = ("test_accessibility", "test_api_schemathesis", "test_import_batch_access", "test_rules_service",
-                 "test_capacity_web", "test_rules_cli", "test_security_browser", "test_browser", "test_hostile_uploads",
-                 "test_dashboard_callbacks", "test_security", "test_csuite_plans", "test_demo")
+LONGEST_FIRST = ("test_accessibility", "test_api_schemathesis", "test_scaled", "test_rules_service",
+                 "test_import_batch_access", "test_capacity_web", "test_rules_cli", "test_security_browser",
+                 "test_browser", "test_hostile_uploads", "test_dashboard_callbacks", "test_security",
+                 "test_faults_postgres", "test_storage", "test_csuite_plans", "test_demo")
 
 
 def pytest_collection_modifyitems(config, items):
