@@ -9,46 +9,17 @@ LOAD_TIME change the size (defaults 50 and 5m).
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
+from contextlib import ExitStack
 from pathlib import Path
 
 import sqlalchemy as sa
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def scorecard(env, *args) -> str:
-    return subprocess.run([sys.executable, "-m", "scorecard.cli", *args], env=env, cwd=ROOT, check=True,
-                          capture_output=True, text=True).stdout
-
-
-def wait_until_up(base: str, process) -> None:
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            urllib.request.urlopen(base + "/healthz", timeout=1)
-            return
-        except OSError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise SystemExit(f"{base} did not start") from None
-            time.sleep(0.2)
-
-
-def _log(logs: list, path: Path):
-    """A log file for a child process, closed with the others at the end."""
-    logs.append(path.open("wb"))  # noqa: SIM115 — it outlives this call: the child writes to it
-    return logs[-1]
+sys.path.insert(0, str(ROOT))
+from tests import served  # noqa: E402 — the servers and command line, started as the tests start them
 
 
 def fresh_database(url: str) -> str:
@@ -67,45 +38,39 @@ def main() -> int:
     if not redis_server:
         raise SystemExit("redis-server is not installed (apt-get install redis-server)")
     folder = Path(tempfile.mkdtemp(prefix="scorecard-load-"))
-    redis_port = free_port()
+    redis_port = served.free_port()
     env = dict(os.environ, DATABASE_URL=database, SCORECARD_ENV="development", SECRET_KEY="load-test-key",
                SCORECARD_REDIS_URL=f"redis://127.0.0.1:{redis_port}/0", SCORECARD_UPLOAD_FOLDER=str(folder / "uploads"),
-               WEB_CONCURRENCY=os.environ.get("WEB_CONCURRENCY", "2"), SCORECARD_API_RATE_LIMIT="100000 per minute")
+               SCORECARD_API_RATE_LIMIT="100000 per minute")
     processes = [subprocess.Popen([redis_server, "--port", str(redis_port), "--bind", "127.0.0.1", "--save", ""],
                                   stdout=subprocess.DEVNULL)]
-    logs: list = []
     try:
         print("== migrating and loading the demo agency")
-        scorecard(env, "db", "upgrade")
-        scorecard(env, "demo")
-        token = scorecard(env, "token", "create", "cfo.officer@demo.cx.gov", "--scope", "write").split()[-1]
+        served.scorecard(env, "db", "upgrade")
+        served.scorecard(env, "demo")
+        created = served.scorecard(env, "token", "create", "cfo.officer@demo.cx.gov", "--scope", "write")
+        token = created.stdout.split()[-1]  # printed last, once
         engine = sa.create_engine(database)
         with engine.connect() as connection:
             contested = connection.execute(sa.text(
                 "SELECT c.id, c.version FROM commitments c JOIN functions f ON f.id = c.function_id "
                 "WHERE f.code = 'CFO' AND c.status != 'dropped' ORDER BY c.id LIMIT 3")).all()
         engine.dispose()
-        hosts = []
-        for _ in range(2):
-            port = free_port()
-            server = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "python:scorecard.gunicorn_conf",
-                                       "--bind", f"127.0.0.1:{port}", "wsgi:app"], env=env, cwd=ROOT,
-                                      stdout=subprocess.DEVNULL, stderr=_log(logs, folder / f"server-{port}.log"))
-            processes.append(server)
-            hosts.append(f"http://127.0.0.1:{port}")
-            wait_until_up(hosts[-1], server)
-        processes.append(subprocess.Popen([sys.executable, "-m", "scorecard.cli", "worker", "--concurrency", "2"],
-                                          env=env, cwd=ROOT, stdout=_log(logs, folder / "worker.log"),
-                                          stderr=subprocess.STDOUT))
-        users, duration = os.environ.get("LOAD_USERS", "50"), os.environ.get("LOAD_TIME", "5m")
-        print(f"== Locust: {users} users for {duration} on {', '.join(hosts)} (logs in {folder})")
-        load_env = dict(env, SCORECARD_LOAD_HOSTS=",".join(hosts), SCORECARD_LOAD_TOKEN=token,
-                        SCORECARD_LOAD_COMMITMENTS=",".join(str(c.id) for c in contested),
-                        SCORECARD_LOAD_VERSIONS=",".join(f"{c.id}:{c.version}" for c in contested))
-        locust = subprocess.run([sys.executable, "-m", "locust", "-f", str(ROOT / "bench" / "locustfile.py"),
-                                 "--headless", "-u", users, "-r", "10", "-t", duration, "--host", hosts[0],
-                                 "--only-summary"], env=load_env, cwd=ROOT)
-        return locust.returncode
+        with ExitStack() as servers, (folder / "worker.log").open("wb") as worker_log:
+            workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+            hosts = [servers.enter_context(served.gunicorn(env, workers=workers, error_log=folder / f"server-{n}.log"))
+                     for n in (1, 2)]
+            processes.append(subprocess.Popen([sys.executable, "-m", "scorecard.cli", "worker", "--concurrency", "2"],
+                                              env=env, cwd=ROOT, stdout=worker_log, stderr=subprocess.STDOUT))
+            users, duration = os.environ.get("LOAD_USERS", "50"), os.environ.get("LOAD_TIME", "5m")
+            print(f"== Locust: {users} users for {duration} on {', '.join(hosts)} (logs in {folder})")
+            load_env = dict(env, SCORECARD_LOAD_HOSTS=",".join(hosts), SCORECARD_LOAD_TOKEN=token,
+                            SCORECARD_LOAD_COMMITMENTS=",".join(str(c.id) for c in contested),
+                            SCORECARD_LOAD_VERSIONS=",".join(f"{c.id}:{c.version}" for c in contested))
+            locust = subprocess.run([sys.executable, "-m", "locust", "-f", str(ROOT / "bench" / "locustfile.py"),
+                                     "--headless", "-u", users, "-r", "10", "-t", duration, "--host", hosts[0],
+                                     "--only-summary"], env=load_env, cwd=ROOT)
+            return locust.returncode
     finally:
         for process in reversed(processes):
             process.send_signal(signal.SIGTERM)
@@ -114,8 +79,6 @@ def main() -> int:
                 process.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 process.kill()
-        for log in logs:
-            log.close()
 
 
 if __name__ == "__main__":

@@ -75,12 +75,14 @@ def free_port() -> int:
 
 
 @contextmanager
-def gunicorn(env: dict, workers: int = 2, access_log: Path | None = None) -> Iterator[str]:
+def gunicorn(env: dict, workers: int = 2, access_log: Path | None = None,
+             error_log: Path | None = None) -> Iterator[str]:
     """gunicorn serving `wsgi:app` with its settings (scorecard/gunicorn_conf.py) and `env` on a free
     port; yields its base URL once /healthz answers. With `access_log`, every request's line is
-    written there."""
+    written there; with `error_log`, gunicorn's and the app's own log lines."""
     port = free_port()
     logging = ["--access-logfile", str(access_log)] if access_log else []
+    logging += ["--error-logfile", str(error_log)] if error_log else []
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "-c", "python:scorecard.gunicorn_conf", "--bind", f"127.0.0.1:{port}",
          "--workers", str(workers), *logging, "wsgi:app"],
