@@ -1,14 +1,17 @@
 """Shared fixtures: an app per test on its own clean database (SQLite, or PostgreSQL when
 TEST_DATABASE_URL names one), the demo agency, clients signed in per role, and the real data files.
 
-Databases are built once per session (once per xdist worker) as templates: the schema, the demo
-agency, the demo agency with the default rule pack published, and that pack evaluated. Each test
+Databases are built once per session as templates, shared by the xdist workers: the schema, the demo
+agency, the demo agency with the default rule pack published, that pack evaluated, and `scorecard demo`
+run through the command line. Each test
 gets a copy of the one it asks for (through the `demo`, `published` or `evaluated` fixtures, or
 just `app` for the bare schema): the template's file copied on SQLite, `CREATE DATABASE ...
 TEMPLATE` on PostgreSQL. Tests may commit, open other connections and start threads: nothing is
 rolled back behind their back, and no test sees another's rows.
 """
+import fcntl
 import shutil
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
@@ -30,14 +33,14 @@ DEMO_TODAY = date(2026, 11, 22)  # FY2027-Q1: the demo's data ends with FY2026-Q
 
 
 class SqliteStore:
-    """Templates are files in one folder; a test's database is a copy beside them (not in the
-    test's tmp_path, which some tests list), removed after the test."""
-
-    def test_url(self) -> str:
-        return f"sqlite:///{self.folder / 'test.db'}"
+    """Templates are files in the session's shared folder; a worker's test database is a copy beside them
+    (not in the test's tmp_path, which some tests list), removed after the test."""
 
     def __init__(self, folder: Path):
         self.folder = folder
+
+    def test_url(self) -> str:
+        return f"sqlite:///{self.folder / f'test-{WORKER}.db'}"
 
     def url(self, name: str) -> str:
         return f"sqlite:///{self.folder / name}.db"
@@ -51,10 +54,14 @@ class SqliteStore:
             engine.dispose()
         return self.url(name)
 
+    def adopt(self, name: str, database: Path) -> None:
+        """A template copied from a database made elsewhere (the served demo)."""
+        shutil.copyfile(database, self.folder / f"{name}.db")
+
     def copy(self, name: str) -> str:
         """The test's database, always at the same path (the shared app's engine points there)."""
         self.discard(self.test_url())
-        shutil.copyfile(self.folder / f"{name}.db", self.folder / "test.db")
+        shutil.copyfile(self.folder / f"{name}.db", self.folder / f"test-{WORKER}.db")
         return self.test_url()
 
     def discard(self, url: str) -> None:
@@ -67,27 +74,27 @@ class SqliteStore:
 
 
 class PostgresStore:
-    """Templates are databases beside TEST_DATABASE_URL's, named after it and the xdist worker;
-    a test's database is made from one with CREATE DATABASE ... TEMPLATE (as fast as emptying
-    every table, measured, and nothing a test left behind survives it)."""
+    """Templates are databases beside TEST_DATABASE_URL's, named after it (`..._tpl_NAME`) and shared by
+    the workers; a worker's test database (named after it and the worker) is made from one with CREATE
+    DATABASE ... TEMPLATE (as fast as emptying every table, measured, and nothing a test left behind
+    survives it)."""
 
     def __init__(self, url: str):
         self.base = sa.make_url(url)
-        self.prefix = f"{self.base.database}_{WORKER}"
         self.admin = sa.create_engine(self.base, isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool).connect()
-        self.made: list[str] = []
+
+    def _name(self, name: str) -> str:
+        return f"{self.base.database}_tpl_{name}"
 
     def url(self, name: str) -> str:
-        return self.base.set(database=f"{self.prefix}_{name}").render_as_string(hide_password=False)
+        return self.base.set(database=self._name(name)).render_as_string(hide_password=False)
 
     def _recreate(self, database: str, template: str | None = None) -> None:
         self.admin.execute(sa.text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
         self.admin.execute(sa.text(f'CREATE DATABASE "{database}"' + (f' TEMPLATE "{template}"' if template else "")))
-        if database not in self.made:
-            self.made.append(database)
 
     def create(self, name: str, source: str | None = None) -> str:
-        self._recreate(f"{self.prefix}_{name}", f"{self.prefix}_{source}" if source else None)
+        self._recreate(self._name(name), self._name(source) if source else None)
         if not source:
             engine = sa.create_engine(self.url(name))
             Base.metadata.create_all(engine)
@@ -95,40 +102,62 @@ class PostgresStore:
         return self.url(name)
 
     def test_url(self) -> str:
-        return self.base.set(database=self.prefix).render_as_string(hide_password=False)
+        return self.base.set(database=f"{self.base.database}_{WORKER}").render_as_string(hide_password=False)
 
     def copy(self, name: str) -> str:
-        self._recreate(self.prefix, f"{self.prefix}_{name}")
+        self._recreate(f"{self.base.database}_{WORKER}", self._name(name))
         return self.test_url()
 
     def discard(self, url: str) -> None:
         pass  # dropped when the next test recreates it, or at the end of the session
 
     def close(self) -> None:
-        for database in reversed(self.made):
-            self.admin.execute(sa.text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
+        self.admin.execute(sa.text(f'DROP DATABASE IF EXISTS "{self.base.database}_{WORKER}" WITH (FORCE)'))
         self.admin.close()
+
+    def drop_templates(self) -> None:
+        """At the end of the whole session (every worker done): the shared templates."""
+        names = self.admin.scalars(sa.text("SELECT datname FROM pg_database WHERE datname LIKE :pattern"),
+                                   {"pattern": self._name("%")}).all()
+        for database in names:
+            self.admin.execute(sa.text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
 
 
 class Templates:
-    """The template databases, each built the first time a test asks for it."""
+    """The template databases, each built the first time a test of any worker asks for it, and shared:
+    a worker that needs one another worker is building waits for it (a lock file per template in the
+    session's shared folder, and a file saying it is done, holding what building it printed)."""
 
     def __init__(self, store, folder: Path):
         self.store = store
-        self.folder = folder  # for the served demo database
+        self.folder = folder  # shared by the workers: the locks, and the served demo database
         self.built: set[str] = set()
         self.outputs: dict[str, str] = {}
-        self._served: Path | None = None
+
+    @contextmanager
+    def _once(self, name: str):
+        """Hold `name`'s lock; yields its done-file, which exists when another worker built it already."""
+        with open(self.folder / f"{name}.lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                yield self.folder / f"{name}.done"
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
 
     def _build(self, name: str, source: str | None, step=None) -> str:
         if name not in self.built:
-            url = self.store.create(name, source)
-            if step:
-                app = create_app(_testing_config(SQLALCHEMY_DATABASE_URI=url))
-                with app.app_context():
-                    step(db.session)
-                    db.session.remove()
-                    db.engine.dispose()  # a PostgreSQL template must have no connections
+            with self._once(name) as done:
+                if not done.exists():
+                    url = self.store.create(name, source)
+                    output = ""
+                    if step:
+                        app = create_app(_testing_config(SQLALCHEMY_DATABASE_URI=url))
+                        with app.app_context():
+                            output = step(db.session) or ""
+                            db.session.remove()
+                            db.engine.dispose()  # a PostgreSQL template must have no connections
+                    done.write_text(output, encoding="utf-8")
+                self.outputs[name] = done.read_text(encoding="utf-8")
             self.built.add(name)
         return name
 
@@ -138,16 +167,22 @@ class Templates:
     def demo(self, today: date) -> str:
         from scorecard.demo import seed_demo
 
-        return self._build(f"demo_{today:%Y%m%d}", self.schema(), lambda session: seed_demo(session, today))
+        return self._build(f"demo_{today:%Y%m%d}", self.schema(), lambda session: seed_demo(session, today) and "")
 
     def served_demo(self) -> Path:
         """A SQLite file made by `scorecard db upgrade` and `scorecard demo` in a child process, as a
         user makes it: the browser tests' servers each run on a copy (tests/served.py)."""
-        if self._served is None:
-            from tests.served import demo_database
+        from tests.served import demo_database
 
-            self._served = demo_database(self.folder)
-        return self._served
+        folder = self.folder / "served-demo"
+        if "served_demo" not in self.built:
+            with self._once("served_demo") as done:
+                if not done.exists():
+                    folder.mkdir(exist_ok=True)
+                    demo_database(folder)
+                    done.touch()
+            self.built.add("served_demo")
+        return folder / "scorecard.db"
 
     def cli_demo(self) -> str:
         """The bare schema after `scorecard demo`, run through the command line as a user runs it
@@ -157,8 +192,12 @@ class Templates:
             if "cli_demo" not in self.built:
                 from tests.served import DEMO_OUTPUT
 
-                shutil.copyfile(self.served_demo(), self.store.folder / "cli_demo.db")
-                self.outputs["cli_demo"] = (self.served_demo().parent / DEMO_OUTPUT).read_text(encoding="utf-8")
+                served = self.served_demo()
+                with self._once("cli_demo") as done:
+                    if not done.exists():
+                        self.store.adopt("cli_demo", served)
+                        done.write_text((served.parent / DEMO_OUTPUT).read_text(encoding="utf-8"), encoding="utf-8")
+                    self.outputs["cli_demo"] = done.read_text(encoding="utf-8")
                 self.built.add("cli_demo")
             return "cli_demo"
 
@@ -168,7 +207,7 @@ class Templates:
             result = current_app.test_cli_runner().invoke(args=["demo"])
             if result.exit_code != 0:
                 raise RuntimeError(f"scorecard demo failed: {result.output}")
-            self.outputs["cli_demo"] = result.output
+            return result.output
         return self._build("cli_demo", self.schema(), run)
 
     def published(self, today: date) -> str:
@@ -182,8 +221,9 @@ class Templates:
     def evaluated(self, today: date) -> str:
         from scorecard.rules.service import evaluate
 
-        return self._build(f"evaluated_{today:%Y%m%d}", self.published(today),
-                           lambda session: evaluate(session, today=today))
+        def run(session):
+            evaluate(session, today=today)
+        return self._build(f"evaluated_{today:%Y%m%d}", self.published(today), run)
 
 
 def _testing_config(**settings) -> type:
@@ -191,26 +231,46 @@ def _testing_config(**settings) -> type:
     return type("TestConfig", (TestingConfig,), settings)
 
 
+def _shared_folder(tmp_path_factory) -> Path:
+    """A folder of this session that every xdist worker sees (each worker's own temporary folders are
+    below it), for the templates."""
+    base = tmp_path_factory.getbasetemp()
+    folder = (base.parent if WORKER != "main" else base) / "shared-templates"
+    folder.mkdir(exist_ok=True)
+    return folder
+
+
 @pytest.fixture(scope="session")
 def templates(tmp_path_factory):
     url = postgres_url()
-    store = PostgresStore(url) if url else SqliteStore(tmp_path_factory.mktemp("templates"))
-    yield Templates(store, tmp_path_factory.mktemp("served-demo"))
+    folder = _shared_folder(tmp_path_factory)
+    store = PostgresStore(url) if url else SqliteStore(folder)
+    yield Templates(store, folder)
     store.close()
+
+
+def pytest_sessionfinish(session):
+    """The whole session (the controller, after every worker): the PostgreSQL templates are dropped."""
+    url = postgres_url()
+    if url and not hasattr(session.config, "workerinput"):
+        store = PostgresStore(url)
+        store.drop_templates()
+        store.admin.close()
 
 
 @pytest.fixture(scope="session")
 def served_demo_database(templates) -> Path:
-    """A SQLite database made by `scorecard db upgrade` and `scorecard demo`, once per test process;
-    the browser tests' servers each run on a copy (tests/served.py)."""
+    """A SQLite database made by `scorecard db upgrade` and `scorecard demo`, once per session; the
+    browser tests' servers each run on a copy (tests/served.py)."""
     return templates.served_demo()
 
 
 # The modules that take longest (measured on both passes), started first so that neither worker is left
 # with one of them at the end while the other waits; `make test` passes --no-loadscope-reorder so that
 # pytest-xdist hands modules out in this order (its own order is by test count, which put the one-test,
-# sixty-second Schemathesis module last).
-LONGEST_FIRST = ("test_accessibility", "test_api_schemathesis", "test_scaled", "test_rules_service",
+# sixty-second Schemathesis module last). The first two need different templates (the served demo, the
+# demo agency), so that the two workers build them side by side instead of one waiting for the other.
+LONGEST_FIRST = ("test_accessibility", "test_rules_service", "test_api_schemathesis", "test_scaled",
                  "test_import_batch_access", "test_capacity_web", "test_rules_cli", "test_security_browser",
                  "test_browser", "test_hostile_uploads", "test_dashboard_callbacks", "test_security",
                  "test_faults_postgres", "test_storage", "test_csuite_plans", "test_demo")
