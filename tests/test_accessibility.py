@@ -110,7 +110,7 @@ class Browser:
         self.wait(lambda d: d.execute_script("return !!document.querySelector('#main-content h1')"))
         quiet = 0
         while quiet < 3:
-            time.sleep(0.5)
+            time.sleep(0.25)
             busy = self.driver.execute_script(
                 "return document.querySelectorAll('[data-dash-is-loading=\"true\"], ._dash-loading').length")
             quiet = quiet + 1 if not busy else 0
