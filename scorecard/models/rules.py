@@ -81,7 +81,8 @@ class Finding(Base):
     explanation: so.Mapped[str] = so.mapped_column(sa.Text)
     facts: so.Mapped[dict] = so.mapped_column(sa.JSON, default=dict)
     fingerprint: so.Mapped[str] = so.mapped_column(sa.String(64))
-    evaluated_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+    # indexed: the dashboards' data version reads the newest on every request (dashboards.cache)
+    evaluated_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow, index=True)
 
     rule_version: so.Mapped[RuleVersion] = so.relationship()
     inputs: so.Mapped[list["FindingInput"]] = so.relationship(
