@@ -3,11 +3,11 @@
 findings), on a SQLite file.
 
 The pages and their callbacks are found as the app declares them (Dash's page registry and
-callback map), so a page added later is measured too. Each callback is called the way Dash's
-dispatcher calls it (its context, inputs and states; the answer serialised), inside a request
-signed in as an executive, with the values the page's layout starts with (a dropdown without
+callback map), so a page added later is measured too. Each callback is requested as the browser
+requests it: a POST to Dash's callback endpoint (its inputs and states; the answer serialised) by a
+client signed in as an executive, with the values the page's layout starts with (a dropdown without
 one takes its first option; a button counts one click). For each, 20 calls:
-  cold — the dashboards' query cache emptied before every call;
+  cold — the dashboards' cache (queries and answers) emptied before every call;
   warm — the cache filled by one call first.
 Beside them, the baseline: one hand-written SQL query computing the same numbers from the same
 database (fetched through sqlite3). Where a page's numbers do not fit one query, the closest one
@@ -470,25 +470,13 @@ def _callbacks(app, user) -> list[dict]:
     return found
 
 
-def _call(app, user, body: dict):
-    """One callback, as Dash's dispatcher runs it, in a signed-in request; its answer's size."""
-    from contextvars import copy_context
-
-    from dash.exceptions import PreventUpdate
-    from flask_login import login_user
-
-    from dashboards import dash_app
-
-    with app.test_request_context("/dashboards/_dash-update-component", method="POST", json=body):
-        login_user(user)
-        g = dash_app._initialize_context(body)
-        function = dash_app._prepare_callback(g, body)
-        args = dash_app._inputs_to_vals(g.inputs_list + g.states_list)
-        try:
-            answer = copy_context().run(dash_app._execute_callback(function, args, g.outputs_list, g))
-        except PreventUpdate:
-            return 0
-        return len(answer)
+def _call(client, body: dict) -> int:
+    """One callback, requested as the browser requests it: a POST to Dash's callback endpoint by a
+    signed-in client (the server's checks and its answer cache included); its answer's size."""
+    response = client.post("/dashboards/_dash-update-component", json=body)
+    assert response.status_code in (200, 204), (body["output"], response.status_code,
+                                                response.get_data(as_text=True)[:300])
+    return len(response.data)
 
 
 def _percentiles(timings: list[float]) -> tuple[float, float]:
@@ -590,6 +578,7 @@ def _measured(url: str, db_path: str, calls: int, only: str, folder: str) -> dic
     for _what, sql in BASELINES.values():  # a baseline that does not run fails now, not after minutes
         _time_baseline(db_path, sql, parameters, 0)
     out["load"] = _page_load(app, user)  # the very first requests: empty cache, nothing warmed
+    client = app.test_client(user=user)
     for item in _callbacks(app, user):
         if "skip" in item:
             out["skipped"].append((item["name"], item["skip"]))
@@ -603,11 +592,11 @@ def _measured(url: str, db_path: str, calls: int, only: str, folder: str) -> dic
             with app.app_context():
                 cache.clear()
             started = time.perf_counter()
-            size = _call(app, user, item["body"])
+            size = _call(client, item["body"])
             cold.append(time.perf_counter() - started)
         for _ in range(calls):
             started = time.perf_counter()
-            _call(app, user, item["body"])
+            _call(client, item["body"])
             warm.append(time.perf_counter() - started)
         page = item["page"]
         key = page if page in BASELINES else DEFAULT_BASELINE

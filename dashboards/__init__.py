@@ -81,6 +81,7 @@ def init_dashboards(server) -> None:
     the session cookie is SameSite=Lax) and checks every request (dashboards.validation) before
     a callback runs: a malformed one answers 400."""
     from dashboards.briefing.web import bp as briefings_bp
+    from dashboards.cache import answered
     from dashboards.validation import guard
     from scorecard.extensions import csrf
 
@@ -88,5 +89,6 @@ def init_dashboards(server) -> None:
     dash_app.init_app(server)
     for rule in server.url_map.iter_rules():
         if rule.rule.startswith(URL_BASE + "_dash-update-component"):
-            server.view_functions[rule.endpoint] = guard(server.view_functions[rule.endpoint], dash_app)
+            server.view_functions[rule.endpoint] = guard(answered(server.view_functions[rule.endpoint], dash_app),
+                                                         dash_app)
             csrf.exempt(server.view_functions[rule.endpoint])

@@ -5,11 +5,12 @@ setting (`SCORECARD_CACHE_TYPE`: SimpleCache in the process by default, FileSyst
 `SCORECARD_CACHE_DIR`, RedisCache with `SCORECARD_CACHE_REDIS_URL`, or SCORECARD_REDIS_URL's Redis
 when several hosts serve). A cache that stops answering is passed by: values are computed.
 
-`@cached_answer` on a page's callback keeps its whole answer (figures, tables, text) under the
-callback, its arguments, who is looking (role, function, leader: what decides what they may see)
-and the data version: a page opened again, or by a colleague with the same view, is answered from
-the cache. Only for callbacks whose answer follows from those alone (never one that reads which
-input fired).
+`answered`, around Dash's callback endpoint, keeps the very JSON Dash sent for a marked callback under
+the request (its inputs and states), who is looking (role, function, leader: what decides what they
+may see) and the data version: a page opened again, or by a colleague with the same view, costs a
+lookup, not the queries, the figures and the JSON. `@cached_answer` marks a page's callback whose
+answer follows from those alone (never one that reads which input fired); `@response_cached` one
+that reads which input fired (a download: the key then names it, and leaves the clicks counted out).
 
 `@cached` on a query function (`def q(session, ...)`) keeps its result under a key made of the
 function, its other arguments and the *data version*: a few cheap aggregates (the newest import
@@ -90,24 +91,42 @@ def _bound() -> bool:
     return has_app_context() and cache in current_app.extensions.get("cache", {})
 
 
-def _kept(prefix: str, identity: tuple, compute: Callable):
-    """The value kept under `identity` (its repr, hashed), else `compute()`'s, kept there."""
+_MISSING = object()
+
+
+def _key(prefix: str, identity: tuple) -> str:
+    return prefix + hashlib.sha256(repr(identity).encode()).hexdigest()
+
+
+def _look_up(key: str):
+    """The value kept under `key`, or _MISSING (also while the cache is passed by)."""
     global _passed_by_until
     if time.monotonic() < _passed_by_until:
-        return compute()
-    key = prefix + hashlib.sha256(repr(identity).encode()).hexdigest()
+        return _MISSING
     try:
         found = cache.get(key)
     except Exception:  # noqa: BLE001 — a shared cache (Redis) that is down: compute, the page still renders
         log.warning("the dashboards' cache is not answering; computing without it for %s s", CACHE_PAUSE_SECONDS,
                     exc_info=True)
         _passed_by_until = time.monotonic() + CACHE_PAUSE_SECONDS  # one timeout per pause, not one per query
-        return compute()
-    if found is not None:
-        return found[0]
+        return _MISSING
+    return _MISSING if found is None else found[0]
+
+
+def _keep(key: str, value) -> None:
+    if time.monotonic() >= _passed_by_until:
+        with contextlib.suppress(Exception):
+            cache.set(key, (value,))  # wrapped, so that a result of None is kept too
+
+
+def _kept(prefix: str, identity: tuple, compute: Callable):
+    """The value kept under `identity` (its repr, hashed), else `compute()`'s, kept there."""
+    key = _key(prefix, identity)
+    found = _look_up(key)
+    if found is not _MISSING:
+        return found
     value = compute()
-    with contextlib.suppress(Exception):
-        cache.set(key, (value,))  # wrapped, so that a result of None is kept too
+    _keep(key, value)
     return value
 
 
@@ -120,19 +139,66 @@ def _viewer() -> tuple:
 
 
 def cached_answer(callback: Callable) -> Callable:
-    """Decorate a Dash callback so the same arguments, for the same kind of viewer, on the same
-    data answer from the cache. Without a bound cache it just runs."""
+    """Mark a Dash callback whose answer follows from its arguments, who is looking and the data alone
+    (never from which input fired): `answered` keeps what Dash sends for it, so the same view, for
+    the same kind of viewer, on the same data, answers from the cache."""
+    callback.response_cached = True
+    return callback
+
+
+def response_cached(callback: Callable) -> Callable:
+    """Mark a Dash callback whose answer follows from its request (which input fired, and every value
+    but the clicks counted), who is looking and the data: `answered` keeps what Dash sends for it. A
+    download is one."""
+    callback.response_cached = True
+    return callback
+
+
+def _marked(entry: dict | None) -> bool:
+    function = (entry or {}).get("callback")
+    while function is not None:
+        if getattr(function, "response_cached", False):
+            return True
+        function = getattr(function, "__wrapped__", None)
+    return False
+
+
+def _values(specs) -> list:
+    """A request's inputs or states as (id, property, value), the clicks counted left out (a button's
+    n_clicks grows with each press; which one was pressed is in changedPropIds)."""
+    out = []
+    for spec in specs or ():
+        if isinstance(spec, list):  # a pattern-matching input: one per matched component
+            out.append(_values(spec))
+        elif isinstance(spec, dict):
+            clicks = str(spec.get("property", "")).startswith("n_clicks")
+            out.append((repr(spec.get("id")), spec.get("property"), None if clicks else repr(spec.get("value"))))
+    return out
+
+
+def answered(view: Callable, app) -> Callable:
+    """Dash's callback endpoint, answering a marked callback (`cached_answer`, `response_cached`) with
+    the very bytes it sent before for the same request, kind of viewer and data version: a view
+    opened again costs a lookup, not the queries, figures and JSON. Only answers of 200 are kept."""
+    from flask import Response, request
+
     from scorecard.extensions import db
 
-    name = f"{callback.__module__}.{callback.__qualname__}"
-
-    @wraps(callback)
-    def answer(*args):
-        if not _bound():
-            return callback(*args)
-        return _kept("a:", (name, args, _viewer(), data_version(db.session)), lambda: callback(*args))
-
-    answer.uncached = callback
+    @wraps(view)
+    def answer(*args, **kwargs):
+        body = request.get_json(silent=True)
+        if not (_bound() and isinstance(body, dict) and isinstance(body.get("output"), str)
+                and _marked(app.callback_map.get(body["output"]))):
+            return view(*args, **kwargs)
+        key = _key("r:", (body["output"], repr(body.get("changedPropIds")), _values(body.get("inputs")),
+                          _values(body.get("state")), _viewer(), data_version(db.session)))
+        found = _look_up(key)
+        if found is not _MISSING:
+            return Response(found, mimetype="application/json")
+        response = view(*args, **kwargs)
+        if isinstance(response, Response) and response.status_code == 200 and not response.is_streamed:
+            _keep(key, response.get_data())
+        return response
     return answer
 
 

@@ -5,6 +5,7 @@ import io
 from html.parser import HTMLParser
 
 import openpyxl
+import plotly.graph_objects as go
 import pytest
 import sqlalchemy as sa
 
@@ -137,16 +138,16 @@ def test_the_heatmap_figure_writes_each_status_as_a_word():
     heat = Heatmap("FY2026-Q4", ["satisfaction", "trust"], [
         HeatmapRow(5, "Alpha", "Bureau One", [Cell(3.6, 200, 4.0, "red"), Cell(4.01, 12, 4.0, "insufficient_data")]),
         HeatmapRow(6, "Bravo", "Bureau One", [Cell(None, None, None, "no_data"), Cell(4.3, 90, None, "no_target")])])
-    figure = heatmap_figure(heat).to_plotly_json()
+    figure = go.Figure(heatmap_figure(heat)).to_plotly_json()  # plain data Plotly validates (a bad key raises)
     trace = figure["data"][0]
     assert trace["text"] == [["3.60<br>red", "4.01<br>insufficient data"], ["—<br>no data", "4.30<br>no target"]]
     assert trace["customdata"][0][0] == "/dashboards/program?id=5&period=FY2026-Q4"
     assert "Alpha" in trace["y"][0] and "Bureau One" in trace["y"][0]
     assert "R" not in {t.split("<br>")[-1] for row in trace["text"] for t in row}
     heat.not_asked = ["ease", "employee"]
-    title = heatmap_figure(heat).to_plotly_json()["layout"]["title"]["text"]
+    title = go.Figure(heatmap_figure(heat)).to_plotly_json()["layout"]["title"]["text"]
     assert "Not asked in FY2026-Q4: ease, employee" in title
-    empty = heatmap_figure(Heatmap("FY2026-Q4")).to_plotly_json()
+    empty = go.Figure(heatmap_figure(Heatmap("FY2026-Q4"))).to_plotly_json()
     assert "No program observations" in empty["layout"]["annotations"][0]["text"]
 
 
@@ -175,34 +176,46 @@ def test_a_cached_query_answers_from_the_cache_until_the_data_changes(app):
         assert observations.uncached(db.session, "FY2026-Q4") == 0
 
 
-def test_a_callbacks_answer_is_kept_per_arguments_viewer_and_data(app, make_user):
-    from flask_login import login_user
+def test_a_callbacks_answer_is_kept_per_request_viewer_and_data(demo, client_as, monkeypatch):
+    """Through Dash's callback endpoint: the same request by the same kind of viewer on the same data is
+    answered with the bytes sent before, without running the callback; another viewer, another filter or
+    changed data runs it; a download is kept per button (which one fired), not per click count."""
+    from dashboards import dash_app
+    from dashboards.pages import heatmap
+    from scorecard.models import Agency, CapacityAssessment, Component
+    from tests.helpers import CALLBACK_URL, callback_body
 
-    from scorecard.models import Agency, CapacityAssessment, Component, User
-
-    calls = []
-
-    @cache.cached_answer
-    def answer(period):
-        calls.append(period)
-        return {"period": period, "calls": len(calls)}
-
-    def call_as(user_id, period="FY2026-Q4"):
-        with app.test_request_context("/dashboards/"):
-            login_user(db.session.get(User, user_id))
-            return answer(period)
-
-    with app.app_context():
-        viewer_id, officer_id = make_user("viewer").id, make_user("officer").id
-    assert call_as(viewer_id) == call_as(viewer_id) == {"period": "FY2026-Q4", "calls": 1}
-    call_as(officer_id)
-    assert calls == ["FY2026-Q4", "FY2026-Q4"], "the viewer's second call came from the cache; the officer's did not"
-    with app.app_context():
-        component = Component(agency=Agency(code="A", name="Agency A"), code="C", name="Component C")
+    runs = []
+    real = heatmap.heatmap_for
+    monkeypatch.setattr(heatmap, "heatmap_for", lambda *args: runs.append(args) or real(*args))
+    viewer, officer = client_as("viewer"), client_as("officer")
+    assert viewer.get("/dashboards/_dash-dependencies").status_code == 200 and dash_app.callback_map
+    body = callback_body("heatmap-graph.figure", {"heatmap-period.value": "FY2026-Q4", "heatmap-agency.value": "all",
+                                                  "heatmap-sort.value": "worst"})
+    first = viewer.post(CALLBACK_URL, json=body)
+    again = viewer.post(CALLBACK_URL, json=body)
+    assert first.status_code == again.status_code == 200 and again.data == first.data
+    assert len(runs) == 1, "the viewer's second request came from the cache"
+    assert officer.post(CALLBACK_URL, json=body).status_code == 200 and len(runs) == 2, "another kind of viewer"
+    other = callback_body("heatmap-graph.figure", {"heatmap-period.value": "FY2026-Q3", "heatmap-agency.value": "all",
+                                                   "heatmap-sort.value": "worst"})
+    assert viewer.post(CALLBACK_URL, json=other).status_code == 200 and len(runs) == 3, "another quarter"
+    with demo.app_context():
+        component = Component(agency=db.session.scalars(sa.select(Agency)).first(), code="NEW", name="New")
         db.session.add(CapacityAssessment(component=component, fiscal_year=2026))
         db.session.commit()
-    call_as(viewer_id)
-    assert len(calls) == 3, "a capacity assessment changes the data version, so the callback runs again"
+    assert viewer.post(CALLBACK_URL, json=body).status_code == 200 and len(runs) == 4, "changed data"
+
+    csv = callback_body("heatmap-table-download.data", {"heatmap-table-csv.n_clicks": 1,
+                                                        "heatmap-period.value": "FY2026-Q4"})
+    assert viewer.post(CALLBACK_URL, json=csv).status_code == 200 and len(runs) == 5
+    csv["inputs"][0]["value"] = 2  # pressed again: the same file
+    assert viewer.post(CALLBACK_URL, json=csv).status_code == 200 and len(runs) == 5
+    xlsx = callback_body("heatmap-table-download.data", {"heatmap-table-xlsx.n_clicks": 1,
+                                                         "heatmap-period.value": "FY2026-Q4"})
+    answer = viewer.post(CALLBACK_URL, json=xlsx)
+    assert answer.status_code == 200 and len(runs) == 6, "the other button fired: another file"
+    assert answer.get_json()["response"]["heatmap-table-download"]["data"]["filename"].endswith(".xlsx")
 
 
 def test_the_cache_backend_is_a_setting(app):
