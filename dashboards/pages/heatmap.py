@@ -83,8 +83,9 @@ def heatmap_table(heat: queries.Heatmap) -> tables.Table:
     """The heatmap's cells, one row per program and driver, in the chart's order."""
     rows = []
     for row in heat.rows:
+        href = links.program(row.program_id, heat.period)
         for driver, cell in zip(heat.drivers, row.cells):
-            rows.append({"program": row.program, "href": links.program(row.program_id, heat.period),
+            rows.append({"program": row.program, "href": href,
                          "component": row.component, "driver": driver, "value": cell.value, "n": cell.n,
                          "target": cell.target, "status": cell.status})
     return tables.Table(
