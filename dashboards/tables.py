@@ -110,7 +110,22 @@ def to_html(table: Table) -> str:
     head = "".join(f'<th scope="col"{numeric if c.kind in (NUMBER, COUNT) else ""}>{_e(c.header)}</th>'
                    for c in table.columns)
     if table.rows:
-        body = "".join("<tr>" + "".join(_cell_html(c, row) for c in table.columns) + "</tr>" for row in table.rows)
+        # A long table repeats its texts (a program's name and link on each of its rows, a status word on
+        # many): each distinct text cell is written once. Numbers are written as they come.
+        written: dict = {}
+
+        def cell(column: Column, row: dict) -> str:
+            if column.kind in (NUMBER, COUNT):
+                return _cell_html(column, row)
+            key = (column.key, row.get(column.key), row.get(column.link) if column.link else None)
+            try:
+                found = written.get(key)
+            except TypeError:  # a value that cannot be a key (a list): written as it comes
+                return _cell_html(column, row)
+            if found is None:
+                found = written[key] = _cell_html(column, row)
+            return found
+        body = "".join("<tr>" + "".join([cell(c, row) for c in table.columns]) + "</tr>" for row in table.rows)
     else:
         body = f'<tr><td colspan="{len(table.columns)}">{_e(table.empty)}</td></tr>'
     return (f'<table class="usa-table usa-table--striped usa-table--compact dash-table">'

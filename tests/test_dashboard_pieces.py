@@ -180,14 +180,17 @@ def test_a_callbacks_answer_is_kept_per_request_viewer_and_data(demo, client_as,
     """Through Dash's callback endpoint: the same request by the same kind of viewer on the same data is
     answered with the bytes sent before, without running the callback; another viewer, another filter or
     changed data runs it; a download is kept per button (which one fired), not per click count."""
-    from dashboards import dash_app
-    from dashboards.pages import heatmap
+    from dashboards import dash_app, figures
     from scorecard.models import Agency, CapacityAssessment, Component
     from tests.helpers import CALLBACK_URL, callback_body
 
-    runs = []
-    real = heatmap.heatmap_for
-    monkeypatch.setattr(heatmap, "heatmap_for", lambda *args: runs.append(args) or real(*args))
+    runs = []  # the heatmap's figure drawn, or one of its files written: the callback ran
+
+    def counted(real):
+        return lambda *args: runs.append(real.__name__) or real(*args)
+    monkeypatch.setattr(figures, "heatmap_figure", counted(figures.heatmap_figure))
+    monkeypatch.setattr(tables, "to_csv", counted(tables.to_csv))
+    monkeypatch.setattr(tables, "to_xlsx", counted(tables.to_xlsx))
     viewer, officer = client_as("viewer"), client_as("officer")
     assert viewer.get("/dashboards/_dash-dependencies").status_code == 200 and dash_app.callback_map
     body = callback_body("heatmap-graph.figure", {"heatmap-period.value": "FY2026-Q4", "heatmap-agency.value": "all",
