@@ -3,10 +3,13 @@ threads, or Celery workers on any host). The upload is kept in the upload storag
 (scorecard.storage), and the job's stage, rows read and last sign of life on the batch row, so every
 server can report progress and notice a job that died."""
 import logging
+import re
 from datetime import UTC, datetime, timedelta
+from pathlib import PurePath
 from typing import BinaryIO, Optional
 
 import sqlalchemy as sa
+from werkzeug.utils import secure_filename
 
 from importers import access
 from importers.errors import ImportFileError
@@ -20,15 +23,39 @@ log = logging.getLogger(__name__)
 PROGRESS_LOCK_WAIT_MS = 250  # a progress write never holds up the import it reports on
 
 
-def store(app, session, stream: BinaryIO, name: str, filename: str, user_id: int, options: dict) -> ImportBatch:
-    """Keep an upload (`name`: a safe file name for the storage; `filename`: as the user knows it) and
-    record its batch, pending."""
-    key, checksum = storage(app).save(stream, name)
-    batch = ImportBatch(filename=filename, checksum=checksum, user_id=user_id, status=BatchStatus.pending,
+def store(app, session, stream: BinaryIO, sent_name: Optional[str], user_id: int, options: dict) -> ImportBatch:
+    """Keep an upload and record its batch, pending. `sent_name` is the file name as the browser or
+    client sent it: the batch keeps the name the user knows (`display_name`), the storage a safe one
+    (`storage_name`)."""
+    shown = display_name(sent_name)
+    key, checksum = storage(app).save(stream, storage_name(shown))
+    batch = ImportBatch(filename=shown, checksum=checksum, user_id=user_id, status=BatchStatus.pending,
                         stored_path=key, options=options, stage="queued", heartbeat_at=utcnow())
     session.add(batch)
     session.commit()
     return batch
+
+
+def display_name(sent: Optional[str]) -> str:
+    """The name the user knows the file by: its last path part (some browsers send the whole path),
+    without control characters, at most 300 characters (the column's size), its extension kept."""
+    name = re.split(r"[\\/]", sent or "")[-1]
+    name = "".join(ch for ch in name if ch.isprintable()).strip()
+    return _shorten(name, 300) or "upload"
+
+
+def storage_name(shown: str) -> str:
+    """A safe file name for the storage (ASCII letters, digits, dots, dashes), at most 100 characters,
+    its extension kept (the readers go by it)."""
+    return _shorten(secure_filename(shown), 100) or "upload"
+
+
+def _shorten(name: str, limit: int) -> str:
+    """`name` cut to `limit` characters, keeping a short extension."""
+    if len(name) <= limit:
+        return name
+    suffix = PurePath(name).suffix if len(PurePath(name).suffix) <= 10 else ""
+    return name[:limit - len(suffix)] + suffix
 
 
 def write_progress(app, batch_id: int, stage: str, rows: int) -> None:

@@ -1,6 +1,7 @@
 """The REST API: every operation of the OpenAPI document for every role (generated from the
 document and the permission table), tokens and their scope, session cookies refused, the
 commitment update's ETag / If-Match, problem details, pages, filters and the rate limit."""
+import io
 import json
 import re
 from datetime import UTC, datetime, timedelta
@@ -507,3 +508,24 @@ def test_requests_are_rate_limited_per_token(api, http):
     assert limited.content_type == "application/problem+json" and limited.headers.get("Retry-After")
     assert http.get(f"{PREFIX}/functions", headers=_bearer(second)).status_code == 200
     assert http.get("/auth/login").status_code == 200  # the web pages are not limited
+
+
+def test_a_long_file_name_keeps_its_extension_on_the_web_and_through_the_api(api, http, client_as):
+    """Both doors name an upload the same way (importers.jobs.store): the last part of the path sent, at
+    most 300 characters for the user and 100 for the storage, each with its extension, so that a long
+    name is still read as the layout it is (here a CSV the reader opens, whose one row is refused)."""
+    from tests.helpers import upload
+
+    api.config["IMPORTS_INLINE"] = True
+    sent = "Users/analyst/Desktop/" + "Quarterly CX report for the deputy secretary " * 9 + ".csv"
+    answer = http.post(f"{PREFIX}/imports", headers=_bearer(_secret(api, "analyst")),
+                       data={"file": (io.BytesIO(CSV), sent)}, content_type="multipart/form-data")
+    assert answer.status_code == 201, answer.get_data(as_text=True)[:400]
+    by_api = answer.get_json()["id"]
+    by_web = upload(client_as("analyst"), CSV, name=sent)
+    with api.app_context():
+        for batch_id in (by_api, by_web):
+            batch = db.session.get(ImportBatch, batch_id)
+            assert batch.filename.startswith("Quarterly CX report") and batch.filename.endswith(".csv")
+            assert len(batch.filename) == 300 and batch.stored_path.endswith(".csv")
+            assert batch.status is BatchStatus.rejected and batch.errors, batch.message  # read as a CSV, row refused

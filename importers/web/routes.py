@@ -1,13 +1,11 @@
 """Upload ▸ background preview ▸ confirm / cancel ▸ history ▸ revert."""
 import io
-import re
 import tempfile
 from pathlib import Path
 
 import sqlalchemy as sa
 from flask import abort, current_app, flash, jsonify, redirect, render_template, send_file, url_for
 from flask_login import current_user
-from werkzeug.utils import secure_filename
 
 from importers import access, jobs
 from importers.error_report import error_report
@@ -59,28 +57,10 @@ def upload():
 
 def _store_upload(form) -> ImportBatch:
     upload = form.file.data
-    shown = _display_name(upload.filename)
     options = {k: v for k, v in (("format", form.format.data), ("sheet", form.sheet.data),
                                  ("program", form.program.data), ("period", form.period.data),
                                  ("touchpoint", form.touchpoint.data), ("trust_scale", form.trust_scale.data)) if v}
-    return jobs.store(current_app, db.session, upload.stream, _shorten(secure_filename(shown), 100) or "upload",
-                      shown, current_user.id, options)
-
-
-def _display_name(raw) -> str:
-    """The name the analyst knows the file by: its last path part (some browsers send the whole path),
-    without control characters, at most 300 characters (the column's size)."""
-    name = re.split(r"[\\/]", raw or "")[-1]
-    name = "".join(ch for ch in name if ch.isprintable()).strip()
-    return _shorten(name, 300) or "upload"
-
-
-def _shorten(name: str, limit: int) -> str:
-    """`name` cut to `limit` characters, keeping a short extension."""
-    if len(name) <= limit:
-        return name
-    suffix = Path(name).suffix if len(Path(name).suffix) <= 10 else ""
-    return name[:limit - len(suffix)] + suffix
+    return jobs.store(current_app, db.session, upload.stream, upload.filename, current_user.id, options)
 
 
 def _batch(batch_id: int) -> ImportBatch:

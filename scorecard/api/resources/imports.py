@@ -2,13 +2,11 @@
 pages), follow its progress, then confirm, cancel or revert it — each with the checks of the web
 actions (importers/access.py, reached through the factory-wired ImportServices)."""
 import contextlib
-import re
 import time
 
 import sqlalchemy as sa
 from flask import current_app, url_for
 from flask_login import current_user
-from werkzeug.utils import secure_filename
 
 from scorecard.api import schemas as s
 from scorecard.api.base import Blueprint, page_of_list
@@ -108,19 +106,13 @@ def upload(form):
     if chosen:
         options["format"] = chosen
     upload = form["file"]
-    shown = _display_name(upload.filename)
     with contextlib.closing(upload):
-        batch = services.jobs.store(app, db.session, upload.stream, secure_filename(shown)[:100] or "upload", shown,
-                                    current_user.id, options)
+        batch = services.jobs.store(app, db.session, upload.stream, upload.filename, current_user.id, options)
     services.jobs.launch(app, db.session, batch, commit=False)  # not queued: the batch fails, saying why
     batch = _wait(batch.id)
     return batch_dict(batch), 201, {"Location": url_for("api_imports.batch", batch_id=batch.id)}
 
 
-def _display_name(raw) -> str:
-    name = re.split(r"[\\/]", raw or "")[-1]
-    name = "".join(ch for ch in name if ch.isprintable()).strip()
-    return name[:300] or "upload"
 
 
 @blp.route("/imports/<int(max=2147483647):batch_id>/confirm", methods=["POST"])
