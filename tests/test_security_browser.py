@@ -6,22 +6,22 @@ import time
 
 import pytest
 
+from scorecard.demo import DEMO_PASSWORD
 from tests import served
 
 pytestmark = [pytest.mark.browser, pytest.mark.own_sqlite_server]
-EMAIL, PASSWORD = "csp.viewer@test.gov", "violet window harbor"
+EMAIL, PASSWORD = "viewer@demo.cx.gov", DEMO_PASSWORD
 LISTEN = ("window.__violations = []; document.addEventListener('securitypolicyviolation', e => "
           "window.__violations.push(e.violatedDirective + ' ' + e.blockedURI + ' ' + (e.sample || '')));")
 served.require_browser(module=True)
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    """The migrated schema, one viewer, gunicorn (the production configuration, over plain http)."""
-    env = served.server_env(tmp_path_factory.mktemp("csp") / "scorecard.db", "csp-test", SCORECARD_PASSWORD=PASSWORD)
-    served.scorecard(env, "db", "upgrade")
-    served.scorecard(env, "create-user", EMAIL, "--role", "viewer")
-    with served.gunicorn(env, workers=1) as base:
+def server(served_demo_database, tmp_path_factory):
+    """A copy of the demo agency (`scorecard db upgrade` and `scorecard demo`, so the dashboards draw real
+    data), gunicorn (the production configuration, over plain http); its viewer signs in."""
+    database = served.copy_database(served_demo_database, tmp_path_factory.mktemp("csp"))
+    with served.gunicorn(served.server_env(database, "csp-test"), workers=1) as base:
         yield base
 
 
