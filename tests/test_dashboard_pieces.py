@@ -138,7 +138,9 @@ def test_the_heatmap_figure_writes_each_status_as_a_word():
     heat = Heatmap("FY2026-Q4", ["satisfaction", "trust"], [
         HeatmapRow(5, "Alpha", "Bureau One", [Cell(3.6, 200, 4.0, "red"), Cell(4.01, 12, 4.0, "insufficient_data")]),
         HeatmapRow(6, "Bravo", "Bureau One", [Cell(None, None, None, "no_data"), Cell(4.3, 90, None, "no_target")])])
-    figure = go.Figure(heatmap_figure(heat)).to_plotly_json()  # plain data Plotly validates (a bad key raises)
+    drawn = heatmap_figure(heat)
+    figure = go.Figure(drawn).to_plotly_json()  # plain data Plotly validates (a bad key raises)
+    assert drawn["layout"]["template"] == go.Figure().to_plotly_json()["layout"]["template"], "as go.Figure draws it"
     trace = figure["data"][0]
     assert trace["text"] == [["3.60<br>red", "4.01<br>insufficient data"], ["—<br>no data", "4.30<br>no target"]]
     assert trace["customdata"][0][0] == "/dashboards/program?id=5&period=FY2026-Q4"
