@@ -18,18 +18,21 @@ batch and when it was committed or reverted, the newest observation, the newest 
 findings were last evaluated, the latest change to a commitment, plan ratings, targets, programs,
 the latest change to a capacity assessment, today's date). An import, a revert, an evaluation or
 an edit changes the version, so a cached result is never served for data it was not computed
-from; nothing has to be invalidated by hand.
+from; nothing has to be invalidated by hand. Every key also names the release (`release()`), so a
+shared cache that outlives a deploy never answers with the old code's values.
 
 Arguments must have a stable `repr` (numbers, texts, None, tuples, frozen dataclasses such as
 `queries.Scope`), and results must pickle (plain data: dataclasses, lists, dicts).
 """
 import contextlib
+import functools
 import hashlib
 import logging
 import time
 from collections.abc import Callable
 from datetime import date
 from functools import wraps
+from pathlib import Path
 
 import sqlalchemy as sa
 from flask import current_app, g, has_app_context, has_request_context
@@ -94,8 +97,25 @@ def _bound() -> bool:
 _MISSING = object()
 
 
+@functools.cache
+def release() -> str:
+    """What computes and draws the values kept: the versions of Dash and Plotly and the code of the
+    dashboards and the domain (a hash of their files, read once per process). It is part of every
+    key, so a new release never replays an old one's answers or results from a shared cache (Redis,
+    a cache folder) that outlived it."""
+    import dash
+    import plotly
+
+    digest = hashlib.sha256(f"{dash.__version__} {plotly.__version__}".encode())
+    for package in (Path(__file__).parent, Path(__file__).parents[1] / "scorecard"):
+        for path in sorted(package.rglob("*")):
+            if path.suffix in (".py", ".js", ".css") and path.is_file():
+                digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
 def _key(prefix: str, identity: tuple) -> str:
-    return prefix + hashlib.sha256(repr(identity).encode()).hexdigest()
+    return f"{prefix}{release()}:" + hashlib.sha256(repr(identity).encode()).hexdigest()
 
 
 def _look_up(key: str):
