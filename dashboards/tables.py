@@ -114,10 +114,11 @@ def to_html(table: Table) -> str:
         # many): each distinct text cell is written once. Numbers are written as they come.
         written: dict = {}
 
-        def cell(column: Column, row: dict) -> str:
+        def cell(index: int, column: Column, row: dict) -> str:
             if column.kind in (NUMBER, COUNT):
                 return _cell_html(column, row)
-            key = (column.key, row.get(column.key), row.get(column.link) if column.link else None)
+            value = row.get(column.key)  # its type too: 1, 1.0 and True are equal keys but read differently
+            key = (index, type(value), value, row.get(column.link) if column.link else None)
             try:
                 found = written.get(key)
             except TypeError:  # a value that cannot be a key (a list): written as it comes
@@ -125,7 +126,8 @@ def to_html(table: Table) -> str:
             if found is None:
                 found = written[key] = _cell_html(column, row)
             return found
-        body = "".join("<tr>" + "".join([cell(c, row) for c in table.columns]) + "</tr>" for row in table.rows)
+        columns = list(enumerate(table.columns))
+        body = "".join("<tr>" + "".join([cell(i, c, row) for i, c in columns]) + "</tr>" for row in table.rows)
     else:
         body = f'<tr><td colspan="{len(table.columns)}">{_e(table.empty)}</td></tr>'
     return (f'<table class="usa-table usa-table--striped usa-table--compact dash-table">'
