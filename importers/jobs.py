@@ -47,7 +47,10 @@ def display_name(sent: Optional[str]) -> str:
 def storage_name(shown: str) -> str:
     """A safe file name for the storage (ASCII letters, digits, dots, dashes), at most 100 characters,
     its extension kept (the readers go by it)."""
-    return _shorten(secure_filename(shown), 100) or "upload"
+    path = PurePath(shown)
+    suffix = secure_filename(path.suffix) if len(path.suffix) <= 10 else ""  # "報告.csv" is stored as upload.csv
+    stem = secure_filename(path.stem if suffix else shown) or "upload"
+    return _shorten(f"{stem}.{suffix}" if suffix else stem, 100)
 
 
 def _shorten(name: str, limit: int) -> str:
