@@ -10,6 +10,7 @@ TEMPLATE` on PostgreSQL. Tests may commit, open other connections and start thre
 rolled back behind their back, and no test sees another's rows.
 """
 import fcntl
+import re
 import shutil
 from contextlib import contextmanager
 from datetime import date
@@ -74,17 +75,19 @@ class SqliteStore:
 
 
 class PostgresStore:
-    """Templates are databases beside TEST_DATABASE_URL's, named after it (`..._tpl_NAME`) and shared by
-    the workers; a worker's test database (named after it and the worker) is made from one with CREATE
+    """Templates are databases beside TEST_DATABASE_URL's, named after it and the session
+    (`..._tpl_SESSION_NAME`) and shared by the workers; a worker's test database (named after it, the
+    session and the worker) is made from one with CREATE
     DATABASE ... TEMPLATE (as fast as emptying every table, measured, and nothing a test left behind
     survives it)."""
 
-    def __init__(self, url: str):
+    def __init__(self, url: str, session: str):
         self.base = sa.make_url(url)
+        self.session = session  # this test session's: two sessions on one server never share or drop each other's
         self.admin = sa.create_engine(self.base, isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool).connect()
 
     def _name(self, name: str) -> str:
-        return f"{self.base.database}_tpl_{name}"
+        return f"{self.base.database}_tpl_{self.session}_{name}"
 
     def url(self, name: str) -> str:
         return self.base.set(database=self._name(name)).render_as_string(hide_password=False)
@@ -101,24 +104,28 @@ class PostgresStore:
             engine.dispose()
         return self.url(name)
 
+    def _test_name(self) -> str:
+        return f"{self.base.database}_{self.session}_{WORKER}"
+
     def test_url(self) -> str:
-        return self.base.set(database=f"{self.base.database}_{WORKER}").render_as_string(hide_password=False)
+        return self.base.set(database=self._test_name()).render_as_string(hide_password=False)
 
     def copy(self, name: str) -> str:
-        self._recreate(f"{self.base.database}_{WORKER}", self._name(name))
+        self._recreate(self._test_name(), self._name(name))
         return self.test_url()
 
     def discard(self, url: str) -> None:
         pass  # dropped when the next test recreates it, or at the end of the session
 
     def close(self) -> None:
-        self.admin.execute(sa.text(f'DROP DATABASE IF EXISTS "{self.base.database}_{WORKER}" WITH (FORCE)'))
+        self.admin.execute(sa.text(f'DROP DATABASE IF EXISTS "{self._test_name()}" WITH (FORCE)'))
         self.admin.close()
 
     def drop_templates(self) -> None:
         """At the end of the whole session (every worker done): the shared templates."""
-        names = self.admin.scalars(sa.text("SELECT datname FROM pg_database WHERE datname LIKE :pattern"),
-                                   {"pattern": self._name("%")}).all()
+        prefix = self._name("").replace("\\", "\\\\").replace("_", "\\_").replace("%", "\\%")
+        names = self.admin.scalars(sa.text("SELECT datname FROM pg_database WHERE datname LIKE :pattern ESCAPE '\\'"),
+                                   {"pattern": prefix + "%"}).all()
         for database in names:
             self.admin.execute(sa.text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
 
@@ -231,29 +238,34 @@ def _testing_config(**settings) -> type:
     return type("TestConfig", (TestingConfig,), settings)
 
 
-def _shared_folder(tmp_path_factory) -> Path:
-    """A folder of this session that every xdist worker sees (each worker's own temporary folders are
-    below it), for the templates."""
+def _session_folder(tmp_path_factory) -> Path:
+    """This session's temporary folder, which every xdist worker sees (each worker's own folders are below it)."""
     base = tmp_path_factory.getbasetemp()
-    folder = (base.parent if WORKER != "main" else base) / "shared-templates"
-    folder.mkdir(exist_ok=True)
-    return folder
+    return base.parent if WORKER != "main" else base
+
+
+def _session_token(folder: Path) -> str:
+    """A short name for this session (its folder's, "pytest-451" -> "pytest451"), in its PostgreSQL templates' names."""
+    return re.sub(r"[^a-z0-9]", "", folder.name.lower())[-16:] or "main"
 
 
 @pytest.fixture(scope="session")
 def templates(tmp_path_factory):
     url = postgres_url()
-    folder = _shared_folder(tmp_path_factory)
-    store = PostgresStore(url) if url else SqliteStore(folder)
+    session = _session_folder(tmp_path_factory)
+    folder = session / "shared-templates"
+    folder.mkdir(exist_ok=True)
+    store = PostgresStore(url, _session_token(session)) if url else SqliteStore(folder)
     yield Templates(store, folder)
     store.close()
 
 
 def pytest_sessionfinish(session):
-    """The whole session (the controller, after every worker): the PostgreSQL templates are dropped."""
+    """The whole session (the controller, after every worker): its PostgreSQL templates are dropped."""
     url = postgres_url()
-    if url and not hasattr(session.config, "workerinput"):
-        store = PostgresStore(url)
+    factory = getattr(session.config, "_tmp_path_factory", None)
+    if url and factory is not None and not hasattr(session.config, "workerinput"):
+        store = PostgresStore(url, _session_token(factory.getbasetemp()))
         store.drop_templates()
         store.admin.close()
 

@@ -1,4 +1,5 @@
 """The demo agency: realistic sizes, deterministic, idempotent (its story: tests/test_demo_story.py)."""
+import pytest
 import sqlalchemy as sa
 
 from scorecard.demo import DEMO_AGENCY_CODE, DEMO_PASSWORD, DEMO_USERS, V2_FROM, seed_demo
@@ -60,8 +61,10 @@ def test_demo_has_sixteen_quarters_v1_drivers_with_counts_then_the_v2_survey(dem
             assert abs(obs.value - sum((k + 1) * c for k, c in enumerate(obs.counts)) / obs.n) < 1e-9
 
 
+@pytest.mark.engine_independent
 def test_demo_is_deterministic(demo):
-    """Seeded again, the demo agency is the one the `demo` fixture's template holds."""
+    """Seeded again, the demo agency is the one the `demo` fixture's template holds. (Its values come from
+    seeded random generators in Python: the SQLite pass checks it; the PostgreSQL pass seeds the demo too.)"""
     with demo.app_context():
         values = list(db.session.scalars(sa.select(Observation.value).order_by(Observation.id).limit(500)))
     with demo.app_context():  # a new session: PostgreSQL's TRUNCATE waits for every open transaction
