@@ -11,8 +11,9 @@
   off again (the TLS load balancer redirects; tests and `make run` serve plain http).
 - Text fields refuse bidirectional control characters (U+202A-U+202E, U+2066-U+2069), which
   can make text read differently from what is stored: `BaseForm` checks every text field of a
-  form and names the field in its message; a form posted to a view whose forms do not derive
-  from it yet is refused with a 400 that names the field.
+  form and names the field in its message, shown in place with what was typed kept (sign-in,
+  users, commitments, capacity assessments, API tokens); a form posted to a view whose forms do
+  not derive from it yet (rules, imports, rating decisions) is refused with a 400 that names the field.
 - The SQLite database file and the upload folder are readable by the owner only.
 """
 import base64
@@ -47,9 +48,10 @@ SEEN_RESOLUTION = 30  # seconds: the last-seen time is rewritten at most this of
 
 BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
 
-# Blueprints whose every form derives from BaseForm: their views show the field's message in
-# place, so the request-level check leaves them to it.
-INLINE_CHECKED_BLUEPRINTS = frozenset({"auth", "admin"})
+# Blueprints whose every form derives from BaseForm: their views show the field's message in place,
+# with what was typed kept, so the request-level check leaves them to it. Elsewhere the form is refused
+# with 400 naming the field.
+INLINE_CHECKED_BLUEPRINTS = frozenset({"auth", "admin", "commitments", "capacity", "api_tokens"})
 
 
 def bidi_problem(value) -> str | None:

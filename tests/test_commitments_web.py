@@ -216,6 +216,24 @@ def test_off_track_needs_a_reason_then_history_and_audit_name_the_officer(demo):
     assert CFO_OFFICER in first_row and "Off track" in first_row and "The vendor missed the data delivery." in first_row
 
 
+def test_a_hidden_text_direction_character_is_refused_in_place_and_what_was_typed_is_kept(demo):
+    officer = signed_in(demo, CFO_OFFICER)
+    with demo.app_context():
+        target = cfo_open_commitment()
+        cid, version = target.id, target.version
+    url = f"/commitments/{cid}/edit"
+    typed = "Finance systems freeze in December; see \u202etxt.exe"
+    refused = submit(officer, url, status="at_risk", reason=typed, note="A long note the officer wrote.")
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 400 and "Nothing was saved" in page
+    assert "contains a hidden text-direction character (U+202E)" in page
+    assert typed in page and "A long note the officer wrote." in page, "what was typed is kept in the form"
+    with demo.app_context():
+        assert db.session.get(Commitment, cid).version == version
+    fixed = submit(officer, url, page=page, reason=typed.replace("\u202e", ""))
+    assert fixed.status_code == 303
+
+
 def test_two_sessions_edit_one_commitment_and_nothing_is_lost(demo):
     first, second = signed_in(demo, CFO_OFFICER), signed_in(demo, "admin@demo.cx.gov")
     with demo.app_context():

@@ -514,10 +514,20 @@ def test_every_text_field_of_a_base_form_is_checked(app):
 
 def test_forms_outside_the_base_form_are_refused_too(client_as):
     client = client_as("analyst")
+    token = csrf_token(client.get("/imports/upload").get_data(as_text=True))
+    response = client.post("/imports/upload", data={"csrf_token": token, "format": "metrics",
+                                                     "sheet": "Q1\u2066x"}, content_type="multipart/form-data")
+    assert response.status_code == 400
+    assert "The field “sheet” contains a hidden text-direction character (U+2066)" in response.get_data(as_text=True)
+
+
+def test_a_base_form_refuses_in_place_keeping_what_was_typed(client_as):
+    client = client_as("analyst")
     token = csrf_token(client.get("/api-tokens/").get_data(as_text=True))
     response = client.post("/api-tokens/", data={"csrf_token": token, "name": "report\u2066x", "scope": "read"})
-    assert response.status_code == 400
-    assert "The field “name” contains a hidden text-direction character (U+2066)" in response.get_data(as_text=True)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400 and "contains a hidden text-direction character (U+2066)" in page
+    assert 'value="report\u2066x"' in page, "the field keeps what was typed"
 
 
 def test_json_and_plain_text_pass(client_as):

@@ -1,12 +1,12 @@
 """The API tokens page's forms (CSRF-protected like every form)."""
-from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectField, StringField, SubmitField
 from wtforms.validators import Length, NumberRange, Optional
 
 from scorecard.api.tokens import MAX_EXPIRES_DAYS, NAME_MAX
+from scorecard.security import BaseForm
 
 
-class NewTokenForm(FlaskForm):
+class NewTokenForm(BaseForm):
     name = StringField("Name (what the token is for)", validators=[Optional(), Length(max=NAME_MAX)])
     scope = SelectField("Scope", choices=[])
     expires_days = IntegerField("Expires after (days; leave empty for never)",
@@ -14,5 +14,5 @@ class NewTokenForm(FlaskForm):
     submit = SubmitField("Create token")
 
 
-class RevokeForm(FlaskForm):
+class RevokeForm(BaseForm):
     submit = SubmitField("Revoke")

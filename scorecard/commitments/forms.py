@@ -3,7 +3,6 @@ dropping. Each update form carries the version it was opened at and the fields a
 so a save over someone else's newer version is caught and shown, never applied."""
 from datetime import date
 
-from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange
@@ -12,6 +11,7 @@ from wtforms.widgets import HiddenInput
 
 from scorecard.commitments.services import STATUS_LABELS, parse_links
 from scorecard.models import CAPACITY_DOMAINS, CommitmentStatus
+from scorecard.security import BaseForm
 
 
 def optional_id(value):
@@ -38,7 +38,7 @@ def status_choices(current: CommitmentStatus | None = None, *, with_dropped: boo
             if s is not CommitmentStatus.dropped or with_dropped or s is current]
 
 
-class _Opened(FlaskForm):
+class _Opened(BaseForm):
     """What an update form was opened at: the version, and the fields as they were (JSON)."""
 
     version = IntegerField(widget=HiddenInput(), validators=[InputRequired(), NumberRange(min=1)])
@@ -73,7 +73,7 @@ class StatusForm(_Opened):
                 field.data = value
 
 
-class _Fields(FlaskForm):
+class _Fields(BaseForm):
     """The fields an owner (the function's officer, an admin) sets."""
 
     title = StringField("Title", validators=[InputRequired(message="a commitment needs a title"), Length(max=300)])
@@ -133,7 +133,7 @@ class NewCommitmentForm(_Fields):
     submit = SubmitField("Create commitment")
 
 
-class DropForm(FlaskForm):
+class DropForm(BaseForm):
     """Dropping keeps the commitment and its history; it needs a reason."""
 
     version = IntegerField(widget=HiddenInput(), validators=[InputRequired(), NumberRange(min=1)])
