@@ -25,7 +25,7 @@ from scorecard.models import (
     PlanElement,
     PlanRequirement,
 )
-from scorecard.plans.services import requirement_findings
+from scorecard.plans.services import requirement_ratings
 from scorecard.ratings import element_rating, plan_summary
 
 AT_RISK_BELOW = 3  # a proposal below Fully Successful puts the element at risk
@@ -233,13 +233,14 @@ def leaders(session, fiscal_year: Optional[int] = None, chosen: LeaderFilter = E
         requirements[row.element_id].append(row)
     cx = {r.id for rows in requirements.values() for r in rows
           if r.metric_id is not None or r.commitment_id is not None or r.function_id is not None}
-    findings = requirement_findings(session, sorted(cx))
+    ratings = requirement_ratings(session, sorted(cx))  # {requirement: (finding id, proposed rating)}
+    unrated = (None, None)
     decisions = _decisions(session, plan_ids)
     for element_id, plan_id, name, weight, critical in elements:
         rows = requirements.get(element_id, [])
-        rated = [RequirementRating(r.id, r.text, findings[r.id].rating if r.id in findings else None,
-                                   findings[r.id].id if r.id in findings else None) for r in rows if r.id in cx]
-        proposals = [findings[r.id].rating if r.id in findings else None for r in rows]
+        rated = [RequirementRating(r.id, r.text, ratings.get(r.id, unrated)[1], ratings.get(r.id, unrated)[0])
+                 for r in rows if r.id in cx]
+        proposals = [ratings.get(r.id, unrated)[1] for r in rows]
         plans[plan_id].elements.append(ElementRatings(
             element_id, name, weight, critical, bool(rated), element_rating(proposals, methods[plan_id].value),
             decisions.get(element_id), rated))
@@ -259,8 +260,11 @@ def for_scope(session, found: Leaders, scope: Scope) -> Leaders:
     def linked(plan: LeaderPlan) -> LeaderPlan:
         if plan.plan_id not in visible:
             return plan
-        elements = [replace(e, requirements=[replace(r, why_href=links.finding(r.finding_id) if r.finding_id else None)
-                                             for r in e.requirements]) for e in plan.elements]
+        # New objects (the cached result stays link-free); an element without CX requirements is kept as it is.
+        elements = [replace(e, requirements=[
+            RequirementRating(r.requirement_id, r.text, r.proposed, r.finding_id,
+                              links.finding(r.finding_id) if r.finding_id else None) for r in e.requirements])
+            if e.requirements else e for e in plan.elements]
         return replace(plan, plan_href=links.plan(plan.plan_id), elements=elements)
 
     return replace(found, plans=[linked(p) for p in found.plans])

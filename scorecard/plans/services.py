@@ -97,18 +97,36 @@ def may_see(session, user, plan_id: int) -> bool:
     return session.scalar(visible_plans(session, user).where(PerformancePlan.id == plan_id)) is not None
 
 
+def _rating_findings(ids: list, *columns) -> sa.Select:
+    """The published rules' rating findings of the requirements `ids`, each requirement's latest first
+    (latest period, then newest): `columns` of them."""
+    return (sa.select(*columns).join(RuleVersion, RuleVersion.id == Finding.rule_version_id)
+            .where(Finding.subject_type == RuleSubject.requirement, Finding.subject_id.in_(ids),
+                   Finding.rating.is_not(None), RuleVersion.status == RuleStatus.published)
+            .order_by(Finding.subject_id, Finding.period.desc(), Finding.id.desc()))
+
+
 def requirement_findings(session, requirement_ids) -> dict[int, Finding]:
     """For each requirement, the published rules' latest rating finding (latest period, then newest)."""
     ids = list(requirement_ids)
     if not ids:
         return {}
-    query = (sa.select(Finding).join(RuleVersion, RuleVersion.id == Finding.rule_version_id)
-             .where(Finding.subject_type == RuleSubject.requirement, Finding.subject_id.in_(ids),
-                    Finding.rating.is_not(None), RuleVersion.status == RuleStatus.published)
-             .order_by(Finding.subject_id, Finding.period.desc(), Finding.id.desc()))
     found: dict[int, Finding] = {}
-    for finding in session.scalars(query):
+    for finding in session.scalars(_rating_findings(ids, Finding)):
         found.setdefault(finding.subject_id, finding)
+    return found
+
+
+def requirement_ratings(session, requirement_ids) -> dict[int, tuple[int, int]]:
+    """{requirement id: (finding id, proposed rating)} of the findings `requirement_findings` picks, read
+    as plain columns (a year's 6,000 findings without their facts and explanations)."""
+    ids = list(requirement_ids)
+    if not ids:
+        return {}
+    found: dict[int, tuple[int, int]] = {}
+    for subject_id, finding_id, rating in session.execute(
+            _rating_findings(ids, Finding.subject_id, Finding.id, Finding.rating)):
+        found.setdefault(subject_id, (finding_id, rating))
     return found
 
 
