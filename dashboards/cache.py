@@ -8,9 +8,9 @@ when several hosts serve). A cache that stops answering is passed by: values are
 `answered`, around Dash's callback endpoint, keeps the very JSON Dash sent for a marked callback under
 the request (its inputs and states), who is looking (role, function, leader: what decides what they
 may see) and the data version: a page opened again, or by a colleague with the same view, costs a
-lookup, not the queries, the figures and the JSON. `@cached_answer` marks a page's callback whose
-answer follows from those alone (never one that reads which input fired); `@response_cached` one
-that reads which input fired (a download: the key then names it, and leaves the clicks counted out).
+lookup, not the queries, the figures and the JSON. `@cached_answer` marks a callback whose answer
+follows from those alone; the key names which input fired (a download's button) and leaves the
+clicks counted out.
 
 `@cached` on a query function (`def q(session, ...)`) keeps its result under a key made of the
 function, its other arguments and the *data version*: a few cheap aggregates (the newest import
@@ -159,17 +159,10 @@ def _viewer() -> tuple:
 
 
 def cached_answer(callback: Callable) -> Callable:
-    """Mark a Dash callback whose answer follows from its arguments, who is looking and the data alone
-    (never from which input fired): `answered` keeps what Dash sends for it, so the same view, for
-    the same kind of viewer, on the same data, answers from the cache."""
-    callback.response_cached = True
-    return callback
-
-
-def response_cached(callback: Callable) -> Callable:
-    """Mark a Dash callback whose answer follows from its request (which input fired, and every value
-    but the clicks counted), who is looking and the data: `answered` keeps what Dash sends for it. A
-    download is one."""
+    """Mark a Dash callback whose answer follows from its request (its inputs and states, and which input
+    fired; the clicks counted aside), who is looking and the data: `answered` keeps what Dash sends for
+    it, so the same view, for the same kind of viewer, on the same data, answers from the cache. Every
+    page's main callback is one, and every download."""
     callback.response_cached = True
     return callback
 
@@ -197,7 +190,7 @@ def _values(specs) -> list:
 
 
 def answered(view: Callable, app) -> Callable:
-    """Dash's callback endpoint, answering a marked callback (`cached_answer`, `response_cached`) with
+    """Dash's callback endpoint, answering a callback marked `cached_answer` with
     the very bytes it sent before for the same request, kind of viewer and data version: a view
     opened again costs a lookup, not the queries, figures and JSON. Only answers of 200 are kept."""
     from flask import Response, request

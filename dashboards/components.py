@@ -15,7 +15,7 @@ import dash
 from dash import Input, Output, State, dcc, html
 
 from dashboards import tables, validation
-from dashboards.cache import response_cached
+from dashboards.cache import cached_answer
 from dashboards.tables import Table, status_word
 
 # The shape beside each status word (dashboards/assets/icons/*.svg, drawn by CSS in currentColor).
@@ -133,7 +133,7 @@ def register_downloads(table_id: str, build: Callable[..., Table], state: list[S
     @dash.callback(Output(f"{table_id}-download", "data"), Input(f"{table_id}-csv", "n_clicks"),
                    Input(f"{table_id}-xlsx", "n_clicks"), *state, prevent_initial_call=True)
     @validation.validated
-    @response_cached
+    @cached_answer
     def download(csv_clicks, xlsx_clicks, *values):
         if not dash.ctx.triggered_id or not (csv_clicks or xlsx_clicks):
             return dash.no_update
