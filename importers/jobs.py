@@ -47,17 +47,22 @@ def display_name(sent: Optional[str]) -> str:
 def storage_name(shown: str) -> str:
     """A safe file name for the storage (ASCII letters, digits, dots, dashes), at most 100 characters,
     its extension kept (the readers go by it)."""
-    path = PurePath(shown)
-    suffix = secure_filename(path.suffix) if len(path.suffix) <= 10 else ""  # "報告.csv" is stored as upload.csv
-    stem = secure_filename(path.stem if suffix else shown) or "upload"
+    suffix = secure_filename(_extension(shown))  # "報告.csv" is stored as upload.csv
+    stem = secure_filename(PurePath(shown).stem if suffix else shown) or "upload"
     return _shorten(f"{stem}.{suffix}" if suffix else stem, 100)
+
+
+def _extension(name: str) -> str:
+    """`name`'s extension with its dot when it is a short one (at most 10 characters), else ""."""
+    suffix = PurePath(name).suffix
+    return suffix if len(suffix) <= 10 else ""
 
 
 def _shorten(name: str, limit: int) -> str:
     """`name` cut to `limit` characters, keeping a short extension."""
     if len(name) <= limit:
         return name
-    suffix = PurePath(name).suffix if len(PurePath(name).suffix) <= 10 else ""
+    suffix = _extension(name)
     return name[:limit - len(suffix)] + suffix
 
 
@@ -138,9 +143,12 @@ def stalled(app, batch, now: Optional[datetime] = None) -> bool:
     worker stopped mid-way, or the job died before it could record the failure)."""
     if batch.status is not BatchStatus.pending:
         return False
-    limit = app.config.get("IMPORT_STALE_SECONDS", 1800)
-    last = batch.heartbeat_at or batch.created_at
-    return ((now or datetime.now(UTC)) - last).total_seconds() > limit
+    return (now or datetime.now(UTC)) - (batch.heartbeat_at or batch.created_at) > _stale_after(app)
+
+
+def _stale_after(app) -> timedelta:
+    """How long a pending batch's job may show no sign of life before it counts as stalled."""
+    return timedelta(seconds=app.config.get("IMPORT_STALE_SECONDS", 1800))
 
 
 def give_up_if_stalled(app, session, batch) -> None:
@@ -177,7 +185,7 @@ def _take(app, session, batch_id: int) -> bool:
     last worker stopped showing signs of life. A task delivered twice (its first worker was killed, or
     the broker gave it out again) runs once at a time."""
     now = utcnow()
-    cutoff = now - timedelta(seconds=app.config.get("IMPORT_STALE_SECONDS", 1800))
+    cutoff = now - _stale_after(app)
     taken = session.execute(
         sa.update(ImportBatch).where(
             ImportBatch.id == batch_id, ImportBatch.status == BatchStatus.pending,

@@ -18,7 +18,14 @@ from typing import Optional
 log = logging.getLogger(__name__)
 
 TASKS: dict[str, Callable] = {}
-_executor = ThreadPoolExecutor(max_workers=4, thread_name_prefix="job")
+
+
+def _pool() -> ThreadPoolExecutor:
+    """The embedded mode's threads."""
+    return ThreadPoolExecutor(max_workers=4, thread_name_prefix="job")
+
+
+_executor = _pool()
 CELERY = "scorecard.celery"  # app.extensions key
 
 
@@ -98,4 +105,4 @@ def drain() -> None:
     """Wait for the embedded pool's jobs and start a fresh pool (tests, between databases)."""
     global _executor
     _executor.shutdown(wait=True)
-    _executor = ThreadPoolExecutor(max_workers=4, thread_name_prefix="job")
+    _executor = _pool()

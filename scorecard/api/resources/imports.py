@@ -113,8 +113,6 @@ def upload(form):
     return batch_dict(batch), 201, {"Location": url_for("api_imports.batch", batch_id=batch.id)}
 
 
-
-
 @blp.route("/imports/<int(max=2147483647):batch_id>/confirm", methods=["POST"])
 @blp.response(200, s.ImportBatchSchema, description="Committed, or failed (the message says why).")
 @blp.alt_response(202, schema=s.ImportBatchSchema, success=True, description="Still being written; follow "
