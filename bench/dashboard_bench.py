@@ -525,16 +525,18 @@ def _briefing_times(app, user) -> list[tuple[str, float, int]]:
     from dashboards.briefing import jobs
     from dashboards.cache import cache
     from dashboards.queries.common import Scope
+    from scorecard.extensions import db
 
     out = []
     for fmt in ("pdf", "xlsx"):
         with app.app_context():
             cache.clear()
         request = jobs.Request(user.id, user.email, Scope.of(user), None, None, fmt, TODAY, "http://localhost/")
-        started = time.perf_counter()
-        job_id, _ = jobs.start(app, request, wait=True)
-        elapsed = time.perf_counter() - started
-        state = jobs.state(app, job_id, user.id)
+        with app.app_context():
+            started = time.perf_counter()
+            job_id, _ = jobs.start(app, request, wait=True)
+            elapsed = time.perf_counter() - started
+            state = jobs.state(app, db.session, job_id, user.id)
         assert state["status"] == "done", state
         out.append((fmt, elapsed, state["size"]))
     return out
@@ -560,7 +562,7 @@ def _measured(url: str, db_path: str, calls: int, only: str, folder: str) -> dic
     from scorecard.models import Role, User
 
     app = _app(url)
-    app.config["BRIEFING_FOLDER"] = folder
+    app.config["UPLOAD_FOLDER"] = folder  # the briefings' files
     app.test_client_class = FlaskLoginClient
     with app.app_context():
         user = db.session.query(User).filter_by(email="bench.executive@bench.gov").one_or_none()

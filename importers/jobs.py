@@ -15,12 +15,11 @@ from importers import access
 from importers.errors import ImportFileError
 from importers.formats.registry import FORMATS
 from importers.pipeline import run_import
-from scorecard.dispatch import NotQueued, dispatch, task
+from scorecard.dispatch import NotQueued, dispatch, report, task
 from scorecard.models import BatchStatus, ImportBatch, User, utcnow
 from scorecard.storage import storage
 
 log = logging.getLogger(__name__)
-PROGRESS_LOCK_WAIT_MS = 250  # a progress write never holds up the import it reports on
 
 
 def store(app, session, stream: BinaryIO, sent_name: Optional[str], user_id: int, options: dict) -> ImportBatch:
@@ -67,24 +66,10 @@ def _shorten(name: str, limit: int) -> str:
 
 
 def write_progress(app, batch_id: int, stage: str, rows: int) -> None:
-    """Record the job's stage and rows on its (still pending) batch, through a connection of its own
-    that waits at most PROGRESS_LOCK_WAIT_MS for a lock: progress is a report, never a reason to wait."""
-    from scorecard.extensions import db
-
-    sqlite = db.engine.dialect.name == "sqlite"
-    with db.engine.connect() as connection:
-        connection.exec_driver_sql(f"PRAGMA busy_timeout={PROGRESS_LOCK_WAIT_MS}" if sqlite
-                                   else f"SET lock_timeout = {PROGRESS_LOCK_WAIT_MS}")
-        try:
-            connection.execute(sa.update(ImportBatch).where(
-                ImportBatch.id == batch_id, ImportBatch.status == BatchStatus.pending)
-                .values(stage=stage, progress=rows, heartbeat_at=utcnow()))
-            connection.commit()
-        except sa.exc.OperationalError as error:
-            connection.rollback()
-            log.debug("progress of batch %s not recorded: %s", batch_id, error)
-        finally:
-            connection.exec_driver_sql("PRAGMA busy_timeout=15000" if sqlite else "RESET lock_timeout")
+    """Record the job's stage and rows on its (still pending) batch, as a report that never makes
+    the import wait (scorecard.dispatch.report)."""
+    report(sa.update(ImportBatch).where(ImportBatch.id == batch_id, ImportBatch.status == BatchStatus.pending)
+           .values(stage=stage, progress=rows, heartbeat_at=utcnow()))
 
 
 def read_progress(batch: ImportBatch) -> dict:

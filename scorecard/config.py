@@ -120,7 +120,9 @@ class Config:
     UPLOAD_FOLDER = os.environ.get("SCORECARD_UPLOAD_FOLDER") or None
     UPLOAD_STORAGE = os.environ.get("SCORECARD_UPLOAD_STORAGE", "")
     S3_ENDPOINT_URL = os.environ.get("SCORECARD_S3_ENDPOINT_URL") or None  # an S3-compatible store not AWS's
-    BRIEFING_FOLDER = os.environ.get("SCORECARD_BRIEFING_FOLDER") or None  # shared by every host; else in uploads
+    # Briefings: their files are kept in the upload storage, their state on their rows.
+    BRIEFING_KEEP_HOURS = float(os.environ.get("SCORECARD_BRIEFING_KEEP_HOURS", "24"))
+    BRIEFING_STALE_SECONDS = int(os.environ.get("SCORECARD_BRIEFING_STALE_SECONDS", "600"))
     CACHE_DEFAULT_TIMEOUT = int(os.environ.get("SCORECARD_CACHE_TIMEOUT", "3600"))
 
 

@@ -27,6 +27,7 @@ def _pool() -> ThreadPoolExecutor:
 
 _executor = _pool()
 CELERY = "scorecard.celery"  # app.extensions key
+REPORT_LOCK_WAIT_MS = 250  # a progress write never holds up the job it reports on
 
 
 class NotQueued(RuntimeError):
@@ -99,6 +100,30 @@ def _make_celery(app):
             return _fn(app, **kwargs)
         instance.task(name=name, bind=False)(run)
     return instance
+
+
+def report(statement) -> bool:
+    """Run `statement` (a job's progress: an UPDATE of its own row) through a connection of its own
+    that waits at most REPORT_LOCK_WAIT_MS for a lock, and commit it: progress is a report, never a
+    reason for the job to wait. False when it was not recorded (the row was locked)."""
+    import sqlalchemy as sa
+
+    from scorecard.extensions import db
+
+    sqlite = db.engine.dialect.name == "sqlite"
+    with db.engine.connect() as connection:
+        connection.exec_driver_sql(f"PRAGMA busy_timeout={REPORT_LOCK_WAIT_MS}" if sqlite
+                                   else f"SET lock_timeout = {REPORT_LOCK_WAIT_MS}")
+        try:
+            connection.execute(statement)
+            connection.commit()
+            return True
+        except sa.exc.OperationalError as error:
+            connection.rollback()
+            log.debug("progress not recorded: %s", error)
+            return False
+        finally:
+            connection.exec_driver_sql("PRAGMA busy_timeout=15000" if sqlite else "RESET lock_timeout")
 
 
 def drain() -> None:

@@ -3,11 +3,13 @@ overview's queries say (tiles, what changed, red programs with the rules' explan
 commitments, leaders at risk), in the role's scope; the PDF is tagged (title, headings, tables
 with header cells) and its text names the red programs and overdue commitments; the workbook has
 a sheet per section with a frozen header; the job runs in the background reporting progress;
-only the user who asked downloads the file."""
+only the user who asked downloads the file; its state is on its row and its file in the upload
+storage."""
 import base64
 import io
 import time
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import openpyxl
 import pytest
@@ -21,6 +23,7 @@ from scorecard.a11 import ensure_standard_metrics
 from scorecard.extensions import db
 from scorecard.models import (
     Agency,
+    BriefingJob,
     Commitment,
     CommitmentStatus,
     Component,
@@ -263,46 +266,89 @@ def test_text_outside_latin1_is_spelled_out():
 
 # ----------------------------------------------------------------------------- the job
 
-def test_the_job_reports_progress_and_finishes(app, agency, monkeypatch):
-    seen = []
-    write = jobs._write_state
-
-    def recorded(path, state):
-        seen.append((state["status"], state["percent"], state["stage"]))
-        write(path, state)
-    monkeypatch.setattr(jobs, "_write_state", recorded)
+def _owner(app, email="exec@test.gov") -> int:
     with app.app_context():
-        owner = User(email="exec@test.gov", role=Role.executive)
+        owner = User(email=email, role=Role.executive)
         owner.set_password("correct horse battery")
         db.session.add(owner)
         db.session.commit()
-        request = jobs.Request(owner.id, owner.email, common.Scope.of(owner), None, agency["agency_id"], "xlsx", TODAY)
-    job_id, future = jobs.start(app, request)
+        return owner.id
+
+
+def _start(app, request, **options):
+    with app.app_context():  # as the overview's callback does, in its request
+        return jobs.start(app, request, **options)
+
+
+def _request(owner_id, fmt="xlsx", agency_id=None):
+    return jobs.Request(owner_id, "exec@test.gov", _scope("executive"), None, agency_id, fmt, TODAY)
+
+
+def test_the_job_reports_progress_on_its_row_and_keeps_the_file_in_the_upload_storage(app, agency, monkeypatch):
+    seen = []
+    write = jobs._progress
+
+    def recorded(job_id, stage, percent, status=jobs.RUNNING, **values):
+        seen.append((status, percent, stage))
+        write(job_id, stage, percent, status, **values)
+    monkeypatch.setattr(jobs, "_progress", recorded)
+    owner_id = _owner(app)
+    job_id, future = _start(app, _request(owner_id, agency_id=agency["agency_id"]))
     future.result(timeout=60)
     percents = [p for _, p, _ in seen]
-    assert seen[0][:2] == ("queued", 0) and seen[-1][:2] == ("done", 100)
-    assert percents == sorted(percents) and len(set(percents)) >= 6
+    assert seen[-1][:2] == ("done", 100) and percents == sorted(percents) and len(set(percents)) >= 6
     assert "Red programs" in [s for _, _, s in seen]
-    path, name, mimetype = jobs.file_for(app, job_id, request.owner_id)
+    with app.app_context():
+        row = db.session.get(BriefingJob, job_id)
+        assert (row.status, row.percent, row.owner_id) == ("done", 100, owner_id)
+        assert (Path(app.config["UPLOAD_FOLDER"]) / row.file_key).is_file()  # kept where uploads are
+        data, name, mimetype = jobs.file_for(app, db.session, job_id, owner_id)
+        assert jobs.file_for(app, db.session, job_id, owner_id + 1) is None  # only its owner's
     assert name == "cx-briefing-FY2026-Q3-test-department.xlsx" and mimetype.endswith("spreadsheetml.sheet")
-    assert openpyxl.load_workbook(path).sheetnames[1] == "glance"
+    assert openpyxl.load_workbook(io.BytesIO(data)).sheetnames[1] == "glance"
 
 
 def test_a_failing_job_says_so(app, agency, monkeypatch):
     monkeypatch.setattr(content, "build", lambda *a, **k: 1 / 0)
-    request = jobs.Request(1, "x@test.gov", _scope("executive"), None, None, "pdf", TODAY)
-    job_id, future = jobs.start(app, request)
+    owner_id = _owner(app)
+    job_id, future = _start(app, _request(owner_id, "pdf"))
     future.result(timeout=60)
-    found = jobs.state(app, job_id, 1)
-    assert found["status"] == "failed" and "could not be written" in found["message"]
-    assert jobs.file_for(app, job_id, 1) is None
+    with app.app_context():
+        found = jobs.state(app, db.session, job_id, owner_id)
+        assert found["status"] == "failed" and "could not be written" in found["message"]
+        assert jobs.file_for(app, db.session, job_id, owner_id) is None
 
 
-def test_old_jobs_are_swept(app, agency):
-    request = jobs.Request(1, "x@test.gov", _scope("executive"), None, None, "xlsx", TODAY)
-    job_id, _ = jobs.start(app, request, wait=True)
-    assert jobs.sweep(app, now=time.time() + 25 * 3600) == 1
-    assert jobs.state(app, job_id, 1) is None
+def test_a_job_delivered_twice_runs_once_and_a_silent_one_reads_as_failed(app, agency):
+    owner_id = _owner(app)
+    request = _request(owner_id)
+    job_id, _ = _start(app, request, wait=True)
+    with app.app_context():
+        written = db.session.get(BriefingJob, job_id).file_key
+    jobs.run(app, job_id, request.as_json())  # the task again (a redelivery): nothing is redone
+    with app.app_context():
+        assert db.session.get(BriefingJob, job_id).file_key == written
+        assert jobs.claim_delivery(db.session, job_id) is True
+        assert jobs.claim_delivery(db.session, job_id) is False  # sent by itself once
+
+        silent = BriefingJob(id="s" * 30, owner_id=owner_id, fmt="pdf", status="running", stage="Red programs",
+                             percent=40, created_at=datetime.now(UTC) - timedelta(hours=1),
+                             heartbeat_at=datetime.now(UTC) - timedelta(seconds=601))
+        db.session.add(silent)
+        db.session.commit()
+        found = jobs.state(app, db.session, silent.id, owner_id)
+        assert found["status"] == "failed" and "stopped before it finished" in found["message"]
+
+
+def test_old_jobs_are_swept_with_their_files(app, agency):
+    owner_id = _owner(app)
+    job_id, _ = _start(app, _request(owner_id), wait=True)
+    with app.app_context():
+        path = Path(app.config["UPLOAD_FOLDER"]) / db.session.get(BriefingJob, job_id).file_key
+        assert path.is_file()
+        assert jobs.sweep(app, db.session, now=datetime.now(UTC) + timedelta(hours=25)) == 1
+        assert jobs.state(app, db.session, job_id, owner_id) is None
+    assert not path.exists()
 
 
 # ----------------------------------------------------------------------------- from the page

@@ -131,7 +131,37 @@ def programs(database: str, tag: str) -> int:
     return count
 
 
-def test_upload_on_one_server_preview_and_confirm_on_the_other(deployment, tmp_path):
+def briefing_on(on_a, a: str, on_b, b: str) -> requests.Response:
+    """Ask for an XLSX briefing on A (a worker writes it), follow it and download it on B, posting
+    what the browser posts for the overview's briefing callback (read from the server's own list)."""
+    url = "/dashboards/_dash-update-component"
+    [entry] = [e for e in on_a.get(f"{a}/dashboards/_dash-dependencies").json()
+               if "overview-briefing-job.data" in e["output"]]
+
+    def body(values: dict, changed: str) -> dict:
+        outputs = [dict(zip(("id", "property"), o.rsplit(".", 1))) for o in entry["output"].strip(".").split("...")]
+        sent = [{**spec, "value": values.get(f"{spec['id']}.{spec['property']}")} for spec in entry["inputs"]]
+        state = [{**spec, "value": values.get(f"{spec['id']}.{spec['property']}")} for spec in entry["state"]]
+        return {"output": entry["output"], "outputs": outputs, "inputs": sent, "state": state,
+                "changedPropIds": [changed]}
+
+    answer = on_a.post(a + url, json=body({"overview-briefing-xlsx.n_clicks": 1}, "overview-briefing-xlsx.n_clicks"))
+    assert answer.status_code == 200, answer.text[:500]
+    job_id = answer.json()["response"]["overview-briefing-job"]["data"]
+    deadline = time.monotonic() + 90
+    for tick in range(1, 10_000):
+        polled = on_b.post(b + url, json=body({"overview-briefing-poll.n_intervals": tick,
+                                               "overview-briefing-job.data": job_id},
+                                              "overview-briefing-poll.n_intervals"))
+        status = polled.json()["response"]
+        if status["overview-briefing-poll"]["disabled"] or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    assert "ready" in str(status["overview-briefing-status"]["children"]), status
+    return on_b.get(f"{b}/dashboards/briefings/{job_id}")
+
+
+def test_upload_on_one_server_preview_and_confirm_on_the_other_and_a_briefing_likewise(deployment, tmp_path):
     a, b = deployment["a"], deployment["b"]
     on_a = sign_in(a)
     on_b = requests.Session()
@@ -145,7 +175,9 @@ def test_upload_on_one_server_preview_and_confirm_on_the_other(deployment, tmp_p
         assert on_b.post(f"{b}/imports/{batch}/confirm", data={"csrf_token": token},
                          allow_redirects=False).status_code == 302
         status = wait_for(on_a, a, batch)
+        briefing = briefing_on(on_a, a, on_b, b)
     assert status["status"] == "committed", (status, (tmp_path / "worker.log").read_text()[-2000:])
+    assert briefing.status_code == 200 and briefing.content.startswith(b"PK"), briefing.text[:300]
     assert programs(deployment["database"], "Alpha") == 3
     page = on_a.get(f"{a}/imports/{batch}").text
     assert "org-alpha.csv" in page and "committed" in page.lower()

@@ -113,3 +113,25 @@ def test_s3_storage_names_a_bad_setting():
     with pytest.raises(ValueError, match="s3://bucket/prefix"):
         S3Storage("https://example.com/bucket")
 
+
+
+def test_a_briefing_is_kept_in_s3_served_from_it_and_swept_from_it(demo, s3, s3_server, make_user):
+    from datetime import UTC, date, datetime, timedelta
+
+    from dashboards.briefing import jobs
+    from dashboards.queries.common import Scope
+
+    demo.config.update(UPLOAD_STORAGE=f"s3://{BUCKET}/uploads", S3_ENDPOINT_URL=s3_server)
+    with demo.app_context():
+        user = make_user("executive")
+        job_id, _ = jobs.start(demo, jobs.Request(user.id, user.email, Scope.of(user), None, None, "xlsx",
+                                                  date.today()), wait=True)
+        assert jobs.state(demo, db.session, job_id, user.id)["status"] == "done"
+        client = demo.test_client(user=user)
+    [key] = keys(s3)
+    assert key.startswith("uploads/") and key.endswith("-briefing.xlsx")
+    response = client.get(f"/dashboards/briefings/{job_id}")
+    assert response.status_code == 200 and response.data.startswith(b"PK")  # the workbook, from the bucket
+    with demo.app_context():
+        assert jobs.sweep(demo, db.session, now=datetime.now(UTC) + timedelta(days=2)) == 1
+    assert keys(s3) == [] and client.get(f"/dashboards/briefings/{job_id}").status_code == 404

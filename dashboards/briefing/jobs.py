@@ -1,28 +1,27 @@
-"""Briefings are written in the background, as imports are (importers.jobs): a small thread pool
-in the server process, and a folder per job holding its state (`job.json`: whose it is, the
-stage and percent reached, the file when done) beside the file, so that any server process can
-report progress and serve the file. Only the user who asked for a briefing reads its state or
-downloads it. Jobs older than BRIEFING_KEEP_HOURS (default 24) are removed when a new one starts.
+"""Briefings are written in the background, as imports are (importers.jobs), through
+scorecard.dispatch: the server's threads, or Celery workers on any host when Redis is set.
 
-Jobs go through scorecard.dispatch (the server's threads, or Celery workers when Redis is set);
-where several hosts serve the app, the folder is shared (BRIEFING_FOLDER, else beside the uploads).
+A job's state is its row (BriefingJob: whose it is, the stage and percent reached, the file once
+written), so any server reports progress and serves the file; the file is kept in the upload
+storage (a folder, or S3). Only the user who asked for a briefing reads its state or downloads it.
+A job that shows no sign of life for BRIEFING_STALE_SECONDS (default 600) is reported failed; jobs
+older than BRIEFING_KEEP_HOURS (default 24) are removed, file and row, when a new one starts.
 """
-import json
+import io
 import logging
-import os
 import re
 import secrets
-import shutil
-import time
 from concurrent.futures import Future
 from dataclasses import dataclass
-from datetime import date
-from pathlib import Path
+from datetime import UTC, date, datetime, timedelta
 from typing import Optional
 
+import sqlalchemy as sa
+
 from dashboards.queries.common import Scope
-from scorecard.dispatch import NotQueued, dispatch, task
-from scorecard.models import Role
+from scorecard.dispatch import NotQueued, dispatch, report, task
+from scorecard.models import BriefingJob, Role, utcnow
+from scorecard.storage import storage
 
 log = logging.getLogger(__name__)
 
@@ -62,113 +61,139 @@ class Request:
                    today=date.fromisoformat(data["today"]), base_url=data.get("base_url", ""))
 
 
-def folder(app) -> Path:
-    """BRIEFING_FOLDER, else `briefings` in the uploads' folder (UPLOAD_FOLDER, else the instance's)."""
-    uploads = app.config.get("UPLOAD_FOLDER") or Path(app.instance_path) / "uploads"
-    path = Path(app.config.get("BRIEFING_FOLDER") or Path(uploads) / "briefings")
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
-def _job_dir(app, job_id: str) -> Optional[Path]:
-    if not isinstance(job_id, str) or not JOB_ID.match(job_id):
+def _found(session, job_id: str, user_id: Optional[int]) -> Optional[BriefingJob]:
+    """The job `user_id` asked for, else None (someone else's job reads as no job at all)."""
+    if not job_id or not JOB_ID.match(job_id) or user_id is None:
         return None
-    return folder(app) / job_id
+    job = session.get(BriefingJob, job_id)
+    return job if job is not None and job.owner_id == user_id else None
 
 
-def _write_state(path: Path, state: dict) -> None:
-    tmp = path / "job.json.tmp"
-    tmp.write_text(json.dumps(state))
-    os.replace(tmp, path / "job.json")
+def _stalled(app, job: BriefingJob, now: Optional[datetime] = None) -> bool:
+    """A job not finished that has shown no sign of life for BRIEFING_STALE_SECONDS (its server or
+    worker stopped mid-way)."""
+    if job.status in (DONE, FAILED):
+        return False
+    limit = timedelta(seconds=app.config.get("BRIEFING_STALE_SECONDS", 600))
+    return (now or datetime.now(UTC)) - (job.heartbeat_at or job.created_at) > limit
 
 
-def _read_state(path: Path) -> Optional[dict]:
-    try:
-        return json.loads((path / "job.json").read_text())
-    except (OSError, ValueError):
+def state(app, session, job_id: str, user_id: Optional[int]) -> Optional[dict]:
+    """The job's state as its owner sees it — {status, stage, percent, fmt, message?, name?, size?} —
+    else None. A stalled job reads as failed, saying so."""
+    job = _found(session, job_id, user_id)
+    if job is None:
         return None
-
-
-def state(app, job_id: str, user_id: Optional[int]) -> Optional[dict]:
-    """The job's state ({stage, percent, status, file, name, size, message, fmt}) when `user_id`
-    asked for it; None for anyone else, and for a job that does not exist (the same answer)."""
-    path = _job_dir(app, job_id)
-    found = _read_state(path) if path is not None else None
-    if found is None or user_id is None or found.get("owner_id") != user_id:
-        return None
+    found = {"status": job.status, "stage": job.stage, "percent": job.percent, "fmt": job.fmt,
+             "period": job.period, "agency_id": job.agency_id}
+    if job.status == FAILED:
+        found["message"] = job.message
+    elif job.status == DONE:
+        found.update(name=job.download_name, size=job.size or 0, title=job.title)
+    elif _stalled(app, job):
+        found.update(status=FAILED, stage="Failed", percent=100,
+                     message="The briefing stopped before it finished (its server or worker stopped); "
+                             "start it again.")
     return found
 
 
-def file_for(app, job_id: str, user_id: Optional[int]) -> Optional[tuple[Path, str, str]]:
-    """(path, download name, media type) of a finished briefing `user_id` asked for, else None."""
-    found = state(app, job_id, user_id)
-    if found is None or found["status"] != DONE:
+def file_for(app, session, job_id: str, user_id: Optional[int]) -> Optional[tuple[bytes, str, str]]:
+    """(content, download name, media type) of a finished briefing `user_id` asked for, else None."""
+    job = _found(session, job_id, user_id)
+    if job is None or job.status != DONE or not job.file_key:
         return None
-    path = _job_dir(app, job_id) / found["file"]
-    return (path, found["name"], FORMATS[found["fmt"]][0]) if path.is_file() else None
-
-
-def claim_delivery(app, job_id: str) -> bool:
-    """True the first time it is asked for a job: the file is sent to the browser once by itself;
-    after that the page offers the link."""
     try:
-        os.close(os.open(_job_dir(app, job_id) / "delivered", os.O_CREAT | os.O_EXCL | os.O_WRONLY))
-        return True
-    except FileExistsError:
-        return False
+        with storage(app).local(job.file_key) as path:
+            data = path.read_bytes()  # a briefing is tens of kilobytes
+    except FileNotFoundError:
+        return None
+    return data, job.download_name, FORMATS[job.fmt][0]
 
 
-def sweep(app, now: Optional[float] = None) -> int:
-    """Remove jobs older than BRIEFING_KEEP_HOURS; the count removed."""
-    limit = (now or time.time()) - float(app.config.get("BRIEFING_KEEP_HOURS", 24)) * 3600
-    removed = 0
-    for path in folder(app).iterdir():
-        if path.is_dir() and JOB_ID.match(path.name):
+def claim_delivery(session, job_id: str) -> bool:
+    """True the first time it is asked for a finished job: the file is sent to the browser once by
+    itself; after that the page offers the link. One conditional UPDATE, so two polls at once (two
+    servers) deliver it once."""
+    claimed = session.execute(sa.update(BriefingJob).where(
+        BriefingJob.id == job_id, BriefingJob.status == DONE, BriefingJob.delivered.is_(False))
+        .values(delivered=True)).rowcount == 1
+    session.commit()
+    return claimed
+
+
+def sweep(app, session, now: Optional[datetime] = None) -> int:
+    """Remove jobs older than BRIEFING_KEEP_HOURS, their files first; the count removed."""
+    limit = (now or datetime.now(UTC)) - timedelta(hours=float(app.config.get("BRIEFING_KEEP_HOURS", 24)))
+    old = session.scalars(sa.select(BriefingJob).where(BriefingJob.created_at < limit)).all()
+    for job in old:
+        if job.file_key:
             try:
-                if path.stat().st_mtime < limit:
-                    shutil.rmtree(path, ignore_errors=True)
-                    removed += 1
-            except OSError:
-                continue
-    return removed
+                storage(app).delete(job.file_key)
+            except Exception:  # noqa: BLE001 — a file already gone, or storage down: the row still goes
+                log.warning("could not remove the file of briefing %s", job.id, exc_info=True)
+        session.delete(job)
+    session.commit()
+    return len(old)
 
 
 def start(app, request: Request, *, wait: bool = False) -> tuple[str, Optional[Future]]:
     """Queue the briefing `request` asks for; (job id, future). `wait` returns once it is written."""
+    from scorecard.extensions import db
+
     if request.fmt not in FORMATS:
         raise ValueError(f"a briefing is a PDF or an XLSX, not {request.fmt!r}")
-    sweep(app)
+    sweep(app, db.session)
     job_id = secrets.token_urlsafe(24)
-    path = folder(app) / job_id
-    path.mkdir()
-    _write_state(path, {"owner_id": request.owner_id, "fmt": request.fmt, "status": QUEUED, "stage": "Queued",
-                        "percent": 0, "period": request.period, "agency_id": request.agency_id})
+    db.session.add(BriefingJob(id=job_id, owner_id=request.owner_id, fmt=request.fmt, period=request.period,
+                               agency_id=request.agency_id, status=QUEUED, stage="Queued", percent=0))
+    db.session.commit()
     try:
         future = dispatch(app, "briefing.run", inline=wait or bool(app.config.get("BRIEFINGS_INLINE")),
                           job_id=job_id, request=request.as_json())
     except NotQueued as error:
-        _write_state(path, {"owner_id": request.owner_id, "fmt": request.fmt, "status": FAILED, "stage": "Failed",
-                            "percent": 100, "message": str(error)})
+        db.session.execute(sa.update(BriefingJob).where(BriefingJob.id == job_id).values(
+            status=FAILED, stage="Failed", percent=100, message=str(error)))
+        db.session.commit()
         future = None
     return job_id, future
 
 
+def _progress(job_id: str, stage: str, percent: int, status: str = RUNNING, **values) -> None:
+    """Record how far the job got (as a report: it never makes the job wait)."""
+    report(sa.update(BriefingJob).where(BriefingJob.id == job_id, BriefingJob.status.in_((QUEUED, RUNNING)))
+           .values(status=status, stage=stage[:200], percent=percent, heartbeat_at=utcnow(), **values))
+
+
+def _claim(session, job_id: str, app) -> bool:
+    """Take the job: queued, or running with no sign of life (a redelivered task whose worker
+    died). One conditional UPDATE, so a task delivered twice never runs twice at once."""
+    stale = datetime.now(UTC) - timedelta(seconds=app.config.get("BRIEFING_STALE_SECONDS", 600))
+    taken = session.execute(sa.update(BriefingJob).where(
+        BriefingJob.id == job_id,
+        sa.or_(BriefingJob.status == QUEUED,
+               sa.and_(BriefingJob.status == RUNNING, BriefingJob.heartbeat_at < stale)))
+        .values(status=RUNNING, stage="Starting", heartbeat_at=utcnow())).rowcount == 1
+    session.commit()
+    return taken
+
+
 @task("briefing.run")
 def run(app, job_id: str, request: dict) -> None:
-    """Write the briefing `request` (Request.as_json) asks for into the job's folder, telling its
-    progress as it goes."""
+    """Write the briefing `request` (Request.as_json) asks for into the upload storage, telling its
+    progress on the job's row as it goes. Does nothing for a job already taken or finished."""
     from dashboards.briefing import content, pdf, xlsx
     from scorecard.extensions import db
 
     request = Request.from_json(request)
-    path = folder(app) / job_id
-    base = _read_state(path) or {"owner_id": request.owner_id, "fmt": request.fmt}
 
-    def progress(stage: str, percent: int, status: str = RUNNING, **extra) -> None:
-        _write_state(path, {**base, "status": status, "stage": stage, "percent": percent, **extra})
+    def progress(stage: str, percent: int, status: str = RUNNING, **values) -> None:
+        _progress(job_id, stage, percent, status, **values)
 
     with app.app_context():
         try:
+            if not _claim(db.session, job_id, app):
+                log.info("briefing %s was already taken or finished", job_id)
+                return
             config = app.config
             briefing = content.build(
                 db.session, request.period, request.agency_id, request.scope, request.today,
@@ -177,11 +202,11 @@ def run(app, job_id: str, request: dict) -> None:
             progress(f"Writing the {FORMATS[request.fmt][1]} file", 75)
             data = pdf.render(briefing) if request.fmt == "pdf" else xlsx.render(briefing)
             name = f"{briefing.file_stem}.{request.fmt}"
-            (path / f"briefing.{request.fmt}").write_bytes(data)
-            progress("Ready", 100, DONE, file=f"briefing.{request.fmt}", name=name, size=len(data),
-                     title=briefing.title)
+            key, _digest = storage(app).save(io.BytesIO(data), f"briefing.{request.fmt}")
+            progress("Ready", 100, DONE, file_key=key, download_name=name, size=len(data), title=briefing.title[:300])
         except Exception:  # the job must never stay "running" forever
             log.exception("briefing %s failed", job_id)
+            db.session.rollback()
             progress("Failed", 100, FAILED, message="The briefing could not be written; nothing was kept. "
                                                      "Try again, or tell an administrator.")
         finally:

@@ -20,6 +20,7 @@ from flask_login import current_user
 from dashboards import URL_BASE, validation
 from dashboards.briefing import jobs
 from dashboards.queries.common import Scope
+from scorecard.extensions import db
 
 POLL_MS = 500
 
@@ -75,7 +76,7 @@ def start_job(fmt: str, period, agency_id) -> str:
 
 def poll(prefix: str, job_id):
     """(status, poll disabled, download) for the job as the signed-in user sees it."""
-    found = jobs.state(current_app, job_id, current_user.id) if job_id else None
+    found = jobs.state(current_app, db.session, job_id, current_user.id) if job_id else None
     if found is None:
         return html.P("That briefing is not available: start a new one.", className="dash-empty"), True, dash.no_update
     if found["status"] == jobs.FAILED:
@@ -83,9 +84,11 @@ def poll(prefix: str, job_id):
     if found["status"] != jobs.DONE:
         return progress_view(prefix, found), False, dash.no_update
     send = dash.no_update
-    if jobs.claim_delivery(current_app, job_id):
-        path, name, mimetype = jobs.file_for(current_app, job_id, current_user.id)
-        send = dcc.send_file(str(path), filename=name, type=mimetype)
+    if jobs.claim_delivery(db.session, job_id):
+        found_file = jobs.file_for(current_app, db.session, job_id, current_user.id)
+        if found_file is not None:
+            data, name, mimetype = found_file
+            send = dcc.send_bytes(data, filename=name, type=mimetype)
     return ready_view(job_id, found), True, send
 
 

@@ -7,6 +7,7 @@ from flask import Blueprint, abort, current_app, send_file
 from flask_login import current_user
 
 from dashboards.briefing import jobs
+from scorecard.extensions import db
 from scorecard.permissions import requires
 
 bp = Blueprint("briefings", __name__)
@@ -15,12 +16,10 @@ bp = Blueprint("briefings", __name__)
 @bp.get("/dashboards/briefings/<job_id>")
 @requires("view_dashboards")
 def download(job_id: str):
-    found = jobs.file_for(current_app, job_id, current_user.id)
+    found = jobs.file_for(current_app, db.session, job_id, current_user.id)
     if found is None:
         abort(404)
-    path, name, mimetype = found
-    # A briefing is tens of kilobytes: read whole, so no file handle outlives the request.
-    response = send_file(io.BytesIO(path.read_bytes()), mimetype=mimetype, as_attachment=True, download_name=name,
-                         max_age=0)
+    data, name, mimetype = found
+    response = send_file(io.BytesIO(data), mimetype=mimetype, as_attachment=True, download_name=name, max_age=0)
     response.headers["Cache-Control"] = "private, no-store"
     return response

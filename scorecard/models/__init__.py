@@ -1,6 +1,7 @@
 """The domain model of DESIGN §3, re-exported so callers import from one place."""
 from scorecard.models.audit import AuditEvent
 from scorecard.models.base import Base, utcnow
+from scorecard.models.briefings import BriefingJob
 from scorecard.models.capacity import CAPACITY_DOMAINS, CapacityAssessment, CapacityDomainScore
 from scorecard.models.commitments import Commitment, CommitmentStatus, CommitmentUpdate
 from scorecard.models.imports import BatchStatus, ImportBatch, ImportRowChange
@@ -22,7 +23,7 @@ from scorecard.models.tokens import ApiToken, TokenScope
 from scorecard.models.users import LoginFailure, Role, User
 
 __all__ = [
-    "Agency", "AuditEvent", "Base", "BatchStatus", "CAPACITY_DOMAINS", "CapacityAssessment",
+    "Agency", "AuditEvent", "Base", "BatchStatus", "BriefingJob", "CAPACITY_DOMAINS", "CapacityAssessment",
     "CapacityDomainScore", "Commitment", "CommitmentStatus", "CommitmentUpdate", "Component", "Direction",
     "Driver", "ElementRating", "Finding", "FindingInput", "Function", "ImportBatch", "ImportRowChange",
     "Leader", "LifeExperience", "LoginFailure", "Metric", "MetricKind", "Observation", "PerformancePlan",
