@@ -87,9 +87,9 @@ def demo_command(force):
 @click.option("--loglevel", default="INFO", show_default=True)
 @with_appcontext
 def worker_command(concurrency, loglevel):
-    """Run background jobs (import previews and commits, briefing exports) queued through Redis
-    (SCORECARD_REDIS_URL): start one or more on any host that reaches the database, Redis and the
-    upload storage."""
+    """Run background jobs (import previews and commits, rule evaluations, briefing exports,
+    reminders) queued through Redis (SCORECARD_REDIS_URL): start one or more on any host that
+    reaches the database, Redis and the upload storage."""
     from flask import current_app
 
     from scorecard.dispatch import celery, queued

@@ -147,6 +147,9 @@ class TestingConfig(Config):
     REMEMBER_COOKIE_SECURE = False
     # Tests make hundreds of users; a cheap hash keeps them quick (scrypt takes 0.1 s a hash).
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
+    # An evaluation a request queues (a rule published, an import reverted) runs in that request,
+    # so a test reads its findings next; tests of the background path turn it off.
+    EVALUATIONS_INLINE = True
 
 
 CONFIGS = {"production": Config, "development": DevelopmentConfig, "testing": TestingConfig}

@@ -1,4 +1,5 @@
-"""Background work — import previews and commits, briefing exports — goes through one `dispatch`.
+"""Background work — import previews and commits, rule evaluations, briefing exports, reminders —
+goes through one `dispatch`.
 
 Embedded (the single-machine default): a small thread pool in the server process runs it.
 With SCORECARD_REDIS_URL set: Celery, with Redis as broker, runs it on `scorecard worker`

@@ -34,6 +34,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "view_commitments": frozenset({A, E, O, AN, L}),
     "create_commitment": frozenset({A, O}),
     "drop_commitment": frozenset({A, O}),
+    "send_reminders": frozenset({A}),  # the outbox's "send the reminders owed today now"
     "read_outbox": frozenset({A}),  # the mail the app sent or holds when no SMTP server is set
 }
 

@@ -96,6 +96,7 @@ EXPECTED = {
     "create_commitment": {"admin", "officer"},
     "drop_commitment": {"admin", "officer"},
     "read_outbox": {"admin"},
+    "send_reminders": {"admin"},
     "view_capacity": {"admin", "executive", "officer", "analyst", "leader", "viewer"},
     "edit_capacity": {"admin", "analyst"},
     "reopen_capacity": {"admin"},
@@ -199,6 +200,7 @@ ROUTE_MATRIX: dict[tuple[str, str], object] = {
     # mail
     ("GET", "/outbox/"): ADMIN,
     ("GET", "/outbox/<int:message_id>"): ADMIN,
+    ("POST", "/outbox/send"): ADMIN,
     # plans
     ("GET", "/plans/"): NOT_VIEWER,
     ("GET", "/plans/<int:plan_id>"): NOT_VIEWER,

@@ -25,6 +25,7 @@ from scorecard.models import (
     User,
 )
 from tests.conftest import DEMO_TODAY
+from tests.helpers import csrf_token
 from tests.live_server import free_port
 
 TODAY = DEMO_TODAY  # the day the `demo` fixture's template was seeded on
@@ -277,3 +278,26 @@ def test_the_demo_command_says_where_reminders_go(app):
     assert "SCORECARD_SMTP_TLS is 'tls1.3'; use one of starttls, ssl, none" in _where_mail_goes(app)[0]
     refused = remind(app)
     assert refused.exit_code == 1 and "SCORECARD_SMTP_TLS is 'tls1.3'" in refused.output
+
+
+def test_the_outbox_button_sends_what_is_owed_in_the_background_once(demo, client_as):
+    from scorecard import dispatch
+
+    def held() -> int:
+        with demo.app_context():
+            return db.session.scalar(sa.select(sa.func.count()).select_from(MailMessage))
+    before = held()
+    admin = client_as("admin")
+    page = admin.get("/outbox/").get_data(as_text=True)
+    assert "Send the reminders owed today now" in page
+    answer = admin.post("/outbox/send", data={"csrf_token": csrf_token(page)}, follow_redirects=True)
+    assert "being sent in the background" in answer.get_data(as_text=True)
+    dispatch.drain()  # the job the button queued
+    sent = held()
+    assert sent > before
+    admin.post("/outbox/send", data={"csrf_token": csrf_token(page)})
+    dispatch.drain()
+    assert held() == sent  # each reminder goes out once
+    analyst = client_as("analyst")
+    token = csrf_token(analyst.get("/imports/upload").get_data(as_text=True))
+    assert analyst.post("/outbox/send", data={"csrf_token": token}).status_code == 403

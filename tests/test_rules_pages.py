@@ -123,3 +123,22 @@ def test_plan_page_links_each_rated_requirement_to_its_why_page(evaluated, clien
         finding_id = finding.id
     page = executive.get(f"/plans/{plan_id}").get_data(as_text=True)
     assert f"/findings/{finding_id}" in page
+
+
+def test_retiring_a_rule_evaluates_again_in_the_background_and_its_findings_go(evaluated, client_as):
+    from scorecard import dispatch
+    from scorecard.models import Rule
+
+    evaluated.config["EVALUATIONS_INLINE"] = False  # as served: the page answers, a job evaluates
+
+    def stale_findings() -> int:
+        with evaluated.app_context():
+            return db.session.scalar(sa.select(sa.func.count()).select_from(Finding).join(Finding.rule_version)
+                                     .join(RuleVersion.rule).where(Rule.key == "stale-commitment"))
+    assert stale_findings() > 0
+    admin = client_as("admin")
+    token = csrf_token(admin.get("/rules/stale-commitment/versions/1").get_data(as_text=True))
+    retired = admin.post("/rules/stale-commitment/retire", data={"csrf_token": token}, follow_redirects=True)
+    assert "being evaluated again in the background" in retired.get_data(as_text=True)
+    dispatch.drain()  # the job the page queued
+    assert stale_findings() == 0

@@ -1,12 +1,14 @@
-"""The outbox: every message the app sent over SMTP or holds because no SMTP server is set
-(administrators only)."""
+"""The outbox: every message the app sent over SMTP or holds because no SMTP server is set, and a
+button that sends the reminders owed today (administrators only)."""
 import sqlalchemy as sa
-from flask import render_template
+from flask import abort, current_app, flash, redirect, render_template, url_for
 
+from scorecard.admin.forms import ActionForm
+from scorecard.dispatch import NotQueued
 from scorecard.extensions import db
 from scorecard.models import MailMessage
 from scorecard.permissions import requires
-from scorecard.reminders import bp
+from scorecard.reminders import bp, tasks
 
 PAGE = 200  # messages listed, newest first
 
@@ -16,7 +18,22 @@ PAGE = 200  # messages listed, newest first
 def outbox():
     total = db.session.scalar(sa.select(sa.func.count()).select_from(MailMessage)) or 0
     messages = db.session.scalars(sa.select(MailMessage).order_by(MailMessage.id.desc()).limit(PAGE)).all()
-    return render_template("reminders/outbox.html", messages=messages, total=total)
+    return render_template("reminders/outbox.html", messages=messages, total=total, form=ActionForm())
+
+
+@bp.route("/send", methods=["POST"])
+@requires("send_reminders")
+def send():
+    """Send the reminders owed today now, in the background (as cron's `scorecard remind` does)."""
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        tasks.send_in_background(current_app._get_current_object())
+        flash("The reminders owed today are being sent in the background; reload this page to see them. "
+              "A reminder already sent is not sent again.", "success")
+    except NotQueued as error:
+        flash(str(error), "error")
+    return redirect(url_for("reminders.outbox")), 303
 
 
 @bp.route("/<int:message_id>")

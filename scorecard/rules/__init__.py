@@ -9,12 +9,13 @@ commitments and capacity assessments into findings, each with its lineage.
     service.py    evaluate and persist, simulate (what-if), replay a finding
     store.py      rule versions: draft → published → retired
     hooks.py      re-evaluation after imports; the default pack for `scorecard demo`
+    tasks.py      evaluation as background work (after a rule is published or retired, a revert)
     cli.py        `scorecard evaluate`, `scorecard rules ...`
 """
 
 
 def init_app(app) -> None:
     """Re-evaluate after every import and revert, and give `scorecard demo` the default pack."""
-    from scorecard.rules import hooks, store  # noqa: F401  (store registers the version guard)
+    from scorecard.rules import hooks, store, tasks  # noqa: F401  (store: the version guard; tasks: the task)
 
     hooks.connect()

@@ -19,12 +19,22 @@ def _session_of(sender):
 
 def on_import(sender, *, touched=None, reference=False, **extra) -> None:
     """Re-evaluate after an import (or revert): only the subjects its observations touched, or
-    everything when it changed reference rows (targets, plans, commitments, assessments). The
-    import is already committed, so a failure here is logged, not raised: the next
-    `scorecard evaluate` catches up."""
+    everything when it changed reference rows (targets, plans, commitments, assessments). In a
+    request (a revert from a page or the API) the evaluation is queued as background work; in a job
+    or a command it runs here. The import is already committed, so a failure here is logged, not
+    raised: the next `scorecard evaluate` catches up."""
     if not touched and not reference:
         return
+    from flask import current_app, has_request_context
+
     from scorecard.rules.service import evaluate
+    from scorecard.rules.tasks import reevaluate
+
+    if has_request_context():
+        if not reevaluate(current_app._get_current_object(), reason=f"import batch {getattr(sender, 'id', '?')}",
+                          touched=None if reference else touched):
+            log.warning("the evaluation after import batch %s could not be queued", getattr(sender, "id", None))
+        return
 
     session = _session_of(sender)
     try:

@@ -3,7 +3,7 @@ and retiring `publish_rules` (admins) — all checked here, on the server."""
 import json
 
 import sqlalchemy as sa
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from scorecard.extensions import db
@@ -12,6 +12,7 @@ from scorecard.permissions import can, requires
 from scorecard.rules.schema import RuleError
 from scorecard.rules.service import simulate
 from scorecard.rules.store import list_rules, publish_version, retire, save
+from scorecard.rules.tasks import reevaluate
 from scorecard.rules_web import bp
 from scorecard.rules_web.forms import ActionForm, PublishForm, RuleForm, digest
 from scorecard.rules_web.words import describe
@@ -136,7 +137,8 @@ def publish(key, number):
         db.session.rollback()
         flash("; ".join(error.problems), "error")
         return redirect(url_for("rules.version", key=key, number=number)), 303
-    flash(f"Rule {key} version {published.version} is published; the next evaluation uses it.", "success")
+    flash(f"Rule {key} version {published.version} is published; {_reevaluated(f'rule {key} published')}",
+          "success")
     return redirect(url_for("rules.version", key=key, number=number))
 
 
@@ -152,8 +154,16 @@ def retire_rule(key):
         db.session.rollback()
         flash("; ".join(error.problems), "error")
         return redirect(url_for("rules.show", key=key)), 303
-    flash(f"Rule {key} version {retired.version} is retired; it is no longer evaluated.", "success")
+    flash(f"Rule {key} version {retired.version} is retired; {_reevaluated(f'rule {key} retired')}", "success")
     return redirect(url_for("rules.version", key=key, number=retired.version))
+
+
+def _reevaluated(reason: str) -> str:
+    """Queue the evaluation a published or retired rule calls for; what to tell the user."""
+    if reevaluate(current_app._get_current_object(), reason=reason):
+        return "the findings are being evaluated again in the background."
+    return ("the findings could not be evaluated again now (the job service is not answering); "
+            "the next evaluation brings them up to date.")
 
 
 def _check_form() -> None:

@@ -1,0 +1,42 @@
+"""Rule evaluation as background work: `reevaluate` hands an evaluation to scorecard.dispatch (the
+server's threads, or a Celery worker when Redis is set), so a page that changes what the rules read
+(publishing or retiring a rule, reverting an import) answers at once. The evaluation itself is the
+one of rules.service: one writer at a time, and safe to repeat (it recomputes and replaces)."""
+import logging
+from collections.abc import Iterable
+from typing import Optional
+
+from scorecard.dispatch import NotQueued, dispatch, task
+
+log = logging.getLogger(__name__)
+
+
+@task("rules.evaluate")
+def run(app, touched: Optional[list] = None, reason: str = "") -> None:
+    """Evaluate the published rules: everything, or the subjects that read `touched` (subject key,
+    period) pairs. A failure is logged; the next evaluation catches up."""
+    from scorecard.extensions import db
+    from scorecard.rules.service import evaluate
+
+    with app.app_context():
+        try:
+            result = evaluate(db.session, touched=None if touched is None else [tuple(pair) for pair in touched])
+            log.info("evaluation after %s: %s inserted, %s updated, %s deleted", reason or "a request",
+                     result.inserted, result.updated, result.deleted)
+        except Exception:  # noqa: BLE001 — a background evaluation must not take its worker down
+            log.exception("the evaluation after %s failed", reason or "a request")
+        finally:
+            db.session.remove()
+
+
+def reevaluate(app, *, reason: str, touched: Optional[Iterable] = None) -> bool:
+    """Queue an evaluation (`touched` limits it as rules.service.evaluate says); True when queued.
+    EVALUATIONS_INLINE runs it here and now. When the job service cannot be reached nothing is
+    queued and False is returned: the change itself stands, and the next evaluation catches up."""
+    pairs = None if touched is None else [list(pair) for pair in touched]
+    try:
+        dispatch(app, "rules.evaluate", inline=bool(app.config.get("EVALUATIONS_INLINE")), touched=pairs,
+                 reason=reason)
+    except NotQueued:
+        return False
+    return True
