@@ -51,7 +51,7 @@ BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
 # Blueprints whose every form derives from BaseForm: their views show the field's message in place,
 # with what was typed kept, so the request-level check leaves them to it. Elsewhere the form is refused
 # with 400 naming the field.
-INLINE_CHECKED_BLUEPRINTS = frozenset({"auth", "admin", "commitments", "capacity", "api_tokens"})
+INLINE_CHECKED_BLUEPRINTS = frozenset({"auth", "admin", "commitments", "capacity", "api_tokens", "rules", "imports"})
 
 
 def bidi_problem(value) -> str | None:

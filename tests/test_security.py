@@ -512,13 +512,32 @@ def test_every_text_field_of_a_base_form_is_checked(app):
         assert list(form.errors) == ["notes"] and "Notes contains" in form.errors["notes"][0]
 
 
-def test_forms_outside_the_base_form_are_refused_too(client_as):
-    client = client_as("analyst")
-    token = csrf_token(client.get("/imports/upload").get_data(as_text=True))
-    response = client.post("/imports/upload", data={"csrf_token": token, "format": "metrics",
-                                                     "sheet": "Q1\u2066x"}, content_type="multipart/form-data")
+def test_forms_outside_the_base_form_are_refused_too(demo, client_as):
+    from scorecard.models import PlanElement
+
+    with demo.app_context():
+        element = db.session.scalars(sa.select(PlanElement).order_by(PlanElement.id)).first()
+        plan_id, element_id = element.plan_id, element.id
+    client = client_as("admin")
+    token = csrf_token(client.get(f"/plans/{plan_id}").get_data(as_text=True))
+    response = client.post(f"/plans/{plan_id}/elements/{element_id}/decision",
+                           data={"csrf_token": token, "rating": "3", "justification": "fine\u2066x"})
     assert response.status_code == 400
-    assert "The field “sheet” contains a hidden text-direction character (U+2066)" in response.get_data(as_text=True)
+    assert "The field “justification” contains a hidden text-direction character (U+2066)" in response.get_data(
+        as_text=True)
+
+
+@pytest.mark.parametrize("path, data, kept", [
+    ("/imports/upload", {"format": "metrics", "sheet": "Q1\u2066x"}, 'value="Q1\u2066x"'),
+    ("/rules/new", {"definition": '{"key": "x\u202ey"}', "save": "Save draft"}, "x\u202ey"),
+])
+def test_upload_and_rule_forms_refuse_in_place_keeping_what_was_typed(demo, client_as, path, data, kept):
+    client = client_as("analyst")
+    token = csrf_token(client.get(path).get_data(as_text=True))
+    response = client.post(path, data={"csrf_token": token, **data}, content_type="multipart/form-data")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400 and "contains a hidden text-direction character (U+" in page
+    assert kept in page, "the field keeps what was typed"
 
 
 def test_a_base_form_refuses_in_place_keeping_what_was_typed(client_as):

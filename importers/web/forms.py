@@ -1,5 +1,4 @@
 """The upload form."""
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import SelectField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
@@ -7,9 +6,10 @@ from wtforms.validators import Length, Optional
 
 from importers.formats.registry import FORMATS
 from importers.formats.touchpoints_format import TRUST_FIVE, TRUST_THUMBS
+from scorecard.security import BaseForm
 
 
-class UploadForm(FlaskForm):
+class UploadForm(BaseForm):
     file = FileField("Spreadsheet (xlsx, xlsm, xls, ods, csv, tsv)", validators=[FileRequired()])
     format = SelectField("Format", choices=[SelectChoice("", "Detect from the header")]
                          + [SelectChoice(n, f.title) for n, f in FORMATS.items()],
@@ -28,5 +28,5 @@ class UploadForm(FlaskForm):
     submit = SubmitField("Upload and preview")
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(BaseForm):
     submit = SubmitField("Confirm")

@@ -2,12 +2,13 @@
 import hashlib
 import json
 
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length
 
+from scorecard.security import BaseForm
 
-class RuleForm(FlaskForm):
+
+class RuleForm(BaseForm):
     definition = TextAreaField("Rule (JSON)", validators=[InputRequired(), Length(max=100_000)])
     based_on = HiddenField()  # the fingerprint of the version the editor opened with
     save = SubmitField("Save draft")
@@ -23,7 +24,7 @@ class RuleForm(FlaskForm):
             raise ValueError("the JSON is nested too deeply to read") from None
 
 
-class ActionForm(FlaskForm):
+class ActionForm(BaseForm):
     submit = SubmitField("Go")
 
 
