@@ -224,8 +224,16 @@ def cached(function: Callable) -> Callable:
     def answer(session, *args, **kwargs):
         if not _bound():
             return function(session, *args, **kwargs)
-        return _kept("q:", (name, args, sorted(kwargs.items()), data_version(session)),
-                     lambda: function(session, *args, **kwargs))
+        identity = (name, args, sorted(kwargs.items()), data_version(session))
+        if not has_request_context():
+            return _kept("q:", identity, lambda: function(session, *args, **kwargs))
+        # Within one request a value is read from the cache (unpickled) once: a page's queries share
+        # their pieces (the pooled scores of a quarter are read by five of the overview's).
+        memo = g.setdefault("dashboards_values", {})
+        key = repr(identity)
+        if key not in memo:
+            memo[key] = _kept("q:", identity, lambda: function(session, *args, **kwargs))
+        return memo[key]
 
     answer.uncached = function
     return answer

@@ -6,11 +6,12 @@ the rules engine both read scores from here.
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Optional
+from typing import NamedTuple, Optional
 
 import sqlalchemy as sa
 
-from scorecard.models import Metric, MetricKind, Observation, Program, ScopeType, Target
+from scorecard.models import Direction, Metric, MetricKind, Observation, Program, ScopeType, Target
+from scorecard.models.metrics import rag_for
 from scorecard.periods import Period, parse_period
 from scorecard.survey import pool, stats_from_counts
 
@@ -77,6 +78,15 @@ def program_scores(session, period: Period | str, metric_ids: Optional[list[int]
     return {key: pooled_score(kinds[key[1]], rows) for key, rows in groups.items()}
 
 
+class Thresholds(NamedTuple):
+    """A target's numbers as plain data, for judging thousands of scores at once."""
+
+    target: float
+    green_at: float
+    amber_at: float
+    lower: bool  # lower is better
+
+
 class TargetBook:
     """The targets of one fiscal year, resolved for a program: program, then component, then agency."""
 
@@ -99,13 +109,45 @@ class TargetBook:
         return None
 
 
+class ThresholdBook:
+    """TargetBook's targets as plain numbers, read in one column query: for judging thousands of
+    scores at once (and small to keep in a cache)."""
+
+    def __init__(self, session, fiscal_year: int):
+        self.fiscal_year = fiscal_year
+        rows = session.execute(
+            sa.select(Target.metric_id, Target.scope_type, Target.scope_id, Target.target, Target.green_at,
+                      Target.amber_at, Metric.direction)
+            .join(Metric, Metric.id == Target.metric_id).where(Target.fiscal_year == fiscal_year))
+        # keyed by plain values: an Enum member hashes slowly
+        self._plain = {(metric_id, scope.value, scope_id): Thresholds(target, green_at, amber_at,
+                                                                      direction is Direction.lower)
+                       for metric_id, scope, scope_id, target, green_at, amber_at, direction in rows}
+
+    def for_program(self, metric_id: int, program_id: int, component_id: Optional[int],
+                    agency_id: Optional[int]) -> Optional[Thresholds]:
+        """The target that applies, as TargetBook.for_program resolves it, from the program's ids."""
+        get = self._plain.get
+        return (get((metric_id, "program", program_id)) or get((metric_id, "component", component_id))
+                or get((metric_id, "agency", agency_id)))
+
+
 def rag_status(score: Optional[Score], target: Optional[Target], *, survey: bool, min_n: int) -> str:
     """Green / amber / red against the target; survey scores below `min_n` respondents are
     insufficient data, never red."""
-    if score is None or score.value is None:
+    if score is None:
         return NO_DATA
-    if survey and (score.n or 0) < min_n:
+    return status_for(score.value, score.n, target, survey=survey, min_n=min_n)
+
+
+def status_for(value: Optional[float], n: Optional[int], target, *, survey: bool, min_n: int) -> str:
+    """rag_status of a value and its n, `target` a Target or Thresholds (or None)."""
+    if value is None:
+        return NO_DATA
+    if survey and (n or 0) < min_n:
         return INSUFFICIENT
     if target is None:
         return NO_TARGET
-    return target.rag(score.value)
+    if isinstance(target, Thresholds):
+        return rag_for(value, target.green_at, target.amber_at, lower=target.lower)
+    return target.rag(value)

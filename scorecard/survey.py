@@ -62,15 +62,16 @@ def stats_from_counts(counts: Sequence[int | None]) -> SurveyStats:
     The standard deviation (n-1 denominator) and everything derived from it is None below
     two answers.
     """
-    counts = _clean(counts)
-    n = sum(counts)
+    c1, c2, c3, c4, c5 = _clean(counts)  # written out: the overview takes thousands of these per view
+    n = c1 + c2 + c3 + c4 + c5
     if n == 0:
         return NO_DATA
-    mean = sum(k * c for k, c in zip(SCALE, counts)) / n
-    percent_agree = (counts[3] + counts[4]) / n * 100
+    mean = (c1 + 2 * c2 + 3 * c3 + 4 * c4 + 5 * c5) / n
+    percent_agree = (c4 + c5) / n * 100
     if n < 2:
         return SurveyStats(n, mean, percent_agree, None, None, None, None)
-    variance = sum(c * (k - mean) ** 2 for k, c in zip(SCALE, counts)) / (n - 1)
+    variance = (c1 * (1 - mean) ** 2 + c2 * (2 - mean) ** 2 + c3 * (3 - mean) ** 2 + c4 * (4 - mean) ** 2
+                + c5 * (5 - mean) ** 2) / (n - 1)
     std_dev = math.sqrt(variance)
     std_error = std_dev / math.sqrt(n)
     return SurveyStats(n, mean, percent_agree, std_dev, std_error,

@@ -2,7 +2,6 @@
 selects, who may see what (`Scope`), programs' pooled scores (scorecard.scores) and each
 program's status."""
 from dataclasses import dataclass
-from types import SimpleNamespace
 from typing import NamedTuple, Optional
 
 import sqlalchemy as sa
@@ -26,7 +25,7 @@ from scorecard.models import (
 from scorecard.models.org import program_life_experience
 from scorecard.periods import parse_period
 from scorecard.scores import ProgramScore, program_scores_for
-from scorecard.scoring import NO_DATA, Score, TargetBook, rag_status
+from scorecard.scoring import NO_DATA, ThresholdBook, status_for
 from scorecard.survey import stats_from_counts
 
 # The A-11 drivers in the order the survey asks them.
@@ -82,23 +81,26 @@ class ProgramFilter:
 EVERY_PROGRAM = ProgramFilter()  # the default filter: every program
 
 
+# A skip scan of the (period, metric) index, in one statement: one seek per quarter for the next
+# older one, and one for a program's row in it.
+_PERIODS_WITH_DATA = sa.text("""
+    WITH RECURSIVE quarters(period) AS (
+        SELECT MAX(period) FROM observations
+        UNION ALL
+        SELECT (SELECT MAX(o.period) FROM observations o WHERE o.period < quarters.period)
+        FROM quarters WHERE quarters.period IS NOT NULL)
+    SELECT period FROM quarters
+    WHERE period IS NOT NULL
+      AND EXISTS (SELECT 1 FROM observations o WHERE o.period = quarters.period AND o.program_id IS NOT NULL)
+    ORDER BY period DESC""")
+
+
 @cached
 def periods_with_data(session) -> list[str]:
-    """Quarters that have program observations, newest first.
-
-    Read as a skip scan of the (period, metric) index: one seek per quarter for the next older
-    one, and one for a program's row in it, instead of a DISTINCT over every observation (a
-    million rows: seconds on SQLite cold)."""
-    found, before = [], None
-    while True:
-        query = sa.select(sa.func.max(Observation.period))
-        period = session.scalar(query if before is None else query.where(Observation.period < before))
-        if period is None:
-            return found
-        if session.scalar(sa.select(Observation.id).where(Observation.period == period,
-                                                          Observation.program_id.is_not(None)).limit(1)):
-            found.append(period)
-        before = period
+    """Quarters that have program observations, newest first: a skip scan of the (period, metric)
+    index in one recursive statement, instead of a DISTINCT over every observation (a million
+    rows: seconds on SQLite cold) or a query per quarter."""
+    return list(session.scalars(_PERIODS_WITH_DATA))
 
 
 def chosen_period(session, period: Optional[str]) -> Optional[str]:
@@ -171,17 +173,16 @@ class Pooled(NamedTuple):
         return None if self.counts is None else stats_from_counts(list(self.counts))
 
 
-_SCALE = (1, 2, 3, 4, 5)
 
-
-def _pooled_value(kind: MetricKind, row) -> tuple:
-    """(value, n, counts) from one program's sums, as `scoring.pooled_score` pools the rows (the
-    mean as `survey.stats_from_counts` computes it)."""
-    counts = tuple(int(c or 0) for c in row[3:8])
+def _pooled_value(likert: bool, row) -> tuple:
+    """(value, n, counts) from one program's sums (row[2:7] the answer counts, row[7:13] the sums
+    of the values), as `scoring.pooled_score` pools the rows (the mean as
+    `survey.stats_from_counts` computes it)."""
+    counts = row[2:7]
     n = sum(counts)
-    if kind is MetricKind.likert and n:
-        return sum(k * c for k, c in zip(_SCALE, counts)) / n, n, counts
-    valued, with_n, sum_n, weighted, plain, unweighted = row[8:14]
+    if likert and n:
+        return (counts[0] + 2 * counts[1] + 3 * counts[2] + 4 * counts[3] + 5 * counts[4]) / n, n, tuple(counts)
+    valued, with_n, sum_n, weighted, plain, unweighted = row[7:13]
     if not valued:
         return None, None, None
     if unweighted == 0:  # every valued row has a non-zero n: weighted by n
@@ -190,42 +191,61 @@ def _pooled_value(kind: MetricKind, row) -> tuple:
 
 
 @cached
+def program_places(session) -> dict[int, tuple[int, int]]:
+    """{program id: (component id, agency id)}: where each program sits, for its targets."""
+    return {row[0]: (row[1], row[2]) for row in session.execute(
+        sa.select(Program.id, Program.component_id, Component.agency_id)
+        .join(Component, Component.id == Program.component_id))}
+
+
+@cached
+def threshold_book(session, fiscal_year: int) -> ThresholdBook:
+    """The fiscal year's targets as plain numbers."""
+    return ThresholdBook(session, fiscal_year)
+
+
+@cached
 def pooled_scores(session, period: str, programs: ProgramFilter = ProgramFilter(), *,
                   min_n: int = 30) -> dict[int, dict[int, Pooled]]:
     """{metric id: {program id: Pooled}} of the A-11 driver metrics in `period` for the selected
     programs with observations of them (no data: value None). One GROUP BY in the database for
     every driver, instead of every observation read and pooled in Python (the numbers are the
-    same: the sums are exact)."""
+    same: the sums are exact); targets judged from plain numbers (ThresholdBook)."""
     period = str(parse_period(period))
     metrics = {m.id: m for m in driver_metrics(session)}
     if not metrics:
         return {}
     o = Observation
     valued = o.value.is_not(None)
-    query = programs.apply(
-        sa.select(o.program_id, o.metric_id, Component.agency_id,
+    query = (
+        sa.select(o.program_id, o.metric_id,
                   *[sa.func.sum(sa.func.coalesce(c, 0)) for c in (o.count_1, o.count_2, o.count_3, o.count_4,
                                                                   o.count_5)],
                   sa.func.count(o.value), sa.func.count(sa.case((valued, o.n))), sa.func.sum(sa.case((valued, o.n))),
                   sa.func.sum(o.value * o.n),
                   sa.func.sum(o.value),
-                  sa.func.sum(sa.case((sa.and_(valued, sa.or_(o.n.is_(None), o.n == 0)), 1), else_=0)),
-                  Program.component_id)
-        .join(Program, Program.id == o.program_id).join(Component, Component.id == Program.component_id)
-        .where(o.period == period, o.metric_id.in_(list(metrics)))
-        .group_by(o.program_id, o.metric_id, Component.agency_id, Program.component_id))
-    book = TargetBook(session, parse_period(period).fiscal_year)
+                  sa.func.sum(sa.case((sa.and_(valued, sa.or_(o.n.is_(None), o.n == 0)), 1), else_=0)))
+        .where(o.period == period, o.metric_id.in_(list(metrics)), o.program_id.is_not(None))
+        .group_by(o.program_id, o.metric_id))
+    if programs != EVERY_PROGRAM:
+        query = query.where(o.program_id.in_(
+            programs.apply(sa.select(Program.id).join(Component, Component.id == Program.component_id))))
+    book = threshold_book(session, parse_period(period).fiscal_year)
+    places = program_places(session)
+    kinds = {metric_id: (metric.kind is MetricKind.likert, metric.is_survey) for metric_id, metric in metrics.items()}
     found: dict[int, dict[int, Pooled]] = {metric_id: {} for metric_id in metrics}
-    for row in session.execute(query):
-        metric = metrics[row[1]]
-        value, n, counts = _pooled_value(metric.kind, row)
+    no_data = Pooled(None, None, None, None, NO_DATA)
+    for row in session.execute(query).all():
+        program_id, metric_id = row[0], row[1]
+        likert, survey = kinds[metric_id]
+        value, n, counts = _pooled_value(likert, row)
         if value is None:  # only questions reported without counts (or values): no score to give
-            found[metric.id][row[0]] = Pooled(None, None, None, None, NO_DATA)
+            found[metric_id][program_id] = no_data
             continue
-        where = SimpleNamespace(id=row[0], component_id=row[14], component=SimpleNamespace(agency_id=row[2]))
-        target = book.for_program(metric.id, where)
-        status = rag_status(Score(value, n), target, survey=metric.is_survey, min_n=min_n)
-        found[metric.id][row[0]] = Pooled(value, n, counts, None if target is None else target.target, status)
+        component_id, agency_id = places.get(program_id, (None, None))
+        target = book.for_program(metric_id, program_id, component_id, agency_id)
+        status = status_for(value, n, target, survey=survey, min_n=min_n)
+        found[metric_id][program_id] = Pooled(value, n, counts, None if target is None else target.target, status)
     return found
 
 

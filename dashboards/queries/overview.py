@@ -344,8 +344,8 @@ def _significant_changes(session, period: Period, prior: Period, programs: Progr
     scores_now = pooled_scores(session, str(period), programs, min_n=min_n)
     scores_before = pooled_scores(session, str(prior), programs, min_n=min_n)
     for metric in driver_metrics(session):
-        now = {pid: list(s.counts) for pid, s in scores_now.get(metric.id, {}).items() if s.counts}
-        before = {pid: list(s.counts) for pid, s in scores_before.get(metric.id, {}).items() if s.counts}
+        now = {pid: s.counts for pid, s in scores_now.get(metric.id, {}).items() if s.counts}
+        before = {pid: s.counts for pid, s in scores_before.get(metric.id, {}).items() if s.counts}
         for program_id in now.keys() & before.keys():
             change = compare(before[program_id], now[program_id], min_n=min_n)
             if change.significant:

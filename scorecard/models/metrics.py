@@ -159,8 +159,15 @@ class Target(Base):
 
     def rag(self, value: Optional[float]) -> Optional[str]:
         """Green, amber or red for a value, direction-aware; None when there is no value."""
-        if value is None:
-            return None
-        if self.metric.direction is Direction.lower:
-            return "green" if value <= self.green_at else "amber" if value <= self.amber_at else "red"
-        return "green" if value >= self.green_at else "amber" if value >= self.amber_at else "red"
+        return rag_for(value, self.green_at, self.amber_at, lower=self.metric.direction is Direction.lower)
+
+
+def rag_for(value: Optional[float], green_at: float, amber_at: float, *, lower: bool) -> Optional[str]:
+    """Green, amber or red for a value against a target's thresholds (for a lower-is-better metric
+    the comparisons flip); None when there is no value. Target.rag and the dashboards' bulk scores
+    both judge through it."""
+    if value is None:
+        return None
+    if lower:
+        return "green" if value <= green_at else "amber" if value <= amber_at else "red"
+    return "green" if value >= green_at else "amber" if value >= amber_at else "red"
