@@ -113,8 +113,10 @@ def report(statement) -> bool:
 
     sqlite = db.engine.dialect.name == "sqlite"
     with db.engine.connect() as connection:
-        connection.exec_driver_sql(f"PRAGMA busy_timeout={REPORT_LOCK_WAIT_MS}" if sqlite
-                                   else f"SET lock_timeout = {REPORT_LOCK_WAIT_MS}")
+        if sqlite:  # a connection's setting: put back below
+            connection.exec_driver_sql(f"PRAGMA busy_timeout={REPORT_LOCK_WAIT_MS}")
+        else:  # this transaction's setting only: a pooled connection never keeps it
+            connection.exec_driver_sql(f"SET LOCAL lock_timeout = {REPORT_LOCK_WAIT_MS}")
         try:
             connection.execute(statement)
             connection.commit()
@@ -124,7 +126,8 @@ def report(statement) -> bool:
             log.debug("progress not recorded: %s", error)
             return False
         finally:
-            connection.exec_driver_sql("PRAGMA busy_timeout=15000" if sqlite else "RESET lock_timeout")
+            if sqlite:
+                connection.exec_driver_sql("PRAGMA busy_timeout=15000")
 
 
 def drain() -> None:

@@ -382,3 +382,19 @@ def test_the_sweep_runs_from_the_command_line(app, analyst):
     result = app.test_cli_runner().invoke(args=["sweep-uploads"])
     assert result.exit_code == 0 and "1 preview(s) expired, 1 stored upload(s) removed" in result.output
     assert leftovers(app) == [] and stored(app, batch_id).status is BatchStatus.cancelled
+
+
+def test_a_progress_report_leaves_no_lock_wait_limit_on_the_pooled_connection(app, analyst, monkeypatch):
+    """A report waits briefly for a lock; the next user of its pooled connection waits as usual."""
+    monkeypatch.setattr(jobs, "start", lambda app_, batch_id, **kw: None)
+    batch_id = upload(analyst, workbook_bytes([HEADER, ROW]))
+    with app.app_context():
+        sqlite = db.engine.dialect.name == "sqlite"
+        setting = "PRAGMA busy_timeout" if sqlite else "SHOW lock_timeout"
+        with db.engine.connect() as connection:
+            usual = connection.exec_driver_sql(setting).scalar()
+        for _ in range(3):  # whichever pooled connection each report took
+            jobs.write_progress(app, batch_id, "validating", 10)
+        for _ in range(3):
+            with db.engine.connect() as connection:
+                assert connection.exec_driver_sql(setting).scalar() == usual
