@@ -4,8 +4,9 @@ scorecard.dispatch: the server's threads, or Celery workers on any host when Red
 A job's state is its row (BriefingJob: whose it is, the stage and percent reached, the file once
 written), so any server reports progress and serves the file; the file is kept in the upload
 storage (a folder, or S3). Only the user who asked for a briefing reads its state or downloads it.
-A job that shows no sign of life for BRIEFING_STALE_SECONDS (default 600) is reported failed; jobs
-older than BRIEFING_KEEP_HOURS (default 24) are removed, file and row, when a new one starts.
+A job that shows no sign of life for BRIEFING_STALE_SECONDS (default 600) is failed, saying so, and
+never run after; jobs older than BRIEFING_KEEP_HOURS (default 24) are removed, file and row, by the
+next briefing's job.
 """
 import io
 import logging
@@ -90,11 +91,25 @@ def state(app, session, job_id: str, user_id: Optional[int]) -> Optional[dict]:
         found["message"] = job.message
     elif job.status == DONE:
         found.update(name=job.download_name, size=job.size or 0, title=job.title)
-    elif _stalled(app, job):
-        found.update(status=FAILED, stage="Failed", percent=100,
-                     message="The briefing stopped before it finished (its server or worker stopped); "
-                             "start it again.")
+    elif _stalled(app, job) and _give_up(session, job):
+        found.update(status=FAILED, stage="Failed", percent=100, message=STALLED)
     return found
+
+
+STALLED = ("The briefing did not finish in time (its server or worker stopped, or the job service is busy); "
+           "nothing was kept. Start it again.")
+
+
+def _give_up(session, job: BriefingJob) -> bool:
+    """Fail a stalled job for good (whoever sees it first), so that its task, if it still comes,
+    does not run it: one conditional UPDATE. True when the job is now failed."""
+    session.execute(sa.update(BriefingJob).where(
+        BriefingJob.id == job.id, BriefingJob.status.in_((QUEUED, RUNNING)),
+        sa.func.coalesce(BriefingJob.heartbeat_at, BriefingJob.created_at) == (job.heartbeat_at or job.created_at))
+        .values(status=FAILED, stage="Failed", percent=100, message=STALLED))
+    session.commit()
+    session.refresh(job)
+    return job.status == FAILED
 
 
 def file_for(app, session, job_id: str, user_id: Optional[int]) -> Optional[tuple[bytes, str, str]]:
@@ -122,18 +137,23 @@ def claim_delivery(session, job_id: str) -> bool:
 
 
 def sweep(app, session, now: Optional[datetime] = None) -> int:
-    """Remove jobs older than BRIEFING_KEEP_HOURS, their files first; the count removed."""
+    """Remove jobs older than BRIEFING_KEEP_HOURS, their files first; the count removed. A job whose
+    file could not be removed (the storage not answering) is kept, to be tried again next time."""
     limit = (now or datetime.now(UTC)) - timedelta(hours=float(app.config.get("BRIEFING_KEEP_HOURS", 24)))
     old = session.scalars(sa.select(BriefingJob).where(BriefingJob.created_at < limit)).all()
+    removed = 0
     for job in old:
         if job.file_key:
             try:
                 storage(app).delete(job.file_key)
-            except Exception:  # noqa: BLE001 — a file already gone, or storage down: the row still goes
-                log.warning("could not remove the file of briefing %s", job.id, exc_info=True)
+            except Exception:  # noqa: BLE001 — the storage is not answering: try again at the next sweep
+                log.warning("could not remove the file of briefing %s; kept for the next sweep", job.id,
+                            exc_info=True)
+                continue
         session.delete(job)
+        removed += 1
     session.commit()
-    return len(old)
+    return removed
 
 
 def start(app, request: Request, *, wait: bool = False) -> tuple[str, Optional[Future]]:
@@ -142,7 +162,6 @@ def start(app, request: Request, *, wait: bool = False) -> tuple[str, Optional[F
 
     if request.fmt not in FORMATS:
         raise ValueError(f"a briefing is a PDF or an XLSX, not {request.fmt!r}")
-    sweep(app, db.session)
     job_id = secrets.token_urlsafe(24)
     db.session.add(BriefingJob(id=job_id, owner_id=request.owner_id, fmt=request.fmt, period=request.period,
                                agency_id=request.agency_id, status=QUEUED, stage="Queued", percent=0))
@@ -165,12 +184,13 @@ def _progress(job_id: str, stage: str, percent: int, status: str = RUNNING, **va
 
 
 def _claim(session, job_id: str, app) -> bool:
-    """Take the job: queued, or running with no sign of life (a redelivered task whose worker
-    died). One conditional UPDATE, so a task delivered twice never runs twice at once."""
+    """Take the job: queued (and not so long ago that its owner was told it failed), or running with
+    no sign of life (a redelivered task whose worker died). One conditional UPDATE, so a task
+    delivered twice never runs twice at once."""
     stale = datetime.now(UTC) - timedelta(seconds=app.config.get("BRIEFING_STALE_SECONDS", 600))
     taken = session.execute(sa.update(BriefingJob).where(
         BriefingJob.id == job_id,
-        sa.or_(BriefingJob.status == QUEUED,
+        sa.or_(sa.and_(BriefingJob.status == QUEUED, BriefingJob.created_at >= stale),  # else reported failed
                sa.and_(BriefingJob.status == RUNNING, BriefingJob.heartbeat_at < stale)))
         .values(status=RUNNING, stage="Starting", heartbeat_at=utcnow())).rowcount == 1
     session.commit()
@@ -191,6 +211,12 @@ def run(app, job_id: str, request: dict) -> None:
 
     with app.app_context():
         try:
+            sweep(app, db.session)  # old briefings go as new ones are written, here rather than in a request
+        except Exception:  # noqa: BLE001 — retention must not stop the briefing asked for
+            db.session.rollback()
+            log.warning("sweeping old briefings failed", exc_info=True)
+        key = None
+        try:
             if not _claim(db.session, job_id, app):
                 log.info("briefing %s was already taken or finished", job_id)
                 return
@@ -203,11 +229,31 @@ def run(app, job_id: str, request: dict) -> None:
             data = pdf.render(briefing) if request.fmt == "pdf" else xlsx.render(briefing)
             name = f"{briefing.file_stem}.{request.fmt}"
             key, _digest = storage(app).save(io.BytesIO(data), f"briefing.{request.fmt}")
-            progress("Ready", 100, DONE, file_key=key, download_name=name, size=len(data), title=briefing.title[:300])
-        except Exception:  # the job must never stay "running" forever
+            _finish(db.session, job_id, status=DONE, stage="Ready", file_key=key, download_name=name,
+                    size=len(data), title=briefing.title[:300])
+        except Exception:  # the job must never stay "running" forever, nor leave a file no row names
             log.exception("briefing %s failed", job_id)
             db.session.rollback()
-            progress("Failed", 100, FAILED, message="The briefing could not be written; nothing was kept. "
-                                                     "Try again, or tell an administrator.")
+            if key is not None:
+                try:
+                    storage(app).delete(key)
+                except Exception:  # noqa: BLE001
+                    log.warning("could not remove the file of failed briefing %s", job_id, exc_info=True)
+            try:
+                _finish(db.session, job_id, status=FAILED, stage="Failed",
+                        message="The briefing could not be written; nothing was kept. Try again, or tell an "
+                                "administrator.")
+            except Exception:  # noqa: BLE001 — the database is gone too: the job reads as stalled in time
+                db.session.rollback()
+                log.exception("could not record that briefing %s failed", job_id)
         finally:
             db.session.remove()
+
+
+def _finish(session, job_id: str, **values) -> None:
+    """Record the job's end through the job's own session, waiting for a lock as long as any write
+    does (a progress report may be dropped; the end may not)."""
+    session.commit()  # end the job's reads first: on SQLite a read begun before other writes cannot turn into a write
+    session.execute(sa.update(BriefingJob).where(BriefingJob.id == job_id, BriefingJob.status == RUNNING)
+                    .values(percent=100, heartbeat_at=utcnow(), **values))
+    session.commit()
