@@ -112,7 +112,9 @@ def revert_batch(session, batch_id: int, *, user_id=None) -> dict:  # noqa: C901
                            entity_id=batch_id, after={**summary, "format": batch.format,
                                                       "uploaded_by": batch.user_id}))
     session.commit()
-    import_reverted.send(batch, touched=touched, reference=bool(tracked))
+    answers = import_reverted.send(batch, touched=touched, reference=bool(tracked))
+    # what became of the findings' evaluation (the rules' receiver says: queued, not_queued, done)
+    summary["evaluation"] = next((answer for _, answer in answers if isinstance(answer, str)), None)
     return summary
 
 

@@ -12,8 +12,8 @@
 - Text fields refuse bidirectional control characters (U+202A-U+202E, U+2066-U+2069), which
   can make text read differently from what is stored: `BaseForm` checks every text field of a
   form and names the field in its message, shown in place with what was typed kept (sign-in,
-  users, commitments, capacity assessments, API tokens); a form posted to a view whose forms do
-  not derive from it yet (rules, imports, rating decisions) is refused with a 400 that names the field.
+  users, commitments, capacity assessments, API tokens, rule drafts, uploads); a form posted to a
+  view whose forms do not derive from it (rating decisions) is refused with a 400 that names the field.
 - The SQLite database file and the upload folder are readable by the owner only.
 """
 import base64

@@ -141,6 +141,7 @@ def test_posted_observations_are_one_import_batch_and_can_be_reverted(app, analy
     reverted = client.post(f"{PREFIX}/imports/{summary['batch']}/revert", headers=_bearer(analyst_token))
     assert reverted.status_code == 200, reverted.get_data(as_text=True)
     assert reverted.get_json()["deleted"] == 2 and reverted.get_json()["batch"]["status"] == "reverted"
+    assert reverted.get_json()["evaluation"] == "done"  # the tests evaluate in place (EVALUATIONS_INLINE)
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Observation)) == 0
         uploader = db.session.get(ImportBatch, summary["batch"]).user_id

@@ -133,3 +133,35 @@ def test_an_officer_uploads_commitments_and_sees_only_their_own_batches(app, ana
     status = client.get(f"/imports/{theirs}/status").get_json()
     assert status["status"] == "rejected"
     assert "only for their own function (CFO)" in client.get(f"/imports/{theirs}").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("answering", [True, False])
+def test_a_revert_evaluates_the_findings_again_in_the_background_or_says_it_could_not(app, analyst, monkeypatch,
+                                                                                      answering):
+    from scorecard import dispatch
+    from scorecard.rules import tasks
+
+    batch_id = upload(analyst, workbook_bytes([HEADER, ROW]))
+    assert post(analyst, f"/imports/{batch_id}/confirm").status_code == 302
+    app.config["EVALUATIONS_INLINE"] = False  # as served
+    ran = []
+    monkeypatch.setitem(dispatch.TASKS, "rules.evaluate", lambda app_, **kwargs: ran.append(kwargs))
+    if not answering:
+        def refused(*args, **kwargs):
+            raise dispatch.NotQueued("The job could not be queued: the job service (Redis) is not answering.")
+        monkeypatch.setattr(tasks, "dispatch", refused)
+    page = analyst.post(f"/imports/{batch_id}/revert", data={"csrf_token": _token(analyst)},
+                        follow_redirects=True).get_data(as_text=True)
+    dispatch.drain()
+    assert f"Batch {batch_id} reverted" in page
+    if answering:
+        assert "being evaluated again in the background" in page and "usa-alert--success" in page
+        assert len(ran) == 1 and ran[0]["touched"], "the revert's subjects, handed to the job"
+    else:
+        assert "could not be evaluated again now" in page and "usa-alert--warning" in page and ran == []
+
+
+def _token(client) -> str:
+    from tests.helpers import csrf_token
+
+    return csrf_token(client.get("/imports/").get_data(as_text=True))

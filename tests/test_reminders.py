@@ -301,3 +301,12 @@ def test_the_outbox_button_sends_what_is_owed_in_the_background_once(demo, clien
     analyst = client_as("analyst")
     token = csrf_token(analyst.get("/imports/upload").get_data(as_text=True))
     assert analyst.post("/outbox/send", data={"csrf_token": token}).status_code == 403
+
+
+def test_the_outbox_button_names_a_mail_setting_that_cannot_work(demo, client_as):
+    demo.config["SMTP_TLS"] = "tls1.3"
+    admin = client_as("admin")
+    page = admin.get("/outbox/").get_data(as_text=True)
+    answer = admin.post("/outbox/send", data={"csrf_token": csrf_token(page)}, follow_redirects=True)
+    text = answer.get_data(as_text=True)
+    assert "Nothing was sent: SCORECARD_SMTP_TLS is &#39;tls1.3&#39;" in text and "usa-alert--error" in text

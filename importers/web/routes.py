@@ -17,6 +17,8 @@ from importers.web.forms import ConfirmForm, UploadForm
 from scorecard.extensions import db
 from scorecard.models import BatchStatus, ImportBatch
 from scorecard.permissions import requires, scoped
+from scorecard.rules.tasks import NOT_QUEUED
+from scorecard.rules.tasks import WORDS as EVALUATION_WORDS
 from scorecard.storage import storage
 
 
@@ -141,7 +143,9 @@ def revert(batch_id):
         db.session.rollback()
         flash(str(error), "error")
         return redirect(url_for("imports.history")), 303
-    flash(f"Batch {batch_id} reverted: {summary['deleted']} row(s) removed, {summary['restored']} restored.", "success")
+    evaluation = EVALUATION_WORDS.get(summary.get("evaluation"), "")
+    flash(f"Batch {batch_id} reverted: {summary['deleted']} row(s) removed, {summary['restored']} restored. "
+          f"{evaluation}".strip(), "success" if summary.get("evaluation") != NOT_QUEUED else "warning")
     return redirect(url_for("imports.history"))
 
 

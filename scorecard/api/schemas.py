@@ -584,3 +584,7 @@ class RevertSchema(Schema):
     batch = fields.Nested(ImportBatchSchema)
     deleted = fields.Integer()
     restored = fields.Integer()
+    evaluation = fields.String(allow_none=True, metadata={
+        "description": "What became of the findings' evaluation: `queued` (in the background), `not_queued` (the "
+                       "job service did not answer; the next evaluation catches up), `done`, or null when the "
+                       "revert changed nothing the rules read."})

@@ -9,6 +9,7 @@ from scorecard.extensions import db
 from scorecard.models import MailMessage
 from scorecard.permissions import requires
 from scorecard.reminders import bp, tasks
+from scorecard.reminders.mail import MailSettings
 
 PAGE = 200  # messages listed, newest first
 
@@ -27,6 +28,11 @@ def send():
     """Send the reminders owed today now, in the background (as cron's `scorecard remind` does)."""
     if not ActionForm().validate_on_submit():
         abort(400)
+    try:
+        MailSettings.from_config(current_app.config)  # a mail setting that cannot work: say so now, not in a log
+    except ValueError as error:
+        flash(f"Nothing was sent: {error}.", "error")
+        return redirect(url_for("reminders.outbox")), 303
     try:
         tasks.send_in_background(current_app._get_current_object())
         flash("The reminders owed today are being sent in the background; reload this page to see them. "

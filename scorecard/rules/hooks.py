@@ -1,6 +1,8 @@
-"""Signal receivers: after an import or a revert, re-evaluate the subjects it touched; after
+"""Signal receivers: after an import or a revert, re-evaluate the subjects it touched (a revert asked
+in a request, in the background); after
 `scorecard demo` seeds its agency, load and publish the default pack and evaluate it."""
 import logging
+from typing import Optional
 
 import sqlalchemy as sa
 
@@ -18,23 +20,14 @@ def _session_of(sender):
 
 
 def on_import(sender, *, touched=None, reference=False, **extra) -> None:
-    """Re-evaluate after an import (or revert): only the subjects its observations touched, or
-    everything when it changed reference rows (targets, plans, commitments, assessments). In a
-    request (a revert from a page or the API) the evaluation is queued as background work; in a job
-    or a command it runs here. The import is already committed, so a failure here is logged, not
+    """Re-evaluate after an import: only the subjects its observations touched, or everything when
+    it changed reference rows (targets, plans, commitments, assessments). It runs here, in the
+    import's job (or the API request that imported inline), so the findings are current when the
+    import is reported done. The import is already committed, so a failure here is logged, not
     raised: the next `scorecard evaluate` catches up."""
     if not touched and not reference:
         return
-    from flask import current_app, has_request_context
-
     from scorecard.rules.service import evaluate
-    from scorecard.rules.tasks import reevaluate
-
-    if has_request_context():
-        if not reevaluate(current_app._get_current_object(), reason=f"import batch {getattr(sender, 'id', '?')}",
-                          touched=None if reference else touched):
-            log.warning("the evaluation after import batch %s could not be queued", getattr(sender, "id", None))
-        return
 
     session = _session_of(sender)
     try:
@@ -42,6 +35,27 @@ def on_import(sender, *, touched=None, reference=False, **extra) -> None:
     except Exception:  # noqa: BLE001 — the import must not fail after its commit
         session.rollback()
         log.exception("re-evaluating rules after import batch %s failed", getattr(sender, "id", None))
+
+
+def on_revert(sender, *, touched=None, reference=False, **extra) -> Optional[str]:
+    """Re-evaluate after a revert, as after an import. A revert asked from a page or the API queues
+    the evaluation as background work (the answer does not wait for it); from a command it runs
+    here. Returns what became of it (rules.tasks: queued, not_queued, done), for the answer to say."""
+    if not touched and not reference:
+        return None
+    from flask import current_app, has_request_context
+
+    from scorecard.rules import tasks
+
+    if has_request_context():
+        became = tasks.reevaluate(current_app._get_current_object(),
+                                  reason=f"the revert of import batch {getattr(sender, 'id', '?')}",
+                                  touched=None if reference else touched)
+        if became == tasks.NOT_QUEUED:
+            log.warning("the evaluation after reverting batch %s could not be queued", getattr(sender, "id", None))
+        return became
+    on_import(sender, touched=touched, reference=reference)
+    return tasks.DONE
 
 
 def on_demo_seeded(sender, *, session, **extra) -> list[str]:
@@ -61,5 +75,5 @@ def on_demo_seeded(sender, *, session, **extra) -> list[str]:
 def connect() -> None:
     """Connect the receivers (blinker keeps one connection per receiver, so twice is harmless)."""
     import_committed.connect(on_import)
-    import_reverted.connect(on_import)
+    import_reverted.connect(on_revert)
     demo_seeded.connect(on_demo_seeded)

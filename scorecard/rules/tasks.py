@@ -29,14 +29,21 @@ def run(app, touched: Optional[list] = None, reason: str = "") -> None:
             db.session.remove()
 
 
-def reevaluate(app, *, reason: str, touched: Optional[Iterable] = None) -> bool:
-    """Queue an evaluation (`touched` limits it as rules.service.evaluate says); True when queued.
-    EVALUATIONS_INLINE runs it here and now. When the job service cannot be reached nothing is
-    queued and False is returned: the change itself stands, and the next evaluation catches up."""
+QUEUED, NOT_QUEUED, DONE = "queued", "not_queued", "done"  # what became of an evaluation asked for
+WORDS = {QUEUED: "The findings are being evaluated again in the background.",
+         NOT_QUEUED: "The findings could not be evaluated again now (the job service is not answering); the next "
+                     "evaluation brings them up to date.",
+         DONE: "The findings were evaluated again."}
+
+
+def reevaluate(app, *, reason: str, touched: Optional[Iterable] = None) -> str:
+    """Queue an evaluation (`touched` limits it as rules.service.evaluate says); what became of it:
+    QUEUED, or DONE when EVALUATIONS_INLINE ran it here and now, or NOT_QUEUED when the job service
+    cannot be reached (the change itself stands, and the next evaluation catches up)."""
     pairs = None if touched is None else [list(pair) for pair in touched]
+    inline = bool(app.config.get("EVALUATIONS_INLINE"))
     try:
-        dispatch(app, "rules.evaluate", inline=bool(app.config.get("EVALUATIONS_INLINE")), touched=pairs,
-                 reason=reason)
+        dispatch(app, "rules.evaluate", inline=inline, touched=pairs, reason=reason)
     except NotQueued:
-        return False
-    return True
+        return NOT_QUEUED
+    return DONE if inline else QUEUED

@@ -9,6 +9,7 @@ from flask_login import current_user
 from scorecard.extensions import db
 from scorecard.models import Rule, RuleStatus, RuleSubject, RuleVersion
 from scorecard.permissions import can, requires
+from scorecard.rules import tasks
 from scorecard.rules.schema import RuleError
 from scorecard.rules.service import simulate
 from scorecard.rules.store import list_rules, publish_version, retire, save
@@ -137,7 +138,7 @@ def publish(key, number):
         db.session.rollback()
         flash("; ".join(error.problems), "error")
         return redirect(url_for("rules.version", key=key, number=number)), 303
-    flash(f"Rule {key} version {published.version} is published; {_reevaluated(f'rule {key} published')}",
+    flash(f"Rule {key} version {published.version} is published. {_reevaluated(f'rule {key} published')}",
           "success")
     return redirect(url_for("rules.version", key=key, number=number))
 
@@ -154,16 +155,13 @@ def retire_rule(key):
         db.session.rollback()
         flash("; ".join(error.problems), "error")
         return redirect(url_for("rules.show", key=key)), 303
-    flash(f"Rule {key} version {retired.version} is retired; {_reevaluated(f'rule {key} retired')}", "success")
+    flash(f"Rule {key} version {retired.version} is retired. {_reevaluated(f'rule {key} retired')}", "success")
     return redirect(url_for("rules.version", key=key, number=retired.version))
 
 
 def _reevaluated(reason: str) -> str:
     """Queue the evaluation a published or retired rule calls for; what to tell the user."""
-    if reevaluate(current_app._get_current_object(), reason=reason):
-        return "the findings are being evaluated again in the background."
-    return ("the findings could not be evaluated again now (the job service is not answering); "
-            "the next evaluation brings them up to date.")
+    return tasks.WORDS[reevaluate(current_app._get_current_object(), reason=reason)]
 
 
 def _check_form() -> None:
