@@ -179,3 +179,11 @@ def test_saving_checks_metric_codes_in_the_database(app):
         with pytest.raises(RuleError) as caught:
             validate(db.session, rule)
         assert caught.value.problems == ["when.all[0].metric: unknown metric 'satisfaction'; no metric has that code"]
+
+
+def test_text_holding_a_hidden_direction_character_is_refused_naming_where():
+    rule = copy.deepcopy(BASE)
+    rule["title"] = "Trust \u202egnillaf"  # typed in the editor as the JSON escape \u202e, past the form's check
+    with pytest.raises(RuleError) as caught:
+        validate_definition(rule, metric_codes=CODES, function_codes=FUNCTIONS)
+    assert "title: contains a hidden text-direction character (U+202E); remove it" in caught.value.problems

@@ -38,6 +38,7 @@ from scorecard.rules.evaluator import (
 )
 from scorecard.rules.explain import template_problems
 from scorecard.rules.facts import FACTS
+from scorecard.security import bidi_problem
 
 OUTCOMES = ("rating", "status", "flag", "score")
 PARAM_NAMES = ("metric", "window", "vs", "at", "min_n", "max", "days")
@@ -444,12 +445,16 @@ def _is_number(value: Any) -> bool:
 
 def _shape_problems(definition: Any) -> list[str]:
     """Walk the JSON without recursion: refuse nesting deeper than MAX_DEPTH (before the schema,
-    which recurses) and numbers that are not finite (NaN and Infinity are not JSON)."""
+    which recurses), numbers that are not finite (NaN and Infinity are not JSON) and text holding a
+    bidirectional control character."""
     problems, stack = [], [(definition, "", 0)]
     while stack:
         node, path, depth = stack.pop()
         if isinstance(node, float) and not math.isfinite(node):
             problems.append(f"{path or '(rule)'}: must be a finite number, got {node!r}")
+        elif isinstance(node, str) and bidi_problem(node):  # written as a JSON escape, past the form's check
+            problems.append(f"{path or '(rule)'}: contains a hidden text-direction character ({bidi_problem(node)}); "
+                            "remove it")
         elif isinstance(node, (dict, list)):
             if depth >= MAX_DEPTH:
                 problems.append(f"{path}: nested more than {MAX_DEPTH} levels deep")
