@@ -38,9 +38,9 @@ def pooled_score(metric_kind: MetricKind, rows: Iterable) -> Score:
     rows = list(rows)
     ids = [r.id for r in rows]
     if metric_kind is MetricKind.likert:
-        counted = [r for r in rows if any(c for c in _counts(r))]
+        counted = [c for r in rows if any(c := _counts(r))]
         if counted:
-            stats = stats_from_counts(pool(*[_counts(r) for r in counted]))
+            stats = stats_from_counts(pool(*counted))
             ci = (stats.ci_low, stats.ci_high) if stats.ci_low is not None else None
             return Score(stats.mean, stats.n, ids, ci)
     valued = [r for r in rows if r.value is not None]

@@ -80,10 +80,9 @@ def stats_from_counts(counts: Sequence[int | None]) -> SurveyStats:
 
 def pool(*counts_lists: Sequence[int | None]) -> list[int]:
     """Element-wise sum of several count lists (a program pools its touchpoints and channels)."""
-    total = [0] * len(SCALE)
-    for counts in counts_lists:
-        total = [a + b for a, b in zip(total, _clean(counts))]
-    return total
+    if not counts_lists:
+        return [0] * len(SCALE)
+    return [sum(column) for column in zip(*[_clean(counts) for counts in counts_lists])]
 
 
 def point_scale(counts: Sequence[int | None]) -> Optional[float]:

@@ -128,27 +128,28 @@ def life_experience_rollup(session, period: Optional[str] = None, agency_id: Opt
                        Observation.metric_id.in_(list(metrics) or [-1]))):
             rows_by_program[row.program_id].append(row)
     sourced = sources(session, (r.import_batch_id for rows in rows_by_program.values() for r in rows))
+    # A program's status is its own, whichever experience lists it: read once for them all.
+    statuses = program_statuses(session, period, ProgramFilter(agency_id, None, None), min_n=min_n)
+    specs = {metric_id: spec_for(metric.code, metric.driver.value if metric.driver else None, period)
+             for metric_id, metric in metrics.items()}
     for experience in session.scalars(sa.select(LifeExperience).order_by(LifeExperience.name)):
         programs = members.get(experience.id)
         if not programs:
             continue
-        rollup.experiences.append(_experience(session, experience, programs, rows_by_program, metrics, period,
-                                              agency_id, min_n, sourced))
+        rollup.experiences.append(_experience(experience, programs, rows_by_program, metrics, specs, statuses,
+                                              period, sourced))
     return rollup
 
 
-def _experience(session, experience, programs, rows_by_program, metrics, period, agency_id, min_n,
-                sourced) -> Experience:
+def _experience(experience, programs, rows_by_program, metrics, specs, statuses, period, sourced) -> Experience:
     found = Experience(experience.id, experience.name, statuses={s: 0 for s in PROGRAM_STATUSES})
-    statuses = program_statuses(session, period, ProgramFilter(agency_id, None, experience.id), min_n=min_n)
     by_spec: dict[MeasureSpec, list] = defaultdict(list)
     contributors: dict[MeasureSpec, set] = defaultdict(set)
     odd: dict[MeasureSpec, set] = defaultdict(set)  # programs asking in non-standard wording
     for program_id, name, component, agency in programs:
         own: dict[MeasureSpec, list] = defaultdict(list)
         for row in rows_by_program.get(program_id, ()):
-            metric = metrics[row.metric_id]
-            spec = spec_for(metric.code, metric.driver.value if metric.driver else None, period)
+            spec = specs[row.metric_id]
             if spec is not None:
                 own[spec].append(row)
                 by_spec[spec].append(row)

@@ -131,14 +131,14 @@ def pooled_measure(kind: MetricKind, rows: list, *, share_of_trust: bool = False
     thumbs up or 4-5, for v2 trust). A percent: the share weighted by the respondents offered it.
     Rows without counts or value give no value: "reported without counts"."""
     rows = list(rows)
-    counted = [r for r in rows if any(_counts(r))]
     if kind is MetricKind.likert and share_of_trust:
+        counted = [(r, c) for r in rows if any(c := _counts(r))]
         if not counted:
             return Measure(None, SHARE, None, without_counts=bool(rows))
-        counts = pool(*[_counts(r) for r in counted])
+        counts = pool(*[c for _, c in counted])
         stats = stats_from_counts(counts)
         share = 100 * (counts[3] + counts[4]) / stats.n
-        scales = {trust_scale(r) for r in counted}
+        scales = {trust_scale(r) for r, _ in counted}
         low, high = wilson(share, stats.n)
         return Measure(share, SHARE, stats.n, low, high, stats.mean, scales.pop() if len(scales) == 1 else MIXED)
     score = pooled_score(kind, rows)
