@@ -10,6 +10,7 @@ import io
 import json
 from datetime import UTC, date, datetime
 
+import plotly.graph_objects as go
 import pytest
 
 from dashboards.figures import life_experiences as life_charts
@@ -319,8 +320,8 @@ def test_the_method_break_is_never_one_line_across(world):
     """No trace of any program figure holds both FY2024-Q1 and FY2024-Q2 (or any quarters on both
     sides of the break); the trust figure draws the eras apart with the labelled marker."""
     trend = queries.program_trend(db.session, world["calls"].id)
-    figures = [charts.trust_figure(trend, "Calls"), charts.drivers_figure(trend, "Calls"),
-               charts.aspects_figure(trend, "Calls")]
+    figures = [go.Figure(build(trend, "Calls"))  # the JSON the page sends, read as a figure
+               for build in (charts.trust_figure, charts.drivers_figure, charts.aspects_figure)]
     for figure in figures:
         for trace in figure.data:
             eras = {queries.era_of(p) for p in _x_periods(trace)}
@@ -343,7 +344,7 @@ def test_the_method_break_is_never_one_line_across(world):
 def test_a_program_without_answers_draws_an_empty_figure(world):
     empty = queries.Trend(world["calls"].id)
     for build_figure in (charts.trust_figure, charts.drivers_figure, charts.aspects_figure):
-        figure = build_figure(empty, "Nothing")
+        figure = go.Figure(build_figure(empty, "Nothing"))
         assert not figure.data and figure.layout.annotations[0].text.startswith("No ")
 
 

@@ -6,12 +6,13 @@ marker between them, never one line across it), the other drivers and the v2 asp
 Every point hovers its value, n, interval, target, status in words, the question as asked
 (non-standard wording marked) and the import batches it came from. A line never joins two eras:
 each era's points are their own traces."""
+import copy
 from typing import Optional
 
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from dashboards.figures.heatmap import FONT, empty_figure
+from dashboards.figures.heatmap import FONT, default_template, empty_figure
 from dashboards.queries.program import (
     ASPECT_NAMES,
     BREAK_LABEL,
@@ -94,20 +95,37 @@ def _runs(periods: list[str], values: list) -> list[list[int]]:
     return runs
 
 
+_GRIDS: dict[str, tuple[dict, dict]] = {}  # make_subplots' layouts, by their arguments
+
+
+def _subplot_grid(rows: int, cols: int, options: dict) -> tuple[dict, dict]:
+    """make_subplots' layout (as JSON) and each cell's axis names, made once per arguments (it takes
+    milliseconds a time, and a page asks the same few grids again and again)."""
+    key = repr((rows, cols, sorted(options.items())))
+    found = _GRIDS.get(key)
+    if found is None:
+        grid = make_subplots(rows=rows, cols=cols, **options)
+        refs = {}
+        for row in range(1, rows + 1):
+            for col in range(1, cols + 1):
+                subplot = grid.get_subplot(row, col)
+                if subplot is not None:
+                    refs[(row, col)] = (subplot.xaxis.plotly_name, subplot.yaxis.plotly_name)
+        if len(_GRIDS) >= 256:
+            _GRIDS.clear()
+        found = _GRIDS[key] = (grid.layout.to_plotly_json(), refs)
+    return found
+
+
 class Panels:
     """Subplots built in one go: make_subplots lays out the axes, traces and axis settings are
     collected as plain dicts and the figure is made once (adding them one by one to a Plotly
     figure costs seconds on a page of small multiples)."""
 
     def __init__(self, rows: int, cols: int, **options):
-        grid = make_subplots(rows=rows, cols=cols, **options)
-        self.layout = grid.layout.to_plotly_json()
-        self.refs = {}
-        for row in range(1, rows + 1):
-            for col in range(1, cols + 1):
-                subplot = grid.get_subplot(row, col)
-                if subplot is not None:
-                    self.refs[(row, col)] = (subplot.xaxis.plotly_name, subplot.yaxis.plotly_name)
+        layout, refs = _subplot_grid(rows, cols, options)
+        self.layout = copy.deepcopy(layout)
+        self.refs = dict(refs)
         self.traces: list[dict] = []
         self.shapes: list[dict] = []
         self.annotations: list[dict] = list(self.layout.get("annotations", []))
@@ -126,7 +144,7 @@ class Panels:
         xname, yname = self.refs[(row, col)]
         return self.layout[xname]["domain"], self.layout[yname]["domain"]
 
-    def figure(self, title: str, height: int, *, legend_below: bool = False, top: Optional[int] = None) -> go.Figure:
+    def figure(self, title: str, height: int, *, legend_below: bool = False, top: Optional[int] = None) -> dict:
         for key, value in list(self.layout.items()):
             if key.startswith("xaxis"):
                 value.update({"type": "category", "showgrid": False, "tickangle": -45, "tickfont": {"size": 12},
@@ -145,7 +163,7 @@ class Panels:
             margin={"l": 10, "r": 10, "t": top or (110 if legend_below else 120), "b": 10},
             legend={**legend, "font": {"size": 13}}, annotations=self.annotations, shapes=self.shapes,
             hoverlabel={"bgcolor": "#fff", "font": {"family": FONT, "color": INK, "size": 13}, "align": "left"})
-        return go.Figure(data=self.traces, layout=self.layout)
+        return {"data": self.traces, "layout": {"template": default_template(), **self.layout}}
 
 
 def add_series(panels: Panels, series: Series, periods: list[str], *, row: int, col: int, colour: str, band: str,
