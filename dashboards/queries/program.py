@@ -22,6 +22,7 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Optional
 
 import sqlalchemy as sa
@@ -29,7 +30,7 @@ import sqlalchemy.orm as so
 
 from dashboards import links
 from dashboards.cache import cached
-from dashboards.queries.common import DRIVER_ORDER, Scope
+from dashboards.queries.common import DRIVER_ORDER, Scope, threshold_book
 from scorecard.a11 import DRIVER_STATEMENTS, V2_ASPECTS, v2_metric_code
 from scorecard.commitments.services import CLOSED, is_overdue, visible_commitments
 from scorecard.driver_rule import is_non_standard_wording
@@ -57,7 +58,7 @@ from scorecard.periods import Period, parse_period, period_range
 from scorecard.permissions import can
 from scorecard.plans.services import latest_decisions, requirement_findings, visible_plans
 from scorecard.ratings import element_rating
-from scorecard.scoring import Score, TargetBook, pooled_score, rag_status
+from scorecard.scoring import Score, Thresholds, pooled_score, rag_status
 from scorecard.survey import Z_95, pool, stats_from_counts
 
 V2_FROM = Period(2024, 2)
@@ -77,6 +78,7 @@ SCALE_WORDS = {THUMBS: "share giving a thumbs up", FIVE: "share answering 4 or 5
                MIXED: "share giving a thumbs up or answering 4 or 5"}
 
 
+@lru_cache(maxsize=4096)
 def era_of(period) -> str:
     """V1 before FY2024-Q2 (A-11's seven statements), V2 from it (one trust question, aspects)."""
     return V2 if parse_period(period) >= V2_FROM else V1
@@ -355,21 +357,20 @@ class Trend:
 
 
 class _Targets:
-    """Target books by fiscal year, read once each."""
+    """The program's targets by fiscal year, as plain numbers (each year's book read once, and kept)."""
 
     def __init__(self, session, program: Program):
-        self.session, self.program, self.books = session, program, {}
+        self.session, self.program = session, program
 
-    def of(self, metric_id: int, period: str):
-        year = parse_period(period).fiscal_year
-        if year not in self.books:
-            self.books[year] = TargetBook(self.session, year)
-        return self.books[year].for_program(metric_id, self.program)
+    def of(self, metric_id: int, period: str) -> Optional[Thresholds]:
+        book = threshold_book(self.session, parse_period(period).fiscal_year)
+        return book.for_program(metric_id, self.program.id, self.program.component_id,
+                                self.program.component.agency_id)
 
 
 def point_of(spec: MeasureSpec, metric: Metric, period: str, rows: list, target, sourced: dict,
              *, min_n: int) -> Point:
-    """A point from the rows of one measure in one quarter (target: the Target or None)."""
+    """A point from the rows of one measure in one quarter (target: its Thresholds, or None)."""
     measure = pooled_measure(metric.kind, rows, share_of_trust=spec.share_of_trust)
     mean_target = None if target is None else target.target
     shown_target = mean_target
