@@ -24,6 +24,7 @@ that has never reported is not listed.
 """
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from typing import Optional
 
 import sqlalchemy as sa
@@ -46,6 +47,7 @@ EVERY_PROGRAM = ProgramFilter()
 QUARTER_CHOICES = {"4": "4 quarters", "8": "8 quarters", "12": "12 quarters", "all": "Every quarter with data"}
 
 
+@lru_cache(maxsize=1024)
 def due_date(period) -> date:
     """When a quarter's A-11 results are due: `DUE_DAYS` days after the quarter ends."""
     return parse_period(period).end + timedelta(days=DUE_DAYS)
@@ -143,38 +145,40 @@ def shown_periods(session, through: Optional[str], quarters: Optional[int]) -> l
 
 
 def _facts(session, periods: list[str], program_ids: Optional[set[int]]) -> dict:
-    """{(program id, period): [observations, with counts, respondents, earliest batch commit,
-    without batch]} over the A-11 survey metrics."""
+    """{(program id, period): {observations, counts, trust, largest, committed, without}} over the
+    A-11 survey metrics: a metric's respondents are its answers counted (a 1-5 question) or else its
+    n; `largest` the most respondents of any metric, `trust` the trust questions'. Summed in the
+    database per program and quarter (one row each, not one per metric)."""
     metrics = survey_metrics(session)
-    trust_ids = {mid for mid, m in metrics.items() if m.driver is not None and m.driver.value == TRUST}
-    likert = {mid for mid, m in metrics.items() if m.kind is MetricKind.likert}
-    answered = (sa.func.coalesce(Observation.count_1, 0) + sa.func.coalesce(Observation.count_2, 0)
-                + sa.func.coalesce(Observation.count_3, 0) + sa.func.coalesce(Observation.count_4, 0)
-                + sa.func.coalesce(Observation.count_5, 0))
-    query = (sa.select(Observation.program_id, Observation.period, Observation.metric_id, sa.func.count(),
-                       sa.func.sum(answered), sa.func.sum(sa.func.coalesce(Observation.n, 0)),
-                       sa.func.min(ImportBatch.committed_at),
-                       sa.func.sum(sa.case((Observation.import_batch_id.is_(None), 1), else_=0)))
-             .outerjoin(ImportBatch, ImportBatch.id == Observation.import_batch_id)
-             .where(Observation.program_id.is_not(None), Observation.period.in_(periods),
-                    Observation.metric_id.in_(list(metrics) or [-1]))
-             .group_by(Observation.program_id, Observation.period, Observation.metric_id))
+    trust_ids = [mid for mid, m in metrics.items() if m.driver is not None and m.driver.value == TRUST] or [-1]
+    likert = [mid for mid, m in metrics.items() if m.kind is MetricKind.likert] or [-1]
+    o = Observation
+    answered = sa.func.sum(sa.func.coalesce(o.count_1, 0) + sa.func.coalesce(o.count_2, 0)
+                           + sa.func.coalesce(o.count_3, 0) + sa.func.coalesce(o.count_4, 0)
+                           + sa.func.coalesce(o.count_5, 0))
+    per_metric = (
+        sa.select(o.program_id.label("program_id"), o.period.label("period"), o.metric_id.label("metric_id"),
+                  sa.func.count().label("observations"),
+                  sa.case((sa.and_(o.metric_id.in_(likert), answered > 0), answered),
+                          else_=sa.func.sum(sa.func.coalesce(o.n, 0))).label("respondents"),
+                  sa.func.min(ImportBatch.committed_at).label("committed"),
+                  sa.func.sum(sa.case((o.import_batch_id.is_(None), 1), else_=0)).label("without"))
+        .outerjoin(ImportBatch, ImportBatch.id == o.import_batch_id)
+        .where(o.program_id.is_not(None), o.period.in_(periods), o.metric_id.in_(list(metrics) or [-1]))
+        .group_by(o.program_id, o.period, o.metric_id)).subquery()
+    m = per_metric.c
+    counted = sa.case((m.respondents > 0, m.respondents))
+    query = (sa.select(m.program_id, m.period, sa.func.sum(m.observations), sa.func.max(counted),
+                       sa.func.sum(sa.case((m.metric_id.in_(trust_ids), counted))),
+                       sa.func.min(m.committed), sa.func.sum(m.without))
+             .group_by(m.program_id, m.period))
     facts: dict = {}
-    for program_id, period, metric_id, count, answers, n, committed, without in session.execute(query):
+    for program_id, period, observations, largest, trust, committed, without in session.execute(query):
         if program_ids is not None and program_id not in program_ids:
             continue
-        fact = facts.setdefault((program_id, period), {"observations": 0, "counts": False, "trust": None,
-                                                        "largest": None, "committed": None, "without": 0})
-        respondents = (answers or 0) if metric_id in likert and answers else (n or 0)
-        fact["observations"] += count
-        fact["without"] += without or 0
-        if respondents:
-            fact["counts"] = True
-            fact["largest"] = max(fact["largest"] or 0, respondents)
-            if metric_id in trust_ids:
-                fact["trust"] = (fact["trust"] or 0) + respondents
-        if committed is not None and (fact["committed"] is None or committed < fact["committed"]):
-            fact["committed"] = committed
+        facts[(program_id, period)] = {"observations": observations, "counts": largest is not None,
+                                       "trust": trust, "largest": largest,
+                                       "committed": committed, "without": without or 0}
     return facts
 
 
