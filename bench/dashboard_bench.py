@@ -49,8 +49,11 @@ TARGETS = {"cold": 2.0, "warm": 0.2}
 
 
 def _app(url):
-    from scorecard import create_app
-    return create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", "WTF_CSRF_ENABLED": False})
+    """The app as wsgi.py serves it (settled for serving), on the benchmark's database."""
+    from scorecard import create_app, settle_for_serving
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", "WTF_CSRF_ENABLED": False})
+    settle_for_serving()
+    return app
 
 
 # ------------------------------------------------------------------------------------- the data
