@@ -116,7 +116,10 @@ def to_html(table: Table) -> str:
 
         def cell(index: int, column: Column, row: dict) -> str:
             if column.kind in (NUMBER, COUNT):
-                return _cell_html(column, row)
+                if column.link or column.row_header:
+                    return _cell_html(column, row)
+                # A formatted number (digits, separators, a dash) has nothing to escape.
+                return f'<td class="dash-num">{column.text(row.get(column.key))}</td>'
             value = row.get(column.key)  # its type too: 1, 1.0 and True are equal keys but read differently
             key = (index, type(value), value, row.get(column.link) if column.link else None)
             try:

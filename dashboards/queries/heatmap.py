@@ -1,16 +1,22 @@
 """The heatmap's data: programs × A-11 drivers for one quarter, each cell a score with its n,
 target and status; rows sorted worst first; drivers no program answered set aside."""
 from dataclasses import dataclass, field
-from types import SimpleNamespace
 from typing import Optional
 
 import sqlalchemy as sa
 
 from dashboards.cache import cached
-from dashboards.queries.common import EVERY_PROGRAM, ProgramFilter, chosen_period, driver_metrics, pooled_scores
+from dashboards.queries.common import (
+    EVERY_PROGRAM,
+    ProgramFilter,
+    chosen_period,
+    driver_metrics,
+    pooled_scores,
+    threshold_book,
+)
 from scorecard.models import Component, Program
 from scorecard.periods import parse_period
-from scorecard.scoring import AMBER, INSUFFICIENT, NO_DATA, NO_TARGET, RED, TargetBook
+from scorecard.scoring import AMBER, INSUFFICIENT, NO_DATA, NO_TARGET, RED
 
 # Worst first: a red cell outweighs any number of amber ones, and so on down.
 SEVERITY = [RED, AMBER, INSUFFICIENT, NO_TARGET, NO_DATA]
@@ -72,16 +78,14 @@ def driver_heatmap(session, period: Optional[str] = None, programs: ProgramFilte
         sa.select(Program.id, Program.name, Component.name, Program.component_id, Component.agency_id)
         .join(Component, Component.id == Program.component_id)
         .where(Program.id.in_(with_data)).order_by(Component.name, Program.name))
-    book = TargetBook(session, parse_period(period).fiscal_year)
+    book = threshold_book(session, parse_period(period).fiscal_year)
     heat = Heatmap(period=period, drivers=[m.driver.value for m in metrics])
     for program_id, name, component, component_id, agency_id in session.execute(query):
         cells = []
         for metric in metrics:
             score = scores.get(metric.id, {}).get(program_id)
             if score is None or score.value is None:  # no observation, or none with a score: no data
-                where = SimpleNamespace(id=program_id, component_id=component_id,
-                                        component=SimpleNamespace(agency_id=agency_id))
-                target = book.for_program(metric.id, where)
+                target = book.for_program(metric.id, program_id, component_id, agency_id)
                 cells.append(Cell(None, None if score is None else score.n,
                                   None if target is None else target.target, NO_DATA))
                 continue
