@@ -69,7 +69,8 @@ def main() -> int:
                             SCORECARD_LOAD_VERSIONS=",".join(f"{c.id}:{c.version}" for c in contested))
             locust = subprocess.run([sys.executable, "-m", "locust", "-f", str(ROOT / "bench" / "locustfile.py"),
                                      "--headless", "-u", users, "-r", "10", "-t", duration, "--host", hosts[0],
-                                     "--only-summary"], env=load_env, cwd=ROOT)
+                                     # at the time limit, a task in flight finishes (and is counted) first
+                                     "--stop-timeout", "30", "--only-summary"], env=load_env, cwd=ROOT)
             return locust.returncode
     finally:
         for process in reversed(processes):
