@@ -92,3 +92,8 @@ def init_dashboards(server) -> None:
             server.view_functions[rule.endpoint] = guard(answered(server.view_functions[rule.endpoint], dash_app),
                                                          dash_app)
             csrf.exempt(server.view_functions[rule.endpoint])
+    # Dash readies itself (its callback map, scripts, layout check) on the first request, behind a
+    # check-then-set flag: two first requests at once on a threaded server both ran it, and one read
+    # the callback map while the other filled it (a 500 seen under load). Ready it here, once.
+    with server.test_request_context(URL_BASE):
+        dash_app._setup_server()

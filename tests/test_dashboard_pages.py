@@ -7,6 +7,7 @@ import csv
 import io
 import json
 import re
+from pathlib import Path
 
 import dash
 import pytest
@@ -218,3 +219,17 @@ def test_a_hostile_query_string_answers_400(executive):
     request = body("dashboards-heatmap-url.search", {"dashboards-heatmap-url.search": "?" + "a" * 5000},
                    "dashboards-heatmap-url.search")
     assert executive.post(URL, json=request).status_code == 400
+
+
+def test_a_new_process_has_dash_ready_before_its_first_request(tmp_path):
+    """Dash readies itself on the first request behind a check-then-set flag; on a threaded server two
+    first requests at once raced (a 500 under load). The app factory readies it before any request."""
+    import subprocess
+    import sys
+
+    script = ("from scorecard import create_app\nfrom dashboards import dash_app\n"
+              f"create_app({{'SQLALCHEMY_DATABASE_URI': 'sqlite:///{tmp_path}/x.db', 'SECRET_KEY': 'x'}})\n"
+              "print(dash_app._got_first_request['setup_server'], len(dash_app.callback_map))")
+    ready, callbacks = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,
+                                      cwd=Path(__file__).parents[1]).stdout.split()
+    assert ready == "True" and int(callbacks) > 20
