@@ -92,8 +92,11 @@ def init_dashboards(server) -> None:
             server.view_functions[rule.endpoint] = guard(answered(server.view_functions[rule.endpoint], dash_app),
                                                          dash_app)
             csrf.exempt(server.view_functions[rule.endpoint])
-    # Dash readies itself (its callback map, scripts, layout check) on the first request, behind a
-    # check-then-set flag: two first requests at once on a threaded server both ran it, and one read
-    # the callback map while the other filled it (a 500 seen under load). Ready it here, once.
+    # Dash readies itself on the first request, in hooks behind check-then-set flags (its callback map,
+    # scripts and layout check; the pages' router): two first requests at once on a threaded server both
+    # ran them, and one read the callback map while the other filled it (a 500 seen under load). Run
+    # Dash's own first-request hooks here, once, before the server takes a request.
     with server.test_request_context(URL_BASE):
-        dash_app._setup_server()
+        for hook in list(server.before_request_funcs.get(None, [])):
+            if getattr(hook, "__qualname__", "").startswith("Dash."):
+                hook()

@@ -88,6 +88,8 @@ def test_each_cell_says_how_the_program_reported(world):
     assert found.periods == [Q1, Q2, Q3, Q4]
     q3 = {row.program: row.cells[2] for row in found.rows}
     assert q3["Able"].status == queries.REPORTED and q3["Able"].respondents == 100
+    assert {type(v) for cell in q3.values() for v in (cell.respondents, cell.observations, cell.without_batch)
+            if v is not None} == {int}, "whole numbers on every database (PostgreSQL sums bigints as numeric)"
     assert q3["Able"].timing == "on time: committed 2025-07-20, due 2025-07-30"
     assert q3["Baker"].status == queries.LATE and q3["Baker"].days_late == 26
     assert q3["Baker"].timing == "late: committed 2025-08-25, due 2025-07-30 (26 days after)"

@@ -229,7 +229,8 @@ def test_a_new_process_has_dash_ready_before_its_first_request(tmp_path):
 
     script = ("from scorecard import create_app\nfrom dashboards import dash_app\n"
               f"create_app({{'SQLALCHEMY_DATABASE_URI': 'sqlite:///{tmp_path}/x.db', 'SECRET_KEY': 'x'}})\n"
-              "print(dash_app._got_first_request['setup_server'], len(dash_app.callback_map))")
-    ready, callbacks = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,
-                                      cwd=Path(__file__).parents[1]).stdout.split()
-    assert ready == "True" and int(callbacks) > 20
+              "print(all(dash_app._got_first_request.values()), len(dash_app.callback_map),"
+              " any('_pages_content' in k for k in dash_app.callback_map))")
+    ready, callbacks, router = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                                              check=True, cwd=Path(__file__).parents[1]).stdout.split()
+    assert ready == "True" and int(callbacks) > 20 and router == "True", "set up, the pages' router too"

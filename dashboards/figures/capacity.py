@@ -47,7 +47,7 @@ def _wrap(text: str, width: int = 70) -> str:
     return "<br>".join(lines + ([line] if line else []))
 
 
-def capacity_figure(found: Capacity) -> go.Figure:
+def capacity_figure(found: Capacity) -> go.Figure | dict:
     if not found.rows:
         return empty_figure(f"No capacity assessment for FY{found.fiscal_year}." if found.fiscal_year
                             else "No capacity assessment yet.")

@@ -22,7 +22,7 @@ PATTERNS = {REPORTED: "", LATE: "/", WITHOUT_COUNTS: "-", BELOW_MINIMUM: ".", NO
 ORDER = [REPORTED, LATE, WITHOUT_COUNTS, BELOW_MINIMUM, NOT_REPORTED]  # bottom to top
 
 
-def compliance_figure(found: Compliance) -> go.Figure:
+def compliance_figure(found: Compliance) -> go.Figure | dict:
     if not found.quarters or not any(q.designated for q in found.quarters):
         return empty_figure("No designated program in these quarters.")
     periods = [q.period for q in found.quarters]

@@ -38,7 +38,7 @@ def n_words(n: Optional[int]) -> str:
     return "n not reported (not a survey measure)" if n is None else f"n = {n:,}"
 
 
-def commitments_figure(found: Functions) -> go.Figure:
+def commitments_figure(found: Functions) -> go.Figure | dict:
     """One bar per function, its commitments stacked by status, worst first."""
     rows = [row for row in found.rows if row.total]
     if not rows:
@@ -70,7 +70,7 @@ def commitments_figure(found: Functions) -> go.Figure:
     return fig
 
 
-def metrics_figure(metrics: list[FunctionMetric], function: str) -> go.Figure:
+def metrics_figure(metrics: list[FunctionMetric], function: str) -> go.Figure | dict:
     """One panel per metric: its value each quarter (line and points) and the year's target
     (dashed); hovering a point gives its value, n, target and status in words."""
     if not metrics:

@@ -16,7 +16,7 @@ def level_label(level) -> str:
     return "None yet" if level == NONE_YET else f"{level} {RATING_LABELS[level]}"
 
 
-def levels_figure(found: Leaders) -> go.Figure:
+def levels_figure(found: Leaders) -> go.Figure | dict:
     if not found.plans:
         return empty_figure("No plan with a CX requirement for these filters.")
     total = len(found.plans)

@@ -13,7 +13,7 @@ def _count(count: int, one: str, many: str = "") -> str:
     return f"{count:,} {one if count == 1 else many or one + 's'}"
 
 
-def trust_figure(rollup: Rollup) -> go.Figure:
+def trust_figure(rollup: Rollup) -> go.Figure | dict:
     """Pooled trust per life experience: a dot with its interval as an error bar and "n = …"."""
     shown = [(e, e.measure(TRUST)) for e in rollup.experiences]
     shown = [(e, m) for e, m in shown if m is not None and m.value is not None]

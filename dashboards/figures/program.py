@@ -212,7 +212,7 @@ def break_marker(panels: Panels, x: float) -> None:
                                    font=dict(size=13, family=FONT, color=INK), bgcolor="#fff", borderpad=3))
 
 
-def trust_figure(trend: Trend, program: str) -> go.Figure:
+def trust_figure(trend: Trend, program: str) -> dict:
     """Trust by quarter: the v1 mean (with its band and target) and, after a gap and the marker,
     the v2 share who trust (with its band, and the target where a thumbs form makes it a share).
     The v2 panel's axis is on its right, so the gap between the panels holds only the marker."""
@@ -250,7 +250,7 @@ def _grid(topics: list[str]) -> tuple[int, int]:
     return (len(topics) + cols - 1) // cols, cols
 
 
-def drivers_figure(trend: Trend, program: str) -> go.Figure:
+def drivers_figure(trend: Trend, program: str) -> dict:
     """The other A-11 drivers (mean on 1-5, with band and target) in small multiples; a driver
     asked in both eras is two traces with the marker between them."""
     series = trend.of(aspects=False, exclude_topic="trust")
@@ -276,7 +276,7 @@ def drivers_figure(trend: Trend, program: str) -> go.Figure:
                          150 + 250 * rows)
 
 
-def aspects_figure(trend: Trend, program: str) -> go.Figure:
+def aspects_figure(trend: Trend, program: str) -> dict:
     """The v2 aspects: the share naming each as what went well and as what could be improved."""
     series = trend.of(aspects=True)
     if not series:
@@ -329,7 +329,7 @@ def _break_in_axes(panels: Panels, periods: list[str]) -> None:
                                            font=dict(size=12, family=FONT, color=INK)))
 
 
-def volumes_figure(breakdown: Breakdown, program: str) -> go.Figure:
+def volumes_figure(breakdown: Breakdown, program: str) -> go.Figure | dict:
     """Respondents by channel and touchpoint in the quarter (the most any question had)."""
     volumes = [v for v in breakdown.volumes if v.respondents]
     if not volumes:

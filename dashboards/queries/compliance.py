@@ -176,9 +176,11 @@ def _facts(session, periods: list[str], program_ids: Optional[set[int]]) -> dict
     for program_id, period, observations, largest, trust, committed, without in session.execute(query):
         if program_ids is not None and program_id not in program_ids:
             continue
-        facts[(program_id, period)] = {"observations": observations, "counts": largest is not None,
-                                       "trust": trust, "largest": largest,
-                                       "committed": committed, "without": without or 0}
+        # whole numbers (PostgreSQL's sum of bigints is numeric: a Decimal)
+        facts[(program_id, period)] = {"observations": int(observations), "counts": largest is not None,
+                                       "trust": None if trust is None else int(trust),
+                                       "largest": None if largest is None else int(largest),
+                                       "committed": committed, "without": int(without or 0)}
     return facts
 
 
