@@ -87,31 +87,13 @@ class Thresholds(NamedTuple):
     lower: bool  # lower is better
 
 
+_PROGRAM, _COMPONENT, _AGENCY = ScopeType.program.value, ScopeType.component.value, ScopeType.agency.value
+
+
 class TargetBook:
-    """The targets of one fiscal year, resolved for a program: program, then component, then agency."""
-
-    def __init__(self, session, fiscal_year: int):
-        self.fiscal_year = fiscal_year
-        self._by_scope = {
-            (t.metric_id, t.scope_type, t.scope_id): t
-            for t in session.scalars(
-                sa.select(Target).where(Target.fiscal_year == fiscal_year)
-                .options(sa.orm.joinedload(Target.metric)))
-        }
-
-    def for_program(self, metric_id: int, program: Program) -> Optional[Target]:
-        for scope, scope_id in ((ScopeType.program, program.id),
-                                (ScopeType.component, program.component_id),
-                                (ScopeType.agency, program.component.agency_id)):
-            target = self._by_scope.get((metric_id, scope, scope_id))
-            if target is not None:
-                return target
-        return None
-
-
-class ThresholdBook:
-    """TargetBook's targets as plain numbers, read in one column query: for judging thousands of
-    scores at once (and small to keep in a cache)."""
+    """The targets of one fiscal year as plain numbers (Thresholds, read in one column query: cheap
+    to judge thousands of scores with, and small to keep in a cache), resolved for a program:
+    program, then component, then agency."""
 
     def __init__(self, session, fiscal_year: int):
         self.fiscal_year = fiscal_year
@@ -124,12 +106,15 @@ class ThresholdBook:
                                                                       direction is Direction.lower)
                        for metric_id, scope, scope_id, target, green_at, amber_at, direction in rows}
 
-    def for_program(self, metric_id: int, program_id: int, component_id: Optional[int],
-                    agency_id: Optional[int]) -> Optional[Thresholds]:
-        """The target that applies, as TargetBook.for_program resolves it, from the program's ids."""
+    def for_ids(self, metric_id: int, program_id: int, component_id: Optional[int],
+                agency_id: Optional[int]) -> Optional[Thresholds]:
+        """The target that applies to the program with these ids."""
         get = self._plain.get
-        return (get((metric_id, "program", program_id)) or get((metric_id, "component", component_id))
-                or get((metric_id, "agency", agency_id)))
+        return (get((metric_id, _PROGRAM, program_id)) or get((metric_id, _COMPONENT, component_id))
+                or get((metric_id, _AGENCY, agency_id)))
+
+    def for_program(self, metric_id: int, program: Program) -> Optional[Thresholds]:
+        return self.for_ids(metric_id, program.id, program.component_id, program.component.agency_id)
 
 
 def rag_status(score: Optional[Score], target: Optional[Target], *, survey: bool, min_n: int) -> str:

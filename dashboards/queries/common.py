@@ -25,7 +25,7 @@ from scorecard.models import (
 from scorecard.models.org import program_life_experience
 from scorecard.periods import parse_period
 from scorecard.scores import ProgramScore, program_scores_for
-from scorecard.scoring import NO_DATA, ThresholdBook, status_for
+from scorecard.scoring import NO_DATA, TargetBook, status_for
 from scorecard.survey import stats_from_counts
 
 # The A-11 drivers in the order the survey asks them.
@@ -199,9 +199,9 @@ def program_places(session) -> dict[int, tuple[int, int]]:
 
 
 @cached
-def threshold_book(session, fiscal_year: int) -> ThresholdBook:
-    """The fiscal year's targets as plain numbers."""
-    return ThresholdBook(session, fiscal_year)
+def target_book(session, fiscal_year: int) -> TargetBook:
+    """The fiscal year's targets (kept: a page reads them for every program)."""
+    return TargetBook(session, fiscal_year)
 
 
 @cached
@@ -210,7 +210,7 @@ def pooled_scores(session, period: str, programs: ProgramFilter = ProgramFilter(
     """{metric id: {program id: Pooled}} of the A-11 driver metrics in `period` for the selected
     programs with observations of them (no data: value None). One GROUP BY in the database for
     every driver, instead of every observation read and pooled in Python (the numbers are the
-    same: the sums are exact); targets judged from plain numbers (ThresholdBook)."""
+    same: the sums are exact); targets judged from plain numbers (TargetBook)."""
     period = str(parse_period(period))
     metrics = {m.id: m for m in driver_metrics(session)}
     if not metrics:
@@ -230,7 +230,7 @@ def pooled_scores(session, period: str, programs: ProgramFilter = ProgramFilter(
     if programs != EVERY_PROGRAM:
         query = query.where(o.program_id.in_(
             programs.apply(sa.select(Program.id).join(Component, Component.id == Program.component_id))))
-    book = threshold_book(session, parse_period(period).fiscal_year)
+    book = target_book(session, parse_period(period).fiscal_year)
     places = program_places(session)
     kinds = {metric_id: (metric.kind is MetricKind.likert, metric.is_survey) for metric_id, metric in metrics.items()}
     found: dict[int, dict[int, Pooled]] = {metric_id: {} for metric_id in metrics}
@@ -243,7 +243,7 @@ def pooled_scores(session, period: str, programs: ProgramFilter = ProgramFilter(
             found[metric_id][program_id] = no_data
             continue
         component_id, agency_id = places.get(program_id, (None, None))
-        target = book.for_program(metric_id, program_id, component_id, agency_id)
+        target = book.for_ids(metric_id, program_id, component_id, agency_id)
         status = status_for(value, n, target, survey=survey, min_n=min_n)
         found[metric_id][program_id] = Pooled(value, n, counts, None if target is None else target.target, status)
     return found

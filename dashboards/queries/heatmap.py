@@ -12,7 +12,7 @@ from dashboards.queries.common import (
     chosen_period,
     driver_metrics,
     pooled_scores,
-    threshold_book,
+    target_book,
 )
 from scorecard.models import Component, Program
 from scorecard.periods import parse_period
@@ -78,14 +78,14 @@ def driver_heatmap(session, period: Optional[str] = None, programs: ProgramFilte
         sa.select(Program.id, Program.name, Component.name, Program.component_id, Component.agency_id)
         .join(Component, Component.id == Program.component_id)
         .where(Program.id.in_(with_data)).order_by(Component.name, Program.name))
-    book = threshold_book(session, parse_period(period).fiscal_year)
+    book = target_book(session, parse_period(period).fiscal_year)
     heat = Heatmap(period=period, drivers=[m.driver.value for m in metrics])
     for program_id, name, component, component_id, agency_id in session.execute(query):
         cells = []
         for metric in metrics:
             score = scores.get(metric.id, {}).get(program_id)
             if score is None or score.value is None:  # no observation, or none with a score: no data
-                target = book.for_program(metric.id, program_id, component_id, agency_id)
+                target = book.for_ids(metric.id, program_id, component_id, agency_id)
                 cells.append(Cell(None, None if score is None else score.n,
                                   None if target is None else target.target, NO_DATA))
                 continue

@@ -30,7 +30,7 @@ import sqlalchemy.orm as so
 
 from dashboards import links
 from dashboards.cache import cached
-from dashboards.queries.common import DRIVER_ORDER, Scope, threshold_book
+from dashboards.queries.common import DRIVER_ORDER, Scope, target_book
 from scorecard.a11 import DRIVER_STATEMENTS, V2_ASPECTS, v2_metric_code
 from scorecard.commitments.services import CLOSED, is_overdue, visible_commitments
 from scorecard.driver_rule import is_non_standard_wording
@@ -363,9 +363,8 @@ class _Targets:
         self.session, self.program = session, program
 
     def of(self, metric_id: int, period: str) -> Optional[Thresholds]:
-        book = threshold_book(self.session, parse_period(period).fiscal_year)
-        return book.for_program(metric_id, self.program.id, self.program.component_id,
-                                self.program.component.agency_id)
+        book = target_book(self.session, parse_period(period).fiscal_year)
+        return book.for_program(metric_id, self.program)
 
 
 def point_of(spec: MeasureSpec, metric: Metric, period: str, rows: list, target, sourced: dict,
