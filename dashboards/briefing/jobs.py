@@ -15,6 +15,7 @@ import secrets
 from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from functools import partial
 from typing import Optional
 
 import sqlalchemy as sa
@@ -75,8 +76,12 @@ def _stalled(app, job: BriefingJob, now: Optional[datetime] = None) -> bool:
     worker stopped mid-way)."""
     if job.status in (DONE, FAILED):
         return False
-    limit = timedelta(seconds=app.config.get("BRIEFING_STALE_SECONDS", 600))
-    return (now or datetime.now(UTC)) - (job.heartbeat_at or job.created_at) > limit
+    return (now or datetime.now(UTC)) - (job.heartbeat_at or job.created_at) > _stale_after(app)
+
+
+def _stale_after(app) -> timedelta:
+    """How long a job may show no sign of life before it counts as stalled."""
+    return timedelta(seconds=app.config.get("BRIEFING_STALE_SECONDS", 600))
 
 
 def state(app, session, job_id: str, user_id: Optional[int]) -> Optional[dict]:
@@ -187,7 +192,7 @@ def _claim(session, job_id: str, app) -> bool:
     """Take the job: queued (and not so long ago that its owner was told it failed), or running with
     no sign of life (a redelivered task whose worker died). One conditional UPDATE, so a task
     delivered twice never runs twice at once."""
-    stale = datetime.now(UTC) - timedelta(seconds=app.config.get("BRIEFING_STALE_SECONDS", 600))
+    stale = datetime.now(UTC) - _stale_after(app)
     taken = session.execute(sa.update(BriefingJob).where(
         BriefingJob.id == job_id,
         sa.or_(sa.and_(BriefingJob.status == QUEUED, BriefingJob.created_at >= stale),  # else reported failed
@@ -205,9 +210,7 @@ def run(app, job_id: str, request: dict) -> None:
     from scorecard.extensions import db
 
     request = Request.from_json(request)
-
-    def progress(stage: str, percent: int, status: str = RUNNING, **values) -> None:
-        _progress(job_id, stage, percent, status, **values)
+    progress = partial(_progress, job_id)
 
     with app.app_context():
         try:

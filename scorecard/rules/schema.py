@@ -452,9 +452,8 @@ def _shape_problems(definition: Any) -> list[str]:
         node, path, depth = stack.pop()
         if isinstance(node, float) and not math.isfinite(node):
             problems.append(f"{path or '(rule)'}: must be a finite number, got {node!r}")
-        elif isinstance(node, str) and bidi_problem(node):  # written as a JSON escape, past the form's check
-            problems.append(f"{path or '(rule)'}: contains a hidden text-direction character ({bidi_problem(node)}); "
-                            "remove it")
+        elif isinstance(node, str) and (code := bidi_problem(node)):  # written as a JSON escape, past the form
+            problems.append(f"{path or '(rule)'}: contains a hidden text-direction character ({code}); remove it")
         elif isinstance(node, (dict, list)):
             if depth >= MAX_DEPTH:
                 problems.append(f"{path}: nested more than {MAX_DEPTH} levels deep")
