@@ -139,9 +139,8 @@ def _keep(key: str, value) -> None:
             cache.set(key, (value,))  # wrapped, so that a result of None is kept too
 
 
-def _kept(prefix: str, identity: tuple, compute: Callable):
-    """The value kept under `identity` (its repr, hashed), else `compute()`'s, kept there."""
-    key = _key(prefix, identity)
+def _kept(key: str, compute: Callable):
+    """The value kept under `key`, else `compute()`'s, kept there."""
     found = _look_up(key)
     if found is not _MISSING:
         return found
@@ -224,15 +223,14 @@ def cached(function: Callable) -> Callable:
     def answer(session, *args, **kwargs):
         if not _bound():
             return function(session, *args, **kwargs)
-        identity = (name, args, sorted(kwargs.items()), data_version(session))
+        key = _key("q:", (name, args, sorted(kwargs.items()), data_version(session)))
         if not has_request_context():
-            return _kept("q:", identity, lambda: function(session, *args, **kwargs))
+            return _kept(key, lambda: function(session, *args, **kwargs))
         # Within one request a value is read from the cache (unpickled) once: a page's queries share
         # their pieces (the pooled scores of a quarter are read by five of the overview's).
         memo = g.setdefault("dashboards_values", {})
-        key = repr(identity)
         if key not in memo:
-            memo[key] = _kept("q:", identity, lambda: function(session, *args, **kwargs))
+            memo[key] = _kept(key, lambda: function(session, *args, **kwargs))
         return memo[key]
 
     answer.uncached = function
