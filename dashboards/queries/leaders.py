@@ -233,14 +233,13 @@ def leaders(session, fiscal_year: Optional[int] = None, chosen: LeaderFilter = E
         requirements[row.element_id].append(row)
     cx = {r.id for rows in requirements.values() for r in rows
           if r.metric_id is not None or r.commitment_id is not None or r.function_id is not None}
-    ratings = requirement_ratings(session, sorted(cx))  # {requirement: (finding id, proposed rating)}
+    ratings = requirement_ratings(session, sorted(cx))  # {requirement: (proposed rating, finding id)}
     unrated = (None, None)
     decisions = _decisions(session, plan_ids)
     for element_id, plan_id, name, weight, critical in elements:
         rows = requirements.get(element_id, [])
-        rated = [RequirementRating(r.id, r.text, ratings.get(r.id, unrated)[1], ratings.get(r.id, unrated)[0])
-                 for r in rows if r.id in cx]
-        proposals = [ratings.get(r.id, unrated)[1] for r in rows]
+        rated = [RequirementRating(r.id, r.text, *ratings.get(r.id, unrated)) for r in rows if r.id in cx]
+        proposals = [ratings.get(r.id, unrated)[0] for r in rows]
         plans[plan_id].elements.append(ElementRatings(
             element_id, name, weight, critical, bool(rated), element_rating(proposals, methods[plan_id].value),
             decisions.get(element_id), rated))

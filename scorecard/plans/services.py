@@ -118,15 +118,15 @@ def requirement_findings(session, requirement_ids) -> dict[int, Finding]:
 
 
 def requirement_ratings(session, requirement_ids) -> dict[int, tuple[int, int]]:
-    """{requirement id: (finding id, proposed rating)} of the findings `requirement_findings` picks, read
+    """{requirement id: (proposed rating, finding id)} of the findings `requirement_findings` picks, read
     as plain columns (a year's 6,000 findings without their facts and explanations)."""
     ids = list(requirement_ids)
     if not ids:
         return {}
     found: dict[int, tuple[int, int]] = {}
-    for subject_id, finding_id, rating in session.execute(
-            _rating_findings(ids, Finding.subject_id, Finding.id, Finding.rating)):
-        found.setdefault(subject_id, (finding_id, rating))
+    for subject_id, rating, finding_id in session.execute(
+            _rating_findings(ids, Finding.subject_id, Finding.rating, Finding.id)):
+        found.setdefault(subject_id, (rating, finding_id))
     return found
 
 
