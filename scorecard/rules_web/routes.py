@@ -13,7 +13,6 @@ from scorecard.rules import tasks
 from scorecard.rules.schema import RuleError
 from scorecard.rules.service import simulate
 from scorecard.rules.store import list_rules, publish_version, retire, save
-from scorecard.rules.tasks import reevaluate
 from scorecard.rules_web import bp
 from scorecard.rules_web.forms import ActionForm, PublishForm, RuleForm, digest
 from scorecard.rules_web.words import describe
@@ -161,7 +160,7 @@ def retire_rule(key):
 
 def _reevaluated(reason: str) -> str:
     """Queue the evaluation a published or retired rule calls for; what to tell the user."""
-    return tasks.WORDS[reevaluate(current_app._get_current_object(), reason=reason)]
+    return tasks.WORDS[tasks.reevaluate(current_app._get_current_object(), reason=reason)]
 
 
 def _check_form() -> None:
