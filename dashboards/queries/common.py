@@ -190,6 +190,13 @@ def _pooled_value(likert: bool, row) -> tuple:
     return plain / valued, int(sum_n) if with_n else None, None
 
 
+def reported_in(periods: list[str]) -> sa.ColumnElement[bool]:
+    """Whether the program (of the query's `Program`) has any observation in `periods`: one probe
+    of the (program, period) index per program, not a pass over the quarters' observations."""
+    return (sa.select(Observation.id).where(Observation.program_id == Program.id, Observation.period.in_(periods))
+            .exists())
+
+
 @cached
 def program_places(session) -> dict[int, tuple[int, int]]:
     """{program id: (component id, agency id)}: where each program sits, for its targets."""
@@ -289,7 +296,7 @@ def program_statuses(session, period: str, programs: ProgramFilter = ProgramFilt
     period = str(parse_period(period))
     query = programs.apply(
         sa.select(Program.id).join(Component, Component.id == Program.component_id)
-        .where(Program.id.in_(sa.select(Observation.program_id).where(Observation.period == period))))
+        .where(reported_in([period])))
     metric = status_metric(session)
     scores = {} if metric is None else pooled_scores(session, period, programs, min_n=min_n).get(metric.id, {})
     findings = _status_findings(session, period)

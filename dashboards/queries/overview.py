@@ -20,6 +20,7 @@ from dashboards.queries.common import (
     pooled_scores,
     program_names,
     program_statuses,
+    reported_in,
 )
 from scorecard.commitments.services import CLOSED, days_since_update, is_overdue, visible_commitments
 from scorecard.models import (
@@ -29,7 +30,6 @@ from scorecard.models import (
     Component,
     Finding,
     Leader,
-    Observation,
     PerformancePlan,
     PlanElement,
     PlanRequirement,
@@ -257,8 +257,8 @@ def a11_reporting(session, period: str, programs: ProgramFilter = EVERY_PROGRAM)
     earlier = [str(period.prev(k)) for k in range(1, 5)]
 
     def reporting_in(periods: list[str]) -> set[int]:
-        query = (sa.select(Observation.program_id).distinct().join(Program, Program.id == Observation.program_id)
-                 .join(Component, Component.id == Program.component_id).where(Observation.period.in_(periods)))
+        query = (sa.select(Program.id).join(Component, Component.id == Program.component_id)
+                 .where(reported_in(periods)))
         return set(session.scalars(programs.apply(query)))
 
     expected = reporting_in(earlier)

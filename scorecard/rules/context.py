@@ -310,7 +310,7 @@ class EvaluationContext:
 
 def observation_select(metric_ids=None, program_ids=None, subject_keys=None, observation_ids=None) -> sa.Select:
     """The one SELECT of observation columns an evaluation reads (also the benchmark's baseline).
-    Restrictions use indexes: program ids (ix_observations_program_id), metric and subject key
+    Restrictions use indexes: program ids (ix_observations_program_period), metric and subject key
     (the natural key's index), ids (the primary key)."""
     o = Observation
     query = sa.select(*[getattr(o, c) for c in OBSERVATION_COLUMNS])
