@@ -103,6 +103,34 @@ def _cell_html(column: Column, row: dict) -> str:
     return f"<td{numeric}>{content}</td>"
 
 
+def _cell_writer(column: Column):
+    """How one column's cells are written, chosen once per table, not once per cell. A long table
+    repeats its texts (a program's name and link on each of its rows, a status word on many): each
+    distinct text cell is written once. Plain numbers are written as they come: a formatted number
+    (digits, separators, a dash) has nothing to escape."""
+    key, link = column.key, column.link
+    if column.kind in (NUMBER, COUNT) and not link and not column.row_header:
+        spec = "," if column.kind == COUNT else f",.{column.decimals}f"
+
+        def number(row: dict) -> str:
+            value = row.get(key)
+            return '<td class="dash-num">—</td>' if value is None else f'<td class="dash-num">{value:{spec}}</td>'
+        return number
+    written: dict = {}
+
+    def text(row: dict) -> str:
+        value = row.get(key)  # its type too: 1, 1.0 and True are equal keys but read differently
+        memo = (type(value), value, row.get(link) if link else None)
+        try:
+            found = written.get(memo)
+        except TypeError:  # a value that cannot be a key (a list): written as it comes
+            return _cell_html(column, row)
+        if found is None:
+            found = written[memo] = _cell_html(column, row)
+        return found
+    return text
+
+
 def to_html(table: Table) -> str:
     """The table as HTML: caption, column headers (scope="col"), a row header per row. Every text
     is escaped. One string, so that a long table is one component for the page to draw."""
@@ -110,27 +138,8 @@ def to_html(table: Table) -> str:
     head = "".join(f'<th scope="col"{numeric if c.kind in (NUMBER, COUNT) else ""}>{_e(c.header)}</th>'
                    for c in table.columns)
     if table.rows:
-        # A long table repeats its texts (a program's name and link on each of its rows, a status word on
-        # many): each distinct text cell is written once. Numbers are written as they come.
-        written: dict = {}
-
-        def cell(index: int, column: Column, row: dict) -> str:
-            if column.kind in (NUMBER, COUNT):
-                if column.link or column.row_header:
-                    return _cell_html(column, row)
-                # A formatted number (digits, separators, a dash) has nothing to escape.
-                return f'<td class="dash-num">{column.text(row.get(column.key))}</td>'
-            value = row.get(column.key)  # its type too: 1, 1.0 and True are equal keys but read differently
-            key = (index, type(value), value, row.get(column.link) if column.link else None)
-            try:
-                found = written.get(key)
-            except TypeError:  # a value that cannot be a key (a list): written as it comes
-                return _cell_html(column, row)
-            if found is None:
-                found = written[key] = _cell_html(column, row)
-            return found
-        columns = list(enumerate(table.columns))
-        body = "".join("<tr>" + "".join([cell(i, c, row) for i, c in columns]) + "</tr>" for row in table.rows)
+        writers = [_cell_writer(column) for column in table.columns]
+        body = "".join(["<tr>" + "".join([write(row) for write in writers]) + "</tr>" for row in table.rows])
     else:
         body = f'<tr><td colspan="{len(table.columns)}">{_e(table.empty)}</td></tr>'
     return (f'<table class="usa-table usa-table--striped usa-table--compact dash-table">'
