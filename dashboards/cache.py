@@ -64,11 +64,13 @@ def init_cache(app) -> None:
     cache.init_app(app)
 
 
-def _version_parts(session) -> tuple:
+@functools.cache
+def _version_query() -> sa.Select:
+    """The one statement the data version reads, built once (every dashboard request runs it)."""
     def latest(*columns):
         return [sa.select(column).scalar_subquery() for column in columns]
 
-    query = sa.select(*latest(
+    return sa.select(*latest(
         sa.func.max(ImportBatch.id), sa.func.max(ImportBatch.committed_at), sa.func.max(ImportBatch.reverted_at),
         sa.func.max(Observation.id),
         sa.func.max(Finding.id), sa.func.max(Finding.evaluated_at), sa.func.count(Finding.id),
@@ -76,7 +78,10 @@ def _version_parts(session) -> tuple:
         sa.func.max(ElementRating.id), sa.func.max(PerformancePlan.id),
         sa.func.max(Target.id), sa.func.count(Target.id), sa.func.max(Program.id),
         sa.func.max(CapacityAssessment.updated_at), sa.func.count(CapacityAssessment.id)))
-    return tuple(session.execute(query).one()) + (date.today(),)
+
+
+def _version_parts(session) -> tuple:
+    return tuple(session.execute(_version_query()).one()) + (date.today(),)
 
 
 def data_version(session) -> str:
