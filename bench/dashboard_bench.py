@@ -454,8 +454,12 @@ def _callbacks(app, user) -> list[dict]:
         defaults = layouts[module]
 
         def sent(specs, values=defaults):
-            return [{**spec, "value": values.get((spec["id"], spec["property"]),
-                                                  1 if spec["property"] == "n_clicks" else None)} for spec in specs]
+            # A button is pressed once; a panel whose table is drawn when opened is open (the table timed drawn).
+            def value(spec):
+                if spec["property"] == "open":
+                    return True
+                return values.get((spec["id"], spec["property"]), 1 if spec["property"] == "n_clicks" else None)
+            return [{**spec, "value": value(spec)} for spec in specs]
         outputs = [dict(zip(("id", "property"), o.rsplit(".", 1))) for o in
                    (output[2:-2].split("...") if output.startswith("..") else [output])]
         body = {"output": output, "outputs": outputs if len(outputs) > 1 else outputs[0], "inputs": sent(inputs),

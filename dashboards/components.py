@@ -7,6 +7,10 @@ Downloads: put `table_panel("x-table")` in the layout, fill `x-table.children` w
 `register_downloads("x-table", build, [State("x-filter", "value"), ...])` where `build` takes the
 converted filter values and returns the `tables.Table` shown — the download recomputes it (from
 the cache) instead of trusting what the browser sends back.
+
+A table of thousands of rows (the heatmap's) is drawn only while its panel is open:
+`table_panel("x-table", lazy=True)` and `register_lazy_table("x-table", build, filters)` in place
+of filling it from the page's callback. Closed, the page's answer carries no table at all.
 """
 from collections.abc import Callable
 from typing import Optional
@@ -108,9 +112,13 @@ def data_table(table: Table) -> html.Div:
 
 
 def table_panel(table_id: str, *, summary: str = "Show the data as a table", open: bool = False,
-                children=None) -> html.Details:
-    """A details/summary toggle holding the table (`table_id`, filled by the page's callback) and
-    its CSV and XLSX download buttons (`register_downloads`)."""
+                children=None, lazy: bool = False) -> html.Details:
+    """A details/summary toggle holding the table (`table_id`, filled by the page's callback, or,
+    `lazy`, by `register_lazy_table` while the panel is open) and its CSV and XLSX download buttons
+    (`register_downloads`)."""
+    table = html.Div(children, id=table_id)
+    # A lazy panel tells Dash when it opens or closes (dashboards/assets/scorecard.js), as `open`.
+    lazy_panel = {"id": f"{table_id}-panel", "data-lazy-table": "true"} if lazy else {}
     return html.Details([
         html.Summary(summary, className="dash-details__summary"),
         html.Div([
@@ -120,8 +128,22 @@ def table_panel(table_id: str, *, summary: str = "Show the data as a table", ope
                         className="usa-button usa-button--outline usa-button--small"),
             dcc.Download(id=f"{table_id}-download"),
         ], className="dash-downloads"),
-        html.Div(children, id=table_id),
-    ], open=open, className="dash-details")
+        dcc.Loading(table, type="dot") if lazy else table,
+    ], open=open, className="dash-details", **lazy_panel)
+
+
+def register_lazy_table(table_id: str, build: Callable[..., Table], filters: list[State]) -> None:
+    """Draw the table of a `lazy` panel while it is open, from `build(*filter values)`, again when a
+    filter changes; closed, the table is dropped. Registers the panel's `open` with the validation
+    registry; each filter must already be registered."""
+    validation.register(f"{table_id}-panel", "open", validation.opened)
+
+    @dash.callback(Output(table_id, "children"), Input(f"{table_id}-panel", "open"),
+                   *[Input(f.component_id, f.component_property) for f in filters])
+    @validation.validated
+    @cached_answer
+    def lazy_table(is_open, *values):
+        return data_table(build(*values)) if is_open else None
 
 
 def register_downloads(table_id: str, build: Callable[..., Table], state: list[State]) -> None:

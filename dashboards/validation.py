@@ -77,6 +77,15 @@ def clicks(value) -> int:
     return value
 
 
+def opened(value) -> bool:
+    """Whether a toggle (a details panel) is open: true or false, none read as closed."""
+    if value is None:
+        return False
+    if not isinstance(value, bool):
+        raise ValueError("a toggle is open (true) or closed (false)")
+    return value
+
+
 def choice(*allowed: str, default: Optional[str] = None) -> Callable:
     """One of `allowed` texts (a sort order, a view); None reads as `default`."""
     def convert(value) -> Optional[str]:

@@ -189,7 +189,11 @@ def test_a_link_with_filters_opens_the_page_with_them(executive):
 def test_the_heatmap_table_downloads_exactly_what_it_shows(executive, button, kind):
     filters = {"heatmap-period.value": "FY2026-Q4", "heatmap-agency.value": "all", "heatmap-component.value": "all",
                "heatmap-life-experience.value": "all", "heatmap-sort.value": "worst"}
-    shown = answer(executive, body("heatmap-table.children", filters, "heatmap-period.value"))
+    closed = answer(executive, body("heatmap-table.children", {**filters, "heatmap-table-panel.open": False},
+                                    "heatmap-table-panel.open"))
+    assert closed["heatmap-table"]["children"] is None, "a closed panel draws no table"
+    shown = answer(executive, body("heatmap-table.children", {**filters, "heatmap-table-panel.open": True},
+                                   "heatmap-table-panel.open"))
     html = shown["heatmap-table"]["children"]["props"]["children"]["props"]["children"]
     first_program = re.search(r'<th scope="row"><a class="usa-link" href="[^"]+">([^<]+)</a>', html).group(1)
     rows = html.count("<tr>") - 1
@@ -213,6 +217,14 @@ def test_a_hostile_click_count_answers_400(executive, value):
     response = executive.post(URL, json=request)
     assert response.status_code == 400
     assert response.get_json()["detail"].startswith("heatmap-table-csv.n_clicks: ")
+
+
+@pytest.mark.parametrize("value", ["true", 1, [], {"open": True}])
+def test_a_hostile_panel_state_answers_400(executive, value):
+    request = body("heatmap-table.children", {"heatmap-table-panel.open": value}, "heatmap-table-panel.open")
+    response = executive.post(URL, json=request)
+    assert response.status_code == 400
+    assert response.get_json()["detail"].startswith("heatmap-table-panel.open: ")
 
 
 def test_a_hostile_query_string_answers_400(executive):

@@ -93,3 +93,14 @@
     subtree: true, childList: true, attributes: true, attributeFilter: ['tabindex', 'aria-labelledby']
   });
 })();
+
+/* A table panel drawn only while open (components.table_panel(lazy=True)) tells Dash when it opens
+   or closes, so the server draws its table then; by mouse, keyboard or script alike. */
+document.addEventListener('toggle', function (event) {
+  var panel = event.target;
+  var clientside = window.dash_clientside;
+  if (panel && panel.id && panel.getAttribute && panel.getAttribute('data-lazy-table') === 'true' &&
+      clientside && typeof clientside.set_props === 'function') {
+    clientside.set_props(panel.id, {open: panel.open});
+  }
+}, true);

@@ -65,7 +65,7 @@ def layout(**query):
         ], className="dash-filters", role="group", **{"aria-label": "Filters"}),
         html.P(id="heatmap-summary", className="dash-lede", role="status"),
         dcc.Loading(dcc.Graph(id="heatmap-graph", config={"displaylogo": False}), type="dot"),
-        components.table_panel("heatmap-table", summary="Show the heatmap as a table, with downloads"),
+        components.table_panel("heatmap-table", summary="Show the heatmap as a table, with downloads", lazy=True),
         html.Div(id="heatmap-open", hidden=True),
     ])
 
@@ -111,13 +111,21 @@ def summary(heat: queries.Heatmap) -> str:
     return said
 
 
-@callback(Output("heatmap-graph", "figure"), Output("heatmap-table", "children"), Output("heatmap-summary", "children"),
+@callback(Output("heatmap-graph", "figure"), Output("heatmap-summary", "children"),
           *[Input(p.control, "value") for p in url.params])
 @validation.validated
 @cached_answer
 def update_heatmap(period, agency_id, component_id, life_experience_id, sort):
     heat = heatmap_for(period, agency_id, component_id, life_experience_id, sort)
-    return figures.heatmap_figure(heat), components.data_table(heatmap_table(heat)), summary(heat)
+    return figures.heatmap_figure(heat), summary(heat)
+
+
+def _table(*values) -> tables.Table:
+    return heatmap_table(heatmap_for(*values))
+
+
+# 500 programs × 7 drivers are 3,500 rows: drawn when the table is opened, not on every filter change.
+components.register_lazy_table("heatmap-table", _table, FILTERS)
 
 
 @callback(Output("heatmap-component", "options"), Input("heatmap-agency", "value"), prevent_initial_call=True)
@@ -126,7 +134,7 @@ def component_choices(agency_id):
     return _component_options(agency_id)
 
 
-components.register_downloads("heatmap-table", lambda *values: heatmap_table(heatmap_for(*values)), FILTERS)
+components.register_downloads("heatmap-table", _table, FILTERS)
 
 # A selected cell opens its program's page (in the browser: no request to the server).
 clientside_callback(
