@@ -8,6 +8,7 @@ role may follow: a plan, and the why-page of its proposals, only where `visible_
 """
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import Optional
 
 import sqlalchemy as sa
@@ -85,39 +86,42 @@ class LeaderPlan:
     elements: list[ElementRatings] = field(default_factory=list)
     plan_href: Optional[str] = None  # set only for who may see the plan
 
-    @property
+    # What follows is read from the elements once each (a page reads each several times for 2,000
+    # plans); a plan is complete before anything reads it, and `for_scope` makes new ones.
+
+    @cached_property
     def cx_elements(self) -> list[ElementRatings]:
         return [e for e in self.elements if e.has_cx]
 
-    @property
+    @cached_property
     def requirements(self) -> list[RequirementRating]:
         return [r for e in self.elements for r in e.requirements]
 
-    @property
+    @cached_property
     def lowest(self) -> Optional[RequirementRating]:
         """The CX requirement with the lowest proposal (None when none is proposed yet)."""
         rated = [r for r in self.requirements if r.proposed is not None]
         return min(rated, key=lambda r: r.proposed) if rated else None
 
-    @property
+    @cached_property
     def at_risk(self) -> list[ElementRatings]:
         return [e for e in self.elements if e.at_risk]
 
-    @property
+    @cached_property
     def cx_proposed(self) -> Optional[int]:
         """The lowest proposal of the elements holding CX requirements (None: none proposed yet)."""
         proposed = [e.proposed for e in self.cx_elements if e.proposed is not None]
         return min(proposed) if proposed else None
 
-    @property
+    @cached_property
     def decided(self) -> bool:
         return bool(self.elements) and all(e.decided is not None for e in self.elements)
 
-    @property
+    @cached_property
     def decided_count(self) -> int:
         return sum(1 for e in self.elements if e.decided is not None)
 
-    @property
+    @cached_property
     def summary(self):
         """OPM's summary (scorecard.ratings) of the decided ratings: a score and level once every
         element is decided (a critical element decided at 1 settles the level at 1 already)."""
@@ -127,7 +131,7 @@ class LeaderPlan:
     def level(self) -> Optional[int]:
         return self.summary.level
 
-    @property
+    @cached_property
     def overridden(self) -> int:
         return sum(1 for e in self.elements if e.overridden)
 
