@@ -246,3 +246,32 @@ def test_a_new_process_has_dash_ready_before_its_first_request(tmp_path):
     ready, callbacks, router = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                                               check=True, cwd=Path(__file__).parents[1]).stdout.split()
     assert ready == "True" and int(callbacks) > 20 and router == "True", "set up, the pages' router too"
+
+
+def test_the_flask_and_dash_pages_show_the_products_own_icon(executive):
+    """One product: the same icon on both, not Plotly's, and no request for a /favicon.ico that is not there."""
+    for page in ("/", "/dashboards/"):
+        html = executive.get(page).get_data(as_text=True)
+        found = re.search(r'<link rel="icon" type="image/x-icon" href="([^"]+)"', html)
+        assert found, f"{page} names no icon"
+        with executive.get(found.group(1).replace("&amp;", "&")) as icon:
+            assert icon.status_code == 200 and icon.data[:4] == b"\x00\x00\x01\x00", f"{page}: {found.group(1)}"
+            assert icon.data == (Path(__file__).parents[1] / "scorecard/static/favicon.ico").read_bytes()
+
+
+def test_the_served_app_is_settled_for_serving(tmp_path):
+    """wsgi.py, as gunicorn loads it: start-up objects frozen out of the collector's way, and the
+    collector's thresholds raised (scorecard.settle_for_serving)."""
+    import os
+    import subprocess
+    import sys
+
+    from scorecard import COLLECT_AFTER
+
+    env = {**os.environ, "SCORECARD_ENV": "development", "DATABASE_URL": f"sqlite:///{tmp_path}/served.db",
+           "SECRET_KEY": "settled"}
+    script = "import gc, wsgi\nprint(gc.get_freeze_count(), *gc.get_threshold())"
+    frozen, *threshold = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,
+                                        cwd=Path(__file__).parents[1], env=env).stdout.split()
+    assert int(frozen) > 100_000, "the start-up objects are frozen"
+    assert tuple(int(t) for t in threshold) == COLLECT_AFTER
