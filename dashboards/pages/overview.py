@@ -52,7 +52,8 @@ def layout(**query):
             components.filter_control("overview-agency", "Agency", agencies, values["agency"]),
         ], className="dash-filters", role="group", **{"aria-label": "Filters"}),
         dcc.Loading(html.Div(id="overview-body"), type="dot"),
-        components.table_panel("overview-programs", summary="Show every program's status as a table, with downloads"),
+        components.table_panel("overview-programs", summary="Show every program's status as a table, with downloads",
+                               lazy=True),
         briefing.panel("overview-briefing"),
     ])
 
@@ -235,14 +236,15 @@ def programs_table(period, agency_id) -> tables.Table:
         rows=rows, name=f"program-status-{chosen or 'none'}")
 
 
-@callback(Output("overview-body", "children"), Output("overview-programs", "children"),
-          Input("overview-period", "value"), Input("overview-agency", "value"))
+@callback(Output("overview-body", "children"), Input("overview-period", "value"), Input("overview-agency", "value"))
 @validation.validated
 @cached_answer
 def update_overview(period, agency_id):
-    return body(overview_for(period, agency_id), agency_id), components.data_table(programs_table(period, agency_id))
+    return body(overview_for(period, agency_id), agency_id)
 
 
-components.register_downloads("overview-programs", programs_table,
-                              [State("overview-period", "value"), State("overview-agency", "value")])
+FILTERS = [State("overview-period", "value"), State("overview-agency", "value")]
+# Every program's status, hundreds of rows: drawn when its panel is opened.
+components.register_lazy_table("overview-programs", programs_table, FILTERS)
+components.register_downloads("overview-programs", programs_table, FILTERS)
 briefing.register("overview-briefing", State("overview-period", "value"), State("overview-agency", "value"))
