@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import calendar
+import functools
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -144,6 +145,13 @@ def parse_period(value=None, *, fiscal_year=None, quarter=None) -> Period:
         return _checked(value, lambda: Period.from_date(value))
     if not isinstance(value, str):
         raise PeriodError(f"not a fiscal quarter: {value!r} (accepted: {ACCEPTED})")
+    return _parse_text(value)
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse_text(value: str) -> Period:
+    """A quarter from its text; kept, as a Period is immutable: a page reads the same few quarters'
+    texts thousands of times (a refusal is raised again each time, not kept)."""
     text = " ".join(value.split()).lower()
     for pattern, kind in _PATTERNS:
         match = pattern.match(text)
