@@ -8,9 +8,10 @@ Downloads: put `table_panel("x-table")` in the layout, fill `x-table.children` w
 converted filter values and returns the `tables.Table` shown — the download recomputes it (from
 the cache) instead of trusting what the browser sends back.
 
-A table of thousands of rows (the heatmap's) is drawn only while its panel is open:
-`table_panel("x-table", lazy=True)` and `register_lazy_table("x-table", build, filters)` in place
-of filling it from the page's callback. Closed, the page's answer carries no table at all.
+A long table (the heatmap's 3,500 rows, the overview's every program) is drawn only while its
+panel is open: `table_panel("x-table", lazy=True)` and `register_lazy_table("x-table", build,
+filters)` in place of filling it from the page's callback. Closed, the page's answer carries no
+table at all.
 """
 from collections.abc import Callable
 from typing import Optional
