@@ -145,19 +145,26 @@ def parse_period(value=None, *, fiscal_year=None, quarter=None) -> Period:
         return _checked(value, lambda: Period.from_date(value))
     if not isinstance(value, str):
         raise PeriodError(f"not a fiscal quarter: {value!r} (accepted: {ACCEPTED})")
+    if type(value) is str and len(value) <= _KEPT_UP_TO:
+        return _parse_kept(value)
     return _parse_text(value)
 
 
-@functools.lru_cache(maxsize=4096)
+_KEPT_UP_TO = 40  # characters: the longest spelling of a quarter is well under; a file's long cell is not kept
+
+
 def _parse_text(value: str) -> Period:
-    """A quarter from its text; kept, as a Period is immutable: a page reads the same few quarters'
-    texts thousands of times (a refusal is raised again each time, not kept)."""
     text = " ".join(value.split()).lower()
     for pattern, kind in _PATTERNS:
         match = pattern.match(text)
         if match:
             return _checked(value, lambda kind=kind, match=match: _build(kind, match.groupdict()))
     raise PeriodError(f"not a fiscal quarter: {value!r} (accepted: {ACCEPTED})")
+
+
+# A quarter's short plain text, parsed once and kept (a Period is immutable): a page reads the same
+# few quarters' texts thousands of times. A refusal is raised again each time, not kept.
+_parse_kept = functools.lru_cache(maxsize=4096)(_parse_text)
 
 
 def _build(kind: str, parts: dict) -> Period:

@@ -143,3 +143,23 @@ def test_range_latest_and_months():
     assert latest_complete_period(date(2025, 1, 1)) == Period(2025, 1)
     assert [quarter_of_month(2024, m).quarter for m in range(1, 13)] == [2, 2, 2, 3, 3, 3, 4, 4, 4, 1, 1, 1]
     assert quarter_of_month(2024, 10).fiscal_year == 2025
+
+
+def test_a_quarter_text_is_kept_only_when_short_and_plain():
+    """Short texts are parsed once and kept; a long cell from a file is parsed but not kept (it would
+    hold its memory), a str subclass neither (its own split or lower may differ), a refusal never."""
+    from scorecard import periods
+
+    kept = periods._parse_kept.cache_info().currsize
+    padded = "FY2025" + " " * 100_000 + "Q1"
+    assert parse_period(padded) == Period(2025, 1)
+    assert periods._parse_kept.cache_info().currsize == kept, "a long text is not kept"
+
+    class Odd(str):
+        __hash__ = None
+
+    assert parse_period(Odd("FY2024-Q4")) == Period(2024, 4)
+    for _ in range(2):
+        with pytest.raises(PeriodError, match="FY2025-Q9"):
+            parse_period("FY2025-Q9")
+    assert parse_period("fy25 q2") is parse_period("fy25 q2"), "a short text is parsed once"
