@@ -80,8 +80,8 @@ def _migrations_dir() -> str:
 
 
 # When the garbage collector looks for cycles: after this many more container objects made than
-# freed (Python's default is 700), and its older generations after 20 and 100 of the younger's.
-COLLECT_AFTER = (50_000, 20, 100)
+# freed (Python's default is 700), and its older generations after 10 of the younger's.
+COLLECT_AFTER = (20_000, 10, 10)
 
 
 def settle_for_serving() -> None:
@@ -90,12 +90,14 @@ def settle_for_serving() -> None:
     of the garbage collector's view, so that its full collections walk only what requests made;
     and let requests allocate more before it looks for cycles (COLLECT_AFTER). A dashboard answer
     makes tens of thousands of short-lived objects that reference counting frees as it goes: with
-    the default threshold the collector ran about a hundred times within one overview, among them
-    full collections of ~30 ms that made its slowest answers. Called once by the served entry point
-    (wsgi.py). Measured on the dashboard benchmark (1,000,000 observations, cold): freezing took
-    the overview's answer from 658 to 431 ms (p50), the heatmap's from 277 to 195 ms; the
-    thresholds then took the time collecting within one overview from 53 to 0 ms, within the
-    leaders page from 147 to 25 ms."""
+    the default threshold the collector ran about a hundred times within one overview. Called once
+    by the served entry point (wsgi.py). Measured on the dashboard benchmark (1,000,000
+    observations, cold): freezing took the overview's answer from 658 to 431 ms (p50), the
+    heatmap's from 277 to 195 ms. The threshold, over 20 cold answers of five pages (overview,
+    leaders, heatmap, life experiences, compliance): time collecting 1,439 -> 323 ms, the longest
+    single pause 136 -> 25 ms. A higher one (50,000) collected less in total but makes the middle
+    generation hold what every in-flight request has made, so its rarer collections pause longer
+    for all of a worker's threads."""
     gc.collect()
     gc.freeze()
     gc.set_threshold(*COLLECT_AFTER)
