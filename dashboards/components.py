@@ -117,7 +117,7 @@ def table_panel(table_id: str, *, summary: str = "Show the data as a table", ope
     """A details/summary toggle holding the table (`table_id`, filled by the page's callback, or,
     `lazy`, by `register_lazy_table` while the panel is open) and its CSV and XLSX download buttons
     (`register_downloads`)."""
-    table = html.Div(children, id=table_id)
+    table = html.Div(_drawing() if lazy else children, id=table_id)
     # A lazy panel tells Dash when it opens or closes (dashboards/assets/scorecard.js), as `open`.
     lazy_panel = {"id": f"{table_id}-panel", "data-lazy-table": "true"} if lazy else {}
     return html.Details([
@@ -129,22 +129,33 @@ def table_panel(table_id: str, *, summary: str = "Show the data as a table", ope
                         className="usa-button usa-button--outline usa-button--small"),
             dcc.Download(id=f"{table_id}-download"),
         ], className="dash-downloads"),
-        dcc.Loading(table, type="dot") if lazy else table,
+        *([html.P(id=f"{table_id}-status", role="status", className="usa-sr-only")] if lazy else []), table,
     ], open=open, className="dash-details", **lazy_panel)
+
+
+def _drawing() -> html.P:
+    """What a lazy panel holds until its table comes: said in words, not only by a spinner."""
+    return html.P("Drawing the table…", className="dash-table-pending")
 
 
 def register_lazy_table(table_id: str, build: Callable[..., Table], filters: list[State]) -> None:
     """Draw the table of a `lazy` panel while it is open, from `build(*filter values)`, again when a
-    filter changes; closed, the table is dropped. Registers the panel's `open` with the validation
-    registry; each filter must already be registered."""
+    filter changes, and say so in the panel's status (announced by screen readers); closed, the
+    table is dropped. Registers the panel's `open` with the validation registry; each filter must
+    already be registered."""
     validation.register(f"{table_id}-panel", "open", validation.opened)
 
-    @dash.callback(Output(table_id, "children"), Input(f"{table_id}-panel", "open"),
-                   *[Input(f.component_id, f.component_property) for f in filters])
+    @dash.callback(Output(table_id, "children"), Output(f"{table_id}-status", "children"),
+                   Input(f"{table_id}-panel", "open"), *[Input(f.component_id, f.component_property) for f in filters],
+                   prevent_initial_call=True)
     @validation.validated
     @cached_answer
     def lazy_table(is_open, *values):
-        return data_table(build(*values)) if is_open else None
+        if not is_open:
+            return _drawing(), ""
+        table = build(*values)
+        rows = len(table.rows)
+        return data_table(table), f"Table shown: {rows:,} {'row' if rows == 1 else 'rows'}."
 
 
 def register_downloads(table_id: str, build: Callable[..., Table], state: list[State]) -> None:

@@ -195,10 +195,12 @@ def test_the_heatmap_table_downloads_exactly_what_it_shows(executive, button, ki
                "heatmap-life-experience.value": "all", "heatmap-sort.value": "worst"}
     closed = answer(executive, body("heatmap-table.children", {**filters, "heatmap-table-panel.open": False},
                                     "heatmap-table-panel.open"))
-    assert closed["heatmap-table"]["children"] is None, "a closed panel draws no table"
+    assert "<table" not in json.dumps(closed) and closed["heatmap-table-status"]["children"] == "", "no table closed"
+    assert closed["heatmap-table"]["children"]["props"]["children"] == "Drawing the table…", "said, for the next opening"
     shown = answer(executive, body("heatmap-table.children", {**filters, "heatmap-table-panel.open": True},
                                    "heatmap-table-panel.open"))
     html = shown["heatmap-table"]["children"]["props"]["children"]["props"]["children"]
+    assert shown["heatmap-table-status"]["children"] == f"Table shown: {html.count('<tr>') - 1:,} rows."
     first_program = re.search(r'<th scope="row"><a class="usa-link" href="[^"]+">([^<]+)</a>', html).group(1)
     rows = html.count("<tr>") - 1
     data = answer(executive, body("heatmap-table-download.data", {**filters, f"{button}.n_clicks": 1},
