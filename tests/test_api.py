@@ -532,3 +532,19 @@ def test_a_long_file_name_keeps_its_extension_on_the_web_and_through_the_api(api
             assert batch.filename.startswith("Quarterly CX report") and batch.filename.endswith(".csv")
             assert len(batch.filename) == 300 and batch.stored_path.endswith(".csv")
             assert batch.status is BatchStatus.rejected and batch.errors, batch.message  # read as a CSV, row refused
+
+
+def test_json_nested_too_deeply_answers_400_and_changes_nothing(api, http):
+    """Python's parser gives up on ~1,000 levels of nesting with a RecursionError, not a ValueError;
+    a body of 60 KB of brackets must still be bad input (400), on the API as on the dashboards."""
+    secret = _secret(api, "officer")
+    with api.app_context():
+        cid = _commitment_of("CFO")
+    url = f"{PREFIX}/commitments/{cid}"
+    read = http.get(url, headers=_bearer(secret))
+    deep = '{"note": ' + "[" * 30_000 + "]" * 30_000 + "}"
+    answer = http.patch(url, data=deep, content_type="application/json",
+                        headers={**_bearer(secret), "If-Match": read.headers["ETag"]})
+    assert answer.status_code == 400, answer.get_data(as_text=True)[:300]
+    assert answer.get_json()["errors"][0]["message"] == "Invalid JSON body."
+    assert http.get(url, headers=_bearer(secret)).get_json() == read.get_json()

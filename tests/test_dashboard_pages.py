@@ -233,6 +233,14 @@ def test_a_hostile_panel_state_answers_400(executive, value):
     assert response.get_json()["detail"].startswith("heatmap-table-panel.open: ")
 
 
+def test_json_nested_too_deeply_answers_400(executive):
+    """60 KB of brackets (under the body limit) end Python's parser in a RecursionError: bad input."""
+    request = body("heatmap-table.children", {"heatmap-table-panel.open": True}, "heatmap-table-panel.open")
+    sent = json.dumps(request).replace("true", "[" * 30_000 + "]" * 30_000, 1)
+    response = executive.post(URL, data=sent, content_type="application/json")
+    assert response.status_code == 400, response.get_data(as_text=True)[:300]
+
+
 def test_a_hostile_query_string_answers_400(executive):
     request = body("dashboards-heatmap-url.search", {"dashboards-heatmap-url.search": "?" + "a" * 5000},
                    "dashboards-heatmap-url.search")

@@ -8,6 +8,7 @@ from webargs.multidictproxy import MultiDictProxy
 from werkzeug.datastructures import CombinedMultiDict
 from werkzeug.exceptions import HTTPException, default_exceptions
 
+from scorecard import json_bodies
 from scorecard.api.problems import (
     PROBLEM_JSON,
     ApiProblem,
@@ -27,6 +28,10 @@ class Parser(FlaskParser):
     __location_map__ = {**FlaskParser.__location_map__, "multipart": "load_multipart"}
     DEFAULT_UNKNOWN_BY_LOCATION = {**FlaskParser.DEFAULT_UNKNOWN_BY_LOCATION, "query": ma.RAISE,
                                    "multipart": ma.RAISE}
+
+    def _raw_load_json(self, req):
+        """The body as JSON; nesting too deep for the parser is invalid JSON (400), as in Flask."""
+        return json_bodies.refusing_depth(lambda: super(Parser, self)._raw_load_json(req))
 
     def load_querystring(self, req, schema):
         return _single_values(MultiDictProxy(req.args, schema), schema)
