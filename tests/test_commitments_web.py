@@ -627,3 +627,23 @@ def test_a_commitment_started_from_a_capacity_domain_is_prefilled(demo):
     assert f'<option selected value="{component.id}">' in page
     odd = client.get("/commitments/new?capacity_domain=Astrology&component_id=10000000000000000000000")
     assert odd.status_code == 200 and 'selected value="Astrology"' not in odd.get_data(as_text=True)
+
+
+def test_a_hostile_opened_snapshot_is_read_as_none_not_a_failure(demo):
+    """The form's hidden snapshot of the fields as opened comes back from the browser, and is read when
+    the save meets someone else's: brackets nested too deeply for Python's parser count as no
+    snapshot, as any unreadable one does, and the conflict is shown."""
+    officer = signed_in(demo, CFO_OFFICER)
+    with demo.app_context():
+        target = cfo_open_commitment()
+        cid, version = target.id, target.version
+    url = f"/commitments/{cid}/edit"
+    page = officer.get(url).get_data(as_text=True)
+    with demo.app_context():  # someone else saves first
+        db.session.execute(sa.update(Commitment).where(Commitment.id == cid)
+                           .values(next_step="Theirs", version=version + 1))
+        db.session.commit()
+    answer = submit(officer, url, page=page, opened="[" * 30_000 + "]" * 30_000, next_step="Mine")
+    assert answer.status_code == 409, answer.get_data(as_text=True)[:300]
+    with demo.app_context():
+        assert db.session.get(Commitment, cid).next_step == "Theirs", "nothing of mine saved over theirs"

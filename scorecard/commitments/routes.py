@@ -12,6 +12,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
+from scorecard import json_bodies
 from scorecard.commitments import bp
 from scorecard.commitments.export import write_commitments
 from scorecard.commitments.forms import (
@@ -249,8 +250,8 @@ def _opened_at(form, commitment: Commitment) -> None:
 def _opened(form) -> dict:
     """The fields as the form was opened (a hidden field; anything unreadable counts as none)."""
     try:
-        opened = json.loads(form.opened.data or "{}")
-    except ValueError:
+        opened = json_bodies.refusing_depth(lambda: json.loads(form.opened.data or "{}"))
+    except ValueError:  # malformed, or nested too deeply to read
         return {}
     return opened if isinstance(opened, dict) else {}
 
