@@ -196,7 +196,7 @@ def test_the_heatmap_table_downloads_exactly_what_it_shows(executive, button, ki
     closed = answer(executive, body("heatmap-table.children", {**filters, "heatmap-table-panel.open": False},
                                     "heatmap-table-panel.open"))
     assert "<table" not in json.dumps(closed) and closed["heatmap-table-status"]["children"] == "", "no table closed"
-    assert closed["heatmap-table"]["children"]["props"]["children"] == "Drawing the table…", "said, for the next opening"
+    assert closed["heatmap-table"]["children"]["props"]["children"] == "Drawing the table…", "for the next opening"
     shown = answer(executive, body("heatmap-table.children", {**filters, "heatmap-table-panel.open": True},
                                    "heatmap-table-panel.open"))
     html = shown["heatmap-table"]["children"]["props"]["children"]["props"]["children"]
