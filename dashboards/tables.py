@@ -22,6 +22,7 @@ STATUS_WORDS = {
 }
 
 TEXT, NUMBER, COUNT, STATUS = "text", "number", "count", "status"
+NO_NUMBER = "—"  # a number or count without a value
 
 
 def status_word(status: Optional[str]) -> str:
@@ -39,14 +40,17 @@ class Column:
     link: Optional[str] = None  # the row key holding this cell's URL
     row_header: bool = False
 
+    @property
+    def number_format(self) -> str:
+        """How a number or count reads: thousands separated, a number to `decimals` places."""
+        return "," if self.kind == COUNT else f",.{self.decimals}f"
+
     def text(self, value: Any) -> str:
         """The cell as it reads on the page."""
         if value is None:
-            return "—" if self.kind in (NUMBER, COUNT) else ""
-        if self.kind == NUMBER:
-            return f"{value:,.{self.decimals}f}"
-        if self.kind == COUNT:
-            return f"{value:,}"
+            return NO_NUMBER if self.kind in (NUMBER, COUNT) else ""
+        if self.kind in (NUMBER, COUNT):
+            return format(value, self.number_format)
         if self.kind == STATUS:
             return status_word(value)
         return str(value)
@@ -110,11 +114,11 @@ def _cell_writer(column: Column):
     (digits, separators, a dash) has nothing to escape."""
     key, link = column.key, column.link
     if column.kind in (NUMBER, COUNT) and not link and not column.row_header:
-        spec = "," if column.kind == COUNT else f",.{column.decimals}f"
+        spec = column.number_format
 
         def number(row: dict) -> str:
             value = row.get(key)
-            return '<td class="dash-num">—</td>' if value is None else f'<td class="dash-num">{value:{spec}}</td>'
+            return f'<td class="dash-num">{NO_NUMBER if value is None else format(value, spec)}</td>'
         return number
     written: dict = {}
 
