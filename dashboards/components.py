@@ -18,6 +18,7 @@ from typing import Optional
 
 import dash
 from dash import Input, Output, State, dcc, html
+from dash.development.base_component import Component
 
 from dashboards import tables, validation
 from dashboards.cache import cached_answer
@@ -103,11 +104,27 @@ def link_list(items: list[tuple[str, str]], *, empty: str = "None."):
 
 # ------------------------------------------------------------------------------ data tables
 
+class TableHtml(Component):
+    """A table as the HTML `tables.to_html` wrote, drawn by the browser's own parser
+    (dashboards/assets/tables.js): one component for the page however long the table. Dash's
+    Markdown component parses HTML as JSX and took seconds for a few thousand rows."""
+
+    _namespace = "dashboards"  # window.dashboards.TableHtml
+    _type = "TableHtml"
+    _prop_names = ["id", "html", "className"]
+    _valid_wildcard_attributes: list = []
+    available_properties = _prop_names
+    available_wildcard_properties: list = []
+
+    def __init__(self, html: str, className: Optional[str] = None, id: Optional[str] = None):
+        super().__init__(html=html, **{k: v for k, v in (("className", className), ("id", id)) if v is not None})
+
+
 def data_table(table: Table) -> html.Div:
     """The table with its caption, column headers (`scope="col"`) and a row header per row, in a
-    scrollable region. Drawn from `tables.to_html` as one component: a table of a few hundred rows
-    as separate Dash components would cost the browser seconds to draw."""
-    return html.Div(dcc.Markdown(tables.to_html(table), dangerously_allow_html=True, className="dash-table-html"),
+    scrollable region, drawn from `tables.to_html` as one component (`TableHtml`): a table of a
+    few hundred rows as separate Dash components would cost the browser seconds to draw."""
+    return html.Div(TableHtml(tables.to_html(table), className="dash-table-html"),
                     className="usa-table-container--scrollable dash-table-wrap", tabIndex="0",
                     role="region", **{"aria-label": table.caption})
 

