@@ -8,6 +8,12 @@ Downloads: put `table_panel("x-table")` in the layout, fill `x-table.children` w
 converted filter values and returns the `tables.Table` shown — the download recomputes it (from
 the cache) instead of trusting what the browser sends back.
 
+A table too long to draw at once (the leaders list, 2,000 rows) is shown a page at a time:
+`pager(table_id, label, page)` under its panel, the page in the URL (a `QueryParam` on
+`<table_id>-page`, prop "data", `first_on_change`), `register_pager(table_id)` at import, and the
+page's callback reads the page the reader asked for with `page_wanted`. The downloads hold every
+page.
+
 A long table (the heatmap's 3,500 rows, the overview's every program) is drawn only while its
 panel is open: `table_panel("x-table", lazy=True)` and `register_lazy_table("x-table", build,
 filters)` in place of filling it from the page's callback. Closed, the page's answer carries no
@@ -173,6 +179,30 @@ def register_lazy_table(table_id: str, build: Callable[..., Table], filters: lis
         table = build(*values)
         rows = len(table.rows)
         return data_table(table), f"Table shown: {rows:,} {'row' if rows == 1 else 'rows'}."
+
+
+def pager(table_id: str, label: str, page) -> html.Nav:
+    """Previous and next buttons for a table shown a page at a time, the range shown between them
+    (a status, announced), and the page number (`<table_id>-page`, kept in the URL)."""
+    button = "usa-button usa-button--outline usa-button--small"
+    return html.Nav([
+        dcc.Store(id=f"{table_id}-page", data=page),
+        html.Button("Previous page", id=f"{table_id}-prev", n_clicks=0, type="button", className=button),
+        html.P(id=f"{table_id}-range", role="status", className="dash-pager__range"),
+        html.Button("Next page", id=f"{table_id}-next", n_clicks=0, type="button", className=button),
+    ], className="dash-pager", **{"aria-label": label})
+
+
+def register_pager(table_id: str) -> None:
+    """Register the pager's buttons with the validation registry (its page is a `QueryParam`)."""
+    validation.register(f"{table_id}-prev", "n_clicks", validation.clicks)
+    validation.register(f"{table_id}-next", "n_clicks", validation.clicks)
+
+
+def page_wanted(table_id: str, page: int) -> int:
+    """The page the reader asks for: one on from `page` after Next, one back after Previous
+    (`tables.page_of` keeps it within the table)."""
+    return page + {f"{table_id}-next": 1, f"{table_id}-prev": -1}.get(dash.ctx.triggered_id, 0)
 
 
 def register_downloads(table_id: str, build: Callable[..., Table], state: list[State]) -> None:

@@ -17,7 +17,9 @@ A page declares its filters once:
 history entry without reloading), and when the location changes under it (back, forward) it sets
 the controls from the query string. Other callbacks just take the controls as inputs. Each
 control's value is checked by the same converter the validation registry uses for it; a value
-equal to the parameter's `omit` (the "all" choice) is left out of the query string.
+equal to the parameter's `omit` (the "all" choice) is left out of the query string. A parameter
+marked `first_on_change` (a long table's page) goes back to its default when another one changes:
+a new filter shows its first page.
 """
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -42,6 +44,7 @@ class QueryParam:
     default: Any = None
     omit: Any = None
     prop: str = "value"
+    first_on_change: bool = False  # a page number: back to its default when another parameter changes
 
     def default_value(self):
         return self.default() if callable(self.default) else self.default
@@ -112,5 +115,10 @@ class UrlState:
                 wanted = self.read_search(search)
                 return [dash.no_update] + [wanted[p.name] if wanted[p.name] != now else dash.no_update
                                            for p, now in zip(self.params, current)]
+            # Another filter changed: a page number goes back to the first page, in the URL and its control.
+            reset = [p.first_on_change and dash.ctx.triggered_id != p.control and now != p.default_value()
+                     for p, now in zip(self.params, current)]
+            current = [p.default_value() if back else now for p, now, back in zip(self.params, current, reset)]
             written = self.search({p.name: v for p, v in zip(self.params, current)})
-            return [written if written != (search or "") else dash.no_update, *unchanged]
+            return [written if written != (search or "") else dash.no_update,
+                    *[now if back else dash.no_update for now, back in zip(current, reset)]]

@@ -25,6 +25,7 @@ MAX_TEXT = 2000             # a pathname or query string
 MAX_PERIOD_TEXT = 40
 MAX_ID = 2**31 - 1          # the largest id a 32-bit integer column holds (PostgreSQL `integer`)
 MIN_FISCAL_YEAR, MAX_FISCAL_YEAR = 2000, 2100  # as capacity assessments and plans accept them
+MAX_PAGE = 100_000          # a page of a long table (a page past the last one shows the last)
 
 
 class CallbackInputError(BadRequest):
@@ -74,6 +75,17 @@ def clicks(value) -> int:
         return 0
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_ID:
         raise ValueError("a click count is a whole number")
+    return value
+
+
+def page_number(value) -> int:
+    """A page of a long table: a whole number from 1 (3 or "3"); none reads as the first."""
+    if value is None:
+        return 1
+    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 6:
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_PAGE:
+        raise ValueError(f"a page is a whole number from 1 to {MAX_PAGE:,}")
     return value
 
 

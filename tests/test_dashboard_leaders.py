@@ -141,7 +141,8 @@ def test_the_page_links_the_plans_each_role_may_see(app, role, function, leader)
     layout = page(client, "/dashboards/leaders")
     assert "Leaders' CX requirements" in json.dumps(layout)
     shown = answer(client, body("leaders-table.children", _values(), "leaders-year.value"))
-    words = json.dumps(shown, ensure_ascii=False)
+    words = json.dumps([shown, answer(client, body("leaders-levels.children", _values(), "leaders-year.value"))],
+                       ensure_ascii=False)
     for expected in ("Amy Deputy, Deputy CFO", "Dan Director, Program Director", "Zoe Head", "Bureau One",
                      "Results Driven: proposed 2", "not yet decided", "FY2027 plans with CX requirements (n = 3)",
                      "None yet", "At risk: an element proposed below 3"):
@@ -213,3 +214,82 @@ def test_hostile_values_answer_400_naming_the_input(app):
                 assert response.get_json()["detail"].startswith(f"{spec}: ")
     good = client.post(URL, json=body("leaders-table.children", _values("2026", str(2**31 - 1)), "leaders-year.value"))
     assert good.status_code == 200 and "No leader with a CX requirement" in good.get_data(as_text=True)
+
+
+# ------------------------------------------------------------------------------ the list a page at a time
+
+PAGED = ("leaders-table.children", "leaders-table-page.data", "leaders-table-range.children",
+         "leaders-table-prev.disabled", "leaders-table-next.disabled")
+
+
+def _page(client, page, pressed=None, **filters) -> dict:
+    """What the list's callback answers on `page` (as the URL holds it), after `pressed` ("prev" or "next")."""
+    changed = f"leaders-table-{pressed}.n_clicks" if pressed else "leaders-table-page.data"
+    values = {**_values(**filters), "leaders-table-page.data": page}
+    if pressed:
+        values[changed] = 1
+    return answer(client, body("leaders-table.children", values, changed))
+
+
+def _leaders_on(shown: dict) -> list[str]:
+    return re.findall(r'<th scope=\\"row\\">(?:<a [^>]+>)?([^<,]+),', json.dumps(shown["leaders-table"]))
+
+
+def test_the_list_is_shown_a_page_at_a_time_and_the_downloads_hold_every_page(app, monkeypatch):
+    with app.app_context():
+        build(db.session)
+    from dashboards.pages import leaders as page_module
+    monkeypatch.setattr(page_module, "PAGE_SIZE", 2)
+    client = user(app, "executive")
+    first = _page(client, "1", year="2027")
+    assert _leaders_on(first) == ["Amy Deputy", "Dan Director"]
+    assert first["leaders-table-range"]["children"] == "Leaders 1 to 2 of 3 (page 1 of 2)."
+    assert (first["leaders-table-prev"]["disabled"], first["leaders-table-next"]["disabled"]) == (True, False)
+    assert "leaders-table-page" not in first, "the page asked for is the page shown: nothing to write back"
+    assert "leaders 1 to 2 of 3" in json.dumps(first["leaders-table"])
+
+    second = _page(client, "1", "next", year="2027")
+    assert _leaders_on(second) == ["Zoe Head"] and second["leaders-table-page"]["data"] == "2"
+    assert (second["leaders-table-prev"]["disabled"], second["leaders-table-next"]["disabled"]) == (False, True)
+    assert _leaders_on(_page(client, "2", "prev", year="2027")) == ["Amy Deputy", "Dan Director"]
+
+    past_the_end = _page(client, "99", year="2027")
+    assert _leaders_on(past_the_end) == ["Zoe Head"] and past_the_end["leaders-table-page"]["data"] == "2"
+    assert _page(client, "1", "prev", year="2027")["leaders-table-range"]["children"].endswith("(page 1 of 2).")
+
+    rows = downloaded(client, "leaders-table", "csv", {**_values("2027"), "leaders-table-page.data": "2"})
+    assert [r[0].split(",")[0] for r in rows[1:]] == ["Amy Deputy", "Dan Director", "Zoe Head"]
+
+
+def test_a_page_is_a_whole_number_or_the_answer_is_400(app):
+    client = user(app, "viewer")
+    for value in ("0", "-1", 0, "1.5", 2.0, True, "３", "2 ", str(10**6), [2], {"page": 2}):
+        sent = {**_values(), "leaders-table-page.data": value}
+        response = client.post(URL, json=body("leaders-table.children", sent, "leaders-table-page.data"))
+        assert response.status_code == 400, (value, response.get_data(as_text=True)[:200])
+        assert response.get_json()["detail"].startswith("leaders-table-page.data: ")
+
+
+def test_the_page_is_in_the_url_and_a_new_filter_goes_back_to_the_first_page(app):
+    with app.app_context():
+        known = ids(build(db.session))
+    client = user(app, "executive")
+    routed = page(client, "/dashboards/leaders", "?page=3&year=2027")
+    stores = {n["props"]["id"]: n["props"].get("data") for n in walk(routed["_pages_content"]["children"])
+              if n.get("type") == "Store"}
+    assert stores["leaders-table-page"] == "3"
+    assert {n["props"]["id"]: n["props"].get("data") for n in walk(page(client, "/dashboards/leaders", "?page=x")[
+        "_pages_content"]["children"]) if n.get("type") == "Store"}["leaders-table-page"] == "1", "refused: the first"
+
+    def sync(changed, **values):
+        sent = {"dashboards-leaders-url.search": "?year=2027&page=3", "dashboards-leaders-url.pathname":
+                "/dashboards/leaders", **_values("2027"), "leaders-table-page.data": "3", **values}
+        return answer(client, body("dashboards-leaders-url.search", sent, changed))
+    moved = sync("leaders-table-page.data", **{"leaders-table-page.data": "4"})
+    assert moved["dashboards-leaders-url"]["search"] == "?year=2027&page=4" and "leaders-table-page" not in moved
+    one = known["components"][0]
+    filtered = sync("leaders-component.value", **{"leaders-component.value": str(one)})
+    assert filtered["dashboards-leaders-url"]["search"] == f"?year=2027&component={one}"
+    assert filtered["leaders-table-page"]["data"] == "1"
+    back = sync("dashboards-leaders-url.search", **{"dashboards-leaders-url.search": "?year=2027&page=2"})
+    assert back["leaders-table-page"]["data"] == "2", "back and forward follow the URL's page"

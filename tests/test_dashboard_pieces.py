@@ -226,3 +226,15 @@ def test_a_callbacks_answer_is_kept_per_request_viewer_and_data(demo, client_as,
 def test_the_cache_backend_is_a_setting(app):
     assert app.config["CACHE_TYPE"] == "SimpleCache"
     assert "cache" in app.extensions and cache.cache in app.extensions["cache"]
+
+
+def test_a_page_of_a_long_table_stays_within_the_table():
+    from dashboards.tables import page_of
+    assert page_of(250, 1, 100) == tables.Page(1, 3, 0, 100, 250)
+    assert page_of(250, 3, 100) == tables.Page(3, 3, 200, 250, 250)
+    assert page_of(250, 9, 100) == page_of(250, 3, 100), "past the last page: the last"
+    assert page_of(250, 0, 100) == page_of(250, 1, 100)
+    assert page_of(200, 2, 100).end == 200 and page_of(200, 3, 100).number == 2
+    assert page_of(0, 5, 100) == tables.Page(1, 1, 0, 0, 0)
+    assert page_of(2_000, 2, 100).words("leaders") == "Leaders 101 to 200 of 2,000 (page 2 of 20)."
+    assert page_of(0, 1, 100).words("leaders") == "No leaders."

@@ -4,6 +4,9 @@ at risk (proposed below 3), the plans not yet decided and how the decided ones s
 summary levels (chart and table); filters for year, component and function in the URL. A leader
 leads to their plan only for who may see it (an officer their function's leaders, a leader their
 own plan, a viewer none)."""
+from dataclasses import replace
+from typing import Optional
+
 import dash
 from dash import Input, Output, State, callback, dcc, html
 from flask_login import current_user
@@ -26,13 +29,19 @@ def _latest():
     return str(years[0]) if years else None
 
 
+PAGE_SIZE = 100  # leaders a page of the list shows; the downloads hold them all
+
 url = UrlState("/leaders", [
     QueryParam("year", "leaders-year", validation.fiscal_year, default=_latest),
     QueryParam("component", "leaders-component", validation.id_or(ALL), default=ALL, omit=ALL),
     QueryParam("function", "leaders-function", validation.id_or(ALL), default=ALL, omit=ALL),
+    QueryParam("page", "leaders-table-page", validation.page_number, default="1", omit="1", prop="data",
+               first_on_change=True),
 ])
 url.register()
-FILTERS = [State(p.control, "value") for p in url.params]
+FILTER_PARAMS = url.params[:3]
+FILTERS = [State(p.control, "value") for p in FILTER_PARAMS]
+components.register_pager("leaders-table")
 
 
 
@@ -63,7 +72,9 @@ def layout(**query):
         components.table_panel("leaders-levels", summary="Show the summary levels as a table, with downloads"),
         html.Section([
             html.H2("Leaders", id="leaders-list-heading"),
-            components.table_panel("leaders-table", summary="The leaders as a table, with downloads", open=True),
+            components.table_panel("leaders-table", summary="The leaders as a table, with downloads of every page",
+                                   open=True),
+            components.pager("leaders-table", "Pages of the leaders list", values["page"]),
         ], className="dash-section", **{"aria-labelledby": "leaders-list-heading"}),
     ])
 
@@ -104,9 +115,9 @@ def _rating(value) -> str:
     return "none yet" if value is None else str(value)
 
 
-def leaders_table(found: queries.Leaders) -> tables.Table:
-    """One row per leader: proposals and decisions (on OPM's 1-5 scale), the elements at risk, the
-    plan's summary."""
+def leaders_table(found: queries.Leaders, page: Optional[tables.Page] = None) -> tables.Table:
+    """One row per leader (of `page`, or all): proposals and decisions (on OPM's 1-5 scale), the
+    elements at risk, the plan's summary."""
     rows = []
     for plan in found.plans:
         lowest = plan.lowest
@@ -123,9 +134,10 @@ def leaders_table(found: queries.Leaders) -> tables.Table:
             "decisions": f"{plan.decided_count} of {len(plan.elements)}",
             "level": level_label(summary.level) if summary.level is not None else "not yet decided",
             "score": summary.score})
+    shown = f", leaders {page.start + 1:,} to {page.end:,} of {page.total:,}" if page and page.pages > 1 else ""
     return tables.Table(
         caption=f"Leaders with CX requirements, FY{found.fiscal_year}: proposed and decided ratings (1-5), elements "
-                "at risk and the summary level",
+                f"at risk and the summary level{shown}",
         columns=[tables.Column("leader", "Leader (plan)", link="href", row_header=True),
                  tables.Column("unit", "Component or function"),
                  tables.Column("requirements", "CX requirements", tables.COUNT),
@@ -171,15 +183,34 @@ def tiles(found: queries.Leaders) -> html.Div:
     ], className="dash-tiles")
 
 
-@callback(Output("leaders-graph", "figure"), Output("leaders-levels", "children"), Output("leaders-table", "children"),
+@callback(Output("leaders-graph", "figure"), Output("leaders-levels", "children"),
           Output("leaders-summary", "children"), Output("leaders-tiles", "children"),
-          *[Input(p.control, "value") for p in url.params])
+          *[Input(p.control, "value") for p in FILTER_PARAMS])
 @validation.validated
 @cached_answer
 def update_leaders(year, component_id, function_id):
-    found = leaders_for(year, component_id, function_id)
-    return (levels_figure(found), components.data_table(levels_table(found)),
-            components.data_table(leaders_table(found)), summary(found), tiles(found) if found.plans else None)
+    found = queries.leaders(db.session, year, queries.LeaderFilter(component_id, function_id))
+    return (levels_figure(found), components.data_table(levels_table(found)), summary(found),
+            tiles(found) if found.plans else None)
+
+
+@callback(Output("leaders-table", "children"), Output("leaders-table-page", "data"),
+          Output("leaders-table-range", "children"), Output("leaders-table-prev", "disabled"),
+          Output("leaders-table-next", "disabled"),
+          Input("leaders-table-page", "data"), Input("leaders-table-prev", "n_clicks"),
+          Input("leaders-table-next", "n_clicks"), *[Input(p.control, "value") for p in FILTER_PARAMS])
+@validation.validated
+@cached_answer
+def update_leaders_list(page, _previous, _next, year, component_id, function_id):
+    """A page of the list (the one asked for, within the list), its range and the pager's state; the
+    links are added for that page only."""
+    found = queries.leaders(db.session, year, queries.LeaderFilter(component_id, function_id))
+    shown = tables.page_of(len(found.plans), components.page_wanted("leaders-table", page), PAGE_SIZE)
+    linked = queries.for_scope(db.session, replace(found, plans=found.plans[shown.start:shown.end]),
+                               common.Scope.of(current_user))
+    return (components.data_table(leaders_table(linked, shown)),
+            str(shown.number) if shown.number != page else dash.no_update, shown.words("leaders"),
+            shown.number == 1, shown.number == shown.pages)
 
 
 components.register_downloads("leaders-levels", lambda *values: levels_table(leaders_for(*values)), FILTERS)
