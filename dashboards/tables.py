@@ -60,8 +60,8 @@ class Column:
         their words, texts are neutralised against spreadsheet formulas."""
         if value is None:
             return None
-        if self.kind == NUMBER:
-            return round(float(value), self.decimals)
+        if self.kind == NUMBER:  # as shown: to `decimals` places, a whole number when none ("67", not "67.0")
+            return round(float(value)) if self.decimals == 0 else round(float(value), self.decimals)
         if self.kind == COUNT:
             return int(value)
         return safe_for_export(self.text(value))

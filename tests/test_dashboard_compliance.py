@@ -209,6 +209,19 @@ def test_the_grid_downloads_exactly_what_it_shows(executive):
     assert rows[-1][:5] == ["Fox", "not designated", "below minimum sample", "not reported", "reported"]
 
 
+def test_the_quarters_table_counts_every_program_reported_in_any_way(executive):
+    data = answer(executive, body("compliance-quarters-table-download.data",
+                                  {**FILTERS, "compliance-quarters-table-csv.n_clicks": 1},
+                                  "compliance-quarters-table-csv.n_clicks"))
+    content = base64.b64decode(data["compliance-quarters-table-download"]["data"]["content"]).decode("utf-8-sig")
+    rows = [dict(zip(*(lambda r: (r[0], row))(r))) for r in [list(csv.reader(io.StringIO(content)))]
+            for row in r[1:]]
+    q3 = next(row for row in rows if row["Quarter"] == Q3)
+    # Q3: 6 designated, 2 not reported; late, without counts, below minimum and reported 1 each.
+    assert (q3["Designated"], q3["Reported (any)"], q3["Reported (%)"], q3["Reported"]) == ("6", "4", "67", "1")
+    assert q3["Not reported"] == "2" and q3["Below minimum sample"] == "1"
+
+
 def test_the_page_renders_with_its_definitions(executive):
     shown = answer(executive, body("_pages_content.children", {"_pages_location.pathname": "/dashboards/compliance",
                                                                "_pages_location.search": "?quarters=4&sort=name"},
