@@ -565,14 +565,21 @@ def _parse(posted: dict, domains: list[str], assessment: Optional[CapacityAssess
     if low is not None and high is not None and low >= high:
         problems[(None, "scale_max")] = f"Highest score: {high} must be above the lowest score, {low}."
         low = high = None
+    # Each domain exactly once: a form whose domains were changed keeps nothing (a domain named twice
+    # would take another's score, and the one left out would lose its own).
     entries = {}
     for entry in posted.get("domains", []):
         domain = entry.get("domain")
         if domain not in domains:
             problems[(None, "domains")] = (f"Domain: {domain!r} is not one of this assessment's domains "
                                            f"({'; '.join(domains)}); open the form again.")
-            continue
-        entries[domain] = entry
+        elif domain in entries:
+            problems[(None, "domains")] = f"Domain: {domain!r} is given twice; open the form again."
+        else:
+            entries[domain] = entry
+    missing = [d for d in domains if d not in entries]
+    if missing and (None, "domains") not in problems:
+        problems[(None, "domains")] = f"Domain: {missing[0]!r} is missing from the form; open the form again."
     for domain in domains:
         entry = entries.get(domain, {})
         parsed = {}
