@@ -7,6 +7,8 @@ from flask import Flask
 def create_app(config=None) -> Flask:
     """Build the app: config, extensions, security, blueprints, commands, dashboards."""
     app = Flask(__name__, instance_relative_config=True)
+    from scorecard import routing
+    routing.init_app(app)  # before any route: an id too large for the database is 404, not 500
     from scorecard.json_bodies import JSONProvider
     app.json = JSONProvider(app)  # JSON nested too deeply is bad input (400), not a failure
 

@@ -1,0 +1,39 @@
+"""Ids in URLs: every page route taking a number answers 404 for a number larger than any
+database id, for every method it accepts, rather than failing in the database driver (500)."""
+import re
+
+import pytest
+from werkzeug.routing import IntegerConverter
+
+from scorecard.routing import MAX_ID
+
+HUGE = 10**20
+
+
+def _id_routes(app):
+    """(rule, its URL with every number HUGE) for each rule whose parts are all numbers."""
+    for rule in app.url_map.iter_rules():
+        if rule.arguments and all(isinstance(rule._converters[a], IntegerConverter) for a in rule.arguments):
+            yield rule, re.sub(r"<[^>]+>", str(HUGE), rule.rule)
+
+
+def test_every_number_in_a_url_is_bounded_by_the_largest_id(app):
+    bounded = [rule for rule, _url in _id_routes(app)]
+    assert len(bounded) > 20, "the pages with ids: commitments, plans, imports, findings, capacity, admin, API"
+    for rule in bounded:
+        for argument in rule.arguments:
+            assert rule._converters[argument].max is not None and rule._converters[argument].max <= MAX_ID, rule
+
+
+@pytest.mark.parametrize("role", ["admin", "analyst", "viewer"])
+def test_a_number_larger_than_any_id_is_not_found(app, client_as, role):
+    client = client_as(role)
+    tried = 0
+    for rule, url in _id_routes(app):
+        if rule.rule.startswith("/api/"):
+            continue  # the API's own bounds and problem documents: tests/test_api*.py
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            response = client.open(url, method=method)
+            tried += 1
+            assert response.status_code in (400, 404), (method, url, response.status_code)
+    assert tried > 20
