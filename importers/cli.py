@@ -173,7 +173,7 @@ def export_ratings_command(out, fiscal_year):
     year = None
     if fiscal_year:
         digits = fiscal_year.strip().upper().removeprefix("FY")
-        if not digits.isdigit():
+        if not (digits.isascii() and digits.isdigit()):
             raise click.BadParameter(f"{fiscal_year!r} is not a fiscal year like FY2026", param_hint="--fy")
         year = int(digits) + (2000 if len(digits) == 2 else 0)
     try:

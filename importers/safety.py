@@ -177,6 +177,11 @@ def _local(tag: str) -> str:
     return tag.rsplit("}", 1)[-1]
 
 
+def _number(text: str) -> bool:
+    """Whether a style attribute is a plain number ("²" is a digit to `str.isdigit`, not to `int`)."""
+    return text.isascii() and text.isdigit()
+
+
 def workbook_sheets(path) -> Workbook:
     """The sheets of an xlsx (name, visibility, XML part), parsed with defusedxml."""
     with open_zip(path) as archive:
@@ -219,13 +224,13 @@ def _percent_styles(styles) -> frozenset:
         if _local(element.tag) == "numFmt":
             # a "%" that is not quoted text, an escaped character or inside [brackets] (colours, locales)
             code = re.sub(r'"[^"]*"|\\.|\[[^\]]*\]', "", element.get("formatCode", ""))
-            if "%" in code and element.get("numFmtId", "").isdigit():
+            if "%" in code and _number(element.get("numFmtId", "")):
                 percent.add(int(element.get("numFmtId")))
     found = set()
     for element in styles.iter():
         if _local(element.tag) == "cellXfs":
             for index, xf in enumerate(child for child in element if _local(child.tag) == "xf"):
-                if xf.get("numFmtId", "0").isdigit() and int(xf.get("numFmtId", "0")) in percent:
+                if _number(xf.get("numFmtId", "0")) and int(xf.get("numFmtId", "0")) in percent:
                     found.add(index)
     return frozenset(found)
 

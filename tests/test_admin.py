@@ -283,6 +283,13 @@ def test_the_audit_log_filters(app, client_as, make_user):
     assert "2 events matching the filters" in system
     wrong = executive.get("/admin/audit?since=yesterday&entity_id=x1&page=-2").get_data(as_text=True)
     assert "Some filters were ignored" in wrong and "is not a date" in wrong and "is not a whole number" in wrong
+    for path in ("/admin/audit?page=²", "/admin/audit?entity_id=%C2%B2", "/admin/audit.csv?page=²",
+                 "/admin/audit?since=0001-01-01&until=9999-12-31", "/admin/audit.csv?until=9999-12-31"):
+        response = executive.get(path)
+        assert response.status_code == 200, (path, response.status_code)
+    assert "&#39;²&#39; is not a whole number" in executive.get("/admin/audit?page=²").get_data(as_text=True)
+    every = executive.get("/admin/audit?since=0001-01-01&until=9999-12-31").get_data(as_text=True)
+    assert every.count("<tr") == executive.get("/admin/audit").get_data(as_text=True).count("<tr"), "every day"
 
 
 def test_the_csv_holds_every_filtered_event(app, client_as):

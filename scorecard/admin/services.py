@@ -51,7 +51,7 @@ class AuditFilters:
         raw = (raw or "").strip()
         if not raw:
             return None
-        if not raw.isdigit() or len(raw) > 9:
+        if not (raw.isascii() and raw.isdigit()) or len(raw) > 9:  # "²" is a digit to isdigit
             self.problems.append(f"{what} {raw[:20]!r} is not a whole number")
             return None
         return int(raw) or None
@@ -95,7 +95,7 @@ def _query(filters: AuditFilters):
         query = query.where(AuditEvent.entity_id == filters.entity_id)
     if filters.since:
         query = query.where(AuditEvent.at >= datetime.combine(filters.since, time.min, tzinfo=UTC))
-    if filters.until:
+    if filters.until and filters.until < date.max:  # up to 9999-12-31: no day after it to end before
         query = query.where(AuditEvent.at < datetime.combine(filters.until + timedelta(days=1), time.min,
                                                              tzinfo=UTC))
     return query

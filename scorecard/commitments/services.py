@@ -289,7 +289,7 @@ class Filters:
         raw = (raw or "").strip()
         if not raw:
             return None
-        if not raw.isdigit() or int(raw) > MAX_DAYS:
+        if not (raw.isascii() and raw.isdigit()) or int(raw) > MAX_DAYS:  # "²" is a digit to isdigit
             self.problems.append(f"{label}: {raw!r} is not a number of days from 0 to {MAX_DAYS}")
             return None
         return int(raw)
