@@ -91,6 +91,37 @@ def test_every_bad_cell_is_named_and_nothing_is_written(demo, tmp_path):
         assert _count() == before and _count(ImportBatch) == batches
 
 
+@pytest.mark.parametrize("kind", ["csv", "xlsx"])
+def test_values_too_large_to_keep_are_named_at_the_preview_and_nothing_is_written(demo, tmp_path, kind):
+    """A count beyond any survey, answer counts adding up beyond one, a channel or touchpoint longer
+    than its column: each is refused with its row, column and value, not left to fail at the database."""
+    huge = 99999999999999999999999
+    rows = [
+        survey_row(counts=(huge, 2, 3, 4, 5), n=huge + 14),
+        survey_row(counts=(10**9, 10**9, 0, 0, 0), n=2 * 10**9, channel="web"),
+        survey_row(channel="x" * 300),
+        survey_row(channel="mail", touchpoint="y" * 801),
+        survey_row(channel="in person"),                                    # a good row: nothing is kept either
+    ]
+    if kind == "csv":
+        path = write_csv(tmp_path / "big.csv", [[("" if v is None else v) for v in row] for row in rows])
+    else:
+        path = write_xlsx(tmp_path / "big.xlsx", HEADER, [[str(v) if isinstance(v, int) and v > 2**53 else v
+                                                            for v in row] for row in rows])
+    with demo.app_context():
+        before = _count()
+        result = run_import(db.session, path, dry_run=True)
+        assert result.status == "rejected"
+        messages = {(e["row"], e["column"]): e for e in result.errors}
+        assert "at most 1,000,000,000" in messages[(2, "count_1")]["message"]
+        assert str(messages[(2, "count_1")]["value"]) == str(huge)
+        assert "add up to 2,000,000,000" in messages[(3, "count_1")]["message"]
+        assert "at most 64 characters; this one has 300" in messages[(4, "channel")]["message"]
+        assert "at most 800 characters; this one has 801" in messages[(5, "touchpoint")]["message"]
+        assert result.rejected == 4
+        assert run_import(db.session, path).status == "rejected" and _count() == before
+
+
 def test_unknown_columns_are_listed_not_fatal(demo, tmp_path):
     path = write_csv(tmp_path / "extra.csv", [survey_row() + ["x"]], header=HEADER + ["Reviewer"])
     with demo.app_context():

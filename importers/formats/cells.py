@@ -6,6 +6,7 @@ from typing import Optional
 
 from importers.formats.base import RowProblems
 from importers.normalize import to_int, to_number, to_text
+from scorecard.models.metrics import MAX_COUNT
 
 
 class _Problem(str):
@@ -162,8 +163,10 @@ class Cells:
 
 
 def to_count(raw):
-    """A count of answers or respondents: a whole number, not negative."""
+    """A count of answers or respondents: a whole number, not negative, at most MAX_COUNT."""
     value = to_int(raw)
     if value is not None and value < 0:
         raise ValueError("a count cannot be negative")
+    if value is not None and value > MAX_COUNT:
+        raise ValueError(f"{value:,} is more than any survey's respondents; a count is at most {MAX_COUNT:,}")
     return value

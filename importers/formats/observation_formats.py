@@ -14,13 +14,13 @@ from scorecard.driver_rule import (
     assign_drivers,
     is_placeholder,
 )
+from scorecard.models.metrics import CHANNEL_MAX, MAX_COUNT, TOUCHPOINT_MAX
 from scorecard.periods import PeriodError, parse_period
 
 COUNT_COLUMNS = ("count_1", "count_2", "count_3", "count_4", "count_5")
 EXPORT_COLUMNS = ("agency", "component", "program", "function", "metric", "driver", "period", "channel",
                   "touchpoint", "value", "n") + COUNT_COLUMNS + ("question_text", "non_standard_wording")
 POINT_SCALE_TOLERANCE = 0.006
-TOUCHPOINT_MAX = 800
 
 
 class _Keep:
@@ -34,7 +34,10 @@ KEEP = _Keep()
 
 
 def to_channel(raw):
-    return channel_name(to_text(raw))
+    name = channel_name(to_text(raw))
+    if len(name) > CHANNEL_MAX:
+        raise ValueError(f"a channel's name is at most {CHANNEL_MAX} characters; this one has {len(name):,}")
+    return name
 
 
 def channel_name(text):
@@ -54,7 +57,9 @@ def survey_values(cells: Cells, count_columns, n_column=None, value_column=None)
             return None, n, value
         counts = [c or 0 for c in counts]
     total = sum(counts)
-    if n_column and n is not None and n != total:
+    if total > MAX_COUNT:
+        cells.fail(count_columns[0], f"the answer counts add up to {total:,}; respondents are at most {MAX_COUNT:,}")
+    elif n_column and n is not None and n != total:
         cells.fail(n_column, f"the answer counts add up to {total} but n is {n}")
     if total and value is not None:
         mean = sum((k + 1) * c for k, c in enumerate(counts)) / total
@@ -114,6 +119,9 @@ def canonical_records(row: dict, options: dict) -> list[dict]:
     if counts is None and value is None and not any(p[0] == "value" for p in cells.problems):
         cells.fail("value", "a row needs a value or answer counts")
     channel = cells._read("channel", to_channel) or ""
+    if touchpoint is not None and len(touchpoint) > TOUCHPOINT_MAX:
+        cells.fail("touchpoint", f"a touchpoint is at most {TOUCHPOINT_MAX} characters; "
+                                 f"this one has {len(touchpoint):,}")
     cells.done()
     return [{
         "agency": agency, "component": component, "program": program, "function": function, "metric": metric,
@@ -141,6 +149,8 @@ def canonical_many(columns: dict, rows: int) -> Optional[dict]:  # noqa: C901 (o
         out[name] = read(name, to_text)
         if out[name] is None:
             return None
+    if any(t is not None and len(t) > TOUCHPOINT_MAX for t in out["touchpoint"]):
+        return None
     for name in ("question_text", "notes"):
         if name not in columns:
             out[name] = KEEP

@@ -16,6 +16,7 @@ from scorecard.models import (
 )
 from scorecard.models.capacity import CapacityStatus
 from scorecard.models.imports import BatchStatus
+from scorecard.models.metrics import CHANNEL_MAX, MAX_COUNT, TOUCHPOINT_MAX
 from scorecard.periods import PeriodError, parse_period
 
 MAX_PAGE_SIZE = 500
@@ -197,7 +198,7 @@ class ObservationArgs(PageArgs):
 
 
 def _count():
-    return fields.Integer(allow_none=True, validate=validate.Range(min=0, max=10**9))
+    return fields.Integer(allow_none=True, validate=validate.Range(min=0, max=MAX_COUNT))
 
 
 def _text(size: int, **kwargs):
@@ -219,8 +220,8 @@ class ObservationRowSchema(Schema):
     driver = _text(64)
     period = fields.String(required=True, validate=validate.Length(min=1, max=64),
                            metadata={"description": "A fiscal quarter, e.g. FY2025-Q1."})
-    channel = _text(64)
-    touchpoint = _text(800)
+    channel = _text(CHANNEL_MAX)
+    touchpoint = _text(TOUCHPOINT_MAX)
     value = fields.Float(allow_none=True, allow_nan=False)
     n = _count()
     count_1 = _count()

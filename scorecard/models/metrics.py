@@ -77,6 +77,12 @@ def subject_key(program_id=None, function_id=None, component_id=None, agency_id=
     return f"function:{function_id}@agency:{agency_id}"
 
 
+# What one observation may hold, checked by every way in (the importers, the API) before it is written:
+MAX_COUNT = 10**9  # respondents (n) or answers of one kind: far above any survey, within an `integer` column
+CHANNEL_MAX = 64   # Observation.channel
+TOUCHPOINT_MAX = 800  # Observation.touchpoint
+
+
 class Observation(TimestampMixin, Base):
     """One value of a metric for one subject in one period, channel and touchpoint."""
 
@@ -100,8 +106,8 @@ class Observation(TimestampMixin, Base):
     function_id: so.Mapped[Optional[int]] = so.mapped_column(sa.ForeignKey("functions.id"))
     subject_key: so.Mapped[str] = so.mapped_column(sa.String(64))
     period: so.Mapped[str] = so.mapped_column(sa.String(10))
-    channel: so.Mapped[str] = so.mapped_column(sa.String(64), default="")
-    touchpoint: so.Mapped[str] = so.mapped_column(sa.String(800), default="")
+    channel: so.Mapped[str] = so.mapped_column(sa.String(CHANNEL_MAX), default="")
+    touchpoint: so.Mapped[str] = so.mapped_column(sa.String(TOUCHPOINT_MAX), default="")
     value: so.Mapped[Optional[float]]
     n: so.Mapped[Optional[int]]
     count_1: so.Mapped[Optional[int]]
