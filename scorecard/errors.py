@@ -3,6 +3,7 @@ import logging
 
 import sqlalchemy as sa
 from flask import jsonify, render_template, request
+from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger(__name__)
 DATABASE_DOWN = ("The database is not answering (it may be restarting). Nothing was changed; try again in a "
@@ -32,9 +33,12 @@ TITLES = {
 def _handler(code):
     def handle(error):
         description = getattr(error, "description", None) if code != 500 else None
+        # The error's own headers, less its content type: a 405's Allow (RFC 9110), a 401's WWW-Authenticate.
+        headers = [(k, v) for k, v in error.get_headers() if k.lower() != "content-type"] \
+            if isinstance(error, HTTPException) else []
         if "/_dash-" in request.path or request.is_json:
-            return jsonify(error=TITLES[code], detail=description), code
-        return render_template("error.html", code=code, title=TITLES[code], description=description), code
+            return jsonify(error=TITLES[code], detail=description), code, headers
+        return render_template("error.html", code=code, title=TITLES[code], description=description), code, headers
     return handle
 
 

@@ -37,3 +37,14 @@ def test_a_number_larger_than_any_id_is_not_found(app, client_as, role):
             tried += 1
             assert response.status_code in (400, 404), (method, url, response.status_code)
     assert tried > 20
+
+
+@pytest.mark.parametrize("accept_json", [False, True])
+def test_a_method_a_page_does_not_take_is_405_with_the_methods_it_does(app, client_as, accept_json):
+    client = client_as("admin")
+    kwargs = {"json": {}} if accept_json else {}
+    response = client.delete("/commitments/", **kwargs)
+    assert response.status_code == 405
+    assert "GET" in response.headers["Allow"].split(", ") and "DELETE" not in response.headers["Allow"]
+    assert response.mimetype == ("application/json" if accept_json else "text/html")
+    assert client.put("/imports/upload", **kwargs).headers.get("Allow"), "RFC 9110: a 405 names what is allowed"
