@@ -15,10 +15,13 @@ from scorecard.models import (
     CommitmentStatus,
     CommitmentUpdate,
     Component,
+    Direction,
     Finding,
     Function,
     Leader,
     LifeExperience,
+    Metric,
+    MetricKind,
     Observation,
     PerformancePlan,
     PlanElement,
@@ -185,6 +188,26 @@ def test_a11_reporting_counts_programs_that_should_have_reported(world):
     assert report.share == pytest.approx(0.8)
     b = world["agencies"][1]
     assert overview.a11_reporting(db.session, Q4, common.ProgramFilter(b.id)).missing == []
+
+
+def test_a_quarter_of_other_metrics_only_is_no_quarter_of_the_dashboards(world):
+    """A backlog (an operational metric, no survey answers) in a later quarter: the dashboards still
+    open on the latest quarter with survey results, and it counts as no program's A-11 reporting."""
+    alpha, echo = world["programs"]["Alpha"], world["programs"]["Echo"]
+    backlog = Metric(code="backlog", name="Claims backlog", kind=MetricKind.count, unit="claims",
+                     direction=Direction.lower)
+    db.session.add(backlog)
+    db.session.flush()
+    for program, period in ((alpha, "FY2027-Q1"), (echo, Q4)):
+        db.session.add(Observation(metric_id=backlog.id, agency_id=program.component.agency_id,
+                                   component_id=program.component_id, program_id=program.id,
+                                   subject_key=subject_key(program_id=program.id), period=period, value=1200))
+    db.session.commit()
+    assert common.periods_with_data(db.session)[:2] == [Q4, Q3]
+    assert common.chosen_period(db.session, None) == Q4
+    report = overview.a11_reporting(db.session, Q4)
+    assert (report.expected, report.reported) == (5, 4), "Echo's backlog is not its survey results"
+    assert echo.id not in common.program_statuses(db.session, Q4)
 
 
 def test_changes_name_significant_falls_and_programs_that_turned_red(world):

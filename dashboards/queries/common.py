@@ -7,6 +7,7 @@ from typing import NamedTuple, Optional
 import sqlalchemy as sa
 
 from dashboards.cache import cached
+from scorecard.a11 import V2_ASPECTS, v2_metric_code
 from scorecard.models import (
     Agency,
     Component,
@@ -81,8 +82,22 @@ class ProgramFilter:
 EVERY_PROGRAM = ProgramFilter()  # the default filter: every program
 
 
+def survey_metrics(session) -> dict[int, Metric]:
+    """The A-11 survey metrics (the v1 drivers on 1-5 and the v2 aspects), by id: what A-11 reporting
+    is, and what the dashboards' quarters are quarters of."""
+    codes = [v2_metric_code(polarity, aspect) for polarity in ("positive", "negative") for aspect in V2_ASPECTS]
+    query = sa.select(Metric).where(sa.or_(sa.and_(Metric.driver.is_not(None), Metric.kind == MetricKind.likert),
+                                           Metric.code.in_(codes)))
+    return {m.id: m for m in session.scalars(query)}
+
+
+@cached
+def survey_metric_ids(session) -> tuple[int, ...]:
+    return tuple(sorted(survey_metrics(session))) or (-1,)
+
+
 # A skip scan of the (period, metric) index, in one statement: one seek per quarter for the next
-# older one, and one for a program's row in it.
+# older one, and one for a program's survey row in it.
 _PERIODS_WITH_DATA = sa.text("""
     WITH RECURSIVE quarters(period) AS (
         SELECT MAX(period) FROM observations
@@ -91,16 +106,18 @@ _PERIODS_WITH_DATA = sa.text("""
         FROM quarters WHERE quarters.period IS NOT NULL)
     SELECT period FROM quarters
     WHERE period IS NOT NULL
-      AND EXISTS (SELECT 1 FROM observations o WHERE o.period = quarters.period AND o.program_id IS NOT NULL)
-    ORDER BY period DESC""")
+      AND EXISTS (SELECT 1 FROM observations o WHERE o.period = quarters.period AND o.metric_id IN :survey
+                  AND o.program_id IS NOT NULL)
+    ORDER BY period DESC""").bindparams(sa.bindparam("survey", expanding=True))
 
 
 @cached
 def periods_with_data(session) -> list[str]:
-    """Quarters that have program observations, newest first: a skip scan of the (period, metric)
+    """Quarters with A-11 survey results of programs, newest first (a quarter holding only other
+    metrics, a backlog say, is no quarter of the dashboards): a skip scan of the (period, metric)
     index in one recursive statement, instead of a DISTINCT over every observation (a million
     rows: seconds on SQLite cold) or a query per quarter."""
-    return list(session.scalars(_PERIODS_WITH_DATA))
+    return list(session.scalars(_PERIODS_WITH_DATA, {"survey": list(survey_metric_ids(session))}))
 
 
 def chosen_period(session, period: Optional[str]) -> Optional[str]:
@@ -190,10 +207,11 @@ def _pooled_value(likert: bool, row) -> tuple:
     return plain / valued, int(sum_n) if with_n else None, None
 
 
-def reported_in(periods: list[str]) -> sa.ColumnElement[bool]:
-    """Whether the program (of the query's `Program`) has any observation in `periods`: one probe
-    of the (program, period) index per program, not a pass over the quarters' observations."""
-    return (sa.select(Observation.id).where(Observation.program_id == Program.id, Observation.period.in_(periods))
+def reported_in(session, periods: list[str]) -> sa.ColumnElement[bool]:
+    """Whether the program (of the query's `Program`) reported A-11 survey results in `periods`:
+    one probe of the (program, period) index per program, not a pass over the quarters' observations."""
+    return (sa.select(Observation.id).where(Observation.program_id == Program.id, Observation.period.in_(periods),
+                                            Observation.metric_id.in_(survey_metric_ids(session)))
             .exists())
 
 
@@ -296,7 +314,7 @@ def program_statuses(session, period: str, programs: ProgramFilter = ProgramFilt
     period = str(parse_period(period))
     query = programs.apply(
         sa.select(Program.id).join(Component, Component.id == Program.component_id)
-        .where(reported_in([period])))
+        .where(reported_in(session, [period])))
     metric = status_metric(session)
     scores = {} if metric is None else pooled_scores(session, period, programs, min_n=min_n).get(metric.id, {})
     findings = _status_findings(session, period)

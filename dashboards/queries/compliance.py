@@ -31,8 +31,8 @@ import sqlalchemy as sa
 
 from dashboards import links
 from dashboards.cache import cached
-from dashboards.queries.common import ProgramFilter, chosen_period
-from dashboards.queries.program import TRUST, survey_metrics
+from dashboards.queries.common import ProgramFilter, chosen_period, survey_metrics
+from dashboards.queries.program import TRUST
 from scorecard.models import Agency, Component, ImportBatch, MetricKind, Observation, Program
 from scorecard.periods import parse_period, period_range
 

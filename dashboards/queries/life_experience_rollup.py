@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from dashboards import links
 from dashboards.cache import cached
-from dashboards.queries.common import ProgramFilter, chosen_period, program_statuses
+from dashboards.queries.common import ProgramFilter, chosen_period, program_statuses, survey_metrics
 from dashboards.queries.overview import PROGRAM_STATUSES
 from dashboards.queries.program import (
     TRUST,
@@ -21,7 +21,6 @@ from dashboards.queries.program import (
     sources,
     spec_for,
     spec_order,
-    survey_metrics,
     wording,
 )
 from scorecard.models import Agency, Component, LifeExperience, Observation, Program

@@ -258,7 +258,7 @@ def a11_reporting(session, period: str, programs: ProgramFilter = EVERY_PROGRAM)
 
     def reporting_in(periods: list[str]) -> set[int]:
         query = (sa.select(Program.id).join(Component, Component.id == Program.component_id)
-                 .where(reported_in(periods)))
+                 .where(reported_in(session, periods)))
         return set(session.scalars(programs.apply(query)))
 
     expected = reporting_in(earlier)

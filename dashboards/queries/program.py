@@ -30,8 +30,8 @@ import sqlalchemy.orm as so
 
 from dashboards import links
 from dashboards.cache import cached
-from dashboards.queries.common import DRIVER_ORDER, Scope, target_book
-from scorecard.a11 import DRIVER_STATEMENTS, V2_ASPECTS, v2_metric_code
+from dashboards.queries.common import DRIVER_ORDER, Scope, survey_metrics, target_book
+from scorecard.a11 import DRIVER_STATEMENTS, V2_ASPECTS
 from scorecard.commitments.services import CLOSED, is_overdue, visible_commitments
 from scorecard.driver_rule import is_non_standard_wording
 from scorecard.models import (
@@ -201,14 +201,6 @@ def spec_order(spec: MeasureSpec) -> tuple:
         return (2, V2_ASPECTS.index(spec.topic) if spec.topic in V2_ASPECTS else 99, spec.polarity != POSITIVE)
     position = DRIVER_ORDER.index(spec.topic) if spec.topic in DRIVER_ORDER else 99
     return (0 if spec.topic == TRUST else 1, position, spec.era)
-
-
-def survey_metrics(session) -> dict[int, Metric]:
-    """The A-11 survey metrics (the v1 drivers on 1-5 and the v2 aspects), by id."""
-    codes = [v2_metric_code(p, a) for p in POLARITY_WORDS for a in V2_ASPECTS]
-    query = sa.select(Metric).where(sa.or_(sa.and_(Metric.driver.is_not(None), Metric.kind == MetricKind.likert),
-                                           Metric.code.in_(codes)))
-    return {m.id: m for m in session.scalars(query)}
 
 
 # --------------------------------------------------------------------------- the program
