@@ -36,6 +36,22 @@ class CellError:
 
 
 @dataclass(frozen=True)
+class SpreadsheetError:
+    """The raw value of an xlsx cell holding a spreadsheet error (#DIV/0!, #REF!, #N/A ...), which the
+    workbook parser reads as an empty cell. Every normalizer rejects it, naming the error."""
+
+    error: str
+    cell: str = ""
+
+    def __str__(self) -> str:
+        return self.error
+
+    @property
+    def message(self) -> str:
+        return f"the cell holds the spreadsheet error {self.error}, not a value"
+
+
+@dataclass(frozen=True)
 class UncachedFormula:
     """The raw value of an xlsx formula cell whose file stores no calculated result (files written
     by openpyxl and similar libraries). Every normalizer rejects it with a message for that cell."""

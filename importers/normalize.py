@@ -4,7 +4,7 @@ import re
 from datetime import date, datetime, time, timedelta
 from numbers import Real
 
-from importers.errors import AmbiguousNumber, UncachedFormula
+from importers.errors import AmbiguousNumber, SpreadsheetError, UncachedFormula
 
 MISSING = frozenset({"", "n/a", "na", "no data", "#n/a", "-", "\u2014", "\u2013", "null", "none"})
 EXCEL_ERRORS = frozenset({"#div/0!", "#value!", "#ref!", "#name?", "#num!", "#null!", "#spill!", "#calc!",
@@ -29,8 +29,9 @@ def is_missing(raw) -> bool:
 
 
 def _present(raw):
-    """Raise for a formula cell without a stored result; None for a missing value; else the value."""
-    if isinstance(raw, UncachedFormula):
+    """Raise for a formula cell without a stored result or a cell holding a spreadsheet error; None
+    for a missing value; else the value."""
+    if isinstance(raw, (UncachedFormula, SpreadsheetError)):
         raise ValueError(raw.message)
     return None if is_missing(raw) else raw
 

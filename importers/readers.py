@@ -57,7 +57,7 @@ class Limits:
 @dataclass
 class Table:
     """One sheet of a file. `rows` is a one-pass iterator of lists of raw values (str, int, float, bool,
-    date, datetime, time, None or an UncachedFormula); an empty cell is "" or absent. Row i of the
+    date, datetime, time, None, an UncachedFormula or a SpreadsheetError); an empty cell is "" or absent. Row i of the
     iterator is spreadsheet row i + 1 and cell j is column j (A = 0), also when the data starts lower
     or further right."""
 
@@ -78,7 +78,8 @@ def read_table(path, *, sheet: Optional[str] = None, limits: Limits = Limits()) 
     are skipped unless `sheet` names one; by default the first visible sheet with data is read. Dates
     come back as date/datetime, numbers as float. Formulas read as the result the file stores; an xlsx
     formula cell with no stored result (openpyxl, XlsxWriter) comes back as an UncachedFormula, which
-    every normalizer rejects as an error for that cell, and a warning names the cells. A merged cell's
+    every normalizer rejects as an error for that cell, and a warning names the cells; an xlsx cell
+    holding a spreadsheet error (#DIV/0!) comes back as a SpreadsheetError, rejected the same way. A merged cell's
     value is in its top-left cell; the other cells of the merge are empty."""
     path = Path(path)
     if limits.max_file_bytes:
@@ -248,7 +249,8 @@ def _read_workbook(path: Path, kind: str, sheet: Optional[str], limits: Limits, 
         err_file.close()
     warnings.extend(_sheet_warnings(meta, sheet, scan))
     rows_file.seek(0)
-    return Table(kind, _workbook_rows(rows_file, scan.uncached if scan else {}, scan.percent if scan else ()),
+    return Table(kind, _workbook_rows(rows_file, {**scan.uncached, **scan.errors} if scan else {},
+                                       scan.percent if scan else ()),
                  sheet=chosen,
                  sheet_names=meta["visible"], hidden_sheets=meta["hidden"], warnings=warnings)
 
@@ -324,8 +326,10 @@ _AS_PERCENT = object()
 
 
 def _workbook_rows(handle, uncached: dict, percent=()):
-    """The rows the child parsed, with an UncachedFormula in each formula cell that has no result,
-    and each number cell formatted as a percentage read as it shows: 0.85 as the text "85%"."""
+    """The rows the child parsed, with a marker in each cell the parser read as empty that is not
+    (`uncached`: an UncachedFormula in a formula cell that has no result, a SpreadsheetError in a
+    cell holding #DIV/0! and its kin), and each number cell formatted as a percentage read as it
+    shows: 0.85 as the text "85%"."""
     by_row: dict[int, list] = {}
     for (row, col), marker in uncached.items():
         by_row.setdefault(row, []).append((col, marker))

@@ -9,7 +9,7 @@ from xml.sax.saxutils import unescape
 
 from defusedxml import ElementTree as SafeET
 
-from importers.errors import ImportFileError, UncachedFormula
+from importers.errors import ImportFileError, SpreadsheetError, UncachedFormula
 
 MB = 1 << 20
 EXCEL_MAX_ROWS, EXCEL_MAX_COLS = 1_048_576, 16_384
@@ -294,10 +294,12 @@ def check_sheet_dimensions(path, sheets: Optional[list[SheetInfo]] = None, *, ma
 
 @dataclass
 class SheetScan:
-    """What a streaming pass over a worksheet's XML found: formula cells without a stored result."""
+    """What a streaming pass over a worksheet's XML found: formula cells without a stored result, and
+    cells holding a spreadsheet error (the workbook parser reads both as empty)."""
 
     uncached: dict = field(default_factory=dict)  # (row, col) 0-based -> UncachedFormula
     uncached_count: int = 0
+    errors: dict = field(default_factory=dict)  # (row, col) 0-based -> SpreadsheetError
     formulas: int = 0
     has_cells: bool = False
     percent: set = field(default_factory=set)  # (row, col) 0-based of number cells shown as percentages
@@ -345,6 +347,9 @@ def scan_sheet(path, sheet: SheetInfo, *, max_cells: int = 50_000_000, recalcula
             if b"f>" in buffer or b"<f " in buffer or b":f " in buffer:  # cheap test before the slow regex
                 for match in _FORMULA.finditer(buffer, 0, cut):
                     _formula_cell(buffer, match.start(), scan, recalculates, keep)
+            if b't="e"' in buffer:
+                for match in _ERROR_CELL.finditer(buffer, 0, cut):
+                    _error_cell(buffer, match, scan, keep)
             if styled is not None:
                 for match in styled.finditer(buffer, 0, cut):
                     _percent_cell(match.group(0), scan, keep_percent)
@@ -369,6 +374,21 @@ def _formula_cell(buffer: bytes, at: int, scan: SheetScan, recalculates: bool, k
     if ref and len(scan.uncached) < keep:
         key = (int(ref.group(2)) - 1, column_number(ref.group(1).decode()) - 1)
         scan.uncached[key] = UncachedFormula(formula or "(shared formula)", (ref.group(1) + ref.group(2)).decode())
+
+
+_ERROR_CELL = re.compile(rb'<(?:\w+:)?c\s[^>]*?\bt="e"[^>]*>')
+_ERROR_TEXT = re.compile(rb"<(?:\w+:)?v(?:\s[^>]*)?>([^<]*)<")
+
+
+def _error_cell(buffer: bytes, match: re.Match, scan: SheetScan, keep: int) -> None:
+    """A cell of type "e": its error (#DIV/0!, its stored value) as the cell's raw value."""
+    ref = _REF.search(match.group(0))
+    end = _CELL_END.search(buffer, match.end())
+    value = _ERROR_TEXT.search(buffer, match.end(), end.start()) if end else None
+    if ref and len(scan.errors) < keep:
+        text = value.group(1).decode("utf-8", "replace").strip() if value else ""
+        scan.errors[(int(ref.group(2)) - 1, column_number(ref.group(1).decode()) - 1)] = SpreadsheetError(
+            text[:32] or "#N/A", (ref.group(1) + ref.group(2)).decode())
 
 
 _TYPE = re.compile(rb'\st="([a-z]+)"')

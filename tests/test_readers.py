@@ -13,9 +13,9 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from importers.errors import ImportFileError, UncachedFormula
+from importers.errors import ImportFileError, SpreadsheetError, UncachedFormula
 from importers.header import ColumnMap, find_header_row, map_columns
-from importers.normalize import to_int, to_number
+from importers.normalize import to_int, to_number, to_text
 from importers.readers import Limits, _child_result, _RowsUnpickler, read_table
 from importers.safety import check_zip, ole2_stream_names, sniff_kind
 from tests.helpers import write_xlsx
@@ -245,6 +245,26 @@ def test_formula_without_cached_value_is_an_error_for_that_cell(tmp_path):
     assert "1 formula cell(s) with no saved result (D2)" in table.warnings[0]
     with pytest.raises(ValueError, match=r"formula =B2\+C2 has no saved result"):
         to_int(marker)
+
+
+def test_a_cell_holding_a_spreadsheet_error_is_an_error_for_that_cell(tmp_path):
+    """The workbook parser reads #DIV/0! as an empty cell; the file's own XML says what it holds."""
+    body = ('<row r="1"><c r="A1"><v>3</v></c><c r="B1" t="e"><v>#DIV/0!</v></c>'
+            '<c r="C1" t="e"><f>1/0</f><v>#DIV/0!</v></c><c r="D1" t="e"><f>NA()</f><v>#N/A</v></c>'
+            '<c r="E1" t="inlineStr"><is><t>t="e"</t></is></c></row>')
+    handmade_xlsx(tmp_path / "errors.xlsx", sheet_xml(body, "A1:E1"))
+    table, rows = read(tmp_path / "errors.xlsx")
+    assert rows[0][0] == 3.0 and [str(v) for v in rows[0][1:4]] == ["#DIV/0!", "#DIV/0!", "#N/A"]
+    assert rows[0][4] == 't="e"', "a text that reads like the attribute is a text"
+    assert all(isinstance(v, SpreadsheetError) for v in rows[0][1:4])
+    assert [v.cell for v in rows[0][1:4]] == ["B1", "C1", "D1"]
+    for convert in (to_int, to_number, to_text):
+        with pytest.raises(ValueError, match="the cell holds the spreadsheet error #DIV/0!, not a value"):
+            convert(rows[0][1])
+    # as openpyxl writes one: an error value in a data row of an upload
+    write_xlsx(tmp_path / "e.xlsx", ["agency", "value"], [["DOI", "#REF!"]], sheet="Data")
+    _table, rows = read(tmp_path / "e.xlsx")
+    assert str(rows[1][1]) == "#REF!"
 
 
 def test_formula_with_cached_value_reads_the_value(tmp_path):
