@@ -485,6 +485,26 @@ def test_unknown_or_repeated_parameters_are_refused_naming_them(api, http):
     assert page.status_code == 414 and "The address is too long" in page.get_data(as_text=True)
 
 
+def test_each_bad_value_is_named_with_what_was_sent(api, http):
+    secret = _secret(api, "admin")
+    listed = http.get(f"{PREFIX}/commitments?status=on_track&status=bogus", headers=_bearer(secret))
+    assert listed.status_code == 422
+    [error] = listed.get_json()["errors"]
+    assert (error["row"], error["column"], error["value"]) == (None, "status", "bogus"), "the item sent, no row"
+    layout = http.get(f"{PREFIX}/imports?format=zzz", headers=_bearer(secret))
+    assert layout.status_code == 422, "an unknown layout is refused, as every other filter's unknown value"
+    assert layout.get_json()["errors"][0] == {"row": None, "column": "format", "value": "zzz",
+                                              "message": layout.get_json()["errors"][0]["message"]}
+    assert http.get(f"{PREFIX}/imports?format=metrics", headers=_bearer(secret)).status_code == 200
+    analyst = _secret(api, "analyst")
+    not_an_array = http.post(f"{PREFIX}/observations", json={"metric": "trust", "period": "FY2027-Q1"},
+                             headers=_bearer(analyst))
+    assert not_an_array.status_code == 422
+    assert "a JSON array of rows" in not_an_array.get_json()["errors"][0]["message"]
+    one_bad_item = http.post(f"{PREFIX}/observations", json=[["trust"]], headers=_bearer(analyst))
+    assert one_bad_item.status_code == 422 and one_bad_item.get_json()["errors"][0]["row"] == 1
+
+
 def test_the_documentation_is_served_by_the_app(api, http):
     secret = _secret(api, "viewer")
     spec = http.get(f"{PREFIX}/openapi.json", headers=_bearer(secret)).get_json()

@@ -88,16 +88,20 @@ def handle_unexpected(error: Exception):
     return problem_response(500, "The request failed unexpectedly; nothing was changed.")
 
 
-def _sent_value(row, column):
-    """The value the client sent at `row` / `column`, to quote it beside the message."""
+def _sent_value(row, column, item=None):
+    """The value the client sent at `row` / `column` (the `item`th of a repeated query parameter),
+    to quote it beside the message."""
     if column is None:
         return None
     body = request.get_json(silent=True) if request.is_json else None
     if row is not None:
-        item = body[row - 1] if isinstance(body, list) and 0 < row <= len(body) else None
-        value = item.get(column) if isinstance(item, dict) else None
+        item_of = body[row - 1] if isinstance(body, list) and 0 < row <= len(body) else None
+        value = item_of.get(column) if isinstance(item_of, dict) else None
     elif isinstance(body, dict) and column in body:
         value = body[column]
+    elif item is not None:
+        sent = request.args.getlist(column) or request.form.getlist(column)
+        value = sent[item] if 0 <= item < len(sent) else None
     else:
         value = request.args.get(column, request.form.get(column))
     return value if value is None or isinstance(value, (str, int, float, bool)) else json.dumps(value)
@@ -112,24 +116,28 @@ def _retry_after(error, headers: dict) -> dict:
 
 def flatten(messages, value_of=None) -> list[dict]:
     """webargs' nested messages ({"json": {0: {"metric": ["..."]}}}) as a list of
-    {row, column, value, message}: an integer key is an item of a JSON array (row, counted from 1),
-    a name is a field or query parameter (column)."""
+    {row, column, value, message}: an integer key is an item of a JSON array body (row, counted from
+    1), or of a repeated query parameter (`status=a&status=b`: the parameter is the column, and the
+    value the item sent); a name is a field or query parameter (column)."""
     found: list[dict] = []
 
-    def walk(node, row, column):
+    def walk(node, row, column, item=None):
         if isinstance(node, dict):
             for key, child in node.items():
-                if isinstance(key, int):
+                if isinstance(key, int) and column is None:
                     walk(child, key + 1, column)
+                elif isinstance(key, int):
+                    walk(child, row, column, key)
                 elif key in ("json", "query", "form", "files", "multipart", "headers", "view_args", "_schema"):
                     walk(child, row, column)
                 else:
                     walk(child, row, key if column is None else f"{column}.{key}")
         elif isinstance(node, (list, tuple)):
             for child in node:
-                walk(child, row, column)
+                walk(child, row, column, item)
         else:
-            found.append({"row": row, "column": column, "value": value_of(row, column) if value_of else None,
-                          "message": str(node)})
+            found.append({"row": row, "column": column,
+                          "value": (value_of(row, column, item) if item is not None else value_of(row, column))
+                          if value_of else None, "message": str(node)})
     walk(messages, None, None)
     return found

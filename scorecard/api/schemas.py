@@ -212,6 +212,9 @@ class ObservationRowSchema(Schema):
         ordered = True
         unknown = ma.RAISE
 
+    # For a body that is not an array, or an item of it that is not an object (marshmallow: "Invalid input type.")
+    error_messages = {"type": "The body is a JSON array of rows, each an object with the metrics layout's columns."}
+
     agency = _text(200)
     component = _text(200)
     program = _text(300, metadata={"description": "A program's name or code; a row names a program or a function."})

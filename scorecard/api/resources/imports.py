@@ -71,6 +71,10 @@ def batches(args):
     if args.get("status"):
         query = query.where(ImportBatch.status == args["status"])
     if args.get("format"):
+        if args["format"] not in access.FORMATS:  # as the other filters: an unknown value is refused, not empty
+            raise ApiProblem(422, f"{args['format']!r} is not a layout", errors=[{
+                "row": None, "column": "format", "value": args["format"],
+                "message": f"choose one of {', '.join(access.FORMATS)}"}])
         query = query.where(ImportBatch.format == args["format"])
     found = [b for b in db.session.scalars(query) if access.refusal(current_user, b) is None]
     listing = page_of_list(found, args)
