@@ -61,6 +61,27 @@ def test_leaders_with_cx_requirements_at_risk_first(world):
     assert all(p.plan_href is None for p in found.plans), "no links before for_scope"
 
 
+def test_a_requirement_below_3_is_counted_as_the_overview_counts_it_even_when_its_element_is_not(world):
+    """Zoe Head's element gets a second CX requirement proposed at 2, beside hers at 4 and a third at 4:
+    OPM's majority rule rates the element 4, so she has a requirement below 3 and no element at risk."""
+    from dashboards.queries import overview
+    from scorecard.models import PlanRequirement
+    element = next(e for e in world["plans"]["head"].elements if any(r.is_cx for r in e.requirements))
+    cx = cx_requirement(world["plans"]["head"])
+    for rating in (2, 4):
+        extra = PlanRequirement(element=element, text=f"Another CX measure at {rating}", position=9,
+                                metric_id=cx.metric_id, commitment_id=cx.commitment_id, function_id=cx.function_id)
+        db.session.add(extra)
+        db.session.flush()
+        rating_finding(db.session, extra.id, rating)
+    db.session.commit()
+    found = queries.leaders(db.session)
+    assert [p.leader for p in found.requirement_below] == ["Amy Deputy", "Zoe Head"]
+    assert [p.leader for p in found.at_risk] == ["Amy Deputy"], "her element stays at 4"
+    seen = overview.leaders_below(db.session, common.Scope(Role.executive))
+    assert len(seen.leaders) == len(found.requirement_below), "the overview's count is the leaders page's"
+
+
 def test_decided_plans_have_their_summary_level_and_overrides(world):
     director = world["plans"]["director-2026"]
     rating_finding(db.session, cx_requirement(director).id, 2, period="FY2026-Q4")

@@ -157,8 +157,9 @@ def summary(found: queries.Leaders) -> str:
     total = len(found.plans)
     if not total:
         return f"No FY{found.fiscal_year} plan with a CX requirement for these filters."
-    return (f"FY{found.fiscal_year}: {total:,} leaders with CX requirements; {len(found.at_risk):,} with an element "
-            f"proposed below 3; {len(found.undecided):,} plans not yet decided.")
+    return (f"FY{found.fiscal_year}: {total:,} leaders with CX requirements; {len(found.requirement_below):,} with a "
+            f"CX requirement proposed below 3, {len(found.at_risk):,} of them with an element proposed below 3; "
+            f"{len(found.undecided):,} plans not yet decided.")
 
 
 def tiles(found: queries.Leaders) -> html.Div:
@@ -172,6 +173,11 @@ def tiles(found: queries.Leaders) -> html.Div:
         components.tile("Leaders with CX requirements", [
             html.P(f"{total:,}", className="dash-tile__big"),
             html.P(f"in FY{found.fiscal_year} plans", className="dash-tile__sub")], tile_id="leaders-total"),
+        components.tile("A CX requirement proposed below 3", [
+            html.P(f"{len(found.requirement_below):,}", className="dash-tile__big"),
+            html.P(share(len(found.requirement_below)), className="dash-tile__sub")], tile_id="leaders-below",
+            footer="As the overview counts them. An element is rated from all its requirements (OPM's rule), "
+                   "so not every one puts its element at risk."),
         components.tile("At risk: an element proposed below 3", [
             html.P(f"{len(found.at_risk):,}", className="dash-tile__big"),
             html.P(share(len(found.at_risk)), className="dash-tile__sub")], tile_id="leaders-at-risk"),

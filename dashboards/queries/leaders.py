@@ -147,6 +147,12 @@ class Leaders:
         return [p for p in self.plans if p.at_risk]
 
     @property
+    def requirement_below(self) -> list[LeaderPlan]:
+        """Plans with a CX requirement proposed below 3, as the overview counts leaders (an element
+        proposed below 3, `at_risk`, has one: these include them)."""
+        return [p for p in self.plans if p.lowest is not None and p.lowest.proposed < AT_RISK_BELOW]
+
+    @property
     def undecided(self) -> list[LeaderPlan]:
         return [p for p in self.plans if not p.decided]
 
