@@ -50,6 +50,7 @@ def _parse(path: str, sheet, out) -> dict:
             return {**meta, "error": "no_data"}
     if data.start is None:  # an empty sheet chosen by name
         return {**meta, "sheet": name, "rows": 0}
+    meta["merged"] = _merged_over_rows(data)
     first_row, first_col = data.start
     rows = data.iter_rows()
     first = next(rows)
@@ -66,6 +67,16 @@ def _parse(path: str, sheet, out) -> dict:
     if chunk:
         _dump(chunk, out)
     return {**meta, "sheet": name, "rows": count + len(chunk)}
+
+
+def _merged_over_rows(data) -> dict:
+    """Merged cells spanning several rows: their count and the first few, as ((row, col), (row, col))
+    0-based. The parser reads such a merge's value in its first row only."""
+    try:
+        ranges = [r for r in (data.merged_cell_ranges or ()) if r[1][0] > r[0][0]]
+    except Exception:  # noqa: BLE001 — a layout without merge information (old .xls, .ods): nothing to say
+        return {"count": 0, "first": []}
+    return {"count": len(ranges), "first": [list(map(list, r)) for r in ranges[:5]]}
 
 
 def main() -> None:

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Optional
 
 from importers.errors import AmbiguousNumber, ImportFileError
+from importers.header import column_letter
 from importers.safety import (
     MB,
     check_sheet_dimensions,
@@ -312,6 +313,13 @@ def _sheet_warnings(meta: dict, sheet: Optional[str], scan) -> list[str]:
                      f"{read:,} were read as they show (a cell storing 0.85 and showing 85% as 85)"
                      + ("." if read == scan.percent_count else
                         "; the rest were read as stored fractions. Format the column as plain numbers instead."))
+    merged = meta.get("merged") or {}
+    if merged.get("count"):
+        spans = [f"{column_letter(a[1])}{a[0] + 1}:{column_letter(b[1])}{b[0] + 1}" for a, b in merged["first"]]
+        more = ", ..." if merged["count"] > len(spans) else ""
+        notes.append(f"Sheet {chosen!r} has {merged['count']:,} merged cell range(s) over several rows "
+                     f"({', '.join(spans)}{more}): a merge's value is in its first row only, so its other rows "
+                     "read as empty. Unmerge them and fill in each row.")
     if scan and scan.uncached_count:
         cells = [m.cell for m in scan.uncached.values()][:5]
         more = ", ..." if scan.uncached_count > len(cells) else ""

@@ -237,6 +237,21 @@ def test_titles_merged_header_and_offset_data_keep_excel_positions(tmp_path):
     assert columns.letter(columns.index["value"]) == "E" and columns.values(rows[4])["count_2"] == 7.0
 
 
+def test_cells_merged_over_several_rows_are_named_in_a_warning(tmp_path):
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["program", "metric", "value"])
+    for period in range(3):
+        sheet.append(["Pensions" if period == 0 else None, "trust", 4.1])
+    sheet.merge_cells("A2:A4")
+    sheet.merge_cells("B5:C5")  # across columns only: every row keeps its value
+    book.save(tmp_path / "merged.xlsx")
+    table, rows = read(tmp_path / "merged.xlsx")
+    assert [r[0] for r in rows[1:4]] == ["Pensions", "", ""]
+    [warning] = [w for w in table.warnings if "merged" in w]
+    assert "1 merged cell range(s) over several rows (A2:A4)" in warning and "fill in each row" in warning
+
+
 def test_formula_without_cached_value_is_an_error_for_that_cell(tmp_path):
     write_xlsx(tmp_path / "f.xlsx", ["agency", "count_1", "count_2", "n"], [["DOI", 3, 4, "=B2+C2"]], sheet="Data")
     table, rows = read(tmp_path / "f.xlsx")
