@@ -234,25 +234,24 @@ def leaders(session, fiscal_year: Optional[int] = None, chosen: LeaderFilter = E
         sa.select(PlanElement.id, PlanElement.plan_id, PlanElement.name, PlanElement.weight, PlanElement.is_critical)
         .where(PlanElement.plan_id.in_(plan_ids))
         .order_by(PlanElement.plan_id, PlanElement.position, PlanElement.id)).all()
+    # The CX requirements only: an element's proposal is read from them (the others are never rated).
     requirements = defaultdict(list)
-    for row in session.execute(
-            sa.select(PlanRequirement.id, PlanRequirement.element_id, PlanRequirement.text, PlanRequirement.metric_id,
-                      PlanRequirement.commitment_id, PlanRequirement.function_id)
+    for requirement_id, element_id, text in session.execute(
+            sa.select(PlanRequirement.id, PlanRequirement.element_id, PlanRequirement.text)
             .join(PlanElement, PlanElement.id == PlanRequirement.element_id)
-            .where(PlanElement.plan_id.in_(plan_ids)).order_by(PlanRequirement.position, PlanRequirement.id)):
-        requirements[row.element_id].append(row)
-    cx = {r.id for rows in requirements.values() for r in rows
-          if r.metric_id is not None or r.commitment_id is not None or r.function_id is not None}
-    ratings = requirement_ratings(session, sorted(cx))  # {requirement: (proposed rating, finding id)}
+            .where(PlanElement.plan_id.in_(plan_ids), PlanRequirement.is_cx)
+            .order_by(PlanRequirement.position, PlanRequirement.id)):
+        requirements[element_id].append((requirement_id, text))
+    # {requirement: (proposed rating, finding id)}
+    ratings = requirement_ratings(session, [r for rows in requirements.values() for r, _text in rows])
     unrated = (None, None)
     decisions = _decisions(session, plan_ids)
     for element_id, plan_id, name, weight, critical in elements:
-        rows = requirements.get(element_id, [])
-        rated = [RequirementRating(r.id, r.text, *ratings.get(r.id, unrated)) for r in rows if r.id in cx]
-        proposals = [ratings.get(r.id, unrated)[0] for r in rows]
+        rows = requirements.get(element_id)
+        rated = [RequirementRating(r, text, *ratings.get(r, unrated)) for r, text in rows] if rows else []
+        proposed = element_rating([r.proposed for r in rated], methods[plan_id].value) if rated else None
         plans[plan_id].elements.append(ElementRatings(
-            element_id, name, weight, critical, bool(rated), element_rating(proposals, methods[plan_id].value),
-            decisions.get(element_id), rated))
+            element_id, name, weight, critical, bool(rated), proposed, decisions.get(element_id), rated))
 
     def order(plan: LeaderPlan) -> tuple:
         lowest = plan.lowest

@@ -215,8 +215,7 @@ def leaders_below(session, scope: Scope, *, below: int = RATING_BELOW) -> Option
         .join(PlanElement, PlanElement.id == PlanRequirement.element_id)
         .join(latest, latest.c.requirement_id == PlanRequirement.id)
         .where(PlanElement.plan_id.in_(sa.select(plans.c.id)), latest.c.rank == 1, latest.c.rating < below,
-               sa.or_(PlanRequirement.metric_id.is_not(None), PlanRequirement.commitment_id.is_not(None),
-                      PlanRequirement.function_id.is_not(None)))  # PlanRequirement.is_cx
+               PlanRequirement.is_cx)
         .order_by(PlanElement.plan_id, PlanElement.position, PlanRequirement.position, PlanRequirement.id))
     result = LeadersBelow(year, plans=session.scalar(sa.select(sa.func.count()).select_from(plans)))
     low: dict[int, list[RequirementBelow]] = {}

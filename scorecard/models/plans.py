@@ -5,6 +5,7 @@ from typing import Optional
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
+from sqlalchemy.ext.hybrid import hybrid_property
 
 from scorecard.models.base import Base, UTCDateTime, utcnow
 from scorecard.models.commitments import Commitment
@@ -87,9 +88,15 @@ class PlanRequirement(Base):
     function: so.Mapped[Optional[Function]] = so.relationship()
     programs: so.Mapped[list[Program]] = so.relationship(secondary=requirement_programs)
 
-    @property
+    @hybrid_property
     def is_cx(self) -> bool:
+        """Measured by the CX data: it names a metric, a commitment or a function (in SQL too)."""
         return self.metric_id is not None or self.commitment_id is not None or self.function_id is not None
+
+    @is_cx.inplace.expression
+    @classmethod
+    def _is_cx_expression(cls) -> sa.ColumnElement[bool]:
+        return sa.or_(cls.metric_id.is_not(None), cls.commitment_id.is_not(None), cls.function_id.is_not(None))
 
 
 class ElementRating(Base):
