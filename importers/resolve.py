@@ -7,6 +7,8 @@ import sqlalchemy as sa
 
 from scorecard.models import Agency, Component, Function, Metric, Program
 
+_NAME_MAX = {"agency": 200, "component": 200, "program": 300}  # the name columns of each
+
 
 class Unknown(ValueError):
     """A name that matches nothing; the message suggests the closest names."""
@@ -124,6 +126,7 @@ class Directory:
             f"its first placement, under {kept}, was kept")
 
     # performance.gov rows carry ids: match by id, or create the organisation on first sight.
+    # (The format has checked each name's length against its column, _NAME_MAX.)
     def external(self, kind: str, ref: dict, parent=None):
         ext = f"pg-{kind}-{ref['external_id']}"
         found = self._external.get((kind, ext))
@@ -135,8 +138,9 @@ class Directory:
             adopt.external_id = ext  # the same organisation, first entered by hand
             self._external[(kind, ext)] = adopt
             return adopt
-        if adopt is not None:
-            name = f"{name} ({ext})"
+        if adopt is not None:  # another organisation of that name: this one is told apart by its id
+            suffix = f" ({ext})"
+            name = name[:_NAME_MAX[kind] - len(suffix)] + suffix
         if kind == "agency":
             code = ref.get("code") or ext.upper()
             if _key(code) in self._agency:

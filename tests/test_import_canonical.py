@@ -122,6 +122,24 @@ def test_values_too_large_to_keep_are_named_at_the_preview_and_nothing_is_writte
         assert run_import(db.session, path).status == "rejected" and _count() == before
 
 
+@pytest.mark.parametrize("header", [
+    ["component", "program", "metric", "period", "channel", "count_1", "count_2", "count_3", "count_4", "count_5"],
+    ["component", "program", "metric", "period", "channel", "value", "count_1", "count_2", "count_3", "count_4",
+     "count_5"],
+], ids=["counts only", "with a value column"])
+def test_answer_counts_adding_up_beyond_any_survey_are_refused_on_the_whole_file_path_too(demo, tmp_path, header):
+    """Files without an n column are checked whole, not row by row: the sum is checked there too."""
+    row = {"component": "Benefits Administration", "program": "Benefits Call Center", "metric": "trust",
+           "period": "FY2027-Q1", "channel": "web", "value": "", "count_1": 10**9, "count_2": 10**9,
+           "count_3": 0, "count_4": 0, "count_5": 0}
+    path = write_csv(tmp_path / "sum.csv", [[row[c] for c in header]] * 2, header=header)
+    with demo.app_context():
+        result = run_import(db.session, path, dry_run=True)
+        assert result.status == "rejected"
+        assert [(e["row"], e["column"]) for e in result.errors][:1] == [(2, "count_1")]
+        assert "add up to 2,000,000,000" in result.errors[0]["message"]
+
+
 def test_unknown_columns_are_listed_not_fatal(demo, tmp_path):
     path = write_csv(tmp_path / "extra.csv", [survey_row() + ["x"]], header=HEADER + ["Reviewer"])
     with demo.app_context():

@@ -184,3 +184,48 @@ def test_reimporting_the_same_files_changes_nothing(app, tmp_path):
         assert result.status == "imported"
         assert result.plan.counts["inserted"] == 0 and result.plan.counts["updated"] <= 4
         assert db.session.scalar(sa.select(sa.func.count()).select_from(ImportBatch)) == batches + 1
+
+
+def _one_row_file(path, source, **changes):
+    """`source`'s header and first row, with `changes` to its cells, as a CSV at `path`."""
+    with open(source, encoding="utf-8", newline="") as handle:
+        reader = csv.DictReader(handle)
+        row = {**next(reader), **changes}
+        fields = reader.fieldnames
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fields)
+        writer.writeheader()
+        writer.writerow(row)
+    return path
+
+
+@pytest.mark.parametrize("source, column, value, message", [
+    (TRUST_CSV, "channel", "c" * 100, "a channel's name is at most 64 characters; this one has 100"),
+    (TRUST_CSV, "service_name", "S" * 400, "400 characters long; at most 300 fit"),
+    (TRUST_CSV, "service_provider_name", "P" * 300, "300 characters long; at most 200 fit"),
+    (TRUST_CSV, "organization_name", "O" * 300, "300 characters long; at most 200 fit"),
+    (TRUST_CSV, "service_id", "9" * 80, "an id has at most 18 digits; this one has 80"),
+    (TRUST_CSV, "service_id", "12.5", "'12.5' is not an id"),
+    (TRUST_CSV, "strongly_agree_num", str(2 * 10**9), "at most 1,000,000,000"),
+    (COLLECTIONS_CSV, "attributes_channel", "c" * 65, "a channel's name is at most 64 characters"),
+    (COLLECTIONS_CSV, "attributes_organization_abbreviation", "A" * 33, "33 characters long; at most 32 fit"),
+], ids=lambda v: str(v)[:24] if not str(v).startswith("/") else None)
+def test_values_too_long_or_large_for_their_columns_are_refused_at_the_preview(app, tmp_path, source, column,
+                                                                                value, message):
+    path = _one_row_file(tmp_path / "hostile.csv", source, **{column: value})
+    with app.app_context():
+        before = db.session.scalar(sa.select(sa.func.count()).select_from(Observation))
+        result = run_import(db.session, path, dry_run=True)
+        assert result.status == "rejected", result.status
+        found = [e for e in result.errors if e["column"] == column]
+        assert found and message in found[0]["message"] and found[0]["row"] == 2, result.errors
+        assert run_import(db.session, path).status == "rejected"
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Observation)) == before
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Program)) == 0, "nothing created"
+
+
+def test_an_id_is_read_exactly_as_its_digits(app, tmp_path):
+    path = _one_row_file(tmp_path / "id.csv", TRUST_CSV, service_id="123456789012345678")
+    with app.app_context():
+        assert run_import(db.session, path).status == "imported"
+        assert db.session.scalar(sa.select(Program.external_id)) == "pg-program-123456789012345678"

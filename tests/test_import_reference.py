@@ -292,6 +292,19 @@ def test_org_structure_creates_components_and_programs_and_reverts(demo, tmp_pat
         assert snapshot() == original
 
 
+def test_a_life_experience_longer_than_its_column_is_refused_at_the_preview(demo, tmp_path):
+    rows = [[AGENCY, "Veterans Outreach Office", None, "yes", "Outreach Events", None,
+             "Caring for a veteran; " + "L" * 250]]
+    with demo.app_context():
+        original = snapshot()
+        result = run_import(db.session, write_xlsx(tmp_path / "org.xlsx", ORG_HEADER, rows), dry_run=True)
+        assert result.status == "rejected"
+        [error] = result.errors
+        assert (error["row"], error["column"]) == (2, "Life experiences"), "the column as the file names it"
+        assert "is 250 characters long; at most 200 fit" in error["message"]
+        assert snapshot() == original
+
+
 def test_org_conflicts_and_permissions(demo, tmp_path):
     rows = [
         [AGENCY, "Veterans Outreach Office", "DPS-BA", None, None, None, None],    # 2: code of another component

@@ -1,5 +1,6 @@
 """Observation layouts: the canonical long layout and performance.gov's two A-11 layouts. Each
 turns one row into observation records. (GSA Touchpoints A-11 v2 responses: touchpoints_format.py.)"""
+import re
 from typing import Optional
 
 from importers.drivers import classify_question
@@ -168,7 +169,7 @@ def canonical_many(columns: dict, rows: int) -> Optional[dict]:  # noqa: C901 (o
     if values.count(None) == rows and not any(None in column for column in answers):
         # Answer counts on every row and no value beside them: the usual survey file, checked whole.
         totals = list(map(sum, zip(*answers)))
-        if ns.count(None) != rows and ns != totals:
+        if ns.count(None) != rows and ns != totals or max(totals, default=0) > MAX_COUNT:
             return None
         values, ns, counts = blank, totals, list(zip(*answers))
     else:
@@ -195,7 +196,7 @@ def _survey_rows(numbers) -> tuple:
                 continue
             one, two, three, four, five = one or 0, two or 0, three or 0, four or 0, five or 0
         total = one + two + three + four + five
-        if n is not None and n != total:
+        if n is not None and n != total or total > MAX_COUNT:
             return None, None, None
         if value is not None and (abs((one + 2 * two + 3 * three + 4 * four + 5 * five) / total - value)
                                   > POINT_SCALE_TOLERANCE if total else value):
@@ -223,20 +224,47 @@ CANONICAL = Format(
 
 # ------------------------------------------------------------------ performance.gov layouts
 
+PUBLISHED_ID_DIGITS = 18  # a performance.gov id, kept as "pg-component-<id>" in a 32-character code
+_PUBLISHED_ID = re.compile(r"(\d+)(?:\.0*)?")
+# The names and abbreviation a performance.gov row may give, and the most each column holds.
+_ORG_TEXTS = (("organization_name", 200), ("organization_abbreviation", 32), ("service_provider_name", 200),
+              ("service_name", 300))
+
+
+def to_published_id(raw):
+    """A performance.gov id: a whole number ("2129", 2129.0), read as its digits, exactly."""
+    text = to_text(raw)
+    if text is None:
+        return None
+    match = _PUBLISHED_ID.fullmatch(text)
+    if not match or not text.isascii():
+        raise ValueError(f"{text[:40]!r} is not an id (a whole number)")
+    digits = match.group(1).lstrip("0") or "0"
+    if len(digits) > PUBLISHED_ID_DIGITS:
+        raise ValueError(f"an id has at most {PUBLISHED_ID_DIGITS} digits; this one has {len(digits)}")
+    return digits
+
+
 def _org_refs(cells: Cells, prefix: str) -> dict:
-    """The organisation, service provider and service of a performance.gov row, by id and name."""
+    """The organisation, service provider and service of a performance.gov row, by id and name
+    (each no longer than the column that keeps it)."""
     ids = {}
     for key in ("organization_id", "service_provider_id", "service_id"):
-        value = cells.number(prefix + key)
-        if value is None:
+        value = cells._read(prefix + key, to_published_id)
+        if value is None and not any(p[0] == prefix + key for p in cells.problems):
             cells.fail(prefix + key, f"{key.replace('_', ' ')} is missing")
-        ids[key] = None if value is None else str(int(value))
+        ids[key] = value
+    texts = {}
+    for key, limit in _ORG_TEXTS:
+        texts[key] = cells.text(prefix + key)
+        if texts[key] is not None and len(texts[key]) > limit:
+            cells.fail(prefix + key, f"the text is {len(texts[key])} characters long; at most {limit} fit")
     return {
-        "agency": {"external_id": ids["organization_id"], "name": cells.text(prefix + "organization_name"),
-                   "code": cells.text(prefix + "organization_abbreviation")},
-        "component": {"external_id": ids["service_provider_id"], "name": cells.text(prefix + "service_provider_name"),
+        "agency": {"external_id": ids["organization_id"], "name": texts["organization_name"],
+                   "code": texts["organization_abbreviation"]},
+        "component": {"external_id": ids["service_provider_id"], "name": texts["service_provider_name"],
                       "description": cells.text("service_provider_desc")},
-        "program": {"external_id": ids["service_id"], "name": cells.text(prefix + "service_name"),
+        "program": {"external_id": ids["service_id"], "name": texts["service_name"],
                     "description": cells.text("service_desc")},
     }
 
@@ -313,8 +341,9 @@ def collection_records(row: dict, options: dict) -> list[dict]:
         text_col, *count_cols, scale_col = _question_columns(q)
         counts, _, _ = survey_values(cells, count_cols, None, scale_col)
         questions.append(SlotQuestion(q, _question_text(cells, text_col), counts))
+    channel = cells._read(p + "channel", to_channel) or ""
     cells.done()
-    return _survey_records(refs, period, channel_name(cells.text(p + "channel")), _touchpoint(cells, p), questions)
+    return _survey_records(refs, period, channel, _touchpoint(cells, p), questions)
 
 
 PERFGOV_COLLECTIONS = Format(
@@ -351,8 +380,9 @@ def trust_records(row: dict, options: dict) -> list[dict]:
     counts, _, _ = survey_values(cells, ("strongly_disagree_num", "disagree_num", "neutral_num", "agree_num",
                                          "strongly_agree_num"), None, "point_scale")
     question = SlotQuestion(TRUST_SLOT, _question_text(cells, "question_text"), counts)
+    channel = cells._read("channel", to_channel) or ""
     cells.done()
-    return _survey_records(refs, period, channel_name(cells.text("channel")), _touchpoint(cells, ""), [question])
+    return _survey_records(refs, period, channel, _touchpoint(cells, ""), [question])
 
 
 PERFGOV_TRUST = Format(

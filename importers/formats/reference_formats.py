@@ -102,13 +102,25 @@ def to_email(raw):
     return value.casefold()
 
 
-def to_names(raw):
-    """Several names in one cell, separated by semicolons or line breaks; None when blank."""
+NAME_MAX = 300  # the longest name a list may hold (a program's; a life experience's is 200)
+
+
+def to_names(raw, limit: int = NAME_MAX):
+    """Several names in one cell, separated by semicolons or line breaks, each at most `limit`
+    characters; None when blank."""
     value = to_text(raw)
     if value is None:
         return None
     names = [n for n in _NAME_SPLIT.split(value) if n]
+    long = next((n for n in names if len(n) > limit), None)
+    if long is not None:
+        raise ValueError(f"the name {long[:40]!r}... is {len(long)} characters long; at most {limit} fit")
     return tuple(dict.fromkeys(names)) or None
+
+
+def to_experience_names(raw):
+    """Life experiences' names (at most 200 characters each, as LifeExperience.name holds)."""
+    return to_names(raw, 200)
 
 
 def to_links(raw):
@@ -283,7 +295,7 @@ class OrgRow(RowSchema):
     program = Cell(text(300))
     program_code = Cell(text(64))
     program_description = Cell(to_text)
-    life_experiences = Cell(to_names)
+    life_experiences = Cell(to_experience_names)
 
 
 ORG = Format(
