@@ -193,6 +193,13 @@ def pager(table_id: str, label: str, page) -> html.Nav:
     ], className="dash-pager", **{"aria-label": label})
 
 
+def pager_ends(shown: tables.Page) -> tuple[str, str]:
+    """The pager's Previous and Next as `aria-disabled` ("true" on the first and last page). Not
+    `disabled`: a button disabled while it has focus drops it to the page's top, and a keyboard user
+    who pressed Next onto the last page would lose their place. Pressed there, it changes nothing."""
+    return str(shown.number == 1).lower(), str(shown.number == shown.pages).lower()
+
+
 def register_pager(table_id: str) -> None:
     """Register the pager's buttons with the validation registry (its page is a `QueryParam`)."""
     validation.register(f"{table_id}-prev", "n_clicks", validation.clicks)

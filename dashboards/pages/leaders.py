@@ -201,8 +201,8 @@ def update_leaders(year, component_id, function_id):
 
 
 @callback(Output("leaders-table", "children"), Output("leaders-table-page", "data"),
-          Output("leaders-table-range", "children"), Output("leaders-table-prev", "disabled"),
-          Output("leaders-table-next", "disabled"),
+          Output("leaders-table-range", "children"), Output("leaders-table-prev", "aria-disabled"),
+          Output("leaders-table-next", "aria-disabled"),
           Input("leaders-table-page", "data"), Input("leaders-table-prev", "n_clicks"),
           Input("leaders-table-next", "n_clicks"), *[Input(p.control, "value") for p in FILTER_PARAMS])
 @validation.validated
@@ -216,7 +216,7 @@ def update_leaders_list(page, _previous, _next, year, component_id, function_id)
                                common.Scope.of(current_user))
     return (components.data_table(leaders_table(linked, shown)),
             str(shown.number) if shown.number != page else dash.no_update, shown.words("leaders"),
-            shown.number == 1, shown.number == shown.pages)
+            *components.pager_ends(shown))
 
 
 components.register_downloads("leaders-levels", lambda *values: levels_table(leaders_for(*values)), FILTERS)
