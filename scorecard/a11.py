@@ -21,6 +21,13 @@ def v2_metric_code(polarity: str, aspect: str) -> str:
     return f"a11v2_{polarity}_{aspect}"
 
 
+def is_survey_metric() -> sa.ColumnElement[bool]:
+    """Which metrics are the A-11 survey's (the v1 drivers on 1-5 and the v2 aspects): what A-11
+    reporting is, and what a quarter of results is a quarter of (a backlog figure is not)."""
+    codes = [v2_metric_code(polarity, aspect) for polarity in ("positive", "negative") for aspect in V2_ASPECTS]
+    return sa.or_(sa.and_(Metric.driver.is_not(None), Metric.kind == MetricKind.likert), Metric.code.in_(codes))
+
+
 def standard_metric_specs() -> list[dict]:
     specs = [dict(code=code, name=name, kind=MetricKind.likert, unit="1-5", direction=Direction.higher,
                   driver=Driver(code), description=f"A-11 driver; standard statement: {statement}")

@@ -205,6 +205,8 @@ def test_a_quarter_of_other_metrics_only_is_no_quarter_of_the_dashboards(world):
     db.session.commit()
     assert common.periods_with_data(db.session)[:2] == [Q4, Q3]
     assert common.chosen_period(db.session, None) == Q4
+    from scorecard.main.services import home_summary
+    assert home_summary(db.session)["latest_period"] == Q4, "the home page names the dashboards' quarter"
     report = overview.a11_reporting(db.session, Q4)
     assert (report.expected, report.reported) == (5, 4), "Echo's backlog is not its survey results"
     assert echo.id not in common.program_statuses(db.session, Q4)

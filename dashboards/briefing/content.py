@@ -106,7 +106,8 @@ def glance_table(found: queries.Overview) -> Table:
     report = found.reporting
     rows.append({"measure": "A-11 reporting: programs that reported", "value": report.reported,
                  "detail": f"of {report.expected:,} expected ({report.share:.0%}); {len(report.missing):,} not reported"
-                 if report.expected else f"No program reported in the four quarters before {report.period}."})
+                 if report.expected else
+                 f"No program reported A-11 survey results in the four quarters before {report.period}."})
     return Table(caption=f"At a glance, {found.period}", name=GLANCE, rows=rows, columns=[
         Column("measure", "Measure", row_header=True), ValueColumn("value", "Value", NUMBER),
         Column("detail", "Detail")])

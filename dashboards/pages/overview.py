@@ -141,12 +141,13 @@ def leaders_tile(found: queries.LeadersBelow) -> html.Section:
 def reporting_tile(report: queries.Reporting, agency) -> html.Section:
     if not report.expected:
         return components.tile("A-11 reporting", html.P(
-            f"No program reported in the four quarters before {report.period}.", className="dash-empty"),
+            f"No program reported A-11 survey results in the four quarters before {report.period}.",
+            className="dash-empty"),
             tile_id="tile-reporting")
     share = f"{report.share:.0%}"
     body = [html.P(share, className="dash-tile__big"),
             html.P(f"{report.reported:,} of {report.expected:,} programs reported in {report.period} "
-                   "(those with any observation in the four quarters before)", className="dash-tile__sub")]
+                   "(those with A-11 survey results in the four quarters before)", className="dash-tile__sub")]
     if report.missing:
         shown = report.missing[:MISSING_SHOWN]
         body.append(html.P("Not reported:", className="margin-bottom-0"))

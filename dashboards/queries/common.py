@@ -7,7 +7,7 @@ from typing import NamedTuple, Optional
 import sqlalchemy as sa
 
 from dashboards.cache import cached
-from scorecard.a11 import V2_ASPECTS, v2_metric_code
+from scorecard.a11 import is_survey_metric
 from scorecard.models import (
     Agency,
     Component,
@@ -83,12 +83,8 @@ EVERY_PROGRAM = ProgramFilter()  # the default filter: every program
 
 
 def survey_metrics(session) -> dict[int, Metric]:
-    """The A-11 survey metrics (the v1 drivers on 1-5 and the v2 aspects), by id: what A-11 reporting
-    is, and what the dashboards' quarters are quarters of."""
-    codes = [v2_metric_code(polarity, aspect) for polarity in ("positive", "negative") for aspect in V2_ASPECTS]
-    query = sa.select(Metric).where(sa.or_(sa.and_(Metric.driver.is_not(None), Metric.kind == MetricKind.likert),
-                                           Metric.code.in_(codes)))
-    return {m.id: m for m in session.scalars(query)}
+    """The A-11 survey metrics (scorecard.a11.is_survey_metric), by id."""
+    return {m.id: m for m in session.scalars(sa.select(Metric).where(is_survey_metric()))}
 
 
 @cached

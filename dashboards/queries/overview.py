@@ -237,8 +237,8 @@ def leaders_below(session, scope: Scope, *, below: int = RATING_BELOW) -> Option
 
 @dataclass
 class Reporting:
-    """Programs that reported in `period` of those that should: a program should when it has any
-    observation in the four quarters before."""
+    """Programs that reported A-11 survey results in `period` of those that should: a program should
+    when it reported any in the four quarters before."""
 
     period: str
     expected: int
