@@ -242,6 +242,8 @@ def test_admin_starts_a_new_year_on_another_scale(demo, client_as, ba):
     # A form whose hidden domains were changed: one named twice would take another's score and erase the other's.
     ({"domain_1": "Measurement"}, "Domain: &#39;Measurement&#39; is given twice; open the form again."),
     ({"domain_1": "Governance"}, "Domain: &#39;Governance&#39; is not one of this assessment&#39;s domains"),
+    ({"domain_0": "Governance & Strategy", "domain_1": "Measurement"},
+     "Domain: &#39;Governance &amp; Strategy&#39; is not where the form put it; open the form again."),
 ])
 def test_bad_values_are_refused_with_a_message_naming_field_and_value(demo, client_as, ba, changes, message):
     analyst = client_as("analyst")

@@ -565,8 +565,25 @@ def _parse(posted: dict, domains: list[str], assessment: Optional[CapacityAssess
     if low is not None and high is not None and low >= high:
         problems[(None, "scale_max")] = f"Highest score: {high} must be above the lowest score, {low}."
         low = high = None
-    # Each domain exactly once: a form whose domains were changed keeps nothing (a domain named twice
-    # would take another's score, and the one left out would lose its own).
+    entries = _domain_entries(posted, domains, problems)
+    for domain in domains:
+        entry = entries.get(domain, {})
+        parsed = {}
+        parsed["score"] = _score(domain, entry.get("score"), low, high, problems)
+        narrative = (entry.get("narrative") or "").strip()
+        if len(narrative) > NARRATIVE_MAX:
+            problems[(domain, "narrative")] = (f"{domain} narrative: {len(narrative):,} characters is too long; "
+                                               f"write at most {NARRATIVE_MAX:,}.")
+        parsed["narrative"] = narrative or None
+        parsed["evidence"] = _links(domain, entry.get("evidence"), problems)
+        values["domains"][domain] = parsed
+    return values, problems
+
+
+def _domain_entries(posted: dict, domains: list[str], problems: dict) -> dict:
+    """{domain: its posted fields}. Each domain exactly once and in the form's order, or a problem
+    and nothing kept: a domain named twice would take another's score and erase the one left out,
+    two swapped would swap their scores and narratives."""
     entries = {}
     for entry in posted.get("domains", []):
         domain = entry.get("domain")
@@ -580,18 +597,11 @@ def _parse(posted: dict, domains: list[str], assessment: Optional[CapacityAssess
     missing = [d for d in domains if d not in entries]
     if missing and (None, "domains") not in problems:
         problems[(None, "domains")] = f"Domain: {missing[0]!r} is missing from the form; open the form again."
-    for domain in domains:
-        entry = entries.get(domain, {})
-        parsed = {}
-        parsed["score"] = _score(domain, entry.get("score"), low, high, problems)
-        narrative = (entry.get("narrative") or "").strip()
-        if len(narrative) > NARRATIVE_MAX:
-            problems[(domain, "narrative")] = (f"{domain} narrative: {len(narrative):,} characters is too long; "
-                                               f"write at most {NARRATIVE_MAX:,}.")
-        parsed["narrative"] = narrative or None
-        parsed["evidence"] = _links(domain, entry.get("evidence"), problems)
-        values["domains"][domain] = parsed
-    return values, problems
+    named = [entry.get("domain") for entry in posted.get("domains", [])]
+    if (None, "domains") not in problems and named != domains:
+        moved = next(d for d, expected in zip(named, domains) if d != expected)
+        problems[(None, "domains")] = f"Domain: {moved!r} is not where the form put it; open the form again."
+    return entries
 
 
 def _score(domain: str, text: Optional[str], low: Optional[int], high: Optional[int], problems: dict):
