@@ -79,14 +79,15 @@ def clicks(value) -> int:
 
 
 def page_number(value) -> int:
-    """A page of a long table: a whole number from 1 (3 or "3"); none reads as the first."""
+    """A page of a long table: a whole number from 1 (3 or "3"); none reads as the first, and one
+    past MAX_PAGE as MAX_PAGE (as any page past the last, it shows the last)."""
     if value is None:
         return 1
-    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 6:
-        value = int(value)
-    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_PAGE:
-        raise ValueError(f"a page is a whole number from 1 to {MAX_PAGE:,}")
-    return value
+    if isinstance(value, str) and value.isascii() and value.isdigit():
+        value = MAX_PAGE + 1 if len(value) > 6 else int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValueError("a page is a whole number from 1")
+    return min(value, MAX_PAGE)
 
 
 def opened(value) -> bool:
