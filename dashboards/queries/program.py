@@ -353,9 +353,13 @@ class _Targets:
 
     def __init__(self, session, program: Program):
         self.session, self.program = session, program
+        self.books: dict = {}
 
     def of(self, metric_id: int, period: str) -> Optional[Thresholds]:
-        book = target_book(self.session, parse_period(period).fiscal_year)
+        year = parse_period(period).fiscal_year
+        book = self.books.get(year)
+        if book is None:
+            book = self.books[year] = target_book(self.session, year)
         return book.for_program(metric_id, self.program)
 
 
@@ -378,6 +382,9 @@ def point_of(spec: MeasureSpec, metric: Metric, period: str, rows: list, target,
                  measure.scale, questions, marked, names, measure.without_counts)
 
 
+_MISSING = object()
+
+
 @cached
 def program_trend(session, program_id: int, *, min_n: int = 30) -> Trend:
     """The program's A-11 survey measures in every quarter it has them."""
@@ -392,9 +399,13 @@ def program_trend(session, program_id: int, *, min_n: int = 30) -> Trend:
         return trend
     sourced = sources(session, (r.import_batch_id for r in rows))
     grouped: dict[tuple[MeasureSpec, str], list] = defaultdict(list)
+    specs: dict[tuple[int, str], Optional[MeasureSpec]] = {}  # a metric's measure in a quarter, found once
     for row in rows:
-        metric = metrics[row.metric_id]
-        spec = spec_for(metric.code, metric.driver.value if metric.driver else None, row.period)
+        key = (row.metric_id, row.period)
+        spec = specs.get(key, _MISSING)
+        if spec is _MISSING:
+            metric = metrics[row.metric_id]
+            spec = specs[key] = spec_for(metric.code, metric.driver.value if metric.driver else None, row.period)
         if spec is not None:
             grouped[(spec, row.period)].append(row)
     targets = _Targets(session, program)
