@@ -32,6 +32,8 @@ TITLES = {
 
 def _handler(code):
     def handle(error):
+        if code == 500:
+            _roll_back()  # the page's navigation reads the user: a failed flush would fail it again
         description = getattr(error, "description", None) if code != 500 else None
         # The error's own headers, less its content type: a 405's Allow (RFC 9110), a 401's WWW-Authenticate.
         headers = [(k, v) for k, v in error.get_headers() if k.lower() != "content-type"] \
@@ -40,6 +42,16 @@ def _handler(code):
             return jsonify(error=TITLES[code], detail=description), code, headers
         return render_template("error.html", code=code, title=TITLES[code], description=description), code, headers
     return handle
+
+
+def _roll_back() -> None:
+    """End the session's transaction after a failure, so that rendering the error page can query."""
+    from scorecard.extensions import db
+
+    try:
+        db.session.rollback()
+    except Exception:  # noqa: BLE001 — the connection itself is gone
+        db.session.remove()
 
 
 def _database_down(error):

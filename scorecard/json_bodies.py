@@ -2,12 +2,17 @@
 levels of brackets fit in a body of a few kilobytes) with a RecursionError, which is not a
 ValueError and would end the request in a 500. Here it is bad input, as any other malformed JSON:
 Flask's `request.get_json` (the dashboards) reads through `JSONProvider`, the API's parser (webargs)
-through `refusing_depth`, so both answer 400."""
+through `refusing_depth`, so both answer 400. A text holding a character no column keeps (a NUL, an
+unpaired surrogate: scorecard.text) is refused too: by the API as a 422 naming where it is
+(`refusing_unkept`), by Flask's reader as malformed."""
 import json
 from collections.abc import Callable
 from typing import Any
 
+import marshmallow as ma
 from flask.json.provider import DefaultJSONProvider
+
+from scorecard.text import unkept_in, words
 
 
 def refusing_depth(parse: Callable[[], Any]) -> Any:
@@ -19,8 +24,26 @@ def refusing_depth(parse: Callable[[], Any]) -> Any:
         raise json.JSONDecodeError("JSON nested too deeply", "(a body nested too deeply)", 0) from None
 
 
+def refusing_unkept(document: Any) -> Any:
+    """`document`, or a ValidationError naming where a text holds a character no column keeps: its
+    messages nested as the path ({0: {"notes": [...]}}: row 1, column notes, in the API's problems)."""
+    found = unkept_in(document)
+    if found is None:
+        return document
+    path, code = found
+    messages: Any = [f"The text holds {words(code)}, which cannot be kept; nothing was changed."]
+    for step in reversed(path):
+        messages = {step: messages}
+    raise ma.ValidationError(messages if path else {"_schema": messages})
+
+
 class JSONProvider(DefaultJSONProvider):
-    """Flask's JSON, refusing bodies nested too deeply as malformed."""
+    """Flask's JSON, refusing bodies nested too deeply, or holding a character no column keeps, as
+    malformed."""
 
     def loads(self, s, **kwargs):
-        return refusing_depth(lambda: super(JSONProvider, self).loads(s, **kwargs))
+        document = refusing_depth(lambda: super(JSONProvider, self).loads(s, **kwargs))
+        found = unkept_in(document)
+        if found is not None:
+            raise json.JSONDecodeError(f"a text holds {words(found[1])}", "(a body with such a text)", 0)
+        return document

@@ -14,6 +14,8 @@
   form and names the field in its message, shown in place with what was typed kept (sign-in,
   users, commitments, capacity assessments, API tokens, rule drafts, uploads); a form posted to a
   view whose forms do not derive from it (rating decisions) is refused with a 400 that names the field.
+- A query string or form holding a character no text column keeps (NUL; scorecard.text) is refused
+  with a 400 that names the field, on every route.
 - The SQLite database file and the upload folder are readable by the owner only.
 """
 import base64
@@ -36,6 +38,7 @@ from wtforms.validators import ValidationError
 from scorecard.extensions import db, login_manager
 from scorecard.models import AuditEvent, User
 from scorecard.permissions import can
+from scorecard.text import unkept_character, words
 
 PUBLIC_ENDPOINTS = frozenset({"auth.login", "static", "main.healthz"})
 
@@ -82,6 +85,23 @@ class BaseForm(FlaskForm):
         return super().validate(extra_validators=extra)
 
 
+def _refuse_unkept_characters():
+    """A query string or form holding a character no text column keeps (scorecard.text): 400 naming
+    the parameter or field, on every route (the API answers it as a problem document)."""
+    fields = [request.args]
+    if request.method in ("POST", "PUT", "PATCH") and request.mimetype in (
+            "application/x-www-form-urlencoded", "multipart/form-data"):
+        fields.append(request.form)
+    for given in fields:
+        for name, values in given.lists():
+            for text in (name, *values):
+                code = unkept_character(text)
+                if code:
+                    abort(400, description=f"The field “{name[:80]}” holds {words(code)}, which cannot be kept. "
+                                           "Remove it and send it again; nothing was saved.")
+    return None
+
+
 def _refuse_bidi_in_forms():
     """A form posted to a view outside INLINE_CHECKED_BLUEPRINTS: 400 naming the field."""
     if request.method not in ("POST", "PUT", "PATCH") or request.blueprint in INLINE_CHECKED_BLUEPRINTS:
@@ -109,6 +129,7 @@ def init_app(app) -> None:
     app.extensions["scorecard_csp"] = {"providers": [], "templates": None}
     app.before_request(refuse_long_urls)
     app.before_request(_require_login)
+    app.before_request(_refuse_unkept_characters)
     app.before_request(_refuse_bidi_in_forms)
     app.jinja_env.globals["can"] = lambda action: can(current_user, action)
     app.after_request(_security_headers)

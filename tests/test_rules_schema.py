@@ -187,3 +187,13 @@ def test_text_holding_a_hidden_direction_character_is_refused_naming_where():
     with pytest.raises(RuleError) as caught:
         validate_definition(rule, metric_codes=CODES, function_codes=FUNCTIONS)
     assert "title: contains a hidden text-direction character (U+202E); remove it" in caught.value.problems
+
+
+def test_texts_no_column_keeps_and_names_with_a_final_newline_are_refused():
+    assert problems(explain="{program} trust fell\u0000.") == [
+        "explain: the text holds a NUL character (U+0000), which cannot be kept"]
+    assert problems(description="\ud800") == [
+        "description: the text holds an unpaired surrogate (U+D800), not a character, which cannot be kept"]
+    assert problems(change=lambda r: r["then"].update(flag="at_risk\n"))[0].startswith("then.flag: a flag is")
+    assert problems(key="trust-below\n")[0].startswith("key: use lower-case letters")
+    assert problems(key="a" * 101)[0].startswith("key: use lower-case letters")

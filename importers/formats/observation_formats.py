@@ -123,13 +123,14 @@ def canonical_records(row: dict, options: dict) -> list[dict]:
     if touchpoint is not None and len(touchpoint) > TOUCHPOINT_MAX:
         cells.fail("touchpoint", f"a touchpoint is at most {TOUCHPOINT_MAX} characters; "
                                  f"this one has {len(touchpoint):,}")
+    # read before done(): a problem with them counts too
+    question_text = cells.text("question_text") if "question_text" in row else KEEP
+    notes = cells.text("notes") if "notes" in row else KEEP
     cells.done()
     return [{
         "agency": agency, "component": component, "program": program, "function": function, "metric": metric,
         "driver": driver, "period": period, "channel": channel, "touchpoint": touchpoint or "", "value": value,
-        "n": n, "counts": counts,
-        "question_text": cells.text("question_text") if "question_text" in row else KEEP,
-        "notes": cells.text("notes") if "notes" in row else KEEP,
+        "n": n, "counts": counts, "question_text": question_text, "notes": notes,
     }]
 
 
@@ -341,9 +342,9 @@ def collection_records(row: dict, options: dict) -> list[dict]:
         text_col, *count_cols, scale_col = _question_columns(q)
         counts, _, _ = survey_values(cells, count_cols, None, scale_col)
         questions.append(SlotQuestion(q, _question_text(cells, text_col), counts))
-    channel = cells._read(p + "channel", to_channel) or ""
+    channel, touchpoint = cells._read(p + "channel", to_channel) or "", _touchpoint(cells, p)
     cells.done()
-    return _survey_records(refs, period, channel, _touchpoint(cells, p), questions)
+    return _survey_records(refs, period, channel, touchpoint, questions)
 
 
 PERFGOV_COLLECTIONS = Format(
@@ -380,9 +381,9 @@ def trust_records(row: dict, options: dict) -> list[dict]:
     counts, _, _ = survey_values(cells, ("strongly_disagree_num", "disagree_num", "neutral_num", "agree_num",
                                          "strongly_agree_num"), None, "point_scale")
     question = SlotQuestion(TRUST_SLOT, _question_text(cells, "question_text"), counts)
-    channel = cells._read("channel", to_channel) or ""
+    channel, touchpoint = cells._read("channel", to_channel) or "", _touchpoint(cells, "")
     cells.done()
-    return _survey_records(refs, period, channel, _touchpoint(cells, ""), [question])
+    return _survey_records(refs, period, channel, touchpoint, [question])
 
 
 PERFGOV_TRUST = Format(

@@ -30,8 +30,10 @@ class Parser(FlaskParser):
                                    "multipart": ma.RAISE}
 
     def _raw_load_json(self, req):
-        """The body as JSON; nesting too deep for the parser is invalid JSON (400), as in Flask."""
-        return json_bodies.refusing_depth(lambda: super(Parser, self)._raw_load_json(req))
+        """The body as JSON; nesting too deep for the parser is invalid JSON (400), as in Flask, and a
+        text holding a character no column keeps is refused (422) naming where it is."""
+        document = json_bodies.refusing_depth(lambda: super(Parser, self)._raw_load_json(req))
+        return json_bodies.refusing_unkept(document)
 
     def load_querystring(self, req, schema):
         return _single_values(MultiDictProxy(req.args, schema), schema)

@@ -39,6 +39,7 @@ from scorecard.rules.evaluator import (
 from scorecard.rules.explain import template_problems
 from scorecard.rules.facts import FACTS
 from scorecard.security import bidi_problem
+from scorecard.text import unkept_in, words
 
 OUTCOMES = ("rating", "status", "flag", "score")
 PARAM_NAMES = ("metric", "window", "vs", "at", "min_n", "max", "days")
@@ -51,8 +52,9 @@ SELECT_KEYS = {  # the fields a rule's `select` can test, with the type of value
     RuleSubject.capacity_domain: {"domain": "text", "component": "text", "fiscal_year": "int"},
 }
 MAX_DEPTH = 24  # objects and lists inside one another; far more than any real rule needs
-KEY_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,99}$")
-FLAG_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
+# Matched whole (fullmatch): "$" would also match before a final newline ("key\n").
+KEY_PATTERN = re.compile(r"[a-z0-9][a-z0-9_-]{0,99}")
+FLAG_PATTERN = re.compile(r"[a-z][a-z0-9_]{0,63}")
 
 
 class RuleError(ValueError):
@@ -326,7 +328,7 @@ class _Checker:
 
     def outcome(self, outcome: str, value, path: str) -> None:
         if outcome == "flag":
-            if not FLAG_PATTERN.match(value or ""):
+            if not isinstance(value, str) or not FLAG_PATTERN.fullmatch(value):
                 self.problem(path, f"a flag is a short name of lower-case letters, digits and _, got {value!r}")
             return
         if not isinstance(value, dict):
@@ -475,6 +477,11 @@ def validate_definition(definition: Any, *, metric_codes: Optional[set] = None,
     by its JSON path. `metric_codes` / `function_codes` are the codes that exist (skip when None)."""
     if not isinstance(definition, dict):
         raise RuleError(["(rule): a rule is a JSON object"])
+    unkept = unkept_in(definition)
+    if unkept is not None:
+        path, code = unkept
+        where = ".".join(str(step) for step in path) or "(rule)"
+        raise RuleError([f"{where}: the text holds {words(code)}, which cannot be kept"])
     shape = _shape_problems(definition)
     if shape:
         raise RuleError(shape)
@@ -483,7 +490,7 @@ def validate_definition(definition: Any, *, metric_codes: Optional[set] = None,
     except ValidationError as error:
         raise RuleError(list(_flatten(error.messages))) from None
     checker = _Checker(RuleSubject(loaded["applies_to"]), metric_codes, function_codes)
-    if not KEY_PATTERN.match(loaded["key"]):
+    if not KEY_PATTERN.fullmatch(loaded["key"]):
         checker.problem("key", f"use lower-case letters, digits, - and _ (at most 100), got {loaded['key']!r}")
     checker.select(loaded.get("select") or {})
     if loaded.get("when") is not None:

@@ -1,0 +1,43 @@
+"""Characters no text column keeps: NUL (PostgreSQL's text refuses it; SQLite would keep it and
+cut the text short in most readers) and an unpaired surrogate (a JSON escape such as "\\ud800",
+which is not a character and cannot be written as UTF-8). Every way in refuses them, naming the
+field: forms and query strings (scorecard.security), JSON bodies (scorecard.json_bodies), imported
+cells (importers.normalize) and rule definitions (scorecard.rules.schema)."""
+import re
+from typing import Optional
+
+UNKEPT = re.compile("[\x00\ud800-\udfff]")
+
+
+def unkept_character(value) -> Optional[str]:
+    """'U+0000' when the text `value` holds a character no text column keeps, else None."""
+    if not isinstance(value, str):
+        return None
+    found = UNKEPT.search(value)
+    return f"U+{ord(found.group()):04X}" if found else None
+
+
+def unkept_in(document) -> Optional[tuple[list, str]]:
+    """(path, code) of a text (a value or a key) in a parsed JSON document holding such a character,
+    the path as keys and indexes ([0, "notes"]); None when there is none."""
+    stack: list = [([], document)]
+    while stack:
+        path, node = stack.pop()
+        if isinstance(node, str):
+            code = unkept_character(node)
+            if code:
+                return path, code
+        elif isinstance(node, dict):
+            for key, child in node.items():
+                code = unkept_character(key)
+                if code:
+                    return path + [key], code
+                stack.append((path + [key], child))
+        elif isinstance(node, list):
+            stack.extend((path + [i], child) for i, child in enumerate(node))
+    return None
+
+
+def words(code: str) -> str:
+    """What the character is, for a message."""
+    return "a NUL character (U+0000)" if code == "U+0000" else f"an unpaired surrogate ({code}), not a character"

@@ -1,0 +1,79 @@
+"""Texts no column keeps (scorecard.text): a NUL or an unpaired surrogate, from a form, a query
+string, a JSON body or an imported cell, is refused naming where it is, and nothing changes; it
+used to reach PostgreSQL (which refuses NUL in text) or the page that shows it (which cannot write
+a surrogate as UTF-8) and end in a 500."""
+import re
+
+import pytest
+import sqlalchemy as sa
+
+from importers.pipeline import run_import
+from scorecard.extensions import db
+from scorecard.models import Commitment, Observation
+from tests.hostile_files import cells, handmade_xlsx, sheet_xml
+from tests.test_api import PREFIX, _bearer, _commitment_of, _secret
+from tests.test_api import api as api  # noqa: F401 — the fixture
+from tests.test_api import http as http  # noqa: F401 — the fixture
+
+
+def _token(client, path: str) -> str:
+    return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', client.get(path).get_data(as_text=True)).group(1)
+
+
+@pytest.mark.parametrize("path", ["/commitments/?component=%00", "/commitments/?function=a%00b",
+                                  "/admin/audit?who=%00"])
+def test_a_query_string_holding_a_nul_is_400_naming_the_parameter(demo, client_as, path):
+    response = client_as("admin").get(path)
+    assert response.status_code == 400
+    assert "holds a NUL character (U+0000), which cannot be kept" in response.get_data(as_text=True)
+
+
+def test_a_form_holding_a_nul_is_400_naming_the_field_and_nothing_is_saved(demo, client_as):
+    officer = client_as("officer")
+    with demo.app_context():
+        before = db.session.scalar(sa.select(sa.func.count()).select_from(Commitment))
+    response = officer.post("/commitments/new", data={
+        "csrf_token": _token(officer, "/commitments/new"), "title": "Close the \x00backlog", "status": "on_track"})
+    assert response.status_code == 400
+    assert "The field “title” holds a NUL character" in response.get_data(as_text=True)
+    with demo.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Commitment)) == before
+    signing_in = client_as("viewer").post("/auth/login", data={"email": "a\x00b@demo.cx.gov", "password": "x"})
+    assert signing_in.status_code == 400
+
+
+def test_the_api_refuses_such_texts_with_a_problem_naming_where_they_are(api, http):  # noqa: F811
+    officer, analyst = _secret(api, "officer"), _secret(api, "analyst")
+    with api.app_context():
+        cid = _commitment_of("CFO")
+        version = db.session.get(Commitment, cid).version
+        observations = db.session.scalar(sa.select(sa.func.count()).select_from(Observation))
+    url = f"{PREFIX}/commitments/{cid}"
+    for body, column in (({"note": "a\u0000b"}, "note"), ({"evidence_links": ["https://x.gov/\ud800"]},
+                                                          "evidence_links"), ({"next_step": "\ud800"}, "next_step")):
+        response = http.patch(url, json=body, headers={**_bearer(officer), "If-Match": f'"{version}"'})
+        assert response.status_code == 422, (body, response.get_data(as_text=True)[:300])
+        [error] = response.get_json()["errors"]
+        assert error["column"] == column and "which cannot be kept" in error["message"]
+    rows = [{"program": "DPS-BA-01", "metric": "trust", "period": "FY2026-Q4", "value": 4.1},
+            {"program": "DPS-BA-01", "metric": "trust", "period": "FY2026-Q3", "value": 4.1, "notes": "a\ud800b"}]
+    refused = http.post(f"{PREFIX}/observations", json=rows, headers=_bearer(analyst))
+    assert refused.status_code == 422
+    assert [(e["row"], e["column"]) for e in refused.get_json()["errors"]] == [(2, "notes")]
+    assert http.get(f"{PREFIX}/metrics?code=%00", headers=_bearer(analyst)).status_code == 400
+    with api.app_context():
+        assert db.session.get(Commitment, cid).version == version
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Observation)) == observations
+
+
+def test_an_imported_cell_holding_a_nul_is_named_at_the_preview(demo, tmp_path):
+    header = ["component", "program", "metric", "period", "value", "n", "notes"]
+    # A workbook's "_x0000_" is a NUL to the parser (a writer that does not escape the underscore).
+    path = tmp_path / "nul.xlsx"
+    handmade_xlsx(path, sheet_xml(cells([header, ["Benefits Administration", "Benefits Call Center", "trust",
+                                                  "FY2027-Q1", 4.1, 100, "see _x0000_ here"]]), "A1:G2"))
+    with demo.app_context():
+        result = run_import(db.session, path, dry_run=True)
+        assert result.status == "rejected"
+        [error] = result.errors
+        assert (error["row"], error["column"]) == (2, "notes") and "NUL character" in error["message"]
