@@ -521,6 +521,30 @@ def test_capacity_bad_values(demo, tmp_path):
         assert_error(result, 6, "Score", "high", "not a number")
 
 
+def test_capacity_import_checks_what_the_assessment_form_checks(demo, tmp_path):
+    """What the form would refuse is refused here too: an import must not leave a year the form can
+    then not save (or, outside 2000-2100, not even open)."""
+    header = CAPACITY_HEADER + ["Evidence"]
+    rows = [
+        ["Benefits Administration", "FY2029", "Measurement", 4, None, "javascript:alert(1) not a link"],   # 2
+        ["Benefits Administration", "FY2029", "Culture & Organization", 4, "n" * 10_050, None],            # 3
+        ["Benefits Administration", "1901", "Measurement", 4, None, None],                                 # 4
+    ]
+    with demo.app_context():
+        result = assert_rejected_without_writes(write_xlsx(tmp_path / "cap.xlsx", header, rows), snapshot())
+        assert_error(result, 2, "Evidence", "javascript:alert(1) not a link", "line 1: 'javascript:alert(1)' is not "
+                     "a web address")
+        assert_error(result, 3, "Narrative", "n" * 10_050, "10050 characters long; at most 10000 fit")
+        assert_error(result, 4, "FY", "1901", "outside 2000-2100")
+        fine = run_import(db.session, write_xlsx(tmp_path / "ok.xlsx", header, [
+            ["Benefits Administration", "FY2029", "Measurement", 4, None,
+             "https://a.example.gov/x; https://b.example.gov/y"]]))
+        assert fine.status == "imported", fine.errors
+        stored = db.session.scalar(sa.select(CapacityDomainScore.evidence).join(CapacityAssessment).where(
+            CapacityAssessment.fiscal_year == 2029, CapacityDomainScore.domain == "Measurement"))
+        assert stored == "https://a.example.gov/x\nhttps://b.example.gov/y", "one per line, as the form keeps them"
+
+
 # ---------------------------------------------------------------------------- targets
 
 TARGET_HEADER = ["Metric", "Scope type", "Scope", "Fiscal year", "Target", "Green threshold", "Amber threshold"]

@@ -8,6 +8,7 @@ from typing import Optional
 from importers.formats.base import Column, Format, RowProblems
 from importers.formats.row_schema import Cell, RowSchema, load_row
 from importers.normalize import neutralize_formula, to_bool, to_date, to_number, to_text
+from scorecard.capacity.services import FISCAL_YEARS, NARRATIVE_MAX, evidence_links, valid_year
 from scorecard.commitments.services import link_problem
 from scorecard.models import (
     CAPACITY_DOMAINS,
@@ -467,13 +468,30 @@ CAPACITY_COLUMNS = (
 )
 
 
+def to_assessment_year(raw):
+    """A capacity assessment's fiscal year: within the years the web pages open (2000-2100)."""
+    year = to_fiscal_year(raw)
+    if year is not None and not valid_year(year):
+        raise ValueError(f"fiscal year {year} is outside {FISCAL_YEARS[0]}-{FISCAL_YEARS[1]}, the years assessed")
+    return year
+
+
+def to_evidence(raw):
+    """Evidence links as the assessment form takes them (capacity.services.evidence_links), one per
+    line, a space or a semicolon."""
+    value = to_text(raw)
+    return None if value is None else evidence_links(_LINK_SPLIT.split(value))
+
+
 class CapacityRow(RowSchema):
+    """As the assessment form checks them: the years assessed, the narrative's length, the links."""
+
     component = Cell(text(200))
-    fiscal_year = Cell(to_fiscal_year)
+    fiscal_year = Cell(to_assessment_year)
     domain = Cell(to_domain)
     score = Cell(to_number)
-    narrative = Cell(to_text)
-    evidence = Cell(to_text)
+    narrative = Cell(text(NARRATIVE_MAX))
+    evidence = Cell(to_evidence)
 
 
 CAPACITY = Format(

@@ -619,20 +619,27 @@ def _score(domain: str, text: Optional[str], low: Optional[int], high: Optional[
     return value
 
 
-def _links(domain: str, text: Optional[str], problems: dict) -> Optional[str]:
-    """Evidence links, one per line: each a web address starting with http:// or https://."""
-    links = list(dict.fromkeys(line.strip() for line in (text or "").splitlines() if line.strip()))
+def evidence_links(lines: list[str]) -> Optional[str]:
+    """Evidence links, one per line as stored (None when there are none), each a web address
+    starting with http:// or https://; a ValueError says which line is not (the web form and the
+    capacity import both read them here)."""
+    links = list(dict.fromkeys(line.strip() for line in lines if line.strip()))
     if len(links) > LINKS_MAX:
-        problems[(domain, "evidence")] = f"{domain} evidence links: {len(links)} links; at most {LINKS_MAX}."
-        return None
+        raise ValueError(f"{len(links)} links; at most {LINKS_MAX}.")
     for number, link in enumerate(links, start=1):
         if len(link) > LINK_MAX:
-            problems[(domain, "evidence")] = (f"{domain} evidence links, line {number}: {link[:60]!r}… is longer "
-                                              f"than {LINK_MAX:,} characters.")
-            return None
+            raise ValueError(f"line {number}: {link[:60]!r}… is longer than {LINK_MAX:,} characters.")
         if not _is_link(link):
-            problems[(domain, "evidence")] = (
-                f"{domain} evidence links, line {number}: {link!r} is not a web address; each line must start "
-                "with http:// or https:// and name a site, e.g. https://www.performance.gov/cx/.")
-            return None
+            raise ValueError(f"line {number}: {link!r} is not a web address; each line must start with http:// "
+                             "or https:// and name a site, e.g. https://www.performance.gov/cx/.")
     return "\n".join(links) or None
+
+
+def _links(domain: str, text: Optional[str], problems: dict) -> Optional[str]:
+    """The form's evidence links, one per line (evidence_links), a problem named by its domain."""
+    try:
+        return evidence_links((text or "").splitlines())
+    except ValueError as error:
+        sep = ", " if str(error).startswith("line") else ": "
+        problems[(domain, "evidence")] = f"{domain} evidence links{sep}{error}"
+        return None
