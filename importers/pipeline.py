@@ -251,7 +251,8 @@ def _run_import(session, path, *, filename: Optional[str] = None, format_name: O
     if progress:  # before the first write: progress is recorded through another connection
         progress("writing", seen)
     batch = batch or ImportBatch(filename=filename, checksum=checksum, user_id=user_id)
-    batch.format, batch.sheet, batch.checksum = fmt.name, table.sheet, checksum
+    # A sheet's name is at most 31 characters in Excel; a file written otherwise keeps the first 200.
+    batch.format, batch.sheet, batch.checksum = fmt.name, (table.sheet or None) and table.sheet[:200], checksum
     session.add(batch)
     session.flush()
     # The batch row is locked from here to the commit; a batch given up meanwhile (stalled) stays given up.

@@ -118,6 +118,14 @@ def test_create_user_command_refuses_an_officer_without_function(app, runner, mo
         assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 0
 
 
+def test_create_user_command_refuses_a_name_longer_than_the_form_allows(app, runner, monkeypatch):
+    monkeypatch.setenv("SCORECARD_PASSWORD", "s3cret-password")
+    result = runner.invoke(args=["create-user", "pat@agency.gov", "--role", "viewer", "--name", "N" * 201])
+    assert result.exit_code != 0 and "a name is at most 200 characters; this one has 201" in result.output
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 0
+
+
 def test_create_user_command_prompts_for_the_password(app, runner, monkeypatch):
     monkeypatch.delenv("SCORECARD_PASSWORD", raising=False)
     result = runner.invoke(args=["create-user", "kim@agency.gov", "--role", "viewer"],

@@ -365,3 +365,26 @@ def test_an_empty_sheet_between_the_cover_and_the_data_is_passed_over_too(demo, 
         result = run_import(db.session, tmp_path / "q1.xlsx")
         assert result.status == "imported", (result.message, result.errors)
         assert any("'Read me', 'Blank' hold no header" in w for w in result.warnings), result.warnings
+
+
+def test_a_sheet_name_longer_than_excel_allows_is_kept_short(demo, tmp_path):
+    """Excel names a sheet in at most 31 characters; a file written otherwise is read, its batch
+    keeping the first 200 (the column's size) instead of failing at commit."""
+    import zipfile
+
+    from tests.hostile_files import cells, handmade_xlsx, sheet_xml
+    plain = tmp_path / "plain.xlsx"
+    handmade_xlsx(plain, sheet_xml(cells([["component", "program", "metric", "period", "value", "n"],
+                                          ["Benefits Administration", "Benefits Call Center", "trust", "FY2027-Q1",
+                                           4.2, 100]]), "A1:F2"))
+    named = tmp_path / "named.xlsx"
+    with zipfile.ZipFile(plain) as source, zipfile.ZipFile(named, "w") as target:
+        for item in source.infolist():
+            data = source.read(item)
+            if item.filename == "xl/workbook.xml":
+                data = data.replace(b'name="Data"', b'name="' + b"S" * 250 + b'"')
+            target.writestr(item, data)
+    with demo.app_context():
+        result = run_import(db.session, named)
+        assert result.status == "imported", result.errors
+        assert db.session.get(ImportBatch, result.batch_id).sheet == "S" * 200

@@ -262,6 +262,9 @@ def sign_out(user: User) -> None:
 
 # ---------------------------------------------------------------------------- users
 
+NAME_MAX = 200  # User.name
+
+
 def create_user(email: str, password: str, role: Role, *, function_code: str | None = None,
                 leader_email: str | None = None, name: str | None = None, by: Optional[User] = None) -> User:
     """Create a user, checking the e-mail, the password rules and the role's scope (an officer
@@ -273,7 +276,10 @@ def create_user(email: str, password: str, role: Role, *, function_code: str | N
         raise ValueError(problem)
     if db.session.scalar(sa.select(User).where(sa.func.lower(User.email) == email)):
         raise ValueError(f"a user with e-mail {email} already exists")
-    user = User(email=email, role=role, name=(name or "").strip() or None)
+    name = (name or "").strip() or None
+    if name is not None and len(name) > NAME_MAX:  # as the users form checks it (the command line did not)
+        raise ValueError(f"a name is at most {NAME_MAX} characters; this one has {len(name)}")
+    user = User(email=email, role=role, name=name)
     user.set_password(password)
     if role is Role.officer:
         if not function_code:
