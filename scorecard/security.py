@@ -15,7 +15,7 @@
   users, commitments, capacity assessments, API tokens, rule drafts, uploads); a form posted to a
   view whose forms do not derive from it (rating decisions) is refused with a 400 that names the field.
 - A query string or form holding a character no text column keeps (NUL; scorecard.text) is refused
-  with a 400 that names the field, on every route.
+  with a 400 that names the field (the REST API: a 422, by its own parser).
 - The SQLite database file and the upload folder are readable by the owner only.
 """
 import base64
@@ -38,7 +38,7 @@ from wtforms.validators import ValidationError
 from scorecard.extensions import db, login_manager
 from scorecard.models import AuditEvent, User
 from scorecard.permissions import can
-from scorecard.text import unkept_character, words
+from scorecard.text import shown, unkept_character, words
 
 PUBLIC_ENDPOINTS = frozenset({"auth.login", "static", "main.healthz"})
 
@@ -87,7 +87,10 @@ class BaseForm(FlaskForm):
 
 def _refuse_unkept_characters():
     """A query string or form holding a character no text column keeps (scorecard.text): 400 naming
-    the parameter or field, on every route (the API answers it as a problem document)."""
+    the parameter or field. The REST API checks its own (422 naming the parameter, as its document
+    says of every bad value: scorecard.api.base.Parser)."""
+    if request.path.startswith("/api/"):
+        return None
     fields = [request.args]
     if request.method in ("POST", "PUT", "PATCH") and request.mimetype in (
             "application/x-www-form-urlencoded", "multipart/form-data"):
@@ -97,7 +100,7 @@ def _refuse_unkept_characters():
             for text in (name, *values):
                 code = unkept_character(text)
                 if code:
-                    abort(400, description=f"The field “{name[:80]}” holds {words(code)}, which cannot be kept. "
+                    abort(400, description=f"The field “{shown(name[:80])}” holds {words(code)}, which cannot be kept. "
                                            "Remove it and send it again; nothing was saved.")
     return None
 

@@ -38,6 +38,13 @@ def unkept_in(document) -> Optional[tuple[list, str]]:
     return None
 
 
+def shown(value):
+    """A text as a message may quote it: each such character written as its escape ("a\\u0000b")."""
+    if not isinstance(value, str):
+        return value
+    return UNKEPT.sub(lambda found: f"\\u{ord(found.group()):04x}", value)
+
+
 def words(code: str) -> str:
     """What the character is, for a message."""
     return "a NUL character (U+0000)" if code == "U+0000" else f"an unpaired surrogate ({code}), not a character"

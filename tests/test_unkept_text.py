@@ -60,7 +60,9 @@ def test_the_api_refuses_such_texts_with_a_problem_naming_where_they_are(api, ht
     refused = http.post(f"{PREFIX}/observations", json=rows, headers=_bearer(analyst))
     assert refused.status_code == 422
     assert [(e["row"], e["column"]) for e in refused.get_json()["errors"]] == [(2, "notes")]
-    assert http.get(f"{PREFIX}/metrics?code=%00", headers=_bearer(analyst)).status_code == 400
+    query = http.get(f"{PREFIX}/observations?channel=a%00b", headers=_bearer(analyst))
+    assert query.status_code == 422, "as the API's document says of every bad value"
+    assert query.get_json()["errors"][0]["column"] == "channel"
     with api.app_context():
         assert db.session.get(Commitment, cid).version == version
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Observation)) == observations

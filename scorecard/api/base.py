@@ -17,6 +17,7 @@ from scorecard.api.problems import (
     handle_unexpected,
 )
 from scorecard.api.schemas import ProblemSchema
+from scorecard.text import unkept_character, words
 
 
 class Parser(FlaskParser):
@@ -36,10 +37,21 @@ class Parser(FlaskParser):
         return json_bodies.refusing_unkept(document)
 
     def load_querystring(self, req, schema):
-        return _single_values(MultiDictProxy(req.args, schema), schema)
+        return _single_values(MultiDictProxy(_kept(req.args), schema), schema)
 
     def load_multipart(self, req, schema):
-        return _single_values(MultiDictProxy(CombinedMultiDict([req.form, req.files]), schema), schema)
+        return _single_values(MultiDictProxy(CombinedMultiDict([_kept(req.form), req.files]), schema), schema)
+
+
+def _kept(values):
+    """A query string's or form's values, or a ValidationError (422) naming the parameter that holds
+    a character no text column keeps (scorecard.text)."""
+    for name, given in values.lists():
+        for text in (name, *given):
+            code = unkept_character(text)
+            if code:
+                raise ma.ValidationError({name: [f"The text holds {words(code)}, which cannot be kept."]})
+    return values
 
 
 def _single_values(values: MultiDictProxy, schema: ma.Schema) -> MultiDictProxy:

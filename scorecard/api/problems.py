@@ -9,6 +9,8 @@ from flask import current_app, json, request
 from werkzeug.exceptions import HTTPException
 from werkzeug.http import HTTP_STATUS_CODES
 
+from scorecard.text import shown
+
 PROBLEM_JSON = "application/problem+json"
 # `type` is a URI reference to where the documentation page explains the problem (RFC 9457 §3.1.1).
 TYPE_BASE = "/api/v1/docs#problem-"
@@ -104,7 +106,8 @@ def _sent_value(row, column, item=None):
         value = sent[item] if 0 <= item < len(sent) else None
     else:
         value = request.args.get(column, request.form.get(column))
-    return value if value is None or isinstance(value, (str, int, float, bool)) else json.dumps(value)
+    # quoted with a character no text keeps written as its escape (the reason it may be refused)
+    return shown(value) if value is None or isinstance(value, (str, int, float, bool)) else shown(json.dumps(value))
 
 
 def _retry_after(error, headers: dict) -> dict:
