@@ -30,6 +30,21 @@ class Schema(ma.Schema):
 
 # ----------------------------------------------------------------------------- shared pieces
 
+# A text the API takes holds no character a text column cannot keep (scorecard.text): its document
+# says so as every string's pattern, so a client (and Schemathesis) knows such a text is refused (422).
+KEPT_PATTERN = r"^[^\x00\ud800-\udfff]*$"
+
+
+class Text(fields.String):
+    """A string without a NUL or an unpaired surrogate (scorecard.text), and its other checks."""
+
+    def __init__(self, *args, validate=None, **kwargs):
+        kept = ma.validate.Regexp(KEPT_PATTERN, error="The text holds a NUL character or an unpaired surrogate, "
+                                                       "which cannot be kept.")
+        others = [] if validate is None else list(validate) if isinstance(validate, (list, tuple)) else [validate]
+        super().__init__(*args, validate=[kept, *others], **kwargs)
+
+
 PERIOD_PATTERN = r"^FY(19\d\d|20\d\d|21\d\d|2200)-Q[1-4]$"
 
 
@@ -52,9 +67,9 @@ class Period(fields.String):
 class ProblemItemSchema(Schema):
     row = fields.Integer(allow_none=True, metadata={"description": "The row (an item of a JSON array counted from "
                                                                    "1, or a spreadsheet row); null outside rows."})
-    column = fields.String(allow_none=True)
+    column = Text(allow_none=True)
     value = fields.Raw(allow_none=True)
-    message = fields.String()
+    message = Text()
 
 
 class ProblemSchema(Schema):
@@ -64,10 +79,10 @@ class ProblemSchema(Schema):
         ordered = True
         unknown = ma.INCLUDE  # extension members (RFC 9457 §3.2)
 
-    type = fields.String(metadata={"description": "A URI reference naming the kind of problem."})
-    title = fields.String()
+    type = Text(metadata={"description": "A URI reference naming the kind of problem."})
+    title = Text()
     status = fields.Integer()
-    detail = fields.String()
+    detail = Text()
     errors = fields.List(fields.Nested(ProblemItemSchema),
                          metadata={"description": "Each bad value, for data problems."})
 
@@ -92,30 +107,30 @@ def page_of(item: type[Schema]) -> type[Schema]:
 
 class Ref(Schema):
     id = fields.Integer()
-    code = fields.String()
-    name = fields.String()
+    code = Text()
+    name = Text()
 
 
 # ----------------------------------------------------------------------------- organisation
 
 class AgencySchema(Ref):
-    external_id = fields.String(allow_none=True)
+    external_id = Text(allow_none=True)
 
 
 class ComponentSchema(Ref):
     agency = fields.Nested(Ref)
     is_hisp = fields.Boolean()
-    external_id = fields.String(allow_none=True)
+    external_id = Text(allow_none=True)
 
 
 class LifeExperienceSchema(Schema):
     id = fields.Integer()
-    name = fields.String()
+    name = Text()
 
 
 class ProgramSchema(Ref):
-    description = fields.String(allow_none=True)
-    external_id = fields.String(allow_none=True)
+    description = Text(allow_none=True)
+    external_id = Text(allow_none=True)
     component = fields.Nested(Ref)
     agency = fields.Nested(Ref, attribute="component.agency")
     life_experiences = fields.List(fields.Nested(LifeExperienceSchema))
@@ -127,14 +142,14 @@ class FunctionSchema(Ref):
 
 class MetricSchema(Ref):
     kind = fields.Enum(MetricKind, by_value=True)
-    unit = fields.String(allow_none=True)
+    unit = Text(allow_none=True)
     direction = fields.Enum(Direction, by_value=True)
     driver = fields.Enum(Driver, by_value=True, allow_none=True)
-    description = fields.String(allow_none=True)
+    description = Text(allow_none=True)
 
 
 class AgencyArgs(PageArgs):
-    code = fields.String(validate=validate.Length(max=64))
+    code = Text(validate=validate.Length(max=64))
 
 
 class ComponentArgs(PageArgs):
@@ -145,7 +160,7 @@ class ComponentArgs(PageArgs):
 class ProgramArgs(PageArgs):
     agency_id = fields.Integer(**ID)
     component_id = fields.Integer(**ID)
-    life_experience = fields.String(validate=validate.Length(max=200),
+    life_experience = Text(validate=validate.Length(max=200),
                                     metadata={"description": "Programs tagged with this life experience (its name)."})
 
 
@@ -158,7 +173,7 @@ class MetricArgs(PageArgs):
 
 class MetricRef(Schema):
     id = fields.Integer()
-    code = fields.String()
+    code = Text()
     driver = fields.Enum(Driver, by_value=True, allow_none=True)
 
 
@@ -169,9 +184,9 @@ class ObservationSchema(Schema):
     component_id = fields.Integer(allow_none=True)
     program_id = fields.Integer(allow_none=True)
     function_id = fields.Integer(allow_none=True)
-    period = fields.String()
-    channel = fields.String()
-    touchpoint = fields.String()
+    period = Text()
+    channel = Text()
+    touchpoint = Text()
     value = fields.Float(allow_none=True)
     n = fields.Integer(allow_none=True)
     count_1 = fields.Integer(allow_none=True)
@@ -179,9 +194,9 @@ class ObservationSchema(Schema):
     count_3 = fields.Integer(allow_none=True)
     count_4 = fields.Integer(allow_none=True)
     count_5 = fields.Integer(allow_none=True)
-    question_text = fields.String(allow_none=True)
+    question_text = Text(allow_none=True)
     non_standard_wording = fields.Boolean()
-    notes = fields.String(allow_none=True)
+    notes = Text(allow_none=True)
     import_batch_id = fields.Integer(allow_none=True)
     created_at = fields.AwareDateTime()
     updated_at = fields.AwareDateTime()
@@ -190,10 +205,10 @@ class ObservationSchema(Schema):
 class ObservationArgs(PageArgs):
     program_id = fields.Integer(**ID)
     function_id = fields.Integer(**ID)
-    metric = fields.String(validate=validate.Length(max=64), metadata={"description": "A metric's code."})
+    metric = Text(validate=validate.Length(max=64), metadata={"description": "A metric's code."})
     period_from = Period(metadata={"description": "First fiscal quarter, e.g. FY2025-Q1."})
     period_to = Period(metadata={"description": "Last fiscal quarter, e.g. FY2025-Q4."})
-    channel = fields.String(validate=validate.Length(max=64))
+    channel = Text(validate=validate.Length(max=64))
     import_batch_id = fields.Integer(**ID)
 
 
@@ -202,7 +217,7 @@ def _count():
 
 
 def _text(size: int, **kwargs):
-    return fields.String(allow_none=True, validate=validate.Length(max=size), **kwargs)
+    return Text(allow_none=True, validate=validate.Length(max=size), **kwargs)
 
 
 class ObservationRowSchema(Schema):
@@ -219,9 +234,9 @@ class ObservationRowSchema(Schema):
     component = _text(200)
     program = _text(300, metadata={"description": "A program's name or code; a row names a program or a function."})
     function = _text(200)
-    metric = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    metric = Text(required=True, validate=validate.Length(min=1, max=200))
     driver = _text(64)
-    period = fields.String(required=True, validate=validate.Length(min=1, max=64),
+    period = Text(required=True, validate=validate.Length(min=1, max=64),
                            metadata={"description": "A fiscal quarter, e.g. FY2025-Q1."})
     channel = _text(CHANNEL_MAX)
     touchpoint = _text(TOUCHPOINT_MAX)
@@ -242,40 +257,40 @@ class DryRunArgs(Schema):
 
 class DriverNoteSchema(Schema):
     row = fields.Integer(allow_none=True)
-    program = fields.String(allow_none=True)
-    period = fields.String(allow_none=True)
-    channel = fields.String(allow_none=True)
+    program = Text(allow_none=True)
+    period = Text(allow_none=True)
+    channel = Text(allow_none=True)
     slot = fields.Integer(allow_none=True)
-    driver = fields.String(allow_none=True)
-    note = fields.String(allow_none=True)
-    question = fields.String(allow_none=True)
+    driver = Text(allow_none=True)
+    note = Text(allow_none=True)
+    question = Text(allow_none=True)
 
 
 class ImportSummarySchema(Schema):
     """What the import pipeline did (or, in a dry run, would do) with the rows."""
 
     batch = fields.Integer(allow_none=True)
-    format = fields.String(allow_none=True)
-    status = fields.String(metadata={"description": "imported, would_import or duplicate"})
+    format = Text(allow_none=True)
+    status = Text(metadata={"description": "imported, would_import or duplicate"})
     inserted = fields.Integer()
     updated = fields.Integer()
     unchanged = fields.Integer()
     rejected = fields.Integer()
     errors = fields.List(fields.Nested(ProblemItemSchema))
-    message = fields.String()
+    message = Text()
     driver_notes = fields.List(fields.Dict())
-    placements = fields.List(fields.String())
-    created = fields.Dict(keys=fields.String(), values=fields.Integer())
-    unknown_columns = fields.List(fields.String())
-    warnings = fields.List(fields.String())
+    placements = fields.List(Text())
+    created = fields.Dict(keys=Text(), values=fields.Integer())
+    unknown_columns = fields.List(Text())
+    warnings = fields.List(Text())
 
 
 # ----------------------------------------------------------------------------- scores
 
 class ProgramRef(Schema):
     id = fields.Integer()
-    code = fields.String()
-    name = fields.String()
+    code = Text()
+    name = Text()
     component = fields.Nested(Ref)
     agency = fields.Nested(Ref, attribute="component.agency")
 
@@ -287,10 +302,10 @@ def _pooled_count(index: int):
 
 class ScoreSchema(Schema):
     program = fields.Nested(ProgramRef)
-    metric = fields.String(attribute="metric.code")
+    metric = Text(attribute="metric.code")
     driver = fields.Function(lambda s: s.metric.driver.value if s.metric.driver else None, allow_none=True,
                              metadata={"type": "string"})
-    period = fields.String()
+    period = Text()
     value = fields.Float(allow_none=True, metadata={"description": "Mean on the 1-5 scale of the pooled answer "
                                                                    "counts (survey metrics), else the pooled value."})
     n = fields.Integer(allow_none=True)
@@ -302,12 +317,12 @@ class ScoreSchema(Schema):
     ci_low = fields.Float(allow_none=True)
     ci_high = fields.Float(allow_none=True)
     target = fields.Float(allow_none=True)
-    status = fields.String(metadata={"description": "green, amber, red, insufficient_data, no_data or no_target"})
+    status = Text(metadata={"description": "green, amber, red, insufficient_data, no_data or no_target"})
     non_standard_wording = fields.Boolean()
 
 
 class ScoreArgs(PageArgs):
-    metric = fields.String(required=True, validate=validate.Length(min=1, max=64),
+    metric = Text(required=True, validate=validate.Length(min=1, max=64),
                            metadata={"description": "A metric's code, e.g. trust."})
     period = Period(required=True, metadata={"description": "A fiscal quarter, e.g. FY2025-Q1."})
     agency_id = fields.Integer(**ID)
@@ -319,11 +334,11 @@ class ScoreArgs(PageArgs):
 
 class FindingInputSchema(Schema):
     id = fields.Integer()
-    role = fields.String()
+    role = Text()
     value = fields.Float(allow_none=True)
     metric_id = fields.Integer(allow_none=True)
-    subject_key = fields.String(allow_none=True)
-    period = fields.String(allow_none=True)
+    subject_key = Text(allow_none=True)
+    period = Text(allow_none=True)
     n = fields.Integer(allow_none=True)
     observation_id = fields.Integer(allow_none=True)
     observation_ids = fields.List(fields.Integer(), allow_none=True)
@@ -331,10 +346,10 @@ class FindingInputSchema(Schema):
 
 
 class RuleRef(Schema):
-    key = fields.String(attribute="rule_version.rule.key")
-    title = fields.String(attribute="rule_version.rule.title")
+    key = Text(attribute="rule_version.rule.key")
+    title = Text(attribute="rule_version.rule.title")
     version = fields.Integer(attribute="rule_version.version")
-    status = fields.String(attribute="rule_version.status.value")
+    status = Text(attribute="rule_version.status.value")
 
 
 class FindingSchema(Schema):
@@ -342,15 +357,15 @@ class FindingSchema(Schema):
     rule = fields.Function(lambda f: RuleRef().dump(f), metadata={"type": "object"})
     subject_type = fields.Enum(RuleSubject, by_value=True)
     subject_id = fields.Integer()
-    subject_detail = fields.String(allow_none=True)
-    period = fields.String()
-    outcome = fields.String()
+    subject_detail = Text(allow_none=True)
+    period = Text()
+    outcome = Text()
     rating = fields.Integer(allow_none=True)
-    status = fields.String(allow_none=True)
-    flag = fields.String(allow_none=True)
-    severity = fields.String(allow_none=True)
+    status = Text(allow_none=True)
+    flag = Text(allow_none=True)
+    severity = Text(allow_none=True)
     score = fields.Float(allow_none=True)
-    explanation = fields.String()
+    explanation = Text()
     facts = fields.Dict()
     evaluated_at = fields.AwareDateTime()
     inputs = fields.List(fields.Nested(FindingInputSchema))
@@ -360,8 +375,8 @@ class FindingArgs(PageArgs):
     subject_type = fields.Enum(RuleSubject, by_value=True)
     subject_id = fields.Integer(**ID)
     period = Period()
-    rule = fields.String(validate=validate.Length(max=100), metadata={"description": "A rule's key."})
-    outcome = fields.String(validate=validate.OneOf(["rating", "status", "flag", "score"]))
+    rule = Text(validate=validate.Length(max=100), metadata={"description": "A rule's key."})
+    outcome = Text(validate=validate.OneOf(["rating", "status", "flag", "score"]))
 
 
 # ----------------------------------------------------------------------------- commitments
@@ -370,17 +385,17 @@ class HistorySchema(Schema):
     id = fields.Integer()
     at = fields.AwareDateTime()
     user_id = fields.Integer(allow_none=True)
-    by = fields.String()
+    by = Text()
     status = fields.Enum(CommitmentStatus, by_value=True)
-    reason = fields.String(allow_none=True)
-    note = fields.String(allow_none=True)
+    reason = Text(allow_none=True)
+    note = Text(allow_none=True)
     changes = fields.Dict(metadata={"description": "Each changed field: [before, after]."})
 
 
 class LeaderRef(Schema):
     id = fields.Integer()
-    name = fields.String()
-    email = fields.String(allow_none=True)
+    name = Text()
+    email = Text(allow_none=True)
 
 
 class CommitmentSchema(Schema):
@@ -388,14 +403,14 @@ class CommitmentSchema(Schema):
     function = fields.Nested(Ref)
     leader = fields.Nested(LeaderRef, allow_none=True)
     component_id = fields.Integer(allow_none=True)
-    capacity_domain = fields.String(allow_none=True)
-    title = fields.String()
-    description = fields.String(allow_none=True)
+    capacity_domain = Text(allow_none=True)
+    title = Text()
+    description = Text(allow_none=True)
     due_date = fields.Date(allow_none=True)
     status = fields.Enum(CommitmentStatus, by_value=True)
-    reason = fields.String(allow_none=True)
-    next_step = fields.String(allow_none=True)
-    evidence_links = fields.List(fields.String())
+    reason = Text(allow_none=True)
+    next_step = Text(allow_none=True)
+    evidence_links = fields.List(Text())
     program_ids = fields.List(fields.Integer())
     metric_ids = fields.List(fields.Integer())
     last_update_at = fields.AwareDateTime(allow_none=True)
@@ -406,10 +421,10 @@ class CommitmentSchema(Schema):
 
 
 class CommitmentArgs(PageArgs):
-    function = fields.String(validate=validate.Length(max=16), metadata={"description": "A function's code."})
-    component = fields.String(validate=validate.Length(max=32), metadata={"description": "A component's code."})
+    function = Text(validate=validate.Length(max=16), metadata={"description": "A function's code."})
+    component = Text(validate=validate.Length(max=32), metadata={"description": "A component's code."})
     status = fields.List(fields.Enum(CommitmentStatus, by_value=True), validate=validate.Length(max=6))
-    domain = fields.String(validate=validate.OneOf(CAPACITY_DOMAINS))
+    domain = Text(validate=validate.OneOf(CAPACITY_DOMAINS))
     leader_id = fields.Integer(**ID)
 
 
@@ -421,16 +436,16 @@ class CommitmentPatchSchema(Schema):
         unknown = ma.RAISE
 
     status = fields.Enum(CommitmentStatus, by_value=True)
-    reason = fields.String(allow_none=True, validate=validate.Length(max=10000))
-    next_step = fields.String(allow_none=True, validate=validate.Length(max=10000))
-    evidence_links = fields.List(fields.String(validate=validate.Length(max=2000)), validate=validate.Length(max=20))
-    note = fields.String(allow_none=True, validate=validate.Length(max=10000), metadata={
+    reason = Text(allow_none=True, validate=validate.Length(max=10000))
+    next_step = Text(allow_none=True, validate=validate.Length(max=10000))
+    evidence_links = fields.List(Text(validate=validate.Length(max=2000)), validate=validate.Length(max=20))
+    note = Text(allow_none=True, validate=validate.Length(max=10000), metadata={
         "description": "Kept in the history; a note alone confirms the commitment is current."})
 
 
 class IfMatchHeader(Schema):
     # webargs reads headers case-insensitively; the key is how the header is spelled.
-    if_match = fields.String(data_key="If-Match", metadata={"description": "The ETag of the commitment as read "
+    if_match = Text(data_key="If-Match", metadata={"description": "The ETag of the commitment as read "
                                                                            "(required: 428 without it)."})
 
 
@@ -439,14 +454,14 @@ class IfMatchHeader(Schema):
 class DecisionSchema(Schema):
     rating = fields.Integer(attribute="confirmed_rating")
     proposed_rating = fields.Integer(allow_none=True)
-    justification = fields.String(allow_none=True)
+    justification = Text(allow_none=True)
     decided_by_id = fields.Integer(allow_none=True)
     at = fields.AwareDateTime()
 
 
 class RequirementSchema(Schema):
     id = fields.Integer(attribute="requirement.id")
-    text = fields.String(attribute="requirement.text")
+    text = Text(attribute="requirement.text")
     metric_id = fields.Integer(attribute="requirement.metric_id", allow_none=True)
     target_id = fields.Integer(attribute="requirement.target_id", allow_none=True)
     commitment_id = fields.Integer(attribute="requirement.commitment_id", allow_none=True)
@@ -460,7 +475,7 @@ class RequirementSchema(Schema):
 
 class ElementSchema(Schema):
     id = fields.Integer(attribute="element.id")
-    name = fields.String(attribute="element.name")
+    name = Text(attribute="element.name")
     position = fields.Integer(attribute="element.position")
     weight = fields.Integer(attribute="element.weight")
     is_results_driven = fields.Boolean(attribute="element.is_results_driven")
@@ -482,15 +497,15 @@ class SummarySchema(Schema):
 class PlanSchema(Schema):
     id = fields.Integer(attribute="plan.id")
     fiscal_year = fields.Integer(attribute="plan.fiscal_year")
-    rating_method = fields.String(attribute="plan.rating_method.value")
+    rating_method = Text(attribute="plan.rating_method.value")
     leader = fields.Function(lambda v: LeaderDetail().dump(v.plan.leader), metadata={"type": "object"})
     elements = fields.List(fields.Nested(ElementSchema))
     summary = fields.Nested(SummarySchema)
-    weight_problems = fields.List(fields.String())
+    weight_problems = fields.List(Text())
 
 
 class LeaderDetail(LeaderRef):
-    title = fields.String(allow_none=True)
+    title = Text(allow_none=True)
     function_id = fields.Integer(allow_none=True)
     component_id = fields.Integer(allow_none=True)
 
@@ -504,11 +519,11 @@ class PlanArgs(PageArgs):
 
 class DomainScoreSchema(Schema):
     id = fields.Integer()
-    domain = fields.String()
+    domain = Text()
     position = fields.Integer()
     score = fields.Float(allow_none=True)
-    narrative = fields.String(allow_none=True)
-    evidence = fields.String(allow_none=True)
+    narrative = Text(allow_none=True)
+    evidence = Text(allow_none=True)
 
 
 class CapacityAssessmentSchema(Schema):
@@ -534,15 +549,15 @@ class CapacityArgs(PageArgs):
 # ----------------------------------------------------------------------------- imports
 
 class ProgressSchema(Schema):
-    stage = fields.String()
+    stage = Text()
     rows = fields.Integer()
 
 
 class ImportBatchSchema(Schema):
     id = fields.Integer()
-    filename = fields.String()
-    format = fields.String(allow_none=True)
-    sheet = fields.String(allow_none=True)
+    filename = Text()
+    format = Text(allow_none=True)
+    sheet = Text(allow_none=True)
     status = fields.Enum(BatchStatus, by_value=True)
     user_id = fields.Integer(allow_none=True)
     created_at = fields.AwareDateTime()
@@ -553,7 +568,7 @@ class ImportBatchSchema(Schema):
     unchanged = fields.Integer()
     rejected = fields.Integer()
     total_rows = fields.Integer()
-    message = fields.String(allow_none=True)
+    message = Text(allow_none=True)
     options = fields.Dict()
     errors = fields.List(fields.Nested(ProblemItemSchema))
     preview = fields.Dict(metadata={"description": "The plan: sample changes in words, driver-rule notes, what "
@@ -563,19 +578,19 @@ class ImportBatchSchema(Schema):
 
 class ImportArgs(PageArgs):
     status = fields.Enum(BatchStatus, by_value=True)
-    format = fields.String(validate=validate.Length(max=64))
+    format = Text(validate=validate.Length(max=64))
 
 
 class UploadForm(Schema):
-    format = fields.String(validate=validate.Length(max=64),
+    format = Text(validate=validate.Length(max=64),
                            metadata={"description": "The layout; recognised from the header when left out."})
-    sheet = fields.String(validate=validate.Length(max=200))
-    program = fields.String(validate=validate.Length(max=300),
+    sheet = Text(validate=validate.Length(max=200))
+    program = Text(validate=validate.Length(max=300),
                             metadata={"description": "Touchpoints responses: the program."})
-    period = fields.String(validate=validate.Length(max=64),
+    period = Text(validate=validate.Length(max=64),
                            metadata={"description": "Touchpoints responses: the quarter."})
-    touchpoint = fields.String(validate=validate.Length(max=800))
-    trust_scale = fields.String(validate=validate.OneOf(["thumbs", "five"]))
+    touchpoint = Text(validate=validate.Length(max=800))
+    trust_scale = Text(validate=validate.OneOf(["thumbs", "five"]))
 
 
 class UploadSchema(UploadForm):
@@ -588,7 +603,7 @@ class RevertSchema(Schema):
     batch = fields.Nested(ImportBatchSchema)
     deleted = fields.Integer()
     restored = fields.Integer()
-    evaluation = fields.String(allow_none=True, metadata={
+    evaluation = Text(allow_none=True, metadata={
         "description": "What became of the findings' evaluation: `queued` (in the background), `not_queued` (the "
                        "job service did not answer; the next evaluation catches up), `done`, or null when the "
                        "revert changed nothing the rules read."})
