@@ -5,7 +5,7 @@ import marshmallow as ma
 import sqlalchemy as sa
 from webargs.flaskparser import FlaskParser
 from webargs.multidictproxy import MultiDictProxy
-from werkzeug.datastructures import CombinedMultiDict
+from werkzeug.datastructures import CombinedMultiDict, MultiDict
 from werkzeug.exceptions import HTTPException, default_exceptions
 
 from scorecard import json_bodies
@@ -17,7 +17,7 @@ from scorecard.api.problems import (
     handle_unexpected,
 )
 from scorecard.api.schemas import ProblemSchema
-from scorecard.text import unkept_character, words
+from scorecard.text import UNKEPT, unkept_character, words
 
 
 class Parser(FlaskParser):
@@ -37,10 +37,20 @@ class Parser(FlaskParser):
         return json_bodies.refusing_unkept(document)
 
     def load_querystring(self, req, schema):
-        return _single_values(MultiDictProxy(_kept(req.args), schema), schema)
+        return _single_values(MultiDictProxy(_matching_nothing(req.args), schema), schema)
 
     def load_multipart(self, req, schema):
         return _single_values(MultiDictProxy(CombinedMultiDict([_kept(req.form), req.files]), schema), schema)
+
+
+def _matching_nothing(values):
+    """A query string's values, a text holding a character no text column keeps (scorecard.text)
+    read with U+FFFD in its place: a filter no stored text can match, which matches nothing (it
+    would fail in PostgreSQL's driver as it is)."""
+    if not any(unkept_character(text) for name, given in values.lists() for text in (name, *given)):
+        return values
+    return MultiDict([(UNKEPT.sub("\ufffd", name), UNKEPT.sub("\ufffd", text))
+                      for name, given in values.lists() for text in given])
 
 
 def _kept(values):

@@ -35,6 +35,11 @@ class Schema(ma.Schema):
 KEPT_PATTERN = r"^[^\x00\ud800-\udfff]*$"
 
 
+class Filter(fields.String):
+    """A query parameter's text: one holding such a character matches nothing stored (the parser
+    reads it so: scorecard.api.base), so it is no error and its document states no pattern."""
+
+
 class Text(fields.String):
     """A string without a NUL or an unpaired surrogate (scorecard.text), and its other checks."""
 
@@ -149,7 +154,7 @@ class MetricSchema(Ref):
 
 
 class AgencyArgs(PageArgs):
-    code = Text(validate=validate.Length(max=64))
+    code = Filter(validate=validate.Length(max=64))
 
 
 class ComponentArgs(PageArgs):
@@ -160,7 +165,7 @@ class ComponentArgs(PageArgs):
 class ProgramArgs(PageArgs):
     agency_id = fields.Integer(**ID)
     component_id = fields.Integer(**ID)
-    life_experience = Text(validate=validate.Length(max=200),
+    life_experience = Filter(validate=validate.Length(max=200),
                                     metadata={"description": "Programs tagged with this life experience (its name)."})
 
 
@@ -205,10 +210,10 @@ class ObservationSchema(Schema):
 class ObservationArgs(PageArgs):
     program_id = fields.Integer(**ID)
     function_id = fields.Integer(**ID)
-    metric = Text(validate=validate.Length(max=64), metadata={"description": "A metric's code."})
+    metric = Filter(validate=validate.Length(max=64), metadata={"description": "A metric's code."})
     period_from = Period(metadata={"description": "First fiscal quarter, e.g. FY2025-Q1."})
     period_to = Period(metadata={"description": "Last fiscal quarter, e.g. FY2025-Q4."})
-    channel = Text(validate=validate.Length(max=64))
+    channel = Filter(validate=validate.Length(max=64))
     import_batch_id = fields.Integer(**ID)
 
 
@@ -322,7 +327,7 @@ class ScoreSchema(Schema):
 
 
 class ScoreArgs(PageArgs):
-    metric = Text(required=True, validate=validate.Length(min=1, max=64),
+    metric = Filter(required=True, validate=validate.Length(min=1, max=64),
                            metadata={"description": "A metric's code, e.g. trust."})
     period = Period(required=True, metadata={"description": "A fiscal quarter, e.g. FY2025-Q1."})
     agency_id = fields.Integer(**ID)
@@ -375,8 +380,8 @@ class FindingArgs(PageArgs):
     subject_type = fields.Enum(RuleSubject, by_value=True)
     subject_id = fields.Integer(**ID)
     period = Period()
-    rule = Text(validate=validate.Length(max=100), metadata={"description": "A rule's key."})
-    outcome = Text(validate=validate.OneOf(["rating", "status", "flag", "score"]))
+    rule = Filter(validate=validate.Length(max=100), metadata={"description": "A rule's key."})
+    outcome = Filter(validate=validate.OneOf(["rating", "status", "flag", "score"]))
 
 
 # ----------------------------------------------------------------------------- commitments
@@ -421,10 +426,10 @@ class CommitmentSchema(Schema):
 
 
 class CommitmentArgs(PageArgs):
-    function = Text(validate=validate.Length(max=16), metadata={"description": "A function's code."})
-    component = Text(validate=validate.Length(max=32), metadata={"description": "A component's code."})
+    function = Filter(validate=validate.Length(max=16), metadata={"description": "A function's code."})
+    component = Filter(validate=validate.Length(max=32), metadata={"description": "A component's code."})
     status = fields.List(fields.Enum(CommitmentStatus, by_value=True), validate=validate.Length(max=6))
-    domain = Text(validate=validate.OneOf(CAPACITY_DOMAINS))
+    domain = Filter(validate=validate.OneOf(CAPACITY_DOMAINS))
     leader_id = fields.Integer(**ID)
 
 
@@ -578,7 +583,7 @@ class ImportBatchSchema(Schema):
 
 class ImportArgs(PageArgs):
     status = fields.Enum(BatchStatus, by_value=True)
-    format = Text(validate=validate.Length(max=64))
+    format = Filter(validate=validate.Length(max=64))
 
 
 class UploadForm(Schema):
