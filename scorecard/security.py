@@ -38,7 +38,7 @@ from wtforms.validators import ValidationError
 from scorecard.extensions import db, login_manager
 from scorecard.models import AuditEvent, User
 from scorecard.permissions import can
-from scorecard.text import shown, unkept_character, words
+from scorecard.text import shown, unkept_field, words
 
 PUBLIC_ENDPOINTS = frozenset({"auth.login", "static", "main.healthz"})
 
@@ -96,12 +96,11 @@ def _refuse_unkept_characters():
             "application/x-www-form-urlencoded", "multipart/form-data"):
         fields.append(request.form)
     for given in fields:
-        for name, values in given.lists():
-            for text in (name, *values):
-                code = unkept_character(text)
-                if code:
-                    abort(400, description=f"The field “{shown(name[:80])}” holds {words(code)}, which cannot be kept. "
-                                           "Remove it and send it again; nothing was saved.")
+        found = unkept_field(given)
+        if found:
+            name, code = found
+            abort(400, description=f"The field “{shown(name[:80])}” holds {words(code)}, which cannot be kept. "
+                                   "Remove it and send it again; nothing was saved.")
     return None
 
 

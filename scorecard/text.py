@@ -38,6 +38,17 @@ def unkept_in(document) -> Optional[tuple[list, str]]:
     return None
 
 
+def unkept_field(values) -> Optional[tuple[str, str]]:
+    """(name, code) of the first field of a query string or form (a MultiDict) whose name or a value
+    holds such a character; None when none does."""
+    for name, given in values.lists():
+        for text in (name, *given):
+            code = unkept_character(text)
+            if code:
+                return name, code
+    return None
+
+
 def shown(value):
     """A text as a message may quote it: each such character written as its escape ("a\\u0000b")."""
     if not isinstance(value, str):

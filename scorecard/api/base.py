@@ -17,7 +17,7 @@ from scorecard.api.problems import (
     handle_unexpected,
 )
 from scorecard.api.schemas import ProblemSchema
-from scorecard.text import UNKEPT, unkept_character, words
+from scorecard.text import UNKEPT, unkept_field, words
 
 
 class Parser(FlaskParser):
@@ -47,7 +47,7 @@ def _matching_nothing(values):
     """A query string's values, a text holding a character no text column keeps (scorecard.text)
     read with U+FFFD in its place: a filter no stored text can match, which matches nothing (it
     would fail in PostgreSQL's driver as it is)."""
-    if not any(unkept_character(text) for name, given in values.lists() for text in (name, *given)):
+    if unkept_field(values) is None:
         return values
     return MultiDict([(UNKEPT.sub("\ufffd", name), UNKEPT.sub("\ufffd", text))
                       for name, given in values.lists() for text in given])
@@ -56,11 +56,10 @@ def _matching_nothing(values):
 def _kept(values):
     """A query string's or form's values, or a ValidationError (422) naming the parameter that holds
     a character no text column keeps (scorecard.text)."""
-    for name, given in values.lists():
-        for text in (name, *given):
-            code = unkept_character(text)
-            if code:
-                raise ma.ValidationError({name: [f"The text holds {words(code)}, which cannot be kept."]})
+    found = unkept_field(values)
+    if found:
+        name, code = found
+        raise ma.ValidationError({name: [f"The text holds {words(code)}, which cannot be kept."]})
     return values
 
 
