@@ -61,10 +61,7 @@ def _database_down(error):
     from scorecard.extensions import db
 
     log.warning("database unavailable: %s", error.__class__.__name__)
-    try:
-        db.session.rollback()
-    except Exception:  # noqa: BLE001 — the connection is gone already
-        db.session.remove()
+    _roll_back()
     headers = {"Retry-After": "30"}
     if request.path.startswith("/api/") or "/_dash-" in request.path or request.is_json:
         return jsonify(title=TITLES[503], status=503, detail=DATABASE_DOWN), 503, headers
