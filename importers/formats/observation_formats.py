@@ -6,6 +6,7 @@ from typing import Optional
 from importers.drivers import classify_question
 from importers.formats.base import Column, Format
 from importers.formats.cells import Cells, converted_column, to_count
+from importers.formats.reference_formats import text
 from importers.normalize import to_number, to_text
 from scorecard.driver_rule import (
     DRIVER_SLOTS,
@@ -228,8 +229,8 @@ CANONICAL = Format(
 PUBLISHED_ID_DIGITS = 18  # a performance.gov id, kept as "pg-component-<id>" in a 32-character code
 _PUBLISHED_ID = re.compile(r"(\d+)(?:\.0*)?")
 # The names and abbreviation a performance.gov row may give, and the most each column holds.
-_ORG_TEXTS = (("organization_name", 200), ("organization_abbreviation", 32), ("service_provider_name", 200),
-              ("service_name", 300))
+_ORG_TEXTS = (("organization_name", text(200)), ("organization_abbreviation", text(32)),
+              ("service_provider_name", text(200)), ("service_name", text(300)))
 
 
 def to_published_id(raw):
@@ -255,11 +256,7 @@ def _org_refs(cells: Cells, prefix: str) -> dict:
         if value is None and not any(p[0] == prefix + key for p in cells.problems):
             cells.fail(prefix + key, f"{key.replace('_', ' ')} is missing")
         ids[key] = value
-    texts = {}
-    for key, limit in _ORG_TEXTS:
-        texts[key] = cells.text(prefix + key)
-        if texts[key] is not None and len(texts[key]) > limit:
-            cells.fail(prefix + key, f"the text is {len(texts[key])} characters long; at most {limit} fit")
+    texts = {key: cells._read(prefix + key, convert) for key, convert in _ORG_TEXTS}
     return {
         "agency": {"external_id": ids["organization_id"], "name": texts["organization_name"],
                    "code": texts["organization_abbreviation"]},
