@@ -154,7 +154,7 @@ def test_an_empty_database_has_nothing_to_show(app):
 
 
 def test_the_chart_stacks_every_status_with_its_pattern(world):
-    figure = compliance_figure(queries.compliance(db.session, Q4, 4, min_n=30))
+    figure = go.Figure(compliance_figure(queries.compliance(db.session, Q4, 4, min_n=30)))  # as Plotly reads it
     assert [trace.name for trace in figure.data] == [
         "reported", "late", "reported without counts", "below minimum sample", "not reported"]
     assert len({trace.marker.pattern.shape for trace in figure.data}) == 5, "colour is never the only signal"

@@ -238,3 +238,28 @@ def test_a_page_of_a_long_table_stays_within_the_table():
     assert page_of(0, 5, 100) == tables.Page(1, 1, 0, 0, 0)
     assert page_of(2_000, 2, 100).words("leaders") == "Leaders 101 to 200 of 2,000 (page 2 of 20)."
     assert page_of(0, 1, 100).words("leaders") == "No leaders."
+
+
+def test_each_page_figure_is_plotly_json_plotly_validates(evaluated):
+    """The figures are Plotly's JSON made directly (no validated go.Figure per answer): each reads back
+    through go.Figure, which raises on a key Plotly does not know, with the template go.Figure adds."""
+    from dashboards.figures.capacity import capacity_figure
+    from dashboards.figures.compliance import compliance_figure
+    from dashboards.figures.leaders import levels_figure
+    from dashboards.figures.life_experiences import trust_figure
+    from dashboards.queries.capacity import capacity
+    from dashboards.queries.compliance import compliance
+    from dashboards.queries.leaders import leaders
+    from dashboards.queries.life_experience_rollup import life_experience_rollup
+
+    template = go.Figure().to_plotly_json()["layout"]["template"]
+    with evaluated.app_context():
+        drawn = {"capacity": capacity_figure(capacity(db.session)), "leaders": levels_figure(leaders(db.session)),
+                 "life experiences": trust_figure(life_experience_rollup(db.session)),
+                 "compliance": compliance_figure(compliance(db.session))}
+    for page, figure in drawn.items():
+        assert isinstance(figure, dict) and figure["layout"]["template"] == template, page
+        read = go.Figure(figure).to_plotly_json()
+        assert read["data"] and read["layout"]["title"]["text"], f"the demo's {page} figure shows its data"
+    assert [bar["name"] for bar in drawn["compliance"]["data"]][0] == "reported"
+    assert len(drawn["compliance"]["layout"]["annotations"]) == len(drawn["compliance"]["data"][0]["x"])

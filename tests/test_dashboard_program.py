@@ -375,7 +375,7 @@ def test_life_experiences_pool_their_programs_across_agencies(world):
     assert [p.name for p in one_agency.experiences[0].programs] == ["Pension Line"]
     assert next(p for p in v2.experiences[0].programs if p.name == "Benefits Call Center").source == (
         "batch 1: touchpoints-BA-CALL-FY2024-Q2.csv, committed 2024-04-20")
-    figure = life_charts.trust_figure(v2)
+    figure = go.Figure(life_charts.trust_figure(v2))  # the JSON the page sends, read as a figure
     assert figure.layout.xaxis.ticksuffix == "%" and "n = 300" in figure.data[0].y[0]
 
 

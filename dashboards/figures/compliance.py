@@ -1,9 +1,7 @@
 """A-11 reporting compliance by quarter: the designated programs stacked by status (each status its
 own fill and pattern, named in the legend and the hover; the count written in its segment), with
 "reported of designated" written above each quarter."""
-import plotly.graph_objects as go
-
-from dashboards.figures.heatmap import FONT, empty_figure
+from dashboards.figures.heatmap import FONT, default_template, empty_figure
 from dashboards.figures.program import INK
 from dashboards.queries.compliance import (
     BELOW_MINIMUM,
@@ -22,32 +20,33 @@ PATTERNS = {REPORTED: "", LATE: "/", WITHOUT_COUNTS: "-", BELOW_MINIMUM: ".", NO
 ORDER = [REPORTED, LATE, WITHOUT_COUNTS, BELOW_MINIMUM, NOT_REPORTED]  # bottom to top
 
 
-def compliance_figure(found: Compliance) -> go.Figure | dict:
+def compliance_figure(found: Compliance) -> dict:
+    """The figure as Plotly's JSON (what dcc.Graph takes; a validated go.Figure costs milliseconds)."""
     if not found.quarters or not any(q.designated for q in found.quarters):
         return empty_figure("No designated program in these quarters.")
     periods = [q.period for q in found.quarters]
-    fig = go.Figure()
+    bars = []
     for status in ORDER:
         counts = [q.counts[status] for q in found.quarters]
-        fig.add_trace(go.Bar(
-            x=periods, y=counts, name=WORDS[status], marker=dict(
-                color=FILLS[status], line=dict(color=INK, width=0.75),
-                pattern=dict(shape=PATTERNS[status], fgcolor="#3d4551", size=7, solidity=0.25)),
-            text=[str(c) if c else "" for c in counts], textposition="inside", insidetextanchor="middle",
-            textfont=dict(color=INK, size=12),
-            hovertext=[f"<b>{q.period}</b><br>{WORDS[status]}: {q.counts[status]:,} of {q.designated:,} designated "
-                       f"programs" for q in found.quarters], hoverinfo="text"))
-    for quarter in found.quarters:
-        fig.add_annotation(x=quarter.period, y=quarter.designated, yanchor="bottom", showarrow=False,
-                           text=f"{quarter.reported:,} of {quarter.designated:,}", font=dict(size=12, color=INK))
-    fig.update_layout(
-        barmode="stack", title=dict(text="Designated programs by reporting status, per quarter (n = programs)",
-                                    x=0, xanchor="left", font=dict(size=18)),
-        font=dict(family=FONT, color=INK), height=440, plot_bgcolor="#fff", margin=dict(l=10, r=10, t=110, b=10),
-        legend=dict(orientation="h", yanchor="bottom", y=1.04, x=0, xanchor="left", traceorder="normal",
-                    font=dict(size=13)),
-        xaxis=dict(type="category", tickangle=-45), yaxis=dict(title_text="Programs", gridcolor="#dfe1e2",
-                                                               rangemode="tozero"),
-        hoverlabel=dict(bgcolor="#fff", font=dict(family=FONT, color=INK, size=13), align="left"))
-    return fig
-
+        bars.append({
+            "type": "bar", "x": periods, "y": counts, "name": WORDS[status], "marker": {
+                "color": FILLS[status], "line": {"color": INK, "width": 0.75},
+                "pattern": {"shape": PATTERNS[status], "fgcolor": "#3d4551", "size": 7, "solidity": 0.25}},
+            "text": [str(c) if c else "" for c in counts], "textposition": "inside", "insidetextanchor": "middle",
+            "textfont": {"color": INK, "size": 12},
+            "hovertext": [f"<b>{q.period}</b><br>{WORDS[status]}: {q.counts[status]:,} of {q.designated:,} "
+                          f"designated programs" for q in found.quarters], "hoverinfo": "text"})
+    notes = [{"x": q.period, "y": q.designated, "yanchor": "bottom", "showarrow": False,
+              "text": f"{q.reported:,} of {q.designated:,}", "font": {"size": 12, "color": INK}}
+             for q in found.quarters]
+    return {"data": bars, "layout": {
+        "template": default_template(), "annotations": notes, "barmode": "stack",
+        "title": {"text": "Designated programs by reporting status, per quarter (n = programs)", "x": 0,
+                  "xanchor": "left", "font": {"size": 18}},
+        "font": {"family": FONT, "color": INK}, "height": 440, "plot_bgcolor": "#fff",
+        "margin": {"l": 10, "r": 10, "t": 110, "b": 10},
+        "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.04, "x": 0, "xanchor": "left",
+                   "traceorder": "normal", "font": {"size": 13}},
+        "xaxis": {"type": "category", "tickangle": -45},
+        "yaxis": {"title": {"text": "Programs"}, "gridcolor": "#dfe1e2", "rangemode": "tozero"},
+        "hoverlabel": {"bgcolor": "#fff", "font": {"family": FONT, "color": INK, "size": 13}, "align": "left"}}}

@@ -1,8 +1,6 @@
 """Life experiences: each one's trust pooled over its programs' answers, with its 95% interval and n
 written beside the point (a mean on 1-5 before FY2024-Q2, the share who trust from it)."""
-import plotly.graph_objects as go
-
-from dashboards.figures.heatmap import FONT, empty_figure
+from dashboards.figures.heatmap import FONT, default_template, empty_figure
 from dashboards.figures.program import COLOURS, INK, fmt
 from dashboards.queries.life_experience_rollup import Rollup
 from dashboards.queries.program import MEAN, TRUST
@@ -13,8 +11,9 @@ def _count(count: int, one: str, many: str = "") -> str:
     return f"{count:,} {one if count == 1 else many or one + 's'}"
 
 
-def trust_figure(rollup: Rollup) -> go.Figure | dict:
-    """Pooled trust per life experience: a dot with its interval as an error bar and "n = …"."""
+def trust_figure(rollup: Rollup) -> dict:
+    """Pooled trust per life experience: a dot with its interval as an error bar and "n = …". The figure
+    as Plotly's JSON (what dcc.Graph takes; a validated go.Figure costs milliseconds)."""
     shown = [(e, e.measure(TRUST)) for e in rollup.experiences]
     shown = [(e, m) for e, m in shown if m is not None and m.value is not None]
     if not shown:
@@ -34,25 +33,26 @@ def trust_figure(rollup: Rollup) -> go.Figure | dict:
         hover.append(f"<b>{experience.name}</b><br>{measure.label}: {fmt(measure.value, unit)} "
                      f"(n = {measure.n:,}){interval}<br>pooled over {measure.programs} programs<br>"
                      f"programs by status: {counts}")
-    fig = go.Figure(go.Scatter(
-        x=values, y=labels, mode="markers", marker=dict(size=12, color=COLOURS[MEAN], symbol="circle"),
-        error_x=dict(type="data", array=plus, arrayminus=minus, color=COLOURS[MEAN], thickness=2, width=6),
-        hovertext=hover, hoverinfo="text", name="Pooled trust"))
+    dots = {
+        "type": "scatter", "x": values, "y": labels, "mode": "markers",
+        "marker": {"size": 12, "color": COLOURS[MEAN], "symbol": "circle"},
+        "error_x": {"type": "data", "array": plus, "arrayminus": minus, "color": COLOURS[MEAN], "thickness": 2,
+                    "width": 6},
+        "hovertext": hover, "hoverinfo": "text", "name": "Pooled trust"}
     lowest = min(m.ci_low if m.ci_low is not None else m.value for _, m in shown)
     highest = max(m.ci_high if m.ci_high is not None else m.value for _, m in shown)
     pad = 0.25 if unit == MEAN else 8  # the dots' spread, not the whole scale: differences stay visible
     bounds = (1, 5) if unit == MEAN else (0, 100)
     span = [max(bounds[0], lowest - pad), min(bounds[1], highest + pad)]
-    axis = dict(range=span, title_text="Trust, mean on 1-5 (axis zoomed to the values)") if unit == MEAN else \
-        dict(range=span, ticksuffix="%", title_text="Share who trust (axis zoomed to the values)")
+    axis = {"range": span, "title": {"text": "Trust, mean on 1-5 (axis zoomed to the values)"}} if unit == MEAN else \
+        {"range": span, "ticksuffix": "%", "title": {"text": "Share who trust (axis zoomed to the values)"}}
     what = "mean on 1-5, A-11 v1 survey" if unit == MEAN else "share who trust, A-11 v2 survey"
-    fig.update_layout(
-        title=dict(text=f"Trust by life experience, {rollup.period} ({what}), pooled over the programs' answers",
-                   x=0, xanchor="left", font=dict(size=18)),
-        font=dict(family=FONT, color=INK), height=max(300, 80 * len(shown) + 140), plot_bgcolor="#fff",
-        margin=dict(l=10, r=20, t=70, b=10), showlegend=False,
-        yaxis=dict(autorange="reversed", automargin=True, tickfont=dict(size=13)),
-        xaxis=dict(gridcolor="#dfe1e2", **axis),
-        hoverlabel=dict(bgcolor="#fff", font=dict(family=FONT, color=INK, size=13), align="left"))
-    return fig
-
+    return {"data": [dots], "layout": {
+        "template": default_template(),
+        "title": {"text": f"Trust by life experience, {rollup.period} ({what}), pooled over the programs' answers",
+                  "x": 0, "xanchor": "left", "font": {"size": 18}},
+        "font": {"family": FONT, "color": INK}, "height": max(300, 80 * len(shown) + 140), "plot_bgcolor": "#fff",
+        "margin": {"l": 10, "r": 20, "t": 70, "b": 10}, "showlegend": False,
+        "yaxis": {"autorange": "reversed", "automargin": True, "tickfont": {"size": 13}},
+        "xaxis": {"gridcolor": "#dfe1e2", **axis},
+        "hoverlabel": {"bgcolor": "#fff", "font": {"family": FONT, "color": INK, "size": 13}, "align": "left"}}}
