@@ -162,6 +162,8 @@ def build(path: Path) -> None:  # noqa: C901 — one straight block per table of
             commitments.append({"id": k + 1, "function_id": k % len(FUNCTIONS) + 1, "title": f"Commitment {k:03d}",
                                 "leader_id": (k * 37) % LEADERS + 1 if k % 2 else None,
                                 "component_id": k % COMPONENTS + 1, "status": status,
+                                # a third are action items of the component's capacity plan
+                                "capacity_domain": CAPACITY_DOMAINS[k // 3 % 5] if k % 3 == 0 else None,
                                 "reason": "Vendor delays." if status in ("at_risk", "off_track") else None,
                                 "evidence_links": [], "due_date": TODAY + timedelta(days=rng.randint(-120, 300)),
                                 "last_update_at": now - timedelta(days=rng.randint(1, 90)),
@@ -326,13 +328,25 @@ BASELINES = {
         LEFT JOIN findings f ON f.subject_type = 'requirement' AND f.subject_id = r.id AND f.outcome = 'rating'
         LEFT JOIN element_ratings er ON er.element_id = e.id
         WHERE pl.fiscal_year = (SELECT MAX(fiscal_year) FROM performance_plans)"""),
-    "capacity": ("each component's domain scores this year and the year before, with their action-plan "
-                 "commitments", """
-        SELECT c.id, c.name, a.fiscal_year, s.domain, s.score,
-               (SELECT COUNT(*) FROM commitments m WHERE m.component_id = c.id AND m.capacity_domain = s.domain)
-        FROM capacity_assessments a JOIN capacity_domain_scores s ON s.assessment_id = a.id
-        JOIN components c ON c.id = a.component_id
-        WHERE a.fiscal_year IN (:capacity_fy, :capacity_fy - 1)"""),
+    "capacity": ("each component's domain scores this year and the year before with its agency, the published "
+                 "rules' evidence-score findings of this year's scores, and every action-plan commitment with its "
+                 "function, status, due date and the components it reaches (its own and its programs')", """
+        WITH assessed AS (SELECT * FROM capacity_assessments WHERE fiscal_year IN (:capacity_fy, :capacity_fy - 1))
+        SELECT 'score', a.component_id, c.name, g.name, a.fiscal_year, a.status, a.scale_min, a.scale_max,
+               s.id, s.domain, s.score
+        FROM assessed a JOIN capacity_domain_scores s ON s.assessment_id = a.id
+        JOIN components c ON c.id = a.component_id JOIN agencies g ON g.id = c.agency_id
+        UNION ALL SELECT 'evidence', f.subject_id, f.score, f.period, f.explanation, f.id, NULL, NULL, NULL, NULL,
+                         NULL
+        FROM findings f JOIN rule_versions v ON v.id = f.rule_version_id
+        WHERE f.subject_type = 'capacity_domain' AND f.outcome = 'score' AND v.status = 'published'
+          AND f.subject_id IN (SELECT s.id FROM capacity_domain_scores s JOIN assessed a ON a.id = s.assessment_id
+                               WHERE a.fiscal_year = :capacity_fy)
+        UNION ALL SELECT 'action', m.id, m.title, fn.code, m.status, m.due_date, m.capacity_domain, m.leader_id,
+                         m.component_id, p.component_id, NULL
+        FROM commitments m JOIN functions fn ON fn.id = m.function_id
+        LEFT JOIN commitment_programs cp ON cp.commitment_id = m.id LEFT JOIN programs p ON p.id = cp.program_id
+        WHERE m.capacity_domain IS NOT NULL"""),
 }
 BASELINES["function"] = BASELINES["functions"]
 DEFAULT_BASELINE = "heatmap"  # a page added later without a baseline of its own is measured against this
