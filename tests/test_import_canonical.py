@@ -203,6 +203,29 @@ def test_reimport_updates_only_what_changed_and_revert_restores_it(demo, tmp_pat
         assert actions.count("import.revert") == 2 and actions.count("import.commit") == 2
 
 
+def test_a_batch_whose_rows_a_later_file_carried_unchanged_is_not_reverted_from_under_it(demo, tmp_path):
+    """A later file holding the same rows as they are stored writes nothing for them; reverting the batch
+    that stored them would delete rows the later batch still says it imported."""
+    first = write_xlsx(tmp_path / "trust.xlsx", HEADER, [survey_row()])
+    later = write_xlsx(tmp_path / "all.xlsx", HEADER, [survey_row(), survey_row(metric="ease")])
+    elsewhere = write_xlsx(tmp_path / "other.xlsx", HEADER, [survey_row(period="FY2026-Q3", metric="ease")])
+    with demo.app_context():
+        a = run_import(db.session, first)
+        b = run_import(db.session, later)
+        assert b.plan.counts == {"inserted": 1, "updated": 0, "unchanged": 1}
+        c = run_import(db.session, elsewhere)  # its own rows only: no bearing on a
+        runner = demo.test_cli_runner()
+        before = _count()
+        refused = runner.invoke(args=["revert", str(a.batch_id)])
+        assert refused.exit_code != 0 and f"batch(es) {b.batch_id} carried rows of batch {a.batch_id}" in refused.output
+        assert str(c.batch_id) not in refused.output.split("carried")[0]
+        db.session.expire_all()
+        assert _count() == before and db.session.get(ImportBatch, a.batch_id).status.value == "committed"
+        assert runner.invoke(args=["revert", str(b.batch_id)]).exit_code == 0
+        assert runner.invoke(args=["revert", str(a.batch_id)]).exit_code == 0
+        assert _count() == before - 2
+
+
 def test_export_then_import_changes_nothing(demo, tmp_path):
     runner = demo.test_cli_runner()
     with demo.app_context():

@@ -256,11 +256,10 @@ class ObservationSink:
             if current is None:
                 new.append(key)
                 continue
-            if stored_values(current) == file_values(after):
+            if stored_values(current) == file_values(after) or all(_same(current[at], after[i])
+                                                                   for _, i, at in compared):
                 plan.unchanged += 1
-                continue
-            if all(_same(current[at], after[i]) for _, i, at in compared):
-                plan.unchanged += 1
+                plan.unchanged_in.add((key[0], key[2]))
                 continue
             written = {f: after[i] for f, i, _ in compared}
             before = {f: current[at] for f, _, at in compared}
