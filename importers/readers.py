@@ -12,6 +12,8 @@ import subprocess
 import sys
 import tempfile
 import time
+import zipfile
+import zlib
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -94,7 +96,12 @@ def read_table(path, *, sheet: Optional[str] = None, limits: Limits = Limits()) 
         if sheet:
             warnings.append("A CSV file has no sheets; the sheet name given was ignored.")
         return read_csv(path, warnings)
-    return _read_workbook(path, kind, sheet, limits, warnings)
+    try:
+        return _read_workbook(path, kind, sheet, limits, warnings)
+    except (zipfile.BadZipFile, zlib.error, EOFError) as error:  # a part that does not unpack as the archive says
+        raise ImportFileError(f"The workbook is damaged: a part of it does not unpack to what the archive declares "
+                              f"({error}); nothing was imported.",
+                              hint="Save it again from Excel and upload the new copy.") from None
 
 
 # ------------------------------------------------------------------------------------------- CSV

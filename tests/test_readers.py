@@ -333,6 +333,32 @@ def test_zip_bomb_is_refused_from_the_central_directory(zip_bomb, normal_xlsx):
     still_works(normal_xlsx)
 
 
+def _declaring(path, part: bytes, size: int) -> None:
+    """Rewrite `part`'s uncompressed size in the local header and the central directory."""
+    import struct
+
+    data = bytearray(path.read_bytes())
+    for signature, size_at, name_length_at, name_at in ((b"PK\x03\x04", 22, 26, 30), (b"PK\x01\x02", 24, 28, 46)):
+        at = data.find(signature)
+        while at != -1:
+            length = struct.unpack("<H", data[at + name_length_at:at + name_length_at + 2])[0]
+            if data[at + name_at:at + name_at + length] == part:
+                data[at + size_at:at + size_at + 4] = struct.pack("<I", size)
+            at = data.find(signature, at + 4)
+    path.write_bytes(bytes(data))
+
+
+def test_a_part_that_unpacks_larger_than_it_declares_is_named_damaged(tmp_path, normal_xlsx):
+    """A zip bomb with its sizes falsified passes the central directory's check; reading stops at the
+    declared size and the checksum fails: a damaged workbook, said so, not an unexpected failure."""
+    path = write_xlsx(tmp_path / "lying.xlsx", HEADER, [["Benefits Administration"] * len(HEADER)] * 3000)
+    _declaring(path, b"xl/worksheets/sheet1.xml", 1000)
+    with pytest.raises(ImportFileError, match="The workbook is damaged: a part of it does not unpack to what the "
+                                              "archive declares"):
+        read_table(path)
+    still_works(normal_xlsx)
+
+
 def test_too_many_zip_entries(normal_xlsx, tmp_path):
     with pytest.raises(ImportFileError, match="possible zip bomb"):
         read_table(normal_xlsx, limits=Limits(max_entries=5))
