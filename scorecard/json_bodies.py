@@ -4,7 +4,8 @@ ValueError and would end the request in a 500. Here it is bad input, as any othe
 Flask's `request.get_json` (the dashboards) reads through `JSONProvider`, the API's parser (webargs)
 through `refusing_depth`, so both answer 400. A text holding a character no column keeps (a NUL, an
 unpaired surrogate: scorecard.text) is refused too: by the API as a 422 naming where it is
-(`refusing_unkept`), by Flask's reader as malformed."""
+(`refusing_unkept`), by Flask's reader as malformed. So is a whole number of more digits than Python
+converts (a ValueError of its own, not the parser's)."""
 import json
 from collections.abc import Callable
 from typing import Any
@@ -16,12 +17,20 @@ from scorecard.text import unkept_in, words
 
 
 def refusing_depth(parse: Callable[[], Any]) -> Any:
-    """parse(), with nesting too deep for the parser raised as a JSONDecodeError (a ValueError)."""
+    """parse(), with nesting too deep for the parser, or a whole number longer than Python converts
+    (4,300 digits: a plain ValueError, not the parser's own), raised as a JSONDecodeError."""
     try:
         return parse()
     except RecursionError:
         # The document is named, never "": webargs reads an empty document as no body at all.
         raise json.JSONDecodeError("JSON nested too deeply", "(a body nested too deeply)", 0) from None
+    except json.JSONDecodeError:
+        raise
+    except ValueError as error:
+        if "digits" not in str(error):
+            raise
+        raise json.JSONDecodeError("a number with more digits than any value here takes",
+                                   "(a body with such a number)", 0) from None
 
 
 def refusing_unkept(document: Any) -> Any:

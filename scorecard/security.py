@@ -38,7 +38,7 @@ from wtforms.validators import ValidationError
 from scorecard.extensions import db, login_manager
 from scorecard.models import AuditEvent, User
 from scorecard.permissions import can
-from scorecard.text import shown, unkept_field, words
+from scorecard.text import shown, unkept_character, unkept_field, words
 
 PUBLIC_ENDPOINTS = frozenset({"auth.login", "static", "main.healthz"})
 
@@ -88,7 +88,10 @@ class BaseForm(FlaskForm):
 def _refuse_unkept_characters():
     """A query string or form holding a character no text column keeps (scorecard.text): 400 naming
     the parameter or field. The REST API checks its own (422 naming the parameter, as its document
-    says of every bad value: scorecard.api.base.Parser)."""
+    says of every bad value: scorecard.api.base.Parser). An address whose path holds one names no
+    page or object: 404, on every route (a rule's key read from the path went to PostgreSQL as it was)."""
+    if unkept_character(request.path):
+        abort(404)
     if request.path.startswith("/api/"):
         return None
     fields = [request.args]

@@ -69,6 +69,8 @@ def editor_post(client, url, definition: str, button="save", page=None):
     '{"key": "a", "when": ' + '{"not": ' * 300 + '{}' + '}' * 300 + '}',
     '[' * 20000 + ']' * 20000,
     json.dumps({**RULE, "when": {**RULE["when"], "value": "NaN"}}).replace('"NaN"', "NaN"),
+    json.dumps({**RULE, "key": "trust\u0000low"}),  # looked up by its key before: PostgreSQL refused the NUL
+    json.dumps(RULE).replace('"value": 1.0', '"value": 1' + "0" * 5000),  # more digits than Python converts
 ])
 def test_the_editor_answers_hostile_json_with_a_message_not_an_error(evaluated, client_as, text):
     analyst = client_as("analyst")
@@ -78,6 +80,12 @@ def test_the_editor_answers_hostile_json_with_a_message_not_an_error(evaluated, 
         assert 'id="problems"' in response.get_data(as_text=True)
     with evaluated.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(RuleVersion)) == len(default_pack())
+
+
+def test_an_address_holding_a_nul_names_nothing(evaluated, client_as):
+    analyst = client_as("analyst")
+    for url in ("/rules/%00", "/rules/a%00b/edit", "/rules/%00/versions/1", "/commitments/%00"):
+        assert analyst.get(url).status_code == 404, url
 
 
 def test_new_rule_page_does_not_overwrite_an_existing_rule(evaluated, client_as):

@@ -238,6 +238,24 @@ def test_another_functions_commitment_is_404_to_an_officers_token(api, http):
     assert {c["function"]["code"] for c in listed["items"]} == {"CFO"}
 
 
+def test_bodies_and_paths_no_value_here_can_hold_are_refused_not_failed(api, http):
+    """A whole number of 5,000 digits (more than Python converts), a NUL in the path, a status moved to
+    off track on an old reason: each answers a 4xx that says so; nothing is changed."""
+    secret = _secret(api, "officer")
+    with api.app_context():
+        cid = _commitment_of("CFO")
+    url = f"{PREFIX}/commitments/{cid}"
+    read = http.get(url, headers=_bearer(secret))
+    headers = {**_bearer(secret), "If-Match": read.headers["ETag"], "Content-Type": "application/json"}
+    huge = http.patch(url, data='{"reason": 1' + "0" * 5000 + "}", headers=headers)
+    assert huge.status_code == 400 and huge.mimetype == "application/problem+json", huge.get_data(as_text=True)[:300]
+    assert huge.get_json()["errors"][0]["message"] == "Invalid JSON body."
+    assert http.get(f"{PREFIX}/commitments/%00", headers=_bearer(secret)).status_code == 404
+    links = http.patch(url, json={"evidence_links": ["https://[::1"]}, headers=headers)
+    assert links.status_code == 422 and "is not a web link" in json.dumps(links.get_json())
+    assert http.get(url, headers=_bearer(secret)).get_json() == read.get_json()
+
+
 def test_commitment_update_needs_the_etag_in_if_match(api, http):
     secret = _secret(api, "officer")
     with api.app_context():

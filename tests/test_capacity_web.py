@@ -239,6 +239,8 @@ def test_admin_starts_a_new_year_on_another_scale(demo, client_as, ba):
     ({"scale_max": "seven"}, "Highest score: &#39;seven&#39; is not a whole number."),
     ({"scale_min": "5", "scale_max": "3"}, "Highest score: 3 must be above the lowest score, 5."),
     ({"narrative_0": "x" * 10_001}, "Measurement narrative: 10,001 characters is too long"),
+    ({"score_0": "9" * 400}, "Measurement score: &#39;99999999999999999999...&#39; is too large to be a score"),
+    ({"version": "9" * 400}, "is not a number this field takes: it is larger than 2,147,483,647"),
     # A form whose hidden domains were changed: one named twice would take another's score and erase the other's.
     ({"domain_1": "Measurement"}, "Domain: &#39;Measurement&#39; is given twice; open the form again."),
     ({"domain_1": "Governance"}, "Domain: &#39;Governance&#39; is not one of this assessment&#39;s domains"),

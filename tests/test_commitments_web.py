@@ -2,6 +2,7 @@
 only CFO commitments, is refused off track without a reason and saved with one (history and
 audit name them), and two sessions editing one commitment lose nothing; every route checks the
 role and the commitment itself."""
+import html
 import re
 from datetime import date, timedelta
 from html.parser import HTMLParser
@@ -232,6 +233,42 @@ def test_a_hidden_text_direction_character_is_refused_in_place_and_what_was_type
         assert db.session.get(Commitment, cid).version == version
     fixed = submit(officer, url, page=page, reason=typed.replace("\u202e", ""))
     assert fixed.status_code == 303
+
+
+@pytest.mark.parametrize("changes, message", [
+    ({"version": "9" * 400}, "is not a number this field takes: it is larger than 2,147,483,647"),
+    ({"evidence_links": "https://[::1"}, "is not a web link"),
+    ({"evidence_links": "https://www.performance.gov:99999/cx"}, "is not a web link"),
+    ({"due_date": "0001-01-01", "reason": "Moved for the audit."}, "0001-01-01 is not a due date: give one from 2000"),
+    ({"due_date": "9999-12-31", "reason": "Moved for the audit."}, "9999-12-31 is not a due date"),
+])
+def test_hostile_values_are_refused_naming_them_and_nothing_is_saved(demo, changes, message):
+    officer = signed_in(demo, CFO_OFFICER)
+    with demo.app_context():
+        target = cfo_open_commitment()
+        cid, version = target.id, target.version
+    refused = submit(officer, f"/commitments/{cid}/edit", **changes)
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 400 and message in html.unescape(page), page[-3000:]
+    with demo.app_context():
+        assert db.session.get(Commitment, cid).version == version
+
+
+def test_putting_a_commitment_at_risk_or_off_track_needs_a_reason_written_for_it(demo):
+    """The reason on file was given for another status: moving to off track needs its own."""
+    officer = signed_in(demo, CFO_OFFICER)
+    with demo.app_context():
+        cid = cfo_open_commitment().id
+    url = f"/commitments/{cid}/edit"
+    assert submit(officer, url, status="at_risk", reason="The vendor is late.").status_code == 303
+    refused = submit(officer, url, status="off_track")
+    page = html.unescape(refused.get_data(as_text=True))
+    assert refused.status_code == 400 and "from at risk to off track needs a new reason" in page
+    with demo.app_context():
+        assert db.session.get(Commitment, cid).status is CommitmentStatus.at_risk
+    assert submit(officer, url, page=refused.get_data(as_text=True), status="off_track",
+                  reason="The vendor missed the delivery.").status_code == 303
+    assert submit(officer, url, status="on_track").status_code == 303, "a status needing no reason keeps the old one"
 
 
 def test_two_sessions_edit_one_commitment_and_nothing_is_lost(demo):

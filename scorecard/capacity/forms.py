@@ -1,18 +1,19 @@
 """Capacity-assessment forms: the assessment (scale and every domain at once), submitting it,
 an admin's reopening. Values arrive as text and are checked by the services, whose messages name
 the field and the value; the forms carry the CSRF token and the version the page was opened at."""
-from wtforms import HiddenField, IntegerField, StringField, SubmitField, TextAreaField
+from wtforms import HiddenField, StringField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, NumberRange
 from wtforms.widgets import HiddenInput
 
 from scorecard.capacity.services import score_text
+from scorecard.fields import WholeNumberField
 from scorecard.security import BaseForm
 
 DOMAIN_FIELDS = ("score", "narrative", "evidence")
 
 
 class _Versioned(BaseForm):
-    version = IntegerField(widget=HiddenInput(), validators=[
+    version = WholeNumberField(widget=HiddenInput(), validators=[
         InputRequired(message="the form lost its version; open the page again"), NumberRange(min=0)])
 
 

@@ -80,6 +80,8 @@ def score_text(value: Optional[float]) -> str:
     """A score as people write it: 4, 4.5 (never 4.0)."""
     if value is None:
         return "—"
+    if not math.isfinite(value):
+        return "infinity" if value > 0 else "-infinity" if value < 0 else "not a number"
     return f"{value:g}" if value == int(value) else f"{value:.2f}".rstrip("0").rstrip(".")
 
 
@@ -612,6 +614,9 @@ def _score(domain: str, text: Optional[str], low: Optional[int], high: Optional[
         problems[(domain, "score")] = f"{domain} score: {text!r} is not a number; write it like 4 or 4.5."
         return None
     value = float(text)
+    if not math.isfinite(value):
+        problems[(domain, "score")] = f"{domain} score: '{text[:20]}...' is too large to be a score on any scale."
+        return None
     if low is not None and high is not None and not low <= value <= high:
         problems[(domain, "score")] = (f"{domain} score: {score_text(value)} is outside the assessment's scale "
                                        f"({low}-{high}).")

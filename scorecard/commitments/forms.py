@@ -3,13 +3,14 @@ dropping. Each update form carries the version it was opened at and the fields a
 so a save over someone else's newer version is caught and shown, never applied."""
 from datetime import date
 
-from wtforms import DateField, IntegerField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
+from wtforms import DateField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange
 from wtforms.validators import Optional as Blank
 from wtforms.widgets import HiddenInput
 
 from scorecard.commitments.services import STATUS_LABELS, parse_links
+from scorecard.fields import WholeNumberField
 from scorecard.models import CAPACITY_DOMAINS, CommitmentStatus
 from scorecard.security import BaseForm
 
@@ -41,7 +42,7 @@ def status_choices(current: CommitmentStatus | None = None, *, with_dropped: boo
 class _Opened(BaseForm):
     """What an update form was opened at: the version, and the fields as they were (JSON)."""
 
-    version = IntegerField(widget=HiddenInput(), validators=[InputRequired(), NumberRange(min=1)])
+    version = WholeNumberField(widget=HiddenInput(), validators=[InputRequired(), NumberRange(min=1)])
     opened = StringField(widget=HiddenInput(), validators=[Length(max=200_000)])
     note = TextAreaField("Note for the history (optional)", validators=[Length(max=4000)])
 
@@ -136,7 +137,7 @@ class NewCommitmentForm(_Fields):
 class DropForm(BaseForm):
     """Dropping keeps the commitment and its history; it needs a reason."""
 
-    version = IntegerField(widget=HiddenInput(), validators=[InputRequired(), NumberRange(min=1)])
+    version = WholeNumberField(widget=HiddenInput(), validators=[InputRequired(), NumberRange(min=1)])
     reason = TextAreaField("Why is it dropped? (required)",
                            validators=[InputRequired(message="say why the commitment is dropped"), Length(max=10000)])
     note = TextAreaField("Note for the history (optional)", validators=[Length(max=4000)])

@@ -61,6 +61,7 @@ EDITABLE = tuple(FIELD_LABELS)
 LEADER_FIELDS = frozenset({"status", "reason"})  # a leader changes these (and adds a note), nothing else
 MAX_LINKS = 20
 MAX_LINK_LENGTH = 2000
+DUE_YEARS = (2000, 2100)  # a due date outside these years is a typing slip (0001, 9999), not a plan
 
 RAG_WORDS = {"green": "Meets target", "amber": "Near target", "red": "Below target",
              INSUFFICIENT: "Insufficient data (fewer respondents than the minimum)", NO_DATA: "No data yet",
@@ -638,8 +639,12 @@ def link_problem(links) -> Optional[str]:
     for link in links:
         if len(link) > MAX_LINK_LENGTH:
             return f"{link[:60]!r}... is longer than {MAX_LINK_LENGTH} characters"
-        parts = urlsplit(link)
-        if parts.scheme.lower() not in ("http", "https") or not parts.netloc or not parts.hostname:
+        try:
+            parts = urlsplit(link)
+            parts.port  # noqa: B018 — a port beyond 65535 (or not a number) raises here
+        except ValueError:
+            parts = None
+        if parts is None or parts.scheme.lower() not in ("http", "https") or not parts.netloc or not parts.hostname:
             return (f"{link!r} is not a web link: each evidence link must start with http:// or https:// "
                     "and name a site, e.g. https://www.performance.gov/cx/")
     return None
@@ -668,7 +673,8 @@ def _problems(session, *, function_id: int, state: dict, changed: set, current: 
     its due date, web links as evidence, things that exist. {field: message}; empty when fine."""
     problems = {"title": _title_problem(session, function_id, state.get("title"), "title" in changed, current),
                 "reason": _reason_problem(state, changed, current),
-                "evidence_links": link_problem(state.get("evidence_links") or [])}
+                "evidence_links": link_problem(state.get("evidence_links") or []),
+                "due_date": _due_problem(state.get("due_date")) if "due_date" in changed else None}
     status = state.get("status") or S.not_started
     if "status" in changed and status is S.dropped and current is not None and not can(user, "drop_commitment"):
         problems["status"] = "only the function's officers and administrators drop a commitment"
@@ -695,9 +701,17 @@ def _title_problem(session, function_id: int, title: Optional[str], changed: boo
     return None
 
 
+def _due_problem(due: Optional[date]) -> Optional[str]:
+    """A due date within the years the product plans for (DUE_YEARS), else what is wrong with it."""
+    if due is not None and not DUE_YEARS[0] <= due.year <= DUE_YEARS[1]:
+        return f"{due.isoformat()} is not a due date: give one from {DUE_YEARS[0]} to {DUE_YEARS[1]}"
+    return None
+
+
 def _reason_problem(state: dict, changed: set, current: Optional[Commitment]) -> Optional[str]:
     """A reason when at risk or off track; a reason written in this very change to drop the
-    commitment or to move (or remove) its due date."""
+    commitment, to move (or remove) its due date, or to put it at risk or off track when it was not
+    (the reason on file was given for another status)."""
     status = state.get("status") or S.not_started
     reason = state.get("reason")
     label = STATUS_LABELS[status].lower()
@@ -708,6 +722,9 @@ def _reason_problem(state: dict, changed: set, current: Optional[Commitment]) ->
         return None
     if "status" in changed and status is S.dropped:
         return "dropping a commitment needs a reason: say why it is dropped"
+    if "status" in changed and status.needs_reason and status is not current.status:
+        return (f"moving the commitment from {STATUS_LABELS[current.status].lower()} to {label} needs a new reason: "
+                f"say why it is {label} (the reason on file was given for an earlier update)")
     if "due_date" in changed and current.due_date is not None:
         was = current.due_date.isoformat()
         moved = (f"moving the due date from {was} to {state['due_date'].isoformat()}" if state.get("due_date")

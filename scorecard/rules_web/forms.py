@@ -5,7 +5,9 @@ import json
 from wtforms import HiddenField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length
 
+from scorecard import json_bodies
 from scorecard.security import BaseForm
+from scorecard.text import unkept_in, words
 
 
 class RuleForm(BaseForm):
@@ -15,13 +17,18 @@ class RuleForm(BaseForm):
     simulate = SubmitField("Simulate without saving")
 
     def parsed(self):
-        """The JSON, or raise ValueError saying where it is broken."""
+        """The JSON, or raise ValueError saying where it is broken (or which text holds a character no
+        column keeps: scorecard.text)."""
         try:
-            return json.loads(self.definition.data)
+            document = json_bodies.refusing_depth(lambda: json.loads(self.definition.data))
         except json.JSONDecodeError as error:
             raise ValueError(f"not valid JSON at line {error.lineno}, column {error.colno}: {error.msg}") from None
-        except RecursionError:
-            raise ValueError("the JSON is nested too deeply to read") from None
+        found = unkept_in(document)  # read before anything looks the rule up by its key
+        if found is not None:
+            path, code = found
+            raise ValueError(f"{'.'.join(map(str, path)) or 'the rule'}: the text holds {words(code)}, which cannot "
+                             "be kept")
+        return document
 
 
 class ActionForm(BaseForm):
