@@ -5,7 +5,7 @@ from datetime import date, datetime, time, timedelta
 from numbers import Real
 
 from importers.errors import AmbiguousNumber, SpreadsheetError, UncachedFormula
-from scorecard.text import unkept_character, words
+from scorecard.text import bidi_problem, unkept_character, words
 
 MISSING = frozenset({"", "n/a", "na", "no data", "#n/a", "-", "\u2014", "\u2013", "null", "none"})
 EXCEL_ERRORS = frozenset({"#div/0!", "#value!", "#ref!", "#name?", "#num!", "#null!", "#spill!", "#calc!",
@@ -112,6 +112,9 @@ def to_text(raw, *, neutralize: bool = False):
         code = unkept_character(text)  # a NUL (xlsx "_x0000_"), an unpaired surrogate: no column keeps it
         if code:
             raise ValueError(f"the text holds {words(code)}, which cannot be kept; remove it")
+        code = bidi_problem(text)  # refused as the web forms refuse it (scorecard.text)
+        if code:
+            raise ValueError(f"the text holds a hidden text-direction character ({code}); remove it")
     return neutralize_formula(text) if neutralize else text
 
 

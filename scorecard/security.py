@@ -38,7 +38,7 @@ from wtforms.validators import ValidationError
 from scorecard.extensions import db, login_manager
 from scorecard.models import AuditEvent, User
 from scorecard.permissions import can
-from scorecard.text import shown, unkept_character, unkept_field, words
+from scorecard.text import bidi_problem, shown, unkept_character, unkept_field, words
 
 PUBLIC_ENDPOINTS = frozenset({"auth.login", "static", "main.healthz"})
 
@@ -49,20 +49,10 @@ SEEN_RESOLUTION = 30  # seconds: the last-seen time is rewritten at most this of
 
 # ---------------------------------------------------------------------------- text fields
 
-BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
-
 # Blueprints whose every form derives from BaseForm: their views show the field's message in place,
 # with what was typed kept, so the request-level check leaves them to it. Elsewhere the form is refused
 # with 400 naming the field.
 INLINE_CHECKED_BLUEPRINTS = frozenset({"auth", "admin", "commitments", "capacity", "api_tokens", "rules", "imports"})
-
-
-def bidi_problem(value) -> str | None:
-    """'U+202E' when `value` holds a bidirectional control character, else None."""
-    if not isinstance(value, str):
-        return None
-    found = BIDI_CONTROLS.search(value)
-    return f"U+{ord(found.group()):04X}" if found else None
 
 
 def no_bidi_controls(form, field) -> None:

@@ -2,11 +2,26 @@
 cut the text short in most readers) and an unpaired surrogate (a JSON escape such as "\\ud800",
 which is not a character and cannot be written as UTF-8). Every way in refuses them, naming the
 field: forms and query strings (scorecard.security), JSON bodies (scorecard.json_bodies), imported
-cells (importers.normalize) and rule definitions (scorecard.rules.schema)."""
+cells (importers.normalize) and rule definitions (scorecard.rules.schema). So are the bidirectional
+controls (`bidi_problem`), which a column keeps but which make a text read other than it is stored."""
 import re
 from typing import Optional
 
 UNKEPT = re.compile("[\x00\ud800-\udfff]")
+
+
+# Bidirectional controls: kept by every column, but they make a text read other than it is stored
+# ("invoice\u202efdp.exe"). Every way in refuses them too: forms (scorecard.security), the API's
+# texts (scorecard.api.schemas), imported cells (importers.normalize), rule definitions.
+BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
+
+
+def bidi_problem(value) -> Optional[str]:
+    """'U+202E' when `value` holds a bidirectional control character, else None."""
+    if not isinstance(value, str):
+        return None
+    found = BIDI_CONTROLS.search(value)
+    return f"U+{ord(found.group()):04X}" if found else None
 
 
 def unkept_character(value) -> Optional[str]:

@@ -251,6 +251,8 @@ def test_bodies_and_paths_no_value_here_can_hold_are_refused_not_failed(api, htt
     assert huge.status_code == 400 and huge.mimetype == "application/problem+json", huge.get_data(as_text=True)[:300]
     assert huge.get_json()["errors"][0]["message"] == "Invalid JSON body."
     assert http.get(f"{PREFIX}/commitments/%00", headers=_bearer(secret)).status_code == 404
+    hidden = http.patch(url, json={"reason": "ok \u202eevil"}, headers=headers)  # the web form refuses it too
+    assert hidden.status_code == 422 and "hidden text-direction character" in json.dumps(hidden.get_json())
     links = http.patch(url, json={"evidence_links": ["https://[::1"]}, headers=headers)
     assert links.status_code == 422 and "is not a web link" in json.dumps(links.get_json())
     assert http.get(url, headers=_bearer(secret)).get_json() == read.get_json()

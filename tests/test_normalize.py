@@ -71,6 +71,8 @@ def test_to_text():
     assert to_text(datetime.datetime(2023, 1, 5, 10, 30)) == "2023-01-05 10:30:00"
     assert to_text("=HYPERLINK(\"http://x\")") == "=HYPERLINK(\"http://x\")"
     assert to_text(" =1+1 ", neutralize=True) == "'=1+1"
+    with pytest.raises(ValueError, match=r"hidden text-direction character \(U\+202E\)"):
+        to_text("Vendor late \u202eexe.pdf")  # refused as the web forms and the API refuse it
 
 
 @pytest.mark.parametrize("text, expected", [

@@ -30,9 +30,11 @@ class Schema(ma.Schema):
 
 # ----------------------------------------------------------------------------- shared pieces
 
-# A text the API takes holds no character a text column cannot keep (scorecard.text): its document
-# says so as every string's pattern, so a client (and Schemathesis) knows such a text is refused (422).
-KEPT_PATTERN = r"^[^\x00\ud800-\udfff]*$"
+# A text the API takes holds no character a text column cannot keep, nor a hidden text-direction
+# control (scorecard.text; the web forms refuse them too, and a stored one would block every later web
+# edit of the record): its document says so as every string's pattern, so a client (and Schemathesis)
+# knows such a text is refused (422).
+KEPT_PATTERN = r"^[^\x00\ud800-\udfff\u202a-\u202e\u2066-\u2069]*$"
 
 
 class Filter(fields.String):
@@ -41,11 +43,12 @@ class Filter(fields.String):
 
 
 class Text(fields.String):
-    """A string without a NUL or an unpaired surrogate (scorecard.text), and its other checks."""
+    """A string without a NUL, an unpaired surrogate or a text-direction control (scorecard.text), and
+    its other checks."""
 
     def __init__(self, *args, validate=None, **kwargs):
-        kept = ma.validate.Regexp(KEPT_PATTERN, error="The text holds a NUL character or an unpaired surrogate, "
-                                                       "which cannot be kept.")
+        kept = ma.validate.Regexp(KEPT_PATTERN, error="The text holds a NUL character, an unpaired surrogate or a "
+                                                       "hidden text-direction character, which cannot be kept.")
         others = [] if validate is None else list(validate) if isinstance(validate, (list, tuple)) else [validate]
         super().__init__(*args, validate=[kept, *others], **kwargs)
 

@@ -38,8 +38,7 @@ from scorecard.rules.evaluator import (
 )
 from scorecard.rules.explain import template_problems
 from scorecard.rules.facts import FACTS
-from scorecard.security import bidi_problem
-from scorecard.text import unkept_in, words
+from scorecard.text import bidi_problem, unkept_in, words
 
 OUTCOMES = ("rating", "status", "flag", "score")
 PARAM_NAMES = ("metric", "window", "vs", "at", "min_n", "max", "days")
