@@ -255,7 +255,19 @@ def test_bodies_and_paths_no_value_here_can_hold_are_refused_not_failed(api, htt
     assert hidden.status_code == 422 and "hidden text-direction character" in json.dumps(hidden.get_json())
     links = http.patch(url, json={"evidence_links": ["https://[::1"]}, headers=headers)
     assert links.status_code == 422 and "is not a web link" in json.dumps(links.get_json())
+    form = http.patch(url, data={"reason": "x"}, headers={**_bearer(secret), "If-Match": read.headers["ETag"]})
+    assert form.status_code == 415 and "this operation reads JSON" in form.get_json()["detail"]
+    nan = http.patch(url, data='{"status": NaN}', headers=headers)
+    assert nan.status_code == 422 and json.loads(nan.get_data(as_text=True), parse_constant=lambda c: 1 / 0)[
+        "errors"][0]["value"] == "NaN", "strict JSON: the value sent quoted as a text"
     assert http.get(url, headers=_bearer(secret)).get_json() == read.get_json()
+
+
+def test_the_api_document_answers_a_program_401_and_a_browser_the_sign_in_page(http):
+    program = http.get(f"{PREFIX}/openapi.json")
+    assert program.status_code == 401 and program.mimetype == "application/problem+json"
+    browser = http.get(f"{PREFIX}/openapi.json", headers={"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"})
+    assert browser.status_code == 302 and "/auth/login" in browser.headers["Location"]
 
 
 def test_commitment_update_needs_the_etag_in_if_match(api, http):

@@ -9,6 +9,7 @@ read by a person signed in on the web."""
 from typing import Optional
 
 from flask import current_app, g, request
+from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 
 from scorecard.api.permissions import PREFIX, rule_for
@@ -40,7 +41,7 @@ def authenticate(endpoint, _values) -> None:
     if url_too_long():
         raise ApiProblem(414, f"The address is longer than {current_app.config['MAX_URL_LENGTH']} characters.")
     header = request.headers.get("Authorization")
-    if endpoint in DOC_ENDPOINTS and not header:
+    if endpoint in DOC_ENDPOINTS and not header and _for_a_person(endpoint):
         return  # a person signed in on the web reads the documentation; the sign-in wall decides
     secret = bearer_secret(header)
     if secret is None:
@@ -58,6 +59,15 @@ def authenticate(endpoint, _values) -> None:
     if endpoint in DOC_ENDPOINTS:
         return
     authorize(token, request.method, request.url_rule.rule)
+
+
+def _for_a_person(endpoint: str) -> bool:
+    """A request for the documentation that a person makes: the HTML page, or the OpenAPI document from
+    a browser (it prefers HTML) or a web session. A program asking for the document without a token gets
+    the API's 401, not a redirect to the sign-in page."""
+    if endpoint == "api_docs.page" or current_user.is_authenticated:
+        return True
+    return request.accept_mimetypes.best_match(["application/json", "text/html"]) == "text/html"
 
 
 def authorize(token, method: str, flask_rule: str) -> None:

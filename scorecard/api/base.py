@@ -32,7 +32,11 @@ class Parser(FlaskParser):
 
     def _raw_load_json(self, req):
         """The body as JSON; nesting too deep for the parser is invalid JSON (400), as in Flask, and a
-        text holding a character no column keeps is refused (422) naming where it is."""
+        text holding a character no column keeps is refused (422) naming where it is. A body of another
+        kind (a form) is refused (415) rather than read as no body: the change it meant would not happen."""
+        if not req.is_json and (req.content_length or req.form or req.get_data(cache=True)):
+            raise ApiProblem(415, f"The body is {req.mimetype or 'of no declared type'}; this operation reads JSON. "
+                                  "Send it with 'Content-Type: application/json'; nothing was changed.")
         document = json_bodies.refusing_depth(lambda: super(Parser, self)._raw_load_json(req))
         return json_bodies.refusing_unkept(document)
 

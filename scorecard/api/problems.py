@@ -3,6 +3,7 @@
 Every error answer has `type`, `title`, `status` and `detail`; a data problem adds `errors`, one
 item per bad value, `{row, column, value, message}` as the importers report them (`row` is None
 for a value outside any row, e.g. a query parameter or a field of one object)."""
+import math
 from typing import Optional
 
 from flask import current_app, json, request
@@ -106,6 +107,9 @@ def _sent_value(row, column, item=None):
         value = sent[item] if 0 <= item < len(sent) else None
     else:
         value = request.args.get(column, request.form.get(column))
+    if isinstance(value, float) and not math.isfinite(value):
+        # as the texts sent: a JSON number cannot be NaN or Infinity, and strict parsers refuse them
+        return "NaN" if math.isnan(value) else "Infinity" if value > 0 else "-Infinity"
     # quoted with a character no text keeps written as its escape (the reason it may be refused)
     return shown(value) if value is None or isinstance(value, (str, int, float, bool)) else shown(json.dumps(value))
 
