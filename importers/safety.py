@@ -36,6 +36,19 @@ def _not_a_spreadsheet(what: str, hint: str = "") -> ImportFileError:
                            hint=hint or "Upload an Excel workbook (.xlsx, .xls), an OpenDocument sheet (.ods) or CSV.")
 
 
+def _refuse_a_stray_nul(head: bytes) -> None:
+    """Text with a NUL byte or two (a damaged export): say where, as a row problem would."""
+    text = head.replace(b"\x00", b"")
+    if b"\x00" not in head or len(head) - len(text) > 4 or len(text.translate(None, _CONTROL)) < len(text) * 0.99:
+        return
+    at = head.index(b"\x00")
+    line = head.count(b"\n", 0, at) + 1
+    column = at - (head.rfind(b"\n", 0, at) + 1) + 1
+    raise ImportFileError(f"The file is text, but line {line} holds a NUL byte (character {column} of the line), "
+                          "which no text may hold; nothing was imported.",
+                          hint="Remove the character (it often comes from a damaged export) and upload again.")
+
+
 def check_size(path, max_bytes: int) -> None:
     size = os.path.getsize(path)
     if size > max_bytes:
@@ -64,6 +77,7 @@ def sniff_kind(path) -> str:
             raise _not_a_spreadsheet(what)
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
         return "csv"  # UTF-16 text, as Excel's "Unicode text" export writes
+    _refuse_a_stray_nul(head)
     if b"\x00" in head or len(head.translate(None, _CONTROL)) < len(head) * 0.99:
         raise _not_a_spreadsheet("binary data of an unknown kind")
     start = head.lstrip(b"\xef\xbb\xbf \t\r\n")[:4096].lower()

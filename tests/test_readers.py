@@ -531,3 +531,13 @@ def test_csv_module_roundtrip_of_generated_file(tmp_path):
         csv.writer(handle).writerows([HEADER] + [["D, \"I\"", "trust", "Q1", "4.5", str(i)] for i in range(3000)])
     table, rows = read(path)
     assert len(rows) == 3001 and rows[-1] == ['D, "I"', "trust", "Q1", "4.5", "2999"]
+
+
+def test_a_text_file_with_a_stray_nul_names_where_it_is(tmp_path):
+    path = tmp_path / "damaged.csv"
+    path.write_bytes(b"component,program,metric,period,value\nBA,Call,trust,FY2026-Q1,4\x00.1\n")
+    with pytest.raises(ImportFileError, match=r"line 2 holds a NUL byte \(character 26 of the line\)"):
+        read_table(path)
+    (tmp_path / "binary.csv").write_bytes(bytes(range(256)) * 4)
+    with pytest.raises(ImportFileError, match="binary data of an unknown kind"):
+        read_table(tmp_path / "binary.csv")
