@@ -141,7 +141,9 @@ def _csv_encoding(path, warnings: list) -> str:
     if _decodes(path, "utf-8"):
         return "utf-8-sig"
     if _decodes(path, "cp1252"):
-        warnings.append("The file is not UTF-8 text; it was read as Windows-1252 (Western European).")
+        warnings.append("The file is not UTF-8 text; it was read as Windows-1252 (Western European). If names "
+                        "in the preview look garbled (a file saved in another alphabet, such as Japanese Shift-JIS), "
+                        "save it as \"CSV UTF-8\" from Excel and upload that copy.")
         return "cp1252"
     warnings.append("The file is neither UTF-8 nor Windows-1252 text; it was read as Latin-1, and some "
                     "characters may be wrong. Save it as \"CSV UTF-8\" from Excel for a faithful import.")
