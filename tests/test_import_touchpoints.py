@@ -2,13 +2,14 @@
 (xlsx): aggregated into observations of the program and period chosen at upload."""
 import csv
 import json
+from unittest.mock import ANY
 
 import pytest
 import sqlalchemy as sa
 
 from importers.errors import ImportFileError
 from importers.pipeline import run_import
-from importers.revert import revert_batch
+from importers.revert import RevertError, revert_batch
 from importers.sinks.touchpoints import TOUCHPOINT
 from scorecard.extensions import db
 from scorecard.models import (
@@ -244,6 +245,11 @@ def test_reimport_changes_nothing_and_revert_restores_exactly(org, tmp_path):
         assert {code: (o.value, o.n, o.counts) for code, o in _observations().items()} == snapshot
         assert db.session.get(ImportBatch, later.batch_id).status is BatchStatus.reverted
 
+        # The same answers from another file carried the first batch's rows unchanged: reverting the first
+        # from under it is refused, naming it; reverted in turn, both go.
+        with pytest.raises(RevertError, match=f"batch\\(es\\) {same.batch_id} carried rows of batch {first.batch_id}"):
+            revert_batch(db.session, first.batch_id)
+        assert revert_batch(db.session, same.batch_id) == {"deleted": 0, "restored": 0, "evaluation": ANY}
         revert_batch(db.session, first.batch_id)
         assert _count() == 0
 
