@@ -325,3 +325,28 @@ def test_the_overview_without_data(app):
     with app.app_context():
         found = overview.overview(db.session, None, common.ProgramFilter(), EXECUTIVE, TODAY)
         assert found.period is None and found.scores == [] and found.changes is None
+
+
+def test_the_overview_and_the_compliance_page_count_a11_reporting_alike(evaluated):
+    """The demo's real performance.gov programs stopped reporting years ago: both pages hold them to it."""
+    from dashboards.queries.compliance import compliance
+    from scorecard.periods import parse_period
+
+    with evaluated.app_context():
+        period = common.chosen_period(db.session, None)
+        # a program that reported once, two years ago, and never since
+        component = db.session.scalar(sa.select(Component).order_by(Component.id))
+        quiet = Program(code="QUIET", name="Quiet Line", component=component)
+        db.session.add(quiet)
+        db.session.flush()
+        trust = db.session.scalar(sa.select(Metric).where(Metric.code == "trust"))
+        db.session.add(Observation(metric_id=trust.id, agency_id=component.agency_id, component_id=component.id,
+                                   program_id=quiet.id, subject_key=subject_key(program_id=quiet.id),
+                                   period=str(parse_period(period).prev(8)), value=4.0, n=50))
+        db.session.commit()
+        report = overview.a11_reporting(db.session, period)
+        grid = compliance(db.session, period, 8)
+        quarter = grid.quarters[-1]
+        assert quarter.period == period and (report.expected, report.reported) == (quarter.designated, quarter.reported)
+        not_reported = {row.program_id for row in grid.rows if row.cells[-1].status == "not_reported"}
+        assert {pid for pid, _, _ in report.missing} == not_reported and quiet.id in not_reported

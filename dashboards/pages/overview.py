@@ -139,15 +139,18 @@ def leaders_tile(found: queries.LeadersBelow) -> html.Section:
 
 
 def reporting_tile(report: queries.Reporting, agency) -> html.Section:
+    compliance = html.A("Every quarter on the compliance page", className="usa-link",
+                        href=links.dashboard("compliance", through=report.period,
+                                             agency=None if agency is None else agency))
     if not report.expected:
         return components.tile("A-11 reporting", html.P(
-            f"No program reported A-11 survey results in the four quarters before {report.period}.",
-            className="dash-empty"),
-            tile_id="tile-reporting")
+            f"No program was designated to report A-11 survey results in {report.period}.",
+            className="dash-empty"), tile_id="tile-reporting", footer=compliance)
     share = f"{report.share:.0%}"
     body = [html.P(share, className="dash-tile__big"),
-            html.P(f"{report.reported:,} of {report.expected:,} programs reported in {report.period} "
-                   "(those with A-11 survey results in the four quarters before)", className="dash-tile__sub")]
+            html.P(f"{report.reported:,} of {report.expected:,} designated programs reported in {report.period} "
+                   "(a program is designated from its first quarter of A-11 survey results on; a HISP's program "
+                   "that never reported, in every quarter)", className="dash-tile__sub")]
     if report.missing:
         shown = report.missing[:MISSING_SHOWN]
         body.append(html.P("Not reported:", className="margin-bottom-0"))
@@ -155,7 +158,7 @@ def reporting_tile(report: queries.Reporting, agency) -> html.Section:
                                           for pid, name, component in shown]))
         if len(report.missing) > len(shown):
             body.append(html.P(f"and {len(report.missing) - len(shown):,} more.", className="dash-tile__sub"))
-    return components.tile("A-11 reporting", body, tile_id="tile-reporting")
+    return components.tile("A-11 reporting", body, tile_id="tile-reporting", footer=compliance)
 
 
 # ----------------------------------------------------------------------------- what changed

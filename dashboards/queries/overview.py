@@ -20,8 +20,8 @@ from dashboards.queries.common import (
     pooled_scores,
     program_names,
     program_statuses,
-    reported_in,
 )
+from dashboards.queries.compliance import NOT_REPORTED, compliance
 from scorecard.commitments.services import CLOSED, days_since_update, is_overdue, visible_commitments
 from scorecard.models import (
     Commitment,
@@ -33,7 +33,6 @@ from scorecard.models import (
     PerformancePlan,
     PlanElement,
     PlanRequirement,
-    Program,
     RuleStatus,
     RuleSubject,
     RuleVersion,
@@ -237,8 +236,9 @@ def leaders_below(session, scope: Scope, *, below: int = RATING_BELOW) -> Option
 
 @dataclass
 class Reporting:
-    """Programs that reported A-11 survey results in `period` of those that should: a program should
-    when it reported any in the four quarters before."""
+    """Programs that reported A-11 survey results in `period` of those designated to, as the compliance
+    page counts them (queries.compliance: a program from its first quarter with survey results on, and
+    a HISP's program that never reported): the tile and the page give one number."""
 
     period: str
     expected: int
@@ -252,19 +252,14 @@ class Reporting:
 
 @cached
 def a11_reporting(session, period: str, programs: ProgramFilter = EVERY_PROGRAM) -> Reporting:
-    period = parse_period(period)
-    earlier = [str(period.prev(k)) for k in range(1, 5)]
-
-    def reporting_in(periods: list[str]) -> set[int]:
-        query = (sa.select(Program.id).join(Component, Component.id == Program.component_id)
-                 .where(reported_in(session, periods)))
-        return set(session.scalars(programs.apply(query)))
-
-    expected = reporting_in(earlier)
-    reported = reporting_in([str(period)]) & expected
-    names = program_names(session, tuple(sorted(expected - reported)))
-    missing = sorted(((pid, *names[pid]) for pid in names), key=lambda row: (row[2], row[1]))
-    return Reporting(str(period), len(expected), len(reported), missing)
+    period = str(parse_period(period))
+    found = compliance(session, period, 1, programs)
+    quarter = next((q for q in found.quarters if q.period == period), None)
+    if quarter is None:
+        return Reporting(period, 0, 0, [])
+    missing = sorted(((row.program_id, row.program, row.component) for row in found.rows
+                      if row.cells[-1].status == NOT_REPORTED), key=lambda row: (row[2], row[1]))
+    return Reporting(period, quarter.designated, quarter.reported, missing)
 
 
 # ------------------------------------------------------------------------ what changed
