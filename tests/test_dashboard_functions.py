@@ -335,7 +335,10 @@ def test_each_role_gets_the_links_it_may_follow(world):
     assert seen == {f"/plans/{plans['head'].id}", f"/findings/{findings['head'].id}"}, "their own plan only"
     assert links(common.Scope(Role.viewer)) == (set(), set())
     viewer = queries.functions_for(db.session, common.Scope(Role.viewer), TODAY).get("CFO")
-    assert viewer.total == 7 and viewer.head.proposed == 4, "the viewer sees the data, without the links"
+    assert viewer.total == 7, "the viewer sees the function's commitments, without their links"
+    assert (viewer.head.proposed, viewer.head.shown) == (None, False), "but not the proposal of a plan it may not see"
+    executive = queries.functions_for(db.session, common.Scope(Role.executive), TODAY).get("CFO")
+    assert (executive.head.proposed, executive.head.shown) == (4, True)
 
 
 def test_without_functions_or_plans(app):
@@ -363,7 +366,10 @@ def test_the_functions_pages_link_what_each_role_may_open(app, known, role, func
     overview = page(client, "/dashboards/functions")
     words = json.dumps(overview, ensure_ascii=False)
     assert "C-suite functions" in words and "Commitments by status, per function" in words
-    assert "Zoe Head" in words and "4 (Exceeds Fully Successful)" in words, "every role sees the head's proposal"
+    sees_head = role in ("admin", "executive", "analyst", "leader") or function == "CFO"  # who may open the plan
+    assert "Zoe Head" in words, "every role sees who heads the function"
+    assert ("4 (Exceeds Fully Successful)" in words) == sees_head, "the proposal is the plan's"
+    assert ("not shown to your role" in words) == (not sees_head)
     links = hrefs(overview)
     assert {"/dashboards/function?code=CFO", "/dashboards/function?code=CIO", "/dashboards/function?code=GC"} <= links
     cfo_page = _function_page(client, "CFO")

@@ -29,8 +29,14 @@ def format_value(value: Optional[float], unit: Optional[str]) -> str:
     return f"{number}{unit}" if unit == "%" else f"{number} {unit}"
 
 
-def rating_words(rating: Optional[int]) -> str:
-    """A proposed or decided rating with OPM's label ("3 (Fully Successful)")."""
+NOT_SHOWN = "not shown to your role"
+
+
+def rating_words(rating: Optional[int], shown: bool = True) -> str:
+    """A proposed or decided rating with OPM's label ("3 (Fully Successful)"); for a plan the viewer may
+    not see (`shown` False), that it is not shown."""
+    if not shown:
+        return NOT_SHOWN
     return "no proposal yet" if rating is None else f"{rating} ({RATING_LABELS[rating]})"
 
 

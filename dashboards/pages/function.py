@@ -156,7 +156,7 @@ def leaders_table(row: queries.FunctionSummary, fiscal_year: Optional[int]) -> t
     for r in row.leaders:
         who = f"{r.leader}, {r.title}" if r.title else r.leader
         lines.append({"leader": who + (" (head)" if r.is_head else ""), "href": r.plan_href,
-                      "requirement": r.requirement, "rating": rating_words(r.proposed), "why": r.why_href})
+                      "requirement": r.requirement, "rating": rating_words(r.proposed, r.shown), "why": r.why_href})
     return tables.Table(
         caption=f"Leaders whose FY{fiscal_year} plans name the {row.code} in a CX requirement, and the rating the "
                 "rules propose", columns=[
@@ -192,7 +192,7 @@ def tiles(row: queries.FunctionSummary) -> html.Div:
         body = html.P("No plan names the function in a CX requirement.", className="dash-empty")
     else:
         who = html.A(head.leader, href=head.plan_href, className="usa-link") if head.plan_href else head.leader
-        rating = rating_words(head.proposed)
+        rating = rating_words(head.proposed, head.shown)
         body = [html.P(str(head.proposed) if head.proposed is not None else "—", className="dash-tile__big"),
                 html.P([who, f", {head.title}" if head.title else "", f", FY{head.fiscal_year}: ",
                         html.A(rating, href=head.why_href, className="usa-link") if head.why_href else rating],

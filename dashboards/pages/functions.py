@@ -41,7 +41,7 @@ def functions_table(found: queries.Functions) -> tables.Table:
                             else "none reported"),
                 "head": None, "rating": None}
         if head is not None:
-            line.update(head=head.leader, head_href=head.plan_href, rating=rating_words(head.proposed),
+            line.update(head=head.leader, head_href=head.plan_href, rating=rating_words(head.proposed, head.shown),
                         rating_href=head.why_href)
         rows.append(line)
     year = f"FY{found.fiscal_year}" if found.fiscal_year else "no plans yet"

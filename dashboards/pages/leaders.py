@@ -79,6 +79,12 @@ def layout(**query):
     ])
 
 
+def visible(year, component_id, function_id) -> queries.Leaders:
+    """The plans the viewer may see, without links (the figure and the counts are drawn from them)."""
+    found = queries.leaders(db.session, year, queries.LeaderFilter(component_id, function_id))
+    return queries.visible_to(db.session, found, common.Scope.of(current_user))
+
+
 def leaders_for(year, component_id, function_id) -> queries.Leaders:
     return queries.leaders_for(db.session, common.Scope.of(current_user), year,
                                queries.LeaderFilter(component_id, function_id))
@@ -195,7 +201,7 @@ def tiles(found: queries.Leaders) -> html.Div:
 @validation.validated
 @cached_answer
 def update_leaders(year, component_id, function_id):
-    found = queries.leaders(db.session, year, queries.LeaderFilter(component_id, function_id))
+    found = visible(year, component_id, function_id)
     return (levels_figure(found), components.data_table(levels_table(found)), summary(found),
             tiles(found) if found.plans else None)
 
@@ -210,7 +216,7 @@ def update_leaders(year, component_id, function_id):
 def update_leaders_list(page, _previous, _next, year, component_id, function_id):
     """A page of the list (the one asked for, within the list), its range and the pager's state; the
     links are added for that page only."""
-    found = queries.leaders(db.session, year, queries.LeaderFilter(component_id, function_id))
+    found = visible(year, component_id, function_id)
     shown = tables.page_of(len(found.plans), components.page_wanted("leaders-table", page), PAGE_SIZE)
     linked = queries.for_scope(db.session, replace(found, plans=found.plans[shown.start:shown.end]),
                                common.Scope.of(current_user))

@@ -95,6 +95,7 @@ class LeaderRating:
     is_head: bool = False
     plan_href: Optional[str] = None
     why_href: Optional[str] = None
+    shown: bool = True  # False for who may not see the plan: its proposal is left out (for_scope)
 
 
 @dataclass
@@ -299,12 +300,13 @@ def visible_plan_ids(session, scope: Scope, fiscal_year: Optional[int]) -> froze
 
 def for_scope(session, found: Functions, scope: Scope) -> Functions:
     """`found` with the links `scope` may follow: each commitment's page it may see, each plan it
-    may see and the why-page of that plan's proposal (a requirement's finding follows its plan)."""
+    may see and the why-page of that plan's proposal (a requirement's finding follows its plan); the
+    proposal of a plan it may not see is left out (plans.services.visible_plans)."""
     plans = visible_plan_ids(session, scope, found.fiscal_year)
 
     def rated(r: LeaderRating) -> LeaderRating:
-        if r.plan_id not in plans:
-            return r
+        if r.plan_id not in plans:  # a plan's proposals are the plan's: shown to who may see it
+            return replace(r, proposed=None, finding_id=None, shown=False)
         why = links.finding(r.finding_id) if r.finding_id else None
         return replace(r, plan_href=links.plan(r.plan_id), why_href=why)
 

@@ -3,8 +3,8 @@ rating the rules propose for each CX requirement, each element's proposal beside
 official's decision, the elements at risk (proposed below 3), whether the plan is decided, and
 its summary level (OPM's, from the decided ratings); narrowed by component and function.
 
-As the functions page does, the data is read once for everyone and `for_scope` adds the links a
-role may follow: a plan, and the why-page of its proposals, only where `visible_plans` allows.
+The data is read once for everyone; `visible_to` keeps the plans a role may see (`visible_plans`:
+a plan's proposals and decisions are the plan's) and `for_scope` adds the links it may follow.
 """
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field, replace
@@ -261,6 +261,15 @@ def leaders(session, fiscal_year: Optional[int] = None, chosen: LeaderFilter = E
     return found
 
 
+def visible_to(session, found: Leaders, scope: Scope) -> Leaders:
+    """`found` with the plans `scope` may see only (plans.services.visible_plans: a leader their own, an
+    officer their function's leaders', a viewer none): a plan's proposals and decisions are the plan's."""
+    visible = visible_plan_ids(session, scope, found.fiscal_year)
+    if all(p.plan_id in visible for p in found.plans):
+        return found
+    return replace(found, plans=[p for p in found.plans if p.plan_id in visible])
+
+
 def for_scope(session, found: Leaders, scope: Scope) -> Leaders:
     """`found` with a link to each plan `scope` may see, and to the why-page of its proposals."""
     visible = visible_plan_ids(session, scope, found.fiscal_year)
@@ -280,5 +289,5 @@ def for_scope(session, found: Leaders, scope: Scope) -> Leaders:
 
 def leaders_for(session, scope: Scope, fiscal_year: Optional[int] = None,
                 chosen: LeaderFilter = EVERYONE) -> Leaders:
-    """What the leaders page shows `scope`."""
-    return for_scope(session, leaders(session, fiscal_year, chosen), scope)
+    """What the leaders page shows `scope`: the plans it may see, with their links."""
+    return for_scope(session, visible_to(session, leaders(session, fiscal_year, chosen), scope), scope)
