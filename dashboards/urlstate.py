@@ -45,6 +45,7 @@ class QueryParam:
     omit: Any = None
     prop: str = "value"
     first_on_change: bool = False  # a page number: back to its default when another parameter changes
+    offered: Optional[Callable] = None  # the values the control lists (per request); another reads as the default
 
     def default_value(self):
         return self.default() if callable(self.default) else self.default
@@ -56,15 +57,19 @@ class QueryParam:
         return converted if isinstance(converted, str) else str(converted)
 
     def control_value(self, raw) -> Any:
-        """The control's value for a query-string value; the default when absent or refused."""
+        """The control's value for a query-string value; the default when absent, refused or not one
+        the control lists."""
         if isinstance(raw, list):
             raw = raw[-1] if raw else None
         if raw is None or raw == "":
             return self.default_value()
         try:
-            return self.as_control(self.convert(raw))
+            value = self.as_control(self.convert(raw))
         except (ValueError, TypeError):
             return self.default_value()
+        if self.offered is not None and value not in {str(v) for v in self.offered()}:
+            return self.default_value()
+        return value
 
 
 class UrlState:

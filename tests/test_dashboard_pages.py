@@ -289,3 +289,25 @@ def test_the_served_app_is_settled_for_serving(tmp_path):
                                         cwd=Path(__file__).parents[1], env=env).stdout.split()
     assert int(frozen) > 100_000, "the start-up objects are frozen"
     assert tuple(int(t) for t in threshold) == COLLECT_AFTER
+
+
+def test_a_filter_value_the_dropdown_does_not_list_reads_as_its_default(evaluated):
+    """A quarter without data, an agency or a year that is not there: the dropdown shows the view the page
+    draws (its default), not a blank."""
+    import importlib
+
+    from dashboards.queries import common
+    from scorecard.extensions import db
+
+    pages = {name: importlib.import_module(f"dashboards.pages.{name}")
+             for name in ("heatmap", "overview", "compliance", "leaders", "capacity", "program")}
+    with evaluated.test_request_context("/dashboards/"):
+        latest = common.chosen_period(db.session, None)
+        read = pages["heatmap"].url.read({"period": "FY1999-Q1", "agency": "999"})
+        assert (read["period"], read["agency"]) == (latest, "all")
+        assert pages["heatmap"].url.read({"period": latest, "agency": "1"})["agency"] == "1", "one it lists stays"
+        assert pages["overview"].url.read({"period": "FY2001-Q1"})["period"] == latest
+        assert pages["compliance"].url.read({"through": "FY1999-Q1"})["through"] == latest
+        assert pages["program"].url.read({"id": "1", "period": "FY1999-Q1"})["period"] == latest
+        assert pages["leaders"].url.read({"year": "2050"})["year"] == pages["leaders"].url.read({})["year"] != "2050"
+        assert pages["capacity"].url.read({"year": "1999"})["year"] == pages["capacity"].url.read({})["year"] != "1999"

@@ -23,7 +23,8 @@ def _latest():
     return str(years[0]) if years else None
 
 
-url = UrlState("/capacity", [QueryParam("year", "capacity-year", validation.fiscal_year, default=_latest)])
+url = UrlState("/capacity", [QueryParam("year", "capacity-year", validation.fiscal_year, default=_latest,
+                                         offered=lambda: queries.assessment_years(db.session))])
 url.register()
 FILTERS = [State(p.control, "value") for p in url.params]
 

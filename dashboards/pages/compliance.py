@@ -6,9 +6,8 @@ import dash
 from dash import Input, Output, State, callback, dcc, html
 from flask import current_app
 
-from dashboards import components, links, tables, validation
+from dashboards import components, filters, links, tables, validation
 from dashboards.cache import cached_answer
-from dashboards.components import ALL
 from dashboards.figures.compliance import compliance_figure
 from dashboards.queries import common
 from dashboards.queries import compliance as queries
@@ -21,15 +20,12 @@ dash.register_page(__name__, path="/compliance", name="A-11 compliance",
 SORTS = {"worst": "Worst first", "name": "Agency, component and program"}
 
 
-def _latest():
-    return common.chosen_period(db.session, None)
-
 
 url = UrlState("/compliance", [
-    QueryParam("through", "compliance-through", validation.period, default=_latest),
+    filters.period("compliance-through", "through"),
     QueryParam("quarters", "compliance-quarters", validation.choice(*queries.QUARTER_CHOICES, default="8"),
                default="8", omit="8"),
-    QueryParam("agency", "compliance-agency", validation.id_or(ALL), default=ALL, omit=ALL),
+    filters.agency("compliance-agency"),
     QueryParam("sort", "compliance-sort", validation.choice(*SORTS, default="worst"), default="worst", omit="worst"),
 ])
 url.register()

@@ -5,7 +5,7 @@ import dash
 from dash import Input, Output, State, callback, clientside_callback, dcc, html
 from flask import current_app
 
-from dashboards import components, figures, links, tables, validation
+from dashboards import components, figures, filters, links, tables, validation
 from dashboards.cache import cached_answer
 from dashboards.components import ALL
 from dashboards.queries import common
@@ -17,13 +17,10 @@ dash.register_page(__name__, path="/heatmap", name="Heatmap", title="Heatmap · 
 
 
 
-def _latest():
-    return common.chosen_period(db.session, None)
-
 
 url = UrlState("/heatmap", [
-    QueryParam("period", "heatmap-period", validation.period, default=_latest),
-    QueryParam("agency", "heatmap-agency", validation.id_or(ALL), default=ALL, omit=ALL),
+    filters.period("heatmap-period"),
+    filters.agency("heatmap-agency"),
     QueryParam("component", "heatmap-component", validation.id_or(ALL), default=ALL, omit=ALL),
     QueryParam("life_experience", "heatmap-life-experience", validation.id_or(ALL), default=ALL, omit=ALL),
     QueryParam("sort", "heatmap-sort", validation.choice(*queries.SORTS, default="worst"), default="worst",

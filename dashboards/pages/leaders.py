@@ -32,7 +32,8 @@ def _latest():
 PAGE_SIZE = 100  # leaders a page of the list shows; the downloads hold them all
 
 url = UrlState("/leaders", [
-    QueryParam("year", "leaders-year", validation.fiscal_year, default=_latest),
+    QueryParam("year", "leaders-year", validation.fiscal_year, default=_latest,
+               offered=lambda: queries.plan_years(db.session)),
     QueryParam("component", "leaders-component", validation.id_or(ALL), default=ALL, omit=ALL),
     QueryParam("function", "leaders-function", validation.id_or(ALL), default=ALL, omit=ALL),
     QueryParam("page", "leaders-table-page", validation.page_number, default="1", omit="1", prop="data",

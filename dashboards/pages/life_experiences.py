@@ -6,15 +6,14 @@ import dash
 from dash import Input, Output, State, callback, dcc, html
 from flask import current_app
 
-from dashboards import components, links, tables, validation
+from dashboards import components, filters, links, tables, validation
 from dashboards.cache import cached_answer
-from dashboards.components import ALL
 from dashboards.figures import life_experiences as charts
 from dashboards.figures.program import fmt
 from dashboards.queries import common
 from dashboards.queries import life_experience_rollup as queries
 from dashboards.queries.program import MEAN, TRUST
-from dashboards.urlstate import QueryParam, UrlState
+from dashboards.urlstate import UrlState
 from scorecard.extensions import db
 
 dash.register_page(__name__, path="/life-experiences", name="Life experiences",
@@ -22,13 +21,10 @@ dash.register_page(__name__, path="/life-experiences", name="Life experiences",
 
 
 
-def _latest():
-    return common.chosen_period(db.session, None)
-
 
 url = UrlState("/life-experiences", [
-    QueryParam("period", "life-period", validation.period, default=_latest),
-    QueryParam("agency", "life-agency", validation.id_or(ALL), default=ALL, omit=ALL),
+    filters.period("life-period"),
+    filters.agency("life-agency"),
 ])
 url.register()
 FILTERS = [State(p.control, "value") for p in url.params]

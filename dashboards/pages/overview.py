@@ -9,12 +9,11 @@ from dash import Input, Output, State, callback, dcc, html
 from flask import current_app
 from flask_login import current_user
 
-from dashboards import briefing, components, links, tables, validation
+from dashboards import briefing, components, filters, links, tables, validation
 from dashboards.cache import cached_answer
-from dashboards.components import ALL
 from dashboards.queries import common
 from dashboards.queries import overview as queries
-from dashboards.urlstate import QueryParam, UrlState
+from dashboards.urlstate import UrlState
 from scorecard.extensions import db
 
 dash.register_page(__name__, path="/", name="Overview", title="Overview · CX Scorecard", order=0)
@@ -24,13 +23,10 @@ LEADERS_SHOWN = 8
 CHANGES_SHOWN = 8  # lines of each kind shown; the rest one toggle away
 
 
-def _latest():
-    return common.chosen_period(db.session, None)
-
 
 url = UrlState("/", [
-    QueryParam("period", "overview-period", validation.period, default=_latest),
-    QueryParam("agency", "overview-agency", validation.id_or(ALL), default=ALL, omit=ALL),
+    filters.period("overview-period"),
+    filters.agency("overview-agency"),
 ])
 url.register()
 

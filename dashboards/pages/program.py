@@ -12,7 +12,7 @@ from dash import Input, Output, State, callback, dcc, html
 from flask import current_app
 from flask_login import current_user
 
-from dashboards import components, links, tables, validation
+from dashboards import components, filters, links, tables, validation
 from dashboards.cache import cached_answer
 from dashboards.figures import program as charts
 from dashboards.figures.heatmap import empty_figure
@@ -29,13 +29,10 @@ dash.register_page(__name__, path="/program", name="Program", title="Program · 
 NONE = ""  # no program chosen
 
 
-def _latest():
-    return common.chosen_period(db.session, None)
-
 
 url = UrlState("/program", [
     QueryParam("id", "program-id", validation.id_or(NONE), default=None),
-    QueryParam("period", "program-period", validation.period, default=_latest),
+    filters.period("program-period"),
 ])
 url.register()
 GRAPH = {"displaylogo": False}
