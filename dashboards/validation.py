@@ -21,7 +21,7 @@ from werkzeug.exceptions import BadRequest
 from scorecard.periods import PeriodError, parse_period
 
 MAX_BODY_BYTES = 64 * 1024  # the heaviest callback body the pages send is well under 2 KB
-MAX_TEXT = 2000             # a pathname or query string
+MAX_TEXT = 8192             # a pathname or query string: as long as the address the server takes (MAX_URL_LENGTH)
 MAX_PERIOD_TEXT = 40
 MAX_ID = 2**31 - 1          # the largest id a 32-bit integer column holds (PostgreSQL `integer`)
 MIN_FISCAL_YEAR, MAX_FISCAL_YEAR = 2000, 2100  # as capacity assessments and plans accept them
