@@ -263,3 +263,14 @@ def test_each_page_figure_is_plotly_json_plotly_validates(evaluated):
         assert read["data"] and read["layout"]["title"]["text"], f"the demo's {page} figure shows its data"
     assert [bar["name"] for bar in drawn["compliance"]["data"]][0] == "reported"
     assert len(drawn["compliance"]["layout"]["annotations"]) == len(drawn["compliance"]["data"][0]["x"])
+
+
+def test_the_life_experiences_summary_counts_a_program_serving_two_once():
+    from dashboards.pages.life_experiences import summary
+    from dashboards.queries.life_experience_rollup import Experience, LifeProgram, Rollup
+
+    def program(pid):
+        return LifeProgram(pid, f"P{pid}", "C", "A", "green", None, None, None)
+    rollup = Rollup("FY2026-Q4", experiences=[Experience(1, "Retiring", programs=[program(1), program(2)]),
+                                              Experience(2, "Disaster", programs=[program(2), program(3)])])
+    assert summary(rollup).startswith("2 life experiences, 3 programs, in FY2026-Q4")

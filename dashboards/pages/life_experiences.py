@@ -168,7 +168,7 @@ def summary(rollup: queries.Rollup) -> str:
         return "No quarter has survey data yet."
     if not rollup.experiences:
         return f"No program tagged with a life experience for these filters in {rollup.period}."
-    programs = sum(len(e.programs) for e in rollup.experiences)
+    programs = len({p.program_id for e in rollup.experiences for p in e.programs})  # a program may serve several
     trust = [e for e in rollup.experiences if (m := e.measure(TRUST)) is not None and m.value is not None]
     return (f"{len(rollup.experiences)} life experiences, {programs:,} programs, in {rollup.period}; "
             f"{len(trust)} with trust answers.")
