@@ -265,7 +265,7 @@ def test_each_page_figure_is_plotly_json_plotly_validates(evaluated):
     assert len(drawn["compliance"]["layout"]["annotations"]) == len(drawn["compliance"]["data"][0]["x"])
 
 
-def test_the_life_experiences_summary_counts_a_program_serving_two_once():
+def test_the_life_experiences_summary_counts_a_program_serving_two_once(app):  # the pages need the Dash app
     from dashboards.pages.life_experiences import summary
     from dashboards.queries.life_experience_rollup import Experience, LifeProgram, Rollup
 
