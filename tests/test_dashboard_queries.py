@@ -294,8 +294,11 @@ def test_commitments_that_slipped_or_went_overdue_since_last_quarter(world):
 def test_leaders_whose_cx_requirements_are_proposed_below_3(world):
     trust = world["metrics"]["trust"]
     plans = {}
+    cfo = Function(code="CFO", name="Chief Financial Officer")
     for name, rating in (("Low Leader", 2), ("Fine Leader", 3), ("Lowest Leader", 1)):
-        plan = PerformancePlan(leader=Leader(name=name, component=world["components"][0]), fiscal_year=2027)
+        plan = PerformancePlan(leader=Leader(name=name, component=None if name == "Low Leader" else
+                                             world["components"][0], function=cfo if name == "Low Leader" else None),
+                               fiscal_year=2027)
         element = PlanElement(name="Results Driven", weight=40, is_results_driven=True)
         element.requirements = [PlanRequirement(text="Raise trust", metric=trust),
                                 PlanRequirement(text="Lead people")]  # not CX: never listed
@@ -310,6 +313,7 @@ def test_leaders_whose_cx_requirements_are_proposed_below_3(world):
     assert [(x.leader, [r.rating for r in x.requirements]) for x in found.leaders] == [
         ("Lowest Leader", [1]), ("Low Leader", [2])]
     assert found.leaders[0].plan_id == plans["Lowest Leader"].id and found.leaders[0].component == "Bureau One"
+    assert [x.unit for x in found.leaders] == ["Bureau One", "CFO"], "a C-suite leader is placed by function"
     assert overview.leaders_below(db.session, common.Scope(Role.viewer)) is None
 
 

@@ -182,14 +182,15 @@ def leaders_table(found: queries.LeadersBelow, base_url: str) -> Table:
     for leader in found.leaders:
         lowest = leader.requirements[0]
         rows.append({"leader": leader.leader, "href": _absolute(base_url, links.plan(leader.plan_id)),
-                     "title": leader.title, "component": leader.component, "rating": lowest.rating,
+                     "title": leader.title, "component": leader.unit, "rating": lowest.rating,
                      "requirement": lowest.text, "why": _absolute(base_url, links.finding(lowest.finding_id)),
                      "below": len(leader.requirements)})
     year = f"FY{found.fiscal_year} " if found.fiscal_year else ""
     return Table(caption=f"Leaders at risk: CX requirements proposed below {queries.RATING_BELOW} in {year}plans",
                  name=LEADERS, rows=rows, empty="No leader has a CX requirement proposed below 3.", columns=[
                      Column("leader", "Leader", link="href", row_header=True), Column("title", "Title"),
-                     Column("component", "Component"), Column("rating", "Lowest proposed rating", COUNT),
+                     Column("component", "Component or function"),
+                     Column("rating", "Lowest proposed rating", COUNT),
                      Column("requirement", "Requirement rated lowest", link="why"),
                      Column("below", "CX requirements below 3", COUNT)])
 

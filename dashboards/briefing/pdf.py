@@ -247,16 +247,23 @@ def _cell_text(column, row: dict) -> str:
 
 
 def _widths(pdf: TaggedPDF, table: Table) -> list[float]:
-    """Columns as wide as their longest text needs, within bounds, scaled to the page."""
-    pdf.set_font(FONT, "", 9)
-    wanted = []
+    """Columns as wide as their longest text needs, within bounds, fitted to the page: a column too
+    wide for it gives up width down to its longest word (a date, "Target"), never a word broken
+    across lines, before a column is narrowed below that."""
+    pdf.set_font(FONT, "B", 9)  # headers are bold: the widest words
+    wanted, least = [], []
     for column in table.columns:
         texts = [latin1(column.header)] + [_cell_text(column, row) for row in table.rows[:300]]
         longest = max(pdf.get_string_width(t) for t in texts) + 3
+        word = max(pdf.get_string_width(w) for t in texts for w in (t.split() or [""])) + 3
         floor = 14 if column.kind in (NUMBER, COUNT) else 22
         wanted.append(min(max(longest, floor), 95))
-    scale = pdf.epw / sum(wanted)
-    return [w * scale for w in wanted]
+        least.append(min(word, wanted[-1], 45))
+    if sum(wanted) <= pdf.epw or sum(least) >= pdf.epw:
+        scale = pdf.epw / sum(wanted if sum(wanted) <= pdf.epw else least)
+        return [w * scale for w in (wanted if sum(wanted) <= pdf.epw else least)]
+    spare = (pdf.epw - sum(least)) / (sum(wanted) - sum(least))  # of what each wants beyond its longest word
+    return [low + (want - low) * spare for low, want in zip(least, wanted)]
 
 
 def render(briefing: Briefing) -> bytes:

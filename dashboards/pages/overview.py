@@ -120,7 +120,7 @@ def leaders_tile(found: queries.LeadersBelow) -> html.Section:
         lowest = leader.requirements[0]
         items.append(html.Li([
             html.A(leader.leader, href=links.plan(leader.plan_id), className="usa-link"),
-            f" ({leader.component})" if leader.component else "", ": ",
+            f" ({leader.unit})" if leader.unit else "", ": ",
             html.A(f"proposed {lowest.rating}", href=links.finding(lowest.finding_id), className="usa-link",
                    title=lowest.text),
             f" and {len(leader.requirements) - 1} more" if len(leader.requirements) > 1 else "",

@@ -29,6 +29,7 @@ from scorecard.models import (
     CommitmentUpdate,
     Component,
     Finding,
+    Function,
     Leader,
     PerformancePlan,
     PlanElement,
@@ -173,6 +174,12 @@ class LeaderBelow:
     component: Optional[str]
     plan_id: int
     requirements: list[RequirementBelow]
+    function: Optional[str] = None  # the C-suite function's code, for a leader in one
+
+    @property
+    def unit(self) -> Optional[str]:
+        """Where the leader sits: their component, else their C-suite function."""
+        return self.component or self.function
 
 
 @dataclass
@@ -221,12 +228,13 @@ def leaders_below(session, scope: Scope, *, below: int = RATING_BELOW) -> Option
     for plan_id, text, rating, finding_id in requirements:
         low.setdefault(plan_id, []).append(RequirementBelow(text, rating, finding_id))
     leaders = session.execute(
-        sa.select(PerformancePlan.id, Leader.name, Leader.title, Component.name)
+        sa.select(PerformancePlan.id, Leader.name, Leader.title, Component.name, Function.code)
         .join(Leader, Leader.id == PerformancePlan.leader_id).outerjoin(Component, Component.id == Leader.component_id)
+        .outerjoin(Function, Function.id == Leader.function_id)
         .where(PerformancePlan.id.in_(list(low))))
-    for plan_id, name, title, component in leaders:
+    for plan_id, name, title, component, function in leaders:
         result.leaders.append(LeaderBelow(name, title, component, plan_id,
-                                          sorted(low[plan_id], key=lambda r: r.rating)))
+                                          sorted(low[plan_id], key=lambda r: r.rating), function))
     result.leaders.sort(key=lambda item: (min(r.rating for r in item.requirements), -len(item.requirements),
                                           item.leader))
     return result
