@@ -447,7 +447,7 @@ def test_insufficient_data_is_never_red(counts, prior, shape):
     drafts = run_rules(a.ctx, [rule(definition)])
     assert 1 in {d.subject_id for d in drafts}  # a finding that says so, not silence
     for draft in drafts:  # programs 2 and 3 have no data at all: insufficient too
-        assert draft.status == "insufficient_data" and draft.explanation == "insufficient data"
+        assert draft.status == "insufficient_data" and "insufficient data" in draft.explanation
         assert draft.rating is None
 
 

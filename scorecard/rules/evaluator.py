@@ -267,8 +267,16 @@ def evaluate(rule: CompiledRule, subject: Subject, period: str, resolve: Resolve
         draft.facts["records"] = records
     fields = {**subject.fields, **run.fields, "rule": rule.title, "period": period, "rating": draft.rating,
               "status": draft.status, "flag": draft.flag, "severity": draft.severity, "score": draft.score}
-    draft.explanation = render(rule.explain, fields)
+    draft.explanation = _explanation(rule, draft, reason, fields)
     return draft
+
+
+def _explanation(rule: CompiledRule, draft: FindingDraft, reason: Optional[str], fields: dict) -> str:
+    """The rule's sentence with the facts' fields; with nothing read at all (a fiscal year with no quarter
+    of data yet) that sentence would be all "n/a", so it says so instead."""
+    if draft.status == INSUFFICIENT and reason == "no_data" and not draft.inputs:
+        return f"{rule.title}: no data for {fields['period']} yet, so nothing to judge (insufficient data)."
+    return render(rule.explain, fields)
 
 
 def _outcome(then: Then, run: _Run, period: str) -> tuple[Any, Optional[str]]:
