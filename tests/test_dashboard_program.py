@@ -501,7 +501,7 @@ HOSTILE = {
     "picker program a word": ("program-nav.href", {"program-open.n_clicks": 1, "program-choice.value": "1; DROP"},
                               "program-choice.value"),
     "picker clicks a word": ("program-nav.href", {"program-open.n_clicks": "1"}, "program-open.n_clicks"),
-    "program query string huge": ("dashboards-program-url.search", {"dashboards-program-url.search": "?" + "a" * 5000},
+    "program query string huge": ("dashboards-program-url.search", {"dashboards-program-url.search": "?" + "a" * 9000},
                                   "dashboards-program-url.search"),
 }
 

@@ -263,15 +263,15 @@ def test_commitments_by_status_as_the_list_counts_them(world):
     made = commitments(db.session)
     counts = overview.commitments_by_status(db.session, EXECUTIVE, TODAY, stale_days=30)
     by_key = {row.key: row.count for row in counts.rows}
-    assert by_key == {"on_track": 2, "at_risk": 1, "off_track": 1, "overdue": 2, "stale": 1}
-    assert counts.open_total == 5
+    assert by_key == {"not_started": 1, "on_track": 2, "at_risk": 1, "off_track": 1, "overdue": 2, "stale": 1}
+    assert counts.open_total == 5 == sum(by_key[s] for s in ("not_started", "on_track", "at_risk", "off_track"))
     links = {row.key: row.href for row in counts.rows}
     assert links["at_risk"] == "/commitments/?status=at_risk" and links["overdue"] == "/commitments/?overdue=1"
     assert links["stale"].startswith("/commitments/?stale=30&status=not_started")
 
     officer = common.Scope(Role.officer, function_id=made["Slipped"].function_id)
     assert {r.key: r.count for r in overview.commitments_by_status(db.session, officer, TODAY).rows} == {
-        "on_track": 1, "at_risk": 1, "off_track": 0, "overdue": 0, "stale": 0}
+        "not_started": 0, "on_track": 1, "at_risk": 1, "off_track": 0, "overdue": 0, "stale": 0}
     assert overview.commitments_by_status(db.session, common.Scope(Role.viewer), TODAY) is None
 
 

@@ -41,6 +41,8 @@ def compliance_figure(found: Compliance) -> dict:
              for q in found.quarters]
     return {"data": bars, "layout": {
         "template": default_template(), "annotations": notes, "barmode": "stack",
+        # a count in a thin segment keeps a readable size rather than shrinking to fit it
+        "uniformtext": {"minsize": 11, "mode": "show"},
         "title": {"text": "Designated programs by reporting status, per quarter (n = programs)", "x": 0,
                   "xanchor": "left", "font": {"size": 18}},
         "font": {"family": FONT, "color": INK}, "height": 440, "plot_bgcolor": "#fff",

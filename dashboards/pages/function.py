@@ -86,8 +86,8 @@ def commitments_table(row: queries.FunctionSummary) -> tables.Table:
         if c.last_update is not None:
             updated = f"{c.last_update.isoformat()} ({_days(c.days_since_update)} ago)"
         lines.append({"title": c.title, "href": c.href, "status": c.status_word, "due": due, "updated": updated,
-                      "reason": c.reason or "", "evidence": " ".join(c.evidence_links), "links": c.evidence_links,
-                      "leader": c.leader or ""})
+                      "reason": c.reason or "", "evidence": " ".join(c.evidence_links) or "none",
+                      "links": c.evidence_links, "leader": c.leader or ""})
     return tables.Table(
         caption=f"The {row.code}'s commitments: status, due date, last update, reason and evidence",
         columns=[tables.Column("title", "Commitment", link="href", row_header=True),

@@ -149,7 +149,8 @@ def commitments_by_status(session, scope: Scope, today: date, *, stale_days: int
     S = CommitmentStatus
     open_statuses = [s.value for s in S if s not in CLOSED]
     rows = [CommitmentCount(s.value, label, sum(1 for c in found if c.status is s), links.commitments(status=s.value))
-            for s, label in ((S.on_track, "On track"), (S.at_risk, "At risk"), (S.off_track, "Off track"))]
+            for s, label in ((S.not_started, "Not started"), (S.on_track, "On track"), (S.at_risk, "At risk"),
+                             (S.off_track, "Off track"))]  # the open statuses: together, the open total
     rows.append(CommitmentCount("overdue", "Overdue", sum(1 for c in open_ if is_overdue(c, today)),
                                 links.commitments(overdue=1)))
     stale = sum(1 for c in open_ if (days_since_update(c, today) or 0) >= stale_days)
