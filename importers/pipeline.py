@@ -17,7 +17,7 @@ from importers.formats.base import Format, RowProblems
 from importers.formats.registry import FORMATS, SINKS
 from importers.header import map_columns, norm_name
 from importers.readers import read_table
-from importers.sinks.base import UNCHANGED_IN, Plan
+from importers.sinks.base import CARRIED_FROM, Plan
 from scorecard.bulk import collector_paused
 from scorecard.driver_rule import NOTE_NO_COUNTS, NOTE_NON_STANDARD, NOTE_NOT_POOLED, NOTE_SWAPPED
 from scorecard.models import AuditEvent, BatchStatus, ImportBatch, utcnow
@@ -265,8 +265,8 @@ def _run_import(session, path, *, filename: Optional[str] = None, format_name: O
         sink.commit(result.plan, batch)
         counts = result.plan.counts
         batch.inserted, batch.updated, batch.unchanged = counts["inserted"], counts["updated"], counts["unchanged"]
-        if result.plan.unchanged_in:  # read by importers.revert
-            batch.preview = {**(batch.preview or {}), UNCHANGED_IN: sorted(map(list, result.plan.unchanged_in))}
+        if result.plan.carried_from:  # read by importers.revert
+            batch.preview = {**(batch.preview or {}), CARRIED_FROM: sorted(result.plan.carried_from)}
         batch.rejected, batch.total_rows, batch.progress = 0, seen, seen
         batch.status, batch.committed_at = BatchStatus.committed, utcnow()
         batch.message = _summary(result.plan, "were")

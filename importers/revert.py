@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from importers import access
 from importers.formats.registry import FORMATS, SINKS
-from importers.sinks.base import UNCHANGED_IN
+from importers.sinks.base import CARRIED_FROM
 from importers.sinks.tracked import LINKS, decode, link_ids, same, write_links
 from scorecard.models import (
     Agency,
@@ -82,14 +82,14 @@ def revert_batch(session, batch_id: int, *, user_id=None) -> dict:  # noqa: C901
         ids = [c.row_id for c in mine]
         current = {}
         for chunk in range(0, len(ids), 5000):
-            query = sa.select(model.id, model.import_batch_id, model.subject_key, model.period, model.metric_id).where(
+            query = sa.select(model.id, model.import_batch_id, model.subject_key, model.period).where(
                 model.id.in_(ids[chunk:chunk + 5000]))
             current.update({r.id: r for r in session.execute(query)})
         later = sorted({r.import_batch_id for r in current.values() if r.import_batch_id != batch_id} - {None})
         if later:
             raise RevertError(f"later import batch(es) {', '.join(map(str, later))} changed rows of batch "
                               f"{batch_id}; revert those first")
-        _check_carried(session, batch_id, {(r.metric_id, r.period) for r in current.values()})
+        _check_carried(session, batch_id)
         touched |= {(r.subject_key, r.period) for r in current.values()}
         inserted = [c.row_id for c in mine if c.action == "insert" and c.row_id in current]
         for chunk in range(0, len(inserted), 5000):
@@ -120,18 +120,17 @@ def revert_batch(session, batch_id: int, *, user_id=None) -> dict:  # noqa: C901
     return summary
 
 
-def _check_carried(session, batch_id: int, pairs: set) -> None:
-    """Refuse when a later committed batch carried observations of the same metrics and quarters as
-    they were stored (its file held them unchanged, so it wrote nothing for them): reverting this
-    batch would pull them from under that one, which would still say it imported them."""
-    later = session.execute(sa.select(ImportBatch.id, ImportBatch.preview).where(
-        ImportBatch.id > batch_id, ImportBatch.status == BatchStatus.committed, ImportBatch.unchanged > 0))
-    carried = sorted(later_id for later_id, preview in later
-                     if pairs & {tuple(pair) for pair in (preview or {}).get(UNCHANGED_IN, ())})
+def _check_carried(session, batch_id: int) -> None:
+    """Refuse when another committed batch carried rows this batch stored, as they were (its file held
+    them unchanged, so it wrote nothing for them): reverting this batch would pull them from under that
+    one, which would still say it imported them. Whichever was confirmed first, whatever their ids."""
+    others = session.execute(sa.select(ImportBatch.id, ImportBatch.preview).where(
+        ImportBatch.id != batch_id, ImportBatch.status == BatchStatus.committed, ImportBatch.unchanged > 0))
+    carried = sorted(other for other, preview in others if batch_id in (preview or {}).get(CARRIED_FROM, ()))
     if carried:
-        raise RevertError(f"later import batch(es) {', '.join(map(str, carried))} carried rows of batch {batch_id} "
-                          "unchanged (of the same metrics and quarters); reverting it would remove them from under "
-                          "those batches, so nothing was reverted: revert those first")
+        raise RevertError(f"import batch(es) {', '.join(map(str, carried))} carried rows of batch {batch_id} "
+                          "unchanged (the same rows, as this batch stored them); reverting it would remove them "
+                          "from under those batches, so nothing was reverted: revert those first")
 
 
 def _check_scope(session, batch, user, changes) -> None:

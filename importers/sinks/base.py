@@ -1,7 +1,7 @@
 """The plan a sink makes against the database, shared by every sink."""
 from dataclasses import dataclass, field
 
-UNCHANGED_IN = "unchanged_in"  # the key of a batch's preview holding its plan's `unchanged_in`
+CARRIED_FROM = "carried_from"  # the key of a batch's preview holding its plan's `carried_from`
 
 
 @dataclass(slots=True)
@@ -20,9 +20,9 @@ class Plan:
     inserts: list = field(default_factory=list)
     updates: list = field(default_factory=list)
     unchanged: int = 0
-    # (metric id, period) of the observations the file carried as they were already stored: kept on
-    # the batch, so that reverting the batch that stored them does not pull them from under this one.
-    unchanged_in: set = field(default_factory=set)
+    # The batches that stored the observations the file carried as they were (its unchanged rows):
+    # kept on the batch, so that reverting one of them does not pull the rows from under this one.
+    carried_from: set = field(default_factory=set)
     created: dict = field(default_factory=dict)   # organisation rows a performance.gov file adds
     # What the A-11 driver rule (scorecard.driver_rule) did to a survey's questions: swaps,
     # non-standard wordings, questions not pooled, slots reported without counts.

@@ -259,7 +259,8 @@ class ObservationSink:
             if stored_values(current) == file_values(after) or all(_same(current[at], after[i])
                                                                    for _, i, at in compared):
                 plan.unchanged += 1
-                plan.unchanged_in.add((key[0], key[2]))
+                if current[1] is not None:
+                    plan.carried_from.add(current[1])  # the batch that stored the row as it is
                 continue
             written = {f: after[i] for f, i, _ in compared}
             before = {f: current[at] for f, _, at in compared}
