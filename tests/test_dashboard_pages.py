@@ -154,13 +154,13 @@ def test_a_changed_filter_is_written_to_the_query_string(executive):
 
 def test_back_and_forward_set_the_filters_from_the_query_string(executive):
     request = body("dashboards-heatmap-url.search", {
-        "dashboards-heatmap-url.search": "?period=FY26+Q2&component=12",
+        "dashboards-heatmap-url.search": "?period=FY26+Q2&component=2",
         "dashboards-heatmap-url.pathname": "/dashboards/heatmap",
         "heatmap-period.value": "FY2026-Q3", "heatmap-agency.value": "3", "heatmap-component.value": "all",
         "heatmap-life-experience.value": "all", "heatmap-sort.value": "worst"}, "dashboards-heatmap-url.search")
     shown = answer(executive, request)
     assert shown["heatmap-period"]["value"] == "FY2026-Q2"
-    assert shown["heatmap-agency"]["value"] == "all" and shown["heatmap-component"]["value"] == "12"
+    assert shown["heatmap-agency"]["value"] == "all" and shown["heatmap-component"]["value"] == "2"
     assert "heatmap-sort" not in shown and "dashboards-heatmap-url" not in shown
 
 
@@ -303,8 +303,12 @@ def test_a_filter_value_the_dropdown_does_not_list_reads_as_its_default(evaluate
              for name in ("heatmap", "overview", "compliance", "leaders", "capacity", "program")}
     with evaluated.test_request_context("/dashboards/"):
         latest = common.chosen_period(db.session, None)
-        read = pages["heatmap"].url.read({"period": "FY1999-Q1", "agency": "999"})
-        assert (read["period"], read["agency"]) == (latest, "all")
+        read = pages["heatmap"].url.read({"period": "FY1999-Q1", "agency": "999", "component": "99999",
+                                          "life_experience": "99999"})
+        assert (read["period"], read["agency"], read["component"], read["life_experience"]) == (
+            latest, "all", "all", "all")
+        read = pages["leaders"].url.read({"component": "99999", "function": "99999"})
+        assert (read["component"], read["function"]) == ("all", "all")
         assert pages["heatmap"].url.read({"period": latest, "agency": "1"})["agency"] == "1", "one it lists stays"
         assert pages["overview"].url.read({"period": "FY2001-Q1"})["period"] == latest
         assert pages["compliance"].url.read({"through": "FY1999-Q1"})["through"] == latest

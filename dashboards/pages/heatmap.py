@@ -21,8 +21,8 @@ dash.register_page(__name__, path="/heatmap", name="Heatmap", title="Heatmap · 
 url = UrlState("/heatmap", [
     filters.period("heatmap-period"),
     filters.agency("heatmap-agency"),
-    QueryParam("component", "heatmap-component", validation.id_or(ALL), default=ALL, omit=ALL),
-    QueryParam("life_experience", "heatmap-life-experience", validation.id_or(ALL), default=ALL, omit=ALL),
+    filters.component("heatmap-component"),
+    filters.life_experience("heatmap-life-experience"),
     QueryParam("sort", "heatmap-sort", validation.choice(*queries.SORTS, default="worst"), default="worst",
                omit="worst"),
 ])

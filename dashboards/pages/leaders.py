@@ -11,9 +11,8 @@ import dash
 from dash import Input, Output, State, callback, dcc, html
 from flask_login import current_user
 
-from dashboards import components, tables, validation
+from dashboards import components, filters, tables, validation
 from dashboards.cache import cached_answer
-from dashboards.components import ALL
 from dashboards.figures.leaders import level_label, levels_figure
 from dashboards.queries import common
 from dashboards.queries import leaders as queries
@@ -34,8 +33,8 @@ PAGE_SIZE = 100  # leaders a page of the list shows; the downloads hold them all
 url = UrlState("/leaders", [
     QueryParam("year", "leaders-year", validation.fiscal_year, default=_latest,
                offered=lambda: queries.plan_years(db.session)),
-    QueryParam("component", "leaders-component", validation.id_or(ALL), default=ALL, omit=ALL),
-    QueryParam("function", "leaders-function", validation.id_or(ALL), default=ALL, omit=ALL),
+    filters.choice("component", "leaders-component", lambda: queries.filter_choices(db.session)[0]),
+    filters.choice("function", "leaders-function", lambda: queries.filter_choices(db.session)[1]),
     QueryParam("page", "leaders-table-page", validation.page_number, default="1", omit="1", prop="data",
                first_on_change=True),
 ])
