@@ -31,7 +31,7 @@ import sqlalchemy as sa
 
 from dashboards import links
 from dashboards.cache import cached
-from dashboards.queries.common import ProgramFilter, chosen_period, survey_metrics
+from dashboards.queries.common import EVERY_PROGRAM, ProgramFilter, chosen_period, reported_in, survey_metrics
 from dashboards.queries.program import TRUST
 from scorecard.models import Agency, Component, ImportBatch, MetricKind, Observation, Program
 from scorecard.periods import parse_period, period_range
@@ -43,7 +43,6 @@ REPORTED, LATE, WITHOUT_COUNTS, BELOW_MINIMUM, NOT_REPORTED, NOT_DESIGNATED = (
 STATUSES = [NOT_REPORTED, LATE, WITHOUT_COUNTS, BELOW_MINIMUM, REPORTED]
 WORDS = {REPORTED: "reported", LATE: "late", WITHOUT_COUNTS: "reported without counts",
          BELOW_MINIMUM: "below minimum sample", NOT_REPORTED: "not reported", NOT_DESIGNATED: "not designated"}
-EVERY_PROGRAM = ProgramFilter()
 QUARTER_CHOICES = {"4": "4 quarters", "8": "8 quarters", "12": "12 quarters", "all": "Every quarter with data"}
 
 
@@ -218,6 +217,35 @@ def _first_periods(session, program_ids: Optional[set[int]]) -> dict[int, str]:
             if period is not None and (program_ids is None or pid in program_ids)}
 
 
+def is_designated(first: Optional[str], hisp: bool, period: str) -> bool:
+    """Whether a program (its first quarter of survey results, and whether its component is a HISP) is
+    designated to report in `period` (the module's rule)."""
+    if first is None:
+        return bool(hisp)
+    return parse_period(period) >= parse_period(first)
+
+
+@dataclass
+class Designated:
+    program_id: int
+    program: str
+    component: str
+    reported: bool  # any A-11 survey result in the quarter
+
+
+def designated_in(session, period: str, programs: ProgramFilter = EVERY_PROGRAM) -> list[Designated]:
+    """The programs designated to report in `period` and whether each did, as the grid counts them; the
+    overview's tile reads this without the grid's facts (one probe of the index per program)."""
+    selected = programs.program_ids(session)
+    firsts = _first_periods(session, selected)
+    query = programs.apply(
+        sa.select(Program.id, Program.name, Component.name, Component.is_hisp, reported_in(session, [period]))
+        .join(Component, Component.id == Program.component_id))
+    return [Designated(program_id, name, component, bool(reported))
+            for program_id, name, component, hisp, reported in session.execute(query)
+            if is_designated(firsts.get(program_id), hisp, period)]
+
+
 @cached
 def compliance(session, through: Optional[str] = None, quarters: Optional[int] = 8,
                programs: ProgramFilter = EVERY_PROGRAM, *, min_n: int = 30) -> Compliance:
@@ -241,8 +269,7 @@ def compliance(session, through: Optional[str] = None, quarters: Optional[int] =
             continue  # never designated in the quarters shown
         row = Row(program_id, name, component, agency, bool(hisp), first)
         for period in periods:
-            designated = first is None or parse_period(period) >= parse_period(first)
-            cell = cell_of(period, facts.get((program_id, period)), designated, min_n)
+            cell = cell_of(period, facts.get((program_id, period)), is_designated(first, hisp, period), min_n)
             row.cells.append(cell)
             if cell.status in counts[period]:
                 counts[period][cell.status] += 1

@@ -21,7 +21,7 @@ from dashboards.queries.common import (
     program_names,
     program_statuses,
 )
-from dashboards.queries.compliance import NOT_REPORTED, compliance
+from dashboards.queries.compliance import designated_in
 from scorecard.commitments.services import CLOSED, days_since_update, is_overdue, visible_commitments
 from scorecard.models import (
     Commitment,
@@ -262,13 +262,10 @@ class Reporting:
 @cached
 def a11_reporting(session, period: str, programs: ProgramFilter = EVERY_PROGRAM) -> Reporting:
     period = str(parse_period(period))
-    found = compliance(session, period, 1, programs)
-    quarter = next((q for q in found.quarters if q.period == period), None)
-    if quarter is None:
-        return Reporting(period, 0, 0, [])
-    missing = sorted(((row.program_id, row.program, row.component) for row in found.rows
-                      if row.cells[-1].status == NOT_REPORTED), key=lambda row: (row[2], row[1]))
-    return Reporting(period, quarter.designated, quarter.reported, missing)
+    designated = designated_in(session, period, programs)
+    missing = sorted(((d.program_id, d.program, d.component) for d in designated if not d.reported),
+                     key=lambda row: (row[2], row[1]))
+    return Reporting(period, len(designated), len(designated) - len(missing), missing)
 
 
 # ------------------------------------------------------------------------ what changed
