@@ -25,6 +25,11 @@ TEXT, NUMBER, COUNT, STATUS = "text", "number", "count", "status"
 NO_NUMBER = "—"  # a number or count without a value
 
 
+def counted(count: int, one: str, many: str = "") -> str:
+    """A count with its noun: "1 plan", "2,000 plans", "3 agencies" (`many` when not one + s)."""
+    return f"{count:,} {one if count == 1 else many or one + 's'}"
+
+
 def status_word(status: Optional[str]) -> str:
     if status is None:
         return STATUS_WORDS["no_data"]

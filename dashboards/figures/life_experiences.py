@@ -4,11 +4,7 @@ from dashboards.figures.heatmap import FONT, default_template, empty_figure
 from dashboards.figures.program import COLOURS, INK, fmt
 from dashboards.queries.life_experience_rollup import Rollup
 from dashboards.queries.program import MEAN, TRUST
-from dashboards.tables import status_word
-
-
-def _count(count: int, one: str, many: str = "") -> str:
-    return f"{count:,} {one if count == 1 else many or one + 's'}"
+from dashboards.tables import counted, status_word
 
 
 def trust_figure(rollup: Rollup) -> dict:
@@ -23,7 +19,7 @@ def trust_figure(rollup: Rollup) -> dict:
     plus = [(m.ci_high - m.value) if m.ci_high is not None else 0 for _, m in shown]
     minus = [(m.value - m.ci_low) if m.ci_low is not None else 0 for _, m in shown]
     labels = [f"<b>{e.name}</b><br>{fmt(m.value, unit)} (n = {m.n:,})<br><span style='font-size:11px'>"
-              f"{_count(len(e.programs), 'program')}, {_count(e.agencies, 'agency', 'agencies')}</span>"
+              f"{counted(len(e.programs), 'program')}, {counted(e.agencies, 'agency', 'agencies')}</span>"
               for e, m in shown]
     hover = []
     for experience, measure in shown:

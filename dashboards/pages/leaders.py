@@ -161,11 +161,14 @@ def summary(found: queries.Leaders) -> str:
     if found.fiscal_year is None:
         return "No performance plans yet."
     total = len(found.plans)
+    hidden = (f" {found.not_shown:,} more {'plan is' if found.not_shown == 1 else 'plans are'} not shown to your "
+              "role: a leader's ratings are shown to who may open the plan.") if found.not_shown else ""
     if not total:
-        return f"No FY{found.fiscal_year} plan with a CX requirement for these filters."
-    return (f"FY{found.fiscal_year}: {total:,} leaders with CX requirements; {len(found.requirement_below):,} with a "
-            f"CX requirement proposed below 3, {len(found.at_risk):,} of them with an element proposed below 3; "
-            f"{len(found.undecided):,} plans not yet decided.")
+        return f"No FY{found.fiscal_year} plan with a CX requirement for these filters that you may see.{hidden}"
+    undecided = tables.counted(len(found.undecided), "plan")
+    return (f"FY{found.fiscal_year}: {tables.counted(total, 'leader')} with CX requirements; "
+            f"{len(found.requirement_below):,} with a CX requirement proposed below 3, {len(found.at_risk):,} of them "
+            f"with an element proposed below 3; {undecided} not yet decided.{hidden}")
 
 
 def tiles(found: queries.Leaders) -> html.Div:

@@ -114,10 +114,6 @@ def programs_table(rollup: queries.Rollup, experiences=None, *, name: str = "") 
                         columns=columns, rows=rows, name=name or f"life-experience-programs-{rollup.period or 'none'}")
 
 
-def plural(count: int, one: str, many: str = "") -> str:
-    return f"{count:,} {one if count == 1 else many or one + 's'}"
-
-
 def pooled_value(m: queries.Pooled) -> html.Span:
     """A pooled measure with its n and 95% interval, in its unit (a mean, or a share in %)."""
     parts = [html.Span(fmt(m.value, m.unit), className="with-n__value")]
@@ -147,8 +143,8 @@ def experience_section(experience: queries.Experience, rollup: queries.Rollup, a
                               agency=agency_id)
     return html.Section([
         html.H2(experience.name, id=heading_id),
-        html.P([f"{plural(len(experience.programs), 'program')} in "
-                f"{plural(experience.agencies, 'agency', 'agencies')}. ",
+        html.P([f"{tables.counted(len(experience.programs), 'program')} in "
+                f"{tables.counted(experience.agencies, 'agency', 'agencies')}. ",
                 html.A("See them on the heatmap", href=heatmap, className="usa-link"), "."],
                className="dash-tile__sub"),
         html.Div([

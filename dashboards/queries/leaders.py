@@ -141,6 +141,7 @@ class Leaders:
     fiscal_year: Optional[int]
     years: list[int]
     plans: list[LeaderPlan] = field(default_factory=list)  # at risk first, then by name
+    not_shown: int = 0  # plans of these filters the viewer may not see (visible_to)
 
     @property
     def at_risk(self) -> list[LeaderPlan]:
@@ -267,7 +268,8 @@ def visible_to(session, found: Leaders, scope: Scope) -> Leaders:
     visible = visible_plan_ids(session, scope, found.fiscal_year)
     if all(p.plan_id in visible for p in found.plans):
         return found
-    return replace(found, plans=[p for p in found.plans if p.plan_id in visible])
+    shown = [p for p in found.plans if p.plan_id in visible]
+    return replace(found, plans=shown, not_shown=len(found.plans) - len(shown))
 
 
 def for_scope(session, found: Leaders, scope: Scope) -> Leaders:
