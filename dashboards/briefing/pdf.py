@@ -259,9 +259,10 @@ def _widths(pdf: TaggedPDF, table: Table) -> list[float]:
         floor = 14 if column.kind in (NUMBER, COUNT) else 22
         wanted.append(min(max(longest, floor), 95))
         least.append(min(word, wanted[-1], 45))
-    if sum(wanted) <= pdf.epw or sum(least) >= pdf.epw:
-        scale = pdf.epw / sum(wanted if sum(wanted) <= pdf.epw else least)
-        return [w * scale for w in (wanted if sum(wanted) <= pdf.epw else least)]
+    if sum(wanted) <= pdf.epw:
+        return [w * pdf.epw / sum(wanted) for w in wanted]
+    if sum(least) >= pdf.epw:
+        return [w * pdf.epw / sum(least) for w in least]
     spare = (pdf.epw - sum(least)) / (sum(wanted) - sum(least))  # of what each wants beyond its longest word
     return [low + (want - low) * spare for low, want in zip(least, wanted)]
 

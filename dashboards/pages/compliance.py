@@ -20,7 +20,6 @@ dash.register_page(__name__, path="/compliance", name="A-11 compliance",
 SORTS = {"worst": "Worst first", "name": "Agency, component and program"}
 
 
-
 url = UrlState("/compliance", [
     filters.period("compliance-through", "through"),
     QueryParam("quarters", "compliance-quarters", validation.choice(*queries.QUARTER_CHOICES, default="8"),

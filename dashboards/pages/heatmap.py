@@ -16,8 +16,6 @@ from scorecard.extensions import db
 dash.register_page(__name__, path="/heatmap", name="Heatmap", title="Heatmap · CX Scorecard", order=1)
 
 
-
-
 url = UrlState("/heatmap", [
     filters.period("heatmap-period"),
     filters.agency("heatmap-agency"),

@@ -20,8 +20,6 @@ dash.register_page(__name__, path="/life-experiences", name="Life experiences",
                    title="Life experiences · CX Scorecard", order=5)
 
 
-
-
 url = UrlState("/life-experiences", [
     filters.period("life-period"),
     filters.agency("life-agency"),

@@ -23,7 +23,6 @@ LEADERS_SHOWN = 8
 CHANGES_SHOWN = 8  # lines of each kind shown; the rest one toggle away
 
 
-
 url = UrlState("/", [
     filters.period("overview-period"),
     filters.agency("overview-agency"),

@@ -29,7 +29,6 @@ dash.register_page(__name__, path="/program", name="Program", title="Program · 
 NONE = ""  # no program chosen
 
 
-
 url = UrlState("/program", [
     QueryParam("id", "program-id", validation.id_or(NONE), default=None),
     filters.period("program-period"),

@@ -265,7 +265,7 @@ def compliance(session, through: Optional[str] = None, quarters: Optional[int] =
     counts = {p: {s: 0 for s in STATUSES} for p in periods}
     for program_id, name, component, agency, hisp in session.execute(query):
         first = firsts.get(program_id)
-        if (first is None and not hisp) or (first is not None and first > periods[-1]):
+        if not is_designated(first, hisp, periods[-1]):
             continue  # never designated in the quarters shown
         row = Row(program_id, name, component, agency, bool(hisp), first)
         for period in periods:

@@ -382,9 +382,6 @@ def point_of(spec: MeasureSpec, metric: Metric, period: str, rows: list, target,
                  measure.scale, questions, marked, names, measure.without_counts)
 
 
-_MISSING = object()
-
-
 @cached
 def program_trend(session, program_id: int, *, min_n: int = 30) -> Trend:
     """The program's A-11 survey measures in every quarter it has them."""
@@ -402,10 +399,10 @@ def program_trend(session, program_id: int, *, min_n: int = 30) -> Trend:
     specs: dict[tuple[int, str], Optional[MeasureSpec]] = {}  # a metric's measure in a quarter, found once
     for row in rows:
         key = (row.metric_id, row.period)
-        spec = specs.get(key, _MISSING)
-        if spec is _MISSING:
+        if key not in specs:
             metric = metrics[row.metric_id]
-            spec = specs[key] = spec_for(metric.code, metric.driver.value if metric.driver else None, row.period)
+            specs[key] = spec_for(metric.code, metric.driver.value if metric.driver else None, row.period)
+        spec = specs[key]
         if spec is not None:
             grouped[(spec, row.period)].append(row)
     targets = _Targets(session, program)
