@@ -58,7 +58,7 @@ def test_leaders_with_cx_requirements_at_risk_first(world):
     assert [p.leader for p in found.at_risk] == ["Amy Deputy"] and len(found.undecided) == 3
     assert found.levels() == {5: 0, 4: 0, 3: 0, 2: 0, 1: 0, "none": 3}
     assert found.proposals() == {5: 0, 4: 1, 3: 1, 2: 1, 1: 0, "none": 0}
-    assert all(p.plan_href is None for p in found.plans), "no links before for_scope"
+    assert all(p.plan_href is None for p in found.plans), "no links before with_links"
 
 
 def test_a_requirement_below_3_is_counted_as_the_overview_counts_it_even_when_its_element_is_not(world):

@@ -221,8 +221,7 @@ def update_leaders_list(page, _previous, _next, year, component_id, function_id)
     links are added for that page only."""
     found = visible(year, component_id, function_id)
     shown = tables.page_of(len(found.plans), components.page_wanted("leaders-table", page), PAGE_SIZE)
-    linked = queries.for_scope(db.session, replace(found, plans=found.plans[shown.start:shown.end]),
-                               common.Scope.of(current_user))
+    linked = queries.with_links(replace(found, plans=found.plans[shown.start:shown.end]))
     return (components.data_table(leaders_table(linked, shown)),
             str(shown.number) if shown.number != page else dash.no_update, shown.words("leaders"),
             *components.pager_ends(shown))

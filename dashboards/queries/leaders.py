@@ -4,7 +4,7 @@ official's decision, the elements at risk (proposed below 3), whether the plan i
 its summary level (OPM's, from the decided ratings); narrowed by component and function.
 
 The data is read once for everyone; `visible_to` keeps the plans a role may see (`visible_plans`:
-a plan's proposals and decisions are the plan's) and `for_scope` adds the links it may follow.
+a plan's proposals and decisions are the plan's) and `with_links` links those plans.
 """
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field, replace
@@ -87,7 +87,7 @@ class LeaderPlan:
     plan_href: Optional[str] = None  # set only for who may see the plan
 
     # What follows is read from the elements once each (a page reads each several times for 2,000
-    # plans); a plan is complete before anything reads it, and `for_scope` makes new ones.
+    # plans); a plan is complete before anything reads it, and `with_links` makes new ones.
 
     @cached_property
     def cx_elements(self) -> list[ElementRatings]:
@@ -215,7 +215,7 @@ def _decisions(session, plan_ids: sa.Select) -> dict[int, int]:
 @cached
 def leaders(session, fiscal_year: Optional[int] = None, chosen: LeaderFilter = EVERYONE) -> Leaders:
     """The plans of `fiscal_year` (default: the newest) with a CX requirement, of the leaders the
-    filter selects; no links (see `for_scope`)."""
+    filter selects; no links (see `with_links`)."""
     years = plan_years(session)
     year = fiscal_year if fiscal_year is not None else (years[0] if years else None)
     found = Leaders(year, years)
@@ -272,13 +272,10 @@ def visible_to(session, found: Leaders, scope: Scope) -> Leaders:
     return replace(found, plans=shown, not_shown=len(found.plans) - len(shown))
 
 
-def for_scope(session, found: Leaders, scope: Scope) -> Leaders:
-    """`found` with a link to each plan `scope` may see, and to the why-page of its proposals."""
-    visible = visible_plan_ids(session, scope, found.fiscal_year)
-
+def with_links(found: Leaders) -> Leaders:
+    """`found`, narrowed by `visible_to` to the plans the viewer may see, with a link to each plan and to
+    the why-page of its proposals (the plans' visibility is not asked again)."""
     def linked(plan: LeaderPlan) -> LeaderPlan:
-        if plan.plan_id not in visible:
-            return plan
         # New objects (the cached result stays link-free); an element without CX requirements is kept as it is.
         elements = [replace(e, requirements=[
             RequirementRating(r.requirement_id, r.text, r.proposed, r.finding_id,
@@ -292,4 +289,4 @@ def for_scope(session, found: Leaders, scope: Scope) -> Leaders:
 def leaders_for(session, scope: Scope, fiscal_year: Optional[int] = None,
                 chosen: LeaderFilter = EVERYONE) -> Leaders:
     """What the leaders page shows `scope`: the plans it may see, with their links."""
-    return for_scope(session, visible_to(session, leaders(session, fiscal_year, chosen), scope), scope)
+    return with_links(visible_to(session, leaders(session, fiscal_year, chosen), scope))
