@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from scorecard.models import Direction, Metric, MetricKind, Observation, Program, ScopeType, Target
 from scorecard.models.metrics import rag_for
 from scorecard.periods import Period, parse_period
-from scorecard.survey import pool, stats_from_counts
+from scorecard.survey import stats_from_counts, summed_counts
 
 GREEN, AMBER, RED = "green", "amber", "red"
 INSUFFICIENT, NO_DATA, NO_TARGET = "insufficient_data", "no_data", "no_target"
@@ -38,9 +38,9 @@ def pooled_score(metric_kind: MetricKind, rows: Iterable) -> Score:
     rows = list(rows)
     ids = [r.id for r in rows]
     if metric_kind is MetricKind.likert:
-        counted = [c for r in rows if any(c := _counts(r))]
+        counts, counted = summed_counts(rows)
         if counted:
-            stats = stats_from_counts(pool(*counted))
+            stats = stats_from_counts(counts)
             ci = (stats.ci_low, stats.ci_high) if stats.ci_low is not None else None
             return Score(stats.mean, stats.n, ids, ci)
     valued = [r for r in rows if r.value is not None]
@@ -52,10 +52,6 @@ def pooled_score(metric_kind: MetricKind, rows: Iterable) -> Score:
         return Score(sum(r.value * r.n for r in valued) / total, total, ids)
     n_values = [r.n for r in valued if r.n is not None]
     return Score(sum(r.value for r in valued) / len(valued), sum(n_values) if n_values else None, ids)
-
-
-def _counts(row) -> list[int]:
-    return [row.count_1 or 0, row.count_2 or 0, row.count_3 or 0, row.count_4 or 0, row.count_5 or 0]
 
 
 def program_scores(session, period: Period | str, metric_ids: Optional[list[int]] = None) -> dict:

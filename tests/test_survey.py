@@ -15,6 +15,7 @@ from scorecard.survey import (
     pool,
     stats_from_counts,
     sufficient,
+    summed_counts,
 )
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "performance-gov"
@@ -104,6 +105,19 @@ def test_pool_sums_counts():
     assert pool() == [0, 0, 0, 0, 0]
     with pytest.raises(ValueError):
         pool([1, 2, 3])
+
+
+def test_summed_counts_pools_stored_rows_in_one_pass():
+    from types import SimpleNamespace
+
+    def row(*counts):
+        return SimpleNamespace(**{f"count_{k}": c for k, c in enumerate(counts, start=1)})
+
+    rows = [row(1, 2, 3, 4, 5), row(None, None, None, None, None), row(None, 0, 1, 1, 1), row(0, 0, 0, 0, 0)]
+    counts, counted = summed_counts(rows)
+    assert counts == pool([1, 2, 3, 4, 5], [None, 0, 1, 1, 1]) == [1, 2, 4, 5, 6]
+    assert counted == [rows[0], rows[2]]  # a row reported without counts pools nothing
+    assert summed_counts([]) == ([0, 0, 0, 0, 0], [])
 
 
 @pytest.mark.parametrize("counts", [[1, -1, 0, 0, 0], [0, 0, 0, 0, -3], [1.5, 0, 0, 0, 0],

@@ -59,7 +59,7 @@ from scorecard.permissions import can
 from scorecard.plans.services import latest_decisions, requirement_findings, visible_plans
 from scorecard.ratings import element_rating
 from scorecard.scoring import Score, Thresholds, pooled_score, rag_status
-from scorecard.survey import Z_95, pool, stats_from_counts
+from scorecard.survey import Z_95, stats_from_counts, summed_counts
 
 V2_FROM = Period(2024, 2)
 BREAK_LABEL = f"A-11 v2 survey from {V2_FROM}"
@@ -134,13 +134,12 @@ def pooled_measure(kind: MetricKind, rows: list, *, share_of_trust: bool = False
     Rows without counts or value give no value: "reported without counts"."""
     rows = list(rows)
     if kind is MetricKind.likert and share_of_trust:
-        counted = [(r, c) for r in rows if any(c := _counts(r))]
+        counts, counted = summed_counts(rows)
         if not counted:
             return Measure(None, SHARE, None, without_counts=bool(rows))
-        counts = pool(*[c for _, c in counted])
         stats = stats_from_counts(counts)
         share = 100 * (counts[3] + counts[4]) / stats.n
-        scales = {trust_scale(r) for r, _ in counted}
+        scales = {trust_scale(r) for r in counted}
         low, high = wilson(share, stats.n)
         return Measure(share, SHARE, stats.n, low, high, stats.mean, scales.pop() if len(scales) == 1 else MIXED)
     score = pooled_score(kind, rows)
