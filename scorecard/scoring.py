@@ -91,12 +91,18 @@ class TargetBook:
     to judge thousands of scores with, and small to keep in a cache), resolved for a program:
     program, then component, then agency."""
 
-    def __init__(self, session, fiscal_year: int):
+    def __init__(self, session, fiscal_year: int, program: Optional[Program] = None):
+        """Every target of the year, or (`program`) only those that can apply to that program."""
         self.fiscal_year = fiscal_year
-        rows = session.execute(
-            sa.select(Target.metric_id, Target.scope_type, Target.scope_id, Target.target, Target.green_at,
-                      Target.amber_at, Metric.direction)
-            .join(Metric, Metric.id == Target.metric_id).where(Target.fiscal_year == fiscal_year))
+        query = (sa.select(Target.metric_id, Target.scope_type, Target.scope_id, Target.target, Target.green_at,
+                           Target.amber_at, Metric.direction)
+                 .join(Metric, Metric.id == Target.metric_id).where(Target.fiscal_year == fiscal_year))
+        if program is not None:
+            query = query.where(sa.or_(*[sa.and_(Target.scope_type == scope, Target.scope_id == scope_id)
+                                         for scope, scope_id in ((ScopeType.program, program.id),
+                                                                 (ScopeType.component, program.component_id),
+                                                                 (ScopeType.agency, program.component.agency_id))]))
+        rows = session.execute(query)
         # keyed by plain values: an Enum member hashes slowly
         self._plain = {(metric_id, scope.value, scope_id): Thresholds(target, green_at, amber_at,
                                                                       direction is Direction.lower)

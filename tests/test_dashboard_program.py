@@ -209,6 +209,25 @@ def test_the_aspects_are_shares_with_their_targets(world):
     assert went_well.ci_low < 35 < went_well.ci_high
 
 
+def test_a_programs_own_target_wins_and_another_programs_never_applies(world):
+    """The page reads only the targets that can apply to its program: its own, its component's,
+    its agency's; a target set for another program of the same component is not one of them."""
+    calls, trust = world["calls"], world["metrics"]["trust"]
+    other = Program(component=world["benefits"], code="BA-WEB", name="Benefits Website")
+    db.session.add(other)
+    db.session.flush()
+    db.session.add(Target(metric_id=trust.id, scope_type=ScopeType.program, scope_id=other.id, fiscal_year=2024,
+                          target=4.5, green_at=4.5, amber_at=4.4))
+    db.session.commit()
+    point = queries.program_trend(db.session, calls.id, min_n=30).of(topic="trust", era=queries.V1)[0].at("FY2024-Q1")
+    assert point.target == 4.0, "the component's target, not the other program's"
+    db.session.add(Target(metric_id=trust.id, scope_type=ScopeType.program, scope_id=calls.id, fiscal_year=2024,
+                          target=4.2, green_at=4.2, amber_at=3.9))
+    db.session.commit()
+    point = queries.program_trend(db.session, calls.id, min_n=30).of(topic="trust", era=queries.V1)[0].at("FY2024-Q1")
+    assert point.target == 4.2, "the program's own target wins over its component's"
+
+
 def test_a_question_without_counts_is_reported_without_a_score(world):
     calls = world["calls"]
     observe(db.session, calls, "ease", "FY2024-Q1", question="It was easy to complete what I needed to do.")

@@ -30,7 +30,7 @@ import sqlalchemy.orm as so
 
 from dashboards import links
 from dashboards.cache import cached
-from dashboards.queries.common import DRIVER_ORDER, Scope, survey_metrics, target_book
+from dashboards.queries.common import DRIVER_ORDER, Scope, survey_metrics
 from scorecard.a11 import DRIVER_STATEMENTS, V2_ASPECTS
 from scorecard.commitments.services import CLOSED, is_overdue, visible_commitments
 from scorecard.driver_rule import is_non_standard_wording
@@ -58,7 +58,7 @@ from scorecard.periods import Period, parse_period, period_range
 from scorecard.permissions import can
 from scorecard.plans.services import latest_decisions, requirement_findings, visible_plans
 from scorecard.ratings import element_rating
-from scorecard.scoring import Score, Thresholds, pooled_score, rag_status
+from scorecard.scoring import Score, TargetBook, Thresholds, pooled_score, rag_status
 from scorecard.survey import Z_95, stats_from_counts, summed_counts
 
 V2_FROM = Period(2024, 2)
@@ -348,7 +348,8 @@ class Trend:
 
 
 class _Targets:
-    """The program's targets by fiscal year, as plain numbers (each year's book read once, and kept)."""
+    """The program's targets by fiscal year, as plain numbers (each year's read once: only those that
+    can apply to the program, not the agency's thousands)."""
 
     def __init__(self, session, program: Program):
         self.session, self.program = session, program
@@ -358,7 +359,7 @@ class _Targets:
         year = parse_period(period).fiscal_year
         book = self.books.get(year)
         if book is None:
-            book = self.books[year] = target_book(self.session, year)
+            book = self.books[year] = TargetBook(self.session, year, self.program)
         return book.for_program(metric_id, self.program)
 
 
