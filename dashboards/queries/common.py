@@ -288,13 +288,16 @@ class ProgramStatus:
     finding_id: Optional[int] = None
 
 
-def _status_findings(session, period: str) -> dict[int, Finding]:
-    query = (sa.select(Finding).join(RuleVersion, RuleVersion.id == Finding.rule_version_id)
+def _status_findings(session, period: str) -> dict[int, sa.Row]:
+    """{program id: (status, id) of its newest published status finding in `period`}, as columns (not
+    the facts and explanations of a quarter's hundreds of findings)."""
+    query = (sa.select(Finding.subject_id, Finding.status, Finding.id)
+             .join(RuleVersion, RuleVersion.id == Finding.rule_version_id)
              .where(Finding.subject_type == RuleSubject.program, Finding.period == period,
                     Finding.outcome == "status", RuleVersion.status == RuleStatus.published)
              .order_by(Finding.subject_id, Finding.id.desc()))
-    found: dict[int, Finding] = {}
-    for finding in session.scalars(query):
+    found: dict[int, sa.Row] = {}
+    for finding in session.execute(query):
         found.setdefault(finding.subject_id, finding)
     return found
 
