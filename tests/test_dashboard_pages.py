@@ -189,6 +189,39 @@ def test_a_link_with_filters_opens_the_page_with_them(executive):
     assert controls == {"overview-period": "FY2026-Q4", "overview-agency": "all"}, "refused values: the defaults"
 
 
+def test_a_component_of_another_agency_reads_as_all_components(executive):
+    import sqlalchemy as sa
+
+    from scorecard.extensions import db
+    from scorecard.models import Agency, Component
+
+    with executive.application.app_context():
+        first = db.session.scalars(sa.select(Component).order_by(Component.id)).first()
+        other = Component(agency=Agency(code="XO", name="Other Department"), code="XO-ONE", name="Other Office")
+        db.session.add(other)
+        db.session.commit()
+        component, agency = first.id, first.agency_id
+        other_component, other_agency = other.id, other.agency_id
+    routed = answer(executive, body("_pages_content.children", {
+        "_pages_location.pathname": "/dashboards/heatmap",
+        "_pages_location.search": f"?agency={agency}&component={other_component}"}, "_pages_location.pathname"))
+    controls = {n["props"]["id"]: n["props"].get("value") for n in walk(routed["_pages_content"]["children"])
+                if n["type"] == "Dropdown"}
+    assert controls["heatmap-agency"] == str(agency) and controls["heatmap-component"] == "all"
+    moved = answer(executive, body("heatmap-component.options", {"heatmap-agency.value": str(other_agency),
+                                                                 "heatmap-component.value": str(component)},
+                                   "heatmap-agency.value"))
+    assert moved["heatmap-component"]["value"] == "all", "the agency changed away from the component's"
+    kept = executive.post(URL, json=body("heatmap-component.options", {
+        "heatmap-agency.value": str(agency), "heatmap-component.value": str(component)},
+        "heatmap-agency.value")).get_json()["response"]
+    assert "value" not in kept["heatmap-component"], "a component of the agency chosen stays"
+    every = executive.post(URL, json=body("heatmap-component.options", {
+        "heatmap-agency.value": str(other_agency), "heatmap-component.value": "all"},
+        "heatmap-agency.value")).get_json()["response"]
+    assert "value" not in every["heatmap-component"], "all components stays as it is"
+
+
 @pytest.mark.parametrize("button, kind", [("heatmap-table-csv", "csv"), ("heatmap-table-xlsx", "xlsx")])
 def test_the_heatmap_table_downloads_exactly_what_it_shows(executive, button, kind):
     filters = {"heatmap-period.value": "FY2026-Q4", "heatmap-agency.value": "all", "heatmap-component.value": "all",

@@ -33,10 +33,18 @@ def _component_options(agency_id) -> list[dict]:
     return components.choices(common.components(db.session, agency_id), "All components")
 
 
+def _listed(component, options: list[dict]):
+    """The component chosen if the agency's list holds it, else all components (one of another agency
+    would leave the dropdown blank and the heatmap empty)."""
+    return component if str(component) in {o["value"] for o in options} else ALL
+
+
 def layout(**query):
     values = url.read(query)
     session = db.session
     agency = validation.id_or(ALL)(values["agency"])
+    component_options = _component_options(agency)
+    values["component"] = _listed(values["component"], component_options)
     return html.Div([
         url.location(),
         components.page_heading(
@@ -49,8 +57,7 @@ def layout(**query):
             components.filter_control("heatmap-agency", "Agency",
                                       components.choices(common.agencies(session), "All agencies"),
                                       values["agency"]),
-            components.filter_control("heatmap-component", "Component", _component_options(agency),
-                                      values["component"]),
+            components.filter_control("heatmap-component", "Component", component_options, values["component"]),
             components.filter_control("heatmap-life-experience", "Life experience",
                                       components.choices(common.life_experiences(session), "All life experiences"),
                                       values["life_experience"]),
@@ -123,10 +130,14 @@ def _table(*values) -> tables.Table:
 components.register_lazy_table("heatmap-table", _table, FILTERS)
 
 
-@callback(Output("heatmap-component", "options"), Input("heatmap-agency", "value"), prevent_initial_call=True)
+@callback(Output("heatmap-component", "options"), Output("heatmap-component", "value"),
+          Input("heatmap-agency", "value"), State("heatmap-component", "value"), prevent_initial_call=True)
 @validation.validated
-def component_choices(agency_id):
-    return _component_options(agency_id)
+def component_choices(agency_id, component_id):
+    """The agency's components; the component chosen stays if the agency has it, else all."""
+    options = _component_options(agency_id)
+    kept = component_id in (None, ALL) or _listed(component_id, options) == component_id
+    return options, dash.no_update if kept else ALL
 
 
 components.register_downloads("heatmap-table", _table, FILTERS)
