@@ -75,7 +75,10 @@ class QueryParam:
 class UrlState:
     """The filters of the page at `path` (below /dashboards/), kept in its query string."""
 
-    def __init__(self, path: str, params: list[QueryParam]):
+    def __init__(self, path: str, params: list[QueryParam], reconcile: Optional[Callable[[dict], dict]] = None):
+        """`reconcile`: the page's rule between its filters, applied to every reading of the address
+        ({name: control value} in and out: a component must be of the agency chosen)."""
+        self.reconcile = reconcile
         self.path = URL_BASE.rstrip("/") + "/" + path.strip("/")
         if path.strip("/") == "":
             self.path = URL_BASE
@@ -88,7 +91,8 @@ class UrlState:
 
     def read(self, query: dict) -> dict:
         """{name: control value} from the layout's query-string keyword arguments."""
-        return {p.name: p.control_value(query.get(p.name)) for p in self.params}
+        values = {p.name: p.control_value(query.get(p.name)) for p in self.params}
+        return self.reconcile(values) if self.reconcile else values
 
     def read_search(self, search: Optional[str]) -> dict:
         return self.read(parse_qs((search or "").lstrip("?"), keep_blank_values=True))

@@ -208,6 +208,13 @@ def test_a_component_of_another_agency_reads_as_all_components(executive):
     controls = {n["props"]["id"]: n["props"].get("value") for n in walk(routed["_pages_content"]["children"])
                 if n["type"] == "Dropdown"}
     assert controls["heatmap-agency"] == str(agency) and controls["heatmap-component"] == "all"
+    followed = executive.post(URL, json=body("dashboards-heatmap-url.search", {
+        "dashboards-heatmap-url.search": f"?agency={agency}&component={other_component}",
+        "dashboards-heatmap-url.pathname": "/dashboards/heatmap", "heatmap-period.value": "FY2026-Q4",
+        "heatmap-agency.value": str(agency), "heatmap-component.value": "all", "heatmap-life-experience.value": "all",
+        "heatmap-sort.value": "worst"}, "dashboards-heatmap-url.search"))
+    assert followed.status_code == 204 or "heatmap-component" not in followed.get_json()["response"], \
+        "the address is followed as the layout reads it: no component of another agency"
     moved = answer(executive, body("heatmap-component.options", {"heatmap-agency.value": str(other_agency),
                                                                  "heatmap-component.value": str(component)},
                                    "heatmap-agency.value"))

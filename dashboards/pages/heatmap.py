@@ -16,19 +16,6 @@ from scorecard.extensions import db
 dash.register_page(__name__, path="/heatmap", name="Heatmap", title="Heatmap · CX Scorecard", order=1)
 
 
-url = UrlState("/heatmap", [
-    filters.period("heatmap-period"),
-    filters.agency("heatmap-agency"),
-    filters.component("heatmap-component"),
-    filters.life_experience("heatmap-life-experience"),
-    QueryParam("sort", "heatmap-sort", validation.choice(*queries.SORTS, default="worst"), default="worst",
-               omit="worst"),
-])
-url.register()
-FILTERS = [State(p.control, "value") for p in url.params]
-
-
-
 def _component_options(agency_id) -> list[dict]:
     return components.choices(common.components(db.session, agency_id), "All components")
 
@@ -39,12 +26,28 @@ def _listed(component, options: list[dict]):
     return component if str(component) in {o["value"] for o in options} else ALL
 
 
+def _of_the_agency(values: dict) -> dict:
+    """The address's filters with a component of another agency than the one chosen read as all."""
+    options = _component_options(validation.id_or(ALL)(values["agency"]))
+    return {**values, "component": _listed(values["component"], options)}
+
+
+url = UrlState("/heatmap", [
+    filters.period("heatmap-period"),
+    filters.agency("heatmap-agency"),
+    filters.component("heatmap-component"),
+    filters.life_experience("heatmap-life-experience"),
+    QueryParam("sort", "heatmap-sort", validation.choice(*queries.SORTS, default="worst"), default="worst",
+               omit="worst"),
+], reconcile=_of_the_agency)
+url.register()
+FILTERS = [State(p.control, "value") for p in url.params]
+
+
 def layout(**query):
     values = url.read(query)
     session = db.session
-    agency = validation.id_or(ALL)(values["agency"])
-    component_options = _component_options(agency)
-    values["component"] = _listed(values["component"], component_options)
+    component_options = _component_options(validation.id_or(ALL)(values["agency"]))
     return html.Div([
         url.location(),
         components.page_heading(
