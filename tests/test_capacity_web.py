@@ -258,6 +258,22 @@ def test_bad_values_are_refused_with_a_message_naming_field_and_value(demo, clie
     assert (scores(demo, ba, CURRENT), len(events(demo))) == before
 
 
+@pytest.mark.parametrize("left_out", [r"^(domain|score|narrative|evidence)_\d+$", r"^narrative_2$", r"^domain_4$"])
+def test_a_form_without_some_domain_fields_is_refused_not_read_as_blank(demo, client_as, ba, left_out):
+    """A field not sent at all (a hand-made or cut-off request) is not an emptied one: reading it as
+    blank would erase the stored score, narrative or evidence."""
+    analyst = client_as("analyst")
+    before = assessment(demo, ba, CURRENT)
+    stored = {d.domain: (d.score, d.narrative, d.evidence) for d in before.domain_scores}
+    fields = {k: v for k, v in open_form(analyst, ba, CURRENT).items() if not re.match(left_out, k)}
+    response = analyst.post(url(ba, CURRENT, "edit"), data=fields)
+    assert response.status_code == 400
+    assert "is missing from the form; open the form again." in text(response)
+    after = assessment(demo, ba, CURRENT)
+    assert {d.domain: (d.score, d.narrative, d.evidence) for d in after.domain_scores} == stored
+    assert after.version == before.version
+
+
 def test_out_of_scale_score_is_marked_beside_its_field(demo, client_as, ba):
     analyst = client_as("analyst")
     fields = {**open_form(analyst, ba, CURRENT), "score_0": "8"}

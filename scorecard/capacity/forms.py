@@ -33,10 +33,13 @@ class AssessmentForm(_Versioned):
                 for i, domain in enumerate(self.domains)]
 
     def posted(self) -> dict:
-        """What was typed, as text, the way services.save takes it."""
+        """What was typed, as text, the way services.save takes it. A domain some of whose fields were
+        not sent at all (not even empty) is left out, so the save refuses it as missing: a field
+        not sent would otherwise read as its default and erase what is stored."""
         return {"scale_min": self.scale_min.data, "scale_max": self.scale_max.data,
                 "domains": [{"domain": fields["domain"].data, **{n: fields[n].data for n in DOMAIN_FIELDS}}
-                            for _domain, fields in self.entries()]}
+                            for _domain, fields in self.entries()
+                            if all(field.raw_data for field in fields.values())]}
 
     def fill(self, assessment) -> None:
         """Show the stored assessment (or the default scale for one not started)."""
