@@ -5,6 +5,7 @@ field: forms and query strings (scorecard.security), JSON bodies (scorecard.json
 cells (importers.normalize) and rule definitions (scorecard.rules.schema). So are the bidirectional
 controls (`bidi_problem`), which a column keeps but which make a text read other than it is stored."""
 import re
+import unicodedata
 from typing import Optional
 
 UNKEPT = re.compile("[\x00\ud800-\udfff]")
@@ -74,3 +75,9 @@ def shown(value):
 def words(code: str) -> str:
     """What the character is, for a message."""
     return "a NUL character (U+0000)" if code == "U+0000" else f"an unpaired surrogate ({code}), not a character"
+
+
+def blank(value: Optional[str]) -> bool:
+    """Whether a text shows nothing: empty, or only spaces and invisible format characters (a
+    zero-width space, a word joiner, a soft hyphen...). A reason a rule requires must show something."""
+    return not value or all(c.isspace() or unicodedata.category(c) == "Cf" for c in value)

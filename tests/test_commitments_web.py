@@ -461,6 +461,48 @@ def test_drop_needs_a_reason_and_keeps_the_commitment(demo):
     assert officer.get(url).status_code == 403  # already dropped
 
 
+def test_a_reason_that_shows_nothing_is_no_reason(demo):
+    """Spaces, a no-break space and zero-width characters read as blank: a rule asking for a reason
+    is not met by text nobody can see."""
+    officer = signed_in(demo, CFO_OFFICER)
+    with demo.app_context():
+        cid = cfo_open_commitment().id
+    for invisible in ("\u00a0\u200b", "\u200b", " \u2060\ufeff "):
+        refused = submit(officer, f"/commitments/{cid}/edit", status="at_risk", reason=invisible)
+        assert refused.status_code == 400 and "needs a reason" in html.unescape(refused.get_data(as_text=True))
+        dropped = submit(officer, f"/commitments/{cid}/drop", form_id="drop-form", reason=invisible)
+        assert dropped.status_code == 400
+    with demo.app_context():
+        assert db.session.get(Commitment, cid).status is not CommitmentStatus.dropped
+
+
+def test_a_dropped_or_complete_commitment_is_taken_back_up_by_an_officer_with_a_new_reason(demo):
+    officer = signed_in(demo, CFO_OFFICER)
+    with demo.app_context():
+        target = cfo_open_commitment()
+        cid = target.id
+        target.leader_id = user("leader@demo.cx.gov").leader_id  # the leader's own, so they may edit it
+        db.session.commit()
+    assert submit(officer, f"/commitments/{cid}/drop", form_id="drop-form",
+                  reason="Superseded by the annual plan.").status_code == 303
+    leader = signed_in(demo, "leader@demo.cx.gov")
+    refused = submit(leader, f"/commitments/{cid}/edit", status="on_track")
+    page = html.unescape(refused.get_data(as_text=True))
+    assert refused.status_code == 400 and "only the function's officers and administrators take a commitment" in page
+    silent = submit(officer, f"/commitments/{cid}/edit", status="on_track")
+    assert silent.status_code == 400
+    assert "moving a dropped commitment back to on track needs a new reason" in html.unescape(
+        silent.get_data(as_text=True))
+    with demo.app_context():
+        assert db.session.get(Commitment, cid).status is CommitmentStatus.dropped
+    assert submit(officer, f"/commitments/{cid}/edit", status="on_track",
+                  reason="The annual plan was withdrawn; this stands again.").status_code == 303
+    assert submit(officer, f"/commitments/{cid}/edit", status="complete").status_code == 303
+    reopened = submit(officer, f"/commitments/{cid}/edit", status="not_started")
+    assert reopened.status_code == 400 and "moving a complete commitment back to not started needs a new reason" \
+        in html.unescape(reopened.get_data(as_text=True))
+
+
 def test_the_officer_creates_for_their_own_function_only(demo):
     officer = signed_in(demo, CFO_OFFICER)
     page = officer.get("/commitments/new").get_data(as_text=True)

@@ -34,6 +34,7 @@ from scorecard.models import (
 from scorecard.models.capacity import CapacityStatus
 from scorecard.periods import Period
 from scorecard.permissions import can
+from scorecard.text import blank
 
 ENTITY = "capacity_assessment"  # AuditEvent.entity_type of every change here
 YEARS_SHOWN = 6                 # fiscal years in the grid: the latest with assessments, and the current one
@@ -497,7 +498,7 @@ def reopen(session, assessment: CapacityAssessment, reason: Optional[str], *, us
     if not assessment.is_submitted:
         raise CapacityError({(None, "status"): f"The FY{assessment.fiscal_year} assessment of "
                                                f"{assessment.component.name} is a draft already: nothing to reopen."})
-    reason = (reason or "").strip()
+    reason = "" if blank(reason) else reason.strip()
     if not reason:
         raise CapacityError({(None, "reason"): (
             f"Reason: say why the FY{assessment.fiscal_year} assessment of {assessment.component.name} is "

@@ -43,6 +43,7 @@ from scorecard.models import (
 from scorecard.periods import parse_period
 from scorecard.permissions import can
 from scorecard.scoring import INSUFFICIENT, NO_DATA, NO_TARGET, TargetBook, pooled_score, program_scores, rag_status
+from scorecard.text import blank
 
 S = CommitmentStatus
 CLOSED = frozenset({S.complete, S.dropped})
@@ -655,7 +656,7 @@ def clean(values: dict) -> dict:
     cleaned = {}
     for name, value in values.items():
         if isinstance(value, str):
-            value = value.strip() or None
+            value = None if blank(value) else value.strip()
         if name == "status" and isinstance(value, str):
             value = S(value)
         if name == "evidence_links":
@@ -678,6 +679,9 @@ def _problems(session, *, function_id: int, state: dict, changed: set, current: 
     status = state.get("status") or S.not_started
     if "status" in changed and status is S.dropped and current is not None and not can(user, "drop_commitment"):
         problems["status"] = "only the function's officers and administrators drop a commitment"
+    if ("status" in changed and current is not None and current.status is S.dropped and status is not S.dropped
+            and not can(user, "drop_commitment")):
+        problems["status"] = "only the function's officers and administrators take a commitment back up once dropped"
     domain = state.get("capacity_domain")
     if domain is not None and domain not in CAPACITY_DOMAINS:
         problems["capacity_domain"] = f"{domain!r} is not one of {', '.join(CAPACITY_DOMAINS)}"
@@ -722,6 +726,10 @@ def _reason_problem(state: dict, changed: set, current: Optional[Commitment]) ->
         return None
     if "status" in changed and status is S.dropped:
         return "dropping a commitment needs a reason: say why it is dropped"
+    if "status" in changed and current.status in CLOSED and status is not current.status:
+        was = STATUS_LABELS[current.status].lower()
+        return (f"moving a {was} commitment back to {label} needs a new reason: say why it is {label} again "
+                "(the reason on file was given when it was " + was + ")")
     if "status" in changed and status.needs_reason and status is not current.status:
         return (f"moving the commitment from {STATUS_LABELS[current.status].lower()} to {label} needs a new reason: "
                 f"say why it is {label} (the reason on file was given for an earlier update)")
@@ -794,7 +802,7 @@ def drop_commitment(session, commitment: Commitment, reason: Optional[str], *, u
     its history, and never deleted."""
     if not may_drop(user, commitment):
         raise PermissionError("you may not drop this commitment")
-    if not (reason or "").strip():
+    if blank(reason):
         raise CommitmentError({"reason": "dropping a commitment needs a reason: say why it is dropped"})
     return update_commitment(session, commitment, {"status": S.dropped, "reason": reason}, user=user,
                              version=version, note=note, action="commitment.drop")

@@ -22,6 +22,7 @@ from scorecard.models import (
     RuleVersion,
 )
 from scorecard.ratings import element_rating, plan_summary, validate_weights
+from scorecard.text import blank
 
 
 class RatingError(ValueError):
@@ -178,7 +179,7 @@ def decide(session, element: PlanElement, rating: int, justification: str, user)
         raise PermissionError("only a rating official (executive or admin) decides plan ratings")
     if not isinstance(rating, int) or not 1 <= rating <= 5:
         raise RatingError(f"a rating is a whole number from 1 to 5, not {rating!r}")
-    justification = (justification or "").strip()
+    justification = "" if blank(justification) else justification.strip()
     view = plan_view(session, element.plan)
     proposed = next(e.proposed for e in view.elements if e.element.id == element.id)
     if rating != proposed and not justification:
