@@ -62,12 +62,10 @@ def commitments(args):
     """The commitments you may see (an officer their function's, a leader their own), by id."""
     query = visible_commitments(current_user).order_by(Commitment.id)
     if args.get("function"):
-        function = _known("function", args["function"], sa.select(Function.id).where(
-            Function.code == args["function"].upper()))
-        query = query.where(Commitment.function_id == function)
+        query = query.join(Function, Function.id == Commitment.function_id).where(
+            Function.code == args["function"].upper())
     if args.get("component"):
-        component = _known("component", args["component"], sa.select(Component.id).where(
-            Component.code == args["component"]))
+        component = sa.select(Component.id).where(Component.code == args["component"]).scalar_subquery()
         query = query.where(sa.or_(Commitment.component_id == component,
                                    Commitment.programs.any(Program.component_id == component)))
     if args.get("status"):
@@ -81,17 +79,6 @@ def commitments(args):
     found = list(db.session.scalars(query.options(*OPTIONS).limit(size).offset((number - 1) * size)).unique())
     users = _users(found)
     return {"items": [as_dict(c, users) for c in found], "page": number, "page_size": size, "total": total}
-
-
-def _known(parameter: str, code: str, query: sa.Select) -> int:
-    """The id `query` finds for the code sent as `parameter`; an unknown code is a 422 naming it (a
-    mistyped code would otherwise read as "no commitments")."""
-    found = db.session.scalar(query)
-    if found is None:
-        message = f"There is no {parameter} with the code {code!r}."
-        raise ApiProblem(422, message, errors=[{"row": None, "column": parameter, "value": code,
-                                                "message": message}])
-    return found
 
 
 def _visible(commitment_id: int) -> Commitment:
