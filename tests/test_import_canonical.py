@@ -240,7 +240,7 @@ def test_a_later_batch_of_the_same_metric_and_quarter_that_carried_other_rows_do
 
 def test_batches_confirmed_out_of_upload_order_are_checked_alike(demo, tmp_path):
     """The batch uploaded first, confirmed last, carried the row the other stored: whatever their ids."""
-    same = [survey_row(period="FY2027-Q2")]
+    same = [survey_row(period="FY2022-Q2")]
     first_file = write_xlsx(tmp_path / "x.xlsx", HEADER, same, title_rows=[["The same answers, another copy"]])
     with demo.app_context():
         uploaded_first = ImportBatch(filename="x.xlsx", checksum=hashlib.sha256(first_file.read_bytes()).hexdigest())
@@ -438,3 +438,22 @@ def test_a_sheet_name_longer_than_excel_allows_is_kept_short(demo, tmp_path):
         result = run_import(db.session, named)
         assert result.status == "imported", result.errors
         assert db.session.get(ImportBatch, result.batch_id).sheet == "S" * 200
+
+
+def test_results_for_a_quarter_that_has_not_begun_are_refused_naming_it(demo, tmp_path):
+    """A quarter after the current one would become every dashboard's latest, with nothing in it."""
+    from datetime import date
+
+    from scorecard.periods import Period
+
+    current = Period.from_date(date.today())
+    rows = [survey_row(period=str(current)), survey_row(period=str(current.next()), channel="web")]
+    path = write_xlsx(tmp_path / "ahead.xlsx", HEADER, rows)
+    with demo.app_context():
+        before = db.session.scalar(sa.select(sa.func.count(Observation.id)))
+        result = run_import(db.session, path)
+        assert result.status == "rejected"
+        assert [(e["row"], e["column"], e["value"]) for e in result.errors] == [(3, "period", str(current.next()))]
+        assert f"has not begun: results can be given up to the current quarter, {current}" in \
+            result.errors[0]["message"]
+        assert db.session.scalar(sa.select(sa.func.count(Observation.id))) == before

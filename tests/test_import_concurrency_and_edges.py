@@ -227,8 +227,8 @@ def test_european_numbers_in_a_semicolon_csv_are_refused_by_row_column_and_value
     path = tmp_path / "digital.csv"
     path.write_bytes("component;program;metric;period;value;n\n"
                      "Benefits Administration;Benefits Call Center;digital_adoption;FY2027-Q1;1.234,5;\n"
-                     "Benefits Administration;Benefits Call Center;digital_adoption;FY2027-Q2;85,5 %;\n"
-                     "Benefits Administration;Benefits Call Center;digital_adoption;FY2027-Q3;85.5;1.200,0\n"
+                     "Benefits Administration;Benefits Call Center;digital_adoption;FY2022-Q2;85,5 %;\n"
+                     "Benefits Administration;Benefits Call Center;digital_adoption;FY2022-Q3;85.5;1.200,0\n"
                      .encode("cp1252"))
     with demo.app_context():
         before = observations(demo)
@@ -281,8 +281,8 @@ def test_a_comma_before_three_digits_is_ambiguous_unless_commas_separate_the_col
 
     header = ["component", "program", "metric", "period", "touchpoint", "value", "n"]
     rows = [["Benefits Administration", "Benefits Call Center", "digital_adoption", "FY2027-Q1", "1,234", "85.5", ""],
-            ["Benefits Administration", "Benefits Call Center", "digital_adoption", "FY2027-Q2", "", "85", "1,200"],
-            ["Benefits Administration", "Benefits Call Center", "digital_adoption", "FY2027-Q3", "", "12,500 %", ""]]
+            ["Benefits Administration", "Benefits Call Center", "digital_adoption", "FY2022-Q2", "", "85", "1,200"],
+            ["Benefits Administration", "Benefits Call Center", "digital_adoption", "FY2022-Q3", "", "12,500 %", ""]]
     path = tmp_path / "digital.csv"
     path.write_text("\n".join(delimiter.join(r) for r in [header] + rows) + "\n", encoding="utf-8")
     with demo.app_context():

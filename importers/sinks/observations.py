@@ -3,6 +3,7 @@ insert/update/unchanged by natural key, and commit with the values replaced."""
 import heapq
 import math
 from collections.abc import Mapping, Sequence
+from datetime import date
 from itertools import repeat
 from operator import itemgetter, mul, truediv
 from typing import Optional
@@ -15,7 +16,7 @@ from importers.sinks.base import Change, Plan, SinkError
 from scorecard.a11 import ensure_standard_metrics
 from scorecard.bulk import bulk_inserter
 from scorecard.models import ImportRowChange, MetricKind, Observation, subject_key
-from scorecard.periods import PeriodError, parse_period
+from scorecard.periods import Period, PeriodError, parse_period
 
 COMPARED = ("value", "n", "count_1", "count_2", "count_3", "count_4", "count_5", "question_text", "notes")
 FIELDS = ("metric_id", "agency_id", "component_id", "program_id", "function_id", "subject_key", "period", "channel",
@@ -62,11 +63,19 @@ class ObservationSink:
 
     # -- resolve ------------------------------------------------------------------------------
     def _period(self, raw) -> str:
+        """The quarter as stored ("FY2025-Q1"), or the PeriodError saying why not: a spelling no
+        one reads, or a quarter that has not begun (results are reported for a quarter from its
+        first day on; one later would become every dashboard's latest quarter, with nothing in it)."""
         try:
             return self._periods[raw]
         except KeyError:
+            current = Period.from_date(date.today())
             try:
-                value = str(parse_period(raw))
+                period = parse_period(raw)
+                value = str(period)
+                if period > current:
+                    value = PeriodError(f"{value} has not begun: results can be given up to the current "
+                                        f"quarter, {current}")
             except PeriodError as error:
                 value = error
             self._periods[raw] = value
