@@ -3,8 +3,8 @@ from dataclasses import dataclass, field
 from typing import Optional
 
 from importers.errors import ImportFileError
-from importers.normalize import safe_for_export
 from importers.pipeline import read_with_header
+from scorecard.spreadsheets import safe_for_export
 
 
 @dataclass

@@ -5,15 +5,14 @@ from datetime import date, datetime, time, timedelta
 from numbers import Real
 
 from importers.errors import AmbiguousNumber, SpreadsheetError, UncachedFormula
+from scorecard.spreadsheets import neutralize_formula
 from scorecard.text import bidi_problem, unkept_character, words
 
 MISSING = frozenset({"", "n/a", "na", "no data", "#n/a", "-", "\u2014", "\u2013", "null", "none"})
 EXCEL_ERRORS = frozenset({"#div/0!", "#value!", "#ref!", "#name?", "#num!", "#null!", "#spill!", "#calc!",
                           "#getting_data"})
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _DIGITS = r"(?P<body>\d{1,3}(?:,\d{3})+(?:\.\d*)?|\d+\.?\d*(?:[eE][-+]?\d+)?|\.\d+(?:[eE][-+]?\d+)?)(?P<pct>\s?%)?"
 _NUMBER = re.compile(r"(?P<sign>[-+])?\$?(?P<sign2>[-+])?" + _DIGITS)
-_PLAIN_NUMBER = re.compile(r"[-+]?" + _DIGITS)
 _INT = re.compile(r"[-+]?\d+")
 # European spellings: "4,5", "1.234,5", "12,5 %", "(1.234,50)" -- a comma for decimals, points or spaces for thousands
 _DECIMAL_COMMA = re.compile(r"\(?[-+]?\$?(?:\d{1,3}(?:[. \u00a0]\d{3})+|\d+),\d+\s?%?\)?")
@@ -93,9 +92,11 @@ def to_int(raw):
     return int(value)
 
 
-def to_text(raw, *, neutralize: bool = False):
+def to_text(raw):
     """Text trimmed at both ends (inside spacing kept), None when missing. Numbers from a workbook read
-    as written: 2129.0 -> "2129". With `neutralize`, a formula-like text gets a leading apostrophe."""
+    as written: 2129.0 -> "2129". The apostrophe an export puts before a formula-like text
+    (scorecard.spreadsheets.neutralize_formula) is taken off again, as a spreadsheet reads it: what was
+    stored comes back as it was, so importing an unedited download changes nothing."""
     raw = _present(raw)
     if raw is None:
         return None
@@ -115,22 +116,9 @@ def to_text(raw, *, neutralize: bool = False):
         code = bidi_problem(text)  # refused as the web forms refuse it (scorecard.text)
         if code:
             raise ValueError(f"the text holds a hidden text-direction character ({code}); remove it")
-    return neutralize_formula(text) if neutralize else text
-
-
-def neutralize_formula(text):
-    """CSV-injection defence: a text starting with = + - @ tab or CR gets a leading apostrophe so that a
-    spreadsheet shows it as text instead of running it. A plain number such as "-5" is left alone, and so
-    is a text already neutralized (the function is idempotent)."""
-    if isinstance(text, str) and text.startswith(FORMULA_STARTS) and not _PLAIN_NUMBER.fullmatch(text):
-        return "'" + text
+        if text.startswith("'") and neutralize_formula(text[1:]) == text:
+            text = text[1:]
     return text
-
-
-def safe_for_export(value):
-    """A value ready to write to a CSV or workbook export: texts neutralized (apply on every export,
-    whatever was stored), everything else unchanged."""
-    return neutralize_formula(value) if isinstance(value, str) else value
 
 
 def to_bool(raw):

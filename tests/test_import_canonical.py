@@ -174,6 +174,28 @@ def test_formula_text_is_stored_as_text_and_neutralised_on_export(demo, tmp_path
     assert "'=HYPERLINK" in text and ',=HYPERLINK' not in text
 
 
+@pytest.mark.parametrize("suffix", ["csv", "xlsx"])
+def test_an_export_of_formula_like_text_imports_back_as_nothing_changed(demo, tmp_path, suffix):
+    """The export's apostrophe comes off on import: the touchpoints are the same keys, not new rows
+    pooled a second time."""
+    hostile = ["=HYPERLINK(\"http://evil.example/\",\"click\")", "+cmd|' /C calc'!A0", "@SUM(1+1)"]
+    rows = [survey_row(touchpoint=t, period="FY2022-Q1") for t in hostile]
+    rows.append(survey_row(touchpoint="Web form", period="FY2022-Q1", metric="ease"))
+    rows[0][-2] = "-2+3 was the question"  # question_text, formula-like too
+    with demo.app_context():
+        assert run_import(db.session, write_csv(tmp_path / "in.csv", rows)).status == "imported"
+        before = _count()
+    out = tmp_path / f"out.{suffix}"
+    runner = demo.test_cli_runner()
+    assert runner.invoke(args=["export", "observations", "--out", str(out), "--period", "FY2022-Q1"]).exit_code == 0
+    back = json.loads(runner.invoke(args=["import", str(out), "--json"]).output)
+    assert (back["status"], back["inserted"], back["updated"], back["unchanged"]) == ("imported", 0, 0, 4), back
+    with demo.app_context():
+        assert _count() == before, "no touchpoint came back as a new key"
+        stored = set(db.session.scalars(sa.select(Observation.touchpoint).where(Observation.period == "FY2022-Q1")))
+    assert set(hostile) <= stored and not any(t.startswith("'") for t in stored if t)
+
+
 def test_reimport_updates_only_what_changed_and_revert_restores_it(demo, tmp_path):
     first = write_xlsx(tmp_path / "a.xlsx", HEADER, [survey_row(), survey_row(metric="ease")])
     second = write_xlsx(tmp_path / "b.xlsx", HEADER,

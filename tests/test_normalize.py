@@ -11,14 +11,13 @@ from importers.header import column_letter, norm_name
 from importers.normalize import (
     MISSING,
     is_missing,
-    neutralize_formula,
-    safe_for_export,
     to_bool,
     to_date,
     to_int,
     to_number,
     to_text,
 )
+from scorecard.spreadsheets import neutralize_formula, safe_for_export
 
 MISSING_SPELLINGS = ["", "  ", "N/A", "NA", "n/a", "No Data", "no data", "#N/A", "-", "\u2014", "null", "NULL",
                      "None", " none ", None]
@@ -70,7 +69,9 @@ def test_to_text():
     assert to_text(datetime.date(2023, 1, 5)) == "2023-01-05"
     assert to_text(datetime.datetime(2023, 1, 5, 10, 30)) == "2023-01-05 10:30:00"
     assert to_text("=HYPERLINK(\"http://x\")") == "=HYPERLINK(\"http://x\")"
-    assert to_text(" =1+1 ", neutralize=True) == "'=1+1"
+    for stored in ("=1+1", "+cmd|' /C calc'!A0", "@SUM(1)", "-2+3", "plain", "-5", "'quoted"):
+        assert to_text(neutralize_formula(stored)) == stored, "an export's apostrophe comes off again"
+    assert to_text("'-5") == "'-5", "an apostrophe before a plain number was not put there by an export"
     with pytest.raises(ValueError, match=r"hidden text-direction character \(U\+202E\)"):
         to_text("Vendor late \u202eexe.pdf")  # refused as the web forms and the API refuse it
 

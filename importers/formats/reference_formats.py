@@ -7,7 +7,7 @@ from typing import Optional
 
 from importers.formats.base import Column, Format, RowProblems
 from importers.formats.row_schema import Cell, RowSchema, load_row
-from importers.normalize import neutralize_formula, to_bool, to_date, to_number, to_text
+from importers.normalize import to_bool, to_date, to_number, to_text
 from scorecard.capacity.services import FISCAL_YEARS, NARRATIVE_MAX, evidence_links, valid_year
 from scorecard.commitments.services import link_problem
 from scorecard.models import (
@@ -30,11 +30,12 @@ _NAME_SPLIT = re.compile(r"\s*[;\n]\s*")
 _CHOICE = re.compile(r"[\W_]+")
 
 
-def text(limit: int):
-    """Trimmed text no longer than `limit` characters (the column's size in the database)."""
+def text(limit: Optional[int] = None):
+    """Trimmed text no longer than `limit` characters (the column's size in the database), as to_text
+    reads it (the apostrophe an export put before a formula-like text taken off)."""
     def convert(raw):
         value = to_text(raw)
-        if value is not None and len(value) > limit:
+        if value is not None and limit is not None and len(value) > limit:
             raise ValueError(f"the text is {len(value)} characters long; at most {limit} fit")
         return value
     return convert
@@ -137,19 +138,6 @@ def to_links(raw):
     return links
 
 
-def exported_text(limit: Optional[int] = None):
-    """Text as `text(limit)` reads it, with the apostrophe an export put before a formula-like text
-    (scorecard.spreadsheets.neutralize_formula) taken off again: what was stored comes back as it was,
-    so importing an unedited download changes nothing."""
-    def convert(raw):
-        value = to_text(raw)
-        if isinstance(value, str) and value.startswith("'") and neutralize_formula(value[1:]) == value:
-            value = value[1:]
-        if value is not None and limit is not None and len(value) > limit:
-            raise ValueError(f"the text is {len(value)} characters long; at most {limit} fit")
-        return value
-    return convert
-
 
 def to_row_number(noun: str):
     """A whole number from 1 up (a commitment's id or version as an export wrote it: 12, 12.0, "12")."""
@@ -232,25 +220,25 @@ COMMITMENT_COLUMNS = (
 
 
 def _exported_names(raw):
-    return to_names(exported_text()(raw))
+    return to_names(text()(raw))
 
 
 class CommitmentRow(RowSchema):
     id = Cell(to_row_number("commitment id"))
-    function = Cell(exported_text(16))
-    title = Cell(exported_text(300))
-    description = Cell(exported_text())
+    function = Cell(text(16))
+    title = Cell(text(300))
+    description = Cell(text())
     status = Cell(COMMITMENT_STATUS)
-    reason = Cell(exported_text())
-    next_step = Cell(exported_text())
+    reason = Cell(text())
+    next_step = Cell(text())
     due_date = Cell(to_date)
-    leader = Cell(exported_text(254))
-    component = Cell(exported_text(200))
+    leader = Cell(text(254))
+    component = Cell(text(200))
     programs = Cell(_exported_names)
     metrics = Cell(_exported_names)
     capacity_domain = Cell(to_domain)
     evidence_links = Cell(to_links)
-    note = Cell(exported_text())
+    note = Cell(text())
     version = Cell(to_row_number("version"))
 
 
