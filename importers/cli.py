@@ -79,7 +79,8 @@ def _print_human(payload: dict) -> None:
         click.echo(f"  ... and {len(payload['errors']) - 50} more (use --json for all)", err=True)
     for item in payload.get("driver_notes", []):
         if item["note"] != "non-standard wording":  # those are counted in the message; --json lists them
-            click.echo(f"  row {item['row']} q{item['slot']}: {item['note']}"
+            slot = f"q{item['slot']}" if item["slot"] else "every slot"
+            click.echo(f"  row {item['row']} {slot}: {item['note']}"
                        + (f" ({item['driver']})" if item["driver"] else "") + f": {item['question']}")
     if payload.get("unknown_columns"):
         click.echo(f"  columns ignored: {', '.join(payload['unknown_columns'])}")

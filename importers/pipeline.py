@@ -19,7 +19,7 @@ from importers.header import map_columns, norm_name
 from importers.readers import read_table
 from importers.sinks.base import CARRIED_FROM, Plan
 from scorecard.bulk import collector_paused
-from scorecard.driver_rule import NOTE_NO_COUNTS, NOTE_NON_STANDARD, NOTE_NOT_POOLED, NOTE_SWAPPED
+from scorecard.driver_rule import NOTE_NO_COUNTS, NOTE_NON_STANDARD, NOTE_NOT_ASKED, NOTE_NOT_POOLED, NOTE_SWAPPED
 from scorecard.models import AuditEvent, BatchStatus, ImportBatch, utcnow
 
 HEADER_SCAN_ROWS = 30
@@ -358,6 +358,8 @@ def driver_rule_summary(notes: list) -> str:
     counted = Counter(n["note"] for n in notes if n["note"] != NOTE_SWAPPED)
     words = {NOTE_NON_STANDARD: "question(s) kept under their slot's driver with non-standard wording",
              NOTE_NO_COUNTS: "question(s) reported without counts (no score)",
-             NOTE_NOT_POOLED: "question(s) not pooled into a driver score (beyond q7, or displaced by a swap)"}
+             NOTE_NOT_POOLED: "question(s) not pooled into a driver score (beyond q7, or displaced by a swap)",
+             NOTE_NOT_ASKED: "survey row(s) with no question asked (no text, no answers), so nothing imported from "
+                             "them"}
     parts += [f"{counted[note]} {text}" for note, text in words.items() if counted[note]]
     return " " + "; ".join(parts) + "."

@@ -117,6 +117,7 @@ NOTE_SWAPPED = "swapped"
 NOTE_NON_STANDARD = "non-standard wording"
 NOTE_NOT_POOLED = "not pooled"
 NOTE_NO_COUNTS = "reported without counts"
+NOTE_NOT_ASKED = "not asked"  # a survey row whose questions all have no text and no answers
 
 
 def assign_drivers(questions: Sequence[SlotQuestion]) -> list[DriverAnswer]:

@@ -105,6 +105,14 @@ def test_trust_file_scores_match_the_published_point_scale(app):
         # One provider (Fish and Wildlife Service) is published under two organisations; the first
         # placement is kept and the second organisation is not created empty.
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Agency)) == len(reporting) - 1
+        # Every row is accounted for: the 10 whose trust question has no text and no answers (a survey
+        # that did not ask it) are listed, by file row, not dropped unseen.
+        asked_nothing = [i for i, r in enumerate(_rows(TRUST_CSV), start=2)
+                         if not r["question_text"].strip() and not sum(_num(r[c]) for c in COUNT_NAMES)]
+        assert len(asked_nothing) == 10
+        assert sorted(n["row"] for n in result.plan.driver_notes if n["note"] == "not asked") == asked_nothing
+        assert result.plan.counts["inserted"] + len(asked_nothing) == len(_rows(TRUST_CSV))
+        assert "10 survey row(s) with no question asked (no text, no answers), so nothing imported" in result.message
 
 
 def test_collections_file_scores_are_the_published_slots(app):

@@ -11,6 +11,7 @@ from importers.normalize import to_number, to_text
 from scorecard.driver_rule import (
     DRIVER_SLOTS,
     NOTE_NON_STANDARD,
+    NOTE_NOT_ASKED,
     NOTE_NOT_POOLED,
     SlotQuestion,
     assign_drivers,
@@ -293,8 +294,13 @@ def _survey_records(refs, period, channel, touchpoint, questions) -> list[dict]:
     names = [r.get("name") for r in refs.values() if r.get("name")] + [touchpoint]
     survey = {"program": refs["program"]["name"] or refs["program"]["external_id"], "period": _period_text(period),
               "channel": channel, "touchpoint": touchpoint}
+    answers = assign_drivers(questions)
+    if not answers:  # the survey asked nothing the layout publishes: said in the preview, never dropped unseen
+        slots = {q.slot for q in questions}
+        return [{"not_pooled": True, "driver_note": {**survey, "slot": slots.pop() if len(slots) == 1 else None,
+                                                     "driver": None, "note": NOTE_NOT_ASKED, "question": ""}}]
     records = []
-    for answer in assign_drivers(questions):
+    for answer in answers:
         question = answer.question
         text = None if is_placeholder(question.text) else question.text
         note = None
