@@ -239,7 +239,10 @@ def _run_import(session, path, *, filename: Optional[str] = None, format_name: O
     if progress:
         progress("planning", seen)
     result.plan = sink.plan()
-    if dry_run:
+    counts = result.plan.counts
+    shown = _previewed(batch)
+    changed = shown is not None and shown != (counts["inserted"], counts["updated"], counts["unchanged"])
+    if dry_run or changed:  # a confirm whose plan is no longer the one previewed is previewed again
         inserts = result.plan.inserts
         first = inserts.earliest(PREVIEW_ROWS) if hasattr(inserts, "earliest") else inserts
         sample = heapq.nsmallest(PREVIEW_ROWS, chain(first, result.plan.updates), key=lambda c: c.row)
@@ -247,6 +250,11 @@ def _run_import(session, path, *, filename: Optional[str] = None, format_name: O
         session.rollback()
         result.status = "would_import"
         result.message = _summary(result.plan, "would be")
+        if changed:
+            result.message = (f"The stored data changed since the preview, which said {shown[0]} inserted, "
+                              f"{shown[1]} updated, {shown[2]} unchanged (another import was confirmed "
+                              "meanwhile); nothing was imported. Now " + result.message
+                              + " Check the new preview and confirm again.")
         return result
     if progress:  # before the first write: progress is recorded through another connection
         progress("writing", seen)
@@ -345,6 +353,14 @@ def _summary(plan: Plan, verb: str) -> str:
     if plan.placements:
         text += "; " + "; ".join(plan.placements)
     return text + "." + driver_rule_summary(plan.driver_notes)
+
+
+def _previewed(batch: Optional[ImportBatch]) -> Optional[tuple[int, int, int]]:
+    """(inserted, updated, unchanged) the batch's preview showed its user, None when it was not
+    previewed (a command-line import, a direct commit)."""
+    if batch is None or "changes" not in (batch.preview or {}):
+        return None
+    return batch.inserted, batch.updated, batch.unchanged
 
 
 def driver_rule_summary(notes: list) -> str:

@@ -73,7 +73,7 @@ def test_a_file_changed_after_preview_is_not_committed(app, analyst):
     assert observations(app) == before
 
 
-def test_confirm_plans_again_against_rows_another_import_changed(app, analyst):
+def test_a_confirm_whose_rows_another_import_changed_is_previewed_again(app, analyst):
     first = upload(analyst, workbook_bytes([HEADER, ROW]))
     assert stored(app, first).inserted == 1
     changed = list(ROW)
@@ -81,7 +81,16 @@ def test_confirm_plans_again_against_rows_another_import_changed(app, analyst):
     second = upload(analyst, workbook_bytes([HEADER, changed]), name="q1-fixed.xlsx")
     post(analyst, f"/imports/{second}/confirm")
     assert stored(app, second).status is BatchStatus.committed
+    before = observations(app)
     post(analyst, f"/imports/{first}/confirm")  # previewed as an insert; the row now exists
+    batch = stored(app, first)
+    assert batch.status is BatchStatus.previewed, "what was confirmed is no longer what would happen"
+    assert (batch.inserted, batch.updated) == (0, 1) and observations(app) == before
+    assert "changed since the preview, which said 1 inserted, 0 updated, 0 unchanged" in batch.message
+    assert "Check the new preview and confirm again." in batch.message
+    page = analyst.get(f"/imports/{first}").get_data(as_text=True)
+    assert "changed since the preview" in page and "/confirm" in page
+    post(analyst, f"/imports/{first}/confirm")  # confirmed as it now reads: the update
     batch = stored(app, first)
     assert batch.status is BatchStatus.committed and (batch.inserted, batch.updated) == (0, 1)
 
