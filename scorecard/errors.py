@@ -35,6 +35,8 @@ def _handler(code):
         if code == 500:
             _roll_back()  # the page's navigation reads the user: a failed flush would fail it again
         description = getattr(error, "description", None) if code != 500 else None
+        if code == 413:
+            description = _too_large()
         # The error's own headers, less its content type: a 405's Allow (RFC 9110), a 401's WWW-Authenticate.
         headers = [(k, v) for k, v in error.get_headers() if k.lower() != "content-type"] \
             if isinstance(error, HTTPException) else []
@@ -42,6 +44,17 @@ def _handler(code):
             return jsonify(error=TITLES[code], detail=description), code, headers
         return render_template("error.html", code=code, title=TITLES[code], description=description), code, headers
     return handle
+
+
+def _too_large() -> str:
+    """What a 413 means here: the upload limit, and where to go on (werkzeug's own words name neither)."""
+    from flask import current_app
+
+    limit = current_app.config.get("MAX_CONTENT_LENGTH")
+    size = f"{limit / (1024 * 1024):g} MB" if limit else "the server's limit"
+    return (f"Uploads may be at most {size}; nothing was received or changed. Split the file (by quarter or by "
+            "component) or save it as .xlsx or .csv without unused sheets, and upload the parts from Imports ▸ "
+            "Upload.")
 
 
 def _roll_back() -> None:

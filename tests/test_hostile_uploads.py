@@ -129,6 +129,7 @@ def test_upload_over_the_size_limit_gets_413_and_the_server_keeps_answering(serv
     before = counts(server)
     response = server.upload(path)
     assert response.status_code == 413 and "too large" in response.text.lower()
+    assert "Uploads may be at most 25 MB; nothing was received or changed." in response.text
     assert counts(server) == before
     assert server.answers()
 

@@ -165,3 +165,27 @@ def _token(client) -> str:
     from tests.helpers import csrf_token
 
     return csrf_token(client.get("/imports/").get_data(as_text=True))
+
+
+def test_a_running_batch_shows_its_progress_against_the_known_total_and_a_failed_one_no_endless_detecting(
+        app, analyst):
+    import re
+
+    from scorecard.models import User
+
+    with app.app_context():
+        owner = db.session.scalar(sa.select(User.id).where(User.role == "analyst"))
+        running = ImportBatch(filename="big.csv", checksum="a" * 64, user_id=owner, status=BatchStatus.pending,
+                              stage="validating", progress=40_000, total_rows=120_000)
+        failed = ImportBatch(filename="odd.bin", checksum="b" * 64, user_id=owner, status=BatchStatus.failed,
+                             message="The file is not a spreadsheet.")
+        db.session.add_all([running, failed])
+        db.session.commit()
+        running_id, failed_id = running.id, failed.id
+    page = analyst.get(f"/imports/{running_id}").get_data(as_text=True)
+    assert re.search(r'<progress id="progress-bar" max="120000" value="40000">', page), "a bar that moves"
+    assert "40000</span> rows of 120,000" in page and 'aria-live="polite"' in page
+    state = analyst.get(f"/imports/{running_id}/status").get_json()
+    assert (state["stage"], state["rows"], state["total"]) == ("validating", 40_000, 120_000)
+    page = analyst.get(f"/imports/{failed_id}").get_data(as_text=True)
+    assert "detecting" not in page and "Format: <strong>not recognised</strong>" in page
