@@ -86,6 +86,7 @@ def test_every_bad_cell_is_named_and_nothing_is_written(demo, tmp_path):
         assert "FY2025-Q5" in messages[(4, "period")]["message"] and messages[(4, "period")]["value"] == "FY2025-Q5"
         assert "outside the range" in messages[(5, "value")]["message"] and messages[(5, "value")]["value"] == 7
         assert "negative" in messages[(6, "count_2")]["message"]
+        assert (6, "n") not in messages, "a refused count is named once, n not blamed for it"
         assert "as row 7" in messages[(8, "metric")]["message"]
         assert "unknown metric 'satisfactionn'" in messages[(9, "metric")]["message"]
         assert result.rejected == 7

@@ -55,6 +55,8 @@ def survey_values(cells: Cells, count_columns, n_column=None, value_column=None)
     else:
         counts, n = cells.many(count_columns, to_count), None
     value = cells.number(value_column) if value_column else None
+    if any(column in count_columns for column, _raw, _message in cells.problems):
+        return None, n, value  # a count refused already: checking n or the value against the others would blame them
     if None in counts:
         if counts.count(None) == len(counts):
             return None, n, value
