@@ -194,6 +194,36 @@ def test_the_plan_page_shows_the_proposal_explanation_why_link_and_commitments(e
     assert "no finding yet" not in page.split(f'id="requirement-{requirement_id}"')[1].split("</tr>")[0]
 
 
+def test_the_head_sees_their_plans_commitments_linked_only_where_their_page_opens(evaluated):
+    """A leader's own plan reads the function's commitments; those naming another leader are listed
+    as text, not as links to a page that would answer 404."""
+    with evaluated.app_context():
+        leader = head("CIO")
+        requirement = function_requirement(leader)
+        plan_id = requirement.element.plan_id
+        commitments = commitments_of("CIO")
+        own = [c.id for c in commitments if c.leader_id == leader.id]
+        others = [c for c in commitments if c.leader_id != leader.id]
+        if not others:  # make one another leader's, as a function's deputies' commitments are
+            others = [commitments[-1]]
+            others[0].leader_id = db.session.scalar(sa.select(Leader.id).where(Leader.id != leader.id))
+            db.session.commit()
+            own = [c.id for c in commitments if c.leader_id == leader.id]
+        other_ids = [c.id for c in others]
+        assert own and other_ids, "the head has commitments of their own and the function others"
+        finding_id = finding_of(requirement).id
+        client = evaluated.test_client(user=person("leader", "cio.head@csuite.gov", leader_id=leader.id))
+    for page in (client.get(f"/plans/{plan_id}"), client.get(f"/findings/{finding_id}")):
+        assert page.status_code == 200
+        html = page.get_data(as_text=True)
+        for commitment_id in own:
+            assert f'href="/commitments/{commitment_id}"' in html
+            assert client.get(f"/commitments/{commitment_id}").status_code == 200
+        for commitment_id in other_ids:
+            assert f'href="/commitments/{commitment_id}"' not in html, "no link to a page that answers 404"
+            assert client.get(f"/commitments/{commitment_id}").status_code == 404
+
+
 def test_the_plan_page_says_when_a_commitment_changed_after_the_proposal(evaluated):
     with evaluated.app_context():
         requirement = function_requirement(head("CFO"))

@@ -48,6 +48,13 @@ from scorecard.models import CAPACITY_DOMAINS, Commitment, Component, Function, 
 from scorecard.permissions import can, requires
 
 
+@bp.app_context_processor
+def _commitment_links() -> dict:
+    """`may_see_commitment(c)` for every page: a commitment is linked only where its page would open
+    for the viewer (a leader sees their own, an officer their function's), never a link to a 404."""
+    return {"may_see_commitment": lambda commitment: may_see(current_user, commitment)}
+
+
 @bp.route("/")
 @requires("view_commitments")
 def index():
