@@ -271,11 +271,11 @@ def test_an_officer_sees_only_their_own_functions_leaders_plans(evaluated):
     assert all(name in listing for name in names["CIO"]) and not any(name in listing for name in names["CFO"])
     assert client.get(f"/plans/{plans['CIO']}").status_code == 200
     assert client.get(f"/findings/{findings['CIO']}").status_code == 200
-    assert client.get(f"/plans/{plans['CFO']}").status_code == 403
-    assert client.get(f"/findings/{findings['CFO']}").status_code == 403
-    assert client.get(f"/plans/{component_plan}").status_code == 403
+    assert client.get(f"/plans/{plans['CFO']}").status_code == 404
+    assert client.get(f"/findings/{findings['CFO']}").status_code == 404
+    assert client.get(f"/plans/{component_plan}").status_code == 404
     assert own.get(f"/plans/{plans['CIO']}").status_code == 200  # a leader: their own plan only
-    assert own.get(f"/plans/{plans['CFO']}").status_code == 403
+    assert own.get(f"/plans/{plans['CFO']}").status_code == 404
 
 
 # -- the performance-plans import names the function --------------------------------------------------------

@@ -1,6 +1,7 @@
 """Plan pages and rating decisions: who sees which plan, proposals from findings with why-links,
 confirm / override with justification (both kept), and the ratings export."""
 import csv
+import re
 
 import openpyxl
 import pytest
@@ -122,6 +123,10 @@ def test_plan_page_shows_proposals_with_why_links_and_takes_decisions(demo):
     with demo.app_context():
         assert db.session.scalar(sa.select(ElementRating.confirmed_rating).where(
             ElementRating.element_id == element_id)) == 1
+    again = client.get(f"/plans/{plan_id}").get_data(as_text=True)
+    rating_box = re.search(rf'<input[^>]*id="rating-{element_id}"[^>]*>', again).group()
+    assert 'value="1"' in rating_box, "the form shows the decision, not the proposal it overrode"
+    assert "Missed every milestone.</textarea>" in again
     assert client.post(f"/plans/{plan_id}/elements/{element_id}/decision",
                        data={"rating": "3", "justification": "x"}).status_code == 400  # no CSRF token
 
@@ -145,17 +150,17 @@ def test_who_sees_which_plan(demo):
         as_viewer = demo.test_client(user=viewer)
         as_analyst = demo.test_client(user=analyst)
     assert as_leader.get(f"/plans/{plan_id}").status_code == 200
-    assert as_leader.get(f"/plans/{other_id}").status_code == 403
+    assert as_leader.get(f"/plans/{other_id}").status_code == 404
     assert as_leader.get(f"/findings/{finding_id}").status_code == 200
     assert as_leader.post(f"/plans/{plan_id}/elements/1/decision").status_code in (400, 403)
     listing = as_leader.get("/plans/").get_data(as_text=True)
     assert f"/plans/{plan_id}" in listing and f"/plans/{other_id}\"" not in listing
     if as_officer:
         assert as_officer.get(f"/plans/{plan_id}").status_code == 200
-        assert as_officer.get(f"/plans/{other_id}").status_code == 403
+        assert as_officer.get(f"/plans/{other_id}").status_code == 404
     assert as_viewer.get(f"/plans/{plan_id}").status_code == 403
     assert as_viewer.get("/plans/").status_code == 403
-    assert as_viewer.get(f"/findings/{finding_id}").status_code == 403
+    assert as_viewer.get(f"/findings/{finding_id}").status_code == 404
     assert as_analyst.get(f"/plans/{other_id}").status_code == 200
     token = csrf_token(as_analyst.get(f"/plans/{plan_id}").get_data(as_text=True))
     assert as_analyst.post(f"/plans/{plan_id}/elements/1/decision",

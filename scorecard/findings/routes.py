@@ -21,7 +21,7 @@ def show(finding_id):
     if finding is None:
         abort(404)
     if not may_see_finding(db.session, current_user, finding):
-        abort(403)
+        abort(404)  # as for a finding that is not there (one of a plan the viewer may not see)
     return render_template("findings/show.html", finding=finding, subject=subject_of(db.session, finding),
                            inputs=inputs_of(db.session, finding), version=finding.rule_version,
                            reproduced=reproduced(db.session, finding))

@@ -71,5 +71,5 @@ def _visible_plan(plan_id: int) -> PerformancePlan:
     if plan is None:
         abort(404)
     if not may_see(db.session, current_user, plan_id):
-        abort(403)
+        abort(404)  # as for a plan that is not there: another leader's plan is not confirmed to exist
     return plan
