@@ -102,6 +102,27 @@ def test_summary_uses_decisions_then_proposals(demo):
         assert view.all_confirmed and view.summary.score == 500 and view.summary.level == 5
 
 
+def test_a_plan_whose_weights_break_opms_rules_gets_no_summary_level(demo):
+    """Weights stored wrong (the importer refuses them; a database edit does not): every element
+    decided still gives no score or level, and the page says why."""
+    with demo.app_context():
+        plan = a_plan(db.session)
+        other = next(e for e in plan.elements if not e.is_results_driven)
+        other.weight -= 5  # the weights now add up to 95
+        db.session.commit()
+        official = user("admin")
+        for e in plan.elements:
+            decide(db.session, e, 5, "exceptional year", official)
+        view = plan_view(db.session, plan)
+        assert view.weight_problems and view.all_confirmed
+        assert (view.summary.score, view.summary.level) == (None, None)
+        plan_id = plan.id
+        client = demo.test_client(user=user("executive"))
+    page = client.get(f"/plans/{plan_id}").get_data(as_text=True)
+    assert "none until the weights follow OPM's rules" in page
+    assert '<th scope="row">Summary level</th><td>—</td>' in page
+
+
 def test_plan_page_shows_proposals_with_why_links_and_takes_decisions(demo):
     with demo.app_context():
         plan = a_plan(db.session)

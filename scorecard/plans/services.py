@@ -2,7 +2,7 @@
 rating (from the rules' findings) with its explanation, the commitments of the C-suite function
 a requirement names, each element's proposal and decision, the summary, and a rating
 official's confirm / override — the proposal and the decision are both kept."""
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Optional
 
 import sqlalchemy as sa
@@ -74,7 +74,10 @@ class PlanView:
 
     @property
     def summary(self):
-        return plan_summary((e.effective, e.element.weight, e.element.is_critical) for e in self.elements)
+        """OPM's summary of the ratings; none while the weights break OPM's rules (a score over
+        weights that do not add up would read as a rating the plan cannot have)."""
+        found = plan_summary((e.effective, e.element.weight, e.element.is_critical) for e in self.elements)
+        return replace(found, score=None, level=None) if self.weight_problems else found
 
     @property
     def all_confirmed(self) -> bool:
