@@ -458,8 +458,9 @@ ALLOWED = {  # route -> roles that get through (DESIGN §6: analysts and admins 
 def test_permission_matrix(demo, client_as, ba, role):
     client = client_as(role)
     token = token_for(client)
-    edit = {**{f"domain_{i}": d for i, d in enumerate(CAPACITY_DOMAINS)}, "csrf_token": token, "version": "0",
-            "score_0": "3"}
+    edit = {**{f"{field}_{i}": d if field == "domain" else ""
+               for i, d in enumerate(CAPACITY_DOMAINS) for field in ("domain", "score", "narrative", "evidence")},
+            "csrf_token": token, "version": "0", "score_0": "3"}  # the whole form, as the page sends it
     requests = {
         "grid": lambda: client.get("/capacity/"),
         "show": lambda: client.get(url(ba, CURRENT)),
