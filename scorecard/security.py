@@ -32,7 +32,7 @@ from flask import abort, current_app, flash, g, redirect, request, session, url_
 from flask_login import current_user, login_user, logout_user
 from flask_wtf import FlaskForm
 from werkzeug.middleware.proxy_fix import ProxyFix
-from wtforms import StringField
+from wtforms import FileField, PasswordField, StringField
 from wtforms.validators import ValidationError
 
 from scorecard.extensions import db, login_manager
@@ -72,7 +72,22 @@ class BaseForm(FlaskForm):
         for name, field in self._fields.items():
             if isinstance(field, StringField):
                 extra[name].append(no_bidi_controls)
-        return super().validate(extra_validators=extra)
+        valid = super().validate(extra_validators=extra)
+        if not valid:
+            self._name_values_sent()
+        return valid
+
+    def _name_values_sent(self) -> None:
+        """Each message of a field that refused a value names the value sent ("Not a valid choice."
+        says which), unless it does already; never a password's, a file's or the CSRF token's."""
+        for field in self._fields.values():
+            sent = field.raw_data[0] if field.errors and field.raw_data else None
+            if not isinstance(sent, str) or not sent.strip() or isinstance(field, (PasswordField, FileField)) \
+                    or field.name == "csrf_token":
+                continue
+            value = shown(sent if len(sent) <= 80 else sent[:80] + "…")
+            field.errors = [message if sent in message or str(value) in message
+                            else f"{message.rstrip('.')}: “{value}” was sent." for message in field.errors]
 
 
 def _refuse_unkept_characters():

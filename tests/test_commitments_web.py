@@ -236,6 +236,9 @@ def test_a_hidden_text_direction_character_is_refused_in_place_and_what_was_type
 
 
 @pytest.mark.parametrize("changes, message", [
+    ({"status": "banana"}, "Not a valid choice: “banana” was sent."),
+    ({"leader_id": "999999"}, "“999999” was sent."),
+    ({"version": "abc"}, "“abc” was sent."),
     ({"version": "9" * 400}, "is not a number this field takes: it is larger than 2,147,483,647"),
     ({"evidence_links": "https://[::1"}, "is not a web link"),
     ({"evidence_links": "https://www.performance.gov:99999/cx"}, "is not a web link"),
