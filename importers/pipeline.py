@@ -136,9 +136,15 @@ def read_with_header(path, sheet: Optional[str] = None, format_name: Optional[st
             passed.append(table.sheet)
             table = read_table(path, sheet=later[0])
             continue
-        if passed:
+        if passed:  # read as if chosen by name, so the reader's notes on the sheets not read are said here
             table.warnings.append(f"Sheet(s) {', '.join(map(repr, passed))} hold no header of a known layout; "
                                   f"sheet {table.sheet!r} was read. Choose a sheet by name to read another.")
+            unread = [name for name in table.sheet_names if name != table.sheet and name not in passed]
+            if unread:
+                table.warnings.append(f"Sheet(s) {', '.join(map(repr, unread))} were not read either; choose one "
+                                      "by name to read it instead.")
+            if table.hidden_sheets:
+                table.warnings.append(f"Hidden sheet(s) {', '.join(map(repr, table.hidden_sheets))} were not read.")
         return table, rows, prefix, fmt, header_index
 
 

@@ -6,7 +6,7 @@ import json
 
 import pytest
 import sqlalchemy as sa
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 
 from importers.errors import ImportFileError
 from importers.pipeline import run_import
@@ -371,6 +371,23 @@ def test_a_cover_sheet_before_the_data_is_passed_over_with_a_note(demo, tmp_path
         result = run_import(db.session, path)
         assert result.status == "imported", (result.message, result.errors)
         assert any("'Read me' hold no header of a known layout; sheet 'Data' was read" in w for w in result.warnings)
+        assert not any("were not read" in w for w in result.warnings), "no other sheet to speak of"
+
+
+def test_sheets_after_the_one_read_past_a_cover_are_named_as_not_read(demo, tmp_path):
+    path = _with_cover(tmp_path / "q1.xlsx", [survey_row()])
+    workbook = load_workbook(path)
+    second = workbook.create_sheet("Data2")
+    second.append(HEADER)
+    second.append(survey_row(channel="web"))
+    hidden = workbook.create_sheet("Old")
+    hidden.sheet_state = "hidden"
+    workbook.save(path)
+    with demo.app_context():
+        result = run_import(db.session, path)
+        assert result.status == "imported" and result.plan.counts["inserted"] == 1
+        assert any("Sheet(s) 'Data2' were not read either" in w for w in result.warnings), result.warnings
+        assert any("Hidden sheet(s) 'Old' were not read." in w for w in result.warnings), result.warnings
 
 
 def test_the_rejected_rows_report_reads_the_sheet_the_import_read(demo, tmp_path):
