@@ -329,6 +329,11 @@ def _sheet_warnings(meta: dict, sheet: Optional[str], scan) -> list[str]:
         notes.append(f"Sheet {chosen!r} has {merged['count']:,} merged cell range(s) over several rows "
                      f"({', '.join(spans)}{more}): a merge's value is in its first row only, so its other rows "
                      "read as empty. Unmerge them and fill in each row.")
+    if scan and scan.hidden_count:
+        more = ", ..." if scan.hidden_count > len(scan.hidden_rows) else ""
+        notes.append(f"Sheet {chosen!r} has {scan.hidden_count:,} hidden row(s) "
+                     f"({', '.join(map(str, scan.hidden_rows))}{more}); they were read like the others. Unhide them "
+                     "to check them, or delete the rows that should not be imported.")
     if scan and scan.uncached_count:
         cells = [m.cell for m in scan.uncached.values()][:5]
         more = ", ..." if scan.uncached_count > len(cells) else ""

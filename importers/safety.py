@@ -254,6 +254,8 @@ _FAR_CELL = re.compile(rb' r="([A-Z]{3,})(\d+)"| r="([A-Z]{1,2})(\d{7,})"')  # b
 _LAST_REF = re.compile(rb' r="([A-Z]*)(\d+)"')
 _FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
 _CELL_END = re.compile(rb"</(?:\w+:)?c>")
+_HIDDEN_ROW = re.compile(rb'<(?:\w+:)?row\s[^>]*?\bhidden="(?:1|true)"[^>]*>')
+_ROW_NUMBER = re.compile(rb'\br="(\d+)"')
 _VALUE = re.compile(rb"<(?:\w+:)?v(?:\s[^>]*)?>[^<]")
 _FORMULA_TEXT = re.compile(rb"<(?:\w+:)?f(?:\s[^>]*)?>([^<]*)<")
 
@@ -318,6 +320,8 @@ class SheetScan:
     has_cells: bool = False
     percent: set = field(default_factory=set)  # (row, col) 0-based of number cells shown as percentages
     percent_count: int = 0
+    hidden_rows: list = field(default_factory=list)  # the first hidden rows' numbers (1-based, as Excel shows)
+    hidden_count: int = 0
 
 
 def scan_sheet(path, sheet: SheetInfo, *, max_cells: int = 50_000_000, recalculates: bool = False,  # noqa: C901 (one pass over a row's or file's steps, kept together so the order of checks reads top to bottom)
@@ -367,6 +371,12 @@ def scan_sheet(path, sheet: SheetInfo, *, max_cells: int = 50_000_000, recalcula
             if styled is not None:
                 for match in styled.finditer(buffer, 0, cut):
                     _percent_cell(match.group(0), scan, keep_percent)
+            if b"hidden=" in buffer:
+                for match in _HIDDEN_ROW.finditer(buffer, 0, cut):
+                    scan.hidden_count += 1
+                    number = _ROW_NUMBER.search(match.group(0))
+                    if number and len(scan.hidden_rows) < 10:
+                        scan.hidden_rows.append(int(number.group(1)))
             buffer = buffer[cut:]
             if not block:
                 return scan

@@ -497,3 +497,15 @@ def test_results_for_a_quarter_that_has_not_begun_are_refused_naming_it(demo, tm
         assert f"has not begun: results can be given up to the current quarter, {current}" in \
             result.errors[0]["message"]
         assert db.session.scalar(sa.select(sa.func.count(Observation.id))) == before
+
+
+def test_hidden_rows_of_a_workbook_are_read_and_named_in_a_note(demo, tmp_path):
+    path = write_xlsx(tmp_path / "hidden.xlsx", HEADER, [survey_row(), survey_row(channel="web")])
+    workbook = load_workbook(path)
+    workbook.active.row_dimensions[3].hidden = True
+    workbook.save(path)
+    with demo.app_context():
+        result = run_import(db.session, path, dry_run=True)
+        assert result.status == "would_import" and result.plan.counts["inserted"] == 2
+        assert any("has 1 hidden row(s) (3); they were read like the others" in w for w in result.warnings), \
+            result.warnings
