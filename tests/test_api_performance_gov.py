@@ -123,6 +123,9 @@ def test_posted_observations_are_one_import_batch_and_can_be_reverted(app, analy
                         headers=_bearer(analyst_token))
     assert typed.status_code == 422
     assert sorted((e["row"], e["column"]) for e in typed.get_json()["errors"]) == [(1, "count_1"), (2, "metric")]
+    twice = client.post(f"{PREFIX}/observations", json=[rows[0], rows[1], rows[0]], headers=_bearer(analyst_token))
+    [duplicate] = twice.get_json()["errors"]
+    assert duplicate["row"] == 3 and duplicate["message"].endswith("as item 1"), "items counted as the array counts"
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Observation)) == 0
 

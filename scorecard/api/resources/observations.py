@@ -2,6 +2,7 @@
 the same import pipeline as a file (one import batch, all or nothing, revertible, rules
 re-evaluated)."""
 import csv
+import re
 import tempfile
 from pathlib import Path
 
@@ -105,7 +106,14 @@ def _cell(value) -> str:
     return str(value)
 
 
+_AS_ROW = re.compile(r"\bas row (\d+)\b")
+
+
 def _item_row(error: dict) -> dict:
-    """An importer error's spreadsheet row as the position of the item in the posted array."""
+    """An importer error's spreadsheet row as the position of the item in the posted array, in its
+    `row` and where its message names another row ("the same ... as row 3": as item 2)."""
     row = error.get("row")
-    return {**error, "row": row - 1 if isinstance(row, int) and row >= 2 else row}
+    message = error.get("message")
+    if isinstance(message, str):
+        message = _AS_ROW.sub(lambda found: f"as item {int(found.group(1)) - 1}", message)
+    return {**error, "row": row - 1 if isinstance(row, int) and row >= 2 else row, "message": message}
