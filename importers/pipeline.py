@@ -279,8 +279,13 @@ def _run_import(session, path, *, filename: Optional[str] = None, format_name: O
         sink.commit(result.plan, batch)
         counts = result.plan.counts
         batch.inserted, batch.updated, batch.unchanged = counts["inserted"], counts["updated"], counts["unchanged"]
-        if result.plan.carried_from:  # read by importers.revert
-            batch.preview = {**(batch.preview or {}), CARRIED_FROM: sorted(result.plan.carried_from)}
+        kept = {}  # read by importers.revert: whose rows it carried, and what it created (the revert keeps it)
+        if result.plan.carried_from:
+            kept[CARRIED_FROM] = sorted(result.plan.carried_from)
+        if any((result.plan.created or {}).values()):
+            kept["created"] = dict(result.plan.created)
+        if kept:
+            batch.preview = {**(batch.preview or {}), **kept}
         batch.rejected, batch.total_rows, batch.progress = 0, seen, seen
         batch.status, batch.committed_at = BatchStatus.committed, utcnow()
         batch.message = _summary(result.plan, "were")

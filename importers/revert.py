@@ -109,7 +109,8 @@ def revert_batch(session, batch_id: int, *, user_id=None) -> dict:  # noqa: C901
         session.rollback()
         raise RevertError(f"batch {batch_id} was reverted (or changed) by someone else meanwhile; nothing was changed")
     session.refresh(batch)
-    summary = {"deleted": deleted, "restored": restored}
+    # The organisations the batch created stay: targets, plans and other batches may name them now.
+    summary = {"deleted": deleted, "restored": restored, "kept": dict((batch.preview or {}).get("created") or {})}
     session.add(AuditEvent(user_id=user_id, action="import.revert", entity_type="import_batch",
                            entity_id=batch_id, after={**summary, "format": batch.format,
                                                       "uploaded_by": batch.user_id}))

@@ -237,3 +237,33 @@ def test_an_id_is_read_exactly_as_its_digits(app, tmp_path):
     with app.app_context():
         assert run_import(db.session, path).status == "imported"
         assert db.session.scalar(sa.select(Program.external_id)) == "pg-program-123456789012345678"
+
+
+def test_a_revert_says_what_the_batch_created_and_keeps_it(app):
+    from importers.revert import revert_batch
+    from scorecard.models import Program
+
+    with app.app_context():
+        result = run_import(db.session, TRUST_CSV)
+        created = result.plan.created
+        assert created["programs"] > 0
+        programs = db.session.scalar(sa.select(sa.func.count()).select_from(Program))
+        summary = revert_batch(db.session, result.batch_id)
+        assert summary["kept"] == created and summary["deleted"] == result.plan.counts["inserted"]
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Program)) == programs
+
+
+def test_the_revert_page_says_the_program_created_is_kept(demo, client_as, tmp_path):
+    from tests.helpers import csrf_token, post, upload
+
+    demo.config["IMPORTS_INLINE"] = True
+    analyst = client_as("analyst")
+    path = _one_row_file(tmp_path / "one.csv", TRUST_CSV, service_id="987654321", service_name="A Brand New Service")
+    batch_id = upload(analyst, path.read_bytes(), name="one.csv")
+    post(analyst, f"/imports/{batch_id}/confirm")
+    with demo.app_context():
+        assert db.session.get(ImportBatch, batch_id).preview["created"]["programs"] == 1
+    token = csrf_token(analyst.get("/imports/").get_data(as_text=True))
+    page = analyst.post(f"/imports/{batch_id}/revert", data={"csrf_token": token},
+                        follow_redirects=True).get_data(as_text=True)
+    assert "1 row(s) removed, 0 restored. The 1 agency, 1 component, 1 program it created are kept" in page

@@ -189,3 +189,4 @@ def test_a_running_batch_shows_its_progress_against_the_known_total_and_a_failed
     assert (state["stage"], state["rows"], state["total"]) == ("validating", 40_000, 120_000)
     page = analyst.get(f"/imports/{failed_id}").get_data(as_text=True)
     assert "detecting" not in page and "Format: <strong>not recognised</strong>" in page
+

@@ -144,8 +144,12 @@ def revert(batch_id):
         flash(str(error), "error")
         return redirect(url_for("imports.history")), 303
     evaluation = EVALUATION_WORDS.get(summary.get("evaluation"), "")
+    one = {"agencies": "agency", "components": "component", "programs": "program"}
+    kept = ", ".join(f"{count} {kind if count != 1 else one.get(kind, kind)}"
+                     for kind, count in summary.get("kept", {}).items() if count)
+    kept = f"The {kept} it created are kept (other data may name them now). " if kept else ""
     flash(f"Batch {batch_id} reverted: {summary['deleted']} row(s) removed, {summary['restored']} restored. "
-          f"{evaluation}".strip(), "success" if summary.get("evaluation") != NOT_QUEUED else "warning")
+          f"{kept}{evaluation}".strip(), "success" if summary.get("evaluation") != NOT_QUEUED else "warning")
     return redirect(url_for("imports.history"))
 
 
