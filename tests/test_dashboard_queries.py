@@ -289,6 +289,35 @@ def test_commitments_that_slipped_or_went_overdue_since_last_quarter(world):
     assert viewer.of(overview.SLIPPED) == [] and viewer.of(overview.WENT_OVERDUE) == []
 
 
+def test_a_commitment_made_this_quarter_slips_from_its_first_status_and_a_due_date_pushed_back_is_a_slip(world):
+    made = commitments(db.session)
+    cfo = made["Slipped"].function
+    S = CommitmentStatus
+    new = Commitment(function=cfo, title="Made in October", status=S.at_risk, reason="Vendor late.", evidence_links=[])
+    new.updates = [CommitmentUpdate(at=_at(date(2026, 10, 11)), status=S.not_started),
+                   CommitmentUpdate(at=_at(date(2026, 11, 2)), status=S.at_risk)]
+    pushed = Commitment(function=cfo, title="Pushed back", status=S.on_track, due_date=date(2027, 3, 31),
+                        evidence_links=[])
+    pushed.updates = [CommitmentUpdate(at=_at(date(2026, 1, 5)), status=S.on_track),
+                      CommitmentUpdate(at=_at(date(2026, 10, 15)), status=S.on_track,
+                                       changes={"due_date": ["2026-12-01", "2027-01-31"]}),
+                      CommitmentUpdate(at=_at(date(2026, 11, 3)), status=S.on_track,
+                                       changes={"due_date": ["2027-01-31", "2027-03-31"]})]
+    earlier = Commitment(function=cfo, title="Brought forward", status=S.on_track, due_date=date(2026, 12, 15),
+                         evidence_links=[])
+    earlier.updates = [CommitmentUpdate(at=_at(date(2026, 1, 5)), status=S.on_track),
+                       CommitmentUpdate(at=_at(date(2026, 10, 15)), status=S.on_track,
+                                        changes={"due_date": ["2027-01-31", "2026-12-15"]})]
+    db.session.add_all([new, pushed, earlier])
+    db.session.commit()
+    changes = overview.changes_since_prior(db.session, Q4, common.ProgramFilter(), EXECUTIVE, TODAY)
+    slipped = changes.of(overview.SLIPPED)
+    assert [(line.subject, line.text) for line in slipped] == [
+        ("CFO: Made in October", "slipped from not started to at risk"),
+        ("CFO: Pushed back", "due date moved from 2026-12-01 to 2027-03-31"),
+        ("CFO: Slipped", "slipped from on track to at risk")], "a date brought forward is no slip"
+
+
 # ------------------------------------------------------------------------------ leaders below 3
 
 def test_leaders_whose_cx_requirements_are_proposed_below_3(world):
