@@ -246,7 +246,7 @@ def _run_import(session, path, *, filename: Optional[str] = None, format_name: O
         progress("planning", seen)
     result.plan = sink.plan()
     counts = result.plan.counts
-    shown = _previewed(batch)
+    shown = None if getattr(sink, "reconciles_edits", False) else _previewed(batch)
     changed = shown is not None and shown != (counts["inserted"], counts["updated"], counts["unchanged"])
     if dry_run or changed:  # a confirm whose plan is no longer the one previewed is previewed again
         inserts = result.plan.inserts

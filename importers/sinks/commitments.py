@@ -40,6 +40,9 @@ WORDS_SHOWN = 300  # characters of one value in a preview or a conflict
 
 class CommitmentSink(TrackedSink):
     permission = "edit_commitment"
+    # A confirm commits whatever the rows now plan: a row saved on the web since the preview is left
+    # out as a named conflict (its version says so), so the plan need not be shown again.
+    reconciles_edits = True
     refused = ("only administrators, officers (their own function's) and leaders (the status of their own) may "
                "import commitments")
 

@@ -611,6 +611,9 @@ class RevertSchema(Schema):
     batch = fields.Nested(ImportBatchSchema)
     deleted = fields.Integer()
     restored = fields.Integer()
+    kept = fields.Dict(keys=fields.String(), values=fields.Integer(), metadata={
+        "description": "The organisations the batch created (agencies, components, programs), which a revert "
+                       "keeps: other data may name them now."})
     evaluation = Text(allow_none=True, metadata={
         "description": "What became of the findings' evaluation: `queued` (in the background), `not_queued` (the "
                        "job service did not answer; the next evaluation catches up), `done`, or null when the "
