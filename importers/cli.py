@@ -93,7 +93,7 @@ def _print_human(payload: dict) -> None:
 @with_appcontext
 def revert_command(batch):
     """Undo an import batch: restore exactly what it replaced."""
-    from importers.revert import RevertError, revert_batch
+    from importers.revert import RevertError, kept_words, revert_batch
     from scorecard.extensions import db
 
     try:
@@ -101,7 +101,8 @@ def revert_command(batch):
     except RevertError as error:
         db.session.rollback()
         raise click.ClickException(str(error)) from error
-    click.echo(f"Reverted batch {batch}: {summary['deleted']} row(s) deleted, {summary['restored']} restored.")
+    click.echo(f"Reverted batch {batch}: {summary['deleted']} row(s) deleted, {summary['restored']} restored. "
+               f"{kept_words(summary)}".rstrip())
 
 
 

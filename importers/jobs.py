@@ -257,7 +257,7 @@ def _finish(app, session, batch) -> None:
 def _preview(result) -> dict:
     plan = result.plan
     return {
-        "changes": result.preview,
+        "changes": result.preview, "plan": plan.fingerprint(),  # the confirm checks it still plans this
         "driver_notes": plan.driver_notes[:1000], "created": plan.created,
         "unknown_columns": result.unknown_columns, "warnings": result.warnings,
     }

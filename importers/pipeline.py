@@ -247,7 +247,7 @@ def _run_import(session, path, *, filename: Optional[str] = None, format_name: O
     result.plan = sink.plan()
     counts = result.plan.counts
     shown = None if getattr(sink, "reconciles_edits", False) else _previewed(batch)
-    changed = shown is not None and shown != (counts["inserted"], counts["updated"], counts["unchanged"])
+    changed = shown is not None and shown[3] != result.plan.fingerprint()
     if dry_run or changed:  # a confirm whose plan is no longer the one previewed is previewed again
         inserts = result.plan.inserts
         first = inserts.earliest(PREVIEW_ROWS) if hasattr(inserts, "earliest") else inserts
@@ -257,10 +257,10 @@ def _run_import(session, path, *, filename: Optional[str] = None, format_name: O
         result.status = "would_import"
         result.message = _summary(result.plan, "would be")
         if changed:
-            result.message = (f"The stored data changed since the preview, which said {shown[0]} inserted, "
-                              f"{shown[1]} updated, {shown[2]} unchanged (another import was confirmed "
-                              "meanwhile); nothing was imported. Now " + result.message
-                              + " Check the new preview and confirm again.")
+            result.message = (f"Rows this import would write were changed by another import confirmed since the "
+                              f"preview (which said {shown[0]} inserted, {shown[1]} updated, {shown[2]} unchanged); "
+                              "nothing was imported. Now " + result.message
+                              + " Check the new preview (its Before values) and confirm again.")
         return result
     if progress:  # before the first write: progress is recorded through another connection
         progress("writing", seen)
@@ -279,13 +279,14 @@ def _run_import(session, path, *, filename: Optional[str] = None, format_name: O
         sink.commit(result.plan, batch)
         counts = result.plan.counts
         batch.inserted, batch.updated, batch.unchanged = counts["inserted"], counts["updated"], counts["unchanged"]
-        kept = {}  # read by importers.revert: whose rows it carried, and what it created (the revert keeps it)
+        # Read by importers.revert: whose rows it carried, and what this commit created (the preview's
+        # figure is replaced: another import may have created those organisations since).
+        kept = {k: v for k, v in (batch.preview or {}).items() if k != "created"}
         if result.plan.carried_from:
             kept[CARRIED_FROM] = sorted(result.plan.carried_from)
         if any((result.plan.created or {}).values()):
             kept["created"] = dict(result.plan.created)
-        if kept:
-            batch.preview = {**(batch.preview or {}), **kept}
+        batch.preview = kept
         batch.rejected, batch.total_rows, batch.progress = 0, seen, seen
         batch.status, batch.committed_at = BatchStatus.committed, utcnow()
         batch.message = _summary(result.plan, "were")
@@ -366,12 +367,12 @@ def _summary(plan: Plan, verb: str) -> str:
     return text + "." + driver_rule_summary(plan.driver_notes)
 
 
-def _previewed(batch: Optional[ImportBatch]) -> Optional[tuple[int, int, int]]:
-    """(inserted, updated, unchanged) the batch's preview showed its user, None when it was not
-    previewed (a command-line import, a direct commit)."""
-    if batch is None or "changes" not in (batch.preview or {}):
+def _previewed(batch: Optional[ImportBatch]) -> Optional[tuple[int, int, int, str]]:
+    """(inserted, updated, unchanged, plan fingerprint) the batch's preview showed its user, None when
+    it was not previewed (a command-line import, a direct commit)."""
+    if batch is None or "plan" not in (batch.preview or {}):
         return None
-    return batch.inserted, batch.updated, batch.unchanged
+    return batch.inserted, batch.updated, batch.unchanged, batch.preview["plan"]
 
 
 def driver_rule_summary(notes: list) -> str:

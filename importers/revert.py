@@ -236,3 +236,13 @@ def _label(row, table_name: str) -> str:
 
 def _plain(value):
     return value.value if isinstance(value, enum.Enum) else value
+
+
+_ONE = {"agencies": "agency", "components": "component", "programs": "program"}
+
+
+def kept_words(summary: dict) -> str:
+    """What a revert kept, in a sentence ('' when it kept nothing): the organisations the batch created."""
+    kept = [f"{count} {kind if count != 1 else _ONE.get(kind, kind)}"
+            for kind, count in (summary.get("kept") or {}).items() if count]
+    return f"What it created is kept, as other data may name it now: {', '.join(kept)}." if kept else ""

@@ -86,13 +86,36 @@ def test_a_confirm_whose_rows_another_import_changed_is_previewed_again(app, ana
     batch = stored(app, first)
     assert batch.status is BatchStatus.previewed, "what was confirmed is no longer what would happen"
     assert (batch.inserted, batch.updated) == (0, 1) and observations(app) == before
-    assert "changed since the preview, which said 1 inserted, 0 updated, 0 unchanged" in batch.message
-    assert "Check the new preview and confirm again." in batch.message
+    assert ("changed by another import confirmed since the preview (which said 1 inserted, 0 updated, 0 unchanged)"
+            in batch.message)
+    assert "Check the new preview (its Before values) and confirm again." in batch.message
     page = analyst.get(f"/imports/{first}").get_data(as_text=True)
-    assert "changed since the preview" in page and "/confirm" in page
+    assert "changed by another import confirmed since the preview" in page and "/confirm" in page
     post(analyst, f"/imports/{first}/confirm")  # confirmed as it now reads: the update
     batch = stored(app, first)
     assert batch.status is BatchStatus.committed and (batch.inserted, batch.updated) == (0, 1)
+
+
+def test_two_imports_updating_the_same_row_do_not_overwrite_each_other_unseen(app, analyst):
+    """Both previews say '1 updated'; the second confirmed would write over the first's values: the
+    counts are the same, the row it would write over is not."""
+    stored_first = upload(analyst, workbook_bytes([HEADER, ROW]), name="base.xlsx")
+    post(analyst, f"/imports/{stored_first}/confirm")
+    mine, theirs = list(ROW), list(ROW)
+    mine[5], mine[-1] = 105, 45
+    theirs[5], theirs[-1] = 110, 50
+    a = upload(analyst, workbook_bytes([HEADER, mine]), name="mine.xlsx")
+    b = upload(analyst, workbook_bytes([HEADER, theirs]), name="theirs.xlsx")
+    assert (stored(app, a).updated, stored(app, b).updated) == (1, 1)
+    post(analyst, f"/imports/{b}/confirm")
+    assert stored(app, b).status is BatchStatus.committed
+    post(analyst, f"/imports/{a}/confirm")
+    batch = stored(app, a)
+    assert batch.status is BatchStatus.previewed and "changed by another import" in batch.message
+    with app.app_context():
+        assert db.session.scalar(sa.select(Observation.n).where(Observation.import_batch_id == b)) == 110
+    post(analyst, f"/imports/{a}/confirm")  # seen, and confirmed again
+    assert stored(app, a).status is BatchStatus.committed
 
 
 def test_nothing_is_left_on_disk_after_commit_cancel_or_failure(app, analyst):

@@ -266,4 +266,28 @@ def test_the_revert_page_says_the_program_created_is_kept(demo, client_as, tmp_p
     token = csrf_token(analyst.get("/imports/").get_data(as_text=True))
     page = analyst.post(f"/imports/{batch_id}/revert", data={"csrf_token": token},
                         follow_redirects=True).get_data(as_text=True)
-    assert "1 row(s) removed, 0 restored. The 1 agency, 1 component, 1 program it created are kept" in page
+    assert ("1 row(s) removed, 0 restored. What it created is kept, as other data may name it now: 1 agency, "
+            "1 component, 1 program." in page)
+
+
+def test_a_batch_that_created_nothing_in_the_end_keeps_nothing_on_revert(demo, client_as, tmp_path):
+    """Two previews of the same new service: the one confirmed first creates it; reverting the other
+    does not claim to keep it."""
+    from tests.helpers import csrf_token, post, upload
+
+    demo.config["IMPORTS_INLINE"] = True
+    analyst = client_as("analyst")
+    web = _one_row_file(tmp_path / "web.csv", TRUST_CSV, service_id="987654322", service_name="Another New Service",
+                        channel="web")
+    phone = _one_row_file(tmp_path / "phone.csv", TRUST_CSV, service_id="987654322",
+                          service_name="Another New Service", channel="phone")
+    a, b = upload(analyst, web.read_bytes(), name="web.csv"), upload(analyst, phone.read_bytes(), name="phone.csv")
+    post(analyst, f"/imports/{b}/confirm")
+    post(analyst, f"/imports/{a}/confirm")
+    with demo.app_context():
+        assert db.session.get(ImportBatch, a).status.value == "committed"
+        assert "created" not in db.session.get(ImportBatch, a).preview
+    token = csrf_token(analyst.get("/imports/").get_data(as_text=True))
+    page = analyst.post(f"/imports/{a}/revert", data={"csrf_token": token}, follow_redirects=True).get_data(
+        as_text=True)
+    assert "1 row(s) removed, 0 restored." in page and "What it created is kept" not in page

@@ -1,4 +1,5 @@
 """The plan a sink makes against the database, shared by every sink."""
+import hashlib
 from dataclasses import dataclass, field
 
 CARRIED_FROM = "carried_from"  # the key of a batch's preview holding its plan's `carried_from`
@@ -32,6 +33,16 @@ class Plan:
     @property
     def counts(self) -> dict:
         return {"inserted": len(self.inserts), "updated": len(self.updates), "unchanged": self.unchanged}
+
+    def fingerprint(self) -> str:
+        """A digest of what the plan would write over: its counts and each update's stored row as it
+        is now. Another import confirmed meanwhile changes it (a row it inserted turns an insert into an
+        update; a row it updated changes an update's before-values), so a confirm can tell that the
+        plan it would carry out is not the one previewed."""
+        digest = hashlib.sha256(repr(sorted(self.counts.items())).encode())
+        for change in sorted(self.updates, key=lambda c: repr(c.key)):
+            digest.update(repr((change.key, sorted((change.before or {}).items()))).encode())
+        return digest.hexdigest()
 
 
 @dataclass

@@ -10,7 +10,7 @@ from flask_login import current_user
 from importers import access, jobs
 from importers.error_report import error_report
 from importers.formats.registry import FORMATS
-from importers.revert import RevertError, revert_batch
+from importers.revert import RevertError, kept_words, revert_batch
 from importers.templates import write_template
 from importers.web import bp
 from importers.web.forms import ConfirmForm, UploadForm
@@ -144,10 +144,8 @@ def revert(batch_id):
         flash(str(error), "error")
         return redirect(url_for("imports.history")), 303
     evaluation = EVALUATION_WORDS.get(summary.get("evaluation"), "")
-    one = {"agencies": "agency", "components": "component", "programs": "program"}
-    kept = ", ".join(f"{count} {kind if count != 1 else one.get(kind, kind)}"
-                     for kind, count in summary.get("kept", {}).items() if count)
-    kept = f"The {kept} it created are kept (other data may name them now). " if kept else ""
+    kept = kept_words(summary)
+    kept = f"{kept} " if kept else ""
     flash(f"Batch {batch_id} reverted: {summary['deleted']} row(s) removed, {summary['restored']} restored. "
           f"{kept}{evaluation}".strip(), "success" if summary.get("evaluation") != NOT_QUEUED else "warning")
     return redirect(url_for("imports.history"))
