@@ -96,6 +96,15 @@ def test_decided_plans_have_their_summary_level_and_overrides(world):
     assert found.levels()[3] == 1 and found.levels()["none"] == 0 and found.proposals()[2] == 1
 
 
+def test_a_plan_whose_weights_break_opms_rules_has_no_level_here_as_on_its_page(world):
+    director = world["plans"]["director-2026"]
+    director.elements[0].weight -= 5  # the weights add up to 95
+    decide(db.session, director, [4, 4, 3, 4, 3])
+    [plan] = queries.leaders(db.session, 2026).plans
+    assert plan.decided and (plan.summary.score, plan.level) == (None, None)
+    assert queries.leaders(db.session, 2026).levels()["none"] == 1
+
+
 def test_a_critical_element_decided_at_1_settles_the_level(world):
     decide(db.session, world["plans"]["head"], [1])
     head = next(p for p in queries.leaders(db.session).plans if p.leader == "Zoe Head")

@@ -27,7 +27,7 @@ from scorecard.models import (
     PlanRequirement,
 )
 from scorecard.plans.services import requirement_ratings
-from scorecard.ratings import element_rating, plan_summary
+from scorecard.ratings import element_rating, plan_summary, validate_weights
 
 AT_RISK_BELOW = 3  # a proposal below Fully Successful puts the element at risk
 NONE_YET = "none"  # a plan not yet decided, or a CX element not yet proposed
@@ -64,6 +64,7 @@ class ElementRatings:
     proposed: Optional[int]
     decided: Optional[int]
     requirements: list[RequirementRating] = field(default_factory=list)  # the CX ones
+    is_results_driven: bool = False
 
     @property
     def at_risk(self) -> bool:
@@ -124,8 +125,10 @@ class LeaderPlan:
     @cached_property
     def summary(self):
         """OPM's summary (scorecard.ratings) of the decided ratings: a score and level once every
-        element is decided (a critical element decided at 1 settles the level at 1 already)."""
-        return plan_summary((e.decided, e.weight, e.is_critical) for e in self.elements)
+        element is decided (a critical element decided at 1 settles the level at 1 already); none
+        while the weights break OPM's rules, as the plan's page says."""
+        found = plan_summary((e.decided, e.weight, e.is_critical) for e in self.elements)
+        return replace(found, score=None, level=None) if validate_weights(self.elements) else found
 
     @property
     def level(self) -> Optional[int]:
@@ -232,7 +235,8 @@ def leaders(session, fiscal_year: Optional[int] = None, chosen: LeaderFilter = E
     if not plans:
         return found
     elements = session.execute(
-        sa.select(PlanElement.id, PlanElement.plan_id, PlanElement.name, PlanElement.weight, PlanElement.is_critical)
+        sa.select(PlanElement.id, PlanElement.plan_id, PlanElement.name, PlanElement.weight, PlanElement.is_critical,
+                  PlanElement.is_results_driven)
         .where(PlanElement.plan_id.in_(plan_ids))
         .order_by(PlanElement.plan_id, PlanElement.position, PlanElement.id)).all()
     # The CX requirements only: an element's proposal is read from them (the others are never rated).
@@ -247,12 +251,13 @@ def leaders(session, fiscal_year: Optional[int] = None, chosen: LeaderFilter = E
     ratings = requirement_ratings(session, [r for rows in requirements.values() for r, _text in rows])
     unrated = (None, None)
     decisions = _decisions(session, plan_ids)
-    for element_id, plan_id, name, weight, critical in elements:
+    for element_id, plan_id, name, weight, critical, results_driven in elements:
         rows = requirements.get(element_id)
         rated = [RequirementRating(r, text, *ratings.get(r, unrated)) for r, text in rows] if rows else []
         proposed = element_rating([r.proposed for r in rated], methods[plan_id].value) if rated else None
         plans[plan_id].elements.append(ElementRatings(
-            element_id, name, weight, critical, bool(rated), proposed, decisions.get(element_id), rated))
+            element_id, name, weight, critical, bool(rated), proposed, decisions.get(element_id), rated,
+            results_driven))
 
     def order(plan: LeaderPlan) -> tuple:
         lowest = plan.lowest
