@@ -296,25 +296,33 @@ def test_a_commitment_made_this_quarter_slips_from_its_first_status_and_a_due_da
     new = Commitment(function=cfo, title="Made in October", status=S.at_risk, reason="Vendor late.", evidence_links=[])
     new.updates = [CommitmentUpdate(at=_at(date(2026, 10, 11)), status=S.not_started),
                    CommitmentUpdate(at=_at(date(2026, 11, 2)), status=S.at_risk)]
-    pushed = Commitment(function=cfo, title="Pushed back", status=S.on_track, due_date=date(2027, 3, 31),
-                        evidence_links=[])
+    pushed = Commitment(function=cfo, title="Pushed back", status=S.at_risk, due_date=date(2027, 3, 31),
+                        reason="Budget moved.", evidence_links=[])
     pushed.updates = [CommitmentUpdate(at=_at(date(2026, 1, 5)), status=S.on_track),
                       CommitmentUpdate(at=_at(date(2026, 10, 15)), status=S.on_track,
                                        changes={"due_date": ["2026-12-01", "2027-01-31"]}),
-                      CommitmentUpdate(at=_at(date(2026, 11, 3)), status=S.on_track,
+                      CommitmentUpdate(at=_at(date(2026, 11, 3)), status=S.at_risk,
                                        changes={"due_date": ["2027-01-31", "2027-03-31"]})]
     earlier = Commitment(function=cfo, title="Brought forward", status=S.on_track, due_date=date(2026, 12, 15),
                          evidence_links=[])
     earlier.updates = [CommitmentUpdate(at=_at(date(2026, 1, 5)), status=S.on_track),
                        CommitmentUpdate(at=_at(date(2026, 10, 15)), status=S.on_track,
                                         changes={"due_date": ["2027-01-31", "2026-12-15"]})]
-    db.session.add_all([new, pushed, earlier])
+    cleared = Commitment(function=cfo, title="Cleared then set earlier", status=S.at_risk, reason="Vendor late.",
+                         due_date=date(2027, 1, 15), evidence_links=[])
+    cleared.updates = [CommitmentUpdate(at=_at(date(2026, 1, 5)), status=S.on_track),
+                       CommitmentUpdate(at=_at(date(2026, 10, 20)), status=S.at_risk,
+                                        changes={"due_date": ["2027-03-29", None]}),
+                       CommitmentUpdate(at=_at(date(2026, 11, 5)), status=S.at_risk,
+                                        changes={"due_date": [None, "2027-01-15"]})]
+    db.session.add_all([new, pushed, earlier, cleared])
     db.session.commit()
     changes = overview.changes_since_prior(db.session, Q4, common.ProgramFilter(), EXECUTIVE, TODAY)
     slipped = changes.of(overview.SLIPPED)
     assert [(line.subject, line.text) for line in slipped] == [
+        ("CFO: Cleared then set earlier", "slipped from on track to at risk"),  # one line, its date brought forward
         ("CFO: Made in October", "slipped from not started to at risk"),
-        ("CFO: Pushed back", "due date moved from 2026-12-01 to 2027-03-31"),
+        ("CFO: Pushed back", "slipped from on track to at risk; due date moved from 2026-12-01 to 2027-03-31"),
         ("CFO: Slipped", "slipped from on track to at risk")], "a date brought forward is no slip"
 
 

@@ -395,20 +395,21 @@ def _commitment_changes(session, scope: Scope, since: date, as_of: date) -> list
         else:  # a commitment made since the quarter closed slips from the status it was made with
             entry.setdefault("first", status)
             moved = (changes or {}).get("due_date")
-            if isinstance(moved, list) and len(moved) == 2 and moved[0]:
+            if isinstance(moved, list) and len(moved) == 2:  # from the first move's old date to the last's new
                 due_moved.setdefault(commitment_id, [moved[0], moved[1]])[1] = moved[1]
     lines = []
     for commitment in sorted(commitments.values(), key=lambda c: (c.function.code, c.title)):
         subject = f"{commitment.function.code}: {commitment.title}"
         seen = status_at.get(commitment.id, {})
         then, now = seen.get("then", seen.get("first")), seen.get("now")
+        slips = []  # one line per commitment, however it slipped
         if then is not None and now is not None and SLIP_RANK.get(now, -1) > SLIP_RANK.get(then, 99):
-            lines.append(ChangeLine(SLIPPED, subject, f"slipped from {then.value.replace('_', ' ')} to "
-                                    f"{now.value.replace('_', ' ')}", links.commitment(commitment.id)))
+            slips.append(f"slipped from {then.value.replace('_', ' ')} to {now.value.replace('_', ' ')}")
         was, became = due_moved.get(commitment.id, (None, None))
         if was and (became is None or became > was):  # ISO dates: later sorts later
-            lines.append(ChangeLine(SLIPPED, subject, f"due date moved from {was} to {became}" if became else
-                                    f"due date {was} removed", links.commitment(commitment.id)))
+            slips.append(f"due date moved from {was} to {became}" if became else f"due date {was} removed")
+        if slips:
+            lines.append(ChangeLine(SLIPPED, subject, "; ".join(slips), links.commitment(commitment.id)))
         due = commitment.due_date
         if due is not None and since <= due < as_of and commitment.status not in CLOSED:
             lines.append(ChangeLine(WENT_OVERDUE, subject, f"went overdue: due {due.isoformat()}, status "
