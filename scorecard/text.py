@@ -77,7 +77,13 @@ def words(code: str) -> str:
     return "a NUL character (U+0000)" if code == "U+0000" else f"an unpaired surrogate ({code}), not a character"
 
 
+# Letters and symbols that draw nothing: the Hangul fillers and the blank braille pattern.
+_FILLERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
+
+
 def blank(value: Optional[str]) -> bool:
-    """Whether a text shows nothing: empty, or only spaces and invisible format characters (a
-    zero-width space, a word joiner, a soft hyphen...). A reason a rule requires must show something."""
-    return not value or all(c.isspace() or unicodedata.category(c) == "Cf" for c in value)
+    """Whether a text shows nothing: empty, or only spaces, invisible format characters (a zero-width
+    space, a word joiner, a soft hyphen...), combining marks with nothing to combine with (a
+    variation selector, the grapheme joiner) and fillers. A reason a rule requires must show something."""
+    return not value or all(c.isspace() or c in _FILLERS or unicodedata.category(c) in ("Cf", "Mn", "Me")
+                            for c in value)

@@ -470,7 +470,7 @@ def test_a_reason_that_shows_nothing_is_no_reason(demo):
     officer = signed_in(demo, CFO_OFFICER)
     with demo.app_context():
         cid = cfo_open_commitment().id
-    for invisible in ("\u00a0\u200b", "\u200b", " \u2060\ufeff "):
+    for invisible in ("\u00a0\u200b", "\u200b", " \u2060\ufeff ", "\u3164", "\u2800", "\ufe0f\u034f", "\u115f\uffa0"):
         refused = submit(officer, f"/commitments/{cid}/edit", status="at_risk", reason=invisible)
         assert refused.status_code == 400 and "needs a reason" in html.unescape(refused.get_data(as_text=True))
         dropped = submit(officer, f"/commitments/{cid}/drop", form_id="drop-form", reason=invisible)

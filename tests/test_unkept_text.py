@@ -80,3 +80,13 @@ def test_an_imported_cell_holding_a_nul_is_named_at_the_preview(demo, tmp_path):
         assert result.status == "rejected"
         [error] = result.errors
         assert (error["row"], error["column"]) == (2, "notes") and "NUL character" in error["message"]
+
+
+def test_a_text_that_shows_nothing_is_blank_and_one_that_shows_something_is_not():
+    from scorecard.text import blank
+
+    for shows_nothing in (None, "", "   ", "\u200b", "\u00a0\u2060\ufeff", "\u3164", "\u2800", "\ufe0f\u034f",
+                          "\u00ad"):
+        assert blank(shows_nothing), repr(shows_nothing)
+    for shows_something in ("a", " x ", "e\u0301", "\u200bok", "5", "—", "日本"):
+        assert not blank(shows_something), repr(shows_something)
