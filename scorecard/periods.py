@@ -195,3 +195,14 @@ def period_range(first, last) -> list[Period]:
 def latest_complete_period(today: date | None = None) -> Period:
     """The last quarter that has fully ended: the one before the quarter containing `today`."""
     return Period.from_date(today or date.today()).prev()
+
+
+def reported_period(value, today: date | None = None) -> Period:
+    """The quarter results are given for: `value` read as parse_period reads it, refused (PeriodError)
+    when it has not begun (results are given for a quarter from its first day on; a later one would
+    become every dashboard's latest quarter, with nothing in it)."""
+    period = parse_period(value)
+    current = Period.from_date(today or date.today())
+    if period > current:
+        raise PeriodError(f"{period} has not begun: results can be given up to the current quarter, {current}")
+    return period

@@ -2,6 +2,7 @@
 (xlsx): aggregated into observations of the program and period chosen at upload."""
 import csv
 import json
+from datetime import date
 from unittest.mock import ANY
 
 import pytest
@@ -21,6 +22,7 @@ from scorecard.models import (
     Observation,
     Program,
 )
+from scorecard.periods import Period
 from tests.helpers import post, upload, write_xlsx
 
 ASPECTS = ("effectiveness", "ease", "efficiency", "transparency", "humanity", "employee", "other")
@@ -160,6 +162,8 @@ def test_program_and_period_are_required_and_checked(org, tmp_path, runner):
         ({"program": "Benefits Cal Center", "period": "FY2025-Q2"}, "'benefits call center'"),
         ({"program": "Help Desk", "period": "FY2025-Q2"}, "BA-HELP (Benefits Administration), PTS-HELP"),
         ({"program": "Benefits Call Center", "period": "FY2025-Q5"}, "'FY2025-Q5'"),
+        ({"program": "Benefits Call Center", "period": str(Period.from_date(date.today()).next())},
+         "has not begun: results can be given up to the current quarter"),  # once, for the file
     ]
     with org.app_context():
         for options, named in cases:

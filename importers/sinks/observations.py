@@ -3,7 +3,6 @@ insert/update/unchanged by natural key, and commit with the values replaced."""
 import heapq
 import math
 from collections.abc import Mapping, Sequence
-from datetime import date
 from itertools import repeat
 from operator import itemgetter, mul, truediv
 from typing import Optional
@@ -16,7 +15,7 @@ from importers.sinks.base import Change, Plan, SinkError
 from scorecard.a11 import ensure_standard_metrics
 from scorecard.bulk import bulk_inserter
 from scorecard.models import ImportRowChange, MetricKind, Observation, subject_key
-from scorecard.periods import Period, PeriodError, parse_period
+from scorecard.periods import PeriodError, reported_period
 
 COMPARED = ("value", "n", "count_1", "count_2", "count_3", "count_4", "count_5", "question_text", "notes")
 FIELDS = ("metric_id", "agency_id", "component_id", "program_id", "function_id", "subject_key", "period", "channel",
@@ -69,13 +68,8 @@ class ObservationSink:
         try:
             return self._periods[raw]
         except KeyError:
-            current = Period.from_date(date.today())
             try:
-                period = parse_period(raw)
-                value = str(period)
-                if period > current:
-                    value = PeriodError(f"{value} has not begun: results can be given up to the current "
-                                        f"quarter, {current}")
+                value = str(reported_period(raw))
             except PeriodError as error:
                 value = error
             self._periods[raw] = value

@@ -27,7 +27,7 @@ from importers.resolve import Unknown
 from importers.sinks.base import SinkError
 from importers.sinks.observations import ObservationSink
 from scorecard.a11 import v2_metric_code
-from scorecard.periods import PeriodError, parse_period
+from scorecard.periods import PeriodError, reported_period
 
 TOUCHPOINT = "Touchpoints A-11 v2"
 QUESTION_1_METRIC = "trust"
@@ -85,9 +85,9 @@ class TouchpointsSink:
     @staticmethod
     def _period(raw) -> str:
         try:
-            return str(parse_period(raw))
+            return str(reported_period(raw))
         except PeriodError as error:
-            raise ImportFileError(f"the period {raw!r} chosen at upload is not a fiscal quarter: {error}") from error
+            raise ImportFileError(f"the period {raw!r} chosen at upload cannot be given: {error}") from error
 
     # -- rows -----------------------------------------------------------------------------------
     def add(self, row: int, record: dict) -> None:
