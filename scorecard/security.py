@@ -38,7 +38,7 @@ from wtforms.validators import ValidationError
 from scorecard.extensions import db, login_manager
 from scorecard.models import AuditEvent, User
 from scorecard.permissions import can
-from scorecard.text import bidi_problem, shown, unkept_character, unkept_field, words
+from scorecard.text import BIDI_CONTROLS, bidi_problem, shown, unkept_character, unkept_field, words
 
 PUBLIC_ENDPOINTS = frozenset({"auth.login", "static", "main.healthz"})
 
@@ -81,12 +81,16 @@ class BaseForm(FlaskForm):
         """Each message of a field that refused a value names the value sent ("Not a valid choice."
         says which), unless it does already; never a password's, a file's or the CSRF token's."""
         for field in self._fields.values():
-            sent = field.raw_data[0] if field.errors and field.raw_data else None
+            # One value only: a multiple choice names the refused one itself, if any.
+            sent = field.raw_data[0] if field.errors and field.raw_data and len(field.raw_data) == 1 else None
             if not isinstance(sent, str) or not sent.strip() or isinstance(field, (PasswordField, FileField)) \
                     or field.name == "csrf_token":
                 continue
-            value = shown(sent if len(sent) <= 80 else sent[:80] + "…")
-            field.errors = [message if sent in message or str(value) in message
+            # Quoted as the messages quote: no character kept out of text, no direction control acting on the page.
+            text = sent if len(sent) <= 80 else sent[:80] + "…"
+            value = BIDI_CONTROLS.sub(lambda c: f"\\u{ord(c.group()):04x}", shown(text))
+            named = (f"'{sent}'", f"“{sent}”", f'"{sent}"', repr(sent))
+            field.errors = [message if any(quoted in message for quoted in named)
                             else f"{message.rstrip('.')}: “{value}” was sent." for message in field.errors]
 
 

@@ -229,6 +229,7 @@ def test_a_hidden_text_direction_character_is_refused_in_place_and_what_was_type
     assert refused.status_code == 400 and "Nothing was saved" in page
     assert "contains a hidden text-direction character (U+202E)" in page
     assert typed in page and "A long note the officer wrote." in page, "what was typed is kept in the form"
+    assert page.count("\u202e") == 1 and "see \\u202etxt.exe” was sent" in page, "quoted in the message as an escape"
     with demo.app_context():
         assert db.session.get(Commitment, cid).version == version
     fixed = submit(officer, url, page=page, reason=typed.replace("\u202e", ""))
@@ -237,6 +238,7 @@ def test_a_hidden_text_direction_character_is_refused_in_place_and_what_was_type
 
 @pytest.mark.parametrize("changes, message", [
     ({"status": "banana"}, "Not a valid choice: “banana” was sent."),
+    ({"status": "a"}, "Not a valid choice: “a” was sent."),  # a short value is named too
     ({"leader_id": "999999"}, "“999999” was sent."),
     ({"version": "abc"}, "“abc” was sent."),
     ({"version": "9" * 400}, "is not a number this field takes: it is larger than 2,147,483,647"),
