@@ -496,7 +496,8 @@ def test_a_dropped_or_complete_commitment_is_taken_back_up_by_an_officer_with_a_
     assert refused.status_code == 400 and "only the function's officers and administrators take a commitment" in page
     silent = submit(officer, f"/commitments/{cid}/edit", status="on_track")
     assert silent.status_code == 400
-    assert "moving a dropped commitment back to on track needs a new reason" in html.unescape(
+    assert "moving a dropped commitment to on track needs a new reason: say why it is on track now (the reason on " \
+           "file was given when it was dropped)" in html.unescape(
         silent.get_data(as_text=True))
     with demo.app_context():
         assert db.session.get(Commitment, cid).status is CommitmentStatus.dropped
@@ -504,7 +505,7 @@ def test_a_dropped_or_complete_commitment_is_taken_back_up_by_an_officer_with_a_
                   reason="The annual plan was withdrawn; this stands again.").status_code == 303
     assert submit(officer, f"/commitments/{cid}/edit", status="complete").status_code == 303
     reopened = submit(officer, f"/commitments/{cid}/edit", status="not_started")
-    assert reopened.status_code == 400 and "moving a complete commitment back to not started needs a new reason" \
+    assert reopened.status_code == 400 and "moving a complete commitment to not started needs a new reason" \
         in html.unescape(reopened.get_data(as_text=True))
 
 

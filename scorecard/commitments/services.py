@@ -728,8 +728,8 @@ def _reason_problem(state: dict, changed: set, current: Optional[Commitment]) ->
         return "dropping a commitment needs a reason: say why it is dropped"
     if "status" in changed and current.status in CLOSED and status is not current.status:
         was = STATUS_LABELS[current.status].lower()
-        return (f"moving a {was} commitment back to {label} needs a new reason: say why it is {label} again "
-                "(the reason on file was given when it was " + was + ")")
+        return (f"moving a {was} commitment to {label} needs a new reason: say why it is {label} now"
+                + (f" (the reason on file was given when it was {was})" if current.reason else ""))
     if "status" in changed and status.needs_reason and status is not current.status:
         return (f"moving the commitment from {STATUS_LABELS[current.status].lower()} to {label} needs a new reason: "
                 f"say why it is {label} (the reason on file was given for an earlier update)")
