@@ -118,7 +118,10 @@ def upload(form):
 
 
 @blp.route("/imports/<int(max=2147483647):batch_id>/confirm", methods=["POST"])
-@blp.response(200, s.ImportBatchSchema, description="Committed, or failed (the message says why).")
+@blp.response(200, s.ImportBatchSchema, description="Committed; or failed (the message says why); or `previewed` "
+                                                     "again, nothing written: another import changed the rows it "
+                                                     "would write since the preview (the message says so; read the "
+                                                     "new preview and confirm again).")
 @blp.alt_response(202, schema=s.ImportBatchSchema, success=True, description="Still being written; follow "
                                                                              "GET /imports/{batch_id}.")
 @blp.alt_response(409, description="Only a previewed batch can be confirmed.", **CONFLICT)
