@@ -106,7 +106,7 @@ def _cell(value) -> str:
     return str(value)
 
 
-_AS_ROW = re.compile(r"\bas row (\d+)\b")
+_AS_ROW = re.compile(r" as row (\d+)$")  # the importer's own ending ("... as row 3"), never a value quoted before it
 
 
 def _item_row(error: dict) -> dict:
@@ -115,5 +115,5 @@ def _item_row(error: dict) -> dict:
     row = error.get("row")
     message = error.get("message")
     if isinstance(message, str):
-        message = _AS_ROW.sub(lambda found: f"as item {int(found.group(1)) - 1}", message)
+        message = _AS_ROW.sub(lambda found: f" as item {int(found.group(1)) - 1}", message)
     return {**error, "row": row - 1 if isinstance(row, int) and row >= 2 else row, "message": message}
