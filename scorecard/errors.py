@@ -52,6 +52,8 @@ def _too_large() -> str:
 
     limit = current_app.config.get("MAX_CONTENT_LENGTH")
     size = f"{limit / (1024 * 1024):g} MB" if limit else "the server's limit"
+    if not request.path.startswith("/imports"):
+        return f"A request may be at most {size}; nothing was received or changed."
     return (f"Uploads may be at most {size}; nothing was received or changed. Split the file (by quarter or by "
             "component) or save it as .xlsx or .csv without unused sheets, and upload the parts from Imports ▸ "
             "Upload.")

@@ -184,9 +184,9 @@ def test_a_running_batch_shows_its_progress_against_the_known_total_and_a_failed
         running_id, failed_id = running.id, failed.id
     page = analyst.get(f"/imports/{running_id}").get_data(as_text=True)
     assert re.search(r'<progress id="progress-bar" max="120000" value="40000">', page), "a bar that moves"
-    assert "40000</span> rows of 120,000" in page and 'aria-live="polite"' in page
+    assert "40,000</span> rows of 120,000" in page and 'aria-live="polite"' in page
     state = analyst.get(f"/imports/{running_id}/status").get_json()
     assert (state["stage"], state["rows"], state["total"]) == ("validating", 40_000, 120_000)
     page = analyst.get(f"/imports/{failed_id}").get_data(as_text=True)
-    assert "detecting" not in page and "Format: <strong>not recognised</strong>" in page
+    assert "detecting" not in page and "Format: <strong>unknown</strong>" in page
 
