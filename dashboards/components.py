@@ -81,6 +81,11 @@ def tile(title: str, children, *, tile_id: Optional[str] = None, footer=None) ->
 
 ALL = "all"  # the value of a filter's "everything" choice
 
+# Every chart's settings: no Plotly logo, and no way to send the chart's data anywhere (Plotly's "Share
+# chart" / "Edit in Chart Studio" upload it to plotly.com): what the pages show stays on the agency's server.
+GRAPH_CONFIG = {"displaylogo": False, "showSendToCloud": False, "showEditInChartStudio": False, "showLink": False,
+                "plotlyServerURL": "", "modeBarButtonsToRemove": ["sendDataToCloud", "editInChartStudio"]}
+
 
 def choices(pairs, everything: str) -> list[dict]:
     """A filter's options: `everything` (value ALL) first, then each (id, name) pair, its id as text."""

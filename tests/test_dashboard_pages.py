@@ -173,6 +173,22 @@ def test_leaving_the_page_changes_no_filter(executive):
     assert response.status_code == 204 or not response.get_json()["response"], "no update"
 
 
+@pytest.mark.parametrize("path", ["/dashboards/heatmap", "/dashboards/leaders", "/dashboards/capacity",
+                                  "/dashboards/life-experiences", "/dashboards/compliance", "/dashboards/functions",
+                                  "/dashboards/function", "/dashboards/program"])
+def test_no_chart_offers_to_send_its_data_to_plotly(executive, path):
+    """Plotly's "Share chart" and "Edit in Chart Studio" upload a chart's data to plotly.com."""
+    routed = answer(executive, body("_pages_content.children", {"_pages_location.pathname": path,
+                                                                "_pages_location.search": ""},
+                                    "_pages_location.pathname"))
+    graphs = [n["props"] for n in walk(routed["_pages_content"]["children"]) if n["type"] == "Graph"]
+    assert graphs or path in ("/dashboards/function", "/dashboards/program"), "the page draws a chart"
+    for graph in graphs:
+        config = graph.get("config") or {}
+        assert config.get("showSendToCloud") is False and config.get("showEditInChartStudio") is False, graph["id"]
+        assert config.get("plotlyServerURL") == "" and "sendDataToCloud" in config.get("modeBarButtonsToRemove", [])
+
+
 def test_a_link_with_filters_opens_the_page_with_them(executive):
     routed = answer(executive, body("_pages_content.children", {
         "_pages_location.pathname": "/dashboards/heatmap", "_pages_location.search": "?period=FY25+Q3&sort=name"},

@@ -43,7 +43,7 @@ def layout(**query):
         html.Div([components.filter_control("capacity-year", "Fiscal year", years, values["year"], searchable=False)],
                  className="dash-filters", role="group", **{"aria-label": "Filters"}),
         html.P(id="capacity-summary", className="dash-lede", role="status"),
-        dcc.Loading(dcc.Graph(id="capacity-graph", config={"displaylogo": False}, className="dash-graph"), type="dot"),
+        dcc.Loading(dcc.Graph(id="capacity-graph", config=components.GRAPH_CONFIG, className="dash-graph"), type="dot"),
         components.table_panel("capacity-table", summary="Show the domain scores as a table, with downloads"),
         html.Section([
             html.H2("Components", id="capacity-components-heading"),

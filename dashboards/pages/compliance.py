@@ -84,7 +84,7 @@ def layout(**query):
         ], className="dash-section compliance-grid", **{"aria-labelledby": "compliance-grid-heading"}),
         html.Section([
             html.H2("Reported of designated, per quarter", id="compliance-quarters-heading"),
-            dcc.Loading(dcc.Graph(id="compliance-graph", config={"displaylogo": False}), type="dot"),
+            dcc.Loading(dcc.Graph(id="compliance-graph", config=components.GRAPH_CONFIG), type="dot"),
             components.table_panel("compliance-quarters-table",
                                    summary="Show each quarter's counts as a table, with downloads"),
         ], className="dash-section", **{"aria-labelledby": "compliance-quarters-heading"}),

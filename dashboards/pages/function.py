@@ -221,7 +221,7 @@ def body(found: queries.Functions, row: Optional[queries.FunctionSummary], code:
         html.Section([
             html.H2("Own metrics against their targets", id="function-metrics-heading"),
             *([dcc.Graph(id="function-metrics-graph", figure=metrics_figure(row.metrics, row.code),
-                         config={"displaylogo": False}, className="dash-graph"),
+                         config=components.GRAPH_CONFIG, className="dash-graph"),
                components.table_panel("function-metrics-table", summary="Show the metrics as a table, with downloads",
                                       children=components.data_table(metrics_table(row)))] if row.metrics else
               [html.P(f"The {row.code} reports no metrics of its own.", className="dash-empty")]),

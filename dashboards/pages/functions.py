@@ -104,7 +104,7 @@ def layout(**_query):
                  "function's own metrics against their targets, and the CX rating the rules propose for its head "
                  "(from the function's commitments and metrics). Select a function to see its commitments."),
         html.P(summary(found), className="dash-lede", role="status", id="functions-summary"),
-        dcc.Graph(id="functions-graph", figure=commitments_figure(found), config={"displaylogo": False},
+        dcc.Graph(id="functions-graph", figure=commitments_figure(found), config=components.GRAPH_CONFIG,
                   className="dash-graph"),
         components.table_panel("functions-table", summary="The functions as a table, with downloads", open=True,
                                children=components.data_table(functions_table(found))),

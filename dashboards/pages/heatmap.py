@@ -69,7 +69,7 @@ def layout(**query):
                                       searchable=False),
         ], className="dash-filters", role="group", **{"aria-label": "Filters"}),
         html.P(id="heatmap-summary", className="dash-lede", role="status"),
-        dcc.Loading(dcc.Graph(id="heatmap-graph", config={"displaylogo": False}), type="dot"),
+        dcc.Loading(dcc.Graph(id="heatmap-graph", config=components.GRAPH_CONFIG), type="dot"),
         components.table_panel("heatmap-table", summary="Show the heatmap as a table, with downloads", lazy=True),
         html.Div(id="heatmap-open", hidden=True),
     ])

@@ -46,7 +46,7 @@ def layout(**query):
             components.filter_control("life-agency", "Agency", agencies, values["agency"]),
         ], className="dash-filters", role="group", **{"aria-label": "Filters"}),
         html.P(id="life-summary", className="dash-lede", role="status"),
-        dcc.Loading(dcc.Graph(id="life-graph", config={"displaylogo": False}), type="dot"),
+        dcc.Loading(dcc.Graph(id="life-graph", config=components.GRAPH_CONFIG), type="dot"),
         components.table_panel("life-measures-table",
                                summary="Show every pooled measure by life experience as a table, with downloads"),
         dcc.Loading(html.Div(id="life-body", className="dash-wrap-cells"), type="dot"),

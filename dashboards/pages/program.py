@@ -34,7 +34,7 @@ url = UrlState("/program", [
     filters.period("program-period"),
 ])
 url.register()
-GRAPH = {"displaylogo": False}
+GRAPH = components.GRAPH_CONFIG
 
 
 def _min_n() -> int:
