@@ -97,6 +97,8 @@ def status_tile(counts: queries.StatusCounts, agency) -> html.Section:
             for status, n in counts.counts.items() if n or status != "no_data"]
     return components.tile("Programs by status", [
         html.Ul(rows, className="dash-counts", **{"aria-label": f"Programs by status, {counts.period}"}),
+        html.P("A program's status is the status rule's finding: its trust score against its target. The heatmap "
+               "shows every driver.", className="dash-tile__sub"),
     ], tile_id="tile-programs", footer=html.A(f"All {counts.total:,} programs on the heatmap", href=heatmap,
                                                className="usa-link"))
 
@@ -105,7 +107,8 @@ def commitments_tile(counts: queries.CommitmentCounts) -> html.Section:
     rows = [html.Li([html.A(row.label, href=row.href, className="usa-link"),
                      html.Span(f"{row.count:,}", className="dash-count")]) for row in counts.rows]
     return components.tile("Commitments by status", html.Ul(rows, className="dash-counts"), tile_id="tile-commitments",
-                           footer=f"{counts.open_total:,} open commitments, as of {counts.today.isoformat()}.")
+                           footer=f"{counts.open_total:,} open commitments of the department's C-suite, as of "
+                                  f"{counts.today.isoformat()} (the quarter and agency chosen narrow the programs).")
 
 
 def leaders_tile(found: queries.LeadersBelow) -> html.Section:
@@ -127,7 +130,8 @@ def leaders_tile(found: queries.LeadersBelow) -> html.Section:
     if len(found.leaders) > LEADERS_SHOWN:
         items.append(html.Li(f"and {len(found.leaders) - LEADERS_SHOWN:,} more leaders."))
     body = [html.P(f"{count:,}", className="dash-tile__big"),
-            html.P(f"of the leaders in {found.plans:,} FY{found.fiscal_year} plans", className="dash-tile__sub")]
+            html.P(f"of the leaders in {found.plans:,} FY{found.fiscal_year} plans (this appraisal year's)",
+                   className="dash-tile__sub")]
     if items:
         body.append(html.Ul(items, className="usa-list dash-link-list"))
     return components.tile(title, body, tile_id="tile-leaders")
