@@ -56,6 +56,16 @@ def test_each_domain_lists_its_action_plan(world):
     assert one.cells[1].action_words == "none"
 
 
+def test_the_summary_counts_each_action_plan_commitment_once(world):
+    from dashboards.pages.capacity import summary
+
+    found = queries.capacity(db.session)
+    one, two = found.rows
+    assert summary(found).endswith("; 2 action-plan commitments.")
+    two.cells[0].actions = list(one.cells[0].actions)  # the same two reach the other component too
+    assert summary(found).endswith("; 2 action-plan commitments."), "a commitment reaching two components is one"
+
+
 def test_an_earlier_year_and_a_year_without_assessments(world):
     found = queries.capacity(db.session, 2026)
     assert [(r.component, r.status) for r in found.rows] == [("Bureau One", "submitted")]

@@ -294,6 +294,18 @@ def test_a_functions_own_metric_is_pooled_per_quarter_against_its_target(world):
     assert queries.functions(db.session, TODAY).get("CIO").metrics == []
 
 
+def test_the_summary_names_the_functions_whose_own_latest_metric_is_red(world):
+    from dataclasses import replace
+
+    from dashboards.pages.functions import summary
+
+    found = queries.functions(db.session, TODAY)
+    assert "No function's own latest metric is red." in summary(found)
+    cfo = found.get("CFO")
+    cfo.metrics[0].points[-1] = replace(cfo.metrics[0].points[-1], status="red")
+    assert "Functions whose own latest metric is red: CFO." in summary(found)
+
+
 def test_the_head_is_the_leader_of_the_function_who_is_not_a_deputy(world):
     found = queries.functions(db.session, TODAY)
     cfo = found.get("CFO")

@@ -396,6 +396,9 @@ def test_life_experiences_pool_their_programs_across_agencies(world):
         "batch 1: touchpoints-BA-CALL-FY2024-Q2.csv, committed 2024-04-20")
     figure = go.Figure(life_charts.trust_figure(v2))  # the JSON the page sends, read as a figure
     assert figure.layout.xaxis.ticksuffix == "%" and "n = 300" in figure.data[0].y[0]
+    assert "2 of 2 programs reported" in figure.data[0].y[0], "the programs pooled, of those tagged"
+    v1 = go.Figure(life_charts.trust_figure(rollups.life_experience_rollup(db.session, "FY2023-Q4", min_n=30)))
+    assert "1 of 2 programs reported" in v1.data[0].y[0], "Pension Line did not report in FY2023-Q4"
 
 
 # ------------------------------------------------------------------------------ the pages

@@ -19,7 +19,8 @@ def trust_figure(rollup: Rollup) -> dict:
     plus = [(m.ci_high - m.value) if m.ci_high is not None else 0 for _, m in shown]
     minus = [(m.value - m.ci_low) if m.ci_low is not None else 0 for _, m in shown]
     labels = [f"<b>{e.name}</b><br>{fmt(m.value, unit)} (n = {m.n:,})<br><span style='font-size:11px'>"
-              f"{counted(len(e.programs), 'program')}, {counted(e.agencies, 'agency', 'agencies')}</span>"
+              f"{m.programs} of {counted(len(e.programs), 'program')} reported, "
+              f"{counted(e.agencies, 'agency', 'agencies')}</span>"
               for e, m in shown]
     hover = []
     for experience, measure in shown:

@@ -132,7 +132,7 @@ def summary(found: queries.Capacity) -> str:
     statuses: dict[str, int] = {}
     for row in found.rows:
         statuses[row.status] = statuses.get(row.status, 0) + 1
-    actions = sum(len(cell.actions) for row in found.rows for cell in row.cells)
+    actions = len({a.commitment_id for row in found.rows for cell in row.cells for a in cell.actions})  # each once
     return (f"FY{found.fiscal_year}: {len(found.rows)} components ("
             + ", ".join(f"{n} {word}" for word, n in sorted(statuses.items()))
             + f"); {actions} action-plan commitments.")

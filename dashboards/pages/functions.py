@@ -17,6 +17,7 @@ from dashboards.queries import common
 from dashboards.queries import functions as queries
 from dashboards.queries.functions import STATUS_WORDS, STATUSES
 from scorecard.extensions import db
+from scorecard.scoring import RED
 
 dash.register_page(__name__, path="/functions", name="C-suite functions", title="C-suite functions · CX Scorecard",
                    order=4)
@@ -88,10 +89,13 @@ def summary(found: queries.Functions) -> str:
     if not found.rows:
         return "No C-suite function is set up yet."
     behind = [row.code for row in found.rows if row.counts.get("off_track") or row.counts.get("at_risk") or row.overdue]
+    red = [row.code for row in found.rows if any(m.latest and m.latest.status == RED for m in row.metrics)]
     late = sum(row.overdue for row in found.rows)
     text = (f"{len(found.rows)} functions, {total:,} commitments, {late:,} overdue as of {found.today.isoformat()}. ")
     text += (f"Functions with a commitment off track, at risk or overdue: {', '.join(behind)}." if behind
              else "No function has a commitment off track, at risk or overdue.")
+    text += (f" Functions whose own latest metric is red: {', '.join(red)}." if red
+             else " No function's own latest metric is red.")
     return text
 
 
