@@ -8,6 +8,7 @@ import base64
 import csv
 import io
 import json
+import re
 from datetime import UTC, date, datetime
 
 import plotly.graph_objects as go
@@ -295,6 +296,29 @@ def chain(world) -> dict:
     session.add_all([owed, other])
     session.commit()
     return {"plans": made, "low": low, "owed": owed, "other": other, "cfo": cfo, "cio": cio}
+
+
+def test_the_plans_of_the_quarters_appraisal_year_come_first_the_others_folded(world):
+    from dashboards.pages.program import plans_part
+
+    made = chain(world)
+    earlier = PerformancePlan(leader=made["plans"]["Ada Lee"][0].leader, fiscal_year=2024)
+    element = PlanElement(name="Results Driven", weight=40, is_results_driven=True)
+    element.requirements = [PlanRequirement(text="Raise trust", metric=world["metrics"]["trust"],
+                                            programs=[world["calls"]])]
+    earlier.elements.append(element)
+    db.session.add(earlier)
+    db.session.commit()
+    found = queries.accountability(db.session, world["calls"].id, common.Scope(Role.executive), TODAY)
+
+    def order(parts) -> list[str]:
+        text = json.dumps([p.to_plotly_json() for p in parts], default=lambda o: o.to_plotly_json())
+        return re.findall(r"FY(\d{4}) plans", text)
+
+    assert order(plans_part(found, 2024))[0] == "2024", "the quarter's year first"
+    assert order(plans_part(found, None))[0] == "2025", "no quarter: the newest first"
+    assert order(plans_part(found, 2031))[0] == "2025", "a year without plans reading it: the newest first"
+    assert type(plans_part(found, 2024)[1]).__name__ == "Details", "the other years folded"
 
 
 def test_the_executive_sees_every_plan_and_commitment_with_links(world):

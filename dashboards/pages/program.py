@@ -22,6 +22,7 @@ from dashboards.urlstate import QueryParam, UrlState
 from scorecard.commitments.services import STATUS_LABELS
 from scorecard.extensions import db
 from scorecard.models import CommitmentStatus
+from scorecard.periods import parse_period
 from scorecard.ratings import RATING_LABELS
 
 dash.register_page(__name__, path="/program", name="Program", title="Program · CX Scorecard", nav=False, order=90)
@@ -333,13 +334,15 @@ PLANS_CAPTION = ("{year} plans whose requirements read this program: how many re
                  "(the lowest links to its why-page), the element's proposal and the rating official's decision")
 
 
-def plans_part(found: queries.Accountability) -> list:
+def plans_part(found: queries.Accountability, year: Optional[int] = None) -> list:
+    """The plans reading the program, a table per appraisal year: `year` (the one of the quarter
+    chosen) open first when it has plans, else the newest; the others folded."""
     if found.plans is None:
         return [html.P("Your role does not show performance plans.", className="dash-empty")]
     if not found.plans and not found.hidden_plans:
         return [html.P("No plan requirement reads this program.", className="dash-empty")]
     parts = []
-    years = sorted({line.fiscal_year for line in found.plans}, reverse=True)
+    years = sorted({line.fiscal_year for line in found.plans}, key=lambda y: (y != year, -y))
     for k, year in enumerate(years):
         lines = [line for line in found.plans if line.fiscal_year == year]
         table = components.data_table(plans_table(lines, PLANS_CAPTION.format(year=f"FY{year}"), f"plans-{year}"))
@@ -369,10 +372,10 @@ def commitments_part(found: queries.Accountability) -> list:
     return parts
 
 
-def accountability_section(found: queries.Accountability) -> list:
+def accountability_section(found: queries.Accountability, year: Optional[int] = None) -> list:
     return [html.P("Who answers for this program: the leaders whose performance plans hold requirements measured "
                    "on it, and the C-suite commitments made for it.", className="dash-tile__sub"),
-            html.H3("Leaders' performance plans"), *plans_part(found),
+            html.H3("Leaders' performance plans"), *plans_part(found, year),
             html.H3("Commitments"), *commitments_part(found)]
 
 
@@ -416,14 +419,17 @@ def update_quarter(program_id, period):
             findings_section(queries.program_findings(session, program_id, chosen), chosen))
 
 
-@callback(Output("program-accountability", "children"), Input("program-id", "value"))
+@callback(Output("program-accountability", "children"), Input("program-id", "value"),
+          Input("program-period", "value"))
 @validation.validated
 @cached_answer
-def update_accountability(program_id):
+def update_accountability(program_id, period):
+    """Who answers for the program; the plans of the appraisal year the quarter chosen falls in first."""
     if not program_id or queries.program_info(db.session, program_id) is None:
         return html.P("No program chosen.", className="dash-empty")
     found = queries.accountability(db.session, program_id, common.Scope.of(current_user), date.today())
-    return accountability_section(found)
+    chosen = common.chosen_period(db.session, period)
+    return accountability_section(found, parse_period(chosen).fiscal_year if chosen else None)
 
 
 validation.register("program-choice", "value", validation.id_or(NONE))
