@@ -56,7 +56,7 @@ from scorecard.models.commitments import commitment_programs
 from scorecard.models.plans import requirement_programs
 from scorecard.periods import Period, parse_period, period_range
 from scorecard.permissions import can
-from scorecard.plans.services import latest_decisions, requirement_findings, visible_plans
+from scorecard.plans.services import latest_decisions, requirement_ratings, visible_plans
 from scorecard.ratings import element_rating
 from scorecard.scoring import Score, TargetBook, Thresholds, pooled_score, rag_status
 from scorecard.survey import Z_95, stats_from_counts, summed_counts
@@ -604,33 +604,36 @@ def _plan_lines(session, program_id: int, scope: Scope) -> tuple[list[PlanLine],
     every = set(session.scalars(sa.select(PlanElement.plan_id).join(PlanRequirement)
                                 .where(PlanRequirement.id.in_(reading))))
     visible = visible_plans(session, scope).subquery()
-    query = (sa.select(PlanRequirement, PlanElement, PerformancePlan, Leader)
+    # Columns, not whole rows: a plan's proposals are read as (rating, finding) pairs, never their facts.
+    query = (sa.select(PlanRequirement.id, PlanRequirement.text, PlanElement.id.label("element_id"),
+                       PlanElement.name.label("element"), PerformancePlan.id.label("plan_id"),
+                       PerformancePlan.fiscal_year, PerformancePlan.rating_method, Leader.name.label("leader"),
+                       Leader.title)
+             .select_from(PlanRequirement)
              .join(PlanElement, PlanElement.id == PlanRequirement.element_id)
              .join(PerformancePlan, PerformancePlan.id == PlanElement.plan_id)
              .join(Leader, Leader.id == PerformancePlan.leader_id)
              .where(PlanRequirement.id.in_(reading), PerformancePlan.id.in_(sa.select(visible.c.id)))
              .order_by(PerformancePlan.fiscal_year.desc(), Leader.name, PlanElement.position, PlanRequirement.position))
     found = list(session.execute(query))
-    elements = {element.id: element for _, element, _, _ in found}
+    elements = {row.element_id for row in found}
     siblings = defaultdict(list)  # every requirement of each element shown, for the element's proposal
     for requirement_id, element_id in session.execute(sa.select(PlanRequirement.id, PlanRequirement.element_id)
                                                       .where(PlanRequirement.element_id.in_(list(elements) or [-1]))):
         siblings[element_id].append(requirement_id)
-    proposals = requirement_findings(session, [r for ids in siblings.values() for r in ids])
+    proposals = requirement_ratings(session, [r for ids in siblings.values() for r in ids])  # id: (rating, finding)
     decisions = latest_decisions(session, list(elements))
     lines: dict[int, PlanLine] = {}
-    for requirement, element, plan, leader in found:
-        line = lines.setdefault(plan.id, PlanLine(plan.id, links.plan(plan.id), leader.name, leader.title,
-                                                  plan.fiscal_year))
-        finding = proposals.get(requirement.id)
-        line.requirements.append(RequirementLine(requirement.text, element.name,
-                                                 None if finding is None else finding.rating,
-                                                 None if finding is None else finding.id))
-        if all(e.name != element.name for e in line.elements):
-            decision = decisions.get(element.id)
+    for row in found:
+        line = lines.setdefault(row.plan_id, PlanLine(row.plan_id, links.plan(row.plan_id), row.leader, row.title,
+                                                      row.fiscal_year))
+        rating, finding_id = proposals.get(row.id, (None, None))
+        line.requirements.append(RequirementLine(row.text, row.element, rating, finding_id))
+        if all(e.name != row.element for e in line.elements):
+            decision = decisions.get(row.element_id)
             line.elements.append(ElementLine(
-                element.name, element_rating([proposals[r].rating if r in proposals else None
-                                              for r in siblings[element.id]], plan.rating_method.value),
+                row.element, element_rating([proposals.get(r, (None, None))[0] for r in siblings[row.element_id]],
+                                            row.rating_method.value),
                 None if decision is None else decision.confirmed_rating))
     return list(lines.values()), len(every - set(lines))
 
