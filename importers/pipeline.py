@@ -247,7 +247,8 @@ def _run_import(session, path, *, filename: Optional[str] = None, format_name: O
     result.plan = sink.plan()
     counts = result.plan.counts
     shown = None if getattr(sink, "reconciles_edits", False) else _previewed(batch)
-    changed = shown is not None and shown[3] != result.plan.fingerprint()
+    changed = shown is not None and (shown[3] != result.plan.fingerprint() if shown[3] is not None
+                                     else shown[:3] != (counts["inserted"], counts["updated"], counts["unchanged"]))
     if dry_run or changed:  # a confirm whose plan is no longer the one previewed is previewed again
         inserts = result.plan.inserts
         first = inserts.earliest(PREVIEW_ROWS) if hasattr(inserts, "earliest") else inserts
@@ -367,12 +368,13 @@ def _summary(plan: Plan, verb: str) -> str:
     return text + "." + driver_rule_summary(plan.driver_notes)
 
 
-def _previewed(batch: Optional[ImportBatch]) -> Optional[tuple[int, int, int, str]]:
+def _previewed(batch: Optional[ImportBatch]) -> Optional[tuple[int, int, int, Optional[str]]]:
     """(inserted, updated, unchanged, plan fingerprint) the batch's preview showed its user, None when
-    it was not previewed (a command-line import, a direct commit)."""
-    if batch is None or "plan" not in (batch.preview or {}):
+    it was not previewed (a command-line import, a direct commit). A preview kept from before
+    fingerprints has none: its counts are compared."""
+    if batch is None or "changes" not in (batch.preview or {}):
         return None
-    return batch.inserted, batch.updated, batch.unchanged, batch.preview["plan"]
+    return batch.inserted, batch.updated, batch.unchanged, batch.preview.get("plan")
 
 
 def driver_rule_summary(notes: list) -> str:

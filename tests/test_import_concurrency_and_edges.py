@@ -96,6 +96,20 @@ def test_a_confirm_whose_rows_another_import_changed_is_previewed_again(app, ana
     assert batch.status is BatchStatus.committed and (batch.inserted, batch.updated) == (0, 1)
 
 
+def test_a_preview_kept_from_before_fingerprints_is_checked_by_its_counts(app, analyst):
+    first = upload(analyst, workbook_bytes([HEADER, ROW]))
+    with app.app_context():
+        batch = db.session.get(ImportBatch, first)
+        batch.preview = {k: v for k, v in batch.preview.items() if k != "plan"}  # as an older release kept it
+        db.session.commit()
+    changed = list(ROW)
+    changed[5], changed[-1] = 105, 45
+    second = upload(analyst, workbook_bytes([HEADER, changed]), name="q1-fixed.xlsx")
+    post(analyst, f"/imports/{second}/confirm")
+    post(analyst, f"/imports/{first}/confirm")
+    assert stored(app, first).status is BatchStatus.previewed, "1 inserted previewed, 1 updated now: shown again"
+
+
 def test_two_imports_updating_the_same_row_do_not_overwrite_each_other_unseen(app, analyst):
     """Both previews say '1 updated'; the second confirmed would write over the first's values: the
     counts are the same, the row it would write over is not."""
