@@ -1,6 +1,7 @@
 """The dashboards' query functions on a small agency built here: the heatmap's cells, order and
 filters; the overview's pooled scores, statuses, commitments, leaders, A-11 reporting and what
 changed since the quarter before. Plain data in, plain data out: no browser, no Dash."""
+import json
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -270,8 +271,14 @@ def test_commitments_by_status_as_the_list_counts_them(world):
     assert links["stale"].startswith("/commitments/?stale=30&status=not_started")
 
     officer = common.Scope(Role.officer, function_id=made["Slipped"].function_id)
-    assert {r.key: r.count for r in overview.commitments_by_status(db.session, officer, TODAY).rows} == {
+    theirs = overview.commitments_by_status(db.session, officer, TODAY)
+    assert {r.key: r.count for r in theirs.rows} == {
         "not_started": 0, "on_track": 1, "at_risk": 1, "off_track": 0, "overdue": 0, "stale": 0}
+    assert counts.every and not theirs.every, "the tile says whose: the department's, or those the officer may see"
+    from dashboards.pages.overview import commitments_tile
+
+    footer = json.dumps(commitments_tile(theirs).to_plotly_json(), default=lambda o: o.to_plotly_json())
+    assert "2 open commitments you may see" in footer
     assert overview.commitments_by_status(db.session, common.Scope(Role.viewer), TODAY) is None
 
 
@@ -315,12 +322,20 @@ def test_a_commitment_made_this_quarter_slips_from_its_first_status_and_a_due_da
                                         changes={"due_date": ["2027-03-29", None]}),
                        CommitmentUpdate(at=_at(date(2026, 11, 5)), status=S.at_risk,
                                         changes={"due_date": [None, "2027-01-15"]})]
-    db.session.add_all([new, pushed, earlier, cleared])
+    dated = Commitment(function=cfo, title="Dated then pushed", status=S.on_track, due_date=date(2027, 2, 1),
+                       evidence_links=[])
+    dated.updates = [CommitmentUpdate(at=_at(date(2026, 1, 5)), status=S.on_track),
+                     CommitmentUpdate(at=_at(date(2026, 10, 20)), status=S.on_track,
+                                      changes={"due_date": [None, "2026-12-10"]}),
+                     CommitmentUpdate(at=_at(date(2026, 11, 5)), status=S.on_track,
+                                      changes={"due_date": ["2026-12-10", "2027-02-01"]})]
+    db.session.add_all([new, pushed, earlier, cleared, dated])
     db.session.commit()
     changes = overview.changes_since_prior(db.session, Q4, common.ProgramFilter(), EXECUTIVE, TODAY)
     slipped = changes.of(overview.SLIPPED)
     assert [(line.subject, line.text) for line in slipped] == [
         ("CFO: Cleared then set earlier", "slipped from on track to at risk"),  # one line, its date brought forward
+        ("CFO: Dated then pushed", "due date moved from 2026-12-10 to 2027-02-01"),  # given a date, then pushed
         ("CFO: Made in October", "slipped from not started to at risk"),
         ("CFO: Pushed back", "slipped from on track to at risk; due date moved from 2026-12-01 to 2027-03-31"),
         ("CFO: Slipped", "slipped from on track to at risk")], "a date brought forward is no slip"

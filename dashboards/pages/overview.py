@@ -106,8 +106,9 @@ def status_tile(counts: queries.StatusCounts, agency) -> html.Section:
 def commitments_tile(counts: queries.CommitmentCounts) -> html.Section:
     rows = [html.Li([html.A(row.label, href=row.href, className="usa-link"),
                      html.Span(f"{row.count:,}", className="dash-count")]) for row in counts.rows]
+    whose = "of the department's C-suite" if counts.every else "you may see"
     return components.tile("Commitments by status", html.Ul(rows, className="dash-counts"), tile_id="tile-commitments",
-                           footer=f"{counts.open_total:,} open commitments of the department's C-suite, as of "
+                           footer=f"{tables.counted(counts.open_total, 'open commitment')} {whose}, as of "
                                   f"{counts.today.isoformat()} (the quarter and agency chosen narrow the programs).")
 
 
@@ -130,7 +131,7 @@ def leaders_tile(found: queries.LeadersBelow) -> html.Section:
     if len(found.leaders) > LEADERS_SHOWN:
         items.append(html.Li(f"and {len(found.leaders) - LEADERS_SHOWN:,} more leaders."))
     body = [html.P(f"{count:,}", className="dash-tile__big"),
-            html.P(f"of the leaders in {found.plans:,} FY{found.fiscal_year} plans (this appraisal year's)",
+            html.P(f"of the leaders in {found.plans:,} FY{found.fiscal_year} plans (the newest appraisal year's)",
                    className="dash-tile__sub")]
     if items:
         body.append(html.Ul(items, className="usa-list dash-link-list"))

@@ -22,7 +22,13 @@ from dashboards.queries.common import (
     program_statuses,
 )
 from dashboards.queries.compliance import designated_in
-from scorecard.commitments.services import CLOSED, days_since_update, is_overdue, visible_commitments
+from scorecard.commitments.services import (
+    CLOSED,
+    days_since_update,
+    is_overdue,
+    sees_every_commitment,
+    visible_commitments,
+)
 from scorecard.models import (
     Commitment,
     CommitmentStatus,
@@ -136,6 +142,7 @@ class CommitmentCounts:
     stale_days: int
     rows: list[CommitmentCount]
     open_total: int
+    every: bool = True  # the agency's every commitment, not only those of the viewer's function or their own
 
 
 @cached
@@ -156,7 +163,7 @@ def commitments_by_status(session, scope: Scope, today: date, *, stale_days: int
     stale = sum(1 for c in open_ if (days_since_update(c, today) or 0) >= stale_days)
     rows.append(CommitmentCount("stale", f"Not updated in {stale_days} days", stale,
                                 links.commitments(stale=stale_days, status=open_statuses)))
-    return CommitmentCounts(today, stale_days, rows, len(open_))
+    return CommitmentCounts(today, stale_days, rows, len(open_), sees_every_commitment(scope))
 
 
 # ------------------------------------------------------------------------ leaders below 3
@@ -395,8 +402,10 @@ def _commitment_changes(session, scope: Scope, since: date, as_of: date) -> list
         else:  # a commitment made since the quarter closed slips from the status it was made with
             entry.setdefault("first", status)
             moved = (changes or {}).get("due_date")
-            if isinstance(moved, list) and len(moved) == 2:  # from the first move's old date to the last's new
-                due_moved.setdefault(commitment_id, [moved[0], moved[1]])[1] = moved[1]
+            if isinstance(moved, list) and len(moved) == 2:  # from the first date it had to the last move's new
+                entry_due = due_moved.setdefault(commitment_id, [None, None])
+                entry_due[0] = entry_due[0] or moved[0]
+                entry_due[1] = moved[1]
     lines = []
     for commitment in sorted(commitments.values(), key=lambda c: (c.function.code, c.title)):
         subject = f"{commitment.function.code}: {commitment.title}"

@@ -88,13 +88,18 @@ class EditConflict(Exception):
 
 # --------------------------------------------------------------------------- who may do what
 
+def sees_every_commitment(user) -> bool:
+    """Admins, executives and analysts see every commitment; officers and leaders their own."""
+    return can(user, "view_commitments") and user.role in (Role.admin, Role.executive, Role.analyst)
+
+
 def visible_commitments(user) -> sa.Select:
     """A query of the commitments `user` may see: admins, executives and analysts all; an
     officer their function's; a leader those that name them; anyone else (viewers) none."""
     query = sa.select(Commitment)
     if not can(user, "view_commitments"):
         return query.where(sa.false())
-    if user.role in (Role.admin, Role.executive, Role.analyst):
+    if sees_every_commitment(user):
         return query
     if user.role is Role.officer and user.function_id:
         return query.where(Commitment.function_id == user.function_id)
@@ -106,9 +111,7 @@ def visible_commitments(user) -> sa.Select:
 def may_see(user, commitment: Commitment) -> bool:
     if not can(user, "view_commitments"):
         return False
-    if user.role in (Role.admin, Role.executive, Role.analyst):
-        return True
-    return may_edit(user, commitment)
+    return sees_every_commitment(user) or may_edit(user, commitment)
 
 
 def may_edit(user, commitment: Commitment) -> bool:
