@@ -103,6 +103,10 @@ def test_a_plan_whose_weights_break_opms_rules_has_no_level_here_as_on_its_page(
     [plan] = queries.leaders(db.session, 2026).plans
     assert plan.decided and (plan.summary.score, plan.level) == (None, None)
     assert queries.leaders(db.session, 2026).levels()["none"] == 1
+    from dashboards.pages.leaders import leaders_table
+
+    [row] = leaders_table(queries.leaders(db.session, 2026)).rows
+    assert row["level"] == "no level: the weights break OPM's rules", "decided, not undecided"
 
 
 def test_a_critical_element_decided_at_1_settles_the_level(world):

@@ -123,12 +123,17 @@ class LeaderPlan:
         return sum(1 for e in self.elements if e.decided is not None)
 
     @cached_property
+    def weights_broken(self) -> bool:
+        """Whether the elements' weights break OPM's rules (stored wrong): no summary level then."""
+        return bool(validate_weights(self.elements))
+
+    @cached_property
     def summary(self):
         """OPM's summary (scorecard.ratings) of the decided ratings: a score and level once every
         element is decided (a critical element decided at 1 settles the level at 1 already); none
         while the weights break OPM's rules, as the plan's page says."""
         found = plan_summary((e.decided, e.weight, e.is_critical) for e in self.elements)
-        return replace(found, score=None, level=None) if validate_weights(self.elements) else found
+        return replace(found, score=None, level=None) if self.weights_broken else found
 
     @property
     def level(self) -> Optional[int]:
