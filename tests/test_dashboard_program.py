@@ -193,6 +193,19 @@ def test_v2_trust_is_the_share_who_trust_judged_on_the_mean(world):
     assert v2.at("FY2024-Q3").value == pytest.approx(70.0) and v2.at("FY2024-Q3").status == "amber"
 
 
+def test_a_quarters_trust_read_alone_is_the_trends(world):
+    """The quarter's summary reads the quarter's trust rows alone: the same point as the whole trend's."""
+    for program in (world["calls"], world["line"]):
+        trend = queries.program_trend(db.session, program.id, min_n=30)
+        for period in trend.periods:
+            series = next((s for s in trend.of(topic=queries.TRUST, aspects=False) if s.at(period)), None)
+            alone = queries.quarter_trust(db.session, program.id, period, min_n=30)
+            assert (alone is None) == (series is None), (program.name, period)
+            if series is not None:
+                assert alone == (series.spec, series.at(period)), (program.name, period)
+    assert queries.quarter_trust(db.session, 10**6, "FY2024-Q2") is None
+
+
 def test_a_1_to_5_v2_form_shares_answers_4_and_5_and_converts_no_target(world):
     line = queries.program_trend(db.session, world["line"].id, min_n=30)
     [v2] = line.of(topic="trust", era=queries.V2)

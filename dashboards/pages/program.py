@@ -245,18 +245,18 @@ def channels_table(program_id, period) -> tables.Table:
 
 # ----------------------------------------------------------------------------- sections
 
-def summary(info: Optional[queries.ProgramInfo], trend: queries.Trend, period: Optional[str]) -> str:
+def summary(info: Optional[queries.ProgramInfo], trust: Optional[tuple], period: Optional[str]) -> str:
+    """The quarter in a sentence: the program's trust (`trust`: its measure and point, quarter_trust)."""
     if info is None:
         return "No program chosen."
-    if not trend.series:
+    if not info.periods:
         return f"{info.name} has no A-11 survey answers yet."
-    trust = next((s for s in trend.of(topic=queries.TRUST, aspects=False) if s.at(period)), None) if period else None
     if trust is None:
         latest = info.periods[0] if info.periods else None
         return (f"{info.name} has no trust answers in {period}." + (f" Its latest quarter with survey data is "
                                                                      f"{latest}." if latest else ""))
-    point = trust.at(period)
-    unit = trust.spec.unit
+    spec, point = trust
+    unit = spec.unit
     what = "share who trust" if unit == queries.SHARE else "trust (mean on 1-5)"
     n = f" (n = {point.n:,})" if point.n is not None else ""
     target = ""
@@ -410,11 +410,11 @@ def update_quarter(program_id, period):
     session = db.session
     info = queries.program_info(session, program_id) if program_id else None
     if info is None:
-        return (summary(None, queries.Trend(0), None), empty_figure("Choose a program."), None,
-                findings_section([], None))
+        return (summary(None, None, None), empty_figure("Choose a program."), None, findings_section([], None))
     chosen = common.chosen_period(session, period)
     found = _breakdown(program_id, chosen)
-    return (summary(info, _trend(program_id), chosen), charts.volumes_figure(found, info.name),
+    trust = queries.quarter_trust(session, program_id, chosen, min_n=_min_n()) if chosen else None
+    return (summary(info, trust, chosen), charts.volumes_figure(found, info.name),
             components.data_table(channels_table(program_id, chosen)),
             findings_section(queries.program_findings(session, program_id, chosen), chosen))
 

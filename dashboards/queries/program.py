@@ -382,18 +382,9 @@ def point_of(spec: MeasureSpec, metric: Metric, period: str, rows: list, target,
                  measure.scale, questions, marked, names, measure.without_counts)
 
 
-@cached
-def program_trend(session, program_id: int, *, min_n: int = 30) -> Trend:
-    """The program's A-11 survey measures in every quarter it has them."""
-    program = session.scalar(sa.select(Program).where(Program.id == program_id)
-                             .options(so.joinedload(Program.component)))
-    trend = Trend(program_id)
-    if program is None:
-        return trend
-    metrics = survey_metrics(session)
-    rows = _observation_rows(session, program_id, metrics)
-    if not rows:
-        return trend
+def _points(session, program: Program, rows: list, metrics: dict, *, min_n: int) -> dict[tuple, Point]:
+    """{(measure, quarter): Point} of the program's observation rows, each measure of each quarter
+    pooled over its channels and touchpoints and judged against that year's target."""
     sourced = sources(session, (r.import_batch_id for r in rows))
     grouped: dict[tuple[MeasureSpec, str], list] = defaultdict(list)
     specs: dict[tuple[int, str], Optional[MeasureSpec]] = {}  # a metric's measure in a quarter, found once
@@ -406,15 +397,47 @@ def program_trend(session, program_id: int, *, min_n: int = 30) -> Trend:
         if spec is not None:
             grouped[(spec, row.period)].append(row)
     targets = _Targets(session, program)
+    return {(spec, period): point_of(spec, metrics[found[0].metric_id], period, found,
+                                     targets.of(found[0].metric_id, period), sourced, min_n=min_n)
+            for (spec, period), found in grouped.items()}
+
+
+@cached
+def quarter_trust(session, program_id: int, period: str, *, min_n: int = 30) -> Optional[tuple[MeasureSpec, Point]]:
+    """The program's trust in one quarter, as its trend shows it (the measure first in the trend's
+    order): the quarter's trust rows read alone, for the quarter's summary, not the whole trend."""
+    program = session.scalar(sa.select(Program).where(Program.id == program_id)
+                             .options(so.joinedload(Program.component)))
+    if program is None:
+        return None
+    metrics = survey_metrics(session)
+    trust = {m_id: m for m_id, m in metrics.items() if m.driver is not None and m.driver.value == TRUST}
+    points = _points(session, program, _observation_rows(session, program_id, trust, str(parse_period(period))),
+                     metrics, min_n=min_n)
+    found = sorted(((spec, point) for (spec, _), point in points.items() if not spec.polarity),
+                   key=lambda item: spec_order(item[0]))
+    return found[0] if found else None
+
+
+@cached
+def program_trend(session, program_id: int, *, min_n: int = 30) -> Trend:
+    """The program's A-11 survey measures in every quarter it has them."""
+    program = session.scalar(sa.select(Program).where(Program.id == program_id)
+                             .options(so.joinedload(Program.component)))
+    trend = Trend(program_id)
+    if program is None:
+        return trend
+    metrics = survey_metrics(session)
+    rows = _observation_rows(session, program_id, metrics)
+    if not rows:
+        return trend
+    points = _points(session, program, rows, metrics, min_n=min_n)
     by_spec: dict[MeasureSpec, Series] = {}
-    for (spec, period), found in grouped.items():
-        metric = metrics[found[0].metric_id]
-        series = by_spec.setdefault(spec, Series(spec))
-        series.points.append(point_of(spec, metric, period, found, targets.of(metric.id, period), sourced,
-                                      min_n=min_n))
+    for (spec, _period), point in points.items():
+        by_spec.setdefault(spec, Series(spec)).points.append(point)
     for series in by_spec.values():
         series.points.sort(key=lambda p: parse_period(p.period))
-    periods = sorted({parse_period(period) for _, period in grouped})
+    periods = sorted({parse_period(period) for _, period in points})
     trend.periods = [str(p) for p in period_range(periods[0], periods[-1])] if periods else []
     trend.series = sorted(by_spec.values(), key=lambda s: spec_order(s.spec))
     return trend
