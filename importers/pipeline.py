@@ -245,10 +245,8 @@ def _run_import(session, path, *, filename: Optional[str] = None, format_name: O
     if progress:
         progress("planning", seen)
     result.plan = sink.plan()
-    counts = result.plan.counts
     shown = None if getattr(sink, "reconciles_edits", False) else _previewed(batch)
-    changed = shown is not None and (shown[3] != result.plan.fingerprint() if shown[3] is not None
-                                     else shown[:3] != (counts["inserted"], counts["updated"], counts["unchanged"]))
+    changed = shown is not None and not _as_previewed(shown, result.plan)
     if dry_run or changed:  # a confirm whose plan is no longer the one previewed is previewed again
         inserts = result.plan.inserts
         first = inserts.earliest(PREVIEW_ROWS) if hasattr(inserts, "earliest") else inserts
@@ -375,6 +373,15 @@ def _previewed(batch: Optional[ImportBatch]) -> Optional[tuple[int, int, int, Op
     if batch is None or "changes" not in (batch.preview or {}):
         return None
     return batch.inserted, batch.updated, batch.unchanged, batch.preview.get("plan")
+
+
+def _as_previewed(shown: tuple, plan: Plan) -> bool:
+    """Whether `plan` is the one the preview showed (`shown`, from `_previewed`): the same fingerprint,
+    or for a preview kept from before fingerprints, the same counts."""
+    inserted, updated, unchanged, fingerprint = shown
+    if fingerprint is not None:
+        return fingerprint == plan.fingerprint()
+    return (inserted, updated, unchanged) == (plan.counts["inserted"], plan.counts["updated"], plan.counts["unchanged"])
 
 
 def driver_rule_summary(notes: list) -> str:

@@ -382,6 +382,11 @@ def point_of(spec: MeasureSpec, metric: Metric, period: str, rows: list, target,
                  measure.scale, questions, marked, names, measure.without_counts)
 
 
+def _program(session, program_id: int) -> Optional[Program]:
+    """The program with its component (its targets are resolved through it), or None."""
+    return session.scalar(sa.select(Program).where(Program.id == program_id).options(so.joinedload(Program.component)))
+
+
 def _points(session, program: Program, rows: list, metrics: dict, *, min_n: int) -> dict[tuple, Point]:
     """{(measure, quarter): Point} of the program's observation rows, each measure of each quarter
     pooled over its channels and touchpoints and judged against that year's target."""
@@ -406,8 +411,7 @@ def _points(session, program: Program, rows: list, metrics: dict, *, min_n: int)
 def quarter_trust(session, program_id: int, period: str, *, min_n: int = 30) -> Optional[tuple[MeasureSpec, Point]]:
     """The program's trust in one quarter, as its trend shows it (the measure first in the trend's
     order): the quarter's trust rows read alone, for the quarter's summary, not the whole trend."""
-    program = session.scalar(sa.select(Program).where(Program.id == program_id)
-                             .options(so.joinedload(Program.component)))
+    program = _program(session, program_id)
     if program is None:
         return None
     metrics = survey_metrics(session)
@@ -422,8 +426,7 @@ def quarter_trust(session, program_id: int, period: str, *, min_n: int = 30) -> 
 @cached
 def program_trend(session, program_id: int, *, min_n: int = 30) -> Trend:
     """The program's A-11 survey measures in every quarter it has them."""
-    program = session.scalar(sa.select(Program).where(Program.id == program_id)
-                             .options(so.joinedload(Program.component)))
+    program = _program(session, program_id)
     trend = Trend(program_id)
     if program is None:
         return trend
