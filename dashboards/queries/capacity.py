@@ -6,20 +6,31 @@ domain's action-plan commitments with their status.
 The words (scores, changes, assessment statuses) and the findings are the capacity pages' own
 (scorecard.capacity.services), so the dashboard and the Flask page say the same thing.
 
-Not cached: an assessment saved on the web changes nothing the cache's data version reads, and
-one year's assessments are a few rows per component.
+Not cached as a query: the page keeps its whole answer (`cache.cached_answer`), under a data version
+that an assessment saved on the web changes. Read as columns: an agency's are hundreds of rows.
 """
+from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from typing import Optional
 
 import sqlalchemy as sa
-import sqlalchemy.orm as so
 
 from dashboards import links
 from dashboards.queries.common import Scope
-from scorecard.capacity.services import COMMITMENT_WORDS, STATUS_WORDS, change_words, evidence_findings, score_text
+from scorecard.capacity.services import COMMITMENT_WORDS, STATUS_WORDS, change_words, evidence_scores, score_text
 from scorecard.commitments.services import may_see
-from scorecard.models import CAPACITY_DOMAINS, Agency, CapacityAssessment, Commitment, Component, Program
+from scorecard.models import (
+    CAPACITY_DOMAINS,
+    Agency,
+    CapacityAssessment,
+    CapacityDomainScore,
+    Commitment,
+    Component,
+    Function,
+    Program,
+)
+from scorecard.models.capacity import total_of
+from scorecard.models.commitments import commitment_programs
 
 DOMAINS = list(CAPACITY_DOMAINS)
 
@@ -139,21 +150,45 @@ def assessment_years(session) -> list[int]:
 def _action_items(session, component_ids: list[int]) -> dict[tuple[int, str], list[ActionItem]]:
     """(component id, domain) -> its action-plan commitments: those linked to the domain and to the
     component, by the component itself or one of its programs (as capacity.services.action_plan
-    counts them for one component), by due date and title."""
-    query = (sa.select(Commitment).where(
-        Commitment.capacity_domain.is_not(None),
-        sa.or_(Commitment.component_id.in_(component_ids),
-               Commitment.programs.any(Program.component_id.in_(component_ids))))
-        .options(so.joinedload(Commitment.function), so.selectinload(Commitment.programs))
-        .order_by(Commitment.due_date.is_(None), Commitment.due_date, Commitment.title))
+    counts them for one component), by due date and title. Read as columns: an agency's are hundreds."""
+    query = (sa.select(Commitment.id, Commitment.function_id, Commitment.leader_id, Commitment.title, Function.code,
+                       Commitment.status, Commitment.due_date, Commitment.capacity_domain, Commitment.component_id)
+             .join(Function, Function.id == Commitment.function_id)
+             .where(Commitment.capacity_domain.is_not(None),
+                    sa.or_(Commitment.component_id.in_(component_ids),
+                           Commitment.programs.any(Program.component_id.in_(component_ids))))
+             .order_by(Commitment.due_date.is_(None), Commitment.due_date, Commitment.title))
+    rows = session.execute(query).all()
+    reached = defaultdict(set)  # commitment id -> the components of its programs
+    for commitment_id, component_id in session.execute(
+            sa.select(commitment_programs.c.commitment_id, Program.component_id)
+            .join(Program, Program.id == commitment_programs.c.program_id)
+            .where(commitment_programs.c.commitment_id.in_([row.id for row in rows]))):
+        reached[commitment_id].add(component_id)
     wanted = set(component_ids)
     found: dict[tuple[int, str], list[ActionItem]] = {}
-    for c in session.scalars(query).unique():
-        item = ActionItem(c.id, c.function_id, c.leader_id, c.title, c.function.code, c.status.value,
-                          c.due_date.isoformat() if c.due_date else None)
-        for component_id in sorted(({c.component_id} | {p.component_id for p in c.programs}) & wanted):
-            found.setdefault((component_id, c.capacity_domain), []).append(item)
+    for cid, function_id, leader_id, title, code, status, due, domain, own_component in rows:
+        item = ActionItem(cid, function_id, leader_id, title, code, status.value, due.isoformat() if due else None)
+        for component_id in sorted(({own_component} | reached[cid]) & wanted):
+            found.setdefault((component_id, domain), []).append(item)
     return found
+
+
+def _assessments(session, years: list[int]) -> dict[tuple[int, int], tuple]:
+    """{(component id, fiscal year): (status, (scale min, max), {domain: (score id, score)})} for `years`."""
+    assessed = {row.id: row for row in session.execute(
+        sa.select(CapacityAssessment.id, CapacityAssessment.component_id, CapacityAssessment.fiscal_year,
+                  CapacityAssessment.status, CapacityAssessment.scale_min, CapacityAssessment.scale_max)
+        .where(CapacityAssessment.fiscal_year.in_(years)))}
+    scores = defaultdict(dict)
+    for assessment_id, score_id, domain, score in session.execute(
+            sa.select(CapacityDomainScore.assessment_id, CapacityDomainScore.id, CapacityDomainScore.domain,
+                      CapacityDomainScore.score)
+            .where(CapacityDomainScore.assessment_id.in_(list(assessed)))
+            .order_by(CapacityDomainScore.position, CapacityDomainScore.id)):
+        scores[assessment_id][domain] = (score_id, score)
+    return {(a.component_id, a.fiscal_year): (a.status, (a.scale_min, a.scale_max), scores[a.id])
+            for a in assessed.values()}
 
 
 def capacity(session, fiscal_year: Optional[int] = None) -> Capacity:
@@ -163,34 +198,32 @@ def capacity(session, fiscal_year: Optional[int] = None) -> Capacity:
     found = Capacity(year, years)
     if year is None:
         return found
-    assessments = {(a.component_id, a.fiscal_year): a for a in session.scalars(
-        sa.select(CapacityAssessment).where(CapacityAssessment.fiscal_year.in_([year, year - 1]))
-        .options(so.selectinload(CapacityAssessment.domain_scores)))}
+    assessments = _assessments(session, [year, year - 1])
     component_ids = sorted({component_id for component_id, _ in assessments})
     if not component_ids:
         return found
-    now_scores = {d.id: d for (_, fy), a in assessments.items() if fy == year for d in a.domain_scores}
-    findings = evidence_findings(session, list(now_scores))
+    evidence = evidence_scores(session, [score_id for (_, fy), (_, _, scores) in assessments.items() if fy == year
+                                         for score_id, _ in scores.values()])
     actions = _action_items(session, component_ids)
     query = (sa.select(Component.id, Component.name, Agency.name).join(Agency)
              .where(Component.id.in_(component_ids)).order_by(Agency.name, Component.name))
     for component_id, name, agency in session.execute(query):
         now, before = assessments.get((component_id, year)), assessments.get((component_id, year - 1))
-        scale = (now.scale_min, now.scale_max) if now else (before.scale_min, before.scale_max)
-        comparable = now is None or before is None or (now.scale_min, now.scale_max) == (before.scale_min,
-                                                                                          before.scale_max)
-        stored = {d.domain: d for d in (now.domain_scores if now else [])}
-        prior = {d.domain: d.score for d in (before.domain_scores if before else [])}
-        row = ComponentRow(component_id, name, agency, year, STATUS_WORDS[now.status if now else None], scale,
-                           now.total if now else None, before.total if before else None)
+        scale = now[1] if now else before[1]
+        comparable = now is None or before is None or now[1] == before[1]
+        stored = now[2] if now else {}
+        prior = {domain: score for domain, (_, score) in (before[2] if before else {}).items()}
+        row = ComponentRow(component_id, name, agency, year, STATUS_WORDS[now[0] if now else None], scale,
+                           total_of(score for _, score in stored.values()) if now else None,
+                           total_of(prior.values()) if before else None)
         for domain in DOMAINS:
-            score = stored.get(domain)
-            cell = DomainCell(domain, score.score if score else None, prior.get(domain), scale, comparable, year - 1,
+            score_id, score = stored.get(domain, (None, None))
+            cell = DomainCell(domain, score, prior.get(domain), scale, comparable, year - 1,
                               actions=actions.get((component_id, domain), []))
-            finding = findings.get(score.id) if score else None
+            finding = evidence.get(score_id)
             if finding is not None:
                 cell.evidence_score, cell.evidence_period = finding.score, finding.period
-                cell.evidence_explanation, cell.finding_id = finding.explanation, finding.id
+                cell.evidence_explanation, cell.finding_id = finding.explanation, finding.finding_id
             row.cells.append(cell)
         found.rows.append(row)
     return found
@@ -198,10 +231,15 @@ def capacity(session, fiscal_year: Optional[int] = None) -> Capacity:
 
 def for_scope(found: Capacity, scope: Scope) -> Capacity:
     """`found` with a link to each action-plan commitment `scope` may open (commitments.may_see)."""
-    def linked(item: ActionItem) -> ActionItem:
-        return replace(item, href=links.commitment(item.commitment_id)) if may_see(scope, item) else item
+    linked: dict[int, ActionItem] = {}  # a commitment reaching several components is asked once
 
-    rows = [replace(row, cells=[replace(cell, actions=[linked(a) for a in cell.actions]) for cell in row.cells])
+    def link(item: ActionItem) -> ActionItem:
+        if item.commitment_id not in linked:
+            linked[item.commitment_id] = (replace(item, href=links.commitment(item.commitment_id))
+                                          if may_see(scope, item) else item)
+        return linked[item.commitment_id]
+
+    rows = [replace(row, cells=[replace(cell, actions=[link(a) for a in cell.actions]) for cell in row.cells])
             for row in found.rows]
     return replace(found, rows=rows)
 

@@ -352,20 +352,46 @@ def _is_link(text: str) -> bool:
     return parts.scheme.lower() in ("http", "https") and bool(parts.hostname) and " " not in text
 
 
+def _evidence(ids, *columns) -> sa.Select:
+    """The published rules' evidence-score findings of the domain scores `ids`, each score's latest
+    quarter first, then newest (the first row of a score is its finding)."""
+    return (sa.select(*columns).select_from(Finding).join(RuleVersion, RuleVersion.id == Finding.rule_version_id)
+            .where(Finding.subject_type == RuleSubject.capacity_domain, Finding.subject_id.in_(ids),
+                   Finding.outcome == "score", RuleVersion.status == RuleStatus.published)
+            .order_by(Finding.subject_id, Finding.period.desc(), Finding.id.desc()))
+
+
 def evidence_findings(session, score_ids) -> dict[int, Finding]:
     """For each domain score, the published rules' latest evidence-score finding (latest quarter,
     then newest)."""
     ids = list(score_ids)
     if not ids:
         return {}
-    query = (sa.select(Finding).join(RuleVersion, RuleVersion.id == Finding.rule_version_id)
-             .where(Finding.subject_type == RuleSubject.capacity_domain, Finding.subject_id.in_(ids),
-                    Finding.outcome == "score", RuleVersion.status == RuleStatus.published)
-             .options(so.contains_eager(Finding.rule_version).joinedload(RuleVersion.rule))
-             .order_by(Finding.subject_id, Finding.period.desc(), Finding.id.desc()))
+    query = _evidence(ids, Finding).options(so.contains_eager(Finding.rule_version).joinedload(RuleVersion.rule))
     found: dict[int, Finding] = {}
     for finding in session.scalars(query).unique():
         found.setdefault(finding.subject_id, finding)
+    return found
+
+
+@dataclass(frozen=True)
+class EvidenceScore:
+    """What a dashboard shows of a domain score's evidence-score finding."""
+
+    score: Optional[float]
+    period: Optional[str]
+    explanation: Optional[str]
+    finding_id: int
+
+
+def evidence_scores(session, score_ids) -> dict[int, EvidenceScore]:
+    """`evidence_findings` read as columns, for a dashboard of hundreds of domain scores."""
+    ids = list(score_ids)
+    found: dict[int, EvidenceScore] = {}
+    if ids:
+        for subject_id, *evidence in session.execute(_evidence(
+                ids, Finding.subject_id, Finding.score, Finding.period, Finding.explanation, Finding.id)):
+            found.setdefault(subject_id, EvidenceScore(*evidence))
     return found
 
 

@@ -56,8 +56,7 @@ class CapacityAssessment(TimestampMixin, Base):
 
     @property
     def total(self) -> Optional[float]:
-        scores = [d.score for d in self.domain_scores if d.score is not None]
-        return sum(scores) if scores else None
+        return total_of(d.score for d in self.domain_scores)
 
     @property
     def is_submitted(self) -> bool:
@@ -69,6 +68,12 @@ class CapacityAssessment(TimestampMixin, Base):
         who = f" by {self.submitted_by.email}" if self.submitted_by is not None else ""
         return (f"the FY{self.fiscal_year} capacity assessment of {self.component.name} was submitted on {when}{who}; "
                 "an admin must reopen it before it can change")
+
+
+def total_of(scores) -> Optional[float]:
+    """An assessment's total: the sum of its domains' scores (None while none is scored)."""
+    scored = [score for score in scores if score is not None]
+    return sum(scored) if scored else None
 
 
 class CapacityDomainScore(Base):
