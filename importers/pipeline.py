@@ -18,6 +18,7 @@ from importers.formats.registry import FORMATS, SINKS
 from importers.header import map_columns, norm_name
 from importers.readers import read_table
 from importers.sinks.base import CARRIED_FROM, Plan
+from scorecard import writers
 from scorecard.bulk import collector_paused
 from scorecard.driver_rule import NOTE_NO_COUNTS, NOTE_NON_STANDARD, NOTE_NOT_ASKED, NOTE_NOT_POOLED, NOTE_SWAPPED
 from scorecard.models import AuditEvent, BatchStatus, ImportBatch, utcnow
@@ -191,6 +192,8 @@ def _run_import(session, path, *, filename: Optional[str] = None, format_name: O
             raise ImportFileError(f"the {fmt.title} layout needs a {words} chosen at upload (the "
                                   f"{words.capitalize()} field, or --{option.replace('_', '-')} on the command line)")
     header_names = {name: str(prefix[header_index][idx]).strip() for name, idx in columns.index.items()}
+    if fmt.period_from and "period" not in header_names:  # a quarter made of two columns is named by them
+        header_names["period"] = " and ".join(header_names.get(c, c) for c in fmt.period_from)
     names = tuple(columns.index)
     pick = _picker(tuple(columns.index.values()))
     # The sink sees who imports: some layouts are scoped by role (an officer's own function).
@@ -228,12 +231,19 @@ def _run_import(session, path, *, filename: Optional[str] = None, format_name: O
     result.total_rows = seen
     if not filled:
         raise ImportFileError(f"the file has a header on row {header_index + 1} but no data rows below it")
+    if progress:  # the last report a confirm can record on SQLite before it holds the write lock
+        progress("planning", seen)
+    # Planned against what is stored, written as planned: no other confirm or revert in between.
+    writes_wait = not dry_run and writers.one_at_a_time(session, writers.IMPORT)
     if hasattr(sink, "finish"):
         sink.finish()
     result.warnings.extend(getattr(sink, "warnings", ()))  # what a sink assumed, e.g. a Touchpoints scale
+    said = set()  # a wide row's records share its quarter and names: a problem with them is said once
     for error in sink.errors:
         bad_rows.add(error.row)
-        if len(errors) < MAX_ERRORS_KEPT:
+        if len(errors) < MAX_ERRORS_KEPT and (said_now := (error.row, error.column, str(error.value),
+                                                            error.message)) not in said:
+            said.add(said_now)
             errors.append(_error(error.row, header_names.get(error.column, error.column), error.value, error.message))
     errors.sort(key=lambda e: (e["row"] or 0))
     result.rejected = len(bad_rows)
@@ -242,8 +252,6 @@ def _run_import(session, path, *, filename: Optional[str] = None, format_name: O
                           "the file again.")
         session.rollback()
         return result
-    if progress:
-        progress("planning", seen)
     result.plan = sink.plan()
     shown = None if getattr(sink, "reconciles_edits", False) else _previewed(batch)
     changed = shown is not None and not _as_previewed(shown, result.plan)
@@ -261,7 +269,7 @@ def _run_import(session, path, *, filename: Optional[str] = None, format_name: O
                               "nothing was imported. Now " + result.message
                               + " Check the new preview (its Before values) and confirm again.")
         return result
-    if progress:  # before the first write: progress is recorded through another connection
+    if progress and not writes_wait:  # recorded through another connection, which the lock would hold up
         progress("writing", seen)
     batch = batch or ImportBatch(filename=filename, checksum=checksum, user_id=user_id)
     # A sheet's name is at most 31 characters in Excel; a file written otherwise keeps the first 200.

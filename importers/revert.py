@@ -11,6 +11,7 @@ from importers import access
 from importers.formats.registry import FORMATS, SINKS
 from importers.sinks.base import CARRIED_FROM
 from importers.sinks.tracked import LINKS, decode, link_ids, same, write_links
+from scorecard import writers
 from scorecard.models import (
     Agency,
     AuditEvent,
@@ -54,6 +55,7 @@ def revert_batch(session, batch_id: int, *, user_id=None) -> dict:  # noqa: C901
     """Undo a batch in one transaction, as the user `user_id` (None: the command line, trusted).
     Refuses when a later batch has changed the same rows: revert that one first, so nothing a later
     import wrote is silently lost."""
+    writers.one_at_a_time(session, writers.IMPORT)  # no confirm or other revert between the checks and the writes
     batch = session.get(ImportBatch, batch_id)
     if batch is None:
         raise RevertError(f"there is no import batch {batch_id}")

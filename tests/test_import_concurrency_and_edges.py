@@ -286,7 +286,13 @@ def test_european_numbers_in_a_semicolon_csv_are_refused_by_row_column_and_value
 
 
 def test_two_reverts_at_once_undo_the_batch_once(app, analyst, monkeypatch):
+    """Reverts take the import lock, so a second waits for the first; were one to run without it (the
+    other's write is simulated on a connection of its own, which the lock would hold up), the batch's
+    status is still checked under a row lock before writing."""
     from importers import revert as revert_module
+    from scorecard import writers
+
+    monkeypatch.setattr(writers, "one_at_a_time", lambda session, key: None)
 
     batch_id = upload(analyst, workbook_bytes([HEADER, ROW]))
     post(analyst, f"/imports/{batch_id}/confirm")
@@ -362,10 +368,15 @@ def test_a_quoted_thousands_separator_in_a_comma_separated_file_is_read_as_thous
 
 def test_an_import_racing_another_for_the_same_new_rows_says_so_and_writes_nothing(demo, tmp_path, monkeypatch):
     """Two imports planned the same new rows; the other one committed first. This one's inserts
-    then break the natural key: it is refused with a message saying why, and leaves nothing."""
+    then break the natural key: it is refused with a message saying why, and leaves nothing. (Confirms
+    take the import lock, so this happens only to an import run without it: the colleague's import,
+    simulated in this thread, would otherwise wait for the lock this one holds.)"""
     from importers.errors import ImportFileError
     from importers.pipeline import run_import
     from importers.sinks.observations import ObservationSink
+    from scorecard import writers
+
+    monkeypatch.setattr(writers, "one_at_a_time", lambda session, key: None)
 
     path = tmp_path / "q1.xlsx"
     path.write_bytes(workbook_bytes([HEADER, ROW]))
@@ -444,3 +455,62 @@ def test_a_progress_report_leaves_no_lock_wait_limit_on_the_pooled_connection(ap
         for _ in range(3):
             with db.engine.connect() as connection:
                 assert connection.exec_driver_sql(setting).scalar() == usual
+
+
+def _confirm_in_a_thread(app, batch_id, path, barrier, results):
+    """run_import as a worker confirms a previewed batch; it waits at the planning stage for the other
+    confirm, so that both plan at once unless something keeps them apart."""
+    import contextlib
+    import threading
+
+    from importers.pipeline import run_import
+
+    def waiting(stage, _rows):
+        if stage == "planning":
+            with contextlib.suppress(threading.BrokenBarrierError):
+                barrier.wait(timeout=3)
+
+    def confirm():
+        with app.app_context():
+            batch = db.session.get(ImportBatch, batch_id)
+            results[batch_id] = run_import(db.session, path, filename=batch.filename, batch=batch,
+                                           user_id=batch.user_id, progress=waiting)
+            db.session.remove()
+
+    thread = threading.Thread(target=confirm)
+    thread.start()
+    return thread
+
+
+def test_two_confirms_running_at_once_are_planned_one_after_the_other(app, analyst, tmp_path):
+    """Two workers confirm imports updating the same row at the same moment. Each previewed plan holds
+    when it starts; only one may write it: the other plans again after it and is previewed again."""
+    import threading
+
+    base = upload(analyst, workbook_bytes([HEADER, ROW]), name="base.xlsx")
+    post(analyst, f"/imports/{base}/confirm")
+    files, batches = {}, []
+    for n, counts in ((105, 45), (110, 50)):
+        row = list(ROW)
+        row[5], row[-1] = n, counts
+        content = workbook_bytes([HEADER, row])
+        batch_id = upload(analyst, content, name=f"fix-{n}.xlsx")
+        assert stored(app, batch_id).updated == 1
+        files[batch_id] = tmp_path / f"fix-{n}.xlsx"
+        files[batch_id].write_bytes(content)
+        batches.append(batch_id)
+    with app.app_context():
+        db.session.execute(sa.update(ImportBatch).where(ImportBatch.id.in_(batches)).values(status="pending"))
+        db.session.commit()
+    barrier, results = threading.Barrier(2), {}
+    threads = [_confirm_in_a_thread(app, b, files[b], barrier, results) for b in batches]
+    for thread in threads:
+        thread.join(timeout=60)
+    statuses = sorted(result.status for result in results.values())
+    assert statuses == ["imported", "would_import"], [r.message for r in results.values()]
+    winner = next(b for b, r in results.items() if r.status == "imported")
+    loser = next(b for b, r in results.items() if r.status == "would_import")
+    assert "changed by another import confirmed since the preview" in results[loser].message
+    with app.app_context():
+        n = db.session.scalar(sa.select(Observation.n).where(Observation.import_batch_id == winner))
+        assert n == (105 if winner == batches[0] else 110), "the winner's values stand, unseen by no one"

@@ -17,6 +17,7 @@ from typing import Optional
 
 import sqlalchemy as sa
 
+from scorecard import writers
 from scorecard.bulk import bulk_insert, collector_paused
 from scorecard.models import Finding, FindingInput, Metric, Rule, RuleStatus, RuleSubject, RuleVersion, utcnow
 from scorecard.models.org import Function
@@ -34,8 +35,6 @@ from scorecard.rules.evaluator import evaluate as evaluate_rule
 from scorecard.rules.facts import FACTS, resolve, subject_keys
 from scorecard.rules.schema import RuleError, compile_rule, validate_definition
 from scorecard.survey import MIN_N_DEFAULT
-
-EVALUATION_LOCK = 2804  # the advisory-lock key rule evaluations share
 
 
 @dataclass
@@ -218,12 +217,8 @@ def evaluate(session, *, rule_key: Optional[str] = None, touched: Optional[Itera
 
 def _one_writer(session) -> None:
     """One evaluation writes findings at a time (an import's re-evaluation and a cron run may
-    overlap): the second waits, then reads what the first wrote. PostgreSQL: an advisory lock;
-    SQLite: take the write lock now with a write that changes nothing."""
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": EVALUATION_LOCK})
-    else:
-        session.execute(sa.delete(Finding.__table__).where(sa.false()))
+    overlap): the second waits, then reads what the first wrote."""
+    writers.one_at_a_time(session, writers.EVALUATION)
 
 
 def _has_findings(session) -> bool:
