@@ -291,3 +291,55 @@ def test_a_batch_that_created_nothing_in_the_end_keeps_nothing_on_revert(demo, c
     page = analyst.post(f"/imports/{a}/revert", data={"csrf_token": token}, follow_redirects=True).get_data(
         as_text=True)
     assert "1 row(s) removed, 0 restored." in page and "What it created is kept" not in page
+
+
+def _as_excel_saves_it(source, target):
+    """The CSV opened in Excel and saved as a workbook: every cell that reads as a number is stored as
+    one (Excel keeps numbers as floating point: a fiscal year 2021 is 2021.0 to a reader)."""
+    import openpyxl
+
+    book = openpyxl.Workbook(write_only=True)
+    sheet = book.create_sheet(source.stem[:31])
+    with open(source, encoding="utf-8", newline="") as handle:
+        rows = list(csv.reader(handle))
+    for row in rows:
+        cells = []
+        for text in row:
+            try:
+                cells.append(float(text) if text.strip() and text.strip().lower() not in ("nan", "inf") else text)
+            except ValueError:
+                cells.append(text)
+        sheet.append(cells)
+    book.save(target)
+    return target
+
+
+@pytest.mark.parametrize("source", [TRUST_CSV, COLLECTIONS_CSV], ids=["trust", "collections"])
+def test_the_real_files_saved_from_excel_read_as_the_csv(app, tmp_path, source):
+    """Numbers stored as numbers: the years and quarters, ids and counts. The workbook is the same
+    data: after the CSV, it changes nothing."""
+    workbook = _as_excel_saves_it(source, tmp_path / f"{source.stem}.xlsx")
+    with app.app_context():
+        from_csv = run_import(db.session, source)
+        assert from_csv.status == "imported", from_csv.errors[:3]
+        again = run_import(db.session, workbook, dry_run=True)
+        assert again.status == "would_import", again.errors[:3]
+        counts = from_csv.plan.counts
+        assert again.plan.counts == {"inserted": 0, "updated": 0,
+                                     "unchanged": counts["inserted"] + counts["unchanged"]}
+
+
+def test_a_refused_quarter_is_named_by_the_files_own_columns_once_per_row(app, tmp_path):
+    rows = _rows(COLLECTIONS_CSV)[:3]
+    rows[1]["attributes_collection_year"] = "2031"
+    path = tmp_path / "future.csv"
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    with app.app_context():
+        result = run_import(db.session, path, dry_run=True)
+    assert result.status == "rejected" and result.rejected == 1
+    assert [(e["row"], e["column"]) for e in result.errors] == [
+        (3, "attributes_collection_year and attributes_collection_quarter")]
+    assert "fiscal_year=2031" in str(result.errors[0]["value"])

@@ -43,6 +43,7 @@ class Format:
     options: tuple[str, ...] = ()
     description: str = ""
     template_lists: dict = field(default_factory=dict)
+    period_from: tuple[str, ...] = ()  # the columns a layout's quarter is made of: named when it is refused
 
     @property
     def synonyms(self) -> dict[str, list[str]]:

@@ -337,11 +337,23 @@ COLLECTION_COLUMNS = COLLECTION_ID_COLUMNS + (Column("service_desc"), Column("se
     Column(name) for q in range(1, 12) for name in _question_columns(q))
 
 
+def _period(row: dict, year: str, quarter: str) -> str:
+    """The quarter as performance.gov's two columns give it. A workbook saved from its CSV holds them
+    as numbers (2021.0): read as written, as every text is."""
+    def text(column):
+        try:
+            return to_text(row.get(column))
+        except ValueError:
+            return row.get(column)  # the period's own check names it
+
+    return f"fiscal_year={text(year)}, quarter={text(quarter)}"
+
+
 def collection_records(row: dict, options: dict) -> list[dict]:
     cells = Cells(row)
     p = "attributes_"
     refs = _org_refs(cells, p)
-    period = f"fiscal_year={row.get(p + 'collection_year')}, quarter={row.get(p + 'collection_quarter')}"
+    period = _period(row, p + "collection_year", p + "collection_quarter")
     questions = []
     for q in range(1, 12):
         text_col, *count_cols, scale_col = _question_columns(q)
@@ -361,6 +373,7 @@ PERFGOV_COLLECTIONS = Format(
     key=("attributes_service_id", "attributes_channel", "attributes_collection_year",
          "attributes_collection_quarter", "attributes_service_provided", "attributes_transaction_point"),
     records=collection_records,
+    period_from=("attributes_collection_year", "attributes_collection_quarter"),
     description="The layout performance.gov publishes for every quarter: one survey per row, up to eleven "
                 "questions side by side. Each slot is its A-11 driver (q1 satisfaction .. q7 employee) "
                 "unless its wording is another driver's standard statement; q8..q11 are not pooled.",
@@ -382,7 +395,7 @@ def trust_records(row: dict, options: dict) -> list[dict]:
     counts as q2 of the collections layout, so the same rule places it."""
     cells = Cells(row)
     refs = _org_refs(cells, "")
-    period = f"fiscal_year={row.get('fiscal_year')}, quarter={row.get('quarter')}"
+    period = _period(row, "fiscal_year", "quarter")
     counts, _, _ = survey_values(cells, ("strongly_disagree_num", "disagree_num", "neutral_num", "agree_num",
                                          "strongly_agree_num"), None, "point_scale")
     question = SlotQuestion(TRUST_SLOT, _question_text(cells, "question_text"), counts)
@@ -399,5 +412,6 @@ PERFGOV_TRUST = Format(
     signature=("question_text", "strongly_disagree_num", "point_scale", "service_id", "fiscal_year"),
     key=("service_id", "channel", "fiscal_year", "quarter", "service_provided", "transaction_point"),
     records=trust_records,
+    period_from=("fiscal_year", "quarter"),
     description="One survey per row with the trust question's answer counts (performance.gov HISP data).",
 )
