@@ -17,6 +17,7 @@ import zlib
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
 from typing import Optional
 
@@ -181,17 +182,36 @@ def _csv_rows(path, encoding: str, delimiter: str, skip_first: bool):
         if skip_first:
             handle.readline()
         reader = csv.reader(handle, delimiter=delimiter)
+        rows = start = ended = 0  # rows read; the reader's lines the last one starts and ends on
         try:
-            if delimiter == ",":
-                yield from reader
-            else:  # semicolons or tabs: a "1,234" may mean 1.234 (see AmbiguousNumber)
-                for row in reader:
-                    if any("," in cell for cell in row):
-                        row = [AmbiguousNumber(cell) if "," in cell and _COMMA_THOUSANDS.fullmatch(cell) else cell
-                               for cell in row]
-                    yield row
+            for row in reader:
+                rows, start, ended = rows + 1, ended + 1, reader.line_num
+                if delimiter != "," and any("," in cell for cell in row):
+                    # semicolons or tabs: a "1,234" may mean 1.234 (see AmbiguousNumber)
+                    row = [AmbiguousNumber(cell) if "," in cell and _COMMA_THOUSANDS.fullmatch(cell) else cell
+                           for cell in row]
+                yield row
         except csv.Error as error:
             raise ImportFileError(f"The CSV file could not be read near line {reader.line_num}: {error}.") from None
+    if rows and ended > start and _unclosed_from(path, encoding, delimiter, start + skip_first):
+        raise ImportFileError(
+            f"Row {rows} opens a quoted value (line {start + skip_first} of the file) that is never closed, so "
+            f"the rest of the file, lines {start + skip_first}-{ended + skip_first}, would be read into "
+            "that one cell; nothing was imported.",
+            hint='Close the quote, or double a quote that belongs in the text ("") and upload the file again.')
+
+
+def _unclosed_from(path, encoding: str, delimiter: str, line: int) -> bool:
+    """Whether the CSV text from `line` on ends inside a quoted value (the lenient reader above takes
+    the rest of the file into that cell without a word)."""
+    with open(path, encoding=encoding, newline="") as handle:
+        rest = islice(handle, line - 1, None)
+        try:
+            for _row in csv.reader(rest, delimiter=delimiter, strict=True):
+                pass
+        except csv.Error as error:
+            return "unexpected end of data" in str(error)
+    return False
 
 
 # -------------------------------------------------------------------------------------- workbooks

@@ -159,6 +159,27 @@ def test_oversized_csv_field_is_a_file_error(tmp_path):
         read(path)
 
 
+@pytest.mark.parametrize("sep_line", [False, True])
+def test_a_quote_never_closed_is_refused_not_read_as_the_rest_of_the_file(tmp_path, sep_line):
+    """A stray quote opening row 3's last cell would take rows 4-31 into that cell without a word."""
+    path = tmp_path / "unterminated.csv"
+    lines = (["sep=,"] if sep_line else []) + [",".join(HEADER), "DOI,trust,FY2025-Q1,4.1,40",
+                                                 'DOI,trust,FY2025-Q2,4.2,"41']
+    lines += [f"DOI,trust,FY{2026 + k // 4}-Q{k % 4 + 1},4.0,{50 + k}" for k in range(28)]
+    path.write_text("\n".join(lines) + "\n")
+    first = 3 + sep_line
+    with pytest.raises(ImportFileError, match=rf"Row 3 opens a quoted value \(line {first} of the file\) that is "
+                                              rf"never closed, so the rest of the file, lines {first}-{first + 28}"):
+        read(path)
+
+
+def test_quoted_cells_over_several_lines_are_still_read(tmp_path):
+    path = tmp_path / "multiline.csv"
+    path.write_text(",".join(HEADER) + '\nDOI,trust,FY2025-Q1,4.1,40\nDOI,"trust,\nasked twice",FY2025-Q2,4.2,"41"\n')
+    _table, rows = read(path)
+    assert rows[-1] == ["DOI", "trust,\nasked twice", "FY2025-Q2", "4.2", "41"]
+
+
 def test_csv_renamed_xlsx_is_read_as_csv_with_a_warning(tmp_path, normal_xlsx):
     path = tmp_path / "report.xlsx"
     path.write_text("agency,value\nDOI,4.5\n")
