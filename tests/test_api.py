@@ -537,6 +537,26 @@ def test_each_bad_value_is_named_with_what_was_sent(api, http):
     assert one_bad_item.status_code == 422 and one_bad_item.get_json()["errors"][0]["row"] == 1
 
 
+def test_a_fractional_count_is_refused_not_cut_to_a_whole_number(api, http):
+    """marshmallow's Integer reads 2.7 as 2: a count of 2.7 would be stored as 2 (a file's '2.7' is
+    refused too). A whole number sent as 12.0 is 12."""
+    analyst = _secret(api, "analyst")
+    row = {"program": "DPS-BA-01", "metric": "trust", "period": "FY2026-Q1", "channel": "web",
+           "touchpoint": "whole numbers", "n": 12.99, "count_1": 2.7, "count_5": 10.3}
+    with api.app_context():
+        before = db.session.scalar(sa.select(sa.func.count()).select_from(Observation))
+    refused = http.post(f"{PREFIX}/observations", json=[row], headers=_bearer(analyst))
+    assert refused.status_code == 422
+    found = {(e["row"], e["column"], e["value"]) for e in refused.get_json()["errors"]}
+    assert found == {(1, "n", 12.99), (1, "count_1", 2.7), (1, "count_5", 10.3)}
+    assert all(e["message"].startswith("Not a whole number") for e in refused.get_json()["errors"])
+    whole = {**row, "n": 12.0, "count_1": 2.0, "count_5": 10.0}
+    accepted = http.post(f"{PREFIX}/observations?dry_run=true", json=[whole], headers=_bearer(analyst))
+    assert accepted.status_code == 200, accepted.get_data(as_text=True)[:500]
+    with api.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Observation)) == before
+
+
 def test_the_documentation_is_served_by_the_app(api, http):
     secret = _secret(api, "viewer")
     spec = http.get(f"{PREFIX}/openapi.json", headers=_bearer(secret)).get_json()

@@ -37,6 +37,18 @@ class Schema(ma.Schema):
 KEPT_PATTERN = r"^[^\x00\ud800-\udfff\u202a-\u202e\u2066-\u2069]*$"
 
 
+class WholeNumber(fields.Integer):
+    """An integer (a count, an id) that refuses a fraction, which marshmallow's Integer would cut (2.7
+    read as 2); a whole number sent as 12.0 is 12."""
+
+    default_error_messages = {"fraction": "Not a whole number: {input} was sent."}
+
+    def _validated(self, value):
+        if isinstance(value, float) and not value.is_integer():
+            raise self.make_error("fraction", input=value)
+        return super()._validated(value)
+
+
 class Filter(fields.String):
     """A query parameter's text: one holding such a character matches nothing stored (the parser
     reads it so: scorecard.api.base), so it is no error and its document states no pattern."""
@@ -73,7 +85,7 @@ class Period(fields.String):
 
 
 class ProblemItemSchema(Schema):
-    row = fields.Integer(allow_none=True, metadata={"description": "The row (an item of a JSON array counted from "
+    row = WholeNumber(allow_none=True, metadata={"description": "The row (an item of a JSON array counted from "
                                                                    "1, or a spreadsheet row); null outside rows."})
     column = Text(allow_none=True)
     value = fields.Raw(allow_none=True)
@@ -89,21 +101,21 @@ class ProblemSchema(Schema):
 
     type = Text(metadata={"description": "A URI reference naming the kind of problem."})
     title = Text()
-    status = fields.Integer()
+    status = WholeNumber()
     detail = Text()
     errors = fields.List(fields.Nested(ProblemItemSchema),
                          metadata={"description": "Each bad value, for data problems."})
 
 
 class PageArgs(Schema):
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=1_000_000))
-    page_size = fields.Integer(load_default=50, validate=validate.Range(min=1, max=MAX_PAGE_SIZE))
+    page = WholeNumber(load_default=1, validate=validate.Range(min=1, max=1_000_000))
+    page_size = WholeNumber(load_default=50, validate=validate.Range(min=1, max=MAX_PAGE_SIZE))
 
 
 class PageSchema(Schema):
-    page = fields.Integer()
-    page_size = fields.Integer()
-    total = fields.Integer(metadata={"description": "Items matching the filters on all pages."})
+    page = WholeNumber()
+    page_size = WholeNumber()
+    total = WholeNumber(metadata={"description": "Items matching the filters on all pages."})
 
 
 @cache
@@ -114,7 +126,7 @@ def page_of(item: type[Schema]) -> type[Schema]:
 
 
 class Ref(Schema):
-    id = fields.Integer()
+    id = WholeNumber()
     code = Text()
     name = Text()
 
@@ -132,7 +144,7 @@ class ComponentSchema(Ref):
 
 
 class LifeExperienceSchema(Schema):
-    id = fields.Integer()
+    id = WholeNumber()
     name = Text()
 
 
@@ -161,13 +173,13 @@ class AgencyArgs(PageArgs):
 
 
 class ComponentArgs(PageArgs):
-    agency_id = fields.Integer(**ID)
+    agency_id = WholeNumber(**ID)
     is_hisp = fields.Boolean()
 
 
 class ProgramArgs(PageArgs):
-    agency_id = fields.Integer(**ID)
-    component_id = fields.Integer(**ID)
+    agency_id = WholeNumber(**ID)
+    component_id = WholeNumber(**ID)
     life_experience = Filter(validate=validate.Length(max=200),
                                     metadata={"description": "Programs tagged with this life experience (its name)."})
 
@@ -180,48 +192,48 @@ class MetricArgs(PageArgs):
 # ----------------------------------------------------------------------------- observations
 
 class MetricRef(Schema):
-    id = fields.Integer()
+    id = WholeNumber()
     code = Text()
     driver = fields.Enum(Driver, by_value=True, allow_none=True)
 
 
 class ObservationSchema(Schema):
-    id = fields.Integer()
+    id = WholeNumber()
     metric = fields.Nested(MetricRef)
-    agency_id = fields.Integer()
-    component_id = fields.Integer(allow_none=True)
-    program_id = fields.Integer(allow_none=True)
-    function_id = fields.Integer(allow_none=True)
+    agency_id = WholeNumber()
+    component_id = WholeNumber(allow_none=True)
+    program_id = WholeNumber(allow_none=True)
+    function_id = WholeNumber(allow_none=True)
     period = Text()
     channel = Text()
     touchpoint = Text()
     value = fields.Float(allow_none=True)
-    n = fields.Integer(allow_none=True)
-    count_1 = fields.Integer(allow_none=True)
-    count_2 = fields.Integer(allow_none=True)
-    count_3 = fields.Integer(allow_none=True)
-    count_4 = fields.Integer(allow_none=True)
-    count_5 = fields.Integer(allow_none=True)
+    n = WholeNumber(allow_none=True)
+    count_1 = WholeNumber(allow_none=True)
+    count_2 = WholeNumber(allow_none=True)
+    count_3 = WholeNumber(allow_none=True)
+    count_4 = WholeNumber(allow_none=True)
+    count_5 = WholeNumber(allow_none=True)
     question_text = Text(allow_none=True)
     non_standard_wording = fields.Boolean()
     notes = Text(allow_none=True)
-    import_batch_id = fields.Integer(allow_none=True)
+    import_batch_id = WholeNumber(allow_none=True)
     created_at = fields.AwareDateTime()
     updated_at = fields.AwareDateTime()
 
 
 class ObservationArgs(PageArgs):
-    program_id = fields.Integer(**ID)
-    function_id = fields.Integer(**ID)
+    program_id = WholeNumber(**ID)
+    function_id = WholeNumber(**ID)
     metric = Filter(validate=validate.Length(max=64), metadata={"description": "A metric's code."})
     period_from = Period(metadata={"description": "First fiscal quarter, e.g. FY2025-Q1."})
     period_to = Period(metadata={"description": "Last fiscal quarter, e.g. FY2025-Q4."})
     channel = Filter(validate=validate.Length(max=64))
-    import_batch_id = fields.Integer(**ID)
+    import_batch_id = WholeNumber(**ID)
 
 
 def _count():
-    return fields.Integer(allow_none=True, validate=validate.Range(min=0, max=MAX_COUNT))
+    return WholeNumber(allow_none=True, validate=validate.Range(min=0, max=MAX_COUNT))
 
 
 def _text(size: int, **kwargs):
@@ -264,11 +276,11 @@ class DryRunArgs(Schema):
 
 
 class DriverNoteSchema(Schema):
-    row = fields.Integer(allow_none=True)
+    row = WholeNumber(allow_none=True)
     program = Text(allow_none=True)
     period = Text(allow_none=True)
     channel = Text(allow_none=True)
-    slot = fields.Integer(allow_none=True)
+    slot = WholeNumber(allow_none=True)
     driver = Text(allow_none=True)
     note = Text(allow_none=True)
     question = Text(allow_none=True)
@@ -277,18 +289,18 @@ class DriverNoteSchema(Schema):
 class ImportSummarySchema(Schema):
     """What the import pipeline did (or, in a dry run, would do) with the rows."""
 
-    batch = fields.Integer(allow_none=True)
+    batch = WholeNumber(allow_none=True)
     format = Text(allow_none=True)
     status = Text(metadata={"description": "imported, would_import or duplicate"})
-    inserted = fields.Integer()
-    updated = fields.Integer()
-    unchanged = fields.Integer()
-    rejected = fields.Integer()
+    inserted = WholeNumber()
+    updated = WholeNumber()
+    unchanged = WholeNumber()
+    rejected = WholeNumber()
     errors = fields.List(fields.Nested(ProblemItemSchema))
     message = Text()
     driver_notes = fields.List(fields.Dict())
     placements = fields.List(Text())
-    created = fields.Dict(keys=Text(), values=fields.Integer())
+    created = fields.Dict(keys=Text(), values=WholeNumber())
     unknown_columns = fields.List(Text())
     warnings = fields.List(Text())
 
@@ -296,7 +308,7 @@ class ImportSummarySchema(Schema):
 # ----------------------------------------------------------------------------- scores
 
 class ProgramRef(Schema):
-    id = fields.Integer()
+    id = WholeNumber()
     code = Text()
     name = Text()
     component = fields.Nested(Ref)
@@ -316,7 +328,7 @@ class ScoreSchema(Schema):
     period = Text()
     value = fields.Float(allow_none=True, metadata={"description": "Mean on the 1-5 scale of the pooled answer "
                                                                    "counts (survey metrics), else the pooled value."})
-    n = fields.Integer(allow_none=True)
+    n = WholeNumber(allow_none=True)
     count_1 = _pooled_count(0)
     count_2 = _pooled_count(1)
     count_3 = _pooled_count(2)
@@ -333,42 +345,42 @@ class ScoreArgs(PageArgs):
     metric = Filter(required=True, validate=validate.Length(min=1, max=64),
                            metadata={"description": "A metric's code, e.g. trust."})
     period = Period(required=True, metadata={"description": "A fiscal quarter, e.g. FY2025-Q1."})
-    agency_id = fields.Integer(**ID)
-    component_id = fields.Integer(**ID)
-    program_id = fields.Integer(**ID)
+    agency_id = WholeNumber(**ID)
+    component_id = WholeNumber(**ID)
+    program_id = WholeNumber(**ID)
 
 
 # ----------------------------------------------------------------------------- findings
 
 class FindingInputSchema(Schema):
-    id = fields.Integer()
+    id = WholeNumber()
     role = Text()
     value = fields.Float(allow_none=True)
-    metric_id = fields.Integer(allow_none=True)
+    metric_id = WholeNumber(allow_none=True)
     subject_key = Text(allow_none=True)
     period = Text(allow_none=True)
-    n = fields.Integer(allow_none=True)
-    observation_id = fields.Integer(allow_none=True)
-    observation_ids = fields.List(fields.Integer(), allow_none=True)
-    target_id = fields.Integer(allow_none=True)
+    n = WholeNumber(allow_none=True)
+    observation_id = WholeNumber(allow_none=True)
+    observation_ids = fields.List(WholeNumber(), allow_none=True)
+    target_id = WholeNumber(allow_none=True)
 
 
 class RuleRef(Schema):
     key = Text(attribute="rule_version.rule.key")
     title = Text(attribute="rule_version.rule.title")
-    version = fields.Integer(attribute="rule_version.version")
+    version = WholeNumber(attribute="rule_version.version")
     status = Text(attribute="rule_version.status.value")
 
 
 class FindingSchema(Schema):
-    id = fields.Integer()
+    id = WholeNumber()
     rule = fields.Function(lambda f: RuleRef().dump(f), metadata={"type": "object"})
     subject_type = fields.Enum(RuleSubject, by_value=True)
-    subject_id = fields.Integer()
+    subject_id = WholeNumber()
     subject_detail = Text(allow_none=True)
     period = Text()
     outcome = Text()
-    rating = fields.Integer(allow_none=True)
+    rating = WholeNumber(allow_none=True)
     status = Text(allow_none=True)
     flag = Text(allow_none=True)
     severity = Text(allow_none=True)
@@ -381,7 +393,7 @@ class FindingSchema(Schema):
 
 class FindingArgs(PageArgs):
     subject_type = fields.Enum(RuleSubject, by_value=True)
-    subject_id = fields.Integer(**ID)
+    subject_id = WholeNumber(**ID)
     period = Period()
     rule = Filter(validate=validate.Length(max=100), metadata={"description": "A rule's key."})
     outcome = Filter(validate=validate.OneOf(["rating", "status", "flag", "score"]))
@@ -390,9 +402,9 @@ class FindingArgs(PageArgs):
 # ----------------------------------------------------------------------------- commitments
 
 class HistorySchema(Schema):
-    id = fields.Integer()
+    id = WholeNumber()
     at = fields.AwareDateTime()
-    user_id = fields.Integer(allow_none=True)
+    user_id = WholeNumber(allow_none=True)
     by = Text()
     status = fields.Enum(CommitmentStatus, by_value=True)
     reason = Text(allow_none=True)
@@ -401,16 +413,16 @@ class HistorySchema(Schema):
 
 
 class LeaderRef(Schema):
-    id = fields.Integer()
+    id = WholeNumber()
     name = Text()
     email = Text(allow_none=True)
 
 
 class CommitmentSchema(Schema):
-    id = fields.Integer()
+    id = WholeNumber()
     function = fields.Nested(Ref)
     leader = fields.Nested(LeaderRef, allow_none=True)
-    component_id = fields.Integer(allow_none=True)
+    component_id = WholeNumber(allow_none=True)
     capacity_domain = Text(allow_none=True)
     title = Text()
     description = Text(allow_none=True)
@@ -419,12 +431,12 @@ class CommitmentSchema(Schema):
     reason = Text(allow_none=True)
     next_step = Text(allow_none=True)
     evidence_links = fields.List(Text())
-    program_ids = fields.List(fields.Integer())
-    metric_ids = fields.List(fields.Integer())
+    program_ids = fields.List(WholeNumber())
+    metric_ids = fields.List(WholeNumber())
     last_update_at = fields.AwareDateTime(allow_none=True)
     created_at = fields.AwareDateTime()
     updated_at = fields.AwareDateTime()
-    version = fields.Integer(metadata={"description": "Also the ETag; send it back as If-Match to change it."})
+    version = WholeNumber(metadata={"description": "Also the ETag; send it back as If-Match to change it."})
     history = fields.List(fields.Nested(HistorySchema), metadata={"description": "Newest first."})
 
 
@@ -433,7 +445,7 @@ class CommitmentArgs(PageArgs):
     component = Filter(validate=validate.Length(max=32), metadata={"description": "A component's code."})
     status = fields.List(fields.Enum(CommitmentStatus, by_value=True), validate=validate.Length(max=6))
     domain = Filter(validate=validate.OneOf(CAPACITY_DOMAINS))
-    leader_id = fields.Integer(**ID)
+    leader_id = WholeNumber(**ID)
 
 
 class CommitmentPatchSchema(Schema):
@@ -460,51 +472,51 @@ class IfMatchHeader(Schema):
 # ----------------------------------------------------------------------------- plans
 
 class DecisionSchema(Schema):
-    rating = fields.Integer(attribute="confirmed_rating")
-    proposed_rating = fields.Integer(allow_none=True)
+    rating = WholeNumber(attribute="confirmed_rating")
+    proposed_rating = WholeNumber(allow_none=True)
     justification = Text(allow_none=True)
-    decided_by_id = fields.Integer(allow_none=True)
+    decided_by_id = WholeNumber(allow_none=True)
     at = fields.AwareDateTime()
 
 
 class RequirementSchema(Schema):
-    id = fields.Integer(attribute="requirement.id")
+    id = WholeNumber(attribute="requirement.id")
     text = Text(attribute="requirement.text")
-    metric_id = fields.Integer(attribute="requirement.metric_id", allow_none=True)
-    target_id = fields.Integer(attribute="requirement.target_id", allow_none=True)
-    commitment_id = fields.Integer(attribute="requirement.commitment_id", allow_none=True)
+    metric_id = WholeNumber(attribute="requirement.metric_id", allow_none=True)
+    target_id = WholeNumber(attribute="requirement.target_id", allow_none=True)
+    commitment_id = WholeNumber(attribute="requirement.commitment_id", allow_none=True)
     program_ids = fields.Function(lambda r: sorted(p.id for p in r.requirement.programs),
                                   metadata={"type": "array", "items": {"type": "integer"}})
     is_cx = fields.Boolean(attribute="requirement.is_cx")
-    proposed_rating = fields.Integer(attribute="proposed", allow_none=True)
+    proposed_rating = WholeNumber(attribute="proposed", allow_none=True)
     finding_id = fields.Function(lambda r: r.finding.id if r.finding else None, allow_none=True,
                                  metadata={"type": "integer"})
 
 
 class ElementSchema(Schema):
-    id = fields.Integer(attribute="element.id")
+    id = WholeNumber(attribute="element.id")
     name = Text(attribute="element.name")
-    position = fields.Integer(attribute="element.position")
-    weight = fields.Integer(attribute="element.weight")
+    position = WholeNumber(attribute="element.position")
+    weight = WholeNumber(attribute="element.weight")
     is_results_driven = fields.Boolean(attribute="element.is_results_driven")
     is_critical = fields.Boolean(attribute="element.is_critical")
-    proposed_rating = fields.Integer(attribute="proposed", allow_none=True)
-    decided_rating = fields.Integer(attribute="confirmed", allow_none=True)
+    proposed_rating = WholeNumber(attribute="proposed", allow_none=True)
+    decided_rating = WholeNumber(attribute="confirmed", allow_none=True)
     decision = fields.Nested(DecisionSchema, allow_none=True)
     requirements = fields.List(fields.Nested(RequirementSchema))
 
 
 class SummarySchema(Schema):
-    score = fields.Integer(allow_none=True)
-    level = fields.Integer(allow_none=True)
-    rated = fields.Integer()
-    elements = fields.Integer()
+    score = WholeNumber(allow_none=True)
+    level = WholeNumber(allow_none=True)
+    rated = WholeNumber()
+    elements = WholeNumber()
     complete = fields.Boolean()
 
 
 class PlanSchema(Schema):
-    id = fields.Integer(attribute="plan.id")
-    fiscal_year = fields.Integer(attribute="plan.fiscal_year")
+    id = WholeNumber(attribute="plan.id")
+    fiscal_year = WholeNumber(attribute="plan.fiscal_year")
     rating_method = Text(attribute="plan.rating_method.value")
     leader = fields.Function(lambda v: LeaderDetail().dump(v.plan.leader), metadata={"type": "object"})
     elements = fields.List(fields.Nested(ElementSchema))
@@ -514,43 +526,43 @@ class PlanSchema(Schema):
 
 class LeaderDetail(LeaderRef):
     title = Text(allow_none=True)
-    function_id = fields.Integer(allow_none=True)
-    component_id = fields.Integer(allow_none=True)
+    function_id = WholeNumber(allow_none=True)
+    component_id = WholeNumber(allow_none=True)
 
 
 class PlanArgs(PageArgs):
-    fiscal_year = fields.Integer(validate=validate.Range(min=2000, max=2100))
-    leader_id = fields.Integer(**ID)
+    fiscal_year = WholeNumber(validate=validate.Range(min=2000, max=2100))
+    leader_id = WholeNumber(**ID)
 
 
 # ----------------------------------------------------------------------------- capacity
 
 class DomainScoreSchema(Schema):
-    id = fields.Integer()
+    id = WholeNumber()
     domain = Text()
-    position = fields.Integer()
+    position = WholeNumber()
     score = fields.Float(allow_none=True)
     narrative = Text(allow_none=True)
     evidence = Text(allow_none=True)
 
 
 class CapacityAssessmentSchema(Schema):
-    id = fields.Integer()
+    id = WholeNumber()
     component = fields.Nested(Ref)
-    fiscal_year = fields.Integer()
-    scale_min = fields.Integer()
-    scale_max = fields.Integer()
+    fiscal_year = WholeNumber()
+    scale_min = WholeNumber()
+    scale_max = WholeNumber()
     status = fields.Enum(CapacityStatus, by_value=True)
     submitted_at = fields.AwareDateTime(allow_none=True)
-    submitted_by_id = fields.Integer(allow_none=True)
+    submitted_by_id = WholeNumber(allow_none=True)
     total = fields.Float(allow_none=True)
-    version = fields.Integer()
+    version = WholeNumber()
     domain_scores = fields.List(fields.Nested(DomainScoreSchema))
 
 
 class CapacityArgs(PageArgs):
-    component_id = fields.Integer(**ID)
-    fiscal_year = fields.Integer(validate=validate.Range(min=2000, max=2100))
+    component_id = WholeNumber(**ID)
+    fiscal_year = WholeNumber(validate=validate.Range(min=2000, max=2100))
     status = fields.Enum(CapacityStatus, by_value=True)
 
 
@@ -558,24 +570,24 @@ class CapacityArgs(PageArgs):
 
 class ProgressSchema(Schema):
     stage = Text()
-    rows = fields.Integer()
+    rows = WholeNumber()
 
 
 class ImportBatchSchema(Schema):
-    id = fields.Integer()
+    id = WholeNumber()
     filename = Text()
     format = Text(allow_none=True)
     sheet = Text(allow_none=True)
     status = fields.Enum(BatchStatus, by_value=True)
-    user_id = fields.Integer(allow_none=True)
+    user_id = WholeNumber(allow_none=True)
     created_at = fields.AwareDateTime()
     committed_at = fields.AwareDateTime(allow_none=True)
     reverted_at = fields.AwareDateTime(allow_none=True)
-    inserted = fields.Integer()
-    updated = fields.Integer()
-    unchanged = fields.Integer()
-    rejected = fields.Integer()
-    total_rows = fields.Integer()
+    inserted = WholeNumber()
+    updated = WholeNumber()
+    unchanged = WholeNumber()
+    rejected = WholeNumber()
+    total_rows = WholeNumber()
     message = Text(allow_none=True)
     options = fields.Dict()
     errors = fields.List(fields.Nested(ProblemItemSchema))
@@ -609,9 +621,9 @@ class UploadSchema(UploadForm):
 
 class RevertSchema(Schema):
     batch = fields.Nested(ImportBatchSchema)
-    deleted = fields.Integer()
-    restored = fields.Integer()
-    kept = fields.Dict(keys=fields.String(), values=fields.Integer(), metadata={
+    deleted = WholeNumber()
+    restored = WholeNumber()
+    kept = fields.Dict(keys=fields.String(), values=WholeNumber(), metadata={
         "description": "The organisations the batch created (agencies, components, programs), which a revert "
                        "keeps: other data may name them now."})
     evaluation = Text(allow_none=True, metadata={
