@@ -6,7 +6,7 @@ from numbers import Real
 
 from importers.errors import AmbiguousNumber, SpreadsheetError, UncachedFormula
 from scorecard.spreadsheets import neutralize_formula
-from scorecard.text import bidi_problem, unkept_character, words
+from scorecard.text import bidi_problem, unkept_character, visible, words
 
 MISSING = frozenset({"", "n/a", "na", "no data", "#n/a", "-", "\u2014", "\u2013", "null", "none"})
 EXCEL_ERRORS = frozenset({"#div/0!", "#value!", "#ref!", "#name?", "#num!", "#null!", "#spill!", "#calc!",
@@ -96,7 +96,8 @@ def to_text(raw):
     """Text trimmed at both ends (inside spacing kept), None when missing. Numbers from a workbook read
     as written: 2129.0 -> "2129". The apostrophe an export puts before a formula-like text
     (scorecard.spreadsheets.neutralize_formula) is taken off again, as a spreadsheet reads it: what was
-    stored comes back as it was, so importing an unedited download changes nothing."""
+    stored comes back as it was, so importing an unedited download changes nothing. Characters that
+    draw nothing (a zero-width space, a soft hyphen...) are dropped: no look-alike names or keys."""
     raw = _present(raw)
     if raw is None:
         return None
@@ -118,6 +119,7 @@ def to_text(raw):
             raise ValueError(f"the text holds a hidden text-direction character ({code}); remove it")
         if text.startswith("'") and neutralize_formula(text[1:]) == text:
             text = text[1:]
+        text = visible(text).strip() or None  # look-alikes are one text (scorecard.text.visible)
     return text
 
 

@@ -77,6 +77,16 @@ def words(code: str) -> str:
     return "a NUL character (U+0000)" if code == "U+0000" else f"an unpaired surrogate ({code}), not a character"
 
 
+def visible(value: str) -> str:
+    """`value` without the format characters that draw nothing (Unicode Cf: a zero-width space or
+    joiner, a word joiner, a soft hyphen, a byte-order mark, a left-to-right mark...). Two names that
+    differ only by them look the same and are not: imported names, channels and touchpoints drop them
+    (importers.normalize), so they cannot make look-alike keys."""
+    if value.isascii():
+        return value
+    return "".join(c for c in value if unicodedata.category(c) != "Cf")
+
+
 # Letters and symbols that draw nothing: the Hangul fillers and the blank braille pattern.
 _FILLERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
 

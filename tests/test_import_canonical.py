@@ -509,3 +509,17 @@ def test_hidden_rows_of_a_workbook_are_read_and_named_in_a_note(demo, tmp_path):
         assert result.status == "would_import" and result.plan.counts["inserted"] == 2
         assert any("has 1 hidden row(s) (3); they were read like the others" in w for w in result.warnings), \
             result.warnings
+
+
+def test_touchpoints_differing_only_by_invisible_characters_are_one_survey(demo, tmp_path):
+    """A zero-width space (or joiner, word joiner, soft hyphen...) would make a second survey that
+    reads exactly like the first and is pooled beside it: the two rows are the same key, named so."""
+    path = tmp_path / "look-alikes.csv"
+    path.write_text("program,metric,period,channel,touchpoint,value,n\n"
+                    "DPS-BA-01,satisfaction,FY2026-Q1,web,look-alike,4.1,40\n"
+                    "DPS-BA-01,satisfaction,FY2026-Q1,web\u2060,look\u200b-alike,4.2,41\n", encoding="utf-8")
+    with demo.app_context():
+        result = run_import(db.session, path, dry_run=True)
+    assert result.status == "rejected"
+    assert [(e["row"], e["message"]) for e in result.errors] == [
+        (3, "the same metric, subject, period, channel and touchpoint as row 2")]

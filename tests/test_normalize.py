@@ -63,6 +63,13 @@ def test_to_int_refuses(raw, message):
         to_int(raw)
 
 
+def test_to_text_drops_characters_that_draw_nothing():
+    for hidden in ("\u200b", "\u200c", "\u200d", "\u200e", "\u2060", "\ufeff", "\u00ad"):
+        assert to_text(f"web{hidden}") == "web" and to_text(f"form{hidden}A") == "formA"
+    assert to_text("\u200b") is None and to_text(" \u2060 ") is None
+    assert to_text("Café — façade") == "Café — façade", "visible letters and marks stay"
+
+
 def test_to_text():
     assert to_text("  Bureau of Trust Funds  Administration  ") == "Bureau of Trust Funds  Administration"
     assert to_text(2129.0) == "2129" and to_text(4.5) == "4.5" and to_text(7) == "7" and to_text(True) == "TRUE"

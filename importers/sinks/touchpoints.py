@@ -28,6 +28,7 @@ from importers.sinks.base import SinkError
 from importers.sinks.observations import ObservationSink
 from scorecard.a11 import v2_metric_code
 from scorecard.periods import PeriodError, reported_period
+from scorecard.text import visible
 
 TOUCHPOINT = "Touchpoints A-11 v2"
 QUESTION_1_METRIC = "trust"
@@ -46,7 +47,7 @@ class TouchpointsSink:
         self.inner = ObservationSink(session, options)
         self.program = self._program(options.get("program"))
         self.period = self._period(options.get("period"))
-        self.touchpoint = " ".join((options.get("touchpoint") or "").split())[:TOUCHPOINT_MAX] or TOUCHPOINT
+        self.touchpoint = " ".join(visible(options.get("touchpoint") or "").split())[:TOUCHPOINT_MAX] or TOUCHPOINT
         self.scale = self._scale(options.get("trust_scale"))
         self.warnings: list[str] = []  # what was assumed, for the preview and the command line
         self.own_errors: list[SinkError] = []
