@@ -1,5 +1,6 @@
 """Read any file an analyst has into rows of raw cell values: CSV in-process, workbooks in a limited child."""
 import codecs
+import contextlib
 import csv
 import datetime
 import io
@@ -98,11 +99,25 @@ def read_table(path, *, sheet: Optional[str] = None, limits: Limits = Limits()) 
             warnings.append("A CSV file has no sheets; the sheet name given was ignored.")
         return read_csv(path, warnings)
     try:
-        return _read_workbook(path, kind, sheet, limits, warnings)
+        with _named_as_its_kind(path, kind) as readable:
+            return _read_workbook(readable, kind, sheet, limits, warnings)
     except (zipfile.BadZipFile, zlib.error, EOFError) as error:  # a part that does not unpack as the archive says
         raise ImportFileError(f"The workbook is damaged: a part of it does not unpack to what the archive declares "
                               f"({error}); nothing was imported.",
                               hint="Save it again from Excel and upload the new copy.") from None
+
+
+@contextlib.contextmanager
+def _named_as_its_kind(path: Path, kind: str):
+    """`path`, or a link to it named for what it holds: the workbook parser goes by the name (an
+    .xlsx named .xls would be read as a damaged 97-2003 workbook), the content decides here."""
+    if _EXTENSIONS.get(path.suffix.lower()) == kind:
+        yield path
+        return
+    with tempfile.TemporaryDirectory(prefix="scorecard-workbook-") as folder:
+        link = Path(folder) / f"workbook.{kind}"
+        link.symlink_to(path.resolve())
+        yield link
 
 
 # ------------------------------------------------------------------------------------------- CSV
@@ -237,7 +252,7 @@ def _read_workbook(path: Path, kind: str, sheet: Optional[str], limits: Limits, 
         check_sheet_dimensions(path, targets, max_cells=limits.max_cells)
     # Closed below, or (rows_file) by the rows' generator when it is done: they outlive this block.
     rows_file, out_file, err_file = tempfile.TemporaryFile(), tempfile.TemporaryFile(), tempfile.TemporaryFile()  # noqa: SIM115
-    args = {"path": str(path.resolve()), "sheet": sheet, "fd": rows_file.fileno(), "memory": limits.max_memory,
+    args = {"path": str(path.absolute()), "sheet": sheet, "fd": rows_file.fileno(), "memory": limits.max_memory,
             "cpu": int(limits.timeout) + 1, "output": limits.max_output}
     env = {**os.environ, "RUST_BACKTRACE": "0",
            "PYTHONPATH": os.pathsep.join(filter(None, [PROJECT_ROOT, os.environ.get("PYTHONPATH")]))}

@@ -180,6 +180,17 @@ def test_quoted_cells_over_several_lines_are_still_read(tmp_path):
     assert rows[-1] == ["DOI", "trust,\nasked twice", "FY2025-Q2", "4.2", "41"]
 
 
+@pytest.mark.parametrize("suffix", [".xls", ".xlsb", ".ods"])
+def test_a_workbook_named_as_another_kind_is_read_as_what_it_holds(tmp_path, normal_xlsx, suffix):
+    """The parser goes by the name: an .xlsx named .xls was read as a damaged 97-2003 workbook."""
+    renamed = tmp_path / f"report{suffix}"
+    renamed.write_bytes(normal_xlsx.read_bytes())
+    table, rows = read(renamed)
+    assert table.kind == "xlsx" and rows == [HEADER, ["DOI", "trust", "FY2023 Q1", 4.5, 120.0]]
+    assert table.warnings == [f"The file is named {suffix} but holds an Excel workbook; it was read as such."]
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["normal.xlsx", renamed.name]), "no link left"
+
+
 def test_csv_renamed_xlsx_is_read_as_csv_with_a_warning(tmp_path, normal_xlsx):
     path = tmp_path / "report.xlsx"
     path.write_text("agency,value\nDOI,4.5\n")
