@@ -82,8 +82,6 @@ def _print_human(payload: dict) -> None:
             slot = f"q{item['slot']}" if item["slot"] else "every slot"
             click.echo(f"  row {item['row']} {slot}: {item['note']}"
                        + (f" ({item['driver']})" if item["driver"] else "") + f": {item['question']}")
-    if payload.get("unknown_columns"):
-        click.echo(f"  columns ignored: {', '.join(payload['unknown_columns'])}")
     for warning in payload.get("warnings", []):
         click.echo(f"  warning: {warning}", err=True)
 

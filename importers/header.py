@@ -50,10 +50,12 @@ def find_header_row(rows_prefix: list[list], known_names, *, max_scan: int = 30)
 
 @dataclass
 class ColumnMap:
-    """Which column holds each canonical name. `unknown` lists headers that matched nothing (not fatal)."""
+    """Which column holds each canonical name. `unknown` lists headers that matched nothing and
+    `unnamed` the columns without a header (not fatal: the import says what it did not read)."""
 
     index: dict[str, int] = field(default_factory=dict)
     unknown: list[str] = field(default_factory=list)
+    unnamed: list[int] = field(default_factory=list)
     headers: dict[str, str] = field(default_factory=dict)  # canonical -> header as written
 
     def missing(self, required) -> list[str]:
@@ -80,6 +82,7 @@ def map_columns(header_cells: list, synonyms: dict[str, list[str]]) -> ColumnMap
     for index, cell in enumerate(header_cells):
         key = norm_name(cell)
         if not key:
+            columns.unnamed.append(index)
             continue
         written = str(cell).strip()
         canonical = lookup.get(key)

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from importers.errors import ImportFileError
 from importers.formats.base import Format, RowProblems
 from importers.formats.registry import FORMATS, SINKS
-from importers.header import map_columns, norm_name
+from importers.header import column_letter, map_columns, norm_name
 from importers.readers import read_table
 from importers.sinks.base import CARRIED_FROM, Plan
 from scorecard import writers
@@ -200,6 +200,13 @@ def _run_import(session, path, *, filename: Optional[str] = None, format_name: O
     sink = SINKS[fmt.sink](session, {**options, "user_id": user_id})
     result = ImportResult("rejected", format=fmt.name, warnings=list(table.warnings),
                           unknown_columns=list(columns.unknown))
+    if columns.unknown:
+        result.warnings.append(
+            f"Column(s) not read: no column of the {fmt.title} layout is called " + ", ".join(
+                f"\u201c{name}\u201d" for name in columns.unknown) + ". Their values are not imported; if one should "
+            "be, give it the layout's name (the templates on the upload page list them) and upload again.")
+    width = len(prefix[header_index])
+    holding: dict[int, int] = {}  # a column without a header -> the first row with a value in it
     bad_rows: set[int] = set()
     errors = result.errors
     records_fn = fmt.records
@@ -210,6 +217,7 @@ def _run_import(session, path, *, filename: Optional[str] = None, format_name: O
     for chunk in iter(lambda: list(islice(data_rows, CHUNK_ROWS)), []):
         first = header_index + 2 + seen  # the spreadsheet row of the chunk's first row
         seen += len(chunk)
+        _unnamed_values(chunk, first, columns.unnamed, width, holding)
         if many is not None and (taken := _whole_chunk(chunk, first, columns.index, many, sink)):
             filled += taken
             chunk = ()
@@ -229,6 +237,10 @@ def _run_import(session, path, *, filename: Optional[str] = None, format_name: O
         if progress:
             progress("validating", seen)
     result.total_rows = seen
+    if holding:
+        result.warnings.append("Column(s) without a header hold values, which are not imported: " + ", ".join(
+            f"{column_letter(index)} (first on row {row})" for index, row in sorted(holding.items()))
+            + ". If they should be, give each the layout's column name and upload again.")
     if not filled:
         raise ImportFileError(f"the file has a header on row {header_index + 1} but no data rows below it")
     if progress:  # the last report a confirm can record on SQLite before it holds the write lock
@@ -315,6 +327,17 @@ def _run_import(session, path, *, filename: Optional[str] = None, format_name: O
     import_committed.send(batch, touched=sink.touched() if hasattr(sink, "touched") else set(),
                           reference=getattr(sink, "reference", False))
     return result
+
+
+def _unnamed_values(chunk: list, first: int, unnamed: list, width: int, holding: dict) -> None:
+    """Note in `holding` the first row of each column without a header (blank, or past the header's
+    end) that holds a value."""
+    if not unnamed and max(map(len, chunk), default=0) <= width:
+        return
+    for row_number, cells in enumerate(chunk, start=first):
+        for index in chain(unnamed, range(width, len(cells))):
+            if index < len(cells) and index not in holding and cells[index] is not None and str(cells[index]).strip():
+                holding[index] = row_number
 
 
 def _whole_chunk(chunk: list, first: int, columns_at: dict, many: Callable, sink) -> int:

@@ -190,3 +190,15 @@ def test_a_running_batch_shows_its_progress_against_the_known_total_and_a_failed
     page = analyst.get(f"/imports/{failed_id}").get_data(as_text=True)
     assert "detecting" not in page and "Format: <strong>unknown</strong>" in page
 
+
+
+def test_the_preview_names_the_columns_it_does_not_read(app, analyst):
+    """A column no layout names (its respondents, a commentary) and values under no header are not
+    imported: the page says so before the analyst confirms, as the command line and the API do."""
+    header = [*HEADER, "Respondents (n)", "Commentary", None]
+    row = [*ROW, 100, "asked at the counter", None, "stray"]
+    batch_id = upload(analyst, workbook_bytes([header, row]))
+    page = analyst.get(f"/imports/{batch_id}").get_data(as_text=True)
+    assert "Read before confirming" in page
+    assert "no column of the" in page and "\u201cRespondents (n)\u201d, \u201cCommentary\u201d" in page
+    assert "Column(s) without a header hold values, which are not imported: O (first on row 2)" in page
