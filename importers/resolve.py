@@ -11,7 +11,12 @@ _NAME_MAX = {"agency": 200, "component": 200, "program": 300}  # the name column
 
 
 class Unknown(ValueError):
-    """A name that matches nothing; the message suggests the closest names."""
+    """A name that matches nothing; the message suggests the closest names. `kind` says which
+    column's name it is (agency, component, program, function, metric) and `value` the name."""
+
+    def __init__(self, message: str, kind: Optional[str] = None, value: Optional[str] = None):
+        super().__init__(message)
+        self.kind, self.value = kind, value
 
 
 def _key(text: str) -> str:
@@ -58,30 +63,33 @@ class Directory:
         self._external.update({("component", c.external_id): c for c in self.components if c.external_id})
         self._external.update({("program", p.external_id): p for p in self.programs if p.external_id})
 
-    def _one(self, index, kind: str, value: str, within=None):
-        found = index.get(_key(value), [])
-        if within is not None:
-            found = [f for f in found if within(f)]
+    def _one(self, index, kind: str, value: str, parent=None, parent_of=None):
+        """The one item of `index` named `value`; with `parent` (the agency or component the row
+        names), the one under it, `parent_of(item)` being an item's."""
+        everywhere = index.get(_key(value), [])
+        found = everywhere if parent is None else [f for f in everywhere if parent_of(f).id == parent.id]
         if len(found) == 1:
             return found[0]
+        if not found and everywhere:
+            under = ", ".join(sorted({repr(parent_of(f).name) for f in everywhere}))
+            raise Unknown(f"{kind} {value!r} is not under {parent.name!r}, which this row names; it is under {under}",
+                          kind, value)
         if not found:
-            raise Unknown(f"unknown {kind} {value!r}{_suggest(value, index)}")
-        raise Unknown(f"{kind} {value!r} is ambiguous ({len(found)} match); add the component column")
+            raise Unknown(f"unknown {kind} {value!r}{_suggest(value, index)}", kind, value)
+        raise Unknown(f"{kind} {value!r} is ambiguous ({len(found)} match); add the component column", kind, value)
 
     def agency(self, value: Optional[str]) -> Agency:
         if value:
             return self._one(self._agency, "agency", value)
         if len(self.agencies) == 1:
             return self.agencies[0]
-        raise Unknown("the agency is missing and there is more than one agency")
+        raise Unknown("the agency is missing and there is more than one agency", "agency")
 
     def component(self, value: str, agency: Optional[Agency] = None) -> Component:
-        return self._one(self._component, "component", value,
-                         None if agency is None else (lambda c: c.agency_id == agency.id))
+        return self._one(self._component, "component", value, agency, lambda c: c.agency)
 
     def program(self, value: str, component: Optional[Component] = None) -> Program:
-        return self._one(self._program, "program", value,
-                         None if component is None else (lambda p: p.component_id == component.id))
+        return self._one(self._program, "program", value, component, lambda p: p.component)
 
     def function(self, value: str):
         return self._one(self._function, "function", value)

@@ -534,3 +534,19 @@ def test_a_value_of_no_respondents_is_refused(demo, tmp_path):
     assert result.status == "rejected" and result.rejected == 1
     assert [(e["row"], e["column"], e["value"]) for e in result.errors] == [(2, "n", "0")]
     assert "n is 0" in result.errors[0]["message"]
+
+
+def test_an_unknown_agency_or_component_is_named_in_its_own_column(demo, tmp_path):
+    path = tmp_path / "names.csv"
+    path.write_text("agency,component,program,metric,period,channel,value,n\n"
+                    "Department of Magic,,DPS-BA-01,satisfaction,FY2026-Q1,web,4.1,40\n"
+                    ",DPS-XX,DPS-BA-01,satisfaction,FY2026-Q1,web,4.1,40\n"
+                    ",DPS-RS,DPS-BA-01,satisfaction,FY2026-Q1,web,4.1,40\n", encoding="utf-8")
+    with demo.app_context():
+        result = run_import(db.session, path, dry_run=True)
+    found = [(e["row"], e["column"], e["value"], e["message"].split(";")[0]) for e in result.errors]
+    assert found == [(2, "agency", "Department of Magic", "unknown agency 'Department of Magic'"),
+                     (3, "component", "DPS-XX", "unknown component 'DPS-XX'"),
+                     (4, "program", "DPS-BA-01", "program 'DPS-BA-01' is not under 'Retirement Services', which "
+                                                  "this row names")]
+    assert result.errors[2]["message"].endswith("it is under 'Benefits Administration'")

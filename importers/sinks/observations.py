@@ -141,8 +141,9 @@ class ObservationSink:
         if isinstance(period, PeriodError):
             problems.append(("period", record["period"], str(period)))
         subject = self._subject(record)
-        if isinstance(subject, Unknown):
-            column = "program" if record.get("program") else "function"
+        if isinstance(subject, Unknown):  # named by the column whose name matched nothing
+            column = subject.kind if subject.kind in ("agency", "component") else (
+                "program" if record.get("program") else "function")
             problems.append((column, _name(record.get(column)), str(subject)))
         code = record["metric"]
         metric = self._metric(code) if code else None
