@@ -69,15 +69,24 @@ def _roll_back() -> None:
         db.session.remove()
 
 
+RETRY_AFTER = "30"  # seconds: how long a client is asked to wait while the database is away
+
+
+def database_gone(error) -> None:
+    """What every answer to a request that met a database gone away does first: log it (by kind:
+    the message may hold the connection string) and roll the session's transaction back."""
+    log.warning("database unavailable: %s", error.__class__.__name__)
+    _roll_back()
+
+
 def _database_down(error):
     """A request that met a database that went away (restarted, failed over): 503 with Retry-After,
     the session's transaction rolled back; the pool checks connections before use (pool_pre_ping),
     so the next request after the database is back succeeds without restarting the app."""
     from scorecard.extensions import db
 
-    log.warning("database unavailable: %s", error.__class__.__name__)
-    _roll_back()
-    headers = {"Retry-After": "30"}
+    database_gone(error)
+    headers = {"Retry-After": RETRY_AFTER}
     if request.path.startswith("/api/") or "/_dash-" in request.path or request.is_json:
         return jsonify(title=TITLES[503], status=503, detail=DATABASE_DOWN), 503, headers
     try:

@@ -63,6 +63,7 @@ def test_postgres_restarted_under_the_app_fails_cleanly_and_recovers_without_a_r
     env["DATABASE_URL"] = cluster["url"]
     served.scorecard(env, "db", "upgrade")
     served.scorecard(env, "create-user", "analyst@fault.gov", "--role", "analyst")
+    secret = served.scorecard(env, "token", "create", "analyst@fault.gov", "--scope", "read").stdout.strip()
     with served.gunicorn(env, workers=1) as base:
         session = requests.Session()
         token = csrf_token(session.get(f"{base}/auth/login").text)
@@ -76,8 +77,13 @@ def test_postgres_restarted_under_the_app_fails_cleanly_and_recovers_without_a_r
             down = session.get(f"{base}/imports/", timeout=30)
             assert down.status_code == 503 and down.headers.get("Retry-After") == "30", down.text[:300]
             assert "database is not answering" in down.text and time.monotonic() - started < 15
-            api = session.get(f"{base}/api/v1/programs", headers={"Authorization": "Bearer x"}, timeout=30)
-            assert api.status_code in (401, 503)  # a token cannot be checked without the database either
+            malformed = requests.get(f"{base}/api/v1/programs", headers={"Authorization": "Bearer x"}, timeout=30)
+            assert malformed.status_code in (401, 503)  # refusing "x" may need no database
+            # A real token cannot be checked without the database: neither refused nor a failure.
+            api = requests.get(f"{base}/api/v1/programs", headers={"Authorization": f"Bearer {secret}"}, timeout=30)
+            assert api.status_code == 503 and api.headers.get("Retry-After") == "30", api.text[:300]
+            assert api.headers["Content-Type"] == "application/problem+json"
+            assert "database is not answering" in api.json()["detail"]
         finally:
             cluster["ctl"]("-o", cluster["options"], "start")
         for _ in range(3):  # every pooled connection died with the server: each is replaced on checkout

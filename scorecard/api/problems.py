@@ -6,10 +6,12 @@ for a value outside any row, e.g. a query parameter or a field of one object).""
 import math
 from typing import Optional
 
+import sqlalchemy as sa
 from flask import current_app, json, request
 from werkzeug.exceptions import HTTPException
 from werkzeug.http import HTTP_STATUS_CODES
 
+from scorecard.errors import DATABASE_DOWN, RETRY_AFTER, database_gone
 from scorecard.text import shown
 
 PROBLEM_JSON = "application/problem+json"
@@ -87,6 +89,9 @@ def handle_http_exception(error: HTTPException):
 
 
 def handle_unexpected(error: Exception):
+    if isinstance(error, sa.exc.OperationalError):  # the database went away: 503, as the web pages answer it
+        database_gone(error)
+        return problem_response(503, DATABASE_DOWN, headers={"Retry-After": RETRY_AFTER})
     current_app.logger.exception("API request failed", exc_info=error)
     return problem_response(500, "The request failed unexpectedly; nothing was changed.")
 
