@@ -48,8 +48,9 @@ class Config:
     REMEMBER_COOKIE_SECURE = True
     WTF_CSRF_TIME_LIMIT = None
     MAX_CONTENT_LENGTH = int(os.environ.get("SCORECARD_MAX_UPLOAD_MB", "25")) * 1024 * 1024
-    # The longest request line's URI the app answers (414 beyond it: a page, or a problem on the API).
-    MAX_URL_LENGTH = 8192
+    # The longest request line's URI the app answers (414 beyond it: a page, or a problem on the API);
+    # below gunicorn's limit on the whole request line (8,190 bytes), so the app's own answer is given.
+    MAX_URL_LENGTH = 8000
     # Sign-in throttling (NIST SP 800-63B 5.2.2, 800-53 AC-7): no lockout anyone can use against
     # anyone. After LOGIN_MAX_FAILURES failures for one e-mail within LOGIN_WINDOW_HOURS, each
     # further attempt from a browser not trusted for that account waits LOGIN_DELAY_SECONDS,

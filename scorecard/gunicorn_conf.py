@@ -1,8 +1,9 @@
 """gunicorn's settings for serving CX Scorecard: `gunicorn -c python:scorecard.gunicorn_conf wsgi:app`.
 
-Every setting may still be given on the command line or in GUNICORN_CMD_ARGS. The app, not gunicorn,
-answers an over-long address (MAX_URL_LENGTH, 414 as a page or as an API problem): gunicorn's own
-limit would answer with a bare HTML page that no API client or accessibility checker expects.
+Every setting may still be given on the command line or in GUNICORN_CMD_ARGS. The app answers an
+over-long address (beyond MAX_URL_LENGTH, 8,000: 414 as a page or as an API problem); gunicorn refuses
+a request line beyond its own limit, 8,190 bytes, at once, with its bare page. Without that limit
+one request line of megabytes kept a worker busy for minutes, past the request timeout.
 """
 import multiprocessing
 import os
@@ -14,6 +15,6 @@ timeout = int(os.environ.get("SCORECARD_REQUEST_TIMEOUT", "120"))  # a 25 MB upl
 # Idle keep-alive connections stay open longer than a load balancer's own idle timeout (60 s on the
 # common ones): closing first makes a reused connection fail mid-request (seen under Locust at 2 s).
 keepalive = int(os.environ.get("SCORECARD_KEEPALIVE", "75"))
-limit_request_line = 0  # unlimited here; the app refuses beyond MAX_URL_LENGTH
+limit_request_line = 8190  # gunicorn's largest; an address the app refuses (MAX_URL_LENGTH) fits below it
 accesslog = "-"
 errorlog = "-"

@@ -153,12 +153,12 @@ def init_app(app) -> None:
 def url_too_long() -> bool:
     """The request's URI (as the client sent it) is longer than MAX_URL_LENGTH."""
     sent = request.environ.get("RAW_URI") or request.environ.get("REQUEST_URI") or request.full_path
-    return len(sent) > current_app.config.get("MAX_URL_LENGTH", 8192)
+    return len(sent) > current_app.config["MAX_URL_LENGTH"]
 
 
 def refuse_long_urls():
     if url_too_long():
-        abort(414, f"The address is longer than {current_app.config.get('MAX_URL_LENGTH', 8192)} characters.")
+        abort(414, f"The address is longer than {current_app.config['MAX_URL_LENGTH']:,} characters.")
 
 
 @login_manager.user_loader

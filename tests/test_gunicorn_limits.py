@@ -1,0 +1,32 @@
+"""gunicorn as configured for serving (scorecard/gunicorn_conf.py): an over-long address gets the
+app's own 414, and a request line of megabytes is refused at once instead of keeping a worker busy
+for minutes, so the server goes on answering."""
+import contextlib
+import socket
+import time
+
+import pytest
+import requests
+
+from tests import served
+
+pytestmark = pytest.mark.own_sqlite_server
+
+
+def test_long_addresses_are_the_apps_414_and_a_huge_request_line_is_refused_at_once(tmp_path):
+    env = served.server_env(tmp_path / "scorecard.db", "limits-test-key")
+    served.scorecard(env, "db", "upgrade")
+    with served.gunicorn(env, workers=1) as base:
+        page = requests.get(f"{base}/plans/?q={'x' * 8050}", timeout=10)
+        assert page.status_code == 414 and "The address is too long" in page.text
+        host, port = base.removeprefix("http://").split(":")
+        started = time.monotonic()
+        with socket.create_connection((host, int(port)), timeout=10) as raw:
+            with contextlib.suppress(OSError):  # refused before it was all sent
+                raw.sendall(b"GET /?" + b"a" * (4 << 20) + b" HTTP/1.1\r\nHost: x\r\n\r\n")
+            answer = b""
+            while chunk := raw.recv(4096):
+                answer += chunk
+        assert answer.startswith(b"HTTP/1.1 414") and b"Request Line is too large" in answer, answer[:300]
+        assert time.monotonic() - started < 5, "refused once the line passed gunicorn's limit"
+        assert requests.get(f"{base}/healthz", timeout=5).status_code == 200
