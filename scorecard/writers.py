@@ -3,9 +3,9 @@
 An import's confirm plans against what is stored, then writes that plan; two confirms at once would
 each plan against the rows as they were before the other, and the second would write over the
 first unseen (recording the first's before-values as its own, so neither could be reverted). A
-revert likewise restores what it read. A rule evaluation reads what the one before it wrote. Each
-takes its kind's lock first, held until its transaction ends: the second waits, then reads what the
-first wrote.
+revert likewise restores what it read. A rule evaluation reads what the one before it wrote, and the
+observations no confirm or revert may change under it (it holds both locks). Each takes its lock
+first, held until its transaction ends: the second waits, then reads what the first wrote.
 
 PostgreSQL: a transaction advisory lock per kind. SQLite: the database's write lock, taken at once by
 a write that changes nothing (SQLite lets one writer at a time in any case); the waiting writer

@@ -217,8 +217,10 @@ def evaluate(session, *, rule_key: Optional[str] = None, touched: Optional[Itera
 
 def _one_writer(session) -> None:
     """One evaluation writes findings at a time (an import's re-evaluation and a cron run may
-    overlap): the second waits, then reads what the first wrote."""
+    overlap): the second waits, then reads what the first wrote. Nor does a confirm or a revert
+    change the observations it reads meanwhile (a finding's inputs would name rows deleted since)."""
     writers.one_at_a_time(session, writers.EVALUATION)
+    writers.one_at_a_time(session, writers.IMPORT)
 
 
 def _has_findings(session) -> bool:
