@@ -12,6 +12,7 @@ When the broker cannot be reached, `dispatch` raises `NotQueued` within a couple
 instead of hanging, and the page says so.
 """
 import logging
+import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Optional
@@ -66,11 +67,18 @@ def dispatch(app, name: str, *, inline: bool = False, **kwargs) -> Optional[Futu
     return None
 
 
+_making_celery = threading.Lock()
+
+
 def celery(app):
-    """The app's Celery instance (made once per app), its tasks the registered ones."""
+    """The app's Celery instance (made once per app, by one thread: the first jobs a new worker
+    queues at once would otherwise each import and build it half-way), its tasks the registered ones."""
     found = app.extensions.get(CELERY)
     if found is None:
-        found = app.extensions[CELERY] = _make_celery(app)
+        with _making_celery:
+            found = app.extensions.get(CELERY)
+            if found is None:
+                found = app.extensions[CELERY] = _make_celery(app)
     return found
 
 
