@@ -84,8 +84,11 @@ def test_postgres_restarted_under_the_app_fails_cleanly_and_recovers_without_a_r
             assert api.status_code == 503 and api.headers.get("Retry-After") == "30", api.text[:300]
             assert api.headers["Content-Type"] == "application/problem+json"
             assert "database is not answering" in api.json()["detail"]
+            health = requests.get(f"{base}/healthz", timeout=30)  # a load balancer takes this host out
+            assert health.status_code == 503 and health.json() == {"status": "database unavailable"}
         finally:
             cluster["ctl"]("-o", cluster["options"], "start")
+        assert requests.get(f"{base}/healthz", timeout=10).json() == {"status": "ok"}
         for _ in range(3):  # every pooled connection died with the server: each is replaced on checkout
             page = session.get(f"{base}/imports/", timeout=10)
             assert page.status_code == 200, page.text[:300]

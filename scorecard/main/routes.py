@@ -1,10 +1,12 @@
-"""Home: where each role starts, with the agency's headline numbers."""
+"""Home: where each role starts, with the agency's headline numbers; and the health check."""
 from datetime import date
 
+import sqlalchemy as sa
 from flask import current_app, render_template
 from flask_login import current_user
 
 from scorecard.commitments.services import needs_update
+from scorecard.errors import RETRY_AFTER, database_gone
 from scorecard.extensions import db
 from scorecard.main import bp
 from scorecard.main.services import home_summary
@@ -24,4 +26,11 @@ def index():
 
 @bp.route("/healthz")
 def healthz():
+    """For a load balancer: 200 while this process reaches its database, else 503 with Retry-After
+    (a host that can only answer 503 is taken out of the rotation)."""
+    try:
+        db.session.execute(sa.text("SELECT 1"))
+    except sa.exc.OperationalError as error:
+        database_gone(error)
+        return {"status": "database unavailable"}, 503, {"Retry-After": RETRY_AFTER}
     return {"status": "ok"}
