@@ -168,6 +168,8 @@ def load_config(app, config=None) -> None:
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         Path(app.instance_path).mkdir(parents=True, exist_ok=True)
         app.config["SQLALCHEMY_DATABASE_URI"] = _database_url(app.instance_path)
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        _size_pool(app.config)
     if app.config.get("REDIS_URL"):
         _share_redis(app.config)
     if not app.config.get("SECRET_KEY"):
@@ -183,6 +185,16 @@ def load_config(app, config=None) -> None:
 def embedded(config) -> bool:
     """The single-machine mode: a SQLite database and no Redis (jobs in the server's threads)."""
     return config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite") and not config.get("REDIS_URL")
+
+
+def _size_pool(config) -> None:
+    """PostgreSQL connections per process: SCORECARD_DB_POOL_SIZE kept open (5) and
+    SCORECARD_DB_MAX_OVERFLOW more at a peak (10). Every host's workers × (both) must stay under the
+    server's max_connections (100 by default)."""
+    options = dict(config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    options.setdefault("pool_size", int(os.environ.get("SCORECARD_DB_POOL_SIZE", "5")))
+    options.setdefault("max_overflow", int(os.environ.get("SCORECARD_DB_MAX_OVERFLOW", "10")))
+    config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 
 
 def _share_redis(config) -> None:

@@ -97,6 +97,18 @@ def test_session_cookie_is_secure_outside_debug(db_url, monkeypatch):
         db.engine.dispose()
 
 
+def test_the_postgresql_pool_is_sized_by_its_settings(monkeypatch):
+    """Each process's connections: hosts × workers × (pool + overflow) must stay under the server's
+    max_connections, so an operator sets them (nothing connects until a request does)."""
+    monkeypatch.setenv("SCORECARD_DB_POOL_SIZE", "3")
+    monkeypatch.setenv("SCORECARD_DB_MAX_OVERFLOW", "2")
+    app = create_app({"SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://nobody@127.0.0.1:1/none", "SECRET_KEY": "x"})
+    options = app.config["SQLALCHEMY_ENGINE_OPTIONS"]
+    assert (options["pool_size"], options["max_overflow"], options["pool_pre_ping"]) == (3, 2, True)
+    with app.app_context():
+        assert (db.engine.pool.size(), db.engine.pool._max_overflow) == (3, 2)
+
+
 def test_create_user_command_reads_password_from_environment(app, runner, monkeypatch):
     with app.app_context():
         db.session.add(Function(code="CFO", name="Chief Financial Officer"))
