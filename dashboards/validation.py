@@ -153,8 +153,18 @@ def register(component_id: str, prop: str, converter: Callable) -> None:
     CONVERTERS[f"{component_id}.{prop}"] = converter
 
 
+def dashboard_path(value) -> Optional[str]:
+    """A location's pathname under the dashboards (Dash's page routing cannot place another)."""
+    from dashboards import URL_BASE
+
+    value = text(value)
+    if value is not None and not (value + "/").startswith(URL_BASE):
+        raise ValueError(f"a dashboard's address starts with {URL_BASE}")
+    return value
+
+
 # Dash's own page routing callback (use_pages) reads the browser location.
-register("_pages_location", "pathname", text)
+register("_pages_location", "pathname", dashboard_path)
 register("_pages_location", "search", text)
 
 
