@@ -75,6 +75,20 @@ clientside_callback(
 )
 
 
+def _no_such_page():
+    """The app's 404 for an address under the dashboards that is neither a page nor Dash's own (Dash
+    would answer 200 with its bare "404 - Page not found")."""
+    from flask import abort, request
+
+    if request.method != "GET" or not request.path.startswith(URL_BASE):
+        return
+    rest = request.path[len(URL_BASE):]
+    if rest.startswith(("_", "assets/", "briefings/")):  # Dash's routes, its assets, the briefings' files
+        return
+    if rest.strip("/") not in {page["path"].strip("/") for page in dash.page_registry.values()}:
+        abort(404)
+
+
 def init_dashboards(server) -> None:
     """Bind the Dash app to a Flask server. Sign-in is enforced by the server's
     deny-by-default check; Dash's callback dispatcher is exempt from CSRF (it posts JSON and
@@ -87,6 +101,7 @@ def init_dashboards(server) -> None:
 
     server.register_blueprint(briefings_bp)  # the briefings' downloads, under /dashboards/briefings/
     dash_app.init_app(server)
+    server.before_request(_no_such_page)
     for rule in server.url_map.iter_rules():
         if rule.rule.startswith(URL_BASE + "_dash-update-component"):
             server.view_functions[rule.endpoint] = guard(answered(server.view_functions[rule.endpoint], dash_app),

@@ -107,6 +107,17 @@ def test_the_page_is_english_and_its_assets_are_local(client_as):
 
 # ------------------------------------------------------------------------------ callbacks
 
+def test_an_address_that_is_no_dashboard_page_is_the_apps_404(client_as):
+    """Dash answers any address under it with 200 and its bare "404 - Page not found"."""
+    client = client_as("viewer")
+    missing = client.get("/dashboards/nope")
+    assert missing.status_code == 404 and "Page not found" in missing.get_data(as_text=True)
+    assert 'class="usa-banner' in missing.get_data(as_text=True), "the app's page, with its frame"
+    for path in ("/dashboards/", "/dashboards/heatmap", "/dashboards/heatmap/", "/dashboards/program?program=1",
+                 "/dashboards/_dash-layout", "/dashboards/_dash-dependencies"):
+        assert client.get(path).status_code == 200, path
+
+
 def _ready(client):
     assert client.get("/dashboards/_dash-dependencies").status_code == 200
     return client
