@@ -202,3 +202,12 @@ def test_the_preview_names_the_columns_it_does_not_read(app, analyst):
     assert "Read before confirming" in page
     assert "no column of the" in page and "\u201cRespondents (n)\u201d, \u201cCommentary\u201d" in page
     assert "Column(s) without a header hold values, which are not imported: O (first on row 2)" in page
+
+
+def test_a_long_list_of_problems_says_how_much_of_it_the_page_shows(app, analyst):
+    bad = list(ROW)
+    bad[3] = "the third quarter"
+    batch_id = upload(analyst, workbook_bytes([HEADER] + [bad] * 600))
+    page = analyst.get(f"/imports/{batch_id}").get_data(as_text=True)
+    assert "The first 500 of the 600 problems kept: row, column, value, message (the download lists all 600)" in page
+    assert page.count('class="import-error"') == 500

@@ -10,6 +10,7 @@ from flask_login import current_user
 from importers import access, jobs
 from importers.error_report import error_report
 from importers.formats.registry import FORMATS
+from importers.pipeline import MAX_ERRORS_KEPT
 from importers.revert import RevertError, kept_words, revert_batch
 from importers.templates import write_template
 from importers.web import bp
@@ -20,6 +21,8 @@ from scorecard.permissions import requires, scoped
 from scorecard.rules.tasks import NOT_QUEUED
 from scorecard.rules.tasks import WORDS as EVALUATION_WORDS
 from scorecard.storage import storage
+
+ERRORS_SHOWN = 500  # problems listed on the page; the download lists every one kept
 
 
 @bp.route("/")
@@ -91,7 +94,7 @@ def show(batch_id):
         report = error_report(batch, limit=100, store=storage(current_app))
         report = report if report.header else None  # the upload is gone: the list of errors below says it all
     return render_template("imports/show.html", batch=batch, form=ConfirmForm(), report=report,
-                           progress=_progress(batch))
+                           progress=_progress(batch), errors_shown=ERRORS_SHOWN, errors_kept=MAX_ERRORS_KEPT)
 
 
 @bp.route("/<int:batch_id>/status")
