@@ -49,8 +49,19 @@ class SignedIn(HttpUser):
     def on_start(self):
         base = host()
         token = csrf(self.client.get(f"{base}/auth/login", name="sign-in page").text)
-        self.client.post(f"{base}/auth/login", data={"csrf_token": token, "email": self.email, "password": PASSWORD},
-                         name="sign in", allow_redirects=False)
+        # Over HTTPS the CSRF check wants the page the form came from, as a browser sends it.
+        with self.client.post(f"{base}/auth/login", data={"csrf_token": token, "email": self.email,
+                                                          "password": PASSWORD},
+                              headers={"Referer": f"{base}/auth/login"}, name="sign in", allow_redirects=False,
+                              catch_response=True) as answer:
+            if answer.status_code != 302:
+                answer.failure(f"not signed in: {answer.status_code}")
+
+    def get(self, path: str, name: str):
+        """A signed-in page: one that sent the user to sign in failed, though it answered 200."""
+        with self.client.get(f"{host()}{path}", name=name, catch_response=True) as answer:
+            if answer.status_code == 200 and "/auth/login" in answer.url:
+                answer.failure("signed out: sent to the sign-in page")
 
 
 class Executive(SignedIn):
@@ -61,12 +72,12 @@ class Executive(SignedIn):
     @task(4)
     def dashboard(self):
         path = random.choice(DASHBOARDS)
-        self.client.get(f"{host()}{path}", name=path)
+        self.get(path, name=path)
 
     @task(2)
     def page(self):
         path = random.choice(PAGES)
-        self.client.get(f"{host()}{path}", name=path)
+        self.get(path, name=path)
 
 
 class Officer(HttpUser):
@@ -109,23 +120,29 @@ class Analyst(SignedIn):
     def upload_follow_cancel(self):
         first, other = random.sample(HOSTS, 2) if len(HOSTS) > 1 else (HOSTS[0], HOSTS[0])
         token = csrf(self.client.get(f"{first}/imports/upload", name="/imports/upload").text)
+        counts = [random.randint(1, 800) for _ in range(5)]  # n is their sum, as the importer checks
         body = ("component,program,metric,period,channel,n,count_1,count_2,count_3,count_4,count_5\n"
-                f"Benefits Administration,Benefits Call Center,trust,FY2027-Q1,phone,{random.randint(40, 4000)},"
-                "5,5,10,40,40\n")
+                f"Benefits Administration,Benefits Call Center,trust,FY2027-Q1,phone,{sum(counts)},"
+                + ",".join(map(str, counts)) + "\n")
         answer = self.client.post(f"{first}/imports/upload", data={"csrf_token": token},
                                   files={"file": (f"load-{time.time_ns()}.csv", body.encode(), "text/csv")},
+                                  headers={"Referer": f"{first}/imports/upload"},
                                   name="POST /imports/upload", allow_redirects=False)
         if answer.status_code != 302:
             return
         batch = answer.headers["Location"].rstrip("/").rsplit("/", 1)[-1]
+        status = {}
         for _ in range(100):  # followed on the other server
             status = self.client.get(f"{other}/imports/{batch}/status", name="/imports/[id]/status").json()
             if status["status"] != "pending":
                 break
             time.sleep(0.2)
+        if status.get("status") != "previewed":
+            events.request.fire(request_type="CHECK", name="upload previewed", response_time=0, response_length=0,
+                                exception=AssertionError(f"batch {batch} is {status.get('status')}"))
         token = csrf(self.client.get(f"{other}/imports/{batch}", name="/imports/[id]").text)
         self.client.post(f"{other}/imports/{batch}/cancel", data={"csrf_token": token},
-                         name="POST /imports/[id]/cancel")
+                         headers={"Referer": f"{other}/imports/{batch}"}, name="POST /imports/[id]/cancel")
 
 
 @events.test_stop.add_listener
