@@ -197,7 +197,7 @@ def _run_import(session, path, *, filename: Optional[str] = None, format_name: O
     names = tuple(columns.index)
     pick = _picker(tuple(columns.index.values()))
     # The sink sees who imports: some layouts are scoped by role (an officer's own function).
-    sink = SINKS[fmt.sink](session, {**options, "user_id": user_id})
+    sink = SINKS[fmt.sink](session, {**options, "user_id": user_id, "preview": dry_run})
     result = ImportResult("rejected", format=fmt.name, warnings=list(table.warnings),
                           unknown_columns=list(columns.unknown))
     if columns.unknown:

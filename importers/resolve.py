@@ -4,6 +4,7 @@ import difflib
 from typing import Optional
 
 import sqlalchemy as sa
+from sqlalchemy.orm.attributes import set_committed_value
 
 from scorecard.models import Agency, Component, Function, Metric, Program
 
@@ -31,8 +32,13 @@ def _suggest(value: str, names) -> str:
 class Directory:
     """In-memory lookups of the organisation and metric definitions, loaded once per import."""
 
-    def __init__(self, session):
+    def __init__(self, session, *, preview: bool = False):
         self.session = session
+        # A preview writes nothing: on SQLite a first write holds off every other writer until the preview
+        # ends (seconds for a large file). The organisations it would create stay out of the session,
+        # each with a stand-in id (negative: no stored row has one), so the rows naming them plan as new.
+        self.preview = preview
+        self._stand_ins = 0
         self.agencies = list(session.scalars(sa.select(Agency)))
         self.components = list(session.scalars(sa.select(Component)))
         self.programs = list(session.scalars(sa.select(Program)))
@@ -143,7 +149,8 @@ class Directory:
         name = ref.get("name") or ext
         adopt = self._by_name(kind, name, parent)
         if adopt is not None and not adopt.external_id:
-            adopt.external_id = ext  # the same organisation, first entered by hand
+            if not self.preview:
+                adopt.external_id = ext  # the same organisation, first entered by hand
             self._external[(kind, ext)] = adopt
             return adopt
         if adopt is not None:  # another organisation of that name: this one is told apart by its id
@@ -156,14 +163,22 @@ class Directory:
             found = Agency(code=code, name=name, external_id=ext)
             self.agencies.append(found)
         elif kind == "component":
-            found = Component(agency=parent, code=ext.upper(), name=name, external_id=ext, is_hisp=True)
+            found = Component(code=ext.upper(), name=name, external_id=ext, is_hisp=True)
             self.components.append(found)
         else:
-            found = Program(component=parent, code=ext.upper(), name=name, external_id=ext,
-                            description=ref.get("description"))
+            found = Program(code=ext.upper(), name=name, external_id=ext, description=ref.get("description"))
             self.programs.append(found)
-        self.session.add(found)
-        self.session.flush()
+        link = {"component": "agency", "program": "component"}.get(kind)
+        if self.preview:  # kept out of the session, its parent's collection untouched
+            self._stand_ins -= 1
+            found.id = self._stand_ins
+            if link:
+                set_committed_value(found, link, parent)
+        else:
+            if link:
+                setattr(found, link, parent)
+            self.session.add(found)
+            self.session.flush()
         self._external[(kind, ext)] = found
         self.created[{"agency": "agencies", "component": "components", "program": "programs"}[kind]] += 1
         return found

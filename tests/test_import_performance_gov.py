@@ -343,3 +343,41 @@ def test_a_refused_quarter_is_named_by_the_files_own_columns_once_per_row(app, t
     assert [(e["row"], e["column"]) for e in result.errors] == [
         (3, "attributes_collection_year and attributes_collection_quarter")]
     assert "fiscal_year=2031" in str(result.errors[0]["value"])
+
+
+def test_a_preview_creating_organisations_writes_nothing_and_holds_no_one_up(app, tmp_path):
+    """The collections file names 58 organisations this database does not have. Its preview plans them
+    as new without writing them: on SQLite a first write would hold every other writer (an officer's
+    save, another analyst's confirm) until the preview ends."""
+    import sqlite3
+
+    from scorecard.a11 import ensure_standard_metrics
+
+    with app.app_context():
+        if db.engine.dialect.name != "sqlite":
+            pytest.skip("SQLite's one writer at a time; PostgreSQL's writers do not wait on a preview")
+        ensure_standard_metrics(db.session)
+        db.session.commit()
+        programs = db.session.scalar(sa.select(sa.func.count()).select_from(Program))
+        path = db.engine.url.database
+        held = []
+
+        def another_writer(stage, _rows):
+            if stage == "planning":
+                other = sqlite3.connect(path, timeout=0)
+                try:
+                    other.execute("CREATE TABLE IF NOT EXISTS preview_probe (x)")
+                    other.execute("DROP TABLE preview_probe")
+                    other.commit()
+                except sqlite3.OperationalError as error:
+                    held.append(str(error))
+                finally:
+                    other.close()
+
+        result = run_import(db.session, COLLECTIONS_CSV, dry_run=True, progress=another_writer)
+        assert result.status == "would_import" and result.plan.created == {"agencies": 15, "components": 20,
+                                                                             "programs": 23}
+        assert result.plan.counts["inserted"] == 1221 and held == []
+        db.session.rollback()
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Program)) == programs
+        assert run_import(db.session, COLLECTIONS_CSV).plan.created == result.plan.created, "the confirm creates them"

@@ -55,7 +55,7 @@ class ObservationSink:
         self._periods: dict = {}
         ensure_standard_metrics(session)
         session.flush()
-        self.directory = Directory(session)
+        self.directory = Directory(session, preview=bool(self.options.get("preview")))
         self._subjects: dict = {}
         self._metrics: dict = {}
         self.kept: set[str] = set()  # fields the file does not give, left as stored on update
