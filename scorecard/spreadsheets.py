@@ -49,8 +49,10 @@ def write_table(out: Path, columns, rows, sheet_name: str) -> int:
 
 
 def _write_csv(out: Path, columns, rows) -> int:
+    """UTF-8 with a byte-order mark, as the dashboards' downloads: without it Excel opens the file as
+    Windows-1252, and a dash or an accent saved back comes in as other text (new keys, pooled twice)."""
     count = 0
-    with out.open("w", newline="", encoding="utf-8") as handle:
+    with out.open("w", newline="", encoding="utf-8-sig") as handle:
         writer = csv.writer(handle)
         writer.writerow(columns)
         for count, row in enumerate(rows, start=1):  # noqa: B007 (count is the rows written)

@@ -170,7 +170,7 @@ def test_the_command_line_export_of_one_function(demo, runner, tmp_path):
         out = tmp_path / "cfo.csv"
         result = runner.invoke(args=["export", "commitments", "--function", "cfo", "--out", str(out)])
         assert result.exit_code == 0, result.output
-        with out.open(newline="", encoding="utf-8") as handle:
+        with out.open(newline="", encoding="utf-8-sig") as handle:
             rows = list(csv.DictReader(handle))
         assert tuple(rows[0]) == COLUMNS and {int(r["id"]) for r in rows} == cfo_ids()
         unknown = runner.invoke(args=["export", "commitments", "--function", "XYZ", "--out", str(out)])

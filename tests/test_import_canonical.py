@@ -173,6 +173,7 @@ def test_formula_text_is_stored_as_text_and_neutralised_on_export(demo, tmp_path
     assert runner.invoke(args=["export", "observations", "--out", str(out), "--period", "FY2027-Q1"]).exit_code == 0
     text = out.read_text(encoding="utf-8")
     assert "'=HYPERLINK" in text and ',=HYPERLINK' not in text
+    assert text.startswith("\ufeffagency,"), "a byte-order mark: Excel reads the file as UTF-8"
 
 
 @pytest.mark.parametrize("suffix", ["csv", "xlsx"])
@@ -288,7 +289,7 @@ def test_export_then_import_changes_nothing(demo, tmp_path):
         with open(out, "rb") as handle:
             head = handle.read(2000)
         if suffix == "csv":
-            assert head.decode().splitlines()[0] == (
+            assert head.decode("utf-8-sig").splitlines()[0] == (
                 "agency,component,program,function,metric,driver,period,channel,touchpoint,value,n,"
                 "count_1,count_2,count_3,count_4,count_5,question_text,non_standard_wording")
             with open(out, newline="", encoding="utf-8-sig") as handle:

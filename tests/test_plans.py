@@ -202,7 +202,7 @@ def test_export_ratings_has_exactly_the_columns(demo, tmp_path, runner, suffix):
     result = runner.invoke(args=["export", "ratings", "--out", str(out), "--fy", f"FY{fy}"])
     assert result.exit_code == 0, result.output
     if suffix == ".csv":
-        with out.open(newline="") as handle:
+        with out.open(newline="", encoding="utf-8-sig") as handle:
             rows = list(csv.reader(handle))
     else:
         sheet = openpyxl.load_workbook(out).active
