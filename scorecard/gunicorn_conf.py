@@ -18,3 +18,7 @@ keepalive = int(os.environ.get("SCORECARD_KEEPALIVE", "75"))
 limit_request_line = 8190  # gunicorn's largest; an address the app refuses (MAX_URL_LENGTH) fits below it
 accesslog = "-"
 errorlog = "-"
+# gunicorn's control socket (gunicornc) is one path per user by default: a second server on the host
+# took it over from the first. Off unless SCORECARD_CONTROL_SOCKET names a path of this server's own.
+control_socket = os.environ.get("SCORECARD_CONTROL_SOCKET", "")
+control_socket_disable = not control_socket
