@@ -526,17 +526,6 @@ def test_touchpoints_differing_only_by_invisible_characters_are_one_survey(demo,
         (3, "the same metric, subject, period, channel and touchpoint as row 2")]
 
 
-def test_a_value_of_no_respondents_is_refused(demo, tmp_path):
-    path = tmp_path / "nobody.csv"
-    path.write_text("program,metric,period,channel,value,n\nDPS-BA-01,satisfaction,FY2026-Q1,web,4.2,0\n"
-                    "DPS-BA-01,trust,FY2026-Q1,web,4.0,35\n", encoding="utf-8")
-    with demo.app_context():
-        result = run_import(db.session, path, dry_run=True)
-    assert result.status == "rejected" and result.rejected == 1
-    assert [(e["row"], e["column"], e["value"]) for e in result.errors] == [(2, "n", "0")]
-    assert "n is 0" in result.errors[0]["message"]
-
-
 def test_an_unknown_agency_or_component_is_named_in_its_own_column(demo, tmp_path):
     path = tmp_path / "names.csv"
     path.write_text("agency,component,program,metric,period,channel,value,n\n"

@@ -59,8 +59,6 @@ def survey_values(cells: Cells, count_columns, n_column=None, value_column=None)
         return None, n, value  # a count refused already: checking n or the value against the others would blame them
     if None in counts:
         if counts.count(None) == len(counts):
-            if n == 0 and value is not None:  # a score of no one: a value's n counts who gave it
-                cells.fail(n_column, f"the value {value} was given but n is 0; a score needs its respondents")
             return None, n, value
         counts = [c or 0 for c in counts]
     total = sum(counts)
@@ -195,7 +193,7 @@ def _survey_rows(numbers) -> tuple:
     for one, two, three, four, five, n, value in zip(*numbers):
         if one is None or two is None or three is None or four is None or five is None:
             if one is two is three is four is five is None:
-                if value is None or n == 0:
+                if value is None:
                     return None, None, None
                 values.append(value)
                 ns.append(n)
