@@ -96,8 +96,7 @@ def to_text(raw):
     """Text trimmed at both ends (inside spacing kept), None when missing. Numbers from a workbook read
     as written: 2129.0 -> "2129". The apostrophe an export puts before a formula-like text
     (scorecard.spreadsheets.neutralize_formula) is taken off again, as a spreadsheet reads it: what was
-    stored comes back as it was, so importing an unedited download changes nothing. Characters that
-    draw nothing (a zero-width space, a soft hyphen...) are dropped: no look-alike names or keys."""
+    stored comes back as it was, so importing an unedited download changes nothing."""
     raw = _present(raw)
     if raw is None:
         return None
@@ -119,8 +118,15 @@ def to_text(raw):
             raise ValueError(f"the text holds a hidden text-direction character ({code}); remove it")
         if text.startswith("'") and neutralize_formula(text[1:]) == text:
             text = text[1:]
-        text = visible(text).strip() or None  # look-alikes are one text (scorecard.text.visible)
     return text
+
+
+def to_name(raw):
+    """A text that names a survey or an organisation (a program, a channel, a touchpoint): `to_text`
+    without the characters that draw nothing and mean nothing (scorecard.text.visible), so names
+    that look the same are the same."""
+    text = to_text(raw)
+    return visible(text).strip() or None if text else text
 
 
 def to_bool(raw):

@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm.attributes import set_committed_value
 
 from scorecard.models import Agency, Component, Function, Metric, Program
+from scorecard.text import visible
 
 _NAME_MAX = {"agency": 200, "component": 200, "program": 300}  # the name columns of each
 
@@ -21,7 +22,8 @@ class Unknown(ValueError):
 
 
 def _key(text: str) -> str:
-    return " ".join(text.casefold().split())
+    """How names compare: case, spacing and the characters that draw nothing aside (text.visible)."""
+    return " ".join(visible(text).casefold().split())
 
 
 def _suggest(value: str, names) -> str:

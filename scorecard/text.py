@@ -77,14 +77,18 @@ def words(code: str) -> str:
     return "a NUL character (U+0000)" if code == "U+0000" else f"an unpaired surrogate ({code}), not a character"
 
 
+# Characters that draw nothing and mean nothing in a name: the zero-width space, the word joiner and
+# the invisible operators, the Mongolian vowel separator, the byte-order mark, the soft hyphen and the
+# left-to-right and right-to-left marks. (Not the zero-width joiner and non-joiner: they spell words in
+# Persian and Indic scripts and join emoji.)
+INVISIBLE = re.compile("[\u00ad\u180e\u200b\u200e\u200f\u2060-\u2064\ufeff]")
+
+
 def visible(value: str) -> str:
-    """`value` without the format characters that draw nothing (Unicode Cf: a zero-width space or
-    joiner, a word joiner, a soft hyphen, a byte-order mark, a left-to-right mark...). Two names that
-    differ only by them look the same and are not: imported names, channels and touchpoints drop them
-    (importers.normalize), so they cannot make look-alike keys."""
-    if value.isascii():
-        return value
-    return "".join(c for c in value if unicodedata.category(c) != "Cf")
+    """`value` without INVISIBLE characters. Two names that differ only by them look the same and are
+    not: the names of a survey and of an organisation drop them as they are imported and looked up
+    (importers.normalize.to_name, importers.resolve), so they cannot make look-alike keys."""
+    return value if value.isascii() else INVISIBLE.sub("", value)
 
 
 # Letters and symbols that draw nothing: the Hangul fillers and the blank braille pattern.

@@ -14,6 +14,7 @@ from importers.normalize import (
     to_bool,
     to_date,
     to_int,
+    to_name,
     to_number,
     to_text,
 )
@@ -63,11 +64,14 @@ def test_to_int_refuses(raw, message):
         to_int(raw)
 
 
-def test_to_text_drops_characters_that_draw_nothing():
-    for hidden in ("\u200b", "\u200c", "\u200d", "\u200e", "\u2060", "\ufeff", "\u00ad"):
-        assert to_text(f"web{hidden}") == "web" and to_text(f"form{hidden}A") == "formA"
-    assert to_text("\u200b") is None and to_text(" \u2060 ") is None
-    assert to_text("Café — façade") == "Café — façade", "visible letters and marks stay"
+def test_names_drop_characters_that_draw_and_mean_nothing():
+    for hidden in ("\u200b", "\u200e", "\u200f", "\u2060", "\ufeff", "\u00ad"):
+        assert to_name(f"web{hidden}") == "web" and to_name(f"form{hidden}A") == "formA"
+        assert to_text(f"form{hidden}A") == f"form{hidden}A", "other texts are kept as written"
+    assert to_name("\u200b") is None and to_name(" \u2060 ") is None
+    assert to_name("Café — façade") == "Café — façade", "visible letters and marks stay"
+    # The joiners spell words (Persian) and join emoji: they stay.
+    assert to_name("نمی\u200cخواهم") == "نمی\u200cخواهم" and to_name("👩\u200d💻") == "👩\u200d💻"
 
 
 def test_to_text():

@@ -7,7 +7,7 @@ from importers.drivers import classify_question
 from importers.formats.base import Column, Format
 from importers.formats.cells import Cells, converted_column, to_count
 from importers.formats.reference_formats import text
-from importers.normalize import to_number, to_text
+from importers.normalize import to_name, to_number, to_text
 from scorecard.driver_rule import (
     DRIVER_SLOTS,
     NOTE_NON_STANDARD,
@@ -37,7 +37,7 @@ KEEP = _Keep()
 
 
 def to_channel(raw):
-    name = channel_name(to_text(raw))
+    name = channel_name(to_name(raw))
     if len(name) > CHANNEL_MAX:
         raise ValueError(f"a channel's name is at most {CHANNEL_MAX} characters; this one has {len(name):,}")
     return name
@@ -108,7 +108,7 @@ _CANONICAL_TEXTS = ("agency", "component", "program", "function", "metric", "dri
 
 def canonical_records(row: dict, options: dict) -> list[dict]:
     cells = Cells(row)
-    agency, component, program, function, metric, driver, touchpoint = cells.many(_CANONICAL_TEXTS, to_text)
+    agency, component, program, function, metric, driver, touchpoint = cells.many(_CANONICAL_TEXTS, to_name)
     if program is None and function is None:
         cells.fail("program", "a row names a program or a function; this one names neither")
     elif program is not None and function is not None:
@@ -152,7 +152,7 @@ def canonical_many(columns: dict, rows: int) -> Optional[dict]:  # noqa: C901 (o
         return blank if raws is None else converted_column(convert, raws)
 
     for name in _CANONICAL_TEXTS + ("question_text", "notes"):
-        out[name] = read(name, to_text)
+        out[name] = read(name, to_name if name in _CANONICAL_TEXTS else to_text)
         if out[name] is None:
             return None
     if any(t is not None and len(t) > TOUCHPOINT_MAX for t in out["touchpoint"]):
@@ -271,7 +271,7 @@ def _org_refs(cells: Cells, prefix: str) -> dict:
 
 
 def _touchpoint(cells: Cells, prefix: str) -> str:
-    parts = [cells.text(prefix + "service_provided"), cells.text(prefix + "transaction_point")]
+    parts = [cells._read(prefix + "service_provided", to_name), cells._read(prefix + "transaction_point", to_name)]
     return " — ".join(p for p in parts if p)[:TOUCHPOINT_MAX]
 
 
