@@ -108,8 +108,8 @@ class Directory:
     def _by_name(self, kind, name, parent):
         index = {"agency": self._agency, "component": self._component, "program": self._program}[kind]
         for item in index.get(_key(name), []):
-            placed = kind == "agency" or (kind == "component" and item.agency_id == parent.id) or (
-                kind == "program" and item.component_id == parent.id)
+            placed = kind == "agency" or (kind == "component" and item.agency.id == parent.id) or (
+                kind == "program" and item.component.id == parent.id)  # a preview's new one has no parent id
             if placed and _key(item.name) == _key(name):
                 return item
         return None
@@ -150,9 +150,11 @@ class Directory:
             return found
         name = ref.get("name") or ext
         adopt = self._by_name(kind, name, parent)
-        if adopt is not None and not adopt.external_id:
-            if not self.preview:
-                adopt.external_id = ext  # the same organisation, first entered by hand
+        if adopt is not None and not adopt.external_id:  # the same organisation, first entered by hand
+            if self.preview:  # read as adopted, never written
+                set_committed_value(adopt, "external_id", ext)
+            else:
+                adopt.external_id = ext
             self._external[(kind, ext)] = adopt
             return adopt
         if adopt is not None:  # another organisation of that name: this one is told apart by its id
@@ -182,5 +184,10 @@ class Directory:
             self.session.add(found)
             self.session.flush()
         self._external[(kind, ext)] = found
+        # Found by name too: a second new one of that name (under the same parent) is told apart by its
+        # id, as from one stored before, and never breaks the unique names at the confirm.
+        index = {"agency": self._agency, "component": self._component, "program": self._program}[kind]
+        for text in {found.code, found.name}:
+            index.setdefault(_key(text), []).append(found)
         self.created[{"agency": "agencies", "component": "components", "program": "programs"}[kind]] += 1
         return found

@@ -381,3 +381,27 @@ def test_a_preview_creating_organisations_writes_nothing_and_holds_no_one_up(app
         db.session.rollback()
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Program)) == programs
         assert run_import(db.session, COLLECTIONS_CSV).plan.created == result.plan.created, "the confirm creates them"
+
+
+def test_two_new_organisations_of_one_name_are_told_apart_in_the_preview_and_the_confirm(app, tmp_path):
+    """A file re-numbering an organisation (a new id, the same name) makes two new agencies of one name:
+    the second is told apart by its id. The preview plans exactly what the confirm then does (it once
+    said 'would import', and the confirm failed on the unique name)."""
+    rows = _rows(TRUST_CSV)[:2]
+    rows = [{**rows[0], "organization_id": "990001", "organization_name": "Agency Renumbered",
+             "service_provider_id": "990011", "service_id": "990021"},
+            {**rows[1], "organization_id": "990002", "organization_name": "Agency Renumbered",
+             "service_provider_id": "990012", "service_id": "990022"}]
+    path = tmp_path / "renumbered.csv"
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    with app.app_context():
+        preview = run_import(db.session, path, dry_run=True)
+        db.session.rollback()
+        done = run_import(db.session, path)
+        assert done.status == "imported", done.message
+        assert (preview.plan.created, preview.plan.counts) == (done.plan.created, done.plan.counts)
+        names = set(db.session.scalars(sa.select(Agency.name).where(Agency.name.like("Agency Renumbered%"))))
+        assert names == {"Agency Renumbered", "Agency Renumbered (pg-agency-990002)"}
