@@ -27,6 +27,9 @@ HEADER_SCAN_ROWS = 30
 SHEETS_TRIED = 10  # visible sheets tried for a header when no sheet is named
 CHUNK_ROWS = 5000  # rows validated together, and how often progress is reported
 MAX_ERRORS_KEPT = 5000
+RACED = ("another import wrote some of the same rows (or created the same organisations) while this one was "
+         "being written, so its plan no longer holds; nothing was imported. Import the file again to plan it "
+         "against what is stored now.")
 PREVIEW_ROWS = 200
 
 
@@ -156,8 +159,14 @@ def run_import(session, path, *, filename: Optional[str] = None, format_name: Op
     """Import one file. Nothing is written unless every row is valid and `dry_run` is false;
     the commit is one transaction that records an import batch with the values it replaced."""
     with collector_paused():  # hundreds of thousands of short-lived objects, no cycles
-        return _run_import(session, path, filename=filename, format_name=format_name, sheet=sheet,
-                           options=options, dry_run=dry_run, user_id=user_id, progress=progress, batch=batch)
+        try:
+            return _run_import(session, path, filename=filename, format_name=format_name, sheet=sheet,
+                               options=options, dry_run=dry_run, user_id=user_id, progress=progress, batch=batch)
+        except sa.exc.IntegrityError as error:  # organisations another confirm created meanwhile (SQLite)
+            if dry_run or not _is_unique_violation(error):
+                raise
+            session.rollback()
+            raise ImportFileError(RACED) from None
 
 
 def _run_import(session, path, *, filename: Optional[str] = None, format_name: Optional[str] = None,  # noqa: C901 (one pass over a row's or file's steps, kept together so the order of checks reads top to bottom)
@@ -167,6 +176,8 @@ def _run_import(session, path, *, filename: Optional[str] = None, format_name: O
     path = Path(path)
     filename = filename or path.name
     options = options or {}
+    if not dry_run:  # PostgreSQL: from the start (organisations are created while the rows are read)
+        writers.early(session, writers.IMPORT)
     if format_name and format_name not in FORMATS:
         raise ImportFileError(f"unknown format {format_name!r}; known formats: {', '.join(FORMATS)}")
     checksum = file_checksum(path)
@@ -317,9 +328,7 @@ def _run_import(session, path, *, filename: Optional[str] = None, format_name: O
         if not _is_unique_violation(error):
             raise
         session.rollback()
-        raise ImportFileError("another import wrote some of the same rows while this one was being written, so "
-                              "its plan no longer holds; nothing was imported. Import the file again to plan "
-                              "it against what is stored now.") from None
+        raise ImportFileError(RACED) from None
     result.status, result.batch_id, result.message = "imported", batch.id, batch.message
     from scorecard.signals import import_committed
     # Observation imports name the subjects they wrote; reference imports (targets, plans,

@@ -7,24 +7,46 @@ revert likewise restores what it read. A rule evaluation reads what the one befo
 observations no confirm or revert may change under it (it holds both locks). Each takes its lock
 first, held until its transaction ends: the second waits, then reads what the first wrote.
 
-PostgreSQL: a transaction advisory lock per kind. SQLite: the database's write lock, taken at once by
-a write that changes nothing (SQLite lets one writer at a time in any case); the waiting writer
-waits as long as the connection's busy timeout.
+PostgreSQL: a transaction advisory lock per kind, taken before the job reads anything (`early`).
+SQLite: the database's write lock, taken by a write that changes nothing (SQLite lets one writer at a
+time in any case) as late as the plan allows, since it also holds up the job's progress reports
+(written through a connection of their own); a writer waits for it up to SQLITE_WAIT_SECONDS, not
+only the connection's busy timeout.
 """
+import time
+
 import sqlalchemy as sa
 
 EVALUATION = 2804  # rule evaluations
 IMPORT = 2805      # import confirms and reverts
+SQLITE_WAIT_SECONDS = 600  # a confirm waiting behind a long one waits, instead of failing after 15 s
+
+
+def _postgresql(session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
+
+
+def early(session, key: int) -> None:
+    """Take `key` before reading what will be planned from, where that holds up no one else's work
+    (PostgreSQL); on SQLite, `one_at_a_time` takes it before the plan."""
+    if _postgresql(session):
+        session.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
 
 
 def one_at_a_time(session, key: int) -> bool:
     """Hold the lock `key` until this session's transaction ends (waiting for it first). True when
     every other write now waits too (SQLite: a job's progress report through another connection
     would not be recorded until the end)."""
-    if session.get_bind().dialect.name == "postgresql":
+    if _postgresql(session):
         session.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
         return False
     from scorecard.models import Finding
 
-    session.execute(sa.delete(Finding.__table__).where(sa.false()))
-    return True
+    deadline = time.monotonic() + SQLITE_WAIT_SECONDS
+    while True:
+        try:
+            session.execute(sa.delete(Finding.__table__).where(sa.false()))
+            return True
+        except sa.exc.OperationalError as error:  # the busy timeout ran out behind another writer
+            if "locked" not in str(error.orig) or time.monotonic() > deadline:
+                raise

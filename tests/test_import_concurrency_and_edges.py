@@ -514,3 +514,38 @@ def test_two_confirms_running_at_once_are_planned_one_after_the_other(app, analy
     with app.app_context():
         n = db.session.scalar(sa.select(Observation.n).where(Observation.import_batch_id == winner))
         assert n == (105 if winner == batches[0] else 110), "the winner's values stand, unseen by no one"
+
+
+def test_on_sqlite_a_writer_waits_out_a_long_one_instead_of_failing_after_the_busy_timeout(app):
+    """A confirm behind another that holds the write lock longer than the connection's busy timeout
+    (15 s; 0.2 s here) waits for it, instead of ending 'failed unexpectedly' with its upload lost."""
+    import threading
+
+    from scorecard import writers
+
+    with app.app_context():
+        if db.engine.dialect.name != "sqlite":
+            pytest.skip("SQLite's write lock; PostgreSQL's advisory lock waits as long as it must")
+    held, released = threading.Event(), threading.Event()
+
+    def long_writer():
+        with app.app_context():
+            writers.one_at_a_time(db.session, writers.IMPORT)
+            held.set()
+            released.wait(10)
+            time.sleep(1.0)  # past the waiting writer's busy timeout
+            db.session.commit()
+            db.session.remove()
+
+    thread = threading.Thread(target=long_writer)
+    thread.start()
+    assert held.wait(10)
+    with app.app_context():
+        db.session.execute(sa.text("PRAGMA busy_timeout=200"))
+        released.set()
+        started = time.monotonic()
+        assert writers.one_at_a_time(db.session, writers.IMPORT) is True
+        assert time.monotonic() - started >= 0.8, "it waited for the other writer's commit"
+        db.session.rollback()
+        db.session.execute(sa.text("PRAGMA busy_timeout=15000"))
+    thread.join(10)
