@@ -31,6 +31,13 @@ def _suggest(value: str, names) -> str:
     return f"; closest: {', '.join(repr(c) for c in close)}" if close else ""
 
 
+def _placed(parent) -> str:
+    """An agency or component in words; a component with its agency (two agencies may name one alike)."""
+    if isinstance(parent, Component) and parent.agency is not None:
+        return f"{parent.name!r} of {parent.agency.name!r}"
+    return repr(parent.name)
+
+
 class Directory:
     """In-memory lookups of the organisation and metric definitions, loaded once per import."""
 
@@ -79,12 +86,14 @@ class Directory:
         if len(found) == 1:
             return found[0]
         if not found and everywhere:
-            under = ", ".join(sorted({repr(parent_of(f).name) for f in everywhere}))
-            raise Unknown(f"{kind} {value!r} is not under {parent.name!r}, which this row names; it is under {under}",
-                          kind, value)
+            under = ", ".join(sorted({_placed(parent_of(f)) for f in everywhere}))
+            raise Unknown(f"{kind} {value!r} is not under {_placed(parent)}, which this row names; it is under "
+                          f"{under}", kind, value)
         if not found:
             raise Unknown(f"unknown {kind} {value!r}{_suggest(value, index)}", kind, value)
-        raise Unknown(f"{kind} {value!r} is ambiguous ({len(found)} match); add the component column", kind, value)
+        narrower = {"program": "component", "component": "agency"}.get(kind)
+        hint = f"add the {narrower} column" if narrower else "name it by its code"
+        raise Unknown(f"{kind} {value!r} is ambiguous ({len(found)} match); {hint}", kind, value)
 
     def agency(self, value: Optional[str]) -> Agency:
         if value:

@@ -537,6 +537,7 @@ def test_an_unknown_agency_or_component_is_named_in_its_own_column(demo, tmp_pat
     found = [(e["row"], e["column"], e["value"], e["message"].split(";")[0]) for e in result.errors]
     assert found == [(2, "agency", "Department of Magic", "unknown agency 'Department of Magic'"),
                      (3, "component", "DPS-XX", "unknown component 'DPS-XX'"),
-                     (4, "program", "DPS-BA-01", "program 'DPS-BA-01' is not under 'Retirement Services', which "
-                                                  "this row names")]
-    assert result.errors[2]["message"].endswith("it is under 'Benefits Administration'")
+                     (4, "program", "DPS-BA-01", "program 'DPS-BA-01' is not under 'Retirement Services' of "
+                                                  "'Department of Public Services (demo)', which this row names")]
+    assert result.errors[2]["message"].endswith("it is under 'Benefits Administration' of "
+                                                "'Department of Public Services (demo)'")
