@@ -211,10 +211,12 @@ def _run_import(session, path, *, filename: Optional[str] = None, format_name: O
     sink = SINKS[fmt.sink](session, {**options, "user_id": user_id, "preview": dry_run})
     result = ImportResult("rejected", format=fmt.name, warnings=list(table.warnings),
                           unknown_columns=list(columns.unknown))
-    if columns.unknown:
+    published = {norm_name(name) for name in fmt.unread}  # the published layout's, not needed here
+    unread = [name for name in columns.unknown if norm_name(name) not in published]
+    if unread:
         result.warnings.append(
             f"Column(s) not read: no column of the {fmt.title} layout is called " + ", ".join(
-                f"\u201c{name}\u201d" for name in columns.unknown) + ". Their values are not imported; if one should "
+                f"\u201c{name}\u201d" for name in unread) + ". Their values are not imported; if one should "
             "be, give it the layout's name (the templates on the upload page list them) and upload again.")
     width = len(prefix[header_index])
     holding: dict[int, int] = {}  # a column without a header -> the first row with a value in it

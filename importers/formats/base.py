@@ -44,6 +44,7 @@ class Format:
     description: str = ""
     template_lists: dict = field(default_factory=dict)
     period_from: tuple[str, ...] = ()  # the columns a layout's quarter is made of: named when it is refused
+    unread: tuple[str, ...] = ()  # columns the published layout has and the import does not need: no warning
 
     @property
     def synonyms(self) -> dict[str, list[str]]:

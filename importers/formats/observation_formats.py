@@ -374,6 +374,10 @@ PERFGOV_COLLECTIONS = Format(
          "attributes_collection_quarter", "attributes_service_provided", "attributes_transaction_point"),
     records=collection_records,
     period_from=("attributes_collection_year", "attributes_collection_quarter"),
+    unread=("id", "type", "attributes_collection_id", "attributes_collection_name", "attributes_volume_of_customers",
+            "attributes_volume_of_customers_provided_survey_opportunity", "attributes_omb_control_number",
+            "attributes_federal_register_url", "attributes_created_at", "attributes_updated_at",
+            "attributes_operational_metrics", "attributes_service_slug"),
     description="The layout performance.gov publishes for every quarter: one survey per row, up to eleven "
                 "questions side by side. Each slot is its A-11 driver (q1 satisfaction .. q7 employee) "
                 "unless its wording is another driver's standard statement; q8..q11 are not pooled.",
@@ -413,5 +417,7 @@ PERFGOV_TRUST = Format(
     key=("service_id", "channel", "fiscal_year", "quarter", "service_provided", "transaction_point"),
     records=trust_records,
     period_from=("fiscal_year", "quarter"),
+    unread=("rating", "reflection", "population_size", "volume_of_customers_provided_survey_opportunity",
+            "sample_size", "question_id", "strongly_agree_or_agree_num"),
     description="One survey per row with the trust question's answer counts (performance.gov HISP data).",
 )
