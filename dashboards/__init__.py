@@ -80,12 +80,10 @@ def _no_such_page():
     would answer 200 with its bare "404 - Page not found")."""
     from flask import abort, request
 
-    if request.method != "GET" or not request.path.startswith(URL_BASE):
+    rule = request.url_rule
+    if rule is None or rule.rule != URL_BASE + "<path:path>":  # Dash's own routes, its assets, the briefings
         return
-    rest = request.path[len(URL_BASE):]
-    if rest.startswith(("_", "assets/", "briefings/")):  # Dash's routes, its assets, the briefings' files
-        return
-    if rest.strip("/") not in {page["path"].strip("/") for page in dash.page_registry.values()}:
+    if request.view_args["path"].strip("/") not in {page["path"].strip("/") for page in dash.page_registry.values()}:
         abort(404)
 
 

@@ -113,6 +113,9 @@ def test_an_address_that_is_no_dashboard_page_is_the_apps_404(client_as):
     missing = client.get("/dashboards/nope")
     assert missing.status_code == 404 and "Page not found" in missing.get_data(as_text=True)
     assert 'class="usa-banner' in missing.get_data(as_text=True), "the app's page, with its frame"
+    for path in ("/dashboards/_anything", "/dashboards/heatmap/nope"):
+        assert client.get(path).status_code == 404, path
+    assert client.head("/dashboards/nope").status_code == 404
     for path in ("/dashboards/", "/dashboards/heatmap", "/dashboards/heatmap/", "/dashboards/program?program=1",
                  "/dashboards/_dash-layout", "/dashboards/_dash-dependencies"):
         assert client.get(path).status_code == 200, path
