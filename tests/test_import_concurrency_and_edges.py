@@ -86,11 +86,11 @@ def test_a_confirm_whose_rows_another_import_changed_is_previewed_again(app, ana
     batch = stored(app, first)
     assert batch.status is BatchStatus.previewed, "what was confirmed is no longer what would happen"
     assert (batch.inserted, batch.updated) == (0, 1) and observations(app) == before
-    assert ("changed by another import confirmed since the preview (which said 1 inserted, 0 updated, 0 unchanged)"
-            in batch.message)
+    assert ("changed by another import confirmed or reverted since the preview (which said 1 inserted, 0 updated, "
+            "0 unchanged)" in batch.message)
     assert "Check the new preview (its Before values) and confirm again." in batch.message
     page = analyst.get(f"/imports/{first}").get_data(as_text=True)
-    assert "changed by another import confirmed since the preview" in page and "/confirm" in page
+    assert "changed by another import confirmed or reverted since the preview" in page and "/confirm" in page
     post(analyst, f"/imports/{first}/confirm")  # confirmed as it now reads: the update
     batch = stored(app, first)
     assert batch.status is BatchStatus.committed and (batch.inserted, batch.updated) == (0, 1)
@@ -510,7 +510,7 @@ def test_two_confirms_running_at_once_are_planned_one_after_the_other(app, analy
     assert statuses == ["imported", "would_import"], [r.message for r in results.values()]
     winner = next(b for b, r in results.items() if r.status == "imported")
     loser = next(b for b, r in results.items() if r.status == "would_import")
-    assert "changed by another import confirmed since the preview" in results[loser].message
+    assert "changed by another import confirmed or reverted since the preview" in results[loser].message
     with app.app_context():
         n = db.session.scalar(sa.select(Observation.n).where(Observation.import_batch_id == winner))
         assert n == (105 if winner == batches[0] else 110), "the winner's values stand, unseen by no one"
