@@ -197,10 +197,13 @@ def _csv_rows(path, encoding: str, delimiter: str, skip_first: bool):
         if skip_first:
             handle.readline()
         reader = csv.reader(handle, delimiter=delimiter)
-        rows = start = ended = 0  # rows read; the reader's lines the last one starts and ends on
+        rows = start = ended = width = 0  # rows read; the reader's lines the last one starts and ends on
         try:
             for row in reader:
                 rows, start, ended = rows + 1, ended + 1, reader.line_num
+                if ended > start and width > 2:  # the widest row before this one (this one may hold others)
+                    _swallowed_rows(row, rows, delimiter, width, start + skip_first, ended + skip_first)
+                width = max(width, len(row))
                 if delimiter != "," and any("," in cell for cell in row):
                     # semicolons or tabs: a "1,234" may mean 1.234 (see AmbiguousNumber)
                     row = [AmbiguousNumber(cell) if "," in cell and _COMMA_THOUSANDS.fullmatch(cell) else cell
@@ -214,6 +217,19 @@ def _csv_rows(path, encoding: str, delimiter: str, skip_first: bool):
             f"the rest of the file, lines {start + skip_first}-{ended + skip_first}, would be read into "
             "that one cell; nothing was imported.",
             hint='Close the quote, or double a quote that belongs in the text ("") and upload the file again.')
+
+
+def _swallowed_rows(row: list, number: int, delimiter: str, width: int, first: int, last: int) -> None:
+    """Refuse a row one of whose cells spans lines that read as whole rows (as many delimiters as the
+    file's widest row has cells, less one): a quote opened in it and closed only by a later quoted
+    value took the rows between into that cell."""
+    for index, cell in enumerate(row):
+        if "\n" in cell and any(line.count(delimiter) >= width - 1 for line in cell.split("\n")[1:]):
+            raise ImportFileError(
+                f"Row {number}'s value in column {column_letter(index)} runs over lines {first}-{last} of the "
+                "file, which read as whole rows: a quote opened there is not closed where the value ends, so "
+                "those rows would be read into that one cell; nothing was imported.",
+                hint='Close the quote, or double a quote that belongs in the text ("") and upload the file again.')
 
 
 def _unclosed_from(path, encoding: str, delimiter: str, line: int) -> bool:

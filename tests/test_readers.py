@@ -168,8 +168,27 @@ def test_a_quote_never_closed_is_refused_not_read_as_the_rest_of_the_file(tmp_pa
     lines += [f"DOI,trust,FY{2026 + k // 4}-Q{k % 4 + 1},4.0,{50 + k}" for k in range(28)]
     path.write_text("\n".join(lines) + "\n")
     first = 3 + sep_line
+    with pytest.raises(ImportFileError, match=rf"Row 3's value in column E runs over lines {first}-{first + 28} of "
+                                              "the file, which read as whole rows"):
+        read(path)
+    # The rest of the file as notes, not rows: still never closed.
+    path.write_text("\n".join(lines[:-28] + ["a note", "over two lines"]) + "\n")
     with pytest.raises(ImportFileError, match=rf"Row 3 opens a quoted value \(line {first} of the file\) that is "
-                                              rf"never closed, so the rest of the file, lines {first}-{first + 28}"):
+                                              rf"never closed, so the rest of the file, lines {first}-{first + 2}"):
+        read(path)
+
+
+def test_a_quote_closed_only_by_a_later_quoted_value_is_refused(tmp_path):
+    """Row 3's notes open a quote that never closes; a later row's quoted value closes it: the rows
+    between would go into row 3's cell."""
+    path = tmp_path / "gap.csv"
+    header = ",".join([*HEADER, "notes"])
+    lines = [header, "DOI,trust,FY2025-Q1,4.1,40,fine", 'DOI,trust,FY2025-Q2,4.2,41,"started a note']
+    lines += [f"DOI,trust,FY{2026 + k},4.0,{50 + k},plain" for k in range(6)]
+    lines += ['DOI,trust,FY2033-Q1,4.0,60,"Smith, John"', "DOI,trust,FY2034-Q1,4.0,61,after"]
+    path.write_text("\n".join(lines) + "\n")
+    with pytest.raises(ImportFileError, match=r"Row 3's value in column F runs over lines 3-10 of the file, which "
+                                              r"read as whole rows"):
         read(path)
 
 
