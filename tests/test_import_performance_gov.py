@@ -331,6 +331,21 @@ def test_the_real_files_saved_from_excel_read_as_the_csv(app, tmp_path, source):
                                      "unchanged": counts["inserted"] + counts["unchanged"]}
 
 
+def test_years_and_quarters_written_as_decimals_read_as_whole_numbers(app, tmp_path):
+    """A CSV written from a data frame holds them as "2021.0" and "2.0"."""
+    rows = _rows(TRUST_CSV)[:3]
+    for row in rows:
+        row["fiscal_year"], row["quarter"] = f"{row['fiscal_year']}.0", f"{row['quarter']}.0"
+    path = tmp_path / "decimals.csv"
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    with app.app_context():
+        result = run_import(db.session, path, dry_run=True)
+    assert result.status == "would_import" and result.plan.counts["inserted"] == 3, result.errors[:2]
+
+
 def test_a_refused_quarter_is_named_by_the_files_own_columns_once_per_row(app, tmp_path):
     rows = _rows(COLLECTIONS_CSV)[:3]
     rows[1]["attributes_collection_year"] = "2031"

@@ -7,7 +7,7 @@ from importers.drivers import classify_question
 from importers.formats.base import Column, Format
 from importers.formats.cells import Cells, converted_column, to_count
 from importers.formats.reference_formats import text
-from importers.normalize import to_name, to_number, to_text
+from importers.normalize import to_int, to_name, to_number, to_text
 from scorecard.driver_rule import (
     DRIVER_SLOTS,
     NOTE_NON_STANDARD,
@@ -339,10 +339,10 @@ COLLECTION_COLUMNS = COLLECTION_ID_COLUMNS + (Column("service_desc"), Column("se
 
 def _period(row: dict, year: str, quarter: str) -> str:
     """The quarter as performance.gov's two columns give it. A workbook saved from its CSV holds them
-    as numbers (2021.0): read as written, as every text is."""
+    as numbers (2021.0), and a CSV written by other tools as such text ("2021.0"): whole numbers."""
     def text(column):
         try:
-            return to_text(row.get(column))
+            return to_int(row.get(column))
         except ValueError:
             return row.get(column)  # the period's own check names it
 
