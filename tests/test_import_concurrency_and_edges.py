@@ -293,6 +293,7 @@ def test_two_reverts_at_once_undo_the_batch_once(app, analyst, monkeypatch):
     from scorecard import writers
 
     monkeypatch.setattr(writers, "one_at_a_time", lambda session, key: None)
+    monkeypatch.setattr(writers, "early", lambda session, key: None)
 
     batch_id = upload(analyst, workbook_bytes([HEADER, ROW]))
     post(analyst, f"/imports/{batch_id}/confirm")
@@ -377,6 +378,7 @@ def test_an_import_racing_another_for_the_same_new_rows_says_so_and_writes_nothi
     from scorecard import writers
 
     monkeypatch.setattr(writers, "one_at_a_time", lambda session, key: None)
+    monkeypatch.setattr(writers, "early", lambda session, key: None)
 
     path = tmp_path / "q1.xlsx"
     path.write_bytes(workbook_bytes([HEADER, ROW]))
