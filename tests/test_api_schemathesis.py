@@ -35,6 +35,8 @@ def test_the_api_answers_as_its_openapi_document_says(served_demo_database, tmp_
     report = run.stdout[-6000:] + run.stderr[-2000:]
     assert run.returncode == 0, report
     requests = access_log.read_text().splitlines()
-    assert len(requests) > 500, f"only {len(requests)} requests reached the server:\n{report}"
+    # Enough to show every operation was exercised, not a first refusal (about 1,300 on an idle machine in
+    # 30 s; 434 were seen on a loaded one, every check passing): a slow machine is no failure of the API.
+    assert len(requests) > 150, f"only {len(requests)} requests reached the server:\n{report}"
     errors = [line for line in requests if re.search(r'" 5\d\d ', line)]
     assert not errors, "the API answered 5xx:\n" + "\n".join(errors[:20])
