@@ -162,7 +162,7 @@ def run_import(session, path, *, filename: Optional[str] = None, format_name: Op
         try:
             return _run_import(session, path, filename=filename, format_name=format_name, sheet=sheet,
                                options=options, dry_run=dry_run, user_id=user_id, progress=progress, batch=batch)
-        except sa.exc.IntegrityError as error:  # organisations another confirm created meanwhile (SQLite)
+        except sa.exc.IntegrityError as error:  # rows or organisations another confirm wrote meanwhile
             if dry_run or not _is_unique_violation(error):
                 raise
             session.rollback()
@@ -308,30 +308,24 @@ def _run_import(session, path, *, filename: Optional[str] = None, format_name: O
         session.rollback()
         raise ImportFileError("this import was given up while it was running (it showed no sign of life for too "
                               "long); nothing was written. Upload the file again.")
-    try:
-        sink.commit(result.plan, batch)
-        counts = result.plan.counts
-        batch.inserted, batch.updated, batch.unchanged = counts["inserted"], counts["updated"], counts["unchanged"]
-        # Read by importers.revert: whose rows it carried, and what this commit created (the preview's
-        # figure is replaced: another import may have created those organisations since).
-        kept = {k: v for k, v in (batch.preview or {}).items() if k != "created"}
-        if result.plan.carried_from:
-            kept[CARRIED_FROM] = sorted(result.plan.carried_from)
-        if any((result.plan.created or {}).values()):
-            kept["created"] = dict(result.plan.created)
-        batch.preview = kept
-        batch.rejected, batch.total_rows, batch.progress = 0, seen, seen
-        batch.status, batch.committed_at = BatchStatus.committed, utcnow()
-        batch.message = _summary(result.plan, "were")
-        session.add(AuditEvent(user_id=user_id, action="import.commit", entity_type="import_batch", entity_id=batch.id,
-                               after={"filename": filename, "format": fmt.name, "uploaded_by": batch.user_id,
-                                      **counts}))
-        session.commit()
-    except sa.exc.IntegrityError as error:
-        if not _is_unique_violation(error):
-            raise
-        session.rollback()
-        raise ImportFileError(RACED) from None
+    sink.commit(result.plan, batch)
+    counts = result.plan.counts
+    batch.inserted, batch.updated, batch.unchanged = counts["inserted"], counts["updated"], counts["unchanged"]
+    # Read by importers.revert: whose rows it carried, and what this commit created (the preview's
+    # figure is replaced: another import may have created those organisations since).
+    kept = {k: v for k, v in (batch.preview or {}).items() if k != "created"}
+    if result.plan.carried_from:
+        kept[CARRIED_FROM] = sorted(result.plan.carried_from)
+    if any((result.plan.created or {}).values()):
+        kept["created"] = dict(result.plan.created)
+    batch.preview = kept
+    batch.rejected, batch.total_rows, batch.progress = 0, seen, seen
+    batch.status, batch.committed_at = BatchStatus.committed, utcnow()
+    batch.message = _summary(result.plan, "were")
+    session.add(AuditEvent(user_id=user_id, action="import.commit", entity_type="import_batch", entity_id=batch.id,
+                           after={"filename": filename, "format": fmt.name, "uploaded_by": batch.user_id,
+                                  **counts}))
+    session.commit()
     result.status, result.batch_id, result.message = "imported", batch.id, batch.message
     from scorecard.signals import import_committed
     # Observation imports name the subjects they wrote; reference imports (targets, plans,

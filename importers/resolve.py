@@ -114,9 +114,12 @@ class Directory:
     def metric(self, value: str) -> Metric:
         return self._one(self._metric, "metric", value)
 
+    def _names(self, kind) -> dict:
+        """The index of an organisation kind by code and name."""
+        return {"agency": self._agency, "component": self._component, "program": self._program}[kind]
+
     def _by_name(self, kind, name, parent):
-        index = {"agency": self._agency, "component": self._component, "program": self._program}[kind]
-        for item in index.get(_key(name), []):
+        for item in self._names(kind).get(_key(name), []):
             placed = kind == "agency" or (kind == "component" and item.agency.id == parent.id) or (
                 kind == "program" and item.component.id == parent.id)  # a preview's new one has no parent id
             if placed and _key(item.name) == _key(name):
@@ -195,8 +198,7 @@ class Directory:
         self._external[(kind, ext)] = found
         # Found by name too: a second new one of that name (under the same parent) is told apart by its
         # id, as from one stored before, and never breaks the unique names at the confirm.
-        index = {"agency": self._agency, "component": self._component, "program": self._program}[kind]
         for text in {found.code, found.name}:
-            index.setdefault(_key(text), []).append(found)
+            self._names(kind).setdefault(_key(text), []).append(found)
         self.created[{"agency": "agencies", "component": "components", "program": "programs"}[kind]] += 1
         return found

@@ -26,11 +26,15 @@ def _postgresql(session) -> bool:
     return session.get_bind().dialect.name == "postgresql"
 
 
+def _advisory(session, key: int) -> None:
+    session.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+
+
 def early(session, key: int) -> None:
     """Take `key` before reading what will be planned from, where that holds up no one else's work
     (PostgreSQL); on SQLite, `one_at_a_time` takes it before the plan."""
     if _postgresql(session):
-        session.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+        _advisory(session, key)
 
 
 def one_at_a_time(session, key: int) -> bool:
@@ -38,7 +42,7 @@ def one_at_a_time(session, key: int) -> bool:
     every other write now waits too (SQLite: a job's progress report through another connection
     would not be recorded until the end)."""
     if _postgresql(session):
-        session.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+        _advisory(session, key)
         return False
     from scorecard.models import Finding
 

@@ -200,10 +200,15 @@ def _one_row_file(path, source, **changes):
         reader = csv.DictReader(handle)
         row = {**next(reader), **changes}
         fields = reader.fieldnames
+    return _write_rows(path, [row], fields)
+
+
+def _write_rows(path, rows, fields=None):
+    """`rows` (dicts) as a CSV at `path`, under their keys (or `fields`) as the header."""
     with open(path, "w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fields)
+        writer = csv.DictWriter(handle, fields or list(rows[0]))
         writer.writeheader()
-        writer.writerow(row)
+        writer.writerows(rows)
     return path
 
 
@@ -336,11 +341,7 @@ def test_years_and_quarters_written_as_decimals_read_as_whole_numbers(app, tmp_p
     rows = _rows(TRUST_CSV)[:3]
     for row in rows:
         row["fiscal_year"], row["quarter"] = f"{row['fiscal_year']}.0", f"{row['quarter']}.0"
-    path = tmp_path / "decimals.csv"
-    with open(path, "w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
+    path = _write_rows(tmp_path / "decimals.csv", rows)
     with app.app_context():
         result = run_import(db.session, path, dry_run=True)
     assert result.status == "would_import" and result.plan.counts["inserted"] == 3, result.errors[:2]
@@ -349,11 +350,7 @@ def test_years_and_quarters_written_as_decimals_read_as_whole_numbers(app, tmp_p
 def test_a_refused_quarter_is_named_by_the_files_own_columns_once_per_row(app, tmp_path):
     rows = _rows(COLLECTIONS_CSV)[:3]
     rows[1]["attributes_collection_year"] = "2031"
-    path = tmp_path / "future.csv"
-    with open(path, "w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
+    path = _write_rows(tmp_path / "future.csv", rows)
     with app.app_context():
         result = run_import(db.session, path, dry_run=True)
     assert result.status == "rejected" and result.rejected == 1
@@ -409,11 +406,7 @@ def test_two_new_organisations_of_one_name_are_told_apart_in_the_preview_and_the
              "service_provider_id": "990011", "service_id": "990021"},
             {**rows[1], "organization_id": "990002", "organization_name": "Agency Renumbered",
              "service_provider_id": "990012", "service_id": "990022"}]
-    path = tmp_path / "renumbered.csv"
-    with open(path, "w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
+    path = _write_rows(tmp_path / "renumbered.csv", rows)
     with app.app_context():
         preview = run_import(db.session, path, dry_run=True)
         db.session.rollback()
