@@ -633,6 +633,11 @@ COMMITMENT_TITLES = {
     "PIO": ["Link CX goals to the strategic plan", "Review HISP action plans every quarter",
             "Report CX progress to the deputy secretary monthly"],
 }
+# Each function's third commitment is an action item of the components' capacity plans, in the A-11 capacity
+# domain it builds (every domain has some).
+ACTION_DOMAINS = {"CFO": "Governance & Strategy", "CIO": "Service Design & Improvement",
+                  "CHCO": "Culture & Organization", "GC": "Culture & Organization", "CDO": "Measurement",
+                  "CAO": "Measurement", "CXO": "Customer Understanding", "PIO": "Governance & Strategy"}
 S = CommitmentStatus
 # Each function's commitments, in COMMITMENT_TITLES order: the GC and the PIO deliver, the CFO, the CDO and the
 # CAO have fallen behind (so the rules propose their leaders' CX requirements below 3), the rest are in between.
@@ -669,7 +674,7 @@ def _commitments(session, functions, components, programs, metrics, leaders, tod
                 description=f"{function.name} commitment: {title.lower()}.",
                 due_date=today + timedelta(days=rng.randint(-60, 300)), status=status,
                 reason="Vendor delays pushed the schedule." if status.needs_reason else None,
-                evidence_links=[], capacity_domain=CAPACITY_DOMAINS[i % 5] if i == 2 else None,
+                evidence_links=[], capacity_domain=ACTION_DOMAINS[code] if i == 2 else None,
                 component=components[i % len(components)] if i == 1 else None,
                 last_update_at=moment - timedelta(days=QUIET.get((code, i), rng.randint(1, 28))),
             )

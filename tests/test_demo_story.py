@@ -316,3 +316,18 @@ def test_both_years_plans_measure_component_leaders_on_the_v2_survey(demo, fisca
             sa.select(Metric.code).join(PlanRequirement, PlanRequirement.metric_id == Metric.id).join(PlanElement)
             .join(PerformancePlan).where(PerformancePlan.fiscal_year == fiscal_year).distinct())}
     assert codes == {"trust", "a11v2_positive_ease", "a11v2_negative_efficiency"}
+
+
+def test_every_capacity_domain_has_action_plan_commitments(demo):
+    """The capacity dashboard lists each domain's action plans: the demo gives every domain some, of
+    several functions (the third commitment of each function is one)."""
+    from scorecard.models import CAPACITY_DOMAINS
+
+    with demo.app_context():
+        rows = db.session.execute(sa.select(Commitment.capacity_domain, Function.code).join(Function)
+                                  .where(Commitment.capacity_domain.is_not(None))).all()
+    by_domain = defaultdict(set)
+    for domain, code in rows:
+        by_domain[domain].add(code)
+    assert set(by_domain) == set(CAPACITY_DOMAINS)
+    assert len(rows) == 8 and all(by_domain[d] for d in CAPACITY_DOMAINS)
