@@ -490,7 +490,11 @@ def test_the_pages_render(pages):
         "no quarter asked for: the program's latest with data")
     assert dropdowns(page)["program-period"] == "FY2024-Q2"
     assert "Choose a program" in routed(executive, "/dashboards/program")
-    assert "Choose a program" in routed(executive, "/dashboards/program", "?id=-4&period=nonsense")
+    assert "No program has the id" not in routed(executive, "/dashboards/program"), "none asked for: no complaint"
+    stale = routed(executive, "/dashboards/program", "?id=-4&period=nonsense")
+    assert "Choose a program" in stale and "No program has the id '-4'" in stale
+    assert "No program has the id '2147483647'" in routed(executive, "/dashboards/program", "?id=2147483647"), (
+        "a stale link is said to be one")
     assert "Life experiences" in routed(executive, "/dashboards/life-experiences", "?period=FY2024-Q1")
     assert "A-11 reporting compliance" in routed(executive, "/dashboards/compliance")
 

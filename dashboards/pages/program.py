@@ -51,7 +51,7 @@ def layout(**query):
     heading.children[0].id = "program-heading"
     choices = [{"label": label, "value": str(pid)} for pid, label in queries.program_choices(session)]
     if info is None:
-        return picker(heading, choices)
+        return picker(heading, choices, asked=query.get("id"))
     if not query.get("period") and info.periods:
         values["period"] = info.periods[0]  # no quarter asked for: the program's latest with data
     return html.Div([
@@ -113,10 +113,17 @@ def layout(**query):
     ])
 
 
-def picker(heading, choices: list[dict]) -> html.Div:
-    """No program chosen (or none with that id): choose one, then open its page."""
+def picker(heading, choices: list[dict], asked=None) -> html.Div:
+    """No program chosen, or none with the id `asked` (a stale or mistyped link, said so): choose one,
+    then open its page."""
+    if isinstance(asked, list):
+        asked = asked[-1] if asked else None
+    missing = [html.P(f"No program has the id {asked[:40]!r}: it may have been removed, or the link is "
+                      "mistyped. Choose a program below.", id="program-missing", className="dash-lede",
+                      role="alert")] if asked else []
     return html.Div([
         heading,
+        *missing,
         html.P(about(None), className="dash-lede"),
         html.Div([
             html.Div([
