@@ -638,6 +638,8 @@ COMMITMENT_TITLES = {
 ACTION_DOMAINS = {"CFO": "Governance & Strategy", "CIO": "Service Design & Improvement",
                   "CHCO": "Culture & Organization", "GC": "Culture & Organization", "CDO": "Measurement",
                   "CAO": "Measurement", "CXO": "Customer Understanding", "PIO": "Governance & Strategy"}
+OWN_METRICS = {fn: code for code, _name, fn, *_ in FUNCTION_METRICS}  # function -> the metric it reports itself
+EASE = v2_metric_code("positive", "ease")
 S = CommitmentStatus
 # Each function's commitments, in COMMITMENT_TITLES order: the GC and the PIO deliver, the CFO, the CDO and the
 # CAO have fallen behind (so the rules propose their leaders' CX requirements below 3), the rest are in between.
@@ -683,7 +685,8 @@ def _commitments(session, functions, components, programs, metrics, leaders, tod
                 commitment.programs = rng.sample(served, 2)
             else:
                 commitment.programs = rng.sample(programs, 2)
-            commitment.metrics = [metrics["trust"]] if i == 0 else [metrics["satisfaction"]]
+            # trust, else the function's own metric, else a v2 measure (satisfaction is no longer asked since V2_FROM)
+            commitment.metrics = [metrics["trust"] if i == 0 else metrics[OWN_METRICS.get(code, EASE)]]
             if (code, i) in LATE:  # a few slipped past their due date, so overdue is something true to show
                 commitment.due_date = today - timedelta(days=LATE[(code, i)])
             elif commitment.due_date < today and status not in (CommitmentStatus.complete, CommitmentStatus.dropped):

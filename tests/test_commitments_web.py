@@ -19,6 +19,7 @@ from scorecard.models import (
     CommitmentUpdate,
     Component,
     Function,
+    Metric,
     Role,
     User,
 )
@@ -589,6 +590,22 @@ def test_the_commitment_page_shows_programs_metrics_and_history(evaluated):
     assert page.count("<li><strong>Status</strong>") >= 1 and history >= 2
     assert page[page.index('id="history-table"'):].count("<tr>") == history + 1  # the header row too
     assert "/findings/" in page  # the rules' findings about it (stale, program status) link to their why
+
+
+def test_a_metric_the_function_reports_itself_is_shown_once_for_the_function(demo):
+    """The CFO's own metric (no program reports it): one row for the function with its value and target,
+    not a "no data yet" row for each program the commitment serves."""
+    officer = signed_in(demo, CFO_OFFICER)
+    with demo.app_context():
+        target = db.session.scalar(sa.select(Commitment).join(Function).where(
+            Function.code == "CFO", Commitment.metrics.any(Metric.code == "cfo_cx_budget_aligned")))
+        cid, programs = target.id, [p.name for p in target.programs]
+    page = officer.get(f"/commitments/{cid}").get_data(as_text=True)
+    metrics_table = page[page.index('id="metric-status"'):page.index("</table>", page.index('id="metric-status"'))]
+    assert programs and all(name in page for name in programs)
+    assert metrics_table.count("<tr>") == 2, "the header and the function's row"
+    assert "Chief Financial Officer (the function)" in metrics_table and "No data yet" not in metrics_table
+    assert re.search(r'data-status="(green|amber|red)"', metrics_table)
 
 
 def test_the_officers_home_shows_what_needs_their_update_first(demo):

@@ -482,9 +482,12 @@ def program_statuses(session, commitment: Commitment) -> list[ProgramStatus]:
 def metric_statuses(session, commitment: Commitment, *, min_n: int = 30) -> list[MetricStatus]:
     """Each tied metric's latest score for each tied program (scoring.program_scores, the same
     pooling and targets as the heatmap); for a metric the function itself reports, the
-    function's latest value against its function (or agency) target."""
+    function's latest value against its function (or agency) target, and a program's row only
+    where the program reports it too (not a "no data yet" row for each)."""
     metrics = sorted(commitment.metrics, key=lambda m: m.name)
     programs = sorted(commitment.programs, key=lambda p: (p.component.name, p.name))
+    own = [row for row in (_function_metric(session, commitment, m, min_n) for m in metrics) if row is not None]
+    reported_by_function = {row.metric.id for row in own}
     found: list[MetricStatus] = []
     if metrics and programs:
         latest = dict(((r.program_id, r.metric_id), r.period) for r in session.execute(
@@ -499,6 +502,8 @@ def metric_statuses(session, commitment: Commitment, *, min_n: int = 30) -> list
         for program in programs:
             for metric in metrics:
                 period = latest.get((program.id, metric.id))
+                if period is None and metric.id in reported_by_function:
+                    continue
                 score = scores[period].get((program.id, metric.id)) if period else None
                 target = books[period].for_program(metric.id, program) if period else None
                 found.append(MetricStatus(
@@ -506,11 +511,7 @@ def metric_statuses(session, commitment: Commitment, *, min_n: int = 30) -> list
                     None if score is None else score.value, None if score is None else score.n,
                     None if target is None else target.target,
                     rag_status(score, target, survey=metric.is_survey, min_n=min_n)))
-    for metric in metrics:
-        row = _function_metric(session, commitment, metric, min_n)
-        if row is not None:
-            found.append(row)
-    return found
+    return found + own
 
 
 def _function_metric(session, commitment: Commitment, metric: Metric, min_n: int) -> Optional[MetricStatus]:
