@@ -10,6 +10,7 @@ CommitmentUpdate history row and an audit event naming the person.
 """
 import enum
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Optional
@@ -652,6 +653,10 @@ def link_problem(links) -> Optional[str]:
         if parts is None or parts.scheme.lower() not in ("http", "https") or not parts.netloc or not parts.hostname:
             return (f"{link!r} is not a web link: each evidence link must start with http:// or https:// "
                     "and name a site, e.g. https://www.performance.gov/cx/")
+        if any(ch.isspace() or unicodedata.category(ch) == "Cc" for ch in link):
+            # The web form and a spreadsheet split links on spaces: one holding a space could not be saved again.
+            return (f"{link!r} holds a space or a control character: each evidence link is one web address "
+                    "(write a space in it as %20)")
     return None
 
 
