@@ -247,6 +247,9 @@ def test_a_hidden_text_direction_character_is_refused_in_place_and_what_was_type
     ({"evidence_links": "https://www.performance.gov:99999/cx"}, "is not a web link"),
     ({"due_date": "0001-01-01", "reason": "Moved for the audit."}, "0001-01-01 is not a due date: give one from 2000"),
     ({"due_date": "9999-12-31", "reason": "Moved for the audit."}, "9999-12-31 is not a due date"),
+    ({"due_date": "2026-11-31", "reason": "Moved."}, "'2026-11-31' is not a date: November 2026 has 30 days"),
+    ({"due_date": "2027-13-01", "reason": "Moved."}, "'2027-13-01' is not a date: the month is 01 to 12"),
+    ({"due_date": "next week", "reason": "Moved."}, "'next week' is not a date: write it as YYYY-MM-DD"),
 ])
 def test_hostile_values_are_refused_naming_them_and_nothing_is_saved(demo, changes, message):
     officer = signed_in(demo, CFO_OFFICER)

@@ -1,6 +1,8 @@
 """Commitment forms: an owner's full update (and a new commitment), a leader's status update,
 dropping. Each update form carries the version it was opened at and the fields as they were,
 so a save over someone else's newer version is caught and shown, never applied."""
+import calendar
+import re
 from datetime import date
 
 from wtforms import DateField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
@@ -29,7 +31,20 @@ class DayField(DateField):
         try:
             super().process_formdata(valuelist)
         except ValueError:
-            raise ValueError(f"{valuelist[0]!r} is not a date: write it as YYYY-MM-DD") from None
+            raise ValueError(day_problem(valuelist[0])) from None
+
+
+def day_problem(text: str) -> str:
+    """Why `text` is not a date: the month or the day that does not exist (2026-11-31), else the form
+    to write it in."""
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text.strip()):
+        year, month, day = (int(part) for part in text.strip().split("-"))
+        if not 1 <= month <= 12:
+            return f"{text!r} is not a date: the month is 01 to 12"
+        last = calendar.monthrange(year, month)[1] if year >= 1 else 31
+        if year >= 1 and not 1 <= day <= last:
+            return f"{text!r} is not a date: {calendar.month_name[month]} {year} has {last} days"
+    return f"{text!r} is not a date: write it as YYYY-MM-DD"
 
 
 def status_choices(current: CommitmentStatus | None = None, *, with_dropped: bool = False) -> list[SelectChoice]:
