@@ -311,13 +311,18 @@ class AssessmentView:
         prior = self.fiscal_year - 1
         if self.previous is None or self.previous.total is None:
             return f"no FY{prior} assessment"
-        comparable = self.assessment is not None and _same_scale(self.assessment, self.previous) and all(
-            d.score is not None for d in self.domains) and len(self.previous.domain_scores) == len(self.domains)
         now = self.assessment.total if self.assessment else None
+        before = f"FY{prior} total: {score_text(self.previous.total)}"
         if now is None:
-            return f"FY{prior} total: {score_text(self.previous.total)}"
-        if not comparable:
-            return f"FY{prior} total: {score_text(self.previous.total)} (not comparable: domains or scale differ)"
+            return before
+        # Why the totals cannot be compared, the first reason that holds (the words say which).
+        unscored = len(self.missing)
+        if not _same_scale(self.assessment, self.previous):
+            return f"{before} (not comparable: another scale)"
+        if unscored:
+            return f"{before} (not comparable yet: {unscored} domain{'s' if unscored != 1 else ''} not scored)"
+        if len(self.previous.domain_scores) != len(self.domains):
+            return f"{before} (not comparable: other domains)"
         return change_words(now, self.previous.total, prior)
 
     @property
