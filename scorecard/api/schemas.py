@@ -6,6 +6,7 @@ import marshmallow as ma
 from flask_smorest.fields import Upload
 from marshmallow import fields, validate
 
+from scorecard.commitments.services import MAX_LINK_LENGTH, MAX_LINKS, MAX_TEXT_LENGTH
 from scorecard.models import (
     CAPACITY_DOMAINS,
     CommitmentStatus,
@@ -456,10 +457,11 @@ class CommitmentPatchSchema(Schema):
         unknown = ma.RAISE
 
     status = fields.Enum(CommitmentStatus, by_value=True)
-    reason = Text(allow_none=True, validate=validate.Length(max=10000))
-    next_step = Text(allow_none=True, validate=validate.Length(max=10000))
-    evidence_links = fields.List(Text(validate=validate.Length(max=2000)), validate=validate.Length(max=20))
-    note = Text(allow_none=True, validate=validate.Length(max=10000), metadata={
+    reason = Text(allow_none=True, validate=validate.Length(max=MAX_TEXT_LENGTH))
+    next_step = Text(allow_none=True, validate=validate.Length(max=MAX_TEXT_LENGTH))
+    evidence_links = fields.List(Text(validate=validate.Length(max=MAX_LINK_LENGTH)),
+                                 validate=validate.Length(max=MAX_LINKS))
+    note = Text(allow_none=True, validate=validate.Length(max=MAX_TEXT_LENGTH), metadata={
         "description": "Kept in the history; a note alone confirms the commitment is current."})
 
 

@@ -11,7 +11,7 @@ from wtforms.validators import InputRequired, Length, NumberRange
 from wtforms.validators import Optional as Blank
 from wtforms.widgets import HiddenInput
 
-from scorecard.commitments.services import STATUS_LABELS, parse_links
+from scorecard.commitments.services import MAX_TEXT_LENGTH, STATUS_LABELS, parse_links
 from scorecard.fields import WholeNumberField
 from scorecard.models import CAPACITY_DOMAINS, CommitmentStatus
 from scorecard.security import BaseForm
@@ -59,14 +59,14 @@ class _Opened(BaseForm):
 
     version = WholeNumberField(widget=HiddenInput(), validators=[InputRequired(), NumberRange(min=1)])
     opened = StringField(widget=HiddenInput(), validators=[Length(max=200_000)])
-    note = TextAreaField("Note for the history (optional)", validators=[Length(max=4000)])
+    note = TextAreaField("Note for the history (optional)", validators=[Length(max=MAX_TEXT_LENGTH)])
 
 
 class StatusForm(_Opened):
     """A leader's update of a commitment that names them: status, reason, note."""
 
     status = SelectField("Status", validators=[InputRequired()])
-    reason = TextAreaField("Reason (required when at risk or off track)", validators=[Length(max=10000)])
+    reason = TextAreaField("Reason (required when at risk or off track)", validators=[Length(max=MAX_TEXT_LENGTH)])
     submit = SubmitField("Save update")
 
     FIELDS = ("status", "reason")
@@ -93,11 +93,11 @@ class _Fields(BaseForm):
     """The fields an owner (the function's officer, an admin) sets."""
 
     title = StringField("Title", validators=[InputRequired(message="a commitment needs a title"), Length(max=300)])
-    description = TextAreaField("Description", validators=[Length(max=10000)])
+    description = TextAreaField("Description", validators=[Length(max=MAX_TEXT_LENGTH)])
     status = SelectField("Status", validators=[InputRequired()])
     reason = TextAreaField("Reason (required when at risk or off track, and for moving the due date)",
-                           validators=[Length(max=10000)])
-    next_step = TextAreaField("Next step", validators=[Length(max=10000)])
+                           validators=[Length(max=MAX_TEXT_LENGTH)])
+    next_step = TextAreaField("Next step", validators=[Length(max=MAX_TEXT_LENGTH)])
     due_date = DayField("Due date", validators=[Blank()])
     evidence_links = TextAreaField("Evidence links (web addresses starting with https://, one per line)",
                                    validators=[Length(max=50_000)])
@@ -145,7 +145,7 @@ class NewCommitmentForm(_Fields):
     """A new commitment; an admin chooses the function, an officer's is their own."""
 
     function_id = SelectField("Function", coerce=optional_id, validators=[InputRequired()])
-    note = TextAreaField("Note for the history (optional)", validators=[Length(max=4000)])
+    note = TextAreaField("Note for the history (optional)", validators=[Length(max=MAX_TEXT_LENGTH)])
     submit = SubmitField("Create commitment")
 
 
@@ -154,6 +154,7 @@ class DropForm(BaseForm):
 
     version = WholeNumberField(widget=HiddenInput(), validators=[InputRequired(), NumberRange(min=1)])
     reason = TextAreaField("Why is it dropped? (required)",
-                           validators=[InputRequired(message="say why the commitment is dropped"), Length(max=10000)])
-    note = TextAreaField("Note for the history (optional)", validators=[Length(max=4000)])
+                           validators=[InputRequired(message="say why the commitment is dropped"),
+                                       Length(max=MAX_TEXT_LENGTH)])
+    note = TextAreaField("Note for the history (optional)", validators=[Length(max=MAX_TEXT_LENGTH)])
     submit = SubmitField("Drop commitment")

@@ -63,6 +63,7 @@ EDITABLE = tuple(FIELD_LABELS)
 LEADER_FIELDS = frozenset({"status", "reason"})  # a leader changes these (and adds a note), nothing else
 MAX_LINKS = 20
 MAX_LINK_LENGTH = 2000
+MAX_TEXT_LENGTH = 10_000  # a description, reason, next step, drop reason or history note, on every path
 DUE_YEARS = (2000, 2100)  # a due date outside these years is a typing slip (0001, 9999), not a plan
 
 RAG_WORDS = {"green": "Meets target", "amber": "Near target", "red": "Below target",
