@@ -64,7 +64,12 @@ DASHBOARD_PAGES, FLASK_PAGES = _routes()
 # A list page and the pattern of the pages it links to: the first such link is checked too.
 WITH_IDS = [("/commitments/", r"/commitments/\d+$"), ("/plans/", r"/plans/\d+$"), ("/rules/", r"/rules/[\w.-]+$"),
             ("/capacity/", r"/capacity/\d+/\d+$"), ("/imports/", r"/imports/\d+$"),
-            ("/plans/", r"/findings/\d+$"), ("/dashboards/", r"/findings/\d+$"), ("/dashboards/", r"/commitments/\d+$")]
+            ("/plans/", r"/findings/\d+$"), ("/dashboards/", r"/findings/\d+$"), ("/dashboards/", r"/commitments/\d+$"),
+            # the drill-downs with a subject: a program's page (its charts, channels, chain) and a function's
+            ("/dashboards/", r"/dashboards/program\?id=\d+"), ("/dashboards/functions", r"/dashboards/function\?")]
+# A list page, the pattern of its pages, and of the edit form one of those links to (opened as the administrator).
+FORMS = [("/commitments/", r"/commitments/\d+$", r"/commitments/\d+/edit$"),
+         ("/capacity/", r"/capacity/\d+/\d+$", r"/capacity/\d+/\d+/edit$")]
 
 
 @pytest.fixture(scope="module")
@@ -219,6 +224,36 @@ def test_page_with_an_id_has_no_serious_violation(browsers, listing, pattern):
     assert found, f"no link matching {pattern} on {listing}"
     violations = audit(browsers, found[0])
     assert not violations, f"{found[0]}:\n{describe(violations)}"
+
+
+@pytest.mark.parametrize("listing, page, form", FORMS, ids=[f[2] for f in FORMS])
+def test_an_edit_form_and_its_refusal_have_no_serious_violation(browsers, listing, page, form):
+    """The form as opened, then as it comes back refusing a value (its messages beside the fields)."""
+    from selenium.webdriver.common.by import By
+
+    admin = browsers("admin@demo.cx.gov")
+    admin.open(listing)
+    pages = admin.links(page)
+    assert pages, f"no link matching {page} on {listing}"
+    edits = []
+    for shown in pages[:8]:  # a submitted assessment has no edit link: the first page that has one
+        admin.open(shown)
+        edits = admin.links(form)
+        if edits:
+            break
+    assert edits, f"no link matching {form} from {listing}"
+    admin.open(edits[0])
+    violations = admin.axe()
+    assert not violations, f"{edits[0]}:\n{describe(violations)}"
+    # A value the server refuses: a due date that does not exist, a score that is a word.
+    admin.driver.execute_script("""
+        const field = document.querySelector('input[name=due_date]') || document.querySelector('input[name^=score_]');
+        field.type = 'text'; field.value = field.name === 'due_date' ? '2026-11-31' : 'high';
+        const reason = document.querySelector('textarea[name=reason]'); if (reason) reason.value = 'Moved.';
+        field.form.requestSubmit();""")
+    admin.wait(lambda d: d.find_elements(By.CSS_SELECTOR, ".usa-error-message, .usa-alert--error"))
+    violations = admin.axe()
+    assert not violations, f"{edits[0]} refusing a value:\n{describe(violations)}"
 
 
 # ------------------------------------------------------------------------------ by keyboard
