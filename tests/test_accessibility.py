@@ -256,6 +256,29 @@ def test_an_edit_form_and_its_refusal_have_no_serious_violation(browsers, listin
     assert not violations, f"{edits[0]} refusing a value:\n{describe(violations)}"
 
 
+def test_an_import_refused_row_by_row_has_no_serious_violation(browsers, tmp_path):
+    """The analyst's upload page, then the batch page listing each refused row, column and value."""
+    from selenium.common.exceptions import StaleElementReferenceException
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    upload = tmp_path / "refused.csv"
+    upload.write_text("component,program,metric,period,value,n\n"
+                      "Benefits Administration,Benefits Call Center,trust,FY2026-Q4,4.1,120\n"
+                      "Benefits Administration,Benefits Call Center,trust,FY2026-Q9,high,-3\n", encoding="utf-8")
+    analyst = browsers("analyst@demo.cx.gov")
+    analyst.open("/imports/upload")
+    violations = analyst.axe()
+    assert not violations, f"/imports/upload:\n{describe(violations)}"
+    analyst.driver.find_element(By.CSS_SELECTOR, "input[type=file]").send_keys(str(upload))
+    analyst.driver.find_element(By.CSS_SELECTOR, "#upload-form [type=submit]").click()
+    WebDriverWait(analyst.driver, 120, ignored_exceptions=(StaleElementReferenceException,)).until(
+        lambda d: d.find_element(By.ID, "batch-status").text == "rejected")
+    assert "FY2026-Q9" in analyst.driver.find_element(By.TAG_NAME, "main").text
+    violations = analyst.axe()
+    assert not violations, f"{analyst.driver.current_url} (a refused import):\n{describe(violations)}"
+
+
 # ------------------------------------------------------------------------------ by keyboard
 
 def test_a_keyboard_user_filters_the_heatmap_and_the_link_keeps_the_view(browsers):
