@@ -124,6 +124,7 @@ class Config:
     # Briefings: their files are kept in the upload storage, their state on their rows.
     BRIEFING_KEEP_HOURS = float(os.environ.get("SCORECARD_BRIEFING_KEEP_HOURS", "24"))
     BRIEFING_STALE_SECONDS = int(os.environ.get("SCORECARD_BRIEFING_STALE_SECONDS", "600"))
+    BRIEFING_MAX_OPEN = int(os.environ.get("SCORECARD_BRIEFING_MAX_OPEN", "3"))  # per user, being written at once
     CACHE_DEFAULT_TIMEOUT = int(os.environ.get("SCORECARD_CACHE_TIMEOUT", "3600"))
 
 

@@ -474,3 +474,37 @@ def test_every_role_may_export_the_agency_briefing(app, agency, client_as):
         job_id = _click(client, "pdf", agency["agency_id"])
         _until_done(client, job_id)
         assert client.get(f"/dashboards/briefings/{job_id}").status_code == 200, role
+
+
+def test_one_user_may_have_only_so_many_briefings_being_written(app, agency, client_as):
+    """A fourth briefing while three are being written is refused, saying so; stalled jobs and other
+    people's do not count, and once one finishes the user may start another."""
+    viewer = _ready(client_as("viewer"))
+    with app.app_context():
+        owner = db.session.scalar(sa.select(User.id).where(User.role == Role.viewer))
+        other = User(email="another.viewer@test.gov", role=Role.viewer)
+        other.set_password("correct horse battery")
+        db.session.add(other)
+        db.session.flush()
+        now, long_ago = datetime.now(UTC), datetime.now(UTC) - timedelta(hours=2)
+        ids = [f"open-job-{k:02d}-xxxxxxxxxxxx" for k in range(3)]
+        db.session.add_all([BriefingJob(id=i, owner_id=owner, fmt="pdf", status=status, stage="Queued", percent=0,
+                                        created_at=now, heartbeat_at=now)
+                            for i, status in zip(ids, (jobs.QUEUED, jobs.QUEUED, jobs.RUNNING))])
+        db.session.add_all([  # a stalled one of the viewer's, and someone else's: neither counts
+            BriefingJob(id="stalled-job-xxxxxxxxxxxx", owner_id=owner, fmt="pdf", status=jobs.RUNNING,
+                        stage="Writing", percent=50, created_at=long_ago, heartbeat_at=long_ago),
+            BriefingJob(id="others-job-xxxxxxxxxxxxx", owner_id=other.id, fmt="pdf", status=jobs.QUEUED,
+                        stage="Queued", percent=0, created_at=now)])
+        db.session.commit()
+        before = db.session.scalar(sa.select(sa.func.count()).select_from(BriefingJob))
+    body = callback_body(JOB, {"overview-briefing-xlsx.n_clicks": 1, "overview-period.value": NOW,
+                               "overview-agency.value": str(agency["agency_id"])}, "overview-briefing-xlsx.n_clicks")
+    refused = callback_answer(viewer, body)
+    assert "You have 3 briefings being written already" in str(refused["overview-briefing-status"]["children"])
+    assert "overview-briefing-job" not in refused, "the briefing shown, if any, is kept"
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(BriefingJob)) == before, "nothing queued"
+        db.session.execute(sa.update(BriefingJob).where(BriefingJob.id == ids[0]).values(status=jobs.DONE))
+        db.session.commit()
+    _until_done(viewer, _click(viewer, "xlsx", agency["agency_id"]))

@@ -161,12 +161,30 @@ def sweep(app, session, now: Optional[datetime] = None) -> int:
     return removed
 
 
+class TooMany(Exception):
+    """The user already has as many briefings being written as one may (BRIEFING_MAX_OPEN)."""
+
+
+def _open_jobs(app, session, owner_id: int) -> int:
+    """The user's briefings queued or being written that still show signs of life."""
+    alive = datetime.now(UTC) - _stale_after(app)
+    return session.scalar(sa.select(sa.func.count()).select_from(BriefingJob).where(
+        BriefingJob.owner_id == owner_id, BriefingJob.status.in_((QUEUED, RUNNING)),
+        sa.func.coalesce(BriefingJob.heartbeat_at, BriefingJob.created_at) >= alive))
+
+
 def start(app, request: Request, *, wait: bool = False) -> tuple[str, Optional[Future]]:
-    """Queue the briefing `request` asks for; (job id, future). `wait` returns once it is written."""
+    """Queue the briefing `request` asks for; (job id, future). `wait` returns once it is written.
+    TooMany when the user already has BRIEFING_MAX_OPEN (default 3) being written: one person's
+    clicks must not fill the workers' queue that every import and briefing shares."""
     from scorecard.extensions import db
 
     if request.fmt not in FORMATS:
         raise ValueError(f"a briefing is a PDF or an XLSX, not {request.fmt!r}")
+    most = app.config.get("BRIEFING_MAX_OPEN", 3)
+    if _open_jobs(app, db.session, request.owner_id) >= most:
+        raise TooMany(f"You have {most} briefings being written already: wait for one to finish, then start "
+                      "another.")
     job_id = secrets.token_urlsafe(24)
     db.session.add(BriefingJob(id=job_id, owner_id=request.owner_id, fmt=request.fmt, period=request.period,
                                agency_id=request.agency_id, status=QUEUED, stage="Queued", percent=0))

@@ -110,7 +110,11 @@ def register(prefix: str, period: State, agency: State) -> None:
         pressed = dash.ctx.triggered_id
         if pressed in (f"{prefix}-pdf", f"{prefix}-xlsx") and (pdf_clicks or xlsx_clicks):
             fmt = "xlsx" if pressed == f"{prefix}-xlsx" else "pdf"
-            job_id = start_job(fmt, period_value, agency_id)
+            try:
+                job_id = start_job(fmt, period_value, agency_id)
+            except jobs.TooMany as refused:  # the briefing shown (if any) keeps being polled
+                return dash.no_update, dash.no_update, html.P(str(refused), className="usa-error-message",
+                                                              role="alert"), dash.no_update
             return job_id, False, progress_view(prefix, {"fmt": fmt, "stage": "Queued", "percent": 0}), dash.no_update
         if pressed == f"{prefix}-poll":
             status, done, send = poll(prefix, job_id)
