@@ -570,6 +570,10 @@ def test_filters_sort_and_counts_travel_in_the_query_string(demo):
         response = admin.get(path)  # "²" is a digit to str.isdigit, not to int
         assert response.status_code == 200, (path, response.status_code)
     assert "&#39;²&#39; is not a number of days" in admin.get("/commitments/?stale=²").get_data(as_text=True)
+    unread = admin.get("/commitments/?overdue=abc").get_data(as_text=True)
+    assert "Overdue: &#39;abc&#39; is not yes or no" in unread and row_ids(unread) == row_ids(
+        admin.get("/commitments/").get_data(as_text=True)), "named, and the filter left out"
+    assert "is not yes or no" not in admin.get("/commitments/?overdue=0").get_data(as_text=True)
 
 
 def test_the_commitment_page_shows_programs_metrics_and_history(evaluated):

@@ -279,7 +279,10 @@ class Filters:
         found.statuses = tuple(dict.fromkeys(statuses))
         found.due_within = found._days(args.get("due_within"), "Due within (days)")
         found.stale = found._days(args.get("stale"), "Not updated in (days)")
-        found.overdue = args.get("overdue") in ("1", "on", "true", "yes")
+        overdue = (args.get("overdue") or "").strip().lower()
+        found.overdue = overdue in ("1", "on", "true", "yes")
+        if overdue and not found.overdue and overdue not in ("0", "off", "false", "no"):
+            found.problems.append(f"Overdue: {args.get('overdue')!r} is not yes or no (1 or 0)")
         domain = (args.get("domain") or "").strip() or None
         if domain is not None and domain not in CAPACITY_DOMAINS:
             found.problems.append(f"Capacity domain: {domain!r} is not one of {', '.join(CAPACITY_DOMAINS)}")
