@@ -27,7 +27,7 @@ from typing import Any, Optional
 from urllib.parse import parse_qs, urlencode
 
 import dash
-from dash import Input, Output, State, dcc
+from dash import Input, Output, State, dcc, html
 
 from dashboards import URL_BASE, validation
 
@@ -59,17 +59,22 @@ class QueryParam:
     def control_value(self, raw) -> Any:
         """The control's value for a query-string value; the default when absent, refused or not one
         the control lists."""
+        value, _refused = self.read(raw)
+        return value
+
+    def read(self, raw) -> tuple[Any, bool]:
+        """(the control's value, whether a value given was refused and the default taken instead)."""
         if isinstance(raw, list):
             raw = raw[-1] if raw else None
         if raw is None or raw == "":
-            return self.default_value()
+            return self.default_value(), False
         try:
             value = self.as_control(self.convert(raw))
         except (ValueError, TypeError):
-            return self.default_value()
+            return self.default_value(), True
         if self.offered is not None and value not in {str(v) for v in self.offered()}:
-            return self.default_value()
-        return value
+            return self.default_value(), True
+        return value, False
 
 
 class UrlState:
@@ -85,14 +90,42 @@ class UrlState:
         self.params = params
         self.location_id = f"{self.path.strip('/').replace('/', '-')}-url"
 
-    def location(self) -> dcc.Location:
-        """The component that writes the query string; put it in the page's layout."""
-        return dcc.Location(id=self.location_id, refresh=False)
+    def location(self, query: Optional[dict] = None) -> html.Div:
+        """The component that writes the query string, and a line saying which values of the address
+        the page could not use and what it shows instead (a year with no data, a component of
+        another agency), rather than change the view without a word; put it in the page's layout,
+        given the layout's query-string keyword arguments. The line goes once a filter is changed."""
+        return html.Div([dcc.Location(id=self.location_id, refresh=False),
+                         html.P(self.notice(query or {}), id=self.notice_id, className="dash-lede", role="status")])
+
+    @property
+    def notice_id(self) -> str:
+        return f"{self.location_id}-unused"
+
+    def notice(self, query: dict) -> Optional[str]:
+        unused = self.unused(query)
+        return "This address asks for what the page cannot show: " + "; ".join(unused) + "." if unused else None
 
     def read(self, query: dict) -> dict:
         """{name: control value} from the layout's query-string keyword arguments."""
         values = {p.name: p.control_value(query.get(p.name)) for p in self.params}
         return self.reconcile(values) if self.reconcile else values
+
+    def unused(self, query: dict) -> list[str]:
+        """What of `query` the page does not use, in words ("period 'FY2031-Q1' is not offered here, so
+        it shows the default"): values refused, or changed to fit the others (`reconcile`)."""
+        found, values = [], {}
+        for p in self.params:
+            raw = query.get(p.name)
+            values[p.name], refused = p.read(raw)
+            if refused:
+                shown = raw[-1] if isinstance(raw, list) and raw else raw
+                found.append(f"{p.name} {str(shown)[:40]!r} is not one it offers, so it shows the default")
+        if self.reconcile:
+            fitted = self.reconcile(dict(values))
+            found += [f"{name} {str(values[name])[:40]!r} does not go with the other choices, so it shows all"
+                      for name in values if fitted.get(name) != values[name] and query.get(name) not in (None, "")]
+        return found
 
     def read_search(self, search: Optional[str]) -> dict:
         return self.read(parse_qs((search or "").lstrip("?"), keep_blank_values=True))
@@ -109,7 +142,8 @@ class UrlState:
         for p in self.params:
             validation.register(p.control, p.prop, p.convert)
 
-        outputs = [Output(self.location_id, "search")] + [Output(p.control, p.prop) for p in self.params]
+        outputs = [Output(self.location_id, "search"), Output(self.notice_id, "children")] + [
+            Output(p.control, p.prop) for p in self.params]
         inputs = [Input(self.location_id, "search")] + [Input(p.control, p.prop) for p in self.params]
 
         @dash.callback(*outputs, *inputs, State(self.location_id, "pathname"), prevent_initial_call=True)
@@ -118,16 +152,16 @@ class UrlState:
             *converted, pathname = rest
             unchanged = [dash.no_update] * len(self.params)
             if pathname is not None and pathname.rstrip("/") != self.path.rstrip("/"):
-                return [dash.no_update, *unchanged]  # leaving the page: another page's query string
+                return [dash.no_update, dash.no_update, *unchanged]  # leaving the page: another page's query string
             current = [p.as_control(v) for p, v in zip(self.params, converted)]
             if dash.ctx.triggered_id == self.location_id:  # back, forward or a link: follow the URL
                 wanted = self.read_search(search)
-                return [dash.no_update] + [wanted[p.name] if wanted[p.name] != now else dash.no_update
-                                           for p, now in zip(self.params, current)]
+                return [dash.no_update, self.notice(parse_qs((search or "").lstrip("?"), keep_blank_values=True))] + [
+                    wanted[p.name] if wanted[p.name] != now else dash.no_update for p, now in zip(self.params, current)]
             # Another filter changed: a page number goes back to the first page, in the URL and its control.
             reset = [p.first_on_change and dash.ctx.triggered_id != p.control and now != p.default_value()
                      for p, now in zip(self.params, current)]
             current = [p.default_value() if back else now for p, now, back in zip(self.params, current, reset)]
             written = self.search({p.name: v for p, v in zip(self.params, current)})
-            return [written if written != (search or "") else dash.no_update,
+            return [written if written != (search or "") else dash.no_update, None,  # the address now says the view
                     *[now if back else dash.no_update for now, back in zip(current, reset)]]

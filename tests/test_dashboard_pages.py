@@ -164,6 +164,7 @@ def test_a_changed_filter_is_written_to_the_query_string(executive):
     shown = answer(executive, request)
     assert shown["dashboards-heatmap-url"]["search"] == "?period=FY2026-Q3&agency=3&sort=name"
     assert "heatmap-period" not in shown, "the controls are left as they are"
+    assert shown["dashboards-heatmap-url-unused"]["children"] is None, "the address says the view now: no notice"
 
 
 def test_back_and_forward_set_the_filters_from_the_query_string(executive):
@@ -176,6 +177,11 @@ def test_back_and_forward_set_the_filters_from_the_query_string(executive):
     assert shown["heatmap-period"]["value"] == "FY2026-Q2"
     assert shown["heatmap-agency"]["value"] == "all" and shown["heatmap-component"]["value"] == "2"
     assert "heatmap-sort" not in shown and "dashboards-heatmap-url" not in shown
+    assert shown["dashboards-heatmap-url-unused"]["children"] is None
+    back = answer(executive, {**request, "inputs": [
+        {**i, "value": "?period=FY1990-Q1"} if i["id"] == "dashboards-heatmap-url" else i for i in request["inputs"]]})
+    assert back["dashboards-heatmap-url-unused"]["children"].endswith(
+        "period 'FY1990-Q1' is not one it offers, so it shows the default."), "an address gone back to: said again"
 
 
 def test_leaving_the_page_changes_no_filter(executive):
@@ -217,6 +223,10 @@ def test_a_link_with_filters_opens_the_page_with_them(executive):
     controls = {n["props"]["id"]: n["props"].get("value") for n in walk(hostile["_pages_content"]["children"])
                 if n["type"] == "Dropdown"}
     assert controls == {"overview-period": "FY2026-Q4", "overview-agency": "all"}, "refused values: the defaults"
+    notice = json.dumps(hostile)
+    assert "This address asks for what the page cannot show: period 'nonsense' is not one it offers" in notice
+    assert "agency '-1' is not one it offers, so it shows the default" in notice, "refused values: said so"
+    assert "cannot show" not in json.dumps(routed), "a link the page can follow: no notice"
 
 
 def test_a_component_of_another_agency_reads_as_all_components(executive):
@@ -238,6 +248,7 @@ def test_a_component_of_another_agency_reads_as_all_components(executive):
     controls = {n["props"]["id"]: n["props"].get("value") for n in walk(routed["_pages_content"]["children"])
                 if n["type"] == "Dropdown"}
     assert controls["heatmap-agency"] == str(agency) and controls["heatmap-component"] == "all"
+    assert f"component '{other_component}' does not go with the other choices, so it shows all" in json.dumps(routed)
     followed = executive.post(URL, json=body("dashboards-heatmap-url.search", {
         "dashboards-heatmap-url.search": f"?agency={agency}&component={other_component}",
         "dashboards-heatmap-url.pathname": "/dashboards/heatmap", "heatmap-period.value": "FY2026-Q4",

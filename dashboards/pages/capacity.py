@@ -33,7 +33,7 @@ def layout(**query):
     values = url.read(query)
     years = [{"label": f"FY{y}", "value": str(y)} for y in queries.assessment_years(db.session)]
     return html.Div([
-        url.location(),
+        url.location(query),
         components.page_heading(
             "CX capacity by component",
             lede="Each component's A-11 capacity self-assessment for a fiscal year, domain by domain, with the change "

@@ -49,7 +49,7 @@ def layout(**query):
     session = db.session
     agencies = components.choices(common.agencies(session), "All agencies")
     return html.Div([
-        url.location(),
+        url.location(query),
         components.page_heading(
             "A-11 reporting compliance",
             lede="Which programs reported their A-11 customer survey results for each quarter, on time and with "

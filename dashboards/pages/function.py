@@ -64,7 +64,7 @@ def layout(**query):
     found = functions_now()
     options = [{"label": f"{row.code}, {row.name}", "value": row.code} for row in found.rows]
     return html.Div([
-        url.location(),
+        url.location(query),
         html.Div(heading(chosen(found, function_code(values["code"]))), id="function-heading"),
         html.P(html.A("All C-suite functions", href=links.dashboard("functions"), className="usa-link")),
         html.Div([components.filter_control("function-code", "Function", options, values["code"])],

@@ -49,7 +49,7 @@ def layout(**query):
     session = db.session
     component_options = _component_options(validation.id_or(ALL)(values["agency"]))
     return html.Div([
-        url.location(),
+        url.location(query),
         components.page_heading(
             "Programs × A-11 drivers",
             lede="Each cell is the program's pooled survey score (1-5) for the quarter, with its status against the "

@@ -51,7 +51,7 @@ def layout(**query):
     component_choices, function_choices = queries.filter_choices(session)
     years = [{"label": f"FY{y}", "value": str(y)} for y in queries.plan_years(session)]
     return html.Div([
-        url.location(),
+        url.location(query),
         components.page_heading(
             "Leaders' CX requirements",
             lede="Leaders whose performance plans carry CX requirements: the rating the rules propose for each "

@@ -33,7 +33,7 @@ def layout(**query):
     session = db.session
     agencies = components.choices(common.agencies(session), "All agencies")
     return html.Div([
-        url.location(),
+        url.location(query),
         components.page_heading(
             "Life experiences",
             lede="Programs of every agency that serve one life experience, rolled up: each A-11 measure is pooled "

@@ -35,7 +35,7 @@ def layout(**query):
     session = db.session
     agencies = components.choices(common.agencies(session), "All agencies")
     return html.Div([
-        url.location(),
+        url.location(query),
         components.page_heading(
             "Agency overview",
             lede="Where the agency stands on customer experience in one quarter, and what changed since the one "

@@ -55,7 +55,7 @@ def layout(**query):
     if not query.get("period") and info.periods:
         values["period"] = info.periods[0]  # no quarter asked for: the program's latest with data
     return html.Div([
-        url.location(),
+        url.location(query),
         heading,
         html.P(about(info), id="program-about", className="dash-lede"),
         html.Div([
