@@ -135,6 +135,7 @@ def picker(heading, choices: list[dict], asked=None) -> html.Div:
             html.Button("Open the program's page", id="program-open", n_clicks=0, type="button",
                         className="usa-button margin-0"),
         ], className="dash-filters", role="group", **{"aria-label": "Choose a program"}),
+        html.P(id="program-choose-first", className="usa-error-message", role="alert"),
         dcc.Location(id="program-nav", refresh="callback-nav"),
     ])
 
@@ -443,13 +444,15 @@ validation.register("program-choice", "value", validation.id_or(NONE))
 validation.register("program-open", "n_clicks", validation.clicks)
 
 
-@callback(Output("program-nav", "href"), Input("program-open", "n_clicks"), State("program-choice", "value"),
-          prevent_initial_call=True)
+@callback(Output("program-nav", "href"), Output("program-choose-first", "children"), Input("program-open", "n_clicks"),
+          State("program-choice", "value"), prevent_initial_call=True)
 @validation.validated
 def open_program(clicks, program_id):
-    if not clicks or not program_id:
-        return dash.no_update
-    return links.program(program_id)
+    if not clicks:
+        return dash.no_update, dash.no_update
+    if not program_id:
+        return dash.no_update, "Choose a program first: type part of its name in the box, then open its page."
+    return links.program(program_id), None
 
 
 PROGRAM = [State("program-id", "value")]
