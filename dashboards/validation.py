@@ -15,7 +15,7 @@ from functools import wraps
 from typing import Optional
 
 import dash
-from flask import request
+from flask import current_app, request
 from werkzeug.exceptions import BadRequest
 
 from scorecard.periods import PeriodError, parse_period
@@ -222,6 +222,20 @@ def check_request(callback_map: dict, body) -> None:
         raise CallbackInputError("changedPropIds must be a list of component properties")
 
 
+def _body():
+    """The request's JSON document (read once: Dash's own read takes it from the request); malformed
+    JSON refused naming what the parser found wrong (nested too deeply, a text holding a NUL:
+    scorecard.json_bodies), not as "not a JSON object"."""
+    body = request.get_json(silent=True)
+    if body is None:
+        try:
+            current_app.json.loads(request.get_data(cache=True))
+        except ValueError as error:  # a JSONDecodeError, or bytes that are not UTF-8 text
+            raise CallbackInputError(f"the body is not JSON this reads: {getattr(error, 'msg', 'not UTF-8 text')}") \
+                from None
+    return body
+
+
 def guard(view: Callable, app: dash.Dash) -> Callable:
     """Dash's callback endpoint, answering 400 to a request `check_request` refuses."""
     @wraps(view)
@@ -233,7 +247,7 @@ def guard(view: Callable, app: dash.Dash) -> Callable:
             raise CallbackInputError(f"a callback request is a JSON body of at most {MAX_BODY_BYTES} bytes")
         if not request.is_json:  # also keeps cross-site "simple" posts (text/plain, forms) out
             raise CallbackInputError("a callback request is sent as application/json")
-        check_request(app.callback_map, request.get_json(silent=True))
+        check_request(app.callback_map, _body())
         return view(*args, **kwargs)
     return checked
 

@@ -126,6 +126,20 @@ def test_malformed_bodies_answer_400(viewer, body, content_type):
     assert response.status_code == 400
 
 
+@pytest.mark.parametrize("sent, named", [
+    (lambda: json.dumps(heatmap(period="FY2025-Q1\u0000")), "a text holds a NUL character (U+0000)"),
+    (lambda: "{not json", "Expecting property name"),
+    (lambda: json.dumps(heatmap(period="FY2025-Q1")).replace('"FY2025-Q1"', "[" * 20_000 + "]" * 20_000, 1),
+     "JSON nested too deeply"),
+    (lambda: json.dumps(heatmap(period="FY2025-Q1")).encode().replace(b"FY", b"\xff", 1), "not UTF-8 text"),
+], ids=["a NUL in a value", "broken", "nested too deeply", "not UTF-8"])
+def test_a_body_that_is_not_json_says_what_is_wrong_with_it(viewer, sent, named):
+    response = viewer.post(URL, data=sent(), content_type="application/json")
+    assert response.status_code == 400
+    assert response.get_json()["detail"].startswith(f"the body is not JSON this reads: {named}"), (
+        response.get_json()["detail"])
+
+
 def test_the_hostile_value_is_named_in_the_answer(viewer):
     detail = viewer.post(URL, json=heatmap(agency=str(10**30))).get_json()["detail"]
     assert "heatmap-agency.value" in detail and "whole number" in detail
