@@ -18,8 +18,10 @@ from scorecard.models import (
     CommitmentStatus,
     CommitmentUpdate,
     Component,
+    Finding,
     Function,
     Metric,
+    Program,
     Role,
     User,
 )
@@ -613,6 +615,19 @@ def test_a_metric_the_function_reports_itself_is_shown_once_for_the_function(dem
     assert metrics_table.count("<tr>") == 2, "the header and the function's row"
     assert "Chief Financial Officer (the function)" in metrics_table and "No data yet" not in metrics_table
     assert re.search(r'data-status="(green|amber|red)"', metrics_table)
+
+
+def test_a_program_the_rules_give_no_status_says_why(evaluated):
+    """A program without a trust target has no status finding: the page says when the rules give one,
+    not "yet", as if one were coming."""
+    with evaluated.app_context():
+        untargeted = db.session.scalar(sa.select(Commitment).where(Commitment.programs.any(Program.id.not_in(
+            sa.select(Finding.subject_id).where(Finding.subject_type == "program", Finding.outcome == "status")))))
+        cid = untargeted.id
+    page = signed_in(evaluated, "executive@demo.cx.gov").get(f"/commitments/{cid}").get_data(as_text=True)
+    assert "no status finding: the rules give one for a quarter with trust answers and a trust target" in page
+    assert "Below target in" in page or "Meets target in" in page or "Near target in" in page or (
+        "Insufficient data" in page), "its other program's status, where it has one"
 
 
 def test_the_officers_home_shows_what_needs_their_update_first(demo):
