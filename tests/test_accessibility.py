@@ -305,7 +305,10 @@ def test_a_keyboard_user_filters_the_heatmap_and_the_link_keeps_the_view(browser
                 .filter(Boolean).map(e => e.textContent).join(', ')""")
     assert name == "Order, Worst first", "the filter is named by its label and value"
     ActionChains(driver).send_keys(Keys.ENTER).perform()
-    time.sleep(0.5)
+    # The list opens, then the arrow moves to the next choice (on a loaded machine the list takes a while).
+    browser.wait(lambda d: d.execute_script("return document.querySelectorAll('[role=option]').length > 1"),
+                 timeout=30)
+    time.sleep(0.2)
     ActionChains(driver).send_keys(Keys.ARROW_DOWN).send_keys(Keys.ENTER).perform()
     browser.wait(lambda d: "sort=name" in d.current_url)
     browser.settle()
