@@ -501,10 +501,50 @@ def test_one_user_may_have_only_so_many_briefings_being_written(app, agency, cli
     body = callback_body(JOB, {"overview-briefing-xlsx.n_clicks": 1, "overview-period.value": NOW,
                                "overview-agency.value": str(agency["agency_id"])}, "overview-briefing-xlsx.n_clicks")
     refused = callback_answer(viewer, body)
-    assert "You have 3 briefings being written already" in str(refused["overview-briefing-status"]["children"])
-    assert "overview-briefing-job" not in refused, "the briefing shown, if any, is kept"
+    assert refused["overview-briefing-refused"]["children"].startswith("You have 3 briefings being written already")
+    assert "overview-briefing-job" not in refused and "overview-briefing-status" not in refused, (
+        "the briefing shown, if any, is kept")
+    polled = _poll(viewer, ids[2], 3)
+    assert "overview-briefing-refused" not in polled, "the poll of the briefing shown leaves the refusal in place"
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(BriefingJob)) == before, "nothing queued"
         db.session.execute(sa.update(BriefingJob).where(BriefingJob.id == ids[0]).values(status=jobs.DONE))
         db.session.commit()
     _until_done(viewer, _click(viewer, "xlsx", agency["agency_id"]))
+
+
+def test_clicks_at_the_same_moment_never_pass_the_limit(app, agency, monkeypatch):
+    """Eight briefings asked for at once by one user: at most BRIEFING_MAX_OPEN are kept, the others
+    refused and not left behind."""
+    import threading
+
+    monkeypatch.setattr(jobs, "dispatch", lambda *args, **kwargs: None)  # queued, never run: they stay open
+    with app.app_context():
+        user = User(email="quick.clicker@test.gov", role=Role.viewer)
+        user.set_password("correct horse battery")
+        db.session.add(user)
+        db.session.commit()
+        owner = user.id
+    request = jobs.Request(owner, "quick.clicker@test.gov", common.Scope(Role.viewer, None, None), None, None,
+                           "pdf", date(2026, 8, 15))
+    start, outcomes = threading.Barrier(8), []
+
+    def click():
+        with app.app_context():
+            start.wait()
+            try:
+                outcomes.append(jobs.start(app, request)[0])
+            except jobs.TooMany:
+                outcomes.append(None)
+            finally:
+                db.session.remove()
+    threads = [threading.Thread(target=click) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    kept = [job for job in outcomes if job]
+    with app.app_context():
+        stored = set(db.session.scalars(sa.select(BriefingJob.id).where(BriefingJob.owner_id == owner)))
+    assert len(outcomes) == 8 and 1 <= len(kept) <= 3, outcomes
+    assert stored == set(kept), "the refused ones left no job behind"

@@ -39,6 +39,7 @@ def panel(prefix: str) -> html.Section:
                         className="usa-button usa-button--outline usa-button--small"),
         ], className="dash-downloads"),
         html.Div(id=f"{prefix}-status", role="status", **{"aria-live": "polite"}),
+        html.P(id=f"{prefix}-refused", className="usa-error-message", role="alert"),  # apart: the poll writes status
         dcc.Store(id=f"{prefix}-job"),
         dcc.Interval(id=f"{prefix}-poll", interval=POLL_MS, disabled=True, n_intervals=0),
         dcc.Download(id=f"{prefix}-download"),
@@ -101,6 +102,7 @@ def register(prefix: str, period: State, agency: State) -> None:
 
     @dash.callback(Output(f"{prefix}-job", "data"), Output(f"{prefix}-poll", "disabled"),
                    Output(f"{prefix}-status", "children"), Output(f"{prefix}-download", "data"),
+                   Output(f"{prefix}-refused", "children"),
                    Input(f"{prefix}-pdf", "n_clicks"), Input(f"{prefix}-xlsx", "n_clicks"),
                    Input(f"{prefix}-poll", "n_intervals"), State(f"{prefix}-job", "data"), period, agency,
                    prevent_initial_call=True)
@@ -113,10 +115,10 @@ def register(prefix: str, period: State, agency: State) -> None:
             try:
                 job_id = start_job(fmt, period_value, agency_id)
             except jobs.TooMany as refused:  # the briefing shown (if any) keeps being polled
-                return dash.no_update, dash.no_update, html.P(str(refused), className="usa-error-message",
-                                                              role="alert"), dash.no_update
-            return job_id, False, progress_view(prefix, {"fmt": fmt, "stage": "Queued", "percent": 0}), dash.no_update
+                return dash.no_update, dash.no_update, dash.no_update, dash.no_update, str(refused)
+            started = progress_view(prefix, {"fmt": fmt, "stage": "Queued", "percent": 0})
+            return job_id, False, started, dash.no_update, None
         if pressed == f"{prefix}-poll":
             status, done, send = poll(prefix, job_id)
-            return dash.no_update, done, status, send
-        return dash.no_update, dash.no_update, dash.no_update, dash.no_update
+            return dash.no_update, done, status, send, dash.no_update
+        return dash.no_update, dash.no_update, dash.no_update, dash.no_update, dash.no_update
