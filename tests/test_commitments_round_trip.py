@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from importers.formats.registry import FORMATS
 from importers.pipeline import run_import
 from scorecard.commitments.export import COLUMNS
-from scorecard.commitments.services import update_commitment
+from scorecard.commitments.services import MAX_TEXT_LENGTH, update_commitment
 from scorecard.extensions import db
 from scorecard.models import (
     AuditEvent,
@@ -337,6 +337,21 @@ def test_a_note_alone_says_the_commitment_is_current_as_on_the_web(demo):
         assert latest.note == "Checked with the vendor: still on schedule." and latest.changes == {}
         assert latest.user_id == user(CFO_OFFICER).id and fund.last_update_at == latest.at
         assert stored()[fund.id][:12] == before[:12]  # every field as it was
+
+
+def test_a_note_longer_than_the_web_takes_is_refused_naming_its_row(demo):
+    """The history note has the web form's and the API's limit in a file too (MAX_TEXT_LENGTH)."""
+    officer = signed_in(demo, CFO_OFFICER)
+    book, rows = sheet_rows(download(officer))
+    row, cells = rows[FUND]
+    cells["note"].value = "n" * (MAX_TEXT_LENGTH + 1)
+    with demo.app_context():
+        before = stored()
+        result = run_import(db.session, io_file(book), user_id=user(CFO_OFFICER).id)
+        assert result.status == "rejected"
+        errors = {(e["row"], e["column"]): e["message"] for e in result.errors}
+        assert f"at most {MAX_TEXT_LENGTH} fit" in errors[(row, "note")]
+        assert stored() == before
 
 
 def io_file(book) -> Path:

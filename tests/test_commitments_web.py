@@ -10,7 +10,7 @@ from html.parser import HTMLParser
 import pytest
 import sqlalchemy as sa
 
-from scorecard.commitments.services import CommitmentError, update_commitment
+from scorecard.commitments.services import CommitmentError, check, update_commitment
 from scorecard.extensions import db
 from scorecard.models import (
     AuditEvent,
@@ -411,7 +411,6 @@ def test_moving_the_due_date_needs_a_new_reason(demo):
 
 def test_check_gives_any_writer_the_same_refusals(demo):
     """The checks the web applies, callable without saving (as an import row could)."""
-    from scorecard.commitments.services import check
 
     with demo.app_context():
         admin, target = user("admin@demo.cx.gov"), cfo_open_commitment()
@@ -450,6 +449,29 @@ def test_a_leader_changes_only_status_and_reason_of_their_own(demo):
                               version=stored.version)
     assert leader.get(f"/commitments/{cid}/drop").status_code == 403
     assert leader.get("/commitments/new").status_code == 403
+
+
+def test_a_link_stored_before_the_rule_does_not_block_a_status_update(demo):
+    """A link holding a space (the API once stored them): a leader's status update and an owner's note
+    still save; the owner's form, which sends the links, names the link to fix."""
+    leader = signed_in(demo, "leader@demo.cx.gov")
+    with demo.app_context():
+        person = user("leader@demo.cx.gov")
+        own = db.session.scalar(sa.select(Commitment).where(Commitment.leader_id == person.leader_id))
+        own.evidence_links = ["https://www.performance.gov/cx/ annual report.pdf"]
+        db.session.commit()
+        cid, function_id = own.id, own.function_id
+    response = submit(leader, f"/commitments/{cid}/edit", status="at_risk", reason="Complaint data arrives late.")
+    assert response.status_code == 303, html.unescape(response.get_data(as_text=True))[-1500:]
+    with demo.app_context():
+        stored = db.session.get(Commitment, cid)
+        assert stored.status is CommitmentStatus.at_risk
+        assert stored.evidence_links == ["https://www.performance.gov/cx/ annual report.pdf"], "left as it was"
+        officer = db.session.scalar(sa.select(User).where(User.role == Role.admin))
+        assert update_commitment(db.session, stored, {}, user=officer, version=stored.version,
+                                 note="Still current.") is not None
+        assert check(db.session, stored, {"evidence_links": "https://www.performance.gov/cx/ annual report.pdf"},
+                     user=officer)["evidence_links"].startswith("'annual' is not a web link"), function_id
 
 
 def test_drop_needs_a_reason_and_keeps_the_commitment(demo):

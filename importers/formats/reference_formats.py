@@ -9,7 +9,7 @@ from importers.formats.base import Column, Format, RowProblems
 from importers.formats.row_schema import Cell, RowSchema, load_row
 from importers.normalize import to_bool, to_date, to_number, to_text
 from scorecard.capacity.services import FISCAL_YEARS, NARRATIVE_MAX, evidence_links, valid_year
-from scorecard.commitments.services import link_problem
+from scorecard.commitments.services import MAX_TEXT_LENGTH, link_problem
 from scorecard.models import (
     CAPACITY_DOMAINS,
     CommitmentStatus,
@@ -227,10 +227,10 @@ class CommitmentRow(RowSchema):
     id = Cell(to_row_number("commitment id"))
     function = Cell(text(16))
     title = Cell(text(300))
-    description = Cell(text())
+    description = Cell(text(MAX_TEXT_LENGTH))
     status = Cell(COMMITMENT_STATUS)
-    reason = Cell(text())
-    next_step = Cell(text())
+    reason = Cell(text(MAX_TEXT_LENGTH))
+    next_step = Cell(text(MAX_TEXT_LENGTH))
     due_date = Cell(to_date)
     leader = Cell(text(254))
     component = Cell(text(200))
@@ -238,7 +238,7 @@ class CommitmentRow(RowSchema):
     metrics = Cell(_exported_names)
     capacity_domain = Cell(to_domain)
     evidence_links = Cell(to_links)
-    note = Cell(text())
+    note = Cell(text(MAX_TEXT_LENGTH))  # as the web form and the API: the history note too
     version = Cell(to_row_number("version"))
 
 

@@ -687,7 +687,9 @@ def _problems(session, *, function_id: int, state: dict, changed: set, current: 
     its due date, web links as evidence, things that exist. {field: message}; empty when fine."""
     problems = {"title": _title_problem(session, function_id, state.get("title"), "title" in changed, current),
                 "reason": _reason_problem(state, changed, current),
-                "evidence_links": link_problem(state.get("evidence_links") or []),
+                # links only as they change: one stored before a rule was added must not block a status update
+                "evidence_links": link_problem(state.get("evidence_links") or []) if "evidence_links" in changed
+                else None,
                 "due_date": _due_problem(state.get("due_date")) if "due_date" in changed else None}
     status = state.get("status") or S.not_started
     if "status" in changed and status is S.dropped and current is not None and not can(user, "drop_commitment"):
@@ -700,8 +702,8 @@ def _problems(session, *, function_id: int, state: dict, changed: set, current: 
         problems["capacity_domain"] = f"{domain!r} is not one of {', '.join(CAPACITY_DOMAINS)}"
     problems.update(_missing(session, state, changed))
     for name in ("description", "reason", "next_step"):
-        if state.get(name) and len(state[name]) > 10000:
-            problems[name] = f"at most 10,000 characters, not {len(state[name]):,}"
+        if state.get(name) and len(state[name]) > MAX_TEXT_LENGTH:
+            problems[name] = f"at most {MAX_TEXT_LENGTH:,} characters, not {len(state[name]):,}"
     return {name: message for name, message in problems.items() if message}
 
 
