@@ -11,14 +11,15 @@ MAX_ID = 2**31 - 1
 
 
 def up_to(largest: int) -> str:
-    """A regular expression matching the whole numbers 0..`largest` written in decimal (leading zeros
-    allowed), e.g. up_to(255) == r"0*(?:\\d{1,2}|[0-1]\\d{2}|2[0-4]\\d{1}|25[0-4]|255)"."""
+    """A regular expression matching the whole numbers 0..`largest` written in ASCII decimal digits
+    (leading zeros allowed; not the other scripts' digits, which `\\d` takes and int() reads), e.g.
+    up_to(255) == "0*(?:[0-9]{1,2}|[0-1][0-9]{2}|2[0-4][0-9]{1}|25[0-4]|255)"."""
     digits = str(largest)
-    choices = [rf"\d{{1,{len(digits) - 1}}}"] if len(digits) > 1 else []
+    choices = [f"[0-9]{{1,{len(digits) - 1}}}"] if len(digits) > 1 else []
     for i, digit in enumerate(digits):
         if digit != "0":
             rest = len(digits) - i - 1
-            choices.append(digits[:i] + f"[0-{int(digit) - 1}]" + (rf"\d{{{rest}}}" if rest else ""))
+            choices.append(digits[:i] + f"[0-{int(digit) - 1}]" + (f"[0-9]{{{rest}}}" if rest else ""))
     choices.append(digits)
     return "0*(?:" + "|".join(choices) + ")"
 

@@ -321,11 +321,12 @@ def test_commitment_update_follows_the_web_forms_rules(api, http):
                                                 "value": ["javascript:alert(1)"],
                                                 "message": bad_link.get_json()["errors"][0]["message"]}
     for spaced in ("https://www.performance.gov/cx/ annual report.pdf", " https://ok.gov", "https://a b.gov",
-                   "https://evil.gov\nhttps://x.gov", "https://ok.gov/\x07"):
+                   "https://evil.gov\nhttps://x.gov", "https://ok.gov/\x07",
+                   "https://www.performance\u200b.gov/cx/"):
         refused = http.patch(url, json={"evidence_links": [spaced]}, headers={**_bearer(officer), "If-Match": etag})
         assert refused.status_code == 422, (spaced, refused.status_code)
         assert refused.get_json()["errors"][0]["column"] == "evidence_links"
-        assert "holds a space or a control character" in refused.get_json()["errors"][0]["message"]
+        assert "holds a space, a control or an invisible character" in refused.get_json()["errors"][0]["message"]
     unknown = http.patch(url, json={"title": "Renamed"}, headers={**_bearer(officer), "If-Match": etag})
     assert unknown.status_code == 422 and unknown.get_json()["errors"][0]["column"] == "title"
     # A leader changes the status and reason of their own commitments, nothing else.

@@ -252,6 +252,7 @@ def test_a_hidden_text_direction_character_is_refused_in_place_and_what_was_type
     ({"due_date": "2026-11-31", "reason": "Moved."}, "'2026-11-31' is not a date: November 2026 has 30 days"),
     ({"due_date": "2027-13-01", "reason": "Moved."}, "'2027-13-01' is not a date: the month is 01 to 12"),
     ({"due_date": "next week", "reason": "Moved."}, "'next week' is not a date: write it as YYYY-MM-DD"),
+    ({"due_date": "2026-11-00", "reason": "Moved."}, "'2026-11-00' is not a date: the day is 01 to 30"),
 ])
 def test_hostile_values_are_refused_naming_them_and_nothing_is_saved(demo, changes, message):
     officer = signed_in(demo, CFO_OFFICER)
@@ -594,6 +595,8 @@ def test_filters_sort_and_counts_travel_in_the_query_string(demo):
         response = admin.get(path)  # "²" is a digit to str.isdigit, not to int
         assert response.status_code == 200, (path, response.status_code)
     assert "&#39;²&#39; is not a number of days" in admin.get("/commitments/?stale=²").get_data(as_text=True)
+    huge = admin.get("/commitments/?due_within=" + "9" * 5000)  # more digits than int() reads
+    assert huge.status_code == 200 and "is not a number of days" in huge.get_data(as_text=True)
     unread = admin.get("/commitments/?overdue=abc").get_data(as_text=True)
     assert "Overdue: &#39;abc&#39; is not yes or no" in unread and row_ids(unread) == row_ids(
         admin.get("/commitments/").get_data(as_text=True)), "named, and the filter left out"
@@ -797,3 +800,14 @@ def test_a_hostile_opened_snapshot_is_read_as_none_not_a_failure(demo):
     assert answer.status_code == 409, answer.get_data(as_text=True)[:300]
     with demo.app_context():
         assert db.session.get(Commitment, cid).next_step == "Theirs", "nothing of mine saved over theirs"
+
+
+def test_a_date_typed_with_spaces_around_it_is_read(demo):
+    officer = signed_in(demo, CFO_OFFICER)
+    with demo.app_context():
+        target = cfo_open_commitment()
+        cid = target.id
+    response = submit(officer, f"/commitments/{cid}/edit", due_date=" 2027-03-05 ", reason="Moved for the audit.")
+    assert response.status_code == 303, html.unescape(response.get_data(as_text=True))[-1500:]
+    with demo.app_context():
+        assert db.session.get(Commitment, cid).due_date == date(2027, 3, 5)

@@ -75,5 +75,6 @@ def test_the_largest_id_itself_is_read():
         assert pattern.fullmatch(str(number)), number
     for number in (MAX_ID + 1, 2**32, 10**10, 2147483650, 2147483700, 3 * 10**9):
         assert not pattern.fullmatch(str(number)), number
+    assert not pattern.fullmatch("\uff11") and not pattern.fullmatch("\u0661\u0662"), "digits of other scripts"
     small = re.compile(up_to(305))
     assert [n for n in range(1000) if small.fullmatch(str(n))] == list(range(306))

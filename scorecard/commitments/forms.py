@@ -28,6 +28,7 @@ class DayField(DateField):
     """A date (YYYY-MM-DD, as a date input sends it); a bad value is named in the message."""
 
     def process_formdata(self, valuelist):
+        valuelist = [value.strip() if isinstance(value, str) else value for value in valuelist]
         try:
             super().process_formdata(valuelist)
         except ValueError:
@@ -35,14 +36,18 @@ class DayField(DateField):
 
 
 def day_problem(text: str) -> str:
-    """Why `text` is not a date: the month or the day that does not exist (2026-11-31), else the form
+    """Why `text` is not a date: the year, month or day that does not exist (2026-11-31), else the form
     to write it in."""
-    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text.strip()):
+    if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text.strip()):
         year, month, day = (int(part) for part in text.strip().split("-"))
+        if year < 1:
+            return f"{text!r} is not a date: the years start at 0001"
         if not 1 <= month <= 12:
             return f"{text!r} is not a date: the month is 01 to 12"
-        last = calendar.monthrange(year, month)[1] if year >= 1 else 31
-        if year >= 1 and not 1 <= day <= last:
+        last = calendar.monthrange(year, month)[1]
+        if day < 1:
+            return f"{text!r} is not a date: the day is 01 to {last:02d}"
+        if day > last:
             return f"{text!r} is not a date: {calendar.month_name[month]} {year} has {last} days"
     return f"{text!r} is not a date: write it as YYYY-MM-DD"
 

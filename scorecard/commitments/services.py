@@ -299,7 +299,7 @@ class Filters:
         raw = (raw or "").strip()
         if not raw:
             return None
-        if not (raw.isascii() and raw.isdigit()) or int(raw) > MAX_DAYS:  # "²" is a digit to isdigit
+        if not (raw.isascii() and raw.isdigit()) or len(raw) > 6 or int(raw) > MAX_DAYS:  # "²" is a digit to isdigit
             self.problems.append(f"{label}: {raw!r} is not a number of days from 0 to {MAX_DAYS}")
             return None
         return int(raw)
@@ -657,10 +657,11 @@ def link_problem(links) -> Optional[str]:
         if parts is None or parts.scheme.lower() not in ("http", "https") or not parts.netloc or not parts.hostname:
             return (f"{link!r} is not a web link: each evidence link must start with http:// or https:// "
                     "and name a site, e.g. https://www.performance.gov/cx/")
-        if any(ch.isspace() or unicodedata.category(ch) == "Cc" for ch in link):
-            # The web form and a spreadsheet split links on spaces: one holding a space could not be saved again.
-            return (f"{link!r} holds a space or a control character: each evidence link is one web address "
-                    "(write a space in it as %20)")
+        if any(ch.isspace() or unicodedata.category(ch) in ("Cc", "Cf") for ch in link):
+            # The web form and a spreadsheet split links on spaces: one holding a space could not be saved again;
+            # an invisible character (a zero-width space) makes a link that looks right and leads elsewhere.
+            return (f"{link!r} holds a space, a control or an invisible character: each evidence link is one web "
+                    "address (write a space in it as %20)")
     return None
 
 
