@@ -687,3 +687,15 @@ def test_an_import_into_a_year_submitted_since_cannot_be_reverted(demo, client_a
             revert_batch(db.session, result.batch_id)
         db.session.rollback()
     assert scores(demo, ba, CURRENT) == before
+
+
+def test_a_total_is_not_compared_with_a_year_not_fully_scored(demo, client_as, ba):
+    """This year scored in full, last year with a domain left blank: the totals add different domains."""
+    analyst = client_as("analyst")
+    last = open_form(analyst, ba, CURRENT)
+    assert analyst.post(url(ba, CURRENT, "edit"), data={**last, "score_4": ""}).status_code == 303
+    fields = {**open_form(analyst, ba, NEXT), **{f"score_{k}": "4" for k in range(5)}}
+    assert analyst.post(url(ba, NEXT, "edit"), data=fields).status_code == 303
+    page = text(analyst.get(url(ba, NEXT)))
+    change = re.search(r'id="total-change">(?:<a [^>]*>)?([^<]*)<', page).group(1)
+    assert change.endswith(f"(not comparable: 1 domain not scored in FY{CURRENT})"), change

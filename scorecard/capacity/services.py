@@ -321,6 +321,10 @@ class AssessmentView:
             return f"{before} (not comparable: another scale)"
         if unscored:
             return f"{before} (not comparable yet: {unscored} domain{'s' if unscored != 1 else ''} not scored)"
+        unscored_before = sum(1 for d in self.previous.domain_scores if d.score is None)
+        if unscored_before:
+            return (f"{before} (not comparable: {unscored_before} domain{'s' if unscored_before != 1 else ''} not "
+                    f"scored in FY{prior})")
         if len(self.previous.domain_scores) != len(self.domains):
             return f"{before} (not comparable: other domains)"
         return change_words(now, self.previous.total, prior)
