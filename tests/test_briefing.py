@@ -507,6 +507,12 @@ def test_one_user_may_have_only_so_many_briefings_being_written(app, agency, cli
     polled = _poll(viewer, ids[2], 3)
     assert "overview-briefing-refused" not in polled, "the poll of the briefing shown leaves the refusal in place"
     with app.app_context():
+        db.session.execute(sa.update(BriefingJob).where(BriefingJob.id == ids[2]).values(
+            status=jobs.FAILED, message="The briefing could not be written."))
+        db.session.commit()
+    ended = _poll(viewer, ids[2], 4)
+    assert ended["overview-briefing-refused"]["children"] is None, "the refusal goes once the briefing shown ends"
+    with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(BriefingJob)) == before, "nothing queued"
         db.session.execute(sa.update(BriefingJob).where(BriefingJob.id == ids[0]).values(status=jobs.DONE))
         db.session.commit()

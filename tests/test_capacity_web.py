@@ -699,3 +699,10 @@ def test_a_total_is_not_compared_with_a_year_not_fully_scored(demo, client_as, b
     page = text(analyst.get(url(ba, NEXT)))
     change = re.search(r'id="total-change">(?:<a [^>]*>)?([^<]*)<', page).group(1)
     assert change.endswith(f"(not comparable: 1 domain not scored in FY{CURRENT})"), change
+    # A domain left wholly blank (no score, narrative nor evidence: no row at all) reads the same.
+    last = open_form(analyst, ba, CURRENT)
+    assert analyst.post(url(ba, CURRENT, "edit"), data={**last, "score_3": "", "narrative_3": "",
+                                                         "evidence_3": ""}).status_code == 303
+    page = text(analyst.get(url(ba, NEXT)))
+    change = re.search(r'id="total-change">(?:<a [^>]*>)?([^<]*)<', page).group(1)
+    assert change.endswith(f"(not comparable: 2 domains not scored in FY{CURRENT})"), change

@@ -301,6 +301,30 @@ def test_an_unedited_download_changes_nothing(demo, kind):
         assert db.session.scalar(sa.select(sa.func.count()).select_from(CommitmentUpdate)) == history
 
 
+@pytest.mark.parametrize("kind", ["xlsx", "csv"])
+def test_a_link_stored_before_the_invisible_character_rule_comes_back_unchanged(demo, kind):
+    """A link holding a zero-width space, stored before links were refused for it: the unedited file
+    changes nothing instead of being refused; a row that changes the links is held to the rule."""
+    officer = signed_in(demo, CFO_OFFICER)
+    with demo.app_context():
+        fund = commitment(FUND)
+        fund.evidence_links = ["https://www.performance\u200b.gov/cx/"]
+        db.session.commit()
+    batch_id = upload(officer, download(officer, kind), name=f"cfo.{kind}")
+    with demo.app_context():
+        previewed = batch(batch_id)
+        assert previewed.status is BatchStatus.previewed, (previewed.message, previewed.errors)
+        assert (previewed.updated, previewed.unchanged) == (0, 3)
+    book, rows = sheet_rows(download(officer))
+    row, cells = rows[FUND]
+    cells["evidence_links"].value = "https://www.performance\u200b.gov/cx/ https://www.performance.gov/"
+    with demo.app_context():
+        result = run_import(db.session, io_file(book), user_id=user(CFO_OFFICER).id)
+        assert result.status == "rejected"
+        errors = {(e["row"], e["column"]): e["message"] for e in result.errors}
+        assert "an invisible character" in errors[(row, "evidence_links")]
+
+
 def test_a_stale_row_that_asks_for_what_is_stored_is_no_conflict(demo):
     """Saved since the download, but the row already says what is stored: nothing to lose."""
     officer = signed_in(demo, CFO_OFFICER)

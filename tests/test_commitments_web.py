@@ -253,6 +253,7 @@ def test_a_hidden_text_direction_character_is_refused_in_place_and_what_was_type
     ({"due_date": "2027-13-01", "reason": "Moved."}, "'2027-13-01' is not a date: the month is 01 to 12"),
     ({"due_date": "next week", "reason": "Moved."}, "'next week' is not a date: write it as YYYY-MM-DD"),
     ({"due_date": "2026-11-00", "reason": "Moved."}, "'2026-11-00' is not a date: the day is 01 to 30"),
+    ({"due_date": "2023-02-29", "reason": "Moved."}, "'2023-02-29' is not a date: February 2023 has 28 days"),
 ])
 def test_hostile_values_are_refused_naming_them_and_nothing_is_saved(demo, changes, message):
     officer = signed_in(demo, CFO_OFFICER)
@@ -595,6 +596,7 @@ def test_filters_sort_and_counts_travel_in_the_query_string(demo):
         response = admin.get(path)  # "²" is a digit to str.isdigit, not to int
         assert response.status_code == 200, (path, response.status_code)
     assert "&#39;²&#39; is not a number of days" in admin.get("/commitments/?stale=²").get_data(as_text=True)
+    assert "is not a number of days" not in admin.get("/commitments/?stale=0000030").get_data(as_text=True)
     huge = admin.get("/commitments/?due_within=" + "9" * 5000)  # more digits than int() reads
     assert huge.status_code == 200 and "is not a number of days" in huge.get_data(as_text=True)
     unread = admin.get("/commitments/?overdue=abc").get_data(as_text=True)

@@ -120,5 +120,6 @@ def register(prefix: str, period: State, agency: State) -> None:
             return job_id, False, started, dash.no_update, None
         if pressed == f"{prefix}-poll":
             status, done, send = poll(prefix, job_id)
-            return dash.no_update, done, status, send, dash.no_update
+            # A refusal stays while the briefing shown is written, and goes with it (ready, or failed).
+            return dash.no_update, done, status, send, None if done else dash.no_update
         return dash.no_update, dash.no_update, dash.no_update, dash.no_update, dash.no_update

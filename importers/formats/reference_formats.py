@@ -127,16 +127,18 @@ def to_experience_names(raw):
 
 def to_links(raw):
     """Evidence links: web addresses separated by spaces, semicolons or line breaks, each checked by
-    the domain's rule for evidence links (the web form's: http or https, naming a site)."""
+    the domain's rule for evidence links (the web form's: http or https, naming a site) as the cell is
+    read, so the file's every problem is named at once. Spaces and invisible characters in a link are
+    refused by the commitments sink only where the links change, as on the web: a link stored before
+    that rule comes back unchanged."""
     value = to_text(raw)
     if value is None:
         return None
     links = list(dict.fromkeys(link for link in _LINK_SPLIT.split(value) if link))
-    problem = link_problem(links)
+    problem = link_problem(links, characters=False)
     if problem:
         raise ValueError(problem)
     return links
-
 
 
 def to_row_number(noun: str):

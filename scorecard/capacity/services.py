@@ -309,8 +309,10 @@ class AssessmentView:
     @property
     def total_change(self) -> str:
         prior = self.fiscal_year - 1
-        if self.previous is None or self.previous.total is None:
+        if self.previous is None:
             return f"no FY{prior} assessment"
+        if self.previous.total is None:
+            return f"FY{prior}: no domain scored"
         now = self.assessment.total if self.assessment else None
         before = f"FY{prior} total: {score_text(self.previous.total)}"
         if now is None:
@@ -321,11 +323,13 @@ class AssessmentView:
             return f"{before} (not comparable: another scale)"
         if unscored:
             return f"{before} (not comparable yet: {unscored} domain{'s' if unscored != 1 else ''} not scored)"
-        unscored_before = sum(1 for d in self.previous.domain_scores if d.score is None)
-        if unscored_before:
+        domains = {d.domain for d in self.domains}
+        scored_before = {d.domain for d in self.previous.domain_scores if d.score is not None}
+        if scored_before < domains:  # a domain left blank (a row with no score, or none at all)
+            unscored_before = len(domains - scored_before)
             return (f"{before} (not comparable: {unscored_before} domain{'s' if unscored_before != 1 else ''} not "
                     f"scored in FY{prior})")
-        if len(self.previous.domain_scores) != len(self.domains):
+        if scored_before != domains:
             return f"{before} (not comparable: other domains)"
         return change_words(now, self.previous.total, prior)
 

@@ -48,7 +48,7 @@ def day_problem(text: str) -> str:
         if day < 1:
             return f"{text!r} is not a date: the day is 01 to {last:02d}"
         if day > last:
-            return f"{text!r} is not a date: {calendar.month_name[month]} {year} has {last} days"
+            return f"{text!r} is not a date: {calendar.month_name[month]} {year:04d} has {last} days"
     return f"{text!r} is not a date: write it as YYYY-MM-DD"
 
 

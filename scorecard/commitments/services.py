@@ -299,7 +299,8 @@ class Filters:
         raw = (raw or "").strip()
         if not raw:
             return None
-        if not (raw.isascii() and raw.isdigit()) or len(raw) > 6 or int(raw) > MAX_DAYS:  # "²" is a digit to isdigit
+        # "²" is a digit to isdigit; thousands of digits are more than int() reads (leading zeros are fine)
+        if not (raw.isascii() and raw.isdigit()) or len(raw.lstrip("0")) > 6 or int(raw) > MAX_DAYS:
             self.problems.append(f"{label}: {raw!r} is not a number of days from 0 to {MAX_DAYS}")
             return None
         return int(raw)
@@ -642,8 +643,10 @@ def parse_links(text: Optional[str]) -> list[str]:
     return list(dict.fromkeys(link for link in _LINK_SPLIT.split(text or "") if link))
 
 
-def link_problem(links) -> Optional[str]:
-    """What is wrong with a list of evidence links, naming the bad value; None when they are fine."""
+def link_problem(links, *, characters: bool = True) -> Optional[str]:
+    """What is wrong with a list of evidence links, naming the bad value; None when they are fine.
+    `characters`: also refuse spaces, control and invisible characters (a rule links stored before it
+    may break: a file's reader leaves it to the check of links that change)."""
     if len(links) > MAX_LINKS:
         return f"at most {MAX_LINKS} links, not {len(links)}"
     for link in links:
@@ -657,7 +660,7 @@ def link_problem(links) -> Optional[str]:
         if parts is None or parts.scheme.lower() not in ("http", "https") or not parts.netloc or not parts.hostname:
             return (f"{link!r} is not a web link: each evidence link must start with http:// or https:// "
                     "and name a site, e.g. https://www.performance.gov/cx/")
-        if any(ch.isspace() or unicodedata.category(ch) in ("Cc", "Cf") for ch in link):
+        if characters and any(ch.isspace() or unicodedata.category(ch) in ("Cc", "Cf") for ch in link):
             # The web form and a spreadsheet split links on spaces: one holding a space could not be saved again;
             # an invisible character (a zero-width space) makes a link that looks right and leads elsewhere.
             return (f"{link!r} holds a space, a control or an invisible character: each evidence link is one web "
