@@ -114,6 +114,8 @@ class UrlState:
     def unused(self, query: dict) -> list[str]:
         """What of `query` the page does not use, in words ("period 'FY2031-Q1' is not offered here, so
         it shows the default"): values refused, or changed to fit the others (`reconcile`)."""
+        if not any(query.get(p.name) not in (None, "", []) for p in self.params):
+            return []  # nothing asked for (the usual address): nothing refused, and no default worked out
         found, values = [], {}
         for p in self.params:
             raw = query.get(p.name)
