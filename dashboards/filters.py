@@ -37,4 +37,5 @@ def life_experience(control: str) -> QueryParam:
 def choice(name: str, control: str, pairs) -> QueryParam:
     """An id filter ("all" by default) offering the ids of `pairs()`, [(id, name)]."""
     return QueryParam(name, control, validation.id_or(ALL), default=ALL, omit=ALL,
-                      offered=lambda: [ALL] + [str(i) for i, _ in pairs()])
+                      offered=lambda: [ALL] + [str(i) for i, _ in pairs()],
+                      names=lambda: {str(i): label for i, label in pairs()})

@@ -46,6 +46,7 @@ class QueryParam:
     prop: str = "value"
     first_on_change: bool = False  # a page number: back to its default when another parameter changes
     offered: Optional[Callable] = None  # the values the control lists (per request); another reads as the default
+    names: Optional[Callable] = None  # {value: its name} (per request), to name a value in words
 
     def default_value(self):
         return self.default() if callable(self.default) else self.default
@@ -125,9 +126,17 @@ class UrlState:
                 found.append(f"{p.name} {str(shown)[:40]!r} is not one it offers, so it shows the default")
         if self.reconcile:
             fitted = self.reconcile(dict(values))
-            found += [f"{name} {str(values[name])[:40]!r} does not go with the other choices, so it shows all"
-                      for name in values if fitted.get(name) != values[name] and query.get(name) not in (None, "")]
+            named = {p.name: p for p in self.params}
+            found += [f"{name} {self._named(named[name], values[name])} does not go with the other choices, so it "
+                      "shows all" for name in values if fitted.get(name) != values[name]
+                      and query.get(name) not in (None, "")]
         return found
+
+    @staticmethod
+    def _named(param: QueryParam, value) -> str:
+        """A value as the notice names it: its name where the control has one ("Benefits Office"), else as sent."""
+        name = param.names().get(str(value)) if param.names else None
+        return f"{name!r}" if name else f"{str(value)[:40]!r}"
 
     def read_search(self, search: Optional[str]) -> dict:
         return self.read(parse_qs((search or "").lstrip("?"), keep_blank_values=True))

@@ -417,6 +417,9 @@ def test_a_function_page_without_or_with_an_unknown_code(app, known):
     assert "Publish spending" in json.dumps(lower), "codes are read in capitals"
     routed = page(client, "/dashboards/function", "?code=DROP+TABLE")
     assert "C-suite function" in json.dumps(routed), "a refused code in the URL: no function chosen"
+    assert "This address asks for what the page cannot show: code 'DROP TABLE'" in json.dumps(routed)
+    unknown = json.dumps(page(client, "/dashboards/function", "?code=ZZZ"))
+    assert "code 'ZZZ' is not one it offers" in unknown, "a code no function has: said so above the page"
 
 
 @pytest.mark.parametrize("kind", ["csv", "xlsx"])

@@ -248,7 +248,7 @@ def test_a_component_of_another_agency_reads_as_all_components(executive):
     controls = {n["props"]["id"]: n["props"].get("value") for n in walk(routed["_pages_content"]["children"])
                 if n["type"] == "Dropdown"}
     assert controls["heatmap-agency"] == str(agency) and controls["heatmap-component"] == "all"
-    assert f"component '{other_component}' does not go with the other choices, so it shows all" in json.dumps(routed)
+    assert "component 'Other Department: Other Office' does not go with the other choices" in json.dumps(routed)
     followed = executive.post(URL, json=body("dashboards-heatmap-url.search", {
         "dashboards-heatmap-url.search": f"?agency={agency}&component={other_component}",
         "dashboards-heatmap-url.pathname": "/dashboards/heatmap", "heatmap-period.value": "FY2026-Q4",

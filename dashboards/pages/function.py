@@ -35,7 +35,8 @@ def function_code(value) -> Optional[str]:
     return value.upper()
 
 
-url = UrlState("/function", [QueryParam("code", "function-code", function_code)])
+url = UrlState("/function", [QueryParam("code", "function-code", function_code,
+                                         offered=lambda: [row.code.upper() for row in functions_now().rows])])
 url.register()
 
 
