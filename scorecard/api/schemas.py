@@ -460,7 +460,9 @@ class CommitmentPatchSchema(Schema):
     reason = Text(allow_none=True, validate=validate.Length(max=MAX_TEXT_LENGTH))
     next_step = Text(allow_none=True, validate=validate.Length(max=MAX_TEXT_LENGTH))
     evidence_links = fields.List(Text(validate=validate.Length(max=MAX_LINK_LENGTH)),
-                                 validate=validate.Length(max=MAX_LINKS))
+                                 validate=validate.Length(max=MAX_LINKS), metadata={
+        "description": "Each link one web address starting with http:// or https:// and naming a site, with no "
+                       "space, control or invisible character in it (write a space as %20)."})
     note = Text(allow_none=True, validate=validate.Length(max=MAX_TEXT_LENGTH), metadata={
         "description": "Kept in the history; a note alone confirms the commitment is current."})
 
