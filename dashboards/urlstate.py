@@ -78,6 +78,12 @@ class QueryParam:
         return value, False
 
 
+def _quoted(text: str) -> str:
+    """A value as the notice quotes it: 'as written', or escaped where it holds a character one cannot
+    see ('\\u200bFY2026-Q4')."""
+    return f"'{text}'" if text.isprintable() else ascii(text)
+
+
 class UrlState:
     """The filters of the page at `path` (below /dashboards/), kept in its query string."""
 
@@ -123,7 +129,7 @@ class UrlState:
             values[p.name], refused = p.read(raw)
             if refused:
                 shown = raw[-1] if isinstance(raw, list) and raw else raw
-                found.append(f"{p.name} {str(shown)[:40]!r} is not one it offers, so it shows the default")
+                found.append(f"{p.name} {_quoted(str(shown)[:40])} is not one it offers, so it shows the default")
         if self.reconcile:
             fitted = self.reconcile(dict(values))
             named = {p.name: p for p in self.params}
@@ -136,7 +142,7 @@ class UrlState:
     def _named(param: QueryParam, value) -> str:
         """A value as the notice names it: its name where the control has one ("Benefits Office"), else as sent."""
         name = param.names().get(str(value)) if param.names else None
-        return f"{name!r}" if name else f"{str(value)[:40]!r}"
+        return _quoted(name) if name else _quoted(str(value)[:40])
 
     def read_search(self, search: Optional[str]) -> dict:
         return self.read(parse_qs((search or "").lstrip("?"), keep_blank_values=True))
