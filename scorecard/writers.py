@@ -5,7 +5,8 @@ each plan against the rows as they were before the other, and the second would w
 first unseen (recording the first's before-values as its own, so neither could be reverted). A
 revert likewise restores what it read. A rule evaluation reads what the one before it wrote, and the
 observations no confirm or revert may change under it (it holds both locks). Each takes its lock
-first, held until its transaction ends: the second waits, then reads what the first wrote.
+first, held until its transaction ends: the second waits, then reads what the first wrote. A user's
+briefing starts are counted against their limit one at a time (`one_at_a_time_of`).
 
 PostgreSQL: a transaction advisory lock per kind, taken before the job reads anything (`early`).
 SQLite: the database's write lock, taken by a write that changes nothing (SQLite lets one writer at a
@@ -19,6 +20,7 @@ import sqlalchemy as sa
 
 EVALUATION = 2804  # rule evaluations
 IMPORT = 2805      # import confirms and reverts
+BRIEFING = 2806    # starting a briefing (with the user's id: one user's starts, one at a time)
 SQLITE_WAIT_SECONDS = 600  # a confirm waiting behind a long one waits, instead of failing after 15 s
 
 
@@ -35,6 +37,15 @@ def early(session, key: int) -> None:
     (PostgreSQL); on SQLite, `one_at_a_time` takes it before the plan."""
     if _postgresql(session):
         _advisory(session, key)
+
+
+def one_at_a_time_of(session, key: int, owner: int) -> None:
+    """Hold the lock `key` of one owner (a user) until this session's transaction ends: PostgreSQL's
+    two-part advisory lock, so other users do not wait; SQLite's write lock (`one_at_a_time`)."""
+    if _postgresql(session):
+        session.execute(sa.text("SELECT pg_advisory_xact_lock(:key, :owner)"), {"key": key, "owner": owner})
+    else:
+        one_at_a_time(session, key)
 
 
 def one_at_a_time(session, key: int) -> bool:

@@ -21,6 +21,7 @@ from typing import Optional
 import sqlalchemy as sa
 
 from dashboards.queries.common import Scope
+from scorecard import writers
 from scorecard.dispatch import NotQueued, dispatch, report, task
 from scorecard.models import BriefingJob, Role, utcnow
 from scorecard.storage import storage
@@ -181,18 +182,18 @@ def start(app, request: Request, *, wait: bool = False) -> tuple[str, Optional[F
 
     if request.fmt not in FORMATS:
         raise ValueError(f"a briefing is a PDF or an XLSX, not {request.fmt!r}")
+    # Counted and written under the user's lock: clicks at the same moment are counted one after another.
+    db.session.commit()
+    writers.one_at_a_time_of(db.session, writers.BRIEFING, request.owner_id)
+    most = app.config.get("BRIEFING_MAX_OPEN", 3)
+    if _open_jobs(app, db.session, request.owner_id) >= most:
+        db.session.rollback()
+        raise TooMany(f"You have {most} briefings being written already: wait for one to finish, then start "
+                      "another.")
     job_id = secrets.token_urlsafe(24)
     db.session.add(BriefingJob(id=job_id, owner_id=request.owner_id, fmt=request.fmt, period=request.period,
                                agency_id=request.agency_id, status=QUEUED, stage="Queued", percent=0))
     db.session.commit()
-    # Counted once the job is written, its own included: of clicks at the same moment, each sees every one
-    # written before it counted, so no more than the limit stay (at worst all of them are refused).
-    most = app.config.get("BRIEFING_MAX_OPEN", 3)
-    if _open_jobs(app, db.session, request.owner_id) > most:
-        db.session.execute(sa.delete(BriefingJob).where(BriefingJob.id == job_id))
-        db.session.commit()
-        raise TooMany(f"You have {most} briefings being written already: wait for one to finish, then start "
-                      "another.")
     try:
         future = dispatch(app, "briefing.run", inline=wait or bool(app.config.get("BRIEFINGS_INLINE")),
                           job_id=job_id, request=request.as_json())
