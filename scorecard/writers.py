@@ -41,11 +41,19 @@ def early(session, key: int) -> None:
 
 def one_at_a_time_of(session, key: int, owner: int) -> None:
     """Hold the lock `key` of one owner (a user) until this session's transaction ends: PostgreSQL's
-    two-part advisory lock, so other users do not wait; SQLite's write lock (`one_at_a_time`)."""
+    two-part advisory lock, so other users do not wait; SQLite's write lock, waited for as any write
+    is (the connection's busy timeout: a page's request, not a job, is waiting)."""
     if _postgresql(session):
         session.execute(sa.text("SELECT pg_advisory_xact_lock(:key, :owner)"), {"key": key, "owner": owner})
     else:
-        one_at_a_time(session, key)
+        _sqlite_write_lock(session)
+
+
+def _sqlite_write_lock(session) -> None:
+    """SQLite's write lock, held until the transaction ends: a write that changes nothing."""
+    from scorecard.models import Finding
+
+    session.execute(sa.delete(Finding.__table__).where(sa.false()))
 
 
 def one_at_a_time(session, key: int) -> bool:
@@ -55,12 +63,10 @@ def one_at_a_time(session, key: int) -> bool:
     if _postgresql(session):
         _advisory(session, key)
         return False
-    from scorecard.models import Finding
-
     deadline = time.monotonic() + SQLITE_WAIT_SECONDS
     while True:
         try:
-            session.execute(sa.delete(Finding.__table__).where(sa.false()))
+            _sqlite_write_lock(session)
             return True
         except sa.exc.OperationalError as error:  # the busy timeout ran out behind another writer
             if "locked" not in str(error.orig) or time.monotonic() > deadline:
