@@ -57,16 +57,10 @@ class QueryParam:
             return self.omit if self.omit is not None else self.default_value()
         return converted if isinstance(converted, str) else str(converted)
 
-    def control_value(self, raw) -> Any:
-        """The control's value for a query-string value; the default when absent, refused or not one
-        the control lists."""
-        value, _refused = self.read(raw)
-        return value
-
     def read(self, raw) -> tuple[Any, bool]:
-        """(the control's value, whether a value given was refused and the default taken instead)."""
-        if isinstance(raw, list):
-            raw = raw[-1] if raw else None
+        """(the control's value for a query-string value, whether a value given was refused): the default
+        when absent, refused or not one the control lists."""
+        raw = given(raw)
         if raw is None or raw == "":
             return self.default_value(), False
         try:
@@ -76,6 +70,14 @@ class QueryParam:
         if self.offered is not None and value not in {str(v) for v in self.offered()}:
             return self.default_value(), True
         return value, False
+
+
+def given(raw):
+    """A query-string value as the page reads it: the last of a key given several times (Dash Pages
+    passes those as a list); None when absent."""
+    if isinstance(raw, list):
+        return raw[-1] if raw else None
+    return raw
 
 
 def _quoted(text: str) -> str:
@@ -110,33 +112,38 @@ class UrlState:
         return f"{self.location_id}-unused"
 
     def notice(self, query: dict) -> Optional[str]:
-        unused = self.unused(query)
+        return self._sentence(self.unused(query))
+
+    @staticmethod
+    def _sentence(unused: list[str]) -> Optional[str]:
         return "This address asks for what the page cannot show: " + "; ".join(unused) + "." if unused else None
 
     def read(self, query: dict) -> dict:
         """{name: control value} from the layout's query-string keyword arguments."""
-        values = {p.name: p.control_value(query.get(p.name)) for p in self.params}
-        return self.reconcile(values) if self.reconcile else values
+        return self._read(query)[0]
 
     def unused(self, query: dict) -> list[str]:
         """What of `query` the page does not use, in words ("period 'FY2031-Q1' is not offered here, so
         it shows the default"): values refused, or changed to fit the others (`reconcile`)."""
-        if not any(query.get(p.name) not in (None, "", []) for p in self.params):
+        if not any(given(query.get(p.name)) not in (None, "") for p in self.params):
             return []  # nothing asked for (the usual address): nothing refused, and no default worked out
-        found, values = [], {}
+        return self._read(query)[1]
+
+    def _read(self, query: dict) -> tuple[dict, list[str]]:
+        """({name: control value}, what of `query` was not used, in words): one reading of the address."""
+        values, unused = {}, []
         for p in self.params:
-            raw = query.get(p.name)
-            values[p.name], refused = p.read(raw)
+            values[p.name], refused = p.read(query.get(p.name))
             if refused:
-                shown = raw[-1] if isinstance(raw, list) and raw else raw
-                found.append(f"{p.name} {_quoted(str(shown)[:40])} is not one it offers, so it shows the default")
-        if self.reconcile:
-            fitted = self.reconcile(dict(values))
-            named = {p.name: p for p in self.params}
-            found += [f"{name} {self._named(named[name], values[name])} does not go with the other choices, so it "
-                      "shows all" for name in values if fitted.get(name) != values[name]
-                      and query.get(name) not in (None, "")]
-        return found
+                unused.append(f"{p.name} {_quoted(str(given(query.get(p.name)))[:40])} is not one it offers, "
+                              "so it shows the default")
+        if not self.reconcile:
+            return values, unused
+        fitted = self.reconcile(dict(values))
+        unused += [f"{p.name} {self._named(p, values[p.name])} does not go with the other choices, so it shows all"
+                   for p in self.params if fitted.get(p.name) != values[p.name]
+                   and given(query.get(p.name)) not in (None, "")]
+        return fitted, unused
 
     @staticmethod
     def _named(param: QueryParam, value) -> str:
@@ -144,8 +151,12 @@ class UrlState:
         name = param.names().get(str(value)) if param.names else None
         return _quoted(name) if name else _quoted(str(value)[:40])
 
+    @staticmethod
+    def _parsed(search: Optional[str]) -> dict:
+        return parse_qs((search or "").lstrip("?"), keep_blank_values=True)
+
     def read_search(self, search: Optional[str]) -> dict:
-        return self.read(parse_qs((search or "").lstrip("?"), keep_blank_values=True))
+        return self.read(self._parsed(search))
 
     def search(self, values: dict) -> str:
         """The query string ("?a=1&b=2", or "") for control values {name: value}."""
@@ -172,8 +183,8 @@ class UrlState:
                 return [dash.no_update, dash.no_update, *unchanged]  # leaving the page: another page's query string
             current = [p.as_control(v) for p, v in zip(self.params, converted)]
             if dash.ctx.triggered_id == self.location_id:  # back, forward or a link: follow the URL
-                wanted = self.read_search(search)
-                return [dash.no_update, self.notice(parse_qs((search or "").lstrip("?"), keep_blank_values=True))] + [
+                wanted, unused = self._read(self._parsed(search))
+                return [dash.no_update, self._sentence(unused)] + [
                     wanted[p.name] if wanted[p.name] != now else dash.no_update for p, now in zip(self.params, current)]
             # Another filter changed: a page number goes back to the first page, in the URL and its control.
             reset = [p.first_on_change and dash.ctx.triggered_id != p.control and now != p.default_value()

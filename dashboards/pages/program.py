@@ -18,7 +18,7 @@ from dashboards.figures import program as charts
 from dashboards.figures.heatmap import empty_figure
 from dashboards.queries import common
 from dashboards.queries import program as queries
-from dashboards.urlstate import QueryParam, UrlState
+from dashboards.urlstate import QueryParam, UrlState, given
 from scorecard.commitments.services import STATUS_LABELS
 from scorecard.extensions import db
 from scorecard.models import CommitmentStatus
@@ -116,8 +116,7 @@ def layout(**query):
 def picker(heading, choices: list[dict], asked=None) -> html.Div:
     """No program chosen, or none with the id `asked` (a stale or mistyped link, said so): choose one,
     then open its page."""
-    if isinstance(asked, list):
-        asked = asked[-1] if asked else None
+    asked = given(asked)
     missing = [html.P(f"No program has the id {asked[:40]!r}: it may have been removed, or the link is "
                       "mistyped. Choose a program below.", id="program-missing", className="dash-lede",
                       role="alert")] if asked else []
