@@ -1,8 +1,9 @@
 """Small helpers the tests share: sign-in and uploads over the test client, the one way tests
-write a workbook, and which database this test process uses."""
+write a workbook, which database this test process uses, and work run in threads at once."""
 import io
 import os
 import re
+import threading
 
 import openpyxl
 import sqlalchemy as sa
@@ -126,3 +127,13 @@ def callback_answer(client, body: dict) -> dict:
     response = client.post(CALLBACK_URL, json=body)
     assert response.status_code == 200, response.get_data(as_text=True)[:400]
     return response.get_json()["response"]
+
+
+def at_once(target, count: int, timeout: float = 120) -> None:
+    """Run `target` in `count` threads started together; return when every one has ended (or after
+    `timeout` seconds each: what they recorded then says the rest)."""
+    threads = [threading.Thread(target=target) for _ in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout)

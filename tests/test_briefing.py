@@ -38,7 +38,7 @@ from scorecard.models import (
     Target,
     User,
 )
-from tests.helpers import CALLBACK_URL, callback_answer, callback_body
+from tests.helpers import CALLBACK_URL, at_once, callback_answer, callback_body
 
 TODAY = date(2026, 8, 15)        # FY2026-Q4: the data ends with FY2026-Q3
 NOW, PRIOR = "FY2026-Q3", "FY2026-Q2"
@@ -544,11 +544,7 @@ def test_clicks_at_the_same_moment_never_pass_the_limit(app, agency, monkeypatch
                 outcomes.append(None)
             finally:
                 db.session.remove()
-    threads = [threading.Thread(target=click) for _ in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
+    at_once(click, 8)
     kept = [job for job in outcomes if job]
     with app.app_context():
         stored = set(db.session.scalars(sa.select(BriefingJob.id).where(BriefingJob.owner_id == owner)))

@@ -36,6 +36,7 @@ from scorecard.rules.store import default_pack, import_rules, publish_version, r
 from scorecard.scoring import pooled_score
 from scorecard.survey import compare
 from tests.conftest import COLLECTIONS_CSV, DEMO_TODAY, TRUST_CSV
+from tests.helpers import at_once
 
 
 def snapshot() -> dict:
@@ -339,8 +340,6 @@ def test_a_failing_re_evaluation_does_not_fail_the_import(rules_demo, tmp_path, 
 
 def test_overlapping_evaluations_take_turns(rules_demo, app):
     """An import's re-evaluation and a cron run may overlap: each waits for the other's write."""
-    import threading
-
     db.session.remove()
     results, errors = [], []
 
@@ -352,11 +351,7 @@ def test_overlapping_evaluations_take_turns(rules_demo, app):
                 errors.append(error)
             finally:
                 db.session.remove()
-    threads = [threading.Thread(target=run) for _ in range(3)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    at_once(run, 3)
     assert errors == []
     inserted = sorted(r.inserted for r in results)
     assert inserted[:2] == [0, 0] and inserted[2] > 0
