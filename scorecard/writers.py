@@ -28,8 +28,10 @@ def _postgresql(session) -> bool:
     return session.get_bind().dialect.name == "postgresql"
 
 
-def _advisory(session, key: int) -> None:
-    session.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+def _advisory(session, *keys: int) -> None:
+    """PostgreSQL's transaction advisory lock on one key (a kind of writer) or two (a kind and an owner)."""
+    names = ", ".join(f":key{i}" for i in range(len(keys)))
+    session.execute(sa.text(f"SELECT pg_advisory_xact_lock({names})"), {f"key{i}": k for i, k in enumerate(keys)})
 
 
 def early(session, key: int) -> None:
@@ -44,7 +46,7 @@ def one_at_a_time_of(session, key: int, owner: int) -> None:
     two-part advisory lock, so other users do not wait; SQLite's write lock, waited for as any write
     is (the connection's busy timeout: a page's request, not a job, is waiting)."""
     if _postgresql(session):
-        session.execute(sa.text("SELECT pg_advisory_xact_lock(:key, :owner)"), {"key": key, "owner": owner})
+        _advisory(session, key, owner)
     else:
         _sqlite_write_lock(session)
 

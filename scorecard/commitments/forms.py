@@ -38,8 +38,8 @@ class DayField(DateField):
 def day_problem(text: str) -> str:
     """Why `text` is not a date: the year, month or day that does not exist (2026-11-31), else the form
     to write it in."""
-    if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text.strip()):
-        year, month, day = (int(part) for part in text.strip().split("-"))
+    if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text):  # as DayField reads it: spaces around taken off
+        year, month, day = (int(part) for part in text.split("-"))
         if year < 1:
             return f"{text!r} is not a date: the years start at 0001"
         if not 1 <= month <= 12:
