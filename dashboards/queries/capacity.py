@@ -17,7 +17,15 @@ import sqlalchemy as sa
 
 from dashboards import links
 from dashboards.queries.common import Scope
-from scorecard.capacity.services import COMMITMENT_WORDS, STATUS_WORDS, change_words, evidence_scores, score_text
+from scorecard.capacity.services import (
+    COMMITMENT_WORDS,
+    STATUS_WORDS,
+    YearScores,
+    change_words,
+    evidence_scores,
+    score_text,
+    total_change_words,
+)
 from scorecard.commitments.services import may_see
 from scorecard.models import (
     CAPACITY_DOMAINS,
@@ -29,7 +37,6 @@ from scorecard.models import (
     Function,
     Program,
 )
-from scorecard.models.capacity import total_of
 from scorecard.models.commitments import commitment_programs
 
 DOMAINS = list(CAPACITY_DOMAINS)
@@ -100,8 +107,8 @@ class ComponentRow:
     fiscal_year: int
     status: str                 # the assessment's: not started, draft or submitted
     scale: tuple[int, int]
-    total: Optional[float]
-    previous_total: Optional[float]
+    now: Optional[YearScores]     # this year's assessment and the year before's, as plain values
+    before: Optional[YearScores]
     cells: list[DomainCell] = field(default_factory=list)  # DOMAINS, in order
 
     @property
@@ -110,24 +117,13 @@ class ComponentRow:
 
     @property
     def total_change_words(self) -> str:
-        """The change of the total from the year before, when both years scored every domain on one
-        scale (as the capacity page compares totals)."""
-        prior = self.fiscal_year - 1
-        if self.previous_total is None:
-            return f"no FY{prior} assessment"
-        whole = all(c.score is not None and c.previous is not None and c.comparable for c in self.cells)
-        if self.total is None or not whole:
-            return f"FY{prior} total: {score_text(self.previous_total)} (not comparable: not every domain scored " \
-                   "on one scale in both years)"
-        return change_words(self.total, self.previous_total, prior)
+        """The change of the total from the year before, or why the totals cannot be compared (the
+        capacity page's words)."""
+        return total_change_words(self.fiscal_year - 1, self.now, self.before)
 
     @property
     def total_words(self) -> str:
-        scored = [c for c in self.cells if c.score is not None]
-        if not scored:
-            return "no scores"
-        text = f"{score_text(sum(c.score for c in scored))} of {score_text(self.scale[1] * len(self.cells))}"
-        return text if len(scored) == len(self.cells) else f"{text} ({len(scored)} of {len(self.cells)} domains scored)"
+        return self.now.total_words if self.now else "no scores yet"
 
 
 @dataclass
@@ -213,9 +209,10 @@ def capacity(session, fiscal_year: Optional[int] = None) -> Capacity:
         comparable = now is None or before is None or now[1] == before[1]
         stored = now[2] if now else {}
         prior = {domain: score for domain, (_, score) in (before[2] if before else {}).items()}
+        scores = {domain: score for domain, (_, score) in stored.items()}
         row = ComponentRow(component_id, name, agency, year, STATUS_WORDS[now[0] if now else None], scale,
-                           total_of(score for _, score in stored.values()) if now else None,
-                           total_of(prior.values()) if before else None)
+                           YearScores(now[1], scores) if now else None,
+                           YearScores(before[1], prior) if before else None)
         for domain in DOMAINS:
             score_id, score = stored.get(domain, (None, None))
             cell = DomainCell(domain, score, prior.get(domain), scale, comparable, year - 1,

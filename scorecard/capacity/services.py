@@ -31,7 +31,7 @@ from scorecard.models import (
     User,
     utcnow,
 )
-from scorecard.models.capacity import CapacityStatus
+from scorecard.models.capacity import CapacityStatus, total_of
 from scorecard.periods import Period
 from scorecard.permissions import can
 from scorecard.text import blank
@@ -100,6 +100,70 @@ def change_words(now: Optional[float], before: Optional[float], prior_year: int,
     return f"{'up' if diff > 0 else 'down'} {score_text(abs(diff))} from {score_text(before)} in FY{prior_year}"
 
 
+@dataclass(frozen=True)
+class YearScores:
+    """One year's assessment as plain values, to compare totals from (the capacity page reads them from
+    an assessment, the dashboard from columns): its scale and {domain: score, None when not scored}."""
+
+    scale: tuple[int, int]
+    scores: dict
+
+    @classmethod
+    def of(cls, assessment: Optional[CapacityAssessment]) -> Optional["YearScores"]:
+        if assessment is None:
+            return None
+        return cls((assessment.scale_min, assessment.scale_max), {d.domain: d.score for d in assessment.domain_scores})
+
+    @property
+    def total(self) -> Optional[float]:
+        return total_of(self.scores.values())
+
+    @property
+    def scored(self) -> set[str]:
+        return {domain for domain, score in self.scores.items() if score is not None}
+
+    @property
+    def domains(self) -> set[str]:
+        """The A-11 domains and any other this year holds (as `domains_of`)."""
+        return set(CAPACITY_DOMAINS) | set(self.scores)
+
+    @property
+    def total_words(self) -> str:
+        """"24 of 35", with "(4 of 5 domains scored)" while some are missing."""
+        scored, domains = len(self.scored), len(self.domains)
+        if not scored:
+            return "no scores yet"
+        text = f"{score_text(self.total)} of {score_text(self.scale[1] * domains)}"
+        return text if scored == domains else f"{text} ({scored} of {domains} domains scored)"
+
+
+def total_change_words(prior_year: int, now: Optional[YearScores], before: Optional[YearScores]) -> str:
+    """The change of an assessment's total from the year before in words, or why the totals cannot be
+    compared: the first reason that holds (another scale, this year not fully scored, last year not,
+    other domains). The domains are the A-11 ones and any other this year holds (`domains_of`)."""
+    if before is None:
+        return f"no FY{prior_year} assessment"
+    if before.total is None:
+        return f"FY{prior_year}: no domain scored"
+    total = now.total if now is not None else None
+    words = f"FY{prior_year} total: {score_text(before.total)}"
+    if total is None:
+        return words
+    domains = now.domains
+    unscored = len(domains - now.scored)
+    if now.scale != before.scale:
+        return f"{words} (not comparable: another scale)"
+    if unscored:
+        return f"{words} (not comparable yet: {unscored} domain{'s' if unscored != 1 else ''} not scored)"
+    if before.scored < domains:  # a domain left blank (a row with no score, or none at all)
+        unscored_before = len(domains - before.scored)
+        return (f"{words} (not comparable: {unscored_before} domain{'s' if unscored_before != 1 else ''} not "
+                f"scored in FY{prior_year})")
+    if before.scored != domains:
+        return f"{words} (not comparable: other domains)"
+    return change_words(total, before.total, prior_year)
+
+
 def _sentence(text: str) -> str:
     return text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")
 
@@ -148,15 +212,7 @@ class GridCell:
     @property
     def total_words(self) -> str:
         """"24 of 35", with "(4 of 5 domains scored)" while some are missing; "" when not started."""
-        a = self.assessment
-        if a is None:
-            return ""
-        domains = domains_of(a)
-        scored = sum(1 for d in a.domain_scores if d.score is not None)
-        if not scored:
-            return "no scores yet"
-        text = f"{score_text(a.total)} of {score_text(a.scale_max * len(domains))}"
-        return text if scored == len(domains) else f"{text} ({scored} of {len(domains)} domains scored)"
+        return YearScores.of(self.assessment).total_words if self.assessment else ""
 
 
 @dataclass
@@ -308,30 +364,8 @@ class AssessmentView:
 
     @property
     def total_change(self) -> str:
-        prior = self.fiscal_year - 1
-        if self.previous is None:
-            return f"no FY{prior} assessment"
-        if self.previous.total is None:
-            return f"FY{prior}: no domain scored"
-        now = self.assessment.total if self.assessment else None
-        before = f"FY{prior} total: {score_text(self.previous.total)}"
-        if now is None:
-            return before
-        # Why the totals cannot be compared, the first reason that holds (the words say which).
-        unscored = len(self.missing)
-        if not _same_scale(self.assessment, self.previous):
-            return f"{before} (not comparable: another scale)"
-        if unscored:
-            return f"{before} (not comparable yet: {unscored} domain{'s' if unscored != 1 else ''} not scored)"
-        domains = {d.domain for d in self.domains}
-        scored_before = {d.domain for d in self.previous.domain_scores if d.score is not None}
-        if scored_before < domains:  # a domain left blank (a row with no score, or none at all)
-            unscored_before = len(domains - scored_before)
-            return (f"{before} (not comparable: {unscored_before} domain{'s' if unscored_before != 1 else ''} not "
-                    f"scored in FY{prior})")
-        if scored_before != domains:
-            return f"{before} (not comparable: other domains)"
-        return change_words(now, self.previous.total, prior)
+        return total_change_words(self.fiscal_year - 1, YearScores.of(self.assessment),
+                                  YearScores.of(self.previous))
 
     @property
     def missing(self) -> list[str]:
