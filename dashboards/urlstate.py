@@ -133,7 +133,12 @@ class UrlState:
         """({name: control value}, what of `query` was not used, in words): one reading of the address."""
         values, unused = {}, []
         for p in self.params:
-            values[p.name], refused = p.read(query.get(p.name))
+            raw = query.get(p.name)
+            if isinstance(raw, list) and len(set(raw)) > 1:
+                unused.append(f"{p.name} is given {len(raw)} times ("
+                              + ", ".join(_quoted(str(v)[:40]) for v in raw[:5]) + (", ..." if len(raw) > 5 else "")
+                              + "), so it reads the last")
+            values[p.name], refused = p.read(raw)
             if refused:
                 unused.append(f"{p.name} {_quoted(str(given(query.get(p.name)))[:40])} is not one it offers, "
                               "so it shows the default")

@@ -227,6 +227,14 @@ def test_a_link_with_filters_opens_the_page_with_them(executive):
     assert "This address asks for what the page cannot show: period 'nonsense' is not one it offers" in notice
     assert "agency '-1' is not one it offers, so it shows the default" in notice, "refused values: said so"
     assert "cannot show" not in json.dumps(routed), "a link the page can follow: no notice"
+    repeated = answer(executive, body("_pages_content.children", {
+        "_pages_location.pathname": "/dashboards/heatmap", "_pages_location.search": "?sort=name&sort=worst"},
+        "_pages_location.pathname"))
+    controls = {n["props"]["id"]: n["props"].get("value") for n in walk(repeated["_pages_content"]["children"])
+                if n["type"] == "Dropdown"}
+    assert controls["heatmap-sort"] == "worst", "a key given twice: the last value"
+    assert "sort is given 2 times ('name', 'worst'), so it reads the last" in json.dumps(repeated), (
+        "which of the two was used: said, not chosen without a word")
 
 
 def test_a_component_of_another_agency_reads_as_all_components(executive):
