@@ -22,10 +22,16 @@ def neutralize_formula(text):
     return text
 
 
+# Characters a workbook cannot hold (openpyxl refuses them): the C0 controls but tab and the line breaks.
+UNWRITABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
 def safe_for_export(value):
-    """A value ready to write to a CSV or workbook export: texts neutralised (apply on every export,
-    whatever was stored), everything else unchanged."""
-    return neutralize_formula(value) if isinstance(value, str) else value
+    """A value ready to write to a CSV or workbook export (apply on every export, whatever was stored):
+    a text without the characters a workbook cannot hold, then neutralised, in that order (a control
+    character taken off after would uncover a formula); everything else unchanged. Every way in refuses
+    such characters (scorecard.text); a text stored before that still exports."""
+    return neutralize_formula(UNWRITABLE.sub("", value)) if isinstance(value, str) else value
 
 
 def write_table(out: Path, columns, rows, sheet_name: str) -> int:

@@ -1,14 +1,17 @@
 """Characters no text column keeps: NUL (PostgreSQL's text refuses it; SQLite would keep it and
-cut the text short in most readers) and an unpaired surrogate (a JSON escape such as "\\ud800",
-which is not a character and cannot be written as UTF-8). Every way in refuses them, naming the
-field: forms and query strings (scorecard.security), JSON bodies (scorecard.json_bodies), imported
-cells (importers.normalize) and rule definitions (scorecard.rules.schema). So are the bidirectional
-controls (`bidi_problem`), which a column keeps but which make a text read other than it is stored."""
+cut the text short in most readers), an unpaired surrogate (a JSON escape such as "\\ud800",
+which is not a character and cannot be written as UTF-8), and the other C0 control characters but
+tab and the line breaks (no workbook can hold them: an export would fail on one, or drop it and let
+what follows it read as a formula). Every way in refuses them, naming the field: forms and query
+strings (scorecard.security), JSON bodies (scorecard.json_bodies), the API's texts
+(scorecard.api.schemas), imported cells (importers.normalize) and rule definitions
+(scorecard.rules.schema). So are the bidirectional controls (`bidi_problem`), which a column keeps
+but which make a text read other than it is stored."""
 import re
 import unicodedata
 from typing import Optional
 
-UNKEPT = re.compile("[\x00\ud800-\udfff]")
+UNKEPT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")
 
 
 # Bidirectional controls: kept by every column, but they make a text read other than it is stored
@@ -74,7 +77,11 @@ def shown(value):
 
 def words(code: str) -> str:
     """What the character is, for a message."""
-    return "a NUL character (U+0000)" if code == "U+0000" else f"an unpaired surrogate ({code}), not a character"
+    if code == "U+0000":
+        return "a NUL character (U+0000)"
+    if int(code[2:], 16) < 0x20:
+        return f"a control character ({code})"
+    return f"an unpaired surrogate ({code}), not a character"
 
 
 # Characters that draw nothing and mean nothing in a name: the zero-width space, the word joiner and

@@ -146,11 +146,15 @@ def test_formula_like_text_is_neutralised_and_comes_back_as_stored(demo, runner,
     with demo.app_context():
         target = commitment(PUBLISH)
         target.next_step, target.description = formula, "+1 555 0100 is the vendor's desk"
+        # Stored before every way in refused control characters: a workbook cannot hold one, and taking
+        # it off after neutralising uncovered the formula behind it.
+        target.reason = "\x01" + formula
         db.session.commit()
     officer = signed_in(demo, CFO_OFFICER)
     _, rows = sheet_rows(download(officer))
     cells = rows[PUBLISH][1]
     assert cells["next_step"].value == "'" + formula and cells["next_step"].data_type == "s"
+    assert cells["reason"].value == "'" + formula and cells["reason"].data_type == "s"
     assert cells["description"].value == "'+1 555 0100 is the vendor's desk"
     text = download(officer, "csv").decode()
     assert "'=HYPERLINK" in text

@@ -91,6 +91,16 @@ def test_csv_and_xlsx_hold_exactly_what_the_table_shows():
         ["'=HYPERLINK(\"http://x\")", "Two", None, None, "insufficient data"]]
 
 
+def test_a_stored_control_character_leaves_the_workbook_writable_and_the_formula_neutralised():
+    # stored before every way in refused it (scorecard.text): a workbook cannot hold it, and one in front
+    # of "=" must not hide the formula from the neutralising
+    table = tables.Table("t", TABLE.columns[:2], [{"program": "\x01=HYPERLINK(\"http://x\")", "component": "a\x0bb"}],
+                         name="t")
+    sheet = openpyxl.load_workbook(io.BytesIO(tables.to_xlsx(table))).active
+    assert list(sheet.iter_rows(min_row=2, values_only=True)) == [("'=HYPERLINK(\"http://x\")", "ab")]
+    assert sheet["A2"].data_type == "s"
+
+
 @pytest.mark.parametrize("status, word", [
     ("red", "red"), ("amber", "amber"), ("green", "green"), ("insufficient_data", "insufficient data"),
     ("no_target", "no target"), ("no_data", "no data"), (None, "no data")])

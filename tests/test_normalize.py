@@ -97,6 +97,11 @@ def test_neutralize_formula(text, expected):
     assert safe_for_export(text) == expected
 
 
+def test_safe_for_export_takes_off_what_a_workbook_cannot_hold_before_neutralising():
+    assert safe_for_export('\x01=HYPERLINK("http://evil.example","x")') == '\'=HYPERLINK("http://evil.example","x")'
+    assert safe_for_export("a\x0bb\tc\r\nd\x1f") == "ab\tc\r\nd", "tab and line breaks are kept"
+
+
 def test_safe_for_export_leaves_non_text_alone():
     assert safe_for_export(-5) == -5 and safe_for_export(None) is None and safe_for_export(4.5) == 4.5
 

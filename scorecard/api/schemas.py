@@ -35,7 +35,7 @@ class Schema(ma.Schema):
 # control (scorecard.text; the web forms refuse them too, and a stored one would block every later web
 # edit of the record): its document says so as every string's pattern, so a client (and Schemathesis)
 # knows such a text is refused (422).
-KEPT_PATTERN = r"^[^\x00\ud800-\udfff\u202a-\u202e\u2066-\u2069]*$"
+KEPT_PATTERN = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\u202a-\u202e\u2066-\u2069]*$"
 
 
 class WholeNumber(fields.Integer):
@@ -60,7 +60,8 @@ class Text(fields.String):
     its other checks."""
 
     def __init__(self, *args, validate=None, **kwargs):
-        kept = ma.validate.Regexp(KEPT_PATTERN, error="The text holds a NUL character, an unpaired surrogate or a "
+        kept = ma.validate.Regexp(KEPT_PATTERN, error="The text holds a control character (a NUL, U+0001 to "
+                                                       "U+001F but tab and line breaks), an unpaired surrogate or a "
                                                        "hidden text-direction character, which cannot be kept.")
         others = [] if validate is None else list(validate) if isinstance(validate, (list, tuple)) else [validate]
         super().__init__(*args, validate=[kept, *others], **kwargs)

@@ -9,7 +9,6 @@ instructions sheet; a .csv download the same columns. Texts a spreadsheet would 
 are neutralised (scorecard.spreadsheets), and the import takes the apostrophe off again."""
 import errno
 import os
-import re
 from collections.abc import Iterable, Iterator
 from datetime import date
 from pathlib import Path
@@ -49,7 +48,6 @@ WIDTHS = {"id": 8, "function": 10, "title": 48, "status": 14, "reason": 40, "nex
           "description": 48, "leader": 30, "component": 24, "programs": 40, "metrics": 24, "capacity_domain": 28,
           "evidence_links": 40, "note": 30, "version": 9}
 ROWS_WITH_LISTS = 5000  # rows below the header that offer the drop-downs
-_ILLEGAL = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")  # characters a workbook cannot hold
 
 
 def export_query(function: Optional[str] = None) -> sa.Select:
@@ -145,7 +143,7 @@ def _workbook(rows: list[tuple], today: date, out: Path) -> int:
     for name, width in WIDTHS.items():
         data.column_dimensions[letter[name]].width = width
     for values in rows:
-        data.append([_ILLEGAL.sub("", v) if isinstance(v, str) else v for v in values])
+        data.append(list(values))  # already safe_for_export
     last = data.max_row
     for cell in data[letter["due_date"]][1:]:
         cell.number_format = "yyyy-mm-dd"
