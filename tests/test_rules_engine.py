@@ -251,10 +251,24 @@ def test_attainment_is_direction_aware():
     a.row(2, "FY2025-Q4", WAIT, 12.5, None)
     assert a.fact("attainment", metric="trust").value == pytest.approx(1.0)
     assert a.fact("target_status", metric="trust").value == "green"
-    assert a.fact("attainment", metric="wait_time").value == pytest.approx(10 / 8)
-    assert a.fact("attainment", metric="wait_time", subject=a.ctx.programs[2]).value == pytest.approx(10 / 12.5)
+    assert a.fact("attainment", metric="wait_time").value == pytest.approx(1.2), "8 against 10: 20% better"
+    assert a.fact("attainment", metric="wait_time", subject=a.ctx.programs[2]).value == pytest.approx(0.75)
     assert a.fact("target_status", metric="wait_time", subject=a.ctx.programs[2]).value == "amber"
     assert a.fact("attainment", metric="trust", period="FY2024-Q4").reason == "no_data"
+
+
+def test_a_program_at_zero_does_not_lift_a_pooled_value_that_misses_the_target():
+    # lower is better: 0 is a true value (no one named the wait), not ten times the target
+    a = Agency()  # wait time's target: 10
+    a.row(1, "FY2025-Q4", WAIT, 0.0, 100)
+    a.row(2, "FY2025-Q4", WAIT, 13.4, 300)
+    requirement = RequirementInfo(1, "Shorten the wait", "Results Driven", True, 2025, 1, "Avery Chen", 1, None, WAIT,
+                                  None, None, (1, 2))
+    a.ctx.requirements = {1: requirement}
+    result = a.fact("attainment", subject=requirement, subject_type="requirement")
+    assert result.details["value"] == pytest.approx(10.05), "pooled, weighted by respondents: misses 10"
+    assert result.value == pytest.approx(2 - 10.05 / 10) and result.value < 1, (
+        "the attainment says what the pooled value says: just below target")
 
 
 def test_a_requirement_pools_its_programs_weighted_by_respondents():

@@ -295,11 +295,15 @@ def sufficient(ctx, subject_type, entity, period, ref):
 
 
 def _attainment(metric: MetricInfo, value: float, target: float) -> Optional[float]:
-    """Value against target, 1.0 = on target, more is better for either direction."""
+    """Value against target, 1.0 = on target, more is better for either direction: 1.05 is 5% of the
+    target better (above it, or below it when lower is better), 0.9 is 10% of it worse. Linear in the
+    value both ways, so that over programs with one target the respondent-weighted attainment is the
+    pooled value's (target / value for lower is better was not: one program at 0 counted as ten times
+    the target, and lifted a pooled value that missed the target to 181% of it)."""
     if metric.direction is Direction.lower:
-        if value <= 0:
-            return ATTAINMENT_CAP
-        return min(ATTAINMENT_CAP, max(0.0, target / value))
+        if target <= 0:  # nothing at all is the target: met, or not
+            return 1.0 if value <= target else 0.0
+        return min(ATTAINMENT_CAP, max(0.0, 2 - value / target))
     if target <= 0:
         return None
     return min(ATTAINMENT_CAP, max(0.0, value / target))
