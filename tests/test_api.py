@@ -566,6 +566,21 @@ def test_a_fractional_count_is_refused_not_cut_to_a_whole_number(api, http):
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Observation)) == before
 
 
+def test_a_value_so_large_its_pool_overflows_is_refused_naming_it(api, http):
+    """1e308 was kept, and the scores pooled it to infinity, which JSON cannot hold ("value": Infinity)."""
+    analyst = _secret(api, "analyst")
+    rows = [{"program": "DPS-BA-01", "metric": "wait_time", "period": "FY2026-Q1", "channel": channel,
+             "touchpoint": "huge", "value": value} for channel, value in (("web", 1e308), ("phone", -5.0))]
+    refused = http.post(f"{PREFIX}/observations", json=rows, headers=_bearer(analyst))
+    assert refused.status_code == 422, refused.get_data(as_text=True)[:300]
+    errors = {(e["row"], e["column"]): e["message"] for e in refused.get_json()["errors"]}
+    assert "1e+308 is outside the range of a duration metric (0 to 1,000,000,000,000,000)" in errors[(1, "value")]
+    assert "-5 is outside the range of a duration metric" in errors[(2, "value")]
+    largest = http.post(f"{PREFIX}/observations?dry_run=true", json=[{**rows[0], "value": 1e15}],
+                        headers=_bearer(analyst))
+    assert largest.status_code == 200, largest.get_data(as_text=True)[:300]
+
+
 def test_the_documentation_is_served_by_the_app(api, http):
     secret = _secret(api, "viewer")
     spec = http.get(f"{PREFIX}/openapi.json", headers=_bearer(secret)).get_json()

@@ -15,6 +15,7 @@ from importers.sinks.base import Change, Plan, SinkError
 from scorecard.a11 import ensure_standard_metrics
 from scorecard.bulk import bulk_inserter
 from scorecard.models import ImportRowChange, MetricKind, Observation, subject_key
+from scorecard.models.metrics import MAX_MAGNITUDE
 from scorecard.periods import PeriodError, reported_period
 
 COMPARED = ("value", "n", "count_1", "count_2", "count_3", "count_4", "count_5", "question_text", "notes")
@@ -27,11 +28,16 @@ _MISSING = object()
 RANGES = {
     MetricKind.likert: (1.0, 5.0),
     MetricKind.percent: (0.0, 100.0),
-    MetricKind.count: (0.0, math.inf),
-    MetricKind.duration: (0.0, math.inf),
-    MetricKind.currency: (-math.inf, math.inf),
-    MetricKind.index: (-math.inf, math.inf),
+    MetricKind.count: (0.0, float(MAX_MAGNITUDE)),
+    MetricKind.duration: (0.0, float(MAX_MAGNITUDE)),
+    MetricKind.currency: (-float(MAX_MAGNITUDE), float(MAX_MAGNITUDE)),
+    MetricKind.index: (-float(MAX_MAGNITUDE), float(MAX_MAGNITUDE)),
 }
+
+
+def range_words(kind: MetricKind) -> str:
+    """The range of a metric of `kind` in words: "1 to 5", "0 to 1,000,000,000,000,000"."""
+    return " to ".join(f"{x:,.0f}" if abs(x) >= 1e6 else f"{x:g}" for x in RANGES[kind])
 
 
 def _same(a, b) -> bool:
@@ -160,8 +166,8 @@ class ObservationSink:
                                  f"not {driver!r}"))
             value = record["value"]
             if value is not None and not (low <= value <= high):
-                problems.append(("value", value, f"{value} is outside the range of a {kind.value} metric "
-                                 f"({low:g} to {high:g})"))
+                problems.append(("value", value, f"{value:g} is outside the range of a {kind.value} metric "
+                                 f"({range_words(kind)})"))
             if record["counts"] is not None and kind is not MetricKind.likert:
                 problems.append(("count_1", record["counts"][0],
                                  f"answer counts only belong to survey (likert) metrics, not {code!r}"))

@@ -3,7 +3,7 @@ import sqlalchemy as sa
 
 from importers.resolve import Directory, Unknown
 from importers.sinks.lookups import find_scope
-from importers.sinks.observations import RANGES
+from importers.sinks.observations import RANGES, range_words
 from importers.sinks.tracked import TrackedSink
 from scorecard.models import Direction, Target
 
@@ -60,7 +60,7 @@ class TargetSink(TrackedSink):
             value = values[column]
             if not low <= value <= high:
                 self.fail(row, column, value, f"{value:g} is outside the range of a {metric.kind.value} metric "
-                          f"({low:g} to {high:g})")
+                          f"({range_words(metric.kind)})")
                 bad = True
         if bad:
             return False

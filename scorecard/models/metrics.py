@@ -79,6 +79,9 @@ def subject_key(program_id=None, function_id=None, component_id=None, agency_id=
 
 # What one observation may hold, checked by every way in (the importers, the API) before it is written:
 MAX_COUNT = 10**9  # respondents (n) or answers of one kind: far above any survey, within an `integer` column
+# The largest size of a value or target (a quadrillion: dollars of any budget): a sum of such values over
+# millions of respondents stays a finite number, where 1e308 pooled to infinity, which JSON cannot hold.
+MAX_MAGNITUDE = 10**15
 CHANNEL_MAX = 64   # Observation.channel
 TOUCHPOINT_MAX = 800  # Observation.touchpoint
 
