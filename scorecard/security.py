@@ -252,8 +252,9 @@ def _record_timeout(reason: str) -> None:
 
 
 def safe_next(target: str | None, default: str) -> str:
-    """Only same-site relative paths are followed after sign-in; anything else goes home."""
-    if not target:
+    """Only same-site relative paths are followed after sign-in; anything else goes home (so does a
+    path holding a control character: a line break cannot go in the Location header)."""
+    if not target or any(ord(c) < 0x20 or ord(c) == 0x7f for c in target):
         return default
     target = target.replace("\\", "/")
     parts = urlsplit(target)

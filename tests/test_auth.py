@@ -53,7 +53,7 @@ def test_sign_out_without_csrf_token_is_refused(app, client, make_user):
 
 
 @pytest.mark.parametrize("target", ["//evil.example/x", "https://evil.example/", "\\\\evil.example",
-                                    "javascript:alert(1)"])
+                                    "javascript:alert(1)", "/%0aX", "/%0d%0aSet-Cookie:x=y", "/a%0d"])
 def test_next_redirect_never_leaves_the_site(app, client, make_user, target):
     with app.app_context():
         make_user("viewer")
