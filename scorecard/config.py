@@ -91,7 +91,8 @@ class Config:
     SURVEY_MIN_N = int(os.environ.get("SCORECARD_SURVEY_MIN_N", "30"))
     IMPORT_KEEP_DAYS = int(os.environ.get("SCORECARD_IMPORT_KEEP_DAYS", "7"))  # unconfirmed previews, old uploads
     # Commitment reminders (`scorecard remind`) and the officer's "needs your update" list.
-    BASE_URL = os.environ.get("SCORECARD_BASE_URL", "http://127.0.0.1:8050")  # links in e-mail
+    # The address people open the site at: reminders link to it, and refuse to go out without it.
+    BASE_URL = os.environ.get("SCORECARD_BASE_URL", "")
     REMIND_DUE_DAYS = int(os.environ.get("SCORECARD_REMIND_DUE_DAYS", "14"))  # due within this many days
     REMIND_STALE_DAYS = int(os.environ.get("SCORECARD_REMIND_STALE_DAYS", "30"))  # owners: not updated for
     ESCALATE_STALE_DAYS = int(os.environ.get("SCORECARD_ESCALATE_STALE_DAYS", "60"))  # executives: not updated for
@@ -133,6 +134,7 @@ class DevelopmentConfig(Config):
 
     DEBUG = True
     ENVIRONMENT = "development"
+    BASE_URL = os.environ.get("SCORECARD_BASE_URL", "http://127.0.0.1:8050")  # `make run`'s address
     SESSION_COOKIE_SECURE = False
     REMEMBER_COOKIE_SECURE = False
 
@@ -143,6 +145,7 @@ class TestingConfig(Config):
 
     TESTING = True
     ENVIRONMENT = "testing"
+    BASE_URL = "http://127.0.0.1:8050"
     FILE_UMASK = None  # the test process keeps its own
     SECRET_KEY = "test-secret"
     SESSION_COOKIE_SECURE = False

@@ -5,6 +5,7 @@ down. Each test builds the commitments it reasons about, dated around one fixed 
 import email
 import email.policy
 import json
+import os
 import re
 from datetime import UTC, datetime, time, timedelta
 
@@ -310,3 +311,23 @@ def test_the_outbox_button_names_a_mail_setting_that_cannot_work(demo, client_as
     answer = admin.post("/outbox/send", data={"csrf_token": csrf_token(page)}, follow_redirects=True)
     text = answer.get_data(as_text=True)
     assert "Nothing was sent: SCORECARD_SMTP_TLS is &#39;tls1.3&#39;" in text and "usa-alert--error" in text
+
+
+def test_without_the_sites_address_reminders_refuse_to_go_out(app, agency, client_as):
+    """Production has no default address: reminders linking to http://127.0.0.1:8050 went out from the
+    real site. The command and the outbox button say which setting is missing, and nothing is sent."""
+    app.config.update(SMTP_HOST="", BASE_URL="")
+    result = remind(app)
+    assert result.exit_code != 0 and "SCORECARD_BASE_URL is not set" in result.output, result.output
+    admin = client_as("admin")
+    page = admin.get("/outbox/").get_data(as_text=True)
+    answer = admin.post("/outbox/send", data={"csrf_token": csrf_token(page)}, follow_redirects=True)
+    assert "Nothing was sent: SCORECARD_BASE_URL is not set" in answer.get_data(as_text=True)
+    assert count(app, MailMessage) == 0 and count(app, Reminder) == 0
+
+
+def test_production_has_no_default_address_and_development_has_make_runs():
+    from scorecard.config import Config, DevelopmentConfig
+
+    assert not Config.BASE_URL or "SCORECARD_BASE_URL" in os.environ
+    assert DevelopmentConfig.BASE_URL

@@ -10,6 +10,7 @@ from scorecard.models import MailMessage
 from scorecard.permissions import requires
 from scorecard.reminders import bp, tasks
 from scorecard.reminders.mail import MailSettings
+from scorecard.reminders.services import Settings
 
 PAGE = 200  # messages listed, newest first
 
@@ -28,8 +29,9 @@ def send():
     """Send the reminders owed today now, in the background (as cron's `scorecard remind` does)."""
     if not ActionForm().validate_on_submit():
         abort(400)
-    try:
-        MailSettings.from_config(current_app.config)  # a mail setting that cannot work: say so now, not in a log
+    try:  # a setting that cannot work: say so now, not in a log
+        MailSettings.from_config(current_app.config)
+        Settings.from_config(current_app.config)
     except ValueError as error:
         flash(f"Nothing was sent: {error}.", "error")
         return redirect(url_for("reminders.outbox")), 303

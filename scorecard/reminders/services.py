@@ -41,8 +41,13 @@ class Settings:
 
     @classmethod
     def from_config(cls, config) -> "Settings":
+        """The settings; ValueError when the site's address is not set (a reminder's links would go nowhere)."""
+        base_url = (config.get("BASE_URL") or "").strip().rstrip("/")
+        if not base_url.startswith(("https://", "http://")):
+            raise ValueError("SCORECARD_BASE_URL is not set to the address people open the site at (such as "
+                             "https://scorecard.agency.gov), and every reminder links to its commitments there")
         return cls(int(config["REMIND_DUE_DAYS"]), int(config["REMIND_STALE_DAYS"]),
-                   int(config["ESCALATE_STALE_DAYS"]), (config.get("BASE_URL") or "").rstrip("/"))
+                   int(config["ESCALATE_STALE_DAYS"]), base_url)
 
     def link(self, commitment: Commitment) -> str:
         return f"{self.base_url}/commitments/{commitment.id}"
