@@ -108,14 +108,16 @@ def revert_command(batch):
 @click.command("sweep-uploads")
 @with_appcontext
 def sweep_command():
-    """Cancel previews left unconfirmed and remove uploads no batch needs (older than IMPORT_KEEP_DAYS)."""
+    """Cancel previews left unconfirmed and remove uploads no batch needs (older than IMPORT_KEEP_DAYS);
+    fail imports whose job stopped (silent for IMPORT_STALE_SECONDS)."""
     from flask import current_app
 
     from importers.jobs import sweep
     from scorecard.extensions import db
 
     summary = sweep(current_app, db.session)
-    click.echo(f"{summary['expired']} preview(s) expired, {summary['removed']} stored upload(s) removed.")
+    click.echo(f"{summary['expired']} preview(s) expired, {summary['removed']} stored upload(s) removed, "
+               f"{summary['failed']} import(s) whose job stopped marked failed.")
 
 
 @click.command("template")

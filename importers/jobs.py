@@ -105,7 +105,8 @@ def claim(session, batch, sources: tuple, target: BatchStatus, **values) -> bool
 def sweep(app, session, now: Optional[datetime] = None) -> dict:
     """Uploads are not kept forever: a preview nobody confirmed or cancelled within IMPORT_KEEP_DAYS
     (SCORECARD_IMPORT_KEEP_DAYS, default 7) is cancelled, and the stored upload of a batch that can
-    no longer use it (rejected, cancelled or failed that long ago; its errors stay listed) is removed."""
+    no longer use it (rejected, cancelled or failed that long ago; its errors stay listed) is removed.
+    A pending batch whose job stopped (`stalled`) is failed, saying so."""
     days = app.config.get("IMPORT_KEEP_DAYS", 7)
     cutoff = (now or datetime.now(UTC)) - timedelta(days=days)
     old = sa.select(ImportBatch).where(ImportBatch.created_at < cutoff, ImportBatch.stored_path.is_not(None))
@@ -120,7 +121,12 @@ def sweep(app, session, now: Optional[datetime] = None) -> dict:
         batch.stored_path = None
         removed += 1
     session.commit()
-    return {"expired": expired, "removed": removed}
+    failed = 0  # after the removals: a batch failed now keeps its upload until a later sweep
+    for batch in session.scalars(sa.select(ImportBatch).where(ImportBatch.status == BatchStatus.pending)).all():
+        if stalled(app, batch, now):
+            give_up_if_stalled(app, session, batch, now)
+            failed += batch.status is BatchStatus.failed
+    return {"expired": expired, "removed": removed, "failed": failed}
 
 
 def stalled(app, batch, now: Optional[datetime] = None) -> bool:
@@ -136,10 +142,10 @@ def _stale_after(app) -> timedelta:
     return timedelta(seconds=app.config.get("IMPORT_STALE_SECONDS", 1800))
 
 
-def give_up_if_stalled(app, session, batch) -> None:
+def give_up_if_stalled(app, session, batch, now: Optional[datetime] = None) -> None:
     """Fail a stalled batch (once, whoever asks first), saying what happened; its upload is kept, so
     it can be imported again."""
-    if stalled(app, batch) and claim(session, batch, (BatchStatus.pending,), BatchStatus.failed):
+    if stalled(app, batch, now) and claim(session, batch, (BatchStatus.pending,), BatchStatus.failed):
         batch.message = ("The import stopped before it finished (its server or worker stopped); nothing was "
                          "changed. Upload the file again.")
         session.commit()

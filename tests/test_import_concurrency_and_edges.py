@@ -168,6 +168,27 @@ def test_a_batch_whose_job_died_does_not_stay_pending(app, analyst, monkeypatch)
     assert stored(app, batch_id).status is BatchStatus.failed
 
 
+@pytest.mark.parametrize("seen_by", ["the history", "the sweep"])
+def test_a_batch_whose_job_died_is_failed_where_it_is_listed_and_by_the_sweep(app, analyst, monkeypatch, seen_by):
+    """Not only its own page: the import history listed it "pending" for ever, and the nightly sweep
+    passed it by."""
+    monkeypatch.setattr(jobs, "start", lambda *args, **kwargs: None)  # the server stops before the job runs
+    batch_id = upload(analyst, workbook_bytes([HEADER, ROW]))
+    app.config["IMPORT_STALE_SECONDS"] = 60
+    with app.app_context():
+        batch = db.session.get(ImportBatch, batch_id)
+        batch.created_at = batch.heartbeat_at = batch.created_at.replace(year=2020)
+        db.session.commit()
+    if seen_by == "the history":
+        analyst.get("/imports/")
+    else:
+        with app.app_context():
+            assert jobs.sweep(app, db.session)["failed"] == 1
+    batch = stored(app, batch_id)
+    assert batch.status is BatchStatus.failed and "stopped before it finished" in batch.message
+    assert leftovers(app) == [batch.stored_path], "its upload is kept to import again"
+
+
 def test_a_queued_job_whose_batch_was_given_up_does_nothing(app, analyst, monkeypatch):
     before = observations(app)
     batch_id = upload(analyst, workbook_bytes([HEADER, ROW]))

@@ -36,6 +36,9 @@ def history():
     if scoped(current_user):
         query = query.where(ImportBatch.user_id == current_user.id)
     batches = [b for b in db.session.scalars(query) if access.refusal(current_user, b) is None]
+    for batch in batches:  # one whose server or worker stopped says so here too, not "pending" for ever
+        if batch.status is BatchStatus.pending:
+            jobs.give_up_if_stalled(current_app, db.session, batch)
     formats = {name: FORMATS[name] for name in allowed}
     return render_template("imports/history.html", batches=batches, form=ConfirmForm(), formats=formats)
 
