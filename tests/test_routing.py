@@ -78,3 +78,13 @@ def test_the_largest_id_itself_is_read():
     assert not pattern.fullmatch("\uff11") and not pattern.fullmatch("\u0661\u0662"), "digits of other scripts"
     small = re.compile(up_to(305))
     assert [n for n in range(1000) if small.fullmatch(str(n))] == list(range(306))
+
+
+def test_the_apis_not_found_says_an_id_may_be_past_the_largest(demo):
+    """"There is no such operation" was said of /programs/99999999999, an operation that exists."""
+    from tests.test_api import _bearer, _secret
+
+    response = demo.test_client().get(f"/api/v1/programs/{MAX_ID + 1}", headers=_bearer(_secret(demo, "viewer")))
+    assert response.status_code == 404 and response.mimetype == "application/problem+json"
+    detail = response.get_json()["detail"]
+    assert f"Nothing is at /api/v1/programs/{MAX_ID + 1}" in detail and "past the largest one stored" in detail

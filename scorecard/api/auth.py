@@ -87,6 +87,7 @@ def _routing_problem(error) -> None:
     if not isinstance(error, HTTPException) or error.code is None or error.code >= 300 and error.code < 400:
         raise error
     headers = {"Allow": ", ".join(error.valid_methods)} if getattr(error, "valid_methods", None) else None
-    detail = ("There is no such operation; GET /api/v1/openapi.json lists them." if error.code == 404
+    detail = (f"Nothing is at {request.path}: no operation has this address, or its id is past the largest one "
+              "stored (2147483647); GET /api/v1/openapi.json lists the operations." if error.code == 404
               else f"{request.method} is not allowed here." if error.code == 405 else str(error.description))
     raise ApiProblem(error.code, detail, headers=headers)
