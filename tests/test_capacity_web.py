@@ -284,6 +284,33 @@ def test_out_of_scale_score_is_marked_beside_its_field(demo, client_as, ba):
     assert 'aria-describedby="score_0-hint score_0-error"' in page
 
 
+def test_a_fields_own_refusal_names_the_domain_and_is_marked_beside_the_field(demo, client_as, ba):
+    """A hidden text-direction character is refused by the field itself: it was listed as "Narrative 1"
+    (the second domain, counted from 0), with nothing beside the field."""
+    analyst = client_as("analyst")
+    fields = {**open_form(analyst, ba, CURRENT), "narrative_1": "Governed \u202eyletelpmoc"}
+    response = analyst.post(url(ba, CURRENT, "edit"), data=fields)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400 and "Narrative 1" not in page
+    assert '<a class="usa-link" href="#narrative_1">Governance &amp; Strategy narrative: ' in page
+    assert re.search(r'<span class="usa-error-message" id="narrative_1-error">Governance &amp; Strategy narrative: '
+                     r'[^<]*U\+202E', page)
+    assert 'aria-describedby="narrative_1-hint narrative_1-error"' in page
+    assert "please correct this</h2>" in page, "one problem, counted once"
+
+
+def test_a_refused_scale_is_not_read_out_as_the_instructions(demo, client_as, ba):
+    analyst = client_as("analyst")
+    fields = {**open_form(analyst, ba, CURRENT), "scale_min": "7", "scale_max": "1"}
+    page = analyst.post(url(ba, CURRENT, "edit"), data=fields).get_data(as_text=True)
+    assert "Highest score: 1 must be above the lowest score, 7." in page
+    assert "Score each domain from 1 to 7" in page and "A number from 1 to 7;" in page
+    assert "from 7 to 1" not in page
+    widened = analyst.post(url(ba, CURRENT, "edit"), data={**fields, "scale_min": "1", "scale_max": "10",
+                                                           "score_0": "11"}).get_data(as_text=True)
+    assert "Score each domain from 1 to 10" in widened, "a scale as typed, when it is one"
+
+
 def test_a_save_over_someone_elses_newer_save_is_refused(demo, client_as, ba):
     first, second = client_as("analyst"), client_as("admin")
     mine, theirs = open_form(first, ba, CURRENT), open_form(second, ba, CURRENT)

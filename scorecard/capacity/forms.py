@@ -1,6 +1,8 @@
 """Capacity-assessment forms: the assessment (scale and every domain at once), submitting it,
 an admin's reopening. Values arrive as text and are checked by the services, whose messages name
 the field and the value; the forms carry the CSRF token and the version the page was opened at."""
+import math
+
 from wtforms import HiddenField, StringField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, NumberRange
 from wtforms.widgets import HiddenInput
@@ -51,6 +53,33 @@ class AssessmentForm(_Versioned):
             fields["score"].data = score_text(row.score) if row and row.score is not None else ""
             fields["narrative"].data = (row.narrative or "") if row else ""
             fields["evidence"].data = (row.evidence or "") if row else ""
+
+    def field_problems(self) -> dict:
+        """The fields' own refusals (a hidden text-direction character, a version lost) as the services
+        name theirs: {(domain or None, field): message}, the message naming the domain and the field
+        ("Governance & Strategy narrative: ..."), so the page shows each beside its field."""
+        found = {}
+        for name, errors in self.errors.items():
+            if name == "csrf_token":
+                continue
+            field, _, index = name.rpartition("_")
+            if field in DOMAIN_FIELDS and index.isdigit() and int(index) < len(self.domains):
+                domain = self.domains[int(index)]
+                found[(domain, field)] = f"{domain} {self[name].label.text.lower()}: {' '.join(errors)}"
+            else:
+                found[(None, name)] = f"{self[name].label.text}: {' '.join(errors)}"
+        return found
+
+    def shown_scale(self, assessment) -> tuple[str, str]:
+        """The scale the page's instructions name: as typed when it is one (two numbers, the lowest below
+        the highest), else the stored one (1 to 7 before any is)."""
+        try:
+            low, high = float(self.scale_min.data), float(self.scale_max.data)
+        except (TypeError, ValueError):
+            low = high = math.nan
+        if low < high:
+            return score_text(low), score_text(high)
+        return (score_text(assessment.scale_min), score_text(assessment.scale_max)) if assessment else ("1", "7")
 
     def field_for(self, key) -> str:
         """The id of the field a service problem (domain or None, field) is about."""

@@ -76,7 +76,7 @@ def edit(component_id, fiscal_year):
                       if changed else "Nothing changed, so nothing was saved.", "success" if changed else "info")
             return redirect(url_for("capacity.show", component_id=component.id, fiscal_year=fiscal_year), 303)
     else:
-        status = 400
+        problems, status = form.field_problems(), 400
     return render_template("capacity/edit.html", component=component, fiscal_year=fiscal_year, form=form,
                            assessment=assessment, problems=problems, conflict=conflict), status
 
