@@ -55,3 +55,27 @@ def test_upgrade_matches_models_and_round_trips(empty_database):
         upgrade()
         assert _differences(db.engine) == []
         db.engine.dispose()
+
+
+def test_the_health_check_says_when_the_database_is_not_this_releases(empty_database):
+    """A load balancer's check answered 200 on a database never migrated, while signing in failed."""
+    app = create_app({"SQLALCHEMY_DATABASE_URI": empty_database, "SECRET_KEY": "x", "TESTING": True})
+    client = app.test_client()
+    empty = client.get("/healthz")
+    assert empty.status_code == 503 and empty.headers["Retry-After"]
+    assert empty.get_json() == {"status": "database not migrated",
+                                "detail": "the database has none of the app's tables: run `scorecard db upgrade`"}
+    with app.app_context():
+        upgrade()
+    assert client.get("/healthz").get_json() == {"status": "ok"}
+    with app.app_context():
+        downgrade(revision="-1")
+    behind = client.get("/healthz")
+    from scorecard.main.services import _head_revision
+
+    assert behind.status_code == 503
+    assert f"needs {_head_revision()}: run `scorecard db upgrade`" in behind.get_json()["detail"]
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+    assert client.get("/healthz").status_code == 200

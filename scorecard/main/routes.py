@@ -9,7 +9,7 @@ from scorecard.commitments.services import needs_update
 from scorecard.errors import RETRY_AFTER, database_gone
 from scorecard.extensions import db
 from scorecard.main import bp
-from scorecard.main.services import home_summary
+from scorecard.main.services import home_summary, schema_problem
 from scorecard.permissions import requires
 
 
@@ -26,11 +26,15 @@ def index():
 
 @bp.route("/healthz")
 def healthz():
-    """For a load balancer: 200 while this process reaches its database, else 503 with Retry-After
-    (a host that can only answer 503 is taken out of the rotation)."""
+    """For a load balancer: 200 while this process reaches its database and the database holds this
+    release's schema, else 503 with Retry-After (a host that can only answer 503 is taken out of the
+    rotation): a database never migrated, or behind the release, answered 200 while signing in failed."""
     try:
         db.session.execute(sa.text("SELECT 1"))
     except sa.exc.OperationalError as error:
         database_gone(error)
         return {"status": "database unavailable"}, 503, {"Retry-After": RETRY_AFTER}
+    problem = schema_problem(db.session)
+    if problem:
+        return {"status": "database not migrated", "detail": problem}, 503, {"Retry-After": RETRY_AFTER}
     return {"status": "ok"}

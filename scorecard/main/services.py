@@ -1,4 +1,7 @@
-"""Headline counts for the home page."""
+"""Headline counts for the home page; whether the database holds this release's schema (the health check)."""
+import functools
+from typing import Optional
+
 import sqlalchemy as sa
 
 from scorecard.a11 import is_survey_metric
@@ -13,6 +16,7 @@ from scorecard.models import (
     Program,
     RuleStatus,
     RuleVersion,
+    User,
 )
 
 
@@ -35,3 +39,36 @@ def home_summary(session) -> dict:
             RuleVersion.status == RuleStatus.published)) or 0,
         "latest_period": latest,
     }
+
+
+@functools.cache
+def _head_revision() -> str:
+    """The migrations' head revision (read once per process from migrations/)."""
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    from scorecard import _migrations_dir
+
+    config = Config()
+    config.set_main_option("script_location", _migrations_dir())
+    return ScriptDirectory.from_config(config).get_current_head()
+
+
+def schema_problem(session) -> Optional[str]:
+    """Why the database cannot serve this release (never migrated, or at an older revision), or None.
+    A database made without migrations (the test suite's create_all) passes while its tables answer."""
+    try:
+        found = list(session.execute(sa.text("SELECT version_num FROM alembic_version")).scalars())
+    except sa.exc.SQLAlchemyError:
+        session.rollback()
+        try:
+            session.execute(sa.select(User.id).limit(1))
+        except sa.exc.SQLAlchemyError:
+            session.rollback()
+            return "the database has none of the app's tables: run `scorecard db upgrade`"
+        return None
+    head = _head_revision()
+    if head not in found:
+        return (f"the database is at revision {', '.join(found) or 'none'} and this release needs {head}: run "
+                "`scorecard db upgrade`")
+    return None
