@@ -5,6 +5,7 @@ over-long address (beyond MAX_URL_LENGTH, 8,000: 414 as a page or as an API prob
 a request line beyond its own limit, 8,190 bytes, at once, with its bare page. Without that limit
 one request line of megabytes kept a worker busy for minutes, past the request timeout.
 """
+import logging
 import multiprocessing
 import os
 
@@ -22,3 +23,15 @@ errorlog = "-"
 # took it over from the first. Off unless SCORECARD_CONTROL_SOCKET names a path of this server's own.
 control_socket = os.environ.get("SCORECARD_CONTROL_SOCKET", "")
 control_socket_disable = not control_socket
+
+LOG_FORMAT = "%(asctime)s [%(process)d] [%(levelname)s] %(name)s: %(message)s"
+
+
+def post_fork(server, worker):
+    """The app's own log lines (an evaluation's result, a cache or database gone, a job that failed) go
+    to standard error with their time, level and process, beside gunicorn's: nothing configured them,
+    so INFO was dropped and the rest came bare. The app's packages log from SCORECARD_LOG_LEVEL (INFO),
+    other libraries from WARNING."""
+    logging.basicConfig(level=logging.WARNING, format=LOG_FORMAT)
+    for package in ("scorecard", "importers", "dashboards"):
+        logging.getLogger(package).setLevel(os.environ.get("SCORECARD_LOG_LEVEL", "INFO").upper())

@@ -2,6 +2,7 @@
 app's own 414, and a request line of megabytes is refused at once instead of keeping a worker busy
 for minutes, so the server goes on answering."""
 import contextlib
+import re
 import socket
 import time
 
@@ -30,3 +31,21 @@ def test_long_addresses_are_the_apps_414_and_a_huge_request_line_is_refused_at_o
         assert answer.startswith(b"HTTP/1.1 414") and b"Request Line is too large" in answer, answer[:300]
         assert time.monotonic() - started < 5, "refused once the line passed gunicorn's limit"
         assert requests.get(f"{base}/healthz", timeout=5).status_code == 200
+
+
+def test_a_worker_writes_the_apps_log_lines_with_time_level_and_process():
+    """Nothing configured logging in the served app: its INFO lines (an evaluation's result) were
+    dropped, and its warnings came bare, without time or level."""
+    import subprocess
+    import sys
+
+    code = ("import logging; from scorecard import gunicorn_conf as g; g.post_fork(None, None); "
+            "logging.getLogger('scorecard.rules.tasks').info('evaluation after an import: 3 inserted'); "
+            "logging.getLogger('fontTools.subset').info('a library at INFO'); "
+            "logging.getLogger('botocore').warning('a library at WARNING')")
+    lines = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                           cwd=served.ROOT).stderr.splitlines()
+    assert len(lines) == 2, lines
+    assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} \[\d+\] \[INFO\] scorecard\.rules\.tasks: "
+                        r"evaluation after an import: 3 inserted", lines[0]), lines[0]
+    assert "[WARNING] botocore: a library at WARNING" in lines[1]
