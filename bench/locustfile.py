@@ -6,7 +6,8 @@
   conflict, counted apart, never a lost update;
 - analysts upload a small file, follow its preview from the other server, and cancel it.
 
-The hosts are SCORECARD_LOAD_HOSTS (comma-separated); each request goes to one of them at random.
+The hosts are SCORECARD_LOAD_HOSTS (comma-separated; each request goes to one of them at random),
+else locust's --host.
 At the end the file checks that every commitment's version moved by exactly the number of updates
 that succeeded on it, and prints the count of conflicts.
 """
@@ -19,7 +20,7 @@ from collections import Counter
 
 from locust import HttpUser, between, events, task
 
-HOSTS = [h.rstrip("/") for h in os.environ.get("SCORECARD_LOAD_HOSTS", "http://127.0.0.1:8000").split(",")]
+HOSTS = [h.rstrip("/") for h in os.environ.get("SCORECARD_LOAD_HOSTS", "").split(",") if h.strip()]
 PASSWORD = os.environ.get("SCORECARD_LOAD_PASSWORD", "demo-password-2025")
 TOKEN = os.environ.get("SCORECARD_LOAD_TOKEN", "")  # a write token of the CFO officer
 CONTESTED = [int(c) for c in os.environ.get("SCORECARD_LOAD_COMMITMENTS", "").split(",") if c]
@@ -33,8 +34,16 @@ conflicts: Counter = Counter()
 lock = threading.Lock()
 
 
-def host() -> str:
-    return random.choice(HOSTS)
+def hosts(user) -> list[str]:
+    """Where the user's requests go: SCORECARD_LOAD_HOSTS, else --host."""
+    found = HOSTS or ([user.host.rstrip("/")] if user.host else [])
+    if not found:
+        raise SystemExit("name the servers: --host https://... or SCORECARD_LOAD_HOSTS")
+    return found
+
+
+def host(user) -> str:
+    return random.choice(hosts(user))
 
 
 def csrf(html: str) -> str:
@@ -47,7 +56,7 @@ class SignedIn(HttpUser):
     email = ""
 
     def on_start(self):
-        base = host()
+        base = host(self)
         token = csrf(self.client.get(f"{base}/auth/login", name="sign-in page").text)
         # Over HTTPS the CSRF check wants the page the form came from, as a browser sends it.
         with self.client.post(f"{base}/auth/login", data={"csrf_token": token, "email": self.email,
@@ -59,7 +68,7 @@ class SignedIn(HttpUser):
 
     def get(self, path: str, name: str):
         """A signed-in page: one that sent the user to sign in failed, though it answered 200."""
-        with self.client.get(f"{host()}{path}", name=name, catch_response=True) as answer:
+        with self.client.get(f"{host(self)}{path}", name=name, catch_response=True) as answer:
             if answer.status_code == 200 and "/auth/login" in answer.url:
                 answer.failure("signed out: sent to the sign-in page")
 
@@ -90,13 +99,13 @@ class Officer(HttpUser):
             return
         commitment = random.choice(CONTESTED)
         headers = {"Authorization": f"Bearer {TOKEN}"}
-        read = self.client.get(f"{host()}/api/v1/commitments/{commitment}", headers=headers,
+        read = self.client.get(f"{host(self)}/api/v1/commitments/{commitment}", headers=headers,
                                name="/api/v1/commitments/[id]")
         if read.status_code != 200:
             return
         etag = read.headers.get("ETag", "")
         note = f"load {time.time():.6f}"
-        with self.client.patch(f"{host()}/api/v1/commitments/{commitment}", headers={**headers, "If-Match": etag},
+        with self.client.patch(f"{host(self)}/api/v1/commitments/{commitment}", headers={**headers, "If-Match": etag},
                                json={"note": note, "next_step": note}, name="PATCH /api/v1/commitments/[id]",
                                catch_response=True) as answer:
             if answer.status_code == 200:
@@ -118,7 +127,8 @@ class Analyst(SignedIn):
 
     @task
     def upload_follow_cancel(self):
-        first, other = random.sample(HOSTS, 2) if len(HOSTS) > 1 else (HOSTS[0], HOSTS[0])
+        servers = hosts(self)
+        first, other = random.sample(servers, 2) if len(servers) > 1 else (servers[0], servers[0])
         token = csrf(self.client.get(f"{first}/imports/upload", name="/imports/upload").text)
         counts = [random.randint(1, 800) for _ in range(5)]  # n is their sum, as the importer checks
         body = ("component,program,metric,period,channel,n,count_1,count_2,count_3,count_4,count_5\n"
@@ -155,7 +165,8 @@ def check_updates(environment, **_kwargs):
                                          if p)}
     lost = 0
     for commitment in CONTESTED:
-        answer = requests.get(f"{HOSTS[0]}/api/v1/commitments/{commitment}", headers=headers, timeout=30)
+        answer = requests.get(f"{(HOSTS or [environment.host])[0]}/api/v1/commitments/{commitment}", headers=headers,
+                              timeout=30)
         version = answer.json()["version"]
         moved = version - start.get(commitment, version)
         lost += moved != saved[commitment]
