@@ -550,3 +550,24 @@ def test_clicks_at_the_same_moment_never_pass_the_limit(app, agency, monkeypatch
         stored = set(db.session.scalars(sa.select(BriefingJob.id).where(BriefingJob.owner_id == owner)))
     assert len(outcomes) == 8 and len(kept) == 3, outcomes  # counted one after another: exactly the limit
     assert stored == set(kept), "the refused ones left no job behind"
+
+
+@pytest.mark.parametrize("period, agency_id, said", [
+    ("FY2099-Q1", None, "FY2099-Q1 has no survey results"),
+    (NOW, 99999, "there is no agency with the id 99999"),
+])
+def test_a_briefing_of_filters_the_page_does_not_offer_is_not_started(app, agency, client_as, period, agency_id,
+                                                                       said):
+    """A stale or hand-made request: an agency not there was written as "All agencies" over no programs,
+    and a quarter without data as an empty briefing."""
+    executive = _ready(client_as("executive"))
+    with app.app_context():
+        before = db.session.scalar(sa.select(sa.func.count()).select_from(BriefingJob))
+    refused = callback_answer(executive, callback_body(JOB, {
+        "overview-briefing-pdf.n_clicks": 1, "overview-period.value": period,
+        "overview-agency.value": str(agency_id) if agency_id else "all"}, "overview-briefing-pdf.n_clicks"))
+    assert refused["overview-briefing-refused"]["children"].startswith("No briefing was started: ")
+    assert said in refused["overview-briefing-refused"]["children"]
+    assert "overview-briefing-job" not in refused
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(BriefingJob)) == before

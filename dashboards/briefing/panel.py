@@ -11,6 +11,7 @@ The two states must already be registered with `validation` (the page's UrlState
 panel's own inputs are registered here.
 """
 from datetime import date
+from typing import Optional
 
 import dash
 from dash import Input, Output, State, dcc, html
@@ -19,6 +20,7 @@ from flask_login import current_user
 
 from dashboards import URL_BASE, validation
 from dashboards.briefing import jobs
+from dashboards.queries import common
 from dashboards.queries.common import Scope
 from scorecard.extensions import db
 
@@ -67,6 +69,17 @@ def ready_view(job_id: str, found: dict) -> html.P:
                           href=download_url(job_id), className="usa-link", download=found["name"])])
 
 
+def unoffered(period, agency_id) -> Optional[str]:
+    """Why a briefing of these filters is not started (a quarter without survey results, an agency that
+    is not there: a stale or hand-made request), or None. An agency not there read as all agencies in
+    the briefing's title, over no programs."""
+    if period is not None and period not in common.periods_with_data(db.session):
+        return f"No briefing was started: {period} has no survey results. Choose a quarter the page offers."
+    if agency_id is not None and agency_id not in dict(common.agencies(db.session)):
+        return f"No briefing was started: there is no agency with the id {agency_id}. Choose one the page offers."
+    return None
+
+
 def start_job(fmt: str, period, agency_id) -> str:
     """Queue the signed-in user's briefing of the page's filters; its job id."""
     job_id, _ = jobs.start(current_app._get_current_object(), jobs.Request(
@@ -112,6 +125,9 @@ def register(prefix: str, period: State, agency: State) -> None:
         pressed = dash.ctx.triggered_id
         if pressed in (f"{prefix}-pdf", f"{prefix}-xlsx") and (pdf_clicks or xlsx_clicks):
             fmt = "xlsx" if pressed == f"{prefix}-xlsx" else "pdf"
+            refused = unoffered(period_value, agency_id)
+            if refused:
+                return dash.no_update, dash.no_update, dash.no_update, dash.no_update, refused
             try:
                 job_id = start_job(fmt, period_value, agency_id)
             except jobs.TooMany as refused:  # the briefing shown (if any) keeps being polled
