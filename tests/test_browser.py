@@ -110,3 +110,28 @@ def test_executive_follows_a_proposed_rating_to_its_why_page(server, browser, tm
     text = browser.find_element(By.TAG_NAME, "main").text
     assert "Why this finding" in text and "gives the same outcome" in text
     browser.save_screenshot(str(tmp_path / "why.png"))
+
+
+def test_a_refused_form_moves_the_focus_to_what_it_says(server, browser, tmp_path):
+    """An officer saves a commitment off track without a reason: the page comes back with the list of
+    problems focused (read out, and the keyboard starts there), not the top of the page."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import Select, WebDriverWait
+
+    sign_in(browser, server, "cfo.officer@demo.cx.gov")
+    wait = WebDriverWait(browser, 60)
+    wait.until(ec.url_to_be(server + "/"))
+    browser.get(server + "/commitments/")
+    edits = [a.get_attribute("href") for a in browser.find_elements(By.CSS_SELECTOR, "main table a")
+             if a.get_attribute("href").rstrip("/").split("/")[-1].isdigit()]
+    browser.get(edits[0] + "/edit")
+    Select(browser.find_element(By.ID, "status")).select_by_value("off_track")
+    reason = browser.find_element(By.ID, "reason")
+    reason.clear()
+    browser.find_element(By.CSS_SELECTOR, "main form [type=submit]").click()
+    wait.until(ec.presence_of_element_located((By.ID, "form-problems")))
+    focused = browser.switch_to.active_element
+    assert focused.get_attribute("id") == "form-problems", focused.get_attribute("outerHTML")[:200]
+    assert "needs a reason" in focused.text
+    browser.save_screenshot(str(tmp_path / "refused.png"))
