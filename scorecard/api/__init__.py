@@ -37,7 +37,7 @@ SETTINGS = {
 
 def init_app(app, imports: ImportServices) -> None:
     """Register the API on `app`; `imports` is the import pipeline, handed in by the app factory."""
-    from scorecard.api import auth, problems
+    from scorecard.api import auth, problems, schemas
     from scorecard.api.base import Api
     from scorecard.api.resources import capacity, commitments, findings, observations, org, plans, scores
     from scorecard.api.resources import imports as import_resources
@@ -47,6 +47,7 @@ def init_app(app, imports: ImportServices) -> None:
     for key, value in SETTINGS.items():
         app.config.setdefault(key, value)
     app.extensions[EXTENSION] = imports
+    schemas.LAYOUTS[:] = list(imports.access.FORMATS)  # documented as the `format` parameters' enum
 
     api = Api(app, spec_kwargs={"info": {"description": __doc__}, "security": [{"bearer": []}]})
     api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer",

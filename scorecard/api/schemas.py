@@ -601,14 +601,33 @@ class ImportBatchSchema(Schema):
     progress = fields.Nested(ProgressSchema)
 
 
+# The import layouts' names: the importers' registry, handed in by the app factory (scorecard.api.init_app)
+# before the operations are documented; the domain does not import `importers`.
+LAYOUTS: list[str] = []
+
+
+class Layout(validate.Validator):
+    """One of LAYOUTS. Its `choices` are read when the document is written (an enum, so a client knows
+    the values) and at each request."""
+
+    @property
+    def choices(self) -> list[str]:
+        return LAYOUTS
+
+    def __call__(self, value):
+        if value not in LAYOUTS:
+            raise ma.ValidationError(f"{value!r} is not a layout; choose one of {', '.join(LAYOUTS)}.")
+        return value
+
+
 class ImportArgs(PageArgs):
     status = fields.Enum(BatchStatus, by_value=True)
-    format = Filter(validate=validate.Length(max=64))
+    format = Filter(validate=Layout())
 
 
 class UploadForm(Schema):
-    format = Text(validate=validate.Length(max=64),
-                           metadata={"description": "The layout; recognised from the header when left out."})
+    format = Text(validate=Layout(), metadata={"description": "The layout; recognised from the header when left "
+                                                              "out."})
     sheet = Text(validate=validate.Length(max=200))
     program = Text(validate=validate.Length(max=300),
                             metadata={"description": "Touchpoints responses: the program."})

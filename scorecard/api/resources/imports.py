@@ -70,11 +70,7 @@ def batches(args):
         query = query.where(ImportBatch.user_id == current_user.id)
     if args.get("status"):
         query = query.where(ImportBatch.status == args["status"])
-    if args.get("format"):
-        if args["format"] not in access.FORMATS:  # as the other filters: an unknown value is refused, not empty
-            raise ApiProblem(422, f"{args['format']!r} is not a layout", errors=[{
-                "row": None, "column": "format", "value": args["format"],
-                "message": f"choose one of {', '.join(access.FORMATS)}"}])
+    if args.get("format"):  # one of the layouts (schemas.Layout): as the other filters, another is refused
         query = query.where(ImportBatch.format == args["format"])
     found = [b for b in db.session.scalars(query) if access.refusal(current_user, b) is None]
     listing = page_of_list(found, args)
@@ -99,9 +95,8 @@ def upload(form):
     services = imports()
     allowed = services.access.uploadable(current_user)
     chosen = form.get("format") or (allowed[0] if len(allowed) == 1 else None)
-    if chosen is not None and chosen not in allowed:
-        raise ApiProblem(422 if chosen not in services.access.FORMATS else 403,
-                         f"{chosen!r} is not a layout you may import; yours: {', '.join(allowed)}",
+    if chosen is not None and chosen not in allowed:  # a layout (schemas.Layout), not one of the role's
+        raise ApiProblem(403, f"{chosen!r} is not a layout you may import; yours: {', '.join(allowed)}",
                          errors=[{"row": None, "column": "format", "value": chosen,
                                   "message": f"choose one of {', '.join(allowed)}"}])
     app = current_app._get_current_object()
