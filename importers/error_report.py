@@ -41,6 +41,11 @@ class ErrorReport:
         workbook.save(target)
 
 
+def _as_written(value):
+    """A cell as the file shows it: a whole number a workbook keeps as a float (4.0) is 4."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
 def _plain(value):
     return value if value is None or isinstance(value, (str, int, float, bool)) else str(value)
 
@@ -77,7 +82,7 @@ def _pick(report: ErrorReport, rows: list, header_index: int, by_row: dict, want
     for number, cells in enumerate(rows, start=1):
         if number in wanted_set:
             errors = by_row[number]
-            cells = list(cells) + [None] * (len(report.header) - len(cells))
+            cells = [_as_written(c) for c in cells] + [None] * (len(report.header) - len(cells))
             report.rows.append(ErrorRow(number, cells[:len(report.header)], {e["column"] for e in errors},
                                         [f"{e['column']}: {e['message']}" if e["column"] else e["message"]
                                          for e in errors]))

@@ -403,6 +403,7 @@ def test_the_rejected_rows_report_reads_the_sheet_the_import_read(demo, tmp_path
         report = error_report(batch, store=storage(demo))
         assert report.header == HEADER and [r.row for r in report.rows] == [3]
         assert report.rows[0].cells[4] == "FY2027-Q5"
+        assert [repr(c) for c in report.rows[0].cells[8:10]] == ["100", "5"], "whole numbers as written, not 100.0"
 
 
 def test_cells_formatted_as_percentages_are_read_as_they_show(demo, tmp_path):
