@@ -152,8 +152,10 @@ def test_a_rejected_upload_keeps_its_file_for_the_error_report_until_cancelled(a
     assert leftovers(app) == []
 
 
-def test_a_batch_whose_job_died_does_not_stay_pending(app, analyst, monkeypatch):
-    monkeypatch.setattr(jobs, "start", lambda *args, **kwargs: None)  # the server stops before the job runs
+def _silent_upload(app, analyst, monkeypatch) -> int:
+    """An upload whose job never ran (its server stopped first, or it was queued and not taken), pending
+    and silent since long before IMPORT_STALE_SECONDS (60 s here)."""
+    monkeypatch.setattr(jobs, "start", lambda *args, **kwargs: None)
     batch_id = upload(analyst, workbook_bytes([HEADER, ROW]))
     assert analyst.get(f"/imports/{batch_id}/status").get_json()["status"] == "pending"
     app.config["IMPORT_STALE_SECONDS"] = 60
@@ -161,6 +163,11 @@ def test_a_batch_whose_job_died_does_not_stay_pending(app, analyst, monkeypatch)
         batch = db.session.get(ImportBatch, batch_id)
         batch.created_at = batch.heartbeat_at = batch.created_at.replace(year=2020)
         db.session.commit()
+    return batch_id
+
+
+def test_a_batch_whose_job_died_does_not_stay_pending(app, analyst, monkeypatch):
+    batch_id = _silent_upload(app, analyst, monkeypatch)
     status = analyst.get(f"/imports/{batch_id}/status").get_json()
     assert status["status"] == "failed" and "stopped before it finished" in status["message"]
     assert leftovers(app) == [stored(app, batch_id).stored_path]  # the upload is not lost
@@ -172,13 +179,7 @@ def test_a_batch_whose_job_died_does_not_stay_pending(app, analyst, monkeypatch)
 def test_a_batch_whose_job_died_is_failed_where_it_is_listed_and_by_the_sweep(app, analyst, monkeypatch, seen_by):
     """Not only its own page: the import history listed it "pending" for ever, and the nightly sweep
     passed it by."""
-    monkeypatch.setattr(jobs, "start", lambda *args, **kwargs: None)  # the server stops before the job runs
-    batch_id = upload(analyst, workbook_bytes([HEADER, ROW]))
-    app.config["IMPORT_STALE_SECONDS"] = 60
-    with app.app_context():
-        batch = db.session.get(ImportBatch, batch_id)
-        batch.created_at = batch.heartbeat_at = batch.created_at.replace(year=2020)
-        db.session.commit()
+    batch_id = _silent_upload(app, analyst, monkeypatch)
     if seen_by == "the history":
         analyst.get("/imports/")
     else:
@@ -200,13 +201,7 @@ def test_a_queued_job_whose_batch_was_given_up_does_nothing(app, analyst, monkey
 
 
 def test_a_job_that_shows_signs_of_life_is_not_stalled(app, analyst, monkeypatch):
-    monkeypatch.setattr(jobs, "start", lambda app_, batch_id, **kw: None)  # queued, and not taken yet
-    batch_id = upload(analyst, workbook_bytes([HEADER, ROW]))
-    app.config["IMPORT_STALE_SECONDS"] = 60
-    with app.app_context():
-        batch = db.session.get(ImportBatch, batch_id)
-        batch.created_at = batch.heartbeat_at = batch.created_at.replace(year=2020)
-        db.session.commit()
+    batch_id = _silent_upload(app, analyst, monkeypatch)
     with app.app_context():
         jobs.write_progress(app, batch_id, "validating", 5000)  # its worker reports: the heartbeat is now
     status = analyst.get(f"/imports/{batch_id}/status").get_json()
