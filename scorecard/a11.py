@@ -2,6 +2,7 @@
 import sqlalchemy as sa
 
 from scorecard.models import Direction, Driver, Metric, MetricKind
+from scorecard.periods import Period, parse_period
 
 DRIVER_STATEMENTS = {
     "satisfaction": ("Satisfaction", "I am satisfied with the service I received."),
@@ -12,6 +13,17 @@ DRIVER_STATEMENTS = {
     "transparency": ("Transparency / equity", "I was treated fairly."),
     "employee": ("Employee helpfulness", "Employees I interacted with were helpful."),
 }
+
+# A-11 changed its survey at FY2024-Q2: before it customers rated seven statements from 1 to 5; from it
+# one trust question (thumbs up or down, or 1-5) and what went well / could be improved. A score before it
+# and one after are not the same measure.
+V2_FROM = Period(2024, 2)
+
+
+def across_the_break(first, second) -> bool:
+    """Whether two quarters lie on either side of the survey's change (V2_FROM)."""
+    return (parse_period(first) >= V2_FROM) != (parse_period(second) >= V2_FROM)
+
 
 # The A-11 v2 survey (FY2024 Q2 on) asks "what went well / what didn't" over these aspects.
 V2_ASPECTS = ("effectiveness", "ease", "efficiency", "transparency", "humanity", "employee", "other")

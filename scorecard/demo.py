@@ -42,7 +42,7 @@ from typing import Optional
 import sqlalchemy as sa
 from blinker import Namespace
 
-from scorecard.a11 import DRIVER_STATEMENTS, V2_ASPECTS, ensure_standard_metrics, v2_metric_code
+from scorecard.a11 import DRIVER_STATEMENTS, V2_ASPECTS, V2_FROM, ensure_standard_metrics, v2_metric_code
 from scorecard.models import (
     CAPACITY_DOMAINS,
     Agency,
@@ -84,7 +84,6 @@ DEMO_PASSWORD = "demo-password-2025"
 SEED = 280  # OMB Circular A-11 Section 280
 
 FIRST_PERIOD = Period(2023, 1)
-V2_FROM = Period(2024, 2)  # the A-11 v2 survey (one trust question, what went well / what could be improved)
 THUMBS, FIVE = "thumbs", "five"  # the scale of a Touchpoints form's trust question (the import's trust_scale)
 TOUCHPOINTS_FORMAT = "touchpoints-a11-v2"
 TOUCHPOINTS_HEADER = (["external_id", "question_1"] + [f"positive_{a}" for a in V2_ASPECTS]

@@ -43,7 +43,7 @@ def pooled_score(metric_kind: MetricKind, rows: Iterable) -> Score:
             stats = stats_from_counts(counts)
             ci = (stats.ci_low, stats.ci_high) if stats.ci_low is not None else None
             return Score(stats.mean, stats.n, ids, ci)
-    valued = [r for r in rows if r.value is not None]
+    valued = [r for r in rows if r.value is not None and r.n != 0]  # a value of no respondents says nothing
     if not valued:
         return Score(None, None, ids)
     weights = [r.n for r in valued]

@@ -117,14 +117,17 @@ def rating_rule(when=None):
     return rule(definition)
 
 
-@pytest.mark.parametrize("attainment, rating", [(1.2, 5), (1.05, 5), (1.049, 4), (1.0, 4), (0.97, 3), (0.95, 3),
-                                                (0.93, 2), (0.9, 2), (0.899, 1), (0.1, 1)])
-def test_rating_bands(attainment, rating):
+@pytest.mark.parametrize("attainment, rating, said", [
+    (1.2, 5, "120%"), (1.05, 5, "105%"), (1.049, 4, "104.9%"), (1.0, 4, "100%"), (0.9999, 3, "99.9%"),
+    (0.97, 3, "97%"), (0.95, 3, "95%"), (0.93, 2, "93%"), (0.9, 2, "90%"), (0.899, 1, "89.9%"), (0.1, 1, "10%")])
+def test_rating_bands(attainment, rating, said):
+    """The percent said is rounded down to a tenth: 99.99% read out as 100% beside a rating 3 (the band
+    starts at 100%) contradicted itself."""
     subject = Subject(RuleSubject.requirement, 3, None, {"leader": "Avery Chen"})
     facts = given_facts({"attainment": FactResult(attainment, details={"attainment": attainment})})
     draft = evaluate(rating_rule(), subject, "FY2025-Q4", facts)
     assert draft.outcome == "rating" and draft.rating == rating and draft.status is None
-    assert draft.explanation == f"Avery Chen: {attainment * 100:.0f}% of target, rating {rating}, n/a"
+    assert draft.explanation == f"Avery Chen: {said} of target, rating {rating}, n/a"
 
 
 def test_a_finding_keeps_the_fingerprint_it_was_stored_with():
@@ -269,6 +272,67 @@ def test_a_program_at_zero_does_not_lift_a_pooled_value_that_misses_the_target()
     assert result.details["value"] == pytest.approx(10.05), "pooled, weighted by respondents: misses 10"
     assert result.value == pytest.approx(2 - 10.05 / 10) and result.value < 1, (
         "the attainment says what the pooled value says: just below target")
+
+
+def test_a_value_exactly_at_a_bands_edge_is_in_that_band():
+    a = Agency()  # wait time's target: 10; lower is better
+    a.row(1, "FY2025-Q4", WAIT, 11.0, None)   # 10% worse: 2 - 1.1 is 0.8999999999999999 in floating point
+    a.row(2, "FY2025-Q4", WAIT, 9.5, None)    # 5% better: 1.0499999999999998
+    assert a.fact("attainment", metric="wait_time").value == 0.9
+    assert a.fact("attainment", metric="wait_time", subject=a.ctx.programs[2]).value == 1.05
+
+
+def test_an_attainment_says_and_judges_the_programs_judged_against_a_target_only():
+    """A program with no target is left out of the attainment: its respondents made ten respondents'
+    5.0 pass the minimum sample, and its value was said as the one judged ("2.03 (n=1,010) ... 125% of
+    target")."""
+    requirement = RequirementInfo(1, "Raise trust", "Results Driven", True, 2025, 1, "Avery Chen", 1, None, TRUST,
+                                  None, None, (1, 4))
+
+    def attainment(judged_respondents):
+        a = Agency()
+        a.ctx.components[2] = ComponentInfo(2, "C2", "Elsewhere", 2, True)  # an agency without a trust target
+        a.ctx.programs[4] = ProgramInfo(4, "P4", "Program 4", 2, 2)
+        a.ctx.component_programs[2] = ["program:4"]
+        a.ctx.agencies = [1, 2]
+        a.survey(1, "FY2025-Q4", [0, 0, 0, 0, judged_respondents])   # 5.0 against 4.0
+        a.survey(4, "FY2025-Q4", [400, 300, 200, 100, 0])             # 2.0, n = 1,000: no target
+        a.ctx.requirements = {1: requirement}
+        return a.fact("attainment", subject=requirement, subject_type="requirement")
+    few = attainment(10)
+    assert (few.value, few.reason) == (None, "insufficient_data"), "10 respondents judged: below 30"
+    assert (few.details["value"], few.details["n"], few.details["reporting"]) == (5.0, 10, 1)
+    enough = attainment(40)
+    assert enough.value == pytest.approx(5.0 / 4.0) and enough.details["n"] == 40
+
+
+def test_a_change_across_the_surveys_change_is_not_judged():
+    """A-11's v1 statement on 1-5 and v2's trust question are not one measure: 4.20 then 3.80 (the
+    share who trust rising from 60% to 70%) was said to be "a significant decline"."""
+    a = Agency()
+    a.survey(1, "FY2024-Q1", [0, 0, 120, 0, 180])   # v1: mean 4.20
+    a.survey(1, "FY2024-Q2", [90, 0, 0, 0, 210])    # v2 thumbs, as 1 and 5: 70% trust
+    across = a.fact("change", metric="trust", period="FY2024-Q2")
+    assert (across.value, across.reason) == (None, "not_applicable")
+    assert across.details["method_break"] == "FY2024-Q2"
+    a.survey(1, "FY2024-Q3", [120, 0, 0, 0, 180])
+    assert a.fact("change", metric="trust", period="FY2024-Q3").value is not None, "both v2: compared"
+
+
+def test_a_value_of_no_respondents_weighs_nothing():
+    """90% of 5,000 and a row of 0% with n = 0 pooled to 45% (n = 5,000)."""
+    a = Agency()
+    a.row(1, "FY2025-Q4", WAIT, 9.0, 5000)
+    a.row(1, "FY2025-Q4", WAIT, 0.0, 0)
+    result = a.fact("metric_value", metric="wait_time")
+    assert (result.value, result.details["n"]) == (9.0, 5000)
+
+    class Row:
+        def __init__(self, id, value, n):
+            self.id, self.value, self.n = id, value, n
+            self.count_1 = self.count_2 = self.count_3 = self.count_4 = self.count_5 = None
+    score = pooled_score(MetricKind.percent, [Row(1, 90.0, 5000), Row(2, 0.0, 0)])
+    assert (score.value, score.n) == (90.0, 5000), "the dashboards' pooling too"
 
 
 def test_a_requirement_pools_its_programs_weighted_by_respondents():

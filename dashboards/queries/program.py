@@ -31,7 +31,7 @@ import sqlalchemy.orm as so
 from dashboards import links
 from dashboards.cache import cached
 from dashboards.queries.common import DRIVER_ORDER, Scope, survey_metrics
-from scorecard.a11 import DRIVER_STATEMENTS, V2_ASPECTS
+from scorecard.a11 import DRIVER_STATEMENTS, V2_ASPECTS, V2_FROM
 from scorecard.commitments.services import CLOSED, is_overdue, visible_commitments
 from scorecard.driver_rule import is_non_standard_wording
 from scorecard.models import (
@@ -54,14 +54,13 @@ from scorecard.models import (
 )
 from scorecard.models.commitments import commitment_programs
 from scorecard.models.plans import requirement_programs
-from scorecard.periods import Period, parse_period, period_range
+from scorecard.periods import parse_period, period_range
 from scorecard.permissions import can
 from scorecard.plans.services import latest_decisions, requirement_ratings, visible_plans
 from scorecard.ratings import element_rating
 from scorecard.scoring import Score, TargetBook, Thresholds, pooled_score, rag_status
 from scorecard.survey import Z_95, stats_from_counts, summed_counts
 
-V2_FROM = Period(2024, 2)
 BREAK_LABEL = f"A-11 v2 survey from {V2_FROM}"
 V1, V2 = "v1", "v2"
 MEAN, SHARE = "mean", "share"

@@ -175,7 +175,7 @@ class Pool:
                        sum(values), total, True)
         pool = cls(cols[0], counts)
         for value, n in zip(values, ns):
-            if value is None:
+            if value is None or n == 0:  # a value of no respondents says nothing (it weighed as much as any)
                 continue
             pool.valued += 1
             pool.sum_v += value

@@ -5,6 +5,7 @@ Templates look like ``"{program} trust was below target for {periods} consecutiv
 conversions, no format specs — and rendering never calls ``str.format``: each field is looked
 up by name in a dict of values and turned into text here.
 """
+import math
 import re
 import string
 from collections.abc import Mapping
@@ -92,8 +93,8 @@ def as_text(value: Any, *, percent: bool = False) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, float):
-        if percent:
-            return f"{value * 100:.0f}%"
+        if percent:  # to a tenth, rounded down: 99.6% is never read out as the 100% a band starts at
+            return f"{math.floor(value * 1000 + 1e-6) / 10:g}%"
         return f"{value:.2f}"
     if isinstance(value, (list, tuple)):
         return ", ".join(as_text(v, percent=percent) for v in value) or "none"

@@ -25,6 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Optional
 
+from scorecard.a11 import V2_FROM, across_the_break
 from scorecard.models import CommitmentStatus, Direction, RuleSubject
 from scorecard.periods import parse_period
 from scorecard.rules.context import CommitmentInfo, EvaluationContext, MetricInfo, Pool
@@ -303,10 +304,17 @@ def _attainment(metric: MetricInfo, value: float, target: float) -> Optional[flo
     if metric.direction is Direction.lower:
         if target <= 0:  # nothing at all is the target: met, or not
             return 1.0 if value <= target else 0.0
-        return min(ATTAINMENT_CAP, max(0.0, 2 - value / target))
+        return _banded(min(ATTAINMENT_CAP, max(0.0, 2 - value / target)))
     if target <= 0:
         return None
-    return min(ATTAINMENT_CAP, max(0.0, value / target))
+    return _banded(min(ATTAINMENT_CAP, max(0.0, value / target)))
+
+
+def _banded(ratio: float) -> float:
+    """A ratio as a rule's bands compare it: to 9 decimals, so that a value exactly at a band's edge is
+    in that band (11 against a target of 10, lower is better, is 0.9, not 0.8999999999999999 and a
+    band lower)."""
+    return round(ratio, 9)
 
 
 def attainment_of(ctx, subject_type, entity, metric, periods, fiscal_year) -> FactResult:
@@ -317,7 +325,7 @@ def attainment_of(ctx, subject_type, entity, metric, periods, fiscal_year) -> Fa
 
 def _attainment_over(ctx, keys, explicit, metric, periods, fiscal_year) -> FactResult:
     """Attainment over some subjects, each against `explicit` or its own target, weighted by respondents."""
-    parts, inputs, pools, targets = [], [], [], {}
+    parts, inputs, pools, judged, targets = [], [], [], [], {}
     for key in keys:
         pool, read = _read(ctx, [key], metric, periods)
         if not read:
@@ -329,10 +337,14 @@ def _attainment_over(ctx, keys, explicit, metric, periods, fiscal_year) -> FactR
         if scored.value is None or target is None:
             continue
         targets[target.id] = target
+        judged.append((pool, read))
         parts.append((scored, _attainment(metric, scored.value, target.target)))
-    total = Pool.total(pools).score(metric.kind)
+    # The value, n and quarters said, and the minimum sample, are those of the programs judged against a
+    # target: one without a target made ten respondents' 5.0 read as 2.03 (n=1,010) and pass the minimum.
+    total = Pool.total(pool for pool, _ in judged or [(p, ()) for p in pools]).score(metric.kind)
     details = _base_details(metric, keys, periods, total.value, total.n)
-    details.update(reporting=len(pools), quarters_with_data=len({i.period for i in inputs}))
+    counted = [i for _, read in judged for i in read] if judged else inputs
+    details.update(reporting=len(judged or pools), quarters_with_data=len({i.period for i in counted}))
     inputs += [_target_input(t) for t in targets.values()]
     reason = _honest(ctx, metric, total.value, total.n)
     if reason:
@@ -400,6 +412,10 @@ def _change(ctx, subject_type, entity, period, ref) -> tuple[Optional[object], F
         return None, FactResult(None, "not_applicable")
     keys = subject_keys(ctx, subject_type, entity)
     before_period = str(parse_period(period).prev(4 if ref.param("vs") == "year_ago" else 1))
+    if metric.is_survey and across_the_break(before_period, period):
+        # A-11's survey changed between them (v1's statement on 1-5, v2's trust question): not one measure.
+        return None, FactResult(None, "not_applicable", (), {"metric": metric.name, "prior_period": before_period,
+                                                              "method_break": str(V2_FROM)})
     after_pool, after_inputs = _read(ctx, keys, metric, [period])
     before_pool, before_inputs = _read(ctx, keys, metric, [before_period])
     after, before = after_pool.score(metric.kind), before_pool.score(metric.kind)
