@@ -25,6 +25,13 @@ TEXT, NUMBER, COUNT, STATUS = "text", "number", "count", "status"
 NO_NUMBER = "—"  # a number or count without a value
 
 
+def as_given(value: float) -> str:
+    """A number already rounded as it should read, to its own places and at least two: 3.9 reads "3.90",
+    3.897 "3.897"."""
+    places = len(f"{value:.6f}".rstrip("0").partition(".")[2])
+    return f"{value:,.{max(2, places)}f}"
+
+
 def counted(count: int, one: str, many: str = "") -> str:
     """A count with its noun: "1 plan", "2,000 plans", "3 agencies" (`many` when not one + s)."""
     return f"{count:,} {one if count == 1 else many or one + 's'}"
@@ -41,19 +48,21 @@ class Column:
     key: str
     header: str
     kind: str = TEXT
-    decimals: int = 2
+    decimals: Optional[int] = 2  # None: a number as given, at least 2 places (one rounded beside its target)
     link: Optional[str] = None  # the row key holding this cell's URL
     row_header: bool = False
 
     @property
     def number_format(self) -> str:
         """How a number or count reads: thousands separated, a number to `decimals` places."""
-        return "," if self.kind == COUNT else f",.{self.decimals}f"
+        return "," if self.kind == COUNT else f",.{2 if self.decimals is None else self.decimals}f"
 
     def text(self, value: Any) -> str:
         """The cell as it reads on the page."""
         if value is None:
             return NO_NUMBER if self.kind in (NUMBER, COUNT) else ""
+        if self.kind == NUMBER and self.decimals is None:
+            return as_given(value)
         if self.kind in (NUMBER, COUNT):
             return format(value, self.number_format)
         if self.kind == STATUS:
@@ -66,6 +75,8 @@ class Column:
         if value is None:
             return None
         if self.kind == NUMBER:  # as shown: to `decimals` places, a whole number when none ("67", not "67.0")
+            if self.decimals is None:
+                return float(value)
             return round(float(value)) if self.decimals == 0 else round(float(value), self.decimals)
         if self.kind == COUNT:
             return int(value)

@@ -284,3 +284,14 @@ def test_the_life_experiences_summary_counts_a_program_serving_two_once(app):  #
     rollup = Rollup("FY2026-Q4", experiences=[Experience(1, "Retiring", programs=[program(1), program(2)]),
                                               Experience(2, "Disaster", programs=[program(2), program(3)])])
     assert summary(rollup).startswith("2 life experiences, 3 programs, in FY2026-Q4")
+
+
+def test_a_score_beside_its_target_never_reads_as_the_target_when_it_is_not():
+    """The heatmap showed 3.90 (amber) against a target of 3.90: the score was 3.89655."""
+    from scorecard.scoring import beside_target
+
+    assert beside_target(3.89655, 3.9) == 3.897 and beside_target(3.90344, 3.9) == 3.903
+    assert beside_target(3.9, 3.9) == 3.9 and beside_target(4.1234, 3.9) == 4.12 and beside_target(4.1234, None) == 4.12
+    score = tables.Column("value", "Score (1-5)", tables.NUMBER, decimals=None)
+    assert [score.text(v) for v in (3.897, 3.9, 4.12, None)] == ["3.897", "3.90", "4.12", "—"]
+    assert score.export(3.897) == 3.897, "the download holds what the page shows"

@@ -6,7 +6,7 @@ import plotly.io as pio
 
 from dashboards import links
 from dashboards.queries.heatmap import Heatmap
-from dashboards.tables import status_word
+from dashboards.tables import as_given, status_word
 
 ORDER = ["red", "amber", "green", "insufficient_data", "no_target", "no_data"]
 FONT = "Source Sans Pro Web, Helvetica Neue, Helvetica, Roboto, Arial, sans-serif"
@@ -51,7 +51,7 @@ def heatmap_figure(heat: Heatmap) -> dict:
         for driver, cell in zip(heat.drivers, row.cells):
             position = ORDER.index(cell.status) if cell.status in ORDER else ORDER.index("no_data")
             z_row.append(position + 0.5)
-            value = "—" if cell.value is None else f"{cell.value:.2f}"
+            value = "—" if cell.value is None else as_given(cell.value)
             text_row.append(f"{value}<br>{status_word(cell.status)}")
             n = "—" if cell.n is None else f"{cell.n:,}"
             target = "—" if cell.target is None else f"{cell.target:g}"

@@ -98,7 +98,8 @@ def heatmap_table(heat: queries.Heatmap) -> tables.Table:
                 "target and status",
         columns=[tables.Column("program", "Program", link="href", row_header=True),
                  tables.Column("component", "Component"), tables.Column("driver", "Driver"),
-                 tables.Column("value", "Score (1-5)", tables.NUMBER), tables.Column("n", "n", tables.COUNT),
+                 tables.Column("value", "Score (1-5)", tables.NUMBER, decimals=None),
+                 tables.Column("n", "n", tables.COUNT),
                  tables.Column("target", "Target", tables.NUMBER), tables.Column("status", "Status", tables.STATUS)],
         rows=rows, name=f"heatmap-{heat.period or 'none'}")
 

@@ -16,7 +16,7 @@ from dashboards.queries.common import (
 )
 from scorecard.models import Component, Program
 from scorecard.periods import parse_period
-from scorecard.scoring import AMBER, INSUFFICIENT, NO_DATA, NO_TARGET, RED
+from scorecard.scoring import AMBER, INSUFFICIENT, NO_DATA, NO_TARGET, RED, beside_target
 
 # Worst first: a red cell outweighs any number of amber ones, and so on down.
 SEVERITY = [RED, AMBER, INSUFFICIENT, NO_TARGET, NO_DATA]
@@ -89,7 +89,8 @@ def driver_heatmap(session, period: Optional[str] = None, programs: ProgramFilte
                 cells.append(Cell(None, None if score is None else score.n,
                                   None if target is None else target.target, NO_DATA))
                 continue
-            cells.append(Cell(value=round(score.value, 2), n=score.n, target=score.target, status=score.status))
+            cells.append(Cell(value=beside_target(score.value, score.target), n=score.n, target=score.target,
+                              status=score.status))
         heat.rows.append(HeatmapRow(program_id, name, component, cells))
     _set_aside_unasked(heat)
     if sort == "worst":
