@@ -42,7 +42,7 @@ def observation_rows(session, *, period: Optional[str] = None, component: Option
     for row in session.execute(query.execution_options(yield_per=5000)):
         values = list(row)
         values[5] = values[5].value if values[5] is not None else None
-        values.append("yes" if is_non_standard_wording(values[5], values[16]) else "")
+        values.append("yes" if is_non_standard_wording(values[5], values[16], values[6]) else "")
         yield tuple(safe_for_export(v) if name in TEXT_COLUMNS else v for name, v in zip(EXPORT_COLUMNS, values))
 
 

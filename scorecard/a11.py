@@ -1,4 +1,6 @@
 """The standard A-11 Section 280 metric definitions every agency shares."""
+import functools
+
 import sqlalchemy as sa
 
 from scorecard.models import Direction, Driver, Metric, MetricKind
@@ -20,9 +22,15 @@ DRIVER_STATEMENTS = {
 V2_FROM = Period(2024, 2)
 
 
+@functools.lru_cache(maxsize=4096)
+def asked_in_v2(period) -> bool:
+    """Whether a quarter's results are of the v2 survey (from V2_FROM)."""
+    return parse_period(period) >= V2_FROM
+
+
 def across_the_break(first, second) -> bool:
     """Whether two quarters lie on either side of the survey's change (V2_FROM)."""
-    return (parse_period(first) >= V2_FROM) != (parse_period(second) >= V2_FROM)
+    return asked_in_v2(first) != asked_in_v2(second)
 
 
 # The A-11 v2 survey (FY2024 Q2 on) asks "what went well / what didn't" over these aspects.

@@ -74,11 +74,17 @@ def standard_driver(text: Optional[str]) -> Optional[str]:
     return found[0] if len(found) == 1 else None
 
 
-def is_non_standard_wording(driver: Optional[str], text: Optional[str]) -> bool:
+def is_non_standard_wording(driver: Optional[str], text: Optional[str], period=None) -> bool:
     """True when a question stored under `driver` is not that driver's standard statement.
-    Unknown wording (no question text) and metrics without a driver are never marked."""
+    Unknown wording (no question text), metrics without a driver and results of the v2 survey (from
+    FY2024-Q2, given `period`: it asks its own trust question, not v1's statements) are never marked."""
     if not driver or is_placeholder(text):
         return False
+    if period is not None:
+        from scorecard.a11 import asked_in_v2
+
+        if asked_in_v2(period):
+            return False
     return standard_driver(text) != driver
 
 

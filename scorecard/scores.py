@@ -80,6 +80,6 @@ def program_scores_for(session, metric: Metric, period: Period | str, *, agency_
             ci_low=score.ci[0] if score.ci else None, ci_high=score.ci[1] if score.ci else None,
             target=None if target is None else target.target,
             status=rag_status(score, target, survey=metric.is_survey, min_n=min_n),
-            non_standard_wording=any(is_non_standard_wording(driver, r.question_text) for r in group),
+            non_standard_wording=any(is_non_standard_wording(driver, r.question_text, period) for r in group),
             observation_ids=[r.id for r in group]))
     return found

@@ -193,6 +193,23 @@ def test_v2_trust_is_the_share_who_trust_judged_on_the_mean(world):
     assert v2.at("FY2024-Q3").value == pytest.approx(70.0) and v2.at("FY2024-Q3").status == "amber"
 
 
+def test_the_v2_question_is_not_marked_non_standard_anywhere(world):
+    """The API and the why-pages marked every v2 trust score "non-standard wording" (the v1 statement
+    was asked of it) while the program page did not."""
+    import sqlalchemy as sa
+
+    from scorecard.models import Metric
+    from scorecard.scores import program_scores_for
+
+    trust = db.session.scalar(sa.select(Metric).where(Metric.code == "trust"))
+    stored = db.session.scalars(sa.select(Observation).where(
+        Observation.program_id == world["calls"].id, Observation.metric_id == trust.id)).all()
+    v2 = [o for o in stored if o.period >= "FY2024-Q2"]
+    assert v2 and not any(o.non_standard_wording for o in v2)
+    scores = program_scores_for(db.session, trust, "FY2024-Q2")
+    assert scores and not any(s.non_standard_wording for s in scores)
+
+
 def test_a_quarters_trust_read_alone_is_the_trends(world):
     """The quarter's summary reads the quarter's trust rows alone: the same point as the whole trend's."""
     for program in (world["calls"], world["line"]):

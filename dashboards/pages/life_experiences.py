@@ -14,6 +14,7 @@ from dashboards.queries import common
 from dashboards.queries import life_experience_rollup as queries
 from dashboards.queries.program import MEAN, TRUST
 from dashboards.urlstate import UrlState
+from scorecard.a11 import asked_in_v2
 from scorecard.extensions import db
 
 dash.register_page(__name__, path="/life-experiences", name="Life experiences",
@@ -62,13 +63,14 @@ def rollup_for(period, agency_id) -> queries.Rollup:
 
 def measures_table(rollup: queries.Rollup) -> tables.Table:
     rows = []
+    standard = "A-11 v2 question" if rollup.period and asked_in_v2(rollup.period) else "standard A-11 statement"
     for experience in rollup.experiences:
         for m in experience.measures:
             rows.append({"experience": experience.name, "measure": m.label,
                          "mean": m.value if m.unit == MEAN else None, "share": None if m.unit == MEAN else m.value,
                          "n": m.n, "interval": "" if m.ci_low is None else
                          f"{fmt(m.ci_low, m.unit)} to {fmt(m.ci_high, m.unit)}", "programs": m.programs,
-                         "wording": "standard A-11 statement" if not m.non_standard else
+                         "wording": standard if not m.non_standard else
                          f"non-standard wording in {m.non_standard} of {m.programs} programs"})
     return tables.Table(
         caption=f"A-11 measures pooled by life experience, {rollup.period or 'no quarter with data'}: mean on 1-5 "

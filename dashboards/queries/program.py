@@ -22,7 +22,6 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from functools import lru_cache
 from typing import Optional
 
 import sqlalchemy as sa
@@ -31,7 +30,7 @@ import sqlalchemy.orm as so
 from dashboards import links
 from dashboards.cache import cached
 from dashboards.queries.common import DRIVER_ORDER, Scope, survey_metrics
-from scorecard.a11 import DRIVER_STATEMENTS, V2_ASPECTS, V2_FROM
+from scorecard.a11 import DRIVER_STATEMENTS, V2_ASPECTS, V2_FROM, asked_in_v2
 from scorecard.commitments.services import CLOSED, is_overdue, visible_commitments
 from scorecard.driver_rule import is_non_standard_wording
 from scorecard.models import (
@@ -77,10 +76,9 @@ SCALE_WORDS = {THUMBS: "share giving a thumbs up", FIVE: "share answering 4 or 5
                MIXED: "share giving a thumbs up or answering 4 or 5"}
 
 
-@lru_cache(maxsize=4096)
 def era_of(period) -> str:
     """V1 before FY2024-Q2 (A-11's seven statements), V2 from it (one trust question, aspects)."""
-    return V2 if parse_period(period) >= V2_FROM else V1
+    return V2 if asked_in_v2(period) else V1
 
 
 # --------------------------------------------------------------------------- pooling measures
@@ -280,10 +278,9 @@ def _observation_rows(session, program_id: int, metric_ids, period: Optional[str
 
 
 def wording(spec: MeasureSpec, rows) -> tuple[tuple[str, ...], bool]:
-    """The distinct questions as asked, and whether any is non-standard (v1 drivers only)."""
+    """The distinct questions as asked, and whether any is non-standard (the v1 drivers: is_non_standard_wording)."""
     texts = tuple(sorted({" ".join(r.question_text.split()) for r in rows if r.question_text}))
-    marked = spec.era == V1 and not spec.polarity and any(
-        is_non_standard_wording(spec.topic, r.question_text) for r in rows)
+    marked = not spec.polarity and any(is_non_standard_wording(spec.topic, r.question_text, r.period) for r in rows)
     return texts, marked
 
 

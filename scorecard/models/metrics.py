@@ -138,7 +138,8 @@ class Observation(TimestampMixin, Base):
         """The question as asked is not its driver's standard A-11 statement (scorecard.driver_rule)."""
         from scorecard.driver_rule import is_non_standard_wording
 
-        return is_non_standard_wording(self.metric.driver.value if self.metric.driver else None, self.question_text)
+        return is_non_standard_wording(self.metric.driver.value if self.metric.driver else None, self.question_text,
+                                       self.period)
 
 
 class ScopeType(str, enum.Enum):
