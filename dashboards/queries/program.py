@@ -280,7 +280,8 @@ def _observation_rows(session, program_id: int, metric_ids, period: Optional[str
 def wording(spec: MeasureSpec, rows) -> tuple[tuple[str, ...], bool]:
     """The distinct questions as asked, and whether any is non-standard (the v1 drivers: is_non_standard_wording)."""
     texts = tuple(sorted({" ".join(r.question_text.split()) for r in rows if r.question_text}))
-    marked = not spec.polarity and any(is_non_standard_wording(spec.topic, r.question_text, r.period) for r in rows)
+    marked = spec.era == V1 and not spec.polarity and any(  # the v2 question is its own (is_non_standard_wording)
+        is_non_standard_wording(spec.topic, r.question_text) for r in rows)
     return texts, marked
 
 
