@@ -154,7 +154,7 @@ def test_rendering_never_formats_the_values():
     text = render("{program}: {value}, {attainment} of target, {values}; {target}",
                   {"program": "{0.__class__} Hotline", "value": 3.14159, "attainment": 0.954,
                    "values": ["FY2025-Q1 3.50", "FY2025-Q2 3.60"]})
-    assert text == "{0.__class__} Hotline: 3.14, 95% of target, FY2025-Q1 3.50, FY2025-Q2 3.60; n/a"
+    assert text == "{0.__class__} Hotline: 3.14, 95.4% of target, FY2025-Q1 3.50, FY2025-Q2 3.60; n/a"
     assert render("{status} / {commitment_status}", {"status": "insufficient_data", "commitment_status": "at_risk"}) \
         == "insufficient data / at risk"
 

@@ -824,6 +824,18 @@ def function_attainment(ctx, subject_type, entity, period, ref):
     return FactResult(value, None if value is not None else "no_data", result.inputs, result.details)
 
 
+@fact("function_metrics_measured", returns="number", params=FUNCTION_METRIC_PARAMS, subjects=REQUIREMENT,
+      function_metrics=True)
+def function_metrics_measured(ctx, subject_type, entity, period, ref):
+    """How many of the function's metrics (or only `metric`) had a target and enough data in the quarter
+    (or over the window): what the two facts above count and average; 0 when none did, so that a rule can
+    ask for one before "none below target" reads as every metric at target."""
+    result = _function_targets(ctx, subject_type, entity, period, ref, FACTS["function_metrics_measured"])
+    if not result.known:
+        return result
+    return FactResult(result.details["function_metrics"], None, result.inputs, result.details)
+
+
 @fact("capacity_score", returns="number", subjects=frozenset({RuleSubject.capacity_domain}))
 def capacity_score(ctx, subject_type, entity, period, ref):
     """The component's self-assessed score for the domain (default scale 1-7)."""
