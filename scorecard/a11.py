@@ -41,6 +41,13 @@ def v2_metric_code(polarity: str, aspect: str) -> str:
     return f"a11v2_{polarity}_{aspect}"
 
 
+def is_v2_aspect(code: str) -> bool:
+    """Whether a metric is one of the v2 survey's aspects (the share of respondents naming what went well,
+    or could be improved): survey data with respondents, as the drivers are."""
+    polarity, _, aspect = code.removeprefix("a11v2_").partition("_")
+    return code.startswith("a11v2_") and polarity in ("positive", "negative") and aspect in V2_ASPECTS
+
+
 def is_survey_metric() -> sa.ColumnElement[bool]:
     """Which metrics are the A-11 survey's (the v1 drivers on 1-5 and the v2 aspects): what A-11
     reporting is, and what a quarter of results is a quarter of (a backlog figure is not)."""

@@ -149,3 +149,22 @@ def compare(before_counts: Sequence[int | None], after_counts: Sequence[int | No
     significant = (low > 0 or high < 0) and sufficient(before.n, min_n) and sufficient(after.n, min_n)
     direction: Direction = ("up" if delta > 0 else "down") if significant else "none"
     return Change(before, after, delta, low, high, significant, direction)
+
+
+SHARE_POINTS_PER_MEAN = 25.0  # a share answered as thumbs (no = 1, yes = 5) has the mean 1 + 4 x share
+
+
+def compare_shares(before: tuple[float, int], after: tuple[float, int], *, min_n: int = MIN_N_DEFAULT) -> Change:
+    """The change of a share of respondents (percent, n) from `before` to `after`, as `compare` tests a
+    mean: the respondents as answers of no (1) or yes (5), so the test is the two-proportion one with
+    unpooled variance. The change and its interval are in percentage points."""
+    def answers(share: float, n: int) -> list[int]:
+        yes = round(share * n / 100)
+        return [n - yes, 0, 0, 0, yes]
+
+    change = compare(answers(*before), answers(*after), min_n=min_n)
+
+    def points(value: Optional[float]) -> Optional[float]:
+        return None if value is None else value * SHARE_POINTS_PER_MEAN
+    return Change(change.before, change.after, points(change.delta), points(change.ci_low), points(change.ci_high),
+                  change.significant, change.direction)

@@ -191,7 +191,8 @@ class Agency:
         self.target(WAIT, ScopeType.agency, 1, 2025, 10, 10, 15)
 
     def target(self, metric, scope, scope_id, fy, target, green, amber):
-        info = TargetInfo(100 + len(self.ctx.targets_by_id), METRICS[metric], scope, scope_id, fy, target, green, amber)
+        info = TargetInfo(100 + len(self.ctx.targets_by_id), self.ctx.metrics[metric], scope, scope_id, fy, target,
+                          green, amber)
         self.ctx.targets[(metric, scope, scope_id, fy)] = info
         self.ctx.targets_by_id[info.id] = info
         return info
@@ -317,6 +318,31 @@ def test_a_change_across_the_surveys_change_is_not_judged():
     assert across.details["method_break"] == "FY2024-Q2"
     a.survey(1, "FY2024-Q3", [120, 0, 0, 0, 180])
     assert a.fact("change", metric="trust", period="FY2024-Q3").value is not None, "both v2: compared"
+
+
+def test_a_v2_aspects_share_is_survey_data_judged_with_enough_respondents_and_tested_for_change():
+    """The v2 aspects are shares of respondents: 3 respondents' 66.7% was proposed Outstanding, 2
+    respondents' 0% red, and any fall a decline."""
+    ease = 3
+    metric = MetricInfo(ease, "a11v2_positive_ease", "% naming ease as what went well", MetricKind.percent,
+                        Direction.higher)
+    assert metric.is_survey and not METRICS[WAIT].is_survey
+
+    def agency_with(*rows):
+        a = Agency()
+        a.ctx.metrics[ease], a.ctx.metric_codes[metric.code] = metric, metric
+        a.target(ease, ScopeType.agency, 1, 2025, 30.0, 30.0, 25.0)
+        for period, value, n in rows:
+            a.row(1, period, ease, value, n)
+        return a
+    few = agency_with(("FY2025-Q4", 66.7, 3))
+    assert few.fact("attainment", metric=metric.code).reason == "insufficient_data"
+    assert few.fact("target_status", metric=metric.code).reason == "insufficient_data"
+    small_fall = agency_with(("FY2025-Q3", 50.0, 40), ("FY2025-Q4", 45.0, 40))
+    assert small_fall.fact("change", metric=metric.code).value == 0.0, "5 points of 40 respondents: not significant"
+    fall = agency_with(("FY2025-Q3", 50.0, 400), ("FY2025-Q4", 40.0, 400))
+    change = fall.fact("change", metric=metric.code)
+    assert change.value == pytest.approx(-10.0) and change.details["ci"][1] < 0, "percentage points, significant"
 
 
 def test_a_value_of_no_respondents_weighs_nothing():

@@ -19,6 +19,7 @@ from typing import Optional
 
 import sqlalchemy as sa
 
+from scorecard.a11 import is_v2_aspect
 from scorecard.models import (
     Agency,
     CapacityAssessment,
@@ -61,7 +62,9 @@ class MetricInfo:
 
     @property
     def is_survey(self) -> bool:
-        return self.kind is MetricKind.likert
+        """Survey data, judged only with enough respondents: a driver on 1-5, or a v2 aspect's share
+        (3 respondents' 67% was proposed Outstanding, 2 respondents' 0% red)."""
+        return self.kind is MetricKind.likert or is_v2_aspect(self.code)
 
 
 @dataclass(frozen=True)

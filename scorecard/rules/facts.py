@@ -26,12 +26,12 @@ from dataclasses import dataclass
 from typing import Optional
 
 from scorecard.a11 import V2_FROM, across_the_break
-from scorecard.models import CommitmentStatus, Direction, RuleSubject
+from scorecard.models import CommitmentStatus, Direction, MetricKind, RuleSubject
 from scorecard.periods import parse_period
 from scorecard.rules.context import CommitmentInfo, EvaluationContext, MetricInfo, Pool
 from scorecard.rules.evaluator import FactRef, FactResult, InputRef, Window, window_periods
 from scorecard.scoring import INSUFFICIENT, NO_DATA, NO_TARGET, Score, rag_status
-from scorecard.survey import compare
+from scorecard.survey import compare, compare_shares
 
 SUBJECTS = frozenset(RuleSubject)
 ATTAINMENT_CAP = 10.0
@@ -426,9 +426,12 @@ def _change(ctx, subject_type, entity, period, ref) -> tuple[Optional[object], F
     if reason:
         return None, FactResult(None, reason, inputs, details)
     if metric.is_survey:
-        if after.counts is None or before.counts is None:  # no answer counts: significance unknowable
+        if metric.kind is not MetricKind.likert:  # a v2 aspect: a share of respondents
+            change = compare_shares((before.value, before.n), (after.value, after.n), min_n=ctx.min_n)
+        elif after.counts is None or before.counts is None:  # no answer counts: significance unknowable
             return None, FactResult(None, "insufficient_data", inputs, details)
-        change = compare(before.counts, after.counts, min_n=ctx.min_n)
+        else:
+            change = compare(before.counts, after.counts, min_n=ctx.min_n)
         details.update(change=change.delta if change.significant else 0.0,
                        ci=None if change.ci_low is None else [round(change.ci_low, 3), round(change.ci_high, 3)])
         return (change, metric), FactResult(True, None, inputs, details)
