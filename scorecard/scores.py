@@ -15,7 +15,7 @@ import sqlalchemy.orm as so
 from scorecard.driver_rule import is_non_standard_wording
 from scorecard.models import Component, Metric, MetricKind, Observation, Program
 from scorecard.periods import Period, parse_period
-from scorecard.scoring import TargetBook, pooled_score, rag_status
+from scorecard.scoring import TargetBook, pooled_score, rag_status, uncounted
 from scorecard.survey import MIN_N_DEFAULT, pool
 
 
@@ -72,8 +72,10 @@ def program_scores_for(session, metric: Metric, period: Period | str, *, agency_
         score = pooled_score(metric.kind, group)
         if score.value is None:
             continue  # only questions reported without counts (or values): no score to give
-        counted = [r.counts for r in group if any(r.counts)]
-        counts = pool(*counted) if metric.kind is MetricKind.likert and counted else None
+        counted = [r for r in group if any(r.counts)]
+        # the pooled answer counts, when they are the score's (not when means without answers are pooled too)
+        counts = (pool(*(r.counts for r in counted)) if metric.kind is MetricKind.likert and counted
+                  and not uncounted(group, counted) else None)
         target = book.for_program(metric.id, program)
         found.append(ProgramScore(
             program=program, metric=metric, period=period, value=score.value, n=score.n, counts=counts,

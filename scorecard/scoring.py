@@ -29,6 +29,14 @@ class Score:
     ci: Optional[tuple[float, float]] = None
 
 
+def uncounted(rows: list, counted: list) -> list:
+    """The rows of a 1-5 question reported as a mean and its respondents without answer counts, among
+    `rows` some of which (`counted`) hold counts: pooled with them, weighed by their n (they were left out,
+    and 2,000 respondents' 4.80 beside 40 answers read 1.50)."""
+    holding = {id(r) for r in counted}
+    return [r for r in rows if id(r) not in holding and r.value is not None and r.n]
+
+
 def pooled_score(metric_kind: MetricKind, rows: Iterable) -> Score:
     """Pool observation rows (objects with counts, value, n, id) into one score.
 
@@ -41,6 +49,10 @@ def pooled_score(metric_kind: MetricKind, rows: Iterable) -> Score:
         counts, counted = summed_counts(rows)
         if counted:
             stats = stats_from_counts(counts)
+            lone = uncounted(rows, counted)
+            if lone:  # a mean reported without its answers beside others' answers: weighed by its n, no interval
+                total = stats.n + sum(r.n for r in lone)
+                return Score((stats.mean * stats.n + sum(r.value * r.n for r in lone)) / total, total, ids)
             ci = (stats.ci_low, stats.ci_high) if stats.ci_low is not None else None
             return Score(stats.mean, stats.n, ids, ci)
     valued = [r for r in rows if r.value is not None and r.n != 0]  # a value of no respondents says nothing

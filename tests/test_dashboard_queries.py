@@ -133,6 +133,31 @@ def test_heatmap_cells_carry_value_n_target_and_status_worst_first(world):
     assert satisfaction["Bravo"].status == "green" and satisfaction["Alpha"].status == "no_data"
 
 
+def test_the_heatmap_pools_as_the_scores_do_means_without_answers_and_values_of_no_one(world):
+    """A mean reported without its answer counts beside others' counts is weighed by its n (it was left
+    out: 2,000 respondents' 4.80 beside 100 answers); a value of no respondents weighs nothing. The
+    heatmap's pooling in the database and scoring.pooled_score agree."""
+    import sqlalchemy as sa
+
+    from scorecard.scoring import pooled_score
+
+    bravo, trust = world["programs"]["Bravo"], world["metrics"]["trust"]
+    for channel, value, n in (("mail", 4.8, 2000), ("kiosk", 1.0, 0)):
+        db.session.add(Observation(metric_id=trust.id, agency_id=bravo.component.agency_id,
+                                   component_id=bravo.component_id, program_id=bravo.id,
+                                   subject_key=subject_key(program_id=bravo.id), period=Q4, channel=channel,
+                                   touchpoint="", n=n, value=value))
+    db.session.commit()
+    rows = db.session.scalars(sa.select(Observation).where(
+        Observation.program_id == bravo.id, Observation.metric_id == trust.id, Observation.period == Q4)).all()
+    expected = pooled_score(MetricKind.likert, rows)
+    assert expected.n == 2100 and expected.value == pytest.approx((stats_from_counts(MID).mean * 100 + 4.8 * 2000)
+                                                                  / 2100)
+    heat = heatmap.driver_heatmap(db.session, Q4, min_n=30)
+    cell = next(row for row in heat.rows if row.program == "Bravo").cells[heat.drivers.index("trust")]
+    assert cell.n == 2100 and cell.value == pytest.approx(expected.value, abs=0.005)  # shown to 2 places
+
+
 def test_heatmap_filters_and_name_order(world):
     (_, b), (one, _, _), life = world["agencies"], world["components"], world["life"]
     assert heatmap.driver_heatmap(db.session, Q4).period == heatmap.driver_heatmap(db.session, None).period == Q4

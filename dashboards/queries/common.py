@@ -189,12 +189,17 @@ class Pooled(NamedTuple):
 
 def _pooled_value(likert: bool, row) -> tuple:
     """(value, n, counts) from one program's sums (row[2:7] the answer counts, row[7:13] the sums
-    of the values), as `scoring.pooled_score` pools the rows (the mean as
+    of the values, row[13:15] those of the means reported without answers), as `scoring.pooled_score`
+    pools the rows (the mean as
     `survey.stats_from_counts` computes it)."""
     counts = row[2:7]
     n = sum(counts)
     if likert and n:
-        return (counts[0] + 2 * counts[1] + 3 * counts[2] + 4 * counts[3] + 5 * counts[4]) / n, n, tuple(counts)
+        answered = counts[0] + 2 * counts[1] + 3 * counts[2] + 4 * counts[3] + 5 * counts[4]
+        lone_vn, lone_n = row[13] or 0, int(row[14] or 0)
+        if lone_n:  # means reported without their answers, weighed by their n: no counts to show
+            return (answered + lone_vn) / (n + lone_n), n + lone_n, None
+        return answered / n, n, tuple(counts)
     valued, with_n, sum_n, weighted, plain, unweighted = row[7:13]
     if not valued:
         return None, None, None
@@ -237,15 +242,18 @@ def pooled_scores(session, period: str, programs: ProgramFilter = ProgramFilter(
     if not metrics:
         return {}
     o = Observation
-    valued = o.value.is_not(None)
+    answers = (o.count_1, o.count_2, o.count_3, o.count_4, o.count_5)
+    # As scoring.pooled_score pools rows: a value of no respondents (n = 0) is left out; a mean reported
+    # without answer counts beside others' counts is weighed by its n (scoring.uncounted).
+    valued = sa.and_(o.value.is_not(None), sa.or_(o.n.is_(None), o.n != 0))
+    lone = sa.and_(o.value.is_not(None), o.n > 0, *[sa.func.coalesce(c, 0) == 0 for c in answers])
     query = (
-        sa.select(o.program_id, o.metric_id,
-                  *[sa.func.sum(sa.func.coalesce(c, 0)) for c in (o.count_1, o.count_2, o.count_3, o.count_4,
-                                                                  o.count_5)],
-                  sa.func.count(o.value), sa.func.count(sa.case((valued, o.n))), sa.func.sum(sa.case((valued, o.n))),
-                  sa.func.sum(o.value * o.n),
-                  sa.func.sum(o.value),
-                  sa.func.sum(sa.case((sa.and_(valued, sa.or_(o.n.is_(None), o.n == 0)), 1), else_=0)))
+        sa.select(o.program_id, o.metric_id, *[sa.func.sum(sa.func.coalesce(c, 0)) for c in answers],
+                  sa.func.sum(sa.case((valued, 1), else_=0)), sa.func.count(sa.case((valued, o.n))),
+                  sa.func.sum(sa.case((valued, o.n))), sa.func.sum(sa.case((valued, o.value * o.n))),
+                  sa.func.sum(sa.case((valued, o.value))),
+                  sa.func.sum(sa.case((sa.and_(valued, o.n.is_(None)), 1), else_=0)),
+                  sa.func.sum(sa.case((lone, o.value * o.n))), sa.func.sum(sa.case((lone, o.n))))
         .where(o.period == period, o.metric_id.in_(list(metrics)), o.program_id.is_not(None))
         .group_by(o.program_id, o.metric_id))
     if programs != EVERY_PROGRAM:

@@ -158,13 +158,15 @@ class Pool:
     valued row has one. Pools add up, so a window or a set of programs pools its groups."""
 
     __slots__ = ("ids", "counts", "valued", "weighted", "sum_vn", "n_weighted", "sum_v", "n_known", "has_n",
-                 "_scored")
+                 "lone_vn", "lone_n", "_scored")
 
     def __init__(self, ids=(), counts=(0, 0, 0, 0, 0), valued=0, weighted=0, sum_vn=0.0, n_weighted=0,
-                 sum_v=0.0, n_known=0, has_n=False):
+                 sum_v=0.0, n_known=0, has_n=False, lone_vn=0.0, lone_n=0):
         self.ids, self.counts = ids, counts
         self.valued, self.weighted, self.sum_vn, self.n_weighted = valued, weighted, sum_vn, n_weighted
         self.sum_v, self.n_known, self.has_n = sum_v, n_known, has_n
+        # rows with a value and respondents but no answer counts (scoring.uncounted): value x n, and n
+        self.lone_vn, self.lone_n = lone_vn, lone_n
         self._scored = None
 
     @classmethod
@@ -172,11 +174,13 @@ class Pool:
         cols = tuple(zip(*rows))
         counts = tuple(sum(filter(None, cols[i])) for i in range(6, 11))
         values, ns = cols[4], cols[5]
+        lone = [(v, n) for v, n, *answers in zip(values, ns, *cols[6:11]) if v is not None and n and not any(answers)]
+        lone_vn, lone_n = sum(v * n for v, n in lone), sum(n for _, n in lone)
         if None not in values and all(ns):  # the usual case, summed in C
             total = sum(ns)
             return cls(cols[0], counts, len(rows), len(rows), sum(map(mul, values, ns)), total,
-                       sum(values), total, True)
-        pool = cls(cols[0], counts)
+                       sum(values), total, True, lone_vn, lone_n)
+        pool = cls(cols[0], counts, lone_vn=lone_vn, lone_n=lone_n)
         for value, n in zip(values, ns):
             if value is None or n == 0:  # a value of no respondents says nothing (it weighed as much as any)
                 continue
@@ -204,7 +208,8 @@ class Pool:
         counts = tuple(map(sum, zip(*(p.counts for p in pools))))
         return cls(tuple(ids), counts, sum(p.valued for p in pools), sum(p.weighted for p in pools),
                    sum(p.sum_vn for p in pools), sum(p.n_weighted for p in pools), sum(p.sum_v for p in pools),
-                   sum(p.n_known for p in pools), any(p.has_n for p in pools))
+                   sum(p.n_known for p in pools), any(p.has_n for p in pools), sum(p.lone_vn for p in pools),
+                   sum(p.lone_n for p in pools))
 
     def score(self, kind: MetricKind) -> Scored:
         """The pooled value, n and (survey metrics) the answer counts and 95% CI (remembered:
@@ -216,6 +221,9 @@ class Pool:
     def _score(self, kind: MetricKind) -> Scored:
         if kind is MetricKind.likert and any(self.counts):
             stats = stats_from_counts(self.counts)
+            if self.lone_n:  # means reported without their answers (scoring.uncounted): no counts, no interval
+                total = stats.n + self.lone_n
+                return Scored((stats.mean * stats.n + self.lone_vn) / total, total, None, None)
             ci = (stats.ci_low, stats.ci_high) if stats.ci_low is not None else None
             return Scored(stats.mean, stats.n, self.counts, ci)
         if not self.valued:
