@@ -176,7 +176,9 @@ class Pooled(NamedTuple):
 
     value: Optional[float]
     n: Optional[int]
-    counts: Optional[tuple[int, ...]]  # the pooled answers 1..5 of a survey metric; None when none were counted
+    # the pooled answers 1..5 of a survey metric (of the rows with answers, where means without them are
+    # pooled into the value too: the agency's tiles pool answers); None when none were counted
+    counts: Optional[tuple[int, ...]]
     target: Optional[float]
     status: str
 
@@ -197,8 +199,8 @@ def _pooled_value(likert: bool, row) -> tuple:
     if likert and n:
         answered = counts[0] + 2 * counts[1] + 3 * counts[2] + 4 * counts[3] + 5 * counts[4]
         lone_vn, lone_n = row[13] or 0, int(row[14] or 0)
-        if lone_n:  # means reported without their answers, weighed by their n: no counts to show
-            return (answered + lone_vn) / (n + lone_n), n + lone_n, None
+        if lone_n:  # means reported without their answers, weighed by their n; the counts are the answers known
+            return (answered + lone_vn) / (n + lone_n), n + lone_n, tuple(counts)
         return answered / n, n, tuple(counts)
     valued, with_n, sum_n, weighted, plain, unweighted = row[7:13]
     if not valued:
