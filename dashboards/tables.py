@@ -32,6 +32,12 @@ def as_given(value: float) -> str:
     return f"{value:,.{max(2, places)}f}"
 
 
+def finding_words(finding_id: Optional[int]) -> Optional[str]:
+    """A rule finding's cell, linked to its why-page: "finding 123", which a download keeps (a "why"
+    told a spreadsheet nothing); None without one."""
+    return None if finding_id is None else f"finding {finding_id}"
+
+
 def counted(count: int, one: str, many: str = "") -> str:
     """A count with its noun: "1 plan", "2,000 plans", "3 agencies" (`many` when not one + s)."""
     return f"{count:,} {one if count == 1 else many or one + 's'}"

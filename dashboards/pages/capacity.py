@@ -75,7 +75,7 @@ def scores_table(found: queries.Capacity) -> tables.Table:
             rows.append({"component": row.component, "href": row.href, "status": row.status, "domain": cell.domain,
                          "score": cell.score_words, "previous": previous, "change": cell.change_words,
                          "evidence": cell.evidence_score, "period": cell.evidence_period,
-                         "why": "why" if cell.finding_id else None,
+                         "why": tables.finding_words(cell.finding_id),
                          "why_href": links.finding(cell.finding_id) if cell.finding_id else None,
                          "explanation": cell.evidence_explanation or "", "actions": cell.action_words})
     year = found.fiscal_year

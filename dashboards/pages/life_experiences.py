@@ -96,7 +96,7 @@ def programs_table(rollup: queries.Rollup, experiences=None, *, name: str = "") 
         for p in experience.programs:
             rows.append({"experience": experience.name, "program": p.name, "href": p.href, "agency": p.agency,
                          "component": p.component, "status": p.status, "trust": p.trust, "n": p.trust_n,
-                         "why": "why" if p.finding_id else None,
+                         "why": tables.finding_words(p.finding_id),
                          "why_href": links.finding(p.finding_id) if p.finding_id else None,
                          "question": p.question, "source": p.source})
     single = experiences is not None and len(experiences) == 1

@@ -228,7 +228,7 @@ def programs_table(period, agency_id) -> tables.Table:
     for pid, found in sorted(statuses.items(), key=worst_first):
         rows.append({"program": names[pid][0], "href": links.program(pid, chosen), "component": names[pid][1],
                      "status": found.status, "value": found.value, "n": found.n, "target": found.target,
-                     "why": "why" if found.finding_id else None,
+                     "why": tables.finding_words(found.finding_id),
                      "why_href": links.finding(found.finding_id) if found.finding_id else None})
     return tables.Table(
         caption=f"Programs by status, {chosen or 'no quarter with data'}: trust score, respondents (n), target",
