@@ -14,8 +14,9 @@
   form and names the field in its message, shown in place with what was typed kept (sign-in,
   users, commitments, capacity assessments, API tokens, rule drafts, uploads); a form posted to a
   view whose forms do not derive from it (rating decisions) is refused with a 400 that names the field.
-- A query string or form holding a character no text column keeps (NUL; scorecard.text) is refused
-  with a 400 that names the field (the REST API: a 422, by its own parser).
+- A query string or form holding a character no text column keeps (NUL, an unpaired surrogate, or
+  another control character but tab and line breaks; scorecard.text) is refused with a 400 that names
+  the field (the REST API: a 422, by its own parser).
 - The SQLite database file and the upload folder are readable by the owner only.
 """
 import base64
