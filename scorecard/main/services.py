@@ -42,8 +42,8 @@ def home_summary(session) -> dict:
 
 
 @functools.cache
-def _head_revision() -> str:
-    """The migrations' head revision (read once per process from migrations/)."""
+def _scripts():
+    """The release's migrations (read once per process from migrations/)."""
     from alembic.config import Config
     from alembic.script import ScriptDirectory
 
@@ -51,7 +51,21 @@ def _head_revision() -> str:
 
     config = Config()
     config.set_main_option("script_location", _migrations_dir())
-    return ScriptDirectory.from_config(config).get_current_head()
+    return ScriptDirectory.from_config(config)
+
+
+def _head_revision() -> str:
+    return _scripts().get_current_head()
+
+
+def _known(revision: str) -> bool:
+    """Whether the release's migrations hold `revision` (one it does not is a later release's)."""
+    from alembic.util import CommandError
+
+    try:
+        return _scripts().get_revision(revision) is not None
+    except CommandError:
+        return False
 
 
 def schema_problem(session) -> Optional[str]:
@@ -68,7 +82,9 @@ def schema_problem(session) -> Optional[str]:
             return "the database has none of the app's tables: run `scorecard db upgrade`"
         return None
     head = _head_revision()
-    if head not in found:
-        return (f"the database is at revision {', '.join(found) or 'none'} and this release needs {head}: run "
-                "`scorecard db upgrade`")
-    return None
+    if head in found or any(not _known(revision) for revision in found):
+        # at this release's revision, or a later release's: a deploy migrates once, before its hosts start,
+        # and the hosts of the release before keep serving until they are replaced
+        return None
+    return (f"the database is at revision {', '.join(found) or 'none'} and this release needs {head}: run "
+            "`scorecard db upgrade`")
