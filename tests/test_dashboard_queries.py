@@ -197,6 +197,24 @@ def test_agency_scores_pool_every_answer_with_ci_and_significance(world):
     assert overview.agency_score(db.session, Q4, "no such driver") is None
 
 
+def test_nothing_is_compared_across_the_surveys_change(app):
+    """FY2024-Q1 (v1: the statement on 1-5) and FY2024-Q2 (v2: thumbs up or down as 1 and 5) are not one
+    measure: a tile's change and the changes listed were drawn across it ("fell: trust 4.20 → 3.40")."""
+    from dashboards.pages.overview import change_sentence
+
+    with app.app_context():
+        world = build(db.session)
+        alpha = world["programs"]["Alpha"]
+        observe(db.session, alpha, "trust", "FY2024-Q1", [0, 0, 56, 112, 112])   # 4.20
+        observe(db.session, alpha, "trust", "FY2024-Q2", [112, 0, 0, 0, 168])    # 3.40: 60% trust
+        db.session.commit()
+        trust = overview.agency_score(db.session, "FY2024-Q2", "trust")
+        assert (trust.change, trust.significant, trust.direction) == (None, False, overview.BREAK)
+        assert change_sentence(trust) == "Not compared with FY2024-Q1: A-11's survey changed in FY2024-Q2."
+        changes = overview.changes_since_prior(db.session, "FY2024-Q2", common.ProgramFilter(), EXECUTIVE, TODAY)
+        assert not changes.of(overview.DECLINED) and not changes.of(overview.IMPROVED)
+
+
 def test_programs_by_status_and_the_rules_status_finding(world):
     counts = overview.programs_by_status(db.session, Q4).counts
     assert counts == {"red": 1, "amber": 0, "green": 1, "insufficient_data": 1, "no_target": 1, "no_data": 0}

@@ -14,6 +14,7 @@ from dashboards.cache import cached_answer
 from dashboards.queries import common
 from dashboards.queries import overview as queries
 from dashboards.urlstate import UrlState
+from scorecard.a11 import V2_FROM
 from scorecard.extensions import db
 
 dash.register_page(__name__, path="/", name="Overview", title="Overview · CX Scorecard", order=0)
@@ -83,6 +84,8 @@ def score_tile(score: queries.AgencyScore) -> html.Section:
 
 
 def change_sentence(score: queries.AgencyScore) -> str:
+    if score.direction == queries.BREAK:
+        return f"Not compared with {score.prior_period}: A-11's survey changed in {V2_FROM}."
     if score.direction == "unknown":
         return f"No answers in {score.prior_period} to compare with."
     if score.direction == "none":

@@ -22,6 +22,7 @@ from dashboards.queries.common import (
     program_statuses,
 )
 from dashboards.queries.compliance import designated_in
+from scorecard.a11 import across_the_break
 from scorecard.commitments.services import (
     CLOSED,
     days_since_update,
@@ -61,6 +62,8 @@ RATING_BELOW = 3
 
 # ------------------------------------------------------------------------ agency-wide scores
 
+BREAK = "break"  # an AgencyScore's direction when A-11's survey changed between the two quarters
+
 @dataclass
 class AgencyScore:
     """One driver pooled over every selected program's answers in a quarter, with its 95% CI and
@@ -78,7 +81,8 @@ class AgencyScore:
     prior_n: int = 0
     change: Optional[float] = None
     significant: bool = False
-    direction: str = "unknown"  # up | down | none (no significant change) | unknown (a side has no data)
+    # up | down | none (no significant change) | unknown (a side has no data) | BREAK (the survey changed between)
+    direction: str = "unknown"
     sufficient: bool = False
 
 
@@ -99,6 +103,10 @@ def agency_score(session, period: str, driver: str, programs: ProgramFilter = EV
 
     now, before = pooled(period), pooled(period.prev())
     stats, prior = stats_from_counts(now), stats_from_counts(before)
+    if across_the_break(period.prev(), period):  # v1's statement on 1-5 and v2's question: not one measure
+        return AgencyScore(driver, metrics[0].name, str(period), str(period.prev()), stats.mean, stats.n,
+                           stats.ci_low, stats.ci_high, prior.mean, prior.n, None, False, BREAK,
+                           sufficient(stats.n, min_n))
     change = compare(before, now, min_n=min_n)
     return AgencyScore(driver, metrics[0].name, str(period), str(period.prev()), stats.mean, stats.n, stats.ci_low,
                        stats.ci_high, prior.mean, prior.n, change.delta, change.significant, change.direction,
@@ -346,7 +354,10 @@ def _turned_red(session, period: Period, prior: Period, programs: ProgramFilter,
 
 def _significant_changes(session, period: Period, prior: Period, programs: ProgramFilter,
                          min_n: int) -> list[ChangeLine]:
-    """One line per program and direction, naming each driver that changed significantly."""
+    """One line per program and direction, naming each driver that changed significantly; none across
+    A-11's survey change (v1's statements on 1-5 and v2's question are not one measure)."""
+    if across_the_break(prior, period):
+        return []
     changed: dict[tuple[int, str], list] = {}
     scores_now = pooled_scores(session, str(period), programs, min_n=min_n)
     scores_before = pooled_scores(session, str(prior), programs, min_n=min_n)
