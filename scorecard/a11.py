@@ -41,6 +41,12 @@ def v2_metric_code(polarity: str, aspect: str) -> str:
     return f"a11v2_{polarity}_{aspect}"
 
 
+def is_survey_data(kind: MetricKind, code: str) -> bool:
+    """Whether a metric's values are survey results, judged only with enough respondents: a 1-5 question,
+    or a v2 aspect's share (a metric's `is_survey`, in the models and the rules alike)."""
+    return kind is MetricKind.likert or is_v2_aspect(code)
+
+
 def is_v2_aspect(code: str) -> bool:
     """Whether a metric is one of the v2 survey's aspects (the share of respondents naming what went well,
     or could be improved): survey data with respondents, as the drivers are."""

@@ -581,6 +581,29 @@ def test_a_value_so_large_its_pool_overflows_is_refused_naming_it(api, http):
     assert largest.status_code == 200, largest.get_data(as_text=True)[:300]
 
 
+def test_a_v2_aspects_share_of_few_respondents_is_insufficient_data_in_the_scores(api, http):
+    """Survey data is judged only with enough respondents, a v2 aspect's share too: the scores gave 62.5%
+    of 16 respondents "green", where the rules and the program page said insufficient data."""
+    from scorecard.models import Metric
+
+    with api.app_context():
+        aspect = db.session.scalar(sa.select(Metric).where(Metric.code == "a11v2_positive_ease"))
+        assert aspect is not None and aspect.is_survey
+    analyst = _secret(api, "analyst")
+    row = {"program": "DPS-BA-01", "metric": "a11v2_positive_ease", "period": "FY2027-Q1", "channel": "kiosk",
+           "touchpoint": "few", "value": 62.5, "n": 16}
+    assert http.post(f"{PREFIX}/observations", json=[row], headers=_bearer(analyst)).status_code == 201
+    with api.app_context():
+        program_id = db.session.scalar(sa.select(Observation.program_id).where(Observation.touchpoint == "few"))
+        others = db.session.scalar(sa.select(sa.func.count()).select_from(Observation).where(
+            Observation.program_id == program_id, Observation.metric_id == aspect.id,
+            Observation.period == "FY2027-Q1", Observation.touchpoint != "few"))
+    scores = http.get(f"{PREFIX}/scores?metric=a11v2_positive_ease&period=FY2027-Q1&program_id={program_id}",
+                      headers=_bearer(analyst)).get_json()["items"]
+    assert others == 0, "the kiosk's 16 respondents are the program's only answers of the quarter"
+    assert [(s["n"], s["status"]) for s in scores] == [(16, "insufficient_data")]
+
+
 def test_the_documentation_is_served_by_the_app(api, http):
     secret = _secret(api, "viewer")
     spec = http.get(f"{PREFIX}/openapi.json", headers=_bearer(secret)).get_json()

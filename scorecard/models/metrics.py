@@ -55,7 +55,10 @@ class Metric(Base):
 
     @property
     def is_survey(self) -> bool:
-        return self.kind is MetricKind.likert
+        """Survey results, judged only with enough respondents (scorecard.a11.is_survey_data)."""
+        from scorecard.a11 import is_survey_data  # the A-11 definitions read the models
+
+        return is_survey_data(self.kind, self.code)
 
     def __repr__(self) -> str:
         return f"<Metric {self.code}>"

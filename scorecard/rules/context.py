@@ -19,7 +19,7 @@ from typing import Optional
 
 import sqlalchemy as sa
 
-from scorecard.a11 import is_v2_aspect
+from scorecard.a11 import is_survey_data
 from scorecard.models import (
     Agency,
     CapacityAssessment,
@@ -64,7 +64,7 @@ class MetricInfo:
     def is_survey(self) -> bool:
         """Survey data, judged only with enough respondents: a driver on 1-5, or a v2 aspect's share
         (3 respondents' 67% was proposed Outstanding, 2 respondents' 0% red)."""
-        return self.kind is MetricKind.likert or is_v2_aspect(self.code)
+        return is_survey_data(self.kind, self.code)
 
 
 @dataclass(frozen=True)
