@@ -195,3 +195,20 @@ def test_a_long_query_string_the_server_takes_opens_the_page_with_its_defaults(d
 
     shown = callback_answer(demo_viewer, routing(search="?sort=" + "A" * 3000))
     assert "Programs × A-11 drivers" in json.dumps(shown, ensure_ascii=False)
+
+
+def test_a_score_beside_its_target_reads_as_it_is_judged_on_every_table(demo):
+    """The demo's Housing Inspections scored 3.8966 against 3.90 in FY2026-Q2 (amber): the overview's
+    table and its download read 3.90, as if on target. The heatmap, the overview and the briefing show
+    such a score to the places it takes."""
+    from dashboards.pages.overview import programs_table
+
+    with demo.app_context():
+        table = programs_table("FY2026-Q2", None)
+    close = [r for r in table.rows if r["value"] is not None and r["target"] is not None
+             and r["value"] != r["target"] and round(r["value"], 2) == round(r["target"], 2)]
+    assert close, "the demo has a score just under its target"
+    value = next(c for c in table.columns if c.key == "value")
+    for row in close:
+        assert value.text(row["value"]) != f"{row['target']:.2f}", row
+        assert value.export(row["value"]) != row["target"], row

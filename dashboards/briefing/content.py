@@ -19,10 +19,10 @@ import sqlalchemy.orm as so
 from dashboards import links, tables
 from dashboards.queries import common
 from dashboards.queries import overview as queries
-from dashboards.tables import COUNT, NUMBER, Column, Table
+from dashboards.tables import COUNT, NUMBER, Column, Table, as_given
 from scorecard.commitments.services import STATUS_LABELS, is_overdue, visible_commitments
 from scorecard.models import Commitment, Finding
-from scorecard.scoring import RED
+from scorecard.scoring import RED, beside_target
 
 GLANCE, CHANGES, RED_PROGRAMS, OVERDUE, LEADERS = "glance", "changes", "red", "overdue", "leaders"
 
@@ -143,17 +143,19 @@ def red_programs_table(session, found: queries.Overview, programs: common.Progra
         if status.finding_id:
             reason = explanations.get(status.finding_id, "")
         elif status.value is not None and status.target is not None:
-            reason = f"Trust {status.value:.2f} (n = {status.n or 0:,}) against a target of {status.target:g}."
+            reason = (f"Trust {as_given(beside_target(status.value, status.target))} (n = {status.n or 0:,}) against "
+                      f"a target of {status.target:g}.")
         else:
             reason = "Red by its score; no rule finding for this quarter."
         rows.append({"program": name, "href": _absolute(base_url, links.program(status.program_id, found.period)),
-                     "component": component, "status": status.status, "value": status.value, "n": status.n,
+                     "component": component, "status": status.status, "n": status.n,
+                     "value": None if status.value is None else beside_target(status.value, status.target),
                      "target": status.target, "reason": reason,
                      "why": _absolute(base_url, links.finding(status.finding_id)) if status.finding_id else None})
     return Table(caption=f"Red programs, {found.period}: trust score, respondents (n), target and the reason",
                  name=RED_PROGRAMS, rows=rows, empty="No program is red.", columns=[
                      Column("program", "Program", link="href", row_header=True), Column("component", "Component"),
-                     Column("value", "Trust (1-5)", NUMBER), Column("n", "n", COUNT),
+                     Column("value", "Trust (1-5)", NUMBER, decimals=None), Column("n", "n", COUNT),
                      Column("target", "Target", NUMBER), Column("reason", "Reason", link="why")])
 
 

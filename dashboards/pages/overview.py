@@ -16,6 +16,7 @@ from dashboards.queries import overview as queries
 from dashboards.urlstate import UrlState
 from scorecard.a11 import V2_FROM
 from scorecard.extensions import db
+from scorecard.scoring import beside_target
 
 dash.register_page(__name__, path="/", name="Overview", title="Overview · CX Scorecard", order=0)
 
@@ -230,15 +231,16 @@ def programs_table(period, agency_id) -> tables.Table:
 
     for pid, found in sorted(statuses.items(), key=worst_first):
         rows.append({"program": names[pid][0], "href": links.program(pid, chosen), "component": names[pid][1],
-                     "status": found.status, "value": found.value, "n": found.n, "target": found.target,
+                     "status": found.status, "n": found.n, "target": found.target,
+                     "value": None if found.value is None else beside_target(found.value, found.target),
                      "why": tables.finding_words(found.finding_id),
                      "why_href": links.finding(found.finding_id) if found.finding_id else None})
     return tables.Table(
         caption=f"Programs by status, {chosen or 'no quarter with data'}: trust score, respondents (n), target",
         columns=[tables.Column("program", "Program", link="href", row_header=True),
                  tables.Column("component", "Component"), tables.Column("status", "Status", tables.STATUS),
-                 tables.Column("value", "Trust (1-5)", tables.NUMBER), tables.Column("n", "n", tables.COUNT),
-                 tables.Column("target", "Target", tables.NUMBER),
+                 tables.Column("value", "Trust (1-5)", tables.NUMBER, decimals=None),
+                 tables.Column("n", "n", tables.COUNT), tables.Column("target", "Target", tables.NUMBER),
                  tables.Column("why", "Rule finding", link="why_href")],
         rows=rows, name=f"program-status-{chosen or 'none'}")
 

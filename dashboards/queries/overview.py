@@ -22,6 +22,7 @@ from dashboards.queries.common import (
     program_statuses,
 )
 from dashboards.queries.compliance import designated_in
+from dashboards.tables import as_given
 from scorecard.a11 import across_the_break
 from scorecard.commitments.services import (
     CLOSED,
@@ -48,7 +49,7 @@ from scorecard.models import (
 from scorecard.periods import Period, parse_period
 from scorecard.permissions import can
 from scorecard.plans.services import visible_plans
-from scorecard.scoring import AMBER, GREEN, INSUFFICIENT, NO_DATA, NO_TARGET, RED
+from scorecard.scoring import AMBER, GREEN, INSUFFICIENT, NO_DATA, NO_TARGET, RED, beside_target
 from scorecard.survey import compare, pool, stats_from_counts, sufficient
 
 # Programs by status, in the order the overview shows them.
@@ -344,7 +345,7 @@ def _turned_red(session, period: Period, prior: Period, programs: ProgramFilter,
         was = before[status.program_id].status.replace("_", " ")
         detail = ""
         if status.value is not None:
-            detail = f": trust {status.value:.2f} (n = {status.n or 0:,})"
+            detail = f": trust {as_given(beside_target(status.value, status.target))} (n = {status.n or 0:,})"
             detail += f" against a target of {status.target:g}" if status.target is not None else ""
         href = links.finding(status.finding_id) if status.finding_id else links.program(status.program_id, str(period))
         lines.append(ChangeLine(TURNED_RED, f"{name} ({component})", f"turned red in {period}, from {was}{detail}",
