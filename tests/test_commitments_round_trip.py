@@ -149,6 +149,10 @@ def test_formula_like_text_is_neutralised_and_comes_back_as_stored(demo, runner,
         # Stored before every way in refused control characters: a workbook cannot hold one, and taking
         # it off after neutralising uncovered the formula behind it.
         target.reason = "\x01" + formula
+        # Typed in a browser: its text area sends line breaks as CRLF; a workbook gives them back as LF.
+        other = db.session.scalars(sa.select(Commitment).where(Commitment.id != target.id)
+                                   .order_by(Commitment.id)).first()
+        other.description = "first line\r\nsecond\tline"
         db.session.commit()
     officer = signed_in(demo, CFO_OFFICER)
     _, rows = sheet_rows(download(officer))

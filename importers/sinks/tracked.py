@@ -62,8 +62,7 @@ def decode(model, field: str, value):
 
 def same(a, b) -> bool:
     """Equal as stored: floats within rounding, enums equal to their values, link lists as sets, texts
-    as a file holds them (a control character stored before every way in refused it is left out of
-    an export, so an unedited export's row changes nothing)."""
+    as a file holds them (`_as_filed`: an unedited export's row changes nothing)."""
     if isinstance(a, enum.Enum):
         a = a.value
     if isinstance(b, enum.Enum):
@@ -75,8 +74,14 @@ def same(a, b) -> bool:
     if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
         return list(a) == list(b)
     if isinstance(a, str) and isinstance(b, str) and a != b:
-        return UNWRITABLE.sub("", a) == UNWRITABLE.sub("", b)
+        return _as_filed(a) == _as_filed(b)
     return a == b
+
+
+def _as_filed(text: str) -> str:
+    """A text as a file gives it back: line breaks as one LF (a browser sends CRLF, a workbook keeps LF)
+    and no character a workbook cannot hold."""
+    return UNWRITABLE.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
 
 
 def link_ids(session, table_name: str, field: str, row_ids) -> dict[int, list[int]]:

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 
 from scorecard.auth.services import describe_user, find_leader, function_by_code, password_problem, unlock
 from scorecard.models import ApiToken, AuditEvent, Role, User, utcnow
+from scorecard.spreadsheets import safe_for_export
 
 PER_PAGE = 50
 # "Who" for an event no signed-in person made: the command line, the system (an expired preview),
@@ -132,9 +133,8 @@ CSV_COLUMNS = ["id", "at_utc", "user", "action", "object_type", "object_id", "cl
 
 
 def _cell(value) -> str:
-    """A CSV cell a spreadsheet shows as text: formula-like values get a leading apostrophe."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    """A CSV cell a spreadsheet shows as text (scorecard.spreadsheets.safe_for_export, as every export)."""
+    return safe_for_export("" if value is None else str(value))
 
 
 def audit_csv(session, filters: AuditFilters):
