@@ -17,7 +17,7 @@ from scorecard.models import (
 )
 from scorecard.models.capacity import CapacityStatus
 from scorecard.models.imports import BatchStatus
-from scorecard.models.metrics import CHANNEL_MAX, MAX_COUNT, TOUCHPOINT_MAX
+from scorecard.models.metrics import CHANNEL_MAX, MAX_COUNT, MAX_MAGNITUDE, TOUCHPOINT_MAX
 from scorecard.periods import PeriodError, parse_period
 
 MAX_PAGE_SIZE = 500
@@ -262,7 +262,11 @@ class ObservationRowSchema(Schema):
                            metadata={"description": "A fiscal quarter, e.g. FY2025-Q1."})
     channel = _text(CHANNEL_MAX)
     touchpoint = _text(TOUCHPOINT_MAX)
-    value = fields.Float(allow_none=True, allow_nan=False)
+    # The size every metric's range stays within, documented; the import checks the metric's own range
+    # (a 1-5 mean, a percent ...), naming it.
+    value = fields.Float(allow_none=True, allow_nan=False, metadata={
+        "minimum": -MAX_MAGNITUDE, "maximum": MAX_MAGNITUDE,
+        "description": "Within the metric's own range: 1-5 for a survey mean, 0-100 for a percent ..."})
     n = _count()
     count_1 = _count()
     count_2 = _count()
