@@ -6,7 +6,7 @@ from numbers import Real
 
 from importers.errors import AmbiguousNumber, SpreadsheetError, UncachedFormula
 from scorecard.spreadsheets import neutralize_formula
-from scorecard.text import bidi_problem, unkept_character, visible, words
+from scorecard.text import bidi_problem, line_breaks, unkept_character, visible, words
 
 MISSING = frozenset({"", "n/a", "na", "no data", "#n/a", "-", "\u2014", "\u2013", "null", "none"})
 EXCEL_ERRORS = frozenset({"#div/0!", "#value!", "#ref!", "#name?", "#num!", "#null!", "#spill!", "#calc!",
@@ -107,7 +107,7 @@ def to_text(raw):
     elif isinstance(raw, (date, time)):
         text = raw.isoformat(sep=" ") if isinstance(raw, datetime) else raw.isoformat()
     else:
-        text = str(raw).strip()
+        text = line_breaks(str(raw)).strip()
         if not text:
             return None
         code = unkept_character(text)  # a NUL (xlsx "_x0000_"), an unpaired surrogate: no column keeps it

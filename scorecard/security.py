@@ -32,6 +32,7 @@ import sqlalchemy as sa
 from flask import abort, current_app, flash, g, redirect, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 from flask_wtf import FlaskForm
+from werkzeug.datastructures import MultiDict
 from werkzeug.middleware.proxy_fix import ProxyFix
 from wtforms import FileField, PasswordField, StringField
 from wtforms.validators import ValidationError
@@ -39,7 +40,16 @@ from wtforms.validators import ValidationError
 from scorecard.extensions import db, login_manager
 from scorecard.models import AuditEvent, User
 from scorecard.permissions import can
-from scorecard.text import BIDI_CONTROLS, bidi_problem, shown, unkept_character, unkept_field, words
+from scorecard.text import (
+    BIDI_CONTROLS,
+    WORD_BREAKS,
+    bidi_problem,
+    line_breaks,
+    shown,
+    unkept_character,
+    unkept_field,
+    words,
+)
 
 PUBLIC_ENDPOINTS = frozenset({"auth.login", "static", "main.healthz"})
 
@@ -65,8 +75,16 @@ def no_bidi_controls(form, field) -> None:
 
 
 class BaseForm(FlaskForm):
-    """The base of every form: CSRF-protected (FlaskForm), and every text field (StringField and
-    its kinds: text areas, e-mail, search, password ...) refuses bidirectional control characters."""
+    """The base of every form: CSRF-protected (FlaskForm), every text field (StringField and its
+    kinds: text areas, e-mail, search, password ...) refuses bidirectional control characters, and
+    reads Word's line and page breaks as line breaks (scorecard.text.line_breaks)."""
+
+    class Meta(FlaskForm.Meta):
+        def wrap_formdata(self, form, formdata):
+            data = super().wrap_formdata(form, formdata)
+            if data is None or not any(isinstance(v, str) and WORD_BREAKS.search(v) for v in data.values()):
+                return data
+            return MultiDict([(name, line_breaks(value)) for name, value in data.items(multi=True)])
 
     def validate(self, extra_validators=None):
         extra = {name: list((extra_validators or {}).get(name, ())) for name in self._fields}

@@ -1,8 +1,8 @@
 """Characters no text column keeps: NUL (PostgreSQL's text refuses it; SQLite would keep it and
 cut the text short in most readers), an unpaired surrogate (a JSON escape such as "\\ud800",
 which is not a character and cannot be written as UTF-8), and the other C0 control characters but
-tab and the line breaks (no workbook can hold them: an export would fail on one, or drop it and let
-what follows it read as a formula). Every way in refuses them, naming the field: forms and query
+tab, the line breaks and Word's (`line_breaks`): no workbook can hold them, so an export would fail on
+one, or drop it and let what follows it read as a formula. Every way in refuses them, naming the field: forms and query
 strings (scorecard.security), JSON bodies (scorecard.json_bodies), the API's texts
 (scorecard.api.schemas), imported cells (importers.normalize) and rule definitions
 (scorecard.rules.schema). So are the bidirectional controls (`bidi_problem`), which a column keeps
@@ -11,7 +11,16 @@ import re
 import unicodedata
 from typing import Optional
 
-UNKEPT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")
+UNKEPT = re.compile("[\x00-\x08\x0e-\x1f\ud800-\udfff]")
+
+# The vertical tab and the form feed: a line break and a page break as Word puts them on the clipboard
+# (Shift+Enter is a vertical tab). Not refused: every way in reads them as a line break (`line_breaks`).
+WORD_BREAKS = re.compile("[\x0b\x0c]")
+
+
+def line_breaks(value):
+    """A text with Word's line and page breaks as line breaks ("\\n"); anything else as it is."""
+    return WORD_BREAKS.sub("\n", value) if isinstance(value, str) and ("\x0b" in value or "\x0c" in value) else value
 
 
 # Bidirectional controls: kept by every column, but they make a text read other than it is stored

@@ -116,3 +116,29 @@ def test_a_form_holding_a_control_character_is_400_naming_the_field(demo, client
         "csrf_token": _token(officer, "/commitments/new"), "title": "Close the \x07backlog", "status": "on_track"})
     assert response.status_code == 400
     assert "The field “title” holds a control character (U+0007)" in response.get_data(as_text=True)
+
+
+def test_words_line_and_page_breaks_read_as_line_breaks_in_a_form(demo, client_as):
+    """Text pasted from Word carries its line break (Shift+Enter) as a vertical tab, its page break as a
+    form feed: refused with the other control characters, a whole form came back for one pasted line."""
+    from tests.test_commitments_web import submit
+
+    officer = client_as("officer")
+    created = submit(officer, "/commitments/new", form_id="new-form", title="Pasted from Word",
+                     description="first line\x0bsecond line\x0cnext page", status="on_track")
+    assert created.status_code == 303, created.get_data(as_text=True)[-2000:]
+    with demo.app_context():
+        made = db.session.scalar(sa.select(Commitment).where(Commitment.title == "Pasted from Word"))
+        assert made.description == "first line\nsecond line\nnext page"
+
+
+def test_words_line_breaks_read_as_line_breaks_in_the_api(api, http):  # noqa: F811
+    secret = _secret(api, "officer")
+    with api.app_context():
+        cid = _commitment_of("CFO")
+        version = db.session.get(Commitment, cid).version
+    patched = http.patch(f"{PREFIX}/commitments/{cid}", json={"next_step": "call\x0bwrite"},
+                         headers={**_bearer(secret), "If-Match": f'"{version}"'})
+    assert patched.status_code == 200, patched.get_data(as_text=True)[:300]
+    with api.app_context():
+        assert db.session.get(Commitment, cid).next_step == "call\nwrite"

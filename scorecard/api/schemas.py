@@ -19,6 +19,7 @@ from scorecard.models.capacity import CapacityStatus
 from scorecard.models.imports import BatchStatus
 from scorecard.models.metrics import CHANNEL_MAX, MAX_COUNT, MAX_MAGNITUDE, TOUCHPOINT_MAX
 from scorecard.periods import PeriodError, parse_period
+from scorecard.text import line_breaks
 
 MAX_PAGE_SIZE = 500
 ID = {"validate": validate.Range(min=1, max=2**31 - 1)}
@@ -35,7 +36,7 @@ class Schema(ma.Schema):
 # control (scorecard.text; the web forms refuse them too, and a stored one would block every later web
 # edit of the record): its document says so as every string's pattern, so a client (and Schemathesis)
 # knows such a text is refused (422).
-KEPT_PATTERN = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\u202a-\u202e\u2066-\u2069]*$"
+KEPT_PATTERN = r"^[^\x00-\x08\x0e-\x1f\ud800-\udfff\u202a-\u202e\u2066-\u2069]*$"
 
 
 class WholeNumber(fields.Integer):
@@ -57,11 +58,15 @@ class Filter(fields.String):
 
 class Text(fields.String):
     """A string without a NUL, an unpaired surrogate or a text-direction control (scorecard.text), and
-    its other checks."""
+    its other checks; Word's line and page breaks read as line breaks (scorecard.text.line_breaks)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        return line_breaks(super()._deserialize(value, attr, data, **kwargs))
 
     def __init__(self, *args, validate=None, **kwargs):
         kept = ma.validate.Regexp(KEPT_PATTERN, error="The text holds a control character (a NUL, U+0001 to "
-                                                       "U+001F but tab and line breaks), an unpaired surrogate or a "
+                                                       "U+001F but tab and line and page breaks), an unpaired "
+                                                       "surrogate or a "
                                                        "hidden text-direction character, which cannot be kept.")
         others = [] if validate is None else list(validate) if isinstance(validate, (list, tuple)) else [validate]
         super().__init__(*args, validate=[kept, *others], **kwargs)
