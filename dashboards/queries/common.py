@@ -282,11 +282,6 @@ def pooled_scores(session, period: str, programs: ProgramFilter = ProgramFilter(
     return found
 
 
-def counts_by_program(scores: list[ProgramScore]) -> dict[int, list[int]]:
-    """{program id: pooled answer counts} for the scores that have counts."""
-    return {score.program.id: score.counts for score in scores if score.counts and sum(score.counts)}
-
-
 @dataclass
 class ProgramStatus:
     """A program's status in a quarter and the score behind it; `finding_id` names the rules'

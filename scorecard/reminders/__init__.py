@@ -22,6 +22,9 @@ def _where_mail_goes(app, **extra) -> list[str]:
     except ValueError as error:  # say so, but let the demo load
         return [f"Mail: {error}; `scorecard remind` will refuse to run until it is fixed."]
     base = (app.config.get("BASE_URL") or "").rstrip("/")
+    if not base:
+        return ["Mail: SCORECARD_BASE_URL is not set, so `scorecard remind` will refuse to run: reminders link "
+                "to the site's address."]
     if settings.host:
         return [f"Mail: `scorecard remind` sends reminders over {settings.where()}; every message is listed "
                 f"at {base}/outbox/ (administrators)."]
