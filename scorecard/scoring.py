@@ -132,14 +132,14 @@ class TargetBook:
 
 
 def beside_target(value: float, target: Optional[float], places: int = 2) -> float:
-    """A score rounded as it is shown beside its target: to `places` decimals, or to as many more (two at
+    """A score rounded as it is shown beside its target: to `places` decimals, or to as many more (six at
     most) as it takes not to read as the target when it is not one (3.897 against 3.90, amber, not
     "3.90", which read as on target)."""
-    for digits in range(places, places + 3):
+    for digits in range(places, places + 7):
         shown = round(value, digits)
         if target is None or value == target or shown != round(target, digits):
             return shown
-    return round(value, places + 2)
+    return round(value, places + 6)
 
 
 def rag_status(score: Optional[Score], target: Optional[Target], *, survey: bool, min_n: int) -> str:

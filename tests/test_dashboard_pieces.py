@@ -292,6 +292,7 @@ def test_a_score_beside_its_target_never_reads_as_the_target_when_it_is_not():
 
     assert beside_target(3.89655, 3.9) == 3.897 and beside_target(3.90344, 3.9) == 3.903
     assert beside_target(3.9, 3.9) == 3.9 and beside_target(4.1234, 3.9) == 4.12 and beside_target(4.1234, None) == 4.12
+    assert beside_target(3.899999, 3.9) == 3.899999, "however close"
     score = tables.Column("value", "Score (1-5)", tables.NUMBER, decimals=None)
     assert [score.text(v) for v in (3.897, 3.9, 4.12, None)] == ["3.897", "3.90", "4.12", "—"]
     assert score.export(3.897) == 3.897, "the download holds what the page shows"
