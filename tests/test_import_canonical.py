@@ -93,6 +93,21 @@ def test_every_bad_cell_is_named_and_nothing_is_written(demo, tmp_path):
         assert _count() == before and _count(ImportBatch) == batches
 
 
+def test_a_row_with_a_bad_value_also_names_its_names_that_match_nothing(demo, tmp_path):
+    """Every problem of a row at once: a value that is not a number was the only one named, and its
+    unknown component and program came a round later."""
+    bad = ["Benefits Administrashun", "Nope", None, "trustt", "FY2027-Q1", "web", "", "x", 100,
+           None, None, None, None, None, None, None]
+    path = write_csv(tmp_path / "two-rounds.csv", [[("" if v is None else v) for v in bad]])
+    with demo.app_context():
+        result = run_import(db.session, path, dry_run=True)
+    assert result.status == "rejected"
+    named = {e["column"]: e for e in result.errors if e["row"] == 2}
+    assert set(named) >= {"value", "component", "metric"}, result.errors
+    assert named["component"]["value"] == "Benefits Administrashun"
+    assert "unknown metric 'trustt'" in named["metric"]["message"]
+
+
 @pytest.mark.parametrize("kind", ["csv", "xlsx"])
 def test_values_too_large_to_keep_are_named_at_the_preview_and_nothing_is_written(demo, tmp_path, kind):
     """A count beyond any survey, answer counts adding up beyond one, a channel or touchpoint longer

@@ -10,6 +10,7 @@ from typing import Optional
 import sqlalchemy as sa
 
 from importers.formats.observation_formats import KEEP
+from importers.normalize import to_name, to_text
 from importers.resolve import Directory, Unknown
 from importers.sinks.base import Change, Plan, SinkError
 from scorecard.a11 import ensure_standard_metrics
@@ -133,6 +134,27 @@ class ObservationSink:
         except Unknown as error:
             found = error
         self._metrics[code] = found
+        return found
+
+    def name_problems(self, values: dict) -> list[tuple]:
+        """(column, value, message) for what a row refused for its values (a value that is not a number)
+        names that matches nothing: its agency, component, program or function, and its metric; so
+        every problem of the row is named at once, not one round after another."""
+        try:
+            record = {key: to_name(values.get(key)) for key in ("agency", "component", "program", "function")}
+            code = to_text(values.get("metric"))
+        except ValueError:  # a name that is no text: already named by the row's own problems
+            return []
+        found = []
+        if record["program"] or record["function"]:
+            subject = self._subject(record)
+            if isinstance(subject, Unknown):
+                column = subject.kind if subject.kind in ("agency", "component") else (
+                    "program" if record["program"] else "function")
+                found.append((column, record[column], str(subject)))
+        metric = self._metric(code) if code else None
+        if isinstance(metric, Unknown):
+            found.append(("metric", code, str(metric)))
         return found
 
     def add(self, row: int, record: dict) -> None:  # noqa: C901 (one pass over a row's or file's steps, kept together so the order of checks reads top to bottom)
