@@ -813,3 +813,21 @@ def test_a_date_typed_with_spaces_around_it_is_read(demo):
     assert response.status_code == 303, html.unescape(response.get_data(as_text=True))[-1500:]
     with demo.app_context():
         assert db.session.get(Commitment, cid).due_date == date(2027, 3, 5)
+
+
+def test_a_metric_it_moves_reads_in_its_own_unit(demo):
+    """A v2 aspect is a share in percent (survey data, judged with enough respondents, but not on 1-5):
+    its value read "30.04 on a 1-5 scale" once survey data was not only the 1-5 questions."""
+    from scorecard.models import Metric
+    from scorecard.models.commitments import commitment_metrics
+
+    with demo.app_context():
+        cid = db.session.scalar(sa.select(commitment_metrics.c.commitment_id)
+                                .join(Metric, Metric.id == commitment_metrics.c.metric_id)
+                                .where(Metric.code.like("a11v2_%")).limit(1))
+    assert cid is not None, "the demo has a commitment moving a v2 aspect"
+    page = signed_in(demo, "admin@demo.cx.gov").get(f"/commitments/{cid}").get_data(as_text=True)
+    table = page.split('id="metric-status"')[1].split("</table>")[0]
+    shares = [row for row in table.split("<tr>") if "naming" in row and "—" not in row.split("<td>")[3]]
+    assert shares, table[:1000]
+    assert all(" %</td>" in row and "1-5 scale" not in row for row in shares), shares
