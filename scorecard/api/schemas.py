@@ -338,7 +338,9 @@ class ScoreSchema(Schema):
                              metadata={"type": "string"})
     period = Text()
     value = fields.Float(allow_none=True, metadata={"description": "Mean on the 1-5 scale of the pooled answer "
-                                                                   "counts (survey metrics), else the pooled value."})
+                                                                   "counts (a 1-5 question), else the pooled value, "
+                                                                   "weighted by respondents (a v2 aspect's share in "
+                                                                   "percent, an operational measure)."})
     n = WholeNumber(allow_none=True)
     count_1 = _pooled_count(0)
     count_2 = _pooled_count(1)
