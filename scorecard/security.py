@@ -82,7 +82,7 @@ class BaseForm(FlaskForm):
     class Meta(FlaskForm.Meta):
         def wrap_formdata(self, form, formdata):
             data = super().wrap_formdata(form, formdata)
-            if data is None or not any(isinstance(v, str) and WORD_BREAKS.search(v) for v in data.values()):
+            if data is None or not any(isinstance(v, str) and WORD_BREAKS.search(v) for _, v in data.items(multi=True)):
                 return data
             return MultiDict([(name, line_breaks(value)) for name, value in data.items(multi=True)])
 
