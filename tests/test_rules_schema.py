@@ -194,6 +194,9 @@ def test_texts_no_column_keeps_and_names_with_a_final_newline_are_refused():
         "explain: the text holds a NUL character (U+0000), which cannot be kept"]
     assert problems(description="\ud800") == [
         "description: the text holds an unpaired surrogate (U+D800), not a character, which cannot be kept"]
+    # a vertical tab or form feed in a definition is an escape typed on purpose, not a pasted line break
+    assert problems(title="Line one\u000bline two") == [
+        "title: the text holds a control character (U+000B), which cannot be kept"]
     assert problems(change=lambda r: r["then"].update(flag="at_risk\n"))[0].startswith("then.flag: a flag is")
     assert problems(key="trust-below\n")[0].startswith("key: use lower-case letters")
     assert problems(key="a" * 101)[0].startswith("key: use lower-case letters")

@@ -38,7 +38,7 @@ from scorecard.rules.evaluator import (
 )
 from scorecard.rules.explain import template_problems
 from scorecard.rules.facts import FACTS
-from scorecard.text import bidi_problem, unkept_in, words
+from scorecard.text import UNKEPT_OR_BREAKS, bidi_problem, unkept_in, words
 
 OUTCOMES = ("rating", "status", "flag", "score")
 PARAM_NAMES = ("metric", "window", "vs", "at", "min_n", "max", "days")
@@ -476,7 +476,7 @@ def validate_definition(definition: Any, *, metric_codes: Optional[set] = None,
     by its JSON path. `metric_codes` / `function_codes` are the codes that exist (skip when None)."""
     if not isinstance(definition, dict):
         raise RuleError(["(rule): a rule is a JSON object"])
-    unkept = unkept_in(definition)
+    unkept = unkept_in(definition, UNKEPT_OR_BREAKS)
     if unkept is not None:
         path, code = unkept
         where = ".".join(str(step) for step in path) or "(rule)"

@@ -7,7 +7,7 @@ from wtforms.validators import InputRequired, Length
 
 from scorecard import json_bodies
 from scorecard.security import BaseForm
-from scorecard.text import unkept_in, words
+from scorecard.text import UNKEPT_OR_BREAKS, unkept_in, words
 
 
 class RuleForm(BaseForm):
@@ -23,7 +23,7 @@ class RuleForm(BaseForm):
             document = json_bodies.refusing_depth(lambda: json.loads(self.definition.data))
         except json.JSONDecodeError as error:
             raise ValueError(f"not valid JSON at line {error.lineno}, column {error.colno}: {error.msg}") from None
-        found = unkept_in(document)  # read before anything looks the rule up by its key
+        found = unkept_in(document, UNKEPT_OR_BREAKS)  # read before anything looks the rule up by its key
         if found is not None:
             path, code = found
             raise ValueError(f"{'.'.join(map(str, path)) or 'the rule'}: the text holds {words(code)}, which cannot "
