@@ -153,9 +153,16 @@ def test_the_heatmap_pools_as_the_scores_do_means_without_answers_and_values_of_
     expected = pooled_score(MetricKind.likert, rows)
     assert expected.n == 2100 and expected.value == pytest.approx((stats_from_counts(MID).mean * 100 + 4.8 * 2000)
                                                                   / 2100)
+    echo = world["programs"]["Echo"]  # its only trust row of the quarter: a value of no respondents
+    db.session.add(Observation(metric_id=trust.id, agency_id=echo.component.agency_id, component_id=echo.component_id,
+                               program_id=echo.id, subject_key=subject_key(program_id=echo.id), period=Q4,
+                               channel="web", touchpoint="", n=0, value=3.0))
+    db.session.commit()
     heat = heatmap.driver_heatmap(db.session, Q4, min_n=30)
     cell = next(row for row in heat.rows if row.program == "Bravo").cells[heat.drivers.index("trust")]
     assert cell.n == 2100 and cell.value == pytest.approx(expected.value, abs=0.005)  # shown to 2 places
+    [echo_row] = [row for row in heat.rows if row.program == "Echo"]
+    assert echo_row.cells[heat.drivers.index("trust")].status == "no_data", "listed, with no score to give"
 
 
 def test_heatmap_filters_and_name_order(world):

@@ -245,20 +245,21 @@ def pooled_scores(session, period: str, programs: ProgramFilter = ProgramFilter(
         return {}
     o = Observation
     answers = (o.count_1, o.count_2, o.count_3, o.count_4, o.count_5)
-    # As scoring.pooled_score pools rows: a value of no respondents (n = 0) is left out (the WHERE below);
-    # a mean reported without answer counts beside others' counts is weighed by its n (scoring.uncounted;
-    # "without counts" here is every count empty, which costs one test a row, a tenth of five).
+    # As scoring.pooled_score pools rows: a value of no respondents (n = 0) is left out (it adds nothing to
+    # the sums of n and value x n; the count and sum of values skip it), and its program stays listed; a
+    # mean reported without answer counts beside others' counts is weighed by its n (scoring.uncounted;
+    # "without counts" here is every count empty, one test a row where five cost a tenth of the query).
     valued = o.value.is_not(None)
+    kept = sa.or_(o.n.is_(None), o.n != 0)
     lone = sa.func.coalesce(*answers).is_(None)
     query = (
         sa.select(o.program_id, o.metric_id, *[sa.func.sum(sa.func.coalesce(c, 0)) for c in answers],
-                  sa.func.count(o.value), sa.func.count(sa.case((valued, o.n))), sa.func.sum(sa.case((valued, o.n))),
-                  sa.func.sum(o.value * o.n),
-                  sa.func.sum(o.value),
+                  sa.func.count(sa.case((kept, o.value))), sa.func.count(sa.case((valued, o.n))),
+                  sa.func.sum(sa.case((valued, o.n))), sa.func.sum(o.value * o.n),
+                  sa.func.sum(sa.case((kept, o.value))),
                   sa.func.sum(sa.case((sa.and_(valued, o.n.is_(None)), 1), else_=0)),
                   sa.func.sum(sa.case((lone, o.value * o.n))), sa.func.sum(sa.case((sa.and_(lone, valued), o.n))))
-        .where(o.period == period, o.metric_id.in_(list(metrics)), o.program_id.is_not(None),
-               sa.or_(o.n.is_(None), o.n != 0))
+        .where(o.period == period, o.metric_id.in_(list(metrics)), o.program_id.is_not(None))
         .group_by(o.program_id, o.metric_id))
     if programs != EVERY_PROGRAM:
         query = query.where(o.program_id.in_(
