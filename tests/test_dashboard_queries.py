@@ -220,6 +220,8 @@ def test_nothing_is_compared_across_the_surveys_change(app):
         assert change_sentence(trust) == "Not compared with FY2024-Q1: A-11's survey changed in FY2024-Q2."
         changes = overview.changes_since_prior(db.session, "FY2024-Q2", common.ProgramFilter(), EXECUTIVE, TODAY)
         assert not changes.of(overview.DECLINED) and not changes.of(overview.IMPROVED)
+        assert changes.note.startswith("Survey scores: not compared with FY2024-Q1, as A-11's survey changed in "
+                                       "FY2024-Q2."), "not 'FY2024-Q2 against FY2024-Q1', as if compared"
 
 
 def test_programs_by_status_and_the_rules_status_finding(world):

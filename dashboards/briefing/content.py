@@ -20,6 +20,7 @@ from dashboards import links, tables
 from dashboards.queries import common
 from dashboards.queries import overview as queries
 from dashboards.tables import COUNT, NUMBER, Column, Table, as_given
+from scorecard.a11 import across_the_break
 from scorecard.commitments.services import STATUS_LABELS, is_overdue, visible_commitments
 from scorecard.models import Commitment, Finding
 from scorecard.scoring import RED, beside_target
@@ -120,7 +121,9 @@ def changes_table(found: queries.Overview, base_url: str) -> Table:
     rows = [{"kind": CHANGE_HEADINGS[line.kind], "subject": line.subject, "href": _absolute(base_url, line.href),
              "text": line.text} for line in changes.lines]
     return Table(caption=f"What changed since {changes.prior_period} (significant at 95%)", name=CHANGES, rows=rows,
-                 empty="No significant change.", columns=[
+                 empty=("Nothing changed that could be compared." if across_the_break(changes.prior_period,
+                                                                                      changes.period)
+                        else "No significant change."), columns=[
                      Column("subject", "Program or commitment", link="href", row_header=True),
                      Column("kind", "Change"), Column("text", "What happened")])
 
@@ -219,10 +222,8 @@ def build(session, period: Optional[str], agency_id: Optional[int], scope: commo
                                                "significant at 95%.", glance_table(found)))
     progress("What changed", 25)
     changes = found.changes
-    briefing.sections.append(Section(
-        CHANGES, f"What changed since {changes.prior_period}",
-        f"Survey scores: {changes.period} against {changes.prior_period}. Commitments: changes after "
-        f"{changes.since.isoformat()} up to {changes.as_of.isoformat()}.", changes_table(found, base_url)))
+    briefing.sections.append(Section(CHANGES, f"What changed since {changes.prior_period}", changes.note,
+                                     changes_table(found, base_url)))
     progress("Red programs", 40)
     briefing.sections.append(Section(
         RED_PROGRAMS, "Red programs", "Each red program with the explanation of the rule finding behind its status.",

@@ -191,10 +191,8 @@ def changes_section(changes: queries.Changes, show_commitments: bool) -> html.Se
                                                     className="dash-details__summary"),
                                        html.Ul(items[CHANGES_SHOWN:], className="dash-changes")]))
         groups.append(html.Div([html.H3(f"{heading} ({len(lines)})"), *shown]))
-    note = (f"Survey scores: {changes.period} against {changes.prior_period}. Commitments: changes after "
-            f"{changes.since.isoformat()} up to {changes.as_of.isoformat()}.")
     return html.Section([html.H2(f"What changed since {changes.prior_period}", id="changes-heading"),
-                         html.P(note, className="dash-tile__sub"), *groups],
+                         html.P(changes.note, className="dash-tile__sub"), *groups],
                         className="dash-section", **{"aria-labelledby": "changes-heading"})
 
 

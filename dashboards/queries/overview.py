@@ -23,7 +23,7 @@ from dashboards.queries.common import (
 )
 from dashboards.queries.compliance import designated_in
 from dashboards.tables import as_given
-from scorecard.a11 import across_the_break
+from scorecard.a11 import V2_FROM, across_the_break
 from scorecard.commitments.services import (
     CLOSED,
     days_since_update,
@@ -307,6 +307,14 @@ class Changes:
     since: date   # commitments: changes after this day ...
     as_of: date   # ... up to this one
     lines: list[ChangeLine] = field(default_factory=list)
+
+    @property
+    def note(self) -> str:
+        """What was compared with what, in words (the page and the briefing say it above the lines)."""
+        survey = (f"Survey scores: not compared with {self.prior_period}, as A-11's survey changed in {V2_FROM}."
+                  if across_the_break(self.prior_period, self.period)
+                  else f"Survey scores: {self.period} against {self.prior_period}.")
+        return f"{survey} Commitments: changes after {self.since.isoformat()} up to {self.as_of.isoformat()}."
 
     def of(self, kind: str) -> list[ChangeLine]:
         return [line for line in self.lines if line.kind == kind]
