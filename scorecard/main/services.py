@@ -62,6 +62,8 @@ def _known(revision: str) -> bool:
     """Whether the release's migrations hold `revision` (one it does not is a later release's)."""
     from alembic.util import CommandError
 
+    if not revision:
+        return True  # an empty mark is no later release's: the database is not at this release's revision
     try:
         return _scripts().get_revision(revision) is not None
     except CommandError:
