@@ -304,9 +304,15 @@ def test_the_list_is_shown_a_page_at_a_time_and_the_downloads_hold_every_page(ap
         "false", "true")
     assert _leaders_on(_page(client, "2", "prev", year="2027")) == ["Amy Deputy", "Dan Director"]
 
-    for far in ("99", str(10**9), "9" * 400):  # past the last page, however far: the last
+    for far, said in (("99", "99"), (str(10**9), "100,000"), ("9" * 400, "100,000")):  # read at most 100,000
         past_the_end = _page(client, far, year="2027")
-        assert _leaders_on(past_the_end) == ["Zoe Head"] and past_the_end["leaders-table-page"]["data"] == "2"
+        assert _leaders_on(past_the_end) == ["Zoe Head"], far
+        assert past_the_end["leaders-table-range"]["children"] == (
+            f"Leaders 3 to 3 of 3 (page 2 of 2). There is no page {said}: this is the last."), "said, not silent"
+        assert "leaders-table-page" not in past_the_end, "the address keeps the page asked while the notice shows"
+    back = _page(client, "99", "prev", year="2027")
+    assert _leaders_on(back) == ["Amy Deputy", "Dan Director"] and back["leaders-table-page"]["data"] == "1", (
+        "Previous goes on from the last page")
     assert _page(client, "1", "prev", year="2027")["leaders-table-range"]["children"].endswith("(page 1 of 2).")
 
     rows = downloaded(client, "leaders-table", "csv", {**_values("2027"), "leaders-table-page.data": "2"})

@@ -219,12 +219,16 @@ def update_leaders(year, component_id, function_id):
 @cached_answer
 def update_leaders_list(page, _previous, _next, year, component_id, function_id):
     """A page of the list (the one asked for, within the list), its range and the pager's state; the
-    links are added for that page only."""
+    links are added for that page only. A page past the last (an address's) shows the last and says so,
+    keeping the page asked in the address; Previous and Next go on from the last."""
     found = visible(year, component_id, function_id)
-    shown = tables.page_of(len(found.plans), components.page_wanted("leaders-table", page), PAGE_SIZE)
+    last = tables.page_of(len(found.plans), page, PAGE_SIZE).pages
+    shown = tables.page_of(len(found.plans), components.page_wanted("leaders-table", min(page, last)), PAGE_SIZE)
+    past = page > last and dash.ctx.triggered_id not in ("leaders-table-prev", "leaders-table-next")
     linked = queries.with_links(replace(found, plans=found.plans[shown.start:shown.end]))
+    words = shown.words("leaders") + (f" There is no page {page:,}: this is the last." if past else "")
     return (components.data_table(leaders_table(linked, shown)),
-            str(shown.number) if shown.number != page else dash.no_update, shown.words("leaders"),
+            str(shown.number) if shown.number != page and not past else dash.no_update, words,
             *components.pager_ends(shown))
 
 
