@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal, Optional
 
@@ -166,5 +166,4 @@ def compare_shares(before: tuple[float, int], after: tuple[float, int], *, min_n
 
     def points(value: Optional[float]) -> Optional[float]:
         return None if value is None else value * SHARE_POINTS_PER_MEAN
-    return Change(change.before, change.after, points(change.delta), points(change.ci_low), points(change.ci_high),
-                  change.significant, change.direction)
+    return replace(change, delta=points(change.delta), ci_low=points(change.ci_low), ci_high=points(change.ci_high))

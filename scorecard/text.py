@@ -2,9 +2,9 @@
 cut the text short in most readers), an unpaired surrogate (a JSON escape such as "\\ud800",
 which is not a character and cannot be written as UTF-8), and the other C0 control characters but
 tab, the line breaks and Word's (`line_breaks`): no workbook can hold them, so an export would fail on
-one, or drop it and let what follows it read as a formula. Every way in refuses them, naming the field: forms and query
-strings (scorecard.security), JSON bodies (scorecard.json_bodies), the API's texts
-(scorecard.api.schemas), imported cells (importers.normalize) and rule definitions
+one, or drop it and let what follows it read as a formula. Every way in refuses them, naming the
+field: forms and query strings (scorecard.security), JSON bodies (scorecard.json_bodies), the API's
+texts (scorecard.api.schemas), imported cells (importers.normalize) and rule definitions
 (scorecard.rules.schema). So are the bidirectional controls (`bidi_problem`), which a column keeps
 but which make a text read other than it is stored."""
 import re

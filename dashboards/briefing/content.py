@@ -19,7 +19,7 @@ import sqlalchemy.orm as so
 from dashboards import links, tables
 from dashboards.queries import common
 from dashboards.queries import overview as queries
-from dashboards.tables import COUNT, NUMBER, Column, Table, as_given
+from dashboards.tables import COUNT, NUMBER, Column, Table
 from scorecard.a11 import across_the_break
 from scorecard.commitments.services import STATUS_LABELS, is_overdue, visible_commitments
 from scorecard.models import Commitment, Finding
@@ -146,8 +146,7 @@ def red_programs_table(session, found: queries.Overview, programs: common.Progra
         if status.finding_id:
             reason = explanations.get(status.finding_id, "")
         elif status.value is not None and status.target is not None:
-            reason = (f"Trust {as_given(beside_target(status.value, status.target))} (n = {status.n or 0:,}) against "
-                      f"a target of {status.target:g}.")
+            reason = queries.trust_words(status).capitalize() + "."
         else:
             reason = "Red by its score; no rule finding for this quarter."
         rows.append({"program": name, "href": _absolute(base_url, links.program(status.program_id, found.period)),

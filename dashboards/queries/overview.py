@@ -105,13 +105,12 @@ def agency_score(session, period: str, driver: str, programs: ProgramFilter = EV
     now, before = pooled(period), pooled(period.prev())
     stats, prior = stats_from_counts(now), stats_from_counts(before)
     if across_the_break(period.prev(), period):  # v1's statement on 1-5 and v2's question: not one measure
-        return AgencyScore(driver, metrics[0].name, str(period), str(period.prev()), stats.mean, stats.n,
-                           stats.ci_low, stats.ci_high, prior.mean, prior.n, None, False, BREAK,
-                           sufficient(stats.n, min_n))
-    change = compare(before, now, min_n=min_n)
+        delta, significant, direction = None, False, BREAK
+    else:
+        change = compare(before, now, min_n=min_n)
+        delta, significant, direction = change.delta, change.significant, change.direction
     return AgencyScore(driver, metrics[0].name, str(period), str(period.prev()), stats.mean, stats.n, stats.ci_low,
-                       stats.ci_high, prior.mean, prior.n, change.delta, change.significant, change.direction,
-                       sufficient(stats.n, min_n))
+                       stats.ci_high, prior.mean, prior.n, delta, significant, direction, sufficient(stats.n, min_n))
 
 
 # ------------------------------------------------------------------------ programs by status
@@ -351,14 +350,18 @@ def _turned_red(session, period: Period, prior: Period, programs: ProgramFilter,
     for status in sorted(red, key=lambda s: names[s.program_id][::-1]):
         name, component = names[status.program_id]
         was = before[status.program_id].status.replace("_", " ")
-        detail = ""
-        if status.value is not None:
-            detail = f": trust {as_given(beside_target(status.value, status.target))} (n = {status.n or 0:,})"
-            detail += f" against a target of {status.target:g}" if status.target is not None else ""
+        detail = f": {trust_words(status)}" if status.value is not None else ""
         href = links.finding(status.finding_id) if status.finding_id else links.program(status.program_id, str(period))
         lines.append(ChangeLine(TURNED_RED, f"{name} ({component})", f"turned red in {period}, from {was}{detail}",
                                 href))
     return lines
+
+
+def trust_words(status) -> str:
+    """A program's trust score as the overview and the briefing say it beside its status: "trust 3.897
+    (n = 58) against a target of 3.9" (the score to the places it takes not to read as its target)."""
+    words = f"trust {as_given(beside_target(status.value, status.target))} (n = {status.n or 0:,})"
+    return words + (f" against a target of {status.target:g}" if status.target is not None else "")
 
 
 def _significant_changes(session, period: Period, prior: Period, programs: ProgramFilter,

@@ -149,9 +149,7 @@ class ObservationSink:
         if record["program"] or record["function"]:
             subject = self._subject(record)
             if isinstance(subject, Unknown):
-                column = subject.kind if subject.kind in ("agency", "component") else (
-                    "program" if record["program"] else "function")
-                found.append((column, record[column], str(subject)))
+                found.append(_subject_problem(record, subject))
         metric = self._metric(code) if code else None
         if isinstance(metric, Unknown):
             found.append(("metric", code, str(metric)))
@@ -169,10 +167,8 @@ class ObservationSink:
         if isinstance(period, PeriodError):
             problems.append(("period", record["period"], str(period)))
         subject = self._subject(record)
-        if isinstance(subject, Unknown):  # named by the column whose name matched nothing
-            column = subject.kind if subject.kind in ("agency", "component") else (
-                "program" if record.get("program") else "function")
-            problems.append((column, _name(record.get(column)), str(subject)))
+        if isinstance(subject, Unknown):
+            problems.append(_subject_problem(record, subject))
         code = record["metric"]
         metric = self._metric(code) if code else None
         if metric is None:
@@ -466,6 +462,13 @@ def _means(by_count: list, totals: list) -> list[float]:
     weighted = map(sum, zip(ones, map(mul, twos, repeat(2)), map(mul, threes, repeat(3)), map(mul, fours, repeat(4)),
                             map(mul, fives, repeat(5))))
     return list(map(truediv, weighted, totals))
+
+
+def _subject_problem(record: dict, unknown: Unknown) -> tuple:
+    """(column, value, message) of a subject whose name matched nothing, named by that name's column."""
+    column = unknown.kind if unknown.kind in ("agency", "component") else (
+        "program" if record.get("program") else "function")
+    return column, _name(record.get(column)), str(unknown)
 
 
 def _name(ref):

@@ -18,6 +18,7 @@ from scorecard.api.tokens import find_token
 from scorecard.extensions import db
 from scorecard.models import TokenScope
 from scorecard.permissions import can
+from scorecard.routing import MAX_ID
 from scorecard.security import url_too_long
 
 DOC_ENDPOINTS = frozenset({"api-docs.openapi_json", "api_docs.page"})
@@ -88,6 +89,6 @@ def _routing_problem(error) -> None:
         raise error
     headers = {"Allow": ", ".join(error.valid_methods)} if getattr(error, "valid_methods", None) else None
     detail = (f"Nothing is at {request.path}: no operation has this address, or its id is past the largest one "
-              "stored (2147483647); GET /api/v1/openapi.json lists the operations." if error.code == 404
+              f"stored ({MAX_ID}); GET /api/v1/openapi.json lists the operations." if error.code == 404
               else f"{request.method} is not allowed here." if error.code == 405 else str(error.description))
     raise ApiProblem(error.code, detail, headers=headers)

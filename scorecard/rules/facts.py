@@ -341,9 +341,9 @@ def _attainment_over(ctx, keys, explicit, metric, periods, fiscal_year) -> FactR
         parts.append((scored, _attainment(metric, scored.value, target.target)))
     # The value, n and quarters said, and the minimum sample, are those of the programs judged against a
     # target: one without a target made ten respondents' 5.0 read as 2.03 (n=1,010) and pass the minimum.
-    total = Pool.total(pool for pool, _ in judged or [(p, ()) for p in pools]).score(metric.kind)
+    total = Pool.total([pool for pool, _ in judged] or pools).score(metric.kind)
     details = _base_details(metric, keys, periods, total.value, total.n)
-    counted = [i for _, read in judged for i in read] if judged else inputs
+    counted = [i for _, read in judged for i in read] or inputs
     details.update(reporting=len(judged or pools), quarters_with_data=len({i.period for i in counted}))
     inputs += [_target_input(t) for t in targets.values()]
     reason = _honest(ctx, metric, total.value, total.n)
