@@ -283,6 +283,51 @@ def test_template_lists_never_run_a_stored_name_as_a_formula(demo, tmp_path):
     assert all(cell.data_type != "f" for cell in cells)
 
 
+def test_the_metrics_template_filled_in_imports_back(demo, tmp_path):
+    """The template holds both ways of giving a quarter (period; fiscal_year and fiscal_quarter):
+    a row filled in either way, or with its period beside its year, is read; a blank cell is not given."""
+    from importers.pipeline import run_import
+    from importers.templates import write_template
+
+    with demo.app_context():
+        path = write_template(db.session, "metrics", tmp_path / "metrics.xlsx")
+    book = openpyxl.load_workbook(path)
+    sheet = book["data"]
+    header = [cell.value for cell in sheet[1]]
+    program = "Benefits Call Center"
+    for touchpoint, when in (("t1", {"period": "FY2026-Q1"}), ("t2", {"fiscal_year": 2026, "fiscal_quarter": 2}),
+                             ("t3", {"fiscal_year": 2026, "period": "FY2026-Q3"}),
+                             ("t4", {"fiscal_year": "", "period": "FY2026-Q4"})):
+        values = {"program": program, "metric": "trust", "channel": "web", "touchpoint": touchpoint, "value": 4,
+                  "n": 40, **when}
+        sheet.append([values.get(name) for name in header])
+    book.save(path)
+    with demo.app_context():
+        result = run_import(db.session, path)
+        assert result.status == "imported" and not result.errors, result.errors
+        stored = db.session.execute(sa.select(Observation.touchpoint, Observation.period)
+                                    .where(Observation.import_batch_id == result.batch_id)).all()
+    assert sorted(stored) == [("t1", "FY2026-Q1"), ("t2", "FY2026-Q2"), ("t3", "FY2026-Q3"), ("t4", "FY2026-Q4")]
+
+
+def test_a_quarter_given_badly_by_year_is_named_by_its_own_cells(demo, tmp_path):
+    from importers.pipeline import run_import
+
+    path = tmp_path / "years.csv"
+    path.write_text("program,metric,fiscal_year,fiscal_quarter,period,value,n\n"
+                    "Benefits Call Center,trust,2026,,,4,40\n"
+                    "Benefits Call Center,trust,2025,,FY2026-Q1,4,40\n"
+                    "Benefits Call Center,trust,,,,4,40\n")
+    with demo.app_context():
+        before = observations(demo)
+        result = run_import(db.session, path)
+    assert result.status == "rejected" and observations(demo) == before
+    assert [(e["row"], e["column"], e["value"]) for e in result.errors] == [
+        (2, "fiscal_quarter", ""), (3, "fiscal_year", "2025"), (4, "period", "")]
+    assert "2026 is given without its quarter" in result.errors[0]["message"]
+    assert "2025 and the period FY2026-Q1 disagree" in result.errors[1]["message"]
+
+
 def test_european_numbers_in_a_semicolon_csv_are_refused_by_row_column_and_value(demo, tmp_path):
     from importers.pipeline import run_import
 

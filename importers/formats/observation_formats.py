@@ -7,7 +7,7 @@ from importers.drivers import classify_question
 from importers.formats.base import Column, Format
 from importers.formats.cells import Cells, converted_column, to_count
 from importers.formats.reference_formats import text
-from importers.normalize import to_int, to_name, to_number, to_text
+from importers.normalize import is_missing, to_int, to_name, to_number, to_text
 from scorecard.driver_rule import (
     DRIVER_SLOTS,
     NOTE_NON_STANDARD,
@@ -84,9 +84,9 @@ CANONICAL_COLUMNS = (
     Column("function", ("c suite function", "csuite function", "function code", "office")),
     Column("metric", ("metric code", "metric name", "measure", "indicator"), required=True),
     Column("driver", ("a 11 driver", "a11 driver", "cx driver")),
-    Column("period", ("fiscal period", "fiscal quarter", "quarter", "fy quarter", "reporting period")),
+    Column("period", ("fiscal period", "quarter", "fy quarter", "reporting period")),
     Column("fiscal_year", ("fiscal year", "fy")),
-    Column("fiscal_quarter", ("qtr",)),
+    Column("fiscal_quarter", ("fiscal quarter", "qtr")),
     Column("channel", ("channel name", "delivery channel")),
     Column("touchpoint", ("touch point", "transaction point", "survey", "service provided")),
     Column("value", ("score", "result", "point scale", "mean score")),
@@ -106,6 +106,41 @@ CANONICAL_COLUMNS = (
 _CANONICAL_TEXTS = ("agency", "component", "program", "function", "metric", "driver", "touchpoint")
 
 
+def _canonical_period(cells: Cells) -> Optional[str]:
+    """The quarter a canonical row gives, blank cells not given: its period (FY2025-Q1); or its
+    fiscal_year with its fiscal_quarter, or with a period column holding the quarter alone (a file's
+    "Fiscal Year" and "Quarter"), or with a whole period of that year; or a fiscal_quarter alone
+    holding the whole period. None, with the problem noted, when the row gives no quarter or its
+    year and period disagree."""
+    period, year, quarter = (None if is_missing(cells.row.get(c)) else to_text(cells.row.get(c))
+                             for c in ("period", "fiscal_year", "fiscal_quarter"))
+    if year is None:
+        if period is None and quarter is None:
+            cells.fail("period", "the period is missing (e.g. FY2025-Q1)")
+        return period if period is not None else quarter
+    given = quarter if quarter is not None else period
+    if given is None:
+        cells.fail("fiscal_quarter", f"the fiscal year {year} is given without its quarter (1 to 4)")
+        return None
+    whole = _as_period(given)
+    if whole is not None:  # a whole period beside its year (the template's period filled in)
+        same = _as_period(f"fiscal_year={year}, quarter={whole.quarter}")
+        if same == whole:
+            return given
+        if same is not None:
+            cells.fail("fiscal_year", f"the fiscal year {year} and the period {given} disagree")
+            return None
+    return f"fiscal_year={year}, quarter={given}"
+
+
+def _as_period(text: str):
+    """The Period `text` names on its own, or None."""
+    try:
+        return parse_period(text)
+    except PeriodError:
+        return None
+
+
 def canonical_records(row: dict, options: dict) -> list[dict]:
     cells = Cells(row)
     agency, component, program, function, metric, driver, touchpoint = cells.many(_CANONICAL_TEXTS, to_name)
@@ -113,12 +148,7 @@ def canonical_records(row: dict, options: dict) -> list[dict]:
         cells.fail("program", "a row names a program or a function; this one names neither")
     elif program is not None and function is not None:
         cells.fail("function", f"a row names a program or a function, not both (program {program!r})")
-    period = row.get("period")
-    if row.get("fiscal_year") is not None:
-        quarter = row.get("fiscal_quarter") if row.get("fiscal_quarter") is not None else period
-        period = f"fiscal_year={to_text(row.get('fiscal_year'))}, quarter={to_text(quarter)}"
-    if period is None:
-        cells.fail("period", "the period is missing (e.g. FY2025-Q1)")
+    period = _canonical_period(cells)
     counts, n, value = survey_values(cells, COUNT_COLUMNS, "n", "value")
     # value and n were read (and any problem with them noted) by survey_values
     if counts is None and value is None and not any(p[0] == "value" for p in cells.problems):
