@@ -175,3 +175,9 @@ def test_an_upload_can_be_cancelled_and_a_rejected_file_names_its_bad_cells(app,
     missing = client.post(f"{PREFIX}/imports", headers=_bearer(analyst_token), content_type="multipart/form-data",
                           data={"format": "metrics"})
     assert missing.status_code == 422 and missing.get_json()["errors"][0]["column"] == "file"
+    for not_a_file in ({"file": "component,program"}, {"file": (io.BytesIO(bad), "")}):
+        text = client.post(f"{PREFIX}/imports", headers=_bearer(analyst_token), content_type="multipart/form-data",
+                           data={**not_a_file, "format": "metrics"})
+        assert text.status_code == 422, text.get_data(as_text=True)
+        error = text.get_json()["errors"][0]
+        assert error["column"] == "file" and "file part" in error["message"]

@@ -5,6 +5,7 @@ from functools import cache
 import marshmallow as ma
 from flask_smorest.fields import Upload
 from marshmallow import fields, validate
+from werkzeug.datastructures import FileStorage
 
 from scorecard.commitments.services import MAX_LINK_LENGTH, MAX_LINKS, MAX_TEXT_LENGTH
 from scorecard.models import (
@@ -648,10 +649,20 @@ class UploadForm(Schema):
     trust_scale = Text(validate=validate.OneOf(["thumbs", "five"]))
 
 
+class FilePart(Upload):
+    """A file part of a multipart body (with its filename): a text part of the same name is refused."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, FileStorage) or not value.filename:
+            raise ma.ValidationError("Send the spreadsheet as a file part with its filename (curl -F file=@name.xlsx), "
+                                     "not as text.")
+        return value
+
+
 class UploadSchema(UploadForm):
     """An upload: the file and the options the import page offers (multipart/form-data)."""
 
-    file = Upload(required=True, metadata={"description": "The spreadsheet: xlsx, xlsm, xls, ods, csv or tsv."})
+    file = FilePart(required=True, metadata={"description": "The spreadsheet: xlsx, xlsm, xls, ods, csv or tsv."})
 
 
 class RevertSchema(Schema):
