@@ -282,6 +282,10 @@ def test_commitment_update_needs_the_etag_in_if_match(api, http):
             "evidence_links": ["https://www.performance.gov/cx/"], "note": "Weekly check"}
     missing = http.patch(url, json=body, headers=_bearer(secret))
     assert missing.status_code == 428 and missing.headers["ETag"] == etag
+    documented = http.get(f"{PREFIX}/openapi.json", headers=_bearer(secret)).get_json()
+    header, = [p for p in documented["paths"][f"{PREFIX}/commitments/{{commitment_id}}"]["patch"]["parameters"]
+               if p["in"] == "header"]
+    assert header["name"] == "If-Match" and header["required"] is True, "documented as it behaves"
     stale = http.patch(url, json=body, headers={**_bearer(secret), "If-Match": '"999"'})
     assert stale.status_code == 412
     assert http.get(url, headers=_bearer(secret)).get_json() == read.get_json()  # nothing changed

@@ -3,6 +3,7 @@ errors are problem details, bodies may be multipart forms, and lists are pages."
 import flask_smorest
 import marshmallow as ma
 import sqlalchemy as sa
+from apispec import BasePlugin
 from webargs.flaskparser import FlaskParser
 from webargs.multidictproxy import MultiDictProxy
 from werkzeug.datastructures import CombinedMultiDict, MultiDict
@@ -93,6 +94,19 @@ class Blueprint(flask_smorest.Blueprint):
         self.register_error_handler(Exception, handle_unexpected)
 
 
+class PreconditionRequired(BasePlugin):
+    """Documents If-Match as required where an operation asks for it (428 without it). The operation
+    reads it itself, after saying whether the object is there (404) and the caller's to change (403),
+    so its schema cannot require it."""
+
+    def operation_helper(self, path=None, operations=None, **kwargs):
+        for operation in (operations or {}).values():
+            for parameter in operation.get("parameters", ()):
+                if isinstance(parameter, dict) and parameter.get("in") == "header" \
+                        and parameter.get("name") == "If-Match":
+                    parameter["required"] = True
+
+
 class Api(flask_smorest.Api):
     """flask-smorest's Api with errors documented as RFC 9457 problem details. Its error handlers
     are the API blueprints' own (scorecard.api.init_app): flask-smorest would otherwise answer every
@@ -100,6 +114,11 @@ class Api(flask_smorest.Api):
 
     ERROR_SCHEMA = ProblemSchema
     DEFAULT_RESPONSE_CONTENT_TYPE = "application/json"
+
+    def __init__(self, app=None, *, spec_kwargs=None, **kwargs):
+        spec_kwargs = {**(spec_kwargs or {})}
+        spec_kwargs["extra_plugins"] = [*spec_kwargs.get("extra_plugins", ()), PreconditionRequired()]
+        super().__init__(app, spec_kwargs=spec_kwargs, **kwargs)
 
     def _register_error_handlers(self):
         pass

@@ -482,8 +482,9 @@ class CommitmentPatchSchema(Schema):
 
 class IfMatchHeader(Schema):
     # webargs reads headers case-insensitively; the key is how the header is spelled.
+    # Documented as required (base.PreconditionRequired): the operation answers 428 without it.
     if_match = Text(data_key="If-Match", metadata={"description": "The ETag of the commitment as read "
-                                                                           "(required: 428 without it)."})
+                                                                  "(428 without it)."})
 
 
 # ----------------------------------------------------------------------------- plans
