@@ -6,7 +6,8 @@ first unseen (recording the first's before-values as its own, so neither could b
 revert likewise restores what it read. A rule evaluation reads what the one before it wrote, and the
 observations no confirm or revert may change under it (it holds both locks). Each takes its lock
 first, held until its transaction ends: the second waits, then reads what the first wrote. A user's
-briefing starts are counted against their limit one at a time (`one_at_a_time_of`).
+briefing starts are counted against their limit one at a time (`one_at_a_time_of`), and so are
+sign-in attempts against the throttle.
 
 PostgreSQL: a transaction advisory lock per kind, taken before the job reads anything (`early`).
 SQLite: the database's write lock, taken by a write that changes nothing (SQLite lets one writer at a
@@ -21,6 +22,7 @@ import sqlalchemy as sa
 EVALUATION = 2804  # rule evaluations
 IMPORT = 2805      # import confirms and reverts
 BRIEFING = 2806    # starting a briefing (with the user's id: one user's starts, one at a time)
+SIGN_IN = 2807     # counting a sign-in attempt against the throttle and storing it (scorecard.auth.services)
 SQLITE_WAIT_SECONDS = 600  # a confirm waiting behind a long one waits, instead of failing after 15 s
 
 
