@@ -226,7 +226,7 @@ def _run_import(session, path, *, filename: Optional[str] = None, format_name: O
     # Long layouts with a bulk reader take whole chunks at once when every row in them is valid.
     many = fmt.records_many if hasattr(sink, "add_many") else None
     data_rows = chain(prefix[header_index + 1:], rows)
-    name_problems = getattr(sink, "name_problems", None)
+    other_problems = getattr(sink, "other_problems", None)
     seen = filled = 0
     for chunk in iter(lambda: list(islice(data_rows, CHUNK_ROWS)), []):
         first = header_index + 2 + seen  # the spreadsheet row of the chunk's first row
@@ -246,8 +246,9 @@ def _run_import(session, path, *, filename: Optional[str] = None, format_name: O
             except RowProblems as problems:
                 bad_rows.add(row_number)
                 named = {column for column, _, _ in problems.problems}
-                # and the row's names that match nothing, so a file is not fixed one round at a time
-                extra = [p for p in (name_problems(values) if name_problems else ()) if p[0] not in named]
+                # and the row's other problems (names that match nothing, a value out of range), so a file
+                # is not fixed one round at a time
+                extra = [p for p in (other_problems(values) if other_problems else ()) if p[0] not in named]
                 for column, value, message in [*problems.problems, *extra]:
                     if len(errors) < MAX_ERRORS_KEPT:
                         errors.append(_error(row_number, header_names.get(column, column), value, message))

@@ -108,6 +108,35 @@ def test_a_row_with_a_bad_value_also_names_its_names_that_match_nothing(demo, tm
     assert "unknown metric 'trustt'" in named["metric"]["message"]
 
 
+def test_a_row_with_a_bad_count_also_names_its_value_out_of_range(demo, tmp_path):
+    """A negative n was named alone, and the value 9 on a 1-5 survey metric came a round later."""
+    row = ["Benefits Administration", "Benefits Call Center", "", "trust", "FY2025-Q1", "web", "p3", 9, -40,
+           "", "", "", "", "", "", ""]
+    path = write_csv(tmp_path / "two-rounds.csv", [row])
+    with demo.app_context():
+        result = run_import(db.session, path, dry_run=True)
+    assert result.status == "rejected"
+    named = {e["column"]: e for e in result.errors if e["row"] == 2}
+    assert set(named) == {"n", "value"}, result.errors
+    assert "outside the range of a likert metric (1 to 5)" in named["value"]["message"]
+
+
+@pytest.mark.parametrize("rows", [1, 3])  # one row goes row by row; a longer file through the bulk path first
+def test_a_survey_score_given_with_no_respondents_is_refused_as_counts_of_zero_are(demo, tmp_path, rows):
+    """Value 4 with n 0 was kept as "4 (n=0)", while the same fact given as answer counts all 0 was
+    refused."""
+    def row(touchpoint, value, n):
+        return ["Benefits Administration", "Benefits Call Center", "", "trust", "FY2025-Q1", "web", touchpoint,
+                value, n, "", "", "", "", "", "", ""]
+    given = [row("p1", 4, 0)] + [row(f"p{k}", 4.2, 40) for k in range(2, rows + 1)]
+    path = write_csv(tmp_path / "no-one.csv", given)
+    with demo.app_context():
+        result = run_import(db.session, path, dry_run=True)
+    assert result.status == "rejected"
+    assert [(e["row"], e["column"], e["value"]) for e in result.errors] == [(2, "n", 0)], result.errors
+    assert "a survey score needs its respondents" in result.errors[0]["message"]
+
+
 @pytest.mark.parametrize("kind", ["csv", "xlsx"])
 def test_values_too_large_to_keep_are_named_at_the_preview_and_nothing_is_written(demo, tmp_path, kind):
     """A count beyond any survey, answer counts adding up beyond one, a channel or touchpoint longer

@@ -1,5 +1,6 @@
 """The observation sink: resolve names, check values against their metric, plan
 insert/update/unchanged by natural key, and commit with the values replaced."""
+import contextlib
 import heapq
 import math
 from collections.abc import Mapping, Sequence
@@ -10,7 +11,7 @@ from typing import Optional
 import sqlalchemy as sa
 
 from importers.formats.observation_formats import KEEP
-from importers.normalize import to_name, to_text
+from importers.normalize import to_name, to_number, to_text
 from importers.resolve import Directory, Unknown
 from importers.sinks.base import Change, Plan, SinkError
 from scorecard.a11 import ensure_standard_metrics
@@ -39,6 +40,14 @@ RANGES = {
 def range_words(kind: MetricKind) -> str:
     """The range of a metric of `kind` in words: "1 to 5", "0 to 1,000,000,000,000,000"."""
     return " to ".join(f"{x:,.0f}" if abs(x) >= 1e6 else f"{x:g}" for x in RANGES[kind])
+
+
+def _range_problems(metric: tuple, value) -> list[tuple]:
+    """[(column, value, message)] when `value` is outside the range of `metric` (a sink's metric tuple)."""
+    _id, _code, kind, _driver, low, high = metric
+    if value is None or low <= value <= high:
+        return []
+    return [("value", value, f"{value:g} is outside the range of a {kind.value} metric ({range_words(kind)})")]
 
 
 def _same(a, b) -> bool:
@@ -136,10 +145,11 @@ class ObservationSink:
         self._metrics[code] = found
         return found
 
-    def name_problems(self, values: dict) -> list[tuple]:
-        """(column, value, message) for what a row refused for its values (a value that is not a number)
-        names that matches nothing: its agency, component, program or function, and its metric; so
-        every problem of the row is named at once, not one round after another."""
+    def other_problems(self, values: dict) -> list[tuple]:
+        """(column, value, message) for what a row refused for some of its cells (a count that is
+        negative) holds besides: names that match nothing (its agency, component, program or
+        function, and its metric) and a value outside its metric's range; so every problem of the row
+        is named at once, not one round after another."""
         try:
             record = {key: to_name(values.get(key)) for key in ("agency", "component", "program", "function")}
             code = to_text(values.get("metric"))
@@ -153,6 +163,9 @@ class ObservationSink:
         metric = self._metric(code) if code else None
         if isinstance(metric, Unknown):
             found.append(("metric", code, str(metric)))
+        elif metric is not None:
+            with contextlib.suppress(ValueError):  # not a number: the row's own problems say so
+                found.extend(_range_problems(metric, to_number(values.get("value"))))
         return found
 
     def add(self, row: int, record: dict) -> None:  # noqa: C901 (one pass over a row's or file's steps, kept together so the order of checks reads top to bottom)
@@ -182,10 +195,11 @@ class ObservationSink:
             if driver and metric_driver != driver.strip().lower():
                 problems.append(("driver", driver, f"metric {code!r} has driver {metric_driver or 'none'}, "
                                  f"not {driver!r}"))
-            value = record["value"]
-            if value is not None and not (low <= value <= high):
-                problems.append(("value", value, f"{value:g} is outside the range of a {kind.value} metric "
-                                 f"({range_words(kind)})"))
+            problems.extend(_range_problems(metric, record["value"]))
+            if kind is MetricKind.likert and record["value"] is not None and record["counts"] is None \
+                    and record["n"] == 0:
+                problems.append(("n", 0, f"a survey score needs its respondents: the value {record['value']:g} was "
+                                         "given with n 0 (leave the value blank when no one answered)"))
             if record["counts"] is not None and kind is not MetricKind.likert:
                 problems.append(("count_1", record["counts"][0],
                                  f"answer counts only belong to survey (likert) metrics, not {code!r}"))
@@ -242,9 +256,10 @@ class ObservationSink:
         if any(self._metrics[code][2] is not MetricKind.likert for code in counted):
             return False  # answer counts belong to survey metrics
         if values.count(None) != len(values):
-            for (_, _, _, _, low, high), value in zip(metrics, values):
-                if value is not None and not (low <= value <= high):
-                    return False
+            for (_, _, kind, _, low, high), value, n, answers in zip(metrics, values, records["n"], counts):
+                if value is not None and (not (low <= value <= high)
+                                          or n == 0 and answers is None and kind is MetricKind.likert):
+                    return False  # the row by row path names it
         no_counts = (None,) * 5
         by_count = list(zip(*(counts if None not in counts else [answers or no_counts for answers in counts])))
         if None not in counts and 0 not in records["n"]:  # a survey file, n the sum of each row's counts
