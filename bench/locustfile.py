@@ -3,7 +3,8 @@
 - executives open the dashboards and the pages they link to;
 - officers update commitments through the REST API, several on the same commitment at once: an
   update names the version it read (If-Match), so a colliding one answers 412 — an intended
-  conflict, counted apart, never a lost update;
+  conflict, counted apart, never a lost update; they share one token, so past its rate limit
+  (SCORECARD_API_RATE_LIMIT) the API answers 429 as it says it will, also counted apart;
 - analysts upload a small file, follow its preview from the other server, and cancel it.
 
 The hosts are SCORECARD_LOAD_HOSTS (comma-separated; each request goes to one of them at random),
@@ -31,6 +32,7 @@ CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 saved: Counter = Counter()  # commitment id -> updates that succeeded
 conflicts: Counter = Counter()
+rate_limited = 0  # API requests the token's limit answered with 429 (SCORECARD_API_RATE_LIMIT)
 lock = threading.Lock()
 
 
@@ -44,6 +46,15 @@ def hosts(user) -> list[str]:
 
 def host(user) -> str:
     return random.choice(hosts(user))
+
+
+def limited(answer) -> None:
+    """The token's rate limit answered (429, as the API says it will: every officer here shares one
+    token, and a token's requests are counted together): counted apart, not a failure of the server."""
+    global rate_limited
+    with lock:
+        rate_limited += 1
+    answer.success()
 
 
 def csrf(html: str) -> str:
@@ -99,10 +110,14 @@ class Officer(HttpUser):
             return
         commitment = random.choice(CONTESTED)
         headers = {"Authorization": f"Bearer {TOKEN}"}
-        read = self.client.get(f"{host(self)}/api/v1/commitments/{commitment}", headers=headers,
-                               name="/api/v1/commitments/[id]")
-        if read.status_code != 200:
-            return
+        with self.client.get(f"{host(self)}/api/v1/commitments/{commitment}", headers=headers,
+                             name="/api/v1/commitments/[id]", catch_response=True) as read:
+            if read.status_code == 429:
+                limited(read)
+                return
+            if read.status_code != 200:
+                read.failure(f"{read.status_code}: {read.text[:200]}")
+                return
         etag = read.headers.get("ETag", "")
         note = f"load {time.time():.6f}"
         with self.client.patch(f"{host(self)}/api/v1/commitments/{commitment}", headers={**headers, "If-Match": etag},
@@ -116,6 +131,8 @@ class Officer(HttpUser):
                 with lock:
                     conflicts[commitment] += 1
                 answer.success()
+            elif answer.status_code == 429:
+                limited(answer)
             else:
                 answer.failure(f"{answer.status_code}: {answer.text[:200]}")
 
@@ -172,6 +189,7 @@ def check_updates(environment, **_kwargs):
         lost += moved != saved[commitment]
         print(f"commitment {commitment}: {saved[commitment]} updates saved, {conflicts[commitment]} conflicts "
               f"(412), version moved by {moved}")
-    print(f"conflicting updates detected: {sum(conflicts.values())}; lost updates: {lost}")
+    print(f"conflicting updates detected: {sum(conflicts.values())}; lost updates: {lost}; "
+          f"API requests over the token's rate limit (429): {rate_limited}")
     if lost:
         environment.process_exit_code = 1

@@ -632,6 +632,7 @@ def test_requests_are_rate_limited_per_token(api, http):
     assert answers == [200, 200, 200, 429]
     limited = http.get(f"{PREFIX}/functions", headers=_bearer(first))
     assert limited.content_type == "application/problem+json" and limited.headers.get("Retry-After")
+    assert http.get(f"{PREFIX}/agencies", headers=_bearer(first)).status_code == 429, "one count for every operation"
     assert http.get(f"{PREFIX}/functions", headers=_bearer(second)).status_code == 200
     assert http.get("/auth/login").status_code == 200  # the web pages are not limited
 
