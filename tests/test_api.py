@@ -672,3 +672,37 @@ def test_json_nested_too_deeply_answers_400_and_changes_nothing(api, http):
     assert answer.status_code == 400, answer.get_data(as_text=True)[:300]
     assert answer.get_json()["errors"][0]["message"] == "Invalid JSON body."
     assert http.get(url, headers=_bearer(secret)).get_json() == read.get_json()
+
+
+def test_an_upload_waits_for_its_preview_outside_any_transaction_and_only_so_many_at_once(api, http, monkeypatch):
+    """An upload waits for its background job to answer with the preview, but holds no transaction open
+    while it sleeps (PostgreSQL showed it 'idle in transaction' for 30 s), and no more than
+    API_IMPORT_WAITERS requests of a process wait at once: the others answer at once, the batch pending,
+    so uploads never take every thread from the health check."""
+    from importers import jobs
+    from scorecard.api.resources import imports as resource
+
+    monkeypatch.setattr(jobs, "start", lambda *args, **kwargs: None)  # a job that never gets to run
+    sleeps = []
+
+    def sleep(seconds):
+        sleeps.append(db.session().in_transaction())
+
+    monkeypatch.setattr(resource.time, "sleep", sleep)
+    api.config.update(API_IMPORT_WAIT_SECONDS=0.2, API_IMPORT_WAITERS=1)
+    secret = _secret(api, "analyst")
+
+    def upload():
+        answer = http.post(f"{PREFIX}/imports", headers=_bearer(secret), content_type="multipart/form-data",
+                           data={"file": (io.BytesIO(CSV), "wait.csv")})
+        assert answer.status_code == 201, answer.get_data(as_text=True)[:300]
+        return answer.get_json()["status"]
+
+    assert upload() == "pending" and sleeps and not any(sleeps), "it waited, with no transaction open"
+    sleeps.clear()
+    waiters = api.extensions["scorecard.api.import_waiters"]
+    assert waiters.acquire(blocking=False)  # another request of the process is waiting
+    try:
+        assert upload() == "pending" and sleeps == [], "answered at once"
+    finally:
+        waiters.release()

@@ -32,6 +32,8 @@ SETTINGS = {
     "RATELIMIT_SWALLOW_ERRORS": True,
     # How long an upload or confirm waits for its background job before answering with the batch as it is.
     "API_IMPORT_WAIT_SECONDS": float(os.environ.get("SCORECARD_API_IMPORT_WAIT_SECONDS", "30")),
+    # How many such requests of one server process wait at once; more answer at once, the batch pending.
+    "API_IMPORT_WAITERS": int(os.environ.get("SCORECARD_API_IMPORT_WAITERS", "2")),
 }
 
 

@@ -2,6 +2,7 @@
 pages), follow its progress, then confirm, cancel or revert it — each with the checks of the web
 actions (importers/access.py, reached through the factory-wired ImportServices)."""
 import contextlib
+import threading
 import time
 
 import sqlalchemy as sa
@@ -47,14 +48,35 @@ def _batch(batch_id: int) -> ImportBatch:
 
 def _wait(batch_id: int) -> ImportBatch:
     """Give the background job a moment (API_IMPORT_WAIT_SECONDS), so a small file answers with its
-    preview at once; the batch as it then stands."""
-    deadline = time.monotonic() + current_app.config["API_IMPORT_WAIT_SECONDS"]
-    while True:
-        db.session.expire_all()
-        batch = db.session.get(ImportBatch, batch_id)
-        if batch.status is not BatchStatus.pending or time.monotonic() >= deadline:
-            return batch
-        time.sleep(0.02)
+    preview at once; the batch as it then stands. It waits outside any transaction (none is left open
+    while it sleeps), and only API_IMPORT_WAITERS requests of a server process wait at once: others
+    answer at once with the batch pending, so uploads never take every thread (a health check then
+    waited 28 s behind 16 of them)."""
+    db.session.commit()
+    app = current_app._get_current_object()
+    waiters = app.extensions.setdefault("scorecard.api.import_waiters",
+                                        threading.BoundedSemaphore(app.config["API_IMPORT_WAITERS"]))
+    deadline = time.monotonic() + app.config["API_IMPORT_WAIT_SECONDS"]
+    pause = 0.02
+    with _held(waiters) as waiting:
+        while True:
+            batch = db.session.get(ImportBatch, batch_id)
+            if batch.status is not BatchStatus.pending or not waiting or time.monotonic() >= deadline:
+                return batch
+            db.session.rollback()  # ends the read's transaction before sleeping; the next read sees the job's writes
+            time.sleep(pause)
+            pause = min(pause * 1.5, 0.25)
+
+
+@contextlib.contextmanager
+def _held(semaphore: threading.BoundedSemaphore):
+    """Whether `semaphore` was free (taken until the block ends), without waiting for it."""
+    taken = semaphore.acquire(blocking=False)
+    try:
+        yield taken
+    finally:
+        if taken:
+            semaphore.release()
 
 
 @blp.route("/imports")
