@@ -689,7 +689,9 @@ def test_an_upload_waits_for_its_preview_outside_any_transaction_and_only_so_man
         sleeps.append(db.session().in_transaction())
 
     monkeypatch.setattr(resource.time, "sleep", sleep)
-    api.config.update(API_IMPORT_WAIT_SECONDS=0.2, API_IMPORT_WAITERS=1)
+    monkeypatch.setitem(api.config, "API_IMPORT_WAIT_SECONDS", 0.2)
+    monkeypatch.setitem(api.config, "API_IMPORT_WAITERS", 1)
+    monkeypatch.delitem(api.extensions, "scorecard.api.import_waiters", raising=False)  # made from the setting
     secret = _secret(api, "analyst")
 
     def upload():
