@@ -7,6 +7,7 @@ import re
 import stat
 import time
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -432,6 +433,21 @@ def test_static_assets_may_be_cached(client):
     response = client.get("/static/scorecard.css")
     response.close()
     assert response.status_code == 200 and "no-store" not in (response.headers.get("Cache-Control") or "")
+
+
+def test_every_file_a_stylesheet_names_is_served(client):
+    """The browser fetches what a stylesheet's url() names when a page needs it (the upload's file icon,
+    an italic weight): each must be there, or the console shows a 404 (file.svg did, on Imports)."""
+    static = Path(client.application.static_folder)
+    named = {(sheet, url) for sheet in static.rglob("*.css")
+             for url in re.findall(r"url\(\s*[\"']?([^\"')]+)", sheet.read_text(encoding="utf-8"))
+             if not url.startswith(("data:", "#", "http:", "https:"))}
+    assert named, "the stylesheets name files"
+    for sheet, url in sorted(named):
+        path = (sheet.parent / url.split("?")[0].split("#")[0]).resolve().relative_to(static.resolve())
+        response = client.get(f"/static/{path.as_posix()}")
+        response.close()
+        assert response.status_code == 200, f"{sheet.name} names {url}, which is not served"
 
 
 def test_downloads_are_not_stored(client_as):
