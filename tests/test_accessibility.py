@@ -309,9 +309,15 @@ def test_a_keyboard_user_filters_the_heatmap_and_the_link_keeps_the_view(browser
     ActionChains(driver).send_keys(Keys.ENTER).perform()
     # The list opens with the focus on the chosen option; the arrow moves it down the list (each step waited
     # for: on a loaded machine a key pressed before the list has drawn is lost), Enter chooses.
-    focused = "const o = document.activeElement && document.activeElement.closest('[role=option]'); " \
+    focused = "const o = document.activeElement && document.activeElement.closest('.dash-options-list-option'); " \
               "return o ? o.textContent : null"
     browser.wait(lambda d: d.execute_script(focused), timeout=30)
+    time.sleep(0.2)  # the list's names are set on the next frame (assets/scorecard.js)
+    violations = browser.axe()
+    assert not violations, f"the open list:\n{describe(violations)}"
+    group = driver.execute_script("""const g = document.activeElement.closest('[role=radiogroup]');
+        return g && document.getElementById(g.getAttribute('aria-labelledby')).textContent""")
+    assert group == "Order", "the open list is a group of radio buttons named by the filter's label"
     for _ in range(10):  # a key the browser drops under load is pressed again
         if driver.execute_script(focused) == "Component and program name":
             break

@@ -62,7 +62,10 @@
 /* Dash's dropdown (dcc.Dropdown, Dash 4) keeps an aria-hidden input in the tab order that hands
    focus on to its button, and names the button by its value alone. Put the button itself in the
    tab order, take the hidden relay out of it, and name the button by its label first ("Quarter,
-   FY2026-Q4"): keyboard and screen-reader users meet one control with its label. */
+   FY2026-Q4"): keyboard and screen-reader users meet one control with its label.
+   Open, its list is a dialog and a listbox without a name, whose options (labels with the role
+   "option") each hold the radio button or checkbox that is the real control: name both by the
+   filter's label and let the list be what it holds, a group of radio buttons (or checkboxes). */
 (function () {
   var pending = false;
 
@@ -81,7 +84,22 @@
         });
         var wanted = [label.id].concat(names).join(' ');
         if (button.getAttribute('aria-labelledby') !== wanted) { button.setAttribute('aria-labelledby', wanted); }
+        if (button.getAttribute('aria-haspopup') !== 'dialog') { button.setAttribute('aria-haspopup', 'dialog'); }
       }
+    });
+    document.querySelectorAll('.dash-dropdown-content[role="dialog"]').forEach(function (dialog) {
+      var trigger = dialog.id && document.querySelector('button.dash-dropdown[aria-controls="' + dialog.id + '"]');
+      var label = trigger && trigger.id && document.getElementById(trigger.id + '-label');
+      if (label && dialog.getAttribute('aria-labelledby') !== label.id) { dialog.setAttribute('aria-labelledby', label.id); }
+      dialog.querySelectorAll('.dash-options-list[role="listbox"]').forEach(function (list) {
+        list.setAttribute('role', list.querySelector('input[type="radio"]') ? 'radiogroup' : 'group');
+        if (label) { list.setAttribute('aria-labelledby', label.id); }
+      });
+      dialog.querySelectorAll('label.dash-options-list-option[role], label.dash-options-list-option[aria-selected]')
+        .forEach(function (option) {
+          option.removeAttribute('role');
+          option.removeAttribute('aria-selected');
+        });
     });
   }
 
@@ -90,7 +108,8 @@
   }
 
   new MutationObserver(schedule).observe(document.documentElement, {
-    subtree: true, childList: true, attributes: true, attributeFilter: ['tabindex', 'aria-labelledby']
+    subtree: true, childList: true, attributes: true,
+    attributeFilter: ['tabindex', 'aria-labelledby', 'aria-haspopup', 'role', 'aria-selected']
   });
 })();
 
