@@ -163,6 +163,12 @@ def _cell_writer(column: Column):
     (digits, separators, a dash) has nothing to escape."""
     key, link = column.key, column.link
     if column.kind in (NUMBER, COUNT) and not link and not column.row_header:
+        if column.kind == NUMBER and column.decimals is None:  # as given (Column.text): 3.897 beside a 3.90
+            said = column.text
+
+            def given(row: dict) -> str:
+                return f'<td class="dash-num">{said(row.get(key))}</td>'
+            return given
         spec = column.number_format
 
         def number(row: dict) -> str:

@@ -296,3 +296,6 @@ def test_a_score_beside_its_target_never_reads_as_the_target_when_it_is_not():
     score = tables.Column("value", "Score (1-5)", tables.NUMBER, decimals=None)
     assert [score.text(v) for v in (3.897, 3.9, 4.12, None)] == ["3.897", "3.90", "4.12", "—"]
     assert score.export(3.897) == 3.897, "the download holds what the page shows"
+    drawn = tables.to_html(tables.Table("Scores", [tables.Column("program", "Program", row_header=True), score],
+                                        rows=[{"program": "Housing Inspections", "value": 3.897}]))
+    assert '<td class="dash-num">3.897</td>' in drawn, "the page's table as its chart and files"
