@@ -195,6 +195,9 @@ class UrlState:
             reset = [p.first_on_change and dash.ctx.triggered_id != p.control and now != p.default_value()
                      for p, now in zip(self.params, current)]
             current = [p.default_value() if back else now for p, now, back in zip(self.params, current, reset)]
-            written = self.search({p.name: v for p, v in zip(self.params, current)})
+            # Written as the page's rule will leave them (an agency chosen under a component of another agency:
+            # all components), so one change is one history entry, and back never lands on a view no one chose.
+            shown = {p.name: v for p, v in zip(self.params, current)}
+            written = self.search(self.reconcile(dict(shown)) if self.reconcile else shown)
             return [written if written != (search or "") else dash.no_update, None,  # the address now says the view
                     *[now if back else dash.no_update for now, back in zip(current, reset)]]

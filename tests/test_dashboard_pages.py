@@ -167,6 +167,18 @@ def test_a_changed_filter_is_written_to_the_query_string(executive):
     assert shown["dashboards-heatmap-url-unused"]["children"] is None, "the address says the view now: no notice"
 
 
+def test_an_agency_chosen_under_a_component_of_another_is_one_entry_in_the_history(executive):
+    """Choosing Education while a component of the demo department was chosen wrote the address twice
+    (agency and that component, then the agency alone), so Back landed on a view no one chose, with a
+    notice that the component does not go with the agency."""
+    request = body("dashboards-heatmap-url.search", {
+        "dashboards-heatmap-url.search": "?component=5", "dashboards-heatmap-url.pathname": "/dashboards/heatmap",
+        "heatmap-period.value": "FY2026-Q3", "heatmap-agency.value": "3", "heatmap-component.value": "5",
+        "heatmap-life-experience.value": "all", "heatmap-sort.value": "worst"}, "heatmap-agency.value")
+    shown = answer(executive, request)
+    assert shown["dashboards-heatmap-url"]["search"] == "?period=FY2026-Q3&agency=3", "written as the page shows it"
+
+
 def test_back_and_forward_set_the_filters_from_the_query_string(executive):
     request = body("dashboards-heatmap-url.search", {
         "dashboards-heatmap-url.search": "?period=FY26+Q2&component=2",
