@@ -519,6 +519,31 @@ def test_one_user_may_have_only_so_many_briefings_being_written(app, agency, cli
     _until_done(viewer, _click(viewer, "xlsx", agency["agency_id"]))
 
 
+def test_a_second_briefing_is_not_started_while_the_panels_is_being_written(app, agency, client_as):
+    """PDF then Excel a moment later: the panel followed the Excel one only, and the PDF was never sent.
+    The second is refused, saying which is being prepared; once that is ready another may start."""
+    viewer = _ready(client_as("viewer"))
+    with app.app_context():
+        owner = db.session.scalar(sa.select(User.id).where(User.role == Role.viewer))
+        now = datetime.now(UTC)
+        db.session.add(BriefingJob(id="pdf-being-written-xxxxxxx", owner_id=owner, fmt="pdf", status=jobs.RUNNING,
+                                   stage="Writing", percent=40, created_at=now, heartbeat_at=now))
+        db.session.commit()
+    values = {"overview-briefing-xlsx.n_clicks": 1, "overview-period.value": NOW,
+              "overview-agency.value": str(agency["agency_id"]), JOB: "pdf-being-written-xxxxxxx"}
+    refused = callback_answer(viewer, callback_body(JOB, values, "overview-briefing-xlsx.n_clicks"))
+    assert refused["overview-briefing-refused"]["children"].startswith(
+        "No second briefing was started: the PDF briefing is still being prepared"), refused
+    assert "overview-briefing-job" not in refused, "the panel keeps following the PDF"
+    with app.app_context():
+        db.session.execute(sa.update(BriefingJob).where(BriefingJob.id == "pdf-being-written-xxxxxxx")
+                           .values(status=jobs.DONE))
+        db.session.commit()
+    started = callback_answer(viewer, callback_body(JOB, values, "overview-briefing-xlsx.n_clicks"))
+    assert started["overview-briefing-job"]["data"] != "pdf-being-written-xxxxxxx" and \
+        started["overview-briefing-refused"]["children"] is None
+
+
 def test_clicks_at_the_same_moment_never_pass_the_limit(app, agency, monkeypatch):
     """Eight briefings asked for at once by one user: at most BRIEFING_MAX_OPEN are kept, the others
     refused and not left behind."""

@@ -80,6 +80,16 @@ def unoffered(period, agency_id) -> Optional[str]:
     return None
 
 
+def still_writing(job_id) -> Optional[str]:
+    """Why another briefing is not started while the panel's is being written (the panel follows one,
+    and a second start would leave the first unsent), or None."""
+    found = jobs.state(current_app, db.session, job_id, current_user.id) if job_id else None
+    if found is None or found["status"] in (jobs.DONE, jobs.FAILED):
+        return None
+    return (f"No second briefing was started: the {jobs.FORMATS[found['fmt']][1]} briefing is still being prepared. "
+            "Start the other once it is ready.")
+
+
 def start_job(fmt: str, period, agency_id) -> str:
     """Queue the signed-in user's briefing of the page's filters; its job id."""
     job_id, _ = jobs.start(current_app._get_current_object(), jobs.Request(
@@ -125,7 +135,7 @@ def register(prefix: str, period: State, agency: State) -> None:
         pressed = dash.ctx.triggered_id
         if pressed in (f"{prefix}-pdf", f"{prefix}-xlsx") and (pdf_clicks or xlsx_clicks):
             fmt = "xlsx" if pressed == f"{prefix}-xlsx" else "pdf"
-            refused = unoffered(period_value, agency_id)
+            refused = unoffered(period_value, agency_id) or still_writing(job_id)
             if refused:
                 return dash.no_update, dash.no_update, dash.no_update, dash.no_update, refused
             try:
