@@ -146,6 +146,10 @@ def test_the_overview_answers_for_the_latest_quarter_and_a_chosen_one(executive)
     earlier = answer(executive, body("overview-body.children", {"overview-period.value": "FY26 Q2"},
                                      "overview-period.value"))
     assert "What changed since FY2026-Q1" in json.dumps(earlier)
+    of_an_agency = json.dumps(answer(executive, body("overview-body.children", {"overview-agency.value": "5"},
+                                                     "overview-agency.value")), ensure_ascii=False)
+    assert "plans (the newest appraisal year's, of every agency: the quarter and agency chosen narrow the programs)" \
+        in of_an_agency, "the leaders tile says it is not narrowed by the agency"
 
 
 def test_a_viewer_sees_no_commitments_or_plans_on_the_overview(demo, client_as):

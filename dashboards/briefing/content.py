@@ -233,7 +233,8 @@ def build(session, period: Optional[str], agency_id: Optional[int], scope: commo
                                          "Commitments are not shown to your role.", None))
     else:
         briefing.sections.append(Section(OVERDUE, "Overdue commitments",
-                                         "Open commitments past their due date, of those your role sees.",
+                                         "Open commitments past their due date, of those your role sees (of "
+                                         "every agency: the agency chosen narrows the programs).",
                                          overdue_table(session, scope, today, base_url)))
     progress("Leaders at risk", 65)
     if found.leaders is None:
@@ -241,7 +242,8 @@ def build(session, period: Optional[str], agency_id: Optional[int], scope: commo
                                          None))
     else:
         briefing.sections.append(Section(
-            LEADERS, "Leaders at risk", "Leaders, in the plans your role sees, with a CX requirement the rules "
-                                        "propose to rate below 3 (Fully Successful); lowest first.",
+            LEADERS, "Leaders at risk", "Leaders, in the plans your role sees (of every agency: the agency "
+                                        "chosen narrows the programs), with a CX requirement the rules propose to "
+                                        "rate below 3 (Fully Successful); lowest first.",
             leaders_table(found.leaders, base_url)))
     return briefing

@@ -135,8 +135,8 @@ def leaders_tile(found: queries.LeadersBelow) -> html.Section:
     if len(found.leaders) > LEADERS_SHOWN:
         items.append(html.Li(f"and {len(found.leaders) - LEADERS_SHOWN:,} more leaders."))
     body = [html.P(f"{count:,}", className="dash-tile__big"),
-            html.P(f"of the leaders in {found.plans:,} FY{found.fiscal_year} plans (the newest appraisal year's)",
-                   className="dash-tile__sub")]
+            html.P(f"of the leaders in {found.plans:,} FY{found.fiscal_year} plans (the newest appraisal year's, of "
+                   "every agency: the quarter and agency chosen narrow the programs)", className="dash-tile__sub")]
     if items:
         body.append(html.Ul(items, className="usa-list dash-link-list"))
     return components.tile(title, body, tile_id="tile-leaders")
