@@ -6,6 +6,7 @@ import base64
 import csv
 import io
 import json
+import re
 from datetime import UTC, datetime
 
 import plotly.graph_objects as go
@@ -194,6 +195,7 @@ def test_worst_first_puts_the_programs_that_did_not_report_first(executive):
     grid = shown["compliance-grid"]["children"]["props"]["children"]["props"]["html"]
     first = grid.split('<th scope="row">', 2)[1]
     assert ">Easy<" in first
+    assert re.search(r'href="/dashboards/program\?id=\d+&amp;period=FY2025-Q4"', first), "the last quarter's"
 
 
 def test_the_grid_downloads_exactly_what_it_shows(executive):

@@ -109,8 +109,10 @@ def compliance_for(through, quarters, agency_id, sort) -> queries.Compliance:
 
 def grid_table(found: queries.Compliance) -> tables.Table:
     rows = []
+    last = found.periods[-1] if found.periods else None  # a program opens on the grid's last quarter
     for row in found.rows:
-        item = {"program": row.program, "href": row.href, "component": row.component, "agency": row.agency,
+        item = {"program": row.program, "href": links.program(row.program_id, last), "component": row.component,
+                "agency": row.agency,
                 "hisp": "yes" if row.hisp else "no", "first": row.first_period or "none"}
         item.update({cell.period: cell.status for cell in row.cells})
         rows.append(item)

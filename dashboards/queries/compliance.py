@@ -29,7 +29,6 @@ from typing import Optional
 
 import sqlalchemy as sa
 
-from dashboards import links
 from dashboards.cache import cached
 from dashboards.queries.common import EVERY_PROGRAM, ProgramFilter, chosen_period, reported_in, survey_metrics
 from dashboards.queries.program import TRUST
@@ -92,10 +91,6 @@ class Row:
     hisp: bool
     first_period: Optional[str]
     cells: list[Cell] = field(default_factory=list)
-
-    @property
-    def href(self) -> str:
-        return links.program(self.program_id)
 
     def count(self, status: str) -> int:
         return sum(1 for c in self.cells if c.status == status)
