@@ -299,3 +299,10 @@ def test_a_score_beside_its_target_never_reads_as_the_target_when_it_is_not():
     drawn = tables.to_html(tables.Table("Scores", [tables.Column("program", "Program", row_header=True), score],
                                         rows=[{"program": "Housing Inspections", "value": 3.897}]))
     assert '<td class="dash-num">3.897</td>' in drawn, "the page's table as its chart and files"
+
+
+def test_a_change_reads_as_the_difference_of_the_numbers_beside_it():
+    """"trust 4.28 → 3.62 (-0.65 ...)": the change was of the unrounded means (4.2849 and 3.6249)."""
+    assert tables.shown_change(4.2849, 3.6249) == -0.66
+    assert f"{tables.shown_change(4.10, 4.22):+.2f}" == "+0.12" and tables.shown_change(3.0, 3.0) == 0
+    assert tables.shown_change(80.04, 85.06, decimals=1) == 5.1, "85.1 - 80.0"

@@ -92,7 +92,8 @@ def change_sentence(score: queries.AgencyScore) -> str:
     if score.direction == "none":
         return f"No significant change from {score.prior_period} ({score.prior_value:.2f})."
     verb = "Up" if score.direction == "up" else "Down"
-    return f"{verb} {abs(score.change):.2f} from {score.prior_period} ({score.prior_value:.2f}), significant at 95%."
+    change = abs(tables.shown_change(score.prior_value, score.value))
+    return f"{verb} {change:.2f} from {score.prior_period} ({score.prior_value:.2f}), significant at 95%."
 
 
 def status_tile(counts: queries.StatusCounts, agency) -> html.Section:

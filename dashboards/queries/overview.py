@@ -22,7 +22,7 @@ from dashboards.queries.common import (
     program_statuses,
 )
 from dashboards.queries.compliance import designated_in
-from dashboards.tables import as_given
+from dashboards.tables import as_given, shown_change
 from scorecard.a11 import V2_FROM, across_the_break
 from scorecard.commitments.services import (
     CLOSED,
@@ -390,7 +390,8 @@ def _significant_changes(session, period: Period, prior: Period, programs: Progr
     lines = []
     for (program_id, direction), found in sorted(changed.items(), key=largest_first):
         name, component = names[program_id]
-        what = "; ".join(f"{driver} {_fmt(c.before.mean)} → {_fmt(c.after.mean)} ({c.delta:+.2f}, n = "
+        what = "; ".join(f"{driver} {_fmt(c.before.mean)} → {_fmt(c.after.mean)} "
+                         f"({shown_change(c.before.mean, c.after.mean):+.2f}, n = "
                          f"{c.before.n:,} and {c.after.n:,})" for driver, c in found)
         lines.append(ChangeLine(IMPROVED if direction == "up" else DECLINED, f"{name} ({component})",
                                 ("rose: " if direction == "up" else "fell: ") + what,
