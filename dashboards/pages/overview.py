@@ -102,8 +102,9 @@ def status_tile(counts: queries.StatusCounts, agency) -> html.Section:
             for status, n in counts.counts.items() if n or status != "no_data"]
     return components.tile("Programs by status", [
         html.Ul(rows, className="dash-counts", **{"aria-label": f"Programs by status, {counts.period}"}),
-        html.P("A program's status is the status rule's finding: its trust score against its target. The heatmap "
-               "shows every driver.", className="dash-tile__sub"),
+        html.P("A program's status is the status rule's finding for the quarter (its trust score against its "
+               "target); for a quarter the rules have not evaluated, the same score against the same target. The "
+               "heatmap shows every driver.", className="dash-tile__sub"),
     ], tile_id="tile-programs", footer=html.A(f"All {counts.total:,} programs on the heatmap", href=heatmap,
                                                className="usa-link"))
 
