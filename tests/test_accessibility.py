@@ -372,3 +372,13 @@ def test_focus_moves_to_the_heading_after_navigating_between_dashboards(browsers
         "return Array.from(document.querySelectorAll('#dash-subnav a'), "
         "a => [a.textContent, a.getAttribute('aria-current')])")
     assert [name for name, mark in current if mark == "page"] == ["Heatmap"], current
+    # A link in a table's HTML opens its page as the navigation does: no reload, the focus on its heading.
+    browser.open("/dashboards/compliance")
+    driver.execute_script("window.notReloaded = true")
+    link = driver.find_element(By.CSS_SELECTOR, "#compliance-grid table a[href*='/dashboards/program']")
+    program = link.text
+    link.click()
+    browser.wait(lambda d: "/dashboards/program" in d.current_url and
+                 d.execute_script("return document.activeElement.tagName") == "H1")
+    assert driver.execute_script("return window.notReloaded === true"), "the app was not loaded again"
+    assert program in driver.execute_script("return document.activeElement.textContent")
