@@ -19,6 +19,7 @@ panel is open: `table_panel("x-table", lazy=True)` and `register_lazy_table("x-t
 filters)` in place of filling it from the page's callback. Closed, the page's answer carries no
 table at all.
 """
+import re
 from collections.abc import Callable
 from typing import Optional
 
@@ -231,6 +232,24 @@ def register_downloads(table_id: str, build: Callable[..., Table], state: list[S
         if not dash.ctx.triggered_id or not (csv_clicks or xlsx_clicks):
             return dash.no_update
         table = build(*values)
+        name = table.name + filters_in_name(state, values, table.name)
         if dash.ctx.triggered_id == f"{table_id}-xlsx":
-            return dcc.send_bytes(tables.to_xlsx(table), f"{table.name}.xlsx")
-        return dcc.send_bytes(tables.to_csv(table), f"{table.name}.csv", type="text/csv")
+            return dcc.send_bytes(tables.to_xlsx(table), f"{name}.xlsx")
+        return dcc.send_bytes(tables.to_csv(table), f"{name}.csv", type="text/csv")
+
+
+NOT_IN_NAME = ("sort", "page")  # how a table is ordered or paged: the same rows, whichever
+
+
+def filters_in_name(state: list[State], values, name: str) -> str:
+    """The filters chosen (not "all") that a download's file name does not say yet, as it adds them
+    ("-agency-5-component-12"), so a filtered file is not taken for the whole: "heatmap-FY2026-Q4.csv"
+    read the same whatever agency was chosen."""
+    parts = []
+    for spec, value in zip(state, values):
+        key = spec.component_id.split("-", 1)[-1] if isinstance(spec.component_id, str) else ""
+        text = "" if value is None else str(value)
+        if not key or key in NOT_IN_NAME or text in ("", ALL) or f"-{text}-" in f"-{name}-":  # said already
+            continue
+        parts.append(f"-{key}-{re.sub(r'[^A-Za-z0-9_.]+', '_', text)[:40]}")
+    return "".join(parts)

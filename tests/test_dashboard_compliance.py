@@ -204,7 +204,7 @@ def test_the_grid_downloads_exactly_what_it_shows(executive):
     data = answer(executive, body("compliance-grid-download.data", {**FILTERS, "compliance-grid-csv.n_clicks": 1},
                                   "compliance-grid-csv.n_clicks"))
     sent = data["compliance-grid-download"]["data"]
-    assert sent["filename"] == "a11-compliance-FY2025-Q4.csv"
+    assert sent["filename"] == "a11-compliance-FY2025-Q4-quarters-4.csv", "the quarters chosen named"
     rows = list(csv.reader(io.StringIO(base64.b64decode(sent["content"]).decode("utf-8-sig"))))
     assert rows[0] == ["Program", Q1, Q2, Q3, Q4, "Component", "Agency", "HISP", "First quarter with results"]
     assert len(rows) - 1 == html.count("<tr>") - 1 == 6

@@ -320,6 +320,11 @@ def test_the_heatmap_table_downloads_exactly_what_it_shows(executive, button, ki
         table = [list(r) for r in openpyxl.load_workbook(io.BytesIO(content)).active.iter_rows(values_only=True)]
     assert table[0] == ["Program", "Component", "Driver", "Score (1-5)", "n", "Target", "Status"]
     assert len(table) - 1 == rows and table[1][0] == first_program
+    chosen = answer(executive, body("heatmap-table-download.data", {**filters, "heatmap-agency.value": "1",
+                                                                    "heatmap-component.value": "2",
+                                                                    f"{button}.n_clicks": 1}, f"{button}.n_clicks"))
+    assert chosen["heatmap-table-download"]["data"]["filename"] == f"heatmap-FY2026-Q4-agency-1-component-2.{kind}", (
+        "a filtered file is named for its filters")
 
 
 @pytest.mark.parametrize("value", [-1, "1", 1.5, True, 2**40])
