@@ -555,6 +555,7 @@ def test_the_trust_table_downloads_exactly_what_it_shows(pages):
     assert sent["filename"] == f"program-{calls}-trust.csv"
     rows = list(csv.reader(io.StringIO(base64.b64decode(sent["content"]).decode("utf-8-sig"))))
     assert rows[0][:6] == ["Quarter", "Survey", "Measure", "Mean (1-5)", "Share (%)", "n"]
+    assert rows[0][7:9] == ["Target (1-5)", "Target (%)"], "a target is a number in its measure's unit"
     assert len(rows) - 1 == html.count("<tr>") - 1 == 4
     assert rows[3][:6] == ["FY2024-Q2", "A-11 v2", "Trust / confidence: share who trust (share giving a thumbs up)",
                            "4.2", "80.0", "200"]

@@ -177,7 +177,9 @@ def trend_table(trend: queries.Trend, series: list[queries.Series], caption: str
                 "period": point.period, "survey": f"A-11 {s.spec.era}",
                 "measure": f"{s.label} ({note})" if note else s.label, **_value(point, unit),
                 "n": point.n, "interval": interval,
-                "target": "" if point.target is None else charts.fmt(point.target, unit),
+                # the target as a number, in the measure's unit (a text "80.0%" was no number in a spreadsheet)
+                "target_mean": point.target if unit == queries.MEAN else None,
+                "target_share": point.target if unit != queries.MEAN else None,
                 "mean": point.mean if point.mean is not None else _value(point, unit)["mean"],
                 "status": point.status, "question": point.question_words, "source": "; ".join(point.sources)})
     return tables.Table(
@@ -185,7 +187,9 @@ def trend_table(trend: queries.Trend, series: list[queries.Series], caption: str
         columns=[tables.Column("period", "Quarter", row_header=True), tables.Column("survey", "Survey"),
                  tables.Column("measure", "Measure"), tables.Column("mean", "Mean (1-5)", tables.NUMBER),
                  tables.Column("share", "Share (%)", tables.NUMBER, decimals=1), tables.Column("n", "n", tables.COUNT),
-                 tables.Column("interval", "95% interval"), tables.Column("target", "Target"),
+                 tables.Column("interval", "95% interval"),
+                 tables.Column("target_mean", "Target (1-5)", tables.NUMBER),
+                 tables.Column("target_share", "Target (%)", tables.NUMBER, decimals=1),
                  tables.Column("status", "Status", tables.STATUS), tables.Column("question", "Question as asked"),
                  tables.Column("source", "Import batch")],
         rows=rows, name=name, empty="No survey answers for this program.")
