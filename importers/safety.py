@@ -280,10 +280,14 @@ def _too_big(sheet: SheetInfo, ref: str, rows: int, cols: int, max_cells: int, x
         what = f"says its cells span {ref}" if declared else f"has a cell at {ref}, far from the rest of the data"
         limit = (f"for only {xml_bytes:,} bytes of data" if sparse and area <= max_cells
                  else f"more than the {max_cells:,} allowed")
+        hint = ("Delete the stray cells or empty rows and columns after the data (Ctrl+End in Excel jumps to the "
+                "last cell), save, and upload again.")
+        if declared:  # the size the file states, which the program that wrote it may have got wrong
+            hint = ("Open it in Excel and save it again: Excel writes the size the data really has. If Ctrl+End "
+                    "then jumps far beyond the data, delete the stray cells or empty rows and columns after it first.")
         return ImportFileError(
             f"Sheet {sheet.name!r} {what}: reading it would mean {area:,} cells, {limit} (a \"sparse bomb\").",
-            hint="Delete the stray cells or empty rows and columns after the data (Ctrl+End in Excel jumps to the "
-                 "last cell), save, and upload again.")
+            hint=hint)
     return None
 
 

@@ -438,6 +438,16 @@ def test_sparse_bomb_with_a_lying_dimension(tmp_path, normal_xlsx, body, found):
     still_works(normal_xlsx)
 
 
+def test_a_size_tag_far_beyond_few_cells_is_refused_with_advice_that_can_be_followed(tmp_path, normal_xlsx):
+    """Two real rows under a <dimension> of the whole grid: there are no stray cells to delete, so the
+    advice is to save the file again from Excel, which writes the true size."""
+    handmade_xlsx(tmp_path / "tag.xlsx", sheet_xml('<row r="1"><c r="A1"><v>1</v></c></row>', "A1:XFD1048576"))
+    with pytest.raises(ImportFileError, match="says its cells span A1:XFD1048576") as refused:
+        read_table(tmp_path / "tag.xlsx")
+    assert refused.value.hint.startswith("Open it in Excel and save it again")
+    still_works(normal_xlsx)
+
+
 def test_sparse_bomb_on_a_later_sheet(tmp_path, normal_xlsx):
     """The first visible sheet is empty, so the child goes on to the second: the scan follows it there."""
     book = openpyxl.Workbook()
