@@ -22,7 +22,8 @@ import sqlalchemy as sa
 EVALUATION = 2804  # rule evaluations
 IMPORT = 2805      # import confirms and reverts
 BRIEFING = 2806    # starting a briefing (with the user's id: one user's starts, one at a time)
-SIGN_IN = 2807     # counting a sign-in attempt against the throttle and storing it (scorecard.auth.services)
+SIGN_IN = 2807     # one account's sign-in attempts, counted against the throttle and recorded (auth.services)
+SIGN_IN_ADDRESS = 2808  # one client address's sign-in attempts, likewise
 SQLITE_WAIT_SECONDS = 600  # a confirm waiting behind a long one waits, instead of failing after 15 s
 
 

@@ -17,6 +17,7 @@ An unknown e-mail costs the same password hash and gets the same answer as a wro
 import math
 import re
 import secrets
+import zlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
@@ -31,7 +32,7 @@ from werkzeug.security import check_password_hash
 from scorecard.extensions import db
 from scorecard.models import AuditEvent, Function, Leader, LoginFailure, Role, User, utcnow
 from scorecard.models.users import hash_password
-from scorecard.writers import SIGN_IN, one_at_a_time_of
+from scorecard.writers import SIGN_IN, SIGN_IN_ADDRESS, one_at_a_time_of
 
 DEVICE_COOKIE = "scorecard_device"
 DEVICE_SALT = "scorecard-trusted-device"
@@ -130,38 +131,37 @@ def authenticate(email: str, password: str, *, client_address: Optional[str] = N
     key = (email or "").strip().lower()[:EMAIL_MAX_LENGTH]
     now = utcnow()
     device, trusted_since = trusted_device(device_cookie_value, key)
-    wait, attempt = _begin_attempt(db.session, key, client_address, device, trusted_since, now)
+    _one_attempt_at_a_time(db.session, key, client_address)
+    wait = throttle(db.session, key, client_address, device, trusted_since, now)
     if wait:
+        db.session.rollback()  # the next attempt may go on
         return SignInResult(retry_after=wait[0], scope=wait[1])
     user = db.session.scalar(sa.select(User).where(sa.func.lower(User.email) == key)) if key else None
     matches = check_password_hash(user.password_hash if user is not None else _dummy_hash(), password or "")
     if user is not None and user.active and matches:
-        db.session.delete(attempt)  # no failure after all
         user.last_login_at = now
         db.session.add(AuditEvent(user_id=user.id, action="auth.sign_in", entity_type="user", entity_id=user.id,
                                   after={"email": user.email, "trusted_device": device is not None}))
         db.session.commit()
         return SignInResult(user=user, device=device_cookie(key, device))
-    _record_failure(attempt, user, trusted_since, now)
+    _record_failure(key, user, client_address, device, trusted_since, now)
     return SignInResult()
 
 
-def _begin_attempt(session, key: str, client_address: Optional[str], device: Optional[str],
-                   trusted_since: Optional[datetime], now: datetime) -> tuple[Optional[tuple[int, str]],
-                                                                             Optional[LoginFailure]]:
-    """(wait, None) when this attempt must wait (`throttle`); else (None, the attempt, stored as a failure
-    until its password proves right). Counted and stored one attempt at a time, before any password is
-    checked: attempts sent at once each count those before them, so a burst cannot pass a count none
-    of them has added to yet (30 at once passed 16 wrong passwords where 5 are allowed)."""
-    one_at_a_time_of(session, SIGN_IN, 0)
-    wait = throttle(session, key, client_address, device, trusted_since, now)
-    if wait:
-        session.rollback()
-        return wait, None
-    attempt = LoginFailure(at=now, email=key, client_address=client_address, device=device)
-    session.add(attempt)
-    session.commit()
-    return None, attempt
+def _one_attempt_at_a_time(session, key: str, client_address: Optional[str]) -> None:
+    """Take this address's attempts, then this account's, one at a time until this one is recorded (its
+    transaction ends): each counts the failures of those before it, so attempts sent at once cannot all
+    pass a count none of them has added to yet (30 at once passed 16 wrong passwords where 5 are
+    allowed), and a right password is never counted against anyone. PostgreSQL: advisory locks, always
+    in that order (no deadlock), so other accounts and addresses do not wait; SQLite: its write lock."""
+    if client_address:
+        one_at_a_time_of(session, SIGN_IN_ADDRESS, _lock_number(client_address))
+    one_at_a_time_of(session, SIGN_IN, _lock_number(key))
+
+
+def _lock_number(text: str) -> int:
+    """A lock's second number for an e-mail or an address (PostgreSQL's advisory locks take integers)."""
+    return zlib.crc32(text.encode("utf-8")) & 0x7FFFFFFF
 
 
 def throttle(session, key: str, client_address: Optional[str], device: Optional[str],
@@ -208,17 +208,17 @@ def _account_failures(key: str, device: Optional[str], trusted_since: Optional[d
     return conditions
 
 
-def _record_failure(attempt: LoginFailure, user: Optional[User], trusted_since: Optional[datetime],
-                    now: datetime) -> None:
-    """Audit the failure (the attempt, stored by `_begin_attempt`) and the lockout it starts: the
-    attempts are numbered as they were counted, so the one that reaches a limit is audited once."""
+def _record_failure(key: str, user: Optional[User], client_address: Optional[str], device: Optional[str],
+                    trusted_since: Optional[datetime], now: datetime) -> None:
+    """Store the failure and audit it, and the lockout it starts (counted while the attempts of its
+    account and address wait: `_one_attempt_at_a_time`, so the one that reaches a limit is audited once)."""
     config = current_app.config
     session = db.session
-    key, client_address, device = attempt.email, attempt.client_address, attempt.device
+    session.add(LoginFailure(at=now, email=key, client_address=client_address, device=device))
     target = {"entity_type": "user", "entity_id": user.id} if user else {"entity_type": "sign_in", "entity_id": None}
     session.add(AuditEvent(action="auth.sign_in_failed", after={"email": key}, **target))
-    failures = session.scalar(sa.select(sa.func.count()).where(*_account_failures(key, device, trusted_since, now),
-                                                               LoginFailure.id <= attempt.id))
+    session.flush()
+    failures = session.scalar(sa.select(sa.func.count()).where(*_account_failures(key, device, trusted_since, now)))
     if failures == config["LOGIN_MAX_FAILURES"]:
         session.add(AuditEvent(action="auth.lockout", after={
             "email": key, "scope": "trusted browser" if device else "account", "failures": failures,
@@ -226,7 +226,6 @@ def _record_failure(attempt: LoginFailure, user: Optional[User], trusted_since: 
     if client_address:
         from_client = session.scalar(sa.select(sa.func.count()).where(
             LoginFailure.client_address == client_address, LoginFailure.cleared_at.is_(None),
-            LoginFailure.id <= attempt.id,
             LoginFailure.at > now - timedelta(minutes=config["LOGIN_CLIENT_WINDOW_MINUTES"])))
         if from_client == config["LOGIN_CLIENT_MAX_FAILURES"]:
             session.add(AuditEvent(action="auth.lockout", entity_type="client_address", after={
