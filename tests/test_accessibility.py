@@ -357,13 +357,18 @@ def test_a_keyboard_user_filters_the_heatmap_and_the_link_keeps_the_view(browser
 
 
 def test_focus_moves_to_the_heading_after_navigating_between_dashboards(browsers):
+    from selenium.webdriver.common.action_chains import ActionChains
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
 
     browser = browsers("executive@demo.cx.gov")
     driver = browser.driver
     browser.open("/dashboards/")
     assert driver.execute_script("return document.activeElement.tagName") == "BODY", "a new page starts at the top"
     assert driver.find_element(By.CSS_SELECTOR, "a.usa-skipnav").get_attribute("href").endswith("#main-content")
+    driver.execute_script("document.querySelector('a.usa-skipnav').focus()")
+    ActionChains(driver).send_keys(Keys.ENTER).perform()
+    browser.wait(lambda d: d.execute_script("return document.activeElement.id") == "main-content")  # skipped
     driver.find_element(By.CSS_SELECTOR, "#dash-subnav").find_element(By.LINK_TEXT, "Heatmap").click()
     browser.wait(lambda d: d.execute_script("return document.activeElement.tagName") == "H1")
     assert driver.execute_script("return document.activeElement.textContent") == "Programs × A-11 drivers"

@@ -45,7 +45,8 @@
 /* A plain link to another dashboard page (in a table's HTML, drawn by tables.js, or an html.A) opens it as
    Dash's own links do: without reloading the app, so the focus moves to the new page's heading as after
    any navigation (a reload left it on the body). A click with a modifier key, a download, a link to a
-   briefing's file or to a page outside the dashboards goes as the browser takes it. */
+   place on the same page (the skip link), to a briefing's file or to a page outside the dashboards goes
+   as the browser takes it. */
 document.addEventListener('click', function (event) {
   if (event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey ||
       event.altKey) { return; }
@@ -53,6 +54,9 @@ document.addEventListener('click', function (event) {
   if (!link || (link.target && link.target !== '_self') || link.hasAttribute('download')) { return; }
   var url = new URL(link.href, window.location.href);
   var path = url.pathname;
+  if (url.hash && path === window.location.pathname && url.search === window.location.search) {
+    return;  // a place on this page (the skip link to #main-content): the browser moves there, and the focus
+  }
   if (url.origin !== window.location.origin || path.indexOf('/dashboards/') !== 0 ||
       path.indexOf('/dashboards/briefings/') === 0 || path.indexOf('/dashboards/_') === 0 ||
       path.indexOf('/dashboards/assets/') === 0) { return; }
