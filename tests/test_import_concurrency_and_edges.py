@@ -348,6 +348,35 @@ def test_a_quarter_given_badly_by_year_is_named_by_its_own_cells(demo, tmp_path)
     assert "2025 and the period FY2026-Q1 disagree" in result.errors[1]["message"]
 
 
+@pytest.mark.parametrize("year, quarter, period", [("2025", "2", "FY2025-Q1"), ("", "FY2024-Q2", "FY2025-Q1"),
+                                                   ("", "2", "FY2025-Q1"), ("", "Q3", "FY2025-Q1")])
+def test_a_period_and_a_fiscal_quarter_that_disagree_are_refused_naming_both(demo, tmp_path, year, quarter, period):
+    """They were read as one of the two, the other ignored: a row landed in a quarter its file did not say."""
+    from importers.pipeline import run_import
+
+    path = tmp_path / "both.csv"
+    path.write_text("program,metric,fiscal_year,fiscal_quarter,period,value,n\n"
+                    f"Benefits Call Center,trust,{year},{quarter},{period},4,40\n")
+    with demo.app_context():
+        result = run_import(db.session, path)
+    assert result.status == "rejected"
+    assert [(e["column"], e["value"]) for e in result.errors] == [("fiscal_quarter", quarter)]
+    assert f"the fiscal_quarter {quarter} and the period {period} disagree" in result.errors[0]["message"]
+
+
+def test_a_fiscal_quarter_column_alone_holds_the_period(demo, tmp_path):
+    """A file headed "Fiscal Quarter" (FY2025-Q1 in it) was read as the metrics layout; then, its header
+    naming fiscal_quarter, it was not recognised at all."""
+    from importers.pipeline import run_import
+
+    path = tmp_path / "fq.csv"
+    path.write_text("program,metric,Fiscal Quarter,value,n\nBenefits Call Center,trust,FY2025-Q1,4,40\n"
+                    "Benefits Call Center,satisfaction,FY2025-Q1,4.1,40\n")
+    with demo.app_context():
+        result = run_import(db.session, path, dry_run=True)
+    assert result.format == "metrics" and result.status == "would_import", (result.status, result.message)
+
+
 def test_european_numbers_in_a_semicolon_csv_are_refused_by_row_column_and_value(demo, tmp_path):
     from importers.pipeline import run_import
 
@@ -632,3 +661,16 @@ def test_on_sqlite_a_writer_waits_out_a_long_one_instead_of_failing_after_the_bu
         db.session.rollback()
         db.session.execute(sa.text("PRAGMA busy_timeout=15000"))
     thread.join(10)
+
+
+def test_the_bulk_path_reads_a_filled_templates_period_and_leaves_year_and_quarter_to_the_rows():
+    """A filled template has fiscal_year and fiscal_quarter columns, blank: its long files went row by row."""
+    from importers.formats.observation_formats import canonical_many
+
+    given = {"program": ["P", "P"], "metric": ["trust", "trust"], "period": ["FY2025-Q1"] * 2,
+             "fiscal_year": [None, None], "fiscal_quarter": [None, None], "value": [4, 4.1], "n": [40, 40]}
+    assert canonical_many(given, 2)["period"] == ["FY2025-Q1"] * 2
+    alone = {k: v for k, v in given.items() if k not in ("period", "fiscal_year")}
+    alone["fiscal_quarter"] = ["FY2025-Q2"] * 2
+    assert canonical_many(alone, 2)["period"] == ["FY2025-Q2"] * 2
+    assert canonical_many({**given, "fiscal_year": [2025, None]}, 2) is None, "a year given: checked row by row"

@@ -107,30 +107,44 @@ _CANONICAL_TEXTS = ("agency", "component", "program", "function", "metric", "dri
 
 
 def _canonical_period(cells: Cells) -> Optional[str]:
-    """The quarter a canonical row gives, blank cells not given: its period (FY2025-Q1); or its
-    fiscal_year with its fiscal_quarter, or with a period column holding the quarter alone (a file's
-    "Fiscal Year" and "Quarter"), or with a whole period of that year; or a fiscal_quarter alone
-    holding the whole period. None, with the problem noted, when the row gives no quarter or its
-    year and period disagree."""
+    """The quarter a canonical row gives, blank cells not given: a whole period (FY2025-Q1) in its period
+    or fiscal_quarter column; or its fiscal_year with a quarter alone (2, Q2) in either (a file's "Fiscal
+    Year" and "Quarter"). Every column given must name the same quarter. None, with the problem noted
+    against its cell, when the row gives no quarter or two that disagree."""
     period, year, quarter = (None if is_missing(cells.row.get(c)) else to_text(cells.row.get(c))
                              for c in ("period", "fiscal_year", "fiscal_quarter"))
-    if year is None:
-        if period is None and quarter is None:
+    given = [(c, t) for c, t in (("period", period), ("fiscal_quarter", quarter)) if t is not None]
+    wholes = [(c, t, found) for c, t in given if (found := _as_period(t)) is not None]
+    parts = [(c, t) for c, t in given if _as_period(t) is None]  # a quarter alone, or no quarter at all
+    if not given:
+        if year is None:
             cells.fail("period", "the period is missing (e.g. FY2025-Q1)")
-        return period if period is not None else quarter
-    given = quarter if quarter is not None else period
-    if given is None:
-        cells.fail("fiscal_quarter", f"the fiscal year {year} is given without its quarter (1 to 4)")
+        else:
+            cells.fail("fiscal_quarter", f"the fiscal year {year} is given without its quarter (1 to 4)")
         return None
-    whole = _as_period(given)
-    if whole is not None:  # a whole period beside its year (the template's period filled in)
-        same = _as_period(f"fiscal_year={year}, quarter={whole.quarter}")
-        if same == whole:
-            return given
-        if same is not None:
-            cells.fail("fiscal_year", f"the fiscal year {year} and the period {given} disagree")
+    if not wholes:
+        column, part = parts[0]
+        if year is None:
+            return part  # the sink says why it is no quarter
+        combined = f"fiscal_year={year}, quarter={part}"
+        for other, text in parts[1:]:
+            if _as_period(f"fiscal_year={year}, quarter={text}") != _as_period(combined):
+                cells.fail(other, f"the {other} {text} and the {column} {part} disagree")
+                return None
+        return combined
+    column, text, found = wholes[0]
+    for other, said, named in wholes[1:]:
+        if named != found:
+            cells.fail(other, f"the {other} {said} and the {column} {text} disagree")
             return None
-    return f"fiscal_year={year}, quarter={given}"
+    for other, part in parts:
+        if _as_period(f"fiscal_year={found.fiscal_year}, quarter={part}") != found:
+            cells.fail(other, f"the {other} {part} and the {column} {text} disagree")
+            return None
+    if year is not None and _as_period(f"fiscal_year={year}, quarter={found.quarter}") != found:
+        cells.fail("fiscal_year", f"the fiscal year {year} and the {column} {text} disagree")
+        return None
+    return text
 
 
 def _as_period(text: str):
@@ -168,11 +182,30 @@ def canonical_records(row: dict, options: dict) -> list[dict]:
     }]
 
 
+def _one_period_column(columns: dict) -> Optional[dict]:
+    """The file's columns with its quarter in `period` alone, as the bulk path reads it: a period column
+    beside fiscal_year and fiscal_quarter columns left blank (a filled template's), or a fiscal_quarter
+    column alone; else None (the rows are read one by one, which checks one column against another)."""
+    def blank(name: str) -> bool:
+        return all(is_missing(cell) for cell in columns.get(name, ()))
+
+    if not blank("fiscal_year"):
+        return None
+    if "period" in columns and blank("fiscal_quarter"):
+        period = columns["period"]
+    elif "period" not in columns and "fiscal_quarter" in columns:
+        period = columns["fiscal_quarter"]
+    else:
+        return None
+    return {**{k: v for k, v in columns.items() if k not in ("fiscal_year", "fiscal_quarter")}, "period": period}
+
+
 def canonical_many(columns: dict, rows: int) -> Optional[dict]:  # noqa: C901 (one pass over a row's or file's steps, kept together so the order of checks reads top to bottom)
     """canonical_records over many rows at once: `columns` maps each column of the file to its raw
     cells. Returns the records as columns when every row is valid, else None, and the rows then go
     through canonical_records one by one, which names every problem (so the messages live there)."""
-    if "fiscal_year" in columns or "period" not in columns or None in columns["period"]:
+    columns = _one_period_column(columns)
+    if columns is None or None in columns["period"]:
         return None
     out = {}
     blank = [None] * rows
@@ -248,7 +281,7 @@ CANONICAL = Format(
     sink="observations",
     columns=CANONICAL_COLUMNS,
     signature=("metric",),
-    any_of=(("period", "fiscal_year"), ("program", "function"), ("value", "count_1")),
+    any_of=(("period", "fiscal_year", "fiscal_quarter"), ("program", "function"), ("value", "count_1")),
     key=("metric", "component", "program", "function", "period", "channel", "touchpoint"),
     records=canonical_records,
     records_many=canonical_many,
