@@ -544,6 +544,24 @@ def test_a_second_briefing_is_not_started_while_the_panels_is_being_written(app,
         started["overview-briefing-refused"]["children"] is None
 
 
+def test_a_second_click_before_the_first_answer_follows_the_first_briefing(app, agency, client_as, monkeypatch):
+    """PDF then Excel 30 ms apart: the page sent the second before it heard of the first (Dash keeps the
+    newer answer), so two jobs ran and the PDF was never sent. The second now follows the first."""
+    monkeypatch.setattr(jobs, "dispatch", lambda *args, **kwargs: None)  # queued, not yet written
+    viewer = _ready(client_as("viewer"))
+    values = {"overview-period.value": NOW, "overview-agency.value": str(agency["agency_id"])}
+    first = callback_answer(viewer, callback_body(JOB, {**values, "overview-briefing-pdf.n_clicks": 1},
+                                                  "overview-briefing-pdf.n_clicks"))["overview-briefing-job"]["data"]
+    second = callback_answer(viewer, callback_body(JOB, {**values, "overview-briefing-xlsx.n_clicks": 1},
+                                                   "overview-briefing-xlsx.n_clicks"))  # the page's job: none yet
+    assert second["overview-briefing-job"]["data"] == first, "the page follows the briefing already started"
+    assert second["overview-briefing-refused"]["children"].startswith(
+        "No second briefing was started: the PDF briefing started a moment ago is being prepared")
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(BriefingJob)
+                                 .where(BriefingJob.status == jobs.QUEUED)) == 1
+
+
 def test_clicks_at_the_same_moment_never_pass_the_limit(app, agency, monkeypatch):
     """Eight briefings asked for at once by one user: at most BRIEFING_MAX_OPEN are kept, the others
     refused and not left behind."""
@@ -556,15 +574,17 @@ def test_clicks_at_the_same_moment_never_pass_the_limit(app, agency, monkeypatch
         db.session.add(user)
         db.session.commit()
         owner = user.id
-    request = jobs.Request(owner, "quick.clicker@test.gov", common.Scope(Role.viewer, None, None), None, None,
-                           "pdf", date(2026, 8, 15))
-    start, outcomes = threading.Barrier(8), []
+    def request(agency_id):  # each of other filters: one of the same filters a moment ago would be JustStarted
+        return jobs.Request(owner, "quick.clicker@test.gov", common.Scope(Role.viewer, None, None), None, agency_id,
+                            "pdf", date(2026, 8, 15))
+    start, outcomes, agencies = threading.Barrier(8), [], iter(range(1, 9))
 
     def click():
+        agency_id = next(agencies)
         with app.app_context():
             start.wait()
             try:
-                outcomes.append(jobs.start(app, request)[0])
+                outcomes.append(jobs.start(app, request(agency_id))[0])
             except jobs.TooMany:
                 outcomes.append(None)
             finally:

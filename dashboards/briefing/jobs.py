@@ -166,6 +166,19 @@ class TooMany(Exception):
     """The user already has as many briefings being written as one may (BRIEFING_MAX_OPEN)."""
 
 
+class JustStarted(Exception):
+    """The user started a briefing of the same filters a moment ago (JUST_STARTED_SECONDS) that is still
+    being written: a second click before the first's answer came back, which the page may never hear
+    (Dash keeps the newer answer of a callback). The page follows that one (`job_id`)."""
+
+    def __init__(self, job_id: str, fmt: str):
+        super().__init__(job_id)
+        self.job_id, self.fmt = job_id, fmt
+
+
+JUST_STARTED_SECONDS = 5
+
+
 def _open_jobs(app, session, owner_id: int) -> int:
     """The user's briefings queued or being written that still show signs of life."""
     alive = datetime.now(UTC) - _stale_after(app)
@@ -177,7 +190,8 @@ def _open_jobs(app, session, owner_id: int) -> int:
 def start(app, request: Request, *, wait: bool = False) -> tuple[str, Optional[Future]]:
     """Queue the briefing `request` asks for; (job id, future). `wait` returns once it is written.
     TooMany when the user already has BRIEFING_MAX_OPEN (default 3) being written: one person's
-    clicks must not fill the workers' queue that every import and briefing shares."""
+    clicks must not fill the workers' queue that every import and briefing shares. JustStarted when
+    they started one a moment ago that is still being written."""
     from scorecard.extensions import db
 
     if request.fmt not in FORMATS:
@@ -185,6 +199,16 @@ def start(app, request: Request, *, wait: bool = False) -> tuple[str, Optional[F
     # Counted and written under the user's lock: clicks at the same moment are counted one after another.
     db.session.commit()
     writers.one_at_a_time_of(db.session, writers.BRIEFING, request.owner_id)
+    just = db.session.execute(
+        sa.select(BriefingJob.id, BriefingJob.fmt).where(
+            BriefingJob.owner_id == request.owner_id, BriefingJob.status.in_((QUEUED, RUNNING)),
+            BriefingJob.period.is_not_distinct_from(request.period),
+            BriefingJob.agency_id.is_not_distinct_from(request.agency_id),
+            BriefingJob.created_at >= datetime.now(UTC) - timedelta(seconds=JUST_STARTED_SECONDS))
+        .order_by(BriefingJob.created_at.desc()).limit(1)).first()
+    if just is not None:  # two clicks closer than a round trip: the page may never have heard of the first
+        db.session.rollback()
+        raise JustStarted(*just)
     most = app.config.get("BRIEFING_MAX_OPEN", 3)
     if _open_jobs(app, db.session, request.owner_id) >= most:
         db.session.rollback()

@@ -87,7 +87,7 @@ def still_writing(job_id) -> Optional[str]:
     if found is None or found["status"] in (jobs.DONE, jobs.FAILED):
         return None
     return (f"No second briefing was started: the {jobs.FORMATS[found['fmt']][1]} briefing is still being prepared. "
-            "Start the other once it is ready.")
+            "Start another once it is ready.")
 
 
 def start_job(fmt: str, period, agency_id) -> str:
@@ -142,6 +142,11 @@ def register(prefix: str, period: State, agency: State) -> None:
                 job_id = start_job(fmt, period_value, agency_id)
             except jobs.TooMany as refused:  # the briefing shown (if any) keeps being polled
                 return dash.no_update, dash.no_update, dash.no_update, dash.no_update, str(refused)
+            except jobs.JustStarted as just:  # follow that one: this page may never have heard of it
+                kind = jobs.FORMATS[just.fmt][1]
+                return (just.job_id, False, progress_view(prefix, {"fmt": just.fmt, "stage": "Queued", "percent": 0}),
+                        dash.no_update, f"No second briefing was started: the {kind} briefing started a moment ago is "
+                                        "being prepared. Start another once it is ready.")
             started = progress_view(prefix, {"fmt": fmt, "stage": "Queued", "percent": 0})
             return job_id, False, started, dash.no_update, None
         if pressed == f"{prefix}-poll":
