@@ -249,7 +249,8 @@ def filters_in_name(state: list[State], values, name: str) -> str:
     for spec, value in zip(state, values):
         key = spec.component_id.split("-", 1)[-1] if isinstance(spec.component_id, str) else ""
         text = "" if value is None else str(value)
-        if not key or key in NOT_IN_NAME or text in ("", ALL) or f"-{text}-" in f"-{name}-":  # said already
+        said = any(f"-{form}-" in f"-{name}-" for form in (text, f"FY{text}"))  # "leaders-FY2026" says year 2026
+        if not key or key.rsplit("-", 1)[-1] in NOT_IN_NAME or text in ("", ALL) or said:
             continue
         parts.append(f"-{key}-{re.sub(r'[^A-Za-z0-9_.]+', '_', text)[:40]}")
     return "".join(parts)

@@ -306,3 +306,15 @@ def test_a_change_reads_as_the_difference_of_the_numbers_beside_it():
     assert tables.shown_change(4.2849, 3.6249) == -0.66
     assert f"{tables.shown_change(4.10, 4.22):+.2f}" == "+0.12" and tables.shown_change(3.0, 3.0) == 0
     assert tables.shown_change(80.04, 85.06, decimals=1) == 5.1, "85.1 - 80.0"
+
+
+def test_a_downloads_name_says_each_filter_chosen_once():
+    from dash import State
+
+    from dashboards.components import filters_in_name
+
+    state = [State("leaders-year", "value"), State("leaders-component", "value"), State("leaders-function", "value"),
+             State("leaders-table-page", "data")]
+    assert filters_in_name(state, ["2026", "all", "3", "2"], "leaders-FY2026") == "-function-3", "no year twice"
+    assert filters_in_name(state, ["2026", "12", None, "1"], "leaders-FY2026") == "-component-12"
+    assert filters_in_name([State("heatmap-agency", "value")], ["a b/../c"], "heatmap") == "-agency-a_b_.._c"
