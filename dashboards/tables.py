@@ -28,6 +28,8 @@ NO_NUMBER = "—"  # a number or count without a value
 def as_given(value: float) -> str:
     """A number already rounded as it should read, to its own places and at least two: 3.9 reads "3.90",
     3.897 "3.897"."""
+    if round(value, 2) == value:  # the usual case, at once
+        return f"{value:,.2f}"
     places = len(f"{value:.6f}".rstrip("0").partition(".")[2])
     return f"{value:,.{max(2, places)}f}"
 
@@ -170,10 +172,14 @@ def _cell_writer(column: Column):
     key, link = column.key, column.link
     if column.kind in (NUMBER, COUNT) and not link and not column.row_header:
         if column.kind == NUMBER and column.decimals is None:  # as given (Column.text): 3.897 beside a 3.90
-            said = column.text
+            cells: dict = {None: f'<td class="dash-num">{NO_NUMBER}</td>'}  # scores repeat: each written once
 
             def given(row: dict) -> str:
-                return f'<td class="dash-num">{said(row.get(key))}</td>'
+                value = row.get(key)
+                found = cells.get(value)
+                if found is None:
+                    found = cells[value] = f'<td class="dash-num">{as_given(value)}</td>'
+                return found
             return given
         spec = column.number_format
 
