@@ -425,3 +425,13 @@ def test_a_filter_value_the_dropdown_does_not_list_reads_as_its_default(evaluate
         assert pages["program"].url.read({"id": "1", "period": "FY1999-Q1"})["period"] == latest
         assert pages["leaders"].url.read({"year": "2050"})["year"] == pages["leaders"].url.read({})["year"] != "2050"
         assert pages["capacity"].url.read({"year": "1999"})["year"] == pages["capacity"].url.read({})["year"] != "1999"
+
+
+def test_a_driver_no_longer_asked_is_not_said_to_have_no_answers(executive):
+    """The satisfaction tile said "No survey answers in FY2026-Q4", as if programs had not reported:
+    from FY2024-Q2 A-11's survey asks trust alone on the 1-5 scale."""
+    words = json.dumps(answer(executive, body("overview-body.children", {"overview-agency.value": "all"},
+                                              "overview-period.value")), ensure_ascii=False)
+    assert "No program reported satisfaction on the 1-5 scale in FY2026-Q4: from FY2024-Q2 A-11's survey asks " \
+           "one question on that scale, on trust." in words
+    assert "No survey answers in FY2026-Q4" not in words

@@ -81,11 +81,11 @@ def _absolute(base_url: str, href: Optional[str]) -> Optional[str]:
 
 def glance_table(found: queries.Overview) -> Table:
     """The tiles as rows: the measure, its value and what stands beside it on the page."""
-    from dashboards.pages.overview import change_sentence  # the tile's own words
+    from dashboards.pages.overview import change_sentence, no_score_words  # the tile's own words
 
     rows = []
     for score in found.scores:
-        detail = f"No survey answers in {score.period}." if score.value is None else (
+        detail = no_score_words(score) if score.value is None else (
             f"n = {score.n:,}; " + (f"95% CI {score.ci_low:.2f} to {score.ci_high:.2f}; " if score.ci_low is not None
                                     else "95% CI: too few answers; ")
             + ("" if score.sufficient else "insufficient data; ") + change_sentence(score))

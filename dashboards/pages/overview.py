@@ -14,7 +14,7 @@ from dashboards.cache import cached_answer
 from dashboards.queries import common
 from dashboards.queries import overview as queries
 from dashboards.urlstate import UrlState
-from scorecard.a11 import V2_FROM
+from scorecard.a11 import V2_FROM, asked_in_v2
 from scorecard.extensions import db
 from scorecard.scoring import beside_target
 
@@ -67,10 +67,19 @@ def overview_for(period, agency_id) -> queries.Overview:
 
 # ----------------------------------------------------------------------------- the tiles
 
+def no_score_words(score: queries.AgencyScore) -> str:
+    """Why a tile has no score: no answers at all, or (from A-11's v2 survey on) a driver no longer asked
+    on the 1-5 scale, which is no program's failure to report."""
+    if score.driver != "trust" and asked_in_v2(score.period):
+        return (f"No program reported {score.name.lower()} on the 1-5 scale in {score.period}: from {V2_FROM} "
+                "A-11's survey asks one question on that scale, on trust.")
+    return f"No survey answers in {score.period}."
+
+
 def score_tile(score: queries.AgencyScore) -> html.Section:
     title = f"{score.name}, agency-wide"
     if score.value is None:
-        return components.tile(title, html.P(f"No survey answers in {score.period}.", className="dash-empty"),
+        return components.tile(title, html.P(no_score_words(score), className="dash-empty"),
                                tile_id=f"tile-{score.driver}")
     body = [
         html.P(f"{score.value:.2f}", className="dash-tile__big"),
