@@ -113,9 +113,9 @@ def _canonical_period(cells: Cells) -> Optional[str]:
     against its cell, when the row gives no quarter or two that disagree."""
     period, year, quarter = (None if is_missing(cells.row.get(c)) else to_text(cells.row.get(c))
                              for c in ("period", "fiscal_year", "fiscal_quarter"))
-    given = [(c, t) for c, t in (("period", period), ("fiscal_quarter", quarter)) if t is not None]
-    wholes = [(c, t, found) for c, t in given if (found := _as_period(t)) is not None]
-    parts = [(c, t) for c, t in given if _as_period(t) is None]  # a quarter alone, or no quarter at all
+    given = [(c, t, _as_period(t)) for c, t in (("period", period), ("fiscal_quarter", quarter)) if t is not None]
+    wholes = [(c, t, found) for c, t, found in given if found is not None]
+    parts = [(c, t) for c, t, found in given if found is None]  # a quarter alone, or no quarter at all
     if not given:
         if year is None:
             cells.fail("period", "the period is missing (e.g. FY2025-Q1)")
@@ -127,8 +127,9 @@ def _canonical_period(cells: Cells) -> Optional[str]:
         if year is None:
             return part  # the sink says why it is no quarter
         combined = f"fiscal_year={year}, quarter={part}"
+        named = _as_period(combined)
         for other, text in parts[1:]:
-            if _as_period(f"fiscal_year={year}, quarter={text}") != _as_period(combined):
+            if _as_period(f"fiscal_year={year}, quarter={text}") != named:
                 cells.fail(other, f"the {other} {text} and the {column} {part} disagree")
                 return None
         return combined
@@ -346,10 +347,8 @@ def _question_text(cells: Cells, column: str):
 
 
 def _period_text(raw: str) -> str:
-    try:
-        return str(parse_period(raw))
-    except PeriodError:
-        return raw  # the sink reports the bad period against its row
+    found = _as_period(raw)
+    return raw if found is None else str(found)  # a bad period: the sink reports it against its row
 
 
 def _survey_records(refs, period, channel, touchpoint, questions) -> list[dict]:
