@@ -80,14 +80,22 @@ def unoffered(period, agency_id) -> Optional[str]:
     return None
 
 
+def queued_view(prefix: str, fmt: str) -> html.Div:
+    return progress_view(prefix, {"fmt": fmt, "stage": "Queued", "percent": 0})
+
+
+def not_a_second(fmt: str, which: str) -> str:
+    """Why no second briefing was started: the panel follows one, and a second start would leave it unsent."""
+    return (f"No second briefing was started: the {jobs.FORMATS[fmt][1]} briefing {which} being prepared. "
+            "Start another once it is ready.")
+
+
 def still_writing(job_id) -> Optional[str]:
-    """Why another briefing is not started while the panel's is being written (the panel follows one,
-    and a second start would leave the first unsent), or None."""
+    """Why another briefing is not started while the panel's is being written, or None."""
     found = jobs.state(current_app, db.session, job_id, current_user.id) if job_id else None
     if found is None or found["status"] in (jobs.DONE, jobs.FAILED):
         return None
-    return (f"No second briefing was started: the {jobs.FORMATS[found['fmt']][1]} briefing is still being prepared. "
-            "Start another once it is ready.")
+    return not_a_second(found["fmt"], "is still")
 
 
 def start_job(fmt: str, period, agency_id) -> str:
@@ -143,12 +151,9 @@ def register(prefix: str, period: State, agency: State) -> None:
             except jobs.TooMany as refused:  # the briefing shown (if any) keeps being polled
                 return dash.no_update, dash.no_update, dash.no_update, dash.no_update, str(refused)
             except jobs.JustStarted as just:  # follow that one: this page may never have heard of it
-                kind = jobs.FORMATS[just.fmt][1]
-                return (just.job_id, False, progress_view(prefix, {"fmt": just.fmt, "stage": "Queued", "percent": 0}),
-                        dash.no_update, f"No second briefing was started: the {kind} briefing started a moment ago is "
-                                        "being prepared. Start another once it is ready.")
-            started = progress_view(prefix, {"fmt": fmt, "stage": "Queued", "percent": 0})
-            return job_id, False, started, dash.no_update, None
+                return (just.job_id, False, queued_view(prefix, just.fmt), dash.no_update,
+                        not_a_second(just.fmt, "started a moment ago is"))
+            return job_id, False, queued_view(prefix, fmt), dash.no_update, None
         if pressed == f"{prefix}-poll":
             status, done, send = poll(prefix, job_id)
             # A refusal stays while the briefing shown is written, and goes with it (ready, or failed).
