@@ -42,41 +42,43 @@
   });
 })();
 
-/* A plain link to another dashboard page (in a table's HTML, drawn by tables.js, or an html.A) opens it as
-   Dash's own links do: without reloading the app, so the focus moves to the new page's heading as after
-   any navigation (a reload left it on the body). A click with a modifier key, a download, a link to a
-   place on the same page (the skip link), to a briefing's file or to a page outside the dashboards goes
-   as the browser takes it. */
-document.addEventListener('click', function (event) {
-  if (event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey ||
-      event.altKey) { return; }
-  var link = event.target.closest && event.target.closest('a[href]');
-  if (!link || (link.target && link.target !== '_self') || link.hasAttribute('download')) { return; }
-  var url = new URL(link.href, window.location.href);
-  var path = url.pathname;
-  if (url.hash && path === window.location.pathname && url.search === window.location.search) {
-    return;  // a place on this page (the skip link to #main-content): the browser moves there, and the focus
-  }
-  if (url.origin !== window.location.origin || path.indexOf('/dashboards/') !== 0 ||
-      path.indexOf('/dashboards/briefings/') === 0 || path.indexOf('/dashboards/_') === 0 ||
-      path.indexOf('/dashboards/assets/') === 0) { return; }
-  event.preventDefault();
-  window.history.pushState({}, '', path + url.search + url.hash);
-  window.dispatchEvent(new CustomEvent('_dashprivate_pushstate'));
-  window.scrollTo(0, 0);
-});
-
-/* A selected heatmap cell opens its program's page, as a dashboards link does (no reload). */
+/* Opening another dashboard page as Dash's own links do (dcc.Link): without reloading the app, so the
+   focus moves to the new page's heading as after any navigation (a reload left it on the body). */
 (function () {
+  function openInDashboards(href) {
+    window.history.pushState({}, '', href);
+    window.dispatchEvent(new CustomEvent('_dashprivate_pushstate'));
+    window.scrollTo(0, 0);
+  }
+
+  /* A plain link to another dashboard page (in a table's HTML, drawn by tables.js, or an html.A). A click
+     with a modifier key, a download, a link to a place on the same page (the skip link), to a briefing's
+     file or to a page outside the dashboards goes as the browser takes it. */
+  document.addEventListener('click', function (event) {
+    if (event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey ||
+        event.altKey) { return; }
+    var link = event.target.closest && event.target.closest('a[href]');
+    if (!link || (link.target && link.target !== '_self') || link.hasAttribute('download')) { return; }
+    var url = new URL(link.href, window.location.href);
+    var path = url.pathname;
+    if (url.hash && path === window.location.pathname && url.search === window.location.search) {
+      return;  // a place on this page (the skip link to #main-content): the browser moves there, and the focus
+    }
+    if (url.origin !== window.location.origin || path.indexOf('/dashboards/') !== 0 ||
+        path.indexOf('/dashboards/briefings/') === 0 || path.indexOf('/dashboards/_') === 0 ||
+        path.indexOf('/dashboards/assets/') === 0) { return; }
+    event.preventDefault();
+    openInDashboards(path + url.search + url.hash);
+  });
+
+  /* A selected heatmap cell opens its program's page. */
   window.dash_clientside = Object.assign({}, window.dash_clientside);
   window.dash_clientside.scorecard = Object.assign({}, window.dash_clientside.scorecard, {
     openProgram: function (clickData) {
       var point = clickData && clickData.points && clickData.points[0];
       var href = point && point.customdata;
       if (typeof href === 'string' && href.indexOf('/dashboards/program?') === 0) {
-        window.history.pushState({}, '', href);
-        window.dispatchEvent(new CustomEvent('_dashprivate_pushstate'));
-        window.scrollTo(0, 0);
+        openInDashboards(href);
       }
       return window.dash_clientside.no_update;
     }
