@@ -195,6 +195,10 @@ def test_the_page_links_the_plans_each_role_may_see(app, role, function, leader)
             assert expected in words, expected
     elif not seen:
         assert "No FY2027 plan with a CX requirement" in words
+    else:  # counted in words: "0 of 1 plan", never "of 1 plans"
+        tiles = json.dumps(answer(client, body("leaders-tiles.children", _values(), "leaders-year.value")))
+        plans = f"{len(seen)} plan" + ("s" if len(seen) > 1 else "")
+        assert f"of {plans} (" in tiles and f"of {plans}s" not in tiles, tiles
     p, f = known["plans"], known["findings"]
 
     def of_(*keys):

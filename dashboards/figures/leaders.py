@@ -4,6 +4,7 @@ last bars count the plans with none yet. Each bar writes its count; the two seri
 pattern as well as colour, and the legend names them."""
 from dashboards.figures.heatmap import FONT, default_template, empty_figure
 from dashboards.queries.leaders import NONE_YET, Leaders
+from dashboards.tables import counted
 from scorecard.ratings import RATING_LABELS
 
 DECIDED = "Decided summary level"
@@ -28,7 +29,7 @@ def levels_figure(found: Leaders) -> dict:
             "cliponaxis": False, "textfont": {"size": 14, "color": "#1b1b1b"},
             "marker": {"color": colour, "line": {"color": "#1b1b1b", "width": 1},
                        "pattern": {"shape": shape, "fgcolor": "#565c65", "fgopacity": 0.5}},
-            "hovertext": [f"<b>{level_label(level)}</b><br>{name}: {n:,} of {total:,} plans"
+            "hovertext": [f"<b>{level_label(level)}</b><br>{name}: {n:,} of {counted(total, 'plan')}"
                           for level, n in counts.items()], "hoverinfo": "text"})
     return {"data": bars, "layout": {
         "template": default_template(), "barmode": "group",

@@ -178,7 +178,7 @@ def tiles(found: queries.Leaders) -> html.Div:
     undecided = len(found.undecided)
 
     def share(n: int) -> str:
-        return f"{n:,} of {total:,} plans ({n / total:.0%})"
+        return f"{n:,} of {tables.counted(total, 'plan')} ({n / total:.0%})"
     return html.Div([
         components.tile("Leaders with CX requirements", [
             html.P(f"{total:,}", className="dash-tile__big"),
