@@ -51,6 +51,15 @@ def counted(count: int, one: str, many: str = "") -> str:
     return f"{count:,} {one if count == 1 else many or one + 's'}"
 
 
+def due_words(due, overdue_days: Optional[int]) -> str:
+    """A commitment's due date (a date or its ISO text) as every table writes it: "none set",
+    "2026-11-18", or "2026-11-18, overdue by 12 days"."""
+    if due is None:
+        return "none set"
+    words = due if isinstance(due, str) else due.isoformat()
+    return words if overdue_days is None else f"{words}, overdue by {counted(overdue_days, 'day')}"
+
+
 def status_word(status: Optional[str]) -> str:
     if status is None:
         return STATUS_WORDS["no_data"]

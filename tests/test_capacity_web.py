@@ -4,6 +4,7 @@ admin's reopening with a reason, and who may do what, route by route."""
 import html as html_lib
 import os
 import re
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,7 @@ from scorecard.models import (
     CapacityAssessment,
     CapacityDomainScore,
     Commitment,
+    CommitmentStatus,
     Component,
     Finding,
     Role,
@@ -566,6 +568,26 @@ def test_the_domain_action_plan_lists_its_commitments(demo, client_as, ba):
     assert all(title not in viewer_section for title in titles)  # viewers do not see commitments
     count = len(titles)
     assert f"{count} {'commitment is' if count == 1 else 'commitments are'} linked to this domain" in viewer_section
+
+
+def test_an_open_action_past_its_due_date_says_how_long_overdue(demo, client_as, ba):
+    today = date.today()  # the page's own day
+    with demo.app_context():
+        late, early, done = db.session.scalars(sa.select(Commitment).order_by(Commitment.id).limit(3)).all()
+        for commitment, due, status in ((late, today - timedelta(days=3), CommitmentStatus.on_track),
+                                        (early, today, CommitmentStatus.at_risk),
+                                        (done, today - timedelta(days=40), CommitmentStatus.complete)):
+            commitment.capacity_domain, commitment.component_id, commitment.due_date = "Measurement", ba, due
+            commitment.status = status
+        titles = [late.title, early.title, done.title]
+        db.session.commit()
+    page = text(client_as("executive").get(url(ba, CURRENT)))
+    section = page[page.index('id="domain-1-heading"'):page.index('id="domain-2-heading"')]
+    rows = {title: re.search(r"<tr><th scope=\"row\">[^<]*<a[^>]*>" + re.escape(title.replace("&", "&amp;"))
+                             + r"</a></th>.*?</tr>", section, re.S).group(0) for title in titles}
+    assert "overdue by 3 days" in rows[titles[0]]
+    assert "overdue" not in rows[titles[1]], "due today is not overdue yet"
+    assert "overdue" not in rows[titles[2]], "a complete commitment is not overdue"
 
 
 # ----------------------------------------------------------------------------- the demo

@@ -4,14 +4,28 @@ score, each domain's action plan, the links each role may follow), the page as e
 with its year in the URL, its downloads, and hostile years posted to its callbacks."""
 import json
 import re
+from datetime import timedelta
 
 import pytest
 
 from dashboards.queries import capacity as queries
 from dashboards.queries import common
 from scorecard.extensions import db
-from scorecard.models import Role
-from tests.test_dashboard_functions import URL, answer, body, build, downloaded, hrefs, ids, of, page, shown_rows, user
+from scorecard.models import CommitmentStatus, Role
+from tests.test_dashboard_functions import (
+    TODAY,
+    URL,
+    answer,
+    body,
+    build,
+    downloaded,
+    hrefs,
+    ids,
+    of,
+    page,
+    shown_rows,
+    user,
+)
 
 
 @pytest.fixture
@@ -23,7 +37,7 @@ def world(app):
 # ------------------------------------------------------------------------------ the queries
 
 def test_components_by_domain_with_the_change_and_the_evidence(world):
-    found = queries.capacity(db.session)
+    found = queries.capacity(db.session, TODAY)
     assert found.fiscal_year == 2027 and found.years == [2027, 2026]
     assert [(r.component, r.status) for r in found.rows] == [("Bureau One", "draft"), ("Bureau Two", "draft")]
     one, two = found.rows
@@ -47,7 +61,7 @@ def test_components_by_domain_with_the_change_and_the_evidence(world):
 
 
 def test_each_domain_lists_its_action_plan(world):
-    one, two = queries.capacity(db.session).rows
+    one, two = queries.capacity(db.session, TODAY).rows
     measurement = one.cells[0]
     assert [(a.title, a.function, a.status_word) for a in measurement.actions] == [
         ("Digital intake", "CIO", "at risk"), ("Measure every quarter", "CFO", "on track")], (
@@ -57,10 +71,29 @@ def test_each_domain_lists_its_action_plan(world):
     assert one.cells[1].action_words == "none"
 
 
+def test_an_open_action_past_its_due_date_is_overdue_as_on_the_function_pages(world):
+    from dashboards.pages.capacity import actions_table
+
+    made = world["commitments"]
+    made["Measure every quarter"].due_date = TODAY - timedelta(days=5)
+    made["Digital intake"].due_date = TODAY  # due today: not yet overdue
+    db.session.commit()
+    measurement = queries.capacity(db.session, TODAY).rows[0].cells[0]
+    assert [(a.title, a.overdue_days) for a in measurement.actions] == [
+        ("Measure every quarter", 5), ("Digital intake", None)]
+    assert measurement.action_words == "2: 1 on track, 1 at risk (1 overdue)"
+    due = {row["title"]: row["due"] for row in actions_table(queries.capacity(db.session, TODAY)).rows}
+    assert due == {"Measure every quarter": f"{(TODAY - timedelta(days=5)).isoformat()}, overdue by 5 days",
+                   "Digital intake": TODAY.isoformat()}
+    made["Measure every quarter"].status = CommitmentStatus.complete  # done late is not overdue
+    db.session.commit()
+    assert queries.capacity(db.session, TODAY).rows[0].cells[0].action_words == "2: 1 complete, 1 at risk"
+
+
 def test_the_summary_counts_each_action_plan_commitment_once(world):
     from dashboards.pages.capacity import summary
 
-    found = queries.capacity(db.session)
+    found = queries.capacity(db.session, TODAY)
     one, two = found.rows
     assert summary(found).endswith("; 2 action-plan commitments.")
     two.cells[0].actions = list(one.cells[0].actions)  # the same two reach the other component too
@@ -68,19 +101,19 @@ def test_the_summary_counts_each_action_plan_commitment_once(world):
 
 
 def test_an_earlier_year_and_a_year_without_assessments(world):
-    found = queries.capacity(db.session, 2026)
+    found = queries.capacity(db.session, TODAY, 2026)
     assert [(r.component, r.status) for r in found.rows] == [("Bureau One", "submitted")]
     assert found.rows[0].cells[0].change_words == "no FY2025 score"
     assert found.rows[0].cells[0].finding_id is None, "the evidence finding is the FY2027 score's"
-    assert queries.capacity(db.session, 2028).rows[0].status == "not started", "FY2027's components, not started"
-    assert queries.capacity(db.session, 2031).rows == []
+    assert queries.capacity(db.session, TODAY, 2028).rows[0].status == "not started", "FY2027's components, not started"
+    assert queries.capacity(db.session, TODAY, 2031).rows == []
 
 
 def test_each_role_opens_the_action_items_it_may_see(world):
     made = world["commitments"]
 
     def linked(scope) -> set:
-        found = queries.capacity_for(db.session, scope)
+        found = queries.capacity_for(db.session, scope, TODAY)
         return {a.href for r in found.rows for c in r.cells for a in c.actions if a.href}
     both = {f"/commitments/{made['Digital intake'].id}", f"/commitments/{made['Measure every quarter'].id}"}
     for role in (Role.admin, Role.executive, Role.analyst):
@@ -89,13 +122,13 @@ def test_each_role_opens_the_action_items_it_may_see(world):
         f"/commitments/{made['Measure every quarter'].id}"}
     assert linked(common.Scope(Role.leader, leader_id=world["leaders"]["director"].id)) == set()
     assert linked(common.Scope(Role.viewer)) == set()
-    viewer = queries.capacity_for(db.session, common.Scope(Role.viewer))
+    viewer = queries.capacity_for(db.session, common.Scope(Role.viewer), TODAY)
     assert len(viewer.rows[0].cells[0].actions) == 2, "the viewer sees the action plan, without the links"
 
 
 def test_without_assessments(app):
     with app.app_context():
-        found = queries.capacity(db.session)
+        found = queries.capacity(db.session, TODAY)
         assert (found.fiscal_year, found.years, found.rows) == (None, [], [])
 
 

@@ -1,7 +1,10 @@
 """Capacity: components × the five A-11 capacity domains for a fiscal year (in the URL; default the
 newest with assessments), each self-assessed score with its change from the year before and the
 rules' evidence score beside it (leading to its why-page), and each domain's action-plan
-commitments with their status. Each component leads to its assessment (the Flask capacity page)."""
+commitments with their status and, past their due date, how long overdue. Each component leads
+to its assessment (the Flask capacity page)."""
+from datetime import date
+
 import dash
 from dash import Input, Output, State, callback, dcc, html
 from flask_login import current_user
@@ -61,7 +64,7 @@ def layout(**query):
 
 
 def capacity_for(year) -> queries.Capacity:
-    return queries.capacity_for(db.session, common.Scope.of(current_user), year)
+    return queries.capacity_for(db.session, common.Scope.of(current_user), date.today(), year)
 
 
 # ----------------------------------------------------------------------------- tables
@@ -110,7 +113,7 @@ def components_table(found: queries.Capacity) -> tables.Table:
 def actions_table(found: queries.Capacity) -> tables.Table:
     rows = [{"title": item.title, "href": item.href, "domain": cell.domain, "component": row.component,
              "component_href": row.href, "function": item.function, "status": item.status_word,
-             "due": item.due_date or "none set"}
+             "due": tables.due_words(item.due_date, item.overdue_days)}
             for row in found.rows for cell in row.cells for item in cell.actions]
     rows.sort(key=lambda r: (queries.DOMAINS.index(r["domain"]), r["component"], r["title"]))
     return tables.Table(

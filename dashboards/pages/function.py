@@ -80,9 +80,7 @@ def commitments_table(row: queries.FunctionSummary) -> tables.Table:
     """The function's commitments as the page lists them (and the downloads write them)."""
     lines = []
     for c in row.commitments:
-        due = "none set" if c.due_date is None else c.due_date.isoformat()
-        if c.overdue_days is not None:
-            due += f", overdue by {_days(c.overdue_days)}"
+        due = tables.due_words(c.due_date, c.overdue_days)
         updated = "never"
         if c.last_update is not None:
             updated = f"{c.last_update.isoformat()} ({_days(c.days_since_update)} ago)"

@@ -1,7 +1,7 @@
 """The capacity dashboard's data for one fiscal year: each component with an assessment that year
 or the year before, its score in each of the five A-11 capacity domains with the change from the
 year before, the rules' evidence score beside it (with its finding, for the why-page), and each
-domain's action-plan commitments with their status.
+domain's action-plan commitments with their status (and how long overdue, as the function pages say).
 
 The words (scores, changes, assessment statuses) and the findings are the capacity pages' own
 (scorecard.capacity.services), so the dashboard and the Flask page say the same thing.
@@ -11,6 +11,7 @@ that an assessment saved on the web changes. Read as columns: an agency's are hu
 """
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
+from datetime import date
 from typing import Optional
 
 import sqlalchemy as sa
@@ -26,7 +27,7 @@ from scorecard.capacity.services import (
     score_text,
     total_change_words,
 )
-from scorecard.commitments.services import may_see
+from scorecard.commitments.services import is_overdue, may_see
 from scorecard.models import (
     CAPACITY_DOMAINS,
     Agency,
@@ -53,6 +54,7 @@ class ActionItem:
     function: str
     status: str
     due_date: Optional[str]
+    overdue_days: Optional[int] = None  # days past its due date while still open
     href: Optional[str] = None
 
     @property
@@ -90,13 +92,15 @@ class DomainCell:
 
     @property
     def action_words(self) -> str:
-        """"2: 1 on track, 1 at risk", or "none"."""
+        """"2: 1 on track, 1 at risk", "1: 1 not started (1 overdue)", or "none"."""
         if not self.actions:
             return "none"
         counts: dict[str, int] = {}
         for item in self.actions:
             counts[item.status_word] = counts.get(item.status_word, 0) + 1
-        return f"{len(self.actions)}: " + ", ".join(f"{n} {word}" for word, n in counts.items())
+        overdue = sum(1 for item in self.actions if item.overdue_days is not None)
+        return (f"{len(self.actions)}: " + ", ".join(f"{n} {word}" for word, n in counts.items())
+                + (f" ({overdue} overdue)" if overdue else ""))
 
 
 @dataclass
@@ -143,10 +147,11 @@ def assessment_years(session) -> list[int]:
                                 .order_by(CapacityAssessment.fiscal_year.desc())))
 
 
-def _action_items(session, component_ids: list[int]) -> dict[tuple[int, str], list[ActionItem]]:
+def _action_items(session, component_ids: list[int], today: date) -> dict[tuple[int, str], list[ActionItem]]:
     """(component id, domain) -> its action-plan commitments: those linked to the domain and to the
     component, by the component itself or one of its programs (as capacity.services.action_plan
-    counts them for one component), by due date and title. Read as columns: an agency's are hundreds."""
+    counts them for one component), by due date and title, each overdue as of `today` or not. Read as
+    columns: an agency's are hundreds."""
     query = (sa.select(Commitment.id, Commitment.function_id, Commitment.leader_id, Commitment.title, Function.code,
                        Commitment.status, Commitment.due_date, Commitment.capacity_domain, Commitment.component_id)
              .join(Function, Function.id == Commitment.function_id)
@@ -163,8 +168,10 @@ def _action_items(session, component_ids: list[int]) -> dict[tuple[int, str], li
         reached[commitment_id].add(component_id)
     wanted = set(component_ids)
     found: dict[tuple[int, str], list[ActionItem]] = {}
-    for cid, function_id, leader_id, title, code, status, due, domain, own_component in rows:
-        item = ActionItem(cid, function_id, leader_id, title, code, status.value, due.isoformat() if due else None)
+    for row in rows:
+        cid, function_id, leader_id, title, code, status, due, domain, own_component = row
+        item = ActionItem(cid, function_id, leader_id, title, code, status.value, due.isoformat() if due else None,
+                          (today - due).days if is_overdue(row, today) else None)
         for component_id in sorted(({own_component} | reached[cid]) & wanted):
             found.setdefault((component_id, domain), []).append(item)
     return found
@@ -187,8 +194,9 @@ def _assessments(session, years: list[int]) -> dict[tuple[int, int], tuple]:
             for a in assessed.values()}
 
 
-def capacity(session, fiscal_year: Optional[int] = None) -> Capacity:
-    """Components × domains for `fiscal_year` (default: the newest with assessments)."""
+def capacity(session, today: date, fiscal_year: Optional[int] = None) -> Capacity:
+    """Components × domains for `fiscal_year` (default: the newest with assessments), commitments overdue
+    as of `today`."""
     years = assessment_years(session)
     year = fiscal_year if fiscal_year is not None else (years[0] if years else None)
     found = Capacity(year, years)
@@ -200,7 +208,7 @@ def capacity(session, fiscal_year: Optional[int] = None) -> Capacity:
         return found
     evidence = evidence_scores(session, [score_id for (_, fy), (_, _, scores) in assessments.items() if fy == year
                                          for score_id, _ in scores.values()])
-    actions = _action_items(session, component_ids)
+    actions = _action_items(session, component_ids, today)
     query = (sa.select(Component.id, Component.name, Agency.name).join(Agency)
              .where(Component.id.in_(component_ids)).order_by(Agency.name, Component.name))
     for component_id, name, agency in session.execute(query):
@@ -241,6 +249,6 @@ def for_scope(found: Capacity, scope: Scope) -> Capacity:
     return replace(found, rows=rows)
 
 
-def capacity_for(session, scope: Scope, fiscal_year: Optional[int] = None) -> Capacity:
-    """What the capacity dashboard shows `scope`."""
-    return for_scope(capacity(session, fiscal_year), scope)
+def capacity_for(session, scope: Scope, today: date, fiscal_year: Optional[int] = None) -> Capacity:
+    """What the capacity dashboard shows `scope` on `today`."""
+    return for_scope(capacity(session, today, fiscal_year), scope)

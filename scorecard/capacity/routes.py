@@ -156,7 +156,7 @@ def _assessment(component: Component, fiscal_year: int):
 
 
 def _show(component: Component, fiscal_year: int, *, refused: str | None = None, status: int = 200):
-    view = assessment_view(db.session, current_user, component, fiscal_year)
+    view = assessment_view(db.session, current_user, component, fiscal_year, date.today())
     form = SubmitForm()
     form.version.data = view.version
     return render_template("capacity/show.html", view=view, submit_form=form, refused=refused,

@@ -269,6 +269,7 @@ class Evidence:
 class CommitmentRow:
     commitment: Commitment
     visible: bool  # the person may open it (their role's scope); otherwise only counted
+    overdue_days: Optional[int] = None  # days past its due date while still open
 
     @property
     def status_word(self) -> str:
@@ -373,7 +374,7 @@ class AssessmentView:
         return [d.domain for d in self.domains if d.score is None]
 
 
-def assessment_view(session, user, component: Component, fiscal_year: int) -> AssessmentView:
+def assessment_view(session, user, component: Component, fiscal_year: int, today: date) -> AssessmentView:
     assessment = find(session, component.id, fiscal_year)
     previous = find(session, component.id, fiscal_year - 1)
     domains = domains_of(assessment)
@@ -381,7 +382,7 @@ def assessment_view(session, user, component: Component, fiscal_year: int) -> As
     before = {d.domain: d for d in (previous.domain_scores if previous else [])}
     comparable = assessment is None or previous is None or _same_scale(assessment, previous)
     findings = evidence_findings(session, [d.id for d in stored.values()])
-    plan = action_plan(session, user, component, domains)
+    plan = action_plan(session, user, component, domains, today)
     scale = (assessment.scale_min, assessment.scale_max) if assessment else (1, 7)
     views = [DomainView(d, scale, stored.get(d), before.get(d), fiscal_year - 1, comparable,
                         findings.get(stored[d].id) if d in stored else None, plan.get(d, []))
@@ -442,12 +443,13 @@ def evidence_scores(session, score_ids) -> dict[int, EvidenceScore]:
     return found
 
 
-def action_plan(session, user, component: Component, domains) -> dict[str, list[CommitmentRow]]:
+def action_plan(session, user, component: Component, domains, today: date) -> dict[str, list[CommitmentRow]]:
     """Each domain's action-plan items: commitments linked to the domain and to the component (by
-    the component itself or one of its programs, as the commitment pages count them). Those
-    outside the person's commitment scope are counted, not shown."""
-    from scorecard.commitments.services import (
-        may_see,  # the commitment pages own who sees what
+    the component itself or one of its programs, as the commitment pages count them), each overdue
+    as of `today` or not. Those outside the person's commitment scope are counted, not shown."""
+    from scorecard.commitments.services import (  # the commitment pages own who sees what and overdue
+        is_overdue,
+        may_see,
     )
 
     query = (sa.select(Commitment).where(
@@ -457,7 +459,9 @@ def action_plan(session, user, component: Component, domains) -> dict[str, list[
         .order_by(Commitment.due_date.is_(None), Commitment.due_date, Commitment.title))
     plan: dict[str, list[CommitmentRow]] = {}
     for commitment in session.scalars(query):
-        plan.setdefault(commitment.capacity_domain, []).append(CommitmentRow(commitment, may_see(user, commitment)))
+        plan.setdefault(commitment.capacity_domain, []).append(CommitmentRow(
+            commitment, may_see(user, commitment),
+            (today - commitment.due_date).days if is_overdue(commitment, today) else None))
     return plan
 
 
