@@ -2,6 +2,7 @@
 shown), status badges in words, filters in the query string, the heatmap figure, the cache."""
 import csv
 import io
+from datetime import date
 from html.parser import HTMLParser
 
 import openpyxl
@@ -264,7 +265,8 @@ def test_each_page_figure_is_plotly_json_plotly_validates(evaluated):
 
     template = go.Figure().to_plotly_json()["layout"]["template"]
     with evaluated.app_context():
-        drawn = {"capacity": capacity_figure(capacity(db.session)), "leaders": levels_figure(leaders(db.session)),
+        drawn = {"capacity": capacity_figure(capacity(db.session, date.today())),
+                 "leaders": levels_figure(leaders(db.session)),
                  "life experiences": trust_figure(life_experience_rollup(db.session)),
                  "compliance": compliance_figure(compliance(db.session))}
     for page, figure in drawn.items():
