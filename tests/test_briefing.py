@@ -158,7 +158,9 @@ def test_the_workbook_has_a_sheet_per_section_with_the_overviews_numbers(app, ag
     header, rows = _sheet(book, "glance")
     assert header == ["Measure", "Value", "Detail"]
     values = {measure: value for measure, value, _ in rows}
-    for score in found.scores:
+    trust, *others = found.scores  # FY2026 is A-11's v2 survey: trust is the share who trust, as on the tile
+    assert values["Trust / confidence, agency-wide (% who trust)"] == round(trust.value, 2)
+    for score in others:
         assert values[f"{score.name}, agency-wide (1-5)"] == round(score.value, 2)
     for status, count in found.statuses.counts.items():
         if count or status != "no_data":

@@ -8,6 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from dashboards.queries import common, heatmap, overview
+from dashboards.queries.program import wilson
 from scorecard.a11 import ensure_standard_metrics
 from scorecard.extensions import db
 from scorecard.models import (
@@ -37,7 +38,7 @@ from scorecard.models import (
     Target,
     subject_key,
 )
-from scorecard.survey import compare, pool, stats_from_counts
+from scorecard.survey import compare, compare_shares, pool, stats_from_counts
 
 Q4, Q3 = "FY2026-Q4", "FY2026-Q3"
 TODAY = date(2026, 11, 22)  # in FY2027-Q1: the quarter before closed on 2026-09-30
@@ -189,19 +190,66 @@ def test_heatmap_without_data(app):
 # ------------------------------------------------------------------------------ the overview
 
 def test_agency_scores_pool_every_answer_with_ci_and_significance(world):
+    """FY2026 is A-11's v2 survey: trust is the share who trust (4 or 5 here), as on the program page."""
     trust = overview.agency_score(db.session, Q4, "trust")
-    expected = stats_from_counts(pool(LOW, MID, FEW, MID))
-    assert trust.n == expected.n == 410
-    assert trust.value == pytest.approx(expected.mean)
-    assert (trust.ci_low, trust.ci_high) == pytest.approx((expected.ci_low, expected.ci_high))
-    change = compare(pool(HIGH, MID, FEW, MID), pool(LOW, MID, FEW, MID))
+    now, before = pool(LOW, MID, FEW, MID), pool(HIGH, MID, FEW, MID)
+    assert trust.n == sum(now) == 410 and trust.unit == overview.SHARE
+    assert trust.value == pytest.approx(100 * (now[3] + now[4]) / 410) == pytest.approx(100 * 287 / 410)
+    assert (trust.ci_low, trust.ci_high) == pytest.approx(wilson(trust.value, 410))
+    change = compare_shares((100 * (before[3] + before[4]) / 410, 410), (trust.value, 410))
     assert trust.prior_period == Q3 and trust.prior_n == 410
+    assert trust.prior_value == pytest.approx(100 * 347 / 410)
     assert (trust.change, trust.significant, trust.direction) == (pytest.approx(change.delta), True, "down")
+    assert trust.change == pytest.approx(-100 * 60 / 410), "in percentage points"
 
     a = world["agencies"][1]
     delta = overview.agency_score(db.session, Q4, "trust", common.ProgramFilter(a.id))
     assert delta.n == 100 and delta.direction == "none", "one program, the same answers: no significant change"
     assert overview.agency_score(db.session, Q4, "no such driver") is None
+
+
+def test_an_agency_score_before_the_v2_survey_is_the_mean_with_its_interval(app):
+    with app.app_context():
+        world = build(db.session)
+        alpha, bravo = world["programs"]["Alpha"], world["programs"]["Bravo"]
+        for program, counts in ((alpha, HIGH), (bravo, LOW)):
+            observe(db.session, program, "trust", "FY2023-Q3", HIGH)
+            observe(db.session, program, "trust", "FY2023-Q4", counts)
+        db.session.commit()
+        trust = overview.agency_score(db.session, "FY2023-Q4", "trust")
+        expected = stats_from_counts(pool(HIGH, LOW))
+        assert (trust.unit, trust.n, trust.value) == (overview.MEAN, 400, pytest.approx(expected.mean))
+        assert (trust.ci_low, trust.ci_high) == pytest.approx((expected.ci_low, expected.ci_high))
+        change = compare(pool(HIGH, HIGH), pool(HIGH, LOW))
+        assert (trust.change, trust.direction) == (pytest.approx(change.delta), "down")
+
+
+def test_v2_trust_pools_thumbs_and_1_to_5_forms_as_the_share_who_trust(app):
+    """A thumbs form's answers are stored as 1s and 5s: pooled with a 1-5 form's as a mean, 73% thumbs up
+    and a 1-5 form's mean of 4.13 read 3.99, which is neither. The tile gives the share who trust."""
+    from dashboards.briefing.content import glance_table
+    from dashboards.pages.overview import change_sentence, interval_words, measure_words, score_tile
+
+    with app.app_context():
+        world = build(db.session)
+        alpha, bravo = world["programs"]["Alpha"], world["programs"]["Bravo"]
+        observe(db.session, alpha, "trust", "FY2025-Q1", [100, 0, 0, 0, 100])  # thumbs: 50% up
+        observe(db.session, bravo, "trust", "FY2025-Q1", [10, 10, 30, 25, 25])  # 1-5: 50% answer 4 or 5
+        observe(db.session, alpha, "trust", "FY2025-Q2", [60, 0, 0, 0, 140])   # 70% up
+        observe(db.session, bravo, "trust", "FY2025-Q2", [5, 5, 20, 40, 30])   # 70% answer 4 or 5
+        db.session.commit()
+        trust = overview.agency_score(db.session, "FY2025-Q2", "trust")
+        assert (trust.unit, trust.n, trust.value, trust.prior_value) == (overview.SHARE, 300, 70.0, 50.0)
+        assert trust.change == pytest.approx(20.0) and trust.direction == "up"
+        low, high = wilson(70.0, 300)
+        assert measure_words(trust).startswith("The share who trust (a thumbs up, or 4 or 5 on a 1-5 form)")
+        assert interval_words(trust) == f"95% CI {low:.1f}% to {high:.1f}%"
+        assert change_sentence(trust) == "Up 20.0 percentage points from FY2025-Q1 (50.0%), significant at 95%."
+        words = json.dumps(score_tile(trust).to_plotly_json(), default=lambda o: o.to_plotly_json())
+        assert '"70.0%"' in words and "Mean on the 1-5 scale" not in words
+        found = overview.overview(db.session, "FY2025-Q2", common.ProgramFilter(), EXECUTIVE, TODAY)
+        glance = glance_table(found).rows[0]
+        assert glance["measure"] == "Trust / confidence, agency-wide (% who trust)" and glance["value"] == 70.0
 
 
 def test_nothing_is_compared_across_the_surveys_change(app):

@@ -81,15 +81,15 @@ def _absolute(base_url: str, href: Optional[str]) -> Optional[str]:
 
 def glance_table(found: queries.Overview) -> Table:
     """The tiles as rows: the measure, its value and what stands beside it on the page."""
-    from dashboards.pages.overview import change_sentence, no_score_words  # the tile's own words
+    from dashboards.pages.overview import change_sentence, interval_words, no_score_words  # the tile's own words
 
     rows = []
     for score in found.scores:
         detail = no_score_words(score) if score.value is None else (
-            f"n = {score.n:,}; " + (f"95% CI {score.ci_low:.2f} to {score.ci_high:.2f}; " if score.ci_low is not None
-                                    else "95% CI: too few answers; ")
-            + ("" if score.sufficient else "insufficient data; ") + change_sentence(score))
-        rows.append({"measure": f"{score.name}, agency-wide (1-5)", "value": score.value, "detail": detail})
+            f"n = {score.n:,}; {interval_words(score)}; " + ("" if score.sufficient else "insufficient data; ")
+            + change_sentence(score))
+        scale = "% who trust" if score.unit == queries.SHARE else "1-5"
+        rows.append({"measure": f"{score.name}, agency-wide ({scale})", "value": score.value, "detail": detail})
     statuses = found.statuses
     for status, count in statuses.counts.items():
         if count or status != "no_data":

@@ -11,6 +11,7 @@ from flask_login import current_user
 
 from dashboards import briefing, components, filters, links, tables, validation
 from dashboards.cache import cached_answer
+from dashboards.figures.program import fmt
 from dashboards.queries import common
 from dashboards.queries import overview as queries
 from dashboards.urlstate import UrlState
@@ -82,15 +83,27 @@ def score_tile(score: queries.AgencyScore) -> html.Section:
         return components.tile(title, html.P(no_score_words(score), className="dash-empty"),
                                tile_id=f"tile-{score.driver}")
     body = [
-        html.P(f"{score.value:.2f}", className="dash-tile__big"),
-        html.P([f"n = {score.n:,}", html.Br(), f"95% CI {score.ci_low:.2f} to {score.ci_high:.2f}"
-                if score.ci_low is not None else "95% CI: too few answers"], className="dash-tile__sub"),
+        html.P(fmt(score.value, score.unit), className="dash-tile__big"),
+        html.P([f"n = {score.n:,}", html.Br(), interval_words(score)], className="dash-tile__sub"),
     ]
     if not score.sufficient:
         body.append(html.P(components.status_badge("insufficient_data")))
     body.append(html.P(change_sentence(score), className="dash-tile__sub"))
-    return components.tile(title, body, tile_id=f"tile-{score.driver}",
-                           footer=f"Mean on the 1-5 scale of every answer in {score.period}.")
+    return components.tile(title, body, tile_id=f"tile-{score.driver}", footer=measure_words(score))
+
+
+def measure_words(score: queries.AgencyScore) -> str:
+    """What a tile's number is: a mean on 1-5, or (v2 trust) the share who trust."""
+    if score.unit == queries.SHARE:
+        return (f"The share who trust (a thumbs up, or 4 or 5 on a 1-5 form) of every answer in {score.period}: "
+                f"A-11's survey asks about trust this way from {V2_FROM}.")
+    return f"Mean on the 1-5 scale of every answer in {score.period}."
+
+
+def interval_words(score: queries.AgencyScore) -> str:
+    if score.ci_low is None:
+        return "95% CI: too few answers"
+    return f"95% CI {fmt(score.ci_low, score.unit)} to {fmt(score.ci_high, score.unit)}"
 
 
 def change_sentence(score: queries.AgencyScore) -> str:
@@ -98,11 +111,15 @@ def change_sentence(score: queries.AgencyScore) -> str:
         return f"Not compared with {score.prior_period}: A-11's survey changed in {V2_FROM}."
     if score.direction == "unknown":
         return f"No answers in {score.prior_period} to compare with."
+    before = fmt(score.prior_value, score.unit)
     if score.direction == "none":
-        return f"No significant change from {score.prior_period} ({score.prior_value:.2f})."
+        return f"No significant change from {score.prior_period} ({before})."
     verb = "Up" if score.direction == "up" else "Down"
-    change = abs(tables.shown_change(score.prior_value, score.value))
-    return f"{verb} {change:.2f} from {score.prior_period} ({score.prior_value:.2f}), significant at 95%."
+    if score.unit == queries.SHARE:  # as the two shares read: 70.1% -> 73.4% is 3.3 points
+        amount = f"{abs(tables.shown_change(score.prior_value, score.value, 1)):.1f} percentage points"
+    else:
+        amount = f"{abs(tables.shown_change(score.prior_value, score.value)):.2f}"
+    return f"{verb} {amount} from {score.prior_period} ({before}), significant at 95%."
 
 
 def status_tile(counts: queries.StatusCounts, agency) -> html.Section:

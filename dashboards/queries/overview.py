@@ -22,8 +22,9 @@ from dashboards.queries.common import (
     program_statuses,
 )
 from dashboards.queries.compliance import designated_in
+from dashboards.queries.program import MEAN, SHARE, TRUST, trusting_share, wilson
 from dashboards.tables import as_given, shown_change
-from scorecard.a11 import V2_FROM, across_the_break
+from scorecard.a11 import V2_FROM, across_the_break, asked_in_v2
 from scorecard.commitments.services import (
     CLOSED,
     days_since_update,
@@ -50,7 +51,7 @@ from scorecard.periods import Period, parse_period
 from scorecard.permissions import can
 from scorecard.plans.services import visible_plans
 from scorecard.scoring import AMBER, GREEN, INSUFFICIENT, NO_DATA, NO_TARGET, RED, beside_target
-from scorecard.survey import compare, pool, stats_from_counts, sufficient
+from scorecard.survey import compare, compare_shares, pool, stats_from_counts, sufficient
 
 # Programs by status, in the order the overview shows them.
 PROGRAM_STATUSES = [RED, AMBER, GREEN, INSUFFICIENT, NO_TARGET, NO_DATA]
@@ -68,7 +69,10 @@ BREAK = "break"  # an AgencyScore's direction when A-11's survey changed between
 @dataclass
 class AgencyScore:
     """One driver pooled over every selected program's answers in a quarter, with its 95% CI and
-    the change from the quarter before (significant or not, from the counts)."""
+    the change from the quarter before (significant or not, from the counts). A mean on 1-5 (`unit`
+    MEAN), except trust from A-11's v2 survey on: the share who trust, in percent (SHARE), as the
+    program and life-experience pages give it (a thumbs up is no 5 on a 1-5 scale); its interval is
+    Wilson's and its change is in percentage points."""
 
     driver: str
     name: str
@@ -85,6 +89,7 @@ class AgencyScore:
     # up | down | none (no significant change) | unknown (a side has no data) | BREAK (the survey changed between)
     direction: str = "unknown"
     sufficient: bool = False
+    unit: str = MEAN
 
 
 @cached
@@ -104,13 +109,21 @@ def agency_score(session, period: str, driver: str, programs: ProgramFilter = EV
 
     now, before = pooled(period), pooled(period.prev())
     stats, prior = stats_from_counts(now), stats_from_counts(before)
+    found = AgencyScore(driver, metrics[0].name, str(period), str(period.prev()), stats.mean, stats.n, stats.ci_low,
+                        stats.ci_high, prior.mean, prior.n, sufficient=sufficient(stats.n, min_n))
+    if driver == TRUST and asked_in_v2(period):
+        found.unit, found.value, found.prior_value = SHARE, trusting_share(now), trusting_share(before)
+        found.ci_low, found.ci_high = wilson(found.value, stats.n) if found.value is not None else (None, None)
     if across_the_break(period.prev(), period):  # v1's statement on 1-5 and v2's question: not one measure
-        delta, significant, direction = None, False, BREAK
+        found.direction = BREAK
+    elif found.unit == SHARE:
+        if found.value is not None and found.prior_value is not None:
+            change = compare_shares((found.prior_value, prior.n), (found.value, stats.n), min_n=min_n)
+            found.change, found.significant, found.direction = change.delta, change.significant, change.direction
     else:
         change = compare(before, now, min_n=min_n)
-        delta, significant, direction = change.delta, change.significant, change.direction
-    return AgencyScore(driver, metrics[0].name, str(period), str(period.prev()), stats.mean, stats.n, stats.ci_low,
-                       stats.ci_high, prior.mean, prior.n, delta, significant, direction, sufficient(stats.n, min_n))
+        found.change, found.significant, found.direction = change.delta, change.significant, change.direction
+    return found
 
 
 # ------------------------------------------------------------------------ programs by status

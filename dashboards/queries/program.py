@@ -109,6 +109,13 @@ def wilson(share: float, n: int) -> tuple[Optional[float], Optional[float]]:
     return 100 * max(0.0, centre - half), 100 * min(1.0, centre + half)
 
 
+def trusting_share(counts) -> Optional[float]:
+    """The share (percent) of v2 trust answers that trust: a thumbs up (stored as a 5) or a 4 or 5 on a
+    1-5 form; None without answers."""
+    n = sum(counts)
+    return 100 * (counts[3] + counts[4]) / n if n else None
+
+
 def _counts(row) -> list[int]:
     return [row.count_1 or 0, row.count_2 or 0, row.count_3 or 0, row.count_4 or 0, row.count_5 or 0]
 
@@ -135,7 +142,7 @@ def pooled_measure(kind: MetricKind, rows: list, *, share_of_trust: bool = False
         if not counted:
             return Measure(None, SHARE, None, without_counts=bool(rows))
         stats = stats_from_counts(counts)
-        share = 100 * (counts[3] + counts[4]) / stats.n
+        share = trusting_share(counts)
         scales = {trust_scale(r) for r in counted}
         low, high = wilson(share, stats.n)
         return Measure(share, SHARE, stats.n, low, high, stats.mean, scales.pop() if len(scales) == 1 else MIXED)
