@@ -318,7 +318,8 @@ def test_the_heatmap_table_downloads_exactly_what_it_shows(executive, button, ki
     else:
         import openpyxl
         table = [list(r) for r in openpyxl.load_workbook(io.BytesIO(content)).active.iter_rows(values_only=True)]
-    assert table[0] == ["Program", "Component", "Driver", "Score (1-5)", "n", "Target", "Status"]
+    assert table[0] == ["Program", "Component", "Driver", "Score (1-5)", "Share who trust (%)", "n", "Target",
+                        "Status"], "FY2026 is A-11's v2 survey: trust's share beside its 1-5 score"
     assert len(table) - 1 == rows and table[1][0] == first_program
     chosen = answer(executive, body("heatmap-table-download.data", {**filters, "heatmap-agency.value": "1",
                                                                     "heatmap-component.value": "2",

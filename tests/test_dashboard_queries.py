@@ -130,6 +130,8 @@ def test_heatmap_cells_carry_value_n_target_and_status_worst_first(world):
         3.6, 200, 4.0, "red")
     assert cells["Bravo"].status == "green" and cells["Charlie"].status == "insufficient_data"
     assert cells["Delta"].status == "no_target"
+    # FY2026 is A-11's v2 survey: a trust cell also gives the share who trust (4 or 5 here)
+    assert (cells["Alpha"].share, cells["Bravo"].share, heat.shares) == (60.0, 80.0, True)
     satisfaction = {row.program: row.cells[0] for row in heat.rows}
     assert satisfaction["Bravo"].status == "green" and satisfaction["Alpha"].status == "no_data"
 
@@ -162,6 +164,7 @@ def test_the_heatmap_pools_as_the_scores_do_means_without_answers_and_values_of_
     heat = heatmap.driver_heatmap(db.session, Q4, min_n=30)
     cell = next(row for row in heat.rows if row.program == "Bravo").cells[heat.drivers.index("trust")]
     assert cell.n == 2100 and cell.value == pytest.approx(expected.value, abs=0.005)  # shown to 2 places
+    assert cell.share is None, "a share of the 100 answers counted is not the share of 2,100 respondents"
     [echo_row] = [row for row in heat.rows if row.program == "Echo"]
     assert echo_row.cells[heat.drivers.index("trust")].status == "no_data", "listed, with no score to give"
 
@@ -179,6 +182,30 @@ def test_heatmap_filters_and_name_order(world):
     assert names(life_experience_id=life.id) == ["Charlie"]
     assert names(agency_id=b.id, component_id=one.id) == []
     assert names(agency_id=2**31 - 1) == []
+
+
+def test_a_v2_trust_cell_gives_the_share_who_trust_beside_the_score_it_is_judged_on(app):
+    from dashboards.figures import heatmap_figure
+    from dashboards.pages.heatmap import heatmap_table
+
+    with app.app_context():
+        world = build(db.session)
+        alpha = world["programs"]["Alpha"]
+        observe(db.session, alpha, "trust", "FY2024-Q1", [0, 0, 56, 112, 112])  # v1: the statement on 1-5
+        observe(db.session, alpha, "trust", "FY2024-Q2", [60, 0, 0, 0, 140])    # v2 thumbs: 70% up, mean 3.80
+        db.session.commit()
+        v1 = heatmap.driver_heatmap(db.session, "FY2024-Q1")
+        assert [c.share for r in v1.rows for c in r.cells] == [None] and not v1.shares
+        assert "Share who trust (%)" not in [c.header for c in heatmap_table(v1).columns]
+        v2 = heatmap.driver_heatmap(db.session, "FY2024-Q2")
+        [[cell]] = [r.cells for r in v2.rows]
+        assert (cell.value, cell.share) == (pytest.approx(3.8), 70.0)
+        table = heatmap_table(v2)
+        assert [c.header for c in table.columns][3:5] == ["Score (1-5)", "Share who trust (%)"]
+        assert table.rows[0]["share"] == 70.0
+        figure = heatmap_figure(v2)["data"][0]
+        assert figure["text"][0][0].startswith("3.80 · 70.0%<br>")
+        assert "70.0% who trust" in figure["hovertext"][0][0] and "a thumbs up counted 5" in figure["hovertext"][0][0]
 
 
 def test_heatmap_without_data(app):

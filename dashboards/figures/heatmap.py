@@ -52,11 +52,15 @@ def heatmap_figure(heat: Heatmap) -> dict:
             position = ORDER.index(cell.status) if cell.status in ORDER else ORDER.index("no_data")
             z_row.append(position + 0.5)
             value = "—" if cell.value is None else as_given(cell.value)
-            text_row.append(f"{value}<br>{status_word(cell.status)}")
+            shown, said = value, value
+            if cell.share is not None:  # v2 trust: the mean the status is judged on, and the share who trust
+                shown = f"{value} · {cell.share:.1f}%"
+                said = f"{value} (mean on 1-5, a thumbs up counted 5, down 1); {cell.share:.1f}% who trust"
+            text_row.append(f"{shown}<br>{status_word(cell.status)}")
             n = "—" if cell.n is None else f"{cell.n:,}"
             target = "—" if cell.target is None else f"{cell.target:g}"
             hover_row.append(
-                f"<b>{row.label}</b><br>{driver}: {value}<br>n = {n}; target {target}"
+                f"<b>{row.label}</b><br>{driver}: {said}<br>n = {n}; target {target}"
                 f"<br>status: {status_word(cell.status)}<br><i>select to open the program</i>")
         z.append(z_row)
         text.append(text_row)

@@ -54,7 +54,9 @@ def layout(**query):
             "Programs × A-11 drivers",
             lede="Each cell is the program's pooled survey score (1-5) for the quarter, with its status against the "
                  "program's target written beside it: red, amber or green. Fewer respondents than the minimum sample "
-                 "read \"insufficient data\", never red. Select a program to open its page."),
+                 "read \"insufficient data\", never red. From FY2024-Q2 (A-11's v2 survey) a trust cell also gives "
+                 "the share who trust; the score it is judged on counts a thumbs up as 5 and a thumbs down as 1. "
+                 "Select a program to open its page."),
         html.Div([
             components.filter_control("heatmap-period", "Quarter", common.periods_with_data(session), values["period"]),
             components.filter_control("heatmap-agency", "Agency",
@@ -91,14 +93,15 @@ def heatmap_table(heat: queries.Heatmap) -> tables.Table:
         href = links.program(row.program_id, heat.period)
         for driver, cell in zip(heat.drivers, row.cells):
             rows.append({"program": row.program, "href": href,
-                         "component": row.component, "driver": driver, "value": cell.value, "n": cell.n,
-                         "target": cell.target, "status": cell.status})
+                         "component": row.component, "driver": driver, "value": cell.value, "share": cell.share,
+                         "n": cell.n, "target": cell.target, "status": cell.status})
+    share = [tables.Column("share", "Share who trust (%)", tables.NUMBER, decimals=1)] if heat.shares else []
     return tables.Table(
-        caption=f"A-11 drivers by program, {heat.period or 'no quarter with data'}: score, respondents (n), "
-                "target and status",
+        caption=f"A-11 drivers by program, {heat.period or 'no quarter with data'}: score, "
+                + ("for trust the share who trust, " if heat.shares else "") + "respondents (n), target and status",
         columns=[tables.Column("program", "Program", link="href", row_header=True),
                  tables.Column("component", "Component"), tables.Column("driver", "Driver"),
-                 tables.Column("value", "Score (1-5)", tables.NUMBER, decimals=None),
+                 tables.Column("value", "Score (1-5)", tables.NUMBER, decimals=None), *share,
                  tables.Column("n", "n", tables.COUNT),
                  tables.Column("target", "Target", tables.NUMBER), tables.Column("status", "Status", tables.STATUS)],
         rows=rows, name=f"heatmap-{heat.period or 'none'}")

@@ -1,5 +1,7 @@
 """The heatmap's data: programs × A-11 drivers for one quarter, each cell a score with its n,
-target and status; rows sorted worst first; drivers no program answered set aside."""
+target and status; rows sorted worst first; drivers no program answered set aside. From A-11's v2
+survey on, a trust cell also gives the share who trust (the program page's measure): its mean, which
+the status is judged on, counts a thumbs up as 5 and a thumbs down as 1."""
 from dataclasses import dataclass, field
 from typing import Optional
 
@@ -14,6 +16,8 @@ from dashboards.queries.common import (
     pooled_scores,
     target_book,
 )
+from dashboards.queries.program import TRUST, trusting_share
+from scorecard.a11 import asked_in_v2
 from scorecard.models import Component, Program
 from scorecard.periods import parse_period
 from scorecard.scoring import AMBER, INSUFFICIENT, NO_DATA, NO_TARGET, RED, beside_target
@@ -31,6 +35,7 @@ class Cell:
     n: Optional[int]
     target: Optional[float]
     status: str
+    share: Optional[float] = None  # v2 trust: the share who trust, in percent (None when not every answer is counted)
 
 
 @dataclass
@@ -61,6 +66,11 @@ class Heatmap:
     rows: list[HeatmapRow] = field(default_factory=list)
     not_asked: list[str] = field(default_factory=list)  # drivers no selected program has a score for
 
+    @property
+    def shares(self) -> bool:
+        """Whether a cell gives the share who trust (a v2 quarter's trust)."""
+        return any(cell.share is not None for row in self.rows for cell in row.cells)
+
 
 @cached
 def driver_heatmap(session, period: Optional[str] = None, programs: ProgramFilter = EVERY_PROGRAM,
@@ -89,8 +99,10 @@ def driver_heatmap(session, period: Optional[str] = None, programs: ProgramFilte
                 cells.append(Cell(None, None if score is None else score.n,
                                   None if target is None else target.target, NO_DATA))
                 continue
+            share = (trusting_share(score.counts) if metric.driver.value == TRUST and asked_in_v2(period)
+                     and score.counts and sum(score.counts) == score.n else None)
             cells.append(Cell(value=beside_target(score.value, score.target), n=score.n, target=score.target,
-                              status=score.status))
+                              status=score.status, share=share))
         heat.rows.append(HeatmapRow(program_id, name, component, cells))
     _set_aside_unasked(heat)
     if sort == "worst":
