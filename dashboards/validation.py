@@ -38,15 +38,19 @@ class CallbackInputError(BadRequest):
 # ------------------------------------------------------------------------------- converters
 
 def period(value) -> Optional[str]:
-    """A fiscal quarter in any accepted spelling, as canonical text; None for "the latest"."""
+    """A fiscal quarter of FY2000 to FY2100 in any accepted spelling, as canonical text; None for "the
+    latest". (Dates parse from 1900: a page steps back from its quarter, FY1900-Q1's before is none.)"""
     if value is None:
         return None
     if not isinstance(value, str) or len(value) > MAX_PERIOD_TEXT:
         raise ValueError("a period is a short text such as FY2025-Q1")
     try:
-        return str(parse_period(value))
+        found = parse_period(value)
     except PeriodError:
         raise ValueError(f"{value[:MAX_PERIOD_TEXT]!r} is not a fiscal quarter such as FY2025-Q1") from None
+    if not MIN_FISCAL_YEAR <= found.fiscal_year <= MAX_FISCAL_YEAR:
+        raise ValueError(f"a quarter is one of FY{MIN_FISCAL_YEAR} to FY{MAX_FISCAL_YEAR}, not {found}")
+    return str(found)
 
 
 def record_id(value) -> int:

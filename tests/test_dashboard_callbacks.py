@@ -55,6 +55,10 @@ def _agency_id(app) -> int:
 HOSTILE = {
     "period not a period": (lambda: heatmap("the third quarter"), PERIOD),
     "period out of range": (lambda: heatmap("FY1066-Q1"), PERIOD),
+    # a quarter whose quarter before is none: the overview compares with it (it was a 500)
+    "period FY1900-Q1": (lambda: callback_body("overview-body.children", {"overview-period.value": "FY1900-Q1"}),
+                         "overview-period.value"),
+    "period after FY2100": (lambda: heatmap("FY2101-Q1"), PERIOD),
     "period a number": (lambda: heatmap(2025), PERIOD),
     "period a list": (lambda: heatmap(["FY2025-Q1"]), PERIOD),
     "period an object": (lambda: heatmap({"fiscal_year": 2025}), PERIOD),

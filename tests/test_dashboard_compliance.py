@@ -250,11 +250,24 @@ def test_the_page_renders_with_its_definitions(executive):
     ("compliance-quarters.value", "7"), ("compliance-quarters.value", 8),
     ("compliance-agency.value", "-1"), ("compliance-agency.value", [1]),
     ("compliance-sort.value", "best"), ("compliance-sort.value", {"by": "name"}),
+    ("compliance-through.value", "FY1900-Q1"), ("compliance-through.value", "1900-01-01"),  # they were 500s
+    ("compliance-through.value", "FY2101-Q1"),
 ])
 def test_hostile_values_answer_400(executive, spec, value):
     response = executive.post(URL, json=body("compliance-grid.children", {**FILTERS, spec: value}, spec))
     assert response.status_code == 400, response.get_data(as_text=True)[:300]
     assert response.get_json()["detail"].startswith(f"{spec}: ")
+
+
+def test_a_quarter_after_the_latest_with_data_shows_the_latest(executive):
+    """A grid through FY2100 of every quarter was every program "not reported" 300 times over: 28 MB
+    of answer, kept by the cache, for any signed-in user who asked."""
+    latest = answer(executive, body("compliance-grid.children", {**FILTERS, "compliance-quarters.value": "all"},
+                                    "compliance-through.value"))
+    later = answer(executive, body("compliance-grid.children", {**FILTERS, "compliance-quarters.value": "all",
+                                                                "compliance-through.value": "FY2100-Q4"},
+                                   "compliance-through.value"))
+    assert later == latest and "FY2100" not in json.dumps(later)
 
 
 def test_a_hostile_download_answers_400(executive):

@@ -126,11 +126,13 @@ class Compliance:
 
 
 def shown_periods(session, through: Optional[str], quarters: Optional[int]) -> list[str]:
-    """`quarters` quarters (None: every one with data) ending with `through` (default: the latest
-    with data), never before the first quarter with data; oldest first."""
-    last = chosen_period(session, through)
-    if last is None:
+    """`quarters` quarters (None: every one with data) ending with `through` (default, and at the
+    latest: the latest with data; a grid of quarters to come would be every program "not reported"
+    hundreds of times over), never before the first quarter with data; oldest first."""
+    latest = chosen_period(session, None)
+    if latest is None:
         return []
+    last = latest if through is None or parse_period(through) > parse_period(latest) else str(parse_period(through))
     first = session.scalar(sa.select(sa.func.min(Observation.period)).where(Observation.program_id.is_not(None)))
     start = parse_period(first) if first else parse_period(last)
     if quarters is not None:
