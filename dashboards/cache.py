@@ -15,10 +15,11 @@ clicks counted out.
 `@cached` on a query function (`def q(session, ...)`) keeps its result under a key made of the
 function, its other arguments and the *data version*: a few cheap aggregates (the newest import
 batch and when it was committed or reverted, the newest observation, the newest finding and when
-findings were last evaluated, the latest change to a commitment, plan ratings, targets, programs,
-the latest change to a capacity assessment, today's date). An import, a revert, an evaluation or
-an edit changes the version, so a cached result is never served for data it was not computed
-from; nothing has to be invalidated by hand. Every key also names the release (`release()`), so a
+findings were last evaluated, which rule versions are published, the latest change to a commitment,
+plan ratings, targets, programs, the latest change to a capacity assessment, today's date). An
+import, a revert, an evaluation, a rule published or retired or an edit changes the version, so a
+cached result is never served for data it was not computed from; nothing has to be invalidated by
+hand. Every key also names the release (`release()`), so a
 shared cache that outlives a deploy never answers with the old code's values.
 
 Arguments must have a stable `repr` (numbers, texts, None, tuples, frozen dataclasses such as
@@ -47,6 +48,8 @@ from scorecard.models import (
     Observation,
     PerformancePlan,
     Program,
+    RuleStatus,
+    RuleVersion,
     Target,
 )
 
@@ -82,7 +85,11 @@ def _version_query() -> sa.Select:
         latest(sa.func.max(Commitment.updated_at)), rows(Commitment),
         latest(sa.func.max(ElementRating.id)), latest(sa.func.max(PerformancePlan.id)),
         latest(sa.func.max(Target.id)), rows(Target), latest(sa.func.max(Program.id)),
-        latest(sa.func.max(CapacityAssessment.updated_at)), rows(CapacityAssessment))
+        latest(sa.func.max(CapacityAssessment.updated_at)), rows(CapacityAssessment),
+        # which rule versions are published: their findings are the ones the pages read (a rule published
+        # or retired changes the statuses shown before the evaluation it queues has run)
+        *(sa.select(column).where(RuleVersion.status == RuleStatus.published).scalar_subquery()
+          for column in (sa.func.count(), sa.func.sum(RuleVersion.id))))
 
 
 def _version_parts(session) -> tuple:

@@ -189,6 +189,24 @@ def test_a_cached_query_answers_from_the_cache_until_the_data_changes(app):
         assert observations.uncached(db.session, "FY2026-Q4") == 0
 
 
+def test_publishing_or_retiring_a_rule_changes_the_data_version(published):
+    """The pages read the published rules' findings only: a rule retired (or a version published) changes
+    what they show at once, before the evaluation it queues has run, so it changes the version."""
+    from scorecard.models import RuleStatus, RuleVersion
+
+    with published.app_context():
+        before = cache.data_version(db.session)
+        version = db.session.scalars(sa.select(RuleVersion).where(RuleVersion.status == RuleStatus.published)
+                                     .order_by(RuleVersion.id)).first()
+        version.status = RuleStatus.retired
+        db.session.commit()
+        retired = cache.data_version(db.session)
+        assert retired != before
+        version.status = RuleStatus.published
+        db.session.commit()
+        assert cache.data_version(db.session) == before != retired
+
+
 def test_a_callbacks_answer_is_kept_per_request_viewer_and_data(demo, client_as, monkeypatch):
     """Through Dash's callback endpoint: the same request by the same kind of viewer on the same data is
     answered with the bytes sent before, without running the callback; another viewer, another filter or
