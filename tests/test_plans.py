@@ -127,7 +127,7 @@ def test_plan_page_shows_proposals_with_why_links_and_takes_decisions(demo):
     with demo.app_context():
         plan = a_plan(db.session)
         finding_id = propose(db.session, plan, [4] * 50)[0].id
-        plan_id, element_id = plan.id, plan.elements[0].id
+        plan_id, element_id, element_name = plan.id, plan.elements[0].id, plan.elements[0].name
         client = demo.test_client(user=user("executive"))
     page = client.get(f"/plans/{plan_id}").get_data(as_text=True)
     assert f"/findings/{finding_id}" in page and "why (FY2026-Q4)" in page
@@ -135,9 +135,22 @@ def test_plan_page_shows_proposals_with_why_links_and_takes_decisions(demo):
     assert "attainment gives 4" in why and "test-bands" in why
     token = csrf_token(page)
     refused = client.post(f"/plans/{plan_id}/elements/{element_id}/decision",
-                          data={"csrf_token": token, "rating": "1", "justification": ""})
-    assert refused.status_code == 303
-    assert "needs a written justification" in client.get(f"/plans/{plan_id}").get_data(as_text=True)
+                          data={"csrf_token": token, "rating": "1", "justification": "  "})
+    assert refused.status_code == 422, "shown again with what was typed, not redirected (it was lost)"
+    shown = refused.get_data(as_text=True)
+    problems = re.search(r'<div class="usa-alert usa-alert--error[^"]*" role="alert" id="form-problems" '
+                         r'tabindex="-1" data-focus-on-load>(.*?)</div>\s*</div>', shown, re.S).group(1)
+    assert "needs a written justification" in problems and element_name in problems
+    rating_box = re.search(rf'<input[^>]*id="rating-{element_id}"[^>]*>', shown).group()
+    assert 'value="1"' in rating_box and 'aria-describedby="form-problems"' in rating_box
+    assert "Justification (required unless you confirm the rules&#39; proposal)" in shown
+    with demo.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(ElementRating).where(
+            ElementRating.element_id == element_id)) == 0, "nothing recorded"
+    too_high = client.post(f"/plans/{plan_id}/elements/{element_id}/decision",
+                           data={"csrf_token": token, "rating": "9", "justification": "x"})
+    assert too_high.status_code == 422 and "Rating (1-5): Number must be between 1 and 5" in too_high.get_data(
+        as_text=True)
     done = client.post(f"/plans/{plan_id}/elements/{element_id}/decision",
                        data={"csrf_token": token, "rating": "1", "justification": "Missed every milestone."})
     assert done.status_code == 302

@@ -5,9 +5,11 @@ from wtforms.validators import InputRequired, Length, NumberRange
 
 from scorecard.fields import WholeNumberField
 
+JUSTIFICATION_LABEL = "Justification (required unless you confirm the rules' proposal)"
+
 
 class DecisionForm(FlaskForm):
     rating = WholeNumberField("Rating (1-5)", validators=[InputRequired(), NumberRange(min=1, max=5)])
-    justification = TextAreaField("Justification (required to override the proposal)",
+    justification = TextAreaField(JUSTIFICATION_LABEL,
                                   validators=[Length(max=4000)])
     submit = SubmitField("Record decision")

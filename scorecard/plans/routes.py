@@ -1,6 +1,8 @@
 """Plan pages: who sees a plan is checked on the server for every request."""
+from typing import Optional
+
 import sqlalchemy as sa
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from scorecard.extensions import db
@@ -38,9 +40,14 @@ def index():
 @bp.route("/<int:plan_id>")
 @requires("view_plans")
 def show(plan_id):
-    plan = _visible_plan(plan_id)
+    return _page(_visible_plan(plan_id))
+
+
+def _page(plan: PerformancePlan, refused: Optional[dict] = None):
+    """The plan's page; `refused`: a decision not recorded (its element id, what was typed, the problems),
+    shown again at its element's form with the problems, focused."""
     return render_template("plans/show.html", view=plan_view(db.session, plan), labels=RATING_LABELS,
-                           form=DecisionForm(), may_rate=can(current_user, "rate_plans"))
+                           form=DecisionForm(), may_rate=can(current_user, "rate_plans"), refused=refused)
 
 
 @bp.route("/<int:plan_id>/elements/<int:element_id>/decision", methods=["POST"])
@@ -52,16 +59,20 @@ def decision(plan_id, element_id):
     if element is None:
         abort(404)
     form = DecisionForm()
+
+    def refused(problems: list[str]):
+        typed = {"element_id": element.id, "rating": request.form.get("rating", "")[:20],
+                 "justification": request.form.get("justification", "")[:4000], "problems": problems}
+        return _page(plan, typed), 422
     if not form.validate_on_submit():
-        flash("; ".join(f"{form[name].label.text}: {' '.join(errors)}" for name, errors in form.errors.items()),
-              "error")
-        return redirect(url_for("plans.show", plan_id=plan.id)), 303
+        if "csrf_token" in form.errors:
+            return refused(["The form expired or was sent from elsewhere; open the page again and retry."])
+        return refused([f"{form[name].label.text}: {' '.join(errors)}" for name, errors in form.errors.items()])
     try:
         decide(db.session, element, form.rating.data, form.justification.data, current_user)
     except RatingError as error:
         db.session.rollback()
-        flash(str(error), "error")
-        return redirect(url_for("plans.show", plan_id=plan.id)), 303
+        return refused([str(error)])
     flash(f"Rating for '{element.name}' recorded: {form.rating.data}.", "success")
     return redirect(url_for("plans.show", plan_id=plan.id))
 
