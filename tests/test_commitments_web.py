@@ -564,6 +564,30 @@ def test_the_officer_creates_for_their_own_function_only(demo):
     assert duplicate.status_code == 400 and "CFO already has a commitment titled" in duplicate.get_data(as_text=True)
 
 
+def test_components_of_one_name_in_two_agencies_are_told_apart(demo):
+    """The demo's Retirement Services and OPM's were two identical options, and their programs one list."""
+    from scorecard.models import Agency, Component, Program
+
+    with demo.app_context():
+        twin_name = db.session.scalar(sa.select(Component.name).order_by(Component.name))
+        other = Agency(code="OTHER", name="Another Department")
+        twin = Component(agency=other, code="TWIN-1", name=twin_name)
+        db.session.add_all([other, twin, Program(component=twin, code="TWIN-P1", name="Twin program")])
+        db.session.commit()
+    page = signed_in(demo, CFO_OFFICER).get("/commitments/new").get_data(as_text=True)
+    select = page.split('name="component_id"')[1].split("</select>")[0]
+    labels = [html.unescape(label) for label in re.findall(r"<option[^>]*>([^<]*)</option>", select)]
+    assert len(labels) == len(set(labels)), "each component's option names it apart"
+    assert sum(1 for label in labels if label.endswith(f": {twin_name}")) == 2
+    programs = page.split('name="program_ids"')[1].split("</select>")[0]
+    groups = [html.unescape(g) for g in re.findall(r'<optgroup label="([^"]*)"', programs)]
+    assert len(groups) == len(set(groups)), "one group per component, its programs together"
+    listing = signed_in(demo, CFO_OFFICER).get("/commitments/").get_data(as_text=True)
+    filter_ = listing.split('id="f-component"')[1].split("</select>")[0]
+    assert sum(1 for label in re.findall(r"<option[^>]*>([^<]*)</option>", filter_)
+               if html.unescape(label).endswith(f": {twin_name}")) == 2
+
+
 # --------------------------------------------------------------------------- list, page, home
 
 def test_filters_sort_and_counts_travel_in_the_query_string(demo):

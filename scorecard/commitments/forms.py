@@ -131,8 +131,8 @@ class _Fields(BaseForm):
         groups = [(own, f"{function.code} leaders" if own else None), (others, "Other leaders" if own else None)]
         self.leader_id.choices = [SelectChoice("", "None")] + [
             SelectChoice(str(lead.id), _leader(lead), optgroup=group) for people, group in groups for lead in people]
-        self.component_id.choices = [SelectChoice("", "None")] + [SelectChoice(str(c.id), c.name) for c in components]
-        self.program_ids.choices = [SelectChoice(str(p.id), p.name, optgroup=p.component.name) for p in programs]
+        self.component_id.choices = [SelectChoice("", "None")] + [SelectChoice(str(c.id), c.label) for c in components]
+        self.program_ids.choices = [SelectChoice(str(p.id), p.name, optgroup=p.component.label) for p in programs]
         self.metric_ids.choices = [SelectChoice(str(m.id), m.name) for m in metrics]
 
 

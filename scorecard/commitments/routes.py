@@ -44,7 +44,17 @@ from scorecard.commitments.services import (
     update_commitment,
 )
 from scorecard.extensions import db
-from scorecard.models import CAPACITY_DOMAINS, Commitment, Component, Function, Leader, Metric, Program, Role
+from scorecard.models import (
+    CAPACITY_DOMAINS,
+    Agency,
+    Commitment,
+    Component,
+    Function,
+    Leader,
+    Metric,
+    Program,
+    Role,
+)
 from scorecard.permissions import can, requires
 
 
@@ -63,7 +73,7 @@ def index():
     functions = list(db.session.scalars(sa.select(Function).order_by(Function.code)))
     if current_user.role is Role.officer:
         functions = [f for f in functions if f.id == current_user.function_id]
-    components = list(db.session.scalars(sa.select(Component).order_by(Component.name)))
+    components = _components()
     return render_template("commitments/index.html", listing=listing, filters=filters, functions=functions,
                            components=components, domains=CAPACITY_DOMAINS, sorts=SORTS, labels=STATUS_LABELS,
                            order=STATUS_ORDER, may_create=can(current_user, "create_commitment"),
@@ -237,13 +247,21 @@ def _statuses(commitment: Commitment):
     return status_choices(commitment.status)
 
 
+def _components() -> list[Component]:
+    """Every component, by agency then name (each labelled with its agency: two may share a name)."""
+    return list(db.session.scalars(sa.select(Component).join(Agency).order_by(Agency.name, Component.name)
+                                   .options(sa.orm.contains_eager(Component.agency))))
+
+
 def _choices(form, function) -> None:
     session = db.session
     form.set_choices(
         leaders=list(session.scalars(sa.select(Leader).order_by(Leader.name))),
-        components=list(session.scalars(sa.select(Component).order_by(Component.name))),
-        programs=list(session.scalars(sa.select(Program).join(Component).order_by(Component.name, Program.name)
-                                      .options(sa.orm.joinedload(Program.component)))),
+        components=_components(),
+        # a component's programs together under its label (two agencies' components may share a name)
+        programs=list(session.scalars(sa.select(Program).join(Component).join(Agency)
+                                      .order_by(Agency.name, Component.name, Program.name)
+                                      .options(sa.orm.joinedload(Program.component).joinedload(Component.agency)))),
         metrics=list(session.scalars(sa.select(Metric).order_by(Metric.name))),
         function=function)
 

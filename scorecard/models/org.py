@@ -44,6 +44,12 @@ class Component(Base):
     agency: so.Mapped[Agency] = so.relationship(back_populates="components")
     programs: so.Mapped[list["Program"]] = so.relationship(back_populates="component", order_by="Program.name")
 
+    @property
+    def label(self) -> str:
+        """The component named so a list of several agencies' tells two of one name apart (as the
+        dashboards' filters name it): "Office of Personnel Management: Retirement Services"."""
+        return f"{self.agency.name}: {self.name}"
+
     def __repr__(self) -> str:
         return f"<Component {self.code}>"
 
