@@ -113,7 +113,8 @@ def detect_format(prefix: list[list], forced: Optional[str] = None) -> tuple[For
         raise ImportFileError(
             "the layout of this file was not recognised: no header row names the columns of a known format "
             f"in its first {HEADER_SCAN_ROWS} rows. Known formats: {', '.join(FORMATS)}. "
-            "Download a template with `scorecard template FORMAT`, or name the format.")
+            "Start from a blank template of its format (the Imports page lists them; on the command line, "
+            "scorecard template FORMAT), or name the format.")
     return best[1], best[2]
 
 

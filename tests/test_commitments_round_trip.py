@@ -456,6 +456,9 @@ def test_a_title_reworded_in_the_file_renames_the_commitment_it_names_by_id(demo
 
 def test_a_leader_round_trips_the_status_and_reason_of_their_own(demo):
     leader = signed_in(demo, "leader@demo.cx.gov")
+    home = leader.get("/").get_data(as_text=True)
+    assert "Update the status and reason of your commitments from a spreadsheet." in home
+    assert "your function's commitments" not in home, "a leader has no function"
     book, rows = sheet_rows(download(leader))
     with demo.app_context():
         own = set(db.session.scalars(sa.select(Commitment.title).where(

@@ -410,8 +410,10 @@ def _with_cover(path, rows):
 def test_a_cover_sheet_before_the_data_is_passed_over_with_a_note(demo, tmp_path):
     path = _with_cover(tmp_path / "q1.xlsx", [survey_row()])
     with demo.app_context():
-        with pytest.raises(ImportFileError, match="layout of this file was not recognised"):
+        with pytest.raises(ImportFileError, match="layout of this file was not recognised") as refused:
             run_import(db.session, path, sheet="Read me")  # a sheet chosen by name is the one read
+        assert "the Imports page lists them" in str(refused.value) and "`" not in str(refused.value), (
+            "words a web user can follow: no command in backticks")
         db.session.rollback()
         result = run_import(db.session, path)
         assert result.status == "imported", (result.message, result.errors)

@@ -117,6 +117,11 @@ def test_an_officer_uploads_commitments_and_sees_only_their_own_batches(app, ana
     assert client.get("/imports/templates/commitments.xlsx").status_code == 200
     page = client.get("/imports/upload").get_data(as_text=True)
     assert "Commitments" in page and "Metrics (canonical" not in page
+    assert 'name="touchpoint"' not in page and 'name="trust_scale"' not in page, "no Touchpoints fields to fill"
+    assert 'name="touchpoint"' in analyst.get("/imports/upload").get_data(as_text=True)
+    assert "scorecard template metrics" not in client.get("/imports/").get_data(as_text=True), (
+        "no command line, and no metrics, for an officer")
+    assert "Upload your function&#39;s commitments" in client.get("/").get_data(as_text=True)
 
     mine = upload(client, workbook_bytes([["Function", "Title", "Status", "Reason"],
                                           ["CFO", "Publish CX budget alignment", "on_track", None]]),
