@@ -535,7 +535,8 @@ def test_the_rules_evidence_score_is_shown_with_its_why_link(evaluated, client_a
     viewer = client_as("viewer")
     page = text(viewer.get(url(ba, LAST)))
     row = re.search(r'<tr data-domain="Measurement">(.*?)</tr>', page).group(1)
-    assert f"{score:.2f}" in row and f'href="/findings/{finding_id}">why ({period})' in row
+    assert f"{score:.0%}" in row and f'href="/findings/{finding_id}">why ({period})' in row, (
+        "the default pack's Measurement evidence is a share: 100%, not 1.00 beside a 1-7 self-score")
     other = re.search(r'<tr data-domain="Governance &amp; Strategy">(.*?)</tr>', page).group(1)
     assert '<td class="evidence-score">none</td>' in other
     assert "No published rule scores the evidence for this domain." in page

@@ -50,6 +50,7 @@ def test_components_by_domain_with_the_change_and_the_evidence(world):
     assert design.change_words == "not scored yet (FY2026: 4)"
     assert (measurement.evidence_score, measurement.evidence_period, measurement.finding_id) == (
         0.5, "FY2027-Q1", world["evidence"].id)
+    assert measurement.evidence_words == "50%", "the rule scores a share: not '0.50' beside a 1-7 self-score"
     assert measurement.evidence_explanation == "1 of 2 Bureau One programs reported."
     assert governance.finding_id is None
     assert one.href == f"/capacity/{world['components'][0].id}/2027"
@@ -146,7 +147,7 @@ def test_the_page_links_each_component_and_what_the_role_may_open(app, role, fun
     assert "CX capacity by component" in json.dumps(page(client, "/dashboards/capacity"))
     shown = answer(client, body("capacity-table.children", {"capacity-year.value": None}, "capacity-year.value"))
     words = json.dumps(shown, ensure_ascii=False)
-    for expected in ("Bureau One", "Bureau Two", "up 2 from 3 in FY2026", "evidence: 0.50", "Measure every quarter",
+    for expected in ("Bureau One", "Bureau Two", "up 2 from 3 in FY2026", "evidence: 50%", "Measure every quarter",
                      "Digital intake", "1 of 2 Bureau One programs reported.", "17 of 35 (4 of 5 domains scored)"):
         assert expected in words, expected
     links = hrefs(shown)
@@ -195,7 +196,7 @@ def test_the_downloads_write_exactly_the_tables_shown(app, kind):
     measurement = scores[1]
     assert measurement[:4] == ["Bureau One", "draft", "Measurement", "5 of 7"]
     assert measurement[header.index("Change")] == "up 2 from 3 in FY2026"
-    assert measurement[header.index("Rules' evidence score")] in ("0.5", "0.50")
+    assert measurement[header.index("Rules' evidence score")] == "50%", "a share, not 0.50 beside a 1-7 score"
     assert measurement[header.index("Why")] == f"finding {evidence_id}", "which finding, not a word"
 
 

@@ -169,7 +169,8 @@ def build(session) -> dict:
         assessments[(component.code, year)] = a
     session.flush()
     rule = Rule(key="evidence", title="Measurement evidence", subject_type=RuleSubject.capacity_domain)
-    version = RuleVersion(rule=rule, version=1, status=RuleStatus.published, definition={})
+    version = RuleVersion(rule=rule, version=1, status=RuleStatus.published,  # a share, as the default pack's
+                          definition={"then": {"score": {"by": "reporting_share", "metric": "trust"}}})
     session.add(version)
     session.flush()
     measurement = assessments[("B1", 2027)].domain_scores[0]

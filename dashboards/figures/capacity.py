@@ -23,15 +23,15 @@ def _change(cell: DomainCell) -> str:
 def _evidence(cell: DomainCell) -> str:
     if cell.finding_id is None:
         return "rules' evidence score: none"
-    score = "no score" if cell.evidence_score is None else f"{cell.evidence_score:.2f}"
-    return f"rules' evidence score: {score} ({cell.evidence_period})<br>{_wrap(cell.evidence_explanation or '')}"
+    return (f"rules' evidence score: {cell.evidence_words} ({cell.evidence_period})"
+            f"<br>{_wrap(cell.evidence_explanation or '')}")
 
 
 def _evidence_short(cell: DomainCell) -> str:
     """The rules' evidence score as the cell writes it ("" when no rule scores the domain)."""
     if cell.finding_id is None:
         return ""
-    return "evidence: " + ("no score" if cell.evidence_score is None else f"{cell.evidence_score:.2f}")
+    return f"evidence: {cell.evidence_words}"
 
 
 def _wrap(text: str, width: int = 70) -> str:

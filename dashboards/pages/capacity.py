@@ -77,7 +77,7 @@ def scores_table(found: queries.Capacity) -> tables.Table:
             previous = None if cell.previous is None else score_text(cell.previous)
             rows.append({"component": row.component, "href": row.href, "status": row.status, "domain": cell.domain,
                          "score": cell.score_words, "previous": previous, "change": cell.change_words,
-                         "evidence": cell.evidence_score, "period": cell.evidence_period,
+                         "evidence": cell.evidence_words if cell.finding_id else None, "period": cell.evidence_period,
                          "why": tables.finding_words(cell.finding_id),
                          "why_href": links.finding(cell.finding_id) if cell.finding_id else None,
                          "explanation": cell.evidence_explanation or "", "actions": cell.action_words})
@@ -90,7 +90,7 @@ def scores_table(found: queries.Capacity) -> tables.Table:
                  tables.Column("score", f"FY{year} score"),
                  tables.Column("previous", f"FY{(year or 1) - 1} score"),
                  tables.Column("change", "Change"),
-                 tables.Column("evidence", "Rules' evidence score", tables.NUMBER),
+                 tables.Column("evidence", "Rules' evidence score"),
                  tables.Column("period", "Evidence quarter"), tables.Column("why", "Why", link="why_href"),
                  tables.Column("explanation", "The rules' explanation (with its n)"),
                  tables.Column("actions", "Action-plan commitments")],

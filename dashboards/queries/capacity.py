@@ -71,6 +71,7 @@ class DomainCell:
     comparable: bool            # the year before used the same scale
     prior_year: int
     evidence_score: Optional[float] = None
+    evidence_words: str = ""  # the score as the pages write it: "100%" for a share
     evidence_period: Optional[str] = None
     evidence_explanation: Optional[str] = None
     finding_id: Optional[int] = None
@@ -227,7 +228,8 @@ def capacity(session, today: date, fiscal_year: Optional[int] = None) -> Capacit
                               actions=actions.get((component_id, domain), []))
             finding = evidence.get(score_id)
             if finding is not None:
-                cell.evidence_score, cell.evidence_period = finding.score, finding.period
+                cell.evidence_score, cell.evidence_words, cell.evidence_period = (finding.score, finding.words,
+                                                                                  finding.period)
                 cell.evidence_explanation, cell.finding_id = finding.explanation, finding.finding_id
             row.cells.append(cell)
         found.rows.append(row)

@@ -310,6 +310,13 @@ class DomainView:
                             self.comparable)
 
     @property
+    def evidence_words(self) -> str:
+        """The rules' evidence score as the page writes it ("" without a finding)."""
+        if self.finding is None:
+            return ""
+        return evidence_words(self.finding.score, scored_as_share(self.finding.rule_version.definition))
+
+    @property
     def finding_outdated(self) -> bool:
         """The finding was evaluated before the domain's assessment last changed (on the web the
         rules are not re-run at once; the next evaluation or import updates the finding)."""
@@ -422,6 +429,22 @@ def evidence_findings(session, score_ids) -> dict[int, Finding]:
     return found
 
 
+def scored_as_share(definition: Optional[dict]) -> bool:
+    """Whether a rule's score is a share (0 to 1) of something: the fact it scores by is one, by name
+    (reporting_share, commitments_on_track_share)."""
+    then = (definition or {}).get("then")
+    score = then.get("score") if isinstance(then, dict) else None
+    return isinstance(score, dict) and str(score.get("by", "")).endswith("_share")
+
+
+def evidence_words(score: Optional[float], share: bool) -> str:
+    """An evidence score as the pages write it: a share in percent ("100%", never "1.00" beside
+    a 1-7 self-score), another to two places; "no score" without one."""
+    if score is None:
+        return "no score"
+    return f"{score:.0%}" if share else f"{score:.2f}"
+
+
 @dataclass(frozen=True)
 class EvidenceScore:
     """What a dashboard shows of a domain score's evidence-score finding."""
@@ -430,6 +453,11 @@ class EvidenceScore:
     period: Optional[str]
     explanation: Optional[str]
     finding_id: int
+    share: bool = False  # the score is a share (0 to 1)
+
+    @property
+    def words(self) -> str:
+        return evidence_words(self.score, self.share)
 
 
 def evidence_scores(session, score_ids) -> dict[int, EvidenceScore]:
@@ -437,9 +465,10 @@ def evidence_scores(session, score_ids) -> dict[int, EvidenceScore]:
     ids = list(score_ids)
     found: dict[int, EvidenceScore] = {}
     if ids:
-        for subject_id, *evidence in session.execute(_evidence(
-                ids, Finding.subject_id, Finding.score, Finding.period, Finding.explanation, Finding.id)):
-            found.setdefault(subject_id, EvidenceScore(*evidence))
+        for subject_id, *evidence, definition in session.execute(_evidence(
+                ids, Finding.subject_id, Finding.score, Finding.period, Finding.explanation, Finding.id,
+                RuleVersion.definition)):
+            found.setdefault(subject_id, EvidenceScore(*evidence, scored_as_share(definition)))
     return found
 
 
