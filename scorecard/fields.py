@@ -1,7 +1,10 @@
 """Form fields the forms share. `WholeNumberField` is WTForms' IntegerField that refuses a number
 too large to be any count, version or rating here (WTForms' NumberRange reads the value as a float,
-and a 400-digit number overflowed it into a 500); the message quotes the value, shortened."""
+and a 400-digit number overflowed it into a 500); the message quotes the value, shortened. A value
+that is no whole number gets that one message: the validators after it (a range) are not run on
+the nothing it read, which added "Number must be between 1 and 5" to "Not a valid integer value"."""
 from wtforms import IntegerField
+from wtforms.validators import StopValidation
 
 LARGEST = 2**31 - 1  # what an INTEGER column holds on PostgreSQL; every whole number a form takes is below it
 
@@ -14,3 +17,7 @@ class WholeNumberField(IntegerField):
             given = valuelist[0].strip()
             shown = given if len(given) <= 20 else f"{given[:20]}..."
             raise ValueError(f"{shown!r} is not a number this field takes: it is larger than {LARGEST:,}")
+
+    def pre_validate(self, form):
+        if self.process_errors:  # already said: the value is no whole number this field takes
+            raise StopValidation()
