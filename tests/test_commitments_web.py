@@ -627,6 +627,10 @@ def test_filters_sort_and_counts_travel_in_the_query_string(demo):
     assert "Overdue: &#39;abc&#39; is not yes or no" in unread and row_ids(unread) == row_ids(
         admin.get("/commitments/").get_data(as_text=True)), "named, and the filter left out"
     assert "is not yes or no" not in admin.get("/commitments/?overdue=0").get_data(as_text=True)
+    unknown = admin.get("/commitments/?function=-1&component=NOPE").get_data(as_text=True)
+    assert "Function: &#39;-1&#39; is no function&#39;s code" in unknown, "it matched nothing, silently"
+    assert "Component: &#39;NOPE&#39; is no component&#39;s code" in unknown
+    assert row_ids(unknown) == row_ids(admin.get("/commitments/").get_data(as_text=True)), "named, and left out"
 
 
 def test_the_commitment_page_shows_programs_metrics_and_history(evaluated):

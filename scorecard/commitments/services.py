@@ -264,11 +264,18 @@ class Filters:
     problems: list[str] = field(default_factory=list)
 
     @classmethod
-    def from_args(cls, args) -> "Filters":
-        """Read request.args; a value that cannot be used is named in `problems` and ignored."""
+    def from_args(cls, args, session=None) -> "Filters":
+        """Read request.args; a value that cannot be used is named in `problems` and ignored (with a
+        `session`, a function or component code that names none too: it matched nothing, silently)."""
         found = cls()
         found.function = (args.get("function") or "").strip().upper() or None
         found.component = (args.get("component") or "").strip() or None
+        for label, attribute, model in (("Function", "function", Function), ("Component", "component", Component)):
+            code = getattr(found, attribute)
+            if session is not None and code is not None and session.scalar(
+                    sa.select(model.id).where(model.code == code)) is None:
+                found.problems.append(f"{label}: {code[:40]!r} is no {label.lower()}'s code")
+                setattr(found, attribute, None)
         statuses = []
         for value in args.getlist("status"):
             if value in S.__members__:
