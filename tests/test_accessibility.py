@@ -387,3 +387,52 @@ def test_focus_moves_to_the_heading_after_navigating_between_dashboards(browsers
                  d.execute_script("return document.activeElement.tagName") == "H1")
     assert driver.execute_script("return window.notReloaded === true"), "the app was not loaded again"
     assert program in driver.execute_script("return document.activeElement.textContent")
+
+
+def test_a_refused_form_moves_the_focus_to_what_it_says(browsers, tmp_path):
+    """A keyboard or screen-reader user learns why nothing was saved where the focus lands: the first field
+    in error (new user, API token), the problems of a refused decision, the error a sign-in flashes. The
+    focus stayed on the page's top."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    def focused(browser) -> tuple:
+        return browser.driver.execute_script(
+            "const e = document.activeElement; return [e.tagName.toLowerCase(), e.id, e.className];")
+
+    def submit(browser, selector: str) -> None:
+        browser.driver.execute_script(f"document.querySelector({selector!r}).requestSubmit()")
+        browser.wait(lambda d: d.execute_script("return document.readyState") == "complete"
+                     and d.find_elements(By.CSS_SELECTOR, ".usa-error-message, .usa-alert--error"))
+
+    admin = browsers("admin@demo.cx.gov")
+    admin.open("/admin/users/new")
+    submit(admin, "main form")  # every field empty
+    tag, field_id, _ = focused(admin)
+    assert tag == "input" and admin.driver.execute_script(
+        "return !!document.activeElement.closest('.usa-form-group--error')"), (tag, field_id)
+    admin.open("/api-tokens/")
+    admin.driver.execute_script("document.querySelector('main form input[name=name]').value = 'x'.repeat(200)")
+    submit(admin, "main form")
+    assert focused(admin)[1] == "name", focused(admin)
+
+    executive = browsers("executive@demo.cx.gov")
+    executive.open("/plans/")
+    executive.open(executive.links(r"/plans/\d+$")[0])
+    executive.driver.execute_script("""
+        const form = document.querySelectorAll('form[action*="/decision"]')[1];
+        form.querySelector('[name=rating]').value = '5'; form.querySelector('[name=justification]').value = '';
+        form.requestSubmit();""")
+    executive.wait(lambda d: d.find_elements(By.ID, "form-problems"))
+    assert focused(executive)[1] == "form-problems"
+
+    driver = served.chrome(tmp_path, page_load_timeout=180)  # no one signed in
+    try:
+        driver.get(admin.server + "/auth/login")
+        driver.find_element(By.NAME, "email").send_keys("admin@demo.cx.gov")
+        driver.find_element(By.NAME, "password").send_keys("not the password")
+        driver.find_element(By.CSS_SELECTOR, "form.usa-form [type=submit]").click()
+        WebDriverWait(driver, 60).until(lambda d: d.find_elements(By.CSS_SELECTOR, ".usa-alert--error"))
+        assert "usa-alert--error" in driver.execute_script("return document.activeElement.className")
+    finally:
+        driver.quit()

@@ -1,9 +1,20 @@
 // A page that comes back refusing a form (or reporting a conflict) moves the keyboard and screen-reader
-// focus to what it says (the element marked data-focus-on-load, with tabindex="-1"): a role="alert"
-// present on load is not read by every screen reader, and focus left on the page's top made a
-// keyboard user search for why nothing was saved.
+// focus to what it says: a role="alert" present on load is not read by every screen reader, and focus
+// left on the page's top made a keyboard user search for why nothing was saved.
+// The element marked data-focus-on-load (with tabindex="-1": a form's summary of its problems) is
+// focused; without one, the first field marked in error (a form that shows its messages beside its
+// fields: sign-in, tokens, uploads, users), else an error alert (a refusal flashed at the top).
 document.addEventListener("DOMContentLoaded", function () {
-  var target = document.querySelector("[data-focus-on-load]");
+  var target = document.querySelector("[data-focus-on-load]")
+    || document.querySelector("main .usa-form-group--error input:not([type=hidden]), "
+                              + "main .usa-form-group--error select, main .usa-form-group--error textarea, "
+                              + "main [aria-invalid=true]");
+  if (!target) {
+    target = document.querySelector(".usa-alert--error[role=alert]");
+    if (target && !target.hasAttribute("tabindex")) {
+      target.setAttribute("tabindex", "-1");
+    }
+  }
   if (target) {
     target.focus();
   }
