@@ -21,6 +21,12 @@ DRIVER_STATEMENTS = {
 # and one after are not the same measure.
 V2_FROM = Period(2024, 2)
 
+# The import formats of results performance.gov has already published (the importers' names): a batch of
+# them is committed when the agency's history was brought in, not when the quarter was reported, so it
+# says nothing of whether a report was late.
+PERFGOV_COLLECTIONS_FORMAT, PERFGOV_TRUST_FORMAT = "performance-gov-collections", "performance-gov-trust"
+PUBLISHED_FORMATS = frozenset({PERFGOV_COLLECTIONS_FORMAT, PERFGOV_TRUST_FORMAT})
+
 
 @functools.lru_cache(maxsize=4096)
 def asked_in_v2(period) -> bool:

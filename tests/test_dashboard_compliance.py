@@ -98,7 +98,30 @@ def test_each_cell_says_how_the_program_reported(world):
     assert q3["Delta"].status == queries.BELOW_MINIMUM and q3["Delta"].respondents == 10, (
         "the trust question's respondents, not the largest question's")
     assert q3["Easy"].status == queries.NOT_REPORTED
-    assert _cells(found, "Able")[Q1].timing == "no import batch: date unknown", "never called late"
+    assert _cells(found, "Able")[Q1].timing.startswith("date of reporting unknown"), "never called late"
+
+
+def test_performance_govs_published_history_imported_today_is_not_late(world):
+    """The real performance.gov files imported in 2026 made every FY2021-FY2023 quarter 'late', which also hid
+    a quarter reported without counts: their batch was committed when the history was brought in."""
+    from scorecard.a11 import PERFGOV_COLLECTIONS_FORMAT, PERFGOV_TRUST_FORMAT
+
+    p = world["programs"]
+    for name, fmt, counts in (("George", PERFGOV_TRUST_FORMAT, ENOUGH), ("Easy", PERFGOV_COLLECTIONS_FORMAT, None)):
+        batch = committed(db.session, f"{fmt}.csv", datetime(2026, 11, 30, 12, tzinfo=UTC))
+        batch.format = fmt
+        observe(db.session, p[name], "trust", Q1, counts=counts, batch=batch)
+    db.session.commit()
+    q1 = {row.program: row.cells[0] for row in queries.compliance(db.session, Q4, 4, min_n=30).rows}
+    assert q1["George"].status == queries.REPORTED and not q1["George"].late
+    assert q1["George"].timing.startswith("date of reporting unknown (published on performance.gov")
+    assert q1["Easy"].status == queries.WITHOUT_COUNTS, "its own word, not hidden under 'late'"
+    metrics = committed(db.session, "metrics.csv", datetime(2026, 11, 30, 12, tzinfo=UTC))
+    metrics.format = "metrics"
+    observe(db.session, p["Fox"], "trust", Q1, counts=ENOUGH, batch=metrics)
+    db.session.commit()
+    fox = {row.program: row.cells[0] for row in queries.compliance(db.session, Q4, 4, min_n=30).rows}["Fox"]
+    assert fox.status == queries.LATE, "an agency's own upload, long after the due date, is late"
 
 
 def test_a_quarter_is_reported_when_its_first_batch_was_committed(world):

@@ -34,8 +34,9 @@ DEFINITIONS = [
     (queries.REPORTED, "the quarter's A-11 survey results arrived on time, with answer counts and at least the "
                        "minimum sample of respondents."),
     (queries.LATE, f"the first import batch bringing the quarter's results was committed more than "
-                   f"{queries.DUE_DAYS} days after the quarter ended (results entered without an import batch have "
-                   "no known date and are never called late)."),
+                   f"{queries.DUE_DAYS} days after the quarter ended (results entered without an import batch, or "
+                   "brought in from performance.gov's published files, have no known date of reporting and are "
+                   "never called late)."),
     (queries.WITHOUT_COUNTS, "questions were published, but with no answer counts or respondents to score."),
     (queries.BELOW_MINIMUM, "fewer respondents than the minimum sample (the trust question's, the one question both "
                             "A-11 surveys ask): insufficient data, not a failure to report."),

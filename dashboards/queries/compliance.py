@@ -5,8 +5,9 @@ A cell's status, worst first (one word per cell; the detail keeps each fact apar
 
 - not reported: no A-11 survey observation for the quarter;
 - late: the first import batch that brought the quarter's observations was committed more than
-  `DUE_DAYS` (30) days after the quarter ended (observations entered without a batch have no
-  known date and are never called late);
+  `DUE_DAYS` (30) days after the quarter ended (observations entered without a batch, or brought in
+  from performance.gov's published files, `a11.PUBLISHED_FORMATS`, have no known date of reporting
+  and are never called late: an agency's history imported today was not reported today);
 - reported without counts: observations, but none with answer counts or respondents (the driver
   rule's "reported without counts": a question published with no answers to score);
 - below minimum sample: fewer respondents than the minimum sample (the trust question's pooled
@@ -32,6 +33,7 @@ import sqlalchemy as sa
 from dashboards.cache import cached
 from dashboards.queries.common import EVERY_PROGRAM, ProgramFilter, chosen_period, reported_in, survey_metrics
 from dashboards.queries.program import TRUST
+from scorecard.a11 import PUBLISHED_FORMATS
 from scorecard.models import Agency, Component, ImportBatch, MetricKind, Observation, Program
 from scorecard.periods import parse_period, period_range
 
@@ -59,7 +61,7 @@ class Cell:
     status: str
     respondents: Optional[int] = None
     observations: int = 0
-    first_committed: Optional[datetime] = None  # the earliest import batch of the quarter's observations
+    first_committed: Optional[datetime] = None  # the earliest import batch of them (not a published file's)
     without_batch: int = 0                      # observations entered without an import batch
     due: Optional[date] = None
     late: bool = False
@@ -77,7 +79,7 @@ class Cell:
         if self.status in (NOT_REPORTED, NOT_DESIGNATED):
             return ""
         if self.first_committed is None:
-            return "no import batch: date unknown"
+            return "date of reporting unknown (published on performance.gov, or entered without an import batch)"
         when = f"committed {self.first_committed:%Y-%m-%d}, due {self.due:%Y-%m-%d}"
         return f"late: {when} ({self.days_late} days after)" if self.late else f"on time: {when}"
 
@@ -157,7 +159,9 @@ def _facts(session, periods: list[str], program_ids: Optional[set[int]]) -> dict
                   sa.func.count().label("observations"),
                   sa.case((sa.and_(o.metric_id.in_(likert), answered > 0), answered),
                           else_=sa.func.sum(sa.func.coalesce(o.n, 0))).label("respondents"),
-                  sa.func.min(ImportBatch.committed_at).label("committed"),
+                  # when the results were brought in: not for performance.gov's published history
+                  sa.func.min(sa.case((ImportBatch.format.in_(PUBLISHED_FORMATS), None),
+                                      else_=ImportBatch.committed_at)).label("committed"),
                   sa.func.sum(sa.case((o.import_batch_id.is_(None), 1), else_=0)).label("without"))
         .outerjoin(ImportBatch, ImportBatch.id == o.import_batch_id)
         .where(o.program_id.is_not(None), o.period.in_(periods), o.metric_id.in_(list(metrics) or [-1]))

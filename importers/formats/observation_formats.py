@@ -8,6 +8,7 @@ from importers.formats.base import Column, Format
 from importers.formats.cells import Cells, converted_column, to_count
 from importers.formats.reference_formats import text
 from importers.normalize import is_missing, to_int, to_name, to_number, to_text
+from scorecard.a11 import PERFGOV_COLLECTIONS_FORMAT, PERFGOV_TRUST_FORMAT
 from scorecard.driver_rule import (
     DRIVER_SLOTS,
     NOTE_NON_STANDARD,
@@ -427,7 +428,7 @@ def collection_records(row: dict, options: dict) -> list[dict]:
 
 
 PERFGOV_COLLECTIONS = Format(
-    name="performance-gov-collections",
+    name=PERFGOV_COLLECTIONS_FORMAT,
     title="performance.gov omb_cx_reporting_collections (wide, q1..q11)",
     sink="observations",
     columns=COLLECTION_COLUMNS,
@@ -471,7 +472,7 @@ def trust_records(row: dict, options: dict) -> list[dict]:
 
 
 PERFGOV_TRUST = Format(
-    name="performance-gov-trust",
+    name=PERFGOV_TRUST_FORMAT,
     title="performance.gov HISP trust, flattened",
     sink="observations",
     columns=TRUST_COLUMNS,
