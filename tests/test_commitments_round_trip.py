@@ -438,6 +438,12 @@ def test_a_row_cannot_move_a_commitment_or_claim_a_future_version(demo, tmp_path
         errors = {(e["row"], e["column"]): e["message"] for e in result.errors}
         assert errors[(2, "function")] == f"commitment #{fund.id} belongs to CFO; a row cannot move it to CIO"
         assert "version 99 was never stored" in errors[(3, "version")]
+    csv_path = tmp_path / "c.csv"
+    csv_path.write_text("id,function,title,status\n99999999999999999999,CFO,Huge,on_track\n", encoding="utf-8")
+    with demo.app_context():
+        result = run_import(db.session, csv_path)
+        [message] = [e["message"] for e in result.errors if e["column"] == "id"]
+        assert message.startswith("99999999999999999999 is not a commitment id"), "as typed, not 1e+20"
 
 
 def test_a_title_reworded_in_the_file_renames_the_commitment_it_names_by_id(demo):

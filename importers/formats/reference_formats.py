@@ -148,7 +148,9 @@ def to_row_number(noun: str):
         if value is None:
             return None
         if not value.is_integer() or value < 1 or value > 2**31 - 1:
-            raise ValueError(f"{value:g} is not a {noun} (a whole number from 1)")
+            given = str(raw).strip()  # as typed: 99999999999999999999 read "1e+20"
+            shown = given if len(given) <= 30 else f"{given[:30]}..."
+            raise ValueError(f"{shown} is not a {noun} (a whole number from 1 to {2**31 - 1:,})")
         return int(value)
     return convert
 
