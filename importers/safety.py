@@ -49,6 +49,15 @@ def _refuse_a_stray_nul(head: bytes) -> None:
                           hint="Remove the character (it often comes from a damaged export) and upload again.")
 
 
+def _refuse_a_known_kind(head: bytes) -> None:
+    """A file of a kind its first bytes name (an image, a PDF, an archive, a program): say which."""
+    for magic, what in _MAGIC:
+        if head.startswith(magic):
+            raise _not_a_spreadsheet(what)
+    if head.startswith(b"MZ") and b"\x00" in head[:64]:  # a DOS header (no text holds a NUL this early)
+        raise _not_a_spreadsheet("a Windows program")
+
+
 def check_size(path, max_bytes: int) -> None:
     size = os.path.getsize(path)
     if size > max_bytes:
@@ -72,9 +81,7 @@ def sniff_kind(path) -> str:
             return "xls"
         what = next((w for n, w in _OLE_KINDS if n in names), "an Office file of an unknown kind")
         raise _not_a_spreadsheet(what)
-    for magic, what in _MAGIC:
-        if head.startswith(magic):
-            raise _not_a_spreadsheet(what)
+    _refuse_a_known_kind(head)
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
         return "csv"  # UTF-16 text, as Excel's "Unicode text" export writes
     _refuse_a_stray_nul(head)

@@ -184,9 +184,11 @@ def test_a_running_batch_shows_its_progress_against_the_known_total_and_a_failed
                               stage="validating", progress=40_000, total_rows=120_000)
         failed = ImportBatch(filename="odd.bin", checksum="b" * 64, user_id=owner, status=BatchStatus.failed,
                              message="The file is not a spreadsheet.")
-        db.session.add_all([running, failed])
+        chosen = ImportBatch(filename="fake.xlsx", checksum="c" * 64, user_id=owner, status=BatchStatus.failed,
+                             message="The file is not a spreadsheet.", options={"format": "metrics"})
+        db.session.add_all([running, failed, chosen])
         db.session.commit()
-        running_id, failed_id = running.id, failed.id
+        running_id, failed_id, chosen_id = running.id, failed.id, chosen.id
     page = analyst.get(f"/imports/{running_id}").get_data(as_text=True)
     assert re.search(r'<progress id="progress-bar" max="120000" value="40000">', page), "a bar that moves"
     assert "40,000</span> rows of 120,000" in page and 'aria-live="polite"' in page
@@ -194,6 +196,8 @@ def test_a_running_batch_shows_its_progress_against_the_known_total_and_a_failed
     assert (state["stage"], state["rows"], state["total"]) == ("validating", 40_000, 120_000)
     page = analyst.get(f"/imports/{failed_id}").get_data(as_text=True)
     assert "detecting" not in page and "Format: <strong>unknown</strong>" in page
+    page = analyst.get(f"/imports/{chosen_id}").get_data(as_text=True)
+    assert "Format: <strong>metrics (as chosen; the file could not be read)</strong>" in page, "not 'unknown'"
 
 
 

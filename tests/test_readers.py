@@ -515,6 +515,7 @@ def test_xml_entity_bomb_is_refused_and_calamine_does_not_expand_it(tmp_path, no
     ("old.xls", b'<?xml version="1.0"?><Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet"/>',
      "Excel 2003 XML spreadsheet"),
     ("noise.csv", bytes(range(256)) * 8, "binary data"),
+    ("setup.xlsx", b"MZ\x90\x00\x03\x00\x00\x00\x04\x00" + bytes(200), "a Windows program"),  # not "text"
     ("memo.docx", None, "a Word document"),
     ("memo.doc", ole2({"WordDocument": b"x"}), "a Word document"),
     ("truncated.xlsx", b"PK\x03\x04" + bytes(100), "damaged or incomplete"),
