@@ -93,6 +93,19 @@ def test_creating_a_user_refuses_what_it_must(app, admin, fields, message):
     assert _user(app, "pat@agency.gov") is None
 
 
+def test_every_problem_of_a_new_user_is_said_at_once_beside_its_field(app, admin):
+    """An e-mail taken, a short password, two passwords that differ and an officer without a function came
+    back one per submission."""
+    response = _post(admin, "/admin/users/new", "/admin/users/new", email="admin@test.gov", name="",
+                     role="officer", function="", leader="", password="short", confirm="other")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    for field, message in (("email", "already exists"), ("password", "at least 12 characters"),
+                           ("confirm", "The two passwords differ."), ("function", "An officer needs a function.")):
+        [group] = [g for g in page.split('<div class="usa-form-group')[1:] if f'id="{field}"' in g]
+        assert group.startswith(" usa-form-group--error") and message in group, (field, message)
+
+
 def test_changing_role_function_and_leader_is_audited(app, admin, make_user):
     with app.app_context():
         viewer_id = make_user("viewer").id

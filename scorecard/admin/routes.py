@@ -21,7 +21,7 @@ from scorecard.admin.services import (
     unlock_user,
     update_account,
 )
-from scorecard.auth.services import account_delay, create_user, sign_in_state, unlock
+from scorecard.auth.services import account_delay, create_user, new_user_problems, sign_in_state, unlock
 from scorecard.extensions import db
 from scorecard.models import Function, LoginFailure, Role, User, utcnow
 from scorecard.permissions import requires
@@ -74,7 +74,15 @@ def users():
 def new_user():
     form = NewUserForm()
     _function_choices(form)
-    if form.validate_on_submit():
+    valid = form.validate_on_submit()
+    if request.method == "POST" and form.role.data in {r.value for r in Role}:  # every problem at once, by its field
+        for name, problem in new_user_problems(form.email.data, form.password.data, Role(form.role.data),
+                                               function_code=form.function.data or None,
+                                               leader_email=form.leader.data or None, name=form.name.data).items():
+            if _sentence(_web_words(problem)) not in form[name].errors:
+                form[name].errors = [*form[name].errors, _sentence(_web_words(problem))]
+                valid = False
+    if valid:
         try:
             user = create_user(form.email.data, form.password.data, Role(form.role.data),
                                function_code=form.function.data or None, leader_email=form.leader.data or None,

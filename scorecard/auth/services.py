@@ -292,22 +292,14 @@ def create_user(email: str, password: str, role: Role, *, function_code: str | N
     """Create a user, checking the e-mail, the password rules and the role's scope (an officer
     needs a function, a leader a Leader record); audited (`by`: the administrator, None on the
     command line)."""
+    problems = new_user_problems(email, password, role, function_code=function_code, leader_email=leader_email,
+                                 name=name)
+    if problems:
+        raise ValueError("; ".join(problems.values()))
     email = (email or "").strip().lower()
-    problem = email_problem(email) or password_problem(password, email)
-    if problem:
-        raise ValueError(problem)
-    if db.session.scalar(sa.select(User).where(sa.func.lower(User.email) == email)):
-        raise ValueError(f"a user with e-mail {email} already exists")
-    name = (name or "").strip() or None
-    if name is not None and len(name) > NAME_MAX:  # as the users form checks it (the command line did not)
-        raise ValueError(f"a name is at most {NAME_MAX} characters; this one has {len(name)}")
-    user = User(email=email, role=role, name=name)
+    user = User(email=email, role=role, name=(name or "").strip() or None)
     user.set_password(password)
-    if role is Role.officer:
-        if not function_code:
-            raise ValueError("an officer needs --function (e.g. CFO)")
-        user.function = _function(function_code)
-    elif function_code:
+    if function_code:
         user.function = _function(function_code)
     if role is Role.leader:
         user.leader = find_leader(leader_email or email)
@@ -317,6 +309,39 @@ def create_user(email: str, password: str, role: Role, *, function_code: str | N
                               entity_id=user.id, after=describe_user(user)))
     db.session.commit()
     return user
+
+
+def new_user_problems(email: str, password: str, role: Role, *, function_code: str | None = None,
+                      leader_email: str | None = None, name: str | None = None) -> dict[str, str]:
+    """{field: what is wrong with it} of a user to be created, every one at once (the users form shows
+    them beside their fields; one round trip each made an administrator fix them one at a time):
+    the e-mail (taken?), the password rules, the name's length, the role's scope."""
+    problems = {}
+    email = (email or "").strip().lower()
+    problem = email_problem(email)
+    if problem is None and db.session.scalar(sa.select(User.id).where(sa.func.lower(User.email) == email)):
+        problem = f"a user with e-mail {email} already exists"
+    if problem:
+        problems["email"] = problem
+    problem = password_problem(password, email)
+    if problem:
+        problems["password"] = problem
+    name = (name or "").strip()
+    if len(name) > NAME_MAX:  # as the users form checks it (the command line did not)
+        problems["name"] = f"a name is at most {NAME_MAX} characters; this one has {len(name)}"
+    if role is Role.officer and not function_code:
+        problems["function"] = "an officer needs --function (e.g. CFO)"
+    elif function_code:
+        try:
+            _function(function_code)
+        except ValueError as error:
+            problems["function"] = str(error)
+    if role is Role.leader:
+        try:
+            find_leader(leader_email or email)
+        except ValueError as error:
+            problems["leader"] = str(error)
+    return problems
 
 
 def describe_user(user: User) -> dict:
