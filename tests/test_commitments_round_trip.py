@@ -8,7 +8,7 @@ import csv
 import io
 import re
 import tempfile
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import openpyxl
@@ -482,6 +482,10 @@ def test_a_leader_round_trips_the_status_and_reason_of_their_own(demo):
         refused = run_import(db.session, io_file(book), user_id=user("leader@demo.cx.gov").id, dry_run=True)
         assert refused.status == "rejected"
         assert [(e["row"], e["column"]) for e in refused.errors] == [(row, "next_step")]
+    cells["due_date"].value = date(2031, 1, 1)
+    with demo.app_context():  # two fields a leader may not change: both named in one upload
+        refused = run_import(db.session, io_file(book), user_id=user("leader@demo.cx.gov").id, dry_run=True)
+        assert sorted(e["column"] for e in refused.errors) == ["due_date", "next_step"]
         assert "only the status and reason" in refused.errors[0]["message"]
 
 

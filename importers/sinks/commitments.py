@@ -261,7 +261,9 @@ class CommitmentSink(TrackedSink):
         return True
 
     def _leader_may(self, row, record, current, values) -> bool:
-        """A leader updates only the status and reason of a commitment that names them."""
+        """A leader updates only the status and reason of a commitment that names them: each other field
+        the row changes is named (not only the first: the next upload named the second)."""
+        allowed = True
         for field, value in values.items():
             if field in LEADER_FIELDS:
                 continue
@@ -271,8 +273,8 @@ class CommitmentSink(TrackedSink):
                 column = COLUMNS.get(field, field)
                 self.fail(row, column, record.get(column), f"leaders may change only the status and reason of "
                           f"their commitments, not the {column.replace('_', ' ')}")
-                return False
-        return True
+                allowed = False
+        return allowed
 
     def _conflict(self, row, record, function, current, values) -> bool:
         """True (the row is left out) when the row was downloaded at an older version of the commitment
