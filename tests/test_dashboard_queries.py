@@ -350,6 +350,8 @@ def test_changes_name_significant_falls_and_programs_that_turned_red(world):
     fell = changes.of(overview.DECLINED)
     assert [line.subject for line in fell] == ["Alpha (Bureau One)"]
     assert "trust 4.30 → 3.60" in fell[0].text
+    assert "; 90.0% → 60.0% who trust" in fell[0].text, "FY2026 is A-11's v2 survey: the shares who trust too"
+    assert "60.0% who trust" in red[0].text
     assert changes.of(overview.IMPROVED) == [], "Bravo and Delta answered the same; Charlie is too small"
 
     why = finding(db.session, RuleSubject.program, alpha.id, Q4, status="red", key="program-status")

@@ -7,7 +7,7 @@ from typing import NamedTuple, Optional
 import sqlalchemy as sa
 
 from dashboards.cache import cached
-from scorecard.a11 import is_survey_metric
+from scorecard.a11 import asked_in_v2, is_survey_metric
 from scorecard.models import (
     Agency,
     Component,
@@ -283,6 +283,16 @@ def pooled_scores(session, period: str, programs: ProgramFilter = ProgramFilter(
     return found
 
 
+def trust_share(period: str, metric, score: Optional[Pooled]) -> Optional[float]:
+    """From A-11's v2 survey on, a trust score's share who trust (percent: the answers of 4 or 5, a thumbs
+    up stored as a 5), as the program page gives v2 trust; None before it, for another driver, or when
+    not every respondent's answer is counted (a mean reported without its answers)."""
+    if (score is None or not score.counts or sum(score.counts) != score.n or metric is None
+            or metric.driver is None or metric.driver.value != "trust" or not asked_in_v2(period)):
+        return None
+    return stats_from_counts(list(score.counts)).percent_agree
+
+
 @dataclass
 class ProgramStatus:
     """A program's status in a quarter and the score behind it; `finding_id` names the rules'
@@ -294,6 +304,7 @@ class ProgramStatus:
     n: Optional[int] = None
     target: Optional[float] = None
     finding_id: Optional[int] = None
+    share: Optional[float] = None  # v2 trust: the share who trust (`trust_share`)
 
 
 def _status_findings(session, period: str) -> dict[int, sa.Row]:
@@ -331,7 +342,8 @@ def program_statuses(session, period: str, programs: ProgramFilter = ProgramFilt
         status = finding.status if finding is not None and finding.status else score.status if score else NO_DATA
         found[program_id] = ProgramStatus(
             program_id, status, None if score is None else score.value, None if score is None else score.n,
-            None if score is None else score.target, None if finding is None else finding.id)
+            None if score is None else score.target, None if finding is None else finding.id,
+            trust_share(period, metric, score))
     return found
 
 

@@ -15,9 +15,8 @@ from dashboards.queries.common import (
     driver_metrics,
     pooled_scores,
     target_book,
+    trust_share,
 )
-from dashboards.queries.program import TRUST, trusting_share
-from scorecard.a11 import asked_in_v2
 from scorecard.models import Component, Program
 from scorecard.periods import parse_period
 from scorecard.scoring import AMBER, INSUFFICIENT, NO_DATA, NO_TARGET, RED, beside_target
@@ -99,10 +98,8 @@ def driver_heatmap(session, period: Optional[str] = None, programs: ProgramFilte
                 cells.append(Cell(None, None if score is None else score.n,
                                   None if target is None else target.target, NO_DATA))
                 continue
-            share = (trusting_share(score.counts) if metric.driver.value == TRUST and asked_in_v2(period)
-                     and score.counts and sum(score.counts) == score.n else None)
             cells.append(Cell(value=beside_target(score.value, score.target), n=score.n, target=score.target,
-                              status=score.status, share=share))
+                              status=score.status, share=trust_share(period, metric, score)))
         heat.rows.append(HeatmapRow(program_id, name, component, cells))
     _set_aside_unasked(heat)
     if sort == "worst":

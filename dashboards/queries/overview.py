@@ -372,8 +372,10 @@ def _turned_red(session, period: Period, prior: Period, programs: ProgramFilter,
 
 def trust_words(status) -> str:
     """A program's trust score as the overview and the briefing say it beside its status: "trust 3.897
-    (n = 58) against a target of 3.9" (the score to the places it takes not to read as its target)."""
-    words = f"trust {as_given(beside_target(status.value, status.target))} (n = {status.n or 0:,})"
+    (n = 58) against a target of 3.9" (the score to the places it takes not to read as its target); from
+    A-11's v2 survey on with the share who trust: "trust 3.62, 65.6% who trust (n = 250) ..."."""
+    share = "" if status.share is None else f", {status.share:.1f}% who trust"
+    words = f"trust {as_given(beside_target(status.value, status.target))}{share} (n = {status.n or 0:,})"
     return words + (f" against a target of {status.target:g}" if status.target is not None else "")
 
 
@@ -404,12 +406,20 @@ def _significant_changes(session, period: Period, prior: Period, programs: Progr
     for (program_id, direction), found in sorted(changed.items(), key=largest_first):
         name, component = names[program_id]
         what = "; ".join(f"{driver} {_fmt(c.before.mean)} → {_fmt(c.after.mean)} "
-                         f"({shown_change(c.before.mean, c.after.mean):+.2f}, n = "
+                         f"({shown_change(c.before.mean, c.after.mean):+.2f}{_shares(driver, period, c)}, n = "
                          f"{c.before.n:,} and {c.after.n:,})" for driver, c in found)
         lines.append(ChangeLine(IMPROVED if direction == "up" else DECLINED, f"{name} ({component})",
                                 ("rose: " if direction == "up" else "fell: ") + what,
                                 links.program(program_id, str(period))))
     return lines
+
+
+def _shares(driver: str, period: Period, change) -> str:
+    """From A-11's v2 survey on, a trust change's shares who trust beside its means (a thumbs up counts
+    5 in the mean, as the rules test it): "; 90.0% → 60.0% who trust"."""
+    if driver != TRUST or not asked_in_v2(period):
+        return ""
+    return f"; {change.before.percent_agree:.1f}% → {change.after.percent_agree:.1f}% who trust"
 
 
 def _end_of(day: date) -> datetime:

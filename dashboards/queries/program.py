@@ -111,9 +111,8 @@ def wilson(share: float, n: int) -> tuple[Optional[float], Optional[float]]:
 
 def trusting_share(counts) -> Optional[float]:
     """The share (percent) of v2 trust answers that trust: a thumbs up (stored as a 5) or a 4 or 5 on a
-    1-5 form; None without answers."""
-    n = sum(counts)
-    return 100 * (counts[3] + counts[4]) / n if n else None
+    1-5 form, the answers' top-2-box; None without answers."""
+    return stats_from_counts(list(counts)).percent_agree
 
 
 def _counts(row) -> list[int]:
