@@ -1,6 +1,7 @@
 """Blank Excel templates: a data sheet with a frozen header and drop-down lists, plus instructions."""
 from datetime import date
 from pathlib import Path
+from typing import Optional
 
 import sqlalchemy as sa
 from openpyxl import Workbook
@@ -26,7 +27,9 @@ def _lists(session) -> dict[str, list[str]]:
     }
 
 
-def write_template(session, format_name: str, out: Path) -> Path:
+def write_template(session, format_name: str, out: Path, *, function: Optional[str] = None) -> Path:
+    """The blank template of `format_name` written to `out`; `function`: the only function its drop-down
+    offers (an officer's own: the import refuses another's rows)."""
     if format_name not in FORMATS:
         raise ValueError(f"unknown format {format_name!r}; known formats: {', '.join(FORMATS)}")
     fmt = FORMATS[format_name]
@@ -45,7 +48,10 @@ def write_template(session, format_name: str, out: Path) -> Path:
     lists = workbook.create_sheet("lists")
     lists.sheet_state = "hidden"
     # A format may add its own drop-down lists (commitment statuses, capacity domains, ...).
-    for col, (name, values) in enumerate({**_lists(session), **fmt.template_lists}.items(), start=1):
+    lists_of = {**_lists(session), **fmt.template_lists}
+    if function is not None:
+        lists_of["function"] = [function]
+    for col, (name, values) in enumerate(lists_of.items(), start=1):
         lists.cell(row=1, column=col, value=name)
         for row, value in enumerate(values, start=2):
             cell = lists.cell(row=row, column=col, value=value)

@@ -114,7 +114,12 @@ def test_an_officer_uploads_commitments_and_sees_only_their_own_batches(app, ana
     others = upload(analyst, workbook_bytes([HEADER, ROW]))
     assert client.get(f"/imports/{others}").status_code == 403
     assert client.get("/imports/templates/metrics.xlsx").status_code == 403
-    assert client.get("/imports/templates/commitments.xlsx").status_code == 200
+    template = client.get("/imports/templates/commitments.xlsx")
+    assert template.status_code == 200
+    lists = openpyxl.load_workbook(io.BytesIO(template.data))["lists"]
+    functions = next([c.value for c in column[1:] if c.value] for column in lists.iter_cols() if column[0].value
+                     == "function")
+    assert functions == ["CFO"], "an officer's template offers only their function, the one the import takes"
     page = client.get("/imports/upload").get_data(as_text=True)
     assert "Commitments" in page and "Metrics (canonical" not in page
     assert 'name="touchpoint"' not in page and 'name="trust_scale"' not in page, "no Touchpoints fields to fill"

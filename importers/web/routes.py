@@ -16,7 +16,7 @@ from importers.templates import write_template
 from importers.web import bp
 from importers.web.forms import ConfirmForm, UploadForm
 from scorecard.extensions import db
-from scorecard.models import BatchStatus, ImportBatch
+from scorecard.models import BatchStatus, ImportBatch, Role
 from scorecard.permissions import requires, scoped
 from scorecard.rules.tasks import NOT_QUEUED
 from scorecard.rules.tasks import WORDS as EVALUATION_WORDS
@@ -179,7 +179,8 @@ def template(format_name):
     if not access.may_upload(current_user, format_name):
         abort(403)
     with tempfile.TemporaryDirectory() as folder:
-        path = write_template(db.session, format_name, Path(folder) / f"{format_name}.xlsx")
+        own = current_user.function.code if current_user.role is Role.officer and current_user.function else None
+        path = write_template(db.session, format_name, Path(folder) / f"{format_name}.xlsx", function=own)
         data = io.BytesIO(path.read_bytes())
     return send_file(data, as_attachment=True, download_name=f"{format_name}-template.xlsx",
                      mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
