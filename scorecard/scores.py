@@ -4,7 +4,8 @@ One item per program with data: the answer counts pooled over its channels and t
 the value (the mean on the 1-5 scale from the pooled counts for a survey metric, else the
 value as `scoring.pooled_score` pools it), respondents `n`, the 95% confidence interval, the
 target and RAG status the dashboards show, and whether any pooled question was not its
-driver's standard A-11 statement. The REST API's `/scores` reads it."""
+driver's standard A-11 statement; from A-11's v2 survey on, trust's share who trust
+(`share_who_trust`). The REST API's `/scores` reads it."""
 from dataclasses import dataclass
 from itertools import groupby
 from typing import Optional
@@ -12,11 +13,22 @@ from typing import Optional
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
+from scorecard.a11 import asked_in_v2
 from scorecard.driver_rule import is_non_standard_wording
 from scorecard.models import Component, Metric, MetricKind, Observation, Program
 from scorecard.periods import Period, parse_period
 from scorecard.scoring import TargetBook, pooled_score, rag_status, uncounted
-from scorecard.survey import MIN_N_DEFAULT, pool
+from scorecard.survey import MIN_N_DEFAULT, pool, stats_from_counts
+
+
+def share_who_trust(metric: Metric, period: Period | str, counts, n: Optional[int]) -> Optional[float]:
+    """From A-11's v2 survey on, a trust score's share who trust (percent: answers of 4 or 5, a thumbs up
+    stored as a 5), as the program page gives v2 trust; None before it, for another metric, or when not
+    every respondent's answer is counted (a mean reported without its answers)."""
+    if (not counts or sum(counts) != n or metric.driver is None or metric.driver.value != "trust"
+            or not asked_in_v2(period)):
+        return None
+    return stats_from_counts(list(counts)).percent_agree
 
 
 @dataclass
@@ -35,6 +47,10 @@ class ProgramScore:
     status: str
     non_standard_wording: bool
     observation_ids: list[int]
+
+    @property
+    def share_who_trust(self) -> Optional[float]:
+        return share_who_trust(self.metric, self.period, self.counts, self.n)
 
 
 def program_scores_for(session, metric: Metric, period: Period | str, *, agency_id: Optional[int] = None,

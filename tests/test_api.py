@@ -490,6 +490,8 @@ def test_scores_are_one_item_per_program_with_the_pooled_counts(api, http):
             stats = stats_from_counts(counts)
             assert item["n"] == stats.n and item["value"] == pytest.approx(stats.mean)
             assert item["ci_low"] == pytest.approx(stats.ci_low) and item["ci_high"] == pytest.approx(stats.ci_high)
+            assert item["share_who_trust"] == pytest.approx(100 * (counts[3] + counts[4]) / stats.n), (
+                "FY2026 is A-11's v2 survey: the share who trust, as the program page gives it")
             assert item["status"] in ("green", "amber", "red", "insufficient_data", "no_target")
             assert item["metric"] == "trust" and item["driver"] == "trust" and item["period"] == "FY2026-Q4"
             assert {"id", "name", "component", "agency"} <= set(item["program"])

@@ -7,7 +7,7 @@ from typing import NamedTuple, Optional
 import sqlalchemy as sa
 
 from dashboards.cache import cached
-from scorecard.a11 import asked_in_v2, is_survey_metric
+from scorecard.a11 import is_survey_metric
 from scorecard.models import (
     Agency,
     Component,
@@ -25,7 +25,7 @@ from scorecard.models import (
 )
 from scorecard.models.org import program_life_experience
 from scorecard.periods import parse_period
-from scorecard.scores import ProgramScore, program_scores_for
+from scorecard.scores import ProgramScore, program_scores_for, share_who_trust
 from scorecard.scoring import NO_DATA, TargetBook, status_for
 from scorecard.survey import stats_from_counts
 
@@ -284,13 +284,10 @@ def pooled_scores(session, period: str, programs: ProgramFilter = ProgramFilter(
 
 
 def trust_share(period: str, metric, score: Optional[Pooled]) -> Optional[float]:
-    """From A-11's v2 survey on, a trust score's share who trust (percent: the answers of 4 or 5, a thumbs
-    up stored as a 5), as the program page gives v2 trust; None before it, for another driver, or when
-    not every respondent's answer is counted (a mean reported without its answers)."""
-    if (score is None or not score.counts or sum(score.counts) != score.n or metric is None
-            or metric.driver is None or metric.driver.value != "trust" or not asked_in_v2(period)):
+    """A pooled score's share who trust (`scores.share_who_trust`: v2 trust only)."""
+    if score is None or metric is None:
         return None
-    return stats_from_counts(list(score.counts)).percent_agree
+    return share_who_trust(metric, period, score.counts, score.n)
 
 
 @dataclass

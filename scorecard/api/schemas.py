@@ -350,6 +350,10 @@ class ScoreSchema(Schema):
     count_5 = _pooled_count(4)
     ci_low = fields.Float(allow_none=True)
     ci_high = fields.Float(allow_none=True)
+    share_who_trust = fields.Float(allow_none=True, metadata={
+        "description": "From A-11's v2 survey (FY2024-Q2) on, trust as the share who trust, in percent: answers "
+                       "of 4 or 5, a thumbs up counted as 5 (the program page's measure); null otherwise. `value` "
+                       "is still the 1-5 mean the status is judged on."})
     target = fields.Float(allow_none=True)
     status = Text(metadata={"description": "green, amber, red, insufficient_data, no_data or no_target"})
     non_standard_wording = fields.Boolean()
