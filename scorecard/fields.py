@@ -1,8 +1,9 @@
 """Form fields the forms share. `WholeNumberField` is WTForms' IntegerField that refuses a number
 too large to be any count, version or rating here (WTForms' NumberRange reads the value as a float,
 and a 400-digit number overflowed it into a 500); the message quotes the value, shortened. A value
-that is no whole number gets that one message: the validators after it (a range) are not run on
-the nothing it read, which added "Number must be between 1 and 5" to "Not a valid integer value"."""
+typed that is no whole number gets that one message: the validators after it (a range) are not run
+on the nothing it read, which added "Number must be between 1 and 5" to "Not a valid integer value";
+an empty one still goes to them (Optional: no value; InputRequired: required)."""
 from wtforms import IntegerField
 from wtforms.validators import StopValidation
 
@@ -19,5 +20,7 @@ class WholeNumberField(IntegerField):
             raise ValueError(f"{shown!r} is not a number this field takes: it is larger than {LARGEST:,}")
 
     def pre_validate(self, form):
-        if self.process_errors:  # already said: the value is no whole number this field takes
+        # A value typed that is no whole number this field takes is said once. An empty one is left to the
+        # validators (Optional clears it, InputRequired says it is required).
+        if self.process_errors and self.raw_data and str(self.raw_data[0]).strip():
             raise StopValidation()

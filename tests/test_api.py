@@ -410,6 +410,11 @@ def test_the_api_tokens_page_makes_shows_once_and_revokes(api):
 
 
 # ----------------------------------------------------------------------------- reading
+    listing = officer.get("/api-tokens/").get_data(as_text=True)
+    forever = officer.post("/api-tokens/", data={"csrf_token": csrf_token(listing), "scope": "read",
+                                                 "name": "never expires", "expires_days": ""})
+    assert forever.status_code == 200 and 'id="new-token"' in forever.get_data(as_text=True), (
+        "an empty expiry is 'never', as the label says")
 
 def test_lists_are_pages_in_id_order_with_a_total(api, http):
     secret = _secret(api, "analyst")

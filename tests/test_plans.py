@@ -151,6 +151,9 @@ def test_plan_page_shows_proposals_with_why_links_and_takes_decisions(demo):
                            data={"csrf_token": token, "rating": "9", "justification": "x"})
     assert too_high.status_code == 422 and "Rating (1-5): Number must be between 1 and 5" in too_high.get_data(
         as_text=True)
+    empty = client.post(f"/plans/{plan_id}/elements/{element_id}/decision",
+                        data={"csrf_token": token, "rating": "", "justification": "x"}).get_data(as_text=True)
+    assert "Rating (1-5): This field is required." in empty and "Not a valid integer" not in empty
     no_number = client.post(f"/plans/{plan_id}/elements/{element_id}/decision",
                             data={"csrf_token": token, "rating": "abc", "justification": "x"}).get_data(as_text=True)
     said = re.search(r'id="form-problems".*?<ul class="usa-list">(.*?)</ul>', no_number, re.S).group(1)
