@@ -407,14 +407,14 @@ def test_the_api_tokens_page_makes_shows_once_and_revokes(api):
         other = api.test_client(user=_user("analyst"))
     other_page = other.get("/api-tokens/").get_data(as_text=True)
     assert secret[:12] not in other_page
-
-
-# ----------------------------------------------------------------------------- reading
     listing = officer.get("/api-tokens/").get_data(as_text=True)
     forever = officer.post("/api-tokens/", data={"csrf_token": csrf_token(listing), "scope": "read",
                                                  "name": "never expires", "expires_days": ""})
     assert forever.status_code == 200 and 'id="new-token"' in forever.get_data(as_text=True), (
         "an empty expiry is 'never', as the label says")
+
+
+# ----------------------------------------------------------------------------- reading
 
 def test_lists_are_pages_in_id_order_with_a_total(api, http):
     secret = _secret(api, "analyst")
