@@ -104,6 +104,12 @@ def test_every_problem_of_a_new_user_is_said_at_once_beside_its_field(app, admin
                            ("confirm", "The two passwords differ."), ("function", "An officer needs a function.")):
         [group] = [g for g in page.split('<div class="usa-form-group')[1:] if f'id="{field}"' in g]
         assert group.startswith(" usa-form-group--error") and message in group, (field, message)
+    empty = _post(admin, "/admin/users/new", "/admin/users/new", email="", name="x" * 250, role="viewer",
+                  function="", leader="", password="", confirm="").get_data(as_text=True)
+    for field, second in (("email", "An e-mail address has"), ("password", "The password must have"),
+                          ("name", "A name is at most")):  # the form's message, not a second for the same problem
+        [group] = [g for g in empty.split('<div class="usa-form-group')[1:] if f'id="{field}"' in g]
+        assert "usa-error-message" in group and second not in group, (field, group[:400])
 
 
 def test_changing_role_function_and_leader_is_audited(app, admin, make_user):

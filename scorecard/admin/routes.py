@@ -79,8 +79,8 @@ def new_user():
         for name, problem in new_user_problems(form.email.data, form.password.data, Role(form.role.data),
                                                function_code=form.function.data or None,
                                                leader_email=form.leader.data or None, name=form.name.data).items():
-            if _sentence(_web_words(problem)) not in form[name].errors:
-                form[name].errors = [*form[name].errors, _sentence(_web_words(problem))]
+            if not form[name].errors:  # one message a field: the form's own (required, too long) comes first
+                form[name].errors = [_sentence(_web_words(problem))]
                 valid = False
     if valid:
         try:
