@@ -535,12 +535,13 @@ def test_the_rules_evidence_score_is_shown_with_its_why_link(evaluated, client_a
     viewer = client_as("viewer")
     page = text(viewer.get(url(ba, LAST)))
     row = re.search(r'<tr data-domain="Measurement">(.*?)</tr>', page).group(1)
-    assert f"{score:.0%}" in row and f'href="/findings/{finding_id}">why ({period})' in row, (
+    shown = f"{100 * score:.1f}".removesuffix(".0") + "%"  # 100%, 85.7%: as its explanation gives it
+    assert shown in row and f'href="/findings/{finding_id}">why ({period})' in row, (
         "the default pack's Measurement evidence is a share: 100%, not 1.00 beside a 1-7 self-score")
+    assert f"score {shown}" in text(viewer.get(f"/findings/{finding_id}")), "and so on its why-page"
     other = re.search(r'<tr data-domain="Governance &amp; Strategy">(.*?)</tr>', page).group(1)
     assert '<td class="evidence-score">none</td>' in other
     assert "No published rule scores the evidence for this domain." in page
-    assert viewer.get(f"/findings/{finding_id}").status_code == 200
 
 
 def test_the_domain_action_plan_lists_its_commitments(demo, client_as, ba):

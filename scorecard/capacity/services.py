@@ -34,6 +34,7 @@ from scorecard.models import (
 from scorecard.models.capacity import CapacityStatus, total_of
 from scorecard.periods import Period
 from scorecard.permissions import can
+from scorecard.rules.explain import score_is_share, score_words
 from scorecard.text import blank
 
 ENTITY = "capacity_assessment"  # AuditEvent.entity_type of every change here
@@ -314,7 +315,7 @@ class DomainView:
         """The rules' evidence score as the page writes it ("" without a finding)."""
         if self.finding is None:
             return ""
-        return evidence_words(self.finding.score, scored_as_share(self.finding.rule_version.definition))
+        return score_words(self.finding.score, score_is_share(self.finding.rule_version.definition))
 
     @property
     def finding_outdated(self) -> bool:
@@ -429,22 +430,6 @@ def evidence_findings(session, score_ids) -> dict[int, Finding]:
     return found
 
 
-def scored_as_share(definition: Optional[dict]) -> bool:
-    """Whether a rule's score is a share (0 to 1) of something: the fact it scores by is one, by name
-    (reporting_share, commitments_on_track_share)."""
-    then = (definition or {}).get("then")
-    score = then.get("score") if isinstance(then, dict) else None
-    return isinstance(score, dict) and str(score.get("by", "")).endswith("_share")
-
-
-def evidence_words(score: Optional[float], share: bool) -> str:
-    """An evidence score as the pages write it: a share in percent ("100%", never "1.00" beside
-    a 1-7 self-score), another to two places; "no score" without one."""
-    if score is None:
-        return "no score"
-    return f"{score:.0%}" if share else f"{score:.2f}"
-
-
 @dataclass(frozen=True)
 class EvidenceScore:
     """What a dashboard shows of a domain score's evidence-score finding."""
@@ -457,7 +442,7 @@ class EvidenceScore:
 
     @property
     def words(self) -> str:
-        return evidence_words(self.score, self.share)
+        return score_words(self.score, self.share)
 
 
 def evidence_scores(session, score_ids) -> dict[int, EvidenceScore]:
@@ -468,7 +453,7 @@ def evidence_scores(session, score_ids) -> dict[int, EvidenceScore]:
         for subject_id, *evidence, definition in session.execute(_evidence(
                 ids, Finding.subject_id, Finding.score, Finding.period, Finding.explanation, Finding.id,
                 RuleVersion.definition)):
-            found.setdefault(subject_id, EvidenceScore(*evidence, scored_as_share(definition)))
+            found.setdefault(subject_id, EvidenceScore(*evidence, score_is_share(definition)))
     return found
 
 

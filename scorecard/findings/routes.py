@@ -12,6 +12,7 @@ from scorecard.findings.services import (
 )
 from scorecard.models import Finding
 from scorecard.permissions import requires
+from scorecard.rules.explain import score_is_share, score_words
 
 
 @bp.route("/<int:finding_id>")
@@ -22,6 +23,8 @@ def show(finding_id):
         abort(404)
     if not may_see_finding(db.session, current_user, finding):
         abort(404)  # as for a finding that is not there (one of a plan the viewer may not see)
+    score = score_words(finding.score, score_is_share(finding.rule_version.definition))
     return render_template("findings/show.html", finding=finding, subject=subject_of(db.session, finding),
+                           score=score,
                            inputs=inputs_of(db.session, finding), version=finding.rule_version,
                            reproduced=reproduced(db.session, finding))

@@ -10,7 +10,26 @@ import re
 import string
 from collections.abc import Mapping
 from functools import lru_cache
-from typing import Any
+from typing import Any, Optional
+
+
+def score_is_share(definition: Optional[dict]) -> bool:
+    """Whether a rule's score outcome is a share (0 to 1) of something: the fact it scores by is one, by
+    name (reporting_share, commitments_on_track_share)."""
+    then = (definition or {}).get("then")
+    score = then.get("score") if isinstance(then, dict) else None
+    return isinstance(score, dict) and str(score.get("by", "")).endswith("_share")
+
+
+def score_words(score: Optional[float], share: bool) -> str:
+    """A finding's score as the pages write it: a share in percent as its explanation gives it ("85.7%",
+    "100%", never "1.00" beside a 1-7 self-score), another to two places; "no score" without one."""
+    if score is None:
+        return "no score"
+    if share:
+        return f"{100 * score:.1f}".removesuffix(".0") + "%"
+    return f"{score:.2f}"
+
 
 # Every field a template may name, with what it holds (shown in validation messages and docs).
 FIELDS = {
