@@ -159,7 +159,7 @@ def test_the_workbook_has_a_sheet_per_section_with_the_overviews_numbers(app, ag
     assert header == ["Measure", "Value", "Detail"]
     values = {measure: value for measure, value, _ in rows}
     trust, *others = found.scores  # FY2026 is A-11's v2 survey: trust is the share who trust, as on the tile
-    assert values["Trust / confidence, agency-wide (% who trust)"] == round(trust.value, 2)
+    assert values["Trust / confidence, agency-wide (% who trust)"] == round(trust.value, 1)
     for score in others:
         assert values[f"{score.name}, agency-wide (1-5)"] == round(score.value, 2)
     for status, count in found.statuses.counts.items():
@@ -173,11 +173,13 @@ def test_the_workbook_has_a_sheet_per_section_with_the_overviews_numbers(app, ag
     assert values["A-11 reporting: programs that reported"] == found.reporting.reported
 
     header, rows = _sheet(book, "red")
-    assert header == ["Program", "Component", "Trust (1-5)", "n", "Target", "Reason"]
+    assert header == ["Program", "Component", "Trust (1-5)", "Share who trust (%)", "n", "Target", "Reason"], (
+        "FY2026 is A-11's v2 survey: the share who trust beside the score the status is judged on")
     assert [r[0] for r in rows] == ["Disability Appeals", "Pension Claims"]  # Remote Permits is another agency's
     assert len(rows) == found.statuses.counts["red"]
-    assert all(r[2] == 3.05 and r[3] == 100 and r[4] == 4.0 for r in rows)
-    assert all("trust was 3.05" in r[5] and "red" in r[5] for r in rows), rows  # the findings' explanations
+    assert all(r[2] == 3.05 and r[4] == 100 and r[5] == 4.0 for r in rows)
+    assert all(r[3] == 40.0 for r in rows), "RED_COUNTS: 40 of 100 answered 4 or 5"
+    assert all("trust was 3.05" in r[6] and "red" in r[6] for r in rows), rows  # the findings' explanations
     assert book["red"]["A2"].hyperlink.target.startswith("http://localhost/dashboards/program?id=")
 
     header, rows = _sheet(book, "overdue")

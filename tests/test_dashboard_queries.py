@@ -275,8 +275,11 @@ def test_v2_trust_pools_thumbs_and_1_to_5_forms_as_the_share_who_trust(app):
         words = json.dumps(score_tile(trust).to_plotly_json(), default=lambda o: o.to_plotly_json())
         assert '"70.0%"' in words and "Mean on the 1-5 scale" not in words
         found = overview.overview(db.session, "FY2025-Q2", common.ProgramFilter(), EXECUTIVE, TODAY)
-        glance = glance_table(found).rows[0]
+        table = glance_table(found)
+        glance = table.rows[0]
         assert glance["measure"] == "Trust / confidence, agency-wide (% who trust)" and glance["value"] == 70.0
+        value = next(c for c in table.columns if c.key == "value")
+        assert (value.text(glance["value"]), value.export(glance["value"])) == ("70.0%", 70.0), "not '70.00'"
 
 
 def test_nothing_is_compared_across_the_surveys_change(app):

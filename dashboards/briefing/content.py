@@ -28,13 +28,19 @@ from scorecard.scoring import RED, beside_target
 GLANCE, CHANGES, RED_PROGRAMS, OVERDUE, LEADERS = "glance", "changes", "red", "overdue", "leaders"
 
 
+class Percent(float):
+    """A share in percent among the glance's values: written "79.9%", kept as the number 79.9."""
+
+
 class ValueColumn(Column):
-    """A column of counts and scores side by side: whole numbers as counts, others to 2 decimals
-    (the workbook keeps them as numbers)."""
+    """A column of counts, scores and shares side by side: whole numbers as counts, a `Percent` to one
+    place with its sign, others to 2 decimals (the workbook keeps them as numbers)."""
 
     def text(self, value) -> str:
         if isinstance(value, int) and not isinstance(value, bool):
             return f"{value:,}"
+        if isinstance(value, Percent):
+            return f"{value:.1f}%"
         if isinstance(value, float):
             return f"{value:,.2f}"
         return super().text(value)
@@ -42,6 +48,8 @@ class ValueColumn(Column):
     def export(self, value):
         if isinstance(value, int) and not isinstance(value, bool):
             return value
+        if isinstance(value, Percent):
+            return round(float(value), 1)
         if isinstance(value, float):
             return round(value, self.decimals)
         return super().export(value)
@@ -88,8 +96,10 @@ def glance_table(found: queries.Overview) -> Table:
         detail = no_score_words(score) if score.value is None else (
             f"n = {score.n:,}; {interval_words(score)}; " + ("" if score.sufficient else "insufficient data; ")
             + change_sentence(score))
-        scale = "% who trust" if score.unit == queries.SHARE else "1-5"
-        rows.append({"measure": f"{score.name}, agency-wide ({scale})", "value": score.value, "detail": detail})
+        share = score.unit == queries.SHARE
+        value = Percent(score.value) if share and score.value is not None else score.value
+        rows.append({"measure": f"{score.name}, agency-wide ({'% who trust' if share else '1-5'})", "value": value,
+                     "detail": detail})
     statuses = found.statuses
     for status, count in statuses.counts.items():
         if count or status != "no_data":
@@ -152,12 +162,15 @@ def red_programs_table(session, found: queries.Overview, programs: common.Progra
         rows.append({"program": name, "href": _absolute(base_url, links.program(status.program_id, found.period)),
                      "component": component, "status": status.status, "n": status.n,
                      "value": None if status.value is None else beside_target(status.value, status.target),
-                     "target": status.target, "reason": reason,
+                     "share": status.share, "target": status.target, "reason": reason,
                      "why": _absolute(base_url, links.finding(status.finding_id)) if status.finding_id else None})
+    # From A-11's v2 survey on, the share who trust beside the 1-5 score the status is judged on
+    share = [Column("share", "Share who trust (%)", NUMBER, decimals=1)] if any(
+        row["share"] is not None for row in rows) else []
     return Table(caption=f"Red programs, {found.period}: trust score, respondents (n), target and the reason",
                  name=RED_PROGRAMS, rows=rows, empty="No program is red.", columns=[
                      Column("program", "Program", link="href", row_header=True), Column("component", "Component"),
-                     Column("value", "Trust (1-5)", NUMBER, decimals=None), Column("n", "n", COUNT),
+                     Column("value", "Trust (1-5)", NUMBER, decimals=None), *share, Column("n", "n", COUNT),
                      Column("target", "Target", NUMBER), Column("reason", "Reason", link="why")])
 
 
