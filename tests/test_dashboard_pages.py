@@ -433,6 +433,6 @@ def test_a_driver_no_longer_asked_is_not_said_to_have_no_answers(executive):
     from FY2024-Q2 A-11's survey asks trust alone on the 1-5 scale."""
     words = json.dumps(answer(executive, body("overview-body.children", {"overview-agency.value": "all"},
                                               "overview-period.value")), ensure_ascii=False)
-    assert "No program reported satisfaction on the 1-5 scale in FY2026-Q4: from FY2024-Q2 A-11's survey asks " \
-           "one question on that scale, on trust." in words
+    assert "No program reported satisfaction in FY2026-Q4: from FY2024-Q2 A-11's survey asks one question, on " \
+           "trust (a thumbs up or down, or 1 to 5), and what went well or could be improved." in words
     assert "No survey answers in FY2026-Q4" not in words

@@ -72,8 +72,8 @@ def no_score_words(score: queries.AgencyScore) -> str:
     """Why a tile has no score: no answers at all, or (from A-11's v2 survey on) a driver no longer asked
     on the 1-5 scale, which is no program's failure to report."""
     if score.driver != "trust" and asked_in_v2(score.period):
-        return (f"No program reported {score.name.lower()} on the 1-5 scale in {score.period}: from {V2_FROM} "
-                "A-11's survey asks one question on that scale, on trust.")
+        return (f"No program reported {score.name.lower()} in {score.period}: from {V2_FROM} A-11's survey asks "
+                "one question, on trust (a thumbs up or down, or 1 to 5), and what went well or could be improved.")
     return f"No survey answers in {score.period}."
 
 
