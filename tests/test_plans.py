@@ -142,7 +142,10 @@ def test_plan_page_shows_proposals_with_why_links_and_takes_decisions(demo):
                          r'tabindex="-1" data-focus-on-load>(.*?)</div>\s*</div>', shown, re.S).group(1)
     assert "needs a written justification" in problems and element_name in problems
     rating_box = re.search(rf'<input[^>]*id="rating-{element_id}"[^>]*>', shown).group()
-    assert 'value="1"' in rating_box and 'aria-describedby="form-problems"' in rating_box
+    assert 'value="1"' in rating_box and "aria-invalid" not in rating_box, "the rating is not what is wrong"
+    justification_box = re.search(rf'<textarea[^>]*id="justification-{element_id}"[^>]*>', shown).group()
+    assert 'aria-describedby="form-problems"' in justification_box and "usa-input--error" in justification_box
+    assert "<li>Rating &#39;" in problems and "overrides the proposed rating 4.</li>" in problems, problems
     assert "Justification (required unless you confirm the rules&#39; proposal)" in shown
     with demo.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(ElementRating).where(

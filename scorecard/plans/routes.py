@@ -60,19 +60,24 @@ def decision(plan_id, element_id):
         abort(404)
     form = DecisionForm()
 
-    def refused(problems: list[str]):
+    def refused(problems: list[str], fields: set[str]):
+        """The page again, the decision's form with what was typed, its problems and the fields at fault."""
         typed = {"element_id": element.id, "rating": request.form.get("rating", "")[:20],
-                 "justification": request.form.get("justification", "")[:4000], "problems": problems}
+                 "justification": request.form.get("justification", "")[:4000], "problems": problems,
+                 "fields": fields}
         return _page(plan, typed), 422
     if not form.validate_on_submit():
         if "csrf_token" in form.errors:
-            return refused(["The form expired or was sent from elsewhere; open the page again and retry."])
-        return refused([f"{form[name].label.text}: {' '.join(errors)}" for name, errors in form.errors.items()])
+            return refused(["The form expired or was sent from elsewhere; open the page again and retry."], set())
+        return refused([f"{form[name].label.text}: {' '.join(errors)}" for name, errors in form.errors.items()],
+                       set(form.errors))
     try:
         decide(db.session, element, form.rating.data, form.justification.data, current_user)
     except RatingError as error:
         db.session.rollback()
-        return refused([str(error)])
+        said = str(error)  # the rules' own words: a justification missing, or a rating out of range
+        return refused([said[:1].upper() + said[1:] + "."],
+                       {"justification" if "justification" in said else "rating"})
     flash(f"Rating for '{element.name}' recorded: {form.rating.data}.", "success")
     return redirect(url_for("plans.show", plan_id=plan.id))
 
