@@ -203,6 +203,8 @@ def test_a_running_batch_shows_its_progress_against_the_known_total_and_a_failed
     assert "detecting" not in page and "Format: <strong>unknown</strong>" in page
     page = analyst.get(f"/imports/{chosen_id}").get_data(as_text=True)
     assert "Format: <strong>metrics (as chosen; the file could not be read)</strong>" in page, "not 'unknown'"
+    assert "<td>metrics (as chosen; the file could not be read)</td>" in analyst.get("/imports/").get_data(
+        as_text=True), "and so in the history, where its cell was empty"
 
 
 

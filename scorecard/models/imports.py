@@ -48,6 +48,17 @@ class ImportBatch(Base):
     stored_path: so.Mapped[Optional[str]] = so.mapped_column(sa.String(500))
     message: so.Mapped[Optional[str]] = so.mapped_column(sa.Text)
 
+    @property
+    def format_words(self) -> str:
+        """The batch's format as the pages name it: the one its file was read as, else the one chosen for a
+        file that could not be read ("" when neither is known)."""
+        if self.format:
+            return self.format
+        chosen = (self.options or {}).get("format")
+        if chosen and self.status in (BatchStatus.failed, BatchStatus.rejected):
+            return f"{chosen} (as chosen; the file could not be read)"
+        return ""
+
     changes: so.Mapped[list["ImportRowChange"]] = so.relationship(
         back_populates="batch", cascade="all, delete-orphan")
 
