@@ -25,8 +25,8 @@ def share_who_trust(metric: Metric, period: Period | str, counts, n: Optional[in
     """From A-11's v2 survey on, a trust score's share who trust (percent: answers of 4 or 5, a thumbs up
     stored as a 5), as the program page gives v2 trust; None before it, for another metric, or when not
     every respondent's answer is counted (a mean reported without its answers)."""
-    if (not counts or sum(counts) != n or metric.driver is None or metric.driver.value != "trust"
-            or not asked_in_v2(period)):
+    if (metric.driver is None or metric.driver.value != "trust" or not counts or not asked_in_v2(period)
+            or sum(counts) != n):
         return None
     return stats_from_counts(list(counts)).percent_agree
 

@@ -17,6 +17,7 @@ from dashboards.queries.common import (
     target_book,
     trust_share,
 )
+from scorecard.a11 import asked_in_v2
 from scorecard.models import Component, Program
 from scorecard.periods import parse_period
 from scorecard.scoring import AMBER, INSUFFICIENT, NO_DATA, NO_TARGET, RED, beside_target
@@ -89,6 +90,8 @@ def driver_heatmap(session, period: Optional[str] = None, programs: ProgramFilte
         .where(Program.id.in_(with_data)).order_by(Component.name, Program.name))
     book = target_book(session, parse_period(period).fiscal_year)
     heat = Heatmap(period=period, drivers=[m.driver.value for m in metrics])
+    # v2 trust's share who trust: asked of the trust metric's cells only (a heatmap is thousands of cells)
+    shares = {metric.id: metric.driver.value == "trust" and asked_in_v2(period) for metric in metrics}
     for program_id, name, component, component_id, agency_id in session.execute(query):
         cells = []
         for metric in metrics:
@@ -99,7 +102,8 @@ def driver_heatmap(session, period: Optional[str] = None, programs: ProgramFilte
                                   None if target is None else target.target, NO_DATA))
                 continue
             cells.append(Cell(value=beside_target(score.value, score.target), n=score.n, target=score.target,
-                              status=score.status, share=trust_share(period, metric, score)))
+                              status=score.status,
+                              share=trust_share(period, metric, score) if shares[metric.id] else None))
         heat.rows.append(HeatmapRow(program_id, name, component, cells))
     _set_aside_unasked(heat)
     if sort == "worst":
