@@ -21,6 +21,11 @@ class WholeNumberField(IntegerField):
 
     def pre_validate(self, form):
         # A value typed that is no whole number this field takes is said once. An empty one is left to the
-        # validators (Optional clears it, InputRequired says it is required).
-        if self.process_errors and self.raw_data and str(self.raw_data[0]).strip():
+        # validators (Optional clears it, InputRequired says it is required), spaces alone too.
+        if not self.process_errors:
+            return
+        if self.raw_data and str(self.raw_data[0]).strip():
             raise StopValidation()
+        if self.flags.required:  # InputRequired takes spaces for a value: it is not one
+            self.errors.clear()
+            raise StopValidation(self.gettext("This field is required."))

@@ -1,0 +1,39 @@
+"""`WholeNumberField` as the forms use it, on what people type: one message for each kind of wrong value,
+an empty one left to the validators (required, or optional: no value), a huge one named."""
+import pytest
+
+from scorecard.api.forms import NewTokenForm
+from scorecard.plans.forms import DecisionForm
+
+REQUIRED = "This field is required."
+
+
+@pytest.mark.parametrize("typed, said, read", [
+    ("", [REQUIRED], None),
+    ("   ", [REQUIRED], None),  # spaces are no value: not "Not a valid integer value" and a range beside it
+    ("abc", ["Not a valid integer value."], None),
+    ("2.5", ["Not a valid integer value."], None),
+    ("0", ["Number must be between 1 and 5."], 0),
+    ("5", None, 5),
+    ("99999999999999999999", ["'99999999999999999999' is not a number this field takes: it is larger than "
+                              "2,147,483,647"], None),
+])
+def test_a_required_rating(app, typed, said, read):
+    with app.test_request_context(method="POST", data={"rating": typed, "justification": "x"}):
+        form = DecisionForm(meta={"csrf": False})
+        form.validate()
+        assert (form.errors.get("rating"), form.rating.data) == (said, read)
+
+
+@pytest.mark.parametrize("typed, said, read", [
+    ("", None, None),  # "leave empty for never"
+    ("  ", None, None),
+    ("abc", ["Not a valid integer value: “abc” was sent."], None),
+    ("0", ["Number must be between 1 and 3650: “0” was sent."], 0),
+    ("90", None, 90),
+])
+def test_an_optional_expiry(app, typed, said, read):
+    with app.test_request_context(method="POST", data={"expires_days": typed, "name": "job", "scope": "read"}):
+        form = NewTokenForm(meta={"csrf": False})
+        form.validate()
+        assert (form.errors.get("expires_days"), form.expires_days.data) == (said, read)
