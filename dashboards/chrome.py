@@ -92,17 +92,26 @@ def sign_out(user) -> html.Form:
 
 
 def header(user) -> html.Header:
-    logo = html.Div(html.Div(html.Em(html.A("CX Scorecard", href=url_for("main.index"), title="CX Scorecard home"),
-                                     className="usa-logo__text"), className="usa-logo"), className="usa-navbar")
-    children = [logo]
-    if getattr(user, "is_authenticated", False):
+    """The Flask pages' header (USWDS basic): on a narrow screen (a phone, a desktop at 200% zoom) the
+    navigation hides behind a Menu button (opened and closed by assets/scorecard.js, where the Flask
+    pages have USWDS's own script)."""
+    signed_in = getattr(user, "is_authenticated", False)
+    navbar = [html.Div(html.Em(html.A("CX Scorecard", href=url_for("main.index"), title="CX Scorecard home"),
+                               className="usa-logo__text"), className="usa-logo")]
+    if signed_in:
+        navbar.append(html.Button("Menu", type="button", className="usa-menu-btn"))
+    children = [html.Div(navbar, className="usa-navbar")]
+    if signed_in:
         items = [html.Li(html.A(html.Span(label), href=href,
                                 className="usa-nav-link" + (" usa-current" if label == "Dashboards" else "")),
                          className="usa-nav__primary-item") for label, href in nav_items(user)]
         items.append(html.Li(sign_out(user), className="usa-nav__primary-item"))
-        children.append(html.Nav(html.Ul(items, className="usa-nav__primary usa-accordion"),
+        close = html.Button(html.Img(src=url_for("static", filename="uswds/img/usa-icons/close.svg"), role="img",
+                                     alt="Close"), type="button", className="usa-nav__close")
+        children.append(html.Nav([close, html.Ul(items, className="usa-nav__primary usa-accordion")],
                                  className="usa-nav", **{"aria-label": "Primary navigation"}))
-    return html.Header(html.Div(children, className="usa-nav-container"), className="usa-header usa-header--basic")
+    return html.Header([html.Div(className="usa-overlay"), html.Div(children, className="usa-nav-container")],
+                       className="usa-header usa-header--basic")
 
 
 def dashboard_pages() -> list[dict]:

@@ -436,3 +436,32 @@ def test_a_refused_form_moves_the_focus_to_what_it_says(browsers, tmp_path):
         assert "usa-alert--error" in driver.execute_script("return document.activeElement.className")
     finally:
         driver.quit()
+
+
+@pytest.mark.parametrize("path", ["/commitments/", "/dashboards/"])
+def test_on_a_phone_the_navigation_opens_from_the_menu_button(browsers, path):
+    """USWDS hides the primary navigation on a narrow screen (a phone, a desktop at 200% zoom) behind a Menu
+    button the header did not have: every link, even Sign out, was out of reach."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    browser = browsers("executive@demo.cx.gov")
+    driver = browser.driver
+    size = driver.get_window_size()
+    driver.set_window_size(390, 844)
+    try:
+        browser.open(path)
+        links = lambda: [a.text for a in driver.find_elements(By.CSS_SELECTOR, ".usa-nav a") if a.is_displayed()]  # noqa: E731
+        assert links() == [], "hidden until asked for"
+        menu = driver.find_element(By.CSS_SELECTOR, ".usa-menu-btn")
+        assert menu.is_displayed()
+        menu.click()
+        browser.wait(lambda d: links())
+        assert {"Home", "Dashboards", "Commitments", "Plans"} <= set(links())
+        assert "usa-nav__close" in driver.switch_to.active_element.get_attribute("class")
+        assert not browser.axe(), "the menu open"
+        driver.switch_to.active_element.send_keys(Keys.ESCAPE)
+        browser.wait(lambda d: not links())
+        assert "usa-menu-btn" in driver.switch_to.active_element.get_attribute("class"), "the focus back on Menu"
+    finally:
+        driver.set_window_size(size["width"], size["height"])

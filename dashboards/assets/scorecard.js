@@ -149,3 +149,42 @@ document.addEventListener('toggle', function (event) {
     clientside.set_props(panel.id, {open: panel.open});
   }
 }, true);
+
+/* The primary navigation on a narrow screen (a phone, a desktop at 200% zoom): USWDS hides it behind the
+   header's Menu button. The Flask pages open it with USWDS's own script; the dashboards with this one, as
+   USWDS does: the menu shown over an overlay, its close button focused, closed by that button, the
+   overlay, Escape or a link followed, the focus back on Menu. */
+(function () {
+  var ACTIVE = 'usa-js-mobile-nav--active';
+
+  function setOpen(open) {
+    var nav = document.querySelector('.usa-header .usa-nav');
+    if (!nav) { return; }
+    document.body.classList.toggle(ACTIVE, open);
+    nav.classList.toggle('is-visible', open);
+    var overlay = document.querySelector('.usa-overlay');
+    if (overlay) { overlay.classList.toggle('is-visible', open); }
+    var menu = document.querySelector('.usa-menu-btn');
+    if (menu) { menu.setAttribute('aria-expanded', open ? 'true' : 'false'); }
+    if (open) {
+      var close = nav.querySelector('.usa-nav__close');
+      if (close) { close.focus(); }
+    } else if (menu) {
+      menu.focus();
+    }
+  }
+
+  document.addEventListener('click', function (event) {
+    var target = event.target;
+    if (!(target instanceof Element)) { return; }
+    if (target.closest('.usa-menu-btn')) {
+      setOpen(true);
+    } else if (document.body.classList.contains(ACTIVE)
+               && (target.closest('.usa-nav__close, .usa-overlay') || target.closest('.usa-nav a'))) {
+      setOpen(false);
+    }
+  });
+  document.addEventListener('keydown', function (event) {
+    if (event.key === 'Escape' && document.body.classList.contains(ACTIVE)) { setOpen(false); }
+  });
+})();
