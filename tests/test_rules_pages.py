@@ -113,6 +113,27 @@ def test_every_default_rule_made_findings_and_their_why_pages_reproduce_them(eva
         assert "gives the same outcome" in page, finding_id
 
 
+def test_a_why_page_leads_to_where_its_subject_is_shown(evaluated, client_as):
+    """A red program's why-page (the overview's "turned red" link) named the program as plain text: a dead
+    end, the program page and its accountability chain one search away."""
+    from scorecard.models import CapacityAssessment, CapacityDomainScore
+
+    executive = client_as("executive")
+    with evaluated.app_context():
+        status = db.session.scalars(sa.select(Finding).where(Finding.subject_type == RuleSubject.program)
+                                    .order_by(Finding.id)).first()
+        program_finding, program_id, period = status.id, status.subject_id, status.period
+        evidence = db.session.scalars(sa.select(Finding).where(Finding.subject_type == RuleSubject.capacity_domain)
+                                      .order_by(Finding.id)).first()
+        component_id, year = db.session.execute(
+            sa.select(CapacityAssessment.component_id, CapacityAssessment.fiscal_year).join(CapacityDomainScore)
+            .where(CapacityDomainScore.id == evidence.subject_id)).one()
+        evidence_id = evidence.id
+    page = executive.get(f"/findings/{program_finding}").get_data(as_text=True)
+    assert f'href="/dashboards/program?id={program_id}&amp;period={period}"' in page
+    assert f'href="/capacity/{component_id}/{year}"' in executive.get(f"/findings/{evidence_id}").get_data(as_text=True)
+
+
 def test_plan_page_links_each_rated_requirement_to_its_why_page(evaluated, client_as):
     executive = client_as("executive")
     with evaluated.app_context():

@@ -3,9 +3,11 @@ and the commitments it read with what each said when it was read."""
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Optional
+from urllib.parse import urlencode
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
+from flask import url_for
 
 from scorecard.models import (
     CapacityDomainScore,
@@ -25,11 +27,15 @@ from scorecard.plans.services import may_see
 
 @dataclass
 class Subject:
-    """A finding's subject in words: its type ("capacity domain") and its name."""
+    """A finding's subject in words: its type ("capacity domain") and its name, with where it is shown:
+    a program's dashboard page for the finding's quarter (its accountability chain), a plan, a
+    commitment (linked for who may open it), a component's capacity assessment."""
 
     subject_type: RuleSubject
     name: str
     plan_id: Optional[int] = None
+    href: Optional[str] = None  # a program's or a capacity assessment's page
+    commitment: Optional[Commitment] = None
 
     @property
     def type_words(self) -> str:
@@ -40,7 +46,10 @@ def subject_of(session, finding: Finding) -> Subject:
     subject_type = finding.subject_type
     if subject_type is RuleSubject.program:
         program = session.get(Program, finding.subject_id)
-        return Subject(subject_type, program.name if program else f"program {finding.subject_id} (deleted)")
+        if program is None:
+            return Subject(subject_type, f"program {finding.subject_id} (deleted)")
+        return Subject(subject_type, program.name,
+                       href="/dashboards/program?" + urlencode({"id": program.id, "period": finding.period}))
     if subject_type is RuleSubject.requirement:
         requirement = session.get(PlanRequirement, finding.subject_id)
         if requirement is None:
@@ -52,11 +61,12 @@ def subject_of(session, finding: Finding) -> Subject:
     if subject_type is RuleSubject.commitment:
         commitment = session.get(Commitment, finding.subject_id)
         return Subject(subject_type, f"{commitment.function.code}: {commitment.title}" if commitment
-                       else f"commitment {finding.subject_id} (deleted)")
+                       else f"commitment {finding.subject_id} (deleted)", commitment=commitment)
     score = session.get(CapacityDomainScore, finding.subject_id)
     if score is not None:
         a = score.assessment
-        return Subject(subject_type, f"{a.component.name}, FY{a.fiscal_year}, {score.domain}")
+        return Subject(subject_type, f"{a.component.name}, FY{a.fiscal_year}, {score.domain}",
+                       href=url_for("capacity.show", component_id=a.component_id, fiscal_year=a.fiscal_year))
     detail = f" ({finding.subject_detail})" if finding.subject_detail else ""
     return Subject(subject_type, f"subject {finding.subject_id}{detail}")
 
