@@ -159,6 +159,16 @@ def test_rendering_never_formats_the_values():
         == "insufficient data / at risk"
 
 
+def test_a_change_reads_as_the_difference_of_the_two_numbers_shown():
+    """'from 4.28 to 3.64 (change -0.65)' beside a dashboard's -0.64: the change is of the numbers written."""
+    template = "from {prior} to {value} (change {change})"
+    assert render(template, {"prior": 4.2849, "value": 3.6351, "change": 3.6351 - 4.2849}) == \
+        "from 4.28 to 3.64 (change -0.64)"
+    assert render(template, {"prior": 4.2849, "value": 4.2801, "change": 0.0}) == "from 4.28 to 4.28 (change 0.00)", (
+        "a change that is not significant is written 0, as the rule set it")
+    assert render("{change}", {"change": -0.6498}) == "-0.65", "without both numbers, as it is"
+
+
 def test_compiled_rule_keeps_the_condition_tree():
     rule = compile_rule(copy.deepcopy(BASE))
     condition = rule.when.parts[0]

@@ -100,9 +100,20 @@ def render(template: str, values: Mapping[str, Any]) -> str:
     for literal, name in _parts(template):
         out.append(literal)
         if name is not None:
-            text = as_text(values.get(name), percent=name in PERCENT_FIELDS)
+            value = _shown_change(values) if name == "change" else values.get(name)
+            text = as_text(value, percent=name in PERCENT_FIELDS)
             out.append(text.replace("_", " ") if name in WORD_FIELDS else text)
     return "".join(out)
+
+
+def _shown_change(values: Mapping[str, Any]) -> Any:
+    """A change as the difference of the value and the prior as they are written (4.28 to 3.62 reads
+    -0.66, as the dashboards give it, not the unrounded -0.65 beside them); a change of 0 (not
+    significant) or without both numbers as it is."""
+    change, value, prior = values.get("change"), values.get("value"), values.get("prior")
+    if not all(isinstance(v, float) and not isinstance(v, bool) for v in (change, value, prior)) or change == 0:
+        return change
+    return round(round(value, 2) - round(prior, 2), 2)
 
 
 def as_text(value: Any, *, percent: bool = False) -> str:
