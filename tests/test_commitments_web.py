@@ -648,7 +648,8 @@ def test_the_commitment_page_shows_programs_metrics_and_history(evaluated):
         assert name in page and name in metrics_table
     assert metric in metrics_table
     assert re.search(r'data-status="(green|amber|red|insufficient_data|no_target|no_data)">'
-                     r"(Meets target|Near target|Below target|Insufficient data[^<]*|No target set|No data yet)<",
+                     r"(Green \(meets target\)|Amber \(near target\)|Red \(below target\)|Insufficient data[^<]*"
+                     r"|No target set|No data yet)<",
                      metrics_table)
     assert "Vendor delays pushed the schedule." in page  # the status reason
     assert page.count("<li><strong>Status</strong>") >= 1 and history >= 2
@@ -681,7 +682,7 @@ def test_a_program_the_rules_give_no_status_says_why(evaluated):
         cid = untargeted.id
     page = signed_in(evaluated, "executive@demo.cx.gov").get(f"/commitments/{cid}").get_data(as_text=True)
     assert "no status finding: the rules give one for a quarter with trust answers and a trust target" in page
-    assert "Below target in" in page or "Meets target in" in page or "Near target in" in page or (
+    assert "Red (below target) in" in page or "Green (meets target) in" in page or "Amber (near target) in" in page or (
         "Insufficient data" in page), "its other program's status, where it has one"
 
 
@@ -859,3 +860,22 @@ def test_a_metric_it_moves_reads_in_its_own_unit(demo):
     shares = [row for row in table.split("<tr>") if "naming" in row and "—" not in row.split("<td>")[3]]
     assert shares, table[:1000]
     assert all(" %</td>" in row and "1-5 scale" not in row for row in shares), shares
+
+
+def test_a_trust_score_of_the_v2_survey_says_how_its_mean_counts_a_thumbs_up(demo):
+    """Eligibility Appeals' 60.7% who trust (a thumbs form) read '3.43 on a 1-5 scale' here, and its status
+    'Below target' where every dashboard says red."""
+    from scorecard.models import Metric
+    from scorecard.models.commitments import commitment_metrics
+
+    with demo.app_context():
+        cid = db.session.scalar(sa.select(commitment_metrics.c.commitment_id)
+                                .join(Metric, Metric.id == commitment_metrics.c.metric_id)
+                                .where(Metric.code == "trust").limit(1))
+    assert cid is not None, "the demo has a commitment moving trust"
+    page = signed_in(demo, "admin@demo.cx.gov").get(f"/commitments/{cid}").get_data(as_text=True)
+    table = page.split('id="metric-status"')[1].split("</table>")[0]
+    rows = [row for row in table.split("<tr>")[2:] if "FY20" in row]
+    assert rows and all("on a 1-5 scale (a thumbs up counts 5, a thumbs down 1)" in row for row in rows
+                        if re.search(r"FY20(2[5-9]|24-Q[234])", row)), table[:1500]
+    assert not re.search(r">(Below|Near|Meets) target<", table), "the dashboards' words: red, amber, green"

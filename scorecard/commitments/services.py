@@ -20,6 +20,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 from sqlalchemy.orm.exc import StaleDataError
 
+from scorecard.a11 import asked_in_v2
 from scorecard.models import (
     CAPACITY_DOMAINS,
     AuditEvent,
@@ -31,6 +32,7 @@ from scorecard.models import (
     Function,
     Leader,
     Metric,
+    MetricKind,
     Observation,
     Program,
     Role,
@@ -66,7 +68,8 @@ MAX_LINK_LENGTH = 2000
 MAX_TEXT_LENGTH = 10_000  # a description, reason, next step, drop reason or history note, on every path
 DUE_YEARS = (2000, 2100)  # a due date outside these years is a typing slip (0001, 9999), not a plan
 
-RAG_WORDS = {"green": "Meets target", "amber": "Near target", "red": "Below target",
+# The dashboards' status words first (red, amber, green), with what each means against the target
+RAG_WORDS = {"green": "Green (meets target)", "amber": "Amber (near target)", "red": "Red (below target)",
              INSUFFICIENT: "Insufficient data (fewer respondents than the minimum)", NO_DATA: "No data yet",
              NO_TARGET: "No target set"}
 
@@ -414,6 +417,18 @@ class MetricStatus:
     @property
     def words(self) -> str:
         return RAG_WORDS.get(self.status, self.status.replace("_", " "))
+
+    @property
+    def scale_words(self) -> str:
+        """What the value is on: "on a 1-5 scale" (from A-11's v2 survey on, trust's mean counts a thumbs up
+        as 5 and a thumbs down as 1, as the heatmap says), else the metric's unit."""
+        if self.value is None:
+            return ""
+        if self.metric.kind is MetricKind.likert:
+            v2_trust = (self.metric.driver is not None and self.metric.driver.value == "trust" and self.period
+                        and asked_in_v2(self.period))
+            return " on a 1-5 scale" + (" (a thumbs up counts 5, a thumbs down 1)" if v2_trust else "")
+        return f" {self.metric.unit}" if self.metric.unit else ""
 
 
 @dataclass
