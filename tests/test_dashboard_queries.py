@@ -204,7 +204,7 @@ def test_a_v2_trust_cell_gives_the_share_who_trust_beside_the_score_it_is_judged
         assert [c.header for c in table.columns][3:5] == ["Score (1-5)", "Share who trust (%)"]
         assert table.rows[0]["share"] == 70.0
         figure = heatmap_figure(v2)["data"][0]
-        assert figure["text"][0][0].startswith("3.80 · 70.0%<br>")
+        assert figure["text"][0][0].startswith("3.80<br>70.0%<br>")
         assert "70.0% who trust" in figure["hovertext"][0][0] and "a thumbs up counted 5" in figure["hovertext"][0][0]
 
 
