@@ -222,7 +222,8 @@ def trust_figure(trend: Trend, program: str) -> dict:
     if not eras:
         return empty_figure("No trust answers for this program yet.")
     columns = {era: [p for p in trend.periods if era_of(p) == era] for era, _ in eras}
-    titles = {V1: "Mean score on 1-5 (A-11 v1 survey)", V2: "Share who trust (A-11 v2 survey)"}
+    # two short lines each: one line of each overlapped the other on a phone
+    titles = {V1: "Mean score on 1-5<br>(A-11 v1 survey)", V2: "Share who trust<br>(A-11 v2 survey)"}
     panels = Panels(1, len(eras), column_widths=[max(3, len(columns[e])) for e, _ in eras],
                     horizontal_spacing=0.08, subplot_titles=[titles[e] for e, _ in eras])
     for col, (era, series) in enumerate(eras, start=1):
