@@ -205,9 +205,10 @@ def _legend_target(panels: Panels) -> None:
 
 def break_marker(panels: Panels, x: float) -> None:
     """The method break: a vertical dashed rule at `x` (paper coordinates), labelled above the panels."""
-    panels.shapes.append(dict(type="line", xref="paper", yref="paper", x0=x, x1=x, y0=-0.02, y1=1.09,
+    panels.shapes.append(dict(type="line", xref="paper", yref="paper", x0=x, x1=x, y0=-0.02, y1=1.2,
                               line=dict(color=INK, width=2, dash="dashdot")))
-    panels.annotations.append(dict(text=f"<b>{BREAK_LABEL}</b>", xref="paper", yref="paper", x=x, y=1.09,
+    # above the panels' titles (two lines each): between them it touched the first one's on a phone
+    panels.annotations.append(dict(text=f"<b>{BREAK_LABEL}</b>", xref="paper", yref="paper", x=x, y=1.2,
                                    yanchor="bottom", xanchor="center", showarrow=False,
                                    font=dict(size=13, family=FONT, color=INK), bgcolor="#fff", borderpad=3))
 
@@ -242,8 +243,8 @@ def trust_figure(trend: Trend, program: str) -> dict:
     if len(eras) == 2:
         left, right = panels.domain(1, 1)[0][1], panels.domain(1, 2)[0][0]
         break_marker(panels, (left + right) / 2)
-    return panels.figure(f"Trust / confidence by quarter: {program}", 520 if len(eras) == 2 else 470,
-                         legend_below=True, top=110 if len(eras) == 2 else 70)
+    return panels.figure(f"Trust / confidence by quarter: {program}", 550 if len(eras) == 2 else 470,
+                         legend_below=True, top=140 if len(eras) == 2 else 70)
 
 
 def _grid(topics: list[str]) -> tuple[int, int]:
