@@ -27,7 +27,7 @@ from scorecard.capacity.services import (
     score_text,
     total_change_words,
 )
-from scorecard.commitments.services import is_overdue, may_see
+from scorecard.commitments.services import may_see, overdue_days
 from scorecard.models import (
     CAPACITY_DOMAINS,
     Agency,
@@ -172,7 +172,7 @@ def _action_items(session, component_ids: list[int], today: date) -> dict[tuple[
     for row in rows:
         cid, function_id, leader_id, title, code, status, due, domain, own_component = row
         item = ActionItem(cid, function_id, leader_id, title, code, status.value, due.isoformat() if due else None,
-                          (today - due).days if is_overdue(row, today) else None)
+                          overdue_days(row, today))
         for component_id in sorted(({own_component} | reached[cid]) & wanted):
             found.setdefault((component_id, domain), []).append(item)
     return found

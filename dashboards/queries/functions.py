@@ -23,8 +23,8 @@ from scorecard.commitments.services import (
     STATUS_LABELS,
     STATUS_ORDER,
     days_since_update,
-    is_overdue,
     may_see,
+    overdue_days,
 )
 from scorecard.models import (
     Commitment,
@@ -200,7 +200,7 @@ def _commitments(session, today: date) -> dict[int, list[CommitmentLine]]:
         found[c.function_id].append(CommitmentLine(
             c.id, c.function_id, c.leader_id, c.title, c.status.value, c.reason, list(c.evidence_links or []),
             c.due_date, None if stamp is None else stamp.date(), days_since_update(c, today),
-            (today - c.due_date).days if is_overdue(c, today) else None, leader, component, c.capacity_domain))
+            overdue_days(c, today), leader, component, c.capacity_domain))
     return found
 
 

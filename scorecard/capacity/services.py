@@ -462,8 +462,8 @@ def action_plan(session, user, component: Component, domains, today: date) -> di
     the component itself or one of its programs, as the commitment pages count them), each overdue
     as of `today` or not. Those outside the person's commitment scope are counted, not shown."""
     from scorecard.commitments.services import (  # the commitment pages own who sees what and overdue
-        is_overdue,
         may_see,
+        overdue_days,
     )
 
     query = (sa.select(Commitment).where(
@@ -475,7 +475,7 @@ def action_plan(session, user, component: Component, domains, today: date) -> di
     for commitment in session.scalars(query):
         plan.setdefault(commitment.capacity_domain, []).append(CommitmentRow(
             commitment, may_see(user, commitment),
-            (today - commitment.due_date).days if is_overdue(commitment, today) else None))
+            overdue_days(commitment, today)))
     return plan
 
 

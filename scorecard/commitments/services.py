@@ -171,6 +171,12 @@ def is_overdue(commitment: Commitment, today: date) -> bool:
     return commitment.due_date is not None and commitment.due_date < today and commitment.status not in CLOSED
 
 
+def overdue_days(commitment, today: date) -> Optional[int]:
+    """Days an open commitment is past its due date (anything with `due_date` and `status`: a row of
+    columns too), or None when it is not overdue."""
+    return (today - commitment.due_date).days if is_overdue(commitment, today) else None
+
+
 @dataclass
 class Attention:
     """Why an open commitment needs its owner: overdue, due soon, not updated for a while."""
