@@ -34,12 +34,6 @@ def as_given(value: float) -> str:
     return f"{value:,.{max(2, places)}f}"
 
 
-def shown_change(before: float, after: float, decimals: int = 2) -> float:
-    """`after - before` as the two read when each is shown to `decimals` places: 4.2849 -> 3.6249 reads
-    "4.28 -> 3.62 (-0.66)", not the unrounded -0.65 beside them."""
-    return round(round(after, decimals) - round(before, decimals), decimals)
-
-
 def finding_words(finding_id: Optional[int]) -> Optional[str]:
     """A rule finding's cell, linked to its why-page: "finding 123", which a download keeps (a "why"
     told a spreadsheet nothing); None without one."""

@@ -109,6 +109,13 @@ def point_scale(counts: Sequence[int | None]) -> Optional[float]:
     return float(mean.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
 
 
+def shown_change(before: float, after: float, decimals: int = 2) -> float:
+    """`after - before` as the two read when each is shown to `decimals` places: 4.2849 -> 3.6249 reads
+    "4.28 -> 3.62 (-0.66)", not the unrounded -0.65 beside them (the dashboards and the rules'
+    explanations write a change so)."""
+    return round(round(after, decimals) - round(before, decimals), decimals)
+
+
 def sufficient(n: Optional[int], min_n: int = MIN_N_DEFAULT) -> bool:
     """Whether a sample is big enough to score (below it: "insufficient data", not red)."""
     return n is not None and n >= min_n

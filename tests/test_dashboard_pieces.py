@@ -16,6 +16,7 @@ from dashboards.queries.heatmap import Cell, Heatmap, HeatmapRow
 from dashboards.urlstate import QueryParam, UrlState
 from scorecard.extensions import db
 from scorecard.models import ImportBatch, Observation
+from scorecard.survey import shown_change
 
 TABLE = tables.Table(
     caption="Programs by status, FY2026-Q4",
@@ -323,9 +324,9 @@ def test_a_score_beside_its_target_never_reads_as_the_target_when_it_is_not():
 
 def test_a_change_reads_as_the_difference_of_the_numbers_beside_it():
     """"trust 4.28 → 3.62 (-0.65 ...)": the change was of the unrounded means (4.2849 and 3.6249)."""
-    assert tables.shown_change(4.2849, 3.6249) == -0.66
-    assert f"{tables.shown_change(4.10, 4.22):+.2f}" == "+0.12" and tables.shown_change(3.0, 3.0) == 0
-    assert tables.shown_change(80.04, 85.06, decimals=1) == 5.1, "85.1 - 80.0"
+    assert shown_change(4.2849, 3.6249) == -0.66
+    assert f"{shown_change(4.10, 4.22):+.2f}" == "+0.12" and shown_change(3.0, 3.0) == 0
+    assert shown_change(80.04, 85.06, decimals=1) == 5.1, "85.1 - 80.0"
 
 
 def test_a_downloads_name_says_each_filter_chosen_once():

@@ -18,6 +18,7 @@ from dashboards.urlstate import UrlState
 from scorecard.a11 import V2_FROM, asked_in_v2
 from scorecard.extensions import db
 from scorecard.scoring import beside_target
+from scorecard.survey import shown_change
 
 dash.register_page(__name__, path="/", name="Overview", title="Overview · CX Scorecard", order=0)
 
@@ -116,9 +117,9 @@ def change_sentence(score: queries.AgencyScore) -> str:
         return f"No significant change from {score.prior_period} ({before})."
     verb = "Up" if score.direction == "up" else "Down"
     if score.unit == queries.SHARE:  # as the two shares read: 70.1% -> 73.4% is 3.3 points
-        amount = f"{abs(tables.shown_change(score.prior_value, score.value, 1)):.1f} percentage points"
+        amount = f"{abs(shown_change(score.prior_value, score.value, 1)):.1f} percentage points"
     else:
-        amount = f"{abs(tables.shown_change(score.prior_value, score.value)):.2f}"
+        amount = f"{abs(shown_change(score.prior_value, score.value)):.2f}"
     return f"{verb} {amount} from {score.prior_period} ({before}), significant at 95%."
 
 

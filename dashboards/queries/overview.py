@@ -23,7 +23,7 @@ from dashboards.queries.common import (
 )
 from dashboards.queries.compliance import designated_in
 from dashboards.queries.program import MEAN, SHARE, TRUST, trusting_share, wilson
-from dashboards.tables import as_given, shown_change
+from dashboards.tables import as_given
 from scorecard.a11 import V2_FROM, across_the_break, asked_in_v2
 from scorecard.commitments.services import (
     CLOSED,
@@ -51,7 +51,7 @@ from scorecard.periods import Period, parse_period
 from scorecard.permissions import can
 from scorecard.plans.services import visible_plans
 from scorecard.scoring import AMBER, GREEN, INSUFFICIENT, NO_DATA, NO_TARGET, RED, beside_target
-from scorecard.survey import compare, compare_shares, pool, stats_from_counts, sufficient
+from scorecard.survey import compare, compare_shares, pool, shown_change, stats_from_counts, sufficient
 
 # Programs by status, in the order the overview shows them.
 PROGRAM_STATUSES = [RED, AMBER, GREEN, INSUFFICIENT, NO_TARGET, NO_DATA]

@@ -12,6 +12,8 @@ from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any, Optional
 
+from scorecard.survey import shown_change
+
 
 def score_is_share(definition: Optional[dict]) -> bool:
     """Whether a rule's score outcome is a share (0 to 1) of something: the fact it scores by is one, by
@@ -113,7 +115,7 @@ def _shown_change(values: Mapping[str, Any]) -> Any:
     change, value, prior = values.get("change"), values.get("value"), values.get("prior")
     if not all(isinstance(v, float) and not isinstance(v, bool) for v in (change, value, prior)) or change == 0:
         return change
-    return round(round(value, 2) - round(prior, 2), 2)
+    return shown_change(prior, value)
 
 
 def as_text(value: Any, *, percent: bool = False) -> str:
