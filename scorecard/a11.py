@@ -1,5 +1,6 @@
 """The standard A-11 Section 280 metric definitions every agency shares."""
 import functools
+from typing import Optional
 
 import sqlalchemy as sa
 
@@ -32,6 +33,12 @@ PUBLISHED_FORMATS = frozenset({PERFGOV_COLLECTIONS_FORMAT, PERFGOV_TRUST_FORMAT}
 def asked_in_v2(period) -> bool:
     """Whether a quarter's results are of the v2 survey (from V2_FROM)."""
     return parse_period(period) >= V2_FROM
+
+
+def trust_as_share(driver: Optional[str], period) -> bool:
+    """Whether a driver's score in a quarter reads as the share who trust: trust, from the v2 survey on
+    (its thumbs up is stored as a 5, so its mean reads as if the v1 statement had been asked)."""
+    return driver == "trust" and asked_in_v2(period)
 
 
 def across_the_break(first, second) -> bool:

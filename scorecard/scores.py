@@ -13,7 +13,7 @@ from typing import Optional
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from scorecard.a11 import asked_in_v2
+from scorecard.a11 import trust_as_share
 from scorecard.driver_rule import is_non_standard_wording
 from scorecard.models import Component, Metric, MetricKind, Observation, Program
 from scorecard.periods import Period, parse_period
@@ -25,8 +25,7 @@ def share_who_trust(metric: Metric, period: Period | str, counts, n: Optional[in
     """From A-11's v2 survey on, a trust score's share who trust (percent: answers of 4 or 5, a thumbs up
     stored as a 5), as the program page gives v2 trust; None before it, for another metric, or when not
     every respondent's answer is counted (a mean reported without its answers)."""
-    if (metric.driver is None or metric.driver.value != "trust" or not counts or not asked_in_v2(period)
-            or sum(counts) != n):
+    if not counts or not trust_as_share(metric.driver and metric.driver.value, period) or sum(counts) != n:
         return None
     return stats_from_counts(list(counts)).percent_agree
 

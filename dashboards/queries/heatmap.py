@@ -17,7 +17,7 @@ from dashboards.queries.common import (
     target_book,
     trust_share,
 )
-from scorecard.a11 import asked_in_v2
+from scorecard.a11 import trust_as_share
 from scorecard.models import Component, Program
 from scorecard.periods import parse_period
 from scorecard.scoring import AMBER, INSUFFICIENT, NO_DATA, NO_TARGET, RED, beside_target
@@ -91,7 +91,7 @@ def driver_heatmap(session, period: Optional[str] = None, programs: ProgramFilte
     book = target_book(session, parse_period(period).fiscal_year)
     heat = Heatmap(period=period, drivers=[m.driver.value for m in metrics])
     # v2 trust's share who trust: asked of the trust metric's cells only (a heatmap is thousands of cells)
-    shares = {metric.id: metric.driver.value == "trust" and asked_in_v2(period) for metric in metrics}
+    shares = {metric.id: trust_as_share(metric.driver.value, period) for metric in metrics}
     for program_id, name, component, component_id, agency_id in session.execute(query):
         cells = []
         for metric in metrics:

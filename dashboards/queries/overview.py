@@ -22,9 +22,9 @@ from dashboards.queries.common import (
     program_statuses,
 )
 from dashboards.queries.compliance import designated_in
-from dashboards.queries.program import MEAN, SHARE, TRUST, trusting_share, wilson
+from dashboards.queries.program import MEAN, SHARE, wilson
 from dashboards.tables import as_given
-from scorecard.a11 import V2_FROM, across_the_break, asked_in_v2
+from scorecard.a11 import V2_FROM, across_the_break, trust_as_share
 from scorecard.commitments.services import (
     CLOSED,
     days_since_update,
@@ -111,8 +111,8 @@ def agency_score(session, period: str, driver: str, programs: ProgramFilter = EV
     stats, prior = stats_from_counts(now), stats_from_counts(before)
     found = AgencyScore(driver, metrics[0].name, str(period), str(period.prev()), stats.mean, stats.n, stats.ci_low,
                         stats.ci_high, prior.mean, prior.n, sufficient=sufficient(stats.n, min_n))
-    if driver == TRUST and asked_in_v2(period):
-        found.unit, found.value, found.prior_value = SHARE, trusting_share(now), trusting_share(before)
+    if trust_as_share(driver, period):  # the answers' top-2-box: a thumbs up is stored as a 5
+        found.unit, found.value, found.prior_value = SHARE, stats.percent_agree, prior.percent_agree
         found.ci_low, found.ci_high = wilson(found.value, stats.n) if found.value is not None else (None, None)
     if across_the_break(period.prev(), period):  # v1's statement on 1-5 and v2's question: not one measure
         found.direction = BREAK
@@ -417,7 +417,7 @@ def _significant_changes(session, period: Period, prior: Period, programs: Progr
 def _shares(driver: str, period: Period, change) -> str:
     """From A-11's v2 survey on, a trust change's shares who trust beside its means (a thumbs up counts
     5 in the mean, as the rules test it): "; 90.0% → 60.0% who trust"."""
-    if driver != TRUST or not asked_in_v2(period):
+    if not trust_as_share(driver, period):
         return ""
     return f"; {change.before.percent_agree:.1f}% → {change.after.percent_agree:.1f}% who trust"
 

@@ -109,12 +109,6 @@ def wilson(share: float, n: int) -> tuple[Optional[float], Optional[float]]:
     return 100 * max(0.0, centre - half), 100 * min(1.0, centre + half)
 
 
-def trusting_share(counts) -> Optional[float]:
-    """The share (percent) of v2 trust answers that trust: a thumbs up (stored as a 5) or a 4 or 5 on a
-    1-5 form, the answers' top-2-box; None without answers."""
-    return stats_from_counts(list(counts)).percent_agree
-
-
 def _counts(row) -> list[int]:
     return [row.count_1 or 0, row.count_2 or 0, row.count_3 or 0, row.count_4 or 0, row.count_5 or 0]
 
@@ -141,7 +135,7 @@ def pooled_measure(kind: MetricKind, rows: list, *, share_of_trust: bool = False
         if not counted:
             return Measure(None, SHARE, None, without_counts=bool(rows))
         stats = stats_from_counts(counts)
-        share = trusting_share(counts)
+        share = stats.percent_agree  # a thumbs up (stored as a 5), or a 4 or 5 on a 1-5 form
         scales = {trust_scale(r) for r in counted}
         low, high = wilson(share, stats.n)
         return Measure(share, SHARE, stats.n, low, high, stats.mean, scales.pop() if len(scales) == 1 else MIXED)

@@ -20,7 +20,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 from sqlalchemy.orm.exc import StaleDataError
 
-from scorecard.a11 import asked_in_v2
+from scorecard.a11 import trust_as_share
 from scorecard.models import (
     CAPACITY_DOMAINS,
     AuditEvent,
@@ -431,8 +431,7 @@ class MetricStatus:
         if self.value is None:
             return ""
         if self.metric.kind is MetricKind.likert:
-            v2_trust = (self.metric.driver is not None and self.metric.driver.value == "trust" and self.period
-                        and asked_in_v2(self.period))
+            v2_trust = self.period and trust_as_share(self.metric.driver and self.metric.driver.value, self.period)
             return " on a 1-5 scale" + (" (a thumbs up counts 5, a thumbs down 1)" if v2_trust else "")
         return f" {self.metric.unit}" if self.metric.unit else ""
 
