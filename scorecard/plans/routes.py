@@ -76,8 +76,7 @@ def decision(plan_id, element_id):
     except RatingError as error:
         db.session.rollback()
         said = str(error)  # the rules' own words: a justification missing, or a rating out of range
-        return refused([said[:1].upper() + said[1:] + "."],
-                       {"justification" if "justification" in said else "rating"})
+        return refused([said[:1].upper() + said[1:] + "."], {error.field})
     flash(f"Rating for '{element.name}' recorded: {form.rating.data}.", "success")
     return redirect(url_for("plans.show", plan_id=plan.id))
 

@@ -26,7 +26,11 @@ from scorecard.text import blank
 
 
 class RatingError(ValueError):
-    """A rating decision that cannot be recorded (bad rating, missing justification)."""
+    """A rating decision that cannot be recorded (bad rating, missing justification); `field` names which."""
+
+    def __init__(self, message: str, field: str):
+        super().__init__(message)
+        self.field = field
 
 
 @dataclass
@@ -181,13 +185,14 @@ def decide(session, element: PlanElement, rating: int, justification: str, user)
     if user.role not in (Role.admin, Role.executive):
         raise PermissionError("only a rating official (executive or admin) decides plan ratings")
     if not isinstance(rating, int) or not 1 <= rating <= 5:
-        raise RatingError(f"a rating is a whole number from 1 to 5, not {rating!r}")
+        raise RatingError(f"a rating is a whole number from 1 to 5, not {rating!r}", "rating")
     justification = "" if blank(justification) else justification.strip()
     view = plan_view(session, element.plan)
     proposed = next(e.proposed for e in view.elements if e.element.id == element.id)
     if rating != proposed and not justification:
         reason = "there is no proposal" if proposed is None else f"it overrides the proposed rating {proposed}"
-        raise RatingError(f"rating '{element.name}' {rating} needs a written justification: {reason}")
+        raise RatingError(f"rating '{element.name}' {rating} needs a written justification: {reason}",
+                          "justification")
     decision = ElementRating(element=element, proposed_rating=proposed, confirmed_rating=rating,
                              justification=justification or None, decided_by_id=user.id)
     session.add(decision)
