@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 
 import plotly.graph_objects as go
 import pytest
+import sqlalchemy as sa
 
 from dashboards.figures.compliance import compliance_figure
 from dashboards.queries import common
@@ -299,3 +300,38 @@ def test_a_hostile_download_answers_400(executive):
     response = executive.post(URL, json=request)
     assert response.status_code == 400
     assert response.get_json()["detail"].startswith("compliance-exceptions-xlsx.n_clicks: ")
+
+
+def test_a_correction_after_the_due_date_does_not_make_a_quarter_reported_on_time_late(world, tmp_path):
+    """Through the real importer: a quarter reported on time, then every value corrected after the due date.
+    The correction moves each observation to its batch; the report was still on time. Reverting the
+    correction keeps it so."""
+    from importers.pipeline import run_import
+    from importers.revert import revert_batch
+
+    def upload(name: str, counts: list[int], when: datetime) -> int:
+        path = tmp_path / name
+        with open(path, "w", newline="", encoding="utf-8") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(["component", "program", "metric", "period", "channel", "n",
+                             "count_1", "count_2", "count_3", "count_4", "count_5"])
+            for channel in ("web", "phone"):
+                writer.writerow(["Benefits", "Easy", "trust", Q3, channel, sum(counts), *counts])
+        result = run_import(db.session, path, user_id=None)
+        assert result.status == "imported", result.errors
+        db.session.get(ImportBatch, result.batch_id).committed_at = when
+        db.session.commit()
+        return result.batch_id
+
+    upload("q3.csv", [0, 5, 15, 45, 35], datetime(2025, 7, 20, 15, tzinfo=UTC))
+    correction = upload("q3-corrected.csv", [1, 5, 14, 45, 35], datetime(2025, 9, 15, 9, tzinfo=UTC))
+    stored = db.session.scalars(sa.select(Observation).where(Observation.program_id == world["programs"]["Easy"].id))
+    assert {o.import_batch_id for o in stored} == {correction}, "every value was corrected"
+
+    def easy() -> queries.Cell:
+        return _cells(queries.compliance(db.session, Q4, 4, min_n=30), "Easy")[Q3]
+
+    assert easy().status == queries.REPORTED and not easy().late
+    assert easy().timing == "on time: committed 2025-07-20, due 2025-07-30"
+    revert_batch(db.session, correction)
+    assert easy().status == queries.REPORTED and easy().timing == "on time: committed 2025-07-20, due 2025-07-30"

@@ -85,3 +85,36 @@ def test_the_health_check_says_when_the_database_is_not_this_releases(empty_data
         db.session.commit()
         db.engine.dispose()
     assert client.get("/healthz").status_code == 200
+
+
+def test_observations_first_batch_is_filled_from_the_change_log(empty_database, tmp_path):
+    """Revision 0015 keeps the batch that first brought each observation: for a row a later import
+    corrected, the batch whose insert the change log holds, not the one that last wrote it."""
+    from importers.pipeline import run_import
+    from scorecard.a11 import ensure_standard_metrics
+    from scorecard.models import Agency, Component, Observation, Program
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": empty_database, "SECRET_KEY": "x", "TESTING": True})
+    with app.app_context():
+        upgrade()
+        ensure_standard_metrics(db.session)
+        agency = Agency(code="DA", name="Department A")
+        db.session.add(Program(component=Component(agency=agency, code="B", name="Benefits"), code="P", name="Able"))
+        db.session.commit()
+        batches = []
+        for name, rows in (("q1.csv", [("web", 4), ("phone", 4)]), ("q1-corrected.csv", [("web", 5), ("phone", 4)])):
+            path = tmp_path / name
+            header = "component,program,metric,period,channel,n,count_1,count_2,count_3,count_4,count_5\n"
+            path.write_text(header + "".join(f"Benefits,Able,trust,FY2025-Q1,{channel},40,0,0,{10 - top},30,{top}\n"
+                                             for channel, top in rows))
+            result = run_import(db.session, path, user_id=None)
+            assert result.status == "imported", result.errors
+            batches.append(result.batch_id)
+        db.session.remove()  # no transaction of its own open while the migrations change the table
+        downgrade(revision="0014")
+        upgrade(revision="0015")
+        found = dict(db.session.execute(sa.select(Observation.channel, Observation.first_import_batch_id)).all())
+        last = dict(db.session.execute(sa.select(Observation.channel, Observation.import_batch_id)).all())
+        assert last == {"web": batches[1], "phone": batches[0]}
+        assert found == {"web": batches[0], "phone": batches[0]}, "the batch that inserted each, from the change log"
+        db.engine.dispose()

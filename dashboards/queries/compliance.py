@@ -5,7 +5,8 @@ A cell's status, worst first (one word per cell; the detail keeps each fact apar
 
 - not reported: no A-11 survey observation for the quarter;
 - late: the first import batch that brought the quarter's observations was committed more than
-  `DUE_DAYS` (30) days after the quarter ended (observations entered without a batch, or brought in
+  `DUE_DAYS` (30) days after the quarter ended (a row's first batch, kept when a later batch corrects
+  it: a correction after the due date is not a late report; observations entered without a batch, or brought in
   from performance.gov's published files, `a11.PUBLISHED_FORMATS`, have no known date of reporting
   and are never called late: an agency's history imported today was not reported today);
 - reported without counts: observations, but none with answer counts or respondents (the driver
@@ -163,7 +164,8 @@ def _facts(session, periods: list[str], program_ids: Optional[set[int]]) -> dict
                   sa.func.min(sa.case((ImportBatch.format.in_(PUBLISHED_FORMATS), None),
                                       else_=ImportBatch.committed_at)).label("committed"),
                   sa.func.sum(sa.case((o.import_batch_id.is_(None), 1), else_=0)).label("without"))
-        .outerjoin(ImportBatch, ImportBatch.id == o.import_batch_id)
+        # the batch that first brought the row: a later correction does not make a report late
+        .outerjoin(ImportBatch, ImportBatch.id == sa.func.coalesce(o.first_import_batch_id, o.import_batch_id))
         .where(o.program_id.is_not(None), o.period.in_(periods), o.metric_id.in_(list(metrics) or [-1]))
         .group_by(o.program_id, o.period, o.metric_id)).subquery()
     m = per_metric.c

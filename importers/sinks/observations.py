@@ -345,8 +345,8 @@ class ObservationSink:
         now = utcnow()
         session = self.session
         table = Observation.__table__
-        stamp_columns = ("import_batch_id", "created_at", "updated_at")
-        stamp = tuple(_bound(session, table.c[c], v) for c, v in zip(stamp_columns, (batch.id, now, now)))
+        stamp_columns = ("import_batch_id", "first_import_batch_id", "created_at", "updated_at")
+        stamp = tuple(_bound(session, table.c[c], v) for c, v in zip(stamp_columns, (batch.id, batch.id, now, now)))
         # `value` is a float or None already (normalised), so its float bind processing is skipped.
         insert = bulk_inserter(session, table, FIELDS + stamp_columns, processed=stamp_columns + ("value",))
         for start in range(0, len(plan.inserts), INSERT_CHUNK):

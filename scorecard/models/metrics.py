@@ -123,14 +123,18 @@ class Observation(TimestampMixin, Base):
     count_5: so.Mapped[Optional[int]]
     question_text: so.Mapped[Optional[str]] = so.mapped_column(sa.Text)
     notes: so.Mapped[Optional[str]] = so.mapped_column(sa.Text)
+    # The batch that last wrote the row, and the batch that first brought it (kept when a later batch
+    # corrects it: when the value was reported, for A-11's due date). None in the second: the same as
+    # the first (a row stored outside the importer, which stamps both on insert).
     import_batch_id: so.Mapped[Optional[int]] = so.mapped_column(sa.ForeignKey("import_batches.id"), index=True)
+    first_import_batch_id: so.Mapped[Optional[int]] = so.mapped_column(sa.ForeignKey("import_batches.id"))
 
     metric: so.Mapped[Metric] = so.relationship()
     agency: so.Mapped[Agency] = so.relationship()
     component: so.Mapped[Optional[Component]] = so.relationship()
     program: so.Mapped[Optional[Program]] = so.relationship()
     function: so.Mapped[Optional[Function]] = so.relationship()
-    import_batch: so.Mapped[Optional["ImportBatch"]] = so.relationship()  # noqa: F821
+    import_batch: so.Mapped[Optional["ImportBatch"]] = so.relationship(foreign_keys=[import_batch_id])  # noqa: F821
 
     @property
     def counts(self) -> list[Optional[int]]:
