@@ -436,3 +436,16 @@ def test_a_driver_no_longer_asked_is_not_said_to_have_no_answers(executive):
     assert "No program reported satisfaction in FY2026-Q4: from FY2024-Q2 A-11's survey asks one question, on " \
            "trust (a thumbs up or down, or 1 to 5), and what went well or could be improved." in words
     assert "No survey answers in FY2026-Q4" not in words
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_the_briefing_panel_lists_what_the_roles_briefing_holds(demo, client_as, role):
+    """A viewer's briefing has no overdue commitments or leaders at risk; its panel offered them."""
+    routed = answer(client_as(role), body("_pages_content.children", {"_pages_location.pathname": "/dashboards/",
+                                                                     "_pages_location.search": ""},
+                                          "_pages_location.pathname"))
+    panel = next(n for n in walk(routed["_pages_content"]["children"]) if n["props"].get("id") == "overview-briefing")
+    words = text(panel)
+    sees_all = role != "viewer"
+    assert ("overdue commitments and leaders at risk" in words) == sees_all, words
+    assert ("(commitments and performance plans are not shown to your role)" in words) == (not sees_all), words

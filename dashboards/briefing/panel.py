@@ -3,7 +3,7 @@
 runs) shows its stage and a progress bar in a live region, then sends the file once and leaves
 a link to download it again (the Flask route, which checks the user too).
 
-    briefing.panel("overview-briefing")                             # in the layout
+    briefing.panel("overview-briefing", Scope.of(current_user))     # in the layout
     briefing.register("overview-briefing", State("overview-period", "value"),
                       State("overview-agency", "value"))           # at import
 
@@ -23,17 +23,34 @@ from dashboards.briefing import jobs
 from dashboards.queries import common
 from dashboards.queries.common import Scope
 from scorecard.extensions import db
+from scorecard.permissions import can
 
 POLL_MS = 500
 
 
-def panel(prefix: str) -> html.Section:
+def contents(scope: Scope) -> str:
+    """What the briefing holds for `scope`, in words: its sections of commitments and plans only for
+    the roles that see them (the others' say so, and are not offered)."""
+    parts = ["the tiles", "what changed", "red programs with their reasons"]
+    withheld = []
+    for permission, part, what in (("view_commitments", "overdue commitments", "commitments"),
+                                   ("view_plans", "leaders at risk", "performance plans")):
+        if can(scope, permission):
+            parts.append(part)
+        else:
+            withheld.append(what)
+    text = f"{', '.join(parts[:-1])} and {parts[-1]}"
+    if withheld:
+        text += f" ({' and '.join(withheld)} are not shown to your role)"
+    return text
+
+
+def panel(prefix: str, scope: Scope) -> html.Section:
     heading = f"{prefix}-heading"
     return html.Section([
         html.H2("Briefing", id=heading),
-        html.P("The quarter and agency chosen above, as a PDF to read or an Excel workbook to work from: the "
-               "tiles, what changed, red programs and why, overdue commitments and leaders at risk.",
-               className="dash-tile__sub"),
+        html.P(f"The quarter and agency chosen above, as a PDF to read or an Excel workbook to work from: "
+               f"{contents(scope)}.", className="dash-tile__sub"),
         html.Div([
             html.Button("Download briefing (PDF)", id=f"{prefix}-pdf", n_clicks=0, type="button",
                         className="usa-button usa-button--outline usa-button--small"),

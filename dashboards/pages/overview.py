@@ -53,7 +53,7 @@ def layout(**query):
         dcc.Loading(html.Div(id="overview-body"), type="dot"),
         components.table_panel("overview-programs", summary="Show every program's status as a table, with downloads",
                                lazy=True),
-        briefing.panel("overview-briefing"),
+        briefing.panel("overview-briefing", common.Scope.of(current_user)),
     ])
 
 
