@@ -170,6 +170,20 @@ def run_import(session, path, *, filename: Optional[str] = None, format_name: Op
             raise ImportFileError(RACED) from None
 
 
+def _imported_before(session, checksum: str, sheet: Optional[str], batch: Optional[ImportBatch]):
+    """The latest committed batch of the same file read from the same sheet, or None."""
+    return session.scalar(sa.select(ImportBatch).where(
+        ImportBatch.checksum == checksum, ImportBatch.status == BatchStatus.committed,
+        ImportBatch.sheet.is_(None) if not sheet else ImportBatch.sheet == sheet[:200],
+        ImportBatch.id != (batch.id if batch else -1)).order_by(ImportBatch.id.desc()).limit(1))
+
+
+def _writes(plan) -> bool:
+    """Whether a plan writes anything: a row inserted or updated, or an organisation created."""
+    counts = plan.counts
+    return bool(counts["inserted"] or counts["updated"] or any((plan.created or {}).values()))
+
+
 def _run_import(session, path, *, filename: Optional[str] = None, format_name: Optional[str] = None,  # noqa: C901 (one pass over a row's or file's steps, kept together so the order of checks reads top to bottom)
                sheet: Optional[str] = None, options: Optional[dict] = None, dry_run: bool = False,
                user_id: Optional[int] = None, progress: Optional[Callable] = None,
@@ -185,13 +199,6 @@ def _run_import(session, path, *, filename: Optional[str] = None, format_name: O
     if batch is not None and batch.checksum and batch.checksum != checksum:
         raise ImportFileError("the stored upload changed after it was previewed (its checksum differs), so the "
                               "preview no longer describes it; nothing was imported. Upload the file again.")
-    earlier = session.scalar(sa.select(ImportBatch).where(
-        ImportBatch.checksum == checksum, ImportBatch.status == BatchStatus.committed,
-        ImportBatch.id != (batch.id if batch else -1)))
-    if earlier is not None:
-        return ImportResult("duplicate", format=earlier.format, batch_id=None, message=(
-            f"this file was already imported as batch {earlier.id} on {earlier.committed_at:%Y-%m-%d %H:%M} UTC; "
-            "nothing changed"))
     table, rows, prefix, fmt, header_index = read_with_header(path, sheet, format_name)
     columns = map_columns(prefix[header_index], fmt.synonyms)
     missing = columns.missing(fmt.required)
@@ -284,6 +291,17 @@ def _run_import(session, path, *, filename: Optional[str] = None, format_name: O
         session.rollback()
         return result
     result.plan = sink.plan()
+    earlier = _imported_before(session, checksum, table.sheet, batch)
+    if earlier is not None and not _writes(result.plan):
+        session.rollback()
+        return ImportResult("duplicate", format=fmt.name, batch_id=None, warnings=result.warnings, message=(
+            f"this file was already imported as batch {earlier.id} on {earlier.committed_at:%Y-%m-%d %H:%M} UTC, "
+            "and what it holds is stored as it says; nothing changed"))
+    if earlier is not None:
+        result.warnings.append(
+            f"This file was imported before, as batch {earlier.id} on {earlier.committed_at:%Y-%m-%d %H:%M} UTC. "
+            "Not all it holds is stored as it says now (changed since by another import or an edit, or read with "
+            "other choices at upload): the preview shows what this import writes.")
     shown = None if getattr(sink, "reconciles_edits", False) else _previewed(batch)
     changed = shown is not None and not _as_previewed(shown, result.plan)
     if dry_run or changed:  # a confirm whose plan is no longer the one previewed is previewed again

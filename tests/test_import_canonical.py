@@ -588,3 +588,40 @@ def test_an_unknown_agency_or_component_is_named_in_its_own_column(demo, tmp_pat
                                                   "'Department of Public Services (demo)', which this row names")]
     assert result.errors[2]["message"].endswith("it is under 'Benefits Administration' of "
                                                 "'Department of Public Services (demo)'")
+
+
+def test_each_sheet_of_a_workbook_imports_and_a_file_that_restores_values_is_not_a_duplicate(demo, tmp_path):
+    """The same file is a duplicate only when all it holds is stored as it says. A workbook's second sheet was
+    refused as 'already imported' after its first; a file uploaded again to restore the values a later file
+    replaced was refused as 'nothing changed' while the database held the later values."""
+    book = Workbook()
+    for name, period, top in (("Q1", "FY2026-Q1", 40), ("Q2", "FY2026-Q2", 50)):
+        sheet = book.create_sheet(name)
+        sheet.append(HEADER)
+        sheet.append(survey_row(period=period, counts=(5, 5, 10, 40, top), touchpoint="sheets"))
+    del book["Sheet"]
+    path = tmp_path / "two-quarters.xlsx"
+    book.save(path)
+    with demo.app_context():
+        first = run_import(db.session, path, sheet="Q1", user_id=None)
+        assert first.status == "imported" and first.plan.counts["inserted"] == 1
+        second = run_import(db.session, path, sheet="Q2", user_id=None)
+        assert second.status == "imported" and second.plan.counts["inserted"] == 1, second.errors
+        assert not any("imported before" in w for w in second.warnings), "another sheet is not the same reading"
+        again = run_import(db.session, path, sheet="Q2", user_id=None)
+        assert again.status == "duplicate" and "nothing changed" in again.message
+
+        base = write_csv(tmp_path / "q3.csv", [survey_row(period="FY2026-Q3", counts=(5, 5, 10, 40, 40),
+                                                          touchpoint="restore")])
+        later = write_csv(tmp_path / "q3-later.csv", [survey_row(period="FY2026-Q3", counts=(10, 10, 10, 35, 35),
+                                                                 touchpoint="restore")])
+        assert run_import(db.session, base, user_id=None).status == "imported"
+        assert run_import(db.session, later, user_id=None).status == "imported"
+        restored = run_import(db.session, base, user_id=None, dry_run=True)
+        assert restored.status == "would_import" and restored.plan.counts["updated"] == 1, restored.message
+        assert any(w.startswith(f"This file was imported before, as batch {first.batch_id + 2} ")
+                   for w in restored.warnings), restored.warnings
+        assert run_import(db.session, base, user_id=None).status == "imported"
+        stored = db.session.scalar(sa.select(Observation.count_5).where(Observation.period == "FY2026-Q3",
+                                                                         Observation.touchpoint == "restore"))
+        assert stored == 40, "the first file's values are back"
