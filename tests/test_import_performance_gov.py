@@ -359,6 +359,20 @@ def test_a_refused_quarter_is_named_by_the_files_own_columns_once_per_row(app, t
     assert "fiscal_year=2031" in str(result.errors[0]["value"])
 
 
+def test_a_trust_file_row_of_another_metric_category_is_refused_not_filed_as_trust(app, tmp_path):
+    """The flattened file's rows are all 'trust'; an ease row in it was imported as trust without a word."""
+    rows = _rows(TRUST_CSV)[:3]
+    rows[1]["metric_category"] = "ease"
+    rows[2]["metric_category"] = " Trust "
+    path = _write_rows(tmp_path / "categories.csv", rows)
+    with app.app_context():
+        result = run_import(db.session, path, dry_run=True)
+    assert result.status == "rejected" and result.rejected == 1
+    [error] = result.errors
+    assert (error["row"], error["column"], error["value"]) == (3, "metric_category", "ease")
+    assert "trust question only" in error["message"]
+
+
 def test_a_preview_creating_organisations_writes_nothing_and_holds_no_one_up(app, tmp_path):
     """The collections file names 58 organisations this database does not have. Its preview plans them
     as new without writing them: on SQLite a first write would hold every other writer (an officer's

@@ -459,8 +459,14 @@ TRUST_SLOT = DRIVER_SLOTS["trust"]
 
 def trust_records(row: dict, options: dict) -> list[dict]:
     """The flattened file publishes the trust slot (q2) of each survey: the same question and
-    counts as q2 of the collections layout, so the same rule places it."""
+    counts as q2 of the collections layout, so the same rule places it. Its metric_category says so
+    ("trust" on every published row); a row of another category is refused, not filed as trust."""
     cells = Cells(row)
+    category = cells.text("metric_category")
+    if category and category.strip().lower() != "trust":
+        cells.fail("metric_category", f"this layout holds each survey's trust question only (metric_category "
+                                      f"'trust'), so a {category.strip()!r} row cannot be read as one; import the "
+                                      "survey's other questions from the collections layout, which names each slot")
     refs = _org_refs(cells, "")
     period = _period(row, "fiscal_year", "quarter")
     counts, _, _ = survey_values(cells, ("strongly_disagree_num", "disagree_num", "neutral_num", "agree_num",
