@@ -16,9 +16,19 @@ class Unknown(ValueError):
     """A name that matches nothing; the message suggests the closest names. `kind` says which
     column's name it is (agency, component, program, function, metric) and `value` the name."""
 
-    def __init__(self, message: str, kind: Optional[str] = None, value: Optional[str] = None):
+    def __init__(self, message: str, kind: Optional[str] = None, value: Optional[str] = None, matches=()):
         super().__init__(message)
         self.kind, self.value = kind, value
+        self.matches = list(matches)  # the rows an ambiguous name fits
+
+
+def ambiguity(kind: str, value: str, matches: list) -> str:
+    """An ambiguous name in words, with each row it fits by code and place: the code tells them apart in
+    every layout (not all have the agency or component column that would)."""
+    parent = {"component": lambda c: c.agency, "program": lambda p: p.component}.get(kind)
+    listed = "; ".join(f"{getattr(m, 'code', None) or m.name}" + (f" under {_placed(parent(m))}" if parent else "")
+                       for m in matches)
+    return f"{kind} {value!r} is ambiguous: {len(matches)} match ({listed}); give its code instead"
 
 
 def _key(text: str) -> str:
@@ -91,9 +101,7 @@ class Directory:
                           f"{under}", kind, value)
         if not found:
             raise Unknown(f"unknown {kind} {value!r}{_suggest(value, index)}", kind, value)
-        narrower = {"program": "component", "component": "agency"}.get(kind)
-        hint = f"add the {narrower} column" if narrower else "name it by its code"
-        raise Unknown(f"{kind} {value!r} is ambiguous ({len(found)} match); {hint}", kind, value)
+        raise Unknown(ambiguity(kind, value, found), kind, value, found)
 
     def agency(self, value: Optional[str]) -> Agency:
         if value:

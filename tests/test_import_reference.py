@@ -600,6 +600,29 @@ def test_target_bad_values(demo, tmp_path):
         assert_error(result, 8, "Target", 3.8, "would not be green")
 
 
+def test_a_component_name_two_agencies_share_is_told_apart_by_code_in_layouts_without_an_agency(demo, tmp_path):
+    """Targets and capacity have no agency column; the message said to add one, which the importer then said
+    it does not read. It names each match by code and agency, and the code imports."""
+    with demo.app_context():
+        db.session.add(Component(agency=Agency(code="OD", name="Other Department"), code="OD-BA",
+                                 name="Benefits Administration"))
+        db.session.commit()
+        before = snapshot()
+        targets = assert_rejected_without_writes(write_csv(tmp_path / "t.csv", TARGET_HEADER, [
+            ["trust", "component", "Benefits Administration", "FY2028", 4, 4, 3.6],
+            ["trust", None, "benefits administration", "FY2028", 4, 4, 3.6]]), before)
+        capacity = assert_rejected_without_writes(write_csv(tmp_path / "c.csv", CAPACITY_HEADER[:4], [
+            ["Benefits Administration", 2028, "Measurement", 4]]), before)
+        for result, row, column in ((targets, 2, "Scope"), (targets, 3, "Scope"), (capacity, 2, "Component")):
+            error = cell_errors(result)[(row, column)]
+            assert "is ambiguous: 2 match (DPS-BA under 'Department" in error["message"], error
+            assert "OD-BA under 'Other Department'" in error["message"] and "give its code instead" in error["message"]
+            assert "column" not in error["message"], error
+        coded = run_import(db.session, write_csv(tmp_path / "c2.csv", CAPACITY_HEADER[:4], [["OD-BA", 2028,
+                                                                                             "Measurement", 4]]))
+        assert coded.status == "imported", coded.errors
+
+
 # ------------------------------------------------------------------- detection, templates, CLI
 
 DETECTED = {

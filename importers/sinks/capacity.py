@@ -32,8 +32,7 @@ class CapacitySink(TrackedSink):
             try:
                 component = directory.component(record["component"])
             except Unknown as error:
-                self.fail(row, "component", record["component"],
-                          str(error).replace("add the component column", "use the component's code"))
+                self.fail(row, "component", record["component"], str(error))
                 continue
             fy, domain = record["fiscal_year"], record["domain"]
             assessment = stored.get((component.id, fy))

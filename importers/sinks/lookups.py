@@ -45,10 +45,10 @@ def find_scope(directory: Directory, name: str, scope_type: ScopeType | None = N
         try:
             found.append((kind, lookup[kind](name)))
         except Unknown as error:
-            if "ambiguous" in str(error):
+            if error.matches:
                 ambiguous.append(str(error))
     if ambiguous:
-        raise Unknown(ambiguous[0].replace("add the component column", "give the scope_type and a unique name"))
+        raise Unknown(ambiguous[0])
     if len(found) == 1:
         return found[0]
     if found:
