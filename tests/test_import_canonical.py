@@ -121,6 +121,17 @@ def test_a_row_with_a_bad_count_also_names_its_value_out_of_range(demo, tmp_path
     assert "outside the range of a likert metric (1 to 5)" in named["value"]["message"]
 
 
+@pytest.mark.parametrize("bad", ["-1", "1.5", "many"])
+def test_a_refused_answer_count_is_the_rows_one_problem_not_also_a_missing_value(demo, tmp_path, bad):
+    """A row with a count of -1 also read 'value: a row needs a value or answer counts', though it gave counts."""
+    path = write_csv(tmp_path / "counts.csv", [survey_row(counts=(bad, 5, 10, 40, 40), n=96),
+                                               survey_row(channel="web")])
+    with demo.app_context():
+        result = run_import(db.session, path, dry_run=True)
+    assert result.status == "rejected"
+    assert [(e["row"], e["column"], str(e["value"])) for e in result.errors] == [(2, "count_1", bad)], result.errors
+
+
 @pytest.mark.parametrize("rows", [1, 3])  # one row goes row by row; a longer file through the bulk path first
 def test_a_survey_score_given_with_no_respondents_is_refused_as_counts_of_zero_are(demo, tmp_path, rows):
     """Value 4 with n 0 was kept as "4 (n=0)", while the same fact given as answer counts all 0 was

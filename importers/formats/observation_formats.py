@@ -167,7 +167,8 @@ def canonical_records(row: dict, options: dict) -> list[dict]:
     period = _canonical_period(cells)
     counts, n, value = survey_values(cells, COUNT_COLUMNS, "n", "value")
     # value and n were read (and any problem with them noted) by survey_values
-    if counts is None and value is None and not any(p[0] == "value" for p in cells.problems):
+    # (a count refused is a problem of its own: the row gave counts, so it is not also "without")
+    if counts is None and value is None and not any(p[0] in ("value", *COUNT_COLUMNS) for p in cells.problems):
         cells.fail("value", "a row needs a value or answer counts")
     channel = cells._read("channel", to_channel) or ""
     if touchpoint is not None and len(touchpoint) > TOUCHPOINT_MAX:
