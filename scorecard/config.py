@@ -2,6 +2,7 @@
 import os
 import secrets
 from pathlib import Path
+from typing import Optional
 
 
 def _database_url(instance_path: str) -> str:
@@ -157,7 +158,13 @@ class TestingConfig(Config):
     EVALUATIONS_INLINE = True
 
 
-CONFIGS = {"production": Config, "development": DevelopmentConfig, "testing": TestingConfig}
+# The configurations SCORECARD_ENV may name. The test suite's (TestingConfig: a published secret, plain
+# http cookies, cheap password hashes) is handed to create_app by the tests, never chosen by a variable.
+CONFIGS = {"production": Config, "development": DevelopmentConfig}
+# A SECRET_KEY set for production is at least this long and none of these (published or guessable).
+SECRET_KEY_MIN_LENGTH = 32
+KNOWN_SECRETS = {"test-secret", "changeme", "change-me", "secret", "secret-key", "secretkey", "development",
+                 "dev", "password", "...", "one key on every host", "live-secret"}
 
 
 def load_config(app, config=None) -> None:
@@ -166,7 +173,11 @@ def load_config(app, config=None) -> None:
     if isinstance(config, type) and issubclass(config, Config):
         app.config.from_object(config)
     else:
-        app.config.from_object(CONFIGS.get(os.environ.get("SCORECARD_ENV", "production"), Config))
+        name = os.environ.get("SCORECARD_ENV", "production")
+        if name not in CONFIGS:
+            raise RuntimeError(f"SCORECARD_ENV is {name!r}; it is one of {', '.join(map(repr, CONFIGS))} "
+                               "(production when it is not set).")
+        app.config.from_object(CONFIGS[name])
     if isinstance(config, dict):
         app.config.update(config)
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
@@ -184,6 +195,23 @@ def load_config(app, config=None) -> None:
                 "to a long random value, the same on every host (python -c 'import secrets; "
                 "print(secrets.token_hex(32))').")
         app.config["SECRET_KEY"] = _instance_secret(app.instance_path)
+    elif app.config["ENVIRONMENT"] == "production" and app.config["SECRET_KEY"] == os.environ.get("SECRET_KEY"):
+        weak = weak_secret(app.config["SECRET_KEY"])
+        if weak:
+            raise RuntimeError(f"SECRET_KEY {weak}: anyone who guesses it can sign cookies the app believes. Set "
+                               "it to a long random value, the same on every host (python -c 'import secrets; "
+                               "print(secrets.token_hex(32))').")
+
+
+def weak_secret(key: str) -> Optional[str]:
+    """Why a SECRET_KEY set for production is too weak (in words), or None."""
+    if key.strip().lower() in KNOWN_SECRETS:
+        return "is a published or common value"
+    if len(key) < SECRET_KEY_MIN_LENGTH:
+        return f"is {len(key)} characters long; production needs at least {SECRET_KEY_MIN_LENGTH}"
+    if len(set(key)) < 8:
+        return f"repeats {len(set(key))} characters"
+    return None
 
 
 def embedded(config) -> bool:
@@ -211,6 +239,10 @@ def _share_redis(config) -> None:
                                             "socket_timeout": config.get("REDIS_TIMEOUT_SECONDS", 2)})
     if not os.environ.get("SCORECARD_RATELIMIT_STORAGE_URI"):
         config.setdefault("RATELIMIT_STORAGE_URI", config["REDIS_URL"])
+    # A Redis that stops answering holds an API request up for REDIS_TIMEOUT_SECONDS at most, as it does a
+    # page (the limiter's own default waits for the operating system's timeouts: 5-10 s, measured).
+    config.setdefault("RATELIMIT_STORAGE_OPTIONS", {"socket_connect_timeout": config.get("REDIS_TIMEOUT_SECONDS", 2),
+                                                    "socket_timeout": config.get("REDIS_TIMEOUT_SECONDS", 2)})
 
 
 def _instance_secret(instance_path: str) -> str:

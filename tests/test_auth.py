@@ -145,3 +145,65 @@ def test_create_user_command_prompts_for_the_password(app, runner, monkeypatch):
     assert result.exit_code == 0, result.output
     with app.app_context():
         assert db.session.scalar(sa.select(User).where(User.email == "kim@agency.gov")).check_password("long-enough-pw")
+
+
+@pytest.mark.parametrize("key, why", [("changeme", "published or common"), ("test-secret", "published or common"),
+                                      ("a-short-key-of-24-chars!", "is 24 characters long"),
+                                      ("ab" * 20, "repeats 2 characters")])
+def test_production_refuses_a_secret_key_anyone_could_guess(db_url, monkeypatch, key, why):
+    """A known key lets anyone sign the trusted-device cookie (and so skip an account's sign-in delay)."""
+    from scorecard.config import Config
+
+    monkeypatch.delenv("SCORECARD_ENV", raising=False)
+    monkeypatch.setenv("SECRET_KEY", key)
+    monkeypatch.setattr(Config, "SECRET_KEY", key)  # as the class reads it when a server starts
+    with pytest.raises(RuntimeError, match=why) as refused:
+        create_app({"SQLALCHEMY_DATABASE_URI": db_url})
+    assert "secrets.token_hex(32)" in str(refused.value)
+    strong = "9f" + "0123456789abcdef" * 4
+    monkeypatch.setenv("SECRET_KEY", strong)
+    monkeypatch.setattr(Config, "SECRET_KEY", strong)
+    app = create_app({"SQLALCHEMY_DATABASE_URI": db_url})
+    assert app.config["SECRET_KEY"] == strong
+    with app.app_context():
+        db.engine.dispose()
+
+
+def test_scorecard_env_names_a_configuration_for_serving_only(db_url, monkeypatch):
+    """SCORECARD_ENV=testing served on PostgreSQL with the test suite's published secret, plain-http cookies and
+    cheap password hashes, replacing the operator's SECRET_KEY without a word."""
+    for name in ("testing", "prod"):
+        monkeypatch.setenv("SCORECARD_ENV", name)
+        with pytest.raises(RuntimeError, match=f"SCORECARD_ENV is '{name}'; it is one of 'production', 'development'"):
+            create_app({"SQLALCHEMY_DATABASE_URI": db_url, "SECRET_KEY": "x"})
+
+
+def test_the_api_rate_limits_wait_for_redis_no_longer_than_the_cache_does(db_url):
+    """A Redis that stopped answering held each API request up 5-10 s (the limiter waited for the system's
+    timeouts; measured 10.1, 5.0, 5.0 s). A server that accepts connections and never answers stands for it."""
+    import socket
+    import time
+
+    from scorecard.api.tokens import create_token
+
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(64)  # connections complete in the kernel's backlog; nothing ever answers
+    app = create_app({"SQLALCHEMY_DATABASE_URI": db_url, "SECRET_KEY": "x", "TESTING": True,
+                      "REDIS_URL": f"redis://127.0.0.1:{silent.getsockname()[1]}/0", "REDIS_TIMEOUT_SECONDS": 0.5})
+    assert app.config["RATELIMIT_STORAGE_OPTIONS"] == {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}
+    with app.app_context():
+        user = User(email="api@test.gov", role=Role.viewer)
+        user.set_password(PASSWORD)
+        db.session.add(user)
+        db.session.commit()
+        secret = create_token(db.session, user, scope="read")[1]
+    client = app.test_client()
+    for _ in range(3):
+        started = time.perf_counter()
+        response = client.get("/api/v1/commitments", headers={"Authorization": f"Bearer {secret}"})
+        waited = time.perf_counter() - started
+        assert response.status_code in (200, 403) and waited < 2.5, f"{response.status_code} after {waited:.1f} s"
+    silent.close()
+    with app.app_context():
+        db.engine.dispose()
