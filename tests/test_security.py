@@ -266,6 +266,28 @@ def test_one_client_address_is_limited_across_accounts(app, make_user):
     assert lockout.after["scope"] == "client" and lockout.after["client_address"] == "127.0.0.1"
 
 
+def test_a_browser_trusted_for_the_account_is_not_held_by_its_addresss_limit(app, make_user):
+    """An agency's staff leave through a few addresses: one person guessing at other accounts there kept
+    every colleague out, their own trusted browsers with the right password too."""
+    app.config["LOGIN_CLIENT_MAX_FAILURES"] = 3
+    with app.app_context():
+        make_user("executive")
+        make_user("viewer")
+    colleague = app.test_client()
+    assert sign_in(colleague, "executive@test.gov", PASSWORD).status_code == 302
+    _sign_out(colleague)
+    guesser = app.test_client()
+    for n in range(3):
+        assert sign_in(guesser, f"someone{n}@test.gov", "guess-guess-guess").status_code == 401
+    assert sign_in(guesser, "viewer@test.gov", PASSWORD).status_code == 429, "the address's limit holds"
+    assert sign_in(app.test_client(), "executive@test.gov", PASSWORD).status_code == 429, "a new browser waits"
+    assert sign_in(colleague, "executive@test.gov", PASSWORD).status_code == 302, "the trusted browser does not"
+    _sign_out(colleague)
+    for _ in range(5):
+        assert sign_in(colleague, "executive@test.gov", "typo-typo-typo").status_code == 401
+    assert sign_in(colleague, "executive@test.gov", PASSWORD).status_code == 429, "its own failures still count"
+
+
 def test_unknown_emails_are_throttled_like_real_ones(app, client):
     for _ in range(5):
         sign_in(client, "ghost@test.gov", "guess-guess-guess")

@@ -166,9 +166,11 @@ def _lock_number(text: str) -> int:
 
 def throttle(session, key: str, client_address: Optional[str], device: Optional[str],
              trusted_since: Optional[datetime], now: datetime) -> Optional[tuple[int, str]]:
-    """(seconds to wait, "client" or "account") when this attempt must wait; else None."""
+    """(seconds to wait, "client" or "account") when this attempt must wait; else None. A browser
+    trusted for the account (`device`) meets only its own failures: not its address's, which every
+    person behind an agency's few outbound addresses shares (one guesser there would keep them out)."""
     config = current_app.config
-    if client_address:
+    if client_address and not device:
         window = timedelta(minutes=config["LOGIN_CLIENT_WINDOW_MINUTES"])
         count, oldest = session.execute(
             sa.select(sa.func.count(), sa.func.min(LoginFailure.at)).where(
