@@ -2,10 +2,19 @@
 import logging
 
 import sqlalchemy as sa
-from flask import jsonify, render_template, request
+from flask import current_app, jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from scorecard.security import wants_json
+
 log = logging.getLogger(__name__)
+# A form posted over plain http to a server whose session cookie is Secure: the browser never sent the
+# cookie back, so the form's CSRF check finds no session ("The CSRF session token is missing.").
+PLAIN_HTTP = ("This site works over HTTPS only: its sign-in cookie is not sent over a plain http connection, so "
+              "the form could not be checked and nothing was changed. Open the site's https:// address. (Behind a "
+              "TLS proxy, the administrator sets SCORECARD_TRUSTED_PROXIES so the app sees the connection as "
+              "HTTPS.)")
 DATABASE_DOWN = ("The database is not answering (it may be restarting). Nothing was changed; try again in a "
                  "minute.")
 
@@ -40,7 +49,10 @@ def _handler(code):
         # The error's own headers, less its content type: a 405's Allow (RFC 9110), a 401's WWW-Authenticate.
         headers = [(k, v) for k, v in error.get_headers() if k.lower() != "content-type"] \
             if isinstance(error, HTTPException) else []
-        if "/_dash-" in request.path or request.is_json:
+        if isinstance(error, CSRFError) and "session token is missing" in (description or "") \
+                and not request.is_secure and current_app.config["SESSION_COOKIE_SECURE"]:
+            description = PLAIN_HTTP
+        if wants_json():
             return jsonify(error=TITLES[code], detail=description), code, headers
         return render_template("error.html", code=code, title=TITLES[code], description=description), code, headers
     return handle
@@ -48,8 +60,6 @@ def _handler(code):
 
 def _too_large() -> str:
     """What a 413 means here: the upload limit, and where to go on (werkzeug's own words name neither)."""
-    from flask import current_app
-
     limit = current_app.config.get("MAX_CONTENT_LENGTH")
     size = f"{limit / (1024 * 1024):g} MB" if limit else "the server's limit"
     if not request.path.startswith("/imports"):

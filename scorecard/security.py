@@ -210,7 +210,9 @@ def end_session(user: User | None = None) -> None:
     session.clear()
 
 
-def _wants_json() -> bool:
+def wants_json() -> bool:
+    """Whether the request is the dashboards' own (callbacks, the reload check) or sends JSON: its
+    errors are answered as JSON, not as a page."""
     return "/_dash-" in request.path or "/_reload-hash" in request.path or request.is_json
 
 
@@ -229,7 +231,7 @@ def _require_login():
         flash(ended_message(ended), "info")
     if request.endpoint is None and request.method not in ("GET", "HEAD"):
         abort(401)
-    if _wants_json() or request.method not in ("GET", "HEAD"):
+    if wants_json() or request.method not in ("GET", "HEAD"):
         abort(401)
     return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
 

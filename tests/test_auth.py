@@ -207,3 +207,34 @@ def test_the_api_rate_limits_wait_for_redis_no_longer_than_the_cache_does(db_url
     silent.close()
     with app.app_context():
         db.engine.dispose()
+
+
+def test_a_form_posted_over_plain_http_to_a_secure_site_says_to_use_https(db_url, monkeypatch):
+    """The Secure session cookie never comes back over http, so signing in failed with 'The CSRF session token is
+    missing.', which pointed nowhere near the cause."""
+    monkeypatch.delenv("SCORECARD_ENV", raising=False)
+    app = create_app({"SQLALCHEMY_DATABASE_URI": db_url, "SECRET_KEY": "x"})
+    assert app.config["SESSION_COOKIE_SECURE"] is True
+    for scheme, says_https in (("http", True), ("https", False)):
+        client = app.test_client()
+        base = f"{scheme}://scorecard.example.gov"
+        page = client.get(f"{base}/auth/login").get_data(as_text=True)
+        if scheme == "http":  # as a browser does: a Secure cookie sent over http is not kept
+            client = app.test_client()
+        refused = client.post(f"{base}/auth/login", headers={"Referer": f"{base}/auth/login"},
+                              data={"email": "nobody@test.gov", "password": "guess-guess-guess",
+                                    "csrf_token": csrf_token(page)})
+        words = refused.get_data(as_text=True)
+        if says_https:
+            assert refused.status_code == 400 and "This site works over HTTPS only" in words, words[:300]
+            assert "CSRF session token" not in words
+        else:
+            assert refused.status_code == 401 and "HTTPS only" not in words
+    with app.app_context():
+        db.engine.dispose()
+
+
+def test_the_dashboards_reload_check_is_refused_as_json_like_their_callbacks(client):
+    callback = client.post("/dashboards/_dash-update-component", json={})
+    for response in (client.get("/dashboards/_reload-hash"), callback):
+        assert response.status_code == 401 and response.is_json and response.get_json()["error"] == "Please sign in"
