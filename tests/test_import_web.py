@@ -227,3 +227,24 @@ def test_a_long_list_of_problems_says_how_much_of_it_the_page_shows(app, analyst
     page = analyst.get(f"/imports/{batch_id}").get_data(as_text=True)
     assert "The first 500 of the 600 problems kept: row, column, value, message (the download lists all 600)" in page
     assert page.count('class="import-error"') == 500
+
+
+def test_the_preview_of_other_records_heads_its_columns_for_them(app, analyst):
+    """A targets or commitments preview was headed Metric, Subject, Period, Channel, Touchpoint (the
+    observations' columns), two of them always empty."""
+    import re
+
+    targets = workbook_bytes([["Metric", "Scope type", "Scope", "Fiscal year", "Target", "Green threshold",
+                               "Amber threshold"], ["ease", "program", "Disaster Helpline", "FY2028", 4, 4, 3.6]])
+    observations_page = analyst.get(f"/imports/{upload(analyst, workbook_bytes([HEADER, ROW]))}").get_data(as_text=True)
+    targets_page = analyst.get(f"/imports/{upload(analyst, targets, name='targets.xlsx')}").get_data(as_text=True)
+
+    def heads(page: str) -> list[str]:
+        table = page[page.index("changes</caption>"):]
+        return re.findall(r'<th scope="col">([^<]+)</th>', table[:table.index("</thead>")])
+
+    assert heads(observations_page) == ["Row", "Change", "Metric", "Subject", "Period", "Channel", "Touchpoint",
+                                        "Before", "After"]
+    assert heads(targets_page) == ["Row", "Change", "Record", "Name", "Fiscal year", "Before", "After"]
+    row = re.search(r"<tr><td>2</td><td>insert</td>\s*<td>([^<]*)</td><td>([^<]*)</td><td>([^<]*)</td>", targets_page)
+    assert row and row.group(1) == "target ease" and "Disaster Helpline" in row.group(2) and row.group(3) == "FY2028"

@@ -288,12 +288,13 @@ class TrackedSink:
         self.tracker.commit(batch)
 
     def describe(self, change: RowChange) -> dict:
-        """A change in words, for the preview table (its columns are the observation preview's)."""
+        """A change in words, for the preview table: the record (commitment, target...), its name and
+        fiscal year (the observations' preview has a metric, subject, quarter, channel and touchpoint)."""
         before = change.before or {}
         shown = [f for f, v in change.after.items() if f not in UNSHOWN and (
             change.action == "update" or (v not in (None, []) and not f.endswith("_id")))]
-        return {"row": change.row, "action": change.action, "metric": change.what, "subject": change.label,
-                "period": change.year, "channel": "", "touchpoint": "",
+        return {"row": change.row, "action": change.action, "record": change.what, "name": change.label,
+                "year": change.year,
                 "before": _words({f: before.get(f) for f in shown}) if change.action == "update" else None,
                 "after": _words({f: change.after[f] for f in shown})}
 
