@@ -210,6 +210,12 @@ def _csv_rows(path, encoding: str, delimiter: str, skip_first: bool):
                            for cell in row]
                 yield row
         except csv.Error as error:
+            if "field larger than field limit" in str(error):
+                raise ImportFileError(
+                    f"Row {rows + 1} (from line {ended + 1 + skip_first} of the file) holds a value longer than "
+                    f"{csv.field_size_limit():,} characters, far more than any column of a layout takes, or a quote "
+                    "opened there and never closed took the rest of the file into one value; nothing was imported.",
+                    hint="Shorten the value, or close the quote, and upload the file again.") from None
             raise ImportFileError(f"The CSV file could not be read near line {reader.line_num}: {error}.") from None
     if rows and ended > start and _unclosed_from(path, encoding, delimiter, start + skip_first):
         raise ImportFileError(

@@ -97,7 +97,15 @@ def word_document(tmp_path):
     return tmp_path / "memo.xlsx"
 
 
+def huge_value(tmp_path):
+    path = tmp_path / "notes.csv"
+    row = ",".join(str(v) if v is not None else "" for v in GOOD[:-1]) + "," + "x" * 200_000
+    path.write_text(",".join(HEADER) + "\n" + row + "\n", encoding="utf-8")
+    return path
+
+
 @pytest.mark.parametrize("make, message", [
+    (huge_value, "Row 2 (from line 2 of the file) holds a value longer than 131,072 characters"),
     (zip_bomb, "zip bomb"),
     (sparse_bomb, "XFD1048576"),
     (entity_bomb, "declares XML entities"),
