@@ -130,10 +130,14 @@ def read_with_header(path, sheet: Optional[str] = None, format_name: Optional[st
             if not any(any(c not in (None, "") for c in r) for r in prefix):
                 raise ImportFileError("the file is empty: no cells with data")
             fmt, header_index = detect_format(prefix, format_name)
-        except ImportFileError:  # an empty sheet, or one with no known header: maybe a later one has it
+        except ImportFileError as error:  # an empty sheet, or one with no known header: maybe a later one has it
             names = table.sheet_names
             later = names[names.index(table.sheet) + 1:] if sheet is None and table.sheet in names else []
             if not later:
+                if sheet is None and table.hidden_sheets:  # the data may be on a sheet the reader passed by
+                    raise ImportFileError(
+                        f"{error} Hidden sheet(s) {', '.join(map(repr, table.hidden_sheets))} were not read: choose "
+                        "one by name (the Worksheet field, or --sheet on the command line) to read it.") from None
                 raise
             if len(passed) + 1 >= SHEETS_TRIED:  # each try parses a sheet in a child process: a few, not hundreds
                 raise ImportFileError(f"none of the first {SHEETS_TRIED} sheets of this workbook holds the header of "

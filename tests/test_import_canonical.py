@@ -636,3 +636,19 @@ def test_each_sheet_of_a_workbook_imports_and_a_file_that_restores_values_is_not
         stored = db.session.scalar(sa.select(Observation.count_5).where(Observation.period == "FY2026-Q3",
                                                                          Observation.touchpoint == "restore"))
         assert stored == 40, "the first file's values are back"
+
+
+def test_a_workbook_whose_data_is_on_a_hidden_sheet_says_so_when_its_layout_is_not_found(demo, tmp_path):
+    book = Workbook()
+    book.active.title = "Notes"
+    book.active.append(["Prepared by the CX office"])
+    data = book.create_sheet("Q1 data")
+    data.append(HEADER)
+    data.append(survey_row(period="FY2026-Q1", touchpoint="hidden"))
+    data.sheet_state = "hidden"
+    path = tmp_path / "hidden.xlsx"
+    book.save(path)
+    with demo.app_context():
+        with pytest.raises(ImportFileError, match="Hidden sheet\\(s\\) 'Q1 data' were not read: choose one by name"):
+            run_import(db.session, path, dry_run=True)
+        assert run_import(db.session, path, sheet="Q1 data", dry_run=True).status == "would_import"
