@@ -652,3 +652,24 @@ def test_a_workbook_whose_data_is_on_a_hidden_sheet_says_so_when_its_layout_is_n
         with pytest.raises(ImportFileError, match="Hidden sheet\\(s\\) 'Q1 data' were not read: choose one by name"):
             run_import(db.session, path, dry_run=True)
         assert run_import(db.session, path, sheet="Q1 data", dry_run=True).status == "would_import"
+
+
+def test_a_percent_given_as_a_share_is_pointed_out_before_it_is_confirmed(demo, tmp_path):
+    """0.85 for a percent metric was stored as 0.85% beside 85 and 85% in the same column, without a word."""
+    rows = [["Benefits Administration", "Benefits Call Center", None, "digital_adoption", period, "", "", value,
+             None, None, None, None, None, None, None, None]
+            for period, value in (("FY2025-Q1", "0.85"), ("FY2025-Q2", "85"), ("FY2025-Q3", "85%"),
+                                  ("FY2025-Q4", "0.9"))]
+    path = write_csv(tmp_path / "adoption.csv", rows)
+    with demo.app_context():
+        result = run_import(db.session, path, dry_run=True)
+    assert result.status == "would_import", result.errors
+    [warning] = [w for w in result.warnings if w.startswith("digital_adoption")]
+    assert "2 of its values in this file are between 0 and 1 (the first on row 2: 0.85), which are stored as " \
+           "0.85%" in warning and "(85, or 85%)" in warning
+    wait_time = write_csv(tmp_path / "wait.csv", [survey_row(), ["Benefits Administration", "Benefits Call Center",
+                                                                 None, "wait_time", "FY2025-Q1", "phone", "", "0.5",
+                                                                 *[None] * 8]])
+    with demo.app_context():
+        assert not [w for w in run_import(db.session, wait_time, dry_run=True).warnings if "percent" in w], \
+            "minutes are not a percent"

@@ -25,6 +25,7 @@ FIELDS = ("metric_id", "agency_id", "component_id", "program_id", "function_id",
           "touchpoint") + COMPARED
 _COMPARED_AT = tuple(FIELDS.index(f) for f in COMPARED)
 _STORED_AT = {f: 2 + i for i, f in enumerate(COMPARED)}  # positions in the tuples `_existing` returns
+_VALUE_AT = FIELDS.index("value")
 INSERT_CHUNK = 5000
 _MISSING = object()
 RANGES = {
@@ -280,6 +281,27 @@ class ObservationSink:
         self.rows.update(new)
         self.first_row.update(zip(keys, row_numbers))
         return True
+
+    def finish(self) -> None:
+        """What a file's values may mean otherwise than they are read, for the preview (`warnings`):
+        a percent metric's values between 0 and 1 (0.85 is stored as 0.85%, where a share of 85% was
+        likely meant; Excel cells formatted as percentages are read as percents already)."""
+        self.warnings = []
+        percent = {found[0]: found[1] for found in self._metrics.values()
+                   if isinstance(found, tuple) and found[2] is MetricKind.percent}
+        if not percent:
+            return
+        fractions: dict[int, list] = {}
+        for key, values in self.rows.items():
+            value = values[_VALUE_AT]
+            if key[0] in percent and value is not None and 0 < value < 1:
+                fractions.setdefault(key[0], []).append((self.first_row[key], value))
+        for metric_id, found in sorted(fractions.items(), key=lambda item: percent[item[0]]):
+            row, value = min(found)
+            self.warnings.append(
+                f"{percent[metric_id]} is a percent (0 to 100), and {len(found):,} of its values in this file are "
+                f"between 0 and 1 (the first on row {row}: {value:g}), which are stored as {value:g}%. If they are "
+                f"shares, give them as percents ({value * 100:g}, or {value * 100:g}%) and upload the file again.")
 
     # -- plan ---------------------------------------------------------------------------------
     def plan(self) -> Plan:
