@@ -9,7 +9,12 @@ from scorecard.models import Role
 
 def _create_app():
     from scorecard import create_app
-    return create_app()
+    from scorecard.config import ConfigurationError
+
+    try:
+        return create_app()
+    except ConfigurationError as error:  # said in a line, not under a traceback
+        raise click.ClickException(str(error)) from None
 
 
 @click.group(cls=FlaskGroup, create_app=_create_app)

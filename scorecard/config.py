@@ -161,6 +161,11 @@ class TestingConfig(Config):
 # The configurations SCORECARD_ENV may name. The test suite's (TestingConfig: a published secret, plain
 # http cookies, cheap password hashes) is handed to create_app by the tests, never chosen by a variable.
 CONFIGS = {"production": Config, "development": DevelopmentConfig}
+
+
+class ConfigurationError(RuntimeError):
+    """A setting the app refuses to start with; its message says which and what to do."""
+
 # A SECRET_KEY set for production is at least this long and none of these (published or guessable).
 SECRET_KEY_MIN_LENGTH = 32
 KNOWN_SECRETS = {"test-secret", "changeme", "change-me", "secret", "secret-key", "secretkey", "development",
@@ -175,7 +180,7 @@ def load_config(app, config=None) -> None:
     else:
         name = os.environ.get("SCORECARD_ENV", "production")
         if name not in CONFIGS:
-            raise RuntimeError(f"SCORECARD_ENV is {name!r}; it is one of {', '.join(map(repr, CONFIGS))} "
+            raise ConfigurationError(f"SCORECARD_ENV is {name!r}; it is one of {', '.join(map(repr, CONFIGS))} "
                                "(production when it is not set).")
         app.config.from_object(CONFIGS[name])
     if isinstance(config, dict):
@@ -189,7 +194,7 @@ def load_config(app, config=None) -> None:
         _share_redis(app.config)
     if not app.config.get("SECRET_KEY"):
         if not embedded(app.config):
-            raise RuntimeError(
+            raise ConfigurationError(
                 "SECRET_KEY is required outside the single-machine mode (a PostgreSQL DATABASE_URL or "
                 "SCORECARD_REDIS_URL is set): every host must sign sessions with the same key. Set SECRET_KEY "
                 "to a long random value, the same on every host (python -c 'import secrets; "
@@ -198,7 +203,7 @@ def load_config(app, config=None) -> None:
     elif app.config["ENVIRONMENT"] == "production" and app.config["SECRET_KEY"] == os.environ.get("SECRET_KEY"):
         weak = weak_secret(app.config["SECRET_KEY"])
         if weak:
-            raise RuntimeError(f"SECRET_KEY {weak}: anyone who guesses it can sign cookies the app believes. Set "
+            raise ConfigurationError(f"SECRET_KEY {weak}: anyone who guesses it can sign cookies the app believes. Set "
                                "it to a long random value, the same on every host (python -c 'import secrets; "
                                "print(secrets.token_hex(32))').")
 

@@ -238,3 +238,16 @@ def test_the_dashboards_reload_check_is_refused_as_json_like_their_callbacks(cli
     callback = client.post("/dashboards/_dash-update-component", json={})
     for response in (client.get("/dashboards/_reload-hash"), callback):
         assert response.status_code == 401 and response.is_json and response.get_json()["error"] == "Please sign in"
+
+
+def test_the_command_line_says_a_refused_setting_in_a_line_not_a_traceback(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    env = dict(os.environ, SCORECARD_ENV="testing", DATABASE_URL=f"sqlite:///{tmp_path / 'x.db'}")
+    done = subprocess.run([sys.executable, "-m", "scorecard.cli", "db", "upgrade"], env=env, capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert done.stderr.strip() == ("Error: SCORECARD_ENV is 'testing'; it is one of 'production', 'development' "
+                                   "(production when it is not set).")
