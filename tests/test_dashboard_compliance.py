@@ -183,7 +183,7 @@ def test_the_chart_stacks_every_status_with_its_pattern(world):
     assert [trace.name for trace in figure.data] == [
         "reported", "late", "reported without counts", "below minimum sample", "not reported"]
     assert len({trace.marker.pattern.shape for trace in figure.data}) == 5, "colour is never the only signal"
-    assert [a.text for a in figure.layout.annotations] == ["1 of 2", "2 of 3", "4 of 6", "2 of 6"]
+    assert [a.text for a in figure.layout.annotations] == ["1<br>of 2", "2<br>of 3", "4<br>of 6", "2<br>of 6"]
 
 
 # ------------------------------------------------------------------------------ the page

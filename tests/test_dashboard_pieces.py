@@ -2,6 +2,7 @@
 shown), status badges in words, filters in the query string, the heatmap figure, the cache."""
 import csv
 import io
+import re
 from datetime import date
 from html.parser import HTMLParser
 
@@ -12,6 +13,7 @@ import sqlalchemy as sa
 
 from dashboards import cache, components, tables, validation
 from dashboards.figures import heatmap_figure
+from dashboards.figures.heatmap import MODEBAR_PX, TITLE_CHARS, TITLE_LINE_PX, titled
 from dashboards.queries.heatmap import Cell, Heatmap, HeatmapRow
 from dashboards.urlstate import QueryParam, UrlState
 from scorecard.extensions import db
@@ -292,8 +294,25 @@ def test_each_page_figure_is_plotly_json_plotly_validates(evaluated):
         assert isinstance(figure, dict) and figure["layout"]["template"] == template, page
         read = go.Figure(figure).to_plotly_json()
         assert read["data"] and read["layout"]["title"]["text"], f"the demo's {page} figure shows its data"
+    for page, figure in drawn.items():  # a phone's chart (about 360 px) shows each line of the title whole
+        lines = re.sub(r"<[^>]+>", "", figure["layout"]["title"]["text"].replace("<br>", "\n")).split("\n")
+        assert max(map(len, lines)) <= TITLE_CHARS * 18 // 13, (page, lines)
     assert [bar["name"] for bar in drawn["compliance"]["data"]][0] == "reported"
     assert len(drawn["compliance"]["layout"]["annotations"]) == len(drawn["compliance"]["data"][0]["x"])
+
+
+def test_a_charts_title_is_wrapped_below_the_tool_bar_and_the_plot_keeps_its_size():
+    """A title is drawn on one line, which a phone's width cut off (the tool bar over its first words)."""
+    short = titled({"height": 400, "margin": {"t": 90}}, "A-11 drivers by program, FY2026-Q4")
+    assert short["title"]["text"] == "A-11 drivers by program, FY2026-Q4"
+    assert short["title"]["pad"]["t"] == MODEBAR_PX and (short["height"], short["margin"]["t"]) == (422, 112)
+    long = titled({"height": 400, "margin": {"t": 90}}, "Trust by life experience, FY2026-Q4 (share who trust, A-11 "
+                  "v2 survey), pooled over the programs' answers<br><span style='font-size:13px'>Not asked in "
+                  "FY2026-Q4: satisfaction, effectiveness, ease, efficiency, transparency, employee</span>")
+    lines = long["title"]["text"].split("<br>")
+    assert [len(line) <= TITLE_CHARS for line in lines[:3]] == [True] * 3 and len(lines) == 5
+    assert lines[3].startswith("<span style='font-size:13px'>Not asked") and lines[4].endswith("employee</span>")
+    assert long["height"] - 400 == long["margin"]["t"] - 90 == (5 - 1 - 1) * TITLE_LINE_PX + MODEBAR_PX - 12
 
 
 def test_the_life_experiences_summary_counts_a_program_serving_two_once(app):  # the pages need the Dash app

@@ -1,7 +1,7 @@
 """The capacity figure: components × the five A-11 capacity domains for a fiscal year, each cell
 shaded by its self-assessed score (lighter is lower) with the score and its change from the year
 before written in it; hovering adds the rules' evidence score and the action plan."""
-from dashboards.figures.heatmap import FONT, default_template, empty_figure
+from dashboards.figures.heatmap import FONT, default_template, empty_figure, titled
 from dashboards.queries.capacity import Capacity, DomainCell
 from scorecard.capacity.services import score_text
 
@@ -72,13 +72,11 @@ def capacity_figure(found: Capacity) -> dict:
             "textfont": {"color": "#1b1b1b", "size": 13}, "hovertext": hover, "hoverinfo": "text",
             "colorscale": SCALE, "zmin": NOT_SCORED, "zmax": 1, "showscale": False, "xgap": 3, "ygap": 3,
         }],
-        "layout": {
+        "layout": titled({
             "template": default_template(),
-            "title": {"text": f"Capacity self-assessment by domain, FY{found.fiscal_year}, and the change from "
-                              f"FY{found.fiscal_year - 1}", "x": 0, "xanchor": "left", "font": {"size": 18}},
             "font": {"family": FONT, "color": "#1b1b1b"}, "plot_bgcolor": "#fff",
             "height": max(320, 72 * len(found.rows) + 160), "margin": {"l": 10, "r": 10, "t": 110, "b": 10},
             "yaxis": {"autorange": "reversed", "automargin": True, "tickfont": {"size": 13}},
             "xaxis": {"side": "top", "tickfont": {"size": 13}},
-        },
+        }, f"Capacity self-assessment by domain, FY{found.fiscal_year}, and the change from FY{found.fiscal_year - 1}"),
     }

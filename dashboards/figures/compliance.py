@@ -1,7 +1,7 @@
 """A-11 reporting compliance by quarter: the designated programs stacked by status (each status its
 own fill and pattern, named in the legend and the hover; the count written in its segment), with
 "reported of designated" written above each quarter."""
-from dashboards.figures.heatmap import FONT, default_template, empty_figure
+from dashboards.figures.heatmap import FONT, default_template, empty_figure, titled
 from dashboards.figures.program import INK
 from dashboards.queries.compliance import (
     BELOW_MINIMUM,
@@ -37,18 +37,18 @@ def compliance_figure(found: Compliance) -> dict:
             "hovertext": [f"<b>{q.period}</b><br>{WORDS[status]}: {q.counts[status]:,} of {q.designated:,} "
                           f"designated programs" for q in found.quarters], "hoverinfo": "text"})
     notes = [{"x": q.period, "y": q.designated, "yanchor": "bottom", "showarrow": False,
-              "text": f"{q.reported:,} of {q.designated:,}", "font": {"size": 12, "color": INK}}
+              "text": f"{q.reported:,}<br>of {q.designated:,}", "font": {"size": 12, "color": INK}}
              for q in found.quarters]
-    return {"data": bars, "layout": {
+    return {"data": bars, "layout": titled({
         "template": default_template(), "annotations": notes, "barmode": "stack",
         # a count in a thin segment keeps a readable size rather than shrinking to fit it
         "uniformtext": {"minsize": 11, "mode": "show"},
-        "title": {"text": "Designated programs by reporting status, per quarter (n = programs)", "x": 0,
-                  "xanchor": "left", "font": {"size": 18}},
-        "font": {"family": FONT, "color": INK}, "height": 440, "plot_bgcolor": "#fff",
-        "margin": {"l": 10, "r": 10, "t": 110, "b": 10},
-        "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.04, "x": 0, "xanchor": "left",
+        "font": {"family": FONT, "color": INK}, "height": 500, "plot_bgcolor": "#fff",
+        "margin": {"l": 10, "r": 10, "t": 80, "b": 10},
+        # below the quarters: above the bars, its five entries on five lines at a phone's width ran into the title
+        "legend": {"orientation": "h", "yanchor": "top", "y": -0.3, "x": 0, "xanchor": "left",
                    "traceorder": "normal", "font": {"size": 13}},
         "xaxis": {"type": "category", "tickangle": -45},
         "yaxis": {"title": {"text": "Programs"}, "gridcolor": "#dfe1e2", "rangemode": "tozero"},
-        "hoverlabel": {"bgcolor": "#fff", "font": {"family": FONT, "color": INK, "size": 13}, "align": "left"}}}
+        "hoverlabel": {"bgcolor": "#fff", "font": {"family": FONT, "color": INK, "size": 13}, "align": "left"}},
+        "Designated programs by reporting status, per quarter (n = programs)")}

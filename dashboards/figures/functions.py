@@ -2,12 +2,13 @@
 also a pattern and a name in the legend, each segment its count), and one function's own metrics
 quarter by quarter against their targets (each point's status in words on hover, the latest
 written beside it)."""
+import textwrap
 from typing import Optional
 
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from dashboards.figures.heatmap import FONT, empty_figure
+from dashboards.figures.heatmap import FONT, empty_figure, titled
 from dashboards.queries.functions import STATUS_WORDS, STATUSES, FunctionMetric, Functions
 from dashboards.tables import status_word
 from scorecard.ratings import RATING_LABELS
@@ -66,11 +67,10 @@ def commitments_figure(found: Functions) -> go.Figure | dict:
             hovertext=[f"<b>{row.code}, {row.name}</b><br>{word}: {c} of {row.total} commitments" for row, c in
                        zip(rows, counts)],
             hoverinfo="text"))
-    fig.update_layout(
-        barmode="stack", title=dict(text="Commitments by status, per function", x=0, xanchor="left",
-                                    font=dict(size=18)),
-        font=dict(family=FONT, color="#1b1b1b"), plot_bgcolor="#fff", height=max(320, 44 * len(rows) + 150),
-        margin=dict(l=10, r=10, t=90, b=40), legend=dict(orientation="h", y=1.08, x=0, traceorder="normal"),
+    fig.update_layout(**titled(dict(height=max(320, 44 * len(rows) + 150), margin=dict(l=10, r=10, t=90, b=40)),
+                               "Commitments by status, per function"),
+        barmode="stack", font=dict(family=FONT, color="#1b1b1b"), plot_bgcolor="#fff",
+        legend=dict(orientation="h", y=1.08, x=0, traceorder="normal"),
         yaxis=dict(autorange="reversed", tickfont=dict(size=14), automargin=True),
         xaxis=dict(title="Commitments", dtick=1, gridcolor="#dfe1e2", rangemode="tozero"))
     return fig
@@ -85,8 +85,9 @@ def metrics_figure(metrics: list[FunctionMetric], function: str) -> go.Figure | 
     for m in metrics:
         latest = m.latest
         better = "lower" if m.lower_is_better else "higher"
-        titles.append(f"{m.name} ({better} is better); {latest.period}: {format_value(latest.value, m.unit)}, "
-                      f"{status_word(latest.status)}")
+        titles.append("<br>".join(textwrap.wrap(  # two short lines: one was cut off at a phone's width
+            f"{m.name} ({better} is better); {latest.period}: {format_value(latest.value, m.unit)}, "
+            f"{status_word(latest.status)}", 52)))
     fig = make_subplots(rows=len(metrics), cols=1, subplot_titles=titles, vertical_spacing=0.22 / len(metrics))
     for k, m in enumerate(metrics, start=1):
         periods = [p.period for p in m.points]
@@ -105,9 +106,7 @@ def metrics_figure(metrics: list[FunctionMetric], function: str) -> go.Figure | 
                            ax=0, ay=-28, font=dict(size=13, color="#1b1b1b"), bgcolor="#fff", row=k, col=1)
         fig.update_yaxes(title_text=m.unit or "", gridcolor="#dfe1e2", row=k, col=1)
         fig.update_xaxes(tickangle=-45, row=k, col=1)
-    fig.update_layout(
-        title=dict(text=f"The {function}'s own metrics by quarter (solid line) against their targets (dashed)", x=0,
-                   xanchor="left", font=dict(size=18)),
-        font=dict(family=FONT, color="#1b1b1b"), plot_bgcolor="#fff", height=120 + 300 * len(metrics),
-        margin=dict(l=10, r=10, t=110, b=60), showlegend=False)
+    fig.update_layout(**titled(dict(height=120 + 300 * len(metrics), margin=dict(l=10, r=10, t=110, b=60)),
+                               f"The {function}'s own metrics by quarter (solid line) against their targets (dashed)"),
+                      font=dict(family=FONT, color="#1b1b1b"), plot_bgcolor="#fff", showlegend=False)
     return fig

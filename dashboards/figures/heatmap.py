@@ -1,5 +1,7 @@
 """The heatmap: programs × A-11 drivers, each cell its status colour with the score and the
 status word written in it."""
+import re
+import textwrap
 from functools import cache
 
 import plotly.io as pio
@@ -10,6 +12,37 @@ from dashboards.tables import as_given, status_word
 
 ORDER = ["red", "amber", "green", "insufficient_data", "no_target", "no_data"]
 FONT = "Source Sans Pro Web, Helvetica Neue, Helvetica, Roboto, Arial, sans-serif"
+
+
+TITLE_CHARS = 44     # a chart title's line: 18 px text a phone's chart (about 360 px wide) shows whole
+TITLE_LINE_PX = 24   # the height each further line of a title takes
+MODEBAR_PX = 34      # the chart's tool bar, top right: the title starts below it (a phone shows it always)
+_SMALLER = re.compile(r"<span style='font-size:(\d+)px'>([^<]*)</span>")
+
+
+def titled(layout: dict, text: str, *, size: int = 18) -> dict:
+    """`layout` with the chart's title `text` at the top of the figure, below the tool bar, its lines
+    wrapped at TITLE_CHARS (Plotly draws a title on one line and a phone's width cut it off; a line
+    in a smaller font, `<span style='font-size:13px'>...</span>`, holds more). The margin above the
+    plot and the figure's height grow by what the tool bar and each line the wrapping adds take, so
+    the plot keeps its size and what is drawn above it (a legend, panel titles) stays clear of it."""
+    lines = []
+    for part in text.split("<br>"):
+        smaller = _SMALLER.fullmatch(part)
+        if smaller:
+            px = int(smaller.group(1))
+            lines += [f"<span style='font-size:{px}px'>{line}</span>"
+                      for line in textwrap.wrap(smaller.group(2), TITLE_CHARS * size // px)]
+        else:
+            lines += textwrap.wrap(part, TITLE_CHARS) or [""]
+    added = (len(lines) - 1 - text.count("<br>")) * TITLE_LINE_PX + MODEBAR_PX - 12
+    layout["title"] = {"text": "<br>".join(lines), "x": 0, "xanchor": "left", "y": 1, "yref": "container",
+                       "yanchor": "top", "pad": {"t": MODEBAR_PX}, "font": {"size": size}}
+    margin = layout.setdefault("margin", {})
+    margin["t"] = margin.get("t", 80) + added
+    if "height" in layout:
+        layout["height"] += added
+    return layout
 
 
 @cache
@@ -79,9 +112,8 @@ def heatmap_figure(heat: Heatmap) -> dict:
             "hoverinfo": "text", "customdata": ids, "colorscale": _discrete_scale(STATUS_COLOURS), "zmin": 0,
             "zmax": len(ORDER), "showscale": False, "xgap": 3, "ygap": 3,
         }],
-        "layout": {
+        "layout": titled({
             "template": default_template(),
-            "title": {"text": title, "x": 0, "xanchor": "left", "font": {"size": 18}},
             "font": {"family": FONT, "color": "#1b1b1b"},
             "height": max(360, 52 * len(heat.rows) + 140),
             "margin": {"l": 10, "r": 10, "t": 110 if heat.not_asked else 90, "b": 10},
@@ -90,5 +122,5 @@ def heatmap_figure(heat: Heatmap) -> dict:
             # A quarter with few drivers asked keeps its columns narrow rather than stretched.
             "xaxis": {"side": "top", "tickfont": {"size": 14},
                       "domain": [0, min(1.0, 0.16 * max(len(heat.drivers), 2))]},
-        },
+        }, title),
     }

@@ -2,7 +2,7 @@
 summary level, beside how many plans the rules propose at each rating for their CX elements; the
 last bars count the plans with none yet. Each bar writes its count; the two series differ in
 pattern as well as colour, and the legend names them."""
-from dashboards.figures.heatmap import FONT, default_template, empty_figure
+from dashboards.figures.heatmap import FONT, default_template, empty_figure, titled
 from dashboards.queries.leaders import NONE_YET, Leaders
 from dashboards.tables import counted
 from scorecard.ratings import RATING_LABELS
@@ -31,11 +31,11 @@ def levels_figure(found: Leaders) -> dict:
                        "pattern": {"shape": shape, "fgcolor": "#565c65", "fgopacity": 0.5}},
             "hovertext": [f"<b>{level_label(level)}</b><br>{name}: {n:,} of {counted(total, 'plan')}"
                           for level, n in counts.items()], "hoverinfo": "text"})
-    return {"data": bars, "layout": {
+    return {"data": bars, "layout": titled({
         "template": default_template(), "barmode": "group",
-        "title": {"text": f"FY{found.fiscal_year} plans with CX requirements (n = {total:,}): decided summary levels "
-                          "and proposed CX ratings", "x": 0, "xanchor": "left", "font": {"size": 18}},
         "font": {"family": FONT, "color": "#1b1b1b"}, "plot_bgcolor": "#fff", "height": 430,
         "margin": {"l": 10, "r": 10, "t": 110, "b": 20}, "legend": {"orientation": "h", "y": 1.12, "x": 0},
         "yaxis": {"title": {"text": "Plans"}, "gridcolor": "#dfe1e2", "rangemode": "tozero"},
-        "xaxis": {"tickfont": {"size": 13}}}}
+        "xaxis": {"tickfont": {"size": 13}}},
+        f"FY{found.fiscal_year} plans with CX requirements (n = {total:,}): decided summary levels and proposed CX "
+        "ratings")}

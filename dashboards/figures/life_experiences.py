@@ -1,6 +1,6 @@
 """Life experiences: each one's trust pooled over its programs' answers, with its 95% interval and n
 written beside the point (a mean on 1-5 before FY2024-Q2, the share who trust from it)."""
-from dashboards.figures.heatmap import FONT, default_template, empty_figure
+from dashboards.figures.heatmap import FONT, default_template, empty_figure, titled
 from dashboards.figures.program import COLOURS, INK, fmt
 from dashboards.queries.life_experience_rollup import Rollup
 from dashboards.queries.program import MEAN, TRUST
@@ -44,12 +44,11 @@ def trust_figure(rollup: Rollup) -> dict:
     axis = {"range": span, "title": {"text": "Trust, mean on 1-5 (axis zoomed to the values)"}} if unit == MEAN else \
         {"range": span, "ticksuffix": "%", "title": {"text": "Share who trust (axis zoomed to the values)"}}
     what = "mean on 1-5, A-11 v1 survey" if unit == MEAN else "share who trust, A-11 v2 survey"
-    return {"data": [dots], "layout": {
+    return {"data": [dots], "layout": titled({
         "template": default_template(),
-        "title": {"text": f"Trust by life experience, {rollup.period} ({what}), pooled over the programs' answers",
-                  "x": 0, "xanchor": "left", "font": {"size": 18}},
         "font": {"family": FONT, "color": INK}, "height": max(300, 80 * len(shown) + 140), "plot_bgcolor": "#fff",
         "margin": {"l": 10, "r": 20, "t": 70, "b": 10}, "showlegend": False,
         "yaxis": {"autorange": "reversed", "automargin": True, "tickfont": {"size": 13}},
         "xaxis": {"gridcolor": "#dfe1e2", **axis},
-        "hoverlabel": {"bgcolor": "#fff", "font": {"family": FONT, "color": INK, "size": 13}, "align": "left"}}}
+        "hoverlabel": {"bgcolor": "#fff", "font": {"family": FONT, "color": INK, "size": 13}, "align": "left"}},
+        f"Trust by life experience, {rollup.period} ({what}), pooled over the programs' answers")}

@@ -12,7 +12,7 @@ from typing import Optional
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from dashboards.figures.heatmap import FONT, default_template, empty_figure
+from dashboards.figures.heatmap import FONT, default_template, empty_figure, titled
 from dashboards.queries.program import (
     ASPECT_NAMES,
     BREAK_LABEL,
@@ -157,12 +157,11 @@ class Panels:
         legend = ({"orientation": "h", "yanchor": "top", "y": -0.3, "x": 0, "xanchor": "left"} if legend_below else
                   {"orientation": "h", "yanchor": "bottom", "y": 1 + 32 / (height - 130), "x": 0, "xanchor": "left"})
         self.layout.update(
-            title={"text": title, "x": 0, "xanchor": "left", "y": 1, "yref": "container", "yanchor": "top",
-                   "pad": {"t": 12}, "font": {"size": 18}},
             font={"family": FONT, "color": INK}, height=height, plot_bgcolor="#fff", hovermode="closest",
             margin={"l": 10, "r": 10, "t": top or (110 if legend_below else 120), "b": 10},
             legend={**legend, "font": {"size": 13}}, annotations=self.annotations, shapes=self.shapes,
             hoverlabel={"bgcolor": "#fff", "font": {"family": FONT, "color": INK, "size": 13}, "align": "left"})
+        titled(self.layout, title)
         return {"data": self.traces, "layout": {"template": default_template(), **self.layout}}
 
 
@@ -303,8 +302,9 @@ def aspects_figure(trend: Trend, program: str) -> dict:
                                              range=[-0.5, len(periods) - 0.5]),
                     y=dict(range=[0, min(100, highest * 1.1 + 5)], ticksuffix="%"))
     _legend_target(panels)
+    # room above the panels for the legend's three entries on three lines, as a phone's width sets them
     return panels.figure(f"A-11 v2 survey: what went well and what could be improved, by quarter: {program}",
-                         150 + 230 * rows)
+                         150 + 230 * rows, top=170)
 
 
 def _span(periods: list[str], series: list[Series]) -> list[str]:
@@ -344,10 +344,9 @@ def volumes_figure(breakdown: Breakdown, program: str) -> go.Figure | dict:
         hovertext=[f"<b>{v.label}</b><br>respondents: {v.respondents:,}<br>questions: {v.measures}" for v in volumes],
         hoverinfo="text", name="Respondents"))
     fig.update_layout(
-        title=dict(text=f"Respondents by channel and touchpoint, {breakdown.period}: {program}", x=0,
-                   xanchor="left", font=dict(size=18)),
-        font=dict(family=FONT, color=INK), height=max(260, 60 * len(volumes) + 120), plot_bgcolor="#fff",
-        margin=dict(l=10, r=60, t=70, b=10), showlegend=False,
+        **titled(dict(height=max(260, 60 * len(volumes) + 120), margin=dict(l=10, r=60, t=70, b=10)),
+                 f"Respondents by channel and touchpoint, {breakdown.period}: {program}"),
+        font=dict(family=FONT, color=INK), plot_bgcolor="#fff", showlegend=False,
         yaxis=dict(autorange="reversed", automargin=True, tickfont=dict(size=13)),
         xaxis=dict(title_text="Respondents", gridcolor="#dfe1e2", rangemode="tozero"))
     return fig
