@@ -465,3 +465,29 @@ def test_on_a_phone_the_navigation_opens_from_the_menu_button(browsers, path):
         assert "usa-menu-btn" in driver.switch_to.active_element.get_attribute("class"), "the focus back on Menu"
     finally:
         driver.set_window_size(size["width"], size["height"])
+
+
+@pytest.mark.parametrize("path", ["/rules/", "/commitments/1", "/findings/1"])
+def test_at_a_narrow_width_a_wide_table_scrolls_in_its_own_region_not_the_page(browsers, path):
+    """At a phone's width or 200% zoom one wide table (and a finding's inputs as JSON) widened the whole page:
+    the header, the text and the forms scrolled sideways with it."""
+    from selenium.webdriver.common.by import By
+
+    browser = browsers("executive@demo.cx.gov")
+    driver = browser.driver
+    size = driver.get_window_size()
+    driver.set_window_size(500, 900)
+    try:
+        browser.open(path)
+        width = driver.execute_script("return [document.documentElement.scrollWidth, "
+                                      "document.documentElement.clientWidth]")
+        assert width[0] <= width[1], f"the page scrolls sideways: {width}"
+        regions = driver.find_elements(By.CSS_SELECTOR, "main .scorecard-table-scroll")
+        assert regions, "the wide table is in a region of its own"
+        for region in regions:
+            assert region.get_attribute("tabindex") == "0" and region.get_attribute("role") == "region"
+            assert region.get_attribute("aria-label") not in ("", "Table"), "named by what labels the table"
+            assert driver.execute_script("return arguments[0].scrollWidth > arguments[0].clientWidth", region)
+        assert not browser.axe()
+    finally:
+        driver.set_window_size(size["width"], size["height"])
