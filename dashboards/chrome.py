@@ -13,27 +13,10 @@ from dash import dcc, html
 from flask import url_for
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
-from werkzeug.routing import BuildError
 
-from scorecard.permissions import can
+from scorecard.navigation import nav_items
 
 STYLESHEETS = ["/static/uswds/css/uswds.min.css", "/static/scorecard.css"]
-
-# The primary navigation of templates/base.html, in its order: (label, endpoint or path, actions
-# any one of which shows the item; none: everyone signed in).
-PRIMARY_NAV = [
-    ("Home", "main.index", ()),
-    ("Dashboards", "/dashboards/", ()),
-    ("Commitments", "commitments.index", ("view_commitments",)),
-    ("Capacity", "capacity.index", ("view_capacity",)),
-    ("Plans", "plans.index", ("view_plans",)),
-    ("Rules", "rules.index", ("view_rules",)),
-    ("Imports", "imports.history", ("import_data", "upload_commitments")),
-    ("Outbox", "reminders.outbox", ("read_outbox",)),
-    ("Users", "admin.users", ("manage_users",)),
-    ("Audit log", "admin.audit", ("view_audit",)),
-    ("API tokens", "api_tokens.index", ()),
-]
 
 FOOTER = "CX Scorecard — customer-experience accountability under OMB Circular A-11 Section 280."
 
@@ -56,19 +39,6 @@ INDEX_STRING = """<!DOCTYPE html>
 </div>
 </body>
 </html>"""
-
-
-def nav_items(user) -> list[tuple[str, str]]:
-    """(label, href) of the primary navigation `user` may see."""
-    items = []
-    for label, target, actions in PRIMARY_NAV:
-        if actions and not any(can(user, action) for action in actions):
-            continue
-        try:
-            items.append((label, target if target.startswith("/") else url_for(target)))
-        except BuildError:  # a feature this app was built without
-            continue
-    return items
 
 
 def banner() -> html.Section:

@@ -1,0 +1,35 @@
+"""The primary navigation every page carries, in one list: the Flask pages' header
+(templates/base.html, through the `nav_items` template global) and the dashboards' (dashboards.chrome)
+draw the items the signed-in user may open, in this order."""
+from flask import url_for
+from werkzeug.routing import BuildError
+
+from scorecard.permissions import can
+
+# (label, endpoint or path, actions any one of which shows the item; none: everyone signed in)
+PRIMARY_NAV = [
+    ("Home", "main.index", ()),
+    ("Dashboards", "/dashboards/", ()),
+    ("Commitments", "commitments.index", ("view_commitments",)),
+    ("Capacity", "capacity.index", ("view_capacity",)),
+    ("Plans", "plans.index", ("view_plans",)),
+    ("Rules", "rules.index", ("view_rules",)),
+    ("Imports", "imports.history", ("import_data", "upload_commitments")),
+    ("Outbox", "reminders.outbox", ("read_outbox",)),
+    ("Users", "admin.users", ("manage_users",)),
+    ("Audit log", "admin.audit", ("view_audit",)),
+    ("API tokens", "api_tokens.index", ()),
+]
+
+
+def nav_items(user) -> list[tuple[str, str]]:
+    """(label, href) of the primary navigation `user` may see."""
+    items = []
+    for label, target, actions in PRIMARY_NAV:
+        if actions and not any(can(user, action) for action in actions):
+            continue
+        try:
+            items.append((label, target if target.startswith("/") else url_for(target)))
+        except BuildError:  # a feature this app was built without
+            continue
+    return items
