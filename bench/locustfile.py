@@ -1,6 +1,9 @@
 """Load: the people who use CX Scorecard at once, against two app servers (`bench/load.py` starts them).
 
-- executives open the dashboards and the pages they link to;
+- executives open the dashboards and the pages they link to, and ask for what each page draws: its
+  main callback (the overview's tiles, the heatmap, a program's charts and chain), as the browser
+  posts it to Dash's callback endpoint (built from /dashboards/_dash-dependencies, so a change of
+  a callback's inputs is followed);
 - officers update commitments through the REST API, several on the same commitment at once: an
   update names the version it read (If-Match), so a colliding one answers 412 — an intended
   conflict, counted apart, never a lost update; they share one token, so past its rate limit
@@ -29,6 +32,16 @@ DASHBOARDS = ("/dashboards/", "/dashboards/heatmap", "/dashboards/functions", "/
               "/dashboards/capacity", "/dashboards/compliance", "/dashboards/life-experiences")
 PAGES = ("/", "/commitments/", "/capacity/", "/plans/", "/dashboards/_dash-layout", "/dashboards/_dash-dependencies")
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+# The callbacks a page's first view asks for, by an output they write, with the values its inputs start
+# with (a quarter left out is the latest with data; a program is one of the demo's, chosen per request).
+CALLBACKS = {
+    "overview-body.children": {"overview-agency.value": "all"},
+    "heatmap-graph.figure": {"heatmap-agency.value": "all", "heatmap-component.value": "all",
+                             "heatmap-life-experience.value": "all", "heatmap-sort.value": "worst"},
+    "program-trust-graph.figure": {},
+    "program-accountability.children": {},
+}
+PROGRAMS = range(1, 31)  # the demo agency's own programs' ids
 
 saved: Counter = Counter()  # commitment id -> updates that succeeded
 conflicts: Counter = Counter()
@@ -84,10 +97,50 @@ class SignedIn(HttpUser):
                 answer.failure("signed out: sent to the sign-in page")
 
 
+def callback_bodies(dependencies: list) -> dict:
+    """{name: (the callback's body without its values, the values it is sent)} of CALLBACKS, from Dash's
+    list of the app's callbacks."""
+    found = {}
+    for dependency in dependencies:
+        writes = dependency["output"].strip(".").split("...")
+        name = next((n for n in CALLBACKS if n in writes), None)
+        if name is None:
+            continue
+        outputs = [dict(zip(("id", "property"), o.rsplit(".", 1))) for o in writes]
+        body = {"output": dependency["output"], "outputs": outputs[0] if len(outputs) == 1 else outputs,
+                "inputs": [{"id": i["id"], "property": i["property"]} for i in dependency["inputs"]],
+                "changedPropIds": [f"{dependency['inputs'][0]['id']}.{dependency['inputs'][0]['property']}"]}
+        if dependency.get("state"):
+            body["state"] = [{"id": i["id"], "property": i["property"]} for i in dependency["state"]]
+        found[name] = body
+    return found
+
+
 class Executive(SignedIn):
     weight = 5
     wait_time = between(1, 3)
     email = "executive@demo.cx.gov"
+    bodies: dict = {}
+
+    def on_start(self):
+        super().on_start()
+        answer = self.client.get(f"{host(self)}/dashboards/_dash-dependencies", name="/dashboards/_dash-dependencies")
+        self.bodies = callback_bodies(answer.json()) if answer.status_code == 200 else {}
+
+    @task(3)
+    def callback(self):
+        if not self.bodies:
+            return
+        name = random.choice(list(self.bodies))
+        values = {**CALLBACKS[name], "program-id.value": random.choice(PROGRAMS)}
+        body = dict(self.bodies[name])
+        for part in ("inputs", "state"):
+            if part in body:
+                body[part] = [{**i, "value": values.get(f"{i['id']}.{i['property']}")} for i in body[part]]
+        with self.client.post(f"{host(self)}/dashboards/_dash-update-component", json=body, name=f"callback {name}",
+                              catch_response=True) as answer:
+            if answer.status_code != 200 or "response" not in answer.text[:40]:
+                answer.failure(f"{answer.status_code}: {answer.text[:200]}")
 
     @task(4)
     def dashboard(self):
