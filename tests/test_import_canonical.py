@@ -673,3 +673,17 @@ def test_a_percent_given_as_a_share_is_pointed_out_before_it_is_confirmed(demo, 
     with demo.app_context():
         assert not [w for w in run_import(db.session, wait_time, dry_run=True).warnings if "percent" in w], \
             "minutes are not a percent"
+
+
+def test_touchpoints_spelt_two_ways_are_pointed_out(demo, tmp_path):
+    """'d1' and 'D1' were stored as two surveys, both pooled into the scores, without a word."""
+    path = write_csv(tmp_path / "touchpoints.csv", [survey_row(touchpoint="d1", period="FY2026-Q1"),
+                                                     survey_row(touchpoint="D1", period="FY2026-Q1"),
+                                                     survey_row(touchpoint="D1", period="FY2026-Q2"),
+                                                     survey_row(touchpoint="other", period="FY2026-Q1")])
+    with demo.app_context():
+        result = run_import(db.session, path, dry_run=True)
+    assert result.status == "would_import" and result.plan.counts["inserted"] == 4, result.errors
+    assert [w for w in result.warnings if w.startswith("Touchpoints")] == [
+        "Touchpoints 'd1' (row 2) and 'D1' (row 3) differ only in case, so they are stored as different surveys, "
+        "each pooled into the scores. If they are one, spell them alike and upload the file again."]

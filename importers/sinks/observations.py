@@ -284,9 +284,10 @@ class ObservationSink:
 
     def finish(self) -> None:
         """What a file's values may mean otherwise than they are read, for the preview (`warnings`):
-        a percent metric's values between 0 and 1 (0.85 is stored as 0.85%, where a share of 85% was
-        likely meant; Excel cells formatted as percentages are read as percents already)."""
-        self.warnings = []
+        touchpoints spelt two ways, and a percent metric's values between 0 and 1 (0.85 is stored as
+        0.85%, where a share of 85% was likely meant; Excel cells formatted as percentages are read as
+        percents already)."""
+        self.warnings = self._touchpoints_alike()
         percent = {found[0]: found[1] for found in self._metrics.values()
                    if isinstance(found, tuple) and found[2] is MetricKind.percent}
         if not percent:
@@ -302,6 +303,23 @@ class ObservationSink:
                 f"{percent[metric_id]} is a percent (0 to 100), and {len(found):,} of its values in this file are "
                 f"between 0 and 1 (the first on row {row}: {value:g}), which are stored as {value:g}%. If they are "
                 f"shares, give them as percents ({value * 100:g}, or {value * 100:g}%) and upload the file again.")
+
+    def _touchpoints_alike(self) -> list[str]:
+        """Touchpoints of one metric, subject, quarter and channel whose names differ only in case ("d1"
+        and "D1"): stored as two surveys, both pooled into the score; one spelt two ways, likely."""
+        spellings: dict[tuple, dict[str, int]] = {}
+        for key in self.rows:
+            if key[4]:
+                spellings.setdefault((*key[:4], key[4].casefold()), {}).setdefault(key[4], self.first_row[key])
+        said, out = set(), []
+        for found in spellings.values():
+            names = tuple(sorted(found, key=found.get))
+            if len(names) > 1 and names not in said:
+                said.add(names)
+                out.append("Touchpoints " + " and ".join(f"{n!r} (row {found[n]})" for n in names) + " differ only "
+                           "in case, so they are stored as different surveys, each pooled into the scores. If they "
+                           "are one, spell them alike and upload the file again.")
+        return out
 
     # -- plan ---------------------------------------------------------------------------------
     def plan(self) -> Plan:
