@@ -85,7 +85,10 @@ def post_observations(args, rows):
     summary["errors"] = [_item_row(e) for e in summary["errors"]]
     if result.status == "rejected":
         extra = {k: v for k, v in summary.items() if k not in ("errors", "status", "message")}
-        raise ApiProblem(422, result.message, errors=summary["errors"], extra={**extra, "import_status": "rejected"})
+        # the pipeline speaks of a file: here the rows are the request's items
+        detail = (f"{result.rejected} item(s) have problems; nothing was imported. Fix them and send the request "
+                  "again.") if result.rejected else result.message
+        raise ApiProblem(422, detail, errors=summary["errors"], extra={**extra, "import_status": "rejected"})
     return summary, 201 if result.status == "imported" else 200
 
 
