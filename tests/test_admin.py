@@ -186,7 +186,9 @@ def test_deactivating_ends_sessions_and_tokens_and_is_audited(app, admin, make_u
     event = _last(app, "user.deactivate")
     assert (event.entity_id, event.before, event.after) == (analyst_id, {"active": True},
                                                             {"active": False, "tokens_revoked": 1})
-    assert _post(admin, page, f"{page}/reactivate").status_code == 303
+    reactivated = _post(admin, page, f"{page}/reactivate")
+    assert reactivated.status_code == 303
+    assert "their API tokens stay revoked: they make new ones" in admin.get(page).get_data(as_text=True)
     assert _last(app, "user.reactivate").after == {"active": True}
     assert sign_in(app.test_client(), "analyst@test.gov", PASSWORD).status_code == 302
     assert app.test_client().get("/api/v1/agencies", headers=bearer).status_code == 401  # not revived

@@ -170,7 +170,8 @@ def active(user_id, change):
             db.session.rollback()
             flash(_sentence(str(error)), "error")
             return _user_page(target, status=400)
-        state = "active again" if target.active else "deactivated: their sessions and API tokens no longer work"
+        state = ("active again (their API tokens stay revoked: they make new ones)" if target.active
+                 else "deactivated: their sessions and API tokens no longer work")
         flash(f"{target.email} is {state}.", "success")
     return redirect(url_for("admin.user", user_id=target.id), 303)
 
