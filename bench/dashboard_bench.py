@@ -304,7 +304,7 @@ BASELINES = {
     "compliance": ("programs x the last 8 quarters: observations, answer counts, respondents and the first "
                    "import batch of each cell", """
         SELECT o.program_id, o.period, COUNT(*), SUM(o.count_1 IS NOT NULL), SUM(o.n), MIN(b.committed_at)
-        FROM observations o LEFT JOIN import_batches b ON b.id = o.import_batch_id
+        FROM observations o LEFT JOIN import_batches b ON b.id = o.first_import_batch_id
         WHERE o.program_id IS NOT NULL AND o.period IN (SELECT DISTINCT period FROM observations
                                                         ORDER BY period DESC LIMIT 8)
         GROUP BY o.program_id, o.period"""),

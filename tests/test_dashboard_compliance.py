@@ -37,7 +37,7 @@ def observe(session, program, code, period, *, counts=None, value=None, n=None, 
         program_id=program.id, subject_key=subject_key(program_id=program.id), period=period, channel="web",
         touchpoint="", n=sum(counts) if counts[0] is not None else n, value=value, count_1=counts[0],
         count_2=counts[1], count_3=counts[2], count_4=counts[3], count_5=counts[4],
-        import_batch_id=None if batch is None else batch.id))
+        import_batch_id=None if batch is None else batch.id, first_import_batch_id=None if batch is None else batch.id))
 
 
 def committed(session, name: str, when: datetime) -> ImportBatch:
@@ -335,3 +335,18 @@ def test_a_correction_after_the_due_date_does_not_make_a_quarter_reported_on_tim
     assert easy().timing == "on time: committed 2025-07-20, due 2025-07-30"
     revert_batch(db.session, correction)
     assert easy().status == queries.REPORTED and easy().timing == "on time: committed 2025-07-20, due 2025-07-30"
+
+    # A quarter first stored without an import batch (a history typed in) has no known date of reporting,
+    # and keeps none when an import corrects it long after: it is not thereby late.
+    charlie = world["programs"]["Charlie"]
+    observe(db.session, charlie, "trust", Q2, counts=ENOUGH)
+    db.session.commit()
+    assert _cells(queries.compliance(db.session, Q4, 4, min_n=30), "Charlie")[Q2].timing.startswith(
+        "date of reporting unknown")
+    path = tmp_path / "q2-charlie.csv"
+    path.write_text("component,program,metric,period,channel,n,count_1,count_2,count_3,count_4,count_5\n"
+                    f"Benefits,Charlie,trust,{Q2},web,100,1,5,14,45,35\n", encoding="utf-8")
+    corrected = run_import(db.session, path, user_id=None)
+    assert corrected.status == "imported" and corrected.plan.counts["updated"] == 1, corrected.errors
+    cell = _cells(queries.compliance(db.session, Q4, 4, min_n=30), "Charlie")[Q2]
+    assert cell.status == queries.REPORTED and not cell.late and cell.timing.startswith("date of reporting unknown")

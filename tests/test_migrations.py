@@ -92,17 +92,25 @@ def test_observations_first_batch_is_filled_from_the_change_log(empty_database, 
     corrected, the batch whose insert the change log holds, not the one that last wrote it."""
     from importers.pipeline import run_import
     from scorecard.a11 import ensure_standard_metrics
-    from scorecard.models import Agency, Component, Observation, Program
+    from scorecard.models import Agency, Component, Observation, Program, subject_key
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": empty_database, "SECRET_KEY": "x", "TESTING": True})
     with app.app_context():
         upgrade()
         ensure_standard_metrics(db.session)
         agency = Agency(code="DA", name="Department A")
-        db.session.add(Program(component=Component(agency=agency, code="B", name="Benefits"), code="P", name="Able"))
+        able = Program(component=Component(agency=agency, code="B", name="Benefits"), code="P", name="Able")
+        db.session.add(able)
+        db.session.flush()
+        trust = ensure_standard_metrics(db.session)["trust"]
+        db.session.add(Observation(  # typed in without a batch, corrected by the second file
+            metric_id=trust.id, agency_id=agency.id, component_id=able.component_id, program_id=able.id,
+            subject_key=subject_key(program_id=able.id), period="FY2025-Q1", channel="mail", touchpoint="", n=40,
+            count_1=0, count_2=0, count_3=6, count_4=30, count_5=4))
         db.session.commit()
         batches = []
-        for name, rows in (("q1.csv", [("web", 4), ("phone", 4)]), ("q1-corrected.csv", [("web", 5), ("phone", 4)])):
+        for name, rows in (("q1.csv", [("web", 4), ("phone", 4)]),
+                           ("q1-corrected.csv", [("web", 5), ("phone", 4), ("mail", 5)])):
             path = tmp_path / name
             header = "component,program,metric,period,channel,n,count_1,count_2,count_3,count_4,count_5\n"
             path.write_text(header + "".join(f"Benefits,Able,trust,FY2025-Q1,{channel},40,0,0,{10 - top},30,{top}\n"
@@ -115,6 +123,7 @@ def test_observations_first_batch_is_filled_from_the_change_log(empty_database, 
         upgrade(revision="0015")
         found = dict(db.session.execute(sa.select(Observation.channel, Observation.first_import_batch_id)).all())
         last = dict(db.session.execute(sa.select(Observation.channel, Observation.import_batch_id)).all())
-        assert last == {"web": batches[1], "phone": batches[0]}
-        assert found == {"web": batches[0], "phone": batches[0]}, "the batch that inserted each, from the change log"
+        assert last == {"web": batches[1], "phone": batches[0], "mail": batches[1]}
+        assert found == {"web": batches[0], "phone": batches[0], "mail": None}, (
+            "the batch that inserted each, from the change log; none for the row first stored without one")
         db.engine.dispose()

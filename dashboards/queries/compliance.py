@@ -163,9 +163,10 @@ def _facts(session, periods: list[str], program_ids: Optional[set[int]]) -> dict
                   # when the results were brought in: not for performance.gov's published history
                   sa.func.min(sa.case((ImportBatch.format.in_(PUBLISHED_FORMATS), None),
                                       else_=ImportBatch.committed_at)).label("committed"),
-                  sa.func.sum(sa.case((o.import_batch_id.is_(None), 1), else_=0)).label("without"))
-        # the batch that first brought the row: a later correction does not make a report late
-        .outerjoin(ImportBatch, ImportBatch.id == sa.func.coalesce(o.first_import_batch_id, o.import_batch_id))
+                  sa.func.sum(sa.case((o.first_import_batch_id.is_(None), 1), else_=0)).label("without"))
+        # the batch that first brought the row: a later correction does not make a report late, nor date one
+        # entered without a batch
+        .outerjoin(ImportBatch, ImportBatch.id == o.first_import_batch_id)
         .where(o.program_id.is_not(None), o.period.in_(periods), o.metric_id.in_(list(metrics) or [-1]))
         .group_by(o.program_id, o.period, o.metric_id)).subquery()
     m = per_metric.c

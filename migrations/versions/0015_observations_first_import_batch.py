@@ -7,9 +7,14 @@ Create Date: 2026-12-09 09:00:00.000000
 A-11 reports are due 30 days after the quarter ends. Lateness was read from import_batch_id, the batch
 that last wrote an observation, so a correction of every value of a quarter, uploaded after the due
 date, made a quarter reported on time "late". first_import_batch_id keeps the batch that inserted the
-row. Filled here from each row's insert in the import change log (a committed batch's), else from
-import_batch_id: a row never updated was inserted by the batch that still holds it.
+row, or none for a row first stored without a batch (its date of reporting is unknown). Filled here
+from each updated row's earliest change in the import change log (a committed batch's insert, or
+what its first update found), else from import_batch_id: a row never updated was stored by the batch
+that still holds it.
 """
+import json
+from typing import Optional
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -28,16 +33,29 @@ def upgrade():
                                     'import_batches', ['first_import_batch_id'], ['id'])
     connection = op.get_bind()
     connection.execute(sa.text("UPDATE observations SET first_import_batch_id = import_batch_id"))
-    # Rows a later batch updated: the committed batch whose insert brought them.
-    inserted = connection.execute(sa.text("""
-        SELECT c.row_id, MIN(c.batch_id) FROM import_row_changes c JOIN import_batches b ON b.id = c.batch_id
-        WHERE c.table_name = 'observations' AND c.action = 'insert' AND b.status = 'committed'
+    # Rows a later batch updated: what their earliest change in the log says (of committed batches: a
+    # reverted one's changes were undone), the batch of its insert, or the batch an update found there,
+    # none for a row first stored without one.
+    changes = connection.execute(sa.text("""
+        SELECT c.row_id, c.batch_id, c.action, c."before" FROM import_row_changes c
+        JOIN import_batches b ON b.id = c.batch_id
+        WHERE c.table_name = 'observations' AND b.status = 'committed'
           AND c.row_id IN (SELECT row_id FROM import_row_changes
                            WHERE table_name = 'observations' AND action = 'update')
-        GROUP BY c.row_id""")).all()
+        ORDER BY c.row_id, c.id"""))
+    first: dict[int, Optional[int]] = {}
+    for row_id, batch_id, action, before in changes:
+        if row_id in first:
+            continue
+        if action == "insert":
+            first[row_id] = batch_id
+        else:
+            before = json.loads(before) if isinstance(before, str) else (before or {})
+            first[row_id] = before.get("import_batch_id")
     update = sa.text("UPDATE observations SET first_import_batch_id = :batch WHERE id = :row")
-    for start in range(0, len(inserted), CHUNK):
-        connection.execute(update, [{"row": row, "batch": batch} for row, batch in inserted[start:start + CHUNK]])
+    found = [{"row": row, "batch": batch} for row, batch in first.items()]
+    for start in range(0, len(found), CHUNK):
+        connection.execute(update, found[start:start + CHUNK])
 
 
 def downgrade():

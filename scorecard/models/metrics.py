@@ -124,8 +124,8 @@ class Observation(TimestampMixin, Base):
     question_text: so.Mapped[Optional[str]] = so.mapped_column(sa.Text)
     notes: so.Mapped[Optional[str]] = so.mapped_column(sa.Text)
     # The batch that last wrote the row, and the batch that first brought it (kept when a later batch
-    # corrects it: when the value was reported, for A-11's due date). None in the second: the same as
-    # the first (a row stored outside the importer, which stamps both on insert).
+    # corrects it: when the value was reported, for A-11's due date). None in the second: the row was
+    # first stored without an import batch (its date of reporting is unknown, corrected or not).
     import_batch_id: so.Mapped[Optional[int]] = so.mapped_column(sa.ForeignKey("import_batches.id"), index=True)
     first_import_batch_id: so.Mapped[Optional[int]] = so.mapped_column(sa.ForeignKey("import_batches.id"))
 
