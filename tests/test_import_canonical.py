@@ -655,18 +655,20 @@ def test_a_workbook_whose_data_is_on_a_hidden_sheet_says_so_when_its_layout_is_n
 
 
 def test_a_percent_given_as_a_share_is_pointed_out_before_it_is_confirmed(demo, tmp_path):
-    """0.85 for a percent metric was stored as 0.85% beside 85 and 85% in the same column, without a word."""
-    rows = [["Benefits Administration", "Benefits Call Center", None, "digital_adoption", period, "", "", value,
-             None, None, None, None, None, None, None, None]
-            for period, value in (("FY2025-Q1", "0.85"), ("FY2025-Q2", "85"), ("FY2025-Q3", "85%"),
-                                  ("FY2025-Q4", "0.9"))]
-    path = write_csv(tmp_path / "adoption.csv", rows)
-    with demo.app_context():
-        result = run_import(db.session, path, dry_run=True)
-    assert result.status == "would_import", result.errors
-    [warning] = [w for w in result.warnings if w.startswith("digital_adoption")]
-    assert "2 of its values in this file are between 0 and 1 (the first on row 2: 0.85), which are stored as " \
-           "0.85%" in warning and "(85, or 85%)" in warning
+    """0.85 and 0.9 for a percent metric were stored as 0.85% and 0.9% without a word. Beside a value above 1
+    the column is on the 0-100 scale: its 0.5% is a small percent, not a share."""
+    def adoption(name: str, values: list[str]) -> list:
+        rows = [["Benefits Administration", "Benefits Call Center", None, "digital_adoption", f"FY2025-Q{k}", "", "",
+                 value, None, None, None, None, None, None, None, None] for k, value in enumerate(values, start=1)]
+        with demo.app_context():
+            result = run_import(db.session, write_csv(tmp_path / name, rows), dry_run=True)
+        assert result.status == "would_import", result.errors
+        return [w for w in result.warnings if w.startswith("digital_adoption")]
+
+    [warning] = adoption("shares.csv", ["0.85", "1", "0.9", "0"])
+    assert "every value of it in this file is 1 or less, 2 of them between 0 and 1 (the first on row 2: 0.85, " \
+           "stored as 0.85%)" in warning and "(85, or 85%)" in warning and "percents below 1, nothing" in warning
+    assert adoption("percents.csv", ["0.5%", "45%", "0.4", "85"]) == [], "on the 0-100 scale"
     wait_time = write_csv(tmp_path / "wait.csv", [survey_row(), ["Benefits Administration", "Benefits Call Center",
                                                                  None, "wait_time", "FY2025-Q1", "phone", "", "0.5",
                                                                  *[None] * 8]])
