@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 from dashboards import cache, components, tables, validation
 from dashboards.figures import heatmap_figure
-from dashboards.figures.heatmap import MODEBAR_PX, TITLE_CHARS, TITLE_LINE_PX, titled
+from dashboards.figures.heatmap import TITLE_CHARS, TITLE_LINE_PX, titled
 from dashboards.queries.heatmap import Cell, Heatmap, HeatmapRow
 from dashboards.urlstate import QueryParam, UrlState
 from scorecard.extensions import db
@@ -301,18 +301,18 @@ def test_each_page_figure_is_plotly_json_plotly_validates(evaluated):
     assert len(drawn["compliance"]["layout"]["annotations"]) == len(drawn["compliance"]["data"][0]["x"])
 
 
-def test_a_charts_title_is_wrapped_below_the_tool_bar_and_the_plot_keeps_its_size():
-    """A title is drawn on one line, which a phone's width cut off (the tool bar over its first words)."""
+def test_a_charts_title_is_wrapped_and_the_plot_keeps_its_size():
+    """A title is drawn on one line, which a phone's width cut off."""
     short = titled({"height": 400, "margin": {"t": 90}}, "A-11 drivers by program, FY2026-Q4")
     assert short["title"]["text"] == "A-11 drivers by program, FY2026-Q4"
-    assert short["title"]["pad"]["t"] == MODEBAR_PX and (short["height"], short["margin"]["t"]) == (422, 112)
+    assert (short["height"], short["margin"]["t"]) == (400, 90), "one line: nothing added"
     long = titled({"height": 400, "margin": {"t": 90}}, "Trust by life experience, FY2026-Q4 (share who trust, A-11 "
                   "v2 survey), pooled over the programs' answers<br><span style='font-size:13px'>Not asked in "
                   "FY2026-Q4: satisfaction, effectiveness, ease, efficiency, transparency, employee</span>")
     lines = long["title"]["text"].split("<br>")
     assert [len(line) <= TITLE_CHARS for line in lines[:3]] == [True] * 3 and len(lines) == 5
     assert lines[3].startswith("<span style='font-size:13px'>Not asked") and lines[4].endswith("employee</span>")
-    assert long["height"] - 400 == long["margin"]["t"] - 90 == (5 - 1 - 1) * TITLE_LINE_PX + MODEBAR_PX - 12
+    assert long["height"] - 400 == long["margin"]["t"] - 90 == (5 - 1 - 1) * TITLE_LINE_PX
 
 
 def test_the_life_experiences_summary_counts_a_program_serving_two_once(app):  # the pages need the Dash app

@@ -75,7 +75,8 @@ def capacity_figure(found: Capacity) -> dict:
         "layout": titled({
             "template": default_template(),
             "font": {"family": FONT, "color": "#1b1b1b"}, "plot_bgcolor": "#fff",
-            "height": max(320, 72 * len(found.rows) + 160), "margin": {"l": 10, "r": 10, "t": 110, "b": 10},
+            # room for the domains' names, which a phone's width sets upright
+            "height": max(340, 72 * len(found.rows) + 190), "margin": {"l": 10, "r": 10, "t": 140, "b": 10},
             "yaxis": {"autorange": "reversed", "automargin": True, "tickfont": {"size": 13}},
             "xaxis": {"side": "top", "tickfont": {"size": 13}},
         }, f"Capacity self-assessment by domain, FY{found.fiscal_year}, and the change from FY{found.fiscal_year - 1}"),

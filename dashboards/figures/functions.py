@@ -70,7 +70,8 @@ def commitments_figure(found: Functions) -> go.Figure | dict:
     fig.update_layout(**titled(dict(height=max(320, 44 * len(rows) + 150), margin=dict(l=10, r=10, t=90, b=40)),
                                "Commitments by status, per function"),
         barmode="stack", font=dict(family=FONT, color="#1b1b1b"), plot_bgcolor="#fff",
-        legend=dict(orientation="h", y=1.08, x=0, traceorder="normal"),
+        # above the plot, growing upwards: on two lines at a phone's width it covered the first bar
+        legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0, traceorder="normal"),
         yaxis=dict(autorange="reversed", tickfont=dict(size=14), automargin=True),
         xaxis=dict(title="Commitments", dtick=1, gridcolor="#dfe1e2", rangemode="tozero"))
     return fig
@@ -87,7 +88,7 @@ def metrics_figure(metrics: list[FunctionMetric], function: str) -> go.Figure | 
         better = "lower" if m.lower_is_better else "higher"
         titles.append("<br>".join(textwrap.wrap(  # two short lines: one was cut off at a phone's width
             f"{m.name} ({better} is better); {latest.period}: {format_value(latest.value, m.unit)}, "
-            f"{status_word(latest.status)}", 52)))
+            f"{status_word(latest.status)}", 40)))
     fig = make_subplots(rows=len(metrics), cols=1, subplot_titles=titles, vertical_spacing=0.22 / len(metrics))
     for k, m in enumerate(metrics, start=1):
         periods = [p.period for p in m.points]

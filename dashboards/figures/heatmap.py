@@ -16,16 +16,17 @@ FONT = "Source Sans Pro Web, Helvetica Neue, Helvetica, Roboto, Arial, sans-seri
 
 TITLE_CHARS = 44     # a chart title's line: 18 px text a phone's chart (about 360 px wide) shows whole
 TITLE_LINE_PX = 24   # the height each further line of a title takes
-MODEBAR_PX = 34      # the chart's tool bar, top right: the title starts below it (a phone shows it always)
+TITLE_TOP_PX = 12    # above the title (at a width where a title's line would reach the tool bar, top
+                     # right, dashboards.css hides the bar: the tables and downloads hold the same data)
 _SMALLER = re.compile(r"<span style='font-size:(\d+)px'>([^<]*)</span>")
 
 
 def titled(layout: dict, text: str, *, size: int = 18) -> dict:
-    """`layout` with the chart's title `text` at the top of the figure, below the tool bar, its lines
-    wrapped at TITLE_CHARS (Plotly draws a title on one line and a phone's width cut it off; a line
-    in a smaller font, `<span style='font-size:13px'>...</span>`, holds more). The margin above the
-    plot and the figure's height grow by what the tool bar and each line the wrapping adds take, so
-    the plot keeps its size and what is drawn above it (a legend, panel titles) stays clear of it."""
+    """`layout` with the chart's title `text` at the top of the figure, its lines wrapped at
+    TITLE_CHARS (Plotly draws a title on one line and a phone's width cut it off; a line in a smaller
+    font, `<span style='font-size:13px'>...</span>`, holds more). The margin above the plot and the
+    figure's height grow by what each line the wrapping adds takes, so the plot keeps its size and
+    what is drawn above it (a legend, panel titles) stays clear of the title."""
     lines = []
     for part in text.split("<br>"):
         smaller = _SMALLER.fullmatch(part)
@@ -35,13 +36,14 @@ def titled(layout: dict, text: str, *, size: int = 18) -> dict:
                       for line in textwrap.wrap(smaller.group(2), TITLE_CHARS * size // px)]
         else:
             lines += textwrap.wrap(part, TITLE_CHARS) or [""]
-    added = (len(lines) - 1 - text.count("<br>")) * TITLE_LINE_PX + MODEBAR_PX - 12
-    layout["title"] = {"text": "<br>".join(lines), "x": 0, "xanchor": "left", "y": 1, "yref": "container",
-                       "yanchor": "top", "pad": {"t": MODEBAR_PX}, "font": {"size": size}}
+    added = (len(lines) - 1 - text.count("<br>")) * TITLE_LINE_PX
     margin = layout.setdefault("margin", {})
     margin["t"] = margin.get("t", 80) + added
-    if "height" in layout:
-        layout["height"] += added
+    layout["height"] = layout.get("height", 450) + added  # Plotly's default height, when none is given
+    # Plotly sets a title of several lines a line (1em) higher than its anchor: it went over the top edge
+    top = TITLE_TOP_PX + (size if len(lines) > 1 else 0)
+    layout["title"] = {"text": "<br>".join(lines), "x": 0, "xanchor": "left", "y": 1 - top / layout["height"],
+                       "yref": "container", "yanchor": "top", "font": {"size": size}}
     return layout
 
 

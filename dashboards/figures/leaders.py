@@ -34,7 +34,8 @@ def levels_figure(found: Leaders) -> dict:
     return {"data": bars, "layout": titled({
         "template": default_template(), "barmode": "group",
         "font": {"family": FONT, "color": "#1b1b1b"}, "plot_bgcolor": "#fff", "height": 430,
-        "margin": {"l": 10, "r": 10, "t": 110, "b": 20}, "legend": {"orientation": "h", "y": 1.12, "x": 0},
+        "margin": {"l": 10, "r": 10, "t": 110, "b": 20},
+        "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.08, "x": 0},  # grows upwards, clear of the bars
         "yaxis": {"title": {"text": "Plans"}, "gridcolor": "#dfe1e2", "rangemode": "tozero"},
         "xaxis": {"tickfont": {"size": 13}}},
         f"FY{found.fiscal_year} plans with CX requirements (n = {total:,}): decided summary levels and proposed CX "
