@@ -244,10 +244,7 @@ def _share_redis(config) -> None:
                                             "socket_timeout": config.get("REDIS_TIMEOUT_SECONDS", 2)})
     if not os.environ.get("SCORECARD_RATELIMIT_STORAGE_URI"):
         config.setdefault("RATELIMIT_STORAGE_URI", config["REDIS_URL"])
-    # A Redis that stops answering holds an API request up for REDIS_TIMEOUT_SECONDS at most, as it does a
-    # page (the limiter's own default waits for the operating system's timeouts: 5-10 s, measured).
-    config.setdefault("RATELIMIT_STORAGE_OPTIONS", {"socket_connect_timeout": config.get("REDIS_TIMEOUT_SECONDS", 2),
-                                                    "socket_timeout": config.get("REDIS_TIMEOUT_SECONDS", 2)})
+    # (the API gives a Redis store of its limits the same timeout: scorecard.api._limit)
 
 
 def _instance_secret(instance_path: str) -> str:

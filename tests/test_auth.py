@@ -207,6 +207,12 @@ def test_the_api_rate_limits_wait_for_redis_no_longer_than_the_cache_does(db_url
     silent.close()
     with app.app_context():
         db.engine.dispose()
+    alone = create_app({"SQLALCHEMY_DATABASE_URI": db_url, "SECRET_KEY": "x", "TESTING": True,
+                        "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:1/0", "REDIS_TIMEOUT_SECONDS": 0.5})
+    assert alone.config["RATELIMIT_STORAGE_OPTIONS"] == {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}, (
+        "a Redis named for the limits alone waits as long")
+    with alone.app_context():
+        db.engine.dispose()
 
 
 def test_a_form_posted_over_plain_http_to_a_secure_site_says_to_use_https(db_url, monkeypatch):

@@ -229,7 +229,7 @@ def test_a_long_list_of_problems_says_how_much_of_it_the_page_shows(app, analyst
     assert page.count('class="import-error"') == 500
 
 
-def test_the_preview_of_other_records_heads_its_columns_for_them(app, analyst):
+def test_the_preview_of_other_records_heads_its_columns_for_them(app, analyst, client_as):
     """A targets or commitments preview was headed Metric, Subject, Period, Channel, Touchpoint (the
     observations' columns), two of them always empty."""
     import re
@@ -248,3 +248,8 @@ def test_the_preview_of_other_records_heads_its_columns_for_them(app, analyst):
     assert heads(targets_page) == ["Row", "Change", "Record", "Name", "Fiscal year", "Before", "After"]
     row = re.search(r"<tr><td>2</td><td>insert</td>\s*<td>([^<]*)</td><td>([^<]*)</td><td>([^<]*)</td>", targets_page)
     assert row and row.group(1) == "target ease" and "Disaster Helpline" in row.group(2) and row.group(3) == "FY2028"
+    commitments = workbook_bytes([["Function", "Commitment", "Status", "Reason", "Due date"],
+                                  ["CFO", "Publish the CX spend plan", "on track", None, "2027-03-31"]])
+    admin = client_as("admin")
+    commitments_page = admin.get(f"/imports/{upload(admin, commitments, name='c.xlsx')}").get_data(as_text=True)
+    assert heads(commitments_page) == ["Row", "Change", "Record", "Name", "Before", "After"], "no year to show"

@@ -76,6 +76,10 @@ def _limit(app) -> None:
     a default limit would count each operation apart, 300 a minute on each of thirty)."""
     from scorecard.api.auth import is_api_request
 
+    if app.config["RATELIMIT_STORAGE_URI"].startswith(("redis://", "rediss://")):
+        # a Redis that stops answering holds a request up for REDIS_TIMEOUT_SECONDS at most, as the cache does
+        wait = app.config.get("REDIS_TIMEOUT_SECONDS", 2)
+        app.config.setdefault("RATELIMIT_STORAGE_OPTIONS", {"socket_connect_timeout": wait, "socket_timeout": wait})
     limiter = Limiter(_rate_key, application_limits=[lambda: app.config["API_RATE_LIMIT"]])
     limiter.request_filter(lambda: not is_api_request())
     limiter.init_app(app)

@@ -10,7 +10,7 @@
     var caption = table.querySelector("caption");
     var by = table.getAttribute("aria-labelledby");
     var named = by && document.getElementById(by);
-    return ((caption && caption.textContent) || (named && named.textContent) || "Table").trim();
+    return ((caption && caption.textContent) || (named && named.textContent) || "Table").replace(/\s+/g, " ").trim();
   }
   function wrapWide() {
     document.querySelectorAll("main table.usa-table:not(.usa-table--stacked)").forEach(function (table) {
