@@ -41,8 +41,9 @@ def compliance_figure(found: Compliance) -> dict:
              for q in found.quarters]
     return {"data": bars, "layout": titled({
         "template": default_template(), "annotations": notes, "barmode": "stack",
-        # a count in a thin segment keeps a readable size rather than shrinking to fit it
-        "uniformtext": {"minsize": 11, "mode": "show"},
+        # a count keeps a readable size; one that does not fit its thin segment at that size is left to the
+        # hover and the table (shown anyway, thin segments' counts ran into each other, unreadable)
+        "uniformtext": {"minsize": 11, "mode": "hide"},
         "font": {"family": FONT, "color": INK}, "height": 500, "plot_bgcolor": "#fff",
         "margin": {"l": 10, "r": 10, "t": 80, "b": 10},
         # below the quarters: above the bars, its five entries on five lines at a phone's width ran into the title
