@@ -350,3 +350,11 @@ def test_a_correction_after_the_due_date_does_not_make_a_quarter_reported_on_tim
     assert corrected.status == "imported" and corrected.plan.counts["updated"] == 1, corrected.errors
     cell = _cells(queries.compliance(db.session, Q4, 4, min_n=30), "Charlie")[Q2]
     assert cell.status == queries.REPORTED and not cell.late and cell.timing.startswith("date of reporting unknown")
+    # nor when the import also adds a question: the quarter's first report may be the typed-in one
+    path.write_text("component,program,metric,period,channel,n,count_1,count_2,count_3,count_4,count_5\n"
+                    f"Benefits,Charlie,trust,{Q2},web,100,2,5,13,45,35\n"
+                    f"Benefits,Charlie,satisfaction,{Q2},web,100,1,5,14,45,35\n", encoding="utf-8")
+    added = run_import(db.session, path, user_id=None)
+    assert added.status == "imported" and added.plan.counts == {"inserted": 1, "updated": 1, "unchanged": 0}
+    cell = _cells(queries.compliance(db.session, Q4, 4, min_n=30), "Charlie")[Q2]
+    assert cell.status == queries.REPORTED and not cell.late and cell.timing.startswith("date of reporting unknown")

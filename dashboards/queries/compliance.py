@@ -6,9 +6,10 @@ A cell's status, worst first (one word per cell; the detail keeps each fact apar
 - not reported: no A-11 survey observation for the quarter;
 - late: the first import batch that brought the quarter's observations was committed more than
   `DUE_DAYS` (30) days after the quarter ended (a row's first batch, kept when a later batch corrects
-  it: a correction after the due date is not a late report; observations entered without a batch, or brought in
-  from performance.gov's published files, `a11.PUBLISHED_FORMATS`, have no known date of reporting
-  and are never called late: an agency's history imported today was not reported today);
+  it: a correction after the due date is not a late report). Observations entered without a batch, or
+  brought in from performance.gov's published files (`a11.PUBLISHED_FORMATS`), have no known date of
+  reporting and are never called late (an agency's history imported today was not reported today);
+  nor is a quarter holding any of them, whatever a batch added to it after the due date;
 - reported without counts: observations, but none with answer counts or respondents (the driver
   rule's "reported without counts": a question published with no answers to score);
 - below minimum sample: fewer respondents than the minimum sample (the trust question's pooled
@@ -163,7 +164,11 @@ def _facts(session, periods: list[str], program_ids: Optional[set[int]]) -> dict
                   # when the results were brought in: not for performance.gov's published history
                   sa.func.min(sa.case((ImportBatch.format.in_(PUBLISHED_FORMATS), None),
                                       else_=ImportBatch.committed_at)).label("committed"),
-                  sa.func.sum(sa.case((o.first_import_batch_id.is_(None), 1), else_=0)).label("without"))
+                  sa.func.sum(sa.case((o.first_import_batch_id.is_(None), 1), else_=0)).label("without"),
+                  # rows whose date of reporting is unknown: entered without a batch, or published files'
+                  sa.func.sum(sa.case((sa.or_(o.first_import_batch_id.is_(None),
+                                              ImportBatch.format.in_(PUBLISHED_FORMATS)), 1),
+                                      else_=0)).label("undated"))
         # the batch that first brought the row: a later correction does not make a report late, nor date one
         # entered without a batch
         .outerjoin(ImportBatch, ImportBatch.id == o.first_import_batch_id)
@@ -173,17 +178,18 @@ def _facts(session, periods: list[str], program_ids: Optional[set[int]]) -> dict
     counted = sa.case((m.respondents > 0, m.respondents))
     query = (sa.select(m.program_id, m.period, sa.func.sum(m.observations), sa.func.max(counted),
                        sa.func.sum(sa.case((m.metric_id.in_(trust_ids), counted))),
-                       sa.func.min(m.committed), sa.func.sum(m.without))
+                       sa.func.min(m.committed), sa.func.sum(m.without), sa.func.sum(m.undated))
              .group_by(m.program_id, m.period))
     facts: dict = {}
-    for program_id, period, observations, largest, trust, committed, without in session.execute(query):
+    for program_id, period, observations, largest, trust, committed, without, undated in session.execute(query):
         if program_ids is not None and program_id not in program_ids:
             continue
         # whole numbers (PostgreSQL's sum of bigints is numeric: a Decimal)
         facts[(program_id, period)] = {"observations": int(observations), "counts": largest is not None,
                                        "trust": None if trust is None else int(trust),
                                        "largest": None if largest is None else int(largest),
-                                       "committed": committed, "without": int(without or 0)}
+                                       "committed": committed, "without": int(without or 0),
+                                       "undated": int(undated or 0)}
     return facts
 
 
@@ -195,6 +201,8 @@ def cell_of(period: str, fact: Optional[dict], designated: bool, min_n: int) -> 
         return Cell(period, NOT_REPORTED, due=due)
     respondents = fact["trust"] if fact["trust"] is not None else fact["largest"]
     committed = fact["committed"]
+    if committed is not None and committed.date() > due and fact.get("undated"):
+        committed = None  # its rows of unknown date may have come first: the quarter is not known to be late
     late = committed is not None and committed.date() > due
     cell = Cell(period, REPORTED, respondents, fact["observations"], committed, fact["without"], due, late,
                 fact["counts"])
