@@ -666,9 +666,16 @@ def test_a_percent_given_as_a_share_is_pointed_out_before_it_is_confirmed(demo, 
         return [w for w in result.warnings if w.startswith("digital_adoption")]
 
     [warning] = adoption("shares.csv", ["0.85", "1", "0.9", "0"])
-    assert "every value of it in this file is 1 or less, 2 of them between 0 and 1 (the first on row 2: 0.85, " \
-           "stored as 0.85%)" in warning and "(85, or 85%)" in warning and "percents below 1, nothing" in warning
+    assert "2 of its values in this file are between 0 and 1 where the program or function has none above 1 " \
+           "(the first on row 2: 0.85, stored as 0.85%)" in warning and "(85, or 85%)" in warning
+    assert "percents below 1, nothing" in warning
     assert adoption("percents.csv", ["0.5%", "45%", "0.4", "85"]) == [], "on the 0-100 scale"
+    merged = [["Benefits Administration", program, None, "digital_adoption", "FY2025-Q1", "", "", value, *[None] * 8]
+              for program, value in (("Benefits Call Center", "0.85"), ("Disability Compensation Claims", "88"))]
+    with demo.app_context():
+        found = run_import(db.session, write_csv(tmp_path / "merged.csv", merged), dry_run=True).warnings
+    assert [w for w in found if w.startswith("digital_adoption") and "row 2: 0.85" in w], (
+        "another program's 88 does not put this one's 0.85 on the 0-100 scale")
     wait_time = write_csv(tmp_path / "wait.csv", [survey_row(), ["Benefits Administration", "Benefits Call Center",
                                                                  None, "wait_time", "FY2025-Q1", "phone", "", "0.5",
                                                                  *[None] * 8]])

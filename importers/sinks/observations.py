@@ -284,30 +284,30 @@ class ObservationSink:
 
     def finish(self) -> None:
         """What a file's values may mean otherwise than they are read, for the preview (`warnings`):
-        touchpoints spelt two ways, and a percent metric whose values in the file are all 1 or less,
-        some between 0 and 1 (0.85 is stored as 0.85%, where a share of 85% was likely meant; beside a
-        value above 1 the column is on the 0-100 scale, and a small value is a small percent)."""
+        touchpoints spelt two ways, and a percent metric's values between 0 and 1 for a program or
+        function with none above 1 in the file (0.85 is stored as 0.85%, where a share of 85% was likely
+        meant; beside a value above 1 the series is on the 0-100 scale, and a small value is a small
+        percent)."""
         self.warnings = self._touchpoints_alike()
         percent = {found[0]: found[1] for found in self._metrics.values()
                    if isinstance(found, tuple) and found[2] is MetricKind.percent}
         if not percent:
             return
         fractions: dict[int, list] = {}
-        on_100 = set()  # metrics with a value above 1 in the file: on the 0-100 scale, small ones are small
+        # a metric's series (one program or function) with a value above 1 in the file is on the 0-100
+        # scale, and its small values are small percents; another's may be shares (a file merged from several)
+        on_100 = {key[:2] for key, values in self.rows.items()
+                  if key[0] in percent and values[_VALUE_AT] is not None and values[_VALUE_AT] > 1}
         for key, values in self.rows.items():
             value = values[_VALUE_AT]
-            if key[0] in percent and value is not None:
-                if value > 1:
-                    on_100.add(key[0])
-                elif value > 0 and value < 1:
-                    fractions.setdefault(key[0], []).append((self.first_row[key], value))
+            if key[0] in percent and value is not None and 0 < value < 1 and key[:2] not in on_100:
+                fractions.setdefault(key[0], []).append((self.first_row[key], value))
         for metric_id, found in sorted(fractions.items(), key=lambda item: percent[item[0]]):
-            if metric_id in on_100:
-                continue
             row, value = min(found)
             self.warnings.append(
-                f"{percent[metric_id]} is a percent (0 to 100), and every value of it in this file is 1 or less, "
-                f"{len(found):,} of them between 0 and 1 (the first on row {row}: {value:g}, stored as {value:g}%). "
+                f"{percent[metric_id]} is a percent (0 to 100), and {len(found):,} of its values in this file are "
+                f"between 0 and 1 where the program or function has none above 1 (the first on row {row}: "
+                f"{value:g}, stored as {value:g}%). "
                 f"If they are shares, give them as percents ({value * 100:g}, or {value * 100:g}%) and upload the "
                 "file again; if they are percents below 1, nothing needs to change.")
 
