@@ -1,6 +1,8 @@
 """The capacity figure: components × the five A-11 capacity domains for a fiscal year, each cell
 shaded by its self-assessed score (lighter is lower) with the score and its change from the year
 before written in it; hovering adds the rules' evidence score and the action plan."""
+import textwrap
+
 from dashboards.figures.heatmap import FONT, default_template, empty_figure, titled
 from dashboards.queries.capacity import Capacity, DomainCell
 from scorecard.capacity.services import score_text
@@ -64,7 +66,9 @@ def capacity_figure(found: Capacity) -> dict:
         text.append(text_row)
         hover.append(hover_row)
     labels = [f"{row.component}<br><span style='font-size:11px'>{row.status}</span>" for row in found.rows]
-    domains = [d.replace(" & ", " &<br>") for d in found.domains]
+    # each domain's name on short lines ("Customer<br>Understanding"): upright at a phone's width, one long
+    # line ran into the title
+    domains = ["<br>".join(textwrap.wrap(d, 14)) for d in found.domains]
     # Plotly's JSON made directly, as the heatmap's is: go.Figure's validation was half the answer's time.
     return {
         "data": [{
@@ -75,8 +79,7 @@ def capacity_figure(found: Capacity) -> dict:
         "layout": titled({
             "template": default_template(),
             "font": {"family": FONT, "color": "#1b1b1b"}, "plot_bgcolor": "#fff",
-            # room for the domains' names, which a phone's width sets upright
-            "height": max(340, 72 * len(found.rows) + 190), "margin": {"l": 10, "r": 10, "t": 140, "b": 10},
+            "height": max(320, 72 * len(found.rows) + 170), "margin": {"l": 10, "r": 10, "t": 120, "b": 10},
             "yaxis": {"autorange": "reversed", "automargin": True, "tickfont": {"size": 13}},
             "xaxis": {"side": "top", "tickfont": {"size": 13}},
         }, f"Capacity self-assessment by domain, FY{found.fiscal_year}, and the change from FY{found.fiscal_year - 1}"),
