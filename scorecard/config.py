@@ -240,11 +240,17 @@ def _share_redis(config) -> None:
     if not os.environ.get("SCORECARD_CACHE_TYPE") and config.get("CACHE_TYPE") == "SimpleCache":
         config["CACHE_TYPE"] = "RedisCache"
         config["CACHE_REDIS_URL"] = config.get("CACHE_REDIS_URL") or config["REDIS_URL"]
-        config.setdefault("CACHE_OPTIONS", {"socket_connect_timeout": config.get("REDIS_TIMEOUT_SECONDS", 2),
-                                            "socket_timeout": config.get("REDIS_TIMEOUT_SECONDS", 2)})
+        config.setdefault("CACHE_OPTIONS", redis_timeouts(config))
     if not os.environ.get("SCORECARD_RATELIMIT_STORAGE_URI"):
         config.setdefault("RATELIMIT_STORAGE_URI", config["REDIS_URL"])
-    # (the API gives a Redis store of its limits the same timeout: scorecard.api._limit)
+    # (the API gives a Redis store of its limits the same timeouts: scorecard.api._limit)
+
+
+def redis_timeouts(config) -> dict:
+    """The Redis client's options that bound how long a Redis that stops answering holds a request up:
+    REDIS_TIMEOUT_SECONDS (the dashboards' cache, the API's rate limits)."""
+    wait = config.get("REDIS_TIMEOUT_SECONDS", 2)
+    return {"socket_connect_timeout": wait, "socket_timeout": wait}
 
 
 def _instance_secret(instance_path: str) -> str:

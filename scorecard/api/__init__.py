@@ -14,6 +14,7 @@ from flask_limiter.util import get_remote_address
 
 from scorecard.api.permissions import PREFIX
 from scorecard.api.ports import EXTENSION, ImportServices
+from scorecard.config import redis_timeouts
 
 __all__ = ["ImportServices", "init_app"]
 
@@ -77,9 +78,7 @@ def _limit(app) -> None:
     from scorecard.api.auth import is_api_request
 
     if app.config["RATELIMIT_STORAGE_URI"].startswith(("redis://", "rediss://")):
-        # a Redis that stops answering holds a request up for REDIS_TIMEOUT_SECONDS at most, as the cache does
-        wait = app.config.get("REDIS_TIMEOUT_SECONDS", 2)
-        app.config.setdefault("RATELIMIT_STORAGE_OPTIONS", {"socket_connect_timeout": wait, "socket_timeout": wait})
+        app.config.setdefault("RATELIMIT_STORAGE_OPTIONS", redis_timeouts(app.config))  # as the cache's
     limiter = Limiter(_rate_key, application_limits=[lambda: app.config["API_RATE_LIMIT"]])
     limiter.request_filter(lambda: not is_api_request())
     limiter.init_app(app)
