@@ -98,8 +98,8 @@ class SignedIn(HttpUser):
 
 
 def callback_bodies(dependencies: list) -> dict:
-    """{name: (the callback's body without its values, the values it is sent)} of CALLBACKS, from Dash's
-    list of the app's callbacks."""
+    """{name: the body the browser posts for that callback of CALLBACKS, its inputs and states without
+    values (each request fills them)}, from Dash's list of the app's callbacks."""
     found = {}
     for dependency in dependencies:
         writes = dependency["output"].strip(".").split("...")

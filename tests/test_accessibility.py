@@ -438,6 +438,17 @@ def test_a_refused_form_moves_the_focus_to_what_it_says(browsers, tmp_path):
         driver.quit()
 
 
+@contextlib.contextmanager
+def window_size(driver, width: int, height: int):
+    """The shared browser at a narrow size for the block, then as it was (the next test's pages at theirs)."""
+    size = driver.get_window_size()
+    driver.set_window_size(width, height)
+    try:
+        yield
+    finally:
+        driver.set_window_size(size["width"], size["height"])
+
+
 @pytest.mark.parametrize("path", ["/commitments/", "/dashboards/"])
 def test_on_a_phone_the_navigation_opens_from_the_menu_button(browsers, path):
     """USWDS hides the primary navigation on a narrow screen (a phone, a desktop at 200% zoom) behind a Menu
@@ -447,9 +458,7 @@ def test_on_a_phone_the_navigation_opens_from_the_menu_button(browsers, path):
 
     browser = browsers("executive@demo.cx.gov")
     driver = browser.driver
-    size = driver.get_window_size()
-    driver.set_window_size(390, 844)
-    try:
+    with window_size(driver, 390, 844):
         browser.open(path)
         links = lambda: [a.text for a in driver.find_elements(By.CSS_SELECTOR, ".usa-nav a") if a.is_displayed()]  # noqa: E731
         assert links() == [], "hidden until asked for"
@@ -463,8 +472,6 @@ def test_on_a_phone_the_navigation_opens_from_the_menu_button(browsers, path):
         driver.switch_to.active_element.send_keys(Keys.ESCAPE)
         browser.wait(lambda d: not links())
         assert "usa-menu-btn" in driver.switch_to.active_element.get_attribute("class"), "the focus back on Menu"
-    finally:
-        driver.set_window_size(size["width"], size["height"])
 
 
 @pytest.mark.parametrize("path", ["/rules/", "/commitments/1", "/findings/1"])
@@ -475,9 +482,7 @@ def test_at_a_narrow_width_a_wide_table_scrolls_in_its_own_region_not_the_page(b
 
     browser = browsers("executive@demo.cx.gov")
     driver = browser.driver
-    size = driver.get_window_size()
-    driver.set_window_size(500, 900)
-    try:
+    with window_size(driver, 500, 900):
         browser.open(path)
         width = driver.execute_script("return [document.documentElement.scrollWidth, "
                                       "document.documentElement.clientWidth]")
@@ -489,5 +494,3 @@ def test_at_a_narrow_width_a_wide_table_scrolls_in_its_own_region_not_the_page(b
             assert region.get_attribute("aria-label") not in ("", "Table"), "named by what labels the table"
             assert driver.execute_script("return arguments[0].scrollWidth > arguments[0].clientWidth", region)
         assert not browser.axe()
-    finally:
-        driver.set_window_size(size["width"], size["height"])

@@ -201,7 +201,7 @@ def cell_of(period: str, fact: Optional[dict], designated: bool, min_n: int) -> 
         return Cell(period, NOT_REPORTED, due=due)
     respondents = fact["trust"] if fact["trust"] is not None else fact["largest"]
     committed = fact["committed"]
-    if committed is not None and committed.date() > due and fact.get("undated"):
+    if committed is not None and committed.date() > due and fact["undated"]:
         committed = None  # its rows of unknown date may have come first: the quarter is not known to be late
     late = committed is not None and committed.date() > due
     cell = Cell(period, REPORTED, respondents, fact["observations"], committed, fact["without"], due, late,
