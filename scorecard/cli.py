@@ -2,7 +2,7 @@
 import os
 
 import click
-from flask.cli import FlaskGroup, with_appcontext
+from flask.cli import AppGroup, FlaskGroup, ScriptInfo, with_appcontext
 
 from scorecard.models import Role
 
@@ -17,7 +17,21 @@ def _create_app():
         raise click.ClickException(str(error)) from None
 
 
-@click.group(cls=FlaskGroup, create_app=_create_app)
+class _Group(FlaskGroup):
+    """Flask's group, saying a refused configuration in one line under --help too (Flask prints a
+    traceback when the app does not load while it lists the commands)."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        try:
+            ctx.ensure_object(ScriptInfo).load_app()
+        except click.ClickException as error:
+            click.secho(f"Error: {error.format_message()}\n", err=True, fg="red")
+            self._load_plugin_commands()
+            return sorted(AppGroup.list_commands(self, ctx))  # Flask's own commands; the app's need the app
+        return super().list_commands(ctx)
+
+
+@click.group(cls=_Group, create_app=_create_app)
 def main():
     """CX Scorecard: import CX data, evaluate rules, serve dashboards."""
 

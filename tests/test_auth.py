@@ -246,14 +246,27 @@ def test_the_dashboards_reload_check_is_refused_as_json_like_their_callbacks(cli
         assert response.status_code == 401 and response.is_json and response.get_json()["error"] == "Please sign in"
 
 
-def test_the_command_line_says_a_refused_setting_in_a_line_not_a_traceback(tmp_path):
+REFUSED_ENV = "Error: SCORECARD_ENV is 'testing'; it is one of 'production', 'development' (production when it " \
+              "is not set)."
+
+
+def _command_line(tmp_path, *args):
     import os
     import subprocess
     import sys
 
     env = dict(os.environ, SCORECARD_ENV="testing", DATABASE_URL=f"sqlite:///{tmp_path / 'x.db'}")
-    done = subprocess.run([sys.executable, "-m", "scorecard.cli", "db", "upgrade"], env=env, capture_output=True,
-                          text=True, timeout=120)
+    return subprocess.run([sys.executable, "-m", "scorecard.cli", *args], env=env, capture_output=True, text=True,
+                          timeout=120)
+
+
+def test_the_command_line_says_a_refused_setting_in_a_line_not_a_traceback(tmp_path):
+    done = _command_line(tmp_path, "db", "upgrade")
     assert done.returncode == 1 and "Traceback" not in done.stderr
-    assert done.stderr.strip() == ("Error: SCORECARD_ENV is 'testing'; it is one of 'production', 'development' "
-                                   "(production when it is not set).")
+    assert done.stderr.strip() == REFUSED_ENV
+
+
+def test_the_command_lines_help_says_a_refused_setting_in_a_line_and_still_helps(tmp_path):
+    done = _command_line(tmp_path, "--help")
+    assert "Traceback" not in done.stderr and done.stderr.strip() == REFUSED_ENV
+    assert done.returncode == 0 and "Usage: " in done.stdout and "run " in done.stdout
