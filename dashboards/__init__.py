@@ -39,7 +39,9 @@ from pathlib import Path
 import dash
 from dash import Dash, Input, Output, clientside_callback
 
-URL_BASE = "/dashboards/"
+from scorecard.navigation import DASHBOARDS
+
+URL_BASE = DASHBOARDS
 _HERE = Path(__file__).resolve().parent
 
 # One Dash instance per process (several would share Dash's global registries and break);

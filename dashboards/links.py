@@ -1,8 +1,10 @@
 """Where a dashboard line leads: the drill-down and why-pages, as plain URLs (no Dash here, so
 query functions may name them too)."""
-from urllib.parse import quote_plus, urlencode
+from urllib.parse import urlencode
 
-DASHBOARDS = "/dashboards/"
+from scorecard.navigation import DASHBOARDS, program_page
+
+program = program_page  # a program's drill-down page (the Flask pages' why-pages link to it too)
 
 
 def dashboard(path: str = "", **query) -> str:
@@ -10,11 +12,6 @@ def dashboard(path: str = "", **query) -> str:
     that are None are left out."""
     query = {k: v for k, v in query.items() if v is not None}
     return DASHBOARDS + path.lstrip("/") + (f"?{urlencode(query, doseq=True)}" if query else "")
-
-
-def program(program_id: int, period: str | None = None) -> str:
-    """A program's drill-down page (written out, as `dashboard` writes it: a page links hundreds)."""
-    return f"{DASHBOARDS}program?id={int(program_id)}" + (f"&period={quote_plus(period)}" if period is not None else "")
 
 
 def finding(finding_id: int) -> str:

@@ -1,15 +1,26 @@
 """The primary navigation every page carries, in one list: the Flask pages' header
 (templates/base.html, through the `nav_items` template global) and the dashboards' (dashboards.chrome)
-draw the items the signed-in user may open, in this order."""
+draw the items the signed-in user may open, in this order; and where the dashboards are served, which
+the Flask pages link into (a finding's program page)."""
+from urllib.parse import quote_plus
+
 from flask import url_for
 from werkzeug.routing import BuildError
 
 from scorecard.permissions import can
 
+DASHBOARDS = "/dashboards/"  # the Dash app's base path (dashboards.URL_BASE)
+
+
+def program_page(program_id: int, period: str | None = None) -> str:
+    """A program's dashboard page, for a quarter (written out: a dashboard page links hundreds)."""
+    return f"{DASHBOARDS}program?id={int(program_id)}" + (f"&period={quote_plus(period)}" if period is not None else "")
+
+
 # (label, endpoint or path, actions any one of which shows the item; none: everyone signed in)
 PRIMARY_NAV = [
     ("Home", "main.index", ()),
-    ("Dashboards", "/dashboards/", ()),
+    ("Dashboards", DASHBOARDS, ()),
     ("Commitments", "commitments.index", ("view_commitments",)),
     ("Capacity", "capacity.index", ("view_capacity",)),
     ("Plans", "plans.index", ("view_plans",)),

@@ -3,7 +3,6 @@ and the commitments it read with what each said when it was read."""
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Optional
-from urllib.parse import urlencode
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -22,6 +21,7 @@ from scorecard.models import (
     Program,
     RuleSubject,
 )
+from scorecard.navigation import program_page
 from scorecard.plans.services import may_see
 
 
@@ -49,7 +49,7 @@ def subject_of(session, finding: Finding) -> Subject:
         if program is None:
             return Subject(subject_type, f"program {finding.subject_id} (deleted)")
         return Subject(subject_type, program.name,
-                       href="/dashboards/program?" + urlencode({"id": program.id, "period": finding.period}))
+                       href=program_page(program.id, finding.period))
     if subject_type is RuleSubject.requirement:
         requirement = session.get(PlanRequirement, finding.subject_id)
         if requirement is None:
