@@ -494,3 +494,23 @@ def test_at_a_narrow_width_a_wide_table_scrolls_in_its_own_region_not_the_page(b
             assert region.get_attribute("aria-label") not in ("", "Table"), "named by what labels the table"
             assert driver.execute_script("return arguments[0].scrollWidth > arguments[0].clientWidth", region)
         assert not browser.axe()
+
+
+def test_at_a_narrow_width_the_capacity_cells_words_stay_in_their_cells(browsers):
+    """At a phone's width a capacity cell is a fifth of the screen: its change and evidence score ("no change",
+    "evidence: no score") ran into the next cells. There each cell keeps its score; the table holds the rest."""
+    browser = browsers("executive@demo.cx.gov")
+    driver = browser.driver
+    overlapping = """
+        const boxes = Array.from(document.querySelectorAll('#capacity-graph .heatmap-label text'))
+          .map(t => t.getBoundingClientRect());
+        let overlaps = 0;
+        for (const a of boxes) for (const b of boxes)
+          if (a !== b && a.left < b.left && a.right > b.left + 1 && a.top < b.bottom && b.top < a.bottom) overlaps++;
+        return [boxes.length, overlaps];"""
+    with window_size(driver, 500, 900):
+        browser.open("/dashboards/capacity")
+        browser.wait(lambda d: d.execute_script(overlapping)[0] > 0)
+        cells, overlaps = driver.execute_script(overlapping)
+        assert overlaps == 0, f"{overlaps} of {cells} cells' words run into another's"
+        assert all(t.text.strip() for t in driver.find_elements("css selector", "#capacity-graph .heatmap-label text"))
