@@ -577,6 +577,27 @@ def test_a_fractional_count_is_refused_not_cut_to_a_whole_number(api, http):
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Observation)) == before
 
 
+def test_a_number_sent_as_a_string_is_refused_naming_it(api, http):
+    """The document says `value` is a number and the counts integers: "10" and "4" were stored as 10 and 4.0,
+    so a client that sends text got no word of it (a file's cells are text and read as numbers; JSON has types)."""
+    analyst = _secret(api, "analyst")
+    row = {"program": "DPS-BA-01", "metric": "trust", "period": "FY2026-Q2", "channel": "as text",
+           "count_1": "10", "count_5": 30, "n": "40", "value": "4"}
+    with api.app_context():
+        before = db.session.scalar(sa.select(sa.func.count()).select_from(Observation))
+    for query in ("", "?dry_run=true"):
+        refused = http.post(f"{PREFIX}/observations{query}", json=[row], headers=_bearer(analyst))
+        assert refused.status_code == 422, refused.get_data(as_text=True)[:300]
+        found = {(e["row"], e["column"], e["value"]) for e in refused.get_json()["errors"]}
+        assert found == {(1, "count_1", "10"), (1, "n", "40"), (1, "value", "4")}
+        assert all("not a string: '" in e["message"] for e in refused.get_json()["errors"])
+    with api.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Observation)) == before
+    numbers = {**row, "count_1": 10, "n": 40, "value": 4}
+    accepted = http.post(f"{PREFIX}/observations?dry_run=true", json=[numbers], headers=_bearer(analyst))
+    assert accepted.status_code == 200, accepted.get_data(as_text=True)[:500]
+
+
 def test_a_value_so_large_its_pool_overflows_is_refused_naming_it(api, http):
     """1e308 was kept, and the scores pooled it to infinity, which JSON cannot hold ("value": Infinity)."""
     analyst = _secret(api, "analyst")

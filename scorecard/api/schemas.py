@@ -52,6 +52,26 @@ class WholeNumber(fields.Integer):
         return super()._validated(value)
 
 
+class _JsonNumber:
+    """A number in a JSON body: sent as a string ("10"), it is refused as its document's `type` says (a
+    query parameter, always text, is read by the plain fields)."""
+
+    default_error_messages = {"text": "A number is sent as a JSON number, not a string: {input!r} was sent."}
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, str):
+            raise self.make_error("text", input=value)
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+class BodyWholeNumber(_JsonNumber, WholeNumber):
+    """A whole number in a JSON body."""
+
+
+class BodyNumber(_JsonNumber, fields.Float):
+    """A number in a JSON body."""
+
+
 class Filter(fields.String):
     """A query parameter's text: one holding such a character matches nothing stored (the parser
     reads it so: scorecard.api.base), so it is no error and its document states no pattern."""
@@ -241,7 +261,7 @@ class ObservationArgs(PageArgs):
 
 
 def _count():
-    return WholeNumber(allow_none=True, validate=validate.Range(min=0, max=MAX_COUNT))
+    return BodyWholeNumber(allow_none=True, validate=validate.Range(min=0, max=MAX_COUNT))
 
 
 def _text(size: int, **kwargs):
@@ -270,7 +290,7 @@ class ObservationRowSchema(Schema):
     touchpoint = _text(TOUCHPOINT_MAX)
     # The size every metric's range stays within, documented; the import checks the metric's own range
     # (a 1-5 mean, a percent ...), naming it.
-    value = fields.Float(allow_none=True, allow_nan=False, metadata={
+    value = BodyNumber(allow_none=True, allow_nan=False, metadata={
         "minimum": -MAX_MAGNITUDE, "maximum": MAX_MAGNITUDE,
         "description": "Within the metric's own range: 1-5 for a survey mean, 0-100 for a percent ..."})
     n = _count()
