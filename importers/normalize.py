@@ -5,7 +5,7 @@ from datetime import date, datetime, time, timedelta
 from numbers import Real
 
 from importers.errors import AmbiguousNumber, SpreadsheetError, UncachedFormula
-from scorecard.spreadsheets import neutralize_formula
+from scorecard.spreadsheets import unneutralized
 from scorecard.text import bidi_problem, line_breaks, unkept_character, visible, words
 
 MISSING = frozenset({"", "n/a", "na", "no data", "#n/a", "-", "\u2014", "\u2013", "null", "none"})
@@ -95,8 +95,8 @@ def to_int(raw):
 def to_text(raw):
     """Text trimmed at both ends (inside spacing kept), None when missing. Numbers from a workbook read
     as written: 2129.0 -> "2129". The apostrophe an export puts before a formula-like text
-    (scorecard.spreadsheets.neutralize_formula) is taken off again, as a spreadsheet reads it: what was
-    stored comes back as it was, so importing an unedited download changes nothing."""
+    (scorecard.spreadsheets.neutralize_formula) is taken off again (`unneutralized`), as a spreadsheet
+    reads it: what was stored comes back as it was, so importing an unedited download changes nothing."""
     raw = _present(raw)
     if raw is None:
         return None
@@ -116,8 +116,7 @@ def to_text(raw):
         code = bidi_problem(text)  # refused as the web forms refuse it (scorecard.text)
         if code:
             raise ValueError(f"the text holds a hidden text-direction character ({code}); remove it")
-        if text.startswith("'") and neutralize_formula(text[1:]) == text:
-            text = text[1:]
+        text = unneutralized(text)
     return text
 
 

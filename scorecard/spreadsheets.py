@@ -13,13 +13,28 @@ _PLAIN_NUMBER = re.compile(r"[-+]?(?:\d{1,3}(?:,\d{3})+(?:\.\d*)?|\d+\.?\d*(?:[e
                            r"(?:\s?%)?")
 
 
+def _quoted(text: str) -> bool:
+    """Whether a spreadsheet would run `text` as a formula, or read it as one neutralised (an apostrophe
+    before such a text, however many: the importers take one off)."""
+    while text.startswith("'"):
+        text = text[1:]
+    return text.startswith(FORMULA_STARTS) and not _PLAIN_NUMBER.fullmatch(text)
+
+
 def neutralize_formula(text):
     """A text starting with = + - @ tab or CR gets a leading apostrophe so that a spreadsheet shows
-    it as text instead of running it. A plain number such as "-5" is left alone, and so is a text
-    already neutralised (the function is idempotent). The same rule as the importers' own."""
-    if isinstance(text, str) and text.startswith(FORMULA_STARTS) and not _PLAIN_NUMBER.fullmatch(text):
+    it as text instead of running it; a plain number such as "-5" is left alone. A text that already
+    starts with apostrophes before such a one ("'=x", typed so) gets one more: the importers take one
+    apostrophe off such a text (`unneutralized`), so what was stored comes back as it was."""
+    if isinstance(text, str) and _quoted(text):
         return "'" + text
     return text
+
+
+def unneutralized(text: str) -> str:
+    """`text` as stored before `neutralize_formula`: one leading apostrophe off a text it would have
+    put one before (a spreadsheet reads it so); every other text as it is."""
+    return text[1:] if text.startswith("'") and _quoted(text[1:]) else text
 
 
 # Characters a workbook cannot hold (openpyxl refuses them): the C0 controls but tab and the line breaks.

@@ -153,6 +153,7 @@ def test_formula_like_text_is_neutralised_and_comes_back_as_stored(demo, runner,
         other = db.session.scalars(sa.select(Commitment).where(Commitment.id != target.id)
                                    .order_by(Commitment.id)).first()
         other.description = "first line\r\nsecond\tline"
+        other.title = "'=typed with an apostrophe, as in a spreadsheet"  # came back without it
         db.session.commit()
     officer = signed_in(demo, CFO_OFFICER)
     _, rows = sheet_rows(download(officer))
@@ -160,6 +161,7 @@ def test_formula_like_text_is_neutralised_and_comes_back_as_stored(demo, runner,
     assert cells["next_step"].value == "'" + formula and cells["next_step"].data_type == "s"
     assert cells["reason"].value == "'" + formula and cells["reason"].data_type == "s"
     assert cells["description"].value == "'+1 555 0100 is the vendor's desk"
+    assert "''=typed with an apostrophe, as in a spreadsheet" in rows
     text = download(officer, "csv").decode()
     assert "'=HYPERLINK" in text
     with demo.app_context():
