@@ -11,9 +11,9 @@ REQUIRED = "This field is required."
 @pytest.mark.parametrize("typed, said, read", [
     ("", [REQUIRED], None),
     ("   ", [REQUIRED], None),  # spaces are no value: not "Not a valid integer value" and a range beside it
-    ("abc", ["Not a valid integer value."], None),
-    ("2.5", ["Not a valid integer value."], None),
-    ("0", ["Number must be between 1 and 5."], 0),
+    ("abc", ["Not a valid integer value: “abc” was sent."], None),  # the value named, as every form names it
+    ("2.5", ["Not a valid integer value: “2.5” was sent."], None),
+    ("0", ["Number must be between 1 and 5: “0” was sent."], 0),  # the value named, as every form names it
     ("5", None, 5),
     ("99999999999999999999", ["'99999999999999999999' is not a number this field takes: it is larger than "
                               "2,147,483,647"], None),

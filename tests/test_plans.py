@@ -152,8 +152,12 @@ def test_plan_page_shows_proposals_with_why_links_and_takes_decisions(demo):
             ElementRating.element_id == element_id)) == 0, "nothing recorded"
     too_high = client.post(f"/plans/{plan_id}/elements/{element_id}/decision",
                            data={"csrf_token": token, "rating": "9", "justification": "x"})
-    assert too_high.status_code == 422 and "Rating (1-5): Number must be between 1 and 5" in too_high.get_data(
-        as_text=True)
+    assert too_high.status_code == 422 and "Rating (1-5): Number must be between 1 and 5: “9” was sent" in \
+        too_high.get_data(as_text=True), "the value named, as every other form names it"
+    hidden = client.post(f"/plans/{plan_id}/elements/{element_id}/decision",
+                         data={"csrf_token": token, "rating": "1", "justification": "Late \u202eexe.pdf"})
+    assert hidden.status_code in (400, 422) and "hidden text-direction" in hidden.get_data(as_text=True), (
+        "refused as every form's text is: the form was not one of them")
     empty = client.post(f"/plans/{plan_id}/elements/{element_id}/decision",
                         data={"csrf_token": token, "rating": "", "justification": "x"}).get_data(as_text=True)
     assert "Rating (1-5): This field is required." in empty and "Not a valid integer" not in empty
