@@ -385,7 +385,7 @@ def commitments(session) -> dict:
     make("Slipped", cfo, S.at_risk, history=[(date(2026, 1, 5), S.on_track), (date(2026, 10, 20), S.at_risk)])
     make("Steady", cfo, S.on_track, history=[(date(2026, 1, 5), S.on_track)])
     make("Went overdue", cio, S.off_track, due=date(2026, 11, 1), history=[(date(2026, 1, 5), S.off_track)])
-    make("Long overdue", cio, S.on_track, due=date(2026, 8, 1), history=[(date(2026, 1, 5), S.on_track)])
+    make("Long overdue", cio, S.on_track, due=date(2026, 5, 1), history=[(date(2026, 1, 5), S.on_track)])
     make("Quiet", cio, S.not_started, updated=TODAY - timedelta(days=40), history=[(date(2026, 1, 5), S.not_started)])
     make("Done", cfo, S.complete, due=date(2026, 10, 1), history=[(date(2026, 1, 5), S.complete)])
     session.commit()
@@ -416,14 +416,27 @@ def test_commitments_by_status_as_the_list_counts_them(world):
 
 def test_commitments_that_slipped_or_went_overdue_since_last_quarter(world):
     made = commitments(db.session)
+    S = CommitmentStatus
+    august = Commitment(function=made["Went overdue"].function, title="Slipped in the quarter", status=S.off_track,
+                        reason="Vendor late.", evidence_links=[])
+    august.updates = [CommitmentUpdate(at=_at(date(2026, 1, 5)), status=S.on_track),
+                      CommitmentUpdate(at=_at(date(2026, 8, 20)), status=S.off_track)]
+    db.session.add(august)
+    db.session.commit()
     changes = overview.changes_since_prior(db.session, Q4, common.ProgramFilter(), EXECUTIVE, TODAY)
-    assert (changes.since, changes.as_of) == (date(2026, 9, 30), TODAY)
+    # The latest quarter with data: from the close of the quarter before it to today (a slip in August,
+    # inside FY2026-Q4, was in no quarter's window: FY2026-Q4's began when FY2027-Q1 did).
+    assert (changes.since, changes.as_of) == (date(2026, 6, 30), TODAY)
     slipped = changes.of(overview.SLIPPED)
-    assert [line.subject for line in slipped] == ["CFO: Slipped"]
+    assert [line.subject for line in slipped] == ["CFO: Slipped", "CIO: Slipped in the quarter"]
     assert slipped[0].text == "slipped from on track to at risk"
     assert slipped[0].href == f"/commitments/{made['Slipped'].id}"
     assert [line.subject for line in changes.of(overview.WENT_OVERDUE)] == ["CIO: Went overdue"], (
-        "overdue before the quarter closed is not news; a complete commitment is never overdue")
+        "overdue before the quarter before closed is not news; a complete commitment is never overdue")
+    earlier = overview.changes_since_prior(db.session, Q3, common.ProgramFilter(), EXECUTIVE, TODAY)
+    assert (earlier.since, earlier.as_of) == (date(2026, 3, 31), date(2026, 6, 30)), "an earlier quarter: itself"
+    assert [line.subject for line in earlier.of(overview.WENT_OVERDUE)] == ["CIO: Long overdue"]
+    assert earlier.of(overview.SLIPPED) == []
     viewer = overview.changes_since_prior(db.session, Q4, common.ProgramFilter(), common.Scope(Role.viewer), TODAY)
     assert viewer.of(overview.SLIPPED) == [] and viewer.of(overview.WENT_OVERDUE) == []
 
