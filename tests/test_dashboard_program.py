@@ -559,6 +559,9 @@ def test_the_trust_table_downloads_exactly_what_it_shows(pages):
     assert len(rows) - 1 == html.count("<tr>") - 1 == 4
     assert rows[3][:6] == ["FY2024-Q2", "A-11 v2", "Trust / confidence: share who trust (share giving a thumbs up)",
                            "4.2", "80.0", "200"]
+    # v2 trust's status is judged on its 1-5 mean: that target is given beside the share's (which a 1-5 form
+    # has none of: its share does not convert from a mean), never "—" beside a status judged on it
+    assert rows[3][7:10] == ["4.0", "75.0", "green"] and rows[4][7:10] == ["4.0", "75.0", "amber"]
 
 
 PROGRAM, PERIOD = "program-id.value", "program-period.value"

@@ -177,8 +177,11 @@ def trend_table(trend: queries.Trend, series: list[queries.Series], caption: str
                 "period": point.period, "survey": f"A-11 {s.spec.era}",
                 "measure": f"{s.label} ({note})" if note else s.label, **_value(point, unit),
                 "n": point.n, "interval": interval,
-                # the target as a number, in the measure's unit (a text "80.0%" was no number in a spreadsheet)
-                "target_mean": point.target if unit == queries.MEAN else None,
+                # the target as a number, in the measure's unit (a text "80.0%" was no number in a spreadsheet);
+                # v2 trust's is the 1-5 mean's its status is judged on, and a share's only where it converts
+                # (a thumbs form): a 1-5 form's share had "—" for both beside a status judged on one
+                "target_mean": point.mean_target if point.mean_target is not None
+                else point.target if unit == queries.MEAN else None,
                 "target_share": point.target if unit != queries.MEAN else None,
                 "mean": point.mean if point.mean is not None else _value(point, unit)["mean"],
                 "status": point.status, "question": point.question_words, "source": "; ".join(point.sources)})
