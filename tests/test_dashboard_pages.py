@@ -319,8 +319,12 @@ def test_the_heatmap_table_downloads_exactly_what_it_shows(executive, button, ki
         import openpyxl
         table = [list(r) for r in openpyxl.load_workbook(io.BytesIO(content)).active.iter_rows(values_only=True)]
     assert table[0] == ["Program", "Component", "Driver", "Score (1-5)", "Share who trust (%)", "n", "Target",
-                        "Status"], "FY2026 is A-11's v2 survey: trust's share beside its 1-5 score"
+                        "Status", "Question as asked", "Import batch"], (
+        "FY2026 is A-11's v2 survey: trust's share beside its 1-5 score; a score gives its wording and batch")
     assert len(table) - 1 == rows and table[1][0] == first_program
+    scored = [r for r in table[1:] if r[3] not in (None, "")]
+    assert scored and all(r[8] and r[9] for r in scored), "every score names its question and where it came from"
+    assert any(str(r[9]).startswith(("batch ", "batches ")) for r in scored), "the demo's imports are named"
     chosen = answer(executive, body("heatmap-table-download.data", {**filters, "heatmap-agency.value": "1",
                                                                     "heatmap-component.value": "2",
                                                                     f"{button}.n_clicks": 1}, f"{button}.n_clicks"))

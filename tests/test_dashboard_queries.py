@@ -208,6 +208,44 @@ def test_a_v2_trust_cell_gives_the_share_who_trust_beside_the_score_it_is_judged
         assert "70.0% who trust" in figure["hovertext"][0][0] and "a thumbs up counted 5" in figure["hovertext"][0][0]
 
 
+
+def test_a_heatmap_cell_gives_its_question_as_asked_and_the_import_batches_it_came_from(app):
+    """The issue: a score's hover and table give the question wording and the import batch; a v2 trust
+    cell asked on 1-5 is not said to count thumbs."""
+    from dashboards.figures import heatmap_figure
+    from dashboards.pages.heatmap import heatmap_table
+    from scorecard.models import ImportBatch
+
+    with app.app_context():
+        world = build(db.session)
+        alpha, bravo = world["programs"]["Alpha"], world["programs"]["Bravo"]
+        observe(db.session, alpha, "trust", "FY2024-Q1", [0, 0, 56, 112, 112], channel="web")
+        observe(db.session, alpha, "trust", "FY2024-Q1", [0, 0, 10, 20, 20], channel="phone")
+        observe(db.session, bravo, "trust", "FY2024-Q2", [10, 10, 20, 60, 100])  # v2 asked on 1-5
+        batch = ImportBatch(filename="q1.csv", format="metrics", checksum="x" * 64, status="committed")
+        db.session.add(batch)
+        db.session.flush()
+        web, phone = db.session.scalars(sa.select(Observation).where(
+            Observation.program_id == alpha.id, Observation.period == "FY2024-Q1").order_by(Observation.channel.desc()))
+        web.question_text, web.import_batch_id = "This interaction increased my trust in the agency.", batch.id
+        phone.question_text = "I  trust   this agency."  # another wording, typed in without an import
+        db.session.commit()
+        v1 = heatmap.driver_heatmap(db.session, "FY2024-Q1")
+        [[cell]] = [r.cells for r in v1.rows]
+        assert cell.question == ("I trust this agency. | This interaction increased my trust in the agency. "
+                                 "(non-standard wording)")
+        assert cell.source == f"batch {batch.id}; no import batch (entered directly)"
+        row = heatmap_table(v1).rows[0]
+        assert (row["question"], row["source"]) == (cell.question, cell.source)
+        hover = heatmap_figure(v1)["data"][0]["hovertext"][0][0]
+        assert "question: I trust this agency." in hover and f"from: batch {batch.id};" in hover
+        v2 = heatmap.driver_heatmap(db.session, "FY2024-Q2")
+        [[five]] = [r.cells for r in v2.rows]
+        assert five.share == 80.0 and not five.thumbs and five.question == "question not recorded"
+        hover = heatmap_figure(v2)["data"][0]["hovertext"][0][0]
+        assert "(mean on 1-5); 80.0% who trust" in hover and "thumbs" not in hover
+
+
 def test_heatmap_without_data(app):
     with app.app_context():
         assert heatmap.driver_heatmap(db.session).rows == []

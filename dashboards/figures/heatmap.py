@@ -10,6 +10,7 @@ from dashboards import links
 from dashboards.queries.heatmap import Heatmap
 from dashboards.tables import as_given, status_word
 
+QUESTION_CHARS = 160  # of a question's wording in a cell's hover (the table gives it whole)
 ORDER = ["red", "amber", "green", "insufficient_data", "no_target", "no_data"]
 FONT = "Source Sans Pro Web, Helvetica Neue, Helvetica, Roboto, Arial, sans-serif"
 
@@ -72,6 +73,10 @@ def empty_figure(message: str) -> dict:
         "margin": {"l": 10, "r": 10, "t": 10, "b": 10}}}
 
 
+def _wrapped(text: str, width: int = 60) -> str:
+    return "<br>".join(textwrap.wrap(text, width)) or text
+
+
 def heatmap_figure(heat: Heatmap) -> dict:
     """Programs × drivers coloured by status against the targets; each cell writes its score and
     its status word (colour is never the only signal). A cell's customdata is its program's page.
@@ -90,13 +95,16 @@ def heatmap_figure(heat: Heatmap) -> dict:
             shown, said = value, value
             if cell.share is not None:  # v2 trust: the mean the status is judged on, and the share who trust
                 shown = f"{value}<br>{cell.share:.1f}%"  # a line each: a phone's narrow cell cut "3.62 · 65.6%"
-                said = f"{value} (mean on 1-5, a thumbs up counted 5, down 1); {cell.share:.1f}% who trust"
+                thumbs = ", a thumbs up counted 5, down 1" if cell.thumbs else ""
+                said = f"{value} (mean on 1-5{thumbs}); {cell.share:.1f}% who trust"
             text_row.append(f"{shown}<br>{status_word(cell.status)}")
             n = "—" if cell.n is None else f"{cell.n:,}"
             target = "—" if cell.target is None else f"{cell.target:g}"
+            question = cell.question if len(cell.question) <= QUESTION_CHARS else cell.question[:QUESTION_CHARS] + "…"
             hover_row.append(
                 f"<b>{row.label}</b><br>{driver}: {said}<br>n = {n}; target {target}"
-                f"<br>status: {status_word(cell.status)}<br><i>select to open the program</i>")
+                f"<br>status: {status_word(cell.status)}<br>question: {_wrapped(question)}"
+                f"<br>from: {cell.source or 'no observations'}<br><i>select to open the program</i>")
         z.append(z_row)
         text.append(text_row)
         hover.append(hover_row)

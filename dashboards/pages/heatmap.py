@@ -94,16 +94,19 @@ def heatmap_table(heat: queries.Heatmap) -> tables.Table:
         for driver, cell in zip(heat.drivers, row.cells):
             rows.append({"program": row.program, "href": href,
                          "component": row.component, "driver": driver, "value": cell.value, "share": cell.share,
-                         "n": cell.n, "target": cell.target, "status": cell.status})
+                         "n": cell.n, "target": cell.target, "status": cell.status, "question": cell.question,
+                         "source": cell.source})
     share = [tables.Column("share", "Share who trust (%)", tables.NUMBER, decimals=1)] if heat.shares else []
     return tables.Table(
         caption=f"A-11 drivers by program, {heat.period or 'no quarter with data'}: score, "
-                + ("for trust the share who trust, " if heat.shares else "") + "respondents (n), target and status",
+                + ("for trust the share who trust, " if heat.shares else "")
+                + "respondents (n), target, status, the question as asked and the import batch",
         columns=[tables.Column("program", "Program", link="href", row_header=True),
                  tables.Column("component", "Component"), tables.Column("driver", "Driver"),
                  tables.Column("value", "Score (1-5)", tables.NUMBER, decimals=None), *share,
                  tables.Column("n", "n", tables.COUNT),
-                 tables.Column("target", "Target", tables.NUMBER), tables.Column("status", "Status", tables.STATUS)],
+                 tables.Column("target", "Target", tables.NUMBER), tables.Column("status", "Status", tables.STATUS),
+                 tables.Column("question", "Question as asked"), tables.Column("source", "Import batch")],
         rows=rows, name=f"heatmap-{heat.period or 'none'}")
 
 

@@ -1,7 +1,8 @@
 """The heatmap's data: programs × A-11 drivers for one quarter, each cell a score with its n,
-target and status; rows sorted worst first; drivers no program answered set aside. From A-11's v2
-survey on, a trust cell also gives the share who trust (the program page's measure): its mean, which
-the status is judged on, counts a thumbs up as 5 and a thumbs down as 1."""
+target and status, the questions as asked and the import batches it came from; rows sorted worst
+first; drivers no program answered set aside. From A-11's v2 survey on, a trust cell also gives the
+share who trust (the program page's measure): its mean, which the status is judged on, counts a
+thumbs up as 5 and a thumbs down as 1 where the question was asked so."""
 from dataclasses import dataclass, field
 from typing import Optional
 
@@ -18,7 +19,8 @@ from dashboards.queries.common import (
     trust_share,
 )
 from scorecard.a11 import trust_as_share
-from scorecard.models import Component, Program
+from scorecard.driver_rule import is_non_standard_wording
+from scorecard.models import Component, Observation, Program
 from scorecard.periods import parse_period
 from scorecard.scoring import AMBER, INSUFFICIENT, NO_DATA, NO_TARGET, RED, beside_target
 
@@ -36,6 +38,9 @@ class Cell:
     target: Optional[float]
     status: str
     share: Optional[float] = None  # v2 trust: the share who trust, in percent (None when not every answer is counted)
+    thumbs: bool = False  # v2 trust asked as thumbs up / down only (answers of 1 and 5 alone)
+    question: str = "question not recorded"  # the questions as asked, "(non-standard wording)" marked
+    source: str = ""  # the import batches the observations came from
 
 
 @dataclass
@@ -73,6 +78,41 @@ class Heatmap:
 
 
 @cached
+def cell_sources(session, period: str) -> dict[tuple[int, int], tuple[tuple[str, ...], tuple]]:
+    """{(program id, metric id): (the questions as asked, the import batch ids)} of the quarter's
+    observations (a batch id None: entered without an import)."""
+    found: dict[tuple[int, int], tuple[set, set]] = {}
+    for program_id, metric_id, question, batch_id in session.execute(
+            sa.select(Observation.program_id, Observation.metric_id, Observation.question_text,
+                      Observation.import_batch_id)
+            .where(Observation.period == period, Observation.program_id.is_not(None))
+            .group_by(Observation.program_id, Observation.metric_id, Observation.question_text,
+                      Observation.import_batch_id)):
+        questions, batches = found.setdefault((program_id, metric_id), (set(), set()))
+        if question:
+            questions.add(" ".join(question.split()))
+        batches.add(batch_id)
+    return {key: (tuple(sorted(questions)), tuple(sorted(batches, key=lambda b: (b is None, b))))
+            for key, (questions, batches) in found.items()}
+
+
+def _question_words(driver: str, period: str, questions: tuple[str, ...]) -> str:
+    if not questions:
+        return "question not recorded"
+    marked = any(is_non_standard_wording(driver, q, period) for q in questions)
+    return " | ".join(questions) + (" (non-standard wording)" if marked else "")
+
+
+def _source_words(batches: tuple) -> str:
+    """"batch 12", "batches 12, 15", "no import batch (entered directly)", or both kinds."""
+    ids = [b for b in batches if b is not None]
+    words = [("batch " if len(ids) == 1 else "batches ") + ", ".join(map(str, ids))] if ids else []
+    if None in batches:
+        words.append("no import batch (entered directly)")
+    return "; ".join(words)
+
+
+@cached
 def driver_heatmap(session, period: Optional[str] = None, programs: ProgramFilter = EVERY_PROGRAM,
                    sort: str = "worst", *, min_n: int = 30) -> Heatmap:
     """The heatmap for `period` (default: the latest with data) over the programs the filter selects,
@@ -92,18 +132,24 @@ def driver_heatmap(session, period: Optional[str] = None, programs: ProgramFilte
     heat = Heatmap(period=period, drivers=[m.driver.value for m in metrics])
     # v2 trust's share who trust: asked of the trust metric's cells only (a heatmap is thousands of cells)
     shares = {metric.id: trust_as_share(metric.driver.value, period) for metric in metrics}
+    sources = cell_sources(session, period)
     for program_id, name, component, component_id, agency_id in session.execute(query):
         cells = []
         for metric in metrics:
             score = scores.get(metric.id, {}).get(program_id)
+            questions, batches = sources.get((program_id, metric.id), ((), ()))
+            said = {"question": _question_words(metric.driver.value, period, questions),
+                    "source": _source_words(batches)}
             if score is None or score.value is None:  # no observation, or none with a score: no data
                 target = book.for_ids(metric.id, program_id, component_id, agency_id)
                 cells.append(Cell(None, None if score is None else score.n,
-                                  None if target is None else target.target, NO_DATA))
+                                  None if target is None else target.target, NO_DATA, **said))
                 continue
+            share = trust_share(period, metric, score) if shares[metric.id] else None
             cells.append(Cell(value=beside_target(score.value, score.target), n=score.n, target=score.target,
-                              status=score.status,
-                              share=trust_share(period, metric, score) if shares[metric.id] else None))
+                              status=score.status, share=share,
+                              thumbs=share is not None and score.counts is not None and not any(score.counts[1:4]),
+                              **said))
         heat.rows.append(HeatmapRow(program_id, name, component, cells))
     _set_aside_unasked(heat)
     if sort == "worst":
