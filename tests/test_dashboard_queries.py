@@ -320,6 +320,20 @@ def test_v2_trust_pools_thumbs_and_1_to_5_forms_as_the_share_who_trust(app):
         assert (value.text(glance["value"]), value.export(glance["value"])) == ("70.0%", 70.0), "not '70.00'"
 
 
+def test_a_significant_change_is_written_to_the_places_its_means_differ_at():
+    """At half a million answers a change of 0.004 is significant: it read "4.70 → 4.70 (+0.00)"."""
+    from scorecard.periods import parse_period
+
+    tiny = compare([0, 0, 50_000, 50_000, 400_000], [0, 0, 51_000, 50_000, 399_000])
+    assert tiny.significant
+    assert overview._mean_change("trust", parse_period("FY2023-Q3"), tiny) == (
+        "trust 4.700 → 4.696 (-0.004, n = 500,000 and 500,000)")
+    plain = compare([0, 0, 56, 112, 112], [40, 40, 80, 60, 60])
+    assert overview._mean_change("ease", parse_period("FY2023-Q3"), plain) == (
+        f"ease {plain.before.mean:.2f} → {plain.after.mean:.2f} ({plain.after.mean - plain.before.mean:+.2f}, "
+        "n = 280 and 280)")
+
+
 def test_nothing_is_compared_across_the_surveys_change(app):
     """FY2024-Q1 (v1: the statement on 1-5) and FY2024-Q2 (v2: thumbs up or down as 1 and 5) are not one
     measure: a tile's change and the changes listed were drawn across it ("fell: trust 4.20 → 3.40")."""

@@ -332,10 +332,6 @@ class Changes:
         return [line for line in self.lines if line.kind == kind]
 
 
-def _fmt(value: Optional[float]) -> str:
-    return "no data" if value is None else f"{value:.2f}"
-
-
 @cached
 def changes_since_prior(session, period: str, programs: ProgramFilter, scope: Scope, today: date, *,
                         min_n: int = 30) -> Changes:
@@ -407,13 +403,20 @@ def _significant_changes(session, period: Period, prior: Period, programs: Progr
     lines = []
     for (program_id, direction), found in sorted(changed.items(), key=largest_first):
         name, component = names[program_id]
-        what = "; ".join(f"{driver} {_fmt(c.before.mean)} → {_fmt(c.after.mean)} "
-                         f"({shown_change(c.before.mean, c.after.mean):+.2f}{_shares(driver, period, c)}, n = "
-                         f"{c.before.n:,} and {c.after.n:,})" for driver, c in found)
+        what = "; ".join(_mean_change(driver, period, c) for driver, c in found)
         lines.append(ChangeLine(IMPROVED if direction == "up" else DECLINED, f"{name} ({component})",
                                 ("rose: " if direction == "up" else "fell: ") + what,
                                 links.program(program_id, str(period))))
     return lines
+
+
+def _mean_change(driver: str, period: Period, change) -> str:
+    """"trust 4.28 → 3.62 (-0.66, n = 200 and 180)": to the places the two means differ at (a change
+    significant at thousands of answers read "4.51 → 4.51 (+0.00)"; it reads "4.512 → 4.506 (-0.006)")."""
+    before, after = change.before.mean, change.after.mean
+    places = next((d for d in (2, 3, 4) if round(before, d) != round(after, d)), 4)
+    return (f"{driver} {before:.{places}f} → {after:.{places}f} ({shown_change(before, after, places):+.{places}f}"
+            f"{_shares(driver, period, change)}, n = {change.before.n:,} and {change.after.n:,})")
 
 
 def _shares(driver: str, period: Period, change) -> str:
