@@ -204,14 +204,20 @@ def test_all_agencies_count_every_red_program(app, agency):
     assert len(red) == found.statuses.counts["red"]
 
 
-def test_a_viewer_gets_the_agency_briefing_without_commitments_or_plans(app, agency):
+def test_a_viewer_gets_the_agency_briefing_with_its_commitments_but_no_plans(app, agency):
+    """Every role sees the agency dashboards, the C-suite's commitments included (DESIGN §6); a plan's
+    ratings are the plan's. A viewer's commitment lines lead to the functions' pages, not to pages that
+    refuse them."""
     found, made = _briefing(app, role="viewer", agency_id=agency["agency_id"])
-    assert found.commitments is None and found.leaders is None
-    assert made.section(content.OVERDUE).table is None and made.section(content.LEADERS).table is None
+    assert found.commitments is not None and found.leaders is None
+    overdue = made.section(content.OVERDUE).table
+    assert overdue.rows and all("/dashboards/function?code=" in r["href"] for r in overdue.rows)
+    assert made.section(content.LEADERS).table is None
     book = openpyxl.load_workbook(io.BytesIO(xlsx.render(made)))
-    assert _sheet(book, "overdue") == (["Note"], [["Commitments are not shown to your role."]])
+    assert _sheet(book, "leaders") == (["Note"], [["Performance plans are not shown to your role."]])
     text = pdf_text(pdf.render(made))
-    assert "Pension Claims" in text and "Modernize the pension portal" not in text and "Dana Reyes" not in text
+    assert "Pension Claims" in text and "Modernize the pension portal" in text
+    assert "Leaders at risk Performance plans are not shown to your role." in text
 
 
 def test_an_officer_sees_their_own_functions_leaders_only(app, agency):

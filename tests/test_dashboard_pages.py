@@ -152,12 +152,16 @@ def test_the_overview_answers_for_the_latest_quarter_and_a_chosen_one(executive)
         in of_an_agency, "the leaders tile says it is not narrowed by the agency"
 
 
-def test_a_viewer_sees_no_commitments_or_plans_on_the_overview(demo, client_as):
+def test_a_viewer_sees_the_commitments_but_no_plans_on_the_overview(demo, client_as):
+    """Every role sees the agency dashboards, the C-suite's commitments included (DESIGN §6; the functions
+    pages showed them to a viewer while the overview hid them); a plan's ratings are the plan's, and a
+    commitment's page is the role's scope: a viewer's counts and lines open the functions' pages."""
     viewer = _ready(client_as("viewer"))
     words = json.dumps(answer(viewer, body("overview-body.children", {}, "overview-period.value")))
     assert "Programs by status" in words
-    assert "Commitments by status" not in words and "proposed below 3" not in words
-    assert "Commitments that slipped" not in words
+    assert "Commitments by status" in words and "proposed below 3" not in words
+    assert "Commitments that slipped" in words and "Each count opens the C-suite functions page" in words
+    assert "/commitments/" not in words and "/dashboards/function" in words
 
 
 def test_a_changed_filter_is_written_to_the_query_string(executive):
@@ -444,7 +448,7 @@ def test_a_driver_no_longer_asked_is_not_said_to_have_no_answers(executive):
 
 @pytest.mark.parametrize("role", ROLES)
 def test_the_briefing_panel_lists_what_the_roles_briefing_holds(demo, client_as, role):
-    """A viewer's briefing has no overdue commitments or leaders at risk; its panel offered them."""
+    """A viewer's briefing has no leaders at risk; its panel offered them."""
     routed = answer(client_as(role), body("_pages_content.children", {"_pages_location.pathname": "/dashboards/",
                                                                      "_pages_location.search": ""},
                                           "_pages_location.pathname"))
@@ -452,4 +456,4 @@ def test_the_briefing_panel_lists_what_the_roles_briefing_holds(demo, client_as,
     words = text(panel)
     sees_all = role != "viewer"
     assert ("overdue commitments and leaders at risk" in words) == sees_all, words
-    assert ("(commitments and performance plans are not shown to your role)" in words) == (not sees_all), words
+    assert ("overdue commitments (performance plans are not shown to your role)" in words) == (not sees_all), words

@@ -366,21 +366,27 @@ def test_the_executive_sees_every_plan_and_commitment_with_links(world):
     assert (owed.function, owed.status, owed.due, owed.overdue, owed.href) == (
         "CFO", "at_risk", date(2026, 1, 15), True, f"/commitments/{links['owed'].id}")
     assert owed.last_update == date(2026, 11, 1)
-    assert not by_title["Replace the IVR"].overdue and found.hidden_commitments == 0
+    ivr = by_title["Replace the IVR"]
+    assert not ivr.overdue and ivr.href == f"/commitments/{links['other'].id}"
 
 
-def test_an_officer_sees_their_functions_part_and_a_count_of_the_rest(world):
+def test_an_officer_sees_their_functions_plans_and_every_commitment(world):
+    """Every role sees the dashboards' C-suite commitments (DESIGN §6, as the functions pages show them); a
+    commitment the officer may not open leads to its function's page, not to a page that refuses them."""
     links = chain(world)
     officer = common.Scope(Role.officer, function_id=links["cfo"].id)
     found = queries.accountability(db.session, world["calls"].id, officer, TODAY)
     assert [line.leader for line in found.plans] == ["Ada Lee"] and found.hidden_plans == 1
-    assert [c.title for c in found.commitments] == ["Fund the phone system"] and found.hidden_commitments == 1
+    assert {c.title: c.href for c in found.commitments} == {
+        "Fund the phone system": f"/commitments/{links['owed'].id}", "Replace the IVR": "/dashboards/function?code=CIO"}
 
 
-def test_a_viewer_sees_neither_plans_nor_commitments(world):
+def test_a_viewer_sees_the_commitments_but_no_plans(world):
     chain(world)
     found = queries.accountability(db.session, world["calls"].id, common.Scope(Role.viewer), TODAY)
-    assert found.plans is None and found.commitments is None
+    assert found.plans is None
+    assert sorted(c.href for c in found.commitments) == ["/dashboards/function?code=CFO",
+                                                         "/dashboards/function?code=CIO"]
 
 
 # ------------------------------------------------------------------------------ the figures

@@ -454,16 +454,18 @@ def test_commitments_by_status_as_the_list_counts_them(world):
     assert links["at_risk"] == "/commitments/?status=at_risk" and links["overdue"] == "/commitments/?overdue=1"
     assert links["stale"].startswith("/commitments/?stale=30&status=not_started")
 
+    # Every role sees the department's commitments (DESIGN §6: the agency dashboards); the list page shows an
+    # officer their function's and a viewer none, so their counts open the C-suite functions page instead.
     officer = common.Scope(Role.officer, function_id=made["Slipped"].function_id)
-    theirs = overview.commitments_by_status(db.session, officer, TODAY)
-    assert {r.key: r.count for r in theirs.rows} == {
-        "not_started": 0, "on_track": 1, "at_risk": 1, "off_track": 0, "overdue": 0, "stale": 0}
-    assert counts.every and not theirs.every, "the tile says whose: the department's, or those the officer may see"
+    for scope in (officer, common.Scope(Role.viewer)):
+        theirs = overview.commitments_by_status(db.session, scope, TODAY)
+        assert {r.key: r.count for r in theirs.rows} == by_key
+        assert not theirs.listed and {r.href for r in theirs.rows} == {"/dashboards/functions"}
+    assert counts.listed
     from dashboards.pages.overview import commitments_tile
 
     footer = json.dumps(commitments_tile(theirs).to_plotly_json(), default=lambda o: o.to_plotly_json())
-    assert "2 open commitments you may see" in footer
-    assert overview.commitments_by_status(db.session, common.Scope(Role.viewer), TODAY) is None
+    assert "5 open commitments of the department's C-suite" in footer and "opens the C-suite functions page" in footer
 
 
 def test_commitments_that_slipped_or_went_overdue_since_last_quarter(world):
@@ -490,7 +492,10 @@ def test_commitments_that_slipped_or_went_overdue_since_last_quarter(world):
     assert [line.subject for line in earlier.of(overview.WENT_OVERDUE)] == ["CIO: Long overdue"]
     assert earlier.of(overview.SLIPPED) == []
     viewer = overview.changes_since_prior(db.session, Q4, common.ProgramFilter(), common.Scope(Role.viewer), TODAY)
-    assert viewer.of(overview.SLIPPED) == [] and viewer.of(overview.WENT_OVERDUE) == []
+    assert [(line.subject, line.href) for line in viewer.of(overview.SLIPPED)] == [
+        ("CFO: Slipped", "/dashboards/function?code=CFO"),
+        ("CIO: Slipped in the quarter", "/dashboards/function?code=CIO")], (
+        "the same lines, each leading to its function's page: the commitment's refuses a viewer")
 
 
 def test_a_commitment_made_this_quarter_slips_from_its_first_status_and_a_due_date_pushed_back_is_a_slip(world):

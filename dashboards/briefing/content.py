@@ -21,7 +21,7 @@ from dashboards.queries import common
 from dashboards.queries import overview as queries
 from dashboards.tables import COUNT, NUMBER, Column, Table
 from scorecard.a11 import across_the_break
-from scorecard.commitments.services import STATUS_LABELS, is_overdue, visible_commitments
+from scorecard.commitments.services import STATUS_LABELS, is_overdue, may_see
 from scorecard.models import Commitment, Finding
 from scorecard.scoring import RED, beside_target
 
@@ -177,11 +177,13 @@ def red_programs_table(session, found: queries.Overview, programs: common.Progra
 # ------------------------------------------------------------------------------- commitments
 
 def overdue_table(session, scope: common.Scope, today: date, base_url: str) -> Table:
-    """The commitments counted as overdue on the overview: those `scope` may see, open, past due."""
-    query = visible_commitments(scope).options(so.joinedload(Commitment.function), so.joinedload(Commitment.leader))
+    """The commitments counted as overdue on the overview: every one open and past due, each linked to
+    its page for who may open it, else to its function's page."""
+    query = sa.select(Commitment).options(so.joinedload(Commitment.function), so.joinedload(Commitment.leader))
     overdue = [c for c in session.scalars(query) if is_overdue(c, today)]
     overdue.sort(key=lambda c: (c.due_date, c.function.code, c.title))
-    rows = [{"title": c.title, "href": _absolute(base_url, links.commitment(c.id)), "function": c.function.code,
+    rows = [{"title": c.title, "href": _absolute(base_url, links.commitment(c.id) if may_see(scope, c)
+                                                 else links.function(c.function.code)), "function": c.function.code,
              "owner": c.leader.name if c.leader else None, "due": c.due_date.isoformat(),
              "days": (today - c.due_date).days, "status": STATUS_LABELS[c.status], "reason": c.reason}
             for c in overdue]
@@ -241,14 +243,9 @@ def build(session, period: Optional[str], agency_id: Optional[int], scope: commo
         RED_PROGRAMS, "Red programs", "Each red program with the explanation of the rule finding behind its status.",
         red_programs_table(session, found, programs, min_n, base_url)))
     progress("Overdue commitments", 55)
-    if found.commitments is None:
-        briefing.sections.append(Section(OVERDUE, "Overdue commitments",
-                                         "Commitments are not shown to your role.", None))
-    else:
-        briefing.sections.append(Section(OVERDUE, "Overdue commitments",
-                                         "Open commitments past their due date, of those your role sees (of "
-                                         "every agency: the agency chosen narrows the programs).",
-                                         overdue_table(session, scope, today, base_url)))
+    briefing.sections.append(Section(OVERDUE, "Overdue commitments",
+                                     "Open commitments past their due date (of every agency: the agency chosen "
+                                     "narrows the programs).", overdue_table(session, scope, today, base_url)))
     progress("Leaders at risk", 65)
     if found.leaders is None:
         briefing.sections.append(Section(LEADERS, "Leaders at risk", "Performance plans are not shown to your role.",

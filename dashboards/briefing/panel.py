@@ -29,20 +29,12 @@ POLL_MS = 500
 
 
 def contents(scope: Scope) -> str:
-    """What the briefing holds for `scope`, in words: its sections of commitments and plans only for
-    the roles that see them (the others' say so, and are not offered)."""
-    parts = ["the tiles", "what changed", "red programs with their reasons"]
-    withheld = []
-    for permission, part, what in (("view_commitments", "overdue commitments", "commitments"),
-                                   ("view_plans", "leaders at risk", "performance plans")):
-        if can(scope, permission):
-            parts.append(part)
-        else:
-            withheld.append(what)
-    text = f"{', '.join(parts[:-1])} and {parts[-1]}"
-    if withheld:
-        text += f" ({' and '.join(withheld)} are not shown to your role)"
-    return text
+    """What the briefing holds for `scope`, in words: its leaders at risk only for the roles that see
+    performance plans (the others' says so, and is not offered)."""
+    parts = ["the tiles", "what changed", "red programs with their reasons", "overdue commitments"]
+    if can(scope, "view_plans"):
+        return f"{', '.join(parts)} and leaders at risk"
+    return f"{', '.join(parts[:-1])} and {parts[-1]} (performance plans are not shown to your role)"
 
 
 def panel(prefix: str, scope: Scope) -> html.Section:

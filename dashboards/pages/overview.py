@@ -139,10 +139,11 @@ def status_tile(counts: queries.StatusCounts, agency) -> html.Section:
 def commitments_tile(counts: queries.CommitmentCounts) -> html.Section:
     rows = [html.Li([html.A(row.label, href=row.href, className="usa-link"),
                      html.Span(f"{row.count:,}", className="dash-count")]) for row in counts.rows]
-    whose = "of the department's C-suite" if counts.every else "you may see"
+    where = "" if counts.listed else " Each count opens the C-suite functions page, which lists them."
     return components.tile("Commitments by status", html.Ul(rows, className="dash-counts"), tile_id="tile-commitments",
-                           footer=f"{tables.counted(counts.open_total, 'open commitment')} {whose}, as of "
-                                  f"{counts.today.isoformat()} (the quarter and agency chosen narrow the programs).")
+                           footer=f"{tables.counted(counts.open_total, 'open commitment')} of the department's "
+                                  f"C-suite, as of {counts.today.isoformat()} (the quarter and agency chosen narrow "
+                                  f"the programs).{where}")
 
 
 def leaders_tile(found: queries.LeadersBelow) -> html.Section:

@@ -373,17 +373,9 @@ def plans_part(found: queries.Accountability, year: Optional[int] = None) -> lis
 
 
 def commitments_part(found: queries.Accountability) -> list:
-    if found.commitments is None:
-        return [html.P("Your role does not show commitments.", className="dash-empty")]
-    if not found.commitments and not found.hidden_commitments:
+    if not found.commitments:
         return [html.P("No commitment is tied to this program.", className="dash-empty")]
-    parts = []
-    if found.commitments:
-        parts.append(components.data_table(commitments_table(found.commitments)))
-    if found.hidden_commitments:
-        parts.append(html.P(f"{found.hidden_commitments:,} more commitments of other functions are tied to this "
-                            "program; your role does not show them.", className="dash-tile__sub"))
-    return parts
+    return [components.data_table(commitments_table(found.commitments))]
 
 
 def accountability_section(found: queries.Accountability, year: Optional[int] = None) -> list:

@@ -29,8 +29,8 @@ from scorecard.commitments.services import (
     CLOSED,
     days_since_update,
     is_overdue,
+    may_see,
     sees_every_commitment,
-    visible_commitments,
 )
 from scorecard.models import (
     Commitment,
@@ -163,28 +163,32 @@ class CommitmentCounts:
     stale_days: int
     rows: list[CommitmentCount]
     open_total: int
-    every: bool = True  # the agency's every commitment, not only those of the viewer's function or their own
+    listed: bool = True  # the counts lead to the commitments list (a role that sees every commitment there)
 
 
 @cached
-def commitments_by_status(session, scope: Scope, today: date, *, stale_days: int = 30) -> Optional[CommitmentCounts]:
-    """The commitments `scope` may see: on track, at risk, off track, overdue and not updated in
-    `stale_days` days (open ones). None when the role sees no commitments."""
-    if not can(scope, "view_commitments"):
-        return None
-    found = list(session.scalars(visible_commitments(scope)))
+def commitments_by_status(session, scope: Scope, today: date, *, stale_days: int = 30) -> CommitmentCounts:
+    """The agency's commitments (every role sees the dashboards' C-suite: DESIGN §6): on track, at
+    risk, off track, overdue and not updated in `stale_days` days (open ones). Each count leads to the
+    commitments list showing exactly these for a role that sees every commitment there, else to the
+    C-suite functions page (the list shows an officer or a leader their own only)."""
+    found = list(session.scalars(sa.select(Commitment)))
     open_ = [c for c in found if c.status not in CLOSED]
     S = CommitmentStatus
     open_statuses = [s.value for s in S if s not in CLOSED]
-    rows = [CommitmentCount(s.value, label, sum(1 for c in found if c.status is s), links.commitments(status=s.value))
+    listed = sees_every_commitment(scope)
+
+    def href(**query) -> str:
+        return links.commitments(**query) if listed else links.dashboard("functions")
+    rows = [CommitmentCount(s.value, label, sum(1 for c in found if c.status is s), href(status=s.value))
             for s, label in ((S.not_started, "Not started"), (S.on_track, "On track"), (S.at_risk, "At risk"),
                              (S.off_track, "Off track"))]  # the open statuses: together, the open total
     rows.append(CommitmentCount("overdue", "Overdue", sum(1 for c in open_ if is_overdue(c, today)),
-                                links.commitments(overdue=1)))
+                                href(overdue=1)))
     stale = sum(1 for c in open_ if (days_since_update(c, today) or 0) >= stale_days)
     rows.append(CommitmentCount("stale", f"Not updated in {stale_days} days", stale,
-                                links.commitments(stale=stale_days, status=open_statuses)))
-    return CommitmentCounts(today, stale_days, rows, len(open_), sees_every_commitment(scope))
+                                href(stale=stale_days, status=open_statuses)))
+    return CommitmentCounts(today, stale_days, rows, len(open_), listed)
 
 
 # ------------------------------------------------------------------------ leaders below 3
@@ -432,10 +436,10 @@ def _end_of(day: date) -> datetime:
 
 
 def _commitment_changes(session, scope: Scope, since: date, as_of: date) -> list[ChangeLine]:
-    if not can(scope, "view_commitments"):
-        return []
+    """Every commitment's slips (every role sees them: DESIGN §6), each line leading to the commitment's
+    page for who may open it, else to its function's page."""
     commitments = {c.id: c for c in session.scalars(
-        visible_commitments(scope).options(so.joinedload(Commitment.function)))}
+        sa.select(Commitment).options(so.joinedload(Commitment.function)))}
     if not commitments:
         return []
     status_at: dict[int, dict[str, CommitmentStatus]] = {}
@@ -461,6 +465,8 @@ def _commitment_changes(session, scope: Scope, since: date, as_of: date) -> list
     lines = []
     for commitment in sorted(commitments.values(), key=lambda c: (c.function.code, c.title)):
         subject = f"{commitment.function.code}: {commitment.title}"
+        code = commitment.function.code
+        href = links.commitment(commitment.id) if may_see(scope, commitment) else links.function(code)
         seen = status_at.get(commitment.id, {})
         then, now = seen.get("then", seen.get("first")), seen.get("now")
         slips = []  # one line per commitment, however it slipped
@@ -470,11 +476,11 @@ def _commitment_changes(session, scope: Scope, since: date, as_of: date) -> list
         if was and (became is None or became > was):  # ISO dates: later sorts later
             slips.append(f"due date moved from {was} to {became}" if became else f"due date {was} removed")
         if slips:
-            lines.append(ChangeLine(SLIPPED, subject, "; ".join(slips), links.commitment(commitment.id)))
+            lines.append(ChangeLine(SLIPPED, subject, "; ".join(slips), href))
         due = commitment.due_date
         if due is not None and since <= due < as_of and commitment.status not in CLOSED:
             lines.append(ChangeLine(WENT_OVERDUE, subject, f"went overdue: due {due.isoformat()}, status "
-                                    f"{commitment.status.value.replace('_', ' ')}", links.commitment(commitment.id)))
+                                    f"{commitment.status.value.replace('_', ' ')}", href))
     return lines
 
 

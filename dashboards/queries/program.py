@@ -31,7 +31,7 @@ from dashboards import links
 from dashboards.cache import cached
 from dashboards.queries.common import DRIVER_ORDER, Scope, survey_metrics
 from scorecard.a11 import DRIVER_STATEMENTS, V2_ASPECTS, V2_FROM, asked_in_v2
-from scorecard.commitments.services import CLOSED, is_overdue, visible_commitments
+from scorecard.commitments.services import CLOSED, is_overdue, may_see
 from scorecard.driver_rule import is_non_standard_wording
 from scorecard.models import (
     Agency,
@@ -613,13 +613,12 @@ class CommitmentLine:
 
 @dataclass
 class Accountability:
-    """What the person may see of the chain; None for a part the role does not see at all.
-    `hidden_*` counts what exists but is outside the person's scope."""
+    """What the person may see of the chain: `plans` None for a role that sees no plans, and
+    `hidden_plans` the plans that read the program outside the person's scope; every commitment."""
 
     plans: Optional[list[PlanLine]] = None
-    commitments: Optional[list[CommitmentLine]] = None
+    commitments: list[CommitmentLine] = field(default_factory=list)
     hidden_plans: int = 0
-    hidden_commitments: int = 0
 
 
 def _plan_lines(session, program_id: int, scope: Scope) -> tuple[list[PlanLine], int]:
@@ -661,27 +660,28 @@ def _plan_lines(session, program_id: int, scope: Scope) -> tuple[list[PlanLine],
     return list(lines.values()), len(every - set(lines))
 
 
-def _commitment_lines(session, program_id: int, scope: Scope, today: date) -> tuple[list[CommitmentLine], int]:
+def _commitment_lines(session, program_id: int, scope: Scope, today: date) -> list[CommitmentLine]:
+    """Every commitment tied to the program (every role sees the dashboards' C-suite: DESIGN §6), each
+    leading to its page for who may open it (commitments.may_see), else to its function's page."""
     tied = sa.select(commitment_programs.c.commitment_id).where(commitment_programs.c.program_id == program_id)
-    every = set(session.scalars(tied))
-    query = (visible_commitments(scope).where(Commitment.id.in_(tied)).options(so.joinedload(Commitment.function))
+    query = (sa.select(Commitment).where(Commitment.id.in_(tied)).options(so.joinedload(Commitment.function))
              .order_by(Commitment.due_date.is_(None), Commitment.due_date, Commitment.title))
     lines = []
     for c in session.scalars(query):
         stamp = c.last_update_at or c.created_at
-        lines.append(CommitmentLine(c.id, links.commitment(c.id), c.title, c.function.code,
+        href = links.commitment(c.id) if may_see(scope, c) else links.function(c.function.code)
+        lines.append(CommitmentLine(c.id, href, c.title, c.function.code,
                                     c.status.value, c.due_date, None if stamp is None else stamp.date(),
                                     is_overdue(c, today) and c.status not in CLOSED))
-    return lines, len(every - {line.id for line in lines})
+    return lines
 
 
 @cached
 def accountability(session, program_id: int, scope: Scope, today: date) -> Accountability:
     """The leaders whose plan requirements read the program (the plans `scope` may see, with the
-    proposed and decided ratings) and the commitments tied to it (those `scope` may see)."""
+    proposed and decided ratings) and every commitment tied to it."""
     found = Accountability()
     if can(scope, "view_plans"):
         found.plans, found.hidden_plans = _plan_lines(session, program_id, scope)
-    if can(scope, "view_commitments"):
-        found.commitments, found.hidden_commitments = _commitment_lines(session, program_id, scope, today)
+    found.commitments = _commitment_lines(session, program_id, scope, today)
     return found
