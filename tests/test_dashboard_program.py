@@ -377,6 +377,10 @@ def test_an_officer_sees_their_functions_plans_and_every_commitment(world):
     officer = common.Scope(Role.officer, function_id=links["cfo"].id)
     found = queries.accountability(db.session, world["calls"].id, officer, TODAY)
     assert [line.leader for line in found.plans] == ["Ada Lee"] and found.hidden_plans == 1
+    from dashboards.pages.program import plans_part
+
+    said = json.dumps([p.to_plotly_json() for p in plans_part(found)], default=lambda o: o.to_plotly_json())
+    assert "1 more plan reads this program; your role does not show it." in said
     assert {c.title: c.href for c in found.commitments} == {
         "Fund the phone system": f"/commitments/{links['owed'].id}", "Replace the IVR": "/dashboards/function?code=CIO"}
 

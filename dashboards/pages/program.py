@@ -367,7 +367,10 @@ def plans_part(found: queries.Accountability, year: Optional[int] = None) -> lis
             parts.append(html.Details([html.Summary(summary_text, className="dash-details__summary"), table],
                                       className="dash-details"))
     if found.hidden_plans:
-        parts.append(html.P(f"{found.hidden_plans:,} more plans read this program; your role does not show them.",
+        one = found.hidden_plans == 1
+        parts.append(html.P(f"{tables.counted(found.hidden_plans, 'more plan', 'more plans')} "
+                            f"{'reads' if one else 'read'} this program; your role does not show "
+                            f"{'it' if one else 'them'}.",
                             className="dash-tile__sub"))
     return parts
 
