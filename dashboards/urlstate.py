@@ -125,13 +125,24 @@ class UrlState:
     def unused(self, query: dict) -> list[str]:
         """What of `query` the page does not use, in words ("period 'FY2031-Q1' is not offered here, so
         it shows the default"): values refused, or changed to fit the others (`reconcile`)."""
-        if not any(given(query.get(p.name)) not in (None, "") for p in self.params):
+        if not any(given(query.get(p.name)) not in (None, "") for p in self.params) and not self._unknown(query):
             return []  # nothing asked for (the usual address): nothing refused, and no default worked out
         return self._read(query)[1]
 
+    def _unknown(self, query: dict) -> list[str]:
+        """The keys of `query` that name no setting of the page ("quarter" for "period"), in words."""
+        names = [p.name for p in self.params]
+        unknown = [str(key) for key in query if key not in names]
+        if not unknown:
+            return []
+        settings = f"its settings are {', '.join(names)}" if names else "it has no settings"
+        return [f"{', '.join(_quoted(k[:40]) for k in unknown[:5])}{', ...' if len(unknown) > 5 else ''} "
+                f"{'is' if len(unknown) == 1 else 'are'} not a setting of this page ({settings}), so "
+                f"{'it is' if len(unknown) == 1 else 'they are'} left out"]
+
     def _read(self, query: dict) -> tuple[dict, list[str]]:
         """({name: control value}, what of `query` was not used, in words): one reading of the address."""
-        values, unused = {}, []
+        values, unused = {}, self._unknown(query)
         for p in self.params:
             raw = query.get(p.name)
             if isinstance(raw, list) and len(set(raw)) > 1:

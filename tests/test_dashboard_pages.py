@@ -255,6 +255,11 @@ def test_a_link_with_filters_opens_the_page_with_them(executive):
     assert controls["heatmap-sort"] == "worst", "a key given twice: the last value"
     assert "sort is given 2 times ('name', 'worst'), so it reads the last" in json.dumps(repeated), (
         "which of the two was used: said, not chosen without a word")
+    misnamed = answer(executive, body("_pages_content.children", {
+        "_pages_location.pathname": "/dashboards/", "_pages_location.search": "?quarter=FY2025-Q3"},
+        "_pages_location.pathname"))
+    assert "'quarter' is not a setting of this page (its settings are period, agency), so it is left out" in \
+        json.dumps(misnamed), "a key the page does not read (the control is labelled Quarter): said, not ignored"
 
 
 def test_a_component_of_another_agency_reads_as_all_components(executive):
