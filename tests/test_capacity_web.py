@@ -328,6 +328,27 @@ def test_a_save_over_someone_elses_newer_save_is_refused(demo, client_as, ba):
     assert again.status_code == 303 and assessment(demo, ba, CURRENT).domain_scores[0].narrative == "Second."
 
 
+def test_a_save_that_meets_someone_elses_keeps_both_peoples_changes(demo, client_as, ba):
+    """The form after a conflict held only what the second person typed: the first person's score, which the
+    second never touched, came back blank, and saving again as the page said wiped it."""
+    first, second = client_as("analyst"), client_as("admin")
+    mine, theirs = open_form(first, ba, CURRENT), open_form(second, ba, CURRENT)
+    assert first.post(url(ba, CURRENT, "edit"), data={**mine, "score_2": "4", "narrative_2": "Their words."}
+                      ).status_code == 303
+    response = second.post(url(ba, CURRENT, "edit"), data={**theirs, "score_3": "5"})
+    assert response.status_code == 409
+    page = response.get_data(as_text=True)
+    merged = form_fields(page)
+    assert (merged["score_2"], merged["narrative_2"], merged["score_3"]) == ("4", "Their words.", "5")
+    table = re.search(r'<table[^>]*id="conflict-table".*?</table>', page, re.S).group()
+    assert "Culture &amp; Organization: score" in table and "them (the form keeps theirs)" in table
+    assert "Customer Understanding: score" in table and "<td>you</td>" in table
+    assert second.post(url(ba, CURRENT, "edit"), data=merged).status_code == 303
+    saved = {d.domain: d for d in assessment(demo, ba, CURRENT).domain_scores}
+    assert (saved["Culture & Organization"].score, saved["Culture & Organization"].narrative) == (4, "Their words.")
+    assert saved["Customer Understanding"].score == 5
+
+
 # ----------------------------------------------------------------------------- submitting and the lock
 
 def submit(client, component_id, fiscal_year):

@@ -1,12 +1,17 @@
 """Capacity-assessment forms: the assessment (scale and every domain at once), submitting it,
 an admin's reopening. Values arrive as text and are checked by the services, whose messages name
-the field and the value; the forms carry the CSRF token and the version the page was opened at."""
+the field and the value; the forms carry the CSRF token, the version the page was opened at and
+(the assessment) its fields as opened, so a save that meets someone else's keeps both people's
+changes (`merged`)."""
+import json
 import math
+from dataclasses import dataclass
 
 from wtforms import HiddenField, StringField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, NumberRange
 from wtforms.widgets import HiddenInput
 
+from scorecard import json_bodies
 from scorecard.capacity.services import score_text
 from scorecard.fields import WholeNumberField
 from scorecard.security import BaseForm
@@ -25,9 +30,50 @@ class AssessmentForm(_Versioned):
 
     scale_min = StringField("Lowest score")
     scale_max = StringField("Highest score")
+    opened = HiddenField()  # the fields as the page was opened (JSON of `values`)
     submit = SubmitField("Save draft")
 
     domains: tuple[str, ...] = ()
+
+    def values(self) -> dict[str, str]:
+        """{field name: its text} of the scale and every domain's fields, line breaks and the ends' spaces
+        as a comparison ignores them (a browser sends a text area's lines as CRLF)."""
+        names = ["scale_min", "scale_max", *(f"{n}_{i}" for i in range(len(self.domains)) for n in DOMAIN_FIELDS)]
+        return {name: str(self[name].data or "").replace("\r\n", "\n").strip() for name in names}
+
+    def mark_opened(self) -> None:
+        """The form now stands for what it shows: its fields as opened."""
+        self.opened.data, self.opened.raw_data = json.dumps(self.values()), None
+
+    def label_of(self, name: str) -> str:
+        field, _, index = name.rpartition("_")
+        if field in DOMAIN_FIELDS and index.isdigit():
+            return f"{self.domains[int(index)]}: {self[name].label.text.lower()}"
+        return self[name].label.text
+
+    def merged(self, current: "AssessmentForm") -> list["ChangedField"]:
+        """After someone else saved: every field the person changed keeps their text, every other one
+        takes the saved text (`current`, the form filled from the assessment as saved now); the form then
+        stands for that version. The fields either of them changed, to show side by side."""
+        try:
+            opened = json_bodies.refusing_depth(lambda: json.loads(self.opened.data or "{}"))
+        except ValueError:  # malformed, or nested too deeply: nothing known of the opening
+            opened = {}
+        opened = opened if isinstance(opened, dict) else {}
+        yours, saved = self.values(), current.values()
+        rows = []
+        for name, mine in yours.items():
+            if name not in saved:  # a domain the assessment saved now no longer holds: the person's text stays
+                continue
+            was = opened.get(name, saved[name])
+            mine_changed, theirs_changed = mine != was, saved[name] != was
+            if not mine_changed:
+                self[name].data = current[name].data
+            if theirs_changed or (mine_changed and mine != saved[name]):
+                rows.append(ChangedField(self.label_of(name), str(was), saved[name], mine, theirs_changed,
+                                         mine_changed))
+        self.opened.data, self.opened.raw_data = json.dumps(saved), None
+        return rows
 
     def entries(self):
         """(domain, its fields) for each domain, in order."""
@@ -87,6 +133,18 @@ class AssessmentForm(_Versioned):
         if domain is None:
             return name if name in ("scale_min", "scale_max") else ""
         return f"{name}_{self.domains.index(domain)}" if domain in self.domains else ""
+
+
+@dataclass
+class ChangedField:
+    """A field as it was opened, as saved now by someone else, and as the person typed it."""
+
+    label: str
+    opened: str
+    saved: str
+    yours: str
+    theirs_changed: bool
+    yours_changed: bool
 
 
 def assessment_form(domains: list[str], **kwargs) -> AssessmentForm:

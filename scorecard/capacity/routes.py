@@ -50,10 +50,11 @@ def edit(component_id, fiscal_year):
             return redirect(url_for("capacity.show", component_id=component.id, fiscal_year=fiscal_year), 303)
         return _show(component, fiscal_year, refused=str(Locked(assessment)), status=409)
     form = assessment_form(domains_of(assessment))
-    problems, conflict, status = {}, None, 200
+    problems, conflict, changes, status = {}, None, [], 200
     if request.method == "GET":
         form.fill(assessment)
         form.version.data = assessment.version if assessment else 0
+        form.mark_opened()
     elif form.validate_on_submit():
         try:
             saved, changed = save(db.session, component, fiscal_year, form.posted(), user=current_user,
@@ -65,6 +66,9 @@ def edit(component_id, fiscal_year):
             db.session.rollback()
             conflict, status = error, 409
             _reset_version(form, error.assessment)
+            saved = assessment_form(domains_of(error.assessment), formdata=None)
+            saved.fill(error.assessment)
+            changes = form.merged(saved)
         except CapacityError as error:
             db.session.rollback()
             problems, status = error.problems, 400
@@ -78,7 +82,7 @@ def edit(component_id, fiscal_year):
     else:
         problems, status = form.field_problems(), 400
     return render_template("capacity/edit.html", component=component, fiscal_year=fiscal_year, form=form,
-                           assessment=assessment, problems=problems, conflict=conflict), status
+                           assessment=assessment, problems=problems, conflict=conflict, changes=changes), status
 
 
 @bp.route("/<int:component_id>/<int:fiscal_year>/submit", methods=["POST"], endpoint="submit")
