@@ -59,6 +59,8 @@ def create_app(config=None) -> Flask:
 
     from scorecard import errors
     errors.init_app(app)
+    from scorecard.text import readable_json
+    app.add_template_filter(readable_json)
 
     from scorecard.cli import register_commands
     register_commands(app)

@@ -7,6 +7,7 @@ field: forms and query strings (scorecard.security), JSON bodies (scorecard.json
 texts (scorecard.api.schemas), imported cells (importers.normalize) and rule definitions
 (scorecard.rules.schema). So are the bidirectional controls (`bidi_problem`), which a column keeps
 but which make a text read other than it is stored."""
+import json
 import re
 import unicodedata
 from typing import Optional
@@ -122,3 +123,10 @@ def blank(value: Optional[str]) -> bool:
     variation selector, the grapheme joiner) and fillers. A reason a rule requires must show something."""
     return not value or all(c.isspace() or c in _FILLERS or unicodedata.category(c) in ("Cf", "Mn", "Me")
                             for c in value)
+
+
+def readable_json(value, indent=None) -> str:
+    """`value` as JSON a person reads on a page (the audit log, a finding's inputs): each character as
+    itself, where Jinja's `tojson`, made for scripts, writes & < > ' as \\u0026 ...; the template escapes
+    the text as any other."""
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, indent=indent, default=str)

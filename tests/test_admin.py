@@ -280,11 +280,26 @@ def test_the_audit_log_pages_newest_first(app, client_as):
     _seed_events(app, 120)
     page = executive.get("/admin/audit?action=test.event").get_data(as_text=True)
     assert "120 events matching the filters, newest first; page 1 of 3" in page
-    assert page.count("<tr><td>") == 50 and '{"n": 0}' in page
+    assert page.count("<tr><td>") == 50 and '{&#34;n&#34;: 0}' in page
     last = executive.get("/admin/audit?action=test.event&page=3").get_data(as_text=True)
-    assert last.count("<tr><td>") == 20 and '{"n": 119}' in last
+    assert last.count("<tr><td>") == 20 and '{&#34;n&#34;: 119}' in last
     assert 'aria-current="page">3<' in last and "Newer" in last and "Older" not in last
     assert executive.get("/admin/audit?action=test.event&page=99").status_code == 200
+
+
+def test_the_audit_log_shows_what_changed_as_written(app, client_as):
+    """A value's & < > were written as JSON's script escapes ("Governance \\u0026 Strategy"); they read as
+    themselves, escaped for the page as any text."""
+    import html
+
+    with app.app_context():
+        db.session.add(AuditEvent(action="test.words", entity_type="thing", entity_id=1,
+                                  before={"domain": "Governance & Strategy <b>"}, after={"score": "5 — café"}))
+        db.session.commit()
+    page = client_as("executive").get("/admin/audit?action=test.words").get_data(as_text=True)
+    assert "\\u0026" not in page and "<b>" not in page
+    assert '{"domain": "Governance & Strategy <b>"}' in html.unescape(page)
+    assert '{"score": "5 — café"}' in html.unescape(page)
 
 
 def test_the_audit_log_filters(app, client_as, make_user):
