@@ -368,9 +368,7 @@ def test_a_note_alone_says_the_commitment_is_current_as_on_the_web(demo):
     with demo.app_context():
         fund = commitment(FUND)
         latest = max(fund.updates, key=lambda u: u.id)
-        # the file's note, and where it came from (it said nothing of the import when the row had a note)
-        assert latest.note == (f"Checked with the vendor: still on schedule.\n\nImported from notes.xlsx (import "
-                               f"batch {batch_id})") and latest.changes == {}
+        assert latest.note == "Checked with the vendor: still on schedule." and latest.changes == {}
         assert latest.user_id == user(CFO_OFFICER).id and fund.last_update_at == latest.at
         assert stored()[fund.id][:12] == before[:12]  # every field as it was
 

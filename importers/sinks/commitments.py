@@ -133,11 +133,9 @@ class CommitmentSink(TrackedSink):
         if batch.user_id is not None and batch.user_id != (self.user.id if self.user else None):
             uploader = self.session.get(User, batch.user_id)
             note += f", uploaded by {uploader.email if uploader else f'user {batch.user_id}'}"
-        note += ")"
-        for change in self.tracker.order:  # where a history row came from, beside the file's own note if it has one
-            if change.model is CommitmentUpdate:
-                given = change.after["note"]
-                change.after["note"] = f"{given}\n\n{note}" if given else note
+        for change in self.tracker.order:
+            if change.model is CommitmentUpdate and not change.after["note"]:
+                change.after["note"] = note + ")"
         try:
             order = self.tracker.commit(batch)
         except StaleDataError:
