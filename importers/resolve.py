@@ -37,8 +37,23 @@ def _key(text: str) -> str:
 
 
 def _suggest(value: str, names) -> str:
-    close = difflib.get_close_matches(_key(value), list(names), n=3, cutoff=0.5)
-    return f"; closest: {', '.join(repr(c) for c in close)}" if close else ""
+    """"; closest: ..." with up to three of `names` like `value`. Given an index ({name key: the rows it
+    names}), each is said as stored, the code beside the name: "'Benefits Call Center' (BA-CALL)", not
+    the lower-cased key it was compared as."""
+    close = difflib.get_close_matches(_key(value), list(names), n=6, cutoff=0.6)
+    shown: list[str] = []
+    for key in close:
+        found = names[key] if isinstance(names, dict) else None
+        for item in (found if isinstance(found, list) else [key]):  # an index's rows, else the key itself
+            if not hasattr(item, "name"):
+                said = repr(item)
+            else:
+                code = getattr(item, "code", None)
+                first, second = (code, item.name) if code and _key(code) == key else (item.name, code)
+                said = f"{first!r}" + (f" ({second})" if second and _key(second) != _key(first) else "")
+            if said not in shown:
+                shown.append(said)
+    return f"; closest: {', '.join(shown[:3])}" if shown else ""
 
 
 def _placed(parent) -> str:

@@ -81,7 +81,7 @@ def test_every_bad_cell_is_named_and_nothing_is_written(demo, tmp_path):
         assert result.status == "rejected"
         messages = {(e["row"], e["column"]): e for e in result.errors}
         assert "add up to 100 but n is 120" in messages[(2, "n")]["message"]
-        assert "closest: 'benefits call center'" in messages[(3, "program")]["message"]
+        assert "closest: 'Benefits Call Center' (" in messages[(3, "program")]["message"], "as stored, not lower-cased"
         assert messages[(3, "program")]["value"] == "Benefit Call Centre"
         assert "FY2025-Q5" in messages[(4, "period")]["message"] and messages[(4, "period")]["value"] == "FY2025-Q5"
         assert "outside the range" in messages[(5, "value")]["message"] and messages[(5, "value")]["value"] == 7

@@ -199,11 +199,12 @@ def test_commitment_bad_values_are_named_and_nothing_is_written(demo, tmp_path):
     path = write_xlsx(tmp_path / "bad.xlsx", COMMITMENT_HEADER, rows)
     with demo.app_context():
         result = assert_rejected_without_writes(path, snapshot())
-        assert_error(result, 2, "Function", "CFOO", "unknown function 'CFOO'", "closest: 'cfo'")
+        assert_error(result, 2, "Function", "CFOO", "unknown function 'CFOO'",
+                     "closest: 'CFO' (Chief Financial Officer)")
         assert_error(result, 3, "Status", "late", "not a commitment status", "at_risk")
         assert_error(result, 4, "Reason", None, "at_risk needs a reason")
         assert_error(result, 5, "Due date", "2027-02-30", "not a date")
-        assert_error(result, 6, "Programs", "Benefit Call Centre", "unknown program", "'benefits call center'")
+        assert_error(result, 6, "Programs", "Benefit Call Centre", "unknown program", "'Benefits Call Center' (")
         assert_error(result, 6, "Metrics", "trustt", "unknown metric 'trustt'", "'trust'")
         assert_error(result, 7, "Capacity domain", "Measurements and stuff", "not a capacity-assessment domain",
                      "'Measurement'")
@@ -516,7 +517,7 @@ def test_capacity_bad_values(demo, tmp_path):
         assert_error(result, 2, "Domain", "Measurment stuff", "not a capacity-assessment domain")
         assert_error(result, 3, "Score", 8, "outside the assessment's scale (1-7)")
         assert_error(result, 4, "Component", "Benefit Administration", "unknown component",
-                     "'benefits administration'")
+                     "'Benefits Administration' (")
         assert_error(result, 5, "FY", "next year", "not a fiscal year")
         assert_error(result, 6, "Score", "high", "not a number")
 

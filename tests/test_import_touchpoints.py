@@ -159,7 +159,7 @@ def test_program_and_period_are_required_and_checked(org, tmp_path, runner):
     cases = [
         ({"period": "FY2025-Q2"}, "--program"),
         ({"program": "Benefits Call Center"}, "--period"),
-        ({"program": "Benefits Cal Center", "period": "FY2025-Q2"}, "'benefits call center'"),
+        ({"program": "Benefits Cal Center", "period": "FY2025-Q2"}, "closest: 'Benefits Call Center' (BA-CALL)"),
         ({"program": "Help Desk", "period": "FY2025-Q2"}, "BA-HELP (Benefits Administration), PTS-HELP"),
         ({"program": "Benefits Call Center", "period": "FY2025-Q5"}, "'FY2025-Q5'"),
         ({"program": "Benefits Call Center", "period": str(Period.from_date(date.today()).next())},
