@@ -430,6 +430,34 @@ def test_the_rows_are_held_to_the_web_forms_rules_and_the_officers_scope(demo):
         assert stored() == before
 
 
+
+def test_a_rows_every_problem_is_named_in_one_upload(demo):
+    """A row with a bad date and another function, or an unknown program, was refused for its cells first;
+    the function and the program were named only once those were fixed and the file uploaded again."""
+    officer = signed_in(demo, CFO_OFFICER)
+    book, _ = sheet_rows(download(officer))
+    data = book["commitments"]
+    header = [c.value for c in data[1]]
+    with demo.app_context():
+        before = stored()
+
+    def row(**cells):
+        return [cells.get(name) for name in header]
+    data.append(row(function="CIO", title="Not ours", status="on_track", evidence_links="javascript:alert(1)"))
+    data.append(row(function="CFO", title="Odd one", status="on_track", due_date="31/02/2027",
+                    capacity_domain="Measurment", programs="No Such Program"))
+    first = data.max_row - 1
+    with demo.app_context():
+        result = run_import(db.session, io_file(book), user_id=user(CFO_OFFICER).id)
+        assert result.status == "rejected"
+        errors = {(e["row"], e["column"]): e["message"] for e in result.errors}
+        assert "is not a web link" in errors[(first, "evidence_links")]
+        assert "only for their own function (CFO)" in errors[(first, "function")]
+        assert {"due_date", "capacity_domain", "programs"} <= {c for r, c in errors if r == first + 1}
+        assert errors[(first + 1, "programs")] == "unknown program 'No Such Program'", "nothing is close to it"
+        assert stored() == before
+
+
 def test_a_row_cannot_move_a_commitment_or_claim_a_future_version(demo, tmp_path):
     with demo.app_context():
         fund = commitment(FUND)

@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm.exc import StaleDataError
 
 from importers.errors import ImportFileError
+from importers.formats.reference_formats import CommitmentRow
 from importers.resolve import Directory, Unknown, _key
 from importers.sinks.lookups import Leaders
 from importers.sinks.tracked import TrackedSink, encode, same
@@ -50,9 +51,36 @@ class CommitmentSink(TrackedSink):
         super().__init__(session, options)
         self.warnings: list[str] = []  # one per conflict row, for the preview and the command line
 
+    def _lookups(self) -> None:
+        if not hasattr(self, "_directory"):
+            self._directory, self._leaders = Directory(self.session), Leaders(self.session)
+
+    def other_problems(self, values: dict) -> list[tuple]:
+        """(column, value, message) for what a row refused for some of its cells (a date that is none)
+        holds besides: a function that is unknown or not the officer's own, and a component, leader,
+        program or metric that matches nothing; so every problem of the row is named at once, not one
+        upload after another."""
+        self._lookups()
+        cells, record, found = CommitmentRow().fields, {}, []
+        for name in ("function", "component", "leader", "programs", "metrics"):
+            if name in values:
+                try:
+                    record[name] = cells[name].convert(values[name])
+                except ValueError:  # the row's own problems name it
+                    continue
+        if record.get("function"):
+            try:
+                function = self._directory.function(record["function"])
+            except Unknown as error:
+                found.append(("function", record["function"], str(error)))
+            else:
+                found.extend(self._out_of_scope(record, function))
+        self._named({k: v for k, v in record.items() if k != "function"}, found)
+        return found
+
     def finish(self) -> None:
         session = self.session
-        self._directory, self._leaders = Directory(session), Leaders(session)
+        self._lookups()
         stored = list(session.scalars(sa.select(Commitment)))
         self._by_id = {c.id: c for c in stored}
         self._by_key = {(c.function_id, _key(c.title)): c for c in stored}
@@ -212,13 +240,18 @@ class CommitmentSink(TrackedSink):
         return self.user is not None and self.user.role is Role.leader
 
     def _in_scope(self, row, record, function) -> bool:
+        for column, value, message in self._out_of_scope(record, function):
+            self.fail(row, column, value, message)
+            return False
+        return True
+
+    def _out_of_scope(self, record, function) -> list[tuple]:
         user = self.user
         if user is not None and user.role is Role.officer and function.id != user.function_id:
             own = user.function.code if user.function else "none"
-            self.fail(row, "function", record["function"], f"officers may import commitments only for their own "
-                      f"function ({own}); this row is for {function.code}")
-            return False
-        return True
+            return [("function", record["function"], f"officers may import commitments only for their own "
+                                                      f"function ({own}); this row is for {function.code}")]
+        return []
 
     def _current(self, row, record, function):
         """The stored commitment the row updates (by its id, else by function and title), None for a
