@@ -565,6 +565,24 @@ def test_the_rules_evidence_score_is_shown_with_its_why_link(evaluated, client_a
     assert "No published rule scores the evidence for this domain." in page
 
 
+
+def test_a_domain_saved_since_the_rules_last_scored_it_says_so_not_that_no_rule_scores_it(evaluated, client_as, ba):
+    """Right after a save, before the queued evaluation ran, a domain without a finding read "No published
+    rule scores the evidence for this domain", though one did, a minute later."""
+    from datetime import timedelta
+
+    with evaluated.app_context():
+        stored = db.session.scalar(sa.select(CapacityAssessment).where(
+            CapacityAssessment.component_id == ba, CapacityAssessment.fiscal_year == CURRENT))
+        last = db.session.scalar(sa.select(sa.func.max(Finding.evaluated_at)).where(
+            Finding.subject_type == RuleSubject.capacity_domain))
+        stored.updated_at = last + timedelta(minutes=1)
+        db.session.commit()
+    page = text(client_as("viewer").get(url(ba, CURRENT)))
+    assert "Not scored since this assessment was last saved: the rules' next evaluation scores it" in page
+    assert "No published rule scores the evidence" not in page
+
+
 def test_the_domain_action_plan_lists_its_commitments(demo, client_as, ba):
     with demo.app_context():
         linked = db.session.scalars(sa.select(Commitment).where(

@@ -25,6 +25,7 @@ from scorecard.models import (
     Component,
     Finding,
     Program,
+    Rule,
     RuleStatus,
     RuleSubject,
     RuleVersion,
@@ -349,6 +350,7 @@ class AssessmentView:
     previous: Optional[CapacityAssessment]
     domains: list[DomainView]
     history: list[HistoryRow]
+    evaluation_pending: bool = False  # saved after the rules last scored capacity domains (a rule published)
 
     @property
     def status(self) -> Optional[CapacityStatus]:
@@ -396,7 +398,20 @@ def assessment_view(session, user, component: Component, fiscal_year: int, today
                         findings.get(stored[d].id) if d in stored else None, plan.get(d, []))
              for d in domains]
     return AssessmentView(component, fiscal_year, assessment, previous, views,
-                          history(session, assessment) if assessment else [])
+                          history(session, assessment) if assessment else [], _evaluation_pending(session, assessment))
+
+
+def _evaluation_pending(session, assessment: Optional[CapacityAssessment]) -> bool:
+    """Whether the assessment was saved after the rules last scored capacity domains, while a published rule
+    scores them: a domain without a finding may not have been read yet (each save queues an evaluation)."""
+    if assessment is None or assessment.updated_at is None:
+        return False
+    scoring = session.scalar(sa.select(sa.exists().where(
+        RuleVersion.status == RuleStatus.published, RuleVersion.rule_id == Rule.id,
+        Rule.subject_type == RuleSubject.capacity_domain)))
+    last = session.scalar(sa.select(sa.func.max(Finding.evaluated_at)).where(
+        Finding.subject_type == RuleSubject.capacity_domain))
+    return bool(scoring) and (last is None or last < assessment.updated_at)
 
 
 def _same_scale(a: CapacityAssessment, b: CapacityAssessment) -> bool:
