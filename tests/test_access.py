@@ -195,6 +195,7 @@ ROUTE_MATRIX: dict[tuple[str, str], object] = {
     ("GET", "/imports/<int:batch_id>/errors.xlsx"): IMPORTERS,
     ("POST", "/imports/<int:batch_id>/confirm"): IMPORTERS,
     ("POST", "/imports/<int:batch_id>/cancel"): IMPORTERS,
+    ("GET", "/imports/<int:batch_id>/revert"): IMPORTERS,
     ("POST", "/imports/<int:batch_id>/revert"): IMPORTERS,
     ("GET", "/imports/templates/<format_name>.xlsx"): ANALYSTS,  # the metrics layout; officers get commitments
     # mail

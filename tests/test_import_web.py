@@ -24,8 +24,13 @@ def test_upload_preview_confirm_history_and_revert(app, analyst):
     assert analyst.get(f"/imports/{batch_id}/status").get_json()["status"] == "committed"
     assert observations(app) == before + 1
     history = analyst.get("/imports/").get_data(as_text=True)
-    assert "q1.xlsx" in history and "committed" in history and "Revert" in history
+    assert "q1.xlsx" in history and "committed" in history and f'href="/imports/{batch_id}/revert"' in history
 
+    asked = analyst.get(f"/imports/{batch_id}/revert")  # a revert is asked for, not done, from the list
+    assert asked.status_code == 200 and observations(app) == before + 1
+    words = asked.get_data(as_text=True)
+    assert f"Revert batch {batch_id}?" in words and "q1.xlsx" in words and "1 row(s) inserted" in words
+    assert f'action="/imports/{batch_id}/revert"' in words
     assert post(analyst, f"/imports/{batch_id}/revert").status_code == 302
     assert observations(app) == before
     with app.app_context():
@@ -92,7 +97,7 @@ def test_other_roles_cannot_import(app, client_as, role):
     """Officers and leaders may upload commitments (tested below); these roles nothing at all."""
     client = client_as(role)
     for url in ("/imports/", "/imports/upload", "/imports/1", "/imports/1/status", "/imports/1/errors.xlsx",
-                "/imports/templates/metrics.xlsx"):
+                "/imports/templates/metrics.xlsx", "/imports/1/revert"):
         assert client.get(url).status_code == 403, url
     for url in ("/imports/1/confirm", "/imports/1/cancel", "/imports/1/revert"):
         assert client.post(url).status_code in (400, 403), url

@@ -4,7 +4,7 @@ import tempfile
 from pathlib import Path
 
 import sqlalchemy as sa
-from flask import abort, current_app, flash, jsonify, redirect, render_template, send_file, url_for
+from flask import abort, current_app, flash, jsonify, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 
 from importers import access, jobs
@@ -139,10 +139,17 @@ def cancel(batch_id):
     return redirect(url_for("imports.history"))
 
 
-@bp.route("/<int:batch_id>/revert", methods=["POST"])
+@bp.route("/<int:batch_id>/revert", methods=["GET", "POST"])
 @requires("import_data", "upload_commitments")
 def revert(batch_id):
-    _batch(batch_id)
+    """GET: what reverting the batch does, and the button that does it (a revert was one click from the
+    history's list of every batch); POST: revert it."""
+    batch = _batch(batch_id)
+    if request.method == "GET":
+        if batch.status is not BatchStatus.committed:
+            flash(f"Batch {batch.id} is {batch.status.value}; only a committed import can be reverted.", "error")
+            return redirect(url_for("imports.show", batch_id=batch.id))
+        return render_template("imports/revert.html", batch=batch, form=ConfirmForm())
     try:
         summary = revert_batch(db.session, batch_id, user_id=current_user.id)
     except RevertError as error:
