@@ -188,7 +188,8 @@ def decide(session, element: PlanElement, rating: int, justification: str, user)
         raise RatingError(f"a rating is a whole number from 1 to 5, not {rating!r}", "rating")
     justification = "" if blank(justification) else justification.strip()
     view = plan_view(session, element.plan)
-    proposed = next(e.proposed for e in view.elements if e.element.id == element.id)
+    shown = next(e for e in view.elements if e.element.id == element.id)
+    proposed, replaced = shown.proposed, shown.decision
     if rating != proposed and not justification:
         reason = "there is no proposal" if proposed is None else f"it overrides the proposed rating {proposed}"
         raise RatingError(f"rating '{element.name}' {rating} needs a written justification: {reason}",
@@ -198,7 +199,11 @@ def decide(session, element: PlanElement, rating: int, justification: str, user)
     session.add(decision)
     session.flush()
     session.add(AuditEvent(user_id=user.id, action="plan.rate", entity_type="plan_element", entity_id=element.id,
-                           before={"proposed_rating": proposed},
+                           # the decision this one replaces, if any, beside the proposal it answers
+                           before={"proposed_rating": proposed,
+                                   **({"confirmed_rating": replaced.confirmed_rating,
+                                       "justification": replaced.justification,
+                                       "decided_by_id": replaced.decided_by_id} if replaced else {})},
                            after={"confirmed_rating": rating, "justification": justification or None}))
     session.commit()
     return decision
