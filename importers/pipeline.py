@@ -17,7 +17,7 @@ from importers.formats.base import Format, RowProblems
 from importers.formats.registry import FORMATS, SINKS
 from importers.header import column_letter, map_columns, norm_name
 from importers.readers import read_table
-from importers.sinks.base import CARRIED_FROM, Plan
+from importers.sinks.base import CARRIED_FROM, CONFLICT, Plan
 from scorecard import writers
 from scorecard.bulk import collector_paused
 from scorecard.driver_rule import NOTE_NO_COUNTS, NOTE_NON_STANDARD, NOTE_NOT_ASKED, NOTE_NOT_POOLED, NOTE_SWAPPED
@@ -350,6 +350,10 @@ def _run_import(session, path, *, filename: Optional[str] = None, format_name: O
     batch.rejected, batch.total_rows, batch.progress = 0, seen, seen
     batch.status, batch.committed_at = BatchStatus.committed, utcnow()
     batch.message = _summary(result.plan, "were")
+    conflicts = sum(1 for w in kept.get("warnings") or () if isinstance(w, str) and w.startswith(CONFLICT))
+    if conflicts:  # rows left out, not written: said where the counts are, not only in the list below
+        batch.message += (f" {conflicts} row(s) were left out as conflicts: saved by someone else since the file was "
+                          "downloaded (listed below); nothing of them was written.")
     session.add(AuditEvent(user_id=user_id, action="import.commit", entity_type="import_batch", entity_id=batch.id,
                            after={"filename": filename, "format": fmt.name, "uploaded_by": batch.user_id,
                                   **counts}))

@@ -20,6 +20,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from importers.errors import ImportFileError
 from importers.formats.reference_formats import CommitmentRow
 from importers.resolve import Directory, Unknown, _key
+from importers.sinks.base import CONFLICT
 from importers.sinks.lookups import Leaders
 from importers.sinks.tracked import TrackedSink, encode, same
 from scorecard.commitments.services import (
@@ -34,7 +35,6 @@ from scorecard.commitments.services import (
 from scorecard.models import AuditEvent, Commitment, CommitmentStatus, CommitmentUpdate, Role, User, utcnow
 
 UNLOGGED = {"last_update_at", "function_id"}  # not news in a commitment's history (nor a new one's title)
-CONFLICT = "Conflict on row"  # how each conflict's warning begins (the preview lists them apart)
 COLUMNS = {"leader_id": "leader", "component_id": "component", "program_ids": "programs", "metric_ids": "metrics"}
 WORDS_SHOWN = 300  # characters of one value in a preview or a conflict
 
