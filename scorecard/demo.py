@@ -475,6 +475,7 @@ def _observations(session, agency, programs, functions, metrics, periods):
 
 
 # The latest quarter's operational measures that go with the story.
+STORY_PROGRAM = "Benefits Call Center"  # turns red in the latest quarter: its leaders and a commitment answer for it
 LATEST_OPERATIONS = {("Benefits Call Center", "wait_time"): 24.5, ("Benefits Call Center", "backlog"): 9800.0,
                      ("Passport Renewal Online", "digital_adoption"): 78.0,
                      ("Flood Insurance Claims", "backlog"): 11200.0}
@@ -682,6 +683,9 @@ def _commitments(session, functions, components, programs, metrics, leaders, tod
             if i == 0:
                 served = by_component[components[f % len(components)].id]
                 commitment.programs = rng.sample(served, 2)
+                story = next((p for p in served if p.name == STORY_PROGRAM), None)
+                if story is not None and story not in commitment.programs:  # the red program has its commitment
+                    commitment.programs = [commitment.programs[0], story]
             else:
                 commitment.programs = rng.sample(programs, 2)
             # trust, else the function's own metric, else a v2 measure (satisfaction is no longer asked since V2_FROM)

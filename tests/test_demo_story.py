@@ -204,6 +204,10 @@ def test_benefits_call_center_turns_red_and_the_status_mix_is_complete(demo):
         counts = trust_counts(LATEST)
         names = {pid: p.name for pid, p in demo_programs().items()}
     assert (before["Benefits Call Center"], now["Benefits Call Center"]) == (GREEN, RED)
+    with demo.app_context():  # who answers for it: a C-suite commitment is tied to it (there was none)
+        tied = db.session.scalars(sa.select(Commitment).join(Commitment.programs).where(
+            Program.name == "Benefits Call Center")).all()
+        assert tied and all(c.function is not None for c in tied)
     mix = defaultdict(set)
     for name, status in now.items():
         mix[status].add(name)
