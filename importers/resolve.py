@@ -38,18 +38,20 @@ def _key(text: str) -> str:
 
 def _suggest(value: str, names) -> str:
     """"; closest: ..." with up to three of `names` like `value`. Given an index ({name key: the rows it
-    names}), each is said as stored, the code beside the name: "'Benefits Call Center' (BA-CALL)", not
-    the lower-cased key it was compared as."""
+    names}), each is said as stored (its name or title), the code beside the name: "'Benefits Call
+    Center' (BA-CALL)", not the lower-cased key it was compared as; a key whose value is no list of rows
+    (an e-mail address) is said as the key."""
     close = difflib.get_close_matches(_key(value), list(names), n=6, cutoff=0.6)
     shown: list[str] = []
     for key in close:
         found = names[key] if isinstance(names, dict) else None
         for item in (found if isinstance(found, list) else [key]):  # an index's rows, else the key itself
-            if not hasattr(item, "name"):
+            name = getattr(item, "name", None) or getattr(item, "title", None)
+            if name is None:
                 said = repr(item)
             else:
                 code = getattr(item, "code", None)
-                first, second = (code, item.name) if code and _key(code) == key else (item.name, code)
+                first, second = (code, name) if code and _key(code) == key else (name, code)
                 said = f"{first!r}" + (f" ({second})" if second and _key(second) != _key(first) else "")
             if said not in shown:
                 shown.append(said)

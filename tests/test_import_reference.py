@@ -447,6 +447,18 @@ def test_plan_weights_break_opm_rules_and_bad_cells(demo, tmp_path):
         assert_error(bad, 8, "Target", 4.5, "no FY2028 target for 'trust'", "targets layout")
 
 
+def test_an_unknown_leaders_closest_names_are_said_as_stored(demo):
+    """'morgan chen' (the key names are compared as) was offered for 'Morgan Chenn'."""
+    from importers.resolve import Unknown
+    from importers.sinks.lookups import Leaders
+
+    with demo.app_context():
+        name = db.session.scalar(sa.select(Leader.name).where(Leader.name.contains(" ")).order_by(Leader.id))
+        with pytest.raises(Unknown) as refused:
+            Leaders(db.session).find(name + "x")
+        assert f"closest: {name!r}" in str(refused.value)
+
+
 def test_plan_weights_from_a_percent_formatted_column(demo, tmp_path):
     rows = plan_rows(leader="sbo.manager2@demo.cx.gov", fy=2027, weights=(0.15, 0.15, 0.15, 0.15, 0.4))[:5]
     with demo.app_context():
@@ -596,7 +608,7 @@ def test_target_bad_values(demo, tmp_path):
         assert_error(result, 3, "Amber threshold", 6, "better lower", "must not be below green_at (8)")
         assert_error(result, 4, "Target", 6, "outside the range of a likert metric (1 to 5)")
         assert_error(result, 5, "Scope", "Disaster Helpline", "unknown component 'Disaster Helpline'")
-        assert_error(result, 6, "Scope", "Disaster Helpln", "unknown scope", "'disaster helpline'")
+        assert_error(result, 6, "Scope", "Disaster Helpln", "unknown scope", "'Disaster Helpline'")
         assert_error(result, 7, "Scope type", "division", "not a scope type", "program")
         assert_error(result, 8, "Target", 3.8, "would not be green")
 

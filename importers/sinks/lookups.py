@@ -28,7 +28,7 @@ class Leaders:
             return found[0]
         if found:
             raise Unknown(f"{len(found)} leaders are named {value!r}; use the e-mail address")
-        raise Unknown(f"unknown leader {value!r}{_suggest(value, list(self.by_name) + list(self.by_email))}")
+        raise Unknown(f"unknown leader {value!r}{_suggest(value, {**dict.fromkeys(self.by_email), **self.by_name})}")
 
 
 SCOPE_KINDS = (ScopeType.program, ScopeType.component, ScopeType.function, ScopeType.agency)
@@ -53,8 +53,12 @@ def find_scope(directory: Directory, name: str, scope_type: ScopeType | None = N
         return found[0]
     if found:
         raise Unknown(f"{name!r} names a {' and a '.join(k.value for k, _ in found)}; give the scope_type")
-    names = [_key(x) for items in (directory.programs, directory.components, directory.functions, directory.agencies)
-             for item in items for x in (item.name, getattr(item, "code", None)) if x]
+    names: dict[str, list] = {}
+    for items in (directory.programs, directory.components, directory.functions, directory.agencies):
+        for item in items:
+            for x in (item.name, getattr(item, "code", None)):
+                if x:
+                    names.setdefault(_key(x), []).append(item)
     raise Unknown(f"unknown scope {name!r}: no program, component, function or agency has this name"
                   f"{_suggest(name, names)}")
 

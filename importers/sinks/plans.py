@@ -130,7 +130,10 @@ class PlanSink(TrackedSink):
         if found:
             raise Unknown(f"{len(found)} functions have a commitment titled {title!r}; the leader's own function "
                           "has none, so the link is ambiguous")
-        raise Unknown(f"unknown commitment {title!r}{_suggest(title, [_key(c.title) for c in self.commitments])}")
+        titles: dict[str, list] = {}
+        for c in self.commitments:
+            titles.setdefault(_key(c.title), []).append(c)
+        raise Unknown(f"unknown commitment {title!r}{_suggest(title, titles)}")
 
     def _target(self, row, record, plan: _Plan, metric):
         """The target row a requirement links: the named scope's, or the leader's own (component,
