@@ -349,6 +349,22 @@ def test_a_save_that_meets_someone_elses_keeps_both_peoples_changes(demo, client
     assert saved["Customer Understanding"].score == 5
 
 
+
+@pytest.mark.parametrize("opened", [None, "not json", "[1, 2]", '{"score_0": "\\ud800", "score_2": 4}', "[" * 5000])
+def test_a_conflict_without_a_readable_opening_claims_nothing_for_the_person(demo, client_as, ba, opened):
+    """A form without its fields as opened (a page opened before it carried them, or one altered) credited the
+    other person's changes to 'you' and put the person's stale text back; a lone surrogate in it ended in a 500."""
+    first, second = client_as("analyst"), client_as("admin")
+    mine, theirs = open_form(first, ba, CURRENT), open_form(second, ba, CURRENT)
+    assert first.post(url(ba, CURRENT, "edit"), data={**mine, "score_2": "4"}).status_code == 303
+    sent = {k: v for k, v in {**theirs, "score_3": "5", "opened": opened}.items() if v is not None}
+    response = second.post(url(ba, CURRENT, "edit"), data=sent)
+    assert response.status_code == 409, response.status_code
+    table = re.search(r'<table[^>]*id="conflict-table".*?</table>', response.get_data(as_text=True), re.S).group()
+    row = re.search(r"<tr><th scope=\"row\">Culture &amp; Organization: score</th>(.*?)</tr>", table, re.S).group(1)
+    assert "(not known)" in row and "both of you" in row and "<td>you</td>" not in row
+
+
 # ----------------------------------------------------------------------------- submitting and the lock
 
 def submit(client, component_id, fiscal_year):

@@ -15,6 +15,7 @@ from scorecard import json_bodies
 from scorecard.capacity.services import score_text
 from scorecard.fields import WholeNumberField
 from scorecard.security import BaseForm
+from scorecard.text import unkept_in
 
 DOMAIN_FIELDS = ("score", "narrative", "evidence")
 
@@ -45,6 +46,17 @@ class AssessmentForm(_Versioned):
         """The form now stands for what it shows: its fields as opened."""
         self.opened.data, self.opened.raw_data = json.dumps(self.values()), None
 
+    def _opened(self) -> dict[str, str]:
+        """The fields as the page was opened ({} when the form carries none, or nothing readable: a page
+        opened before the form carried them, or one altered); only texts a column could hold."""
+        try:
+            opened = json_bodies.refusing_depth(lambda: json.loads(self.opened.data or "{}"))
+        except ValueError:  # malformed, or nested too deeply
+            return {}
+        if not isinstance(opened, dict):
+            return {}
+        return {k: v for k, v in opened.items() if isinstance(v, str) and unkept_in(v) is None}
+
     def label_of(self, name: str) -> str:
         field, _, index = name.rpartition("_")
         if field in DOMAIN_FIELDS and index.isdigit():
@@ -55,23 +67,22 @@ class AssessmentForm(_Versioned):
         """After someone else saved: every field the person changed keeps their text, every other one
         takes the saved text (`current`, the form filled from the assessment as saved now); the form then
         stands for that version. The fields either of them changed, to show side by side."""
-        try:
-            opened = json_bodies.refusing_depth(lambda: json.loads(self.opened.data or "{}"))
-        except ValueError:  # malformed, or nested too deeply: nothing known of the opening
-            opened = {}
-        opened = opened if isinstance(opened, dict) else {}
+        opened = self._opened()
         yours, saved = self.values(), current.values()
         rows = []
         for name, mine in yours.items():
             if name not in saved:  # a domain the assessment saved now no longer holds: the person's text stays
                 continue
-            was = opened.get(name, saved[name])
+            was = opened.get(name)
+            if was is None:  # how the field was opened is not known: who changed it cannot be told
+                if mine != saved[name]:
+                    rows.append(ChangedField(self.label_of(name), "(not known)", saved[name], mine, True, True))
+                continue
             mine_changed, theirs_changed = mine != was, saved[name] != was
             if not mine_changed:
                 self[name].data = current[name].data
             if theirs_changed or (mine_changed and mine != saved[name]):
-                rows.append(ChangedField(self.label_of(name), str(was), saved[name], mine, theirs_changed,
-                                         mine_changed))
+                rows.append(ChangedField(self.label_of(name), was, saved[name], mine, theirs_changed, mine_changed))
         self.opened.data, self.opened.raw_data = json.dumps(saved), None
         return rows
 
