@@ -827,8 +827,12 @@ def test_a_hostile_opened_snapshot_is_read_as_none_not_a_failure(demo):
         db.session.execute(sa.update(Commitment).where(Commitment.id == cid)
                            .values(next_step="Theirs", version=version + 1))
         db.session.commit()
-    answer = submit(officer, url, page=page, opened="[" * 30_000 + "]" * 30_000, next_step="Mine")
-    assert answer.status_code == 409, answer.get_data(as_text=True)[:300]
+    for opened in ("[" * 30_000 + "]" * 30_000, '{"next_step": "\\ud800", "reason": "x"}'):
+        answer = submit(officer, url, page=page, opened=opened, next_step="Mine")
+        assert answer.status_code == 409, answer.get_data(as_text=True)[:300]  # a lone surrogate was a 500
+        table = answer.get_data(as_text=True).split('id="conflict-table"')[1].split("</table>")[0]
+        # not knowing how the form was opened, nothing is credited to the person alone
+        assert "(not known)" in table and "both of you" in table
     with demo.app_context():
         assert db.session.get(Commitment, cid).next_step == "Theirs", "nothing of mine saved over theirs"
 

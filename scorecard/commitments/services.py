@@ -46,7 +46,7 @@ from scorecard.models import (
 from scorecard.periods import parse_period
 from scorecard.permissions import can
 from scorecard.scoring import INSUFFICIENT, NO_DATA, NO_TARGET, TargetBook, pooled_score, program_scores, rag_status
-from scorecard.text import blank
+from scorecard.text import blank, unkept_in
 
 S = CommitmentStatus
 CLOSED = frozenset({S.complete, S.dropped})
@@ -970,10 +970,18 @@ def conflict(session, commitment: Commitment, opened: dict, yours: dict) -> Conf
     fields = [f for f in EDITABLE if f in yours]
     current = snapshot(commitment, fields)
     yours = {f: encode(v) for f, v in clean({f: yours[f] for f in fields}).items()}
+    # only what the form could have carried (an altered one may hold a lone surrogate, which no page shows)
+    opened = {f: v for f, v in opened.items() if f in fields and unkept_in(v) is None}
     names = Names(session, [opened, current, yours])
     rows, merged = [], {}
     for f in fields:
-        was = opened.get(f, current[f])
+        if f not in opened:  # how the field was opened is not known: who changed it cannot be told
+            merged[f] = yours[f]
+            if yours[f] != current[f]:
+                rows.append(ConflictRow(FIELD_LABELS[f], "(not known)", names.words(f, current[f]),
+                                        names.words(f, yours[f]), True, True))
+            continue
+        was = opened[f]
         mine_changed = yours[f] != was
         merged[f] = yours[f] if mine_changed else current[f]
         theirs_changed = current[f] != was
