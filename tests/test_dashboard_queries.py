@@ -2,6 +2,7 @@
 filters; the overview's pooled scores, statuses, commitments, leaders, A-11 reporting and what
 changed since the quarter before. Plain data in, plain data out: no browser, no Dash."""
 import json
+import re
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -205,7 +206,8 @@ def test_a_v2_trust_cell_gives_the_share_who_trust_beside_the_score_it_is_judged
         assert table.rows[0]["share"] == 70.0
         figure = heatmap_figure(v2)["data"][0]
         assert figure["text"][0][0].startswith("3.80<br>70.0%<br>")
-        assert "70.0% who trust" in figure["hovertext"][0][0] and "a thumbs up counted 5" in figure["hovertext"][0][0]
+        hover = figure["hovertext"][0][0].replace("<br>", " ")  # on lines a phone shows
+        assert "70.0% who trust" in hover and "a thumbs up counted 5" in hover
 
 
 
@@ -238,12 +240,22 @@ def test_a_heatmap_cell_gives_its_question_as_asked_and_the_import_batches_it_ca
         row = heatmap_table(v1).rows[0]
         assert (row["question"], row["source"]) == (cell.question, cell.source)
         hover = heatmap_figure(v1)["data"][0]["hovertext"][0][0]
+        assert all(len(line) <= 44 for line in re.sub(r"</?[bi]>", "", hover).split("<br>")), "a phone's width"
+        hover = hover.replace("<br>", " ")
         assert "question: I trust this agency." in hover and f"from: batch {batch.id};" in hover
         v2 = heatmap.driver_heatmap(db.session, "FY2024-Q2")
         [[five]] = [r.cells for r in v2.rows]
         assert five.share == 80.0 and not five.thumbs and five.question == "question not recorded"
-        hover = heatmap_figure(v2)["data"][0]["hovertext"][0][0]
+        hover = heatmap_figure(v2)["data"][0]["hovertext"][0][0].replace("<br>", " ")
         assert "(mean on 1-5); 80.0% who trust" in hover and "thumbs" not in hover
+        # a question as stored is text, never markup: Plotly's hover reads <b>, <a> and entities
+        observe(db.session, bravo, "trust", "FY2024-Q3", [10, 10, 20, 60, 100])
+        db.session.flush()
+        db.session.execute(sa.update(Observation).where(Observation.period == "FY2024-Q3").values(
+            question_text='<b>I trust</b> &amp; <a href="https://evil.example/">click</a>'))
+        db.session.commit()
+        hover = heatmap_figure(heatmap.driver_heatmap(db.session, "FY2024-Q3"))["data"][0]["hovertext"][0][0]
+        assert "<a " not in hover and "<b>I" not in hover and "&lt;b&gt;I trust&lt;/b&gt; &amp;amp;" in hover
 
 
 def test_heatmap_without_data(app):

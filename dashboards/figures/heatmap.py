@@ -1,5 +1,6 @@
 """The heatmap: programs × A-11 drivers, each cell its status colour with the score and the
 status word written in it."""
+import html
 import re
 import textwrap
 from functools import cache
@@ -73,8 +74,13 @@ def empty_figure(message: str) -> dict:
         "margin": {"l": 10, "r": 10, "t": 10, "b": 10}}}
 
 
-def _wrapped(text: str, width: int = 60) -> str:
-    return "<br>".join(textwrap.wrap(text, width)) or text
+HOVER_CHARS = 40  # a hover's line: a phone's screen (390 px) shows it whole
+
+
+def _wrapped(text: str, width: int = HOVER_CHARS) -> str:
+    """`text` (names and questions as stored, never markup) escaped for Plotly's hover text, which reads
+    <b>, <a> and &amp;, on lines of `width` characters."""
+    return "<br>".join(html.escape(line, quote=False) for line in textwrap.wrap(text, width)) or html.escape(text)
 
 
 def heatmap_figure(heat: Heatmap) -> dict:
@@ -102,9 +108,9 @@ def heatmap_figure(heat: Heatmap) -> dict:
             target = "—" if cell.target is None else f"{cell.target:g}"
             question = cell.question if len(cell.question) <= QUESTION_CHARS else cell.question[:QUESTION_CHARS] + "…"
             hover_row.append(
-                f"<b>{row.label}</b><br>{driver}: {said}<br>n = {n}; target {target}"
-                f"<br>status: {status_word(cell.status)}<br>question: {_wrapped(question)}"
-                f"<br>from: {cell.source or 'no observations'}<br><i>select to open the program</i>")
+                f"<b>{_wrapped(row.label)}</b><br>{_wrapped(f'{driver}: {said}')}<br>n = {n}; target {target}"
+                f"<br>status: {status_word(cell.status)}<br>{_wrapped(f'question: {question}')}"
+                f"<br>{_wrapped('from: ' + (cell.source or 'no observations'))}<br><i>select to open the program</i>")
         z.append(z_row)
         text.append(text_row)
         hover.append(hover_row)
