@@ -371,8 +371,13 @@ def test_a_note_alone_says_the_commitment_is_current_as_on_the_web(demo):
         fund = commitment(FUND)
         latest = max(fund.updates, key=lambda u: u.id)
         assert latest.note == "Checked with the vendor: still on schedule." and latest.changes == {}
+        assert latest.import_batch_id == batch_id, "where it came from, though the row had a note of its own"
         assert latest.user_id == user(CFO_OFFICER).id and fund.last_update_at == latest.at
         assert stored()[fund.id][:12] == before[:12]  # every field as it was
+        fund_id = fund.id
+    shown = officer.get(f"/commitments/{fund_id}").get_data(as_text=True)
+    assert re.search(rf'Checked with the vendor: still on schedule.\s*<span class="usa-hint">\(from import batch '
+                     rf'{batch_id}\)', shown), "the history says so"
 
 
 def test_a_note_longer_than_the_web_takes_is_refused_naming_its_row(demo):

@@ -127,3 +127,29 @@ def test_observations_first_batch_is_filled_from_the_change_log(empty_database, 
         assert found == {"web": batches[0], "phone": batches[0], "mail": None}, (
             "the batch that inserted each, from the change log; none for the row first stored without one")
         db.engine.dispose()
+
+
+def test_commitment_updates_batch_is_filled_from_the_change_log(empty_database, tmp_path):
+    """Revision 0016 names the import that wrote each history row of a commitment (a row with a note of its
+    own said nothing of it); a row written on the web names none."""
+    from importers.pipeline import run_import
+    from scorecard.models import Commitment, CommitmentStatus, CommitmentUpdate, Function
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": empty_database, "SECRET_KEY": "x", "TESTING": True})
+    with app.app_context():
+        upgrade()
+        cfo = Function(code="CFO", name="Chief Financial Officer")
+        typed = Commitment(function=cfo, title="Typed in", status=CommitmentStatus.on_track, evidence_links=[])
+        typed.updates.append(CommitmentUpdate(status=CommitmentStatus.on_track, note="on the web"))
+        db.session.add(typed)
+        db.session.commit()
+        path = tmp_path / "commitments.csv"
+        path.write_text("function,title,status,note\nCFO,Imported,on_track,Kick-off\n")
+        result = run_import(db.session, path, user_id=None)
+        assert result.status == "imported", result.errors
+        db.session.remove()
+        downgrade(revision="0015")
+        upgrade()
+        found = dict(db.session.execute(sa.select(CommitmentUpdate.note, CommitmentUpdate.import_batch_id)).all())
+        assert found == {"on the web": None, "Kick-off": result.batch_id}
+        db.engine.dispose()

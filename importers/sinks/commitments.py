@@ -162,8 +162,10 @@ class CommitmentSink(TrackedSink):
             uploader = self.session.get(User, batch.user_id)
             note += f", uploaded by {uploader.email if uploader else f'user {batch.user_id}'}"
         for change in self.tracker.order:
-            if change.model is CommitmentUpdate and not change.after["note"]:
-                change.after["note"] = note + ")"
+            if change.model is CommitmentUpdate:
+                change.after["import_batch_id"] = batch.id  # the history says where it came from
+                if not change.after["note"]:
+                    change.after["note"] = note + ")"
         try:
             order = self.tracker.commit(batch)
         except StaleDataError:

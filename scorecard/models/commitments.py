@@ -82,5 +82,7 @@ class CommitmentUpdate(Base):
     reason: so.Mapped[Optional[str]] = so.mapped_column(sa.Text)
     note: so.Mapped[Optional[str]] = so.mapped_column(sa.Text)
     changes: so.Mapped[dict] = so.mapped_column(sa.JSON, default=dict)
+    # the import that wrote this update (None: the web or the API): its history says where it came from
+    import_batch_id: so.Mapped[Optional[int]] = so.mapped_column(sa.ForeignKey("import_batches.id"))
 
     commitment: so.Mapped[Commitment] = so.relationship(back_populates="updates")
