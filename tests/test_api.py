@@ -298,6 +298,7 @@ def test_commitment_update_needs_the_etag_in_if_match(api, http):
     latest = changed["history"][0]
     assert latest["note"] == "Weekly check" and latest["by"].endswith("(cfo.officer@demo.cx.gov)")
     assert latest["changes"]["status"][1] == "at_risk"
+    assert "import_batch_id" in latest and latest["import_batch_id"] is None, "written through the API, not an import"
     # The old ETag is stale now: a second writer holding it changes nothing.
     again = http.patch(url, json={"status": "on_track"}, headers={**_bearer(secret), "If-Match": etag})
     assert again.status_code == 412

@@ -448,6 +448,8 @@ class HistorySchema(Schema):
     reason = Text(allow_none=True)
     note = Text(allow_none=True)
     changes = fields.Dict(metadata={"description": "Each changed field: [before, after]."})
+    import_batch_id = WholeNumber(allow_none=True, metadata={
+        "description": "The import that wrote this update (null: the web or the API)."})
 
 
 class LeaderRef(Schema):

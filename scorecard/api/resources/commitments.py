@@ -45,7 +45,8 @@ def as_dict(commitment: Commitment, users: dict) -> dict:
         "last_update_at": c.last_update_at, "created_at": c.created_at, "updated_at": c.updated_at,
         "version": c.version,
         "history": [{"id": u.id, "at": u.at, "user_id": u.user_id, "by": person(users.get(u.user_id)),
-                     "status": u.status, "reason": u.reason, "note": u.note, "changes": u.changes or {}}
+                     "status": u.status, "reason": u.reason, "note": u.note, "changes": u.changes or {},
+                     "import_batch_id": u.import_batch_id}
                     for u in updates],
     }
 
