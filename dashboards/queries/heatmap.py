@@ -18,6 +18,7 @@ from dashboards.queries.common import (
     target_book,
     trust_share,
 )
+from dashboards.queries.program import question_words
 from scorecard.a11 import trust_as_share
 from scorecard.driver_rule import is_non_standard_wording
 from scorecard.models import Component, Observation, Program
@@ -97,10 +98,7 @@ def cell_sources(session, period: str) -> dict[tuple[int, int], tuple[tuple[str,
 
 
 def _question_words(driver: str, period: str, questions: tuple[str, ...]) -> str:
-    if not questions:
-        return "question not recorded"
-    marked = any(is_non_standard_wording(driver, q, period) for q in questions)
-    return " | ".join(questions) + (" (non-standard wording)" if marked else "")
+    return question_words(questions, any(is_non_standard_wording(driver, q, period) for q in questions))
 
 
 def _source_words(batches: tuple) -> str:

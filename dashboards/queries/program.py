@@ -285,6 +285,14 @@ def wording(spec: MeasureSpec, rows) -> tuple[tuple[str, ...], bool]:
     return texts, marked
 
 
+def question_words(questions: tuple[str, ...], non_standard: bool) -> str:
+    """The questions as asked, as a page writes them: "A | B (non-standard wording)"."""
+    if not questions:
+        return "question not recorded"
+    text = " | ".join(questions)
+    return f"{text} (non-standard wording)" if non_standard else text
+
+
 # --------------------------------------------------------------------------- quarter by quarter
 
 @dataclass
@@ -308,10 +316,7 @@ class Point:
 
     @property
     def question_words(self) -> str:
-        if not self.questions:
-            return "question not recorded"
-        text = " | ".join(self.questions)
-        return f"{text} (non-standard wording)" if self.non_standard else text
+        return question_words(self.questions, self.non_standard)
 
 
 @dataclass
