@@ -14,6 +14,7 @@ from wtforms.widgets import HiddenInput
 from scorecard import json_bodies
 from scorecard.capacity.services import score_text
 from scorecard.fields import WholeNumberField
+from scorecard.merging import three_way
 from scorecard.security import BaseForm
 from scorecard.text import unkept_in
 
@@ -64,25 +65,18 @@ class AssessmentForm(_Versioned):
         return self[name].label.text
 
     def merged(self, current: "AssessmentForm") -> list["ChangedField"]:
-        """After someone else saved: every field the person changed keeps their text, every other one
-        takes the saved text (`current`, the form filled from the assessment as saved now); the form then
-        stands for that version. The fields either of them changed, to show side by side."""
-        opened = self._opened()
+        """After someone else saved: the form merged three ways (scorecard.merging) with `current`, the
+        form filled from the assessment as saved now, and then standing for that version. The fields
+        either of them changed, to show side by side."""
         yours, saved = self.values(), current.values()
         rows = []
-        for name, mine in yours.items():
-            if name not in saved:  # a domain the assessment saved now no longer holds: the person's text stays
-                continue
-            was = opened.get(name)
-            if was is None:  # how the field was opened is not known: who changed it cannot be told
-                if mine != saved[name]:
-                    rows.append(ChangedField(self.label_of(name), "(not known)", saved[name], mine, True, True))
-                continue
-            mine_changed, theirs_changed = mine != was, saved[name] != was
-            if not mine_changed:
-                self[name].data = current[name].data
-            if theirs_changed or (mine_changed and mine != saved[name]):
-                rows.append(ChangedField(self.label_of(name), was, saved[name], mine, theirs_changed, mine_changed))
+        # a domain the assessment saved now no longer holds is left out: the person's text stays
+        for m in three_way([name for name in yours if name in saved], self._opened(), saved, yours):
+            if m.known and not m.yours_changed:
+                self[m.field].data = current[m.field].data
+            if m.shown:
+                rows.append(ChangedField(self.label_of(m.field), m.opened if m.known else "(not known)",
+                                         saved[m.field], yours[m.field], m.theirs_changed, m.yours_changed))
         self.opened.data, self.opened.raw_data = json.dumps(saved), None
         return rows
 

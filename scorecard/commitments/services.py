@@ -21,6 +21,7 @@ import sqlalchemy.orm as so
 from sqlalchemy.orm.exc import StaleDataError
 
 from scorecard.a11 import trust_as_share
+from scorecard.merging import three_way
 from scorecard.models import (
     CAPACITY_DOMAINS,
     AuditEvent,
@@ -974,20 +975,13 @@ def conflict(session, commitment: Commitment, opened: dict, yours: dict) -> Conf
     opened = {f: v for f, v in opened.items() if f in fields and unkept_in(v) is None}
     names = Names(session, [opened, current, yours])
     rows, merged = [], {}
-    for f in fields:
-        if f not in opened:  # how the field was opened is not known: who changed it cannot be told
-            merged[f] = yours[f]
-            if yours[f] != current[f]:
-                rows.append(ConflictRow(FIELD_LABELS[f], "(not known)", names.words(f, current[f]),
-                                        names.words(f, yours[f]), True, True))
-            continue
-        was = opened[f]
-        mine_changed = yours[f] != was
-        merged[f] = yours[f] if mine_changed else current[f]
-        theirs_changed = current[f] != was
-        if theirs_changed or (mine_changed and yours[f] != current[f]):
-            rows.append(ConflictRow(FIELD_LABELS[f], names.words(f, was), names.words(f, current[f]),
-                                    names.words(f, yours[f]), theirs_changed, mine_changed))
+    for m in three_way(fields, opened, current, yours):
+        f = m.field
+        merged[f] = m.merged
+        if m.shown:
+            rows.append(ConflictRow(FIELD_LABELS[f], names.words(f, m.opened) if m.known else "(not known)",
+                                    names.words(f, current[f]), names.words(f, yours[f]), m.theirs_changed,
+                                    m.yours_changed))
     latest = max(commitment.updates, key=lambda u: (u.at, u.id), default=None)
     who = person(session.get(User, latest.user_id) if latest and latest.user_id else None) if latest else "someone"
     return Conflict(rows, merged, who, latest.at if latest else commitment.updated_at)
