@@ -358,3 +358,52 @@ def test_a_downloads_name_says_each_filter_chosen_once():
     assert filters_in_name(state, ["2026", "all", "3", "2"], "leaders-FY2026") == "-function-3", "no year twice"
     assert filters_in_name(state, ["2026", "12", None, "1"], "leaders-FY2026") == "-component-12"
     assert filters_in_name([State("heatmap-agency", "value")], ["a b/../c"], "heatmap") == "-agency-a_b_.._c"
+
+
+MARKUP = " <b>Bold</b> & <a href='https://evil.example/'>x</a>"
+
+
+def test_a_name_as_stored_is_text_in_every_figure_never_markup(evaluated):
+    """Plotly reads <b>, <br>, <a href> and entities in a chart's title, labels and hovers: names,
+    units, touchpoints and file names as stored are escaped in every figure, so they show as written."""
+    import json
+
+    from dashboards.figures import capacity as capacity_figures
+    from dashboards.figures import functions as function_figures
+    from dashboards.figures import life_experiences
+    from dashboards.figures import program as program_figures
+    from dashboards.queries import capacity, common, functions, heatmap, life_experience_rollup, program
+    from scorecard.models import Component, Function, LifeExperience, Metric, Program
+
+    with evaluated.app_context():
+        for model in (Component, Function, LifeExperience, Metric, Program):
+            db.session.execute(sa.update(model).values(name=model.name + MARKUP))
+        db.session.execute(sa.update(Metric).where(Metric.unit.is_not(None)).values(unit=Metric.unit + MARKUP))
+        db.session.execute(sa.update(Observation).values(
+            touchpoint=sa.func.coalesce(Observation.touchpoint, "") + MARKUP))
+        db.session.execute(sa.update(ImportBatch).values(filename=ImportBatch.filename + MARKUP))
+        db.session.commit()
+        story = db.session.scalar(sa.select(Program.id).where(Program.name == "Benefits Call Center" + MARKUP))
+        info = program.program_info(db.session, story)
+        latest = common.chosen_period(db.session, None)
+        trend = program.program_trend(db.session, story)
+        found = functions.functions(db.session, date.today())
+        reporting = next(row for row in found.rows if row.metrics)
+        drawn = {
+            "heatmap": heatmap_figure(heatmap.driver_heatmap(db.session)),
+            "capacity": capacity_figures.capacity_figure(capacity.capacity(db.session, date.today(), 2026)),
+            "functions": function_figures.commitments_figure(found),
+            "function metrics": function_figures.metrics_figure(reporting.metrics, reporting.name),
+            "life experiences": life_experiences.trust_figure(
+                life_experience_rollup.life_experience_rollup(db.session)),
+            "program trust": program_figures.trust_figure(trend, info.name),
+            "program drivers": program_figures.drivers_figure(trend, info.name),
+            "program volumes": program_figures.volumes_figure(program.channel_breakdown(db.session, story, latest),
+                                                              info.name),
+        }
+    for page, figure in drawn.items():
+        text = json.dumps(figure if isinstance(figure, dict) else figure.to_plotly_json())
+        # (a title's lines may break at the name's spaces)
+        assert "&lt;b&gt;Bold&lt;/b&gt;" in text and "&amp;" in text and "&lt;a" in text, page
+        for raw in ("<a ", "<b>Bold", " & "):
+            assert raw not in text, (page, text[text.index(raw) - 300:text.index(raw) + 60])

@@ -1,9 +1,9 @@
 """The capacity figure: components × the five A-11 capacity domains for a fiscal year, each cell
 shaded by its self-assessed score (lighter is lower) with the score and its change from the year
 before written in it; hovering adds the rules' evidence score and the action plan."""
-import textwrap
 
 from dashboards.figures.heatmap import FONT, default_template, empty_figure, titled
+from dashboards.figures.text import plain, wrapped
 from dashboards.queries.capacity import Capacity, DomainCell
 from scorecard.capacity.services import score_text
 
@@ -26,7 +26,7 @@ def _evidence(cell: DomainCell) -> str:
     if cell.finding_id is None:
         return "rules' evidence score: none"
     return (f"rules' evidence score: {cell.evidence_words} ({cell.evidence_period})"
-            f"<br>{_wrap(cell.evidence_explanation or '')}")
+            f"<br>{wrapped(cell.evidence_explanation or '', 70)}")
 
 
 def _evidence_short(cell: DomainCell) -> str:
@@ -34,17 +34,6 @@ def _evidence_short(cell: DomainCell) -> str:
     if cell.finding_id is None:
         return ""
     return f"evidence: {cell.evidence_words}"
-
-
-def _wrap(text: str, width: int = 70) -> str:
-    lines, line = [], ""
-    for word in text.split():
-        if line and len(line) + len(word) + 1 > width:
-            lines.append(line)
-            line = word
-        else:
-            line = f"{line} {word}".strip()
-    return "<br>".join(lines + ([line] if line else []))
 
 
 def capacity_figure(found: Capacity) -> dict:
@@ -60,15 +49,15 @@ def capacity_figure(found: Capacity) -> dict:
             z_row.append(NOT_SCORED if cell.score is None else (cell.score - low) / max(1, high - low))
             text_row.append(f"<b>{cell.score_words}</b><br>{_change(cell)}<br>{_evidence_short(cell)}")
             hover_row.append(
-                f"<b>{row.component}</b> ({row.status})<br>{cell.domain}: {cell.score_words}<br>{cell.change_words}"
-                f"<br>{_evidence(cell)}<br>action plan: {cell.action_words}")
+                f"<b>{plain(row.component)}</b> ({row.status})<br>{plain(cell.domain)}: {cell.score_words}"
+                f"<br>{cell.change_words}<br>{_evidence(cell)}<br>action plan: {cell.action_words}")
         z.append(z_row)
         text.append(text_row)
         hover.append(hover_row)
-    labels = [f"{row.component}<br><span style='font-size:11px'>{row.status}</span>" for row in found.rows]
+    labels = [f"{plain(row.component)}<br><span style='font-size:11px'>{row.status}</span>" for row in found.rows]
     # each domain's name on short lines ("Customer<br>Understanding"): upright at a phone's width, one long
     # line ran into the title
-    domains = ["<br>".join(textwrap.wrap(d, 14)) for d in found.domains]
+    domains = [wrapped(d, 14) for d in found.domains]
     # Plotly's JSON made directly, as the heatmap's is: go.Figure's validation was half the answer's time.
     return {
         "data": [{

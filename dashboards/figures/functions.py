@@ -2,13 +2,13 @@
 also a pattern and a name in the legend, each segment its count), and one function's own metrics
 quarter by quarter against their targets (each point's status in words on hover, the latest
 written beside it)."""
-import textwrap
 from typing import Optional
 
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from dashboards.figures.heatmap import FONT, empty_figure, titled
+from dashboards.figures.text import plain, wrapped
 from dashboards.queries.functions import STATUS_WORDS, STATUSES, FunctionMetric, Functions
 from dashboards.tables import status_word
 from scorecard.ratings import RATING_LABELS
@@ -64,8 +64,8 @@ def commitments_figure(found: Functions) -> go.Figure | dict:
             textfont=dict(color="#1b1b1b", size=13),
             marker=dict(color=colour, line=dict(color="#1b1b1b", width=1),
                         pattern=dict(shape=shape, fgcolor="#565c65", fgopacity=0.35, size=7)),
-            hovertext=[f"<b>{row.code}, {row.name}</b><br>{word}: {c} of {row.total} commitments" for row, c in
-                       zip(rows, counts)],
+            hovertext=[f"<b>{plain(row.code)}, {plain(row.name)}</b><br>{word}: {c} of {row.total} commitments"
+                       for row, c in zip(rows, counts)],
             hoverinfo="text"))
     fig.update_layout(**titled(dict(height=max(320, 44 * len(rows) + 150), margin=dict(l=10, r=10, t=90, b=40)),
                                "Commitments by status, per function"),
@@ -81,33 +81,34 @@ def metrics_figure(metrics: list[FunctionMetric], function: str) -> go.Figure | 
     """One panel per metric: its value each quarter (line and points) and the year's target
     (dashed); hovering a point gives its value, n, target and status in words."""
     if not metrics:
-        return empty_figure(f"The {function} reports no metrics of its own.")
+        return empty_figure(f"The {plain(function)} reports no metrics of its own.")
     titles = []
     for m in metrics:
         latest = m.latest
         better = "lower" if m.lower_is_better else "higher"
-        titles.append("<br>".join(textwrap.wrap(  # two short lines: one was cut off at a phone's width
+        titles.append(wrapped(  # two short lines: one was cut off at a phone's width
             f"{m.name} ({better} is better); {latest.period}: {format_value(latest.value, m.unit)}, "
-            f"{status_word(latest.status)}", 40)))
+            f"{status_word(latest.status)}", 40))
     fig = make_subplots(rows=len(metrics), cols=1, subplot_titles=titles, vertical_spacing=0.22 / len(metrics))
     for k, m in enumerate(metrics, start=1):
         periods = [p.period for p in m.points]
         fig.add_trace(go.Scatter(
-            x=periods, y=[p.value for p in m.points], mode="lines+markers", name=f"{m.name}: value",
+            x=periods, y=[p.value for p in m.points], mode="lines+markers", name=plain(f"{m.name}: value"),
             line=dict(color="#005ea2", width=2), marker=dict(size=8, symbol="circle"), hoverinfo="text",
-            hovertext=[f"<b>{m.name}</b><br>{p.period}: {format_value(p.value, m.unit)}<br>{n_words(p.n)}"
-                       f"<br>target {format_value(p.target, m.unit) if p.target is not None else 'none set'}"
+            hovertext=[f"<b>{plain(m.name)}</b><br>{p.period}: {plain(format_value(p.value, m.unit))}<br>{n_words(p.n)}"
+                       f"<br>target {plain(format_value(p.target, m.unit)) if p.target is not None else 'none set'}"
                        f"<br>status: {status_word(p.status)}" for p in m.points]), row=k, col=1)
         if any(p.target is not None for p in m.points):
             fig.add_trace(go.Scatter(
-                x=periods, y=[p.target for p in m.points], mode="lines", name=f"{m.name}: target",
+                x=periods, y=[p.target for p in m.points], mode="lines", name=plain(f"{m.name}: target"),
                 line=dict(color="#1b1b1b", width=2, dash="dash", shape="hv"), hoverinfo="skip"), row=k, col=1)
         last = m.latest
         fig.add_annotation(x=last.period, y=last.value, text=status_word(last.status), showarrow=True, arrowhead=0,
                            ax=0, ay=-28, font=dict(size=13, color="#1b1b1b"), bgcolor="#fff", row=k, col=1)
-        fig.update_yaxes(title_text=m.unit or "", gridcolor="#dfe1e2", row=k, col=1)
+        fig.update_yaxes(title_text=plain(m.unit or ""), gridcolor="#dfe1e2", row=k, col=1)
         fig.update_xaxes(tickangle=-45, row=k, col=1)
     fig.update_layout(**titled(dict(height=120 + 300 * len(metrics), margin=dict(l=10, r=10, t=110, b=60)),
-                               f"The {function}'s own metrics by quarter (solid line) against their targets (dashed)"),
+                               f"The {plain(function)}'s own metrics by quarter (solid line) against their "
+                               "targets (dashed)"),
                       font=dict(family=FONT, color="#1b1b1b"), plot_bgcolor="#fff", showlegend=False)
     return fig

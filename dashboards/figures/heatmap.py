@@ -1,13 +1,13 @@
 """The heatmap: programs × A-11 drivers, each cell its status colour with the score and the
 status word written in it."""
-import html
 import re
 import textwrap
-from functools import cache, lru_cache
+from functools import cache
 
 import plotly.io as pio
 
 from dashboards import links
+from dashboards.figures.text import plain, wrapped
 from dashboards.queries.heatmap import Heatmap
 from dashboards.tables import as_given, status_word
 
@@ -74,24 +74,6 @@ def empty_figure(message: str) -> dict:
         "margin": {"l": 10, "r": 10, "t": 10, "b": 10}}}
 
 
-HOVER_CHARS = 40  # a hover's line: a phone's screen (390 px) shows it whole
-
-
-@lru_cache(maxsize=8192)  # a quarter's cells repeat their questions, batches and names
-def _wrapped(text: str, width: int = HOVER_CHARS) -> str:
-    """`text` (names and questions as stored, never markup) escaped for Plotly's hover text, which reads
-    <b>, <a> and &amp;, on lines of `width` characters (words kept whole; a longer word on its own line).
-    Written out: textwrap took a third of the heatmap's answer for its 14,000 hover lines."""
-    lines, line = [], ""
-    for word in text.split():
-        if line and len(line) + 1 + len(word) > width:
-            lines.append(line)
-            line = word
-        else:
-            line = f"{line} {word}" if line else word
-    return "<br>".join(html.escape(part, quote=False) for part in [*lines, line])
-
-
 def heatmap_figure(heat: Heatmap) -> dict:
     """Programs × drivers coloured by status against the targets; each cell writes its score and
     its status word (colour is never the only signal). A cell's customdata is its program's page.
@@ -117,14 +99,15 @@ def heatmap_figure(heat: Heatmap) -> dict:
             target = "—" if cell.target is None else f"{cell.target:g}"
             question = cell.question if len(cell.question) <= QUESTION_CHARS else cell.question[:QUESTION_CHARS] + "…"
             hover_row.append(
-                f"<b>{_wrapped(row.label)}</b><br>{_wrapped(f'{driver}: {said}')}<br>n = {n}; target {target}"
-                f"<br>status: {status_word(cell.status)}<br>{_wrapped(f'question: {question}')}"
-                f"<br>{_wrapped('from: ' + (cell.source or 'no observations'))}<br><i>select to open the program</i>")
+                f"<b>{wrapped(row.label)}</b><br>{wrapped(f'{driver}: {said}')}<br>n = {n}; target {target}"
+                f"<br>status: {status_word(cell.status)}<br>{wrapped(f'question: {question}')}"
+                f"<br>{wrapped('from: ' + (cell.source or 'no observations'))}<br><i>select to open the program</i>")
         z.append(z_row)
         text.append(text_row)
         hover.append(hover_row)
         ids.append([links.program(row.program_id, heat.period)] * len(heat.drivers))
-    labels = [f"{row.program}<br><span style='font-size:11px'>{row.component}</span>" for row in heat.rows]
+    labels = [f"{plain(row.program)}<br><span style='font-size:11px'>{plain(row.component)}</span>"
+              for row in heat.rows]
     title = f"A-11 drivers by program, {heat.period}"
     if heat.not_asked:
         title += f"<br><span style='font-size:13px'>Not asked in {heat.period}: {', '.join(heat.not_asked)}</span>"

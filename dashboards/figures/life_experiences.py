@@ -2,6 +2,7 @@
 written beside the point (a mean on 1-5 before FY2024-Q2, the share who trust from it)."""
 from dashboards.figures.heatmap import FONT, default_template, empty_figure, titled
 from dashboards.figures.program import COLOURS, INK, fmt
+from dashboards.figures.text import plain
 from dashboards.queries.life_experience_rollup import Rollup
 from dashboards.queries.program import MEAN, TRUST
 from dashboards.tables import counted, status_word
@@ -18,7 +19,7 @@ def trust_figure(rollup: Rollup) -> dict:
     values = [m.value for _, m in shown]
     plus = [(m.ci_high - m.value) if m.ci_high is not None else 0 for _, m in shown]
     minus = [(m.value - m.ci_low) if m.ci_low is not None else 0 for _, m in shown]
-    labels = [f"<b>{e.name}</b><br>{fmt(m.value, unit)} (n = {m.n:,})<br><span style='font-size:11px'>"
+    labels = [f"<b>{plain(e.name)}</b><br>{fmt(m.value, unit)} (n = {m.n:,})<br><span style='font-size:11px'>"
               f"{m.programs} of {counted(len(e.programs), 'program')} reported, "
               f"{counted(e.agencies, 'agency', 'agencies')}</span>"
               for e, m in shown]
@@ -27,7 +28,7 @@ def trust_figure(rollup: Rollup) -> dict:
         counts = ", ".join(f"{n} {status_word(s)}" for s, n in experience.statuses.items() if n)
         interval = "" if measure.ci_low is None else \
             f"<br>95% interval {fmt(measure.ci_low, unit)} to {fmt(measure.ci_high, unit)}"
-        hover.append(f"<b>{experience.name}</b><br>{measure.label}: {fmt(measure.value, unit)} "
+        hover.append(f"<b>{plain(experience.name)}</b><br>{measure.label}: {fmt(measure.value, unit)} "
                      f"(n = {measure.n:,}){interval}<br>pooled over {measure.programs} programs<br>"
                      f"programs by status: {counts}")
     dots = {

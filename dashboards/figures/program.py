@@ -13,6 +13,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from dashboards.figures.heatmap import FONT, default_template, empty_figure, titled
+from dashboards.figures.text import plain, wrapped
 from dashboards.queries.program import (
     ASPECT_NAMES,
     BREAK_LABEL,
@@ -63,21 +64,9 @@ def hover(series: Series, point: Point) -> str:
     elif point.target is not None:
         lines.append(f"target {fmt(point.target, unit)}")
     lines.append(f"status: {status_word(point.status)}")
-    lines.append("question: " + _wrap(point.question_words))
-    lines.append("from: " + "; ".join(point.sources))
+    lines.append("question: " + wrapped(point.question_words, 70, most=4))
+    lines.append("from: " + plain("; ".join(point.sources)))
     return "<br>".join(lines)
-
-
-def _wrap(text: str, width: int = 70) -> str:
-    words, lines, line = text.split(), [], ""
-    for word in words:
-        if line and len(line) + len(word) + 1 > width:
-            lines.append(line)
-            line = word
-        else:
-            line = f"{line} {word}".strip()
-    lines.append(line)
-    return "<br>".join(lines[:4]) + ("…" if len(lines) > 4 else "")
 
 
 def _runs(periods: list[str], values: list) -> list[list[int]]:
@@ -242,7 +231,7 @@ def trust_figure(trend: Trend, program: str) -> dict:
     if len(eras) == 2:
         left, right = panels.domain(1, 1)[0][1], panels.domain(1, 2)[0][0]
         break_marker(panels, (left + right) / 2)
-    return panels.figure(f"Trust / confidence by quarter: {program}", 550 if len(eras) == 2 else 470,
+    return panels.figure(f"Trust / confidence by quarter: {plain(program)}", 550 if len(eras) == 2 else 470,
                          legend_below=True, top=140 if len(eras) == 2 else 70)
 
 
@@ -273,7 +262,7 @@ def drivers_figure(trend: Trend, program: str) -> dict:
     _legend_target(panels)
     _break_in_axes(panels, periods)
     era_words = "A-11 v1 survey" if all(era_of(p) == V1 for p in periods) else "both surveys"
-    return panels.figure(f"The other A-11 drivers by quarter ({era_words}, mean on 1-5): {program}",
+    return panels.figure(f"The other A-11 drivers by quarter ({era_words}, mean on 1-5): {plain(program)}",
                          150 + 250 * rows)
 
 
@@ -303,7 +292,7 @@ def aspects_figure(trend: Trend, program: str) -> dict:
                     y=dict(range=[0, min(100, highest * 1.1 + 5)], ticksuffix="%"))
     _legend_target(panels)
     # room above the panels for the legend's three entries on three lines, as a phone's width sets them
-    return panels.figure(f"A-11 v2 survey: what went well and what could be improved, by quarter: {program}",
+    return panels.figure(f"A-11 v2 survey: what went well and what could be improved, by quarter: {plain(program)}",
                          150 + 230 * rows, top=170)
 
 
@@ -336,16 +325,17 @@ def volumes_figure(breakdown: Breakdown, program: str) -> go.Figure | dict:
     volumes = [v for v in breakdown.volumes if v.respondents]
     if not volumes:
         return empty_figure(f"No respondents recorded for {breakdown.period or 'this quarter'}.")
-    labels = [_wrap(v.label, 48) for v in volumes]
+    labels = [wrapped(v.label, 48, most=4) for v in volumes]
     fig = go.Figure(go.Bar(
         x=[v.respondents for v in volumes], y=labels, orientation="h", marker=dict(color=COLOURS[MEAN]),
         text=[f"n = {v.respondents:,}" for v in volumes], textposition="outside", cliponaxis=False,
         textfont=dict(color=INK, size=13),
-        hovertext=[f"<b>{v.label}</b><br>respondents: {v.respondents:,}<br>questions: {v.measures}" for v in volumes],
+        hovertext=[f"<b>{plain(v.label)}</b><br>respondents: {v.respondents:,}<br>questions: {v.measures}"
+                   for v in volumes],
         hoverinfo="text", name="Respondents"))
     fig.update_layout(
         **titled(dict(height=max(260, 60 * len(volumes) + 120), margin=dict(l=10, r=60, t=70, b=10)),
-                 f"Respondents by channel and touchpoint, {breakdown.period}: {program}"),
+                 f"Respondents by channel and touchpoint, {breakdown.period}: {plain(program)}"),
         font=dict(family=FONT, color=INK), plot_bgcolor="#fff", showlegend=False,
         yaxis=dict(autorange="reversed", automargin=True, tickfont=dict(size=13)),
         xaxis=dict(title_text="Respondents", gridcolor="#dfe1e2", rangemode="tozero"))
