@@ -260,6 +260,11 @@ def test_a_link_with_filters_opens_the_page_with_them(executive):
         "_pages_location.pathname"))
     assert "'quarter' is not a setting of this page (its settings are period, agency), so it is left out" in \
         json.dumps(misnamed), "a key the page does not read (the control is labelled Quarter): said, not ignored"
+    settingless = answer(executive, body("_pages_content.children", {
+        "_pages_location.pathname": "/dashboards/functions", "_pages_location.search": "?code=CFO"},
+        "_pages_location.pathname"))
+    assert "'code' is not a setting of this page (it has no settings), so it is left out" in \
+        json.dumps(settingless), "the functions page has no settings: a key in its address is said to be left out"
 
 
 def test_a_component_of_another_agency_reads_as_all_components(executive):

@@ -16,11 +16,15 @@ from dashboards.figures.functions import commitments_figure, format_value, ratin
 from dashboards.queries import common
 from dashboards.queries import functions as queries
 from dashboards.queries.functions import STATUS_WORDS, STATUSES
+from dashboards.urlstate import UrlState
 from scorecard.extensions import db
 from scorecard.scoring import RED
 
 dash.register_page(__name__, path="/functions", name="C-suite functions", title="C-suite functions · CX Scorecard",
                    order=4)
+
+url = UrlState("/functions", [])
+url.register()
 
 
 def functions_now() -> queries.Functions:
@@ -100,9 +104,10 @@ def summary(found: queries.Functions) -> str:
     return text
 
 
-def layout(**_query):
+def layout(**query):
     found = functions_now()
     return html.Div([
+        url.location(query),  # no settings: a key in the address is said to be left out
         components.page_heading(
             "C-suite functions",
             lede="Each C-suite function's CX commitments by status, those overdue or not updated lately, the "
