@@ -12,6 +12,7 @@ from dashboards.queries import capacity as queries
 from dashboards.queries import common
 from scorecard.extensions import db
 from scorecard.models import CommitmentStatus, Role
+from scorecard.models.capacity import CapacityStatus
 from tests.test_dashboard_functions import (
     TODAY,
     URL,
@@ -166,9 +167,12 @@ def test_the_year_is_read_from_and_written_to_the_url(app):
         build(db.session)
     client = user(app, "executive")
     routed = page(client, "/dashboards/capacity", "?year=FY2026")
-    assert '"value": "2026"' in json.dumps(routed)
+    assert year_chosen(routed) == "2026"
+    assert year_chosen(page(client, "/dashboards/capacity", "?year=2027")) == "2027"
     refused = page(client, "/dashboards/capacity", "?year=1066")
-    assert '"value": "2027"' in json.dumps(refused), "a refused year: the newest with assessments"
+    assert year_chosen(refused) == "2026", "a refused year: the year the page opens on"
+    assert year_chosen(page(client, "/dashboards/capacity")) == "2026", (
+        "FY2027 is drafts only: the page opens on FY2026, the newest year a component has submitted")
     written = answer(client, body("dashboards-capacity-url.search", {
         "dashboards-capacity-url.search": "", "dashboards-capacity-url.pathname": "/dashboards/capacity",
         "capacity-year.value": "2026"}, "capacity-year.value"))
@@ -176,6 +180,31 @@ def test_the_year_is_read_from_and_written_to_the_url(app):
     shown = answer(client, body("capacity-table.children", {"capacity-year.value": "2026"}, "capacity-year.value"))
     words = json.dumps(shown)
     assert "Bureau One" in words and "Bureau Two" not in words and "/capacity/" in words
+
+
+def year_chosen(answered: dict) -> str:
+    """The fiscal year control's value in a page's layout."""
+    found = re.search(r'"id": "capacity-year"[^{}]*?"value": "(\d+)"|"value": "(\d+)"[^{}]*?"id": "capacity-year"',
+                      json.dumps(answered))
+    return found.group(1) or found.group(2)
+
+
+def test_the_page_opens_on_the_newest_submitted_year_and_names_the_years_of_drafts(world):
+    from dashboards.pages.capacity import summary
+    from scorecard.models import CapacityAssessment
+
+    assert queries.opening_year(db.session) == 2026, "FY2027 is drafts only"
+    opened = queries.capacity(db.session, TODAY, 2026)
+    assert opened.drafting == [2027]
+    assert summary(opened).endswith("FY2027 is being drafted (no component has submitted it yet): choose FY2027 "
+                                    "above to see the drafts.")
+    assert "drafted" not in summary(queries.capacity(db.session, TODAY, 2027)), "the drafts' own year"
+    for assessment in db.session.query(CapacityAssessment).filter_by(fiscal_year=2027):
+        assessment.status = CapacityStatus.submitted
+        break
+    db.session.commit()
+    assert queries.opening_year(db.session) == 2027, "one component has submitted FY2027: it opens there"
+    assert "drafted" not in summary(queries.capacity(db.session, TODAY, 2026))
 
 
 @pytest.mark.parametrize("kind", ["csv", "xlsx"])

@@ -21,12 +21,12 @@ from scorecard.extensions import db
 dash.register_page(__name__, path="/capacity", name="Capacity", title="Capacity · CX Scorecard", order=6)
 
 
-def _latest():
-    years = queries.assessment_years(db.session)
-    return str(years[0]) if years else None
+def _opening():
+    year = queries.opening_year(db.session)
+    return None if year is None else str(year)
 
 
-url = UrlState("/capacity", [QueryParam("year", "capacity-year", validation.fiscal_year, default=_latest,
+url = UrlState("/capacity", [QueryParam("year", "capacity-year", validation.fiscal_year, default=_opening,
                                          offered=lambda: queries.assessment_years(db.session))])
 url.register()
 FILTERS = [State(p.control, "value") for p in url.params]
@@ -138,7 +138,17 @@ def summary(found: queries.Capacity) -> str:
     actions = len({a.commitment_id for row in found.rows for cell in row.cells for a in cell.actions})  # each once
     return (f"FY{found.fiscal_year}: {len(found.rows)} components ("
             + ", ".join(f"{n} {word}" for word, n in sorted(statuses.items()))
-            + f"); {actions} action-plan commitments.")
+            + f"); {actions} action-plan commitments." + _drafting(found))
+
+
+def _drafting(found: queries.Capacity) -> str:
+    """The years after the one shown whose assessments are all drafts (the page opens on the newest year
+    with a submitted one), so a newer year is never passed over without a word."""
+    newer = [f"FY{y}" for y in reversed(found.drafting) if y > (found.fiscal_year or 0)]
+    if not newer:
+        return ""
+    return (f" {' and '.join(newer)} {'is' if len(newer) == 1 else 'are'} being drafted (no component has "
+            f"submitted {'it' if len(newer) == 1 else 'them'} yet): choose {newer[-1]} above to see the drafts.")
 
 
 @callback(Output("capacity-graph", "figure"), Output("capacity-table", "children"),

@@ -38,6 +38,7 @@ from scorecard.models import (
     Function,
     Program,
 )
+from scorecard.models.capacity import CapacityStatus
 from scorecard.models.commitments import commitment_programs
 
 DOMAINS = list(CAPACITY_DOMAINS)
@@ -135,11 +136,21 @@ class ComponentRow:
 class Capacity:
     fiscal_year: Optional[int]
     years: list[int]                      # fiscal years with assessments, newest first
+    drafting: list[int] = field(default_factory=list)  # years after the opening year: drafts only, newest first
     rows: list[ComponentRow] = field(default_factory=list)  # by agency, then component
 
     @property
     def domains(self) -> list[str]:
         return DOMAINS
+
+
+def opening_year(session) -> Optional[int]:
+    """The year the dashboard opens on: the newest in which a component has submitted its assessment (a
+    year of drafts only is still being written), else the newest with assessments; None without any."""
+    submitted = session.scalar(sa.select(sa.func.max(CapacityAssessment.fiscal_year))
+                               .where(CapacityAssessment.status == CapacityStatus.submitted))
+    years = assessment_years(session)
+    return submitted if submitted is not None else (years[0] if years else None)
 
 
 def assessment_years(session) -> list[int]:
@@ -200,7 +211,8 @@ def capacity(session, today: date, fiscal_year: Optional[int] = None) -> Capacit
     as of `today`."""
     years = assessment_years(session)
     year = fiscal_year if fiscal_year is not None else (years[0] if years else None)
-    found = Capacity(year, years)
+    opening = opening_year(session)
+    found = Capacity(year, years, [y for y in years if opening is not None and y > opening])
     if year is None:
         return found
     assessments = _assessments(session, [year, year - 1])
