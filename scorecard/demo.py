@@ -866,23 +866,25 @@ CAPACITY_EVIDENCE = {"Measurement": "https://www.performance.gov/cx/",
 
 
 def _capacity(session, components, current_fy, today):
-    """Each component's capacity assessment for last fiscal year (submitted by the analyst before
-    the year ended) and this one (a draft moving on from last year's scores), with the audit
-    events the web pages would have written."""
+    """Each component's capacity assessments for the two fiscal years before this one (each submitted
+    by the analyst before its year ended, the second moving on from the first: the dashboard opens on it,
+    with its change and the rules' evidence scores) and this one (a draft moving on from last year's
+    scores), with the audit events the web pages would have written."""
     rng = _rng("capacity")
     analyst = session.scalar(sa.select(User).where(User.email == "analyst@demo.cx.gov"))
-    submitted_at = datetime(current_fy - 1, 9, 15, 15, 0, tzinfo=UTC)
-    started = {current_fy - 1: datetime(current_fy - 1, 7, 1, 14, 0, tzinfo=UTC),
+    years = (current_fy - 2, current_fy - 1, current_fy)
+    submitted = {fy: datetime(fy, 9, 15, 15, 0, tzinfo=UTC) for fy in years[:-1]}
+    started = {**{fy: datetime(fy, 7, 1, 14, 0, tzinfo=UTC) for fy in years[:-1]},
                current_fy: max(datetime(current_fy - 1, 10, 1, 14, 0, tzinfo=UTC),
                                datetime(today.year, today.month, today.day, 14, 0, tzinfo=UTC)
                                - timedelta(days=7))}
     assessments = []
     for component in components:
         last_year = {}
-        for fy in (current_fy - 1, current_fy):
+        for fy in years:
             assessment = CapacityAssessment(component=component, fiscal_year=fy, created_at=started[fy])
             for position, domain in enumerate(CAPACITY_DOMAINS):
-                score = (rng.randint(2, 6) if fy < current_fy
+                score = (rng.randint(2, 5) if fy == years[0]
                          else min(7, max(1, last_year[domain] + rng.choice((-1, 0, 0, 1, 1, 2)))))
                 last_year[domain] = score
                 what = CAPACITY_NARRATIVES[domain][0 if score <= 3 else 1 if score <= 5 else 2]
@@ -891,7 +893,7 @@ def _capacity(session, components, current_fy, today):
                     narrative=f"In FY{fy} {component.name} {what}."))
             if fy < current_fy:
                 assessment.status = CapacityStatus.submitted
-                assessment.submitted_at, assessment.submitted_by = submitted_at, analyst
+                assessment.submitted_at, assessment.submitted_by = submitted[fy], analyst
             session.add(assessment)
             assessments.append(assessment)
     session.flush()
@@ -902,10 +904,10 @@ def _capacity(session, components, current_fy, today):
                                entity_type="capacity_assessment", entity_id=a.id,
                                after={"scale_min": 1, "scale_max": 7, **scores, **names}))
         if a.status is CapacityStatus.submitted:
-            session.add(AuditEvent(user_id=analyst.id, at=submitted_at, action="capacity.submit",
+            session.add(AuditEvent(user_id=analyst.id, at=a.submitted_at, action="capacity.submit",
                                    entity_type="capacity_assessment", entity_id=a.id,
                                    before={"status": "draft"},
-                                   after={"status": "submitted", "submitted_at": submitted_at.isoformat(),
+                                   after={"status": "submitted", "submitted_at": a.submitted_at.isoformat(),
                                           "total": f"{a.total:g} of 35", **names}))
 
 

@@ -115,12 +115,13 @@ def text(response) -> str:
 def test_grid_shows_each_component_by_fiscal_year_with_total_and_status(demo, client_as, ba):
     page = text(client_as("viewer").get("/capacity/"))
     assert "<caption>Capacity assessments by component and fiscal year: total score and status</caption>" in page
-    assert '<th scope="col">FY2026</th>' in page and '<th scope="col">FY2027</th>' in page
+    assert all(f'<th scope="col">FY{fy}</th>' in page for fy in (2025, 2026, 2027))
     with demo.app_context():
         components = db.session.scalars(sa.select(Component)).all()
         assert all(f"{html_lib.escape(c.name, quote=False)} <span" in page for c in components)
     cells = re.findall(r'<td data-fiscal-year="(\d+)" data-status="([a-z ]+)">(.*?)</td>', page)
-    assert {(fy, status) for fy, status, _ in cells} == {("2026", "submitted"), ("2027", "draft")}
+    assert {(fy, status) for fy, status, _ in cells} == {("2025", "submitted"), ("2026", "submitted"),
+                                                          ("2027", "draft")}
     first = next(body for fy, status, body in cells if fy == "2026")
     assert re.search(r"\d+ of 35", first) and f'href="{url(ba, LAST)}"' in page
 
@@ -134,7 +135,7 @@ def test_grid_can_show_one_agency(demo, client_as):
         db.session.commit()
     viewer = client_as("viewer")
     every = text(viewer.get("/capacity/"))
-    assert '<th scope="colgroup" colspan="3" class="bg-primary-lighter font-sans-md">Other Department</th>' in every
+    assert '<th scope="colgroup" colspan="4" class="bg-primary-lighter font-sans-md">Other Department</th>' in every
     assert "Other Bureau" in every and "Benefits Administration" in every
     one = text(viewer.get("/capacity/?agency=OTH"))
     assert "Other Bureau" in one and "Benefits Administration" not in one
@@ -649,17 +650,18 @@ def test_an_open_action_past_its_due_date_says_how_long_overdue(demo, client_as,
 
 # ----------------------------------------------------------------------------- the demo
 
-def test_demo_has_two_years_per_component_last_submitted_this_a_draft(demo):
+def test_demo_has_three_years_per_component_two_submitted_this_a_draft(demo):
     with demo.app_context():
         rows = db.session.scalars(sa.select(CapacityAssessment)).all()
         components = db.session.scalar(sa.select(sa.func.count()).select_from(Component))
-        assert len(rows) == 2 * components
-        assert {(a.fiscal_year, a.status) for a in rows} == {(LAST, CapacityStatus.submitted),
+        assert len(rows) == 3 * components
+        assert {(a.fiscal_year, a.status) for a in rows} == {(LAST - 1, CapacityStatus.submitted),
+                                                            (LAST, CapacityStatus.submitted),
                                                             (CURRENT, CapacityStatus.draft)}
         for a in rows:
             assert len(a.domain_scores) == len(CAPACITY_DOMAINS)
             assert all(d.narrative and 1 <= d.score <= 7 for d in a.domain_scores)
-            if a.fiscal_year == LAST:
+            if a.fiscal_year < CURRENT:
                 assert a.submitted_by.email == "analyst@demo.cx.gov" and a.submitted_at is not None
         last = {(a.component_id, d.domain): d.score for a in rows if a.fiscal_year == LAST for d in a.domain_scores}
         assert any(d.score != last[(a.component_id, d.domain)]

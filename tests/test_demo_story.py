@@ -335,3 +335,19 @@ def test_every_capacity_domain_has_action_plan_commitments(demo):
         by_domain[domain].add(code)
     assert set(by_domain) == set(CAPACITY_DOMAINS)
     assert len(rows) == 8 and all(by_domain[d] for d in CAPACITY_DOMAINS)
+
+
+def test_the_capacity_dashboard_opens_on_a_submitted_year_with_its_change_and_evidence(evaluated, demo_today):
+    """Two submitted years and this year's drafts: the dashboard opens on the newest submitted year,
+    where every domain has its change from the year before and Measurement the rules' evidence score."""
+    from dashboards.queries import capacity
+
+    with evaluated.app_context():
+        opening = capacity.opening_year(db.session)
+        assert capacity.assessment_years(db.session) == [opening + 1, opening, opening - 1]
+        found = capacity.capacity(db.session, demo_today, opening)
+    assert found.drafting == [opening + 1] and {row.status for row in found.rows} == {"submitted"}
+    cells = [cell for row in found.rows for cell in row.cells]
+    assert cells and all(cell.change is not None for cell in cells), "each domain: its change from the year before"
+    measurement = [cell for cell in cells if cell.domain == "Measurement"]
+    assert all(cell.evidence_score is not None for cell in measurement), "the rules' evidence beside the self-score"

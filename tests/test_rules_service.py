@@ -117,7 +117,7 @@ def test_default_pack_on_the_demo_agency(rules_demo):
     findings = db.session.scalars(sa.select(Finding)).all()
     assert len(findings) == len(result.findings) == result.inserted
     by_rule = Counter(f.rule_version.rule.key for f in findings)
-    assert by_rule["capacity-measurement-evidence"] == 12  # 6 components x 2 fiscal years, Measurement only
+    assert by_rule["capacity-measurement-evidence"] == 18  # 6 components x 3 fiscal years, Measurement only
     requirement = next(f for f in findings if f.rule_version.rule.key == "requirement-rating-from-attainment"
                        and f.rating is not None)
     linked = db.session.get(PlanRequirement, requirement.subject_id)
