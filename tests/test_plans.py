@@ -256,3 +256,53 @@ def test_export_neutralises_formula_names(demo, tmp_path):
         export_ratings(db.session, tmp_path / "r.csv", plan.fiscal_year)
     text = (tmp_path / "r.csv").read_text()
     assert "'=HYPERLINK" in text and "\n=HYPERLINK" not in text
+
+
+def test_a_rating_official_does_not_rate_their_own_plan(demo):
+    """An executive whose account is linked to a leader sees their own plan and has no form on it; a
+    decision posted anyway is refused (403), and decide() refuses it too: their own official rates it."""
+    with demo.app_context():
+        linked = sa.select(User.leader_id).where(User.leader_id.is_not(None))
+        plan = db.session.scalar(sa.select(PerformancePlan).where(PerformancePlan.elements.any(),
+                                                                  PerformancePlan.leader_id.not_in(linked))
+                                 .order_by(PerformancePlan.id))
+        propose(db.session, plan, [3] * 50)
+        plan_id, element = plan.id, plan.elements[0]
+        official = user("executive", leader_id=plan.leader_id)
+        with pytest.raises(PermissionError, match="does not rate their own plan"):
+            decide(db.session, element, 5, "I was great.", official)
+        element_id = element.id
+        client = demo.test_client(user=official)
+        other = db.session.scalar(sa.select(PerformancePlan.id).where(PerformancePlan.leader_id != plan.leader_id))
+    page = client.get(f"/plans/{plan_id}").get_data(as_text=True)
+    assert f"/plans/{plan_id}/elements/{element_id}/decision" not in page
+    assert "A rating official does not rate their own plan: their own rating official decides it." in page
+    refused = client.post(f"/plans/{plan_id}/elements/{element_id}/decision",
+                          data={"csrf_token": csrf_token(page), "rating": "5", "justification": "I was great."})
+    assert refused.status_code == 403 and "does not rate their own plan" in refused.get_data(as_text=True)
+    with demo.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(ElementRating).where(
+            ElementRating.element_id == element_id)) == 0, "nothing recorded"
+    assert f"/plans/{other}/elements/" in client.get(f"/plans/{other}").get_data(as_text=True), (
+        "another leader's plan: the official rates it")
+
+
+def test_a_decision_whose_proposal_has_changed_since_says_so(demo):
+    """The rules' proposal moves with the data and the published rules; a decision keeps the proposal it
+    answered, and the page says when the two differ (a confirmation reads as an unexplained override otherwise)."""
+    with demo.app_context():
+        plan = a_plan(db.session)
+        findings = propose(db.session, plan, [4] * 50)
+        official = user("executive")
+        decide(db.session, plan.elements[0], 4, "", official)  # confirms the proposal: no justification needed
+        requirements = {r.id for r in plan.elements[0].requirements}
+        for finding in findings:
+            if finding.subject_id in requirements:
+                finding.rating = 2
+        db.session.commit()
+        plan_id = plan.id
+        client = demo.test_client(user=official)
+    page = client.get(f"/plans/{plan_id}").get_data(as_text=True)
+    moved = re.search(r'<p class="proposal-moved">(.*?)</p>', page, re.S).group(1)
+    assert "The decision answered a proposal of\n    4; the rules now propose\n    2" in moved, moved
+    assert page.count('class="proposal-moved"') == 1, "only the element whose proposal moved"

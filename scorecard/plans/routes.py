@@ -11,9 +11,11 @@ from scorecard.permissions import can, requires
 from scorecard.plans import bp
 from scorecard.plans.forms import DecisionForm
 from scorecard.plans.services import (
+    OWN_PLAN,
     RatingError,
     decide,
     may_see,
+    own_plan,
     plan_view,
     visible_plans,
 )
@@ -46,8 +48,11 @@ def show(plan_id):
 def _page(plan: PerformancePlan, refused: Optional[dict] = None):
     """The plan's page; `refused`: a decision not recorded (its element id, what was typed, the problems),
     shown again at its element's form with the problems, focused."""
+    own = own_plan(current_user, plan)
     return render_template("plans/show.html", view=plan_view(db.session, plan), labels=RATING_LABELS,
-                           form=DecisionForm(), may_rate=can(current_user, "rate_plans"), refused=refused)
+                           form=DecisionForm(), may_rate=can(current_user, "rate_plans") and not own,
+                           own_plan_words=OWN_PLAN if own and can(current_user, "rate_plans") else None,
+                           refused=refused)
 
 
 @bp.route("/<int:plan_id>/elements/<int:element_id>/decision", methods=["POST"])
@@ -58,6 +63,8 @@ def decision(plan_id, element_id):
                                                              PlanElement.plan_id == plan.id))
     if element is None:
         abort(404)
+    if own_plan(current_user, plan):
+        abort(403, description=OWN_PLAN[:1].upper() + OWN_PLAN[1:] + ".")
     form = DecisionForm()
 
     def refused(problems: list[str], fields: set[str]):

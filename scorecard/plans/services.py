@@ -179,11 +179,22 @@ def plan_view(session, plan: PerformancePlan) -> PlanView:
     return view
 
 
+OWN_PLAN = "a rating official does not rate their own plan: their own rating official decides it"
+
+
+def own_plan(user, plan: PerformancePlan) -> bool:
+    """Whether `plan` is the user's own (their account is linked to the plan's leader)."""
+    return getattr(user, "leader_id", None) is not None and user.leader_id == plan.leader_id
+
+
 def decide(session, element: PlanElement, rating: int, justification: str, user) -> ElementRating:
     """Record a rating official's decision on an element, beside the proposal it answers.
-    Overriding the proposal (or rating with none) needs a written justification."""
+    Overriding the proposal (or rating with none) needs a written justification. Nobody rates their
+    own plan (5 CFR 430.307: the appraisee's rating official rates)."""
     if user.role not in (Role.admin, Role.executive):
         raise PermissionError("only a rating official (executive or admin) decides plan ratings")
+    if own_plan(user, element.plan):
+        raise PermissionError(OWN_PLAN)
     if not isinstance(rating, int) or not 1 <= rating <= 5:
         raise RatingError(f"a rating is a whole number from 1 to 5, not {rating!r}", "rating")
     justification = "" if blank(justification) else justification.strip()
