@@ -142,13 +142,22 @@ def test_role_changes_refuse_what_the_roles_need(app, admin, make_user):
         viewer_id = make_user("viewer").id
         admin_id = db.session.scalar(sa.select(User.id).where(User.email == "admin@test.gov"))
     page = f"/admin/users/{viewer_id}"
-    for fields, message in (({"account-role": "officer"}, "An officer needs a function."),
-                            ({"account-role": "leader"}, "A leader needs the e-mail of their leader record."),
-                            ({"account-role": "leader", "account-leader": "nobody@agency.gov"}, "No leader record"),
-                            ({"account-role": "viewer", "account-function": "XYZ"}, "Not a valid choice")):
+    for fields, message, field in (
+            ({"account-role": "officer"}, "An officer needs a function.", "function"),
+            ({"account-role": "leader"}, "A leader needs the e-mail of their leader record.", "leader"),
+            ({"account-role": "leader", "account-leader": "nobody@agency.gov"}, "No leader record", "leader"),
+            ({"account-role": "viewer", "account-function": "XYZ"}, "Not a valid choice", "function")):
         response = _post(admin, page, f"{page}/account", **{"account-name": "", "account-function": "",
                                                            "account-leader": "", **fields})
-        assert response.status_code == 400 and message in response.get_data(as_text=True), message
+        shown = response.get_data(as_text=True)
+        assert response.status_code == 400 and message in shown, message
+        # said at its field (WCAG 3.3.1), as the new-user form says it: not only in an alert above the form
+        control = re.search(rf'<(?:input|select)[^>]*id="account-{field}"[^>]*>', shown).group()
+        assert 'aria-invalid="true"' in control, (message, control)
+        described = re.search(r'aria-describedby="([^"]+)"', control).group(1)
+        assert message in shown[shown.index(f'id="{described}"'):][:400], (message, described)
+        ids = re.findall(r'\sid="([^"]+)"', shown)
+        assert len(ids) == len(set(ids)), "every id on the page once (the forms' CSRF fields had one id)"
     own = _post(admin, f"/admin/users/{admin_id}", f"/admin/users/{admin_id}/account",
                 **{"account-name": "", "account-role": "viewer", "account-function": "", "account-leader": ""})
     assert own.status_code == 400 and "cannot take the administrator role from yourself" in own.get_data(as_text=True)

@@ -134,7 +134,10 @@ def account(user_id):
                                      leader_email=form.leader.data or None)
         except UserChangeError as error:
             db.session.rollback()
-            form.form_errors.append(_sentence(str(error)))
+            if error.field in form:  # said at its field, as the new-user form says it
+                form[error.field].errors = [_sentence(str(error))]
+            else:
+                form.form_errors.append(_sentence(str(error)))
         else:
             flash("Saved." if changed else "Nothing changed.", "success" if changed else "info")
             return redirect(url_for("admin.user", user_id=target.id), 303)

@@ -163,7 +163,12 @@ def audit_csv(session, filters: AuditFilters):
 # --------------------------------------------------------------------------- users
 
 class UserChangeError(ValueError):
-    """A change the Users page refuses; the message says why."""
+    """A change the Users page refuses; the message says why, and `field` names the form's field at
+    fault (None: the change as a whole)."""
+
+    def __init__(self, message: str, field: Optional[str] = None):
+        super().__init__(message)
+        self.field = field
 
 
 def _event(session, by: User, action: str, user: User, before=None, after=None) -> None:
@@ -181,22 +186,26 @@ def update_account(session, user: User, *, by: User, name: Optional[str], role: 
     """Change a user's name, role, function and leader link; False when nothing changed."""
     before = describe_user(user)
     if user.id == by.id and role is not Role.admin:
-        raise UserChangeError("you cannot take the administrator role from yourself; ask another administrator")
+        raise UserChangeError("you cannot take the administrator role from yourself; ask another administrator",
+                              "role")
     if user.role is Role.admin and role is not Role.admin and user.active and not _active_admins(session, user):
-        raise UserChangeError("this is the only active administrator; make another one first")
+        raise UserChangeError("this is the only active administrator; make another one first", "role")
     if role is Role.officer and not function_code:
-        raise UserChangeError("an officer needs a function")
+        raise UserChangeError("an officer needs a function", "function")
     if role is Role.leader and not leader_email:
-        raise UserChangeError("a leader needs the e-mail of their leader record")
+        raise UserChangeError("a leader needs the e-mail of their leader record", "leader")
     try:
         function = function_by_code(function_code) if function_code else None
+    except ValueError as error:
+        raise UserChangeError(str(error), "function") from None
+    try:
         leader = user.leader
         if not leader_email:
             leader = None
         elif leader is None or leader.email.lower() != leader_email.strip().lower():
             leader = find_leader(leader_email)
     except ValueError as error:
-        raise UserChangeError(str(error).replace("; pass --leader EMAIL", "")) from None
+        raise UserChangeError(str(error).replace("; pass --leader EMAIL", ""), "leader") from None
     user.name = (name or "").strip() or None
     user.role, user.function, user.leader = role, function, leader
     after = describe_user(user)
