@@ -182,3 +182,24 @@ def test_an_upload_can_be_cancelled_and_a_rejected_file_names_its_bad_cells(app,
         assert text.status_code == 422, text.get_data(as_text=True)
         error = text.get_json()["errors"][0]
         assert error["column"] == "file" and "file part" in error["message"]
+
+
+def test_a_body_of_too_many_or_many_refused_rows_is_answered_at_once(app, analyst_token, monkeypatch):
+    """A body of more rows than a request takes is refused before any row is read; the refused values of a
+    body are quoted from one reading of it (read again for every refused row, 2,000 of them took 10 s and
+    a few megabytes held a server thread for minutes)."""
+    from scorecard.api import problems
+    from scorecard.api.schemas import ROWS_MAX
+
+    client = app.test_client()
+    too_many = client.post(f"{PREFIX}/observations", json=[{"a": 1}] * (ROWS_MAX + 1), headers=_bearer(analyst_token))
+    assert too_many.status_code == 413 and too_many.content_type == "application/problem+json"
+    assert too_many.get_json()["detail"].startswith(f"At most {ROWS_MAX:,} rows in one request, not {ROWS_MAX + 1:,}")
+    reads = []
+    parse = problems.refusing_depth  # how the refused values' body is read
+    monkeypatch.setattr(problems, "refusing_depth", lambda read: reads.append(1) or parse(read))
+    refused = client.post(f"{PREFIX}/observations", json=[{"a": i} for i in range(300)], headers=_bearer(analyst_token))
+    errors = refused.get_json()["errors"]
+    assert refused.status_code == 422 and len(errors) >= 300
+    assert {e["value"] for e in errors if e["column"] == "a"} == set(range(300)), "each value quoted"
+    assert len(reads) == 1, "the body read once for all its refused values"

@@ -268,12 +268,25 @@ def _text(size: int, **kwargs):
     return Text(allow_none=True, validate=validate.Length(max=size), **kwargs)
 
 
+ROWS_MAX = 50_000  # rows of one POST /api/v1/observations
+
+
 class ObservationRowSchema(Schema):
     """One row of the canonical `metrics` layout (README, "Importing data"), as JSON."""
 
     class Meta:
         ordered = True
         unknown = ma.RAISE
+
+    @ma.pre_load(pass_collection=True)
+    def at_most(self, data, many, **_):
+        """A body of more rows than one request takes is refused before any row is read (read first, a
+        body of millions of rows held a server thread for minutes)."""
+        if many and isinstance(data, list) and len(data) > ROWS_MAX:
+            from scorecard.api.problems import ApiProblem
+            raise ApiProblem(413, f"At most {ROWS_MAX:,} rows in one request, not {len(data):,}; split them, or "
+                                  "upload a file to /api/v1/imports.")
+        return data
 
     # For a body that is not an array, or an item of it that is not an object (marshmallow: "Invalid input type.")
     error_messages = {"type": "The body is a JSON array of rows, each an object with the metrics layout's columns."}

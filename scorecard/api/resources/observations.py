@@ -19,7 +19,6 @@ from scorecard.models import Metric, Observation
 
 blp = Blueprint("api_observations", __name__, description="Observations: one value of a metric for a program or "
                                                       "function in a period, channel and touchpoint.")
-ROWS_MAX = 50_000
 COLUMNS = tuple(s.ObservationRowSchema().fields)
 
 
@@ -68,9 +67,6 @@ def post_observations(args, rows):
     """Import observations: validated and committed by the import pipeline, like a file."""
     if not rows:
         raise ApiProblem(422, "Send a JSON array with at least one row.")
-    if len(rows) > ROWS_MAX:
-        raise ApiProblem(413, f"At most {ROWS_MAX:,} rows in one request, not {len(rows):,}; split them, or upload a "
-                              "file to /api/v1/imports.")
     services = imports()
     with tempfile.TemporaryDirectory(prefix="api-observations-") as folder:
         path = _write_rows(Path(folder) / "observations.csv", rows)
