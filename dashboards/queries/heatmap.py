@@ -25,7 +25,7 @@ from scorecard.models import Component, Observation, Program
 from scorecard.periods import parse_period
 from scorecard.scoring import AMBER, INSUFFICIENT, NO_DATA, NO_TARGET, RED, beside_target
 
-# Worst first: a red cell outweighs any number of amber ones, and so on down.
+# Worst first: a red cell outweighs any number of amber ones, then the lowest scores (HeatmapRow.severity).
 SEVERITY = [RED, AMBER, INSUFFICIENT, NO_TARGET, NO_DATA]
 SORTS = {"worst": "Worst first", "name": "Component and program name"}
 
@@ -59,8 +59,13 @@ class HeatmapRow:
         return sum(1 for cell in self.cells if cell.status == status)
 
     def severity(self) -> tuple:
-        """Sorts the worst row first: most red cells, then most amber, ..."""
-        return tuple(-self.count(status) for status in SEVERITY)
+        """Sorts the worst row first: most red cells, then most amber, then the lowest mean score of the
+        cells with enough answers (without targets, as the performance.gov agencies have none, the
+        scores are what is worst), then the rest by their statuses."""
+        judged = [cell.value for cell in self.cells if cell.value is not None and cell.status not in (INSUFFICIENT,
+                                                                                                        NO_DATA)]
+        lowest = (0, sum(judged) / len(judged)) if judged else (1, 0.0)  # a row without such a score after
+        return (-self.count(RED), -self.count(AMBER), lowest, *(-self.count(status) for status in SEVERITY[2:]))
 
 
 @dataclass
