@@ -158,7 +158,17 @@ def test_the_heatmap_figure_writes_each_status_as_a_word():
     trace = figure["data"][0]
     assert trace["text"] == [["3.60<br>red", "4.01<br>insufficient data"], ["—<br>no data", "4.30<br>no target"]]
     assert trace["customdata"][0][0] == "/dashboards/program?id=5&period=FY2026-Q4"
-    assert "Alpha" in trace["y"][0] and "Bureau One" in trace["y"][0]
+    assert trace["y"] == [0, 1] and "Alpha" in figure["layout"]["yaxis"]["ticktext"][0]
+    assert "Bureau One" in figure["layout"]["yaxis"]["ticktext"][0]
+    long = "Finding information about programs on the website."
+    heat.rows = [HeatmapRow(7, long, "Farm Service Agency of the Department", heat.rows[0].cells),
+                 HeatmapRow(8, long.replace("website", "web site"), "Farm Service Agency of the Department",
+                            heat.rows[1].cells)]
+    labels = heatmap_figure(heat)["layout"]["yaxis"]["ticktext"]
+    assert len(heatmap_figure(heat)["data"][0]["y"]) == 2, "two names shortened alike are still two rows"
+    lines = [re.sub(r"<[^>]+>", "", line) for label in labels for line in label.split("<br>")]
+    assert lines[:3] == ["Finding information", "about programs on the…", "Farm Service Agency of the…"], lines
+    assert max(map(len, lines)) <= 31, "a phone keeps room for the columns (the hover gives the names whole)"
     assert "R" not in {t.split("<br>")[-1] for row in trace["text"] for t in row}
     heat.not_asked = ["ease", "employee"]
     title = go.Figure(heatmap_figure(heat)).to_plotly_json()["layout"]["title"]["text"]
@@ -407,3 +417,17 @@ def test_a_name_as_stored_is_text_in_every_figure_never_markup(evaluated):
         assert "&lt;b&gt;Bold&lt;/b&gt;" in text and "&amp;" in text and "&lt;a" in text, page
         for raw in ("<a ", "<b>Bold", " & "):
             assert raw not in text, (page, text[text.index(raw) - 300:text.index(raw) + 60])
+
+
+def test_worst_first_puts_the_lowest_scores_first_when_no_cell_is_red_or_amber():
+    """Without targets (the performance.gov agencies have none) the order was by how many cells had
+    too few answers: a program of 4.5-5.0 from few respondents came before one scoring 1.9-2.2."""
+    def row(name, *cells):
+        return HeatmapRow(len(name), name, "C", [Cell(value, n, None, status) for value, n, status in cells])
+    low = row("Low scores", (1.86, 400, "no_target"), (2.2, 380, "no_target"))
+    few = row("Few answers", (4.9, 12, "insufficient_data"), (4.6, 10, "insufficient_data"))
+    high = row("High scores", (4.4, 900, "no_target"), (None, None, "no_data"))
+    red = row("Red", (4.8, 500, "red"), (4.9, 500, "green"))
+    amber = row("Amber", (4.7, 500, "amber"), (1.5, 500, "no_target"))
+    ordered = sorted([few, high, low, amber, red], key=HeatmapRow.severity)
+    assert [r.program for r in ordered] == ["Red", "Amber", "Low scores", "High scores", "Few answers"]

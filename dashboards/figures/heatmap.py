@@ -7,10 +7,11 @@ from functools import cache
 import plotly.io as pio
 
 from dashboards import links
-from dashboards.figures.text import plain, wrapped
+from dashboards.figures.text import wrapped
 from dashboards.queries.heatmap import Heatmap
 from dashboards.tables import as_given, status_word
 
+LABEL_CHARS = 24  # of a line of a program's name beside its row (a phone keeps room for the columns)
 QUESTION_CHARS = 160  # of a question's wording in a cell's hover (the table gives it whole)
 ORDER = ["red", "amber", "green", "insufficient_data", "no_target", "no_data"]
 FONT = "Source Sans Pro Web, Helvetica Neue, Helvetica, Roboto, Arial, sans-serif"
@@ -106,7 +107,11 @@ def heatmap_figure(heat: Heatmap) -> dict:
         text.append(text_row)
         hover.append(hover_row)
         ids.append([links.program(row.program_id, heat.period)] * len(heat.drivers))
-    labels = [f"{plain(row.program)}<br><span style='font-size:11px'>{plain(row.component)}</span>"
+    # Short lines (the hover and the table give the names whole): a real service's name ("Finding information
+    # about programs on the website.") took three quarters of a phone's width and crushed the columns. The
+    # rows are placed by number, so two names shortened alike stay two rows.
+    labels = [f"{wrapped(row.program, LABEL_CHARS, most=2)}<br>"
+              f"<span style='font-size:11px'>{wrapped(row.component, LABEL_CHARS + 6, most=1)}</span>"
               for row in heat.rows]
     title = f"A-11 drivers by program, {heat.period}"
     if heat.not_asked:
@@ -115,7 +120,7 @@ def heatmap_figure(heat: Heatmap) -> dict:
     # answer's 130 (measured); the keys are Plotly's own, and the template the one go.Figure would add.
     return {
         "data": [{
-            "type": "heatmap", "z": z, "x": list(heat.drivers), "y": labels, "text": text,
+            "type": "heatmap", "z": z, "x": list(heat.drivers), "y": list(range(len(heat.rows))), "text": text,
             "texttemplate": "%{text}", "textfont": {"color": "#1b1b1b", "size": 12}, "hovertext": hover,
             "hoverinfo": "text", "customdata": ids, "colorscale": _discrete_scale(STATUS_COLOURS), "zmin": 0,
             "zmax": len(ORDER), "showscale": False, "xgap": 3, "ygap": 3,
@@ -126,7 +131,9 @@ def heatmap_figure(heat: Heatmap) -> dict:
             "height": max(360, 52 * len(heat.rows) + 140),
             "margin": {"l": 10, "r": 10, "t": 110 if heat.not_asked else 90, "b": 10},
             "plot_bgcolor": "#fff",
-            "yaxis": {"autorange": "reversed", "automargin": True, "tickfont": {"size": 13}},
+            "yaxis": {"autorange": "reversed", "automargin": True, "tickfont": {"size": 13}, "tickmode": "array",
+                      "tickvals": list(range(len(heat.rows))), "ticktext": labels, "showgrid": False,
+                      "zeroline": False},
             # A quarter with few drivers asked keeps its columns narrow rather than stretched.
             "xaxis": {"side": "top", "tickfont": {"size": 14},
                       "domain": [0, min(1.0, 0.16 * max(len(heat.drivers), 2))]},
