@@ -15,7 +15,7 @@ from scorecard.periods import parse_period
 from scorecard.spreadsheets import safe_for_export, write_table
 
 TEXT_COLUMNS = {"agency", "component", "program", "function", "metric", "driver", "channel", "touchpoint",
-                "question_text"}
+                "question_text", "notes"}
 
 
 def observation_rows(session, *, period: Optional[str] = None, component: Optional[str] = None) -> Iterator[tuple]:
@@ -25,7 +25,7 @@ def observation_rows(session, *, period: Optional[str] = None, component: Option
         sa.select(Agency.name, subject_component.name, Program.name, Function.code, Metric.code, Metric.driver,
                   Observation.period, Observation.channel, Observation.touchpoint, Observation.value, Observation.n,
                   Observation.count_1, Observation.count_2, Observation.count_3, Observation.count_4,
-                  Observation.count_5, Observation.question_text)
+                  Observation.count_5, Observation.question_text, Observation.notes)
         .join(Agency, Agency.id == Observation.agency_id)
         .join(Metric, Metric.id == Observation.metric_id)
         .outerjoin(subject_component, subject_component.id == Observation.component_id)

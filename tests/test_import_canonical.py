@@ -337,6 +337,9 @@ def test_export_then_import_changes_nothing(demo, tmp_path):
     with demo.app_context():
         from tests.conftest import TRUST_CSV
         assert run_import(db.session, TRUST_CSV).status == "imported"
+        noted = db.session.scalars(sa.select(Observation).order_by(Observation.id)).first()
+        noted.notes = "=Survey paused two weeks (system outage)"  # a note, and a formula-like one
+        db.session.commit()
     for suffix in ("csv", "xlsx"):
         out = tmp_path / f"all.{suffix}"
         result = runner.invoke(args=["export", "observations", "--out", str(out)])
@@ -346,7 +349,7 @@ def test_export_then_import_changes_nothing(demo, tmp_path):
         if suffix == "csv":
             assert head.decode("utf-8-sig").splitlines()[0] == (
                 "agency,component,program,function,metric,driver,period,channel,touchpoint,value,n,"
-                "count_1,count_2,count_3,count_4,count_5,question_text,non_standard_wording")
+                "count_1,count_2,count_3,count_4,count_5,question_text,notes,non_standard_wording")
             with open(out, newline="", encoding="utf-8-sig") as handle:
                 marks = {(r["driver"], r["question_text"]): r["non_standard_wording"] for r in csv.DictReader(handle)}
             # The mark travels to the export: the standard trust statement is not marked, other
@@ -358,6 +361,14 @@ def test_export_then_import_changes_nothing(demo, tmp_path):
         payload = json.loads(back.output)
         assert back.exit_code == 0, payload["errors"][:3]
         assert payload["inserted"] == 0 and payload["updated"] == 0 and payload["unchanged"] > 5000
+        with demo.app_context():  # the notes travel too: without them, a database rebuilt from the export lost them
+            db.session.execute(sa.update(Observation).values(notes=None))
+            db.session.commit()
+        back = json.loads(runner.invoke(args=["import", str(out), "--json"]).output)
+        assert back["updated"] == 1, back
+        with demo.app_context():
+            assert db.session.scalar(sa.select(Observation.notes).where(Observation.notes.is_not(None))) == \
+                "=Survey paused two weeks (system outage)"
 
 
 def test_cli_json_dry_run_and_rejection_exit_codes(demo, tmp_path):

@@ -23,7 +23,7 @@ from scorecard.periods import PeriodError, parse_period
 
 COUNT_COLUMNS = ("count_1", "count_2", "count_3", "count_4", "count_5")
 EXPORT_COLUMNS = ("agency", "component", "program", "function", "metric", "driver", "period", "channel",
-                  "touchpoint", "value", "n") + COUNT_COLUMNS + ("question_text", "non_standard_wording")
+                  "touchpoint", "value", "n") + COUNT_COLUMNS + ("question_text", "notes", "non_standard_wording")
 POINT_SCALE_TOLERANCE = 0.006
 
 
