@@ -23,6 +23,20 @@ def init_app(app) -> None:
     for code in (400, 401, 403, 404, 405, 413, 414, 429, 500):
         app.register_error_handler(code, _handler(code))
     app.register_error_handler(sa.exc.OperationalError, _database_down)
+    app.teardown_appcontext(_end_session)  # runs before Flask-SQLAlchemy's own (teardowns run last first)
+
+
+def _end_session(_error=None) -> None:
+    """End the request's database session. Its rollback meets a connection the database dropped (a
+    restart mid-request): that failure came after the answer was made, and raised it reached the server
+    as its bare 500 in place of the answer; it is logged and the session let go instead."""
+    from scorecard.extensions import db
+
+    try:
+        db.session.remove()
+    except sa.exc.DBAPIError as error:
+        log.warning("database connection lost while ending a request: %s", error.__class__.__name__)
+        db.session.registry.clear()  # a new session next time; the pool checks the connection before use
 
 
 TITLES = {

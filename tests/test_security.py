@@ -679,3 +679,26 @@ def test_events_outside_a_request_have_no_client(app):
         db.session.commit()
     event = _events(app, "test.cli")[0]
     assert event.client_address is None and event.user_agent is None and event.at <= utcnow()
+
+
+def test_a_connection_lost_while_a_request_ends_keeps_the_answer(app, client, monkeypatch, caplog):
+    """A database restarted mid-request drops the connection the request's session ends on: its rollback
+    failed after the answer was made, and the failure reached the server as its bare 500 in place of
+    the answer (found restarting PostgreSQL under gunicorn)."""
+    import sqlalchemy as sa
+    from sqlalchemy.orm import Session
+
+    close = Session.close
+    dropped = []
+
+    def lost(self):
+        if not dropped:
+            dropped.append(1)
+            raise sa.exc.OperationalError("ROLLBACK", {}, Exception("consuming input failed"))
+        return close(self)
+
+    monkeypatch.setattr(Session, "close", lost)
+    answer = client.get("/healthz")
+    assert dropped and answer.status_code == 200 and answer.get_json() == {"status": "ok"}
+    assert "database connection lost while ending a request" in caplog.text
+    assert client.get("/healthz").status_code == 200, "the next request has a session of its own"
