@@ -2,6 +2,7 @@
 `scorecard demo` on a real database and real files."""
 import copy
 import json
+import re
 
 import sqlalchemy as sa
 
@@ -110,13 +111,17 @@ def test_publish_retire_and_simulate(demo, runner, tmp_path):
     assert runner.invoke(args=["rules", "import", path]).exit_code == 0
     assert ("requirement-rating-from-attainment", 2, "draft") in versions(demo)
     published = runner.invoke(args=["rules", "publish", "requirement-rating-from-attainment"])
-    assert published.output.strip() == "requirement-rating-from-attainment: version 2 published."
+    assert published.output.startswith("requirement-rating-from-attainment: version 2 published. The findings were "
+                                        "evaluated again: "), published.output
+    with demo.app_context():  # as the web's publish: no finding of the version retired is left standing
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Finding).join(RuleVersion).where(
+            RuleVersion.status != RuleStatus.published)) == 0
     assert ("requirement-rating-from-attainment", 1, "retired") in versions(demo)
     retired = runner.invoke(args=["rules", "retire", "overdue-commitment"])
-    assert retired.output.strip() == "overdue-commitment: version 1 retired."
+    assert retired.output.startswith("overdue-commitment: version 1 retired. The findings were evaluated again: ")
+    assert re.search(r"\d+ removed", retired.output)
     twice = runner.invoke(args=["rules", "retire", "overdue-commitment"])
     assert twice.exit_code == 1 and "has no published version to retire" in twice.output
-    runner.invoke(args=["evaluate"])
     with demo.app_context():
         keys = set(db.session.scalars(sa.select(Rule.key).join(RuleVersion).join(
             Finding, Finding.rule_version_id == RuleVersion.id).where(RuleVersion.status == RuleStatus.published)))

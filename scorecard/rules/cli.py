@@ -115,7 +115,7 @@ def publish_command(key, version):
         session.rollback()
         _fail(error)
     session.commit()
-    click.echo(f"{key}: version {chosen.version} published.")
+    click.echo(f"{key}: version {chosen.version} published. {_evaluated_again(session)}")
 
 
 @rules_group.command("retire")
@@ -131,7 +131,17 @@ def retire_command(key):
         session.rollback()
         _fail(error)
     session.commit()
-    click.echo(f"{key}: version {retired.version} retired.")
+    click.echo(f"{key}: version {retired.version} retired. {_evaluated_again(session)}")
+
+
+def _evaluated_again(session) -> str:
+    """Evaluate the published rules again, as the web's publish and retire do (the findings of a rule
+    published or retired were left as they stood until someone ran `scorecard evaluate`); what changed."""
+    from scorecard.rules.service import evaluate
+
+    payload = evaluate(session).as_json()
+    return (f"The findings were evaluated again: {payload['inserted']} added, {payload['updated']} updated, "
+            f"{payload['deleted']} removed, {payload['unchanged']} unchanged.")
 
 
 @rules_group.command("simulate")
