@@ -204,6 +204,23 @@ def test_all_agencies_count_every_red_program(app, agency):
     assert len(red) == found.statuses.counts["red"]
 
 
+def test_an_agencys_briefing_holds_its_own_commitments_and_leaders_only(app, agency):
+    """A briefing named for an agency listed the department's every overdue commitment and every leader
+    at risk (another department's people in a briefing for the IRS). An agency's are those tied to its
+    components and programs, owned by its leaders, or its leaders' functions' own."""
+    found, made = _briefing(app, agency_id=agency["other_id"])
+    assert found.commitments.narrowed and found.commitments.open_total == 0
+    assert made.section(content.OVERDUE).table.rows == [] and made.section(content.LEADERS).table.rows == []
+    assert "of the agency chosen's components" in made.section(content.LEADERS).note
+    assert not [line for line in found.changes.lines if line.subject.startswith("CFO:")]
+    found, made = _briefing(app, agency_id=agency["agency_id"])
+    assert {r["title"] for r in made.section(content.OVERDUE).table.rows} == {
+        "Modernize the pension portal", "Publish call-center scripts"}, "the CFO's: its leader sits in Benefits"
+    assert [r["leader"] for r in made.section(content.LEADERS).table.rows] == ["Dana Reyes"]
+    every, _ = _briefing(app)
+    assert not every.commitments.narrowed and every.commitments.open_total == found.commitments.open_total == 3
+
+
 def test_a_viewer_gets_the_agency_briefing_with_its_commitments_but_no_plans(app, agency):
     """Every role sees the agency dashboards, the C-suite's commitments included (DESIGN §6); a plan's
     ratings are the plan's. A viewer's commitment lines lead to the functions' pages, not to pages that

@@ -176,10 +176,14 @@ def red_programs_table(session, found: queries.Overview, programs: common.Progra
 
 # ------------------------------------------------------------------------------- commitments
 
-def overdue_table(session, scope: common.Scope, today: date, base_url: str) -> Table:
-    """The commitments counted as overdue on the overview: every one open and past due, each linked to
-    its page for who may open it, else to its function's page."""
+def overdue_table(session, scope: common.Scope, today: date, base_url: str,
+                  programs: common.ProgramFilter = common.EVERY_PROGRAM) -> Table:
+    """The commitments counted as overdue on the overview: every one open and past due (of those tied to
+    the `programs` chosen), each linked to its page for who may open it, else to its function's page."""
     query = sa.select(Commitment).options(so.joinedload(Commitment.function), so.joinedload(Commitment.leader))
+    tied = programs.commitment_ids(session)
+    if tied is not None:
+        query = query.where(Commitment.id.in_(tied))
     overdue = [c for c in session.scalars(query) if is_overdue(c, today)]
     overdue.sort(key=lambda c: (c.due_date, c.function.code, c.title))
     rows = [{"title": c.title, "href": _absolute(base_url, links.commitment(c.id) if may_see(scope, c)
@@ -243,17 +247,18 @@ def build(session, period: Optional[str], agency_id: Optional[int], scope: commo
         RED_PROGRAMS, "Red programs", "Each red program with the explanation of the rule finding behind its status.",
         red_programs_table(session, found, programs, min_n, base_url)))
     progress("Overdue commitments", 55)
-    briefing.sections.append(Section(OVERDUE, "Overdue commitments",
-                                     "Open commitments past their due date (of every agency: the agency chosen "
-                                     "narrows the programs).", overdue_table(session, scope, today, base_url)))
+    whose = " tied to the agency chosen (by its components or programs)" if agency_id else ""
+    briefing.sections.append(Section(OVERDUE, "Overdue commitments", f"Open commitments{whose} past their due date.",
+                                     overdue_table(session, scope, today, base_url, programs)))
     progress("Leaders at risk", 65)
     if found.leaders is None:
         briefing.sections.append(Section(LEADERS, "Leaders at risk", "Performance plans are not shown to your role.",
                                          None))
     else:
         briefing.sections.append(Section(
-            LEADERS, "Leaders at risk", "Leaders, in the plans your role sees (of every agency: the agency "
-                                        "chosen narrows the programs), with a CX requirement the rules propose to "
-                                        "rate below 3 (Fully Successful); lowest first.",
+            LEADERS, "Leaders at risk", "Leaders, in the plans your role sees"
+                                        + (" of the agency chosen's components" if agency_id else "")
+                                        + ", with a CX requirement the rules propose to rate below 3 (Fully "
+                                          "Successful); lowest first.",
             leaders_table(found.leaders, base_url)))
     return briefing

@@ -140,17 +140,19 @@ def commitments_tile(counts: queries.CommitmentCounts) -> html.Section:
     rows = [html.Li([html.A(row.label, href=row.href, className="usa-link"),
                      html.Span(f"{row.count:,}", className="dash-count")]) for row in counts.rows]
     where = "" if counts.listed else " Each count opens the C-suite functions page, which lists them."
+    whose = ("tied to the agency chosen (by its components or programs)" if counts.narrowed
+             else "of the department's C-suite")
     return components.tile("Commitments by status", html.Ul(rows, className="dash-counts"), tile_id="tile-commitments",
-                           footer=f"{tables.counted(counts.open_total, 'open commitment')} of the department's "
-                                  f"C-suite, as of {counts.today.isoformat()} (the quarter and agency chosen narrow "
-                                  f"the programs).{where}")
+                           footer=f"{tables.counted(counts.open_total, 'open commitment')} {whose}, as of "
+                                  f"{counts.today.isoformat()}.{where}")
 
 
 def leaders_tile(found: queries.LeadersBelow) -> html.Section:
     title = "Leaders with CX requirements proposed below 3"
     if found.fiscal_year is None:
-        return components.tile(title, html.P("No performance plans yet.", className="dash-empty"),
-                               tile_id="tile-leaders")
+        none = ("No leader of the agency chosen's components has a performance plan." if found.narrowed
+                else "No performance plans yet.")
+        return components.tile(title, html.P(none, className="dash-empty"), tile_id="tile-leaders")
     count = len(found.leaders)
     items = []
     for leader in found.leaders[:LEADERS_SHOWN]:
@@ -166,7 +168,8 @@ def leaders_tile(found: queries.LeadersBelow) -> html.Section:
         items.append(html.Li(f"and {len(found.leaders) - LEADERS_SHOWN:,} more leaders."))
     body = [html.P(f"{count:,}", className="dash-tile__big"),
             html.P(f"of the leaders in {found.plans:,} FY{found.fiscal_year} plans (the newest appraisal year's, of "
-                   "every agency: the quarter and agency chosen narrow the programs)", className="dash-tile__sub")]
+                   + ("the agency chosen's components)" if found.narrowed else "every agency)"),
+                   className="dash-tile__sub")]
     if items:
         body.append(html.Ul(items, className="usa-list dash-link-list"))
     return components.tile(title, body, tile_id="tile-leaders")

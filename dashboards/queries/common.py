@@ -10,9 +10,11 @@ from dashboards.cache import cached
 from scorecard.a11 import is_survey_metric
 from scorecard.models import (
     Agency,
+    Commitment,
     Component,
     Driver,
     Finding,
+    Leader,
     LifeExperience,
     Metric,
     MetricKind,
@@ -23,6 +25,7 @@ from scorecard.models import (
     RuleSubject,
     RuleVersion,
 )
+from scorecard.models.commitments import commitment_programs
 from scorecard.models.org import program_life_experience
 from scorecard.periods import parse_period
 from scorecard.scores import ProgramScore, program_scores_for, share_who_trust
@@ -70,6 +73,39 @@ class ProgramFilter:
                 sa.select(program_life_experience.c.program_id)
                 .where(program_life_experience.c.life_experience_id == self.life_experience_id)))
         return query
+
+    def component_ids(self, session) -> Optional[set[int]]:
+        """The components whose people and commitments go with the programs selected: the agency's or
+        the component chosen, and those of the programs selected (a life experience's); None when the
+        filter selects every program."""
+        if self == ProgramFilter():
+            return None
+        query = self.apply(sa.select(Program.component_id).join(Component, Component.id == Program.component_id))
+        found = set(session.scalars(query.distinct()))
+        if self.component_id is not None:
+            found.add(self.component_id)
+        elif self.agency_id is not None and self.life_experience_id is None:
+            found |= set(session.scalars(sa.select(Component.id).where(Component.agency_id == self.agency_id)))
+        return found
+
+    def commitment_ids(self, session) -> Optional[set[int]]:
+        """The commitments that go with what the filter selects: tied to one of its programs or components,
+        or owned by a leader of those components, or, tied to no program or component (the function's
+        own), of a function with a leader there; None when the filter selects every program (the
+        C-suite's every commitment). An agency whose data is imported beside the department's (the
+        performance.gov agencies) has none."""
+        programs, components = self.program_ids(session), self.component_ids(session)
+        if programs is None or components is None:
+            return None
+        tied = sa.select(commitment_programs.c.commitment_id)
+        here = sa.select(Leader.id).where(Leader.component_id.in_(components))
+        functions_here = sa.select(Leader.function_id).where(Leader.component_id.in_(components),
+                                                             Leader.function_id.is_not(None))
+        return set(session.scalars(sa.select(Commitment.id).where(sa.or_(
+            Commitment.id.in_(tied.where(commitment_programs.c.program_id.in_(programs))),
+            Commitment.component_id.in_(components), Commitment.leader_id.in_(here),
+            sa.and_(Commitment.component_id.is_(None), Commitment.id.not_in(tied),
+                    Commitment.function_id.in_(functions_here))))))
 
     def program_ids(self, session) -> Optional[set[int]]:
         """The ids of the programs selected, or None when the filter selects every program."""

@@ -164,19 +164,24 @@ class CommitmentCounts:
     rows: list[CommitmentCount]
     open_total: int
     listed: bool = True  # the counts lead to the commitments list (a role that sees every commitment there)
+    narrowed: bool = False  # only those tied to the agency, component or life experience chosen
 
 
 @cached
-def commitments_by_status(session, scope: Scope, today: date, *, stale_days: int = 30) -> CommitmentCounts:
-    """The agency's commitments (every role sees the dashboards' C-suite: DESIGN §6): on track, at
-    risk, off track, overdue and not updated in `stale_days` days (open ones). Each count leads to the
-    commitments list showing exactly these for a role that sees every commitment there, else to the
-    C-suite functions page (the list shows an officer or a leader their own only)."""
-    found = list(session.scalars(sa.select(Commitment)))
+def commitments_by_status(session, scope: Scope, today: date, *, stale_days: int = 30,
+                          programs: ProgramFilter = EVERY_PROGRAM) -> CommitmentCounts:
+    """The agency's commitments (every role sees the dashboards' C-suite: DESIGN §6), or those tied to
+    the `programs` chosen (ProgramFilter.commitment_ids): on track, at risk, off track, overdue and not
+    updated in `stale_days` days (open ones). Each count leads to the commitments list showing exactly
+    these for a role that sees every commitment there, else (and when narrowed, which the list is not) to
+    the C-suite functions page (the list shows an officer or a leader their own only)."""
+    tied = programs.commitment_ids(session)
+    query = sa.select(Commitment)
+    found = list(session.scalars(query if tied is None else query.where(Commitment.id.in_(tied))))
     open_ = [c for c in found if c.status not in CLOSED]
     S = CommitmentStatus
     open_statuses = [s.value for s in S if s not in CLOSED]
-    listed = sees_every_commitment(scope)
+    listed = sees_every_commitment(scope) and tied is None
 
     def href(**query) -> str:
         return links.commitments(**query) if listed else links.dashboard("functions")
@@ -188,7 +193,7 @@ def commitments_by_status(session, scope: Scope, today: date, *, stale_days: int
     stale = sum(1 for c in open_ if (days_since_update(c, today) or 0) >= stale_days)
     rows.append(CommitmentCount("stale", f"Not updated in {stale_days} days", stale,
                                 href(stale=stale_days, status=open_statuses)))
-    return CommitmentCounts(today, stale_days, rows, len(open_), listed)
+    return CommitmentCounts(today, stale_days, rows, len(open_), listed, tied is not None)
 
 
 # ------------------------------------------------------------------------ leaders below 3
@@ -220,6 +225,7 @@ class LeadersBelow:
     fiscal_year: Optional[int]
     leaders: list[LeaderBelow] = field(default_factory=list)
     plans: int = 0  # plans of that year the scope may see
+    narrowed: bool = False  # only the leaders of the components that go with the programs chosen
 
 
 def _latest_ratings() -> sa.Subquery:
@@ -235,18 +241,28 @@ def _latest_ratings() -> sa.Subquery:
 
 
 @cached
-def leaders_below(session, scope: Scope, *, below: int = RATING_BELOW) -> Optional[LeadersBelow]:
-    """Leaders (in the newest appraisal year's plans `scope` may see) with a CX requirement whose
-    proposed rating is below `below`, lowest first. None when the role sees no plans."""
+def leaders_below(session, scope: Scope, *, below: int = RATING_BELOW,
+                  programs: ProgramFilter = EVERY_PROGRAM) -> Optional[LeadersBelow]:
+    """Leaders (in the newest appraisal year's plans `scope` may see; with `programs` chosen, of the
+    components that go with them: ProgramFilter.component_ids) with a CX requirement whose proposed
+    rating is below `below`, lowest first. None when the role sees no plans."""
     if not can(scope, "view_plans"):
         return None
-    plans = visible_plans(session, scope).subquery()
+    components = programs.component_ids(session)
+
+    def seen() -> sa.Select:
+        query = visible_plans(session, scope)
+        if components is None:
+            return query
+        return query.where(PerformancePlan.leader_id.in_(
+            sa.select(Leader.id).where(Leader.component_id.in_(components))))
+    plans = seen().subquery()
     year = session.scalar(sa.select(sa.func.max(plans.c.fiscal_year)))
     if year is None:
-        return LeadersBelow(None)
+        return LeadersBelow(None, narrowed=components is not None)
     # Columns, not objects, and only the requirements below: a year's plans are thousands of
     # elements and requirements.
-    plans = visible_plans(session, scope).where(PerformancePlan.fiscal_year == year) \
+    plans = seen().where(PerformancePlan.fiscal_year == year) \
         .with_only_columns(PerformancePlan.id).order_by(None).subquery()
     latest = _latest_ratings()
     requirements = session.execute(
@@ -256,7 +272,8 @@ def leaders_below(session, scope: Scope, *, below: int = RATING_BELOW) -> Option
         .where(PlanElement.plan_id.in_(sa.select(plans.c.id)), latest.c.rank == 1, latest.c.rating < below,
                PlanRequirement.is_cx)
         .order_by(PlanElement.plan_id, PlanElement.position, PlanRequirement.position, PlanRequirement.id))
-    result = LeadersBelow(year, plans=session.scalar(sa.select(sa.func.count()).select_from(plans)))
+    result = LeadersBelow(year, plans=session.scalar(sa.select(sa.func.count()).select_from(plans)),
+                          narrowed=components is not None)
     low: dict[int, list[RequirementBelow]] = {}
     for plan_id, text, rating, finding_id in requirements:
         low.setdefault(plan_id, []).append(RequirementBelow(text, rating, finding_id))
@@ -350,7 +367,7 @@ def changes_since_prior(session, period: str, programs: ProgramFilter, scope: Sc
     since = min(prior.end, as_of)
     found = Changes(str(period), str(prior), since, as_of)
     found.lines += _turned_red(session, period, prior, programs, min_n)
-    found.lines += _commitment_changes(session, scope, since, as_of)
+    found.lines += _commitment_changes(session, scope, since, as_of, programs.commitment_ids(session))
     found.lines += _significant_changes(session, period, prior, programs, min_n)
     found.lines.sort(key=lambda line: CHANGE_ORDER.index(line.kind))  # stable within a kind
     return found
@@ -435,11 +452,13 @@ def _end_of(day: date) -> datetime:
     return datetime.combine(day, time.max, tzinfo=UTC)
 
 
-def _commitment_changes(session, scope: Scope, since: date, as_of: date) -> list[ChangeLine]:
-    """Every commitment's slips (every role sees them: DESIGN §6), each line leading to the commitment's
-    page for who may open it, else to its function's page."""
-    commitments = {c.id: c for c in session.scalars(
-        sa.select(Commitment).options(so.joinedload(Commitment.function)))}
+def _commitment_changes(session, scope: Scope, since: date, as_of: date,
+                        tied: Optional[set[int]] = None) -> list[ChangeLine]:
+    """Every commitment's slips (every role sees them: DESIGN §6), or those of the commitments `tied` to
+    the programs chosen, each line leading to the commitment's page for who may open it, else to its
+    function's page."""
+    query = sa.select(Commitment).options(so.joinedload(Commitment.function))
+    commitments = {c.id: c for c in session.scalars(query if tied is None else query.where(Commitment.id.in_(tied)))}
     if not commitments:
         return []
     status_at: dict[int, dict[str, CommitmentStatus]] = {}
@@ -503,8 +522,8 @@ def overview(session, period: Optional[str], programs: ProgramFilter, scope: Sco
     """Everything the overview shows for `period` (default: the latest quarter with data)."""
     chosen = chosen_period(session, period)
     found = Overview(chosen, periods_with_data(session))
-    found.commitments = commitments_by_status(session, scope, today, stale_days=stale_days)
-    found.leaders = leaders_below(session, scope)
+    found.commitments = commitments_by_status(session, scope, today, stale_days=stale_days, programs=programs)
+    found.leaders = leaders_below(session, scope, programs=programs)
     if chosen is None:
         return found
     found.scores = [s for d in HEADLINE_DRIVERS if (s := agency_score(session, chosen, d, programs, min_n=min_n))]
