@@ -424,6 +424,48 @@ def test_performance_plan_insert_unchanged_update_and_revert(demo, tmp_path):
         assert snapshot() == original
 
 
+def test_a_plan_with_decided_ratings_keeps_its_weights_and_decided_requirements(demo, tmp_path):
+    """A re-import re-weighted a plan its rating official had fully decided: the summary moved from level
+    4 to 3 with no word on the plan. Once an element is decided, the plan's weights and Results Driven
+    element, and the decided elements' requirements, are what was rated: a file changing them is refused,
+    each cell named; the undecided elements' requirements may still change."""
+    from scorecard.models import ElementRating, User
+    from scorecard.plans.services import decide
+
+    with demo.app_context():
+        trust = db.session.scalar(sa.select(Metric).where(Metric.code == "trust"))
+        agency = db.session.scalar(sa.select(Agency).where(Agency.code == "DPS"))
+        db.session.add(Target(metric=trust, scope_type=ScopeType.agency, scope_id=agency.id, fiscal_year=2028,
+                              target=4.0, green_at=4.0, amber_at=3.7))
+        db.session.commit()
+        assert run_import(db.session, write_xlsx(tmp_path / "plan.xlsx", PLAN_HEADER, plan_rows())).status == \
+            "imported"
+        plan = db.session.scalar(sa.select(PerformancePlan).join(Leader).where(
+            Leader.email == PLAN_LEADER, PerformancePlan.fiscal_year == 2028))
+        official = db.session.scalar(sa.select(User).where(User.email == "executive@demo.cx.gov"))
+        results = next(e for e in plan.elements if e.name == "Results Driven")
+        decide(db.session, results, 4, "Met every milestone.", official)
+        before = snapshot()
+        reweighted = assert_rejected_without_writes(write_xlsx(
+            tmp_path / "reweighted.xlsx", PLAN_HEADER, plan_rows(weights=(10, 10, 10, 10, 60))), before)
+        assert_error(reweighted, 2, "Weight", 10, "has ratings decided by a rating official")
+        assert_error(reweighted, 6, "Weight", 60, "(stored: 40)")
+        rows = plan_rows()
+        rows[-1][8] = "Passport Renewal Online"  # the decided element's requirement linked to another program
+        relinked = assert_rejected_without_writes(write_xlsx(tmp_path / "relinked.xlsx", PLAN_HEADER, rows), before)
+        assert_error(relinked, 7, "Programs", "Passport Renewal Online", "'Results Driven' is decided, and its "
+                     "requirement")
+        rows = plan_rows()
+        rows.append([PLAN_LEADER, "FY2028", "Results Driven", 40, "A requirement added after the decision.", None,
+                     None, None, None])
+        added = assert_rejected_without_writes(write_xlsx(tmp_path / "added.xlsx", PLAN_HEADER, rows), before)
+        assert_error(added, 8, "Requirement", "A requirement added after the decision.", "cannot be added")
+        rows = plan_rows()
+        rows[0][4] = "Leads change across the bureau."  # an undecided element's requirement: still the plan's to edit
+        assert run_import(db.session, write_xlsx(tmp_path / "undecided.xlsx", PLAN_HEADER, rows)).status == "imported"
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(ElementRating)) >= 1
+
+
 def test_plan_weights_break_opm_rules_and_bad_cells(demo, tmp_path):
     with demo.app_context():
         before = snapshot()

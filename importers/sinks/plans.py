@@ -10,10 +10,21 @@ import sqlalchemy.orm as so
 from importers.resolve import Directory, Unknown, _key, _suggest
 from importers.sinks.lookups import Leaders, find_scope, scope_name
 from importers.sinks.tracked import TrackedSink
-from scorecard.models import Commitment, PerformancePlan, PlanElement, PlanRequirement, ScopeType, Target
+from scorecard.models import (
+    Commitment,
+    ElementRating,
+    PerformancePlan,
+    PlanElement,
+    PlanRequirement,
+    ScopeType,
+    Target,
+)
 from scorecard.ratings import ElementWeight, validate_weights
 
 RESULTS_DRIVEN = "results driven"
+# A requirement's field and the file's column it comes from (the target follows the metric).
+REQUIREMENT_COLUMNS = {"metric_id": "metric", "target_id": "metric", "commitment_id": "commitment",
+                       "program_ids": "programs", "function_id": "function"}
 
 
 @dataclass
@@ -55,8 +66,10 @@ class PlanSink(TrackedSink):
             plan = plans.setdefault((leader.id, record["fiscal_year"]), _Plan(leader, record["fiscal_year"], row))
             self._row(row, record, plan)
         self._load_stored(plans)
+        decided = self._decided_elements()
         for plan in plans.values():
             self._check_weights(plan)
+            self._check_decided(plan, decided)
         if self.errors:
             return
         for plan in plans.values():
@@ -189,6 +202,55 @@ class PlanSink(TrackedSink):
     def _stored(self, plan: _Plan):
         return self.stored.get((plan.leader.id, plan.fiscal_year))
 
+    def _decided_elements(self) -> set[int]:
+        """The stored elements a rating official has decided."""
+        ids = [x.id for plan in self.stored.values() for x in plan.elements]
+        found: set[int] = set()
+        for start in range(0, len(ids), 1000):
+            found |= set(self.session.scalars(sa.select(ElementRating.element_id).where(
+                ElementRating.element_id.in_(ids[start:start + 1000]), ElementRating.confirmed_rating.is_not(None))))
+        return found
+
+    def _check_decided(self, plan: _Plan, decided: set[int]) -> None:
+        """Once a rating official has decided an element of a plan, the plan's weights and Results Driven
+        element, and the decided elements' requirements, are what was rated: a file may not change them
+        (the summary would change under the decisions without a word on the plan)."""
+        stored = self._stored(plan)
+        if stored is None or not decided.intersection(x.id for x in stored.elements):
+            return
+        why = (f"the FY{plan.fiscal_year} plan of {plan.leader.name} has ratings decided by a rating official, so "
+               "its weights, its Results Driven element and its decided elements' requirements are fixed")
+        for key, element in plan.elements.items():
+            current = next((x for x in stored.elements if _key(x.name) == key), None)
+            if current is None:
+                self.fail(element.row, "element", element.name, f"{why}: a new element cannot be added")
+                continue
+            if not math.isclose(current.weight, element.weight):
+                self.fail(element.row, "weight", element.weight, f"{why} (stored: {current.weight:g})")
+            if current.is_results_driven != element.results_driven:
+                self.fail(element.row, "results_driven", element.results_driven,
+                          f"{why} (stored: {'' if current.is_results_driven else 'not '}Results Driven)")
+            if current.id not in decided:
+                continue
+            stored_requirements = {_key(r.text): r for r in current.requirements}
+            for row, _record, values in element.requirements:
+                requirement = stored_requirements.get(_key(values.get("text") or ""))
+                if requirement is None:
+                    self.fail(row, "requirement", values.get("text"), f"{why}: {element.name!r} is decided, and a "
+                              "requirement cannot be added to it")
+                    continue
+                for field_name, value in values.items():
+                    if field_name == "text":
+                        continue
+                    now = ([x.id for x in requirement.programs] if field_name == "program_ids"
+                           else getattr(requirement, field_name))
+                    if _differs(now, value):
+                        column = REQUIREMENT_COLUMNS.get(field_name, field_name)
+                        sent = _record.get(column, value)
+                        sent = ", ".join(map(str, sent)) if isinstance(sent, (list, tuple)) else sent
+                        self.fail(row, column, sent, f"{why}: {element.name!r} is decided, "
+                                  f"and its requirement {requirement.text[:60]!r} cannot change")
+
     def _check_weights(self, plan: _Plan) -> None:
         """Weights are whole percents (a percent-formatted column of fractions is read as percent);
         with the stored elements the file does not name, they must meet OPM's rules."""
@@ -244,3 +306,10 @@ class PlanSink(TrackedSink):
                                  {"element_id": element_ref, "position": index, **req_values},
                                  what="plan requirement", label=f"{label}: {element.name}: {req_values['text'][:80]}",
                                  year=year)
+
+
+def _differs(stored, value) -> bool:
+    """A requirement's field in the file against the stored one (linked programs as lists of ids)."""
+    if isinstance(value, list) or isinstance(stored, list):
+        return sorted(stored or []) != sorted(value or [])
+    return stored != value
