@@ -14,7 +14,7 @@ from importers.formats.registry import FORMATS
 from importers.web import routes
 from scorecard.extensions import db
 from scorecard.models import BatchStatus, ImportBatch, Observation
-from tests.helpers import HEADER, ROW, observations, post, upload, workbook_bytes
+from tests.helpers import HEADER, ROW, observations, post, upload, workbook_bytes, write_xlsx
 
 
 def stored(app, batch_id) -> ImportBatch:
@@ -346,6 +346,41 @@ def test_a_quarter_given_badly_by_year_is_named_by_its_own_cells(demo, tmp_path)
         (2, "fiscal_quarter", ""), (3, "fiscal_year", "2025"), (4, "period", "")]
     assert "2026 is given without its quarter" in result.errors[0]["message"]
     assert "2025 and the period FY2026-Q1 disagree" in result.errors[1]["message"]
+
+
+def test_a_year_and_quarter_are_read_as_whole_numbers_and_a_bad_one_is_named_at_its_cell(demo, tmp_path):
+    """"2019.0" / "3.0" (numbers a tool wrote) were refused, and a quarter 5 was reported at a period column
+    the file does not have, quoting 'fiscal_year=2019, quarter=5', text the importer put together; a year
+    typed into a cell Excel formats as a date is its year."""
+    from datetime import datetime
+
+    from importers.pipeline import run_import
+
+    path = tmp_path / "parts.csv"
+    path.write_text("program,metric,fiscal_year,fiscal_quarter,value,n\n"
+                    "Benefits Call Center,trust,2025.0,3.0,4,40\n"
+                    "Benefits Call Center,trust,2025,5,4,40\n"
+                    "Benefits Call Center,trust,20x5,2,4,40\n")
+    with demo.app_context():
+        before = observations(demo)
+        result = run_import(db.session, path)
+    assert result.status == "rejected" and observations(demo) == before
+    assert [(e["row"], e["column"], e["value"]) for e in result.errors] == [
+        (3, "fiscal_quarter", "5"), (4, "fiscal_year", "20x5")]
+    assert "'5' is not a quarter of a fiscal year (1 to 4, or Q1 to Q4)" in result.errors[0]["message"]
+    assert "fiscal_year=" not in " ".join(e["message"] for e in result.errors)
+    dated = write_xlsx(tmp_path / "dated.xlsx", ["program", "metric", "fiscal_year", "fiscal_quarter", "value", "n"],
+                       [["Benefits Call Center", "trust", datetime(2025, 1, 1), 3.0, 4, 40]])
+    with demo.app_context():
+        read = run_import(db.session, dated)
+        assert read.status == "imported", read.errors
+        from scorecard.models import Observation
+        assert db.session.scalar(sa.select(Observation.period).where(
+            Observation.import_batch_id == read.batch_id)) == "FY2025-Q3"
+    good = tmp_path / "good.csv"
+    good.write_text("program,metric,fiscal_year,fiscal_quarter,value,n\nBenefits Call Center,trust,2025.0,3.0,4,40\n")
+    with demo.app_context():
+        assert run_import(db.session, good, dry_run=True).status in ("would_import", "duplicate")
 
 
 @pytest.mark.parametrize("year, quarter, period", [("2025", "2", "FY2025-Q1"), ("", "FY2024-Q2", "FY2025-Q1"),

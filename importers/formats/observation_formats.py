@@ -1,6 +1,7 @@
 """Observation layouts: the canonical long layout and performance.gov's two A-11 layouts. Each
 turns one row into observation records. (GSA Touchpoints A-11 v2 responses: touchpoints_format.py.)"""
 import re
+from datetime import date, datetime
 from typing import Optional
 
 from importers.drivers import classify_question
@@ -114,6 +115,7 @@ def _canonical_period(cells: Cells) -> Optional[str]:
     against its cell, when the row gives no quarter or two that disagree."""
     period, year, quarter = (None if is_missing(cells.row.get(c)) else to_text(cells.row.get(c))
                              for c in ("period", "fiscal_year", "fiscal_quarter"))
+    year, quarter = _year_cell(cells.row.get("fiscal_year"), year), _whole(quarter)
     given = [(c, t, _as_period(t)) for c, t in (("period", period), ("fiscal_quarter", quarter)) if t is not None]
     wholes = [(c, t, found) for c, t, found in given if found is not None]
     parts = [(c, t) for c, t, found in given if found is None]  # a quarter alone, or no quarter at all
@@ -124,16 +126,7 @@ def _canonical_period(cells: Cells) -> Optional[str]:
             cells.fail("fiscal_quarter", f"the fiscal year {year} is given without its quarter (1 to 4)")
         return None
     if not wholes:
-        column, part = parts[0]
-        if year is None:
-            return part  # the sink says why it is no quarter
-        combined = f"fiscal_year={year}, quarter={part}"
-        named = _as_period(combined)
-        for other, text in parts[1:]:
-            if _as_period(f"fiscal_year={year}, quarter={text}") != named:
-                cells.fail(other, f"the {other} {text} and the {column} {part} disagree")
-                return None
-        return combined
+        return _from_parts(cells, year, parts)
     column, text, found = wholes[0]
     for other, said, named in wholes[1:]:
         if named != found:
@@ -147,6 +140,46 @@ def _canonical_period(cells: Cells) -> Optional[str]:
         cells.fail("fiscal_year", f"the fiscal year {year} and the {column} {text} disagree")
         return None
     return text
+
+
+def _from_parts(cells: Cells, year: Optional[str], parts: list[tuple[str, str]]) -> Optional[str]:
+    """The quarter of a fiscal year and a quarter alone (in the period or fiscal_quarter column), or
+    None with the problem said at the cell at fault, as written (not as the two were put together)."""
+    column, part = parts[0]
+    if year is None:
+        return part  # the sink says why it is no quarter
+    combined = f"fiscal_year={year}, quarter={part}"
+    named = _as_period(combined)
+    if named is None:
+        if _as_period(f"fiscal_year=2000, quarter={part}") is None:
+            cells.fail(column, f"{part!r} is not a quarter of a fiscal year (1 to 4, or Q1 to Q4)")
+        else:
+            cells.fail("fiscal_year", f"{year!r} is not a fiscal year (e.g. 2025 or FY2025)")
+        return None
+    for other, said in parts[1:]:
+        if _as_period(f"fiscal_year={year}, quarter={said}") != named:
+            cells.fail(other, f"the {other} {said} and the {column} {part} disagree")
+            return None
+    return combined
+
+
+def _whole(text: Optional[str]) -> Optional[str]:
+    """A year or quarter cell as a whole number when it is one written with a fraction of zero ("2019.0",
+    "3.0": a number a workbook or another tool wrote), else as given."""
+    if text is None:
+        return None
+    try:
+        return str(to_int(text))
+    except ValueError:
+        return text
+
+
+def _year_cell(raw, text: Optional[str]) -> Optional[str]:
+    """The fiscal_year cell's text: a date cell (a year typed into a cell Excel formats as a date,
+    shown as "yyyy") is its year; a whole number as such."""
+    if isinstance(raw, (date, datetime)):
+        return str(raw.year)
+    return _whole(text)
 
 
 def _as_period(text: str):
