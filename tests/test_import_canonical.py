@@ -707,3 +707,25 @@ def test_touchpoints_spelt_two_ways_are_pointed_out(demo, tmp_path):
     assert [w for w in result.warnings if w.startswith("Touchpoints")] == [
         "Touchpoints 'd1' (row 2) and 'D1' (row 3) differ only in case, so they are stored as different surveys, "
         "each pooled into the scores. If they are one, spell them alike and upload the file again."]
+
+
+def test_a_value_written_as_a_percent_or_as_money_must_fit_its_metric(demo, tmp_path):
+    """'12%' for a wait in minutes and '$5' for it were stored as 12 and 5 without a word (an analyst who
+    pasted a percent into a minutes column made a mistake); a percent metric's '72%' is 72, as before."""
+    path = write_csv(tmp_path / "marks.csv", [
+        ["Benefits Administration", "Benefits Call Center", None, "wait_time", "FY2027-Q1", "phone", "", "12%", None,
+         None, None, None, None, None, None, None],
+        ["Benefits Administration", "Benefits Call Center", None, "wait_time", "FY2027-Q1", "web", "", "$5", None,
+         None, None, None, None, None, None, None],
+        [None, None, "CFO", "cfo_cx_budget_aligned", "FY2027-Q1", None, None, "72%", None, None, None, None, None,
+         None, None, None]])
+    with demo.app_context():
+        before = _count()
+        result = run_import(db.session, path)
+        assert result.status == "rejected" and _count() == before
+        said = {(e["row"], e["column"], e["value"]): e["message"] for e in result.errors}
+        assert set(said) == {(2, "value", "12%"), (3, "value", "$5")}, result.errors
+        assert "'12%' is written as a percent, but 'wait_time' is a duration metric" in said[(2, "value", "12%")]
+        fine = write_csv(tmp_path / "fine.csv", [[None, None, "CFO", "cfo_cx_budget_aligned", "FY2027-Q1", None, None,
+                                                  "72%", None, None, None, None, None, None, None, None]])
+        assert run_import(db.session, fine, dry_run=True).status == "would_import"

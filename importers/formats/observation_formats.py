@@ -215,7 +215,17 @@ def canonical_records(row: dict, options: dict) -> list[dict]:
         "agency": agency, "component": component, "program": program, "function": function, "metric": metric,
         "driver": driver, "period": period, "channel": channel, "touchpoint": touchpoint or "", "value": value,
         "n": n, "counts": counts, "question_text": question_text, "notes": notes,
+        "value_mark": (value_mark(row.get("value")), row.get("value")) if value_mark(row.get("value")) else None,
     }]
+
+
+def value_mark(raw) -> Optional[str]:
+    """"%" for a value written as a percent ("12%"), "$" for one written as money ("$5", "($1,200)"); the
+    sink checks the mark against the metric (12% of a wait in minutes is a mistake, not 12 minutes)."""
+    if not isinstance(raw, str):
+        return None
+    text = raw.strip().strip("()").strip()
+    return "%" if text.endswith("%") else "$" if text.lstrip("+-").lstrip().startswith("$") else None
 
 
 def _one_period_column(columns: dict) -> Optional[dict]:
@@ -266,6 +276,8 @@ def canonical_many(columns: dict, rows: int) -> Optional[dict]:  # noqa: C901 (o
     elif any((p is None) == (f is None) for p, f in zip(programs, functions)):
         return None
     channels = read("channel", to_channel)
+    if any(value_mark(raw) for raw in columns.get("value", ())):
+        return None  # a value written as a percent or as money: checked against its metric row by row
     numbers = [read(name, to_count) for name in (*COUNT_COLUMNS, "n")] + [read("value", to_number)]
     if channels is None or None in numbers:
         return None

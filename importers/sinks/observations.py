@@ -10,7 +10,7 @@ from typing import Optional
 
 import sqlalchemy as sa
 
-from importers.formats.observation_formats import KEEP
+from importers.formats.observation_formats import KEEP, value_mark
 from importers.normalize import to_name, to_number, to_text
 from importers.resolve import Directory, Unknown
 from importers.sinks.base import Change, Plan, SinkError
@@ -49,6 +49,19 @@ def _range_problems(metric: tuple, value) -> list[tuple]:
     if value is None or low <= value <= high:
         return []
     return [("value", value, f"{value:g} is outside the range of a {kind.value} metric ({range_words(kind)})")]
+
+
+MARK_KINDS = {"%": (MetricKind.percent, "as a percent"), "$": (MetricKind.currency, "as an amount of money")}
+
+
+def _mark_problems(metric: tuple, mark: Optional[str], raw) -> list[tuple]:
+    """[(column, value, message)] when the value is written as a percent or as money and its metric is
+    not one (observation_formats.value_mark)."""
+    _id, code, kind, _driver, _low, _high = metric
+    if mark not in MARK_KINDS or kind is MARK_KINDS[mark][0]:
+        return []
+    return [("value", raw, f"{raw.strip()!r} is written {MARK_KINDS[mark][1]}, but {code!r} is a {kind.value} "
+                           "metric: give the number alone, in the metric's own unit")]
 
 
 def _same(a, b) -> bool:
@@ -167,6 +180,7 @@ class ObservationSink:
         elif metric is not None:
             with contextlib.suppress(ValueError):  # not a number: the row's own problems say so
                 found.extend(_range_problems(metric, to_number(values.get("value"))))
+            found.extend(_mark_problems(metric, value_mark(values.get("value")), values.get("value")))
         return found
 
     def add(self, row: int, record: dict) -> None:  # noqa: C901 (one pass over a row's or file's steps, kept together so the order of checks reads top to bottom)
@@ -197,6 +211,8 @@ class ObservationSink:
                 problems.append(("driver", driver, f"metric {code!r} has driver {metric_driver or 'none'}, "
                                  f"not {driver!r}"))
             problems.extend(_range_problems(metric, record["value"]))
+            if record.get("value_mark"):  # (mark, the value as written)
+                problems.extend(_mark_problems(metric, *record["value_mark"]))
             if kind is MetricKind.likert and record["value"] is not None and record["counts"] is None \
                     and record["n"] == 0:
                 problems.append(("n", 0, f"a survey score needs its respondents: the value {record['value']:g} was "
