@@ -5,10 +5,10 @@ from datetime import date, datetime, time, timedelta
 from numbers import Real
 
 from importers.errors import AmbiguousNumber, SpreadsheetError, UncachedFormula
-from scorecard.spreadsheets import unneutralized
+from scorecard.spreadsheets import MISSING_WORDS, unneutralized
 from scorecard.text import bidi_problem, line_breaks, unkept_character, visible, words
 
-MISSING = frozenset({"", "n/a", "na", "no data", "#n/a", "-", "\u2014", "\u2013", "null", "none"})
+MISSING = MISSING_WORDS
 EXCEL_ERRORS = frozenset({"#div/0!", "#value!", "#ref!", "#name?", "#num!", "#null!", "#spill!", "#calc!",
                           "#getting_data"})
 _DIGITS = r"(?P<body>\d{1,3}(?:,\d{3})+(?:\.\d*)?|\d+\.?\d*(?:[eE][-+]?\d+)?|\.\d+(?:[eE][-+]?\d+)?)(?P<pct>\s?%)?"

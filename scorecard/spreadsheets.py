@@ -7,6 +7,16 @@ import os
 import re
 from pathlib import Path
 
+# The texts a spreadsheet's cell holds to mean "no value" (the importers read them as a blank cell; the
+# API refuses them in a JSON row, where null says it).
+MISSING_WORDS = frozenset({"", "n/a", "na", "no data", "#n/a", "-", "\u2014", "\u2013", "null", "none"})
+
+
+def means_no_value(text: str) -> bool:
+    """Whether `text` is one of MISSING_WORDS (case and surrounding spaces aside)."""
+    return text.strip().casefold() in MISSING_WORDS
+
+
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # A plain number ("-5", "+1,234.5", "-12 %") starts like a formula but is not one.
 _PLAIN_NUMBER = re.compile(r"[-+]?(?:\d{1,3}(?:,\d{3})+(?:\.\d*)?|\d+\.?\d*(?:[eE][-+]?\d+)?|\.\d+(?:[eE][-+]?\d+)?)"

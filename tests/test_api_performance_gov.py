@@ -203,3 +203,16 @@ def test_a_body_of_too_many_or_many_refused_rows_is_answered_at_once(app, analys
     assert refused.status_code == 422 and len(errors) >= 300
     assert {e["value"] for e in errors if e["column"] == "a"} == set(range(300)), "each value quoted"
     assert len(reads) == 1, "the body read once for all its refused values"
+
+
+def test_a_json_text_a_file_would_read_as_none_is_refused_not_dropped(app, analyst_token):
+    """The rows are imported as a file, which reads "N/A", "none" or "-" as a blank cell: sent in JSON, a
+    touchpoint "N/A" was stored as none (and a second row then read as the first one's duplicate), and a
+    note "none" dropped. JSON says none with null; such a text is refused, naming its item and key."""
+    row = {"metric": "trust", "period": "FY2025-Q1", "program": "Benefits Call Center", "value": 4}
+    sent = [{**row, "notes": "none", "question_text": "-"}, {**row, "touchpoint": "N/A"}, {**row, "notes": None}]
+    refused = app.test_client().post(f"{PREFIX}/observations?dry_run=true", json=sent, headers=_bearer(analyst_token))
+    assert refused.status_code == 422
+    found = {(e["row"], e["column"], e["value"]) for e in refused.get_json()["errors"]}
+    assert found == {(1, "notes", "none"), (1, "question_text", "-"), (2, "touchpoint", "N/A")}
+    assert all("send null, or leave the key out, for none" in e["message"] for e in refused.get_json()["errors"])

@@ -20,6 +20,7 @@ from scorecard.models.capacity import CapacityStatus
 from scorecard.models.imports import BatchStatus
 from scorecard.models.metrics import CHANNEL_MAX, MAX_COUNT, MAX_MAGNITUDE, TOUCHPOINT_MAX
 from scorecard.periods import PeriodError, parse_period
+from scorecard.spreadsheets import means_no_value
 from scorecard.text import line_breaks
 
 MAX_PAGE_SIZE = 500
@@ -277,6 +278,16 @@ class ObservationRowSchema(Schema):
     class Meta:
         ordered = True
         unknown = ma.RAISE
+
+    @ma.validates_schema
+    def no_words_for_none(self, data, **_):
+        """A text a file's cell would mean "no value" by ("N/A", "none", "-") is refused: the rows are
+        imported as a file, which would read it as none, and in JSON null says that (a touchpoint sent as
+        "N/A" was stored as none, and a second row then read as the first one's duplicate)."""
+        refused = {key: [f"{value!r} is read as no value, as in a file; send null, or leave the key out, for none"]
+                   for key, value in data.items() if isinstance(value, str) and value.strip() and means_no_value(value)}
+        if refused:
+            raise ma.ValidationError(refused)
 
     @ma.pre_load(pass_collection=True)
     def at_most(self, data, many, **_):
