@@ -12,7 +12,10 @@ import os
 bind = os.environ.get("SCORECARD_BIND", "0.0.0.0:8000")
 workers = int(os.environ.get("WEB_CONCURRENCY", min(2 * multiprocessing.cpu_count() + 1, 8)))
 threads = int(os.environ.get("SCORECARD_THREADS", "4"))
-timeout = int(os.environ.get("SCORECARD_REQUEST_TIMEOUT", "120"))  # a 25 MB upload on a slow link
+# With threaded workers, how long a worker may go without a sign of life (a request blocking it that long
+# gets it restarted), not a limit on one request: a buffering proxy in front keeps slow clients off the
+# threads (README, "Production").
+timeout = int(os.environ.get("SCORECARD_REQUEST_TIMEOUT", "120"))
 # Idle keep-alive connections stay open longer than a load balancer's own idle timeout (60 s on the
 # common ones): closing first makes a reused connection fail mid-request (seen under Locust at 2 s).
 keepalive = int(os.environ.get("SCORECARD_KEEPALIVE", "75"))
