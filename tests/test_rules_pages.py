@@ -163,3 +163,24 @@ def test_retiring_a_rule_evaluates_again_in_the_background_and_its_findings_go(e
     assert "being evaluated again in the background" in retired.get_data(as_text=True)
     dispatch.drain()  # the job the page queued
     assert stale_findings() == 0
+
+
+def test_a_why_page_names_the_import_batches_its_observations_came_from(evaluated, client_as):
+    """An executive read "import batch 331" as plain text and could not open it (the imports pages are the
+    analysts'): the trail stopped short of the file. The why-page now says of each batch its file, who
+    uploaded it, when it was committed, its status and the file's SHA-256; an analyst's links to the batch."""
+    from scorecard.models import FindingInput, ImportBatch, Observation
+
+    with evaluated.app_context():
+        finding_id, batch_id = db.session.execute(
+            sa.select(FindingInput.finding_id, Observation.import_batch_id)
+            .join(Observation, Observation.id == FindingInput.observation_id)
+            .where(Observation.import_batch_id.is_not(None)).order_by(FindingInput.finding_id)).first()
+        batch = db.session.get(ImportBatch, batch_id)
+        filename, checksum = batch.filename, batch.checksum
+    page = client_as("executive").get(f"/findings/{finding_id}").get_data(as_text=True)
+    table = page[page.index('id="batches"'):page.index("</table>", page.index('id="batches"'))]
+    assert f"<th scope=\"row\">{batch_id}</th>" in table and filename in table and checksum in table
+    assert "committed" in table and "/imports/" not in table, "no link to a page that refuses the executive"
+    analyst = client_as("analyst").get(f"/findings/{finding_id}").get_data(as_text=True)
+    assert f'href="/imports/{batch_id}"' in analyst

@@ -5,6 +5,7 @@ from flask_login import current_user
 from scorecard.extensions import db
 from scorecard.findings import bp
 from scorecard.findings.services import (
+    batches_read,
     inputs_of,
     may_see_finding,
     reproduced,
@@ -24,7 +25,7 @@ def show(finding_id):
     if not may_see_finding(db.session, current_user, finding):
         abort(404)  # as for a finding that is not there (one of a plan the viewer may not see)
     score = score_words(finding.score, score_is_share(finding.rule_version.definition))
+    inputs = inputs_of(db.session, finding)
     return render_template("findings/show.html", finding=finding, subject=subject_of(db.session, finding),
-                           score=score,
-                           inputs=inputs_of(db.session, finding), version=finding.rule_version,
-                           reproduced=reproduced(db.session, finding))
+                           score=score, inputs=inputs, batches=batches_read(db.session, inputs),
+                           version=finding.rule_version, reproduced=reproduced(db.session, finding))

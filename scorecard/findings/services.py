@@ -14,12 +14,14 @@ from scorecard.models import (
     CommitmentStatus,
     Finding,
     FindingInput,
+    ImportBatch,
     Metric,
     Observation,
     PlanElement,
     PlanRequirement,
     Program,
     RuleSubject,
+    User,
 )
 from scorecard.navigation import program_page
 from scorecard.plans.services import may_see
@@ -163,3 +165,16 @@ def reproduced(session, finding: Finding) -> Optional[bool]:
     score = None if finding.score is None else round(finding.score, 9)
     return again.outcome_fields() == (finding.outcome, finding.rating, finding.status, finding.flag,
                                       finding.severity, score)
+
+
+def batches_read(session, inputs) -> list[tuple[ImportBatch, Optional[str]]]:
+    """The import batches the finding's observations came from, by id: what the why-page says of each
+    (file, who uploaded it, when it was committed, its checksum and status), for every role that may read
+    the finding, so the trail reaches the file without the imports pages, which are the analysts'."""
+    ids = sorted({o.import_batch_id for view in inputs for o in getattr(view, "observations", ())
+                  if o.import_batch_id is not None})
+    if not ids:
+        return []
+    return [tuple(row) for row in session.execute(
+        sa.select(ImportBatch, User.email).outerjoin(User, User.id == ImportBatch.user_id)
+        .where(ImportBatch.id.in_(ids)).order_by(ImportBatch.id))]
