@@ -47,6 +47,9 @@ class QueryParam:
     first_on_change: bool = False  # a page number: back to its default when another parameter changes
     offered: Optional[Callable] = None  # the values the control lists (per request); another reads as the default
     names: Optional[Callable] = None  # {value: its name} (per request), to name a value in words
+    # The default worked out from the other values read, when the address gives none (a program's own
+    # latest quarter from its id); None (or its None) keeps `default`.
+    default_from: Optional[Callable[[dict], Any]] = None
 
     def default_value(self):
         return self.default() if callable(self.default) else self.default
@@ -153,6 +156,9 @@ class UrlState:
             if refused:
                 unused.append(f"{p.name} {_quoted(str(given(query.get(p.name)))[:40])} is not one it offers, "
                               "so it shows the default")
+        for p in self.params:
+            if p.default_from is not None and given(query.get(p.name)) in (None, ""):
+                values[p.name] = p.default_from(values) or values[p.name]
         if not self.reconcile:
             return values, unused
         fitted = self.reconcile(dict(values))

@@ -633,3 +633,29 @@ def test_program_info_names_its_component_life_experiences_and_quarters(world):
     assert info.life_experiences == [(world["retiring"].id, "Approaching retirement")]
     assert info.periods == ["FY2024-Q3", "FY2024-Q2", "FY2024-Q1", "FY2023-Q4"]
     assert queries.program_info(db.session, 2**31 - 1) is None
+
+
+def test_a_programs_page_without_a_quarter_opens_on_its_own_latest(pages, app):
+    """Opened as /dashboards/program?id=N, a real service's page showed the agency's latest quarter, one
+    the service never reported ("no trust answers in FY2026-Q4"): the address, read again when the page
+    loads, set the quarter to every program's latest. It is the program's own latest with answers."""
+    import sqlalchemy as sa
+
+    from dashboards.queries import common
+    from scorecard.models import Program
+
+    with app.app_context():
+        latest = common.chosen_period(db.session, None)
+        earlier = [(p, info.periods[0]) for p in db.session.scalars(sa.select(Program.id).order_by(Program.id))
+                   if (info := queries.program_info(db.session, p)) and info.periods and info.periods[0] != latest]
+    assert earlier, "the world has a program whose answers end before the agency's"
+    program_id, own = earlier[0]
+    read = answer(pages["executive"], body("dashboards-program-url.search", {
+        "dashboards-program-url.search": f"?id={program_id}", "dashboards-program-url.pathname": "/dashboards/program",
+        "program-id.value": str(program_id), "program-period.value": latest}, "dashboards-program-url.search"))
+    assert read["program-period"]["value"] == own, read
+    asked = answer(pages["executive"], body("dashboards-program-url.search", {
+        "dashboards-program-url.search": f"?id={program_id}&period={latest}",
+        "dashboards-program-url.pathname": "/dashboards/program", "program-id.value": str(program_id),
+        "program-period.value": own}, "dashboards-program-url.search"))
+    assert asked["program-period"]["value"] == latest, "a quarter the address names is kept"

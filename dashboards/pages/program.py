@@ -4,6 +4,7 @@ method break at FY2024-Q2 (A-11's v2 survey: trust as the share who trust, the a
 drawn as a break; its answers in one quarter by channel and touchpoint with n and the question as
 asked; the rules' findings with their why-pages; and the accountability chain — the leaders whose
 plan requirements read the program and the commitments tied to it, as far as the role may see."""
+import dataclasses
 from datetime import date
 from typing import Optional
 
@@ -30,9 +31,20 @@ dash.register_page(__name__, path="/program", name="Program", title="Program · 
 NONE = ""  # no program chosen
 
 
+def _latest_of(values: dict) -> Optional[str]:
+    """The program's own latest quarter with survey answers: its page opens there when the address names
+    no quarter (the agency's latest, a real service's page opened on a quarter it never reported)."""
+    try:
+        program_id = validation.id_or(NONE)(values.get("id")) if values.get("id") else None
+    except ValueError:
+        return None
+    info = queries.program_info(db.session, program_id) if program_id else None
+    return info.periods[0] if info and info.periods else None
+
+
 url = UrlState("/program", [
     QueryParam("id", "program-id", validation.id_or(NONE), default=None),
-    filters.period("program-period"),
+    dataclasses.replace(filters.period("program-period"), default_from=_latest_of),
 ])
 url.register()
 GRAPH = components.GRAPH_CONFIG
@@ -52,8 +64,6 @@ def layout(**query):
     choices = [{"label": label, "value": str(pid)} for pid, label in queries.program_choices(session)]
     if info is None:
         return picker(heading, choices, asked=query.get("id"))
-    if not query.get("period") and info.periods:
-        values["period"] = info.periods[0]  # no quarter asked for: the program's latest with data
     return html.Div([
         url.location(query),
         heading,
