@@ -392,6 +392,11 @@ def test_cli_json_dry_run_and_rejection_exit_codes(demo, tmp_path):
     assert imported.exit_code == 0 and json.loads(imported.output)["batch"] is not None
     again = runner.invoke(args=["import", str(good)])
     assert again.exit_code == 0 and "already imported" in again.output
+    unreadable = tmp_path / "unreadable.xlsx"
+    unreadable.write_bytes(b"not a workbook at all")
+    failed = runner.invoke(args=["import", str(unreadable), "--json"])
+    assert failed.exit_code != 0 and json.loads(failed.output)["status"] == "failed"
+    assert set(json.loads(failed.output)) == set(payload), "a failed file's JSON has every other result's keys"
 
 
 def test_template_has_frozen_header_drop_downs_and_instructions(demo, tmp_path):
