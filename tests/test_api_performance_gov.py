@@ -173,6 +173,9 @@ def test_an_upload_can_be_cancelled_and_a_rejected_file_names_its_bad_cells(app,
     unknown = client.post(f"{PREFIX}/imports", headers=_bearer(analyst_token), content_type="multipart/form-data",
                           data={"file": (io.BytesIO(bad), "bad.csv"), "format": "no-such-layout"})
     assert unknown.status_code == 422 and unknown.get_json()["errors"][0]["column"] == "format"
+    raw = client.post(f"{PREFIX}/imports", headers=_bearer(analyst_token), content_type="text/csv", data=bad)
+    assert raw.status_code == 415 and "curl -F file=@results.csv" in raw.get_json()["detail"], (
+        "a CSV sent as the body: how to send it, not 'file: missing data for required field'")
     missing = client.post(f"{PREFIX}/imports", headers=_bearer(analyst_token), content_type="multipart/form-data",
                           data={"format": "metrics"})
     assert missing.status_code == 422 and missing.get_json()["errors"][0]["column"] == "file"

@@ -45,6 +45,13 @@ class Parser(FlaskParser):
         return _single_values(MultiDictProxy(_matching_nothing(req.args), schema), schema)
 
     def load_multipart(self, req, schema):
+        """A form's fields and files; a body of another kind (a CSV sent as the raw body) is refused (415),
+        saying how to send the file, rather than read as a form without its file."""
+        if req.mimetype not in ("multipart/form-data", "application/x-www-form-urlencoded") and (
+                req.content_length or req.get_data(cache=True)):
+            raise ApiProblem(415, f"The body is {req.mimetype or 'of no declared type'}; this operation reads a "
+                                  "form (multipart/form-data) with the file in its 'file' field, e.g. "
+                                  "curl -F file=@results.csv; nothing was changed.")
         return _single_values(MultiDictProxy(CombinedMultiDict([_kept(req.form), req.files]), schema), schema)
 
 
