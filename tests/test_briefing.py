@@ -211,7 +211,7 @@ def test_an_agencys_briefing_holds_its_own_commitments_and_leaders_only(app, age
     found, made = _briefing(app, agency_id=agency["other_id"])
     assert found.commitments.narrowed and found.commitments.open_total == 0
     assert made.section(content.OVERDUE).table.rows == [] and made.section(content.LEADERS).table.rows == []
-    assert "of the agency chosen's components" in made.section(content.LEADERS).note
+    assert made.section(content.LEADERS).note.startswith("Leaders of the agency chosen, in the plans")
     assert not [line for line in found.changes.lines if line.subject.startswith("CFO:")]
     found, made = _briefing(app, agency_id=agency["agency_id"])
     assert {r["title"] for r in made.section(content.OVERDUE).table.rows} == {
@@ -219,6 +219,18 @@ def test_an_agencys_briefing_holds_its_own_commitments_and_leaders_only(app, age
     assert [r["leader"] for r in made.section(content.LEADERS).table.rows] == ["Dana Reyes"]
     every, _ = _briefing(app)
     assert not every.commitments.narrowed and every.commitments.open_total == found.commitments.open_total == 3
+    with app.app_context():  # the department's own C-suite: a function's head (no component) and their own
+        cfo = db.session.scalar(sa.select(Function).where(Function.code == "CFO"))
+        head = Leader(name="Chief Financial Officer", email="cfo@test.gov", function=cfo)
+        own = Commitment(function=cfo, leader=head, title="Reconcile CX spending", status=CommitmentStatus.off_track,
+                         reason="Late data.", due_date=date(2026, 7, 1),
+                         last_update_at=datetime(2026, 5, 1, tzinfo=UTC))
+        db.session.add_all([head, own])
+        db.session.commit()
+        home, away = common.ProgramFilter(agency["agency_id"]), common.ProgramFilter(agency["other_id"])
+        assert head.id in set(db.session.scalars(sa.select(Leader.id).where(home.leader_clause(db.session))))
+        assert head.id not in set(db.session.scalars(sa.select(Leader.id).where(away.leader_clause(db.session))))
+        assert own.id in home.commitment_ids(db.session) and own.id not in away.commitment_ids(db.session)
 
 
 def test_a_viewer_gets_the_agency_briefing_with_its_commitments_but_no_plans(app, agency):

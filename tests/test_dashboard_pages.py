@@ -148,7 +148,7 @@ def test_the_overview_answers_for_the_latest_quarter_and_a_chosen_one(executive)
     assert "What changed since FY2026-Q1" in json.dumps(earlier)
     of_an_agency = json.dumps(answer(executive, body("overview-body.children", {"overview-agency.value": "5"},
                                                      "overview-agency.value")), ensure_ascii=False)
-    assert "No leader of the agency chosen's components has a performance plan." in of_an_agency, (
+    assert "No leader of the agency chosen has a performance plan." in of_an_agency, (
         "the leaders tile says it is narrowed to the agency (a real agency's data: no plans)")
     assert "tied to the agency chosen (by its components or programs), as of" in of_an_agency
     assert "of every agency)" in words and "of the department's C-suite, as of" in words, "all agencies: every one"

@@ -256,9 +256,8 @@ def build(session, period: Optional[str], agency_id: Optional[int], scope: commo
                                          None))
     else:
         briefing.sections.append(Section(
-            LEADERS, "Leaders at risk", "Leaders, in the plans your role sees"
-                                        + (" of the agency chosen's components" if agency_id else "")
-                                        + ", with a CX requirement the rules propose to rate below 3 (Fully "
-                                          "Successful); lowest first.",
+            LEADERS, "Leaders at risk", ("Leaders of the agency chosen" if agency_id else "Leaders")
+                                        + ", in the plans your role sees, with a CX requirement the rules "
+                                          "propose to rate below 3 (Fully Successful); lowest first.",
             leaders_table(found.leaders, base_url)))
     return briefing

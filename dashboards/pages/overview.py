@@ -139,7 +139,8 @@ def status_tile(counts: queries.StatusCounts, agency) -> html.Section:
 def commitments_tile(counts: queries.CommitmentCounts) -> html.Section:
     rows = [html.Li([html.A(row.label, href=row.href, className="usa-link"),
                      html.Span(f"{row.count:,}", className="dash-count")]) for row in counts.rows]
-    where = "" if counts.listed else " Each count opens the C-suite functions page, which lists them."
+    where = ("" if counts.listed else " Each count opens the C-suite functions page, which lists every function's "
+             "commitments." if counts.narrowed else " Each count opens the C-suite functions page, which lists them.")
     whose = ("tied to the agency chosen (by its components or programs)" if counts.narrowed
              else "of the department's C-suite")
     return components.tile("Commitments by status", html.Ul(rows, className="dash-counts"), tile_id="tile-commitments",
@@ -150,7 +151,7 @@ def commitments_tile(counts: queries.CommitmentCounts) -> html.Section:
 def leaders_tile(found: queries.LeadersBelow) -> html.Section:
     title = "Leaders with CX requirements proposed below 3"
     if found.fiscal_year is None:
-        none = ("No leader of the agency chosen's components has a performance plan." if found.narrowed
+        none = ("No leader of the agency chosen has a performance plan." if found.narrowed
                 else "No performance plans yet.")
         return components.tile(title, html.P(none, className="dash-empty"), tile_id="tile-leaders")
     count = len(found.leaders)
@@ -168,7 +169,7 @@ def leaders_tile(found: queries.LeadersBelow) -> html.Section:
         items.append(html.Li(f"and {len(found.leaders) - LEADERS_SHOWN:,} more leaders."))
     body = [html.P(f"{count:,}", className="dash-tile__big"),
             html.P(f"of the leaders in {found.plans:,} FY{found.fiscal_year} plans (the newest appraisal year's, of "
-                   + ("the agency chosen's components)" if found.narrowed else "every agency)"),
+                   + ("the agency chosen)" if found.narrowed else "every agency)"),
                    className="dash-tile__sub")]
     if items:
         body.append(html.Ul(items, className="usa-list dash-link-list"))

@@ -88,24 +88,43 @@ class ProgramFilter:
             found |= set(session.scalars(sa.select(Component.id).where(Component.agency_id == self.agency_id)))
         return found
 
+    def home_agency(self, session) -> bool:
+        """Whether the filter is an agency alone whose components have leaders: the department's own, whose
+        C-suite (leaders with a function and no component, and the commitments tied to no program or
+        component) goes with it. An agency whose data is imported beside it (the performance.gov
+        agencies) has no leaders."""
+        if self.agency_id is None or self.component_id is not None or self.life_experience_id is not None:
+            return False
+        return session.scalar(sa.select(Leader.id).join(Component, Component.id == Leader.component_id)
+                              .where(Component.agency_id == self.agency_id).limit(1)) is not None
+
+    def leader_clause(self, session):
+        """The condition on Leader of the leaders that go with what the filter selects (those of its
+        components, and on the department's own agency its C-suite); None when it selects every program."""
+        components = self.component_ids(session)
+        if components is None:
+            return None
+        clause = Leader.component_id.in_(components)
+        return sa.or_(clause, Leader.component_id.is_(None)) if self.home_agency(session) else clause
+
     def commitment_ids(self, session) -> Optional[set[int]]:
         """The commitments that go with what the filter selects: tied to one of its programs or components,
-        or owned by a leader of those components, or, tied to no program or component (the function's
-        own), of a function with a leader there; None when the filter selects every program (the
-        C-suite's every commitment). An agency whose data is imported beside the department's (the
-        performance.gov agencies) has none."""
+        or owned by one of its leaders (leader_clause), or, tied to no program or component (a function's
+        own), on the department's own agency or of a function with a leader in those components; None when
+        the filter selects every program (the C-suite's every commitment). An agency whose data is
+        imported beside the department's (the performance.gov agencies) has none."""
         programs, components = self.program_ids(session), self.component_ids(session)
         if programs is None or components is None:
             return None
         tied = sa.select(commitment_programs.c.commitment_id)
-        here = sa.select(Leader.id).where(Leader.component_id.in_(components))
+        leaders = sa.select(Leader.id).where(self.leader_clause(session))
+        untied = sa.and_(Commitment.component_id.is_(None), Commitment.id.not_in(tied))
         functions_here = sa.select(Leader.function_id).where(Leader.component_id.in_(components),
                                                              Leader.function_id.is_not(None))
+        own = untied if self.home_agency(session) else sa.and_(untied, Commitment.function_id.in_(functions_here))
         return set(session.scalars(sa.select(Commitment.id).where(sa.or_(
             Commitment.id.in_(tied.where(commitment_programs.c.program_id.in_(programs))),
-            Commitment.component_id.in_(components), Commitment.leader_id.in_(here),
-            sa.and_(Commitment.component_id.is_(None), Commitment.id.not_in(tied),
-                    Commitment.function_id.in_(functions_here))))))
+            Commitment.component_id.in_(components), Commitment.leader_id.in_(leaders), own))))
 
     def program_ids(self, session) -> Optional[set[int]]:
         """The ids of the programs selected, or None when the filter selects every program."""

@@ -248,18 +248,17 @@ def leaders_below(session, scope: Scope, *, below: int = RATING_BELOW,
     rating is below `below`, lowest first. None when the role sees no plans."""
     if not can(scope, "view_plans"):
         return None
-    components = programs.component_ids(session)
+    chosen = programs.leader_clause(session)
 
     def seen() -> sa.Select:
         query = visible_plans(session, scope)
-        if components is None:
+        if chosen is None:
             return query
-        return query.where(PerformancePlan.leader_id.in_(
-            sa.select(Leader.id).where(Leader.component_id.in_(components))))
+        return query.where(PerformancePlan.leader_id.in_(sa.select(Leader.id).where(chosen)))
     plans = seen().subquery()
     year = session.scalar(sa.select(sa.func.max(plans.c.fiscal_year)))
     if year is None:
-        return LeadersBelow(None, narrowed=components is not None)
+        return LeadersBelow(None, narrowed=chosen is not None)
     # Columns, not objects, and only the requirements below: a year's plans are thousands of
     # elements and requirements.
     plans = seen().where(PerformancePlan.fiscal_year == year) \
@@ -273,7 +272,7 @@ def leaders_below(session, scope: Scope, *, below: int = RATING_BELOW,
                PlanRequirement.is_cx)
         .order_by(PlanElement.plan_id, PlanElement.position, PlanRequirement.position, PlanRequirement.id))
     result = LeadersBelow(year, plans=session.scalar(sa.select(sa.func.count()).select_from(plans)),
-                          narrowed=components is not None)
+                          narrowed=chosen is not None)
     low: dict[int, list[RequirementBelow]] = {}
     for plan_id, text, rating, finding_id in requirements:
         low.setdefault(plan_id, []).append(RequirementBelow(text, rating, finding_id))
