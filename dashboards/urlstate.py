@@ -145,7 +145,7 @@ class UrlState:
 
     def _read(self, query: dict) -> tuple[dict, list[str]]:
         """({name: control value}, what of `query` was not used, in words): one reading of the address."""
-        values, unused = {}, self._unknown(query)
+        values, unused, defaulted = {}, self._unknown(query), set()
         for p in self.params:
             raw = query.get(p.name)
             if isinstance(raw, list) and len(set(raw)) > 1:
@@ -156,8 +156,10 @@ class UrlState:
             if refused:
                 unused.append(f"{p.name} {_quoted(str(given(query.get(p.name)))[:40])} is not one it offers, "
                               "so it shows the default")
-        for p in self.params:
-            if p.default_from is not None and given(query.get(p.name)) in (None, ""):
+            if refused or given(raw) in (None, ""):
+                defaulted.add(p.name)
+        for p in self.params:  # a default worked out from the others: for a value absent or refused alike
+            if p.default_from is not None and p.name in defaulted:
                 values[p.name] = p.default_from(values) or values[p.name]
         if not self.reconcile:
             return values, unused

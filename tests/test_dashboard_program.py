@@ -659,3 +659,8 @@ def test_a_programs_page_without_a_quarter_opens_on_its_own_latest(pages, app):
         "dashboards-program-url.pathname": "/dashboards/program", "program-id.value": str(program_id),
         "program-period.value": own}, "dashboards-program-url.search"))
     assert asked["program-period"]["value"] == latest, "a quarter the address names is kept"
+    refused = answer(pages["executive"], body("dashboards-program-url.search", {
+        "dashboards-program-url.search": f"?id={program_id}&period=FY2099-Q1",
+        "dashboards-program-url.pathname": "/dashboards/program", "program-id.value": str(program_id),
+        "program-period.value": latest}, "dashboards-program-url.search"))
+    assert refused["program-period"]["value"] == own, "a quarter refused: the program's own latest, as when absent"
