@@ -14,7 +14,7 @@ from importers.formats.registry import FORMATS
 from importers.web import routes
 from scorecard.extensions import db
 from scorecard.models import BatchStatus, ImportBatch, Observation
-from tests.helpers import HEADER, ROW, observations, post, upload, workbook_bytes, write_xlsx
+from tests.helpers import HEADER, ROW, observations, post, upload, workbook_bytes
 
 
 def stored(app, batch_id) -> ImportBatch:
@@ -360,23 +360,33 @@ def test_a_year_and_quarter_are_read_as_whole_numbers_and_a_bad_one_is_named_at_
     path.write_text("program,metric,fiscal_year,fiscal_quarter,value,n\n"
                     "Benefits Call Center,trust,2025.0,3.0,4,40\n"
                     "Benefits Call Center,trust,2025,5,4,40\n"
-                    "Benefits Call Center,trust,20x5,2,4,40\n")
+                    "Benefits Call Center,trust,20x5,2,4,40\n"
+                    "Benefits Call Center,trust,,2,4,40\n")
     with demo.app_context():
         before = observations(demo)
         result = run_import(db.session, path)
     assert result.status == "rejected" and observations(demo) == before
     assert [(e["row"], e["column"], e["value"]) for e in result.errors] == [
-        (3, "fiscal_quarter", "5"), (4, "fiscal_year", "20x5")]
+        (3, "fiscal_quarter", "5"), (4, "fiscal_year", "20x5"), (5, "fiscal_year", "")]
+    assert "the fiscal year is missing: the fiscal_quarter 2 gives the quarter alone" in result.errors[2]["message"]
     assert "'5' is not a quarter of a fiscal year (1 to 4, or Q1 to Q4)" in result.errors[0]["message"]
     assert "fiscal_year=" not in " ".join(e["message"] for e in result.errors)
-    dated = write_xlsx(tmp_path / "dated.xlsx", ["program", "metric", "fiscal_year", "fiscal_quarter", "value", "n"],
-                       [["Benefits Call Center", "trust", datetime(2025, 1, 1), 3.0, 4, 40]])
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["program", "metric", "fiscal_year", "fiscal_quarter", "value", "n"])
+    sheet.append(["Benefits Call Center", "trust", datetime(2025, 1, 1), 3.0, 4, 40])
+    sheet.append(["Benefits Call Center", "trust", 2024, 2, 4, 40])
+    sheet["C3"].number_format = "yyyy"  # a year typed into a date cell: the serial number 2024 shown as "1905"
+    dated = tmp_path / "dated.xlsx"
+    book.save(dated)
     with demo.app_context():
         read = run_import(db.session, dated)
         assert read.status == "imported", read.errors
         from scorecard.models import Observation
-        assert db.session.scalar(sa.select(Observation.period).where(
-            Observation.import_batch_id == read.batch_id)) == "FY2025-Q3"
+        assert set(db.session.scalars(sa.select(Observation.period).where(
+            Observation.import_batch_id == read.batch_id))) == {"FY2025-Q3", "FY2024-Q2"}, "never FY1905"
     good = tmp_path / "good.csv"
     good.write_text("program,metric,fiscal_year,fiscal_quarter,value,n\nBenefits Call Center,trust,2025.0,3.0,4,40\n")
     with demo.app_context():

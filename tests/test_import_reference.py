@@ -460,6 +460,11 @@ def test_a_plan_with_decided_ratings_keeps_its_weights_and_decided_requirements(
                      None, None, None])
         added = assert_rejected_without_writes(write_xlsx(tmp_path / "added.xlsx", PLAN_HEADER, rows), before)
         assert_error(added, 8, "Requirement", "A requirement added after the decision.", "cannot be added")
+        same = plan_rows() + [[PLAN_LEADER, "FY2028", "Results Driven", 40, None, None, None, None, None]]
+        again = run_import(db.session, write_csv(tmp_path / "same.csv", PLAN_HEADER, same))
+        assert again.status == "imported" and again.plan.counts["inserted"] == again.plan.counts["updated"] == 0, (
+            "the same plan again, with a row naming the decided element alone: unchanged, not refused",
+            again.errors)
         rows = plan_rows()
         rows[0][4] = "Leads change across the bureau."  # an undecided element's requirement: still the plan's to edit
         assert run_import(db.session, write_xlsx(tmp_path / "undecided.xlsx", PLAN_HEADER, rows)).status == "imported"

@@ -147,6 +147,13 @@ def _from_parts(cells: Cells, year: Optional[str], parts: list[tuple[str, str]])
     None with the problem said at the cell at fault, as written (not as the two were put together)."""
     column, part = parts[0]
     if year is None:
+        if "fiscal_year" in cells.row and _as_period(f"fiscal_year=2000, quarter={part}") is not None:
+            cells.fail("fiscal_year", f"the fiscal year is missing: the {column} {part} gives the quarter alone")
+            return None
+        if column == "fiscal_quarter":
+            cells.fail(column, f"{part!r} is no fiscal quarter on its own (e.g. FY2025-Q1), and no fiscal year is "
+                               "given")
+            return None
         return part  # the sink says why it is no quarter
     combined = f"fiscal_year={year}, quarter={part}"
     named = _as_period(combined)
@@ -174,11 +181,16 @@ def _whole(text: Optional[str]) -> Optional[str]:
         return text
 
 
+EXCEL_EPOCH = datetime(1899, 12, 30)  # day 0 of a workbook's date serial numbers
+
+
 def _year_cell(raw, text: Optional[str]) -> Optional[str]:
-    """The fiscal_year cell's text: a date cell (a year typed into a cell Excel formats as a date,
-    shown as "yyyy") is its year; a whole number as such."""
+    """The fiscal_year cell's text; a whole number as such. A cell read as a date: a year typed into a
+    cell formatted "yyyy" is the serial number 2025, which reads as 1905-07-17, so a date before 1950 is
+    its serial number (2025); a later one (a date typed in) is its year."""
     if isinstance(raw, (date, datetime)):
-        return str(raw.year)
+        moment = raw if isinstance(raw, datetime) else datetime(raw.year, raw.month, raw.day)
+        return str((moment - EXCEL_EPOCH).days) if raw.year < 1950 else str(raw.year)
     return _whole(text)
 
 

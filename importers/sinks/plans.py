@@ -230,26 +230,31 @@ class PlanSink(TrackedSink):
             if current.is_results_driven != element.results_driven:
                 self.fail(element.row, "results_driven", element.results_driven,
                           f"{why} (stored: {'' if current.is_results_driven else 'not '}Results Driven)")
-            if current.id not in decided:
+            if current.id in decided:
+                self._check_decided_requirements(element, current, why)
+
+    def _check_decided_requirements(self, element: _Element, current, why: str) -> None:
+        """The rows of a decided element: each requirement as stored, none added."""
+        stored_requirements = {_key(r.text): r for r in current.requirements}
+        for row, record, values in element.requirements:
+            if not values.get("text"):
+                continue  # a row naming the element alone (its weight, checked above)
+            requirement = stored_requirements.get(_key(values["text"]))
+            if requirement is None:
+                self.fail(row, "requirement", values.get("text"), f"{why}: {element.name!r} is decided, and a "
+                          "requirement cannot be added to it")
                 continue
-            stored_requirements = {_key(r.text): r for r in current.requirements}
-            for row, _record, values in element.requirements:
-                requirement = stored_requirements.get(_key(values.get("text") or ""))
-                if requirement is None:
-                    self.fail(row, "requirement", values.get("text"), f"{why}: {element.name!r} is decided, and a "
-                              "requirement cannot be added to it")
+            for field_name, value in values.items():
+                if field_name == "text":
                     continue
-                for field_name, value in values.items():
-                    if field_name == "text":
-                        continue
-                    now = ([x.id for x in requirement.programs] if field_name == "program_ids"
-                           else getattr(requirement, field_name))
-                    if _differs(now, value):
-                        column = REQUIREMENT_COLUMNS.get(field_name, field_name)
-                        sent = _record.get(column, value)
-                        sent = ", ".join(map(str, sent)) if isinstance(sent, (list, tuple)) else sent
-                        self.fail(row, column, sent, f"{why}: {element.name!r} is decided, "
-                                  f"and its requirement {requirement.text[:60]!r} cannot change")
+                now = ([x.id for x in requirement.programs] if field_name == "program_ids"
+                       else getattr(requirement, field_name))
+                if _differs(now, value):
+                    column = REQUIREMENT_COLUMNS.get(field_name, field_name)
+                    sent = record.get(column, value)
+                    sent = ", ".join(map(str, sent)) if isinstance(sent, (list, tuple)) else sent
+                    self.fail(row, column, sent, f"{why}: {element.name!r} is decided, and its requirement "
+                              f"{requirement.text[:60]!r} cannot change")
 
     def _check_weights(self, plan: _Plan) -> None:
         """Weights are whole percents (a percent-formatted column of fractions is read as percent);
