@@ -276,7 +276,7 @@ def test_a_rating_official_does_not_rate_their_own_plan(demo):
         other = db.session.scalar(sa.select(PerformancePlan.id).where(PerformancePlan.leader_id != plan.leader_id))
     page = client.get(f"/plans/{plan_id}").get_data(as_text=True)
     assert f"/plans/{plan_id}/elements/{element_id}/decision" not in page
-    assert "A rating official does not rate their own plan: their own rating official decides it." in page
+    assert page.count("A rating official does not rate their own plan: their own rating official decides it.") == 1
     refused = client.post(f"/plans/{plan_id}/elements/{element_id}/decision",
                           data={"csrf_token": csrf_token(page), "rating": "5", "justification": "I was great."})
     assert refused.status_code == 403 and "does not rate their own plan" in refused.get_data(as_text=True)
@@ -304,5 +304,6 @@ def test_a_decision_whose_proposal_has_changed_since_says_so(demo):
         client = demo.test_client(user=official)
     page = client.get(f"/plans/{plan_id}").get_data(as_text=True)
     moved = re.search(r'<p class="proposal-moved">(.*?)</p>', page, re.S).group(1)
-    assert "The decision answered a proposal of\n    4; the rules now propose\n    2" in moved, moved
+    assert ("The decision answered a proposal of\n    4 (Exceeds Fully Successful); the rules now propose\n"
+            "    2 (Minimally Satisfactory)") in moved, moved
     assert page.count('class="proposal-moved"') == 1, "only the element whose proposal moved"

@@ -50,7 +50,7 @@ def commitments_figure(found: Functions) -> go.Figure | dict:
     rows = [row for row in found.rows if row.total]
     if not rows:
         return empty_figure("No function has commitments yet.")
-    labels = [row.code for row in rows]
+    labels = [plain(row.code) for row in rows]
     fig = go.Figure()
     for status in STATUSES:
         counts = [row.counts.get(status, 0) for row in rows]
