@@ -144,13 +144,16 @@ class Capacity:
         return DOMAINS
 
 
-def opening_year(session) -> Optional[int]:
+def opening_year(session, years: Optional[list[int]] = None) -> Optional[int]:
     """The year the dashboard opens on: the newest in which a component has submitted its assessment (a
-    year of drafts only is still being written), else the newest with assessments; None without any."""
+    year of drafts only is still being written), else the newest with assessments (`years`, read when
+    not given); None without any."""
     submitted = session.scalar(sa.select(sa.func.max(CapacityAssessment.fiscal_year))
                                .where(CapacityAssessment.status == CapacityStatus.submitted))
-    years = assessment_years(session)
-    return submitted if submitted is not None else (years[0] if years else None)
+    if submitted is not None:
+        return submitted
+    years = assessment_years(session) if years is None else years
+    return years[0] if years else None
 
 
 def assessment_years(session) -> list[int]:
@@ -211,7 +214,7 @@ def capacity(session, today: date, fiscal_year: Optional[int] = None) -> Capacit
     as of `today`."""
     years = assessment_years(session)
     year = fiscal_year if fiscal_year is not None else (years[0] if years else None)
-    opening = opening_year(session)
+    opening = opening_year(session, years)
     found = Capacity(year, years, [y for y in years if opening is not None and y > opening])
     if year is None:
         return found
