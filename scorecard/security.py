@@ -356,7 +356,7 @@ def _security_headers(response):
     headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
     headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
     headers.setdefault("Content-Security-Policy", content_security_policy(current_app))
-    if config.get("HSTS_SECONDS"):
+    if config.get("HSTS_SECONDS") and request.is_secure:  # over HTTPS only (RFC 6797 §7.2: not over http)
         headers.setdefault("Strict-Transport-Security", f"max-age={config['HSTS_SECONDS']}; includeSubDomains")
     if not _is_static() and "no-store" not in (headers.get("Cache-Control") or ""):
         # Signed-in pages (and the sign-in form with its CSRF token) are never kept by a browser or proxy.

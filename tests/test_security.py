@@ -443,7 +443,7 @@ def test_security_headers_on_every_page(client_as, client):
         assert headers["X-Frame-Options"] == "DENY"
         assert headers["Referrer-Policy"] == "same-origin"
         assert "camera=()" in headers["Permissions-Policy"] and "geolocation=()" in headers["Permissions-Policy"]
-        assert headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
+        assert "Strict-Transport-Security" not in headers, "over plain http, no HSTS (RFC 6797 §7.2)"
         assert headers["Cache-Control"] == "no-store"
         csp = _csp(response)
         assert csp["frame-ancestors"] == ["'none'"] and csp["object-src"] == ["'none'"]
@@ -496,8 +496,10 @@ def test_the_templates_inline_scripts_are_allowed_by_their_hash(app, client):
 
 
 def test_hsts_is_a_setting(app, client):
+    secure = client.get("/auth/login", base_url="https://localhost")
+    assert secure.headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
     app.config["HSTS_SECONDS"] = 0
-    assert "Strict-Transport-Security" not in client.get("/auth/login").headers
+    assert "Strict-Transport-Security" not in client.get("/auth/login", base_url="https://localhost").headers
 
 
 def test_the_client_address_comes_through_trusted_proxies_only(db_url, tmp_path, make_user, app):
