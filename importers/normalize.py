@@ -5,7 +5,7 @@ from datetime import date, datetime, time, timedelta
 from numbers import Real
 
 from importers.errors import AmbiguousNumber, SpreadsheetError, UncachedFormula
-from scorecard.spreadsheets import MISSING_WORDS, unneutralized
+from scorecard.spreadsheets import MISSING_WORDS, means_no_value, unneutralized
 from scorecard.text import bidi_problem, line_breaks, unkept_character, visible, words
 
 MISSING = MISSING_WORDS
@@ -25,7 +25,7 @@ EXCEL_EPOCH = date(1899, 12, 30)
 
 def is_missing(raw) -> bool:
     """None, or a text that means "no value": "", N/A, NA, No Data, #N/A, -, em dash, null, None."""
-    return raw is None or (isinstance(raw, str) and raw.strip().casefold() in MISSING)
+    return raw is None or (isinstance(raw, str) and means_no_value(raw))
 
 
 def _present(raw):

@@ -102,10 +102,7 @@ class ProgramFilter:
         """The condition on Leader of the leaders that go with what the filter selects (those of its
         components, and on the department's own agency its C-suite); None when it selects every program."""
         components = self.component_ids(session)
-        if components is None:
-            return None
-        clause = Leader.component_id.in_(components)
-        return sa.or_(clause, Leader.component_id.is_(None)) if self.home_agency(session) else clause
+        return None if components is None else _leaders_of(components, self.home_agency(session))
 
     def commitment_ids(self, session) -> Optional[set[int]]:
         """The commitments that go with what the filter selects: tied to one of its programs or components,
@@ -116,12 +113,13 @@ class ProgramFilter:
         programs, components = self.program_ids(session), self.component_ids(session)
         if programs is None or components is None:
             return None
+        home = self.home_agency(session)
         tied = sa.select(commitment_programs.c.commitment_id)
-        leaders = sa.select(Leader.id).where(self.leader_clause(session))
+        leaders = sa.select(Leader.id).where(_leaders_of(components, home))
         untied = sa.and_(Commitment.component_id.is_(None), Commitment.id.not_in(tied))
         functions_here = sa.select(Leader.function_id).where(Leader.component_id.in_(components),
                                                              Leader.function_id.is_not(None))
-        own = untied if self.home_agency(session) else sa.and_(untied, Commitment.function_id.in_(functions_here))
+        own = untied if home else sa.and_(untied, Commitment.function_id.in_(functions_here))
         return set(session.scalars(sa.select(Commitment.id).where(sa.or_(
             Commitment.id.in_(tied.where(commitment_programs.c.program_id.in_(programs))),
             Commitment.component_id.in_(components), Commitment.leader_id.in_(leaders), own))))
@@ -135,6 +133,13 @@ class ProgramFilter:
 
 
 EVERY_PROGRAM = ProgramFilter()  # the default filter: every program
+
+
+def _leaders_of(components: set[int], home: bool):
+    """The leaders of `components`, and on the department's own agency (`home`) its C-suite (a function,
+    no component)."""
+    clause = Leader.component_id.in_(components)
+    return sa.or_(clause, Leader.component_id.is_(None)) if home else clause
 
 
 def survey_metrics(session) -> dict[int, Metric]:

@@ -1,14 +1,14 @@
 """Observation layouts: the canonical long layout and performance.gov's two A-11 layouts. Each
 turns one row into observation records. (GSA Touchpoints A-11 v2 responses: touchpoints_format.py.)"""
 import re
-from datetime import date, datetime
+from datetime import date
 from typing import Optional
 
 from importers.drivers import classify_question
 from importers.formats.base import Column, Format
 from importers.formats.cells import Cells, converted_column, to_count
 from importers.formats.reference_formats import text
-from importers.normalize import is_missing, to_int, to_name, to_number, to_text
+from importers.normalize import EXCEL_EPOCH, is_missing, to_int, to_name, to_number, to_text
 from scorecard.a11 import PERFGOV_COLLECTIONS_FORMAT, PERFGOV_TRUST_FORMAT
 from scorecard.driver_rule import (
     DRIVER_SLOTS,
@@ -181,16 +181,12 @@ def _whole(text: Optional[str]) -> Optional[str]:
         return text
 
 
-EXCEL_EPOCH = datetime(1899, 12, 30)  # day 0 of a workbook's date serial numbers
-
-
 def _year_cell(raw, text: Optional[str]) -> Optional[str]:
     """The fiscal_year cell's text; a whole number as such. A cell read as a date: a year typed into a
     cell formatted "yyyy" is the serial number 2025, which reads as 1905-07-17, so a date before 1950 is
     its serial number (2025); a later one (a date typed in) is its year."""
-    if isinstance(raw, (date, datetime)):
-        moment = raw if isinstance(raw, datetime) else datetime(raw.year, raw.month, raw.day)
-        return str((moment - EXCEL_EPOCH).days) if raw.year < 1950 else str(raw.year)
+    if isinstance(raw, date):  # a datetime too
+        return str((date(raw.year, raw.month, raw.day) - EXCEL_EPOCH).days) if raw.year < 1950 else str(raw.year)
     return _whole(text)
 
 
@@ -227,7 +223,7 @@ def canonical_records(row: dict, options: dict) -> list[dict]:
         "agency": agency, "component": component, "program": program, "function": function, "metric": metric,
         "driver": driver, "period": period, "channel": channel, "touchpoint": touchpoint or "", "value": value,
         "n": n, "counts": counts, "question_text": question_text, "notes": notes,
-        "value_mark": (value_mark(row.get("value")), row.get("value")) if value_mark(row.get("value")) else None,
+        "value_mark": (mark, row.get("value")) if (mark := value_mark(row.get("value"))) else None,
     }]
 
 

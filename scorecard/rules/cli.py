@@ -42,10 +42,8 @@ def evaluate_command(rule_key, dry_run, as_json, today):
     if as_json:
         click.echo(json.dumps(payload, indent=2))
         return
-    verb = "would be" if dry_run else "were"
     click.echo(f"{len(payload['rules'])} rule(s), {payload['findings']} finding(s) for {payload['subjects']} "
-               f"subject(s): {payload['inserted']} {verb} added, {payload['updated']} updated, "
-               f"{payload['deleted']} removed, {payload['unchanged']} unchanged.")
+               f"subject(s): {_changed(payload, 'would be' if dry_run else 'were')}.")
     for key, outcomes in payload["outcomes"].items():
         click.echo(f"  {key}: " + ", ".join(f"{n} {text}" for text, n in sorted(outcomes.items())))
 
@@ -139,9 +137,15 @@ def _evaluated_again(session) -> str:
     published or retired were left as they stood until someone ran `scorecard evaluate`); what changed."""
     from scorecard.rules.service import evaluate
 
-    payload = evaluate(session).as_json()
-    return (f"The findings were evaluated again: {payload['inserted']} added, {payload['updated']} updated, "
-            f"{payload['deleted']} removed, {payload['unchanged']} unchanged.")
+    return f"The findings were evaluated again: {_changed(evaluate(session).as_json())}."
+
+
+def _changed(payload: dict, verb: str = "") -> str:
+    """What an evaluation changed, in words: "3 added, 1 updated, 0 removed, 40 unchanged" (with `verb`,
+    "3 were added, ...")."""
+    added = f"{verb} added" if verb else "added"
+    return (f"{payload['inserted']} {added}, {payload['updated']} updated, {payload['deleted']} removed, "
+            f"{payload['unchanged']} unchanged")
 
 
 @rules_group.command("simulate")
