@@ -1,5 +1,5 @@
-"""Imports started from the web or the API run in the background (scorecard.dispatch: the server's
-threads, or Celery workers on any host). The upload is kept in the upload storage
+"""Imports started from the web or the API, and reverts started from the web, run in the background
+(scorecard.dispatch: the server's threads, or Celery workers on any host). The upload is kept in the upload storage
 (scorecard.storage), and the job's stage, rows read and last sign of life on the batch row, so every
 server can report progress and notice a job that died."""
 import logging
@@ -72,11 +72,14 @@ def write_progress(app, batch_id: int, stage: str, rows: int) -> None:
            .values(stage=stage, progress=rows, heartbeat_at=utcnow()))
 
 
-def read_progress(batch: ImportBatch) -> dict:
-    """How far the batch's job got: {stage, rows}."""
+def read_progress(app, batch: ImportBatch) -> dict:
+    """How far the batch's job got: {stage, rows, working}; a revert under way is the stage "reverting"
+    with the rows it removed so far."""
+    if reverting(app, batch):
+        return {"stage": REVERTING, "rows": batch.progress or 0, "working": True}
     if batch.status is not BatchStatus.pending:
-        return {"stage": "done", "rows": batch.total_rows or 0}
-    return {"stage": batch.stage or "queued", "rows": batch.progress or 0}
+        return {"stage": "done", "rows": batch.total_rows or 0, "working": False}
+    return {"stage": batch.stage or "queued", "rows": batch.progress or 0, "working": True}
 
 
 def discard_files(app, batch, *, upload: bool = True) -> None:
@@ -267,3 +270,84 @@ def _preview(result) -> dict:
         "driver_notes": plan.driver_notes[:1000], "created": plan.created,
         "unknown_columns": result.unknown_columns, "warnings": result.warnings,
     }
+
+
+# --------------------------------------------------------------------------- reverts
+
+REVERTING = "reverting"  # the stage of a committed batch whose revert is running
+REVERT_OUTCOME = "revert_outcome"  # where the batch's preview keeps what its last revert did
+
+
+def reverting(app, batch, now: Optional[datetime] = None) -> bool:
+    """True while a revert of the (committed) batch runs: claimed, and its job still shows signs of life
+    (a job that died rolled back, so the batch may be reverted again)."""
+    return (batch.status is BatchStatus.committed and batch.stage == REVERTING
+            and (now or datetime.now(UTC)) - (batch.heartbeat_at or batch.created_at) <= _stale_after(app))
+
+
+def launch_revert(app, session, batch, *, user_id: int, wait: bool = False) -> Optional[str]:
+    """Start reverting a committed batch in the background as `user_id` (`wait`: here and now); None when
+    started, else why not (already being reverted, not committed, no worker reachable). Claimed in one
+    conditional UPDATE: of two reverts posted at once only one starts."""
+    now = utcnow()
+    claimed = session.execute(
+        sa.update(ImportBatch).where(
+            ImportBatch.id == batch.id, ImportBatch.status == BatchStatus.committed,
+            sa.or_(ImportBatch.stage.is_(None), ImportBatch.stage != REVERTING, ImportBatch.heartbeat_at.is_(None),
+                   ImportBatch.heartbeat_at < now - _stale_after(app)))
+        .values(stage=REVERTING, progress=0, heartbeat_at=now).execution_options(synchronize_session=False)).rowcount
+    session.commit()
+    session.refresh(batch)
+    if not claimed:
+        if batch.status is BatchStatus.committed:
+            return f"Batch {batch.id} is being reverted already."
+        return f"Batch {batch.id} is {batch.status.value}; only a committed import can be reverted."
+    try:
+        dispatch(app, "import.revert", inline=wait, batch_id=batch.id, user_id=user_id)
+    except NotQueued as error:
+        _revert_over(session, batch.id, None)
+        return str(error)
+    return None
+
+
+def revert_outcome(batch) -> Optional[dict]:
+    """What the batch's last revert did: {"words", "kind" (success, warning, error), "at"}, or None."""
+    return (batch.preview or {}).get(REVERT_OUTCOME)
+
+
+def _revert_over(session, batch_id: int, outcome: Optional[dict]) -> None:
+    """The revert job is over: the batch is no longer being reverted, and keeps what the revert did."""
+    batch = session.get(ImportBatch, batch_id)
+    batch.stage, batch.heartbeat_at = None, None
+    if outcome is not None:
+        batch.preview = {**(batch.preview or {}), REVERT_OUTCOME: {**outcome, "at": utcnow().isoformat()}}
+    session.commit()
+
+
+@task("import.revert")
+def _revert(app, batch_id: int, user_id: Optional[int]) -> None:
+    from importers.revert import RevertError, outcome_words, revert_batch
+    from scorecard.extensions import db
+
+    with app.app_context():
+        session = db.session
+        try:
+            summary = revert_batch(session, batch_id, user_id=user_id,
+                                   progress=lambda stage, rows: _revert_progress(batch_id, stage, rows))
+            words, kind = outcome_words(batch_id, summary)
+        except RevertError as error:
+            session.rollback()
+            words, kind = f"Batch {batch_id} was not reverted: {error}", "error"
+        except Exception:  # the batch must never stay "reverting" for ever
+            log.exception("revert of import batch %s failed", batch_id)
+            session.rollback()
+            words, kind = f"The revert of batch {batch_id} failed unexpectedly; nothing was changed.", "error"
+        _revert_over(session, batch_id, {"words": words, "kind": kind})
+        session.remove() if hasattr(session, "remove") else None
+
+
+def _revert_progress(batch_id: int, stage: str, rows: int) -> None:
+    """The revert's stage and rows removed so far, as a report that never makes it wait (on SQLite the
+    revert's own transaction holds the lock, so only PostgreSQL shows the rows as they go)."""
+    report(sa.update(ImportBatch).where(ImportBatch.id == batch_id, ImportBatch.stage == REVERTING)
+           .values(progress=rows, heartbeat_at=utcnow()))

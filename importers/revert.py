@@ -36,6 +36,8 @@ from scorecard.models import (
     User,
     utcnow,
 )
+from scorecard.rules.tasks import NOT_QUEUED
+from scorecard.rules.tasks import WORDS as EVALUATION_WORDS
 from scorecard.signals import import_reverted
 
 # Tables whose rows carry the batch that last wrote them (import_batch_id).
@@ -51,10 +53,13 @@ class RevertError(Exception):
     """The batch cannot be reverted (not committed, or later imports changed its rows)."""
 
 
-def revert_batch(session, batch_id: int, *, user_id=None) -> dict:  # noqa: C901 (one pass over a row's or file's steps, kept together so the order of checks reads top to bottom)
+def revert_batch(session, batch_id: int, *, user_id=None, progress=None) -> dict:  # noqa: C901 (one pass over a row's or file's steps, kept together so the order of checks reads top to bottom)
     """Undo a batch in one transaction, as the user `user_id` (None: the command line, trusted).
     Refuses when a later batch has changed the same rows: revert that one first, so nothing a later
-    import wrote is silently lost."""
+    import wrote is silently lost. `progress(stage, rows)` hears how far it got (a background revert's
+    page shows it)."""
+    progress = progress or (lambda stage, rows: None)
+    progress("checking", 0)
     writers.one_at_a_time(session, writers.IMPORT)  # no confirm or other revert between the checks and the writes
     batch = session.get(ImportBatch, batch_id)
     if batch is None:
@@ -96,6 +101,7 @@ def revert_batch(session, batch_id: int, *, user_id=None) -> dict:  # noqa: C901
         inserted = [c.row_id for c in mine if c.action == "insert" and c.row_id in current]
         for chunk in range(0, len(inserted), 5000):
             session.execute(sa.delete(model).where(model.id.in_(inserted[chunk:chunk + 5000])))
+            progress("removing", deleted + min(chunk + 5000, len(inserted)))
         deleted += len(inserted)
         updates = [{"id": c.row_id, **c.before} for c in mine if c.action == "update" and c.row_id in current]
         if updates:
@@ -241,6 +247,15 @@ def _plain(value):
 
 
 _ONE = {"agencies": "agency", "components": "component", "programs": "program"}
+
+
+def outcome_words(batch_id: int, summary: dict) -> tuple[str, str]:
+    """What a revert did, as its page says it, and how it reads: "success", or "warning" when the
+    findings could not be queued for evaluation."""
+    kept = kept_words(summary)
+    words = (f"Batch {batch_id} reverted: {summary['deleted']} row(s) removed, {summary['restored']} restored. "
+             f"{kept + ' ' if kept else ''}{EVALUATION_WORDS.get(summary.get('evaluation'), '')}").strip()
+    return words, "success" if summary.get("evaluation") != NOT_QUEUED else "warning"
 
 
 def kept_words(summary: dict) -> str:

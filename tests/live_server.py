@@ -87,11 +87,12 @@ class LiveServer:
                                   files={"file": (path.name, handle)}, timeout=120)
 
     def wait(self, batch_id: int, timeout: float = 120) -> dict:
-        """Poll the status endpoint (as the page's progress bar does) until the batch settles."""
+        """Poll the status endpoint (as the page's progress bar does) until the batch's job (its import,
+        or its revert) is over."""
         deadline = time.monotonic() + timeout
         while True:
             status = self.http.get(f"{self.url}/imports/{batch_id}/status", timeout=10).json()
-            if status["status"] != "pending" or time.monotonic() > deadline:
+            if not status["working"] or time.monotonic() > deadline:
                 return status
             time.sleep(0.2)
 

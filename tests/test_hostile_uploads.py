@@ -174,4 +174,5 @@ def test_after_everything_a_normal_file_previews_commits_and_reverts(server, tmp
     again_id, again, _ = upload_and_settle(server, path)
     assert again["status"] == "rejected" and "already imported" in again["message"]
     server.post_form(f"/imports/{batch_id}/revert")
+    assert server.wait(batch_id)["status"] == "reverted"
     assert counts(server) == (observations, committed)

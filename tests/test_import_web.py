@@ -258,3 +258,70 @@ def test_the_preview_of_other_records_heads_its_columns_for_them(app, analyst, c
     admin = client_as("admin")
     commitments_page = admin.get(f"/imports/{upload(admin, commitments, name='c.xlsx')}").get_data(as_text=True)
     assert heads(commitments_page) == ["Row", "Change", "Record", "Name", "Before", "After"], "no year to show"
+
+
+def test_a_revert_runs_in_the_background_shows_itself_under_way_then_says_what_it_did(app, analyst, monkeypatch):
+    """A large batch takes longer to revert than a proxy waits for an answer: the revert is a job, its
+    batch's page and the history say it is under way (no second revert offered or started), and the
+    page then keeps what it did."""
+    from importers import jobs
+    from scorecard import dispatch
+
+    before = observations(app)
+    batch_id = upload(analyst, workbook_bytes([HEADER, ROW]))
+    assert post(analyst, f"/imports/{batch_id}/confirm").status_code == 302
+    app.config["IMPORTS_INLINE"] = False  # as served
+    started = []
+    monkeypatch.setitem(dispatch.TASKS, "import.revert", lambda app_, **kwargs: started.append(kwargs))
+
+    answer = post(analyst, f"/imports/{batch_id}/revert")
+    assert answer.status_code == 302 and answer.headers["Location"].endswith(f"/imports/{batch_id}")
+    assert len(started) == 1 and started[0]["batch_id"] == batch_id
+    dispatch.drain()
+    status = analyst.get(f"/imports/{batch_id}/status").get_json()
+    assert status["working"] and status["stage"] == "reverting" and status["status"] == "committed"
+    page = analyst.get(f"/imports/{batch_id}").get_data(as_text=True)
+    assert "Reverting:" in page and "rows undone so far" in page and "Revert this import" not in page
+    history = analyst.get("/imports/").get_data(as_text=True)
+    assert "reverting…" in history and f'href="/imports/{batch_id}/revert"' not in history
+    again = post(analyst, f"/imports/{batch_id}/revert")
+    assert len(started) == 1, "a revert under way is not started twice"
+    assert "is being reverted already" in analyst.get(again.headers["Location"]).get_data(as_text=True)
+    assert observations(app) == before + 1, "nothing is removed until the job runs"
+
+    with app.app_context():
+        user_id = db.session.get(ImportBatch, batch_id).user_id
+    dispatch.TASKS["import.revert"] = jobs._revert
+    jobs._revert(app, batch_id=batch_id, user_id=user_id)
+    assert observations(app) == before
+    status = analyst.get(f"/imports/{batch_id}/status").get_json()
+    assert not status["working"] and status["status"] == "reverted"
+    page = analyst.get(f"/imports/{batch_id}").get_data(as_text=True)
+    assert f"Batch {batch_id} reverted: 1 row(s) removed, 0 restored." in page and 'id="revert-outcome"' in page
+    assert "Reverting:" not in page
+
+
+def test_a_revert_whose_job_died_can_be_asked_again_and_a_refused_one_says_why_on_the_page(app, analyst):
+    from datetime import timedelta
+
+    from importers import jobs
+
+    first = upload(analyst, workbook_bytes([HEADER, ROW]))
+    assert post(analyst, f"/imports/{first}/confirm").status_code == 302
+    with app.app_context():  # a revert claimed long ago whose server stopped: its transaction rolled back
+        batch = db.session.get(ImportBatch, first)
+        batch.stage, batch.heartbeat_at = jobs.REVERTING, batch.committed_at - timedelta(days=1)
+        db.session.commit()
+    assert not analyst.get(f"/imports/{first}/status").get_json()["working"]
+    assert "Revert this import" in analyst.get(f"/imports/{first}").get_data(as_text=True)
+
+    changed = [*ROW[:-2], 30, 50]  # the same observation, other answers: the later batch updates the row
+    later = upload(analyst, workbook_bytes([HEADER, changed]), name="later.xlsx")
+    assert post(analyst, f"/imports/{later}/confirm").status_code == 302
+    assert post(analyst, f"/imports/{first}/revert").status_code == 302
+    page = analyst.get(f"/imports/{first}").get_data(as_text=True)
+    assert f"Batch {first} was not reverted: later import batch(es) {later} changed rows" in page
+    assert "usa-alert--error" in page and "Revert this import" in page
+    with app.app_context():
+        batch = db.session.get(ImportBatch, first)
+        assert batch.status is BatchStatus.committed and batch.stage is None

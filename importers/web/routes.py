@@ -11,15 +11,12 @@ from importers import access, jobs
 from importers.error_report import error_report
 from importers.formats.registry import FORMATS
 from importers.pipeline import MAX_ERRORS_KEPT
-from importers.revert import RevertError, kept_words, revert_batch
 from importers.templates import write_template
 from importers.web import bp
 from importers.web.forms import ConfirmForm, UploadForm
 from scorecard.extensions import db
 from scorecard.models import BatchStatus, ImportBatch, Role
 from scorecard.permissions import requires, scoped
-from scorecard.rules.tasks import NOT_QUEUED
-from scorecard.rules.tasks import WORDS as EVALUATION_WORDS
 from scorecard.storage import storage
 
 ERRORS_SHOWN = 500  # problems listed on the page; the download lists every one kept
@@ -40,7 +37,9 @@ def history():
         if batch.status is BatchStatus.pending:
             jobs.give_up_if_stalled(current_app, db.session, batch)
     formats = {name: FORMATS[name] for name in allowed}
-    return render_template("imports/history.html", batches=batches, form=ConfirmForm(), formats=formats)
+    under_way = {b.id for b in batches if jobs.reverting(current_app, b)}
+    return render_template("imports/history.html", batches=batches, form=ConfirmForm(), formats=formats,
+                           reverting=under_way)
 
 
 @bp.route("/upload", methods=["GET", "POST"])
@@ -85,7 +84,7 @@ def _batch(batch_id: int) -> ImportBatch:
 def _progress(batch: ImportBatch) -> dict:
     """How far the batch's job got; a pending batch whose job stopped showing signs of life is failed."""
     jobs.give_up_if_stalled(current_app, db.session, batch)
-    return jobs.read_progress(batch)
+    return jobs.read_progress(current_app, batch)
 
 
 @bp.route("/<int:batch_id>")
@@ -106,7 +105,7 @@ def status(batch_id):
     batch = _batch(batch_id)
     progress = _progress(batch)
     return jsonify(status=batch.status.value, stage=progress["stage"], rows=progress["rows"],
-                   total=batch.total_rows, message=batch.message)
+                   total=batch.total_rows, message=batch.message, working=progress["working"])
 
 
 @bp.route("/<int:batch_id>/confirm", methods=["POST"])
@@ -146,22 +145,18 @@ def revert(batch_id):
     history's list of every batch); POST: revert it."""
     batch = _batch(batch_id)
     if request.method == "GET":
-        if batch.status is not BatchStatus.committed:
-            flash(f"Batch {batch.id} is {batch.status.value}; only a committed import can be reverted.", "error")
+        if batch.status is not BatchStatus.committed or jobs.reverting(current_app, batch):
+            flash(f"Batch {batch.id} is being reverted already." if batch.status is BatchStatus.committed else
+                  f"Batch {batch.id} is {batch.status.value}; only a committed import can be reverted.", "error")
             return redirect(url_for("imports.show", batch_id=batch.id))
         return render_template("imports/revert.html", batch=batch, form=ConfirmForm())
-    try:
-        summary = revert_batch(db.session, batch_id, user_id=current_user.id)
-    except RevertError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-        return redirect(url_for("imports.history")), 303
-    evaluation = EVALUATION_WORDS.get(summary.get("evaluation"), "")
-    kept = kept_words(summary)
-    kept = f"{kept} " if kept else ""
-    flash(f"Batch {batch_id} reverted: {summary['deleted']} row(s) removed, {summary['restored']} restored. "
-          f"{kept}{evaluation}".strip(), "success" if summary.get("evaluation") != NOT_QUEUED else "warning")
-    return redirect(url_for("imports.history"))
+    # In the background: a large batch takes longer than a proxy waits for an answer. Its page shows
+    # the revert under way, then what it did.
+    refused = jobs.launch_revert(current_app._get_current_object(), db.session, batch, user_id=current_user.id,
+                                 wait=current_app.config.get("IMPORTS_INLINE", False))
+    if refused:
+        flash(refused, "error")
+    return redirect(url_for("imports.show", batch_id=batch_id))
 
 
 @bp.route("/<int:batch_id>/errors.xlsx")

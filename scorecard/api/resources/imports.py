@@ -31,7 +31,7 @@ def _progress(batch: ImportBatch) -> dict:
     (as the import pages report it)."""
     jobs = imports().jobs
     jobs.give_up_if_stalled(current_app._get_current_object(), db.session, batch)
-    return jobs.read_progress(batch)
+    return jobs.read_progress(current_app._get_current_object(), batch)
 
 
 def _batch(batch_id: int) -> ImportBatch:
