@@ -734,3 +734,22 @@ def test_a_value_written_as_a_percent_or_as_money_must_fit_its_metric(demo, tmp_
         fine = write_csv(tmp_path / "fine.csv", [[None, None, "CFO", "cfo_cx_budget_aligned", "FY2027-Q1", None, None,
                                                   "72%", None, None, None, None, None, None, None, None]])
         assert run_import(db.session, fine, dry_run=True).status == "would_import"
+
+
+def test_a_period_written_like_a_quarter_with_a_leading_zero_says_it_is_read_as_a_month(demo, tmp_path):
+    """"2025-01" is January 2025 (FY2025-Q2), as documented; "2025-1" is FY2025-Q1. An analyst who meant
+    the quarter is told, before confirming, how the file's spelling was read, with its first row."""
+    rows = [survey_row(period="FY2025-Q1"), survey_row(period="2025-03", channel="web"),
+            survey_row(period="2025-03", channel="email"), survey_row(period="2025-1", channel="mail"),
+            survey_row(period="2025-11", channel="chat")]
+    with demo.app_context():
+        result = run_import(db.session, write_csv(tmp_path / "months.csv", rows), dry_run=True)
+    assert result.status == "would_import", result.errors
+    said = [w for w in result.warnings if w.startswith("Period ")]
+    assert said == ["Period '2025-03' (first on row 3) is read as a calendar month, March 2025, so in FY2025-Q2. "
+                    "If it means a quarter, write FY2025-Q3 (or 2025-3) and upload the file again; if it is a month, "
+                    "nothing needs to change."], said
+    many = [survey_row(period="2025-02", channel=f"web {k}") for k in range(300)]  # read in bulk, by whole chunks
+    with demo.app_context():
+        result = run_import(db.session, write_csv(tmp_path / "bulk.csv", many), dry_run=True)
+    assert [w for w in result.warnings if w.startswith("Period '2025-02' (first on row 2)")]

@@ -1,8 +1,10 @@
 """The observation sink: resolve names, check values against their metric, plan
 insert/update/unchanged by natural key, and commit with the values replaced."""
+import calendar
 import contextlib
 import heapq
 import math
+import re
 from collections.abc import Mapping, Sequence
 from itertools import repeat
 from operator import itemgetter, mul, truediv
@@ -28,6 +30,9 @@ _STORED_AT = {f: 2 + i for i, f in enumerate(COMPARED)}  # positions in the tupl
 _VALUE_AT = FIELDS.index("value")
 INSERT_CHUNK = 5000
 _MISSING = object()
+# "2025-01" to "2025-04" are calendar months (as documented), which a quarter written with a leading zero
+# looks like: said in the preview, with how they were read
+_MONTH_LIKE_A_QUARTER = re.compile(r"\s*(\d{4})-0([1-4])\s*")
 RANGES = {
     MetricKind.likert: (1.0, 5.0),
     MetricKind.percent: (0.0, 100.0),
@@ -83,6 +88,7 @@ class ObservationSink:
         self.first_row: dict[tuple, int] = {}
         self.driver_notes: list[dict] = []  # what the A-11 driver rule did, per survey question
         self._periods: dict = {}
+        self._months: dict[str, int] = {}  # a period written like a quarter but read as a month -> its first row
         ensure_standard_metrics(session)
         session.flush()
         self.directory = Directory(session, preview=bool(self.options.get("preview")))
@@ -192,6 +198,7 @@ class ObservationSink:
             return
         problems = []
         period = self._period(record["period"])
+        self._note_month(record["period"], row)
         if isinstance(period, PeriodError):
             problems.append(("period", record["period"], str(period)))
         subject = self._subject(record)
@@ -256,6 +263,8 @@ class ObservationSink:
         try:
             metrics = _cached(self._metrics, self._metric, codes)
             periods = _cached(self._periods, self._period, records["period"])
+            for raw in set(records["period"]):
+                self._note_month(raw, row_numbers[records["period"].index(raw)])
             subjects = _cached(self._subjects, lambda names: self._subject(dict(zip(_SUBJECT_NAMES, names))),
                                list(zip(*(records[name] for name in _SUBJECT_NAMES))))
         except TypeError:  # an unhashable cell
@@ -304,7 +313,7 @@ class ObservationSink:
         function with none above 1 in the file (0.85 is stored as 0.85%, where a share of 85% was likely
         meant; beside a value above 1 the series is on the 0-100 scale, and a small value is a small
         percent)."""
-        self.warnings = self._touchpoints_alike()
+        self.warnings = self._touchpoints_alike() + self._months_alike()
         percent = {found[0]: found[1] for found in self._metrics.values()
                    if isinstance(found, tuple) and found[2] is MetricKind.percent}
         if not percent:
@@ -326,6 +335,25 @@ class ObservationSink:
                 f"{value:g}, stored as {value:g}%). "
                 f"If they are shares, give them as percents ({value * 100:g}, or {value * 100:g}%) and upload the "
                 "file again; if they are percents below 1, nothing needs to change.")
+
+    def _note_month(self, raw, row: int) -> None:
+        if isinstance(raw, str) and raw not in self._months and _MONTH_LIKE_A_QUARTER.fullmatch(raw):
+            self._months[raw] = row
+
+    def _months_alike(self) -> list[str]:
+        """Periods such as "2025-01": the calendar month (January 2025, in FY2025-Q2), where a quarter
+        written with a leading zero may have been meant."""
+        out = []
+        for raw, row in sorted(self._months.items(), key=lambda item: item[1]):
+            read = self._periods.get(raw)
+            if not isinstance(read, str):
+                continue  # refused (a quarter not begun): the error says so
+            year, month = _MONTH_LIKE_A_QUARTER.fullmatch(raw).groups()
+            out.append(f"Period {raw.strip()!r} (first on row {row}) is read as a calendar month, "
+                       f"{calendar.month_name[int(month)]} {year}, so in {read}. If it means a quarter, write "
+                       f"FY{year}-Q{month} (or {year}-{month}) and upload the file again; if it is a month, nothing "
+                       "needs to change.")
+        return out
 
     def _touchpoints_alike(self) -> list[str]:
         """Touchpoints of one metric, subject, quarter and channel whose names differ only in case ("d1"
