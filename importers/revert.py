@@ -71,7 +71,11 @@ def revert_batch(session, batch_id: int, *, user_id=None, progress=None) -> dict
             raise RevertError(reason)
     if batch.status is not BatchStatus.committed:
         raise RevertError(f"batch {batch_id} is {batch.status.value}; only a committed batch can be reverted")
-    changes = list(session.scalars(sa.select(ImportRowChange).where(ImportRowChange.batch_id == batch_id)))
+    # As plain rows (table_name, row_id, action, before, after), not objects: a large batch's hundreds of
+    # thousands of changes are only read
+    changes = list(session.execute(sa.select(ImportRowChange.table_name, ImportRowChange.row_id, ImportRowChange.action,
+                                             ImportRowChange.before, ImportRowChange.after)
+                                   .where(ImportRowChange.batch_id == batch_id)))
     strange = sorted({c.table_name for c in changes} - set(TABLES))
     if strange:
         raise RevertError(f"batch {batch_id} changed table(s) {', '.join(strange)}, which revert does not know")
