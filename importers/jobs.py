@@ -331,6 +331,10 @@ def _revert(app, batch_id: int, user_id: Optional[int]) -> None:
 
     with app.app_context():
         session = db.session
+        batch = session.get(ImportBatch, batch_id)
+        if batch is None or batch.status is not BatchStatus.committed or batch.stage != REVERTING:
+            session.remove() if hasattr(session, "remove") else None
+            return  # delivered again after it ran (Celery's late acks): nothing to do, nothing to say
         try:
             summary = revert_batch(session, batch_id, user_id=user_id,
                                    progress=lambda stage, rows: _revert_progress(batch_id, stage, rows))

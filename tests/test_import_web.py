@@ -325,3 +325,19 @@ def test_a_revert_whose_job_died_can_be_asked_again_and_a_refused_one_says_why_o
     with app.app_context():
         batch = db.session.get(ImportBatch, first)
         assert batch.status is BatchStatus.committed and batch.stage is None
+
+
+def test_a_revert_job_delivered_again_after_it_ran_changes_nothing_and_says_nothing(app, analyst):
+    from importers import jobs
+
+    batch_id = upload(analyst, workbook_bytes([HEADER, ROW]))
+    assert post(analyst, f"/imports/{batch_id}/confirm").status_code == 302
+    assert post(analyst, f"/imports/{batch_id}/revert").status_code == 302
+    with app.app_context():
+        said = db.session.get(ImportBatch, batch_id).preview[jobs.REVERT_OUTCOME]
+    jobs._revert(app, batch_id=batch_id, user_id=None)  # the broker hands the task out again
+    with app.app_context():
+        batch = db.session.get(ImportBatch, batch_id)
+        assert batch.status is BatchStatus.reverted and batch.preview[jobs.REVERT_OUTCOME] == said
+    page = analyst.get(f"/imports/{batch_id}").get_data(as_text=True)
+    assert f"Batch {batch_id} reverted: 1 row(s) removed" in page and "was not reverted" not in page
