@@ -46,7 +46,7 @@ def _suggest(value: str, names) -> str:
     for key in close:
         found = names[key] if isinstance(names, dict) else None
         for item in (found if isinstance(found, list) else [key]):  # an index's rows, else the key itself
-            name = getattr(item, "name", None) or getattr(item, "title", None)
+            name = None if isinstance(item, str) else getattr(item, "name", None) or getattr(item, "title", None)
             if name is None:
                 said = repr(item)
             else:

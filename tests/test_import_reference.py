@@ -504,6 +504,10 @@ def test_an_unknown_leaders_closest_names_are_said_as_stored(demo):
         with pytest.raises(Unknown) as refused:
             Leaders(db.session).find(name + "x")
         assert f"closest: {name!r}" in str(refused.value)
+        email = db.session.scalar(sa.select(Leader.email).where(Leader.email.is_not(None)).order_by(Leader.id))
+        with pytest.raises(Unknown) as refused:  # an address: the closest addresses, not str.title's repr
+            Leaders(db.session).find(email.replace("@", "x@"))
+        assert f"closest: {email.lower()!r}" in str(refused.value) and "built-in" not in str(refused.value)
 
 
 def test_plan_weights_from_a_percent_formatted_column(demo, tmp_path):
