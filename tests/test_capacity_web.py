@@ -600,6 +600,40 @@ def test_a_domain_saved_since_the_rules_last_scored_it_says_so_not_that_no_rule_
     assert "No published rule scores the evidence" not in page
 
 
+def test_a_save_evaluates_the_rules_again_and_the_out_of_date_notes_go(evaluated, client_as, ba):
+    """The page promised "each save queues" an evaluation, and none was queued; and an evaluation that found a
+    domain's finding unchanged left it dated before the save, so "evaluated before the latest change" stayed
+    for ever."""
+    from datetime import timedelta
+
+    from scorecard.models import utcnow
+    from scorecard.rules.service import evaluate
+
+    with evaluated.app_context():  # a save the rules have not read yet (made before this fix, or by an import)
+        stored = db.session.scalar(sa.select(CapacityAssessment).where(
+            CapacityAssessment.component_id == ba, CapacityAssessment.fiscal_year == CURRENT))
+        stored.updated_at = utcnow() - timedelta(minutes=1)
+        db.session.execute(sa.update(Finding).where(Finding.subject_type == RuleSubject.capacity_domain)
+                           .values(evaluated_at=utcnow() - timedelta(minutes=2)))
+        db.session.commit()
+    viewer = client_as("viewer")
+    page = text(viewer.get(url(ba, CURRENT)))
+    assert "outdated-finding" in page or "Not scored since this assessment was last saved" in page
+    with evaluated.app_context():
+        evaluate(db.session)
+    page = text(viewer.get(url(ba, CURRENT)))
+    assert "outdated-finding" not in page and "Not scored since" not in page, "the rules read it again"
+
+    analyst = client_as("analyst")
+    fields = open_form(analyst, ba, CURRENT)
+    i = domain_index("Measurement")
+    fields[f"narrative_{i}"] = (fields.get(f"narrative_{i}") or "") + " Reviewed again."
+    assert analyst.post(url(ba, CURRENT, "edit"), data=fields).status_code == 303
+    page = text(analyst.get(url(ba, CURRENT)))
+    assert "Saved the FY2027 assessment of Benefits Administration. The findings were evaluated again." in page
+    assert "outdated-finding" not in page and "Not scored since" not in page
+
+
 def test_the_domain_action_plan_lists_its_commitments(demo, client_as, ba):
     with demo.app_context():
         linked = db.session.scalars(sa.select(Commitment).where(

@@ -2,7 +2,7 @@
 itself: a submitted year refuses every change until an admin reopens it."""
 from datetime import date
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from scorecard.capacity import bp
@@ -25,6 +25,15 @@ from scorecard.capacity.services import (
 from scorecard.extensions import db
 from scorecard.models import Component
 from scorecard.permissions import can, requires
+from scorecard.rules import tasks
+
+
+def _flash_evaluated(done: str, component: Component, fiscal_year: int) -> None:
+    """Say what was done and what became of the evaluation it queues: the rules read the assessment
+    again (its evidence scores, and the notes saying they were evaluated before the change)."""
+    became = tasks.reevaluate(current_app._get_current_object(),
+                              reason=f"a change to the FY{fiscal_year} capacity assessment of {component.name}")
+    flash(f"{done} {tasks.WORDS[became]}", "warning" if became == tasks.NOT_QUEUED else "success")
 
 
 @bp.route("/")
@@ -75,9 +84,11 @@ def edit(component_id, fiscal_year):
         else:
             if saved is None:
                 flash("Nothing was entered, so nothing was saved.", "info")
+            elif changed:
+                _flash_evaluated(f"Saved the FY{fiscal_year} assessment of {component.name}.", component,
+                                 fiscal_year)
             else:
-                flash(f"Saved the FY{fiscal_year} assessment of {component.name}."
-                      if changed else "Nothing changed, so nothing was saved.", "success" if changed else "info")
+                flash("Nothing changed, so nothing was saved.", "info")
             return redirect(url_for("capacity.show", component_id=component.id, fiscal_year=fiscal_year), 303)
     else:
         problems, status = form.field_problems(), 400
@@ -106,8 +117,8 @@ def submit_assessment(component_id, fiscal_year):
     except CapacityError as error:
         db.session.rollback()
         return _show(component, fiscal_year, refused=str(error), status=400)
-    flash(f"Submitted the FY{fiscal_year} assessment of {component.name}. The year is locked; an admin can "
-          "reopen it.", "success")
+    _flash_evaluated(f"Submitted the FY{fiscal_year} assessment of {component.name}. The year is locked; an admin "
+                     "can reopen it.", component, fiscal_year)
     return redirect(url_for("capacity.show", component_id=component.id, fiscal_year=fiscal_year), 303)
 
 
@@ -134,7 +145,8 @@ def reopen_assessment(component_id, fiscal_year):
             db.session.rollback()
             problem, status = str(error), 400
         else:
-            flash(f"Reopened the FY{fiscal_year} assessment of {component.name}: it is a draft again.", "success")
+            _flash_evaluated(f"Reopened the FY{fiscal_year} assessment of {component.name}: it is a draft again.",
+                             component, fiscal_year)
             return redirect(url_for("capacity.show", component_id=component.id, fiscal_year=fiscal_year), 303)
     else:
         problem, status = "The form expired or lost its version; open the page again.", 400

@@ -19,7 +19,18 @@ import sqlalchemy as sa
 
 from scorecard import writers
 from scorecard.bulk import bulk_insert, collector_paused
-from scorecard.models import Finding, FindingInput, Metric, Rule, RuleStatus, RuleSubject, RuleVersion, utcnow
+from scorecard.models import (
+    CapacityAssessment,
+    CapacityDomainScore,
+    Finding,
+    FindingInput,
+    Metric,
+    Rule,
+    RuleStatus,
+    RuleSubject,
+    RuleVersion,
+    utcnow,
+)
 from scorecard.models.org import Function
 from scorecard.rules import subjects as subj
 from scorecard.rules.context import (
@@ -329,7 +340,7 @@ def _persist(session, drafts: list, rule_ids: dict, scope: Optional[dict], rule_
     for finding_id, rule_id, subject_type, subject_id, fp in existing:
         key = (rule_id, subject_type, subject_id)
         (extra.append(finding_id) if key in keep else keep.__setitem__(key, (finding_id, fp)))
-    inserts, updates = [], []
+    inserts, updates, read_again = [], [], []
     for draft in drafts:
         fp = fingerprint(draft)
         key = (rule_ids[draft.rule_key], draft.subject_type, draft.subject_id)
@@ -338,6 +349,8 @@ def _persist(session, drafts: list, rule_ids: dict, scope: Optional[dict], rule_
             inserts.append((draft, fp))
         elif row[1] == fp:
             result.unchanged += 1
+            if draft.subject_type == RuleSubject.capacity_domain:
+                read_again.append(row[0])
         else:
             updates.append((row[0], draft, fp))
     deletes = extra + [finding_id for finding_id, _ in keep.values()]
@@ -357,10 +370,24 @@ def _persist(session, drafts: list, rule_ids: dict, scope: Optional[dict], rule_
         returned = session.execute(table.insert().returning(table.c.id, sort_by_parameter_order=True),
                                    [_finding_row(d, fp, now) for d, fp in inserts])
         ids = [row[0] for row in returned]
+    _stamp_read_again(session, read_again, now)
     pairs = [(fid, d) for fid, d, _ in updates] + list(zip(ids, (d for d, _ in inserts)))
     rows = [_input_row(fid, item) for fid, draft in pairs for item in draft.inputs]
     if rows:
         bulk_insert(session, FindingInput.__table__, INPUT_COLUMNS, rows, processed=("observation_ids",))
+
+
+def _stamp_read_again(session, finding_ids: list, now) -> None:
+    """Capacity-domain findings the evaluation found unchanged, of an assessment saved after they were
+    evaluated, are stamped as evaluated now: the rules read the assessment again and came to the same
+    (its page says a finding evaluated before the latest change is out of date until then)."""
+    table = Finding.__table__
+    saved_since = (sa.select(CapacityDomainScore.id)
+                   .join(CapacityAssessment, CapacityAssessment.id == CapacityDomainScore.assessment_id)
+                   .where(CapacityAssessment.updated_at > table.c.evaluated_at))
+    for start in range(0, len(finding_ids), CHUNK):
+        session.execute(sa.update(table).where(table.c.id.in_(finding_ids[start:start + CHUNK]),
+                                               table.c.subject_id.in_(saved_since)).values(evaluated_at=now))
 
 
 def _existing(session, scope: Optional[dict], rule_ids: Optional[dict]) -> list:
