@@ -31,7 +31,6 @@ import hashlib
 import logging
 import time
 from collections.abc import Callable
-from datetime import date
 from functools import wraps
 from pathlib import Path
 
@@ -39,6 +38,7 @@ import sqlalchemy as sa
 from flask import current_app, g, has_app_context, has_request_context
 from flask_caching import Cache
 
+from scorecard.clock import utctoday
 from scorecard.models import (
     CapacityAssessment,
     Commitment,
@@ -93,7 +93,7 @@ def _version_query() -> sa.Select:
 
 
 def _version_parts(session) -> tuple:
-    return tuple(session.execute(_version_query()).one()) + (date.today(),)
+    return tuple(session.execute(_version_query()).one()) + (utctoday(),)
 
 
 def data_version(session) -> str:

@@ -1,5 +1,4 @@
 """Blank Excel templates: a data sheet with a frozen header and drop-down lists, plus instructions."""
-from datetime import date
 from pathlib import Path
 from typing import Optional
 
@@ -10,6 +9,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from importers.formats.registry import FORMATS
+from scorecard.clock import utctoday
 from scorecard.models import Function, Metric, Program
 from scorecard.periods import Period
 
@@ -17,7 +17,7 @@ CHANNELS = ["web", "phone", "in person", "email", "mail", "mobile", "automated p
 
 
 def _lists(session) -> dict[str, list[str]]:
-    current = Period.from_date(date.today())
+    current = Period.from_date(utctoday())
     return {
         "metric": list(session.scalars(sa.select(Metric.code).order_by(Metric.code))),
         "program": sorted(set(session.scalars(sa.select(Program.name)))),

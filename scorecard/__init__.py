@@ -59,8 +59,9 @@ def create_app(config=None) -> Flask:
 
     from scorecard import errors
     errors.init_app(app)
-    from scorecard.text import readable_json
+    from scorecard.text import days_ago, readable_json
     app.add_template_filter(readable_json)
+    app.add_template_filter(days_ago)
 
     from scorecard.cli import register_commands
     register_commands(app)

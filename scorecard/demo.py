@@ -43,6 +43,7 @@ import sqlalchemy as sa
 from blinker import Namespace
 
 from scorecard.a11 import DRIVER_STATEMENTS, V2_ASPECTS, V2_FROM, ensure_standard_metrics, v2_metric_code
+from scorecard.clock import utctoday
 from scorecard.models import (
     CAPACITY_DOMAINS,
     Agency,
@@ -310,7 +311,7 @@ def seed_demo(session, today: date | None = None) -> bool:
     if not touchpoints_responses.receivers:
         raise RuntimeError("the demo imports its Touchpoints responses through the importers, which are not "
                            "connected: build the app with scorecard.create_app() first")
-    today = today or date.today()
+    today = today or utctoday()
     moment = datetime.combine(today, time(15, 0), tzinfo=UTC)  # "now" for the demo's dates, so they follow `today`
     periods = demo_periods(today)
     current_fy = Period.from_date(today).fiscal_year

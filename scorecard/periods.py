@@ -7,6 +7,8 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from scorecard.clock import utctoday
+
 MIN_FISCAL_YEAR, MAX_FISCAL_YEAR = 1900, 2200
 
 ACCEPTED = ("FY2025-Q1, FY25 Q1, 2025Q1, 2025-Q1, Q1 FY2025, Q1 2025, 2025-1, 2025/1, "
@@ -194,7 +196,7 @@ def period_range(first, last) -> list[Period]:
 
 def latest_complete_period(today: date | None = None) -> Period:
     """The last quarter that has fully ended: the one before the quarter containing `today`."""
-    return Period.from_date(today or date.today()).prev()
+    return Period.from_date(today or utctoday()).prev()
 
 
 def reported_period(value, today: date | None = None) -> Period:
@@ -202,7 +204,7 @@ def reported_period(value, today: date | None = None) -> Period:
     when it has not begun (results are given for a quarter from its first day on; a later one would
     become every dashboard's latest quarter, with nothing in it)."""
     period = parse_period(value)
-    current = Period.from_date(today or date.today())
+    current = Period.from_date(today or utctoday())
     if period > current:
         raise PeriodError(f"{period} has not begun: results can be given up to the current quarter, {current}")
     return period

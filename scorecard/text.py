@@ -130,3 +130,10 @@ def readable_json(value, indent=None) -> str:
     itself, where Jinja's `tojson`, made for scripts, writes & < > ' as \\u0026 ...; the template escapes
     the text as any other."""
     return json.dumps(value, ensure_ascii=False, sort_keys=True, indent=indent, default=str)
+
+
+def days_ago(days) -> str:
+    """A count of days since something, as a page says it: "today", "1 day ago", "12 days ago"."""
+    if days is None:
+        return "never"
+    return "today" if days == 0 else f"{days:,} day{'' if days == 1 else 's'} ago"

@@ -883,3 +883,31 @@ def test_a_trust_score_of_the_v2_survey_says_how_its_mean_counts_a_thumbs_up(dem
     assert rows and all("on a 1-5 scale (a thumbs up counts 5, a thumbs down 1)" in row for row in rows
                         if re.search(r"FY20(2[5-9]|24-Q[234])", row)), table[:1500]
     assert not re.search(r">(Below|Near|Meets) target<", table), "the dashboards' words: red, amber, green"
+
+
+@pytest.mark.parametrize("zone", ["Etc/GMT+12", "Etc/GMT-14"])  # between them, one is on another day than UTC
+def test_days_are_counted_on_the_utc_day_the_timestamps_are_in_whatever_the_servers_zone(demo, monkeypatch, zone):
+    """On a server in a zone behind UTC, in the evening, a commitment updated a moment ago read "last updated
+    -1 days ago": the local date was counted against UTC timestamps."""
+    import time
+    from datetime import UTC, datetime
+
+    from scorecard.clock import utctoday
+
+    with demo.app_context():
+        found = cfo_open_commitment()
+        found.last_update_at, commitment_id = datetime.now(UTC), found.id
+        db.session.commit()
+    monkeypatch.setenv("TZ", zone)
+    time.tzset()
+    try:
+        assert utctoday() == datetime.now(UTC).date()
+        officer = signed_in(demo, "cfo.officer@demo.cx.gov")
+        page = officer.get(f"/commitments/{commitment_id}").get_data(as_text=True)
+        assert "last updated today" in " ".join(page.split()), "not '-1 days ago', nor '1 day ago'"
+        listing = officer.get("/commitments/").get_data(as_text=True)
+        row = re.search(rf'<tr data-commitment="{commitment_id}".*?</tr>', listing, re.S).group(0)
+        assert '<td data-label="Last update">today</td>' in row
+    finally:
+        monkeypatch.delenv("TZ")
+        time.tzset()

@@ -22,7 +22,7 @@ from dashboards.queries import overview as queries
 from dashboards.tables import COUNT, NUMBER, Column, Table
 from scorecard.a11 import across_the_break
 from scorecard.commitments.services import STATUS_LABELS, is_overdue, may_see
-from scorecard.models import Commitment, Finding
+from scorecard.models import Commitment, Finding, utcnow
 from scorecard.scoring import RED, beside_target
 
 GLANCE, CHANGES, RED_PROGRAMS, OVERDUE, LEADERS = "glance", "changes", "red", "overdue", "leaders"
@@ -230,7 +230,7 @@ def build(session, period: Optional[str], agency_id: Optional[int], scope: commo
     found = queries.overview(session, period, programs, scope, today, min_n=min_n, stale_days=stale_days)
     agency = dict(common.agencies(session)).get(agency_id, "All agencies") if agency_id else "All agencies"
     briefing = Briefing(f"CX briefing: {agency}, {found.period or 'no quarter with data'}", found.period, agency,
-                        prepared_for, datetime.now().replace(microsecond=0))
+                        prepared_for, utcnow().replace(microsecond=0))
     if found.period is None:
         briefing.sections.append(Section(GLANCE, "At a glance", "No program observations yet: import a quarter's "
                                                                 "survey results to fill the briefing.", None))

@@ -10,7 +10,6 @@ a link to download it again (the Flask route, which checks the user too).
 The two states must already be registered with `validation` (the page's UrlState does it); the
 panel's own inputs are registered here.
 """
-from datetime import date
 from typing import Optional
 
 import dash
@@ -22,6 +21,7 @@ from dashboards import URL_BASE, validation
 from dashboards.briefing import jobs
 from dashboards.queries import common
 from dashboards.queries.common import Scope
+from scorecard.clock import utctoday
 from scorecard.extensions import db
 from scorecard.permissions import can
 
@@ -111,7 +111,7 @@ def start_job(fmt: str, period, agency_id) -> str:
     """Queue the signed-in user's briefing of the page's filters; its job id."""
     job_id, _ = jobs.start(current_app._get_current_object(), jobs.Request(
         owner_id=current_user.id, owner=getattr(current_user, "email", "") or "", scope=Scope.of(current_user),
-        period=period, agency_id=agency_id, fmt=fmt, today=date.today(), base_url=request.host_url))
+        period=period, agency_id=agency_id, fmt=fmt, today=utctoday(), base_url=request.host_url))
     return job_id
 
 

@@ -3,7 +3,6 @@ newest with assessments), each self-assessed score with its change from the year
 rules' evidence score beside it (leading to its why-page), and each domain's action-plan
 commitments with their status and, past their due date, how long overdue. Each component leads
 to its assessment (the Flask capacity page)."""
-from datetime import date
 
 import dash
 from dash import Input, Output, State, callback, dcc, html
@@ -16,6 +15,7 @@ from dashboards.queries import capacity as queries
 from dashboards.queries import common
 from dashboards.urlstate import QueryParam, UrlState
 from scorecard.capacity.services import score_text
+from scorecard.clock import utctoday
 from scorecard.extensions import db
 
 dash.register_page(__name__, path="/capacity", name="Capacity", title="Capacity · CX Scorecard", order=6)
@@ -64,7 +64,7 @@ def layout(**query):
 
 
 def capacity_for(year) -> queries.Capacity:
-    return queries.capacity_for(db.session, common.Scope.of(current_user), date.today(), year)
+    return queries.capacity_for(db.session, common.Scope.of(current_user), utctoday(), year)
 
 
 # ----------------------------------------------------------------------------- tables

@@ -3,7 +3,6 @@ its commitments with status, reason, evidence links, due date and last update (e
 the commitment's page where the user may open it), its own metrics quarter by quarter against
 their targets, and the leaders whose plans the rules rate on the function."""
 import re
-from datetime import date
 from typing import Optional
 
 import dash
@@ -18,6 +17,7 @@ from dashboards.queries import common
 from dashboards.queries import functions as queries
 from dashboards.queries.functions import STATUS_WORDS
 from dashboards.urlstate import QueryParam, UrlState
+from scorecard.clock import utctoday
 from scorecard.extensions import db
 
 dash.register_page(__name__, path="/function", name="C-suite function", title="C-suite function · CX Scorecard",
@@ -42,7 +42,7 @@ url.register()
 
 def functions_now() -> queries.Functions:
     config = current_app.config
-    return queries.functions_for(db.session, common.Scope.of(current_user), date.today(),
+    return queries.functions_for(db.session, common.Scope.of(current_user), utctoday(),
                                  stale_days=config.get("REMIND_STALE_DAYS", 30), min_n=config["SURVEY_MIN_N"])
 
 

@@ -4,7 +4,6 @@ targets and the CX rating the rules propose for its head; each function leads to
 
 Nothing to filter: the page is drawn with its layout, and its tables' downloads recompute what
 the tables show."""
-from datetime import date
 
 import dash
 from dash import dcc, html
@@ -17,6 +16,7 @@ from dashboards.queries import common
 from dashboards.queries import functions as queries
 from dashboards.queries.functions import STATUS_WORDS, STATUSES
 from dashboards.urlstate import UrlState
+from scorecard.clock import utctoday
 from scorecard.extensions import db
 from scorecard.scoring import RED
 
@@ -29,7 +29,7 @@ url.register()
 
 def functions_now() -> queries.Functions:
     config = current_app.config
-    return queries.functions_for(db.session, common.Scope.of(current_user), date.today(),
+    return queries.functions_for(db.session, common.Scope.of(current_user), utctoday(),
                                  stale_days=config.get("REMIND_STALE_DAYS", 30), min_n=config["SURVEY_MIN_N"])
 
 

@@ -2,7 +2,6 @@
 agency's trust and satisfaction with their n and 95% CI, programs by status, commitments by
 status, leaders whose CX requirements are proposed below 3, A-11 reporting, and what changed
 since the quarter before — each line leading to its drill-down or why-page."""
-from datetime import date
 
 import dash
 from dash import Input, Output, State, callback, dcc, html
@@ -16,6 +15,7 @@ from dashboards.queries import common
 from dashboards.queries import overview as queries
 from dashboards.urlstate import UrlState
 from scorecard.a11 import V2_FROM, asked_in_v2
+from scorecard.clock import utctoday
 from scorecard.extensions import db
 from scorecard.scoring import beside_target
 from scorecard.survey import shown_change
@@ -64,7 +64,7 @@ def _settings() -> dict:
 
 def overview_for(period, agency_id) -> queries.Overview:
     return queries.overview(db.session, period, common.ProgramFilter(agency_id), common.Scope.of(current_user),
-                            date.today(), **_settings())
+                            utctoday(), **_settings())
 
 
 # ----------------------------------------------------------------------------- the tiles

@@ -5,7 +5,6 @@ drawn as a break; its answers in one quarter by channel and touchpoint with n an
 asked; the rules' findings with their why-pages; and the accountability chain — the leaders whose
 plan requirements read the program and the commitments tied to it, as far as the role may see."""
 import dataclasses
-from datetime import date
 from typing import Optional
 
 import dash
@@ -20,6 +19,7 @@ from dashboards.figures.heatmap import empty_figure
 from dashboards.queries import common
 from dashboards.queries import program as queries
 from dashboards.urlstate import QueryParam, UrlState, given
+from scorecard.clock import utctoday
 from scorecard.commitments.services import STATUS_LABELS
 from scorecard.extensions import db
 from scorecard.models import CommitmentStatus
@@ -446,7 +446,7 @@ def update_accountability(program_id, period):
     """Who answers for the program; the plans of the appraisal year the quarter chosen falls in first."""
     if not program_id or queries.program_info(db.session, program_id) is None:
         return html.P("No program chosen.", className="dash-empty")
-    found = queries.accountability(db.session, program_id, common.Scope.of(current_user), date.today())
+    found = queries.accountability(db.session, program_id, common.Scope.of(current_user), utctoday())
     chosen = common.chosen_period(db.session, period)
     return accountability_section(found, parse_period(chosen).fiscal_year if chosen else None)
 

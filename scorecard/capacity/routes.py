@@ -1,6 +1,5 @@
 """Capacity-assessment pages. Every route checks the role (`requires`), then the assessment
 itself: a submitted year refuses every change until an admin reopens it."""
-from datetime import date
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -22,6 +21,7 @@ from scorecard.capacity.services import (
     submit,
     valid_year,
 )
+from scorecard.clock import utctoday
 from scorecard.extensions import db
 from scorecard.models import Component
 from scorecard.permissions import can, requires
@@ -39,7 +39,7 @@ def _flash_evaluated(done: str, component: Component, fiscal_year: int) -> None:
 @bp.route("/")
 @requires("view_capacity")
 def index():
-    return render_template("capacity/index.html", grid=grid(db.session, date.today(), request.args.get("agency")))
+    return render_template("capacity/index.html", grid=grid(db.session, utctoday(), request.args.get("agency")))
 
 
 @bp.route("/<int:component_id>/<int:fiscal_year>")
@@ -172,7 +172,7 @@ def _assessment(component: Component, fiscal_year: int):
 
 
 def _show(component: Component, fiscal_year: int, *, refused: str | None = None, status: int = 200):
-    view = assessment_view(db.session, current_user, component, fiscal_year, date.today())
+    view = assessment_view(db.session, current_user, component, fiscal_year, utctoday())
     form = SubmitForm()
     form.version.data = view.version
     return render_template("capacity/show.html", view=view, submit_form=form, refused=refused,

@@ -4,7 +4,6 @@ forbidden, so a POST to another function's commitment never saves."""
 import io
 import json
 import tempfile
-from datetime import date
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -13,6 +12,7 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from scorecard import json_bodies
+from scorecard.clock import utctoday
 from scorecard.commitments import bp
 from scorecard.commitments.export import write_commitments
 from scorecard.commitments.forms import (
@@ -69,7 +69,7 @@ def _commitment_links() -> dict:
 @requires("view_commitments")
 def index():
     filters = Filters.from_args(request.args, db.session)
-    listing = list_commitments(db.session, current_user, filters, date.today())
+    listing = list_commitments(db.session, current_user, filters, utctoday())
     functions = list(db.session.scalars(sa.select(Function).order_by(Function.code)))
     if current_user.role is Role.officer:
         functions = [f for f in functions if f.id == current_user.function_id]
@@ -86,10 +86,10 @@ def download(kind):
     """The commitments the list shows (the person's scope, the same filters), to edit offline and
     upload back through the import (each row carries its id and the version it was downloaded at)."""
     filters = Filters.from_args(request.args, db.session)
-    listing = list_commitments(db.session, current_user, filters, date.today(), limit=None)
+    listing = list_commitments(db.session, current_user, filters, utctoday(), limit=None)
     scope = {Role.officer: current_user.function.code if current_user.function else "none",
              Role.leader: "mine"}.get(current_user.role, "all")
-    name = f"commitments-{scope}-{date.today().isoformat()}.{kind}"
+    name = f"commitments-{scope}-{utctoday().isoformat()}.{kind}"
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / name
         write_commitments(db.session, [row.commitment for row in listing.rows], path)
@@ -103,7 +103,7 @@ def download(kind):
 @requires("view_commitments")
 def show(commitment_id):
     commitment = _visible(commitment_id)
-    view = commitment_view(db.session, commitment, date.today(), min_n=current_app.config["SURVEY_MIN_N"])
+    view = commitment_view(db.session, commitment, utctoday(), min_n=current_app.config["SURVEY_MIN_N"])
     return render_template("commitments/show.html", view=view, labels=STATUS_LABELS, rag_words=RAG_WORDS,
                            may_edit=may_edit(current_user, commitment), may_drop=may_drop(current_user, commitment))
 

@@ -1,10 +1,10 @@
 """Home: where each role starts, with the agency's headline numbers; and the health check."""
-from datetime import date
 
 import sqlalchemy as sa
 from flask import current_app, render_template
 from flask_login import current_user
 
+from scorecard.clock import utctoday
 from scorecard.commitments.services import needs_update
 from scorecard.errors import RETRY_AFTER, database_gone
 from scorecard.extensions import db
@@ -17,7 +17,7 @@ from scorecard.permissions import requires
 @requires("view_dashboards")
 def index():
     config = current_app.config
-    attention = needs_update(db.session, current_user, date.today(), due_days=config["REMIND_DUE_DAYS"],
+    attention = needs_update(db.session, current_user, utctoday(), due_days=config["REMIND_DUE_DAYS"],
                              stale_days=config["REMIND_STALE_DAYS"])
     return render_template("main/index.html", summary=home_summary(db.session), user=current_user,
                            attention=attention, due_days=config["REMIND_DUE_DAYS"],

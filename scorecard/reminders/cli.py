@@ -2,11 +2,12 @@
 about escalations. Safe from cron and safe to repeat: what was sent is recorded, and each
 reminder goes out once."""
 import json
-from datetime import date
 
 import click
 from flask import current_app
 from flask.cli import with_appcontext
+
+from scorecard.clock import utctoday
 
 
 @click.command("remind")
@@ -23,7 +24,7 @@ def remind_command(dry_run, as_json, today):
     from scorecard.reminders.services import remind
 
     try:
-        result = remind(db.session, current_app.config, today.date() if today else date.today(), dry_run=dry_run)
+        result = remind(db.session, current_app.config, today.date() if today else utctoday(), dry_run=dry_run)
     except ValueError as error:
         raise click.ClickException(str(error)) from error
     if as_json:

@@ -18,6 +18,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 from sqlalchemy.exc import IntegrityError
 
+from scorecard.clock import utctoday
 from scorecard.commitments.services import (
     STATUS_LABELS,
     Attention,
@@ -208,7 +209,7 @@ def remind(session, config, today: Optional[date] = None, *, dry_run: bool = Fal
     first skips them, and a message the SMTP server refuses leaves them owed for the next run."""
     settings = Settings.from_config(config)
     mail = MailSettings.from_config(config)
-    today = today or date.today()
+    today = today or utctoday()
     owed = plan(session, settings, today)
     result = Result(skipped=owed.skipped, dry_run=dry_run, delivery=mail.where())
     with Mailer(mail) as mailer:

@@ -5,6 +5,7 @@ import logging
 from datetime import date
 from typing import Optional
 
+from scorecard.clock import utctoday
 from scorecard.dispatch import dispatch, task
 
 log = logging.getLogger(__name__)
@@ -28,4 +29,4 @@ def run(app, today: Optional[str] = None) -> None:
 
 def send_in_background(app) -> None:
     """Queue a reminders run; raises scorecard.dispatch.NotQueued when no worker can be reached."""
-    dispatch(app, "reminders.send", today=date.today().isoformat())
+    dispatch(app, "reminders.send", today=utctoday().isoformat())

@@ -19,6 +19,7 @@ import sqlalchemy as sa
 
 from scorecard import writers
 from scorecard.bulk import bulk_insert, collector_paused
+from scorecard.clock import utctoday
 from scorecard.models import (
     CapacityAssessment,
     CapacityDomainScore,
@@ -178,7 +179,7 @@ def _settings(today: Optional[date], min_n: Optional[int]) -> tuple[date, int]:
             min_n = current_app.config.get("SURVEY_MIN_N", MIN_N_DEFAULT)
         except RuntimeError:  # outside an app context
             min_n = MIN_N_DEFAULT
-    return today or date.today(), min_n
+    return today or utctoday(), min_n
 
 
 def evaluate(session, *, rule_key: Optional[str] = None, touched: Optional[Iterable] = None,
@@ -452,7 +453,7 @@ def replay(session, finding_id: int) -> Optional[FindingDraft]:
             target_ids.add(item.target_id)
     facts = finding.facts or {}
     as_of = {facts.get("agency"): facts.get("as_of"), None: facts.get("as_of")}
-    today = date.fromisoformat(facts["today"]) if facts.get("today") else date.today()
+    today = date.fromisoformat(facts["today"]) if facts.get("today") else utctoday()
     ctx = load_context(session, today=today, min_n=facts["min_n"], observation_ids=observation_ids,
                        target_ids=target_ids, as_of=as_of)
     rule = compile_rule(version.definition, version_id=version.id, version=version.version)
