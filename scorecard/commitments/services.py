@@ -385,8 +385,9 @@ def _filtered(session, query: sa.Select, filters: Filters, today: date) -> sa.Se
         due.append(Commitment.due_date.between(today, today + timedelta(days=filters.due_within)))
     if due:
         query = query.where(Commitment.status.not_in(CLOSED), sa.or_(*due))
-    if filters.stale is not None:
-        query = query.where(sa.func.coalesce(Commitment.last_update_at, Commitment.created_at)
+    if filters.stale is not None:  # as the home page, reminders and dashboards count them: open ones
+        query = query.where(Commitment.status.not_in(CLOSED),
+                            sa.func.coalesce(Commitment.last_update_at, Commitment.created_at)
                             < stale_cutoff(today, filters.stale))
     if filters.domain:
         query = query.where(Commitment.capacity_domain == filters.domain)
