@@ -530,6 +530,7 @@ def test_unknown_or_repeated_parameters_are_refused_naming_them(api, http):
         response = http.get(url, headers=_bearer(secret))
         assert response.status_code == 422, url
         assert named in json.dumps(response.get_json()), response.get_json()
+        assert "nothing was changed" not in response.get_json()["detail"], "a read changes nothing anyway"
     listed = http.get(f"{PREFIX}/commitments?status=on_track&status=at_risk", headers=_bearer(secret))
     assert listed.status_code == 200  # a list parameter may repeat
     too_long = http.get(f"{PREFIX}/programs?life_experience={'x' * 9000}", headers=_bearer(secret))

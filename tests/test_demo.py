@@ -91,3 +91,13 @@ def test_every_function_has_commitments_and_every_plan_obeys_opm_weights(demo):
             assert sum(weights.values()) == 100
             assert weights["Results Driven"] >= 20 and max(weights.values()) == weights["Results Driven"]
             assert all(w >= 5 for w in weights.values())
+
+
+def test_the_home_page_counts_are_written_with_thousands_separators(demo, client_as):
+    from scorecard.models import Observation
+
+    with demo.app_context():
+        observations = db.session.scalar(sa.select(sa.func.count()).select_from(Observation))
+    assert observations >= 1000
+    page = client_as("viewer").get("/").get_data(as_text=True)
+    assert f'<th scope="row">Observations</th><td>{observations:,}</td>' in page

@@ -341,3 +341,16 @@ def test_a_revert_job_delivered_again_after_it_ran_changes_nothing_and_says_noth
         assert batch.status is BatchStatus.reverted and batch.preview[jobs.REVERT_OUTCOME] == said
     page = analyst.get(f"/imports/{batch_id}").get_data(as_text=True)
     assert f"Batch {batch_id} reverted: 1 row(s) removed" in page and "was not reverted" not in page
+
+
+def test_a_committed_batch_that_wrote_no_rows_offers_no_revert(app, analyst):
+    """Every row a conflict, or carried unchanged: reverting it would undo nothing."""
+    batch_id = upload(analyst, workbook_bytes([HEADER, ROW]))
+    assert post(analyst, f"/imports/{batch_id}/confirm").status_code == 302
+    with app.app_context():
+        batch = db.session.get(ImportBatch, batch_id)
+        batch.inserted = batch.updated = 0
+        db.session.commit()
+    page = analyst.get(f"/imports/{batch_id}").get_data(as_text=True)
+    assert "This import wrote no rows, so there is nothing to revert." in page and "Revert this import" not in page
+    assert f'href="/imports/{batch_id}/revert"' not in analyst.get("/imports/").get_data(as_text=True)

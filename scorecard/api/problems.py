@@ -84,8 +84,9 @@ def handle_http_exception(error: HTTPException):
     messages = data.get("messages")
     if messages:
         errors = flatten(messages, _sent_value)
-        return problem_response(status, f"{len(errors)} value(s) in the request have problems; nothing was changed.",
-                                errors=errors, headers=headers)
+        changes = request.method not in ("GET", "HEAD", "OPTIONS")  # a read changes nothing anyway
+        return problem_response(status, f"{len(errors)} value(s) in the request have problems"
+                                + ("; nothing was changed." if changes else "."), errors=errors, headers=headers)
     description = error.description if status != 500 else "The request failed unexpectedly; nothing was changed."
     return problem_response(status, str(description or TITLES.get(status, "")), headers=headers)
 
