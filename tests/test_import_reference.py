@@ -250,6 +250,10 @@ def test_leaders_change_only_the_status_of_their_own_commitments(demo, tmp_path)
             ["CFO", CFO_OFF_TRACK, "on_track", None, None]]), user_id=user.id)
         assert result.status == "rejected"
         assert_error(result, 3, "Title", CFO_OFF_TRACK, "names someone else")
+        theirs = commitment(CFO_OFF_TRACK).id
+        by_id = run_import(db.session, write_xlsx(tmp_path / "l-id.xlsx", ["ID", *header[:4]], [
+            [theirs, "CFO", CFO_OFF_TRACK, "on_track", None]]), user_id=user.id)
+        assert_error(by_id, 2, "ID", theirs, "names someone else")  # the cell that chose it: its id
         moved = run_import(db.session, write_xlsx(tmp_path / "l2.xlsx", header, [
             ["CFO", mine.title, "at_risk", "Procurement slipped", date(2030, 1, 1)]]), user_id=user.id)
         assert_error(moved, 2, "Due date", "2030-01-01", "only the status and reason")

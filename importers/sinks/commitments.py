@@ -290,7 +290,9 @@ class CommitmentSink(TrackedSink):
 
     def _leader_owns(self, row, record, current) -> bool:
         if current is None or current.leader_id != self.user.leader_id:
-            self.fail(row, "title", record["title"], "leaders may update only commitments that name them as the "
+            # named at the cell that chose the commitment: its id when the row gives one, else its title
+            column = "id" if record.get("id") is not None else "title"
+            self.fail(row, column, record.get(column), "leaders may update only commitments that name them as the "
                       "leader; this one " + ("does not exist" if current is None else "names someone else"))
             return False
         return True
