@@ -312,6 +312,10 @@ def test_a_refused_scale_is_not_read_out_as_the_instructions(demo, client_as, ba
     widened = analyst.post(url(ba, CURRENT, "edit"), data={**fields, "scale_min": "1", "scale_max": "10",
                                                            "score_0": "11"}).get_data(as_text=True)
     assert "Score each domain from 1 to 10" in widened, "a scale as typed, when it is one"
+    for low, high in (("1", "1000000000000"), ("1", "7.5"), ("-5", "7"), ("1", "1e400")):  # refused: not read out
+        page = analyst.post(url(ba, CURRENT, "edit"), data={**fields, "scale_min": low, "scale_max": high}
+                            ).get_data(as_text=True)
+        assert "Score each domain from 1 to 7" in page and "1e+12" not in page, (low, high)
 
 
 def test_a_save_over_someone_elses_newer_save_is_refused(demo, client_as, ba):

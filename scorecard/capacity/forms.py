@@ -12,7 +12,7 @@ from wtforms.validators import InputRequired, NumberRange
 from wtforms.widgets import HiddenInput
 
 from scorecard import json_bodies
-from scorecard.capacity.services import score_text
+from scorecard.capacity.services import SCALE_LIMITS, score_text
 from scorecard.fields import WholeNumberField
 from scorecard.merging import three_way
 from scorecard.security import BaseForm
@@ -122,13 +122,14 @@ class AssessmentForm(_Versioned):
         return found
 
     def shown_scale(self, assessment) -> tuple[str, str]:
-        """The scale the page's instructions name: as typed when it is one (two numbers, the lowest below
-        the highest), else the stored one (1 to 7 before any is)."""
+        """The scale the page's instructions name: as typed when it is one (two whole numbers within
+        SCALE_LIMITS, the lowest below the highest), else the stored one (1 to 7 before any is)."""
         try:
             low, high = float(self.scale_min.data), float(self.scale_max.data)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             low = high = math.nan
-        if low < high:
+        floor, ceiling = SCALE_LIMITS
+        if floor <= low < high <= ceiling and low.is_integer() and high.is_integer():
             return score_text(low), score_text(high)
         return (score_text(assessment.scale_min), score_text(assessment.scale_max)) if assessment else ("1", "7")
 
