@@ -69,6 +69,12 @@ def with_n(value: Optional[float], n: Optional[int], *, decimals: int = 2, ci: O
     return html.Span(parts, className="with-n")
 
 
+def notice(text: str, *, tone: str = "info") -> html.Div:
+    """A sentence the page needs read first (USWDS's slim alert: its icon and words, never colour alone)."""
+    return html.Div(html.Div(html.P(text, className="usa-alert__text"), className="usa-alert__body"),
+                    className=f"usa-alert usa-alert--{tone} usa-alert--slim margin-bottom-2", role="status")
+
+
 def tile(title: str, children, *, tile_id: Optional[str] = None, footer=None) -> html.Section:
     """A headline tile: a heading (h2) and its content."""
     heading_id = f"{tile_id}-heading" if tile_id else None

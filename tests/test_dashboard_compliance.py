@@ -7,7 +7,7 @@ import csv
 import io
 import json
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import plotly.graph_objects as go
 import pytest
@@ -156,9 +156,33 @@ def test_each_quarter_counts_the_designated_programs(world):
     assert (q1.designated, q1.reported) == (2, 1), "Able, and Easy that never reported"
     assert (q2.designated, q2.reported) == (3, 2), "and Fox, from its first results"
     assert q3.counts == {queries.NOT_REPORTED: 2, queries.LATE: 1, queries.WITHOUT_COUNTS: 1,
-                         queries.BELOW_MINIMUM: 1, queries.REPORTED: 1}
+                         queries.BELOW_MINIMUM: 1, queries.NOT_YET_DUE: 0, queries.REPORTED: 1}
     assert q3.due.isoformat() == "2025-07-30" and q3.share == pytest.approx(4 / 6)
     assert (q4.designated, q4.reported) == (6, 2)
+
+
+def test_a_quarter_whose_results_are_not_yet_due_awaits_them_and_is_not_where_the_dashboards_open(world):
+    """One program's results uploaded into the quarter under way turned every other program "not reported",
+    and every dashboard opened on that quarter."""
+    from datetime import date
+
+    q4_due = date(2025, 10, 30)  # FY2025-Q4 ended on 30 September 2025
+    during = queries.compliance(db.session, Q4, 4, min_n=30, today=q4_due)
+    after = queries.compliance(db.session, Q4, 4, min_n=30, today=q4_due + timedelta(days=1))
+    easy_during, easy_after = _cells(during, "Easy"), _cells(after, "Easy")
+    assert easy_during[Q4].status == queries.NOT_YET_DUE and easy_during[Q4].timing == "due 2025-10-30"
+    assert easy_during[Q3].status == queries.NOT_REPORTED, "an earlier quarter's results were due"
+    assert easy_after[Q4].status == queries.NOT_REPORTED
+    q4 = during.quarters[-1]
+    assert (q4.designated, q4.reported, q4.awaited, q4.counts[queries.NOT_REPORTED]) == (6, 2, 4, 0)
+    assert (after.quarters[-1].reported, after.quarters[-1].counts[queries.NOT_REPORTED]) == (2, 4)
+    names = [t.name for t in go.Figure(compliance_figure(during)).data]
+    assert "not yet due" in names and "not yet due" not in [t.name for t in go.Figure(compliance_figure(after)).data]
+
+    assert common.chosen_period(db.session, None, today=date(2025, 9, 30)) == Q3, "Q4 is under way"
+    assert common.chosen_period(db.session, None, today=date(2025, 10, 1)) == Q4, "Q4 has ended: its results come in"
+    assert common.chosen_period(db.session, Q4, today=date(2025, 9, 1)) == Q4, "chosen, it is shown"
+    assert common.chosen_period(db.session, None, today=date(2024, 1, 1)) == Q4, "none ended: the latest with data"
 
 
 def test_the_quarters_shown_and_the_filters(world):
@@ -358,3 +382,20 @@ def test_a_correction_after_the_due_date_does_not_make_a_quarter_reported_on_tim
     assert added.status == "imported" and added.plan.counts == {"inserted": 1, "updated": 1, "unchanged": 0}
     cell = _cells(queries.compliance(db.session, Q4, 4, min_n=30), "Charlie")[Q2]
     assert cell.status == queries.REPORTED and not cell.late and cell.timing.startswith("date of reporting unknown")
+
+
+def test_the_overview_says_a_quarter_is_still_being_reported(world):
+    from datetime import date
+
+    from dashboards.pages.overview import reporting_tile, under_way_notice
+    from dashboards.queries.overview import a11_reporting
+
+    during = a11_reporting(db.session, Q4, today=date(2025, 10, 30))
+    assert during.under_way and (during.expected, during.reported) == (6, 2)
+    words = json.dumps([c.to_plotly_json() for c in under_way_notice(during)], default=str)
+    assert "FY2025-Q4 is still being reported: results are due 30 October 2025" in words
+    tile = json.dumps(reporting_tile(during, None).to_plotly_json(), default=str)
+    assert "so far: results are due 30 October 2025" in tile and "Not reported yet (not yet due):" in tile
+    after = a11_reporting(db.session, Q4, today=date(2025, 10, 31))
+    assert not after.under_way and under_way_notice(after) == []
+    assert "Not reported:" in json.dumps(reporting_tile(after, None).to_plotly_json(), default=str)

@@ -116,8 +116,10 @@ def glance_table(found: queries.Overview) -> Table:
                      if found.leaders.fiscal_year else "No performance plans yet."})
     report = found.reporting
     rows.append({"measure": "A-11 reporting: programs that reported", "value": report.reported,
-                 "detail": f"of {report.expected:,} designated ({report.share:.0%}); {len(report.missing):,} not "
-                           "reported" if report.expected else
+                 "detail": (f"of {report.expected:,} designated ({report.share:.0%}) so far; {len(report.missing):,} "
+                            f"not yet, due {report.due:%d %B %Y}" if report.under_way else
+                            f"of {report.expected:,} designated ({report.share:.0%}); {len(report.missing):,} not "
+                            "reported") if report.expected else
                  f"No program was designated to report A-11 survey results in {report.period}."})
     return Table(caption=f"At a glance, {found.period}", name=GLANCE, rows=rows, columns=[
         Column("measure", "Measure", row_header=True), ValueColumn("value", "Value", NUMBER),

@@ -7,6 +7,7 @@ from dashboards.queries.compliance import (
     BELOW_MINIMUM,
     LATE,
     NOT_REPORTED,
+    NOT_YET_DUE,
     REPORTED,
     WITHOUT_COUNTS,
     WORDS,
@@ -15,9 +16,9 @@ from dashboards.queries.compliance import (
 
 # Light fills (black text on each above 7:1), and a pattern each so that colour is never the only signal.
 FILLS = {REPORTED: "#70e17b", LATE: "#ffbe2e", WITHOUT_COUNTS: "#c4e2f5", BELOW_MINIMUM: "#dfe1e2",
-         NOT_REPORTED: "#f2938c"}
-PATTERNS = {REPORTED: "", LATE: "/", WITHOUT_COUNTS: "-", BELOW_MINIMUM: ".", NOT_REPORTED: "x"}
-ORDER = [REPORTED, LATE, WITHOUT_COUNTS, BELOW_MINIMUM, NOT_REPORTED]  # bottom to top
+         NOT_YET_DUE: "#ffffff", NOT_REPORTED: "#f2938c"}
+PATTERNS = {REPORTED: "", LATE: "/", WITHOUT_COUNTS: "-", BELOW_MINIMUM: ".", NOT_YET_DUE: "+", NOT_REPORTED: "x"}
+ORDER = [REPORTED, LATE, WITHOUT_COUNTS, BELOW_MINIMUM, NOT_YET_DUE, NOT_REPORTED]  # bottom to top
 
 
 def compliance_figure(found: Compliance) -> dict:
@@ -28,6 +29,8 @@ def compliance_figure(found: Compliance) -> dict:
     bars = []
     for status in ORDER:
         counts = [q.counts[status] for q in found.quarters]
+        if status == NOT_YET_DUE and not any(counts):
+            continue  # only a quarter whose results are not yet due has it
         bars.append({
             "type": "bar", "x": periods, "y": counts, "name": WORDS[status], "marker": {
                 "color": FILLS[status], "line": {"color": INK, "width": 0.75},

@@ -12,6 +12,7 @@ from dashboards.figures.compliance import compliance_figure
 from dashboards.queries import common
 from dashboards.queries import compliance as queries
 from dashboards.urlstate import QueryParam, UrlState
+from scorecard.clock import utctoday
 from scorecard.extensions import db
 
 dash.register_page(__name__, path="/compliance", name="A-11 compliance",
@@ -40,7 +41,9 @@ DEFINITIONS = [
     (queries.WITHOUT_COUNTS, "questions were published, but with no answer counts or respondents to score."),
     (queries.BELOW_MINIMUM, "fewer respondents than the minimum sample (the trust question's, the one question both "
                             "A-11 surveys ask): insufficient data, not a failure to report."),
-    (queries.NOT_REPORTED, "no A-11 survey result for the quarter."),
+    (queries.NOT_REPORTED, "no A-11 survey result for the quarter, and its results were due."),
+    (queries.NOT_YET_DUE, f"no result yet, and none is due: the quarter is under way or ended less than "
+                          f"{queries.DUE_DAYS} days ago."),
     (queries.NOT_DESIGNATED, "not yet expected to report (see designation below)."),
 ]
 
@@ -100,7 +103,7 @@ def layout(**query):
 
 def compliance_for(through, quarters, agency_id, sort) -> queries.Compliance:
     found = queries.compliance(db.session, through, queries.quarters_value(quarters), common.ProgramFilter(agency_id),
-                               min_n=current_app.config["SURVEY_MIN_N"])
+                               min_n=current_app.config["SURVEY_MIN_N"], today=utctoday())
     if sort != "name":
         order = [queries.NOT_REPORTED, queries.LATE, queries.WITHOUT_COUNTS, queries.BELOW_MINIMUM]
         rows = sorted(found.rows, key=lambda r: tuple(-r.count(s) for s in order))  # stable: name order within
@@ -152,7 +155,7 @@ def exceptions_table(found: queries.Compliance) -> tables.Table:
             rows.append({"program": row.program, "href": links.program(row.program_id, cell.period),
                          "component": row.component, "period": cell.period, "status": cell.status,
                          "n": cell.respondents, "timing": cell.timing or f"due {cell.due:%Y-%m-%d}",
-                         "counts": "" if cell.status == queries.NOT_REPORTED else
+                         "counts": "" if cell.status in (queries.NOT_REPORTED, queries.NOT_YET_DUE) else
                          ("with counts" if cell.with_counts else "without counts")})
     return tables.Table(
         caption="Exceptions: each designated program and quarter not simply reported, with its respondents (n) and "
@@ -171,10 +174,12 @@ def summary(found: queries.Compliance) -> str:
     last = found.quarters[-1]
     if not last.designated:
         return f"No program is designated in {last.period} for these filters."
+    awaited = (f" {last.awaited:,} not yet due: the results are due {last.due:%d %B %Y}." if last.awaited
+               else "")
     return (f"{last.period}: {last.reported:,} of {last.designated:,} designated programs reported "
-            f"({last.share:.0%}); {last.counts[queries.LATE]:,} late, {last.counts[queries.WITHOUT_COUNTS]:,} "
-            f"without counts, {last.counts[queries.BELOW_MINIMUM]:,} below the minimum sample of {found.min_n}, "
-            f"{last.counts[queries.NOT_REPORTED]:,} not reported.")
+            f"({last.share:.0%}){' so far' if last.awaited else ''}; {last.counts[queries.LATE]:,} late, "
+            f"{last.counts[queries.WITHOUT_COUNTS]:,} without counts, {last.counts[queries.BELOW_MINIMUM]:,} below the "
+            f"minimum sample of {found.min_n}, {last.counts[queries.NOT_REPORTED]:,} not reported.{awaited}")
 
 
 @callback(Output("compliance-grid", "children"), Output("compliance-graph", "figure"),

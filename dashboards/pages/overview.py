@@ -176,6 +176,16 @@ def leaders_tile(found: queries.LeadersBelow) -> html.Section:
     return components.tile(title, body, tile_id="tile-leaders")
 
 
+def under_way_notice(report: queries.Reporting) -> list:
+    """A quarter whose results are not all due yet: its scores and changes read the programs in so far."""
+    if not report.under_way or not report.missing:
+        return []
+    return [components.notice(
+        f"{report.period} is still being reported: results are due {report.due:%d %B %Y}, and {report.reported:,} "
+        f"of {report.expected:,} designated programs have reported so far. Its scores, statuses and changes read "
+        "those programs only; choose an earlier quarter for a complete one.", tone="info")]
+
+
 def reporting_tile(report: queries.Reporting, agency) -> html.Section:
     compliance = html.A("Every quarter on the compliance page", className="usa-link",
                         href=links.dashboard("compliance", through=report.period,
@@ -185,13 +195,15 @@ def reporting_tile(report: queries.Reporting, agency) -> html.Section:
             f"No program was designated to report A-11 survey results in {report.period}.",
             className="dash-empty"), tile_id="tile-reporting", footer=compliance)
     share = f"{report.share:.0%}"
+    so_far = f" so far: results are due {report.due:%d %B %Y}" if report.under_way else ""
     body = [html.P(share, className="dash-tile__big"),
-            html.P(f"{report.reported:,} of {report.expected:,} designated programs reported in {report.period} "
-                   "(a program is designated from its first quarter of A-11 survey results on; a HISP's program "
-                   "that never reported, in every quarter)", className="dash-tile__sub")]
+            html.P(f"{report.reported:,} of {report.expected:,} designated programs reported in {report.period}"
+                   f"{so_far} (a program is designated from its first quarter of A-11 survey results on; a HISP's "
+                   "program that never reported, in every quarter)", className="dash-tile__sub")]
     if report.missing:
         shown = report.missing[:MISSING_SHOWN]
-        body.append(html.P("Not reported:", className="margin-bottom-0"))
+        body.append(html.P("Not reported yet (not yet due):" if report.under_way else "Not reported:",
+                           className="margin-bottom-0"))
         body.append(components.link_list([(f"{name} ({component})", links.program(pid, report.period))
                                           for pid, name, component in shown]))
         if len(report.missing) > len(shown):
@@ -242,6 +254,7 @@ def body(found: queries.Overview, agency) -> list:
         tiles.append(leaders_tile(found.leaders))
     tiles.append(reporting_tile(found.reporting, agency))
     return [
+        *under_way_notice(found.reporting),
         html.Section([html.H2(f"{found.period} at a glance", id="glance-heading", className="usa-sr-only"),
                       html.Div(tiles, className="dash-tiles")], **{"aria-labelledby": "glance-heading"}),
         changes_section(found.changes, found.commitments is not None),

@@ -2,12 +2,14 @@
 selects, who may see what (`Scope`), programs' pooled scores (scorecard.scores) and each
 program's status."""
 from dataclasses import dataclass
+from datetime import date
 from typing import NamedTuple, Optional
 
 import sqlalchemy as sa
 
 from dashboards.cache import cached
 from scorecard.a11 import is_survey_metric
+from scorecard.clock import utctoday
 from scorecard.models import (
     Agency,
     Commitment,
@@ -176,11 +178,15 @@ def periods_with_data(session) -> list[str]:
     return list(session.scalars(_PERIODS_WITH_DATA, {"survey": list(survey_metric_ids(session))}))
 
 
-def chosen_period(session, period: Optional[str]) -> Optional[str]:
-    """`period` in canonical text, or the latest quarter with data when it is None."""
+def chosen_period(session, period: Optional[str], today: Optional[date] = None) -> Optional[str]:
+    """`period` in canonical text; when it is None, the latest quarter with data that has ended (else the
+    latest with data). A quarter's results are reported after it ends: one still under way holds the first
+    few programs' results, and opening on it showed nearly every program "not reported"."""
     if period is None:
         available = periods_with_data(session)
-        return available[0] if available else None
+        today = today or utctoday()
+        ended = [p for p in available if parse_period(p).end < today]
+        return ended[0] if ended else available[0] if available else None
     return str(parse_period(period))
 
 

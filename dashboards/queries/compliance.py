@@ -3,7 +3,9 @@ survey (the v1 drivers, or from FY2024-Q2 the v2 trust question and aspects) for
 
 A cell's status, worst first (one word per cell; the detail keeps each fact apart):
 
-- not reported: no A-11 survey observation for the quarter;
+- not reported: no A-11 survey observation for the quarter, and its due date has passed;
+- not yet due: none yet, and the quarter's results are not yet due (it is under way, or ended less
+  than `DUE_DAYS` days ago): not counted as reported, nor as a gap;
 - late: the first import batch that brought the quarter's observations was committed more than
   `DUE_DAYS` (30) days after the quarter ended (a row's first batch, kept when a later batch corrects
   it: a correction after the due date is not a late report). Observations entered without a batch, or
@@ -33,19 +35,29 @@ from typing import Optional
 import sqlalchemy as sa
 
 from dashboards.cache import cached
-from dashboards.queries.common import EVERY_PROGRAM, ProgramFilter, chosen_period, reported_in, survey_metrics
+from dashboards.queries.common import (
+    EVERY_PROGRAM,
+    ProgramFilter,
+    chosen_period,
+    periods_with_data,
+    reported_in,
+    survey_metrics,
+)
 from dashboards.queries.program import TRUST
 from scorecard.a11 import PUBLISHED_FORMATS
+from scorecard.clock import utctoday
 from scorecard.models import Agency, Component, ImportBatch, MetricKind, Observation, Program
 from scorecard.periods import parse_period, period_range
 
 DUE_DAYS = 30
-REPORTED, LATE, WITHOUT_COUNTS, BELOW_MINIMUM, NOT_REPORTED, NOT_DESIGNATED = (
-    "reported", "late", "reported_without_counts", "below_minimum_sample", "not_reported", "not_designated")
+REPORTED, LATE, WITHOUT_COUNTS, BELOW_MINIMUM, NOT_REPORTED, NOT_YET_DUE, NOT_DESIGNATED = (
+    "reported", "late", "reported_without_counts", "below_minimum_sample", "not_reported", "not_yet_due",
+    "not_designated")
 # Worst first: the order a cell's status is decided in (after "not designated"), and the legend's.
-STATUSES = [NOT_REPORTED, LATE, WITHOUT_COUNTS, BELOW_MINIMUM, REPORTED]
+STATUSES = [NOT_REPORTED, LATE, WITHOUT_COUNTS, BELOW_MINIMUM, NOT_YET_DUE, REPORTED]
 WORDS = {REPORTED: "reported", LATE: "late", WITHOUT_COUNTS: "reported without counts",
-         BELOW_MINIMUM: "below minimum sample", NOT_REPORTED: "not reported", NOT_DESIGNATED: "not designated"}
+         BELOW_MINIMUM: "below minimum sample", NOT_REPORTED: "not reported", NOT_YET_DUE: "not yet due",
+         NOT_DESIGNATED: "not designated"}
 QUARTER_CHOICES = {"4": "4 quarters", "8": "8 quarters", "12": "12 quarters", "all": "Every quarter with data"}
 
 
@@ -78,6 +90,8 @@ class Cell:
     @property
     def timing(self) -> str:
         """When the quarter was reported, in words."""
+        if self.status == NOT_YET_DUE:
+            return f"due {self.due:%Y-%m-%d}"
         if self.status in (NOT_REPORTED, NOT_DESIGNATED):
             return ""
         if self.first_committed is None:
@@ -114,7 +128,12 @@ class Quarter:
 
     @property
     def reported(self) -> int:
-        return self.designated - self.counts[NOT_REPORTED]
+        return self.designated - self.counts[NOT_REPORTED] - self.counts[NOT_YET_DUE]
+
+    @property
+    def awaited(self) -> int:
+        """Programs whose results are not in yet, and not yet due."""
+        return self.counts[NOT_YET_DUE]
 
     @property
     def share(self) -> Optional[float]:
@@ -130,13 +149,16 @@ class Compliance:
 
 
 def shown_periods(session, through: Optional[str], quarters: Optional[int]) -> list[str]:
-    """`quarters` quarters (None: every one with data) ending with `through` (default, and at the
-    latest: the latest with data; a grid of quarters to come would be every program "not reported"
-    hundreds of times over), never before the first quarter with data; oldest first."""
-    latest = chosen_period(session, None)
-    if latest is None:
+    """`quarters` quarters (None: every one with data) ending with `through` (by default the quarter the
+    dashboards open on, common.chosen_period; at the latest the latest with data: a grid of quarters to
+    come would be every program "not reported" hundreds of times over), never before the first quarter
+    with data; oldest first."""
+    available = periods_with_data(session)
+    if not available:
         return []
-    last = latest if through is None or parse_period(through) > parse_period(latest) else str(parse_period(through))
+    latest = available[0]
+    last = (chosen_period(session, None) if through is None else latest if parse_period(through) > parse_period(latest)
+            else str(parse_period(through)))
     first = session.scalar(sa.select(sa.func.min(Observation.period)).where(Observation.program_id.is_not(None)))
     start = parse_period(first) if first else parse_period(last)
     if quarters is not None:
@@ -193,12 +215,12 @@ def _facts(session, periods: list[str], program_ids: Optional[set[int]]) -> dict
     return facts
 
 
-def cell_of(period: str, fact: Optional[dict], designated: bool, min_n: int) -> Cell:
+def cell_of(period: str, fact: Optional[dict], designated: bool, min_n: int, today: date) -> Cell:
     if not designated:
         return Cell(period, NOT_DESIGNATED)
     due = due_date(period)
     if fact is None:
-        return Cell(period, NOT_REPORTED, due=due)
+        return Cell(period, NOT_YET_DUE if today <= due else NOT_REPORTED, due=due)
     respondents = fact["trust"] if fact["trust"] is not None else fact["largest"]
     committed = fact["committed"]
     if committed is not None and committed.date() > due and fact["undated"]:
@@ -260,9 +282,11 @@ def designated_in(session, period: str, programs: ProgramFilter = EVERY_PROGRAM)
 
 @cached
 def compliance(session, through: Optional[str] = None, quarters: Optional[int] = 8,
-               programs: ProgramFilter = EVERY_PROGRAM, *, min_n: int = 30) -> Compliance:
-    """The compliance grid: every program designated in at least one quarter shown, by agency,
-    component and name, and each quarter's counts."""
+               programs: ProgramFilter = EVERY_PROGRAM, *, min_n: int = 30,
+               today: Optional[date] = None) -> Compliance:
+    """The compliance grid as of `today` (default: today): every program designated in at least one quarter
+    shown, by agency, component and name, and each quarter's counts."""
+    today = today or utctoday()
     periods = shown_periods(session, through, quarters)
     found = Compliance(periods, min_n=min_n)
     if not periods:
@@ -281,7 +305,8 @@ def compliance(session, through: Optional[str] = None, quarters: Optional[int] =
             continue  # never designated in the quarters shown
         row = Row(program_id, name, component, agency, bool(hisp), first)
         for period in periods:
-            cell = cell_of(period, facts.get((program_id, period)), is_designated(first, hisp, period), min_n)
+            cell = cell_of(period, facts.get((program_id, period)), is_designated(first, hisp, period), min_n,
+                           today)
             row.cells.append(cell)
             if cell.status in counts[period]:
                 counts[period][cell.status] += 1

@@ -21,7 +21,7 @@ from dashboards.queries.common import (
     program_names,
     program_statuses,
 )
-from dashboards.queries.compliance import designated_in
+from dashboards.queries.compliance import designated_in, due_date
 from dashboards.queries.program import MEAN, SHARE, wilson
 from dashboards.tables import as_given
 from scorecard.a11 import V2_FROM, across_the_break, trust_as_share
@@ -301,6 +301,8 @@ class Reporting:
     expected: int
     reported: int
     missing: list[tuple[int, str, str]]  # (program id, program, component), by component and name
+    due: Optional[date] = None
+    under_way: bool = False  # the quarter's results are not yet due: the missing are not late yet
 
     @property
     def share(self) -> Optional[float]:
@@ -308,12 +310,15 @@ class Reporting:
 
 
 @cached
-def a11_reporting(session, period: str, programs: ProgramFilter = EVERY_PROGRAM) -> Reporting:
+def a11_reporting(session, period: str, programs: ProgramFilter = EVERY_PROGRAM, *,
+                  today: Optional[date] = None) -> Reporting:
     period = str(parse_period(period))
     designated = designated_in(session, period, programs)
     missing = sorted(((d.program_id, d.program, d.component) for d in designated if not d.reported),
                      key=lambda row: (row[2], row[1]))
-    return Reporting(period, len(designated), len(designated) - len(missing), missing)
+    due = due_date(period)
+    return Reporting(period, len(designated), len(designated) - len(missing), missing, due,
+                     today is not None and today <= due)
 
 
 # ------------------------------------------------------------------------ what changed
@@ -527,6 +532,6 @@ def overview(session, period: Optional[str], programs: ProgramFilter, scope: Sco
         return found
     found.scores = [s for d in HEADLINE_DRIVERS if (s := agency_score(session, chosen, d, programs, min_n=min_n))]
     found.statuses = programs_by_status(session, chosen, programs, min_n=min_n)
-    found.reporting = a11_reporting(session, chosen, programs)
+    found.reporting = a11_reporting(session, chosen, programs, today=today)
     found.changes = changes_since_prior(session, chosen, programs, scope, today, min_n=min_n)
     return found
