@@ -209,6 +209,15 @@ def _run_import(session, path, *, filename: Optional[str] = None, format_name: O
     if missing:
         raise ImportFileError(f"the {fmt.title} layout needs the column(s) {', '.join(missing)}, which the header "
                               f"on row {header_index + 1} lacks")
+    for group in fmt.together:
+        lacking = [name for name in group if name not in columns.index]
+        if len(lacking) < len(group) and lacking:
+            named = [name for name in group if name in columns.index]
+            raise ImportFileError(
+                f"the header on row {header_index + 1} names {', '.join(named)} but not {', '.join(lacking)}: "
+                f"these columns come together (a survey's answer counts, one column for each answer), and a score "
+                "from some of them would be wrong. Name each column (a merged header cell names only its first "
+                "column); nothing was imported")
     for option in fmt.options:
         if not options.get(option):
             words = option.replace("_", " ")

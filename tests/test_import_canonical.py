@@ -753,3 +753,27 @@ def test_a_period_written_like_a_quarter_with_a_leading_zero_says_it_is_read_as_
     with demo.app_context():
         result = run_import(db.session, write_csv(tmp_path / "bulk.csv", many), dry_run=True)
     assert [w for w in result.warnings if w.startswith("Period '2025-02' (first on row 2)")]
+
+
+def test_answer_counts_under_a_merged_header_cell_are_refused_not_scored_from_the_first(demo, tmp_path):
+    """An "Answer counts" banner merged over the five count columns leaves count_2 to count_5 without a name:
+    the row was stored with count_1 alone (a trust of 1.00 from n=10, where the answers give 3.75)."""
+    book = Workbook()
+    sheet = book.active
+    header = list(HEADER)
+    first = header.index("count_1")
+    for k in range(1, 5):
+        header[first + k] = None
+    sheet.append(header)
+    sheet.append(survey_row(counts=(10, 10, 20, 40, 40)))
+    sheet.merge_cells(start_row=1, start_column=first + 1, end_row=1, end_column=first + 5)
+    path = tmp_path / "merged.xlsx"
+    book.save(path)
+    with demo.app_context():
+        before = _count()
+        with pytest.raises(ImportFileError) as refused:
+            run_import(db.session, path, dry_run=True)
+        assert _count() == before
+    said = str(refused.value)
+    assert "names count_1 but not count_2, count_3, count_4, count_5: these columns come together" in said, said
+    assert "a merged header cell names only its first column" in said

@@ -40,6 +40,7 @@ class Format:
     records: Callable
     records_many: Optional[Callable] = None
     any_of: tuple[tuple[str, ...], ...] = ()
+    together: tuple[tuple[str, ...], ...] = ()  # columns that come all or none (a survey's five answer counts)
     options: tuple[str, ...] = ()
     description: str = ""
     template_lists: dict = field(default_factory=dict)

@@ -338,6 +338,7 @@ CANONICAL = Format(
     columns=CANONICAL_COLUMNS,
     signature=("metric",),
     any_of=(("period", "fiscal_year", "fiscal_quarter"), ("program", "function"), ("value", "count_1")),
+    together=(COUNT_COLUMNS,),
     key=("metric", "component", "program", "function", "period", "channel", "touchpoint"),
     records=canonical_records,
     records_many=canonical_many,
