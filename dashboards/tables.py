@@ -13,7 +13,7 @@ from typing import Any, Optional
 
 from markupsafe import escape
 
-from scorecard.spreadsheets import safe_for_export
+from scorecard.spreadsheets import safe_for_export, xlsx_row
 
 # Each status the dashboards show, as a word: never a colour or a letter alone.
 STATUS_WORDS = {
@@ -236,9 +236,9 @@ def to_xlsx(table: Table) -> bytes:
     book = Workbook()
     sheet = book.active
     sheet.title = _sheet_title(table.name)
-    sheet.append(table.header())
+    sheet.append(xlsx_row(sheet, table.header()))
     for row in table.export_rows():
-        sheet.append(row)
+        sheet.append(xlsx_row(sheet, row))
     sheet.freeze_panes = "A2"
     for column, header in zip(sheet.columns, table.header()):
         sheet.column_dimensions[column[0].column_letter].width = min(60, max(10, len(header) + 2, *(

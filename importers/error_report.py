@@ -4,7 +4,7 @@ from typing import Optional
 
 from importers.errors import ImportFileError
 from importers.pipeline import read_with_header
-from scorecard.spreadsheets import safe_for_export
+from scorecard.spreadsheets import safe_for_export, xlsx_row
 
 
 @dataclass
@@ -27,14 +27,14 @@ class ErrorReport:
         workbook = Workbook()
         sheet = workbook.active
         sheet.title = "rejected rows"
-        sheet.append(["row"] + [safe_for_export(h) for h in self.header] + ["errors"])
+        sheet.append(xlsx_row(sheet, ["row"] + [safe_for_export(h) for h in self.header] + ["errors"]))
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         sheet.freeze_panes = "B2"
         mark = PatternFill("solid", fgColor="F8DFE2")
         for item in self.rows:
-            sheet.append([item.row] + [safe_for_export(_plain(c)) for c in item.cells]
-                         + [safe_for_export("; ".join(item.messages))])
+            sheet.append(xlsx_row(sheet, [item.row] + [safe_for_export(_plain(c)) for c in item.cells]
+                                  + [safe_for_export("; ".join(item.messages))]))
             for index, name in enumerate(self.header):
                 if name in item.bad:
                     sheet.cell(row=sheet.max_row, column=index + 2).fill = mark

@@ -59,6 +59,29 @@ def safe_for_export(value):
     return neutralize_formula(UNWRITABLE.sub("", value)) if isinstance(value, str) else value
 
 
+def xlsx_row(sheet, values) -> list:
+    """`values` (each made safe_for_export) as a row to append to a workbook's `sheet`: a neutralised
+    formula-like text is written as the text itself, typed as text with Excel's quote prefix — what typing
+    '=x in Excel stores: shown without the apostrophe, never run, and read back as the text by the
+    importers. Any other value as it is (a text that itself starts with an apostrophe keeps the extra one
+    the importers take off)."""
+    return [_xlsx_value(sheet, value) for value in values]
+
+
+def _xlsx_value(sheet, value):
+    if not isinstance(value, str) or not value.startswith("'"):
+        return value
+    plain = unneutralized(value)
+    if plain == value or plain.startswith("'"):
+        return value
+    from openpyxl.cell import Cell
+
+    cell = Cell(sheet, row=1, column=1, value=plain)  # placed where it is appended
+    cell.data_type = "s"  # not "f": a text, whatever it starts with
+    cell.quotePrefix = True
+    return cell
+
+
 def write_table(out: Path, columns, rows, sheet_name: str) -> int:
     """`rows` under a header of `columns`, as .csv or .xlsx by the file's extension; returns the count.
     Text that a spreadsheet would run as a formula must already be neutralised by the caller
@@ -98,8 +121,8 @@ def _write_xlsx(out: Path, columns, rows, sheet_name: str) -> int:
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(sheet_name)
     sheet.freeze_panes = "A2"
-    sheet.append(list(columns))
+    sheet.append(xlsx_row(sheet, columns))
     for count, row in enumerate(rows, start=1):  # noqa: B007 (count is the rows written)
-        sheet.append(list(row))
+        sheet.append(xlsx_row(sheet, row))
     workbook.save(out)
     return count

@@ -158,9 +158,11 @@ def test_formula_like_text_is_neutralised_and_comes_back_as_stored(demo, runner,
     officer = signed_in(demo, CFO_OFFICER)
     _, rows = sheet_rows(download(officer))
     cells = rows[PUBLISH][1]
-    assert cells["next_step"].value == "'" + formula and cells["next_step"].data_type == "s"
-    assert cells["reason"].value == "'" + formula and cells["reason"].data_type == "s"
-    assert cells["description"].value == "'+1 555 0100 is the vendor's desk"
+    # as Excel stores '=x typed into a cell: the text itself, typed as text, with the quote prefix (no
+    # apostrophe shown, nothing run)
+    for name, value in (("next_step", formula), ("reason", formula),
+                        ("description", "+1 555 0100 is the vendor's desk")):
+        assert (cells[name].value, cells[name].data_type, cells[name].quotePrefix) == (value, "s", True), name
     assert "''=typed with an apostrophe, as in a spreadsheet" in rows
     text = download(officer, "csv").decode()
     assert "'=HYPERLINK" in text

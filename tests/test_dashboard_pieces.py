@@ -92,7 +92,8 @@ def test_csv_and_xlsx_hold_exactly_what_the_table_shows():
     assert [list(r) for r in sheet.iter_rows(values_only=True)] == [
         ["Program", "Component", "Trust (1-5)", "n", "Status"],
         ["Alpha & Co <b>", "One", 3.6, 1234, "red"],
-        ["'=HYPERLINK(\"http://x\")", "Two", None, None, "insufficient data"]]
+        ["=HYPERLINK(\"http://x\")", "Two", None, None, "insufficient data"]]  # as shown: a text, never run
+    assert sheet["A3"].data_type == "s" and sheet["A3"].quotePrefix
 
 
 def test_a_stored_control_character_leaves_the_workbook_writable_and_the_formula_neutralised():
@@ -101,8 +102,8 @@ def test_a_stored_control_character_leaves_the_workbook_writable_and_the_formula
     table = tables.Table("t", TABLE.columns[:2], [{"program": "\x01=HYPERLINK(\"http://x\")", "component": "a\x0bb"}],
                          name="t")
     sheet = openpyxl.load_workbook(io.BytesIO(tables.to_xlsx(table))).active
-    assert list(sheet.iter_rows(min_row=2, values_only=True)) == [("'=HYPERLINK(\"http://x\")", "ab")]
-    assert sheet["A2"].data_type == "s"
+    assert list(sheet.iter_rows(min_row=2, values_only=True)) == [("=HYPERLINK(\"http://x\")", "ab")]
+    assert sheet["A2"].data_type == "s" and sheet["A2"].quotePrefix, "text, shown without an apostrophe"
 
 
 @pytest.mark.parametrize("status, word", [

@@ -10,7 +10,7 @@ from openpyxl.utils import get_column_letter
 
 from dashboards.briefing.content import Briefing, Section
 from dashboards.tables import _sheet_title
-from scorecard.spreadsheets import safe_for_export
+from scorecard.spreadsheets import safe_for_export, xlsx_row
 
 CONTENTS = "Contents"
 _BOLD = Font(bold=True)
@@ -21,7 +21,7 @@ def render(briefing: Briefing) -> bytes:
     book = Workbook()
     contents = book.active
     contents.title = CONTENTS
-    contents.append([safe_for_export(briefing.title)])
+    contents.append(xlsx_row(contents, [safe_for_export(briefing.title)]))
     contents["A1"].font = Font(bold=True, size=14)
     contents.append([f"Prepared {briefing.prepared_on:%d %B %Y, %H:%M} UTC"
                      + (f" for {briefing.prepared_for}" if briefing.prepared_for else "")])
@@ -31,7 +31,8 @@ def render(briefing: Briefing) -> bytes:
         cell.font, cell.fill = _BOLD, _HEADER_FILL
     contents.freeze_panes = "A5"
     for section in briefing.sections:
-        contents.append([_sheet_title(section.key), safe_for_export(section.heading), safe_for_export(section.note)])
+        contents.append(xlsx_row(contents, [_sheet_title(section.key), safe_for_export(section.heading),
+                                            safe_for_export(section.note)]))
         _section_sheet(book, section)
     contents.column_dimensions["A"].width = 12
     contents.column_dimensions["B"].width = 36
@@ -47,15 +48,15 @@ def _section_sheet(book: Workbook, section: Section) -> None:
     if table is None:
         sheet.append(["Note"])
         sheet["A1"].font, sheet["A1"].fill = _BOLD, _HEADER_FILL
-        sheet.append([safe_for_export(section.note)])
+        sheet.append(xlsx_row(sheet, [safe_for_export(section.note)]))
         sheet.freeze_panes = "A2"
         sheet.column_dimensions["A"].width = 80
         return
-    sheet.append(table.header())
+    sheet.append(xlsx_row(sheet, table.header()))
     for cell in sheet[1]:
         cell.font, cell.fill = _BOLD, _HEADER_FILL
     for number, row in enumerate(table.rows, start=2):
-        sheet.append([column.export(row.get(column.key)) for column in table.columns])
+        sheet.append(xlsx_row(sheet, [column.export(row.get(column.key)) for column in table.columns]))
         for index, column in enumerate(table.columns, start=1):
             href = row.get(column.link) if column.link else None
             if href and href.startswith(("http://", "https://")):
@@ -63,7 +64,7 @@ def _section_sheet(book: Workbook, section: Section) -> None:
                 cell.hyperlink = href
                 cell.style = "Hyperlink"
     if not table.rows:
-        sheet.append([safe_for_export(table.empty)])
+        sheet.append(xlsx_row(sheet, [safe_for_export(table.empty)]))
     sheet.freeze_panes = "A2"
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(table.columns))}{len(table.rows) + 1}"
     for index, column in enumerate(table.columns, start=1):

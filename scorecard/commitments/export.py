@@ -19,7 +19,7 @@ import sqlalchemy.orm as so
 
 from scorecard.clock import utctoday
 from scorecard.models import CAPACITY_DOMAINS, Commitment, CommitmentStatus, Component, Function, Program
-from scorecard.spreadsheets import safe_for_export, write_table
+from scorecard.spreadsheets import safe_for_export, write_table, xlsx_row
 
 COLUMNS = ("id", "function", "title", "status", "reason", "next_step", "due_date", "description", "leader",
            "component", "programs", "metrics", "capacity_domain", "evidence_links", "note", "version")
@@ -144,7 +144,7 @@ def _workbook(rows: list[tuple], today: date, out: Path) -> int:
     for name, width in WIDTHS.items():
         data.column_dimensions[letter[name]].width = width
     for values in rows:
-        data.append(list(values))  # already safe_for_export
+        data.append(xlsx_row(data, values))  # already safe_for_export
     last = data.max_row
     for cell in data[letter["due_date"]][1:]:
         cell.number_format = "yyyy-mm-dd"
