@@ -301,6 +301,31 @@ def test_an_agency_score_before_the_v2_survey_is_the_mean_with_its_interval(app)
         assert (trust.change, trust.direction) == (pytest.approx(change.delta), "down")
 
 
+def test_a_program_answering_in_one_quarter_only_is_no_change_of_the_agency_score(app):
+    """31 published agencies' programs answered in FY2023-Q1 and not in FY2023-Q2: the pooled trust fell from
+    4.25 to 3.99, "significant at 95%", though no program's trust fell. The change reads the programs with
+    answers in both quarters; the headline stays every answer of the quarter."""
+    from dashboards.pages.overview import change_sentence
+
+    with app.app_context():
+        world = build(db.session)
+        alpha, bravo = world["programs"]["Alpha"], world["programs"]["Bravo"]
+        observe(db.session, alpha, "trust", "FY2023-Q3", LOW)
+        observe(db.session, bravo, "trust", "FY2023-Q3", [0, 0, 0, 0, 2000])  # gone the next quarter
+        observe(db.session, alpha, "trust", "FY2023-Q4", LOW)
+        db.session.commit()
+        trust = overview.agency_score(db.session, "FY2023-Q4", "trust")
+        assert (trust.programs, trust.prior_programs, trust.compared) == (1, 2, 1) and not trust.like_for_like
+        assert trust.value == pytest.approx(stats_from_counts(LOW).mean) and trust.n == 200
+        assert (trust.direction, trust.significant, trust.change) == ("none", False, pytest.approx(0))
+        assert change_sentence(trust) == ("Of the 1 program with answers in both quarters (1 in FY2023-Q4, 2 in "
+                                          "FY2023-Q3): no significant change from FY2023-Q3 (3.60, 3.60 now).")
+        observe(db.session, bravo, "trust", "FY2023-Q4", [0, 0, 0, 0, 1])
+        db.session.commit()
+        alike = overview.agency_score(db.session, "FY2023-Q4", "trust")
+        assert alike.like_for_like and alike.direction == "down" and change_sentence(alike).startswith("Down ")
+
+
 def test_v2_trust_pools_thumbs_and_1_to_5_forms_as_the_share_who_trust(app):
     """A thumbs form's answers are stored as 1s and 5s: pooled with a 1-5 form's as a mean, 73% thumbs up
     and a 1-5 form's mean of 4.13 read 3.99, which is neither. The tile gives the share who trust."""

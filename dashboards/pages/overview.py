@@ -108,19 +108,27 @@ def interval_words(score: queries.AgencyScore) -> str:
 
 
 def change_sentence(score: queries.AgencyScore) -> str:
+    """The change from the quarter before, of the programs with answers in both (said so when others
+    answered in only one of them: their coming or going is no change)."""
     if score.direction == queries.BREAK:
         return f"Not compared with {score.prior_period}: A-11's survey changed in {V2_FROM}."
     if score.direction == "unknown":
+        if score.prior_programs and not score.compared:
+            return f"No program with answers in {score.period} had answers in {score.prior_period}: nothing to compare."
         return f"No answers in {score.prior_period} to compare with."
-    before = fmt(score.prior_value, score.unit)
+    before, now = fmt(score.prior_value, score.unit), fmt(score.compared_value, score.unit)
+    among = "" if score.like_for_like else (
+        f"Of the {score.compared:,} program{'' if score.compared == 1 else 's'} with answers in both quarters "
+        f"({score.programs:,} in {score.period}, {score.prior_programs:,} in {score.prior_period}): ")
+    then = f"({before})" if score.like_for_like else f"({before}, {now} now)"
     if score.direction == "none":
-        return f"No significant change from {score.prior_period} ({before})."
-    verb = "Up" if score.direction == "up" else "Down"
+        return f"{among}{'no' if among else 'No'} significant change from {score.prior_period} {then}."
+    verb = ("up" if score.direction == "up" else "down") if among else ("Up" if score.direction == "up" else "Down")
     if score.unit == queries.SHARE:  # as the two shares read: 70.1% -> 73.4% is 3.3 points
-        amount = f"{abs(shown_change(score.prior_value, score.value, 1)):.1f} percentage points"
+        amount = f"{abs(shown_change(score.prior_value, score.compared_value, 1)):.1f} percentage points"
     else:
-        amount = f"{abs(shown_change(score.prior_value, score.value)):.2f}"
-    return f"{verb} {amount} from {score.prior_period} ({before}), significant at 95%."
+        amount = f"{abs(shown_change(score.prior_value, score.compared_value)):.2f}"
+    return f"{among}{verb} {amount} from {score.prior_period} {then}, significant at 95%."
 
 
 def status_tile(counts: queries.StatusCounts, agency) -> html.Section:

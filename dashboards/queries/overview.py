@@ -68,11 +68,15 @@ BREAK = "break"  # an AgencyScore's direction when A-11's survey changed between
 
 @dataclass
 class AgencyScore:
-    """One driver pooled over every selected program's answers in a quarter, with its 95% CI and
-    the change from the quarter before (significant or not, from the counts). A mean on 1-5 (`unit`
-    MEAN), except trust from A-11's v2 survey on: the share who trust, in percent (SHARE), as the
-    program and life-experience pages give it (a thumbs up is no 5 on a 1-5 scale); its interval is
-    Wilson's and its change is in percentage points."""
+    """One driver pooled over every selected program's answers in a quarter, with its 95% CI, and the
+    change from the quarter before (significant or not, from the counts) of the programs with answers in
+    both: a program that reported in one quarter only would move the pooled score without anything having
+    changed (31 published agencies' programs in FY2023-Q1 and not in FY2023-Q2 read as a "significant"
+    fall). `prior_value` and `compared_value` are those programs' scores in the two quarters; when every
+    program answered in both, `compared_value` is `value`. A mean on 1-5 (`unit` MEAN), except trust from
+    A-11's v2 survey on: the share who trust, in percent (SHARE), as the program and life-experience pages
+    give it (a thumbs up is no 5 on a 1-5 scale); its interval is Wilson's and its change is in
+    percentage points."""
 
     driver: str
     name: str
@@ -90,35 +94,57 @@ class AgencyScore:
     direction: str = "unknown"
     sufficient: bool = False
     unit: str = MEAN
+    programs: int = 0           # programs with answers in the quarter
+    compared: int = 0           # of them, those with answers in the quarter before too: the change reads these
+    prior_programs: int = 0     # programs with answers in the quarter before
+    compared_value: Optional[float] = None  # the compared programs' score in the quarter
+
+    @property
+    def like_for_like(self) -> bool:
+        """Whether the same programs answered in both quarters (the change is then the tile's own numbers')."""
+        return self.compared == self.programs == self.prior_programs
 
 
 @cached
 def agency_score(session, period: str, driver: str, programs: ProgramFilter = EVERY_PROGRAM, *,
                  min_n: int = 30) -> Optional[AgencyScore]:
-    """`driver` pooled over the selected programs' answers in `period`; None when no metric measures it."""
+    """`driver` pooled over the selected programs' answers in `period`, and its change over the programs with
+    answers in the quarter before too; None when no metric measures it."""
     metrics = [m for m in driver_metrics(session) if m.driver.value == driver]
     if not metrics:
         return None
     period = parse_period(period)
 
-    def pooled(quarter: Period) -> list[int]:
+    def by_program(quarter: Period) -> dict[int, list[int]]:
         scores = pooled_scores(session, str(quarter), programs, min_n=min_n)
-        found = [list(score.counts) for metric in metrics for score in scores.get(metric.id, {}).values()
-                 if score.counts]
-        return pool(*found) if found else [0] * 5
+        found: dict[int, list] = {}
+        for metric in metrics:
+            for program_id, score in scores.get(metric.id, {}).items():
+                if score.counts and sum(score.counts):
+                    found.setdefault(program_id, []).append(list(score.counts))
+        return {program_id: pool(*counts) for program_id, counts in found.items()}
 
-    now, before = pooled(period), pooled(period.prev())
-    stats, prior = stats_from_counts(now), stats_from_counts(before)
+    def pooled(counts: list[list[int]]) -> list[int]:
+        return pool(*counts) if counts else [0] * 5
+
+    now_by, before_by = by_program(period), by_program(period.prev())
+    both = sorted(now_by.keys() & before_by.keys())
+    stats = stats_from_counts(pooled(list(now_by.values())))
+    now, before = pooled([now_by[p] for p in both]), pooled([before_by[p] for p in both])
+    compared, prior = stats_from_counts(now), stats_from_counts(before)
     found = AgencyScore(driver, metrics[0].name, str(period), str(period.prev()), stats.mean, stats.n, stats.ci_low,
-                        stats.ci_high, prior.mean, prior.n, sufficient=sufficient(stats.n, min_n))
+                        stats.ci_high, prior.mean, prior.n, sufficient=sufficient(stats.n, min_n),
+                        programs=len(now_by), compared=len(both), prior_programs=len(before_by),
+                        compared_value=compared.mean)
     if trust_as_share(driver, period):  # the answers' top-2-box: a thumbs up is stored as a 5
         found.unit, found.value, found.prior_value = SHARE, stats.percent_agree, prior.percent_agree
+        found.compared_value = compared.percent_agree
         found.ci_low, found.ci_high = wilson(found.value, stats.n) if found.value is not None else (None, None)
     if across_the_break(period.prev(), period):  # v1's statement on 1-5 and v2's question: not one measure
         found.direction = BREAK
     elif found.unit == SHARE:
-        if found.value is not None and found.prior_value is not None:
-            change = compare_shares((found.prior_value, prior.n), (found.value, stats.n), min_n=min_n)
+        if found.compared_value is not None and found.prior_value is not None:
+            change = compare_shares((found.prior_value, prior.n), (found.compared_value, compared.n), min_n=min_n)
             found.change, found.significant, found.direction = change.delta, change.significant, change.direction
     else:
         change = compare(before, now, min_n=min_n)
