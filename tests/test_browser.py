@@ -135,3 +135,31 @@ def test_a_refused_form_moves_the_focus_to_what_it_says(server, browser, tmp_pat
     assert focused.get_attribute("id") == "form-problems", focused.get_attribute("outerHTML")[:200]
     assert "needs a reason" in focused.text
     browser.save_screenshot(str(tmp_path / "refused.png"))
+
+
+def test_a_keyboard_user_types_into_a_filter_opened_on_its_value_and_sees_the_option_under_the_keys(
+        server, browser, tmp_path):
+    """Opened on a chosen program, the list put the focus on that option: typed letters went nowhere and the
+    arrow keys then opened a neighbour's page. And the option under the keys was told by its colour alone."""
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    sign_in(browser, server, "executive@demo.cx.gov")
+    wait = WebDriverWait(browser, 60)
+    wait.until(lambda d: "/auth/login" not in d.current_url)
+    browser.get(server + "/dashboards/heatmap")
+    wait.until(ec.element_to_be_clickable((By.ID, "heatmap-agency"))).click()
+    wait.until(ec.presence_of_element_located((By.CSS_SELECTOR, ".dash-dropdown-content input.dash-dropdown-search")))
+    ActionChains(browser).send_keys(Keys.ARROW_DOWN).send_keys(Keys.ARROW_DOWN).perform()
+    option = browser.switch_to.active_element.find_element(By.XPATH, "./ancestor::label[1]")
+    style = browser.execute_script("var s = getComputedStyle(arguments[0]); return [s.outlineStyle, s.outlineWidth, "
+                                   "s.backgroundColor];", option)
+    assert style[0] == "solid" and style[1] != "0px" and style[2] not in ("rgba(0, 0, 0, 0)", "rgb(255, 255, 255)"), (
+        style)
+    ActionChains(browser).send_keys("Dep").perform()
+    active = browser.switch_to.active_element
+    assert "dash-dropdown-search" in active.get_attribute("class") and active.get_attribute("value") == "Dep"
+    browser.save_screenshot(str(tmp_path / "dropdown.png"))

@@ -137,6 +137,17 @@
     subtree: true, childList: true, attributes: true,
     attributeFilter: ['tabindex', 'aria-labelledby', 'aria-haspopup', 'role', 'aria-selected']
   });
+
+  /* Opened on a chosen value, the list puts the focus on that option, where typed letters went nowhere (and
+     the arrow keys then chose a neighbour): a letter typed on an option goes to the list's search box. */
+  document.addEventListener('keydown', function (event) {
+    if (event.key.length !== 1 || event.ctrlKey || event.metaKey || event.altKey || event.key === ' ') { return; }
+    var target = event.target;
+    var dialog = target && target.closest && target.closest('.dash-dropdown-content');
+    if (!dialog || target.classList.contains('dash-dropdown-search')) { return; }
+    var search = dialog.querySelector('input.dash-dropdown-search');
+    if (search) { search.focus(); }
+  }, true);
 })();
 
 /* A table panel drawn only while open (components.table_panel(lazy=True)) tells Dash when it opens
