@@ -343,17 +343,22 @@ def test_the_csv_holds_every_filtered_event(app, client_as):
     _seed_events(app, 1, action="test.formula")
     with app.app_context():
         db.session.add(AuditEvent(action="test.formula", entity_type="=HYPERLINK(\"http://x\")", after={"a": 1}))
+        db.session.add(AuditEvent(action="test.accents", entity_type="thing", after={"title": "Dépôt — naïve"}))
         db.session.commit()
     response = admin.get("/admin/audit.csv?action=test.event")
     assert response.status_code == 200 and response.mimetype == "text/csv"
     assert "attachment" in response.headers["Content-Disposition"]
-    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+    assert response.data.startswith("\ufeff".encode()), "UTF-8 with a byte-order mark, as every CSV download"
+    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True).removeprefix("\ufeff"))))
     assert len(rows) == 120 and {r["action"] for r in rows} == {"test.event"}
     assert rows[0]["after"] == '{"n": 119}' and rows[-1]["after"] == '{"n": 0}', "oldest first"
     assert rows[0]["user"] == "(none)" and rows[0]["at_utc"].endswith("Z")
     formula = list(csv.DictReader(io.StringIO(admin.get("/admin/audit.csv?action=test.formula").get_data(
-        as_text=True))))
+        as_text=True).removeprefix("\ufeff"))))
     assert {r["object_type"] for r in formula} == {"thing", "'=HYPERLINK(\"http://x\")"}
+    [accents] = csv.DictReader(io.StringIO(admin.get("/admin/audit.csv?action=test.accents").get_data(
+        as_text=True).removeprefix("\ufeff")))
+    assert accents["after"] == '{"title": "Dépôt — naïve"}', "each character as itself, not \\u00e9"
 
 
 def test_the_audit_log_names_the_client(app, client_as):

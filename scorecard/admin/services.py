@@ -138,8 +138,11 @@ def _cell(value) -> str:
 
 
 def audit_csv(session, filters: AuditFilters):
-    """Every event matching `filters` (all pages), oldest first, as CSV text in chunks."""
+    """Every event matching `filters` (all pages), oldest first, as CSV text in chunks: UTF-8 with a byte-order
+    mark as every CSV download (Excel then reads its accents), the before and after JSON with each character
+    as itself."""
     buffer = io.StringIO()
+    buffer.write("\ufeff")
     writer = csv.writer(buffer)
     writer.writerow(CSV_COLUMNS)
     query = _query(filters).order_by(AuditEvent.at, AuditEvent.id).execution_options(yield_per=500)
@@ -149,8 +152,10 @@ def audit_csv(session, filters: AuditFilters):
             writer.writerow([_cell(v) for v in (
                 event.id, event.at.strftime("%Y-%m-%dT%H:%M:%SZ"), email or "(none)", event.action,
                 event.entity_type, event.entity_id, event.client_address, event.user_agent,
-                json.dumps(event.before, sort_keys=True, default=str) if event.before is not None else "",
-                json.dumps(event.after, sort_keys=True, default=str) if event.after is not None else "")])
+                json.dumps(event.before, sort_keys=True, default=str, ensure_ascii=False)
+                if event.before is not None else "",
+                json.dumps(event.after, sort_keys=True, default=str, ensure_ascii=False)
+                if event.after is not None else "")])
             if count % 500 == 0:
                 yield buffer.getvalue()
                 buffer.seek(0)
