@@ -137,3 +137,18 @@ def test_the_upload_form_takes_the_scale_and_the_preview_states_it(org, client_a
     with org.app_context():
         assert db.session.get(ImportBatch, chosen).status is BatchStatus.committed
         assert _stored_trust(chosen).counts == [7, 0, 0, 0, 0]
+
+
+@pytest.mark.parametrize("answers, row, value", [
+    ([1] * 4 + [3] + [1] * 10 + [0] * 5, 6, "3"),   # one 3 among thumbs: the 3's row, not the first 0's after it
+    ([4, 5, 4, 2, 3, 1, 0, 4, 5], 8, "0"),           # one 0 among 1-5 answers: the 0's row
+])
+def test_mixed_scales_are_refused_at_the_first_row_of_the_fewer_answers(org, tmp_path, answers, row, value):
+    """59 thumbs answers and a single 3: the refusal named a later, valid 0, and left the 3 out of the
+    rejected-rows file."""
+    with org.app_context():
+        result = run_import(db.session, answers_csv(tmp_path / "mixed.csv", answers), options=OPTIONS)
+    assert result.status == "rejected"
+    [error] = result.errors
+    assert (error["row"], error["column"], str(error["value"])) == (row, "question_1", value), error
+    assert "mixes thumbs up / down answers" in error["message"]

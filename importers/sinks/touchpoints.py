@@ -154,9 +154,13 @@ class TouchpointsSink:
         elif thumbs and likert:
             t = min(thumbs, key=lambda a: answers[a][1])
             k = min(likert, key=lambda a: answers[a][1])
-            later = t if answers[t][1] > answers[k][1] else k
+            # the row named is the first of the fewer answers (59 thumbs and one 3: the 3's row, not a valid 0's
+            # that came later); as many of each, the later scale's first
+            fewer_thumbs = sum(answers[a][0] for a in thumbs) < sum(answers[a][0] for a in likert)
+            fewer_likert = sum(answers[a][0] for a in likert) < sum(answers[a][0] for a in thumbs)
+            odd = t if fewer_thumbs else k if fewer_likert else (t if answers[t][1] > answers[k][1] else k)
             self.own_errors.append(SinkError(
-                answers[later][1], "question_1", _SHOWN.get(later, later),
+                answers[odd][1], "question_1", _SHOWN.get(odd, odd),
                 f"question_1 mixes thumbs up / down answers ({_SHOWN[t]} on row {answers[t][1]}) with answers "
                 f"on the 1-5 scale ({k} on row {answers[k][1]}); one file holds the responses of one form"))
             return None
