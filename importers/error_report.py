@@ -76,6 +76,15 @@ def error_report(batch, limit: Optional[int] = None, *, store=None) -> ErrorRepo
     return report
 
 
+def _columns_named(column: Optional[str], header: list[str]) -> set:
+    """The header cells an error's column names: itself, or each of a quarter made of two columns
+    ("fiscal_year and quarter", as the import names it)."""
+    if not column or column in header:
+        return {column}
+    parts = column.split(" and ")
+    return set(parts) if all(part in header for part in parts) else {column}
+
+
 def _pick(report: ErrorReport, rows: list, header_index: int, by_row: dict, wanted: list) -> None:
     report.header = ["" if c is None else str(c).strip() for c in rows[header_index]]
     wanted_set = set(wanted)
@@ -83,7 +92,8 @@ def _pick(report: ErrorReport, rows: list, header_index: int, by_row: dict, want
         if number in wanted_set:
             errors = by_row[number]
             cells = [_as_written(c) for c in cells] + [None] * (len(report.header) - len(cells))
-            report.rows.append(ErrorRow(number, cells[:len(report.header)], {e["column"] for e in errors},
+            bad = {name for e in errors for name in _columns_named(e["column"], report.header)}
+            report.rows.append(ErrorRow(number, cells[:len(report.header)], bad,
                                         [f"{e['column']}: {e['message']}" if e["column"] else e["message"]
                                          for e in errors]))
             if len(report.rows) == len(wanted):

@@ -358,6 +358,17 @@ def test_a_refused_quarter_is_named_by_the_files_own_columns_once_per_row(app, t
         (3, "attributes_collection_year and attributes_collection_quarter")]
     assert "fiscal_year=2031" in str(result.errors[0]["value"])
 
+    from types import SimpleNamespace
+
+    from importers.error_report import error_report
+    from scorecard.storage import FolderStorage
+
+    batch = SimpleNamespace(errors=result.errors, stored_path=path.name, options={}, format=None)
+    report = error_report(batch, store=FolderStorage(tmp_path))
+    [row] = report.rows
+    assert row.bad == {"attributes_collection_year", "attributes_collection_quarter"}, (
+        "errors.xlsx marks both cells the quarter is made of")
+
 
 def test_a_trust_file_row_of_another_metric_category_is_refused_not_filed_as_trust(app, tmp_path):
     """The flattened file's rows are all 'trust'; an ease row in it was imported as trust without a word."""
