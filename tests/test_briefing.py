@@ -299,8 +299,24 @@ def test_the_pdf_names_the_red_programs_and_overdue_commitments_and_is_tagged(ap
     assert scopes == {"/Column", "/Row"}
 
 
-def test_text_outside_latin1_is_spelled_out():
-    assert pdf.latin1("trust 3.1 → 3.4 – café “ok” 東") == 'trust 3.1 -> 3.4 - café "ok" ?'
+def test_text_beyond_latin1_is_drawn_as_written_and_only_what_the_font_lacks_is_spelled_out():
+    """Core fonts drew Latin-1 only: "Причина: delays" read "???????: delays" in an executive's briefing."""
+    assert pdf.drawable("trust 3.1 → 3.4 – café “ok” ✓") == "trust 3.1 → 3.4 – café “ok” ✓"
+    assert pdf.drawable("Ünïcödé — Ελληνικά, Причина") == "Ünïcödé — Ελληνικά, Причина"
+    assert pdf.drawable("服务 delays") == "?? delays", "the font has no Chinese characters"
+
+
+def test_a_briefing_with_greek_and_cyrillic_reads_them_back_from_the_pdf():
+    from dashboards.briefing.content import Briefing, Section
+    from dashboards.tables import Column, Table
+
+    table = Table("Commitments", [Column("title", "Title", row_header=True), Column("reason", "Reason")],
+                  [{"title": "Ünïcödé — Ελληνικά ✓", "reason": "Причина: delays"}], name="t")
+    made = Briefing("CX briefing: Ünïcödé", "FY2026-Q4", "All agencies", "exec@test.gov",
+                    datetime(2026, 12, 1, 8, 0), [Section("glance", "At a glance", "Notes — “quoted”.", table)])
+    text = " ".join(" ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.render(made))).pages).split())
+    for words in ("Ünïcödé — Ελληνικά ✓", "Причина: delays", "Notes — “quoted”."):
+        assert words in text, text
 
 
 # ----------------------------------------------------------------------------- the job

@@ -94,7 +94,7 @@ def glance_table(found: queries.Overview) -> Table:
     rows = []
     for score in found.scores:
         detail = no_score_words(score) if score.value is None else (
-            f"n = {score.n:,}; {interval_words(score)}; " + ("" if score.sufficient else "insufficient data; ")
+            f"n = {score.n:,}; {interval_words(score)}. " + ("" if score.sufficient else "Insufficient data. ")
             + change_sentence(score))
         share = score.unit == queries.SHARE
         value = Percent(score.value) if share and score.value is not None else score.value

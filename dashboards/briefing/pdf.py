@@ -5,12 +5,15 @@ fills, page numbers) is marked as artifacts. Tables repeat their header row on e
 
 fpdf2 builds a flat structure tree of its own (for images' alternative texts and section
 titles); the nested tree here is built on its structure classes, which is why pyproject pins
-fpdf2 below 2.9. The core fonts cover Latin-1: other characters are written in their nearest
-Latin-1 spelling (→ as ->, accents kept). A section longer than PDF_ROWS rows shows its first
+fpdf2 below 2.9. The text is set in DejaVu Sans Condensed (bundled, its glyphs embedded): Latin,
+Greek and Cyrillic, dashes, quotes and arrows as written; a character it lacks is written in its
+nearest spelling, else "?". A section longer than PDF_ROWS rows shows its first
 rows and says so; the workbook carries every row."""
 import unicodedata
 from contextlib import contextmanager
 from dataclasses import replace
+from functools import lru_cache
+from pathlib import Path
 from typing import Optional
 
 from fpdf import FPDF
@@ -21,27 +24,44 @@ from fpdf.structure_tree import StructElem, StructureTreeBuilder
 from dashboards.briefing.content import Briefing
 from dashboards.tables import COUNT, NUMBER, Table
 
-FONT = "Helvetica"
+FONT = "DejaVu"
+FONTS = Path(__file__).with_name("fonts")  # DejaVu Sans Condensed (its LICENSE beside it); the glyphs used are embedded
+FONT_FILES = {"": "DejaVuSansCondensed.ttf", "B": "DejaVuSansCondensed-Bold.ttf",
+              "I": "DejaVuSansCondensed-Oblique.ttf"}
 LINE = 4.6        # mm per line of table text
 MAX_CELL = 700    # characters of one cell drawn; a longer text is cut with an ellipsis
 PDF_ROWS = 150    # rows of a section's table read on paper; the workbook has every row
-_SPELLED = {"→": "->", "←": "<-", "–": "-", "—": "-", "‘": "'", "’": "'", "“": '"', "”": '"', "…": "...",
-            "≥": ">=", "≤": "<=", "≠": "!=", "•": "-", "\u00a0": " ", "\u2009": " ", "\u202f": " "}
+_SPELLED = {"\u00a0": " ", "\u2009": " ", "\u202f": " ", "\u200b": ""}
 
 
-def latin1(text) -> str:
-    """`text` as the core fonts can draw it."""
+@lru_cache(maxsize=1)
+def _covered() -> frozenset[int]:
+    """The characters every face of the font draws (read once from their character maps)."""
+    from fontTools.ttLib import TTFont
+
+    maps = []
+    for name in FONT_FILES.values():
+        with TTFont(FONTS / name, lazy=True) as font:
+            maps.append(set(font.getBestCmap()))
+    return frozenset(set.intersection(*maps))
+
+
+def drawable(text) -> str:
+    """`text` as the font draws it: every character it has (Latin, Greek, Cyrillic, accents, dashes, arrows,
+    check marks...) as itself; one it lacks (a Chinese character, an emoji) as its nearest spelling the font
+    has, else "?"."""
     text = "" if text is None else str(text)
-    if all(ord(ch) < 256 for ch in text):
+    covered = _covered()
+    if all(ord(ch) in covered for ch in text):
         return text
     out = []
     for ch in text:
-        if ord(ch) < 256:
-            out.append(ch)
-        elif ch in _SPELLED:
+        if ch in _SPELLED:
             out.append(_SPELLED[ch])
+        elif ord(ch) in covered:
+            out.append(ch)
         else:
-            plain = unicodedata.normalize("NFKD", ch).encode("latin-1", "ignore").decode("latin-1")
+            plain = "".join(c for c in unicodedata.normalize("NFKD", ch) if ord(c) in covered)
             out.append(plain or "?")
     return "".join(out)
 
@@ -84,13 +104,15 @@ class TaggedPDF(FPDF):
         self._page_parents: dict[int, int] = {}
         self.set_auto_page_break(False)
         self.set_margins(16, 16, 16)
-        self.set_title(latin1(title))
+        for style, name in FONT_FILES.items():
+            self.add_font(FONT, style, FONTS / name)
+        self.set_title(drawable(title))
         self.set_lang("en-US")
         self.set_author("CX Scorecard")
         self.set_creator("CX Scorecard")
         self.viewer_preferences = ViewerPreferences(display_doc_title=True)
         self.alias_nb_pages()
-        self.doc_title = latin1(title)
+        self.doc_title = drawable(title)
 
     # ----------------------------------------------------------------- structure
     def _element(self, tag: str, kids: list, attributes: Optional[str] = None) -> _Elem:
@@ -166,7 +188,7 @@ class TaggedPDF(FPDF):
 
     def paragraph(self, text: str, *, tag: str = "P", size: float = 10, style: str = "", line: float = 5,
                   space: float = 2):
-        text = latin1(text)
+        text = drawable(text)
         self.room_for(self.text_height(self.epw, text, size, style, line) + space)
         self.set_font(FONT, style, size)
         with self.marked(tag):
@@ -176,7 +198,7 @@ class TaggedPDF(FPDF):
     def heading(self, text: str, level: int):
         size, line = (18, 8) if level == 1 else (14, 6.5)
         self.room_for(line + 30 if level > 1 else line)  # a heading does not sit alone at a page's foot
-        self.start_section(latin1(text), level=level - 1)
+        self.start_section(drawable(text), level=level - 1)
         self.paragraph(text, tag=f"H{level}", size=size, style="B", line=line, space=1.5)
 
     # ----------------------------------------------------------------- tables
@@ -185,7 +207,7 @@ class TaggedPDF(FPDF):
         self.room_for(30)
         with self.group("Table"):
             self.set_font(FONT, "I", 9)
-            caption = latin1(table.caption)
+            caption = drawable(table.caption)
             with self.marked("Caption"):
                 self.multi_cell(self.epw, 4.5, caption, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
             self.ln(1)
@@ -193,7 +215,7 @@ class TaggedPDF(FPDF):
             if not table.rows:
                 with self.group("TR"), self.marked("TD"):
                     self.set_font(FONT, "", 9)
-                    self.multi_cell(self.epw, LINE, latin1(table.empty), border=1, new_x=XPos.LMARGIN,
+                    self.multi_cell(self.epw, LINE, drawable(table.empty), border=1, new_x=XPos.LMARGIN,
                                     new_y=YPos.NEXT, padding=(0, 1))
             for row in table.rows:
                 texts = [_cell_text(column, row) for column in table.columns]
@@ -205,7 +227,7 @@ class TaggedPDF(FPDF):
         self.ln(4)
 
     def _header_row(self, table: Table, widths: list[float]):
-        texts = [latin1(c.header) for c in table.columns]
+        texts = [drawable(c.header) for c in table.columns]
         height = max(self.text_height(w, t, 8.5, "B") for w, t in zip(widths, texts)) + 1.5
         y = self.get_y()
         with self.artifact():
@@ -242,7 +264,7 @@ class TaggedPDF(FPDF):
 
 
 def _cell_text(column, row: dict) -> str:
-    text = latin1(column.text(row.get(column.key)))
+    text = drawable(column.text(row.get(column.key)))
     return text if len(text) <= MAX_CELL else text[:MAX_CELL - 3] + "..."
 
 
@@ -253,7 +275,7 @@ def _widths(pdf: TaggedPDF, table: Table) -> list[float]:
     pdf.set_font(FONT, "B", 9)  # headers are bold: the widest words
     wanted, least = [], []
     for column in table.columns:
-        texts = [latin1(column.header)] + [_cell_text(column, row) for row in table.rows[:300]]
+        texts = [drawable(column.header)] + [_cell_text(column, row) for row in table.rows[:300]]
         longest = max(pdf.get_string_width(t) for t in texts) + 3
         word = max(pdf.get_string_width(w) for t in texts for w in (t.split() or [""])) + 3
         floor = 14 if column.kind in (NUMBER, COUNT) else 22
@@ -269,7 +291,7 @@ def _widths(pdf: TaggedPDF, table: Table) -> list[float]:
 
 def render(briefing: Briefing) -> bytes:
     pdf = TaggedPDF(briefing.title)
-    pdf.set_subject(latin1(f"The CX Scorecard overview of {briefing.period or 'no quarter'} for {briefing.agency}"))
+    pdf.set_subject(drawable(f"The CX Scorecard overview of {briefing.period or 'no quarter'} for {briefing.agency}"))
     pdf.add_page()
     with pdf.group("Sect"):
         pdf.heading(briefing.title, 1)
