@@ -92,6 +92,9 @@ def _write_rows(path: Path, rows: list[dict]) -> Path:
     """The rows as a CSV file of the canonical layout. A `sep=,` line names the delimiter, so the
     header is the table's first row and item i of the array is row i + 2."""
     present = [c for c in COLUMNS if any(c in row for row in rows)]
+    counts = [c for c in COLUMNS if c.startswith("count_")]
+    if set(counts) & set(present):  # a key left out of an item is null: every answer count is a column then
+        present = [c for c in COLUMNS if c in present or c in counts]
     with path.open("w", encoding="utf-8", newline="") as handle:
         handle.write("sep=,\r\n")
         writer = csv.writer(handle, quoting=csv.QUOTE_ALL)
