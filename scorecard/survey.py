@@ -38,11 +38,15 @@ NO_DATA = SurveyStats(0, None, None, None, None, None, None)
 
 def _clean(counts: Sequence) -> list[int]:
     """Five non-negative whole counts; None is 0, integral floats (12.0) are accepted."""
-    counts = list(counts)
+    if type(counts) is not list:
+        counts = list(counts)
     if len(counts) != len(SCALE):
         raise ValueError(f"expected {len(SCALE)} answer counts (for 1..5), got {len(counts)}")
-    if all(type(c) is int and c >= 0 for c in counts):  # already clean (pooled sums): the common case, at speed
-        return counts
+    c1, c2, c3, c4, c5 = counts
+    # already clean (pooled sums): the common case, tested without a generator (thousands per page)
+    if (type(c1) is int and type(c2) is int and type(c3) is int and type(c4) is int and type(c5) is int
+            and c1 >= 0 and c2 >= 0 and c3 >= 0 and c4 >= 0 and c5 >= 0):
+        return [c1, c2, c3, c4, c5]  # a list of its own, as ever
     clean = []
     for answer, count in zip(SCALE, counts):
         if count is None:
