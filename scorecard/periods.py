@@ -208,3 +208,12 @@ def reported_period(value, today: date | None = None) -> Period:
     if period > current:
         raise PeriodError(f"{period} has not begun: results can be given up to the current quarter, {current}")
     return period
+
+
+def opening_period(available, today: date | None = None) -> str | None:
+    """Of the quarters with data (`available`, newest first), the one the pages open on: the latest that has
+    ended, else the latest. A quarter's results are reported after it ends: one still under way holds the
+    first few programs' results, and opening on it showed nearly every program "not reported"."""
+    available = list(available)
+    today = today or utctoday()
+    return next((p for p in available if parse_period(p).end < today), available[0] if available else None)

@@ -18,7 +18,7 @@ from dashboards.queries import common
 from dashboards.queries import compliance as queries
 from scorecard.a11 import ensure_standard_metrics, v2_metric_code
 from scorecard.extensions import db
-from scorecard.models import Agency, BatchStatus, Component, ImportBatch, Observation, Program, subject_key
+from scorecard.models import Agency, BatchStatus, Component, ImportBatch, Observation, Program, Role, subject_key
 from tests.helpers import CALLBACK_URL as URL
 from tests.helpers import callback_answer as answer
 from tests.helpers import callback_body as body
@@ -399,3 +399,20 @@ def test_the_overview_says_a_quarter_is_still_being_reported(world):
     after = a11_reporting(db.session, Q4, today=date(2025, 10, 31))
     assert not after.under_way and under_way_notice(after) == []
     assert "Not reported:" in json.dumps(reporting_tile(after, None).to_plotly_json(), default=str)
+
+
+def test_what_changed_runs_to_today_for_the_quarter_the_pages_open_on_whatever_is_uploaded_after_it(world):
+    """One result uploaded into the quarter under way cut "what changed" of the quarter the overview opens
+    on at that quarter's end: two months of commitments going overdue dropped out of it and the briefing."""
+    from datetime import date
+
+    from dashboards.queries.overview import changes_since_prior
+
+    today = date(2025, 11, 15)  # FY2026-Q1 under way; FY2025-Q4 ended and its results are in
+    observe(db.session, world["programs"]["Able"], "trust", "FY2026-Q1", counts=ENOUGH)
+    db.session.commit()
+    assert common.chosen_period(db.session, None, today) == Q4
+    changes = changes_since_prior(db.session, Q4, common.ProgramFilter(), common.Scope(Role.executive), today)
+    assert changes.as_of == today, "the quarter the pages open on runs to today"
+    earlier = changes_since_prior(db.session, Q3, common.ProgramFilter(), common.Scope(Role.executive), today)
+    assert earlier.as_of == date(2025, 6, 30)

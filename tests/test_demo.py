@@ -101,3 +101,22 @@ def test_the_home_page_counts_are_written_with_thousands_separators(demo, client
     assert observations >= 1000
     page = client_as("viewer").get("/").get_data(as_text=True)
     assert f'<th scope="row">Observations</th><td>{observations:,}</td>' in page
+
+
+def test_the_home_page_names_the_quarter_the_dashboards_open_on_not_one_under_way(demo, client_as):
+    from scorecard.a11 import ensure_standard_metrics
+    from scorecard.clock import utctoday
+    from scorecard.models import Observation, Program, subject_key
+
+    with demo.app_context():
+        ended = db.session.scalar(sa.select(sa.func.max(Observation.period)).where(Observation.program_id.is_not(None)))
+        under_way = str(Period.from_date(utctoday()))
+        program = db.session.scalars(sa.select(Program).order_by(Program.id)).first()
+        trust = ensure_standard_metrics(db.session)["trust"]
+        db.session.add(Observation(metric_id=trust.id, agency_id=program.component.agency_id,
+                                   component_id=program.component_id, program_id=program.id,
+                                   subject_key=subject_key(program_id=program.id), period=under_way, channel="web",
+                                   touchpoint="", n=40, count_1=0, count_2=0, count_3=10, count_4=20, count_5=10))
+        db.session.commit()
+    page = client_as("viewer").get("/").get_data(as_text=True)
+    assert under_way != ended and f"Latest quarter ({ended})" in page and under_way not in page

@@ -9,7 +9,6 @@ import sqlalchemy as sa
 
 from dashboards.cache import cached
 from scorecard.a11 import is_survey_metric
-from scorecard.clock import utctoday
 from scorecard.models import (
     Agency,
     Commitment,
@@ -29,7 +28,7 @@ from scorecard.models import (
 )
 from scorecard.models.commitments import commitment_programs
 from scorecard.models.org import program_life_experience
-from scorecard.periods import parse_period
+from scorecard.periods import opening_period, parse_period
 from scorecard.scores import ProgramScore, program_scores_for, share_who_trust
 from scorecard.scoring import NO_DATA, TargetBook, status_for
 from scorecard.survey import stats_from_counts
@@ -183,10 +182,7 @@ def chosen_period(session, period: Optional[str], today: Optional[date] = None) 
     latest with data). A quarter's results are reported after it ends: one still under way holds the first
     few programs' results, and opening on it showed nearly every program "not reported"."""
     if period is None:
-        available = periods_with_data(session)
-        today = today or utctoday()
-        ended = [p for p in available if parse_period(p).end < today]
-        return ended[0] if ended else available[0] if available else None
+        return opening_period(periods_with_data(session), today)
     return str(parse_period(period))
 
 

@@ -389,11 +389,11 @@ def changes_since_prior(session, period: str, programs: ProgramFilter, scope: Sc
     """Significant changes of each program's driver scores from the quarter before (95%, both
     quarters at least `min_n` answers), programs that turned red, and commitments (those `scope`
     may see) that slipped to a worse status or went overdue from the close of the previous quarter to the
-    close of this one; for the latest quarter with data, to `today` (its scores come after it closes:
-    a commitment that slipped in it, or since, is news beside them)."""
+    close of this one; for the quarter the pages open on (common.chosen_period), to `today` (its scores
+    come after it closes: a commitment that slipped in it, or since, is news beside them)."""
     period = parse_period(period)
     prior = period.prev()
-    as_of = today if str(period) == (periods_with_data(session) or [None])[0] else min(today, period.end)
+    as_of = today if str(period) == chosen_period(session, None, today) else min(today, period.end)
     since = min(prior.end, as_of)
     found = Changes(str(period), str(prior), since, as_of)
     found.lines += _turned_red(session, period, prior, programs, min_n)

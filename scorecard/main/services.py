@@ -18,15 +18,18 @@ from scorecard.models import (
     RuleVersion,
     User,
 )
+from scorecard.periods import opening_period
 
 
 def home_summary(session) -> dict:
     def count(model):
         return session.scalar(sa.select(sa.func.count()).select_from(model)) or 0
 
-    # The latest quarter of A-11 survey results of a program, as the dashboards open on it.
-    latest = session.scalar(sa.select(sa.func.max(Observation.period)).where(
-        Observation.program_id.is_not(None), Observation.metric_id.in_(sa.select(Metric.id).where(is_survey_metric()))))
+    # The quarter of A-11 survey results of programs the dashboards open on (the latest that has ended).
+    recent = session.scalars(sa.select(Observation.period).where(
+        Observation.program_id.is_not(None), Observation.metric_id.in_(sa.select(Metric.id).where(is_survey_metric())))
+        .distinct().order_by(Observation.period.desc()).limit(4))
+    latest = opening_period(recent)
     return {
         "agencies": count(Agency),
         "components": count(Component),
