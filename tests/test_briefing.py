@@ -304,6 +304,7 @@ def test_text_beyond_latin1_is_drawn_as_written_and_only_what_the_font_lacks_is_
     assert pdf.drawable("trust 3.1 → 3.4 – café “ok” ✓") == "trust 3.1 → 3.4 – café “ok” ✓"
     assert pdf.drawable("Ünïcödé — Ελληνικά, Причина") == "Ünïcödé — Ελληνικά, Причина"
     assert pdf.drawable("服务 delays") == "?? delays", "the font has no Chinese characters"
+    assert pdf.drawable("שלום مرحبا ok") == "???? ????? ok", "right to left, drawn left to right, reads backwards"
 
 
 def test_a_briefing_with_greek_and_cyrillic_reads_them_back_from_the_pdf():

@@ -9,6 +9,7 @@ fpdf2 below 2.9. The text is set in DejaVu Sans Condensed (bundled, its glyphs e
 Greek and Cyrillic, dashes, quotes and arrows as written; a character it lacks is written in its
 nearest spelling, else "?". A section longer than PDF_ROWS rows shows its first
 rows and says so; the workbook carries every row."""
+import re
 import unicodedata
 from contextlib import contextmanager
 from dataclasses import replace
@@ -34,6 +35,10 @@ PDF_ROWS = 150    # rows of a section's table read on paper; the workbook has ev
 _SPELLED = {"\u00a0": " ", "\u2009": " ", "\u202f": " ", "\u200b": ""}
 
 
+# Hebrew, Arabic, Syriac, Thaana, N'Ko... and their presentation forms: right-to-left letters
+_RIGHT_TO_LEFT = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]")
+
+
 @lru_cache(maxsize=1)
 def _covered() -> frozenset[int]:
     """The characters every face of the font draws (read once from their character maps)."""
@@ -48,16 +53,18 @@ def _covered() -> frozenset[int]:
 
 def drawable(text) -> str:
     """`text` as the font draws it: every character it has (Latin, Greek, Cyrillic, accents, dashes, arrows,
-    check marks...) as itself; one it lacks (a Chinese character, an emoji) as its nearest spelling the font
-    has, else "?"."""
+    check marks...) as itself; one it lacks (a Chinese character) as its nearest spelling the font has, else
+    "?"; a right-to-left letter (Hebrew, Arabic) as "?", as it would otherwise read backwards."""
     text = "" if text is None else str(text)
     covered = _covered()
-    if all(ord(ch) in covered for ch in text):
+    if all(ord(ch) in covered for ch in text) and not _RIGHT_TO_LEFT.search(text):
         return text
     out = []
     for ch in text:
         if ch in _SPELLED:
             out.append(_SPELLED[ch])
+        elif _RIGHT_TO_LEFT.match(ch):
+            out.append("?")  # drawn left to right its letters read backwards: worse than none (no shaping here)
         elif ord(ch) in covered:
             out.append(ch)
         else:
