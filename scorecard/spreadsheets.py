@@ -64,7 +64,8 @@ def xlsx_row(sheet, values) -> list:
     formula-like text is written as the text itself, typed as text with Excel's quote prefix — what typing
     '=x in Excel stores: shown without the apostrophe, never run, and read back as the text by the
     importers. Any other value as it is (a text that itself starts with an apostrophe keeps the extra one
-    the importers take off)."""
+    the importers take off; one starting with a tab or line break keeps its apostrophe, which holds the
+    white space a reader would trim)."""
     return [_xlsx_value(sheet, value) for value in values]
 
 
@@ -72,8 +73,8 @@ def _xlsx_value(sheet, value):
     if not isinstance(value, str) or not value.startswith("'"):
         return value
     plain = unneutralized(value)
-    if plain == value or plain.startswith("'"):
-        return value
+    if plain == value or not plain.startswith(("=", "+", "-", "@")):
+        return value  # a text itself starting with an apostrophe, or with a tab (a reader trims it): as written
     from openpyxl.cell import Cell
 
     cell = Cell(sheet, row=1, column=1, value=plain)  # placed where it is appended

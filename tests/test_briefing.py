@@ -307,6 +307,19 @@ def test_text_beyond_latin1_is_drawn_as_written_and_only_what_the_font_lacks_is_
     assert pdf.drawable("שלום مرحبا ok") == "???? ????? ok", "right to left, drawn left to right, reads backwards"
 
 
+def test_a_linked_cell_of_the_workbook_keeps_its_quote_prefix():
+    from dashboards.briefing.content import Briefing, Section
+    from dashboards.tables import Column, Table
+
+    table = Table("Red", [Column("program", "Program", link="href", row_header=True)],
+                  [{"program": "+1 555 help line", "href": "https://example.gov/p/1"}], name="t")
+    made = Briefing("CX briefing", "FY2026-Q4", "All agencies", "exec@test.gov", datetime(2026, 12, 1, 8, 0),
+                    [Section("red", "Red programs", "", table)])
+    cell = openpyxl.load_workbook(io.BytesIO(xlsx.render(made)))["red"]["A2"]
+    assert (cell.value, cell.data_type, cell.quotePrefix) == ("+1 555 help line", "s", True)
+    assert cell.hyperlink.target == "https://example.gov/p/1"
+
+
 def test_a_briefing_with_greek_and_cyrillic_reads_them_back_from_the_pdf():
     from dashboards.briefing.content import Briefing, Section
     from dashboards.tables import Column, Table

@@ -153,6 +153,7 @@ def test_formula_like_text_is_neutralised_and_comes_back_as_stored(demo, runner,
         other = db.session.scalars(sa.select(Commitment).where(Commitment.id != target.id)
                                    .order_by(Commitment.id)).first()
         other.description = "first line\r\nsecond\tline"
+        other.next_step = "\tled by a tab, which a workbook's reader would trim"
         other.title = "'=typed with an apostrophe, as in a spreadsheet"  # came back without it
         db.session.commit()
     officer = signed_in(demo, CFO_OFFICER)

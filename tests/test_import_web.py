@@ -325,6 +325,13 @@ def test_a_revert_whose_job_died_can_be_asked_again_and_a_refused_one_says_why_o
     with app.app_context():
         batch = db.session.get(ImportBatch, first)
         assert batch.status is BatchStatus.committed and batch.stage is None
+        from importers.revert import revert_batch  # then reverted another way: the later batch, then this one
+
+        revert_batch(db.session, later)
+        revert_batch(db.session, first)
+    page = analyst.get(f"/imports/{first}").get_data(as_text=True)
+    assert "status: <strong id=\"batch-status\">reverted" in page and "was not reverted" not in page, (
+        "a refusal no longer true is not shown")
 
 
 def test_a_revert_job_delivered_again_after_it_ran_changes_nothing_and_says_nothing(app, analyst):

@@ -61,8 +61,10 @@ def _section_sheet(book: Workbook, section: Section) -> None:
             href = row.get(column.link) if column.link else None
             if href and href.startswith(("http://", "https://")):
                 cell = sheet.cell(row=number, column=index)
+                quoted = cell.quotePrefix  # the named style would reset it (scorecard.spreadsheets.xlsx_row)
                 cell.hyperlink = href
                 cell.style = "Hyperlink"
+                cell.quotePrefix = quoted
     if not table.rows:
         sheet.append(xlsx_row(sheet, [safe_for_export(table.empty)]))
     sheet.freeze_panes = "A2"
