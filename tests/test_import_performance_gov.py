@@ -7,6 +7,7 @@ import shutil
 import pytest
 import sqlalchemy as sa
 
+from importers.errors import ImportFileError
 from importers.formats.observation_formats import channel_name
 from importers.pipeline import run_import
 from scorecard.extensions import db
@@ -440,3 +441,16 @@ def test_two_new_organisations_of_one_name_are_told_apart_in_the_preview_and_the
         assert (preview.plan.created, preview.plan.counts) == (done.plan.created, done.plan.counts)
         names = set(db.session.scalars(sa.select(Agency.name).where(Agency.name.like("Agency Renumbered%"))))
         assert names == {"Agency Renumbered", "Agency Renumbered (pg-agency-990002)"}
+
+
+@pytest.mark.parametrize("source, dropped", [
+    (COLLECTIONS_CSV, ("attributes_q1_4", "attributes_q1_5", "attributes_q1_point_scale")),
+    (TRUST_CSV, ("agree_num", "strongly_agree_num")),
+])
+def test_a_published_file_without_some_of_a_questions_answer_counts_is_refused_at_its_header(app, tmp_path, source,
+                                                                                              dropped):
+    """q1's counts 4 and 5 taken out of the collections file: its q1 scores were read from three answers."""
+    rows = [{k: v for k, v in row.items() if k not in dropped} for row in _rows(source)[:5]]
+    path = _write_rows(tmp_path / "cut.csv", rows, [k for k in rows[0]])
+    with app.app_context(), pytest.raises(ImportFileError, match="these columns come together"):
+        run_import(db.session, path, dry_run=True)
