@@ -356,3 +356,37 @@ def test_overlapping_evaluations_take_turns(rules_demo, app):
     inserted = sorted(r.inserted for r in results)
     assert inserted[:2] == [0, 0] and inserted[2] > 0
     assert all(r.unchanged == inserted[2] for r in results if r.inserted == 0)
+
+
+def test_the_quarter_under_way_is_not_an_agencys_latest_until_it_is_all_it_has(demo):
+    """One program's results uploaded into the quarter under way made it the agency's quarter: the status
+    rule then wrote "no data yet (insufficient data)" for every other program, and capacity evidence read 1 of
+    7 programs reporting."""
+    from datetime import date
+
+    from scorecard.a11 import ensure_standard_metrics
+    from scorecard.models import Agency, Component, Observation, Program, subject_key
+    from scorecard.rules.context import latest_periods
+
+    today = date(2026, 12, 1)  # FY2027-Q1 under way
+    with demo.app_context():
+        before, _ = latest_periods(db.session, today)
+        trust = ensure_standard_metrics(db.session)["trust"]
+        program = db.session.scalars(sa.select(Program).order_by(Program.id)).first()
+        newcomer = Agency(code="NEW", name="A New Agency")
+        only_now = Program(component=Component(agency=newcomer, code="NEWC", name="New Component"), code="NEWP",
+                           name="New Program")
+        db.session.add_all([newcomer, only_now])
+        db.session.flush()
+        for subject in (program, only_now):
+            db.session.add(Observation(
+                metric_id=trust.id, agency_id=subject.component.agency_id, component_id=subject.component_id,
+                program_id=subject.id, subject_key=subject_key(program_id=subject.id), period="FY2027-Q1",
+                channel="web", touchpoint="", n=40, count_1=0, count_2=0, count_3=10, count_4=20, count_5=10))
+        db.session.commit()
+        by_agency, newest = latest_periods(db.session, today)
+        agency_id = program.component.agency_id
+        assert by_agency[agency_id] == before[agency_id] == "FY2026-Q4" and newest == "FY2026-Q4"
+        assert by_agency[newcomer.id] == "FY2027-Q1", "all it has"
+        later, newest_later = latest_periods(db.session, date(2027, 1, 2))  # FY2027-Q1 has ended
+        assert later[agency_id] == "FY2027-Q1" and newest_later == "FY2027-Q1"

@@ -404,7 +404,7 @@ def load_observations(session, ctx: EvaluationContext, *, metric_ids: Optional[s
     rows += _function_rows(session, ctx, function_metrics, metric_ids)
     _group(ctx, rows)
     if not as_of_known:
-        ctx.as_of_by_agency, ctx.as_of_global = latest_periods(session)
+        ctx.as_of_by_agency, ctx.as_of_global = latest_periods(session, ctx.today)
 
 
 def _function_keys(ctx: EvaluationContext, function_ids: Iterable[int]) -> list[str]:
@@ -446,21 +446,30 @@ def _group(ctx: EvaluationContext, rows: list) -> None:
     ctx.function_keys = {k: sorted(v) for k, v in function_keys.items()}
 
 
-def latest_periods(session) -> tuple[dict, Optional[str]]:
-    """({agency id: its latest quarter with observations}, the latest overall).
+def latest_periods(session, today: Optional[date] = None) -> tuple[dict, Optional[str]]:
+    """({agency id: its latest quarter with observations}, the latest overall), of the quarters that have
+    ended: a quarter's results are reported after it ends (scorecard.periods.opening_period), and the first
+    few programs' results of one under way are not yet the agency's quarter (every other program read "no
+    data yet"). An agency with observations of the quarter under way only is placed there.
 
     Walks the quarters down from the newest through the (period, metric) index, asking each
     which agencies have observations in it, until every agency is placed: usually one or two
     quarters are read, not the whole table."""
     o = Observation
+    under_way = str(Period.from_date(today or utctoday()))
     agencies = set(session.scalars(sa.select(Agency.id)))
     by_agency: dict = {}
-    period = session.scalar(sa.select(sa.func.max(o.period)))
+    period = session.scalar(sa.select(sa.func.max(o.period)).where(o.period < under_way))
     newest = period
     while period is not None and len(by_agency) < len(agencies):
         for agency_id in session.scalars(sa.select(o.agency_id).where(o.period == period).distinct()):
             by_agency.setdefault(agency_id, period)
         period = session.scalar(sa.select(sa.func.max(o.period)).where(o.period < period))
+    if len(by_agency) < len(agencies):
+        for agency_id, latest in session.execute(sa.select(o.agency_id, sa.func.max(o.period))
+                                                 .where(o.period >= under_way).group_by(o.agency_id)):
+            by_agency.setdefault(agency_id, latest)
+        newest = newest or session.scalar(sa.select(sa.func.max(o.period)))
     return by_agency, newest
 
 

@@ -206,7 +206,7 @@ def evaluate(session, *, rule_key: Optional[str] = None, touched: Optional[Itera
                 scope = None
                 load_observations(session, ctx, metric_ids=metric_ids, function_metrics=every_metric)
             else:
-                ctx.as_of_by_agency, ctx.as_of_global = latest_periods(session)
+                ctx.as_of_by_agency, ctx.as_of_global = latest_periods(session, ctx.today)
                 scope = _incremental_scope(session, ctx, touched)
                 programs, functions = _observation_subjects(ctx, scope)
                 load_observations(session, ctx, metric_ids=metric_ids, program_ids=programs,
