@@ -30,6 +30,7 @@ from dash.development.base_component import Component
 from dashboards import tables, validation
 from dashboards.cache import cached_answer
 from dashboards.tables import Table, status_word
+from scorecard.clock import utctoday
 
 # The shape beside each status word (dashboards/assets/icons/*.svg, drawn by CSS in currentColor).
 STATUS_SHAPES = {
@@ -67,6 +68,16 @@ def with_n(value: Optional[float], n: Optional[int], *, decimals: int = 2, ci: O
     if ci is not None and None not in ci:
         parts.append(html.Span(f"95% CI {ci[0]:.{decimals}f} to {ci[1]:.{decimals}f}", className="with-n__ci"))
     return html.Span(parts, className="with-n")
+
+
+def still_reported(period: Optional[str]) -> str:
+    """A sentence for a quarter whose A-11 results are not all due yet (queries.compliance.due_date), with a
+    space before it; "" for any other."""
+    from dashboards.queries.compliance import due_date
+
+    if not period or utctoday() > (due := due_date(period)):
+        return ""
+    return f" {period} is still being reported (results are due {due:%d %B %Y}): it shows the programs in so far."
 
 
 def notice(text: str, *, tone: str = "info") -> html.Div:

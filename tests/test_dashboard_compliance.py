@@ -416,3 +416,23 @@ def test_what_changed_runs_to_today_for_the_quarter_the_pages_open_on_whatever_i
     assert changes.as_of == today, "the quarter the pages open on runs to today"
     earlier = changes_since_prior(db.session, Q3, common.ProgramFilter(), common.Scope(Role.executive), today)
     assert earlier.as_of == date(2025, 6, 30)
+
+
+def test_every_page_showing_a_quarter_still_being_reported_says_so(app):
+    from dashboards import components
+    from dashboards.pages import heatmap
+    from dashboards.pages import program as program_page
+    from dashboards.queries.heatmap import Cell, Heatmap, HeatmapRow
+    from dashboards.queries.program import ProgramInfo
+    from scorecard.clock import utctoday
+    from scorecard.periods import Period
+
+    under_way, long_due = str(Period.from_date(utctoday())), str(Period.from_date(utctoday()).prev(2))
+    said = components.still_reported(under_way)
+    assert said.startswith(f" {under_way} is still being reported (results are due ") and "so far" in said
+    assert components.still_reported(long_due) == "" and components.still_reported(None) == ""
+    row = HeatmapRow(1, "Able", "Benefits", [Cell(4.1, 100, 4.0, "green")])
+    assert heatmap.summary(Heatmap(under_way, ["trust"], [row])).endswith(said)
+    assert not heatmap.summary(Heatmap(long_due, ["trust"], [row])).endswith(said)
+    info = ProgramInfo(1, "Able", "P-A", "Benefits", "Department A", True, [], [long_due])
+    assert program_page.summary(info, None, under_way).endswith(said)

@@ -124,7 +124,7 @@ def summary(heat: queries.Heatmap) -> str:
             f"{amber} more with a driver amber.")
     if heat.not_asked:
         said += f" No program reported {', '.join(heat.not_asked)} on the 1-5 scale this quarter."
-    return said
+    return said + components.still_reported(heat.period)
 
 
 @callback(Output("heatmap-graph", "figure"), Output("heatmap-summary", "children"),

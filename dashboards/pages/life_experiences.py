@@ -167,7 +167,7 @@ def summary(rollup: queries.Rollup) -> str:
     programs = len({p.program_id for e in rollup.experiences for p in e.programs})  # a program may serve several
     trust = [e for e in rollup.experiences if (m := e.measure(TRUST)) is not None and m.value is not None]
     return (f"{len(rollup.experiences)} life experiences, {programs:,} programs, in {rollup.period}; "
-            f"{len(trust)} with trust answers.")
+            f"{len(trust)} with trust answers.{components.still_reported(rollup.period)}")
 
 
 @callback(Output("life-graph", "figure"), Output("life-measures-table", "children"), Output("life-body", "children"),

@@ -278,7 +278,8 @@ def summary(info: Optional[queries.ProgramInfo], trust: Optional[tuple], period:
     if trust is None:
         latest = info.periods[0] if info.periods else None
         return (f"{info.name} has no trust answers in {period}." + (f" Its latest quarter with survey data is "
-                                                                     f"{latest}." if latest else ""))
+                                                                     f"{latest}." if latest else "")
+                + components.still_reported(period))
     spec, point = trust
     unit = spec.unit
     what = "share who trust" if unit == queries.SHARE else "trust (mean on 1-5)"
@@ -288,7 +289,8 @@ def summary(info: Optional[queries.ProgramInfo], trust: Optional[tuple], period:
         target = f", target {point.mean_target:g} on the 1-5 mean ({point.mean:.2f})"
     elif point.target is not None:
         target = f", target {charts.fmt(point.target, unit)}"
-    return f"{period}: {what} {charts.fmt(point.value, unit)}{n}{target}; status {tables.status_word(point.status)}."
+    return (f"{period}: {what} {charts.fmt(point.value, unit)}{n}{target}; status {tables.status_word(point.status)}."
+            + components.still_reported(period))
 
 
 def findings_section(found: list[queries.FindingLine], period: Optional[str]):
