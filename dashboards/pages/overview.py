@@ -140,8 +140,9 @@ def status_tile(counts: queries.StatusCounts, agency) -> html.Section:
         html.P("A program's status is the status rule's finding for the quarter (its trust score against its "
                "target); for a quarter the rules have not evaluated, the same score against the same target. The "
                "heatmap shows every driver.", className="dash-tile__sub"),
-    ], tile_id="tile-programs", footer=html.A(f"All {counts.total:,} programs on the heatmap", href=heatmap,
-                                               className="usa-link"))
+    ], tile_id="tile-programs", footer=html.A(
+        f"All {counts.total:,} programs on the heatmap" if counts.total != 1 else "The program on the heatmap",
+        href=heatmap, className="usa-link"))
 
 
 def commitments_tile(counts: queries.CommitmentCounts) -> html.Section:
