@@ -188,6 +188,30 @@ def _csv_delimiter(sample: str, whole: bool) -> tuple[str, bool]:
     return best, False
 
 
+def _oversized_column(path, encoding: str, delimiter: str, line: int) -> Optional[int]:
+    """The column (from 1) of the record starting on `line` of the file whose value passes the CSV field
+    limit, read character by character as the reader splits it (quotes respected); None when none does."""
+    limit, column, length, quoted = csv.field_size_limit(), 1, 0, False
+    with open(path, encoding=encoding, newline="") as handle:
+        for _ in range(line - 1):
+            handle.readline()
+        while chunk := handle.read(1 << 16):
+            for ch in chunk:
+                if ch == '"':
+                    quoted = not quoted  # a doubled quote inside one turns it off and on again
+                    continue
+                if not quoted:
+                    if ch == delimiter:
+                        column, length = column + 1, 0
+                        continue
+                    if ch in "\r\n":
+                        return None
+                length += 1
+                if length > limit:
+                    return column
+    return None
+
+
 # "1,234", "-12,500", "$1,234 %": a comma before exactly three digits, nothing else after it
 _COMMA_THOUSANDS = re.compile(r"\s*\(?[-+]?\$?\d{1,3}(?:,\d{3})+\s*%?\)?\s*")
 
@@ -198,9 +222,11 @@ def _csv_rows(path, encoding: str, delimiter: str, skip_first: bool):
             handle.readline()
         reader = csv.reader(handle, delimiter=delimiter)
         rows = start = ended = width = 0  # rows read; the reader's lines the last one starts and ends on
+        first: list = []  # the first row (the header, unless title rows come before it)
         try:
             for row in reader:
                 rows, start, ended = rows + 1, ended + 1, reader.line_num
+                first = first or row
                 if ended > start and width > 2:  # the widest row before this one (this one may hold others)
                     _swallowed_rows(row, rows, delimiter, width, start + skip_first, ended + skip_first)
                 width = max(width, len(row))
@@ -211,11 +237,15 @@ def _csv_rows(path, encoding: str, delimiter: str, skip_first: bool):
                 yield row
         except csv.Error as error:
             if "field larger than field limit" in str(error):
+                line = ended + 1 + skip_first
+                column = _oversized_column(path, encoding, delimiter, line)
+                where = "" if column is None else f" in column {column}" + (
+                    f" (headed {first[column - 1]!r})" if len(first) >= column and first[column - 1] else "")
                 raise ImportFileError(
-                    f"Row {rows + 1} (from line {ended + 1 + skip_first} of the file) holds a value longer than "
-                    f"{csv.field_size_limit():,} characters, far more than any column of a layout takes, or a quote "
-                    "opened there and never closed took the rest of the file into one value; nothing was imported.",
-                    hint="Shorten the value, or close the quote, and upload the file again.") from None
+                    f"Row {rows + 1} (from line {line} of the file) holds a value longer than "
+                    f"{csv.field_size_limit():,} characters{where}, far more than any column of a layout takes, or a "
+                    "quote opened there and never closed took the rest of the file into one value; nothing was "
+                    "imported.", hint="Shorten the value, or close the quote, and upload the file again.") from None
             raise ImportFileError(f"The CSV file could not be read near line {reader.line_num}: {error}.") from None
     if rows and ended > start and _unclosed_from(path, encoding, delimiter, start + skip_first):
         raise ImportFileError(

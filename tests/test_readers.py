@@ -155,8 +155,13 @@ def test_header_only_and_empty_files(tmp_path):
 def test_oversized_csv_field_is_a_file_error(tmp_path):
     path = tmp_path / "huge.csv"
     path.write_text('agency,note\nDOI,"' + "x" * 200_000 + '"\n')
-    with pytest.raises(ImportFileError, match=r"Row 2 \(from line 2 of the file\) holds a value longer than 131,072"):
+    with pytest.raises(ImportFileError, match=r"Row 2 \(from line 2 of the file\) holds a value longer than 131,072 "
+                                              r"characters in column 2 \(headed 'note'\)"):
         read(path)
+    unquoted = tmp_path / "unquoted.csv"
+    unquoted.write_text("agency,program,note\nDOI,Parks,ok\nDOI," + "y" * 200_000 + ",x\n")
+    with pytest.raises(ImportFileError, match=r"Row 3 \(from line 3 of the file\) .* in column 2 \(headed 'program'\)"):
+        read(unquoted)
 
 
 @pytest.mark.parametrize("sep_line", [False, True])
