@@ -17,7 +17,8 @@ def means_no_value(text: str) -> bool:
     return text.strip().casefold() in MISSING_WORDS
 
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_SIGNS = ("=", "+", "-", "@")
+FORMULA_STARTS = FORMULA_SIGNS + ("\t", "\r")
 # A plain number ("-5", "+1,234.5", "-12 %") starts like a formula but is not one.
 _PLAIN_NUMBER = re.compile(r"[-+]?(?:\d{1,3}(?:,\d{3})+(?:\.\d*)?|\d+\.?\d*(?:[eE][-+]?\d+)?|\.\d+(?:[eE][-+]?\d+)?)"
                            r"(?:\s?%)?")
@@ -73,7 +74,7 @@ def _xlsx_value(sheet, value):
     if not isinstance(value, str) or not value.startswith("'"):
         return value
     plain = unneutralized(value)
-    if plain == value or not plain.startswith(("=", "+", "-", "@")):
+    if plain == value or not plain.startswith(FORMULA_SIGNS):
         return value  # a text itself starting with an apostrophe, or with a tab (a reader trims it): as written
     from openpyxl.cell import Cell
 

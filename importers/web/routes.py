@@ -96,7 +96,8 @@ def show(batch_id):
         report = error_report(batch, limit=100, store=storage(current_app))
         report = report if report.header else None  # the upload is gone: the list of errors below says it all
     return render_template("imports/show.html", batch=batch, form=ConfirmForm(), report=report,
-                           progress=_progress(batch), errors_shown=ERRORS_SHOWN, errors_kept=MAX_ERRORS_KEPT)
+                           progress=_progress(batch), outcome=jobs.revert_outcome(batch), errors_shown=ERRORS_SHOWN,
+                           errors_kept=MAX_ERRORS_KEPT)
 
 
 @bp.route("/<int:batch_id>/status")
