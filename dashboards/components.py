@@ -71,11 +71,11 @@ def with_n(value: Optional[float], n: Optional[int], *, decimals: int = 2, ci: O
 
 
 def still_reported(period: Optional[str]) -> str:
-    """A sentence for a quarter whose A-11 results are not all due yet (queries.compliance.due_date), with a
-    space before it; "" for any other."""
-    from dashboards.queries.compliance import due_date
+    """A sentence for a quarter whose A-11 results are not all due yet (queries.compliance.awaited_until),
+    with a space before it; "" for any other."""
+    from dashboards.queries.compliance import awaited_until
 
-    if not period or utctoday() > (due := due_date(period)):
+    if not period or not (due := awaited_until(period, utctoday())):
         return ""
     return f" {period} is still being reported (results are due {due:%d %B %Y}): it shows the programs in so far."
 

@@ -67,6 +67,13 @@ def due_date(period) -> date:
     return parse_period(period).end + timedelta(days=DUE_DAYS)
 
 
+def awaited_until(period, today: date) -> Optional[date]:
+    """The due date of a quarter whose results are not yet due on `today` (a program without them is "not
+    yet due", not "not reported"); None once they are."""
+    due = due_date(period)
+    return due if today <= due else None
+
+
 @dataclass
 class Cell:
     """One program in one quarter."""
@@ -220,7 +227,7 @@ def cell_of(period: str, fact: Optional[dict], designated: bool, min_n: int, tod
         return Cell(period, NOT_DESIGNATED)
     due = due_date(period)
     if fact is None:
-        return Cell(period, NOT_YET_DUE if today <= due else NOT_REPORTED, due=due)
+        return Cell(period, NOT_YET_DUE if awaited_until(period, today) else NOT_REPORTED, due=due)
     respondents = fact["trust"] if fact["trust"] is not None else fact["largest"]
     committed = fact["committed"]
     if committed is not None and committed.date() > due and fact["undated"]:

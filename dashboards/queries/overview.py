@@ -21,7 +21,7 @@ from dashboards.queries.common import (
     program_names,
     program_statuses,
 )
-from dashboards.queries.compliance import designated_in, due_date
+from dashboards.queries.compliance import awaited_until, designated_in, due_date
 from dashboards.queries.program import MEAN, SHARE, wilson
 from dashboards.tables import as_given
 from scorecard.a11 import V2_FROM, across_the_break, trust_as_share
@@ -342,9 +342,8 @@ def a11_reporting(session, period: str, programs: ProgramFilter = EVERY_PROGRAM,
     designated = designated_in(session, period, programs)
     missing = sorted(((d.program_id, d.program, d.component) for d in designated if not d.reported),
                      key=lambda row: (row[2], row[1]))
-    due = due_date(period)
-    return Reporting(period, len(designated), len(designated) - len(missing), missing, due,
-                     today is not None and today <= due)
+    return Reporting(period, len(designated), len(designated) - len(missing), missing, due_date(period),
+                     today is not None and awaited_until(period, today) is not None)
 
 
 # ------------------------------------------------------------------------ what changed
