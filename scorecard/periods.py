@@ -215,5 +215,5 @@ def opening_period(available, today: date | None = None) -> str | None:
     ended, else the latest. A quarter's results are reported after it ends: one still under way holds the
     first few programs' results, and opening on it showed nearly every program "not reported"."""
     available = list(available)
-    today = today or utctoday()
-    return next((p for p in available if parse_period(p).end < today), available[0] if available else None)
+    ended = latest_complete_period(today)
+    return next((p for p in available if parse_period(p) <= ended), available[0] if available else None)

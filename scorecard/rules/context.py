@@ -45,7 +45,7 @@ from scorecard.models import (
 from scorecard.models.commitments import commitment_metrics, commitment_programs
 from scorecard.models.org import program_life_experience
 from scorecard.models.plans import requirement_programs
-from scorecard.periods import Period, parse_period
+from scorecard.periods import Period, latest_complete_period, parse_period
 from scorecard.survey import MIN_N_DEFAULT, stats_from_counts
 
 OBSERVATION_COLUMNS = ("id", "subject_key", "metric_id", "period", "value", "n",
@@ -456,10 +456,10 @@ def latest_periods(session, today: Optional[date] = None) -> tuple[dict, Optiona
     which agencies have observations in it, until every agency is placed: usually one or two
     quarters are read, not the whole table."""
     o = Observation
-    under_way = str(Period.from_date(today or utctoday()))
+    ended = str(latest_complete_period(today))
     agencies = set(session.scalars(sa.select(Agency.id)))
     by_agency: dict = {}
-    period = session.scalar(sa.select(sa.func.max(o.period)).where(o.period < under_way))
+    period = session.scalar(sa.select(sa.func.max(o.period)).where(o.period <= ended))
     newest = period
     while period is not None and len(by_agency) < len(agencies):
         for agency_id in session.scalars(sa.select(o.agency_id).where(o.period == period).distinct()):
@@ -467,7 +467,7 @@ def latest_periods(session, today: Optional[date] = None) -> tuple[dict, Optiona
         period = session.scalar(sa.select(sa.func.max(o.period)).where(o.period < period))
     if len(by_agency) < len(agencies):
         for agency_id, latest in session.execute(sa.select(o.agency_id, sa.func.max(o.period))
-                                                 .where(o.period >= under_way).group_by(o.agency_id)):
+                                                 .where(o.period > ended).group_by(o.agency_id)):
             by_agency.setdefault(agency_id, latest)
         newest = newest or session.scalar(sa.select(sa.func.max(o.period)))
     return by_agency, newest
