@@ -480,14 +480,14 @@ def routed(client, path: str, search: str = "") -> str:
     return json.dumps(shown, ensure_ascii=False)
 
 
-def dropdowns(page: str) -> dict:
-    """{dropdown id: value} of a page's layout (as `routed` returns it)."""
+def dropdowns(page: str, prop: str = "value") -> dict:
+    """{dropdown id: its value (or another prop)} of a page's layout (as `routed` returns it)."""
     found = {}
 
     def walk(node):
         if isinstance(node, dict):
             if node.get("type") == "Dropdown":
-                found[node["props"]["id"]] = node["props"].get("value")
+                found[node["props"]["id"]] = node["props"].get(prop)
             for value in node.values():
                 walk(value)
         elif isinstance(node, list):
@@ -664,3 +664,24 @@ def test_a_programs_page_without_a_quarter_opens_on_its_own_latest(pages, app):
         "dashboards-program-url.pathname": "/dashboards/program", "program-id.value": str(program_id),
         "program-period.value": latest}, "dashboards-program-url.search"))
     assert refused["program-period"]["value"] == own, "a quarter refused: the program's own latest, as when absent"
+
+
+def test_the_quarter_list_offers_the_programs_own_quarters(pages):
+    """The quarter list offered every quarter any program had; a program's page lists its own, and a quarter
+    chosen without its answers (a link from the agency's latest) is listed as such."""
+    executive, calls = pages["executive"], pages["calls"]
+    own = ["FY2024-Q3", "FY2024-Q2", "FY2024-Q1", "FY2023-Q4"]
+
+    def offered(period):
+        found = answer(executive, body("program-period.options", {"program-id.value": str(calls),
+                                                                  "program-period.value": period},
+                                       "program-id.value"))["program-period"]["options"]
+        return [(option["value"], option["label"]) for option in found]
+
+    assert offered("FY2024-Q2") == [(p, p) for p in own]
+    elsewhere = "FY2023-Q3"  # a quarter the program has no answers in
+    listed = offered(elsewhere)
+    assert [value for value, _ in listed] == sorted([*own, elsewhere], reverse=True)
+    assert (elsewhere, f"{elsewhere} (no answers)") in listed
+    page = dropdowns(routed(executive, "/dashboards/program", f"?id={calls}"), "options")["program-period"]
+    assert [option["value"] for option in page] == own, "the page opens with the program's own quarters"

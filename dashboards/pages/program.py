@@ -42,6 +42,17 @@ def _latest_of(values: dict) -> Optional[str]:
     return info.periods[0] if info and info.periods else None
 
 
+def quarter_options(info: Optional[queries.ProgramInfo], chosen: Optional[str]) -> list[dict]:
+    """The quarters the program has survey answers in, newest first; a quarter chosen without them (a link
+    from the agency's latest quarter) is listed too, and says so, so that the list still shows it."""
+    own = info.periods if info else []
+    options = [{"label": period, "value": period} for period in own]
+    if chosen and chosen not in own:
+        options.append({"label": f"{chosen} (no answers)", "value": chosen})
+        options.sort(key=lambda option: parse_period(option["value"]), reverse=True)
+    return options
+
+
 url = UrlState("/program", [
     QueryParam("id", "program-id", validation.id_or(NONE), default=None),
     dataclasses.replace(filters.period("program-period"), default_from=_latest_of),
@@ -76,7 +87,7 @@ def layout(**query):
                              placeholder="Choose a program", className="dash-filter__control"),
             ], className="dash-filter", style={"width": "30rem"}),
             components.filter_control("program-period", "Quarter (channels, findings)",
-                                      common.periods_with_data(session), values["period"]),
+                                      quarter_options(info, values["period"]), values["period"]),
         ], className="dash-filters", role="group", **{"aria-label": "Filters"}),
         html.P(id="program-summary", className="dash-lede", role="status"),
         html.Section([
@@ -420,6 +431,14 @@ def update_trend(program_id):
             charts.trust_figure(trend, name), components.data_table(trust_table(program_id)),
             charts.drivers_figure(trend, name), components.data_table(drivers_table(program_id)),
             charts.aspects_figure(trend, name), components.data_table(aspects_table(program_id)))
+
+
+@callback(Output("program-period", "options"), Input("program-id", "value"), Input("program-period", "value"))
+@validation.validated
+def quarter_choices(program_id, period):
+    """Another program chosen (or another quarter): its own quarters (`quarter_options`)."""
+    info = queries.program_info(db.session, program_id) if program_id else None
+    return quarter_options(info, period)
 
 
 @callback(Output("program-summary", "children"), Output("program-volumes-graph", "figure"),
