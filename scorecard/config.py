@@ -1,8 +1,37 @@
-"""Configuration classes; every setting reads an environment variable with a safe default."""
+"""Configuration classes; every setting reads an environment variable with a safe default. A setting
+given in a form the app cannot read stops it at start (`load_config`), naming the variable."""
 import os
 import secrets
 from pathlib import Path
 from typing import Optional
+from urllib.parse import urlsplit
+
+
+class ConfigurationError(RuntimeError):
+    """A setting the app refuses to start with; its message says which and what to do."""
+
+
+# Settings read when this module is imported that could not be read: `load_config` refuses to start with
+# them (a line naming each), where a bare int() said "invalid literal for int()" under a traceback.
+UNREADABLE: list[str] = []
+
+
+def setting_number(name: str, default: str, *, minimum: float = 0, whole: bool = True,
+                   problems: Optional[list] = None) -> int | float:
+    """The environment variable `name` as a whole number (or any number) of at least `minimum`; its
+    default when it is not set. One that is not such a number is kept in `problems` (UNREADABLE: read
+    at import) and the default used meanwhile: `load_config` then refuses to start, naming it."""
+    raw = os.environ.get(name, default)
+    kind = "a whole number" if whole else "a number"
+    try:
+        value = int(raw) if whole else float(raw)
+        if not value >= minimum:  # also NaN
+            raise ValueError
+    except ValueError:
+        (UNREADABLE if problems is None else problems).append(
+            f"{name} is {raw[:40]!r}; it is {kind} of at least {minimum:g} (default {default}).")
+        return int(default) if whole else float(default)
+    return value
 
 
 def _database_url(instance_path: str) -> str:
@@ -19,7 +48,16 @@ def _database_url(instance_path: str) -> str:
 
 def _umask(raw: str):
     """An octal umask ("077"), or None for an empty setting."""
-    return int(raw, 8) if raw.strip() else None
+    if not raw.strip():
+        return None
+    try:
+        value = int(raw, 8)
+        if not 0 <= value <= 0o777:
+            raise ValueError
+    except ValueError:
+        UNREADABLE.append(f"SCORECARD_UMASK is {raw[:40]!r}; it is an octal mask such as 077 (empty: the process's).")
+        return 0o077
+    return value
 
 
 SYSTEM_USE_NOTICE = """You are accessing a U.S. Government information system, which includes this computer, this \
@@ -48,7 +86,7 @@ class Config:
     REMEMBER_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_SECURE = True
     WTF_CSRF_TIME_LIMIT = None
-    MAX_CONTENT_LENGTH = int(os.environ.get("SCORECARD_MAX_UPLOAD_MB", "25")) * 1024 * 1024
+    MAX_CONTENT_LENGTH = setting_number("SCORECARD_MAX_UPLOAD_MB", "25", minimum=1) * 1024 * 1024
     # The longest request line's URI the app answers (414 beyond it: a page, or a problem on the API);
     # below gunicorn's limit on the whole request line (8,190 bytes), so the app's own answer is given.
     MAX_URL_LENGTH = 8000
@@ -59,51 +97,51 @@ class Config:
     # before (a signed device cookie, LOGIN_DEVICE_DAYS) only meets its own failures. One client
     # address may fail LOGIN_CLIENT_MAX_FAILURES times in LOGIN_CLIENT_WINDOW_MINUTES. Failures are
     # kept LOGIN_FAILURES_KEEP_DAYS; an administrator unlocks (Users page or `scorecard unlock`).
-    LOGIN_MAX_FAILURES = int(os.environ.get("SCORECARD_LOGIN_MAX_FAILURES", "5"))
-    LOGIN_DELAY_SECONDS = int(os.environ.get("SCORECARD_LOGIN_DELAY_SECONDS", "2"))
-    LOGIN_MAX_DELAY_SECONDS = int(os.environ.get("SCORECARD_LOGIN_MAX_DELAY_SECONDS", "900"))
-    LOGIN_WINDOW_HOURS = int(os.environ.get("SCORECARD_LOGIN_WINDOW_HOURS", "24"))
-    LOGIN_CLIENT_MAX_FAILURES = int(os.environ.get("SCORECARD_LOGIN_CLIENT_MAX_FAILURES", "50"))
-    LOGIN_CLIENT_WINDOW_MINUTES = int(os.environ.get("SCORECARD_LOGIN_CLIENT_WINDOW_MINUTES", "15"))
-    LOGIN_FAILURES_KEEP_DAYS = int(os.environ.get("SCORECARD_LOGIN_FAILURES_KEEP_DAYS", "90"))
-    LOGIN_DEVICE_DAYS = int(os.environ.get("SCORECARD_LOGIN_DEVICE_DAYS", "90"))
+    LOGIN_MAX_FAILURES = setting_number("SCORECARD_LOGIN_MAX_FAILURES", "5", minimum=1)
+    LOGIN_DELAY_SECONDS = setting_number("SCORECARD_LOGIN_DELAY_SECONDS", "2")
+    LOGIN_MAX_DELAY_SECONDS = setting_number("SCORECARD_LOGIN_MAX_DELAY_SECONDS", "900")
+    LOGIN_WINDOW_HOURS = setting_number("SCORECARD_LOGIN_WINDOW_HOURS", "24", minimum=1)
+    LOGIN_CLIENT_MAX_FAILURES = setting_number("SCORECARD_LOGIN_CLIENT_MAX_FAILURES", "50", minimum=1)
+    LOGIN_CLIENT_WINDOW_MINUTES = setting_number("SCORECARD_LOGIN_CLIENT_WINDOW_MINUTES", "15", minimum=1)
+    LOGIN_FAILURES_KEEP_DAYS = setting_number("SCORECARD_LOGIN_FAILURES_KEEP_DAYS", "90")
+    LOGIN_DEVICE_DAYS = setting_number("SCORECARD_LOGIN_DEVICE_DAYS", "90")
     # Sessions (800-53 AC-12): signed out after this long without a request, and this long after
     # signing in whatever happens; signing out ends the session on the server too.
-    SESSION_IDLE_MINUTES = int(os.environ.get("SCORECARD_SESSION_IDLE_MINUTES", "30"))
-    SESSION_MAX_HOURS = int(os.environ.get("SCORECARD_SESSION_MAX_HOURS", "12"))
+    SESSION_IDLE_MINUTES = setting_number("SCORECARD_SESSION_IDLE_MINUTES", "30", minimum=1)
+    SESSION_MAX_HOURS = setting_number("SCORECARD_SESSION_MAX_HOURS", "12", minimum=1)
     # Passwords (800-63B 5.1.1.2): at least this long, and not on the common-passwords list
     # shipped in scorecard/data/common-passwords.txt.
-    PASSWORD_MIN_LENGTH = int(os.environ.get("SCORECARD_PASSWORD_MIN_LENGTH", "12"))
+    PASSWORD_MIN_LENGTH = setting_number("SCORECARD_PASSWORD_MIN_LENGTH", "12", minimum=8)
     # How new password hashes are made (werkzeug's method string); not read from the environment.
     PASSWORD_HASH_METHOD = "scrypt"
     # The system-use notice (800-53 AC-8) on the sign-in page; blank lines separate paragraphs.
     SYSTEM_USE_NOTICE = os.environ.get("SCORECARD_SYSTEM_USE_NOTICE", SYSTEM_USE_NOTICE)
     # Strict-Transport-Security max-age (0: no header). Browsers heed it over HTTPS only.
-    HSTS_SECONDS = int(os.environ.get("SCORECARD_HSTS_SECONDS", "31536000"))
+    HSTS_SECONDS = setting_number("SCORECARD_HSTS_SECONDS", "31536000")
     # Proxies in front of the app that set X-Forwarded-For / -Proto (a TLS load balancer: 1). The
     # client address the throttle and the audit log record is read through this many of them.
-    TRUSTED_PROXIES = int(os.environ.get("SCORECARD_TRUSTED_PROXIES", "0"))
+    TRUSTED_PROXIES = setting_number("SCORECARD_TRUSTED_PROXIES", "0")
     # The process's umask (octal; "" keeps the one it was started with): 077 makes every file and
     # folder the app creates (the SQLite database, uploads, their folder) readable by its owner only.
     FILE_UMASK = _umask(os.environ.get("SCORECARD_UMASK", "077"))
     # Which configuration this is: `scorecard demo` refuses to fill a production database
     # unless told --force.
     ENVIRONMENT = "production"
-    SURVEY_MIN_N = int(os.environ.get("SCORECARD_SURVEY_MIN_N", "30"))
-    IMPORT_KEEP_DAYS = int(os.environ.get("SCORECARD_IMPORT_KEEP_DAYS", "7"))  # unconfirmed previews, old uploads
+    SURVEY_MIN_N = setting_number("SCORECARD_SURVEY_MIN_N", "30", minimum=1)
+    IMPORT_KEEP_DAYS = setting_number("SCORECARD_IMPORT_KEEP_DAYS", "7")  # unconfirmed previews, old uploads
     # Commitment reminders (`scorecard remind`) and the officer's "needs your update" list.
     # The address people open the site at: reminders link to it, and refuse to go out without it.
     BASE_URL = os.environ.get("SCORECARD_BASE_URL", "")
-    REMIND_DUE_DAYS = int(os.environ.get("SCORECARD_REMIND_DUE_DAYS", "14"))  # due within this many days
-    REMIND_STALE_DAYS = int(os.environ.get("SCORECARD_REMIND_STALE_DAYS", "30"))  # owners: not updated for
-    ESCALATE_STALE_DAYS = int(os.environ.get("SCORECARD_ESCALATE_STALE_DAYS", "60"))  # executives: not updated for
+    REMIND_DUE_DAYS = setting_number("SCORECARD_REMIND_DUE_DAYS", "14")  # due within this many days
+    REMIND_STALE_DAYS = setting_number("SCORECARD_REMIND_STALE_DAYS", "30")  # owners: not updated for
+    ESCALATE_STALE_DAYS = setting_number("SCORECARD_ESCALATE_STALE_DAYS", "60")  # executives: not updated for
     # Mail: without SCORECARD_SMTP_HOST messages are kept in the outbox (/outbox/, administrators).
     SMTP_HOST = os.environ.get("SCORECARD_SMTP_HOST", "")
-    SMTP_PORT = int(os.environ.get("SCORECARD_SMTP_PORT", "587"))
+    SMTP_PORT = setting_number("SCORECARD_SMTP_PORT", "587", minimum=1)
     SMTP_USER = os.environ.get("SCORECARD_SMTP_USER", "")
     SMTP_PASSWORD = os.environ.get("SCORECARD_SMTP_PASSWORD", "")
     SMTP_TLS = os.environ.get("SCORECARD_SMTP_TLS", "starttls")  # starttls, ssl or none
-    SMTP_TIMEOUT = int(os.environ.get("SCORECARD_SMTP_TIMEOUT", "30"))  # seconds
+    SMTP_TIMEOUT = setting_number("SCORECARD_SMTP_TIMEOUT", "30", minimum=1)  # seconds
     MAIL_FROM = os.environ.get("SCORECARD_MAIL_FROM", "CX Scorecard <cx-scorecard@localhost>")
     # The dashboards' query cache (Flask-Caching), keyed by a data version: SimpleCache in each process by
     # default; FileSystemCache (SCORECARD_CACHE_DIR) or RedisCache (SCORECARD_CACHE_REDIS_URL) to share it.
@@ -114,20 +152,20 @@ class Config:
     # through Redis, and the dashboards' cache and the API's rate limits are kept there too. Without it
     # (the embedded mode) each server runs its own jobs in threads.
     REDIS_URL = os.environ.get("SCORECARD_REDIS_URL") or None
-    REDIS_TIMEOUT_SECONDS = float(os.environ.get("SCORECARD_REDIS_TIMEOUT_SECONDS", "2"))
+    REDIS_TIMEOUT_SECONDS = setting_number("SCORECARD_REDIS_TIMEOUT_SECONDS", "2", minimum=0.1, whole=False)
     # A job whose worker vanished is given to another after this long (longer than the longest import).
-    JOB_VISIBILITY_SECONDS = int(os.environ.get("SCORECARD_JOB_VISIBILITY_SECONDS", "3600"))
+    JOB_VISIBILITY_SECONDS = setting_number("SCORECARD_JOB_VISIBILITY_SECONDS", "3600", minimum=1)
     # A pending import whose job shows no sign of life for this long is failed as stalled.
-    IMPORT_STALE_SECONDS = int(os.environ.get("SCORECARD_IMPORT_STALE_SECONDS", "1800"))
+    IMPORT_STALE_SECONDS = setting_number("SCORECARD_IMPORT_STALE_SECONDS", "1800", minimum=1)
     # Uploads: a folder (shared by every host when there are several), or s3://bucket/prefix.
     UPLOAD_FOLDER = os.environ.get("SCORECARD_UPLOAD_FOLDER") or None
     UPLOAD_STORAGE = os.environ.get("SCORECARD_UPLOAD_STORAGE", "")
     S3_ENDPOINT_URL = os.environ.get("SCORECARD_S3_ENDPOINT_URL") or None  # an S3-compatible store not AWS's
     # Briefings: their files are kept in the upload storage, their state on their rows.
-    BRIEFING_KEEP_HOURS = float(os.environ.get("SCORECARD_BRIEFING_KEEP_HOURS", "24"))
-    BRIEFING_STALE_SECONDS = int(os.environ.get("SCORECARD_BRIEFING_STALE_SECONDS", "600"))
-    BRIEFING_MAX_OPEN = int(os.environ.get("SCORECARD_BRIEFING_MAX_OPEN", "3"))  # per user, being written at once
-    CACHE_DEFAULT_TIMEOUT = int(os.environ.get("SCORECARD_CACHE_TIMEOUT", "3600"))
+    BRIEFING_KEEP_HOURS = setting_number("SCORECARD_BRIEFING_KEEP_HOURS", "24", whole=False)
+    BRIEFING_STALE_SECONDS = setting_number("SCORECARD_BRIEFING_STALE_SECONDS", "600", minimum=1)
+    BRIEFING_MAX_OPEN = setting_number("SCORECARD_BRIEFING_MAX_OPEN", "3", minimum=1)  # per user, being written at once
+    CACHE_DEFAULT_TIMEOUT = setting_number("SCORECARD_CACHE_TIMEOUT", "3600")
 
 
 class DevelopmentConfig(Config):
@@ -163,9 +201,6 @@ class TestingConfig(Config):
 CONFIGS = {"production": Config, "development": DevelopmentConfig}
 
 
-class ConfigurationError(RuntimeError):
-    """A setting the app refuses to start with; its message says which and what to do."""
-
 # A SECRET_KEY set for production is at least this long and none of these (published or guessable).
 SECRET_KEY_MIN_LENGTH = 32
 KNOWN_SECRETS = {"test-secret", "changeme", "change-me", "secret", "secret-key", "secretkey", "development",
@@ -174,7 +209,9 @@ KNOWN_SECRETS = {"test-secret", "changeme", "change-me", "secret", "secret-key",
 
 def load_config(app, config=None) -> None:
     """Apply a config class (`config` itself when it is one, else the one SCORECARD_ENV names),
-    then any overrides in `config` when it is a dict."""
+    then any overrides in `config` when it is a dict. A setting that cannot be read, or names an
+    upload storage there is none of, stops the start with a ConfigurationError naming it."""
+    refuse_unreadable()
     if isinstance(config, type) and issubclass(config, Config):
         app.config.from_object(config)
     else:
@@ -185,6 +222,10 @@ def load_config(app, config=None) -> None:
         app.config.from_object(CONFIGS[name])
     if isinstance(config, dict):
         app.config.update(config)
+    storage = app.config.get("UPLOAD_STORAGE") or ""
+    if storage and not (urlsplit(storage).scheme == "s3" and urlsplit(storage).netloc):
+        raise ConfigurationError(f"SCORECARD_UPLOAD_STORAGE is {storage[:80]!r}; it is empty (uploads and briefings "
+                                 "in SCORECARD_UPLOAD_FOLDER on this host) or an S3 bucket as s3://bucket/prefix.")
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         Path(app.instance_path).mkdir(parents=True, exist_ok=True)
         app.config["SQLALCHEMY_DATABASE_URI"] = _database_url(app.instance_path)
@@ -208,6 +249,12 @@ def load_config(app, config=None) -> None:
                                "print(secrets.token_hex(32))').")
 
 
+def refuse_unreadable() -> None:
+    """Stop with every setting read at import that could not be read (UNREADABLE), each named."""
+    if UNREADABLE:
+        raise ConfigurationError(" ".join(dict.fromkeys(UNREADABLE)))
+
+
 def weak_secret(key: str) -> Optional[str]:
     """Why a SECRET_KEY set for production is too weak (in words), or None."""
     if key.strip().lower() in KNOWN_SECRETS:
@@ -229,8 +276,11 @@ def _size_pool(config) -> None:
     SCORECARD_DB_MAX_OVERFLOW more at a peak (10). Every host's workers × (both) must stay under the
     server's max_connections (100 by default)."""
     options = dict(config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
-    options.setdefault("pool_size", int(os.environ.get("SCORECARD_DB_POOL_SIZE", "5")))
-    options.setdefault("max_overflow", int(os.environ.get("SCORECARD_DB_MAX_OVERFLOW", "10")))
+    problems: list[str] = []
+    options.setdefault("pool_size", setting_number("SCORECARD_DB_POOL_SIZE", "5", minimum=1, problems=problems))
+    options.setdefault("max_overflow", setting_number("SCORECARD_DB_MAX_OVERFLOW", "10", problems=problems))
+    if problems:
+        raise ConfigurationError(" ".join(problems))
     config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 
 

@@ -9,16 +9,31 @@ import logging
 import multiprocessing
 import os
 
+
+def _whole(name: str, default: int, minimum: int = 1) -> int:
+    """The environment variable `name` as a whole number of at least `minimum` (its default when unset);
+    another value stops gunicorn at start, naming it (an int() said "invalid literal" under a traceback)."""
+    raw = os.environ.get(name, str(default))
+    try:
+        value = int(raw)
+        if value < minimum:
+            raise ValueError
+    except ValueError:
+        raise SystemExit(f"Error: {name} is {raw[:40]!r}; it is a whole number of at least {minimum} "
+                         f"(default {default}).") from None
+    return value
+
+
 bind = os.environ.get("SCORECARD_BIND", "0.0.0.0:8000")
-workers = int(os.environ.get("WEB_CONCURRENCY", min(2 * multiprocessing.cpu_count() + 1, 8)))
-threads = int(os.environ.get("SCORECARD_THREADS", "4"))
+workers = _whole("WEB_CONCURRENCY", min(2 * multiprocessing.cpu_count() + 1, 8))
+threads = _whole("SCORECARD_THREADS", 4)
 # With threaded workers, how long a worker may go without a sign of life (a request blocking it that long
 # gets it restarted), not a limit on one request: a buffering proxy in front keeps slow clients off the
 # threads (README, "Production").
-timeout = int(os.environ.get("SCORECARD_REQUEST_TIMEOUT", "120"))
+timeout = _whole("SCORECARD_REQUEST_TIMEOUT", 120)
 # Idle keep-alive connections stay open longer than a load balancer's own idle timeout (60 s on the
 # common ones): closing first makes a reused connection fail mid-request (seen under Locust at 2 s).
-keepalive = int(os.environ.get("SCORECARD_KEEPALIVE", "75"))
+keepalive = _whole("SCORECARD_KEEPALIVE", 75)
 limit_request_line = 8190  # gunicorn's largest; an address the app refuses (MAX_URL_LENGTH) fits below it
 accesslog = "-"
 errorlog = "-"

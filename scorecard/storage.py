@@ -126,7 +126,8 @@ def storage(app) -> FolderStorage | S3Storage:
     wanted = (setting, app.config.get("UPLOAD_FOLDER"), app.config.get("S3_ENDPOINT_URL"))
     found = app.extensions.get(EXTENSION)
     if found is None or found[0] != wanted:
-        made = (S3Storage(setting, app.config.get("S3_ENDPOINT_URL")) if setting.startswith("s3:")
+        # any other setting is refused at start (config.load_config); S3Storage names a malformed one too
+        made = (S3Storage(setting, app.config.get("S3_ENDPOINT_URL")) if setting
                 else FolderStorage(upload_folder(app)))
         found = app.extensions[EXTENSION] = (wanted, made)
     return found[1]

@@ -270,3 +270,30 @@ def test_the_command_lines_help_says_a_refused_setting_in_a_line_and_still_helps
     done = _command_line(tmp_path, "--help")
     assert "Traceback" not in done.stderr and done.stderr.strip() == REFUSED_ENV
     assert done.returncode == 0 and "Usage: " in done.stdout and "run " in done.stdout
+
+
+@pytest.mark.parametrize("setting, value, said", [
+    ("SCORECARD_MAX_UPLOAD_MB", "25MB", "SCORECARD_MAX_UPLOAD_MB is '25MB'; it is a whole number of at least 1"),
+    ("SCORECARD_SESSION_IDLE_MINUTES", "30m", "SCORECARD_SESSION_IDLE_MINUTES is '30m'"),
+    ("SCORECARD_TRUSTED_PROXIES", "yes", "SCORECARD_TRUSTED_PROXIES is 'yes'"),
+    ("SCORECARD_REDIS_TIMEOUT_SECONDS", "nan", "it is a number of at least 0.1"),
+    ("SCORECARD_UMASK", "rw", "SCORECARD_UMASK is 'rw'; it is an octal mask"),
+    ("SCORECARD_API_IMPORT_WAITERS", "two", "SCORECARD_API_IMPORT_WAITERS is 'two'"),
+    ("SCORECARD_API_RATE_LIMIT", "lots", "SCORECARD_API_RATE_LIMIT is 'lots'; it is a rate such as"),
+    ("SCORECARD_UPLOAD_STORAGE", "ftp://x", "SCORECARD_UPLOAD_STORAGE is 'ftp://x'; it is empty"),
+    ("SCORECARD_CACHE_TYPE", "Nope", "SCORECARD_CACHE_TYPE is 'Nope'; it is SimpleCache"),
+])
+def test_a_setting_the_app_cannot_read_stops_it_naming_the_variable(tmp_path, setting, value, said):
+    """A malformed number crashed the start with "invalid literal for int()" under a traceback; a malformed API
+    rate limit was swallowed by the limiter on every request (nothing limited), and an upload storage that is
+    not s3:// silently kept each host's uploads on that host. Each stops the start, in a line naming it."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    env = {**os.environ, "SCORECARD_ENV": "development", "DATABASE_URL": f"sqlite:///{tmp_path}/x.db", setting: value}
+    scorecard = Path(sys.executable).with_name("scorecard")
+    done = subprocess.run([str(scorecard), "db", "current"], env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode != 0
+    assert said in done.stderr and "Traceback" not in done.stderr, done.stderr[-800:]

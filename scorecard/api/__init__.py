@@ -11,10 +11,11 @@ import os
 from flask import g, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
+from limits import parse_many
 
 from scorecard.api.permissions import PREFIX
 from scorecard.api.ports import EXTENSION, ImportServices
-from scorecard.config import redis_timeouts
+from scorecard.config import ConfigurationError, redis_timeouts, refuse_unreadable, setting_number
 
 __all__ = ["ImportServices", "init_app"]
 
@@ -32,9 +33,9 @@ SETTINGS = {
     "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
     "RATELIMIT_SWALLOW_ERRORS": True,
     # How long an upload or confirm waits for its background job before answering with the batch as it is.
-    "API_IMPORT_WAIT_SECONDS": float(os.environ.get("SCORECARD_API_IMPORT_WAIT_SECONDS", "30")),
+    "API_IMPORT_WAIT_SECONDS": setting_number("SCORECARD_API_IMPORT_WAIT_SECONDS", "30", whole=False),
     # How many such requests of one server process wait at once; more answer at once, the batch pending.
-    "API_IMPORT_WAITERS": int(os.environ.get("SCORECARD_API_IMPORT_WAITERS", "2")),
+    "API_IMPORT_WAITERS": setting_number("SCORECARD_API_IMPORT_WAITERS", "2"),
 }
 
 
@@ -49,6 +50,12 @@ def init_app(app, imports: ImportServices) -> None:
 
     for key, value in SETTINGS.items():
         app.config.setdefault(key, value)
+    refuse_unreadable()  # the settings above, read as this module was imported
+    try:
+        parse_many(app.config["API_RATE_LIMIT"])
+    except ValueError:  # Flask-Limiter would swallow it on every request, and limit nothing
+        raise ConfigurationError(f"SCORECARD_API_RATE_LIMIT is {str(app.config['API_RATE_LIMIT'])[:60]!r}; it is a "
+                                 "rate such as '300 per minute' or '10/second;1000/hour'.") from None
     app.extensions[EXTENSION] = imports
     schemas.LAYOUTS[:] = list(imports.access.FORMATS)  # documented as the `format` parameters' enum
 
