@@ -288,6 +288,14 @@ def test_commitment_update_needs_the_etag_in_if_match(api, http):
     assert header["name"] == "If-Match" and header["required"] is True, "documented as it behaves"
     stale = http.patch(url, json=body, headers={**_bearer(secret), "If-Match": '"999"'})
     assert stale.status_code == 412
+    # A weak tag never matches for a change, and a header with no tag to read names no version: 412, not the
+    # 428 of a missing header (the header is there)
+    for sent in (f"W/{etag}", "W/\"l{6'O[\"", "not a tag", ""):
+        refused = http.patch(url, json=body, headers={**_bearer(secret), "If-Match": sent})
+        assert refused.status_code == 412 and refused.headers["ETag"] == etag, (sent, refused.status_code)
+    # no body at all is no change asked for (webargs read it as {}, and answered 200)
+    bodiless = http.patch(url, headers={**_bearer(secret), "If-Match": etag})
+    assert bodiless.status_code == 400 and "as a JSON object" in bodiless.get_json()["detail"]
     assert http.get(url, headers=_bearer(secret)).get_json() == read.get_json()  # nothing changed
     done = http.patch(url, json=body, headers={**_bearer(secret), "If-Match": etag})
     assert done.status_code == 200, done.get_data(as_text=True)
@@ -304,6 +312,9 @@ def test_commitment_update_needs_the_etag_in_if_match(api, http):
     assert again.status_code == 412
     with api.app_context():
         assert db.session.get(Commitment, cid).status is CommitmentStatus.at_risk
+    # "*" matches whatever version is current (RFC 9110, 13.1.1): the client chose to overwrite
+    anyway = http.patch(url, json={"note": "Checked"}, headers={**_bearer(secret), "If-Match": "*"})
+    assert anyway.status_code == 200 and anyway.get_json()["version"] == changed["version"] + 1
 
 
 def test_commitment_update_follows_the_web_forms_rules(api, http):
@@ -738,3 +749,21 @@ def test_an_upload_waits_for_its_preview_outside_any_transaction_and_only_so_man
         assert upload() == "pending" and sleeps == [], "answered at once"
     finally:
         waiters.release()
+
+
+def test_an_upload_whose_quarter_is_no_quarter_is_refused_at_once(api, http):
+    """The option `period` was any text: an upload with period "1.35e-105" was stored and answered 201 (its
+    batch failing later). A quarter is checked as the import page reads it, in any spelling."""
+    api.config["IMPORTS_INLINE"] = True
+    secret = _secret(api, "analyst")
+    with api.app_context():
+        before = db.session.scalar(sa.select(sa.func.count()).select_from(ImportBatch))
+    refused = http.post(f"{PREFIX}/imports", headers=_bearer(secret), content_type="multipart/form-data",
+                        data={"file": (io.BytesIO(CSV), "cx.csv"), "period": "1.3511758077406914e-105"})
+    assert refused.status_code == 422, refused.get_data(as_text=True)[:300]
+    assert "is not a fiscal quarter" in json.dumps(refused.get_json())
+    with api.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(ImportBatch)) == before
+    taken = http.post(f"{PREFIX}/imports", headers=_bearer(secret), content_type="multipart/form-data",
+                      data={"file": (io.BytesIO(CSV), "cx.csv"), "period": "FY26 Q3"})
+    assert taken.status_code == 201, taken.get_data(as_text=True)[:300]

@@ -1,5 +1,6 @@
 """marshmallow schemas of the API: what every operation accepts (validated before anything touches
 the session) and returns (and so what the OpenAPI document says)."""
+import re
 from functools import cache
 
 import marshmallow as ma
@@ -37,8 +38,11 @@ class Schema(ma.Schema):
 # A text the API takes holds no character a text column cannot keep, nor a hidden text-direction
 # control (scorecard.text; the web forms refuse them too, and a stored one would block every later web
 # edit of the record): its document says so as every string's pattern, so a client (and Schemathesis)
-# knows such a text is refused (422).
-KEPT_PATTERN = r"^[^\x00-\x08\x0e-\x1f\ud800-\udfff\u202a-\u202e\u2066-\u2069]*$"
+# knows such a text is refused (422). An unpaired surrogate (sent as a JSON escape, "\ud800") is refused
+# too, by its own check: a pattern naming that range is one Schemathesis cannot use, and it then sent
+# texts with control characters as valid ones.
+KEPT_PATTERN = r"^[^\x00-\x08\x0e-\x1f\u202a-\u202e\u2066-\u2069]*$"
+SURROGATES = re.compile(r"[\ud800-\udfff]")
 
 
 class WholeNumber(fields.Integer):
@@ -86,12 +90,19 @@ class Text(fields.String):
         return line_breaks(super()._deserialize(value, attr, data, **kwargs))
 
     def __init__(self, *args, validate=None, **kwargs):
-        kept = ma.validate.Regexp(KEPT_PATTERN, error="The text holds a control character (a NUL, U+0001 to "
-                                                       "U+001F but tab and line and page breaks), an unpaired "
-                                                       "surrogate or a "
-                                                       "hidden text-direction character, which cannot be kept.")
+        kept = ma.validate.Regexp(KEPT_PATTERN, error=UNKEPT)
         others = [] if validate is None else list(validate) if isinstance(validate, (list, tuple)) else [validate]
-        super().__init__(*args, validate=[kept, *others], **kwargs)
+        super().__init__(*args, validate=[kept, _paired, *others], **kwargs)
+
+
+UNKEPT = ("The text holds a control character (a NUL, U+0001 to U+001F but tab and line and page breaks), an "
+          "unpaired surrogate or a hidden text-direction character, which cannot be kept.")
+
+
+def _paired(text: str) -> None:
+    """No unpaired surrogate (KEPT_PATTERN's comment): checked apart from the pattern documented."""
+    if SURROGATES.search(text):
+        raise ma.ValidationError(UNKEPT)
 
 
 PERIOD_PATTERN = r"^FY(19\d\d|20\d\d|21\d\d|2200)-Q[1-4]$"
@@ -113,12 +124,15 @@ class Period(fields.String):
             raise ma.ValidationError(str(error)) from None
 
 
+# A problem's texts are answers, not requests: they name what was sent as it was sent (a key, an address,
+# a value holding the very control character refused), so they are plain strings, without KEPT_PATTERN.
+
 class ProblemItemSchema(Schema):
     row = WholeNumber(allow_none=True, metadata={"description": "The row (an item of a JSON array counted from "
                                                                    "1, or a spreadsheet row); null outside rows."})
-    column = Text(allow_none=True)
+    column = fields.String(allow_none=True)
     value = fields.Raw(allow_none=True)
-    message = Text()
+    message = fields.String()
 
 
 class ProblemSchema(Schema):
@@ -128,10 +142,10 @@ class ProblemSchema(Schema):
         ordered = True
         unknown = ma.INCLUDE  # extension members (RFC 9457 §3.2)
 
-    type = Text(metadata={"description": "A URI reference naming the kind of problem."})
-    title = Text()
+    type = fields.String(metadata={"description": "A URI reference naming the kind of problem."})
+    title = fields.String()
     status = WholeNumber()
-    detail = Text()
+    detail = fields.String()
     errors = fields.List(fields.Nested(ProblemItemSchema),
                          metadata={"description": "Each bad value, for data problems."})
 
@@ -534,7 +548,8 @@ class IfMatchHeader(Schema):
     # webargs reads headers case-insensitively; the key is how the header is spelled.
     # Documented as required (base.PreconditionRequired): the operation answers 428 without it.
     if_match = Text(data_key="If-Match", metadata={"description": "The ETag of the commitment as read "
-                                                                  "(428 without it)."})
+                                                                  "(428 without it; 412 when it names no current "
+                                                                  "version; * overwrites whatever is current)."})
 
 
 # ----------------------------------------------------------------------------- plans
@@ -694,10 +709,21 @@ class UploadForm(Schema):
     sheet = Text(validate=validate.Length(max=200))
     program = Text(validate=validate.Length(max=300),
                             metadata={"description": "Touchpoints responses: the program."})
-    period = Text(validate=validate.Length(max=64),
-                           metadata={"description": "Touchpoints responses: the quarter."})
+    period = Text(validate=[validate.Length(max=64), lambda text: _a_quarter(text)],
+                  metadata={"description": "Touchpoints responses: the quarter, in any spelling the import files "
+                                           "take (FY2025-Q1, FY25 Q1, 2025Q1, a date in it)."})
     touchpoint = Text(validate=validate.Length(max=800))
     trust_scale = Text(validate=validate.OneOf(["thumbs", "five"]))
+
+
+def _a_quarter(text: str) -> None:
+    """A quarter in any spelling parse_period reads (an upload's option, as the import page takes it)."""
+    if text.strip():
+        try:
+            parse_period(text)
+        except PeriodError:
+            raise ma.ValidationError(f"{text[:64]!r} is not a fiscal quarter: write it as FY2025-Q1 (or FY25 Q1, "
+                                     "2025Q1, or a date in the quarter).") from None
 
 
 class FilePart(Upload):

@@ -1,6 +1,7 @@
 """Commitments with their history, scoped per role as the web list is, and their update: the web
 form's rules (scorecard.commitments.services), with the version as the ETag — a PATCH must send
-it back in If-Match (428 without, 412 when someone saved a newer version; nothing changes)."""
+it back in If-Match (428 without, 412 when someone saved a newer version; nothing changes; "*" overwrites
+whatever version is current, as HTTP has it)."""
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask import request
@@ -109,6 +110,9 @@ def commitment(commitment_id):
 def update(_headers, values, commitment_id):
     """Change the status, reason, next step or evidence links, or add a note — the web form's rules
     (a leader: status and reason only)."""
+    if not request.get_data(cache=True).strip():  # webargs reads no body as {}: a change sent without one
+        raise ApiProblem(400, 'Send the fields to change as a JSON object, such as {"status": "on_track"} ({} '
+                              "with a note confirms the commitment is current). Nothing was changed.")
     found = _visible(commitment_id)
     if not may_edit(current_user, found):
         raise ApiProblem(403, "You may read this commitment but not change it.")
@@ -135,17 +139,19 @@ def update(_headers, values, commitment_id):
 
 
 def _if_match(commitment: Commitment) -> int:
-    """The version the client read, from If-Match: 428 without one, 412 when it is not the current."""
+    """The version the client read, from If-Match: 428 without one, 412 when it names no current version
+    (another version, a weak tag, which never matches for a change, or no tag that can be read). "*" matches
+    the current version, as HTTP has it (RFC 9110, 13.1.1): a client that sends it chooses to overwrite."""
     if "If-Match" not in request.headers:
         raise ApiProblem(428, f"Send the ETag you read as If-Match (now {etag(commitment)}), so a change made "
                               "since cannot be overwritten.", headers={"ETag": etag(commitment)})
     tags = request.if_match
-    if tags.star_tag or not tags.as_set():
-        raise ApiProblem(428, f"If-Match must name the version you read (an ETag such as {etag(commitment)}).",
-                         headers={"ETag": etag(commitment)})
+    if tags.star_tag:
+        return commitment.version
     if not tags.contains(str(commitment.version)):
-        raise ApiProblem(412, f"The commitment is at version {commitment.version}; If-Match names another. "
-                              "Nothing was changed.", headers={"ETag": etag(commitment)})
+        raise ApiProblem(412, f"The commitment is at version {commitment.version}; If-Match names no such version "
+                              f"(send the ETag you read, such as {etag(commitment)}). Nothing was changed.",
+                         headers={"ETag": etag(commitment)})
     return commitment.version
 
 
