@@ -62,18 +62,9 @@ _passed_by_until = 0.0
 
 def init_cache(app) -> None:
     """Bind the cache to `app` with the backend its configuration names (SimpleCache by default)."""
-    from scorecard.config import ConfigurationError
-
-    app.config.setdefault("CACHE_TYPE", "SimpleCache")
+    app.config.setdefault("CACHE_TYPE", "SimpleCache")  # a type there is no backend of: refused at start (config)
     app.config.setdefault("CACHE_KEY_PREFIX", "scorecard:")
-    if "FileSystemCache" in str(app.config["CACHE_TYPE"]) and not app.config.get("CACHE_DIR"):
-        raise ConfigurationError("SCORECARD_CACHE_TYPE is FileSystemCache: SCORECARD_CACHE_DIR names its folder.")
-    try:
-        cache.init_app(app)
-    except (ImportError, AttributeError):  # Flask-Caching looks the backend up by its name
-        raise ConfigurationError(f"SCORECARD_CACHE_TYPE is {str(app.config['CACHE_TYPE'])[:60]!r}; it is SimpleCache "
-                                 "(in the process, the default), FileSystemCache (with SCORECARD_CACHE_DIR), "
-                                 "RedisCache (with SCORECARD_CACHE_REDIS_URL) or NullCache.") from None
+    cache.init_app(app)
 
 
 @functools.cache

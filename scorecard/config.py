@@ -16,20 +16,28 @@ class ConfigurationError(RuntimeError):
 UNREADABLE: list[str] = []
 
 
+# The largest a setting in each unit may be (ten years, a port's range): a day count of 10**9 passed the start
+# and then failed every sign-in when a date was counted back by it.
+LARGEST = {"_DAYS": 3650, "_HOURS": 87_600, "_MINUTES": 5_256_000, "_SECONDS": 315_360_000, "_PORT": 65_535,
+           "_MB": 1_000_000}
+
+
 def setting_number(name: str, default: str, *, minimum: float = 0, whole: bool = True,
                    problems: Optional[list] = None) -> int | float:
-    """The environment variable `name` as a whole number (or any number) of at least `minimum`; its
-    default when it is not set. One that is not such a number is kept in `problems` (UNREADABLE: read
-    at import) and the default used meanwhile: `load_config` then refuses to start, naming it."""
+    """The environment variable `name` as a whole number (or any finite number) from `minimum` to the
+    largest its unit allows (LARGEST, by the name's ending); its default when it is not set. Another value
+    is kept in `problems` (UNREADABLE: read at import) and the default used meanwhile: `load_config` then
+    refuses to start, naming it."""
     raw = os.environ.get(name, default)
     kind = "a whole number" if whole else "a number"
+    largest = next((most for unit, most in LARGEST.items() if name.endswith(unit)), 10**9)
     try:
         value = int(raw) if whole else float(raw)
-        if not value >= minimum:  # also NaN
+        if not minimum <= value <= largest:  # also NaN and infinity
             raise ValueError
     except ValueError:
         (UNREADABLE if problems is None else problems).append(
-            f"{name} is {raw[:40]!r}; it is {kind} of at least {minimum:g} (default {default}).")
+            f"{name} is {raw[:40]!r}; it is {kind} from {minimum:g} to {largest:,} (default {default}).")
         return int(default) if whole else float(default)
     return value
 
@@ -166,6 +174,12 @@ class Config:
     BRIEFING_STALE_SECONDS = setting_number("SCORECARD_BRIEFING_STALE_SECONDS", "600", minimum=1)
     BRIEFING_MAX_OPEN = setting_number("SCORECARD_BRIEFING_MAX_OPEN", "3", minimum=1)  # per user, being written at once
     CACHE_DEFAULT_TIMEOUT = setting_number("SCORECARD_CACHE_TIMEOUT", "3600")
+    # The API's (scorecard.api): requests per token (per address before a token is known), any Flask-Limiter
+    # limit string; how long an upload or confirm waits for its background job before answering with the
+    # batch as it is, and how many such requests of one process wait at once.
+    API_RATE_LIMIT = os.environ.get("SCORECARD_API_RATE_LIMIT", "300 per minute")
+    API_IMPORT_WAIT_SECONDS = setting_number("SCORECARD_API_IMPORT_WAIT_SECONDS", "30", whole=False)
+    API_IMPORT_WAITERS = setting_number("SCORECARD_API_IMPORT_WAITERS", "2")
 
 
 class DevelopmentConfig(Config):
@@ -207,25 +221,23 @@ KNOWN_SECRETS = {"test-secret", "changeme", "change-me", "secret", "secret-key",
                  "dev", "password", "...", "one key on every host", "live-secret"}
 
 
+def chosen_config() -> type:
+    """The config class SCORECARD_ENV names (production when it is not set)."""
+    name = os.environ.get("SCORECARD_ENV", "production")
+    if name not in CONFIGS:
+        raise ConfigurationError(f"SCORECARD_ENV is {name!r}; it is one of {', '.join(map(repr, CONFIGS))} "
+                                 "(production when it is not set).")
+    return CONFIGS[name]
+
+
 def load_config(app, config=None) -> None:
     """Apply a config class (`config` itself when it is one, else the one SCORECARD_ENV names),
-    then any overrides in `config` when it is a dict. A setting that cannot be read, or names an
-    upload storage there is none of, stops the start with a ConfigurationError naming it."""
-    refuse_unreadable()
-    if isinstance(config, type) and issubclass(config, Config):
-        app.config.from_object(config)
-    else:
-        name = os.environ.get("SCORECARD_ENV", "production")
-        if name not in CONFIGS:
-            raise ConfigurationError(f"SCORECARD_ENV is {name!r}; it is one of {', '.join(map(repr, CONFIGS))} "
-                               "(production when it is not set).")
-        app.config.from_object(CONFIGS[name])
+    then any overrides in `config` when it is a dict. A setting that cannot be read stops the start
+    with a ConfigurationError naming it (`refuse_unsettled`), before anything is written."""
+    app.config.from_object(config if isinstance(config, type) and issubclass(config, Config) else chosen_config())
     if isinstance(config, dict):
         app.config.update(config)
-    storage = app.config.get("UPLOAD_STORAGE") or ""
-    if storage and not (urlsplit(storage).scheme == "s3" and urlsplit(storage).netloc):
-        raise ConfigurationError(f"SCORECARD_UPLOAD_STORAGE is {storage[:80]!r}; it is empty (uploads and briefings "
-                                 "in SCORECARD_UPLOAD_FOLDER on this host) or an S3 bucket as s3://bucket/prefix.")
+    refuse_unsettled(app.config)
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         Path(app.instance_path).mkdir(parents=True, exist_ok=True)
         app.config["SQLALCHEMY_DATABASE_URI"] = _database_url(app.instance_path)
@@ -249,10 +261,39 @@ def load_config(app, config=None) -> None:
                                "print(secrets.token_hex(32))').")
 
 
-def refuse_unreadable() -> None:
-    """Stop with every setting read at import that could not be read (UNREADABLE), each named."""
-    if UNREADABLE:
-        raise ConfigurationError(" ".join(dict.fromkeys(UNREADABLE)))
+def unsettled(config) -> list[str]:
+    """What in `config` (a mapping of settings) the app cannot start with, each in a sentence naming its
+    variable: a number that could not be read (UNREADABLE), an upload storage there is none of, an API
+    rate limit Flask-Limiter cannot parse (it would swallow the error on every request and limit
+    nothing), a cache type Flask-Caching has no backend of."""
+    from flask_caching import backends
+    from limits import parse_many
+
+    found = list(dict.fromkeys(UNREADABLE))
+    storage = config.get("UPLOAD_STORAGE") or ""
+    if storage and not (urlsplit(storage).scheme == "s3" and urlsplit(storage).netloc):
+        found.append(f"SCORECARD_UPLOAD_STORAGE is {storage[:80]!r}; it is empty (uploads and briefings in "
+                     "SCORECARD_UPLOAD_FOLDER on this host) or an S3 bucket as s3://bucket/prefix.")
+    try:
+        parse_many(str(config.get("API_RATE_LIMIT", "300 per minute")))
+    except ValueError:
+        found.append(f"SCORECARD_API_RATE_LIMIT is {str(config.get('API_RATE_LIMIT'))[:60]!r}; it is a rate such "
+                     "as '300 per minute' or '10/second;1000/hour'.")
+    kind = str(config.get("CACHE_TYPE") or "SimpleCache")
+    if "." not in kind and not hasattr(backends, kind):
+        found.append(f"SCORECARD_CACHE_TYPE is {kind[:60]!r}; it is SimpleCache (in the process, the default), "
+                     "FileSystemCache (with SCORECARD_CACHE_DIR), RedisCache (with SCORECARD_CACHE_REDIS_URL) or "
+                     "NullCache.")
+    elif kind.endswith("FileSystemCache") and not config.get("CACHE_DIR"):
+        found.append("SCORECARD_CACHE_TYPE is FileSystemCache: SCORECARD_CACHE_DIR names its folder.")
+    return found
+
+
+def refuse_unsettled(config) -> None:
+    """Stop with everything `unsettled` finds, each named."""
+    found = unsettled(config)
+    if found:
+        raise ConfigurationError(" ".join(found))
 
 
 def weak_secret(key: str) -> Optional[str]:

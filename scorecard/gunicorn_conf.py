@@ -30,10 +30,10 @@ threads = _whole("SCORECARD_THREADS", 4)
 # With threaded workers, how long a worker may go without a sign of life (a request blocking it that long
 # gets it restarted), not a limit on one request: a buffering proxy in front keeps slow clients off the
 # threads (README, "Production").
-timeout = _whole("SCORECARD_REQUEST_TIMEOUT", 120)
+timeout = _whole("SCORECARD_REQUEST_TIMEOUT", 120, minimum=0)  # 0: no timeout, as gunicorn has it
 # Idle keep-alive connections stay open longer than a load balancer's own idle timeout (60 s on the
 # common ones): closing first makes a reused connection fail mid-request (seen under Locust at 2 s).
-keepalive = _whole("SCORECARD_KEEPALIVE", 75)
+keepalive = _whole("SCORECARD_KEEPALIVE", 75, minimum=0)  # 0: no keep-alive
 limit_request_line = 8190  # gunicorn's largest; an address the app refuses (MAX_URL_LENGTH) fits below it
 accesslog = "-"
 errorlog = "-"
@@ -43,6 +43,26 @@ control_socket = os.environ.get("SCORECARD_CONTROL_SOCKET", "")
 control_socket_disable = not control_socket
 
 LOG_FORMAT = "%(asctime)s [%(process)d] [%(levelname)s] %(name)s: %(message)s"
+LOG_LEVEL = os.environ.get("SCORECARD_LOG_LEVEL", "INFO").upper()
+
+
+def _settled() -> None:
+    """The app's settings read from the environment, checked once in gunicorn's master as the app checks
+    them (scorecard.config.unsettled): one line naming what is wrong, not a traceback from every worker."""
+    from scorecard.config import ConfigurationError, chosen_config, unsettled
+
+    try:
+        config = chosen_config()
+    except ConfigurationError as error:
+        raise SystemExit(f"Error: {error}") from None
+    found = unsettled({name: getattr(config, name) for name in dir(config) if name.isupper()})
+    if not isinstance(logging.getLevelName(LOG_LEVEL), int):
+        found.append(f"SCORECARD_LOG_LEVEL is {LOG_LEVEL[:20]!r}; it is DEBUG, INFO, WARNING or ERROR.")
+    if found:
+        raise SystemExit("Error: " + " ".join(found))
+
+
+_settled()
 
 
 def post_fork(server, worker):
@@ -52,4 +72,4 @@ def post_fork(server, worker):
     other libraries from WARNING."""
     logging.basicConfig(level=logging.WARNING, format=LOG_FORMAT)
     for package in ("scorecard", "importers", "dashboards"):
-        logging.getLogger(package).setLevel(os.environ.get("SCORECARD_LOG_LEVEL", "INFO").upper())
+        logging.getLogger(package).setLevel(LOG_LEVEL)

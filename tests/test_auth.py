@@ -273,10 +273,13 @@ def test_the_command_lines_help_says_a_refused_setting_in_a_line_and_still_helps
 
 
 @pytest.mark.parametrize("setting, value, said", [
-    ("SCORECARD_MAX_UPLOAD_MB", "25MB", "SCORECARD_MAX_UPLOAD_MB is '25MB'; it is a whole number of at least 1"),
+    ("SCORECARD_MAX_UPLOAD_MB", "25MB", "SCORECARD_MAX_UPLOAD_MB is '25MB'; it is a whole number from 1 to 1,000,000"),
     ("SCORECARD_SESSION_IDLE_MINUTES", "30m", "SCORECARD_SESSION_IDLE_MINUTES is '30m'"),
     ("SCORECARD_TRUSTED_PROXIES", "yes", "SCORECARD_TRUSTED_PROXIES is 'yes'"),
-    ("SCORECARD_REDIS_TIMEOUT_SECONDS", "nan", "it is a number of at least 0.1"),
+    ("SCORECARD_REDIS_TIMEOUT_SECONDS", "nan", "it is a number from 0.1 to 315,360,000"),
+    ("SCORECARD_BRIEFING_KEEP_HOURS", "inf", "SCORECARD_BRIEFING_KEEP_HOURS is 'inf'; it is a number from 0 to 87,600"),
+    ("SCORECARD_LOGIN_WINDOW_HOURS", "99999999999", "SCORECARD_LOGIN_WINDOW_HOURS is '99999999999'"),
+    ("SCORECARD_SMTP_PORT", "99999", "SCORECARD_SMTP_PORT is '99999'; it is a whole number from 1 to 65,535"),
     ("SCORECARD_UMASK", "rw", "SCORECARD_UMASK is 'rw'; it is an octal mask"),
     ("SCORECARD_API_IMPORT_WAITERS", "two", "SCORECARD_API_IMPORT_WAITERS is 'two'"),
     ("SCORECARD_API_RATE_LIMIT", "lots", "SCORECARD_API_RATE_LIMIT is 'lots'; it is a rate such as"),
@@ -292,8 +295,17 @@ def test_a_setting_the_app_cannot_read_stops_it_naming_the_variable(tmp_path, se
     import sys
     from pathlib import Path
 
-    env = {**os.environ, "SCORECARD_ENV": "development", "DATABASE_URL": f"sqlite:///{tmp_path}/x.db", setting: value}
+    env = {**os.environ, "SCORECARD_ENV": "development", "DATABASE_URL": f"sqlite:///{tmp_path}/db/x.db",
+           setting: value}
     scorecard = Path(sys.executable).with_name("scorecard")
-    done = subprocess.run([str(scorecard), "db", "current"], env=env, capture_output=True, text=True, timeout=120)
+    done = subprocess.run([str(scorecard), "db", "current"], env=env, capture_output=True, text=True, timeout=120,
+                          cwd=tmp_path)
     assert done.returncode != 0
     assert said in done.stderr and "Traceback" not in done.stderr, done.stderr[-800:]
+    assert not (tmp_path / "db").exists(), "refused before anything is written (the database file, its folder)"
+    # gunicorn's master says it in one line too, not a traceback from every worker
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+    served = subprocess.run([str(gunicorn), "-c", "python:scorecard.gunicorn_conf", "--check-config", "wsgi:app"],
+                            env={**env, "SCORECARD_ENV": "production", "SECRET_KEY": "9f" + "0123456789abcdef" * 4},
+                            capture_output=True, text=True, timeout=120, cwd=Path(__file__).parents[1])
+    assert served.returncode != 0 and said in served.stderr and "Traceback" not in served.stderr, served.stderr[-800:]

@@ -49,3 +49,23 @@ def test_a_worker_writes_the_apps_log_lines_with_time_level_and_process():
     assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} \[\d+\] \[INFO\] scorecard\.rules\.tasks: "
                         r"evaluation after an import: 3 inserted", lines[0]), lines[0]
     assert "[WARNING] botocore: a library at WARNING" in lines[1]
+
+
+def test_a_timeout_or_keep_alive_of_0_turns_it_off_as_gunicorn_has_it(monkeypatch):
+    """gunicorn reads a timeout of 0 as none and a keep-alive of 0 as none; both are taken, as before the
+    settings were checked."""
+    import importlib
+
+    from scorecard import gunicorn_conf
+
+    monkeypatch.setenv("SCORECARD_REQUEST_TIMEOUT", "0")
+    monkeypatch.setenv("SCORECARD_KEEPALIVE", "0")
+    try:
+        reloaded = importlib.reload(gunicorn_conf)
+        assert (reloaded.timeout, reloaded.keepalive) == (0, 0)
+        monkeypatch.setenv("SCORECARD_KEEPALIVE", "-1")
+        with pytest.raises(SystemExit, match="SCORECARD_KEEPALIVE is '-1'; it is a whole number of at least 0"):
+            importlib.reload(gunicorn_conf)
+    finally:
+        monkeypatch.undo()
+        importlib.reload(gunicorn_conf)

@@ -11,11 +11,10 @@ import os
 from flask import g, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
-from limits import parse_many
 
 from scorecard.api.permissions import PREFIX
 from scorecard.api.ports import EXTENSION, ImportServices
-from scorecard.config import ConfigurationError, redis_timeouts, refuse_unreadable, setting_number
+from scorecard.config import redis_timeouts
 
 __all__ = ["ImportServices", "init_app"]
 
@@ -25,17 +24,13 @@ SETTINGS = {
     "OPENAPI_VERSION": "3.0.3",
     "OPENAPI_URL_PREFIX": PREFIX,
     "OPENAPI_JSON_PATH": "openapi.json",
-    # Requests per token (per address before a token is known); any Flask-Limiter limit string.
-    "API_RATE_LIMIT": os.environ.get("SCORECARD_API_RATE_LIMIT", "300 per minute"),
+    # API_RATE_LIMIT, API_IMPORT_WAIT_SECONDS and API_IMPORT_WAITERS are read from the environment with the
+    # others (scorecard.config.Config), and checked before anything starts.
     "RATELIMIT_STORAGE_URI": os.environ.get("SCORECARD_RATELIMIT_STORAGE_URI", "memory://"),
     "RATELIMIT_HEADERS_ENABLED": True,
     # A shared store (Redis) that stops answering: limits are kept in memory meanwhile, requests go on.
     "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
     "RATELIMIT_SWALLOW_ERRORS": True,
-    # How long an upload or confirm waits for its background job before answering with the batch as it is.
-    "API_IMPORT_WAIT_SECONDS": setting_number("SCORECARD_API_IMPORT_WAIT_SECONDS", "30", whole=False),
-    # How many such requests of one server process wait at once; more answer at once, the batch pending.
-    "API_IMPORT_WAITERS": setting_number("SCORECARD_API_IMPORT_WAITERS", "2"),
 }
 
 
@@ -50,12 +45,6 @@ def init_app(app, imports: ImportServices) -> None:
 
     for key, value in SETTINGS.items():
         app.config.setdefault(key, value)
-    refuse_unreadable()  # the settings above, read as this module was imported
-    try:
-        parse_many(app.config["API_RATE_LIMIT"])
-    except ValueError:  # Flask-Limiter would swallow it on every request, and limit nothing
-        raise ConfigurationError(f"SCORECARD_API_RATE_LIMIT is {str(app.config['API_RATE_LIMIT'])[:60]!r}; it is a "
-                                 "rate such as '300 per minute' or '10/second;1000/hour'.") from None
     app.extensions[EXTENSION] = imports
     schemas.LAYOUTS[:] = list(imports.access.FORMATS)  # documented as the `format` parameters' enum
 
