@@ -290,14 +290,19 @@ def test_commitment_update_needs_the_etag_in_if_match(api, http):
     assert stale.status_code == 412
     # A weak tag never matches for a change, and a header with no tag to read names no version: 412, not the
     # 428 of a missing header (the header is there)
-    for sent in (f"W/{etag}", "W/\"l{6'O[\"", "not a tag", ""):
+    for sent, said in ((f"W/{etag}", "as a weak tag, which never matches"), ("W/\"l{6'O[\"", "names another"),
+                       ("not a tag", "not a list of entity tags"), ("", "not a list of entity tags"),
+                       (etag.strip('"'), "not a list of entity tags"), (f'{etag}, x', "not a list of entity tags")):
         refused = http.patch(url, json=body, headers={**_bearer(secret), "If-Match": sent})
         assert refused.status_code == 412 and refused.headers["ETag"] == etag, (sent, refused.status_code)
+        assert said in refused.get_json()["detail"], (sent, refused.get_json()["detail"])
     # no body at all is no change asked for (webargs read it as {}, and answered 200)
     bodiless = http.patch(url, headers={**_bearer(secret), "If-Match": etag})
     assert bodiless.status_code == 400 and "as a JSON object" in bodiless.get_json()["detail"]
+    assert http.patch(f"{PREFIX}/commitments/2147483647", headers=_bearer(secret)).status_code == 404, (
+        "a commitment not there is that first, as with a body")
     assert http.get(url, headers=_bearer(secret)).get_json() == read.get_json()  # nothing changed
-    done = http.patch(url, json=body, headers={**_bearer(secret), "If-Match": etag})
+    done = http.patch(url, json=body, headers={**_bearer(secret), "If-Match": f'"0", W/"7", {etag}'})
     assert done.status_code == 200, done.get_data(as_text=True)
     changed = done.get_json()
     assert changed["status"] == "at_risk" and changed["reason"] == body["reason"]

@@ -2,6 +2,8 @@
 form's rules (scorecard.commitments.services), with the version as the ETag — a PATCH must send
 it back in If-Match (428 without, 412 when someone saved a newer version; nothing changes; "*" overwrites
 whatever version is current, as HTTP has it)."""
+import re
+
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask import request
@@ -110,12 +112,12 @@ def commitment(commitment_id):
 def update(_headers, values, commitment_id):
     """Change the status, reason, next step or evidence links, or add a note — the web form's rules
     (a leader: status and reason only)."""
-    if not request.get_data(cache=True).strip():  # webargs reads no body as {}: a change sent without one
-        raise ApiProblem(400, 'Send the fields to change as a JSON object, such as {"status": "on_track"} ({} '
-                              "with a note confirms the commitment is current). Nothing was changed.")
     found = _visible(commitment_id)
     if not may_edit(current_user, found):
         raise ApiProblem(403, "You may read this commitment but not change it.")
+    if not request.get_data(cache=True).strip():  # webargs reads no body as {}: a change sent without one
+        raise ApiProblem(400, 'Send the fields to change as a JSON object, such as {"status": "on_track"} '
+                              '({"note": "..."} alone confirms the commitment is current). Nothing was changed.')
     version = _if_match(found)
     note = values.pop("note", None)
     try:
@@ -138,21 +140,32 @@ def update(_headers, values, commitment_id):
     return as_dict(found, _users([found])), 200, {"ETag": etag(found)}
 
 
+ENTITY_TAG = re.compile(r'\s*(W/)?"([\x21\x23-\x7e\x80-\xff]*)"\s*')  # RFC 9110, 8.8.3
+
+
 def _if_match(commitment: Commitment) -> int:
     """The version the client read, from If-Match: 428 without one, 412 when it names no current version
-    (another version, a weak tag, which never matches for a change, or no tag that can be read). "*" matches
-    the current version, as HTTP has it (RFC 9110, 13.1.1): a client that sends it chooses to overwrite."""
+    (another version; a weak tag, which never matches for a change; or not a list of entity tags, such as
+    an unquoted 5). "*" matches the current version, as HTTP has it (RFC 9110, 13.1.1): a client that sends
+    it chooses to overwrite."""
+    current = etag(commitment)
     if "If-Match" not in request.headers:
-        raise ApiProblem(428, f"Send the ETag you read as If-Match (now {etag(commitment)}), so a change made "
-                              "since cannot be overwritten.", headers={"ETag": etag(commitment)})
-    tags = request.if_match
-    if tags.star_tag:
+        raise ApiProblem(428, f"Send the ETag you read as If-Match (now {current}), so a change made since cannot "
+                              "be overwritten.", headers={"ETag": current})
+    sent = request.headers["If-Match"].strip()
+    if sent == "*":
         return commitment.version
-    if not tags.contains(str(commitment.version)):
-        raise ApiProblem(412, f"The commitment is at version {commitment.version}; If-Match names no such version "
-                              f"(send the ETag you read, such as {etag(commitment)}). Nothing was changed.",
-                         headers={"ETag": etag(commitment)})
-    return commitment.version
+    tags = [ENTITY_TAG.fullmatch(part) for part in sent.split(",")]
+    if not sent or not all(tags):
+        why = f"If-Match is not a list of entity tags such as {current} (a tag is quoted)"
+    elif any(not tag[1] and tag[2] == str(commitment.version) for tag in tags):
+        return commitment.version
+    elif any(tag[2] == str(commitment.version) for tag in tags):
+        why = (f"If-Match names version {commitment.version} as a weak tag, which never matches for a change: "
+               f"send {current}")
+    else:
+        why = f"The commitment is at version {commitment.version}; If-Match names another"
+    raise ApiProblem(412, f"{why}. Nothing was changed.", headers={"ETag": current})
 
 
 def _sent(values: dict, name: str):
