@@ -45,6 +45,9 @@ PROGRAMS = range(1, 31)  # the demo agency's own programs' ids
 
 saved: Counter = Counter()  # commitment id -> updates that succeeded
 conflicts: Counter = Counter()
+sent: Counter = Counter()  # commitment id -> updates sent
+unknown: Counter = Counter()  # updates whose outcome the answer does not tell (no answer, a 5xx)
+answered: Counter = Counter()  # updates whose answer was read (the others were in flight as the run stopped)
 rate_limited = 0  # API requests the token's limit answered with 429 (SCORECARD_API_RATE_LIMIT)
 lock = threading.Lock()
 
@@ -173,6 +176,8 @@ class Officer(HttpUser):
                 return
         etag = read.headers.get("ETag", "")
         note = f"load {time.time():.6f}"
+        with lock:
+            sent[commitment] += 1
         with self.client.patch(f"{host(self)}/api/v1/commitments/{commitment}", headers={**headers, "If-Match": etag},
                                json={"note": note, "next_step": note}, name="PATCH /api/v1/commitments/[id]",
                                catch_response=True) as answer:
@@ -187,7 +192,12 @@ class Officer(HttpUser):
             elif answer.status_code == 429:
                 limited(answer)
             else:
+                if answer.status_code == 0 or answer.status_code >= 500:  # saved or not: the answer cannot say
+                    with lock:
+                        unknown[commitment] += 1
                 answer.failure(f"{answer.status_code}: {answer.text[:200]}")
+            with lock:
+                answered[commitment] += 1
 
 
 class Analyst(SignedIn):
@@ -239,15 +249,15 @@ def check_updates(environment, **_kwargs):
                               timeout=30)
         version = answer.json()["version"]
         moved = version - start.get(commitment, version)
-        # A lost update is a 200 that moved nothing (two saves on one version). The version moving further than
-        # the 200s counted is no loss: updates still in flight when the run stopped were saved, their answers
-        # never read (bench/load.py waits for them: --stop-timeout).
-        lost += max(0, saved[commitment] - moved)
-        unanswered = max(0, moved - saved[commitment])
+        # Every 200 moved the version by one, and nothing else did but updates whose outcome is not known (no
+        # answer, a 5xx, or still in flight as the run stopped: bench/load.py waits for those). A 200 that moved
+        # nothing is a lost update; a version moved further than those allow was moved by an answer that said
+        # it was not (a 412 or a 4xx that saved): both fail the run.
+        open_ = unknown[commitment] + sent[commitment] - answered[commitment]
+        lost += max(0, saved[commitment] - moved) + max(0, moved - saved[commitment] - open_)
         print(f"commitment {commitment}: {saved[commitment]} updates saved, {conflicts[commitment]} conflicts "
-              f"(412), version moved by {moved}" + (f" ({unanswered} saved as the run stopped, answers not read)"
-                                                    if unanswered else ""))
-    print(f"conflicting updates detected: {sum(conflicts.values())}; lost updates: {lost}; "
+              f"(412), {open_} of unknown outcome, version moved by {moved}")
+    print(f"conflicting updates detected: {sum(conflicts.values())}; lost or misreported updates: {lost}; "
           f"API requests over the token's rate limit (429): {rate_limited}")
     if lost:
         environment.process_exit_code = 1
