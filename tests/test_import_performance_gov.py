@@ -223,6 +223,10 @@ def _write_rows(path, rows, fields=None):
     (TRUST_CSV, "strongly_agree_num", str(2 * 10**9), "at most 1,000,000,000"),
     (COLLECTIONS_CSV, "attributes_channel", "c" * 65, "a channel's name is at most 64 characters"),
     (COLLECTIONS_CSV, "attributes_organization_abbreviation", "A" * 33, "33 characters long; at most 32 fit"),
+    # one answer count left out beside the others was read as 0 and moved the mean without a word
+    (TRUST_CSV, "strongly_disagree_num", "N/A", "this answer count is empty while the question's other answer"),
+    (TRUST_CSV, "neutral_num", "", "this answer count is empty while the question's other answer counts are given"),
+    (COLLECTIONS_CSV, "attributes_q1_1", "-", "this answer count is empty while the question's other answer"),
 ], ids=lambda v: str(v)[:24] if not str(v).startswith("/") else None)
 def test_values_too_long_or_large_for_their_columns_are_refused_at_the_preview(app, tmp_path, source, column,
                                                                                 value, message):

@@ -62,7 +62,12 @@ def survey_values(cells: Cells, count_columns, n_column=None, value_column=None)
     if None in counts:
         if counts.count(None) == len(counts):
             return None, n, value
-        counts = [c or 0 for c in counts]
+        # Some answers counted and one blank or "N/A": read as 0 it moved the mean without a word (no real
+        # performance.gov file leaves one out), so it is refused, naming the cell.
+        missing = count_columns[counts.index(None)]
+        cells.fail(missing, "this answer count is empty while the question's other answer counts are given: write 0 "
+                            "where nobody gave that answer")
+        return None, n, value
     total = sum(counts)
     if total > MAX_COUNT:
         cells.fail(count_columns[0], f"the answer counts add up to {total:,}; respondents are at most {MAX_COUNT:,}")
@@ -318,7 +323,7 @@ def _survey_rows(numbers) -> tuple:
                 ns.append(n)
                 counts.append(None)
                 continue
-            one, two, three, four, five = one or 0, two or 0, three or 0, four or 0, five or 0
+            return None, None, None  # some answers counted, one not: refused row by row (survey_values)
         total = one + two + three + four + five
         if n is not None and n != total or total > MAX_COUNT:
             return None, None, None

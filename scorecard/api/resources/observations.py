@@ -54,8 +54,9 @@ def observation(observation_id):
 @blp.arguments(s.ObservationRowSchema(many=True), description="Rows of the canonical metrics layout: each names a "
                "metric, a period, a program or a function, and a value or answer counts count_1..count_5. A key "
                "left out of every row leaves that column as stored (question_text, notes); one given in some rows "
-               "is read as empty in the others, as a blank cell of a file is. A row with a value and no answer "
-               "counts replaces the stored counts with none.")
+               "is read as empty in the others, as a blank cell of a file is. A row giving answer counts gives all "
+               "five (0 where nobody gave that answer). A row with a value and no answer counts replaces the stored "
+               "counts with none.")
 @blp.response(201, s.ImportSummarySchema, description="Imported as one import batch.")
 @blp.alt_response(200, schema=s.ImportSummarySchema, success=True,
                   description="A dry run (would_import), or rows already imported (duplicate): nothing written.")
