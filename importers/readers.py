@@ -30,6 +30,7 @@ from importers.safety import (
     check_size,
     check_zip,
     password_protected,
+    scan_ods,
     scan_sheet,
     sniff_kind,
     workbook_sheets,
@@ -335,6 +336,8 @@ def _read_workbook(path: Path, kind: str, sheet: Optional[str], limits: Limits, 
         scan = scans.get(chosen)
         if scan is None and info and info.part and "/worksheets/" in info.part:
             scan = scanned(info)
+        if kind == "ods" and chosen is not None:
+            scan = scan_ods(path, chosen)
     except BaseException:
         rows_file.close()
         raise

@@ -608,3 +608,46 @@ def test_a_text_file_with_a_stray_nul_names_where_it_is(tmp_path):
     (tmp_path / "binary.csv").write_bytes(bytes(range(256)) * 4)
     with pytest.raises(ImportFileError, match="binary data of an unknown kind"):
         read_table(tmp_path / "binary.csv")
+
+
+_ODS_NAMESPACES = ('xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+                   'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+                   'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2"')
+
+
+def _ods(path: Path, rows_xml: str) -> Path:
+    """A minimal OpenDocument spreadsheet of one sheet, "data", whose rows are `rows_xml`."""
+    content = (f'<?xml version="1.0" encoding="UTF-8"?><office:document-content {_ODS_NAMESPACES}><office:body>'
+               f'<office:spreadsheet><table:table table:name="data">{rows_xml}</table:table></office:spreadsheet>'
+               '</office:body></office:document-content>')
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr(zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.spreadsheet")
+        archive.writestr("META-INF/manifest.xml", '<?xml version="1.0" encoding="UTF-8"?><manifest:manifest xmlns:'
+                         'manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">'
+                         '<manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.'
+                         'opendocument.spreadsheet"/><manifest:file-entry manifest:full-path="content.xml" '
+                         'manifest:media-type="text/xml"/></manifest:manifest>', zipfile.ZIP_DEFLATED)
+        archive.writestr("content.xml", content, zipfile.ZIP_DEFLATED)
+    return path
+
+
+def test_an_ods_percentage_cell_is_read_as_it_shows_as_in_an_xlsx(tmp_path):
+    """A cell of the value type "percentage" stores 0.85 and shows 85%: an .xlsx's was read as 85, an .ods's
+    as 0.85, stored without a word. Repeated rows and cells are counted out to find the right cells."""
+    def text(value):
+        return f'<table:table-cell office:value-type="string"><text:p>{value}</text:p></table:table-cell>'
+
+    def percent(value, repeat=1):
+        return (f'<table:table-cell office:value-type="percentage" office:value="{value}" '
+                f'table:number-columns-repeated="{repeat}"><text:p>{value * 100:g}%</text:p></table:table-cell>')
+
+    rows = (f'<table:table-row>{text("metric")}{text("value")}{text("other")}{text("last")}</table:table-row>'
+            '<table:table-row table:number-rows-repeated="2"><table:table-cell table:number-columns-repeated="4"/>'
+            '</table:table-row>'
+            f'<table:table-row>{text("digital_adoption")}{percent(0.85, 2)}'
+            '<table:table-cell office:value-type="float" office:value="0.5"><text:p>0.5</text:p></table:table-cell>'
+            '</table:table-row>')
+    table = read_table(_ods(tmp_path / "percent.ods", rows))
+    read = [list(row) for row in table.rows]
+    assert read[3][:4] == ["digital_adoption", "85%", "85%", 0.5], read
+    assert any("formatted as percentages" in w for w in table.warnings), table.warnings
