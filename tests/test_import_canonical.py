@@ -777,3 +777,16 @@ def test_answer_counts_under_a_merged_header_cell_are_refused_not_scored_from_th
     said = str(refused.value)
     assert "names count_1 but not count_2, count_3, count_4, count_5: these columns come together" in said, said
     assert "a merged header cell names only its first column" in said
+
+
+def test_the_preview_shows_a_change_to_the_digits_given(demo, tmp_path):
+    """The preview rounded to 4 digits: 5349.8 changed to 5349.9 read "5350 -> 5350", and 123,456.5 as
+    "1.235e+05"."""
+    def row(value):
+        return ["Benefits Administration", "Benefits Call Center", "", "backlog", "FY2025-Q1", "web", "", value,
+                "", "", "", "", "", "", "", ""]
+    with demo.app_context():
+        assert run_import(db.session, write_csv(tmp_path / "first.csv", [row(5349.8)])).status == "imported"
+        result = run_import(db.session, write_csv(tmp_path / "second.csv", [row(123456.5)]), dry_run=True)
+        [change] = result.preview
+        assert (change["before"], change["after"]) == ("5349.8", "123456.5"), change

@@ -582,5 +582,5 @@ def _name(ref):
 
 
 def _fmt(value, n) -> str:
-    text = "no data" if value is None else f"{value:.4g}"
+    text = "no data" if value is None else f"{value:.15g}"  # as given: 5349.9 -> 5349.8 read "5350 -> 5350" at 4 digits
     return text if n is None else f"{text} (n={n})"
