@@ -54,9 +54,9 @@ def observation(observation_id):
 @blp.arguments(s.ObservationRowSchema(many=True), description="Rows of the canonical metrics layout: each names a "
                "metric, a period, a program or a function, and a value or answer counts count_1..count_5. A key "
                "left out of every row leaves that column as stored (question_text, notes); one given in some rows "
-               "is read as empty in the others, as a blank cell of a file is. A row giving answer counts gives all "
-               "five (0 where nobody gave that answer). A row with a value and no answer counts replaces the stored "
-               "counts with none.")
+               "is read as empty in the others, as a blank cell of a file is; but a row giving some answer counts "
+               "reads those it leaves out (or sends as null) as 0. A row with a value and no answer counts "
+               "replaces the stored counts with none.")
 @blp.response(201, s.ImportSummarySchema, description="Imported as one import batch.")
 @blp.alt_response(200, schema=s.ImportSummarySchema, success=True,
                   description="A dry run (would_import), or rows already imported (duplicate): nothing written.")
@@ -101,7 +101,11 @@ def _write_rows(path: Path, rows: list[dict]) -> Path:
         writer = csv.writer(handle, quoting=csv.QUOTE_ALL)
         writer.writerow(present)
         for row in rows:
-            writer.writerow(["" if row.get(c) is None else _cell(row[c]) for c in present])
+            # A JSON item leaves out the answers nobody gave; in a file a blank count beside others is refused
+            # (it may be an "N/A"), so here they are written as the 0 they are.
+            counted = any(row.get(c) is not None for c in counts)
+            writer.writerow([_cell(row[c]) if row.get(c) is not None else "0" if counted and c in counts else ""
+                             for c in present])
     return path
 
 
