@@ -18,6 +18,7 @@ import zlib
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import partial
 from itertools import islice
 from pathlib import Path
 from typing import Optional
@@ -229,7 +230,9 @@ def _csv_rows(path, encoding: str, delimiter: str, skip_first: bool):
                 rows, start, ended = rows + 1, ended + 1, reader.line_num
                 first = first or row
                 if ended > start and width > 2:  # the widest row before this one (this one may hold others)
-                    _swallowed_rows(row, rows, delimiter, width, start + skip_first, ended + skip_first)
+                    _swallowed_rows(row, rows, delimiter, width, start + skip_first, ended + skip_first,
+                                    partial(_well_quoted, path, encoding, delimiter, start + skip_first,
+                                            ended + skip_first))
                 width = max(width, len(row))
                 if delimiter != "," and any("," in cell for cell in row):
                     # semicolons or tabs: a "1,234" may mean 1.234 (see AmbiguousNumber)
@@ -256,17 +259,33 @@ def _csv_rows(path, encoding: str, delimiter: str, skip_first: bool):
             hint='Close the quote, or double a quote that belongs in the text ("") and upload the file again.')
 
 
-def _swallowed_rows(row: list, number: int, delimiter: str, width: int, first: int, last: int) -> None:
+def _swallowed_rows(row: list, number: int, delimiter: str, width: int, first: int, last: int,
+                    well_quoted) -> None:
     """Refuse a row one of whose cells spans lines that read as whole rows (as many delimiters as the
     file's widest row has cells, less one): a quote opened in it and closed only by a later quoted
-    value took the rows between into that cell."""
+    value took the rows between into that cell. Such a row breaks CSV's quoting (the later value's
+    quote closes the cell and text follows it); a note of several lines, one of them a list with as
+    many commas, quoted as CSV quotes it (`well_quoted()`), is kept."""
     for index, cell in enumerate(row):
-        if "\n" in cell and any(line.count(delimiter) >= width - 1 for line in cell.split("\n")[1:]):
+        if ("\n" in cell and any(line.count(delimiter) >= width - 1 for line in cell.split("\n")[1:])
+                and not well_quoted()):
             raise ImportFileError(
                 f"Row {number}'s value in column {column_letter(index)} runs over lines {first}-{last} of the "
                 "file, which read as whole rows: a quote opened there is not closed where the value ends, so "
                 "those rows would be read into that one cell; nothing was imported.",
                 hint='Close the quote, or double a quote that belongs in the text ("") and upload the file again.')
+
+
+def _well_quoted(path, encoding: str, delimiter: str, first: int, last: int) -> bool:
+    """Whether lines `first` to `last` of the CSV text read as rows under CSV's strict quoting (every
+    quoted value closed by a quote followed by a delimiter or the line's end)."""
+    with open(path, encoding=encoding, newline="") as handle:
+        try:
+            for _row in csv.reader(islice(handle, first - 1, last), delimiter=delimiter, strict=True):
+                pass
+        except csv.Error:
+            return False
+    return True
 
 
 def _unclosed_from(path, encoding: str, delimiter: str, line: int) -> bool:

@@ -651,3 +651,16 @@ def test_an_ods_percentage_cell_is_read_as_it_shows_as_in_an_xlsx(tmp_path):
     read = [list(row) for row in table.rows]
     assert read[3][:4] == ["digital_adoption", "85%", "85%", 0.5], read
     assert any("formatted as percentages" in w for w in table.warnings), table.warnings
+
+
+def test_a_well_quoted_note_of_several_lines_with_a_list_in_it_is_read(tmp_path):
+    """A note quoted as CSV quotes it, whose second line lists many things (as many commas as a row has), was
+    refused as rows swallowed by an unclosed quote; the JSON API's own file was refused so."""
+    path = tmp_path / "note.csv"
+    header = ",".join([*HEADER, "notes"])
+    listed = ", ".join(f"channel {k}" for k in range(8))
+    path.write_text("\n".join([header, "DOI,trust,FY2025-Q1,4.1,40,fine",
+                               f'DOI,trust,FY2025-Q2,4.2,41,"Context for this quarter:\n{listed}."',
+                               "DOI,trust,FY2025-Q3,4.3,42,after"]) + "\n")
+    _table, rows = read(path)
+    assert [row[5] for row in rows[1:]] == ["fine", f"Context for this quarter:\n{listed}.", "after"]
