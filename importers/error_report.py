@@ -1,5 +1,6 @@
 """The rejected rows of an import, as they were in the file, with what is wrong in each."""
-from dataclasses import dataclass, field
+import itertools
+from dataclasses import dataclass, field, replace
 from typing import Optional
 
 from importers.errors import ImportFileError
@@ -19,6 +20,21 @@ class ErrorRow:
 class ErrorReport:
     header: list = field(default_factory=list)
     rows: list = field(default_factory=list)
+    columns_left_out: int = 0  # columns `narrowed` left out (a page); the download keeps every one
+
+    def narrowed(self, most: int) -> "ErrorReport":
+        """The report with at most `most` columns, the ones at fault first kept, then the first: a file of
+        16,000 columns made a page of 1.6 million cells."""
+        if len(self.header) <= most:
+            return self
+        faulty = {name for item in self.rows for name in item.bad}
+        keep = [i for i, name in enumerate(self.header) if name in faulty][:most]
+        keep = sorted(set(keep) | set(itertools.islice((i for i in range(len(self.header)) if i not in keep),
+                                                       most - len(keep))))
+        rows = [replace(item, cells=[item.cells[i] if i < len(item.cells) else None for i in keep])
+                for item in self.rows]
+        return replace(self, header=[self.header[i] for i in keep], rows=rows,
+                       columns_left_out=len(self.header) - len(keep))
 
     def write_xlsx(self, target) -> None:
         from openpyxl import Workbook
@@ -69,7 +85,7 @@ def error_report(batch, limit: Optional[int] = None, *, store=None) -> ErrorRepo
     try:
         with store.local(batch.stored_path) as path:
             _, rows, prefix, _, header_index = read_with_header(path, (batch.options or {}).get("sheet"), batch.format)
-            _pick(report, prefix + list(rows), header_index, by_row, wanted)
+            _pick(report, itertools.chain(prefix, rows), header_index, by_row, wanted)  # read as far as needed
     except (OSError, ImportFileError):  # the upload is gone or changed: the errors alone, each with its value
         report.header = []
         report.rows = [ErrorRow(number, [], set(), [_described(e) for e in by_row[number]]) for number in wanted]
@@ -85,10 +101,13 @@ def _columns_named(column: Optional[str], header: list[str]) -> set:
     return set(parts) if all(part in header for part in parts) else {column}
 
 
-def _pick(report: ErrorReport, rows: list, header_index: int, by_row: dict, wanted: list) -> None:
-    report.header = ["" if c is None else str(c).strip() for c in rows[header_index]]
+def _pick(report: ErrorReport, rows, header_index: int, by_row: dict, wanted: list) -> None:
+    """The `wanted` rows of `rows` (an iterator over the file's rows from its first), read no further than
+    the last of them: a million-row file was read whole for every view of its page."""
     wanted_set = set(wanted)
     for number, cells in enumerate(rows, start=1):
+        if number == header_index + 1:
+            report.header = ["" if c is None else str(c).strip() for c in cells]
         if number in wanted_set:
             errors = by_row[number]
             cells = [_as_written(c) for c in cells] + [None] * (len(report.header) - len(cells))

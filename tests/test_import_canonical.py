@@ -790,3 +790,26 @@ def test_the_preview_shows_a_change_to_the_digits_given(demo, tmp_path):
         result = run_import(db.session, write_csv(tmp_path / "second.csv", [row(123456.5)]), dry_run=True)
         [change] = result.preview
         assert (change["before"], change["after"]) == ("5349.8", "123456.5"), change
+
+
+def test_the_rejected_rows_report_reads_no_further_than_its_rows_and_a_page_keeps_few_columns():
+    """A rejected file of a million rows was read whole for every view of its page (14-20 s), and one of
+    16,000 columns made a page of 1.6 million cells: the report stops at the last row it shows, and a page
+    keeps the columns at fault and the first others (the download keeps every one)."""
+    from importers.error_report import ErrorReport, _pick
+
+    def rows():
+        yield ["metric", *(f"extra {k}" for k in range(500)), "period"]
+        for number in range(2, 10**6):
+            if number > 5:
+                raise AssertionError("read beyond the rows the report shows")
+            yield ["trust", *range(500), "FY2027-Q5" if number == 3 else "FY2025-Q1"]
+    report = ErrorReport()
+    errors = {3: [{"column": "period", "message": "not a quarter"}], 5: [{"column": None, "message": "a duplicate"}]}
+    _pick(report, rows(), 0, errors, [3, 5])
+    assert [r.row for r in report.rows] == [3, 5] and len(report.header) == 502
+    page = report.narrowed(40)
+    assert len(page.header) == 40 and page.columns_left_out == 462
+    assert "period" in page.header and page.header[0] == "metric", "the column at fault is kept, then the first"
+    assert page.rows[0].cells[page.header.index("period")] == "FY2027-Q5"
+    assert report.narrowed(1000) is report

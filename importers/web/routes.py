@@ -87,13 +87,16 @@ def _progress(batch: ImportBatch) -> dict:
     return jobs.read_progress(current_app, batch)
 
 
+REPORT_COLUMNS = 40  # the rejected rows' columns a page shows (those at fault first); the download has every one
+
+
 @bp.route("/<int:batch_id>")
 @requires("import_data", "upload_commitments")
 def show(batch_id):
     batch = _batch(batch_id)
     report = None
     if batch.status is BatchStatus.rejected and batch.errors and batch.stored_path:
-        report = error_report(batch, limit=100, store=storage(current_app))
+        report = error_report(batch, limit=100, store=storage(current_app)).narrowed(REPORT_COLUMNS)
         report = report if report.header else None  # the upload is gone: the list of errors below says it all
     return render_template("imports/show.html", batch=batch, form=ConfirmForm(), report=report,
                            progress=_progress(batch), outcome=jobs.revert_outcome(batch), errors_shown=ERRORS_SHOWN,
