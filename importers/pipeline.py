@@ -33,6 +33,9 @@ RACED = ("another import wrote some of the same rows (or created the same organi
 PREVIEW_ROWS = 200
 
 
+UNKNOWN_NAMED = 50  # the columns not read a preview names (the others are counted)
+
+
 @dataclass
 class ImportResult:
     """What happened (or would happen) to one file."""
@@ -230,15 +233,18 @@ def _run_import(session, path, *, filename: Optional[str] = None, format_name: O
     pick = _picker(tuple(columns.index.values()))
     # The sink sees who imports: some layouts are scoped by role (an officer's own function).
     sink = SINKS[fmt.sink](session, {**options, "user_id": user_id, "preview": dry_run})
+    # A sheet of 16,000 columns listed every one in the preview: the first UNKNOWN_NAMED are named, the rest counted.
     result = ImportResult("rejected", format=fmt.name, warnings=list(table.warnings),
-                          unknown_columns=list(columns.unknown))
+                          unknown_columns=list(columns.unknown)[:UNKNOWN_NAMED])
     published = {norm_name(name) for name in fmt.unread}  # the published layout's, not needed here
     unread = [name for name in columns.unknown if norm_name(name) not in published]
     if unread:
+        more = f" and {len(unread) - UNKNOWN_NAMED:,} more" if len(unread) > UNKNOWN_NAMED else ""
         result.warnings.append(
             f"Column(s) not read: no column of the {fmt.title} layout is called " + ", ".join(
-                f"\u201c{name}\u201d" for name in unread) + ". Their values are not imported; if one should "
-            "be, give it the layout's name (the templates on the upload page list them) and upload again.")
+                f"\u201c{name}\u201d" for name in unread[:UNKNOWN_NAMED]) + more + ". Their values are not "
+            "imported; if one should be, give it the layout's name (the templates on the upload page list them) "
+            "and upload again.")
     width = len(prefix[header_index])
     holding: dict[int, int] = {}  # a column without a header -> the first row with a value in it
     bad_rows: set[int] = set()

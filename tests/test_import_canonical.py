@@ -813,3 +813,14 @@ def test_the_rejected_rows_report_reads_no_further_than_its_rows_and_a_page_keep
     assert "period" in page.header and page.header[0] == "metric", "the column at fault is kept, then the first"
     assert page.rows[0].cells[page.header.index("period")] == "FY2027-Q5"
     assert report.narrowed(1000) is report
+
+
+def test_a_sheet_of_thousands_of_unknown_columns_names_the_first_and_counts_the_rest(demo, tmp_path):
+    """A sheet of 16,000 columns listed every one in the preview (and in its warning)."""
+    extra = [f"extra {k}" for k in range(2000)]
+    path = write_csv(tmp_path / "wide.csv", [[*survey_row(), *range(2000)]], header=[*HEADER, *extra])
+    with demo.app_context():
+        result = run_import(db.session, path, dry_run=True)
+    assert result.unknown_columns == extra[:50]
+    [said] = [w for w in result.warnings if w.startswith("Column(s) not read")]
+    assert "\u201cextra 49\u201d and 1,950 more." in said and "extra 50\u201d" not in said
