@@ -17,7 +17,7 @@ from scorecard.api.problems import (
     handle_problem,
     handle_unexpected,
 )
-from scorecard.api.schemas import ProblemSchema
+from scorecard.api.schemas import ROWS_MAX, ProblemSchema
 from scorecard.text import UNKEPT, unkept_field, words
 
 
@@ -101,6 +101,19 @@ class Blueprint(flask_smorest.Blueprint):
         self.register_error_handler(Exception, handle_unexpected)
 
 
+class RowsBodies(BasePlugin):
+    """Documents a JSON array body (rows to import) as the API reads it: one row at least (an empty array
+    is refused, 422) and at most ROWS_MAX (413), so that a client, and Schemathesis, knows either is no
+    valid body."""
+
+    def operation_helper(self, path=None, operations=None, **kwargs):
+        for operation in (operations or {}).values():
+            content = ((operation.get("requestBody") or {}).get("content") or {}).get("application/json") or {}
+            schema = content.get("schema")
+            if isinstance(schema, dict) and schema.get("type") == "array":
+                schema.update(minItems=1, maxItems=ROWS_MAX)
+
+
 class PreconditionRequired(BasePlugin):
     """Documents If-Match as required where an operation asks for it (428 without it). The operation
     reads it itself, after saying whether the object is there (404) and the caller's to change (403),
@@ -124,7 +137,7 @@ class Api(flask_smorest.Api):
 
     def __init__(self, app=None, *, spec_kwargs=None, **kwargs):
         spec_kwargs = {**(spec_kwargs or {})}
-        spec_kwargs["extra_plugins"] = [*spec_kwargs.get("extra_plugins", ()), PreconditionRequired()]
+        spec_kwargs["extra_plugins"] = [*spec_kwargs.get("extra_plugins", ()), PreconditionRequired(), RowsBodies()]
         super().__init__(app, spec_kwargs=spec_kwargs, **kwargs)
 
     def _register_error_handlers(self):
