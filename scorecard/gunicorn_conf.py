@@ -11,16 +11,15 @@ import os
 
 
 def _whole(name: str, default: int, minimum: int = 1) -> int:
-    """The environment variable `name` as a whole number of at least `minimum` (its default when unset);
-    another value stops gunicorn at start, naming it (an int() said "invalid literal" under a traceback)."""
-    raw = os.environ.get(name, str(default))
-    try:
-        value = int(raw)
-        if value < minimum:
-            raise ValueError
-    except ValueError:
-        raise SystemExit(f"Error: {name} is {raw[:40]!r}; it is a whole number of at least {minimum} "
-                         f"(default {default}).") from None
+    """The environment variable `name` as a whole number of at least `minimum` (its default when unset), read
+    as the app reads its own (scorecard.config.setting_number); another value stops gunicorn at start, naming
+    it (an int() said "invalid literal" under a traceback)."""
+    from scorecard.config import setting_number
+
+    problems: list[str] = []
+    value = setting_number(name, str(default), minimum=minimum, problems=problems)
+    if problems:
+        raise SystemExit("Error: " + " ".join(problems))
     return value
 
 
