@@ -137,3 +137,15 @@ def at_once(target, count: int, timeout: float = 120) -> None:
         thread.start()
     for thread in threads:
         thread.join(timeout)
+
+
+def json_objects(node):
+    """Every object (dict) of a JSON tree, however deep: a Dash layout's components and their props, an
+    OpenAPI document's schemas."""
+    if isinstance(node, dict):
+        yield node
+        for value in node.values():
+            yield from json_objects(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from json_objects(item)

@@ -22,6 +22,7 @@ from scorecard.models import Agency, BatchStatus, Component, ImportBatch, Observ
 from tests.helpers import CALLBACK_URL as URL
 from tests.helpers import callback_answer as answer
 from tests.helpers import callback_body as body
+from tests.helpers import json_objects
 
 Q1, Q2, Q3, Q4 = "FY2025-Q1", "FY2025-Q2", "FY2025-Q3", "FY2025-Q4"
 ENOUGH = [0, 5, 15, 45, 35]  # n 100
@@ -278,18 +279,8 @@ def test_the_page_renders_with_its_definitions(executive):
                                    "_pages_location.pathname"))
     text = json.dumps(shown, ensure_ascii=False)
     assert "A-11 reporting compliance" in text and "Designated: " in text and "30 days" in text
-    controls = {}
-
-    def walk(node):
-        if isinstance(node, dict):
-            if node.get("type") == "Dropdown":
-                controls[node["props"]["id"]] = node["props"].get("value")
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-    walk(shown)
+    controls = {node["props"]["id"]: node["props"].get("value") for node in json_objects(shown)
+                if node.get("type") == "Dropdown"}
     assert controls["compliance-quarters"] == "4" and controls["compliance-sort"] == "name"
 
 

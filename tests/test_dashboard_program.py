@@ -51,6 +51,7 @@ from scorecard.survey import pool, stats_from_counts
 from tests.helpers import CALLBACK_URL as URL
 from tests.helpers import callback_answer as answer
 from tests.helpers import callback_body as body
+from tests.helpers import json_objects
 
 V1_TRUST = "This interaction increased my trust / confidence in the agency."
 ODD_TRUST = "I trust the agency more than before."  # not the standard statement
@@ -482,19 +483,8 @@ def routed(client, path: str, search: str = "") -> str:
 
 def dropdowns(page: str, prop: str = "value") -> dict:
     """{dropdown id: its value (or another prop)} of a page's layout (as `routed` returns it)."""
-    found = {}
-
-    def walk(node):
-        if isinstance(node, dict):
-            if node.get("type") == "Dropdown":
-                found[node["props"]["id"]] = node["props"].get(prop)
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-    walk(json.loads(page))
-    return found
+    return {node["props"]["id"]: node["props"].get(prop) for node in json_objects(json.loads(page))
+            if node.get("type") == "Dropdown"}
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from importers.pipeline import run_import
 from scorecard.extensions import db
 from scorecard.models import Commitment, Observation
+from tests.helpers import json_objects
 from tests.hostile_files import cells, handmade_xlsx, sheet_xml
 from tests.test_api import PREFIX, _bearer, _commitment_of, _secret, _spec
 from tests.test_api import api as api  # noqa: F401 — the fixture
@@ -155,18 +156,7 @@ def test_the_documented_text_pattern_names_no_surrogate_range(api, http):
     it, and sent texts with control characters as valid ones. Unpaired surrogates are refused by their own
     check (above); the pattern still names every control character refused."""
     document = _spec(api, http, _secret(api, "analyst"))
-    patterns = set()
-
-    def walk(node):
-        if isinstance(node, dict):
-            if isinstance(node.get("pattern"), str):
-                patterns.add(node["pattern"])
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-    walk(document)
+    patterns = {o["pattern"] for o in json_objects(document) if isinstance(o.get("pattern"), str)}
     texts = [p for p in patterns if p.startswith("^[^\\x00")]
     assert texts, patterns
     for pattern in texts:
