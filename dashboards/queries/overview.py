@@ -6,7 +6,6 @@ from datetime import UTC, date, datetime, time
 from typing import Optional
 
 import sqlalchemy as sa
-import sqlalchemy.orm as so
 
 from dashboards import links
 from dashboards.cache import cached
@@ -254,16 +253,17 @@ class LeadersBelow:
     narrowed: bool = False  # only the leaders of the components that go with the programs chosen
 
 
-def _latest_ratings() -> sa.Subquery:
-    """Each requirement's rating finding as `plans.services.requirement_findings` picks it (the
-    published rules' latest: latest period, then newest), ranked in the database."""
+def _latest_ratings(requirement_ids: sa.Select) -> sa.Subquery:
+    """The rating finding of each of the requirements `requirement_ids` as
+    `plans.services.requirement_findings` picks it (the published rules' latest: latest period, then
+    newest), ranked in the database (those requirements' findings only: every year's are thousands)."""
     rank = sa.func.row_number().over(partition_by=Finding.subject_id,
                                      order_by=(Finding.period.desc(), Finding.id.desc()))
     return (sa.select(Finding.subject_id.label("requirement_id"), Finding.rating, Finding.id.label("finding_id"),
                       rank.label("rank"))
             .join(RuleVersion, RuleVersion.id == Finding.rule_version_id)
-            .where(Finding.subject_type == RuleSubject.requirement, Finding.rating.is_not(None),
-                   RuleVersion.status == RuleStatus.published).subquery())
+            .where(Finding.subject_type == RuleSubject.requirement, Finding.subject_id.in_(requirement_ids),
+                   Finding.rating.is_not(None), RuleVersion.status == RuleStatus.published).subquery())
 
 
 @cached
@@ -289,13 +289,14 @@ def leaders_below(session, scope: Scope, *, below: int = RATING_BELOW,
     # elements and requirements.
     plans = seen().where(PerformancePlan.fiscal_year == year) \
         .with_only_columns(PerformancePlan.id).order_by(None).subquery()
-    latest = _latest_ratings()
+    latest = _latest_ratings(sa.select(PlanRequirement.id)
+                             .join(PlanElement, PlanElement.id == PlanRequirement.element_id)
+                             .where(PlanElement.plan_id.in_(sa.select(plans.c.id)), PlanRequirement.is_cx))
     requirements = session.execute(
         sa.select(PlanElement.plan_id, PlanRequirement.text, latest.c.rating, latest.c.finding_id)
         .join(PlanElement, PlanElement.id == PlanRequirement.element_id)
         .join(latest, latest.c.requirement_id == PlanRequirement.id)
-        .where(PlanElement.plan_id.in_(sa.select(plans.c.id)), latest.c.rank == 1, latest.c.rating < below,
-               PlanRequirement.is_cx)
+        .where(latest.c.rank == 1, latest.c.rating < below)
         .order_by(PlanElement.plan_id, PlanElement.position, PlanRequirement.position, PlanRequirement.id))
     result = LeadersBelow(year, plans=session.scalar(sa.select(sa.func.count()).select_from(plans)),
                           narrowed=chosen is not None)
@@ -486,8 +487,11 @@ def _commitment_changes(session, scope: Scope, since: date, as_of: date,
     """Every commitment's slips (every role sees them: DESIGN §6), or those of the commitments `tied` to
     the programs chosen, each line leading to the commitment's page for who may open it, else to its
     function's page."""
-    query = sa.select(Commitment).options(so.joinedload(Commitment.function))
-    commitments = {c.id: c for c in session.scalars(query if tied is None else query.where(Commitment.id.in_(tied)))}
+    # Columns, not objects: may_see reads the function and leader ids, the lines the rest (hundreds of commitments).
+    query = (sa.select(Commitment.id, Commitment.title, Commitment.status, Commitment.due_date, Commitment.function_id,
+                       Commitment.leader_id, Function.code)
+             .join(Function, Function.id == Commitment.function_id))
+    commitments = {c.id: c for c in session.execute(query if tied is None else query.where(Commitment.id.in_(tied)))}
     if not commitments:
         return []
     status_at: dict[int, dict[str, CommitmentStatus]] = {}
@@ -511,9 +515,9 @@ def _commitment_changes(session, scope: Scope, since: date, as_of: date,
                 entry_due[0] = entry_due[0] or moved[0]
                 entry_due[1] = moved[1]
     lines = []
-    for commitment in sorted(commitments.values(), key=lambda c: (c.function.code, c.title)):
-        subject = f"{commitment.function.code}: {commitment.title}"
-        code = commitment.function.code
+    for commitment in sorted(commitments.values(), key=lambda c: (c.code, c.title)):
+        code = commitment.code
+        subject = f"{code}: {commitment.title}"
         href = links.commitment(commitment.id) if may_see(scope, commitment) else links.function(code)
         seen = status_at.get(commitment.id, {})
         then, now = seen.get("then", seen.get("first")), seen.get("now")
