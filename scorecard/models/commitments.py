@@ -14,14 +14,14 @@ commitment_programs = sa.Table(
     "commitment_programs",
     Base.metadata,
     sa.Column("commitment_id", sa.ForeignKey("commitments.id", ondelete="CASCADE"), primary_key=True),
-    sa.Column("program_id", sa.ForeignKey("programs.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("program_id", sa.ForeignKey("programs.id", ondelete="CASCADE"), primary_key=True, index=True),
 )
 
 commitment_metrics = sa.Table(
     "commitment_metrics",
     Base.metadata,
     sa.Column("commitment_id", sa.ForeignKey("commitments.id", ondelete="CASCADE"), primary_key=True),
-    sa.Column("metric_id", sa.ForeignKey("metrics.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("metric_id", sa.ForeignKey("metrics.id", ondelete="CASCADE"), primary_key=True, index=True),
 )
 
 

@@ -10,7 +10,8 @@ program_life_experience = sa.Table(
     "program_life_experience",
     Base.metadata,
     sa.Column("program_id", sa.ForeignKey("programs.id", ondelete="CASCADE"), primary_key=True),
-    sa.Column("life_experience_id", sa.ForeignKey("life_experiences.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("life_experience_id", sa.ForeignKey("life_experiences.id", ondelete="CASCADE"), primary_key=True,
+              index=True),
 )
 
 

@@ -16,7 +16,7 @@ requirement_programs = sa.Table(
     "requirement_programs",
     Base.metadata,
     sa.Column("requirement_id", sa.ForeignKey("plan_requirements.id", ondelete="CASCADE"), primary_key=True),
-    sa.Column("program_id", sa.ForeignKey("programs.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("program_id", sa.ForeignKey("programs.id", ondelete="CASCADE"), primary_key=True, index=True),
 )
 
 
