@@ -40,6 +40,7 @@ from scorecard.models import (
     Finding,
     ImportBatch,
     Leader,
+    LifeExperience,
     Metric,
     MetricKind,
     Observation,
@@ -52,6 +53,7 @@ from scorecard.models import (
     RuleVersion,
 )
 from scorecard.models.commitments import commitment_programs
+from scorecard.models.org import program_life_experience
 from scorecard.models.plans import requirement_programs
 from scorecard.periods import parse_period, period_range
 from scorecard.permissions import can
@@ -215,17 +217,23 @@ class ProgramInfo:
 
 @cached
 def program_info(session, program_id: int) -> Optional[ProgramInfo]:
-    program = session.scalar(sa.select(Program).where(Program.id == program_id).options(
-        so.joinedload(Program.component).joinedload(Component.agency), so.selectinload(Program.life_experiences)))
+    # Columns, not objects: every callback of the program page reads this first.
+    program = session.execute(
+        sa.select(Program.name, Program.code, Component.name, Agency.name, Component.is_hisp)
+        .join(Component, Component.id == Program.component_id).join(Agency, Agency.id == Component.agency_id)
+        .where(Program.id == program_id)).one_or_none()
     if program is None:
         return None
+    life_experiences = session.execute(
+        sa.select(LifeExperience.id, LifeExperience.name)
+        .join(program_life_experience, program_life_experience.c.life_experience_id == LifeExperience.id)
+        .where(program_life_experience.c.program_id == program_id)).all()
     metrics = list(survey_metrics(session))
     periods = list(session.scalars(sa.select(Observation.period).distinct().where(
         Observation.program_id == program_id, Observation.metric_id.in_(metrics or [-1]))
         .order_by(Observation.period.desc())))
-    return ProgramInfo(program.id, program.name, program.code, program.component.name, program.component.agency.name,
-                       program.component.is_hisp,
-                       sorted(((e.id, e.name) for e in program.life_experiences), key=lambda item: item[1]), periods)
+    return ProgramInfo(program_id, *program,
+                       sorted(((i, name) for i, name in life_experiences), key=lambda item: item[1]), periods)
 
 
 @cached
@@ -630,7 +638,7 @@ def _plan_lines(session, program_id: int, scope: Scope) -> tuple[list[PlanLine],
     reading = sa.select(requirement_programs.c.requirement_id).where(requirement_programs.c.program_id == program_id)
     every = set(session.scalars(sa.select(PlanElement.plan_id).join(PlanRequirement)
                                 .where(PlanRequirement.id.in_(reading))))
-    visible = visible_plans(session, scope).subquery()
+    visible = visible_plans(session, scope).with_only_columns(PerformancePlan.id).order_by(None).subquery()
     # Columns, not whole rows: a plan's proposals are read as (rating, finding) pairs, never their facts.
     query = (sa.select(PlanRequirement.id, PlanRequirement.text, PlanElement.id.label("element_id"),
                        PlanElement.name.label("element"), PerformancePlan.id.label("plan_id"),
