@@ -229,9 +229,13 @@ def program_info(session, program_id: int) -> Optional[ProgramInfo]:
         .join(program_life_experience, program_life_experience.c.life_experience_id == LifeExperience.id)
         .where(program_life_experience.c.program_id == program_id)).all()
     metrics = list(survey_metrics(session))
-    periods = list(session.scalars(sa.select(Observation.period).distinct().where(
-        Observation.program_id == program_id, Observation.metric_id.in_(metrics or [-1]))
-        .order_by(Observation.period.desc())))
+    # The program's quarters by index alone, each then asked for one survey observation (not every
+    # observation of the program read for its metric).
+    quarters = sa.select(Observation.period).distinct().where(Observation.program_id == program_id).subquery()
+    surveyed = sa.select(Observation.id).where(Observation.program_id == program_id,
+                                               Observation.period == quarters.c.period,
+                                               Observation.metric_id.in_(metrics or [-1])).exists()
+    periods = list(session.scalars(sa.select(quarters.c.period).where(surveyed).order_by(quarters.c.period.desc())))
     return ProgramInfo(program_id, *program,
                        sorted(((i, name) for i, name in life_experiences), key=lambda item: item[1]), periods)
 
