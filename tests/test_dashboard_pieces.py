@@ -414,6 +414,7 @@ def test_a_name_as_stored_is_text_in_every_figure_never_markup(evaluated):
                                                               info.name),
         }
     for page, figure in drawn.items():
+        go.Figure(figure)  # a figure written as plain data is valid Plotly (a bad key raises)
         text = json.dumps(figure if isinstance(figure, dict) else figure.to_plotly_json())
         # (a title's lines may break at the name's spaces)
         assert "&lt;b&gt;Bold&lt;/b&gt;" in text and "&amp;" in text and "&lt;a" in text, page

@@ -9,7 +9,6 @@ each era's points are their own traces."""
 import copy
 from typing import Optional
 
-import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from dashboards.figures.heatmap import FONT, default_template, empty_figure, titled
@@ -320,23 +319,23 @@ def _break_in_axes(panels: Panels, periods: list[str]) -> None:
                                            font=dict(size=12, family=FONT, color=INK)))
 
 
-def volumes_figure(breakdown: Breakdown, program: str) -> go.Figure | dict:
-    """Respondents by channel and touchpoint in the quarter (the most any question had)."""
+def volumes_figure(breakdown: Breakdown, program: str) -> dict:
+    """Respondents by channel and touchpoint in the quarter (the most any question had), as Plotly's
+    JSON (what dcc.Graph takes; go.Figure's validation was a third of the quarter's answer)."""
     volumes = [v for v in breakdown.volumes if v.respondents]
     if not volumes:
         return empty_figure(f"No respondents recorded for {breakdown.period or 'this quarter'}.")
     labels = [wrapped(v.label, 48, most=4) for v in volumes]
-    fig = go.Figure(go.Bar(
-        x=[v.respondents for v in volumes], y=labels, orientation="h", marker=dict(color=COLOURS[MEAN]),
-        text=[f"n = {v.respondents:,}" for v in volumes], textposition="outside", cliponaxis=False,
-        textfont=dict(color=INK, size=13),
-        hovertext=[f"<b>{plain(v.label)}</b><br>respondents: {v.respondents:,}<br>questions: {v.measures}"
-                   for v in volumes],
-        hoverinfo="text", name="Respondents"))
-    fig.update_layout(
-        **titled(dict(height=max(260, 60 * len(volumes) + 120), margin=dict(l=10, r=60, t=70, b=10)),
-                 f"Respondents by channel and touchpoint, {breakdown.period}: {plain(program)}"),
-        font=dict(family=FONT, color=INK), plot_bgcolor="#fff", showlegend=False,
-        yaxis=dict(autorange="reversed", automargin=True, tickfont=dict(size=13)),
-        xaxis=dict(title_text="Respondents", gridcolor="#dfe1e2", rangemode="tozero"))
-    return fig
+    bar = {"type": "bar", "x": [v.respondents for v in volumes], "y": labels, "orientation": "h",
+           "marker": {"color": COLOURS[MEAN]}, "text": [f"n = {v.respondents:,}" for v in volumes],
+           "textposition": "outside", "cliponaxis": False, "textfont": {"color": INK, "size": 13},
+           "hovertext": [f"<b>{plain(v.label)}</b><br>respondents: {v.respondents:,}<br>questions: {v.measures}"
+                         for v in volumes],
+           "hoverinfo": "text", "name": "Respondents"}
+    layout = titled({"height": max(260, 60 * len(volumes) + 120), "margin": {"l": 10, "r": 60, "t": 70, "b": 10}},
+                    f"Respondents by channel and touchpoint, {breakdown.period}: {plain(program)}")
+    layout.update({"template": default_template(), "font": {"family": FONT, "color": INK}, "plot_bgcolor": "#fff",
+                   "showlegend": False,
+                   "yaxis": {"autorange": "reversed", "automargin": True, "tickfont": {"size": 13}},
+                   "xaxis": {"title": {"text": "Respondents"}, "gridcolor": "#dfe1e2", "rangemode": "tozero"}})
+    return {"data": [bar], "layout": layout}
