@@ -184,3 +184,36 @@ def test_a_why_page_names_the_import_batches_its_observations_came_from(evaluate
     assert "committed" in table and "/imports/" not in table, "no link to a page that refuses the executive"
     analyst = client_as("analyst").get(f"/findings/{finding_id}").get_data(as_text=True)
     assert f'href="/imports/{batch_id}"' in analyst
+
+
+def test_a_whole_number_too_large_for_a_float_is_refused_naming_where(evaluated, client_as, tmp_path):
+    """A JSON integer of 401 digits is valid JSON; compared as a float it overflowed, and saving or
+    simulating the rule answered 500. One of thousands of digits stopped the rules file's reader."""
+    from scorecard.rules.schema import RuleError
+    from scorecard.rules.store import read_rules_file
+
+    analyst = client_as("analyst")
+    token = csrf_token(analyst.get("/rules/new").get_data(as_text=True))
+    rule = {"key": "huge-value", "title": "Huge", "applies_to": "program",
+            "when": {"fact": "metric_value", "metric": "wait_time", "op": "gt", "value": 10 ** 400},
+            "then": {"flag": "slow"}, "explain": "{program} waits {value} minutes."}
+    before = fingerprint_of(evaluated)
+    for button in ("save", "simulate"):
+        refused = analyst.post("/rules/new", data={"csrf_token": token, "definition": json.dumps(rule), button: "x"})
+        text = refused.get_data(as_text=True)
+        assert refused.status_code == 400 and "when.value: must be a finite number" in text, text[-2000:]
+        assert "about 401 digits" in text
+    assert fingerprint_of(evaluated) == before
+    written = tmp_path / "rules.json"
+    written.write_text('{"key": "x", "when": {"value": 1' + "0" * 5000 + "}}", encoding="utf-8")
+    try:
+        read_rules_file(written)
+    except RuleError as error:
+        assert "rules.json: a number with more digits" in str(error)
+    else:
+        raise AssertionError("a number of 5,001 digits was read")
+
+
+def fingerprint_of(app) -> dict:
+    with app.app_context():
+        return fingerprint()

@@ -440,8 +440,23 @@ def _rank(outcome: str):
     return lambda v: v
 
 
+def _finite(value: int | float) -> bool:
+    """Whether a number is one a rule can compare: not NaN or infinite, and a whole number within a
+    float's range (a JSON integer of 400 digits is valid JSON; compared with a float it overflows)."""
+    try:
+        return math.isfinite(value)
+    except OverflowError:
+        return False
+
+
 def _is_number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and _finite(value)
+
+
+def _number_words(value: int | float) -> str:
+    if isinstance(value, int) and not _finite(value):  # its digits may be more than str() writes
+        return f"a whole number of about {int(value.bit_length() * math.log10(2)) + 1:,} digits"
+    return repr(value)
 
 
 def _shape_problems(definition: Any) -> list[str]:
@@ -451,8 +466,8 @@ def _shape_problems(definition: Any) -> list[str]:
     problems, stack = [], [(definition, "", 0)]
     while stack:
         node, path, depth = stack.pop()
-        if isinstance(node, float) and not math.isfinite(node):
-            problems.append(f"{path or '(rule)'}: must be a finite number, got {node!r}")
+        if isinstance(node, (int, float)) and not isinstance(node, bool) and not _finite(node):
+            problems.append(f"{path or '(rule)'}: must be a finite number, got {_number_words(node)}")
         elif isinstance(node, str) and (code := bidi_problem(node)):  # written as a JSON escape, past the form
             problems.append(f"{path or '(rule)'}: contains a hidden text-direction character ({code}); remove it")
         elif isinstance(node, (dict, list)):
