@@ -833,7 +833,8 @@ def test_a_hostile_opened_snapshot_is_read_as_none_not_a_failure(demo):
         db.session.execute(sa.update(Commitment).where(Commitment.id == cid)
                            .values(next_step="Theirs", version=version + 1))
         db.session.commit()
-    for opened in ("[" * 30_000 + "]" * 30_000, '{"next_step": "\\ud800", "reason": "x"}'):
+    for opened in ("[" * 30_000 + "]" * 30_000, '{"next_step": "\\ud800", "reason": "x"}',
+                   '{"program_ids": [{"a": 1}], "next_step": {"b": [2]}}'):  # objects: unhashable, a 500
         answer = submit(officer, url, page=page, opened=opened, next_step="Mine")
         assert answer.status_code == 409, answer.get_data(as_text=True)[:300]  # a lone surrogate was a 500
         table = answer.get_data(as_text=True).split('id="conflict-table"')[1].split("</table>")[0]

@@ -278,7 +278,16 @@ def _opened(form) -> dict:
         opened = json_bodies.refusing_depth(lambda: json.loads(form.opened.data or "{}"))
     except ValueError:  # malformed, or nested too deeply to read
         return {}
-    return opened if isinstance(opened, dict) else {}
+    if not isinstance(opened, dict):
+        return {}
+    return {name: value for name, value in opened.items() if _plain(value)}
+
+
+def _plain(value) -> bool:
+    """A value a field is stored as: a text, a number, none, or a list of ids or texts (an object or a
+    nested list in the hidden field was never written by this form)."""
+    scalar = (str, int, float, type(None))
+    return isinstance(value, scalar) or (isinstance(value, list) and all(isinstance(v, scalar) for v in value))
 
 
 def _show_problems(form, error: CommitmentError) -> None:
