@@ -15,6 +15,9 @@ PLAIN_HTTP = ("This site works over HTTPS only: its sign-in cookie is not sent o
               "the form could not be checked and nothing was changed. Open the site's https:// address. (Behind a "
               "TLS proxy, the administrator sets SCORECARD_TRUSTED_PROXIES so the app sees the connection as "
               "HTTPS.)")
+SAVED_TWICE = ("What you sent meets something saved at the same moment (a second click of the button, or someone "
+               "else saving the same thing): it was not saved, and nothing was changed. Open the page again to see "
+               "what is saved now.")
 DATABASE_DOWN = ("The database is not answering (it may be restarting). Nothing was changed; try again in a "
                  "minute.")
 
@@ -23,6 +26,7 @@ def init_app(app) -> None:
     for code in (400, 401, 403, 404, 405, 413, 414, 429, 500):
         app.register_error_handler(code, _handler(code))
     app.register_error_handler(sa.exc.OperationalError, _database_down)
+    app.register_error_handler(sa.exc.IntegrityError, _saved_twice)
     app.teardown_appcontext(_end_session)  # runs before Flask-SQLAlchemy's own (teardowns run last first)
 
 
@@ -46,6 +50,7 @@ TITLES = {
     404: "Page not found",
     405: "That action is not allowed here",
     413: "The file is too large",
+    409: "Saved at the same moment",
     414: "The address is too long",
     503: "The service is not available",
     429: "Too many attempts",
@@ -120,3 +125,14 @@ def _database_down(error):
         page = (f"<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{TITLES[503]}</title></head>"
                 f"<body><main><h1>{TITLES[503]}</h1><p>{DATABASE_DOWN}</p></main></body></html>")
     return page, 503, headers
+
+
+def _saved_twice(error):
+    """A save that broke a unique rule the page's own check had passed: the same form sent twice at
+    once (a double click) or two people saving the same thing; the database kept one. 409 with what
+    happened, the transaction rolled back, not a 500 (the API answers with its own problems)."""
+    log.warning("a save met another at the same moment: %s", error.__class__.__name__)
+    _roll_back()
+    if wants_json():
+        return jsonify(error=TITLES[409], detail=SAVED_TWICE), 409
+    return render_template("error.html", code=409, title=TITLES[409], description=SAVED_TWICE), 409

@@ -402,3 +402,27 @@ def test_an_expired_preview_is_audited_as_the_systems_cancellation(analyst, app)
     event = _last(app, "import.cancel")
     assert event.entity_id == batch_id and event.user_id is None
     assert event.after["by"] == "the preview expired" and event.client_address is None
+
+
+def test_a_user_saved_at_the_same_moment_is_a_409_not_a_500(app, admin, monkeypatch):
+    """A double click on Create sends the form twice at once: both pass the check that the e-mail is
+    free, and the second insert breaks the unique e-mail. It answered 500; it is a 409 saying what
+    happened, with the page's chrome, and nothing of it is saved."""
+    import scorecard.admin.routes
+    import scorecard.auth.services
+
+    token = csrf_token(admin.get("/admin/users/new").get_data(as_text=True))
+    with app.app_context():
+        before = db.session.scalar(sa.select(sa.func.count()).select_from(User))
+    # the check, as the second request made it: before the first one's insert was committed
+    monkeypatch.setattr(scorecard.auth.services, "new_user_problems", lambda *a, **k: {})
+    monkeypatch.setattr(scorecard.admin.routes, "new_user_problems", lambda *a, **k: {})
+    response = admin.post("/admin/users/new", data={
+        "csrf_token": token, "email": "admin@test.gov", "name": "Twice", "role": "viewer", "function": "",
+        "leader": "", "password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 409, page[:500]
+    assert "Saved at the same moment" in page and "a second click" in page and 'href="/admin/users"' in page
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == before
+    assert admin.get("/admin/users").status_code == 200  # the session goes on
