@@ -140,21 +140,34 @@ def read_csv(path, warnings: Optional[list] = None) -> Table:
 
 
 def _decodes(path, encoding: str) -> bool:
+    return _undecodable(path, encoding) is None
+
+
+def _undecodable(path, encoding: str) -> Optional[tuple[int, str]]:
+    """(about where, why) the file's bytes stop reading as `encoding`, or None when they all read."""
     decoder = codecs.getincrementaldecoder(encoding)()
+    read = 0
     with open(path, "rb") as handle:
         try:
             for block in iter(lambda: handle.read(MB), b""):
                 decoder.decode(block)
+                read += len(block)
             decoder.decode(b"", final=True)
-        except UnicodeDecodeError:
-            return False
-    return True
+        except UnicodeDecodeError as error:
+            return min(read + error.start, os.fstat(handle.fileno()).st_size), error.reason
+    return None
 
 
 def _csv_encoding(path, warnings: list) -> str:
     with open(path, "rb") as handle:
         head = handle.read(4)
     if head[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+        broken = _undecodable(path, "utf-16")
+        if broken is not None:  # found while its rows streamed, it ended the batch as an unexpected failure
+            raise ImportFileError(
+                f"The file starts as UTF-16 text (its first bytes are UTF-16's byte-order mark), but near byte "
+                f"{broken[0]:,} it no longer reads as UTF-16 ({broken[1]}); nothing was imported.",
+                hint="Open it in Excel and save it again as \"CSV UTF-8\", or as .xlsx, and upload that copy.")
         return "utf-16"
     if _decodes(path, "utf-8"):
         return "utf-8-sig"

@@ -104,7 +104,15 @@ def huge_value(tmp_path):
     return path
 
 
+def broken_utf16(tmp_path):
+    """UTF-16's byte-order mark, then a lone surrogate: it ended the batch as an unexpected failure."""
+    path = tmp_path / "unicode.csv"
+    path.write_bytes(b"\xff\xfe" + "a,b\n1,".encode("utf-16-le") + b"\x00\xd8" + "2\n".encode("utf-16-le"))
+    return path
+
+
 @pytest.mark.parametrize("make, message", [
+    (broken_utf16, "it no longer reads as UTF-16 (illegal UTF-16 surrogate)"),
     (huge_value, "Row 2 (from line 2 of the file) holds a value longer than 131,072 characters"),
     (zip_bomb, "zip bomb"),
     (sparse_bomb, "XFD1048576"),
