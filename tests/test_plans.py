@@ -1,6 +1,7 @@
 """Plan pages and rating decisions: who sees which plan, proposals from findings with why-links,
 confirm / override with justification (both kept), and the ratings export."""
 import csv
+import html
 import re
 
 import openpyxl
@@ -184,6 +185,43 @@ def test_plan_page_shows_proposals_with_why_links_and_takes_decisions(demo):
     assert client.post(f"/plans/{plan_id}/elements/{element_id}/decision",
                        data={"rating": "3", "justification": "x"}).status_code == 400  # no CSRF token
 
+
+def test_a_decision_recorded_since_the_page_was_opened_is_never_overwritten_unseen(demo):
+    """Two rating officials open one plan; one records an override with its justification. The other's
+    form, sent as it was opened, replaced it (the proposed rating needs no justification); and a form
+    sent twice recorded two decisions. Now the second official is shown the first's decision (409) and
+    nothing of theirs is recorded; a form sent twice records once."""
+    with demo.app_context():
+        plan = a_plan(db.session)
+        propose(db.session, plan, [2] * 50)
+        plan_id, element_id = plan.id, plan.elements[0].id
+        admin, executive = demo.test_client(user=user("admin")), demo.test_client(user=user("executive"))
+    seen_by_admin = admin.get(f"/plans/{plan_id}").get_data(as_text=True)
+    seen_by_executive = executive.get(f"/plans/{plan_id}").get_data(as_text=True)
+    url = f"/plans/{plan_id}/elements/{element_id}/decision"
+
+    def form(page: str, **fields) -> dict:
+        opened = re.search(rf'action="{url}".*?name="replaces" value="([^"]*)"', page, re.S).group(1)
+        return {"csrf_token": csrf_token(page), "replaces": opened, **fields}
+
+    overridden = form(seen_by_admin, rating="5", justification="Exceptional work documented in Q3 review")
+    assert admin.post(url, data=overridden).status_code == 302
+    late = executive.post(url, data=form(seen_by_executive, rating="2", justification=""))
+    text = html.unescape(late.get_data(as_text=True))
+    assert late.status_code == 409, text[:300]
+    assert "Since you opened this page, admin-0@plans.gov recorded a rating of 5" in text
+    assert "Exceptional work documented in Q3 review" in text and "Your rating of 2 was not recorded" in text
+    with demo.app_context():
+        assert db.session.scalars(sa.select(ElementRating.confirmed_rating).where(
+            ElementRating.element_id == element_id)).all() == [5], "the override stands"
+    fresh = executive.get(f"/plans/{plan_id}").get_data(as_text=True)  # read theirs, decide again
+    again = form(fresh, rating="4", justification="Strong year")
+    assert executive.post(url, data=again).status_code == 302
+    twice = executive.post(url, data=again)  # the same form sent again (a double click, the back button)
+    assert twice.status_code == 303 and twice.headers["Location"].endswith(f"/plans/{plan_id}")
+    with demo.app_context():
+        assert db.session.scalars(sa.select(ElementRating.confirmed_rating).where(
+            ElementRating.element_id == element_id).order_by(ElementRating.id)).all() == [5, 4], "recorded once"
 
 def test_who_sees_which_plan(demo):
     with demo.app_context():

@@ -1,5 +1,5 @@
 """The rating decision form."""
-from wtforms import SubmitField, TextAreaField
+from wtforms import HiddenField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange
 
 from scorecard.fields import WholeNumberField
@@ -12,4 +12,5 @@ class DecisionForm(BaseForm):
     rating = WholeNumberField("Rating (1-5)", validators=[InputRequired(), NumberRange(min=1, max=5)])
     justification = TextAreaField(JUSTIFICATION_LABEL,
                                   validators=[Length(max=4000)])
+    replaces = HiddenField()  # the decision the page showed when opened ("": none): plans.services.decide
     submit = SubmitField("Record decision")

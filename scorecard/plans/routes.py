@@ -6,12 +6,13 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from scorecard.extensions import db
-from scorecard.models import PerformancePlan, PlanElement
+from scorecard.models import PerformancePlan, PlanElement, User
 from scorecard.permissions import can, requires
 from scorecard.plans import bp
 from scorecard.plans.forms import DecisionForm
 from scorecard.plans.services import (
     OWN_PLAN,
+    DecidedMeanwhile,
     RatingError,
     decide,
     may_see,
@@ -67,25 +68,62 @@ def decision(plan_id, element_id):
         abort(403, description=OWN_PLAN[:1].upper() + OWN_PLAN[1:] + ".")
     form = DecisionForm()
 
-    def refused(problems: list[str], fields: set[str]):
+    def refused(problems: list[str], fields: set[str], status: int = 422):
         """The page again, the decision's form with what was typed, its problems and the fields at fault."""
         typed = {"element_id": element.id, "rating": request.form.get("rating", "")[:20],
                  "justification": request.form.get("justification", "")[:4000], "problems": problems,
                  "fields": fields}
-        return _page(plan, typed), 422
+        return _page(plan, typed), status
     if not form.validate_on_submit():
         if "csrf_token" in form.errors:
             return refused(["The form expired or was sent from elsewhere; open the page again and retry."], set())
         return refused([f"{form[name].label.text}: {' '.join(errors)}" for name, errors in form.errors.items()],
                        set(form.errors))
     try:
-        decide(db.session, element, form.rating.data, form.justification.data, current_user)
+        decide(db.session, element, form.rating.data, form.justification.data, current_user,
+               replaces=_replaces(form.replaces.data))
+    except DecidedMeanwhile as meanwhile:
+        db.session.rollback()
+        if _same(meanwhile.decision, form):  # this form sent twice (a double click, the back button): recorded once
+            flash(f"Rating for '{element.name}' recorded: {form.rating.data}.", "success")
+            return redirect(url_for("plans.show", plan_id=plan.id), 303)
+        return refused([_decided_meanwhile(meanwhile.decision, form.rating.data)], set(), 409)
     except RatingError as error:
         db.session.rollback()
         said = str(error)  # the rules' own words: a justification missing, or a rating out of range
         return refused([said[:1].upper() + said[1:] + "."], {error.field})
     flash(f"Rating for '{element.name}' recorded: {form.rating.data}.", "success")
     return redirect(url_for("plans.show", plan_id=plan.id))
+
+
+def _replaces(sent: Optional[str]) -> Optional[int]:
+    """The decision id the form was opened on: none when blank, -1 (no decision's) when not an id."""
+    sent = (sent or "").strip()
+    if not sent:
+        return None
+    return int(sent) if sent.isascii() and sent.isdigit() and len(sent) < 19 else -1
+
+
+def _same(decision, form) -> bool:
+    """Whether `decision` is this official's own, of the rating and justification the form sends again."""
+    justification = (form.justification.data or "").strip() or None
+    return (decision is not None and decision.decided_by_id == current_user.id
+            and decision.confirmed_rating == form.rating.data and decision.justification == justification)
+
+
+def _decided_meanwhile(decision, rating: int) -> str:
+    """What was recorded since the official opened the page, and that their rating was not."""
+    if decision is None:
+        return (f"The decision this page showed is no longer the element's; your rating of {rating} was not "
+                "recorded. Read the element as it stands now, and record yours again if it still stands.")
+    official = db.session.get(User, decision.decided_by_id) if decision.decided_by_id else None
+    who = "you" if official is not None and official.id == current_user.id else (
+        (official.name or official.email) if official is not None else "another official")
+    why = f", justified: “{decision.justification}”" if decision.justification else ""
+    return (f"Since you opened this page, {who} recorded a rating of {decision.confirmed_rating} "
+            f"({RATING_LABELS.get(decision.confirmed_rating, '')}) on {decision.at:%Y-%m-%d %H:%M} UTC{why}. "
+            f"Your rating of {rating} was not recorded: read theirs above, and record yours again if it still "
+            "stands.")
 
 
 def _visible_plan(plan_id: int) -> PerformancePlan:

@@ -33,6 +33,19 @@ class RatingError(ValueError):
         self.field = field
 
 
+
+class DecidedMeanwhile(Exception):
+    """Another decision on the element was recorded after the one the official's form was opened on
+    (`decision`: the one recorded now): theirs was not recorded over it unseen."""
+
+    def __init__(self, decision: ElementRating):
+        super().__init__("the element was decided since the form was opened")
+        self.decision = decision
+
+
+UNSEEN = object()  # decide(): the official's form did not say which decision it was opened on (no check)
+
+
 @dataclass
 class RequirementView:
     requirement: PlanRequirement
@@ -187,10 +200,14 @@ def own_plan(user, plan: PerformancePlan) -> bool:
     return getattr(user, "leader_id", None) is not None and user.leader_id == plan.leader_id
 
 
-def decide(session, element: PlanElement, rating: int, justification: str, user) -> ElementRating:
+def decide(session, element: PlanElement, rating: int, justification: str, user, *,
+           replaces=UNSEEN) -> ElementRating:
     """Record a rating official's decision on an element, beside the proposal it answers.
     Overriding the proposal (or rating with none) needs a written justification. Nobody rates their
-    own plan (5 CFR 430.307: the appraisee's rating official rates)."""
+    own plan (5 CFR 430.307: the appraisee's rating official rates). `replaces`: the id of the decision
+    the official saw when opening the form (None: none yet); when another was recorded since, nothing is
+    recorded and DecidedMeanwhile names it (two officials, or one form sent twice, never overwrite a
+    decision unseen)."""
     if user.role not in (Role.admin, Role.executive):
         raise PermissionError("only a rating official (executive or admin) decides plan ratings")
     if own_plan(user, element.plan):
@@ -198,9 +215,13 @@ def decide(session, element: PlanElement, rating: int, justification: str, user)
     if not isinstance(rating, int) or not 1 <= rating <= 5:
         raise RatingError(f"a rating is a whole number from 1 to 5, not {rating!r}", "rating")
     justification = "" if blank(justification) else justification.strip()
+    # The element's row locked (PostgreSQL) until this decision is committed: two at once are taken in turn.
+    session.execute(sa.select(PlanElement.id).where(PlanElement.id == element.id).with_for_update())
     view = plan_view(session, element.plan)
     shown = next(e for e in view.elements if e.element.id == element.id)
     proposed, replaced = shown.proposed, shown.decision
+    if replaces is not UNSEEN and (None if replaced is None else replaced.id) != replaces:
+        raise DecidedMeanwhile(replaced)
     if rating != proposed and not justification:
         reason = "there is no proposal" if proposed is None else f"it overrides the proposed rating {proposed}"
         raise RatingError(f"rating '{element.name}' {rating} needs a written justification: {reason}",
