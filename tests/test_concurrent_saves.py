@@ -1,0 +1,75 @@
+"""Forms sent at the same moment to a real threaded server (a double click, two people on one page):
+one save wins, the others are told, none is a 500 and none is lost unseen."""
+import json
+import re
+import sqlite3
+import threading
+
+import pytest
+
+from tests.helpers import at_once
+from tests.live_server import LiveServer
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    live = LiveServer(tmp_path_factory.mktemp("concurrent"))
+    yield live
+    live.stop()
+
+
+def rule(key: str, title: str) -> str:
+    return json.dumps({"key": key, "title": title, "applies_to": "program",
+                       "when": {"fact": "metric_value", "metric": "trust", "op": "lt", "value": 3},
+                       "then": {"flag": "low_trust"}, "explain": "{program} trust is {value}."})
+
+
+def sent_at_once(server, url: str, forms: list[dict]) -> list[int]:
+    """The status of each form POSTed to `url` together, in one thread each (redirects not followed)."""
+    answers, lock, queue = [], threading.Lock(), list(forms)
+
+    def send():
+        with lock:
+            form = queue.pop()
+        status = server.http.post(server.url + url, data=form, allow_redirects=False, timeout=60).status_code
+        with lock:
+            answers.append(status)
+    at_once(send, len(forms))
+    return sorted(answers)
+
+
+def test_a_new_rule_sent_four_times_at_once_is_made_once(server):
+    """The key's check passed for each before any insert: the losers broke the unique key, a 500."""
+    page = server.http.get(server.url + "/rules/new").text
+    form = {"csrf_token": server.token(page), "definition": rule("twice-made", "Made once"), "save": "Save"}
+    answers = sent_at_once(server, "/rules/new", [dict(form) for _ in range(4)])
+    # the first saves it; one that finds it saved by then saves the same again ("unchanged"), or is told
+    assert 302 in answers and set(answers) <= {302, 400, 409}, answers
+    assert "Made once" in server.http.get(server.url + "/rules/twice-made/versions/1").text
+    database = sqlite3.connect(re.sub(r"^sqlite:///", "", server.process.args[3]))
+    try:
+        assert database.execute("SELECT COUNT(*) FROM rule_versions v JOIN rules r ON r.id = v.rule_id "
+                                "WHERE r.key = 'twice-made'").fetchone()[0] == 1
+    finally:
+        database.close()
+    assert server.answers()
+
+
+def test_draft_saves_sent_at_once_from_one_opened_editor_keep_one_and_tell_the_rest(server):
+    """Four saves from one editor (the same version opened): each passed the check that nobody had saved
+    since, and the last one written won, the others lost without a word."""
+    created = server.http.post(server.url + "/rules/new", data={
+        "csrf_token": server.token(server.http.get(server.url + "/rules/new").text),
+        "definition": rule("raced-draft", "Opened"), "save": "Save"}, allow_redirects=False)
+    assert created.status_code == 302, created.text[:500]
+    editor = server.http.get(server.url + "/rules/raced-draft/edit").text
+    based_on = re.search(r'name="based_on"[^>]*value="([^"]*)"', editor).group(1)
+    forms = [{"csrf_token": server.token(editor), "based_on": based_on, "save": "Save",
+              "definition": rule("raced-draft", f"Edit {i}")} for i in range(4)]
+    answers = sent_at_once(server, "/rules/raced-draft/edit", forms)
+    assert answers == [302, 400, 400, 400], answers
+    kept = re.findall(r"Edit \d", server.http.get(server.url + "/rules/raced-draft/versions/1").text)
+    assert len(set(kept)) == 1, kept
+    refused = server.http.post(server.url + "/rules/raced-draft/edit", data=forms[0], allow_redirects=False)
+    assert refused.status_code == 400 and "was changed by someone else since you opened it" in refused.text
+    assert server.answers()
