@@ -484,16 +484,23 @@ def test_drop_needs_a_reason_and_keeps_the_commitment(demo):
     url = f"/commitments/{cid}/drop"
     refused = submit(officer, url, form_id="drop-form", reason="")
     assert refused.status_code == 400 and "say why the commitment is dropped" in refused.get_data(as_text=True)
-    dropped = submit(officer, url, form_id="drop-form", reason="Folded into the annual report commitment.")
+    opened = officer.get(url).get_data(as_text=True)
+    dropped = submit(officer, url, form_id="drop-form", page=opened, reason="Folded into the annual report commitment.")
     assert dropped.status_code == 303
+    # the form sent again (a double click, the back button): said to be dropped already, not "no access"
+    again = submit(officer, url, form_id="drop-form", page=opened, reason="Folded into the annual report commitment.")
+    assert again.status_code == 303 and again.headers["Location"].endswith(f"/commitments/{cid}")
+    shown = html.unescape(officer.get(again.headers["Location"]).get_data(as_text=True))
+    assert "was already dropped by you on" in shown and "(Folded into the annual report commitment.)" in shown
     with demo.app_context():
         stored = db.session.get(Commitment, cid)
         assert stored.status is CommitmentStatus.dropped
         assert stored.reason == "Folded into the annual report commitment."
         assert stored.updates[-1].changes["status"] == ["not_started", "dropped"]
         assert db.session.scalar(sa.select(AuditEvent.action).order_by(AuditEvent.id.desc())) == "commitment.drop"
+        assert [u.status for u in stored.updates].count(CommitmentStatus.dropped) == 1, "dropped once"
     assert cid in row_ids(officer.get("/commitments/?status=dropped").get_data(as_text=True))
-    assert officer.get(url).status_code == 403  # already dropped
+    assert officer.get(url).status_code == 303  # already dropped: to the commitment, which says so
 
 
 def test_a_reason_that_shows_nothing_is_no_reason(demo):

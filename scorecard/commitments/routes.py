@@ -48,12 +48,15 @@ from scorecard.models import (
     CAPACITY_DOMAINS,
     Agency,
     Commitment,
+    CommitmentStatus,
+    CommitmentUpdate,
     Component,
     Function,
     Leader,
     Metric,
     Program,
     Role,
+    User,
 )
 from scorecard.permissions import can, requires
 
@@ -194,6 +197,10 @@ def _prefill_from_capacity(form) -> None:
 @requires("drop_commitment")
 def drop(commitment_id):
     commitment = _visible(commitment_id)
+    if commitment.status is CommitmentStatus.dropped and may_edit(current_user, commitment):
+        # sent twice, or dropped by someone else while this form was open: said so, not a refusal
+        flash(_dropped_already(commitment), "info")
+        return redirect(url_for("commitments.show", commitment_id=commitment.id), 303)
     if not may_drop(current_user, commitment):
         abort(403)
     form = DropForm()
@@ -224,6 +231,20 @@ def drop(commitment_id):
 
 
 # ----------------------------------------------------------------------------- helpers
+
+def _dropped_already(commitment: Commitment) -> str:
+    """"Already dropped by ... on ...: reason"; nothing more was changed."""
+    update = db.session.scalar(sa.select(CommitmentUpdate).where(
+        CommitmentUpdate.commitment_id == commitment.id, CommitmentUpdate.status == CommitmentStatus.dropped)
+        .order_by(CommitmentUpdate.at.desc(), CommitmentUpdate.id.desc()).limit(1))
+    if update is None:
+        return f"{commitment.title} was already dropped; nothing more was changed."
+    person = db.session.get(User, update.user_id) if update.user_id else None
+    who = "you" if person is not None and person.id == current_user.id else (
+        (person.name or person.email) if person is not None else "someone")
+    why = f" ({update.reason})" if update.reason else ""
+    return f"{commitment.title} was already dropped by {who} on {update.at:%Y-%m-%d}{why}; nothing more was changed."
+
 
 def _visible(commitment_id: int) -> Commitment:
     """The commitment, or 404 when it does not exist or is outside the person's scope."""
