@@ -12,6 +12,11 @@ LARGEST = 2**31 - 1  # what an INTEGER column holds on PostgreSQL; every whole n
 
 class WholeNumberField(IntegerField):
     def process_formdata(self, valuelist):
+        given = valuelist[0] if valuelist else None
+        if isinstance(given, str) and not given.isascii():  # int() reads "٣" (Arabic-Indic) as 3: not typed here
+            self.data = None
+            shown = given.strip() if len(given.strip()) <= 20 else f"{given.strip()[:20]}..."
+            raise ValueError(f"{shown!r} is not a number this field takes: write it with the digits 0-9")
         super().process_formdata(valuelist)
         if self.data is not None and abs(self.data) > LARGEST:
             self.data = None

@@ -244,6 +244,11 @@ def test_admin_starts_a_new_year_on_another_scale(demo, client_as, ba):
     ({"narrative_0": "x" * 10_001}, "Measurement narrative: 10,001 characters is too long"),
     ({"score_0": "9" * 400}, "Measurement score: &#39;99999999999999999999...&#39; is too large to be a score"),
     ({"version": "9" * 400}, "is not a number this field takes: it is larger than 2,147,483,647"),
+    # digits of another script: int() and float() read "٣" as 3, nobody typed a 3 here
+    ({"score_0": "\u0663"}, "Measurement score: &#39;\u0663&#39; is not a number"),
+    ({"scale_max": "\u0663"}, "Highest score: &#39;\u0663&#39; is not a whole number."),
+    ({"version": "\u0663"}, "is not a number this field takes: write it with the digits 0-9"),
+    ({"scale_max": "9" * 5000}, "Highest score: 99999999999999999999... is outside"),  # int() of it raised
     # A form whose hidden domains were changed: one named twice would take another's score and erase the other's.
     ({"domain_1": "Measurement"}, "Domain: &#39;Measurement&#39; is given twice; open the form again."),
     ({"domain_1": "Governance"}, "Domain: &#39;Governance&#39; is not one of this assessment&#39;s domains"),

@@ -46,7 +46,7 @@ NARRATIVE_MAX = 10_000
 REASON_MAX = 4_000
 LINKS_MAX = 25
 LINK_MAX = 2_000
-_SCORE = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
+_SCORE = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$", re.ASCII)  # 0-9 only: "٣" is no score typed here
 
 STATUS_WORDS = {None: "not started", CapacityStatus.draft: "draft", CapacityStatus.submitted: "submitted"}
 COMMITMENT_WORDS = {s: s.value.replace("_", " ") for s in CommitmentStatus}
@@ -664,10 +664,11 @@ def _parse(posted: dict, domains: list[str], assessment: Optional[CapacityAssess
         text = (posted.get(name) or "").strip()
         if not text:
             values[name] = default[name]
-        elif not re.fullmatch(r"[+-]?\d+", text):
+        elif not re.fullmatch(r"[+-]?\d+", text, re.ASCII):
             problems[(None, name)] = f"{label}: {text!r} is not a whole number."
-        elif not SCALE_LIMITS[0] <= int(text) <= SCALE_LIMITS[1]:
-            problems[(None, name)] = (f"{label}: {int(text)} is outside {SCALE_LIMITS[0]}-{SCALE_LIMITS[1]}.")
+        elif len(text.lstrip("+-")) > 9 or not SCALE_LIMITS[0] <= int(text) <= SCALE_LIMITS[1]:
+            shown = str(int(text)) if len(text) <= 20 else f"{text[:20]}..."  # thousands of digits: no int()
+            problems[(None, name)] = (f"{label}: {shown} is outside {SCALE_LIMITS[0]}-{SCALE_LIMITS[1]}.")
         else:
             values[name] = int(text)
     low, high = values.get("scale_min"), values.get("scale_max")
