@@ -281,6 +281,16 @@ def test_channels_and_touchpoints_of_one_quarter(world):
     assert shares["Trust / confidence: share who trust"] == pytest.approx(80.0)
     assert shares["Ease: went well"] == 35.0
     assert queries.channel_breakdown(db.session, calls.id, None).rows == []
+    # v2 trust's table row gives the 1-5 mean its status is judged on beside the share (it read "—"), and the
+    # chart and the table name a channel and touchpoint alike (one said "any channel", the other "not given")
+    from dashboards.figures.program import volumes_figure
+    from dashboards.pages.program import channels_table
+    [row] = [r for r in channels_table(calls.id, "FY2024-Q2").rows
+             if r["measure"] == "Trust / confidence: share who trust" and "Form A" in r["where"]]
+    trust = next(r for r in q2.rows if r.measure == "Trust / confidence: share who trust" and r.touchpoint == "Form A")
+    assert row["share"] == pytest.approx(80.0) and row["mean"] == pytest.approx(trust.mean) and 1 <= row["mean"] <= 5
+    drawn = volumes_figure(q2, "Calls")["data"][0]["y"]
+    assert {r["where"] for r in channels_table(calls.id, "FY2024-Q2").rows} == set(drawn)
 
 
 def test_findings_of_the_quarter_link_to_their_why_pages(world):

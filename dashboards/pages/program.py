@@ -262,8 +262,8 @@ def _breakdown(program_id, period) -> queries.Breakdown:
 def channels_table(program_id, period) -> tables.Table:
     found = _breakdown(program_id, period)
     rows = [{"measure": r.measure + (f" ({WITHOUT})" if r.without_counts else ""),
-             "where": f"{r.channel or 'channel not given'} · {r.touchpoint or 'touchpoint not given'}",
-             **({"mean": r.value, "share": None} if r.unit == queries.MEAN else {"mean": None, "share": r.value}),
+             "where": r.where,
+             **({"mean": r.value, "share": None} if r.unit == queries.MEAN else {"mean": r.mean, "share": r.value}),
              "n": r.n, "question": r.question + (" (non-standard wording)" if r.non_standard else ""),
              "source": r.source}
             for r in found.rows]

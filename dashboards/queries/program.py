@@ -482,6 +482,16 @@ class BreakdownRow:
     non_standard: bool
     source: str
     without_counts: bool = False
+    mean: Optional[float] = None  # the 1-5 mean a status is judged on (v2 trust's beside its share)
+
+    @property
+    def where(self) -> str:
+        return where_words(self.channel, self.touchpoint)
+
+
+def where_words(channel: Optional[str], touchpoint: Optional[str]) -> str:
+    """"web · Apply online": a channel and touchpoint as the chart and its table both name them."""
+    return f"{channel or 'channel not given'} · {touchpoint or 'touchpoint not given'}"
 
 
 @dataclass
@@ -495,7 +505,7 @@ class Volume:
 
     @property
     def label(self) -> str:
-        return f"{self.channel or 'any channel'} · {self.touchpoint or 'no touchpoint named'}"
+        return where_words(self.channel, self.touchpoint)
 
 
 @dataclass
@@ -528,7 +538,7 @@ def channel_breakdown(session, program_id: int, period: Optional[str]) -> Breakd
         keyed.append(((row.channel, row.touchpoint, spec_order(spec)), BreakdownRow(
             row.channel, row.touchpoint, spec.label, measure.unit, measure.value, measure.n, measure.ci_low,
             measure.ci_high, questions[0] if questions else "question not recorded", marked,
-            sourced[row.import_batch_id].words, measure.without_counts)))
+            sourced[row.import_batch_id].words, measure.without_counts, measure.mean)))
     found.rows = [row for _, row in sorted(keyed, key=lambda item: item[0])]
     volumes: dict[tuple[str, str], Volume] = {}
     for row in found.rows:
