@@ -16,6 +16,7 @@ from scorecard.models import Role
 from tests.helpers import CALLBACK_URL as URL
 from tests.helpers import callback_answer as answer
 from tests.helpers import callback_body as body
+from tests.helpers import json_objects
 
 ROLES = [r.value for r in Role]
 
@@ -153,6 +154,32 @@ def test_the_overview_answers_for_the_latest_quarter_and_a_chosen_one(executive)
     assert "tied to the agency chosen (by its components or programs), as of" in of_an_agency
     assert "of every agency)" in words and "of the department's C-suite, as of" in words, "all agencies: every one"
 
+
+def test_the_overview_names_the_red_programs_each_leading_to_why(demo, executive):
+    """"Which programs are red" was a count: their names were in a collapsed table or on the heatmap, and
+    "turned red (1)" read as the whole list. The tile names them, each linking to its status finding."""
+    from dashboards.queries import common
+    from scorecard.extensions import db
+
+    shown = answer(executive, body("overview-body.children", {"overview-agency.value": "all"}, "overview-period.value"))
+    [red_list] = [o for o in json_objects(shown) if o.get("props", {}).get("aria-labelledby") == "red-programs"]
+    items = [o for o in json_objects(red_list) if o.get("type") == "Li"]
+    named = {}
+    for item in items:
+        item_links = [o["props"] for o in json_objects(item) if o.get("type") == "A"]
+        named[item_links[0]["children"]] = [link["href"] for link in item_links]
+    with demo.app_context():
+        period = common.chosen_period(db.session, None)
+        statuses = common.program_statuses(db.session, period)
+        red = {pid: found for pid, found in statuses.items() if found.status == "red"}
+        names = common.program_names(db.session, tuple(red))
+    assert red and len(named) == len(red), (named, red)
+    for pid, found in red.items():
+        name, component = names[pid]
+        page = f"/dashboards/program?id={pid}&period={period}"
+        why = [f"/findings/{found.finding_id}"] if found.finding_id else []  # none: no rule has judged it
+        assert named[f"{name} ({component})"] == [page, *why], "its page (who is accountable) and why"
+    assert any(o.get("props", {}).get("children") == f"{len(red):,}" for o in json_objects(shown)), "the count"
 
 def test_a_viewer_sees_the_commitments_but_no_plans_on_the_overview(demo, client_as):
     """Every role sees the agency dashboards, the C-suite's commitments included (DESIGN §6; the functions

@@ -24,6 +24,7 @@ dash.register_page(__name__, path="/", name="Overview", title="Overview · CX Sc
 
 MISSING_SHOWN = 12  # programs listed by name under A-11 reporting; the rest are counted
 LEADERS_SHOWN = 8
+RED_SHOWN = 8  # red programs named on the overview; the heatmap lists them all, worst first
 CHANGES_SHOWN = 8  # lines of each kind shown; the rest one toggle away
 
 
@@ -137,12 +138,31 @@ def status_tile(counts: queries.StatusCounts, agency) -> html.Section:
             for status, n in counts.counts.items() if n or status != "no_data"]
     return components.tile("Programs by status", [
         html.Ul(rows, className="dash-counts", **{"aria-label": f"Programs by status, {counts.period}"}),
+        *red_list(counts, heatmap),
         html.P("A program's status is the status rule's finding for the quarter (its trust score against its "
                "target); for a quarter the rules have not evaluated, the same score against the same target. The "
                "heatmap shows every driver.", className="dash-tile__sub"),
     ], tile_id="tile-programs", footer=html.A(
         f"All {counts.total:,} programs on the heatmap" if counts.total != 1 else "The program on the heatmap",
         href=heatmap, className="usa-link"))
+
+
+def red_list(counts: queries.StatusCounts, heatmap: str) -> list:
+    """The red programs by name, each leading to its page (who is accountable) and to why it is red (the
+    status finding, when the rules made one)."""
+    if not counts.red:
+        return []
+    items = [html.Li([html.A(f"{red.program} ({red.component})", className="usa-link",
+                             href=links.program(red.program_id, counts.period)),
+                      *([": ", html.A("why it is red", href=links.finding(red.finding_id), className="usa-link",
+                                      title=f"Why {red.program} is red in {counts.period}")]
+                        if red.finding_id else [])])
+             for red in counts.red[:RED_SHOWN]]
+    if len(counts.red) > RED_SHOWN:
+        items.append(html.Li(html.A(f"and {len(counts.red) - RED_SHOWN:,} more, worst first on the heatmap",
+                                    href=heatmap, className="usa-link")))
+    return [html.H3("Red this quarter", className="dash-tile__subhead", id="red-programs"),
+            html.Ul(items, className="usa-list dash-link-list", **{"aria-labelledby": "red-programs"})]
 
 
 def commitments_tile(counts: queries.CommitmentCounts) -> html.Section:

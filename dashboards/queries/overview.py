@@ -153,10 +153,21 @@ def agency_score(session, period: str, driver: str, programs: ProgramFilter = EV
 
 # ------------------------------------------------------------------------ programs by status
 
+@dataclass(frozen=True)
+class RedProgram:
+    """A red program, named with its component, and its status finding (the why-page), if the rules made one."""
+
+    program_id: int
+    program: str
+    component: str
+    finding_id: Optional[int]
+
+
 @dataclass
 class StatusCounts:
     period: str
     counts: dict[str, int]  # every status of PROGRAM_STATUSES, in that order
+    red: list[RedProgram] = field(default_factory=list)  # by component and name
 
     @property
     def total(self) -> int:
@@ -166,10 +177,16 @@ class StatusCounts:
 @cached
 def programs_by_status(session, period: str, programs: ProgramFilter = EVERY_PROGRAM, *,
                        min_n: int = 30) -> StatusCounts:
+    """How many programs have each status in `period`, and which are red."""
     counts = {status: 0 for status in PROGRAM_STATUSES}
-    for found in program_statuses(session, period, programs, min_n=min_n).values():
+    statuses = program_statuses(session, period, programs, min_n=min_n)
+    for found in statuses.values():
         counts[found.status if found.status in counts else NO_DATA] += 1
-    return StatusCounts(str(parse_period(period)), counts)
+    red = {pid: found for pid, found in statuses.items() if found.status == RED}
+    names = program_names(session, tuple(sorted(red)))
+    listed = sorted((RedProgram(pid, *names[pid], found.finding_id) for pid, found in red.items()),
+                    key=lambda r: (r.component, r.program))
+    return StatusCounts(str(parse_period(period)), counts, listed)
 
 
 # ------------------------------------------------------------------------ commitments by status
