@@ -33,6 +33,21 @@ def refusing_depth(parse: Callable[[], Any]) -> Any:
                                    "(a body with such a number)", 0) from None
 
 
+class DuplicateKey(ValueError):
+    """A JSON object naming one key twice: Python's parser keeps the last silently."""
+
+
+def once_each(pairs: list[tuple[str, Any]]) -> dict:
+    """json.loads's object_pairs_hook for a document a person wrote (a rule): a key given twice is
+    refused, naming it, not read as its last value."""
+    found = {}
+    for key, value in pairs:
+        if key in found:
+            raise DuplicateKey(f"the key {key!r} is given twice in one object; keep one")
+        found[key] = value
+    return found
+
+
 def refusing_unkept(document: Any) -> Any:
     """`document`, or a ValidationError naming where a text holds a character no column keeps: its
     messages nested as the path ({0: {"notes": [...]}}: row 1, column notes, in the API's problems)."""

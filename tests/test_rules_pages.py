@@ -186,7 +186,7 @@ def test_a_why_page_names_the_import_batches_its_observations_came_from(evaluate
     assert f'href="/imports/{batch_id}"' in analyst
 
 
-def test_a_whole_number_too_large_for_a_float_is_refused_naming_where(evaluated, client_as, tmp_path):
+def test_a_number_too_large_or_a_key_given_twice_is_refused_naming_where(evaluated, client_as, tmp_path):
     """A JSON integer of 401 digits is valid JSON; compared as a float it overflowed, and saving or
     simulating the rule answered 500. One of thousands of digits stopped the rules file's reader."""
     from scorecard.rules.schema import RuleError
@@ -203,6 +203,11 @@ def test_a_whole_number_too_large_for_a_float_is_refused_naming_where(evaluated,
         text = refused.get_data(as_text=True)
         assert refused.status_code == 400 and "when.value: must be a finite number" in text, text[-2000:]
         assert "about 401 digits" in text
+    text = json.dumps(rule).replace('"key": "huge-value"', '"key": "x-dup", "key": "y-dup"')
+    text = text.replace('"value": 1' + "0" * 400, '"value": 3')
+    refused = analyst.post("/rules/new", data={"csrf_token": token, "definition": text, "save": "x"})
+    assert refused.status_code == 400 and "the key &#39;key&#39; is given twice in one object" in refused.get_data(
+        as_text=True), "a key given twice was read as its last value"
     assert fingerprint_of(evaluated) == before
     written = tmp_path / "rules.json"
     written.write_text('{"key": "x", "when": {"value": 1' + "0" * 5000 + "}}", encoding="utf-8")

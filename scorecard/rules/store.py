@@ -15,7 +15,7 @@ from typing import Any, Optional
 
 import sqlalchemy as sa
 
-from scorecard.json_bodies import refusing_depth
+from scorecard.json_bodies import DuplicateKey, once_each, refusing_depth
 from scorecard.models import AuditEvent, Rule, RuleStatus, RuleSubject, RuleVersion, utcnow
 from scorecard.rules.schema import RuleError, validate_definition
 from scorecard.rules.service import codes
@@ -183,12 +183,15 @@ def read_rules_file(path) -> list[dict]:
     """The rules in a JSON file: a list of rules, {"rules": [...]}, or one rule object."""
     text = Path(path).read_text(encoding="utf-8")
     try:
-        data = refusing_depth(lambda: json.loads(text))  # too deep, or a number of thousands of digits: refused
+        # too deep, a number of thousands of digits, or a key given twice in one object: refused
+        data = refusing_depth(lambda: json.loads(text, object_pairs_hook=once_each))
     except json.JSONDecodeError as error:
         if error.doc.startswith("("):  # refusing_depth's own: no line to point at
             raise RuleError([f"{Path(path).name}: {error.msg}"]) from None
         raise RuleError([f"{Path(path).name}: not valid JSON at line {error.lineno}, column {error.colno}: "
                          f"{error.msg}"]) from None
+    except DuplicateKey as error:
+        raise RuleError([f"{Path(path).name}: {error}"]) from None
     if isinstance(data, dict) and "rules" in data and "key" not in data:
         data = data["rules"]
     if isinstance(data, dict):

@@ -20,7 +20,8 @@ class RuleForm(BaseForm):
         """The JSON, or raise ValueError saying where it is broken (or which text holds a character no
         column keeps: scorecard.text)."""
         try:
-            document = json_bodies.refusing_depth(lambda: json.loads(self.definition.data))
+            document = json_bodies.refusing_depth(
+                lambda: json.loads(self.definition.data, object_pairs_hook=json_bodies.once_each))
         except json.JSONDecodeError as error:
             raise ValueError(f"not valid JSON at line {error.lineno}, column {error.colno}: {error.msg}") from None
         found = unkept_in(document, UNKEPT_OR_BREAKS)  # read before anything looks the rule up by its key
