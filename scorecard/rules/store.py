@@ -187,7 +187,8 @@ def read_rules_file(path) -> list[dict]:
         data = refusing_depth(lambda: json.loads(text, object_pairs_hook=once_each))
     except json.JSONDecodeError as error:
         if error.doc.startswith("("):  # refusing_depth's own: no line to point at
-            raise RuleError([f"{Path(path).name}: {error.msg}"]) from None
+            said = "the JSON is nested too deeply to read" if "nested" in error.msg else error.msg
+            raise RuleError([f"{Path(path).name}: {said}"]) from None
         raise RuleError([f"{Path(path).name}: not valid JSON at line {error.lineno}, column {error.colno}: "
                          f"{error.msg}"]) from None
     except DuplicateKey as error:
