@@ -34,8 +34,8 @@ from flask_login import current_user, login_user, logout_user
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
 from werkzeug.middleware.proxy_fix import ProxyFix
-from wtforms import FileField, PasswordField, StringField
-from wtforms.validators import ValidationError
+from wtforms import FileField, PasswordField, SelectMultipleField, StringField
+from wtforms.validators import StopValidation, ValidationError
 
 from scorecard.extensions import db, login_manager
 from scorecard.models import AuditEvent, User
@@ -75,10 +75,19 @@ def no_bidi_controls(form, field) -> None:
                               "remove it and try again.")
 
 
+def sent_once(form, field) -> None:
+    """WTForms validator: a field of one value sent more than once (a hand-made request) is refused,
+    not read as its first value."""
+    if field.raw_data and len(field.raw_data) > 1:
+        raise StopValidation(f"{field.label.text or field.name} was sent {len(field.raw_data)} times; a form sends it "
+                             "once. Open the page again and send the form from it.")
+
+
 class BaseForm(FlaskForm):
     """The base of every form: CSRF-protected (FlaskForm), every text field (StringField and its
-    kinds: text areas, e-mail, search, password ...) refuses bidirectional control characters, and
-    reads Word's line and page breaks as line breaks (scorecard.text.line_breaks)."""
+    kinds: text areas, e-mail, search, password ...) refuses bidirectional control characters,
+    every field of one value refuses being sent twice, and it reads Word's line and page breaks as
+    line breaks (scorecard.text.line_breaks)."""
 
     class Meta(FlaskForm.Meta):
         def wrap_formdata(self, form, formdata):
@@ -90,6 +99,8 @@ class BaseForm(FlaskForm):
     def validate(self, extra_validators=None):
         extra = {name: list((extra_validators or {}).get(name, ())) for name in self._fields}
         for name, field in self._fields.items():
+            if not isinstance(field, SelectMultipleField):
+                extra[name].insert(0, sent_once)
             if isinstance(field, StringField):
                 extra[name].append(no_bidi_controls)
         valid = super().validate(extra_validators=extra)

@@ -925,3 +925,20 @@ def test_days_are_counted_on_the_utc_day_the_timestamps_are_in_whatever_the_serv
     finally:
         monkeypatch.delenv("TZ")
         time.tzset()
+
+
+def test_a_field_sent_twice_is_refused_not_read_as_its_first_value(demo):
+    """A hand-made request naming a field twice (title=one&title=two) saved the first and dropped the other
+    without a word; a multiple choice (programs) still takes several."""
+    officer = signed_in(demo, CFO_OFFICER)
+    with demo.app_context():
+        target = cfo_open_commitment()
+        cid, title, status = target.id, target.title, target.status
+    url = f"/commitments/{cid}/edit"
+    for doubled in ({"title": ["One", "Two"]}, {"status": ["on_track", "complete"]}):
+        refused = submit(officer, url, **doubled, reason="Checked with the team.")
+        assert refused.status_code == 400 and "was sent 2 times; a form sends it once" in html.unescape(
+            refused.get_data(as_text=True)), doubled
+    with demo.app_context():
+        stored = db.session.get(Commitment, cid)
+        assert (stored.title, stored.status) == (title, status), "nothing saved"
