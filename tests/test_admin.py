@@ -328,6 +328,8 @@ def test_the_audit_log_filters(app, client_as, make_user):
     assert "2 events matching the filters" in system
     wrong = executive.get("/admin/audit?since=yesterday&entity_id=x1&page=-2").get_data(as_text=True)
     assert "Some filters were ignored" in wrong and "is not a date" in wrong and "is not a whole number" in wrong
+    trailing = executive.get("/admin/audit?since=2026-01-01garbage").get_data(as_text=True)
+    assert "&#39;2026-01-01garbage&#39; is not a date" in trailing, "read as its first ten characters"
     for path in ("/admin/audit?page=²", "/admin/audit?entity_id=%C2%B2", "/admin/audit.csv?page=²",
                  "/admin/audit?since=0001-01-01&until=9999-12-31", "/admin/audit.csv?until=9999-12-31"):
         response = executive.get(path)

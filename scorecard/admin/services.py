@@ -3,6 +3,7 @@ role, function and leader link, deactivate, reset password, unlock), every chang
 import csv
 import io
 import json
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Optional
@@ -62,10 +63,12 @@ class AuditFilters:
         if not raw:
             return None
         try:
-            return date.fromisoformat(raw[:10])
+            if re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw, re.ASCII):  # the whole value: "2026-01-01junk" is none
+                return date.fromisoformat(raw)
         except ValueError:
-            self.problems.append(f"“{what}” date {raw[:20]!r} is not a date (YYYY-MM-DD)")
-            return None
+            pass
+        self.problems.append(f"“{what}” date {raw[:20]!r} is not a date (YYYY-MM-DD)")
+        return None
 
     def args(self, **override) -> dict:
         """The filters as query-string arguments (for links to other pages and the CSV)."""
