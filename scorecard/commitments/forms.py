@@ -104,7 +104,7 @@ class _Fields(BaseForm):
                            validators=[Length(max=MAX_TEXT_LENGTH)])
     next_step = TextAreaField("Next step", validators=[Length(max=MAX_TEXT_LENGTH)])
     due_date = DayField("Due date", validators=[Blank()])
-    evidence_links = TextAreaField("Evidence links (web addresses starting with https://, one per line)",
+    evidence_links = TextAreaField("Evidence links (web addresses starting with https:// or http://, one per line)",
                                    validators=[Length(max=50_000)])
     leader_id = SelectField("Leader (optional)", coerce=optional_id)
     component_id = SelectField("Component (optional)", coerce=optional_id)
