@@ -282,15 +282,17 @@ def _observation_rows(session, program_id: int, metric_ids, period: Optional[str
                        Observation.touchpoint, Observation.value, Observation.n, Observation.count_1,
                        Observation.count_2, Observation.count_3, Observation.count_4, Observation.count_5,
                        Observation.question_text, Observation.import_batch_id)
-             .where(Observation.program_id == program_id)
-             .order_by(Observation.period, Observation.metric_id, Observation.channel, Observation.touchpoint))
+             .where(Observation.program_id == program_id))
     if period is None:
-        return list(session.execute(query.where(Observation.metric_id.in_(list(metric_ids) or [-1]))))
-    # One quarter's rows of the program, its metrics kept here: asked of the database beside the quarter, the
-    # metrics made SQLite read the quarter's every observation (by period and metric, 25,000 rows at 1,000,000)
-    # for the program's few (by program and period): 13 ms for 56 rows, against 0.2 ms.
+        return list(session.execute(query.where(Observation.metric_id.in_(list(metric_ids) or [-1])).order_by(
+            Observation.period, Observation.metric_id, Observation.channel, Observation.touchpoint)))
+    # One quarter's rows of the program, its metrics kept and its order made here: asked of the database, the
+    # metrics or an order by metric made SQLite read the quarter's every observation by its (period, metric)
+    # index (25,000 rows at 1,000,000) for the program's few, not those by (program, period): 9 ms for 56
+    # rows, against 0.05 ms. (No channel or touchpoint sorts first, as SQLite sorts them.)
     wanted = set(metric_ids)
-    return [row for row in session.execute(query.where(Observation.period == period)) if row.metric_id in wanted]
+    rows = [row for row in session.execute(query.where(Observation.period == period)) if row.metric_id in wanted]
+    return sorted(rows, key=lambda row: (row.metric_id, row.channel or "", row.touchpoint or ""))
 
 
 def wording(spec: MeasureSpec, rows) -> tuple[tuple[str, ...], bool]:
