@@ -7,7 +7,8 @@ revert likewise restores what it read. A rule evaluation reads what the one befo
 observations no confirm or revert may change under it (it holds both locks). Each takes its lock
 first, held until its transaction ends: the second waits, then reads what the first wrote. A user's
 briefing starts are counted against their limit one at a time (`one_at_a_time_of`), and so are
-sign-in attempts against the throttle.
+sign-in attempts against the throttle. A page's save that checks what the page was opened on holds
+that one row first (`hold`).
 
 PostgreSQL: a transaction advisory lock per kind, taken before the job reads anything (`early`).
 SQLite: the database's write lock, taken by a write that changes nothing (SQLite lets one writer at a
@@ -59,6 +60,17 @@ def _sqlite_write_lock(session) -> None:
     from scorecard.models import Finding
 
     session.execute(sa.delete(Finding.__table__).where(sa.false()))
+
+
+def hold(session, model, row_id: int) -> None:
+    """Hold one row of `model` until this session's transaction ends, so that checking what a page was
+    opened on and saving over it are one step (two saves of one rule, two decisions on one element):
+    an UPDATE that changes nothing, which PostgreSQL answers with the row's lock and SQLite with its
+    write lock. The second waits, then reads what the first wrote: the session's objects are expired,
+    so what is read next is as it is now."""
+    key = model.__table__.c.id
+    session.execute(sa.update(model.__table__).where(key == row_id).values({key.name: key}))
+    session.expire_all()
 
 
 def one_at_a_time(session, key: int) -> bool:

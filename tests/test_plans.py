@@ -223,6 +223,38 @@ def test_a_decision_recorded_since_the_page_was_opened_is_never_overwritten_unse
         assert db.session.scalars(sa.select(ElementRating.confirmed_rating).where(
             ElementRating.element_id == element_id).order_by(ElementRating.id)).all() == [5, 4], "recorded once"
 
+def test_decisions_sent_at_the_same_moment_record_one(demo):
+    """Two officials (or one double click) sending decisions on one element at once: each checked that
+    nothing was decided since the page opened before the other's was committed, and both were recorded
+    (the row lock a SELECT ... FOR UPDATE takes does nothing on SQLite). One is recorded; the others
+    are shown it (409), or, the same form sent again, told it is recorded."""
+    import threading
+
+    from tests.helpers import at_once
+
+    with demo.app_context():
+        plan = a_plan(db.session)
+        propose(db.session, plan, [2] * 50)
+        plan_id, element_id = plan.id, plan.elements[1].id
+        officials = [user("admin"), user("executive")]
+        clients = [demo.test_client(user=officials[i % 2]) for i in range(4)]
+    url = f"/plans/{plan_id}/elements/{element_id}/decision"
+    pages = [client.get(f"/plans/{plan_id}").get_data(as_text=True) for client in clients]
+    answers, lock, queue = [], threading.Lock(), list(enumerate(clients))
+
+    def send():
+        with lock:
+            i, client = queue.pop()
+        answer = client.post(url, data={"csrf_token": csrf_token(pages[i]), "replaces": "", "rating": str(1 + i),
+                                        "justification": f"Decision {i}"})
+        with lock:
+            answers.append(answer.status_code)
+    at_once(send, len(clients))
+    assert sorted(answers) == [302, 409, 409, 409], answers
+    with demo.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(ElementRating).where(
+            ElementRating.element_id == element_id)) == 1
+
 def test_who_sees_which_plan(demo):
     with demo.app_context():
         linked = sa.select(User.leader_id).where(User.leader_id.is_not(None))

@@ -23,6 +23,7 @@ from scorecard.models import (
 )
 from scorecard.ratings import element_rating, plan_summary, validate_weights
 from scorecard.text import blank
+from scorecard.writers import hold
 
 
 class RatingError(ValueError):
@@ -215,8 +216,7 @@ def decide(session, element: PlanElement, rating: int, justification: str, user,
     if not isinstance(rating, int) or not 1 <= rating <= 5:
         raise RatingError(f"a rating is a whole number from 1 to 5, not {rating!r}", "rating")
     justification = "" if blank(justification) else justification.strip()
-    # The element's row locked (PostgreSQL) until this decision is committed: two at once are taken in turn.
-    session.execute(sa.select(PlanElement.id).where(PlanElement.id == element.id).with_for_update())
+    hold(session, PlanElement, element.id)  # until this decision is committed: two at once are taken in turn
     view = plan_view(session, element.plan)
     shown = next(e for e in view.elements if e.element.id == element.id)
     proposed, replaced = shown.proposed, shown.decision

@@ -73,14 +73,6 @@ def validate(session, definition: Any) -> dict:
     return validate_definition(definition, metric_codes=metric_codes, function_codes=function_codes)
 
 
-def hold(session, rule: Rule) -> None:
-    """Hold `rule` for this transaction (an UPDATE that changes nothing: PostgreSQL locks its row,
-    SQLite the database for writing), so that reading its versions to check what an editor opened
-    and saving over them are one step: of two saves sent at once, the second reads the first's."""
-    session.execute(sa.update(Rule).where(Rule.id == rule.id).values(key=Rule.key))
-    session.expire_all()  # the rule and its versions as they are now, not as read before the hold
-
-
 def save(session, definition: dict, *, user_id: Optional[int] = None, publish: bool = False,
          validated: bool = False) -> Saved:
     """Save a definition as the rule's draft (a new version unless a draft exists); with

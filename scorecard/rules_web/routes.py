@@ -12,10 +12,11 @@ from scorecard.permissions import can, requires
 from scorecard.rules import tasks
 from scorecard.rules.schema import RuleError
 from scorecard.rules.service import simulate
-from scorecard.rules.store import hold, list_rules, publish_version, retire, save
+from scorecard.rules.store import list_rules, publish_version, retire, save
 from scorecard.rules_web import bp
 from scorecard.rules_web.forms import ActionForm, PublishForm, RuleForm, digest
 from scorecard.rules_web.words import describe
+from scorecard.writers import hold
 
 NEW_RULE = {"key": "my-new-rule", "title": "A new rule", "applies_to": RuleSubject.program.value,
             "when": {"fact": "attainment", "metric": "trust", "op": "lt", "value": 1.0},
@@ -80,7 +81,7 @@ def _editor(rule, initial: str, based_on=None, draft=None):
                 raise RuleError([f"key: rule {definition['key']!r} exists already; edit it from its page, "
                                  "or give the new rule its own key"])
             if not form.simulate.data and rule is not None:  # what the editor opened, read again under hold
-                hold(db.session, rule)
+                hold(db.session, Rule, rule.id)
                 draft = next((v for v in reversed(rule.versions) if v.status is RuleStatus.draft), None)
                 based_on = draft or rule.versions[-1]
             if (not form.simulate.data and based_on is not None
