@@ -15,9 +15,9 @@ PLAIN_HTTP = ("This site works over HTTPS only: its sign-in cookie is not sent o
               "the form could not be checked and nothing was changed. Open the site's https:// address. (Behind a "
               "TLS proxy, the administrator sets SCORECARD_TRUSTED_PROXIES so the app sees the connection as "
               "HTTPS.)")
-SAVED_TWICE = ("What you sent meets something saved at the same moment (a second click of the button, or someone "
-               "else saving the same thing): it was not saved, and nothing was changed. Open the page again to see "
-               "what is saved now.")
+SAVED_TWICE = ("What you sent met something saved at the same moment (a second click of the button, or someone "
+               "else saving the same thing), so this request saved nothing; what was saved first stands. Open the "
+               "page again to see what is saved now.")
 DATABASE_DOWN = ("The database is not answering (it may be restarting). Nothing was changed; try again in a "
                  "minute.")
 
@@ -131,8 +131,18 @@ def _saved_twice(error):
     """A save that broke a unique rule the page's own check had passed: the same form sent twice at
     once (a double click) or two people saving the same thing; the database kept one. 409 with what
     happened, the transaction rolled back, not a 500 (the API answers with its own problems)."""
-    log.warning("a save met another at the same moment: %s", error.__class__.__name__)
+    log.warning("a save met another at the same moment: %s %s broke %s", request.method, request.path,
+                _constraint(error))
     _roll_back()
     if wants_json():
         return jsonify(error=TITLES[409], detail=SAVED_TWICE), 409
     return render_template("error.html", code=409, title=TITLES[409], description=SAVED_TWICE), 409
+
+
+def _constraint(error) -> str:
+    """The rule a save broke, for the log (never the values: PostgreSQL's detail quotes them)."""
+    name = getattr(getattr(error.orig, "diag", None), "constraint_name", None)  # psycopg
+    if name:
+        return name
+    text = str(error.orig).splitlines()[0] if error.orig is not None else ""
+    return text if text.startswith(("UNIQUE constraint failed", "FOREIGN KEY", "NOT NULL", "CHECK")) else "a constraint"

@@ -425,6 +425,7 @@ def test_a_user_saved_at_the_same_moment_is_a_409_not_a_500(app, admin, monkeypa
     page = response.get_data(as_text=True)
     assert response.status_code == 409, page[:500]
     assert "Saved at the same moment" in page and "a second click" in page and 'href="/admin/users"' in page
+    assert "what was saved first stands" in page
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == before
     assert admin.get("/admin/users").status_code == 200  # the session goes on

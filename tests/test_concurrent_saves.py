@@ -70,6 +70,11 @@ def test_draft_saves_sent_at_once_from_one_opened_editor_keep_one_and_tell_the_r
     assert answers == [302, 400, 400, 400], answers
     kept = re.findall(r"Edit \d", server.http.get(server.url + "/rules/raced-draft/versions/1").text)
     assert len(set(kept)) == 1, kept
-    refused = server.http.post(server.url + "/rules/raced-draft/edit", data=forms[0], allow_redirects=False)
+    winner = next(form for form in forms if kept[0] in form["definition"])
+    again = server.http.post(server.url + "/rules/raced-draft/edit", data=winner, allow_redirects=False)
+    assert again.status_code == 302, "the saved form sent again (a double click, Back): saved already, not refused"
+    assert "saved already, as sent" in server.http.get(server.url + again.headers["Location"]).text
+    loser = next(form for form in forms if kept[0] not in form["definition"])
+    refused = server.http.post(server.url + "/rules/raced-draft/edit", data=loser, allow_redirects=False)
     assert refused.status_code == 400 and "was changed by someone else since you opened it" in refused.text
     assert server.answers()

@@ -1,6 +1,7 @@
 """Rule pages. Reading needs `view_rules`; drafting and simulating `draft_rules`; publishing
 and retiring `publish_rules` (admins) — all checked here, on the server."""
 import json
+from typing import Optional
 
 import sqlalchemy as sa
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
@@ -61,10 +62,10 @@ def edit(key):
     rule = _rule(key)
     draft = next((v for v in reversed(rule.versions) if v.status is RuleStatus.draft), None)
     latest = draft or rule.versions[-1]
-    return _editor(rule, json.dumps(latest.definition, indent=2), based_on=latest, draft=draft)
+    return _editor(rule, json.dumps(latest.definition, indent=2), based_on=latest)
 
 
-def _editor(rule, initial: str, based_on=None, draft=None):
+def _editor(rule, initial: str, based_on=None):
     form = RuleForm()
     if request.method == "GET":
         form.definition.data = initial
@@ -75,20 +76,9 @@ def _editor(rule, initial: str, based_on=None, draft=None):
             definition = form.parsed()
             if rule is not None and isinstance(definition, dict) and definition.get("key") != rule.key:
                 raise RuleError([f"key: this page edits rule {rule.key!r}; to make another rule, use New rule"])
-            if (rule is None and not form.simulate.data and isinstance(definition, dict)
-                    and isinstance(definition.get("key"), str)
-                    and db.session.scalar(sa.select(Rule.id).where(Rule.key == definition["key"]))):
-                raise RuleError([f"key: rule {definition['key']!r} exists already; edit it from its page, "
-                                 "or give the new rule its own key"])
-            if not form.simulate.data and rule is not None:  # what the editor opened, read again under hold
-                hold(db.session, Rule, rule.id)
-                draft = next((v for v in reversed(rule.versions) if v.status is RuleStatus.draft), None)
-                based_on = draft or rule.versions[-1]
-            if (not form.simulate.data and based_on is not None
-                    and (form.based_on.data or draft is not None)
-                    and form.based_on.data != digest(based_on.definition)):
-                raise RuleError([f"(rule): version {based_on.version} of {rule.key!r} was changed by someone else "
-                                 "since you opened it; nothing was saved. Open the editor again to see it."])
+            saved_already = None if form.simulate.data else _saved_since(rule, form, definition)
+            if saved_already is not None:
+                return _saved_already(saved_already)
             if form.simulate.data:
                 simulation = simulate(db.session, definition)
                 db.session.rollback()
@@ -108,6 +98,42 @@ def _editor(rule, initial: str, based_on=None, draft=None):
     status = 400 if problems else 200
     return render_template("rules/edit.html", rule=rule, form=form, problems=problems,
                            simulation=simulation), status
+
+
+def _saved_since(rule, form, definition) -> Optional[RuleVersion]:
+    """Before a save: what was saved since the editor opened, read under the rule's hold. None when
+    nothing was; the version, when it is this person's saving of exactly this (the form sent again);
+    RuleError, when it is someone else's (or another rule of a new rule's key)."""
+    if rule is None:
+        key = definition.get("key") if isinstance(definition, dict) else None
+        existing = db.session.scalar(sa.select(Rule).where(Rule.key == key)) if isinstance(key, str) else None
+        if existing is None:
+            return None
+        if _sent_again(existing.versions[-1], definition):
+            return existing.versions[-1]
+        raise RuleError([f"key: rule {key!r} exists already; edit it from its page, or give the new rule its own "
+                         "key"])
+    hold(db.session, Rule, rule.id)  # what the editor opened, read again as it is now
+    draft = next((v for v in reversed(rule.versions) if v.status is RuleStatus.draft), None)
+    based_on = draft or rule.versions[-1]
+    if (form.based_on.data or draft is not None) and form.based_on.data != digest(based_on.definition):
+        if _sent_again(based_on, definition):
+            return based_on
+        raise RuleError([f"(rule): version {based_on.version} of {rule.key!r} was changed by someone else since "
+                         "you opened it; nothing was saved. Open the editor again to see it."])
+    return None
+
+
+def _sent_again(version: RuleVersion, definition) -> bool:
+    """Whether `version` is this person's saving of exactly `definition`: the same form sent again (a
+    double click, the back button), not someone else's change."""
+    return (version is not None and version.created_by_id == current_user.id
+            and digest(version.definition) == digest(json.loads(json.dumps(definition))))
+
+
+def _saved_already(version: RuleVersion):
+    flash(f"Rule {version.rule.key} version {version.version}: saved already, as sent.", "success")
+    return redirect(url_for("rules.version", key=version.rule.key, number=version.version))
 
 
 @bp.route("/<key>/versions/<int:number>/simulate", methods=["POST"])
