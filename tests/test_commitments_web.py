@@ -942,3 +942,37 @@ def test_a_field_sent_twice_is_refused_not_read_as_its_first_value(demo):
     with demo.app_context():
         stored = db.session.get(Commitment, cid)
         assert (stored.title, stored.status) == (title, status), "nothing saved"
+
+
+def test_a_drop_sent_twice_at_once_drops_once_and_both_are_told_it_is_dropped(demo):
+    """A double click: one request dropped it, the other met its new version and answered 409, offering to
+    drop it again. Both now lead to the commitment, dropped once; a long reason is shortened in the message
+    (the whole of it went into the session cookie, past the 4 KB a browser keeps, and the message was lost)."""
+    import threading
+
+    from tests.helpers import at_once
+
+    with demo.app_context():
+        cid = cfo_open_commitment().id
+    clients = [signed_in(demo, CFO_OFFICER) for _ in range(2)]
+    url = f"/commitments/{cid}/drop"
+    reason = "Folded into the annual report commitment. " + " ".join(f"step {i}" for i in range(900))
+    forms = [form_data(client.get(url).get_data(as_text=True), "drop-form") | {"reason": reason} for client in clients]
+    answers, lock, queue = [], threading.Lock(), list(zip(clients, forms))
+
+    def send():
+        with lock:
+            client, form = queue.pop()
+        answer = client.post(url, data=form)
+        with lock:
+            answers.append((answer.status_code, answer.headers.get("Location", "")))
+    at_once(send, 2)
+    assert [status for status, _ in answers] == [303, 303], answers
+    assert all(where.endswith(f"/commitments/{cid}") for _, where in answers)
+    with demo.app_context():
+        stored = db.session.get(Commitment, cid)
+        assert [u.status for u in stored.updates].count(CommitmentStatus.dropped) == 1
+    told = html.unescape(clients[0].get(url, follow_redirects=True).get_data(as_text=True))
+    message = re.search(r"was already dropped by you on .*?nothing more was changed\.", told, re.S).group()
+    assert "(Folded into the annual report commitment. step 0" in message and "step 899" not in message
+    assert "…); nothing more was changed." in message and len(message) < 300

@@ -214,6 +214,9 @@ def drop(commitment_id):
         except EditConflict as error:
             db.session.rollback()
             commitment = error.commitment
+            if commitment.status is CommitmentStatus.dropped:  # dropped meanwhile (a double click): said so
+                flash(_dropped_already(commitment), "info")
+                return redirect(url_for("commitments.show", commitment_id=commitment.id), 303)
             changed = conflict(db.session, commitment, {}, {})
             form.version.data, form.version.raw_data = commitment.version, None
             status = 409
@@ -242,7 +245,9 @@ def _dropped_already(commitment: Commitment) -> str:
     person = db.session.get(User, update.user_id) if update.user_id else None
     who = "you" if person is not None and person.id == current_user.id else (
         (person.name or person.email) if person is not None else "someone")
-    why = f" ({update.reason})" if update.reason else ""
+    reason = (update.reason or "").strip()
+    # a reason is up to 10,000 characters; the message travels in the session cookie (4 KB at most)
+    why = f" ({reason if len(reason) <= 200 else reason[:200].rstrip() + '…'})" if reason else ""
     return f"{commitment.title} was already dropped by {who} on {update.at:%Y-%m-%d}{why}; nothing more was changed."
 
 
