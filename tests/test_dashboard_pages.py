@@ -174,6 +174,8 @@ def test_the_overview_names_the_red_programs_each_leading_to_why(demo, executive
         red = {pid: found for pid, found in statuses.items() if found.status == "red"}
         names = common.program_names(db.session, tuple(red))
     assert red and len(named) == len(red), (named, red)
+    worst_first = sorted(red, key=lambda pid: red[pid].value)
+    assert list(named) == [" (".join(names[pid]) + ")" for pid in worst_first], "the lowest trust first"
     for pid, found in red.items():
         name, component = names[pid]
         page = f"/dashboards/program?id={pid}&period={period}"

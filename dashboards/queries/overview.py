@@ -167,7 +167,7 @@ class RedProgram:
 class StatusCounts:
     period: str
     counts: dict[str, int]  # every status of PROGRAM_STATUSES, in that order
-    red: list[RedProgram] = field(default_factory=list)  # by component and name
+    red: list[RedProgram] = field(default_factory=list)  # worst first: the lowest trust score
 
     @property
     def total(self) -> int:
@@ -184,8 +184,9 @@ def programs_by_status(session, period: str, programs: ProgramFilter = EVERY_PRO
         counts[found.status if found.status in counts else NO_DATA] += 1
     red = {pid: found for pid, found in statuses.items() if found.status == RED}
     names = program_names(session, tuple(sorted(red)))
-    listed = sorted((RedProgram(pid, *names[pid], found.finding_id) for pid, found in red.items()),
-                    key=lambda r: (r.component, r.program))
+    # Worst first, as the heatmap sorts them: the lowest trust score, then by component and name.
+    worst = sorted(red, key=lambda pid: (red[pid].value is None, red[pid].value or 0.0, *names[pid][::-1]))
+    listed = [RedProgram(pid, *names[pid], red[pid].finding_id) for pid in worst]
     return StatusCounts(str(parse_period(period)), counts, listed)
 
 
