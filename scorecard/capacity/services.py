@@ -666,7 +666,7 @@ def _parse(posted: dict, domains: list[str], assessment: Optional[CapacityAssess
             values[name] = default[name]
         elif not re.fullmatch(r"[+-]?\d+", text, re.ASCII):
             problems[(None, name)] = f"{label}: {text!r} is not a whole number."
-        elif len(text.lstrip("+-")) > 9 or not SCALE_LIMITS[0] <= int(text) <= SCALE_LIMITS[1]:
+        elif len(text.lstrip("+-").lstrip("0")) > 9 or not SCALE_LIMITS[0] <= int(text) <= SCALE_LIMITS[1]:
             shown = str(int(text)) if len(text) <= 20 else f"{text[:20]}..."  # thousands of digits: no int()
             problems[(None, name)] = (f"{label}: {shown} is outside {SCALE_LIMITS[0]}-{SCALE_LIMITS[1]}.")
         else:
