@@ -15,6 +15,11 @@ from flask.json.provider import DefaultJSONProvider
 
 from scorecard.text import unkept_in, words
 
+# The documents refusing_depth's errors name (never "": webargs reads an empty document as no body at all):
+# a reader telling these from the parser's own knows there is no line and column to point at.
+TOO_DEEP, TOO_LONG = "(a body nested too deeply)", "(a body with such a number)"
+REFUSALS = (TOO_DEEP, TOO_LONG)
+
 
 def refusing_depth(parse: Callable[[], Any]) -> Any:
     """parse(), with nesting too deep for the parser, or a whole number longer than Python converts
@@ -22,15 +27,13 @@ def refusing_depth(parse: Callable[[], Any]) -> Any:
     try:
         return parse()
     except RecursionError:
-        # The document is named, never "": webargs reads an empty document as no body at all.
-        raise json.JSONDecodeError("JSON nested too deeply", "(a body nested too deeply)", 0) from None
+        raise json.JSONDecodeError("JSON nested too deeply", TOO_DEEP, 0) from None
     except json.JSONDecodeError:
         raise
     except ValueError as error:
-        if "digits" not in str(error):
+        if "integer string conversion" not in str(error):  # Python's own words for it; a hook's are its own
             raise
-        raise json.JSONDecodeError("a number with more digits than any value here takes",
-                                   "(a body with such a number)", 0) from None
+        raise json.JSONDecodeError("a number with more digits than any value here takes", TOO_LONG, 0) from None
 
 
 class DuplicateKey(ValueError):

@@ -201,14 +201,25 @@ def test_a_number_too_large_or_a_key_given_twice_is_refused_naming_where(evaluat
     for button in ("save", "simulate"):
         refused = analyst.post("/rules/new", data={"csrf_token": token, "definition": json.dumps(rule), button: "x"})
         text = refused.get_data(as_text=True)
-        assert refused.status_code == 400 and "when.value: must be a finite number" in text, text[-2000:]
-        assert "about 401 digits" in text
+        assert refused.status_code == 400 and "when.value: must be a number a rule can compare" in text, text[-2000:]
+        assert "about 401 digits, too large" in text
     text = json.dumps(rule).replace('"key": "huge-value"', '"key": "x-dup", "key": "y-dup"')
     text = text.replace('"value": 1' + "0" * 400, '"value": 3')
     refused = analyst.post("/rules/new", data={"csrf_token": token, "definition": text, "save": "x"})
     assert refused.status_code == 400 and "the key &#39;key&#39; is given twice in one object" in refused.get_data(
         as_text=True), "a key given twice was read as its last value"
+    digits = text.replace('"then": {"flag": "slow"}', '"then": {"flag": "slow", "digits": 1, "digits": 2}')
+    refused = analyst.post("/rules/new", data={"csrf_token": token, "definition": digits, "save": "x"})
+    assert "the key &#39;digits&#39; is given twice" in refused.get_data(as_text=True), "not a number too long"
     assert fingerprint_of(evaluated) == before
+    paren = tmp_path / "paren.json"
+    paren.write_text("(not json)", encoding="utf-8")
+    try:
+        read_rules_file(paren)
+    except RuleError as error:
+        assert "paren.json: not valid JSON at line 1, column 1: Expecting value" in str(error)
+    else:
+        raise AssertionError("a file that is no JSON was read")
     written = tmp_path / "rules.json"
     written.write_text('{"key": "x", "when": {"value": 1' + "0" * 5000 + "}}", encoding="utf-8")
     try:

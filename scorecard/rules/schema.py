@@ -455,7 +455,7 @@ def _is_number(value: Any) -> bool:
 
 def _number_words(value: int | float) -> str:
     if isinstance(value, int) and not _finite(value):  # its digits may be more than str() writes
-        return f"a whole number of about {int(value.bit_length() * math.log10(2)) + 1:,} digits"
+        return f"a whole number of about {int(value.bit_length() * math.log10(2)) + 1:,} digits, too large"
     return repr(value)
 
 
@@ -467,7 +467,8 @@ def _shape_problems(definition: Any) -> list[str]:
     while stack:
         node, path, depth = stack.pop()
         if isinstance(node, (int, float)) and not isinstance(node, bool) and not _finite(node):
-            problems.append(f"{path or '(rule)'}: must be a finite number, got {_number_words(node)}")
+            kind = "a number a rule can compare" if isinstance(node, int) else "a finite number"
+            problems.append(f"{path or '(rule)'}: must be {kind}, got {_number_words(node)}")
         elif isinstance(node, str) and (code := bidi_problem(node)):  # written as a JSON escape, past the form
             problems.append(f"{path or '(rule)'}: contains a hidden text-direction character ({code}); remove it")
         elif isinstance(node, (dict, list)):

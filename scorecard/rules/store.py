@@ -15,7 +15,7 @@ from typing import Any, Optional
 
 import sqlalchemy as sa
 
-from scorecard.json_bodies import DuplicateKey, once_each, refusing_depth
+from scorecard.json_bodies import REFUSALS, TOO_DEEP, DuplicateKey, once_each, refusing_depth
 from scorecard.models import AuditEvent, Rule, RuleStatus, RuleSubject, RuleVersion, utcnow
 from scorecard.rules.schema import RuleError, validate_definition
 from scorecard.rules.service import codes
@@ -178,8 +178,8 @@ def read_rules_file(path) -> list[dict]:
         # too deep, a number of thousands of digits, or a key given twice in one object: refused
         data = refusing_depth(lambda: json.loads(text, object_pairs_hook=once_each))
     except json.JSONDecodeError as error:
-        if error.doc.startswith("("):  # refusing_depth's own: no line to point at
-            said = "the JSON is nested too deeply to read" if "nested" in error.msg else error.msg
+        if error.doc in REFUSALS:  # refusing_depth's own: no line to point at
+            said = "the JSON is nested too deeply to read" if error.doc == TOO_DEEP else error.msg
             raise RuleError([f"{Path(path).name}: {said}"]) from None
         raise RuleError([f"{Path(path).name}: not valid JSON at line {error.lineno}, column {error.colno}: "
                          f"{error.msg}"]) from None

@@ -23,6 +23,8 @@ class RuleForm(BaseForm):
             document = json_bodies.refusing_depth(
                 lambda: json.loads(self.definition.data, object_pairs_hook=json_bodies.once_each))
         except json.JSONDecodeError as error:
+            if error.doc in json_bodies.REFUSALS:  # no line and column to point at
+                raise ValueError(f"not valid JSON: {error.msg}") from None
             raise ValueError(f"not valid JSON at line {error.lineno}, column {error.colno}: {error.msg}") from None
         found = unkept_in(document, UNKEPT_OR_BREAKS)  # read before anything looks the rule up by its key
         if found is not None:
