@@ -79,8 +79,8 @@ def sent_once(form, field) -> None:
     """WTForms validator: a field of one value sent more than once (a hand-made request) is refused,
     not read as its first value."""
     if field.raw_data and len(field.raw_data) > 1:
-        raise StopValidation(f"{field.label.text or field.name} was sent {len(field.raw_data)} times; a form sends it "
-                             "once. Open the page again and send the form from it.")
+        raise StopValidation(f"This field was sent {len(field.raw_data)} times; a form sends it once. Open the page "
+                             "again and send the form from it.")
 
 
 class BaseForm(FlaskForm):

@@ -937,7 +937,7 @@ def test_a_field_sent_twice_is_refused_not_read_as_its_first_value(demo):
     url = f"/commitments/{cid}/edit"
     for doubled in ({"title": ["One", "Two"]}, {"status": ["on_track", "complete"]}):
         refused = submit(officer, url, **doubled, reason="Checked with the team.")
-        assert refused.status_code == 400 and "was sent 2 times; a form sends it once" in html.unescape(
+        assert refused.status_code == 400 and "This field was sent 2 times; a form sends it once" in html.unescape(
             refused.get_data(as_text=True)), doubled
     with demo.app_context():
         stored = db.session.get(Commitment, cid)
