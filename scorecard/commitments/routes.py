@@ -40,6 +40,7 @@ from scorecard.commitments.services import (
     may_drop,
     may_edit,
     may_see,
+    person_seen_by,
     snapshot,
     update_commitment,
 )
@@ -56,7 +57,6 @@ from scorecard.models import (
     Metric,
     Program,
     Role,
-    User,
 )
 from scorecard.permissions import can, requires
 
@@ -242,9 +242,7 @@ def _dropped_already(commitment: Commitment) -> str:
         .order_by(CommitmentUpdate.at.desc(), CommitmentUpdate.id.desc()).limit(1))
     if update is None:
         return f"{commitment.title} was already dropped; nothing more was changed."
-    person = db.session.get(User, update.user_id) if update.user_id else None
-    who = "you" if person is not None and person.id == current_user.id else (
-        (person.name or person.email) if person is not None else "someone")
+    who = person_seen_by(db.session, update.user_id, current_user)
     reason = (update.reason or "").strip()
     # a reason is up to 10,000 characters; the message travels in the session cookie (4 KB at most)
     why = f" ({reason if len(reason) <= 200 else reason[:200].rstrip() + '…'})" if reason else ""

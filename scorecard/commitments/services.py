@@ -160,6 +160,13 @@ def person(user: Optional[User]) -> str:
     return f"{user.name} ({user.email})" if user.name else user.email
 
 
+def person_seen_by(session, user_id: Optional[int], viewer) -> str:
+    """Who did something, as `viewer` reads it: "you", or the person (`person`)."""
+    if user_id is not None and viewer is not None and user_id == viewer.id:
+        return "you"
+    return person(session.get(User, user_id) if user_id else None)
+
+
 # ------------------------------------------------------------------------ dates and attention
 
 def days_since_update(commitment: Commitment, today: date) -> Optional[int]:

@@ -5,8 +5,9 @@ import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from scorecard.commitments.services import person_seen_by
 from scorecard.extensions import db
-from scorecard.models import PerformancePlan, PlanElement, User
+from scorecard.models import PerformancePlan, PlanElement
 from scorecard.permissions import can, requires
 from scorecard.plans import bp
 from scorecard.plans.forms import DecisionForm
@@ -116,9 +117,7 @@ def _decided_meanwhile(decision, rating: int) -> str:
     if decision is None:
         return (f"The decision this page showed is no longer the element's; your rating of {rating} was not "
                 "recorded. Read the element as it stands now, and record yours again if it still stands.")
-    official = db.session.get(User, decision.decided_by_id) if decision.decided_by_id else None
-    who = "you" if official is not None and official.id == current_user.id else (
-        (official.name or official.email) if official is not None else "another official")
+    who = person_seen_by(db.session, decision.decided_by_id, current_user)
     why = f", justified: “{decision.justification}”" if decision.justification else ""
     return (f"Since you opened this page, {who} recorded a rating of {decision.confirmed_rating} "
             f"({RATING_LABELS.get(decision.confirmed_rating, '')}) on {decision.at:%Y-%m-%d %H:%M} UTC{why}. "
