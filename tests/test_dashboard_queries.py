@@ -645,3 +645,21 @@ def test_the_overview_and_the_compliance_page_count_a11_reporting_alike(evaluate
         assert quarter.period == period and (report.expected, report.reported) == (quarter.designated, quarter.reported)
         not_reported = {row.program_id for row in grid.rows if row.cells[-1].status == "not_reported"}
         assert {pid for pid, _, _ in report.missing} == not_reported and quiet.id in not_reported
+
+
+def test_the_leaders_tile_says_what_proposals_read_when_a_reader_could_take_them_for_the_quarters():
+    """The tile shows the newest appraisal year's plans whatever quarter is chosen, and this year's (no
+    quarter of which has results yet) are proposed from last year's quarters: a deputy secretary read
+    "proposed 1" for FY2027 as judged on FY2027's data."""
+    from dashboards.queries.overview import LeadersBelow
+
+    periods = ["FY2026-Q4", "FY2026-Q3", "FY2026-Q2"]
+    this_year = LeadersBelow(2027)
+    assert this_year.read_from(periods, "FY2026-Q4") == (
+        "No quarter of FY2027 has results yet: these proposals read the latest quarters that have them, to "
+        "FY2026-Q4.")
+    assert this_year.read_from(periods, "FY2026-Q2").endswith(
+        "They are the newest plans' (FY2027), whichever quarter is chosen.")
+    assert LeadersBelow(2026).read_from(periods, "FY2026-Q4") == ""
+    assert LeadersBelow(2026).read_from(periods, "FY2026-Q2") == "", "the chosen quarter's own year"
+    assert LeadersBelow(None).read_from(periods, "FY2026-Q4") == LeadersBelow(2026).read_from([], None) == ""

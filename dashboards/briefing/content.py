@@ -111,8 +111,10 @@ def glance_table(found: queries.Overview) -> Table:
                          "detail": f"of {found.commitments.open_total:,} open commitments, as of "
                                    f"{found.commitments.today.isoformat()}"})
     if found.leaders is not None:
+        read_from = found.leaders.read_from(found.periods, found.period)
         rows.append({"measure": "Leaders with CX requirements proposed below 3", "value": len(found.leaders.leaders),
                      "detail": f"of the leaders in {found.leaders.plans:,} FY{found.leaders.fiscal_year} plans"
+                               + (f". {read_from}" if read_from else "")
                      if found.leaders.fiscal_year else "No performance plans yet."})
     report = found.reporting
     rows.append({"measure": "A-11 reporting: programs that reported", "value": report.reported,

@@ -177,7 +177,7 @@ def commitments_tile(counts: queries.CommitmentCounts) -> html.Section:
                                   f"{counts.today.isoformat()}.{where}")
 
 
-def leaders_tile(found: queries.LeadersBelow) -> html.Section:
+def leaders_tile(found: queries.LeadersBelow, read_from: str = "") -> html.Section:
     title = "Leaders with CX requirements proposed below 3"
     if found.fiscal_year is None:
         none = ("No leader of the agency chosen has a performance plan." if found.narrowed
@@ -200,6 +200,8 @@ def leaders_tile(found: queries.LeadersBelow) -> html.Section:
             html.P(f"of the leaders in {found.plans:,} FY{found.fiscal_year} plans (the newest appraisal year's, of "
                    + ("the agency chosen)" if found.narrowed else "every agency)"),
                    className="dash-tile__sub")]
+    if read_from:
+        body.append(html.P(read_from, className="dash-tile__sub"))
     if items:
         body.append(html.Ul(items, className="usa-list dash-link-list"))
     return components.tile(title, body, tile_id="tile-leaders")
@@ -280,7 +282,7 @@ def body(found: queries.Overview, agency) -> list:
     if found.commitments is not None:
         tiles.append(commitments_tile(found.commitments))
     if found.leaders is not None:
-        tiles.append(leaders_tile(found.leaders))
+        tiles.append(leaders_tile(found.leaders, found.leaders.read_from(found.periods, found.period)))
     tiles.append(reporting_tile(found.reporting, agency))
     return [
         *under_way_notice(found.reporting),

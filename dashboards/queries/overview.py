@@ -270,6 +270,21 @@ class LeadersBelow:
     plans: int = 0  # plans of that year the scope may see
     narrowed: bool = False  # only the leaders of the components that go with the programs chosen
 
+    def read_from(self, periods: list[str], chosen: Optional[str]) -> str:
+        """What these proposals read, where a reader could take them for the chosen quarter's: the newest
+        appraisal year's plans are shown whatever quarter is chosen, and a year no quarter of which has
+        results yet is proposed from the latest quarters that have them (`periods`: newest first)."""
+        if self.fiscal_year is None or not periods:
+            return ""
+        latest = parse_period(periods[0])
+        words = []
+        if latest.fiscal_year < self.fiscal_year:
+            words.append(f"No quarter of FY{self.fiscal_year} has results yet: these proposals read the latest "
+                         f"quarters that have them, to {latest}.")
+        if chosen and chosen != periods[0] and parse_period(chosen).fiscal_year != self.fiscal_year:
+            words.append(f"They are the newest plans' (FY{self.fiscal_year}), whichever quarter is chosen.")
+        return " ".join(words)
+
 
 def _latest_ratings(requirement_ids: sa.Select) -> sa.Subquery:
     """The rating finding of each of the requirements `requirement_ids` as
