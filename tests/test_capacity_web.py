@@ -250,6 +250,8 @@ def test_admin_starts_a_new_year_on_another_scale(demo, client_as, ba):
     ({"version": "\u0663"}, "is not a number this field takes: write it with the digits 0-9"),
     ({"scale_max": "9" * 5000}, "Highest score: 99999999999999999999... is outside"),  # int() of it raised
     ({"scale_max": "+00000000003", "scale_min": "5"}, "Highest score: 3 must be above the lowest score, 5."),
+    ({"scale_max": "0" * 5000 + "7", "scale_min": "9"}, "Highest score: 7 must be above the lowest score, 9."),
+    ({"scale_max": "-" + "0" * 4400 + "1"}, "Highest score: -1 is outside"),  # int() of 4,401 digits raised
     # A form whose hidden domains were changed: one named twice would take another's score and erase the other's.
     ({"domain_1": "Measurement"}, "Domain: &#39;Measurement&#39; is given twice; open the form again."),
     ({"domain_1": "Governance"}, "Domain: &#39;Governance&#39; is not one of this assessment&#39;s domains"),

@@ -663,3 +663,9 @@ def test_the_leaders_tile_says_what_proposals_read_when_a_reader_could_take_them
     assert LeadersBelow(2026).read_from(periods, "FY2026-Q4") == ""
     assert LeadersBelow(2026).read_from(periods, "FY2026-Q2") == "", "the chosen quarter's own year"
     assert LeadersBelow(None).read_from(periods, "FY2026-Q4") == LeadersBelow(2026).read_from([], None) == ""
+    # last year's plans while this year's results come in: the quarter shown is not their year
+    ahead = ["FY2027-Q1", *periods]
+    for chosen in (None, "FY2027-Q1"):
+        assert LeadersBelow(2026).read_from(ahead, chosen) == (
+            "They are the newest plans' (FY2026), whichever quarter is chosen."), chosen
+    assert LeadersBelow(2026).read_from(ahead, "FY2026-Q4") == ""

@@ -155,7 +155,9 @@ def red_programs_table(session, found: queries.Overview, programs: common.Progra
     explanations = dict(session.execute(sa.select(Finding.id, Finding.explanation)
                                         .where(Finding.id.in_(finding_ids))).tuples().all()) if finding_ids else {}
     rows = []
-    for status in sorted(red, key=lambda s: (names[s.program_id][1], names[s.program_id][0])):
+    worst_first = {r.program_id: i for i, r in enumerate(found.statuses.red)} if found.statuses else {}
+    for status in sorted(red, key=lambda s: (worst_first.get(s.program_id, len(worst_first)),
+                                             names[s.program_id][1], names[s.program_id][0])):
         name, component = names[status.program_id]
         if status.finding_id:
             reason = explanations.get(status.finding_id, "")

@@ -277,11 +277,12 @@ class LeadersBelow:
         if self.fiscal_year is None or not periods:
             return ""
         latest = parse_period(periods[0])
+        shown = parse_period(chosen) if chosen else latest
         words = []
         if latest.fiscal_year < self.fiscal_year:
             words.append(f"No quarter of FY{self.fiscal_year} has results yet: these proposals read the latest "
                          f"quarters that have them, to {latest}.")
-        if chosen and chosen != periods[0] and parse_period(chosen).fiscal_year != self.fiscal_year:
+        if shown.fiscal_year != self.fiscal_year and (shown != latest or latest.fiscal_year > self.fiscal_year):
             words.append(f"They are the newest plans' (FY{self.fiscal_year}), whichever quarter is chosen.")
         return " ".join(words)
 

@@ -666,11 +666,14 @@ def _parse(posted: dict, domains: list[str], assessment: Optional[CapacityAssess
             values[name] = default[name]
         elif not re.fullmatch(r"[+-]?\d+", text, re.ASCII):
             problems[(None, name)] = f"{label}: {text!r} is not a whole number."
-        elif len(text.lstrip("+-").lstrip("0")) > 9 or not SCALE_LIMITS[0] <= int(text) <= SCALE_LIMITS[1]:
-            shown = str(int(text)) if len(text) <= 20 else f"{text[:20]}..."  # thousands of digits: no int()
-            problems[(None, name)] = (f"{label}: {shown} is outside {SCALE_LIMITS[0]}-{SCALE_LIMITS[1]}.")
         else:
-            values[name] = int(text)
+            digits = text.lstrip("+-").lstrip("0") or "0"  # leading zeros are no size: +0007 is 7
+            value = None if len(digits) > 9 else (-1 if text.startswith("-") else 1) * int(digits)
+            if value is None or not SCALE_LIMITS[0] <= value <= SCALE_LIMITS[1]:
+                shown = str(value) if value is not None else f"{text[:20]}..."  # thousands of digits: no int()
+                problems[(None, name)] = f"{label}: {shown} is outside {SCALE_LIMITS[0]}-{SCALE_LIMITS[1]}."
+            else:
+                values[name] = value
     low, high = values.get("scale_min"), values.get("scale_max")
     if low is not None and high is not None and low >= high:
         problems[(None, "scale_max")] = f"Highest score: {high} must be above the lowest score, {low}."
