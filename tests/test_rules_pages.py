@@ -202,7 +202,7 @@ def test_a_number_too_large_or_a_key_given_twice_is_refused_naming_where(evaluat
         refused = analyst.post("/rules/new", data={"csrf_token": token, "definition": json.dumps(rule), button: "x"})
         text = refused.get_data(as_text=True)
         assert refused.status_code == 400 and "when.value: must be a number a rule can compare" in text, text[-2000:]
-        assert "about 401 digits, too large" in text
+        assert "a whole number of 401 digits, too large" in text
     text = json.dumps(rule).replace('"key": "huge-value"', '"key": "x-dup", "key": "y-dup"')
     text = text.replace('"value": 1' + "0" * 400, '"value": 3')
     refused = analyst.post("/rules/new", data={"csrf_token": token, "definition": text, "save": "x"})
@@ -233,3 +233,26 @@ def test_a_number_too_large_or_a_key_given_twice_is_refused_naming_where(evaluat
 def fingerprint_of(app) -> dict:
     with app.app_context():
         return fingerprint()
+
+
+def test_the_same_new_rule_sent_again_is_saved_once_but_a_retired_one_is_not_called_saved(evaluated, client_as):
+    """A resend of New rule (a double click, Back) leads to the version it saved; once that version is
+    retired, the same text is not "saved already": the rule exists and is edited from its page."""
+    analyst = client_as("analyst")
+    token = csrf_token(analyst.get("/rules/new").get_data(as_text=True))
+    rule = {"key": "sent-again", "title": "Sent again", "applies_to": "program",
+            "when": {"fact": "metric_value", "metric": "wait_time", "op": "gt", "value": 15},
+            "then": {"flag": "slow"}, "explain": "{program} waits {value} minutes."}
+    form = {"csrf_token": token, "definition": json.dumps(rule), "save": "Save"}
+    assert analyst.post("/rules/new", data=form).status_code == 302
+    again = analyst.post("/rules/new", data=form)
+    assert again.status_code == 302 and again.headers["Location"].endswith("/rules/sent-again/versions/1")
+    assert "saved already, as sent" in analyst.get(again.headers["Location"]).get_data(as_text=True)
+    with evaluated.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(RuleVersion).where(
+            RuleVersion.rule.has(key="sent-again"))) == 1
+        db.session.execute(sa.update(RuleVersion).where(RuleVersion.rule.has(key="sent-again"))
+                           .values(status=RuleStatus.retired))
+        db.session.commit()
+    late = analyst.post("/rules/new", data=form)
+    assert late.status_code == 400 and "rule &#39;sent-again&#39; exists already" in late.get_data(as_text=True)

@@ -454,8 +454,12 @@ def _is_number(value: Any) -> bool:
 
 
 def _number_words(value: int | float) -> str:
-    if isinstance(value, int) and not _finite(value):  # its digits may be more than str() writes
-        return f"a whole number of about {int(value.bit_length() * math.log10(2)) + 1:,} digits, too large"
+    if isinstance(value, int) and not _finite(value):
+        try:
+            digits = f"{len(str(abs(value))):,}"
+        except ValueError:  # more digits than str() writes (JSON's reader refuses those before this)
+            digits = f"about {int(value.bit_length() * math.log10(2)) + 1:,}"
+        return f"a whole number of {digits} digits, too large"
     return repr(value)
 
 

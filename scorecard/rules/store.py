@@ -73,15 +73,22 @@ def validate(session, definition: Any) -> dict:
     return validate_definition(definition, metric_codes=metric_codes, function_codes=function_codes)
 
 
+class RuleExists(RuleError):
+    """A new rule's key names a rule that exists (made since the page checked it: at the same moment)."""
+
+
 def save(session, definition: dict, *, user_id: Optional[int] = None, publish: bool = False,
-         validated: bool = False) -> Saved:
+         validated: bool = False, new: bool = False) -> Saved:
     """Save a definition as the rule's draft (a new version unless a draft exists); with
-    `publish`, publish it too. Saving what is already published changes nothing."""
+    `publish`, publish it too. Saving what is already published changes nothing. `new`: the rule
+    must not exist yet (RuleExists), as the New rule page means it."""
     if not validated:
         validate(session, definition)
     definition = json.loads(json.dumps(definition))  # a plain copy, as it will be stored
     key = definition["key"]
     rule = session.scalar(sa.select(Rule).where(Rule.key == key))
+    if rule is not None and new:
+        raise RuleExists([f"key: rule {key!r} exists already; edit it from its page, or give the new rule its own key"])
     if rule is None:
         rule = Rule(key=key, title=definition["title"], subject_type=RuleSubject(definition["applies_to"]))
         session.add(rule)

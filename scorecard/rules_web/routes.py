@@ -7,13 +7,14 @@ import sqlalchemy as sa
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from scorecard.commitments.services import person_seen_by
 from scorecard.extensions import db
 from scorecard.models import Rule, RuleStatus, RuleSubject, RuleVersion
 from scorecard.permissions import can, requires
 from scorecard.rules import tasks
 from scorecard.rules.schema import RuleError
 from scorecard.rules.service import simulate
-from scorecard.rules.store import list_rules, publish_version, retire, save
+from scorecard.rules.store import RuleExists, list_rules, publish_version, retire, save
 from scorecard.rules_web import bp
 from scorecard.rules_web.forms import ActionForm, PublishForm, RuleForm, digest
 from scorecard.rules_web.words import describe
@@ -83,7 +84,14 @@ def _editor(rule, initial: str, based_on=None):
                 simulation = simulate(db.session, definition)
                 db.session.rollback()
             else:
-                saved = save(db.session, definition, user_id=current_user.id)
+                try:
+                    saved = save(db.session, definition, user_id=current_user.id, new=rule is None)
+                except RuleExists:  # made by another request since the check: this form sent twice, or another
+                    db.session.rollback()
+                    saved_already = _saved_since(None, form, definition)  # RuleError when it is not this one's
+                    if saved_already is None:
+                        raise
+                    return _saved_already(saved_already)
                 db.session.commit()
                 flash(f"Rule {saved.key} version {saved.version}: {saved.action}.", "success")
                 return redirect(url_for("rules.version", key=saved.key, number=saved.version))
@@ -119,8 +127,10 @@ def _saved_since(rule, form, definition) -> Optional[RuleVersion]:
     if (form.based_on.data or draft is not None) and form.based_on.data != digest(based_on.definition):
         if _sent_again(based_on, definition):
             return based_on
-        raise RuleError([f"(rule): version {based_on.version} of {rule.key!r} was changed by someone else since "
-                         "you opened it; nothing was saved. Open the editor again to see it."])
+        who = person_seen_by(db.session, based_on.created_by_id, current_user)
+        who = "you, in another tab or window," if who == "you" else who
+        raise RuleError([f"(rule): version {based_on.version} of {rule.key!r} was changed by {who} since you opened "
+                         "it; nothing was saved. Open the editor again to see it."])
     return None
 
 
@@ -128,6 +138,7 @@ def _sent_again(version: RuleVersion, definition) -> bool:
     """Whether `version` is this person's saving of exactly `definition`: the same form sent again (a
     double click, the back button), not someone else's change."""
     return (version is not None and version.created_by_id == current_user.id
+            and version.status in (RuleStatus.draft, RuleStatus.published)  # a retired one: not a resend
             and digest(version.definition) == digest(json.loads(json.dumps(definition))))
 
 
