@@ -1,4 +1,6 @@
 """The migrations build exactly the schema the models declare, and run down and up again."""
+import gc
+import warnings
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
@@ -24,11 +26,17 @@ def empty_database(tmp_path):
         return
     parts = urlsplit(url)
     name = f"{parts.path.lstrip('/')}_{WORKER}_migrations"  # one per xdist worker
-    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    # No pool: a connection is closed when its block ends.
+    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
     with admin.connect() as connection:
         connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}"'))
         connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
     yield urlunsplit(parts._replace(path="/" + name))
+    # What the test's app and alembic left to the collector (a connection of an engine it made) is closed
+    # here, before the database goes: collected during a later test, psycopg's ResourceWarning failed it.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ResourceWarning)
+        gc.collect()
     with admin.connect() as connection:
         connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     admin.dispose()
