@@ -74,7 +74,11 @@ def validate(session, definition: Any) -> dict:
 
 
 class RuleExists(RuleError):
-    """A new rule's key names a rule that exists (made since the page checked it: at the same moment)."""
+    """A new rule's key names a rule that exists (before, or made since the page checked it)."""
+
+    def __init__(self, key: str):
+        super().__init__([f"key: rule {key!r} exists already; edit it from its page, or give the new rule its own "
+                          "key"])
 
 
 def save(session, definition: dict, *, user_id: Optional[int] = None, publish: bool = False,
@@ -88,7 +92,7 @@ def save(session, definition: dict, *, user_id: Optional[int] = None, publish: b
     key = definition["key"]
     rule = session.scalar(sa.select(Rule).where(Rule.key == key))
     if rule is not None and new:
-        raise RuleExists([f"key: rule {key!r} exists already; edit it from its page, or give the new rule its own key"])
+        raise RuleExists(key)
     if rule is None:
         rule = Rule(key=key, title=definition["title"], subject_type=RuleSubject(definition["applies_to"]))
         session.add(rule)

@@ -119,8 +119,7 @@ def _saved_since(rule, form, definition) -> Optional[RuleVersion]:
             return None
         if _sent_again(existing.versions[-1], definition):
             return existing.versions[-1]
-        raise RuleError([f"key: rule {key!r} exists already; edit it from its page, or give the new rule its own "
-                         "key"])
+        raise RuleExists(key)
     hold(db.session, Rule, rule.id)  # what the editor opened, read again as it is now
     draft = next((v for v in reversed(rule.versions) if v.status is RuleStatus.draft), None)
     based_on = draft or rule.versions[-1]
