@@ -86,7 +86,7 @@ class Config:
 
     SECRET_KEY = os.environ.get("SECRET_KEY")
     SQLALCHEMY_DATABASE_URI = None  # filled in by the factory from DATABASE_URL
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}  # PostgreSQL's pool is sized and checked by _size_pool
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = True
@@ -313,10 +313,12 @@ def embedded(config) -> bool:
 
 
 def _size_pool(config) -> None:
-    """PostgreSQL connections per process: SCORECARD_DB_POOL_SIZE kept open (5) and
+    """PostgreSQL connections per process, each checked before use: SCORECARD_DB_POOL_SIZE kept open (5) and
     SCORECARD_DB_MAX_OVERFLOW more at a peak (10). Every host's workers × (both) must stay under the
     server's max_connections (100 by default)."""
     options = dict(config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    # one the server dropped (a restart, a failover) is replaced; not on SQLite, whose file is not dropped
+    options.setdefault("pool_pre_ping", True)
     problems: list[str] = []
     options.setdefault("pool_size", setting_number("SCORECARD_DB_POOL_SIZE", "5", minimum=1, problems=problems))
     options.setdefault("max_overflow", setting_number("SCORECARD_DB_MAX_OVERFLOW", "10", problems=problems))

@@ -434,3 +434,31 @@ def test_worst_first_puts_the_lowest_scores_first_when_no_cell_is_red_or_amber()
     amber = row("Amber", (4.7, 500, "amber"), (1.5, 500, "no_target"))
     ordered = sorted([few, high, low, amber, red], key=HeatmapRow.severity)
     assert [r.program for r in ordered] == ["Red", "Amber", "Low scores", "High scores", "Few answers"]
+
+
+def test_a_kept_answer_costs_the_database_two_statements(demo, client_as):
+    """A view opened again asks SQLite for who is signed in and the data version, nothing more (no
+    connection check before each request: a file is not dropped as a server's connection is)."""
+    from tests.helpers import CALLBACK_URL, callback_body
+
+    viewer = client_as("viewer")
+    body = callback_body("heatmap-graph.figure", {"heatmap-period.value": "FY2026-Q4", "heatmap-agency.value": "all",
+                                                  "heatmap-sort.value": "worst"})
+    assert viewer.post(CALLBACK_URL, json=body).status_code == 200
+    sent: list[str] = []
+
+    def traced(connection, _record):
+        connection.set_trace_callback(sent.append)  # every statement SQLite runs, the driver's own included
+    with demo.app_context():
+        sa.event.listen(db.engine, "connect", traced)
+        db.engine.dispose()  # connections made from now on are traced
+    try:
+        assert viewer.post(CALLBACK_URL, json=body).status_code == 200  # connects
+        sent.clear()
+        assert viewer.post(CALLBACK_URL, json=body).status_code == 200  # takes the pool's connection
+    finally:
+        with demo.app_context():
+            sa.event.remove(db.engine, "connect", traced)
+    asked = [s for s in sent if not s.startswith("PRAGMA")]
+    assert len(asked) == 2, asked
+    assert "FROM users" in asked[0] and "max(import_batches.id)" in asked[1]
