@@ -431,6 +431,38 @@ def test_the_api_tokens_page_makes_shows_once_and_revokes(api):
         "an empty expiry is 'never', as the label says")
 
 
+
+def test_the_new_token_form_sent_again_makes_no_second_token(api):
+    """A refresh of the answer showing the secret, or Back and the form sent again, sends the same form:
+    it makes no second token and says which token it made. The page after it is a new form."""
+    from scorecard.models import ApiToken
+    from tests.helpers import csrf_token
+
+    with api.app_context():
+        officer = api.test_client(user=_user("officer"))
+        officer_id = _user("officer").id
+    page = officer.get("/api-tokens/").get_data(as_text=True)
+    form_id = re.search(r'name="form_id" type="hidden" value="([^"]+)"', page).group(1)
+    sent = {"csrf_token": csrf_token(page), "form_id": form_id, "scope": "read", "name": "nightly"}
+    made = officer.post("/api-tokens/", data=sent)
+    answer = made.get_data(as_text=True)
+    assert made.status_code == 200 and 'id="new-token"' in answer
+    assert re.search(r'name="form_id" type="hidden" value="([^"]+)"', answer).group(1) != form_id, "a new form"
+    again = officer.post("/api-tokens/", data=sent, follow_redirects=True)
+    told = again.get_data(as_text=True)
+    assert again.status_code == 200 and 'id="new-token"' not in told
+    with api.app_context():
+        tokens = db.session.scalars(sa.select(ApiToken).where(ApiToken.user_id == officer_id)).all()
+    assert len(tokens) == 1
+    assert f"token {tokens[0].prefix}… was made from it" in told and "revoke that token" in told
+
+    forged = officer.post("/api-tokens/", data={**sent, "form_id": "../../x"})
+    assert forged.status_code == 400 and "not one this page made" in forged.get_data(as_text=True)
+    with api.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(ApiToken)
+                                 .where(ApiToken.user_id == officer_id)) == 1
+
+
 # ----------------------------------------------------------------------------- reading
 
 def test_lists_are_pages_in_id_order_with_a_total(api, http):

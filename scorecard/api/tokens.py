@@ -22,6 +22,18 @@ class TokenError(ValueError):
     """A token that cannot be made as asked; the message says why."""
 
 
+def new_form_id() -> str:
+    """A name for one rendering of the new-token form (22 URL-safe characters)."""
+    return secrets.token_urlsafe(16)
+
+
+def made_from(session, user: User, form_id: Optional[str]) -> Optional[ApiToken]:
+    """The token `user` made from the form `form_id` names, if the form was sent before."""
+    if not form_id:
+        return None
+    return session.scalar(sa.select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.form_id == form_id))
+
+
 def digest(secret: str) -> str:
     return hashlib.sha256(secret.encode("utf-8")).hexdigest()
 
@@ -32,9 +44,11 @@ def scopes_for(user: User) -> list[TokenScope]:
 
 
 def create_token(session, user: User, *, scope: TokenScope | str, name: Optional[str] = None,
-                 expires_days: Optional[int] = None, by: Optional[User] = None) -> tuple[ApiToken, str]:
+                 expires_days: Optional[int] = None, by: Optional[User] = None,
+                 form_id: Optional[str] = None) -> tuple[ApiToken, str]:
     """A new token for `user`; returns it and its secret, which is shown once and never stored.
-    `by` is who made it (the user on the web page; None on the command line)."""
+    `by` is who made it (the user on the web page; None on the command line); `form_id` the web
+    page's form it was made from (one token per form: `made_from`)."""
     try:
         scope = TokenScope(scope)
     except ValueError:
@@ -51,7 +65,8 @@ def create_token(session, user: User, *, scope: TokenScope | str, name: Optional
     secret = SECRET_PREFIX + secrets.token_urlsafe(32)
     now = utcnow()
     token = ApiToken(user=user, name=name, scope=scope, token_hash=digest(secret), prefix=secret[:SHOWN_PREFIX],
-                     created_at=now, expires_at=now + timedelta(days=expires_days) if expires_days else None)
+                     created_at=now, expires_at=now + timedelta(days=expires_days) if expires_days else None,
+                     form_id=form_id)
     session.add(token)
     session.flush()
     session.add(AuditEvent(user_id=by.id if by else None, action="api_token.create", entity_type="api_token",

@@ -7,7 +7,15 @@ from wtforms.fields.choices import SelectChoice
 
 from scorecard.api.forms import NewTokenForm, RevokeForm
 from scorecard.api.problems import TITLES
-from scorecard.api.tokens import TokenError, create_token, revoke_token, scopes_for, tokens_of
+from scorecard.api.tokens import (
+    TokenError,
+    create_token,
+    made_from,
+    new_form_id,
+    revoke_token,
+    scopes_for,
+    tokens_of,
+)
 from scorecard.extensions import db
 from scorecard.models import utcnow
 from scorecard.permissions import requires
@@ -18,10 +26,19 @@ SCOPE_WORDS = {"read": "Read: read everything your role may see",
                "write": "Write: read, and change what your role may change"}
 
 
-def _form() -> NewTokenForm:
-    form = NewTokenForm()
+def _form(sent: bool = True) -> NewTokenForm:
+    """The new-token form: as sent, or (`sent=False`) a fresh one, with a form id of its own."""
+    form = NewTokenForm() if sent else NewTokenForm(formdata=None)
     form.scope.choices = [SelectChoice(s.value, SCOPE_WORDS[s.value]) for s in scopes_for(current_user)]
+    if not sent or not form.is_submitted():
+        form.form_id.data = new_form_id()
     return form
+
+
+def _sent_before(token) -> str:
+    return (f"This form was sent before: token {token.prefix}… was made from it at "
+            f"{token.created_at:%Y-%m-%d %H:%M} UTC, and no other. Its secret was shown only once; if you did not "
+            "copy it, revoke that token and create another.")
 
 
 @tokens_bp.route("/", methods=["GET", "POST"])
@@ -29,16 +46,21 @@ def _form() -> NewTokenForm:
 def index():
     form, secret, status = _form(), None, 200
     if form.validate_on_submit():
+        earlier = made_from(db.session, current_user, form.form_id.data)
+        if earlier is not None:
+            flash(_sent_before(earlier), "info")
+            return redirect(url_for("api_tokens.index"), 303)
         try:
             token, secret = create_token(db.session, current_user, scope=form.scope.data, name=form.name.data,
-                                         expires_days=form.expires_days.data, by=current_user)
+                                         expires_days=form.expires_days.data, by=current_user,
+                                         form_id=form.form_id.data or None)
         except TokenError as error:
             db.session.rollback()
             form.scope.errors = list(form.scope.errors) + [str(error)]
             status = 400
         else:
             flash(f"Token {token.prefix}… created. Copy it now: it is shown only once.", "success")
-            form = _form()
+            form = _form(sent=False)
     elif form.is_submitted():
         status = 400
     return render_template("api/tokens.html", form=form, secret=secret, tokens=tokens_of(db.session, current_user),

@@ -24,9 +24,11 @@ class TokenScope(str, enum.Enum):
 
 
 class ApiToken(Base):
-    """One personal access token of one user."""
+    """One personal access token of one user. `form_id` names the page's form it was made from: the
+    same form sent again (a refresh, Back, a double click) makes no second token."""
 
     __tablename__ = "api_tokens"
+    __table_args__ = (sa.UniqueConstraint("user_id", "form_id"),)
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     user_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
     name: so.Mapped[str] = so.mapped_column(sa.String(100))
@@ -37,6 +39,7 @@ class ApiToken(Base):
     expires_at: so.Mapped[Optional[datetime]] = so.mapped_column(UTCDateTime)
     last_used_at: so.Mapped[Optional[datetime]] = so.mapped_column(UTCDateTime)
     revoked_at: so.Mapped[Optional[datetime]] = so.mapped_column(UTCDateTime)
+    form_id: so.Mapped[Optional[str]] = so.mapped_column(sa.String(32))
 
     user: so.Mapped[User] = so.relationship()
 
