@@ -92,3 +92,23 @@ def test_new_rules_of_one_key_sent_at_once_with_different_contents_make_one_and_
                   "save": "Save"} for i in range(4)]
         answers = sent_at_once(server, "/rules/new", forms)
         assert answers.count(302) == 1 and set(answers) <= {302, 400, 409}, answers
+
+
+def test_a_new_token_form_sent_four_times_at_once_makes_one_token(server):
+    """A double click on Create token: one answer shows the secret, the others say which token the form
+    made; no second token, no 500."""
+    before = _tokens(server)
+    page = server.http.get(server.url + "/api-tokens/").text
+    form_id = re.search(r'name="form_id" type="hidden" value="([^"]+)"', page).group(1)
+    form = {"csrf_token": server.token(page), "form_id": form_id, "scope": "read", "name": "clicked twice"}
+    answers = sent_at_once(server, "/api-tokens/", [dict(form) for _ in range(4)])
+    assert answers.count(200) == 1 and answers.count(303) == 3, answers
+    assert _tokens(server) == before + 1
+
+
+def _tokens(server) -> int:
+    database = sqlite3.connect(re.sub(r"^sqlite:///", "", server.process.args[3]))
+    try:
+        return database.execute("SELECT COUNT(*) FROM api_tokens").fetchone()[0]
+    finally:
+        database.close()

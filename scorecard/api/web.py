@@ -1,6 +1,7 @@
 """The pages of the API for people: "API tokens" (make and revoke your own personal access tokens)
 and the documentation page, which lists every operation of the OpenAPI document (served by the
 app itself, no CDN)."""
+import sqlalchemy as sa
 from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
@@ -35,10 +36,12 @@ def _form(sent: bool = True) -> NewTokenForm:
     return form
 
 
-def _sent_before(token) -> str:
-    return (f"This form was sent before: token {token.prefix}… was made from it at "
-            f"{token.created_at:%Y-%m-%d %H:%M} UTC, and no other. Its secret was shown only once; if you did not "
-            "copy it, revoke that token and create another.")
+def _sent_before(token):
+    """The answer to a form that made `token` before: the page, saying which token, and no other."""
+    flash(f"This form was sent before: token {token.prefix}… was made from it at {token.created_at:%Y-%m-%d %H:%M} "
+          "UTC, and no other. Its secret was shown only once; if you did not copy it, revoke that token and create "
+          "another.", "info")
+    return redirect(url_for("api_tokens.index"), 303)
 
 
 @tokens_bp.route("/", methods=["GET", "POST"])
@@ -48,8 +51,7 @@ def index():
     if form.validate_on_submit():
         earlier = made_from(db.session, current_user, form.form_id.data)
         if earlier is not None:
-            flash(_sent_before(earlier), "info")
-            return redirect(url_for("api_tokens.index"), 303)
+            return _sent_before(earlier)
         try:
             token, secret = create_token(db.session, current_user, scope=form.scope.data, name=form.name.data,
                                          expires_days=form.expires_days.data, by=current_user,
@@ -58,6 +60,12 @@ def index():
             db.session.rollback()
             form.scope.errors = list(form.scope.errors) + [str(error)]
             status = 400
+        except sa.exc.IntegrityError:  # the same form sent twice at once (a double click): the other made it
+            db.session.rollback()
+            earlier = made_from(db.session, current_user, form.form_id.data)
+            if earlier is None:
+                raise
+            return _sent_before(earlier)
         else:
             flash(f"Token {token.prefix}… created. Copy it now: it is shown only once.", "success")
             form = _form(sent=False)
