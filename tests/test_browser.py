@@ -176,3 +176,27 @@ def test_a_keyboard_user_types_into_a_filter_opened_on_its_value_and_sees_the_op
     active = browser.switch_to.active_element
     assert "dash-dropdown-search" in active.get_attribute("class") and active.get_attribute("value") == "Dep"
     browser.save_screenshot(str(tmp_path / "dropdown.png"))
+
+
+def test_a_double_click_on_create_token_makes_one_token_and_shows_its_secret(server, browser, tmp_path):
+    """The second click of a double click is not sent (static/forms.js): the page the browser shows is
+    the answer with the secret, and the list holds one token of that name. Without it the second
+    request's answer ("sent before") replaced the secret's."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    sign_in(browser, server, "analyst@demo.cx.gov")
+    wait = WebDriverWait(browser, 60)
+    wait.until(ec.url_to_be(server + "/"))
+    browser.get(server + "/api-tokens/")
+    browser.find_element(By.ID, "name").send_keys("double clicked")
+    # the second click 30 ms after the first, its request on its way (a server slower than this one's answer)
+    browser.execute_script("var b = arguments[0]; b.click(); setTimeout(function () { b.click(); }, 30);",
+                           browser.find_element(By.ID, "submit"))
+    secret = wait.until(ec.presence_of_element_located((By.ID, "new-token")),
+                        "the page shows no secret: the second click's answer replaced the first's")
+    assert secret.text.startswith("cxs_")
+    names = [cell.text for cell in browser.find_elements(By.CSS_SELECTOR, "#tokens tbody td:first-child")]
+    assert names.count("double clicked") == 1, names
+    browser.save_screenshot(str(tmp_path / "token.png"))
