@@ -2,7 +2,8 @@
 import logging
 
 import sqlalchemy as sa
-from flask import current_app, jsonify, render_template, request
+import sqlalchemy.orm as so
+from flask import current_app, g, has_request_context, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -20,6 +21,13 @@ SAVED_TWICE = ("What you sent met something saved at the same moment (a second c
                "page again to see what is saved now.")
 DATABASE_DOWN = ("The database is not answering (it may be restarting). Nothing was changed; try again in a "
                  "minute.")
+# The same, met after the request had saved its change (reading it back for the answer): sent again, it could
+# be saved twice.
+DATABASE_DOWN_AFTER_SAVE = ("Your change was saved, but the database stopped answering (it may be restarting) "
+                            "before this answer could be made. Do not send it again: look at it in a minute.")
+FAILED = "The request failed unexpectedly; nothing was changed."
+FAILED_AFTER_SAVE = ("Your change was saved, but the request failed unexpectedly after saving it. Do not send it "
+                     "again: look at it first.")
 
 
 def init_app(app) -> None:
@@ -28,6 +36,54 @@ def init_app(app) -> None:
     app.register_error_handler(sa.exc.OperationalError, _database_down)
     app.register_error_handler(sa.exc.IntegrityError, _saved_twice)
     app.teardown_appcontext(_end_session)  # runs before Flask-SQLAlchemy's own (teardowns run last first)
+    # After the checks before every view (security's, the API's sign-in): what they commit is the app's own
+    # bookkeeping (a token's last use, a timed-out session recorded), not the person's change.
+    app.before_request(_count_saves_from_here)
+
+
+# ---------------------------------------------------------------------------- what a request saved
+
+_WROTE, _SAVED = "_scorecard_wrote", "_scorecard_saved"
+_WRITES = ("INSERT", "UPDATE", "DELETE")
+
+
+@sa.event.listens_for(sa.engine.Engine, "before_cursor_execute")
+def _note_write(_connection, _cursor, statement, _parameters, _context, _executemany) -> None:
+    if has_request_context() and statement.lstrip()[:6].upper() in _WRITES:
+        g.setdefault(_WROTE, True)
+
+
+@sa.event.listens_for(so.Session, "after_commit")
+def _note_saved(_session) -> None:
+    if has_request_context() and g.pop(_WROTE, False):
+        g.setdefault(_SAVED, True)
+
+
+@sa.event.listens_for(so.Session, "after_rollback")
+def _note_undone(_session) -> None:
+    if has_request_context():
+        g.pop(_WROTE, None)
+
+
+def _count_saves_from_here() -> None:
+    g.pop(_WROTE, None)
+    g.pop(_SAVED, None)
+
+
+def saved_a_change() -> bool:
+    """Whether this request (a form sent, an API write) has committed a change: a failure after it must
+    not say that nothing was changed, and an answer read back from the database may fail after it. A
+    read's own bookkeeping (an API token's last use) is not a change of the person's."""
+    return (has_request_context() and request.method not in ("GET", "HEAD", "OPTIONS")
+            and bool(g.get(_SAVED, False)))
+
+
+def database_down_words() -> str:
+    return DATABASE_DOWN_AFTER_SAVE if saved_a_change() else DATABASE_DOWN
+
+
+def failed_words() -> str:
+    return FAILED_AFTER_SAVE if saved_a_change() else FAILED
 
 
 def _end_session(_error=None) -> None:
@@ -62,7 +118,8 @@ def _handler(code):
     def handle(error):
         if code == 500:
             _roll_back()  # the page's navigation reads the user: a failed flush would fail it again
-        description = getattr(error, "description", None) if code != 500 else None
+        description = getattr(error, "description", None) if code != 500 else (
+            FAILED_AFTER_SAVE if saved_a_change() else None)
         if code == 413:
             description = _too_large()
         # The error's own headers, less its content type: a 405's Allow (RFC 9110), a 401's WWW-Authenticate.
@@ -116,14 +173,15 @@ def _database_down(error):
 
     database_gone(error)
     headers = {"Retry-After": RETRY_AFTER}
+    words = database_down_words()
     if request.path.startswith("/api/") or "/_dash-" in request.path or request.is_json:
-        return jsonify(title=TITLES[503], status=503, detail=DATABASE_DOWN), 503, headers
+        return jsonify(title=TITLES[503], status=503, detail=words), 503, headers
     try:
-        page = render_template("error.html", code=503, title=TITLES[503], description=DATABASE_DOWN)
+        page = render_template("error.html", code=503, title=TITLES[503], description=words)
     except Exception:  # noqa: BLE001 — the page's navigation needed the database too
         db.session.remove()
         page = (f"<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{TITLES[503]}</title></head>"
-                f"<body><main><h1>{TITLES[503]}</h1><p>{DATABASE_DOWN}</p></main></body></html>")
+                f"<body><main><h1>{TITLES[503]}</h1><p>{words}</p></main></body></html>")
     return page, 503, headers
 
 

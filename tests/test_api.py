@@ -238,6 +238,43 @@ def test_another_functions_commitment_is_404_to_an_officers_token(api, http):
     assert {c["function"]["code"] for c in listed["items"]} == {"CFO"}
 
 
+def test_a_database_lost_after_the_change_was_saved_says_it_was_saved(api, http, monkeypatch):
+    """The commit succeeded and reading the commitment back for the answer met a database gone away:
+    the 503 must not say "nothing was changed" (a client retrying would save it twice). Lost before
+    the save, it still says nothing was changed."""
+    from scorecard.api.resources import commitments as resource
+    from scorecard.models import CommitmentUpdate
+
+    secret = _secret(api, "officer")
+    with api.app_context():
+        cid = _commitment_of("CFO")
+        updates = db.session.scalar(sa.select(sa.func.count()).select_from(CommitmentUpdate))
+    url = f"{PREFIX}/commitments/{cid}"
+    etag = http.get(url, headers=_bearer(secret)).headers["ETag"]
+    gone = sa.exc.OperationalError("SELECT", {}, Exception("server closed the connection unexpectedly"))
+    real, reads = resource._visible, []
+
+    def visible(commitment_id):
+        reads.append(commitment_id)
+        if len(reads) > 1:  # the read after the save
+            raise gone
+        return real(commitment_id)
+    monkeypatch.setattr(resource, "_visible", visible)
+    lost = http.patch(url, json={"note": "checked after the save"}, headers={**_bearer(secret), "If-Match": etag})
+    assert lost.status_code == 503 and lost.headers["Retry-After"]
+    assert "Your change was saved" in lost.get_json()["detail"] and "Nothing was changed" not in lost.get_json()[
+        "detail"]
+    with api.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(CommitmentUpdate)) == updates + 1
+
+    def lost_first(commitment_id):
+        raise gone
+    monkeypatch.setattr(resource, "_visible", lost_first)
+    fresh = _secret(api, "officer")  # its first use records when it was used: bookkeeping, not the change
+    before = http.patch(url, json={"note": "never saved"}, headers={**_bearer(fresh), "If-Match": etag})
+    assert before.status_code == 503 and "Nothing was changed" in before.get_json()["detail"]
+
+
 def test_bodies_and_paths_no_value_here_can_hold_are_refused_not_failed(api, http):
     """A whole number of 5,000 digits (more than Python converts), a NUL in the path, a status moved to
     off track on an old reason: each answers a 4xx that says so; nothing is changed."""

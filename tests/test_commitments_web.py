@@ -976,3 +976,30 @@ def test_a_drop_sent_twice_at_once_drops_once_and_both_are_told_it_is_dropped(de
     message = re.search(r"was already dropped by you on .*?nothing more was changed\.", told, re.S).group()
     assert "(Folded into the annual report commitment. step 0" in message and "step 899" not in message
     assert "…); nothing more was changed." in message and len(message) < 300
+
+
+@pytest.mark.parametrize("failure, status", [
+    (sa.exc.OperationalError("SELECT", {}, Exception("server closed the connection unexpectedly")), 503),
+    (RuntimeError("a fault after the save"), 500)])
+def test_a_failure_after_the_commitment_was_made_says_it_was_made(demo, monkeypatch, failure, status):
+    """The page reads the new commitment back for its answer: a database gone away by then answered
+    "nothing was changed; try again", and trying again made it twice."""
+    from scorecard.commitments import routes
+
+    real = routes.create_commitment
+
+    def made_then_failed(*args, **kwargs):
+        real(*args, **kwargs)
+        raise failure
+    monkeypatch.setattr(routes, "create_commitment", made_then_failed)
+    monkeypatch.setitem(demo.config, "PROPAGATE_EXCEPTIONS", False)  # answered as in production, not raised
+    officer = signed_in(demo, CFO_OFFICER)
+    page = officer.get("/commitments/new").get_data(as_text=True)
+    with demo.app_context():
+        before = counts(Commitment)
+    lost = submit(officer, "/commitments/new", form_id="new-form", page=page, title="Made before the failure",
+                  status="on_track")
+    said = html.unescape(lost.get_data(as_text=True))
+    assert lost.status_code == status and "Your change was saved" in said and "othing was changed" not in said
+    with demo.app_context():
+        assert counts(Commitment) == before + 1

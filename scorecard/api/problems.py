@@ -12,7 +12,7 @@ from flask import current_app, g, json, request
 from werkzeug.exceptions import HTTPException
 from werkzeug.http import HTTP_STATUS_CODES
 
-from scorecard.errors import DATABASE_DOWN, RETRY_AFTER, database_gone
+from scorecard.errors import RETRY_AFTER, database_down_words, database_gone, failed_words
 from scorecard.json_bodies import refusing_depth
 from scorecard.text import shown
 
@@ -87,16 +87,16 @@ def handle_http_exception(error: HTTPException):
         changes = request.method not in ("GET", "HEAD", "OPTIONS")  # a read changes nothing anyway
         return problem_response(status, f"{len(errors)} value(s) in the request have problems"
                                 + ("; nothing was changed." if changes else "."), errors=errors, headers=headers)
-    description = error.description if status != 500 else "The request failed unexpectedly; nothing was changed."
+    description = error.description if status != 500 else failed_words()
     return problem_response(status, str(description or TITLES.get(status, "")), headers=headers)
 
 
 def handle_unexpected(error: Exception):
     if isinstance(error, sa.exc.OperationalError):  # the database went away: 503, as the web pages answer it
         database_gone(error)
-        return problem_response(503, DATABASE_DOWN, headers={"Retry-After": RETRY_AFTER})
+        return problem_response(503, database_down_words(), headers={"Retry-After": RETRY_AFTER})
     current_app.logger.exception("API request failed", exc_info=error)
-    return problem_response(500, "The request failed unexpectedly; nothing was changed.")
+    return problem_response(500, failed_words())
 
 
 def _sent_body():
