@@ -197,6 +197,20 @@ def test_answer_counts_adding_up_beyond_any_survey_are_refused_on_the_whole_file
         assert "add up to 2,000,000,000" in result.errors[0]["message"]
 
 
+def test_answer_counts_adding_up_beyond_any_survey_name_the_largest_count(demo, tmp_path):
+    """One count mistyped (a billion agreeing beside hundreds of others): the message names its cell and
+    value, not the first count column's."""
+    header = ["component", "program", "metric", "period", "channel", "count_1", "count_2", "count_3", "count_4",
+              "count_5"]
+    row = ["Benefits Administration", "Benefits Call Center", "trust", "FY2027-Q1", "web", 910, 12, 30, 10**9, 44]
+    path = write_csv(tmp_path / "typo.csv", [row], header=header)
+    with demo.app_context():
+        result = run_import(db.session, path, dry_run=True)
+    assert result.status == "rejected"
+    assert [(e["row"], e["column"], str(e["value"])) for e in result.errors] == [(2, "count_4", str(10**9))]
+    assert "add up to 1,000,000,996, this one the largest" in result.errors[0]["message"]
+
+
 def test_unknown_columns_are_listed_not_fatal(demo, tmp_path):
     path = write_csv(tmp_path / "extra.csv", [survey_row() + ["x"]], header=HEADER + ["Reviewer"])
     with demo.app_context():

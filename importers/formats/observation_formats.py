@@ -69,8 +69,10 @@ def survey_values(cells: Cells, count_columns, n_column=None, value_column=None)
                             "where nobody gave that answer")
         return None, n, value
     total = sum(counts)
-    if total > MAX_COUNT:
-        cells.fail(count_columns[0], f"the answer counts add up to {total:,}; respondents are at most {MAX_COUNT:,}")
+    if total > MAX_COUNT:  # named at the largest count, the one most likely mistyped
+        largest = max(range(len(counts)), key=counts.__getitem__)
+        cells.fail(count_columns[largest], f"the answer counts add up to {total:,}, this one the largest; respondents "
+                                           f"are at most {MAX_COUNT:,}")
     elif n_column and n is not None and n != total:
         cells.fail(n_column, f"the answer counts add up to {total} but n is {n}")
     if total and value is not None:
