@@ -42,7 +42,8 @@ def setting_number(name: str, default: str, *, minimum: float = 0, whole: bool =
     return value
 
 
-def _database_url(instance_path: str) -> str:
+def database_url(instance_path: str) -> str:
+    """DATABASE_URL as SQLAlchemy takes it (psycopg 3 for PostgreSQL), or SQLite in the instance folder."""
     url = os.environ.get("DATABASE_URL")
     if not url:
         return "sqlite:///" + str(Path(instance_path) / "scorecard.db")
@@ -240,25 +241,16 @@ def load_config(app, config=None) -> None:
     refuse_unsettled(app.config)
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         Path(app.instance_path).mkdir(parents=True, exist_ok=True)
-        app.config["SQLALCHEMY_DATABASE_URI"] = _database_url(app.instance_path)
+        app.config["SQLALCHEMY_DATABASE_URI"] = database_url(app.instance_path)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
         _size_pool(app.config)
     if app.config.get("REDIS_URL"):
         _share_redis(app.config)
+    problem = secret_key_problem(app.config)
+    if problem:
+        raise ConfigurationError(problem)
     if not app.config.get("SECRET_KEY"):
-        if not embedded(app.config):
-            raise ConfigurationError(
-                "SECRET_KEY is required outside the single-machine mode (a PostgreSQL DATABASE_URL or "
-                "SCORECARD_REDIS_URL is set): every host must sign sessions with the same key. Set SECRET_KEY "
-                "to a long random value, the same on every host (python -c 'import secrets; "
-                "print(secrets.token_hex(32))').")
         app.config["SECRET_KEY"] = _instance_secret(app.instance_path)
-    elif app.config["ENVIRONMENT"] == "production" and app.config["SECRET_KEY"] == os.environ.get("SECRET_KEY"):
-        weak = weak_secret(app.config["SECRET_KEY"])
-        if weak:
-            raise ConfigurationError(f"SECRET_KEY {weak}: anyone who guesses it can sign cookies the app believes. Set "
-                               "it to a long random value, the same on every host (python -c 'import secrets; "
-                               "print(secrets.token_hex(32))').")
 
 
 def unsettled(config) -> list[str]:
@@ -294,6 +286,25 @@ def refuse_unsettled(config) -> None:
     found = unsettled(config)
     if found:
         raise ConfigurationError(" ".join(found))
+
+
+def secret_key_problem(config) -> Optional[str]:
+    """Why the app cannot sign sessions with `config`'s SECRET_KEY (its database URL set), or None: none
+    set outside the single-machine mode (which keeps one in its instance folder), or one set for
+    production that is weak. Checked by the app and, before any worker starts, by gunicorn's master."""
+    key = config.get("SECRET_KEY")
+    if not key:
+        if embedded(config):
+            return None
+        return ("SECRET_KEY is required outside the single-machine mode (a PostgreSQL DATABASE_URL or "
+                "SCORECARD_REDIS_URL is set): every host must sign sessions with the same key. Set SECRET_KEY "
+                "to a long random value, the same on every host (python -c 'import secrets; "
+                "print(secrets.token_hex(32))').")
+    weak = weak_secret(key) if config["ENVIRONMENT"] == "production" and key == os.environ.get("SECRET_KEY") else None
+    if weak:
+        return (f"SECRET_KEY {weak}: anyone who guesses it can sign cookies the app believes. Set it to a long "
+                "random value, the same on every host (python -c 'import secrets; print(secrets.token_hex(32))').")
+    return None
 
 
 def weak_secret(key: str) -> Optional[str]:

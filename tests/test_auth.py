@@ -309,3 +309,26 @@ def test_a_setting_the_app_cannot_read_stops_it_naming_the_variable(tmp_path, se
                             env={**env, "SCORECARD_ENV": "production", "SECRET_KEY": "9f" + "0123456789abcdef" * 4},
                             capture_output=True, text=True, timeout=120, cwd=Path(__file__).parents[1])
     assert served.returncode != 0 and said in served.stderr and "Traceback" not in served.stderr, served.stderr[-800:]
+
+
+@pytest.mark.parametrize("key, said", [
+    ("changeme", "SECRET_KEY is a published or common value"),
+    (None, "SECRET_KEY is required outside the single-machine mode"),
+])
+def test_gunicorns_master_refuses_a_missing_or_weak_secret_key_in_one_line(tmp_path, key, said):
+    """gunicorn printed "Listening", then every worker died with a traceback and gunicorn stopped with
+    "Worker failed to boot": the master checks the key as the app does and says why, once."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    env = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "SCORECARD_REDIS_URL")}
+    env.update(SCORECARD_ENV="production", DATABASE_URL="postgresql://nobody@127.0.0.1:1/none")
+    if key is not None:
+        env["SECRET_KEY"] = key
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+    served = subprocess.run([str(gunicorn), "-c", "python:scorecard.gunicorn_conf", "--check-config", "wsgi:app"],
+                            env=env, capture_output=True, text=True, timeout=120, cwd=Path(__file__).parents[1])
+    assert served.returncode != 0 and said in served.stderr, served.stderr[-800:]
+    assert "Traceback" not in served.stderr and served.stderr.count(said) == 1, served.stderr[-800:]
