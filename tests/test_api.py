@@ -748,8 +748,10 @@ def test_the_documentation_is_served_by_the_app(api, http):
 def test_requests_are_rate_limited_per_token(api, http):
     api.config["API_RATE_LIMIT"] = "3 per minute"
     first, second = _secret(api, "viewer"), _secret(api, "analyst")
-    answers = [http.get(f"{PREFIX}/functions", headers=_bearer(first)).status_code for _ in range(4)]
-    assert answers == [200, 200, 200, 429]
+    answered = [http.get(f"{PREFIX}/functions", headers=_bearer(first)) for _ in range(4)]
+    assert [a.status_code for a in answered] == [200, 200, 200, 429]
+    assert answered[0].headers["X-RateLimit-Remaining"] == "2" and "Retry-After" not in answered[0].headers, (
+        "a 200 says what is left, and no 'retry after'")
     limited = http.get(f"{PREFIX}/functions", headers=_bearer(first))
     assert limited.content_type == "application/problem+json" and limited.headers.get("Retry-After")
     assert http.get(f"{PREFIX}/agencies", headers=_bearer(first)).status_code == 429, "one count for every operation"

@@ -63,6 +63,7 @@ def init_app(app, imports: ImportServices) -> None:
     # Raised before any blueprint is known (authentication runs first, see auth.py), so app-wide.
     app.register_error_handler(problems.ApiProblem, problems.handle_problem)
     app.url_value_preprocessor(auth.authenticate)
+    app.after_request(_retry_after_when_refused)  # registered before the limiter's own: runs after it
     _limit(app)
     app.after_request(_no_store)
 
@@ -83,6 +84,14 @@ def _limit(app) -> None:
 def _rate_key() -> str:
     token = g.get("api_token")
     return f"token:{token.id}" if token is not None else get_remote_address()
+
+
+def _retry_after_when_refused(response):
+    """Retry-After only where it means something (429, 503: RFC 9110 §10.2.3): the limiter adds it to every
+    answer beside its X-RateLimit headers, and a client could read a 200's as "wait"."""
+    if response.status_code not in (429, 503):
+        response.headers.pop("Retry-After", None)
+    return response
 
 
 def _no_store(response):
