@@ -685,3 +685,16 @@ def test_a_briefing_of_filters_the_page_does_not_offer_is_not_started(app, agenc
     assert "overview-briefing-job" not in refused
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(BriefingJob)) == before
+
+
+def test_the_briefings_links_lead_to_the_sites_address_not_the_requests_host(app, monkeypatch):
+    """A request's Host header is the client's to write: with SCORECARD_BASE_URL set, the briefing's links
+    use it (as the reminders' do); without it, the address the request came to."""
+    from dashboards.briefing.panel import site_address
+
+    monkeypatch.setitem(app.config, "BASE_URL", "https://cx.agency.gov/")
+    with app.test_request_context("/dashboards/", headers={"Host": "evil.example"}):
+        assert site_address() == "https://cx.agency.gov/"
+    monkeypatch.setitem(app.config, "BASE_URL", "")
+    with app.test_request_context("/dashboards/", headers={"Host": "cx.internal:8000"}):
+        assert site_address() == "http://cx.internal:8000/"

@@ -111,8 +111,15 @@ def start_job(fmt: str, period, agency_id) -> str:
     """Queue the signed-in user's briefing of the page's filters; its job id."""
     job_id, _ = jobs.start(current_app._get_current_object(), jobs.Request(
         owner_id=current_user.id, owner=getattr(current_user, "email", "") or "", scope=Scope.of(current_user),
-        period=period, agency_id=agency_id, fmt=fmt, today=utctoday(), base_url=request.host_url))
+        period=period, agency_id=agency_id, fmt=fmt, today=utctoday(), base_url=site_address()))
     return job_id
+
+
+def site_address() -> str:
+    """Where the briefing's links lead: SCORECARD_BASE_URL, the address people open the site at (the one the
+    reminders' links use), else the address this request came to (its Host header)."""
+    configured = (current_app.config.get("BASE_URL") or "").strip().rstrip("/")
+    return configured + "/" if configured else request.host_url
 
 
 def poll(prefix: str, job_id):
