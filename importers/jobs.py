@@ -15,7 +15,7 @@ from importers import access
 from importers.errors import ImportFileError
 from importers.formats.registry import FORMATS
 from importers.pipeline import run_import
-from scorecard.dispatch import NotQueued, dispatch, report, task
+from scorecard.dispatch import NotQueued, dispatch, report, still_waiting, task
 from scorecard.models import BatchStatus, ImportBatch, User, utcnow
 from scorecard.storage import storage
 
@@ -79,7 +79,10 @@ def read_progress(app, batch: ImportBatch) -> dict:
         return {"stage": REVERTING, "rows": batch.progress or 0, "working": True}
     if batch.status is not BatchStatus.pending:
         return {"stage": "done", "rows": batch.total_rows or 0, "working": False}
-    return {"stage": batch.stage or "queued", "rows": batch.progress or 0, "working": True}
+    stage = batch.stage or "queued"
+    if stage == "queued" and batch.heartbeat_at is not None:  # (set when it was queued)
+        stage = still_waiting(app, (utcnow() - batch.heartbeat_at).total_seconds()) or stage
+    return {"stage": stage, "rows": batch.progress or 0, "working": True}
 
 
 def discard_files(app, batch, *, upload: bool = True) -> None:

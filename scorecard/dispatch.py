@@ -49,6 +49,22 @@ def queued(app) -> bool:
     return bool(app.config.get("REDIS_URL"))
 
 
+WAIT_NOTICE_SECONDS = 30  # a job still waiting after this long says what it waits for
+
+
+def still_waiting(app, waited_seconds: float) -> Optional[str]:
+    """What a job that has waited `waited_seconds` to start waits for, in words, once that is long enough to
+    wonder (None before): a page showed "queued 0%" for the many minutes before a stopped worker's job is
+    given up, with no hint why."""
+    if waited_seconds < WAIT_NOTICE_SECONDS:
+        return None
+    waited = f"{waited_seconds / 60:.0f} min" if waited_seconds >= 90 else f"{waited_seconds:.0f} s"
+    if queued(app):
+        return (f"queued {waited} ago, waiting for a background worker: if this lasts, no worker may be running "
+                "(tell an administrator: `scorecard worker`)")
+    return f"queued {waited} ago, waiting for the server's other background jobs to finish"
+
+
 def dispatch(app, name: str, *, inline: bool = False, **kwargs) -> Optional[Future]:
     """Run the task `name` in the background; `inline` runs it here and now (tests, the command
     line). The embedded pool returns its future; Celery returns None (watch the job's own state)."""

@@ -411,9 +411,22 @@ def test_a_job_delivered_twice_runs_once_and_a_silent_one_reads_as_failed(app, a
             found = jobs.state(app, db.session, job.id, owner_id)
             assert found["status"] == "failed" and "did not finish in time" in found["message"]
             assert db.session.get(BriefingJob, job.id).status == "failed"  # recorded, not only reported
-    jobs.run(app, late.id, _request(owner_id).as_json())  # its task comes at last: it does nothing
+        late_id = late.id
+        waiting = BriefingJob(id="w" * 30, owner_id=owner_id, fmt="xlsx", status="queued", stage="Queued", percent=0,
+                              created_at=datetime.now(UTC) - timedelta(seconds=95))
+        db.session.add(waiting)
+        db.session.commit()
+        found = jobs.state(app, db.session, waiting.id, owner_id)
+        assert found["status"] == "queued", "not given up yet"
+        assert found["stage"].startswith("queued 2 min ago, waiting for the server's other background jobs"), found
+        app.config["REDIS_URL"] = "redis://127.0.0.1:1/0"  # jobs go to workers: one may not be running
+        try:
+            assert "no worker may be running" in jobs.state(app, db.session, waiting.id, owner_id)["stage"]
+        finally:
+            app.config["REDIS_URL"] = None
+    jobs.run(app, late_id, _request(owner_id).as_json())  # its task comes at last: it does nothing
     with app.app_context():
-        assert (db.session.get(BriefingJob, late.id).status, db.session.get(BriefingJob, late.id).file_key) == (
+        assert (db.session.get(BriefingJob, late_id).status, db.session.get(BriefingJob, late_id).file_key) == (
             "failed", None)
 
 

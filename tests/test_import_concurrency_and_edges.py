@@ -1,6 +1,7 @@
 """The web import under hostile use: confirms posted twice, files changed after preview, jobs that
 died, uploads with odd names, and what is left on disk after every ending."""
 import io
+import re
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -211,6 +212,26 @@ def test_a_job_that_shows_signs_of_life_is_not_stalled(app, analyst, monkeypatch
         db.session.get(ImportBatch, batch_id).heartbeat_at = datetime(2020, 1, 1, tzinfo=UTC)
         db.session.commit()
     assert analyst.get(f"/imports/{batch_id}/status").get_json()["status"] == "failed"
+
+
+def test_a_job_still_queued_after_a_while_says_what_it_waits_for(app, analyst, monkeypatch):
+    """"Working: queued, 0 rows" stood for the half hour before a stopped worker's upload is given up, with
+    no hint why; after 30 s the stage says what it waits for."""
+    monkeypatch.setattr(jobs, "start", lambda *args, **kwargs: None)  # queued, and not taken
+    batch_id = upload(analyst, workbook_bytes([HEADER, ROW]))
+    assert analyst.get(f"/imports/{batch_id}/status").get_json()["stage"] == "queued"
+    with app.app_context():
+        batch = db.session.get(ImportBatch, batch_id)
+        batch.heartbeat_at = batch.heartbeat_at - timedelta(seconds=40)
+        db.session.commit()
+    app.config["REDIS_URL"] = "redis://127.0.0.1:1/0"  # jobs go to workers (nothing is queued by this test)
+    try:
+        status = analyst.get(f"/imports/{batch_id}/status").get_json()
+    finally:
+        app.config["REDIS_URL"] = None
+    assert status["status"] == "pending" and re.match(r"queued 4\d s ago, waiting for a background worker",
+                                                      status["stage"]), status
+    assert "`scorecard worker`" in status["stage"]
 
 
 def test_a_job_delivered_twice_runs_once(app, analyst, monkeypatch):

@@ -22,7 +22,7 @@ import sqlalchemy as sa
 
 from dashboards.queries.common import Scope
 from scorecard import writers
-from scorecard.dispatch import NotQueued, dispatch, report, task
+from scorecard.dispatch import NotQueued, dispatch, report, still_waiting, task
 from scorecard.models import BriefingJob, Role, utcnow
 from scorecard.storage import storage
 
@@ -99,6 +99,8 @@ def state(app, session, job_id: str, user_id: Optional[int]) -> Optional[dict]:
         found.update(name=job.download_name, size=job.size or 0, title=job.title)
     elif _stalled(app, job) and _give_up(session, job):
         found.update(status=FAILED, stage="Failed", percent=100, message=STALLED)
+    elif job.status == QUEUED:
+        found["stage"] = still_waiting(app, (utcnow() - job.created_at).total_seconds()) or job.stage
     return found
 
 
