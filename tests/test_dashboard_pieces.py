@@ -203,6 +203,27 @@ def test_a_cached_query_answers_from_the_cache_until_the_data_changes(app):
         assert observations.uncached(db.session, "FY2026-Q4") == 0
 
 
+def test_a_cache_that_stops_answering_is_passed_by_with_one_line_logged(app, monkeypatch, caplog):
+    """A shared cache (Redis) timing out: the query is computed, and the log says so in one line (a
+    traceback at each pause read as a fault of the app's)."""
+    calls = []
+
+    @cache.cached
+    def counted(session):
+        calls.append(1)
+        return 7
+
+    def timed_out(_key):
+        raise TimeoutError("Timeout reading from socket")
+    monkeypatch.setattr(cache.cache, "get", timed_out)
+    monkeypatch.setattr(cache, "_passed_by_until", 0.0)
+    with app.app_context(), caplog.at_level("WARNING", logger="dashboards.cache"):
+        assert counted(db.session) == 7 and counted(db.session) == 7 and len(calls) == 2
+    said = [r for r in caplog.records if r.name == "dashboards.cache"]
+    assert len(said) == 1 and said[0].exc_info is None, "one line per pause, no traceback"
+    assert "not answering (TimeoutError: Timeout reading from socket)" in said[0].getMessage()
+
+
 def test_publishing_or_retiring_a_rule_changes_the_data_version(published):
     """The pages read the published rules' findings only: a rule retired (or a version published) changes
     what they show at once, before the evaluation it queues has run, so it changes the version."""
