@@ -225,6 +225,7 @@ def test_a_form_posted_over_plain_http_to_a_secure_site_says_to_use_https(db_url
         client = app.test_client()
         base = f"{scheme}://scorecard.example.gov"
         page = client.get(f"{base}/auth/login").get_data(as_text=True)
+        assert ('id="plain-http"' in page) is says_https, "the sign-in page says it before the form is filled in"
         if scheme == "http":  # as a browser does: a Secure cookie sent over http is not kept
             client = app.test_client()
         refused = client.post(f"{base}/auth/login", headers={"Referer": f"{base}/auth/login"},

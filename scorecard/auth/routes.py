@@ -26,7 +26,7 @@ def login():
         if result.retry_after:
             flash(f"Too many failed sign-ins{' from this network' if result.scope == 'client' else ''}. "
                   f"Try again in {_duration(result.retry_after)}.", "error")
-            return render_template("auth/login.html", form=form, notice=_notice()), 429, {
+            return render_template("auth/login.html", form=form, notice=_notice(), plain_http=_plain_http()), 429, {
                 "Retry-After": str(result.retry_after)}
         if result.user is not None:
             start_session(result.user)
@@ -37,7 +37,13 @@ def login():
         status = 401
     elif request.method == "POST":
         status = 400
-    return render_template("auth/login.html", form=form, notice=_notice()), status
+    return render_template("auth/login.html", form=form, notice=_notice(), plain_http=_plain_http()), status
+
+
+def _plain_http() -> bool:
+    """Opened over plain http while the session cookie is HTTPS-only: signing in cannot work (the browser
+    never sends the cookie back), so the page says so before the form is filled in, not after."""
+    return not request.is_secure and bool(current_app.config.get("SESSION_COOKIE_SECURE"))
 
 
 @bp.route("/logout", methods=["POST"])
