@@ -13,21 +13,40 @@
     return ((caption && caption.textContent) || (named && named.textContent) || "Table").replace(/\s+/g, " ").trim();
   }
   function wrapWide() {
-    document.querySelectorAll("main table.usa-table:not(.usa-table--stacked)").forEach(function (table) {
-      var parent = table.parentElement;
-      var room = parent.getBoundingClientRect().right - parseFloat(getComputedStyle(parent).paddingRight);
-      if (parent.classList.contains("usa-table-container--scrollable") || table.getBoundingClientRect().right <= room + 1) {
-        return;
+    document.querySelectorAll("main table.usa-table:not(.usa-table--stacked)").forEach(fit);
+  }
+  function fit(table) {
+    var parent = table.parentElement;
+    if (parent.classList.contains("scorecard-table-scroll")) {
+      // it fits again (a wider window, the fonts arrived, text made smaller): nothing of it overflows
+      if (table.scrollWidth <= parent.clientWidth) {
+        parent.parentElement.insertBefore(table, parent);
+        parent.remove();
       }
-      var region = document.createElement("div");
-      region.className = "usa-table-container--scrollable scorecard-table-scroll";
-      region.setAttribute("tabindex", "0");
-      region.setAttribute("role", "region");
-      region.setAttribute("aria-label", label(table));
-      parent.insertBefore(region, table);
-      region.appendChild(table);
-    });
+      return;
+    }
+    var room = parent.getBoundingClientRect().right - parseFloat(getComputedStyle(parent).paddingRight);
+    if (parent.classList.contains("usa-table-container--scrollable") || table.getBoundingClientRect().right <= room + 1) {
+      return;
+    }
+    var region = document.createElement("div");
+    region.className = "usa-table-container--scrollable scorecard-table-scroll";
+    region.setAttribute("tabindex", "0");
+    region.setAttribute("role", "region");
+    region.setAttribute("aria-label", label(table));
+    parent.insertBefore(region, table);
+    region.appendChild(table);
   }
   wrapWide();  // loaded at the end of the body: the tables are there, and the page is not yet drawn
   window.addEventListener("resize", wrapWide);
+  // Measured again whenever a table's size changes without the window's: the page's fonts arriving after
+  // the first measure, text spacing or size set by the reader, a zoom.
+  if (window.ResizeObserver) {
+    var observer = new ResizeObserver(function (entries) {
+      entries.forEach(function (entry) { fit(entry.target); });
+    });
+    document.querySelectorAll("main table.usa-table:not(.usa-table--stacked)").forEach(function (table) {
+      observer.observe(table);
+    });
+  }
 })();
