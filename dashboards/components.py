@@ -39,12 +39,16 @@ STATUS_SHAPES = {
 }
 
 
-def page_heading(text: str, *, lede: Optional[str] = None) -> html.Div:
+def page_heading(text: str, lede: Optional[str] = None, *, title_id: Optional[str] = None,
+                 lede_id: Optional[str] = None, names_tab: bool = False) -> html.Div:
     """The page's h1 (it receives focus after each navigation inside the dashboards) and an
-    optional sentence under it."""
-    children = [html.H1(text, tabIndex="-1", className="dash-page-title")]
+    optional sentence under it; with ids, a callback may change their texts (the elements stay, and
+    the focus with them). `names_tab`: a page of one thing (a program, a function) is named in the
+    browser's tab by its heading (assets/scorecard.js), not by the page's kind alone."""
+    marks = {**({"id": title_id} if title_id else {}), **({"data-tab-title": "heading"} if names_tab else {})}
+    children = [html.H1(text, tabIndex="-1", className="dash-page-title", **marks)]
     if lede:
-        children.append(html.P(lede, className="dash-lede"))
+        children.append(html.P(lede, className="dash-lede", **({"id": lede_id} if lede_id else {})))
     return html.Div(children)
 
 
@@ -103,6 +107,16 @@ ALL = "all"  # the value of a filter's "everything" choice
 # chart" / "Edit in Chart Studio" upload it to plotly.com): what the pages show stays on the agency's server.
 GRAPH_CONFIG = {"displaylogo": False, "showSendToCloud": False, "showEditInChartStudio": False, "showLink": False,
                 "plotlyServerURL": "", "modeBarButtonsToRemove": ["sendDataToCloud", "editInChartStudio"]}
+
+
+def chart(graph, name: str) -> html.Div:
+    """A chart in a region of its own, named for assistive technology (Plotly's drawing has no name of its
+    own) and saying where its data is; on a narrow screen it keeps the width its words need and scrolls
+    sideways (WCAG 1.4.10 lets a chart scroll): squeezed to a phone's width, Plotly cut its titles and
+    labels off. Focusable, so that a keyboard scrolls it too."""
+    return html.Div(graph, className="dash-chart-scroll", tabIndex="0", role="region",
+                    **{"aria-label": f"Chart: {name} (scrolls sideways on a narrow screen; the table with it holds "
+                                     "the same data)"})
 
 
 def choices(pairs, everything: str) -> list[dict]:

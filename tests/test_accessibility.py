@@ -387,6 +387,15 @@ def test_focus_moves_to_the_heading_after_navigating_between_dashboards(browsers
                  d.execute_script("return document.activeElement.tagName") == "H1")
     assert driver.execute_script("return window.notReloaded === true"), "the app was not loaded again"
     assert program in driver.execute_script("return document.activeElement.textContent")
+    browser.wait(lambda d: d.title == f"{program} · CX Scorecard")  # the tab names the program, not "Program"
+    # A C-suite function's page fills its heading in after the page focused it: the focus stayed on a removed
+    # h1, that is on the page's body.
+    browser.open("/dashboards/functions")
+    link = driver.find_element(By.CSS_SELECTOR, "#main-content table a[href*='/dashboards/function?']")
+    link.click()
+    browser.wait(lambda d: d.find_elements(By.ID, "function-summary"))  # the page's callback has answered
+    assert driver.execute_script("return document.activeElement.id") == "function-title"
+    assert driver.title == driver.find_element(By.ID, "function-title").text + " · CX Scorecard"
 
 
 def test_a_refused_form_moves_the_focus_to_what_it_says(browsers, tmp_path):
@@ -469,6 +478,12 @@ def test_on_a_phone_the_navigation_opens_from_the_menu_button(browsers, path):
         assert {"Home", "Dashboards", "Commitments", "Plans"} <= set(links())
         assert "usa-nav__close" in driver.switch_to.active_element.get_attribute("class")
         assert not browser.axe(), "the menu open"
+        stops = len([e for e in driver.find_elements(By.CSS_SELECTOR, ".usa-nav a[href], .usa-nav button")
+                     if e.is_displayed()])
+        for _ in range(stops):  # once round the menu: the Tab key stays in it, back to its close button
+            driver.switch_to.active_element.send_keys(Keys.TAB)
+            assert driver.execute_script("return document.querySelector('.usa-nav').contains(document.activeElement)")
+        assert "usa-nav__close" in driver.switch_to.active_element.get_attribute("class"), "round to the close button"
         driver.switch_to.active_element.send_keys(Keys.ESCAPE)
         browser.wait(lambda d: not links())
         assert "usa-menu-btn" in driver.switch_to.active_element.get_attribute("class"), "the focus back on Menu"
@@ -494,6 +509,30 @@ def test_at_a_narrow_width_a_wide_table_scrolls_in_its_own_region_not_the_page(b
             assert region.get_attribute("aria-label") not in ("", "Table"), "named by what labels the table"
             assert driver.execute_script("return arguments[0].scrollWidth > arguments[0].clientWidth", region)
         assert not browser.axe()
+
+
+@pytest.mark.parametrize("path", ["/dashboards/leaders", "/dashboards/life-experiences", "/dashboards/compliance"])
+def test_at_a_narrow_width_a_chart_keeps_its_width_and_scrolls_in_its_own_named_region(browsers, path):
+    """At a phone's width Plotly drew each chart as narrow as the screen and cut off what did not fit: titles,
+    axis titles, the life experiences' names. A chart keeps the width its words need in a region of its own
+    that scrolls sideways, named for assistive technology (the drawing has no name of its own)."""
+    from selenium.webdriver.common.by import By
+
+    browser = browsers("executive@demo.cx.gov")
+    driver = browser.driver
+    with window_size(driver, 500, 900):
+        browser.open(path)
+        browser.wait(lambda d: d.find_elements(By.CSS_SELECTOR, ".dash-chart-scroll .main-svg"))
+        width = driver.execute_script("return [document.documentElement.scrollWidth, "
+                                      "document.documentElement.clientWidth]")
+        assert width[0] <= width[1], f"the page scrolls sideways: {width}"
+        for region in driver.find_elements(By.CSS_SELECTOR, ".dash-chart-scroll"):
+            assert region.get_attribute("role") == "region" and region.get_attribute("tabindex") == "0"
+            assert region.get_attribute("aria-label").startswith("Chart: ")
+            drawn = driver.execute_script("return arguments[0].querySelector('.main-svg').getBoundingClientRect()"
+                                          ".width", region)
+            assert drawn >= 560, f"drawn {drawn} px wide: squeezed"
+            assert driver.execute_script("return arguments[0].scrollWidth > arguments[0].clientWidth", region)
 
 
 def test_at_a_narrow_width_the_capacity_cells_words_stay_in_their_cells(browsers):

@@ -3,6 +3,7 @@ with validation messages, what-if that writes nothing, publishing (admins only),
 the why-pages of the findings the default pack makes on the demo agency."""
 import hashlib
 import json
+import re
 from datetime import date
 
 import sqlalchemy as sa
@@ -108,9 +109,12 @@ def test_every_default_rule_made_findings_and_their_why_pages_reproduce_them(eva
         for f in findings:
             sample.setdefault((f.rule_version_id, f.outcome, f.status), f.id)
     assert kinds >= {RuleSubject.program, RuleSubject.requirement, RuleSubject.capacity_domain}
+    titles = set()
     for finding_id in list(sample.values())[:25]:
         page = executive.get(f"/findings/{finding_id}").get_data(as_text=True)
         assert "gives the same outcome" in page, finding_id
+        titles.add(re.search(r"<title>(.*?)</title>", page, re.S).group(1))
+    assert len(titles) == len(list(sample.values())[:25]), "each why-page's title names its subject and quarter"
 
 
 def test_a_why_page_leads_to_where_its_subject_is_shown(evaluated, client_as):

@@ -198,4 +198,58 @@ document.addEventListener('toggle', function (event) {
   document.addEventListener('keydown', function (event) {
     if (event.key === 'Escape' && document.body.classList.contains(ACTIVE)) { setOpen(false); }
   });
+  /* While the menu is open the Tab key stays in it, as in USWDS's own: from its last link to its close
+     button and back (it went on to the page behind the overlay). */
+  document.addEventListener('keydown', function (event) {
+    if (event.key !== 'Tab' || !document.body.classList.contains(ACTIVE)) { return; }
+    var nav = document.querySelector('.usa-header .usa-nav');
+    if (!nav) { return; }
+    var stops = Array.prototype.filter.call(
+      nav.querySelectorAll('a[href], button:not([disabled]), input:not([disabled]), [tabindex="0"]'),
+      function (element) { return element.getClientRects().length > 0; });
+    if (!stops.length) { return; }
+    var first = stops[0];
+    var last = stops[stops.length - 1];
+    var at = document.activeElement;
+    if (!nav.contains(at)) {
+      event.preventDefault();
+      first.focus();
+    } else if (event.shiftKey && at === first) {
+      event.preventDefault();
+      last.focus();
+    } else if (!event.shiftKey && at === last) {
+      event.preventDefault();
+      first.focus();
+    }
+  });
 })();
+
+/* A page of one thing (a program, a C-suite function) is named in the browser's tab by its heading, which
+   its h1 marks with data-tab-title: every program's tab read "Program · CX Scorecard" (the page's kind), and
+   stayed so as another was chosen. Kept in step as the heading changes, and over Dash's own title, at most
+   once per burst of changes. Spaces are collapsed as the browser reads a title back, so a name set is a
+   name found. */
+(function () {
+  var SUFFIX = ' · CX Scorecard';
+  function nameTab() {
+    var heading = document.querySelector('#main-content h1[data-tab-title]');
+    if (!heading) { return; }
+    var wanted = heading.textContent.replace(/\s+/g, ' ').trim() + SUFFIX;
+    if (document.title !== wanted) { document.title = wanted; }
+  }
+  var waiting = false;
+  new MutationObserver(function () {
+    if (waiting) { return; }
+    waiting = true;
+    window.setTimeout(function () { waiting = false; nameTab(); }, 100);
+  }).observe(document.documentElement, {subtree: true, childList: true, characterData: true});
+})();
+
+/* Escape dismisses a chart's hover label (WCAG 1.4.13: content shown on hover can be dismissed without
+   moving the pointer), as it closes the menu and the filters' lists. */
+document.addEventListener('keydown', function (event) {
+  if (event.key !== 'Escape' || !window.Plotly || !window.Plotly.Fx) { return; }
+  document.querySelectorAll('.js-plotly-plot').forEach(function (plot) {
+    if (plot.querySelector('.hoverlayer > *')) { window.Plotly.Fx.unhover(plot); }
+  });
+});

@@ -46,7 +46,8 @@ def layout(**query):
         html.Div([components.filter_control("capacity-year", "Fiscal year", years, values["year"], searchable=False)],
                  className="dash-filters", role="group", **{"aria-label": "Filters"}),
         html.P(id="capacity-summary", className="dash-lede", role="status"),
-        dcc.Loading(dcc.Graph(id="capacity-graph", config=components.GRAPH_CONFIG, className="dash-graph"), type="dot"),
+        components.chart(dcc.Loading(dcc.Graph(id="capacity-graph", config=components.GRAPH_CONFIG,
+                                               className="dash-graph"), type="dot"), "capacity domain scores"),
         components.table_panel("capacity-table", summary="Show the domain scores as a table, with downloads"),
         html.Section([
             html.H2("Components", id="capacity-components-heading"),

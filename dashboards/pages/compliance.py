@@ -88,7 +88,8 @@ def layout(**query):
         ], className="dash-section compliance-grid", **{"aria-labelledby": "compliance-grid-heading"}),
         html.Section([
             html.H2("Reported of designated, per quarter", id="compliance-quarters-heading"),
-            dcc.Loading(dcc.Graph(id="compliance-graph", config=components.GRAPH_CONFIG), type="dot"),
+            components.chart(dcc.Loading(dcc.Graph(id="compliance-graph", config=components.GRAPH_CONFIG), type="dot"),
+                             "programs reported of those designated, per quarter"),
             components.table_panel("compliance-quarters-table",
                                    summary="Show each quarter's counts as a table, with downloads"),
         ], className="dash-section", **{"aria-labelledby": "compliance-quarters-heading"}),

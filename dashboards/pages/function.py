@@ -50,14 +50,14 @@ def chosen(found: queries.Functions, code: Optional[str]) -> Optional[queries.Fu
     return None if code is None else next((row for row in found.rows if row.code.upper() == code), None)
 
 
-def heading(row: Optional[queries.FunctionSummary]) -> html.Div:
+def heading(row: Optional[queries.FunctionSummary]) -> tuple[str, str]:
+    """The page's title and the sentence under it. The callback changes their texts, never the elements:
+    the h1 replaced after the page had focused it left the keyboard's focus on the page's body."""
     if row is None:
-        return components.page_heading("C-suite function", lede="Choose a function to see its commitments, its own "
-                                                                "metrics and the leaders rated on them.")
-    return components.page_heading(
-        f"{row.code}: {row.name}",
-        lede=f"The {row.code}'s CX commitments, its own metrics against their targets, and the CX rating the rules "
-             "propose for the leaders whose plans name the function.")
+        return ("C-suite function",
+                "Choose a function to see its commitments, its own metrics and the leaders rated on them.")
+    return (f"{row.code}: {row.name}", f"The {row.code}'s CX commitments, its own metrics against their targets, and "
+                                       "the CX rating the rules propose for the leaders whose plans name the function.")
 
 
 def layout(**query):
@@ -66,7 +66,8 @@ def layout(**query):
     options = [{"label": f"{row.code}, {row.name}", "value": row.code} for row in found.rows]
     return html.Div([
         url.location(query),
-        html.Div(heading(chosen(found, function_code(values["code"]))), id="function-heading"),
+        components.page_heading(*heading(chosen(found, function_code(values["code"]))), title_id="function-title",
+                                lede_id="function-lede", names_tab=True),
         html.P(html.A("All C-suite functions", href=links.dashboard("functions"), className="usa-link")),
         html.Div([components.filter_control("function-code", "Function", options, values["code"])],
                  className="dash-filters", role="group", **{"aria-label": "Filters"}),
@@ -219,8 +220,9 @@ def body(found: queries.Functions, row: Optional[queries.FunctionSummary], code:
         ], className="dash-section", **{"aria-labelledby": "function-commitments-heading"}),
         html.Section([
             html.H2("Own metrics against their targets", id="function-metrics-heading"),
-            *([dcc.Graph(id="function-metrics-graph", figure=metrics_figure(row.metrics, row.code),
-                         config=components.GRAPH_CONFIG, className="dash-graph"),
+            *([components.chart(dcc.Graph(id="function-metrics-graph", figure=metrics_figure(row.metrics, row.code),
+                                          config=components.GRAPH_CONFIG, className="dash-graph"),
+                                "the function's own metrics against their targets"),
                components.table_panel("function-metrics-table", summary="Show the metrics as a table, with downloads",
                                       children=components.data_table(metrics_table(row)))] if row.metrics else
               [html.P(f"The {row.code} reports no metrics of its own.", className="dash-empty")]),
@@ -232,14 +234,14 @@ def body(found: queries.Functions, row: Optional[queries.FunctionSummary], code:
     ]
 
 
-@callback(Output("function-heading", "children"), Output("function-body", "children"),
-          Input("function-code", "value"))
+@callback(Output("function-title", "children"), Output("function-lede", "children"),
+          Output("function-body", "children"), Input("function-code", "value"))
 @validation.validated
 @cached_answer
 def update_function(code):
     found = functions_now()
     row = chosen(found, code)
-    return heading(row), body(found, row, code)
+    return *heading(row), body(found, row, code)
 
 
 def _table_of(build):

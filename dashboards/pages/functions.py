@@ -114,8 +114,8 @@ def layout(**query):
                  "function's own metrics against their targets, and the CX rating the rules propose for its head "
                  "(from the function's commitments and metrics). Select a function to see its commitments."),
         html.P(summary(found), className="dash-lede", role="status", id="functions-summary"),
-        dcc.Graph(id="functions-graph", figure=commitments_figure(found), config=components.GRAPH_CONFIG,
-                  className="dash-graph"),
+        components.chart(dcc.Graph(id="functions-graph", figure=commitments_figure(found),
+                                   config=components.GRAPH_CONFIG, className="dash-graph"), "commitments by function"),
         components.table_panel("functions-table", summary="The functions as a table, with downloads", open=True,
                                children=components.data_table(functions_table(found))),
         html.Section([

@@ -71,11 +71,10 @@ def layout(**query):
                                       searchable=False),
         ], className="dash-filters", role="group", **{"aria-label": "Filters"}),
         html.P(id="heatmap-summary", className="dash-lede", role="status"),
-        # On a phone the columns keep the width their score and status word need, and the chart scrolls
-        # sideways (WCAG 1.4.10 lets a chart): squeezed, the words ran together and only the colour was left.
-        html.Div(dcc.Loading(dcc.Graph(id="heatmap-graph", config=components.GRAPH_CONFIG), type="dot"),
-                 className="dash-chart-scroll", tabIndex="0", role="region",
-                 **{"aria-label": "Heatmap chart (scrolls sideways on a narrow screen; the table holds the same)"}),
+        # On a phone the columns keep the width their score and status word need (the chart scrolls sideways):
+        # squeezed, the words ran together and only the colour was left.
+        components.chart(dcc.Loading(dcc.Graph(id="heatmap-graph", config=components.GRAPH_CONFIG), type="dot"),
+                         "programs by A-11 driver, status as words"),
         components.table_panel("heatmap-table", summary="Show the heatmap as a table, with downloads", lazy=True),
         html.Div(id="heatmap-open", hidden=True),
     ])

@@ -68,7 +68,8 @@ def layout(**query):
         ], className="dash-filters", role="group", **{"aria-label": "Filters"}),
         html.P(id="leaders-summary", className="dash-lede", role="status"),
         dcc.Loading(html.Div(id="leaders-tiles"), type="dot"),
-        dcc.Graph(id="leaders-graph", config=components.GRAPH_CONFIG, className="dash-graph"),
+        components.chart(dcc.Graph(id="leaders-graph", config=components.GRAPH_CONFIG, className="dash-graph"),
+                         "leaders by summary level"),
         components.table_panel("leaders-levels", summary="Show the summary levels as a table, with downloads"),
         html.Section([
             html.H2("Leaders", id="leaders-list-heading"),

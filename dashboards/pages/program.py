@@ -70,7 +70,7 @@ def layout(**query):
     session = db.session
     program_id = validation.id_or(NONE)(values["id"]) if values["id"] else None
     info = None if program_id is None else queries.program_info(session, program_id)
-    heading = components.page_heading(info.name if info else "Program")
+    heading = components.page_heading(info.name if info else "Program", names_tab=True)
     heading.children[0].id = "program-heading"
     choices = [{"label": label, "value": str(pid)} for pid, label in queries.program_choices(session)]
     if info is None:
@@ -99,12 +99,14 @@ def layout(**query):
                     "the chart draws them apart, with a marker at the change. The dashed line is the target; an "
                     "open marker has fewer respondents than the minimum sample (insufficient data)."],
                    className="dash-lede"),
-            dcc.Loading(dcc.Graph(id="program-trust-graph", config=GRAPH, className="dash-graph"), type="dot"),
+            components.chart(dcc.Loading(dcc.Graph(id="program-trust-graph", config=GRAPH, className="dash-graph"),
+                                         type="dot"), "trust by quarter"),
             components.table_panel("program-trust-table", summary="Show trust by quarter as a table, with downloads"),
         ], className="dash-section dash-wrap-cells", **{"aria-labelledby": "program-trust-heading"}),
         html.Section([
             html.H2("The other A-11 drivers by quarter", id="program-drivers-heading"),
-            dcc.Loading(dcc.Graph(id="program-drivers-graph", config=GRAPH, className="dash-graph"), type="dot"),
+            components.chart(dcc.Loading(dcc.Graph(id="program-drivers-graph", config=GRAPH, className="dash-graph"),
+                                         type="dot"), "the other A-11 drivers by quarter"),
             components.table_panel("program-drivers-table",
                                    summary="Show the other drivers by quarter as a table, with downloads"),
         ], className="dash-section dash-wrap-cells", **{"aria-labelledby": "program-drivers-heading"}),
@@ -112,13 +114,15 @@ def layout(**query):
             html.H2("What went well and what could be improved (A-11 v2 survey)", id="program-aspects-heading"),
             html.P("From FY2024-Q2 respondents choose what went well and what could be improved from a list of "
                    "aspects; each share is of the respondents offered that aspect.", className="dash-lede"),
-            dcc.Loading(dcc.Graph(id="program-aspects-graph", config=GRAPH, className="dash-graph"), type="dot"),
+            components.chart(dcc.Loading(dcc.Graph(id="program-aspects-graph", config=GRAPH, className="dash-graph"),
+                                         type="dot"), "what went well and what could be improved, by quarter"),
             components.table_panel("program-aspects-table", summary="Show the aspects by quarter as a table, "
                                                                     "with downloads"),
         ], className="dash-section dash-wrap-cells", **{"aria-labelledby": "program-aspects-heading"}),
         html.Section([
             html.H2("By channel and touchpoint", id="program-channels-heading"),
-            dcc.Loading(dcc.Graph(id="program-volumes-graph", config=GRAPH), type="dot"),
+            components.chart(dcc.Loading(dcc.Graph(id="program-volumes-graph", config=GRAPH), type="dot"),
+                             "respondents by channel and quarter"),
             components.table_panel("program-channels-table", open=True,
                                    summary="Scores by channel and touchpoint, with the question as asked "
                                            "(table, with downloads)"),
