@@ -105,8 +105,13 @@ ALL = "all"  # the value of a filter's "everything" choice
 
 # Every chart's settings: no Plotly logo, and no way to send the chart's data anywhere (Plotly's "Share
 # chart" / "Edit in Chart Studio" upload it to plotly.com): what the pages show stays on the agency's server.
+# Its tool bar keeps the picture download and the reset of a zoom: the pointer's own tools (zoom, pan, box
+# and lasso selection, spike lines) were seven stops more for the Tab key on every chart, useless from the
+# keyboard, and each chart's table holds its numbers.
 GRAPH_CONFIG = {"displaylogo": False, "showSendToCloud": False, "showEditInChartStudio": False, "showLink": False,
-                "plotlyServerURL": "", "modeBarButtonsToRemove": ["sendDataToCloud", "editInChartStudio"]}
+                "plotlyServerURL": "", "modeBarButtonsToRemove": [
+                    "sendDataToCloud", "editInChartStudio", "zoom2d", "pan2d", "select2d", "lasso2d", "zoomIn2d",
+                    "zoomOut2d", "autoScale2d", "hoverClosestCartesian", "hoverCompareCartesian", "toggleSpikelines"]}
 
 
 def chart(graph, name: str) -> html.Div:
