@@ -1,4 +1,6 @@
 """Sign-in, sign-out, CSRF, cookies, throttling, safe redirects and the create-user command."""
+import re
+
 import pytest
 import sqlalchemy as sa
 
@@ -12,6 +14,15 @@ from tests.helpers import csrf_token, sign_in
 def test_sign_in_page_has_email_and_password_fields(client):
     html = client.get("/auth/login").get_data(as_text=True)
     assert 'name="email"' in html and 'name="password"' in html and 'name="csrf_token"' in html
+
+
+def test_a_sign_in_without_a_password_says_so_on_the_field(client):
+    page = client.get("/auth/login").get_data(as_text=True)
+    refused = client.post("/auth/login", data={"csrf_token": csrf_token(page), "email": "a@b.gov", "password": ""})
+    words = refused.get_data(as_text=True)
+    assert refused.status_code == 400 and "Enter your password." in words
+    assert re.search(r'<input[^>]*aria-invalid="true"[^>]*name="password"|<input[^>]*name="password"[^>]*'
+                     r'aria-invalid="true"', words), "the field is marked invalid for assistive technology"
 
 
 def test_sign_in_then_home_then_sign_out(app, client, make_user):

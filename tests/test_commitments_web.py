@@ -549,6 +549,7 @@ def test_a_dropped_or_complete_commitment_is_taken_back_up_by_an_officer_with_a_
 def test_the_officer_creates_for_their_own_function_only(demo):
     officer = signed_in(demo, CFO_OFFICER)
     page = officer.get("/commitments/new").get_data(as_text=True)
+    assert page.count("with the keyboard, move with the arrow keys and press Space") == 2, "each list says how"
     with demo.app_context():
         cfo, cio = (db.session.scalar(sa.select(Function.id).where(Function.code == code)) for code in ("CFO", "CIO"))
         before = counts(Commitment)

@@ -6,8 +6,8 @@ from scorecard.security import BaseForm
 
 
 class SignInForm(BaseForm):
-    email = EmailField("Email address", validators=[DataRequired(), Length(max=254)])
-    password = PasswordField("Password", validators=[DataRequired(), Length(max=200)])
+    email = EmailField("Email address", validators=[DataRequired("Enter your email address."), Length(max=254)])
+    password = PasswordField("Password", validators=[DataRequired("Enter your password."), Length(max=200)])
     submit = SubmitField("Sign in")
 
 
