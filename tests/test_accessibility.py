@@ -487,6 +487,11 @@ def test_on_a_phone_the_navigation_opens_from_the_menu_button(browsers, path):
         driver.switch_to.active_element.send_keys(Keys.ESCAPE)
         browser.wait(lambda d: not links())
         assert "usa-menu-btn" in driver.switch_to.active_element.get_attribute("class"), "the focus back on Menu"
+        menu.click()
+        browser.wait(lambda d: links())
+        driver.set_window_size(1280, 900)  # the phone turned, or a zoom undone: the full navigation shows
+        browser.wait(lambda d: not d.execute_script(
+            "return document.body.classList.contains('usa-js-mobile-nav--active')"))
 
 
 @pytest.mark.parametrize("path", ["/rules/", "/commitments/1", "/findings/1"])

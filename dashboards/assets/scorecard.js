@@ -168,7 +168,7 @@ document.addEventListener('toggle', function (event) {
 (function () {
   var ACTIVE = 'usa-js-mobile-nav--active';
 
-  function setOpen(open) {
+  function setOpen(open, quietly) {
     var nav = document.querySelector('.usa-header .usa-nav');
     if (!nav) { return; }
     document.body.classList.toggle(ACTIVE, open);
@@ -180,7 +180,7 @@ document.addEventListener('toggle', function (event) {
     if (open) {
       var close = nav.querySelector('.usa-nav__close');
       if (close) { close.focus(); }
-    } else if (menu) {
+    } else if (menu && !quietly) {
       menu.focus();
     }
   }
@@ -198,10 +198,19 @@ document.addEventListener('toggle', function (event) {
   document.addEventListener('keydown', function (event) {
     if (event.key === 'Escape' && document.body.classList.contains(ACTIVE)) { setOpen(false); }
   });
+  /* A window made wide enough for the full navigation (a phone turned, a zoom undone) closes the menu, as
+     USWDS's does: left open, its overlay covered the page and the Tab key went round the menu alone. */
+  function menuShown() {
+    var menu = document.querySelector('.usa-menu-btn');
+    return !!menu && menu.getClientRects().length > 0;
+  }
+  window.addEventListener('resize', function () {
+    if (document.body.classList.contains(ACTIVE) && !menuShown()) { setOpen(false, true); }
+  });
   /* While the menu is open the Tab key stays in it, as in USWDS's own: from its last link to its close
      button and back (it went on to the page behind the overlay). */
   document.addEventListener('keydown', function (event) {
-    if (event.key !== 'Tab' || !document.body.classList.contains(ACTIVE)) { return; }
+    if (event.key !== 'Tab' || !document.body.classList.contains(ACTIVE) || !menuShown()) { return; }
     var nav = document.querySelector('.usa-header .usa-nav');
     if (!nav) { return; }
     var stops = Array.prototype.filter.call(
