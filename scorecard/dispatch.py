@@ -55,14 +55,15 @@ WAIT_NOTICE_SECONDS = 30  # a job still waiting after this long says what it wai
 def still_waiting(app, waited_seconds: float) -> Optional[str]:
     """What a job that has waited `waited_seconds` to start waits for, in words, once that is long enough to
     wonder (None before): a page showed "queued 0%" for the many minutes before a stopped worker's job is
-    given up, with no hint why."""
+    given up, with no hint why. The words do not count the seconds: the pages show them in a live region,
+    which would read them out again at every poll."""
     if waited_seconds < WAIT_NOTICE_SECONDS:
         return None
-    waited = f"{waited_seconds / 60:.0f} min" if waited_seconds >= 90 else f"{waited_seconds:.0f} s"
     if queued(app):
-        return (f"queued {waited} ago, waiting for a background worker: if this lasts, no worker may be running "
-                "(tell an administrator: `scorecard worker`)")
-    return f"queued {waited} ago, waiting for the server's other background jobs to finish"
+        return (f"queued for more than {WAIT_NOTICE_SECONDS} s, waiting for a background worker: if this lasts, no "
+                "worker may be running (tell an administrator: `scorecard worker`)")
+    return (f"queued for more than {WAIT_NOTICE_SECONDS} s, waiting for the server's other background jobs: if this "
+            "lasts, tell an administrator")
 
 
 def dispatch(app, name: str, *, inline: bool = False, **kwargs) -> Optional[Future]:
