@@ -495,6 +495,8 @@ def test_the_new_token_form_sent_again_makes_no_second_token(api):
 
     forged = officer.post("/api-tokens/", data={**sent, "form_id": "../../x"})
     assert forged.status_code == 400 and "not one this page made" in forged.get_data(as_text=True)
+    assert re.search(r'name="form_id" type="hidden" value="[A-Za-z0-9_-]{22}"', forged.get_data(as_text=True)), (
+        "the page's form is one it made again: the next press is not refused the same way")
     with api.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(ApiToken)
                                  .where(ApiToken.user_id == officer_id)) == 1

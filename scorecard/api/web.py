@@ -71,6 +71,8 @@ def index():
             form = _form(sent=False)
     elif form.is_submitted():
         status = 400
+        if form.form_id.errors:  # a form this page did not make: the next press sends one it did
+            form.form_id.data = new_form_id()
     return render_template("api/tokens.html", form=form, secret=secret, tokens=tokens_of(db.session, current_user),
                            revoke=RevokeForm(), now=utcnow()), status
 
