@@ -70,8 +70,7 @@ def layout(**query):
     session = db.session
     program_id = validation.id_or(NONE)(values["id"]) if values["id"] else None
     info = None if program_id is None else queries.program_info(session, program_id)
-    heading = components.page_heading(info.name if info else "Program", names_tab=True)
-    heading.children[0].id = "program-heading"
+    heading = components.page_heading(info.name if info else "Program", title_id="program-heading", names_tab=True)
     choices = [{"label": label, "value": str(pid)} for pid, label in queries.program_choices(session)]
     if info is None:
         return picker(heading, choices, asked=query.get("id"))
