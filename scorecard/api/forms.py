@@ -12,7 +12,8 @@ class NewTokenForm(BaseForm):
     scope = SelectField("Scope", choices=[])
     expires_days = WholeNumberField("Expires after (days; leave empty for never)",
                                     validators=[Optional(), NumberRange(min=1, max=MAX_EXPIRES_DAYS)])
-    # names this rendering of the form: sent again (a refresh, Back, a double click), it makes no second token
+    # names this rendering of the form: sent again (a refresh of its answer, a double click), it makes no second
+    # token (Back loads the page again, with a new form)
     form_id = HiddenField(validators=[Optional(), Regexp(r"^[A-Za-z0-9_-]{22}\Z", message="This form is not one this "
                                                          "page made: open the page again and create the token.")])
     submit = SubmitField("Create token")

@@ -25,7 +25,7 @@ class TokenScope(str, enum.Enum):
 
 class ApiToken(Base):
     """One personal access token of one user. `form_id` names the page's form it was made from: the
-    same form sent again (a refresh, Back, a double click) makes no second token."""
+    same form sent again (a refresh of its answer, a double click) makes no second token."""
 
     __tablename__ = "api_tokens"
     __table_args__ = (sa.UniqueConstraint("user_id", "form_id"),)
