@@ -47,12 +47,8 @@ def test_a_new_rule_sent_four_times_at_once_is_made_once(server):
     # the first saves it; one that finds it saved by then saves the same again ("unchanged"), or is told
     assert 302 in answers and set(answers) <= {302, 400, 409}, answers
     assert "Made once" in server.http.get(server.url + "/rules/twice-made/versions/1").text
-    database = sqlite3.connect(re.sub(r"^sqlite:///", "", server.process.args[3]))
-    try:
-        assert database.execute("SELECT COUNT(*) FROM rule_versions v JOIN rules r ON r.id = v.rule_id "
-                                "WHERE r.key = 'twice-made'").fetchone()[0] == 1
-    finally:
-        database.close()
+    assert _count(server, "SELECT COUNT(*) FROM rule_versions v JOIN rules r ON r.id = v.rule_id "
+                          "WHERE r.key = 'twice-made'") == 1
     assert server.answers()
 
 
@@ -97,18 +93,19 @@ def test_new_rules_of_one_key_sent_at_once_with_different_contents_make_one_and_
 def test_a_new_token_form_sent_four_times_at_once_makes_one_token(server):
     """A double click on Create token: one answer shows the secret, the others say which token the form
     made; no second token, no 500."""
-    before = _tokens(server)
+    before = _count(server, "SELECT COUNT(*) FROM api_tokens")
     page = server.http.get(server.url + "/api-tokens/").text
     form_id = re.search(r'name="form_id" type="hidden" value="([^"]+)"', page).group(1)
     form = {"csrf_token": server.token(page), "form_id": form_id, "scope": "read", "name": "clicked twice"}
     answers = sent_at_once(server, "/api-tokens/", [dict(form) for _ in range(4)])
     assert answers.count(200) == 1 and answers.count(303) == 3, answers
-    assert _tokens(server) == before + 1
+    assert _count(server, "SELECT COUNT(*) FROM api_tokens") == before + 1
 
 
-def _tokens(server) -> int:
+def _count(server, sql: str) -> int:
+    """A count read straight from the server's SQLite database."""
     database = sqlite3.connect(re.sub(r"^sqlite:///", "", server.process.args[3]))
     try:
-        return database.execute("SELECT COUNT(*) FROM api_tokens").fetchone()[0]
+        return database.execute(sql).fetchone()[0]
     finally:
         database.close()

@@ -6,6 +6,7 @@ import json
 import re
 from datetime import date
 
+import pytest
 import sqlalchemy as sa
 
 from scorecard.extensions import db
@@ -218,20 +219,12 @@ def test_a_number_too_large_or_a_key_given_twice_is_refused_naming_where(evaluat
     assert fingerprint_of(evaluated) == before
     paren = tmp_path / "paren.json"
     paren.write_text("(not json)", encoding="utf-8")
-    try:
+    with pytest.raises(RuleError, match=re.escape("paren.json: not valid JSON at line 1, column 1: Expecting value")):
         read_rules_file(paren)
-    except RuleError as error:
-        assert "paren.json: not valid JSON at line 1, column 1: Expecting value" in str(error)
-    else:
-        raise AssertionError("a file that is no JSON was read")
     written = tmp_path / "rules.json"
     written.write_text('{"key": "x", "when": {"value": 1' + "0" * 5000 + "}}", encoding="utf-8")
-    try:
-        read_rules_file(written)
-    except RuleError as error:
-        assert "rules.json: a number with more digits" in str(error)
-    else:
-        raise AssertionError("a number of 5,001 digits was read")
+    with pytest.raises(RuleError, match=re.escape("rules.json: a number with more digits")):
+        read_rules_file(written)  # a number of 5,001 digits
 
 
 def fingerprint_of(app) -> dict:
