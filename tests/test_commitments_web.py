@@ -284,6 +284,28 @@ def test_putting_a_commitment_at_risk_or_off_track_needs_a_reason_written_for_it
     assert submit(officer, url, status="on_track").status_code == 303, "a status needing no reason keeps the old one"
 
 
+@pytest.mark.parametrize("url, form_id", [("/commitments/new", "new-form"), (None, "update-form")])
+def test_one_submit_reports_every_problem_the_forms_and_the_domains(demo, url, form_id):
+    """An empty title (the form's own check) does not hide the missing reason (the domain's) nor a
+    bad link: each is beside its field at once, and nothing is saved."""
+    officer = signed_in(demo, CFO_OFFICER)
+    with demo.app_context():
+        target = cfo_open_commitment()
+        url, version, before = url or f"/commitments/{target.id}/edit", target.version, counts(Commitment)
+    refused = submit(officer, url, form_id=form_id, title="", status="at_risk", reason="",
+                     evidence_links="ftp://files.example.gov/x")
+    page = html.unescape(refused.get_data(as_text=True))
+    assert refused.status_code == 400
+    summary = page.split('id="form-problems"')[1].split("</ul>")[0]
+    for field, message in (("title", "a commitment needs a title"),
+                           ("reason", "a commitment that is at risk needs a reason"),
+                           ("evidence_links", "ftp://files.example.gov/x")):
+        assert message in summary, (field, summary)
+        assert message in page.split(f'id="{field}-error"')[1].split("</span>")[0].lower(), field
+    with demo.app_context():
+        assert counts(Commitment) == before and db.session.get(Commitment, target.id).version == version
+
+
 def test_two_sessions_edit_one_commitment_and_nothing_is_lost(demo):
     first, second = signed_in(demo, CFO_OFFICER), signed_in(demo, "admin@demo.cx.gov")
     with demo.app_context():

@@ -52,6 +52,10 @@ def day_problem(text: str) -> str:
     return f"{text!r} is not a date: write it as YYYY-MM-DD"
 
 
+def _same(value):
+    return value
+
+
 def status_choices(current: CommitmentStatus | None = None, *, with_dropped: bool = False) -> list[SelectChoice]:
     """Every status but dropped (dropping is its own step, with a reason) unless it is the
     current one."""
@@ -75,9 +79,18 @@ class StatusForm(_Opened):
     submit = SubmitField("Save update")
 
     FIELDS = ("status", "reason")
+    READ = {"status": CommitmentStatus, "evidence_links": parse_links, "capacity_domain": lambda v: v or None,
+            "program_ids": lambda v: v or [], "metric_ids": lambda v: v or []}  # as the domain takes them
 
-    def values(self) -> dict:
-        return {"status": CommitmentStatus(self.status.data), "reason": self.reason.data}
+    def values(self, names=None) -> dict:
+        """The fields' values as the domain takes them: of every field, or of `names`."""
+        return {name: self.READ.get(name, _same)(self[name].data) for name in (self.FIELDS if names is None else names)}
+
+    def passed_values(self) -> dict:
+        """The values of the fields that passed their own checks: the domain's rules can be asked
+        about them too, so one submit reports every problem (not an empty title first, then the
+        missing reason)."""
+        return self.values([name for name in self.FIELDS if not self[name].errors])
 
     def fill(self, encoded: dict) -> None:
         """Show stored (encoded) values in the form, replacing what was posted."""
@@ -115,14 +128,8 @@ class _Fields(BaseForm):
 
     FIELDS = ("title", "description", "status", "reason", "next_step", "due_date", "evidence_links", "leader_id",
               "component_id", "capacity_domain", "program_ids", "metric_ids")
-
-    def values(self) -> dict:
-        return {"title": self.title.data, "description": self.description.data,
-                "status": CommitmentStatus(self.status.data), "reason": self.reason.data,
-                "next_step": self.next_step.data, "due_date": self.due_date.data,
-                "evidence_links": parse_links(self.evidence_links.data), "leader_id": self.leader_id.data,
-                "component_id": self.component_id.data, "capacity_domain": self.capacity_domain.data or None,
-                "program_ids": self.program_ids.data or [], "metric_ids": self.metric_ids.data or []}
+    READ = StatusForm.READ
+    values, passed_values = StatusForm.values, StatusForm.passed_values
 
     def set_choices(self, *, leaders, components, programs, metrics, function=None) -> None:
         """Options from the database: the owning function's leaders first."""

@@ -31,6 +31,7 @@ from scorecard.commitments.services import (
     CommitmentError,
     EditConflict,
     Filters,
+    check,
     commitment_view,
     conflict,
     create_commitment,
@@ -143,6 +144,7 @@ def edit(commitment_id):
                   "success" if update else "info")
             return redirect(url_for("commitments.show", commitment_id=commitment.id), 303)
     else:
+        _ask_the_domain_too(form, commitment)
         status = 400
     return render_template("commitments/edit.html", commitment=commitment, form=form, conflict=found_conflict,
                            leader_only=isinstance(form, StatusForm) and not isinstance(form, CommitmentForm),
@@ -178,6 +180,7 @@ def new():
             flash(f"Created: {commitment.title}.", "success")
             return redirect(url_for("commitments.show", commitment_id=commitment.id), 303)
     else:
+        _ask_the_domain_too(form, None, None if form.function_id.errors else form.function_id.data)
         status = 400
     return render_template("commitments/new.html", form=form), status
 
@@ -312,6 +315,17 @@ def _plain(value) -> bool:
     nested list in the hidden field was never written by this form)."""
     scalar = (str, int, float, type(None))
     return isinstance(value, scalar) or (isinstance(value, list) and all(isinstance(v, scalar) for v in value))
+
+
+def _ask_the_domain_too(form, commitment, function_id=None) -> None:
+    """The form's own checks refused a field (an empty title): the domain's rules are asked about the
+    fields that passed, so one submit shows every problem (the missing reason too), each beside its
+    field. A form whose CSRF token failed is answered as it is."""
+    if form.csrf_token.errors:
+        return
+    problems = check(db.session, commitment, form.passed_values(), user=current_user, function_id=function_id)
+    _show_problems(form, CommitmentError({name: message for name, message in problems.items()
+                                          if not any(f.name == name and f.errors for f in form)}))
 
 
 def _show_problems(form, error: CommitmentError) -> None:
