@@ -30,9 +30,9 @@ from scorecard.commitments.services import (
     STATUS_LABELS,
     Names,
     check,
-    person,
 )
 from scorecard.models import AuditEvent, Commitment, CommitmentStatus, CommitmentUpdate, Role, User, utcnow
+from scorecard.people import person
 
 UNLOGGED = {"last_update_at", "function_id"}  # not news in a commitment's history (nor a new one's title)
 COLUMNS = {"leader_id": "leader", "component_id": "component", "program_ids": "programs", "metric_ids": "metrics"}

@@ -41,7 +41,6 @@ from scorecard.commitments.services import (
     may_drop,
     may_edit,
     may_see,
-    person_seen_by,
     snapshot,
     update_commitment,
 )
@@ -59,6 +58,7 @@ from scorecard.models import (
     Program,
     Role,
 )
+from scorecard.people import person_seen_by
 from scorecard.permissions import can, requires
 
 

@@ -44,6 +44,7 @@ from scorecard.models import (
     User,
     utcnow,
 )
+from scorecard.people import person
 from scorecard.periods import parse_period
 from scorecard.permissions import can
 from scorecard.scoring import INSUFFICIENT, NO_DATA, NO_TARGET, TargetBook, pooled_score, program_scores, rag_status
@@ -152,19 +153,6 @@ def functions_for_new(session, user) -> list[Function]:
     if user.role is not Role.admin:
         query = query.where(Function.id == user.function_id)
     return list(session.scalars(query))
-
-
-def person(user: Optional[User]) -> str:
-    if user is None:
-        return "an import or the system (no person)"
-    return f"{user.name} ({user.email})" if user.name else user.email
-
-
-def person_seen_by(session, user_id: Optional[int], viewer) -> str:
-    """Who did something, as `viewer` reads it: "you", or the person (`person`)."""
-    if user_id is not None and viewer is not None and user_id == viewer.id:
-        return "you"
-    return person(session.get(User, user_id) if user_id else None)
 
 
 # ------------------------------------------------------------------------ dates and attention

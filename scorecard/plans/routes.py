@@ -5,9 +5,9 @@ import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from scorecard.commitments.services import person_seen_by
 from scorecard.extensions import db
 from scorecard.models import PerformancePlan, PlanElement
+from scorecard.people import person_seen_by
 from scorecard.permissions import can, requires
 from scorecard.plans import bp
 from scorecard.plans.forms import DecisionForm

@@ -7,9 +7,9 @@ import sqlalchemy as sa
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from scorecard.commitments.services import person_seen_by
 from scorecard.extensions import db
 from scorecard.models import Rule, RuleStatus, RuleSubject, RuleVersion
+from scorecard.people import person_seen_by
 from scorecard.permissions import can, requires
 from scorecard.rules import tasks
 from scorecard.rules.schema import RuleError

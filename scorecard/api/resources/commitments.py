@@ -17,12 +17,12 @@ from scorecard.commitments.services import (
     EditConflict,
     may_edit,
     may_see,
-    person,
     update_commitment,
     visible_commitments,
 )
 from scorecard.extensions import db
 from scorecard.models import Commitment, Component, Function, Program, User
+from scorecard.people import person
 
 blp = Blueprint("api_commitments", __name__, description="C-suite commitments: status, reason, next step, evidence, "
                                                      "history.")
