@@ -30,6 +30,7 @@ def _pool() -> ThreadPoolExecutor:
 _executor = _pool()
 CELERY = "scorecard.celery"  # app.extensions key
 REPORT_LOCK_WAIT_MS = 250  # a progress write never holds up the job it reports on
+CLIENT = "_client"  # a queued task's argument: the (address, user agent) of the request that queued it
 
 
 class NotQueued(RuntimeError):
@@ -69,14 +70,17 @@ def still_waiting(app, waited_seconds: float) -> Optional[str]:
 def dispatch(app, name: str, *, inline: bool = False, **kwargs) -> Optional[Future]:
     """Run the task `name` in the background; `inline` runs it here and now (tests, the command
     line). The embedded pool returns its future; Celery returns None (watch the job's own state)."""
+    from scorecard.models.audit import request_client
+
     fn = TASKS[name]
     if inline:
         fn(app, **kwargs)
         return None
+    client = list(request_client())  # the audit events the job writes name the request's client
     if not queued(app):
-        return _executor.submit(fn, app, **kwargs)
+        return _executor.submit(_run, fn, app, client, kwargs)
     try:
-        celery(app).send_task(name, kwargs=kwargs, retry=False)
+        celery(app).send_task(name, kwargs={**kwargs, CLIENT: client}, retry=False)
     except Exception as error:  # kombu / redis connection errors: the broker is not there
         log.warning("could not queue %s: %s", name, error)
         raise NotQueued("The job could not be queued: the job service (Redis) is not answering. Nothing was "
@@ -123,9 +127,17 @@ def _make_celery(app):
     )
     for name, fn in TASKS.items():
         def run(_fn=fn, **kwargs):
-            return _fn(app, **kwargs)
+            return _run(_fn, app, kwargs.pop(CLIENT, None), kwargs)  # a task queued before CLIENT: None
         instance.task(name=name, bind=False)(run)
     return instance
+
+
+def _run(fn: Callable, app, client, kwargs: dict):
+    """Run a task with the client of the request that dispatched it standing for the request's."""
+    from scorecard.models.audit import started_by
+
+    with started_by(client):
+        return fn(app, **kwargs)
 
 
 def report(statement) -> bool:

@@ -361,3 +361,37 @@ def test_a_committed_batch_that_wrote_no_rows_offers_no_revert(app, analyst):
     page = analyst.get(f"/imports/{batch_id}").get_data(as_text=True)
     assert "This import wrote no rows, so there is nothing to revert." in page and "Revert this import" not in page
     assert f'href="/imports/{batch_id}/revert"' not in analyst.get("/imports/").get_data(as_text=True)
+
+
+def test_a_commit_run_in_the_background_is_audited_with_the_client_that_confirmed_it(app, analyst):
+    """The commit's audit event is written by a job (the server's threads, or a Celery worker): it names
+    the address and browser of the confirm request, as the upload's own event does."""
+    from scorecard import dispatch
+    from scorecard.models import AuditEvent
+
+    analyst.environ_base["HTTP_USER_AGENT"] = "Mozilla/5.0 (confirming analyst)"
+    batch_id = upload(analyst, workbook_bytes([HEADER, ROW]))
+    app.config["IMPORTS_INLINE"] = False  # as served: the confirm starts a job
+    assert post(analyst, f"/imports/{batch_id}/confirm").status_code == 302
+    dispatch.drain()
+    with app.app_context():
+        events = {e.action: e for e in db.session.scalars(sa.select(AuditEvent).where(
+            AuditEvent.entity_type == "import_batch", AuditEvent.entity_id == batch_id))}
+        assert db.session.get(ImportBatch, batch_id).status is BatchStatus.committed
+    for action in ("import.upload", "import.commit"):
+        assert (events[action].client_address, events[action].user_agent) == (
+            "127.0.0.1", "Mozilla/5.0 (confirming analyst)"), action
+
+
+def test_a_celery_task_runs_with_the_client_it_was_queued_with(app, monkeypatch):
+    """A queued task carries the request's client; one queued before it did (no argument) runs as before."""
+    from scorecard import dispatch
+    from scorecard.models.audit import request_client
+
+    seen = []
+    monkeypatch.setitem(dispatch.TASKS, "test.client", lambda app_, **kwargs: seen.append((kwargs, request_client())))
+    app.config["REDIS_URL"] = "redis://127.0.0.1:1/0"  # never reached: the task is called here, not sent
+    instance = dispatch._make_celery(app)
+    instance.tasks["test.client"](batch_id=3, _client=["203.0.113.9", "Mozilla/5.0"])
+    instance.tasks["test.client"](batch_id=4)
+    assert seen == [({"batch_id": 3}, ("203.0.113.9", "Mozilla/5.0")), ({"batch_id": 4}, (None, None))]

@@ -3,8 +3,10 @@
 Append-only is enforced by the database itself: triggers refuse UPDATE and DELETE on the table
 (SQLite and PostgreSQL). The migration creates them, and so does `metadata.create_all` (DDL
 events below), so every database built from the models has them. Each event made while a web
-request is handled records the client's address and user agent."""
+request is handled records the client's address and user agent; so does each event a background
+job writes (an import's commit, a revert), with those of the request that started the job."""
 from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime
 from typing import Optional
 
@@ -36,13 +38,28 @@ class AuditEvent(Base):
     user_agent: so.Mapped[Optional[str]] = so.mapped_column(sa.String(USER_AGENT_MAX))
 
 
+_started_by: ContextVar[tuple[Optional[str], Optional[str]]] = ContextVar("audit_started_by", default=(None, None))
+
+
+@contextmanager
+def started_by(client) -> None:
+    """Within a background job: `client`, the (address, user agent) of the request that started it
+    (None: the command line), stands for the request's in the audit events the job writes."""
+    address, agent = client if isinstance(client, (list, tuple)) and len(client) == 2 else (None, None)
+    token = _started_by.set((address if isinstance(address, str) else None, agent if isinstance(agent, str) else None))
+    try:
+        yield
+    finally:
+        _started_by.reset(token)
+
+
 def request_client() -> tuple[Optional[str], Optional[str]]:
-    """(client address, user agent) of the web request being handled, or (None, None) outside one
-    (the command line, background jobs)."""
+    """(client address, user agent) of the web request being handled; in a background job, of the
+    request that started it (`started_by`); else (None, None) (the command line)."""
     from flask import has_request_context, request
 
     if not has_request_context():
-        return None, None
+        return _started_by.get()
     address = (request.remote_addr or "")[:CLIENT_ADDRESS_MAX] or None
     agent = (request.user_agent.string or "")[:USER_AGENT_MAX] or None
     return address, agent
