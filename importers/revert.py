@@ -84,6 +84,7 @@ def revert_batch(session, batch_id: int, *, user_id=None, progress=None) -> dict
         _check_scope(session, batch, user, changes)
     _check_locks(session, batch, changes)
     _check_tracked(session, batch, tracked)
+    _check_dependents(session, batch, tracked)
     deleted = restored = 0
     touched = set()
     for table_name, model in STAMPED.items():
@@ -203,6 +204,52 @@ def _check_tracked(session, batch, changes) -> None:
                         f"{_label(row, table_name)} was changed after batch {batch.id} imported it "
                         f"({field} is now {_plain(now)!r}; the import wrote {written!r}); reverting would lose that "
                         "change, so nothing was reverted")
+
+
+# What rows under a row an import inserted are, in words; a table not named reads as its name.
+DEPENDENT_WORDS = {"element_ratings": "rating decision(s)", "capacity_domain_scores": "domain score(s)",
+                   "commitment_updates": "update(s) in its history", "plan_elements": "element(s)",
+                   "plan_requirements": "requirement(s)", "performance_plans": "performance plan(s)",
+                   "observations": "observation(s)", "targets": "target(s)", "commitments": "commitment(s)",
+                   "programs": "program(s)", "components": "component(s)", "leaders": "leader(s)",
+                   "capacity_assessments": "capacity assessment(s)", "users": "user account(s)"}
+NOT_RECORDS = {"reminders"}  # the outbox's note that a commitment was reminded of goes with the commitment
+
+
+def _check_dependents(session, batch, changes) -> None:
+    """Refuse before writing anything when a row the batch inserted now has rows under it that the
+    batch did not write: a rating decision on an element of an imported plan, a domain score entered
+    on the web for an imported assessment, an update of an imported commitment. Deleting the row
+    would delete them with it (their foreign keys cascade) or fail half-way. Links (association
+    tables) are compared with what the batch wrote (_check_tracked), and lineage that is set to
+    none on a delete (a finding's inputs) is evaluated again after the revert."""
+    inserted: dict[str, set[int]] = {}
+    for change in changes:
+        if change.action == "insert":
+            inserted.setdefault(change.table_name, set()).add(change.row_id)
+    tables = Base.metadata.tables
+    for table_name, ids in inserted.items():
+        parent = tables[table_name]
+        for child in Base.metadata.sorted_tables:
+            if child.name in NOT_RECORDS or "id" not in child.c:
+                continue
+            own = inserted.get(child.name, set())
+            for key in child.foreign_keys:
+                if key.column.table is not parent or key.ondelete == "SET NULL":
+                    continue
+                ordered, others = sorted(ids), []
+                for start in range(0, len(ordered), CHUNK):
+                    found = session.execute(
+                        sa.select(key.parent, child.c.id).where(key.parent.in_(ordered[start:start + CHUNK]))).all()
+                    others += [(parent_id, row_id) for parent_id, row_id in found if row_id not in own]
+                if others:
+                    row = session.get(TABLES[table_name], others[0][0])
+                    more = len({parent_id for parent_id, _ in others}) - 1
+                    which = (f"{_label(row, table_name)}, which batch {batch.id} created, now has" if not more else
+                             f"{_label(row, table_name)} and {more} other row(s) batch {batch.id} created now have")
+                    raise RevertError(
+                        f"{which} {len(others)} {DEPENDENT_WORDS.get(child.name, child.name.replace('_', ' '))} "
+                        "that the import did not write; reverting would delete them with it, so nothing was reverted")
 
 
 def _undo_tracked(session, batch, changes) -> dict:

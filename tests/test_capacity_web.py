@@ -843,6 +843,28 @@ def test_an_import_into_a_year_submitted_since_cannot_be_reverted(demo, client_a
     assert scores(demo, ba, CURRENT) == before
 
 
+def test_an_imported_year_scored_further_on_the_web_is_not_reverted_with_those_scores(demo, client_as, ba, tmp_path):
+    """The import created the year with one domain; an analyst then scored two more on the web. Reverting
+    the import deleted the assessment and, by its cascade, the scores no import wrote: it is refused."""
+    from importers.revert import RevertError, revert_batch
+
+    with demo.app_context():
+        result = run_import(db.session, capacity_file(tmp_path, NEXT))
+    assert result.status == "imported", result.errors
+    analyst = client_as("analyst")
+    fields = {**open_form(analyst, ba, NEXT), "score_1": "5", "narrative_1": "Scored on the web.", "score_2": "4"}
+    assert analyst.post(url(ba, NEXT, "edit"), data=fields).status_code == 303
+    before = scores(demo, ba, NEXT)
+    assert len(before) == 3
+    with demo.app_context():
+        with pytest.raises(RevertError, match=r"capacity_assessments row \d+, which batch \d+ created, now has 2 "
+                                              r"domain score\(s\) that the import did not write; reverting would "
+                                              r"delete them with it, so nothing was reverted"):
+            revert_batch(db.session, result.batch_id)
+        db.session.rollback()
+    assert scores(demo, ba, NEXT) == before
+
+
 def test_a_total_is_not_compared_with_a_year_not_fully_scored(demo, client_as, ba):
     """This year scored in full, last year with a domain left blank: the totals add different domains."""
     analyst = client_as("analyst")

@@ -428,6 +428,37 @@ def test_performance_plan_insert_unchanged_update_and_revert(demo, tmp_path):
         assert snapshot() == original
 
 
+def test_a_plan_whose_element_was_rated_since_is_not_reverted_with_the_decision(demo, tmp_path):
+    """A rating official decided an element of a plan an analyst imported; reverting the import deleted
+    the plan and, by its cascade, the decision (a due-process record). It is refused, nothing changed."""
+    from scorecard.models import ElementRating
+    from scorecard.plans.services import decide
+
+    with demo.app_context():
+        trust = db.session.scalar(sa.select(Metric).where(Metric.code == "trust"))
+        agency = db.session.scalar(sa.select(Agency).where(Agency.code == "DPS"))
+        db.session.add(Target(metric=trust, scope_type=ScopeType.agency, scope_id=agency.id, fiscal_year=2028,
+                              target=4.0, green_at=4.0, amber_at=3.7))
+        db.session.commit()
+        imported = run_import(db.session, write_xlsx(tmp_path / "plan.xlsx", PLAN_HEADER, plan_rows()))
+        assert imported.status == "imported", imported.errors
+        plan = db.session.scalar(sa.select(PerformancePlan).join(Leader).where(
+            Leader.email == PLAN_LEADER, PerformancePlan.fiscal_year == 2028))
+        official = db.session.scalar(sa.select(User).where(User.email == "executive@demo.cx.gov"))
+        decide(db.session, next(e for e in plan.elements if e.name == "Results Driven"), 4, "Met every milestone.",
+               official)
+        before = snapshot()
+        decisions = db.session.scalar(sa.select(sa.func.count()).select_from(ElementRating))
+        with pytest.raises(RevertError, match=r"plan_elements row \d+ \('Results Driven'\), which batch \d+ "
+                                              r"created, now has 1 rating decision\(s\) that the import did not "
+                                              r"write; reverting would delete them with it, so nothing was reverted"):
+            revert_batch(db.session, imported.batch_id)
+        db.session.rollback()
+        db.session.expire_all()
+        assert snapshot() == before
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(ElementRating)) == decisions
+
+
 def test_a_plan_with_decided_ratings_keeps_its_weights_and_decided_requirements(demo, tmp_path):
     """A re-import re-weighted a plan its rating official had fully decided: the summary moved from level
     4 to 3 with no word on the plan. Once an element is decided, the plan's weights and Results Driven
