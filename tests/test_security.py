@@ -206,6 +206,21 @@ def test_a_delay_passes_and_the_failures_are_kept_after_a_success(app, client, m
     assert events[-1] == "auth.sign_in"
 
 
+def test_a_password_typed_into_the_e_mail_field_is_not_kept_anywhere(app, client):
+    """The failure row and the audit event (which executives read) named what was typed as the e-mail:
+    here, a password. A value that is no address is kept as a keyed digest; its attempts still count."""
+    from scorecard.models import LoginFailure
+
+    for _ in range(2):
+        assert sign_in(client, "  MySecretPass2025! ", "x").status_code == 401
+    with app.app_context():
+        stored = db.session.scalars(sa.select(LoginFailure.email)).all()
+    events = _events(app, "auth.sign_in_failed")
+    kept = [*stored, *(e.after["email"] for e in events)]
+    assert len(kept) == 4 and len(set(kept)) == 1, "one account key for the same value typed twice"
+    assert kept[0].startswith("not an e-mail address #") and "mysecretpass" not in kept[0].lower()
+
+
 def test_someone_guessing_elsewhere_does_not_keep_the_owner_out(app, make_user):
     with app.app_context():
         make_user("executive")

@@ -14,6 +14,8 @@ Failed sign-ins are kept (a success deletes nothing) and removed after LOGIN_FAI
 
 An unknown e-mail costs the same password hash and gets the same answer as a wrong password.
 """
+import hashlib
+import hmac
 import math
 import re
 import secrets
@@ -125,10 +127,24 @@ def device_cookie(key: str, device: Optional[str]) -> str:
     return _serializer().dumps({"e": key, "d": device or secrets.token_hex(12)})
 
 
+NOT_AN_ADDRESS = "not an e-mail address #"
+
+
+def account_key(email: Optional[str]) -> str:
+    """The account a sign-in names: its e-mail trimmed and lower-cased. A value that is no e-mail address
+    (a password typed into the wrong field) is kept only as a keyed digest, so no failure row nor audit
+    event holds what was typed, and its attempts are still counted together."""
+    key = (email or "").strip().lower()[:EMAIL_MAX_LENGTH]
+    if key and "@" not in key:
+        digest = hmac.new(str(current_app.config["SECRET_KEY"]).encode(), key.encode(), hashlib.sha256)
+        return NOT_AN_ADDRESS + digest.hexdigest()[:12]
+    return key
+
+
 def authenticate(email: str, password: str, *, client_address: Optional[str] = None,
                  user_agent: Optional[str] = None, device_cookie_value: Optional[str] = None) -> SignInResult:
     """Check a sign-in. A throttled attempt is refused before its password is looked at."""
-    key = (email or "").strip().lower()[:EMAIL_MAX_LENGTH]
+    key = account_key(email)
     now = utcnow()
     device, trusted_since = trusted_device(device_cookie_value, key)
     _one_attempt_at_a_time(db.session, key, client_address)
