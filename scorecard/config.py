@@ -175,9 +175,9 @@ class Config:
     BRIEFING_STALE_SECONDS = setting_number("SCORECARD_BRIEFING_STALE_SECONDS", "600", minimum=1)
     BRIEFING_MAX_OPEN = setting_number("SCORECARD_BRIEFING_MAX_OPEN", "3", minimum=1)  # per user, being written at once
     CACHE_DEFAULT_TIMEOUT = setting_number("SCORECARD_CACHE_TIMEOUT", "3600")
-    # The API's (scorecard.api): requests per token (per address before a token is known), any Flask-Limiter
-    # limit string; how long an upload or confirm waits for its background job before answering with the
-    # batch as it is, and how many such requests of one process wait at once.
+    # The API's (scorecard.api): requests per user, all their tokens together (per address before a token
+    # is known), any Flask-Limiter limit string; how long an upload or confirm waits for its background
+    # job before answering with the batch as it is, and how many such requests of one process wait at once.
     API_RATE_LIMIT = os.environ.get("SCORECARD_API_RATE_LIMIT", "300 per minute")
     API_IMPORT_WAIT_SECONDS = setting_number("SCORECARD_API_IMPORT_WAIT_SECONDS", "30", whole=False)
     API_IMPORT_WAITERS = setting_number("SCORECARD_API_IMPORT_WAITERS", "2")

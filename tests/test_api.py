@@ -747,9 +747,9 @@ def test_the_documentation_is_served_by_the_app(api, http):
     assert http.get(f"{PREFIX}/docs").status_code == 302  # anyone else signs in first
 
 
-def test_requests_are_rate_limited_per_token(api, http):
+def test_requests_are_rate_limited_per_user_whatever_their_tokens(api, http):
     api.config["API_RATE_LIMIT"] = "3 per minute"
-    first, second = _secret(api, "viewer"), _secret(api, "analyst")
+    first, second, another_of_the_first = _secret(api, "viewer"), _secret(api, "analyst"), _secret(api, "viewer")
     answered = [http.get(f"{PREFIX}/functions", headers=_bearer(first)) for _ in range(4)]
     assert [a.status_code for a in answered] == [200, 200, 200, 429]
     assert answered[0].headers["X-RateLimit-Remaining"] == "2" and "Retry-After" not in answered[0].headers, (
@@ -757,6 +757,8 @@ def test_requests_are_rate_limited_per_token(api, http):
     limited = http.get(f"{PREFIX}/functions", headers=_bearer(first))
     assert limited.content_type == "application/problem+json" and limited.headers.get("Retry-After")
     assert http.get(f"{PREFIX}/agencies", headers=_bearer(first)).status_code == 429, "one count for every operation"
+    assert http.get(f"{PREFIX}/agencies", headers=_bearer(another_of_the_first)).status_code == 429, (
+        "a second token of the same user is not three more requests")
     assert http.get(f"{PREFIX}/functions", headers=_bearer(second)).status_code == 200
     assert http.get("/auth/login").status_code == 200  # the web pages are not limited
 

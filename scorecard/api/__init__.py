@@ -4,8 +4,8 @@ page at /api/v1/docs and an "API tokens" page for people.
 Built on flask-smorest: the marshmallow schemas that validate every request are also what the
 OpenAPI document says, so the document cannot drift from the code. Requests authenticate with a
 personal access token (scorecard.api.auth), are checked against one permission table
-(scorecard.api.permissions), are rate limited per token (Flask-Limiter; API_RATE_LIMIT), and every
-error is an RFC 9457 problem (scorecard.api.problems)."""
+(scorecard.api.permissions), are rate limited per user, all their tokens together (Flask-Limiter;
+API_RATE_LIMIT), and every error is an RFC 9457 problem (scorecard.api.problems)."""
 import os
 
 from flask import g, request
@@ -82,8 +82,10 @@ def _limit(app) -> None:
 
 
 def _rate_key() -> str:
+    """Whose requests are counted together: the token's user (all their tokens: more tokens are not
+    more requests), else the client's address."""
     token = g.get("api_token")
-    return f"token:{token.id}" if token is not None else get_remote_address()
+    return f"user:{token.user_id}" if token is not None else get_remote_address()
 
 
 def _retry_after_when_refused(response):

@@ -79,7 +79,7 @@ def handle_http_exception(error: HTTPException):
     if status == 405 and getattr(error, "valid_methods", None):
         headers["Allow"] = ", ".join(error.valid_methods)
     if status == 429:
-        detail = f"The API allows {error.description} per token; wait and try again."
+        detail = f"The API allows {error.description} per user (all your tokens together); wait and try again."
         return problem_response(status, detail, headers=_retry_after(error, headers))
     messages = data.get("messages")
     if messages:
