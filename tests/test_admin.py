@@ -203,6 +203,23 @@ def test_deactivating_ends_sessions_and_tokens_and_is_audited(app, admin, make_u
     assert app.test_client().get("/api/v1/agencies", headers=bearer).status_code == 401  # not revived
 
 
+def test_made_a_viewer_a_user_keeps_read_tokens_and_loses_write_tokens(app, admin, make_user):
+    """A viewer may hold read tokens only: the analyst's write token was left usable as a write token
+    after the role change (its writes then refused by role alone); it is revoked, and audited."""
+    from scorecard.api.tokens import create_token
+
+    with app.app_context():
+        analyst = make_user("analyst")
+        (_, read), (_, write) = (create_token(db.session, analyst, scope=scope) for scope in ("read", "write"))
+        analyst_id = analyst.id
+    page = f"/admin/users/{analyst_id}"
+    assert _post(admin, page, f"{page}/account", **{"account-name": "", "account-role": "viewer",
+                                                   "account-function": "", "account-leader": ""}).status_code == 303
+    assert app.test_client().get("/api/v1/agencies", headers={"Authorization": f"Bearer {read}"}).status_code == 200
+    assert app.test_client().get("/api/v1/agencies", headers={"Authorization": f"Bearer {write}"}).status_code == 401
+    assert _last(app, "user.role_change").after == {"role": "viewer", "tokens_revoked": 1}
+
+
 def test_an_administrator_cannot_deactivate_themselves(app, admin):
     admin_id = _user(app, "admin@test.gov").id
     response = _post(admin, f"/admin/users/{admin_id}", f"/admin/users/{admin_id}/deactivate")

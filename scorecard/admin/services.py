@@ -10,6 +10,7 @@ from typing import Optional
 
 import sqlalchemy as sa
 
+from scorecard.api.tokens import scopes_for
 from scorecard.auth.services import describe_user, find_leader, function_by_code, password_problem, unlock
 from scorecard.models import ApiToken, AuditEvent, Role, User, utcnow
 from scorecard.spreadsheets import safe_for_export
@@ -220,9 +221,14 @@ def update_account(session, user: User, *, by: User, name: Optional[str], role: 
     if after == before:
         return False
     changed = {k for k in after if after[k] != before[k]}
+    # A token keeps no scope its user's new role may not give (a viewer's are read only): revoked, as
+    # deactivation revokes them, so the token list never shows a write token a viewer holds.
+    revoked = session.execute(sa.update(ApiToken).where(
+        ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None), ApiToken.scope.not_in(scopes_for(user)))
+        .values(revoked_at=utcnow())).rowcount
     action = "user.role_change" if changed & {"role", "function", "leader"} else "user.update"
     _event(session, by, action, user, before={k: before[k] for k in sorted(changed)},
-           after={k: after[k] for k in sorted(changed)})
+           after={**{k: after[k] for k in sorted(changed)}, **({"tokens_revoked": revoked} if revoked else {})})
     session.commit()
     return True
 
