@@ -722,6 +722,25 @@ def test_a_program_the_rules_give_no_status_says_why(evaluated):
         "Insufficient data" in page), "its other program's status, where it has one"
 
 
+def test_a_program_that_reported_nothing_reads_as_no_data_not_too_few_respondents(evaluated):
+    """The rules call a quarter without any answer insufficient data; the commitment page said "fewer
+    respondents than the minimum" of a program that reported nothing (the demo's Navigator Grants)."""
+    from scorecard.models import FindingInput
+
+    with evaluated.app_context():
+        silent = db.session.scalar(sa.select(Finding).where(
+            Finding.subject_type == "program", Finding.outcome == "status", Finding.status == "insufficient_data",
+            ~sa.exists().where(FindingInput.finding_id == Finding.id)).order_by(Finding.period.desc()))
+        assert silent is not None, "the demo has a program that did not report its latest quarter"
+        cid = db.session.scalar(sa.select(Commitment.id).where(
+            Commitment.programs.any(Program.id == silent.subject_id)))
+        period, program = silent.period, db.session.get(Program, silent.subject_id).name
+    assert cid is not None, program
+    page = signed_in(evaluated, "executive@demo.cx.gov").get(f"/commitments/{cid}").get_data(as_text=True)
+    row = html.unescape(page).split(program)[1].split("</tr>")[0]
+    assert f"No data yet in {period}" in row and "fewer respondents" not in row, row
+
+
 def test_the_officers_home_shows_what_needs_their_update_first(demo):
     officer = signed_in(demo, CFO_OFFICER)
     page = officer.get("/").get_data(as_text=True)

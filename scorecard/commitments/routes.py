@@ -24,7 +24,6 @@ from scorecard.commitments.forms import (
 )
 from scorecard.commitments.services import (
     FIELD_LABELS,
-    RAG_WORDS,
     SORTS,
     STATUS_LABELS,
     STATUS_ORDER,
@@ -108,7 +107,7 @@ def download(kind):
 def show(commitment_id):
     commitment = _visible(commitment_id)
     view = commitment_view(db.session, commitment, utctoday(), min_n=current_app.config["SURVEY_MIN_N"])
-    return render_template("commitments/show.html", view=view, labels=STATUS_LABELS, rag_words=RAG_WORDS,
+    return render_template("commitments/show.html", view=view, labels=STATUS_LABELS,
                            may_edit=may_edit(current_user, commitment), may_drop=may_drop(current_user, commitment))
 
 

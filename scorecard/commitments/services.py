@@ -438,6 +438,15 @@ class ProgramStatus:
     program: Program
     finding: Optional[Finding]  # the published rules' latest status finding about the program
 
+    @property
+    def words(self) -> str:
+        """The finding's status in words. The rules call a quarter without any answer "insufficient data"
+        too; read from nothing at all (no inputs), it is said as no data, not as too few respondents."""
+        status = self.finding.status or ""
+        if status == INSUFFICIENT and not self.finding.inputs:
+            return RAG_WORDS[NO_DATA]
+        return RAG_WORDS.get(status, status.replace("_", " "))
+
 
 @dataclass
 class Change:
