@@ -936,8 +936,9 @@ def test_a_trust_score_of_the_v2_survey_says_how_its_mean_counts_a_thumbs_up(dem
     page = signed_in(demo, "admin@demo.cx.gov").get(f"/commitments/{cid}").get_data(as_text=True)
     table = page.split('id="metric-status"')[1].split("</table>")[0]
     rows = [row for row in table.split("<tr>")[2:] if "FY20" in row]
-    assert rows and all("on a 1-5 scale (a thumbs up counts 5, a thumbs down 1)" in row for row in rows
-                        if re.search(r"FY20(2[5-9]|24-Q[234])", row)), table[:1500]
+    assert rows and all("on a 1-5 scale (where trust was asked as thumbs up or down, a thumbs up counts 5 and a "
+                        "thumbs down 1)" in row for row in rows if re.search(r"FY20(2[5-9]|24-Q[234])", row)), (
+        "said of a 1-5 form too, where it once read as if it were a thumbs one", table[:1500])
     assert not re.search(r">(Below|Near|Meets) target<", table), "the dashboards' words: red, amber, green"
 
 

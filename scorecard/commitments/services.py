@@ -70,6 +70,9 @@ MAX_LINK_LENGTH = 2000
 MAX_TEXT_LENGTH = 10_000  # a description, reason, next step, drop reason or history note, on every path
 DUE_YEARS = (2000, 2100)  # a due date outside these years is a typing slip (0001, 9999), not a plan
 
+# From the v2 survey, trust is asked as thumbs up / down or on 1-5; its mean is read on 1-5 either way.
+V2_TRUST_SCALE = " (where trust was asked as thumbs up or down, a thumbs up counts 5 and a thumbs down 1)"
+
 # The dashboards' status words first (red, amber, green), with what each means against the target
 RAG_WORDS = {"green": "Green (meets target)", "amber": "Amber (near target)", "red": "Red (below target)",
              INSUFFICIENT: "Insufficient data (fewer respondents than the minimum)", NO_DATA: "No data yet",
@@ -429,7 +432,7 @@ class MetricStatus:
             return ""
         if self.metric.kind is MetricKind.likert:
             v2_trust = self.period and trust_as_share(self.metric.driver and self.metric.driver.value, self.period)
-            return " on a 1-5 scale" + (" (a thumbs up counts 5, a thumbs down 1)" if v2_trust else "")
+            return " on a 1-5 scale" + (V2_TRUST_SCALE if v2_trust else "")
         return f" {self.metric.unit}" if self.metric.unit else ""
 
 
