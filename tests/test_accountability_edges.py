@@ -162,7 +162,7 @@ def test_every_default_rule_reads_as_plain_sentences():
     assert words["overdue-commitment"][1] == "When the commitment is overdue."
     assert words["trust-below-target-two-quarters"][1] == (
         "When attainment of the trust target over the last 2 consecutive quarters is below 1.")
-    assert words["stale-commitment"][1] == ("When all of: (days since the last update is above 45; "
+    assert words["stale-commitment"][1] == ("When all of: (days since the last update is at least 30; "
                                             "the commitment's status is not one of complete, dropped).")
     assert words["requirement-rating-from-attainment"][0] == (
         "Applies to each plan requirement that has a linked metric.")

@@ -472,3 +472,19 @@ def test_downloading_an_unknown_functions_table_answers_400(app, known):
     response = client.post(URL, json=body("function-commitments-download.data", {
         "function-code.value": "ZZZ", "function-commitments-csv.n_clicks": 1}, "function-commitments-csv.n_clicks"))
     assert response.status_code == 400 and "no C-suite function has the code ZZZ" in response.get_json()["detail"]
+
+
+def test_the_stale_flags_and_the_dashboards_not_updated_count_the_same_commitments(evaluated):
+    """The overview and functions page count open commitments not updated in 30 days; the published rule
+    flagged those past 45 days: the deputy secretary read 5 on the page and found 3 flags."""
+    from scorecard.models import Finding, Rule, RuleStatus, RuleVersion
+    from tests.conftest import DEMO_TODAY
+
+    with evaluated.app_context():
+        found = queries.functions.uncached(db.session, DEMO_TODAY, stale_days=evaluated.config["REMIND_STALE_DAYS"])
+        counted = {c.commitment_id for row in found.rows for c in row.commitments
+                   if c.is_open and (c.days_since_update or 0) >= found.stale_days}
+        flagged = set(db.session.scalars(sa.select(Finding.subject_id).join(RuleVersion).join(Rule).where(
+            Rule.key == "stale-commitment", RuleVersion.status == RuleStatus.published,
+            Finding.subject_type == "commitment", Finding.flag == "stale")))
+    assert counted and counted == flagged, (sorted(counted), sorted(flagged))

@@ -82,7 +82,7 @@ def test_what_if_shows_changes_and_writes_nothing(evaluated, client_as):
 def test_publish_makes_a_new_version_and_retires_the_old(evaluated, client_as):
     analyst, admin = client_as("analyst"), client_as("admin")
     changed = json.loads(json.dumps(next(r for r in default_pack() if r["key"] == "stale-commitment")))
-    changed["title"] = "Commitment not updated for 30 days"
+    changed["title"] = "Commitment not updated for a month"
     token = csrf_token(analyst.get("/rules/stale-commitment/edit").get_data(as_text=True))
     saved = analyst.post("/rules/stale-commitment/edit", data={"csrf_token": token, "definition": json.dumps(changed),
                                                                "save": "Save"})

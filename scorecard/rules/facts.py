@@ -656,7 +656,8 @@ def days_to_due(ctx, subject_type, entity, period, ref):
 # -- a C-suite function's commitments and metrics, for a requirement that names the function ----
 REQUIREMENT = frozenset({RuleSubject.requirement})
 ON_TRACK = (CommitmentStatus.on_track, CommitmentStatus.complete)
-STALE_DAYS = 45  # "not updated lately" unless a rule says otherwise (as the stale-commitment rule)
+STALE_DAYS = 30  # "not updated lately" unless a rule says otherwise: as the stale-commitment rule, the dashboards
+# ("not updated in 30 days") and the owners' reminders (SCORECARD_REMIND_STALE_DAYS) count it
 DAYS = Param("int", minimum=1)
 
 
@@ -703,7 +704,7 @@ def _commitments_of(ctx, subject_type, entity, days: int = STALE_DAYS) -> FactRe
     off_track = sum(c.status is CommitmentStatus.off_track for c in counted)
     overdue = sum(_is_overdue(ctx, c) for c in commitments)
     not_updated = sum(1 for c in commitments if c.status not in CLOSED
-                      and (_days_since_update(ctx, c) or 0) > days)
+                      and (_days_since_update(ctx, c) or 0) >= days)
     details = {"function": _function_code(ctx, function_id), "commitments": len(counted), "on_track": on_track,
                "on_track_share": on_track / len(counted) if counted else None, "off_track": off_track,
                "off_track_share": off_track / len(counted) if counted else None, "overdue": overdue,
