@@ -669,3 +669,19 @@ def test_the_leaders_tile_says_what_proposals_read_when_a_reader_could_take_them
         assert LeadersBelow(2026).read_from(ahead, chosen) == (
             "They are the newest plans' (FY2026), whichever quarter is chosen."), chosen
     assert LeadersBelow(2026).read_from(ahead, "FY2026-Q4") == ""
+
+
+def test_the_leaders_tile_leads_to_the_leaders_page_for_those_it_does_not_list(app):
+    """Past the ones listed, "and 12 more leaders." was a dead end where the other tiles link on."""
+    from plotly.utils import PlotlyJSONEncoder
+
+    from dashboards.pages.overview import LEADERS_SHOWN, leaders_tile
+    from dashboards.queries.overview import LeaderBelow, LeadersBelow, RequirementBelow
+    from tests.test_dashboard_pages import walk
+
+    low = [RequirementBelow("Raise trust.", 2, 1)]
+    found = LeadersBelow(2027, [LeaderBelow(f"Leader {k}", None, "Benefits", k, low) for k in range(LEADERS_SHOWN + 3)],
+                         plans=40)
+    tree = json.loads(json.dumps(leaders_tile(found).to_plotly_json(), cls=PlotlyJSONEncoder))
+    more = [node["props"] for node in walk(tree) if node["props"].get("children") == "and 3 more, on the leaders page"]
+    assert len(more) == 1 and more[0]["href"] == "/dashboards/leaders?year=2027", more

@@ -195,7 +195,8 @@ def leaders_tile(found: queries.LeadersBelow, read_from: str = "") -> html.Secti
             f" and {len(leader.requirements) - 1} more" if len(leader.requirements) > 1 else "",
         ]))
     if len(found.leaders) > LEADERS_SHOWN:
-        items.append(html.Li(f"and {len(found.leaders) - LEADERS_SHOWN:,} more leaders."))
+        items.append(html.Li(html.A(f"and {len(found.leaders) - LEADERS_SHOWN:,} more, on the leaders page",
+                                    href=links.dashboard("leaders", year=found.fiscal_year), className="usa-link")))
     body = [html.P(f"{count:,}", className="dash-tile__big"),
             html.P(f"of the leaders in {found.plans:,} FY{found.fiscal_year} plans (the newest appraisal year's, of "
                    + ("the agency chosen)" if found.narrowed else "every agency)"),
