@@ -216,3 +216,16 @@ def test_a_score_beside_its_target_reads_as_it_is_judged_on_every_table(demo):
     for row in close:
         assert value.text(row["value"]) != f"{row['target']:.2f}", row
         assert value.export(row["value"]) != row["target"], row
+
+
+def test_the_overviews_status_table_gives_the_share_who_trust_of_a_v2_quarter(demo):
+    """The tile, the heatmap and the program page lead with the share who trust from the v2 survey on; the
+    overview's table of every program gave the 1-5 mean alone."""
+    from dashboards.pages.overview import programs_table
+
+    with demo.app_context():
+        v2, v1 = programs_table("FY2026-Q4", None), programs_table("FY2023-Q4", None)
+    assert [c.header for c in v2.columns][3:5] == ["Share who trust (%)", "Trust (mean 1-5, judged against the target)"]
+    shares = [r["share"] for r in v2.rows if r["share"] is not None]
+    assert len(shares) >= 10 and all(0 <= s <= 100 for s in shares) and "share who trust" in v2.caption
+    assert "share" not in [c.key for c in v1.columns], "before the v2 survey, trust is the 1-5 mean alone"

@@ -308,15 +308,21 @@ def programs_table(period, agency_id) -> tables.Table:
 
     for pid, found in sorted(statuses.items(), key=worst_first):
         rows.append({"program": names[pid][0], "href": links.program(pid, chosen), "component": names[pid][1],
-                     "status": found.status, "n": found.n, "target": found.target,
+                     "status": found.status, "n": found.n, "target": found.target, "share": found.share,
                      "value": None if found.value is None else beside_target(found.value, found.target),
                      "why": tables.finding_words(found.finding_id),
                      "why_href": links.finding(found.finding_id) if found.finding_id else None})
+    # From the v2 survey, trust reads as the share who trust (as the tile, heatmap and program page give it);
+    # the mean beside it is what the status is judged on.
+    shares = any(found.share is not None for found in statuses.values())
     return tables.Table(
-        caption=f"Programs by status, {chosen or 'no quarter with data'}: trust score, respondents (n), target",
+        caption=f"Programs by status, {chosen or 'no quarter with data'}: "
+                + ("share who trust, " if shares else "") + "trust score, respondents (n), target",
         columns=[tables.Column("program", "Program", link="href", row_header=True),
                  tables.Column("component", "Component"), tables.Column("status", "Status", tables.STATUS),
-                 tables.Column("value", "Trust (1-5)", tables.NUMBER, decimals=None),
+                 *([tables.Column("share", "Share who trust (%)", tables.NUMBER, decimals=1)] if shares else []),
+                 tables.Column("value", "Trust (mean 1-5, judged against the target)" if shares else "Trust (1-5)",
+                               tables.NUMBER, decimals=None),
                  tables.Column("n", "n", tables.COUNT), tables.Column("target", "Target", tables.NUMBER),
                  tables.Column("why", "Rule finding", link="why_href")],
         rows=rows, name=f"program-status-{chosen or 'none'}")
