@@ -6,6 +6,7 @@ import functools
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Optional
 
 from scorecard.clock import utctoday
 
@@ -185,6 +186,25 @@ def _checked(value, build) -> Period:
     except ValueError as exc:  # PeriodError, or an impossible calendar date
         raise PeriodError(f"not a valid fiscal quarter: {value!r}: {exc} "
                           f"(accepted: {ACCEPTED})") from exc
+
+
+def calendar_month(value) -> Optional[tuple[int, int]]:
+    """(year, month) of a period written as a calendar month or a date (``2024-11``, ``2024-11-15``,
+    ``11/15/2024``, a date object): the spellings monthly data come in, which an import rolls up to
+    their quarter. None for a fiscal quarter's spelling, or anything that is not a period."""
+    if isinstance(value, date):
+        return value.year, value.month
+    if not isinstance(value, str) or len(value) > _KEPT_UP_TO:
+        return None
+    text = " ".join(value.split()).lower()
+    for pattern, kind in _PATTERNS:
+        match = pattern.match(text)
+        if match:
+            if kind == "fq":
+                return None
+            parts = match.groupdict()
+            return _year(parts["y4"]), int(parts["m"])
+    return None
 
 
 def period_range(first, last) -> list[Period]:

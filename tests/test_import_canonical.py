@@ -838,3 +838,56 @@ def test_a_sheet_of_thousands_of_unknown_columns_names_the_first_and_counts_the_
     assert result.unknown_columns == extra[:50]
     [said] = [w for w in result.warnings if w.startswith("Column(s) not read")]
     assert "\u201cextra 49\u201d and 1,950 more." in said and "extra 50\u201d" not in said
+
+
+def _quarter_row(program, channel="phone"):
+    return db.session.scalars(sa.select(Observation).join(Observation.program).where(
+        Observation.period == "FY2026-Q1", Observation.channel == channel,
+        Observation.subject_key.like("program:%")).where(sa.text("programs.name = :name")).params(name=program)).all()
+
+
+@pytest.mark.parametrize("chunk", [5000, 2])  # one chunk; or the months in chunks of their own (the bulk path first)
+def test_monthly_rows_roll_up_into_their_quarter(demo, tmp_path, monkeypatch, chunk):
+    """DESIGN: monthly data rolls up to quarters. Three months of one program's phone survey were refused as
+    duplicates of the first; they are one FY2026-Q1 row, every answer counted, and the preview says so."""
+    from importers import pipeline
+
+    monkeypatch.setattr(pipeline, "CHUNK_ROWS", chunk)
+    months = [("2025-10", (5, 5, 10, 20, 10)), ("2025-11", (4, 6, 10, 20, 12)), ("2025-12", (3, 7, 10, 25, 15))]
+    rows = [survey_row(program, period=month, counts=counts, touchpoint="IVR survey")
+            for month, counts in months for program in ("Benefits Call Center", "Online Benefits Portal")]
+    with demo.app_context():
+        before = _count()
+        preview = run_import(db.session, write_csv(tmp_path / "monthly.csv", rows), dry_run=True)
+        assert preview.status == "would_import", preview.errors
+        assert any("4 monthly row(s) were added into the row of their quarter" in w for w in preview.warnings)
+        result = run_import(db.session, write_csv(tmp_path / "monthly.csv", rows))
+        assert result.status == "imported" and _count() == before + 2, result.errors
+        [stored] = _quarter_row("Benefits Call Center")
+        assert (stored.count_1, stored.count_2, stored.count_3, stored.count_4, stored.count_5) == (12, 18, 30, 65, 37)
+        assert stored.n == 162 and stored.value == pytest.approx((12 + 36 + 90 + 260 + 185) / 162)
+
+
+def test_monthly_rows_that_cannot_be_one_quarter_are_named_and_nothing_is_written(demo, tmp_path):
+    """The same month twice is a duplicate; months asking the question in other words, or values without
+    their respondents, cannot be pooled: each is named by row, column and value."""
+    same_month = [survey_row(period="2025-10"), survey_row(period="2025-10")]
+    reworded = [survey_row(period="2025-10"), survey_row(period="2025-11")]
+    reworded[1][-2] = "I trust this agency."
+    unweighed = [["Benefits Administration", "Benefits Call Center", None, "wait_time", month, "phone", "", minutes,
+                  None, None, None, None, None, None, None, None] for month, minutes in (("2025-10", 12.5),
+                                                                                        ("2025-11", 9.0))]
+    with demo.app_context():
+        before = _count()
+        for name, rows, column, value, words in (
+                ("same", same_month, "metric", "trust", "the same metric, subject, period, channel and touchpoint "
+                                                         "as row 2"),
+                ("reworded", reworded, "question_text", "I trust this agency.",
+                 "another month of FY2026-Q1 than row 2, but it asks the question in other words"),
+                ("unweighed", unweighed, "n", None, "a value without its respondents (n) cannot be weighed")):
+            result = run_import(db.session, write_csv(tmp_path / f"{name}.csv", rows))
+            assert result.status == "rejected", name
+            [error] = result.errors
+            assert (error["row"], error["column"], error["value"]) == (3, column, value), (name, error)
+            assert words in error["message"], (name, error)
+        assert _count() == before

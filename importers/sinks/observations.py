@@ -6,6 +6,7 @@ import heapq
 import math
 import re
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from itertools import repeat
 from operator import itemgetter, mul, truediv
 from typing import Optional
@@ -20,7 +21,7 @@ from scorecard.a11 import ensure_standard_metrics
 from scorecard.bulk import bulk_inserter
 from scorecard.models import ImportRowChange, MetricKind, Observation, subject_key
 from scorecard.models.metrics import MAX_MAGNITUDE
-from scorecard.periods import PeriodError, reported_period
+from scorecard.periods import PeriodError, calendar_month, reported_period
 
 COMPARED = ("value", "n", "count_1", "count_2", "count_3", "count_4", "count_5", "question_text", "notes")
 FIELDS = ("metric_id", "agency_id", "component_id", "program_id", "function_id", "subject_key", "period", "channel",
@@ -89,6 +90,8 @@ class ObservationSink:
         self.driver_notes: list[dict] = []  # what the A-11 driver rule did, per survey question
         self._periods: dict = {}
         self._months: dict[str, int] = {}  # a period written like a quarter but read as a month -> its first row
+        self.months_in: dict[tuple, set] = {}  # natural key -> the calendar months its row was given for
+        self.rolled_up = 0  # monthly rows added into a row of their quarter
         ensure_standard_metrics(session)
         session.flush()
         self.directory = Directory(session, preview=bool(self.options.get("preview")))
@@ -232,11 +235,7 @@ class ObservationSink:
             return
         agency_id, component_id, program_id, function_id, skey = subject
         key = (metric_id, skey, period, record["channel"], record["touchpoint"])
-        if key in self.rows:
-            self.errors.append(SinkError(row, "metric", record["metric"],
-                                         f"the same metric, subject, period, channel and touchpoint as row "
-                                         f"{self.first_row[key]}"))
-            return
+        month = calendar_month(record["period"])
         counts = record["counts"] or (None,) * 5
         question_text, notes = record["question_text"], record["notes"]
         if question_text is KEEP:  # the file lacks the column: stored values stay
@@ -245,12 +244,32 @@ class ObservationSink:
         if notes is KEEP:
             self.kept.add("notes")
             notes = None
+        values = (metric_id, agency_id, component_id, program_id, function_id, skey, period, record["channel"],
+                  record["touchpoint"],
+                  record["value"] if record["counts"] is None else _mean(record["counts"]), record["n"], *counts,
+                  question_text, notes)
+        if key in self.rows:
+            months = self.months_in.get(key)
+            if month is None or not months or month in months:
+                self.errors.append(SinkError(row, "metric", record["metric"],
+                                             f"the same metric, subject, period, channel and touchpoint as row "
+                                             f"{self.first_row[key]}"))
+                return
+            rolled = _rolled_up(self.rows[key], values)  # another month of the quarter: added into its row
+            if isinstance(rolled, NotRolledUp):
+                column, value, reason = rolled.column, rolled.value, rolled.reason
+                self.errors.append(SinkError(row, column, value, f"another month of {period} than row "
+                                             f"{self.first_row[key]}, but {reason}: the two cannot be rolled up "
+                                             "into the quarter"))
+            else:
+                self.rows[key] = rolled
+                months.add(month)
+                self.rolled_up += 1
+            return
         self.first_row[key] = row
-        self.rows[key] = (
-            metric_id, agency_id, component_id, program_id, function_id, skey, period, record["channel"],
-            record["touchpoint"],
-            record["value"] if record["counts"] is None else _mean(record["counts"]), record["n"], *counts,
-            question_text, notes)
+        self.rows[key] = values
+        if month is not None:
+            self.months_in[key] = {month}
 
     def add_many(self, row_numbers, records: dict) -> bool:  # noqa: C901 (one pass over a row's or file's steps, kept together so the order of checks reads top to bottom)
         """Many canonical records at once, as columns (see `canonical_many`), on the spreadsheet rows
@@ -301,10 +320,13 @@ class ObservationSink:
                         records["channel"], records["touchpoint"], values, records["n"], *by_count, questions, notes))
         new = dict(zip(keys, rows))
         if len(new) != len(keys) or not self.rows.keys().isdisjoint(new):
-            return False  # a natural key twice in the file
+            return False  # a natural key twice in the file (a duplicate, or months to roll up): row by row
         self.kept |= kept
         self.rows.update(new)
         self.first_row.update(zip(keys, row_numbers))
+        months = {raw: calendar_month(raw) for raw in set(records["period"])}
+        if any(months.values()):  # monthly rows: a later chunk may hold another month of their quarter
+            self.months_in.update((key, {months[raw]}) for key, raw in zip(keys, records["period"]) if months[raw])
         return True
 
     def finish(self) -> None:
@@ -314,6 +336,11 @@ class ObservationSink:
         meant; beside a value above 1 the series is on the 0-100 scale, and a small value is a small
         percent)."""
         self.warnings = self._touchpoints_alike() + self._months_alike()
+        if self.rolled_up:
+            self.warnings.append(
+                f"{self.rolled_up:,} monthly row(s) were added into the row of their quarter (the same metric, "
+                "subject, channel and touchpoint in another month of it): answer counts and respondents summed, "
+                "a value without counts weighed by its respondents.")
         percent = {found[0]: found[1] for found in self._metrics.values()
                    if isinstance(found, tuple) and found[2] is MetricKind.percent}
         if not percent:
@@ -551,6 +578,43 @@ class Values(Mapping):
 
     def as_row(self) -> dict:
         return dict(zip(FIELDS, self.values))
+
+
+_N_AT, _COUNTS_AT, _QUESTION_AT, _NOTES_AT = (FIELDS.index(f) for f in ("n", "count_1", "question_text", "notes"))
+
+
+@dataclass(frozen=True)
+class NotRolledUp:
+    """Why two months of one quarter cannot be one row: the later row's column and value, and the reason."""
+
+    column: str
+    value: object
+    reason: str
+
+
+def _rolled_up(first: tuple, other: tuple):
+    """Two months of one quarter (rows of one natural key, in FIELDS order) as the quarter's row: answer
+    counts and respondents summed (the score is the mean of every answer), or values without counts
+    weighed by their respondents; notes joined. Else why not (NotRolledUp)."""
+    counts_1, counts_2 = first[_COUNTS_AT:_COUNTS_AT + 5], other[_COUNTS_AT:_COUNTS_AT + 5]
+    n_1, n_2 = first[_N_AT], other[_N_AT]
+    question_1, question_2 = first[_QUESTION_AT], other[_QUESTION_AT]
+    if question_1 and question_2 and " ".join(question_1.split()) != " ".join(question_2.split()):
+        return NotRolledUp("question_text", question_2, "it asks the question in other words")
+    if (counts_1[0] is None) != (counts_2[0] is None):
+        return NotRolledUp("count_1", other[_COUNTS_AT], "one gives answer counts and the other none")
+    if counts_1[0] is not None:
+        counts = tuple(a + b for a, b in zip(counts_1, counts_2))
+        value, n = _mean(counts), (n_1 or 0) + (n_2 or 0)
+    elif other[_VALUE_AT] is None or first[_VALUE_AT] is None:
+        return NotRolledUp("value", other[_VALUE_AT], "one gives a value and the other none")
+    elif not n_1 or not n_2:
+        return NotRolledUp("n", n_2, "a value without its respondents (n) cannot be weighed against another month's")
+    else:
+        counts, n = counts_1, n_1 + n_2
+        value = (first[_VALUE_AT] * n_1 + other[_VALUE_AT] * n_2) / n
+    notes = "; ".join(dict.fromkeys(x for x in (first[_NOTES_AT], other[_NOTES_AT]) if x)) or None
+    return (*first[:_VALUE_AT], value, n, *counts, question_1 or question_2, notes)
 
 
 def _mean(counts: tuple) -> Optional[float]:
