@@ -341,6 +341,28 @@ def test_two_sessions_edit_one_commitment_and_nothing_is_lost(demo):
         assert people == [user(CFO_OFFICER).id, user("admin@demo.cx.gov").id]
 
 
+def test_a_save_sent_twice_by_its_author_is_said_saved_not_a_conflict_with_themselves(demo):
+    """A second press after a slow answer sent the form again at the version it was opened at: the page
+    said "Someone saved this commitment after you opened it. Nothing was saved" of the person's own save."""
+    officer = signed_in(demo, CFO_OFFICER)
+    with demo.app_context():
+        cid = cfo_open_commitment().id
+    url = f"/commitments/{cid}/edit"
+    page = officer.get(url).get_data(as_text=True)
+    changes = {"status": "at_risk", "reason": "The vendor is late.", "note": "Told the board."}
+    assert submit(officer, url, page=page, **changes).status_code == 303
+    with demo.app_context():
+        updates = len(db.session.get(Commitment, cid).updates)
+    again = submit(officer, url, page=page, **changes)
+    assert again.status_code == 303 and again.headers["Location"].endswith(f"/commitments/{cid}")
+    shown = html.unescape(officer.get(again.headers["Location"]).get_data(as_text=True))
+    assert "The form was sent twice; it was saved once." in shown and "Nothing was saved" not in shown
+    with demo.app_context():
+        assert len(db.session.get(Commitment, cid).updates) == updates, "no second history row"
+    other = submit(officer, url, page=page, status="off_track", reason="The vendor left.")
+    assert other.status_code == 409, "other values from the old form are still a conflict to resolve"
+
+
 def test_a_save_racing_another_is_a_conflict_not_an_overwrite(demo):
     """Both passed the version check; the database's version column stops the second."""
     from scorecard.commitments.services import EditConflict

@@ -40,6 +40,7 @@ from scorecard.commitments.services import (
     may_drop,
     may_edit,
     may_see,
+    sent_again,
     snapshot,
     update_commitment,
 )
@@ -129,6 +130,9 @@ def edit(commitment_id):
         except EditConflict as error:
             db.session.rollback()
             commitment = error.commitment
+            if sent_again(commitment, form.values(), current_user):
+                flash(f"Saved: {commitment.title}. The form was sent twice; it was saved once.", "success")
+                return redirect(url_for("commitments.show", commitment_id=commitment.id), 303)
             found_conflict = conflict(db.session, commitment, _opened(form), form.values())
             form.fill(found_conflict.merged)
             _opened_at(form, commitment)

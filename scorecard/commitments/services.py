@@ -892,6 +892,15 @@ def create_commitment(session, values: dict, *, user, function_id: Optional[int]
     return commitment
 
 
+def sent_again(commitment: Commitment, values: dict, user) -> bool:
+    """Whether a save refused as a conflict is the person's own save sent twice (a second press after
+    the first answer was slow): the commitment's latest update is theirs and already holds every value
+    sent. It is then said to be saved, not shown as someone else's change."""
+    latest = max(commitment.updates, key=lambda u: (u.at, u.id), default=None)
+    return (latest is not None and user is not None and latest.user_id == user.id
+            and not proposal(commitment, clean(values))[1])
+
+
 def proposal(commitment: Optional[Commitment], values: dict) -> tuple[dict, set]:
     """The whole commitment as `values` (cleaned) would leave it, and the fields they change;
     for a new commitment (None) every field given is a change."""
