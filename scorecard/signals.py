@@ -10,3 +10,5 @@ import_reverted = _signals.signal("import-reverted")
 # Sent by `scorecard demo` after the demo agency is seeded, with `session`. A receiver may return
 # lines of text for the command to print.
 demo_seeded = _signals.signal("demo-seeded")
+# Sent after a commitment is created or changed on a page or through the API (the sender), committed.
+commitment_changed = _signals.signal("commitment-changed")

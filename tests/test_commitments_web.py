@@ -1068,3 +1068,29 @@ def test_a_failure_after_the_commitment_was_made_says_it_was_made(demo, monkeypa
     assert lost.status_code == status and "Your change was saved" in said and "othing was changed" not in said
     with demo.app_context():
         assert counts(Commitment) == before + 1
+
+
+def test_a_commitment_saved_on_the_page_is_judged_again_by_the_rules(evaluated):
+    """Moving an overdue commitment's due date on the page left its 'overdue' finding (and the ratings that
+    read it) until the next evaluation; importing the same change evaluated at once. A save now evaluates
+    what reads the commitment (inline in the tests; in the background when served)."""
+    from scorecard.models import Rule, RuleStatus, RuleVersion
+
+    def overdue_flags(cid):
+        return db.session.scalar(sa.select(sa.func.count()).select_from(Finding).join(RuleVersion).join(Rule).where(
+            Rule.key == "overdue-commitment", RuleVersion.status == RuleStatus.published,
+            Finding.subject_type == "commitment", Finding.subject_id == cid))
+
+    with evaluated.app_context():
+        flagged = db.session.scalars(sa.select(Finding.subject_id).join(RuleVersion).join(Rule).where(
+            Rule.key == "overdue-commitment", RuleVersion.status == RuleStatus.published)).all()
+        target = db.session.scalar(sa.select(Commitment).join(Function).where(
+            Function.code == "CFO", Commitment.id.in_(flagged)))
+        assert target is not None, "the demo has an overdue CFO commitment"
+        cid = target.id
+    officer = signed_in(evaluated, CFO_OFFICER)
+    saved = submit(officer, f"/commitments/{cid}/edit", due_date="2027-06-30", reason="The audit moved it to June.",
+                   status="on_track")
+    assert saved.status_code == 303, html.unescape(saved.get_data(as_text=True))[-2000:]
+    with evaluated.app_context():
+        assert overdue_flags(cid) == 0, "judged again: no longer overdue"

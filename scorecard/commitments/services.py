@@ -48,6 +48,7 @@ from scorecard.people import person
 from scorecard.periods import parse_period
 from scorecard.permissions import can
 from scorecard.scoring import INSUFFICIENT, NO_DATA, NO_TARGET, TargetBook, pooled_score, program_scores, rag_status
+from scorecard.signals import commitment_changed
 from scorecard.text import blank, unkept_in
 
 S = CommitmentStatus
@@ -848,6 +849,8 @@ def update_commitment(session, commitment: Commitment, values: dict, *, user, ve
     except StaleDataError:
         session.rollback()
         raise EditConflict(session.get(Commitment, commitment.id)) from None
+    if changed:
+        commitment_changed.send(commitment)
     return update
 
 
@@ -889,6 +892,7 @@ def create_commitment(session, values: dict, *, user, function_id: Optional[int]
     _record(session, commitment, {}, {f: encode(state[f]) for f in changed}, user=user, note=note,
             action="commitment.create")
     session.commit()
+    commitment_changed.send(commitment)
     return commitment
 
 

@@ -1,12 +1,12 @@
 """Signal receivers: after an import or a revert, re-evaluate the subjects it touched (a revert asked
-in a request, in the background); after
+in a request, in the background), and after a commitment saved on a page, those that read it; after
 `scorecard demo` seeds its agency, load and publish the default pack and evaluate it."""
 import logging
 from typing import Optional
 
 import sqlalchemy as sa
 
-from scorecard.signals import demo_seeded, import_committed, import_reverted
+from scorecard.signals import commitment_changed, demo_seeded, import_committed, import_reverted
 
 log = logging.getLogger(__name__)
 
@@ -72,8 +72,27 @@ def on_demo_seeded(sender, *, session, **extra) -> list[str]:
             f"{result.deleted} removed."]
 
 
+def on_commitment_changed(sender, **extra) -> None:
+    """A commitment saved on a page or through the API: the findings that read it (its own overdue and
+    stale flags, the ratings of the requirements measured by it or its function's commitments) are
+    evaluated again in the background, as after an import of commitments. Outside a request (the
+    command line, an import's own commit) nothing is queued: the import re-evaluates itself."""
+    from flask import current_app, has_request_context
+
+    from scorecard.rules import tasks
+    from scorecard.rules.service import COMMITMENT_KEY
+
+    if not has_request_context() or sender is None:
+        return
+    became = tasks.reevaluate(current_app._get_current_object(), reason=f"a change to commitment {sender.id}",
+                              touched=[(f"{COMMITMENT_KEY}{sender.id}", None)])
+    if became == tasks.NOT_QUEUED:
+        log.warning("the evaluation after a change to commitment %s could not be queued", sender.id)
+
+
 def connect() -> None:
     """Connect the receivers (blinker keeps one connection per receiver, so twice is harmless)."""
+    commitment_changed.connect(on_commitment_changed)
     import_committed.connect(on_import)
     import_reverted.connect(on_revert)
     demo_seeded.connect(on_demo_seeded)

@@ -255,10 +255,31 @@ def _dependents(ctx: EvaluationContext, program_keys: set, function_ids: set) ->
     return scope
 
 
+COMMITMENT_KEY = "commitment:"  # a touched pair naming a commitment changed on a page (rules.hooks)
+
+
+def _commitment_dependents(ctx: EvaluationContext, scope: dict, commitment_ids: set) -> None:
+    """Add to `scope` what reads these commitments: themselves, the requirements tied to one or measured
+    by its function's commitments, and its component's capacity domains (their action plans)."""
+    for commitment_id in commitment_ids:
+        commitment = ctx.commitments.get(commitment_id)
+        if commitment is None:
+            continue
+        scope[RuleSubject.commitment].add(commitment_id)
+        scope[RuleSubject.requirement] |= {
+            r.id for r in ctx.requirements.values()
+            if r.commitment_id == commitment_id or r.function_id == commitment.function_id}
+        scope[RuleSubject.capacity_domain] |= {d.id for d in ctx.capacity.values()
+                                               if commitment.component_id is not None
+                                               and d.component_id == commitment.component_id}
+
+
 def _incremental_scope(session, ctx: EvaluationContext, touched: Iterable) -> dict:
-    program_keys, function_ids, agencies = set(), set(), set()
+    program_keys, function_ids, agencies, commitment_ids = set(), set(), set(), set()
     for subject_key, _period in touched:
-        if subject_key.startswith("program:"):
+        if subject_key.startswith(COMMITMENT_KEY):
+            commitment_ids.add(int(subject_key[len(COMMITMENT_KEY):]))
+        elif subject_key.startswith("program:"):
             program_id = int(subject_key[8:])
             if program_id in ctx.programs:
                 program_keys.add(subject_key)
@@ -267,6 +288,7 @@ def _incremental_scope(session, ctx: EvaluationContext, touched: Iterable) -> di
             function_ids.add(int(subject_key[9:].partition("@")[0]))
             agencies.add(ctx.agency_of_key(subject_key))
     scope = _dependents(ctx, program_keys, function_ids)
+    _commitment_dependents(ctx, scope, commitment_ids)
     # Agencies whose quarter moved since their findings were made (a new quarter arrived, or a
     # revert took one away), and agencies without findings yet, are evaluated whole.
     moved, covered = _agencies_with_findings(session, ctx)
