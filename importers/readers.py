@@ -129,7 +129,7 @@ def read_csv(path, warnings: Optional[list] = None) -> Table:
     (or Excel's "sep=" first line). Rows stream; values stay strings."""
     warnings = [] if warnings is None else warnings
     encoding = _csv_encoding(path, warnings)
-    with open(path, encoding=encoding, newline="") as handle:
+    with _open_text(path, encoding) as handle:
         sample = handle.read(64 * 1024)
         whole = not handle.read(1)
     if not sample.strip():
@@ -137,6 +137,19 @@ def read_csv(path, warnings: Optional[list] = None) -> Table:
     delimiter, skip_first = _csv_delimiter(sample, whole)
     return Table("csv", _csv_rows(path, encoding, delimiter, skip_first), warnings=warnings,
                  encoding=encoding, delimiter=delimiter)
+
+
+_BOM_READ_AS_ONE_BYTE = codecs.BOM_UTF8.decode("cp1252")  # "ï»¿" (Latin-1 reads it the same)
+
+
+def _open_text(path, encoding: str):
+    """The file as text in `encoding`, past a UTF-8 byte-order mark where a one-byte encoding would read it
+    as "ï»¿" glued to the first header (a Windows-1252 file some editor saved with UTF-8's mark: its
+    first column was dropped as unknown)."""
+    handle = open(path, encoding=encoding, newline="")  # noqa: SIM115 — returned open, closed by its caller
+    if encoding in ("cp1252", "latin-1") and handle.read(len(_BOM_READ_AS_ONE_BYTE)) != _BOM_READ_AS_ONE_BYTE:
+        handle.seek(0)
+    return handle
 
 
 def _decodes(path, encoding: str) -> bool:
@@ -232,7 +245,7 @@ _COMMA_THOUSANDS = re.compile(r"\s*\(?[-+]?\$?\d{1,3}(?:,\d{3})+\s*%?\)?\s*")
 
 
 def _csv_rows(path, encoding: str, delimiter: str, skip_first: bool):
-    with open(path, encoding=encoding, newline="") as handle:
+    with _open_text(path, encoding) as handle:
         if skip_first:
             handle.readline()
         reader = csv.reader(handle, delimiter=delimiter)

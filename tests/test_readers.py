@@ -664,3 +664,16 @@ def test_a_well_quoted_note_of_several_lines_with_a_list_in_it_is_read(tmp_path)
                                "DOI,trust,FY2025-Q3,4.3,42,after"]) + "\n")
     _table, rows = read(path)
     assert [row[5] for row in rows[1:]] == ["fine", f"Context for this quarter:\n{listed}.", "after"]
+
+
+@pytest.mark.parametrize("body", [
+    "component,program,metric\nBenefits Administration,Veterans\u2019 Line,trust\n",  # Windows-1252 (its quote)
+    "sep=;\ncomponent;program;metric\nBenefits Administration;Veterans\u2019 Line;trust\n",  # and Excel's sep= line
+])
+def test_a_windows_1252_csv_saved_with_utf8s_byte_order_mark_keeps_its_first_column(tmp_path, body):
+    """Read as Windows-1252, the mark was "ï»¿" glued to the first header, whose column was then dropped."""
+    path = tmp_path / "bom.csv"
+    path.write_bytes(b"\xef\xbb\xbf" + body.encode("cp1252"))
+    table, rows = read(path)
+    assert table.encoding == "cp1252"
+    assert rows[0] == ["component", "program", "metric"] and rows[1][1] == "Veterans\u2019 Line"
