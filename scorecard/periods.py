@@ -5,7 +5,7 @@ import calendar
 import functools
 import re
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Optional
 
 from scorecard.clock import utctoday
@@ -147,10 +147,25 @@ def parse_period(value=None, *, fiscal_year=None, quarter=None) -> Period:
     if isinstance(value, date):  # datetime is a date too
         return _checked(value, lambda: Period.from_date(value))
     if not isinstance(value, str):
-        raise PeriodError(f"not a fiscal quarter: {value!r} (accepted: {ACCEPTED})")
+        raise PeriodError(f"not a fiscal quarter: {value!r}{_serial_hint(value)} (accepted: {ACCEPTED})")
     if type(value) is str and len(value) <= _KEPT_UP_TO:
         return _parse_kept(value)
     return _parse_text(value)
+
+
+EXCEL_EPOCH = date(1899, 12, 30)  # day 0 of Excel's date serials (its 1900 leap-year slip included)
+
+
+def _serial_hint(value) -> str:
+    """For a number that reads as an Excel date serial (a date cell whose formatting was lost: 45797 is
+    20 May 2025), what date it would be; "" otherwise. Not read as that date: the number may be anything."""
+    if isinstance(value, str) and re.fullmatch(r"\s*\d{5}(?:\.0*)?\s*", value):
+        value = float(value)
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 36526 <= value <= 73415:
+        return ""  # 2000-01-01 to 2100-12-31
+    day = EXCEL_EPOCH + timedelta(days=int(value))
+    return (f", which looks like an Excel date serial for {day:%d %B %Y} whose cell lost its date format: format "
+            f"the column as dates, or write the quarter ({Period.from_date(day)})")
 
 
 _KEPT_UP_TO = 40  # characters: the longest spelling of a quarter is well under; a file's long cell is not kept
@@ -162,7 +177,7 @@ def _parse_text(value: str) -> Period:
         match = pattern.match(text)
         if match:
             return _checked(value, lambda kind=kind, match=match: _build(kind, match.groupdict()))
-    raise PeriodError(f"not a fiscal quarter: {value!r} (accepted: {ACCEPTED})")
+    raise PeriodError(f"not a fiscal quarter: {value!r}{_serial_hint(value)} (accepted: {ACCEPTED})")
 
 
 # A quarter's short plain text, parsed once and kept (a Period is immutable): a page reads the same

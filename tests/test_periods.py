@@ -163,3 +163,20 @@ def test_a_quarter_text_is_kept_only_when_short_and_plain():
         with pytest.raises(PeriodError, match="FY2025-Q9"):
             parse_period("FY2025-Q9")
     assert parse_period("fy25 q2") is parse_period("fy25 q2"), "a short text is parsed once"
+
+
+@pytest.mark.parametrize("value", [45797, 45797.0, "45797", " 45797.0 "])
+def test_an_excel_date_serial_is_refused_naming_the_date_it_would_be(value):
+    """A date cell that lost its format reads as 45797: refused as before, but saying it looks like the
+    serial of 20 May 2025 (FY2025-Q3) and how to fix it, not only 'not a fiscal quarter'."""
+    with pytest.raises(PeriodError) as refused:
+        parse_period(value)
+    assert "looks like an Excel date serial for 20 May 2025" in str(refused.value)
+    assert "write the quarter (FY2025-Q3)" in str(refused.value)
+
+
+@pytest.mark.parametrize("value", [5, 2025, "12345", 99999])
+def test_a_number_that_is_no_plausible_date_serial_gets_no_such_hint(value):
+    with pytest.raises(PeriodError) as refused:
+        parse_period(value)
+    assert "date serial" not in str(refused.value)
