@@ -200,3 +200,37 @@ def test_a_double_click_on_create_token_makes_one_token_and_shows_its_secret(ser
     names = [cell.text for cell in browser.find_elements(By.CSS_SELECTOR, "#tokens tbody td:first-child")]
     assert names.count("double clicked") == 1, names
     browser.save_screenshot(str(tmp_path / "token.png"))
+
+
+def test_a_long_web_address_as_evidence_breaks_within_a_phones_width(server, browser, tmp_path):
+    """A CFO officer's evidence link of 170 characters without a space made the commitment's page 615 px wide
+    at 320 px (WCAG 1.4.10): the whole page scrolled sideways. It now breaks where it must."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    link = ("https://www.performance.gov/cx/assets/files/a11-section-280-capacity-assessment-evidence-for-fy2027-"
+            "benefits-administration-measurement-domain-final-version-approved.pdf")
+    sign_in(browser, server, "cfo.officer@demo.cx.gov")
+    wait = WebDriverWait(browser, 60)
+    wait.until(ec.url_to_be(server + "/"))
+    browser.get(server + "/commitments/")
+    page = browser.find_element(By.CSS_SELECTOR, "tr[data-commitment] a").get_attribute("href")
+    browser.get(page + "/edit")
+    evidence = browser.find_element(By.ID, "evidence_links")
+    evidence.clear()
+    evidence.send_keys(link)
+    browser.find_element(By.ID, "save").click()
+    wait.until(ec.url_to_be(page))
+    browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                            {"width": 320, "height": 900, "deviceScaleFactor": 1, "mobile": False})
+    try:
+        browser.get(page)
+        shown = browser.find_element(By.CSS_SELECTOR, f'main a[href="{link}"]')
+        widths = browser.execute_script("return [document.documentElement.scrollWidth, "
+                                        "document.documentElement.clientWidth]")
+        browser.save_screenshot(str(tmp_path / "evidence-320.png"))
+        assert widths[0] <= widths[1], f"the page scrolls sideways: {widths}"
+        assert shown.rect["x"] + shown.rect["width"] <= widths[1]
+    finally:
+        browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
