@@ -441,8 +441,8 @@ def _error(row, column, value, message) -> dict:
 
 def _summary(plan: Plan, verb: str) -> str:
     counts = plan.counts
-    text = (f"{counts['inserted']} row(s) {verb} inserted, {counts['updated']} updated, "
-            f"{counts['unchanged']} unchanged")
+    text = (f"{counts['inserted']:,} row(s) {verb} inserted, {counts['updated']:,} updated, "
+            f"{counts['unchanged']:,} unchanged")
     if plan.created:
         text += "; new: " + ", ".join(f"{n} {kind}" for kind, n in plan.created.items())
     if plan.placements:

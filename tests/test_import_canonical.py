@@ -806,6 +806,16 @@ def test_the_preview_shows_a_change_to_the_digits_given(demo, tmp_path):
         assert (change["before"], change["after"]) == ("5349.8", "123456.5"), change
 
 
+def test_the_preview_of_a_score_from_answer_counts_reads_to_four_decimals_and_its_n_with_separators(demo, tmp_path):
+    """A mean from answer counts read "2.55813953488372 (n=86)" in the preview, and 12,000 respondents "n=12000"."""
+    with demo.app_context():
+        rows = [survey_row(counts=(20, 30, 10, 16, 10)),  # a mean of 224 / 86
+                survey_row(channel="web", counts=(2000, 2000, 2000, 3000, 3000))]
+        result = run_import(db.session, write_csv(tmp_path / "q.csv", rows), dry_run=True)
+        assert result.status == "would_import", result.errors
+        assert sorted(change["after"] for change in result.preview) == ["2.6047 (n=86)", "3.25 (n=12,000)"]
+
+
 def test_the_rejected_rows_report_reads_no_further_than_its_rows_and_a_page_keeps_few_columns():
     """A rejected file of a million rows was read whole for every view of its page (14-20 s), and one of
     16,000 columns made a page of 1.6 million cells: the report stops at the last row it shows, and a page
