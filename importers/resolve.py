@@ -127,8 +127,19 @@ class Directory:
             return self.agencies[0]
         raise Unknown("the agency is missing and there is more than one agency", "agency")
 
-    def component(self, value: str, agency: Optional[Agency] = None) -> Component:
-        return self._one(self._component, "component", value, agency, lambda c: c.agency)
+    def component(self, value: str, agency: Optional[Agency] = None, program: Optional[str] = None) -> Component:
+        """The component named `value` (under `agency` when given). A name several components share (the
+        demo's Retirement Services and OPM's, from performance.gov) is told apart by the row's `program`
+        when only one of them holds a program of that name or code."""
+        try:
+            return self._one(self._component, "component", value, agency, lambda c: c.agency)
+        except Unknown as error:
+            if program and len(error.matches) > 1:
+                holders = {p.component_id for p in self._program.get(_key(program), [])}
+                holding = [c for c in error.matches if c.id in holders]
+                if len(holding) == 1:
+                    return holding[0]
+            raise
 
     def program(self, value: str, component: Optional[Component] = None) -> Program:
         return self._one(self._program, "program", value, component, lambda p: p.component)

@@ -901,3 +901,23 @@ def test_monthly_rows_that_cannot_be_one_quarter_are_named_and_nothing_is_writte
             assert (error["row"], error["column"], error["value"]) == (3, column, value), (name, error)
             assert words in error["message"], (name, error)
         assert _count() == before
+
+
+def test_a_component_name_two_agencies_share_is_told_apart_by_the_rows_program(demo, tmp_path):
+    """The demo's Retirement Services and OPM's (from performance.gov) share a name: every row naming it was
+    refused as ambiguous, though its program is under one of them only. Where both or neither hold it, the
+    row is still refused, naming the components by code."""
+    from scorecard.models import Agency, Component, Program
+
+    with demo.app_context():
+        twin = Component(code="OPM-BA", name="Benefits Administration", agency=Agency(code="OPM", name="OPM"))
+        db.session.add(Program(code="OPM-BA-1", name="Survivor Benefits", component=twin))
+        db.session.commit()
+        before = _count()
+        result = run_import(db.session, write_csv(tmp_path / "ours.csv", [survey_row()]))
+        assert result.status == "imported", result.errors
+        stored = db.session.scalar(sa.select(Observation).order_by(Observation.id.desc()))
+        assert stored.program.name == "Benefits Call Center" and stored.component_id != twin.id
+        assert _count() == before + 1
+        unknown = run_import(db.session, write_csv(tmp_path / "neither.csv", [survey_row(program="Nowhere Line")]))
+        assert unknown.status == "rejected" and "is ambiguous" in unknown.errors[0]["message"], unknown.errors

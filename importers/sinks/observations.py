@@ -135,7 +135,7 @@ class ObservationSink:
             else:
                 agency_name, component_name, program_name, function_name = names
                 agency = d.agency(agency_name) if agency_name else None
-                component = d.component(component_name, agency) if component_name else None
+                component = d.component(component_name, agency, program_name) if component_name else None
                 if program_name:
                     program = d.program(program_name, component)
                     subject = (program.component.agency, program.component, program, None)
