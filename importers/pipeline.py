@@ -91,6 +91,22 @@ def _spellings(fmt: Format) -> dict[str, frozenset]:
     return known[1]
 
 
+def _other_layout(prefix: list[list], fmt: Format, chosen: Optional[str]) -> str:
+    """For a file refused row by row in the layout chosen at upload: the layout it looks like when that is
+    another (the performance.gov trust file uploaded as the collections layout: 1,400 row errors, and no
+    word that the layout was the mistake); "" otherwise."""
+    if not chosen:
+        return ""
+    try:
+        found, _ = detect_format(prefix)
+    except ImportFileError:
+        return ""
+    if found.name == fmt.name:
+        return ""
+    return (f" The layout chosen at upload was {fmt.title}, but the file looks like {found.title} ({found.name}): "
+            "if so, upload it again with that layout (or let the upload recognise it).")
+
+
 def detect_format(prefix: list[list], forced: Optional[str] = None) -> tuple[Format, int]:
     """The format and header row of a file, from its first rows. `forced` names the format."""
     candidates = [FORMATS[forced]] if forced else list(FORMATS.values())
@@ -305,8 +321,8 @@ def _run_import(session, path, *, filename: Optional[str] = None, format_name: O
     errors.sort(key=lambda e: (e["row"] or 0))
     result.rejected = len(bad_rows)
     if bad_rows:
-        result.message = (f"{len(bad_rows)} row(s) have problems; nothing was imported. Fix them and upload "
-                          "the file again.")
+        result.message = (f"{len(bad_rows):,} row(s) have problems; nothing was imported. Fix them and upload "
+                          "the file again." + _other_layout(prefix, fmt, format_name))
         session.rollback()
         return result
     result.plan = sink.plan()

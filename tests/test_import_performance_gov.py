@@ -458,3 +458,15 @@ def test_a_published_file_without_some_of_a_questions_answer_counts_is_refused_a
     path = _write_rows(tmp_path / "cut.csv", rows, [k for k in rows[0]])
     with app.app_context(), pytest.raises(ImportFileError, match="these columns come together"):
         run_import(db.session, path, dry_run=True)
+
+
+def test_the_trust_file_uploaded_as_the_collections_layout_says_which_layout_it_looks_like(app, tmp_path):
+    """Chosen as the collections layout, the real trust file was refused row by row (hundreds of errors) with
+    no word that the layout chosen was the mistake."""
+    with app.app_context():
+        path = shutil.copy(TRUST_CSV, tmp_path / TRUST_CSV.name)
+        result = run_import(db.session, path, format_name="performance-gov-collections", dry_run=True)
+        assert result.status == "rejected" and result.rejected > 100
+        assert "but the file looks like" in result.message and "(performance-gov-trust)" in result.message
+        right = run_import(db.session, path, format_name="performance-gov-trust", dry_run=True)
+        assert right.status == "would_import" and "looks like" not in (right.message or "")
