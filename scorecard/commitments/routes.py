@@ -324,7 +324,7 @@ def _ask_the_domain_too(form, commitment, function_id=None) -> None:
     """The form's own checks refused a field (an empty title): the domain's rules are asked about the
     fields that passed, so one submit shows every problem (the missing reason too), each beside its
     field. A form whose CSRF token failed is answered as it is."""
-    if form.csrf_token.errors:
+    if "csrf_token" in form.errors:
         return
     problems = check(db.session, commitment, form.passed_values(), user=current_user, function_id=function_id)
     _show_problems(form, CommitmentError({name: message for name, message in problems.items()
