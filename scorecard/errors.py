@@ -114,11 +114,28 @@ TITLES = {
 }
 
 
+# In place of Werkzeug's own words, where a refusal gave none of its own ("You don't have the permission to
+# access the requested resource. It is either read-protected or not readable by the server.").
+PLAIN_WORDS = {
+    403: "Your role does not give access to this page or action. If your work needs it, ask an administrator.",
+    404: "There is no page at this address: the link may be out of date, or the address mistyped. The menu above "
+         "leads to every page your role can open.",
+    405: "This address does not take that kind of request: open the page and use its buttons or forms.",
+}
+
+
+def _description(code: int, error) -> str | None:
+    description = getattr(error, "description", None)
+    if isinstance(error, HTTPException) and code in PLAIN_WORDS and description == type(error).description:
+        return PLAIN_WORDS[code]
+    return description
+
+
 def _handler(code):
     def handle(error):
         if code == 500:
             _roll_back()  # the page's navigation reads the user: a failed flush would fail it again
-        description = getattr(error, "description", None) if code != 500 else (
+        description = _description(code, error) if code != 500 else (
             FAILED_AFTER_SAVE if saved_a_change() else None)
         if code == 413:
             description = _too_large()

@@ -719,3 +719,17 @@ def test_a_connection_lost_while_a_request_ends_keeps_the_answer(app, client, mo
     assert dropped and answer.status_code == 200 and answer.get_json() == {"status": "ok"}
     assert "database connection lost while ending a request" in caplog.text
     assert client.get("/healthz").status_code == 200, "the next request has a session of its own"
+
+
+def test_a_refusal_without_words_of_its_own_reads_in_the_apps_words_not_werkzeugs(client_as):
+    """A viewer opening the audit log read "You don't have the permission to access the requested resource. It
+    is either read-protected or not readable by the server."; an address with no page, "The requested URL was
+    not found on the server. If you entered the URL manually please check your spelling"."""
+    from scorecard.errors import PLAIN_WORDS
+
+    viewer = client_as("viewer")
+    for path, code in (("/admin/audit", 403), ("/no-such-page", 404)):
+        answer = viewer.get(path)
+        page = answer.get_data(as_text=True)
+        assert answer.status_code == code and PLAIN_WORDS[code].split(":")[0].split(".")[0] in page, page[-1500:]
+        assert "read-protected" not in page and "requested URL" not in page
