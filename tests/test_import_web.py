@@ -223,6 +223,10 @@ def test_the_preview_names_the_columns_it_does_not_read(app, analyst):
     assert "Read before confirming" in page
     assert "no column of the" in page and "\u201cRespondents (n)\u201d, \u201cCommentary\u201d" in page
     assert "Column(s) without a header hold values, which are not imported: O (first on row 2)" in page
+    refused = upload(analyst, workbook_bytes([header, [*ROW[:2], "no such metric", *ROW[3:], 100, "x", None, "y"]]))
+    page = analyst.get(f"/imports/{refused}").get_data(as_text=True)
+    assert "rejected" in page and "no column of the" in page
+    assert "Read before confirming" not in page and "Also noticed in the file" in page, "nothing to confirm"
 
 
 def test_a_long_list_of_problems_says_how_much_of_it_the_page_shows(app, analyst):
