@@ -428,6 +428,10 @@ def test_evidence_links_must_be_web_links_and_the_bad_one_is_named(demo):
     assert refused.status_code == 400
     assert "&#39;ftp://files.agency.gov/report.pdf&#39; is not a web link" in refused.get_data(as_text=True)
     assert submit(officer, url, evidence_links="javascript:alert(1)").status_code == 400
+    both = submit(officer, url, evidence_links="ftp://files.agency.gov/a.pdf\nhttps://ok.gov/\nfile:///c:/b.docx")
+    words = html.unescape(both.get_data(as_text=True))
+    assert both.status_code == 400 and "2 links are refused: 'ftp://files.agency.gov/a.pdf' is not a web link" in words
+    assert "'file:///c:/b.docx' is not a web link" in words, "every bad link named at once"
     saved = submit(officer, url, evidence_links="https://www.performance.gov/cx/\n http://intranet.agency.gov/cfo ")
     assert saved.status_code == 303
     with demo.app_context():

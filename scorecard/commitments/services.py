@@ -686,22 +686,28 @@ def link_problem(links, *, characters: bool = True) -> Optional[str]:
     may break: a file's reader leaves it to the check of links that change)."""
     if len(links) > MAX_LINKS:
         return f"at most {MAX_LINKS} links, not {len(links)}"
-    for link in links:
-        if len(link) > MAX_LINK_LENGTH:
-            return f"{link[:60]!r}... is longer than {MAX_LINK_LENGTH} characters"
-        try:
-            parts = urlsplit(link)
-            parts.port  # noqa: B018 — a port beyond 65535 (or not a number) raises here
-        except ValueError:
-            parts = None
-        if parts is None or parts.scheme.lower() not in ("http", "https") or not parts.netloc or not parts.hostname:
-            return (f"{link!r} is not a web link: each evidence link must start with http:// or https:// "
-                    "and name a site, e.g. https://www.performance.gov/cx/")
-        if characters and any(ch.isspace() or unicodedata.category(ch) in ("Cc", "Cf") for ch in link):
-            # The web form and a spreadsheet split links on spaces: one holding a space could not be saved again;
-            # an invisible character (a zero-width space) makes a link that looks right and leads elsewhere.
-            return (f"{link!r} holds a space, a control or an invisible character: each evidence link is one web "
-                    "address (write a space in it as %20)")
+    problems = [problem for problem in (_one_link_problem(link, characters) for link in links) if problem]
+    if len(problems) > 1:  # every bad one named at once, not one per submit
+        return f"{len(problems)} links are refused: " + "; ".join(problems)
+    return problems[0] if problems else None
+
+
+def _one_link_problem(link: str, characters: bool) -> Optional[str]:
+    if len(link) > MAX_LINK_LENGTH:
+        return f"{link[:60]!r}... is longer than {MAX_LINK_LENGTH} characters"
+    try:
+        parts = urlsplit(link)
+        parts.port  # noqa: B018 — a port beyond 65535 (or not a number) raises here
+    except ValueError:
+        parts = None
+    if parts is None or parts.scheme.lower() not in ("http", "https") or not parts.netloc or not parts.hostname:
+        return (f"{link!r} is not a web link: each evidence link must start with http:// or https:// "
+                "and name a site, e.g. https://www.performance.gov/cx/")
+    if characters and any(ch.isspace() or unicodedata.category(ch) in ("Cc", "Cf") for ch in link):
+        # The web form and a spreadsheet split links on spaces: one holding a space could not be saved again;
+        # an invisible character (a zero-width space) makes a link that looks right and leads elsewhere.
+        return (f"{link!r} holds a space, a control or an invisible character: each evidence link is one web "
+                "address (write a space in it as %20)")
     return None
 
 
