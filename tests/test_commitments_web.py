@@ -520,8 +520,10 @@ def test_a_link_stored_before_the_rule_does_not_block_a_status_update(demo):
         officer = db.session.scalar(sa.select(User).where(User.role == Role.admin))
         assert update_commitment(db.session, stored, {}, user=officer, version=stored.version,
                                  note="Still current.") is not None
-        assert check(db.session, stored, {"evidence_links": "https://www.performance.gov/cx/ annual report.pdf"},
-                     user=officer)["evidence_links"].startswith("'annual' is not a web link"), function_id
+        said = check(db.session, stored, {"evidence_links": "https://www.performance.gov/cx/ annual report.pdf"},
+                     user=officer)["evidence_links"]
+        assert said.startswith("2 links are refused: 'annual' is not a web link") and "'report.pdf'" in said, (
+            function_id, said)
 
 
 def test_drop_needs_a_reason_and_keeps_the_commitment(demo):
