@@ -685,37 +685,3 @@ def test_the_leaders_tile_leads_to_the_leaders_page_for_those_it_does_not_list(a
     tree = json.loads(json.dumps(leaders_tile(found).to_plotly_json(), cls=PlotlyJSONEncoder))
     more = [node["props"] for node in walk(tree) if node["props"].get("children") == "and 3 more, on the leaders page"]
     assert len(more) == 1 and more[0]["href"] == "/dashboards/leaders?year=2027", more
-
-
-def test_an_agency_whose_results_here_ended_long_ago_is_not_held_to_the_quarters_since(evaluated):
-    """The demo's performance.gov departments (a published file to FY2023-Q1) made the overview's A-11 tile
-    read "48%, 39 of 82" for a department whose own programs all reported but one. An agency silent for
-    four quarters up to the newest data is held to its own last quarter; one that missed less stays held."""
-    from dashboards.queries.compliance import DORMANT_QUARTERS, compliance, designated_in
-    from scorecard.periods import parse_period
-
-    with evaluated.app_context():
-        period = common.chosen_period(db.session, None)
-        trust = db.session.scalar(sa.select(Metric).where(Metric.code == "trust"))
-        programs = {}
-        for code, quarters_ago in (("OLD", DORMANT_QUARTERS), ("LATE", DORMANT_QUARTERS - 1)):
-            component = Component(code=code, name=f"{code} bureau", is_hisp=True,
-                                  agency=Agency(code=code, name=f"{code} Department"))
-            program = Program(code=code, name=f"{code} line", component=component)
-            db.session.add(program)
-            db.session.flush()
-            last = str(parse_period(period).prev(quarters_ago))
-            db.session.add(Observation(metric_id=trust.id, agency_id=component.agency_id, component_id=component.id,
-                                       program_id=program.id, subject_key=subject_key(program_id=program.id),
-                                       period=last, value=4.0, n=50))
-            programs[code] = (program.id, last)
-        db.session.commit()
-        held = {d.program_id: d.reported for d in designated_in(db.session, period)}
-        assert programs["OLD"][0] not in held, "silent for four quarters: a file of past results"
-        assert held[programs["LATE"][0]] is False, "three quarters silent: still held, and not reported"
-        old_id, old_last = programs["OLD"]
-        then = compliance.uncached(db.session, old_last, 1, today=TODAY)
-        assert [r.cells[0].status for r in then.rows if r.program_id == old_id] == ["reported"]
-        now = compliance.uncached(db.session, period, DORMANT_QUARTERS, today=TODAY)  # the quarters after its last
-        assert old_id not in {r.program_id for r in now.rows}
-        assert [q.designated for q in now.quarters][-1] == len(held)

@@ -77,10 +77,7 @@ def layout(**query):
                     "held to reporting every quarter (the data hold no designation date; a program's first report "
                     "is the best sign of when it began) — and a program of a High-Impact Service Provider (HISP) "
                     "that has never reported, in every quarter shown: A-11 Section 280 requires HISPs' services to "
-                    "report quarterly. An agency none of whose programs reported in the last "
-                    f"{queries.DORMANT_QUARTERS} quarters with data is held to its own last quarter only: its results "
-                    "here are a file of past ones (as the performance.gov agencies' published history), not an agency "
-                    "reporting here. A quarter's count is of the programs designated in it."]),
+                    "report quarterly. A quarter's count is of the programs designated in it."]),
         ], className="dash-details", open=False),
         html.P(id="compliance-summary", className="dash-lede", role="status"),
         html.Section([

@@ -25,11 +25,7 @@ program's first report is the best sign of when it began) — and a program of a
 that has never reported, in every quarter shown (A-11 Section 280 names the High-Impact Service
 Providers, whose services report quarterly: one that never did is the gap to see). Before its
 first quarter a program's cell is "not designated" and counts nowhere; a program outside a HISP
-that has never reported is not listed. An agency none of whose programs has reported in the
-`DORMANT_QUARTERS` quarters up to the newest with data anywhere holds its programs to nothing
-after its own last quarter: its results here are a file of past ones (the performance.gov
-agencies' history, published to FY2023-Q1), not an agency reporting here, and "not reported"
-for every quarter since would count against the department what it never received.
+that has never reported is not listed.
 """
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -248,53 +244,26 @@ def cell_of(period: str, fact: Optional[dict], designated: bool, min_n: int, tod
     return cell
 
 
-DORMANT_QUARTERS = 4
+def _first_periods(session, program_ids: Optional[set[int]]) -> dict[int, str]:
+    """{program id: its first quarter with survey observations}. Asked per program through the natural
+    key's index (metric, subject key, period: the first entry of each range), not by grouping every
+    observation (at 1,000,000 observations 14 ms against 980 ms, measured on SQLite)."""
+    metrics = survey_metrics(session)
+    first = (sa.select(sa.func.min(Observation.period))
+             .where(Observation.metric_id.in_(list(metrics) or [-1]),
+                    Observation.subject_key == sa.literal("program:") + sa.cast(Program.id, sa.String))
+             .correlate(Program).scalar_subquery())
+    query = sa.select(Program.id, first)
+    return {pid: period for pid, period in session.execute(query)
+            if period is not None and (program_ids is None or pid in program_ids)}
 
 
-@dataclass
-class Spans:
-    """When programs reported: each selected program's first quarter with survey observations, and the
-    last quarter to which each agency's programs are held (None: every quarter)."""
-
-    firsts: dict[int, str]
-    held_until: dict[int, str]
-
-    def designated(self, program_id: int, agency_id: int, hisp: bool, period: str) -> bool:
-        """Whether the program (of the agency; its component a HISP or not) is designated to report in
-        `period` (the module's rule)."""
-        until = self.held_until.get(agency_id)
-        if until is not None and parse_period(period) > parse_period(until):
-            return False
-        first = self.firsts.get(program_id)
-        if first is None:
-            return bool(hisp)
-        return parse_period(period) >= parse_period(first)
-
-
-def _spans(session, program_ids: Optional[set[int]]) -> Spans:
-    """Each program's first and last quarter with survey observations, asked per program through the
-    natural key's index (metric, subject key, period: the ends of each range), not by grouping every
-    observation (at 1,000,000 observations 14 ms against 980 ms, measured on SQLite); the agencies'
-    from their programs'."""
-    metrics = list(survey_metrics(session)) or [-1]
-
-    def end(function):
-        return (sa.select(function(Observation.period))
-                .where(Observation.metric_id.in_(metrics),
-                       Observation.subject_key == sa.literal("program:") + sa.cast(Program.id, sa.String))
-                .correlate(Program).scalar_subquery())
-    query = sa.select(Program.id, Component.agency_id, end(sa.func.min), end(sa.func.max)) \
-        .join(Component, Component.id == Program.component_id)
-    firsts, lasts = {}, {}
-    for program_id, agency_id, first, last in session.execute(query):
-        if first is not None and (program_ids is None or program_id in program_ids):
-            firsts[program_id] = first
-        if last is not None and (agency_id not in lasts or parse_period(last) > parse_period(lasts[agency_id])):
-            lasts[agency_id] = last
-    newest = max((parse_period(p) for p in lasts.values()), default=None)
-    held_until = {agency_id: last for agency_id, last in lasts.items()
-                  if parse_period(last) <= newest.prev(DORMANT_QUARTERS)}
-    return Spans(firsts, held_until)
+def is_designated(first: Optional[str], hisp: bool, period: str) -> bool:
+    """Whether a program (its first quarter of survey results, and whether its component is a HISP) is
+    designated to report in `period` (the module's rule)."""
+    if first is None:
+        return bool(hisp)
+    return parse_period(period) >= parse_period(first)
 
 
 @dataclass
@@ -308,14 +277,14 @@ class Designated:
 def designated_in(session, period: str, programs: ProgramFilter = EVERY_PROGRAM) -> list[Designated]:
     """The programs designated to report in `period` and whether each did, as the grid counts them; the
     overview's tile reads this without the grid's facts (one probe of the index per program)."""
-    spans = _spans(session, programs.program_ids(session))
+    selected = programs.program_ids(session)
+    firsts = _first_periods(session, selected)
     query = programs.apply(
-        sa.select(Program.id, Program.name, Component.name, Component.agency_id, Component.is_hisp,
-                  reported_in(session, [period]))
+        sa.select(Program.id, Program.name, Component.name, Component.is_hisp, reported_in(session, [period]))
         .join(Component, Component.id == Program.component_id))
     return [Designated(program_id, name, component, bool(reported))
-            for program_id, name, component, agency_id, hisp, reported in session.execute(query)
-            if spans.designated(program_id, agency_id, hisp, period)]
+            for program_id, name, component, hisp, reported in session.execute(query)
+            if is_designated(firsts.get(program_id), hisp, period)]
 
 
 @cached
@@ -331,19 +300,20 @@ def compliance(session, through: Optional[str] = None, quarters: Optional[int] =
         return found
     selected = programs.program_ids(session)
     facts = _facts(session, periods, selected)
-    spans = _spans(session, selected)
+    firsts = _first_periods(session, selected)
     query = programs.apply(
-        sa.select(Program.id, Program.name, Component.name, Agency.name, Component.agency_id, Component.is_hisp)
+        sa.select(Program.id, Program.name, Component.name, Agency.name, Component.is_hisp)
         .join(Component, Component.id == Program.component_id).join(Agency, Agency.id == Component.agency_id)
         .order_by(Agency.name, Component.name, Program.name))
     counts = {p: {s: 0 for s in STATUSES} for p in periods}
-    for program_id, name, component, agency, agency_id, hisp in session.execute(query):
-        designated = [spans.designated(program_id, agency_id, hisp, period) for period in periods]
-        if not any(designated):
+    for program_id, name, component, agency, hisp in session.execute(query):
+        first = firsts.get(program_id)
+        if not is_designated(first, hisp, periods[-1]):
             continue  # never designated in the quarters shown
-        row = Row(program_id, name, component, agency, bool(hisp), spans.firsts.get(program_id))
-        for period, held in zip(periods, designated):
-            cell = cell_of(period, facts.get((program_id, period)), held, min_n, today)
+        row = Row(program_id, name, component, agency, bool(hisp), first)
+        for period in periods:
+            cell = cell_of(period, facts.get((program_id, period)), is_designated(first, hisp, period), min_n,
+                           today)
             row.cells.append(cell)
             if cell.status in counts[period]:
                 counts[period][cell.status] += 1
