@@ -212,44 +212,93 @@ DEPENDENT_WORDS = {"element_ratings": "rating decision(s)", "capacity_domain_sco
                    "plan_requirements": "requirement(s)", "performance_plans": "performance plan(s)",
                    "observations": "observation(s)", "targets": "target(s)", "commitments": "commitment(s)",
                    "programs": "program(s)", "components": "component(s)", "leaders": "leader(s)",
-                   "capacity_assessments": "capacity assessment(s)", "users": "user account(s)"}
+                   "capacity_assessments": "capacity assessment(s)", "users": "user account(s)",
+                   "commitment_programs": "commitments' programs", "commitment_metrics": "commitments' metrics",
+                   "requirement_programs": "requirements' programs",
+                   "program_life_experience": "programs' life experiences"}
 NOT_RECORDS = {"reminders"}  # the outbox's note that a commitment was reminded of goes with the commitment
+
+
+# Rows that name a row by a type and an id, without a foreign key: a target's scope.
+SCOPED = {"targets": ("scope_type", "scope_id", {"agency": "agencies", "component": "components",
+                                                 "program": "programs", "function": "functions"})}
+
+
+def _written_links(changes) -> dict[str, set]:
+    """{association table: the links (frozensets of (column, id)) this batch wrote}."""
+    written: dict[str, set] = {}
+    for change in changes:
+        for field, (association, own, other) in LINKS.get(change.table_name, {}).items():
+            for linked in (change.after or {}).get(field) or ():
+                written.setdefault(association.name, set()).add(
+                    frozenset({(own, change.row_id), (other, linked)}))
+    return written
+
+
+def _refused_for(batch, table_name: str, row, count: int, parents: int, what: str) -> RevertError:
+    which = (f"{_label(row, table_name)}, which batch {batch.id} created, now has" if parents <= 1 else
+             f"{_label(row, table_name)} and {parents - 1} other row(s) batch {batch.id} created now have")
+    return RevertError(f"{which} {count} {what} that the import did not write; reverting would delete them "
+                       "with it, so nothing was reverted")
 
 
 def _check_dependents(session, batch, changes) -> None:
     """Refuse before writing anything when a row the batch inserted now has rows under it that the
     batch did not write: a rating decision on an element of an imported plan, a domain score entered
     on the web for an imported assessment, an update of an imported commitment. Deleting the row
-    would delete them with it (their foreign keys cascade) or fail half-way. Links (association
-    tables) are compared with what the batch wrote (_check_tracked), and lineage that is set to
-    none on a delete (a finding's inputs) is evaluated again after the revert."""
+    would delete them with it (their foreign keys cascade) or fail half-way. Links (an association
+    table's pairs: a commitment tied since to an imported program) count unless the batch wrote them,
+    and so do rows naming one by type and id (a target's scope); lineage that is set to none on a
+    delete (a finding's inputs) is evaluated again after the revert."""
     inserted: dict[str, set[int]] = {}
     for change in changes:
         if change.action == "insert":
             inserted.setdefault(change.table_name, set()).add(change.row_id)
-    tables = Base.metadata.tables
+    written = _written_links(changes)
     for table_name, ids in inserted.items():
-        parent = tables[table_name]
-        for child in Base.metadata.sorted_tables:
-            if child.name in NOT_RECORDS or "id" not in child.c:
+        ordered = sorted(ids)
+        _check_keyed(session, batch, table_name, ordered, inserted, written)
+        _check_scoped(session, batch, table_name, ordered, inserted)
+
+
+def _check_keyed(session, batch, table_name: str, ordered: list[int], inserted: dict, written: dict) -> None:
+    """Rows or links (an association table's pair of ids) whose foreign key names the inserted rows."""
+    parent = Base.metadata.tables[table_name]
+    for child in Base.metadata.sorted_tables:
+        if child.name in NOT_RECORDS:
+            continue
+        own, links = inserted.get(child.name, set()), written.get(child.name, set())
+        rows = "id" in child.c
+        columns = [child.c.id] if rows else [c for c in child.c if c.foreign_keys]
+        for key in child.foreign_keys:
+            if key.column.table is not parent or key.ondelete == "SET NULL":
                 continue
-            own = inserted.get(child.name, set())
-            for key in child.foreign_keys:
-                if key.column.table is not parent or key.ondelete == "SET NULL":
-                    continue
-                ordered, others = sorted(ids), []
-                for start in range(0, len(ordered), CHUNK):
-                    found = session.execute(
-                        sa.select(key.parent, child.c.id).where(key.parent.in_(ordered[start:start + CHUNK]))).all()
-                    others += [(parent_id, row_id) for parent_id, row_id in found if row_id not in own]
-                if others:
-                    row = session.get(TABLES[table_name], others[0][0])
-                    more = len({parent_id for parent_id, _ in others}) - 1
-                    which = (f"{_label(row, table_name)}, which batch {batch.id} created, now has" if not more else
-                             f"{_label(row, table_name)} and {more} other row(s) batch {batch.id} created now have")
-                    raise RevertError(
-                        f"{which} {len(others)} {DEPENDENT_WORDS.get(child.name, child.name.replace('_', ' '))} "
-                        "that the import did not write; reverting would delete them with it, so nothing was reverted")
+            others = [found[0] for start in range(0, len(ordered), CHUNK)
+                      for found in session.execute(sa.select(key.parent, *columns)
+                                                   .where(key.parent.in_(ordered[start:start + CHUNK])))
+                      if (found[1] not in own if rows else
+                          frozenset(zip((c.name for c in columns), found[1:])) not in links)]
+            if others:
+                what = DEPENDENT_WORDS.get(child.name, child.name.replace("_", " "))
+                raise _refused_for(batch, table_name, session.get(TABLES[table_name], others[0]), len(others),
+                                   len(set(others)), what if rows else f"link(s) in {what}")
+
+
+def _check_scoped(session, batch, table_name: str, ordered: list[int], inserted: dict) -> None:
+    """Rows that name the inserted rows by a type and an id (a target's scope)."""
+    for child_name, (type_column, id_column, kinds) in SCOPED.items():
+        kind = next((k for k, name in kinds.items() if name == table_name), None)
+        if kind is None:
+            continue
+        child, own = Base.metadata.tables[child_name], inserted.get(child_name, set())
+        others = [parent_id for start in range(0, len(ordered), CHUNK)
+                  for parent_id, row_id in session.execute(
+                      sa.select(child.c[id_column], child.c.id).where(
+                          child.c[type_column] == kind, child.c[id_column].in_(ordered[start:start + CHUNK])))
+                  if row_id not in own]
+        if others:
+            raise _refused_for(batch, table_name, session.get(TABLES[table_name], others[0]), len(others),
+                               len(set(others)), DEPENDENT_WORDS.get(child_name, child_name))
 
 
 def _undo_tracked(session, batch, changes) -> dict:

@@ -821,3 +821,32 @@ def test_web_upload_of_commitments_by_an_analyst_fails_with_the_reason(demo, cli
         batch = db.session.get(ImportBatch, batch_id)
         assert batch.status.value == "failed" and "may import commitments" in batch.message
         assert commitment("Anything") is None
+
+
+@pytest.mark.parametrize("later", ["commitment link", "target"])
+def test_a_program_the_import_created_and_others_since_name_is_not_reverted_from_under_them(demo, tmp_path, later):
+    """Reverting an org import deleted its new program and, by their cascade, the links a commitment saved on the
+    web had to it (an association table has no id, so it was not checked), and left a later target naming
+    the deleted program by its scope. Both refuse the revert now, and nothing changes."""
+    rows = [[AGENCY, "Veterans Outreach Office", None, "yes", "Outreach Hotline", "DPS-VOO-HOT", None]]
+    with demo.app_context():
+        created = run_import(db.session, write_xlsx(tmp_path / "org.xlsx", ORG_HEADER, rows))
+        assert created.status == "imported", created.errors
+        hotline = db.session.scalar(sa.select(Program).where(Program.name == "Outreach Hotline"))
+        if later == "commitment link":
+            tied = db.session.scalar(sa.select(Commitment).order_by(Commitment.id))
+            tied.programs.append(hotline)
+            words = r"1 link\(s\) in commitments' programs"
+        else:
+            trust = db.session.scalar(sa.select(Metric).where(Metric.code == "trust"))
+            db.session.add(Target(metric=trust, scope_type=ScopeType.program, scope_id=hotline.id, fiscal_year=2028,
+                                  target=4.0, green_at=4.0, amber_at=3.7))
+            words = r"1 target\(s\)"
+        db.session.commit()
+        before = snapshot()
+        with pytest.raises(RevertError, match=rf"programs row \d+ \('Outreach Hotline'\), which batch \d+ created, "
+                                              rf"now has {words} that the import did not write"):
+            revert_batch(db.session, created.batch_id)
+        db.session.rollback()
+        db.session.expire_all()
+        assert snapshot() == before
