@@ -326,6 +326,7 @@ def _run_import(session, path, *, filename: Optional[str] = None, format_name: O
         session.rollback()
         return result
     result.plan = sink.plan()
+    result.warnings.extend(getattr(sink, "plan_warnings", ()))  # what the plan found against what is stored
     earlier = _imported_before(session, checksum, table.sheet, batch)
     if earlier is not None and not _writes(result.plan):
         session.rollback()

@@ -127,6 +127,11 @@ def test_posted_observations_are_one_import_batch_and_can_be_reverted(app, analy
     twice = client.post(f"{PREFIX}/observations", json=[rows[0], rows[1], rows[0]], headers=_bearer(analyst_token))
     [duplicate] = twice.get_json()["errors"]
     assert duplicate["row"] == 3 and duplicate["message"].endswith("as item 1"), "items counted as the array counts"
+    months = [{**rows[0], "period": "2024-10-01"}, rows[1],
+              {**rows[0], "period": "2024-11-01", "question_text": "Other"}]
+    reworded = client.post(f"{PREFIX}/observations", json=months, headers=_bearer(analyst_token))
+    [month] = reworded.get_json()["errors"]
+    assert month["row"] == 3 and "another month of FY2025-Q1, as item 1, but it asks" in month["message"], month
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Observation)) == 0
 

@@ -878,6 +878,39 @@ def test_monthly_rows_roll_up_into_their_quarter(demo, tmp_path, monkeypatch, ch
         assert stored.n == 162 and stored.value == pytest.approx((12 + 36 + 90 + 260 + 185) / 162)
 
 
+def test_months_spelt_like_quarters_are_not_summed_on_a_guess(demo, tmp_path):
+    """2025-01 to 2025-04 are months as documented, but a file of quarters written so ("2025-01", "2025-02",
+    "2025-03") became one FY2025-Q2 row of three quarters' answers. Refused, saying how to write either."""
+    with demo.app_context():
+        before = _count()
+        rows = [survey_row(period=f"2025-0{q}") for q in (1, 2, 3)]
+        result = run_import(db.session, write_csv(tmp_path / "quarters.csv", rows))
+        assert result.status == "rejected" and _count() == before
+        assert [(e["row"], e["column"], e["value"]) for e in result.errors] == [(3, "period", "2025-02"),
+                                                                              (4, "period", "2025-03")]
+        assert "write months as dates (2025-02-01) or quarters as FY2025-Q1" in result.errors[0]["message"]
+        dated = [survey_row(period=f"2025-0{m}-01") for m in (1, 2, 3)]
+        assert run_import(db.session, write_csv(tmp_path / "months.csv", dated)).status == "imported"
+
+
+def test_a_file_of_some_months_says_it_replaces_the_quarter_stored_and_the_same_months_reordered_change_nothing(
+        demo, tmp_path):
+    """October imported, then November alone: the quarter's row became November's answers with no word."""
+    def month(period, counts, note):
+        row = survey_row(period=period, counts=counts)
+        row[-1] = note
+        return row
+    october, november = month("2025-10", (5, 5, 10, 20, 10), "Oct"), month("2025-11", (4, 6, 10, 20, 12), "Nov")
+    with demo.app_context():
+        assert run_import(db.session, write_csv(tmp_path / "both.csv", [october, november])).status == "imported"
+        reordered = run_import(db.session, write_csv(tmp_path / "again.csv", [november, october]), dry_run=True)
+        assert reordered.plan.counts["updated"] == 0 and reordered.plan.counts["unchanged"] == 1
+        alone = run_import(db.session, write_csv(tmp_path / "nov.csv", [november]), dry_run=True)
+        assert alone.plan.counts["updated"] == 1
+        assert any("1 quarter row(s) stored before are replaced by the months of this file" in w
+                   for w in alone.warnings), alone.warnings
+
+
 def test_monthly_rows_that_cannot_be_one_quarter_are_named_and_nothing_is_written(demo, tmp_path):
     """The same month twice is a duplicate; months asking the question in other words, or values without
     their respondents, cannot be pooled: each is named by row, column and value."""
@@ -893,7 +926,7 @@ def test_monthly_rows_that_cannot_be_one_quarter_are_named_and_nothing_is_writte
                 ("same", same_month, "metric", "trust", "the same metric, subject, period, channel and touchpoint "
                                                          "as row 2"),
                 ("reworded", reworded, "question_text", "I trust this agency.",
-                 "another month of FY2026-Q1 than row 2, but it asks the question in other words"),
+                 "another month of FY2026-Q1, as row 2, but it asks the question in other words"),
                 ("unweighed", unweighed, "n", None, "a value without its respondents (n) cannot be weighed")):
             result = run_import(db.session, write_csv(tmp_path / f"{name}.csv", rows))
             assert result.status == "rejected", name

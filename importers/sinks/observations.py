@@ -91,6 +91,8 @@ class ObservationSink:
         self._periods: dict = {}
         self._months: dict[str, int] = {}  # a period written like a quarter but read as a month -> its first row
         self.months_in: dict[tuple, set] = {}  # natural key -> the calendar months its row was given for
+        self.month_spelt: dict[tuple, object] = {}  # natural key -> its first month as written
+        self.plan_warnings: list[str] = []
         self.rolled_up = 0  # monthly rows added into a row of their quarter
         ensure_standard_metrics(session)
         session.flush()
@@ -250,6 +252,16 @@ class ObservationSink:
                   question_text, notes)
         if key in self.rows:
             months = self.months_in.get(key)
+            if months and month is not None and month not in months and (
+                    _MONTH_LIKE_A_QUARTER.fullmatch(str(record["period"]))
+                    or _MONTH_LIKE_A_QUARTER.fullmatch(str(self.month_spelt[key]))):
+                # 2025-01 to 2025-04 are months as documented, but may be meant as quarters: three quarters
+                # written so would become one; told apart by its writer, never summed on a guess
+                self.errors.append(SinkError(row, "period", record["period"], (
+                    f"{record['period']!r} is read as a calendar month in {period}, as row {self.first_row[key]}'s "
+                    f"{self.month_spelt[key]!r} is; months of one quarter are rolled up, but 2025-01 to 2025-04 "
+                    "may mean quarters: write months as dates (2025-02-01) or quarters as FY2025-Q1")))
+                return
             if month is None or not months or month in months:
                 self.errors.append(SinkError(row, "metric", record["metric"],
                                              f"the same metric, subject, period, channel and touchpoint as row "
@@ -258,7 +270,7 @@ class ObservationSink:
             rolled = _rolled_up(self.rows[key], values)  # another month of the quarter: added into its row
             if isinstance(rolled, NotRolledUp):
                 column, value, reason = rolled.column, rolled.value, rolled.reason
-                self.errors.append(SinkError(row, column, value, f"another month of {period} than row "
+                self.errors.append(SinkError(row, column, value, f"another month of {period}, as row "
                                              f"{self.first_row[key]}, but {reason}: the two cannot be rolled up "
                                              "into the quarter"))
             else:
@@ -270,6 +282,7 @@ class ObservationSink:
         self.rows[key] = values
         if month is not None:
             self.months_in[key] = {month}
+            self.month_spelt[key] = record["period"]
 
     def add_many(self, row_numbers, records: dict) -> bool:  # noqa: C901 (one pass over a row's or file's steps, kept together so the order of checks reads top to bottom)
         """Many canonical records at once, as columns (see `canonical_many`), on the spreadsheet rows
@@ -326,7 +339,9 @@ class ObservationSink:
         self.first_row.update(zip(keys, row_numbers))
         months = {raw: calendar_month(raw) for raw in set(records["period"])}
         if any(months.values()):  # monthly rows: a later chunk may hold another month of their quarter
-            self.months_in.update((key, {months[raw]}) for key, raw in zip(keys, records["period"]) if months[raw])
+            for key, raw in zip(keys, records["period"]):
+                if months[raw]:
+                    self.months_in[key], self.month_spelt[key] = {months[raw]}, raw
         return True
 
     def finish(self) -> None:
@@ -428,6 +443,12 @@ class ObservationSink:
             before["import_batch_id"] = current[1]
             plan.updates.append(Change(self.first_row[key], "update", key, {"id": current[0], **before}, written))
         plan.inserts = NewRows(new, self.first_row, self.rows)
+        monthly = sum(1 for change in plan.updates if change.key in self.months_in)
+        if monthly:
+            self.plan_warnings.append(
+                f"{monthly:,} quarter row(s) stored before are replaced by the months of this file (a quarter's "
+                "months are added up within one file, not to what is stored): if the file holds only some months "
+                "of a quarter whose other months were imported before, give every month of it in one file.")
         return plan
 
     def _existing(self) -> dict:
@@ -613,7 +634,9 @@ def _rolled_up(first: tuple, other: tuple):
     else:
         counts, n = counts_1, n_1 + n_2
         value = (first[_VALUE_AT] * n_1 + other[_VALUE_AT] * n_2) / n
-    notes = "; ".join(dict.fromkeys(x for x in (first[_NOTES_AT], other[_NOTES_AT]) if x)) or None
+    # sorted: the same months in another order are the same row (not an update of its notes)
+    notes = "; ".join(sorted({part for x in (first[_NOTES_AT], other[_NOTES_AT]) if x for part in x.split("; ")}))
+    notes = notes or None
     return (*first[:_VALUE_AT], value, n, *counts, question_1 or question_2, notes)
 
 
