@@ -361,6 +361,8 @@ def test_a_save_sent_twice_by_its_author_is_said_saved_not_a_conflict_with_thems
         assert len(db.session.get(Commitment, cid).updates) == updates, "no second history row"
     other = submit(officer, url, page=page, status="off_track", reason="The vendor left.")
     assert other.status_code == 409, "other values from the old form are still a conflict to resolve"
+    more = submit(officer, url, page=page, **{**changes, "note": "And told the auditors."})
+    assert more.status_code == 409, "the same values with another note: the note is not lost as 'saved once'"
 
 
 def test_a_save_racing_another_is_a_conflict_not_an_overwrite(demo):

@@ -130,7 +130,7 @@ def edit(commitment_id):
         except EditConflict as error:
             db.session.rollback()
             commitment = error.commitment
-            if sent_again(commitment, form.values(), current_user):
+            if sent_again(commitment, form.values(), current_user, form.note.data):
                 flash(f"Saved: {commitment.title}. The form was sent twice; it was saved once.", "success")
                 return redirect(url_for("commitments.show", commitment_id=commitment.id), 303)
             found_conflict = conflict(db.session, commitment, _opened(form), form.values())

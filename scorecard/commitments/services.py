@@ -902,12 +902,14 @@ def create_commitment(session, values: dict, *, user, function_id: Optional[int]
     return commitment
 
 
-def sent_again(commitment: Commitment, values: dict, user) -> bool:
+def sent_again(commitment: Commitment, values: dict, user, note: Optional[str] = None) -> bool:
     """Whether a save refused as a conflict is the person's own save sent twice (a second press after
-    the first answer was slow): the commitment's latest update is theirs and already holds every value
-    sent. It is then said to be saved, not shown as someone else's change."""
+    the first answer was slow): the commitment's latest update is theirs, with the same note, and it
+    already holds every value sent. It is then said to be saved, not shown as someone else's change.
+    Another note (the form sent again after Back, with more to say) is not: it would be lost."""
     latest = max(commitment.updates, key=lambda u: (u.at, u.id), default=None)
     return (latest is not None and user is not None and latest.user_id == user.id
+            and (latest.note or None) == ((note or "").strip() or None)
             and not proposal(commitment, clean(values))[1])
 
 
