@@ -1102,3 +1102,24 @@ def test_a_commitment_saved_on_the_page_is_judged_again_by_the_rules(evaluated):
     assert saved.status_code == 303, html.unescape(saved.get_data(as_text=True))[-2000:]
     with evaluated.app_context():
         assert overdue_flags(cid) == 0, "judged again: no longer overdue"
+
+
+def test_a_note_alone_is_an_update_the_rules_see_at_once(evaluated):
+    """An owner confirming a stale commitment is current with a note alone resets its days since the last
+    update; the stale flag stayed until the next evaluation (only changed fields were evaluated again)."""
+    from scorecard.models import Rule, RuleStatus, RuleVersion
+
+    def stale(cid):
+        return db.session.scalar(sa.select(sa.func.count()).select_from(Finding).join(RuleVersion).join(Rule).where(
+            Rule.key == "stale-commitment", RuleVersion.status == RuleStatus.published,
+            Finding.subject_type == "commitment", Finding.subject_id == cid))
+
+    with evaluated.app_context():
+        flagged = db.session.scalars(sa.select(Finding.subject_id).join(RuleVersion).join(Rule).where(
+            Rule.key == "stale-commitment", RuleVersion.status == RuleStatus.published)).all()
+        cid = db.session.scalar(sa.select(Commitment.id).where(Commitment.id.in_(flagged)).order_by(Commitment.id))
+        assert cid is not None and stale(cid) == 1
+    admin = signed_in(evaluated, "admin@demo.cx.gov")
+    assert submit(admin, f"/commitments/{cid}/edit", note="Checked with the owner: still current.").status_code == 303
+    with evaluated.app_context():
+        assert stale(cid) == 0

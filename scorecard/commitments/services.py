@@ -855,8 +855,7 @@ def update_commitment(session, commitment: Commitment, values: dict, *, user, ve
     except StaleDataError:
         session.rollback()
         raise EditConflict(session.get(Commitment, commitment.id)) from None
-    if changed:
-        commitment_changed.send(commitment)
+    commitment_changed.send(commitment)  # a note alone is an update too: it resets the days since the last one
     return update
 
 
