@@ -128,7 +128,6 @@ def device_cookie(key: str, device: Optional[str]) -> str:
 
 
 NOT_AN_ADDRESS = "not an e-mail address #"
-_ADDRESS_SHAPE = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+")  # name@place.tld: "summer@2025secret" is no address
 
 
 def account_key(email: Optional[str]) -> str:
@@ -136,7 +135,7 @@ def account_key(email: Optional[str]) -> str:
     (a password typed into the wrong field) is kept only as a keyed digest, so no failure row nor audit
     event holds what was typed, and its attempts are still counted together."""
     key = (email or "").strip().lower()[:EMAIL_MAX_LENGTH]
-    if key and not _ADDRESS_SHAPE.fullmatch(key):
+    if key and not _EMAIL.match(key):  # as an account's address must be: "summer@2025secret" is none
         digest = hmac.new(str(current_app.config["SECRET_KEY"]).encode(), key.encode(), hashlib.sha256)
         return NOT_AN_ADDRESS + digest.hexdigest()[:12]
     return key
