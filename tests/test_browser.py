@@ -232,5 +232,8 @@ def test_a_long_web_address_as_evidence_breaks_within_a_phones_width(server, bro
         browser.save_screenshot(str(tmp_path / "evidence-320.png"))
         assert widths[0] <= widths[1], f"the page scrolls sideways: {widths}"
         assert shown.rect["x"] + shown.rect["width"] <= widths[1]
+        cells = browser.execute_script("return [...document.querySelectorAll('main td li, main td p')]"
+                                       ".map(e => getComputedStyle(e).overflowWrap)")
+        assert cells and set(cells) == {"normal"}, "a table's words are not broken letter by letter (the history's)"
     finally:
         browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
