@@ -70,7 +70,7 @@ def init_app(app, imports: ImportServices) -> None:
 
 def _limit(app) -> None:
     """Rate limits for the API only, one in-memory store per app unless RATELIMIT_STORAGE_URI names
-    a shared one (Redis), keyed by token: one count across every operation (an application limit;
+    a shared one (Redis), keyed by user (all their tokens): one count across every operation (an application limit;
     a default limit would count each operation apart, 300 a minute on each of thirty)."""
     from scorecard.api.auth import is_api_request
 

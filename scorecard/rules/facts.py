@@ -751,7 +751,7 @@ def commitments_overdue(ctx, subject_type, entity, period, ref):
 @fact("commitments_not_updated", returns="number", params={"days": DAYS}, subjects=REQUIREMENT, dated=True)
 def commitments_not_updated(ctx, subject_type, entity, period, ref):
     """How many of the function's open commitments (neither complete nor dropped) were last
-    updated (or created) more than `days` days ago (default 45)."""
+    updated (or created) `days` days ago or more (default 30, as the dashboards count them)."""
     return _summary_value(_commitments_of(ctx, subject_type, entity, ref.param("days", STALE_DAYS)), "not_updated")
 
 
