@@ -1123,3 +1123,22 @@ def test_a_note_alone_is_an_update_the_rules_see_at_once(evaluated):
     assert submit(admin, f"/commitments/{cid}/edit", note="Checked with the owner: still current.").status_code == 303
     with evaluated.app_context():
         assert stale(cid) == 0
+
+
+def test_a_save_whose_evaluation_cannot_be_queued_says_so(demo, monkeypatch):
+    """The save stands; the page says the findings could not be evaluated again now, as a revert's does."""
+    from scorecard.dispatch import NotQueued
+    from scorecard.rules import tasks
+
+    def unreachable(*args, **kwargs):
+        raise NotQueued("the job service is not answering")
+
+    demo.config["EVALUATIONS_INLINE"] = False
+    monkeypatch.setattr(tasks, "dispatch", unreachable)
+    officer = signed_in(demo, CFO_OFFICER)
+    with demo.app_context():
+        cid = cfo_open_commitment().id
+    saved = submit(officer, f"/commitments/{cid}/edit", note="Still current.")
+    assert saved.status_code == 303
+    page = html.unescape(officer.get(saved.headers["Location"]).get_data(as_text=True))
+    assert "Saved: " in page and tasks.WORDS[tasks.NOT_QUEUED] in page

@@ -7,7 +7,7 @@ import tempfile
 from pathlib import Path
 
 import sqlalchemy as sa
-from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, current_app, flash, g, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
@@ -60,6 +60,7 @@ from scorecard.models import (
 )
 from scorecard.people import person_seen_by
 from scorecard.permissions import can, requires
+from scorecard.rules import tasks
 
 
 @bp.app_context_processor
@@ -145,6 +146,7 @@ def edit(commitment_id):
         else:
             flash(f"Saved: {commitment.title}." if update else "Nothing changed, so nothing was saved.",
                   "success" if update else "info")
+            _flash_unevaluated()
             return redirect(url_for("commitments.show", commitment_id=commitment.id), 303)
     else:
         _ask_the_domain_too(form, commitment)
@@ -181,6 +183,7 @@ def new():
             abort(403)
         else:
             flash(f"Created: {commitment.title}.", "success")
+            _flash_unevaluated()
             return redirect(url_for("commitments.show", commitment_id=commitment.id), 303)
     else:
         _ask_the_domain_too(form, None, None if form.function_id.errors else form.function_id.data)
@@ -232,6 +235,7 @@ def drop(commitment_id):
             status = 400
         else:
             flash(f"Dropped: {commitment.title}. It stays in the list, with its history.", "success")
+            _flash_unevaluated()
             return redirect(url_for("commitments.show", commitment_id=commitment.id), 303)
     else:
         status = 400
@@ -318,6 +322,13 @@ def _plain(value) -> bool:
     nested list in the hidden field was never written by this form)."""
     scalar = (str, int, float, type(None))
     return isinstance(value, scalar) or (isinstance(value, list) and all(isinstance(v, scalar) for v in value))
+
+
+def _flash_unevaluated() -> None:
+    """After a save: say so when the rules could not be queued to judge the commitment again (its flags
+    and the ratings reading it stay as they were until the next evaluation)."""
+    if g.get("commitment_evaluation") == tasks.NOT_QUEUED:
+        flash(tasks.WORDS[tasks.NOT_QUEUED], "warning")
 
 
 def _ask_the_domain_too(form, commitment, function_id=None) -> None:

@@ -77,7 +77,7 @@ def on_commitment_changed(sender, **extra) -> None:
     stale flags, the ratings of the requirements measured by it or its function's commitments) are
     evaluated again in the background, as after an import of commitments. Outside a request (the
     command line, an import's own commit) nothing is queued: the import re-evaluates itself."""
-    from flask import current_app, has_request_context
+    from flask import current_app, g, has_request_context
 
     from scorecard.rules import tasks
     from scorecard.rules.service import COMMITMENT_KEY
@@ -86,6 +86,7 @@ def on_commitment_changed(sender, **extra) -> None:
         return
     became = tasks.reevaluate(current_app._get_current_object(), reason=f"a change to commitment {sender.id}",
                               touched=[(f"{COMMITMENT_KEY}{sender.id}", None)])
+    g.commitment_evaluation = became  # the page that saved says so when it could not be queued
     if became == tasks.NOT_QUEUED:
         log.warning("the evaluation after a change to commitment %s could not be queued", sender.id)
 
