@@ -685,3 +685,30 @@ def test_the_quarter_list_offers_the_programs_own_quarters(pages):
     assert (elsewhere, f"{elsewhere} (no answers)") in listed
     page = dropdowns(routed(executive, "/dashboards/program", f"?id={calls}"), "options")["program-period"]
     assert [option["value"] for option in page] == own, "the page opens with the program's own quarters"
+
+
+def test_the_programs_other_measures_are_on_its_page_against_their_targets(demo, client_as):
+    """The demo's programs report a wait time, a backlog and digital adoption every quarter, with targets; no
+    dashboard showed them, so an analyst could not see what they had imported."""
+    import sqlalchemy as sa
+
+    from scorecard.models import Metric, Observation, Program
+
+    with demo.app_context():
+        program = db.session.scalar(sa.select(Program).where(Program.name == "Benefits Call Center"))
+        found = queries.other_measures.uncached(db.session, program.id, min_n=30)
+        codes = {m.code for m in found}
+        assert {"backlog", "digital_adoption"} <= codes and not codes & set(common.survey_metrics(db.session)), codes
+        backlog = next(m for m in found if m.code == "backlog")
+        latest = backlog.points[0]
+        expected = db.session.scalar(sa.select(sa.func.avg(Observation.value)).join(Metric).where(
+            Metric.code == "backlog", Observation.program_id == program.id, Observation.period == latest.period))
+        assert latest.value == pytest.approx(expected) and latest.target is not None
+        assert latest.status in ("red", "amber", "green") and [p.period for p in backlog.points] == sorted(
+            (p.period for p in backlog.points), reverse=True), "newest first"
+        program_id = program.id
+    shown = answer(client_as("executive"), body("program-measures-table.children",
+                                                {"program-id.value": str(program_id)}, "program-id.value"))
+    table = json.dumps(shown, ensure_ascii=False)
+    assert "Other measures by quarter, Benefits Call Center" in table and latest.period in table
+    assert "amber" in table or "red" in table or "green" in table

@@ -15,6 +15,7 @@ from flask_login import current_user
 from dashboards import components, filters, links, tables, validation
 from dashboards.cache import cached_answer
 from dashboards.figures import program as charts
+from dashboards.figures.functions import format_value
 from dashboards.figures.heatmap import empty_figure
 from dashboards.queries import common
 from dashboards.queries import program as queries
@@ -126,6 +127,13 @@ def layout(**query):
                                    summary="Scores by channel and touchpoint, with the question as asked "
                                            "(table, with downloads)"),
         ], className="dash-section dash-wrap-cells", **{"aria-labelledby": "program-channels-heading"}),
+        html.Section([
+            html.H2("Other measures", id="program-measures-heading"),
+            html.P("The program's measures outside the A-11 survey (a wait time, a backlog, digital adoption), "
+                   "quarter by quarter, newest first, against the target that applies to it.", className="dash-lede"),
+            components.table_panel("program-measures-table",
+                                   summary="Show the other measures by quarter as a table, with downloads"),
+        ], className="dash-section dash-wrap-cells", **{"aria-labelledby": "program-measures-heading"}),
         html.Section([
             html.H2("Findings", id="program-findings-heading"),
             dcc.Loading(html.Div(id="program-findings"), type="dot"),
@@ -254,6 +262,23 @@ def aspects_table(program_id) -> tables.Table:
     return trend_table(trend, trend.of(aspects=True),
                        f"A-11 v2 aspects by quarter, {_name(program_id)}: share of respondents offered the aspect "
                        "who chose it, n, 95% interval, target and status", f"program-{program_id or 'none'}-aspects")
+
+
+def measures_table(program_id) -> tables.Table:
+    """The program's other measures by quarter (queries.other_measures)."""
+    found = queries.other_measures(db.session, program_id, min_n=_min_n()) if program_id else []
+    rows = [{"measure": m.name + (f" ({m.unit})" if m.unit else ""), "period": p.period,
+             "value": format_value(p.value, m.unit), "n": p.n,
+             "target": format_value(p.target, m.unit) if p.target is not None else None, "status": p.status}
+            for m in found for p in m.points]
+    return tables.Table(
+        caption=f"Other measures by quarter, {_name(program_id)}: value, respondents (n, where the measure has "
+                "them), target and status",
+        columns=[tables.Column("measure", "Measure", row_header=True), tables.Column("period", "Quarter"),
+                 tables.Column("value", "Value"), tables.Column("n", "n", tables.COUNT),
+                 tables.Column("target", "Target"), tables.Column("status", "Status", tables.STATUS)],
+        rows=rows, name=f"program-{program_id or 'none'}-measures",
+        empty="No measures outside the A-11 survey for this program.")
 
 
 def _breakdown(program_id, period) -> queries.Breakdown:
@@ -475,6 +500,15 @@ def update_accountability(program_id, period):
     return accountability_section(found, parse_period(chosen).fiscal_year if chosen else None)
 
 
+@callback(Output("program-measures-table", "children"), Input("program-id", "value"))
+@validation.validated
+@cached_answer
+def update_measures(program_id):
+    if not program_id or queries.program_info(db.session, program_id) is None:
+        return html.P("No program chosen.", className="dash-empty")
+    return components.data_table(measures_table(program_id))
+
+
 validation.register("program-choice", "value", validation.id_or(NONE))
 validation.register("program-open", "n_clicks", validation.clicks)
 
@@ -493,6 +527,7 @@ def open_program(clicks, program_id):
 PROGRAM = [State("program-id", "value")]
 components.register_downloads("program-trust-table", trust_table, PROGRAM)
 components.register_downloads("program-drivers-table", drivers_table, PROGRAM)
+components.register_downloads("program-measures-table", measures_table, PROGRAM)
 components.register_downloads("program-aspects-table", aspects_table, PROGRAM)
 components.register_downloads("program-channels-table", channels_table,
                               PROGRAM + [State("program-period", "value")])

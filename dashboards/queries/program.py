@@ -718,3 +718,51 @@ def accountability(session, program_id: int, scope: Scope, today: date) -> Accou
         found.plans, found.hidden_plans = _plan_lines(session, program_id, scope)
     found.commitments = _commitment_lines(session, program_id, scope, today)
     return found
+
+
+# --------------------------------------------------------------------------- other measures
+
+@dataclass
+class OtherMeasure:
+    """A measure of the program's other than the A-11 survey's (a wait time, a backlog, digital adoption),
+    quarter by quarter, newest first: pooled as the function page pools its own metrics."""
+
+    code: str
+    name: str
+    unit: Optional[str]
+    points: list = field(default_factory=list)  # dashboards.queries.functions.MetricPoint
+
+
+@cached
+def other_measures(session, program_id: int, *, min_n: int = 30) -> list[OtherMeasure]:
+    """The program's observations of metrics outside the A-11 survey (common.survey_metrics), pooled per
+    metric and quarter (pooled_score) against the target that applies (program, component, agency), with
+    their status (rag_status), by metric name."""
+    from dashboards.queries.functions import MetricPoint
+
+    program = _program(session, program_id)
+    if program is None:
+        return []
+    survey = set(survey_metrics(session))
+    rows = session.execute(
+        sa.select(Observation.id, Observation.metric_id, Observation.period, Observation.value, Observation.n,
+                  Observation.count_1, Observation.count_2, Observation.count_3, Observation.count_4,
+                  Observation.count_5)
+        .where(Observation.program_id == program_id, Observation.metric_id.not_in(survey or {-1}))).all()
+    groups: dict[tuple, list] = defaultdict(list)
+    for row in rows:
+        groups[(row.metric_id, row.period)].append(row)
+    metrics = {m.id: m for m in session.scalars(sa.select(Metric).where(Metric.id.in_({r.metric_id for r in rows})))}
+    books: dict[int, TargetBook] = {}
+    found: dict[int, OtherMeasure] = {}
+    for (metric_id, period), observed in sorted(groups.items(), key=lambda item: parse_period(item[0][1]),
+                                                reverse=True):
+        metric = metrics[metric_id]
+        year = parse_period(period).fiscal_year
+        book = books.get(year) or books.setdefault(year, TargetBook(session, year))
+        target = book.for_program(metric_id, program)
+        score = pooled_score(metric.kind, observed)
+        measure = found.setdefault(metric_id, OtherMeasure(metric.code, metric.name, metric.unit))
+        measure.points.append(MetricPoint(period, score.value, score.n, None if target is None else target.target,
+                                          rag_status(score, target, survey=metric.is_survey, min_n=min_n)))
+    return sorted(found.values(), key=lambda m: m.name)
