@@ -891,6 +891,10 @@ def test_months_spelt_like_quarters_are_not_summed_on_a_guess(demo, tmp_path):
         assert "write months as dates (2025-02-01) or quarters as FY2025-Q1" in result.errors[0]["message"]
         dated = [survey_row(period=f"2025-0{m}-01") for m in (1, 2, 3)]
         assert run_import(db.session, write_csv(tmp_path / "months.csv", dated)).status == "imported"
+        # April to June: May and June are months whatever one reads, so the file's 2025-04 is April
+        spring = [survey_row(period=f"2025-0{m}", channel="web") for m in (4, 5, 6)]
+        result = run_import(db.session, write_csv(tmp_path / "spring.csv", spring))
+        assert result.status == "imported" and result.plan.counts["inserted"] == 1, result.errors
 
 
 def test_a_file_of_some_months_says_it_replaces_the_quarter_stored_and_the_same_months_reordered_change_nothing(
@@ -900,10 +904,13 @@ def test_a_file_of_some_months_says_it_replaces_the_quarter_stored_and_the_same_
         row = survey_row(period=period, counts=counts)
         row[-1] = note
         return row
-    october, november = month("2025-10", (5, 5, 10, 20, 10), "Oct"), month("2025-11", (4, 6, 10, 20, 12), "Nov")
+    october, november = month("2025-10", (5, 5, 10, 20, 10), "Survey closed early; low response"), month(
+        "2025-11", (4, 6, 10, 20, 12), "Nov")
     with demo.app_context():
-        assert run_import(db.session, write_csv(tmp_path / "both.csv", [october, november])).status == "imported"
-        reordered = run_import(db.session, write_csv(tmp_path / "again.csv", [november, october]), dry_run=True)
+        assert run_import(db.session, write_csv(tmp_path / "both.csv", [november, october])).status == "imported"
+        stored = db.session.scalar(sa.select(Observation.notes).order_by(Observation.id.desc()))
+        assert stored == "Survey closed early; low response; Nov", "each month's note whole, in month order"
+        reordered = run_import(db.session, write_csv(tmp_path / "again.csv", [october, november]), dry_run=True)
         assert reordered.plan.counts["updated"] == 0 and reordered.plan.counts["unchanged"] == 1
         alone = run_import(db.session, write_csv(tmp_path / "nov.csv", [november]), dry_run=True)
         assert alone.plan.counts["updated"] == 1

@@ -92,6 +92,9 @@ class ObservationSink:
         self._months: dict[str, int] = {}  # a period written like a quarter but read as a month -> its first row
         self.months_in: dict[tuple, set] = {}  # natural key -> the calendar months its row was given for
         self.month_spelt: dict[tuple, object] = {}  # natural key -> its first month as written
+        self.month_notes: dict[tuple, dict] = {}  # natural key -> {month: its notes}, joined in month order
+        self._plainly_monthly = False  # a month no one reads as a quarter (2025-05, a date) is in the file
+        self._guessed: list[tuple] = []  # months summed whose spelling may mean a quarter (row, as written, ...)
         self.plan_warnings: list[str] = []
         self.rolled_up = 0  # monthly rows added into a row of their quarter
         ensure_standard_metrics(session)
@@ -250,18 +253,10 @@ class ObservationSink:
                   record["touchpoint"],
                   record["value"] if record["counts"] is None else _mean(record["counts"]), record["n"], *counts,
                   question_text, notes)
+        if month is not None and not _MONTH_LIKE_A_QUARTER.fullmatch(str(record["period"])):
+            self._plainly_monthly = True  # 2025-05, a date: the file holds months, and its 2025-01 is January
         if key in self.rows:
             months = self.months_in.get(key)
-            if months and month is not None and month not in months and (
-                    _MONTH_LIKE_A_QUARTER.fullmatch(str(record["period"]))
-                    or _MONTH_LIKE_A_QUARTER.fullmatch(str(self.month_spelt[key]))):
-                # 2025-01 to 2025-04 are months as documented, but may be meant as quarters: three quarters
-                # written so would become one; told apart by its writer, never summed on a guess
-                self.errors.append(SinkError(row, "period", record["period"], (
-                    f"{record['period']!r} is read as a calendar month in {period}, as row {self.first_row[key]}'s "
-                    f"{self.month_spelt[key]!r} is; months of one quarter are rolled up, but 2025-01 to 2025-04 "
-                    "may mean quarters: write months as dates (2025-02-01) or quarters as FY2025-Q1")))
-                return
             if month is None or not months or month in months:
                 self.errors.append(SinkError(row, "metric", record["metric"],
                                              f"the same metric, subject, period, channel and touchpoint as row "
@@ -274,15 +269,22 @@ class ObservationSink:
                                              f"{self.first_row[key]}, but {reason}: the two cannot be rolled up "
                                              "into the quarter"))
             else:
-                self.rows[key] = rolled
+                self.month_notes.setdefault(key, {})[month] = notes
+                self.rows[key] = (*rolled[:_NOTES_AT], _notes_by_month(self.month_notes[key]))
                 months.add(month)
                 self.rolled_up += 1
+                if _MONTH_LIKE_A_QUARTER.fullmatch(str(record["period"])) or \
+                        _MONTH_LIKE_A_QUARTER.fullmatch(str(self.month_spelt[key])):
+                    # 2025-01 to 2025-04 are months as documented, but may be meant as quarters (three quarters
+                    # written so would become one): summed only when another row shows the file holds months
+                    self._guessed.append((row, record["period"], period, self.first_row[key]))
             return
         self.first_row[key] = row
         self.rows[key] = values
         if month is not None:
             self.months_in[key] = {month}
             self.month_spelt[key] = record["period"]
+            self.month_notes[key] = {month: notes}
 
     def add_many(self, row_numbers, records: dict) -> bool:  # noqa: C901 (one pass over a row's or file's steps, kept together so the order of checks reads top to bottom)
         """Many canonical records at once, as columns (see `canonical_many`), on the spreadsheet rows
@@ -339,9 +341,12 @@ class ObservationSink:
         self.first_row.update(zip(keys, row_numbers))
         months = {raw: calendar_month(raw) for raw in set(records["period"])}
         if any(months.values()):  # monthly rows: a later chunk may hold another month of their quarter
-            for key, raw in zip(keys, records["period"]):
+            self._plainly_monthly |= any(m and not _MONTH_LIKE_A_QUARTER.fullmatch(str(raw))
+                                         for raw, m in months.items())
+            for key, raw, note in zip(keys, records["period"], notes):
                 if months[raw]:
                     self.months_in[key], self.month_spelt[key] = {months[raw]}, raw
+                    self.month_notes[key] = {months[raw]: note}
         return True
 
     def finish(self) -> None:
@@ -350,6 +355,11 @@ class ObservationSink:
         function with none above 1 in the file (0.85 is stored as 0.85%, where a share of 85% was likely
         meant; beside a value above 1 the series is on the 0-100 scale, and a small value is a small
         percent)."""
+        if not self._plainly_monthly:  # nothing in the file shows it holds months: not summed on a guess
+            self.errors.extend(SinkError(row, "period", raw, (
+                f"{raw!r} is read as a month of {period}, as row {first}, but 2025-01 to 2025-04 may mean "
+                "quarters and no other period in the file shows it holds months: write months as dates "
+                "(2025-02-01) or quarters as FY2025-Q1")) for row, raw, period, first in self._guessed)
         self.warnings = self._touchpoints_alike() + self._months_alike()
         if self.rolled_up:
             self.warnings.append(
@@ -634,10 +644,12 @@ def _rolled_up(first: tuple, other: tuple):
     else:
         counts, n = counts_1, n_1 + n_2
         value = (first[_VALUE_AT] * n_1 + other[_VALUE_AT] * n_2) / n
-    # sorted: the same months in another order are the same row (not an update of its notes)
-    notes = "; ".join(sorted({part for x in (first[_NOTES_AT], other[_NOTES_AT]) if x for part in x.split("; ")}))
-    notes = notes or None
-    return (*first[:_VALUE_AT], value, n, *counts, question_1 or question_2, notes)
+    return (*first[:_VALUE_AT], value, n, *counts, question_1 or question_2, first[_NOTES_AT])
+
+
+def _notes_by_month(notes: dict) -> Optional[str]:
+    """The months' notes joined in month order (the same months in another order are the same row)."""
+    return "; ".join(dict.fromkeys(note for _, note in sorted(notes.items()) if note)) or None
 
 
 def _mean(counts: tuple) -> Optional[float]:

@@ -115,7 +115,7 @@ def _cell(value) -> str:
     return str(value)
 
 
-_AS_ROW = re.compile(r" as row (\d+)(?=$|, |'s )")  # the importer's own words ("... as row 3", "as row 3, but")
+_AS_ROW = re.compile(r" as row (\d+)(?=$|, but )")  # the importer's own words ("... as row 3", "as row 3, but")
 
 
 def _item_row(error: dict) -> dict:
