@@ -235,11 +235,14 @@ def _written_links(changes) -> dict[str, set]:
     return written
 
 
-def _refused_for(batch, table_name: str, row, count: int, parents: int, what: str) -> RevertError:
+def _refused_for(batch, table_name: str, row, count: int, parents: int, what: str, *, cascade: bool) -> RevertError:
+    """The refusal, naming the row and what depends on it: deleted with it (a cascading key), or left
+    naming a row no longer there (a key that does not cascade, a target's scope)."""
     which = (f"{_label(row, table_name)}, which batch {batch.id} created, now has" if parents <= 1 else
              f"{_label(row, table_name)} and {parents - 1} other row(s) batch {batch.id} created now have")
-    return RevertError(f"{which} {count} {what} that the import did not write; reverting would delete them "
-                       "with it, so nothing was reverted")
+    then = "delete them with it" if cascade else "leave them naming a row that is no longer there"
+    return RevertError(f"{which} {count} {what} that the import did not write; reverting would {then}, so nothing "
+                       "was reverted")
 
 
 def _check_dependents(session, batch, changes) -> None:
@@ -281,7 +284,8 @@ def _check_keyed(session, batch, table_name: str, ordered: list[int], inserted: 
             if others:
                 what = DEPENDENT_WORDS.get(child.name, child.name.replace("_", " "))
                 raise _refused_for(batch, table_name, session.get(TABLES[table_name], others[0]), len(others),
-                                   len(set(others)), what if rows else f"link(s) in {what}")
+                                   len(set(others)), what if rows else f"link(s) in {what}",
+                                   cascade=key.ondelete == "CASCADE")
 
 
 def _check_scoped(session, batch, table_name: str, ordered: list[int], inserted: dict) -> None:
@@ -298,7 +302,7 @@ def _check_scoped(session, batch, table_name: str, ordered: list[int], inserted:
                   if row_id not in own]
         if others:
             raise _refused_for(batch, table_name, session.get(TABLES[table_name], others[0]), len(others),
-                               len(set(others)), DEPENDENT_WORDS.get(child_name, child_name))
+                               len(set(others)), DEPENDENT_WORDS.get(child_name, child_name), cascade=False)
 
 
 def _undo_tracked(session, batch, changes) -> dict:

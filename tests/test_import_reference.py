@@ -836,16 +836,16 @@ def test_a_program_the_import_created_and_others_since_name_is_not_reverted_from
         if later == "commitment link":
             tied = db.session.scalar(sa.select(Commitment).order_by(Commitment.id))
             tied.programs.append(hotline)
-            words = r"1 link\(s\) in commitments' programs"
+            words = r"1 link\(s\) in commitments' programs that the import did not write; reverting would delete them"
         else:
             trust = db.session.scalar(sa.select(Metric).where(Metric.code == "trust"))
             db.session.add(Target(metric=trust, scope_type=ScopeType.program, scope_id=hotline.id, fiscal_year=2028,
                                   target=4.0, green_at=4.0, amber_at=3.7))
-            words = r"1 target\(s\)"
+            words = r"1 target\(s\) that the import did not write; reverting would leave them naming a row that is no"
         db.session.commit()
         before = snapshot()
         with pytest.raises(RevertError, match=rf"programs row \d+ \('Outreach Hotline'\), which batch \d+ created, "
-                                              rf"now has {words} that the import did not write"):
+                                              rf"now has {words}"):
             revert_batch(db.session, created.batch_id)
         db.session.rollback()
         db.session.expire_all()
