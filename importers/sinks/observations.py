@@ -90,9 +90,9 @@ class ObservationSink:
         self.driver_notes: list[dict] = []  # what the A-11 driver rule did, per survey question
         self._periods: dict = {}
         self._months: dict[str, int] = {}  # a period written like a quarter but read as a month -> its first row
-        self.months_in: dict[tuple, set] = {}  # natural key -> the calendar months its row was given for
+        # natural key -> {calendar month its row was given for: that month's notes} (joined in month order)
+        self.month_notes: dict[tuple, dict] = {}
         self.month_spelt: dict[tuple, object] = {}  # natural key -> its first month as written
-        self.month_notes: dict[tuple, dict] = {}  # natural key -> {month: its notes}, joined in month order
         self._plainly_monthly = False  # a month no one reads as a quarter (2025-05, a date) is in the file
         self._guessed: list[tuple] = []  # months summed whose spelling may mean a quarter (row, as written, ...)
         self.plan_warnings: list[str] = []
@@ -253,10 +253,10 @@ class ObservationSink:
                   record["touchpoint"],
                   record["value"] if record["counts"] is None else _mean(record["counts"]), record["n"], *counts,
                   question_text, notes)
-        if month is not None and not _MONTH_LIKE_A_QUARTER.fullmatch(str(record["period"])):
+        if month is not None and not _quarter_like(record["period"]):
             self._plainly_monthly = True  # 2025-05, a date: the file holds months, and its 2025-01 is January
         if key in self.rows:
-            months = self.months_in.get(key)
+            months = self.month_notes.get(key)
             if month is None or not months or month in months:
                 self.errors.append(SinkError(row, "metric", record["metric"],
                                              f"the same metric, subject, period, channel and touchpoint as row "
@@ -269,12 +269,10 @@ class ObservationSink:
                                              f"{self.first_row[key]}, but {reason}: the two cannot be rolled up "
                                              "into the quarter"))
             else:
-                self.month_notes.setdefault(key, {})[month] = notes
-                self.rows[key] = (*rolled[:_NOTES_AT], _notes_by_month(self.month_notes[key]))
-                months.add(month)
+                months[month] = notes
+                self.rows[key] = (*rolled[:_NOTES_AT], _notes_by_month(months))
                 self.rolled_up += 1
-                if _MONTH_LIKE_A_QUARTER.fullmatch(str(record["period"])) or \
-                        _MONTH_LIKE_A_QUARTER.fullmatch(str(self.month_spelt[key])):
+                if _quarter_like(record["period"]) or _quarter_like(self.month_spelt[key]):
                     # 2025-01 to 2025-04 are months as documented, but may be meant as quarters (three quarters
                     # written so would become one): summed only when another row shows the file holds months
                     self._guessed.append((row, record["period"], period, self.first_row[key]))
@@ -282,9 +280,7 @@ class ObservationSink:
         self.first_row[key] = row
         self.rows[key] = values
         if month is not None:
-            self.months_in[key] = {month}
-            self.month_spelt[key] = record["period"]
-            self.month_notes[key] = {month: notes}
+            self.month_notes[key], self.month_spelt[key] = {month: notes}, record["period"]
 
     def add_many(self, row_numbers, records: dict) -> bool:  # noqa: C901 (one pass over a row's or file's steps, kept together so the order of checks reads top to bottom)
         """Many canonical records at once, as columns (see `canonical_many`), on the spreadsheet rows
@@ -341,12 +337,10 @@ class ObservationSink:
         self.first_row.update(zip(keys, row_numbers))
         months = {raw: calendar_month(raw) for raw in set(records["period"])}
         if any(months.values()):  # monthly rows: a later chunk may hold another month of their quarter
-            self._plainly_monthly |= any(m and not _MONTH_LIKE_A_QUARTER.fullmatch(str(raw))
-                                         for raw, m in months.items())
+            self._plainly_monthly |= any(m and not _quarter_like(raw) for raw, m in months.items())
             for key, raw, note in zip(keys, records["period"], notes):
                 if months[raw]:
-                    self.months_in[key], self.month_spelt[key] = {months[raw]}, raw
-                    self.month_notes[key] = {months[raw]: note}
+                    self.month_notes[key], self.month_spelt[key] = {months[raw]: note}, raw
         return True
 
     def finish(self) -> None:
@@ -453,7 +447,7 @@ class ObservationSink:
             before["import_batch_id"] = current[1]
             plan.updates.append(Change(self.first_row[key], "update", key, {"id": current[0], **before}, written))
         plan.inserts = NewRows(new, self.first_row, self.rows)
-        monthly = sum(1 for change in plan.updates if change.key in self.months_in)
+        monthly = sum(1 for change in plan.updates if change.key in self.month_notes)
         if monthly:
             self.plan_warnings.append(
                 f"{monthly:,} quarter row(s) stored before are replaced by the months of this file (a quarter's "
@@ -609,6 +603,11 @@ class Values(Mapping):
 
     def as_row(self) -> dict:
         return dict(zip(FIELDS, self.values))
+
+
+def _quarter_like(raw) -> bool:
+    """A period written 2025-01 to 2025-04: a calendar month as documented, which may be meant as a quarter."""
+    return bool(_MONTH_LIKE_A_QUARTER.fullmatch(str(raw)))
 
 
 _N_AT, _COUNTS_AT, _QUESTION_AT, _NOTES_AT = (FIELDS.index(f) for f in ("n", "count_1", "question_text", "notes"))
