@@ -7,6 +7,7 @@ from typing import Optional
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from dashboards import tables
 from dashboards.figures.heatmap import FONT, empty_figure, titled
 from dashboards.figures.text import plain, wrapped
 from dashboards.queries.functions import STATUS_WORDS, STATUSES, FunctionMetric, Functions
@@ -28,6 +29,22 @@ def format_value(value: Optional[float], unit: Optional[str]) -> str:
     if not unit:
         return number
     return f"{number}{unit}" if unit == "%" else f"{number} {unit}"
+
+
+def by_quarter_table(series, *, label: str, caption: str, name: str, empty: str, with_unit: bool = False):
+    """Measures quarter by quarter as a table: each of `series` (its `name`, `unit` and `points`: MetricPoint)
+    a row per quarter, with value, respondents (n), target and status. The function page's own metrics, and a
+    program's measures outside the A-11 survey; `with_unit` puts the unit beside the measure's name too."""
+    rows = [{"metric": m.name + (f" ({m.unit})" if with_unit and m.unit else ""), "period": p.period,
+             "value": format_value(p.value, m.unit), "n": p.n,
+             "target": format_value(p.target, m.unit) if p.target is not None else None, "status": p.status}
+            for m in series for p in m.points]
+    return tables.Table(
+        caption=caption,
+        columns=[tables.Column("metric", label, row_header=True), tables.Column("period", "Quarter"),
+                 tables.Column("value", "Value"), tables.Column("n", "n", tables.COUNT),
+                 tables.Column("target", "Target"), tables.Column("status", "Status", tables.STATUS)],
+        rows=rows, empty=empty, name=name)
 
 
 NOT_SHOWN = "not shown to your role"

@@ -12,7 +12,7 @@ from flask_login import current_user
 
 from dashboards import components, links, tables, validation
 from dashboards.cache import cached_answer
-from dashboards.figures.functions import format_value, metrics_figure, n_words, rating_words
+from dashboards.figures.functions import by_quarter_table, format_value, metrics_figure, n_words, rating_words
 from dashboards.queries import common
 from dashboards.queries import functions as queries
 from dashboards.queries.functions import STATUS_WORDS
@@ -139,16 +139,11 @@ def commitments_html(table: tables.Table) -> html.Div:
 
 def metrics_table(row: queries.FunctionSummary) -> tables.Table:
     """The function's metrics quarter by quarter (the points of the chart)."""
-    lines = [{"metric": m.name, "period": p.period, "value": format_value(p.value, m.unit), "n": p.n,
-              "target": format_value(p.target, m.unit) if p.target is not None else None, "status": p.status}
-             for m in row.metrics for p in m.points]
-    return tables.Table(
+    return by_quarter_table(
+        row.metrics, label="Metric",
         caption=f"The {row.code}'s own metrics by quarter: value, respondents (n, where the measure has them), target "
                 "and status",
-        columns=[tables.Column("metric", "Metric", row_header=True), tables.Column("period", "Quarter"),
-                 tables.Column("value", "Value"), tables.Column("n", "n", tables.COUNT),
-                 tables.Column("target", "Target"), tables.Column("status", "Status", tables.STATUS)],
-        rows=lines, empty=f"The {row.code} reports no metrics of its own.", name=f"function-{row.code}-metrics")
+        empty=f"The {row.code} reports no metrics of its own.", name=f"function-{row.code}-metrics")
 
 
 def leaders_table(row: queries.FunctionSummary, fiscal_year: Optional[int]) -> tables.Table:

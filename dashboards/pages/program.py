@@ -15,7 +15,7 @@ from flask_login import current_user
 from dashboards import components, filters, links, tables, validation
 from dashboards.cache import cached_answer
 from dashboards.figures import program as charts
-from dashboards.figures.functions import format_value
+from dashboards.figures.functions import by_quarter_table
 from dashboards.figures.heatmap import empty_figure
 from dashboards.queries import common
 from dashboards.queries import program as queries
@@ -267,18 +267,11 @@ def aspects_table(program_id) -> tables.Table:
 def measures_table(program_id) -> tables.Table:
     """The program's other measures by quarter (queries.other_measures)."""
     found = queries.other_measures(db.session, program_id, min_n=_min_n()) if program_id else []
-    rows = [{"measure": m.name + (f" ({m.unit})" if m.unit else ""), "period": p.period,
-             "value": format_value(p.value, m.unit), "n": p.n,
-             "target": format_value(p.target, m.unit) if p.target is not None else None, "status": p.status}
-            for m in found for p in m.points]
-    return tables.Table(
+    return by_quarter_table(
+        found, label="Measure", with_unit=True,
         caption=f"Other measures by quarter, {_name(program_id)}: value, respondents (n, where the measure has "
                 "them), target and status",
-        columns=[tables.Column("measure", "Measure", row_header=True), tables.Column("period", "Quarter"),
-                 tables.Column("value", "Value"), tables.Column("n", "n", tables.COUNT),
-                 tables.Column("target", "Target"), tables.Column("status", "Status", tables.STATUS)],
-        rows=rows, name=f"program-{program_id or 'none'}-measures",
-        empty="No measures outside the A-11 survey for this program.")
+        name=f"program-{program_id or 'none'}-measures", empty="No measures outside the A-11 survey for this program.")
 
 
 def _breakdown(program_id, period) -> queries.Breakdown:

@@ -62,6 +62,13 @@ class MetricPoint:
     target: Optional[float]
     status: str
 
+    @classmethod
+    def pooled(cls, metric, period: str, observed: list, target, *, min_n: int) -> "MetricPoint":
+        """The observations of a metric in a quarter pooled (pooled_score) and judged against `target`."""
+        score = pooled_score(metric.kind, observed)
+        return cls(period, score.value, score.n, None if target is None else target.target,
+                   rag_status(score, target, survey=metric.is_survey, min_n=min_n))
+
 
 @dataclass
 class FunctionMetric:
@@ -230,11 +237,9 @@ def _metrics(session, *, min_n: int) -> dict[int, list[FunctionMetric]]:
         target = targets.get((metric_id, ScopeType.function, function_id, year)) or next(
             (t for agency in sorted({r.agency_id for r in observed})
              if (t := targets.get((metric_id, ScopeType.agency, agency, year))) is not None), None)
-        score = pooled_score(metric.kind, observed)
         entry = series.setdefault((function_id, metric_id), FunctionMetric(
             metric_id, metric.code, metric.name, metric.unit, metric.direction is Direction.lower))
-        entry.points.append(MetricPoint(period, score.value, score.n, None if target is None else target.target,
-                                        rag_status(score, target, survey=metric.is_survey, min_n=min_n)))
+        entry.points.append(MetricPoint.pooled(metric, period, observed, target, min_n=min_n))
     found: dict[int, list[FunctionMetric]] = defaultdict(list)
     for (function_id, _), metric in sorted(series.items(), key=lambda item: item[1].name):
         found[function_id].append(metric)

@@ -760,9 +760,7 @@ def other_measures(session, program_id: int, *, min_n: int = 30) -> list[OtherMe
         metric = metrics[metric_id]
         year = parse_period(period).fiscal_year
         book = books.get(year) or books.setdefault(year, TargetBook(session, year))
-        target = book.for_program(metric_id, program)
-        score = pooled_score(metric.kind, observed)
         measure = found.setdefault(metric_id, OtherMeasure(metric.code, metric.name, metric.unit))
-        measure.points.append(MetricPoint(period, score.value, score.n, None if target is None else target.target,
-                                          rag_status(score, target, survey=metric.is_survey, min_n=min_n)))
+        measure.points.append(MetricPoint.pooled(metric, period, observed, book.for_program(metric_id, program),
+                                                 min_n=min_n))
     return sorted(found.values(), key=lambda m: m.name)
