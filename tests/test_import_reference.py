@@ -389,14 +389,18 @@ def plan_rows(leader=PLAN_LEADER, fy="FY2028", weights=(15, 15, 15, 15, 40)):
     return rows
 
 
+def add_fy2028_trust_target() -> None:
+    """The agency-wide FY2028 trust target a plan's requirement links."""
+    trust = db.session.scalar(sa.select(Metric).where(Metric.code == "trust"))
+    agency = db.session.scalar(sa.select(Agency).where(Agency.code == "DPS"))
+    db.session.add(Target(metric=trust, scope_type=ScopeType.agency, scope_id=agency.id, fiscal_year=2028,
+                          target=4.0, green_at=4.0, amber_at=3.7))
+    db.session.commit()
+
+
 def test_performance_plan_insert_unchanged_update_and_revert(demo, tmp_path):
     with demo.app_context():
-        for fy in (2028,):  # the agency-wide FY2028 trust target the requirement links
-            trust = db.session.scalar(sa.select(Metric).where(Metric.code == "trust"))
-            agency = db.session.scalar(sa.select(Agency).where(Agency.code == "DPS"))
-            db.session.add(Target(metric=trust, scope_type=ScopeType.agency, scope_id=agency.id, fiscal_year=fy,
-                                  target=4.0, green_at=4.0, amber_at=3.7))
-        db.session.commit()
+        add_fy2028_trust_target()
         original = snapshot()
         a = run_import(db.session, write_xlsx(tmp_path / "plan.xlsx", PLAN_HEADER, plan_rows()))
         assert a.status == "imported" and a.format == "performance-plans", a.errors
@@ -435,11 +439,7 @@ def test_a_plan_whose_element_was_rated_since_is_not_reverted_with_the_decision(
     from scorecard.plans.services import decide
 
     with demo.app_context():
-        trust = db.session.scalar(sa.select(Metric).where(Metric.code == "trust"))
-        agency = db.session.scalar(sa.select(Agency).where(Agency.code == "DPS"))
-        db.session.add(Target(metric=trust, scope_type=ScopeType.agency, scope_id=agency.id, fiscal_year=2028,
-                              target=4.0, green_at=4.0, amber_at=3.7))
-        db.session.commit()
+        add_fy2028_trust_target()
         imported = run_import(db.session, write_xlsx(tmp_path / "plan.xlsx", PLAN_HEADER, plan_rows()))
         assert imported.status == "imported", imported.errors
         plan = db.session.scalar(sa.select(PerformancePlan).join(Leader).where(
@@ -468,11 +468,7 @@ def test_a_plan_with_decided_ratings_keeps_its_weights_and_decided_requirements(
     from scorecard.plans.services import decide
 
     with demo.app_context():
-        trust = db.session.scalar(sa.select(Metric).where(Metric.code == "trust"))
-        agency = db.session.scalar(sa.select(Agency).where(Agency.code == "DPS"))
-        db.session.add(Target(metric=trust, scope_type=ScopeType.agency, scope_id=agency.id, fiscal_year=2028,
-                              target=4.0, green_at=4.0, amber_at=3.7))
-        db.session.commit()
+        add_fy2028_trust_target()
         assert run_import(db.session, write_xlsx(tmp_path / "plan.xlsx", PLAN_HEADER, plan_rows())).status == \
             "imported"
         plan = db.session.scalar(sa.select(PerformancePlan).join(Leader).where(
