@@ -77,7 +77,17 @@ def test_analyst_uploads_previews_and_confirms_a_workbook(server, browser, tmp_p
     wait = WebDriverWait(browser, 60, ignored_exceptions=(StaleElementReferenceException,))
     wait.until(ec.url_to_be(server + "/"))
     browser.get(server + "/imports/upload")
-    browser.find_element(By.CSS_SELECTOR, "input[type=file]").send_keys(str(path))
+    # Sent with no file: one summary of the problem takes the focus, and the field says it too.
+    browser.find_element(By.CSS_SELECTOR, "#upload-form [type=submit]").click()
+    wait.until(lambda d: d.switch_to.active_element.get_attribute("id") == "form-problems")
+    assert "Choose a spreadsheet to upload." in browser.find_element(By.ID, "form-problems").text
+    picker = browser.find_element(By.CSS_SELECTOR, "input[type=file]")
+    assert picker.get_attribute("aria-describedby") == "file-hint file-error"
+    label = browser.find_element(By.CSS_SELECTOR, "label[for=file]").text
+    # Its name keeps its visible label (WCAG 2.5.3), before and after a file is chosen.
+    assert picker.get_attribute("aria-label").startswith(label), picker.get_attribute("aria-label")
+    picker.send_keys(str(path))
+    assert browser.find_element(By.ID, "file").get_attribute("aria-label").startswith(label)
     browser.find_element(By.CSS_SELECTOR, "#upload-form [type=submit]").click()
     wait.until(lambda d: d.find_element(By.ID, "batch-status").text == "previewed")
     page = browser.find_element(By.TAG_NAME, "main").text

@@ -10,7 +10,8 @@ from scorecard.security import BaseForm
 
 
 class UploadForm(BaseForm):
-    file = FileField("Spreadsheet (xlsx, xlsm, xls, ods, csv, tsv)", validators=[FileRequired()])
+    file = FileField("Spreadsheet (xlsx, xlsm, xls, ods, csv, tsv)",
+                     validators=[FileRequired("Choose a spreadsheet to upload.")])
     format = SelectField("Format", choices=[SelectChoice("", "Detect from the header")]
                          + [SelectChoice(n, f.title) for n, f in FORMATS.items()],
                          validators=[Optional()])

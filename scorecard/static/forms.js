@@ -26,3 +26,23 @@
     }
   });
 })();
+// A file input keeps its visible label in its name (WCAG 2.5.3): the U.S. Web Design System's file input
+// names it "Drag file here or choose from folder" (and, once a file is chosen, by the file), so a screen
+// reader did not read "Spreadsheet" and a speech user could not say it to reach the control.
+document.addEventListener("DOMContentLoaded", function () {
+  document.querySelectorAll("input[type=file][id]").forEach(function (input) {
+    var label = document.querySelector("label[for='" + input.id + "']");
+    if (!label) {
+      return;
+    }
+    var text = label.textContent.trim();
+    var keep = function () {
+      var name = input.getAttribute("aria-label");
+      if (name && name.indexOf(text) !== 0) {
+        input.setAttribute("aria-label", text + ". " + name);
+      }
+    };
+    keep();
+    new MutationObserver(keep).observe(input, {attributes: true, attributeFilter: ["aria-label"]});
+  });
+});
