@@ -202,6 +202,14 @@ def test_a_keyboard_user_types_into_a_filter_opened_on_its_value_and_sees_the_op
     active = browser.switch_to.active_element
     assert "dash-dropdown-search" in active.get_attribute("class") and active.get_attribute("value") == "Dep"
     browser.save_screenshot(str(tmp_path / "dropdown.png"))
+    # Down from the search box goes to the first option it found, not past it: the list had kept the
+    # place of the option it opened on.
+    found = browser.execute_script("return Array.from(document.querySelectorAll("
+                                   "'.dash-dropdown-content label.dash-dropdown-option'), l => l.textContent)")
+    assert len(found) > 1 and all("Dep" in text for text in found), found
+    ActionChains(browser).send_keys(Keys.ARROW_DOWN).perform()
+    wait.until(lambda d: d.execute_script("var l = document.activeElement.closest('label'); "
+                                          "return l && l.textContent") == found[0])
 
 
 def test_a_double_click_on_create_token_makes_one_token_and_shows_its_secret(server, browser, tmp_path):
