@@ -257,7 +257,7 @@ def unsettled(config) -> list[str]:
     """What in `config` (a mapping of settings) the app cannot start with, each in a sentence naming its
     variable: a number that could not be read (UNREADABLE), an upload storage there is none of, an API
     rate limit Flask-Limiter cannot parse (it would swallow the error on every request and limit
-    nothing), a cache type Flask-Caching has no backend of."""
+    nothing), a cache type Flask-Caching has no backend of, a site address that is not one."""
     from flask_caching import backends
     from limits import parse_many
 
@@ -278,7 +278,27 @@ def unsettled(config) -> list[str]:
                      "NullCache.")
     elif kind.endswith("FileSystemCache") and not config.get("CACHE_DIR"):
         found.append("SCORECARD_CACHE_TYPE is FileSystemCache: SCORECARD_CACHE_DIR names its folder.")
+    found += filter(None, [base_url_problem(config)])
     return found
+
+
+def base_url_problem(config) -> Optional[str]:
+    """Why SCORECARD_BASE_URL (the address reminders and briefings link to) cannot be used, or None. Unread
+    at start, a value without its scheme let the server start, and the daily reminders then failed saying
+    it was "not set" while briefings held links that lead nowhere. Production serves over https only (its
+    cookies are Secure), so its address is an https one."""
+    base = str(config.get("BASE_URL") or "").strip()
+    if not base:
+        return None
+    parts = urlsplit(base)
+    example = "such as https://scorecard.agency.gov"
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+        return (f"SCORECARD_BASE_URL is {base[:80]!r}; it is the address people open the site at, {example}, "
+                "with its https:// and without a query.")
+    if parts.scheme == "http" and config.get("ENVIRONMENT") == "production":
+        return (f"SCORECARD_BASE_URL is {base[:80]!r}; production serves over https only (its cookies are "
+                f"Secure), so links to an http:// address would not sign anyone in: give the https one, {example}.")
+    return None
 
 
 def refuse_unsettled(config) -> None:

@@ -297,6 +297,7 @@ def test_the_command_lines_help_says_a_refused_setting_in_a_line_and_still_helps
     ("SCORECARD_API_RATE_LIMIT", "lots", "SCORECARD_API_RATE_LIMIT is 'lots'; it is a rate such as"),
     ("SCORECARD_UPLOAD_STORAGE", "ftp://x", "SCORECARD_UPLOAD_STORAGE is 'ftp://x'; it is empty"),
     ("SCORECARD_CACHE_TYPE", "Nope", "SCORECARD_CACHE_TYPE is 'Nope'; it is SimpleCache"),
+    ("SCORECARD_BASE_URL", "scorecard.agency.gov", "SCORECARD_BASE_URL is 'scorecard.agency.gov'; it is the address"),
 ])
 def test_a_setting_the_app_cannot_read_stops_it_naming_the_variable(tmp_path, setting, value, said):
     """A malformed number crashed the start with "invalid literal for int()" under a traceback; a malformed API
@@ -321,6 +322,22 @@ def test_a_setting_the_app_cannot_read_stops_it_naming_the_variable(tmp_path, se
                             env={**env, "SCORECARD_ENV": "production", "SECRET_KEY": "9f" + "0123456789abcdef" * 4},
                             capture_output=True, text=True, timeout=120, cwd=Path(__file__).parents[1])
     assert served.returncode != 0 and said in served.stderr and "Traceback" not in served.stderr, served.stderr[-800:]
+
+
+@pytest.mark.parametrize("environment, address, said", [
+    ("production", "http://scorecard.agency.gov", "production serves over https only"),
+    ("production", "https://scorecard.agency.gov/?x=1", "without a query"),
+    ("production", "https://scorecard.agency.gov/cx/", None),
+    ("development", "http://127.0.0.1:8050", None),
+    ("production", "", None),  # not set: the reminders refuse to go out and say so
+])
+def test_the_site_address_is_one_people_can_open(environment, address, said):
+    """Reminders and briefings link to SCORECARD_BASE_URL; production's cookies are Secure, so an http://
+    address there would lead to a sign-in that cannot work."""
+    from scorecard.config import base_url_problem
+
+    problem = base_url_problem({"BASE_URL": address, "ENVIRONMENT": environment})
+    assert (problem is None) if said is None else (said in (problem or "")), problem
 
 
 @pytest.mark.parametrize("key, said", [
