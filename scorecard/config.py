@@ -285,8 +285,8 @@ def unsettled(config) -> list[str]:
 def base_url_problem(config) -> Optional[str]:
     """Why SCORECARD_BASE_URL (the address reminders and briefings link to) cannot be used, or None. Unread
     at start, a value without its scheme let the server start, and the daily reminders then failed saying
-    it was "not set" while briefings held links that lead nowhere. Production serves over https only (its
-    cookies are Secure), so its address is an https one."""
+    it was "not set" while briefings held links that lead nowhere. (An http:// address is let be: a site
+    reached through a proxy on a private network may be given one.)"""
     base = str(config.get("BASE_URL") or "").strip()
     if not base:
         return None
@@ -295,9 +295,6 @@ def base_url_problem(config) -> Optional[str]:
     if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
         return (f"SCORECARD_BASE_URL is {base[:80]!r}; it is the address people open the site at, {example}, "
                 "with its https:// and without a query.")
-    if parts.scheme == "http" and config.get("ENVIRONMENT") == "production":
-        return (f"SCORECARD_BASE_URL is {base[:80]!r}; production serves over https only (its cookies are "
-                f"Secure), so links to an http:// address would not sign anyone in: give the https one, {example}.")
     return None
 
 

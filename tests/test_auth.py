@@ -325,15 +325,14 @@ def test_a_setting_the_app_cannot_read_stops_it_naming_the_variable(tmp_path, se
 
 
 @pytest.mark.parametrize("environment, address, said", [
-    ("production", "http://scorecard.agency.gov", "production serves over https only"),
+    ("production", "ftp://scorecard.agency.gov", "it is the address people open the site at"),
     ("production", "https://scorecard.agency.gov/?x=1", "without a query"),
     ("production", "https://scorecard.agency.gov/cx/", None),
     ("development", "http://127.0.0.1:8050", None),
     ("production", "", None),  # not set: the reminders refuse to go out and say so
 ])
 def test_the_site_address_is_one_people_can_open(environment, address, said):
-    """Reminders and briefings link to SCORECARD_BASE_URL; production's cookies are Secure, so an http://
-    address there would lead to a sign-in that cannot work."""
+    """Reminders and briefings link to SCORECARD_BASE_URL: a value that is not a web address stops the start."""
     from scorecard.config import base_url_problem
 
     problem = base_url_problem({"BASE_URL": address, "ENVIRONMENT": environment})
