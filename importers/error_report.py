@@ -1,4 +1,9 @@
-"""The rejected rows of an import, as they were in the file, with what is wrong in each."""
+"""The rejected rows of an import, as they were in the file, with what is wrong in each.
+
+The batch's page shows the first PAGE_ROWS of them (PAGE_COLUMNS columns at most); the import's job
+picks them out once, when it rejects the file, and keeps them on the batch (`kept_page`): read again
+for every view, a million-row file with its one bad row near the end took 15 s a view, and a few
+views at once gigabytes. The download (every rejected row, every column) reads the file when asked."""
 import itertools
 from dataclasses import dataclass, field, replace
 from typing import Optional
@@ -6,6 +11,9 @@ from typing import Optional
 from importers.errors import ImportFileError
 from importers.pipeline import read_with_header
 from scorecard.spreadsheets import safe_for_export, xlsx_row
+
+PAGE_ROWS, PAGE_COLUMNS = 100, 40  # the rejected rows a batch's page shows, and their columns (those at fault first)
+KEPT = "rejected_rows"  # where on the batch's preview the page's rows are kept
 
 
 @dataclass
@@ -35,6 +43,17 @@ class ErrorReport:
                 for item in self.rows]
         return replace(self, header=[self.header[i] for i in keep], rows=rows,
                        columns_left_out=len(self.header) - len(keep))
+
+    def as_json(self) -> dict:
+        return {"header": self.header, "columns_left_out": self.columns_left_out,
+                "rows": [{"row": item.row, "cells": [_plain(c) for c in item.cells], "bad": sorted(item.bad),
+                          "messages": item.messages} for item in self.rows]}
+
+    @classmethod
+    def from_json(cls, kept: dict) -> "ErrorReport":
+        return cls(header=kept["header"], columns_left_out=kept["columns_left_out"],
+                   rows=[ErrorRow(item["row"], item["cells"], set(item["bad"]), item["messages"])
+                         for item in kept["rows"]])
 
     def write_xlsx(self, target) -> None:
         from openpyxl import Workbook
@@ -90,6 +109,18 @@ def error_report(batch, limit: Optional[int] = None, *, store=None) -> ErrorRepo
         report.header = []
         report.rows = [ErrorRow(number, [], set(), [_described(e) for e in by_row[number]]) for number in wanted]
     return report
+
+
+def page_report(batch, store) -> ErrorReport:
+    """The rejected rows the batch's page shows: the first PAGE_ROWS, at most PAGE_COLUMNS columns."""
+    return error_report(batch, limit=PAGE_ROWS, store=store).narrowed(PAGE_COLUMNS)
+
+
+def kept_page(batch, store) -> ErrorReport:
+    """The page's rejected rows as the import's job kept them; picked out of the file now for a batch
+    rejected before they were kept."""
+    kept = (batch.preview or {}).get(KEPT)
+    return ErrorReport.from_json(kept) if kept is not None else page_report(batch, store)
 
 
 def _columns_named(column: Optional[str], header: list[str]) -> set:

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from werkzeug.utils import secure_filename
 
 from importers import access
+from importers.error_report import KEPT, page_report
 from importers.errors import ImportFileError
 from importers.formats.registry import FORMATS
 from importers.pipeline import run_import
@@ -240,6 +241,9 @@ def _run(app, batch_id: int, commit: bool, user_id: Optional[int] = None) -> Non
             else:
                 batch.status = BatchStatus.rejected
                 batch.preview = {"unknown_columns": result.unknown_columns, "warnings": result.warnings}
+                if batch.errors and batch.stored_path:
+                    write_progress(app, batch_id, "picking out the rejected rows", result.total_rows or 0)
+                    batch.preview[KEPT] = page_report(batch, storage(app)).as_json()
         except FileNotFoundError:
             session.rollback()
             batch = session.get(ImportBatch, batch_id)

@@ -8,7 +8,7 @@ from flask import abort, current_app, flash, jsonify, redirect, render_template,
 from flask_login import current_user
 
 from importers import access, jobs
-from importers.error_report import error_report
+from importers.error_report import error_report, kept_page
 from importers.formats.registry import FORMATS
 from importers.pipeline import MAX_ERRORS_KEPT
 from importers.templates import write_template
@@ -87,7 +87,6 @@ def _progress(batch: ImportBatch) -> dict:
     return jobs.read_progress(current_app, batch)
 
 
-REPORT_COLUMNS = 40  # the rejected rows' columns a page shows (those at fault first); the download has every one
 
 
 @bp.route("/<int:batch_id>")
@@ -96,7 +95,7 @@ def show(batch_id):
     batch = _batch(batch_id)
     report = None
     if batch.status is BatchStatus.rejected and batch.errors and batch.stored_path:
-        report = error_report(batch, limit=100, store=storage(current_app)).narrowed(REPORT_COLUMNS)
+        report = kept_page(batch, storage(current_app))
         report = report if report.header else None  # the upload is gone: the list of errors below says it all
     return render_template("imports/show.html", batch=batch, form=ConfirmForm(), report=report,
                            progress=_progress(batch), outcome=jobs.revert_outcome(batch), errors_shown=ERRORS_SHOWN,
