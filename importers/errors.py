@@ -1,4 +1,5 @@
 """Problems an import reports: whole-file errors, per-cell errors, and unreadable formula cells."""
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Optional
@@ -70,10 +71,11 @@ class UncachedFormula:
 
 @dataclass(frozen=True)
 class AmbiguousNumber:
-    """A cell such as "1,234" or "-12,500" in a CSV file whose columns are separated by semicolons
-    or tabs: files written that way (Excel in most of Europe) use the comma as the decimal point,
-    others as a thousands separator. Read as text it is the text; as a number it is refused, with
-    a message for that cell, rather than guessed."""
+    """A cell such as "1,234" or "1.234" (one separator before exactly three digits) in a CSV file whose
+    columns are separated by semicolons or tabs: files written that way (Excel in most of Europe) use
+    the comma as the decimal point and the point between thousands, others the other way round. Read
+    as text it is the text; as a number it is refused, with a message for that cell, rather than
+    guessed (importers.readers says which cells)."""
 
     text: str
 
@@ -82,6 +84,12 @@ class AmbiguousNumber:
 
     @property
     def message(self) -> str:
-        return (f"{self.text!r} is ambiguous in a file separated by semicolons or tabs: the comma may be a "
-                f"decimal point ({self.text.replace(',', '.')}) or a thousands separator "
-                f"({self.text.replace(',', '')}); write the number without the comma")
+        text = self.text.strip()
+        mark = "comma" if "," in text else "point"
+        whole = text.replace(",", "").replace(".", "")
+        decimal = text.replace(",", ".")
+        # a fourth decimal: no thousands separator is followed by four digits, so it reads one way only
+        longer = re.sub(r"\.(\d{3})", r".\g<1>0", decimal)
+        return (f"{self.text!r} is ambiguous in a file separated by semicolons or tabs: the {mark} may be a "
+                f"decimal point ({decimal}) or a thousands separator ({whole}); write {whole} for the whole "
+                f"number, or {longer} for the decimal, which read one way only (or save the file as .xlsx)")

@@ -62,7 +62,8 @@ def to_number(raw):
         negative = text.startswith("(") and text.endswith(")")
         match = _NUMBER.fullmatch(text[1:-1].strip() if negative else text)
         if not match or (match["sign"] and match["sign2"]):
-            hint = " (use a point for decimals, as in 1234.5 or 1,234.5)" if _DECIMAL_COMMA.fullmatch(text) else ""
+            hint = (" (use a point for decimals and no thousands separator, as in 1234.5)"
+                    if _DECIMAL_COMMA.fullmatch(text) else "")
             raise ValueError(f"{text!r} is not a number{hint}")
         value = float(match["body"].replace(",", ""))
         if negative or "-" in (match["sign"] or "", match["sign2"] or ""):

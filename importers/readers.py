@@ -240,8 +240,12 @@ def _oversized_column(path, encoding: str, delimiter: str, line: int) -> Optiona
     return None
 
 
-# "1,234", "-12,500", "$1,234 %": a comma before exactly three digits, nothing else after it
-_COMMA_THOUSANDS = re.compile(r"\s*\(?[-+]?\$?\d{1,3}(?:,\d{3})+\s*%?\)?\s*")
+# "1,234", "1.234", "-12.500", "$1,234 %": one separator, a comma or a point, before exactly three digits
+# and nothing else. Where columns are separated by semicolons or tabs (Excel in most of Europe writes
+# 1.234 for a thousand and more, 1,234 for a little over one; others the other way round) either
+# reading is possible, so such a number is refused, not guessed (AmbiguousNumber). "0.125" is no
+# thousand, and "1,234,567" or "1,234.5" have one reading only: they read as numbers do.
+_AMBIGUOUS_NUMBER = re.compile(r"\s*\(?[-+]?\$?[1-9]\d{0,2}[.,]\d{3}\s*%?\)?\s*")
 
 
 def _csv_rows(path, encoding: str, delimiter: str, skip_first: bool):
@@ -260,10 +264,9 @@ def _csv_rows(path, encoding: str, delimiter: str, skip_first: bool):
                                     partial(_well_quoted, path, encoding, delimiter, start + skip_first,
                                             ended + skip_first))
                 width = max(width, len(row))
-                if delimiter != "," and any("," in cell for cell in row):
-                    # semicolons or tabs: a "1,234" may mean 1.234 (see AmbiguousNumber)
-                    row = [AmbiguousNumber(cell) if "," in cell and _COMMA_THOUSANDS.fullmatch(cell) else cell
-                           for cell in row]
+                if delimiter != ",":  # semicolons or tabs: "1,234" or "1.234" may mean either (see above)
+                    row = [AmbiguousNumber(cell) if ("," in cell or "." in cell) and _AMBIGUOUS_NUMBER.fullmatch(cell)
+                           else cell for cell in row]
                 yield row
         except csv.Error as error:
             if "field larger than field limit" in str(error):

@@ -529,6 +529,41 @@ def test_a_comma_before_three_digits_is_ambiguous_unless_commas_separate_the_col
             Observation.import_batch_id == result.batch_id, Observation.period == "FY2027-Q1")) == "1,234"
 
 
+@pytest.mark.parametrize("delimiter", [";", "\t"])
+def test_a_point_before_three_digits_is_as_ambiguous_as_a_comma_where_commas_do_not_separate_the_columns(
+        demo, tmp_path, delimiter):
+    """Excel in most of Europe writes "1.234" for 1234: read as 1.234 it went in a thousand times too
+    small without a word. It is refused by cell like "1,234"; the hint for "12,5" no longer suggests a
+    comma, and other decimals (4.25, 85.5, 0.125) read as they did."""
+    from importers.pipeline import run_import
+
+    header = ["program", "metric", "period", "value", "n"]
+    rows = [["Disaster Loans", "backlog", "FY2027-Q1", "1.234", ""],
+            ["Disaster Loans", "wait_time", "FY2022-Q2", "4.25", "1.200"],
+            ["Disaster Loans", "wait_time", "FY2022-Q3", "12,5", ""],
+            ["Disaster Loans", "wait_time", "FY2022-Q4", "85.5", ""],
+            ["Disaster Loans", "wait_time", "FY2023-Q1", "0.125", ""]]
+    path = tmp_path / "backlog.csv"
+    path.write_text("\n".join(delimiter.join(r) for r in [header] + rows) + "\n", encoding="utf-8")
+    with demo.app_context():
+        before = observations(demo)
+        result = run_import(db.session, path)
+    assert result.status == "rejected" and observations(demo) == before
+    assert [(e["row"], e["column"], e["value"]) for e in result.errors] == [
+        (2, "value", "1.234"), (3, "n", "1.200"), (4, "value", "12,5")]
+    assert ("the point may be a decimal point (1.234) or a thousands separator (1234); write 1234 for the whole "
+            "number, or 1.2340 for the decimal") in result.errors[0]["message"]
+    assert "as in 1234.5)" in result.errors[2]["message"] and "1,234.5" not in result.errors[2]["message"]
+
+    rows[0][3], rows[1][4], rows[2][3] = "1234", "1200", "12.5"  # written one way only, the file imports
+    path.write_text("\n".join(delimiter.join(r) for r in [header] + rows) + "\n", encoding="utf-8")
+    with demo.app_context():
+        result = run_import(db.session, path)
+        assert result.status == "imported", result.errors
+        assert sorted(db.session.scalars(sa.select(Observation.value).where(
+            Observation.import_batch_id == result.batch_id))) == [0.125, 4.25, 12.5, 85.5, 1234.0]
+
+
 def test_a_quoted_thousands_separator_in_a_comma_separated_file_is_read_as_thousands(demo, tmp_path):
     from importers.pipeline import run_import
 
