@@ -159,16 +159,60 @@ def _decodes(path, encoding: str) -> bool:
 def _undecodable(path, encoding: str) -> Optional[tuple[int, str]]:
     """(about where, why) the file's bytes stop reading as `encoding`, or None when they all read."""
     decoder = codecs.getincrementaldecoder(encoding)()
-    read = 0
+    read = held = 0
     with open(path, "rb") as handle:
         try:
             for block in iter(lambda: handle.read(MB), b""):
+                held = len(decoder.getstate()[0])  # a character's first bytes, kept from the block before
                 decoder.decode(block)
                 read += len(block)
+            held = len(decoder.getstate()[0])
             decoder.decode(b"", final=True)
-        except UnicodeDecodeError as error:
-            return min(read + error.start, os.fstat(handle.fileno()).st_size), error.reason
+        except UnicodeDecodeError as error:  # error.start counts from the first byte held over
+            return min(read - held + error.start, os.fstat(handle.fileno()).st_size), error.reason
     return None
+
+
+# A character UTF-8 writes in two to four bytes (the well-formed sequences of RFC 3629). A Windows-1252
+# text all but never holds one: its accented letters are single bytes, mostly between plain ones.
+_UTF8_CHARACTER = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|\xe0[\xa0-\xbf][\x80-\xbf]|[\xe1-\xec\xee\xef][\x80-\xbf]{2}"
+                             rb"|\xed[\x80-\x9f][\x80-\xbf]|\xf0[\x90-\xbf][\x80-\xbf]{2}|[\xf1-\xf3][\x80-\xbf]{3}"
+                             rb"|\xf4[\x80-\x8f][\x80-\xbf]{2}")
+
+
+def _holds_utf8_characters(path) -> bool:
+    """Whether the file holds a character written as UTF-8 writes it, past a byte-order mark (a
+    Windows-1252 file some editor saved with UTF-8's mark is still Windows-1252)."""
+    with open(path, "rb") as handle:
+        carried = handle.read(len(codecs.BOM_UTF8)).removeprefix(codecs.BOM_UTF8)
+        for block in iter(lambda: handle.read(MB), b""):
+            if _UTF8_CHARACTER.search(carried + block):
+                return True
+            carried = block[-3:]  # a character cut by the block's end
+        return bool(_UTF8_CHARACTER.search(carried))
+
+
+def _damaged_utf8(path, offset: int) -> ImportFileError:
+    """The refusal of a UTF-8 file with a byte at `offset` that UTF-8 does not allow: read as Windows-1252
+    instead, every accented letter of every row would be stored garbled ("Café" as "CafÃ©")."""
+    line, tail, left = 1, b"", offset
+    with open(path, "rb") as handle:
+        while left:
+            block = handle.read(min(MB, left))
+            if not block:
+                break
+            left -= len(block)
+            line += block.count(b"\n")
+            tail = (tail + block).rsplit(b"\n", 1)[-1][-40:]
+        byte = handle.read(1)
+    before = tail.decode("utf-8", "ignore").strip()
+    where = (f"the byte 0x{byte[0]:02X} (byte {offset + 1:,} of the file{f', after {before!r}' if before else ''}), "
+             "which UTF-8 does not allow" if byte else "a character cut short where the file ends")
+    return ImportFileError(
+        f"The file is UTF-8 text, but line {line} holds {where}. Read as Windows-1252 instead, every accented "
+        "letter in the file would be garbled (\"Café\" as \"CafÃ©\"), so nothing was imported.",
+        hint="Correct or retype the text there, save the file as \"CSV UTF-8\" (in Excel: Save As, CSV UTF-8) "
+             "and upload it again.")
 
 
 def _csv_encoding(path, warnings: list) -> str:
@@ -182,8 +226,11 @@ def _csv_encoding(path, warnings: list) -> str:
                 f"{broken[0]:,} it no longer reads as UTF-16 ({broken[1]}); nothing was imported.",
                 hint="Open it in Excel and save it again as \"CSV UTF-8\", or as .xlsx, and upload that copy.")
         return "utf-16"
-    if _decodes(path, "utf-8"):
+    broken = _undecodable(path, "utf-8")
+    if broken is None:
         return "utf-8-sig"
+    if _holds_utf8_characters(path):  # UTF-8 with a few bad bytes, not another encoding
+        raise _damaged_utf8(path, broken[0])
     if _decodes(path, "cp1252"):
         warnings.append("The file is not UTF-8 text; it was read as Windows-1252 (Western European). If names "
                         "in the preview look garbled (a file saved in another alphabet, such as Japanese Shift-JIS), "

@@ -134,6 +134,25 @@ def test_neither_utf8_nor_cp1252_falls_back_to_latin1(tmp_path):
     assert table.encoding == "latin-1" and rows[1] == ["D\x81I", "4"] and "Latin-1" in table.warnings[0]
 
 
+def test_a_utf8_csv_with_a_bad_byte_is_refused_naming_the_line_and_byte_not_read_as_windows_1252(tmp_path):
+    """Read as Windows-1252 because of one stray byte, every accented note of every row was stored
+    garbled ("Café" as "CafÃ©") with a warning that named nothing."""
+    path = tmp_path / "notes.csv"
+    good = "".join(f"Disaster Loans,wait_time,FY198{i}-Q1,{i},Café résumé — naïve {i}\n" for i in range(5))
+    path.write_bytes(("program,metric,period,value,notes\n" + good).encode("utf-8")
+                     + b"Disaster Loans,wait_time,FY1979-Q1,9,bad byte \xff here\n")
+    with pytest.raises(ImportFileError) as refused:
+        read_table(path)
+    assert "The file is UTF-8 text, but line 7 holds the byte 0xFF (byte " in str(refused.value)
+    assert "wait_time,FY1979-Q1,9,bad byte'), which UTF-8 does not allow" in str(refused.value)
+    assert 'save the file as "CSV UTF-8"' in str(refused.value)
+    # Where a block of the check ends inside a character, the byte is still named exactly.
+    first = "program,notes\n" + "x" * (1024 * 1024 - 15) + ",é\n"  # the é's two bytes straddle 1 MB
+    path.write_bytes(first.encode("utf-8") + b"y,\x81\n")
+    with pytest.raises(ImportFileError, match=f"line 3 holds the byte 0x81 \\(byte {len(first.encode()) + 3:,} "):
+        read_table(path)
+
+
 def test_title_rows_above_the_header(tmp_path):
     path = tmp_path / "titled.csv"
     path.write_text("CX report FY2023,,\n,,\nPrepared by OCFO; draft,,\nAgency,Metric,Value\nDOI,trust,4.5\n")
