@@ -134,13 +134,31 @@ def revert_batch(session, batch_id: int, *, user_id=None, progress=None) -> dict
     return summary
 
 
-def _check_carried(session, batch_id: int) -> None:
-    """Refuse when another committed batch carried rows this batch stored, as they were (its file held
-    them unchanged, so it wrote nothing for them): reverting this batch would pull them from under that
-    one, which would still say it imported them. Whichever was confirmed first, whatever their ids."""
+def carried_by(session, batch_id: int) -> list[int]:
+    """The other committed batches that carried rows this batch stored, as they were (their files held
+    them unchanged, so they wrote nothing for them), whichever was confirmed first, whatever their ids:
+    they are reverted before this one (`_check_carried`)."""
     others = session.execute(sa.select(ImportBatch.id, ImportBatch.preview).where(
         ImportBatch.id != batch_id, ImportBatch.status == BatchStatus.committed, ImportBatch.unchanged > 0))
-    carried = sorted(other for other, preview in others if batch_id in (preview or {}).get(CARRIED_FROM, ()))
+    return sorted(other for other, preview in others if batch_id in (preview or {}).get(CARRIED_FROM, ()))
+
+
+def carried_from(batch) -> list[int]:
+    """The batches whose stored rows this batch carried unchanged (see `carried_by`)."""
+    return list((batch.preview or {}).get(CARRIED_FROM) or ())
+
+
+def offered(batch) -> bool:
+    """Whether the batch's pages offer to revert it: a committed batch that wrote rows, or that wrote
+    none but carried another batch's rows unchanged. That batch is reverted only after this one, so
+    without the offer it could not be reverted from the pages at all."""
+    return batch.status is BatchStatus.committed and bool(batch.inserted or batch.updated or carried_from(batch))
+
+
+def _check_carried(session, batch_id: int) -> None:
+    """Refuse when another committed batch carried rows this batch stored, as they were: reverting
+    this batch would pull them from under that one, which would still say it imported them."""
+    carried = carried_by(session, batch_id)
     if carried:
         raise RevertError(f"import batch(es) {', '.join(map(str, carried))} carried rows of batch {batch_id} "
                           "unchanged (the same rows, as this batch stored them); reverting it would remove them "

@@ -384,6 +384,35 @@ def test_a_committed_batch_that_wrote_no_rows_offers_no_revert(app, analyst):
     assert f'href="/imports/{batch_id}/revert"' not in analyst.get("/imports/").get_data(as_text=True)
 
 
+def test_a_batch_that_only_carried_another_batchs_rows_offers_the_revert_that_batch_waits_for(app, analyst):
+    """The same rows again, in another file, change nothing; reverting the first batch waits for the
+    second, whose page said there was nothing to revert and whose history row had no link: a dead end."""
+    first = upload(analyst, workbook_bytes([HEADER, ROW]))
+    assert post(analyst, f"/imports/{first}/confirm").status_code == 302
+    again = upload(analyst, workbook_bytes([["The same rows, another copy"], HEADER, ROW]), name="again.xlsx")
+    assert post(analyst, f"/imports/{again}/confirm").status_code == 302
+    with app.app_context():
+        batch = db.session.get(ImportBatch, again)
+        assert (batch.status, batch.inserted, batch.updated, batch.unchanged) == (BatchStatus.committed, 0, 0, 1)
+    page = analyst.get(f"/imports/{again}").get_data(as_text=True)
+    assert "nothing to revert" not in page and f'href="/imports/{again}/revert"' in page
+    assert f'carried rows of <a class="usa-link" href="/imports/{first}">batch {first}</a> unchanged' in page
+    assert f'href="/imports/{again}/revert"' in analyst.get("/imports/").get_data(as_text=True)
+    assert f"carried rows of batch {first} unchanged" in analyst.get(f"/imports/{again}/revert").get_data(as_text=True)
+    page = analyst.get(f"/imports/{first}").get_data(as_text=True)
+    link = f'<a class="usa-link" href="/imports/{again}">batch {again}</a>'
+    assert f"carried unchanged by {link}: revert it first" in page
+
+    assert post(analyst, f"/imports/{first}/revert").status_code == 302
+    assert f"batch(es) {again} carried rows of batch {first}" in analyst.get(f"/imports/{first}").get_data(as_text=True)
+    before = observations(app)
+    assert post(analyst, f"/imports/{again}/revert").status_code == 302
+    assert post(analyst, f"/imports/{first}/revert").status_code == 302
+    with app.app_context():
+        assert [db.session.get(ImportBatch, b).status for b in (first, again)] == [BatchStatus.reverted] * 2
+    assert observations(app) == before - 1
+
+
 def test_a_commit_run_in_the_background_is_audited_with_the_client_that_confirmed_it(app, analyst):
     """The commit's audit event is written by a job (the server's threads, or a Celery worker): it names
     the address and browser of the confirm request, as the upload's own event does."""

@@ -8,6 +8,7 @@ from flask import abort, current_app, flash, jsonify, redirect, render_template,
 from flask_login import current_user
 
 from importers import access, jobs
+from importers import revert as reverts
 from importers.error_report import error_report, kept_page
 from importers.formats.registry import FORMATS
 from importers.pipeline import MAX_ERRORS_KEPT
@@ -39,7 +40,7 @@ def history():
     formats = {name: FORMATS[name] for name in allowed}
     under_way = {b.id for b in batches if jobs.reverting(current_app, b)}
     return render_template("imports/history.html", batches=batches, form=ConfirmForm(), formats=formats,
-                           reverting=under_way)
+                           reverting=under_way, revertible={b.id for b in batches if reverts.offered(b)})
 
 
 @bp.route("/upload", methods=["GET", "POST"])
@@ -97,9 +98,12 @@ def show(batch_id):
     if batch.status is BatchStatus.rejected and batch.errors and batch.stored_path:
         report = kept_page(batch, storage(current_app))
         report = report if report.header else None  # the upload is gone: the list of errors below says it all
+    committed = batch.status is BatchStatus.committed
     return render_template("imports/show.html", batch=batch, form=ConfirmForm(), report=report,
                            progress=_progress(batch), outcome=jobs.revert_outcome(batch), errors_shown=ERRORS_SHOWN,
-                           errors_kept=MAX_ERRORS_KEPT)
+                           errors_kept=MAX_ERRORS_KEPT, offers_revert=reverts.offered(batch),
+                           carried_from=reverts.carried_from(batch) if committed else [],
+                           carried_by=reverts.carried_by(db.session, batch.id) if committed else [])
 
 
 @bp.route("/<int:batch_id>/status")
@@ -152,7 +156,8 @@ def revert(batch_id):
             flash(f"Batch {batch.id} is being reverted already." if batch.status is BatchStatus.committed else
                   f"Batch {batch.id} is {batch.status.value}; only a committed import can be reverted.", "error")
             return redirect(url_for("imports.show", batch_id=batch.id))
-        return render_template("imports/revert.html", batch=batch, form=ConfirmForm())
+        return render_template("imports/revert.html", batch=batch, form=ConfirmForm(),
+                               carried_from=reverts.carried_from(batch))
     # In the background: a large batch takes longer than a proxy waits for an answer. Its page shows
     # the revert under way, then what it did.
     refused = jobs.launch_revert(current_app._get_current_object(), db.session, batch, user_id=current_user.id,
