@@ -1,6 +1,7 @@
 """Cell value normalizers: each takes a raw value and returns a clean one, None, or raises ValueError(message)."""
 import math
 import re
+import unicodedata
 from datetime import date, datetime, time, timedelta
 from numbers import Real
 
@@ -12,8 +13,9 @@ MISSING = MISSING_WORDS
 EXCEL_ERRORS = frozenset({"#div/0!", "#value!", "#ref!", "#name?", "#num!", "#null!", "#spill!", "#calc!",
                           "#getting_data"})
 _DIGITS = r"(?P<body>\d{1,3}(?:,\d{3})+(?:\.\d*)?|\d+\.?\d*(?:[eE][-+]?\d+)?|\.\d+(?:[eE][-+]?\d+)?)(?P<pct>\s?%)?"
-_NUMBER = re.compile(r"(?P<sign>[-+])?\$?(?P<sign2>[-+])?" + _DIGITS)
-_INT = re.compile(r"[-+]?\d+")
+# ASCII: in a text pattern \d is any script's digit, and float() and int() read "١٢٣" as 123 (`_digits_of_0_to_9`)
+_NUMBER = re.compile(r"(?P<sign>[-+])?\$?(?P<sign2>[-+])?" + _DIGITS, re.ASCII)
+_INT = re.compile(r"[-+]?\d+", re.ASCII)
 # European spellings: "4,5", "1.234,5", "12,5 %", "(1.234,50)" -- a comma for decimals, points or spaces for thousands
 _DECIMAL_COMMA = re.compile(r"\(?[-+]?\$?(?:\d{1,3}(?:[. \u00a0]\d{3})+|\d+),\d+\s?%?\)?")
 _TRUE = frozenset({"true", "t", "yes", "y", "1", "x"})
@@ -41,6 +43,17 @@ def _excel_error(text: str) -> None:
         raise ValueError(f"the cell holds the spreadsheet error {text.strip()}, not a value")
 
 
+def _digits_of_0_to_9(text: str) -> None:
+    """Refuse a number written with another script's digits ("١٢٣" Arabic-Indic, "１２３" fullwidth):
+    Python reads some as 123 and not others ("١٢٣٫٥"), and the web forms refuse them all by name
+    (scorecard.fields.WholeNumberField), so a file is held to the same."""
+    other = next((ch for ch in text if ch.isdecimal() and not ch.isascii()), None)
+    if other is not None:
+        script = unicodedata.name(other, "").rsplit(" DIGIT ", 1)[0].title() or "another script's"
+        raise ValueError(f"{text!r} is written with digits of another script ({script}); write the number "
+                         "with the digits 0-9")
+
+
 def to_number(raw):
     """A float from a number or a text such as "1,234.5", "9707552.0", "$1,200", "(1,200)" (accounting
     negative), "-5" or "85%". A percentage stays in percent units: "85%" -> 85.0, not 0.85 (A-11 values
@@ -59,6 +72,7 @@ def to_number(raw):
     else:
         text = str(raw).strip()
         _excel_error(text)
+        _digits_of_0_to_9(text)
         negative = text.startswith("(") and text.endswith(")")
         match = _NUMBER.fullmatch(text[1:-1].strip() if negative else text)
         if not match or (match["sign"] and match["sign2"]):
@@ -83,6 +97,7 @@ def to_int(raw):
         return raw
     if isinstance(raw, str):
         text = raw.strip()
+        _digits_of_0_to_9(text)
         if _INT.fullmatch(text):
             return int(text)
         if text.endswith("%"):

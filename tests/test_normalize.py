@@ -64,6 +64,18 @@ def test_to_int_refuses(raw, message):
         to_int(raw)
 
 
+@pytest.mark.parametrize("raw, script", [("\u0661\u0662\u0663", "Arabic-Indic"), ("\uff11\uff12\uff13", "Fullwidth"),
+                                         ("\u0661\u0662\u0663\u066b\u0665", "Arabic-Indic"),
+                                         ("12\u0969", "Devanagari"), ("(\uff11,234)", "Fullwidth")])
+def test_digits_of_another_script_are_refused_by_name_as_numbers_and_whole_numbers(raw, script):
+    """float() read "١٢٣" and "１２３" as 123 but not "١٢٣٫٥": they are refused alike, as the web forms do."""
+    for normalize in (to_number, to_int):
+        with pytest.raises(ValueError, match=f"written with digits of another script \\({script}\\); write the "
+                                             "number with the digits 0-9"):
+            normalize(raw)
+    assert to_text(raw) == raw, "as text it stays what it says"
+
+
 def test_names_drop_characters_that_draw_and_mean_nothing():
     for hidden in ("\u200b", "\u200e", "\u200f", "\u2060", "\ufeff", "\u00ad"):
         assert to_name(f"web{hidden}") == "web" and to_name(f"form{hidden}A") == "formA"
