@@ -58,6 +58,20 @@ def _refuse_a_known_kind(head: bytes) -> None:
         raise _not_a_spreadsheet("a Windows program")
 
 
+def _utf16_without_mark(head: bytes) -> Optional[str]:
+    """"big-endian" or "little-endian" when `head` reads as UTF-16 text of Latin letters without the
+    byte-order mark (every other byte a NUL, the bytes between them text), else None: called binary
+    data, such a file gave no clue how to save it so it can be read."""
+    pairs = head[:len(head) // 2 * 2]
+    if len(pairs) < 8:
+        return None
+    for zeros, text, order in ((pairs[0::2], pairs[1::2], "big-endian"), (pairs[1::2], pairs[0::2], "little-endian")):
+        if (zeros.count(0) >= len(zeros) * 0.9 and 0 not in text
+                and len(text.translate(None, _CONTROL)) >= len(text) * 0.99):
+            return order
+    return None
+
+
 def check_size(path, max_bytes: int) -> None:
     size = os.path.getsize(path)
     if size > max_bytes:
@@ -85,6 +99,12 @@ def sniff_kind(path) -> str:
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
         return "csv"  # UTF-16 text, as Excel's "Unicode text" export writes
     _refuse_a_stray_nul(head)
+    order = _utf16_without_mark(head)
+    if order:
+        raise ImportFileError(f"The file looks like UTF-16 text ({order}) without the byte-order mark a UTF-16 "
+                              "file starts with, so it was not read; nothing was imported.",
+                              hint='Open it in Excel or a text editor, save it as "CSV UTF-8" (or as .xlsx), and '
+                                   "upload that copy.")
     if b"\x00" in head or len(head.translate(None, _CONTROL)) < len(head) * 0.99:
         raise _not_a_spreadsheet("binary data of an unknown kind")
     start = head.lstrip(b"\xef\xbb\xbf \t\r\n")[:4096].lower()

@@ -629,6 +629,17 @@ def test_a_text_file_with_a_stray_nul_names_where_it_is(tmp_path):
         read_table(tmp_path / "binary.csv")
 
 
+@pytest.mark.parametrize("encoding, order", [("utf-16-be", "big-endian"), ("utf-16-le", "little-endian")])
+def test_utf16_text_without_its_byte_order_mark_is_named_so_not_binary_data(tmp_path, encoding, order):
+    path = tmp_path / "nobom.csv"
+    path.write_bytes("component,program,metric,period,value\nBenefits Administration,Caf\u00e9,trust,FY2026-Q1,4\n"
+                     .encode(encoding))
+    with pytest.raises(ImportFileError) as refused:
+        read_table(path)
+    assert f"The file looks like UTF-16 text ({order}) without the byte-order mark" in str(refused.value)
+    assert 'save it as "CSV UTF-8"' in str(refused.value) and "binary data" not in str(refused.value)
+
+
 _ODS_NAMESPACES = ('xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
                    'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
                    'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2"')
