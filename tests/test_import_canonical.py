@@ -121,6 +121,20 @@ def test_a_row_with_a_bad_count_also_names_its_value_out_of_range(demo, tmp_path
     assert "outside the range of a likert metric (1 to 5)" in named["value"]["message"]
 
 
+def test_a_value_out_of_range_is_named_as_the_file_writes_it(demo, tmp_path):
+    """"(1,234)" for a backlog was listed as -1234.0, which the analyst could not find in the file; the
+    message says how it was read. Alike when the row has another problem (a quarter that is none)."""
+    rows = [["Benefits Administration", "Benefits Call Center", "", "backlog", period, "", "", "(1,234)", "",
+             "", "", "", "", "", "", ""] for period in ("FY2027-Q1", "FY2027-Q9")]
+    path = write_csv(tmp_path / "negative.csv", rows)
+    with demo.app_context():
+        result = run_import(db.session, path, dry_run=True)
+    assert result.status == "rejected"
+    values = [(e["row"], e["value"], e["message"]) for e in result.errors if e["column"] == "value"]
+    assert [(row, value) for row, value, _ in values] == [(2, "(1,234)"), (3, "(1,234)")], result.errors
+    assert all(message.startswith("-1234 is outside the range") for _, _, message in values)
+
+
 @pytest.mark.parametrize("bad", ["-1", "1.5", "many"])
 def test_a_refused_answer_count_is_the_rows_one_problem_not_also_a_missing_value(demo, tmp_path, bad):
     """A row with a count of -1 also read 'value: a row needs a value or answer counts', though it gave counts."""

@@ -231,6 +231,7 @@ def canonical_records(row: dict, options: dict) -> list[dict]:
         "driver": driver, "period": period, "channel": channel, "touchpoint": touchpoint or "", "value": value,
         "n": n, "counts": counts, "question_text": question_text, "notes": notes,
         "value_mark": (mark, row.get("value")) if (mark := value_mark(row.get("value"))) else None,
+        "value_written": row.get("value"),  # a problem with the value names it as the file has it
     }]
 
 

@@ -49,12 +49,15 @@ def range_words(kind: MetricKind) -> str:
     return " to ".join(f"{x:,.0f}" if abs(x) >= 1e6 else f"{x:g}" for x in RANGES[kind])
 
 
-def _range_problems(metric: tuple, value) -> list[tuple]:
-    """[(column, value, message)] when `value` is outside the range of `metric` (a sink's metric tuple)."""
+def _range_problems(metric: tuple, value, written=None) -> list[tuple]:
+    """[(column, value, message)] when `value` is outside the range of `metric` (a sink's metric tuple).
+    The problem names the cell as `written` in the file when given ("(1,234)", not -1234.0), so the
+    analyst finds it; the message says how it was read."""
     _id, _code, kind, _driver, low, high = metric
     if value is None or low <= value <= high:
         return []
-    return [("value", value, f"{value:g} is outside the range of a {kind.value} metric ({range_words(kind)})")]
+    shown = value if written is None else written
+    return [("value", shown, f"{value:g} is outside the range of a {kind.value} metric ({range_words(kind)})")]
 
 
 MARK_KINDS = {"%": (MetricKind.percent, "as a percent"), "$": (MetricKind.currency, "as an amount of money")}
@@ -193,7 +196,7 @@ class ObservationSink:
             found.append(("metric", code, str(metric)))
         elif metric is not None:
             with contextlib.suppress(ValueError):  # not a number: the row's own problems say so
-                found.extend(_range_problems(metric, to_number(values.get("value"))))
+                found.extend(_range_problems(metric, to_number(values.get("value")), values.get("value")))
             found.extend(_mark_problems(metric, value_mark(values.get("value")), values.get("value")))
         return found
 
@@ -225,7 +228,7 @@ class ObservationSink:
             if driver and metric_driver != driver.strip().lower():
                 problems.append(("driver", driver, f"metric {code!r} has driver {metric_driver or 'none'}, "
                                  f"not {driver!r}"))
-            problems.extend(_range_problems(metric, record["value"]))
+            problems.extend(_range_problems(metric, record["value"], record.get("value_written")))
             if record.get("value_mark"):  # (mark, the value as written)
                 problems.extend(_mark_problems(metric, *record["value_mark"]))
             if kind is MetricKind.likert and record["value"] is not None and record["counts"] is None \
