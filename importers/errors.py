@@ -71,9 +71,10 @@ class UncachedFormula:
 
 @dataclass(frozen=True)
 class AmbiguousNumber:
-    """A cell such as "1,234" or "1.234" (one separator before exactly three digits) in a CSV file whose
-    columns are separated by semicolons or tabs: files written that way (Excel in most of Europe) use
-    the comma as the decimal point and the point between thousands, others the other way round. Read
+    """A cell such as "1,234" (or, where semicolons separate the columns, "1.234": one separator before
+    exactly three digits) in a CSV file whose columns are separated by semicolons or tabs: files written
+    that way (Excel in most of Europe) use the comma as the decimal point and the point between
+    thousands, others the other way round. Read
     as text it is the text; as a number it is refused, with a message for that cell, rather than
     guessed (importers.readers says which cells)."""
 
@@ -90,6 +91,7 @@ class AmbiguousNumber:
         decimal = text.replace(",", ".")
         # a fourth decimal: no thousands separator is followed by four digits, so it reads one way only
         longer = re.sub(r"\.(\d{3})", r".\g<1>0", decimal)
-        return (f"{self.text!r} is ambiguous in a file separated by semicolons or tabs: the {mark} may be a "
+        where = "semicolons or tabs" if mark == "comma" else "semicolons"
+        return (f"{self.text!r} is ambiguous in a file separated by {where}: the {mark} may be a "
                 f"decimal point ({decimal}) or a thousands separator ({whole}); write {whole} for the whole "
                 f"number, or {longer} for the decimal, which read one way only (or save the file as .xlsx)")

@@ -288,10 +288,11 @@ def _oversized_column(path, encoding: str, delimiter: str, line: int) -> Optiona
 
 
 # "1,234", "1.234", "-12.500", "$1,234 %": one separator, a comma or a point, before exactly three digits
-# and nothing else. Where columns are separated by semicolons or tabs (Excel in most of Europe writes
-# 1.234 for a thousand and more, 1,234 for a little over one; others the other way round) either
-# reading is possible, so such a number is refused, not guessed (AmbiguousNumber). "0.125" is no
-# thousand, and "1,234,567" or "1,234.5" have one reading only: they read as numbers do.
+# and nothing else. Where columns are separated by semicolons (Excel in most of Europe writes 1.234 for a
+# thousand and more, 1,234 for a little over one) either reading is possible, so such a number is
+# refused, not guessed (AmbiguousNumber); where they are separated by tabs only the comma is (a tab file's
+# 3.875 is the score it reads as). "0.125" is no thousand, and "1,234,567" or "1,234.5" have one reading
+# only: they read as numbers do.
 _AMBIGUOUS_NUMBER = re.compile(r"\s*\(?[-+]?\$?[1-9]\d{0,2}[.,]\d{3}\s*%?\)?\s*")
 
 
@@ -311,8 +312,9 @@ def _csv_rows(path, encoding: str, delimiter: str, skip_first: bool):
                                     partial(_well_quoted, path, encoding, delimiter, start + skip_first,
                                             ended + skip_first))
                 width = max(width, len(row))
-                if delimiter != ",":  # semicolons or tabs: "1,234" or "1.234" may mean either (see above)
-                    row = [AmbiguousNumber(cell) if ("," in cell or "." in cell) and _AMBIGUOUS_NUMBER.fullmatch(cell)
+                if delimiter != ",":  # semicolons or tabs: "1,234" (or, with semicolons, "1.234") may mean either
+                    marks = ",." if delimiter == ";" else ","
+                    row = [AmbiguousNumber(cell) if any(m in cell for m in marks) and _AMBIGUOUS_NUMBER.fullmatch(cell)
                            else cell for cell in row]
                 yield row
         except csv.Error as error:
