@@ -567,6 +567,37 @@ def test_plans_are_scoped_like_the_web(api, http):
     assert http.get(f"{PREFIX}/plans/{other}", headers=_bearer(leader)).status_code == 404
 
 
+def test_a_page_of_plans_is_read_in_as_many_queries_whatever_its_size(api, http):
+    """Each plan was viewed alone (its elements, each element's requirements, each requirement's programs,
+    its findings, decisions and commitments): about 17 queries a plan, 846 for a page of 50."""
+    admin = _secret(api, "admin")
+    statements = []
+
+    def count(_conn, _cursor, statement, *_):
+        statements.append(statement[:80])
+
+    http.get(f"{PREFIX}/plans?page_size=1", headers=_bearer(admin))  # anything read once per process, read
+    with api.app_context():
+        engine = db.engine
+    sa.event.listen(engine, "before_cursor_execute", count)
+    try:
+        queries = {}
+        for size in (1, 50):
+            statements.clear()
+            page = http.get(f"{PREFIX}/plans?page_size={size}", headers=_bearer(admin))
+            assert page.status_code == 200 and len(page.get_json()["items"]) == size
+            queries[size] = len(statements)
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", count)
+    # the token and its user, the total, then one query of each: plans, elements, leaders, requirements, their
+    # programs, findings, decisions, and the commitments of the functions named (none named on a page of one)
+    assert max(queries.values()) <= 11, (queries, statements)
+    listed = page.get_json()["items"]
+    for item in (listed[0], listed[-1]):
+        assert http.get(f"{PREFIX}/plans/{item['id']}", headers=_bearer(admin)).get_json() == item, (
+            "a plan in the list is the plan read alone")
+
+
 def test_scores_are_one_item_per_program_with_the_pooled_counts(api, http):
     from scorecard.survey import stats_from_counts
 

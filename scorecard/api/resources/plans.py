@@ -8,7 +8,7 @@ from scorecard.api.base import Blueprint
 from scorecard.api.problems import ApiProblem
 from scorecard.extensions import db
 from scorecard.models import PerformancePlan
-from scorecard.plans.services import plan_view, visible_plans
+from scorecard.plans.services import PLAN_LOADING, plan_view, plan_views, visible_plans
 
 blp = Blueprint("api_plans", __name__, description="Performance plans as the web shows them to each role.")
 
@@ -25,8 +25,8 @@ def plans(args):
         query = query.where(PerformancePlan.leader_id == args["leader_id"])
     total = db.session.scalar(sa.select(sa.func.count()).select_from(query.order_by(None).subquery()))
     number, size = args["page"], args["page_size"]
-    found = db.session.scalars(query.limit(size).offset((number - 1) * size)).unique()
-    return {"items": [plan_view(db.session, p) for p in found], "page": number, "page_size": size, "total": total}
+    found = db.session.scalars(query.options(*PLAN_LOADING).limit(size).offset((number - 1) * size)).unique()
+    return {"items": plan_views(db.session, found), "page": number, "page_size": size, "total": total}
 
 
 @blp.route("/plans/<int(max=2147483647):plan_id>")
