@@ -794,6 +794,25 @@ def test_requests_are_rate_limited_per_user_whatever_their_tokens(api, http):
     assert http.get("/auth/login").status_code == 200  # the web pages are not limited
 
 
+def test_requests_without_a_valid_token_are_rate_limited_per_address(api, http):
+    """Authentication refused them before the limiter counted anything, so a client without a valid token
+    (no token, a guessed one, at any path) could send requests without end."""
+    api.config["API_RATE_LIMIT"] = "3 per minute"
+    guesser = {"REMOTE_ADDR": "198.51.100.77"}
+    answered = [http.get(f"{PREFIX}/agencies/1", environ_base=guesser),
+                http.get(f"{PREFIX}/agencies/1", headers=_bearer("cxs_guessed"), environ_base=guesser),
+                http.get(f"{PREFIX}/no-such-operation", headers=_bearer("cxs_guessed"), environ_base=guesser),
+                http.get(f"{PREFIX}/no-such-operation", environ_base=guesser)]
+    assert [a.status_code for a in answered] == [401, 401, 401, 429]
+    limited = answered[-1]
+    assert limited.content_type == "application/problem+json" and limited.headers.get("Retry-After")
+    assert "from one address without a valid token" in limited.get_json()["detail"]
+    assert http.get(f"{PREFIX}/agencies/1", environ_base={"REMOTE_ADDR": "198.51.100.78"}).status_code == 401, (
+        "another address is counted apart")
+    assert http.get(f"{PREFIX}/agencies/1", headers=_bearer(_secret(api, "viewer")),
+                    environ_base=guesser).status_code == 200, "a valid token is counted by its user, not its address"
+
+
 def test_a_long_file_name_keeps_its_extension_on_the_web_and_through_the_api(api, http, client_as):
     """Both doors name an upload the same way (importers.jobs.store): the last part of the path sent, at
     most 300 characters for the user and 100 for the storage, each with its extension, so that a long

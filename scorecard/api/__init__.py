@@ -4,16 +4,19 @@ page at /api/v1/docs and an "API tokens" page for people.
 Built on flask-smorest: the marshmallow schemas that validate every request are also what the
 OpenAPI document says, so the document cannot drift from the code. Requests authenticate with a
 personal access token (scorecard.api.auth), are checked against one permission table
-(scorecard.api.permissions), are rate limited per user, all their tokens together (Flask-Limiter;
-API_RATE_LIMIT), and every error is an RFC 9457 problem (scorecard.api.problems)."""
+(scorecard.api.permissions), are rate limited per user, all their tokens together, and without a
+valid token per client address (Flask-Limiter; API_RATE_LIMIT), and every error is an RFC 9457
+problem (scorecard.api.problems)."""
 import os
 
-from flask import g, request
+from flask import current_app, g, request
 from flask_limiter import Limiter
+from flask_limiter.errors import RateLimitExceeded
 from flask_limiter.util import get_remote_address
 
 from scorecard.api.permissions import PREFIX
 from scorecard.api.ports import EXTENSION, ImportServices
+from scorecard.api.problems import ApiProblem, too_many_words
 from scorecard.config import redis_timeouts
 
 __all__ = ["ImportServices", "init_app"]
@@ -76,9 +79,27 @@ def _limit(app) -> None:
 
     if app.config["RATELIMIT_STORAGE_URI"].startswith(("redis://", "rediss://")):
         app.config.setdefault("RATELIMIT_STORAGE_OPTIONS", redis_timeouts(app.config))  # as the cache's
-    limiter = Limiter(_rate_key, application_limits=[lambda: app.config["API_RATE_LIMIT"]])
+    # A request to no operation has no endpoint, which the limiter would pass uncounted: its path stands for it.
+    limiter = Limiter(_rate_key, application_limits=[lambda: app.config["API_RATE_LIMIT"]],
+                      request_identifier=lambda: request.endpoint or request.path)
     limiter.request_filter(lambda: not is_api_request())
     limiter.init_app(app)
+    app.extensions[LIMITER] = limiter
+
+
+LIMITER = "scorecard.api.limiter"
+
+
+def count_request() -> None:
+    """Count this request against the API's limit now, by _rate_key (429 past it). Authentication calls it
+    for a request it refuses (no valid token, no such operation, not allowed): Flask runs authentication (a
+    URL value preprocessor) before the limiter's own check (a before_request function), which then never
+    sees the request, so one without a token could be sent without end."""
+    try:
+        current_app.extensions[LIMITER]._check_request_limit()  # the check the limiter runs before each request
+    except RateLimitExceeded as error:
+        # a problem, whichever handler answers: a path of no operation is no blueprint's, and the app's is a page
+        raise ApiProblem(429, too_many_words(error.description)) from None
 
 
 def _rate_key() -> str:

@@ -12,6 +12,7 @@ from flask import current_app, g, request
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 
+from scorecard.api import count_request
 from scorecard.api.permissions import PREFIX, rule_for
 from scorecard.api.problems import ApiProblem
 from scorecard.api.tokens import find_token
@@ -39,6 +40,14 @@ def bearer_secret(header: Optional[str]) -> Optional[str]:
 def authenticate(endpoint, _values) -> None:
     if not is_api_request():
         return
+    try:
+        _authenticate(endpoint)
+    except ApiProblem:
+        count_request()  # refused before the limiter's own check: counted here (by user, or by address), or never
+        raise
+
+
+def _authenticate(endpoint) -> None:
     if url_too_long():
         raise ApiProblem(414, f"The address is longer than {current_app.config['MAX_URL_LENGTH']} characters.")
     header = request.headers.get("Authorization")

@@ -79,8 +79,7 @@ def handle_http_exception(error: HTTPException):
     if status == 405 and getattr(error, "valid_methods", None):
         headers["Allow"] = ", ".join(error.valid_methods)
     if status == 429:
-        detail = f"The API allows {error.description} per user (all your tokens together); wait and try again."
-        return problem_response(status, detail, headers=_retry_after(error, headers))
+        return problem_response(status, too_many_words(error.description), headers=_retry_after(error, headers))
     messages = data.get("messages")
     if messages:
         errors = flatten(messages, _sent_value)
@@ -89,6 +88,13 @@ def handle_http_exception(error: HTTPException):
                                 + ("; nothing was changed." if changes else "."), errors=errors, headers=headers)
     description = error.description if status != 500 else failed_words()
     return problem_response(status, str(description or TITLES.get(status, "")), headers=headers)
+
+
+def too_many_words(limit: str) -> str:
+    """What a 429 says: the limit, and whose requests it counts (scorecard.api._rate_key)."""
+    whose = ("per user (all your tokens together)" if g.get("api_token") is not None
+             else "from one address without a valid token")
+    return f"The API allows {limit} {whose}; wait and try again."
 
 
 def handle_unexpected(error: Exception):
