@@ -3,26 +3,42 @@ too large to be any count, version or rating here (WTForms' NumberRange reads th
 and a 400-digit number overflowed it into a 500); the message quotes the value, shortened. A value
 typed that is no whole number gets that one message: the validators after it (a range) are not run
 on the nothing it read, which added "Number must be between 1 and 5" to "Not a valid integer value";
-an empty one still goes to them (Optional: no value; InputRequired: required)."""
+an empty one still goes to them (Optional: no value; InputRequired: required).
+
+`whole_number` is the rule itself, which the REST API's integer query parameters follow too
+(scorecard.api.schemas.WholeNumber)."""
+import re
+
 from wtforms import IntegerField
 from wtforms.validators import StopValidation
 
 LARGEST = 2**31 - 1  # what an INTEGER column holds on PostgreSQL; every whole number a form takes is below it
+DIGITS = re.compile("[0-9]+")  # not \d, which is every script's digits
+
+
+def whole_number(text: str, taker: str = "field") -> int:
+    """`text` as a whole number written with the digits 0-9 alone, at most LARGEST; else a ValueError
+    naming it, and what a `taker` ("field", "parameter") takes. Python's int() reads more than anyone
+    types as a number here: digits of other scripts ("٣" Arabic-Indic, "５" fullwidth), "1_0", "+3",
+    " 3 ". No whole number taken here is negative (ids, counts, pages, versions, ratings, years, days),
+    so a sign is refused too."""
+    shown = text if len(text) <= 20 else f"{text[:20]}..."
+    if not DIGITS.fullmatch(text):
+        raise ValueError(f"{shown!r} is not a number this {taker} takes: write it with the digits 0-9")
+    if len(text.lstrip("0")) > len(str(LARGEST)) or int(text) > LARGEST:  # no int() of thousands of digits
+        raise ValueError(f"{shown!r} is not a number this {taker} takes: it is larger than {LARGEST:,}")
+    return int(text)
 
 
 class WholeNumberField(IntegerField):
     def process_formdata(self, valuelist):
-        given = valuelist[0] if valuelist else None
-        if isinstance(given, str) and not given.isascii():  # int() reads "٣" (Arabic-Indic) as 3: not typed here
-            self.data = None
-            shown = given.strip() if len(given.strip()) <= 20 else f"{given.strip()[:20]}..."
-            raise ValueError(f"{shown!r} is not a number this field takes: write it with the digits 0-9")
-        super().process_formdata(valuelist)
-        if self.data is not None and abs(self.data) > LARGEST:
-            self.data = None
-            given = valuelist[0].strip()
-            shown = given if len(given) <= 20 else f"{given[:20]}..."
-            raise ValueError(f"{shown!r} is not a number this field takes: it is larger than {LARGEST:,}")
+        super().process_formdata(valuelist)  # WTForms' own message for what int() cannot read either ("abc")
+        if valuelist and isinstance(valuelist[0], str) and self.data is not None:  # none sent: the object's kept
+            try:
+                self.data = whole_number(valuelist[0].strip())  # the spaces typed around it are no part of it
+            except ValueError:
+                self.data = None
+                raise
 
     def pre_validate(self, form):
         # A value typed that is no whole number this field takes is said once. An empty one is left to the

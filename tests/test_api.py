@@ -677,6 +677,25 @@ def test_each_bad_value_is_named_with_what_was_sent(api, http):
     assert one_bad_item.status_code == 422 and one_bad_item.get_json()["errors"][0]["row"] == 1
 
 
+def test_whole_number_parameters_are_the_digits_0_9_alone(api, http):
+    """int() read page_size=1_0 as 10, program_id=1_0 as program 10, and "+3", " 3", "５" (fullwidth) and "١"
+    (Arabic-Indic) as numbers: the web forms refuse them (scorecard.fields.whole_number), and so does the API."""
+    secret = _secret(api, "analyst")
+    for name, sent in (("page_size", "1_0"), ("page_size", "\uff15"), ("page", "\u0661"), ("program_id", "1_0"),
+                       ("page_size", "+3"), ("page_size", " 3"), ("page_size", "3 "), ("page", "-1"),
+                       ("fiscal_year", "2\u0660\u0662\u0666")):
+        path = "plans" if name == "fiscal_year" else "observations"
+        refused = http.get(f"{PREFIX}/{path}", query_string={name: sent}, headers=_bearer(secret))
+        assert refused.status_code == 422, (name, sent, refused.status_code)
+        [error] = refused.get_json()["errors"]
+        assert (error["column"], error["value"]) == (name, sent), error
+        assert error["message"] == f"{sent!r} is not a number this parameter takes: write it with the digits 0-9"
+    found = http.get(f"{PREFIX}/observations?page_size=03&page=1", headers=_bearer(secret))
+    assert found.status_code == 200 and found.get_json()["page_size"] == 3
+    huge = http.get(f"{PREFIX}/observations?program_id={'9' * 5000}", headers=_bearer(secret))
+    assert huge.status_code == 422 and "larger than 2,147,483,647" in huge.get_json()["errors"][0]["message"]
+
+
 def test_a_fractional_count_is_refused_not_cut_to_a_whole_number(api, http):
     """marshmallow's Integer reads 2.7 as 2: a count of 2.7 would be stored as 2 (a file's '2.7' is
     refused too). A whole number sent as 12.0 is 12."""

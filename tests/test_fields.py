@@ -15,6 +15,11 @@ REQUIRED = "This field is required."
     ("2.5", ["Not a valid integer value: “2.5” was sent."], None),
     ("0", ["Number must be between 1 and 5: “0” was sent."], 0),  # the value named, as every form names it
     ("5", None, 5),
+    (" 5 ", None, 5),  # the spaces typed around it
+    # int() reads these as 10, 3 and 3: nobody typed those numbers here
+    ("1_0", ["'1_0' is not a number this field takes: write it with the digits 0-9"], None),
+    ("+3", ["'+3' is not a number this field takes: write it with the digits 0-9"], None),
+    ("\uff13", ["'\uff13' is not a number this field takes: write it with the digits 0-9"], None),
     ("99999999999999999999", ["'99999999999999999999' is not a number this field takes: it is larger than "
                               "2,147,483,647"], None),
 ])

@@ -9,6 +9,7 @@ from marshmallow import fields, validate
 from werkzeug.datastructures import FileStorage
 
 from scorecard.commitments.services import MAX_LINK_LENGTH, MAX_LINKS, MAX_TEXT_LENGTH
+from scorecard.fields import whole_number
 from scorecard.models import (
     CAPACITY_DOMAINS,
     CommitmentStatus,
@@ -47,13 +48,20 @@ SURROGATES = re.compile(r"[\ud800-\udfff]")
 
 class WholeNumber(fields.Integer):
     """An integer (a count, an id) that refuses a fraction, which marshmallow's Integer would cut (2.7
-    read as 2); a whole number sent as 12.0 is 12."""
+    read as 2); a whole number sent as 12.0 is 12. Sent as text (a query parameter), it is the digits 0-9
+    alone, as the web forms take it (scorecard.fields.whole_number): marshmallow reads it with int(), which
+    took "1_0" as 10, "+3", " 3 " and other scripts' digits ("５", "١") too."""
 
     default_error_messages = {"fraction": "Not a whole number: {input} was sent."}
 
     def _validated(self, value):
         if isinstance(value, float) and not value.is_integer():
             raise self.make_error("fraction", input=value)
+        if isinstance(value, str):
+            try:
+                value = whole_number(value, "parameter")
+            except ValueError as error:
+                raise ma.ValidationError(str(error)) from None
         return super()._validated(value)
 
 
