@@ -5,7 +5,9 @@ Flask's `request.get_json` (the dashboards) reads through `JSONProvider`, the AP
 through `refusing_depth`, so both answer 400. A text holding a character no column keeps (a NUL, an
 unpaired surrogate: scorecard.text) is refused too: by the API as a 422 naming where it is
 (`refusing_unkept`), by Flask's reader as malformed. So is a whole number of more digits than Python
-converts (a ValueError of its own, not the parser's)."""
+converts (a ValueError of its own, not the parser's). A key given twice in one object, which the
+parser reads as its last value, is refused: by the API as a 422 naming where it is (`loads_once_each`),
+in a rule as malformed (`once_each`)."""
 import json
 from collections.abc import Callable
 from typing import Any
@@ -43,12 +45,59 @@ class DuplicateKey(ValueError):
 def once_each(pairs: list[tuple[str, Any]]) -> dict:
     """json.loads's object_pairs_hook for a document a person wrote (a rule): a key given twice is
     refused, naming it, not read as its last value."""
-    found = {}
-    for key, value in pairs:
-        if key in found:
-            raise DuplicateKey(f"the key {key!r} is given twice in one object; keep one")
-        found[key] = value
+    found = dict(pairs)
+    if len(found) < len(pairs):
+        raise DuplicateKey(f"the key {_repeated(pairs)[0]!r} is given twice in one object; keep one")
     return found
+
+
+def _repeated(pairs: list[tuple[str, Any]]) -> list[str]:
+    """The keys `pairs` name more than once, in their order."""
+    seen: set = set()
+    return list(dict.fromkeys(key for key, _ in pairs if key in seen or seen.add(key)))
+
+
+class _Repeating(dict):
+    """An object of a body that named its `repeated` keys more than once (each one's last value kept, as
+    Python's parser does)."""
+
+    repeated: list[str]
+
+
+def loads_once_each(data: bytes) -> Any:
+    """A request body (UTF-8) as JSON, or a ValidationError naming each key given twice in one object, with
+    where it is (messages nested as the path, as `refusing_unkept`'s): Python's parser keeps the last value
+    silently, so {"note": "first", "note": "second"} was read as the second. Found as each object is read
+    (the document is walked for them only when one was)."""
+    repeating: list = []
+
+    def pairs_hook(pairs):
+        found = dict(pairs)
+        if len(found) < len(pairs):
+            found = _Repeating(found)
+            found.repeated = _repeated(pairs)
+            repeating.append(found)
+        return found
+
+    document = json.loads(data.decode("utf-8"), object_pairs_hook=pairs_hook)
+    if not repeating:
+        return document
+    messages: dict = {}
+    stack: list = [([], document)]
+    while stack:
+        path, node = stack.pop()
+        if isinstance(node, _Repeating):
+            where = messages
+            for step in path:  # under a key given twice itself, already named: None
+                where = where.setdefault(step, {}) if isinstance(where, dict) else None
+            for key in node.repeated if isinstance(where, dict) else ():
+                where.setdefault(key, [f"{key!r} is given more than once in one object; send it once (nothing was "
+                                       "changed)."])
+        if isinstance(node, dict):
+            stack.extend((path + [key], child) for key, child in node.items())
+        elif isinstance(node, list):
+            stack.extend((path + [i], child) for i, child in enumerate(node))
+    raise ma.ValidationError(messages)
 
 
 def refusing_unkept(document: Any) -> Any:

@@ -696,6 +696,29 @@ def test_whole_number_parameters_are_the_digits_0_9_alone(api, http):
     assert huge.status_code == 422 and "larger than 2,147,483,647" in huge.get_json()["errors"][0]["message"]
 
 
+def test_a_key_given_twice_in_a_body_is_refused_naming_it_and_where(api, http):
+    """Python's parser keeps a key's last value silently: {"note": "first", "note": "second"} saved "second"."""
+    officer, analyst = _secret(api, "officer"), _secret(api, "analyst")
+    with api.app_context():
+        cid = _commitment_of("CFO")
+    url = f"{PREFIX}/commitments/{cid}"
+    read = http.get(url, headers=_bearer(officer))
+    twice = http.patch(url, data='{"note": "first", "note": "second"}', content_type="application/json",
+                       headers={**_bearer(officer), "If-Match": read.headers["ETag"]})
+    assert twice.status_code == 422, twice.get_data(as_text=True)
+    [error] = twice.get_json()["errors"]
+    assert (error["row"], error["column"]) == (None, "note") and "given more than once" in error["message"]
+    assert http.get(url, headers=_bearer(officer)).get_json() == read.get_json(), "nothing changed"
+    row = '{"program": "DPS-BA-01", "metric": "trust", "period": "FY2026-Q1", "channel": "web", "value": 4}'
+    rows = f'[{row}, {row}, {row}, {row[:-1]}, "value": 2}}]'
+    refused = http.post(f"{PREFIX}/observations?dry_run=true", data=rows, content_type="application/json",
+                        headers=_bearer(analyst))
+    assert refused.status_code == 422, refused.get_data(as_text=True)
+    [error] = refused.get_json()["errors"]
+    assert (error["row"], error["column"]) == (4, "value"), "the fourth row's value"
+    assert error["message"].startswith("'value' is given more than once in one object")
+
+
 def test_a_fractional_count_is_refused_not_cut_to_a_whole_number(api, http):
     """marshmallow's Integer reads 2.7 as 2: a count of 2.7 would be stored as 2 (a file's '2.7' is
     refused too). A whole number sent as 12.0 is 12."""

@@ -4,7 +4,8 @@ import flask_smorest
 import marshmallow as ma
 import sqlalchemy as sa
 from apispec import BasePlugin
-from webargs.flaskparser import FlaskParser
+from marshmallow import missing
+from webargs.flaskparser import FlaskParser, is_json_request
 from webargs.multidictproxy import MultiDictProxy
 from werkzeug.datastructures import CombinedMultiDict, MultiDict
 from werkzeug.exceptions import HTTPException, default_exceptions
@@ -33,12 +34,15 @@ class Parser(FlaskParser):
 
     def _raw_load_json(self, req):
         """The body as JSON; nesting too deep for the parser is invalid JSON (400), as in Flask, and a
-        text holding a character no column keeps is refused (422) naming where it is. A body of another
-        kind (a form) is refused (415) rather than read as no body: the change it meant would not happen."""
+        text holding a character no column keeps, or a key given twice in one object, is refused (422)
+        naming where it is. A body of another kind (a form) is refused (415) rather than read as no body:
+        the change it meant would not happen."""
         if not req.is_json and (req.content_length or req.form or req.get_data(cache=True)):
             raise ApiProblem(415, f"The body is {req.mimetype or 'of no declared type'}; this operation reads JSON. "
                                   "Send it with 'Content-Type: application/json'; nothing was changed.")
-        document = json_bodies.refusing_depth(lambda: super(Parser, self)._raw_load_json(req))
+        if not is_json_request(req):
+            return missing  # as webargs' own reader: no JSON body
+        document = json_bodies.refusing_depth(lambda: json_bodies.loads_once_each(req.get_data(cache=True)))
         return json_bodies.refusing_unkept(document)
 
     def load_querystring(self, req, schema):
