@@ -323,16 +323,30 @@ def test_commitment_update_needs_the_etag_in_if_match(api, http):
     header, = [p for p in documented["paths"][f"{PREFIX}/commitments/{{commitment_id}}"]["patch"]["parameters"]
                if p["in"] == "header"]
     assert header["name"] == "If-Match" and header["required"] is True, "documented as it behaves"
+    assert header["schema"]["minLength"] == 1, "an empty If-Match is no valid request (428)"
+    documented_tag = re.compile(header["schema"]["pattern"])
+    assert documented_tag.match(etag) and documented_tag.match(f'"0", W/"7", {etag}') and documented_tag.match("*")
+    assert not documented_tag.match("") and not documented_tag.match("abc") and not documented_tag.match(f"{etag}, x")
+    responses = documented["paths"][f"{PREFIX}/commitments/{{commitment_id}}"]["patch"]["responses"]
+    assert {"400", "412", "428"} <= set(responses)
     stale = http.patch(url, json=body, headers={**_bearer(secret), "If-Match": '"999"'})
     assert stale.status_code == 412
-    # A weak tag never matches for a change, and a header with no tag to read names no version: 412, not the
-    # 428 of a missing header (the header is there)
-    for sent, said in ((f"W/{etag}", "as a weak tag, which never matches"), ("W/\"l{6'O[\"", "names another"),
-                       ("not a tag", "not a list of entity tags"), ("", "not a list of entity tags"),
-                       (etag.strip('"'), "not a list of entity tags"), (f'{etag}, x', "not a list of entity tags")):
+    # A weak tag never matches for a change (412); a header that is no list of entity tags is a request HTTP
+    # cannot read (400 naming the header), not a commitment changed since; an empty one names nothing, as a
+    # missing one (428)
+    for sent, status, said in ((f"W/{etag}", 412, "as a weak tag, which never matches"),
+                               ("W/\"l{6'O[\"", 412, "names another"),
+                               ('"no,such", W/"x"', 412, "names another"),  # a tag may hold a comma
+                               ("not a tag", 400, "not a list of entity tags"),
+                               (etag.strip('"'), 400, "not a list of entity tags"),
+                               (f'{etag}, x', 400, "not a list of entity tags"),
+                               ("", 428, "If-Match is empty"), ("  ", 428, "If-Match is empty")):
         refused = http.patch(url, json=body, headers={**_bearer(secret), "If-Match": sent})
-        assert refused.status_code == 412 and refused.headers["ETag"] == etag, (sent, refused.status_code)
+        assert refused.status_code == status and refused.headers["ETag"] == etag, (sent, refused.status_code)
         assert said in refused.get_json()["detail"], (sent, refused.get_json()["detail"])
+        if status == 400:
+            assert refused.get_json()["errors"][0] | {"message": ""} == {
+                "row": None, "column": "If-Match", "value": sent, "message": ""}
     # no body at all is no change asked for (webargs read it as {}, and answered 200)
     bodiless = http.patch(url, headers={**_bearer(secret), "If-Match": etag})
     assert bodiless.status_code == 400 and "as a JSON object" in bodiless.get_json()["detail"]

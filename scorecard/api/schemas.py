@@ -552,12 +552,19 @@ class CommitmentPatchSchema(Schema):
         "description": "Kept in the history; a note alone confirms the commitment is current."})
 
 
+# "*", or a list of entity tags (RFC 9110, 8.8.3), as the document states them: quoted, printable ASCII, weak
+# ones marked W/. The operation reads the header itself (commitments._if_match), so it is not checked here:
+# a schema's 422 would come before the operation's 404 and 403.
+IF_MATCH_PATTERN = (r'^[ \t]*(\*|(W/)?"[\x21\x23-\x7e]*"([ \t]*,[ \t]*(W/)?"[\x21\x23-\x7e]*")*)[ \t]*$')
+
+
 class IfMatchHeader(Schema):
     # webargs reads headers case-insensitively; the key is how the header is spelled.
     # Documented as required (base.PreconditionRequired): the operation answers 428 without it.
-    if_match = Text(data_key="If-Match", metadata={"description": "The ETag of the commitment as read "
-                                                                  "(428 without it; 412 when it names no current "
-                                                                  "version; * overwrites whatever is current)."})
+    if_match = fields.String(data_key="If-Match", metadata={
+        "minLength": 1, "pattern": IF_MATCH_PATTERN,
+        "description": "The ETag of the commitment as read (428 without it or empty; 400 when it is not a list of "
+                       "entity tags; 412 when it names no current version; * overwrites whatever is current)."})
 
 
 # ----------------------------------------------------------------------------- plans

@@ -1,7 +1,7 @@
 """Commitments with their history, scoped per role as the web list is, and their update: the web
 form's rules (scorecard.commitments.services), with the version as the ETag — a PATCH must send
-it back in If-Match (428 without, 412 when someone saved a newer version; nothing changes; "*" overwrites
-whatever version is current, as HTTP has it)."""
+it back in If-Match (428 without or empty, 400 when it is no list of entity tags, 412 when someone saved a
+newer version; nothing changes; "*" overwrites whatever version is current, as HTTP has it)."""
 import re
 
 import sqlalchemy as sa
@@ -23,6 +23,7 @@ from scorecard.commitments.services import (
 from scorecard.extensions import db
 from scorecard.models import Commitment, Component, Function, Program, User
 from scorecard.people import person
+from scorecard.text import shown
 
 blp = Blueprint("api_commitments", __name__, description="C-suite commitments: status, reason, next step, evidence, "
                                                      "history.")
@@ -106,7 +107,9 @@ def commitment(commitment_id):
 @blp.response(200, s.CommitmentSchema, headers=ETAG_HEADER)
 @blp.alt_response(412, schema=s.ProblemSchema, content_type=PROBLEM_JSON,
                   description="Someone saved a newer version; nothing changed. Read it again and retry.")
-@blp.alt_response(428, schema=s.ProblemSchema, content_type=PROBLEM_JSON, description="If-Match is missing.")
+@blp.alt_response(428, schema=s.ProblemSchema, content_type=PROBLEM_JSON, description="If-Match is missing or empty.")
+@blp.alt_response(400, schema=s.ProblemSchema, content_type=PROBLEM_JSON,
+                  description="If-Match is not a list of entity tags, or no body was sent; nothing changed.")
 @blp.alt_response(422, schema=s.ProblemSchema, content_type=PROBLEM_JSON,
                   description="A rule of the domain refused a field (each in `errors`); nothing changed.")
 def update(_headers, values, commitment_id):
@@ -140,27 +143,36 @@ def update(_headers, values, commitment_id):
     return as_dict(found, _users([found])), 200, {"ETag": etag(found)}
 
 
-ENTITY_TAG = re.compile(r'\s*(W/)?"([\x21\x23-\x7e\x80-\xff]*)"\s*')  # RFC 9110, 8.8.3
+# RFC 9110, 8.8.3: an entity tag is quoted, weak ones marked W/, and may hold a comma ("a,b"): a list of them
+# is read whole, not split at its commas.
+_TAG = r'(W/)?"([\x21\x23-\x7e\x80-\xff]*)"'
+ENTITY_TAG = re.compile(_TAG)
+ENTITY_TAGS = re.compile(rf"{_TAG}([ \t]*,[ \t]*{_TAG})*")
 
 
 def _if_match(commitment: Commitment) -> int:
-    """The version the client read, from If-Match: 428 without one, 412 when it names no current version
-    (another version; a weak tag, which never matches for a change; or not a list of entity tags, such as
-    an unquoted 5). "*" matches the current version, as HTTP has it (RFC 9110, 13.1.1): a client that sends
-    it chooses to overwrite."""
+    """The version the client read, from If-Match: 428 without one (or an empty one, which names nothing
+    either), 400 when it is not a list of entity tags (such as an unquoted 5: a request HTTP cannot read,
+    not a version changed since), 412 when it names no current version (another version, or a weak tag,
+    which never matches for a change). "*" matches the current version, as HTTP has it (RFC 9110,
+    13.1.1): a client that sends it chooses to overwrite."""
     current = etag(commitment)
-    if "If-Match" not in request.headers:
-        raise ApiProblem(428, f"Send the ETag you read as If-Match (now {current}), so a change made since cannot "
-                              "be overwritten.", headers={"ETag": current})
-    sent = request.headers["If-Match"].strip()
+    sent = request.headers.get("If-Match", "").strip()
+    if not sent:
+        given = "If-Match is empty" if "If-Match" in request.headers else "If-Match is missing"
+        raise ApiProblem(428, f"{given}: send the ETag you read as If-Match (now {current}), so a change made since "
+                              "cannot be overwritten. Nothing was changed.", headers={"ETag": current})
     if sent == "*":
         return commitment.version
-    tags = [ENTITY_TAG.fullmatch(part) for part in sent.split(",")]
-    if not sent or not all(tags):
-        why = f"If-Match is not a list of entity tags such as {current} (a tag is quoted)"
-    elif any(not tag[1] and tag[2] == str(commitment.version) for tag in tags):
+    if not ENTITY_TAGS.fullmatch(sent):
+        message = f"not a list of entity tags such as {current} (a tag is quoted)"
+        raise ApiProblem(400, f"The If-Match header is {message}: {sent[:80]!r} was sent. Nothing was "
+                              "changed.", headers={"ETag": current},
+                         errors=[{"row": None, "column": "If-Match", "value": shown(sent), "message": message}])
+    tags = ENTITY_TAG.findall(sent)  # (weak, opaque) of each
+    if any(not weak and opaque == str(commitment.version) for weak, opaque in tags):
         return commitment.version
-    elif any(tag[2] == str(commitment.version) for tag in tags):
+    if any(opaque == str(commitment.version) for _, opaque in tags):
         why = (f"If-Match names version {commitment.version} as a weak tag, which never matches for a change: "
                f"send {current}")
     else:
