@@ -635,8 +635,14 @@ def test_scores_are_one_item_per_program_with_the_pooled_counts(api, http):
             assert {"id", "name", "component", "agency"} <= set(item["program"])
     ids = [i["program"]["id"] for i in found["items"]]
     assert ids == sorted(ids)
+    # a bad value of a parameter, as the other parameters' (422), not a 404 read as "no such operation"
     unknown = http.get(f"{PREFIX}/scores?metric=nope&period=FY2026-Q4", headers=_bearer(secret))
-    assert unknown.status_code == 404 and unknown.get_json()["errors"][0]["column"] == "metric"
+    assert unknown.status_code == 422 and unknown.content_type == "application/problem+json"
+    [error] = unknown.get_json()["errors"]
+    assert (error["row"], error["column"], error["value"]) == (None, "metric", "nope")
+    assert "no metric with the code 'nope'" in error["message"]
+    documented = http.get(f"{PREFIX}/openapi.json", headers=_bearer(secret)).get_json()
+    assert "no metric" in documented["paths"][f"{PREFIX}/scores"]["get"]["responses"]["422"]["description"]
 
 
 # ----------------------------------------------------------------------------- problems, docs, limits

@@ -427,7 +427,7 @@ class ScoreSchema(Schema):
 
 class ScoreArgs(PageArgs):
     metric = Filter(required=True, validate=validate.Length(min=1, max=64),
-                           metadata={"description": "A metric's code, e.g. trust."})
+                           metadata={"description": "A metric's code, e.g. trust (422 when no metric has it)."})
     period = Period(required=True, metadata={"description": "A fiscal quarter, e.g. FY2025-Q1."})
     agency_id = WholeNumber(**ID)
     component_id = WholeNumber(**ID)
