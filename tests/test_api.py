@@ -300,6 +300,22 @@ def test_bodies_and_paths_no_value_here_can_hold_are_refused_not_failed(api, htt
     assert http.get(url, headers=_bearer(secret)).get_json() == read.get_json()
 
 
+def test_every_path_under_api_answers_as_the_api(api, http):
+    """Paths under /api but outside /api/v1 answered the web's redirect to its sign-in page (a client following
+    it read a 200 HTML form): they answer as /api/v1's unknown paths, 401 without a token, else 404."""
+    secret = _secret(api, "viewer")
+    for path in ("/api", "/api/", "/api/v2/x", "/api/v1x"):
+        anonymous = http.get(path)
+        assert anonymous.status_code == 401 and anonymous.content_type == "application/problem+json", path
+        assert anonymous.headers["WWW-Authenticate"].startswith("Bearer")
+        found = http.get(path, headers=_bearer(secret))
+        assert found.status_code == 404 and found.content_type == "application/problem+json", path
+        assert found.get_json()["detail"].startswith(f"Nothing is at {path}:")
+    assert http.get(f"{PREFIX}/no-such-thing").status_code == 401, "as under /api/v1"
+    page = http.get("/api-tokens/")
+    assert page.status_code == 302 and "/auth/login" in page.headers["Location"], "the tokens page is a web page"
+
+
 def test_the_api_document_answers_a_program_401_and_a_browser_the_sign_in_page(http):
     program = http.get(f"{PREFIX}/openapi.json")
     assert program.status_code == 401 and program.mimetype == "application/problem+json"

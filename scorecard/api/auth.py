@@ -13,7 +13,7 @@ from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 
 from scorecard.api import count_request
-from scorecard.api.permissions import PREFIX, rule_for
+from scorecard.api.permissions import rule_for
 from scorecard.api.problems import ApiProblem
 from scorecard.api.tokens import find_token
 from scorecard.extensions import db
@@ -26,8 +26,14 @@ DOC_ENDPOINTS = frozenset({"api-docs.openapi_json", "api_docs.page"})
 CHALLENGE = 'Bearer realm="CX Scorecard API"'
 
 
+# Every path under /api is the API's, a version not served (/api/v2/...) or none (/api) too: it answers as
+# /api/v1's unknown paths do (401 without a valid token, else a 404 problem), not with the web's redirect to
+# its sign-in page, which a client following redirects read as a 200 HTML form.
+ROOT = "/api"
+
+
 def is_api_request() -> bool:
-    return request.path == PREFIX or request.path.startswith(PREFIX + "/")
+    return request.path == ROOT or request.path.startswith(ROOT + "/")
 
 
 def bearer_secret(header: Optional[str]) -> Optional[str]:
