@@ -318,6 +318,31 @@ def test_export_ratings_has_exactly_the_columns(demo, tmp_path, runner, suffix):
     assert bad.exit_code != 0 and "not a fiscal year" in bad.output
 
 
+def test_the_ratings_export_reads_plans_in_a_fixed_number_of_queries(demo):
+    """Each plan's findings, decisions and commitments were three queries a plan: 6,000 for an agency's
+    2,000 plans. The rows are the plans' views as their pages show them."""
+    from scorecard.plans.export import rating_rows
+    from scorecard.plans.services import plan_view
+
+    statements = []
+
+    def count(connection, cursor, statement, *rest):
+        statements.append(statement)
+    with demo.app_context():
+        sa.event.listen(db.engine, "before_cursor_execute", count)
+        try:
+            rows = list(rating_rows(db.session))
+        finally:
+            sa.event.remove(db.engine, "before_cursor_execute", count)
+        plans = db.session.scalar(sa.select(sa.func.count()).select_from(PerformancePlan))
+        assert plans > 100 and len(statements) <= 12, (plans, len(statements))
+        plan = db.session.scalars(sa.select(PerformancePlan).order_by(PerformancePlan.id)).first()
+        view = plan_view(db.session, plan)
+        mine = [r for r in rows if r[0] == plan.leader.name and r[1] == f"FY{plan.fiscal_year}"]
+        assert [(r[2], r[4], r[5], r[6], r[7]) for r in mine] == [
+            (e.element.name, e.proposed, e.confirmed, view.summary.score, view.summary.level) for e in view.elements]
+
+
 def test_export_neutralises_formula_names(demo, tmp_path):
     with demo.app_context():
         plan = a_plan(db.session)

@@ -2,6 +2,7 @@
 rating official's decision and the plan's summary score and level — as .csv or .xlsx
 (`scorecard export ratings`)."""
 from collections.abc import Iterator
+from itertools import islice
 from pathlib import Path
 from typing import Optional
 
@@ -9,9 +10,10 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from scorecard.models import Leader, PerformancePlan, PlanElement
-from scorecard.plans.services import plan_view
+from scorecard.plans.services import plan_views
 from scorecard.spreadsheets import safe_for_export, write_table
 
+PLANS_AT_ONCE = 200
 RATING_COLUMNS = ("leader", "fy", "element", "weight", "proposed_rating", "confirmed_rating", "summary_score",
                   "summary_level")
 
@@ -24,12 +26,15 @@ def rating_rows(session, fiscal_year: Optional[int] = None) -> Iterator[tuple]:
              .order_by(PerformancePlan.fiscal_year, Leader.name, PerformancePlan.id))
     if fiscal_year is not None:
         query = query.where(PerformancePlan.fiscal_year == fiscal_year)
-    for plan in session.scalars(query):
-        view = plan_view(session, plan)
-        summary = view.summary
-        for e in view.elements:
-            yield (plan.leader.name, f"FY{plan.fiscal_year}", e.element.name, e.element.weight, e.proposed,
-                   e.confirmed, summary.score, summary.level)
+    plans = iter(session.scalars(query))
+    # Viewed PLANS_AT_ONCE at a time: their findings, decisions and commitments in one query each, not
+    # three a plan (6,000 for an agency's 2,000 plans).
+    while chunk := list(islice(plans, PLANS_AT_ONCE)):
+        for view in plan_views(session, chunk):
+            plan, summary = view.plan, view.summary
+            for e in view.elements:
+                yield (plan.leader.name, f"FY{plan.fiscal_year}", e.element.name, e.element.weight, e.proposed,
+                       e.confirmed, summary.score, summary.level)
 
 
 def export_ratings(session, out: Path, fiscal_year: Optional[int] = None) -> int:
