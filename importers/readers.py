@@ -19,7 +19,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import partial
-from itertools import islice
+from itertools import chain, islice
 from pathlib import Path
 from typing import Optional
 
@@ -173,23 +173,28 @@ def _undecodable(path, encoding: str) -> Optional[tuple[int, str]]:
     return None
 
 
-# A character UTF-8 writes in two to four bytes (the well-formed sequences of RFC 3629). A Windows-1252
-# text all but never holds one: its accented letters are single bytes, mostly between plain ones.
-_UTF8_CHARACTER = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|\xe0[\xa0-\xbf][\x80-\xbf]|[\xe1-\xec\xee\xef][\x80-\xbf]{2}"
-                             rb"|\xed[\x80-\x9f][\x80-\xbf]|\xf0[\x90-\xbf][\x80-\xbf]{2}|[\xf1-\xf3][\x80-\xbf]{3}"
-                             rb"|\xf4[\x80-\x8f][\x80-\xbf]{2}")
+# A Windows-1252 text holds a character UTF-8 would write in two bytes now and then by chance (a capital
+# accented letter before a curly quote, a dash or a no-break space: "RENÉ’S"), but its other accented
+# letters are bytes UTF-8 does not allow. A UTF-8 text with a damaged byte holds many more characters
+# UTF-8 reads than bytes it does not.
+UTF8_CHARACTERS_PER_BAD_BYTE = 2
 
 
-def _holds_utf8_characters(path) -> bool:
-    """Whether the file holds a character written as UTF-8 writes it, past a byte-order mark (a
-    Windows-1252 file some editor saved with UTF-8's mark is still Windows-1252)."""
+def _mostly_utf8(path) -> bool:
+    """Whether the file's characters beyond ASCII read as UTF-8 at least UTF8_CHARACTERS_PER_BAD_BYTE
+    times as often as not, past a byte-order mark (a Windows-1252 file some editor saved with UTF-8's
+    mark is still Windows-1252)."""
+    decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+    read = bad = 0
     with open(path, "rb") as handle:
-        carried = handle.read(len(codecs.BOM_UTF8)).removeprefix(codecs.BOM_UTF8)
-        for block in iter(lambda: handle.read(MB), b""):
-            if _UTF8_CHARACTER.search(carried + block):
-                return True
-            carried = block[-3:]  # a character cut by the block's end
-        return bool(_UTF8_CHARACTER.search(carried))
+        if handle.read(len(codecs.BOM_UTF8)) != codecs.BOM_UTF8:
+            handle.seek(0)
+        for block in chain(iter(lambda: handle.read(MB), b""), [None]):
+            text = decoder.decode(b"", final=True) if block is None else decoder.decode(block)
+            wrong = text.count("\ufffd")
+            bad += wrong
+            read += len(text) - len(text.encode("ascii", "ignore")) - wrong
+    return read >= UTF8_CHARACTERS_PER_BAD_BYTE * bad
 
 
 def _damaged_utf8(path, offset: int) -> ImportFileError:
@@ -229,7 +234,7 @@ def _csv_encoding(path, warnings: list) -> str:
     broken = _undecodable(path, "utf-8")
     if broken is None:
         return "utf-8-sig"
-    if _holds_utf8_characters(path):  # UTF-8 with a few bad bytes, not another encoding
+    if _mostly_utf8(path):  # UTF-8 with a few bad bytes, not another encoding
         raise _damaged_utf8(path, broken[0])
     if _decodes(path, "cp1252"):
         warnings.append("The file is not UTF-8 text; it was read as Windows-1252 (Western European). If names "

@@ -148,9 +148,20 @@ def test_a_utf8_csv_with_a_bad_byte_is_refused_naming_the_line_and_byte_not_read
     assert 'save the file as "CSV UTF-8"' in str(refused.value)
     # Where a block of the check ends inside a character, the byte is still named exactly.
     first = "program,notes\n" + "x" * (1024 * 1024 - 15) + ",é\n"  # the é's two bytes straddle 1 MB
-    path.write_bytes(first.encode("utf-8") + b"y,\x81\n")
+    path.write_bytes(first.encode("utf-8") + b"y,\x81\n" + "z,déjà là\n".encode())
     with pytest.raises(ImportFileError, match=f"line 3 holds the byte 0x81 \\(byte {len(first.encode()) + 3:,} "):
         read_table(path)
+
+
+@pytest.mark.parametrize("name", ["RENÉ’S CAFÉ", "JOSÉ\u00a0PEÑA", "“ANDRÉ” Müller", "São Paulo – Zoë"])
+def test_a_windows_1252_csv_whose_capitals_before_punctuation_look_like_utf8_is_read_as_windows_1252(
+        tmp_path, name):
+    """A capital accented letter before a curly quote, a dash or a no-break space is, by chance, a character
+    UTF-8 writes in two bytes: such a Windows-1252 file was refused as damaged UTF-8."""
+    path = tmp_path / "names.csv"
+    path.write_bytes(f"program,leader\nPassport,{name}\n".encode("cp1252"))
+    table, rows = read(path)
+    assert rows[1] == ["Passport", name]
 
 
 def test_title_rows_above_the_header(tmp_path):
