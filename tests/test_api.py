@@ -980,3 +980,31 @@ def test_an_upload_whose_quarter_is_no_quarter_is_refused_at_once(api, http):
     taken = http.post(f"{PREFIX}/imports", headers=_bearer(secret), content_type="multipart/form-data",
                       data={"file": (io.BytesIO(CSV), "cx.csv"), "period": "FY26 Q3"})
     assert taken.status_code == 201, taken.get_data(as_text=True)[:300]
+
+
+def test_keys_given_twice_are_named_by_their_paths_at_every_depth_at_the_cost_of_the_depth():
+    """The walk for them keeps one path, as deep as the body: a path copied for every node made a 60 kB
+    body (a wide array nested 900 deep beside a key given twice) take 200 MB before the 422."""
+    import tracemalloc
+
+    import marshmallow as ma
+
+    from scorecard.json_bodies import loads_once_each
+
+    body = ('{"a": [{"b": 1, "b": 2}, [{"c": {"d": 1, "d": 2}}]], "e": {"f": [0, {"g": 1, "g": 2, "h": {"i": 1, '
+            '"i": 2}}]}, "j": 1, "j": 2}')
+    with pytest.raises(ma.ValidationError) as refused:
+        loads_once_each(body.encode())
+    named = refused.value.messages
+    assert set(named) == {"a", "e", "j"} and set(named["a"]) == {0, 1}
+    assert list(named["a"][0]) == ["b"] and list(named["a"][1][0]["c"]) == ["d"]
+    assert set(named["e"]["f"][1]) == {"g", "h"} and list(named["e"]["f"][1]["h"]) == ["i"]
+    deep = ('{"note": "a", "note": "b", "reason": ' + "[" * 900 + ",".join(["0"] * 30000) + "]" * 900 + "}").encode()
+    tracemalloc.start()
+    try:
+        with pytest.raises(ma.ValidationError):
+            loads_once_each(deep)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 100 * len(deep), f"{peak:,} bytes traced for a body of {len(deep):,}"
