@@ -872,16 +872,21 @@ def test_requests_are_rate_limited_per_user_whatever_their_tokens(api, http):
     assert http.get("/auth/login").status_code == 200  # the web pages are not limited
 
 
-def test_requests_without_a_valid_token_are_rate_limited_per_address(api, http):
+def test_requests_without_a_valid_token_are_rate_limited_per_address(api, http, client_as):
     """Authentication refused them before the limiter counted anything, so a client without a valid token
-    (no token, a guessed one, at any path) could send requests without end."""
+    (no token, a guessed one, at any path: one ending ".static" too, which the limiter takes for a static
+    file) could send requests without end."""
     api.config["API_RATE_LIMIT"] = "3 per minute"
     guesser = {"REMOTE_ADDR": "198.51.100.77"}
     answered = [http.get(f"{PREFIX}/agencies/1", environ_base=guesser),
-                http.get(f"{PREFIX}/agencies/1", headers=_bearer("cxs_guessed"), environ_base=guesser),
+                http.get(f"{PREFIX}/agencies/1.static", headers=_bearer("cxs_guessed"), environ_base=guesser),
                 http.get(f"{PREFIX}/no-such-operation", headers=_bearer("cxs_guessed"), environ_base=guesser),
-                http.get(f"{PREFIX}/no-such-operation", environ_base=guesser)]
+                http.get(f"{PREFIX}/no-such-operation.static", environ_base=guesser)]
     assert [a.status_code for a in answered] == [401, 401, 401, 429]
+    # A person signed in on the web, behind the same address, still reads the API's document.
+    reader = client_as("analyst")
+    reader.environ_base.update(guesser)
+    assert reader.get(f"{PREFIX}/openapi.json").status_code == 200
     limited = answered[-1]
     assert limited.content_type == "application/problem+json" and limited.headers.get("Retry-After")
     assert "from one address without a valid token" in limited.get_json()["detail"]

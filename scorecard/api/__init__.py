@@ -13,6 +13,7 @@ from flask import current_app, g, request
 from flask_limiter import Limiter
 from flask_limiter.errors import RateLimitExceeded
 from flask_limiter.util import get_remote_address
+from flask_login import current_user
 
 from scorecard.api.permissions import PREFIX
 from scorecard.api.ports import EXTENSION, ImportServices
@@ -79,9 +80,10 @@ def _limit(app) -> None:
 
     if app.config["RATELIMIT_STORAGE_URI"].startswith(("redis://", "rediss://")):
         app.config.setdefault("RATELIMIT_STORAGE_OPTIONS", redis_timeouts(app.config))  # as the cache's
-    # A request to no operation has no endpoint, which the limiter would pass uncounted: its path stands for it.
+    # A request to no operation has no endpoint, which the limiter would pass uncounted: its path stands for
+    # it, marked so that it never reads as a static file's endpoint (one ending ".static" is let through).
     limiter = Limiter(_rate_key, application_limits=[lambda: app.config["API_RATE_LIMIT"]],
-                      request_identifier=lambda: request.endpoint or request.path)
+                      request_identifier=lambda: request.endpoint or f"{request.path} (no operation)")
     limiter.request_filter(lambda: not is_api_request())
     limiter.init_app(app)
     app.extensions[LIMITER] = limiter
@@ -104,9 +106,15 @@ def count_request() -> None:
 
 def _rate_key() -> str:
     """Whose requests are counted together: the token's user (all their tokens: more tokens are not
-    more requests), else the client's address."""
+    more requests), else the person signed in on the web (reading the API's documentation), else the
+    client's address: requests without a token from one address (behind one NAT or proxy) do not use up
+    a signed-in person's count."""
     token = g.get("api_token")
-    return f"user:{token.user_id}" if token is not None else get_remote_address()
+    if token is not None:
+        return f"user:{token.user_id}"
+    if current_user.is_authenticated:
+        return f"user:{current_user.id}"
+    return get_remote_address()
 
 
 def _retry_after_when_refused(response):
