@@ -14,6 +14,7 @@ from scorecard.spreadsheets import safe_for_export, xlsx_row
 
 PAGE_ROWS, PAGE_COLUMNS = 100, 40  # the rejected rows a batch's page shows, and their columns (those at fault first)
 KEPT = "rejected_rows"  # where on the batch's preview the page's rows are kept
+KEPT_TEXT = 500  # characters of a cell, a header or a message kept
 
 
 @dataclass
@@ -45,9 +46,12 @@ class ErrorReport:
                        columns_left_out=len(self.header) - len(keep))
 
     def as_json(self) -> dict:
-        return {"header": self.header, "columns_left_out": self.columns_left_out,
-                "rows": [{"row": item.row, "cells": [_plain(c) for c in item.cells], "bad": sorted(item.bad),
-                          "messages": item.messages} for item in self.rows]}
+        """The report as the batch keeps it, each text cut to KEPT_TEXT characters (a page shows no more:
+        150 rows of a 120,000-character cell kept 12 MB on the batch)."""
+        return {"header": [_cut(h) for h in self.header], "columns_left_out": self.columns_left_out,
+                "rows": [{"row": item.row, "cells": [_cut(_plain(c)) for c in item.cells],
+                          "bad": sorted(_cut(b) for b in item.bad if b is not None),
+                          "messages": [_cut(m) for m in item.messages]} for item in self.rows]}
 
     @classmethod
     def from_json(cls, kept: dict) -> "ErrorReport":
@@ -79,6 +83,10 @@ class ErrorReport:
 def _as_written(value):
     """A cell as the file shows it: a whole number a workbook keeps as a float (4.0) is 4."""
     return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+def _cut(value):
+    return value[:KEPT_TEXT] + "…" if isinstance(value, str) and len(value) > KEPT_TEXT else value
 
 
 def _plain(value):

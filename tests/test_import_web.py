@@ -1,6 +1,7 @@
 """The web import as an analyst uses it: upload ▸ preview ▸ confirm or cancel ▸ history ▸ revert,
 with progress, the rejected-rows report, templates, and server-side permissions on every route."""
 import io
+import json
 
 import openpyxl
 import pytest
@@ -80,6 +81,32 @@ def test_a_rejected_batchs_page_shows_its_rows_without_reading_the_file_again(ap
     page = analyst.get(f"/imports/{batch_id}").get_data(as_text=True)
     assert "Rejected rows as they are in the file" in page and "FY2027-Q5" in page
     assert '<td class="import-cell-error"><mark>FY2027-Q5</mark></td>' in page  # the cell at fault marked
+    with app.app_context():  # the upload swept away after its days: the rows are still shown
+        db.session.get(ImportBatch, batch_id).stored_path = None
+        db.session.commit()
+    assert "Rejected rows as they are in the file" in analyst.get(f"/imports/{batch_id}").get_data(as_text=True)
+
+
+def test_a_rejected_batch_keeps_its_shown_rows_cut_to_what_a_page_shows(app, analyst):
+    """150 rows of a 120,000-character cell kept 12 MB on the batch. A row refused as a whole beside a cell
+    at fault (an error naming no column) is kept too."""
+    from importers.error_report import ErrorReport, ErrorRow
+
+    whole = ErrorReport(header=["program", "period"], rows=[ErrorRow(3, ["A", "x"], {None, "period"}, ["m"])])
+    assert ErrorReport.from_json(whole.as_json()).rows[0].bad == {"period"}
+
+    bad = list(ROW)
+    bad[3] = "FY2027-Q5"
+    bad[1] = "Benefits Call Center " + "x" * 5000
+    batch_id = upload(analyst, workbook_bytes([HEADER, ROW, bad, bad]))
+    with app.app_context():
+        batch = db.session.get(ImportBatch, batch_id)
+        assert batch.status is BatchStatus.rejected and batch.preview["rejected_rows"]["rows"], batch.message
+        assert len(json.dumps(batch.preview)) < 20_000
+    page = analyst.get(f"/imports/{batch_id}").get_data(as_text=True)
+    table = page[page.index('id="rejected-rows"'):]
+    table = table[:table.index("</table>")]
+    assert "x" * 400 in table and "x" * 600 not in table
 
 
 def test_same_file_twice_says_so(app, analyst):

@@ -95,7 +95,7 @@ def _progress(batch: ImportBatch) -> dict:
 def show(batch_id):
     batch = _batch(batch_id)
     report = None
-    if batch.status is BatchStatus.rejected and batch.errors and batch.stored_path:
+    if batch.status is BatchStatus.rejected and batch.errors:  # kept on the batch, or read from the upload
         report = kept_page(batch, storage(current_app))
         report = report if report.header else None  # the upload is gone: the list of errors below says it all
     committed = batch.status is BatchStatus.committed
