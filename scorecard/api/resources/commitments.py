@@ -144,10 +144,12 @@ def update(_headers, values, commitment_id):
 
 
 # RFC 9110, 8.8.3: an entity tag is quoted, weak ones marked W/, and may hold a comma ("a,b"): a list of them
-# is read whole, not split at its commas.
+# is read whole, not split at its commas. A list may hold empty elements ('"13",', '"x", ,"13"'), which a
+# recipient accepts (5.6.1.2).
 _TAG = r'(W/)?"([\x21\x23-\x7e\x80-\xff]*)"'
 ENTITY_TAG = re.compile(_TAG)
-ENTITY_TAGS = re.compile(rf"{_TAG}([ \t]*,[ \t]*{_TAG})*")
+_COMMAS = r"(?:[ \t]*,)"
+ENTITY_TAGS = re.compile(rf"{_COMMAS}*[ \t]*{_TAG}(?:{_COMMAS}+[ \t]*{_TAG})*{_COMMAS}*")
 
 
 def _if_match(commitment: Commitment) -> int:
