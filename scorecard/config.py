@@ -4,7 +4,7 @@ import os
 import secrets
 from pathlib import Path
 from typing import Optional
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 
 class ConfigurationError(RuntimeError):
@@ -291,11 +291,25 @@ def base_url_problem(config) -> Optional[str]:
     if not base:
         return None
     parts = urlsplit(base)
-    example = "such as https://scorecard.agency.gov"
-    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
-        return (f"SCORECARD_BASE_URL is {base[:80]!r}; it is the address people open the site at, {example}, "
-                "with its https:// and without a query.")
+    try:
+        parts.port  # noqa: B018 — read for its check: a port that is not one (99999) raises
+    except ValueError:
+        parts = None
+    if (parts is None or parts.scheme.lower() not in ("http", "https") or not parts.hostname or parts.query
+            or parts.fragment or parts.username or parts.password):
+        return (f"SCORECARD_BASE_URL is {base[:80]!r}; it is the address people open the site at, such as "
+                "https://scorecard.agency.gov, with its https:// and without a query or a user name.")
     return None
+
+
+def site_base_url(config) -> str:
+    """The site's address as SCORECARD_BASE_URL gives it (its scheme in small letters, no slash at its
+    end), or "" when it is not set: what reminders' and briefings' links start with."""
+    base = str(config.get("BASE_URL") or "").strip()
+    if not base or base_url_problem(config):
+        return ""
+    parts = urlsplit(base)
+    return urlunsplit((parts.scheme.lower(), parts.netloc, parts.path.rstrip("/"), "", ""))
 
 
 def refuse_unsettled(config) -> None:

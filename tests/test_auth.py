@@ -330,13 +330,23 @@ def test_a_setting_the_app_cannot_read_stops_it_naming_the_variable(tmp_path, se
     ("production", "https://scorecard.agency.gov/cx/", None),
     ("development", "http://127.0.0.1:8050", None),
     ("production", "", None),  # not set: the reminders refuse to go out and say so
+    ("production", "HTTPS://Scorecard.agency.gov/", None),
+    ("production", "https://scorecard.agency.gov:99999", "it is the address people open the site at"),
+    ("production", "https://someone:secret@scorecard.agency.gov", "without a query or a user name"),
 ])
 def test_the_site_address_is_one_people_can_open(environment, address, said):
-    """Reminders and briefings link to SCORECARD_BASE_URL: a value that is not a web address stops the start."""
-    from scorecard.config import base_url_problem
+    """Reminders and briefings link to SCORECARD_BASE_URL: a value that is not a web address stops the start,
+    and one the start lets through is one the reminders use (an address in capitals was "not set" to them)."""
+    from scorecard.config import base_url_problem, site_base_url
+    from scorecard.reminders.services import Settings
 
-    problem = base_url_problem({"BASE_URL": address, "ENVIRONMENT": environment})
+    config = {"BASE_URL": address, "ENVIRONMENT": environment, "REMIND_DUE_DAYS": 14, "REMIND_STALE_DAYS": 30,
+              "ESCALATE_STALE_DAYS": 60}
+    problem = base_url_problem(config)
     assert (problem is None) if said is None else (said in (problem or "")), problem
+    if address and problem is None:
+        assert Settings.from_config(config).base_url == site_base_url(config)
+        assert site_base_url(config).startswith(("https://", "http://")) and not site_base_url(config).endswith("/")
 
 
 @pytest.mark.parametrize("key, said", [

@@ -22,6 +22,7 @@ from dashboards.briefing import jobs
 from dashboards.queries import common
 from dashboards.queries.common import Scope
 from scorecard.clock import utctoday
+from scorecard.config import site_base_url
 from scorecard.extensions import db
 from scorecard.permissions import can
 
@@ -118,7 +119,7 @@ def start_job(fmt: str, period, agency_id) -> str:
 def site_address() -> str:
     """Where the briefing's links lead: SCORECARD_BASE_URL, the address people open the site at (the one the
     reminders' links use), else the address this request came to (its Host header)."""
-    configured = (current_app.config.get("BASE_URL") or "").strip().rstrip("/")
+    configured = site_base_url(current_app.config)
     return configured + "/" if configured else request.host_url
 
 

@@ -26,6 +26,7 @@ from scorecard.commitments.services import (
     attention_query,
     days_since_update,
 )
+from scorecard.config import site_base_url
 from scorecard.models import Commitment, Reminder, ReminderReason, Role, User
 from scorecard.reminders.mail import Mailer, MailSettings, compose
 
@@ -43,8 +44,8 @@ class Settings:
     @classmethod
     def from_config(cls, config) -> "Settings":
         """The settings; ValueError when the site's address is not set (a reminder's links would go nowhere)."""
-        base_url = (config.get("BASE_URL") or "").strip().rstrip("/")
-        if not base_url.startswith(("https://", "http://")):
+        base_url = site_base_url(config)
+        if not base_url:
             raise ValueError("SCORECARD_BASE_URL is not set to the address people open the site at (such as "
                              "https://scorecard.agency.gov), and every reminder links to its commitments there")
         return cls(int(config["REMIND_DUE_DAYS"]), int(config["REMIND_STALE_DAYS"]),
