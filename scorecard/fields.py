@@ -23,6 +23,9 @@ def whole_number(text: str, taker: str = "field") -> int:
     " 3 ". No whole number taken here is negative (ids, counts, pages, versions, ratings, years, days),
     so a sign is refused too."""
     shown = text if len(text) <= 20 else f"{text[:20]}..."
+    if text[:1] in ("-", "+") and DIGITS.fullmatch(text[1:]):
+        raise ValueError(f"{shown!r} is not a number this {taker} takes: it takes a whole number of 0 or more, "
+                         "written without a sign")
     if not DIGITS.fullmatch(text):
         raise ValueError(f"{shown!r} is not a number this {taker} takes: write it with the digits 0-9")
     if len(text.lstrip("0")) > len(str(LARGEST)) or int(text) > LARGEST:  # no int() of thousands of digits

@@ -18,7 +18,10 @@ REQUIRED = "This field is required."
     (" 5 ", None, 5),  # the spaces typed around it
     # int() reads these as 10, 3 and 3: nobody typed those numbers here
     ("1_0", ["'1_0' is not a number this field takes: write it with the digits 0-9"], None),
-    ("+3", ["'+3' is not a number this field takes: write it with the digits 0-9"], None),
+    ("+3", ["'+3' is not a number this field takes: it takes a whole number of 0 or more, written without a "
+            "sign"], None),
+    ("-1", ["'-1' is not a number this field takes: it takes a whole number of 0 or more, written without a "
+            "sign"], None),
     ("\uff13", ["'\uff13' is not a number this field takes: write it with the digits 0-9"], None),
     ("99999999999999999999", ["'99999999999999999999' is not a number this field takes: it is larger than "
                               "2,147,483,647"], None),
