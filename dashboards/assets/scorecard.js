@@ -149,25 +149,25 @@
     if (search) { search.focus(); }
   }, true);
 
-  /* From the search box the arrow keys start at the top (or bottom) of what it found. The list kept the
-     place it had before the search (the chosen option's, or the last one under the keys), so after typing
-     "Passport" Down went to the second match and then back to the box, and Down, Enter chose the wrong
-     one. Before such a key reaches the list, its place is reset the list's own way: Home, pressed on an
-     option, takes it back to the search box. */
+  /* From the search box the arrow keys (and Tab, which the list moves by too) start at the top (or bottom)
+     of what it found. The list kept the place it had before the search (the chosen option's, or the last
+     one under the keys), so after typing "Passport" Down went to the second match and then back to the
+     box, and Down, Enter chose the wrong one. Before such a key reaches the list, its place is reset the
+     list's own way: Home, pressed on an option, takes it back to the search box. */
   document.addEventListener('keydown', function (event) {
-    if (!event.isTrusted || ['ArrowDown', 'ArrowUp', 'PageDown'].indexOf(event.key) < 0) { return; }
+    if (!event.isTrusted || ['ArrowDown', 'ArrowUp', 'PageDown', 'Tab'].indexOf(event.key) < 0) { return; }
     var search = event.target;
     if (!search.classList || !search.classList.contains('dash-dropdown-search')) { return; }
     var option = search.closest('.dash-dropdown-content').querySelector('label.dash-dropdown-option input');
     if (!option) { return; }
     event.preventDefault();
     event.stopPropagation();
-    var press = function (element, key) {
-      element.dispatchEvent(new KeyboardEvent('keydown', {key: key, bubbles: true, cancelable: true}));
+    var press = function (element, key, shift) {
+      element.dispatchEvent(new KeyboardEvent('keydown', {key: key, shiftKey: shift, bubbles: true, cancelable: true}));
     };
     option.focus();
-    press(option, 'Home');
-    press(search, event.key);
+    press(option, 'Home', false);
+    press(search, event.key, event.shiftKey);
   }, true);
 })();
 
