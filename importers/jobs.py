@@ -68,7 +68,10 @@ def _shorten(name: str, limit: int) -> str:
 
 def write_progress(app, batch_id: int, stage: str, rows: int) -> None:
     """Record the job's stage and rows on its (still pending) batch, as a report that never makes
-    the import wait (scorecard.dispatch.report)."""
+    the import wait (scorecard.dispatch.report). A stage longer than its column is a fault of the code,
+    raised on every database alike (SQLite would keep it, PostgreSQL refuse it)."""
+    if len(stage) > ImportBatch.stage.type.length:
+        raise ValueError(f"the stage {stage!r} is longer than {ImportBatch.stage.type.length} characters")
     report(sa.update(ImportBatch).where(ImportBatch.id == batch_id, ImportBatch.status == BatchStatus.pending)
            .values(stage=stage, progress=rows, heartbeat_at=utcnow()))
 
@@ -242,7 +245,7 @@ def _run(app, batch_id: int, commit: bool, user_id: Optional[int] = None) -> Non
                 batch.status = BatchStatus.rejected
                 batch.preview = {"unknown_columns": result.unknown_columns, "warnings": result.warnings}
                 if batch.errors and batch.stored_path:
-                    write_progress(app, batch_id, "picking out the rejected rows", result.total_rows or 0)
+                    write_progress(app, batch_id, "picking out rows", result.total_rows or 0)  # its rejected ones
                     batch.preview[KEPT] = page_report(batch, storage(app)).as_json()
         except FileNotFoundError:
             session.rollback()
