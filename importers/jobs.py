@@ -66,6 +66,16 @@ def _shorten(name: str, limit: int) -> str:
     return name[:limit - len(suffix)] + suffix
 
 
+def _kept_rows(app, batch: ImportBatch) -> Optional[dict]:
+    """The rejected rows the batch's page shows, picked out of its file (importers.error_report), or None
+    when that fails: the file is rejected all the same, and its page reads them when it is opened."""
+    try:
+        return page_report(batch, storage(app)).as_json()
+    except Exception:  # noqa: BLE001 — a rejected file stays rejected, not "failed unexpectedly"
+        log.exception("the rejected rows of import batch %s could not be picked out", batch.id)
+        return None
+
+
 def write_progress(app, batch_id: int, stage: str, rows: int) -> None:
     """Record the job's stage and rows on its (still pending) batch, as a report that never makes
     the import wait (scorecard.dispatch.report). A stage longer than its column is a fault of the code,
@@ -246,7 +256,7 @@ def _run(app, batch_id: int, commit: bool, user_id: Optional[int] = None) -> Non
                 batch.preview = {"unknown_columns": result.unknown_columns, "warnings": result.warnings}
                 if batch.errors and batch.stored_path:
                     write_progress(app, batch_id, "picking out rows", result.total_rows or 0)  # its rejected ones
-                    batch.preview[KEPT] = page_report(batch, storage(app)).as_json()
+                    batch.preview[KEPT] = _kept_rows(app, batch)
         except FileNotFoundError:
             session.rollback()
             batch = session.get(ImportBatch, batch_id)

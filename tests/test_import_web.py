@@ -472,3 +472,19 @@ def test_a_celery_task_runs_with_the_client_it_was_queued_with(app, monkeypatch)
     instance.tasks["test.client"](batch_id=3, _client=["203.0.113.9", "Mozilla/5.0"])
     instance.tasks["test.client"](batch_id=4)
     assert seen == [({"batch_id": 3}, ("203.0.113.9", "Mozilla/5.0")), ({"batch_id": 4}, (None, None))]
+
+
+def test_a_rejected_file_whose_rows_cannot_be_picked_out_stays_rejected(app, analyst, monkeypatch):
+    """Picking out the page's rows is a courtesy of the job: when it fails the file is still rejected (not
+    "failed unexpectedly"), and its page reads the rows when opened."""
+    import importers.jobs
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("a reader fault")
+    monkeypatch.setattr(importers.jobs, "page_report", broken)
+    bad = list(ROW)
+    bad[3] = "FY2027-Q5"
+    batch_id = upload(analyst, workbook_bytes([HEADER, ROW, bad]))
+    with app.app_context():
+        assert db.session.get(ImportBatch, batch_id).status is BatchStatus.rejected
+    assert "Rejected rows as they are in the file" in analyst.get(f"/imports/{batch_id}").get_data(as_text=True)
