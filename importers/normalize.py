@@ -177,6 +177,7 @@ def to_date(raw):
         return _serial_date(float(raw))
     text = str(raw).strip()
     _excel_error(text)
+    _digits_of_0_to_9(text)
     if re.fullmatch(r"\d{5}(\.\d+)?", text):
         return _serial_date(float(text))
     try:

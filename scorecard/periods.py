@@ -98,20 +98,21 @@ def quarter_of_month(year: int, month: int) -> Period:
     return Period(year, (month - 1) // 3 + 2)
 
 
-_YEAR = r"(?:fy\s*(?P<{0}>\d{{4}}|\d{{2}})|(?P<{0}4>\d{{4}}))"
-_QUARTER = r"(?:q|quarter)\s*(?P<q>\d)"
+_YEAR = r"(?:fy\s*(?P<{0}>[0-9]{{4}}|[0-9]{{2}})|(?P<{0}4>[0-9]{{4}}))"
+_QUARTER = r"(?:q|quarter)\s*(?P<q>[0-9])"
+# [0-9], not \d: \d is every script's digits ("FY٢٠٢٥-Q١"), which the numbers of a file and the forms refuse
 _PATTERNS = [  # (regex, kind); matched against lower-cased, trimmed text
     (re.compile(rf"^{_YEAR.format('y')}\s*[-_/,]?\s*{_QUARTER}$"), "fq"),
     (re.compile(rf"^{_QUARTER}\s*[-_/,]?\s*{_YEAR.format('y')}$"), "fq"),
-    (re.compile(r"^(?:fy\s*)?(?P<y4>\d{4})\s*[-/]\s*(?P<q>\d)$"), "fq"),
-    (re.compile(r"^fiscal_?year\s*[=:]\s*(?:fy\s*)?(?P<y>\d{4}|\d{2})\s*[,;]?\s*"
-                r"quarter\s*[=:]\s*q?(?P<q>\d)$"), "fq"),
-    (re.compile(r"^quarter\s*[=:]\s*q?(?P<q>\d)\s*[,;]?\s*"
-                r"fiscal_?year\s*[=:]\s*(?:fy\s*)?(?P<y>\d{4}|\d{2})$"), "fq"),
-    (re.compile(r"^(?P<y4>\d{4})-(?P<m>\d{2})$"), "month"),
-    (re.compile(r"^(?P<y4>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})"
-                r"(?:[t ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:z|[+-]\d{2}:?\d{2})?)?$"), "date"),
-    (re.compile(r"^(?P<m>\d{1,2})/(?P<d>\d{1,2})/(?P<y4>\d{4})$"), "date"),
+    (re.compile(r"^(?:fy\s*)?(?P<y4>[0-9]{4})\s*[-/]\s*(?P<q>[0-9])$"), "fq"),
+    (re.compile(r"^fiscal_?year\s*[=:]\s*(?:fy\s*)?(?P<y>[0-9]{4}|[0-9]{2})\s*[,;]?\s*"
+                r"quarter\s*[=:]\s*q?(?P<q>[0-9])$"), "fq"),
+    (re.compile(r"^quarter\s*[=:]\s*q?(?P<q>[0-9])\s*[,;]?\s*"
+                r"fiscal_?year\s*[=:]\s*(?:fy\s*)?(?P<y>[0-9]{4}|[0-9]{2})$"), "fq"),
+    (re.compile(r"^(?P<y4>[0-9]{4})-(?P<m>[0-9]{2})$"), "month"),
+    (re.compile(r"^(?P<y4>[0-9]{4})-(?P<m>[0-9]{2})-(?P<d>[0-9]{2})"
+                r"(?:[t ][0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]+)?)?(?:z|[+-][0-9]{2}:?[0-9]{2})?)?$"), "date"),
+    (re.compile(r"^(?P<m>[0-9]{1,2})/(?P<d>[0-9]{1,2})/(?P<y4>[0-9]{4})$"), "date"),
 ]
 
 

@@ -76,6 +76,18 @@ def test_digits_of_another_script_are_refused_by_name_as_numbers_and_whole_numbe
     assert to_text(raw) == raw, "as text it stays what it says"
 
 
+@pytest.mark.parametrize("raw", ["\u0664\u0665\u0660\u0660\u0660", "\uff12\uff10\uff12\uff15-01-15"])
+def test_digits_of_another_script_are_refused_in_dates_and_periods(raw):
+    """A date serial "٤٥٠٠٠" read as 2023-03-15 and "FY٢٠٢٥-Q١" as FY2025-Q1, where numbers refused them."""
+    from scorecard.periods import PeriodError, parse_period
+
+    with pytest.raises(ValueError, match="digits of another script"):
+        to_date(raw)
+    for period in ("FY\u0662\u0660\u0662\u0665-Q\u0661", "FY\uff12\uff10\uff12\uff15-Q\uff11", raw):
+        with pytest.raises(PeriodError):
+            parse_period(period)
+
+
 def test_names_drop_characters_that_draw_and_mean_nothing():
     for hidden in ("\u200b", "\u200e", "\u200f", "\u2060", "\ufeff", "\u00ad"):
         assert to_name(f"web{hidden}") == "web" and to_name(f"form{hidden}A") == "formA"
