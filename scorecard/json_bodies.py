@@ -15,7 +15,7 @@ from typing import Any
 import marshmallow as ma
 from flask.json.provider import DefaultJSONProvider
 
-from scorecard.text import unkept_in, words
+from scorecard.text import json_nodes, unkept_in, words
 
 # The documents refusing_depth's errors name (never "": webargs reads an empty document as no body at all):
 # a reader telling these from the parser's own knows there is no line and column to point at.
@@ -94,30 +94,8 @@ def loads_once_each(data: bytes) -> Any:
 
 
 def _repeating_in(document: Any):
-    """(path, object) for each object of `document` that named a key twice, depth first. One path is kept
-    and one iterator per level open, so the walk costs memory as deep as the document, not as large:
-    a path copied for every node made a 60 kB body of a wide array, nested deep, take 200 MB."""
-    def children(node):
-        return iter(node.items() if isinstance(node, dict) else enumerate(node))
-
-    if isinstance(document, _Repeating):
-        yield (), document
-    if not isinstance(document, (dict, list)):
-        return
-    path: list = []
-    open_levels = [children(document)]
-    while open_levels:
-        for step, child in open_levels[-1]:
-            if isinstance(child, (dict, list)):
-                path.append(step)
-                if isinstance(child, _Repeating):
-                    yield tuple(path), child
-                open_levels.append(children(child))
-                break
-        else:
-            open_levels.pop()
-            if path:
-                path.pop()
+    """(path, object) for each object of `document` that named a key twice, depth first."""
+    return ((tuple(path), node) for path, node in json_nodes(document) if isinstance(node, _Repeating))
 
 
 def refusing_unkept(document: Any) -> Any:
