@@ -74,9 +74,8 @@ class AmbiguousNumber:
     """A cell such as "1,234" (or, where semicolons separate the columns, "1.234": one separator before
     exactly three digits) in a CSV file whose columns are separated by semicolons or tabs: files written
     that way (Excel in most of Europe) use the comma as the decimal point and the point between
-    thousands, others the other way round. Read
-    as text it is the text; as a number it is refused, with a message for that cell, rather than
-    guessed (importers.readers says which cells)."""
+    thousands, others the other way round. Read as text it is the text; as a number it is refused, with
+    a message for that cell, rather than guessed (importers.readers says which cells)."""
 
     text: str
 
