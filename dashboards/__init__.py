@@ -59,6 +59,7 @@ dash_app = Dash(
     serve_locally=True,
     suppress_callback_exceptions=True,
     external_stylesheets=chrome.STYLESHEETS,
+    external_scripts=chrome.SCRIPTS,
     index_string=chrome.INDEX_STRING,
 )
 

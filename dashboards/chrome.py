@@ -15,8 +15,10 @@ from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
 from scorecard.navigation import nav_items
+from scorecard.security import session_timer
 
 STYLESHEETS = ["/static/uswds/css/uswds.min.css", "/static/scorecard.css"]
+SCRIPTS = ["/static/session.js"]  # the session timer, as on the Flask pages (it finds `session_marker`)
 
 FOOTER = "CX Scorecard — customer-experience accountability under OMB Circular A-11 Section 280."
 
@@ -114,4 +116,10 @@ def shell(content, user: Optional[object] = None) -> html.Div:
         html.Main(content, id="main-content", className="grid-container dash-main", tabIndex="-1"),
         footer(),
         html.Div(id="dash-focus", hidden=True),
+        session_marker(),
     ])
+
+
+def session_marker() -> html.Div:
+    """Where the session timer (/static/session.js) reads where to ask and the seconds left."""
+    return html.Div(id="session-timer", hidden=True, **session_timer())

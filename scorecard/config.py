@@ -118,6 +118,9 @@ class Config:
     # signing in whatever happens; signing out ends the session on the server too.
     SESSION_IDLE_MINUTES = setting_number("SCORECARD_SESSION_IDLE_MINUTES", "30", minimum=1)
     SESSION_MAX_HOURS = setting_number("SCORECARD_SESSION_MAX_HOURS", "12", minimum=1)
+    # Signed-in pages warn this long before a session ends, with "Stay signed in" (static/session.js;
+    # WCAG 2.2.1 asks for at least 20 seconds).
+    SESSION_WARN_SECONDS = setting_number("SCORECARD_SESSION_WARN_SECONDS", "120", minimum=20)
     # Passwords (800-63B 5.1.1.2): at least this long, and not on the common-passwords list
     # shipped in scorecard/data/common-passwords.txt.
     PASSWORD_MIN_LENGTH = setting_number("SCORECARD_PASSWORD_MIN_LENGTH", "12", minimum=8)

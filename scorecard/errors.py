@@ -1,13 +1,14 @@
 """Error pages that speak plainly and never leak internals."""
 import logging
+from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
-from flask import current_app, g, has_request_context, jsonify, render_template, request
+from flask import current_app, g, has_request_context, jsonify, render_template, request, url_for
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from scorecard.security import wants_json
+from scorecard.security import safe_next, wants_json
 
 log = logging.getLogger(__name__)
 # A form posted over plain http to a server whose session cookie is Secure: the browser never sent the
@@ -117,6 +118,7 @@ TITLES = {
 # In place of Werkzeug's own words, where a refusal gave none of its own ("You don't have the permission to
 # access the requested resource. It is either read-protected or not readable by the server.").
 PLAIN_WORDS = {
+    401: "You are not signed in, so nothing was saved or changed. Sign in, then open the page again.",
     403: "Your role does not give access to this page or action. If your work needs it, ask an administrator.",
     404: "There is no page at this address: the link may be out of date, or the address mistyped. The menu above "
          "leads to every page your role can open.",
@@ -147,8 +149,17 @@ def _handler(code):
             description = PLAIN_HTTP
         if wants_json():
             return jsonify(error=TITLES[code], detail=description), code, headers
-        return render_template("error.html", code=code, title=TITLES[code], description=description), code, headers
+        return render_template("error.html", code=code, title=TITLES[code], description=description,
+                               sign_in=_sign_in() if code == 401 else None), code, headers
     return handle
+
+
+def _sign_in() -> str:
+    """Where a 401 page's "Sign in" leads: back to the page the refused form was sent from (same site only)."""
+    referrer = urlsplit(request.referrer or "")
+    same_site = referrer.netloc == request.host
+    back = safe_next(referrer.path + (f"?{referrer.query}" if referrer.query else ""), "") if same_site else ""
+    return url_for("auth.login", next=back) if back else url_for("auth.login")
 
 
 def _too_large() -> str:

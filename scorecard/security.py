@@ -178,6 +178,7 @@ def init_app(app) -> None:
     app.before_request(_refuse_bidi_in_forms)
     app.jinja_env.globals["can"] = lambda action: can(current_user, action)
     app.jinja_env.globals["nav_items"] = lambda: nav_items(current_user)  # the header's links (scorecard.navigation)
+    app.jinja_env.globals["session_timer"] = session_timer
     app.after_request(_security_headers)
     protect_files(app)
 
@@ -226,7 +227,8 @@ def end_session(user: User | None = None) -> None:
 def wants_json() -> bool:
     """Whether the request is the dashboards' own (callbacks, the reload check) or sends JSON: its
     errors are answered as JSON, not as a page."""
-    return "/_dash-" in request.path or "/_reload-hash" in request.path or request.is_json
+    return ("/_dash-" in request.path or "/_reload-hash" in request.path or request.is_json
+            or request.endpoint == SESSION_STATE)
 
 
 def _require_login():
@@ -251,7 +253,7 @@ def _require_login():
 
 def _session_ended() -> str | None:
     """'idle' or 'absolute' when the session is past a time limit; else None (and the session's
-    last-seen time moved on)."""
+    last-seen time moved on, but by the session timer's look at it: `SESSION_PEEK`)."""
     now = time.time()
     config = current_app.config
     started, seen = session.get(SIGNED_IN_AT), session.get(SEEN_AT)
@@ -263,9 +265,36 @@ def _session_ended() -> str | None:
         return "absolute"
     if now - seen > config["SESSION_IDLE_MINUTES"] * 60:
         return "idle"
-    if now - seen >= SEEN_RESOLUTION:
+    peek = request.endpoint == SESSION_STATE and request.method in ("GET", "HEAD")
+    if now - seen >= SEEN_RESOLUTION and not peek:
         session[SEEN_AT] = now
     return None
+
+
+# The session timer's endpoint (auth.routes.session_state, static/session.js): a GET looks at the time
+# left without counting as activity (else the timer would keep an idle session alive); a POST is activity.
+SESSION_STATE = "auth.session_state"
+
+
+def session_timer() -> dict:
+    """The attributes that start the session timer (static/session.js) on a signed-in page: where it asks,
+    where to sign in again, and the seconds left now; none when no one is signed in."""
+    if not current_user.is_authenticated:
+        return {}
+    left = session_left()
+    return {"data-session-timer": url_for(SESSION_STATE), "data-session-sign-in": url_for("auth.login"),
+            "data-session-left": str(min(left["idle"], left["absolute"])),
+            "data-session-warn": str(current_app.config["SESSION_WARN_SECONDS"])}
+
+
+def session_left() -> dict:
+    """The signed-in session's time left, in whole seconds: until it ends for being idle (`idle`, which
+    activity extends) and at the latest (`absolute`, which nothing extends)."""
+    now = time.time()
+    config = current_app.config
+    started, seen = session.get(SIGNED_IN_AT, now), session.get(SEEN_AT, now)
+    return {"idle": max(0, int(config["SESSION_IDLE_MINUTES"] * 60 - (now - seen))),
+            "absolute": max(0, int(config["SESSION_MAX_HOURS"] * 3600 - (now - started)))}
 
 
 def ended_message(reason: str) -> str:

@@ -140,6 +140,8 @@ ROUTE_MATRIX: dict[tuple[str, str], object] = {
     ("GET", "/auth/login"): PUBLIC,
     ("POST", "/auth/login"): PUBLIC,
     ("POST", "/auth/logout"): ALL,
+    ("GET", "/auth/session"): ALL,
+    ("POST", "/auth/session"): ALL,
     # administration
     ("GET", "/admin/users"): ADMIN,
     ("GET", "/admin/users/new"): ADMIN,

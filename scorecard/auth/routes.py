@@ -1,13 +1,14 @@
 """Sign-in / sign-out pages."""
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 
 from scorecard.auth import bp
 from scorecard.auth.forms import SignInForm
 from scorecard.auth.services import DEVICE_COOKIE, authenticate, sign_out
 from scorecard.extensions import db
 from scorecard.models.audit import request_client
-from scorecard.security import end_session, safe_next, start_session
+from scorecard.security import end_session, safe_next, session_left, start_session
 
 SAME_ANSWER = "That e-mail and password do not match an active account."
 
@@ -55,6 +56,15 @@ def logout():
     db.session.commit()
     flash("You are signed out.", "info")
     return redirect(url_for("auth.login"))
+
+
+@bp.route("/session", methods=["GET", "POST"])
+def session_state():
+    """The session timer's look at the session (static/session.js): the seconds left and the form token
+    of this session (a page kept open through a new sign-in puts it in its forms). A GET is not activity;
+    a POST (the timer's "Stay signed in", or typing in a form) is, as any other request. Signed out: 401."""
+    return jsonify(left=session_left(), idle_minutes=current_app.config["SESSION_IDLE_MINUTES"],
+                   csrf_token=generate_csrf())
 
 
 def _notice() -> list[str]:

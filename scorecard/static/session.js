@@ -1,0 +1,187 @@
+// The session timer, on every signed-in page (Flask and Dash). A session ends after some minutes
+// without a request (SCORECARD_SESSION_IDLE_MINUTES) and at the latest some hours after signing in;
+// typing into a form sends no request, so a long answer could be lost to the idle limit. Here:
+// - typing in a form counts as activity (the session is extended at most once a minute while typing);
+// - two minutes before the session ends a dialog says when, with "Stay signed in" (WCAG 2.2.1);
+// - once it has ended, the dialog says nothing typed on the page is lost: sign in again in a new tab and
+//   choose Continue, which puts the new session's form token in this page's forms, so Save works.
+// The timer asks the server (auth.routes.session_state) rather than trusting its own clock: a request
+// from another tab, or a dashboard's callback, keeps the same session alive. Its look is not activity.
+(function () {
+  "use strict";
+  var WARN_SECONDS = 120;  // from the page (SCORECARD_SESSION_WARN_SECONDS)
+  var TYPING_EVERY_MS = 60 * 1000;
+  var timer = null;
+  var lastExtended = Date.now();
+  var dialog = null;
+  var ended = false;
+  var absoluteNoted = false;
+
+  function marker() { return document.querySelector("[data-session-timer]"); }
+
+  function formToken() {
+    var input = document.querySelector("input[name=csrf_token]");
+    return input ? input.value : "";
+  }
+
+  // The session as the server sees it: {left: {idle, absolute}, idle_minutes, csrf_token}, or null when
+  // signed out. A POST counts as activity.
+  function ask(method) {
+    var found = marker();
+    if (!found) { return Promise.reject(new Error("no session timer on this page")); }
+    return fetch(found.getAttribute("data-session-timer"), {
+      method: method, credentials: "same-origin", cache: "no-store", redirect: "manual",
+      headers: {"Accept": "application/json", "X-CSRFToken": formToken()}
+    }).then(function (response) {
+      if (response.status === 401) { return null; }
+      if (!response.ok) { throw new Error("session check answered " + response.status); }
+      return response.json();
+    });
+  }
+
+  function schedule(seconds) {
+    clearTimeout(timer);
+    timer = setTimeout(check, Math.max(1, seconds) * 1000);
+  }
+
+  function clock(secondsFromNow) {
+    return new Date(Date.now() + secondsFromNow * 1000).toLocaleTimeString([], {hour: "numeric", minute: "2-digit"});
+  }
+
+  function check() {
+    ask("GET").then(function (state) {
+      if (!state) { showEnded(); return; }
+      var left = Math.min(state.left.idle, state.left.absolute);
+      if (left > WARN_SECONDS) { close(); schedule(left - WARN_SECONDS); return; }
+      if (state.left.idle <= state.left.absolute) {
+        showWarning(state, left);
+      } else if (!absoluteNoted) {
+        showLimit(left);
+      }
+      schedule(Math.min(left + 2, 30));  // again soon: another tab may keep the session, or it ends
+    }).catch(function () { schedule(60); });
+  }
+
+  function build(role, heading, text, actions) {
+    close();
+    dialog = document.createElement("dialog");
+    dialog.className = "scorecard-session";
+    dialog.setAttribute("role", role);
+    dialog.setAttribute("aria-labelledby", "scorecard-session-heading");
+    dialog.setAttribute("aria-describedby", "scorecard-session-text");
+    var h = document.createElement("h2");
+    h.id = "scorecard-session-heading";
+    h.className = "margin-top-0";
+    h.textContent = heading;
+    var p = document.createElement("p");
+    p.id = "scorecard-session-text";
+    p.textContent = text;
+    var row = document.createElement("div");
+    row.className = "scorecard-session__actions";
+    actions.forEach(function (action) { row.appendChild(action); });
+    dialog.appendChild(h);
+    dialog.appendChild(p);
+    dialog.appendChild(row);
+    document.body.appendChild(dialog);
+    dialog.showModal();
+    return dialog;
+  }
+
+  function button(label, className, onClick) {
+    var b = document.createElement("button");
+    b.type = "button";
+    b.className = "usa-button " + className;
+    b.textContent = label;
+    b.addEventListener("click", onClick);
+    return b;
+  }
+
+  function close() {
+    if (dialog) {
+      if (dialog.open) { dialog.close(); }
+      dialog.remove();
+      dialog = null;
+    }
+  }
+
+  function showWarning(state, left) {
+    if (dialog && dialog.getAttribute("data-kind") === "warning") { return; }
+    build("alertdialog", "You will be signed out soon",
+          "After " + state.idle_minutes + " minutes without activity you will be signed out at " + clock(left)
+          + ". Anything typed on this page and not yet saved stays here, but cannot be saved once you are signed out.",
+          [button("Stay signed in", "", extend)]).setAttribute("data-kind", "warning");
+  }
+
+  function showLimit(left) {
+    absoluteNoted = true;
+    build("alertdialog", "Your session ends soon",
+          "A session lasts at most its set hours: you will be signed out at " + clock(left)
+          + ". Save what you are working on, then sign in again.",
+          [button("OK", "", close)]).setAttribute("data-kind", "limit");
+  }
+
+  function showEnded() {
+    ended = true;
+    clearTimeout(timer);
+    var signIn = document.createElement("a");
+    signIn.className = "usa-button usa-button--outline";
+    signIn.href = marker() ? marker().getAttribute("data-session-sign-in") : "/auth/login";
+    signIn.target = "_blank";
+    signIn.rel = "noopener";
+    signIn.textContent = "Sign in (opens a new tab)";
+    build("alertdialog", "You were signed out",
+          "Nothing on this page is lost, but it cannot be saved until you sign in again. Sign in in a new tab, "
+          + "then come back here and choose Continue.",
+          [signIn, button("Continue", "", resume)]).setAttribute("data-kind", "ended");
+  }
+
+  function extend() {
+    lastExtended = Date.now();
+    ask("POST").then(function (state) {
+      if (!state) { showEnded(); return; }
+      close();
+      schedule(Math.min(state.left.idle, state.left.absolute) - WARN_SECONDS);
+    }).catch(function () { schedule(30); });
+  }
+
+  // After signing in again elsewhere: this page's forms get the new session's token.
+  function resume() {
+    ask("GET").then(function (state) {
+      if (!state) {
+        document.getElementById("scorecard-session-text").textContent =
+          "You are still signed out: sign in in the other tab first, then choose Continue.";
+        return;
+      }
+      document.querySelectorAll("input[name=csrf_token]").forEach(function (input) {
+        input.value = state.csrf_token;
+      });
+      ended = false;
+      absoluteNoted = false;
+      lastExtended = Date.now();
+      close();
+      schedule(Math.min(state.left.idle, state.left.absolute) - WARN_SECONDS);
+    }).catch(function () { schedule(30); });
+  }
+
+  document.addEventListener("input", function (event) {
+    var target = event.target;
+    if (ended || !target || !target.closest || !target.closest("form")) { return; }
+    if (Date.now() - lastExtended >= TYPING_EVERY_MS) { extend(); }
+  }, true);
+
+  // A Dash page draws its marker after this script runs: wait for it.
+  function start(tries) {
+    var found = marker();
+    if (!found) {
+      if (tries > 0) { setTimeout(function () { start(tries - 1); }, 1000); }
+      return;
+    }
+    WARN_SECONDS = Number(found.getAttribute("data-session-warn")) || WARN_SECONDS;
+    schedule(Number(found.getAttribute("data-session-left")) - WARN_SECONDS);
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", function () { start(60); });
+  } else {
+    start(60);
+  }
+}());

@@ -1,0 +1,149 @@
+"""The session timer: the server's look at a session (auth.routes.session_state) is not activity and a
+POST to it is; a form sent after the session ended says so and leads back; and in a real browser the
+page warns before the end, "Stay signed in" keeps the session, and a page whose session ended keeps
+what was typed and saves it after signing in again in another tab (static/session.js)."""
+import time
+
+import pytest
+import sqlalchemy as sa
+
+from scorecard.extensions import db
+from scorecard.models import Commitment, User
+from scorecard.security import SEEN_AT
+from tests.conftest import PASSWORD
+from tests.helpers import csrf_token, sign_in
+from tests.test_commitments_web import CFO_OFFICER, cfo_open_commitment
+
+
+def test_a_look_at_the_session_is_not_activity_and_a_post_is(app, client, make_user):
+    with app.app_context():
+        make_user("viewer")
+    sign_in(client, "viewer@test.gov", PASSWORD)
+    with client.session_transaction() as session:
+        session[SEEN_AT] = time.time() - 20 * 60
+    looked = client.get("/auth/session")
+    assert looked.status_code == 200 and looked.headers["Cache-Control"] == "no-store"
+    state = looked.get_json()
+    assert 9 * 60 <= state["left"]["idle"] <= 10 * 60 and state["idle_minutes"] == 30
+    assert state["left"]["absolute"] > 11 * 3600 and state["csrf_token"]
+    with client.session_transaction() as session:
+        assert time.time() - session[SEEN_AT] >= 20 * 60  # looking did not restart the clock
+    page = client.get("/").get_data(as_text=True)
+    assert 'data-session-timer="/auth/session"' in page and 'data-session-warn="120"' in page
+    with client.session_transaction() as session:
+        session[SEEN_AT] = time.time() - 20 * 60
+    assert client.post("/auth/session").status_code == 400  # a POST carries the form token
+    kept = client.post("/auth/session", headers={"X-CSRFToken": state["csrf_token"]})
+    assert kept.status_code == 200 and kept.get_json()["left"]["idle"] >= 29 * 60
+
+
+def test_a_look_after_the_session_ended_is_a_401_and_signed_out_pages_have_no_timer(app, client, make_user):
+    with app.app_context():
+        make_user("viewer")
+    assert "data-session-timer" not in client.get("/auth/login").get_data(as_text=True)
+    sign_in(client, "viewer@test.gov", PASSWORD)
+    with client.session_transaction() as session:
+        session[SEEN_AT] = time.time() - 31 * 60
+    ended = client.get("/auth/session")
+    assert ended.status_code == 401 and ended.is_json
+    assert client.get("/").status_code == 302
+
+
+def test_a_form_sent_after_the_session_ended_says_nothing_was_saved_and_leads_back(demo, client):
+    from scorecard.demo import DEMO_PASSWORD
+
+    with demo.app_context():
+        commitment = cfo_open_commitment()
+        cid, version = commitment.id, commitment.version
+    sign_in(client, CFO_OFFICER, DEMO_PASSWORD)
+    token = csrf_token(client.get(f"/commitments/{cid}/edit").get_data(as_text=True))
+    with client.session_transaction() as session:
+        session[SEEN_AT] = time.time() - 31 * 60
+    sent = client.post(f"/commitments/{cid}/edit", data={"csrf_token": token, "next_step": "Typed at length."},
+                       headers={"Referer": f"http://localhost/commitments/{cid}/edit"})
+    page = sent.get_data(as_text=True)
+    assert sent.status_code == 401
+    assert "nothing was saved" in page and "signed out after 30 minutes without activity" in page
+    assert f'href="/auth/login?next=/commitments/{cid}/edit"' in page
+    with demo.app_context():
+        assert db.session.get(Commitment, cid).version == version
+
+
+# --------------------------------------------------------------------------- in a real browser
+
+@pytest.fixture
+def served(demo):
+    import threading
+
+    from werkzeug.serving import make_server
+
+    from tests.live_server import free_port
+
+    server = make_server("127.0.0.1", free_port(), demo, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=10)
+
+
+@pytest.fixture
+def chrome(tmp_path_factory):
+    from tests import served as served_app
+
+    served_app.require_browser()
+    driver = served_app.chrome(tmp_path_factory.mktemp("chrome"), height=1200, page_load_timeout=60)
+    yield driver
+    driver.quit()
+
+
+@pytest.mark.browser
+def test_the_page_warns_keeps_the_session_and_saves_what_was_typed_after_signing_in_again(demo, served, chrome):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    from scorecard.demo import DEMO_PASSWORD
+
+    wait = WebDriverWait(chrome, 20)
+    with demo.app_context():
+        cid = cfo_open_commitment().id
+    # A one-minute session that warns 58 seconds before its end: the warning comes 2 seconds after the page.
+    demo.config.update(SESSION_IDLE_MINUTES=1, SESSION_WARN_SECONDS=58)
+
+    def sign_in_here():
+        chrome.get(served + "/auth/login")
+        chrome.find_element(By.NAME, "email").send_keys(CFO_OFFICER)
+        chrome.find_element(By.NAME, "password").send_keys(DEMO_PASSWORD)
+        chrome.find_element(By.CSS_SELECTOR, "form.usa-form [type=submit]").click()
+        wait.until(ec.presence_of_element_located((By.CSS_SELECTOR, "[data-session-timer]")))
+
+    sign_in_here()
+    chrome.get(f"{served}/commitments/{cid}/edit")
+    warning = wait.until(ec.visibility_of_element_located((By.CSS_SELECTOR, "dialog[data-kind=warning]")))
+    assert "you will be signed out at" in warning.text
+    assert chrome.switch_to.active_element.text == "Stay signed in"  # the dialog takes the keyboard's focus
+    chrome.switch_to.active_element.click()
+    wait.until(ec.invisibility_of_element_located((By.CSS_SELECTOR, "dialog.scorecard-session")))
+
+    typed = "Funding request sent to the budget office; decision expected at the quarterly review."
+    chrome.find_element(By.ID, "next_step").send_keys(typed)
+    with demo.app_context():  # the session ends (signed out everywhere, as from another computer)
+        db.session.scalar(sa.select(User).where(User.email == CFO_OFFICER)).end_sessions()
+        db.session.commit()
+    ended = wait.until(ec.visibility_of_element_located((By.CSS_SELECTOR, "dialog[data-kind=ended]")))
+    assert "Nothing on this page is lost" in ended.text
+
+    demo.config.update(SESSION_IDLE_MINUTES=30, SESSION_WARN_SECONDS=120)
+    form_page = chrome.current_window_handle
+    chrome.switch_to.new_window("tab")
+    sign_in_here()
+    chrome.close()
+    chrome.switch_to.window(form_page)
+    chrome.find_element(By.XPATH, "//dialog//button[.='Continue']").click()
+    wait.until(ec.invisibility_of_element_located((By.CSS_SELECTOR, "dialog.scorecard-session")))
+    assert chrome.find_element(By.ID, "next_step").get_attribute("value") == typed
+    chrome.find_element(By.ID, "save").click()
+    wait.until(ec.url_matches(rf"/commitments/{cid}$"))
+    with demo.app_context():
+        assert db.session.get(Commitment, cid).next_step == typed
