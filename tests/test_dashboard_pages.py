@@ -183,6 +183,25 @@ def test_the_overview_names_the_red_programs_each_leading_to_why(demo, executive
         assert named[f"{name} ({component})"] == [page, *why], "its page (who is accountable) and why"
     assert any(o.get("props", {}).get("children") == f"{len(red):,}" for o in json_objects(shown)), "the count"
 
+def test_in_a_quarter_the_rules_did_not_judge_a_red_program_says_why_in_words(demo, executive):
+    """A quarter without the rules' status findings (FY2026-Q3 in the demo) listed its red programs by name
+    alone: why each is red is said beside it, its trust score against its target, as the briefing says it."""
+    from dashboards.queries import common, overview
+    from scorecard.extensions import db
+
+    period = "FY2026-Q3"
+    shown = answer(executive, body("overview-body.children", {"overview-agency.value": "all",
+                                                              "overview-period.value": period},
+                                   "overview-period.value"))
+    [red_list] = [o for o in json_objects(shown) if o.get("props", {}).get("aria-labelledby") == "red-programs"]
+    words = json.dumps(red_list, ensure_ascii=False)
+    with demo.app_context():
+        red = [s for s in common.program_statuses(db.session, period).values() if s.status == "red"]
+    assert red and not any(s.finding_id for s in red), "the demo's FY2026-Q3 has no status findings"
+    for status in red:
+        assert overview.trust_words(status) in words and "against a target of" in words
+
+
 def test_a_viewer_sees_the_commitments_but_no_plans_on_the_overview(demo, client_as):
     """Every role sees the agency dashboards, the C-suite's commitments included (DESIGN §6; the functions
     pages showed them to a viewer while the overview hid them); a plan's ratings are the plan's, and a

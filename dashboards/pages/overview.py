@@ -149,14 +149,14 @@ def status_tile(counts: queries.StatusCounts, agency) -> html.Section:
 
 def red_list(counts: queries.StatusCounts, heatmap: str) -> list:
     """The red programs by name, each leading to its page (who is accountable) and to why it is red (the
-    status finding, when the rules made one)."""
+    status finding, when the rules made one; else the score against the target, in words)."""
     if not counts.red:
         return []
     items = [html.Li([html.A(f"{red.program} ({red.component})", className="usa-link",
                              href=links.program(red.program_id, counts.period)),
                       *([": ", html.A("why it is red", href=links.finding(red.finding_id), className="usa-link",
                                       title=f"Why {red.program} is red in {counts.period}")]
-                        if red.finding_id else [])])
+                        if red.finding_id else [f": {red.reason}"] if red.reason else [])])
              for red in counts.red[:RED_SHOWN]]
     if len(counts.red) > RED_SHOWN:
         items.append(html.Li(html.A(f"and {len(counts.red) - RED_SHOWN:,} more, worst first on the heatmap",

@@ -155,12 +155,14 @@ def agency_score(session, period: str, driver: str, programs: ProgramFilter = EV
 
 @dataclass(frozen=True)
 class RedProgram:
-    """A red program, named with its component, and its status finding (the why-page), if the rules made one."""
+    """A red program, named with its component, and its status finding (the why-page), if the rules made one;
+    else `reason` says why in words (its trust score against its target, `trust_words`)."""
 
     program_id: int
     program: str
     component: str
     finding_id: Optional[int]
+    reason: str = ""
 
 
 @dataclass
@@ -186,7 +188,9 @@ def programs_by_status(session, period: str, programs: ProgramFilter = EVERY_PRO
     names = program_names(session, tuple(sorted(red)))
     # Worst first, as the heatmap sorts them: the lowest trust score, then by component and name.
     worst = sorted(red, key=lambda pid: (red[pid].value is None, red[pid].value or 0.0, *names[pid][::-1]))
-    listed = [RedProgram(pid, *names[pid], red[pid].finding_id) for pid in worst]
+    listed = [RedProgram(pid, *names[pid], red[pid].finding_id,
+                         "" if red[pid].finding_id or red[pid].value is None else trust_words(red[pid]))
+              for pid in worst]
     return StatusCounts(str(parse_period(period)), counts, listed)
 
 
