@@ -202,6 +202,24 @@ def test_in_a_quarter_the_rules_did_not_judge_a_red_program_says_why_in_words(de
         assert overview.trust_words(status) in words and "against a target of" in words
 
 
+def test_the_status_tile_accounts_for_the_designated_programs_that_did_not_report(demo, executive):
+    """The tile counted only programs with results (39 in the demo's latest quarter) beside "39 of 82
+    designated programs reported": the other 43 were in no count and not said."""
+    from dashboards.queries import common, overview
+    from scorecard.extensions import db
+
+    with demo.app_context():
+        period = common.chosen_period(db.session, None)
+        report = overview.a11_reporting(db.session, period)
+    missing = report.expected - report.reported
+    assert missing >= 1
+    shown = json.dumps(answer(executive, body("overview-body.children", {"overview-agency.value": "all"},
+                                              "overview-period.value")))
+    said = ("1 more designated program has no status: it" if missing == 1 else
+            f"{missing:,} more designated programs have no status: they")
+    assert f"{said} reported no results in {period} (A-11 reporting)" in shown
+
+
 def test_a_viewer_sees_the_commitments_but_no_plans_on_the_overview(demo, client_as):
     """Every role sees the agency dashboards, the C-suite's commitments included (DESIGN §6; the functions
     pages showed them to a viewer while the overview hid them); a plan's ratings are the plan's, and a

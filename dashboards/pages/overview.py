@@ -132,7 +132,9 @@ def change_sentence(score: queries.AgencyScore) -> str:
     return f"{among}{verb} {amount} from {score.prior_period} {then}, significant at 95%."
 
 
-def status_tile(counts: queries.StatusCounts, agency) -> html.Section:
+def status_tile(counts: queries.StatusCounts, agency, report: queries.Reporting) -> html.Section:
+    """The programs with results in the quarter by status, and how many designated programs did not
+    report (they have no status: the A-11 reporting tile names them)."""
     heatmap = links.dashboard("heatmap", period=counts.period, agency=None if agency is None else agency)
     rows = [html.Li([components.status_badge(status), html.Span(f"{n:,}", className="dash-count")])
             for status, n in counts.counts.items() if n or status != "no_data"]
@@ -142,6 +144,10 @@ def status_tile(counts: queries.StatusCounts, agency) -> html.Section:
         html.P("A program's status is the status rule's finding for the quarter (its trust score against its "
                "target); for a quarter the rules have not evaluated, the same score against the same target. The "
                "heatmap shows every driver.", className="dash-tile__sub"),
+        *([html.P(f"{missing:,} more designated program{' has' if missing == 1 else 's have'} no status: "
+                  f"{'it' if missing == 1 else 'they'} reported no results in {counts.period} (A-11 reporting).",
+                  className="dash-tile__sub")]
+          if (missing := len(report.missing)) else []),
     ], tile_id="tile-programs", footer=html.A(
         f"All {counts.total:,} programs on the heatmap" if counts.total != 1 else "The program on the heatmap",
         href=heatmap, className="usa-link"))
@@ -279,7 +285,7 @@ def body(found: queries.Overview, agency) -> list:
         return [html.P("No program observations yet: import a quarter's survey results to fill the overview.",
                        className="dash-empty")]
     tiles = [score_tile(s) for s in found.scores]
-    tiles.append(status_tile(found.statuses, agency))
+    tiles.append(status_tile(found.statuses, agency, found.reporting))
     if found.commitments is not None:
         tiles.append(commitments_tile(found.commitments))
     if found.leaders is not None:
