@@ -516,6 +516,27 @@ def test_at_a_narrow_width_a_wide_table_scrolls_in_its_own_region_not_the_page(b
         assert not browser.axe()
 
 
+@pytest.mark.parametrize("path", ["/rules/", "/dashboards/compliance"])
+def test_at_a_narrow_width_a_wide_tables_caption_reads_without_scrolling_sideways(browsers, path):
+    """A caption was as wide as its table (1,600 px on a phone, in a region 240 px wide): reading it meant
+    scrolling sideways along it. It wraps within the region's view and stays there while the table scrolls."""
+    browser = browsers("executive@demo.cx.gov")
+    driver = browser.driver
+    with window_size(driver, 360, 900):
+        browser.open(path)
+        browser.wait(lambda d: d.execute_script(
+            "return document.querySelector('main .dash-table-wrap caption, main .scorecard-table-scroll caption')"))
+        outside = driver.execute_script("""
+            return [...document.querySelectorAll('main .dash-table-wrap, main .scorecard-table-scroll')]
+              .filter(region => region.scrollWidth > region.clientWidth && region.querySelector('caption'))
+              .map(region => { region.scrollLeft = region.scrollWidth;
+                               const box = region.getBoundingClientRect(), caption = region.querySelector('caption')
+                                 .getBoundingClientRect();
+                               return [caption.left - box.left, box.right - caption.right]; });""")
+        assert outside, "a table wider than its region"
+        assert all(left >= -1 and right >= -1 for left, right in outside), outside
+
+
 @pytest.mark.parametrize("path", ["/dashboards/leaders", "/dashboards/life-experiences", "/dashboards/compliance"])
 def test_at_a_narrow_width_a_chart_keeps_its_width_and_scrolls_in_its_own_named_region(browsers, path):
     """At a phone's width Plotly drew each chart as narrow as the screen and cut off what did not fit: titles,
