@@ -444,7 +444,12 @@ def test_the_downloads_write_exactly_the_tables_shown(app, known, kind):
     fund = next(r for r in commitments if r[0] == "Fund intake")
     assert fund[5] == "https://example.gov/budget memo on file"
     history = downloaded(client, "function-metrics-table", kind, values)
-    assert [r[1] for r in history[1:]] == ["FY2026-Q3", "FY2026-Q4"] and history[2][2] == "85%"
+    assert [r[1] for r in history[1:]] == ["FY2026-Q3", "FY2026-Q4"]
+    header = history[0]
+    assert header[2:5] == ["Value", "Target", "Unit"] and history[2][4] == "%"
+    # numbers, not text with their unit ("85%" was a text cell): the workbook's cell is the number 85, shown 85.0
+    assert history[2][2] == ("85" if kind == "xlsx" else "85.0")
+    assert metrics[0][4:7] == ["Value", "Target", "Unit"] and metrics[1][6] == "%"
 
 
 HOSTILE_CODES = ["DROP TABLE", "C F O", "x" * 17, "", 5, ["CFO"], {"code": "CFO"}, True, "ĆFO"]

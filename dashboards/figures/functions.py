@@ -31,20 +31,23 @@ def format_value(value: Optional[float], unit: Optional[str]) -> str:
     return f"{number}{unit}" if unit == "%" else f"{number} {unit}"
 
 
-def by_quarter_table(series, *, label: str, caption: str, name: str, empty: str, with_unit: bool = False):
+def by_quarter_table(series, *, label: str, caption: str, name: str, empty: str):
     """Measures quarter by quarter as a table: each of `series` (its `name`, `unit` and `points`: MetricPoint)
-    a row per quarter, with value, respondents (n), target and status. The function page's own metrics, and a
-    program's measures outside the A-11 survey; `with_unit` puts the unit beside the measure's name too."""
-    rows = [{"metric": m.name + (f" ({m.unit})" if with_unit and m.unit else ""), "period": p.period,
-             "value": format_value(p.value, m.unit), "n": p.n,
-             "target": format_value(p.target, m.unit) if p.target is not None else None, "status": p.status}
+    a row per quarter, with value and target (numbers, in a download too) in the measure's unit, respondents
+    (n), and status. The function page's own metrics, and a program's measures outside the A-11 survey."""
+    rows = [{"metric": m.name, "period": p.period, "value": p.value, "target": p.target, "unit": m.unit or "",
+             "n": p.n, "status": p.status}
             for m in series for p in m.points]
-    return tables.Table(
-        caption=caption,
-        columns=[tables.Column("metric", label, row_header=True), tables.Column("period", "Quarter"),
-                 tables.Column("value", "Value"), tables.Column("n", "n", tables.COUNT),
-                 tables.Column("target", "Target"), tables.Column("status", "Status", tables.STATUS)],
-        rows=rows, empty=empty, name=name)
+    return tables.Table(caption=caption, columns=[tables.Column("metric", label, row_header=True),
+                                                  tables.Column("period", "Quarter"), *VALUE_COLUMNS,
+                                                  tables.Column("n", "n", tables.COUNT),
+                                                  tables.Column("status", "Status", tables.STATUS)],
+                        rows=rows, empty=empty, name=name)
+
+
+# A measure's value and target as numbers, as its figures read them (to one place), and the unit they are in.
+VALUE_COLUMNS = (tables.Column("value", "Value", tables.NUMBER, decimals=1),
+                 tables.Column("target", "Target", tables.NUMBER, decimals=1), tables.Column("unit", "Unit"))
 
 
 NOT_SHOWN = "not shown to your role"

@@ -11,7 +11,7 @@ from flask import current_app
 from flask_login import current_user
 
 from dashboards import components, links, tables
-from dashboards.figures.functions import commitments_figure, format_value, rating_words
+from dashboards.figures.functions import VALUE_COLUMNS, commitments_figure, rating_words
 from dashboards.queries import common
 from dashboards.queries import functions as queries
 from dashboards.queries.functions import STATUS_WORDS, STATUSES
@@ -75,15 +75,13 @@ def metrics_table(found: queries.Functions) -> tables.Table:
             latest = metric.latest
             rows.append({"function": row.code, "href": links.function(row.code),
                          "metric": metric.name, "better": "lower" if metric.lower_is_better else "higher",
-                         "period": latest.period, "value": format_value(latest.value, metric.unit), "n": latest.n,
-                         "target": format_value(latest.target, metric.unit) if latest.target is not None else None,
-                         "status": latest.status})
+                         "period": latest.period, "value": latest.value, "target": latest.target,
+                         "unit": metric.unit or "", "n": latest.n, "status": latest.status})
     return tables.Table(
         caption="Each function's own metrics in their latest quarter, against the fiscal year's target",
         columns=[tables.Column("function", "Function", link="href", row_header=True),
                  tables.Column("metric", "Metric"), tables.Column("better", "Better when"),
-                 tables.Column("period", "Quarter"), tables.Column("value", "Value"),
-                 tables.Column("n", "n", tables.COUNT), tables.Column("target", "Target"),
+                 tables.Column("period", "Quarter"), *VALUE_COLUMNS, tables.Column("n", "n", tables.COUNT),
                  tables.Column("status", "Status", tables.STATUS)],
         rows=rows, empty="No function reports a metric of its own yet.",
         name=f"function-metrics-{found.today.isoformat()}")

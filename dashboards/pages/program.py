@@ -268,7 +268,7 @@ def measures_table(program_id) -> tables.Table:
     """The program's other measures by quarter (queries.other_measures)."""
     found = queries.other_measures(db.session, program_id, min_n=_min_n()) if program_id else []
     return by_quarter_table(
-        found, label="Measure", with_unit=True,
+        found, label="Measure",
         caption=f"Other measures by quarter, {_name(program_id)}: value, respondents (n, where the measure has "
                 "them), target and status",
         name=f"program-{program_id or 'none'}-measures", empty="No measures outside the A-11 survey for this program.")
