@@ -105,7 +105,7 @@
   }
 
   function showWarning(state, left) {
-    if (dialog && dialog.getAttribute("data-kind") === "warning") { return; }
+    if (dialog && dialog.open && dialog.getAttribute("data-kind") === "warning") { return; }
     build("alertdialog", "You will be signed out soon",
           "After " + state.idle_minutes + " minutes without activity you will be signed out at " + clock(left)
           + ". Anything typed on this page and not yet saved stays here, but cannot be saved once you are signed out.",
@@ -133,6 +133,8 @@
           "Nothing on this page is lost, but it cannot be saved until you sign in again. Sign in in a new tab, "
           + "then come back here and choose Continue.",
           [signIn, button("Continue", "", resume)]).setAttribute("data-kind", "ended");
+    // Escape would leave a page whose Save can only fail: the dialog stays until Continue works.
+    dialog.addEventListener("cancel", function (event) { event.preventDefault(); });
   }
 
   function extend() {
