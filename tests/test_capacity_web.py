@@ -269,6 +269,61 @@ def test_bad_values_are_refused_with_a_message_naming_field_and_value(demo, clie
     assert (scores(demo, ba, CURRENT), len(events(demo))) == before
 
 
+def test_a_scale_change_over_entered_scores_is_refused_and_what_was_typed_stays(demo, client_as, ba):
+    """A 4 of 7 must not silently become a 4 of 100: the scores are entered again on the new scale in
+    the same save, or the scale stays."""
+    analyst = client_as("analyst")
+    before, saved = scores(demo, ba, CURRENT), len(events(demo))
+    fields = {**open_form(analyst, ba, CURRENT), "scale_max": "100"}
+    response = analyst.post(url(ba, CURRENT, "edit"), data=fields)
+    assert response.status_code == 400
+    page = html_lib.unescape(text(response))
+    entered = ", ".join(f"{d} {before[d]:g}" for d in CAPACITY_DOMAINS)
+    assert (f"Highest score: changing the scale from 1-7 to 1-100 would change what the scores entered on 1-7 "
+            f"mean ({entered}); re-enter them on 1-100 in the same save, or keep the scale 1-7.") in page
+    assert re.search(r'id="scale_max"[^>]*value="100"|value="100"[^>]*id="scale_max"', page), "what was typed stays"
+    stored = assessment(demo, ba, CURRENT)
+    assert (stored.scale_min, stored.scale_max) == (1, 7) and scores(demo, ba, CURRENT) == before
+    assert len(events(demo)) == saved
+
+    rescored = {f"score_{i}": str(round(before[d] * 100 / 7)) for i, d in enumerate(CAPACITY_DOMAINS)}
+    partly = {**fields, **rescored, "score_4": f"{before[CAPACITY_DOMAINS[4]]:g}"}
+    one = html_lib.unescape(text(analyst.post(url(ba, CURRENT, "edit"), data=partly)))
+    assert (f"would change what the score entered on 1-7 means ({CAPACITY_DOMAINS[4]} "
+            f"{before[CAPACITY_DOMAINS[4]]:g}); re-enter it on 1-100") in one, "a score left as it was is named"
+
+    assert analyst.post(url(ba, CURRENT, "edit"), data={**fields, **rescored}).status_code == 303
+    stored = assessment(demo, ba, CURRENT)
+    assert (stored.scale_min, stored.scale_max) == (1, 100)
+    event = events(demo, "capacity.save")[-1]
+    assert (event.before["scale_min"], event.before["scale_max"]) == (1, 7)
+    assert (event.after["scale_min"], event.after["scale_max"]) == (1, 100)
+    assert "the scale: 1-7 → 1-100" in text(analyst.get(url(ba, CURRENT)))
+
+
+def test_a_scale_change_without_scores_entered_is_saved(demo, client_as, ba):
+    analyst = client_as("analyst")
+    fields = {**open_form(analyst, ba, CURRENT), "scale_min": "0"}
+    fields.update({f"score_{i}": "" for i in range(len(CAPACITY_DOMAINS))})
+    assert analyst.post(url(ba, CURRENT, "edit"), data=fields).status_code == 303
+    stored = assessment(demo, ba, CURRENT)
+    assert (stored.scale_min, stored.scale_max) == (0, 7) and not any(scores(demo, ba, CURRENT).values())
+    assert "the scale: 1-7 → 0-7" in text(analyst.get(url(ba, CURRENT)))
+
+
+def test_empty_scale_fields_are_named_as_required(demo, client_as, ba):
+    analyst = client_as("analyst")
+    saved = len(events(demo))
+    fields = {**open_form(analyst, ba, CURRENT), "scale_min": "", "scale_max": " "}
+    response = analyst.post(url(ba, CURRENT, "edit"), data=fields)
+    assert response.status_code == 400
+    page = text(response)
+    assert "Lowest score: required (the field was empty); write a whole number, such as 1." in page
+    assert "Highest score: required (the field was empty); write a whole number, such as 7." in page
+    assert '<span class="usa-error-message" id="scale_min-error">' in page and "Nothing changed" not in page
+    assert len(events(demo)) == saved
+
+
 @pytest.mark.parametrize("left_out", [r"^(domain|score|narrative|evidence)_\d+$", r"^narrative_2$", r"^domain_4$"])
 def test_a_form_without_some_domain_fields_is_refused_not_read_as_blank(demo, client_as, ba, left_out):
     """A field not sent at all (a hand-made or cut-off request) is not an emptied one: reading it as
@@ -541,7 +596,8 @@ def test_permission_matrix(demo, client_as, ba, role):
     token = token_for(client)
     edit = {**{f"{field}_{i}": d if field == "domain" else ""
                for i, d in enumerate(CAPACITY_DOMAINS) for field in ("domain", "score", "narrative", "evidence")},
-            "csrf_token": token, "version": "0", "score_0": "3"}  # the whole form, as the page sends it
+            "csrf_token": token, "version": "0", "scale_min": "1", "scale_max": "7",
+            "score_0": "3"}  # the whole form, as the page sends it
     requests = {
         "grid": lambda: client.get("/capacity/"),
         "show": lambda: client.get(url(ba, CURRENT)),

@@ -512,9 +512,19 @@ def _what(event: AuditEvent) -> str:
     changed = [d for d in CAPACITY_DOMAINS if d in fields] + sorted(fields - set(CAPACITY_DOMAINS))
     if "scale_min" in after or "scale_max" in after:
         changed.append(f"the scale ({after.get('scale_min', '…')}-{after.get('scale_max', '…')})"
-                       if event.action == "capacity.create" else "the scale")
+                       if event.action == "capacity.create" else _scale_change(event.before or {}, after))
     verb = "started it" if event.action == "capacity.create" else "saved changes"
     return f"{verb}: {', '.join(changed)}" if changed else verb
+
+
+def _scale_change(before: dict, after: dict) -> str:
+    """"the scale: 1-7 → 1-100"; an event that kept only the end that changed names that end."""
+    if all(name in d for d in (before, after) for name in ("scale_min", "scale_max")):
+        return (f"the scale: {_scale_words(before['scale_min'], before['scale_max'])} → "
+                f"{_scale_words(after['scale_min'], after['scale_max'])}")
+    ends = [f"{word} {before.get(name, '…')} → {after[name]}"
+            for name, word in (("scale_min", "lowest score"), ("scale_max", "highest score")) if name in after]
+    return f"the scale: {', '.join(ends)}"
 
 
 # ------------------------------------------------------------------------------ changing
@@ -553,8 +563,9 @@ def save(session, component: Component, fiscal_year: int, posted: dict, *, user,
 def _apply(assessment: CapacityAssessment, values: dict, domains: list[str], new: bool) -> tuple[dict, dict]:
     """Set the parsed values on the assessment; returns the fields changed, before and after."""
     before, after = {}, {}
-    for name in ("scale_min", "scale_max"):
-        if new or getattr(assessment, name) != values[name]:
+    scale = ("scale_min", "scale_max")
+    if new or any(getattr(assessment, name) != values[name] for name in scale):
+        for name in scale:  # both ends, so the history can say the scale before and after
             before[name], after[name] = None if new else getattr(assessment, name), values[name]
             setattr(assessment, name, values[name])
     stored = {d.domain: d for d in assessment.domain_scores}
@@ -658,12 +669,11 @@ def _parse(posted: dict, domains: list[str], assessment: Optional[CapacityAssess
     field and the value)."""
     problems: dict = {}
     values = {"domains": {}}
-    default = {"scale_min": assessment.scale_min if assessment else 1,
-               "scale_max": assessment.scale_max if assessment else 7}
-    for name, label in (("scale_min", "Lowest score"), ("scale_max", "Highest score")):
+    for name, label, example in (("scale_min", "Lowest score", 1), ("scale_max", "Highest score", 7)):
         text = (posted.get(name) or "").strip()
         if not text:
-            values[name] = default[name]
+            problems[(None, name)] = (f"{label}: required (the field was empty); write a whole number, "
+                                      f"such as {example}.")
         elif not re.fullmatch(r"[+-]?\d+", text, re.ASCII):
             problems[(None, name)] = f"{label}: {text!r} is not a whole number."
         else:
@@ -690,7 +700,34 @@ def _parse(posted: dict, domains: list[str], assessment: Optional[CapacityAssess
         parsed["narrative"] = narrative or None
         parsed["evidence"] = _links(domain, entry.get("evidence"), problems)
         values["domains"][domain] = parsed
+    if assessment is not None and low is not None and high is not None:
+        _check_rescaled(assessment, (low, high), values["domains"], problems)
     return values, problems
+
+
+def _check_rescaled(assessment: CapacityAssessment, scale: tuple[int, int], domains: dict, problems: dict) -> None:
+    """A scale changed while scores entered on the old one are kept as they were is refused: a 4 of 7
+    would silently become a 4 of 100. The scores must be entered again (or cleared) in the same save."""
+    was = (assessment.scale_min, assessment.scale_max)
+    if scale == was:
+        return
+    kept = [(d.domain, d.score) for d in assessment.domain_scores
+            if d.score is not None and d.domain in domains and domains[d.domain]["score"] == d.score]
+    if not kept:
+        return
+    old, new = _scale_words(*was), _scale_words(*scale)
+    name, label = ("scale_max", "Highest score") if scale[1] != was[1] else ("scale_min", "Lowest score")
+    listed = ", ".join(f"{domain} {score_text(score)}" for domain, score in kept)
+    one = len(kept) == 1
+    problems[(None, name)] = (
+        f"{label}: changing the scale from {old} to {new} would change what the score{'' if one else 's'} "
+        f"entered on {old} mean{'s' if one else ''} ({listed}); re-enter {'it' if one else 'them'} on {new} in the "
+        f"same save, or keep the scale {old}.")
+
+
+def _scale_words(low, high) -> str:
+    """A scale as the pages write it: 1-7."""
+    return f"{low}-{high}"
 
 
 def _domain_entries(posted: dict, domains: list[str], problems: dict) -> dict:
