@@ -502,6 +502,46 @@ def test_a_draft_year_still_imports(demo, ba, tmp_path):
     assert scores(demo, ba, CURRENT)["Measurement"] == 5
 
 
+def test_the_history_lists_an_imports_changes_with_its_batch(demo, client_as, ba, tmp_path):
+    """A change by import is in the assessment's history as a change on the web is: who, which domains,
+    from which file, and the import batch (linked for who may open it); a reverted batch says so."""
+    from importers.revert import revert_batch
+
+    analyst = client_as("analyst")  # the account exists from here on
+    old = scores(demo, ba, CURRENT)["Measurement"]
+    new = 6 if old != 6 else 5
+    path = tmp_path / "c.csv"
+    path.write_text(f"Component,FY,Domain,Score,Narrative,Evidence\nDPS-BA,FY2027,Measurement,{new},via import ZZZ,"
+                    "https://ok.gov\n", encoding="utf-8")
+    with demo.app_context():
+        result = run_import(db.session, path, user_id=user_id(demo, "analyst@test.gov"))
+    assert result.status == "imported", result.errors
+    batch = result.batch_id
+    event = events(demo, "capacity.import")[-1]
+    assert event.entity_id == assessment(demo, ba, CURRENT).id and event.user_id == user_id(demo, "analyst@test.gov")
+    assert (event.before["Measurement: score"], event.after["Measurement: score"]) == (old, new)
+    assert event.after["Measurement: narrative"] == "via import ZZZ" and event.after["import_batch"] == batch
+
+    page = text(analyst.get(url(ba, CURRENT)))
+    history = page[page.index('id="history"'):]
+    assert (f'<td>analyst@test.gov</td><td>imported changes from c.csv: Measurement · <a class="usa-link import-batch" '
+            f'href="/imports/{batch}">import batch {batch}</a></td>') in history
+    viewer = text(client_as("viewer").get(url(ba, CURRENT)))
+    assert f"imported changes from c.csv: Measurement · import batch {batch}</td>" in viewer
+    assert f'href="/imports/{batch}"' not in viewer
+
+    with demo.app_context():
+        revert_batch(db.session, batch)
+    assert f"import batch {batch}</a> (reverted since)" in text(analyst.get(url(ba, CURRENT)))
+
+    with demo.app_context():
+        started = run_import(db.session, capacity_file(tmp_path, NEXT))
+    assert started.status == "imported", started.errors
+    page = text(analyst.get(url(ba, NEXT)))
+    assert (f"<td>the command line</td><td>started it from capacity.xlsx: Measurement · "
+            f'<a class="usa-link import-batch" href="/imports/{started.batch_id}">') in page
+
+
 def test_an_incomplete_assessment_cannot_be_submitted(demo, client_as, ba):
     analyst = client_as("analyst")
     fields = {**open_form(analyst, ba, NEXT), "score_0": "4"}

@@ -1,7 +1,12 @@
 """The capacity-assessment sink: one assessment per component and fiscal year, one score per domain.
 
 A submitted assessment is locked: every row for its component and year is refused, naming the
-row, the component, the year and when it was submitted; an admin must reopen it first."""
+row, the component, the year and when it was submitted; an admin must reopen it first.
+
+Each assessment a batch starts or changes gets an audit event naming the person who imports and
+the import batch, as the commitments sink writes one per commitment: the assessment's history
+(scorecard.capacity.services.history) lists it beside the changes made on the web."""
+from collections import defaultdict
 from typing import Optional
 
 import sqlalchemy as sa
@@ -9,8 +14,9 @@ import sqlalchemy.orm as so
 
 from importers.errors import ImportFileError
 from importers.resolve import Directory, Unknown, _key
-from importers.sinks.tracked import TrackedSink
-from scorecard.models import CAPACITY_DOMAINS, CapacityAssessment, CapacityDomainScore
+from importers.sinks.tracked import TrackedSink, encode
+from scorecard.capacity.services import ENTITY, IMPORT_ACTION
+from scorecard.models import CAPACITY_DOMAINS, AuditEvent, CapacityAssessment, CapacityDomainScore, utcnow
 from scorecard.models.capacity import CapacityStatus
 
 DEFAULT_SCALE = (1, 7)
@@ -100,3 +106,30 @@ class CapacitySink(TrackedSink):
                                       "planned, so nothing was imported; an admin must reopen them before they "
                                       "can change")
         super().commit(plan, batch)
+        self._audit(batch)
+
+    def _audit(self, batch) -> None:
+        """One audit event per assessment the batch started or changed: the domains' fields before and
+        after (as a save on the web keeps them), the file and the import batch. Never reverted."""
+        started, before, after = set(), defaultdict(dict), defaultdict(dict)
+        for change in self.tracker.order:
+            if change.model is CapacityAssessment:
+                if change.action == "insert":
+                    started.add(change.obj.id)
+                continue
+            assessment_id, domain = change.obj.assessment_id, change.obj.domain
+            for field, value in change.after.items():
+                if field in ("score", "narrative", "evidence"):
+                    was = (change.before or {}).get(field)
+                    before[assessment_id][f"{domain}: {field}"] = encode(was)
+                    after[assessment_id][f"{domain}: {field}"] = encode(value)
+        user_id = self.user.id if self.user else batch.user_id
+        at = utcnow()
+        for assessment_id in sorted(started | set(after)):
+            assessment = self.session.get(CapacityAssessment, assessment_id)
+            self.session.add(AuditEvent(
+                user_id=user_id, at=at, action=IMPORT_ACTION, entity_type=ENTITY, entity_id=assessment_id,
+                before=None if assessment_id in started else before[assessment_id] or None,
+                after={**after[assessment_id], "component": assessment.component.name,
+                       "fiscal_year": assessment.fiscal_year, "started": assessment_id in started,
+                       "import_batch": batch.id, "file": batch.filename}))

@@ -18,12 +18,14 @@ from scorecard.models import (
     CAPACITY_DOMAINS,
     Agency,
     AuditEvent,
+    BatchStatus,
     CapacityAssessment,
     CapacityDomainScore,
     Commitment,
     CommitmentStatus,
     Component,
     Finding,
+    ImportBatch,
     Program,
     Rule,
     RuleStatus,
@@ -39,6 +41,7 @@ from scorecard.rules.explain import score_is_share, score_words
 from scorecard.text import blank
 
 ENTITY = "capacity_assessment"  # AuditEvent.entity_type of every change here
+IMPORT_ACTION = "capacity.import"  # the AuditEvent.action of a change an import batch made (importers.sinks.capacity)
 YEARS_SHOWN = 6                 # fiscal years in the grid: the latest with assessments, and the current one
 FISCAL_YEARS = (2000, 2100)     # a fiscal year outside these is no assessment's
 SCALE_LIMITS = (0, 100)         # the lowest and highest a scale may run from and to
@@ -340,6 +343,8 @@ class HistoryRow:
     at: datetime
     who: str
     what: str
+    import_batch: Optional[int] = None  # the import batch that made the change, if one did
+    reverted: bool = False              # that batch has been reverted since
 
 
 @dataclass
@@ -495,26 +500,45 @@ def action_plan(session, user, component: Component, domains, today: date) -> di
 
 
 def history(session, assessment: CapacityAssessment) -> list[HistoryRow]:
-    """The assessment's changes made on the web, newest first, each naming the person."""
+    """The assessment's changes, made on the web or by an import batch (named, and whether it was
+    reverted since), newest first, each naming the person."""
     query = (sa.select(AuditEvent, User.email).outerjoin(User, User.id == AuditEvent.user_id)
              .where(AuditEvent.entity_type == ENTITY, AuditEvent.entity_id == assessment.id)
              .order_by(AuditEvent.at.desc(), AuditEvent.id.desc()))
-    return [HistoryRow(event.at, email or "the command line", _what(event)) for event, email in session.execute(query)]
+    rows = [HistoryRow(event.at, email or "the command line", _what(event),
+                       (event.after or {}).get("import_batch") if event.action == IMPORT_ACTION else None)
+            for event, email in session.execute(query)]
+    batches = {row.import_batch for row in rows if isinstance(row.import_batch, int)}
+    if batches:
+        reverted = set(session.scalars(sa.select(ImportBatch.id).where(
+            ImportBatch.id.in_(batches), ImportBatch.status == BatchStatus.reverted)))
+        for row in rows:
+            row.reverted = row.import_batch in reverted
+    return rows
 
 
 def _what(event: AuditEvent) -> str:
     after = event.after or {}
+    if event.action == IMPORT_ACTION:
+        fields = _domains_changed(after)
+        verb = f"{'started it' if after.get('started') else 'imported changes'} from {after.get('file') or 'a file'}"
+        return f"{verb}: {', '.join(fields)}" if fields else verb
     if event.action == "capacity.submit":
         return f"submitted it (total {after.get('total', '—')}); the year is locked"
     if event.action == "capacity.reopen":
         return f"reopened it: “{after.get('reason', '')}”"
-    fields = {key.split(": ")[0] for key in after if ": " in key}
-    changed = [d for d in CAPACITY_DOMAINS if d in fields] + sorted(fields - set(CAPACITY_DOMAINS))
+    changed = _domains_changed(after)
     if "scale_min" in after or "scale_max" in after:
         changed.append(f"the scale ({after.get('scale_min', '…')}-{after.get('scale_max', '…')})"
                        if event.action == "capacity.create" else _scale_change(event.before or {}, after))
     verb = "started it" if event.action == "capacity.create" else "saved changes"
     return f"{verb}: {', '.join(changed)}" if changed else verb
+
+
+def _domains_changed(after: dict) -> list[str]:
+    """The domains an event's fields ("Measurement: score") belong to, the A-11 ones in order first."""
+    fields = {key.split(": ")[0] for key in after if ": " in key}
+    return [d for d in CAPACITY_DOMAINS if d in fields] + sorted(fields - set(CAPACITY_DOMAINS))
 
 
 def _scale_change(before: dict, after: dict) -> str:
