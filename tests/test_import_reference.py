@@ -580,7 +580,7 @@ def test_capacity_assessment_insert_update_variants_and_revert(demo, tmp_path):
         original = snapshot()
         a = run_import(db.session, write_xlsx(tmp_path / "cap.xlsx", CAPACITY_HEADER, rows))
         assert a.status == "imported" and a.format == "capacity", a.errors
-        assert a.plan.counts == {"inserted": 6, "updated": 0, "unchanged": 0}
+        assert a.plan.counts == {"inserted": 5, "updated": 0, "unchanged": 0}, "one per row: the assessment is none"
         assessment = db.session.scalar(sa.select(CapacityAssessment).where(CapacityAssessment.fiscal_year == 2028))
         assert [d.domain for d in assessment.domain_scores] == [
             "Measurement", "Governance & Strategy", "Culture & Organization", "Customer Understanding",
@@ -589,13 +589,45 @@ def test_capacity_assessment_insert_update_variants_and_revert(demo, tmp_path):
         after_a = snapshot()
         b = run_import(db.session, write_csv(tmp_path / "cap.csv", CAPACITY_HEADER[:4], [
             ["DPS-BA", 2028, "Measurement", "5"], ["Benefits Administration", "2028", "Governance & Strategy", 5]]))
-        assert b.plan.counts == {"inserted": 0, "updated": 1, "unchanged": 2}, b.errors
+        assert b.plan.counts == {"inserted": 0, "updated": 1, "unchanged": 1}, b.errors
         revert_batch(db.session, b.batch_id)
         db.session.expire_all()
         assert snapshot() == after_a
         revert_batch(db.session, a.batch_id)
         db.session.expire_all()
         assert snapshot() == original
+
+
+def test_capacity_counts_are_the_rows_and_scores_read_as_typed(demo, tmp_path):
+    """A one-row file is one row in the counts (the assessment it belongs to is not a row of its own),
+    and a whole-number score is shown as it was typed: 6, never 6.0."""
+    with demo.app_context():
+        stored = db.session.scalar(sa.select(CapacityDomainScore).join(CapacityAssessment).join(Component).where(
+            Component.name == "Benefits Administration", CapacityAssessment.fiscal_year == 2027,
+            CapacityDomainScore.domain == "Measurement"))
+        old, new = stored.score, 6 if stored.score != 6 else 5
+        path = write_csv(tmp_path / "c.csv", CAPACITY_HEADER[:4], [["DPS-BA", "FY2027", "Measurement", str(new)]])
+        preview = run_import(db.session, path, dry_run=True)
+        assert preview.plan.counts == {"inserted": 0, "updated": 1, "unchanged": 0}
+        assert preview.message.startswith("0 row(s) would be inserted, 1 updated, 0 unchanged")
+        (change,) = preview.preview
+        assert change["before"] == f"score: {old:g}" and change["after"] == f"score: {new}"
+
+        started = run_import(db.session, write_csv(tmp_path / "n.csv", CAPACITY_HEADER, [
+            ["DPS-BA", "FY2030", "Measurement", "4", None],
+            ["DPS-BA", "FY2030", "Governance & Strategy", "4.5", None]]),
+            dry_run=True)
+        assert started.plan.counts == {"inserted": 2, "updated": 0, "unchanged": 0}
+        assert [(c["record"], c["after"]) for c in started.preview] == [
+            ("capacity domain score (starts the FY2030 assessment, scale 1-7)", "domain: Measurement; score: 4"),
+            ("capacity domain score (starts the FY2030 assessment, scale 1-7)",
+             "domain: Governance & Strategy; score: 4.5")]
+
+        refused = run_import(db.session, write_csv(tmp_path / "r.csv", CAPACITY_HEADER, [
+            ["DPS-BA", "FY2027", "Measurement", "9", None]]))
+        (error,) = refused.errors
+        assert error["value"] == 9 and repr(error["value"]) == "9", error
+        assert error["message"] == "the score 9 is outside the assessment's scale (1-7)"
 
 
 def test_capacity_bad_values(demo, tmp_path):

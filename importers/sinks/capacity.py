@@ -7,6 +7,7 @@ Each assessment a batch starts or changes gets an audit event naming the person 
 the import batch, as the commitments sink writes one per commitment: the assessment's history
 (scorecard.capacity.services.history) lists it beside the changes made on the web."""
 from collections import defaultdict
+from dataclasses import replace
 from typing import Optional
 
 import sqlalchemy as sa
@@ -14,8 +15,8 @@ import sqlalchemy.orm as so
 
 from importers.errors import ImportFileError
 from importers.resolve import Directory, Unknown, _key
-from importers.sinks.tracked import TrackedSink, encode
-from scorecard.capacity.services import ENTITY, IMPORT_ACTION
+from importers.sinks.tracked import RowChange, TrackedSink, encode
+from scorecard.capacity.services import ENTITY, IMPORT_ACTION, score_text
 from scorecard.models import CAPACITY_DOMAINS, AuditEvent, CapacityAssessment, CapacityDomainScore, utcnow
 from scorecard.models.capacity import CapacityStatus
 
@@ -53,7 +54,8 @@ class CapacitySink(TrackedSink):
             low, high = (assessment.scale_min, assessment.scale_max) if assessment else DEFAULT_SCALE
             score = record.get("score")
             if score is not None and not low <= score <= high:
-                self.fail(row, "score", score, f"the score {score:g} is outside the assessment's scale ({low}-{high})")
+                self.fail(row, "score", _as_typed(score),
+                          f"the score {score_text(score)} is outside the assessment's scale ({low}-{high})")
                 continue
             planned.append((row, record, component, assessment))
         if self.errors:
@@ -63,11 +65,11 @@ class CapacitySink(TrackedSink):
         for row, record, component, assessment in planned:
             fy, domain = record["fiscal_year"], record["domain"]
             label = component.name
-            if (component.id, fy) not in refs:
+            if (component.id, fy) not in refs:  # written and reverted, not counted: the counts are the rows'
                 refs[(component.id, fy)], _ = self.tracker.put(
                     row, CapacityAssessment, (component.id, fy), assessment,
                     {"component_id": component.id, "fiscal_year": fy},
-                    what="capacity assessment", label=label, year=f"FY{fy}")
+                    what="capacity assessment", label=label, year=f"FY{fy}", counted=False)
             scores = assessment.domain_scores if assessment else []
             current = next((s for s in scores if _key(s.domain) == _key(domain)), None)
             values = {"assessment_id": refs[(component.id, fy)], "domain": domain,
@@ -75,6 +77,21 @@ class CapacitySink(TrackedSink):
             values.update({f: record[f] for f in ("score", "narrative", "evidence") if f in record})
             self.tracker.put(row, CapacityDomainScore, (component.id, fy, domain), current, values,
                              what="capacity domain score", label=f"{label}: {domain}", year=f"FY{fy}")
+
+    def describe(self, change) -> dict:
+        """A domain score's change for the preview, its score as typed ("4", not "4.0") and without its
+        place in the list; one that starts an assessment says so (the assessment itself is not a row of
+        the file, nor counted as one)."""
+        if change.model is not CapacityDomainScore:
+            return super().describe(change)
+        typed = {f: _as_typed(v) if f == "score" else v for f, v in change.after.items() if f != "position"}
+        was = None if change.before is None else {
+            f: _as_typed(v) if f == "score" else v for f, v in change.before.items()}
+        words = super().describe(replace(change, before=was, after=typed))
+        if isinstance(change.after.get("assessment_id"), RowChange):
+            low, high = DEFAULT_SCALE
+            words["record"] = f"capacity domain score (starts the {change.year} assessment, scale {low}-{high})"
+        return words
 
     @staticmethod
     def revert_lock(session, changes) -> Optional[str]:
@@ -133,3 +150,8 @@ class CapacitySink(TrackedSink):
                 after={**after[assessment_id], "component": assessment.component.name,
                        "fiscal_year": assessment.fiscal_year, "started": assessment_id in started,
                        "import_batch": batch.id, "file": batch.filename}))
+
+
+def _as_typed(score):
+    """A score as the file most likely typed it: a whole number without ".0" (9, not 9.0)."""
+    return int(score) if isinstance(score, float) and score.is_integer() and abs(score) < 1e15 else score
