@@ -21,6 +21,7 @@ from scorecard.models import (
     CommitmentStatus,
     Component,
     Finding,
+    Function,
     Role,
     RuleSubject,
     User,
@@ -765,9 +766,40 @@ def test_the_domain_action_plan_lists_its_commitments(demo, client_as, ba):
 
     viewer_page = text(client_as("viewer").get(url(ba, CURRENT)))
     viewer_section = viewer_page[viewer_page.index('id="domain-1-heading"'):viewer_page.index('id="domain-2-heading"')]
-    assert all(title not in viewer_section for title in titles)  # viewers do not see commitments
-    count = len(titles)
-    assert f"{count} {'commitment is' if count == 1 else 'commitments are'} linked to this domain" in viewer_section
+    for title in titles:  # the agency's action plan, as the dashboards show it; no commitment page to open
+        assert f'<th scope="row">{title.replace("&", "&amp;")}</th>' in viewer_section
+    assert "/commitments/" not in viewer_section and "without a link is outside what your role opens" in viewer_section
+
+
+def test_an_officer_reads_every_function_s_action_plan_and_opens_their_own(demo, client_as, ba):
+    """The page lists what the capacity dashboard lists to the same person: every commitment of the
+    domain with its function, status and due date, a link only to those the role opens."""
+    from dashboards.queries.capacity import capacity_for
+    from dashboards.queries.common import Scope
+
+    officer = client_as("officer")
+    with demo.app_context():
+        cfo, other = (db.session.scalars(sa.select(Commitment).join(Commitment.function).where(
+            Function.code == code).order_by(Commitment.id)).first() for code in ("CFO", "CIO"))
+        for commitment, due in ((cfo, date(2027, 3, 31)), (other, date(2027, 6, 30))):
+            commitment.capacity_domain, commitment.component_id, commitment.due_date = "Measurement", ba, due
+        db.session.commit()
+        cfo_id, other_id, other_title = cfo.id, other.id, other.title
+        other_status = other.status.value.replace("_", " ")
+        me = db.session.scalar(sa.select(User).where(User.email == "officer@test.gov"))
+        found = capacity_for(db.session, Scope.of(me), date.today(), CURRENT)
+        dashboard = next(c for r in found.rows if r.component_id == ba for c in r.cells if c.domain == "Measurement")
+        shown = [(a.title, a.function, a.status_word, a.due_date, a.href is not None) for a in dashboard.actions]
+    page = text(officer.get(url(ba, CURRENT)))
+    section = page[page.index('id="domain-1-heading"'):page.index('id="domain-2-heading"')]
+    rows = re.findall(r'<tr><th scope="row">(?:<a class="usa-link" href="([^"]*)">)?([^<]*)(?:</a>)?</th> '
+                      r'<td>([^<]*)</td><td class="commitment-status">([^<]*)</td> <td>([^<]*?)(?:<br>|</td>)', section)
+    assert [(html_lib.unescape(t), f, st, due.strip(), bool(href)) for href, t, f, st, due in rows] == shown
+    assert (html_lib.unescape(other_title), "CIO", other_status, "2027-06-30", False) in shown
+    assert f'href="/commitments/{cfo_id}"' in section and f'href="/commitments/{other_id}"' not in section
+    assert "outside what your role opens" in section
+
+
 
 
 def test_an_open_action_past_its_due_date_says_how_long_overdue(demo, client_as, ba):

@@ -3,7 +3,8 @@ or the year before, its score in each of the five A-11 capacity domains with the
 year before, the rules' evidence score beside it (with its finding, for the why-page), and each
 domain's action-plan commitments with their status (and how long overdue, as the function pages say).
 
-The words (scores, changes, assessment statuses) and the findings are the capacity pages' own
+The words (scores, changes, assessment statuses), the findings and the action plans (every role
+reads them; the links follow the role's scope) are the capacity pages' own
 (scorecard.capacity.services), so the dashboard and the Flask page say the same thing.
 
 Not cached as a query: the page keeps its whole answer (`cache.cached_answer`), under a data version
@@ -19,48 +20,20 @@ import sqlalchemy as sa
 from dashboards import links
 from dashboards.queries.common import Scope
 from scorecard.capacity.services import (
-    COMMITMENT_WORDS,
     STATUS_WORDS,
+    ActionItem,
     YearScores,
+    action_items,
     change_words,
     evidence_scores,
+    linker,
     score_text,
     total_change_words,
 )
-from scorecard.commitments.services import may_see, overdue_days
-from scorecard.models import (
-    CAPACITY_DOMAINS,
-    Agency,
-    CapacityAssessment,
-    CapacityDomainScore,
-    Commitment,
-    Component,
-    Function,
-    Program,
-)
+from scorecard.models import CAPACITY_DOMAINS, Agency, CapacityAssessment, CapacityDomainScore, Component
 from scorecard.models.capacity import CapacityStatus
-from scorecard.models.commitments import commitment_programs
 
 DOMAINS = list(CAPACITY_DOMAINS)
-
-
-@dataclass
-class ActionItem:
-    """A commitment in a domain's action plan. `href` is set only for who may open it."""
-
-    commitment_id: int
-    function_id: int
-    leader_id: Optional[int]
-    title: str
-    function: str
-    status: str
-    due_date: Optional[str]
-    overdue_days: Optional[int] = None  # days past its due date while still open
-    href: Optional[str] = None
-
-    @property
-    def status_word(self) -> str:
-        return COMMITMENT_WORDS.get(self.status, self.status.replace("_", " "))
 
 
 @dataclass
@@ -162,36 +135,6 @@ def assessment_years(session) -> list[int]:
                                 .order_by(CapacityAssessment.fiscal_year.desc())))
 
 
-def _action_items(session, component_ids: list[int], today: date) -> dict[tuple[int, str], list[ActionItem]]:
-    """(component id, domain) -> its action-plan commitments: those linked to the domain and to the
-    component, by the component itself or one of its programs (as capacity.services.action_plan
-    counts them for one component), by due date and title, each overdue as of `today` or not. Read as
-    columns: an agency's are hundreds."""
-    query = (sa.select(Commitment.id, Commitment.function_id, Commitment.leader_id, Commitment.title, Function.code,
-                       Commitment.status, Commitment.due_date, Commitment.capacity_domain, Commitment.component_id)
-             .join(Function, Function.id == Commitment.function_id)
-             .where(Commitment.capacity_domain.is_not(None),
-                    sa.or_(Commitment.component_id.in_(component_ids),
-                           Commitment.programs.any(Program.component_id.in_(component_ids))))
-             .order_by(Commitment.due_date.is_(None), Commitment.due_date, Commitment.title))
-    rows = session.execute(query).all()
-    reached = defaultdict(set)  # commitment id -> the components of its programs
-    for commitment_id, component_id in session.execute(
-            sa.select(commitment_programs.c.commitment_id, Program.component_id)
-            .join(Program, Program.id == commitment_programs.c.program_id)
-            .where(commitment_programs.c.commitment_id.in_([row.id for row in rows]))):
-        reached[commitment_id].add(component_id)
-    wanted = set(component_ids)
-    found: dict[tuple[int, str], list[ActionItem]] = {}
-    for row in rows:
-        cid, function_id, leader_id, title, code, status, due, domain, own_component = row
-        item = ActionItem(cid, function_id, leader_id, title, code, status.value, due.isoformat() if due else None,
-                          overdue_days(row, today))
-        for component_id in sorted(({own_component} | reached[cid]) & wanted):
-            found.setdefault((component_id, domain), []).append(item)
-    return found
-
-
 def _assessments(session, years: list[int]) -> dict[tuple[int, int], tuple]:
     """{(component id, fiscal year): (status, (scale min, max), {domain: (score id, score)})} for `years`."""
     assessed = {row.id: row for row in session.execute(
@@ -224,7 +167,7 @@ def capacity(session, today: date, fiscal_year: Optional[int] = None) -> Capacit
         return found
     evidence = evidence_scores(session, [score_id for (_, fy), (_, _, scores) in assessments.items() if fy == year
                                          for score_id, _ in scores.values()])
-    actions = _action_items(session, component_ids, today)
+    actions = action_items(session, component_ids, today)
     query = (sa.select(Component.id, Component.name, Agency.name).join(Agency)
              .where(Component.id.in_(component_ids)).order_by(Agency.name, Component.name))
     for component_id, name, agency in session.execute(query):
@@ -252,15 +195,8 @@ def capacity(session, today: date, fiscal_year: Optional[int] = None) -> Capacit
 
 
 def for_scope(found: Capacity, scope: Scope) -> Capacity:
-    """`found` with a link to each action-plan commitment `scope` may open (commitments.may_see)."""
-    linked: dict[int, ActionItem] = {}  # a commitment reaching several components is asked once
-
-    def link(item: ActionItem) -> ActionItem:
-        if item.commitment_id not in linked:
-            linked[item.commitment_id] = (replace(item, href=links.commitment(item.commitment_id))
-                                          if may_see(scope, item) else item)
-        return linked[item.commitment_id]
-
+    """`found` with a link to each action-plan commitment `scope` may open (the capacity page's `linker`)."""
+    link = linker(scope, links.commitment)
     rows = [replace(row, cells=[replace(cell, actions=[link(a) for a in cell.actions]) for cell in row.cells])
             for row in found.rows]
     return replace(found, rows=rows)

@@ -172,14 +172,14 @@ def _assessment(component: Component, fiscal_year: int):
 
 
 def _show(component: Component, fiscal_year: int, *, refused: str | None = None, status: int = 200):
-    view = assessment_view(db.session, current_user, component, fiscal_year, utctoday())
+    view = assessment_view(db.session, current_user, component, fiscal_year, utctoday(),
+                           lambda commitment_id: url_for("commitments.show", commitment_id=commitment_id))
     form = SubmitForm()
     form.version.data = view.version
     return render_template("capacity/show.html", view=view, submit_form=form, refused=refused,
                            may_edit=may_edit(current_user, view.assessment),
                            may_reopen=may_reopen(current_user, view.assessment),
-                           may_create_commitment=can(current_user, "create_commitment"),
-                           may_see_commitments=can(current_user, "view_commitments")), status
+                           may_create_commitment=can(current_user, "create_commitment")), status
 
 
 def _reset_version(form, assessment) -> None:

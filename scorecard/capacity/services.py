@@ -1,11 +1,14 @@
 """Capacity assessments as people see and change them: the grid of components by fiscal year;
 one assessment with each domain's score, narrative, evidence, the rules' evidence score, the
-change from last year and its action-plan commitments; saving a draft, submitting it (which
-locks the year) and an admin's reopening with a reason. Every change is an AuditEvent naming
-the person, and checked against the version the form was opened at."""
+change from last year and its action-plan commitments (`action_items`, `linker`: the capacity
+dashboard reads them too); saving a draft, submitting it (which locks the year) and an admin's
+reopening with a reason. Every change is an AuditEvent naming the person, and checked against the
+version the form was opened at."""
 import math
 import re
-from dataclasses import dataclass, field
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Optional
 from urllib.parse import urlsplit
@@ -25,6 +28,7 @@ from scorecard.models import (
     CommitmentStatus,
     Component,
     Finding,
+    Function,
     ImportBatch,
     Program,
     Rule,
@@ -35,6 +39,7 @@ from scorecard.models import (
     utcnow,
 )
 from scorecard.models.capacity import CapacityStatus, total_of
+from scorecard.models.commitments import commitment_programs
 from scorecard.periods import Period
 from scorecard.permissions import can
 from scorecard.rules.explain import score_is_share, score_words
@@ -271,14 +276,23 @@ class Evidence:
 
 
 @dataclass
-class CommitmentRow:
-    commitment: Commitment
-    visible: bool  # the person may open it (their role's scope); otherwise only counted
+class ActionItem:
+    """A commitment in a domain's action plan, as every signed-in role sees it: title, function, status
+    and due date (the agency's action plans are no secret). `href` is set only for who may open it."""
+
+    commitment_id: int
+    function_id: int
+    leader_id: Optional[int]
+    title: str
+    function: str
+    status: str
+    due_date: Optional[str]
     overdue_days: Optional[int] = None  # days past its due date while still open
+    href: Optional[str] = None
 
     @property
     def status_word(self) -> str:
-        return COMMITMENT_WORDS[self.commitment.status]
+        return COMMITMENT_WORDS.get(self.status, self.status.replace("_", " "))
 
 
 @dataclass
@@ -290,7 +304,7 @@ class DomainView:
     prior_year: int
     comparable: bool
     finding: Optional[Finding]
-    commitments: list[CommitmentRow] = field(default_factory=list)
+    commitments: list[ActionItem] = field(default_factory=list)  # the action plan, linked as `linker` says
 
     @property
     def score(self) -> Optional[float]:
@@ -328,14 +342,6 @@ class DomainView:
         if self.finding is None or self.stored is None or self.stored.assessment.updated_at is None:
             return False
         return self.finding.evaluated_at < self.stored.assessment.updated_at
-
-    @property
-    def visible_commitments(self) -> list[CommitmentRow]:
-        return [c for c in self.commitments if c.visible]
-
-    @property
-    def hidden_commitments(self) -> int:
-        return sum(1 for c in self.commitments if not c.visible)
 
 
 @dataclass
@@ -389,7 +395,10 @@ class AssessmentView:
         return [d.domain for d in self.domains if d.score is None]
 
 
-def assessment_view(session, user, component: Component, fiscal_year: int, today: date) -> AssessmentView:
+def assessment_view(session, user, component: Component, fiscal_year: int, today: date,
+                    link: Callable[[int], str]) -> AssessmentView:
+    """One assessment as `user` sees it on `today`; `link` gives a commitment's page (by id), for the
+    action-plan commitments the person may open."""
     assessment = find(session, component.id, fiscal_year)
     previous = find(session, component.id, fiscal_year - 1)
     domains = domains_of(assessment)
@@ -397,7 +406,7 @@ def assessment_view(session, user, component: Component, fiscal_year: int, today
     before = {d.domain: d for d in (previous.domain_scores if previous else [])}
     comparable = assessment is None or previous is None or _same_scale(assessment, previous)
     findings = evidence_findings(session, [d.id for d in stored.values()])
-    plan = action_plan(session, user, component, domains, today)
+    plan = action_plan(session, user, component, domains, today, link)
     scale = (assessment.scale_min, assessment.scale_max) if assessment else (1, 7)
     views = [DomainView(d, scale, stored.get(d), before.get(d), fiscal_year - 1, comparable,
                         findings.get(stored[d].id) if d in stored else None, plan.get(d, []))
@@ -477,26 +486,59 @@ def evidence_scores(session, score_ids) -> dict[int, EvidenceScore]:
     return found
 
 
-def action_plan(session, user, component: Component, domains, today: date) -> dict[str, list[CommitmentRow]]:
-    """Each domain's action-plan items: commitments linked to the domain and to the component (by
-    the component itself or one of its programs, as the commitment pages count them), each overdue
-    as of `today` or not. Those outside the person's commitment scope are counted, not shown."""
-    from scorecard.commitments.services import (  # the commitment pages own who sees what and overdue
-        may_see,
-        overdue_days,
-    )
+def action_items(session, component_ids: list[int], today: date) -> dict[tuple[int, str], list[ActionItem]]:
+    """(component id, domain) -> its action-plan commitments: those linked to the domain and to the
+    component, by the component itself or one of its programs (as the commitment pages count them),
+    by due date and title, each overdue as of `today` or not; no links (`linker` adds them). The
+    capacity page asks for one component, the capacity dashboard for every one: read as columns."""
+    from scorecard.commitments.services import overdue_days  # the commitment pages own what overdue means
 
-    query = (sa.select(Commitment).where(
-        Commitment.capacity_domain.in_(list(domains)),
-        sa.or_(Commitment.component_id == component.id, Commitment.programs.any(Program.component_id == component.id)))
-        .options(so.joinedload(Commitment.function))
-        .order_by(Commitment.due_date.is_(None), Commitment.due_date, Commitment.title))
-    plan: dict[str, list[CommitmentRow]] = {}
-    for commitment in session.scalars(query):
-        plan.setdefault(commitment.capacity_domain, []).append(CommitmentRow(
-            commitment, may_see(user, commitment),
-            overdue_days(commitment, today)))
-    return plan
+    query = (sa.select(Commitment.id, Commitment.function_id, Commitment.leader_id, Commitment.title, Function.code,
+                       Commitment.status, Commitment.due_date, Commitment.capacity_domain, Commitment.component_id)
+             .join(Function, Function.id == Commitment.function_id)
+             .where(Commitment.capacity_domain.is_not(None),
+                    sa.or_(Commitment.component_id.in_(component_ids),
+                           Commitment.programs.any(Program.component_id.in_(component_ids))))
+             .order_by(Commitment.due_date.is_(None), Commitment.due_date, Commitment.title))
+    rows = session.execute(query).all()
+    reached = defaultdict(set)  # commitment id -> the components of its programs
+    for commitment_id, component_id in session.execute(
+            sa.select(commitment_programs.c.commitment_id, Program.component_id)
+            .join(Program, Program.id == commitment_programs.c.program_id)
+            .where(commitment_programs.c.commitment_id.in_([row.id for row in rows]))):
+        reached[commitment_id].add(component_id)
+    wanted = set(component_ids)
+    found: dict[tuple[int, str], list[ActionItem]] = {}
+    for row in rows:
+        cid, function_id, leader_id, title, code, status, due, domain, own_component = row
+        item = ActionItem(cid, function_id, leader_id, title, code, status.value, due.isoformat() if due else None,
+                          overdue_days(row, today))
+        for component_id in sorted(({own_component} | reached[cid]) & wanted):
+            found.setdefault((component_id, domain), []).append(item)
+    return found
+
+
+def linker(user, link: Callable[[int], str]) -> Callable[[ActionItem], ActionItem]:
+    """The action item with `href` (`link` of its commitment's id) when `user` (a person, or a dashboard's
+    scope) may open the commitment (commitments.may_see), else as it is: every role reads the action plan,
+    the links respect the role's scope. A commitment in several places is asked about once."""
+    from scorecard.commitments.services import may_see  # the commitment pages own who opens what
+
+    linked: dict[int, ActionItem] = {}
+
+    def linked_item(item: ActionItem) -> ActionItem:
+        if item.commitment_id not in linked:
+            linked[item.commitment_id] = (replace(item, href=link(item.commitment_id)) if may_see(user, item)
+                                          else item)
+        return linked[item.commitment_id]
+    return linked_item
+
+
+def action_plan(session, user, component: Component, domains, today: date,
+                link: Callable[[int], str]) -> dict[str, list[ActionItem]]:
+    """Each of `domains`' action-plan items for `component` (`action_items`), linked for `user` (`linker`)."""
+    items, linked = action_items(session, [component.id], today), linker(user, link)
+    return {domain: [linked(item) for item in items.get((component.id, domain), [])] for domain in domains}
 
 
 def history(session, assessment: CapacityAssessment) -> list[HistoryRow]:
