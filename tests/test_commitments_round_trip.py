@@ -486,6 +486,36 @@ def test_a_row_cannot_move_a_commitment_or_claim_a_future_version(demo, tmp_path
         assert message.startswith("99999999999999999999 is not a commitment id"), "as typed, not 1e+20"
 
 
+def test_a_row_updating_by_id_without_its_version_is_refused_not_written_over_a_web_save(demo, tmp_path):
+    """A blank version cell skipped the conflict check: the row overwrote a save made on the web since the
+    download, and the preview said "1 updated"."""
+    officer = signed_in(demo, CFO_OFFICER)
+    book, rows = sheet_rows(download(officer))
+    align_row, align = rows[ALIGN]
+    align["next_step"].value = "Ask the budget office for the HISP list."
+    align["version"].value = None
+    with demo.app_context():
+        target = commitment(ALIGN)
+        update_commitment(db.session, target, {"next_step": "Wait for the spring budget call."}, user=user(ADMIN),
+                          version=target.version)
+        before = stored()
+        result = run_import(db.session, io_file(book), user_id=user(CFO_OFFICER).id, dry_run=True)
+        assert result.status == "rejected"
+        errors = {(e["row"], e["column"]): e["message"] for e in result.errors}
+        message = errors[(align_row, "version")]
+        assert message.startswith(f"the version is empty: a row that updates commitment #{target.id} by its id")
+        assert "from the downloaded file" in message and "overwriting someone else's save" in message
+        assert stored() == before
+
+        # A file without the column at all is refused the same way.
+        path = write_xlsx(tmp_path / "c.xlsx", ["id", "function", "title", "description"],
+                          [[target.id, "CFO", ALIGN, "Budget requests name the HISPs they serve."]])
+        result = run_import(db.session, path, user_id=user(CFO_OFFICER).id, dry_run=True)
+        [error] = result.errors
+        assert (error["column"], error["message"][:30]) == ("version", "the version is not in the file")
+        assert stored() == before
+
+
 def test_a_title_reworded_in_the_file_renames_the_commitment_it_names_by_id(demo):
     officer = signed_in(demo, CFO_OFFICER)
     book, rows = sheet_rows(download(officer))

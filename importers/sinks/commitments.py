@@ -11,7 +11,8 @@ The same scope holds when a batch is reverted (`revert_refusal`).
 A row that names the version it was downloaded at, of a commitment saved since (its stored
 version is newer) and whose values differ from the stored ones, is a **conflict**: it is not
 written, and a warning names the row and each differing field with the file's value and the
-current one. The other rows import as usual."""
+current one. The other rows import as usual. A row that names its commitment by id must give its version
+(an empty version cell is refused): without it a save made since would be overwritten unseen."""
 from typing import Optional
 
 import sqlalchemy as sa
@@ -315,8 +316,16 @@ class CommitmentSink(TrackedSink):
 
     def _conflict(self, row, record, function, current, values) -> bool:
         """True (the row is left out) when the row was downloaded at an older version of the commitment
-        and would overwrite what was saved since: a warning names each field with both values."""
+        and would overwrite what was saved since: a warning names each field with both values. A row that
+        names its commitment by id (a download's row) and gives no version is refused (recorded; its other
+        problems are still looked for): without the version nothing tells whether someone saved it since."""
         version = record.get("version")
+        if version is None and record.get("id") is not None:
+            where = "is empty" if "version" in record else "is not in the file"
+            self.fail(row, "version", None, f"the version {where}: a row that updates commitment #{current.id} "
+                      "by its id must carry the version from the downloaded file, which guards against "
+                      "overwriting someone else's save; download the commitments again and make the change there")
+            return False  # refused (the whole file is), and the row's other problems are named too
         if version is None or version == current.version:
             return False
         if version > current.version:
