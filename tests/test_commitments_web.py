@@ -632,6 +632,19 @@ def test_the_officer_creates_for_their_own_function_only(demo):
     assert duplicate.status_code == 400 and "CFO already has a commitment titled" in duplicate.get_data(as_text=True)
 
 
+def test_a_title_taken_by_a_dropped_commitment_says_it_is_dropped_and_which(demo):
+    officer = signed_in(demo, CFO_OFFICER)
+    with demo.app_context():
+        dropped = cfo_open_commitment()
+        cid, title = dropped.id, dropped.title
+    assert submit(officer, f"/commitments/{cid}/drop", form_id="drop-form", reason="Folded into another.") \
+        .status_code == 303
+    refused = submit(officer, "/commitments/new", form_id="new-form", title=title)
+    said = html.unescape(refused.get_data(as_text=True))
+    assert refused.status_code == 400
+    assert f"CFO already has a commitment titled '{title}': commitment #{cid}, which is dropped." in said
+
+
 def test_components_of_one_name_in_two_agencies_are_told_apart(demo):
     """The demo's Retirement Services and OPM's were two identical options, and their programs one list."""
     from scorecard.models import Agency, Component, Program

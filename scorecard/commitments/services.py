@@ -760,11 +760,23 @@ def _title_problem(session, function_id: int, title: Optional[str], changed: boo
         return "a commitment needs a title"
     if len(title) > 300:
         return f"at most 300 characters, not {len(title)}"
-    if changed and session.scalar(sa.select(Commitment.id).where(
-            Commitment.function_id == function_id, sa.func.lower(Commitment.title) == title.lower(),
-            Commitment.id != (current.id if current else -1))):
-        return f"{session.get(Function, function_id).code} already has a commitment titled {title!r}"
-    return None
+    if not changed:
+        return None
+    same = _titled(session, function_id, title, current)
+    if same is None:
+        return None
+    taken = f"{session.get(Function, function_id).code} already has a commitment titled {title!r}"
+    if same.status is S.dropped:  # not in the list's open ones: said where it is, so it can be taken back up
+        return (f"{taken}: commitment #{same.id}, which is dropped. Open it to take it back up, or choose "
+                "another title")
+    return taken
+
+
+def _titled(session, function_id: int, title: str, current: Optional[Commitment] = None) -> Optional[Commitment]:
+    """The function's commitment of this title (as the titles are compared: case aside), but `current`."""
+    return session.scalar(sa.select(Commitment).where(
+        Commitment.function_id == function_id, sa.func.lower(Commitment.title) == title.lower(),
+        Commitment.id != (current.id if current else -1)).limit(1))
 
 
 def _due_problem(due: Optional[date]) -> Optional[str]:
