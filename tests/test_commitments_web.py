@@ -632,6 +632,31 @@ def test_the_officer_creates_for_their_own_function_only(demo):
     assert duplicate.status_code == 400 and "CFO already has a commitment titled" in duplicate.get_data(as_text=True)
 
 
+def test_a_new_commitment_sent_twice_is_created_once_and_said_so(demo):
+    """A double click (or Back and send again) on the new-commitment form answered the second press 400,
+    "CFO already has a commitment titled 'Double click test'", of the person's own commitment."""
+    officer = signed_in(demo, CFO_OFFICER)
+    page = officer.get("/commitments/new").get_data(as_text=True)
+    values = {"title": "Double click test", "status": "on_track", "due_date": "2027-03-31", "note": "From the board."}
+    with demo.app_context():
+        before = counts(Commitment)
+        cfo = db.session.scalar(sa.select(Function.id).where(Function.code == "CFO"))
+    first = submit(officer, "/commitments/new", form_id="new-form", page=page, **values)
+    assert first.status_code == 303
+    again = submit(officer, "/commitments/new", form_id="new-form", page=page, **values)
+    assert again.status_code == 303 and again.headers["Location"] == first.headers["Location"]
+    shown = html.unescape(officer.get(again.headers["Location"]).get_data(as_text=True))
+    assert "The form was sent twice; the commitment was created once." in shown
+    with demo.app_context():
+        assert counts(Commitment) == before + 1
+        assert len(commitment("Double click test").updates) == 1, "one history row"
+    other = submit(officer, "/commitments/new", form_id="new-form", page=page, **{**values, "due_date": "2027-06-30"})
+    assert other.status_code == 400, "other values under a taken title: refused, not said to be saved"
+    elsewhere = submit(signed_in(demo, "admin@demo.cx.gov"), "/commitments/new", form_id="new-form",
+                       function_id=str(cfo), **values)
+    assert elsewhere.status_code == 400, "someone else's commitment of that title is no re-send of theirs"
+
+
 def test_a_title_taken_by_a_dropped_commitment_says_it_is_dropped_and_which(demo):
     officer = signed_in(demo, CFO_OFFICER)
     with demo.app_context():

@@ -34,6 +34,7 @@ from scorecard.commitments.services import (
     commitment_view,
     conflict,
     create_commitment,
+    created_again,
     drop_commitment,
     functions_for_new,
     list_commitments,
@@ -176,6 +177,12 @@ def new():
                                            function_id=form.function_id.data, note=form.note.data)
         except CommitmentError as error:
             db.session.rollback()
+            earlier = "title" in error.problems and created_again(
+                db.session, form.values(), user=current_user, function_id=form.function_id.data, note=form.note.data)
+            if earlier:  # this form sent again (a double click, Back and send): made once, said so
+                flash(f"Already saved: {earlier.title}. The form was sent twice; the commitment was created once.",
+                      "info")
+                return redirect(url_for("commitments.show", commitment_id=earlier.id), 303)
             _show_problems(form, error)
             status = 400
         except PermissionError:

@@ -924,6 +924,26 @@ def sent_again(commitment: Commitment, values: dict, user, note: Optional[str] =
             and not proposal(commitment, clean(values))[1])
 
 
+def created_again(session, values: dict, *, user, function_id: Optional[int],
+                  note: Optional[str] = None) -> Optional[Commitment]:
+    """The commitment `user` created from these very values, when the new-commitment form is sent again
+    (a double click, Back and send again) and its title is therefore taken: its creation is theirs and,
+    as for a save sent twice (`sent_again`), its latest update is theirs with the same note and it holds
+    every value sent. None otherwise: the title is then refused as taken."""
+    if user is None:
+        return None
+    if user.role is not Role.admin:
+        function_id = user.function_id  # as create_commitment reads it
+    title = clean({"title": values.get("title")})["title"]
+    if function_id is None or not isinstance(title, str):
+        return None
+    found = _titled(session, function_id, title)
+    first = min(found.updates, key=lambda u: (u.at, u.id), default=None) if found is not None else None
+    if first is None or first.user_id != user.id or not sent_again(found, values, user, note):
+        return None
+    return found
+
+
 def proposal(commitment: Optional[Commitment], values: dict) -> tuple[dict, set]:
     """The whole commitment as `values` (cleaned) would leave it, and the fields they change;
     for a new commitment (None) every field given is a change."""
