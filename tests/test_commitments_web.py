@@ -373,6 +373,35 @@ def test_a_save_sent_twice_by_its_author_is_said_saved_not_a_conflict_with_thems
     assert more.status_code == 409, "the same values with another note: the note is not lost as 'saved once'"
 
 
+def test_a_leaders_conflict_shows_what_someone_else_changed_in_a_field_their_form_lacks(demo):
+    """The leader's form has no Next step: an administrator's change to it, saved after the leader opened
+    the form, was missing from the conflict table, which listed only the leader's own changes."""
+    leader, admin = signed_in(demo, "leader@demo.cx.gov"), signed_in(demo, "admin@demo.cx.gov")
+    with demo.app_context():
+        own = db.session.scalar(sa.select(Commitment).where(
+            Commitment.leader_id == user("leader@demo.cx.gov").leader_id,
+            Commitment.status.not_in([CommitmentStatus.dropped, CommitmentStatus.on_track])).order_by(Commitment.id))
+        cid, was = own.id, own.next_step
+    url = f"/commitments/{cid}/edit"
+    page = leader.get(url).get_data(as_text=True)
+    assert 'name="next_step"' not in page
+    assert submit(admin, url, next_step="Brief the deputy secretary in March.").status_code == 303
+    refused = submit(leader, url, page=page, status="on_track")
+    said = html.unescape(refused.get_data(as_text=True))
+    assert refused.status_code == 409
+    table = said[said.index('id="conflict-table"'):said.index("</table>", said.index('id="conflict-table"'))]
+    row = table[table.index("Next step"):]
+    row = row[:row.index("</tr>")]
+    assert (was or "none") in row and "Brief the deputy secretary in March." in row and "(not on your form)" in row
+    assert "them (the form keeps theirs)" in row
+    assert "On track" in table, "the leader's own change is there too"
+    assert submit(leader, url, page=refused.get_data(as_text=True)).status_code == 303
+    with demo.app_context():
+        stored = db.session.get(Commitment, cid)
+        assert stored.status is CommitmentStatus.on_track
+        assert stored.next_step == "Brief the deputy secretary in March.", "the other save stands"
+
+
 def test_a_save_racing_another_is_a_conflict_not_an_overwrite(demo):
     """Both passed the version check; the database's version column stops the second."""
     from scorecard.commitments.services import EditConflict

@@ -308,9 +308,10 @@ def _choices(form, function) -> None:
 
 
 def _opened_at(form, commitment: Commitment) -> None:
-    """The form now stands for the stored version: its number and its fields as they are."""
+    """The form now stands for the stored version: its number and every field as it is (those the form
+    does not show too: a conflict then shows what someone else changed in them)."""
     form.version.data, form.version.raw_data = commitment.version, None
-    form.opened.data, form.opened.raw_data = json.dumps(snapshot(commitment, form.FIELDS)), None
+    form.opened.data, form.opened.raw_data = json.dumps(snapshot(commitment)), None
 
 
 def _opened(form) -> dict:

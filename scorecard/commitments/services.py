@@ -1024,15 +1024,21 @@ class Conflict:
     at: Optional[datetime]
 
 
+NOT_ON_FORM = "(not on your form)"
+
+
 def conflict(session, commitment: Commitment, opened: dict, yours: dict) -> Conflict:
     """Compare what the person opened, what is saved now and what they submitted. The merged
     values keep every change of theirs and take the current value of every field they left
-    alone; nothing is saved until they submit again."""
-    fields = [f for f in EDITABLE if f in yours]
-    current = snapshot(commitment, fields)
-    yours = {f: encode(v) for f, v in clean({f: yours[f] for f in fields}).items()}
+    alone; nothing is saved until they submit again. A field their form does not show (a leader's
+    shows the status and reason) is compared too when the form says how it was opened (it carries
+    every field): a change someone else made to it is shown, as theirs, and their save leaves it so."""
+    sent = {f: encode(v) for f, v in clean({f: yours[f] for f in EDITABLE if f in yours}).items()}
     # only what the form could have carried (an altered one may hold a lone surrogate, which no page shows)
-    opened = {f: v for f, v in opened.items() if f in fields and unkept_in(v) is None}
+    opened = {f: v for f, v in opened.items() if f in EDITABLE and unkept_in(v) is None}
+    fields = [f for f in EDITABLE if f in sent or f in opened]
+    yours = {f: sent[f] if f in sent else opened[f] for f in fields}  # not on the form: as it was opened
+    current = snapshot(commitment, fields)
     names = Names(session, [opened, current, yours])
     rows, merged = [], {}
     for m in three_way(fields, opened, current, yours):
@@ -1040,8 +1046,8 @@ def conflict(session, commitment: Commitment, opened: dict, yours: dict) -> Conf
         merged[f] = m.merged
         if m.shown:
             rows.append(ConflictRow(FIELD_LABELS[f], names.words(f, m.opened) if m.known else "(not known)",
-                                    names.words(f, current[f]), names.words(f, yours[f]), m.theirs_changed,
-                                    m.yours_changed))
+                                    names.words(f, current[f]), names.words(f, yours[f]) if f in sent
+                                    else NOT_ON_FORM, m.theirs_changed, m.yours_changed))
     latest = max(commitment.updates, key=lambda u: (u.at, u.id), default=None)
     who = person(session.get(User, latest.user_id) if latest and latest.user_id else None) if latest else "someone"
     return Conflict(rows, merged, who, latest.at if latest else commitment.updated_at)
