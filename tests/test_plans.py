@@ -402,3 +402,29 @@ def test_a_decision_whose_proposal_has_changed_since_says_so(demo):
     assert ("The decision answered a proposal of\n    4 (Exceeds Fully Successful); the rules now propose\n"
             "    2 (Minimally Satisfactory)") in moved, moved
     assert page.count('class="proposal-moved"') == 1, "only the element whose proposal moved"
+
+
+def test_a_plans_linked_commitment_past_its_due_date_reads_overdue_as_on_its_own_page(demo):
+    """The plan page said "on track, due 2026-11-19" of a commitment its own page, the list and the
+    dashboards call "overdue by 12 days"."""
+    from datetime import timedelta
+
+    from scorecard.clock import utctoday
+    from scorecard.models import Commitment, CommitmentStatus, PlanRequirement
+
+    with demo.app_context():
+        requirement = db.session.scalar(sa.select(PlanRequirement).where(PlanRequirement.function_id.is_not(None))
+                                        .order_by(PlanRequirement.id))
+        plan_id = requirement.element.plan_id
+        late = db.session.scalar(sa.select(Commitment).where(Commitment.function_id == requirement.function_id)
+                                 .order_by(Commitment.id))
+        late.status, late.due_date = CommitmentStatus.on_track, utctoday() - timedelta(days=12)
+        db.session.commit()
+        cid, due = late.id, late.due_date.isoformat()
+        client = demo.test_client(user=user("executive"))
+    page = client.get(f"/plans/{plan_id}").get_data(as_text=True)
+    item = page[page.index(f'href="/commitments/{cid}"'):]
+    item = " ".join(html.unescape(re.sub(r"<[^>]+>", "", item[:item.index("</li>")])).split())
+    assert f": on track, due {due}, overdue by 12 days, last updated" in item, item
+    shown = client.get(f"/commitments/{cid}").get_data(as_text=True)
+    assert "overdue by 12 days" in shown, "the commitment's own page says the same"

@@ -41,6 +41,7 @@ from scorecard.commitments.services import (
     may_drop,
     may_edit,
     may_see,
+    overdue_days,
     sent_again,
     snapshot,
     update_commitment,
@@ -67,8 +68,12 @@ from scorecard.rules import tasks
 @bp.app_context_processor
 def _commitment_links() -> dict:
     """`may_see_commitment(c)` for every page: a commitment is linked only where its page would open
-    for the viewer (a leader sees their own, an officer their function's), never a link to a 404."""
-    return {"may_see_commitment": lambda commitment: may_see(current_user, commitment)}
+    for the viewer (a leader sees their own, an officer their function's), never a link to a 404. And
+    the commitment pages' words for a commitment shown elsewhere (a plan's requirement): its status
+    (`commitment_status_labels`) and the days it is overdue, or None (`commitment_overdue_days(c)`)."""
+    return {"may_see_commitment": lambda commitment: may_see(current_user, commitment),
+            "commitment_status_labels": STATUS_LABELS,
+            "commitment_overdue_days": lambda commitment: overdue_days(commitment, utctoday())}
 
 
 @bp.route("/")
