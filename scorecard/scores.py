@@ -5,7 +5,8 @@ the value (the mean on the 1-5 scale from the pooled counts for a survey metric,
 value as `scoring.pooled_score` pools it), respondents `n`, the 95% confidence interval, the
 target and RAG status the dashboards show, and whether any pooled question was not its
 driver's standard A-11 statement; from A-11's v2 survey on, trust's share who trust
-(`share_who_trust`). The REST API's `/scores` reads it."""
+(`share_who_trust`). The REST API's `/scores` reads it. And how a value reads with its unit
+(`format_value`), on the dashboards and the commitment page alike."""
 from dataclasses import dataclass
 from itertools import groupby
 from typing import Optional
@@ -19,6 +20,17 @@ from scorecard.models import Component, Metric, MetricKind, Observation, Program
 from scorecard.periods import Period, parse_period
 from scorecard.scoring import TargetBook, pooled_score, rag_status, uncounted
 from scorecard.survey import MIN_N_DEFAULT, pool, stats_from_counts
+
+
+def format_value(value: Optional[float], unit: Optional[str]) -> str:
+    """A metric's value with its unit ("84%", "112 days"), as the dashboards and the commitment page
+    write it; "no data" without one."""
+    if value is None:
+        return "no data"
+    number = f"{value:,.1f}".removesuffix(".0")
+    if not unit:
+        return number
+    return f"{number}{unit}" if unit == "%" else f"{number} {unit}"
 
 
 def share_who_trust(metric: Metric, period: Period | str, counts, n: Optional[int]) -> Optional[float]:

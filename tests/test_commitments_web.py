@@ -1024,12 +1024,32 @@ def test_a_metric_it_moves_reads_in_its_own_unit(demo):
     table = page.split('id="metric-status"')[1].split("</table>")[0]
     shares = [row for row in table.split("<tr>") if "naming" in row and "—" not in row.split("<td>")[3]]
     assert shares, table[:1000]
-    assert all(" %</td>" in row and "1-5 scale" not in row for row in shares), shares
+    assert all(re.search(r"<td>[0-9.,]+%</td>", row) and "1-5" not in row for row in shares), shares
 
 
-def test_a_trust_score_of_the_v2_survey_says_how_its_mean_counts_a_thumbs_up(demo):
+def test_a_metric_value_and_its_target_read_in_one_unit_as_the_dashboards_write_them(demo):
+    """A function's percent metric read "84.00 %" against a target "80.0" with no unit; the functions
+    dashboard writes "84%" and "80%"."""
+    from scorecard.models import Metric, Observation, Target
+
+    with demo.app_context():
+        metric = db.session.scalar(sa.select(Metric).where(Metric.unit == "%").join(
+            Observation, Observation.metric_id == Metric.id).where(Observation.function_id.is_not(None)).limit(1))
+        owner = db.session.scalar(sa.select(Observation.function_id).where(Observation.metric_id == metric.id))
+        cid = db.session.scalar(sa.select(Commitment.id).where(Commitment.function_id == owner,
+                                                               Commitment.metrics.any(Metric.id == metric.id)))
+        assert cid is not None and db.session.scalar(sa.select(Target.id).where(Target.metric_id == metric.id))
+    page = signed_in(demo, "admin@demo.cx.gov").get(f"/commitments/{cid}").get_data(as_text=True)
+    table = page.split('id="metric-status"')[1].split("</table>")[0]
+    [row] = [row for row in table.split("<tr>") if "(the function)" in row]
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)
+    value, target = cells[2], cells[4]
+    assert re.fullmatch(r"[0-9.,]+%", value) and re.fullmatch(r"[0-9.,]+%", target), cells
+
+
+def test_a_trust_score_of_the_v2_survey_reads_as_the_share_who_trust_as_the_dashboards_lead_with(demo):
     """Eligibility Appeals' 60.7% who trust (a thumbs form) read '3.43 on a 1-5 scale' here, and its status
-    'Below target' where every dashboard says red."""
+    'Below target' where every dashboard says red; the program dashboard leads with the share who trust."""
     from scorecard.models import Metric
     from scorecard.models.commitments import commitment_metrics
 
@@ -1041,9 +1061,10 @@ def test_a_trust_score_of_the_v2_survey_says_how_its_mean_counts_a_thumbs_up(dem
     page = signed_in(demo, "admin@demo.cx.gov").get(f"/commitments/{cid}").get_data(as_text=True)
     table = page.split('id="metric-status"')[1].split("</table>")[0]
     rows = [row for row in table.split("<tr>")[2:] if "FY20" in row]
-    assert rows and all("on a 1-5 scale (where trust was asked as thumbs up or down, a thumbs up counts 5 and a "
-                        "thumbs down 1)" in row for row in rows if re.search(r"FY20(2[5-9]|24-Q[234])", row)), (
-        "said of a 1-5 form too, where it once read as if it were a thumbs one", table[:1500])
+    v2 = [row for row in rows if re.search(r"FY20(2[5-9]|24-Q[234])", row)]
+    assert v2 and all(re.search(r"<td>[0-9.]+% who trust \(mean [0-9.]+ on 1-5", row) for row in v2), table[:1500]
+    assert all(re.search(r"<td>[0-9.]+ \(mean on 1-5\)</td>", row) for row in v2), "the target on the mean"
+    assert "on a 1-5 scale" not in table
     assert not re.search(r">(Below|Near|Meets) target<", table), "the dashboards' words: red, amber, green"
 
 

@@ -13,22 +13,13 @@ from dashboards.figures.text import plain, wrapped
 from dashboards.queries.functions import STATUS_WORDS, STATUSES, FunctionMetric, Functions
 from dashboards.tables import status_word
 from scorecard.ratings import RATING_LABELS
+from scorecard.scores import format_value
 
 # Each commitment status's fill (light, for black text) and pattern: never the colour alone.
 STATUS_STYLE = {
     "off_track": ("#f2938c", "x"), "at_risk": ("#ffbe2e", "/"), "not_started": ("#dfe1e2", "."),
     "on_track": ("#97d4ea", ""), "complete": ("#70e17b", "+"), "dropped": ("#ffffff", "-"),
 }
-
-
-def format_value(value: Optional[float], unit: Optional[str]) -> str:
-    """A function metric's value with its unit ("84%", "112 days"); "no data" without one."""
-    if value is None:
-        return "no data"
-    number = f"{value:,.1f}".removesuffix(".0")
-    if not unit:
-        return number
-    return f"{number}{unit}" if unit == "%" else f"{number} {unit}"
 
 
 def by_quarter_table(series, *, label: str, caption: str, name: str, empty: str):

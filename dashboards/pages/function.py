@@ -12,13 +12,14 @@ from flask_login import current_user
 
 from dashboards import components, links, tables, validation
 from dashboards.cache import cached_answer
-from dashboards.figures.functions import by_quarter_table, format_value, metrics_figure, n_words, rating_words
+from dashboards.figures.functions import by_quarter_table, metrics_figure, n_words, rating_words
 from dashboards.queries import common
 from dashboards.queries import functions as queries
 from dashboards.queries.functions import STATUS_WORDS
 from dashboards.urlstate import QueryParam, UrlState
 from scorecard.clock import utctoday
 from scorecard.extensions import db
+from scorecard.scores import format_value
 
 dash.register_page(__name__, path="/function", name="C-suite function", title="C-suite function · CX Scorecard",
                    nav=False)

@@ -47,8 +47,10 @@ from scorecard.models import (
 from scorecard.people import person
 from scorecard.periods import parse_period
 from scorecard.permissions import can
+from scorecard.scores import format_value, share_who_trust
 from scorecard.scoring import INSUFFICIENT, NO_DATA, NO_TARGET, TargetBook, pooled_score, program_scores, rag_status
 from scorecard.signals import commitment_changed
+from scorecard.survey import summed_counts
 from scorecard.text import blank, unkept_in
 
 S = CommitmentStatus
@@ -70,9 +72,6 @@ MAX_LINKS = 20
 MAX_LINK_LENGTH = 2000
 MAX_TEXT_LENGTH = 10_000  # a description, reason, next step, drop reason or history note, on every path
 DUE_YEARS = (2000, 2100)  # a due date outside these years is a typing slip (0001, 9999), not a plan
-
-# From the v2 survey, trust is asked as thumbs up / down or on 1-5; its mean is read on 1-5 either way.
-V2_TRUST_SCALE = " (where trust was asked as thumbs up or down, a thumbs up counts 5 and a thumbs down 1)"
 
 # The dashboards' status words first (red, amber, green), with what each means against the target
 RAG_WORDS = {"green": "Green (meets target)", "amber": "Amber (near target)", "red": "Red (below target)",
@@ -420,21 +419,50 @@ class MetricStatus:
     n: Optional[int]
     target: Optional[float]
     status: str
+    share: Optional[float] = None  # from A-11's v2 survey on, trust's share who trust (percent)
+    thumbs: bool = False           # that trust asked as thumbs up / down only (answers of 1 and 5 alone)
 
     @property
     def words(self) -> str:
         return RAG_WORDS.get(self.status, self.status.replace("_", " "))
 
     @property
-    def scale_words(self) -> str:
-        """What the value is on: "on a 1-5 scale" (from A-11's v2 survey on, trust's mean counts a thumbs up
-        as 5 and a thumbs down as 1, as the heatmap says), else the metric's unit."""
+    def value_words(self) -> str:
+        """The value as the dashboards write it: a survey mean on 1-5 to two places ("3.62 (mean on 1-5)");
+        from A-11's v2 survey on, trust as the share who trust first, its mean (which the status is judged
+        on) beside it ("65.6% who trust (mean 3.62 on 1-5)"); any other with its unit ("84%", "112 days")."""
         if self.value is None:
-            return ""
+            return "—"
+        if self.metric.kind is not MetricKind.likert:
+            return format_value(self.value, self.metric.unit)
+        if self.share is None:
+            return f"{self.value:.2f} ({MEAN_WORDS})"
+        thumbs = ", a thumbs up counted 5, down 1" if self.thumbs else ""
+        return f"{self.share:.1f}% who trust (mean {self.value:.2f} on 1-5{thumbs})"
+
+    @property
+    def target_words(self) -> str:
+        """The target in the value's unit: on the 1-5 mean for a survey score (v2 trust's too, as the
+        dashboards judge it), else with the metric's unit ("80%")."""
+        if self.target is None:
+            return "—"
         if self.metric.kind is MetricKind.likert:
-            v2_trust = self.period and trust_as_share(self.metric.driver and self.metric.driver.value, self.period)
-            return " on a 1-5 scale" + (V2_TRUST_SCALE if v2_trust else "")
-        return f" {self.metric.unit}" if self.metric.unit else ""
+            return f"{self.target:g} ({MEAN_WORDS})"
+        return format_value(self.target, self.metric.unit)
+
+
+MEAN_WORDS = "mean on 1-5"
+
+
+def trust_share(metric: Metric, period: Optional[str], rows, n: Optional[int]) -> tuple[Optional[float], bool]:
+    """From A-11's v2 survey on, a trust score's share who trust from the observation rows pooled into it
+    (scores.share_who_trust, as the dashboards give it), and whether it was asked as thumbs up / down
+    only; (None, False) before it, for another metric, or without every answer counted."""
+    if not period or metric.kind is not MetricKind.likert:
+        return None, False
+    counts, _ = summed_counts(rows)
+    share = share_who_trust(metric, period, counts, n)
+    return share, share is not None and not any(counts[1:4])
 
 
 @dataclass
@@ -549,11 +577,16 @@ def metric_statuses(session, commitment: Commitment, *, min_n: int = 30) -> list
                     continue
                 score = scores[period].get((program.id, metric.id)) if period else None
                 target = books[period].for_program(metric.id, program) if period else None
+                share, thumbs = (None, False)
+                if score is not None and trust_as_share(metric.driver and metric.driver.value, period):
+                    share, thumbs = trust_share(metric, period, session.scalars(sa.select(Observation).where(
+                        Observation.program_id == program.id, Observation.metric_id == metric.id,
+                        Observation.period == period)), score.n)
                 found.append(MetricStatus(
                     f"{program.name} ({program.component.name})", metric, period,
                     None if score is None else score.value, None if score is None else score.n,
                     None if target is None else target.target,
-                    rag_status(score, target, survey=metric.is_survey, min_n=min_n)))
+                    rag_status(score, target, survey=metric.is_survey, min_n=min_n), share, thumbs))
     return found + own
 
 
@@ -573,7 +606,8 @@ def _function_metric(session, commitment: Commitment, metric: Metric, min_n: int
         .order_by(sa.case((Target.scope_type == ScopeType.function, 0), else_=1)).limit(1))
     return MetricStatus(f"{commitment.function.name} (the function)", metric, period, score.value, score.n,
                         None if target is None else target.target,
-                        rag_status(score, target, survey=metric.is_survey, min_n=min_n))
+                        rag_status(score, target, survey=metric.is_survey, min_n=min_n),
+                        *trust_share(metric, period, rows, score.n))
 
 
 def history(session, commitment: Commitment) -> list[HistoryEntry]:
