@@ -207,6 +207,7 @@ ROUTE_MATRIX: dict[tuple[str, str], object] = {
     # plans
     ("GET", "/plans/"): NOT_VIEWER,
     ("GET", "/plans/<int:plan_id>"): NOT_VIEWER,
+    ("GET", "/plans/<int:plan_id>/elements/<int:element_id>/decision"): AUDIT,  # leads to the plan's page
     ("POST", "/plans/<int:plan_id>/elements/<int:element_id>/decision"): AUDIT,  # rate_plans
     # rules
     ("GET", "/rules/"): NOT_VIEWER,

@@ -428,3 +428,25 @@ def test_a_plans_linked_commitment_past_its_due_date_reads_overdue_as_on_its_own
     assert f": on track, due {due}, overdue by 12 days, last updated" in item, item
     shown = client.get(f"/commitments/{cid}").get_data(as_text=True)
     assert "overdue by 12 days" in shown, "the commitment's own page says the same"
+
+
+def test_a_decisions_address_opened_leads_to_its_element_on_the_plan_page(demo):
+    """After a refused decision the browser's address is the decision's (it takes only a POST): reloading
+    it later, or a bookmark of it, answered 405 with only a link home."""
+    with demo.app_context():
+        plan = a_plan(db.session)
+        plan_id, element_id = plan.id, plan.elements[0].id
+        client = demo.test_client(user=user("executive"))
+    page = client.get(f"/plans/{plan_id}").get_data(as_text=True)
+    refused = client.post(f"/plans/{plan_id}/elements/{element_id}/decision",
+                          data={"csrf_token": csrf_token(page), "rating": "1", "justification": " "})
+    assert refused.status_code == 422
+    opened = client.get(f"/plans/{plan_id}/elements/{element_id}/decision")
+    assert opened.status_code == 303
+    assert opened.headers["Location"].endswith(f"/plans/{plan_id}#element-{element_id}")
+    gone = client.get(f"/plans/{plan_id}/elements/999999/decision")
+    assert gone.status_code == 303 and gone.headers["Location"].endswith(f"/plans/{plan_id}")
+    assert client.get(f"/plans/999999/elements/{element_id}/decision").status_code == 404
+    with demo.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(ElementRating).where(
+            ElementRating.element_id == element_id)) == 0, "opening it records nothing"

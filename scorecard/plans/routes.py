@@ -57,12 +57,18 @@ def _page(plan: PerformancePlan, refused: Optional[dict] = None):
                            refused=refused)
 
 
-@bp.route("/<int:plan_id>/elements/<int:element_id>/decision", methods=["POST"])
+@bp.route("/<int:plan_id>/elements/<int:element_id>/decision", methods=["GET", "POST"])
 @requires("rate_plans")
 def decision(plan_id, element_id):
+    """A rating official's decision on an element. Opened (a refused decision's page reloaded later, or
+    its address bookmarked), the address leads to the element on the plan's page: there is nothing to
+    show at it but that page."""
     plan = _visible_plan(plan_id)
     element = db.session.scalar(sa.select(PlanElement).where(PlanElement.id == element_id,
                                                              PlanElement.plan_id == plan.id))
+    if request.method == "GET":
+        anchor = f"element-{element.id}" if element is not None else None
+        return redirect(url_for("plans.show", plan_id=plan.id, _anchor=anchor), 303)
     if element is None:
         abort(404)
     if own_plan(current_user, plan):
