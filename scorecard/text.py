@@ -6,7 +6,8 @@ one, or drop it and let what follows it read as a formula. Every way in refuses 
 field: forms and query strings (scorecard.security), JSON bodies (scorecard.json_bodies), the API's
 texts (scorecard.api.schemas), imported cells (importers.normalize) and rule definitions
 (scorecard.rules.schema). So are the bidirectional controls (`bidi_problem`), which a column keeps
-but which make a text read other than it is stored."""
+but which make a text read other than it is stored. A text of one line (a title) refuses the line breaks
+and every other control character as well (`UNKEPT_ON_ONE_LINE`)."""
 import json
 import re
 import unicodedata
@@ -41,6 +42,13 @@ def bidi_problem(value) -> Optional[str]:
 # A rule definition is JSON typed by hand: a vertical tab or form feed in it is an escape written on
 # purpose (`\\u000b`), not a pasted line break, so it is refused there with the rest.
 UNKEPT_OR_BREAKS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")
+
+
+# A text of one line (a commitment's title): the line breaks, the tab and the other control characters
+# (C0, DEL, C1) too, and Unicode's line and paragraph separators. A text box shows none of them, and a
+# browser's one-line box drops the line breaks, so the next save of the form would change the text unseen.
+UNKEPT_ON_ONE_LINE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
+LINE_BREAKS = frozenset({"U+000A", "U+000D", "U+2028", "U+2029"})
 
 
 def unkept_character(value, pattern: re.Pattern = UNKEPT) -> Optional[str]:
@@ -118,7 +126,11 @@ def words(code: str) -> str:
     """What the character is, for a message."""
     if code == "U+0000":
         return "a NUL character (U+0000)"
-    if int(code[2:], 16) < 0x20:
+    if code in LINE_BREAKS:
+        return f"a line break ({code})"
+    if code == "U+0009":
+        return "a tab (U+0009)"
+    if int(code[2:], 16) < 0x20 or 0x7F <= int(code[2:], 16) <= 0x9F:
         return f"a control character ({code})"
     return f"an unpaired surrogate ({code}), not a character"
 

@@ -516,6 +516,27 @@ def test_a_row_updating_by_id_without_its_version_is_refused_not_written_over_a_
         assert stored() == before
 
 
+def test_a_title_written_on_two_lines_in_the_file_is_refused_naming_its_row(demo):
+    """A cell's line break (Alt+Enter) went into the title, which the web form then showed on one line."""
+    officer = signed_in(demo, CFO_OFFICER)
+    book, rows = sheet_rows(download(officer))
+    publish_row, publish = rows[PUBLISH]
+    publish["title"].value = "Publish CX spending\nin the annual financial report"
+    data = book["commitments"]
+    header = [c.value for c in data[1]]
+    data.append([{"function": "CFO", "title": "New on\ntwo lines", "status": "on_track"}.get(name)
+                 for name in header])
+    with demo.app_context():
+        before = stored()
+        result = run_import(db.session, io_file(book), user_id=user(CFO_OFFICER).id, dry_run=True)
+        assert result.status == "rejected"
+        errors = {(e["row"], e["column"]): e["message"] for e in result.errors}
+        expected = "the title holds a line break (U+000A): a title is one line of text; remove it"
+        assert errors[(publish_row, "title")] == expected
+        assert errors[(data.max_row, "title")] == expected
+        assert stored() == before
+
+
 def test_a_title_reworded_in_the_file_renames_the_commitment_it_names_by_id(demo):
     officer = signed_in(demo, CFO_OFFICER)
     book, rows = sheet_rows(download(officer))

@@ -699,6 +699,32 @@ def test_a_title_taken_by_a_dropped_commitment_says_it_is_dropped_and_which(demo
     assert f"CFO already has a commitment titled '{title}': commitment #{cid}, which is dropped." in said
 
 
+@pytest.mark.parametrize("title, said", [("line1\nline2", "a line break (U+000A)"),
+                                         ("line1\r\nline2", "a line break (U+000D)"),
+                                         ("tab\tbetween", "a tab (U+0009)"),
+                                         ("next\u2028line", "a line break (U+2028)"),
+                                         ("c1\x85control", "a control character (U+0085)")])
+def test_a_title_is_one_line_a_line_break_or_control_character_in_it_is_refused(demo, title, said):
+    """A crafted POST saved the title "line1\nline2"; the edit form then showed "line1line2", so the next
+    ordinary save changed it unseen."""
+    officer = signed_in(demo, CFO_OFFICER)
+    with demo.app_context():
+        target = cfo_open_commitment()
+        cid, was = target.id, target.title
+        before = counts(Commitment)
+    refused = submit(officer, f"/commitments/{cid}/edit", title=title)
+    shown = html.unescape(refused.get_data(as_text=True))
+    assert refused.status_code == 400
+    assert f"the title holds {said}: a title is one line of text; remove it" in shown
+    created = submit(officer, "/commitments/new", form_id="new-form", title=title)
+    assert created.status_code == 400 and said in html.unescape(created.get_data(as_text=True))
+    with demo.app_context():
+        assert db.session.get(Commitment, cid).title == was and counts(Commitment) == before
+        problems = check(db.session, None, {"title": title}, user=user(CFO_OFFICER),
+                         function_id=db.session.get(Commitment, cid).function_id)
+        assert said in problems["title"], "every writer (the API, an import) is refused the same"
+
+
 def test_components_of_one_name_in_two_agencies_are_told_apart(demo):
     """The demo's Retirement Services and OPM's were two identical options, and their programs one list."""
     from scorecard.models import Agency, Component, Program

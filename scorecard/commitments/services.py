@@ -51,7 +51,7 @@ from scorecard.scores import format_value, share_who_trust
 from scorecard.scoring import INSUFFICIENT, NO_DATA, NO_TARGET, TargetBook, pooled_score, program_scores, rag_status
 from scorecard.signals import commitment_changed
 from scorecard.survey import summed_counts
-from scorecard.text import blank, unkept_in
+from scorecard.text import UNKEPT_ON_ONE_LINE, blank, unkept_character, unkept_in, words
 
 S = CommitmentStatus
 CLOSED = frozenset({S.complete, S.dropped})
@@ -794,6 +794,9 @@ def _title_problem(session, function_id: int, title: Optional[str], changed: boo
         return "a commitment needs a title"
     if len(title) > 300:
         return f"at most 300 characters, not {len(title)}"
+    code = unkept_character(title, UNKEPT_ON_ONE_LINE) if changed else None  # one stored so: not in the way
+    if code:
+        return f"the title holds {words(code)}: a title is one line of text; remove it"
     if not changed:
         return None
     same = _titled(session, function_id, title, current)
