@@ -429,7 +429,7 @@ def test_the_rows_are_held_to_the_web_forms_rules_and_the_officers_scope(demo):
         result = run_import(db.session, io_file(book), user_id=user(CFO_OFFICER).id)
         assert result.status == "rejected"
         errors = {(e["row"], e["column"]): e["message"] for e in result.errors}
-        assert "a commitment that is at_risk needs a reason" in errors[(publish_row, "reason")]
+        assert "a commitment that is at risk needs a reason: say why it is at risk" in errors[(publish_row, "reason")]
         assert "moving the due date" in errors[(align_row, "reason")]
         assert "is not a web link" in errors[(fund_row, "evidence_links")]
         assert errors[(5, "id")] == f"there is no commitment #{cio_id} among CFO's commitments; leave the id blank " \
@@ -439,6 +439,20 @@ def test_the_rows_are_held_to_the_web_forms_rules_and_the_officers_scope(demo):
         assert errors[(8, "id")].startswith(f"there is no commitment #{publish['id'].value + 1000}")
         assert stored() == before
 
+
+
+def test_a_rows_status_reads_in_the_web_forms_words_not_the_files_codes(demo):
+    """The import said "moving a complete commitment to on_track ..." where the web form says "on track"."""
+    officer = signed_in(demo, CFO_OFFICER)
+    book, rows = sheet_rows(download(officer))
+    fund_row, fund = rows[FUND]
+    fund["status"].value = "on_track"  # complete before: taking it back up needs a new reason
+    with demo.app_context():
+        result = run_import(db.session, io_file(book), user_id=user(CFO_OFFICER).id, dry_run=True)
+        message = {(e["row"], e["column"]): e["message"] for e in result.errors}[(fund_row, "reason")]
+        assert message.startswith("moving a complete commitment to on track needs a new reason: say why it is on "
+                                  "track now"), message
+        assert "_" not in message
 
 
 def test_a_rows_every_problem_is_named_in_one_upload(demo):

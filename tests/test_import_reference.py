@@ -202,7 +202,7 @@ def test_commitment_bad_values_are_named_and_nothing_is_written(demo, tmp_path):
         assert_error(result, 2, "Function", "CFOO", "unknown function 'CFOO'",
                      "closest: 'CFO' (Chief Financial Officer)")
         assert_error(result, 3, "Status", "late", "not a commitment status", "at_risk")
-        assert_error(result, 4, "Reason", None, "at_risk needs a reason")
+        assert_error(result, 4, "Reason", None, "at risk needs a reason: say why it is at risk")
         assert_error(result, 5, "Due date", "2027-02-30", "not a date")
         assert_error(result, 6, "Programs", "Benefit Call Centre", "unknown program", "'Benefits Call Center' (")
         assert_error(result, 6, "Metrics", "trustt", "unknown metric 'trustt'", "'trust'")
@@ -211,7 +211,7 @@ def test_commitment_bad_values_are_named_and_nothing_is_written(demo, tmp_path):
         assert_error(result, 7, "Evidence", "ftp://x", "not a web link")
         assert_error(result, 9, "Title", "twice", "as row 8")
         # The stored commitment is off_track; blanking its reason (status unchanged) is refused too.
-        assert_error(result, 10, "Reason", None, "off_track needs a reason")
+        assert_error(result, 10, "Reason", None, "off track needs a reason")
         assert result.rejected == 8  # row 8 is fine on its own
 
 

@@ -28,7 +28,6 @@ from scorecard.commitments.services import (
     EDITABLE,
     FIELD_LABELS,
     LEADER_FIELDS,
-    STATUS_LABELS,
     Names,
     check,
 )
@@ -360,10 +359,7 @@ class CommitmentSink(TrackedSink):
         problems = check(self.session, current, proposed, user=self.user, function_id=function.id)
         if self.user is None and proposed.get("status") is CommitmentStatus.dropped:
             problems.pop("status", None)  # the command line is trusted to drop, as an administrator is
-        status = proposed.get("status") or (current.status if current else CommitmentStatus.not_started)
-        for field, message in problems.items():
-            if field == "reason":  # the file names statuses as its drop-down does: at_risk, off_track
-                message = message.replace(STATUS_LABELS[status].lower(), status.value)
+        for field, message in problems.items():  # in the web form's words ("at risk"), from the same rules
             column = COLUMNS.get(field, field)
             self.fail(row, column, record.get(column), message)
         return not problems
