@@ -249,11 +249,20 @@ def test_leaders_change_only_the_status_of_their_own_commitments(demo, tmp_path)
             ["CFO", mine.title, "at_risk", "Procurement slipped", due],
             ["CFO", CFO_OFF_TRACK, "on_track", None, None]]), user_id=user.id)
         assert result.status == "rejected"
-        assert_error(result, 3, "Title", CFO_OFF_TRACK, "names someone else")
+        # Someone else's title and nobody's read alike (the web answers "not found" for both): no new ones.
+        assert_error(result, 3, "Title", CFO_OFF_TRACK, f"no commitment of yours is titled {CFO_OFF_TRACK!r}: "
+                     "leaders cannot create commitments, only update the status and reason of their own")
+        new = run_import(db.session, write_xlsx(tmp_path / "l-new.xlsx", header, [
+            ["CFO", "A brand new one", "on_track", None, None]]), user_id=user.id)
+        assert_error(new, 2, "Title", "A brand new one", "leaders cannot create commitments")
         theirs = commitment(CFO_OFF_TRACK).id
         by_id = run_import(db.session, write_xlsx(tmp_path / "l-id.xlsx", ["ID", *header[:4]], [
-            [theirs, "CFO", CFO_OFF_TRACK, "on_track", None]]), user_id=user.id)
-        assert_error(by_id, 2, "ID", theirs, "names someone else")  # the cell that chose it: its id
+            [theirs, "CFO", CFO_OFF_TRACK, "on_track", None], [999999, "CFO", "Nobody's", "on_track", None]]),
+            user_id=user.id)
+        for row, ident in ((2, theirs), (3, 999999)):  # the cell that chose it: its id, in the same words
+            assert_error(by_id, row, "ID", ident, f"no commitment of yours has id {ident}: leaders update only "
+                         "commitments that name them as the leader")
+        assert "names someone else" not in str(by_id.errors) and "#" not in str(by_id.errors)
         moved = run_import(db.session, write_xlsx(tmp_path / "l2.xlsx", header, [
             ["CFO", mine.title, "at_risk", "Procurement slipped", date(2030, 1, 1)]]), user_id=user.id)
         assert_error(moved, 2, "Due date", "2030-01-01", "only the status and reason")

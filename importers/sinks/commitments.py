@@ -263,6 +263,11 @@ class CommitmentSink(TrackedSink):
             return self._by_key.get((function.id, _key(record["title"])))
         current = self._by_id.get(ident)
         user = self.user
+        if self._is_leader and (current is None or current.leader_id != user.leader_id):
+            # the same words for someone else's and for none: the web answers "not found" for both
+            self.fail(row, "id", ident, f"no commitment of yours has id {ident}: leaders update only commitments "
+                      "that name them as the leader (a download of your commitments gives their ids)")
+            return False
         if current is None or (user is not None and user.role is Role.officer
                                and current.function_id != user.function_id):
             among = f" among {function.code}'s commitments" if user is not None and user.role is Role.officer else ""
@@ -289,11 +294,12 @@ class CommitmentSink(TrackedSink):
         return True
 
     def _leader_owns(self, row, record, current) -> bool:
+        """A row without an id names its commitment by title: one of the leader's own, else it is refused
+        with the same words whether the title is someone else's or nobody's (leaders create none)."""
         if current is None or current.leader_id != self.user.leader_id:
-            # named at the cell that chose the commitment: its id when the row gives one, else its title
-            column = "id" if record.get("id") is not None else "title"
-            self.fail(row, column, record.get(column), "leaders may update only commitments that name them as the "
-                      "leader; this one " + ("does not exist" if current is None else "names someone else"))
+            self.fail(row, "title", record.get("title"), f"no commitment of yours is titled {record.get('title')!r}: "
+                      "leaders cannot create commitments, only update the status and reason of their own (give its "
+                      "id, as a download of your commitments does)")
             return False
         return True
 
