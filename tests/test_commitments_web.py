@@ -800,6 +800,25 @@ def test_filters_sort_and_counts_travel_in_the_query_string(demo):
     assert row_ids(unknown) == row_ids(admin.get("/commitments/").get_data(as_text=True)), "named, and left out"
 
 
+def test_the_date_filters_say_they_count_open_commitments_only(demo):
+    """Due within 30 days hid complete and overdue commitments, Not updated in hid complete and dropped
+    ones, and neither the filters nor "No commitments match these filters" said so."""
+    client = signed_in(demo, CFO_OFFICER)
+    page = html.unescape(client.get("/commitments/").get_data(as_text=True))
+    assert "not complete, dropped or already overdue (tick Overdue to add those)" in page
+    assert "Open commitments only: complete and dropped ones are left out." in page
+    assert 'aria-describedby="f-due-hint"' in page and 'aria-describedby="f-stale-hint"' in page
+    empty = html.unescape(client.get("/commitments/", query_string={
+        "due_within": "0", "stale": "3650", "status": "complete"}).get_data(as_text=True))
+    assert ("No commitments match these filters. Due within 0 days counts open commitments due from today on, "
+            "not overdue ones (tick Overdue to add them); Not updated in 3650 days counts open commitments only: "
+            "complete and dropped commitments are left out.") in " ".join(empty.split())
+    listed = html.unescape(client.get("/commitments/", query_string={"stale": "1"}).get_data(as_text=True))
+    caption = listed[listed.index("<caption>"):listed.index("</caption>")]
+    assert "Not updated in 1 day counts open commitments only: complete and dropped commitments are left out." \
+        in " ".join(caption.split())
+
+
 def test_the_commitment_page_shows_programs_metrics_and_history(evaluated):
     officer = signed_in(evaluated, CFO_OFFICER)
     with evaluated.app_context():

@@ -329,6 +329,23 @@ class Filters:
         return {k: v for k, v in values.items() if v not in (None, [], "")}
 
     @property
+    def leaves_out(self) -> Optional[str]:
+        """What the date filters chosen leave out besides what their labels say, for the list's words: each
+        counts only open commitments (neither complete nor dropped), and Due within leaves out the overdue
+        ones (Overdue adds them back). None when no such filter is chosen."""
+        said = []
+        if self.due_within is not None:
+            said.append(f"Due within {_days(self.due_within)} counts open commitments due from today on"
+                        + ("" if self.overdue else ", not overdue ones (tick Overdue to add them)"))
+        if self.stale is not None:
+            said.append(f"Not updated in {_days(self.stale)} counts open commitments only")
+        if self.overdue and self.due_within is None:
+            said.append("Overdue counts open commitments only")
+        if not said:
+            return None
+        return "; ".join(said) + ": complete and dropped commitments are left out."
+
+    @property
     def active(self) -> bool:
         return bool(self.function or self.component or self.statuses or self.due_within is not None or self.overdue
                     or self.stale is not None or self.domain)
