@@ -12,7 +12,7 @@ from scorecard.models import Commitment, User
 from scorecard.security import SEEN_AT
 from tests.conftest import PASSWORD
 from tests.helpers import csrf_token, sign_in
-from tests.test_commitments_web import CFO_OFFICER, cfo_open_commitment
+from tests.test_commitments_web import CFO_OFFICER, cfo_open_commitment, chrome, served  # noqa: F401  (browser fixtures)
 
 
 def test_a_look_at_the_session_is_not_activity_and_a_post_is(app, client, make_user):
@@ -71,34 +71,8 @@ def test_a_form_sent_after_the_session_ended_says_nothing_was_saved_and_leads_ba
 
 # --------------------------------------------------------------------------- in a real browser
 
-@pytest.fixture
-def served(demo):
-    import threading
-
-    from werkzeug.serving import make_server
-
-    from tests.live_server import free_port
-
-    server = make_server("127.0.0.1", free_port(), demo, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=10)
-
-
-@pytest.fixture
-def chrome(tmp_path_factory):
-    from tests import served as served_app
-
-    served_app.require_browser()
-    driver = served_app.chrome(tmp_path_factory.mktemp("chrome"), height=1200, page_load_timeout=60)
-    yield driver
-    driver.quit()
-
-
 @pytest.mark.browser
-def test_the_page_warns_keeps_the_session_and_saves_what_was_typed_after_signing_in_again(demo, served, chrome):
+def test_the_page_warns_keeps_the_session_and_saves_what_was_typed_after_signing_in_again(demo, served, chrome):  # noqa: F811
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions as ec
     from selenium.webdriver.support.ui import WebDriverWait
