@@ -236,32 +236,45 @@ def test_a_double_click_on_create_token_makes_one_token_and_shows_its_secret(ser
     browser.save_screenshot(str(tmp_path / "token.png"))
 
 
-def test_a_long_word_in_a_commitments_title_breaks_within_the_lists_phone_width(server, browser, tmp_path):
-    """The commitments list is a stacked table on a phone (no scrolling region of its own): a title of one
-    long word (a spreadsheet formula, a web address) made it, and the page, 611 px wide at 320 px."""
+def _saved_on_a_cfo_commitment(browser, server, field_id: str, value: str) -> str:
+    """Sign in as the CFO officer, write `value` into the field of the first commitment listed and save;
+    the commitment's page address."""
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions as ec
     from selenium.webdriver.support.ui import WebDriverWait
 
-    title = '=HYPERLINK("https://www.example.gov/cx/a11-section-280/fy2027/evidence","open")'
     sign_in(browser, server, "cfo.officer@demo.cx.gov")
     wait = WebDriverWait(browser, 60)
     wait.until(ec.url_to_be(server + "/"))
     browser.get(server + "/commitments/")
     page = browser.find_element(By.CSS_SELECTOR, "tr[data-commitment] a").get_attribute("href")
     browser.get(page + "/edit")
-    field = browser.find_element(By.ID, "title")
+    field = browser.find_element(By.ID, field_id)
     field.clear()
-    field.send_keys(title)
+    field.send_keys(value)
     browser.find_element(By.ID, "save").click()
     wait.until(ec.url_to_be(page))
+    return page
+
+
+def _page_widths(browser) -> list[int]:
+    return browser.execute_script("return [document.documentElement.scrollWidth, "
+                                  "document.documentElement.clientWidth]")
+
+
+def test_a_long_word_in_a_commitments_title_breaks_within_the_lists_phone_width(server, browser, tmp_path):
+    """The commitments list is a stacked table on a phone (no scrolling region of its own): a title of one
+    long word (a spreadsheet formula, a web address) made it, and the page, 611 px wide at 320 px."""
+    from selenium.webdriver.common.by import By
+
+    title = '=HYPERLINK("https://www.example.gov/cx/a11-section-280/fy2027/evidence","open")'
+    _saved_on_a_cfo_commitment(browser, server, "title", title)
     browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
                             {"width": 320, "height": 900, "deviceScaleFactor": 1, "mobile": False})
     try:
         browser.get(server + "/commitments/")
         shown = browser.find_element(By.LINK_TEXT, title)
-        widths = browser.execute_script("return [document.documentElement.scrollWidth, "
-                                        "document.documentElement.clientWidth]")
+        widths = _page_widths(browser)
         browser.save_screenshot(str(tmp_path / "title-320.png"))
         assert widths[0] <= widths[1], f"the page scrolls sideways: {widths}"
         assert shown.rect["x"] + shown.rect["width"] <= widths[1]
@@ -273,29 +286,16 @@ def test_a_long_web_address_as_evidence_breaks_within_a_phones_width(server, bro
     """A CFO officer's evidence link of 170 characters without a space made the commitment's page 615 px wide
     at 320 px (WCAG 1.4.10): the whole page scrolled sideways. It now breaks where it must."""
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support import expected_conditions as ec
-    from selenium.webdriver.support.ui import WebDriverWait
 
     link = ("https://www.performance.gov/cx/assets/files/a11-section-280-capacity-assessment-evidence-for-fy2027-"
             "benefits-administration-measurement-domain-final-version-approved.pdf")
-    sign_in(browser, server, "cfo.officer@demo.cx.gov")
-    wait = WebDriverWait(browser, 60)
-    wait.until(ec.url_to_be(server + "/"))
-    browser.get(server + "/commitments/")
-    page = browser.find_element(By.CSS_SELECTOR, "tr[data-commitment] a").get_attribute("href")
-    browser.get(page + "/edit")
-    evidence = browser.find_element(By.ID, "evidence_links")
-    evidence.clear()
-    evidence.send_keys(link)
-    browser.find_element(By.ID, "save").click()
-    wait.until(ec.url_to_be(page))
+    page = _saved_on_a_cfo_commitment(browser, server, "evidence_links", link)
     browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
                             {"width": 320, "height": 900, "deviceScaleFactor": 1, "mobile": False})
     try:
         browser.get(page)
         shown = browser.find_element(By.CSS_SELECTOR, f'main a[href="{link}"]')
-        widths = browser.execute_script("return [document.documentElement.scrollWidth, "
-                                        "document.documentElement.clientWidth]")
+        widths = _page_widths(browser)
         browser.save_screenshot(str(tmp_path / "evidence-320.png"))
         assert widths[0] <= widths[1], f"the page scrolls sideways: {widths}"
         assert shown.rect["x"] + shown.rect["width"] <= widths[1]
