@@ -236,6 +236,7 @@ def _require_login():
         return None
     if g.get("api_token") is not None:  # a REST API request: its bearer token is its sign-in
         return None
+    ended = None
     if current_user.is_authenticated:
         ended = _session_ended()
         if ended is None:
@@ -244,6 +245,10 @@ def _require_login():
         logout_user()
         session.clear()
         flash(ended_message(ended), "info")
+    if request.endpoint == "auth.logout":  # signing out of a session that had ended already: done
+        if ended is None:
+            flash("You are signed out.", "info")
+        return redirect(url_for("auth.login"))
     if request.endpoint is None and request.method not in ("GET", "HEAD"):
         abort(401)
     if wants_json() or request.method not in ("GET", "HEAD"):
@@ -282,9 +287,20 @@ def session_timer() -> dict:
     if not current_user.is_authenticated:
         return {}
     left = session_left()
+    who = session_identity()
     return {"data-session-timer": url_for(SESSION_STATE), "data-session-sign-in": url_for("auth.login"),
             "data-session-left": str(min(left["idle"], left["absolute"])),
-            "data-session-warn": str(current_app.config["SESSION_WARN_SECONDS"])}
+            "data-session-warn": str(current_app.config["SESSION_WARN_SECONDS"]),
+            "data-session-user": who["user"], "data-session-id": who["session"]}
+
+
+def session_identity() -> dict:
+    """Who is signed in (`user`, the e-mail) and which of their sessions (`session`: a digest of when it
+    began): a page compares them with the session it was drawn in, so that a form is never sent as
+    someone else, and a form drawn in an earlier session of the same person gets this one's token."""
+    began = session.get(SIGNED_IN_AT)
+    digest = hashlib.sha256(f"{current_user.id}:{began!r}".encode()).hexdigest()[:16]
+    return {"user": current_user.email, "session": digest}
 
 
 def session_left() -> dict:

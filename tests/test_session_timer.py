@@ -35,6 +35,22 @@ def test_a_look_at_the_session_is_not_activity_and_a_post_is(app, client, make_u
     assert client.post("/auth/session").status_code == 400  # a POST carries the form token
     kept = client.post("/auth/session", headers={"X-CSRFToken": state["csrf_token"]})
     assert kept.status_code == 200 and kept.get_json()["left"]["idle"] >= 29 * 60
+    assert state["user"] == "viewer@test.gov" and f'data-session-id="{state["session"]}"' in page
+    client.post("/auth/logout", data={"csrf_token": state["csrf_token"]})
+    sign_in(client, "viewer@test.gov", PASSWORD)  # a new session of the same person: another id
+    assert client.get("/auth/session").get_json()["session"] != state["session"]
+
+
+def test_signing_out_of_a_session_that_had_ended_signs_out(app, client, make_user):
+    with app.app_context():
+        make_user("viewer")
+    sign_in(client, "viewer@test.gov", PASSWORD)
+    token = client.get("/auth/session").get_json()["csrf_token"]
+    with client.session_transaction() as session:
+        session[SEEN_AT] = time.time() - 31 * 60
+    sent = client.post("/auth/logout", data={"csrf_token": token})
+    assert sent.status_code == 302 and sent.headers["Location"] == "/auth/login"
+    assert "signed out after 30 minutes" in client.get("/auth/login").get_data(as_text=True)
 
 
 def test_a_look_after_the_session_ended_is_a_401_and_signed_out_pages_have_no_timer(app, client, make_user):
@@ -121,3 +137,72 @@ def test_the_page_warns_keeps_the_session_and_saves_what_was_typed_after_signing
     wait.until(ec.url_matches(rf"/commitments/{cid}$"))
     with demo.app_context():
         assert db.session.get(Commitment, cid).next_step == typed
+
+
+@pytest.mark.browser
+def test_a_form_goes_only_as_the_person_its_page_was_drawn_for(demo, served, chrome):  # noqa: F811
+    """Signed out and in again in another tab before the timer looked: Save still works (the form takes
+    the new session's token on its way). Signed in there as someone else: Save is held, and the form is
+    sent only once its own person is signed in again (it was saved as the other person)."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    from scorecard.demo import DEMO_PASSWORD
+    from scorecard.models import CommitmentUpdate
+
+    wait = WebDriverWait(chrome, 20)
+    with demo.app_context():
+        cid = cfo_open_commitment().id
+
+    def sign_in_as(email):
+        chrome.get(served + "/auth/login")
+        chrome.find_element(By.NAME, "email").send_keys(email)
+        chrome.find_element(By.NAME, "password").send_keys(DEMO_PASSWORD)
+        chrome.find_element(By.CSS_SELECTOR, "form.usa-form [type=submit]").click()
+        wait.until(ec.presence_of_element_located((By.CSS_SELECTOR, "[data-session-timer]")))
+
+    def in_another_tab(*emails):
+        """Sign out there, then in as each of `emails` in turn (the same browser: one cookie for both)."""
+        form_page = chrome.current_window_handle
+        chrome.switch_to.new_window("tab")
+        chrome.get(served + "/")
+        chrome.find_element(By.XPATH, "//button[starts-with(., 'Sign out')]").click()
+        wait.until(ec.url_contains("/auth/login"))
+        for email in emails:
+            sign_in_as(email)
+        chrome.close()
+        chrome.switch_to.window(form_page)
+
+    def last_update():
+        with demo.app_context():
+            update = db.session.scalars(sa.select(CommitmentUpdate).where(CommitmentUpdate.commitment_id == cid)
+                                        .order_by(CommitmentUpdate.id.desc())).first()
+            return db.session.get(Commitment, cid).next_step, db.session.get(User, update.user_id).email
+
+    sign_in_as(CFO_OFFICER)
+    chrome.get(f"{served}/commitments/{cid}/edit")
+    in_another_tab(CFO_OFFICER)  # the same person, a new session: this page's form token is the old one's
+    chrome.find_element(By.ID, "next_step").send_keys("Sent after signing in again elsewhere.")
+    chrome.find_element(By.ID, "save").click()
+    wait.until(ec.url_matches(rf"/commitments/{cid}$"))
+    assert last_update() == ("Sent after signing in again elsewhere.", CFO_OFFICER)
+
+    chrome.get(f"{served}/commitments/{cid}/edit")
+    next_step = chrome.find_element(By.ID, "next_step")
+    next_step.clear()
+    next_step.send_keys("Typed by the CFO officer.")
+    in_another_tab("admin@demo.cx.gov")
+    chrome.find_element(By.ID, "save").click()
+    held = wait.until(ec.visibility_of_element_located((By.CSS_SELECTOR, "dialog[data-kind=ended]")))
+    assert "You are signed in as someone else" in held.text and "admin@demo.cx.gov is signed in now" in held.text
+    assert last_update()[0] == "Sent after signing in again elsewhere.", "nothing was sent as the admin"
+    chrome.find_element(By.XPATH, "//dialog//button[.='Continue']").click()
+    assert "admin@demo.cx.gov is signed in now" in held.text, "Continue refuses while the other person is in"
+
+    in_another_tab(CFO_OFFICER)
+    chrome.find_element(By.XPATH, "//dialog//button[.='Continue']").click()
+    wait.until(ec.invisibility_of_element_located((By.CSS_SELECTOR, "dialog.scorecard-session")))
+    chrome.find_element(By.ID, "save").click()
+    wait.until(ec.url_matches(rf"/commitments/{cid}$"))
+    assert last_update() == ("Typed by the CFO officer.", CFO_OFFICER)

@@ -8,7 +8,7 @@ from scorecard.auth.forms import SignInForm
 from scorecard.auth.services import DEVICE_COOKIE, authenticate, sign_out
 from scorecard.extensions import db
 from scorecard.models.audit import request_client
-from scorecard.security import end_session, safe_next, session_left, start_session
+from scorecard.security import end_session, safe_next, session_identity, session_left, start_session
 
 SAME_ANSWER = "That e-mail and password do not match an active account."
 
@@ -60,11 +60,13 @@ def logout():
 
 @bp.route("/session", methods=["GET", "POST"])
 def session_state():
-    """The session timer's look at the session (static/session.js): the seconds left and the form token
-    of this session (a page kept open through a new sign-in puts it in its forms). A GET is not activity;
-    a POST (the timer's "Stay signed in", or typing in a form) is, as any other request. Signed out: 401."""
+    """The session timer's look at the session (static/session.js): the seconds left, who is signed in and
+    which session, and the form token of this session (a page kept open through a new sign-in of the same
+    person puts it in its forms). A GET is not activity; a POST (the timer's "Stay signed in", or typing in
+    a form) is, as any other request. Signed out: 401."""
     return jsonify(left=session_left(), idle_minutes=current_app.config["SESSION_IDLE_MINUTES"],
-                   csrf_token=generate_csrf())
+                   max_hours=current_app.config["SESSION_MAX_HOURS"], csrf_token=generate_csrf(),
+                   **session_identity())
 
 
 def _notice() -> list[str]:

@@ -7,6 +7,9 @@
 //   choose Continue, which puts the new session's form token in this page's forms, so Save works.
 // The timer asks the server (auth.routes.session_state) rather than trusting its own clock: a request
 // from another tab, or a dashboard's callback, keeps the same session alive. Its look is not activity.
+// A form is sent only as the person the page was drawn for: before a form goes, the timer looks at the
+// session; signed out, or signed in as someone else, the form is held and the dialog says so; signed in
+// again as the same person, the form gets the new session's token and goes.
 (function () {
   "use strict";
   var WARN_SECONDS = 120;  // from the page (SCORECARD_SESSION_WARN_SECONDS)
@@ -16,6 +19,8 @@
   var dialog = null;
   var ended = false;
   var absoluteNoted = false;
+  var pageUser = null;
+  var pageSession = null;
 
   function marker() { return document.querySelector("[data-session-timer]"); }
 
@@ -24,8 +29,8 @@
     return input ? input.value : "";
   }
 
-  // The session as the server sees it: {left: {idle, absolute}, idle_minutes, csrf_token}, or null when
-  // signed out. A POST counts as activity.
+  // The session as the server sees it: {left: {idle, absolute}, idle_minutes, max_hours, csrf_token, user,
+  // session}, or null when signed out. A POST counts as activity.
   function ask(method) {
     var found = marker();
     if (!found) { return Promise.reject(new Error("no session timer on this page")); }
@@ -48,15 +53,26 @@
     return new Date(Date.now() + secondsFromNow * 1000).toLocaleTimeString([], {hour: "numeric", minute: "2-digit"});
   }
 
+  // The page's forms follow the session `state` describes: "same" session, "renewed" (the same person
+  // signed in again: the forms get its token), or "other" (someone else is signed in: nothing is changed).
+  function adopt(state) {
+    if (pageUser !== null && state.user !== pageUser) { return "other"; }
+    if (state.session === pageSession) { return "same"; }
+    document.querySelectorAll("input[name=csrf_token]").forEach(function (input) { input.value = state.csrf_token; });
+    pageSession = state.session;
+    return "renewed";
+  }
+
   function check() {
     ask("GET").then(function (state) {
       if (!state) { showEnded(); return; }
+      if (adopt(state) === "other") { showEnded(state.user); return; }
       var left = Math.min(state.left.idle, state.left.absolute);
       if (left > WARN_SECONDS) { close(); schedule(left - WARN_SECONDS); return; }
       if (state.left.idle <= state.left.absolute) {
         showWarning(state, left);
       } else if (!absoluteNoted) {
-        showLimit(left);
+        showLimit(state, left);
       }
       schedule(Math.min(left + 2, 30));  // again soon: another tab may keep the session, or it ends
     }).catch(function () { schedule(60); });
@@ -112,15 +128,16 @@
           [button("Stay signed in", "", extend)]).setAttribute("data-kind", "warning");
   }
 
-  function showLimit(left) {
+  function showLimit(state, left) {
     absoluteNoted = true;
     build("alertdialog", "Your session ends soon",
-          "A session lasts at most its set hours: you will be signed out at " + clock(left)
+          "A session lasts at most " + state.max_hours + " hours: you will be signed out at " + clock(left)
           + ". Save what you are working on, then sign in again.",
           [button("OK", "", close)]).setAttribute("data-kind", "limit");
   }
 
-  function showEnded() {
+  // Signed out; or, with `someone`, signed in as someone else than the page was drawn for.
+  function showEnded(someone) {
     ended = true;
     clearTimeout(timer);
     var signIn = document.createElement("a");
@@ -129,9 +146,10 @@
     signIn.target = "_blank";
     signIn.rel = "noopener";
     signIn.textContent = "Sign in (opens a new tab)";
-    build("alertdialog", "You were signed out",
-          "Nothing on this page is lost, but it cannot be saved until you sign in again. Sign in in a new tab, "
-          + "then come back here and choose Continue.",
+    build("alertdialog", someone ? "You are signed in as someone else" : "You were signed out",
+          someone ? otherWords(someone)
+                  : "Nothing on this page is lost, but it cannot be saved until you sign in again. Sign in in a "
+                    + "new tab, then come back here and choose Continue.",
           [signIn, button("Continue", "", resume)]).setAttribute("data-kind", "ended");
     // Escape would leave a page whose Save can only fail: the dialog stays until Continue works.
     dialog.addEventListener("cancel", function (event) { event.preventDefault(); });
@@ -139,24 +157,37 @@
 
   function extend() {
     lastExtended = Date.now();
-    ask("POST").then(function (state) {
+    ask("GET").then(function (state) {  // the page's token must be this session's before it is sent
+      if (!state) { showEnded(); return "held"; }
+      if (adopt(state) === "other") { showEnded(state.user); return "held"; }
+      return ask("POST");
+    }).then(function (state) {
+      if (state === "held") { return; }
       if (!state) { showEnded(); return; }
       close();
       schedule(Math.min(state.left.idle, state.left.absolute) - WARN_SECONDS);
     }).catch(function () { schedule(30); });
   }
 
-  // After signing in again elsewhere: this page's forms get the new session's token.
+  function otherWords(someone) {
+    return "This page was opened as " + pageUser + ", and " + someone + " is signed in now: nothing on it is "
+      + "lost, but it is not sent as someone else. Sign in as " + pageUser + " in a new tab, then choose "
+      + "Continue; or reload the page to work as " + someone + ".";
+  }
+
+  // After signing in again elsewhere (as the person the page was drawn for): the page's forms get the
+  // new session's token.
   function resume() {
     ask("GET").then(function (state) {
+      var text = document.getElementById("scorecard-session-text");
       if (!state) {
-        document.getElementById("scorecard-session-text").textContent =
-          "You are still signed out: sign in in the other tab first, then choose Continue.";
+        text.textContent = "You are still signed out: sign in in the other tab first, then choose Continue.";
         return;
       }
-      document.querySelectorAll("input[name=csrf_token]").forEach(function (input) {
-        input.value = state.csrf_token;
-      });
+      if (adopt(state) === "other") {
+        text.textContent = otherWords(state.user);
+        return;
+      }
       ended = false;
       absoluteNoted = false;
       lastExtended = Date.now();
@@ -171,6 +202,27 @@
     if (Date.now() - lastExtended >= TYPING_EVERY_MS) { extend(); }
   }, true);
 
+  // Before a form that changes something goes: is the page's session still the one signed in?
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!marker() || !form.querySelector("input[name=csrf_token]") || /\/auth\/logout$/.test(form.action)) { return; }
+    if (form.hasAttribute("data-session-looked")) {
+      form.removeAttribute("data-session-looked");
+      return;
+    }
+    event.preventDefault();
+    var submitter = event.submitter && event.submitter.form === form ? event.submitter : null;
+    var send = function () {
+      form.setAttribute("data-session-looked", "");
+      if (submitter) { form.requestSubmit(submitter); } else { form.requestSubmit(); }
+    };
+    ask("GET").then(function (state) {
+      if (!state) { showEnded(); return; }
+      if (adopt(state) === "other") { showEnded(state.user); return; }
+      send();
+    }).catch(send);  // the look failed (the network): the form goes as it is, and the server judges it
+  }, true);
+
   // A Dash page draws its marker after this script runs: wait for it.
   function start(tries) {
     var found = marker();
@@ -179,6 +231,8 @@
       return;
     }
     WARN_SECONDS = Number(found.getAttribute("data-session-warn")) || WARN_SECONDS;
+    pageUser = found.getAttribute("data-session-user");
+    pageSession = found.getAttribute("data-session-id");
     schedule(Number(found.getAttribute("data-session-left")) - WARN_SECONDS);
   }
   if (document.readyState === "loading") {
