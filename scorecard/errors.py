@@ -17,6 +17,10 @@ PLAIN_HTTP = ("This site works over HTTPS only: its sign-in cookie is not sent o
               "the form could not be checked and nothing was changed. Open the site's https:// address. (Behind a "
               "TLS proxy, the administrator sets SCORECARD_TRUSTED_PROXIES so the app sees the connection as "
               "HTTPS.)")
+FORM_NOT_CHECKED = ("Nothing was saved or changed: this form could not be checked as yours. It was opened in a "
+                    "session that has ended or changed since (a sign-out, or signing in again in another tab or "
+                    "window), or it did not come from this site's page. Open the page again and send the form from "
+                    "there.")
 SAVED_TWICE = ("What you sent met something saved at the same moment (a second click of the button, or someone "
                "else saving the same thing), so this request saved nothing; what was saved first stands. Open the "
                "page again to see what is saved now.")
@@ -144,9 +148,10 @@ def _handler(code):
         # The error's own headers, less its content type: a 405's Allow (RFC 9110), a 401's WWW-Authenticate.
         headers = [(k, v) for k, v in error.get_headers() if k.lower() != "content-type"] \
             if isinstance(error, HTTPException) else []
-        if isinstance(error, CSRFError) and "session token is missing" in (description or "") \
-                and not request.is_secure and current_app.config["SESSION_COOKIE_SECURE"]:
-            description = PLAIN_HTTP
+        if isinstance(error, CSRFError):  # Flask-WTF's own words ("The CSRF tokens do not match.") name its code
+            plain_http = "session token is missing" in (description or "") and not request.is_secure \
+                and current_app.config["SESSION_COOKIE_SECURE"]
+            description = PLAIN_HTTP if plain_http else FORM_NOT_CHECKED
         if wants_json():
             return jsonify(error=TITLES[code], detail=description), code, headers
         return render_template("error.html", code=code, title=TITLES[code], description=description,

@@ -206,3 +206,20 @@ def test_a_form_goes_only_as_the_person_its_page_was_drawn_for(demo, served, chr
     chrome.find_element(By.ID, "save").click()
     wait.until(ec.url_matches(rf"/commitments/{cid}$"))
     assert last_update() == ("Typed by the CFO officer.", CFO_OFFICER)
+
+
+def test_a_form_of_an_earlier_session_is_refused_in_plain_words(demo, client):
+    """A form opened before signing out and in again carries the old session's token: it was refused with
+    Flask-WTF's "The CSRF tokens do not match." and a link home."""
+    from scorecard.demo import DEMO_PASSWORD
+
+    with demo.app_context():
+        cid = cfo_open_commitment().id
+    sign_in(client, CFO_OFFICER, DEMO_PASSWORD)
+    old = csrf_token(client.get(f"/commitments/{cid}/edit").get_data(as_text=True))
+    client.post("/auth/logout", data={"csrf_token": old})
+    sign_in(client, CFO_OFFICER, DEMO_PASSWORD)
+    sent = client.post(f"/commitments/{cid}/edit", data={"csrf_token": old, "next_step": "Typed earlier."})
+    page = sent.get_data(as_text=True)
+    assert sent.status_code == 400 and "CSRF" not in page
+    assert "Nothing was saved or changed: this form could not be checked as yours" in page
