@@ -281,7 +281,8 @@ def test_a_scale_change_over_entered_scores_is_refused_and_what_was_typed_stays(
     page = html_lib.unescape(text(response))
     entered = ", ".join(f"{d} {before[d]:g}" for d in CAPACITY_DOMAINS)
     assert (f"Highest score: changing the scale from 1-7 to 1-100 would change what the scores entered on 1-7 "
-            f"mean ({entered}); re-enter them on 1-100 in the same save, or keep the scale 1-7.") in page
+            f"mean ({entered}); re-enter them on 1-100 in the same save, or keep the scale 1-7. If the scores "
+            f"shown are already on 1-100, tick \"The scores shown are on 1-100\" and save.") in page
     assert re.search(r'id="scale_max"[^>]*value="100"|value="100"[^>]*id="scale_max"', page), "what was typed stays"
     stored = assessment(demo, ba, CURRENT)
     assert (stored.scale_min, stored.scale_max) == (1, 7) and scores(demo, ba, CURRENT) == before
@@ -300,6 +301,22 @@ def test_a_scale_change_over_entered_scores_is_refused_and_what_was_typed_stays(
     assert (event.before["scale_min"], event.before["scale_max"]) == (1, 7)
     assert (event.after["scale_min"], event.after["scale_max"]) == (1, 100)
     assert "the scale: 1-7 → 1-100" in text(analyst.get(url(ba, CURRENT)))
+
+
+def test_scores_kept_as_they_were_are_saved_on_a_new_scale_once_said_to_be_on_it(demo, client_as, ba):
+    """Re-entering the same numbers on a new scale (a 1 of 7 that is a 1 of 10 too) read as "kept": the
+    refusal offers to say the scores shown are on the new scale, and the save then goes through."""
+    analyst = client_as("analyst")
+    before = scores(demo, ba, CURRENT)
+    fields = {**open_form(analyst, ba, CURRENT), "scale_max": "10"}
+    refused = text(analyst.post(url(ba, CURRENT, "edit"), data=fields))
+    assert 'name="scores_on_scale" value="1-10"' in refused and "The scores shown are on 1-10" in refused
+    assert analyst.post(url(ba, CURRENT, "edit"), data={**fields, "scores_on_scale": "1-100"}).status_code == 400, (
+        "vouching for another scale than the one typed vouches for nothing")
+    assert analyst.post(url(ba, CURRENT, "edit"), data={**fields, "scores_on_scale": "1-10"}).status_code == 303
+    stored = assessment(demo, ba, CURRENT)
+    assert (stored.scale_min, stored.scale_max) == (1, 10) and scores(demo, ba, CURRENT) == before
+    assert 'name="scores_on_scale"' not in text(analyst.get(url(ba, CURRENT, "edit"))), "offered only when refused"
 
 
 def test_a_scale_change_without_scores_entered_is_saved(demo, client_as, ba):

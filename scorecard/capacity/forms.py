@@ -12,7 +12,7 @@ from wtforms.validators import InputRequired, NumberRange
 from wtforms.widgets import HiddenInput
 
 from scorecard import json_bodies
-from scorecard.capacity.services import SCALE_LIMITS, score_text
+from scorecard.capacity.services import SCALE_LIMITS, scale_words, score_text
 from scorecard.fields import WholeNumberField
 from scorecard.merging import three_way
 from scorecard.security import BaseForm
@@ -32,6 +32,9 @@ class AssessmentForm(_Versioned):
 
     scale_min = StringField("Lowest score")
     scale_max = StringField("Highest score")
+    # Shown when a changed scale was refused over scores kept as they were: ticked, the scores are the new
+    # scale's (a 1 of 7 that is a 1 of 10 too). Its value is the scale it vouches for ("1-10").
+    scores_on_scale = StringField("Scores on the new scale")
     opened = HiddenField()  # the fields as the page was opened (JSON of `values`)
     submit = SubmitField("Save draft")
 
@@ -90,6 +93,7 @@ class AssessmentForm(_Versioned):
         not sent at all (not even empty) is left out, so the save refuses it as missing: a field
         not sent would otherwise read as its default and erase what is stored."""
         return {"scale_min": self.scale_min.data, "scale_max": self.scale_max.data,
+                "scores_on_scale": self.scores_on_scale.data or "",
                 "domains": [{"domain": fields["domain"].data, **{n: fields[n].data for n in DOMAIN_FIELDS}}
                             for _domain, fields in self.entries()
                             if all(field.raw_data for field in fields.values())]}
@@ -120,6 +124,15 @@ class AssessmentForm(_Versioned):
             else:
                 found[(None, name)] = f"{self[name].label.text}: {' '.join(errors)}"
         return found
+
+    def rescaled(self, assessment) -> str | None:
+        """The scale typed ("1-10") when it is whole numbers other than the stored assessment's: the page
+        then offers to say the scores shown are on it (services._check_rescaled)."""
+        low, high = (str(self.scale_min.data or "").strip(), str(self.scale_max.data or "").strip())
+        if assessment is None or not (low.isascii() and low.isdigit() and high.isascii() and high.isdigit()):
+            return None
+        typed = scale_words(int(low), int(high))
+        return None if typed == scale_words(assessment.scale_min, assessment.scale_max) else typed
 
     def shown_scale(self, assessment) -> tuple[str, str]:
         """The scale the page's instructions name: as typed when it is one (two whole numbers within

@@ -586,8 +586,8 @@ def _domains_changed(after: dict) -> list[str]:
 def _scale_change(before: dict, after: dict) -> str:
     """"the scale: 1-7 → 1-100"; an event that kept only the end that changed names that end."""
     if all(name in d for d in (before, after) for name in ("scale_min", "scale_max")):
-        return (f"the scale: {_scale_words(before['scale_min'], before['scale_max'])} → "
-                f"{_scale_words(after['scale_min'], after['scale_max'])}")
+        return (f"the scale: {scale_words(before['scale_min'], before['scale_max'])} → "
+                f"{scale_words(after['scale_min'], after['scale_max'])}")
     ends = [f"{word} {before.get(name, '…')} → {after[name]}"
             for name, word in (("scale_min", "lowest score"), ("scale_max", "highest score")) if name in after]
     return f"the scale: {', '.join(ends)}"
@@ -767,31 +767,35 @@ def _parse(posted: dict, domains: list[str], assessment: Optional[CapacityAssess
         parsed["evidence"] = _links(domain, entry.get("evidence"), problems)
         values["domains"][domain] = parsed
     if assessment is not None and low is not None and high is not None:
-        _check_rescaled(assessment, (low, high), values["domains"], problems)
+        _check_rescaled(assessment, (low, high), values["domains"], problems,
+                        vouched=(posted.get("scores_on_scale") or "").strip())
     return values, problems
 
 
-def _check_rescaled(assessment: CapacityAssessment, scale: tuple[int, int], domains: dict, problems: dict) -> None:
+def _check_rescaled(assessment: CapacityAssessment, scale: tuple[int, int], domains: dict, problems: dict,
+                    vouched: str = "") -> None:
     """A scale changed while scores entered on the old one are kept as they were is refused: a 4 of 7
-    would silently become a 4 of 100. The scores must be entered again (or cleared) in the same save."""
+    would silently become a 4 of 100. The scores must be entered again (or cleared) in the same save, or
+    the person says the scores shown are the new scale's (`vouched` names it: "1-10")."""
     was = (assessment.scale_min, assessment.scale_max)
-    if scale == was:
+    if scale == was or vouched == scale_words(*scale):
         return
     kept = [(d.domain, d.score) for d in assessment.domain_scores
             if d.score is not None and d.domain in domains and domains[d.domain]["score"] == d.score]
     if not kept:
         return
-    old, new = _scale_words(*was), _scale_words(*scale)
+    old, new = scale_words(*was), scale_words(*scale)
     name, label = ("scale_max", "Highest score") if scale[1] != was[1] else ("scale_min", "Lowest score")
     listed = ", ".join(f"{domain} {score_text(score)}" for domain, score in kept)
     one = len(kept) == 1
     problems[(None, name)] = (
         f"{label}: changing the scale from {old} to {new} would change what the score{'' if one else 's'} "
         f"entered on {old} mean{'s' if one else ''} ({listed}); re-enter {'it' if one else 'them'} on {new} in the "
-        f"same save, or keep the scale {old}.")
+        f"same save, or keep the scale {old}. If the score{'' if one else 's'} shown {'is' if one else 'are'} "
+        f"already on {new}, tick \"The scores shown are on {new}\" and save.")
 
 
-def _scale_words(low, high) -> str:
+def scale_words(low, high) -> str:
     """A scale as the pages write it: 1-7."""
     return f"{low}-{high}"
 
