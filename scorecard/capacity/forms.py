@@ -129,7 +129,8 @@ class AssessmentForm(_Versioned):
         """The scale typed ("1-10") when it is whole numbers other than the stored assessment's: the page
         then offers to say the scores shown are on it (services._check_rescaled)."""
         low, high = (str(self.scale_min.data or "").strip(), str(self.scale_max.data or "").strip())
-        if assessment is None or not (low.isascii() and low.isdigit() and high.isascii() and high.isdigit()):
+        whole = [len(x) <= 9 and x.isascii() and x.isdigit() for x in (low, high)]  # int() of 5,000 digits raises
+        if assessment is None or not all(whole):
             return None
         typed = scale_words(int(low), int(high))
         return None if typed == scale_words(assessment.scale_min, assessment.scale_max) else typed
