@@ -10,6 +10,7 @@ from html.parser import HTMLParser
 import pytest
 import sqlalchemy as sa
 
+from scorecard.commitments import services
 from scorecard.commitments.services import CommitmentError, check, update_commitment
 from scorecard.extensions import db
 from scorecard.models import (
@@ -684,6 +685,12 @@ def test_a_new_commitment_sent_twice_is_created_once_and_said_so(demo):
     elsewhere = submit(signed_in(demo, "admin@demo.cx.gov"), "/commitments/new", form_id="new-form",
                        function_id=str(cfo), **values)
     assert elsewhere.status_code == 400, "someone else's commitment of that title is no re-send of theirs"
+    with demo.app_context():
+        made = commitment("Double click test")
+        made.updates[0].at -= services.SENT_AGAIN_WITHIN + timedelta(minutes=1)
+        db.session.commit()
+    later = submit(officer, "/commitments/new", form_id="new-form", page=page, **values)
+    assert later.status_code == 400, "the same values sent long after are a new commitment under a taken title"
 
 
 def test_a_title_taken_by_a_dropped_commitment_says_it_is_dropped_and_which(demo):

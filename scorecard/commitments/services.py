@@ -981,9 +981,9 @@ def sent_again(commitment: Commitment, values: dict, user, note: Optional[str] =
 def created_again(session, values: dict, *, user, function_id: Optional[int],
                   note: Optional[str] = None) -> Optional[Commitment]:
     """The commitment `user` created from these very values, when the new-commitment form is sent again
-    (a double click, Back and send again) and its title is therefore taken: its creation is theirs and,
-    as for a save sent twice (`sent_again`), its latest update is theirs with the same note and it holds
-    every value sent. None otherwise: the title is then refused as taken."""
+    (a double click, Back and send again) and its title is therefore taken: its creation is theirs, within
+    `SENT_AGAIN_WITHIN`, and, as for a save sent twice (`sent_again`), its latest update is theirs with the
+    same note and it holds every value sent. None otherwise: the title is then refused as taken."""
     if user is None:
         return None
     if user.role is not Role.admin:
@@ -995,7 +995,12 @@ def created_again(session, values: dict, *, user, function_id: Optional[int],
     first = min(found.updates, key=lambda u: (u.at, u.id), default=None) if found is not None else None
     if first is None or first.user_id != user.id or not sent_again(found, values, user, note):
         return None
+    if utcnow() - first.at > SENT_AGAIN_WITHIN:  # days later: a new commitment under a taken title, refused
+        return None
     return found
+
+
+SENT_AGAIN_WITHIN = timedelta(minutes=30)  # a form sent again (a double click, Back and send) comes soon
 
 
 def proposal(commitment: Optional[Commitment], values: dict) -> tuple[dict, set]:
