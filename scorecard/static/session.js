@@ -205,7 +205,10 @@
   // Before a form that changes something goes: is the page's session still the one signed in?
   document.addEventListener("submit", function (event) {
     var form = event.target;
-    if (!marker() || !form.querySelector("input[name=csrf_token]") || /\/auth\/logout$/.test(form.action)) { return; }
+    if (!marker() || !form.querySelector("input[name=csrf_token]") || /\/auth\/logout$/.test(form.action)
+        || typeof form.requestSubmit !== "function") {  // a browser without it sends the form as it is
+      return;
+    }
     if (form.hasAttribute("data-session-looked")) {
       form.removeAttribute("data-session-looked");
       return;
