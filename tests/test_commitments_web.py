@@ -403,6 +403,30 @@ def test_a_leaders_conflict_shows_what_someone_else_changed_in_a_field_their_for
         assert stored.next_step == "Brief the deputy secretary in March.", "the other save stands"
 
 
+def test_a_hand_altered_record_of_the_form_as_opened_names_nothing_in_a_conflict(demo):
+    """The form's hidden record of every field as opened names a leader, programs and metrics by id: one
+    altered by hand made the conflict table name whoever the ids were, and claim changes nobody made."""
+    import json
+
+    from scorecard.models import Leader
+
+    leader, admin = signed_in(demo, "leader@demo.cx.gov"), signed_in(demo, "admin@demo.cx.gov")
+    with demo.app_context():
+        own = db.session.scalar(sa.select(Commitment).where(
+            Commitment.leader_id == user("leader@demo.cx.gov").leader_id,
+            Commitment.status.not_in([CommitmentStatus.dropped, CommitmentStatus.on_track])).order_by(Commitment.id))
+        cid, mine = own.id, own.leader_id
+        other = db.session.scalar(sa.select(Leader).where(Leader.id != mine).order_by(Leader.id))
+    url = f"/commitments/{cid}/edit"
+    page = leader.get(url).get_data(as_text=True)
+    assert submit(admin, url, next_step="Brief the deputy secretary in March.").status_code == 303
+    forged = json.dumps({"leader_id": other.id, "title": "zzz", "next_step": "zzz"})
+    refused = submit(leader, url, page=page, status="on_track", opened=forged)
+    said = html.unescape(refused.get_data(as_text=True))
+    assert refused.status_code == 409
+    assert other.name not in said and "zzz" not in said
+
+
 def test_a_save_racing_another_is_a_conflict_not_an_overwrite(demo):
     """Both passed the version check; the database's version column stops the second."""
     from scorecard.commitments.services import EditConflict

@@ -2,13 +2,13 @@
 a commitment outside the person's scope is not found, one they may see but not change is
 forbidden, so a POST to another function's commitment never saves."""
 import io
-import json
 import tempfile
 from pathlib import Path
 
 import sqlalchemy as sa
 from flask import abort, current_app, flash, g, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
+from itsdangerous import BadData, URLSafeSerializer
 from wtforms.fields.choices import SelectChoice
 
 from scorecard import json_bodies
@@ -312,18 +312,25 @@ def _choices(form, function) -> None:
         function=function)
 
 
+def _opened_signer() -> URLSafeSerializer:
+    """Signs the form's record of the fields as opened: it names records (a leader, programs) that a
+    conflict's table shows by name, so one altered by hand counts as none rather than naming others."""
+    return URLSafeSerializer(current_app.secret_key, salt="commitment-form-opened")
+
+
 def _opened_at(form, commitment: Commitment) -> None:
     """The form now stands for the stored version: its number and every field as it is (those the form
     does not show too: a conflict then shows what someone else changed in them)."""
     form.version.data, form.version.raw_data = commitment.version, None
-    form.opened.data, form.opened.raw_data = json.dumps(snapshot(commitment)), None
+    form.opened.data, form.opened.raw_data = _opened_signer().dumps(snapshot(commitment)), None
 
 
 def _opened(form) -> dict:
-    """The fields as the form was opened (a hidden field; anything unreadable counts as none)."""
+    """The fields as the form was opened (a signed hidden field; anything unreadable or altered counts as
+    none)."""
     try:
-        opened = json_bodies.refusing_depth(lambda: json.loads(form.opened.data or "{}"))
-    except ValueError:  # malformed, or nested too deeply to read
+        opened = json_bodies.refusing_depth(lambda: _opened_signer().loads(form.opened.data or ""))
+    except (ValueError, BadData):  # malformed, altered, or nested too deeply to read
         return {}
     if not isinstance(opened, dict):
         return {}
