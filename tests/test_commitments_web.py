@@ -374,14 +374,19 @@ def test_a_save_sent_twice_by_its_author_is_said_saved_not_a_conflict_with_thems
     assert more.status_code == 409, "the same values with another note: the note is not lost as 'saved once'"
 
 
+def leaders_open_commitment() -> Commitment:
+    """The demo leader's first commitment that an update to on track changes."""
+    return db.session.scalar(sa.select(Commitment).where(
+        Commitment.leader_id == user("leader@demo.cx.gov").leader_id,
+        Commitment.status.not_in([CommitmentStatus.dropped, CommitmentStatus.on_track])).order_by(Commitment.id))
+
+
 def test_a_leaders_conflict_shows_what_someone_else_changed_in_a_field_their_form_lacks(demo):
     """The leader's form has no Next step: an administrator's change to it, saved after the leader opened
     the form, was missing from the conflict table, which listed only the leader's own changes."""
     leader, admin = signed_in(demo, "leader@demo.cx.gov"), signed_in(demo, "admin@demo.cx.gov")
     with demo.app_context():
-        own = db.session.scalar(sa.select(Commitment).where(
-            Commitment.leader_id == user("leader@demo.cx.gov").leader_id,
-            Commitment.status.not_in([CommitmentStatus.dropped, CommitmentStatus.on_track])).order_by(Commitment.id))
+        own = leaders_open_commitment()
         cid, was = own.id, own.next_step
     url = f"/commitments/{cid}/edit"
     page = leader.get(url).get_data(as_text=True)
@@ -412,9 +417,7 @@ def test_a_hand_altered_record_of_the_form_as_opened_names_nothing_in_a_conflict
 
     leader, admin = signed_in(demo, "leader@demo.cx.gov"), signed_in(demo, "admin@demo.cx.gov")
     with demo.app_context():
-        own = db.session.scalar(sa.select(Commitment).where(
-            Commitment.leader_id == user("leader@demo.cx.gov").leader_id,
-            Commitment.status.not_in([CommitmentStatus.dropped, CommitmentStatus.on_track])).order_by(Commitment.id))
+        own = leaders_open_commitment()
         cid, mine = own.id, own.leader_id
         other = db.session.scalar(sa.select(Leader).where(Leader.id != mine).order_by(Leader.id))
     url = f"/commitments/{cid}/edit"
