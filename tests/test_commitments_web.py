@@ -1097,7 +1097,8 @@ def test_a_metric_it_moves_reads_in_its_own_unit(demo):
     with demo.app_context():
         cid = db.session.scalar(sa.select(commitment_metrics.c.commitment_id)
                                 .join(Metric, Metric.id == commitment_metrics.c.metric_id)
-                                .where(Metric.code.like("a11v2_%")).limit(1))
+                                .where(Metric.code.like("a11v2_%")).order_by(commitment_metrics.c.commitment_id)
+                                .limit(1))
     assert cid is not None, "the demo has a commitment moving a v2 aspect"
     page = signed_in(demo, "admin@demo.cx.gov").get(f"/commitments/{cid}").get_data(as_text=True)
     table = page.split('id="metric-status"')[1].split("</table>")[0]
@@ -1113,10 +1114,14 @@ def test_a_metric_value_and_its_target_read_in_one_unit_as_the_dashboards_write_
 
     with demo.app_context():
         metric = db.session.scalar(sa.select(Metric).where(Metric.unit == "%").join(
-            Observation, Observation.metric_id == Metric.id).where(Observation.function_id.is_not(None)).limit(1))
-        owner = db.session.scalar(sa.select(Observation.function_id).where(Observation.metric_id == metric.id))
+            Observation, Observation.metric_id == Metric.id).where(Observation.function_id.is_not(None))
+            .order_by(Metric.id).limit(1))
+        owner = db.session.scalar(sa.select(Observation.function_id).where(Observation.metric_id == metric.id,
+                                                                            Observation.function_id.is_not(None))
+                                  .order_by(Observation.function_id).limit(1))
         cid = db.session.scalar(sa.select(Commitment.id).where(Commitment.function_id == owner,
-                                                               Commitment.metrics.any(Metric.id == metric.id)))
+                                                               Commitment.metrics.any(Metric.id == metric.id))
+                                .order_by(Commitment.id).limit(1))
         assert cid is not None and db.session.scalar(sa.select(Target.id).where(Target.metric_id == metric.id))
     page = signed_in(demo, "admin@demo.cx.gov").get(f"/commitments/{cid}").get_data(as_text=True)
     table = page.split('id="metric-status"')[1].split("</table>")[0]
