@@ -258,17 +258,17 @@ def _require_login():
 
 def _session_ended() -> str | None:
     """'idle' or 'absolute' when the session is past a time limit; else None (and the session's
-    last-seen time moved on, but by the session timer's look at it: `SESSION_PEEK`)."""
+    last-seen time moved on, but by the session timer's look at it: `SESSION_STATE`)."""
     now = time.time()
-    config = current_app.config
     started, seen = session.get(SIGNED_IN_AT), session.get(SEEN_AT)
     if not isinstance(started, (int, float)) or not isinstance(seen, (int, float)):
         session[SIGNED_IN_AT] = started if isinstance(started, (int, float)) else now
         session[SEEN_AT] = now
         return None
-    if now - started > config["SESSION_MAX_HOURS"] * 3600:
+    idle, absolute = _seconds_left(now, started, seen)
+    if absolute < 0:
         return "absolute"
-    if now - seen > config["SESSION_IDLE_MINUTES"] * 60:
+    if idle < 0:
         return "idle"
     peek = request.endpoint == SESSION_STATE and request.method in ("GET", "HEAD")
     if now - seen >= SEEN_RESOLUTION and not peek:
@@ -307,10 +307,15 @@ def session_left() -> dict:
     """The signed-in session's time left, in whole seconds: until it ends for being idle (`idle`, which
     activity extends) and at the latest (`absolute`, which nothing extends)."""
     now = time.time()
+    idle, absolute = _seconds_left(now, session.get(SIGNED_IN_AT, now), session.get(SEEN_AT, now))
+    return {"idle": max(0, int(idle)), "absolute": max(0, int(absolute))}
+
+
+def _seconds_left(now: float, started: float, seen: float) -> tuple[float, float]:
+    """Seconds until the session ends for being idle and at the latest (below 0: past that limit)."""
     config = current_app.config
-    started, seen = session.get(SIGNED_IN_AT, now), session.get(SEEN_AT, now)
-    return {"idle": max(0, int(config["SESSION_IDLE_MINUTES"] * 60 - (now - seen))),
-            "absolute": max(0, int(config["SESSION_MAX_HOURS"] * 3600 - (now - started)))}
+    return (config["SESSION_IDLE_MINUTES"] * 60 - (now - seen),
+            config["SESSION_MAX_HOURS"] * 3600 - (now - started))
 
 
 def ended_message(reason: str) -> str:
