@@ -63,12 +63,25 @@
     return "renewed";
   }
 
+  // The session as the server sees it, adopted by the page's forms; null (and the dialog says why) when
+  // signed out or signed in as someone else.
+  function look() {
+    return ask("GET").then(function (state) {
+      if (!state) { showEnded(); return null; }
+      if (adopt(state) === "other") { showEnded(state.user); return null; }
+      return state;
+    });
+  }
+
+  function secondsLeft(state) { return Math.min(state.left.idle, state.left.absolute); }
+
+  function scheduleWarning(state) { schedule(secondsLeft(state) - WARN_SECONDS); }
+
   function check() {
-    ask("GET").then(function (state) {
-      if (!state) { showEnded(); return; }
-      if (adopt(state) === "other") { showEnded(state.user); return; }
-      var left = Math.min(state.left.idle, state.left.absolute);
-      if (left > WARN_SECONDS) { close(); schedule(left - WARN_SECONDS); return; }
+    look().then(function (state) {
+      if (!state) { return; }
+      var left = secondsLeft(state);
+      if (left > WARN_SECONDS) { close(); scheduleWarning(state); return; }
       if (state.left.idle <= state.left.absolute) {
         showWarning(state, left);
       } else if (!absoluteNoted) {
@@ -157,15 +170,13 @@
 
   function extend() {
     lastExtended = Date.now();
-    ask("GET").then(function (state) {  // the page's token must be this session's before it is sent
-      if (!state) { showEnded(); return "held"; }
-      if (adopt(state) === "other") { showEnded(state.user); return "held"; }
-      return ask("POST");
+    look().then(function (state) {  // the page's token must be this session's before it is sent
+      return state ? ask("POST") : "held";
     }).then(function (state) {
       if (state === "held") { return; }
       if (!state) { showEnded(); return; }
       close();
-      schedule(Math.min(state.left.idle, state.left.absolute) - WARN_SECONDS);
+      scheduleWarning(state);
     }).catch(function () { schedule(30); });
   }
 
@@ -192,7 +203,7 @@
       absoluteNoted = false;
       lastExtended = Date.now();
       close();
-      schedule(Math.min(state.left.idle, state.left.absolute) - WARN_SECONDS);
+      scheduleWarning(state);
     }).catch(function () { schedule(30); });
   }
 
@@ -219,10 +230,8 @@
       form.setAttribute("data-session-looked", "");
       if (submitter) { form.requestSubmit(submitter); } else { form.requestSubmit(); }
     };
-    ask("GET").then(function (state) {
-      if (!state) { showEnded(); return; }
-      if (adopt(state) === "other") { showEnded(state.user); return; }
-      send();
+    look().then(function (state) {
+      if (state) { send(); }
     }).catch(send);  // the look failed (the network): the form goes as it is, and the server judges it
   }, true);
 
