@@ -151,7 +151,7 @@ def test_the_overview_answers_for_the_latest_quarter_and_a_chosen_one(executive)
                                                      "overview-agency.value")), ensure_ascii=False)
     assert "No leader of the agency chosen has a performance plan." in of_an_agency, (
         "the leaders tile says it is narrowed to the agency (a real agency's data: no plans)")
-    assert "tied to the agency chosen (by its components or programs), as of" in of_an_agency
+    assert "tied to the agency chosen (by its programs, components or leaders), as of" in of_an_agency
     assert "of every agency)" in words and "of the department's C-suite, as of" in words, "all agencies: every one"
 
 
@@ -535,3 +535,56 @@ def test_the_briefing_panel_lists_what_the_roles_briefing_holds(demo, client_as,
     sees_all = role != "viewer"
     assert ("overdue commitments and leaders at risk" in words) == sees_all, words
     assert ("overdue commitments (performance plans are not shown to your role)" in words) == (not sees_all), words
+
+
+def _commitment_counts(client, agency_id) -> dict[str, tuple[int, str]]:
+    """The overview's commitments tile for an agency: {label: (count, link)}."""
+    shown = answer(client, body("overview-body.children", {"overview-agency.value": agency_id},
+                                "overview-agency.value"))
+    tile = next(n for n in walk(shown["overview-body"]["children"]) if n["props"].get("id") == "tile-commitments")
+    return {text(li["props"]["children"][0]): (int(text(li["props"]["children"][1]).replace(",", "")),
+                                               li["props"]["children"][0]["props"]["href"])
+            for li in walk(tile) if li["type"] == "Li"}
+
+
+def _listed(client, href: str) -> int:
+    page = client.get(href)
+    assert page.status_code == 200, href
+    words = page.get_data(as_text=True)
+    assert "Some filters were ignored" not in words, href
+    return len(re.findall(r'<tr data-commitment="\d+"', words))
+
+
+def test_an_agencys_commitment_counts_open_the_list_narrowed_to_it(app, executive):
+    """With an agency chosen, the overview's commitment counts opened the C-suite functions page, unfiltered:
+    the officer's "3 overdue" led to a page that did not show those 3. They now open the commitments list
+    narrowed to the agency by the same rule, so each count is the number of commitments it lists."""
+    import sqlalchemy as sa
+
+    from scorecard.extensions import db
+    from scorecard.models import Agency, Commitment, Component, Leader
+
+    with app.app_context():
+        home, code = db.session.execute(sa.select(Agency.id, Agency.code).join(Component).join(Leader).limit(1)).one()
+        beside = Agency(code="PG-1", name="An agency imported from performance.gov")  # no leaders, no commitments
+        db.session.add(Component(agency=beside, code="PG-1-A", name="Its component"))
+        db.session.commit()
+        other, other_code = beside.id, beside.code
+        every = db.session.scalar(sa.select(sa.func.count()).select_from(Commitment))
+    counts = _commitment_counts(executive, str(home))
+    assert counts and sum(n for n, _ in counts.values()) > 0, "the demo department has commitments"
+    for label, (count, href) in counts.items():
+        assert href.startswith("/commitments/?") and f"agency={code}" in href, (label, href)
+        assert _listed(executive, href) == count, (label, href)
+    assert 'id="f-agency"' in executive.get(counts["Overdue"][1]).get_data(as_text=True)
+
+    # A performance.gov agency beside the department: none of the C-suite's commitments are its own
+    theirs = _commitment_counts(executive, str(other))
+    assert all(n == 0 and f"agency={other_code}" in href for n, href in theirs.values()), theirs
+    assert _listed(executive, f"/commitments/?agency={other_code}") == 0
+    assert _listed(executive, "/commitments/") == every
+
+    unknown = executive.get("/commitments/?agency=NOPE%3Cb%3E").get_data(as_text=True)
+    assert "Agency: there is no agency with the code &#39;NOPE&lt;b&gt;&#39;" in unknown or \
+        "Agency: &#39;NOPE&lt;b&gt;&#39; is no agency&#39;s code" in unknown
+    assert len(re.findall(r'<tr data-commitment="\d+"', unknown)) == every, "an unknown agency is ignored, said"

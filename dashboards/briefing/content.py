@@ -24,6 +24,7 @@ from scorecard.a11 import across_the_break
 from scorecard.commitments.services import STATUS_LABELS, is_overdue, may_see
 from scorecard.models import Commitment, Finding, utcnow
 from scorecard.scoring import RED, beside_target
+from scorecard.selection import TIED_TO_AGENCY
 
 GLANCE, CHANGES, RED_PROGRAMS, OVERDUE, LEADERS = "glance", "changes", "red", "overdue", "leaders"
 
@@ -253,7 +254,7 @@ def build(session, period: Optional[str], agency_id: Optional[int], scope: commo
         RED_PROGRAMS, "Red programs", "Each red program with the explanation of the rule finding behind its status.",
         red_programs_table(session, found, programs, min_n, base_url)))
     progress("Overdue commitments", 55)
-    whose = " tied to the agency chosen (by its components or programs)" if agency_id else ""
+    whose = f" {TIED_TO_AGENCY}" if agency_id else ""
     briefing.sections.append(Section(OVERDUE, "Overdue commitments", f"Open commitments{whose} past their due date.",
                                      overdue_table(session, scope, today, base_url, programs)))
     progress("Leaders at risk", 65)

@@ -18,6 +18,7 @@ from scorecard.a11 import V2_FROM, asked_in_v2
 from scorecard.clock import utctoday
 from scorecard.extensions import db
 from scorecard.scoring import beside_target
+from scorecard.selection import TIED_TO_AGENCY
 from scorecard.survey import shown_change
 
 dash.register_page(__name__, path="/", name="Overview", title="Overview · CX Scorecard", order=0)
@@ -176,7 +177,7 @@ def commitments_tile(counts: queries.CommitmentCounts) -> html.Section:
                      html.Span(f"{row.count:,}", className="dash-count")]) for row in counts.rows]
     where = ("" if counts.listed else " Each count opens the C-suite functions page, which lists every function's "
              "commitments." if counts.narrowed else " Each count opens the C-suite functions page, which lists them.")
-    whose = ("tied to the agency chosen (by its components or programs)" if counts.narrowed
+    whose = (TIED_TO_AGENCY if counts.narrowed
              else "of the department's C-suite")
     return components.tile("Commitments by status", html.Ul(rows, className="dash-counts"), tile_id="tile-commitments",
                            footer=f"{tables.counted(counts.open_total, 'open commitment')} {whose}, as of "

@@ -32,6 +32,7 @@ from scorecard.commitments.services import (
     sees_every_commitment,
 )
 from scorecard.models import (
+    Agency,
     Commitment,
     CommitmentStatus,
     CommitmentUpdate,
@@ -220,18 +221,21 @@ def commitments_by_status(session, scope: Scope, today: date, *, stale_days: int
     """The agency's commitments (every role sees the dashboards' C-suite: DESIGN §6), or those tied to
     the `programs` chosen (ProgramFilter.commitment_ids): on track, at risk, off track, overdue and not
     updated in `stale_days` days (open ones). Each count leads to the commitments list showing exactly
-    these for a role that sees every commitment there, else (and when narrowed, which the list is not) to
-    the C-suite functions page (the list shows an officer or a leader their own only)."""
+    these (for an agency chosen, narrowed by the same rule) for a role that sees every commitment there,
+    else to the C-suite functions page (the list shows an officer or a leader their own only)."""
     tied = programs.commitment_ids(session)
     query = sa.select(Commitment)
     found = list(session.scalars(query if tied is None else query.where(Commitment.id.in_(tied))))
     open_ = [c for c in found if c.status not in CLOSED]
     S = CommitmentStatus
     open_statuses = [s.value for s in S if s not in CLOSED]
-    listed = sees_every_commitment(scope) and tied is None
+    # the list narrows to an agency by the same rule (scorecard.selection), not to a component or life experience
+    agency = None if programs.agency_id is None else session.scalar(
+        sa.select(Agency.code).where(Agency.id == programs.agency_id))
+    listed = sees_every_commitment(scope) and (tied is None or programs == ProgramFilter(agency_id=programs.agency_id))
 
     def href(**query) -> str:
-        return links.commitments(**query) if listed else links.dashboard("functions")
+        return links.commitments(agency=agency, **query) if listed else links.dashboard("functions")
     rows = [CommitmentCount(s.value, label, sum(1 for c in found if c.status is s), href(status=s.value))
             for s, label in ((S.not_started, "Not started"), (S.on_track, "On track"), (S.at_risk, "At risk"),
                              (S.off_track, "Off track"))]  # the open statuses: together, the open total

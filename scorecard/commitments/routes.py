@@ -85,9 +85,10 @@ def index():
     if current_user.role is Role.officer:
         functions = [f for f in functions if f.id == current_user.function_id]
     components = _components()
+    agencies = list(db.session.scalars(sa.select(Agency).order_by(Agency.name)))
     return render_template("commitments/index.html", listing=listing, filters=filters, functions=functions,
-                           components=components, domains=CAPACITY_DOMAINS, sorts=SORTS, labels=STATUS_LABELS,
-                           order=STATUS_ORDER, may_create=can(current_user, "create_commitment"),
+                           agencies=agencies, components=components, domains=CAPACITY_DOMAINS, sorts=SORTS,
+                           labels=STATUS_LABELS, order=STATUS_ORDER, may_create=can(current_user, "create_commitment"),
                            may_upload=can(current_user, "upload_commitments"))
 
 

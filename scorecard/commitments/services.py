@@ -24,6 +24,7 @@ from scorecard.a11 import trust_as_share
 from scorecard.merging import three_way
 from scorecard.models import (
     CAPACITY_DOMAINS,
+    Agency,
     AuditEvent,
     Commitment,
     CommitmentStatus,
@@ -49,6 +50,7 @@ from scorecard.periods import parse_period
 from scorecard.permissions import can
 from scorecard.scores import format_value, share_who_trust
 from scorecard.scoring import INSUFFICIENT, NO_DATA, NO_TARGET, TargetBook, pooled_score, program_scores, rag_status
+from scorecard.selection import ProgramFilter
 from scorecard.signals import commitment_changed
 from scorecard.survey import summed_counts
 from scorecard.text import UNKEPT_ON_ONE_LINE, blank, unkept_character, unkept_in, words
@@ -262,6 +264,7 @@ class Filters:
     """The list's filters as they travel in the query string."""
 
     function: Optional[str] = None
+    agency: Optional[str] = None
     component: Optional[str] = None
     statuses: tuple[str, ...] = ()
     due_within: Optional[int] = None
@@ -277,8 +280,10 @@ class Filters:
         `session`, a function or component code that names none too: it matched nothing, silently)."""
         found = cls()
         found.function = (args.get("function") or "").strip().upper() or None
+        found.agency = (args.get("agency") or "").strip() or None
         found.component = (args.get("component") or "").strip() or None
-        for label, attribute, model in (("Function", "function", Function), ("Component", "component", Component)):
+        for label, attribute, model in (("Function", "function", Function), ("Agency", "agency", Agency),
+                                        ("Component", "component", Component)):
             code = getattr(found, attribute)
             if session is not None and code is not None and session.scalar(
                     sa.select(model.id).where(model.code == code)) is None:
@@ -322,8 +327,9 @@ class Filters:
 
     def args(self, **override) -> dict:
         """The query string that reproduces these filters (with `override` applied)."""
-        values = {"function": self.function, "component": self.component, "status": list(self.statuses),
-                  "due_within": self.due_within, "overdue": "1" if self.overdue else None, "stale": self.stale,
+        values = {"function": self.function, "agency": self.agency, "component": self.component,
+                  "status": list(self.statuses), "due_within": self.due_within,
+                  "overdue": "1" if self.overdue else None, "stale": self.stale,
                   "domain": self.domain, "sort": None if self.sort == "due" else self.sort}
         values.update(override)
         return {k: v for k, v in values.items() if v not in (None, [], "")}
@@ -347,8 +353,8 @@ class Filters:
 
     @property
     def active(self) -> bool:
-        return bool(self.function or self.component or self.statuses or self.due_within is not None or self.overdue
-                    or self.stale is not None or self.domain)
+        return bool(self.function or self.agency or self.component or self.statuses or self.due_within is not None
+                    or self.overdue or self.stale is not None or self.domain)
 
 
 @dataclass
@@ -386,6 +392,12 @@ def list_commitments(session, user, filters: Filters, today: date, *, limit: int
 def _filtered(session, query: sa.Select, filters: Filters, today: date) -> sa.Select:
     if filters.function:
         query = query.where(Function.code == filters.function)
+    if filters.agency:
+        agency_id = session.scalar(sa.select(Agency.id).where(Agency.code == filters.agency))
+        if agency_id is None:
+            filters.problems.append(f"Agency: there is no agency with the code {filters.agency!r}")
+        else:  # the dashboards' rule: the overview's counts for an agency open exactly these
+            query = query.where(Commitment.id.in_(ProgramFilter(agency_id=agency_id).commitment_ids(session)))
     if filters.component:
         component = session.scalar(sa.select(Component).where(Component.code == filters.component))
         if component is None:
