@@ -110,11 +110,14 @@ def test_the_page_warns_keeps_the_session_and_saves_what_was_typed_after_signing
 
     sign_in_here()
     chrome.get(f"{served}/commitments/{cid}/edit")
+    assert chrome.switch_to.active_element.tag_name == "body", "nothing holds the focus before the warning"
     warning = wait.until(ec.visibility_of_element_located((By.CSS_SELECTOR, "dialog[data-kind=warning]")))
     assert "you will be signed out at" in warning.text
     assert chrome.switch_to.active_element.text == "Stay signed in"  # the dialog takes the keyboard's focus
     chrome.switch_to.active_element.click()
     wait.until(ec.invisibility_of_element_located((By.CSS_SELECTOR, "dialog.scorecard-session")))
+    # focus goes to the page's heading, not back to the start of the document (WCAG 2.4.3)
+    assert chrome.switch_to.active_element.tag_name == "h1"
 
     typed = "Funding request sent to the budget office; decision expected at the quarterly review."
     chrome.find_element(By.ID, "next_step").send_keys(typed)

@@ -17,6 +17,7 @@
   var timer = null;
   var lastExtended = Date.now();
   var dialog = null;
+  var opener = null;  // what had the focus when the dialog opened: it gets it back when the dialog closes
   var ended = false;
   var absoluteNoted = false;
   var pageUser = null;
@@ -93,6 +94,7 @@
 
   function build(role, heading, text, actions) {
     close();
+    opener = document.activeElement;
     dialog = document.createElement("dialog");
     dialog.className = "scorecard-session";
     dialog.setAttribute("role", role);
@@ -112,6 +114,9 @@
     dialog.appendChild(p);
     dialog.appendChild(row);
     document.body.appendChild(dialog);
+    dialog.addEventListener("close", function () {  // closed by the browser (Escape), not by close()
+      if (this === dialog) { dialog.remove(); dialog = null; giveFocusBack(); }
+    });
     dialog.showModal();
     return dialog;
   }
@@ -130,7 +135,20 @@
       if (dialog.open) { dialog.close(); }
       dialog.remove();
       dialog = null;
+      giveFocusBack();
     }
+  }
+
+  // Focus goes back where it was; when nothing held it (a dashboard just drawn), to the page's heading,
+  // not to the start of the document (WCAG 2.4.3).
+  function giveFocusBack() {
+    var back = opener;
+    opener = null;
+    if (!back || back === document.body || !document.contains(back)) {
+      back = document.querySelector("main h1") || document.getElementById("main-content");
+      if (back && !back.hasAttribute("tabindex")) { back.setAttribute("tabindex", "-1"); }
+    }
+    if (back && back.focus) { back.focus(); }
   }
 
   function showWarning(state, left) {
