@@ -228,7 +228,8 @@ def wants_json() -> bool:
     """Whether the request is the dashboards' own (callbacks, the reload check) or sends JSON: its
     errors are answered as JSON, not as a page."""
     return ("/_dash-" in request.path or "/_reload-hash" in request.path or request.is_json
-            or request.endpoint == SESSION_STATE)
+            # the session timer's address, by path: a method it does not take (PUT) matches no endpoint
+            or request.path == url_for(SESSION_STATE))
 
 
 def _require_login():

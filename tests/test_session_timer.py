@@ -226,3 +226,12 @@ def test_a_form_of_an_earlier_session_is_refused_in_plain_words(demo, client):
     page = sent.get_data(as_text=True)
     assert sent.status_code == 400 and "CSRF" not in page
     assert "Nothing was saved or changed: this form could not be checked as yours" in page
+
+
+def test_the_timers_address_answers_json_to_a_method_it_does_not_take(client, client_as):
+    """A PUT to the timer's address answered its 401 and 405 as HTML pages, unlike GET and POST there."""
+    anonymous = client.put("/auth/session")
+    assert anonymous.status_code == 401 and anonymous.is_json
+    signed_in = client_as("viewer")
+    refused = signed_in.put("/auth/session")
+    assert refused.status_code == 405 and refused.is_json and "GET" in refused.headers["Allow"]
