@@ -271,8 +271,11 @@ def _session_ended() -> str | None:
         return "absolute"
     if idle < 0:
         return "idle"
-    peek = request.endpoint == SESSION_STATE and request.method in ("GET", "HEAD")
-    if now - seen >= SEEN_RESOLUTION and not peek:
+    timer = request.endpoint == SESSION_STATE
+    peek = timer and request.method in ("GET", "HEAD")
+    # the timer's POST ("Stay signed in") always restarts the clock: with a warning longer than the
+    # resolution before the end (a short session), it would otherwise keep the session as it was
+    if not peek and (timer or now - seen >= SEEN_RESOLUTION):
         session[SEEN_AT] = now
     return None
 

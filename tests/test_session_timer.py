@@ -235,3 +235,20 @@ def test_the_timers_address_answers_json_to_a_method_it_does_not_take(client, cl
     signed_in = client_as("viewer")
     refused = signed_in.put("/auth/session")
     assert refused.status_code == 405 and refused.is_json and "GET" in refused.headers["Allow"]
+
+
+def test_stay_signed_in_restarts_the_clock_however_recent_the_last_request(app, client, make_user):
+    """The last-seen time is rewritten at most every SEEN_RESOLUTION seconds; a short session (1 minute, a
+    warning 50 seconds before its end) warned 10 seconds after a request, and "Stay signed in" then left the
+    session as it was: the warning came back a second later, and the session ended anyway."""
+    app.config.update(SESSION_IDLE_MINUTES=1, SESSION_WARN_SECONDS=50)
+    with app.app_context():
+        make_user("viewer")
+    sign_in(client, "viewer@test.gov", PASSWORD)
+    with client.session_transaction() as session:
+        session[SEEN_AT] = time.time() - 10
+    state = client.get("/auth/session").get_json()
+    assert state["left"]["idle"] <= 50, "the warning shows"
+    kept = client.post("/auth/session", headers={"X-CSRFToken": state["csrf_token"]})
+    assert kept.status_code == 200 and kept.get_json()["left"]["idle"] >= 58
+
