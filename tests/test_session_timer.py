@@ -252,3 +252,32 @@ def test_stay_signed_in_restarts_the_clock_however_recent_the_last_request(app, 
     kept = client.post("/auth/session", headers={"X-CSRFToken": state["csrf_token"]})
     assert kept.status_code == 200 and kept.get_json()["left"]["idle"] >= 58
 
+
+@pytest.mark.browser
+def test_closing_the_warning_leaves_the_page_where_it_was_scrolled_to(demo, served, chrome):  # noqa: F811
+    """With nothing focused, closing the warning gave the focus to the page's heading and scrolled the page
+    back to its top: someone reading far down a dashboard lost their place at each warning."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    from scorecard.demo import DEMO_PASSWORD
+
+    wait = WebDriverWait(chrome, 20)
+    chrome.set_window_size(1000, 500)
+    chrome.get(served + "/auth/login")
+    chrome.find_element(By.NAME, "email").send_keys(CFO_OFFICER)
+    chrome.find_element(By.NAME, "password").send_keys(DEMO_PASSWORD)
+    chrome.find_element(By.CSS_SELECTOR, "form.usa-form [type=submit]").click()
+    wait.until(ec.presence_of_element_located((By.CSS_SELECTOR, "[data-session-timer]")))
+    demo.config.update(SESSION_IDLE_MINUTES=1, SESSION_WARN_SECONDS=58)  # the warning 2 seconds after the page
+    chrome.get(served + "/commitments/")
+    chrome.execute_script("window.scrollTo(0, document.documentElement.scrollHeight)")
+    down = chrome.execute_script("return window.scrollY")
+    assert down > 300, "the page is long enough to be scrolled"
+    wait.until(ec.visibility_of_element_located((By.CSS_SELECTOR, "dialog[data-kind=warning]")))
+    chrome.switch_to.active_element.send_keys(Keys.ESCAPE)
+    wait.until(ec.invisibility_of_element_located((By.CSS_SELECTOR, "dialog.scorecard-session")))
+    assert chrome.switch_to.active_element.tag_name == "h1"
+    assert chrome.execute_script("return window.scrollY") == down

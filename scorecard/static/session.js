@@ -140,7 +140,8 @@
   }
 
   // Focus goes back where it was; when nothing held it (a dashboard just drawn), to the page's heading,
-  // not to the start of the document (WCAG 2.4.3).
+  // not to the start of the document (WCAG 2.4.3). The page stays where it was scrolled to, as a dialog
+  // closed by the browser leaves it: someone reading far down a long page is not sent back to its top.
   function giveFocusBack() {
     var back = opener;
     opener = null;
@@ -148,7 +149,7 @@
       back = document.querySelector("main h1") || document.getElementById("main-content");
       if (back && !back.hasAttribute("tabindex")) { back.setAttribute("tabindex", "-1"); }
     }
-    if (back && back.focus) { back.focus(); }
+    if (back && back.focus) { back.focus({preventScroll: true}); }
   }
 
   function showWarning(state, left) {
