@@ -10,8 +10,14 @@ from scorecard.models import Commitment, Component, Leader, Program
 from scorecard.models.commitments import commitment_programs
 from scorecard.models.org import program_life_experience
 
-# What "an agency's commitments" means wherever a count or list is narrowed to one (ProgramFilter.commitment_ids)
-TIED_TO_AGENCY = "tied to the agency chosen (by its programs, components or leaders)"
+
+def tied_to(agency: str) -> str:
+    """What "an agency's commitments" means wherever a count or list is narrowed to one
+    (ProgramFilter.commitment_ids), in words."""
+    return f"tied to {agency} (by its programs, components or leaders)"
+
+
+TIED_TO_AGENCY = tied_to("the agency chosen")
 
 @dataclass(frozen=True)
 class ProgramFilter:

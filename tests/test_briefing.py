@@ -211,7 +211,10 @@ def test_an_agencys_briefing_holds_its_own_commitments_and_leaders_only(app, age
     found, made = _briefing(app, agency_id=agency["other_id"])
     assert found.commitments.narrowed and found.commitments.open_total == 0
     assert made.section(content.OVERDUE).table.rows == [] and made.section(content.LEADERS).table.rows == []
-    assert made.section(content.LEADERS).note.startswith("Leaders of the agency chosen, in the plans")
+    # a briefing is sent on: its words name the agency, not "the agency chosen"
+    assert made.section(content.LEADERS).note.startswith("Leaders of Other Department, in the plans")
+    assert made.section(content.OVERDUE).note == ("Open commitments tied to Other Department (by its programs, "
+                                                  "components or leaders) that are past their due date.")
     assert not [line for line in found.changes.lines if line.subject.startswith("CFO:")]
     found, made = _briefing(app, agency_id=agency["agency_id"])
     assert {r["title"] for r in made.section(content.OVERDUE).table.rows} == {

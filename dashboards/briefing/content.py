@@ -24,7 +24,7 @@ from scorecard.a11 import across_the_break
 from scorecard.commitments.services import STATUS_LABELS, is_overdue, may_see
 from scorecard.models import Commitment, Finding, utcnow
 from scorecard.scoring import RED, beside_target
-from scorecard.selection import TIED_TO_AGENCY
+from scorecard.selection import tied_to
 
 GLANCE, CHANGES, RED_PROGRAMS, OVERDUE, LEADERS = "glance", "changes", "red", "overdue", "leaders"
 
@@ -254,8 +254,9 @@ def build(session, period: Optional[str], agency_id: Optional[int], scope: commo
         RED_PROGRAMS, "Red programs", "Each red program with the explanation of the rule finding behind its status.",
         red_programs_table(session, found, programs, min_n, base_url)))
     progress("Overdue commitments", 55)
-    whose = f" {TIED_TO_AGENCY}" if agency_id else ""
-    briefing.sections.append(Section(OVERDUE, "Overdue commitments", f"Open commitments{whose} past their due date.",
+    whose = f" {tied_to(agency)}" if agency_id else ""
+    briefing.sections.append(Section(OVERDUE, "Overdue commitments", f"Open commitments{whose} that are past their "
+                                                                     "due date.",
                                      overdue_table(session, scope, today, base_url, programs)))
     progress("Leaders at risk", 65)
     if found.leaders is None:
@@ -263,7 +264,7 @@ def build(session, period: Optional[str], agency_id: Optional[int], scope: commo
                                          None))
     else:
         briefing.sections.append(Section(
-            LEADERS, "Leaders at risk", ("Leaders of the agency chosen" if agency_id else "Leaders")
+            LEADERS, "Leaders at risk", (f"Leaders of {agency}" if agency_id else "Leaders")
                                         + ", in the plans your role sees, with a CX requirement the rules "
                                           "propose to rate below 3 (Fully Successful); lowest first.",
             leaders_table(found.leaders, base_url)))

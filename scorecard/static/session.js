@@ -183,7 +183,8 @@
                   : "Nothing on this page is lost, but it cannot be saved until you sign in again. Sign in in a "
                     + "new tab, then come back here and choose Continue.",
           [signIn, button("Continue", "", resume)]).setAttribute("data-kind", "ended");
-    // Escape would leave a page whose Save can only fail: the dialog stays until Continue works.
+    // Escape would leave a page whose Save can only fail: the first is refused (a browser lets a second one
+    // close the dialog, to read or copy the page; a form sent then brings the dialog back).
     dialog.addEventListener("cancel", function (event) { event.preventDefault(); });
   }
 
