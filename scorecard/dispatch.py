@@ -78,7 +78,7 @@ def dispatch(app, name: str, *, inline: bool = False, **kwargs) -> Optional[Futu
         return None
     client = list(request_client())  # the audit events the job writes name the request's client
     if not queued(app):
-        return _executor.submit(_run, fn, app, client, kwargs)
+        return _executor.submit(_run_logged, name, fn, app, client, kwargs)
     try:
         celery(app).send_task(name, kwargs={**kwargs, CLIENT: client}, retry=False)
     except Exception as error:  # kombu / redis connection errors: the broker is not there
@@ -130,6 +130,17 @@ def _make_celery(app):
             return _run(_fn, app, kwargs.pop(CLIENT, None), kwargs)  # a task queued before CLIENT: None
         instance.task(name=name, bind=False)(run)
     return instance
+
+
+def _run_logged(name: str, fn: Callable, app, client, kwargs: dict):
+    """`_run` in the embedded pool, whose futures nobody reads: an exception that escapes the task (its own
+    handler failing, say, with the database gone) is logged here, or it left no trace at all (an import
+    batch then stayed "pending" with nothing in the log to say why)."""
+    try:
+        return _run(fn, app, client, kwargs)
+    except BaseException:
+        log.exception("background task %s failed (%s)", name, ", ".join(f"{k}={v!r}" for k, v in kwargs.items())[:300])
+        raise
 
 
 def _run(fn: Callable, app, client, kwargs: dict):
