@@ -103,8 +103,26 @@ def celery(app):
     return found
 
 
+# The packages whose log lines a worker shows at its --loglevel, as gunicorn's workers show the app's at
+# SCORECARD_LOG_LEVEL (scorecard.gunicorn_conf.post_fork); other libraries from WARNING.
+WORKER_LOGGERS = ("scorecard", "importers", "dashboards", "celery")
+
+
+def _worker_logging(logger=None, loglevel=None, **_kwargs) -> None:
+    """Celery's after_setup_logger: the worker set the root logger to its --loglevel (INFO), so every library
+    logged at INFO too: fontTools wrote some 70 lines of font subsetting for each PDF briefing. The root
+    logger goes to WARNING; the app's packages and Celery's own keep the worker's level."""
+    level = loglevel if loglevel is not None else logging.INFO
+    (logger or logging.getLogger()).setLevel(max(logging.WARNING, level if isinstance(level, int) else 0))
+    for name in WORKER_LOGGERS:
+        logging.getLogger(name).setLevel(level)
+
+
 def _make_celery(app):
     from celery import Celery
+    from celery.signals import after_setup_logger
+
+    after_setup_logger.connect(_worker_logging, weak=False, dispatch_uid="scorecard.worker_logging")
 
     url = app.config["REDIS_URL"]
     instance = Celery("scorecard", broker=url, set_as_current=False)
