@@ -136,19 +136,26 @@ def driver_heatmap(session, period: Optional[str] = None, programs: ProgramFilte
     # v2 trust's share who trust: asked of the trust metric's cells only (a heatmap is thousands of cells)
     shares = {metric.id: trust_as_share(metric.driver.value, period) for metric in metrics}
     sources = cell_sources(session, period)
+    # the metrics' columns read once (thousands of cells), and the words of each distinct wording and batch set
+    columns = [(metric, metric.id, metric.driver.value, scores.get(metric.id, {})) for metric in metrics]
+    asked: dict[tuple, str] = {}
+    came_from: dict[tuple, str] = {}
     for program_id, name, component, component_id, agency_id in session.execute(query):
         cells = []
-        for metric in metrics:
-            score = scores.get(metric.id, {}).get(program_id)
-            questions, batches = sources.get((program_id, metric.id), ((), ()))
-            said = {"question": _question_words(metric.driver.value, period, questions),
-                    "source": _source_words(batches)}
+        for metric, metric_id, driver, scored in columns:
+            score = scored.get(program_id)
+            questions, batches = sources.get((program_id, metric_id), ((), ()))
+            if (driver, questions) not in asked:
+                asked[driver, questions] = _question_words(driver, period, questions)
+            if batches not in came_from:
+                came_from[batches] = _source_words(batches)
+            said = {"question": asked[driver, questions], "source": came_from[batches]}
             if score is None or score.value is None:  # no observation, or none with a score: no data
-                target = book.for_ids(metric.id, program_id, component_id, agency_id)
+                target = book.for_ids(metric_id, program_id, component_id, agency_id)
                 cells.append(Cell(None, None if score is None else score.n,
                                   None if target is None else target.target, NO_DATA, **said))
                 continue
-            share = trust_share(period, metric, score) if shares[metric.id] else None
+            share = trust_share(period, metric, score) if shares[metric_id] else None
             cells.append(Cell(value=beside_target(score.value, score.target), n=score.n, target=score.target,
                               status=score.status, share=share,
                               thumbs=share is not None and score.counts is not None and not any(score.counts[1:4]),
