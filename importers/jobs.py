@@ -4,6 +4,7 @@
 server can report progress and notice a job that died."""
 import logging
 import re
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import PurePath
 from typing import BinaryIO, Optional
@@ -257,23 +258,42 @@ def _run(app, batch_id: int, commit: bool, user_id: Optional[int] = None) -> Non
                 if batch.errors and batch.stored_path:
                     write_progress(app, batch_id, "picking out rows", result.total_rows or 0)  # its rejected ones
                     batch.preview[KEPT] = _kept_rows(app, batch)
+            session.commit()
         except FileNotFoundError:
-            session.rollback()
-            batch = session.get(ImportBatch, batch_id)
-            batch.status, batch.message = BatchStatus.failed, ("The stored upload is no longer there (it was "
-                                                               "removed or expired); nothing was changed. Upload "
-                                                               "the file again.")
+            batch = _fail(session, batch_id, "The stored upload is no longer there (it was removed or expired); "
+                                             "nothing was changed. Upload the file again.")
         except (ImportFileError, access.BatchRefused) as error:
-            session.rollback()
-            batch = session.get(ImportBatch, batch_id)
-            batch.status, batch.message = BatchStatus.failed, str(error)
+            batch = _fail(session, batch_id, str(error))
         except Exception:  # the batch must never stay "pending" forever
             log.exception("import batch %s failed", batch_id)
+            batch = _fail(session, batch_id, "The import failed unexpectedly; nothing was changed.")
+        _finish(app, session, batch)
+
+
+# Seconds between tries at recording a failure while the database does not answer (a restart takes a few):
+# about a minute, after which the batch counts as stalled only after IMPORT_STALE_SECONDS.
+FAILURE_RETRY_SECONDS = (1, 2, 4, 8, 15, 30)
+
+
+def _fail(session, batch_id: int, message: str) -> ImportBatch:
+    """Record the batch as failed with `message`. The error may have been the database going away (a
+    restart), which then fails this too: it is tried again for about a minute, so the analyst sees
+    "failed" and may import again, not a batch "pending" until it counts as stalled."""
+    waits = iter(FAILURE_RETRY_SECONDS)
+    while True:
+        try:
             session.rollback()
             batch = session.get(ImportBatch, batch_id)
-            batch.status, batch.message = BatchStatus.failed, "The import failed unexpectedly; nothing was changed."
-        session.commit()
-        _finish(app, session, batch)
+            batch.status, batch.message = BatchStatus.failed, message
+            session.commit()
+            return batch
+        except sa.exc.DBAPIError as error:
+            wait = next(waits, None)
+            if wait is None:
+                raise
+            log.warning("import batch %s: its failure could not be recorded yet (%s); trying again in %s s",
+                        batch_id, type(error.orig).__name__, wait)
+            time.sleep(wait)
 
 
 def _finish(app, session, batch) -> None:

@@ -787,3 +787,31 @@ def test_the_bulk_path_reads_a_filled_templates_period_and_leaves_year_and_quart
     alone["fiscal_quarter"] = ["FY2025-Q2"] * 2
     assert canonical_many(alone, 2)["period"] == ["FY2025-Q2"] * 2
     assert canonical_many({**given, "fiscal_year": [2025, None]}, 2) is None, "a year given: checked row by row"
+
+
+def test_a_job_whose_database_went_away_is_failed_once_it_answers_again(app, analyst, monkeypatch, caplog):
+    """The database restarting mid-import failed the job, and recording that failed too (it was still
+    down): the batch stayed "pending" with a stuck progress bar until it counted as stalled, 30 minutes
+    later. Recording the failure is now tried again for about a minute."""
+    down = {"commits": 0}
+    gone = sa.exc.OperationalError("COMMIT", {}, Exception("server closed the connection unexpectedly"))
+
+    def database_goes_away(*args, **kwargs):
+        down["commits"] = 2  # the next two commits fail: the database is still restarting
+        raise gone
+    real_commit = sa.orm.Session.commit
+
+    def commit(self):
+        if down["commits"]:
+            down["commits"] -= 1
+            raise gone
+        return real_commit(self)
+    monkeypatch.setattr(jobs, "run_import", database_goes_away)
+    monkeypatch.setattr(sa.orm.Session, "commit", commit)
+    monkeypatch.setattr(jobs, "FAILURE_RETRY_SECONDS", (0, 0, 0), raising=False)
+    batch_id = upload(analyst, workbook_bytes([HEADER, ROW]))
+    batch = stored(app, batch_id)
+    assert batch.status is BatchStatus.failed
+    assert batch.message == "The import failed unexpectedly; nothing was changed."
+    assert down["commits"] == 0
+    assert len([r for r in caplog.records if "could not be recorded yet" in r.getMessage()]) == 2
