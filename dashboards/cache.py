@@ -19,8 +19,10 @@ findings were last evaluated, which rule versions are published, the latest chan
 plan ratings, targets, programs, the latest change to a capacity assessment, today's date). An
 import, a revert, an evaluation, a rule published or retired or an edit changes the version, so a
 cached result is never served for data it was not computed from; nothing has to be invalidated by
-hand. Every key also names the release (`release()`), so a
-shared cache that outlives a deploy never answers with the old code's values.
+hand. A query that reads only what imports write (survey results, targets, the organisation) is
+keyed by those parts alone (`@cached(reads=SURVEY)`), so an officer's edit leaves it kept. Every key
+also names the release (`release()`), so a shared cache that outlives a deploy never answers with the
+old code's values.
 
 Arguments must have a stable `repr` (numbers, texts, None, tuples, frozen dataclasses such as
 `queries.Scope`), and results must pickle (plain data: dataclasses, lists, dicts).
@@ -33,6 +35,7 @@ import time
 from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
+from typing import Optional
 
 import sqlalchemy as sa
 from flask import current_app, g, has_app_context, has_request_context
@@ -68,43 +71,61 @@ def init_cache(app) -> None:
 
 
 @functools.cache
-def _version_query() -> sa.Select:
-    """The one statement the data version reads, built once (every dashboard request runs it).
-    Rows are counted as count(*) (SQLite counts them from its smallest index at once; count(id) read
-    every finding: 0.9 of the statement's 1.5 ms at 13,000 findings)."""
+def _version_columns() -> dict[str, sa.ScalarSelect]:
+    """The data version's parts by name: cheap aggregates of the tables the dashboards read. Rows are
+    counted as count(*) (SQLite counts them from its smallest index at once; count(id) read every
+    finding: 0.9 of the statement's 1.5 ms at 13,000 findings)."""
     def latest(column):
         return sa.select(column).scalar_subquery()
 
     def rows(model):
         return sa.select(sa.func.count()).select_from(model).scalar_subquery()
 
-    return sa.select(
-        latest(sa.func.max(ImportBatch.id)), latest(sa.func.max(ImportBatch.committed_at)),
-        latest(sa.func.max(ImportBatch.reverted_at)), latest(sa.func.max(Observation.id)),
-        latest(sa.func.max(Finding.id)), latest(sa.func.max(Finding.evaluated_at)), rows(Finding),
-        latest(sa.func.max(Commitment.updated_at)), rows(Commitment),
-        latest(sa.func.max(ElementRating.id)), latest(sa.func.max(PerformancePlan.id)),
-        latest(sa.func.max(Target.id)), rows(Target), latest(sa.func.max(Program.id)),
-        latest(sa.func.max(CapacityAssessment.updated_at)), rows(CapacityAssessment),
+    published = RuleVersion.status == RuleStatus.published
+    return {
+        "batch": latest(sa.func.max(ImportBatch.id)), "committed": latest(sa.func.max(ImportBatch.committed_at)),
+        "reverted": latest(sa.func.max(ImportBatch.reverted_at)), "observation": latest(sa.func.max(Observation.id)),
+        "finding": latest(sa.func.max(Finding.id)), "evaluated": latest(sa.func.max(Finding.evaluated_at)),
+        "findings": rows(Finding),
+        "commitment": latest(sa.func.max(Commitment.updated_at)), "commitments": rows(Commitment),
+        "rating": latest(sa.func.max(ElementRating.id)), "plan": latest(sa.func.max(PerformancePlan.id)),
+        "target": latest(sa.func.max(Target.id)), "targets": rows(Target), "program": latest(sa.func.max(Program.id)),
+        "capacity": latest(sa.func.max(CapacityAssessment.updated_at)), "assessments": rows(CapacityAssessment),
         # which rule versions are published: their findings are the ones the pages read (a rule published
         # or retired changes the statuses shown before the evaluation it queues has run)
-        *(sa.select(column).where(RuleVersion.status == RuleStatus.published).scalar_subquery()
-          for column in (sa.func.count(), sa.func.sum(RuleVersion.id))))
+        "rules": sa.select(sa.func.count()).where(published).scalar_subquery(),
+        "rule_ids": sa.select(sa.func.sum(RuleVersion.id)).where(published).scalar_subquery(),
+    }
 
 
-def _version_parts(session) -> tuple:
-    return tuple(session.execute(_version_query()).one()) + (utctoday(),)
+# The parts only an import (or its revert) changes: the survey results, targets, programs and the rest of
+# the organisation, which nothing else writes. A query that reads nothing but those (`@cached(reads=SURVEY)`)
+# keeps its result across the edits to commitments, plans and capacity assessments, and rule runs, that
+# change every other key: under officers' edits the overview no longer pools every quarter's answers again.
+SURVEY = ("batch", "committed", "reverted", "observation", "target", "targets", "program")
 
 
-def data_version(session) -> str:
-    """A short text that changes whenever the data the dashboards read changes (read once per
-    request: a page's callbacks all see the same version)."""
-    if has_request_context() and "dashboards_data_version" in g:
-        return g.dashboards_data_version
-    version = hashlib.sha256(repr(_version_parts(session)).encode()).hexdigest()[:16]
-    if has_request_context():
-        g.dashboards_data_version = version
-    return version
+@functools.cache
+def _version_query() -> sa.Select:
+    """The one statement the data version reads, built once (every dashboard request runs it)."""
+    return sa.select(*_version_columns().values())
+
+
+def _version_parts(session) -> dict:
+    return dict(zip(_version_columns(), session.execute(_version_query()).one(), strict=True)) | {"today": utctoday()}
+
+
+def data_version(session, reads: Optional[tuple[str, ...]] = None) -> str:
+    """A short text that changes whenever the data the dashboards read changes, or with `reads` (e.g.
+    SURVEY) the parts named (read once per request: a page's callbacks all see the same version)."""
+    if has_request_context() and "dashboards_data_parts" in g:
+        parts = g.dashboards_data_parts
+    else:
+        parts = _version_parts(session)
+        if has_request_context():
+            g.dashboards_data_parts = parts
+    chosen = tuple(parts.items()) if reads is None else tuple((name, parts[name]) for name in (*reads, "today"))
+    return hashlib.sha256(repr(chosen).encode()).hexdigest()[:16]
 
 
 def _bound() -> bool:
@@ -232,16 +253,20 @@ def answered(view: Callable, app) -> Callable:
     return answer
 
 
-def cached(function: Callable) -> Callable:
+def cached(function: Optional[Callable] = None, *, reads: Optional[tuple[str, ...]] = None) -> Callable:
     """Decorate a query function `f(session, *args, **kwargs)` so that repeated calls with the same
-    arguments on the same data answer from the cache. Without a bound cache it just runs."""
+    arguments on the same data answer from the cache. Without a bound cache it just runs. With
+    `reads=SURVEY` its key names only the survey's parts of the data version: for a function that reads
+    observations, targets and the organisation alone (and calls only functions that do too)."""
+    if function is None:
+        return functools.partial(cached, reads=reads)
     name = f"{function.__module__}.{function.__qualname__}"
 
     @wraps(function)
     def answer(session, *args, **kwargs):
         if not _bound():
             return function(session, *args, **kwargs)
-        key = _key("q:", (name, args, sorted(kwargs.items()), data_version(session)))
+        key = _key("q:", (name, args, sorted(kwargs.items()), data_version(session, reads)))
         if not has_request_context():
             return _kept(key, lambda: function(session, *args, **kwargs))
         # Within one request a value is read from the cache (unpickled) once: a page's queries share

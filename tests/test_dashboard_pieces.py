@@ -203,6 +203,76 @@ def test_a_cached_query_answers_from_the_cache_until_the_data_changes(app):
         assert observations.uncached(db.session, "FY2026-Q4") == 0
 
 
+def test_a_survey_query_is_kept_across_officers_edits_and_not_across_imports(app):
+    """Every edit of a commitment changed the one data version, so the overview pooled every quarter's
+    answers again while officers worked (a load test: the overview's answer 1.2 s at its median). A query
+    keyed by the survey's parts (`reads=SURVEY`) is kept across such edits; an import still changes it."""
+    from scorecard.models import Commitment, Function
+
+    calls, everything = [], []
+
+    @cache.cached(reads=cache.SURVEY)
+    def answers(session, period):
+        calls.append(period)
+        return 0
+
+    @cache.cached
+    def commitments(session):
+        everything.append(1)
+        return 0
+
+    with app.app_context():
+        answers(db.session, "FY2026-Q4"), commitments(db.session)
+        cfo = Function(code="CFO", name="Chief Financial Officer")
+        db.session.add(Commitment(function=cfo, title="Publish CX spending", evidence_links=[]))
+        db.session.commit()
+        answers(db.session, "FY2026-Q4"), commitments(db.session)
+        assert calls == ["FY2026-Q4"] and everything == [1, 1], "an edit leaves the survey's queries kept"
+        db.session.add(ImportBatch(filename="q4.xlsx", checksum="0" * 64))
+        db.session.commit()
+        answers(db.session, "FY2026-Q4")
+        assert calls == ["FY2026-Q4"] * 2, "an import changes them"
+        assert cache.data_version(db.session, cache.SURVEY) != cache.data_version(db.session)
+    assert set(cache.SURVEY) < set(cache._version_columns())
+
+
+def test_survey_keyed_queries_read_only_what_imports_write():
+    """A query keyed by the survey's parts alone must not read commitments, plans, capacity, findings or
+    rules, nor call anything that does (its answer would outlive their changes): read from the code, each
+    such query and every dashboards query it calls, however deep."""
+    import ast
+    from pathlib import Path
+
+    edited = {"Finding", "RuleVersion", "Commitment", "CommitmentUpdate", "PerformancePlan", "PlanElement",
+              "PlanRequirement", "ElementRating", "CapacityAssessment", "CapacityDomainScore", "Leader", "User",
+              "Function", "commitment_programs", "requirement_programs", "visible_plans", "latest_decisions",
+              "requirement_ratings", "action_items"}
+    functions = {}
+    for path in (Path(cache.__file__).parent / "queries").glob("*.py"):
+        for node in ast.parse(path.read_text()).body:
+            if isinstance(node, ast.FunctionDef):
+                functions.setdefault(node.name, []).append(node)
+
+    def survey_keyed(node) -> bool:
+        return any(isinstance(d, ast.Call) and any(k.arg == "reads" for k in d.keywords) for d in node.decorator_list)
+
+    def reads(name: str, seen: set) -> set:
+        found = set()
+        for node in functions.get(name, []):
+            for sub in ast.walk(node):
+                word = sub.id if isinstance(sub, ast.Name) else sub.attr if isinstance(sub, ast.Attribute) else None
+                if word in edited:
+                    found.add(word)
+                if word in functions and word not in seen:
+                    seen.add(word)
+                    found |= {f"{word} > {w}" for w in reads(word, seen)}
+        return found
+    keyed = [name for name, nodes in functions.items() if any(survey_keyed(n) for n in nodes)]
+    assert {"pooled_scores", "driver_heatmap", "program_trend", "compliance"} <= set(keyed)
+    assert {name: reads(name, {name}) for name in keyed} == {name: set() for name in keyed}
+    assert reads("changes_since_prior", {"changes_since_prior"}), "the check finds what a query reads"
+
+
 def test_a_cache_that_stops_answering_is_passed_by_with_one_line_logged(app, monkeypatch, caplog):
     """A shared cache (Redis) timing out: the query is computed, and the log says so in one line (a
     traceback at each pause read as a fault of the app's)."""

@@ -7,7 +7,7 @@ from typing import NamedTuple, Optional
 
 import sqlalchemy as sa
 
-from dashboards.cache import cached
+from dashboards.cache import SURVEY, cached
 from scorecard.a11 import is_survey_metric
 from scorecard.models import (
     Agency,
@@ -57,7 +57,7 @@ def survey_metrics(session) -> dict[int, Metric]:
     return {m.id: m for m in session.scalars(sa.select(Metric).where(is_survey_metric()))}
 
 
-@cached
+@cached(reads=SURVEY)
 def survey_metric_ids(session) -> tuple[int, ...]:
     return tuple(sorted(survey_metrics(session))) or (-1,)
 
@@ -77,7 +77,7 @@ _PERIODS_WITH_DATA = sa.text("""
     ORDER BY period DESC""").bindparams(sa.bindparam("survey", expanding=True))
 
 
-@cached
+@cached(reads=SURVEY)
 def periods_with_data(session) -> list[str]:
     """Quarters with A-11 survey results of programs, newest first (a quarter holding only other
     metrics, a backlog say, is no quarter of the dashboards): a skip scan of the (period, metric)
@@ -95,12 +95,12 @@ def chosen_period(session, period: Optional[str], today: Optional[date] = None) 
     return str(parse_period(period))
 
 
-@cached
+@cached(reads=SURVEY)
 def agencies(session) -> list[tuple[int, str]]:
     return [(a.id, a.name) for a in session.scalars(sa.select(Agency).order_by(Agency.name))]
 
 
-@cached
+@cached(reads=SURVEY)
 def components(session, agency_id: Optional[int] = None) -> list[tuple[int, str]]:
     """Components as (id, "Agency: Component"), or just the component's name within one agency."""
     query = sa.select(Component.id, Component.name, Agency.name).join(Agency).order_by(Agency.name, Component.name)
@@ -109,7 +109,7 @@ def components(session, agency_id: Optional[int] = None) -> list[tuple[int, str]
     return [(cid, f"{agency}: {name}") for cid, name, agency in session.execute(query)]
 
 
-@cached
+@cached(reads=SURVEY)
 def life_experiences(session) -> list[tuple[int, str]]:
     return [(e.id, e.name) for e in session.scalars(sa.select(LifeExperience).order_by(LifeExperience.name))]
 
@@ -189,7 +189,7 @@ def reported_in(session, periods: list[str]) -> sa.ColumnElement[bool]:
             .exists())
 
 
-@cached
+@cached(reads=SURVEY)
 def program_places(session) -> dict[int, tuple[int, int]]:
     """{program id: (component id, agency id)}: where each program sits, for its targets."""
     return {row[0]: (row[1], row[2]) for row in session.execute(
@@ -197,13 +197,13 @@ def program_places(session) -> dict[int, tuple[int, int]]:
         .join(Component, Component.id == Program.component_id))}
 
 
-@cached
+@cached(reads=SURVEY)
 def target_book(session, fiscal_year: int) -> TargetBook:
     """The fiscal year's targets (kept: a page reads them for every program)."""
     return TargetBook(session, fiscal_year)
 
 
-@cached
+@cached(reads=SURVEY)
 def pooled_scores(session, period: str, programs: ProgramFilter = EVERY_PROGRAM, *,
                   min_n: int = 30) -> dict[int, dict[int, Pooled]]:
     """{metric id: {program id: Pooled}} of the A-11 driver metrics in `period` for the selected
@@ -315,7 +315,7 @@ def program_statuses(session, period: str, programs: ProgramFilter = EVERY_PROGR
     return found
 
 
-@cached
+@cached(reads=SURVEY)
 def program_names(session, program_ids: tuple[int, ...]) -> dict[int, tuple[str, str]]:
     """{program id: (program name, component name)}."""
     rows = session.execute(sa.select(Program.id, Program.name, Component.name).join(Component)

@@ -34,7 +34,7 @@ from typing import Optional
 
 import sqlalchemy as sa
 
-from dashboards.cache import cached
+from dashboards.cache import SURVEY, cached
 from dashboards.queries.common import (
     EVERY_PROGRAM,
     ProgramFilter,
@@ -287,7 +287,7 @@ def designated_in(session, period: str, programs: ProgramFilter = EVERY_PROGRAM)
             if is_designated(firsts.get(program_id), hisp, period)]
 
 
-@cached
+@cached(reads=SURVEY)
 def compliance(session, through: Optional[str] = None, quarters: Optional[int] = 8,
                programs: ProgramFilter = EVERY_PROGRAM, *, min_n: int = 30,
                today: Optional[date] = None) -> Compliance:

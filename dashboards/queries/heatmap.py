@@ -8,7 +8,7 @@ from typing import Optional
 
 import sqlalchemy as sa
 
-from dashboards.cache import cached
+from dashboards.cache import SURVEY, cached
 from dashboards.queries.common import (
     EVERY_PROGRAM,
     ProgramFilter,
@@ -83,7 +83,7 @@ class Heatmap:
         return any(cell.share is not None for row in self.rows for cell in row.cells)
 
 
-@cached
+@cached(reads=SURVEY)
 def cell_sources(session, period: str) -> dict[tuple[int, int], tuple[tuple[str, ...], tuple]]:
     """{(program id, metric id): (the questions as asked, the import batch ids)} of the quarter's
     observations (a batch id None: entered without an import)."""
@@ -115,7 +115,7 @@ def _source_words(batches: tuple) -> str:
     return "; ".join(words)
 
 
-@cached
+@cached(reads=SURVEY)
 def driver_heatmap(session, period: Optional[str] = None, programs: ProgramFilter = EVERY_PROGRAM,
                    sort: str = "worst", *, min_n: int = 30) -> Heatmap:
     """The heatmap for `period` (default: the latest with data) over the programs the filter selects,

@@ -8,7 +8,7 @@ from typing import Optional
 import sqlalchemy as sa
 
 from dashboards import links
-from dashboards.cache import cached
+from dashboards.cache import SURVEY, cached
 from dashboards.queries.common import (
     EVERY_PROGRAM,
     ProgramFilter,
@@ -105,7 +105,7 @@ class AgencyScore:
         return self.compared == self.programs == self.prior_programs
 
 
-@cached
+@cached(reads=SURVEY)
 def agency_score(session, period: str, driver: str, programs: ProgramFilter = EVERY_PROGRAM, *,
                  min_n: int = 30) -> Optional[AgencyScore]:
     """`driver` pooled over the selected programs' answers in `period`, and its change over the programs with
@@ -378,7 +378,7 @@ class Reporting:
         return None if not self.expected else self.reported / self.expected
 
 
-@cached
+@cached(reads=SURVEY)
 def a11_reporting(session, period: str, programs: ProgramFilter = EVERY_PROGRAM, *,
                   today: Optional[date] = None) -> Reporting:
     period = str(parse_period(period))
@@ -440,7 +440,7 @@ def changes_since_prior(session, period: str, programs: ProgramFilter, scope: Sc
     found = Changes(str(period), str(prior), since, as_of)
     found.lines += _turned_red(session, period, prior, programs, min_n)
     found.lines += _commitment_changes(session, scope, since, as_of, programs.commitment_ids(session))
-    found.lines += _significant_changes(session, period, prior, programs, min_n)
+    found.lines += _significant_changes(session, str(period), programs, min_n)
     found.lines.sort(key=lambda line: CHANGE_ORDER.index(line.kind))  # stable within a kind
     return found
 
@@ -470,10 +470,12 @@ def trust_words(status) -> str:
     return words + (f" against a target of {status.target:g}" if status.target is not None else "")
 
 
-def _significant_changes(session, period: Period, prior: Period, programs: ProgramFilter,
-                         min_n: int) -> list[ChangeLine]:
-    """One line per program and direction, naming each driver that changed significantly; none across
-    A-11's survey change (v1's statements on 1-5 and v2's question are not one measure)."""
+@cached(reads=SURVEY)  # kept apart: the survey's part of what changed outlasts officers' edits
+def _significant_changes(session, period: str, programs: ProgramFilter, min_n: int) -> list[ChangeLine]:
+    """One line per program and direction, naming each driver that changed significantly since the quarter
+    before; none across A-11's survey change (v1's statements on 1-5 and v2's question are not one measure)."""
+    period = parse_period(period)
+    prior = period.prev()
     if across_the_break(prior, period):
         return []
     changed: dict[tuple[int, str], list] = {}

@@ -28,7 +28,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from dashboards import links
-from dashboards.cache import cached
+from dashboards.cache import SURVEY, cached
 from dashboards.queries.common import DRIVER_ORDER, Scope, survey_metrics
 from scorecard.a11 import DRIVER_STATEMENTS, V2_ASPECTS, V2_FROM, asked_in_v2
 from scorecard.commitments.services import CLOSED, is_overdue, may_see
@@ -215,7 +215,7 @@ class ProgramInfo:
     periods: list[str]  # quarters with survey observations, newest first
 
 
-@cached
+@cached(reads=SURVEY)
 def program_info(session, program_id: int) -> Optional[ProgramInfo]:
     # Columns, not objects: every callback of the program page reads this first.
     program = session.execute(
@@ -240,7 +240,7 @@ def program_info(session, program_id: int) -> Optional[ProgramInfo]:
                        sorted(((i, name) for i, name in life_experiences), key=lambda item: item[1]), periods)
 
 
-@cached
+@cached(reads=SURVEY)
 def program_choices(session) -> list[tuple[int, str]]:
     """Every program as (id, "Program (Component, Agency)"), by name."""
     rows = session.execute(sa.select(Program.id, Program.name, Component.name, Agency.name)
@@ -427,7 +427,7 @@ def _points(session, program: Program, rows: list, metrics: dict, *, min_n: int)
             for (spec, period), found in grouped.items()}
 
 
-@cached
+@cached(reads=SURVEY)
 def quarter_trust(session, program_id: int, period: str, *, min_n: int = 30) -> Optional[tuple[MeasureSpec, Point]]:
     """The program's trust in one quarter, as its trend shows it (the measure first in the trend's
     order): the quarter's trust rows read alone, for the quarter's summary, not the whole trend."""
@@ -443,7 +443,7 @@ def quarter_trust(session, program_id: int, period: str, *, min_n: int = 30) -> 
     return found[0] if found else None
 
 
-@cached
+@cached(reads=SURVEY)
 def program_trend(session, program_id: int, *, min_n: int = 30) -> Trend:
     """The program's A-11 survey measures in every quarter it has them."""
     program = _program(session, program_id)
@@ -518,7 +518,7 @@ class Breakdown:
     volumes: list[Volume] = field(default_factory=list)
 
 
-@cached
+@cached(reads=SURVEY)
 def channel_breakdown(session, program_id: int, period: Optional[str]) -> Breakdown:
     """The program's A-11 survey observations in `period`, one row per measure, channel and
     touchpoint (as asked, with n and where each came from)."""
@@ -733,7 +733,7 @@ class OtherMeasure:
     points: list = field(default_factory=list)  # dashboards.queries.functions.MetricPoint
 
 
-@cached
+@cached(reads=SURVEY)
 def other_measures(session, program_id: int, *, min_n: int = 30) -> list[OtherMeasure]:
     """The program's observations of metrics outside the A-11 survey (common.survey_metrics), pooled per
     metric and quarter (pooled_score) against the target that applies (program, component, agency), with
