@@ -1,6 +1,6 @@
-"""What several dashboards read: quarters with data, the filter choices, which programs a filter
-selects, who may see what (`Scope`), programs' pooled scores (scorecard.scores) and each
-program's status."""
+"""What several dashboards read: quarters with data, the filter choices (which programs a filter
+selects is `ProgramFilter`, in scorecard.selection: the commitments list reads it too), who may see
+what (`Scope`), programs' pooled scores (scorecard.scores) and each program's status."""
 from dataclasses import dataclass
 from datetime import date
 from typing import NamedTuple, Optional
