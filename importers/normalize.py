@@ -7,7 +7,15 @@ from numbers import Real
 
 from importers.errors import AmbiguousNumber, SpreadsheetError, UncachedFormula
 from scorecard.spreadsheets import MISSING_WORDS, means_no_value, unneutralized
-from scorecard.text import bidi_problem, line_breaks, unkept_character, visible, words
+from scorecard.text import (
+    bidi_problem,
+    line_breaks,
+    look_alike_letter,
+    look_alike_message,
+    unkept_character,
+    visible,
+    words,
+)
 
 MISSING = MISSING_WORDS
 EXCEL_ERRORS = frozenset({"#div/0!", "#value!", "#ref!", "#name?", "#num!", "#null!", "#spill!", "#calc!",
@@ -141,6 +149,10 @@ def to_name(raw):
     without the characters that draw nothing and mean nothing (scorecard.text.visible), so names
     that look the same are the same."""
     text = to_text(raw)
+    if text:
+        letter = look_alike_letter(text)
+        if letter is not None:
+            raise ValueError(look_alike_message(text, letter))
     return visible(text).strip() or None if text else text
 
 

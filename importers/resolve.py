@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm.attributes import set_committed_value
 
 from scorecard.models import Agency, Component, Function, Metric, Program
-from scorecard.text import visible
+from scorecard.text import look_alike_letter, look_alike_message, visible
 
 _NAME_MAX = {"agency": 200, "component": 200, "program": 300}  # the name columns of each
 
@@ -117,7 +117,9 @@ class Directory:
             raise Unknown(f"{kind} {value!r} is not under {_placed(parent)}, which this row names; it is under "
                           f"{under}", kind, value)
         if not found:
-            raise Unknown(f"unknown {kind} {value!r}{_suggest(value, index)}", kind, value)
+            letter = look_alike_letter(value)
+            why = f" ({look_alike_message(value, letter)})" if letter is not None else ""
+            raise Unknown(f"unknown {kind} {value!r}{why}{_suggest(value, index)}", kind, value)
         raise Unknown(ambiguity(kind, value, found), kind, value, found)
 
     def agency(self, value: Optional[str]) -> Agency:

@@ -149,6 +149,40 @@ def visible(value: str) -> str:
     return value if value.isascii() else INVISIBLE.sub("", value)
 
 
+# Scripts whose letters draw like Latin ones (Cyrillic а е о р с у х, Greek Α Β Ε Ο...): a word of Latin
+# letters with one of theirs in it ("Hеlp" with a Cyrillic е) looks like the Latin word and is not.
+_LOOK_ALIKE_SCRIPTS = ("CYRILLIC", "GREEK")
+_WORD = re.compile(r"\w+")
+
+
+def look_alike_letter(value: str) -> Optional[str]:
+    """The first Cyrillic or Greek letter in a word otherwise of Latin letters, or None. A name spelt
+    with one looks like the name it copies and matches nothing: an import would otherwise create a
+    second program or component of the same look beside the real one, or refuse it as unknown with
+    the real name, drawn the same, as the closest."""
+    if value.isascii():
+        return None
+    for word in _WORD.findall(value):
+        if word.isascii():
+            continue
+        first: dict[str, str] = {}
+        for ch in word:
+            if ch.isalpha():
+                first.setdefault(unicodedata.name(ch, "").split(" ", 1)[0], ch)
+        if "LATIN" in first:
+            other = next((first[s] for s in _LOOK_ALIKE_SCRIPTS if s in first), None)
+            if other is not None:
+                return other
+    return None
+
+
+def look_alike_message(value: str, letter: str) -> str:
+    """Why a name with `letter` (look_alike_letter) is refused, for a message."""
+    return (f"{value!r} has the letter {letter!r} of another alphabet ({unicodedata.name(letter).title()}, "
+            f"U+{ord(letter):04X}) among Latin letters: it looks like a Latin letter and is not; "
+            "type the name again with Latin letters")
+
+
 # Letters and symbols that draw nothing: the Hangul fillers and the blank braille pattern.
 _FILLERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
 

@@ -7,7 +7,7 @@ from typing import Optional
 from importers.drivers import classify_question
 from importers.formats.base import Column, Format
 from importers.formats.cells import Cells, converted_column, to_count
-from importers.formats.reference_formats import text
+from importers.formats.reference_formats import org_name, text
 from importers.normalize import EXCEL_EPOCH, is_missing, to_int, to_name, to_number, to_text
 from scorecard.a11 import PERFGOV_COLLECTIONS_FORMAT, PERFGOV_TRUST_FORMAT
 from scorecard.driver_rule import (
@@ -208,7 +208,7 @@ def _as_period(text: str):
 def canonical_records(row: dict, options: dict) -> list[dict]:
     cells = Cells(row)
     agency, component, program, function, metric, driver, touchpoint = cells.many(_CANONICAL_TEXTS, to_name)
-    if program is None and function is None:
+    if program is None and function is None and not any(p[0] in ("program", "function") for p in cells.problems):
         cells.fail("program", "a row names a program or a function; this one names neither")
     elif program is not None and function is not None:
         cells.fail("function", f"a row names a program or a function, not both (program {program!r})")
@@ -360,8 +360,8 @@ CANONICAL = Format(
 PUBLISHED_ID_DIGITS = 18  # a performance.gov id, kept as "pg-component-<id>" in a 32-character code
 _PUBLISHED_ID = re.compile(r"(\d+)(?:\.0*)?")
 # The names and abbreviation a performance.gov row may give, and the most each column holds.
-_ORG_TEXTS = (("organization_name", text(200)), ("organization_abbreviation", text(32)),
-              ("service_provider_name", text(200)), ("service_name", text(300)))
+_ORG_TEXTS = (("organization_name", org_name(200)), ("organization_abbreviation", text(32)),
+              ("service_provider_name", org_name(200)), ("service_name", org_name(300)))
 
 
 def to_published_id(raw):

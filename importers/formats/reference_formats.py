@@ -20,6 +20,7 @@ from scorecard.models import (
     ScopeType,
 )
 from scorecard.periods import MAX_FISCAL_YEAR, MIN_FISCAL_YEAR
+from scorecard.text import look_alike_letter, look_alike_message
 
 # ------------------------------------------------------------------------------ converters
 
@@ -37,6 +38,21 @@ def text(limit: Optional[int] = None):
         value = to_text(raw)
         if value is not None and limit is not None and len(value) > limit:
             raise ValueError(f"the text is {len(value)} characters long; at most {limit} fit")
+        return value
+    return convert
+
+
+def org_name(limit: int):
+    """An organisation's name (an agency, component or program) as `text` reads it, refusing one with
+    a letter of another alphabet among Latin ones (scorecard.text.look_alike_letter): it would stand
+    as a second organisation that looks like the first."""
+    read = text(limit)
+
+    def convert(raw):
+        value = read(raw)
+        letter = look_alike_letter(value) if value else None
+        if letter is not None:
+            raise ValueError(look_alike_message(value, letter))
         return value
     return convert
 
@@ -280,12 +296,12 @@ ORG_COLUMNS = (
 
 
 class OrgRow(RowSchema):
-    agency = Cell(text(200))
+    agency = Cell(org_name(200))
     agency_code = Cell(text(32))
-    component = Cell(text(200))
+    component = Cell(org_name(200))
     component_code = Cell(text(32))
     hisp = Cell(to_bool)
-    program = Cell(text(300))
+    program = Cell(org_name(300))
     program_code = Cell(text(64))
     program_description = Cell(to_text)
     life_experiences = Cell(to_experience_names)
