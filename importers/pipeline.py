@@ -107,6 +107,34 @@ def _other_layout(prefix: list[list], fmt: Format, chosen: Optional[str]) -> str
             "if so, upload it again with that layout (or let the upload recognise it).")
 
 
+def _near_miss(prefix: list[list], candidates) -> str:
+    """For a file whose header names most of a layout's columns but lacks one it is recognised by (a
+    "value" column typed "valeu"): which row, which layout, what it lacks and which of its header cells
+    were not read, so the analyst can rename the one cell; "" when no row names three of a layout's columns."""
+    best = None
+    for index, cells in enumerate(prefix):
+        names = {norm_name(c): c for c in cells if isinstance(c, str) and c.strip()}
+        for fmt in candidates:
+            spellings = _spellings(fmt)
+            present = [name for name, spelt in spellings.items() if spelt & names.keys()]
+            if len(present) >= 3 and (best is None or len(present) > len(best[2])):
+                best = (index, fmt, present, spellings, names)
+    if best is None:
+        return ""
+    index, fmt, present, spellings, names = best
+    lacking = [name for name in fmt.signature if name not in present]
+    lacking += [" or ".join(group) for group in fmt.any_of if not set(group) & set(present)]
+    if not lacking:
+        return ""
+    known = frozenset().union(*spellings.values())
+    unread = [str(raw).strip() for key, raw in names.items() if key not in known]
+    return (f"row {index + 1} looks like the header of the {fmt.title} layout ({fmt.name}): it names "
+            f"{', '.join(present)}, but it has no {', no '.join(lacking)} column"
+            + (f"; the header cells not read are {', '.join(map(repr, unread[:10]))}" if unread else "")
+            + ". Give the column the layout's name (a blank template lists each name and the spellings "
+            "read) and upload the file again.")
+
+
 def detect_format(prefix: list[list], forced: Optional[str] = None) -> tuple[Format, int]:
     """The format and header row of a file, from its first rows. `forced` names the format."""
     candidates = [FORMATS[forced]] if forced else list(FORMATS.values())
@@ -129,6 +157,9 @@ def detect_format(prefix: list[list], forced: Optional[str] = None) -> tuple[For
             expected = ", ".join(FORMATS[forced].required or FORMATS[forced].signature)
             raise ImportFileError(f"no header row for the {forced!r} format in the first {HEADER_SCAN_ROWS} rows; "
                                   f"expected columns such as {expected}")
+        near = _near_miss(prefix, candidates)
+        if near:
+            raise ImportFileError(f"the layout of this file was not recognised: {near}")
         raise ImportFileError(
             "the layout of this file was not recognised: no header row names the columns of a known format "
             f"in its first {HEADER_SCAN_ROWS} rows. Known formats: {', '.join(FORMATS)}. "
