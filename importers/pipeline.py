@@ -128,7 +128,7 @@ def _near_miss(prefix: list[list], candidates) -> str:
         return ""
     known = frozenset().union(*spellings.values())
     unread = [str(raw).strip() for key, raw in names.items() if key not in known]
-    return (f"row {index + 1} looks like the header of the {fmt.title} layout ({fmt.name}): it names "
+    return (f"row {index + 1} looks like the header of the layout \"{fmt.title}\" ({fmt.name}): it names "
             f"{', '.join(present)}, but it has no {', no '.join(lacking)} column"
             + (f"; the header cells not read are {', '.join(map(repr, unread[:10]))}" if unread else "")
             + ". Give the column the layout's name (a blank template lists each name and the spellings "

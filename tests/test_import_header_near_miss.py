@@ -26,5 +26,5 @@ def test_a_header_with_one_misspelt_column_names_the_row_the_layout_and_the_cell
         db.session.rollback()
         assert _counts() == before
     message = str(refused.value)
-    assert "row 2 looks like the header of the" in message and "(metrics)" in message
+    assert "row 2 looks like the header of the layout \"Metrics (canonical long layout)\" (metrics)" in message
     assert "no value or count_1 column" in message and "'valeu'" in message
