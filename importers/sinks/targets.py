@@ -5,7 +5,7 @@ from importers.resolve import Directory, Unknown
 from importers.sinks.lookups import find_scope
 from importers.sinks.observations import RANGES, range_words
 from importers.sinks.tracked import TrackedSink
-from scorecard.models import Direction, Target
+from scorecard.models import Direction, MetricKind, Target
 
 
 class TargetSink(TrackedSink):
@@ -46,6 +46,7 @@ class TargetSink(TrackedSink):
             first_row[key] = row
             label = f"{scope_type.value} {getattr(scope, 'name', None) or scope.code}"
             planned.append((row, key, metric, values, label))
+        self.warnings = _shares(planned)
         if self.errors:
             return
         for row, key, metric, values, label in planned:
@@ -77,3 +78,22 @@ class TargetSink(TrackedSink):
                       f"would not be green, since green starts at {green:g} ({metric.code!r} is better {better})")
             return False
         return True
+
+
+def _shares(planned) -> list[str]:
+    """A percent metric's targets whose target and thresholds all lie between 0 and 1 (0.85 is kept as
+    0.85%, and every value above it is green): most likely shares where percents were meant, said before
+    the confirm as the metrics layout says it of values (importers.sinks.observations)."""
+    found: dict[str, list] = {}
+    for row, _key, metric, values, label in planned:
+        numbers = [values[c] for c in ("target", "green_at", "amber_at")]
+        if metric.kind is MetricKind.percent and 0 < values["target"] < 1 and all(0 <= v < 1 for v in numbers):
+            found.setdefault(metric.code, []).append((row, values["target"], label))
+    out = []
+    for code, rows in sorted(found.items()):
+        row, target, label = min(rows)
+        out.append(f"{code} is a percent (0 to 100), and {len(rows):,} of its targets in this file have the target "
+                   f"and thresholds between 0 and 1 (the first on row {row}, for {label}: {target:g}, stored as "
+                   f"{target:g}%). If they are shares, give them as percents ({target * 100:g}, or {target * 100:g}%) "
+                   "and upload the file again; if they are percents below 1, nothing needs to change.")
+    return out
