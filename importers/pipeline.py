@@ -232,6 +232,13 @@ def _imported_before(session, checksum: str, sheet: Optional[str], batch: Option
         ImportBatch.id != (batch.id if batch else -1)).order_by(ImportBatch.id.desc()).limit(1))
 
 
+def _repeats_header(cells: list, header_keys: dict) -> bool:
+    """Whether a data row spells the header again in most of the columns read (at least two)."""
+    same = sum(1 for idx, key in header_keys.items()
+               if idx < len(cells) and isinstance(cells[idx], str) and norm_name(cells[idx]) == key)
+    return same >= 2 and same * 2 > len(header_keys)
+
+
 def _writes(plan) -> bool:
     """Whether a plan writes anything: a row inserted or updated, or an organisation created."""
     counts = plan.counts
@@ -293,6 +300,7 @@ def _run_import(session, path, *, filename: Optional[str] = None, format_name: O
             "imported; if one should be, give it the layout's name (the templates on the upload page list them) "
             "and upload again.")
     width = len(prefix[header_index])
+    header_keys = {idx: norm_name(prefix[header_index][idx]) for idx in columns.index.values()}
     holding: dict[int, int] = {}  # a column without a header -> the first row with a value in it
     bad_rows: set[int] = set()
     errors = result.errors
@@ -319,6 +327,12 @@ def _run_import(session, path, *, filename: Optional[str] = None, format_name: O
                     sink.add(row_number, record)
             except RowProblems as problems:
                 bad_rows.add(row_number)
+                if _repeats_header(cells, header_keys):  # two files pasted one below the other: one message
+                    if len(errors) < MAX_ERRORS_KEPT:
+                        errors.append(_error(row_number, header_names[names[0]], values[names[0]], (
+                            f"this row repeats the header of row {header_index + 1} (files pasted one below the "
+                            "other?); delete it, or check that the rows below it belong to this file")))
+                    continue
                 named = {column for column, _, _ in problems.problems}
                 # and the row's other problems (names that match nothing, a value out of range), so a file
                 # is not fixed one round at a time

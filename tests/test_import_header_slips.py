@@ -1,4 +1,4 @@
-"""A header that names most of a layout's columns but misspells the one it is recognised by."""
+"""Header slips: a header that misspells the column a layout is recognised by, and a header repeated below the data."""
 import pytest
 import sqlalchemy as sa
 
@@ -28,3 +28,18 @@ def test_a_header_with_one_misspelt_column_names_the_row_the_layout_and_the_cell
     message = str(refused.value)
     assert "row 2 looks like the header of the layout \"Metrics (canonical long layout)\" (metrics)" in message
     assert "no value or count_1 column" in message and "'valeu'" in message
+
+
+def test_a_header_repeated_below_the_data_is_one_problem_not_one_per_cell(demo, tmp_path):
+    """Two exports pasted one below the other: the second header was refused cell by cell (an unknown
+    agency 'agency', a period 'period', 'n' is not a number...), ten messages and none saying why."""
+    header = ["agency", "program", "metric", "period", "channel", "value", "n"]
+    row = [None, "Business Help Desk", "satisfaction", "FY2026-Q1", "web", 4.1, 100]
+    path = write_xlsx(tmp_path / "pasted.xlsx", header, [row, [h.upper() for h in header], [*row[:4], "mail", 4, 90]])
+    with demo.app_context():
+        before = _counts()
+        result = run_import(db.session, path)
+        assert result.status == "rejected"
+        assert _counts() == before
+    assert [(e["row"], e["column"], e["value"]) for e in result.errors] == [(3, "agency", "AGENCY")], result.errors
+    assert "repeats the header of row 1" in result.errors[0]["message"]
