@@ -37,7 +37,8 @@ def _key(text: str) -> str:
 
 
 def _suggest(value: str, names) -> str:
-    """"; closest: ..." with up to three of `names` like `value`. Given an index ({name key: the rows it
+    """"; closest: ..." with up to three of `names` like `value` (after why `value` is not one of them
+    when a letter of it is Cyrillic or Greek among Latin ones). Given an index ({name key: the rows it
     names}), each is said as stored (its name or title), the code beside the name: "'Benefits Call
     Center' (BA-CALL)", not the lower-cased key it was compared as; a key whose value is no list of rows
     (an e-mail address) is said as the key."""
@@ -55,7 +56,10 @@ def _suggest(value: str, names) -> str:
                 said = f"{first!r}" + (f" ({second})" if second and _key(second) != _key(first) else "")
             if said not in shown:
                 shown.append(said)
-    return f"; closest: {', '.join(shown[:3])}" if shown else ""
+    # a name with a Cyrillic or Greek letter among Latin ones draws as the closest name does: say why
+    letter = look_alike_letter(value)
+    why = f" ({look_alike_message(value, letter)})" if letter is not None else ""
+    return why + (f"; closest: {', '.join(shown[:3])}" if shown else "")
 
 
 def _placed(parent) -> str:
@@ -117,9 +121,7 @@ class Directory:
             raise Unknown(f"{kind} {value!r} is not under {_placed(parent)}, which this row names; it is under "
                           f"{under}", kind, value)
         if not found:
-            letter = look_alike_letter(value)
-            why = f" ({look_alike_message(value, letter)})" if letter is not None else ""
-            raise Unknown(f"unknown {kind} {value!r}{why}{_suggest(value, index)}", kind, value)
+            raise Unknown(f"unknown {kind} {value!r}{_suggest(value, index)}", kind, value)
         raise Unknown(ambiguity(kind, value, found), kind, value, found)
 
     def agency(self, value: Optional[str]) -> Agency:

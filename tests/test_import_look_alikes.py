@@ -82,3 +82,14 @@ def test_an_unknown_look_alike_name_in_a_reference_layout_says_which_letter_is_n
     message = next(e["message"] for e in result.errors if e["column"] == "scope")
     assert "Cyrillic Small Letter Ie" in message and "closest: 'Business Help Desk'" in message
 
+
+
+def test_a_leaders_look_alike_e_mail_address_says_which_letter_is_not_latin(demo, tmp_path):
+    header = ["function", "title", "status", "leader"]
+    path = write_xlsx(tmp_path / "commitments.xlsx", header,
+                      [["CAO", "Publish contract CX terms", "on_track", "cao@demo.cx.g\u043ev"]])  # Cyrillic о
+    with demo.app_context():
+        result = run_import(db.session, path, dry_run=True)
+    assert result.status == "rejected"
+    message = next(e["message"] for e in result.errors if e["column"] == "leader")
+    assert "Cyrillic Small Letter O" in message and "closest: 'cao@demo.cx.gov'" in message
