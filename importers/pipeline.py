@@ -498,6 +498,8 @@ def _picker(indexes: tuple) -> Callable:
 def _error(row, column, value, message) -> dict:
     if value is not None and not isinstance(value, (str, int, float, bool)):
         value = str(value)
+    elif isinstance(value, float) and value.is_integer():  # a workbook keeps 200 as 200.0: said as the cell shows it
+        value = int(value)
     return {"row": row, "column": column, "value": value, "message": message}
 
 

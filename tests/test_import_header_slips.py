@@ -43,3 +43,13 @@ def test_a_header_repeated_below_the_data_is_one_problem_not_one_per_cell(demo, 
         assert _counts() == before
     assert [(e["row"], e["column"], e["value"]) for e in result.errors] == [(3, "agency", "AGENCY")], result.errors
     assert "repeats the header of row 1" in result.errors[0]["message"]
+
+
+def test_a_whole_number_a_workbook_keeps_as_a_float_is_named_as_the_cell_shows_it(demo, tmp_path):
+    """n = 200 in a workbook was listed as 200.0 beside the rejected row that showed 200."""
+    header = ["program", "metric", "period", "channel", "n", "count_1", "count_2", "count_3", "count_4", "count_5"]
+    path = write_xlsx(tmp_path / "n.xlsx", header,
+                      [["Business Help Desk", "satisfaction", "FY2026-Q1", "web", 200, 10, 10, 20, 60, 99]])
+    with demo.app_context():
+        result = run_import(db.session, path, dry_run=True)
+    assert [(e["row"], e["column"], repr(e["value"])) for e in result.errors] == [(2, "n", "200")], result.errors
