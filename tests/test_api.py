@@ -1035,3 +1035,26 @@ def test_reading_every_text_of_a_body_costs_memory_as_deep_as_the_body():
     finally:
         tracemalloc.stop()
     assert peak < 100 * len(deep), f"{peak:,} bytes traced for a body of {len(deep):,}"
+
+
+@pytest.mark.parametrize("role, scope", [("admin", "write"), ("admin", "read"), ("analyst", "write"),
+                                         ("officer", "read")])
+def test_options_answers_with_the_methods_of_every_path_its_caller_may_use(api, http, role, scope):
+    """OPTIONS reads and changes nothing: it answers with the path's methods (Allow) whoever may call one of
+    its operations, read token or not. Paths of POSTs alone (confirm, cancel, revert) have no GET rule: they
+    answered 403 "no permission rule, so nobody may call it", though their 405 names OPTIONS as allowed."""
+    secret = _secret(api, role, scope)
+    spec = _spec(api, http, secret)
+    with api.app_context():
+        user = _user(role)
+    wrong = []
+    for path in {path for _, path in _operations(spec)}:
+        url = re.sub(r"{\w+}", "1", path)
+        allowed = any(can(user, action) for (_, at), rule in RULES.items() if at == path.removeprefix(PREFIX)
+                      for action in rule.actions)
+        response = http.open(url, method="OPTIONS", headers=_bearer(secret))
+        if allowed and (response.status_code != 200 or "OPTIONS" not in response.headers.get("Allow", "")):
+            wrong.append(f"OPTIONS {path}: {response.status_code} {response.get_data(as_text=True)[:120]}")
+        elif not allowed and response.status_code != 403:
+            wrong.append(f"OPTIONS {path}: {response.status_code}, not 403")
+    assert wrong == []

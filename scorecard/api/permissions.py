@@ -78,5 +78,11 @@ def openapi_path(flask_rule: str) -> str:
 
 
 def rule_for(method: str, flask_rule: str) -> Optional[Rule]:
-    method = "GET" if method in ("HEAD", "OPTIONS") else method
-    return RULES.get((method, openapi_path(flask_rule)))
+    path = openapi_path(flask_rule)
+    if method == "OPTIONS":
+        # Answered with the path's methods (Allow), reading and changing nothing: whoever may call one of the
+        # path's operations may ask, with a read token too; a path of POSTs alone has no GET rule to borrow.
+        actions = tuple(dict.fromkeys(action for (_, at), rule in RULES.items() if at == path
+                                      for action in rule.actions))
+        return Rule(actions) if actions else None
+    return RULES.get(("GET" if method == "HEAD" else method, path))
