@@ -150,10 +150,16 @@ def to_name(raw):
     that look the same are the same."""
     text = to_text(raw)
     if text:
-        letter = look_alike_letter(text)
-        if letter is not None:
-            raise ValueError(look_alike_message(text, letter))
+        refuse_look_alikes(text)
     return visible(text).strip() or None if text else text
+
+
+def refuse_look_alikes(text: str) -> None:
+    """ValueError naming the letter when a word of `text` has a Cyrillic or Greek letter among Latin ones
+    (scorecard.text.look_alike_letter): a name spelt so draws as the name it copies and is another."""
+    letter = look_alike_letter(text)
+    if letter is not None:
+        raise ValueError(look_alike_message(text, letter))
 
 
 def to_bool(raw):

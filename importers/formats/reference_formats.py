@@ -7,7 +7,7 @@ from typing import Optional
 
 from importers.formats.base import Column, Format, RowProblems
 from importers.formats.row_schema import Cell, RowSchema, load_row
-from importers.normalize import to_bool, to_date, to_number, to_text
+from importers.normalize import refuse_look_alikes, to_bool, to_date, to_number, to_text
 from scorecard.capacity.services import FISCAL_YEARS, NARRATIVE_MAX, evidence_links, valid_year
 from scorecard.commitments.services import MAX_TEXT_LENGTH, link_problem
 from scorecard.models import (
@@ -20,7 +20,6 @@ from scorecard.models import (
     ScopeType,
 )
 from scorecard.periods import MAX_FISCAL_YEAR, MIN_FISCAL_YEAR
-from scorecard.text import look_alike_letter, look_alike_message
 
 # ------------------------------------------------------------------------------ converters
 
@@ -44,15 +43,14 @@ def text(limit: Optional[int] = None):
 
 def org_name(limit: int):
     """An organisation's name (an agency, component or program) as `text` reads it, refusing one with
-    a letter of another alphabet among Latin ones (scorecard.text.look_alike_letter): it would stand
+    a letter of another alphabet among Latin ones (normalize.refuse_look_alikes): it would stand
     as a second organisation that looks like the first."""
     read = text(limit)
 
     def convert(raw):
         value = read(raw)
-        letter = look_alike_letter(value) if value else None
-        if letter is not None:
-            raise ValueError(look_alike_message(value, letter))
+        if value:
+            refuse_look_alikes(value)
         return value
     return convert
 
