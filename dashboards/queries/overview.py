@@ -230,9 +230,9 @@ def commitments_by_status(session, scope: Scope, today: date, *, stale_days: int
     S = CommitmentStatus
     open_statuses = [s.value for s in S if s not in CLOSED]
     # the list narrows to an agency by the same rule (scorecard.selection), not to a component or life experience
-    agency = None if programs.agency_id is None else session.scalar(
+    listed = sees_every_commitment(scope) and programs == ProgramFilter(agency_id=programs.agency_id)
+    agency = None if not listed or programs.agency_id is None else session.scalar(
         sa.select(Agency.code).where(Agency.id == programs.agency_id))
-    listed = sees_every_commitment(scope) and (tied is None or programs == ProgramFilter(agency_id=programs.agency_id))
 
     def href(**query) -> str:
         return links.commitments(agency=agency, **query) if listed else links.dashboard("functions")

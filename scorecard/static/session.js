@@ -114,8 +114,8 @@
     dialog.appendChild(p);
     dialog.appendChild(row);
     document.body.appendChild(dialog);
-    dialog.addEventListener("close", function () {  // closed by the browser (Escape), not by close()
-      if (this === dialog) { dialog.remove(); dialog = null; giveFocusBack(); }
+    dialog.addEventListener("close", function () {  // closed by the browser (Escape): disposed of as close() does
+      if (this === dialog) { close(); }
     });
     dialog.showModal();
     return dialog;
