@@ -22,7 +22,8 @@ def _lists(session) -> dict[str, list[str]]:
         "metric": list(session.scalars(sa.select(Metric.code).order_by(Metric.code))),
         "program": sorted(set(session.scalars(sa.select(Program.name)))),
         "function": list(session.scalars(sa.select(Function.code).order_by(Function.code))),
-        "period": [str(current.prev(k)) for k in range(12, -5, -1)],
+        # the last three years up to the current quarter: a later one is refused (reported_period)
+        "period": [str(current.prev(k)) for k in range(12, -1, -1)],
         "channel": CHANNELS,
     }
 

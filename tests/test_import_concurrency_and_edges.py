@@ -304,6 +304,23 @@ def test_template_lists_never_run_a_stored_name_as_a_formula(demo, tmp_path):
     assert all(cell.data_type != "f" for cell in cells)
 
 
+def test_the_metrics_templates_quarters_are_each_one_the_import_takes(demo, tmp_path):
+    """The period drop-down offers the quarters results can be given for: the last three years up to the
+    current quarter, none that has not begun (the import refuses those)."""
+    from importers.templates import write_template
+    from scorecard.clock import utctoday
+    from scorecard.periods import Period, reported_period
+
+    with demo.app_context():
+        path = write_template(db.session, "metrics", tmp_path / "metrics.xlsx")
+    lists = openpyxl.load_workbook(path)["lists"]
+    offered = next([c.value for c in column[1:] if c.value] for column in lists.iter_cols()
+                   if column[0].value == "period")
+    current = Period.from_date(utctoday())
+    assert offered[-1] == str(current) and offered[0] == str(current.prev(12))
+    assert all(str(reported_period(p)) == p for p in offered)
+
+
 def test_the_metrics_template_filled_in_imports_back(demo, tmp_path):
     """The template holds both ways of giving a quarter (period; fiscal_year and fiscal_quarter):
     a row filled in either way, or with its period beside its year, is read; a blank cell is not given."""
