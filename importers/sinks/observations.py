@@ -17,11 +17,12 @@ from importers.formats.observation_formats import KEEP, value_mark
 from importers.normalize import to_name, to_number, to_text
 from importers.resolve import Directory, Unknown
 from importers.sinks.base import Change, Plan, SinkError
-from scorecard.a11 import ensure_standard_metrics
+from scorecard.a11 import ensure_standard_metrics, is_survey_data
 from scorecard.bulk import bulk_inserter
 from scorecard.models import ImportRowChange, MetricKind, Observation, subject_key
 from scorecard.models.metrics import MAX_MAGNITUDE
 from scorecard.periods import PeriodError, calendar_month, reported_period
+from scorecard.survey import MIN_N_DEFAULT
 
 COMPARED = ("value", "n", "count_1", "count_2", "count_3", "count_4", "count_5", "question_text", "notes")
 FIELDS = ("metric_id", "agency_id", "component_id", "program_id", "function_id", "subject_key", "period", "channel",
@@ -363,6 +364,7 @@ class ObservationSink:
                 f"{self.rolled_up:,} monthly row(s) were added into the row of their quarter (the same metric, "
                 "subject, channel and touchpoint in another month of it): answer counts and respondents summed, "
                 "a value without counts weighed by its respondents.")
+        self.warnings += self._small_samples()
         percent = {found[0]: found[1] for found in self._metrics.values()
                    if isinstance(found, tuple) and found[2] is MetricKind.percent}
         if not percent:
@@ -384,6 +386,35 @@ class ObservationSink:
                 f"{value:g}, stored as {value:g}%). "
                 f"If they are shares, give them as percents ({value * 100:g}, or {value * 100:g}%) and upload the "
                 "file again; if they are percents below 1, nothing needs to change.")
+
+    def _small_samples(self) -> list[str]:
+        """Survey results of a subject's quarter whose respondents in the file, over its channels and
+        touchpoints, are some but fewer than the minimum sample (SURVEY_MIN_N): shown as "insufficient data",
+        not scored, unless results stored before add up to it. (None at all is said by the driver rule's
+        notes: reported without counts.)"""
+        from flask import current_app, has_app_context
+
+        min_n = current_app.config.get("SURVEY_MIN_N", MIN_N_DEFAULT) if has_app_context() else MIN_N_DEFAULT
+        survey = {found[0]: found[1] for found in self._metrics.values()
+                  if isinstance(found, tuple) and is_survey_data(found[2], found[1])}
+        respondents: dict[tuple, int] = {}
+        first: dict[tuple, int] = {}
+        for key, values in self.rows.items():
+            if key[0] in survey:
+                counts = values[_COUNTS_AT:_COUNTS_AT + 5]
+                given = sum(c or 0 for c in counts) if any(counts) else values[_N_AT]
+                if given is not None:
+                    quarter = key[:3]
+                    respondents[quarter] = respondents.get(quarter, 0) + int(given)
+                    first[quarter] = min(first.get(quarter, self.first_row[key]), self.first_row[key])
+        small = sorted((first[quarter], quarter, n) for quarter, n in respondents.items() if 0 < n < min_n)
+        if not small:
+            return []
+        row, (metric_id, _, period), n = small[0]
+        return [f"{len(small):,} survey result(s) of a program or function in a quarter have fewer than {min_n} "
+                f"respondents in this file (the first on row {row}: {survey[metric_id]}, {period}, {n} respondent(s)). "
+                f"Below {min_n} a result shows as insufficient data, not scored, unless results stored before "
+                "bring its quarter to that."]
 
     def _note_month(self, raw, row: int) -> None:
         if isinstance(raw, str) and raw not in self._months and _MONTH_LIKE_A_QUARTER.fullmatch(raw):
