@@ -783,6 +783,30 @@ def test_a_period_written_like_a_quarter_with_a_leading_zero_says_it_is_read_as_
     assert [w for w in result.warnings if w.startswith("Period '2025-02' (first on row 2)")]
 
 
+def test_a_quarter_written_without_fy_says_it_is_read_as_the_fiscal_quarter(demo, tmp_path):
+    """"Q1 2025" and "2025Q1" are fiscal quarters, as documented; a file of calendar quarters would be read a
+    quarter early. The preview says how the first was read, and what a calendar quarter would be."""
+    rows = [survey_row(period="FY2025-Q1"), survey_row(period="FY2025-Q2", channel="web"),
+            survey_row(period="Q1 2025", channel="email"), survey_row(period="2025Q3", channel="mail")]
+    with demo.app_context():
+        result = run_import(db.session, write_csv(tmp_path / "quarters.csv", rows), dry_run=True)
+    assert result.status == "would_import", result.errors
+    said = [w for w in result.warnings if w.startswith("Quarters written without FY")]
+    assert said == ["Quarters written without FY, such as 'Q1 2025' (row 4), are read as fiscal quarters: FY2025-Q1, "
+                    "October 2024 to December 2024. If the file means calendar quarters, write them as fiscal ones "
+                    "(calendar Q1 2025 is FY2025-Q2) or as dates and upload the file again; if they are fiscal "
+                    "quarters, nothing needs to change."], result.warnings
+    marked = [survey_row(period=p, channel=c) for p, c in (("FY2025-Q1", "web"), ("Q2 FY2025", "mail"),
+                                                            ("FY25 Q3", "chat"), ("2025-02-15", "email"))]
+    with demo.app_context():
+        result = run_import(db.session, write_csv(tmp_path / "marked.csv", marked), dry_run=True)
+    assert result.status == "would_import" and not [w for w in result.warnings if "without FY" in w], result.warnings
+    many = [survey_row(period="2025-2", channel=f"web {k}") for k in range(300)]  # read in bulk, by whole chunks
+    with demo.app_context():
+        result = run_import(db.session, write_csv(tmp_path / "bulk.csv", many), dry_run=True)
+    assert [w for w in result.warnings if w.startswith("Quarters written without FY, such as '2025-2' (row 2)")]
+
+
 def test_answer_counts_under_a_merged_header_cell_are_refused_not_scored_from_the_first(demo, tmp_path):
     """An "Answer counts" banner merged over the five count columns leaves count_2 to count_5 without a name:
     the row was stored with count_1 alone (a trust of 1.00 from n=10, where the answers give 3.75)."""

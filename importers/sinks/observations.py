@@ -21,7 +21,7 @@ from scorecard.a11 import ensure_standard_metrics, is_survey_data
 from scorecard.bulk import bulk_inserter
 from scorecard.models import ImportRowChange, MetricKind, Observation, subject_key
 from scorecard.models.metrics import MAX_MAGNITUDE
-from scorecard.periods import PeriodError, calendar_month, reported_period
+from scorecard.periods import PeriodError, calendar_month, parse_period, reported_period
 from scorecard.survey import MIN_N_DEFAULT
 
 COMPARED = ("value", "n", "count_1", "count_2", "count_3", "count_4", "count_5", "question_text", "notes")
@@ -35,6 +35,8 @@ _MISSING = object()
 # "2025-01" to "2025-04" are calendar months (as documented), which a quarter written with a leading zero
 # looks like: said in the preview, with how they were read
 _MONTH_LIKE_A_QUARTER = re.compile(r"\s*(\d{4})-0([1-4])\s*")
+_QUARTER_WITHOUT_FY = re.compile(  # Q1 2025, Quarter 1 2025, 2025Q1, 2025-Q1, 2025-1: none names FY
+    r"(?i)(?!.*\bFY)(?=.*\d{4}).*\bQ(?:uarter)?\s*[1-4]\b.*|\s*\d{4}\s*-?\s*Q[1-4]\s*|\s*\d{4}-[1-4]\s*")
 RANGES = {
     MetricKind.likert: (1.0, 5.0),
     MetricKind.percent: (0.0, 100.0),
@@ -94,6 +96,7 @@ class ObservationSink:
         self.driver_notes: list[dict] = []  # what the A-11 driver rule did, per survey question
         self._periods: dict = {}
         self._months: dict[str, int] = {}  # a period written like a quarter but read as a month -> its first row
+        self._unmarked: Optional[tuple[str, int]] = None  # the first quarter written without FY, and its row
         # natural key -> {calendar month its row was given for: that month's notes} (joined in month order)
         self.month_notes: dict[tuple, dict] = {}
         self.month_spelt: dict[tuple, object] = {}  # natural key -> its first month as written
@@ -210,7 +213,7 @@ class ObservationSink:
             return
         problems = []
         period = self._period(record["period"])
-        self._note_month(record["period"], row)
+        self._note_spelling(record["period"], row)
         if isinstance(period, PeriodError):
             problems.append(("period", record["period"], str(period)))
         subject = self._subject(record)
@@ -298,7 +301,7 @@ class ObservationSink:
             metrics = _cached(self._metrics, self._metric, codes)
             periods = _cached(self._periods, self._period, records["period"])
             for raw in set(records["period"]):
-                self._note_month(raw, row_numbers[records["period"].index(raw)])
+                self._note_spelling(raw, row_numbers[records["period"].index(raw)])
             subjects = _cached(self._subjects, lambda names: self._subject(dict(zip(_SUBJECT_NAMES, names))),
                                list(zip(*(records[name] for name in _SUBJECT_NAMES))))
         except TypeError:  # an unhashable cell
@@ -358,7 +361,7 @@ class ObservationSink:
                 f"{raw!r} is read as a month of {period}, as row {first}, but 2025-01 to 2025-04 may mean "
                 "quarters and no other period in the file shows it holds months: write months as dates "
                 "(2025-02-01) or quarters as FY2025-Q1")) for row, raw, period, first in self._guessed)
-        self.warnings = self._touchpoints_alike() + self._months_alike()
+        self.warnings = self._touchpoints_alike() + self._months_alike() + self._calendar_alike()
         if self.rolled_up:
             self.warnings.append(
                 f"{self.rolled_up:,} monthly row(s) were added into the row of their quarter (the same metric, "
@@ -416,9 +419,27 @@ class ObservationSink:
                 f"Below {min_n} a result shows as insufficient data, not scored, unless results stored before "
                 "bring its quarter to that."]
 
-    def _note_month(self, raw, row: int) -> None:
-        if isinstance(raw, str) and raw not in self._months and _MONTH_LIKE_A_QUARTER.fullmatch(raw):
+    def _note_spelling(self, raw, row: int) -> None:
+        """Note a period whose spelling may mean another quarter than the one read: a month written like
+        a quarter (2025-01), or a quarter without FY (Q1 2025), which may be a calendar quarter."""
+        if not isinstance(raw, str):
+            return
+        if raw not in self._months and _MONTH_LIKE_A_QUARTER.fullmatch(raw):
             self._months[raw] = row
+        elif (self._unmarked is None or row < self._unmarked[1]) and _QUARTER_WITHOUT_FY.fullmatch(raw):
+            self._unmarked = (raw, row)
+
+    def _calendar_alike(self) -> list[str]:
+        """A quarter written without FY ("Q1 2025", "2025Q1") is read as the fiscal quarter, as documented;
+        a calendar quarter may have been meant (calendar Q1 2025 is FY2025-Q2)."""
+        if self._unmarked is None or not isinstance(self._periods.get(self._unmarked[0]), str):
+            return []
+        raw, row = self._unmarked
+        read = parse_period(raw)
+        return [f"Quarters written without FY, such as {raw.strip()!r} (row {row}), are read as fiscal quarters: "
+                f"{read}, {read.start:%B %Y} to {read.end:%B %Y}. If the file means calendar quarters, write them "
+                f"as fiscal ones (calendar Q{read.quarter} {read.fiscal_year} is {read.next()}) or as dates and "
+                "upload the file again; if they are fiscal quarters, nothing needs to change."]
 
     def _months_alike(self) -> list[str]:
         """Periods such as "2025-01": the calendar month (January 2025, in FY2025-Q2), where a quarter
