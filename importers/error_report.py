@@ -8,7 +8,7 @@ import itertools
 from dataclasses import dataclass, field, replace
 from typing import Optional
 
-from importers.errors import ImportFileError
+from importers.errors import ImportFileError, as_shown
 from importers.pipeline import read_with_header
 from scorecard.spreadsheets import safe_for_export, xlsx_row
 
@@ -81,8 +81,8 @@ class ErrorReport:
 
 
 def _as_written(value):
-    """A cell as the file shows it: a whole number a workbook keeps as a float (4.0) is 4."""
-    return int(value) if isinstance(value, float) and value.is_integer() else value
+    """A cell as the file shows it: a whole number a workbook keeps as a float (4.0) is 4 (`as_shown`)."""
+    return as_shown(value)
 
 
 def _cut(value):

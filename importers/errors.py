@@ -4,6 +4,18 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Optional
 
+# A float at or beyond this size is written in exponent form (1e+16) by the file and by Python alike; as an
+# int it would be named by every one of its digits (1e308 has 309).
+WHOLE_AS_DIGITS_BELOW = 1e15
+
+
+def as_shown(value):
+    """A cell's value as the file shows it: a whole number a workbook keeps as a float (200.0) is 200; a
+    huge one (1e308) stays in its exponent form rather than hundreds of digits."""
+    if isinstance(value, float) and value.is_integer() and abs(value) < WHOLE_AS_DIGITS_BELOW:
+        return int(value)
+    return value
+
 
 class ImportFileError(Exception):
     """A problem with the whole file. `message` says what is wrong, `hint` what to do about it;

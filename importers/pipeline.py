@@ -12,7 +12,7 @@ from typing import Optional
 
 import sqlalchemy as sa
 
-from importers.errors import ImportFileError
+from importers.errors import ImportFileError, as_shown
 from importers.formats.base import Format, RowProblems
 from importers.formats.registry import FORMATS, SINKS
 from importers.header import column_letter, map_columns, norm_name
@@ -496,10 +496,8 @@ def _picker(indexes: tuple) -> Callable:
 
 
 def _error(row, column, value, message) -> dict:
-    if value is not None and not isinstance(value, (str, int, float, bool)):
-        value = str(value)
-    elif isinstance(value, float) and value.is_integer():  # a workbook keeps 200 as 200.0: said as the cell shows it
-        value = int(value)
+    plain = value is None or isinstance(value, (str, int, float, bool))
+    value = as_shown(value) if plain else str(value)  # a workbook keeps 200 as 200.0: said as the cell shows it
     return {"row": row, "column": column, "value": value, "message": message}
 
 

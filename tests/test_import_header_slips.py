@@ -53,3 +53,15 @@ def test_a_whole_number_a_workbook_keeps_as_a_float_is_named_as_the_cell_shows_i
     with demo.app_context():
         result = run_import(db.session, path, dry_run=True)
     assert [(e["row"], e["column"], repr(e["value"])) for e in result.errors] == [(2, "n", "200")], result.errors
+
+
+def test_a_huge_number_is_named_in_a_problem_as_written_not_as_hundreds_of_digits(demo, tmp_path):
+    """A capacity score of 1e308 was listed as a 309-digit integer beside its problem (a whole float made an
+    int), though the file and the message both say 1e+308."""
+    path = write_xlsx(tmp_path / "capacity.xlsx", ["component", "fiscal_year", "domain", "score", "narrative"],
+                      [["Benefits Administration", 2027, "Measurement", 1e308, "huge"],
+                       ["Benefits Administration", 2027, "Culture & Organization", 9.0, "too high"]])
+    with demo.app_context():
+        result = run_import(db.session, path, dry_run=True)
+    assert [(e["row"], e["column"], repr(e["value"])) for e in result.errors] == [
+        (2, "score", "1e+308"), (3, "score", "9")], result.errors
