@@ -359,9 +359,29 @@ def _undo_tracked(session, batch, changes) -> dict:
     return {"deleted": deleted, "restored": restored}
 
 
+# A record of each table an import writes, in words (the revert's messages name records, not tables).
+RECORD_WORDS = {"agencies": "agency", "components": "component", "programs": "program",
+                "life_experiences": "life experience", "metrics": "metric", "leaders": "leader",
+                "commitments": "commitment", "commitment_updates": "commitment update",
+                "performance_plans": "performance plan", "plan_elements": "plan element",
+                "plan_requirements": "plan requirement", "capacity_assessments": "capacity assessment",
+                "capacity_domain_scores": "capacity domain score", "targets": "target"}
+
+
 def _label(row, table_name: str) -> str:
+    """The record as a person knows it: "the Measurement score of Small Business Office's FY2027 capacity
+    assessment", "target #12 (FY2027, trust)", "commitment #5 ('Publish the API catalogue')"."""
+    if isinstance(row, CapacityDomainScore) and row.assessment is not None:
+        assessment = row.assessment
+        return (f"the {row.domain} score of {assessment.component.name}'s FY{assessment.fiscal_year} "
+                "capacity assessment")
+    if isinstance(row, CapacityAssessment):
+        return f"{row.component.name}'s FY{row.fiscal_year} capacity assessment"
+    words = f"{RECORD_WORDS.get(table_name, table_name)} #{row.id}"
+    if isinstance(row, Target):
+        return f"{words} (FY{row.fiscal_year}, {row.metric.code})"
     name = next((getattr(row, a) for a in ("title", "name", "code", "domain") if getattr(row, a, None)), None)
-    return f"{table_name} row {row.id}" + (f" ({name!r})" if name else "")
+    return words + (f" ({name!r})" if name else "")
 
 
 def _plain(value):

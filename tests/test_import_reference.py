@@ -458,7 +458,7 @@ def test_a_plan_whose_element_was_rated_since_is_not_reverted_with_the_decision(
                official)
         before = snapshot()
         decisions = db.session.scalar(sa.select(sa.func.count()).select_from(ElementRating))
-        with pytest.raises(RevertError, match=r"plan_elements row \d+ \('Results Driven'\), which batch \d+ "
+        with pytest.raises(RevertError, match=r"plan element #\d+ \('Results Driven'\), which batch \d+ "
                                               r"created, now has 1 rating decision\(s\) that the import did not "
                                               r"write; reverting would delete them with it, so nothing was reverted"):
             revert_batch(db.session, imported.batch_id)
@@ -605,6 +605,26 @@ def test_capacity_assessment_insert_update_variants_and_revert(demo, tmp_path):
         revert_batch(db.session, a.batch_id)
         db.session.expire_all()
         assert snapshot() == original
+
+
+def test_a_capacity_score_edited_after_import_is_named_by_its_assessment_when_a_revert_is_refused(demo, tmp_path):
+    """The refusal named the database table ("capacity_domain_scores row 11 ('Measurement')"), not the
+    component and year the analyst knows the score by."""
+    path = write_csv(tmp_path / "cap.csv", CAPACITY_HEADER[:4], [["Small Business Office", 2028, "Measurement", 3]])
+    with demo.app_context():
+        result = run_import(db.session, path)
+        assert result.status == "imported", result.errors
+        score = db.session.scalar(sa.select(CapacityDomainScore).join(CapacityAssessment).where(
+            CapacityAssessment.fiscal_year == 2028, CapacityDomainScore.domain == "Measurement"))
+        score.score = 4.0
+        db.session.commit()
+        with pytest.raises(RevertError) as refused:
+            revert_batch(db.session, result.batch_id)
+        db.session.rollback()
+    message = str(refused.value)
+    assert message.startswith("the Measurement score of Small Business Office's FY2028 capacity assessment was "
+                              "changed after batch"), message
+    assert "capacity_domain_scores" not in message
 
 
 def test_capacity_counts_are_the_rows_and_scores_read_as_typed(demo, tmp_path):
@@ -881,7 +901,7 @@ def test_a_program_the_import_created_and_others_since_name_is_not_reverted_from
             words = r"1 target\(s\) that the import did not write; reverting would leave them naming a row that is no"
         db.session.commit()
         before = snapshot()
-        with pytest.raises(RevertError, match=rf"programs row \d+ \('Outreach Hotline'\), which batch \d+ created, "
+        with pytest.raises(RevertError, match=rf"program #\d+ \('Outreach Hotline'\), which batch \d+ created, "
                                               rf"now has {words}"):
             revert_batch(db.session, created.batch_id)
         db.session.rollback()
