@@ -362,6 +362,28 @@ def test_metric_definitions_insert_update_kind_guard_and_revert(demo, tmp_path):
         assert_error(bad, 3, "A-11 driver", "happiness", "not a A-11 driver")
 
 
+def test_a_metric_with_targets_keeps_its_direction(demo, tmp_path):
+    """Trust turned "lower is better" by a definitions import while its targets stayed green at 4.0 and amber
+    at 3.5: thresholds the targets import refuses for such a metric, and every program's status turned over.
+    A metric without targets may still change direction."""
+    header = ["Metric code", "Name", "Kind", "Direction"]
+    with demo.app_context():
+        trust = db.session.scalar(sa.select(Metric).where(Metric.code == "trust"))
+        assert trust.direction.value == "higher"
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Target).where(Target.metric_id == trust.id))
+        bad = assert_rejected_without_writes(write_xlsx(tmp_path / "flip.xlsx", header, [
+            ["trust", None, None, "lower"]]), snapshot())
+        assert_error(bad, 2, "Direction", "lower", "target(s) whose green and amber thresholds are set "
+                     "for higher is better", "cannot become lower")
+        result = run_import(db.session, write_xlsx(tmp_path / "new.xlsx", header, [
+            ["complaints_open", "Open complaints", "count", "higher"]]))
+        assert result.status == "imported", result.errors
+        result = run_import(db.session, write_xlsx(tmp_path / "turn.xlsx", header, [
+            ["complaints_open", None, None, "lower"]]))
+        assert result.status == "imported", result.errors
+        assert db.session.scalar(sa.select(Metric).where(Metric.code == "complaints_open")).direction.value == "lower"
+
+
 def test_leaders_by_email_or_name(demo, tmp_path):
     header = ["Leader", "Email", "Title", "Component", "Function"]
     with demo.app_context():

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from importers.resolve import Directory, Unknown, _key
 from importers.sinks.lookups import Leaders
 from importers.sinks.tracked import RowChange, TrackedSink
-from scorecard.models import Agency, Component, Leader, LifeExperience, Metric, Observation, Program
+from scorecard.models import Agency, Component, Leader, LifeExperience, Metric, Observation, Program, Target
 
 CODE_LIMITS = {"agency": 32, "component": 32, "program": 64}
 
@@ -177,7 +177,8 @@ def _ref_key(ref):
 
 
 class MetricDefinitionSink(TrackedSink):
-    """One row per metric, by code. A metric with observations keeps its kind."""
+    """One row per metric, by code. A metric with observations keeps its kind; one with targets keeps its
+    direction (their green and amber thresholds are ordered for it)."""
 
     permission = "manage_metrics"
     refused = "only administrators and analysts may import metric definitions"
@@ -185,6 +186,11 @@ class MetricDefinitionSink(TrackedSink):
     def finish(self) -> None:
         existing = {_key(m.code): m for m in self.session.scalars(sa.select(Metric))}
         used = set(self.session.scalars(sa.select(Observation.metric_id).distinct()))
+        # targets whose thresholds read one way only (all three equal reads the same either way)
+        ordered = dict(self.session.execute(
+            sa.select(Target.metric_id, sa.func.count()).where(
+                sa.or_(Target.green_at != Target.amber_at, Target.target != Target.green_at))
+            .group_by(Target.metric_id)).all())
         first_row: dict[str, int] = {}
         for row, record in self.records:
             code = record["code"]
@@ -210,6 +216,12 @@ class MetricDefinitionSink(TrackedSink):
                 if "kind" in values and values["kind"] is not current.kind and current.id in used:
                     self.fail(row, "kind", record.get("kind"), f"metric {current.code!r} already has observations "
                               f"as a {current.kind.value} metric; its kind cannot become {values['kind'].value}")
+                if "direction" in values and values["direction"] is not current.direction and ordered.get(current.id):
+                    was, now = current.direction.value, values["direction"].value
+                    self.fail(row, "direction", now,
+                              f"metric {current.code!r} has {ordered[current.id]:,} target(s) whose green and amber "
+                              f"thresholds are set for {was} is better; its direction cannot become {now} under "
+                              "them (every status would turn over): import the metric under a new code instead")
             if row in self._bad_rows:
                 continue
             self.tracker.put(row, Metric, (code,), current, values, what="metric", label=code)
