@@ -496,6 +496,8 @@ def _picker(indexes: tuple) -> Callable:
 
 
 def _error(row, column, value, message) -> dict:
+    if isinstance(value, (list, tuple)):  # a cell read as several values (links, programs): as they are written
+        value = "; ".join(str(as_shown(item)) for item in value)
     plain = value is None or isinstance(value, (str, int, float, bool))
     value = as_shown(value) if plain else str(value)  # a workbook keeps 200 as 200.0: said as the cell shows it
     return {"row": row, "column": column, "value": value, "message": message}

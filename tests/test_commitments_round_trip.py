@@ -594,6 +594,19 @@ def test_a_leader_round_trips_the_status_and_reason_of_their_own(demo):
         assert "only the status and reason" in refused.errors[0]["message"]
 
 
+def test_a_refused_list_cell_is_named_as_written_not_as_a_python_list(demo):
+    """A leader's evidence links were named in the problem as "['https://x.gov', ...]", a list as the
+    program holds it; the cell is its links, as the download writes them."""
+    leader = signed_in(demo, "leader@demo.cx.gov")
+    book, rows = sheet_rows(download(leader))
+    row, cells = rows[sorted(rows)[0]]
+    cells["evidence_links"].value = "https://www.cx.gov/one\nhttps://www.cx.gov/two"
+    with demo.app_context():
+        refused = run_import(db.session, io_file(book), user_id=user("leader@demo.cx.gov").id, dry_run=True)
+    assert [(e["row"], e["column"], e["value"]) for e in refused.errors] == [
+        (row, "evidence_links", "https://www.cx.gov/one; https://www.cx.gov/two")], refused.errors
+
+
 # --------------------------------------------------------------------------- in a browser
 
 
