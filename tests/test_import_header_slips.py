@@ -65,3 +65,15 @@ def test_a_huge_number_is_named_in_a_problem_as_written_not_as_hundreds_of_digit
         result = run_import(db.session, path, dry_run=True)
     assert [(e["row"], e["column"], repr(e["value"])) for e in result.errors] == [
         (2, "score", "1e+308"), (3, "score", "9")], result.errors
+
+
+def test_a_huge_count_is_said_in_its_exponent_form(demo, tmp_path):
+    """n = 1e30 in a workbook was said as "1,000,000,000,000,000,019,884,624,838,656 is more than any survey's
+    respondents": digits no one typed."""
+    header = ["program", "metric", "period", "channel", "n", "count_1", "count_2", "count_3", "count_4", "count_5"]
+    path = write_xlsx(tmp_path / "n.xlsx", header,
+                      [["Business Help Desk", "satisfaction", "FY2026-Q1", "web", 1e30, 10, 10, 20, 60, 99]])
+    with demo.app_context():
+        result = run_import(db.session, path, dry_run=True)
+    assert [(e["row"], e["column"], repr(e["value"])) for e in result.errors] == [(2, "n", "1e+30")], result.errors
+    assert result.errors[0]["message"].startswith("1e+30 is more than any survey's respondents"), result.errors

@@ -4,6 +4,7 @@ row by row with `Cells`, which collects every problem with its column, or a colu
 from itertools import repeat
 from typing import Optional
 
+from importers.errors import WHOLE_AS_DIGITS_BELOW
 from importers.formats.base import RowProblems
 from importers.normalize import to_int, to_number, to_text
 from scorecard.models.metrics import MAX_COUNT
@@ -168,5 +169,6 @@ def to_count(raw):
     if value is not None and value < 0:
         raise ValueError("a count cannot be negative")
     if value is not None and value > MAX_COUNT:
-        raise ValueError(f"{value:,} is more than any survey's respondents; a count is at most {MAX_COUNT:,}")
+        shown = f"{value:,}" if value < WHOLE_AS_DIGITS_BELOW else f"{float(value):g}"  # 1e+30, not its 31 digits
+        raise ValueError(f"{shown} is more than any survey's respondents; a count is at most {MAX_COUNT:,}")
     return value
