@@ -4,7 +4,7 @@ commitment update's ETag / If-Match, problem details, pages, filters and the rat
 import io
 import json
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -426,6 +426,37 @@ def test_commitment_update_follows_the_web_forms_rules(api, http):
     assert refused.status_code == 422 and "leaders may change only" in refused.get_json()["detail"]
     fine = http.patch(f"{PREFIX}/commitments/{own_id}", json={"status": "on_track"}, headers=headers)
     assert fine.status_code == 200, fine.get_data(as_text=True)
+
+
+def test_an_officer_moves_a_due_date_through_the_api_as_on_the_web(api, http):
+    """DESIGN §2: an officer keeps status, reason, evidence and due date current; the API refused a due date
+    as an unknown field, so a program could not do what the web form does."""
+    officer, leader = _secret(api, "officer"), _secret(api, "leader")
+    with api.app_context():
+        cid = _commitment_of("CFO")
+        was = db.session.get(Commitment, cid).due_date
+        own = db.session.scalar(sa.select(Commitment).where(Commitment.leader_id == _user("leader").leader_id)
+                                .order_by(Commitment.id).limit(1))
+        own_id, own_version = own.id, own.version
+    later = (was or date(2027, 1, 1)) + timedelta(days=45)
+    url = f"{PREFIX}/commitments/{cid}"
+    etag = http.get(url, headers=_bearer(officer)).headers["ETag"]
+    no_reason = http.patch(url, json={"due_date": later.isoformat()}, headers={**_bearer(officer), "If-Match": etag})
+    assert no_reason.status_code == 422, no_reason.get_data(as_text=True)
+    assert [e["column"] for e in no_reason.get_json()["errors"]] == ["reason"]
+    moved = http.patch(url, json={"due_date": later.isoformat(), "reason": "The vendor slipped a quarter."},
+                       headers={**_bearer(officer), "If-Match": etag})
+    assert moved.status_code == 200, moved.get_data(as_text=True)
+    assert moved.get_json()["due_date"] == later.isoformat()
+    with api.app_context():
+        assert db.session.get(Commitment, cid).due_date == later
+    wrong = http.patch(url, json={"due_date": "2027-02-30"},
+                       headers={**_bearer(officer), "If-Match": moved.headers["ETag"]})
+    assert wrong.status_code == 422 and wrong.get_json()["errors"][0]["column"] == "due_date"
+    headers = {**_bearer(leader), "If-Match": f'"{own_version}"'}
+    refused = http.patch(f"{PREFIX}/commitments/{own_id}", json={"due_date": later.isoformat(), "reason": "x"},
+                         headers=headers)
+    assert refused.status_code == 422 and "leaders may change only" in refused.get_json()["detail"]
 
 
 # ----------------------------------------------------------------------------- tokens

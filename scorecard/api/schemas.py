@@ -535,7 +535,8 @@ class CommitmentArgs(PageArgs):
 
 
 class CommitmentPatchSchema(Schema):
-    """The fields an update may change (a leader: status and reason, and a note)."""
+    """The fields an update may change, as an officer keeps them current on the web (status, reason, next
+    step, due date, evidence; a leader: status and reason), and a note."""
 
     class Meta:
         ordered = True
@@ -544,6 +545,8 @@ class CommitmentPatchSchema(Schema):
     status = fields.Enum(CommitmentStatus, by_value=True)
     reason = Text(allow_none=True, validate=validate.Length(max=MAX_TEXT_LENGTH))
     next_step = Text(allow_none=True, validate=validate.Length(max=MAX_TEXT_LENGTH))
+    due_date = fields.Date(allow_none=True, metadata={
+        "description": "YYYY-MM-DD; moving (or removing) a due date needs a reason in the same change."})
     evidence_links = fields.List(Text(validate=validate.Length(max=MAX_LINK_LENGTH)),
                                  validate=validate.Length(max=MAX_LINKS), metadata={
         "description": "Each link one web address starting with http:// or https:// and naming a site, with no "

@@ -113,8 +113,8 @@ def commitment(commitment_id):
 @blp.alt_response(422, schema=s.ProblemSchema, content_type=PROBLEM_JSON,
                   description="A rule of the domain refused a field (each in `errors`); nothing changed.")
 def update(_headers, values, commitment_id):
-    """Change the status, reason, next step or evidence links, or add a note — the web form's rules
-    (a leader: status and reason only)."""
+    """Change the status, reason, next step, due date or evidence links, or add a note — the web form's
+    rules (a leader: status and reason only)."""
     found = _visible(commitment_id)
     if not may_edit(current_user, found):
         raise ApiProblem(403, "You may read this commitment but not change it.")
