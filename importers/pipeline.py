@@ -394,9 +394,9 @@ def _run_import(session, path, *, filename: Optional[str] = None, format_name: O
         result.status = "would_import"
         result.message = _summary(result.plan, "would be")
         if changed:
-            result.message = (f"Rows this import would write were changed by another import confirmed or reverted "
-                              f"since the preview (which said {shown[0]} inserted, {shown[1]} updated, {shown[2]} "
-                              "unchanged); "
+            result.message = ("Rows this import would write were changed since the preview, by another import "
+                              "confirmed or reverted or by an edit on the web (the preview said "
+                              f"{shown[0]} inserted, {shown[1]} updated, {shown[2]} unchanged); "
                               "nothing was imported. Now " + result.message
                               + " Check the new preview (its Before values) and confirm again.")
         return result

@@ -15,6 +15,7 @@ from scorecard.extensions import db
 from scorecard.models import (
     CAPACITY_DOMAINS,
     AuditEvent,
+    BatchStatus,
     CapacityAssessment,
     CapacityDomainScore,
     Commitment,
@@ -22,6 +23,7 @@ from scorecard.models import (
     Component,
     Finding,
     Function,
+    ImportBatch,
     Role,
     RuleSubject,
     User,
@@ -986,6 +988,25 @@ def test_an_import_into_a_year_submitted_since_cannot_be_reverted(demo, client_a
             revert_batch(db.session, result.batch_id)
         db.session.rollback()
     assert scores(demo, ba, CURRENT) == before
+
+
+def test_a_confirm_after_a_web_edit_of_its_rows_says_an_edit_may_have_changed_them(demo, client_as, ba, tmp_path):
+    """A score edited on the web between an import's preview and its confirm: the import is previewed again,
+    and the page said the rows "were changed by another import", though no other import had run."""
+    from tests.helpers import post, upload
+
+    demo.config["IMPORTS_INLINE"] = True  # the preview and the confirm run in the request, not in the background
+    analyst = client_as("analyst")
+    batch_id = upload(analyst, capacity_file(tmp_path, CURRENT).read_bytes(), name="capacity.xlsx", format="capacity")
+    fields = {**open_form(analyst, ba, CURRENT), "score_0": "6", "narrative_0": "Edited on the web."}
+    assert analyst.post(url(ba, CURRENT, "edit"), data=fields).status_code == 303
+    post(analyst, f"/imports/{batch_id}/confirm")
+    with demo.app_context():
+        batch = db.session.get(ImportBatch, batch_id)
+        assert batch.status is BatchStatus.previewed, batch.message
+        message = batch.message
+    assert "changed since the preview, by another import confirmed or reverted or by an edit on the web" in message
+    assert scores(demo, ba, CURRENT)["Measurement"] == 6
 
 
 def test_an_imported_year_scored_further_on_the_web_is_not_reverted_with_those_scores(demo, client_as, ba, tmp_path):

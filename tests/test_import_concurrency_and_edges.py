@@ -87,11 +87,11 @@ def test_a_confirm_whose_rows_another_import_changed_is_previewed_again(app, ana
     batch = stored(app, first)
     assert batch.status is BatchStatus.previewed, "what was confirmed is no longer what would happen"
     assert (batch.inserted, batch.updated) == (0, 1) and observations(app) == before
-    assert ("changed by another import confirmed or reverted since the preview (which said 1 inserted, 0 updated, "
-            "0 unchanged)" in batch.message)
+    assert ("changed since the preview, by another import confirmed or reverted or by an edit on the web (the "
+            "preview said 1 inserted, 0 updated, 0 unchanged)" in batch.message)
     assert "Check the new preview (its Before values) and confirm again." in batch.message
     page = analyst.get(f"/imports/{first}").get_data(as_text=True)
-    assert "changed by another import confirmed or reverted since the preview" in page and "/confirm" in page
+    assert "changed since the preview, by another import confirmed or reverted" in page and "/confirm" in page
     post(analyst, f"/imports/{first}/confirm")  # confirmed as it now reads: the update
     batch = stored(app, first)
     assert batch.status is BatchStatus.committed and (batch.inserted, batch.updated) == (0, 1)
@@ -126,7 +126,7 @@ def test_two_imports_updating_the_same_row_do_not_overwrite_each_other_unseen(ap
     assert stored(app, b).status is BatchStatus.committed
     post(analyst, f"/imports/{a}/confirm")
     batch = stored(app, a)
-    assert batch.status is BatchStatus.previewed and "changed by another import" in batch.message
+    assert batch.status is BatchStatus.previewed and "by another import confirmed or reverted" in batch.message
     with app.app_context():
         assert db.session.scalar(sa.select(Observation.n).where(Observation.import_batch_id == b)) == 110
     post(analyst, f"/imports/{a}/confirm")  # seen, and confirmed again
@@ -752,7 +752,7 @@ def test_two_confirms_running_at_once_are_planned_one_after_the_other(app, analy
     assert statuses == ["imported", "would_import"], [r.message for r in results.values()]
     winner = next(b for b, r in results.items() if r.status == "imported")
     loser = next(b for b, r in results.items() if r.status == "would_import")
-    assert "changed by another import confirmed or reverted since the preview" in results[loser].message
+    assert "changed since the preview, by another import confirmed or reverted" in results[loser].message
     with app.app_context():
         n = db.session.scalar(sa.select(Observation.n).where(Observation.import_batch_id == winner))
         assert n == (105 if winner == batches[0] else 110), "the winner's values stand, unseen by no one"
