@@ -1052,6 +1052,26 @@ def test_a_commitment_started_from_a_capacity_domain_is_prefilled(demo):
     assert odd.status_code == 200 and 'selected value="Astrology"' not in odd.get_data(as_text=True)
 
 
+def test_an_action_plan_item_names_the_component_whose_assessment_it_answers(demo):
+    """A commitment given a capacity-assessment domain but no component (nor programs) was saved, and then
+    stood in no component's action plan: not on any capacity page, not on the capacity dashboard."""
+    officer = signed_in(demo, CFO_OFFICER)
+    with demo.app_context():
+        component = db.session.scalar(sa.select(Component).where(Component.name == "Benefits Administration"))
+        component_id = component.id
+    fields = {"title": "Fund a CX culture programme", "description": "d", "due_date": "2027-06-30",
+              "status": "not_started", "capacity_domain": "Culture & Organization"}
+    refused = submit(officer, "/commitments/new", form_id="new-form", component_id="", **fields)
+    assert refused.status_code == 400
+    assert "an action-plan item answers a component&#39;s capacity assessment" in refused.get_data(as_text=True)
+    with demo.app_context():
+        assert commitment("Fund a CX culture programme") is None
+    saved = submit(officer, "/commitments/new", form_id="new-form", component_id=str(component_id), **fields)
+    assert saved.status_code == 303, saved.get_data(as_text=True)[:300]
+    page = officer.get(f"/capacity/{component_id}/2027").get_data(as_text=True)
+    assert "Fund a CX culture programme" in page
+
+
 def test_a_hostile_opened_snapshot_is_read_as_none_not_a_failure(demo):
     """The form's hidden snapshot of the fields as opened comes back from the browser, and is read when
     the save meets someone else's: brackets nested too deeply for Python's parser count as no

@@ -810,6 +810,11 @@ def _problems(session, *, function_id: int, state: dict, changed: set, current: 
     domain = state.get("capacity_domain")
     if domain is not None and domain not in CAPACITY_DOMAINS:
         problems["capacity_domain"] = f"{domain!r} is not one of {', '.join(CAPACITY_DOMAINS)}"
+    elif (domain and not state.get("component_id") and not state.get("program_ids")
+          and changed & {"capacity_domain", "component_id", "program_ids"}):
+        # an action plan is a component's (scorecard.capacity.services.action_items): one naming none is in none
+        problems["component_id"] = ("an action-plan item answers a component's capacity assessment: name the "
+                                    "component (or programs of it), or leave the capacity-assessment domain blank")
     problems.update(_missing(session, state, changed))
     for name in ("description", "reason", "next_step"):
         if state.get(name) and len(state[name]) > MAX_TEXT_LENGTH:
