@@ -77,3 +77,23 @@ def test_a_huge_count_is_said_in_its_exponent_form(demo, tmp_path):
         result = run_import(db.session, path, dry_run=True)
     assert [(e["row"], e["column"], repr(e["value"])) for e in result.errors] == [(2, "n", "1e+30")], result.errors
     assert result.errors[0]["message"].startswith("1e+30 is more than any survey's respondents"), result.errors
+
+
+def test_a_question_text_or_note_longer_than_the_api_takes_is_refused_naming_its_cell(demo, tmp_path):
+    """The API refuses a question text or note over 4,000 characters; a file's were kept whatever their size
+    (a CSV's 100,000-character question was stored and shown on the program page)."""
+    header = ["program", "metric", "period", "channel", "n", "count_1", "count_2", "count_3", "count_4", "count_5",
+              "question_text", "notes"]
+    counts = [100, 10, 10, 20, 30, 30]
+    path = write_xlsx(tmp_path / "long.xlsx", header, [
+        ["Business Help Desk", "satisfaction", "FY2026-Q1", "web", *counts, "Q" * 4000, "fine"],
+        ["Business Help Desk", "satisfaction", "FY2026-Q1", "phone", *counts, "Q" * 4001, "fine"],
+        ["Business Help Desk", "satisfaction", "FY2026-Q1", "email", *counts, "How satisfied were you?", "N" * 9000]])
+    with demo.app_context():
+        before = _counts()
+        result = run_import(db.session, path, dry_run=True)
+        assert _counts()[0] == before[0]
+    assert result.status == "rejected"
+    assert [(e["row"], e["column"], e["message"]) for e in result.errors] == [
+        (3, "question_text", "at most 4,000 characters, not 4,001"),
+        (4, "notes", "at most 4,000 characters, not 9,000")], result.errors

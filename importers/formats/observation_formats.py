@@ -19,7 +19,7 @@ from scorecard.driver_rule import (
     assign_drivers,
     is_placeholder,
 )
-from scorecard.models.metrics import CHANNEL_MAX, MAX_COUNT, TOUCHPOINT_MAX
+from scorecard.models.metrics import CHANNEL_MAX, MAX_COUNT, NOTE_MAX, TOUCHPOINT_MAX
 from scorecard.periods import PeriodError, parse_period
 
 COUNT_COLUMNS = ("count_1", "count_2", "count_3", "count_4", "count_5")
@@ -225,6 +225,9 @@ def canonical_records(row: dict, options: dict) -> list[dict]:
     # read before done(): a problem with them counts too
     question_text = cells.text("question_text") if "question_text" in row else KEEP
     notes = cells.text("notes") if "notes" in row else KEEP
+    for name, written in (("question_text", question_text), ("notes", notes)):
+        if isinstance(written, str) and len(written) > NOTE_MAX:  # as the API takes them
+            cells.fail(name, f"at most {NOTE_MAX:,} characters, not {len(written):,}")
     cells.done()
     return [{
         "agency": agency, "component": component, "program": program, "function": function, "metric": metric,
@@ -282,6 +285,8 @@ def canonical_many(columns: dict, rows: int) -> Optional[dict]:  # noqa: C901 (o
             return None
     if any(t is not None and len(t) > TOUCHPOINT_MAX for t in out["touchpoint"]):
         return None
+    if any(t is not None and len(t) > NOTE_MAX for name in ("question_text", "notes") for t in out[name]):
+        return None  # read row by row, where the problem is named
     for name in ("question_text", "notes"):
         if name not in columns:
             out[name] = KEEP

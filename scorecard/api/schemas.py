@@ -20,7 +20,7 @@ from scorecard.models import (
 )
 from scorecard.models.capacity import CapacityStatus
 from scorecard.models.imports import BatchStatus
-from scorecard.models.metrics import CHANNEL_MAX, MAX_COUNT, MAX_MAGNITUDE, TOUCHPOINT_MAX
+from scorecard.models.metrics import CHANNEL_MAX, MAX_COUNT, MAX_MAGNITUDE, NOTE_MAX, TOUCHPOINT_MAX
 from scorecard.periods import PeriodError, parse_period
 from scorecard.spreadsheets import means_no_value
 from scorecard.text import line_breaks
@@ -345,8 +345,8 @@ class ObservationRowSchema(Schema):
     count_3 = _count()
     count_4 = _count()
     count_5 = _count()
-    question_text = _text(4000)
-    notes = _text(4000)
+    question_text = _text(NOTE_MAX)
+    notes = _text(NOTE_MAX)
 
 
 class DryRunArgs(Schema):

@@ -87,6 +87,7 @@ MAX_COUNT = 10**9  # respondents (n) or answers of one kind: far above any surve
 MAX_MAGNITUDE = 10**15
 CHANNEL_MAX = 64   # Observation.channel
 TOUCHPOINT_MAX = 800  # Observation.touchpoint
+NOTE_MAX = 4000  # Observation.question_text and .notes: the question as asked, a note (the API's and a file's)
 
 
 class Observation(TimestampMixin, Base):
