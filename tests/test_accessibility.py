@@ -356,6 +356,31 @@ def test_a_keyboard_user_filters_the_heatmap_and_the_link_keeps_the_view(browser
     assert driver.execute_script(first_row) != first
 
 
+@pytest.mark.parametrize("control", ["heatmap-agency", "heatmap-period", "heatmap-sort"])
+def test_space_opens_a_filter_as_enter_does(browsers, control):
+    """Space presses a button. On a filter that can be searched (the quarter, the agency...) it opened the
+    list and closed it again at once: a keyboard user pressing Space met nothing."""
+    from selenium.common.exceptions import TimeoutException
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.keys import Keys
+
+    browser = browsers("executive@demo.cx.gov")
+    driver = browser.driver
+    browser.open("/dashboards/heatmap")
+    address = driver.current_url
+    driver.execute_script(f"document.getElementById('{control}').focus()")
+    ActionChains(driver).send_keys(Keys.SPACE).perform()
+    in_list = "return !!(document.activeElement && document.activeElement.closest('.dash-options-list-option'))"
+    with contextlib.suppress(TimeoutException):
+        browser.wait(lambda d: d.execute_script(in_list), timeout=10)
+    assert driver.execute_script(f"return document.getElementById('{control}').getAttribute('aria-expanded')") \
+        == "true", "the list is open"
+    assert driver.execute_script(in_list), "the focus is on its choices"
+    ActionChains(driver).send_keys(Keys.ESCAPE).perform()
+    browser.wait(lambda d: d.execute_script("return document.activeElement.id") == control)
+    assert driver.current_url == address, "nothing chosen"
+
+
 def test_focus_moves_to_the_heading_after_navigating_between_dashboards(browsers):
     from selenium.webdriver.common.action_chains import ActionChains
     from selenium.webdriver.common.by import By

@@ -149,6 +149,16 @@
     if (search) { search.focus(); }
   }, true);
 
+  /* Space on a closed filter opens it, as it presses any button. On a filter that can be searched the
+     dropdown took the space for the first letter of a search and opened the list, and the button's own
+     press then closed it again: Space did nothing there (Enter did). The button's press alone opens it. */
+  document.addEventListener('keyup', function (event) {
+    var button = event.target;
+    if (event.key === ' ' && button.matches && button.matches('button.dash-dropdown')) {
+      event.stopPropagation();
+    }
+  }, true);
+
   /* From the search box the arrow keys (and Tab, which the list moves by too) start at the top (or bottom)
      of what it found. The list kept the place it had before the search (the chosen option's, or the last
      one under the keys), so after typing "Passport" Down went to the second match and then back to the
