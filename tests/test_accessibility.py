@@ -280,6 +280,50 @@ def test_an_import_refused_row_by_row_has_no_serious_violation(browsers, tmp_pat
     assert not violations, f"{analyst.driver.current_url} (a refused import):\n{describe(violations)}"
 
 
+def test_an_import_says_what_it_did_where_the_focus_lands(browsers, tmp_path):
+    """An upload, its confirm and a revert run in the background: the batch's page shows the work under way,
+    then reloads with what happened (refused rows, the preview, the rows written, the revert done or refused).
+    The focus stayed at the page's top and nothing was read out; it lands on what the page says. The same
+    page merely opened keeps the focus at its top."""
+    from selenium.common.exceptions import StaleElementReferenceException
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    analyst = browsers("analyst@demo.cx.gov")
+    driver = analyst.driver
+
+    def landed(status: str) -> tuple:
+        WebDriverWait(driver, 120, ignored_exceptions=(StaleElementReferenceException,)).until(
+            lambda d: d.find_element(By.ID, "batch-status").text == status
+            and d.execute_script("return document.readyState") == "complete")
+        return tuple(driver.execute_script("const e = document.activeElement; return [e.id, e.textContent.trim()]"))
+
+    def upload(name: str, text: str) -> None:
+        (tmp_path / name).write_text("component,program,metric,period,value,n\n" + text, encoding="utf-8")
+        analyst.open("/imports/upload")
+        driver.find_element(By.CSS_SELECTOR, "input[type=file]").send_keys(str(tmp_path / name))
+        driver.find_element(By.CSS_SELECTOR, "#upload-form [type=submit]").click()
+
+    upload("refused.csv", "Benefits Administration,Benefits Call Center,trust,FY2026-Q4,high,120\n")
+    focused, words = landed("rejected")
+    assert focused == "batch-message" and "have problems" in words, (focused, words)
+    refused_batch = driver.current_url.replace(analyst.server, "")
+    analyst.open(refused_batch)
+    assert driver.execute_script("return document.activeElement === document.body"), "a page merely opened"
+
+    upload("accepted.csv", "Benefits Administration,Benefits Call Center,trust,FY2026-Q4,4.05,99\n")
+    focused, words = landed("previewed")
+    assert focused == "batch-message" and "would be" in words, (focused, words)
+    driver.find_element(By.CSS_SELECTOR, "form[action$='/confirm'] [type=submit]").click()
+    focused, words = landed("committed")
+    assert focused == "batch-message" and "were" in words, (focused, words)
+    batch = driver.current_url.replace(analyst.server, "")
+    analyst.open(batch + "/revert")
+    driver.find_element(By.CSS_SELECTOR, "main form [type=submit]").click()
+    focused, words = landed("reverted")
+    assert focused == "revert-outcome" and "reverted" in words, (focused, words)
+
+
 # ------------------------------------------------------------------------------ by keyboard
 
 def test_a_keyboard_user_filters_the_heatmap_and_the_link_keeps_the_view(browsers):

@@ -14,3 +14,35 @@ document.addEventListener("DOMContentLoaded", function () {
     target.focus();
   }
 });
+
+// A form whose answer is worked out in the background (an upload, an import's confirm, a revert) lands on a
+// page that shows the work under way and reloads itself once it is done. That page then says what happened
+// (what the preview found, that the rows were refused, that the revert was done or refused), but the focus
+// stayed at its top and nothing was read out. The form marked data-awaits-result notes that its answer is
+// awaited (in this tab: sessionStorage); the first page after it that is no longer working ([data-working])
+// focuses what it says ([data-result]), unless the focus was moved to a refusal above. A result page merely
+// opened is left as it is.
+(function () {
+  var AWAITED = "scorecard-result-awaited";
+
+  document.addEventListener("submit", function (event) {
+    if (!event.defaultPrevented && event.target.hasAttribute("data-awaits-result")) {
+      try { window.sessionStorage.setItem(AWAITED, "1"); } catch (e) { /* no storage: the page as it was */ }
+    }
+  });
+
+  document.addEventListener("DOMContentLoaded", function () {
+    try {
+      if (!window.sessionStorage.getItem(AWAITED) || document.querySelector("[data-working]")) {
+        return;
+      }
+      window.sessionStorage.removeItem(AWAITED);
+    } catch (e) {
+      return;
+    }
+    var result = document.querySelector("main [data-result]");
+    if (result && (!document.activeElement || document.activeElement === document.body)) {
+      result.focus();
+    }
+  });
+}());
