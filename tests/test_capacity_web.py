@@ -368,6 +368,8 @@ def test_out_of_scale_score_is_marked_beside_its_field(demo, client_as, ba):
     assert re.search(r'<span class="usa-error-message" id="score_0-error">Measurement score: 8', page)
     assert re.search(r'id="score_0"[^>]*value="8"|value="8"[^>]*id="score_0"', page)  # what was typed stays
     assert 'aria-describedby="score_0-hint score_0-error"' in page
+    assert re.search(r'<input[^>]*aria-invalid="true"[^>]*id="score_0"|<input[^>]*id="score_0"[^>]*aria-invalid="true"',
+                     page), "the field says it is in error, as its red border shows"
 
 
 def test_a_fields_own_refusal_names_the_domain_and_is_marked_beside_the_field(demo, client_as, ba):
@@ -615,6 +617,17 @@ def test_admin_reopens_only_with_a_reason_which_is_recorded(demo, client_as, ba,
     analyst = client_as("analyst")
     assert analyst.post(url(ba, LAST, "edit"), data={**open_form(analyst, ba, LAST), "score_1": "7"}).status_code == 303
     assert scores(demo, ba, LAST)["Governance & Strategy"] == 7
+
+
+def test_a_reopen_refused_for_its_reason_says_so_beside_the_field(demo, client_as, ba):
+    """The reason's field was drawn in error (red) with nothing beside it and nothing a screen reader reads on
+    it: the problem was only in the summary above."""
+    page = reopen(client_as("admin"), ba, LAST, "").get_data(as_text=True)
+    field = re.search(r"<textarea[^>]*>", page).group(0)
+    assert 'aria-invalid="true"' in field and 'aria-describedby="reason-hint reason-error"' in field, field
+    said = re.search(r'<span class="usa-error-message" id="reason-error">([^<]*)</span>', page)
+    assert said and "say why the FY2026 assessment" in said.group(1)
+    assert '<a class="usa-link" href="#reason">' in page
 
 
 def test_reopening_a_draft_changes_nothing(demo, client_as, ba):

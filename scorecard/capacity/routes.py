@@ -131,7 +131,7 @@ def reopen_assessment(component_id, fiscal_year):
         flash(f"The FY{fiscal_year} assessment of {component.name} is a draft: nothing to reopen.", "info")
         return redirect(url_for("capacity.show", component_id=component.id, fiscal_year=fiscal_year), 303)
     form = ReopenForm()
-    problem, status = None, 200
+    problem, status, reason_problem = None, 200, None
     if request.method == "GET":
         form.version.data = assessment.version
     elif form.validate_on_submit():
@@ -143,7 +143,7 @@ def reopen_assessment(component_id, fiscal_year):
             _reset_version(form, error.assessment)
         except CapacityError as error:
             db.session.rollback()
-            problem, status = str(error), 400
+            problem, status, reason_problem = str(error), 400, error.problems.get((None, "reason"))
         else:
             _flash_evaluated(f"Reopened the FY{fiscal_year} assessment of {component.name}: it is a draft again.",
                              component, fiscal_year)
@@ -151,7 +151,7 @@ def reopen_assessment(component_id, fiscal_year):
     else:
         problem, status = "The form expired or lost its version; open the page again.", 400
     return render_template("capacity/reopen.html", component=component, assessment=assessment, form=form,
-                           problem=problem), status
+                           problem=problem, reason_problem=reason_problem), status
 
 
 # ----------------------------------------------------------------------------- helpers
