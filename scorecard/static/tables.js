@@ -3,8 +3,9 @@
 // at 200% zoom one wide table dragged the header, the text and every form of the page with it. The
 // region is named by the table's caption (or what labels the table) and can take the keyboard's focus,
 // so the arrow keys scroll it. Tables that fit are left as they are (no extra stop for the Tab key);
-// a window made narrower (or a zoom) wraps those that no longer fit. Stacked tables lay themselves
-// out on a phone already.
+// a window made narrower (or a zoom) wraps those that no longer fit. A stacked table lays itself out row
+// under row on a phone only: wider than that (a desktop at 200% zoom) it is a table like any other, and
+// one too wide for the page scrolls in its region too (unwrapped again once it stacks and fits).
 (function () {
   function label(table) {
     var caption = table.querySelector("caption");
@@ -13,7 +14,7 @@
     return ((caption && caption.textContent) || (named && named.textContent) || "Table").replace(/\s+/g, " ").trim();
   }
   function wrapWide() {
-    document.querySelectorAll("main table.usa-table:not(.usa-table--stacked)").forEach(fit);
+    document.querySelectorAll("main table.usa-table").forEach(fit);
   }
   function fit(table) {
     var parent = table.parentElement;
@@ -45,7 +46,7 @@
     var observer = new ResizeObserver(function (entries) {
       entries.forEach(function (entry) { fit(entry.target); });
     });
-    document.querySelectorAll("main table.usa-table:not(.usa-table--stacked)").forEach(function (table) {
+    document.querySelectorAll("main table.usa-table").forEach(function (table) {
       observer.observe(table);
     });
   }
