@@ -236,6 +236,21 @@ def test_an_agencys_briefing_holds_its_own_commitments_and_leaders_only(app, age
         assert own.id in home.commitment_ids(db.session) and own.id not in away.commitment_ids(db.session)
 
 
+def test_an_agency_whose_leaders_have_no_plan_is_not_told_there_are_no_plans(app, agency):
+    """The overview of an agency none of whose leaders has a plan says so; its briefing said "No
+    performance plans yet." beside a department whose leaders have two."""
+    found, made = _briefing(app, agency_id=agency["other_id"])
+    assert found.leaders.fiscal_year is None and found.leaders.narrowed
+    words = "No leader of Other Department has a performance plan."
+    glance = {row["measure"]: row["detail"] for row in made.section(content.GLANCE).table.rows}
+    assert glance["Leaders with CX requirements proposed below 3"] == words
+    assert made.section(content.LEADERS).table.empty == words
+    text = pdf_text(pdf.render(made))
+    assert words in text and "No performance plans yet." not in text
+    _, every = _briefing(app)
+    assert "No leader of" not in pdf_text(pdf.render(every))
+
+
 def test_a_viewer_gets_the_agency_briefing_with_its_commitments_but_no_plans(app, agency):
     """Every role sees the agency dashboards, the C-suite's commitments included (DESIGN §6); a plan's
     ratings are the plan's. A viewer's commitment lines lead to the functions' pages, not to pages that

@@ -88,8 +88,9 @@ def _absolute(base_url: str, href: Optional[str]) -> Optional[str]:
 
 # ------------------------------------------------------------------------------- at a glance
 
-def glance_table(found: queries.Overview) -> Table:
-    """The tiles as rows: the measure, its value and what stands beside it on the page."""
+def glance_table(found: queries.Overview, agency: Optional[str] = None) -> Table:
+    """The tiles as rows: the measure, its value and what stands beside it on the page (`agency`: the
+    name of the agency chosen, as the briefing's words give it)."""
     from dashboards.pages.overview import change_sentence, interval_words, no_score_words  # the tile's own words
 
     rows = []
@@ -116,7 +117,7 @@ def glance_table(found: queries.Overview) -> Table:
         rows.append({"measure": "Leaders with CX requirements proposed below 3", "value": len(found.leaders.leaders),
                      "detail": f"of the leaders in {found.leaders.plans:,} FY{found.leaders.fiscal_year} plans"
                                + (f". {read_from}" if read_from else "")
-                     if found.leaders.fiscal_year else "No performance plans yet."})
+                     if found.leaders.fiscal_year else found.leaders.none_words(agency)})
     report = found.reporting
     rows.append({"measure": "A-11 reporting: programs that reported", "value": report.reported,
                  "detail": (f"of {report.expected:,} designated ({report.share:.0%}) so far; {len(report.missing):,} "
@@ -207,7 +208,7 @@ def overdue_table(session, scope: common.Scope, today: date, base_url: str,
 
 # ------------------------------------------------------------------------------- leaders
 
-def leaders_table(found: queries.LeadersBelow, base_url: str) -> Table:
+def leaders_table(found: queries.LeadersBelow, base_url: str, agency: Optional[str] = None) -> Table:
     rows = []
     for leader in found.leaders:
         lowest = leader.requirements[0]
@@ -216,8 +217,9 @@ def leaders_table(found: queries.LeadersBelow, base_url: str) -> Table:
                      "requirement": lowest.text, "why": _absolute(base_url, links.finding(lowest.finding_id)),
                      "below": len(leader.requirements)})
     year = f"FY{found.fiscal_year} " if found.fiscal_year else ""
+    empty = "No leader has a CX requirement proposed below 3." if found.fiscal_year else found.none_words(agency)
     return Table(caption=f"Leaders at risk: CX requirements proposed below {queries.RATING_BELOW} in {year}plans",
-                 name=LEADERS, rows=rows, empty="No leader has a CX requirement proposed below 3.", columns=[
+                 name=LEADERS, rows=rows, empty=empty, columns=[
                      Column("leader", "Leader", link="href", row_header=True), Column("title", "Title"),
                      Column("component", "Component or function"),
                      Column("rating", "Lowest proposed rating", COUNT),
@@ -242,9 +244,10 @@ def build(session, period: Optional[str], agency_id: Optional[int], scope: commo
         briefing.sections.append(Section(GLANCE, "At a glance", "No program observations yet: import a quarter's "
                                                                 "survey results to fill the briefing.", None))
         return briefing
+    named = agency if agency_id else None  # the agency chosen, as the briefing's words name it
     briefing.sections.append(Section(
         GLANCE, f"{found.period} at a glance", "Survey scores pool every touchpoint and channel; changes are "
-                                               "significant at 95%.", glance_table(found)))
+                                               "significant at 95%.", glance_table(found, named)))
     progress("What changed", 25)
     changes = found.changes
     briefing.sections.append(Section(CHANGES, f"What changed since {changes.prior_period}", changes.note,
@@ -267,5 +270,5 @@ def build(session, period: Optional[str], agency_id: Optional[int], scope: commo
             LEADERS, "Leaders at risk", (f"Leaders of {agency}" if agency_id else "Leaders")
                                         + ", in the plans your role sees, with a CX requirement the rules "
                                           "propose to rate below 3 (Fully Successful); lowest first.",
-            leaders_table(found.leaders, base_url)))
+            leaders_table(found.leaders, base_url, named)))
     return briefing

@@ -187,9 +187,7 @@ def commitments_tile(counts: queries.CommitmentCounts) -> html.Section:
 def leaders_tile(found: queries.LeadersBelow, read_from: str = "") -> html.Section:
     title = "Leaders with CX requirements proposed below 3"
     if found.fiscal_year is None:
-        none = ("No leader of the agency chosen has a performance plan." if found.narrowed
-                else "No performance plans yet.")
-        return components.tile(title, html.P(none, className="dash-empty"), tile_id="tile-leaders")
+        return components.tile(title, html.P(found.none_words(), className="dash-empty"), tile_id="tile-leaders")
     count = len(found.leaders)
     items = []
     for leader in found.leaders[:LEADERS_SHOWN]:

@@ -278,6 +278,14 @@ class LeadersBelow:
     plans: int = 0  # plans of that year the scope may see
     narrowed: bool = False  # only the leaders of the components that go with the programs chosen
 
+    def none_words(self, agency: Optional[str] = None) -> str:
+        """Why there is nothing to count when the scope sees no plan (`fiscal_year` None): with an agency
+        chosen, that none of its leaders has one (`agency` names it; a briefing is sent on), not that
+        there are no plans at all."""
+        if self.narrowed:
+            return f"No leader of {agency or 'the agency chosen'} has a performance plan."
+        return "No performance plans yet."
+
     def read_from(self, periods: list[str], chosen: Optional[str]) -> str:
         """What these proposals read, where a reader could take them for the chosen quarter's: the newest
         appraisal year's plans are shown whatever quarter is chosen, and a year no quarter of which has
