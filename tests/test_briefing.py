@@ -251,6 +251,28 @@ def test_an_agency_whose_leaders_have_no_plan_is_not_told_there_are_no_plans(app
     assert "No leader of" not in pdf_text(pdf.render(every))
 
 
+def test_red_programs_of_a_quarter_the_rules_have_not_evaluated_are_not_said_to_be_explained_by_findings(
+        app, agency):
+    """The section's note said every reason was "the explanation of the rule finding" in a quarter the rules
+    never evaluated, where each reason is the trust score against its target (as the overview says)."""
+    with app.app_context():
+        scope = _scope("executive")
+        made = content.build(db.session, PRIOR, agency["agency_id"], scope, TODAY,
+                             min_n=app.config["SURVEY_MIN_N"], base_url="http://localhost/")
+        section = made.section(content.RED_PROGRAMS)
+        assert [r["program"] for r in section.table.rows] == ["Disability Appeals"]
+        assert not any(r["why"] for r in section.table.rows), "no finding for FY2026-Q2"
+        assert section.table.rows[0]["reason"].startswith("Trust 3.05")
+        assert "rule finding" not in section.note
+        assert section.note == ("Each red program with its trust score against its target: the rules have not "
+                                "evaluated FY2026-Q2, so no finding explains its status.")
+        made = content.build(db.session, NOW, agency["agency_id"], scope, TODAY,
+                             min_n=app.config["SURVEY_MIN_N"], base_url="http://localhost/")
+        section = made.section(content.RED_PROGRAMS)
+        assert all(r["why"] for r in section.table.rows)
+        assert section.note == "Each red program with the explanation of the rule finding behind its status."
+
+
 def test_a_viewer_gets_the_agency_briefing_with_its_commitments_but_no_plans(app, agency):
     """Every role sees the agency dashboards, the C-suite's commitments included (DESIGN §6); a plan's
     ratings are the plan's. A viewer's commitment lines lead to the functions' pages, not to pages that

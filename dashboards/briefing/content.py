@@ -182,6 +182,20 @@ def red_programs_table(session, found: queries.Overview, programs: common.Progra
                      Column("target", "Target", NUMBER), Column("reason", "Reason", link="why")])
 
 
+def red_programs_note(table: Table, period: str) -> str:
+    """What the red programs' reasons are: the rules' findings' explanations, and for a program whose quarter
+    the rules have not evaluated (no finding to explain it) its trust score against its target, as the
+    overview says it."""
+    unexplained = sum(1 for row in table.rows if not row["why"])
+    if not unexplained:
+        return "Each red program with the explanation of the rule finding behind its status."
+    if unexplained == len(table.rows):
+        return (f"Each red program with its trust score against its target: the rules have not evaluated "
+                f"{period}, so no finding explains its status.")
+    return ("Each red program with the explanation of the rule finding behind its status; for a program the rules "
+            f"have not evaluated in {period}, its trust score against its target.")
+
+
 # ------------------------------------------------------------------------------- commitments
 
 def overdue_table(session, scope: common.Scope, today: date, base_url: str,
@@ -253,9 +267,8 @@ def build(session, period: Optional[str], agency_id: Optional[int], scope: commo
     briefing.sections.append(Section(CHANGES, f"What changed since {changes.prior_period}", changes.note,
                                      changes_table(found, base_url)))
     progress("Red programs", 40)
-    briefing.sections.append(Section(
-        RED_PROGRAMS, "Red programs", "Each red program with the explanation of the rule finding behind its status.",
-        red_programs_table(session, found, programs, min_n, base_url)))
+    red = red_programs_table(session, found, programs, min_n, base_url)
+    briefing.sections.append(Section(RED_PROGRAMS, "Red programs", red_programs_note(red, found.period), red))
     progress("Overdue commitments", 55)
     whose = f" {tied_to(agency)}" if agency_id else ""
     briefing.sections.append(Section(OVERDUE, "Overdue commitments", f"Open commitments{whose} that are past their "
