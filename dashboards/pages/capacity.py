@@ -56,7 +56,8 @@ def layout(**query):
         ], className="dash-section", **{"aria-labelledby": "capacity-components-heading"}),
         html.Section([
             html.H2("Action plans", id="capacity-actions-heading"),
-            html.P("Commitments linked to a capacity domain and to the component (or one of its programs).",
+            html.P("Commitments linked to a capacity domain and to the component (or one of its programs), as they "
+                   "stand today, whichever fiscal year is chosen: a commitment is not kept year by year.",
                    className="dash-tile__sub"),
             components.table_panel("capacity-actions", summary="The action-plan commitments as a table, with downloads",
                                    open=True),
@@ -118,8 +119,8 @@ def actions_table(found: queries.Capacity) -> tables.Table:
             for row in found.rows for cell in row.cells for item in cell.actions]
     rows.sort(key=lambda r: (queries.DOMAINS.index(r["domain"]), r["component"], r["title"]))
     return tables.Table(
-        caption=f"Action-plan commitments by capacity domain and component, as of the FY{found.fiscal_year} "
-                "assessments: function, status and due date",
+        caption=f"Action-plan commitments by capacity domain of the components assessed in FY{found.fiscal_year}, "
+                "as they stand today: function, status and due date",
         columns=[tables.Column("title", "Commitment", link="href", row_header=True),
                  tables.Column("domain", "Domain"), tables.Column("component", "Component", link="component_href"),
                  tables.Column("function", "Function"), tables.Column("status", "Status"),
