@@ -499,11 +499,16 @@ def test_evidence_links_must_be_web_links_and_the_bad_one_is_named(demo):
     words = html.unescape(both.get_data(as_text=True))
     assert both.status_code == 400 and "2 links are refused: 'ftp://files.agency.gov/a.pdf' is not a web link" in words
     assert "'file:///c:/b.docx' is not a web link" in words, "every bad link named at once"
-    saved = submit(officer, url, evidence_links="https://www.performance.gov/cx/\n http://intranet.agency.gov/cfo ")
+    pasted = submit(officer, url, evidence_links="https://www.cfo.gov/reporthttps://www.cfo.gov/report")
+    assert pasted.status_code == 400 and ("&#39;https://www.cfo.gov/reporthttps://www.cfo.gov/report&#39; runs two "
+                                          "web addresses together") in pasted.get_data(as_text=True)
+    archived = "https://web.archive.org/web/2024/https://www.cfo.gov/report?from=https://www.cfo.gov/"
+    saved = submit(officer, url, evidence_links="https://www.performance.gov/cx/\n http://intranet.agency.gov/cfo \n"
+                   + archived)
     assert saved.status_code == 303
     with demo.app_context():
         assert db.session.get(Commitment, cid).evidence_links == ["https://www.performance.gov/cx/",
-                                                                 "http://intranet.agency.gov/cfo"]
+                                                                 "http://intranet.agency.gov/cfo", archived]
     page = officer.get(f"/commitments/{cid}").get_data(as_text=True)
     assert 'href="https://www.performance.gov/cx/"' in page
 

@@ -736,6 +736,9 @@ def snapshot(commitment: Commitment, fields=EDITABLE) -> dict:
 
 
 _LINK_SPLIT = re.compile(r"\s+")
+# a second web address straight after a letter or digit of the first: two links pasted without a line between
+# (an address carried inside one, as the Web Archive's /2024/https://... or ?url=https://..., follows a mark)
+_RUN_TOGETHER = re.compile(r"(?i)(?<=[a-z0-9])https?://")
 
 
 def parse_links(text: Optional[str]) -> list[str]:
@@ -771,6 +774,8 @@ def _one_link_problem(link: str, characters: bool) -> Optional[str]:
         # an invisible character (a zero-width space) makes a link that looks right and leads elsewhere.
         return (f"{link!r} holds a space, a control or an invisible character: each evidence link is one web "
                 "address (write a space in it as %20)")
+    if characters and _RUN_TOGETHER.search(link, 1):
+        return f"{link!r} runs two web addresses together: put each evidence link on its own line"
     return None
 
 
