@@ -384,6 +384,23 @@ def test_a_metric_with_targets_keeps_its_direction(demo, tmp_path):
         assert db.session.scalar(sa.select(Metric).where(Metric.code == "complaints_open")).direction.value == "lower"
 
 
+def test_a_blank_cell_keeps_what_a_defined_metric_has(demo, tmp_path):
+    """A blank driver cell emptied trust's driver (and the dashboards lost their trust column); a blank unit or
+    description emptied those. For a metric already defined every blank cell keeps what is stored."""
+    header = ["code", "name", "kind", "unit", "direction", "driver", "description"]
+    with demo.app_context():
+        trust = db.session.scalar(sa.select(Metric).where(Metric.code == "trust"))
+        before = (trust.unit, trust.driver, trust.description, trust.direction)
+        assert all(before)
+        result = run_import(db.session, write_xlsx(tmp_path / "rename.xlsx", header, [
+            ["trust", "Trust in the service", None, None, None, None, None]]))
+        assert result.status == "imported", result.errors
+        db.session.expire_all()
+        trust = db.session.scalar(sa.select(Metric).where(Metric.code == "trust"))
+        assert trust.name == "Trust in the service"
+        assert (trust.unit, trust.driver, trust.description, trust.direction) == before
+
+
 def test_leaders_by_email_or_name(demo, tmp_path):
     header = ["Leader", "Email", "Title", "Component", "Function"]
     with demo.app_context():

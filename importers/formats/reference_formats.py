@@ -322,16 +322,19 @@ ORG = Format(
 METRIC_COLUMNS = (
     Column("code", ("metric code", "metric id", "metric"), required=True),
     # A new metric needs its name and kind, so a file must have both columns; only the code must be
-    # filled in on every row (METRIC_CELLS): for a metric already defined a blank cell keeps what is stored.
+    # filled in on every row (METRIC_CELLS): for a metric already defined a blank cell, in any column, keeps
+    # what is stored.
     Column("name", ("metric name", "title", "label"), required=True,
            help="Needed for a new metric; blank keeps a defined metric's name."),
     Column("kind", ("type", "metric kind", "metric type", "scale"), required=True,
            help="likert (1-5 survey score), percent, count, duration, currency or index. Needed for a new "
                 "metric; blank keeps a defined metric's kind."),
-    Column("unit", ("units", "unit of measure")),
-    Column("direction", ("better", "which way is better", "polarity"), help="higher or lower (is better)."),
-    Column("driver", ("a 11 driver", "a11 driver", "cx driver"), help="Optional A-11 driver."),
-    Column("description", ("definition", "notes")),
+    Column("unit", ("units", "unit of measure"), help="Blank keeps a defined metric's unit."),
+    Column("direction", ("better", "which way is better", "polarity"),
+           help="higher or lower (is better); blank keeps a defined metric's direction (higher for a new one)."),
+    Column("driver", ("a 11 driver", "a11 driver", "cx driver"),
+           help="Optional A-11 driver; blank keeps a defined metric's driver."),
+    Column("description", ("definition", "notes"), help="Blank keeps a defined metric's description."),
 )
 
 
@@ -356,7 +359,8 @@ METRIC_DEFINITIONS = Format(
     signature=("code", "kind"),
     key=("code",),
     records=_records(MetricRow(), METRIC_CELLS),
-    description="One row per metric: code, name, kind, unit, direction and optional A-11 driver.",
+    description="One row per metric: code, name, kind, unit, direction and optional A-11 driver; for a metric "
+                "already defined, a blank cell keeps what it has.",
     template_lists={"kind": [k.value for k in MetricKind], "direction": [d.value for d in Direction],
                     "driver": [d.value for d in Driver]},
 )

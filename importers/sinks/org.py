@@ -210,8 +210,8 @@ class MetricDefinitionSink(TrackedSink):
                 if values.get("direction") is None:
                     values.pop("direction", None)
             else:
-                for field in ("name", "kind", "direction"):  # a blank cell keeps what is stored
-                    if field in values and values[field] is None:
+                for field in list(values):  # a blank cell keeps what is stored (a blank driver emptied trust's)
+                    if values[field] is None:
                         del values[field]
                 if "kind" in values and values["kind"] is not current.kind and current.id in used:
                     self.fail(row, "kind", record.get("kind"), f"metric {current.code!r} already has observations "
