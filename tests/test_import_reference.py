@@ -399,6 +399,12 @@ def test_a_blank_cell_keeps_what_a_defined_metric_has(demo, tmp_path):
         trust = db.session.scalar(sa.select(Metric).where(Metric.code == "trust"))
         assert trust.name == "Trust in the service"
         assert (trust.unit, trust.driver, trust.description, trust.direction) == before
+        bad = assert_rejected_without_writes(write_xlsx(tmp_path / "driver.xlsx", header, [
+            ["trust", None, None, None, None, "ease", None]]), snapshot())
+        assert_error(bad, 2, "driver", "ease", "'trust' is an A-11 standard metric: its driver is trust")
+        result = run_import(db.session, write_xlsx(tmp_path / "own.xlsx", header, [
+            ["call_back_trust", "Call-back trust", "likert", "1-5", None, "trust", None]]))
+        assert result.status == "imported", result.errors  # a metric of the agency's own may name a driver
 
 
 def test_leaders_by_email_or_name(demo, tmp_path):

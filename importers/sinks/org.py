@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from importers.resolve import Directory, Unknown, _key
 from importers.sinks.lookups import Leaders
 from importers.sinks.tracked import RowChange, TrackedSink
+from scorecard.a11 import standard_metric_specs
 from scorecard.models import Agency, Component, Leader, LifeExperience, Metric, Observation, Program, Target
 
 CODE_LIMITS = {"agency": 32, "component": 32, "program": 64}
@@ -178,19 +179,20 @@ def _ref_key(ref):
 
 class MetricDefinitionSink(TrackedSink):
     """One row per metric, by code. A metric with observations keeps its kind; one with targets keeps its
-    direction (their green and amber thresholds are ordered for it)."""
+    direction (their green and amber thresholds are ordered for it); an A-11 standard metric keeps its driver."""
 
     permission = "manage_metrics"
     refused = "only administrators and analysts may import metric definitions"
 
     def finish(self) -> None:
         existing = {_key(m.code): m for m in self.session.scalars(sa.select(Metric))}
-        used = set(self.session.scalars(sa.select(Observation.metric_id).distinct()))
+        self._used = set(self.session.scalars(sa.select(Observation.metric_id).distinct()))
         # targets whose thresholds read one way only (all three equal reads the same either way)
-        ordered = dict(self.session.execute(
+        self._ordered = dict(self.session.execute(
             sa.select(Target.metric_id, sa.func.count()).where(
                 sa.or_(Target.green_at != Target.amber_at, Target.target != Target.green_at))
             .group_by(Target.metric_id)).all())
+        self._standard = {spec["code"] for spec in standard_metric_specs()}  # their drivers are A-11's
         first_row: dict[str, int] = {}
         for row, record in self.records:
             code = record["code"]
@@ -210,21 +212,28 @@ class MetricDefinitionSink(TrackedSink):
                 if values.get("direction") is None:
                     values.pop("direction", None)
             else:
-                for field in list(values):  # a blank cell keeps what is stored (a blank driver emptied trust's)
-                    if values[field] is None:
-                        del values[field]
-                if "kind" in values and values["kind"] is not current.kind and current.id in used:
-                    self.fail(row, "kind", record.get("kind"), f"metric {current.code!r} already has observations "
-                              f"as a {current.kind.value} metric; its kind cannot become {values['kind'].value}")
-                if "direction" in values and values["direction"] is not current.direction and ordered.get(current.id):
-                    was, now = current.direction.value, values["direction"].value
-                    self.fail(row, "direction", now,
-                              f"metric {current.code!r} has {ordered[current.id]:,} target(s) whose green and amber "
-                              f"thresholds are set for {was} is better; its direction cannot become {now} under "
-                              "them (every status would turn over): import the metric under a new code instead")
+                values = {f: v for f, v in values.items() if v is not None}  # a blank cell keeps what is stored
+                self._guard(row, current, values)
             if row in self._bad_rows:
                 continue
             self.tracker.put(row, Metric, (code,), current, values, what="metric", label=code)
+
+    def _guard(self, row: int, current: Metric, values: dict) -> None:
+        """Refuse the changes to a defined metric that would turn over what is stored under it: its kind
+        while it has observations, its direction while it has targets, a standard metric's driver."""
+        if "kind" in values and values["kind"] is not current.kind and current.id in self._used:
+            self.fail(row, "kind", values["kind"].value, f"metric {current.code!r} already has observations "
+                      f"as a {current.kind.value} metric; its kind cannot become {values['kind'].value}")
+        if current.code in self._standard and "driver" in values and values["driver"] is not current.driver:
+            was = current.driver.value if current.driver else "none"
+            self.fail(row, "driver", values["driver"].value,
+                      f"{current.code!r} is an A-11 standard metric: its driver is {was}, as A-11 defines it")
+        if "direction" in values and values["direction"] is not current.direction and self._ordered.get(current.id):
+            was, now = current.direction.value, values["direction"].value
+            self.fail(row, "direction", now,
+                      f"metric {current.code!r} has {self._ordered[current.id]:,} target(s) whose green and amber "
+                      f"thresholds are set for {was} is better; its direction cannot become {now} under "
+                      "them (every status would turn over): import the metric under a new code instead")
 
 
 class LeaderSink(TrackedSink):
