@@ -281,3 +281,37 @@ def test_closing_the_warning_leaves_the_page_where_it_was_scrolled_to(demo, serv
     wait.until(ec.invisibility_of_element_located((By.CSS_SELECTOR, "dialog.scorecard-session")))
     assert chrome.switch_to.active_element.tag_name == "h1"
     assert chrome.execute_script("return window.scrollY") == down
+
+
+def test_a_dashboard_whose_session_ended_elsewhere_says_so_when_a_filter_is_chosen(demo, served, chrome):  # noqa: F811
+    """Signed out in another tab, a dashboard's filter changed its own words and nothing else: the page went
+    on showing the view before under the new choice, and said nothing until the timer next looked (half an
+    hour away). The callback's refusal brings the dialog that says the session ended."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    from scorecard.demo import DEMO_PASSWORD
+
+    wait = WebDriverWait(chrome, 30)
+    demo.config.update(SESSION_IDLE_MINUTES=30, SESSION_WARN_SECONDS=120)
+    chrome.get(served + "/auth/login")
+    chrome.find_element(By.NAME, "email").send_keys(CFO_OFFICER)
+    chrome.find_element(By.NAME, "password").send_keys(DEMO_PASSWORD)
+    chrome.find_element(By.CSS_SELECTOR, "form.usa-form [type=submit]").click()
+    wait.until(ec.presence_of_element_located((By.CSS_SELECTOR, "[data-session-timer]")))
+    chrome.get(served + "/dashboards/heatmap")
+    wait.until(ec.presence_of_element_located((By.CSS_SELECTOR, "#heatmap-sort")))
+    wait.until(ec.presence_of_element_located((By.CSS_SELECTOR, "#session-timer[data-session-timer]")))
+    time.sleep(1)  # the page's own callbacks answered
+    for cookie in chrome.get_cookies():  # signed out elsewhere: the session is gone
+        chrome.delete_cookie(cookie["name"])
+    chrome.execute_script("document.getElementById('heatmap-sort').focus()")
+    chrome.switch_to.active_element.send_keys(Keys.ENTER)
+    wait.until(lambda d: d.execute_script(
+        "return !!(document.activeElement && document.activeElement.closest('.dash-options-list-option'))"))
+    chrome.switch_to.active_element.send_keys(Keys.ARROW_DOWN)
+    chrome.switch_to.active_element.send_keys(Keys.ENTER)
+    wait.until(ec.visibility_of_element_located((By.CSS_SELECTOR, "dialog[data-kind=ended]")))
+    assert chrome.find_element(By.ID, "scorecard-session-heading").text == "You were signed out"

@@ -79,7 +79,7 @@
   function scheduleWarning(state) { schedule(secondsLeft(state) - WARN_SECONDS); }
 
   function check() {
-    look().then(function (state) {
+    return look().then(function (state) {
       if (!state) { return; }
       var left = secondsLeft(state);
       if (left > WARN_SECONDS) { close(); scheduleWarning(state); return; }
@@ -254,6 +254,25 @@
       if (state) { send(); }
     }).catch(send);  // the look failed (the network): the form goes as it is, and the server judges it
   }, true);
+
+  // A dashboard's callback refused for want of a session (signed out in another tab, the session's last
+  // hour gone by) changed nothing but the control pressed: the page went on showing the view before under
+  // the new choice, and nothing said why until the timer next looked, up to half an hour later. Such a
+  // refusal (401) makes the timer look now, and its dialog says what happened.
+  // (A page's callbacks are refused together: one look for all of them.)
+  var lookingAfterRefusal = false;
+  if (typeof window.fetch === "function") {
+    var plainFetch = window.fetch;
+    window.fetch = function () {
+      return plainFetch.apply(this, arguments).then(function (response) {
+        if (response.status === 401 && !ended && !lookingAfterRefusal && /\/_dash-/.test(response.url || "")) {
+          lookingAfterRefusal = true;
+          check().then(function () { lookingAfterRefusal = false; });
+        }
+        return response;
+      });
+    };
+  }
 
   // A Dash page draws its marker after this script runs: wait for it.
   function start(tries) {
