@@ -108,6 +108,25 @@ def test_summary_uses_decisions_then_proposals(demo):
         assert view.all_confirmed and view.summary.score == 500 and view.summary.level == 5
 
 
+def test_each_elements_rating_and_justification_are_named_by_the_element(demo):
+    """Every element's form had the same labels: a screen reader's list of the page's fields read "Rating (1-5)"
+    five times, with nothing to say which element each one rates. The visible label comes first in each name."""
+    with demo.app_context():
+        plan = a_plan(db.session)
+        elements = [(e.id, e.name) for e in plan.elements]
+        plan_id = plan.id
+        client = demo.test_client(user=user("executive"))
+    page = client.get(f"/plans/{plan_id}").get_data(as_text=True)
+    assert len(elements) == 5
+    for element_id, name in elements:
+        for field, words in (("rating", f"Rating (1-5) of {name}"),
+                             ("justification", f"Justification (required unless you confirm the rules' proposal) "
+                                               f"for {name}")):
+            label = re.search(rf'<label class="usa-label" for="{field}-{element_id}">(.*?)</label>', page, re.S)
+            assert label, (field, element_id)
+            assert html.unescape(re.sub(r"<[^>]+>", "", label.group(1))) == words
+
+
 def test_a_plan_whose_weights_break_opms_rules_gets_no_summary_level(demo):
     """Weights stored wrong (the importer refuses them; a database edit does not): every element
     decided still gives no score or level, and the page says why."""
