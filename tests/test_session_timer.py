@@ -315,3 +315,21 @@ def test_a_dashboard_whose_session_ended_elsewhere_says_so_when_a_filter_is_chos
     chrome.switch_to.active_element.send_keys(Keys.ENTER)
     wait.until(ec.visibility_of_element_located((By.CSS_SELECTOR, "dialog[data-kind=ended]")))
     assert chrome.find_element(By.ID, "scorecard-session-heading").text == "You were signed out"
+    chosen = chrome.find_element(By.ID, "heatmap-sort").text
+    assert "sort=" not in chrome.current_url and chosen != "Worst first", "the choice shown, its view not drawn"
+
+    # Signed in again in another tab, Continue draws the page again: its controls and its view agree again.
+    here = chrome.current_window_handle
+    chrome.switch_to.new_window("tab")
+    chrome.get(served + "/auth/login")
+    chrome.find_element(By.NAME, "email").send_keys(CFO_OFFICER)
+    chrome.find_element(By.NAME, "password").send_keys(DEMO_PASSWORD)
+    chrome.find_element(By.CSS_SELECTOR, "form.usa-form [type=submit]").click()
+    wait.until(lambda d: "/auth/login" not in d.current_url)
+    chrome.close()
+    chrome.switch_to.window(here)
+    chrome.execute_script("window.notReloaded = true")
+    next(b for b in chrome.find_elements(By.CSS_SELECTOR, "dialog button") if b.text == "Continue").click()
+    wait.until(lambda d: d.execute_script("return window.notReloaded !== true"))
+    wait.until(lambda d: d.find_element(By.ID, "heatmap-sort").text == "Worst first")
+    assert "sort=" not in chrome.current_url

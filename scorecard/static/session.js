@@ -219,6 +219,10 @@
         text.textContent = otherWords(state.user);
         return;
       }
+      if (dashboardRefused) {  // the view drawn is not what its controls show: drawn again as its address says
+        window.location.reload();
+        return;
+      }
       ended = false;
       absoluteNoted = false;
       lastExtended = Date.now();
@@ -259,13 +263,17 @@
   // hour gone by) changed nothing but the control pressed: the page went on showing the view before under
   // the new choice, and nothing said why until the timer next looked, up to half an hour later. Such a
   // refusal (401) makes the timer look now, and its dialog says what happened.
-  // (A page's callbacks are refused together: one look for all of them.)
+  // (A page's callbacks are refused together: one look for all of them.) Continue, once signed in again,
+  // draws the page again: the control chosen kept its new value over the view before.
   var lookingAfterRefusal = false;
+  var dashboardRefused = false;
   if (typeof window.fetch === "function") {
     var plainFetch = window.fetch;
     window.fetch = function () {
       return plainFetch.apply(this, arguments).then(function (response) {
-        if (response.status === 401 && !ended && !lookingAfterRefusal && /\/_dash-/.test(response.url || "")) {
+        if (response.status !== 401 || !/\/_dash-/.test(response.url || "")) { return response; }
+        dashboardRefused = true;
+        if (!ended && !lookingAfterRefusal) {
           lookingAfterRefusal = true;
           check().then(function () { lookingAfterRefusal = false; });
         }
