@@ -325,9 +325,11 @@ def _seconds_left(now: float, started: float, seen: float) -> tuple[float, float
 def ended_message(reason: str) -> str:
     config = current_app.config
     if reason == "idle":
-        return (f"You were signed out after {config['SESSION_IDLE_MINUTES']} minutes without activity. "
+        minutes = config["SESSION_IDLE_MINUTES"]
+        return (f"You were signed out after {minutes} minute{'' if minutes == 1 else 's'} without activity. "
                 "Please sign in again.")
-    return f"Sessions last at most {config['SESSION_MAX_HOURS']} hours. Please sign in again."
+    hours = config["SESSION_MAX_HOURS"]
+    return f"Sessions last at most {hours} hour{'' if hours == 1 else 's'}. Please sign in again."
 
 
 def _record_timeout(reason: str) -> None:

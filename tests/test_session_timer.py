@@ -85,6 +85,18 @@ def test_a_form_sent_after_the_session_ended_says_nothing_was_saved_and_leads_ba
         assert db.session.get(Commitment, cid).version == version
 
 
+def test_the_end_of_a_session_is_said_in_one_minute_or_hour_as_in_several(app):
+    from scorecard.security import ended_message
+
+    with app.app_context():
+        app.config.update(SESSION_IDLE_MINUTES=1, SESSION_MAX_HOURS=1)
+        assert ended_message("idle").startswith("You were signed out after 1 minute without activity.")
+        assert ended_message("absolute").startswith("Sessions last at most 1 hour.")
+        app.config.update(SESSION_IDLE_MINUTES=15, SESSION_MAX_HOURS=12)
+        assert ended_message("idle").startswith("You were signed out after 15 minutes without activity.")
+        assert ended_message("absolute").startswith("Sessions last at most 12 hours.")
+
+
 # --------------------------------------------------------------------------- in a real browser
 
 @pytest.mark.browser

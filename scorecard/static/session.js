@@ -155,7 +155,8 @@
   function showWarning(state, left) {
     if (dialog && dialog.open && dialog.getAttribute("data-kind") === "warning") { return; }
     build("alertdialog", "You will be signed out soon",
-          "After " + state.idle_minutes + " minutes without activity you will be signed out at " + clock(left)
+          "After " + state.idle_minutes + (state.idle_minutes === 1 ? " minute" : " minutes")
+          + " without activity you will be signed out at " + clock(left)
           + ". Anything typed on this page and not yet saved stays here, but cannot be saved once you are signed out.",
           [button("Stay signed in", "", extend)]).setAttribute("data-kind", "warning");
   }
@@ -163,7 +164,8 @@
   function showLimit(state, left) {
     absoluteNoted = true;
     build("alertdialog", "Your session ends soon",
-          "A session lasts at most " + state.max_hours + " hours: you will be signed out at " + clock(left)
+          "A session lasts at most " + state.max_hours + (state.max_hours === 1 ? " hour" : " hours")
+          + ": you will be signed out at " + clock(left)
           + ". Save what you are working on, then sign in again.",
           [button("OK", "", close)]).setAttribute("data-kind", "limit");
   }
