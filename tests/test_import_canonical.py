@@ -783,6 +783,18 @@ def test_a_period_written_like_a_quarter_with_a_leading_zero_says_it_is_read_as_
     assert [w for w in result.warnings if w.startswith("Period '2025-02' (first on row 2)")]
 
 
+def test_a_row_refused_for_its_values_names_its_impossible_quarter_too(demo, tmp_path):
+    """A row with a bad value stops before its quarter is read: "FY2026-Q9" beside "high" went unsaid, and
+    the analyst found it only on the next upload."""
+    rows = [survey_row(period="FY2026-Q9", counts=(None,) * 5, value="high", n=-3),
+            survey_row(period="FY2026-Q9", channel="web")]
+    with demo.app_context():
+        result = run_import(db.session, write_csv(tmp_path / "q9.csv", rows), dry_run=True)
+    said = {(e["row"], e["column"]) for e in result.errors}
+    assert {(2, "value"), (2, "n"), (2, "period"), (3, "period")} <= said, result.errors
+    assert all("quarter must be 1-4, got 9" in e["message"] for e in result.errors if e["column"] == "period")
+
+
 def test_a_quarter_written_without_fy_says_it_is_read_as_the_fiscal_quarter(demo, tmp_path):
     """"Q1 2025" and "2025Q1" are fiscal quarters, as documented; a file of calendar quarters would be read a
     quarter early. The preview says how the first was read, and what a calendar quarter would be."""

@@ -20,7 +20,7 @@ from scorecard.driver_rule import (
     is_placeholder,
 )
 from scorecard.models.metrics import CHANNEL_MAX, MAX_COUNT, NOTE_MAX, TOUCHPOINT_MAX
-from scorecard.periods import PeriodError, parse_period
+from scorecard.periods import PeriodError, parse_period, reported_period
 
 COUNT_COLUMNS = ("count_1", "count_2", "count_3", "count_4", "count_5")
 EXPORT_COLUMNS = ("agency", "component", "program", "function", "metric", "driver", "period", "channel",
@@ -228,6 +228,11 @@ def canonical_records(row: dict, options: dict) -> list[dict]:
     for name, written in (("question_text", question_text), ("notes", notes)):
         if isinstance(written, str) and len(written) > NOTE_MAX:  # as the API takes them
             cells.fail(name, f"at most {NOTE_MAX:,} characters, not {len(written):,}")
+    if period is not None and cells.problems:  # the row stops here, before the sink reads its quarter: said now
+        try:
+            reported_period(period)
+        except PeriodError as error:
+            cells.fail("period", str(error))
     cells.done()
     return [{
         "agency": agency, "component": component, "program": program, "function": function, "metric": metric,
