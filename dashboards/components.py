@@ -185,13 +185,16 @@ def table_panel(table_id: str, *, summary: str = "Show the data as a table", ope
     table = html.Div(_drawing() if lazy else children, id=table_id)
     # A lazy panel tells Dash when it opens or closes (dashboards/assets/scorecard.js), as `open`.
     lazy_panel = {"id": f"{table_id}-panel", "data-lazy-table": "true"} if lazy else {}
+    # A page holds several panels: each download button is described by its panel's summary, so that a
+    # screen reader's list of buttons tells the five "Download CSV" of a program's page apart.
+    described = {"aria-describedby": f"{table_id}-toggle"}
     return html.Details([
-        html.Summary(summary, className="dash-details__summary"),
+        html.Summary(summary, className="dash-details__summary", id=f"{table_id}-toggle"),
         html.Div([
             html.Button("Download CSV", id=f"{table_id}-csv", n_clicks=0, type="button",
-                        className="usa-button usa-button--outline usa-button--small"),
+                        className="usa-button usa-button--outline usa-button--small", **described),
             html.Button("Download Excel (XLSX)", id=f"{table_id}-xlsx", n_clicks=0, type="button",
-                        className="usa-button usa-button--outline usa-button--small"),
+                        className="usa-button usa-button--outline usa-button--small", **described),
             dcc.Download(id=f"{table_id}-download"),
         ], className="dash-downloads"),
         *([html.P(id=f"{table_id}-status", role="status", className="usa-sr-only")] if lazy else []), table,

@@ -80,6 +80,17 @@ def test_table_html_has_caption_scopes_and_escapes_text():
     assert 'colspan="5">Nothing to show' in tables.to_html(empty)
 
 
+def test_each_panels_download_buttons_are_described_by_its_own_summary():
+    """A program's page holds five "Download CSV" buttons: each is described by its panel's summary, so
+    a screen reader's list of buttons tells them apart."""
+    panels = [components.table_panel(name, summary=f"Show the {name} as a table") for name in ("trust", "drivers")]
+    for panel, name in zip(panels, ("trust", "drivers")):
+        summary = panel.children[0]
+        buttons = [c for c in panel.children[1].children if c.__class__.__name__ == "Button"]
+        assert summary.id == f"{name}-toggle" and summary.children == f"Show the {name} as a table"
+        assert [b.to_plotly_json()["props"]["aria-describedby"] for b in buttons] == [summary.id] * 2
+
+
 def test_csv_and_xlsx_hold_exactly_what_the_table_shows():
     text = tables.to_csv(TABLE).decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(text)))
