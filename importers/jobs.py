@@ -319,9 +319,11 @@ REVERT_OUTCOME = "revert_outcome"  # where the batch's preview keeps what its la
 
 
 def reverting(app, batch, now: Optional[datetime] = None) -> bool:
-    """True while a revert of the (committed) batch runs: claimed, and its job still shows signs of life
-    (a job that died rolled back, so the batch may be reverted again)."""
-    return (batch.status is BatchStatus.committed and batch.stage == REVERTING
+    """True while a revert of the batch runs: claimed, and its job still shows signs of life (a job that
+    died rolled back, so the batch may be reverted again). The job is over once it has recorded what it
+    did (`_revert_over`), just after the batch reads "reverted": a page that looked in between showed
+    the batch reverted without a word of what the revert did."""
+    return (batch.status in (BatchStatus.committed, BatchStatus.reverted) and batch.stage == REVERTING
             and (now or datetime.now(UTC)) - (batch.heartbeat_at or batch.created_at) <= _stale_after(app))
 
 

@@ -340,7 +340,13 @@ def test_a_revert_runs_in_the_background_shows_itself_under_way_then_says_what_i
     with app.app_context():
         user_id = db.session.get(ImportBatch, batch_id).user_id
     dispatch.TASKS["import.revert"] = jobs._revert
+    # Between the revert's commit and the job's record of what it did, the batch reads "reverted": the page
+    # still waits (it reloaded then, and said nothing of what the revert did).
+    seen, over = [], jobs._revert_over
+    monkeypatch.setattr(jobs, "_revert_over", lambda *a: (seen.append(analyst.get(
+        f"/imports/{batch_id}/status").get_json()), over(*a)))
     jobs._revert(app, batch_id=batch_id, user_id=user_id)
+    assert [(s["status"], s["working"], s["stage"]) for s in seen] == [("reverted", True, "reverting")]
     assert observations(app) == before
     status = analyst.get(f"/imports/{batch_id}/status").get_json()
     assert not status["working"] and status["status"] == "reverted"
