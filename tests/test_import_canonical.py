@@ -819,6 +819,26 @@ def test_a_quarter_written_without_fy_says_it_is_read_as_the_fiscal_quarter(demo
     assert [w for w in result.warnings if w.startswith("Quarters written without FY, such as '2025-2' (row 2)")]
 
 
+def test_a_fiscal_year_column_beside_a_quarter_is_no_quarter_without_fy(demo, tmp_path):
+    """A "Fiscal Year" column of 2025 beside a "Quarter" of Q1 names the fiscal year: the preview said it was a
+    quarter written without FY, quoting 'fiscal_year=2025, quarter=Q1', which no cell holds. Quarters that are
+    read without FY in other spellings (2025/1, 2025_Q1, Q1_2025) are said as the others are."""
+    header = [c for c in HEADER if c != "period"] + ["fiscal_year", "quarter"]
+    rows = [[*row[:4], *row[5:], "2025", quarter] for row, quarter in (
+        (survey_row(channel="web"), "Q1"), (survey_row(channel="mail"), "2"), (survey_row(channel="chat"), "q3"))]
+    with demo.app_context():
+        result = run_import(db.session, write_csv(tmp_path / "columns.csv", rows, header=header), dry_run=True)
+    assert result.status == "would_import", result.errors
+    assert not [w for w in result.warnings if "without FY" in w], result.warnings
+    for spelling in ("2025/1", "2025_Q1", "Q1_2025", "2025 - 1"):
+        with demo.app_context():
+            result = run_import(db.session, write_csv(tmp_path / "one.csv", [survey_row(period=spelling)]),
+                                dry_run=True)
+        assert result.status == "would_import", (spelling, result.errors)
+        assert [w for w in result.warnings
+                if w.startswith(f"Quarters written without FY, such as {spelling!r} (row 2)")], result.warnings
+
+
 def test_answer_counts_under_a_merged_header_cell_are_refused_not_scored_from_the_first(demo, tmp_path):
     """An "Answer counts" banner merged over the five count columns leaves count_2 to count_5 without a name:
     the row was stored with count_1 alone (a trust of 1.00 from n=10, where the answers give 3.75)."""

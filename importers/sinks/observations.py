@@ -35,8 +35,12 @@ _MISSING = object()
 # "2025-01" to "2025-04" are calendar months (as documented), which a quarter written with a leading zero
 # looks like: said in the preview, with how they were read
 _MONTH_LIKE_A_QUARTER = re.compile(r"\s*(\d{4})-0([1-4])\s*")
-_QUARTER_WITHOUT_FY = re.compile(  # Q1 2025, Quarter 1 2025, 2025Q1, 2025-Q1, 2025-1: none names FY
-    r"(?i)(?!.*\bFY)(?=.*\d{4}).*\bQ(?:uarter)?\s*[1-4]\b.*|\s*\d{4}\s*-?\s*Q[1-4]\s*|\s*\d{4}-[1-4]\s*")
+# Q1 2025, Quarter 1 2025, 2025Q1, 2025_Q1, 2025-1, 2025/1: the quarters scorecard.periods reads with a year that
+# names no FY (its four-digit years); a fiscal year given in a column of its own ("Fiscal Year" 2025, "Quarter"
+# Q1) is a fiscal quarter, whatever the quarter's cell says
+_QUARTER_WITHOUT_FY = re.compile(
+    r"(?i)\s*(?:[0-9]{4}\s*[-_/,]?\s*(?:q|quarter)\s*[1-4]|(?:q|quarter)\s*[1-4]\s*[-_/,]?\s*[0-9]{4}"
+    r"|[0-9]{4}\s*[-/]\s*[1-4])\s*")
 RANGES = {
     MetricKind.likert: (1.0, 5.0),
     MetricKind.percent: (0.0, 100.0),
