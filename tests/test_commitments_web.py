@@ -485,6 +485,16 @@ def test_every_page_has_unique_ids_and_labelled_fields(demo):
         assert page.count("<h1") == 1, url
 
 
+def test_two_links_run_together_are_refused_whatever_the_script_of_the_first():
+    """An international site's name or a path's accented letter before a second address: the two links pasted
+    together were kept as one (only a-z and 0-9 counted as the end of the first)."""
+    for pasted in ("https://пример.рфhttps://www.cfo.gov/report", "https://www.cfo.gov/résuméhttps://www.cfo.gov/"):
+        assert "runs two web addresses together" in (services.link_problem([pasted]) or ""), pasted
+    for one in ("https://пример.рф/отчёт", "https://web.archive.org/web/2024/https://пример.рф/",
+                "https://www.cfo.gov/go?to=https://www.cfo.gov/", "https://web.archive.org/web/2024id_/http://a.gov"):
+        assert services.link_problem([one]) is None, one
+
+
 def test_evidence_links_must_be_web_links_and_the_bad_one_is_named(demo):
     officer = signed_in(demo, CFO_OFFICER)
     with demo.app_context():

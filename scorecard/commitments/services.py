@@ -736,9 +736,10 @@ def snapshot(commitment: Commitment, fields=EDITABLE) -> dict:
 
 
 _LINK_SPLIT = re.compile(r"\s+")
-# a second web address straight after a letter or digit of the first: two links pasted without a line between
-# (an address carried inside one, as the Web Archive's /2024/https://... or ?url=https://..., follows a mark)
-_RUN_TOGETHER = re.compile(r"(?i)(?<=[a-z0-9])https?://")
+# a second web address straight after a letter or digit of the first, in any script (an international
+# site's name, a path's é): two links pasted without a line between (an address carried inside one, as the
+# Web Archive's /2024/https://... or ?url=https://..., follows a mark)
+_RUN_TOGETHER = re.compile(r"(?i)(?<=[^\W_])https?://")
 
 
 def parse_links(text: Optional[str]) -> list[str]:
