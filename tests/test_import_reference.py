@@ -23,6 +23,7 @@ from scorecard.models import (
     CommitmentStatus,
     CommitmentUpdate,
     Component,
+    Driver,
     ImportBatch,
     ImportRowChange,
     Leader,
@@ -405,6 +406,23 @@ def test_a_blank_cell_keeps_what_a_defined_metric_has(demo, tmp_path):
         result = run_import(db.session, write_xlsx(tmp_path / "own.xlsx", header, [
             ["call_back_trust", "Call-back trust", "likert", "1-5", None, "trust", None]]))
         assert result.status == "imported", result.errors  # a metric of the agency's own may name a driver
+
+
+def test_a_standard_metric_has_a11s_driver_before_any_survey_result_made_it(app, tmp_path):
+    """In a database whose first file is its metric definitions (no survey result yet made the standard
+    metrics), a row gave trust the driver ease and was kept; the right driver was then refused, the message
+    saying ease is what A-11 defines."""
+    header = ["code", "name", "kind", "unit", "direction", "driver", "description"]
+    with app.app_context():
+        wrong = run_import(db.session, write_xlsx(tmp_path / "wrong.xlsx", header, [
+            ["trust", "Trust", "likert", "1-5", "higher", "ease", None]]))
+        assert_error(wrong, 2, "driver", "ease", "'trust' is an A-11 standard metric: its driver is trust")
+        blank = run_import(db.session, write_xlsx(tmp_path / "blank.xlsx", header, [
+            ["trust", "Trust", "likert", "1-5", "higher", None, None],
+            ["a11v2_positive_ease", "Ease went well", "percent", "%", "higher", None, None]]))
+        assert blank.status == "imported", blank.errors
+        drivers = dict(db.session.execute(sa.select(Metric.code, Metric.driver)).all())
+        assert drivers == {"trust": Driver.trust, "a11v2_positive_ease": None}
 
 
 def test_leaders_by_email_or_name(demo, tmp_path):

@@ -179,7 +179,7 @@ def _ref_key(ref):
 
 class MetricDefinitionSink(TrackedSink):
     """One row per metric, by code. A metric with observations keeps its kind; one with targets keeps its
-    direction (their green and amber thresholds are ordered for it); an A-11 standard metric keeps its driver."""
+    direction (their green and amber thresholds are ordered for it); an A-11 standard metric has A-11's driver."""
 
     permission = "manage_metrics"
     refused = "only administrators and analysts may import metric definitions"
@@ -192,7 +192,9 @@ class MetricDefinitionSink(TrackedSink):
             sa.select(Target.metric_id, sa.func.count()).where(
                 sa.or_(Target.green_at != Target.amber_at, Target.target != Target.green_at))
             .group_by(Target.metric_id)).all())
-        self._standard = {spec["code"] for spec in standard_metric_specs()}  # their drivers are A-11's
+        # an A-11 standard metric's driver is A-11's, whatever is stored (a database whose first file of metric
+        # definitions gave trust another driver, before any survey result made the standard metrics)
+        self._standard = {_key(spec["code"]): spec.get("driver") for spec in standard_metric_specs()}
         first_row: dict[str, int] = {}
         for row, record in self.records:
             code = record["code"]
@@ -211,6 +213,8 @@ class MetricDefinitionSink(TrackedSink):
                         self.fail(row, field, record.get(field), f"a new metric needs a {field}")
                 if values.get("direction") is None:
                     values.pop("direction", None)
+                if key in self._standard:
+                    self._standard_driver(row, code, values)
             else:
                 values = {f: v for f, v in values.items() if v is not None}  # a blank cell keeps what is stored
                 self._guard(row, current, values)
@@ -224,16 +228,23 @@ class MetricDefinitionSink(TrackedSink):
         if "kind" in values and values["kind"] is not current.kind and current.id in self._used:
             self.fail(row, "kind", values["kind"].value, f"metric {current.code!r} already has observations "
                       f"as a {current.kind.value} metric; its kind cannot become {values['kind'].value}")
-        if current.code in self._standard and "driver" in values and values["driver"] is not current.driver:
-            was = current.driver.value if current.driver else "none"
-            self.fail(row, "driver", values["driver"].value,
-                      f"{current.code!r} is an A-11 standard metric: its driver is {was}, as A-11 defines it")
+        if _key(current.code) in self._standard and "driver" in values:
+            self._standard_driver(row, current.code, values)
         if "direction" in values and values["direction"] is not current.direction and self._ordered.get(current.id):
             was, now = current.direction.value, values["direction"].value
             self.fail(row, "direction", now,
                       f"metric {current.code!r} has {self._ordered[current.id]:,} target(s) whose green and amber "
                       f"thresholds are set for {was} is better; its direction cannot become {now} under "
                       "them (every status would turn over): import the metric under a new code instead")
+
+    def _standard_driver(self, row: int, code: str, values: dict) -> None:
+        """A standard metric's driver is the one A-11 gives it: another is refused; a new one's blank is A-11's."""
+        driver = self._standard[_key(code)]
+        if values.get("driver") is None:  # only a new metric's: a defined one's blank keeps what it has
+            values["driver"] = driver
+        elif values["driver"] is not driver:
+            self.fail(row, "driver", values["driver"].value, f"{code!r} is an A-11 standard metric: its driver is "
+                      f"{driver.value if driver else 'none'}, as A-11 defines it")
 
 
 class LeaderSink(TrackedSink):
