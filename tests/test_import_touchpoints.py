@@ -135,6 +135,21 @@ def test_thumbs_export_is_aggregated_into_the_chosen_program_and_quarter(org, tm
         assert "123-45-6789" not in texts and "Quick and clear" not in texts
 
 
+def test_a_form_answered_by_fewer_than_the_minimum_sample_is_pointed_out_in_the_preview(org, tmp_path):
+    """11 responses give a trust result of 10 respondents, shown as insufficient data: the preview of a file
+    of observations says so, that of a Touchpoints export said nothing."""
+    with org.app_context():
+        result = run_import(db.session, thumbs_csv(tmp_path / "few.csv"), options=OPTIONS, dry_run=True)
+    assert result.status == "would_import", result.errors
+    small = [w for w in result.warnings if "fewer than 30 respondents" in w]
+    assert len(small) == 1 and "(the first on row 2: trust, FY2025-Q2, 10 respondent(s))" in small[0], small
+    many = [response_row(90400 + k, 1, "ease", "", "") for k in range(40)]
+    with org.app_context():
+        result = run_import(db.session, write_csv(tmp_path / "many.csv", many), options=OPTIONS, dry_run=True)
+    assert result.status == "would_import", result.errors
+    assert not [w for w in result.warnings if "respondents in this file" in w], result.warnings
+
+
 def test_xlsx_with_a_1_to_5_question_is_detected_and_counted(org, tmp_path):
     answers = [5, 4, 4, 3, "null", 1, 2, 4.0, " 5 "]
     rows = [response_row(7000 + i, answer, "ease" if i % 2 else "", "efficiency" if i == 3 else "", "",

@@ -52,7 +52,8 @@ def test_choosing_1_to_5_reads_the_same_1s_as_the_lowest_answer(org, tmp_path):
                             options={**OPTIONS, "trust_scale": "five"})
         assert result.status == "imported", result.errors
         assert _stored_trust(result.batch_id).counts == [12, 0, 0, 0, 0]
-        assert result.warnings == ["question_1 (trust) was read as answers from 1 to 5: the scale chosen at upload."]
+        scale = [w for w in result.warnings if "respondents in this file" not in w]  # 12: a small sample besides
+        assert scale == ["question_1 (trust) was read as answers from 1 to 5: the scale chosen at upload."]
 
 
 def test_choosing_thumbs_says_so_without_a_warning_of_doubt(org, tmp_path):

@@ -371,7 +371,7 @@ class ObservationSink:
                 f"{self.rolled_up:,} monthly row(s) were added into the row of their quarter (the same metric, "
                 "subject, channel and touchpoint in another month of it): answer counts and respondents summed, "
                 "a value without counts weighed by its respondents.")
-        self.warnings += self._small_samples()
+        self.warnings += self.small_samples()
         percent = {found[0]: found[1] for found in self._metrics.values()
                    if isinstance(found, tuple) and found[2] is MetricKind.percent}
         if not percent:
@@ -394,7 +394,7 @@ class ObservationSink:
                 f"If they are shares, give them as percents ({value * 100:g}, or {value * 100:g}%) and upload the "
                 "file again; if they are percents below 1, nothing needs to change.")
 
-    def _small_samples(self) -> list[str]:
+    def small_samples(self) -> list[str]:
         """Survey results of a subject's quarter whose respondents in the file, over its channels and
         touchpoints, are some but fewer than the minimum sample (SURVEY_MIN_N): shown as "insufficient data",
         not scored, unless results stored before add up to it. (None at all is said by the driver rule's

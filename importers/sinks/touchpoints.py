@@ -132,6 +132,7 @@ class TouchpointsSink:
         if not emitted and not self.errors:
             self.own_errors.append(SinkError(None, None, None, "no response answers question_1 or is offered any "
                                              "aspect; there is nothing to import"))
+        self.warnings += self.inner.small_samples()  # a form answered by fewer than the minimum sample
 
     def _question_1(self) -> Optional[tuple[int, dict]]:
         """(first row, trust record) from the question_1 tallies; None when nobody answered."""
