@@ -5,8 +5,9 @@ from datetime import date, datetime, time, timedelta
 from typing import Optional
 
 # A float at or beyond this size is written in exponent form (1e+16) by the file and by Python alike; as an
-# int it would be named by every one of its digits (1e308 has 309).
-WHOLE_AS_DIGITS_BELOW = 1e15
+# int it would be named by every one of its digits (1e308 has 309). Below it Python writes every digit and a
+# ".0" (2000000000000000.0): a whole number is named as an int.
+WHOLE_AS_DIGITS_BELOW = 1e16
 
 
 def as_shown(value):

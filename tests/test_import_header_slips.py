@@ -97,3 +97,15 @@ def test_a_question_text_or_note_longer_than_the_api_takes_is_refused_naming_its
     assert [(e["row"], e["column"], e["message"]) for e in result.errors] == [
         (3, "question_text", "at most 4,000 characters, not 4,001"),
         (4, "notes", "at most 4,000 characters, not 9,000")], result.errors
+
+
+def test_a_whole_number_just_below_the_exponent_form_is_named_without_a_fraction(demo, tmp_path):
+    """A duration of 2e15 in a workbook was named as 2000000000000000.0 beside its problem: Python writes a float
+    below 1e16 with every digit and a fraction no one typed. From 1e16 the exponent form is kept."""
+    header = ["program", "metric", "period", "channel", "value"]
+    path = write_xlsx(tmp_path / "big.xlsx", header, [["Business Help Desk", "wait_time", "FY2026-Q1", "web", 2e15],
+                                                      ["Business Help Desk", "wait_time", "FY2026-Q1", "mail", 3e16]])
+    with demo.app_context():
+        result = run_import(db.session, path, dry_run=True)
+    assert [(e["row"], e["column"], repr(e["value"])) for e in result.errors] == [
+        (2, "value", "2000000000000000"), (3, "value", "3e+16")], result.errors
