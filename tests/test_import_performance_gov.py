@@ -227,6 +227,9 @@ def _write_rows(path, rows, fields=None):
     (TRUST_CSV, "strongly_disagree_num", "N/A", "this answer count is empty while the question's other answer"),
     (TRUST_CSV, "neutral_num", "", "this answer count is empty while the question's other answer counts are given"),
     (COLLECTIONS_CSV, "attributes_q1_1", "-", "this answer count is empty while the question's other answer"),
+    # a question over 4,000 characters was stored, where the metrics layout and the API refuse it
+    (TRUST_CSV, "question_text", "Q" * 4001, "at most 4,000 characters, not 4,001"),
+    (COLLECTIONS_CSV, "attributes_q3_text", "Q" * 9000, "at most 4,000 characters, not 9,000"),
 ], ids=lambda v: str(v)[:24] if not str(v).startswith("/") else None)
 def test_values_too_long_or_large_for_their_columns_are_refused_at_the_preview(app, tmp_path, source, column,
                                                                                 value, message):

@@ -417,7 +417,10 @@ def _question_text(cells: Cells, column: str):
     """The question as published, placeholders ("NONE", "N/A") included: a placeholder slot was
     reported (without counts), an empty one was not used."""
     raw = cells.row.get(column)
-    return raw.strip() or None if isinstance(raw, str) else cells.text(column)
+    text = raw.strip() or None if isinstance(raw, str) else cells.text(column)
+    if isinstance(text, str) and len(text) > NOTE_MAX:  # as the metrics layout and the API take a question
+        cells.fail(column, f"at most {NOTE_MAX:,} characters, not {len(text):,}")
+    return text
 
 
 def _period_text(raw: str) -> str:
