@@ -78,7 +78,7 @@ from scorecard.models import (
 from scorecard.models.capacity import CapacityStatus
 from scorecard.periods import Period, latest_complete_period, period_range
 from scorecard.ratings import element_rating
-from scorecard.survey import MIN_N_DEFAULT
+from scorecard.survey import configured_min_n
 
 DEMO_AGENCY_CODE = "DPS"
 DEMO_PASSWORD = "demo-password-2025"
@@ -793,18 +793,10 @@ def requirement_proposals(session, requirement_ids, today: date) -> dict[int, in
     rules = [rule for _, rule in published_rules(session) if rule.subject_type is RuleSubject.requirement]
     if not rules:
         rules = [compile_rule(d) for d in default_pack() if d["applies_to"] == RuleSubject.requirement.value]
-    ctx = load_context(session, today=today, min_n=_min_n(), observations=False)
+    ctx = load_context(session, today=today, min_n=configured_min_n(), observations=False)
     load_observations(session, ctx, metric_ids=metrics_read(ctx, rules), function_metrics=functions_read(ctx, rules))
     drafts = run_rules(ctx, rules, {RuleSubject.requirement: set(requirement_ids)})
     return {d.subject_id: d.rating for d in drafts if d.rating is not None}
-
-
-def _min_n() -> int:
-    try:
-        from flask import current_app
-        return current_app.config.get("SURVEY_MIN_N", MIN_N_DEFAULT)
-    except RuntimeError:  # outside an app context
-        return MIN_N_DEFAULT
 
 
 NARRATIVE = ("rated on the accomplishment narrative and the rating official's observation; no rule proposes "

@@ -16,6 +16,13 @@ Z_95 = 1.96
 MIN_N_DEFAULT = 30
 
 
+def configured_min_n() -> int:
+    """The minimum sample the app is set to (SCORECARD_SURVEY_MIN_N), or MIN_N_DEFAULT outside an app."""
+    from flask import current_app, has_app_context
+
+    return current_app.config.get("SURVEY_MIN_N", MIN_N_DEFAULT) if has_app_context() else MIN_N_DEFAULT
+
+
 @dataclass(frozen=True)
 class SurveyStats:
     """Summary of one set of answer counts; every field but `n` is None without data."""

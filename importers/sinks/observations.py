@@ -22,7 +22,7 @@ from scorecard.bulk import bulk_inserter
 from scorecard.models import ImportRowChange, MetricKind, Observation, subject_key
 from scorecard.models.metrics import MAX_MAGNITUDE
 from scorecard.periods import PeriodError, calendar_month, parse_period, reported_period
-from scorecard.survey import MIN_N_DEFAULT
+from scorecard.survey import configured_min_n
 
 COMPARED = ("value", "n", "count_1", "count_2", "count_3", "count_4", "count_5", "question_text", "notes")
 FIELDS = ("metric_id", "agency_id", "component_id", "program_id", "function_id", "subject_key", "period", "channel",
@@ -399,9 +399,7 @@ class ObservationSink:
         touchpoints, are some but fewer than the minimum sample (SURVEY_MIN_N): shown as "insufficient data",
         not scored, unless results stored before add up to it. (None at all is said by the driver rule's
         notes: reported without counts.)"""
-        from flask import current_app, has_app_context
-
-        min_n = current_app.config.get("SURVEY_MIN_N", MIN_N_DEFAULT) if has_app_context() else MIN_N_DEFAULT
+        min_n = configured_min_n()
         survey = {found[0]: found[1] for found in self._metrics.values()
                   if isinstance(found, tuple) and is_survey_data(found[2], found[1])}
         respondents: dict[tuple, int] = {}

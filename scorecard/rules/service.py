@@ -46,7 +46,7 @@ from scorecard.rules.evaluator import CompiledRule, FindingDraft, Leaf
 from scorecard.rules.evaluator import evaluate as evaluate_rule
 from scorecard.rules.facts import FACTS, resolve, subject_keys
 from scorecard.rules.schema import RuleError, compile_rule, validate_definition
-from scorecard.survey import MIN_N_DEFAULT
+from scorecard.survey import configured_min_n
 
 
 @dataclass
@@ -173,13 +173,7 @@ def run_rules(ctx: EvaluationContext, rules: Iterable[CompiledRule],
 
 
 def _settings(today: Optional[date], min_n: Optional[int]) -> tuple[date, int]:
-    if min_n is None:
-        try:
-            from flask import current_app
-            min_n = current_app.config.get("SURVEY_MIN_N", MIN_N_DEFAULT)
-        except RuntimeError:  # outside an app context
-            min_n = MIN_N_DEFAULT
-    return today or utctoday(), min_n
+    return today or utctoday(), configured_min_n() if min_n is None else min_n
 
 
 def evaluate(session, *, rule_key: Optional[str] = None, touched: Optional[Iterable] = None,
