@@ -263,9 +263,9 @@ def test_red_programs_of_a_quarter_the_rules_have_not_evaluated_are_not_said_to_
         assert [r["program"] for r in section.table.rows] == ["Disability Appeals"]
         assert not any(r["why"] for r in section.table.rows), "no finding for FY2026-Q2"
         assert section.table.rows[0]["reason"].startswith("Trust 3.05")
-        assert "rule finding" not in section.note
-        assert section.note == ("Each red program with its trust score against its target: the rules have not "
-                                "evaluated FY2026-Q2, so no finding explains its status.")
+        assert "explanation of the rule finding" not in section.note
+        assert section.note == ("Each red program with its trust score against its target: no rule finding of "
+                                "FY2026-Q2 explains its status.")
         made = content.build(db.session, NOW, agency["agency_id"], scope, TODAY,
                              min_n=app.config["SURVEY_MIN_N"], base_url="http://localhost/")
         section = made.section(content.RED_PROGRAMS)

@@ -183,17 +183,17 @@ def red_programs_table(session, found: queries.Overview, programs: common.Progra
 
 
 def red_programs_note(table: Table, period: str) -> str:
-    """What the red programs' reasons are: the rules' findings' explanations, and for a program whose quarter
-    the rules have not evaluated (no finding to explain it) its trust score against its target, as the
-    overview says it."""
+    """What the red programs' reasons are: the rules' findings' explanations, and for a program no finding
+    of the quarter explains (the rules have not evaluated it, or concluded nothing for the program) its
+    trust score against its target, as the overview says it."""
     unexplained = sum(1 for row in table.rows if not row["why"])
     if not unexplained:
         return "Each red program with the explanation of the rule finding behind its status."
     if unexplained == len(table.rows):
-        return (f"Each red program with its trust score against its target: the rules have not evaluated "
-                f"{period}, so no finding explains its status.")
-    return ("Each red program with the explanation of the rule finding behind its status; for a program the rules "
-            f"have not evaluated in {period}, its trust score against its target.")
+        return (f"Each red program with its trust score against its target: no rule finding of {period} explains "
+                "its status.")
+    return ("Each red program with the explanation of the rule finding behind its status or, where no finding of "
+            f"{period} explains it, its trust score against its target.")
 
 
 # ------------------------------------------------------------------------------- commitments
