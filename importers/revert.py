@@ -8,6 +8,7 @@ import enum
 import sqlalchemy as sa
 
 from importers import access
+from importers.errors import as_shown
 from importers.formats.registry import FORMATS, SINKS
 from importers.sinks.base import CARRIED_FROM
 from importers.sinks.tracked import LINKS, decode, link_ids, same, write_links
@@ -217,11 +218,12 @@ def _check_tracked(session, batch, changes) -> None:
                 continue
             for field, written in (change.after or {}).items():
                 now = links[field][row.id] if field in links else getattr(row, field)
-                if not same(now, decode(model, field, written)):
+                wrote = decode(model, field, written)
+                if not same(now, wrote):
                     raise RevertError(
                         f"{_label(row, table_name)} was changed after batch {batch.id} imported it "
-                        f"({field} is now {_plain(now)!r}; the import wrote {written!r}); reverting would lose that "
-                        "change, so nothing was reverted")
+                        f"(its {FIELD_WORDS.get(field, field.replace('_', ' '))} is now {_plain(now)!r}; the import "
+                        f"wrote {_plain(wrote)!r}); reverting would lose that change, so nothing was reverted")
 
 
 # What rows under a row an import inserted are, in words; a table not named reads as its name.
@@ -384,8 +386,15 @@ def _label(row, table_name: str) -> str:
     return words + (f" ({name!r})" if name else "")
 
 
+# A field of a record, in words where its name is not (a field not named reads with spaces for underscores).
+FIELD_WORDS = {"green_at": "green threshold", "amber_at": "amber threshold", "is_hisp": "HISP designation",
+               "fiscal_year": "fiscal year", "due_date": "due date", "evidence_links": "evidence links",
+               "confirmed_rating": "decided rating"}
+
+
 def _plain(value):
-    return value.value if isinstance(value, enum.Enum) else value
+    """A value as a page shows it: an enum's value, a whole number without its fraction (4, not 4.0)."""
+    return as_shown(value.value if isinstance(value, enum.Enum) else value)
 
 
 _ONE = {"agencies": "agency", "components": "component", "programs": "program"}

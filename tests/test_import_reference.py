@@ -178,7 +178,7 @@ def test_commitment_edited_after_import_is_not_reverted_over(demo, tmp_path):
         edited = commitment("Publish the API catalogue")
         edited.status = CommitmentStatus.complete
         db.session.commit()
-        with pytest.raises(RevertError, match="was changed after batch .*status is now 'complete'.*on_track"):
+        with pytest.raises(RevertError, match="was changed after batch .*its status is now 'complete'; the import wrote 'on_track'"):
             revert_batch(db.session, result.batch_id)
         db.session.rollback()
         assert commitment("Publish the API catalogue") is not None
@@ -688,6 +688,7 @@ def test_a_capacity_score_edited_after_import_is_named_by_its_assessment_when_a_
     assert message.startswith("the Measurement score of Small Business Office's FY2028 capacity assessment was "
                               "changed after batch"), message
     assert "capacity_domain_scores" not in message
+    assert "(its score is now 4; the import wrote 3)" in message, "the values as a page shows them"
 
 
 def test_capacity_counts_are_the_rows_and_scores_read_as_typed(demo, tmp_path):
