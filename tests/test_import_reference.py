@@ -178,7 +178,8 @@ def test_commitment_edited_after_import_is_not_reverted_over(demo, tmp_path):
         edited = commitment("Publish the API catalogue")
         edited.status = CommitmentStatus.complete
         db.session.commit()
-        with pytest.raises(RevertError, match="was changed after batch .*its status is now 'complete'; the import wrote 'on_track'"):
+        with pytest.raises(RevertError, match="was changed after batch .*its status is now 'complete'; "
+                                              "the import wrote 'on_track'"):
             revert_batch(db.session, result.batch_id)
         db.session.rollback()
         assert commitment("Publish the API catalogue") is not None
