@@ -499,14 +499,21 @@ def _child_result(code, out_file, err_file, sheet, limits: Limits) -> dict:
     return meta
 
 
+# The sheets of the app's own templates (importers.templates): the data, its instructions, and the hidden lists
+# its drop-downs offer. Read from a filled-in template, the data sheet is the one meant; nothing to say.
+TEMPLATE_DATA, TEMPLATE_HELP, TEMPLATE_LISTS = "data", "instructions", "lists"
+
+
 def _sheet_warnings(meta: dict, sheet: Optional[str], scan) -> list[str]:
     chosen, notes = meta["sheet"], []
+    template = (chosen == TEMPLATE_DATA and meta["visible"] == [TEMPLATE_DATA, TEMPLATE_HELP]
+                and meta["hidden"] == [TEMPLATE_LISTS])
     if chosen in meta["hidden"]:
         notes.append(f"Sheet {chosen!r} is hidden; it was read because it was chosen by name.")
-    elif sheet is None and len(meta["visible"]) > 1:
+    elif sheet is None and len(meta["visible"]) > 1 and not template:
         notes.append(f"The workbook has {len(meta['visible'])} sheets; the first with data, {chosen!r}, was read. "
                      "Choose another by name to read it instead.")
-    if sheet is None and meta["hidden"]:
+    if sheet is None and meta["hidden"] and not template:
         notes.append(f"Hidden sheet(s) {', '.join(map(repr, meta['hidden']))} were not read.")
     if scan and scan.percent_count:
         read = min(scan.percent_count, len(scan.percent))

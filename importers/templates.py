@@ -9,6 +9,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from importers.formats.registry import FORMATS
+from importers.readers import TEMPLATE_DATA, TEMPLATE_HELP, TEMPLATE_LISTS
 from scorecard.clock import utctoday
 from scorecard.models import Function, Metric, Program
 from scorecard.periods import Period
@@ -36,7 +37,7 @@ def write_template(session, format_name: str, out: Path, *, function: Optional[s
     fmt = FORMATS[format_name]
     workbook = Workbook()
     data = workbook.active
-    data.title = "data"
+    data.title = TEMPLATE_DATA
     header = [c.name for c in fmt.columns]
     data.append(header)
     for cell in data[1]:
@@ -46,7 +47,7 @@ def write_template(session, format_name: str, out: Path, *, function: Optional[s
     for index, name in enumerate(header, start=1):
         data.column_dimensions[get_column_letter(index)].width = max(12, len(name) + 4)
 
-    lists = workbook.create_sheet("lists")
+    lists = workbook.create_sheet(TEMPLATE_LISTS)
     lists.sheet_state = "hidden"
     # A format may add its own drop-down lists (commitment statuses, capacity domains, ...).
     lists_of = {**_lists(session), **fmt.template_lists}
@@ -68,7 +69,7 @@ def write_template(session, format_name: str, out: Path, *, function: Optional[s
             validation.add(f"{target}2:{target}50000")
             data.add_data_validation(validation)
 
-    notes = workbook.create_sheet("instructions")
+    notes = workbook.create_sheet(TEMPLATE_HELP)
     notes.column_dimensions["A"].width = 24
     notes.column_dimensions["B"].width = 100
     notes.append([fmt.title])

@@ -343,6 +343,7 @@ def test_the_metrics_template_filled_in_imports_back(demo, tmp_path):
     with demo.app_context():
         result = run_import(db.session, path)
         assert result.status == "imported" and not result.errors, result.errors
+        assert not result.warnings, "the template's own instructions and lists are no sheets passed by"
         stored = db.session.execute(sa.select(Observation.touchpoint, Observation.period)
                                     .where(Observation.import_batch_id == result.batch_id)).all()
     assert sorted(stored) == [("t1", "FY2026-Q1"), ("t2", "FY2026-Q2"), ("t3", "FY2026-Q3"), ("t4", "FY2026-Q4")]

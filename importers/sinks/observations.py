@@ -304,8 +304,11 @@ class ObservationSink:
         try:
             metrics = _cached(self._metrics, self._metric, codes)
             periods = _cached(self._periods, self._period, records["period"])
-            for raw in set(records["period"]):
-                self._note_spelling(raw, row_numbers[records["period"].index(raw)])
+            firsts: dict = {}
+            for raw, row in zip(records["period"], row_numbers):  # each spelling's first row, in one pass
+                firsts.setdefault(raw, row)
+            for raw, row in firsts.items():
+                self._note_spelling(raw, row)
             subjects = _cached(self._subjects, lambda names: self._subject(dict(zip(_SUBJECT_NAMES, names))),
                                list(zip(*(records[name] for name in _SUBJECT_NAMES))))
         except TypeError:  # an unhashable cell
