@@ -80,11 +80,6 @@ class ErrorReport:
         workbook.save(target)
 
 
-def _as_written(value):
-    """A cell as the file shows it: a whole number a workbook keeps as a float (4.0) is 4 (`as_shown`)."""
-    return as_shown(value)
-
-
 def _cut(value):
     return value[:KEPT_TEXT] + "…" if isinstance(value, str) and len(value) > KEPT_TEXT else value
 
@@ -149,7 +144,8 @@ def _pick(report: ErrorReport, rows, header_index: int, by_row: dict, wanted: li
             report.header = ["" if c is None else str(c).strip() for c in cells]
         if number in wanted_set:
             errors = by_row[number]
-            cells = [_as_written(c) for c in cells] + [None] * (len(report.header) - len(cells))
+            # as the file shows them (4, not 4.0), padded to the header
+            cells = [as_shown(c) for c in cells] + [None] * (len(report.header) - len(cells))
             bad = {name for e in errors for name in _columns_named(e["column"], report.header)}
             report.rows.append(ErrorRow(number, cells[:len(report.header)], bad,
                                         [f"{e['column']}: {e['message']}" if e["column"] else e["message"]
