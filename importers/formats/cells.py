@@ -158,6 +158,12 @@ class Cells:
     def fail(self, column, message):
         self.problems.append((column, self.row.get(column), message))
 
+    def within(self, column, value, limit: int):
+        """`value`, read from `column`, with a problem noted when it is text longer than `limit` characters."""
+        if isinstance(value, str) and len(value) > limit:
+            self.fail(column, f"at most {limit:,} characters, not {len(value):,}")
+        return value
+
     def done(self):
         if self.problems:
             raise RowProblems(self.problems)

@@ -223,11 +223,8 @@ def canonical_records(row: dict, options: dict) -> list[dict]:
         cells.fail("touchpoint", f"a touchpoint is at most {TOUCHPOINT_MAX} characters; "
                                  f"this one has {len(touchpoint):,}")
     # read before done(): a problem with them counts too
-    question_text = cells.text("question_text") if "question_text" in row else KEEP
-    notes = cells.text("notes") if "notes" in row else KEEP
-    for name, written in (("question_text", question_text), ("notes", notes)):
-        if isinstance(written, str) and len(written) > NOTE_MAX:  # as the API takes them
-            cells.fail(name, f"at most {NOTE_MAX:,} characters, not {len(written):,}")
+    question_text, notes = (cells.within(name, cells.text(name), NOTE_MAX) if name in row else KEEP
+                            for name in ("question_text", "notes"))  # as long as the API takes them
     if period is not None and cells.problems:  # the row stops here, before the sink reads its quarter: said now
         try:
             reported_period(period)
@@ -418,9 +415,7 @@ def _question_text(cells: Cells, column: str):
     reported (without counts), an empty one was not used."""
     raw = cells.row.get(column)
     text = raw.strip() or None if isinstance(raw, str) else cells.text(column)
-    if isinstance(text, str) and len(text) > NOTE_MAX:  # as the metrics layout and the API take a question
-        cells.fail(column, f"at most {NOTE_MAX:,} characters, not {len(text):,}")
-    return text
+    return cells.within(column, text, NOTE_MAX)  # as long as the metrics layout and the API take a question
 
 
 def _period_text(raw: str) -> str:
