@@ -45,13 +45,18 @@ def test_a_header_repeated_below_the_data_is_one_problem_not_one_per_cell(demo, 
     assert "repeats the header of row 1" in result.errors[0]["message"]
 
 
-def test_a_whole_number_a_workbook_keeps_as_a_float_is_named_as_the_cell_shows_it(demo, tmp_path):
-    """n = 200 in a workbook was listed as 200.0 beside the rejected row that showed 200."""
+def _previewed_with_n(app, tmp_path, n):
+    """The preview of one survey row whose answers (199 of them) disagree with its respondents `n`."""
     header = ["program", "metric", "period", "channel", "n", "count_1", "count_2", "count_3", "count_4", "count_5"]
     path = write_xlsx(tmp_path / "n.xlsx", header,
-                      [["Business Help Desk", "satisfaction", "FY2026-Q1", "web", 200, 10, 10, 20, 60, 99]])
-    with demo.app_context():
-        result = run_import(db.session, path, dry_run=True)
+                      [["Business Help Desk", "satisfaction", "FY2026-Q1", "web", n, 10, 10, 20, 60, 99]])
+    with app.app_context():
+        return run_import(db.session, path, dry_run=True)
+
+
+def test_a_whole_number_a_workbook_keeps_as_a_float_is_named_as_the_cell_shows_it(demo, tmp_path):
+    """n = 200 in a workbook was listed as 200.0 beside the rejected row that showed 200."""
+    result = _previewed_with_n(demo, tmp_path, 200)
     assert [(e["row"], e["column"], repr(e["value"])) for e in result.errors] == [(2, "n", "200")], result.errors
 
 
@@ -70,11 +75,7 @@ def test_a_huge_number_is_named_in_a_problem_as_written_not_as_hundreds_of_digit
 def test_a_huge_count_is_said_in_its_exponent_form(demo, tmp_path):
     """n = 1e30 in a workbook was said as "1,000,000,000,000,000,019,884,624,838,656 is more than any survey's
     respondents": digits no one typed."""
-    header = ["program", "metric", "period", "channel", "n", "count_1", "count_2", "count_3", "count_4", "count_5"]
-    path = write_xlsx(tmp_path / "n.xlsx", header,
-                      [["Business Help Desk", "satisfaction", "FY2026-Q1", "web", 1e30, 10, 10, 20, 60, 99]])
-    with demo.app_context():
-        result = run_import(db.session, path, dry_run=True)
+    result = _previewed_with_n(demo, tmp_path, 1e30)
     assert [(e["row"], e["column"], repr(e["value"])) for e in result.errors] == [(2, "n", "1e+30")], result.errors
     assert result.errors[0]["message"].startswith("1e+30 is more than any survey's respondents"), result.errors
 
