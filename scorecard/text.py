@@ -202,6 +202,11 @@ def readable_json(value, indent=None) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True, indent=indent, default=str)
 
 
+def days(n: int) -> str:
+    """A number of days as a page says it: "1 day", "12 days"."""
+    return f"{n:,} day" if n == 1 else f"{n:,} days"
+
+
 def days_ago(days) -> str:
     """A count of days since something, as a page says it: "today", "1 day ago", "12 days ago"."""
     if days is None:

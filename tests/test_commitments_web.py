@@ -860,7 +860,7 @@ def test_the_date_filters_say_they_count_open_commitments_only(demo):
     empty = html.unescape(client.get("/commitments/", query_string={
         "due_within": "0", "stale": "3650", "status": "complete"}).get_data(as_text=True))
     assert ("No commitments match these filters. Due within 0 days counts open commitments due from today on, "
-            "not overdue ones (tick Overdue to add them); Not updated in 3650 days counts open commitments only: "
+            "not overdue ones (tick Overdue to add them); Not updated in 3,650 days counts open commitments only: "
             "complete and dropped commitments are left out.") in " ".join(empty.split())
     listed = html.unescape(client.get("/commitments/", query_string={"stale": "1"}).get_data(as_text=True))
     caption = listed[listed.index("<caption>"):listed.index("</caption>")]

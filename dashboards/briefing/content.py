@@ -21,7 +21,8 @@ from dashboards.queries import common
 from dashboards.queries import overview as queries
 from dashboards.tables import COUNT, NUMBER, Column, Table
 from scorecard.a11 import across_the_break
-from scorecard.commitments.services import STATUS_LABELS, is_overdue, may_see
+from scorecard.commitments.attention import is_overdue
+from scorecard.commitments.services import STATUS_LABELS, may_see
 from scorecard.models import Commitment, Finding, utcnow
 from scorecard.scoring import RED, beside_target
 from scorecard.selection import tied_to

@@ -20,6 +20,7 @@ from dashboards.urlstate import QueryParam, UrlState
 from scorecard.clock import utctoday
 from scorecard.extensions import db
 from scorecard.scores import format_value
+from scorecard.text import days_ago
 
 dash.register_page(__name__, path="/function", name="C-suite function", title="C-suite function · CX Scorecard",
                    nav=False)
@@ -85,7 +86,7 @@ def commitments_table(row: queries.FunctionSummary) -> tables.Table:
         due = tables.due_words(c.due_date, c.overdue_days)
         updated = "never"
         if c.last_update is not None:
-            updated = f"{c.last_update.isoformat()} ({_days(c.days_since_update)} ago)"
+            updated = f"{c.last_update.isoformat()} ({days_ago(c.days_since_update)})"
         lines.append({"title": c.title, "href": c.href, "status": c.status_word, "due": due, "updated": updated,
                       "reason": c.reason or "", "evidence": " ".join(c.evidence_links) or "none",
                       "links": c.evidence_links, "leader": c.leader or ""})
@@ -96,10 +97,6 @@ def commitments_table(row: queries.FunctionSummary) -> tables.Table:
                  tables.Column("updated", "Last update"), tables.Column("reason", "Reason"),
                  tables.Column("evidence", "Evidence links"), tables.Column("leader", "Leader")],
         rows=lines, empty=f"The {row.code} has no commitments yet.", name=f"function-{row.code}-commitments")
-
-
-def _days(n: int) -> str:
-    return f"{n} day" if n == 1 else f"{n} days"
 
 
 def _evidence(links_: list[str]):

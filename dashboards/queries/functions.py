@@ -18,14 +18,8 @@ import sqlalchemy as sa
 from dashboards import links
 from dashboards.cache import cached
 from dashboards.queries.common import Scope
-from scorecard.commitments.services import (
-    CLOSED,
-    STATUS_LABELS,
-    STATUS_ORDER,
-    days_since_update,
-    may_see,
-    overdue_days,
-)
+from scorecard.commitments.attention import days_since_update, overdue_days
+from scorecard.commitments.services import CLOSED, STATUS_LABELS, STATUS_ORDER, may_see
 from scorecard.models import (
     Commitment,
     Component,

@@ -24,13 +24,8 @@ from dashboards.queries.compliance import awaited_until, designated_in, due_date
 from dashboards.queries.program import MEAN, SHARE, wilson
 from dashboards.tables import as_given
 from scorecard.a11 import V2_FROM, across_the_break, trust_as_share
-from scorecard.commitments.services import (
-    CLOSED,
-    days_since_update,
-    is_overdue,
-    may_see,
-    sees_every_commitment,
-)
+from scorecard.commitments.attention import days_since_update, is_overdue
+from scorecard.commitments.services import CLOSED, may_see, sees_every_commitment
 from scorecard.models import (
     Agency,
     Commitment,

@@ -31,7 +31,8 @@ from dashboards import links
 from dashboards.cache import SURVEY, cached
 from dashboards.queries.common import DRIVER_ORDER, Scope, survey_metrics
 from scorecard.a11 import DRIVER_STATEMENTS, V2_ASPECTS, V2_FROM, asked_in_v2
-from scorecard.commitments.services import CLOSED, is_overdue, may_see
+from scorecard.commitments.attention import is_overdue
+from scorecard.commitments.services import CLOSED, may_see
 from scorecard.driver_rule import is_non_standard_wording
 from scorecard.models import (
     Agency,

@@ -491,7 +491,7 @@ def action_items(session, component_ids: list[int], today: date) -> dict[tuple[i
     component, by the component itself or one of its programs (as the commitment pages count them),
     by due date and title, each overdue as of `today` or not; no links (`linker` adds them). The
     capacity page asks for one component, the capacity dashboard for every one: read as columns."""
-    from scorecard.commitments.services import overdue_days  # the commitment pages own what overdue means
+    from scorecard.commitments.attention import overdue_days  # the commitment pages own what overdue means
 
     query = (sa.select(Commitment.id, Commitment.function_id, Commitment.leader_id, Commitment.title, Function.code,
                        Commitment.status, Commitment.due_date, Commitment.capacity_domain, Commitment.component_id)

@@ -14,6 +14,7 @@ from wtforms.fields.choices import SelectChoice
 from scorecard import json_bodies
 from scorecard.clock import utctoday
 from scorecard.commitments import bp
+from scorecard.commitments.attention import overdue_days
 from scorecard.commitments.export import write_commitments
 from scorecard.commitments.forms import (
     CommitmentForm,
@@ -22,30 +23,27 @@ from scorecard.commitments.forms import (
     StatusForm,
     status_choices,
 )
+from scorecard.commitments.listing import SORTS, Filters, list_commitments
 from scorecard.commitments.services import (
     FIELD_LABELS,
-    SORTS,
     STATUS_LABELS,
     STATUS_ORDER,
     CommitmentError,
     EditConflict,
-    Filters,
     check,
-    commitment_view,
     conflict,
     create_commitment,
     created_again,
     drop_commitment,
     functions_for_new,
-    list_commitments,
     may_drop,
     may_edit,
     may_see,
-    overdue_days,
     sent_again,
     snapshot,
     update_commitment,
 )
+from scorecard.commitments.view import commitment_view
 from scorecard.extensions import db
 from scorecard.models import (
     CAPACITY_DOMAINS,

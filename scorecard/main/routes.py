@@ -5,7 +5,7 @@ from flask import current_app, render_template
 from flask_login import current_user
 
 from scorecard.clock import utctoday
-from scorecard.commitments.services import needs_update
+from scorecard.commitments.attention import needs_update
 from scorecard.errors import RETRY_AFTER, database_gone
 from scorecard.extensions import db
 from scorecard.main import bp

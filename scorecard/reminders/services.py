@@ -19,13 +19,8 @@ import sqlalchemy.orm as so
 from sqlalchemy.exc import IntegrityError
 
 from scorecard.clock import utctoday
-from scorecard.commitments.services import (
-    STATUS_LABELS,
-    Attention,
-    attention,
-    attention_query,
-    days_since_update,
-)
+from scorecard.commitments.attention import Attention, attention, attention_query, days_since_update
+from scorecard.commitments.services import STATUS_LABELS
 from scorecard.config import site_base_url
 from scorecard.models import Commitment, Reminder, ReminderReason, Role, User
 from scorecard.reminders.mail import Mailer, MailSettings, compose

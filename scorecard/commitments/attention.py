@@ -1,0 +1,99 @@
+"""What makes an open commitment need its owner (DESIGN §3): overdue, due soon, or not updated for a
+while, counted by date as the rules, reminders, home page and dashboards count them."""
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Optional
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from scorecard.commitments.services import CLOSED, visible_commitments
+from scorecard.models import Commitment, Role
+from scorecard.text import days
+
+
+def days_since_update(commitment: Commitment, today: date) -> Optional[int]:
+    """Days since the last update (or creation, if never updated), as the rules count them."""
+    stamp = commitment.last_update_at or commitment.created_at
+    return None if stamp is None else (today - stamp.date()).days
+
+
+def is_overdue(commitment: Commitment, today: date) -> bool:
+    return commitment.due_date is not None and commitment.due_date < today and commitment.status not in CLOSED
+
+
+def overdue_days(commitment, today: date) -> Optional[int]:
+    """Days an open commitment is past its due date (anything with `due_date` and `status`: a row of
+    columns too), or None when it is not overdue."""
+    return (today - commitment.due_date).days if is_overdue(commitment, today) else None
+
+
+@dataclass
+class Attention:
+    """Why an open commitment needs its owner: overdue, due soon, not updated for a while."""
+
+    commitment: Commitment
+    overdue_days: Optional[int] = None
+    due_in_days: Optional[int] = None
+    stale_days: Optional[int] = None
+
+    @property
+    def reasons(self) -> list[str]:
+        words = []
+        if self.overdue_days is not None:
+            words.append(f"overdue by {days(self.overdue_days)} (due {self.commitment.due_date.isoformat()})")
+        if self.due_in_days is not None:
+            words.append("due today" if self.due_in_days == 0 else
+                         f"due in {days(self.due_in_days)} ({self.commitment.due_date.isoformat()})")
+        if self.stale_days is not None:
+            words.append(f"not updated for {days(self.stale_days)}")
+        return words
+
+    def sort_key(self):
+        return (self.overdue_days is None, -(self.overdue_days or 0), self.due_in_days is None,
+                self.due_in_days or 0, -(self.stale_days or 0), self.commitment.title)
+
+
+def attention(commitment: Commitment, today: date, *, due_days: int, stale_days: int) -> Optional[Attention]:
+    """What makes an open commitment need an update, or None when nothing does."""
+    if commitment.status in CLOSED:
+        return None
+    found = Attention(commitment)
+    due = commitment.due_date
+    if due is not None and due < today:
+        found.overdue_days = (today - due).days
+    elif due is not None and (due - today).days <= due_days:
+        found.due_in_days = (due - today).days
+    since = days_since_update(commitment, today)
+    if since is not None and since >= stale_days:
+        found.stale_days = since
+    if found.overdue_days is None and found.due_in_days is None and found.stale_days is None:
+        return None
+    return found
+
+
+def attention_query(query: sa.Select, today: date, *, due_days: int, stale_days: int) -> sa.Select:
+    """Narrow a query of commitments to the open ones that may need attention (the exact test
+    is `attention`, in Python, so the two can never disagree on what is shown)."""
+    return query.where(Commitment.status.not_in(CLOSED), sa.or_(
+        Commitment.due_date <= today + timedelta(days=due_days),
+        sa.func.coalesce(Commitment.last_update_at, Commitment.created_at) < stale_cutoff(today, stale_days)))
+
+
+def stale_cutoff(today: date, days: int) -> datetime:
+    """The moment before which a last update makes a commitment `days` or more days without one
+    (days counted by date, as `days_since_update` does)."""
+    return datetime.combine(today - timedelta(days=days - 1), time.min, tzinfo=UTC)
+
+
+def needs_update(session, user, today: date, *, due_days: int, stale_days: int) -> list[Attention]:
+    """The commitments `user` keeps (an officer their function's, a leader their own) that are
+    overdue, due within `due_days` or not updated for `stale_days`: most urgent first."""
+    if user.role not in (Role.officer, Role.leader):
+        return []
+    query = attention_query(visible_commitments(user), today, due_days=due_days, stale_days=stale_days)
+    query = query.options(so.joinedload(Commitment.function), so.joinedload(Commitment.leader))
+    found = [a for c in session.scalars(query).unique()
+             if (a := attention(c, today, due_days=due_days, stale_days=stale_days)) is not None]
+    return sorted(found, key=Attention.sort_key)
+
