@@ -5,7 +5,7 @@ domain's action-plan commitments with their status (and how long overdue, as the
 
 The words (scores, changes, assessment statuses), the findings and the action plans (every role
 reads them; the links follow the role's scope) are the capacity pages' own
-(scorecard.capacity.services), so the dashboard and the Flask page say the same thing.
+(scorecard.capacity.services and .view), so the dashboard and the Flask page say the same thing.
 
 Not cached as a query: the page keeps its whole answer (`cache.cached_answer`), under a data version
 that an assessment saved on the web changes. Read as columns: an agency's are hundreds of rows.
@@ -19,17 +19,8 @@ import sqlalchemy as sa
 
 from dashboards import links
 from dashboards.queries.common import Scope
-from scorecard.capacity.services import (
-    STATUS_WORDS,
-    ActionItem,
-    YearScores,
-    action_items,
-    change_words,
-    evidence_scores,
-    linker,
-    score_text,
-    total_change_words,
-)
+from scorecard.capacity.services import STATUS_WORDS, YearScores, change_words, score_text, total_change_words
+from scorecard.capacity.view import ActionItem, action_items, evidence_scores, linker
 from scorecard.models import CAPACITY_DOMAINS, Agency, CapacityAssessment, CapacityDomainScore, Component
 from scorecard.models.capacity import CapacityStatus
 

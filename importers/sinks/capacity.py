@@ -5,7 +5,7 @@ row, the component, the year and when it was submitted; an admin must reopen it 
 
 Each assessment a batch starts or changes gets an audit event naming the person who imports and
 the import batch, as the commitments sink writes one per commitment: the assessment's history
-(scorecard.capacity.services.history) lists it beside the changes made on the web."""
+(scorecard.capacity.view.history) lists it beside the changes made on the web."""
 from collections import defaultdict
 from dataclasses import replace
 from typing import Optional

@@ -10,10 +10,8 @@ from scorecard.capacity.services import (
     CapacityError,
     EditConflict,
     Locked,
-    assessment_view,
     domains_of,
     find,
-    grid,
     may_edit,
     may_reopen,
     reopen,
@@ -21,6 +19,7 @@ from scorecard.capacity.services import (
     submit,
     valid_year,
 )
+from scorecard.capacity.view import assessment_view, grid
 from scorecard.clock import utctoday
 from scorecard.extensions import db
 from scorecard.models import Component

@@ -298,7 +298,7 @@ def _problems(session, *, function_id: int, state: dict, changed: set, current: 
         problems["capacity_domain"] = f"{domain!r} is not one of {', '.join(CAPACITY_DOMAINS)}"
     elif (domain and not state.get("component_id") and not state.get("program_ids")
           and changed & {"capacity_domain", "component_id", "program_ids"}):
-        # an action plan is a component's (scorecard.capacity.services.action_items): one naming none is in none
+        # an action plan is a component's (scorecard.capacity.view.action_items): one naming none is in none
         problems["component_id"] = ("an action-plan item answers a component's capacity assessment: name the "
                                     "component (or programs of it), or leave the capacity-assessment domain blank")
     problems.update(_missing(session, state, changed))
