@@ -19,6 +19,7 @@ from dashboards.figures import program as charts
 from dashboards.queries import common
 from dashboards.queries import life_experience_rollup as rollups
 from dashboards.queries import program as queries
+from dashboards.queries.accountability import accountability, program_findings
 from scorecard.a11 import ensure_standard_metrics, v2_metric_code
 from scorecard.extensions import db
 from scorecard.models import (
@@ -301,7 +302,7 @@ def test_findings_of_the_quarter_link_to_their_why_pages(world):
     draft = _version(db.session, RuleSubject.program, "draft-rule", status=RuleStatus.draft)
     finding(db.session, RuleSubject.program, calls.id, "FY2024-Q2", version=draft, status="red")
     finding(db.session, RuleSubject.program, calls.id, "FY2024-Q3", status="amber")
-    found = queries.program_findings(db.session, calls.id, "FY2024-Q2")
+    found = program_findings(db.session, calls.id, "FY2024-Q2")
     assert [(f.id, f.word, f.href) for f in found] == [(status.id, "green", f"/findings/{status.id}"),
                                                        (flag.id, "significant decline", f"/findings/{flag.id}")]
     assert found[0].status == "green" and found[1].status is None and found[1].severity == "high"
@@ -350,7 +351,7 @@ def test_the_plans_of_the_quarters_appraisal_year_come_first_the_others_folded(w
     earlier.elements.append(element)
     db.session.add(earlier)
     db.session.commit()
-    found = queries.accountability(db.session, world["calls"].id, common.Scope(Role.executive), TODAY)
+    found = accountability(db.session, world["calls"].id, common.Scope(Role.executive), TODAY)
 
     def order(parts) -> list[str]:
         text = json.dumps([p.to_plotly_json() for p in parts], default=lambda o: o.to_plotly_json())
@@ -364,7 +365,7 @@ def test_the_plans_of_the_quarters_appraisal_year_come_first_the_others_folded(w
 
 def test_the_executive_sees_every_plan_and_commitment_with_links(world):
     links = chain(world)
-    found = queries.accountability(db.session, world["calls"].id, common.Scope(Role.executive), TODAY)
+    found = accountability(db.session, world["calls"].id, common.Scope(Role.executive), TODAY)
     assert [line.leader for line in found.plans] == ["Ada Lee", "Bo Chan"] and found.hidden_plans == 0
     ada = found.plans[0]
     assert ada.href == f"/plans/{links['plans']['Ada Lee'][0].id}"
@@ -386,7 +387,7 @@ def test_an_officer_sees_their_functions_plans_and_every_commitment(world):
     commitment the officer may not open leads to its function's page, not to a page that refuses them."""
     links = chain(world)
     officer = common.Scope(Role.officer, function_id=links["cfo"].id)
-    found = queries.accountability(db.session, world["calls"].id, officer, TODAY)
+    found = accountability(db.session, world["calls"].id, officer, TODAY)
     assert [line.leader for line in found.plans] == ["Ada Lee"] and found.hidden_plans == 1
     from dashboards.pages.program import plans_part
 
@@ -398,7 +399,7 @@ def test_an_officer_sees_their_functions_plans_and_every_commitment(world):
 
 def test_a_viewer_sees_the_commitments_but_no_plans(world):
     chain(world)
-    found = queries.accountability(db.session, world["calls"].id, common.Scope(Role.viewer), TODAY)
+    found = accountability(db.session, world["calls"].id, common.Scope(Role.viewer), TODAY)
     assert found.plans is None
     assert sorted(c.href for c in found.commitments) == ["/dashboards/function?code=CFO",
                                                          "/dashboards/function?code=CIO"]

@@ -19,6 +19,14 @@ from dashboards.figures.functions import by_quarter_table
 from dashboards.figures.heatmap import empty_figure
 from dashboards.queries import common
 from dashboards.queries import program as queries
+from dashboards.queries.accountability import (
+    Accountability,
+    CommitmentLine,
+    FindingLine,
+    PlanLine,
+    accountability,
+    program_findings,
+)
 from dashboards.urlstate import QueryParam, UrlState, given
 from scorecard.clock import utctoday
 from scorecard.commitments.services import STATUS_LABELS
@@ -325,7 +333,7 @@ def summary(info: Optional[queries.ProgramInfo], trust: Optional[tuple], period:
             + components.still_reported(period))
 
 
-def findings_section(found: list[queries.FindingLine], period: Optional[str]):
+def findings_section(found: list[FindingLine], period: Optional[str]):
     if not period:
         return html.P("No quarter chosen.", className="dash-empty")
     if not found:
@@ -351,7 +359,7 @@ def _rating(value: Optional[int]) -> str:
     return "" if value is None else f"{value} ({RATING_LABELS[value]})"
 
 
-def plans_table(lines: list[queries.PlanLine], caption: str, name: str) -> tables.Table:
+def plans_table(lines: list[PlanLine], caption: str, name: str) -> tables.Table:
     rows = []
     for line in lines:
         lowest = line.lowest
@@ -375,7 +383,7 @@ def plans_table(lines: list[queries.PlanLine], caption: str, name: str) -> table
         rows=rows, name=name)
 
 
-def commitments_table(lines: list[queries.CommitmentLine]) -> tables.Table:
+def commitments_table(lines: list[CommitmentLine]) -> tables.Table:
     rows = [{"title": line.title, "href": line.href, "function": line.function,
              "status": STATUS_LABELS[CommitmentStatus(line.status)] + (", overdue" if line.overdue else ""),
              "due": line.due.isoformat() if line.due else "", "updated": line.last_update.isoformat()
@@ -392,7 +400,7 @@ PLANS_CAPTION = ("{year} plans whose requirements read this program: how many re
                  "(the lowest links to its why-page), the element's proposal and the rating official's decision")
 
 
-def plans_part(found: queries.Accountability, year: Optional[int] = None) -> list:
+def plans_part(found: Accountability, year: Optional[int] = None) -> list:
     """The plans reading the program, a table per appraisal year: `year` (the one of the quarter
     chosen) open first when it has plans, else the newest; the others folded."""
     if found.plans is None:
@@ -419,13 +427,13 @@ def plans_part(found: queries.Accountability, year: Optional[int] = None) -> lis
     return parts
 
 
-def commitments_part(found: queries.Accountability) -> list:
+def commitments_part(found: Accountability) -> list:
     if not found.commitments:
         return [html.P("No commitment is tied to this program.", className="dash-empty")]
     return [components.data_table(commitments_table(found.commitments))]
 
 
-def accountability_section(found: queries.Accountability, year: Optional[int] = None) -> list:
+def accountability_section(found: Accountability, year: Optional[int] = None) -> list:
     return [html.P("Who answers for this program: the leaders whose performance plans hold requirements measured "
                    "on it, and the C-suite commitments made for it.", className="dash-tile__sub"),
             html.H3("Leaders' performance plans"), *plans_part(found, year),
@@ -477,7 +485,7 @@ def update_quarter(program_id, period):
     trust = queries.quarter_trust(session, program_id, chosen, min_n=_min_n()) if chosen else None
     return (summary(info, trust, chosen), charts.volumes_figure(found, info.name),
             components.data_table(channels_table(program_id, chosen)),
-            findings_section(queries.program_findings(session, program_id, chosen), chosen))
+            findings_section(program_findings(session, program_id, chosen), chosen))
 
 
 @callback(Output("program-accountability", "children"), Input("program-id", "value"),
@@ -488,7 +496,7 @@ def update_accountability(program_id, period):
     """Who answers for the program; the plans of the appraisal year the quarter chosen falls in first."""
     if not program_id or queries.program_info(db.session, program_id) is None:
         return html.P("No program chosen.", className="dash-empty")
-    found = queries.accountability(db.session, program_id, common.Scope.of(current_user), utctoday())
+    found = accountability(db.session, program_id, common.Scope.of(current_user), utctoday())
     chosen = common.chosen_period(db.session, period)
     return accountability_section(found, parse_period(chosen).fiscal_year if chosen else None)
 

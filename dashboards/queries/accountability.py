@@ -1,0 +1,200 @@
+"""A program's findings and its accountability chain, for the program page: the published rules' findings
+about it in a quarter, the leaders whose plan requirements read it (the plans the person looking may see,
+with the proposed and decided ratings) and every commitment tied to it."""
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Optional
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from dashboards import links
+from dashboards.cache import cached
+from dashboards.queries.common import Scope
+from scorecard.commitments.attention import is_overdue
+from scorecard.commitments.services import CLOSED, may_see
+from scorecard.models import (
+    Commitment,
+    Finding,
+    Leader,
+    PerformancePlan,
+    PlanElement,
+    PlanRequirement,
+    RuleStatus,
+    RuleSubject,
+    RuleVersion,
+)
+from scorecard.models.commitments import commitment_programs
+from scorecard.models.plans import requirement_programs
+from scorecard.periods import parse_period
+from scorecard.permissions import can
+from scorecard.plans.services import latest_decisions, requirement_ratings, visible_plans
+from scorecard.ratings import element_rating
+
+# --------------------------------------------------------------------------- findings
+
+@dataclass
+class FindingLine:
+    id: int
+    rule: str
+    outcome: str
+    word: str             # the status, flag or rating in words
+    status: Optional[str]  # a RAG status, when the finding concludes one
+    severity: Optional[str]
+    explanation: str
+    href: str
+
+
+def _finding_word(finding: Finding) -> str:
+    if finding.outcome == "status" and finding.status:
+        return finding.status.replace("_", " ")
+    if finding.flag:
+        return finding.flag.replace("_", " ")
+    if finding.rating is not None:
+        return f"rating {finding.rating}"
+    if finding.score is not None:
+        return f"score {finding.score:g}"
+    return finding.outcome
+
+
+@cached
+def program_findings(session, program_id: int, period: Optional[str]) -> list[FindingLine]:
+    """The published rules' findings about the program for `period`, statuses first."""
+    if period is None:
+        return []
+    query = (sa.select(Finding, RuleVersion).join(RuleVersion, RuleVersion.id == Finding.rule_version_id)
+             .where(Finding.subject_type == RuleSubject.program, Finding.subject_id == program_id,
+                    Finding.period == str(parse_period(period)), RuleVersion.status == RuleStatus.published)
+             .options(so.joinedload(RuleVersion.rule)).order_by(Finding.outcome != "status", Finding.id))
+    return [FindingLine(f.id, version.rule.title, f.outcome, _finding_word(f), f.status if f.outcome == "status"
+                        else None, f.severity, f.explanation, links.finding(f.id))
+            for f, version in session.execute(query)]
+
+
+# --------------------------------------------------------------------------- the accountability chain
+
+@dataclass
+class RequirementLine:
+    """A requirement of a plan that reads the program, with the rules' proposed rating."""
+
+    text: str
+    element: str
+    proposed: Optional[int] = None
+    finding_id: Optional[int] = None
+
+
+@dataclass
+class ElementLine:
+    """An element holding such a requirement: its proposal (from every requirement in it) and the
+    rating official's decision."""
+
+    name: str
+    proposed: Optional[int] = None
+    decided: Optional[int] = None
+
+
+@dataclass
+class PlanLine:
+    """A leader's plan with requirements that read the program."""
+
+    plan_id: int
+    href: str
+    leader: str
+    title: Optional[str]
+    fiscal_year: int
+    requirements: list[RequirementLine] = field(default_factory=list)
+    elements: list[ElementLine] = field(default_factory=list)
+
+    @property
+    def lowest(self) -> Optional[RequirementLine]:
+        rated = [r for r in self.requirements if r.proposed is not None]
+        return min(rated, key=lambda r: r.proposed) if rated else None
+
+
+@dataclass
+class CommitmentLine:
+    id: int
+    href: str
+    title: str
+    function: str
+    status: str
+    due: Optional[date]
+    last_update: Optional[date]
+    overdue: bool
+
+
+@dataclass
+class Accountability:
+    """What the person may see of the chain: `plans` None for a role that sees no plans, and
+    `hidden_plans` the plans that read the program outside the person's scope; every commitment."""
+
+    plans: Optional[list[PlanLine]] = None
+    commitments: list[CommitmentLine] = field(default_factory=list)
+    hidden_plans: int = 0
+
+
+def _plan_lines(session, program_id: int, scope: Scope) -> tuple[list[PlanLine], int]:
+    reading = sa.select(requirement_programs.c.requirement_id).where(requirement_programs.c.program_id == program_id)
+    every = set(session.scalars(sa.select(PlanElement.plan_id).join(PlanRequirement)
+                                .where(PlanRequirement.id.in_(reading))))
+    visible = visible_plans(session, scope).with_only_columns(PerformancePlan.id).order_by(None).subquery()
+    # Columns, not whole rows: a plan's proposals are read as (rating, finding) pairs, never their facts.
+    query = (sa.select(PlanRequirement.id, PlanRequirement.text, PlanElement.id.label("element_id"),
+                       PlanElement.name.label("element"), PerformancePlan.id.label("plan_id"),
+                       PerformancePlan.fiscal_year, PerformancePlan.rating_method, Leader.name.label("leader"),
+                       Leader.title)
+             .select_from(PlanRequirement)
+             .join(PlanElement, PlanElement.id == PlanRequirement.element_id)
+             .join(PerformancePlan, PerformancePlan.id == PlanElement.plan_id)
+             .join(Leader, Leader.id == PerformancePlan.leader_id)
+             .where(PlanRequirement.id.in_(reading), PerformancePlan.id.in_(sa.select(visible.c.id)))
+             .order_by(PerformancePlan.fiscal_year.desc(), Leader.name, PlanElement.position, PlanRequirement.position))
+    found = list(session.execute(query))
+    elements = {row.element_id for row in found}
+    siblings = defaultdict(list)  # every requirement of each element shown, for the element's proposal
+    for requirement_id, element_id in session.execute(sa.select(PlanRequirement.id, PlanRequirement.element_id)
+                                                      .where(PlanRequirement.element_id.in_(list(elements) or [-1]))):
+        siblings[element_id].append(requirement_id)
+    proposals = requirement_ratings(session, [r for ids in siblings.values() for r in ids])  # id: (rating, finding)
+    decisions = latest_decisions(session, list(elements))
+    lines: dict[int, PlanLine] = {}
+    for row in found:
+        line = lines.setdefault(row.plan_id, PlanLine(row.plan_id, links.plan(row.plan_id), row.leader, row.title,
+                                                      row.fiscal_year))
+        rating, finding_id = proposals.get(row.id, (None, None))
+        line.requirements.append(RequirementLine(row.text, row.element, rating, finding_id))
+        if all(e.name != row.element for e in line.elements):
+            decision = decisions.get(row.element_id)
+            line.elements.append(ElementLine(
+                row.element, element_rating([proposals.get(r, (None, None))[0] for r in siblings[row.element_id]],
+                                            row.rating_method.value),
+                None if decision is None else decision.confirmed_rating))
+    return list(lines.values()), len(every - set(lines))
+
+
+def _commitment_lines(session, program_id: int, scope: Scope, today: date) -> list[CommitmentLine]:
+    """Every commitment tied to the program (every role sees the dashboards' C-suite: DESIGN §6), each
+    leading to its page for who may open it (commitments.may_see), else to its function's page."""
+    tied = sa.select(commitment_programs.c.commitment_id).where(commitment_programs.c.program_id == program_id)
+    query = (sa.select(Commitment).where(Commitment.id.in_(tied)).options(so.joinedload(Commitment.function))
+             .order_by(Commitment.due_date.is_(None), Commitment.due_date, Commitment.title))
+    lines = []
+    for c in session.scalars(query):
+        stamp = c.last_update_at or c.created_at
+        href = links.commitment(c.id) if may_see(scope, c) else links.function(c.function.code)
+        lines.append(CommitmentLine(c.id, href, c.title, c.function.code,
+                                    c.status.value, c.due_date, None if stamp is None else stamp.date(),
+                                    is_overdue(c, today) and c.status not in CLOSED))
+    return lines
+
+
+@cached
+def accountability(session, program_id: int, scope: Scope, today: date) -> Accountability:
+    """The leaders whose plan requirements read the program (the plans `scope` may see, with the
+    proposed and decided ratings) and every commitment tied to it."""
+    found = Accountability()
+    if can(scope, "view_plans"):
+        found.plans, found.hidden_plans = _plan_lines(session, program_id, scope)
+    found.commitments = _commitment_lines(session, program_id, scope, today)
+    return found
