@@ -51,11 +51,8 @@ from scorecard.periods import Period
 from scorecard.rules.explain import score_is_share, score_words
 
 
-@dataclass
-class GridCell:
-    component: Component
-    fiscal_year: int
-    assessment: Optional[CapacityAssessment]
+class _Status:
+    """The status of an assessment (`self.assessment`, None before one is started), as a value and in words."""
 
     @property
     def status(self) -> Optional[CapacityStatus]:
@@ -64,6 +61,13 @@ class GridCell:
     @property
     def status_word(self) -> str:
         return STATUS_WORDS[self.status]
+
+
+@dataclass
+class GridCell(_Status):
+    component: Component
+    fiscal_year: int
+    assessment: Optional[CapacityAssessment]
 
     @property
     def total_words(self) -> str:
@@ -200,7 +204,7 @@ class HistoryRow:
 
 
 @dataclass
-class AssessmentView:
+class AssessmentView(_Status):
     component: Component
     fiscal_year: int
     assessment: Optional[CapacityAssessment]
@@ -208,14 +212,6 @@ class AssessmentView:
     domains: list[DomainView]
     history: list[HistoryRow]
     evaluation_pending: bool = False  # saved after the rules last scored capacity domains (a rule published)
-
-    @property
-    def status(self) -> Optional[CapacityStatus]:
-        return self.assessment.status if self.assessment else None
-
-    @property
-    def status_word(self) -> str:
-        return STATUS_WORDS[self.status]
 
     @property
     def scale(self) -> tuple[int, int]:
