@@ -16,26 +16,25 @@ is significant at 95% (`scorecard.survey.compare`).
 A requirement that names a C-suite function is also measured by that function: the share of
 its commitments on track or complete, how many are overdue or not updated lately (each
 commitment read is an input of the finding, with its status, due date and last update), and
-its function-level metrics against their targets.
+its function-level metrics against their targets. Those facts, and a commitment's own and a capacity
+domain's, are in `scorecard.rules.csuite_facts`, registered here on import.
 """
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Optional
 
 from scorecard.a11 import V2_FROM, across_the_break
-from scorecard.models import CommitmentStatus, Direction, MetricKind, RuleSubject
+from scorecard.models import Direction, MetricKind, RuleSubject
 from scorecard.periods import parse_period
-from scorecard.rules.context import CommitmentInfo, EvaluationContext, MetricInfo, Pool
+from scorecard.rules.context import EvaluationContext, MetricInfo, Pool
 from scorecard.rules.evaluator import FactRef, FactResult, InputRef, Window, window_periods
 from scorecard.scoring import INSUFFICIENT, NO_DATA, NO_TARGET, Score, rag_status
 from scorecard.survey import compare, compare_shares
 
 SUBJECTS = frozenset(RuleSubject)
 ATTAINMENT_CAP = 10.0
-CLOSED = (CommitmentStatus.complete, CommitmentStatus.dropped)
 
 
 @dataclass(frozen=True)
@@ -182,7 +181,8 @@ def _read(ctx, keys, metric, periods) -> tuple[Pool, list]:
     return hit[0], list(hit[1])
 
 
-def _fiscal_year(period: str) -> int:
+def fiscal_year_of(period: str) -> int:
+    """The fiscal year of a canonical quarter ("FY2025-Q1": 2025)."""
     return int(period[2:6])  # canonical quarters read FY2025-Q1
 
 
@@ -207,7 +207,8 @@ def _honest(ctx, metric: MetricInfo, value, n) -> Optional[str]:
     return None
 
 
-def _periods(ref: FactRef, period: str, spec: FactSpec) -> list[str]:
+def fact_periods(ref: FactRef, period: str, spec: FactSpec) -> list[str]:
+    """The quarters a fact reads at `period`: its rule's window, else the fact's default (one quarter)."""
     return window_periods(period, ref.window or spec.default_window)
 
 
@@ -234,7 +235,7 @@ def metric_value(ctx, subject_type, entity, period, ref):
                 break
     elif at:
         period = at
-    periods = _periods(ref, period, FACTS["metric_value"])
+    periods = fact_periods(ref, period, FACTS["metric_value"])
     pool, inputs = _read(ctx, keys, metric, periods)
     scored = pool.score(metric.kind)
     reason = _honest(ctx, metric, scored.value, scored.n)
@@ -249,7 +250,7 @@ def respondents(ctx, subject_type, entity, period, ref):
     if metric is None:
         return FactResult(None, "not_applicable")
     keys = subject_keys(ctx, subject_type, entity)
-    periods = _periods(ref, period, FACTS["n"])
+    periods = fact_periods(ref, period, FACTS["n"])
     pool, inputs = _read(ctx, keys, metric, periods)
     scored = pool.score(metric.kind)
     return FactResult(scored.n or 0, None, tuple(inputs), _base_details(metric, keys, periods, scored.value, scored.n),
@@ -263,7 +264,7 @@ def _per_key_period(ctx, subject_type, entity, ref, period, spec, test) -> FactR
     keys = subject_keys(ctx, subject_type, entity)
     if not keys:
         return FactResult(None, "not_applicable")
-    periods = _periods(ref, period, spec)
+    periods = fact_periods(ref, period, spec)
     inputs, ok, short = [], 0, False
     for key in keys:
         good = True
@@ -319,11 +320,11 @@ def _banded(ratio: float) -> float:
 
 def attainment_of(ctx, subject_type, entity, metric, periods, fiscal_year) -> FactResult:
     """Attainment pooled over the subject's programs, weighted by respondents."""
-    return _attainment_over(ctx, subject_keys(ctx, subject_type, entity), _explicit_target(ctx, subject_type, entity),
+    return attainment_over(ctx, subject_keys(ctx, subject_type, entity), _explicit_target(ctx, subject_type, entity),
                             metric, periods, fiscal_year)
 
 
-def _attainment_over(ctx, keys, explicit, metric, periods, fiscal_year) -> FactResult:
+def attainment_over(ctx, keys, explicit, metric, periods, fiscal_year) -> FactResult:
     """Attainment over some subjects, each against `explicit` or its own target, weighted by respondents."""
     parts, inputs, pools, judged, targets = [], [], [], [], {}
     for key in keys:
@@ -370,8 +371,8 @@ def attainment(ctx, subject_type, entity, period, ref):
     metric = _metric(ctx, subject_type, entity, ref)
     if metric is None:
         return FactResult(None, "not_applicable")
-    periods = _periods(ref, period, FACTS["attainment"])
-    return attainment_of(ctx, subject_type, entity, metric, periods, _fiscal_year(period))
+    periods = fact_periods(ref, period, FACTS["attainment"])
+    return attainment_of(ctx, subject_type, entity, metric, periods, fiscal_year_of(period))
 
 
 @fact("target_status", returns="text", params={"metric": METRIC, "window": WINDOW},
@@ -383,8 +384,8 @@ def target_status(ctx, subject_type, entity, period, ref):
     if metric is None:
         return FactResult(None, "not_applicable")
     keys = subject_keys(ctx, subject_type, entity)
-    periods = _periods(ref, period, FACTS["target_status"])
-    fiscal_year = _fiscal_year(period)
+    periods = fact_periods(ref, period, FACTS["target_status"])
+    fiscal_year = fiscal_year_of(period)
     pool, inputs = _read(ctx, keys, metric, periods)
     scored = pool.score(metric.kind)
     explicit = _explicit_target(ctx, subject_type, entity)
@@ -542,7 +543,7 @@ def trend_slope(ctx, subject_type, entity, period, ref):
     if metric is None:
         return FactResult(None, "not_applicable")
     keys = subject_keys(ctx, subject_type, entity)
-    periods = _periods(ref, period, FACTS["trend_slope"])
+    periods = fact_periods(ref, period, FACTS["trend_slope"])
     points, inputs, values = [], [], []
     for x, p in enumerate(periods):
         pool, read = _read(ctx, keys, metric, [p])
@@ -575,7 +576,7 @@ def reporting_share(ctx, subject_type, entity, period, ref):
         return FactResult(None, "not_applicable")
     min_n = ref.param("min_n", ctx.min_n)
     latest = max((ctx.as_of(ctx.agency_of_key(k)) or "" for k in keys), default="")
-    periods = [p for p in _periods(ref, period, FACTS["reporting_share"]) if p <= latest]
+    periods = [p for p in fact_periods(ref, period, FACTS["reporting_share"]) if p <= latest]
     details = {"metric": metric.name, "programs": len(keys), "periods": len(periods), "min_n": min_n}
     if not periods:
         return FactResult(None, "no_data", (), details)
@@ -594,259 +595,6 @@ def reporting_share(ctx, subject_type, entity, period, ref):
     return FactResult(share, None, tuple(inputs), details)
 
 
-# -- commitments and capacity ------------------------------------------------------------------
-COMMITMENT = frozenset({RuleSubject.commitment})
-
-
-def _commitment_details(ctx, entity) -> dict:
-    return {"commitment_status": entity.status.value,
-            "due_date": entity.due_date.isoformat() if entity.due_date else None,
-            "days": _days_since_update(ctx, entity)}
-
-
-def _days_since_update(ctx, entity) -> Optional[int]:
-    stamp = entity.last_update_at or entity.created_at
-    return None if stamp is None else (ctx.today - stamp.date()).days
-
-
-def _is_overdue(ctx, entity) -> bool:
-    return entity.due_date is not None and entity.due_date < ctx.today and entity.status not in CLOSED
-
-
-@fact("commitment_status", returns="text", subjects=COMMITMENT, values=tuple(s.value for s in CommitmentStatus))
-def commitment_status(ctx, subject_type, entity, period, ref):
-    """The commitment's status."""
-    return FactResult(entity.status.value, None, (), _commitment_details(ctx, entity))
-
-
-@fact("overdue", returns="bool", subjects=COMMITMENT, dated=True)
-def overdue(ctx, subject_type, entity, period, ref):
-    """Whether the due date has passed and the commitment is neither complete nor dropped."""
-    late = _is_overdue(ctx, entity)
-    details = _commitment_details(ctx, entity)
-    details["days_overdue"] = (ctx.today - entity.due_date).days if late else 0
-    return FactResult(late, None, (), details)
-
-
-@fact("days_overdue", returns="number", subjects=COMMITMENT, dated=True)
-def days_overdue(ctx, subject_type, entity, period, ref):
-    """Days past the due date of an open commitment (0 when not overdue)."""
-    result = overdue(ctx, subject_type, entity, period, ref)
-    return FactResult(result.details["days_overdue"], None, (), result.details)
-
-
-@fact("days_since_update", returns="number", subjects=COMMITMENT, dated=True)
-def days_since_update(ctx, subject_type, entity, period, ref):
-    """Days since the commitment was last updated (or created, if never updated)."""
-    days = _days_since_update(ctx, entity)
-    return FactResult(days, None if days is not None else "no_data", (), _commitment_details(ctx, entity))
-
-
-@fact("days_to_due", returns="number", subjects=COMMITMENT, dated=True)
-def days_to_due(ctx, subject_type, entity, period, ref):
-    """Days until the due date (negative once past); unknown without a due date."""
-    details = _commitment_details(ctx, entity)
-    if entity.due_date is None:
-        return FactResult(None, "not_applicable", (), details)
-    days = (entity.due_date - ctx.today).days
-    details["days_to_due"] = days
-    return FactResult(days, None, (), details)
-
-
-# -- a C-suite function's commitments and metrics, for a requirement that names the function ----
-REQUIREMENT = frozenset({RuleSubject.requirement})
-ON_TRACK = (CommitmentStatus.on_track, CommitmentStatus.complete)
-STALE_DAYS = 30  # "not updated lately" unless a rule says otherwise: as the stale-commitment rule, the dashboards
-# ("not updated in 30 days") and the owners' reminders (SCORECARD_REMIND_STALE_DAYS) count it
-DAYS = Param("int", minimum=1)
-
-
-def _function_commitments(ctx, function_id: int) -> list[CommitmentInfo]:
-    """The function's commitments in id order (indexed once per evaluation)."""
-    index = ctx.cache.get("function_commitments")
-    if index is None:
-        index = defaultdict(list)
-        for commitment in sorted(ctx.commitments.values(), key=lambda c: c.id):
-            index[commitment.function_id].append(commitment)
-        ctx.cache["function_commitments"] = index
-    return index.get(function_id, [])
-
-
-def _commitment_input(ctx, commitment: CommitmentInfo) -> InputRef:
-    """A commitment read, named by its subject key, with what it said: title, status, due date, last update."""
-    stamp = commitment.last_update_at or commitment.created_at
-    return InputRef("commitment", subject_key=f"commitment:{commitment.id}", record=(
-        ("title", commitment.title), ("status", commitment.status.value),
-        ("due_date", commitment.due_date.isoformat() if commitment.due_date else None),
-        ("last_update", stamp.date().isoformat() if stamp else None)))
-
-
-def _function_code(ctx, function_id: int) -> Optional[str]:
-    function = ctx.functions.get(function_id)
-    return function.code if function else None
-
-
-def _commitments_of(ctx, subject_type, entity, days: int = STALE_DAYS) -> FactResult:
-    """The summary every commitment fact reads: FactResult(True, ...) with the counts in its
-    details and every commitment of the function (dropped ones too) as inputs; not applicable
-    to a requirement that names no function."""
-    function_id = entity.function_id
-    if function_id is None:
-        return FactResult(None, "not_applicable")
-    cache = ctx.cache.setdefault("function_summaries", {})
-    token = (function_id, days)
-    hit = cache.get(token)
-    if hit is not None:
-        return hit
-    commitments = _function_commitments(ctx, function_id)
-    counted = [c for c in commitments if c.status is not CommitmentStatus.dropped]
-    on_track = sum(c.status in ON_TRACK for c in counted)
-    off_track = sum(c.status is CommitmentStatus.off_track for c in counted)
-    overdue = sum(_is_overdue(ctx, c) for c in commitments)
-    not_updated = sum(1 for c in commitments if c.status not in CLOSED
-                      and (_days_since_update(ctx, c) or 0) >= days)
-    details = {"function": _function_code(ctx, function_id), "commitments": len(counted), "on_track": on_track,
-               "on_track_share": on_track / len(counted) if counted else None, "off_track": off_track,
-               "off_track_share": off_track / len(counted) if counted else None, "overdue": overdue,
-               "not_updated": not_updated, "stale_days": days, "dropped": len(commitments) - len(counted)}
-    hit = cache[token] = FactResult(True, None, tuple(_commitment_input(ctx, c) for c in commitments), details)
-    return hit
-
-
-def _summary_value(summary: FactResult, name: str) -> FactResult:
-    if not summary.known:
-        return summary
-    value = summary.details[name]
-    if value is None:  # a share of no commitments
-        return FactResult(None, "no_data", summary.inputs, summary.details)
-    return FactResult(value, None, summary.inputs, summary.details)
-
-
-@fact("commitments_counted", returns="number", subjects=REQUIREMENT, dated=True)
-def commitments_counted(ctx, subject_type, entity, period, ref):
-    """How many commitments the requirement's function has, dropped ones left out."""
-    return _summary_value(_commitments_of(ctx, subject_type, entity), "commitments")
-
-
-@fact("commitments_on_track_share", returns="number", subjects=REQUIREMENT, dated=True)
-def commitments_on_track_share(ctx, subject_type, entity, period, ref):
-    """The share (0-1) of the function's commitments that are on track or complete, dropped ones
-    left out; unknown when the function has none."""
-    return _summary_value(_commitments_of(ctx, subject_type, entity), "on_track_share")
-
-
-@fact("commitments_off_track_share", returns="number", subjects=REQUIREMENT, dated=True)
-def commitments_off_track_share(ctx, subject_type, entity, period, ref):
-    """The share (0-1) of the function's commitments that are off track, dropped ones left out;
-    unknown when the function has none."""
-    return _summary_value(_commitments_of(ctx, subject_type, entity), "off_track_share")
-
-
-@fact("commitments_overdue", returns="number", subjects=REQUIREMENT, dated=True)
-def commitments_overdue(ctx, subject_type, entity, period, ref):
-    """How many of the function's commitments are past their due date and neither complete nor dropped."""
-    return _summary_value(_commitments_of(ctx, subject_type, entity), "overdue")
-
-
-@fact("commitments_not_updated", returns="number", params={"days": DAYS}, subjects=REQUIREMENT, dated=True)
-def commitments_not_updated(ctx, subject_type, entity, period, ref):
-    """How many of the function's open commitments (neither complete nor dropped) were last
-    updated (or created) `days` days ago or more (default 30, as the dashboards count them)."""
-    return _summary_value(_commitments_of(ctx, subject_type, entity, ref.param("days", STALE_DAYS)), "not_updated")
-
-
-def _function_metric_ids(ctx, function_id: int) -> list[int]:
-    """The metrics the function has observations of (indexed once per evaluation)."""
-    index = ctx.cache.get("function_metrics")
-    if index is None:
-        index = defaultdict(set)
-        for subject_key, metric_id, _period in ctx.groups:
-            if subject_key.startswith("function:"):
-                index[int(subject_key[9:].partition("@")[0])].add(metric_id)
-        ctx.cache["function_metrics"] = index
-    return sorted(index.get(function_id, ()))
-
-
-def _function_targets(ctx, subject_type, entity, period, ref, spec) -> FactResult:
-    """Each function metric's attainment of its target (function, then agency) in the window:
-    FactResult(True, ...) with the counts in its details and the observations and targets read
-    as inputs. A metric without a target for the year, or without enough data, is left out."""
-    function_id = entity.function_id
-    if function_id is None:
-        return FactResult(None, "not_applicable")
-    periods = tuple(_periods(ref, period, spec))
-    code = ref.param("metric")
-    cache = ctx.cache.setdefault("function_targets", {})
-    token = (function_id, code, periods)
-    hit = cache.get(token)
-    if hit is not None:
-        return hit
-    if code is not None:
-        metric_ids = [ctx.metric_codes[code].id] if code in ctx.metric_codes else []
-    else:
-        metric_ids = _function_metric_ids(ctx, function_id)
-    keys = list(ctx.function_keys.get(function_id, []))
-    inputs, attained, below = [], [], []
-    for metric_id in metric_ids:
-        metric = ctx.metrics[metric_id]
-        result = _attainment_over(ctx, keys, None, metric, periods, _fiscal_year(period))
-        inputs += result.inputs
-        if result.known:
-            attained.append(result.value)
-            if result.value < 1.0:
-                below.append(metric.name)
-    details = {"function": _function_code(ctx, function_id), "periods": len(periods), "function_metrics": len(attained),
-               "below_target": len(below), "below_target_metrics": below,
-               "function_attainment": sum(attained) / len(attained) if attained else None}
-    hit = cache[token] = FactResult(True, None, tuple(inputs), details)
-    return hit
-
-
-FUNCTION_METRIC_PARAMS = {"metric": METRIC, "window": WINDOW}
-
-
-@fact("function_metrics_below_target", returns="number", params=FUNCTION_METRIC_PARAMS, subjects=REQUIREMENT,
-      function_metrics=True)
-def function_metrics_below_target(ctx, subject_type, entity, period, ref):
-    """How many of the function's metrics (or only `metric`) were below their target in the
-    quarter (or pooled over the window); 0 when none has a target and enough data."""
-    result = _function_targets(ctx, subject_type, entity, period, ref, FACTS["function_metrics_below_target"])
-    if not result.known:
-        return result
-    return FactResult(result.details["below_target"], None, result.inputs, result.details)
-
-
-@fact("function_attainment", returns="number", params=FUNCTION_METRIC_PARAMS, subjects=REQUIREMENT,
-      function_metrics=True)
-def function_attainment(ctx, subject_type, entity, period, ref):
-    """The mean attainment of the function's metric targets (or only `metric`'s) in the quarter
-    (or pooled over the window), 1.0 = on target; unknown when none has a target and enough data."""
-    result = _function_targets(ctx, subject_type, entity, period, ref, FACTS["function_attainment"])
-    if not result.known:
-        return result
-    value = result.details["function_attainment"]
-    return FactResult(value, None if value is not None else "no_data", result.inputs, result.details)
-
-
-@fact("function_metrics_measured", returns="number", params=FUNCTION_METRIC_PARAMS, subjects=REQUIREMENT,
-      function_metrics=True)
-def function_metrics_measured(ctx, subject_type, entity, period, ref):
-    """How many of the function's metrics (or only `metric`) had a target and enough data in the quarter
-    (or over the window): what the two facts above count and average; 0 when none did, so that a rule can
-    ask for one before "none below target" reads as every metric at target."""
-    result = _function_targets(ctx, subject_type, entity, period, ref, FACTS["function_metrics_measured"])
-    if not result.known:
-        return result
-    return FactResult(result.details["function_metrics"], None, result.inputs, result.details)
-
-
-@fact("capacity_score", returns="number", subjects=frozenset({RuleSubject.capacity_domain}))
-def capacity_score(ctx, subject_type, entity, period, ref):
-    """The component's self-assessed score for the domain (default scale 1-7)."""
-    details = {"self_score": entity.score}
-    return FactResult(entity.score, None if entity.score is not None else "no_data", (), details)
-
-
 def resolve(ctx: EvaluationContext, subject_type: RuleSubject, entity, ref: FactRef, period: str) -> FactResult:
     """Run the provider a reference names, remembering the answer for this subject and quarter."""
     cache = ctx.cache.setdefault("facts", {})
@@ -856,3 +604,7 @@ def resolve(ctx: EvaluationContext, subject_type: RuleSubject, entity, ref: Fact
         result = FACTS[ref.name].provider(ctx, subject_type, entity, period, ref)
         cache[token] = result
     return result
+
+
+# The commitment, function and capacity facts register themselves on import (they read this module's names).
+from scorecard.rules import csuite_facts  # noqa: E402,F401
