@@ -32,7 +32,7 @@ from scorecard.models.capacity import CapacityStatus
 from tests import served as served_app
 from tests.helpers import csrf_token, write_xlsx
 
-# The demo fixture's day is in FY2027: FY2026 is submitted, FY2027 a draft (scorecard/demo.py).
+# The demo fixture's day is in FY2027: FY2026 is submitted, FY2027 a draft (scorecard/demo/).
 LAST, CURRENT, NEXT = 2026, 2027, 2028
 ROLES = [r.value for r in Role]
 

@@ -36,7 +36,7 @@ from tests.test_commitments_web import chrome, served  # noqa: F401  (the browse
 CFO_OFFICER = "cfo.officer@demo.cx.gov"
 ADMIN = "admin@demo.cx.gov"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-# The demo's CFO commitments (scorecard/demo.py): off track, complete, not started.
+# The demo's CFO commitments (scorecard/demo/): off track, complete, not started.
 ALIGN = "Align CX budget requests with HISP action plans"
 FUND = "Fund digital intake for top three services"
 PUBLISH = "Publish CX spending in the annual financial report"

@@ -1,4 +1,4 @@
-"""The story `scorecard demo` tells, checked against the data it leaves (scorecard/demo.py): sixteen
+"""The story `scorecard demo` tells, checked against the data it leaves (scorecard/demo/): sixteen
 quarters ending with the latest complete one; the A-11 v1 drivers until FY2024-Q1, then the v2
 survey through the Touchpoints import; significant and non-significant changes in the latest
 quarter (tested with scorecard/survey.py); every status from red to no target; last year's plans
