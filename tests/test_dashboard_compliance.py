@@ -103,6 +103,12 @@ def test_each_cell_says_how_the_program_reported(world):
     assert _cells(found, "Able")[Q1].timing.startswith("date of reporting unknown"), "never called late"
 
 
+def test_a_report_one_day_late_says_one_day():
+    cell = queries.Cell(Q3, queries.LATE, first_committed=datetime(2025, 7, 31, 14, tzinfo=UTC),
+                        due=datetime(2025, 7, 30).date(), late=True)
+    assert cell.timing == "late: committed 2025-07-31, due 2025-07-30 (1 day after)"
+
+
 def test_performance_govs_published_history_imported_today_is_not_late(world):
     """The real performance.gov files imported in 2026 made every FY2021-FY2023 quarter 'late', which also hid
     a quarter reported without counts: their batch was committed when the history was brought in."""

@@ -48,6 +48,7 @@ from scorecard.a11 import PUBLISHED_FORMATS
 from scorecard.clock import utctoday
 from scorecard.models import Agency, Component, ImportBatch, MetricKind, Observation, Program
 from scorecard.periods import parse_period, period_range
+from scorecard.text import days
 
 DUE_DAYS = 30
 REPORTED, LATE, WITHOUT_COUNTS, BELOW_MINIMUM, NOT_REPORTED, NOT_YET_DUE, NOT_DESIGNATED = (
@@ -104,7 +105,7 @@ class Cell:
         if self.first_committed is None:
             return "date of reporting unknown (published on performance.gov, or entered without an import batch)"
         when = f"committed {self.first_committed:%Y-%m-%d}, due {self.due:%Y-%m-%d}"
-        return f"late: {when} ({self.days_late} days after)" if self.late else f"on time: {when}"
+        return f"late: {when} ({days(self.days_late)} after)" if self.late else f"on time: {when}"
 
 
 @dataclass
