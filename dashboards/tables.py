@@ -14,6 +14,7 @@ from typing import Any, Optional
 from markupsafe import escape
 
 from scorecard.spreadsheets import safe_for_export, xlsx_row
+from scorecard.text import days
 
 # Each status the dashboards show, as a word: never a colour or a letter alone.
 STATUS_WORDS = {
@@ -40,18 +41,13 @@ def finding_words(finding_id: Optional[int]) -> Optional[str]:
     return None if finding_id is None else f"finding {finding_id}"
 
 
-def counted(count: int, one: str, many: str = "") -> str:
-    """A count with its noun: "1 plan", "2,000 plans", "3 agencies" (`many` when not one + s)."""
-    return f"{count:,} {one if count == 1 else many or one + 's'}"
-
-
 def due_words(due, overdue_days: Optional[int]) -> str:
     """A commitment's due date (a date or its ISO text) as every table writes it: "none set",
     "2026-11-18", or "2026-11-18, overdue by 12 days"."""
     if due is None:
         return "none set"
     words = due if isinstance(due, str) else due.isoformat()
-    return words if overdue_days is None else f"{words}, overdue by {counted(overdue_days, 'day')}"
+    return words if overdue_days is None else f"{words}, overdue by {days(overdue_days)}"
 
 
 def status_word(status: Optional[str]) -> str:

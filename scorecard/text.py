@@ -202,9 +202,14 @@ def readable_json(value, indent=None) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True, indent=indent, default=str)
 
 
+def counted(count: int, one: str, many: str = "") -> str:
+    """A count with its noun: "1 plan", "2,000 plans", "3 agencies" (`many` when not one + s)."""
+    return f"{count:,} {one if count == 1 else many or one + 's'}"
+
+
 def days(n: int) -> str:
     """A number of days as a page says it: "1 day", "12 days"."""
-    return f"{n:,} day" if n == 1 else f"{n:,} days"
+    return counted(n, "day")
 
 
 def days_ago(days) -> str:

@@ -103,6 +103,10 @@ def test_the_summary_counts_each_action_plan_commitment_once(world):
     assert summary(found).endswith("; 2 action-plan commitments.")
     two.cells[0].actions = list(one.cells[0].actions)  # the same two reach the other component too
     assert summary(found).endswith("; 2 action-plan commitments."), "a commitment reaching two components is one"
+    found.rows = [one]
+    one.cells[0].actions = one.cells[0].actions[:1]
+    assert summary(found).startswith(f"FY{found.fiscal_year}: 1 component (")
+    assert summary(found).endswith("; 1 action-plan commitment.")
 
 
 def test_an_earlier_year_and_a_year_without_assessments(world):

@@ -414,6 +414,19 @@ def test_each_page_figure_is_plotly_json_plotly_validates(evaluated):
     assert len(drawn["compliance"]["layout"]["annotations"]) == len(drawn["compliance"]["data"][0]["x"])
 
 
+def test_a_life_experience_pooled_over_one_program_says_one_program(evaluated):
+    from dashboards.figures.life_experiences import trust_figure
+    from dashboards.queries.life_experience_rollup import life_experience_rollup
+    from dashboards.queries.program import TRUST
+
+    with evaluated.app_context():
+        rollup = life_experience_rollup(db.session)
+    measure = next(m for e in rollup.experiences if (m := e.measure(TRUST)) is not None and m.value is not None)
+    measure.programs = 1
+    hover = " ".join(text for trace in trust_figure(rollup)["data"] for text in trace.get("hovertext") or ())
+    assert "pooled over 1 program<br>" in hover and "1 programs" not in hover
+
+
 def test_a_charts_title_is_wrapped_and_the_plot_keeps_its_size():
     """A title is drawn on one line, which a phone's width cut off."""
     short = titled({"height": 400, "margin": {"t": 90}}, "A-11 drivers by program, FY2026-Q4")

@@ -4,8 +4,8 @@ last bars count the plans with none yet. Each bar writes its count; the two seri
 pattern as well as colour, and the legend names them."""
 from dashboards.figures.heatmap import FONT, default_template, empty_figure, titled
 from dashboards.queries.leaders import NONE_YET, Leaders
-from dashboards.tables import counted
 from scorecard.ratings import RATING_LABELS
+from scorecard.text import counted
 
 DECIDED = "Decided summary level"
 PROPOSED = "Proposed rating of the CX elements (the lowest, where several)"

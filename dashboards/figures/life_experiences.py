@@ -5,7 +5,8 @@ from dashboards.figures.program import COLOURS, INK, fmt
 from dashboards.figures.text import plain
 from dashboards.queries.life_experience_rollup import Rollup
 from dashboards.queries.program import MEAN, TRUST
-from dashboards.tables import counted, status_word
+from dashboards.tables import status_word
+from scorecard.text import counted
 
 
 def trust_figure(rollup: Rollup) -> dict:
@@ -29,7 +30,7 @@ def trust_figure(rollup: Rollup) -> dict:
         interval = "" if measure.ci_low is None else \
             f"<br>95% interval {fmt(measure.ci_low, unit)} to {fmt(measure.ci_high, unit)}"
         hover.append(f"<b>{plain(experience.name)}</b><br>{measure.label}: {fmt(measure.value, unit)} "
-                     f"(n = {measure.n:,}){interval}<br>pooled over {measure.programs} programs<br>"
+                     f"(n = {measure.n:,}){interval}<br>pooled over {counted(measure.programs, 'program')}<br>"
                      f"programs by status: {counts}")
     dots = {
         "type": "scatter", "x": values, "y": labels, "mode": "markers",

@@ -17,6 +17,7 @@ from dashboards.urlstate import QueryParam, UrlState
 from scorecard.capacity.services import score_text
 from scorecard.clock import utctoday
 from scorecard.extensions import db
+from scorecard.text import counted
 
 dash.register_page(__name__, path="/capacity", name="Capacity", title="Capacity · CX Scorecard", order=6)
 
@@ -138,9 +139,9 @@ def summary(found: queries.Capacity) -> str:
     for row in found.rows:
         statuses[row.status] = statuses.get(row.status, 0) + 1
     actions = len({a.commitment_id for row in found.rows for cell in row.cells for a in cell.actions})  # each once
-    return (f"FY{found.fiscal_year}: {len(found.rows)} components ("
+    return (f"FY{found.fiscal_year}: {counted(len(found.rows), 'component')} ("
             + ", ".join(f"{n} {word}" for word, n in sorted(statuses.items()))
-            + f"); {actions} action-plan commitments." + _drafting(found))
+            + f"); {counted(actions, 'action-plan commitment')}." + _drafting(found))
 
 
 def _drafting(found: queries.Capacity) -> str:

@@ -18,6 +18,7 @@ from dashboards.queries import common
 from dashboards.queries import leaders as queries
 from dashboards.urlstate import QueryParam, UrlState
 from scorecard.extensions import db
+from scorecard.text import counted
 
 dash.register_page(__name__, path="/leaders", name="Leaders", title="Leaders · CX Scorecard", order=5)
 
@@ -167,8 +168,8 @@ def summary(found: queries.Leaders) -> str:
               "role: a leader's ratings are shown to who may open the plan.") if found.not_shown else ""
     if not total:
         return f"No FY{found.fiscal_year} plan with a CX requirement for these filters that you may see.{hidden}"
-    undecided = tables.counted(len(found.undecided), "plan")
-    return (f"FY{found.fiscal_year}: {tables.counted(total, 'leader')} with CX requirements; "
+    undecided = counted(len(found.undecided), "plan")
+    return (f"FY{found.fiscal_year}: {counted(total, 'leader')} with CX requirements; "
             f"{len(found.requirement_below):,} with a CX requirement proposed below 3, {len(found.at_risk):,} of them "
             f"with an element proposed below 3; {undecided} not yet decided.{hidden}")
 
@@ -179,7 +180,7 @@ def tiles(found: queries.Leaders) -> html.Div:
     undecided = len(found.undecided)
 
     def share(n: int) -> str:
-        return f"{n:,} of {tables.counted(total, 'plan')} ({n / total:.0%})"
+        return f"{n:,} of {counted(total, 'plan')} ({n / total:.0%})"
     return html.Div([
         components.tile("Leaders with CX requirements", [
             html.P(f"{total:,}", className="dash-tile__big"),

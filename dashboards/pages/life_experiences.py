@@ -16,6 +16,7 @@ from dashboards.queries.program import MEAN, TRUST
 from dashboards.urlstate import UrlState
 from scorecard.a11 import asked_in_v2
 from scorecard.extensions import db
+from scorecard.text import counted
 
 dash.register_page(__name__, path="/life-experiences", name="Life experiences",
                    title="Life experiences · CX Scorecard", order=5)
@@ -144,8 +145,8 @@ def experience_section(experience: queries.Experience, rollup: queries.Rollup, a
                               agency=agency_id)
     return html.Section([
         html.H2(experience.name, id=heading_id),
-        html.P([f"{tables.counted(len(experience.programs), 'program')} in "
-                f"{tables.counted(experience.agencies, 'agency', 'agencies')}. ",
+        html.P([f"{counted(len(experience.programs), 'program')} in "
+                f"{counted(experience.agencies, 'agency', 'agencies')}. ",
                 html.A("See them on the heatmap", href=heatmap, className="usa-link"), "."],
                className="dash-tile__sub"),
         html.Div([

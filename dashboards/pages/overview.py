@@ -20,6 +20,7 @@ from scorecard.extensions import db
 from scorecard.scoring import beside_target
 from scorecard.selection import TIED_TO_AGENCY
 from scorecard.survey import shown_change
+from scorecard.text import counted
 
 dash.register_page(__name__, path="/", name="Overview", title="Overview · CX Scorecard", order=0)
 
@@ -180,7 +181,7 @@ def commitments_tile(counts: queries.CommitmentCounts) -> html.Section:
     whose = (TIED_TO_AGENCY if counts.narrowed
              else "of the department's C-suite")
     return components.tile("Commitments by status", html.Ul(rows, className="dash-counts"), tile_id="tile-commitments",
-                           footer=f"{tables.counted(counts.open_total, 'open commitment')} {whose}, as of "
+                           footer=f"{counted(counts.open_total, 'open commitment')} {whose}, as of "
                                   f"{counts.today.isoformat()}.{where}")
 
 

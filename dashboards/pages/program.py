@@ -34,6 +34,7 @@ from scorecard.extensions import db
 from scorecard.models import CommitmentStatus
 from scorecard.periods import parse_period
 from scorecard.ratings import RATING_LABELS
+from scorecard.text import counted
 
 dash.register_page(__name__, path="/program", name="Program", title="Program · CX Scorecard", nav=False, order=90)
 
@@ -420,7 +421,7 @@ def plans_part(found: Accountability, year: Optional[int] = None) -> list:
                                       className="dash-details"))
     if found.hidden_plans:
         one = found.hidden_plans == 1
-        parts.append(html.P(f"{tables.counted(found.hidden_plans, 'more plan', 'more plans')} "
+        parts.append(html.P(f"{counted(found.hidden_plans, 'more plan', 'more plans')} "
                             f"{'reads' if one else 'read'} this program; your role does not show "
                             f"{'it' if one else 'them'}.",
                             className="dash-tile__sub"))
