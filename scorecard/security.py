@@ -254,7 +254,23 @@ def _require_login():
         abort(401)
     if wants_json() or request.method not in ("GET", "HEAD"):
         abort(401)
-    return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+    return redirect(_sign_in_redirect())
+
+
+# The longest sign-in address a redirect carries (its `next`, encoded): a proxy keeps an answer's headers in
+# one small buffer (nginx: 4 KB by default) and answers 502 when they do not fit, so the address of a long
+# link opened signed out is left out of it.
+SIGN_IN_REDIRECT_MAX = 2000
+
+
+def _sign_in_redirect() -> str:
+    """The sign-in page, then back to the page asked for: its path and query, else its path alone when
+    they make the address longer than SIGN_IN_REDIRECT_MAX, else home."""
+    for target in (request.full_path.rstrip("?"), request.path):
+        address = url_for("auth.login", next=target)
+        if len(address) <= SIGN_IN_REDIRECT_MAX:
+            return address
+    return url_for("auth.login")
 
 
 def _session_ended() -> str | None:

@@ -79,6 +79,17 @@ def test_next_redirect_follows_a_local_path(app, client, make_user):
     assert response.headers["Location"] == "/dashboards/heatmap"
 
 
+def test_a_long_link_opened_signed_out_leads_to_sign_in_in_a_short_redirect(client):
+    """A proxy holds an answer's headers in a few kilobytes (nginx: 4 KB) and answers 502 beyond: a link of
+    thousands of characters opened signed out went into the Location header whole."""
+    response = client.get("/dashboards/heatmap?sort=" + "a" * 5000)
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/auth/login?next=/dashboards/heatmap"
+    assert client.get("/" + "b" * 3000).headers["Location"] == "/auth/login"
+    short = client.get("/dashboards/heatmap?sort=worst").headers["Location"]
+    assert short == "/auth/login?next=/dashboards/heatmap?sort%3Dworst"
+
+
 def test_repeated_failures_lock_the_account_even_for_the_right_password(app, client, make_user):
     with app.app_context():
         make_user("admin")
