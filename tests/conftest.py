@@ -351,8 +351,10 @@ def shared_app(templates):
 @pytest.fixture
 def app(shared_app, db_url, tmp_path):
     """The app on this test's own database, with the settings it started with, an empty dashboard
-    cache and fresh API rate limits; whatever a test changed in its configuration is undone after it."""
+    cache, fresh API rate limits and no evaluation waiting; whatever a test changed in its configuration is
+    undone after it."""
     from dashboards.cache import cache
+    from scorecard.rules.tasks import WAITING
 
     app, settings = shared_app
     assert db_url == app.config["SQLALCHEMY_DATABASE_URI"]
@@ -362,6 +364,7 @@ def app(shared_app, db_url, tmp_path):
         cache.clear()
     for limiter in app.extensions.get("limiter", ()):
         limiter.reset()
+    app.extensions.pop(WAITING, None)  # no evaluation an earlier test asked for is waiting
     yield app
     _finish_background_work()
     with app.app_context():

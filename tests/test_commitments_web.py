@@ -1312,6 +1312,27 @@ def test_a_commitment_saved_on_the_page_is_judged_again_by_the_rules(evaluated):
         assert cid not in flagged_by("overdue-commitment"), "judged again: no longer overdue"
 
 
+def test_a_burst_of_saves_is_judged_again_by_one_evaluation_not_one_each(evaluated, monkeypatch):
+    """Saving commitment after commitment (an officer's API script, fifteen people at once) queued one
+    evaluation per save, each holding a background worker, and import previews waited behind them for tens
+    of seconds. The saves made while an evaluation waits to start are now gathered into that one."""
+    from scorecard.rules import tasks
+
+    monkeypatch.setitem(evaluated.config, "EVALUATIONS_INLINE", False)  # as served
+    queued = []
+    monkeypatch.setattr(tasks, "dispatch", lambda app, name, **kwargs: queued.append((name, kwargs)))
+    with evaluated.app_context():
+        stale = sorted(set(flagged_by("stale-commitment")))
+    admin = signed_in(evaluated, "admin@demo.cx.gov")
+    for cid in stale:
+        assert submit(admin, f"/commitments/{cid}/edit", note="Checked: still current.").status_code == 303
+    assert len(stale) >= 3 and queued == [("rules.evaluate", {"gathered": True})], "one job for every save"
+    tasks.run(evaluated, gathered=True)  # that job, when its turn comes
+    with evaluated.app_context():
+        assert not set(stale) & set(flagged_by("stale-commitment")), "every save judged again"
+    assert tasks.waiting(evaluated).take() is None
+
+
 def test_a_note_alone_is_an_update_the_rules_see_at_once(evaluated):
     """An owner confirming a stale commitment is current with a note alone resets its days since the last
     update; the stale flag stayed until the next evaluation (only changed fields were evaluated again)."""

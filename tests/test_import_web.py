@@ -215,7 +215,10 @@ def test_a_revert_evaluates_the_findings_again_in_the_background_or_says_it_coul
     assert f"Batch {batch_id} reverted" in page
     if answering:
         assert "being evaluated again in the background" in page and "usa-alert--success" in page
-        assert len(ran) == 1 and ran[0]["touched"], "the revert's subjects, handed to the job"
+        assert ran == [{"gathered": True}], "one job, for what waits"
+        asked = tasks.waiting(app).take()
+        assert asked is not None and asked.touched and "the revert of import batch" in asked.reason, (
+            "the revert's subjects wait for the job")
     else:
         assert "could not be evaluated again now" in page and "usa-alert--warning" in page and ran == []
 

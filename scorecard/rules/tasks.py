@@ -1,23 +1,48 @@
 """Rule evaluation as background work: `reevaluate` hands an evaluation to scorecard.dispatch (the
 server's threads, or a Celery worker when Redis is set), so a page that changes what the rules read
-(publishing or retiring a rule, reverting an import) answers at once. The evaluation itself is the
-one of rules.service: one writer at a time, and safe to repeat (it recomputes and replaces)."""
+(publishing or retiring a rule, reverting an import, saving a commitment) answers at once. The
+evaluations asked for while one waits to start are gathered into it (scorecard.rules.waiting). The
+evaluation itself is the one of rules.service: one writer at a time, and safe to repeat (it recomputes
+and replaces)."""
 import logging
 from collections.abc import Iterable
 from typing import Optional
 
-from scorecard.dispatch import NotQueued, dispatch, task
+from scorecard.dispatch import NotQueued, dispatch, queued, task
+from scorecard.rules.waiting import InProcess, InRedis
 
 log = logging.getLogger(__name__)
 
 
+WAITING = "scorecard.rules.waiting"  # app.extensions key
+
+
+def waiting(app):
+    """Where the app keeps the evaluations asked for and not yet started: its own memory, or Redis when
+    Celery workers run its jobs."""
+    found = app.extensions.get(WAITING)
+    if found is None:
+        from scorecard.config import redis_timeouts
+
+        found = app.extensions[WAITING] = (
+            InRedis(app.config["REDIS_URL"], "scorecard:", **redis_timeouts(app.config)) if queued(app)
+            else InProcess())
+    return found
+
+
 @task("rules.evaluate")
-def run(app, touched: Optional[list] = None, reason: str = "") -> None:
+def run(app, touched: Optional[list] = None, reason: str = "", gathered: bool = False) -> None:
     """Evaluate the published rules: everything, or the subjects that read `touched` (subject key,
-    period) pairs. A failure is logged; the next evaluation catches up."""
+    period) pairs; `gathered`, what the evaluations asked for since this job was queued add up to
+    (nothing, when another job took them first). A failure is logged; the next evaluation catches up."""
     from scorecard.extensions import db
     from scorecard.rules.service import evaluate
 
+    if gathered:
+        asked = waiting(app).take()
+        if asked is None:
+            return
+        touched, reason = asked.touched, asked.reason
     with app.app_context():
         try:
             result = evaluate(db.session, touched=None if touched is None else [tuple(pair) for pair in touched])
@@ -41,9 +66,17 @@ def reevaluate(app, *, reason: str, touched: Optional[Iterable] = None) -> str:
     QUEUED, or DONE when EVALUATIONS_INLINE ran it here and now, or NOT_QUEUED when the job service
     cannot be reached (the change itself stands, and the next evaluation catches up)."""
     pairs = None if touched is None else [list(pair) for pair in touched]
-    inline = bool(app.config.get("EVALUATIONS_INLINE"))
+    if app.config.get("EVALUATIONS_INLINE"):
+        dispatch(app, "rules.evaluate", inline=True, touched=pairs, reason=reason)
+        return DONE
+    store = waiting(app)
     try:
-        dispatch(app, "rules.evaluate", inline=inline, touched=pairs, reason=reason)
+        if store.add(pairs, reason):
+            dispatch(app, "rules.evaluate", gathered=True)
     except NotQueued:
+        store.unqueue()  # the next ask queues the job again
         return NOT_QUEUED
-    return DONE if inline else QUEUED
+    except Exception as error:  # noqa: BLE001 — Redis not answering (its connection and timeout errors)
+        log.warning("could not ask for an evaluation: %s", error)
+        return NOT_QUEUED
+    return QUEUED

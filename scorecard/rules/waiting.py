@@ -1,0 +1,120 @@
+"""The evaluations asked for and not yet started, gathered into one (`rules.tasks.reevaluate`): a burst of
+commitment updates (an officer's API script, an afternoon of edits) queued one evaluation per update, each
+holding a worker while the last waited for the database, and import previews waited behind them for tens
+of seconds. Now each ask adds its subjects to the one evaluation waiting to start, and queues a job only
+when none is waiting: at most one evaluation runs and one waits, whatever the number of asks.
+
+Kept in the server's memory when jobs run in its own threads, and in Redis when Celery workers on other
+hosts run them (the web process asks, a worker takes). A job whose turn never came (its worker lost it)
+does not hold back the next ask for longer than STALE_SECONDS: after that the next ask queues another."""
+import json
+import threading
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Optional
+
+from scorecard.text import counted
+
+STALE_SECONDS = 60  # a job queued this long ago and not started: the next ask queues one more
+
+
+@dataclass
+class Asked:
+    """What the evaluations asked for since the waiting one was queued: their (subject key, period) pairs,
+    or everything when any asked for everything; and why, for the log."""
+
+    everything: bool = False
+    pairs: set = field(default_factory=set)
+    first_reason: str = "a request"
+    asks: int = 0
+
+    @property
+    def touched(self) -> Optional[list]:
+        return None if self.everything else sorted(self.pairs, key=repr)
+
+    @property
+    def reason(self) -> str:
+        more = self.asks - 1
+        return self.first_reason if more <= 0 else f"{self.first_reason} (and {counted(more, 'more change')})"
+
+
+def _pairs(touched: Optional[Iterable]) -> Optional[set]:
+    return None if touched is None else {tuple(pair) for pair in touched}
+
+
+class InProcess:
+    """The server's own threads: a lock and what is waiting."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._waiting: Optional[Asked] = None
+        self._queued_at = 0.0
+
+    def add(self, touched: Optional[Iterable], reason: str) -> bool:
+        """Add an ask to the evaluation waiting to start; True when a job must be queued for it (none was
+        waiting, or the one waiting was queued more than STALE_SECONDS ago)."""
+        pairs = _pairs(touched)
+        with self._lock:
+            now = time.monotonic()
+            queue = self._waiting is None or now - self._queued_at > STALE_SECONDS
+            if self._waiting is None:
+                self._waiting = Asked(first_reason=reason)
+            if pairs is None:
+                self._waiting.everything = True
+            else:
+                self._waiting.pairs |= pairs
+            self._waiting.asks += 1
+            if queue:
+                self._queued_at = now
+            return queue
+
+    def take(self) -> Optional[Asked]:
+        """What is waiting (None when nothing is), no longer waiting: the job that starts evaluates it."""
+        with self._lock:
+            found, self._waiting = self._waiting, None
+            return found
+
+    def unqueue(self) -> None:
+        """The job `add` asked for could not be queued: the next ask queues one (what waits stays)."""
+        with self._lock:
+            self._queued_at = float("-inf")
+
+
+class InRedis:
+    """Celery workers: the same in Redis, under keys of the app's prefix, changed in transactions."""
+
+    def __init__(self, url: str, prefix: str, **options):
+        import redis
+
+        self._redis = redis.Redis.from_url(url, **options)
+        self._everything, self._pairs, self._reason, self._asks, self._queued = (
+            f"{prefix}evaluation:{part}" for part in ("everything", "pairs", "reason", "asks", "queued"))
+
+    def add(self, touched: Optional[Iterable], reason: str) -> bool:
+        pairs = _pairs(touched)
+        with self._redis.pipeline(transaction=True) as pipe:
+            if pairs is None:
+                pipe.set(self._everything, 1)
+            elif pairs:
+                pipe.sadd(self._pairs, *(json.dumps(list(pair)) for pair in pairs))
+            pipe.set(self._reason, reason, nx=True)
+            pipe.incr(self._asks)
+            pipe.set(self._queued, 1, nx=True, ex=STALE_SECONDS)
+            return bool(pipe.execute()[-1])
+
+    def unqueue(self) -> None:
+        self._redis.delete(self._queued)
+
+    def take(self) -> Optional[Asked]:
+        with self._redis.pipeline(transaction=True) as pipe:
+            pipe.get(self._everything)
+            pipe.smembers(self._pairs)
+            pipe.get(self._reason)
+            pipe.get(self._asks)
+            pipe.delete(self._everything, self._pairs, self._reason, self._asks, self._queued)
+            everything, pairs, reason, asks, _ = pipe.execute()
+        if not asks:
+            return None
+        return Asked(bool(everything), {tuple(json.loads(p)) for p in pairs},
+                     reason.decode() if isinstance(reason, bytes) else reason or "a request", int(asks))

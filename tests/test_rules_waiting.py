@@ -1,0 +1,104 @@
+"""The evaluations asked for and not yet started are gathered into one (scorecard.rules.waiting): in the
+server's memory, and in a real Redis as Celery workers on other hosts share it (a web process asks, a
+worker takes)."""
+import os
+import shutil
+import subprocess
+import time
+
+import pytest
+
+from scorecard.rules import waiting
+from tests import served
+
+COMMITMENT = ("commitment:5", None)
+PROGRAM = ("program:3", "FY2026-Q4")
+
+
+@pytest.fixture(scope="module")
+def redis_url():
+    server = shutil.which("redis-server")
+    if not server:
+        if os.environ.get("SCORECARD_REQUIRE_BROWSER"):  # CI: every service is installed
+            raise RuntimeError("redis-server is required in CI")
+        pytest.skip("redis-server not installed")
+    port = served.free_port()
+    process = subprocess.Popen([server, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"redis://127.0.0.1:{port}/0"
+    import redis
+
+    deadline = time.monotonic() + 20
+    while True:
+        try:
+            redis.Redis.from_url(url).ping()
+            break
+        except redis.ConnectionError:
+            assert time.monotonic() < deadline, "redis-server did not start"
+            time.sleep(0.05)
+    yield url
+    process.kill()
+    process.wait()
+
+
+@pytest.fixture(params=["in process", "in redis"])
+def stores(request):
+    """Where the web process asks and where the job takes: one store in the server's memory, or two
+    clients of one Redis."""
+    if request.param == "in process":
+        store = waiting.InProcess()
+        return store, store
+    url = request.getfixturevalue("redis_url")
+    prefix = f"test-{request.node.name}:"
+    return waiting.InRedis(url, prefix), waiting.InRedis(url, prefix)
+
+
+def test_asks_made_while_one_waits_are_gathered_into_it(stores):
+    web, worker = stores
+    assert web.add([COMMITMENT], "a change to commitment 5") is True, "nothing waited: a job is queued"
+    assert web.add([PROGRAM], "the revert of import batch 7") is False, "one waits: no second job"
+    assert web.add([COMMITMENT], "a change to commitment 5") is False
+    asked = worker.take()
+    assert asked.touched == sorted([COMMITMENT, PROGRAM], key=repr)
+    assert asked.reason == "a change to commitment 5 (and 2 more changes)"
+    assert worker.take() is None, "taken once: the next job finds nothing"
+    assert web.add([PROGRAM], "a change to commitment 6") is True, "taken: the next ask queues a job again"
+    assert worker.take().reason == "a change to commitment 6"
+
+
+def test_an_ask_for_everything_makes_the_gathered_evaluation_everything(stores):
+    web, worker = stores
+    web.add([COMMITMENT], "a change to commitment 5")
+    web.add(None, "a rule published")
+    web.add([PROGRAM], "a change to commitment 6")
+    asked = worker.take()
+    assert asked.everything and asked.touched is None
+    assert asked.reason == "a change to commitment 5 (and 2 more changes)"
+
+
+def test_a_job_that_could_not_be_queued_is_asked_for_again_by_the_next_ask(stores):
+    web, worker = stores
+    assert web.add([COMMITMENT], "a change to commitment 5") is True
+    web.unqueue()  # the broker refused it
+    assert web.add([PROGRAM], "a change to commitment 6") is True, "what waits has no job yet: queue one"
+    assert worker.take().touched == sorted([COMMITMENT, PROGRAM], key=repr), "nothing asked for was lost"
+
+
+def test_a_job_whose_turn_never_came_does_not_hold_back_the_next_ask(stores, monkeypatch):
+    """A worker that lost its job (killed before it took what waits): after STALE_SECONDS the next ask
+    queues another job, which takes everything asked for since."""
+    web, worker = stores
+    monkeypatch.setattr(waiting, "STALE_SECONDS", 1)
+    assert web.add([COMMITMENT], "a change to commitment 5") is True
+    assert web.add([PROGRAM], "a change to commitment 6") is False
+    time.sleep(1.2)
+    assert web.add([PROGRAM], "a change to commitment 7") is True
+    asked = worker.take()
+    assert asked.touched == sorted([COMMITMENT, PROGRAM], key=repr)
+    assert asked.reason == "a change to commitment 5 (and 2 more changes)"
+
+
+def test_one_ask_is_said_alone():
+    store = waiting.InProcess()
+    store.add([], "the revert of import batch 4")
+    assert store.take().reason == "the revert of import batch 4"
