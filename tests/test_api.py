@@ -930,6 +930,26 @@ def test_requests_without_a_valid_token_are_rate_limited_per_address(api, http, 
                     environ_base=guesser).status_code == 200, "a valid token is counted by its user, not its address"
 
 
+def test_a_database_that_stops_answering_leaves_the_rate_limit_counting(api, client_as, caplog):
+    """With the database down, a person signed in on the web who asked the API had the limiter fail to read
+    who they were: it logged "Failed to rate limit" with a traceback at every request and counted in its
+    own memory meanwhile. Whom it cannot read it counts by address."""
+    import sqlalchemy as sa
+
+    reader = client_as("analyst")
+
+    def down(_session_id):
+        raise sa.exc.OperationalError("SELECT users", {}, ConnectionRefusedError("the database is not answering"))
+    api.login_manager._user_callback, kept = down, api.login_manager._user_callback
+    try:
+        with caplog.at_level("ERROR"):
+            answered = reader.get(f"{PREFIX}/agencies/1")
+    finally:
+        api.login_manager._user_callback = kept
+    assert answered.status_code in (401, 503)
+    assert not [r for r in caplog.records if "rate limit" in r.getMessage().lower()], caplog.text[-2000:]
+
+
 def test_a_long_file_name_keeps_its_extension_on_the_web_and_through_the_api(api, http, client_as):
     """Both doors name an upload the same way (importers.jobs.store): the last part of the path sent, at
     most 300 characters for the user and 100 for the storage, each with its extension, so that a long

@@ -9,6 +9,7 @@ valid token per client address (Flask-Limiter; API_RATE_LIMIT), and every error 
 problem (scorecard.api.problems)."""
 import os
 
+import sqlalchemy as sa
 from flask import current_app, g, request
 from flask_limiter import Limiter
 from flask_limiter.errors import RateLimitExceeded
@@ -112,8 +113,11 @@ def _rate_key() -> str:
     token = g.get("api_token")
     if token is not None:
         return f"user:{token.user_id}"
-    if current_user.is_authenticated:
-        return f"user:{current_user.id}"
+    try:
+        if current_user.is_authenticated:
+            return f"user:{current_user.id}"
+    except sa.exc.DBAPIError:  # the database is not answering (the request is answered 503 further on)
+        pass
     return get_remote_address()
 
 
