@@ -264,11 +264,17 @@ def _run(app, batch_id: int, commit: bool, user_id: Optional[int] = None) -> Non
                                              "nothing was changed. Upload the file again.")
         except (ImportFileError, access.BatchRefused) as error:
             batch = _fail(session, batch_id, str(error))
+        except sa.exc.OperationalError as error:  # the database stopped answering (a restart): not the file
+            log.warning("import batch %s failed: the database stopped answering (%s)", batch_id, error.orig)
+            batch = _fail(session, batch_id, DATABASE_WENT_AWAY)
         except Exception:  # the batch must never stay "pending" forever
             log.exception("import batch %s failed", batch_id)
             batch = _fail(session, batch_id, "The import failed unexpectedly; nothing was changed.")
         _finish(app, session, batch)
 
+
+DATABASE_WENT_AWAY = ("The database stopped answering during the import (it may have been restarting); nothing "
+                      "was changed. Upload the file again in a minute.")
 
 # Seconds between tries at recording a failure while the database does not answer (a restart takes a few):
 # about a minute, after which the batch counts as stalled only after IMPORT_STALE_SECONDS.
@@ -384,6 +390,11 @@ def _revert(app, batch_id: int, user_id: Optional[int]) -> None:
         except RevertError as error:
             session.rollback()
             words, kind = f"Batch {batch_id} was not reverted: {error}", "error"
+        except sa.exc.OperationalError as error:  # the database stopped answering (a restart)
+            log.warning("revert of import batch %s failed: the database stopped answering (%s)", batch_id, error.orig)
+            session.rollback()
+            words, kind = (f"The database stopped answering during the revert of batch {batch_id} (it may have been "
+                           "restarting); nothing was changed. Revert it again in a minute."), "error"
         except Exception:  # the batch must never stay "reverting" for ever
             log.exception("revert of import batch %s failed", batch_id)
             session.rollback()

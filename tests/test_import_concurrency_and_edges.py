@@ -830,6 +830,7 @@ def test_a_job_whose_database_went_away_is_failed_once_it_answers_again(app, ana
     batch_id = upload(analyst, workbook_bytes([HEADER, ROW]))
     batch = stored(app, batch_id)
     assert batch.status is BatchStatus.failed
-    assert batch.message == "The import failed unexpectedly; nothing was changed."
+    assert batch.message == jobs.DATABASE_WENT_AWAY, "the database named, not 'failed unexpectedly'"
+    assert "database stopped answering" in batch.message and "nothing was changed" in batch.message
     assert down["commits"] == 0
     assert len([r for r in caplog.records if "could not be recorded yet" in r.getMessage()]) == 2
