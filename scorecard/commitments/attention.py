@@ -80,10 +80,10 @@ def attention_query(query: sa.Select, today: date, *, due_days: int, stale_days:
         sa.func.coalesce(Commitment.last_update_at, Commitment.created_at) < stale_cutoff(today, stale_days)))
 
 
-def stale_cutoff(today: date, days: int) -> datetime:
-    """The moment before which a last update makes a commitment `days` or more days without one
+def stale_cutoff(today: date, stale_days: int) -> datetime:
+    """The moment before which a last update makes a commitment `stale_days` or more days without one
     (days counted by date, as `days_since_update` does)."""
-    return datetime.combine(today - timedelta(days=days - 1), time.min, tzinfo=UTC)
+    return datetime.combine(today - timedelta(days=stale_days - 1), time.min, tzinfo=UTC)
 
 
 def needs_update(session, user, today: date, *, due_days: int, stale_days: int) -> list[Attention]:
