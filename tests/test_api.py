@@ -601,6 +601,19 @@ def test_observation_filters(api, http):
                                                              "value": "sometime", "message": ""}
 
 
+@pytest.mark.parametrize("spelling", ["2025-01", "Q1 2026", "FY26 Q1", "fy2026-q1", "2026-01-15", "FY2026-Q1 "])
+def test_a_period_parameter_takes_the_documented_spelling_only(api, http, spelling):
+    """The document's pattern is FY2025-Q1: another spelling is refused by name, not read as a quarter ("2025-01"
+    is January, so FY2025-Q2)."""
+    secret = _secret(api, "viewer")
+    for query in (f"observations?period_from={spelling}", f"scores?metric=trust&period={spelling}",
+                  f"findings?period={spelling}"):
+        refused = http.get(f"{PREFIX}/{query}", headers=_bearer(secret))
+        assert refused.status_code == 422, (query, refused.get_json())
+        (error,) = refused.get_json()["errors"]
+        assert error["value"] == spelling and "FY2025-Q1" in error["message"] and repr(spelling) in error["message"]
+
+
 def test_findings_show_inputs_and_explanation_and_plan_findings_follow_the_plan(api, http):
     from scorecard.models import RuleSubject
 

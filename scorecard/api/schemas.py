@@ -118,7 +118,9 @@ PERIOD_PATTERN = r"^FY(19\d\d|20\d\d|21\d\d|2200)-Q[1-4]$"
 
 class Period(fields.String):
     """A fiscal quarter in its canonical spelling, FY2025-Q1 (machines get one spelling; the import
-    files take every spelling analysts use)."""
+    files take every spelling analysts use). The spelling is checked as sent: the validator (which
+    documents the pattern) sees the text read, and every spelling reads as the canonical one, so
+    "2025-01" (January, FY2025-Q2) or "Q1 2026" passed as a quarter the document refuses."""
 
     def __init__(self, **kwargs):
         super().__init__(validate=validate.Regexp(PERIOD_PATTERN, error="a fiscal quarter such as FY2025-Q1"),
@@ -126,6 +128,9 @@ class Period(fields.String):
 
     def _deserialize(self, value, attr, data, **kwargs):
         text = super()._deserialize(value, attr, data, **kwargs)
+        if not re.fullmatch(PERIOD_PATTERN, text):
+            raise ma.ValidationError(f"{text[:64]!r} is not a fiscal quarter written as FY2025-Q1 (the API takes this "
+                                     "spelling only).")
         try:
             return str(parse_period(text))
         except PeriodError as error:
