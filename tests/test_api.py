@@ -601,6 +601,19 @@ def test_observation_filters(api, http):
                                                              "value": "sometime", "message": ""}
 
 
+def test_a_refused_item_quotes_each_value_as_the_item_sent_it(api, http):
+    """The import reads the posted items as a CSV file; its refusals quote the values as the JSON held them (a
+    number as that number, null as null), not as the cells they were written to ("3", "", 1e300 in 301 digits)."""
+    secret = _secret(api, "analyst")
+    row = {"program": "DPS-BA-01", "period": "FY2026-Q1"}
+    sent = [{**row, "metric": "backlog", "value": 1e300}, {**row, "metric": "trust", "count_1": 5, "n": 3},
+            {**row, "metric": "wait_time", "value": None}]
+    refused = http.post(f"{PREFIX}/observations?dry_run=true", json=sent, headers=_bearer(secret))
+    assert refused.status_code == 422 and refused.get_json()["import_status"] == "rejected"
+    found = {(e["row"], e["column"]): e["value"] for e in refused.get_json()["errors"]}
+    assert found == {(1, "value"): 1e300, (2, "n"): 3, (3, "value"): None}, refused.get_json()["errors"]
+
+
 @pytest.mark.parametrize("spelling", ["2025-01", "Q1 2026", "FY26 Q1", "fy2026-q1", "2026-01-15", "FY2026-Q1 "])
 def test_a_period_parameter_takes_the_documented_spelling_only(api, http, spelling):
     """The document's pattern is FY2025-Q1: another spelling is refused by name, not read as a quarter ("2025-01"

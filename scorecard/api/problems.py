@@ -82,7 +82,7 @@ def handle_http_exception(error: HTTPException):
         return problem_response(status, too_many_words(error.description), headers=_retry_after(error, headers))
     messages = data.get("messages")
     if messages:
-        errors = flatten(messages, _sent_value)
+        errors = flatten(messages, sent_value)
         changes = request.method not in ("GET", "HEAD", "OPTIONS")  # a read changes nothing anyway
         return problem_response(status, f"{len(errors)} value(s) in the request have problems"
                                 + ("; nothing was changed." if changes else "."), errors=errors, headers=headers)
@@ -120,7 +120,7 @@ def _sent_body():
     return g.scorecard_sent_body
 
 
-def _sent_value(row, column, item=None):
+def sent_value(row, column, item=None):
     """The value the client sent at `row` / `column` (the `item`th of a repeated query parameter),
     to quote it beside the message."""
     if column is None:

@@ -13,7 +13,7 @@ from flask_login import current_user
 from scorecard.api import schemas as s
 from scorecard.api.base import Blueprint, get_or_404, page
 from scorecard.api.ports import imports
-from scorecard.api.problems import PROBLEM_JSON, ApiProblem
+from scorecard.api.problems import PROBLEM_JSON, ApiProblem, sent_value
 from scorecard.extensions import db
 from scorecard.models import Metric, Observation
 
@@ -79,7 +79,7 @@ def post_observations(args, rows):
             db.session.rollback()
             raise ApiProblem(422, str(error)) from None
     summary = result.as_json()
-    summary["errors"] = [_item_row(e) for e in summary["errors"]]
+    summary["errors"] = [_item_row(e, rows) for e in summary["errors"]]
     if result.status == "rejected":
         extra = {k: v for k, v in summary.items() if k not in ("errors", "status", "message")}
         # the pipeline speaks of a file: here the rows are the request's items
@@ -118,11 +118,17 @@ def _cell(value) -> str:
 _AS_ROW = re.compile(r" as row (\d+)(?=$|, but )")  # the importer's own words ("... as row 3", "as row 3, but")
 
 
-def _item_row(error: dict) -> dict:
+def _item_row(error: dict, rows: list[dict]) -> dict:
     """An importer error's spreadsheet row as the position of the item in the posted array, in its
-    `row` and where its message names another row ("the same ... as row 3": as item 2)."""
+    `row` and where its message names another row ("the same ... as row 3": as item 2); its `value`, for
+    a key the item holds, as the item holds it (a JSON number, null), not as its CSV cell was written (the
+    text "3" for 3, "" for null, 1e308 written out in 309 digits)."""
     row = error.get("row")
+    item = row - 1 if isinstance(row, int) and row >= 2 else row
     message = error.get("message")
     if isinstance(message, str):
         message = _AS_ROW.sub(lambda found: f" as item {int(found.group(1)) - 1}", message)
-    return {**error, "row": row - 1 if isinstance(row, int) and row >= 2 else row, "message": message}
+    value, column = error.get("value"), error.get("column")
+    if isinstance(item, int) and 0 < item <= len(rows) and isinstance(column, str) and column in rows[item - 1]:
+        value = sent_value(item, column)
+    return {**error, "row": item, "value": value, "message": message}
