@@ -38,6 +38,16 @@ def refusing_depth(parse: Callable[[], Any]) -> Any:
         raise json.JSONDecodeError("a number with more digits than any value here takes", TOO_LONG, 0) from None
 
 
+def broken_words(error: json.JSONDecodeError | UnicodeDecodeError) -> str:
+    """Why a body is no JSON, for the person who sent it: where the parser stopped (line and column), the
+    byte that is not UTF-8, or refusing_depth's reason (which has no place to point at)."""
+    if isinstance(error, UnicodeDecodeError):
+        return f"the byte {error.object[error.start]:#04x} at offset {error.start} is not UTF-8"
+    if error.doc in REFUSALS:
+        return error.msg
+    return f"{error.msg} at line {error.lineno}, column {error.colno}"
+
+
 class DuplicateKey(ValueError):
     """A JSON object naming one key twice: Python's parser keeps the last silently."""
 

@@ -286,7 +286,8 @@ def test_bodies_and_paths_no_value_here_can_hold_are_refused_not_failed(api, htt
     headers = {**_bearer(secret), "If-Match": read.headers["ETag"], "Content-Type": "application/json"}
     huge = http.patch(url, data='{"reason": 1' + "0" * 5000 + "}", headers=headers)
     assert huge.status_code == 400 and huge.mimetype == "application/problem+json", huge.get_data(as_text=True)[:300]
-    assert huge.get_json()["errors"][0]["message"] == "Invalid JSON body."
+    assert huge.get_json()["errors"][0]["message"] == (
+        "Invalid JSON body: a number with more digits than any value here takes.")
     assert http.get(f"{PREFIX}/commitments/%00", headers=_bearer(secret)).status_code == 404
     hidden = http.patch(url, json={"reason": "ok \u202eevil"}, headers=headers)  # the web form refuses it too
     assert hidden.status_code == 422 and "hidden text-direction character" in json.dumps(hidden.get_json())
@@ -1009,7 +1010,29 @@ def test_json_nested_too_deeply_answers_400_and_changes_nothing(api, http):
     answer = http.patch(url, data=deep, content_type="application/json",
                         headers={**_bearer(secret), "If-Match": read.headers["ETag"]})
     assert answer.status_code == 400, answer.get_data(as_text=True)[:300]
-    assert answer.get_json()["errors"][0]["message"] == "Invalid JSON body."
+    assert answer.get_json()["errors"][0]["message"] == "Invalid JSON body: JSON nested too deeply."
+    assert http.get(url, headers=_bearer(secret)).get_json() == read.get_json()
+
+
+def test_a_body_that_is_no_json_is_refused_saying_where(api, http):
+    """A syntax error is named by its line and column, a byte that is not UTF-8 by its offset: "Invalid JSON
+    body." alone left the client to search the body for it."""
+    secret = _secret(api, "officer")
+    with api.app_context():
+        cid = _commitment_of("CFO")
+    url = f"{PREFIX}/commitments/{cid}"
+    read = http.get(url, headers=_bearer(secret))
+    headers = {**_bearer(secret), "If-Match": read.headers["ETag"]}
+    for body, where in ((b'{\n  "note": "ok"\n  "reason": "x"}', "Expecting ',' delimiter at line 3, column 3"),
+                        (b'{"note": "caf\xe9"}', "the byte 0xe9 at offset 13 is not UTF-8")):
+        answer = http.patch(url, data=body, content_type="application/json", headers=headers)
+        assert answer.status_code == 400 and answer.mimetype == "application/problem+json"
+        assert answer.get_json()["errors"] == [{"row": None, "column": None, "value": None,
+                                                "message": f"Invalid JSON body: {where}."}]
+        assert answer.get_json()["detail"] == f"Invalid JSON body: {where}. Nothing was changed."
+    rows = http.post(f"{PREFIX}/observations?dry_run=true", data=b'[{"metric": "trust",}]',
+                     content_type="application/json", headers=_bearer(_secret(api, "analyst")))
+    assert rows.status_code == 400 and "at line 1, column 21" in rows.get_json()["detail"]
     assert http.get(url, headers=_bearer(secret)).get_json() == read.get_json()
 
 
