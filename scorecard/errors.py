@@ -144,7 +144,7 @@ def _handler(code):
         description = _description(code, error) if code != 500 else (
             FAILED_AFTER_SAVE if saved_a_change() else None)
         if code == 413:
-            description = _too_large()
+            description = too_large_words()
         # The error's own headers, less its content type: a 405's Allow (RFC 9110), a 401's WWW-Authenticate.
         headers = [(k, v) for k, v in error.get_headers() if k.lower() != "content-type"] \
             if isinstance(error, HTTPException) else []
@@ -167,8 +167,9 @@ def _sign_in() -> str:
     return url_for("auth.login", next=back) if back else url_for("auth.login")
 
 
-def _too_large() -> str:
-    """What a 413 means here: the upload limit, and where to go on (werkzeug's own words name neither)."""
+def too_large_words() -> str:
+    """What a 413 means here: the upload limit, and where to go on (werkzeug's own words name neither); the
+    API's problems say it too."""
     limit = current_app.config.get("MAX_CONTENT_LENGTH")
     size = f"{limit / (1024 * 1024):g} MB" if limit else "the server's limit"
     if not request.path.startswith("/imports"):

@@ -8,6 +8,8 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
+from werkzeug.datastructures import FileStorage
+from werkzeug.test import encode_multipart
 
 from scorecard.api.permissions import PREFIX, RULES
 from scorecard.api.tokens import create_token
@@ -1012,6 +1014,21 @@ def test_json_nested_too_deeply_answers_400_and_changes_nothing(api, http):
     assert answer.status_code == 400, answer.get_data(as_text=True)[:300]
     assert answer.get_json()["errors"][0]["message"] == "Invalid JSON body: JSON nested too deeply."
     assert http.get(url, headers=_bearer(secret)).get_json() == read.get_json()
+
+
+def test_a_body_beyond_the_upload_limit_is_refused_naming_the_limit(api, http, monkeypatch):
+    """werkzeug's own words ("The data value transmitted exceeds the capacity limit.") named no limit."""
+    monkeypatch.setitem(api.config, "MAX_CONTENT_LENGTH", 1024 * 1024)
+    secret = _secret(api, "analyst")
+    row = {"program": "DPS-BA-01", "metric": "backlog", "period": "FY2026-Q1", "value": 1}
+    rows = http.post(f"{PREFIX}/observations?dry_run=true", json=[row] * 20_000, headers=_bearer(secret))
+    # Encoded in memory: werkzeug's test client spools a large multipart body to a file it never closes.
+    boundary, body = encode_multipart({"file": FileStorage(io.BytesIO(b"x" * 1024 * 1024), "big.csv")})
+    upload = http.post(f"{PREFIX}/imports", headers=_bearer(secret), data=body,
+                       content_type=f"multipart/form-data; boundary={boundary}")
+    for answer in (rows, upload):
+        assert answer.status_code == 413 and answer.mimetype == "application/problem+json"
+        assert answer.get_json()["detail"] == "A request may be at most 1 MB; nothing was received or changed."
 
 
 def test_a_body_that_is_no_json_is_refused_saying_where(api, http):

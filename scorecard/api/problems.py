@@ -12,7 +12,7 @@ from flask import current_app, g, json, request
 from werkzeug.exceptions import HTTPException
 from werkzeug.http import HTTP_STATUS_CODES
 
-from scorecard.errors import RETRY_AFTER, database_down_words, database_gone, failed_words
+from scorecard.errors import RETRY_AFTER, database_down_words, database_gone, failed_words, too_large_words
 from scorecard.json_bodies import refusing_depth
 from scorecard.text import shown
 
@@ -86,7 +86,7 @@ def handle_http_exception(error: HTTPException):
         changes = request.method not in ("GET", "HEAD", "OPTIONS")  # a read changes nothing anyway
         return problem_response(status, f"{len(errors)} value(s) in the request have problems"
                                 + ("; nothing was changed." if changes else "."), errors=errors, headers=headers)
-    description = error.description if status != 500 else failed_words()
+    description = failed_words() if status == 500 else too_large_words() if status == 413 else error.description
     return problem_response(status, str(description or TITLES.get(status, "")), headers=headers)
 
 
