@@ -277,6 +277,24 @@ def test_a_database_lost_after_the_change_was_saved_says_it_was_saved(api, http,
     assert before.status_code == 503 and "Nothing was changed" in before.get_json()["detail"]
 
 
+def test_every_problem_type_names_an_entry_of_the_documentation(api, http, monkeypatch):
+    """A problem's `type` is the documentation page's entry for its status: a 503 (the database gone) pointed to
+    "#problem-503", which the page did not have."""
+    from scorecard.api.resources import org
+
+    secret = _secret(api, "viewer")
+    gone = sa.exc.OperationalError("SELECT", {}, Exception("server closed the connection unexpectedly"))
+    monkeypatch.setattr(org, "get_or_404", lambda *args: (_ for _ in ()).throw(gone))
+    answers = [http.get(f"{PREFIX}/programs/1", headers=_bearer(secret)), http.get(f"{PREFIX}/nothing-here",
+               headers=_bearer(secret)), http.get(f"{PREFIX}/programs?page=0", headers=_bearer(secret))]
+    assert [a.status_code for a in answers] == [503, 404, 422]
+    page = http.get(f"{PREFIX}/docs", headers=_bearer(secret)).get_data(as_text=True)
+    for answer in answers:
+        problem = answer.get_json()
+        entry = re.search(rf'<dt id="{problem["type"].split("#")[1]}">.*?<dd>(.*?)</dd>', page)
+        assert entry and entry.group(1) == problem["title"], problem
+
+
 def test_bodies_and_paths_no_value_here_can_hold_are_refused_not_failed(api, http):
     """A whole number of 5,000 digits (more than Python converts), a NUL in the path, a status moved to
     off track on an old reason: each answers a 4xx that says so; nothing is changed."""

@@ -35,6 +35,7 @@ TITLES = {
     428: "If-Match is required",
     429: "Too many requests",
     500: "Something went wrong on our side",
+    503: "Unavailable for now: try again later",  # the database or the job service did not answer (Retry-After)
 }
 
 
