@@ -792,6 +792,27 @@ def test_each_bad_value_is_named_with_what_was_sent(api, http):
     assert one_bad_item.status_code == 422 and one_bad_item.get_json()["errors"][0]["row"] == 1
 
 
+def test_an_operation_that_reads_no_query_refuses_one_and_changes_nothing(api, http):
+    """Operations reading query parameters refuse one they do not know; those reading none ignored any sent, so
+    `PATCH /commitments/1?dry_run=true`, a dry run as POST /observations has one, changed the commitment."""
+    secret = _secret(api, "officer")
+    with api.app_context():
+        cid = _commitment_of("CFO")
+    url = f"{PREFIX}/commitments/{cid}"
+    read = http.get(url, headers=_bearer(secret))
+    tried = http.patch(f"{url}?dry_run=true", json={"next_step": "Only trying"},
+                       headers={**_bearer(secret), "If-Match": read.headers["ETag"]})
+    assert tried.status_code == 422 and tried.mimetype == "application/problem+json"
+    assert [(e["column"], e["value"]) for e in tried.get_json()["errors"]] == [("dry_run", "true")]
+    assert "nothing was changed" in tried.get_json()["detail"]
+    assert http.get(url, headers=_bearer(secret)).get_json() == read.get_json()
+    for answer in (http.get(f"{url}?expand=history", headers=_bearer(secret)),
+                   http.post(f"{PREFIX}/imports/1/cancel?force=1", headers=_bearer(secret))):
+        assert answer.status_code == 422 and answer.get_json()["errors"][0]["column"] in ("expand", "force")
+    assert http.get(f"{url}", headers=_bearer(secret)).status_code == 200
+    assert http.options(f"{url}?x=1", headers=_bearer(secret)).status_code == 200
+
+
 def test_whole_number_parameters_are_the_digits_0_9_alone(api, http):
     """int() read page_size=1_0 as 10, program_id=1_0 as program 10, and "+3", " 3", "５" (fullwidth) and "١"
     (Arabic-Indic) as numbers: the web forms refuse them (scorecard.fields.whole_number), and so does the API."""

@@ -4,6 +4,7 @@ import flask_smorest
 import marshmallow as ma
 import sqlalchemy as sa
 from apispec import BasePlugin
+from flask import current_app, request
 from marshmallow import missing
 from webargs.flaskparser import FlaskParser, is_json_request
 from webargs.multidictproxy import MultiDictProxy
@@ -110,6 +111,19 @@ class Blueprint(flask_smorest.Blueprint):
         self.register_error_handler(HTTPException, handle_http_exception)
         self.register_error_handler(ApiProblem, handle_problem)
         self.register_error_handler(Exception, handle_unexpected)
+        self.before_request(_no_query_unread)
+
+
+def _no_query_unread() -> None:
+    """An operation that reads no query parameter refuses any sent (422, naming each), as one that reads some
+    refuses those it does not know: ignored, `PATCH /commitments/1?dry_run=true` changed the commitment."""
+    if not request.args or request.method == "OPTIONS":
+        return
+    view = current_app.view_functions.get(request.endpoint)
+    read = ((getattr(view, "_apidoc", None) or {}).get("arguments") or {}).get("parameters", ())
+    if not any(parameter.get("in") == "query" for parameter in read):
+        flask_smorest.abort(422, messages={"query": {
+            name: ["Unknown parameter: this operation takes none in the query."] for name in request.args}})
 
 
 class RowsBodies(BasePlugin):
