@@ -3,6 +3,7 @@
 Every error answer has `type`, `title`, `status` and `detail`; a data problem adds `errors`, one
 item per bad value, `{row, column, value, message}` as the importers report them (`row` is None
 for a value outside any row, e.g. a query parameter or a field of one object)."""
+import contextlib
 import json as stdlib_json
 import math
 from typing import Optional
@@ -83,9 +84,11 @@ def handle_http_exception(error: HTTPException):
         return problem_response(status, too_many_words(error.description), headers=_retry_after(error, headers))
     messages = data.get("messages")
     if messages:
-        errors = flatten(messages, sent_value)
+        errors = flatten(messages, sent_value, limit=MAX_ERRORS_LISTED)
+        total = len(errors) if len(errors) < MAX_ERRORS_LISTED else count_messages(messages)
+        listed = f" (the first {len(errors):,} are listed)" if total > len(errors) else ""
         changes = request.method not in ("GET", "HEAD", "OPTIONS")  # a read changes nothing anyway
-        return problem_response(status, f"{len(errors)} value(s) in the request have problems"
+        return problem_response(status, f"{total:,} value(s) in the request have problems{listed}"
                                 + ("; nothing was changed." if changes else "."), errors=errors, headers=headers)
     description = failed_words() if status == 500 else too_large_words() if status == 413 else error.description
     return problem_response(status, str(description or TITLES.get(status, "")), headers=headers)
@@ -151,11 +154,21 @@ def _retry_after(error, headers: dict) -> dict:
     return headers
 
 
-def flatten(messages, value_of=None) -> list[dict]:
+# A problem lists at most this many bad values, as an import keeps at most as many errors: a body of a million
+# unknown keys was answered with each one quoted, a 114 MB problem taking a minute and a gigabyte to write.
+MAX_ERRORS_LISTED = 5000
+
+
+class _Enough(Exception):
+    """flatten found as many values as it lists."""
+
+
+def flatten(messages, value_of=None, *, limit=None) -> list[dict]:
     """webargs' nested messages ({"json": {0: {"metric": ["..."]}}}) as a list of
     {row, column, value, message}: an integer key is an item of a JSON array body (row, counted from
     1), or of a repeated query parameter (`status=a&status=b`: the parameter is the column, and the
-    value the item sent); a name is a field or query parameter (column)."""
+    value the item sent); a name is a field or query parameter (column). The first `limit` of them
+    when given (count_messages counts them all)."""
     found: list[dict] = []
 
     def walk(node, row, column, item=None):
@@ -173,8 +186,20 @@ def flatten(messages, value_of=None) -> list[dict]:
             for child in node:
                 walk(child, row, column, item)
         else:
+            if limit is not None and len(found) >= limit:
+                raise _Enough
             found.append({"row": row, "column": column,
                           "value": (value_of(row, column, item) if item is not None else value_of(row, column))
                           if value_of else None, "message": str(node)})
-    walk(messages, None, None)
+    with contextlib.suppress(_Enough):
+        walk(messages, None, None)
     return found
+
+
+def count_messages(messages) -> int:
+    """How many messages webargs' nested messages hold (the items flatten would list)."""
+    if isinstance(messages, dict):
+        return sum(count_messages(child) for child in messages.values())
+    if isinstance(messages, (list, tuple)):
+        return sum(count_messages(child) for child in messages)
+    return 1
