@@ -813,6 +813,17 @@ def test_an_operation_that_reads_no_query_refuses_one_and_changes_nothing(api, h
     assert http.options(f"{url}?x=1", headers=_bearer(secret)).status_code == 200
 
 
+def test_every_status_given_more_than_once_is_refused_saying_so(api, http):
+    """`status` repeats to choose several: given seven times it was refused as "Longer than maximum length 6.",
+    which said neither what was long nor what to send."""
+    query = "&".join(["status=on_track"] * 7)
+    answer = http.get(f"{PREFIX}/commitments?{query}", headers=_bearer(_secret(api, "admin")))
+    assert answer.status_code == 422
+    (error,) = answer.get_json()["errors"]
+    assert error["column"] == "status" and error["message"] == (
+        "Given more than 6 times: there are 6 statuses; give each at most once.")
+
+
 def test_whole_number_parameters_are_the_digits_0_9_alone(api, http):
     """int() read page_size=1_0 as 10, program_id=1_0 as program 10, and "+3", " 3", "５" (fullwidth) and "١"
     (Arabic-Indic) as numbers: the web forms refuse them (scorecard.fields.whole_number), and so does the API."""

@@ -534,7 +534,9 @@ class CommitmentSchema(Schema):
 class CommitmentArgs(PageArgs):
     function = Filter(validate=validate.Length(max=16), metadata={"description": "A function's code."})
     component = Filter(validate=validate.Length(max=32), metadata={"description": "A component's code."})
-    status = fields.List(fields.Enum(CommitmentStatus, by_value=True), validate=validate.Length(max=6))
+    status = fields.List(fields.Enum(CommitmentStatus, by_value=True), validate=validate.Length(
+        max=len(CommitmentStatus),
+        error="Given more than {max} times: there are {max} statuses; give each at most once."))
     domain = Filter(validate=validate.OneOf(CAPACITY_DOMAINS))
     leader_id = WholeNumber(**ID)
 
