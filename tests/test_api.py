@@ -449,6 +449,26 @@ def test_commitment_update_follows_the_web_forms_rules(api, http):
     assert fine.status_code == 200, fine.get_data(as_text=True)
 
 
+@pytest.mark.parametrize("sent", ["20270331", "2027-W13-3", "2027-02-30", "２０２７-03-31", 20270331])
+def test_a_due_date_is_refused_unless_written_as_the_document_says(api, http, sent):
+    """The document says YYYY-MM-DD (format: date); date.fromisoformat took 20270331 and 2027-W13-3 as well. A
+    refusal names the value."""
+    secret = _secret(api, "officer")
+    with api.app_context():
+        cid = _commitment_of("CFO")
+    url = f"{PREFIX}/commitments/{cid}"
+    read = http.get(url, headers=_bearer(secret))
+    refused = http.patch(url, json={"due_date": sent, "reason": "Moved by the vendor"},
+                         headers={**_bearer(secret), "If-Match": read.headers["ETag"]})
+    assert refused.status_code == 422
+    (error,) = refused.get_json()["errors"]
+    assert error["column"] == "due_date" and error["value"] == sent
+    assert error["message"] == f"{sent!r} is not a date: write one that exists, as YYYY-MM-DD (2027-03-31)."
+    assert http.get(url, headers=_bearer(secret)).get_json() == read.get_json()
+    schema = http.get(f"{PREFIX}/openapi.json", headers=_bearer(secret)).get_json()["components"]["schemas"]
+    assert schema["CommitmentPatch"]["properties"]["due_date"]["format"] == "date"
+
+
 def test_an_officer_moves_a_due_date_through_the_api_as_on_the_web(api, http):
     """DESIGN §2: an officer keeps status, reason, evidence and due date current; the API refused a due date
     as an unknown field, so a program could not do what the web form does."""

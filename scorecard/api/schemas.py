@@ -541,6 +541,18 @@ class CommitmentArgs(PageArgs):
     leader_id = WholeNumber(**ID)
 
 
+class Day(fields.Date):
+    """A date as the document states it, YYYY-MM-DD (RFC 3339's full-date) in the digits 0-9: marshmallow reads
+    it with date.fromisoformat, which also took 20270331 and the week date 2027-W13-3."""
+
+    default_error_messages = {"invalid": "{input!r} is not a date: write one that exists, as YYYY-MM-DD (2027-03-31)."}
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, str) or not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
+            raise self.make_error("invalid", input=value)
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
 class CommitmentPatchSchema(Schema):
     """The fields an update may change, as an officer keeps them current on the web (status, reason, next
     step, due date, evidence; a leader: status and reason), and a note."""
@@ -552,7 +564,7 @@ class CommitmentPatchSchema(Schema):
     status = fields.Enum(CommitmentStatus, by_value=True)
     reason = Text(allow_none=True, validate=validate.Length(max=MAX_TEXT_LENGTH))
     next_step = Text(allow_none=True, validate=validate.Length(max=MAX_TEXT_LENGTH))
-    due_date = fields.Date(allow_none=True, metadata={
+    due_date = Day(allow_none=True, metadata={
         "description": "YYYY-MM-DD; moving (or removing) a due date needs a reason in the same change."})
     evidence_links = fields.List(Text(validate=validate.Length(max=MAX_LINK_LENGTH)),
                                  validate=validate.Length(max=MAX_LINKS), metadata={
