@@ -655,6 +655,21 @@ def test_a_refused_item_quotes_each_value_as_the_item_sent_it(api, http):
     assert found == {(1, "value"): 1e300, (2, "n"): 3, (3, "value"): None}, refused.get_json()["errors"]
 
 
+def test_posted_observations_answer_where_their_import_batch_is(api, http):
+    """A 201 says where what it created is (RFC 9110, 10.2.2): the rows' import batch, to follow or revert."""
+    secret = _secret(api, "analyst")
+    row = {"program": "DPS-BA-01", "metric": "backlog", "period": "FY2026-Q1", "channel": "web", "value": 1234}
+    created = http.post(f"{PREFIX}/observations", json=[row], headers=_bearer(secret))
+    assert created.status_code == 201, created.get_json()
+    assert created.headers["Location"].endswith(f"{PREFIX}/imports/{created.get_json()['batch']}")
+    batch = http.get(created.headers["Location"], headers=_bearer(secret))
+    assert batch.status_code == 200 and batch.get_json()["status"] == "committed"
+    again = http.post(f"{PREFIX}/observations", json=[row], headers=_bearer(secret))
+    assert again.status_code == 200 and again.get_json()["status"] == "duplicate" and "Location" not in again.headers
+    spec = http.get(f"{PREFIX}/openapi.json", headers=_bearer(secret)).get_json()
+    assert "Location" in spec["paths"][f"{PREFIX}/observations"]["post"]["responses"]["201"]["headers"]
+
+
 @pytest.mark.parametrize("spelling", ["2025-01", "Q1 2026", "FY26 Q1", "fy2026-q1", "2026-01-15", "FY2026-Q1 "])
 def test_a_period_parameter_takes_the_documented_spelling_only(api, http, spelling):
     """The document's pattern is FY2025-Q1: another spelling is refused by name, not read as a quarter ("2025-01"

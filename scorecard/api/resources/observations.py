@@ -8,6 +8,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
+from flask import url_for
 from flask_login import current_user
 
 from scorecard.api import schemas as s
@@ -57,7 +58,9 @@ def observation(observation_id):
                "is read as empty in the others, as a blank cell of a file is; but a row giving some answer counts "
                "reads those it leaves out (or sends as null) as 0. A row with a value and no answer counts "
                "replaces the stored counts with none.")
-@blp.response(201, s.ImportSummarySchema, description="Imported as one import batch.")
+@blp.response(201, s.ImportSummarySchema, headers={"Location": {"schema": {"type": "string"}, "description": (
+    "The import batch the rows were written as (GET /imports/{batch_id}; revert it there).")}},
+    description="Imported as one import batch.")
 @blp.alt_response(200, schema=s.ImportSummarySchema, success=True,
                   description="A dry run (would_import), or rows already imported (duplicate): nothing written.")
 @blp.alt_response(422, schema=s.ProblemSchema, content_type=PROBLEM_JSON,
@@ -86,7 +89,9 @@ def post_observations(args, rows):
         detail = (f"{result.rejected} item(s) have problems; nothing was imported. Fix them and send the request "
                   "again.") if result.rejected else result.message
         raise ApiProblem(422, detail, errors=summary["errors"], extra={**extra, "import_status": "rejected"})
-    return summary, 201 if result.status == "imported" else 200
+    if result.status != "imported":
+        return summary, 200
+    return summary, 201, {"Location": url_for("api_imports.batch", batch_id=result.batch_id)}
 
 
 def _write_rows(path: Path, rows: list[dict]) -> Path:
