@@ -378,6 +378,32 @@ def test_a_refused_quarter_is_named_by_the_files_own_columns_once_per_row(app, t
         "errors.xlsx marks both cells the quarter is made of")
 
 
+def test_a_touchpoint_spelt_with_other_spaces_is_the_survey_stored_not_a_second_one(app, tmp_path):
+    """A re-saved file whose touchpoint has a non-breaking space or two spaces in it was stored as a second
+    survey beside the first, and the quarter pooled both: the program's trust had twice its respondents.
+    Also the double space the published file itself holds, now written once."""
+    rows = _rows(TRUST_CSV)[:3]
+    rows[0]["transaction_point"] = rows[0]["transaction_point"].replace(" ", "\u00a0")
+    rows[1]["service_provided"] = rows[1]["service_provided"].replace(" ", "  ", 1)
+    spaced = next(row for row in _rows(TRUST_CSV) if "  " in row["service_provided"] + row["transaction_point"])
+    spaced = {**spaced, "service_provided": " ".join(spaced["service_provided"].split()),
+              "transaction_point": " ".join(spaced["transaction_point"].split())}
+    path = _write_rows(tmp_path / "resaved.csv", rows + [spaced])
+    with app.app_context():
+        assert run_import(db.session, TRUST_CSV).status == "imported"
+        before = _snapshot()
+        result = run_import(db.session, path)
+        assert result.status == "imported", result.errors[:3]
+        assert result.plan.counts == {"inserted": 0, "updated": 0, "unchanged": 4}
+        assert _snapshot() == before
+    twice = _write_rows(tmp_path / "twice.csv", [_rows(TRUST_CSV)[0], rows[0]])
+    with app.app_context():
+        result = run_import(db.session, twice, dry_run=True)
+    assert result.status == "rejected"
+    assert [(e["row"], e["column"]) for e in result.errors] == [(3, "metric")]
+    assert "as row 2" in result.errors[0]["message"]
+
+
 def test_a_trust_file_row_of_another_metric_category_is_refused_not_filed_as_trust(app, tmp_path):
     """The flattened file's rows are all 'trust'; an ease row in it was imported as trust without a word."""
     rows = _rows(TRUST_CSV)[:3]

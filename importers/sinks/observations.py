@@ -80,6 +80,14 @@ def _mark_problems(metric: tuple, mark: Optional[str], raw) -> list[tuple]:
                            "metric: give the number alone, in the metric's own unit")]
 
 
+def touchpoint_key(text):
+    """A touchpoint as surveys are told apart: its words, whatever the spaces between them. A file re-saved,
+    or a name pasted from a web page, spells one survey with a non-breaking space or two spaces; read as
+    another survey it was stored beside the first and both were pooled, counting the respondents twice.
+    (The Touchpoints layout names its survey so too.) The touchpoint is stored as first written."""
+    return " ".join(text.split()) if text else text
+
+
 def _same(a, b) -> bool:
     if isinstance(a, float) or isinstance(b, float):
         if a is None or b is None:
@@ -250,7 +258,7 @@ class ObservationSink:
             self.errors.extend(SinkError(row, c, v, m) for c, v, m in problems)
             return
         agency_id, component_id, program_id, function_id, skey = subject
-        key = (metric_id, skey, period, record["channel"], record["touchpoint"])
+        key = (metric_id, skey, period, record["channel"], touchpoint_key(record["touchpoint"]))
         month = calendar_month(record["period"])
         counts = record["counts"] or (None,) * 5
         question_text, notes = record["question_text"], record["notes"]
@@ -340,7 +348,8 @@ class ObservationSink:
         agency_ids, component_ids, program_ids, function_ids, skeys = zip(*subjects)
         kept = {name for name in ("question_text", "notes") if records[name] is KEEP}
         questions, notes = (repeat(None) if name in kept else records[name] for name in ("question_text", "notes"))
-        keys = list(zip(metric_ids, skeys, periods, records["channel"], records["touchpoint"]))
+        spelt = {touchpoint: touchpoint_key(touchpoint) for touchpoint in set(records["touchpoint"])}
+        keys = list(zip(metric_ids, skeys, periods, records["channel"], map(spelt.__getitem__, records["touchpoint"])))
         rows = list(zip(metric_ids, agency_ids, component_ids, program_ids, function_ids, skeys, periods,
                         records["channel"], records["touchpoint"], values, records["n"], *by_count, questions, notes))
         new = dict(zip(keys, rows))
@@ -516,8 +525,8 @@ class ObservationSink:
         return plan
 
     def _existing(self) -> dict:
-        """The stored rows with the natural keys of this file, as plain tuples
-        (id, import_batch_id, *COMPARED): a 200,000-row re-import holds 200,000 of them."""
+        """The stored rows with the natural keys of this file (touchpoints compared by `touchpoint_key`), as
+        plain tuples (id, import_batch_id, *COMPARED): a 200,000-row re-import holds 200,000 of them."""
         if not self.rows:
             return {}
         metric_ids = {k[0] for k in self.rows}
@@ -530,8 +539,10 @@ class ObservationSink:
         rows = self.rows
         width = 2 + len(COMPARED)
         connection = self.session.connection()  # Core rows: no ORM loading per row
+        spelt: dict = {}
         for r in connection.execute(query.execution_options(yield_per=10_000)):
-            key = tuple(r[width:])
+            touchpoint = r[-1]
+            key = (*r[width:-1], spelt.get(touchpoint) or spelt.setdefault(touchpoint, touchpoint_key(touchpoint)))
             if key in rows:
                 found[key] = tuple(r[:width])
         return found
