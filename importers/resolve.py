@@ -145,7 +145,11 @@ class Directory:
                     return holding[0]
             raise
 
-    def program(self, value: str, component: Optional[Component] = None) -> Program:
+    def program(self, value: str, component: Optional[Component] = None, agency: Optional[Agency] = None) -> Program:
+        """The program named `value`: under `component` when the row names one, else under `agency` when
+        it names that (another agency's program of that name is not the row's)."""
+        if component is None and agency is not None:
+            return self._one(self._program, "program", value, agency, lambda p: p.component.agency)
         return self._one(self._program, "program", value, component, lambda p: p.component)
 
     def function(self, value: str):

@@ -645,6 +645,38 @@ def test_an_unknown_agency_or_component_is_named_in_its_own_column(demo, tmp_pat
                                                 "'Department of Public Services (demo)'")
 
 
+def test_a_program_is_looked_for_under_the_agency_the_row_names(demo, tmp_path):
+    """A row naming an agency and a program (no component) was filed under the program of that name in
+    any agency: another department's sheet wrote into the demo agency's program without a word. It is
+    refused, naming where the program is; in the agency named, it is found there."""
+    from scorecard.models import Agency, Component, Program
+
+    with demo.app_context():
+        other = Agency(code="OTH", name="Other Department")
+        db.session.add(Program(code="OTH-1", name="Survivor Benefits",
+                               component=Component(code="OTH-C", name="Other Benefits", agency=other)))
+        db.session.commit()
+        path = tmp_path / "agencies.csv"
+        path.write_text("agency,program,metric,period,value\n"
+                        "Other Department,Benefits Call Center,wait_time,FY2026-Q1,12\n", encoding="utf-8")
+        result = run_import(db.session, path, dry_run=True)
+        assert result.status == "rejected"
+        [error] = result.errors
+        assert (error["row"], error["column"], error["value"]) == (2, "program", "Benefits Call Center")
+        assert error["message"] == ("program 'Benefits Call Center' is not under 'Other Department', which this "
+                                    "row names; it is under 'Department of Public Services (demo)'")
+        path.write_text("agency,program,metric,period,value\n"
+                        "Other Department,Survivor Benefits,wait_time,FY2026-Q1,12\n"
+                        "Department of Public Services (demo),Survivor Benefits,wait_time,FY2026-Q1,13\n",
+                        encoding="utf-8")
+        result = run_import(db.session, path)
+        assert result.status == "imported", result.errors
+        stored = db.session.execute(sa.select(Program.code, Observation.value).join(Observation.program)
+                                    .where(Observation.import_batch_id == result.batch_id)
+                                    .order_by(Observation.value)).all()
+        assert stored == [("OTH-1", 12.0), ("DPS-BA-03", 13.0)]
+
+
 def test_each_sheet_of_a_workbook_imports_and_a_file_that_restores_values_is_not_a_duplicate(demo, tmp_path):
     """The same file is a duplicate only when all it holds is stored as it says. A workbook's second sheet was
     refused as 'already imported' after its first; a file uploaded again to restore the values a later file

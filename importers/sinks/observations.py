@@ -161,7 +161,7 @@ class ObservationSink:
                 agency = d.agency(agency_name) if agency_name else None
                 component = d.component(component_name, agency, program_name) if component_name else None
                 if program_name:
-                    program = d.program(program_name, component)
+                    program = d.program(program_name, component, agency)
                     subject = (program.component.agency, program.component, program, None)
                 else:
                     function = d.function(function_name)
