@@ -20,7 +20,9 @@ from scorecard.text import (
 MISSING = MISSING_WORDS
 EXCEL_ERRORS = frozenset({"#div/0!", "#value!", "#ref!", "#name?", "#num!", "#null!", "#spill!", "#calc!",
                           "#getting_data"})
-_DIGITS = r"(?P<body>\d{1,3}(?:,\d{3})+(?:\.\d*)?|\d+\.?\d*(?:[eE][-+]?\d+)?|\.\d+(?:[eE][-+]?\d+)?)(?P<pct>\s?%)?"
+# "85 %" with a space or the non-breaking one (U+00A0, U+202F) a French-locale Excel or a pasted report puts there
+_DIGITS = (r"(?P<body>\d{1,3}(?:,\d{3})+(?:\.\d*)?|\d+\.?\d*(?:[eE][-+]?\d+)?|\.\d+(?:[eE][-+]?\d+)?)"
+           "(?P<pct>[\\s\u00a0\u202f]?%)?")
 # ASCII: in a text pattern \d is any script's digit, and float() and int() read "١٢٣" as 123 (`_digits_of_0_to_9`)
 _NUMBER = re.compile(r"(?P<sign>[-+])?\$?(?P<sign2>[-+])?" + _DIGITS, re.ASCII)
 _INT = re.compile(r"[-+]?\d+", re.ASCII)
