@@ -446,6 +446,17 @@ def test_leaders_by_email_or_name(demo, tmp_path):
         assert_error(bad, 2, "Email", "sam-at-demo", "not an e-mail address")
 
 
+@pytest.mark.parametrize("address", ["mailto:leader.ba@demo.cx.gov", "leader.ba@demo.cx.gov.", "pat@demo"])
+def test_a_leaders_address_a_sign_in_would_refuse_is_refused(demo, tmp_path, address):
+    """"mailto:leader.ba@demo.cx.gov" (a link's target pasted into the cell) was taken as an address: a
+    second Avery Alvarez was planned beside the first, with an address no one signs in with."""
+    header = ["Leader", "Email", "Title", "Component", "Function"]
+    with demo.app_context():
+        bad = assert_rejected_without_writes(write_xlsx(tmp_path / "leaders.xlsx", header, [
+            ["Avery Alvarez", address, "Administrator", "DPS-BA", None]]), snapshot())
+        assert_error(bad, 2, "Email", address, "is not an e-mail address (name@agency.gov)")
+
+
 # ---------------------------------------------------------------------------- plans
 
 PLAN_HEADER = ["Leader", "Fiscal year", "Element", "Weight", "Requirement", "Metric", "Target", "Target scope",

@@ -8,6 +8,7 @@ from typing import Optional
 from importers.formats.base import Column, Format, RowProblems
 from importers.formats.row_schema import Cell, RowSchema, load_row
 from importers.normalize import refuse_look_alikes, to_bool, to_date, to_number, to_text
+from scorecard.auth.services import email_problem
 from scorecard.capacity.services import FISCAL_YEARS, NARRATIVE_MAX, evidence_links, valid_year
 from scorecard.commitments.services import MAX_TEXT_LENGTH, link_problem
 from scorecard.models import (
@@ -24,7 +25,6 @@ from scorecard.periods import MAX_FISCAL_YEAR, MIN_FISCAL_YEAR
 # ------------------------------------------------------------------------------ converters
 
 _FISCAL_YEAR = re.compile(r"(?:fy|fiscal\s*year)?\s*[-_ ]?\s*(\d{4})|(?:fy|fiscal\s*year)\s*[-_ ]?\s*(\d{2})")
-_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+")
 _LINK_SPLIT = re.compile(r"[\s;]+")
 _NAME_SPLIT = re.compile(r"\s*[;\n]\s*")
 _CHOICE = re.compile(r"[\W_]+")
@@ -110,11 +110,15 @@ def to_domain(raw):
 
 
 def to_email(raw):
+    """An e-mail address as a sign-in takes it (scorecard.auth.services.email_problem), lower-cased: a
+    leader's address is how the leader's own sign-in finds their plan, and "mailto:a@b.gov" was kept as
+    another leader's."""
     value = to_text(raw)
     if value is None:
         return None
-    if not _EMAIL.fullmatch(value) or len(value) > 254:
-        raise ValueError(f"{value!r} is not an e-mail address")
+    problem = email_problem(value)
+    if problem:
+        raise ValueError(problem)
     return value.casefold()
 
 
