@@ -162,6 +162,24 @@ def test_a_survey_score_given_with_no_respondents_is_refused_as_counts_of_zero_a
     assert "a survey score needs its respondents" in result.errors[0]["message"]
 
 
+@pytest.mark.parametrize("rows", [1, 3])  # one row goes row by row; a longer file through the bulk path first
+def test_a_value_of_any_metric_given_with_no_respondents_is_refused_not_kept_unseen(demo, tmp_path, rows):
+    """Digital adoption 50 with n 0 was previewed and stored as 50, and then shown nowhere: the scores
+    pass over a value of no one, so the program page said "—" where the file said 50."""
+    def row(program, value, n):
+        return ["Benefits Administration", program, "", "digital_adoption", "FY2025-Q1", "", "", value, n,
+                "", "", "", "", "", "", ""]
+    given = [row("Benefits Call Center", 50, 0)] + [row(name, 42, "") for name in (
+        "Disability Compensation Claims", "Pension Applications")[:rows - 1]]
+    path = write_csv(tmp_path / "no-one.csv", given)
+    with demo.app_context():
+        result = run_import(db.session, path, dry_run=True)
+    assert result.status == "rejected"
+    assert [(e["row"], e["column"], e["value"]) for e in result.errors] == [(2, "n", 0)], result.errors
+    assert "the value 50 was given with n 0, and a value of no respondents is never shown" in (
+        result.errors[0]["message"])
+
+
 @pytest.mark.parametrize("kind", ["csv", "xlsx"])
 def test_values_too_large_to_keep_are_named_at_the_preview_and_nothing_is_written(demo, tmp_path, kind):
     """A count beyond any survey, answer counts adding up beyond one, a channel or touchpoint longer

@@ -247,10 +247,14 @@ class ObservationSink:
             problems.extend(_range_problems(metric, record["value"], record.get("value_written")))
             if record.get("value_mark"):  # (mark, the value as written)
                 problems.extend(_mark_problems(metric, *record["value_mark"]))
-            if kind is MetricKind.likert and record["value"] is not None and record["counts"] is None \
-                    and record["n"] == 0:
+            if record["value"] is not None and record["counts"] is None and record["n"] == 0:
+                # the scores pass over a value of no one (scorecard.scoring.pooled_score): kept, it never showed
                 problems.append(("n", 0, f"a survey score needs its respondents: the value {record['value']:g} was "
-                                         "given with n 0 (leave the value blank when no one answered)"))
+                                         "given with n 0 (leave the value blank when no one answered)"
+                                 if kind is MetricKind.likert else
+                                 f"the value {record['value']:g} was given with n 0, and a value of no respondents is "
+                                 "never shown or scored: give its n, leave n blank when the measure has none, or "
+                                 "leave the value blank when there was nothing to measure"))
             if record["counts"] is not None and kind is not MetricKind.likert:
                 problems.append(("count_1", record["counts"][0],
                                  f"answer counts only belong to survey (likert) metrics, not {code!r}"))
@@ -334,9 +338,8 @@ class ObservationSink:
         if any(self._metrics[code][2] is not MetricKind.likert for code in counted):
             return False  # answer counts belong to survey metrics
         if values.count(None) != len(values):
-            for (_, _, kind, _, low, high), value, n, answers in zip(metrics, values, records["n"], counts):
-                if value is not None and (not (low <= value <= high)
-                                          or n == 0 and answers is None and kind is MetricKind.likert):
+            for (_, _, _, _, low, high), value, n, answers in zip(metrics, values, records["n"], counts):
+                if value is not None and (not (low <= value <= high) or n == 0 and answers is None):
                     return False  # the row by row path names it
         no_counts = (None,) * 5
         by_count = list(zip(*(counts if None not in counts else [answers or no_counts for answers in counts])))
