@@ -792,6 +792,23 @@ def test_touchpoints_spelt_two_ways_are_pointed_out(demo, tmp_path):
         "each pooled into the scores. If they are one, spell them alike and upload the file again."]
 
 
+def test_a_touchpoint_spelt_in_another_case_than_the_stored_one_is_pointed_out(demo, tmp_path):
+    """A survey imported as 'Exit survey' and again, retyped, as 'EXIT SURVEY' was planned as a new survey
+    without a word: both were pooled, the quarter counting its respondents twice."""
+    with demo.app_context():
+        first = run_import(db.session, write_csv(tmp_path / "first.csv", [
+            survey_row(touchpoint="Exit survey", period="FY2026-Q1")]))
+        assert first.status == "imported", first.errors
+        result = run_import(db.session, write_csv(tmp_path / "again.csv", [
+            survey_row(touchpoint="EXIT SURVEY", period="FY2026-Q1"),
+            survey_row(touchpoint="EXIT SURVEY", period="FY2026-Q2")]), dry_run=True)
+    assert result.status == "would_import" and result.plan.counts["inserted"] == 2, result.errors
+    assert [w for w in result.warnings if "differs only in case" in w] == [
+        "1 row(s) give a touchpoint that differs only in case from one stored for the same metric, subject, quarter "
+        "and channel (the first on row 2: 'EXIT SURVEY', stored as 'Exit survey'): each is stored as another "
+        "survey, both pooled into the score. If they are one survey, spell it as stored and upload the file again."]
+
+
 def test_a_value_written_as_a_percent_or_as_money_must_fit_its_metric(demo, tmp_path):
     """'12%' for a wait in minutes and '$5' for it were stored as 12 and 5 without a word (an analyst who
     pasted a percent into a minutes column made a mistake); a percent metric's '72%' is 72, as before."""

@@ -115,6 +115,7 @@ class ObservationSink:
         self._plainly_monthly = False  # a month no one reads as a quarter (2025-05, a date) is in the file
         self._guessed: list[tuple] = []  # months summed whose spelling may mean a quarter (row, as written, ...)
         self.plan_warnings: list[str] = []
+        self._stored_alike: dict[tuple, str] = {}  # a new key -> the stored touchpoint it differs from in case only
         self.rolled_up = 0  # monthly rows added into a row of their quarter
         ensure_standard_metrics(session)
         session.flush()
@@ -497,6 +498,7 @@ class ObservationSink:
         existing = self._existing()
         if not existing:  # nothing stored under these keys: every row is new
             plan.inserts = NewRows(self.rows, self.first_row, self.rows)
+            self._spelt_otherwise(self.rows)
             return plan
         compared = [(f, i, _STORED_AT[f]) for f, i in zip(COMPARED, _COMPARED_AT) if f not in self.kept]
         # Unchanged rows usually match to the bit: one tuple comparison in C settles them.
@@ -519,6 +521,7 @@ class ObservationSink:
             before["import_batch_id"] = current[1]
             plan.updates.append(Change(self.first_row[key], "update", key, {"id": current[0], **before}, written))
         plan.inserts = NewRows(new, self.first_row, self.rows)
+        self._spelt_otherwise(new)
         monthly = sum(1 for change in plan.updates if change.key in self.month_notes)
         if monthly:
             self.plan_warnings.append(
@@ -543,12 +546,29 @@ class ObservationSink:
         width = 2 + len(COMPARED)
         connection = self.session.connection()  # Core rows: no ORM loading per row
         spelt: dict = {}
+        cased = {(*key[:4], key[4].casefold()): key for key in rows if key[4]}
         for r in connection.execute(query.execution_options(yield_per=10_000)):
             touchpoint = r[-1]
             key = (*r[width:-1], spelt.get(touchpoint) or spelt.setdefault(touchpoint, touchpoint_key(touchpoint)))
             if key in rows:
                 found[key] = tuple(r[:width])
+            elif key[4] and (*key[:4], key[4].casefold()) in cased:
+                self._stored_alike.setdefault(cased[(*key[:4], key[4].casefold())], touchpoint)
         return found
+
+    def _spelt_otherwise(self, new_keys) -> None:
+        """Say when a new row's touchpoint differs only in case from one stored for the same metric, subject,
+        quarter and channel: it is another survey, pooled beside the stored one (as two spellings in one
+        file are, `_touchpoints_alike`), so a survey retyped "AT FAFSA SUBMISSION" would count twice."""
+        alike = sorted((self.first_row[key], key[4], self._stored_alike[key]) for key in new_keys
+                       if key in self._stored_alike)
+        if alike:
+            row, given, stored = alike[0]
+            self.plan_warnings.append(
+                f"{len(alike):,} row(s) give a touchpoint that differs only in case from one stored for the same "
+                f"metric, subject, quarter and channel (the first on row {row}: {given!r}, stored as {stored!r}): "
+                "each is stored as another survey, both pooled into the score. If they are one survey, spell it "
+                "as stored and upload the file again.")
 
     # -- commit -------------------------------------------------------------------------------
     def commit(self, plan: Plan, batch) -> None:
