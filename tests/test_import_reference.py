@@ -308,6 +308,21 @@ def test_org_structure_creates_components_and_programs_and_reverts(demo, tmp_pat
         assert snapshot() == original
 
 
+def test_an_org_name_spaced_otherwise_keeps_the_stored_name(demo, tmp_path):
+    """A program written with a non-breaking space (pasted from a web page) was renamed to that spelling:
+    the preview showed "Disability Compensation Claims" before and after, and the name changed unseen."""
+    rows = [[AGENCY, "Benefits\u00a0Administration", "DPS-BA", True, "Disability\u00a0Compensation  Claims",
+             "DPS-BA-01", "Transitioning from military to civilian life"],
+            [AGENCY, "Benefits\u00a0Administration", "DPS-BA", True, None, None, None]]
+    with demo.app_context():
+        original = snapshot()
+        result = run_import(db.session, write_xlsx(tmp_path / "org.xlsx", ORG_HEADER, rows))
+        assert result.status == "imported", result.errors
+        assert result.plan.counts == {"inserted": 0, "updated": 0, "unchanged": 3}
+        db.session.expire_all()
+        assert snapshot() == original
+
+
 def test_a_life_experience_longer_than_its_column_is_refused_at_the_preview(demo, tmp_path):
     rows = [[AGENCY, "Veterans Outreach Office", None, "yes", "Outreach Events", None,
              "Caring for a veteran; " + "L" * 250]]

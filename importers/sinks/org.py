@@ -150,10 +150,15 @@ class OrgSink(TrackedSink):
         return ref
 
     def _put(self, row, model, kind, key, current, values, label):
+        written = values
+        if current is not None and values.get("name") and values["name"].split() == current.name.split():
+            # the same words with other spaces (a non-breaking one, two): the stored name stays; renamed, it
+            # changed to a spelling the preview draws alike ("an import does not rename")
+            written = {**values, "name": current.name}
         if "code" in values:
             self.codes[kind].add(_key(values["code"]))
-        ref, _ = self.tracker.put(row, model, key, current, values, what=kind, label=label)
-        self.seen[key] = (row, values, ref)
+        ref, _ = self.tracker.put(row, model, key, current, written, what=kind, label=label)
+        self.seen[key] = (row, values, ref)  # later rows agree with the file's own spelling
         return ref
 
     def _new_code(self, kind: str, wanted: str) -> str:
