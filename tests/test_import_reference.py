@@ -609,6 +609,10 @@ def test_plan_weights_break_opm_rules_and_bad_cells(demo, tmp_path):
         assert_error(low, 6, "Weight", 15, "Results Driven", "at least 20")
         assert_error(low, 5, "Weight", 25, "'Building Coalitions' weighs 25, more than Results Driven (15)")
         assert not any("add up" in e["message"] for e in low.errors)  # 20+20+20+25+15 is 100
+        # the total is said at the first row, naming that row's weight as written: 101 is in no cell of the file
+        over = assert_rejected_without_writes(write_xlsx(tmp_path / "over.xlsx", PLAN_HEADER,
+                                                         plan_rows(weights=(15, 15, 15, 15, 41))[:5]), before)
+        assert_error(over, 2, "Weight", 15, "the weights add up to 101; they must add up to 100")
 
         rows = plan_rows()[:5]
         rows[0][3] = 120                  # 2: out of range

@@ -282,6 +282,8 @@ class PlanSink(TrackedSink):
         for problem in problems:
             named = re.match(r"element '([^']*)'", problem)
             element = plan.elements.get(_key(named[1])) if named else None
+            if element is None:  # a rule of the whole plan (the total): said at its first row, whose cell is named
+                element = next((e for e in plan.elements.values() if e.row == plan.row), None)
             row = element.row if element else plan.row
             self.fail(row, "weight", element.weight if element else sum(w.weight for w in weights),
                       f"OPM weight rules: {problem}{note}")
