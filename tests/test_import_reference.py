@@ -323,6 +323,41 @@ def test_an_org_name_spaced_otherwise_keeps_the_stored_name(demo, tmp_path):
         assert snapshot() == original
 
 
+def test_a_blank_cell_keeps_a_programs_life_experiences_and_description_and_none_removes_them(demo, tmp_path):
+    """An analyst's org file of names alone (its life-experience and description cells blank) unlinked the
+    program's life experiences and cleared its description; the preview said only "1 linked → 0 linked"."""
+    header = ORG_HEADER + ["Program description"]
+    program = [AGENCY, "Benefits Administration", "DPS-BA", "yes", "Disability Compensation Claims", "DPS-BA-01"]
+    with demo.app_context():
+        db.session.scalar(sa.select(Program).where(Program.code == "DPS-BA-01")).description = "Disability claims."
+        db.session.commit()
+        original = snapshot()
+        kept = run_import(db.session, write_csv(tmp_path / "names.csv", header, [program + ["", ""]]), dry_run=True)
+        assert kept.status == "would_import" and kept.plan.counts == {"inserted": 0, "updated": 0, "unchanged": 3}
+        assert snapshot() == original
+        removed = run_import(db.session, write_csv(tmp_path / "none.csv", header, [program + ["(none)", ""]]))
+        assert removed.status == "imported" and removed.plan.counts["updated"] == 1, removed.errors
+        db.session.expire_all()
+        stored = db.session.scalar(sa.select(Program).where(Program.code == "DPS-BA-01"))
+        assert stored.life_experiences == [] and stored.description == "Disability claims."
+        assert db.session.scalar(sa.select(LifeExperience).where(LifeExperience.name.ilike("%none%"))) is None
+
+
+def test_life_experiences_separated_by_commas_are_refused_naming_the_separator(demo, tmp_path):
+    """"Approaching retirement, Recovering from a disaster" made one new life experience of that whole name,
+    linked in place of the two the program was meant to serve."""
+    named = "Approaching retirement, Recovering from a disaster"
+    rows = [[AGENCY, "Benefits Administration", "DPS-BA", "yes", "Disability Compensation Claims", "DPS-BA-01", named]]
+    with demo.app_context():
+        original = snapshot()
+        result = run_import(db.session, write_csv(tmp_path / "org.csv", ORG_HEADER, rows), dry_run=True)
+        assert result.status == "rejected"
+        [error] = result.errors
+        assert (error["row"], error["column"], error["value"]) == (2, "Life experiences", named), error
+        assert "separate them with semicolons" in error["message"]
+        assert snapshot() == original
+
+
 def test_a_life_experience_longer_than_its_column_is_refused_at_the_preview(demo, tmp_path):
     rows = [[AGENCY, "Veterans Outreach Office", None, "yes", "Outreach Events", None,
              "Caring for a veteran; " + "L" * 250]]

@@ -138,9 +138,14 @@ def to_names(raw, limit: int = NAME_MAX):
     return tuple(dict.fromkeys(names)) or None
 
 
+NONE = "(none)"  # removes what a blank cell keeps (a program's life experiences); "none" reads as blank
+
+
 def to_experience_names(raw):
-    """Life experiences' names (at most 200 characters each, as LifeExperience.name holds)."""
-    return to_names(raw, 200)
+    """Life experiences' names (at most 200 characters each, as LifeExperience.name holds); "(none)" for
+    none, () (a blank cell is None: it keeps a program's)."""
+    names = to_names(raw, 200)
+    return () if names is not None and [n.strip().casefold() for n in names] == [NONE] else names
 
 
 def to_links(raw):
@@ -292,8 +297,10 @@ ORG_COLUMNS = (
     Column("hisp", ("high impact", "high impact service provider", "is hisp"), help="TRUE for a HISP."),
     Column("program", ("program name", "service", "service name")),
     Column("program_code", ("service code",)),
-    Column("program_description", ("service description", "description")),
-    Column("life_experiences", ("life experience",), help="Life experiences, separated by semicolons."),
+    Column("program_description", ("service description", "description"),
+           help="Blank keeps a program's description."),
+    Column("life_experiences", ("life experience",),
+           help="Life experiences, separated by semicolons; blank keeps a program's, (none) removes them."),
 )
 
 

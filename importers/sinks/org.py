@@ -97,10 +97,12 @@ class OrgSink(TrackedSink):
         values = {"component_id": component, "name": name}
         if code is not None:
             values["code"] = code
-        if "program_description" in record:
+        # a blank cell keeps what the program has (an analyst's file of names alone unlinked every life
+        # experience); "(none)" removes its life experiences
+        if record.get("program_description") is not None:
             values["description"] = record["program_description"]
-        if "life_experiences" in record:
-            values["life_experience_ids"] = self._experiences(row, record["life_experiences"] or ())
+        if record.get("life_experiences") is not None:
+            values["life_experience_ids"] = self._experiences(row, record["life_experiences"])
         if current is None and code is None:
             count = self.new_programs.setdefault(_ref_key(component), [0])
             count[0] += 1
@@ -113,6 +115,11 @@ class OrgSink(TrackedSink):
         ids = []
         for name in names:
             found = self.experiences.get(_key(name))
+            parts = [part.strip() for part in name.split(",")]
+            if found is None and len(parts) > 1 and all(_key(part) in self.experiences for part in parts):
+                self.fail(row, "life_experiences", name, f"names {len(parts)} life experiences separated by commas "
+                          "(" + "; ".join(parts) + "); separate them with semicolons")
+                continue
             if found is None:
                 found, _ = self.tracker.put(row, LifeExperience, ("life experience", _key(name)), None, {"name": name},
                                             what="life experience", label=name)
