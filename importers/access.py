@@ -9,6 +9,7 @@ sink with the person who acts: on confirm when the rows are written, on revert b
 from typing import Optional
 
 from importers.formats.registry import FORMATS, SINKS
+from scorecard.models import Role, User
 from scorecard.permissions import can, scoped
 
 DEFAULT_PERMISSION = "import_data"
@@ -53,12 +54,24 @@ def refusal(user, batch) -> Optional[str]:
     if scoped(user) and batch.user_id != user.id:
         return f"import batch {batch.id} was uploaded by someone else; you may act only on your own"
     name = batch_format(batch)
-    if name is None:
-        return None  # never recognised: nothing was or can be written; the uploader's scope above applies
+    if name is None:  # never recognised: nothing was or can be written
+        if batch.user_id != user.id and user.role is not Role.admin and _scoped_uploader(batch):
+            # an officer's or a leader's file (their function's rows, say) stays theirs and the admins'
+            return f"import batch {batch.id} was uploaded by someone else; you may act only on your own"
+        return None
     if not may_upload(user, name):
         return (f"import batch {batch.id} is a {FORMATS[name].title} file, which your role "
                 f"({user.role.value}) may not import, so you may not view, confirm, cancel or revert it")
     return None
+
+
+def _scoped_uploader(batch) -> bool:
+    """Whether the batch's uploader acts only within a scope of their own (an officer, a leader)."""
+    from sqlalchemy.orm import object_session
+
+    session = object_session(batch)
+    uploader = session.get(User, batch.user_id) if session is not None and batch.user_id is not None else None
+    return uploader is not None and scoped(uploader)
 
 
 def check(user, batch) -> None:

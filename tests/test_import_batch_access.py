@@ -156,6 +156,28 @@ def test_officers_and_leaders_act_only_on_their_own_batches(inline, make_user, t
     assert response.status_code == 403 and _status(app, batch_id) is STARTS[action]
 
 
+@pytest.mark.parametrize("uploader", ["officer", "leader"])
+def test_an_officers_or_leaders_file_never_recognised_stays_theirs_and_the_admins(inline, make_user, tmp_path,
+                                                                                 uploader):
+    """A file whose layout was never known (nothing was or can be written) was open to every analyst, though
+    an officer's may hold their function's rows: it is the uploader's, and the admins'."""
+    app = inline
+    with app.app_context():
+        owner_id = make_user(uploader).id
+        analyst_id = make_user("analyst", "analyst2@test.gov").id
+        admin_id = make_user("admin", "admin2@test.gov").id
+    batch_id = _batch(app, tmp_path, owner_id, "metrics", BatchStatus.failed)
+    with app.app_context():
+        batch = db.session.get(ImportBatch, batch_id)
+        batch.format, batch.options = None, {}
+        db.session.commit()
+    for user_id, allowed in ((owner_id, True), (admin_id, True), (analyst_id, False)):
+        client = app.test_client(user=_user(app, user_id))
+        assert client.get(f"/imports/{batch_id}").status_code == (200 if allowed else 403), user_id
+        listed = f"/imports/{batch_id}" in client.get("/imports/").get_data(as_text=True)
+        assert listed is allowed, user_id
+
+
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("format_name", list(FORMATS))
 def test_uploading_follows_the_same_permission(inline, make_user, role, format_name):
