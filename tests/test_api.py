@@ -1063,6 +1063,15 @@ def test_requests_without_a_valid_token_are_rate_limited_per_address(api, http, 
                     environ_base=guesser).status_code == 200, "a valid token is counted by its user, not its address"
 
 
+def test_a_range_of_quarters_that_ends_before_it_begins_is_refused(api, http):
+    secret = _secret(api, "analyst")
+    refused = http.get(f"{PREFIX}/observations?period_from=FY2026-Q3&period_to=FY2025-Q4", headers=_bearer(secret))
+    assert refused.status_code == 422 and refused.content_type == "application/problem+json"
+    assert "FY2025-Q4 is before period_from, FY2026-Q3" in json.dumps(refused.get_json())
+    one = http.get(f"{PREFIX}/observations?period_from=FY2026-Q3&period_to=FY2026-Q3", headers=_bearer(secret))
+    assert one.status_code == 200 and one.get_json()["items"], "one quarter is a range"
+
+
 def test_a_database_that_stops_answering_leaves_the_rate_limit_counting(api, client_as, caplog):
     """With the database down, a person signed in on the web who asked the API had the limiter fail to read
     who they were: it logged "Failed to rate limit" with a traceback at every request and counted in its

@@ -287,6 +287,14 @@ class ObservationArgs(PageArgs):
     channel = Filter(validate=validate.Length(max=64))
     import_batch_id = WholeNumber(**ID)
 
+    @ma.validates_schema
+    def in_order(self, data, **_):
+        """A range that ends before it begins is refused, naming both: it matched nothing, and an empty page
+        read as "no results in those quarters"."""
+        first, last = data.get("period_from"), data.get("period_to")
+        if first and last and str(first) > str(last):
+            raise ma.ValidationError({"period_to": [f"{last} is before period_from, {first}"]})
+
 
 def _count():
     return BodyWholeNumber(allow_none=True, validate=validate.Range(min=0, max=MAX_COUNT))
