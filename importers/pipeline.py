@@ -207,6 +207,11 @@ def read_with_header(path, sheet: Optional[str] = None, format_name: Optional[st
         return table, rows, prefix, fmt, header_index
 
 
+def needed_options(format_name: str) -> tuple[str, ...]:
+    """The choices a layout needs made at upload (a Touchpoints file's program and quarter)."""
+    return FORMATS[format_name].options
+
+
 def run_import(session, path, *, filename: Optional[str] = None, format_name: Optional[str] = None,
                sheet: Optional[str] = None, options: Optional[dict] = None, dry_run: bool = False,
                user_id: Optional[int] = None, progress: Optional[Callable] = None,

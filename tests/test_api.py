@@ -1220,6 +1220,23 @@ def test_an_upload_whose_quarter_is_no_quarter_is_refused_at_once(api, http):
     assert taken.status_code == 201, taken.get_data(as_text=True)[:300]
 
 
+def test_a_touchpoints_upload_without_its_program_and_quarter_is_refused_at_once(api, http):
+    """It was stored and answered 201, its batch failing in the background with the web's words ("the Program
+    field"); the layout's choices are now asked for at the upload, each named."""
+    secret = _secret(api, "analyst")
+    with api.app_context():
+        before = db.session.scalar(sa.select(sa.func.count()).select_from(ImportBatch))
+    refused = http.post(f"{PREFIX}/imports", headers=_bearer(secret), content_type="multipart/form-data",
+                        data={"file": (io.BytesIO(b"external_id,question_1\n1,1\n"), "responses.csv"),
+                              "format": "touchpoints-a11-v2", "program": "DPS-BA-01"})
+    assert refused.status_code == 422, refused.get_data(as_text=True)[:300]
+    problem = refused.get_json()
+    assert "needs period chosen at upload" in problem["detail"] and "Field" not in problem["detail"]
+    assert [e["column"] for e in problem["errors"]] == ["period"]
+    with api.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(ImportBatch)) == before
+
+
 def test_keys_given_twice_are_named_by_their_paths_at_every_depth_at_the_cost_of_the_depth():
     """The walk for them keeps one path, as deep as the body: a path copied for every node made a 60 kB
     body (a wide array nested 900 deep beside a key given twice) take 200 MB before the 422."""

@@ -19,7 +19,8 @@ class ImportServices:
       (who may act on which batch, as the import pages check it);
     - `jobs`: `store`, `launch`, `claim`, `discard_files`, `read_progress`, `give_up_if_stalled`, `sweep`
       (the stored upload, and its preview and commit in the background);
-    - `pipeline`: `run_import` and `ImportResult.as_json()` (one file, validated and committed whole);
+    - `pipeline`: `run_import` and `ImportResult.as_json()` (one file, validated and committed whole), and
+      `needed_options` (the choices a layout needs made at upload);
     - `revert`: `revert_batch` and `RevertError`;
     - `errors`: `ImportFileError` (a problem with a whole file)."""
 

@@ -126,6 +126,12 @@ def upload(form):
     options = {k: v for k, v in form.items() if k not in ("file", "format") and v}
     if chosen:
         options["format"] = chosen
+        missing = [name for name in services.pipeline.needed_options(chosen) if not str(options.get(name, "")).strip()]
+        if missing:  # refused now, not stored to fail in the background
+            raise ApiProblem(422, f"The {chosen} layout needs {' and '.join(missing)} chosen at upload: send "
+                             f"{' and '.join(missing)} as form fields beside the file; nothing was stored.",
+                             errors=[{"row": None, "column": name, "value": None,
+                                      "message": f"required for the {chosen} layout"} for name in missing])
     upload = form["file"]
     with contextlib.closing(upload):
         batch = services.jobs.store(app, db.session, upload.stream, upload.filename, current_user.id, options)
