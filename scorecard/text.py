@@ -183,6 +183,23 @@ def look_alike_message(value: str, letter: str) -> str:
             "type the name again with Latin letters")
 
 
+def look_alike_site(link: str) -> Optional[str]:
+    """Why a web address is refused when its site's name mixes another alphabet's letters among Latin ones
+    ("https://раураl.com", Cyrillic р а у among Latin l): it draws as a known site's address and leads to
+    another. None for any other address (a site named in one alphabet, Cyrillic or Latin, is itself)."""
+    from urllib.parse import urlsplit
+
+    try:
+        host = urlsplit(link).hostname or ""
+    except ValueError:
+        return None
+    letter = look_alike_letter(host)
+    if letter is None:
+        return None
+    return (f"{link!r} names a site with the letter {letter!r} of another alphabet ({unicodedata.name(letter).title()},"
+            f" U+{ord(letter):04X}) among Latin letters: it looks like another site's address; type it again")
+
+
 # Letters and symbols that draw nothing: the Hangul fillers and the blank braille pattern.
 _FILLERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
 

@@ -495,6 +495,20 @@ def test_two_links_run_together_are_refused_whatever_the_script_of_the_first():
         assert services.link_problem([one]) is None, one
 
 
+def test_a_link_to_a_site_spelt_with_look_alike_letters_is_refused_on_commitments_and_capacity():
+    """"https://раураl.com" (Cyrillic р а у among a Latin l) was kept as evidence: it draws as a known site's
+    address and leads elsewhere. A site named in one alphabet is itself, and is kept."""
+    from scorecard.capacity.services import evidence_links
+
+    look_alike = "https://раураl.com/report"
+    said = services.link_problem([look_alike]) or ""
+    assert "the letter 'р' of another alphabet (Cyrillic Small Letter Er, U+0440)" in said and look_alike in said
+    with pytest.raises(ValueError, match="line 2: .*of another alphabet"):
+        evidence_links(["https://www.performance.gov/cx/", look_alike])
+    for kept in ("https://пример.рф/отчёт", "https://www.cfo.gov/résumé", "https://xn--80aa0cbo65f.com/"):
+        assert services.link_problem([kept]) is None and evidence_links([kept]) == kept, kept
+
+
 def test_evidence_links_must_be_web_links_and_the_bad_one_is_named(demo):
     officer = signed_in(demo, CFO_OFFICER)
     with demo.app_context():

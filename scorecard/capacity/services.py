@@ -25,7 +25,7 @@ from scorecard.models import (
 )
 from scorecard.models.capacity import CapacityStatus, total_of
 from scorecard.permissions import can
-from scorecard.text import blank
+from scorecard.text import blank, look_alike_site
 
 ENTITY = "capacity_assessment"  # AuditEvent.entity_type of every change here
 IMPORT_ACTION = "capacity.import"  # the AuditEvent.action of a change an import batch made (importers.sinks.capacity)
@@ -455,6 +455,8 @@ def evidence_links(lines: list[str]) -> Optional[str]:
         if not is_link(link):
             raise ValueError(f"line {number}: {link!r} is not a web address; each line must start with http:// "
                              "or https:// and name a site, e.g. https://www.performance.gov/cx/.")
+        if (look_alike := look_alike_site(link)) is not None:
+            raise ValueError(f"line {number}: {look_alike}.")
     return "\n".join(links) or None
 
 

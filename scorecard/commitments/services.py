@@ -37,7 +37,7 @@ from scorecard.models import (
 from scorecard.people import person
 from scorecard.permissions import can
 from scorecard.signals import commitment_changed
-from scorecard.text import UNKEPT_ON_ONE_LINE, blank, unkept_character, unkept_in, words
+from scorecard.text import UNKEPT_ON_ONE_LINE, blank, look_alike_site, unkept_character, unkept_in, words
 
 S = CommitmentStatus
 CLOSED = frozenset({S.complete, S.dropped})
@@ -257,7 +257,7 @@ def _one_link_problem(link: str, characters: bool) -> Optional[str]:
                 "address (write a space in it as %20)")
     if characters and _RUN_TOGETHER.search(link, 1):
         return f"{link!r} runs two web addresses together: put each evidence link on its own line"
-    return None
+    return look_alike_site(link) if characters else None
 
 
 def clean(values: dict) -> dict:
