@@ -102,3 +102,16 @@ def test_one_ask_is_said_alone():
     store = waiting.InProcess()
     store.add([], "the revert of import batch 4")
     assert store.take().reason == "the revert of import batch 4"
+
+
+def test_a_job_that_cannot_read_what_waits_says_so_and_leaves_it(app, caplog):
+    """Redis not answering when the worker's job starts: a warning, no traceback out of the worker."""
+    from scorecard.rules import tasks
+
+    class Unreachable:
+        def take(self):
+            raise ConnectionError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+    app.extensions[tasks.WAITING] = Unreachable()
+    with caplog.at_level("WARNING"):
+        tasks.run(app, gathered=True)
+    assert "the evaluations waiting could not be read: Error 111" in caplog.text

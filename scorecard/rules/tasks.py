@@ -39,7 +39,11 @@ def run(app, touched: Optional[list] = None, reason: str = "", gathered: bool = 
     from scorecard.rules.service import evaluate
 
     if gathered:
-        asked = waiting(app).take()
+        try:
+            asked = waiting(app).take()
+        except Exception as error:  # noqa: BLE001 — Redis not answering: what waits stays for the next job
+            log.warning("the evaluations waiting could not be read: %s", error)
+            return
         if asked is None:
             return
         touched, reason = asked.touched, asked.reason
