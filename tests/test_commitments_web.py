@@ -1347,6 +1347,33 @@ def test_a_burst_of_saves_is_judged_again_by_one_evaluation_not_one_each(evaluat
     assert tasks.waiting(evaluated).take() is None
 
 
+def test_saves_whose_evaluation_failed_are_judged_again_by_the_next_one(evaluated, monkeypatch):
+    """The gathered evaluation failed (the database stopped answering): the commitments it took kept their
+    stale flags for good, the next save's evaluation judging that save's commitment alone. What a failed
+    evaluation took now waits for the next one."""
+    from scorecard.rules import service, tasks
+
+    monkeypatch.setitem(evaluated.config, "EVALUATIONS_INLINE", False)  # as served
+    monkeypatch.setattr(tasks, "dispatch", lambda app, name, **kwargs: None)
+    with evaluated.app_context():
+        stale = sorted(set(flagged_by("stale-commitment")))
+    assert len(stale) >= 2
+    admin = signed_in(evaluated, "admin@demo.cx.gov")
+    for cid in stale[:-1]:
+        assert submit(admin, f"/commitments/{cid}/edit", note="Checked: still current.").status_code == 303
+    evaluate = service.evaluate
+
+    def stopped(*args, **kwargs):
+        raise sa.exc.OperationalError("SELECT 1", {}, Exception("the database stopped"))
+    monkeypatch.setattr(service, "evaluate", stopped)
+    tasks.run(evaluated, gathered=True)  # their job, failing
+    monkeypatch.setattr(service, "evaluate", evaluate)
+    assert submit(admin, f"/commitments/{stale[-1]}/edit", note="Checked: still current.").status_code == 303
+    tasks.run(evaluated, gathered=True)  # the next save's job
+    with evaluated.app_context():
+        assert not set(stale) & set(flagged_by("stale-commitment")), "every save judged again"
+
+
 def test_a_note_alone_is_an_update_the_rules_see_at_once(evaluated):
     """An owner confirming a stale commitment is current with a note alone resets its days since the last
     update; the stale flag stayed until the next evaluation (only changed fields were evaluated again)."""

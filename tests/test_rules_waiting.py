@@ -115,3 +115,27 @@ def test_a_job_that_cannot_read_what_waits_says_so_and_leaves_it(app, caplog):
     with caplog.at_level("WARNING"):
         tasks.run(app, gathered=True)
     assert "the evaluations waiting could not be read: Error 111" in caplog.text
+
+
+def test_what_a_failed_job_took_waits_again_for_the_next_one(stores):
+    """A job that took what waited and failed (the database stopped answering): its subjects were lost, as
+    the next ask's job evaluates that ask's subjects alone. They now wait again, for the next job."""
+    web, worker = stores
+    web.add([COMMITMENT], "a change to commitment 5")
+    taken = worker.take()
+    worker.give_back(taken)  # its evaluation failed
+    assert web.add([PROGRAM], "a change to commitment 6") is True, "no job waits for what was given back"
+    asked = worker.take()
+    assert asked.touched == sorted([COMMITMENT, PROGRAM], key=repr), "nothing asked for was lost"
+    assert asked.reason == "a change to commitment 5 (and 1 more change)"
+
+
+def test_what_a_failed_job_took_joins_the_job_already_waiting(stores):
+    web, worker = stores
+    web.add(None, "a rule published")
+    taken = worker.take()
+    assert web.add([PROGRAM], "a change to commitment 6") is True, "the next job is queued while one runs"
+    worker.give_back(taken)
+    assert web.add([COMMITMENT], "a change to commitment 7") is False, "one waits already: it takes all"
+    asked = worker.take()
+    assert asked.everything and asked.asks == 3

@@ -38,6 +38,7 @@ def run(app, touched: Optional[list] = None, reason: str = "", gathered: bool = 
     from scorecard.extensions import db
     from scorecard.rules.service import evaluate
 
+    asked = None
     if gathered:
         try:
             asked = waiting(app).take()
@@ -54,8 +55,19 @@ def run(app, touched: Optional[list] = None, reason: str = "", gathered: bool = 
                      result.inserted, result.updated, result.deleted)
         except Exception:  # noqa: BLE001 — a background evaluation must not take its worker down
             log.exception("the evaluation after %s failed", reason or "a request")
+            if asked is not None:
+                _give_back(app, asked)
         finally:
             db.session.remove()
+
+
+def _give_back(app, asked) -> None:
+    """What a failed evaluation took waits again, for the next one (its findings are not evaluated by
+    the next ask's job otherwise: it evaluates that ask's subjects alone)."""
+    try:
+        waiting(app).give_back(asked)
+    except Exception as error:  # noqa: BLE001 — Redis not answering
+        log.warning("what the failed evaluation after %s was asked for is lost: %s", asked.reason, error)
 
 
 QUEUED, NOT_QUEUED, DONE = "queued", "not_queued", "done"  # what became of an evaluation asked for

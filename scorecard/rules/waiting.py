@@ -80,6 +80,16 @@ class InProcess:
         with self._lock:
             self._queued_at = float("-inf")
 
+    def give_back(self, asked: Asked) -> None:
+        """What a job took and could not evaluate (it failed) waits again: the job waiting takes it, or,
+        when none waits, the next ask queues one that does."""
+        with self._lock:
+            if self._waiting is None:
+                self._waiting, self._queued_at = Asked(first_reason=asked.first_reason), float("-inf")
+            self._waiting.everything |= asked.everything
+            self._waiting.pairs |= asked.pairs
+            self._waiting.asks += asked.asks
+
 
 class InRedis:
     """Celery workers: the same in Redis, under keys of the app's prefix, changed in transactions."""
@@ -105,6 +115,16 @@ class InRedis:
 
     def unqueue(self) -> None:
         self._redis.delete(self._queued)
+
+    def give_back(self, asked: Asked) -> None:
+        with self._redis.pipeline(transaction=True) as pipe:
+            if asked.everything:
+                pipe.set(self._everything, 1)
+            if asked.pairs:
+                pipe.sadd(self._pairs, *(json.dumps(list(pair)) for pair in asked.pairs))
+            pipe.set(self._reason, asked.first_reason, nx=True)
+            pipe.incrby(self._asks, asked.asks)
+            pipe.execute()
 
     def take(self) -> Optional[Asked]:
         with self._redis.pipeline(transaction=True) as pipe:
