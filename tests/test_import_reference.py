@@ -343,6 +343,23 @@ def test_a_blank_cell_keeps_a_programs_life_experiences_and_description_and_none
         assert db.session.scalar(sa.select(LifeExperience).where(LifeExperience.name.ilike("%none%"))) is None
 
 
+def test_none_listed_with_life_experiences_is_refused_and_never_made_a_life_experience(demo, tmp_path):
+    """"(none); Approaching retirement" made a new life experience named "(none)", and "none;" one named
+    "none" (alone, "none" reads as blank), and linked them to the program."""
+    program = [AGENCY, "Benefits Administration", "DPS-BA", "yes", "Disability Compensation Claims", "DPS-BA-01"]
+    with demo.app_context():
+        original = snapshot()
+        mixed = run_import(db.session, write_csv(tmp_path / "mixed.csv", ORG_HEADER,
+                                                 [program + ["(none); Approaching retirement"]]), dry_run=True)
+        assert mixed.status == "rejected"
+        [error] = mixed.errors
+        assert error["column"] == "Life experiences" and "(none)" in error["message"], error
+        blank = run_import(db.session, write_csv(tmp_path / "blank.csv", ORG_HEADER, [program + ["none;"]]))
+        assert blank.status == "imported" and blank.plan.counts["inserted"] == 0, blank.errors
+        assert snapshot() == original
+        assert db.session.scalar(sa.select(LifeExperience).where(LifeExperience.name.ilike("%none%"))) is None
+
+
 def test_life_experiences_separated_by_commas_are_refused_naming_the_separator(demo, tmp_path):
     """"Approaching retirement, Recovering from a disaster" made one new life experience of that whole name,
     linked in place of the two the program was meant to serve."""

@@ -145,7 +145,13 @@ def to_experience_names(raw):
     """Life experiences' names (at most 200 characters each, as LifeExperience.name holds); "(none)" for
     none, () (a blank cell is None: it keeps a program's)."""
     names = to_names(raw, 200)
-    return () if names is not None and [n.strip().casefold() for n in names] == [NONE] else names
+    if names is None:
+        return None
+    if NONE in (n.casefold() for n in names):
+        if any(n.casefold() != NONE for n in names):
+            raise ValueError(f"{NONE} removes a program's life experiences; it is not listed with life experiences")
+        return ()
+    return tuple(n for n in names if to_text(n) is not None) or None  # "none;" is blank, not a life experience
 
 
 def to_links(raw):
