@@ -344,6 +344,29 @@ def test_empty_scale_fields_are_named_as_required(demo, client_as, ba):
     assert len(events(demo)) == saved
 
 
+def test_a_look_alike_link_stored_before_it_was_refused_does_not_block_the_rest_of_a_save(demo, client_as, ba):
+    """An assessment whose evidence held a link refused since (a site spelt with a Cyrillic letter) could not
+    be saved at all, a score of another domain changed included; a new such link is still refused."""
+    look_alike = "https://раураl.com/report"
+    i, other = domain_index("Customer Understanding"), domain_index("Measurement")
+    with demo.app_context():
+        stored = db.session.scalar(sa.select(CapacityDomainScore).join(CapacityAssessment).where(
+            CapacityAssessment.component_id == ba, CapacityAssessment.fiscal_year == CURRENT,
+            CapacityDomainScore.domain == "Customer Understanding"))
+        stored.evidence = "https://www.performance.gov/cx/\n" + look_alike
+        db.session.commit()
+    analyst = client_as("analyst")
+    fields = open_form(analyst, ba, CURRENT)
+    assert look_alike in fields[f"evidence_{i}"]
+    fields[f"score_{other}"] = str(7 if scores(demo, ba, CURRENT)["Measurement"] != 7 else 6)
+    response = analyst.post(url(ba, CURRENT, "edit"), data=fields)
+    assert response.status_code == 303, text(response)[-1500:]
+    fields = open_form(analyst, ba, CURRENT)
+    fields[f"evidence_{other}"] = "https://раураl.com/other"
+    refused = analyst.post(url(ba, CURRENT, "edit"), data=fields)
+    assert refused.status_code == 400 and "another alphabet" in text(refused)
+
+
 @pytest.mark.parametrize("left_out", [r"^(domain|score|narrative|evidence)_\d+$", r"^narrative_2$", r"^domain_4$"])
 def test_a_form_without_some_domain_fields_is_refused_not_read_as_blank(demo, client_as, ba, left_out):
     """A field not sent at all (a hand-made or cut-off request) is not an emptied one: reading it as

@@ -355,6 +355,7 @@ def _parse(posted: dict, domains: list[str], assessment: Optional[CapacityAssess
         problems[(None, "scale_max")] = f"Highest score: {high} must be above the lowest score, {low}."
         low = high = None
     entries = _domain_entries(posted, domains, problems)
+    stored = {d.domain: d.evidence for d in assessment.domain_scores} if assessment is not None else {}
     for domain in domains:
         entry = entries.get(domain, {})
         parsed = {}
@@ -364,7 +365,7 @@ def _parse(posted: dict, domains: list[str], assessment: Optional[CapacityAssess
             problems[(domain, "narrative")] = (f"{domain} narrative: {len(narrative):,} characters is too long; "
                                                f"write at most {NARRATIVE_MAX:,}.")
         parsed["narrative"] = narrative or None
-        parsed["evidence"] = _links(domain, entry.get("evidence"), problems)
+        parsed["evidence"] = _links(domain, entry.get("evidence"), problems, stored.get(domain))
         values["domains"][domain] = parsed
     if assessment is not None and low is not None and high is not None:
         _check_rescaled(assessment, (low, high), values["domains"], problems,
@@ -442,10 +443,12 @@ def _score(domain: str, text: Optional[str], low: Optional[int], high: Optional[
     return value
 
 
-def evidence_links(lines: list[str]) -> Optional[str]:
+def evidence_links(lines: list[str], kept: Optional[str] = None) -> Optional[str]:
     """Evidence links, one per line as stored (None when there are none), each a web address
     starting with http:// or https://; a ValueError says which line is not (the web form and the
-    capacity import both read them here)."""
+    capacity import both read them here). `kept`, the links stored: one of them saved again is not
+    refused for a look-alike letter (stored before that check, it must not block the rest of a save)."""
+    stored = set((kept or "").splitlines())
     links = list(dict.fromkeys(line.strip() for line in lines if line.strip()))
     if len(links) > LINKS_MAX:
         raise ValueError(f"{len(links)} links; at most {LINKS_MAX}.")
@@ -455,15 +458,15 @@ def evidence_links(lines: list[str]) -> Optional[str]:
         if not is_link(link):
             raise ValueError(f"line {number}: {link!r} is not a web address; each line must start with http:// "
                              "or https:// and name a site, e.g. https://www.performance.gov/cx/.")
-        if (look_alike := look_alike_site(link)) is not None:
+        if link not in stored and (look_alike := look_alike_site(link)) is not None:
             raise ValueError(f"line {number}: {look_alike}.")
     return "\n".join(links) or None
 
 
-def _links(domain: str, text: Optional[str], problems: dict) -> Optional[str]:
+def _links(domain: str, text: Optional[str], problems: dict, kept: Optional[str] = None) -> Optional[str]:
     """The form's evidence links, one per line (evidence_links), a problem named by its domain."""
     try:
-        return evidence_links((text or "").splitlines())
+        return evidence_links((text or "").splitlines(), kept)
     except ValueError as error:
         sep = ", " if str(error).startswith("line") else ": "
         problems[(domain, "evidence")] = f"{domain} evidence links{sep}{error}"
