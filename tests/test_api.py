@@ -1232,6 +1232,7 @@ def test_a_touchpoints_upload_without_its_program_and_quarter_is_refused_at_once
     assert refused.status_code == 422, refused.get_data(as_text=True)[:300]
     problem = refused.get_json()
     assert "needs period chosen at upload" in problem["detail"] and "Field" not in problem["detail"]
+    assert "send period as a form field beside the file" in problem["detail"], "one field, not 'form fields'"
     assert [e["column"] for e in problem["errors"]] == ["period"]
     with api.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(ImportBatch)) == before

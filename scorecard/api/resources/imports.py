@@ -128,8 +128,9 @@ def upload(form):
         options["format"] = chosen
         missing = [name for name in services.pipeline.needed_options(chosen) if not str(options.get(name, "")).strip()]
         if missing:  # refused now, not stored to fail in the background
-            raise ApiProblem(422, f"The {chosen} layout needs {' and '.join(missing)} chosen at upload: send "
-                             f"{' and '.join(missing)} as form fields beside the file; nothing was stored.",
+            named, fields = " and ".join(missing), "a form field" if len(missing) == 1 else "form fields"
+            raise ApiProblem(422, f"The {chosen} layout needs {named} chosen at upload: send {named} as {fields} "
+                             "beside the file; nothing was stored.",
                              errors=[{"row": None, "column": name, "value": None,
                                       "message": f"required for the {chosen} layout"} for name in missing])
     upload = form["file"]
