@@ -109,8 +109,10 @@ def test_a_job_that_cannot_read_what_waits_says_so_and_leaves_it(app, caplog):
     from scorecard.rules import tasks
 
     class Unreachable:
-        def take(self):
+        def take(self, job=None):
             raise ConnectionError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+        done = take
     app.extensions[tasks.WAITING] = Unreachable()
     with caplog.at_level("WARNING"):
         tasks.run(app, gathered=True)
@@ -139,3 +141,16 @@ def test_what_a_failed_job_took_joins_the_job_already_waiting(stores):
     assert web.add([COMMITMENT], "a change to commitment 7") is False, "one waits already: it takes all"
     asked = worker.take()
     assert asked.everything and asked.asks == 3
+
+
+def test_a_job_delivered_again_after_its_worker_died_takes_what_the_first_run_held(redis_url):
+    """Celery delivers a task again when its worker dies mid-evaluation (acks are late); the first run had
+    taken what waited, so the second found nothing and the saves it held kept their flags."""
+    web, worker = waiting.InRedis(redis_url, "test-held:"), waiting.InRedis(redis_url, "test-held:")
+    assert web.add([COMMITMENT], "a change to commitment 5") is True
+    assert worker.take("job-1").touched == [COMMITMENT]  # ... and the worker is killed while it evaluates
+    assert web.add([PROGRAM], "a change to commitment 6") is True, "taken: a new ask queues its own job"
+    again = worker.take("job-1")  # the task, delivered again
+    assert again.touched == sorted([COMMITMENT, PROGRAM], key=repr) and again.asks == 2
+    worker.done("job-1")
+    assert worker.take("job-2") is None and worker.take("job-1") is None, "let go once evaluated"

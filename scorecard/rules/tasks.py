@@ -5,6 +5,7 @@ evaluations asked for while one waits to start are gathered into it (scorecard.r
 evaluation itself is the one of rules.service: one writer at a time, and safe to repeat (it recomputes
 and replaces)."""
 import logging
+import uuid
 from collections.abc import Iterable
 from typing import Optional
 
@@ -31,17 +32,19 @@ def waiting(app):
 
 
 @task("rules.evaluate")
-def run(app, touched: Optional[list] = None, reason: str = "", gathered: bool = False) -> None:
+def run(app, touched: Optional[list] = None, reason: str = "", gathered: bool = False,
+        job: Optional[str] = None) -> None:
     """Evaluate the published rules: everything, or the subjects that read `touched` (subject key,
     period) pairs; `gathered`, what the evaluations asked for since this job was queued add up to
-    (nothing, when another job took them first). A failure is logged; the next evaluation catches up."""
+    (nothing, when another job took them first), held under the `job` token until the evaluation is
+    over (scorecard.rules.waiting). A failure is logged, and what it took waits again for the next job."""
     from scorecard.extensions import db
     from scorecard.rules.service import evaluate
 
     asked = None
     if gathered:
         try:
-            asked = waiting(app).take()
+            asked = waiting(app).take(job)
         except Exception as error:  # noqa: BLE001 — Redis not answering: what waits stays for the next job
             log.warning("the evaluations waiting could not be read: %s", error)
             return
@@ -59,6 +62,8 @@ def run(app, touched: Optional[list] = None, reason: str = "", gathered: bool = 
                 _give_back(app, asked)
         finally:
             db.session.remove()
+    if gathered:
+        _let_go(app, job)
 
 
 def _give_back(app, asked) -> None:
@@ -68,6 +73,14 @@ def _give_back(app, asked) -> None:
         waiting(app).give_back(asked)
     except Exception as error:  # noqa: BLE001 — Redis not answering
         log.warning("what the failed evaluation after %s was asked for is lost: %s", asked.reason, error)
+
+
+def _let_go(app, job: Optional[str]) -> None:
+    """The job's evaluation is over: what it held is let go (what it could not evaluate was given back)."""
+    try:
+        waiting(app).done(job)
+    except Exception as error:  # noqa: BLE001 — Redis not answering: the held keys expire
+        log.warning("what the evaluation job %s held could not be let go: %s", job, error)
 
 
 QUEUED, NOT_QUEUED, DONE = "queued", "not_queued", "done"  # what became of an evaluation asked for
@@ -88,7 +101,7 @@ def reevaluate(app, *, reason: str, touched: Optional[Iterable] = None) -> str:
     store = waiting(app)
     try:
         if store.add(pairs, reason):
-            dispatch(app, "rules.evaluate", gathered=True)
+            dispatch(app, "rules.evaluate", gathered=True, job=uuid.uuid4().hex)
     except NotQueued:
         store.unqueue()  # the next ask queues the job again
         return NOT_QUEUED

@@ -6,7 +6,9 @@ when none is waiting: at most one evaluation runs and one waits, whatever the nu
 
 Kept in the server's memory when jobs run in its own threads, and in Redis when Celery workers on other
 hosts run them (the web process asks, a worker takes). A job whose turn never came (its worker lost it)
-does not hold back the next ask for longer than STALE_SECONDS: after that the next ask queues another."""
+does not hold back the next ask for longer than STALE_SECONDS: after that the next ask queues another. What a
+job takes waits again if its evaluation fails (`give_back`), and in Redis it is held under the job's token
+until the evaluation is over (`done`): a task delivered again after its worker died takes it again."""
 import json
 import threading
 import time
@@ -69,8 +71,9 @@ class InProcess:
                 self._queued_at = now
             return queue
 
-    def take(self) -> Optional[Asked]:
-        """What is waiting (None when nothing is), no longer waiting: the job that starts evaluates it."""
+    def take(self, job: Optional[str] = None) -> Optional[Asked]:
+        """What is waiting (None when nothing is), no longer waiting: the job that starts evaluates it (a job
+        of the server's own threads is not delivered again: `job` is not needed)."""
         with self._lock:
             found, self._waiting = self._waiting, None
             return found
@@ -79,6 +82,9 @@ class InProcess:
         """The job `add` asked for could not be queued: the next ask queues one (what waits stays)."""
         with self._lock:
             self._queued_at = float("-inf")
+
+    def done(self, job: Optional[str]) -> None:
+        """Nothing is held for a job of the server's own threads."""
 
     def give_back(self, asked: Asked) -> None:
         """What a job took and could not evaluate (it failed) waits again: the job waiting takes it, or,
@@ -91,6 +97,24 @@ class InProcess:
             self._waiting.asks += asked.asks
 
 
+HELD_SECONDS = 24 * 3600  # what a job took is let go after this long, whatever became of the job
+
+# Move what waits (KEYS 1-4; 5 is the queued mark) into what the job holds (KEYS 6-9), in one step, and
+# answer what it holds: a task delivered again after its worker died takes what the first run held.
+_HOLD = """
+if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('SET', KEYS[6], 1) end
+if redis.call('EXISTS', KEYS[2]) == 1 then redis.call('SUNIONSTORE', KEYS[7], KEYS[7], KEYS[2]) end
+local reason = redis.call('GET', KEYS[3])
+if reason then redis.call('SETNX', KEYS[8], reason) end
+local asks = redis.call('GET', KEYS[4])
+if asks then redis.call('INCRBY', KEYS[9], asks) end
+redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5])
+for i = 6, 9 do redis.call('EXPIRE', KEYS[i], ARGV[1]) end
+return {redis.call('GET', KEYS[6]), redis.call('SMEMBERS', KEYS[7]), redis.call('GET', KEYS[8]),
+        redis.call('GET', KEYS[9])}
+"""
+
+
 class InRedis:
     """Celery workers: the same in Redis, under keys of the app's prefix, changed in transactions."""
 
@@ -100,6 +124,7 @@ class InRedis:
         self._redis = redis.Redis.from_url(url, **options)
         self._everything, self._pairs, self._reason, self._asks, self._queued = (
             f"{prefix}evaluation:{part}" for part in ("everything", "pairs", "reason", "asks", "queued"))
+        self._hold = self._redis.register_script(_HOLD)
 
     def add(self, touched: Optional[Iterable], reason: str) -> bool:
         pairs = _pairs(touched)
@@ -126,15 +151,32 @@ class InRedis:
             pipe.incrby(self._asks, asked.asks)
             pipe.execute()
 
-    def take(self) -> Optional[Asked]:
-        with self._redis.pipeline(transaction=True) as pipe:
-            pipe.get(self._everything)
-            pipe.smembers(self._pairs)
-            pipe.get(self._reason)
-            pipe.get(self._asks)
-            pipe.delete(self._everything, self._pairs, self._reason, self._asks, self._queued)
-            everything, pairs, reason, asks, _ = pipe.execute()
+    def take(self, job: Optional[str] = None) -> Optional[Asked]:
+        """What waits, no longer waiting; with the `job` token its task carries, held under that token until
+        `done`: a worker killed mid-evaluation has its task delivered again (acks are late), and the task
+        run again takes what the first run held, with what waits now."""
+        if job is None:
+            with self._redis.pipeline(transaction=True) as pipe:
+                pipe.get(self._everything)
+                pipe.smembers(self._pairs)
+                pipe.get(self._reason)
+                pipe.get(self._asks)
+                pipe.delete(self._everything, self._pairs, self._reason, self._asks, self._queued)
+                everything, pairs, reason, asks, _ = pipe.execute()
+        else:
+            everything, pairs, reason, asks = self._hold(
+                keys=[self._everything, self._pairs, self._reason, self._asks, self._queued, *self._held(job)],
+                args=[HELD_SECONDS])
         if not asks:
             return None
         return Asked(bool(everything), {tuple(json.loads(p)) for p in pairs},
                      reason.decode() if isinstance(reason, bytes) else reason or "a request", int(asks))
+
+    def done(self, job: Optional[str]) -> None:
+        """The job's evaluation is over (evaluated, or given back): what it held is let go."""
+        if job is not None:
+            self._redis.delete(*self._held(job))
+
+    def _held(self, job: str) -> list[str]:
+        return [f"{self._everything.rsplit(':', 1)[0]}:held:{job}:{part}" for part in ("everything", "pairs", "reason",
+                                                                                        "asks")]
