@@ -31,6 +31,11 @@ class Asked:
     first_reason: str = "a request"
     asks: int = 0
 
+    @classmethod
+    def of(cls, touched: Optional[Iterable], reason: str) -> "Asked":
+        """One ask: for the (subject key, period) pairs `touched`, or for everything when it is None."""
+        return cls(touched is None, set() if touched is None else {tuple(pair) for pair in touched}, reason, 1)
+
     @property
     def touched(self) -> Optional[list]:
         return None if self.everything else sorted(self.pairs, key=repr)
@@ -39,10 +44,6 @@ class Asked:
     def reason(self) -> str:
         more = self.asks - 1
         return self.first_reason if more <= 0 else f"{self.first_reason} (and {counted(more, 'more change')})"
-
-
-def _pairs(touched: Optional[Iterable]) -> Optional[set]:
-    return None if touched is None else {tuple(pair) for pair in touched}
 
 
 class InProcess:
@@ -56,17 +57,10 @@ class InProcess:
     def add(self, touched: Optional[Iterable], reason: str) -> bool:
         """Add an ask to the evaluation waiting to start; True when a job must be queued for it (none was
         waiting, or the one waiting was queued more than STALE_SECONDS ago)."""
-        pairs = _pairs(touched)
         with self._lock:
             now = time.monotonic()
             queue = self._waiting is None or now - self._queued_at > STALE_SECONDS
-            if self._waiting is None:
-                self._waiting = Asked(first_reason=reason)
-            if pairs is None:
-                self._waiting.everything = True
-            else:
-                self._waiting.pairs |= pairs
-            self._waiting.asks += 1
+            self._join(Asked.of(touched, reason))
             if queue:
                 self._queued_at = now
             return queue
@@ -91,10 +85,16 @@ class InProcess:
         when none waits, the next ask queues one that does."""
         with self._lock:
             if self._waiting is None:
-                self._waiting, self._queued_at = Asked(first_reason=asked.first_reason), float("-inf")
-            self._waiting.everything |= asked.everything
-            self._waiting.pairs |= asked.pairs
-            self._waiting.asks += asked.asks
+                self._queued_at = float("-inf")
+            self._join(asked)
+
+    def _join(self, asked: Asked) -> None:
+        """Add `asked` to what waits (under the lock)."""
+        if self._waiting is None:
+            self._waiting = Asked(first_reason=asked.first_reason)
+        self._waiting.everything |= asked.everything
+        self._waiting.pairs |= asked.pairs
+        self._waiting.asks += asked.asks
 
 
 HELD_SECONDS = 24 * 3600  # what a job took is let go after this long, whatever became of the job
@@ -122,19 +122,14 @@ class InRedis:
         import redis
 
         self._redis = redis.Redis.from_url(url, **options)
+        self._prefix = f"{prefix}evaluation:"
         self._everything, self._pairs, self._reason, self._asks, self._queued = (
-            f"{prefix}evaluation:{part}" for part in ("everything", "pairs", "reason", "asks", "queued"))
+            f"{self._prefix}{part}" for part in ("everything", "pairs", "reason", "asks", "queued"))
         self._hold = self._redis.register_script(_HOLD)
 
     def add(self, touched: Optional[Iterable], reason: str) -> bool:
-        pairs = _pairs(touched)
         with self._redis.pipeline(transaction=True) as pipe:
-            if pairs is None:
-                pipe.set(self._everything, 1)
-            elif pairs:
-                pipe.sadd(self._pairs, *(json.dumps(list(pair)) for pair in pairs))
-            pipe.set(self._reason, reason, nx=True)
-            pipe.incr(self._asks)
+            self._join(pipe, Asked.of(touched, reason))
             pipe.set(self._queued, 1, nx=True, ex=STALE_SECONDS)
             return bool(pipe.execute()[-1])
 
@@ -143,13 +138,17 @@ class InRedis:
 
     def give_back(self, asked: Asked) -> None:
         with self._redis.pipeline(transaction=True) as pipe:
-            if asked.everything:
-                pipe.set(self._everything, 1)
-            if asked.pairs:
-                pipe.sadd(self._pairs, *(json.dumps(list(pair)) for pair in asked.pairs))
-            pipe.set(self._reason, asked.first_reason, nx=True)
-            pipe.incrby(self._asks, asked.asks)
+            self._join(pipe, asked)
             pipe.execute()
+
+    def _join(self, pipe, asked: Asked) -> None:
+        """Add `asked` to what waits, in the transaction `pipe`."""
+        if asked.everything:
+            pipe.set(self._everything, 1)
+        if asked.pairs:
+            pipe.sadd(self._pairs, *(json.dumps(list(pair)) for pair in asked.pairs))
+        pipe.set(self._reason, asked.first_reason, nx=True)
+        pipe.incrby(self._asks, asked.asks)
 
     def take(self, job: Optional[str] = None) -> Optional[Asked]:
         """What waits, no longer waiting; with the `job` token its task carries, held under that token until
@@ -178,5 +177,4 @@ class InRedis:
             self._redis.delete(*self._held(job))
 
     def _held(self, job: str) -> list[str]:
-        return [f"{self._everything.rsplit(':', 1)[0]}:held:{job}:{part}" for part in ("everything", "pairs", "reason",
-                                                                                        "asks")]
+        return [f"{self._prefix}held:{job}:{part}" for part in ("everything", "pairs", "reason", "asks")]
