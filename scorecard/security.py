@@ -45,6 +45,7 @@ from scorecard.text import (
     BIDI_CONTROLS,
     WORD_BREAKS,
     bidi_problem,
+    counted,
     line_breaks,
     shown,
     unkept_character,
@@ -341,11 +342,9 @@ def _seconds_left(now: float, started: float, seen: float) -> tuple[float, float
 def ended_message(reason: str) -> str:
     config = current_app.config
     if reason == "idle":
-        minutes = config["SESSION_IDLE_MINUTES"]
-        return (f"You were signed out after {minutes} minute{'' if minutes == 1 else 's'} without activity. "
+        return (f"You were signed out after {counted(config['SESSION_IDLE_MINUTES'], 'minute')} without activity. "
                 "Please sign in again.")
-    hours = config["SESSION_MAX_HOURS"]
-    return f"Sessions last at most {hours} hour{'' if hours == 1 else 's'}. Please sign in again."
+    return f"Sessions last at most {counted(config['SESSION_MAX_HOURS'], 'hour')}. Please sign in again."
 
 
 def _record_timeout(reason: str) -> None:

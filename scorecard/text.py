@@ -178,9 +178,13 @@ def look_alike_letter(value: str) -> Optional[str]:
 
 def look_alike_message(value: str, letter: str) -> str:
     """Why a name with `letter` (look_alike_letter) is refused, for a message."""
-    return (f"{value!r} has the letter {letter!r} of another alphabet ({unicodedata.name(letter).title()}, "
-            f"U+{ord(letter):04X}) among Latin letters: it looks like a Latin letter and is not; "
+    return (f"{value!r} has {_letter_words(letter)} among Latin letters: it looks like a Latin letter and is not; "
             "type the name again with Latin letters")
+
+
+def _letter_words(letter: str) -> str:
+    """A letter of another alphabet, named: "the letter 'р' of another alphabet (Cyrillic Small Letter Er, U+0440)"."""
+    return f"the letter {letter!r} of another alphabet ({unicodedata.name(letter).title()}, U+{ord(letter):04X})"
 
 
 def look_alike_site(link: str) -> Optional[str]:
@@ -196,8 +200,8 @@ def look_alike_site(link: str) -> Optional[str]:
     letter = look_alike_letter(host)
     if letter is None:
         return None
-    return (f"{link!r} names a site with the letter {letter!r} of another alphabet ({unicodedata.name(letter).title()},"
-            f" U+{ord(letter):04X}) among Latin letters: it looks like another site's address; type it again")
+    return (f"{link!r} names a site with {_letter_words(letter)} among Latin letters: it looks like another site's "
+            "address; type it again")
 
 
 # Letters and symbols that draw nothing: the Hangul fillers and the blank braille pattern.
@@ -233,4 +237,4 @@ def days_ago(days) -> str:
     """A count of days since something, as a page says it: "today", "1 day ago", "12 days ago"."""
     if days is None:
         return "never"
-    return "today" if days == 0 else f"{days:,} day{'' if days == 1 else 's'} ago"
+    return "today" if days == 0 else f"{counted(days, 'day')} ago"

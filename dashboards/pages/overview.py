@@ -121,7 +121,7 @@ def change_sentence(score: queries.AgencyScore) -> str:
         return f"No answers in {score.prior_period} to compare with."
     before, now = fmt(score.prior_value, score.unit), fmt(score.compared_value, score.unit)
     among = "" if score.like_for_like else (
-        f"Of the {score.compared:,} program{'' if score.compared == 1 else 's'} with answers in both quarters "
+        f"Of the {counted(score.compared, 'program')} with answers in both quarters "
         f"({score.programs:,} in {score.period}, {score.prior_programs:,} in {score.prior_period}): ")
     then = f"({before})" if score.like_for_like else f"({before}, {now} now)"
     if score.direction == "none":

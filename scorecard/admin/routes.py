@@ -25,6 +25,7 @@ from scorecard.auth.services import account_delay, create_user, new_user_problem
 from scorecard.extensions import db
 from scorecard.models import Function, LoginFailure, Role, User, utcnow
 from scorecard.permissions import requires
+from scorecard.text import counted
 
 LIST_LIMIT = 500
 
@@ -185,8 +186,8 @@ def unlock_account(user_id):
     target = _target(user_id)
     if ActionForm().validate_on_submit():
         cleared = unlock_user(db.session, target, by=current_user)
-        flash(f"{target.email} may sign in again without waiting ({cleared} recent failed sign-in"
-              f"{'' if cleared == 1 else 's'} cleared).", "success")
+        flash(f"{target.email} may sign in again without waiting ({counted(cleared, 'recent failed sign-in')} "
+              "cleared).", "success")
     return redirect(url_for("admin.user", user_id=target.id), 303)
 
 
@@ -197,8 +198,8 @@ def unlock_address():
     if form.validate_on_submit():
         address = form.address.data.strip()
         cleared = unlock(db.session, client_address=address, by=current_user)
-        flash(f"Sign-ins from {address} are no longer held back ({cleared} recent failure"
-              f"{'' if cleared == 1 else 's'} cleared).", "success")
+        flash(f"Sign-ins from {address} are no longer held back ({counted(cleared, 'recent failure')} "
+              "cleared).", "success")
     else:
         for errors in form.errors.values():
             for error in errors:

@@ -9,6 +9,7 @@ from scorecard.auth.services import DEVICE_COOKIE, authenticate, sign_out
 from scorecard.extensions import db
 from scorecard.models.audit import request_client
 from scorecard.security import end_session, safe_next, session_identity, session_left, start_session
+from scorecard.text import counted
 
 SAME_ANSWER = "That e-mail and password do not match an active account."
 
@@ -77,7 +78,7 @@ def _notice() -> list[str]:
 
 def _duration(seconds: int) -> str:
     if seconds < 90:
-        return f"{seconds} second{'' if seconds == 1 else 's'}"
+        return counted(seconds, "second")
     minutes = -(-seconds // 60)
     return f"{minutes} minutes"
 
