@@ -1,0 +1,111 @@
+"""The commitments' schemas: a commitment with its history, its filters, and the PATCH an officer sends."""
+import re
+
+import marshmallow as ma
+from marshmallow import fields, validate
+
+from scorecard.api.schemas.common import ID, Filter, PageArgs, Ref, Schema, Text, WholeNumber
+from scorecard.commitments.services import MAX_LINK_LENGTH, MAX_LINKS, MAX_TEXT_LENGTH
+from scorecard.models import (
+    CAPACITY_DOMAINS,
+    CommitmentStatus,
+)
+
+
+class HistorySchema(Schema):
+    id = WholeNumber()
+    at = fields.AwareDateTime()
+    user_id = WholeNumber(allow_none=True)
+    by = Text()
+    status = fields.Enum(CommitmentStatus, by_value=True)
+    reason = Text(allow_none=True)
+    note = Text(allow_none=True)
+    changes = fields.Dict(metadata={"description": "Each changed field: [before, after]."})
+    import_batch_id = WholeNumber(allow_none=True, metadata={
+        "description": "The import that wrote this update (null: the web or the API)."})
+
+
+class LeaderRef(Schema):
+    id = WholeNumber()
+    name = Text()
+    email = Text(allow_none=True)
+
+
+class CommitmentSchema(Schema):
+    id = WholeNumber()
+    function = fields.Nested(Ref)
+    leader = fields.Nested(LeaderRef, allow_none=True)
+    component_id = WholeNumber(allow_none=True)
+    capacity_domain = Text(allow_none=True)
+    title = Text()
+    description = Text(allow_none=True)
+    due_date = fields.Date(allow_none=True)
+    status = fields.Enum(CommitmentStatus, by_value=True)
+    reason = Text(allow_none=True)
+    next_step = Text(allow_none=True)
+    evidence_links = fields.List(Text())
+    program_ids = fields.List(WholeNumber())
+    metric_ids = fields.List(WholeNumber())
+    last_update_at = fields.AwareDateTime(allow_none=True)
+    created_at = fields.AwareDateTime()
+    updated_at = fields.AwareDateTime()
+    version = WholeNumber(metadata={"description": "Also the ETag; send it back as If-Match to change it."})
+    history = fields.List(fields.Nested(HistorySchema), metadata={"description": "Newest first."})
+
+
+class CommitmentArgs(PageArgs):
+    function = Filter(validate=validate.Length(max=16), metadata={"description": "A function's code."})
+    component = Filter(validate=validate.Length(max=32), metadata={"description": "A component's code."})
+    status = fields.List(fields.Enum(CommitmentStatus, by_value=True), validate=validate.Length(
+        max=len(CommitmentStatus),
+        error="Given more than {max} times: there are {max} statuses; give each at most once."))
+    domain = Filter(validate=validate.OneOf(CAPACITY_DOMAINS))
+    leader_id = WholeNumber(**ID)
+
+
+class Day(fields.Date):
+    """A date as the document states it, YYYY-MM-DD (RFC 3339's full-date) in the digits 0-9: marshmallow reads
+    it with date.fromisoformat, which also took 20270331 and the week date 2027-W13-3."""
+
+    default_error_messages = {"invalid": "{input!r} is not a date: write one that exists, as YYYY-MM-DD (2027-03-31)."}
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, str) or not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
+            raise self.make_error("invalid", input=value)
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+class CommitmentPatchSchema(Schema):
+    """The fields an update may change, as an officer keeps them current on the web (status, reason, next
+    step, due date, evidence; a leader: status and reason), and a note."""
+
+    class Meta:
+        ordered = True
+        unknown = ma.RAISE
+
+    status = fields.Enum(CommitmentStatus, by_value=True)
+    reason = Text(allow_none=True, validate=validate.Length(max=MAX_TEXT_LENGTH))
+    next_step = Text(allow_none=True, validate=validate.Length(max=MAX_TEXT_LENGTH))
+    due_date = Day(allow_none=True, metadata={
+        "description": "YYYY-MM-DD; moving (or removing) a due date needs a reason in the same change."})
+    evidence_links = fields.List(Text(validate=validate.Length(max=MAX_LINK_LENGTH)),
+                                 validate=validate.Length(max=MAX_LINKS), metadata={
+        "description": "Each link one web address starting with http:// or https:// and naming a site, with no "
+                       "space, control or invisible character in it (write a space as %20)."})
+    note = Text(allow_none=True, validate=validate.Length(max=MAX_TEXT_LENGTH), metadata={
+        "description": "Kept in the history; a note alone confirms the commitment is current."})
+
+
+# "*", or a list of entity tags (RFC 9110, 8.8.3), as the document states them: quoted, printable ASCII, weak
+# ones marked W/. The operation reads the header itself (commitments._if_match), so it is not checked here:
+# a schema's 422 would come before the operation's 404 and 403.
+IF_MATCH_PATTERN = (r'^[ \t]*(\*|(W/)?"[\x21\x23-\x7e]*"([ \t]*,[ \t]*(W/)?"[\x21\x23-\x7e]*")*)[ \t]*$')
+
+
+class IfMatchHeader(Schema):
+    # webargs reads headers case-insensitively; the key is how the header is spelled.
+    # Documented as required (base.PreconditionRequired): the operation answers 428 without it.
+    if_match = fields.String(data_key="If-Match", metadata={
+        "minLength": 1, "pattern": IF_MATCH_PATTERN,
+        "description": "The ETag of the commitment as read (428 without it or empty; 400 when it is not a list of "
+                       "entity tags; 412 when it names no current version; * overwrites whatever is current)."})

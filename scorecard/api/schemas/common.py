@@ -1,0 +1,172 @@
+"""The API schemas' shared pieces: the base schema, the field types every resource uses (whole
+numbers, texts a column can keep, periods), problem details and the page envelope."""
+import re
+from functools import cache
+
+import marshmallow as ma
+from marshmallow import fields, validate
+
+from scorecard.fields import whole_number
+from scorecard.periods import PeriodError, parse_period
+from scorecard.text import line_breaks
+
+MAX_PAGE_SIZE = 500
+ID = {"validate": validate.Range(min=1, max=2**31 - 1)}
+
+
+class Schema(ma.Schema):
+    class Meta:
+        ordered = True
+
+
+# ----------------------------------------------------------------------------- shared pieces
+
+# A text the API takes holds no character a text column cannot keep, nor a hidden text-direction
+# control (scorecard.text; the web forms refuse them too, and a stored one would block every later web
+# edit of the record): its document says so as every string's pattern, so a client (and Schemathesis)
+# knows such a text is refused (422). An unpaired surrogate (sent as a JSON escape, "\ud800") is refused
+# too, by its own check: a pattern naming that range is one Schemathesis cannot use, and it then sent
+# texts with control characters as valid ones.
+KEPT_PATTERN = r"^[^\x00-\x08\x0e-\x1f\u202a-\u202e\u2066-\u2069]*$"
+SURROGATES = re.compile(r"[\ud800-\udfff]")
+
+
+class WholeNumber(fields.Integer):
+    """An integer (a count, an id) that refuses a fraction, which marshmallow's Integer would cut (2.7
+    read as 2); a whole number sent as 12.0 is 12. Sent as text (a query parameter), it is the digits 0-9
+    alone, as the web forms take it (scorecard.fields.whole_number): marshmallow reads it with int(), which
+    took "1_0" as 10, "+3", " 3 " and other scripts' digits ("５", "١") too."""
+
+    default_error_messages = {"fraction": "Not a whole number: {input} was sent."}
+
+    def _validated(self, value):
+        if isinstance(value, float) and not value.is_integer():
+            raise self.make_error("fraction", input=value)
+        if isinstance(value, str):
+            try:
+                value = whole_number(value, "parameter")
+            except ValueError as error:
+                raise ma.ValidationError(str(error)) from None
+        return super()._validated(value)
+
+
+class _JsonNumber:
+    """A number in a JSON body: sent as a string ("10"), it is refused as its document's `type` says (a
+    query parameter, always text, is read by the plain fields)."""
+
+    default_error_messages = {"text": "A number is sent as a JSON number, not a string: {input!r} was sent."}
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, str):
+            raise self.make_error("text", input=value)
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+class BodyWholeNumber(_JsonNumber, WholeNumber):
+    """A whole number in a JSON body."""
+
+
+class BodyNumber(_JsonNumber, fields.Float):
+    """A number in a JSON body."""
+
+
+class Filter(fields.String):
+    """A query parameter's text: one holding such a character matches nothing stored (the parser
+    reads it so: scorecard.api.base), so it is no error and its document states no pattern."""
+
+
+class Text(fields.String):
+    """A string without a NUL, an unpaired surrogate or a text-direction control (scorecard.text), and
+    its other checks; Word's line and page breaks read as line breaks (scorecard.text.line_breaks)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        return line_breaks(super()._deserialize(value, attr, data, **kwargs))
+
+    def __init__(self, *args, validate=None, **kwargs):
+        kept = ma.validate.Regexp(KEPT_PATTERN, error=UNKEPT)
+        others = [] if validate is None else list(validate) if isinstance(validate, (list, tuple)) else [validate]
+        super().__init__(*args, validate=[kept, _paired, *others], **kwargs)
+
+
+UNKEPT = ("The text holds a control character (a NUL, U+0001 to U+001F but tab and line and page breaks), an "
+          "unpaired surrogate or a hidden text-direction character, which cannot be kept.")
+
+
+def _paired(text: str) -> None:
+    """No unpaired surrogate (KEPT_PATTERN's comment): checked apart from the pattern documented."""
+    if SURROGATES.search(text):
+        raise ma.ValidationError(UNKEPT)
+
+
+PERIOD_PATTERN = r"^FY(19\d\d|20\d\d|21\d\d|2200)-Q[1-4]$"
+
+
+class Period(fields.String):
+    """A fiscal quarter in its canonical spelling, FY2025-Q1 (machines get one spelling; the import
+    files take every spelling analysts use). The spelling is checked as sent: the validator (which
+    documents the pattern) sees the text read, and every spelling reads as the canonical one, so
+    "2025-01" (January, FY2025-Q2) or "Q1 2026" passed as a quarter the document refuses."""
+
+    def __init__(self, **kwargs):
+        super().__init__(validate=validate.Regexp(PERIOD_PATTERN, error="a fiscal quarter such as FY2025-Q1"),
+                         **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs)
+        if not re.fullmatch(PERIOD_PATTERN, text):
+            raise ma.ValidationError(f"{text[:64]!r} is not a fiscal quarter written as FY2025-Q1 (the API takes this "
+                                     "spelling only).")
+        try:
+            return str(parse_period(text))
+        except PeriodError as error:
+            raise ma.ValidationError(str(error)) from None
+
+
+# A problem's texts are answers, not requests: they name what was sent as it was sent (a key, an address,
+# a value holding the very control character refused), so they are plain strings, without KEPT_PATTERN.
+
+class ProblemItemSchema(Schema):
+    row = WholeNumber(allow_none=True, metadata={"description": "The row (an item of a JSON array counted from "
+                                                                   "1, or a spreadsheet row); null outside rows."})
+    column = fields.String(allow_none=True)
+    value = fields.Raw(allow_none=True)
+    message = fields.String()
+
+
+class ProblemSchema(Schema):
+    """RFC 9457 problem details; a rejected import adds its summary as extension members."""
+
+    class Meta:
+        ordered = True
+        unknown = ma.INCLUDE  # extension members (RFC 9457 §3.2)
+
+    type = fields.String(metadata={"description": "A URI reference naming the kind of problem."})
+    title = fields.String()
+    status = WholeNumber()
+    detail = fields.String()
+    errors = fields.List(fields.Nested(ProblemItemSchema),
+                         metadata={"description": "Each bad value, for data problems."})
+
+
+class PageArgs(Schema):
+    page = WholeNumber(load_default=1, validate=validate.Range(min=1, max=1_000_000))
+    page_size = WholeNumber(load_default=50, validate=validate.Range(min=1, max=MAX_PAGE_SIZE))
+
+
+class PageSchema(Schema):
+    page = WholeNumber()
+    page_size = WholeNumber()
+    total = WholeNumber(metadata={"description": "Items matching the filters on all pages."})
+
+
+@cache
+def page_of(item: type[Schema]) -> type[Schema]:
+    """The envelope of one page of `item`s: {items, page, page_size, total}."""
+    name = item.__name__.removesuffix("Schema") + "PageSchema"
+    return type(name, (PageSchema,), {"items": fields.List(fields.Nested(item))})
+
+
+class Ref(Schema):
+    id = WholeNumber()
+    code = Text()
+    name = Text()
