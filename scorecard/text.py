@@ -8,6 +8,7 @@ texts (scorecard.api.schemas), imported cells (importers.normalize) and rule def
 (scorecard.rules.schema). So are the bidirectional controls (`bidi_problem`), which a column keeps
 but which make a text read other than it is stored. A text of one line (a title) refuses the line breaks
 and every other control character as well (`UNKEPT_ON_ONE_LINE`)."""
+import contextlib
 import json
 import re
 import unicodedata
@@ -189,19 +190,37 @@ def _letter_words(letter: str) -> str:
 
 def look_alike_site(link: str) -> Optional[str]:
     """Why a web address is refused when its site's name mixes another alphabet's letters among Latin ones
-    ("https://раураl.com", Cyrillic р а у among Latin l): it draws as a known site's address and leads to
-    another. None for any other address (a site named in one alphabet, Cyrillic or Latin, is itself)."""
+    ("https://раураl.com", Cyrillic р а у among Latin l, or the same written "xn--..."), or when a name comes
+    before the site's ("https://www.performance.gov@evil.example/"): it draws as a known site's address and
+    leads to another. None for any other address (a site named in one alphabet, Cyrillic or Latin, is itself)."""
     from urllib.parse import urlsplit
 
     try:
-        host = urlsplit(link).hostname or ""
+        parts = urlsplit(link)
+        host = parts.hostname or ""
     except ValueError:
         return None
-    letter = look_alike_letter(host)
+    if "@" in parts.netloc:  # "https://www.performance.gov@evil.example/" draws as the first and leads to the second
+        user, _, site = parts.netloc.rpartition("@")
+        return (f"{link!r} holds {user + '@'!r} before the site's name ({site!r}): a name there can make the link "
+                "read as another site's address; give the address without the part up to the @")
+    letter = look_alike_letter(_idna_words(host))
     if letter is None:
         return None
     return (f"{link!r} names a site with {_letter_words(letter)} among Latin letters: it looks like another site's "
             "address; type it again")
+
+
+def _idna_words(host: str) -> str:
+    """A site's name as a browser may draw it: each "xn--" label in its letters (a label that does not
+    decode is left as written)."""
+    labels = []
+    for label in host.split("."):
+        if label[:4].lower() == "xn--":
+            with contextlib.suppress(UnicodeError, ValueError):
+                label = label[4:].encode("ascii").decode("punycode")
+        labels.append(label)
+    return ".".join(labels)
 
 
 # Letters and symbols that draw nothing: the Hangul fillers and the blank braille pattern.

@@ -509,6 +509,23 @@ def test_a_link_to_a_site_spelt_with_look_alike_letters_is_refused_on_commitment
         assert services.link_problem([kept]) is None and evidence_links([kept]) == kept, kept
 
 
+def test_a_link_that_draws_as_another_site_through_punycode_or_a_name_before_at_is_refused():
+    """"https://xn--perfrmance-hvi.gov/" (performance with a Cyrillic о, written as a browser sends it) and
+    "https://www.performance.gov@evil.example/" (a site named evil.example) were kept as evidence on
+    commitments and capacity assessments: each reads as one site and leads to another."""
+    from scorecard.capacity.services import evidence_links
+
+    for link, said in (("https://xn--perfrmance-hvi.gov/cx", "Cyrillic Small Letter O, U+043E"),
+                       ("https://www.performance.gov@evil.example/cx", "'www.performance.gov@' before the site's "
+                                                                       "name ('evil.example')"),
+                       ("https://user:secret@www.cfo.gov/report", "'user:secret@'")):
+        assert said in (services.link_problem([link]) or ""), link
+        with pytest.raises(ValueError, match="line 1: "):
+            evidence_links([link])
+    for kept in ("https://xn--80aa0cbo65f.com/", "https://xn--zz.gov/", "https://www.cfo.gov/a@b"):
+        assert services.link_problem([kept]) is None and evidence_links([kept]) == kept, kept
+
+
 def test_evidence_links_must_be_web_links_and_the_bad_one_is_named(demo):
     officer = signed_in(demo, CFO_OFFICER)
     with demo.app_context():
