@@ -177,10 +177,10 @@ def look_alike_letter(value: str) -> Optional[str]:
     return None
 
 
-def look_alike_message(value: str, letter: str) -> str:
-    """Why a name with `letter` (look_alike_letter) is refused, for a message."""
+def look_alike_message(value: str, letter: str, what: str = "name") -> str:
+    """Why a name (or `what` else: a title) with `letter` (look_alike_letter) is refused, for a message."""
     return (f"{value!r} has {_letter_words(letter)} among Latin letters: it looks like a Latin letter and is not; "
-            "type the name again with Latin letters")
+            f"type the {what} again with Latin letters")
 
 
 def _letter_words(letter: str) -> str:

@@ -805,6 +805,29 @@ def test_a_title_is_one_line_a_line_break_or_control_character_in_it_is_refused(
         assert said in problems["title"], "every writer (the API, an import) is refused the same"
 
 
+def test_a_title_with_a_look_alike_letter_is_refused_so_it_cannot_copy_a_taken_one(demo):
+    """"Αlign CX budget..." (a Greek capital Alpha) was saved beside the CFO's "Align CX budget...": the taken-title
+    rule compared letters, so the list showed two commitments of one title. A title stored so is not in the way."""
+    officer = signed_in(demo, CFO_OFFICER)
+    with demo.app_context():
+        taken, other = commitment("Align CX budget requests with HISP action plans"), cfo_open_commitment()
+        cid, was, copy, function_id = other.id, other.title, "\u0391" + taken.title[1:], taken.function_id
+        before = counts(Commitment)
+    refused = submit(officer, f"/commitments/{cid}/edit", title=copy)
+    said = "the letter 'Α' of another alphabet (Greek Capital Letter Alpha, U+0391) among Latin letters"
+    assert refused.status_code == 400 and said in html.unescape(refused.get_data(as_text=True))
+    created = submit(officer, "/commitments/new", form_id="new-form", title="Cut wait times in the сall centre")
+    assert created.status_code == 400 and "Cyrillic Small Letter Es" in html.unescape(created.get_data(as_text=True))
+    with demo.app_context():
+        assert db.session.get(Commitment, cid).title == was and counts(Commitment) == before
+        assert "title" not in check(db.session, None, {"title": "Пенсии: faster notices"}, user=user(CFO_OFFICER),
+                                    function_id=function_id), "a word in one alphabet is itself"
+        db.session.get(Commitment, cid).title = copy
+        db.session.commit()
+    kept = submit(officer, f"/commitments/{cid}/edit", next_step="Draft the chapter.")
+    assert kept.status_code == 303, "a title stored before the rule does not block the rest of a save"
+
+
 def test_components_of_one_name_in_two_agencies_are_told_apart(demo):
     """The demo's Retirement Services and OPM's were two identical options, and their programs one list."""
     from scorecard.models import Agency, Component, Program

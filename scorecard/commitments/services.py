@@ -37,7 +37,16 @@ from scorecard.models import (
 from scorecard.people import person
 from scorecard.permissions import can
 from scorecard.signals import commitment_changed
-from scorecard.text import UNKEPT_ON_ONE_LINE, blank, look_alike_site, unkept_character, unkept_in, words
+from scorecard.text import (
+    UNKEPT_ON_ONE_LINE,
+    blank,
+    look_alike_letter,
+    look_alike_message,
+    look_alike_site,
+    unkept_character,
+    unkept_in,
+    words,
+)
 
 S = CommitmentStatus
 CLOSED = frozenset({S.complete, S.dropped})
@@ -319,6 +328,8 @@ def _title_problem(session, function_id: int, title: Optional[str], changed: boo
         return f"the title holds {words(code)}: a title is one line of text; remove it"
     if not changed:
         return None
+    if (letter := look_alike_letter(title)) is not None:  # draws as another title, and is not it (nor its duplicate)
+        return look_alike_message(title, letter, "title")
     same = _titled(session, function_id, title, current)
     if same is None:
         return None
