@@ -82,6 +82,19 @@ def test_demo_users_sign_in_with_the_documented_password(demo):
             assert user.role.value == role and user.check_password(DEMO_PASSWORD)
 
 
+def test_demo_names_and_descriptions_keep_their_capitals(demo):
+    """The history said "Cfo Officer" and a CFO commitment's description "align cx budget requests with hisp
+    action plans": the demo wrote the function's code and the title's acronyms in small letters."""
+    with demo.app_context():
+        officer = db.session.scalar(sa.select(User).where(User.email == "cfo.officer@demo.cx.gov"))
+        assert officer.name == "CFO Officer"
+        assert db.session.scalar(sa.select(User.name).where(User.email == "executive@demo.cx.gov")) == "Executive"
+        aligned = db.session.scalar(sa.select(Commitment).where(
+            Commitment.title == "Align CX budget requests with HISP action plans"))
+        assert aligned.description == ("Chief Financial Officer commitment: align CX budget requests with HISP "
+                                       "action plans.")
+
+
 def test_every_function_has_commitments_and_every_plan_obeys_opm_weights(demo):
     with demo.app_context():
         for function in db.session.scalars(sa.select(Function)):

@@ -77,7 +77,7 @@ def add_commitments(session, functions, components, programs, metrics, leaders, 
             status = STATUSES[code][i]
             commitment = Commitment(
                 function=function, leader=heads.get(function.id), title=title,
-                description=f"{function.name} commitment: {title.lower()}.",
+                description=f"{function.name} commitment: {title[:1].lower()}{title[1:]}.",  # CX, HISP kept so
                 due_date=today + timedelta(days=rng.randint(-60, 300)), status=status,
                 reason="Vendor delays pushed the schedule." if status.needs_reason else None,
                 evidence_links=[], capacity_domain=ACTION_DOMAINS[code] if i == 2 else None,

@@ -154,7 +154,9 @@ def add_users(session, functions):
     for email, role, function_code, leader_email in DEMO_USERS:
         if email in existing:
             continue
-        user = User(email=email, role=Role(role), name=email.split("@")[0].replace(".", " ").title())
+        name = " ".join(word.upper() if word.upper() == function_code else word.title()  # "CFO Officer"
+                        for word in email.split("@")[0].split("."))
+        user = User(email=email, role=Role(role), name=name)
         if digest is None:
             user.set_password(DEMO_PASSWORD)
             digest = user.password_hash
