@@ -828,6 +828,25 @@ def test_a_title_with_a_look_alike_letter_is_refused_so_it_cannot_copy_a_taken_o
     assert kept.status_code == 303, "a title stored before the rule does not block the rest of a save"
 
 
+def test_a_title_taken_but_for_the_spaces_between_its_words_is_taken(demo):
+    """"Align  CX budget..." (two spaces) and "Align\u00a0CX budget..." (a no-break space) were saved beside "Align CX
+    budget...": a page draws them alike, so the function's list showed two commitments of one title."""
+    officer = signed_in(demo, CFO_OFFICER)
+    with demo.app_context():
+        cid, was = cfo_open_commitment().id, cfo_open_commitment().title
+        before = counts(Commitment)
+    taken = "Align CX budget requests with HISP action plans"
+    for copy in (taken.replace("CX", " CX"), taken.replace(" ", "\u00a0", 1), taken.upper().replace(" ", "   ")):
+        refused = submit(officer, f"/commitments/{cid}/edit", title=copy)
+        assert refused.status_code == 400, copy
+        assert "CFO already has a commitment titled" in html.unescape(refused.get_data(as_text=True))
+        assert submit(officer, "/commitments/new", form_id="new-form", title=copy).status_code == 400, copy
+    with demo.app_context():
+        assert db.session.get(Commitment, cid).title == was and counts(Commitment) == before
+    assert submit(officer, f"/commitments/{cid}/edit", title=was.replace(" ", "  ", 1)).status_code == 303, \
+        "its own title, spaced otherwise, is no other commitment's"
+
+
 def test_components_of_one_name_in_two_agencies_are_told_apart(demo):
     """The demo's Retirement Services and OPM's were two identical options, and their programs one list."""
     from scorecard.models import Agency, Component, Program
