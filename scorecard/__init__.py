@@ -59,9 +59,10 @@ def create_app(config=None) -> Flask:
 
     from scorecard import errors
     errors.init_app(app)
-    from scorecard.text import days_ago, readable_json
+    from scorecard.text import counted, days_ago, readable_json
     app.add_template_filter(readable_json)
     app.add_template_filter(days_ago)
+    app.add_template_filter(counted)
 
     from scorecard.cli import register_commands
     register_commands(app)

@@ -116,6 +116,25 @@ def test_the_home_page_counts_are_written_with_thousands_separators(demo, client
     assert f'<th scope="row">Observations</th><td>{observations:,}</td>' in page
 
 
+def test_the_home_page_counts_rules_and_findings_in_words_not_with_parentheses(evaluated, client_as):
+    """It said "8 published rule(s) turn the data into 385 finding(s)"."""
+    from scorecard.models import Finding, RuleStatus, RuleVersion
+
+    with evaluated.app_context():
+        published = list(db.session.scalars(sa.select(RuleVersion).where(RuleVersion.status == RuleStatus.published)))
+        findings = db.session.scalar(sa.select(sa.func.count()).select_from(Finding))
+    assert len(published) > 1 and findings > 1
+    analyst = client_as("analyst")
+    page = analyst.get("/").get_data(as_text=True)
+    assert f"{len(published)} published rules turn the data into {findings:,} findings, each" in page
+    assert "(s)" not in page
+    with evaluated.app_context():
+        for rule in published[1:]:
+            db.session.get(RuleVersion, rule.id).status = RuleStatus.retired
+        db.session.commit()
+    assert "1 published rule turns the data into" in analyst.get("/").get_data(as_text=True)
+
+
 def test_the_home_page_names_the_quarter_the_dashboards_open_on_not_one_under_way(demo, client_as):
     from scorecard.a11 import ensure_standard_metrics
     from scorecard.clock import utctoday
