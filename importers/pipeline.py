@@ -22,6 +22,7 @@ from scorecard import writers
 from scorecard.bulk import collector_paused
 from scorecard.driver_rule import NOTE_NO_COUNTS, NOTE_NON_STANDARD, NOTE_NOT_ASKED, NOTE_NOT_POOLED, NOTE_SWAPPED
 from scorecard.models import AuditEvent, BatchStatus, ImportBatch, utcnow
+from scorecard.text import counted
 
 HEADER_SCAN_ROWS = 30
 SHEETS_TRIED = 10  # visible sheets tried for a header when no sheet is named
@@ -371,7 +372,8 @@ def _run_import(session, path, *, filename: Optional[str] = None, format_name: O
     errors.sort(key=lambda e: (e["row"] or 0))
     result.rejected = len(bad_rows)
     if bad_rows:
-        result.message = (f"{len(bad_rows):,} row(s) have problems; nothing was imported. Fix them and upload "
+        result.message = (f"{counted(len(bad_rows), 'row')} {'has' if len(bad_rows) == 1 else 'have'} problems; "
+                          "nothing was imported. Fix them and upload "
                           "the file again." + _other_layout(prefix, fmt, format_name))
         session.rollback()
         return result

@@ -102,6 +102,19 @@ def test_a_new_commitment_from_a_file_without_status_or_reason(demo, tmp_path):
         assert audit.after["inserted"] == 1
 
 
+def test_a_rejected_file_counts_its_bad_rows_in_words(demo, tmp_path):
+    """The import's page said "1 row(s) have problems; nothing was imported"."""
+    header = ["function", "title", "status"]
+    with demo.app_context():
+        one = run_import(db.session, write_csv(tmp_path / "one.csv", header, [["CFO", "One bad row", "nope"]]),
+                         format_name="commitments")
+        two = run_import(db.session, write_csv(tmp_path / "two.csv", header, [["CFO", "Bad", "nope"],
+                                                                              ["CFO", "Worse", "nah"]]),
+                         format_name="commitments")
+    assert one.status == "rejected" and one.message.startswith("1 row has problems; nothing was imported."), one.message
+    assert two.message.startswith("2 rows have problems; nothing was imported."), two.message
+
+
 @pytest.mark.parametrize("fmt, column", [(f, c) for f in REFERENCE for c in f.required],
                          ids=lambda v: getattr(v, "name", v))
 def test_a_file_without_a_required_column_is_refused_and_writes_nothing(app, tmp_path, fmt, column):
