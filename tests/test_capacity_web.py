@@ -653,6 +653,16 @@ def test_a_reopen_refused_for_its_reason_says_so_beside_the_field(demo, client_a
     assert '<a class="usa-link" href="#reason">' in page
 
 
+def test_a_reopen_reason_with_a_text_direction_character_is_named_not_called_an_expired_form(demo, client_as, ba):
+    """A reason holding U+202E was answered "The form expired or lost its version; open the page again": the
+    admin would open the page again and type the same reason into the same refusal."""
+    page = reopen(client_as("admin"), ba, LAST, "Wrong \u202escores").get_data(as_text=True)
+    assert "expired" not in page
+    said = re.search(r'<span class="usa-error-message" id="reason-error">([^<]*)</span>', page)
+    assert said and "hidden text-direction character (U+202E)" in said.group(1)
+    assert assessment(demo, ba, LAST).status is CapacityStatus.submitted
+
+
 def test_reopening_a_draft_changes_nothing(demo, client_as, ba):
     response = client_as("admin").get(url(ba, CURRENT, "reopen"), follow_redirects=True)
     assert "is a draft: nothing to reopen" in text(response)

@@ -147,6 +147,9 @@ def reopen_assessment(component_id, fiscal_year):
             _flash_evaluated(f"Reopened the FY{fiscal_year} assessment of {component.name}: it is a draft again.",
                              component, fiscal_year)
             return redirect(url_for("capacity.show", component_id=component.id, fiscal_year=fiscal_year), 303)
+    elif form.reason.errors:  # the reason's own problem (a hidden text-direction character), named beside it
+        problem = reason_problem = " ".join(form.reason.errors)
+        status = 400
     else:
         problem, status = "The form expired or lost its version; open the page again.", 400
     return render_template("capacity/reopen.html", component=component, assessment=assessment, form=form,
