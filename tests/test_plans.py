@@ -93,6 +93,31 @@ def test_confirm_and_override_keep_both_proposal_and_decision(demo):
             decide(db.session, element, 3, "no", user("analyst"))
 
 
+def test_a_partial_proposal_and_summary_agree_in_number(demo):
+    """A plan's page said "from 1 of 2 requirements (the others have no proposal ...)" and "not yet: 1 of 5
+    elements have a rating"."""
+    with demo.app_context():
+        plan = next(p for p in db.session.scalars(sa.select(PerformancePlan).order_by(PerformancePlan.id))
+                    if len(p.elements) > 1 and any(len(e.requirements) == 2 for e in p.elements))
+        element = next(e for e in plan.elements if len(e.requirements) == 2)
+        requirements = [r.id for e in plan.elements for r in e.requirements]
+        db.session.execute(sa.delete(Finding).where(Finding.subject_type == RuleSubject.requirement,
+                                                    Finding.subject_id.in_(requirements)))
+        db.session.execute(sa.delete(ElementRating).where(ElementRating.element_id.in_([e.id for e in plan.elements])))
+        rule = Rule(key="test-one", title="One requirement", subject_type=RuleSubject.requirement)
+        version = RuleVersion(rule=rule, version=1, status=RuleStatus.published, definition={})
+        first = element.requirements[0]
+        db.session.add(Finding(rule_version=version, subject_type=RuleSubject.requirement, subject_id=first.id,
+                               period="FY2026-Q4", outcome="rating", rating=4, explanation="gives 4", facts={},
+                               fingerprint=str(first.id)))
+        db.session.commit()
+        plan_id, elements = plan.id, len(plan.elements)
+        client = demo.test_client(user=user("executive"))
+    page = html.unescape(re.sub(r"\s+", " ", client.get(f"/plans/{plan_id}").get_data(as_text=True)))
+    assert "from 1 of 2 requirements (the other has no proposal: the rating official weighs it)" in page
+    assert f"not yet: 1 of {elements} elements has a rating, decided or proposed" in page
+
+
 def test_summary_uses_decisions_then_proposals(demo):
     with demo.app_context():
         plan = a_plan(db.session)
