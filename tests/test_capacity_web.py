@@ -218,6 +218,25 @@ def test_saving_an_unchanged_form_writes_nothing(demo, client_as, ba):
     assert len(events(demo)) == before
 
 
+def test_a_score_with_more_digits_than_shown_is_kept_by_an_unchanged_save(demo, client_as, ba):
+    """A score of 4.333333333333333 (an import's average) was put in the form as 4.33: saving the form
+    unchanged wrote 4.33 over it and said "Saved"."""
+    with demo.app_context():
+        stored = db.session.scalar(sa.select(CapacityDomainScore).join(CapacityAssessment).where(
+            CapacityAssessment.component_id == ba, CapacityAssessment.fiscal_year == CURRENT,
+            CapacityDomainScore.domain == "Measurement"))
+        stored.score = 13 / 3
+        db.session.commit()
+    analyst = client_as("analyst")
+    fields = open_form(analyst, ba, CURRENT)
+    assert fields[f"score_{domain_index('Measurement')}"] == "4.333333333333333"
+    before = len(events(demo))
+    response = analyst.post(url(ba, CURRENT, "edit"), data=fields, follow_redirects=True)
+    assert "Nothing changed, so nothing was saved." in text(response)
+    assert scores(demo, ba, CURRENT)["Measurement"] == 13 / 3 and len(events(demo)) == before
+    assert "4.33 of 7" in text(analyst.get(url(ba, CURRENT))), "the page shows it as people write it"
+
+
 def test_admin_starts_a_new_year_on_another_scale(demo, client_as, ba):
     admin = client_as("admin")
     fields = open_form(admin, ba, NEXT)

@@ -12,7 +12,7 @@ from wtforms.validators import InputRequired, NumberRange
 from wtforms.widgets import HiddenInput
 
 from scorecard import json_bodies
-from scorecard.capacity.services import SCALE_LIMITS, scale_words, score_text
+from scorecard.capacity.services import SCALE_LIMITS, scale_words, score_field, score_text
 from scorecard.fields import WholeNumberField
 from scorecard.merging import three_way
 from scorecard.security import BaseForm
@@ -105,7 +105,7 @@ class AssessmentForm(_Versioned):
         stored = {d.domain: d for d in (assessment.domain_scores if assessment else [])}
         for domain, fields in self.entries():
             row = stored.get(domain)
-            fields["score"].data = score_text(row.score) if row and row.score is not None else ""
+            fields["score"].data = score_field(row.score) if row and row.score is not None else ""
             fields["narrative"].data = (row.narrative or "") if row else ""
             fields["evidence"].data = (row.evidence or "") if row else ""
 

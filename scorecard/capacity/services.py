@@ -78,6 +78,13 @@ def score_text(value: Optional[float]) -> str:
     return f"{value:g}" if value == int(value) else f"{value:.2f}".rstrip("0").rstrip(".")
 
 
+def score_field(value: float) -> str:
+    """A stored score as the edit form's field holds it: every digit kept (4.333333333333333 as an import
+    wrote it, not score_text's 4.33), so the form saved unchanged changes nothing; 4, not 4.0."""
+    written = repr(float(value))
+    return written[:-2] if written.endswith(".0") else written
+
+
 def change_words(now: Optional[float], before: Optional[float], prior_year: int, comparable: bool = True) -> str:
     """The change from last year in words ("up 2 from 3 in FY2026"), never a colour alone."""
     if before is None:
