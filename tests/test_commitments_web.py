@@ -847,6 +847,21 @@ def test_a_title_taken_but_for_the_spaces_between_its_words_is_taken(demo):
         "its own title, spaced otherwise, is no other commitment's"
 
 
+def test_a_commitment_due_today_is_listed_as_due_today_not_in_0_days(demo):
+    """The list said "2026-12-02 in 0 days" where the home page said "due today"."""
+    from scorecard.clock import utctoday
+
+    officer = signed_in(demo, CFO_OFFICER)
+    with demo.app_context():
+        due = cfo_open_commitment()
+        due.due_date = utctoday()
+        db.session.commit()
+        cid = due.id
+    page = officer.get("/commitments/").get_data(as_text=True)
+    row = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page.split(f'data-commitment="{cid}"')[1].split("</tr>")[0]))
+    assert f"{utctoday().isoformat()} due today" in row and "in 0 days" not in row, row
+
+
 def test_components_of_one_name_in_two_agencies_are_told_apart(demo):
     """The demo's Retirement Services and OPM's were two identical options, and their programs one list."""
     from scorecard.models import Agency, Component, Program
