@@ -62,6 +62,18 @@ def test_components_by_domain_with_the_change_and_the_evidence(world):
     assert two.cells[0].change_words == "no FY2026 score"
 
 
+def test_a_domain_not_scored_this_year_is_not_called_another_scale_in_the_figure(world):
+    """The figure's cell of a domain not scored yet said "other scale" under "not scored", though both years
+    are on 1-7: it read any change it could not work out as a change of scale."""
+    from dashboards.figures.capacity import capacity_figure
+
+    found = queries.capacity(db.session, TODAY)
+    text = capacity_figure(found)["data"][0]["text"]
+    design = text[0][-1]
+    assert design.startswith("<b>not scored</b><br>FY2026: 4<br>") and "other scale" not in design, design
+    assert text[0][0].startswith("<b>5 of 7</b><br>up 2<br>") and "no FY2026 score" in text[1][0]
+
+
 def test_each_domain_lists_its_action_plan(world):
     one, two = queries.capacity(db.session, TODAY).rows
     measurement = one.cells[0]

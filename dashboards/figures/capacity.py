@@ -16,7 +16,10 @@ SCALE = [[0.0, "#f0f0f0"], [0.19, "#f0f0f0"], [0.2, "#eff6fb"], [1.0, "#73b3e7"]
 def _change(cell: DomainCell) -> str:
     change = cell.change
     if change is None:
-        return f"no FY{cell.prior_year} score" if cell.previous is None else "other scale"
+        if cell.previous is None:
+            return f"no FY{cell.prior_year} score"
+        # this year not scored yet (its cell says so): last year's score, as the capacity page gives it
+        return f"FY{cell.prior_year}: {score_text(cell.previous)}" if cell.comparable else "other scale"
     if abs(change) < 1e-9:
         return "no change"
     return f"{'up' if change > 0 else 'down'} {score_text(abs(change))}"
