@@ -829,14 +829,16 @@ def test_a_title_with_a_look_alike_letter_is_refused_so_it_cannot_copy_a_taken_o
 
 
 def test_a_title_taken_but_for_the_spaces_between_its_words_is_taken(demo):
-    """"Align  CX budget..." (two spaces) and "Align\u00a0CX budget..." (a no-break space) were saved beside "Align CX
-    budget...": a page draws them alike, so the function's list showed two commitments of one title."""
+    """"Align  CX budget..." (two spaces), "Align\u00a0CX budget..." (a no-break space) and "Align CX budget...\u200b"
+    (a zero-width space) were saved beside "Align CX budget...": a page draws them alike, so the function's list
+    showed two commitments of one title."""
     officer = signed_in(demo, CFO_OFFICER)
     with demo.app_context():
         cid, was = cfo_open_commitment().id, cfo_open_commitment().title
         before = counts(Commitment)
     taken = "Align CX budget requests with HISP action plans"
-    for copy in (taken.replace("CX", " CX"), taken.replace(" ", "\u00a0", 1), taken.upper().replace(" ", "   ")):
+    for copy in (taken.replace("CX", " CX"), taken.replace(" ", "\u00a0", 1), taken.upper().replace(" ", "   "),
+                 taken + "\u200b", "A\u00ad" + taken[1:], taken.replace("CX", "C\u2060X")):
         refused = submit(officer, f"/commitments/{cid}/edit", title=copy)
         assert refused.status_code == 400, copy
         assert "CFO already has a commitment titled" in html.unescape(refused.get_data(as_text=True))

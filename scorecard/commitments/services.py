@@ -45,6 +45,7 @@ from scorecard.text import (
     look_alike_site,
     unkept_character,
     unkept_in,
+    visible,
     words,
 )
 
@@ -351,8 +352,9 @@ def _titled(session, function_id: int, title: str, current: Optional[Commitment]
 
 
 def _title_key(title: str) -> str:
-    """A title as it reads: its words in small letters, one space between them (a no-break space too)."""
-    return " ".join(title.split()).casefold()
+    """A title as it reads: its words in small letters, one space between them (a no-break space too), the
+    characters that draw nothing (a zero-width space, a soft hyphen: text.INVISIBLE) left out."""
+    return " ".join(visible(title).split()).casefold()
 
 
 def _due_problem(due: Optional[date]) -> Optional[str]:
