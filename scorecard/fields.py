@@ -10,13 +10,13 @@ an empty one still goes to them (Optional: no value; InputRequired: required).
 import re
 
 from wtforms import IntegerField
-from wtforms.validators import StopValidation
+from wtforms.validators import NumberRange, StopValidation
 
 LARGEST = 2**31 - 1  # what an INTEGER column holds on PostgreSQL; every whole number a form takes is below it
 DIGITS = re.compile("[0-9]+")  # not \d, which is every script's digits
 
 
-def whole_number(text: str, taker: str = "field") -> int:
+def whole_number(text: str, taker: str = "field", takes: str = "a whole number of 0 or more") -> int:
     """`text` as a whole number written with the digits 0-9 alone, at most LARGEST; else a ValueError
     naming it, and what a `taker` ("field", "parameter") takes. Python's int() reads more than anyone
     types as a number here: digits of other scripts ("٣" Arabic-Indic, "５" fullwidth), "1_0", "+3",
@@ -24,8 +24,7 @@ def whole_number(text: str, taker: str = "field") -> int:
     so a sign is refused too."""
     shown = text if len(text) <= 20 else f"{text[:20]}..."
     if text[:1] in ("-", "+") and DIGITS.fullmatch(text[1:]):
-        raise ValueError(f"{shown!r} is not a number this {taker} takes: it takes a whole number of 0 or more, "
-                         "written without a sign")
+        raise ValueError(f"{shown!r} is not a number this {taker} takes: it takes {takes}, written without a sign")
     if not DIGITS.fullmatch(text):
         raise ValueError(f"{shown!r} is not a number this {taker} takes: write it with the digits 0-9")
     if len(text.lstrip("0")) > len(str(LARGEST)) or int(text) > LARGEST:  # no int() of thousands of digits
@@ -38,10 +37,20 @@ class WholeNumberField(IntegerField):
         super().process_formdata(valuelist)  # WTForms' own message for what int() cannot read either ("abc")
         if valuelist and isinstance(valuelist[0], str) and self.data is not None:  # none sent: the object's kept
             try:
-                self.data = whole_number(valuelist[0].strip())  # the spaces typed around it are no part of it
+                self.data = whole_number(valuelist[0].strip(), takes=self._takes())  # spaces around it: no part
             except ValueError:
                 self.data = None
                 raise
+
+    def _takes(self) -> str:
+        """What the field takes, from its range ("a whole number from 1 to 5"): a rating of "-1" was told the
+        field takes "a whole number of 0 or more", and 0 was then refused too."""
+        for check in self.validators:
+            if isinstance(check, NumberRange) and check.min is not None:
+                if check.max is not None:
+                    return f"a whole number from {check.min} to {check.max}"
+                return f"a whole number of {check.min} or more"
+        return "a whole number of 0 or more"
 
     def pre_validate(self, form):
         # A value typed that is no whole number this field takes is said once. An empty one is left to the

@@ -18,9 +18,10 @@ REQUIRED = "This field is required."
     (" 5 ", None, 5),  # the spaces typed around it
     # int() reads these as 10, 3 and 3: nobody typed those numbers here
     ("1_0", ["'1_0' is not a number this field takes: write it with the digits 0-9"], None),
-    ("+3", ["'+3' is not a number this field takes: it takes a whole number of 0 or more, written without a "
+    # what the field takes is its range: "0 or more" was said of a rating from 1 to 5 (and 0 then refused too)
+    ("+3", ["'+3' is not a number this field takes: it takes a whole number from 1 to 5, written without a "
             "sign"], None),
-    ("-1", ["'-1' is not a number this field takes: it takes a whole number of 0 or more, written without a "
+    ("-1", ["'-1' is not a number this field takes: it takes a whole number from 1 to 5, written without a "
             "sign"], None),
     ("\uff13", ["'\uff13' is not a number this field takes: write it with the digits 0-9"], None),
     ("99999999999999999999", ["'99999999999999999999' is not a number this field takes: it is larger than "
@@ -38,6 +39,8 @@ def test_a_required_rating(app, typed, said, read):
     ("  ", None, None),
     ("abc", ["Not a valid integer value: “abc” was sent."], None),
     ("0", ["Number must be between 1 and 3650: “0” was sent."], 0),
+    ("-1", ["'-1' is not a number this field takes: it takes a whole number from 1 to 3650, written without a "
+            "sign"], None),
     ("90", None, 90),
 ])
 def test_an_optional_expiry(app, typed, said, read):
