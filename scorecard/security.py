@@ -65,7 +65,8 @@ SEEN_RESOLUTION = 30  # seconds: the last-seen time is rewritten at most this of
 # Blueprints whose every form derives from BaseForm: their views show the field's message in place,
 # with what was typed kept, so the request-level check leaves them to it. Elsewhere the form is refused
 # with 400 naming the field.
-INLINE_CHECKED_BLUEPRINTS = frozenset({"auth", "admin", "commitments", "capacity", "api_tokens", "rules", "imports"})
+INLINE_CHECKED_BLUEPRINTS = frozenset({"auth", "admin", "commitments", "capacity", "api_tokens", "rules", "imports",
+                                       "plans"})
 
 
 def no_bidi_controls(form, field) -> None:

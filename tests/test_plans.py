@@ -206,8 +206,11 @@ def test_plan_page_shows_proposals_with_why_links_and_takes_decisions(demo):
         too_high.get_data(as_text=True), "the value named, as every other form names it"
     hidden = client.post(f"/plans/{plan_id}/elements/{element_id}/decision",
                          data={"csrf_token": token, "rating": "1", "justification": "Late \u202eexe.pdf"})
-    assert hidden.status_code in (400, 422) and "hidden text-direction" in hidden.get_data(as_text=True), (
+    assert hidden.status_code == 422 and "hidden text-direction" in hidden.get_data(as_text=True), (
         "refused as every form's text is: the form was not one of them")
+    kept = re.search(rf'<textarea[^>]*id="justification-{element_id}"[^>]*>([^<]*)</textarea>',
+                     hidden.get_data(as_text=True)).group(1)
+    assert kept == "Late \u202eexe.pdf", "shown again at its element with what was typed, not a 400 page that lost it"
     empty = client.post(f"/plans/{plan_id}/elements/{element_id}/decision",
                         data={"csrf_token": token, "rating": "", "justification": "x"}).get_data(as_text=True)
     assert "Rating (1-5): This field is required." in empty and "Not a valid integer" not in empty
@@ -226,6 +229,13 @@ def test_plan_page_shows_proposals_with_why_links_and_takes_decisions(demo):
     rating_box = re.search(rf'<input[^>]*id="rating-{element_id}"[^>]*>', again).group()
     assert 'value="1"' in rating_box, "the form shows the decision, not the proposal it overrode"
     assert "Missed every milestone.</textarea>" in again
+    decided = re.search(rf'id="element-{element_id}".*?Decided: (.*?)</p>', again, re.S).group(1)
+    assert "by you on" in decided, f"who decided is named: {decided}"
+    with demo.app_context():
+        as_admin = demo.test_client(user=user("admin"))
+    theirs = re.search(rf'id="element-{element_id}".*?Decided: (.*?)</p>',
+                       as_admin.get(f"/plans/{plan_id}").get_data(as_text=True), re.S).group(1)
+    assert "by executive-0@plans.gov on" in theirs, f"another reader reads who decided: {theirs}"
     assert client.post(f"/plans/{plan_id}/elements/{element_id}/decision",
                        data={"rating": "3", "justification": "x"}).status_code == 400  # no CSRF token
 

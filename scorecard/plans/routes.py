@@ -51,7 +51,10 @@ def _page(plan: PerformancePlan, refused: Optional[dict] = None):
     """The plan's page; `refused`: a decision not recorded (its element id, what was typed, the problems),
     shown again at its element's form with the problems, focused."""
     own = own_plan(current_user, plan)
-    return render_template("plans/show.html", view=plan_view(db.session, plan), labels=RATING_LABELS,
+    view = plan_view(db.session, plan)
+    deciders = {e.element.id: person_seen_by(db.session, e.decision.decided_by_id, current_user)
+                for e in view.elements if e.decision}
+    return render_template("plans/show.html", view=view, labels=RATING_LABELS, deciders=deciders,
                            form=DecisionForm(), may_rate=can(current_user, "rate_plans") and not own,
                            own_plan_words=OWN_PLAN if own and can(current_user, "rate_plans") else None,
                            refused=refused)
