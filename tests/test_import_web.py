@@ -424,8 +424,11 @@ def test_a_batch_that_only_carried_another_batchs_rows_offers_the_revert_that_ba
     """The same rows again, in another file, change nothing; reverting the first batch waits for the
     second, whose page said there was nothing to revert and whose history row had no link: a dead end."""
     first = upload(analyst, workbook_bytes([HEADER, ROW]))
+    assert "changes-nothing" not in analyst.get(f"/imports/{first}").get_data(as_text=True)
     assert post(analyst, f"/imports/{first}/confirm").status_code == 302
     again = upload(analyst, workbook_bytes([["The same rows, another copy"], HEADER, ROW]), name="again.xlsx")
+    preview = analyst.get(f"/imports/{again}").get_data(as_text=True)
+    assert "Confirming changes no data:</strong> every row is unchanged." in preview, "said before it is confirmed"
     assert post(analyst, f"/imports/{again}/confirm").status_code == 302
     with app.app_context():
         batch = db.session.get(ImportBatch, again)
