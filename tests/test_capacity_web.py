@@ -546,6 +546,25 @@ def test_submitting_locks_the_year_for_the_web_and_the_import(demo, client_as, b
     assert scores(demo, ba, CURRENT) == {d.domain: d.score for d in stored.domain_scores}
 
 
+def test_a_submit_sent_twice_is_submitted_once_and_said_so_both_times(demo, client_as, ba):
+    """A double click on Submit sends the form twice: the second answered 409 "an admin must reopen it",
+    though the year was submitted, as the person asked, by the first."""
+    analyst = client_as("analyst")
+    page = analyst.get(url(ba, CURRENT)).get_data(as_text=True)
+    sent = {"csrf_token": csrf_token(page),
+            "version": re.search(r'id="submit-form".*?name="version"[^>]*value="(\d+)"', page, re.S).group(1)}
+    before = len(events(demo, "capacity.submit"))
+    assert analyst.post(url(ba, CURRENT, "submit"), data=sent).status_code == 303
+    again = analyst.post(url(ba, CURRENT, "submit"), data=sent)
+    assert again.status_code == 303, "the same form's second send reads as the first's success"
+    assert "Submitted the FY2027 assessment of Benefits Administration" in text(analyst.get(again.location))
+    assert len(events(demo, "capacity.submit")) == before + 1, "submitted once"
+    other = client_as("admin")
+    sent_by_other = {"csrf_token": token_for(other), "version": sent["version"]}
+    assert other.post(url(ba, CURRENT, "submit"), data=sent_by_other).status_code == 409, (
+        "someone else's form from before the submission is still told the year is locked")
+
+
 def submit_again(client, component_id, fiscal_year):
     return client.post(url(component_id, fiscal_year, "submit"), data={"csrf_token": token_for(client),
                                                                         "version": "99"})

@@ -108,7 +108,9 @@ def submit_assessment(component_id, fiscal_year):
         submit(db.session, assessment, user=current_user, version=form.version.data)
     except Locked as error:
         db.session.rollback()
-        return _show(component, fiscal_year, refused=str(error), status=409)
+        if not _submitted_by_this_form(assessment, form.version.data):
+            return _show(component, fiscal_year, refused=str(error), status=409)
+        # the form sent twice (a double click, the back button): submitted once, and said so once more
     except EditConflict as error:
         db.session.rollback()
         return _show(component, fiscal_year, refused=_conflict_words(error) + " Check it, then submit again.",
@@ -119,6 +121,12 @@ def submit_assessment(component_id, fiscal_year):
     _flash_evaluated(f"Submitted the FY{fiscal_year} assessment of {component.name}. The year is locked; an admin "
                      "can reopen it.", component, fiscal_year)
     return redirect(url_for("capacity.show", component_id=component.id, fiscal_year=fiscal_year), 303)
+
+
+def _submitted_by_this_form(assessment, version: int) -> bool:
+    """Whether the submission recorded is this person's, from the very version this form was opened on."""
+    return (assessment is not None and assessment.is_submitted and assessment.submitted_by_id == current_user.id
+            and assessment.version == version + 1)
 
 
 @bp.route("/<int:component_id>/<int:fiscal_year>/reopen", methods=["GET", "POST"], endpoint="reopen")
