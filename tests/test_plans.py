@@ -72,8 +72,13 @@ def test_element_proposals_follow_the_findings_and_the_majority_rule(demo):
 def test_confirm_and_override_keep_both_proposal_and_decision(demo):
     with demo.app_context():
         plan = a_plan(db.session)
-        propose(db.session, plan, [4] * 50)
         official = user("executive")
+        unproposed = next(e for e in plan_view(db.session, plan).elements if e.proposed is None).element
+        with pytest.raises(ValueError, match=f"^a rating of 3 for '{unproposed.name}' needs a written "
+                                             "justification: the rules propose none$"):
+            decide(db.session, unproposed, 3, "", official)
+        db.session.rollback()
+        propose(db.session, plan, [4] * 50)
         element = next(e for e in plan_view(db.session, plan).elements if e.proposed == 4).element
         decide(db.session, element, 4, "", official)  # confirming needs no justification
         with pytest.raises(ValueError, match="needs a written justification: it overrides the proposed rating 4"):
@@ -195,7 +200,8 @@ def test_plan_page_shows_proposals_with_why_links_and_takes_decisions(demo):
     assert 'value="1"' in rating_box and "aria-invalid" not in rating_box, "the rating is not what is wrong"
     justification_box = re.search(rf'<textarea[^>]*id="justification-{element_id}"[^>]*>', shown).group()
     assert 'aria-describedby="form-problems"' in justification_box and "usa-input--error" in justification_box
-    assert "<li>Rating &#39;" in problems and "overrides the proposed rating 4.</li>" in problems, problems
+    assert f"<li>A rating of 1 for &#39;{element_name}&#39; needs a written justification: it overrides the " \
+        "proposed rating 4.</li>" in problems, problems
     assert "Justification (required unless you confirm the rules&#39; proposal)" in shown
     with demo.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(ElementRating).where(

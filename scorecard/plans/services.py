@@ -241,8 +241,8 @@ def decide(session, element: PlanElement, rating: int, justification: str, user,
     if replaces is not UNSEEN and (None if replaced is None else replaced.id) != replaces:
         raise DecidedMeanwhile(replaced)
     if rating != proposed and not justification:
-        reason = "there is no proposal" if proposed is None else f"it overrides the proposed rating {proposed}"
-        raise RatingError(f"rating '{element.name}' {rating} needs a written justification: {reason}",
+        reason = "the rules propose none" if proposed is None else f"it overrides the proposed rating {proposed}"
+        raise RatingError(f"a rating of {rating} for '{element.name}' needs a written justification: {reason}",
                           "justification")
     decision = ElementRating(element=element, proposed_rating=proposed, confirmed_rating=rating,
                              justification=justification or None, decided_by_id=user.id)
