@@ -838,7 +838,8 @@ def test_a_title_taken_but_for_the_spaces_between_its_words_is_taken(demo):
         before = counts(Commitment)
     taken = "Align CX budget requests with HISP action plans"
     for copy in (taken.replace("CX", " CX"), taken.replace(" ", "\u00a0", 1), taken.upper().replace(" ", "   "),
-                 taken + "\u200b", "A\u00ad" + taken[1:], taken.replace("CX", "C\u2060X")):
+                 taken + "\u200b", "A\u00ad" + taken[1:], taken.replace("CX", "C\u2060X"),
+                 taken.replace("CX", "\uff23\uff38")):  # full-width letters: "ＣＸ"
         refused = submit(officer, f"/commitments/{cid}/edit", title=copy)
         assert refused.status_code == 400, copy
         assert "CFO already has a commitment titled" in html.unescape(refused.get_data(as_text=True))

@@ -353,8 +353,9 @@ def _titled(session, function_id: int, title: str, current: Optional[Commitment]
 
 def _title_key(title: str) -> str:
     """A title as it reads: its words in small letters, one space between them (a no-break space too), the
-    characters that draw nothing (a zero-width space, a soft hyphen: text.INVISIBLE) left out."""
-    return " ".join(visible(title).split()).casefold()
+    characters that draw nothing (a zero-width space, a soft hyphen: text.INVISIBLE) left out, and letters
+    written in another width or form read as the letter (NFKC: full-width "ＣＸ" is "CX")."""
+    return " ".join(unicodedata.normalize("NFKC", visible(title)).split()).casefold()
 
 
 def _due_problem(due: Optional[date]) -> Optional[str]:
