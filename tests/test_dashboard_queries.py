@@ -685,3 +685,44 @@ def test_the_leaders_tile_leads_to_the_leaders_page_for_those_it_does_not_list(a
     tree = json.loads(json.dumps(leaders_tile(found).to_plotly_json(), cls=PlotlyJSONEncoder))
     more = [node["props"] for node in walk(tree) if node["props"].get("children") == "and 3 more, on the leaders page"]
     assert len(more) == 1 and more[0]["href"] == "/dashboards/leaders?year=2027", more
+
+
+def test_a_count_of_one_is_written_in_the_singular(app):
+    """A leader read "of the leaders in 1 FY2027 plans" on the overview and in the briefing; an agency of
+    one program "of 1 programs with observations"; a function with one commitment "1 commitments"."""
+    from plotly.utils import PlotlyJSONEncoder
+
+    from dashboards.briefing.content import glance_table
+    from dashboards.pages import functions as functions_page
+    from dashboards.pages import life_experiences as life_page
+    from dashboards.pages.function import body as function_body
+    from dashboards.pages.overview import leaders_tile
+    from dashboards.queries.functions import CommitmentLine, Functions, FunctionSummary
+    from dashboards.queries.life_experience_rollup import Experience, LifeProgram, Rollup
+    from dashboards.queries.overview import LeadersBelow
+    from tests.test_dashboard_pages import walk
+
+    def words(component) -> str:
+        tree = json.loads(json.dumps(component.to_plotly_json(), cls=PlotlyJSONEncoder))
+        return " ".join(str(node["props"].get("children")) for node in walk(tree))
+
+    assert "of the leaders in 1 FY2027 plan (" in words(leaders_tile(LeadersBelow(2027, plans=1)))
+    assert "of the leaders in 2 FY2027 plans (" in words(leaders_tile(LeadersBelow(2027, plans=2)))
+    with app.app_context():
+        world = build(db.session)
+        observe(db.session, world["programs"]["Alpha"], "trust", "FY2025-Q1", [5, 5, 20, 40, 30])
+        db.session.commit()
+        found = overview.overview(db.session, "FY2025-Q1", common.ProgramFilter(), EXECUTIVE, TODAY)
+        found.leaders = LeadersBelow(2027, plans=1)
+        details = [row["detail"] for row in glance_table(found).rows]
+        assert "of 1 program with observations in FY2025-Q1" in details, details
+        assert any(d.startswith("of the leaders in 1 FY2027 plan.") for d in details), details
+        line = CommitmentLine(1, 1, None, "Publish CX spending", "on_track", None, [], None, None, 3, None, None, None,
+                              None)
+        one = FunctionSummary(1, "CFO", "Chief Financial Officer", commitments=[line])
+        functions = Functions(TODAY, 30, 2027, rows=[one])
+        assert functions_page.summary(functions).startswith("1 function, 1 commitment, 0 overdue")
+        assert "1 commitment, 1 open" in words(function_body(functions, one, "CFO")[0])
+        served = LifeProgram(1, "Alpha", "Benefits", "Agency", "green", 4.1, 40, None)
+        rollup = Rollup("FY2025-Q1", experiences=[Experience(1, "Approaching retirement", programs=[served])])
+        assert life_page.summary(rollup).startswith("1 life experience, 1 program, in FY2025-Q1")

@@ -26,6 +26,7 @@ from scorecard.commitments.services import STATUS_LABELS, may_see
 from scorecard.models import Commitment, Finding, utcnow
 from scorecard.scoring import RED, beside_target
 from scorecard.selection import tied_to
+from scorecard.text import counted
 
 GLANCE, CHANGES, RED_PROGRAMS, OVERDUE, LEADERS = "glance", "changes", "red", "overdue", "leaders"
 
@@ -107,7 +108,7 @@ def glance_table(found: queries.Overview, agency: Optional[str] = None) -> Table
     for status, count in statuses.counts.items():
         if count or status != "no_data":
             rows.append({"measure": f"Programs {tables.status_word(status)}", "value": count,
-                         "detail": f"of {statuses.total:,} programs with observations in {statuses.period}"})
+                         "detail": f"of {counted(statuses.total, 'program')} with observations in {statuses.period}"})
     if found.commitments is not None:
         for row in found.commitments.rows:
             rows.append({"measure": f"Commitments: {row.label.lower()}", "value": row.count,
@@ -115,8 +116,9 @@ def glance_table(found: queries.Overview, agency: Optional[str] = None) -> Table
                                    f"{found.commitments.today.isoformat()}"})
     if found.leaders is not None:
         read_from = found.leaders.read_from(found.periods, found.period)
+        plans = counted(found.leaders.plans, f"FY{found.leaders.fiscal_year} plan")
         rows.append({"measure": "Leaders with CX requirements proposed below 3", "value": len(found.leaders.leaders),
-                     "detail": f"of the leaders in {found.leaders.plans:,} FY{found.leaders.fiscal_year} plans"
+                     "detail": f"of the leaders in {plans}"
                                + (f". {read_from}" if read_from else "")
                      if found.leaders.fiscal_year else found.leaders.none_words(agency)})
     report = found.reporting

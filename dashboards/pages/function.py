@@ -20,7 +20,7 @@ from dashboards.urlstate import QueryParam, UrlState
 from scorecard.clock import utctoday
 from scorecard.extensions import db
 from scorecard.scores import format_value
-from scorecard.text import days_ago
+from scorecard.text import counted, days_ago
 
 dash.register_page(__name__, path="/function", name="C-suite function", title="C-suite function · CX Scorecard",
                    nav=False)
@@ -201,8 +201,8 @@ def body(found: queries.Functions, row: Optional[queries.FunctionSummary], code:
                 components.link_list([(f"{r.code}, {r.name}", links.function(r.code)) for r in found.rows],
                                      empty="No C-suite function is set up yet.")]
     open_ = row.open
-    summary = (f"{row.total:,} commitments, {open_:,} open, {row.overdue:,} overdue, {row.stale:,} not updated in "
-               f"{row.stale_days} days, as of {found.today.isoformat()}.")
+    summary = (f"{counted(row.total, 'commitment')}, {open_:,} open, {row.overdue:,} overdue, {row.stale:,} not "
+               f"updated in {row.stale_days} days, as of {found.today.isoformat()}.")
     return [
         html.P(summary, className="dash-lede", role="status", id="function-summary"),
         tiles(row),

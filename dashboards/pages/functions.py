@@ -19,6 +19,7 @@ from dashboards.urlstate import UrlState
 from scorecard.clock import utctoday
 from scorecard.extensions import db
 from scorecard.scoring import RED
+from scorecard.text import counted
 
 dash.register_page(__name__, path="/functions", name="C-suite functions", title="C-suite functions · CX Scorecard",
                    order=4)
@@ -94,7 +95,8 @@ def summary(found: queries.Functions) -> str:
     behind = [row.code for row in found.rows if row.counts.get("off_track") or row.counts.get("at_risk") or row.overdue]
     red = [row.code for row in found.rows if any(m.latest and m.latest.status == RED for m in row.metrics)]
     late = sum(row.overdue for row in found.rows)
-    text = (f"{len(found.rows)} functions, {total:,} commitments, {late:,} overdue as of {found.today.isoformat()}. ")
+    text = (f"{counted(len(found.rows), 'function')}, {counted(total, 'commitment')}, {late:,} overdue as of "
+            f"{found.today.isoformat()}. ")
     text += (f"Functions with a commitment off track, at risk or overdue: {', '.join(behind)}." if behind
              else "No function has a commitment off track, at risk or overdue.")
     text += (f" Functions whose own latest metric is red: {', '.join(red)}." if red

@@ -73,7 +73,7 @@ def measures_table(rollup: queries.Rollup) -> tables.Table:
                          "n": m.n, "interval": "" if m.ci_low is None else
                          f"{fmt(m.ci_low, m.unit)} to {fmt(m.ci_high, m.unit)}", "programs": m.programs,
                          "wording": standard if not m.non_standard else
-                         f"non-standard wording in {m.non_standard} of {m.programs} programs"})
+                         f"non-standard wording in {m.non_standard} of {counted(m.programs, 'program')}"})
     return tables.Table(
         caption=f"A-11 measures pooled by life experience, {rollup.period or 'no quarter with data'}: mean on 1-5 "
                 "or share, respondents (n), 95% interval and the programs pooled",
@@ -168,7 +168,8 @@ def summary(rollup: queries.Rollup) -> str:
         return f"No program tagged with a life experience for these filters in {rollup.period}."
     programs = len({p.program_id for e in rollup.experiences for p in e.programs})  # a program may serve several
     trust = [e for e in rollup.experiences if (m := e.measure(TRUST)) is not None and m.value is not None]
-    return (f"{len(rollup.experiences)} life experiences, {programs:,} programs, in {rollup.period}; "
+    return (f"{counted(len(rollup.experiences), 'life experience')}, {counted(programs, 'program')}, in "
+            f"{rollup.period}; "
             f"{len(trust)} with trust answers.{components.still_reported(rollup.period)}")
 
 

@@ -204,7 +204,8 @@ def leaders_tile(found: queries.LeadersBelow, read_from: str = "") -> html.Secti
         items.append(html.Li(html.A(f"and {len(found.leaders) - LEADERS_SHOWN:,} more, on the leaders page",
                                     href=links.dashboard("leaders", year=found.fiscal_year), className="usa-link")))
     body = [html.P(f"{count:,}", className="dash-tile__big"),
-            html.P(f"of the leaders in {found.plans:,} FY{found.fiscal_year} plans (the newest appraisal year's, of "
+            html.P(f"of the leaders in {counted(found.plans, f'FY{found.fiscal_year} plan')} (the newest appraisal "
+                   "year's, of "
                    + ("the agency chosen)" if found.narrowed else "every agency)"),
                    className="dash-tile__sub")]
     if read_from:
