@@ -140,7 +140,7 @@ class UrlState:
             return []
         settings = f"its settings are {', '.join(names)}" if names else "it has no settings"
         return [f"{', '.join(_quoted(k[:40]) for k in unknown[:5])}{', ...' if len(unknown) > 5 else ''} "
-                f"{'is' if len(unknown) == 1 else 'are'} not a setting of this page ({settings}), so "
+                f"{'is not a setting' if len(unknown) == 1 else 'are not settings'} of this page ({settings}), so "
                 f"{'it is' if len(unknown) == 1 else 'they are'} left out"]
 
     def _read(self, query: dict) -> tuple[dict, list[str]]:

@@ -580,3 +580,12 @@ def test_a_kept_answer_costs_the_database_two_statements(demo, client_as):
     asked = [s for s in sent if not s.startswith("PRAGMA")]
     assert len(asked) == 2, asked
     assert "FROM users" in asked[0] and "max(import_batches.id)" in asked[1]
+
+
+def test_several_keys_the_page_does_not_read_are_said_to_be_no_settings_of_it():
+    """"'agency', 'component' are not a setting of this page": several keys, one setting."""
+    state = UrlState("/somewhere", [QueryParam("code", "somewhere-code", str)])
+    assert state._unknown({"agency": "1", "component": "2"}) == [
+        "'agency', 'component' are not settings of this page (its settings are code), so they are left out"]
+    assert state._unknown({"agency": "1"}) == [
+        "'agency' is not a setting of this page (its settings are code), so it is left out"]
