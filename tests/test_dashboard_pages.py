@@ -333,6 +333,13 @@ def test_a_link_with_filters_opens_the_page_with_them(executive):
         "_pages_location.pathname"))
     assert "'code' is not a setting of this page (it has no settings), so it is left out" in \
         json.dumps(settingless), "the functions page has no settings: a key in its address is said to be left out"
+    for search in ("?sort=name", "?id=abc&sort=name"):  # no program chosen, or none with that id: its picker
+        picker = json.dumps(answer(executive, body("_pages_content.children", {
+            "_pages_location.pathname": "/dashboards/program", "_pages_location.search": search},
+            "_pages_location.pathname")))
+        assert "'sort' is not a setting of this page (its settings are id, period), so it is left out" in picker, (
+            f"{search}: the program picker said nothing of a key it does not read")
+        assert "id 'abc' is not one it offers" not in picker, "a missing program is said once, by the picker"
 
 
 def test_a_component_of_another_agency_reads_as_all_components(executive):

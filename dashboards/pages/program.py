@@ -82,8 +82,9 @@ def layout(**query):
     info = None if program_id is None else queries.program_info(session, program_id)
     heading = components.page_heading(info.name if info else "Program", title_id="program-heading", names_tab=True)
     choices = [{"label": label, "value": str(pid)} for pid, label in queries.program_choices(session)]
-    if info is None:
-        return picker(heading, choices, asked=query.get("id"))
+    if info is None:  # the other keys are said, as every page says them: the picker reads none of them
+        return picker(heading, choices, asked=query.get("id"),
+                      notice=url.notice({key: value for key, value in query.items() if key != "id"}))
     return html.Div([
         url.location(query),
         heading,
@@ -154,15 +155,17 @@ def layout(**query):
     ])
 
 
-def picker(heading, choices: list[dict], asked=None) -> html.Div:
+def picker(heading, choices: list[dict], asked=None, notice: Optional[str] = None) -> html.Div:
     """No program chosen, or none with the id `asked` (a stale or mistyped link, said so): choose one,
-    then open its page."""
+    then open its page. `notice`: what else of the address the page cannot use, in words."""
     asked = given(asked)
     missing = [html.P(f"No program has the id {asked[:40]!r}: it may have been removed, or the link is "
                       "mistyped. Choose a program below.", id="program-missing", className="dash-lede",
                       role="alert")] if asked else []
+    unused = [html.P(notice, className="dash-lede", role="status")] if notice else []
     return html.Div([
         heading,
+        *unused,
         *missing,
         html.P(about(None), className="dash-lede"),
         html.Div([
