@@ -726,3 +726,40 @@ def test_a_count_of_one_is_written_in_the_singular(app):
         served = LifeProgram(1, "Alpha", "Benefits", "Agency", "green", 4.1, 40, None)
         rollup = Rollup("FY2025-Q1", experiences=[Experience(1, "Approaching retirement", programs=[served])])
         assert life_page.summary(rollup).startswith("1 life experience, 1 program, in FY2025-Q1")
+
+
+def test_one_designated_program_and_one_open_commitment_are_written_in_the_singular(app):
+    """An agency of one program read "1 of 1 designated programs reported" on the overview and the compliance
+    page, a briefing "of 1 open commitments" beside a tile's "1 open commitment", a function's chart "1 of 1
+    commitments"."""
+    from dashboards.briefing.content import glance_table
+    from dashboards.figures.functions import commitments_figure
+    from dashboards.pages import compliance as compliance_page
+    from dashboards.pages.overview import reporting_tile, under_way_notice
+    from dashboards.queries import compliance
+    from dashboards.queries.functions import CommitmentLine, Functions, FunctionSummary
+    from dashboards.queries.overview import CommitmentCounts, Reporting
+
+    counts = dict.fromkeys(compliance.STATUSES, 0) | {compliance.REPORTED: 1}
+    found = compliance.Compliance(["FY2025-Q1"], quarters=[compliance.Quarter("FY2025-Q1", date(2025, 1, 30), counts)])
+    assert compliance_page.summary(found).startswith("FY2025-Q1: 1 of 1 designated program reported (100%)")
+    one = Reporting("FY2025-Q1", expected=1, reported=1, missing=[])
+    assert "1 of 1 designated program reported in FY2025-Q1" in json.dumps(reporting_tile(one, None).to_plotly_json(),
+                                                                           default=str)
+    awaited = Reporting("FY2025-Q1", expected=1, reported=0, missing=[(1, "Alpha", "Benefits")],
+                        due=date(2025, 1, 30), under_way=True)
+    assert "0 of 1 designated program have reported so far" in json.dumps(
+        [c.to_plotly_json() for c in under_way_notice(awaited)], default=str)
+    line = CommitmentLine(1, 1, None, "Publish CX spending", "on_track", None, [], None, None, 3, None, None, None,
+                          None)
+    figure = commitments_figure(Functions(TODAY, 30, 2027, rows=[FunctionSummary(1, "CFO", "Chief Financial Officer",
+                                                                                 commitments=[line])]))
+    assert 'On track: 1 of 1 commitment"' in json.dumps(figure.to_plotly_json(), default=str)
+    with app.app_context():
+        world = build(db.session)
+        observe(db.session, world["programs"]["Alpha"], "trust", "FY2025-Q1", [5, 5, 20, 40, 30])
+        db.session.commit()
+        found = overview.overview(db.session, "FY2025-Q1", common.ProgramFilter(), EXECUTIVE, TODAY)
+        found.commitments = CommitmentCounts(TODAY, 30, [overview.CommitmentCount("on_track", "On track", 1, "")], 1)
+        details = [row["detail"] for row in glance_table(found).rows]
+        assert f"of 1 open commitment, as of {TODAY.isoformat()}" in details, details

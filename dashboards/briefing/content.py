@@ -112,7 +112,7 @@ def glance_table(found: queries.Overview, agency: Optional[str] = None) -> Table
     if found.commitments is not None:
         for row in found.commitments.rows:
             rows.append({"measure": f"Commitments: {row.label.lower()}", "value": row.count,
-                         "detail": f"of {found.commitments.open_total:,} open commitments, as of "
+                         "detail": f"of {counted(found.commitments.open_total, 'open commitment')}, as of "
                                    f"{found.commitments.today.isoformat()}"})
     if found.leaders is not None:
         read_from = found.leaders.read_from(found.periods, found.period)

@@ -14,6 +14,7 @@ from dashboards.queries.functions import STATUS_WORDS, STATUSES, FunctionMetric,
 from dashboards.tables import status_word
 from scorecard.ratings import RATING_LABELS
 from scorecard.scores import format_value
+from scorecard.text import counted
 
 # Each commitment status's fill (light, for black text) and pattern: never the colour alone.
 STATUS_STYLE = {
@@ -75,7 +76,8 @@ def commitments_figure(found: Functions) -> go.Figure | dict:
             textfont=dict(color="#1b1b1b", size=13),
             marker=dict(color=colour, line=dict(color="#1b1b1b", width=1),
                         pattern=dict(shape=shape, fgcolor="#565c65", fgopacity=0.35, size=7)),
-            hovertext=[f"<b>{plain(row.code)}, {plain(row.name)}</b><br>{word}: {c} of {row.total} commitments"
+            hovertext=[f"<b>{plain(row.code)}, {plain(row.name)}</b><br>{word}: {c} of "
+                       f"{counted(row.total, 'commitment')}"
                        for row, c in zip(rows, counts)],
             hoverinfo="text"))
     fig.update_layout(**titled(dict(height=max(320, 44 * len(rows) + 150), margin=dict(l=10, r=10, t=90, b=40)),

@@ -14,6 +14,7 @@ from dashboards.queries import compliance as queries
 from dashboards.urlstate import QueryParam, UrlState
 from scorecard.clock import utctoday
 from scorecard.extensions import db
+from scorecard.text import counted
 
 dash.register_page(__name__, path="/compliance", name="A-11 compliance",
                    title="A-11 reporting compliance · CX Scorecard", order=6)
@@ -177,7 +178,7 @@ def summary(found: queries.Compliance) -> str:
         return f"No program is designated in {last.period} for these filters."
     awaited = (f" {last.awaited:,} not yet due: the results are due {last.due:%d %B %Y}." if last.awaited
                else "")
-    return (f"{last.period}: {last.reported:,} of {last.designated:,} designated programs reported "
+    return (f"{last.period}: {last.reported:,} of {counted(last.designated, 'designated program')} reported "
             f"({last.share:.0%}){' so far' if last.awaited else ''}; {last.counts[queries.LATE]:,} late, "
             f"{last.counts[queries.WITHOUT_COUNTS]:,} without counts, {last.counts[queries.BELOW_MINIMUM]:,} below the "
             f"minimum sample of {found.min_n}, {last.counts[queries.NOT_REPORTED]:,} not reported.{awaited}")

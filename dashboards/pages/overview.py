@@ -221,7 +221,8 @@ def under_way_notice(report: queries.Reporting) -> list:
         return []
     return [components.notice(
         f"{report.period} is still being reported: results are due {report.due:%d %B %Y}, and {report.reported:,} "
-        f"of {report.expected:,} designated programs have reported so far. Its scores, statuses and changes read "
+        f"of {counted(report.expected, 'designated program')} have reported so far. Its scores, statuses and "
+        "changes read "
         "those programs only; choose an earlier quarter for a complete one.", tone="info")]
 
 
@@ -236,9 +237,9 @@ def reporting_tile(report: queries.Reporting, agency) -> html.Section:
     share = f"{report.share:.0%}"
     so_far = f" so far: results are due {report.due:%d %B %Y}" if report.under_way else ""
     body = [html.P(share, className="dash-tile__big"),
-            html.P(f"{report.reported:,} of {report.expected:,} designated programs reported in {report.period}"
-                   f"{so_far} (a program is designated from its first quarter of A-11 survey results on; a HISP's "
-                   "program that never reported, in every quarter)", className="dash-tile__sub")]
+            html.P(f"{report.reported:,} of {counted(report.expected, 'designated program')} reported in "
+                   f"{report.period}{so_far} (a program is designated from its first quarter of A-11 survey results "
+                   "on; a HISP's program that never reported, in every quarter)", className="dash-tile__sub")]
     if report.missing:
         shown = report.missing[:MISSING_SHOWN]
         body.append(html.P("Not reported yet (not yet due):" if report.under_way else "Not reported:",
