@@ -754,3 +754,16 @@ def test_the_briefings_links_lead_to_the_sites_address_not_the_requests_host(app
     monkeypatch.setitem(app.config, "BASE_URL", "")
     with app.test_request_context("/dashboards/", headers={"Host": "cx.internal:8000"}):
         assert site_address() == "http://cx.internal:8000/"
+
+
+def test_a_briefings_file_is_named_with_one_hyphen_between_words():
+    """"Department of Public Services (demo)" was written "...-services--demo.pdf", and "Health & Human
+    Services" "health---human-services"."""
+    def stem(agency: str) -> str:
+        return content.Briefing("CX briefing", "FY2025-Q1", agency, "", datetime(2025, 2, 1)).file_stem
+
+    assert stem("Department of Public Services (demo)") == "cx-briefing-FY2025-Q1-department-of-public-services-demo"
+    assert stem("U.S. Department of Health & Human Services") == (
+        "cx-briefing-FY2025-Q1-u-s-department-of-health-human-services")
+    assert stem("All agencies") == "cx-briefing-FY2025-Q1-all-agencies"
+    assert stem("(—)") == "cx-briefing-FY2025-Q1-all"

@@ -80,7 +80,8 @@ class Briefing:
 
     @property
     def file_stem(self) -> str:
-        agency = "".join(ch if ch.isalnum() else "-" for ch in self.agency.lower()).strip("-")
+        words = "".join(ch if ch.isalnum() else " " for ch in self.agency.lower()).split()
+        agency = "-".join(words)  # one hyphen between words: "health-human-services", not "health---human-services"
         return f"cx-briefing-{self.period or 'no-data'}-{agency or 'all'}"
 
 
