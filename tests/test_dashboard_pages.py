@@ -11,6 +11,7 @@ from pathlib import Path
 
 import dash
 import pytest
+import sqlalchemy as sa
 
 from scorecard.models import Role
 from tests.helpers import CALLBACK_URL as URL
@@ -230,6 +231,24 @@ def test_a_viewer_sees_the_commitments_but_no_plans_on_the_overview(demo, client
     assert "Commitments by status" in words and "proposed below 3" not in words
     assert "Commitments that slipped" in words and "Each count opens the C-suite functions page" in words
     assert "/commitments/" not in words and "/dashboards/function" in words
+
+
+def test_the_leaders_tile_says_whose_plans_it_counts_for_each_role(demo, client_as):
+    """An officer sees their function's leaders' plans and a leader their own: the tile said "of every agency"
+    to both, as if the count were the agency's."""
+    from scorecard.extensions import db
+    from scorecard.models import User
+
+    def tile(client) -> str:
+        words = json.dumps(answer(_ready(client), body("overview-body.children", {}, "overview-period.value")))
+        return re.search(r"of the leaders in [^(]*\(the newest appraisal year's, ([^)]*)\)", words).group(1)
+
+    assert tile(client_as("executive")) == "of every agency"
+    assert tile(client_as("officer")) == "of your function's leaders"
+    with demo.app_context():
+        leader = db.session.scalar(sa.select(User).where(User.email == "leader@demo.cx.gov"))
+        as_leader = demo.test_client(user=leader)
+    assert tile(as_leader) == "your own"
 
 
 def test_a_changed_filter_is_written_to_the_query_string(executive):

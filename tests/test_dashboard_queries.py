@@ -716,7 +716,7 @@ def test_a_count_of_one_is_written_in_the_singular(app):
         found.leaders = LeadersBelow(2027, plans=1)
         details = [row["detail"] for row in glance_table(found).rows]
         assert "of 1 program with observations in FY2025-Q1" in details, details
-        assert any(d.startswith("of the leaders in 1 FY2027 plan.") for d in details), details
+        assert any(d.startswith("of the leaders in 1 FY2027 plan (of every agency).") for d in details), details
         line = CommitmentLine(1, 1, None, "Publish CX spending", "on_track", None, [], None, None, 3, None, None, None,
                               None)
         one = FunctionSummary(1, "CFO", "Chief Financial Officer", commitments=[line])

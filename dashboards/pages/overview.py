@@ -205,9 +205,7 @@ def leaders_tile(found: queries.LeadersBelow, read_from: str = "") -> html.Secti
                                     href=links.dashboard("leaders", year=found.fiscal_year), className="usa-link")))
     body = [html.P(f"{count:,}", className="dash-tile__big"),
             html.P(f"of the leaders in {counted(found.plans, f'FY{found.fiscal_year} plan')} (the newest appraisal "
-                   "year's, of "
-                   + ("the agency chosen)" if found.narrowed else "every agency)"),
-                   className="dash-tile__sub")]
+                   f"year's, {found.whose()})", className="dash-tile__sub")]
     if read_from:
         body.append(html.P(read_from, className="dash-tile__sub"))
     if items:

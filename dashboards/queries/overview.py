@@ -44,7 +44,7 @@ from scorecard.models import (
 )
 from scorecard.periods import Period, parse_period
 from scorecard.permissions import can
-from scorecard.plans.services import visible_plans
+from scorecard.plans.services import plans_seen, visible_plans
 from scorecard.scoring import AMBER, GREEN, INSUFFICIENT, NO_DATA, NO_TARGET, RED, beside_target
 from scorecard.survey import compare, compare_shares, pool, shown_change, stats_from_counts, sufficient
 
@@ -272,6 +272,16 @@ class LeadersBelow:
     leaders: list[LeaderBelow] = field(default_factory=list)
     plans: int = 0  # plans of that year the scope may see
     narrowed: bool = False  # only the leaders of the components that go with the programs chosen
+    seen: str = "every"  # whose plans the scope sees: scorecard.plans.services.plans_seen
+
+    def whose(self) -> str:
+        """Whose plans these are, as the tile and the briefing say it: an officer sees their function's
+        leaders' plans and a leader their own, not every agency's."""
+        if self.seen == "own":
+            return "your own"
+        if self.seen == "function":
+            return "of your function's leaders" + (" in the agency chosen" if self.narrowed else "")
+        return "of the agency chosen" if self.narrowed else "of every agency"
 
     def none_words(self, agency: Optional[str] = None) -> str:
         """Why there is nothing to count when the scope sees no plan (`fiscal_year` None): with an agency
@@ -344,7 +354,7 @@ def leaders_below(session, scope: Scope, *, below: int = RATING_BELOW,
         .where(latest.c.rank == 1, latest.c.rating < below)
         .order_by(PlanElement.plan_id, PlanElement.position, PlanRequirement.position, PlanRequirement.id))
     result = LeadersBelow(year, plans=session.scalar(sa.select(sa.func.count()).select_from(plans)),
-                          narrowed=chosen is not None)
+                          narrowed=chosen is not None, seen=plans_seen(scope))
     low: dict[int, list[RequirementBelow]] = {}
     for plan_id, text, rating, finding_id in requirements:
         low.setdefault(plan_id, []).append(RequirementBelow(text, rating, finding_id))

@@ -103,15 +103,27 @@ class PlanView:
         return bool(self.elements) and all(e.confirmed is not None for e in self.elements)
 
 
-def visible_plans(session, user):
-    """A query of the plans `user` may see (DESIGN §6): admin, executive and analyst all; an
-    officer the plans of their function's leaders; a leader their own; anyone else none."""
-    query = sa.select(PerformancePlan).join(Leader).order_by(PerformancePlan.fiscal_year.desc(), Leader.name)
+def plans_seen(user) -> str:
+    """Whose plans `user` may see (DESIGN §6): "every" (admin, executive, analyst), their "function"'s
+    leaders' (an officer), their "own" (a leader), or "none"."""
     if user.role in (Role.admin, Role.executive, Role.analyst):
-        return query
+        return "every"
     if user.role is Role.officer and user.function_id:
-        return query.where(Leader.function_id == user.function_id)
+        return "function"
     if user.role is Role.leader and user.leader_id:
+        return "own"
+    return "none"
+
+
+def visible_plans(session, user):
+    """A query of the plans `user` may see (plans_seen)."""
+    query = sa.select(PerformancePlan).join(Leader).order_by(PerformancePlan.fiscal_year.desc(), Leader.name)
+    seen = plans_seen(user)
+    if seen == "every":
+        return query
+    if seen == "function":
+        return query.where(Leader.function_id == user.function_id)
+    if seen == "own":
         return query.where(Leader.id == user.leader_id)
     return query.where(sa.false())
 
