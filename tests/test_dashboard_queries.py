@@ -319,7 +319,7 @@ def test_a_program_answering_in_one_quarter_only_is_no_change_of_the_agency_scor
         assert trust.value == pytest.approx(stats_from_counts(LOW).mean) and trust.n == 200
         assert (trust.direction, trust.significant, trust.change) == ("none", False, pytest.approx(0))
         assert change_sentence(trust) == ("Of the 1 program with answers in both quarters (1 in FY2023-Q4, 2 in "
-                                          "FY2023-Q3): no significant change from FY2023-Q3 (3.60, 3.60 now).")
+                                          "FY2023-Q3): no significant change from FY2023-Q3 (3.60 then, 3.60 now).")
         observe(db.session, bravo, "trust", "FY2023-Q4", [0, 0, 0, 0, 1])
         db.session.commit()
         alike = overview.agency_score(db.session, "FY2023-Q4", "trust")

@@ -123,7 +123,7 @@ def change_sentence(score: queries.AgencyScore) -> str:
     among = "" if score.like_for_like else (
         f"Of the {counted(score.compared, 'program')} with answers in both quarters "
         f"({score.programs:,} in {score.period}, {score.prior_programs:,} in {score.prior_period}): ")
-    then = f"({before})" if score.like_for_like else f"({before}, {now} now)"
+    then = f"({before})" if score.like_for_like else f"({before} then, {now} now)"
     if score.direction == "none":
         return f"{among}{'no' if among else 'No'} significant change from {score.prior_period} {then}."
     verb = ("up" if score.direction == "up" else "down") if among else ("Up" if score.direction == "up" else "Down")
