@@ -238,7 +238,11 @@ def test_the_page_draws_the_grid_first(executive):
     grid = json.dumps(shown["compliance-grid"], ensure_ascii=False)
     assert "A-11 reporting status by program and quarter, FY2025-Q1 to FY2025-Q4" in grid
     assert "status-badge--not_reported" in grid and "not reported" in grid and "status-badge--late" in grid
-    assert shown["compliance-summary"]["children"].startswith("FY2025-Q4: 2 of 6 designated programs reported")
+    said = shown["compliance-summary"]["children"]
+    assert said.startswith("FY2025-Q4: 2 of 6 designated programs reported (33%): "), said
+    parts = re.search(r"\): (\d+) on time with enough answers, (\d+) late, (\d+) without counts, (\d+) below the "
+                      r"minimum sample of \d+; (\d+) not reported\.", said)
+    assert parts and sum(map(int, parts.groups()[:4])) == 2, f"the 2 reported, split by how: {said}"
     exceptions = json.dumps(shown["compliance-exceptions"])
     assert "late: committed 2025-08-25, due 2025-07-30 (26 days after)" in exceptions
     assert "below minimum sample" in exceptions and "2025-07-20" not in exceptions, "on time is no exception"

@@ -178,10 +178,13 @@ def summary(found: queries.Compliance) -> str:
         return f"No program is designated in {last.period} for these filters."
     awaited = (f" {last.awaited:,} not yet due: the results are due {last.due:%d %B %Y}." if last.awaited
                else "")
+    # "reported" is also the legend's word for on time with enough answers: the count reported in any way
+    # is split into those, so the two never read as one number
     return (f"{last.period}: {last.reported:,} of {counted(last.designated, 'designated program')} reported "
-            f"({last.share:.0%}){' so far' if last.awaited else ''}; {last.counts[queries.LATE]:,} late, "
-            f"{last.counts[queries.WITHOUT_COUNTS]:,} without counts, {last.counts[queries.BELOW_MINIMUM]:,} below the "
-            f"minimum sample of {found.min_n}, {last.counts[queries.NOT_REPORTED]:,} not reported.{awaited}")
+            f"({last.share:.0%}){' so far' if last.awaited else ''}: {last.counts[queries.REPORTED]:,} on time "
+            f"with enough answers, {last.counts[queries.LATE]:,} late, {last.counts[queries.WITHOUT_COUNTS]:,} without "
+            f"counts, {last.counts[queries.BELOW_MINIMUM]:,} below the minimum sample of {found.min_n}; "
+            f"{last.counts[queries.NOT_REPORTED]:,} not reported.{awaited}")
 
 
 @callback(Output("compliance-grid", "children"), Output("compliance-graph", "figure"),
