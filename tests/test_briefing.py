@@ -767,3 +767,14 @@ def test_a_briefings_file_is_named_with_one_hyphen_between_words():
         "cx-briefing-FY2025-Q1-u-s-department-of-health-human-services")
     assert stem("All agencies") == "cx-briefing-FY2025-Q1-all-agencies"
     assert stem("(—)") == "cx-briefing-FY2025-Q1-all"
+
+
+def test_a_briefing_of_no_red_program_and_no_plans_says_so_not_what_is_missing():
+    """An agency without red programs or plans: the red programs' note spoke of "the explanation of the rule
+    finding" behind statuses there were none of, and the leaders' caption of "proposed below 3 in plans"."""
+    red = content.Table(caption="Red programs", name="red", rows=[], columns=[])
+    assert content.red_programs_note(red, "FY2022-Q2") == "No program is red in FY2022-Q2."
+    none = content.leaders_table(queries.LeadersBelow(None), "")
+    assert none.caption == "Leaders at risk: CX requirements proposed below 3"
+    some = content.leaders_table(queries.LeadersBelow(2027, plans=3), "")
+    assert some.caption == "Leaders at risk: CX requirements proposed below 3 in FY2027 plans"

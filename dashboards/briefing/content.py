@@ -191,6 +191,8 @@ def red_programs_note(table: Table, period: str) -> str:
     of the quarter explains (the rules have not evaluated it, or concluded nothing for the program) its
     trust score against its target, as the overview says it."""
     unexplained = sum(1 for row in table.rows if not row["why"])
+    if not table.rows:
+        return f"No program is red in {period}."
     if not unexplained:
         return "Each red program with the explanation of the rule finding behind its status."
     if unexplained == len(table.rows):
@@ -234,9 +236,9 @@ def leaders_table(found: queries.LeadersBelow, base_url: str, agency: Optional[s
                      "title": leader.title, "component": leader.unit, "rating": lowest.rating,
                      "requirement": lowest.text, "why": _absolute(base_url, links.finding(lowest.finding_id)),
                      "below": len(leader.requirements)})
-    year = f"FY{found.fiscal_year} " if found.fiscal_year else ""
+    year = f" in FY{found.fiscal_year} plans" if found.fiscal_year else ""
     empty = "No leader has a CX requirement proposed below 3." if found.fiscal_year else found.none_words(agency)
-    return Table(caption=f"Leaders at risk: CX requirements proposed below {queries.RATING_BELOW} in {year}plans",
+    return Table(caption=f"Leaders at risk: CX requirements proposed below {queries.RATING_BELOW}{year}",
                  name=LEADERS, rows=rows, empty=empty, columns=[
                      Column("leader", "Leader", link="href", row_header=True), Column("title", "Title"),
                      Column("component", "Component or function"),
