@@ -75,6 +75,12 @@ def test_what_if_shows_changes_and_writes_nothing(evaluated, client_as):
                             data={"csrf_token": token, "definition": json.dumps(stricter), "simulate": "Simulate"})
     text = response.get_data(as_text=True)
     assert response.status_code == 200 and "What would change" in text and "Nothing was saved" in text
+    said = re.search(r'<strong id="changed-count">([\d,]+)</strong> (findings?) would change; ([\d,]+) would stay as '
+                     r"(it is|they are)\.", text)
+    assert said, "not 'finding(s) would change'"
+    changed, unchanged = (int(said.group(n).replace(",", "")) for n in (1, 3))
+    assert said.group(2) == ("finding" if changed == 1 else "findings")
+    assert said.group(4) == ("it is" if unchanged == 1 else "they are")
     with evaluated.app_context():
         assert fingerprint() == before
 
