@@ -30,7 +30,7 @@ def test_upload_preview_confirm_history_and_revert(app, analyst):
     asked = analyst.get(f"/imports/{batch_id}/revert")  # a revert is asked for, not done, from the list
     assert asked.status_code == 200 and observations(app) == before + 1
     words = asked.get_data(as_text=True)
-    assert f"Revert batch {batch_id}?" in words and "q1.xlsx" in words and "1 row(s) inserted" in words
+    assert f"Revert batch {batch_id}?" in words and "q1.xlsx" in words and "1 row inserted, 0 updated" in words
     assert f'action="/imports/{batch_id}/revert"' in words
     assert post(analyst, f"/imports/{batch_id}/revert").status_code == 302
     assert observations(app) == before
@@ -248,7 +248,7 @@ def test_a_running_batch_shows_its_progress_against_the_known_total_and_a_failed
         running_id, failed_id, chosen_id = running.id, failed.id, chosen.id
     page = analyst.get(f"/imports/{running_id}").get_data(as_text=True)
     assert re.search(r'<progress id="progress-bar" max="120000" value="40000">', page), "a bar that moves"
-    assert "40,000</span> rows of 120,000" in page and 'aria-live="polite"' in page
+    assert 'rows read: <span id="progress-rows">40,000</span> of 120,000' in page and 'aria-live="polite"' in page
     state = analyst.get(f"/imports/{running_id}/status").get_json()
     assert (state["stage"], state["rows"], state["total"]) == ("validating", 40_000, 120_000)
     page = analyst.get(f"/imports/{failed_id}").get_data(as_text=True)
@@ -332,7 +332,8 @@ def test_a_revert_runs_in_the_background_shows_itself_under_way_then_says_what_i
     status = analyst.get(f"/imports/{batch_id}/status").get_json()
     assert status["working"] and status["stage"] == "reverting" and status["status"] == "committed"
     page = analyst.get(f"/imports/{batch_id}").get_data(as_text=True)
-    assert "Reverting:" in page and "rows undone so far" in page and "Revert this import" not in page
+    assert 'Reverting: <span id="progress-rows">0</span> of 1 row undone so far' in page
+    assert "Revert this import" not in page
     history = analyst.get("/imports/").get_data(as_text=True)
     assert "reverting…" in history and f'href="/imports/{batch_id}/revert"' not in history
     again = post(analyst, f"/imports/{batch_id}/revert")
