@@ -813,6 +813,7 @@ def test_each_bad_value_is_named_with_what_was_sent(api, http):
     assert listed.status_code == 422
     [error] = listed.get_json()["errors"]
     assert (error["row"], error["column"], error["value"]) == (None, "status", "bogus"), "the item sent, no row"
+    assert listed.get_json()["detail"] == "1 value in the request has problems.", "not 'value(s) ... have'"
     layout = http.get(f"{PREFIX}/imports?format=zzz", headers=_bearer(secret))
     assert layout.status_code == 422, "an unknown layout is refused, as every other filter's unknown value"
     assert layout.get_json()["errors"][0] == {"row": None, "column": "format", "value": "zzz",
@@ -825,6 +826,7 @@ def test_each_bad_value_is_named_with_what_was_sent(api, http):
     assert "a JSON array of rows" in not_an_array.get_json()["errors"][0]["message"]
     one_bad_item = http.post(f"{PREFIX}/observations", json=[["trust"]], headers=_bearer(analyst))
     assert one_bad_item.status_code == 422 and one_bad_item.get_json()["errors"][0]["row"] == 1
+    assert one_bad_item.get_json()["detail"] == "1 value in the request has problems; nothing was changed."
 
 
 def test_an_operation_that_reads_no_query_refuses_one_and_changes_nothing(api, http):
@@ -916,7 +918,7 @@ def test_a_body_of_very_many_bad_values_lists_the_first_of_them(api, http):
     refused = http.patch(f"{PREFIX}/commitments/{cid}", json=sent, headers={**_bearer(secret), "If-Match": "*"})
     assert refused.status_code == 422
     problem = refused.get_json()
-    assert problem["detail"] == (f"{MAX_ERRORS_LISTED + 1000:,} value(s) in the request have problems (the first "
+    assert problem["detail"] == (f"{MAX_ERRORS_LISTED + 1000:,} values in the request have problems (the first "
                                  f"{MAX_ERRORS_LISTED:,} are listed); nothing was changed.")
     assert len(problem["errors"]) == MAX_ERRORS_LISTED
     assert all(e["message"] == "Unknown field." and e["value"] == sent[e["column"]] for e in problem["errors"])

@@ -15,7 +15,7 @@ from werkzeug.http import HTTP_STATUS_CODES
 
 from scorecard.errors import RETRY_AFTER, database_down_words, database_gone, failed_words, too_large_words
 from scorecard.json_bodies import refusing_depth
-from scorecard.text import shown
+from scorecard.text import counted, shown
 
 PROBLEM_JSON = "application/problem+json"
 # `type` is a URI reference to where the documentation page explains the problem (RFC 9457 §3.1.1).
@@ -88,7 +88,8 @@ def handle_http_exception(error: HTTPException):
         total = len(errors) if len(errors) < MAX_ERRORS_LISTED else count_messages(messages)
         listed = f" (the first {len(errors):,} are listed)" if total > len(errors) else ""
         changes = request.method not in ("GET", "HEAD", "OPTIONS")  # a read changes nothing anyway
-        return problem_response(status, f"{total:,} value(s) in the request have problems{listed}"
+        have = "has" if total == 1 else "have"
+        return problem_response(status, f"{counted(total, 'value')} in the request {have} problems{listed}"
                                 + ("; nothing was changed." if changes else "."), errors=errors, headers=headers)
     description = failed_words() if status == 500 else too_large_words() if status == 413 else error.description
     return problem_response(status, str(description or TITLES.get(status, "")), headers=headers)

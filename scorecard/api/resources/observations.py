@@ -17,6 +17,7 @@ from scorecard.api.ports import imports
 from scorecard.api.problems import PROBLEM_JSON, ApiProblem, sent_value
 from scorecard.extensions import db
 from scorecard.models import Metric, Observation
+from scorecard.text import counted
 
 blp = Blueprint("api_observations", __name__, description="Observations: one value of a metric for a program or "
                                                       "function in a period, channel and touchpoint.")
@@ -86,8 +87,8 @@ def post_observations(args, rows):
     if result.status == "rejected":
         extra = {k: v for k, v in summary.items() if k not in ("errors", "status", "message")}
         # the pipeline speaks of a file: here the rows are the request's items
-        detail = (f"{result.rejected} item(s) have problems; nothing was imported. Fix them and send the request "
-                  "again.") if result.rejected else result.message
+        detail = (f"{counted(result.rejected, 'item')} {'has' if result.rejected == 1 else 'have'} problems; nothing "
+                  "was imported. Fix them and send the request again.") if result.rejected else result.message
         raise ApiProblem(422, detail, errors=summary["errors"], extra={**extra, "import_status": "rejected"})
     if result.status != "imported":
         return summary, 200
