@@ -5,6 +5,7 @@ import click
 from flask.cli import AppGroup, FlaskGroup, ScriptInfo, with_appcontext
 
 from scorecard.models import Role
+from scorecard.text import counted
 
 
 def _create_app():
@@ -71,7 +72,7 @@ def unlock_command(email, client_address):
     if bool(email) == bool(client_address):
         raise click.UsageError("name an e-mail address or --address, not both")
     cleared = unlock(db.session, email=email, client_address=client_address)
-    click.echo(f"Unlocked {email or client_address}: {cleared} recent failed sign-in(s) cleared.")
+    click.echo(f"Unlocked {email or client_address}: {counted(cleared, 'recent failed sign-in')} cleared.")
 
 
 @click.command("demo")

@@ -203,14 +203,14 @@ def test_dry_run_says_what_would_be_sent_and_writes_nothing(app, agency, smtp):
     assert {m["to"]: {names[i] for i in m["commitments"]} for m in report["messages"]} == agency
     assert smtp.envelopes == [] and count(app, MailMessage) == 0 and count(app, Reminder) == 0
     text = remind(app, "--dry-run").output
-    assert "5 message(s) would be sent to SMTP server 127.0.0.1" in text
+    assert "5 messages would be sent to SMTP server 127.0.0.1" in text
 
 
 def test_without_smtp_the_messages_wait_in_the_outbox_for_admins(app, agency, client_as):
     app.config.update(SMTP_HOST="", BASE_URL=BASE)
     result = remind(app)
     assert result.exit_code == 0, result.output
-    assert "5 message(s) sent to the outbox" in result.output
+    assert "5 messages sent to the outbox" in result.output
     with app.app_context():
         messages = db.session.scalars(sa.select(MailMessage).order_by(MailMessage.id)).all()
         assert len(messages) == 5 and {m.delivery for m in messages} == {MailDelivery.outbox}
@@ -224,6 +224,7 @@ def test_without_smtp_the_messages_wait_in_the_outbox_for_admins(app, agency, cl
     assert json.loads(remind(app, "--json").output)["sent"] == 0
     assert client_as("officer").get("/outbox/").status_code == 403
     # That officer (officer@test.gov, CFO) is new: only they hear of the CFO's commitments now.
+    assert remind(app, "--dry-run").output.startswith("1 message would be sent to the outbox ("), "not message(s)"
     again = json.loads(remind(app, "--json").output)
     assert [m["to"] for m in again["messages"]] == ["officer@test.gov"] and again["skipped"] == REMINDERS
 

@@ -33,7 +33,7 @@ def test_import_makes_drafts_then_publish(demo, runner, tmp_path):
     assert {s for _, _, s in versions(demo)} == {"draft"}
     listed = runner.invoke(args=["rules", "list"]).output
     assert "program-trust-status" in listed and "requirement" in listed
-    assert runner.invoke(args=["evaluate"]).output.startswith("0 rule(s), 0 finding(s)")
+    assert runner.invoke(args=["evaluate"]).output.startswith("0 rules, 0 findings for 0 subjects: 0 were added")
     again = runner.invoke(args=["rules", "import", pack, "--publish"])
     assert again.exit_code == 0 and "version 1 published (published)" in again.output
     assert {s for _, _, s in versions(demo)} == {"published"}
@@ -132,7 +132,7 @@ def test_publish_retire_and_simulate(demo, runner, tmp_path):
 
 def test_demo_publishes_and_evaluates_the_default_pack(app, runner, cli_demo):
     line = next(line for line in cli_demo.splitlines() if line.startswith("Rules:"))
-    assert line.startswith("Rules: default pack of 8 rule(s) published (8 new or changed); ")
+    assert line.startswith("Rules: default pack of 8 rules published (8 new or changed); ")
     with app.app_context():
         count = db.session.scalar(sa.select(sa.func.count()).select_from(Finding))
         kinds = set(db.session.scalars(sa.select(Finding.subject_type).distinct()))

@@ -319,7 +319,7 @@ def test_the_unlock_command_clears_the_failures_but_keeps_them(app, client, make
         sign_in(client, "admin@test.gov", "wrong-password-1")
     assert sign_in(client, "admin@test.gov", PASSWORD).status_code == 429
     result = runner.invoke(args=["unlock", "Admin@test.gov"])
-    assert result.exit_code == 0 and "5 recent failed sign-in(s) cleared" in result.output
+    assert result.exit_code == 0 and "5 recent failed sign-ins cleared" in result.output
     assert sign_in(client, "admin@test.gov", PASSWORD).status_code == 302
     failures = _failures(app, "admin@test.gov")
     assert len(failures) == 5 and all(f.cleared_at is not None for f in failures)

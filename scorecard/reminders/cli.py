@@ -8,6 +8,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from scorecard.clock import utctoday
+from scorecard.text import counted
 
 
 @click.command("remind")
@@ -31,8 +32,9 @@ def remind_command(dry_run, as_json, today):
         click.echo(json.dumps(result.as_json(), indent=2))
     else:
         verb = "would be sent" if dry_run else "sent"
-        click.echo(f"{len(result.messages)} message(s) {verb} to {result.delivery}; "
-                   f"{result.skipped} reminder(s) already sent were skipped.")
+        click.echo(f"{counted(len(result.messages), 'message')} {verb} to {result.delivery}; "
+                   f"{counted(result.skipped, 'reminder')} already sent {'was' if result.skipped == 1 else 'were'} "
+                   "skipped.")
         for message in result.messages:
             ids = ", ".join(str(i) for i in message["commitments"])
             click.echo(f"  {message['to']}: {message['subject']} (commitments {ids})")

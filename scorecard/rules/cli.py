@@ -13,6 +13,7 @@ from flask.cli import AppGroup, with_appcontext
 
 from scorecard.models import RuleSubject
 from scorecard.rules.schema import RuleError
+from scorecard.text import counted
 
 
 def _session():
@@ -42,8 +43,8 @@ def evaluate_command(rule_key, dry_run, as_json, today):
     if as_json:
         click.echo(json.dumps(payload, indent=2))
         return
-    click.echo(f"{len(payload['rules'])} rule(s), {payload['findings']} finding(s) for {payload['subjects']} "
-               f"subject(s): {_changed(payload, 'would be' if dry_run else 'were')}.")
+    click.echo(f"{counted(len(payload['rules']), 'rule')}, {counted(payload['findings'], 'finding')} for "
+               f"{counted(payload['subjects'], 'subject')}: {_changed(payload, 'would be' if dry_run else 'were')}.")
     for key, outcomes in payload["outcomes"].items():
         click.echo(f"  {key}: " + ", ".join(f"{n} {text}" for text, n in sorted(outcomes.items())))
 
@@ -142,7 +143,9 @@ def _evaluated_again(session) -> str:
 
 def _changed(payload: dict, verb: str = "") -> str:
     """What an evaluation changed, in words: "3 added, 1 updated, 0 removed, 40 unchanged" (with `verb`,
-    "3 were added, ...")."""
+    "3 were added, ...", "1 was added, ...")."""
+    if verb == "were" and payload["inserted"] == 1:
+        verb = "was"
     added = f"{verb} added" if verb else "added"
     return (f"{payload['inserted']} {added}, {payload['updated']} updated, {payload['deleted']} removed, "
             f"{payload['unchanged']} unchanged")
@@ -172,7 +175,7 @@ def simulate_command(path, as_json, today):
         return
     for r in results:
         against = f"published version {r.published_version}" if r.published_version else "nothing published yet"
-        click.echo(f"{r.key} ({r.subject_type}), against {against}: {len(r.changes)} change(s), "
+        click.echo(f"{r.key} ({r.subject_type}), against {against}: {counted(len(r.changes), 'change')}, "
                    f"{r.unchanged} unchanged.")
         for c in r.changes:
             who = f" [{c.leader}]" if c.leader and c.subject_type is RuleSubject.requirement else ""

@@ -7,6 +7,7 @@ from typing import Optional
 import sqlalchemy as sa
 
 from scorecard.signals import commitment_changed, demo_seeded, import_committed, import_reverted
+from scorecard.text import counted
 
 log = logging.getLogger(__name__)
 
@@ -67,8 +68,8 @@ def on_demo_seeded(sender, *, session, **extra) -> list[str]:
     session.commit()
     result = evaluate(session)
     changed = sum(1 for s in saved if s.action != "unchanged")
-    return [f"Rules: default pack of {len(saved)} rule(s) published ({changed} new or changed); "
-            f"{len(result.findings)} finding(s), {result.inserted} added, {result.updated} updated, "
+    return [f"Rules: default pack of {counted(len(saved), 'rule')} published ({changed} new or changed); "
+            f"{counted(len(result.findings), 'finding')}, {result.inserted} added, {result.updated} updated, "
             f"{result.deleted} removed."]
 
 
