@@ -40,6 +40,7 @@ from scorecard.models import (
 from scorecard.rules.tasks import NOT_QUEUED
 from scorecard.rules.tasks import WORDS as EVALUATION_WORDS
 from scorecard.signals import import_reverted
+from scorecard.text import counted
 
 # Tables whose rows carry the batch that last wrote them (import_batch_id).
 STAMPED = {"observations": Observation}
@@ -79,7 +80,8 @@ def revert_batch(session, batch_id: int, *, user_id=None, progress=None) -> dict
                                    .where(ImportRowChange.batch_id == batch_id)))
     strange = sorted({c.table_name for c in changes} - set(TABLES))
     if strange:
-        raise RevertError(f"batch {batch_id} changed table(s) {', '.join(strange)}, which revert does not know")
+        raise RevertError(f"batch {batch_id} changed {'the table' if len(strange) == 1 else 'the tables'} "
+                          f"{', '.join(strange)}, which revert does not know")
     tracked = [c for c in changes if c.table_name not in STAMPED]
     if user is not None:
         _check_scope(session, batch, user, changes)
@@ -100,8 +102,8 @@ def revert_batch(session, batch_id: int, *, user_id=None, progress=None) -> dict
             current.update({r.id: r for r in session.execute(query)})
         later = sorted({r.import_batch_id for r in current.values() if r.import_batch_id != batch_id} - {None})
         if later:
-            raise RevertError(f"later import batch(es) {', '.join(map(str, later))} changed rows of batch "
-                              f"{batch_id}; revert those first")
+            raise RevertError(f"{_later_batches(later)} changed rows of batch {batch_id}; revert "
+                              f"{'it' if len(later) == 1 else 'those'} first")
         _check_carried(session, batch_id)
         touched |= {(r.subject_key, r.period) for r in current.values()}
         inserted = [c.row_id for c in mine if c.action == "insert" and c.row_id in current]
@@ -161,9 +163,11 @@ def _check_carried(session, batch_id: int) -> None:
     this batch would pull them from under that one, which would still say it imported them."""
     carried = carried_by(session, batch_id)
     if carried:
-        raise RevertError(f"import batch(es) {', '.join(map(str, carried))} carried rows of batch {batch_id} "
-                          "unchanged (the same rows, as this batch stored them); reverting it would remove them "
-                          "from under those batches, so nothing was reverted: revert those first")
+        one = len(carried) == 1
+        raise RevertError(f"import {'batch' if one else 'batches'} {', '.join(map(str, carried))} carried rows of "
+                          f"batch {batch_id} unchanged (the same rows, as this batch stored them); reverting it would "
+                          f"remove them from under {'that batch' if one else 'those batches'}, so nothing was "
+                          f"reverted: revert {'it' if one else 'those'} first")
 
 
 def _check_scope(session, batch, user, changes) -> None:
@@ -201,8 +205,8 @@ def _check_tracked(session, batch, changes) -> None:
                 .where(ImportRowChange.table_name == table_name, ImportRowChange.row_id.in_(ids[start:start + CHUNK]),
                        ImportRowChange.batch_id > batch.id, ImportBatch.status == BatchStatus.committed)))
     if later:
-        raise RevertError(f"later import batch(es) {', '.join(map(str, sorted(later)))} changed rows of batch "
-                          f"{batch.id}; revert those first")
+        raise RevertError(f"{_later_batches(sorted(later))} changed rows of batch {batch.id}; revert "
+                          f"{'it' if len(later) == 1 else 'those'} first")
     for table_name, items in by_table.items():
         model = TABLES[table_name]
         ids = [c.row_id for c in items]
@@ -226,13 +230,18 @@ def _check_tracked(session, batch, changes) -> None:
                         f"wrote {_plain(wrote)!r}); reverting would lose that change, so nothing was reverted")
 
 
-# What rows under a row an import inserted are, in words; a table not named reads as its name.
-DEPENDENT_WORDS = {"element_ratings": "rating decision(s)", "capacity_domain_scores": "domain score(s)",
-                   "commitment_updates": "update(s) in its history", "plan_elements": "element(s)",
-                   "plan_requirements": "requirement(s)", "performance_plans": "performance plan(s)",
-                   "observations": "observation(s)", "targets": "target(s)", "commitments": "commitment(s)",
-                   "programs": "program(s)", "components": "component(s)", "leaders": "leader(s)",
-                   "capacity_assessments": "capacity assessment(s)", "users": "user account(s)",
+# What rows under a row an import inserted are, in words: one and many (a link table's, the links' table);
+# a table not named reads as its name.
+DEPENDENT_WORDS = {"element_ratings": ("rating decision", "rating decisions"),
+                   "capacity_domain_scores": ("domain score", "domain scores"),
+                   "commitment_updates": ("update in its history", "updates in its history"),
+                   "plan_elements": ("element", "elements"), "plan_requirements": ("requirement", "requirements"),
+                   "performance_plans": ("performance plan", "performance plans"),
+                   "observations": ("observation", "observations"), "targets": ("target", "targets"),
+                   "commitments": ("commitment", "commitments"), "programs": ("program", "programs"),
+                   "components": ("component", "components"), "leaders": ("leader", "leaders"),
+                   "capacity_assessments": ("capacity assessment", "capacity assessments"),
+                   "users": ("user account", "user accounts"),
                    "commitment_programs": "commitments' programs", "commitment_metrics": "commitments' metrics",
                    "requirement_programs": "requirements' programs",
                    "program_life_experience": "programs' life experiences"}
@@ -255,13 +264,33 @@ def _written_links(changes) -> dict[str, set]:
     return written
 
 
+def _later_batches(ids) -> str:
+    """"later import batch 7", "later import batches 7, 9"."""
+    return f"later import {'batch' if len(ids) == 1 else 'batches'} {', '.join(map(str, ids))}"
+
+
+def _dependents(child_name: str, count: int, rows: bool = True) -> str:
+    """`count` rows of the table `child_name` in words ("1 rating decision", "2 rating decisions"), or links of an
+    association table (`rows` false: "1 link in commitments' programs")."""
+    words = DEPENDENT_WORDS.get(child_name, child_name.replace("_", " "))
+    if not rows:
+        return f"{counted(count, 'link')} in {words if isinstance(words, str) else words[1]}"
+    if isinstance(words, tuple):
+        return counted(count, *words)
+    return f"{count:,} {words}"  # a table not named: its name, as it is
+
+
 def _refused_for(batch, table_name: str, row, count: int, parents: int, what: str, *, cascade: bool) -> RevertError:
-    """The refusal, naming the row and what depends on it: deleted with it (a cascading key), or left
-    naming a row no longer there (a key that does not cascade, a target's scope)."""
+    """The refusal, naming the row and what depends on it (`what`: counted, "2 rating decisions"): deleted
+    with it (a cascading key), or left naming a row no longer there (a key that does not cascade, a target's
+    scope)."""
     which = (f"{_label(row, table_name)}, which batch {batch.id} created, now has" if parents <= 1 else
-             f"{_label(row, table_name)} and {parents - 1} other row(s) batch {batch.id} created now have")
-    then = "delete them with it" if cascade else "leave them naming a row that is no longer there"
-    return RevertError(f"{which} {count} {what} that the import did not write; reverting would {then}, so nothing "
+             f"{_label(row, table_name)} and {counted(parents - 1, 'other row')} batch {batch.id} created now have")
+    if count == 1:
+        then = "delete it as well" if cascade else "leave it naming a row that is no longer there"
+    else:
+        then = "delete them with it" if cascade else "leave them naming a row that is no longer there"
+    return RevertError(f"{which} {what} that the import did not write; reverting would {then}, so nothing "
                        "was reverted")
 
 
@@ -302,9 +331,8 @@ def _check_keyed(session, batch, table_name: str, ordered: list[int], inserted: 
                       if (found[1] not in own if rows else
                           frozenset(zip((c.name for c in columns), found[1:])) not in links)]
             if others:
-                what = DEPENDENT_WORDS.get(child.name, child.name.replace("_", " "))
                 raise _refused_for(batch, table_name, session.get(TABLES[table_name], others[0]), len(others),
-                                   len(set(others)), what if rows else f"link(s) in {what}",
+                                   len(set(others)), _dependents(child.name, len(others), rows),
                                    cascade=key.ondelete == "CASCADE")
 
 
@@ -322,7 +350,7 @@ def _check_scoped(session, batch, table_name: str, ordered: list[int], inserted:
                   if row_id not in own]
         if others:
             raise _refused_for(batch, table_name, session.get(TABLES[table_name], others[0]), len(others),
-                               len(set(others)), DEPENDENT_WORDS.get(child_name, child_name), cascade=False)
+                               len(set(others)), _dependents(child_name, len(others)), cascade=False)
 
 
 def _undo_tracked(session, batch, changes) -> dict:
@@ -404,7 +432,8 @@ def outcome_words(batch_id: int, summary: dict) -> tuple[str, str]:
     """What a revert did, as its page says it, and how it reads: "success", or "warning" when the
     findings could not be queued for evaluation."""
     kept = kept_words(summary)
-    words = (f"Batch {batch_id} reverted: {summary['deleted']} row(s) removed, {summary['restored']} restored. "
+    words = (f"Batch {batch_id} reverted: {counted(summary['deleted'], 'row')} removed, {summary['restored']:,} "
+             "restored. "
              f"{kept + ' ' if kept else ''}{EVALUATION_WORDS.get(summary.get('evaluation'), '')}").strip()
     return words, "success" if summary.get("evaluation") != NOT_QUEUED else "warning"
 

@@ -1108,7 +1108,7 @@ def test_an_imported_year_scored_further_on_the_web_is_not_reverted_with_those_s
     assert len(before) == 3
     with demo.app_context():
         with pytest.raises(RevertError, match=r"[^,]+'s FY\d+ capacity assessment, which batch \d+ created, now has 2 "
-                                              r"domain score\(s\) that the import did not write; reverting would "
+                                              r"domain scores that the import did not write; reverting would "
                                               r"delete them with it, so nothing was reverted"):
             revert_batch(db.session, result.batch_id)
         db.session.rollback()

@@ -279,7 +279,7 @@ def test_the_revert_page_says_the_program_created_is_kept(demo, client_as, tmp_p
     token = csrf_token(analyst.get("/imports/").get_data(as_text=True))
     page = analyst.post(f"/imports/{batch_id}/revert", data={"csrf_token": token},
                         follow_redirects=True).get_data(as_text=True)
-    assert ("1 row(s) removed, 0 restored. What it created is kept, as other data may name it now: 1 agency, "
+    assert ("1 row removed, 0 restored. What it created is kept, as other data may name it now: 1 agency, "
             "1 component, 1 program." in page)
 
 
@@ -303,7 +303,7 @@ def test_a_batch_that_created_nothing_in_the_end_keeps_nothing_on_revert(demo, c
     token = csrf_token(analyst.get("/imports/").get_data(as_text=True))
     page = analyst.post(f"/imports/{a}/revert", data={"csrf_token": token}, follow_redirects=True).get_data(
         as_text=True)
-    assert "1 row(s) removed, 0 restored." in page and "What it created is kept" not in page
+    assert "1 row removed, 0 restored." in page and "What it created is kept" not in page
 
 
 def _as_excel_saves_it(source, target):

@@ -157,7 +157,8 @@ def test_commitments_insert_unchanged_update_and_exact_revert(demo, tmp_path):
         new = commitment(NEW_TITLE)
         assert new.status is CommitmentStatus.off_track and len(new.programs) == 2 and len(new.metrics) == 2
 
-        refused = pytest.raises(RevertError, match=f"batch\\(es\\) {b.batch_id}")
+        refused = pytest.raises(RevertError, match=f"later import batch {b.batch_id} changed rows of batch "
+                                                   f"{a.batch_id}; revert it first")
         with refused:
             revert_batch(db.session, a.batch_id)
         db.session.rollback()
@@ -601,8 +602,8 @@ def test_a_plan_whose_element_was_rated_since_is_not_reverted_with_the_decision(
         before = snapshot()
         decisions = db.session.scalar(sa.select(sa.func.count()).select_from(ElementRating))
         with pytest.raises(RevertError, match=r"plan element #\d+ \('Results Driven'\), which batch \d+ "
-                                              r"created, now has 1 rating decision\(s\) that the import did not "
-                                              r"write; reverting would delete them with it, so nothing was reverted"):
+                                              r"created, now has 1 rating decision that the import did not "
+                                              r"write; reverting would delete it as well, so nothing was reverted"):
             revert_batch(db.session, imported.batch_id)
         db.session.rollback()
         db.session.expire_all()
@@ -1040,12 +1041,12 @@ def test_a_program_the_import_created_and_others_since_name_is_not_reverted_from
         if later == "commitment link":
             tied = db.session.scalar(sa.select(Commitment).order_by(Commitment.id))
             tied.programs.append(hotline)
-            words = r"1 link\(s\) in commitments' programs that the import did not write; reverting would delete them"
+            words = r"1 link in commitments' programs that the import did not write; reverting would delete it as well"
         else:
             trust = db.session.scalar(sa.select(Metric).where(Metric.code == "trust"))
             db.session.add(Target(metric=trust, scope_type=ScopeType.program, scope_id=hotline.id, fiscal_year=2028,
                                   target=4.0, green_at=4.0, amber_at=3.7))
-            words = r"1 target\(s\) that the import did not write; reverting would leave them naming a row that is no"
+            words = r"1 target that the import did not write; reverting would leave it naming a row that is no"
         db.session.commit()
         before = snapshot()
         with pytest.raises(RevertError, match=rf"program #\d+ \('Outreach Hotline'\), which batch \d+ created, "
