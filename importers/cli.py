@@ -6,6 +6,7 @@ import click
 from flask.cli import with_appcontext
 
 from importers.errors import ImportFileError
+from scorecard.text import counted
 
 
 class TerminalProgress:
@@ -101,8 +102,8 @@ def revert_command(batch):
     except RevertError as error:
         db.session.rollback()
         raise click.ClickException(str(error)) from error
-    click.echo(f"Reverted batch {batch}: {summary['deleted']} row(s) deleted, {summary['restored']} restored. "
-               f"{kept_words(summary)}".rstrip())
+    click.echo(f"Reverted batch {batch}: {counted(summary['deleted'], 'row')} deleted, {summary['restored']:,} "
+               f"restored. {kept_words(summary)}".rstrip())
 
 
 
@@ -118,8 +119,8 @@ def sweep_command():
     from scorecard.extensions import db
 
     summary = sweep(current_app, db.session)
-    click.echo(f"{summary['expired']} preview(s) expired, {summary['removed']} stored upload(s) removed, "
-               f"{summary['failed']} import(s) whose job stopped marked failed.")
+    click.echo(f"{counted(summary['expired'], 'preview')} expired, {counted(summary['removed'], 'stored upload')} "
+               f"removed, {counted(summary['failed'], 'import')} whose job stopped marked failed.")
 
 
 @click.command("template")
@@ -162,7 +163,7 @@ def export_observations_command(out, period, component):
         raise click.ClickException(str(error)) from error
     except OSError as error:
         raise click.ClickException(f"cannot write {out}: {error.strerror or error}") from error
-    click.echo(f"Wrote {count} observation(s) to {out}.")
+    click.echo(f"Wrote {counted(count, 'observation')} to {out}.")
 
 
 @export_group.command("ratings")
@@ -186,7 +187,7 @@ def export_ratings_command(out, fiscal_year):
         raise click.ClickException(str(error)) from error
     except OSError as error:
         raise click.ClickException(f"cannot write {out}: {error.strerror or error}") from error
-    click.echo(f"Wrote {count} element rating row(s) to {out}.")
+    click.echo(f"Wrote {counted(count, 'element rating row')} to {out}.")
 
 
 @export_group.command("commitments")
@@ -205,7 +206,7 @@ def export_commitments_command(out, function):
         raise click.ClickException(str(error)) from error
     except OSError as error:
         raise click.ClickException(f"cannot write {out}: {error.strerror or error}") from error
-    click.echo(f"Wrote {count} commitment(s) to {out}.")
+    click.echo(f"Wrote {counted(count, 'commitment')} to {out}.")
 
 
 def register(app) -> None:

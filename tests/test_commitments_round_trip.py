@@ -171,7 +171,7 @@ def test_formula_like_text_is_neutralised_and_comes_back_as_stored(demo, runner,
         before = stored()
         out = tmp_path / "all.xlsx"
         result = runner.invoke(args=["export", "commitments", "--out", str(out)])
-        assert result.exit_code == 0 and "Wrote 24 commitment(s)" in result.output, result.output
+        assert result.exit_code == 0 and "Wrote 24 commitments" in result.output, result.output
         again = run_import(db.session, out, dry_run=True)
         assert again.status == "would_import", again.errors
         assert again.plan.counts == {"inserted": 0, "updated": 0, "unchanged": 24}

@@ -977,7 +977,7 @@ def test_cli_imports_and_reverts_a_reference_layout(demo, tmp_path):
         change = db.session.scalar(sa.select(ImportRowChange).where(ImportRowChange.batch_id == payload["batch"]))
         assert change.table_name == "targets" and change.after["amber_at"] == 3.6
     reverted = runner.invoke(args=["revert", str(payload["batch"])])
-    assert reverted.exit_code == 0 and "1 row(s) deleted" in reverted.output
+    assert reverted.exit_code == 0 and "1 row deleted, 0 restored." in reverted.output
     bad = write_csv(tmp_path / "bad.csv", TARGET_HEADER, [["ease", "", "Disaster Helpline", "FY2028", 4, 3, 3.6]])
     rejected = runner.invoke(args=["import", str(bad), "--json"])
     assert rejected.exit_code != 0
