@@ -186,9 +186,11 @@ def read_with_header(path, sheet: Optional[str] = None, format_name: Optional[st
             later = names[names.index(table.sheet) + 1:] if sheet is None and table.sheet in names else []
             if not later:
                 if sheet is None and table.hidden_sheets:  # the data may be on a sheet the reader passed by
+                    one = len(table.hidden_sheets) == 1
                     raise ImportFileError(
-                        f"{error} Hidden sheet(s) {', '.join(map(repr, table.hidden_sheets))} were not read: choose "
-                        "one by name (the Worksheet field, or --sheet on the command line) to read it.") from None
+                        f"{error} Hidden {'sheet' if one else 'sheets'} {', '.join(map(repr, table.hidden_sheets))} "
+                        f"{'was' if one else 'were'} not read: choose {'it' if one else 'one'} by name (the Worksheet "
+                        "field, or --sheet on the command line) to read it.") from None
                 raise
             if len(passed) + 1 >= SHEETS_TRIED:  # each try parses a sheet in a child process: a few, not hundreds
                 raise ImportFileError(f"none of the first {SHEETS_TRIED} sheets of this workbook holds the header of "
@@ -197,15 +199,24 @@ def read_with_header(path, sheet: Optional[str] = None, format_name: Optional[st
             table = read_table(path, sheet=later[0])
             continue
         if passed:  # read as if chosen by name, so the reader's notes on the sheets not read are said here
-            table.warnings.append(f"Sheet(s) {', '.join(map(repr, passed))} hold no header of a known layout; "
-                                  f"sheet {table.sheet!r} was read. Choose a sheet by name to read another.")
+            table.warnings.append(f"{_sheets(passed)} {'holds' if len(passed) == 1 else 'hold'} no header of a "
+                                  f"known layout; sheet {table.sheet!r} was read. Choose a sheet by name to read "
+                                  "another.")
             unread = [name for name in table.sheet_names if name != table.sheet and name not in passed]
             if unread:
-                table.warnings.append(f"Sheet(s) {', '.join(map(repr, unread))} were not read either; choose one "
-                                      "by name to read it instead.")
+                one = len(unread) == 1
+                table.warnings.append(f"{_sheets(unread)} {'was' if one else 'were'} not read either; choose "
+                                      f"{'it' if one else 'one'} by name to read it instead.")
             if table.hidden_sheets:
-                table.warnings.append(f"Hidden sheet(s) {', '.join(map(repr, table.hidden_sheets))} were not read.")
+                hidden, one = ", ".join(map(repr, table.hidden_sheets)), len(table.hidden_sheets) == 1
+                table.warnings.append(f"Hidden {'sheet' if one else 'sheets'} {hidden} {'was' if one else 'were'} "
+                                      "not read.")
         return table, rows, prefix, fmt, header_index
+
+
+def _sheets(names) -> str:
+    """"Sheet 'Data2'", "Sheets 'Data2', 'Notes'"."""
+    return f"{'Sheet' if len(names) == 1 else 'Sheets'} {', '.join(map(repr, names))}"
 
 
 def needed_options(format_name: str) -> tuple[str, ...]:
@@ -270,8 +281,8 @@ def _run_import(session, path, *, filename: Optional[str] = None, format_name: O
     columns = map_columns(prefix[header_index], fmt.synonyms)
     missing = columns.missing(fmt.required)
     if missing:
-        raise ImportFileError(f"the {fmt.title} layout needs the column(s) {', '.join(missing)}, which the header "
-                              f"on row {header_index + 1} lacks")
+        raise ImportFileError(f"the {fmt.title} layout needs the {'column' if len(missing) == 1 else 'columns'} "
+                              f"{', '.join(missing)}, which the header on row {header_index + 1} lacks")
     for group in fmt.together:
         lacking = [name for name in group if name not in columns.index]
         if len(lacking) < len(group) and lacking:
@@ -300,11 +311,13 @@ def _run_import(session, path, *, filename: Optional[str] = None, format_name: O
     unread = [name for name in columns.unknown if norm_name(name) not in published]
     if unread:
         more = f" and {len(unread) - UNKNOWN_NAMED:,} more" if len(unread) > UNKNOWN_NAMED else ""
+        one = len(unread) == 1
         result.warnings.append(
-            f"Column(s) not read: no column of the {fmt.title} layout is called " + ", ".join(
-                f"\u201c{name}\u201d" for name in unread[:UNKNOWN_NAMED]) + more + ". Their values are not "
-            "imported; if one should be, give it the layout's name (the templates on the upload page list them) "
-            "and upload again.")
+            f"{'Column' if one else 'Columns'} not read: no column of the {fmt.title} layout is called " + ", ".join(
+                f"\u201c{name}\u201d" for name in unread[:UNKNOWN_NAMED]) + more + ". "
+            + ("Its values are not imported; if they should be" if one else
+               "Their values are not imported; if one should be")
+            + ", give it the layout's name (the templates on the upload page list them) and upload again.")
     width = len(prefix[header_index])
     header_keys = {idx: norm_name(prefix[header_index][idx]) for idx in columns.index.values()}
     holding: dict[int, int] = {}  # a column without a header -> the first row with a value in it
@@ -350,9 +363,12 @@ def _run_import(session, path, *, filename: Optional[str] = None, format_name: O
             progress("validating", seen)
     result.total_rows = seen
     if holding:
-        result.warnings.append("Column(s) without a header hold values, which are not imported: " + ", ".join(
-            f"{column_letter(index)} (first on row {row})" for index, row in sorted(holding.items()))
-            + ". If they should be, give each the layout's column name and upload again.")
+        one = len(holding) == 1
+        result.warnings.append(
+            ("A column without a header holds" if one else "Columns without a header hold")
+            + " values, which are not imported: " + ", ".join(
+                f"{column_letter(index)} (first on row {row})" for index, row in sorted(holding.items()))
+            + f". If they should be, give {'it' if one else 'each'} the layout's column name and upload again.")
     if not filled:
         raise ImportFileError(f"the file has a header on row {header_index + 1} but no data rows below it")
     if progress:  # the last report a confirm can record on SQLite before it holds the write lock
@@ -436,8 +452,10 @@ def _run_import(session, path, *, filename: Optional[str] = None, format_name: O
     batch.message = _summary(result.plan, "were")
     conflicts = sum(1 for w in kept.get("warnings") or () if isinstance(w, str) and w.startswith(CONFLICT))
     if conflicts:  # rows left out, not written: said where the counts are, not only in the list below
-        batch.message += (f" {conflicts} row(s) were left out as conflicts: saved by someone else since the file was "
-                          "downloaded (listed below); nothing of them was written.")
+        batch.message += (f" {counted(conflicts, 'row')} {'was' if conflicts == 1 else 'were'} left out as "
+                          f"{'a conflict' if conflicts == 1 else 'conflicts'}: saved by someone else since the file "
+                          f"was downloaded (listed below); nothing of {'it' if conflicts == 1 else 'them'} was "
+                          "written.")
     session.add(AuditEvent(user_id=user_id, action="import.commit", entity_type="import_batch", entity_id=batch.id,
                            after={"filename": filename, "format": fmt.name, "uploaded_by": batch.user_id,
                                   **counts}))
@@ -510,12 +528,17 @@ def _error(row, column, value, message) -> dict:
     return {"row": row, "column": column, "value": value, "message": message}
 
 
+_ONE = {"agencies": "agency", "components": "component", "programs": "program"}  # Resolver.created's kinds
+
+
 def _summary(plan: Plan, verb: str) -> str:
     counts = plan.counts
-    text = (f"{counts['inserted']:,} row(s) {verb} inserted, {counts['updated']:,} updated, "
+    if verb == "were" and counts["inserted"] == 1:
+        verb = "was"
+    text = (f"{counted(counts['inserted'], 'row')} {verb} inserted, {counts['updated']:,} updated, "
             f"{counts['unchanged']:,} unchanged")
     if plan.created:
-        text += "; new: " + ", ".join(f"{n} {kind}" for kind, n in plan.created.items())
+        text += "; new: " + ", ".join(counted(n, _ONE.get(kind, kind), kind) for kind, n in plan.created.items())
     if plan.placements:
         text += "; " + "; ".join(plan.placements)
     return text + "." + driver_rule_summary(plan.driver_notes)
@@ -547,11 +570,15 @@ def driver_rule_summary(notes: list) -> str:
     parts = [f"Survey {n['program']} {n['period']} {n['channel'] or 'no channel'} (row {n['row']}): q{n['slot']} "
              f"counted as {n['driver']}, its wording being that driver's standard statement"
              for n in notes if n["note"] == NOTE_SWAPPED]
-    counted = Counter(n["note"] for n in notes if n["note"] != NOTE_SWAPPED)
-    words = {NOTE_NON_STANDARD: "question(s) kept under their slot's driver with non-standard wording",
-             NOTE_NO_COUNTS: "question(s) reported without counts (no score)",
-             NOTE_NOT_POOLED: "question(s) not pooled into a driver score (beyond q7, or displaced by a swap)",
-             NOTE_NOT_ASKED: "survey row(s) with no question asked (no text, no answers), so nothing imported from "
-                             "them"}
-    parts += [f"{counted[note]} {text}" for note, text in words.items() if counted[note]]
+    tally = Counter(n["note"] for n in notes if n["note"] != NOTE_SWAPPED)
+    words = {NOTE_NON_STANDARD: ("question kept under its slot's driver with non-standard wording",
+                                 "questions kept under their slot's driver with non-standard wording"),
+             NOTE_NO_COUNTS: ("question reported without counts (no score)",
+                              "questions reported without counts (no score)"),
+             NOTE_NOT_POOLED: ("question not pooled into a driver score (beyond q7, or displaced by a swap)",
+                               "questions not pooled into a driver score (beyond q7, or displaced by a swap)"),
+             NOTE_NOT_ASKED: ("survey row with no question asked (no text, no answers), so nothing imported from it",
+                              "survey rows with no question asked (no text, no answers), so nothing imported from "
+                              "them")}
+    parts += [counted(tally[note], *text) for note, text in words.items() if tally[note]]
     return " " + "; ".join(parts) + "."

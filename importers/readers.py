@@ -36,6 +36,7 @@ from importers.safety import (
     sniff_kind,
     workbook_sheets,
 )
+from scorecard.text import counted
 
 PROJECT_ROOT = str(Path(__file__).resolve().parents[1])
 _EXTENSIONS = {".csv": "csv", ".tsv": "csv", ".txt": "csv", ".xlsx": "xlsx", ".xlsm": "xlsx", ".xlsb": "xlsb",
@@ -514,32 +515,40 @@ def _sheet_warnings(meta: dict, sheet: Optional[str], scan) -> list[str]:
         notes.append(f"The workbook has {len(meta['visible'])} sheets; the first with data, {chosen!r}, was read. "
                      "Choose another by name to read it instead.")
     if sheet is None and meta["hidden"] and not template:
-        notes.append(f"Hidden sheet(s) {', '.join(map(repr, meta['hidden']))} were not read.")
+        one = len(meta["hidden"]) == 1
+        notes.append(f"Hidden {'sheet' if one else 'sheets'} {', '.join(map(repr, meta['hidden']))} "
+                     f"{'was' if one else 'were'} not read.")
     if scan and scan.percent_count:
         read = min(scan.percent_count, len(scan.percent))
-        notes.append(f"Sheet {chosen!r} has {scan.percent_count:,} number cell(s) formatted as percentages; "
-                     f"{read:,} were read as they show (a cell storing 0.85 and showing 85% as 85)"
+        formatted = "formatted as a percentage" if scan.percent_count == 1 else "formatted as percentages"
+        shown = "was read as it shows" if read == 1 else "were read as they show"
+        notes.append(f"Sheet {chosen!r} has {counted(scan.percent_count, 'number cell')} {formatted}; "
+                     f"{read:,} {shown} (a cell storing 0.85 and showing 85% as 85)"
                      + ("." if read == scan.percent_count else
                         "; the rest were read as stored fractions. Format the column as plain numbers instead."))
     merged = meta.get("merged") or {}
     if merged.get("count"):
         spans = [f"{column_letter(a[1])}{a[0] + 1}:{column_letter(b[1])}{b[0] + 1}" for a, b in merged["first"]]
         more = ", ..." if merged["count"] > len(spans) else ""
-        notes.append(f"Sheet {chosen!r} has {merged['count']:,} merged cell range(s) over several rows "
+        notes.append(f"Sheet {chosen!r} has {counted(merged['count'], 'merged cell range')} over several rows "
                      f"({', '.join(spans)}{more}): a merge's value is in its first row only, so its other rows "
-                     "read as empty. Unmerge them and fill in each row.")
+                     f"read as empty. Unmerge {'it' if merged['count'] == 1 else 'them'} and fill in each row.")
     if scan and scan.hidden_count:
         more = ", ..." if scan.hidden_count > len(scan.hidden_rows) else ""
-        notes.append(f"Sheet {chosen!r} has {scan.hidden_count:,} hidden row(s) "
-                     f"({', '.join(map(str, scan.hidden_rows))}{more}); they were read like the others. Unhide them "
-                     "to check them, or delete the rows that should not be imported.")
+        rows = ("it was read like the others. Unhide it to check it, or delete it if it should not be imported"
+                if scan.hidden_count == 1 else "they were read like the others. Unhide them to check them, or "
+                "delete the rows that should not be imported")
+        notes.append(f"Sheet {chosen!r} has {counted(scan.hidden_count, 'hidden row')} "
+                     f"({', '.join(map(str, scan.hidden_rows))}{more}); {rows}.")
     if scan and scan.uncached_count:
         cells = [m.cell for m in scan.uncached.values()][:5]
         more = ", ..." if scan.uncached_count > len(cells) else ""
-        notes.append(f"Sheet {chosen!r} has {scan.uncached_count:,} formula cell(s) with no saved result "
-                     f"({', '.join(cells)}{more}): the program that wrote the file did not calculate them. Those "
-                     "cells cannot be read; any of them in an imported column is reported as an error. Open the "
-                     "file in Excel or LibreOffice, save it, and upload it again.")
+        unread = ("did not calculate it. That cell cannot be read; in an imported column it is reported as an error"
+                  if scan.uncached_count == 1 else "did not calculate them. Those cells cannot be read; any of them "
+                  "in an imported column is reported as an error")
+        notes.append(f"Sheet {chosen!r} has {counted(scan.uncached_count, 'formula cell')} with no saved result "
+                     f"({', '.join(cells)}{more}): the program that wrote the file {unread}. Open the file in Excel "
+                     "or LibreOffice, save it, and upload it again.")
     return notes
 
 

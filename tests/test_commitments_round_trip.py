@@ -237,8 +237,8 @@ def test_two_edits_a_conflict_and_a_confirm_that_names_the_officer(demo):
         done = batch(batch_id)
         assert done.status is BatchStatus.committed, done.message
         assert (done.inserted, done.updated, done.unchanged) == (0, 2, 0)
-        assert done.message.endswith("1 row(s) were left out as conflicts: saved by someone else since the file was "
-                                     "downloaded (listed below); nothing of them was written."), done.message
+        assert done.message.endswith("1 row was left out as a conflict: saved by someone else since the file was "
+                                     "downloaded (listed below); nothing of it was written."), done.message
         after = stored()
         officer_id = user(CFO_OFFICER).id
         assert after[before_id(FUND)] == before[before_id(FUND)]  # the web's change stands

@@ -492,8 +492,9 @@ def test_a_cover_sheet_before_the_data_is_passed_over_with_a_note(demo, tmp_path
         db.session.rollback()
         result = run_import(db.session, path)
         assert result.status == "imported", (result.message, result.errors)
-        assert any("'Read me' hold no header of a known layout; sheet 'Data' was read" in w for w in result.warnings)
-        assert not any("were not read" in w for w in result.warnings), "no other sheet to speak of"
+        assert any("Sheet 'Read me' holds no header of a known layout; sheet 'Data' was read" in w
+                   for w in result.warnings), result.warnings
+        assert not any("not read" in w for w in result.warnings), "no other sheet to speak of"
 
 
 def test_sheets_after_the_one_read_past_a_cover_are_named_as_not_read(demo, tmp_path):
@@ -508,8 +509,9 @@ def test_sheets_after_the_one_read_past_a_cover_are_named_as_not_read(demo, tmp_
     with demo.app_context():
         result = run_import(db.session, path)
         assert result.status == "imported" and result.plan.counts["inserted"] == 1
-        assert any("Sheet(s) 'Data2' were not read either" in w for w in result.warnings), result.warnings
-        assert any("Hidden sheet(s) 'Old' were not read." in w for w in result.warnings), result.warnings
+        assert any("Sheet 'Data2' was not read either; choose it by name" in w for w in result.warnings), \
+            result.warnings
+        assert any("Hidden sheet 'Old' was not read." in w for w in result.warnings), result.warnings
 
 
 def test_the_rejected_rows_report_reads_the_sheet_the_import_read(demo, tmp_path):
@@ -545,7 +547,8 @@ def test_cells_formatted_as_percentages_are_read_as_they_show(demo, tmp_path):
     with demo.app_context():
         result = run_import(db.session, tmp_path / "digital.xlsx")
         assert result.status == "imported", result.errors
-        assert any("3 number cell(s) formatted as percentages" in w for w in result.warnings), result.warnings
+        assert any("3 number cells formatted as percentages; 3 were read as they show" in w
+                   for w in result.warnings), result.warnings
         values = dict(db.session.execute(sa.select(Observation.touchpoint, Observation.value).where(
             Observation.import_batch_id == result.batch_id)).all())
     assert values == {f"case {k}": pytest.approx(expected) for k, (_, _, expected) in enumerate(cases)}
@@ -577,7 +580,7 @@ def test_an_empty_sheet_between_the_cover_and_the_data_is_passed_over_too(demo, 
     with demo.app_context():
         result = run_import(db.session, tmp_path / "q1.xlsx")
         assert result.status == "imported", (result.message, result.errors)
-        assert any("'Read me', 'Blank' hold no header" in w for w in result.warnings), result.warnings
+        assert any("Sheets 'Read me', 'Blank' hold no header" in w for w in result.warnings), result.warnings
 
 
 def test_a_sheet_name_longer_than_excel_allows_is_kept_short(demo, tmp_path):
@@ -630,7 +633,7 @@ def test_hidden_rows_of_a_workbook_are_read_and_named_in_a_note(demo, tmp_path):
     with demo.app_context():
         result = run_import(db.session, path, dry_run=True)
         assert result.status == "would_import" and result.plan.counts["inserted"] == 2
-        assert any("has 1 hidden row(s) (3); they were read like the others" in w for w in result.warnings), \
+        assert any("has 1 hidden row (3); it was read like the others" in w for w in result.warnings), \
             result.warnings
 
 
@@ -745,7 +748,7 @@ def test_a_workbook_whose_data_is_on_a_hidden_sheet_says_so_when_its_layout_is_n
     path = tmp_path / "hidden.xlsx"
     book.save(path)
     with demo.app_context():
-        with pytest.raises(ImportFileError, match="Hidden sheet\\(s\\) 'Q1 data' were not read: choose one by name"):
+        with pytest.raises(ImportFileError, match="Hidden sheet 'Q1 data' was not read: choose it by name"):
             run_import(db.session, path, dry_run=True)
         assert run_import(db.session, path, sheet="Q1 data", dry_run=True).status == "would_import"
 
@@ -985,7 +988,7 @@ def test_a_sheet_of_thousands_of_unknown_columns_names_the_first_and_counts_the_
     with demo.app_context():
         result = run_import(db.session, path, dry_run=True)
     assert result.unknown_columns == extra[:50]
-    [said] = [w for w in result.warnings if w.startswith("Column(s) not read")]
+    [said] = [w for w in result.warnings if w.startswith("Columns not read")]
     assert "\u201cextra 49\u201d and 1,950 more." in said and "extra 50\u201d" not in said
 
 

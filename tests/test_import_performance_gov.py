@@ -113,7 +113,7 @@ def test_trust_file_scores_match_the_published_point_scale(app):
         assert len(asked_nothing) == 10
         assert sorted(n["row"] for n in result.plan.driver_notes if n["note"] == "not asked") == asked_nothing
         assert result.plan.counts["inserted"] + len(asked_nothing) == len(_rows(TRUST_CSV))
-        assert "10 survey row(s) with no question asked (no text, no answers), so nothing imported" in result.message
+        assert "10 survey rows with no question asked (no text, no answers), so nothing imported" in result.message
 
 
 def test_collections_file_scores_are_the_published_slots(app):
@@ -161,7 +161,7 @@ def test_the_summary_lists_swaps_and_non_standard_wordings(app):
                          ("Visiting IRS.gov", "FY2021-Q2", 2, "satisfaction")}
         assert "q1 counted as trust" in result.message and "q2 counted as satisfaction" in result.message
         non_standard = [n for n in notes if n["note"] == "non-standard wording"]
-        assert (f"{len(non_standard)} question(s) kept under their slot's driver with non-standard wording"
+        assert (f"{len(non_standard)} questions kept under their slot's driver with non-standard wording"
                 in result.message)
         deeoic = [n for n in non_standard if n["slot"] == 3 and n["question"].startswith("Overall, how satisfied")]
         assert deeoic and all(n["driver"] == "effectiveness" and n["reads_as"] == "satisfaction" for n in deeoic)

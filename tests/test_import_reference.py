@@ -720,7 +720,7 @@ def test_plan_weights_typed_as_percentages_in_excel(demo, tmp_path):
         result = run_import(db.session, path)
         assert result.status == "imported", result.errors
         assert result.plan.counts == {"inserted": 0, "updated": 0, "unchanged": 6}
-        assert any("5 number cell(s) formatted as percentages" in w for w in result.warnings)
+        assert any("5 number cells formatted as percentages" in w for w in result.warnings)
 
 
 # -------------------------------------------------------------------- capacity assessments
@@ -786,7 +786,7 @@ def test_capacity_counts_are_the_rows_and_scores_read_as_typed(demo, tmp_path):
         path = write_csv(tmp_path / "c.csv", CAPACITY_HEADER[:4], [["DPS-BA", "FY2027", "Measurement", str(new)]])
         preview = run_import(db.session, path, dry_run=True)
         assert preview.plan.counts == {"inserted": 0, "updated": 1, "unchanged": 0}
-        assert preview.message.startswith("0 row(s) would be inserted, 1 updated, 0 unchanged")
+        assert preview.message.startswith("0 rows would be inserted, 1 updated, 0 unchanged")
         (change,) = preview.preview
         assert change["before"] == f"score: {old:g}" and change["after"] == f"score: {new}"
 

@@ -23,6 +23,7 @@ def test_upload_preview_confirm_history_and_revert(app, analyst):
 
     assert post(analyst, f"/imports/{batch_id}/confirm").status_code == 302
     assert analyst.get(f"/imports/{batch_id}/status").get_json()["status"] == "committed"
+    assert "1 row was inserted, 0 updated, 0 unchanged" in analyst.get(f"/imports/{batch_id}").get_data(as_text=True)
     assert observations(app) == before + 1
     history = analyst.get("/imports/").get_data(as_text=True)
     assert "q1.xlsx" in history and "committed" in history and f'href="/imports/{batch_id}/revert"' in history
@@ -269,7 +270,8 @@ def test_the_preview_names_the_columns_it_does_not_read(app, analyst):
     page = analyst.get(f"/imports/{batch_id}").get_data(as_text=True)
     assert "Read before confirming" in page
     assert "no column of the" in page and "\u201cRespondents (n)\u201d, \u201cCommentary\u201d" in page
-    assert "Column(s) without a header hold values, which are not imported: O (first on row 2)" in page
+    assert ("A column without a header holds values, which are not imported: O (first on row 2). If they should be, "
+            "give it the layout" in page)
     refused = upload(analyst, workbook_bytes([header, [*ROW[:2], "no such metric", *ROW[3:], 100, "x", None, "y"]]))
     page = analyst.get(f"/imports/{refused}").get_data(as_text=True)
     assert "rejected" in page and "no column of the" in page

@@ -283,7 +283,7 @@ def test_xlsx_values_dates_and_sheets(tmp_path):
     assert (table.kind, table.sheet, table.sheet_names, table.hidden_sheets) == ("xlsx", "Data", ["Cover", "Data"],
                                                                                  ["Lookup"])
     assert rows[1] == ["DOI", datetime.date(2023, 1, 5), datetime.datetime(2023, 1, 5, 10, 30), True, 85.0]
-    assert any("'Lookup' were not read" in w for w in table.warnings)
+    assert any("Hidden sheet 'Lookup' was not read." in w for w in table.warnings)
     table, rows = read(tmp_path / "b.xlsx", sheet="lookup")  # hidden, chosen by name (case-insensitive)
     assert table.sheet == "Lookup" and rows == [["hidden", "lookup"]] and "is hidden" in table.warnings[0]
     table, rows = read(tmp_path / "b.xlsx", sheet="Cover")
@@ -335,7 +335,7 @@ def test_cells_merged_over_several_rows_are_named_in_a_warning(tmp_path):
     table, rows = read(tmp_path / "merged.xlsx")
     assert [r[0] for r in rows[1:4]] == ["Pensions", "", ""]
     [warning] = [w for w in table.warnings if "merged" in w]
-    assert "1 merged cell range(s) over several rows (A2:A4)" in warning and "fill in each row" in warning
+    assert "1 merged cell range over several rows (A2:A4)" in warning and "Unmerge it and fill in each row" in warning
 
 
 def test_formula_without_cached_value_is_an_error_for_that_cell(tmp_path):
@@ -343,7 +343,7 @@ def test_formula_without_cached_value_is_an_error_for_that_cell(tmp_path):
     table, rows = read(tmp_path / "f.xlsx")
     marker = rows[1][3]
     assert isinstance(marker, UncachedFormula) and marker.cell == "D2" and str(marker) == "=B2+C2"
-    assert "1 formula cell(s) with no saved result (D2)" in table.warnings[0]
+    assert "1 formula cell with no saved result (D2)" in table.warnings[0]
     with pytest.raises(ValueError, match=r"formula =B2\+C2 has no saved result"):
         to_int(marker)
 
