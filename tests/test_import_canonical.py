@@ -809,8 +809,8 @@ def test_a_touchpoint_spelt_in_another_case_than_the_stored_one_is_pointed_out(d
             survey_row(touchpoint="EXIT SURVEY", period="FY2026-Q2")]), dry_run=True)
     assert result.status == "would_import" and result.plan.counts["inserted"] == 2, result.errors
     assert [w for w in result.warnings if "differs only in case" in w] == [
-        "1 row(s) give a touchpoint that differs only in case from one stored for the same metric, subject, quarter "
-        "and channel (the first on row 2: 'EXIT SURVEY', stored as 'Exit survey'): each is stored as another "
+        "1 row gives a touchpoint that differs only in case from one stored for the same metric, subject, quarter "
+        "and channel (on row 2: 'EXIT SURVEY', stored as 'Exit survey'): it is stored as another "
         "survey, both pooled into the score. If they are one survey, spell it as stored and upload the file again."]
 
 
@@ -1012,7 +1012,7 @@ def test_monthly_rows_roll_up_into_their_quarter(demo, tmp_path, monkeypatch, ch
         before = _count()
         preview = run_import(db.session, write_csv(tmp_path / "monthly.csv", rows), dry_run=True)
         assert preview.status == "would_import", preview.errors
-        assert any("4 monthly row(s) were added into the row of their quarter" in w for w in preview.warnings)
+        assert any("4 monthly rows were added into the row of their quarter" in w for w in preview.warnings)
         result = run_import(db.session, write_csv(tmp_path / "monthly.csv", rows))
         assert result.status == "imported" and _count() == before + 2, result.errors
         [stored] = _quarter_row("Benefits Call Center")
@@ -1056,7 +1056,7 @@ def test_a_file_of_some_months_says_it_replaces_the_quarter_stored_and_the_same_
         assert reordered.plan.counts["updated"] == 0 and reordered.plan.counts["unchanged"] == 1
         alone = run_import(db.session, write_csv(tmp_path / "nov.csv", [november]), dry_run=True)
         assert alone.plan.counts["updated"] == 1
-        assert any("1 quarter row(s) stored before are replaced by the months of this file" in w
+        assert any("1 quarter row stored before is replaced by the months of this file" in w
                    for w in alone.warnings), alone.warnings
 
 

@@ -443,7 +443,7 @@ def test_a_metric_with_targets_keeps_its_direction(demo, tmp_path):
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Target).where(Target.metric_id == trust.id))
         bad = assert_rejected_without_writes(write_xlsx(tmp_path / "flip.xlsx", header, [
             ["trust", None, None, "lower"]]), snapshot())
-        assert_error(bad, 2, "Direction", "lower", "target(s) whose green and amber thresholds are set "
+        assert_error(bad, 2, "Direction", "lower", "targets whose green and amber thresholds are set "
                      "for higher is better", "cannot become lower")
         result = run_import(db.session, write_xlsx(tmp_path / "new.xlsx", header, [
             ["complaints_open", "Open complaints", "count", "higher"]]))

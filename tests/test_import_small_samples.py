@@ -18,8 +18,8 @@ def test_a_quarter_below_the_minimum_sample_is_pointed_out_with_its_first_row(de
         result = run_import(db.session, write_xlsx(tmp_path / "small.xlsx", HEADER, rows), dry_run=True)
     assert result.status == "would_import", (result.status, result.errors)
     small = [w for w in result.warnings if "fewer than 30 respondents" in w]
-    assert small == ["1 survey result(s) of a program or function in a quarter have fewer than 30 respondents in "
-                     "this file (the first on row 3: trust, FY2026-Q1, 22 respondent(s)). Below 30 a result shows "
+    assert small == ["1 survey result of a program or function in a quarter has fewer than 30 respondents in "
+                     "this file (on row 3: trust, FY2026-Q1, 22 respondents). Below 30 a result shows "
                      "as insufficient data, not scored, unless results stored before bring its quarter to that."]
 
 
@@ -31,4 +31,4 @@ def test_answer_counts_are_the_respondents_where_given(demo, tmp_path):
         result = run_import(db.session, write_xlsx(tmp_path / "counts.xlsx", header, rows), dry_run=True)
     assert result.status == "would_import", (result.status, result.errors)
     small = [w for w in result.warnings if "respondents in this file" in w]
-    assert len(small) == 1 and "(the first on row 3: trust, FY2026-Q1, 5 respondent(s))" in small[0], small
+    assert len(small) == 1 and "(on row 3: trust, FY2026-Q1, 5 respondents)" in small[0], small

@@ -119,9 +119,11 @@ class CapacitySink(TrackedSink):
             now_locked = self.session.execute(query).all()
             if now_locked:
                 names = "; ".join(f"{planned[i]} FY{fy}" for fy, i in sorted(now_locked))
-                raise ImportFileError(f"the capacity assessment(s) {names} were submitted while this file was being "
-                                      "planned, so nothing was imported; an admin must reopen them before they "
-                                      "can change")
+                one = len(now_locked) == 1
+                raise ImportFileError(f"the capacity {'assessment' if one else 'assessments'} {names} "
+                                      f"{'was' if one else 'were'} submitted while this file was being planned, so "
+                                      f"nothing was imported; an admin must reopen {'it' if one else 'them'} before "
+                                      f"{'it' if one else 'they'} can change")
         super().commit(plan, batch)
         self._audit(batch)
 

@@ -23,6 +23,7 @@ from scorecard.models import ImportRowChange, MetricKind, Observation, subject_k
 from scorecard.models.metrics import MAX_MAGNITUDE
 from scorecard.periods import PeriodError, calendar_month, parse_period, reported_period
 from scorecard.survey import configured_min_n
+from scorecard.text import counted
 
 COMPARED = ("value", "n", "count_1", "count_2", "count_3", "count_4", "count_5", "question_text", "notes")
 FIELDS = ("metric_id", "agency_id", "component_id", "program_id", "function_id", "subject_key", "period", "channel",
@@ -383,10 +384,12 @@ class ObservationSink:
                 "(2025-02-01) or quarters as FY2025-Q1")) for row, raw, period, first in self._guessed)
         self.warnings = self._touchpoints_alike() + self._months_alike() + self._calendar_alike()
         if self.rolled_up:
+            one = self.rolled_up == 1
             self.warnings.append(
-                f"{self.rolled_up:,} monthly row(s) were added into the row of their quarter (the same metric, "
-                "subject, channel and touchpoint in another month of it): answer counts and respondents summed, "
-                "a value without counts weighed by its respondents.")
+                f"{counted(self.rolled_up, 'monthly row')} {'was' if one else 'were'} added into the row of "
+                f"{'its' if one else 'their'} quarter (the same metric, subject, channel and touchpoint in another "
+                "month of it): answer counts and respondents summed, a value without counts weighed by its "
+                "respondents.")
         self.warnings += self.small_samples()
         percent = {found[0]: found[1] for found in self._metrics.values()
                    if isinstance(found, tuple) and found[2] is MetricKind.percent}
@@ -432,8 +435,11 @@ class ObservationSink:
         if not small:
             return []
         row, (metric_id, _, period), n = small[0]
-        return [f"{len(small):,} survey result(s) of a program or function in a quarter have fewer than {min_n} "
-                f"respondents in this file (the first on row {row}: {survey[metric_id]}, {period}, {n} respondent(s)). "
+        one = len(small) == 1
+        return [f"{counted(len(small), 'survey result')} of a program or function in a quarter "
+                f"{'has' if one else 'have'} fewer than {min_n} respondents in this file "
+                f"({'on' if one else 'the first on'} row {row}: {survey[metric_id]}, {period}, "
+                f"{counted(n, 'respondent')}). "
                 f"Below {min_n} a result shows as insufficient data, not scored, unless results stored before "
                 "bring its quarter to that."]
 
@@ -525,7 +531,8 @@ class ObservationSink:
         monthly = sum(1 for change in plan.updates if change.key in self.month_notes)
         if monthly:
             self.plan_warnings.append(
-                f"{monthly:,} quarter row(s) stored before are replaced by the months of this file (a quarter's "
+                f"{counted(monthly, 'quarter row')} stored before {'is' if monthly == 1 else 'are'} replaced by the "
+                "months of this file (a quarter's "
                 "months are added up within one file, not to what is stored): if the file holds only some months "
                 "of a quarter whose other months were imported before, give every month of it in one file.")
         return plan
@@ -564,11 +571,12 @@ class ObservationSink:
                        if key in self._stored_alike)
         if alike:
             row, given, stored = alike[0]
+            one = len(alike) == 1
             self.plan_warnings.append(
-                f"{len(alike):,} row(s) give a touchpoint that differs only in case from one stored for the same "
-                f"metric, subject, quarter and channel (the first on row {row}: {given!r}, stored as {stored!r}): "
-                "each is stored as another survey, both pooled into the score. If they are one survey, spell it "
-                "as stored and upload the file again.")
+                f"{counted(len(alike), 'row')} {'gives' if one else 'give'} a touchpoint that differs only in case "
+                f"from one stored for the same metric, subject, quarter and channel ({'on' if one else 'the first on'} "
+                f"row {row}: {given!r}, stored as {stored!r}): {'it' if one else 'each'} is stored as another survey, "
+                "both pooled into the score. If they are one survey, spell it as stored and upload the file again.")
 
     # -- commit -------------------------------------------------------------------------------
     def commit(self, plan: Plan, batch) -> None:

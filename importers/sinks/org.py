@@ -9,6 +9,7 @@ from importers.sinks.lookups import Leaders
 from importers.sinks.tracked import RowChange, TrackedSink
 from scorecard.a11 import standard_metric_specs
 from scorecard.models import Agency, Component, Leader, LifeExperience, Metric, Observation, Program, Target
+from scorecard.text import counted
 
 CODE_LIMITS = {"agency": 32, "component": 32, "program": 64}
 
@@ -244,10 +245,12 @@ class MetricDefinitionSink(TrackedSink):
             self._standard_driver(row, current.code, values)
         if "direction" in values and values["direction"] is not current.direction and self._ordered.get(current.id):
             was, now = current.direction.value, values["direction"].value
+            targets = self._ordered[current.id]
             self.fail(row, "direction", now,
-                      f"metric {current.code!r} has {self._ordered[current.id]:,} target(s) whose green and amber "
-                      f"thresholds are set for {was} is better; its direction cannot become {now} under "
-                      "them (every status would turn over): import the metric under a new code instead")
+                      f"metric {current.code!r} has {counted(targets, 'target')} whose green and amber thresholds "
+                      f"are set for {was} is better; its direction cannot become {now} "
+                      f"under {'it' if targets == 1 else 'them'} (every status would turn over): import the metric "
+                      "under a new code instead")
 
     def _standard_driver(self, row: int, code: str, values: dict) -> None:
         """A standard metric's driver is the one A-11 gives it: another is refused; a new one's blank is A-11's."""
