@@ -388,9 +388,10 @@ def _run_import(session, path, *, filename: Optional[str] = None, format_name: O
     errors.sort(key=lambda e: (e["row"] or 0))
     result.rejected = len(bad_rows)
     if bad_rows:
-        result.message = (f"{counted(len(bad_rows), 'row')} {'has' if len(bad_rows) == 1 else 'have'} problems; "
-                          "nothing was imported. Fix them and upload "
-                          "the file again." + _other_layout(prefix, fmt, format_name))
+        one = len(bad_rows) == 1
+        result.message = (f"{counted(len(bad_rows), 'row')} {'has' if one else 'have'} problems; nothing was "
+                          f"imported. Fix {'it' if one else 'them'} and upload the file again."
+                          + _other_layout(prefix, fmt, format_name))
         session.rollback()
         return result
     result.plan = sink.plan()

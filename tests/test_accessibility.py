@@ -306,7 +306,8 @@ def test_an_import_says_what_it_did_where_the_focus_lands(browsers, tmp_path):
 
     upload("refused.csv", "Benefits Administration,Benefits Call Center,trust,FY2026-Q4,high,120\n")
     focused, words = landed("rejected")
-    assert focused == "batch-message" and "have problems" in words, (focused, words)
+    assert focused == "batch-message" and "1 row has problems; nothing was imported. Fix it" in words, (
+        focused, words)
     refused_batch = driver.current_url.replace(analyst.server, "")
     analyst.open(refused_batch)
     assert driver.execute_script("return document.activeElement === document.body"), "a page merely opened"
@@ -316,7 +317,7 @@ def test_an_import_says_what_it_did_where_the_focus_lands(browsers, tmp_path):
     assert focused == "batch-message" and "would be" in words, (focused, words)
     driver.find_element(By.CSS_SELECTOR, "form[action$='/confirm'] [type=submit]").click()
     focused, words = landed("committed")
-    assert focused == "batch-message" and "were" in words, (focused, words)
+    assert focused == "batch-message" and "1 row was inserted" in words, (focused, words)
     batch = driver.current_url.replace(analyst.server, "")
     analyst.open(batch + "/revert")
     driver.find_element(By.CSS_SELECTOR, "main form [type=submit]").click()

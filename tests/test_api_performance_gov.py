@@ -121,7 +121,8 @@ def test_posted_observations_are_one_import_batch_and_can_be_reverted(app, analy
     assert sorted((e["row"], e["column"]) for e in problem["errors"]) == [(2, "n"), (3, "period")]
     assert next(e for e in problem["errors"] if e["row"] == 3)["value"] == "someday"
     one = client.post(f"{PREFIX}/observations", json=bad[:2], headers=_bearer(analyst_token))
-    assert one.status_code == 422 and one.get_json()["detail"].startswith("1 item has problems; nothing was imported.")
+    assert one.status_code == 422 and one.get_json()["detail"].startswith(
+        "1 item has problems; nothing was imported. Fix it and")
     typed = client.post(f"{PREFIX}/observations", json=[{**rows[0], "count_1": "many"}, {"period": "FY2025-Q1"}],
                         headers=_bearer(analyst_token))
     assert typed.status_code == 422

@@ -87,8 +87,9 @@ def post_observations(args, rows):
     if result.status == "rejected":
         extra = {k: v for k, v in summary.items() if k not in ("errors", "status", "message")}
         # the pipeline speaks of a file: here the rows are the request's items
-        detail = (f"{counted(result.rejected, 'item')} {'has' if result.rejected == 1 else 'have'} problems; nothing "
-                  "was imported. Fix them and send the request again.") if result.rejected else result.message
+        one = result.rejected == 1
+        detail = (f"{counted(result.rejected, 'item')} {'has' if one else 'have'} problems; nothing was imported. "
+                  f"Fix {'it' if one else 'them'} and send the request again.") if result.rejected else result.message
         raise ApiProblem(422, detail, errors=summary["errors"], extra={**extra, "import_status": "rejected"})
     if result.status != "imported":
         return summary, 200
