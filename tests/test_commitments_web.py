@@ -581,7 +581,7 @@ def test_check_gives_any_writer_the_same_refusals(demo):
         assert check(db.session, None, {"title": "New", "status": "off_track"}, user=admin, function_id=cfo) == {
             "reason": "a commitment that is off track needs a reason: say why it is off track"}
         assert check(db.session, None, {"title": target.title.upper()}, user=admin, function_id=cfo) == {
-            "title": f"CFO already has a commitment titled {target.title.upper()!r}"}
+            "title": f"CFO already has a commitment titled {target.title!r} ({target.title.upper()!r} reads the same)"}
         moved = check(db.session, target, {"due_date": target.due_date + timedelta(days=1)}, user=admin)
         assert list(moved) == ["reason"] and "moving the due date" in moved["reason"]
         links = check(db.session, target, {"evidence_links": ["see the wiki"]}, user=admin)
@@ -842,7 +842,8 @@ def test_a_title_taken_but_for_the_spaces_between_its_words_is_taken(demo):
                  taken.replace("CX", "\uff23\uff38")):  # full-width letters: "ＣＸ"
         refused = submit(officer, f"/commitments/{cid}/edit", title=copy)
         assert refused.status_code == 400, copy
-        assert "CFO already has a commitment titled" in html.unescape(refused.get_data(as_text=True))
+        assert f"CFO already has a commitment titled {taken!r} ({copy!r} reads the same)" in \
+            html.unescape(refused.get_data(as_text=True)), "the title stored is named, not only the one typed"
         assert submit(officer, "/commitments/new", form_id="new-form", title=copy).status_code == 400, copy
     with demo.app_context():
         assert db.session.get(Commitment, cid).title == was and counts(Commitment) == before

@@ -334,7 +334,9 @@ def _title_problem(session, function_id: int, title: Optional[str], changed: boo
     same = _titled(session, function_id, title, current)
     if same is None:
         return None
-    taken = f"{session.get(Function, function_id).code} already has a commitment titled {title!r}"
+    taken = f"{session.get(Function, function_id).code} already has a commitment titled {same.title!r}"
+    if same.title != title:  # "ＣＸ" for "CX", a zero-width space: name the title stored, which reads as this one
+        taken += f" ({title!r} reads the same)"
     if same.status is S.dropped:  # not in the list's open ones: said where it is, so it can be taken back up
         return (f"{taken}: commitment #{same.id}, which is dropped. Open it to take it back up, or choose "
                 "another title")
