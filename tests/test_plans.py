@@ -217,6 +217,15 @@ def test_plan_page_shows_proposals_with_why_links_and_takes_decisions(demo):
     kept = re.search(rf'<textarea[^>]*id="justification-{element_id}"[^>]*>([^<]*)</textarea>',
                      hidden.get_data(as_text=True)).group(1)
     assert kept == "Late \u202eexe.pdf", "shown again at its element with what was typed, not a 400 page that lost it"
+    lines = ("y" * 199 + "\r\n") * 20  # 4,000 characters in the box (its maxlength), 4,020 as a browser sends them
+    full = client.post(f"/plans/{plan_id}/elements/{element_id}/decision",
+                       data={"csrf_token": token, "rating": "1", "justification": lines})
+    assert full.status_code == 302, "a justification the box took is not refused as longer than 4000 characters"
+    with demo.app_context():
+        recorded = db.session.scalar(sa.select(ElementRating).where(ElementRating.element_id == element_id))
+        assert recorded.justification == lines.replace("\r\n", "\n").strip()
+        db.session.delete(recorded)
+        db.session.commit()
     empty = client.post(f"/plans/{plan_id}/elements/{element_id}/decision",
                         data={"csrf_token": token, "rating": "", "justification": "x"}).get_data(as_text=True)
     assert "Rating (1-5): This field is required." in empty and "Not a valid integer" not in empty
