@@ -214,6 +214,8 @@ def test_plan_page_shows_proposals_with_why_links_and_takes_decisions(demo):
                          data={"csrf_token": token, "rating": "1", "justification": "Late \u202eexe.pdf"})
     assert hidden.status_code == 422 and "hidden text-direction" in hidden.get_data(as_text=True), (
         "refused as every form's text is: the form was not one of them")
+    assert "<li>Justification (required unless you confirm the rules&#39; proposal) contains a hidden text-direction" \
+        in hidden.get_data(as_text=True), "the field's name said once, not twice"
     kept = re.search(rf'<textarea[^>]*id="justification-{element_id}"[^>]*>([^<]*)</textarea>',
                      hidden.get_data(as_text=True)).group(1)
     assert kept == "Late \u202eexe.pdf", "shown again at its element with what was typed, not a 400 page that lost it"

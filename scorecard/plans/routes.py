@@ -87,7 +87,7 @@ def decision(plan_id, element_id):
     if not form.validate_on_submit():
         if "csrf_token" in form.errors:
             return refused(["The form expired or was sent from elsewhere; open the page again and retry."], set())
-        return refused([f"{form[name].label.text}: {' '.join(errors)}" for name, errors in form.errors.items()],
+        return refused([_labelled(form[name].label.text, errors) for name, errors in form.errors.items()],
                        set(form.errors))
     try:
         decide(db.session, element, form.rating.data, form.justification.data, current_user,
@@ -104,6 +104,13 @@ def decision(plan_id, element_id):
         return refused([said[:1].upper() + said[1:] + "."], {error.field})
     flash(f"Rating for '{element.name}' recorded: {form.rating.data}.", "success")
     return redirect(url_for("plans.show", plan_id=plan.id))
+
+
+def _labelled(label: str, errors: list[str]) -> str:
+    """A field's problems after its label, once: a message that names the field itself (a hidden
+    text-direction character's) is not put after the label again."""
+    said = " ".join(errors)
+    return said if said.startswith(label) else f"{label}: {said}"
 
 
 def _replaces(sent: Optional[str]) -> Optional[int]:
