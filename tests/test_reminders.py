@@ -204,6 +204,8 @@ def test_dry_run_says_what_would_be_sent_and_writes_nothing(app, agency, smtp):
     assert smtp.envelopes == [] and count(app, MailMessage) == 0 and count(app, Reminder) == 0
     text = remind(app, "--dry-run").output
     assert "5 messages would be sent to SMTP server 127.0.0.1" in text
+    assert "dana@agency.example: CX Scorecard: 1 commitment needs your update (commitment 7)\n" in text, "one is one"
+    assert "cio@agency.example: CX Scorecard: 2 commitments need your update (commitments 8, 6)\n" in text
 
 
 def test_without_smtp_the_messages_wait_in_the_outbox_for_admins(app, agency, client_as):

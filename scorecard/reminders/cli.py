@@ -37,7 +37,8 @@ def remind_command(dry_run, as_json, today):
                    "skipped.")
         for message in result.messages:
             ids = ", ".join(str(i) for i in message["commitments"])
-            click.echo(f"  {message['to']}: {message['subject']} (commitments {ids})")
+            noun = "commitment" if len(message["commitments"]) == 1 else "commitments"
+            click.echo(f"  {message['to']}: {message['subject']} ({noun} {ids})")
         for failure in result.failed:
             click.echo(f"  NOT SENT to {failure['to']}: {failure['error']}", err=True)
     if result.failed:
