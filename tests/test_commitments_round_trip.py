@@ -441,6 +441,28 @@ def test_the_rows_are_held_to_the_web_forms_rules_and_the_officers_scope(demo):
 
 
 
+def test_two_new_rows_whose_titles_read_alike_are_one_commitment_twice(demo):
+    """Two rows of one file titled "... Phase II" and "... Phase \u2161" (the Roman numeral), or "CX" and
+    full-width "\uff23\uff38", were both inserted: the web refuses the second title as taken (NFKC), the
+    file compared the titles only case and spacing aside."""
+    officer = signed_in(demo, CFO_OFFICER)
+    book, _ = sheet_rows(download(officer))
+    data = book["commitments"]
+    first = data.max_row + 1
+    data.append([None, "CFO", "Publish the CX roadmap Phase II", "on_track"])
+    data.append([None, "CFO", "Publish the CX roadmap Phase \u2161", "on_track"])
+    data.append([None, "CFO", "Report the CX budget", "on_track"])
+    data.append([None, "CFO", "Report the \uff23\uff38 budget", "on_track"])
+    with demo.app_context():
+        before = stored()
+        result = run_import(db.session, io_file(book), user_id=user(CFO_OFFICER).id)
+        assert result.status == "rejected"
+        errors = {(e["row"], e["column"]): e["message"] for e in result.errors}
+        assert f"as row {first}" in errors[(first + 1, "title")], errors
+        assert f"as row {first + 2}" in errors[(first + 3, "title")], errors
+        assert stored() == before
+
+
 def test_a_rows_status_reads_in_the_web_forms_words_not_the_files_codes(demo):
     """The import said "moving a complete commitment to on_track ..." where the web form says "on track"."""
     officer = signed_in(demo, CFO_OFFICER)

@@ -20,7 +20,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from importers.errors import ImportFileError
 from importers.formats.reference_formats import CommitmentRow
-from importers.resolve import Directory, Unknown, _key
+from importers.resolve import Directory, Unknown
 from importers.sinks.base import CONFLICT
 from importers.sinks.lookups import Leaders
 from importers.sinks.tracked import TrackedSink, encode, same
@@ -30,6 +30,7 @@ from scorecard.commitments.services import (
     LEADER_FIELDS,
     Names,
     check,
+    title_key,
 )
 from scorecard.models import AuditEvent, Commitment, CommitmentStatus, CommitmentUpdate, Role, User, utcnow
 from scorecard.people import person
@@ -83,7 +84,7 @@ class CommitmentSink(TrackedSink):
         self._lookups()
         stored = list(session.scalars(sa.select(Commitment)))
         self._by_id = {c.id: c for c in stored}
-        self._by_key = {(c.function_id, _key(c.title)): c for c in stored}
+        self._by_key = {(c.function_id, title_key(c.title)): c for c in stored}
         self._row_of_key: dict[tuple, int] = {}
         self._row_of_id: dict[int, int] = {}
         self._notes: dict[int, str] = {}  # row -> its note, for the preview
@@ -260,7 +261,7 @@ class CommitmentSink(TrackedSink):
         new one, False after recording why the row names none it may update."""
         ident = record.get("id")
         if ident is None:
-            return self._by_key.get((function.id, _key(record["title"])))
+            return self._by_key.get((function.id, title_key(record["title"])))
         current = self._by_id.get(ident)
         user = self.user
         if self._is_leader and (current is None or current.leader_id != user.leader_id):
@@ -282,7 +283,7 @@ class CommitmentSink(TrackedSink):
 
     def _first(self, row, record, function, current) -> bool:
         """False (recorded) when an earlier row of the file names the same commitment."""
-        key = (function.id, _key(record["title"]))
+        key = (function.id, title_key(record["title"]))  # as the web compares titles (NFKC: "Ⅱ" is "II")
         twin = (self._row_of_id.get(current.id) if current is not None else None) or self._row_of_key.get(key)
         if twin is not None:
             self.fail(row, "title", record["title"], f"the same commitment ({function.code}: "

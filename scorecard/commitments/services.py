@@ -346,14 +346,14 @@ def _title_problem(session, function_id: int, title: Optional[str], changed: boo
 def _titled(session, function_id: int, title: str, current: Optional[Commitment] = None) -> Optional[Commitment]:
     """The function's commitment of this title (as the titles are compared: case and the spaces between words
     aside, as a page draws them: "Align  CX" and "Align CX" read alike), but `current`."""
-    wanted = _title_key(title)
+    wanted = title_key(title)
     found = next((cid for cid, stored in session.execute(sa.select(Commitment.id, Commitment.title).where(
         Commitment.function_id == function_id, Commitment.id != (current.id if current else -1))
-        .order_by(Commitment.id)) if _title_key(stored) == wanted), None)
+        .order_by(Commitment.id)) if title_key(stored) == wanted), None)
     return session.get(Commitment, found) if found is not None else None
 
 
-def _title_key(title: str) -> str:
+def title_key(title: str) -> str:
     """A title as it reads: its words in small letters, one space between them (a no-break space too), the
     characters that draw nothing (a zero-width space, a soft hyphen: text.INVISIBLE) left out, and letters
     written in another width or form read as the letter (NFKC: full-width "ＣＸ" is "CX")."""
