@@ -227,6 +227,20 @@ def _idna_words(host: str) -> str:
 _FILLERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
 
 
+# Marks that draw nothing wherever they stand: the variation selectors and the grapheme joiner.
+_MARKS_DRAWING_NOTHING = re.compile("[\u034f\ufe00-\ufe0f\U000e0100-\U000e01ef]")
+
+
+def drawn(value: str) -> str:
+    """`value` without the characters that draw nothing: every format character (a zero-width joiner or
+    non-joiner as well as text.INVISIBLE), the fillers, the variation selectors and the grapheme joiner.
+    For comparing two texts as they read (a title and the one it copies); what is stored keeps them."""
+    if value.isascii():
+        return value
+    return "".join(c for c in _MARKS_DRAWING_NOTHING.sub("", value)
+                   if c not in _FILLERS and unicodedata.category(c) != "Cf")
+
+
 def blank(value: Optional[str]) -> bool:
     """Whether a text shows nothing: empty, or only spaces, invisible format characters (a zero-width
     space, a word joiner, a soft hyphen...), combining marks with nothing to combine with (a

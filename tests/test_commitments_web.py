@@ -839,7 +839,10 @@ def test_a_title_taken_but_for_the_spaces_between_its_words_is_taken(demo):
     taken = "Align CX budget requests with HISP action plans"
     for copy in (taken.replace("CX", " CX"), taken.replace(" ", "\u00a0", 1), taken.upper().replace(" ", "   "),
                  taken + "\u200b", "A\u00ad" + taken[1:], taken.replace("CX", "C\u2060X"),
-                 taken.replace("CX", "\uff23\uff38")):  # full-width letters: "ＣＸ"
+                 taken.replace("CX", "\uff23\uff38"),  # full-width letters: "ＣＸ"
+                 taken + "\u3164", taken + "\uffa0", taken.replace(" ", "\u2800 ", 1),  # fillers, blank braille
+                 taken.replace("CX", "C\u200dX"), taken.replace("CX", "C\u200cX"),  # zero-width (non-)joiner
+                 taken.replace("CX", "CX\ufe0f"), taken.replace("CX", "C\u034fX")):  # variation selector, CGJ
         refused = submit(officer, f"/commitments/{cid}/edit", title=copy)
         assert refused.status_code == 400, copy
         assert f"CFO already has a commitment titled {taken!r} ({copy!r} reads the same)" in \

@@ -40,12 +40,12 @@ from scorecard.signals import commitment_changed
 from scorecard.text import (
     UNKEPT_ON_ONE_LINE,
     blank,
+    drawn,
     look_alike_letter,
     look_alike_message,
     look_alike_site,
     unkept_character,
     unkept_in,
-    visible,
     words,
 )
 
@@ -355,9 +355,10 @@ def _titled(session, function_id: int, title: str, current: Optional[Commitment]
 
 def title_key(title: str) -> str:
     """A title as it reads: its words in small letters, one space between them (a no-break space too), the
-    characters that draw nothing (a zero-width space, a soft hyphen: text.INVISIBLE) left out, and letters
+    characters that draw nothing (a zero-width space or joiner, a soft hyphen, a Hangul filler, a variation
+    selector: text.drawn) left out, and letters
     written in another width or form read as the letter (NFKC: full-width "ＣＸ" is "CX")."""
-    return " ".join(unicodedata.normalize("NFKC", visible(title)).split()).casefold()
+    return " ".join(drawn(unicodedata.normalize("NFKC", title)).split()).casefold()
 
 
 def _due_problem(due: Optional[date]) -> Optional[str]:
