@@ -701,6 +701,14 @@ def test_a_reopen_reason_with_a_text_direction_character_is_named_not_called_an_
     assert assessment(demo, ba, LAST).status is CapacityStatus.submitted
 
 
+def test_a_reopen_reason_as_long_as_its_box_takes_with_line_breaks_is_not_too_long(demo, client_as, ba):
+    """The box (maxlength 4000) counts a line break as one character; a browser sends it as two, so a reason
+    of 4,000 characters in 20 lines was refused as "4,020 characters is too long"."""
+    reason = ("r" * 199 + "\r\n") * 19 + "r" * 200
+    assert reopen(client_as("admin"), ba, LAST, reason).status_code == 303
+    assert events(demo, "capacity.reopen")[-1].after["reason"] == reason.replace("\r\n", "\n")
+
+
 def test_reopening_a_draft_changes_nothing(demo, client_as, ba):
     response = client_as("admin").get(url(ba, CURRENT, "reopen"), follow_redirects=True)
     assert "is a draft: nothing to reopen" in text(response)

@@ -183,5 +183,8 @@ class SubmitForm(_Versioned):
 
 
 class ReopenForm(_Versioned):
-    reason = TextAreaField("Why reopen it? (required)")
+    # The box's maxlength counts a line break as one character and a browser sends it as two ("\r\n"):
+    # read as one, so a reason the box took is not refused as too long.
+    reason = TextAreaField("Why reopen it? (required)",
+                           filters=[lambda text: text.replace("\r\n", "\n") if isinstance(text, str) else text])
     submit = SubmitField("Reopen the assessment")
