@@ -26,6 +26,12 @@ def line_breaks(value):
     return WORD_BREAKS.sub("\n", value) if isinstance(value, str) and ("\x0b" in value or "\x0c" in value) else value
 
 
+def as_the_box_counted(value):
+    """A text box's text with each line break one character, as the box's maxlength counted it (a browser
+    sends a line break as "\\r\\n"): for a field whose length limit the page states with maxlength."""
+    return value.replace("\r\n", "\n") if isinstance(value, str) else value
+
+
 # Bidirectional controls: kept by every column, but they make a text read other than it is stored
 # ("invoice\u202efdp.exe"). Every way in refuses them too: forms (scorecard.security), the API's
 # texts (scorecard.api.schemas), imported cells (importers.normalize), rule definitions.

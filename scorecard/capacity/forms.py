@@ -16,7 +16,7 @@ from scorecard.capacity.services import SCALE_LIMITS, scale_words, score_field, 
 from scorecard.fields import WholeNumberField
 from scorecard.merging import three_way
 from scorecard.security import BaseForm
-from scorecard.text import unkept_in
+from scorecard.text import as_the_box_counted, unkept_in
 
 DOMAIN_FIELDS = ("score", "narrative", "evidence")
 
@@ -183,8 +183,5 @@ class SubmitForm(_Versioned):
 
 
 class ReopenForm(_Versioned):
-    # The box's maxlength counts a line break as one character and a browser sends it as two ("\r\n"):
-    # read as one, so a reason the box took is not refused as too long.
-    reason = TextAreaField("Why reopen it? (required)",
-                           filters=[lambda text: text.replace("\r\n", "\n") if isinstance(text, str) else text])
+    reason = TextAreaField("Why reopen it? (required)", filters=[as_the_box_counted])
     submit = SubmitField("Reopen the assessment")
