@@ -241,14 +241,15 @@ def test_the_leaders_tile_says_whose_plans_it_counts_for_each_role(demo, client_
 
     def tile(client) -> str:
         words = json.dumps(answer(_ready(client), body("overview-body.children", {}, "overview-period.value")))
-        return re.search(r"of the leaders in [^(]*\(the newest appraisal year's, ([^)]*)\)", words).group(1)
+        return re.search(r"(of the leaders in [^:]*|in your [^:]*): the newest appraisal year's", words).group(1)
 
-    assert tile(client_as("executive")) == "of every agency"
-    assert tile(client_as("officer")) == "of your function's leaders"
+    assert re.fullmatch(r"of the leaders in [\d,]+ FY2027 plans \(of every agency\)", tile(client_as("executive")))
+    assert re.fullmatch(r"of the leaders in \d+ FY2027 plans? \(of your function's leaders\)",
+                        tile(client_as("officer")))
     with demo.app_context():
         leader = db.session.scalar(sa.select(User).where(User.email == "leader@demo.cx.gov"))
         as_leader = demo.test_client(user=leader)
-    assert tile(as_leader) == "your own"
+    assert tile(as_leader) == "in your FY2027 plan"
 
 
 def test_a_changed_filter_is_written_to_the_query_string(executive):

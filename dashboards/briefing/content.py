@@ -117,9 +117,8 @@ def glance_table(found: queries.Overview, agency: Optional[str] = None) -> Table
                                    f"{found.commitments.today.isoformat()}"})
     if found.leaders is not None:
         read_from = found.leaders.read_from(found.periods, found.period)
-        plans = counted(found.leaders.plans, f"FY{found.leaders.fiscal_year} plan")
         rows.append({"measure": "Leaders with CX requirements proposed below 3", "value": len(found.leaders.leaders),
-                     "detail": f"of the leaders in {plans} ({found.leaders.whose()})"
+                     "detail": found.leaders.among()
                                + (f". {read_from}" if read_from else "")
                      if found.leaders.fiscal_year else found.leaders.none_words(agency)})
     report = found.reporting

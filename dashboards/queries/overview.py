@@ -47,6 +47,7 @@ from scorecard.permissions import can
 from scorecard.plans.services import plans_seen, visible_plans
 from scorecard.scoring import AMBER, GREEN, INSUFFICIENT, NO_DATA, NO_TARGET, RED, beside_target
 from scorecard.survey import compare, compare_shares, pool, shown_change, stats_from_counts, sufficient
+from scorecard.text import counted
 
 # Programs by status, in the order the overview shows them.
 PROGRAM_STATUSES = [RED, AMBER, GREEN, INSUFFICIENT, NO_TARGET, NO_DATA]
@@ -274,9 +275,16 @@ class LeadersBelow:
     narrowed: bool = False  # only the leaders of the components that go with the programs chosen
     seen: str = "every"  # whose plans the scope sees: scorecard.plans.services.plans_seen
 
+    def among(self) -> str:
+        """What the count is of, as the tile and the briefing say it: "of the leaders in 12 FY2027 plans (of
+        every agency)"; an officer sees their function's leaders' plans, a leader their own ("in your
+        FY2027 plan")."""
+        if self.seen == "own" and self.plans == 1:
+            return f"in your FY{self.fiscal_year} plan"
+        return f"of the leaders in {counted(self.plans, f'FY{self.fiscal_year} plan')} ({self.whose()})"
+
     def whose(self) -> str:
-        """Whose plans these are, as the tile and the briefing say it: an officer sees their function's
-        leaders' plans and a leader their own, not every agency's."""
+        """Whose plans these are: not every agency's for an officer or a leader."""
         if self.seen == "own":
             return "your own"
         if self.seen == "function":
