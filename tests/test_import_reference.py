@@ -584,6 +584,21 @@ def test_performance_plan_insert_unchanged_update_and_revert(demo, tmp_path):
         assert snapshot() == original
 
 
+def test_a_plans_requirement_names_its_commitment_as_the_title_reads(demo, tmp_path):
+    """A requirement naming its commitment with full-width letters ("ＣＸ") was refused "unknown commitment",
+    though the web and the commitments import read that title as the stored one."""
+    stored = "Align CX budget requests with HISP action plans"
+    with demo.app_context():
+        add_fy2028_trust_target()
+        rows = [row + [None] for row in plan_rows()]
+        rows[-1][-1] = stored.replace("CX", "\uff23\uff38").replace("  ", " ")
+        result = run_import(db.session, write_xlsx(tmp_path / "plan.xlsx", PLAN_HEADER + ["Commitment"], rows))
+        assert result.status == "imported", result.errors
+        linked = db.session.scalar(sa.select(PlanRequirement).where(PlanRequirement.commitment_id.is_not(None))
+                                   .order_by(PlanRequirement.id.desc()))
+        assert linked.commitment.title == stored
+
+
 def test_a_plan_whose_element_was_rated_since_is_not_reverted_with_the_decision(demo, tmp_path):
     """A rating official decided an element of a plan an analyst imported; reverting the import deleted
     the plan and, by its cascade, the decision (a due-process record). It is refused, nothing changed."""

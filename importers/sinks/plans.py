@@ -10,6 +10,7 @@ import sqlalchemy.orm as so
 from importers.resolve import Directory, Unknown, _key, _suggest
 from importers.sinks.lookups import Leaders, find_scope, scope_name
 from importers.sinks.tracked import TrackedSink
+from scorecard.commitments.services import title_key
 from scorecard.models import (
     Commitment,
     ElementRating,
@@ -136,7 +137,8 @@ class PlanSink(TrackedSink):
             return None
 
     def _commitment(self, title, leader):
-        found = [c for c in self.commitments if _key(c.title) == _key(title)]
+        wanted = title_key(title)  # as the web and the commitments import read a title (NFKC, spacing, case)
+        found = [c for c in self.commitments if title_key(c.title) == wanted]
         own = [c for c in found if leader.function_id and c.function_id == leader.function_id]
         if len(own) == 1 or len(found) == 1:
             return (own or found)[0]
