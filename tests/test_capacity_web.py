@@ -607,10 +607,11 @@ def test_the_history_lists_an_imports_changes_with_its_batch(demo, client_as, ba
 
     page = text(analyst.get(url(ba, CURRENT)))
     history = page[page.index('id="history"'):]
-    assert (f'<td>analyst@test.gov</td><td>imported changes from c.csv: Measurement · <a class="usa-link import-batch" '
-            f'href="/imports/{batch}">import batch {batch}</a></td>') in history
+    assert (f'<td>you</td><td>imported changes from c.csv: Measurement · <a class="usa-link import-batch" '
+            f'href="/imports/{batch}">import batch {batch}</a></td>') in history, "the importer reads it as theirs"
     viewer = text(client_as("viewer").get(url(ba, CURRENT)))
-    assert f"imported changes from c.csv: Measurement · import batch {batch}</td>" in viewer
+    assert (f"<td>analyst@test.gov</td><td>imported changes from c.csv: Measurement · import batch {batch}</td>"
+            in viewer), "anyone else reads who it was"
     assert f'href="/imports/{batch}"' not in viewer
 
     with demo.app_context():

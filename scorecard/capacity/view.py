@@ -47,6 +47,7 @@ from scorecard.models import (
 )
 from scorecard.models.capacity import CapacityStatus
 from scorecard.models.commitments import commitment_programs
+from scorecard.people import person_seen_by
 from scorecard.periods import Period
 from scorecard.rules.explain import score_is_share, score_words
 
@@ -254,7 +255,8 @@ def assessment_view(session, user, component: Component, fiscal_year: int, today
                         findings.get(stored[d].id) if d in stored else None, plan.get(d, []))
              for d in domains]
     return AssessmentView(component, fiscal_year, assessment, previous, views,
-                          history(session, assessment) if assessment else [], _evaluation_pending(session, assessment))
+                          history(session, assessment, user) if assessment else [],
+                          _evaluation_pending(session, assessment))
 
 
 def _evaluation_pending(session, assessment: Optional[CapacityAssessment]) -> bool:
@@ -378,15 +380,18 @@ def action_plan(session, user, component: Component, domains, today: date,
     return {domain: [linked(item) for item in items.get((component.id, domain), [])] for domain in domains}
 
 
-def history(session, assessment: CapacityAssessment) -> list[HistoryRow]:
+
+
+def history(session, assessment: CapacityAssessment, viewer=None) -> list[HistoryRow]:
     """The assessment's changes, made on the web or by an import batch (named, and whether it was
-    reverted since), newest first, each naming the person."""
-    query = (sa.select(AuditEvent, User.email).outerjoin(User, User.id == AuditEvent.user_id)
+    reverted since), newest first, each naming the person as `viewer` reads it ("you", as a commitment's
+    history says it) or the command line."""
+    query = (sa.select(AuditEvent, User).outerjoin(User, User.id == AuditEvent.user_id)
              .where(AuditEvent.entity_type == ENTITY, AuditEvent.entity_id == assessment.id)
              .order_by(AuditEvent.at.desc(), AuditEvent.id.desc()))
-    rows = [HistoryRow(event.at, email or "the command line", _what(event),
+    rows = [HistoryRow(event.at, person_seen_by(session, by.id, viewer) if by else "the command line", _what(event),
                        (event.after or {}).get("import_batch") if event.action == IMPORT_ACTION else None)
-            for event, email in session.execute(query)]
+            for event, by in session.execute(query)]
     batches = {row.import_batch for row in rows if isinstance(row.import_batch, int)}
     if batches:
         reverted = set(session.scalars(sa.select(ImportBatch.id).where(
