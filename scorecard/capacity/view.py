@@ -380,8 +380,6 @@ def action_plan(session, user, component: Component, domains, today: date,
     return {domain: [linked(item) for item in items.get((component.id, domain), [])] for domain in domains}
 
 
-
-
 def history(session, assessment: CapacityAssessment, viewer=None) -> list[HistoryRow]:
     """The assessment's changes, made on the web or by an import batch (named, and whether it was
     reverted since), newest first, each naming the person as `viewer` reads it ("you", as a commitment's
