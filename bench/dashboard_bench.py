@@ -10,7 +10,8 @@ one takes its first option; a button counts one click). For each, 20 calls:
   cold — the dashboards' cache (queries and answers) emptied before every call;
   warm — the cache filled by one call first.
 Beside them, the baseline: one hand-written SQL query computing the same numbers from the same
-database (fetched through sqlite3). Where a page's numbers do not fit one query, the closest one
+database (fetched through sqlite3), run once after each of the callback's calls, cold and warm (its
+p95 over those runs). Where a page's numbers do not fit one query, the closest one
 is named. Lines read `ratio cold <page>.<callback> X.XX` (p95 ÷ baseline p95), and `ratio warm`.
 Targets: cold <= 2.0, warm <= 0.2. It also reports the first full load of the overview (server
 time of GET /dashboards/, its _dash-layout and _dash-dependencies, the page routing and the
@@ -367,17 +368,26 @@ def _parameters(db_path: str) -> dict:
             "program": program, "capacity_fy": capacity_fy}
 
 
-def _time_baseline(db_path: str, sql: str, parameters: dict, calls: int) -> tuple[list[float], int]:
-    connection = sqlite3.connect(db_path)
-    used = {k: v for k, v in parameters.items() if f":{k}" in sql}
-    rows = 0
-    timings = []
-    for _ in range(calls + 1):  # the first warms SQLite's page cache, as the callbacks' first call does
+class _Baseline:
+    """One baseline statement on its own sqlite3 connection, timed a call at a time: the measuring loop
+    runs it between the callback's calls, so that both see the machine as it is at that moment (on a
+    shared machine its speed drifts by a third over minutes; timed in separate runs, the ratio took the
+    drift in)."""
+
+    def __init__(self, db_path: str, sql: str, parameters: dict):
+        self.connection = sqlite3.connect(db_path)
+        self.sql, self.used = sql, {k: v for k, v in parameters.items() if f":{k}" in sql}
+        self.timings: list[float] = []
+        self.time()  # the first warms SQLite's page cache, as the callbacks' first call does: not counted
+        self.timings.clear()
+
+    def time(self) -> None:
         started = time.perf_counter()
-        rows = len(connection.execute(sql, used).fetchall())
-        timings.append(time.perf_counter() - started)
-    connection.close()
-    return timings[1:], rows
+        self.rows = len(self.connection.execute(self.sql, self.used).fetchall())
+        self.timings.append(time.perf_counter() - started)
+
+    def close(self) -> None:
+        self.connection.close()
 
 
 # ------------------------------------------------------------------------------------- the callbacks
@@ -599,7 +609,7 @@ def _measured(url: str, db_path: str, calls: int, only: str, folder: str) -> dic
         db.session.expunge(user)
     parameters = _parameters(db_path)
     for _what, sql in BASELINES.values():  # a baseline that does not run fails now, not after minutes
-        _time_baseline(db_path, sql, parameters, 0)
+        _Baseline(db_path, sql, parameters).close()
     out["load"] = _page_load(app, user)  # the very first requests: empty cache, nothing warmed
     client = app.test_client(user=user)
     for item in _callbacks(app, user):
@@ -608,25 +618,29 @@ def _measured(url: str, db_path: str, calls: int, only: str, folder: str) -> dic
             continue
         if only and item["page"] != only:
             continue
+        page = item["page"]
+        key = page if page in BASELINES else DEFAULT_BASELINE
+        what, sql = BASELINES[key]
+        baseline = _Baseline(db_path, sql, parameters)
         gc.collect()
         cold, warm = [], []
         size = 0
-        for _ in range(calls):
+        for _ in range(calls):  # each call followed by one of the baseline's (its p95 over both loops)
             with app.app_context():
                 cache.clear()
             started = time.perf_counter()
             size = _call(client, item["body"])
             cold.append(time.perf_counter() - started)
+            baseline.time()
         for _ in range(calls):
             started = time.perf_counter()
             _call(client, item["body"])
             warm.append(time.perf_counter() - started)
-        page = item["page"]
-        key = page if page in BASELINES else DEFAULT_BASELINE
-        what, sql = BASELINES[key]
-        baseline, rows = _time_baseline(db_path, sql, parameters, calls)
+            baseline.time()
+        baseline.close()
         out["callbacks"].append({"name": item["name"], "cold": _percentiles(cold), "warm": _percentiles(warm),
-                                 "baseline": _percentiles(baseline), "baseline_of": key, "baseline_rows": rows,
+                                 "baseline": _percentiles(baseline.timings), "baseline_of": key,
+                                 "baseline_rows": baseline.rows,
                                  "what": what, "own_baseline": page in BASELINES, "bytes": size,
                                  "prevent_initial_call": bool(dash_app.callback_map[item["body"]["output"]]
                                                               .get("prevent_initial_call"))})
