@@ -119,6 +119,23 @@ def test_same_file_twice_says_so(app, analyst):
     assert status["status"] == "rejected" and f"already imported as batch {first}" in status["message"]
 
 
+def test_an_update_of_the_counts_question_or_notes_alone_says_what_it_changes(app, analyst):
+    """A file that changed a stored row's answer counts (to others of the same mean), its question as asked
+    or its notes, previewed the update as "4.05 (n=100)" before and after: a change that seemed to change
+    nothing. The preview names what else it changes, with the stored and the new text."""
+    header = [*HEADER, "question_text", "notes"]
+    first = upload(analyst, workbook_bytes([header, [*ROW, "I trust the agency more", "first survey"]]))
+    post(analyst, f"/imports/{first}/confirm")
+    again = [*ROW[:6], 0, 15, 5, 40, 40, "This interaction increased my trust in the agency", None]
+    second = upload(analyst, workbook_bytes([header, again]), name="q1-corrected.xlsx")
+    page = analyst.get(f"/imports/{second}").get_data(as_text=True)
+    assert "<td>4.05 (n=100)</td><td>4.05 (n=100)<ul" in page
+    assert "<strong>answer counts</strong>: 5, 5, 10, 40, 40 → 0, 15, 5, 40, 40</li>" in page
+    assert ("<strong>question as asked</strong>: \u201cI trust the agency more\u201d → "
+            "\u201cThis interaction increased my trust in the agency\u201d</li>") in page
+    assert "<strong>notes</strong>: \u201cfirst survey\u201d → (blank)</li>" in page
+
+
 def test_template_download(app, analyst):
     response = analyst.get("/imports/templates/metrics.xlsx")
     assert response.status_code == 200

@@ -25,6 +25,7 @@ from scorecard.periods import PeriodError, calendar_month, parse_period, reporte
 from scorecard.survey import configured_min_n
 from scorecard.text import counted
 
+COUNT_FIELDS = ("count_1", "count_2", "count_3", "count_4", "count_5")
 COMPARED = ("value", "n", "count_1", "count_2", "count_3", "count_4", "count_5", "question_text", "notes")
 FIELDS = ("metric_id", "agency_id", "component_id", "program_id", "function_id", "subject_key", "period", "channel",
           "touchpoint") + COMPARED
@@ -629,7 +630,8 @@ class ObservationSink:
         return {"row": change.row, "action": change.action, "metric": metric, "subject": subject, "period": period,
                 "channel": channel, "touchpoint": touchpoint,
                 "before": None if not before else _fmt(before.get("value"), before.get("n")),
-                "after": _fmt(change.after.get("value", before.get("value")), change.after.get("n", before.get("n")))}
+                "after": _fmt(change.after.get("value", before.get("value")), change.after.get("n", before.get("n"))),
+                "also": _also_changed(before, change.after) if change.action == "update" else []}
 
     def touched(self) -> set:
         """Subjects and periods this import wrote, for re-evaluating only what changed."""
@@ -779,6 +781,31 @@ def _subject_problem(record: dict, unknown: Unknown) -> tuple:
 
 def _name(ref):
     return ref.get("name") if isinstance(ref, dict) else ref
+
+
+def _also_changed(before: dict, after: dict) -> list[dict]:
+    """What an update changes besides the value and n the preview shows (the answer counts, the question as
+    asked, the notes), each with its stored and its new text: a file that changes only those read
+    "4.05 (n=100)" before and after, an update that seemed to change nothing."""
+    also = []
+    counts = [f for f in COUNT_FIELDS if f in after]
+    if counts and any(not _same(before.get(f), after[f]) for f in counts):
+        also.append({"field": "answer counts", "before": _counts_words([before.get(f) for f in counts]),
+                     "after": _counts_words([after[f] for f in counts])})
+    for field, words in (("question_text", "question as asked"), ("notes", "notes")):
+        if field in after and not _same(before.get(field), after[field]):
+            also.append({"field": words, "before": _quoted(before.get(field)), "after": _quoted(after[field])})
+    return also
+
+
+def _counts_words(counts: list) -> str:
+    return "none" if all(c is None for c in counts) else ", ".join("" if c is None else f"{c:,}" for c in counts)
+
+
+def _quoted(text, most: int = 200) -> str:
+    if text is None or text == "":
+        return "(blank)"
+    return "\u201c" + (text if len(text) <= most else text[:most] + "\u2026") + "\u201d"
 
 
 def _fmt(value, n) -> str:
