@@ -129,11 +129,23 @@ def test_an_update_of_the_counts_question_or_notes_alone_says_what_it_changes(ap
     again = [*ROW[:6], 0, 15, 5, 40, 40, "This interaction increased my trust in the agency", None]
     second = upload(analyst, workbook_bytes([header, again]), name="q1-corrected.xlsx")
     page = analyst.get(f"/imports/{second}").get_data(as_text=True)
+    assert "<caption>The change</caption>" in page
     assert "<td>4.05 (n=100)</td><td>4.05 (n=100)<ul" in page
     assert "<strong>answer counts</strong>: 5, 5, 10, 40, 40 → 0, 15, 5, 40, 40</li>" in page
     assert ("<strong>question as asked</strong>: \u201cI trust the agency more\u201d → "
             "\u201cThis interaction increased my trust in the agency\u201d</li>") in page
     assert "<strong>notes</strong>: \u201cfirst survey\u201d → (blank)</li>" in page
+
+
+def test_the_preview_says_how_many_of_its_changes_it_lists(app, analyst):
+    """The list of changes was captioned "First 1 changes" for a file of one row, and "First 200 changes"
+    for one of 3,000."""
+    rows = [[*ROW[:4], f"channel {i}", *ROW[5:]] for i in range(201)]
+    batch_id = upload(analyst, workbook_bytes([HEADER, *rows]))
+    page = analyst.get(f"/imports/{batch_id}").get_data(as_text=True)
+    assert "<caption>The first 200 of the 201 changes</caption>" in page
+    batch_id = upload(analyst, workbook_bytes([HEADER, *rows[:2]]), name="two.xlsx")
+    assert "<caption>The 2 changes</caption>" in analyst.get(f"/imports/{batch_id}").get_data(as_text=True)
 
 
 def test_template_download(app, analyst):
@@ -315,7 +327,7 @@ def test_the_preview_of_other_records_heads_its_columns_for_them(app, analyst, c
     targets_page = analyst.get(f"/imports/{upload(analyst, targets, name='targets.xlsx')}").get_data(as_text=True)
 
     def heads(page: str) -> list[str]:
-        table = page[page.index("changes</caption>"):]
+        table = page[page.index("<caption>The "):]
         return re.findall(r'<th scope="col">([^<]+)</th>', table[:table.index("</thead>")])
 
     assert heads(observations_page) == ["Row", "Change", "Metric", "Subject", "Period", "Channel", "Touchpoint",
