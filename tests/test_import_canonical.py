@@ -769,6 +769,10 @@ def test_a_percent_given_as_a_share_is_pointed_out_before_it_is_confirmed(demo, 
            "(the first on row 2: 0.85, stored as 0.85%)" in warning and "(85, or 85%)" in warning
     assert "percents below 1, nothing" in warning
     assert adoption("percents.csv", ["0.5%", "45%", "0.4", "85"]) == [], "on the 0-100 scale"
+    [one] = adoption("one.csv", ["0.85", "1", "0"])  # it read "1 of its values in this file are ..."
+    assert "1 of its values in this file is between 0 and 1 where the program or function has none above 1 (on row " \
+           "2: 0.85, stored as 0.85%). If it is a share, give it as a percent (85, or 85%) and upload the file " \
+           "again; if it is a percent below 1, nothing needs to change." in one
     merged = [["Benefits Administration", program, None, "digital_adoption", "FY2025-Q1", "", "", value, *[None] * 8]
               for program, value in (("Benefits Call Center", "0.85"), ("Disability Compensation Claims", "88"))]
     with demo.app_context():

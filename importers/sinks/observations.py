@@ -407,12 +407,14 @@ class ObservationSink:
                 fractions.setdefault(key[0], []).append((self.first_row[key], value))
         for metric_id, found in sorted(fractions.items(), key=lambda item: percent[item[0]]):
             row, value = min(found)
+            one = len(found) == 1
             self.warnings.append(
-                f"{percent[metric_id]} is a percent (0 to 100), and {len(found):,} of its values in this file are "
-                f"between 0 and 1 where the program or function has none above 1 (the first on row {row}: "
-                f"{value:g}, stored as {value:g}%). "
-                f"If they are shares, give them as percents ({value * 100:g}, or {value * 100:g}%) and upload the "
-                "file again; if they are percents below 1, nothing needs to change.")
+                f"{percent[metric_id]} is a percent (0 to 100), and {len(found):,} of its values in this file "
+                f"{'is' if one else 'are'} between 0 and 1 where the program or function has none above 1 ("
+                f"{'on' if one else 'the first on'} row {row}: {value:g}, stored as {value:g}%). "
+                f"If {'it is a share, give it as a percent' if one else 'they are shares, give them as percents'} "
+                f"({value * 100:g}, or {value * 100:g}%) and upload the file again; if "
+                f"{'it is a percent' if one else 'they are percents'} below 1, nothing needs to change.")
 
     def small_samples(self) -> list[str]:
         """Survey results of a subject's quarter whose respondents in the file, over its channels and
