@@ -540,6 +540,15 @@ def _sheet_warnings(meta: dict, sheet: Optional[str], scan) -> list[str]:
                 "delete the rows that should not be imported")
         notes.append(f"Sheet {chosen!r} has {counted(scan.hidden_count, 'hidden row')} "
                      f"({', '.join(map(str, scan.hidden_rows))}{more}); {rows}.")
+    if scan and scan.linked_count:
+        more = ", ..." if scan.linked_count > len(scan.linked) else ""
+        one = scan.linked_count == 1
+        notes.append(f"Sheet {chosen!r} has {counted(scan.linked_count, 'formula cell')} that "
+                     f"{'reads' if one else 'read'} another workbook ({', '.join(scan.linked)}{more}): "
+                     f"{'its value is' if one else 'their values are'} what that workbook held when this file was "
+                     "last saved, which may have changed since; the other workbook itself is not opened. If "
+                     f"{'it' if one else 'they'} should be checked first, open both files, save this one, and "
+                     "upload it again; or paste the values in place of the formulas.")
     if scan and scan.uncached_count:
         cells = [m.cell for m in scan.uncached.values()][:5]
         more = ", ..." if scan.uncached_count > len(cells) else ""

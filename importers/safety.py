@@ -353,6 +353,9 @@ class SheetScan:
     percent_count: int = 0
     hidden_rows: list = field(default_factory=list)  # the first hidden rows' numbers (1-based, as Excel shows)
     hidden_count: int = 0
+    linked: list = field(default_factory=list)  # the first cells whose formula reads another workbook ("G2")
+    linked_count: int = 0
+    linked_shared: set = field(default_factory=set)  # the shared formulas (si) whose first cell reads one
 
 
 def scan_sheet(path, sheet: SheetInfo, *, max_cells: int = 50_000_000, recalculates: bool = False,  # noqa: C901 (one pass over a row's or file's steps, kept together so the order of checks reads top to bottom)
@@ -420,6 +423,7 @@ def _formula_cell(buffer: bytes, at: int, scan: SheetScan, recalculates: bool, k
     cell = buffer[start:end.end() if end else len(buffer)]
     scan.formulas += 1
     tag = cell[:cell.find(b">") + 1]
+    _linked_cell(cell, tag, scan)
     if not recalculates and (_VALUE.search(cell) or b' t="str"' in tag):
         return  # a stored result (a string formula may store an empty one)
     scan.uncached_count += 1
@@ -431,6 +435,32 @@ def _formula_cell(buffer: bytes, at: int, scan: SheetScan, recalculates: bool, k
         scan.uncached[key] = UncachedFormula(formula or "(shared formula)", (ref.group(1) + ref.group(2)).decode())
 
 
+# A reference to another workbook, as an xlsx stores it: its external link's number in brackets ("[1]Sheet1!A1",
+# "'[2]Q1 data'!B7", "[1]!Total"); Excel shows the other file's name there.
+_OTHER_BOOK = re.compile(rb"(?:^|[^\w\]])'?\[\d+\]")
+_SHARED_INDEX = re.compile(rb'\bsi="(\d+)"')
+
+
+def _linked_cell(cell: bytes, tag: bytes, scan: SheetScan) -> None:
+    """Note a formula cell that reads another workbook: its stored result is what that file held when this
+    one was last saved (a cell of a shared formula counts when the formula's first cell reads one)."""
+    formula = _FORMULA_ELEMENT.search(cell)
+    if formula is None:
+        return
+    shared = _SHARED_INDEX.search(formula.group(1) or b"")
+    text = formula.group(2) or b""
+    if _OTHER_BOOK.search(text):
+        if shared:
+            scan.linked_shared.add(shared.group(1))
+    elif not (shared and not text and shared.group(1) in scan.linked_shared):
+        return
+    scan.linked_count += 1
+    ref = _REF.search(tag)
+    if ref and len(scan.linked) < 5:
+        scan.linked.append((ref.group(1) + ref.group(2)).decode())
+
+
+_FORMULA_ELEMENT = re.compile(rb"<(?:\w+:)?f(\s[^>]*?)?(?:/>|>([^<]*)<)")
 _ERROR_CELL = re.compile(rb'<(?:\w+:)?c\s[^>]*?\bt="e"[^>]*>')
 _ERROR_TEXT = re.compile(rb"<(?:\w+:)?v(?:\s[^>]*)?>([^<]*)<")
 

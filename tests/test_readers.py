@@ -348,6 +348,27 @@ def test_formula_without_cached_value_is_an_error_for_that_cell(tmp_path):
         to_int(marker)
 
 
+def test_formulas_reading_another_workbook_are_named_in_a_warning(tmp_path):
+    """A cell linked to another workbook ("='[other.xlsx]Sheet1'!A1" in Excel, "[1]Sheet1!A1" as stored) was
+    read from the value saved with it without a word: what that file held when this one was last saved."""
+    body = ('<row r="1"><c r="A1"><v>3</v></c><c r="B1"><f>[1]Sheet1!A1</f><v>5</v></c>'
+            '<c r="C1"><f>\'[2]Q1 data\'!B7*2</f><v>8</v></c><c r="D1"><f>SUM(A1:C1)</f><v>16</v></c></row>'
+            '<row r="2"><c r="A2"><f t="shared" ref="A2:C2" si="0">[1]Sheet1!A2</f><v>1</v></c>'
+            '<c r="B2"><f t="shared" si="0"/><v>2</v></c><c r="C2"><f t="shared" si="0"/><v>3</v></c>'
+            '<c r="D2"><f t="shared" ref="D2:E2" si="1">Table1[[#This Row],[Col]]</f><v>4</v></c>'
+            '<c r="E2"><f t="shared" si="1"/><v>4</v></c></row>')
+    handmade_xlsx(tmp_path / "linked.xlsx", sheet_xml(body, "A1:E2"))
+    table, rows = read(tmp_path / "linked.xlsx")
+    assert rows == [[3.0, 5.0, 8.0, 16.0, ""], [1.0, 2.0, 3.0, 4.0, 4.0]], "the saved values are read as before"
+    [warning] = table.warnings
+    assert warning.startswith("Sheet 'Data' has 5 formula cells that read another workbook (B1, C1, A2, B2, C2): "
+                              "their values are what that workbook held when this file was last saved")
+    body = '<row r="1"><c r="A1"><f>[1]!Total</f><v>5</v></c><c r="B1"><f>A1+1</f><v>6</v></c></row>'
+    handmade_xlsx(tmp_path / "one.xlsx", sheet_xml(body, "A1:B1"))
+    [warning] = read(tmp_path / "one.xlsx")[0].warnings
+    assert "1 formula cell that reads another workbook (A1): its value is what" in warning
+
+
 def test_a_cell_holding_a_spreadsheet_error_is_an_error_for_that_cell(tmp_path):
     """The workbook parser reads #DIV/0! as an empty cell; the file's own XML says what it holds."""
     body = ('<row r="1"><c r="A1"><v>3</v></c><c r="B1" t="e"><v>#DIV/0!</v></c>'
