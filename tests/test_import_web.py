@@ -148,6 +148,16 @@ def test_the_preview_says_how_many_of_its_changes_it_lists(app, analyst):
     assert "<caption>The 2 changes</caption>" in analyst.get(f"/imports/{batch_id}").get_data(as_text=True)
 
 
+def test_the_counts_of_rows_are_written_with_thousands_separators(app, analyst):
+    """The summary said "1,001 rows would be inserted" above a table of "New rows 1001", and the history
+    listed 1001."""
+    rows = [[*ROW[:4], f"channel {i}", *ROW[5:]] for i in range(1001)]
+    batch_id = upload(analyst, workbook_bytes([HEADER, *rows]))
+    page = analyst.get(f"/imports/{batch_id}").get_data(as_text=True)
+    assert "1,001 rows would be inserted" in page and '<th scope="row">New rows</th><td>1,001</td>' in page
+    assert "<td>1,001</td><td>0</td><td>0</td><td>0</td>" in analyst.get("/imports/").get_data(as_text=True)
+
+
 def test_template_download(app, analyst):
     response = analyst.get("/imports/templates/metrics.xlsx")
     assert response.status_code == 200
