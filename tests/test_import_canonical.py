@@ -1089,6 +1089,27 @@ def test_monthly_rows_that_cannot_be_one_quarter_are_named_and_nothing_is_writte
         assert _count() == before
 
 
+def test_a_quarters_row_and_a_month_of_it_are_named_as_such(demo, tmp_path):
+    """A file giving FY2026-Q1 whole and November 2025 too was refused as "the same metric, subject, period,
+    channel and touchpoint as row 2", though the two periods read differently; it says the one is a month
+    of the other, whichever comes first, naming the period's cell."""
+    with demo.app_context():
+        before = _count()
+        for rows, value, words in (
+                ([survey_row(period="FY2026-Q1"), survey_row(period="2025-11")], "2025-11",
+                 "as row 2 in the same quarter: row 2 gives the whole quarter FY2026-Q1, and 2025-11 is a month of "
+                 "it. Give the quarter or its months, not both"),
+                ([survey_row(period="2025-10-15"), survey_row(period="FY26 Q1")], "FY26 Q1",
+                 "as row 2 in the same quarter: row 2 gives 2025-10-15, a month of FY2026-Q1, the quarter this row "
+                 "gives whole. Give the quarter or its months, not both")):
+            result = run_import(db.session, write_csv(tmp_path / "both.csv", rows))
+            assert result.status == "rejected"
+            [error] = result.errors
+            assert (error["row"], error["column"], error["value"]) == (3, "period", value), error
+            assert error["message"] == f"the same metric, subject, channel and touchpoint {words}", error
+        assert _count() == before
+
+
 def test_a_component_name_two_agencies_share_is_told_apart_by_the_rows_program(demo, tmp_path):
     """The demo's Retirement Services and OPM's (from performance.gov) share a name: every row naming it was
     refused as ambiguous, though its program is under one of them only. Where both or neither hold it, the

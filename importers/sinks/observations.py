@@ -283,7 +283,16 @@ class ObservationSink:
             self._plainly_monthly = True  # 2025-05, a date: the file holds months, and its 2025-01 is January
         if key in self.rows:
             months = self.month_notes.get(key)
-            if month is None or not months or month in months:
+            if (month is None) != (not months):  # a quarter's row and a month of it: the one given twice
+                first, raw = self.first_row[key], record["period"]
+                given = (f"row {first} gives the whole quarter {period}, and {raw} is a month of it" if months is None
+                         else f"row {first} gives {self.month_spelt[key]}, a month of {period}, the quarter this "
+                              "row gives whole")
+                self.errors.append(SinkError(row, "period", raw, f"the same metric, subject, channel and touchpoint "
+                                             f"as row {first} in the same quarter: {given}. Give the quarter or its "
+                                             "months, not both"))
+                return
+            if month is None or month in months:
                 self.errors.append(SinkError(row, "metric", record["metric"],
                                              f"the same metric, subject, period, channel and touchpoint as row "
                                              f"{self.first_row[key]}"))
