@@ -309,6 +309,11 @@ def _finish(app, session, batch) -> None:
     session.remove() if hasattr(session, "remove") else None
 
 
+def confirmed(batch) -> bool:
+    """Whether a pending batch is being committed (its preview was shown and confirmed), not previewed."""
+    return "plan" in (batch.preview or {})
+
+
 def _preview(result) -> dict:
     plan = result.plan
     return {

@@ -54,6 +54,31 @@ def test_cancel_discards_the_upload(app, analyst):
         assert db.session.get(ImportBatch, batch_id).status is BatchStatus.cancelled
 
 
+def test_a_batch_still_being_read_is_not_said_to_be_past_cancelling(app, analyst):
+    """Cancel asked while the preview was still being made answered "it can no longer be cancelled",
+    though its preview could be cancelled a moment later; a batch being committed can no longer be."""
+    from scorecard.models import User
+
+    with app.app_context():
+        user = db.session.scalar(sa.select(User).where(User.email == "analyst@demo.cx.gov"))
+        reading = ImportBatch(filename="big.csv", checksum="0" * 64, user_id=user.id, status=BatchStatus.pending,
+                              stage="reading")
+        committing = ImportBatch(filename="q1.xlsx", checksum="1" * 64, user_id=user.id, status=BatchStatus.pending,
+                                 stage="writing", preview={"changes": [], "plan": "abc"})
+        db.session.add_all([reading, committing])
+        db.session.commit()
+        reading_id, committing_id = reading.id, committing.id
+    page = post(analyst, f"/imports/{reading_id}/cancel")
+    words = analyst.get(page.headers["Location"]).get_data(as_text=True)
+    assert (f"Batch {reading_id} is still being read; it can be cancelled once its preview shows on this page. "
+            "Nothing is written before it is confirmed.") in words and "no longer" not in words
+    page = post(analyst, f"/imports/{committing_id}/cancel")
+    words = analyst.get(page.headers["Location"]).get_data(as_text=True)
+    assert f"Batch {committing_id} is pending; it can no longer be cancelled." in words
+    with app.app_context():
+        assert {db.session.get(ImportBatch, i).status for i in (reading_id, committing_id)} == {BatchStatus.pending}
+
+
 def test_rejected_rows_are_shown_in_place_and_downloadable(app, analyst):
     bad = list(ROW)
     bad[3] = "FY2027-Q5"

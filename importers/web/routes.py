@@ -138,7 +138,11 @@ def cancel(batch_id):
     batch = _batch(batch_id)
     cancellable = (BatchStatus.previewed, BatchStatus.rejected, BatchStatus.failed)
     if not jobs.claim(db.session, batch, cancellable, BatchStatus.cancelled):
-        flash(f"Batch {batch.id} is {batch.status.value}; it can no longer be cancelled.", "error")
+        if batch.status is BatchStatus.pending and not jobs.confirmed(batch):  # its preview is still being made
+            flash(f"Batch {batch.id} is still being read; it can be cancelled once its preview shows on this page. "
+                  "Nothing is written before it is confirmed.", "error")
+        else:
+            flash(f"Batch {batch.id} is {batch.status.value}; it can no longer be cancelled.", "error")
         return redirect(url_for("imports.show", batch_id=batch.id))
     jobs.discard_files(current_app, batch)
     flash(f"Import of {batch.filename} cancelled; nothing was changed.", "info")
