@@ -224,6 +224,22 @@ def needed_options(format_name: str) -> tuple[str, ...]:
     return FORMATS[format_name].options
 
 
+def _hidden_columns_read(table, index: dict, header_names: dict) -> list[str]:
+    """A warning naming the hidden columns of the sheet the import reads (hidden rows are named by the
+    reader): their values were imported unseen by whoever looked at the sheet. Hidden columns the
+    layout does not read (the rest of the sheet hidden beyond the table) are not news."""
+    hidden = sorted((at, name) for name, at in index.items()
+                    if any(first <= at <= last for first, last in table.hidden_columns))
+    if not hidden:
+        return []
+    one = len(hidden) == 1
+    named = ", ".join(f"{column_letter(at)} ({header_names.get(name, name)})" for at, name in hidden)
+    return [f"Sheet {table.sheet!r} has {counted(len(hidden), 'hidden column')} that the import reads: {named}; "
+            f"{'it was' if one else 'they were'} read like the others. Unhide {'it' if one else 'them'} to check "
+            f"{'it' if one else 'them'}, or delete {'it if it' if one else 'the columns that'} should not be "
+            "imported."]
+
+
 def run_import(session, path, *, filename: Optional[str] = None, format_name: Optional[str] = None,
                sheet: Optional[str] = None, options: Optional[dict] = None, dry_run: bool = False,
                user_id: Optional[int] = None, progress: Optional[Callable] = None,
@@ -307,6 +323,7 @@ def _run_import(session, path, *, filename: Optional[str] = None, format_name: O
     # A sheet of 16,000 columns listed every one in the preview: the first UNKNOWN_NAMED are named, the rest counted.
     result = ImportResult("rejected", format=fmt.name, warnings=list(table.warnings),
                           unknown_columns=list(columns.unknown)[:UNKNOWN_NAMED])
+    result.warnings += _hidden_columns_read(table, columns.index, header_names)
     published = {norm_name(name) for name in fmt.unread}  # the published layout's, not needed here
     unread = [name for name in columns.unknown if norm_name(name) not in published]
     if unread:

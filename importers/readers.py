@@ -77,6 +77,7 @@ class Table:
     warnings: list[str] = field(default_factory=list)
     encoding: Optional[str] = None
     delimiter: Optional[str] = None
+    hidden_columns: list = field(default_factory=list)  # (first, last) 0-based column ranges a workbook hides
 
 
 def read_table(path, *, sheet: Optional[str] = None, limits: Limits = Limits()) -> Table:
@@ -454,8 +455,8 @@ def _read_workbook(path: Path, kind: str, sheet: Optional[str], limits: Limits, 
     rows_file.seek(0)
     return Table(kind, _workbook_rows(rows_file, {**scan.uncached, **scan.errors} if scan else {},
                                        scan.percent if scan else ()),
-                 sheet=chosen,
-                 sheet_names=meta["visible"], hidden_sheets=meta["hidden"], warnings=warnings)
+                 sheet=chosen, sheet_names=meta["visible"], hidden_sheets=meta["hidden"], warnings=warnings,
+                 hidden_columns=scan.hidden_columns if scan else [])
 
 
 def _child_result(code, out_file, err_file, sheet, limits: Limits) -> dict:

@@ -283,6 +283,8 @@ _FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
 _CELL_END = re.compile(rb"</(?:\w+:)?c>")
 _HIDDEN_ROW = re.compile(rb'<(?:\w+:)?row\s[^>]*?\bhidden="(?:1|true)"[^>]*>')
 _ROW_NUMBER = re.compile(rb'\br="(\d+)"')
+_HIDDEN_COLUMNS = re.compile(rb'<(?:\w+:)?col\s[^>]*?\bhidden="(?:1|true)"[^>]*>')
+_COLUMN_SPAN_FIRST, _COLUMN_SPAN_LAST = re.compile(rb'\bmin="(\d+)"'), re.compile(rb'\bmax="(\d+)"')
 _VALUE = re.compile(rb"<(?:\w+:)?v(?:\s[^>]*)?>[^<]")
 _FORMULA_TEXT = re.compile(rb"<(?:\w+:)?f(?:\s[^>]*)?>([^<]*)<")
 
@@ -353,6 +355,7 @@ class SheetScan:
     percent_count: int = 0
     hidden_rows: list = field(default_factory=list)  # the first hidden rows' numbers (1-based, as Excel shows)
     hidden_count: int = 0
+    hidden_columns: list = field(default_factory=list)  # (first, last) 0-based column ranges hidden in the sheet
     linked: list = field(default_factory=list)  # the first cells whose formula reads another workbook ("G2")
     linked_count: int = 0
     linked_shared: set = field(default_factory=set)  # the shared formulas (si) whose first cell reads one
@@ -366,7 +369,7 @@ def scan_sheet(path, sheet: SheetInfo, *, max_cells: int = 50_000_000, recalcula
     be recalculated on load: written by a library such as XlsxWriter, whose stored results are
     placeholders) every formula cell counts as having no result. Number cells in one of
     `percent_styles` are noted too (they show 85% and store 0.85)."""
-    scan, max_row, max_col, buffer = SheetScan(), 0, 0, b""
+    scan, max_row, max_col, buffer, columns_ahead = SheetScan(), 0, 0, b"", True
     styled = re.compile(rb'<(?:\w+:)?c\s[^>]*?\bs="(?:' + b"|".join(str(i).encode() for i in sorted(percent_styles))
                         + rb')"[^>]*>') if percent_styles else None
     with open_zip(path) as archive, archive.open(sheet.part) as part:
@@ -405,6 +408,10 @@ def scan_sheet(path, sheet: SheetInfo, *, max_cells: int = 50_000_000, recalcula
             if styled is not None:
                 for match in styled.finditer(buffer, 0, cut):
                     _percent_cell(match.group(0), scan, keep_percent)
+            if columns_ahead:  # a sheet's <cols> come before its cells
+                data = buffer.find(b"sheetData", 0, cut)
+                columns_ahead = data < 0
+                _hidden_columns(buffer, cut if columns_ahead else data, scan)
             if b"hidden=" in buffer:
                 for match in _HIDDEN_ROW.finditer(buffer, 0, cut):
                     scan.hidden_count += 1
@@ -414,6 +421,14 @@ def scan_sheet(path, sheet: SheetInfo, *, max_cells: int = 50_000_000, recalcula
             buffer = buffer[cut:]
             if not block:
                 return scan
+
+
+def _hidden_columns(buffer: bytes, end: int, scan: SheetScan) -> None:
+    """The column ranges a sheet's <cols> hide (<col min="5" max="5" hidden="1"/>), 0-based."""
+    for match in _HIDDEN_COLUMNS.finditer(buffer, 0, end):
+        first, last = _COLUMN_SPAN_FIRST.search(match.group(0)), _COLUMN_SPAN_LAST.search(match.group(0))
+        if first and last and len(scan.hidden_columns) < 1000:
+            scan.hidden_columns.append((int(first.group(1)) - 1, int(last.group(1)) - 1))
 
 
 def _formula_cell(buffer: bytes, at: int, scan: SheetScan, recalculates: bool, keep: int) -> None:

@@ -637,6 +637,31 @@ def test_hidden_rows_of_a_workbook_are_read_and_named_in_a_note(demo, tmp_path):
             result.warnings
 
 
+def test_hidden_columns_the_import_reads_are_named_in_a_note(demo, tmp_path):
+    """Hidden rows were named in the preview, hidden columns not: a hidden channel or notes column was
+    imported unseen. The columns hidden beyond the table (the rest of the sheet) are not news."""
+    path = write_xlsx(tmp_path / "hidden.xlsx", HEADER, [survey_row(), survey_row(channel="web")])
+    workbook = load_workbook(path)
+    workbook.active.column_dimensions["F"].hidden = True
+    workbook.active.column_dimensions["P"].hidden = True
+    workbook.active.column_dimensions.group("Q", "XFD", hidden=True)
+    workbook.save(path)
+    with demo.app_context():
+        result = run_import(db.session, path, dry_run=True)
+        assert result.status == "would_import" and result.plan.counts["inserted"] == 2
+        assert ("Sheet 'Sheet' has 2 hidden columns that the import reads: F (channel), P (notes); they were read "
+                "like the others. Unhide them to check them, or delete the columns that should not be imported."
+                in result.warnings), result.warnings
+        workbook.active.column_dimensions["P"].hidden = False
+        workbook.save(path)
+        assert ("Sheet 'Sheet' has 1 hidden column that the import reads: F (channel); it was read like the others. "
+                "Unhide it to check it, or delete it if it should not be imported."
+                in run_import(db.session, path, dry_run=True).warnings)
+        workbook.active.column_dimensions["F"].hidden = False
+        workbook.save(path)
+        assert not [w for w in run_import(db.session, path, dry_run=True).warnings if "hidden" in w]
+
+
 def test_touchpoints_differing_only_by_invisible_characters_are_one_survey(demo, tmp_path):
     """A zero-width space (or joiner, word joiner, soft hyphen...) would make a second survey that
     reads exactly like the first and is pooled beside it: the two rows are the same key, named so."""
