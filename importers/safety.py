@@ -553,33 +553,48 @@ _ODS_TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
 _ODS_OFFICE = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}"
 
 
-def scan_ods(path, sheet_name: str, *, keep_percent: int = 1_000_000) -> SheetScan:
+def scan_ods(path, sheet_name: str, *, keep_percent: int = 1_000_000) -> SheetScan:  # noqa: C901 (one pass over the sheet's elements, kept together so the order of checks reads top to bottom)
     """Stream one OpenDocument sheet's XML (content.xml, with defusedxml) for what its parser does not
     say: number cells of the value type "percentage" (they show 85% and store 0.85, and were read as the
-    fraction), at the positions the parser gives them (repeated rows and cells counted out)."""
+    fraction), at the positions the parser gives them (repeated rows and cells counted out); and its hidden
+    rows that hold values and hidden columns (collapsed, or filtered out), as an xlsx's are noted."""
     scan = SheetScan()
-    row, inside, repeat = -1, False, 1
+    row, inside, repeat, column, hidden_row, filled = -1, False, 1, 0, False, False
     with zipfile.ZipFile(path) as archive, archive.open("content.xml") as content:
         for event, element in SafeET.iterparse(content, events=("start", "end")):
             tag = element.tag
             if event == "start":
                 if tag == _ODS_TABLE + "table":
                     inside = element.get(_ODS_TABLE + "name") == sheet_name
+                elif inside and tag == _ODS_TABLE + "table-column":
+                    span = int(element.get(_ODS_TABLE + "number-columns-repeated", "1"))
+                    if element.get(_ODS_TABLE + "visibility") in _ODS_HIDDEN and len(scan.hidden_columns) < 1000:
+                        scan.hidden_columns.append((column, column + span - 1))
+                    column += span
                 elif inside and tag == _ODS_TABLE + "table-row":
                     row, col = row + 1, 0
                     repeat = int(element.get(_ODS_TABLE + "number-rows-repeated", "1"))
+                    hidden_row, filled = element.get(_ODS_TABLE + "visibility") in _ODS_HIDDEN, False
                 elif inside and tag in (_ODS_TABLE + "table-cell", _ODS_TABLE + "covered-table-cell"):
                     span = int(element.get(_ODS_TABLE + "number-columns-repeated", "1"))
-                    if element.get(_ODS_OFFICE + "value-type") == "percentage":
+                    kind = element.get(_ODS_OFFICE + "value-type")
+                    if kind == "percentage":
                         _note_percent(scan, range(row, row + repeat), range(col, col + span), keep_percent)
+                    filled = filled or kind is not None
                     col += span
             elif tag == _ODS_TABLE + "table-row":
+                if inside and hidden_row and filled:  # hidden rows beyond the data, holding nothing, are not news
+                    scan.hidden_count += repeat
+                    scan.hidden_rows.extend(range(row + 1, row + 1 + min(repeat, 10 - len(scan.hidden_rows))))
                 if inside:
                     row += repeat - 1
                 element.clear()
             elif tag == _ODS_TABLE + "table" and inside:
                 break
     return scan
+
+
+_ODS_HIDDEN = ("collapse", "filter")
 
 
 def _note_percent(scan: SheetScan, rows: range, cols: range, keep: int) -> None:

@@ -338,6 +338,27 @@ def test_cells_merged_over_several_rows_are_named_in_a_warning(tmp_path):
     assert "1 merged cell range over several rows (A2:A4)" in warning and "Unmerge it and fill in each row" in warning
 
 
+def test_hidden_rows_and_columns_of_an_opendocument_sheet_are_noted(tmp_path):
+    """An xlsx's hidden rows were named in a note, an OpenDocument sheet's not: read unseen. Hidden rows
+    holding nothing (the rest of the sheet collapsed below the data) are not news."""
+    table = ods_table("Data", [["program", "n", "value"], ["Pensions", 40, 4.1], ["Pensions", 50, 3.9],
+                               ["Pensions", 60, 4.4]])
+    table = table.replace('<table:table table:name="Data">', '<table:table table:name="Data"><table:table-column/>'
+                          '<table:table-column table:visibility="collapse"/><table:table-column/><table:table-column '
+                          'table:number-columns-repeated="1021" table:visibility="collapse"/>')
+    rows = table.split("<table:table-row>")
+    table = "<table:table-row table:visibility=\"collapse\">".join(
+        ["<table:table-row>".join(rows[:3]), "<table:table-row>".join(rows[3:])])
+    table = table.replace("</table:table>", '<table:table-row table:number-rows-repeated="1048570" '
+                          'table:visibility="collapse"><table:table-cell/></table:table-row></table:table>')
+    handmade_ods(tmp_path / "hidden.ods", table)
+    found, rows = read(tmp_path / "hidden.ods")
+    assert rows[2] == ["Pensions", 50.0, 3.9], "read like the others"
+    assert found.warnings == ["Sheet 'Data' has 1 hidden row (3); it was read like the others. Unhide it to check "
+                              "it, or delete it if it should not be imported."]
+    assert found.hidden_columns == [(1, 1), (3, 1023)]  # the import names those it reads (B), not the rest
+
+
 def test_formula_without_cached_value_is_an_error_for_that_cell(tmp_path):
     write_xlsx(tmp_path / "f.xlsx", ["agency", "count_1", "count_2", "n"], [["DOI", 3, 4, "=B2+C2"]], sheet="Data")
     table, rows = read(tmp_path / "f.xlsx")
