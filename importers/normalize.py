@@ -64,6 +64,21 @@ def _digits_of_0_to_9(text: str) -> None:
                          "with the digits 0-9")
 
 
+def _unseen_character(text: str) -> str:
+    """Why a text that looks like a number to its reader is none: an invisible character in it (a zero-width
+    space or a byte-order mark pasted from a web page), or a dash that is not the minus sign ("\u2212 5",
+    "\u2013 5" from a word processor). "" when it holds neither."""
+    for at, character in enumerate(text, start=1):
+        code, name = f"U+{ord(character):04X}", unicodedata.name(character, "").lower()
+        if unicodedata.category(character) in ("Cf", "Cc") or (character.isspace() and not character.isascii()):
+            return (f": character {at} is an invisible {name or 'character'} ({code}), which the cell shows as "
+                    "nothing; delete it")
+        if character != "-" and (unicodedata.category(character) == "Pd" or character == "\u2212"):
+            return (f": its {character} ({name}, {code}) is not the hyphen-minus a number is written with; write - "
+                    "for a negative number")
+    return ""
+
+
 def to_number(raw):
     """A float from a number or a text such as "1,234.5", "9707552.0", "$1,200", "(1,200)" (accounting
     negative), "-5" or "85%". A percentage stays in percent units: "85%" -> 85.0, not 0.85 (A-11 values
@@ -87,7 +102,7 @@ def to_number(raw):
         match = _NUMBER.fullmatch(text[1:-1].strip() if negative else text)
         if not match or (match["sign"] and match["sign2"]):
             hint = (" (use a point for decimals and no thousands separator, as in 1234.5)"
-                    if _DECIMAL_COMMA.fullmatch(text) else "")
+                    if _DECIMAL_COMMA.fullmatch(text) else _unseen_character(text))
             raise ValueError(f"{text!r} is not a number{hint}")
         value = float(match["body"].replace(",", ""))
         if negative or "-" in (match["sign"] or "", match["sign2"] or ""):

@@ -52,6 +52,25 @@ def test_to_number_refuses(raw, message):
         to_number(raw)
 
 
+@pytest.mark.parametrize("raw, message", [
+    ("100\u200b", "'100\\u200b' is not a number: character 4 is an invisible zero width space (U+200B), which the "
+                   "cell shows as nothing; delete it"),
+    ("\ufeff5", "character 1 is an invisible zero width no-break space (U+FEFF)"),
+    ("1\u00a0234", "character 2 is an invisible no-break space (U+00A0)"),
+    ("\u22125", "'\u22125' is not a number: its \u2212 (minus sign, U+2212) is not the hyphen-minus a number is "
+                "written with; write - for a negative number"),
+    ("\u2013 0.5", "its \u2013 (en dash, U+2013) is not the hyphen-minus"),
+])
+def test_a_number_with_a_character_its_reader_cannot_see_or_tell_apart_says_which(raw, message):
+    """"100" with a zero-width space after it was refused as "'100\u200b' is not a number", a minus sign
+    from a word processor as "'\u22125' is not a number": the analyst saw 100 and -5. The message says which
+    character, and where."""
+    for normalize in (to_number, to_int):
+        with pytest.raises(ValueError) as refused:
+            normalize(raw)
+        assert message in str(refused.value)
+
+
 @pytest.mark.parametrize("raw, expected", [(12, 12), (12.0, 12), ("12", 12), ("12.0", 12), (" 1,200 ", 1200),
                                            ("-3", -3), ("98765432109876543210", 98765432109876543210)])
 def test_to_int_accepts(raw, expected):
