@@ -1,6 +1,7 @@
 """Configuration classes; every setting reads an environment variable with a safe default. A setting
 given in a form the app cannot read stops it at start (`load_config`), naming the variable."""
 import os
+import re
 import secrets
 from pathlib import Path
 from typing import Optional
@@ -260,7 +261,8 @@ def unsettled(config) -> list[str]:
     """What in `config` (a mapping of settings) the app cannot start with, each in a sentence naming its
     variable: a number that could not be read (UNREADABLE), an upload storage there is none of, an API
     rate limit Flask-Limiter cannot parse (it would swallow the error on every request and limit
-    nothing), a cache type Flask-Caching has no backend of, a site address that is not one."""
+    nothing), a cache type Flask-Caching has no backend of, a site address that is not one, a Redis or rate
+    limits' store address that is not one."""
     from flask_caching import backends
     from limits import parse_many
 
@@ -281,8 +283,51 @@ def unsettled(config) -> list[str]:
                      "NullCache.")
     elif kind.endswith("FileSystemCache") and not config.get("CACHE_DIR"):
         found.append("SCORECARD_CACHE_TYPE is FileSystemCache: SCORECARD_CACHE_DIR names its folder.")
-    found += filter(None, [base_url_problem(config)])
+    found += filter(None, [base_url_problem(config), *store_problems(config)])
     return found
+
+
+# The stores a setting may name, by the schemes their clients read: Celery's broker, the dashboards' cache
+# and the API's rate limits all read SCORECARD_REDIS_URL (the limits' store takes no unix://), redis-py
+# alone the cache's own address, and Flask-Limiter its store's (scorecard.api).
+REDIS_SCHEMES = ("redis", "rediss")
+CACHE_REDIS_SCHEMES = ("redis", "rediss", "unix")
+
+
+def store_problems(config) -> list[str]:
+    """Why SCORECARD_REDIS_URL, SCORECARD_CACHE_REDIS_URL or SCORECARD_RATELIMIT_STORAGE_URI cannot be used,
+    each in a sentence naming it. Unread at start, an address without its scheme (`redis//host:6379`) passed
+    the start and then stopped every gunicorn worker as it booted, each with a traceback, and the master with
+    "Worker failed to boot"."""
+    from limits.storage import SCHEMES
+
+    limits = sorted(scheme for scheme in SCHEMES if not scheme.startswith("async+"))
+    given = [("SCORECARD_REDIS_URL", config.get("REDIS_URL"), REDIS_SCHEMES,
+              "a Redis address such as redis://redis.internal:6379/0 (rediss:// over TLS)"),
+             ("SCORECARD_CACHE_REDIS_URL", config.get("CACHE_REDIS_URL"), CACHE_REDIS_SCHEMES,
+              "a Redis address such as redis://redis.internal:6379/1 (rediss:// over TLS, unix:// on this host)"),
+             ("SCORECARD_RATELIMIT_STORAGE_URI", os.environ.get("SCORECARD_RATELIMIT_STORAGE_URI"), limits,
+              "a store of the API's rate limits such as redis://redis.internal:6379/2 or memory://")]
+    found = []
+    for name, url, schemes, what in given:
+        if url and not _reads_as(str(url), schemes):
+            found.append(f"{name} is {_without_password(str(url))[:80]!r}; it is {what}.")
+    return found
+
+
+def _without_password(url: str) -> str:
+    """`url` as a message may show it: a password in it (redis://:secret@host) written as ***."""
+    return re.sub(r"(?<=:)[^:@/]*(?=@)", "***", url, count=1) if "@" in url else url
+
+
+def _reads_as(url: str, schemes) -> bool:
+    """Whether `url` has one of `schemes` and, if it names a port, a port that is one."""
+    parts = urlsplit(url.strip())
+    try:
+        parts.port  # noqa: B018 — read for its check: a port that is not one (99999, "x") raises
+    except ValueError:
+        return False
+    return parts.scheme.lower() in schemes
 
 
 def base_url_problem(config) -> Optional[str]:

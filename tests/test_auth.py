@@ -309,11 +309,18 @@ def test_the_command_lines_help_says_a_refused_setting_in_a_line_and_still_helps
     ("SCORECARD_UPLOAD_STORAGE", "ftp://x", "SCORECARD_UPLOAD_STORAGE is 'ftp://x'; it is empty"),
     ("SCORECARD_CACHE_TYPE", "Nope", "SCORECARD_CACHE_TYPE is 'Nope'; it is SimpleCache"),
     ("SCORECARD_BASE_URL", "scorecard.agency.gov", "SCORECARD_BASE_URL is 'scorecard.agency.gov'; it is the address"),
+    ("SCORECARD_REDIS_URL", "redis//:s3cret@redis.internal:6379/0",
+     "SCORECARD_REDIS_URL is 'redis//:***@redis.internal:6379/0'; it is a Redis address"),
+    ("SCORECARD_REDIS_URL", "redis://redis.internal:99999/0", "SCORECARD_REDIS_URL is 'redis://redis.internal:99999/0'"),
+    ("SCORECARD_CACHE_REDIS_URL", "redis.internal:6379", "SCORECARD_CACHE_REDIS_URL is 'redis.internal:6379'; it is a"),
+    ("SCORECARD_RATELIMIT_STORAGE_URI", "redis//redis.internal",
+     "SCORECARD_RATELIMIT_STORAGE_URI is 'redis//redis.internal'"),
 ])
 def test_a_setting_the_app_cannot_read_stops_it_naming_the_variable(tmp_path, setting, value, said):
     """A malformed number crashed the start with "invalid literal for int()" under a traceback; a malformed API
-    rate limit was swallowed by the limiter on every request (nothing limited), and an upload storage that is
-    not s3:// silently kept each host's uploads on that host. Each stops the start, in a line naming it."""
+    rate limit was swallowed by the limiter on every request (nothing limited), an upload storage that is
+    not s3:// silently kept each host's uploads on that host, and a Redis address without its redis:// stopped
+    every gunicorn worker with a traceback as it booted. Each stops the start, in a line naming it."""
     import os
     import subprocess
     import sys
