@@ -321,6 +321,24 @@ def test_bodies_and_paths_no_value_here_can_hold_are_refused_not_failed(api, htt
     assert http.get(url, headers=_bearer(secret)).get_json() == read.get_json()
 
 
+def test_a_change_sent_as_no_json_object_says_the_body_is_an_object_of_fields(api, http):
+    """A PATCH whose body is JSON but no object ([], null, a text, an array of the object) was refused with
+    marshmallow's bare "Invalid input type.", naming nothing: it says what the body is; nothing is changed."""
+    secret = _secret(api, "officer")
+    with api.app_context():
+        cid = _commitment_of("CFO")
+    url = f"{PREFIX}/commitments/{cid}"
+    read = http.get(url, headers=_bearer(secret))
+    headers = {**_bearer(secret), "If-Match": read.headers["ETag"], "Content-Type": "application/json"}
+    for body in ("[]", "null", '"on_track"', '[{"status": "on_track"}]'):
+        refused = http.patch(url, data=body, headers=headers)
+        assert refused.status_code == 422 and refused.mimetype == "application/problem+json", body
+        [error] = refused.get_json()["errors"]
+        assert error["message"] == ('The body is a JSON object of the fields to change, such as '
+                                    '{"status": "on_track"}.'), (body, error)
+    assert http.get(url, headers=_bearer(secret)).get_json() == read.get_json()
+
+
 def test_every_path_under_api_answers_as_the_api(api, http):
     """Paths under /api but outside /api/v1 answered the web's redirect to its sign-in page (a client following
     it read a 200 HTML form): they answer as /api/v1's unknown paths, 401 without a token, else 404."""

@@ -83,6 +83,9 @@ class CommitmentPatchSchema(Schema):
         ordered = True
         unknown = ma.RAISE
 
+    # For a body that is JSON but no object ([], null, "on_track"): marshmallow says "Invalid input type."
+    error_messages = {"type": 'The body is a JSON object of the fields to change, such as {"status": "on_track"}.'}
+
     status = fields.Enum(CommitmentStatus, by_value=True)
     reason = Text(allow_none=True, validate=validate.Length(max=MAX_TEXT_LENGTH))
     next_step = Text(allow_none=True, validate=validate.Length(max=MAX_TEXT_LENGTH))
