@@ -701,6 +701,20 @@ def test_a_period_parameter_takes_the_documented_spelling_only(api, http, spelli
         assert error["value"] == spelling and "FY2025-Q1" in error["message"] and repr(spelling) in error["message"]
 
 
+@pytest.mark.parametrize("period, said", [("FY9999-Q4", "fiscal year must be 1900-2200, got 9999"),
+                                           ("FY2026-Q5", "quarter must be 1-4, got 5")])
+def test_a_period_in_the_documented_spelling_that_is_no_quarter_says_why(api, http, period, said):
+    """A period written as the document asks but with a year or quarter there is none of was refused as "not a
+    fiscal quarter written as FY2025-Q1", which it is: the problem says what is wrong with it."""
+    secret = _secret(api, "viewer")
+    for query in (f"observations?period_from={period}", f"scores?metric=trust&period={period}",
+                  f"findings?period={period}"):
+        refused = http.get(f"{PREFIX}/{query}", headers=_bearer(secret))
+        assert refused.status_code == 422, (query, refused.get_json())
+        (error,) = refused.get_json()["errors"]
+        assert error["value"] == period and error["message"] == f"{period!r} is no fiscal quarter: {said}.", error
+
+
 def test_findings_show_inputs_and_explanation_and_plan_findings_follow_the_plan(api, http):
     from scorecard.models import RuleSubject
 

@@ -6,6 +6,7 @@ from functools import cache
 import marshmallow as ma
 from marshmallow import fields, validate
 
+from scorecard import periods
 from scorecard.fields import whole_number
 from scorecard.periods import PeriodError, parse_period
 from scorecard.text import line_breaks
@@ -113,6 +114,12 @@ class Period(fields.String):
 
     def _deserialize(self, value, attr, data, **kwargs):
         text = super()._deserialize(value, attr, data, **kwargs)
+        shaped = re.fullmatch(r"FY(\d{4})-Q(\d)", text)
+        if shaped and not re.fullmatch(PERIOD_PATTERN, text):  # the spelling, of a year or quarter there is none of
+            try:
+                periods.Period(int(shaped.group(1)), int(shaped.group(2)))
+            except PeriodError as error:
+                raise ma.ValidationError(f"{text!r} is no fiscal quarter: {error}.") from None
         if not re.fullmatch(PERIOD_PATTERN, text):
             raise ma.ValidationError(f"{text[:64]!r} is not a fiscal quarter written as FY2025-Q1 (the API takes this "
                                      "spelling only).")
