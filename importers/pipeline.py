@@ -219,6 +219,24 @@ def _sheets(names) -> str:
     return f"{'Sheet' if len(names) == 1 else 'Sheets'} {', '.join(map(repr, names))}"
 
 
+# The choices an upload may make beside its file (the import page's fields, the API's form fields, the command
+# line's options), each read by the layouts whose `options` or `optional_options` name it.
+UPLOAD_CHOICES = ("program", "period", "touchpoint", "trust_scale")
+
+
+def _choices_not_read(fmt: Format, options: dict) -> Optional[str]:
+    """A warning naming the choices made at upload that `fmt` does not read (a period chosen for a file of the
+    metrics layout, whose rows name their own), or None: given and passed over in silence, the file's own
+    quarters were imported where the one chosen was meant."""
+    unread = [name for name in UPLOAD_CHOICES
+              if str(options.get(name) or "").strip() and name not in fmt.options + fmt.optional_options]
+    if not unread:
+        return None
+    named = " and ".join(f"{name.replace('_', ' ')} ({str(options[name]).strip()[:80]!r})" for name in unread)
+    return (f"The {named} chosen at upload {'is' if len(unread) == 1 else 'are'} not read: those choices are for "
+            f"Touchpoints responses, and this file is of the {fmt.title} layout, which reads each row's own columns.")
+
+
 def needed_options(format_name: str) -> tuple[str, ...]:
     """The choices a layout needs made at upload (a Touchpoints file's program and quarter)."""
     return FORMATS[format_name].options
@@ -324,6 +342,9 @@ def _run_import(session, path, *, filename: Optional[str] = None, format_name: O
     result = ImportResult("rejected", format=fmt.name, warnings=list(table.warnings),
                           unknown_columns=list(columns.unknown)[:UNKNOWN_NAMED])
     result.warnings += _hidden_columns_read(table, columns.index, header_names)
+    unread_choices = _choices_not_read(fmt, options)
+    if unread_choices:
+        result.warnings.append(unread_choices)
     published = {norm_name(name) for name in fmt.unread}  # the published layout's, not needed here
     unread = [name for name in columns.unknown if norm_name(name) not in published]
     if unread:

@@ -62,6 +62,22 @@ def test_xlsx_with_title_rows_imports_and_derives_the_score_from_counts(demo, tm
         assert cfo.value == 72.0 and cfo.subject_key.startswith("function:")
 
 
+def test_choices_made_at_upload_that_the_layout_does_not_read_are_named(demo, tmp_path):
+    """A program, period, touchpoint or trust scale chosen at upload is read from Touchpoints responses only: given
+    with a file of another layout, it was passed over in silence, and the file's own quarters were imported where
+    the one chosen was meant. The preview names each such choice; a Touchpoints file's are read, and not named."""
+    path = write_csv(tmp_path / "q1.csv", [survey_row()])
+    with demo.app_context():
+        result = run_import(db.session, path, dry_run=True,
+                            options={"period": "FY2026-Q3", "trust_scale": "five", "touchpoint": " ", "sheet": ""})
+        assert result.status == "would_import", result.errors
+        assert [w for w in result.warnings if "chosen at upload" in w] == [
+            "The period ('FY2026-Q3') and trust scale ('five') chosen at upload are not read: those choices are for "
+            "Touchpoints responses, and this file is of the Metrics (canonical long layout) layout, which reads "
+            "each row's own columns."]
+        assert not any("chosen at upload" in w for w in run_import(db.session, path, dry_run=True).warnings)
+
+
 def test_every_bad_cell_is_named_and_nothing_is_written(demo, tmp_path):
     rows = [
         survey_row(counts=(5, 5, 10, 40, 40), n=120),                      # counts disagree with n

@@ -106,6 +106,7 @@ def test_thumbs_export_is_aggregated_into_the_chosen_program_and_quarter(org, tm
         assert result.status == "imported", result.errors
         assert result.format == "touchpoints-a11-v2"
         assert result.plan.counts == {"inserted": 13, "updated": 0, "unchanged": 0}
+        assert not any("chosen at upload" in w for w in result.warnings), "the layout reads its program and quarter"
         found = _observations(result.batch_id)
         program = db.session.scalar(sa.select(Program).where(Program.code == "BA-CALL"))
         for obs in found.values():

@@ -42,6 +42,7 @@ class Format:
     any_of: tuple[tuple[str, ...], ...] = ()
     together: tuple[tuple[str, ...], ...] = ()  # columns that come all or none (a survey's five answer counts)
     options: tuple[str, ...] = ()
+    optional_options: tuple[str, ...] = ()  # choices at upload the layout reads when given (a Touchpoints scale)
     description: str = ""
     template_lists: dict = field(default_factory=dict)
     period_from: tuple[str, ...] = ()  # the columns a layout's quarter is made of: named when it is refused

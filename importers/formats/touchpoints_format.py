@@ -101,6 +101,7 @@ TOUCHPOINTS = Format(
     key=("external_id",),
     records=touchpoints_records,
     options=("program", "period"),
+    optional_options=("touchpoint", "trust_scale"),
     description="One row per response to a Touchpoints A-11 v2 form, aggregated at upload into the "
                 "program and fiscal quarter you choose: answer counts for the trust question, and for each "
                 "aspect the % of respondents offered it who chose it. The trust question's scale (thumbs up / "
