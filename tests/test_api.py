@@ -905,8 +905,11 @@ def test_whole_number_parameters_are_the_digits_0_9_alone(api, http):
         assert refused.status_code == 422, (name, sent, refused.status_code)
         [error] = refused.get_json()["errors"]
         assert (error["column"], error["value"]) == (name, sent), error
-        how = ("it takes a whole number of 0 or more, written without a sign" if sent in ("+3", "-1")
-               else "write it with the digits 0-9")
+        # what the parameter takes is said from its own range: "-1" was told "a whole number of 0 or more", and
+        # page=0 was then refused too
+        how = {"+3": "it takes a whole number from 1 to 500, written without a sign",
+               "-1": "it takes a whole number from 1 to 1,000,000, written without a sign"}.get(
+            sent, "write it with the digits 0-9")
         assert error["message"] == f"{sent!r} is not a number this parameter takes: {how}"
     found = http.get(f"{PREFIX}/observations?page_size=03&page=1", headers=_bearer(secret))
     assert found.status_code == 200 and found.get_json()["page_size"] == 3

@@ -45,10 +45,20 @@ class WholeNumber(fields.Integer):
             raise self.make_error("fraction", input=value)
         if isinstance(value, str):
             try:
-                value = whole_number(value, "parameter")
+                value = whole_number(value, "parameter", takes=self._takes())
             except ValueError as error:
                 raise ma.ValidationError(str(error)) from None
         return super()._validated(value)
+
+    def _takes(self) -> str:
+        """What the parameter takes, from its range ("a whole number from 1 to 1,000,000"): page=-1 was told it
+        takes "a whole number of 0 or more", and page=0 was then refused too."""
+        for check in self.validators:
+            if isinstance(check, validate.Range) and check.min is not None:
+                if check.max is not None:
+                    return f"a whole number from {check.min:,} to {check.max:,}"
+                return f"a whole number of {check.min:,} or more"
+        return "a whole number of 0 or more"
 
 
 class _JsonNumber:
