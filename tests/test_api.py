@@ -1181,6 +1181,27 @@ def test_a_body_beyond_the_upload_limit_is_refused_naming_the_limit(api, http, m
         assert answer.get_json()["detail"] == "A request may be at most 1 MB; nothing was received or changed."
 
 
+def test_a_body_sent_in_chunks_beyond_the_limit_is_refused_as_too_large_not_cut(api, http, monkeypatch):
+    """A body sent in chunks (no Content-Length) was read cut at MAX_CONTENT_LENGTH and parsed so: rows beyond
+    the limit were refused as "Invalid JSON body: Unterminated string ... column 1048573", where the same body
+    sent with its length was refused as too large. It is a 413 too; a body of the limit exactly is read."""
+    monkeypatch.setitem(api.config, "MAX_CONTENT_LENGTH", 1024 * 1024)
+    secret = _secret(api, "analyst")
+    row = {"program": "DPS-BA-01", "metric": "backlog", "period": "FY2026-Q1", "value": 1, "notes": "n" * 100}
+    body = json.dumps([row] * 20_000).encode()
+    chunked = {**_bearer(secret), "Transfer-Encoding": "chunked"}
+    terminated = {"wsgi.input_terminated": True}  # as gunicorn serves a chunked body: read to its end, no length
+    rows = http.post(f"{PREFIX}/observations?dry_run=true", input_stream=io.BytesIO(body), headers=chunked,
+                     content_type="application/json", environ_overrides=terminated)
+    assert rows.status_code == 413 and rows.mimetype == "application/problem+json", rows.get_data(as_text=True)[:300]
+    assert rows.get_json()["detail"] == "A request may be at most 1 MB; nothing was received or changed."
+    exactly = json.dumps([row]).encode()
+    exactly = exactly[:-1] + b" " * (1024 * 1024 - len(exactly)) + b"]"
+    read = http.post(f"{PREFIX}/observations?dry_run=true", input_stream=io.BytesIO(exactly), headers=chunked,
+                     content_type="application/json", environ_overrides=terminated)
+    assert read.status_code == 200 and read.get_json()["status"] == "would_import", read.get_json()
+
+
 def test_a_body_that_is_no_json_is_refused_saying_where(api, http):
     """A syntax error is named by its line and column, a byte that is not UTF-8 by its offset: "Invalid JSON
     body." alone left the client to search the body for it."""
