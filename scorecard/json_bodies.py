@@ -45,7 +45,9 @@ def broken_words(error: json.JSONDecodeError | UnicodeDecodeError) -> str:
         return f"the byte {error.object[error.start]:#04x} at offset {error.start} is not UTF-8"
     if error.doc in REFUSALS:
         return error.msg
-    return f"{error.msg} at line {error.lineno}, column {error.colno}"
+    # Python's own words may end in "at" ("Unterminated string starting at", "Invalid control character at"):
+    # said once, not "starting at at line 1"
+    return f"{error.msg.removesuffix(' at')} at line {error.lineno}, column {error.colno}"
 
 
 class DuplicateKey(ValueError):

@@ -1212,7 +1212,10 @@ def test_a_body_that_is_no_json_is_refused_saying_where(api, http):
     read = http.get(url, headers=_bearer(secret))
     headers = {**_bearer(secret), "If-Match": read.headers["ETag"]}
     for body, where in ((b'{\n  "note": "ok"\n  "reason": "x"}', "Expecting ',' delimiter at line 3, column 3"),
-                        (b'{"note": "caf\xe9"}', "the byte 0xe9 at offset 13 is not UTF-8")):
+                        (b'{"note": "caf\xe9"}', "the byte 0xe9 at offset 13 is not UTF-8"),
+                        # Python's "Unterminated string starting at" and "Invalid control character at": one "at"
+                        (b'{"note": "cut', "Unterminated string starting at line 1, column 10"),
+                        (b'{"note": "a\tb"}', "Invalid control character at line 1, column 12")):
         answer = http.patch(url, data=body, content_type="application/json", headers=headers)
         assert answer.status_code == 400 and answer.mimetype == "application/problem+json"
         assert answer.get_json()["errors"] == [{"row": None, "column": None, "value": None,
