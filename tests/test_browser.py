@@ -304,3 +304,23 @@ def test_a_long_web_address_as_evidence_breaks_within_a_phones_width(server, bro
         assert cells and set(cells) == {"normal"}, "a table's words are not broken letter by letter (the history's)"
     finally:
         browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+
+
+@pytest.mark.parametrize("path", ["/", "/dashboards/"])
+def test_the_footer_lines_up_with_the_page_on_a_wide_screen(server, browser, tmp_path, path):
+    """The page widens to 87.5rem on a wide screen, but USWDS holds the footer's container (`.usa-footer >
+    .grid-container`) at 64rem: at 1,400 px its line began some 180 px right of every heading and table above it."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    sign_in(browser, server, "viewer@demo.cx.gov")
+    WebDriverWait(browser, 60).until(ec.url_to_be(server + "/"))
+    browser.set_window_size(1400, 1000)
+    browser.get(server + path)
+    WebDriverWait(browser, 60).until(ec.presence_of_element_located((By.CSS_SELECTOR, "#main-content h1")))
+    main, footer = browser.execute_script(
+        "const box = s => document.querySelector(s).getBoundingClientRect();"
+        "return [box('#main-content').left, box('footer.usa-footer > .grid-container').left]")
+    browser.save_screenshot(str(tmp_path / "footer-1400.png"))
+    assert footer == main, f"the footer's text starts at {footer} px, the page's at {main} px"
