@@ -324,3 +324,25 @@ def test_the_footer_lines_up_with_the_page_on_a_wide_screen(server, browser, tmp
         "return [box('#main-content').left, box('footer.usa-footer > .grid-container').left]")
     browser.save_screenshot(str(tmp_path / "footer-1400.png"))
     assert footer == main, f"the footer's text starts at {footer} px, the page's at {main} px"
+
+
+def test_the_api_pages_operation_headings_break_within_a_phones_width(server, browser, tmp_path):
+    """The REST API page's operations are headed by their address in <h3> (`GET
+    /api/v1/observations/{observation_id}`), which did not break as the page's other headings do: the
+    page was 433 px wide at 320 px (WCAG 1.4.10)."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    sign_in(browser, server, "viewer@demo.cx.gov")
+    WebDriverWait(browser, 60).until(ec.url_to_be(server + "/"))
+    browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                            {"width": 320, "height": 900, "deviceScaleFactor": 1, "mobile": False})
+    try:
+        browser.get(server + "/api/v1/docs")
+        headings = browser.find_elements(By.CSS_SELECTOR, "main h3")
+        widths = _page_widths(browser)
+        browser.save_screenshot(str(tmp_path / "api-docs-320.png"))
+        assert headings and widths[0] <= widths[1], f"the page scrolls sideways: {widths}"
+    finally:
+        browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
