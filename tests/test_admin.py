@@ -277,9 +277,19 @@ def test_unlocking_a_user_on_the_page(app, admin, make_user):
 
 
 def test_unlocking_a_client_address_on_the_page(app, admin):
-    bad = _post(admin, "/admin/users", "/admin/unlock-address", **{"address-address": "not an address"})
-    assert bad.status_code == 303
-    assert "is not an IPv4 or IPv6 address" in admin.get("/admin/users").get_data(as_text=True)
+    """An address refused is said at its field, with the address as typed, on the page the form is on (it was
+    said in a banner above the users list, with the field emptied, and an empty one as "This field is
+    required.")."""
+    bad = _post(admin, "/admin/users", "/admin/unlock-address", **{"address-address": "10.0.0.999"})
+    page = bad.get_data(as_text=True)
+    assert bad.status_code == 400
+    assert re.search(r'id="address-address-error"[^>]*>Client address \(IPv4 or IPv6\): &#39;10\.0\.0\.999&#39; '
+                     r"is not an IPv4 or IPv6 address</span>", page), page
+    assert re.search(r'<input[^>]*aria-invalid="true"[^>]*name="address-address"[^>]*value="10\.0\.0\.999"', page)
+    assert 'id="users"' in page, "the users list is shown with it"
+    empty = _post(admin, "/admin/users", "/admin/unlock-address", **{"address-address": ""})
+    assert empty.status_code == 400 and "Enter the client address to unlock" in empty.get_data(as_text=True)
+    assert _last(app, "auth.unlock") is None, "nothing unlocked"
     good = _post(admin, "/admin/users", "/admin/unlock-address", **{"address-address": "192.0.2.7"})
     assert good.status_code == 303 and _last(app, "auth.unlock").after["client_address"] == "192.0.2.7"
 

@@ -62,5 +62,7 @@ def _address(form, field):
 
 
 class AddressUnlockForm(BaseForm):
-    address = StringField("Client address (IPv4 or IPv6)", validators=[DataRequired(), Length(max=64), _address])
+    address = StringField("Client address (IPv4 or IPv6)",
+                          validators=[DataRequired("Enter the client address to unlock, such as 192.0.2.7."),
+                                      Length(max=64), _address])
     submit = SubmitField("Unlock this address")

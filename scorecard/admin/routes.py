@@ -53,6 +53,12 @@ def _delayed_accounts() -> dict:
 @bp.route("/users")
 @requires("manage_users")
 def users():
+    return _users_page()
+
+
+def _users_page(address_form=None, status=200):
+    """The users list (filtered by the address's q and role) with the form that unlocks a client address:
+    as sent back refusing an address, with its message at the field and the address as typed."""
     q = request.args.get("q", "").strip()[:254]
     role = request.args.get("role", "")
     query = sa.select(User).order_by(User.email)
@@ -67,7 +73,8 @@ def users():
     total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
     found = db.session.scalars(query.limit(LIST_LIMIT)).all()
     return render_template("admin/users.html", users=found, total=total, q=q, role=role, roles=list(Role),
-                           delayed=_delayed_accounts(), address_form=AddressUnlockForm(prefix="address"))
+                           delayed=_delayed_accounts(),
+                           address_form=address_form or AddressUnlockForm(prefix="address")), status
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
@@ -200,11 +207,8 @@ def unlock_address():
         cleared = unlock(db.session, client_address=address, by=current_user)
         flash(f"Sign-ins from {address} are no longer held back ({counted(cleared, 'recent failure')} "
               "cleared).", "success")
-    else:
-        for errors in form.errors.values():
-            for error in errors:
-                flash(error if isinstance(error, str) else str(error), "error")
-    return redirect(url_for("admin.users"), 303)
+        return redirect(url_for("admin.users"), 303)
+    return _users_page(form, status=400)
 
 
 @bp.route("/audit")
