@@ -2,6 +2,7 @@
 unlock; each audited) and the audit log page (filters, pages, CSV), and the audit events of
 uploads and cancelled previews."""
 import csv
+import html as html_module
 import io
 import re
 from datetime import timedelta
@@ -60,6 +61,17 @@ def test_the_users_page_lists_users_with_their_state(app, admin, make_user):
     assert re.search(r"viewer@test.gov.*?normal", html, re.S)
     found = admin.get("/admin/users?q=VIEW&role=viewer").get_data(as_text=True)
     assert "viewer@test.gov" in found and "admin@test.gov</a>" not in found
+
+
+def test_the_users_page_says_what_each_role_may_do(admin):
+    """The page told a new administrator the roles were "(DESIGN §6)", a document of the code, not of the
+    site; it lists what each role may do, in the words of the role choices."""
+    from scorecard.admin.forms import ROLE_WORDS
+
+    html = admin.get("/admin/users").get_data(as_text=True)
+    assert "DESIGN" not in html and "§" not in html
+    listed = re.search(r'<ul[^>]*id="role-words".*?</ul>', html, re.S).group(0)
+    assert [html_module.unescape(item) for item in re.findall(r"<li>(.*?)</li>", listed)] == list(ROLE_WORDS.values())
 
 
 def test_an_administrator_creates_a_user(app, admin):

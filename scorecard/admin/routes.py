@@ -8,7 +8,7 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from scorecard.admin import bp
-from scorecard.admin.forms import AccountForm, ActionForm, AddressUnlockForm, NewUserForm, PasswordForm
+from scorecard.admin.forms import ROLE_WORDS, AccountForm, ActionForm, AddressUnlockForm, NewUserForm, PasswordForm
 from scorecard.admin.services import (
     AuditFilters,
     UserChangeError,
@@ -73,7 +73,7 @@ def _users_page(address_form=None, status=200):
     total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
     found = db.session.scalars(query.limit(LIST_LIMIT)).all()
     return render_template("admin/users.html", users=found, total=total, q=q, role=role, roles=list(Role),
-                           delayed=_delayed_accounts(),
+                           delayed=_delayed_accounts(), role_words=ROLE_WORDS,
                            address_form=address_form or AddressUnlockForm(prefix="address")), status
 
 
