@@ -334,3 +334,28 @@ def test_production_has_no_default_address_and_development_has_make_runs():
 
     assert not Config.BASE_URL or "SCORECARD_BASE_URL" in os.environ
     assert DevelopmentConfig.BASE_URL
+
+
+@pytest.mark.parametrize("kind", ["owner", "escalation"])
+def test_a_digest_of_one_commitment_speaks_of_one(kind):
+    """A digest of one commitment opened "These CX commitments of yours need an update…" under the subject
+    "1 commitment needs your update"; it speaks of one commitment, and of several as before."""
+    from types import SimpleNamespace
+
+    from scorecard.commitments.attention import Attention
+    from scorecard.reminders.services import Digest, Item, Settings
+
+    settings = Settings(due_days=14, stale_days=30, escalate_days=60, base_url=BASE)
+
+    def item(number):
+        commitment = SimpleNamespace(id=number, title=f"Commitment {number}", status=CommitmentStatus.on_track,
+                                     function=SimpleNamespace(code="CFO"), due_date=TODAY)
+        return Item(commitment, Attention(commitment, overdue_days=3), [])
+    person = SimpleNamespace(name="Dana", email="dana@agency.example")
+    one = Digest(person, kind, [item(1)]).body(settings, {})
+    two = Digest(person, kind, [item(1), item(2)]).body(settings, {})
+    intro_one, intro_two = one.splitlines()[2], two.splitlines()[2]
+    assert intro_one.startswith("This CX commitment ") and "these" not in intro_one.lower(), intro_one
+    assert intro_two.startswith("These CX commitments "), intro_two
+    assert ("It names its owners" in intro_one) == (kind == "escalation")
+    assert ("needs an update" in intro_one and "its status" in intro_one) == (kind == "owner")

@@ -77,12 +77,15 @@ class Digest:
 
     def body(self, settings: Settings, owners: dict[int, list[str]]) -> str:
         name = self.user.name or self.user.email
+        one = len(self.items) == 1
         if self.kind == ESCALATION:
-            intro = (f"These CX commitments are overdue or have not been updated for {settings.escalate_days} days "
-                     "or more. Each names its owners, who are reminded too.")
+            intro = (f"{'This CX commitment is' if one else 'These CX commitments are'} overdue or "
+                     f"{'has' if one else 'have'} not been updated for {settings.escalate_days} days or more. "
+                     f"{'It names its owners, who are' if one else 'Each names its owners, who are'} reminded too.")
         else:
-            intro = ("These CX commitments of yours need an update in CX Scorecard: their status, the reason, "
-                     "the next step and the evidence.")
+            intro = (f"{'This CX commitment of yours needs' if one else 'These CX commitments of yours need'} an "
+                     f"update in CX Scorecard: {'its' if one else 'their'} status, the reason, the next step and "
+                     "the evidence.")
         lines = [f"Hello {name},", "", intro, ""]
         for number, item in enumerate(self.items, start=1):
             c = item.commitment
