@@ -141,8 +141,7 @@ def _handler(code):
     def handle(error):
         if code == 500:
             _roll_back()  # the page's navigation reads the user: a failed flush would fail it again
-        description = _description(code, error) if code != 500 else (
-            FAILED_AFTER_SAVE if saved_a_change() else None)
+        description = _description(code, error) if code != 500 else failed_words()
         if code == 413:
             description = too_large_words()
         # The error's own headers, less its content type: a 405's Allow (RFC 9110), a 401's WWW-Authenticate.

@@ -734,3 +734,25 @@ def test_a_refusal_without_words_of_its_own_reads_in_the_apps_words_not_werkzeug
         page = answer.get_data(as_text=True)
         assert answer.status_code == code and PLAIN_WORDS[code].split(":")[0].split(".")[0] in page, page[-1500:]
         assert "read-protected" not in page and "requested URL" not in page
+
+
+def test_an_unexpected_failure_says_whether_anything_was_changed(app, client_as, monkeypatch):
+    """A form that failed before saving anything showed "Something went wrong on our side" and nothing else:
+    the person could not tell whether to send it again. It says nothing was changed (the API's words), and
+    a failure after a save says the change was saved."""
+    import html
+
+    from scorecard.admin import routes
+
+    def failed(*args, **kwargs):
+        raise RuntimeError("a fault before the save")
+    monkeypatch.setattr(routes, "update_account", failed)
+    monkeypatch.setitem(app.config, "PROPAGATE_EXCEPTIONS", False)  # answered as in production, not raised
+    admin = client_as("admin")
+    page = admin.get("/admin/users/1").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    answer = admin.post("/admin/users/1/account", data={"csrf_token": token, "account-name": "Admin",
+                                                          "account-role": "admin", "account-function": ""})
+    said = html.unescape(answer.get_data(as_text=True))
+    assert answer.status_code == 500 and "Something went wrong on our side" in said
+    assert "The request failed unexpectedly; nothing was changed." in said
