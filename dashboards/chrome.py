@@ -14,7 +14,7 @@ from flask import url_for
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
-from scorecard.navigation import nav_items
+from scorecard.navigation import DASHBOARDS, current_item, nav_items
 from scorecard.security import session_timer
 
 STYLESHEETS = ["/static/uswds/css/uswds.min.css", "/static/scorecard.css"]
@@ -74,9 +74,12 @@ def header(user) -> html.Header:
         navbar.append(html.Button("Menu", type="button", className="usa-menu-btn"))
     children = [html.Div(navbar, className="usa-navbar")]
     if signed_in:
+        shown = nav_items(user)
+        here = current_item(shown, DASHBOARDS)  # every dashboard page is under Dashboards
         items = [html.Li(html.A(html.Span(label), href=href,
-                                className="usa-nav-link" + (" usa-current" if label == "Dashboards" else "")),
-                         className="usa-nav__primary-item") for label, href in nav_items(user)]
+                                className="usa-nav-link" + (" usa-current" if href == here else ""),
+                                **({"aria-current": "true"} if href == here else {})),
+                         className="usa-nav__primary-item") for label, href in shown]
         items.append(html.Li(sign_out(user), className="usa-nav__primary-item"))
         close = html.Button(html.Img(src=url_for("static", filename="uswds/img/usa-icons/close.svg"), role="img",
                                      alt="Close"), type="button", className="usa-nav__close")

@@ -1,7 +1,7 @@
 """The primary navigation every page carries, in one list: the Flask pages' header
 (templates/base.html, through the `nav_items` template global) and the dashboards' (dashboards.chrome)
-draw the items the signed-in user may open, in this order; and where the dashboards are served, which
-the Flask pages link into (a finding's program page)."""
+draw the items the signed-in user may open, in this order, the item of the page shown marked as current; and
+where the dashboards are served, which the Flask pages link into (a finding's program page)."""
 from urllib.parse import quote_plus
 
 from flask import url_for
@@ -44,3 +44,12 @@ def nav_items(user) -> list[tuple[str, str]]:
         except BuildError:  # a feature this app was built without
             continue
     return items
+
+
+def current_item(items: list[tuple[str, str]], path: str) -> str | None:
+    """The href of the item of `items` the page at `path` belongs to: the longest href the path begins with
+    (a user's page is under Users, an import's under Imports), Home only on the home page itself; None for a
+    page no item leads to (a finding's why-page)."""
+    under = [href for _label, href in items
+             if path == href or (href != "/" and path.startswith(href.rstrip("/") + "/"))]
+    return max(under, key=len, default=None)

@@ -43,7 +43,7 @@ from wtforms.validators import StopValidation, ValidationError
 
 from scorecard.extensions import db, login_manager
 from scorecard.models import AuditEvent, User
-from scorecard.navigation import nav_items
+from scorecard.navigation import current_item, nav_items
 from scorecard.permissions import can
 from scorecard.text import (
     BIDI_CONTROLS,
@@ -203,6 +203,7 @@ def init_app(app) -> None:
     app.before_request(_refuse_bidi_in_forms)
     app.jinja_env.globals["can"] = lambda action: can(current_user, action)
     app.jinja_env.globals["nav_items"] = lambda: nav_items(current_user)  # the header's links (scorecard.navigation)
+    app.jinja_env.globals["nav_current"] = current_item
     app.jinja_env.globals["session_timer"] = session_timer
     app.after_request(_security_headers)
     protect_files(app)

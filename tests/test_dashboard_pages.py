@@ -56,8 +56,15 @@ def dash_nav(client) -> list[tuple[str, str]]:
 def flask_nav(client) -> list[tuple[str, str]]:
     page = client.get("/").get_data(as_text=True)
     nav = re.search(r'<nav aria-label="Primary navigation".*?</nav>', page, re.S).group(0)
-    return [(label, href) for href, label in re.findall(r'<a class="usa-nav-link" href="([^"]+)"><span>([^<]+)</span>',
-                                                         nav)]
+    return [(label, href) for href, label in re.findall(
+        r'<a class="usa-nav-link(?: usa-current)?" href="([^"]+)"(?: aria-current="\w+")?><span>([^<]+)</span>', nav)]
+
+
+def current_nav(page: str) -> list[tuple[str, str]]:
+    """(label, aria-current) of the primary navigation's items marked as where the page is."""
+    nav = re.search(r'<nav aria-label="Primary navigation".*?</nav>', page, re.S).group(0)
+    return [(label, current) for current, label in re.findall(
+        r'<a class="usa-nav-link usa-current" href="[^"]+" aria-current="(\w+)"><span>([^<]+)</span>', nav)]
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -65,6 +72,25 @@ def test_the_dashboards_show_the_flask_pages_navigation_for_each_role(client_as,
     client = client_as(role)
     assert dash_nav(client) == flask_nav(client)
     assert ("Dashboards", "/dashboards/") in dash_nav(client)
+
+
+@pytest.mark.parametrize("path, marked", [
+    ("/", [("Home", "page")]), ("/admin/users", [("Users", "page")]), ("/admin/users/1", [("Users", "true")]),
+    ("/admin/audit", [("Audit log", "page")]), ("/outbox/", [("Outbox", "page")]),
+    ("/imports/upload", [("Imports", "true")]), ("/api-tokens/", [("API tokens", "page")]),
+    ("/api/v1/docs", []), ("/no-such-page", [])])
+def test_the_navigation_marks_the_section_the_page_is_in(client_as, path, marked):
+    """No item of the header's navigation said where a Flask page was (the dashboards underlined
+    Dashboards, with nothing a screen reader says): the item whose pages the page is among is marked
+    (usa-current) and says so (aria-current: "page" on the item's own page, "true" below it)."""
+    assert current_nav(client_as("admin").get(path).get_data(as_text=True)) == marked
+
+
+def test_the_dashboards_navigation_marks_dashboards_as_where_the_page_is(client_as):
+    nav = next(n for n in walk(layout(client_as("viewer"))) if n["props"].get("aria-label") == "Primary navigation")
+    marked = [(text(a), a["props"].get("aria-current")) for a in walk(nav)
+              if a["type"] == "A" and "usa-current" in a["props"]["className"]]
+    assert marked == [("Dashboards", "true")]
 
 
 def test_the_frame_is_the_flask_pages_frame(client_as):
