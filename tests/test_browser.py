@@ -346,3 +346,22 @@ def test_the_api_pages_operation_headings_break_within_a_phones_width(server, br
         assert headings and widths[0] <= widths[1], f"the page scrolls sideways: {widths}"
     finally:
         browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+
+
+@pytest.mark.parametrize("path, field", [("/admin/users", "f-q"), ("/admin/audit", "f-who")])
+def test_a_filters_search_field_is_drawn_as_its_neighbours_are(server, browser, tmp_path, path, field):
+    """USWDS draws every [type=search] as its search component's box: the users page's "E-mail or name contains"
+    and the audit log's "Who" had no right border and stood 8 px shorter than the selects beside them."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    sign_in(browser, server, "admin@demo.cx.gov")
+    WebDriverWait(browser, 60).until(ec.url_to_be(server + "/"))
+    browser.get(server + path)
+    search, select = (browser.find_element(By.ID, field), browser.find_element(By.CSS_SELECTOR, "main select"))
+    look = ("const s = getComputedStyle(arguments[0]);"
+            "return [s.borderRightStyle, s.borderRightWidth, s.height, s.float]")
+    browser.save_screenshot(str(tmp_path / "filters.png"))
+    drawn = browser.execute_script(look, search)
+    assert drawn == browser.execute_script(look, select) == ["solid", "1px", "40px", "none"], drawn
