@@ -86,6 +86,23 @@ def test_an_administrator_creates_a_user(app, admin):
     assert sign_in(app.test_client(), "pat@agency.gov", NEW_PASSWORD).status_code == 302
 
 
+def test_a_new_users_leader_record_is_linked_whatever_their_role(app, admin):
+    """An executive created with their leader record's e-mail was made without the link, not a word said (only a
+    leader's was read), so they could rate their own plan; a mistyped e-mail was not refused either. The link is
+    checked and kept for any role, as a change of the account keeps it."""
+    made = _post(admin, "/admin/users/new", "/admin/users/new", email="lee@agency.gov", name="Lee", role="executive",
+                 function="", leader="Lee.Leader@agency.gov", password=NEW_PASSWORD, confirm=NEW_PASSWORD)
+    assert made.status_code == 303
+    lee = _user(app, "lee@agency.gov")
+    assert lee.role is Role.executive and lee.leader is not None and lee.leader.email == "lee.leader@agency.gov"
+    assert _last(app, "user.create").after["leader"] == "lee.leader@agency.gov"
+    mistyped = _post(admin, "/admin/users/new", "/admin/users/new", email="pat@agency.gov", name="", role="officer",
+                     function="CFO", leader="nobody@agency.gov", password=NEW_PASSWORD, confirm=NEW_PASSWORD)
+    page = mistyped.get_data(as_text=True)
+    assert mistyped.status_code == 400 and _user(app, "pat@agency.gov") is None
+    assert re.search(r'id="leader-error"[^>]*>No leader record with e-mail nobody@agency.gov\.<', page), page
+
+
 @pytest.mark.parametrize("fields, message", [
     ({"email": "not-an-address"}, "is not an e-mail address"),
     ({"password": "short-pw", "confirm": "short-pw"}, "at least 12 characters"),

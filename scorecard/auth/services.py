@@ -319,7 +319,7 @@ def create_user(email: str, password: str, role: Role, *, function_code: str | N
     user.set_password(password)
     if function_code:
         user.function = _function(function_code)
-    if role is Role.leader:
+    if role is Role.leader or (leader_email or "").strip():
         user.leader = find_leader(leader_email or email)
     db.session.add(user)
     db.session.flush()
@@ -354,7 +354,9 @@ def new_user_problems(email: str, password: str, role: Role, *, function_code: s
             _function(function_code)
         except ValueError as error:
             problems["function"] = str(error)
-    if role is Role.leader:
+    # Any role's leader link is checked and kept, as a change of the account keeps it: an executive's stops
+    # them rating their own plan (plans.services.own_plan).
+    if role is Role.leader or (leader_email or "").strip():
         try:
             find_leader(leader_email or email)
         except ValueError as error:
