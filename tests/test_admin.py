@@ -352,6 +352,21 @@ def test_the_audit_log_pages_newest_first(app, client_as):
     assert executive.get("/admin/audit?action=test.event&page=99").status_code == 200
 
 
+def test_the_audit_logs_pages_mark_the_pages_left_out(app, client_as):
+    """Page 5 of 9 listed "1 4 5 6 9": nothing said pages 2, 3, 7 and 8 were there too. A gap is marked "…"
+    (USWDS's overflow item), and only a gap."""
+    _seed_events(app, 401)
+    nav = re.search(r'<nav aria-label="Pages of the audit log".*?</nav>',
+                    client_as("executive").get("/admin/audit?action=test.event&page=5").get_data(as_text=True),
+                    re.S).group(0)
+    shown = re.findall(r'aria-label="Page (\d+)"|usa-pagination__(overflow)', nav)
+    assert [number or "…" for number, gap in shown] == ["1", "…", "4", "5", "6", "…", "9"]
+    near = re.search(r'<nav aria-label="Pages of the audit log".*?</nav>', client_as("admin").get(
+        "/admin/audit?action=test.event&page=2").get_data(as_text=True), re.S).group(0)
+    assert [n or "…" for n, _ in re.findall(r'aria-label="Page (\d+)"|usa-pagination__(overflow)', near)] == [
+        "1", "2", "3", "…", "9"]
+
+
 def test_the_audit_log_shows_what_changed_as_written(app, client_as):
     """A value's & < > were written as JSON's script escapes ("Governance \\u0026 Strategy"); they read as
     themselves, escaped for the page as any text."""
