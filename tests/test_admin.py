@@ -254,6 +254,9 @@ def test_an_administrator_cannot_deactivate_themselves(app, admin):
     response = _post(admin, f"/admin/users/{admin_id}", f"/admin/users/{admin_id}/deactivate")
     assert response.status_code == 400 and "cannot deactivate your own account" in response.get_data(as_text=True)
     assert _user(app, "admin@test.gov").active
+    # the page offers no button that can only be refused: it says who can deactivate the account
+    own = admin.get(f"/admin/users/{admin_id}").get_data(as_text=True)
+    assert f"/admin/users/{admin_id}/deactivate" not in own and "another administrator can deactivate it" in own
 
 
 def test_the_last_active_administrator_stays(app, make_user):
