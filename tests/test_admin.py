@@ -290,6 +290,26 @@ def test_resetting_a_password_ends_sessions_and_is_audited(app, admin, make_user
     assert event.entity_id == viewer_id and NEW_PASSWORD not in str(event.after) and "hash" not in str(event.after)
 
 
+def test_an_administrator_resetting_their_own_password_is_told_to_sign_in_again(app, admin):
+    """Their own reset signed them out and the sign-in page read "New password set for admin@test.gov; their
+    sessions have ended. Tell them through a channel other than e-mail." It speaks to them, and the form says
+    beforehand that this session ends too."""
+    import html
+
+    admin_id = _user(app, "admin@test.gov").id
+    own = app.test_client()
+    assert sign_in(own, "admin@test.gov", PASSWORD).status_code == 302
+    page = f"/admin/users/{admin_id}"
+    assert "your sessions end, this one too" in own.get(page).get_data(as_text=True)
+    done = _post(own, page, f"{page}/password", **{"password-password": NEW_PASSWORD,
+                                                   "password-confirm": NEW_PASSWORD})
+    assert done.status_code == 303 and done.headers["Location"].startswith("/auth/login?next=")
+    said = html.unescape(own.get(done.headers["Location"]).get_data(as_text=True))
+    assert "Your new password is set, and your sessions have ended, this one too" in said
+    assert "Tell them" not in said and "their sessions" not in said
+    assert sign_in(app.test_client(), "admin@test.gov", NEW_PASSWORD).status_code == 302
+
+
 def test_unlocking_a_user_on_the_page(app, admin, make_user):
     with app.app_context():
         viewer_id = make_user("viewer").id

@@ -164,6 +164,10 @@ def password(user_id):
             db.session.rollback()
             form.password.errors.append(_sentence(str(error)))
         else:
+            if target.id == current_user.id:  # every session of theirs has ended, this one too
+                flash("Your new password is set, and your sessions have ended, this one too: sign in with the new "
+                      "password.", "success")
+                return redirect(url_for("auth.login", next=url_for("admin.user", user_id=target.id)), 303)
             flash(f"New password set for {target.email}; their sessions have ended. Tell them through a channel "
                   "other than e-mail.", "success")
             return redirect(url_for("admin.user", user_id=target.id), 303)
