@@ -82,6 +82,10 @@ def test_an_administrator_creates_a_user(app, admin):
     assert pat.role is Role.officer and pat.function.code == "CFO" and pat.check_password(NEW_PASSWORD)
     event = _last(app, "user.create")
     assert event.user_id == _user(app, "admin@test.gov").id and event.entity_id == pat.id
+    # their page, where the administrator lands, lists that one event: once "The latest 1 events"
+    shown = admin.get(response.headers["Location"]).get_data(as_text=True)
+    caption = re.search(r'<table[^>]*id="user-events">\s*<caption>(.*?);', shown, re.S).group(1)
+    assert " ".join(caption.split()) == "The one event by or about pat@agency.gov", caption
     assert event.after["role"] == "officer" and event.client_address == "127.0.0.1"
     assert sign_in(app.test_client(), "pat@agency.gov", NEW_PASSWORD).status_code == 302
 
