@@ -142,6 +142,8 @@ ROUTE_MATRIX: dict[tuple[str, str], object] = {
     ("POST", "/auth/logout"): ALL,
     ("GET", "/auth/session"): ALL,
     ("POST", "/auth/session"): ALL,
+    ("GET", "/auth/password"): ALL,
+    ("POST", "/auth/password"): ALL,
     # administration
     ("GET", "/admin/users"): ADMIN,
     ("GET", "/admin/users/new"): ADMIN,

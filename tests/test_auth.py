@@ -388,3 +388,73 @@ def test_gunicorns_master_refuses_a_missing_or_weak_secret_key_in_one_line(tmp_p
                             env=env, capture_output=True, text=True, timeout=120, cwd=Path(__file__).parents[1])
     assert served.returncode != 0 and said in served.stderr, served.stderr[-800:]
     assert "Traceback" not in served.stderr and served.stderr.count(said) == 1, served.stderr[-800:]
+
+
+NEW_PASSWORD = "plum orchard lantern"
+
+
+def _change_password(client, **data):
+    page = client.get("/auth/password").get_data(as_text=True)
+    return client.post("/auth/password", data={"csrf_token": csrf_token(page), **data})
+
+
+def test_a_person_changes_their_own_password(app, client, make_user):
+    """Only an administrator could set a password, which they had to pass on (not by e-mail) and then knew: a
+    person could never make it their own. Anyone signed in changes theirs from the home page: their other
+    sessions end, this one goes on, and it is audited (without the password)."""
+    import html
+
+    from scorecard.models import AuditEvent
+
+    with app.app_context():
+        make_user("viewer")
+    other = app.test_client()
+    assert sign_in(client, "viewer@test.gov", PASSWORD).status_code == 302
+    assert sign_in(other, "viewer@test.gov", PASSWORD).status_code == 302
+    assert 'href="/auth/password"' in client.get("/").get_data(as_text=True), "the home page leads there"
+    done = _change_password(client, current=PASSWORD, password=NEW_PASSWORD, confirm=NEW_PASSWORD)
+    assert done.status_code == 303 and done.headers["Location"] == "/"
+    home = html.unescape(client.get("/").get_data(as_text=True))
+    assert "Your password is changed" in home, "this session goes on"
+    assert other.get("/").status_code == 302, "another session of theirs has ended"
+    assert sign_in(app.test_client(), "viewer@test.gov", PASSWORD).status_code == 401
+    assert sign_in(app.test_client(), "viewer@test.gov", NEW_PASSWORD).status_code == 302
+    with app.app_context():
+        event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "user.password_change"))
+        assert event is not None and event.after == {"sessions_ended": True}
+
+
+@pytest.mark.parametrize("data, field, message", [
+    ({"current": "not my password at all", "password": NEW_PASSWORD, "confirm": NEW_PASSWORD},
+     "current", "That is not your current password."),
+    ({"current": PASSWORD, "password": "short", "confirm": "short"}, "password", "at least 12 characters"),
+    ({"current": PASSWORD, "password": PASSWORD, "confirm": PASSWORD}, "password", "the current one"),
+    ({"current": PASSWORD, "password": NEW_PASSWORD, "confirm": "plum orchard"}, "confirm",
+     "The two new passwords differ."),
+    ({"current": "", "password": NEW_PASSWORD, "confirm": NEW_PASSWORD}, "current", "Enter your current password."),
+])
+def test_a_password_change_refused_says_why_at_its_field(app, client, make_user, data, field, message):
+    with app.app_context():
+        make_user("leader")
+    sign_in(client, "leader@test.gov", PASSWORD)
+    refused = _change_password(client, **data)
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 400
+    assert re.search(rf'id="{field}-error"[^>]*>[^<]*{re.escape(message)}', page), page[-3000:]
+    assert client.get("/").status_code == 200, "still signed in"
+    assert sign_in(app.test_client(), "leader@test.gov", PASSWORD).status_code == 302, "nothing changed"
+
+
+def test_changing_a_password_needs_a_sign_in(client):
+    assert client.get("/auth/password").status_code == 302
+
+
+def test_every_problem_of_a_password_change_is_said_at_once(app, client, make_user):
+    with app.app_context():
+        make_user("analyst")
+    sign_in(client, "analyst@test.gov", PASSWORD)
+    page = _change_password(client, current="not my password at all", password="short", confirm="other")
+    said = page.get_data(as_text=True)
+    for field, message in (("current", "That is not your current password."),
+                           ("password", "at least 12 characters"), ("confirm", "The two new passwords differ.")):
+        assert re.search(rf'id="{field}-error"[^>]*>[^<]*{re.escape(message)}', said), field

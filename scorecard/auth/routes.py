@@ -4,8 +4,14 @@ from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
 from scorecard.auth import bp
-from scorecard.auth.forms import SignInForm
-from scorecard.auth.services import DEVICE_COOKIE, authenticate, sign_out
+from scorecard.auth.forms import OwnPasswordForm, SignInForm
+from scorecard.auth.services import (
+    DEVICE_COOKIE,
+    authenticate,
+    change_own_password,
+    own_password_problems,
+    sign_out,
+)
 from scorecard.extensions import db
 from scorecard.models.audit import request_client
 from scorecard.security import end_session, safe_next, session_identity, session_left, start_session
@@ -57,6 +63,27 @@ def logout():
     db.session.commit()
     flash("You are signed out.", "info")
     return redirect(url_for("auth.login"))
+
+
+@bp.route("/password", methods=["GET", "POST"])
+def own_password():
+    """Any signed-in person changes their own password (an administrator gives a new one on the Users pages):
+    their other sessions end, and this one goes on."""
+    form = OwnPasswordForm()
+    user = current_user._get_current_object()
+    valid = form.validate_on_submit()
+    if request.method == "POST":  # every problem at once, by its field: the form's own (required) first
+        for name, problem in own_password_problems(user, form.current.data, form.password.data).items():
+            if not form[name].errors:
+                form[name].errors = [problem[:1].upper() + problem[1:] + "."]
+            valid = False
+    if valid:
+        change_own_password(user, form.current.data, form.password.data)
+        start_session(user)  # on the new session token: every other session of theirs has ended
+        flash("Your password is changed. Every other session of yours (another browser, another device) has "
+              "ended; this one goes on.", "success")
+        return redirect(url_for("main.index"), 303)
+    return render_template("auth/password.html", form=form), 400 if request.method == "POST" else 200
 
 
 @bp.route("/session", methods=["GET", "POST"])

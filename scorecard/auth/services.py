@@ -295,6 +295,33 @@ def unlock(session, *, email: Optional[str] = None, client_address: Optional[str
     return cleared
 
 
+def own_password_problems(user: User, current: str, new: str) -> dict[str, str]:
+    """{field: what is wrong} of a person's change of their own password, every one at once: the current
+    password not theirs, the new one against the password rules or the same as the current."""
+    problems = {}
+    if not user.check_password(current or ""):
+        problems["current"] = "that is not your current password"
+    problem = password_problem(new, user.email)
+    if problem is None and user.check_password(new or ""):
+        problem = "the new password is the current one; choose another"
+    if problem:
+        problems["password"] = problem
+    return problems
+
+
+def change_own_password(user: User, current: str, new: str) -> None:
+    """Set a person's new password (ValueError when own_password_problems has any): every session of
+    theirs ends (the caller signs this one in again); audited, without the password."""
+    problems = own_password_problems(user, current, new)
+    if problems:
+        raise ValueError("; ".join(problems.values()))
+    user.set_password(new)
+    user.end_sessions()
+    db.session.add(AuditEvent(user_id=user.id, action="user.password_change", entity_type="user",
+                              entity_id=user.id, after={"sessions_ended": True}))
+    db.session.commit()
+
+
 def sign_out(user: User) -> None:
     """Audit the sign-out; the caller ends the session (security.end_session)."""
     db.session.add(AuditEvent(user_id=user.id, action="auth.sign_out", entity_type="user", entity_id=user.id))
