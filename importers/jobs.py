@@ -309,6 +309,9 @@ def _finish(app, session, batch) -> None:
     session.remove() if hasattr(session, "remove") else None
 
 
+DRIVER_NOTES_KEPT = 1000  # the driver rule's notes a preview keeps for its page
+
+
 def confirmed(batch) -> bool:
     """Whether a pending batch is being committed (its preview was shown and confirmed), not previewed."""
     return "plan" in (batch.preview or {})
@@ -318,7 +321,10 @@ def _preview(result) -> dict:
     plan = result.plan
     return {
         "changes": result.preview, "plan": plan.fingerprint(),  # the confirm checks it still plans this
-        "driver_notes": plan.driver_notes[:1000], "created": plan.created,
+        # The notes the page can list, in the order it lists them (swaps first): the first 1,000 by row left out a
+        # large file's swaps further down; and how many there are in all, which the page says.
+        "driver_notes": sorted(plan.driver_notes, key=lambda item: item["note"], reverse=True)[:DRIVER_NOTES_KEPT],
+        "driver_notes_total": len(plan.driver_notes), "created": plan.created,
         "unknown_columns": result.unknown_columns, "warnings": result.warnings,
     }
 

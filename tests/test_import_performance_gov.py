@@ -283,6 +283,28 @@ def test_the_revert_page_says_the_program_created_is_kept(demo, client_as, tmp_p
             "1 component, 1 program." in page)
 
 
+def test_a_preview_of_many_survey_notes_counts_them_all_and_keeps_the_swaps(demo, client_as, tmp_path):
+    """Three years of the collections file hold over 2,000 notes of the driver rule: the page said "How survey
+    questions were counted (1000)" and "First 200 of 1000 shown", and it kept the first 1,000 by row, so the
+    IRS swap of the third year was on no page. It says how many there are, and keeps the swaps first."""
+    import re
+
+    from tests.helpers import upload, write_xlsx
+
+    demo.config["IMPORTS_INLINE"] = True
+    analyst = client_as("analyst")
+    rows = _rows(COLLECTIONS_CSV)
+    years = [{**row, "id": f"{row['id']}{year}", "attributes_collection_year": year}
+             for year in ("2021", "2022", "2023") for row in rows]
+    path = write_xlsx(tmp_path / "three-years.xlsx", list(years[0]), [list(row.values()) for row in years])
+    page = analyst.get(f"/imports/{upload(analyst, path.read_bytes(), name='three-years.xlsx')}").get_data(as_text=True)
+    total = int(re.search(r"How survey questions were counted \(([\d,]+)\)", page).group(1).replace(",", ""))
+    assert total > 2000
+    assert f"The first 200 of the {total:,} are shown, swaps first; the import summary counts them all." in page
+    notes = page[page.index("What the driver rule did"):]
+    assert re.search(r"Visiting IRS\.gov, FY2023-Q2, computer</td>\s*<td>q1</td><td>trust</td>\s*<td>swapped", notes)
+
+
 def test_a_batch_that_created_nothing_in_the_end_keeps_nothing_on_revert(demo, client_as, tmp_path):
     """Two previews of the same new service: the one confirmed first creates it; reverting the other
     does not claim to keep it."""
