@@ -14,13 +14,11 @@ from flask import url_for
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
-from scorecard.navigation import DASHBOARDS, current_item, nav_items
+from scorecard.navigation import DASHBOARDS, FOOTER, current_item, footer_links, nav_items
 from scorecard.security import session_timer
 
 STYLESHEETS = ["/static/uswds/css/uswds.min.css", "/static/scorecard.css"]
 SCRIPTS = ["/static/session.js"]  # the session timer, as on the Flask pages (it finds `session_marker`)
-
-FOOTER = "CX Scorecard — customer-experience accountability under OMB Circular A-11 Section 280."
 
 # Dash's page shell, with `lang` on <html> and no <footer> of its own around the scripts (one
 # footer landmark per page: ours).
@@ -104,7 +102,9 @@ def dashboards_nav() -> html.Nav:
 
 
 def footer() -> html.Footer:
-    return html.Footer(html.Div(FOOTER, className="grid-container padding-y-2"),
+    links = [part for label, href in footer_links()
+             for part in (" ", html.A(label, href=href, className="usa-link"))]
+    return html.Footer(html.Div([FOOTER, *links], className="grid-container padding-y-2"),
                        className="usa-footer usa-footer--slim")
 
 

@@ -17,6 +17,17 @@ def program_page(program_id: int, period: str | None = None) -> str:
     return f"{DASHBOARDS}program?id={int(program_id)}" + (f"&period={quote_plus(period)}" if period is not None else "")
 
 
+# The footer every page carries (templates/base.html and dashboards.chrome): one line, and the pages any
+# visitor may open, signed in or not (label, endpoint).
+FOOTER = "CX Scorecard — customer-experience accountability under OMB Circular A-11 Section 280."
+FOOTER_LINKS = [("Accessibility statement", "main.accessibility")]
+
+
+def footer_links() -> list[tuple[str, str]]:
+    """(label, href) of the footer's links."""
+    return [(label, url_for(endpoint)) for label, endpoint in FOOTER_LINKS]
+
+
 # (label, endpoint or path, actions any one of which shows the item; none: everyone signed in)
 PRIMARY_NAV = [
     ("Home", "main.index", ()),

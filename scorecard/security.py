@@ -43,7 +43,7 @@ from wtforms.validators import StopValidation, ValidationError
 
 from scorecard.extensions import db, login_manager
 from scorecard.models import AuditEvent, User
-from scorecard.navigation import current_item, nav_items
+from scorecard.navigation import FOOTER, current_item, footer_links, nav_items
 from scorecard.permissions import can
 from scorecard.text import (
     BIDI_CONTROLS,
@@ -57,7 +57,7 @@ from scorecard.text import (
     words,
 )
 
-PUBLIC_ENDPOINTS = frozenset({"auth.login", "static", "main.healthz"})
+PUBLIC_ENDPOINTS = frozenset({"auth.login", "static", "main.healthz", "main.accessibility"})
 
 # Session keys: when the user signed in, and when the session last made a request (epoch seconds).
 SIGNED_IN_AT = "_signed_in_at"
@@ -204,6 +204,8 @@ def init_app(app) -> None:
     app.jinja_env.globals["can"] = lambda action: can(current_user, action)
     app.jinja_env.globals["nav_items"] = lambda: nav_items(current_user)  # the header's links (scorecard.navigation)
     app.jinja_env.globals["nav_current"] = current_item
+    app.jinja_env.globals["footer_text"] = FOOTER
+    app.jinja_env.globals["footer_links"] = footer_links
     app.jinja_env.globals["session_timer"] = session_timer
     app.after_request(_security_headers)
     protect_files(app)

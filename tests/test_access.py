@@ -46,7 +46,7 @@ def test_anonymous_dash_callback_gets_401(client):
 
 
 def test_every_registered_route_is_closed_to_anonymous_users(app, client):
-    public = {"auth.login", "static", "main.healthz"}
+    public = {"auth.login", "static", "main.healthz", "main.accessibility"}
     for rule in app.url_map.iter_rules():
         if rule.endpoint in public:
             continue
@@ -136,6 +136,7 @@ EDITORS = frozenset({"admin", "officer", "leader"})
 ROUTE_MATRIX: dict[tuple[str, str], object] = {
     ("GET", "/"): ALL,
     ("GET", "/healthz"): PUBLIC,
+    ("GET", "/accessibility"): PUBLIC,
     ("GET", "/static/<path:filename>"): PUBLIC,
     ("GET", "/auth/login"): PUBLIC,
     ("POST", "/auth/login"): PUBLIC,
@@ -328,3 +329,20 @@ def test_a_route_without_a_row_fails_naming_it(db_url):
         test_every_route_has_a_row_in_the_rbac_matrix(app)
     assert "('GET', '/brand-new/<int:thing_id>')" in str(failed.value)
     assert "('POST', '/brand-new/<int:thing_id>')" in str(failed.value)
+
+
+def test_the_accessibility_statement_is_open_to_anyone_and_linked_from_every_footer(app, client, client_as):
+    """Anyone may read how the site meets Section 508, signed in or not: the footer of the sign-in page, of
+    every Flask page and of the dashboards links to it (one footer: scorecard.navigation)."""
+    statement = client.get("/accessibility")
+    assert statement.status_code == 200
+    page = statement.get_data(as_text=True)
+    assert "<h1" in page and "Accessibility statement" in page and "WCAG" in page
+    assert f"({app.config['SESSION_IDLE_MINUTES']} minutes)" in page
+    assert 'href="/accessibility"' in client.get("/auth/login").get_data(as_text=True)
+    viewer = client_as("viewer")
+    for path in ("/", "/accessibility"):
+        assert 'href="/accessibility"' in viewer.get(path).get_data(as_text=True), path
+    assert 'href="/accessibility"' in client_as("admin").get("/admin/users").get_data(as_text=True)
+    layout = json.dumps(viewer.get("/dashboards/_dash-layout").get_json())  # Plotly's JSON writes "/" as \u002f
+    assert '"href": "/accessibility"' in layout and "Accessibility statement" in layout

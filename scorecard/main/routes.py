@@ -38,3 +38,12 @@ def healthz():
     if problem:
         return {"status": "database not migrated", "detail": problem}, 503, {"Retry-After": RETRY_AFTER}
     return {"status": "ok"}
+
+
+@bp.route("/accessibility")
+def accessibility():
+    """The accessibility statement: open to anyone, signed in or not (it is linked from every page's footer,
+    the sign-in page's too)."""
+    config = current_app.config
+    return render_template("main/accessibility.html", idle_minutes=config["SESSION_IDLE_MINUTES"],
+                           warn_seconds=config["SESSION_WARN_SECONDS"])
