@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm.attributes import set_committed_value
 
 from scorecard.models import Agency, Component, Function, Metric, Program
-from scorecard.text import look_alike_letter, look_alike_message, visible
+from scorecard.text import look_alike_letter, look_alike_message, name_key
 
 _NAME_MAX = {"agency": 200, "component": 200, "program": 300}  # the name columns of each
 
@@ -31,9 +31,7 @@ def ambiguity(kind: str, value: str, matches: list) -> str:
     return f"{kind} {value!r} is ambiguous: {len(matches)} match ({listed}); give its code instead"
 
 
-def _key(text: str) -> str:
-    """How names compare: case, spacing and the characters that draw nothing aside (text.visible)."""
-    return " ".join(visible(text).casefold().split())
+_key = name_key  # how names compare: case, spacing and the characters that draw nothing aside
 
 
 def _suggest(value: str, names) -> str:

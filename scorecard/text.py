@@ -156,6 +156,12 @@ def visible(value: str) -> str:
     return value if value.isascii() else INVISIBLE.sub("", value)
 
 
+def name_key(value: str) -> str:
+    """How names and codes compare when they are looked up: case, spacing and the characters that draw
+    nothing aside ("TRUST", " trust" and "trust\u200b" name the metric `trust`)."""
+    return " ".join(visible(value).casefold().split())
+
+
 # Scripts whose letters draw like Latin ones (Cyrillic а е о р с у х, Greek Α Β Ε Ο...): a word of Latin
 # letters with one of theirs in it ("Hеlp" with a Cyrillic е) looks like the Latin word and is not.
 _LOOK_ALIKE_SCRIPTS = ("CYRILLIC", "GREEK")

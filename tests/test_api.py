@@ -807,6 +807,29 @@ def test_scores_are_one_item_per_program_with_the_pooled_counts(api, http):
     assert "no metric" in documented["paths"][f"{PREFIX}/scores"]["get"]["responses"]["422"]["description"]
 
 
+def test_a_metric_is_named_the_same_way_to_every_operation(api, http):
+    """A metric's code is read by GET /observations and GET /scores as an import reads it (case, spacing
+    and characters that draw nothing aside): "TRUST" filtered nothing from observations (200, an empty
+    page) while POST /observations stored rows of "TRUST" as trust; a code of no metric is refused by
+    both, naming the value, not answered with an empty page that reads as "no data"."""
+    secret = _secret(api, "viewer")
+    exact = http.get(f"{PREFIX}/observations?metric=trust&page_size=5", headers=_bearer(secret)).get_json()
+    assert exact["total"] > 0
+    for spelling in ("TRUST", " Trust ", "trust\u200b"):
+        found = http.get(f"{PREFIX}/observations", query_string={"metric": spelling, "page_size": 5},
+                         headers=_bearer(secret))
+        assert found.status_code == 200, found.get_json()
+        assert found.get_json()["total"] == exact["total"], spelling
+        scored = http.get(f"{PREFIX}/scores", query_string={"metric": spelling, "period": "FY2026-Q4"},
+                          headers=_bearer(secret))
+        assert scored.status_code == 200 and scored.get_json()["total"] > 0, spelling
+    unknown = http.get(f"{PREFIX}/observations?metric=nosuch", headers=_bearer(secret))
+    assert unknown.status_code == 422 and unknown.content_type == "application/problem+json"
+    [error] = unknown.get_json()["errors"]
+    assert (error["column"], error["value"]) == ("metric", "nosuch")
+    assert "no metric with the code 'nosuch'" in error["message"]
+
+
 # ----------------------------------------------------------------------------- problems, docs, limits
 
 def test_errors_are_problem_details(api, http):

@@ -20,7 +20,8 @@ from scorecard.api.problems import (
     handle_unexpected,
 )
 from scorecard.api.schemas import ROWS_MAX, ProblemSchema
-from scorecard.text import UNKEPT, unkept_field, words
+from scorecard.models import Metric
+from scorecard.text import UNKEPT, name_key, unkept_field, words
 
 
 class Parser(FlaskParser):
@@ -193,4 +194,16 @@ def get_or_404(session, model, ident: int, what: str):
     found = session.get(model, ident)
     if found is None:
         raise ApiProblem(404, f"There is no {what} {ident}.")
+    return found
+
+
+def metric_named(session, code: str) -> Metric:
+    """The metric a query parameter names by its code, compared as an import compares it (text.name_key:
+    "TRUST" is `trust`); else 422 naming the value, as a parameter's own checks refuse theirs (the
+    collection is there: a 404 would read as "no such operation")."""
+    key = name_key(code)
+    found = next((m for m in session.scalars(sa.select(Metric)) if name_key(m.code) == key), None)
+    if found is None:
+        flask_smorest.abort(422, messages={"query": {"metric": [
+            f"There is no metric with the code {code!r}; GET /api/v1/metrics lists them."]}})
     return found

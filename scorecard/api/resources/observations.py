@@ -12,11 +12,11 @@ from flask import url_for
 from flask_login import current_user
 
 from scorecard.api import schemas as s
-from scorecard.api.base import Blueprint, get_or_404, page
+from scorecard.api.base import Blueprint, get_or_404, metric_named, page
 from scorecard.api.ports import imports
 from scorecard.api.problems import PROBLEM_JSON, ApiProblem, sent_value
 from scorecard.extensions import db
-from scorecard.models import Metric, Observation
+from scorecard.models import Observation
 from scorecard.text import counted
 
 blp = Blueprint("api_observations", __name__, description="Observations: one value of a metric for a program or "
@@ -34,7 +34,7 @@ def observations(args):
         if args.get(name):
             query = query.where(getattr(Observation, name) == args[name])
     if args.get("metric"):
-        query = query.join(Metric, Metric.id == Observation.metric_id).where(Metric.code == args["metric"])
+        query = query.where(Observation.metric_id == metric_named(db.session, args["metric"]).id)
     if args.get("period_from"):
         query = query.where(Observation.period >= args["period_from"])
     if args.get("period_to"):

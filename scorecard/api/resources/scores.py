@@ -1,13 +1,10 @@
 """Programs' pooled scores of one metric in one quarter (scorecard.scores)."""
-import sqlalchemy as sa
 from flask import current_app
-from flask_smorest import abort
 
 from scorecard.api import schemas as s
-from scorecard.api.base import Blueprint, page_of_list
+from scorecard.api.base import Blueprint, metric_named, page_of_list
 from scorecard.api.problems import PROBLEM_JSON
 from scorecard.extensions import db
-from scorecard.models import Metric
 from scorecard.scores import program_scores_for
 
 blp = Blueprint("api_scores", __name__, description="Programs' scores: answer counts pooled over channels and "
@@ -21,12 +18,7 @@ blp = Blueprint("api_scores", __name__, description="Programs' scores: answer co
                   description="A parameter has a bad value, or `metric` is the code of no metric (each in `errors`).")
 def scores(args):
     """One item per program with data for the metric in the quarter, by program id."""
-    metric = db.session.scalar(sa.select(Metric).where(Metric.code == args["metric"]))
-    if metric is None:
-        # A bad value of a parameter, refused as the parameters' own checks refuse theirs (422, in `errors`): the
-        # collection is there (a 404 read as "no such operation").
-        abort(422, messages={"query": {"metric": [
-            f"There is no metric with the code {args['metric']!r}; GET /api/v1/metrics lists them."]}})
+    metric = metric_named(db.session, args["metric"])
     found = program_scores_for(db.session, metric, args["period"], agency_id=args.get("agency_id"),
                                component_id=args.get("component_id"), program_id=args.get("program_id"),
                                min_n=current_app.config["SURVEY_MIN_N"])
