@@ -35,6 +35,17 @@ def uploadable(user) -> list[str]:
     return [name for name in FORMATS if may_upload(user, name)]
 
 
+# The commitments layout as the scoped roles may use it: its title promises more than they may do.
+_SCOPED_TITLES = {("commitments", Role.officer): "Commitments (your function's: create and update in bulk)",
+                  ("commitments", Role.leader): "Commitments (the status and reason of those that name you)"}
+
+
+def format_title(user, format_name: str) -> str:
+    """The layout's title as `user` may use it (a leader may change only the status and reason of the
+    commitments that name them, not create any)."""
+    return _SCOPED_TITLES.get((format_name, user.role), FORMATS[format_name].title)
+
+
 def may_use_imports(user) -> bool:
     """Whether `user` may upload anything at all (and so reach the import pages)."""
     return bool(uploadable(user))

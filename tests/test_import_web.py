@@ -212,6 +212,20 @@ def test_other_roles_cannot_import(app, client_as, role):
         assert client.post(url).status_code in (400, 403), url
 
 
+def test_the_commitments_layout_is_offered_as_each_role_may_use_it(client_as):
+    """The upload page and the templates' list named the commitments layout "bulk create and update" to a
+    leader, who may change only the status and reason of the commitments that name them."""
+    leader = client_as("leader")
+    for page in (leader.get("/imports/upload"), leader.get("/imports/")):
+        text = page.get_data(as_text=True)
+        assert "Commitments (the status and reason of those that name you)" in text
+        assert "bulk create" not in text
+    officer = client_as("officer").get("/imports/upload").get_data(as_text=True)
+    assert "Commitments (your function&#39;s: create and update in bulk)" in officer
+    admin = client_as("admin").get("/imports/upload").get_data(as_text=True)
+    assert "Commitments (C-suite, bulk create and update)" in admin
+
+
 def test_anonymous_is_sent_to_sign_in(client):
     for url in ("/imports/", "/imports/upload", "/imports/1/status"):
         response = client.get(url)

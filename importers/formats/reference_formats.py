@@ -286,7 +286,8 @@ COMMITMENTS = Format(
     records=_records(CommitmentRow(), _required(COMMITMENT_COLUMNS)),
     description="One row per commitment of a C-suite function: new titles are created, known ones updated "
                 "(by id when the row has one, as a download of commitments does). Officers may import only "
-                "their own function's commitments. A column left out of the file leaves that field as it is. "
+                "their own function's commitments; leaders only the status and reason of those that name them. "
+                "A column left out of the file leaves that field as it is. "
                 "A row downloaded at a version older than the commitment's current one is a conflict: shown, "
                 "not written.",
     template_lists={"status": [s.value for s in CommitmentStatus], "capacity_domain": list(CAPACITY_DOMAINS)},

@@ -6,6 +6,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from flask import abort, current_app, flash, jsonify, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
 
 from importers import access, jobs
 from importers import revert as reverts
@@ -37,7 +38,7 @@ def history():
     for batch in batches:  # one whose server or worker stopped says so here too, not "pending" for ever
         if batch.status is BatchStatus.pending:
             jobs.give_up_if_stalled(current_app, db.session, batch)
-    formats = {name: FORMATS[name] for name in allowed}
+    formats = {name: access.format_title(current_user, name) for name in allowed}
     under_way = {b.id for b in batches if jobs.reverting(current_app, b)}
     return render_template("imports/history.html", batches=batches, form=ConfirmForm(), formats=formats,
                            reverting=under_way, revertible={b.id for b in batches if reverts.offered(b)})
@@ -49,7 +50,8 @@ def upload():
     form = UploadForm()
     allowed = access.uploadable(current_user)
     # Only the layouts the user may import; with one (officers and leaders: commitments) it is chosen.
-    form.format.choices = [c for c in form.format.choices if c.value in allowed or (not c.value and len(allowed) > 1)]
+    form.format.choices = [SelectChoice(c.value, access.format_title(current_user, c.value) if c.value else c.label)
+                           for c in form.format.choices if c.value in allowed or (not c.value and len(allowed) > 1)]
     if len(allowed) == 1:
         form.format.data = allowed[0]
     if form.validate_on_submit():
