@@ -113,6 +113,8 @@ def test_a_new_users_leader_record_is_linked_whatever_their_role(app, admin):
     ({"password": "qwerty123456", "confirm": "qwerty123456"}, "commonly used"),
     ({"confirm": "something else entirely"}, "The two passwords differ."),
     ({"role": "officer"}, "An officer needs a function."),
+    ({"function": "CFO"}, "Only an officer has a C-suite function (it limits their commitments to it); an account "
+                          "with the viewer role takes none"),
     ({"role": "leader"}, "No leader record with e-mail pat@agency.gov."),
     ({"email": "admin@test.gov"}, "already exists"),
     ({"name": "Pat \u202e Lee"}, "Name contains a hidden text-direction character (U+202E)"),
@@ -143,6 +145,21 @@ def test_every_problem_of_a_new_user_is_said_at_once_beside_its_field(app, admin
                           ("name", "A name is at most")):  # the form's message, not a second for the same problem
         [group] = [g for g in empty.split('<div class="usa-form-group')[1:] if f'id="{field}"' in g]
         assert "usa-error-message" in group and second not in group, (field, group[:400])
+
+
+def test_an_account_of_another_role_than_officer_takes_no_function(app, admin, make_user):
+    """A viewer given the CFO function was saved so, and the users list showed "CFO" beside a viewer, a scope the
+    role does not have: refused at the field, and nothing changed."""
+    with app.app_context():
+        viewer_id = make_user("viewer").id
+    page = f"/admin/users/{viewer_id}"
+    refused = _post(admin, page, f"{page}/account", **{"account-name": "", "account-role": "executive",
+                                                        "account-function": "CFO", "account-leader": ""})
+    assert refused.status_code == 400
+    assert "an account with the executive role takes none" in refused.get_data(as_text=True)
+    with app.app_context():
+        kept = db.session.get(User, viewer_id)
+        assert kept.role is Role.viewer and kept.function is None
 
 
 def test_changing_role_function_and_leader_is_audited(app, admin, make_user):

@@ -11,7 +11,14 @@ from typing import Optional
 import sqlalchemy as sa
 
 from scorecard.api.tokens import scopes_for
-from scorecard.auth.services import describe_user, find_leader, function_by_code, password_problem, unlock
+from scorecard.auth.services import (
+    describe_user,
+    find_leader,
+    function_by_code,
+    function_not_taken,
+    password_problem,
+    unlock,
+)
 from scorecard.models import ApiToken, AuditEvent, Role, User, utcnow
 from scorecard.spreadsheets import safe_for_export
 
@@ -201,6 +208,8 @@ def update_account(session, user: User, *, by: User, name: Optional[str], role: 
         raise UserChangeError("this is the only active administrator; make another one first", "role")
     if role is Role.officer and not function_code:
         raise UserChangeError("an officer needs a function", "function")
+    if function_code and role is not Role.officer:
+        raise UserChangeError(function_not_taken(role), "function")
     if role is Role.leader and not leader_email:
         raise UserChangeError("a leader needs the e-mail of their leader record", "leader")
     try:

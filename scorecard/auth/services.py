@@ -356,6 +356,13 @@ def create_user(email: str, password: str, role: Role, *, function_code: str | N
     return user
 
 
+def function_not_taken(role: Role) -> str:
+    """Why an account of `role` is given no C-suite function: it scopes an officer's work alone, and shown
+    beside another role's it reads as a scope it does not have."""
+    return (f"only an officer has a C-suite function (it limits their commitments to it); an account with the "
+            f"{role.value} role takes none")
+
+
 def new_user_problems(email: str, password: str, role: Role, *, function_code: str | None = None,
                       leader_email: str | None = None, name: str | None = None) -> dict[str, str]:
     """{field: what is wrong with it} of a user to be created, every one at once (the users form shows
@@ -376,6 +383,8 @@ def new_user_problems(email: str, password: str, role: Role, *, function_code: s
         problems["name"] = f"a name is at most {NAME_MAX} characters; this one has {len(name)}"
     if role is Role.officer and not function_code:
         problems["function"] = "an officer needs --function (e.g. CFO)"
+    elif function_code and role is not Role.officer:
+        problems["function"] = function_not_taken(role)
     elif function_code:
         try:
             _function(function_code)
