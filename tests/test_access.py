@@ -346,3 +346,19 @@ def test_the_accessibility_statement_is_open_to_anyone_and_linked_from_every_foo
     assert 'href="/accessibility"' in client_as("admin").get("/admin/users").get_data(as_text=True)
     layout = json.dumps(viewer.get("/dashboards/_dash-layout").get_json())  # Plotly's JSON writes "/" as \u002f
     assert '"href": "/accessibility"' in layout and "Accessibility statement" in layout
+
+
+@pytest.mark.parametrize("role, cards, not_cards", [
+    ("officer", ["Open commitments", "Open capacity"], ["Manage users"]),
+    ("leader", ["Open commitments", "Open capacity"], ["Manage users"]),
+    ("viewer", ["Open capacity"], ["Open commitments", "Manage users"]),
+    ("admin", ["Open commitments", "Open capacity", "Manage users", "Open the audit log"], []),
+])
+def test_the_home_page_leads_each_role_to_its_work(client_as, role, cards, not_cards):
+    """The home page's cards led to the heatmap, plans, rules and imports only: not to an officer's commitments
+    or capacity assessments, nor to an administrator's users and audit log (reachable from the header alone)."""
+    page = client_as(role).get("/").get_data(as_text=True)
+    for card in cards:
+        assert card in page, (role, card)
+    for card in not_cards:
+        assert card not in page, (role, card)
