@@ -365,3 +365,29 @@ def test_a_filters_search_field_is_drawn_as_its_neighbours_are(server, browser, 
     browser.save_screenshot(str(tmp_path / "filters.png"))
     drawn = browser.execute_script(look, search)
     assert drawn == browser.execute_script(look, select) == ["solid", "1px", "40px", "none"], drawn
+
+
+def test_a_long_file_name_breaks_within_the_import_history(server, browser, tmp_path):
+    """A file name without a space (240 characters here) is a name its author chose: it made the import
+    history's table 3,480 px wide, its status and actions scrolled out of sight. It breaks in its cell."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    name = "cx_" + "quarterly_report_" * 14 + ".csv"
+    path = tmp_path / name
+    path.write_text("metric,program,period,value\n")  # refused as a layout, kept in the history all the same
+    sign_in(browser, server, "analyst@demo.cx.gov")
+    WebDriverWait(browser, 60).until(ec.url_to_be(server + "/"))
+    browser.set_window_size(1280, 1000)
+    browser.get(server + "/imports/upload")
+    browser.find_element(By.CSS_SELECTOR, "input[type=file]").send_keys(str(path))
+    browser.find_element(By.CSS_SELECTOR, "#upload-form [type=submit]").click()
+    WebDriverWait(browser, 60).until(ec.url_contains("/imports/"))
+    browser.get(server + "/imports/")
+    WebDriverWait(browser, 60).until(ec.presence_of_element_located((By.CSS_SELECTOR, "main table")))
+    table, region = browser.execute_script(
+        "const cell = [...document.querySelectorAll('main td')].find(td => td.textContent.trim() === arguments[0]);"
+        "const t = cell.closest('table'); return [t.scrollWidth, t.parentElement.clientWidth]", name)
+    browser.save_screenshot(str(tmp_path / "history-long-name.png"))
+    assert table <= region, f"the history is {table} px wide in a region of {region} px"
