@@ -96,6 +96,19 @@ def test_answers_outside_the_chosen_scale_are_rejected_by_row(org, tmp_path, sca
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Observation)) == 0
 
 
+def test_an_answer_outside_the_chosen_scale_says_how_many_responses_give_it(org, tmp_path):
+    """Named once, on its first row, an answer given by 37 responses read as if one had: the analyst fixing
+    the file learns how many rows it is on."""
+    with org.app_context():
+        result = run_import(db.session, answers_csv(tmp_path / "a.csv", [3, 0] + [4, 0] * 36 + [5]),
+                            options={**OPTIONS, "trust_scale": "five"})
+        assert result.status == "rejected"
+        [error] = result.errors
+        assert (error["row"], error["value"]) == (3, 0)
+        assert error["message"].startswith("question_1 is 0 (37 responses give it; this is the first), which is "
+                                           "not an answer from 1 to 5"), error["message"]
+
+
 def test_an_unknown_scale_is_refused(org, tmp_path):
     with org.app_context(), pytest.raises(ImportFileError, match="trust scale 'seven'.*thumbs, five"):
         run_import(db.session, answers_csv(tmp_path / "a.csv", [1]), options={**OPTIONS, "trust_scale": "seven"})

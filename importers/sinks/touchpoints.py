@@ -28,7 +28,7 @@ from importers.sinks.base import SinkError
 from importers.sinks.observations import ObservationSink
 from scorecard.a11 import v2_metric_code
 from scorecard.periods import PeriodError, reported_period
-from scorecard.text import visible
+from scorecard.text import counted, visible
 
 TOUCHPOINT = "Touchpoints A-11 v2"
 QUESTION_1_METRIC = "trust"
@@ -145,10 +145,12 @@ class TouchpointsSink:
         if self.scale is not None:
             wrong = likert if self.scale == TRUST_THUMBS else thumbs
             for answer in sorted(wrong, key=lambda a: answers[a][1]):  # each named once, on its first row
+                given, row = answers[answer]
+                others = f" ({counted(given, 'response')} give it; this is the first)" if given > 1 else ""
                 self.own_errors.append(SinkError(
-                    answers[answer][1], "question_1", _SHOWN.get(answer, answer),
-                    f"question_1 is {_SHOWN.get(answer, answer)}, which is not {_SCALE_ANSWER[self.scale]}, the "
-                    "scale chosen at upload"))
+                    row, "question_1", _SHOWN.get(answer, answer),
+                    f"question_1 is {_SHOWN.get(answer, answer)}{others}, which is not {_SCALE_ANSWER[self.scale]}, "
+                    "the scale chosen at upload"))
             if wrong:
                 return None
             scale, why = self.scale, "the scale chosen at upload"
