@@ -458,3 +458,39 @@ def test_every_problem_of_a_password_change_is_said_at_once(app, client, make_us
     for field, message in (("current", "That is not your current password."),
                            ("password", "at least 12 characters"), ("confirm", "The two new passwords differ.")):
         assert re.search(rf'id="{field}-error"[^>]*>[^<]*{re.escape(message)}', said), field
+
+
+def test_the_new_password_field_does_not_tell_whether_a_guess_is_the_current_one(app, client, make_user):
+    """Given a wrong current password, the new password was still compared with the stored one, and "the new
+    password is the current one" answered whether the guess typed there was the password; it is compared only
+    when the current password was given right."""
+    with app.app_context():
+        make_user("viewer")
+    sign_in(client, "viewer@test.gov", PASSWORD)
+    page = _change_password(client, current="a wrong guess here", password=PASSWORD, confirm=PASSWORD)
+    said = page.get_data(as_text=True)
+    assert page.status_code == 400 and "That is not your current password." in said
+    assert "the current one" not in said
+
+
+def test_wrong_current_passwords_are_throttled_as_failed_sign_ins(app, client, make_user):
+    """The current password could be guessed on the change page without end, unaudited, by anyone at a session
+    left open; each wrong one now counts as a failed sign-in of the account, and past the limit the page waits
+    (429) before it looks at the password, as signing in does."""
+    from scorecard.models import AuditEvent
+
+    with app.app_context():
+        make_user("viewer")
+    sign_in(client, "viewer@test.gov", PASSWORD)
+    for _ in range(app.config["LOGIN_MAX_FAILURES"]):
+        assert _change_password(client, current="a wrong guess here", password=NEW_PASSWORD,
+                                confirm=NEW_PASSWORD).status_code == 400
+    waited = _change_password(client, current=PASSWORD, password=NEW_PASSWORD, confirm=NEW_PASSWORD)
+    assert waited.status_code == 429 and int(waited.headers["Retry-After"]) >= 1
+    assert re.search(r'id="current-error"[^>]*>[^<]*Too many wrong passwords', waited.get_data(as_text=True))
+    assert client.get("/").status_code == 200, "still signed in"
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent).where(
+            AuditEvent.action == "user.password_change_failed")) == app.config["LOGIN_MAX_FAILURES"]
+        assert not db.session.scalar(sa.select(User).where(User.email == "viewer@test.gov")).check_password(
+            NEW_PASSWORD), "nothing changed"

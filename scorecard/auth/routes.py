@@ -9,6 +9,7 @@ from scorecard.auth.services import (
     DEVICE_COOKIE,
     authenticate,
     change_own_password,
+    check_current_password,
     own_password_problems,
     sign_out,
 )
@@ -73,7 +74,15 @@ def own_password():
     user = current_user._get_current_object()
     valid = form.validate_on_submit()
     if request.method == "POST":  # every problem at once, by its field: the form's own (required) first
-        for name, problem in own_password_problems(user, form.current.data, form.password.data).items():
+        matches, wait = False, 0
+        if form.current.data and not form.current.errors and not form.csrf_token.errors:  # wrong: a failed sign-in
+            matches, wait = check_current_password(user, form.current.data, client_address=request_client()[0],
+                                                   device_cookie_value=request.cookies.get(DEVICE_COOKIE))
+        if wait:
+            form.current.errors = [f"Too many wrong passwords for your account. Try again in {_duration(wait)}."]
+            return render_template("auth/password.html", form=form), 429, {"Retry-After": str(wait)}
+        problems = own_password_problems(user, form.current.data, form.password.data, current_matches=matches)
+        for name, problem in problems.items():
             if not form[name].errors:
                 form[name].errors = [problem[:1].upper() + problem[1:] + "."]
             valid = False

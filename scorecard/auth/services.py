@@ -227,14 +227,15 @@ def _account_failures(key: str, device: Optional[str], trusted_since: Optional[d
 
 
 def _record_failure(key: str, user: Optional[User], client_address: Optional[str], device: Optional[str],
-                    trusted_since: Optional[datetime], now: datetime) -> None:
+                    trusted_since: Optional[datetime], now: datetime, action: str = "auth.sign_in_failed") -> None:
     """Store the failure and audit it, and the lockout it starts (counted while the attempts of its
     account and address wait: `_one_attempt_at_a_time`, so the one that reaches a limit is audited once)."""
     config = current_app.config
     session = db.session
     session.add(LoginFailure(at=now, email=key, client_address=client_address, device=device))
     target = {"entity_type": "user", "entity_id": user.id} if user else {"entity_type": "sign_in", "entity_id": None}
-    session.add(AuditEvent(action="auth.sign_in_failed", after={"email": key}, **target))
+    session.add(AuditEvent(user_id=user.id if user is not None and action != "auth.sign_in_failed" else None,
+                           action=action, after={"email": key}, **target))
     session.flush()
     failures = session.scalar(sa.select(sa.func.count()).where(*_account_failures(key, device, trusted_since, now)))
     if failures == config["LOGIN_MAX_FAILURES"]:
@@ -295,18 +296,44 @@ def unlock(session, *, email: Optional[str] = None, client_address: Optional[str
     return cleared
 
 
-def own_password_problems(user: User, current: str, new: str) -> dict[str, str]:
+def own_password_problems(user: User, current: str, new: str, *, current_matches: Optional[bool] = None
+                          ) -> dict[str, str]:
     """{field: what is wrong} of a person's change of their own password, every one at once: the current
-    password not theirs, the new one against the password rules or the same as the current."""
+    password not theirs, the new one against the password rules or the same as the current. The new one is
+    compared with the current only when the current was given right (`current_matches`, checked here when
+    None): else the new field would answer whether a guess is the password, unthrottled."""
     problems = {}
-    if not user.check_password(current or ""):
+    if current_matches is None:
+        current_matches = user.check_password(current or "")
+    if not current_matches:
         problems["current"] = "that is not your current password"
     problem = password_problem(new, user.email)
-    if problem is None and user.check_password(new or ""):
+    if problem is None and current_matches and hmac.compare_digest((new or "").encode(), (current or "").encode()):
         problem = "the new password is the current one; choose another"
     if problem:
         problems["password"] = problem
     return problems
+
+
+def check_current_password(user: User, current: str, *, client_address: Optional[str] = None,
+                           device_cookie_value: Optional[str] = None) -> tuple[bool, int]:
+    """(whether `current` is the password of `user`, seconds to wait): a wrong current password on the
+    change-your-password page is a failed sign-in of the account, counted and throttled as one (a session
+    left open is no way to guess the password at will), and audited as user.password_change_failed. A
+    throttled attempt is refused before its password is looked at: (False, seconds)."""
+    key = account_key(user.email)
+    now = utcnow()
+    device, trusted_since = trusted_device(device_cookie_value, key)
+    _one_attempt_at_a_time(db.session, key, client_address)
+    wait = throttle(db.session, key, client_address, device, trusted_since, now)
+    if wait:
+        db.session.rollback()
+        return False, wait[0]
+    if user.check_password(current or ""):
+        db.session.rollback()  # let the lock go
+        return True, 0
+    _record_failure(key, user, client_address, device, trusted_since, now, action="user.password_change_failed")
+    return False, 0
 
 
 def change_own_password(user: User, current: str, new: str) -> None:
