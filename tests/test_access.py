@@ -362,3 +362,11 @@ def test_the_home_page_leads_each_role_to_its_work(client_as, role, cards, not_c
         assert card in page, (role, card)
     for card in not_cards:
         assert card not in page, (role, card)
+
+
+def test_the_accessibility_statement_counts_the_session_times_in_words(app, client):
+    """The statement wrote the configured times as "(1 minutes)"; they are counted as the rest of the site
+    counts."""
+    app.config.update(SESSION_IDLE_MINUTES=1, SESSION_WARN_SECONDS=30)
+    page = client.get("/accessibility").get_data(as_text=True)
+    assert "(1 minute)" in page and "30 seconds ahead" in page and "1 minutes" not in page

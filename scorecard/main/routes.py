@@ -11,6 +11,7 @@ from scorecard.extensions import db
 from scorecard.main import bp
 from scorecard.main.services import home_summary, schema_problem
 from scorecard.permissions import requires
+from scorecard.text import counted
 
 
 @bp.route("/")
@@ -45,5 +46,5 @@ def accessibility():
     """The accessibility statement: open to anyone, signed in or not (it is linked from every page's footer,
     the sign-in page's too)."""
     config = current_app.config
-    return render_template("main/accessibility.html", idle_minutes=config["SESSION_IDLE_MINUTES"],
-                           warn_seconds=config["SESSION_WARN_SECONDS"])
+    return render_template("main/accessibility.html", idle_minutes=counted(config["SESSION_IDLE_MINUTES"], "minute"),
+                           warn_seconds=counted(config["SESSION_WARN_SECONDS"], "second"))
