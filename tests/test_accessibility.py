@@ -435,6 +435,8 @@ def test_focus_moves_to_the_heading_after_navigating_between_dashboards(browsers
     driver = browser.driver
     browser.open("/dashboards/")
     assert driver.execute_script("return document.activeElement.tagName") == "BODY", "a new page starts at the top"
+    header = "return document.querySelector('.usa-nav a.usa-current').getAttribute('aria-current')"
+    browser.wait(lambda d: d.execute_script(header) == "page")  # the Overview is the Dashboards item's own page
     assert driver.find_element(By.CSS_SELECTOR, "a.usa-skipnav").get_attribute("href").endswith("#main-content")
     driver.execute_script("document.querySelector('a.usa-skipnav').focus()")
     ActionChains(driver).send_keys(Keys.ENTER).perform()
@@ -447,6 +449,7 @@ def test_focus_moves_to_the_heading_after_navigating_between_dashboards(browsers
         "return Array.from(document.querySelectorAll('#dash-subnav a'), "
         "a => [a.textContent, a.getAttribute('aria-current')])")
     assert [name for name, mark in current if mark == "page"] == ["Heatmap"], current
+    assert driver.execute_script(header) == "true", "the Heatmap is below the Dashboards item"
     # A link in a table's HTML opens its page as the navigation does: no reload, the focus on its heading.
     browser.open("/dashboards/compliance")
     driver.execute_script("window.notReloaded = true")

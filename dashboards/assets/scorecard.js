@@ -1,6 +1,7 @@
 /* CX Scorecard dashboards: after each navigation inside the dashboards, move focus to the page's
    heading (so a screen reader announces the new page) and mark the current page in the
-   dashboards' navigation. The first page shown keeps focus at the top: the skip link comes first. */
+   dashboards' navigation and the header's (aria-current). The first page shown keeps focus at the top:
+   the skip link comes first. */
 (function () {
   var shown = 0;
 
@@ -15,6 +16,11 @@
         link.removeAttribute('aria-current');
         link.classList.remove('dash-subnav__link--current');
       }
+    });
+    // The header's Dashboards item (drawn once, marked "true"): "page" on the Overview, its own page.
+    document.querySelectorAll('.usa-nav a.usa-current').forEach(function (link) {
+      var path = new URL(link.href, window.location.href).pathname.replace(/\/+$/, '') || '/';
+      link.setAttribute('aria-current', path === here ? 'page' : 'true');
     });
   }
 
