@@ -232,9 +232,10 @@ def _choices_not_read(fmt: Format, options: dict) -> Optional[str]:
               if str(options.get(name) or "").strip() and name not in fmt.options + fmt.optional_options]
     if not unread:
         return None
-    named = " and ".join(f"{name.replace('_', ' ')} ({str(options[name]).strip()[:80]!r})" for name in unread)
+    parts = [f"{name.replace('_', ' ')} ({str(options[name]).strip()[:80]!r})" for name in unread]
+    named = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
     return (f"The {named} chosen at upload {'is' if len(unread) == 1 else 'are'} not read: those choices are for "
-            f"Touchpoints responses, and this file is of the {fmt.title} layout, which reads each row's own columns.")
+            f"Touchpoints responses, and this file's layout is {fmt.title}, which reads each row's own columns.")
 
 
 def needed_options(format_name: str) -> tuple[str, ...]:

@@ -73,8 +73,12 @@ def test_choices_made_at_upload_that_the_layout_does_not_read_are_named(demo, tm
         assert result.status == "would_import", result.errors
         assert [w for w in result.warnings if "chosen at upload" in w] == [
             "The period ('FY2026-Q3') and trust scale ('five') chosen at upload are not read: those choices are for "
-            "Touchpoints responses, and this file is of the Metrics (canonical long layout) layout, which reads "
+            "Touchpoints responses, and this file's layout is Metrics (canonical long layout), which reads "
             "each row's own columns."]
+        three = run_import(db.session, path, dry_run=True,
+                           options={"program": "P", "period": "FY2026-Q3", "touchpoint": "Web"}).warnings
+        assert "The program ('P'), period ('FY2026-Q3') and touchpoint ('Web') chosen at upload are not" in " ".join(
+            three), "three choices: not \"program and period and touchpoint\""
         assert not any("chosen at upload" in w for w in run_import(db.session, path, dry_run=True).warnings)
 
 
