@@ -370,3 +370,24 @@ def test_the_accessibility_statement_counts_the_session_times_in_words(app, clie
     app.config.update(SESSION_IDLE_MINUTES=1, SESSION_WARN_SECONDS=30)
     page = client.get("/accessibility").get_data(as_text=True)
     assert "(1 minute)" in page and "30 seconds ahead" in page and "1 minutes" not in page
+
+
+def test_the_accessibility_statement_does_not_promise_typed_passwords_are_kept(app, client, make_user):
+    """The statement said every form keeps what was typed and names each problem at its field; a refused
+    password comes back empty (the change-your-password page), and a refused sign-in is said above the form. It
+    says both."""
+    import html
+    import re
+
+    from tests.conftest import PASSWORD
+    from tests.helpers import csrf_token, sign_in
+
+    with app.app_context():
+        make_user("viewer")
+    statement = " ".join(html.unescape(client.get("/accessibility").get_data(as_text=True)).split())
+    assert "except passwords" in statement and "sign-in form" in statement
+    sign_in(client, "viewer@test.gov", PASSWORD)
+    form = client.get("/auth/password").get_data(as_text=True)
+    refused = client.post("/auth/password", data={"csrf_token": csrf_token(form), "current": "typed and refused",
+                                                  "password": "short", "confirm": "short"}).get_data(as_text=True)
+    assert "typed and refused" not in refused and not re.search(r'type="password"[^>]*value="[^"]', refused)
