@@ -165,9 +165,17 @@ class ProblemSchema(Schema):
                          metadata={"description": "Each bad value, for data problems."})
 
 
+def _within(low: int, high: int) -> validate.Range:
+    """A parameter's range, its refusal in the words a signed or non-digit value gets ("'0' is not a number this
+    parameter takes: ..."), not marshmallow's "Must be greater than or equal to 1 and less than or equal to
+    1000000."."""
+    return validate.Range(min=low, max=high, error=f"'{{input}}' is not a number this parameter takes: it takes a "
+                                                   f"whole number from {low:,} to {high:,}")
+
+
 class PageArgs(Schema):
-    page = WholeNumber(load_default=1, validate=validate.Range(min=1, max=1_000_000))
-    page_size = WholeNumber(load_default=50, validate=validate.Range(min=1, max=MAX_PAGE_SIZE))
+    page = WholeNumber(load_default=1, validate=_within(1, 1_000_000))
+    page_size = WholeNumber(load_default=50, validate=_within(1, MAX_PAGE_SIZE))
 
 
 class PageSchema(Schema):
