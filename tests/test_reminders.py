@@ -359,3 +359,20 @@ def test_a_digest_of_one_commitment_speaks_of_one(kind):
     assert intro_two.startswith("These CX commitments "), intro_two
     assert ("It names its owners" in intro_one) == (kind == "escalation")
     assert ("needs an update" in intro_one and "its status" in intro_one) == (kind == "owner")
+
+
+def test_an_escalation_after_one_day_says_one_day():
+    """With SCORECARD_ESCALATE_STALE_DAYS=1 the escalation read "not updated for 1 days or more", in its subject
+    and its first line; the days are counted in words."""
+    from types import SimpleNamespace
+
+    from scorecard.commitments.attention import Attention
+    from scorecard.reminders.services import Digest, Item, Settings
+
+    settings = Settings(due_days=14, stale_days=1, escalate_days=1, base_url=BASE)
+    commitment = SimpleNamespace(id=1, title="Commitment 1", status=CommitmentStatus.on_track,
+                                 function=SimpleNamespace(code="CFO"), due_date=TODAY)
+    digest = Digest(SimpleNamespace(name="Dana", email="dana@agency.example"), "escalation",
+                    [Item(commitment, Attention(commitment, overdue_days=3), [])])
+    said = digest.subject(settings) + "\n" + digest.body(settings, {})
+    assert "1 days" not in said and said.count("for 1 day or more") == 2, said

@@ -24,6 +24,7 @@ from scorecard.commitments.services import STATUS_LABELS
 from scorecard.config import site_base_url
 from scorecard.models import Commitment, Reminder, ReminderReason, Role, User
 from scorecard.reminders.mail import Mailer, MailSettings, compose
+from scorecard.text import days
 
 R = ReminderReason
 OWNER, ESCALATION = "owner", "escalation"
@@ -72,7 +73,7 @@ class Digest:
         things = "commitment" if n == 1 else "commitments"
         if self.kind == ESCALATION:
             return (f"CX Scorecard escalation: {n} {things} overdue or not updated for "
-                    f"{settings.escalate_days} days or more")
+                    f"{days(settings.escalate_days)} or more")
         return f"CX Scorecard: {n} {things} {'needs' if n == 1 else 'need'} your update"
 
     def body(self, settings: Settings, owners: dict[int, list[str]]) -> str:
@@ -80,7 +81,7 @@ class Digest:
         one = len(self.items) == 1
         if self.kind == ESCALATION:
             intro = (f"{'This CX commitment is' if one else 'These CX commitments are'} overdue or "
-                     f"{'has' if one else 'have'} not been updated for {settings.escalate_days} days or more. "
+                     f"{'has' if one else 'have'} not been updated for {days(settings.escalate_days)} or more. "
                      f"{'It names its owners, who are' if one else 'Each names its owners, who are'} reminded too.")
         else:
             intro = (f"{'This CX commitment of yours needs' if one else 'These CX commitments of yours need'} an "
