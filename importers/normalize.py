@@ -70,9 +70,12 @@ def _unseen_character(text: str) -> str:
     "\u2013 5" from a word processor). "" when it holds neither."""
     for at, character in enumerate(text, start=1):
         code, name = f"U+{ord(character):04X}", unicodedata.name(character, "").lower()
-        if unicodedata.category(character) in ("Cf", "Cc") or (character.isspace() and not character.isascii()):
+        if unicodedata.category(character) in ("Cf", "Cc"):
             return (f": character {at} is an invisible {name or 'character'} ({code}), which the cell shows as "
                     "nothing; delete it")
+        if character.isspace() and not character.isascii():  # a no-break or thin space: drawn as a space
+            return (f": character {at} is a {name or 'space'} ({code}), which the cell shows as a space (a "
+                    "thousands separator in some languages); a number is written without spaces: delete it")
         if character != "-" and (unicodedata.category(character) == "Pd" or character == "\u2212"):
             return (f": its {character} ({name}, {code}) is not the hyphen-minus a number is written with; write - "
                     "for a negative number")

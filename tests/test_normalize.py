@@ -56,7 +56,9 @@ def test_to_number_refuses(raw, message):
     ("100\u200b", "'100\\u200b' is not a number: character 4 is an invisible zero width space (U+200B), which the "
                    "cell shows as nothing; delete it"),
     ("\ufeff5", "character 1 is an invisible zero width no-break space (U+FEFF)"),
-    ("1\u00a0234", "character 2 is an invisible no-break space (U+00A0)"),
+    # a no-break or thin space is no invisible character: the cell shows it as a space
+    ("1\u00a0234", "character 2 is a no-break space (U+00A0), which the cell shows as a space"),
+    ("1\u202f234", "character 2 is a narrow no-break space (U+202F), which the cell shows as a space"),
     ("\u22125", "'\u22125' is not a number: its \u2212 (minus sign, U+2212) is not the hyphen-minus a number is "
                 "written with; write - for a negative number"),
     ("\u2013 0.5", "its \u2013 (en dash, U+2013) is not the hyphen-minus"),
