@@ -405,6 +405,8 @@ def test_the_audit_logs_pages_mark_the_pages_left_out(app, client_as):
                     re.S).group(0)
     shown = re.findall(r'aria-label="Page (\d+)"|usa-pagination__(overflow)', nav)
     assert [number or "…" for number, gap in shown] == ["1", "…", "4", "5", "6", "…", "9"]
+    # a screen reader hears what the gap is, not a lone "…" or nothing (USWDS labels it too)
+    assert nav.count('<span aria-hidden="true">…</span><span class="usa-sr-only">pages left out</span>') == 2
     near = re.search(r'<nav aria-label="Pages of the audit log".*?</nav>', client_as("admin").get(
         "/admin/audit?action=test.event&page=2").get_data(as_text=True), re.S).group(0)
     assert [n or "…" for n, _ in re.findall(r'aria-label="Page (\d+)"|usa-pagination__(overflow)', near)] == [
