@@ -213,6 +213,28 @@ def test_flask_page_has_no_serious_violation(browsers, path):
     assert not violations, f"{path}:\n{describe(violations)}"
 
 
+def test_the_sign_in_page_has_no_serious_violation_before_and_after_a_refusal(server, tmp_path_factory):
+    """The sign-in page is every user's first (the pages above are opened signed in): checked as a visitor
+    sees it, with the system-use notice, and as it comes back after a wrong password."""
+    from selenium.webdriver.common.by import By
+
+    browser = Browser(server, "viewer@demo.cx.gov", tmp_path_factory.mktemp("chrome"))
+    try:
+        browser.driver.delete_all_cookies()  # signed out: the page a visitor meets
+        browser.open("/auth/login")
+        assert browser.driver.find_elements(By.NAME, "password"), "not the sign-in page"
+        violations = browser.axe()
+        assert not violations, f"/auth/login:\n{describe(violations)}"
+        browser.driver.find_element(By.NAME, "email").send_keys("viewer@demo.cx.gov")
+        browser.driver.find_element(By.NAME, "password").send_keys("not the password at all")
+        browser.driver.find_element(By.CSS_SELECTOR, "form.usa-form [type=submit]").click()
+        browser.wait(lambda d: d.find_elements(By.CSS_SELECTOR, ".usa-alert, [role=alert]"))
+        violations = browser.axe()
+        assert not violations, f"/auth/login after a refusal:\n{describe(violations)}"
+    finally:
+        browser.quit()
+
+
 @pytest.mark.parametrize("listing, pattern", WITH_IDS, ids=[f"{a}->{b}" for a, b in WITH_IDS])
 def test_page_with_an_id_has_no_serious_violation(browsers, listing, pattern):
     browser = browser_for(browsers, listing)
