@@ -280,6 +280,21 @@ def test_an_administrator_cannot_deactivate_themselves(app, admin):
     assert f"/admin/users/{admin_id}/deactivate" not in own and "another administrator can deactivate it" in own
 
 
+def test_an_administrators_own_page_offers_no_role_it_would_refuse(app, admin, make_user):
+    """Their own page offered every role, and saving any but administrator was refused ("you cannot take the
+    administrator role from yourself"): it offers that one and says who can change it; another user's offers all."""
+    admin_id = _user(app, "admin@test.gov").id
+    own = admin.get(f"/admin/users/{admin_id}").get_data(as_text=True)
+    select = re.search(r'<select[^>]*name="account-role".*?</select>', own, re.S).group(0)
+    assert re.findall(r'<option[^>]*value="(\w+)"', select) == ["admin"]
+    assert "another administrator can change its role" in own
+    with app.app_context():
+        other_id = make_user("viewer").id
+    other = admin.get(f"/admin/users/{other_id}").get_data(as_text=True)
+    select = re.search(r'<select[^>]*name="account-role".*?</select>', other, re.S).group(0)
+    assert len(re.findall(r"<option", select)) == len(Role)
+
+
 def test_the_last_active_administrator_stays(app, make_user):
     from scorecard.admin.services import UserChangeError, set_active, update_account
 

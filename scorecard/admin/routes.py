@@ -117,6 +117,9 @@ def _user_page(user: User, *, account=None, password=None, status=200):
                               function=user.function.code if user.function else "",
                               leader=user.leader.email if user.leader else "")
     _function_choices(account)
+    if user.id == current_user.id:  # taking the administrator role from oneself is refused (update_account)
+        account.role.choices = [c for c in account.role.choices if c.value == Role.admin.value]
+        account.role.description = "This is your own account: another administrator can change its role."
     return render_template("admin/user.html", user=user, account=account,
                            password=password or PasswordForm(prefix="password", formdata=None),
                            action=ActionForm(), state=sign_in_state(db.session, user.email.lower()),
