@@ -16,6 +16,7 @@ An unknown e-mail costs the same password hash and gets the same answer as a wro
 """
 import hashlib
 import hmac
+import ipaddress
 import math
 import re
 import secrets
@@ -141,10 +142,22 @@ def account_key(email: Optional[str]) -> str:
     return key
 
 
+def address_key(address: Optional[str]) -> Optional[str]:
+    """A client address as failed sign-ins keep and look it up: an IP address in its one written form
+    (`0::1` is `::1`, as the unlock form may be given it), anything else as it came."""
+    if not address:
+        return address
+    try:
+        return str(ipaddress.ip_address(address.strip()))
+    except ValueError:
+        return address
+
+
 def authenticate(email: str, password: str, *, client_address: Optional[str] = None,
                  user_agent: Optional[str] = None, device_cookie_value: Optional[str] = None) -> SignInResult:
     """Check a sign-in. A throttled attempt is refused before its password is looked at."""
     key = account_key(email)
+    client_address = address_key(client_address)
     now = utcnow()
     device, trusted_since = trusted_device(device_cookie_value, key)
     _one_attempt_at_a_time(db.session, key, client_address)
@@ -277,6 +290,7 @@ def unlock(session, *, email: Optional[str] = None, client_address: Optional[str
     not delayed; audited. Returns how many failures were cleared. The failures themselves are kept."""
     if not email and not client_address:
         raise ValueError("name an e-mail address or a client address to unlock")
+    client_address = address_key(client_address)
     now = utcnow()
     query = sa.update(LoginFailure).where(LoginFailure.cleared_at.is_(None))
     if email:
@@ -322,6 +336,7 @@ def check_current_password(user: User, current: str, *, client_address: Optional
     left open is no way to guess the password at will), and audited as user.password_change_failed. A
     throttled attempt is refused before its password is looked at: (False, seconds)."""
     key = account_key(user.email)
+    client_address = address_key(client_address)
     now = utcnow()
     device, trusted_since = trusted_device(device_cookie_value, key)
     _one_attempt_at_a_time(db.session, key, client_address)
