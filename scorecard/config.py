@@ -316,8 +316,9 @@ def store_problems(config) -> list[str]:
 
 
 def _without_password(url: str) -> str:
-    """`url` as a message may show it: a password in it (redis://:secret@host) written as ***."""
-    return re.sub(r"(?<=:)[^:@/]*(?=@)", "***", url, count=1) if "@" in url else url
+    """`url` as a message may show it: a password in it (redis://:secret@host) written as ***, all of it
+    when it holds an "@" itself (the host is after the last one)."""
+    return re.sub(r"(?<=:)[^/]*(?=@[^@/]*(?:/|$))", "***", url, count=1) if "@" in url else url
 
 
 def _reads_as(url: str, schemes) -> bool:

@@ -311,6 +311,9 @@ def test_the_command_lines_help_says_a_refused_setting_in_a_line_and_still_helps
     ("SCORECARD_BASE_URL", "scorecard.agency.gov", "SCORECARD_BASE_URL is 'scorecard.agency.gov'; it is the address"),
     ("SCORECARD_REDIS_URL", "redis//:s3cret@redis.internal:6379/0",
      "SCORECARD_REDIS_URL is 'redis//:***@redis.internal:6379/0'; it is a Redis address"),
+    ("SCORECARD_REDIS_URL", "redis//:p@ss@redis.internal:6379/0",  # the password holds an "@": all of it hidden
+     "SCORECARD_REDIS_URL is 'redis//:***@redis.internal:6379/0'; it is a Redis address"),
+    ("SCORECARD_CACHE_REDIS_URL", "redis://user:pw@redis.internal:99999", "is 'redis://user:***@redis.internal:99999'"),
     ("SCORECARD_REDIS_URL", "redis://redis.internal:99999/0", "SCORECARD_REDIS_URL is 'redis://redis.internal:99999/0'"),
     ("SCORECARD_CACHE_REDIS_URL", "redis.internal:6379", "SCORECARD_CACHE_REDIS_URL is 'redis.internal:6379'; it is a"),
     ("SCORECARD_RATELIMIT_STORAGE_URI", "redis//redis.internal",
