@@ -87,7 +87,7 @@ def own_password():
                 form[name].errors = [problem[:1].upper() + problem[1:] + "."]
             valid = False
     if valid:
-        change_own_password(user, form.current.data, form.password.data)
+        change_own_password(user, form.current.data, form.password.data, current_matches=matches)
         start_session(user)  # on the new session token: every other session of theirs has ended
         flash("Your password is changed. Every other session of yours (another browser, another device) has "
               "ended; this one goes on.", "success")

@@ -153,18 +153,45 @@ def address_key(address: Optional[str]) -> Optional[str]:
         return address
 
 
-def authenticate(email: str, password: str, *, client_address: Optional[str] = None,
-                 user_agent: Optional[str] = None, device_cookie_value: Optional[str] = None) -> SignInResult:
-    """Check a sign-in. A throttled attempt is refused before its password is looked at."""
-    key = account_key(email)
+@dataclass(frozen=True)
+class Attempt:
+    """One try at an account's password (a sign-in, or the current password on the change-your-password
+    page), taken in turn with the others at the account and the address (`_one_attempt_at_a_time`):
+    who and where from, when, the browser trusted for the account if any, and the wait the throttle
+    asks ((seconds, "client" or "account"); None when it may go on)."""
+
+    key: str
+    client_address: Optional[str]
+    now: datetime
+    device: Optional[str]
+    trusted_since: Optional[datetime]
+    wait: Optional[tuple[int, str]]
+
+    def failed(self, user: Optional[User], action: str = "auth.sign_in_failed") -> None:
+        _record_failure(self.key, user, self.client_address, self.device, self.trusted_since, self.now, action=action)
+
+
+def _attempt(key: str, client_address: Optional[str], device_cookie_value: Optional[str]) -> Attempt:
+    """Start an attempt at the account `key`; a throttled one ends here (its transaction rolled back, so
+    the next may go on) before its password is looked at."""
     client_address = address_key(client_address)
     now = utcnow()
     device, trusted_since = trusted_device(device_cookie_value, key)
     _one_attempt_at_a_time(db.session, key, client_address)
     wait = throttle(db.session, key, client_address, device, trusted_since, now)
     if wait:
-        db.session.rollback()  # the next attempt may go on
-        return SignInResult(retry_after=wait[0], scope=wait[1])
+        db.session.rollback()
+    return Attempt(key, client_address, now, device, trusted_since, wait)
+
+
+def authenticate(email: str, password: str, *, client_address: Optional[str] = None,
+                 user_agent: Optional[str] = None, device_cookie_value: Optional[str] = None) -> SignInResult:
+    """Check a sign-in. A throttled attempt is refused before its password is looked at."""
+    key = account_key(email)
+    attempt = _attempt(key, client_address, device_cookie_value)
+    if attempt.wait:
+        return SignInResult(retry_after=attempt.wait[0], scope=attempt.wait[1])
+    now, device = attempt.now, attempt.device
     user = db.session.scalar(sa.select(User).where(sa.func.lower(User.email) == key)) if key else None
     matches = check_password_hash(user.password_hash if user is not None else _dummy_hash(), password or "")
     if user is not None and user.active and matches:
@@ -173,7 +200,7 @@ def authenticate(email: str, password: str, *, client_address: Optional[str] = N
                                   after={"email": user.email, "trusted_device": device is not None}))
         db.session.commit()
         return SignInResult(user=user, device=device_cookie(key, device))
-    _record_failure(key, user, client_address, device, trusted_since, now)
+    attempt.failed(user)
     return SignInResult()
 
 
@@ -335,26 +362,21 @@ def check_current_password(user: User, current: str, *, client_address: Optional
     change-your-password page is a failed sign-in of the account, counted and throttled as one (a session
     left open is no way to guess the password at will), and audited as user.password_change_failed. A
     throttled attempt is refused before its password is looked at: (False, seconds)."""
-    key = account_key(user.email)
-    client_address = address_key(client_address)
-    now = utcnow()
-    device, trusted_since = trusted_device(device_cookie_value, key)
-    _one_attempt_at_a_time(db.session, key, client_address)
-    wait = throttle(db.session, key, client_address, device, trusted_since, now)
-    if wait:
-        db.session.rollback()
-        return False, wait[0]
+    attempt = _attempt(account_key(user.email), client_address, device_cookie_value)
+    if attempt.wait:
+        return False, attempt.wait[0]
     if user.check_password(current or ""):
         db.session.rollback()  # let the lock go
         return True, 0
-    _record_failure(key, user, client_address, device, trusted_since, now, action="user.password_change_failed")
+    attempt.failed(user, action="user.password_change_failed")
     return False, 0
 
 
-def change_own_password(user: User, current: str, new: str) -> None:
+def change_own_password(user: User, current: str, new: str, *, current_matches: Optional[bool] = None) -> None:
     """Set a person's new password (ValueError when own_password_problems has any): every session of
-    theirs ends (the caller signs this one in again); audited, without the password."""
-    problems = own_password_problems(user, current, new)
+    theirs ends (the caller signs this one in again); audited, without the password. `current_matches`:
+    the caller's check of the current password (check_current_password), which is not hashed again."""
+    problems = own_password_problems(user, current, new, current_matches=current_matches)
     if problems:
         raise ValueError("; ".join(problems.values()))
     user.set_password(new)
