@@ -13,7 +13,7 @@ from typing import Optional
 
 import sqlalchemy as sa
 
-from importers.formats.observation_formats import KEEP, value_mark
+from importers.formats.observation_formats import COUNT_COLUMNS, KEEP, value_mark
 from importers.normalize import to_name, to_number, to_text
 from importers.resolve import Directory, Unknown
 from importers.sinks.base import Change, Plan, SinkError
@@ -25,8 +25,7 @@ from scorecard.periods import PeriodError, calendar_month, parse_period, reporte
 from scorecard.survey import configured_min_n
 from scorecard.text import counted
 
-COUNT_FIELDS = ("count_1", "count_2", "count_3", "count_4", "count_5")
-COMPARED = ("value", "n", "count_1", "count_2", "count_3", "count_4", "count_5", "question_text", "notes")
+COMPARED = ("value", "n", *COUNT_COLUMNS, "question_text", "notes")
 FIELDS = ("metric_id", "agency_id", "component_id", "program_id", "function_id", "subject_key", "period", "channel",
           "touchpoint") + COMPARED
 _COMPARED_AT = tuple(FIELDS.index(f) for f in COMPARED)
@@ -799,7 +798,7 @@ def _also_changed(before: dict, after: dict) -> list[dict]:
     asked, the notes), each with its stored and its new text: a file that changes only those read
     "4.05 (n=100)" before and after, an update that seemed to change nothing."""
     also = []
-    counts = [f for f in COUNT_FIELDS if f in after]
+    counts = [f for f in COUNT_COLUMNS if f in after]
     if counts and any(not _same(before.get(f), after[f]) for f in counts):
         also.append({"field": "answer counts", "before": _counts_words([before.get(f) for f in counts]),
                      "after": _counts_words([after[f] for f in counts])})
