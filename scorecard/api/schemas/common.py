@@ -55,10 +55,13 @@ class WholeNumber(fields.Integer):
         takes "a whole number of 0 or more", and page=0 was then refused too."""
         for check in self.validators:
             if isinstance(check, validate.Range) and check.min is not None:
-                if check.max is not None:
-                    return f"a whole number from {check.min:,} to {check.max:,}"
-                return f"a whole number of {check.min:,} or more"
-        return "a whole number of 0 or more"
+                return whole_numbers(check.min, check.max)
+        return whole_numbers(0)
+
+
+def whole_numbers(low: int, high: int | None = None) -> str:
+    """The whole numbers a parameter takes, in words: "a whole number from 1 to 1,000,000", "... of 0 or more"."""
+    return f"a whole number from {low:,} to {high:,}" if high is not None else f"a whole number of {low:,} or more"
 
 
 class _JsonNumber:
@@ -169,8 +172,9 @@ def _within(low: int, high: int) -> validate.Range:
     """A parameter's range, its refusal in the words a signed or non-digit value gets ("'0' is not a number this
     parameter takes: ..."), not marshmallow's "Must be greater than or equal to 1 and less than or equal to
     1000000."."""
-    return validate.Range(min=low, max=high, error=f"'{{input}}' is not a number this parameter takes: it takes a "
-                                                   f"whole number from {low:,} to {high:,}")
+    takes = whole_numbers(low, high)
+    return validate.Range(min=low, max=high,
+                          error=f"'{{input}}' is not a number this parameter takes: it takes {takes}")
 
 
 class PageArgs(Schema):
