@@ -159,6 +159,19 @@ def test_rendering_never_formats_the_values():
         == "insufficient data / at risk"
 
 
+def test_a_word_written_with_s_in_brackets_agrees_with_the_number_before_it():
+    """The default pack's "{programs} linked program(s)" read "1 linked program(s)" on a why-page."""
+    template = "{reporting} of {programs} linked program(s), {function_metrics} {function} metric(s) below target"
+    assert render(template, {"reporting": 2, "programs": 1, "function_metrics": 3, "function": "CFO"}) == \
+        "2 of 1 linked program, 3 CFO metrics below target"
+    assert render("in the {periods} quarter(s) to {period}", {"periods": 4, "period": "FY2026-Q4"}) == \
+        "in the 4 quarters to FY2026-Q4"
+    assert render("{periods} quarter(s)", {"periods": 0}) == "0 quarters"
+    assert render("program(s) of {component}", {"component": "Benefits"}) == "program(s) of Benefits", (
+        "before any number, the word is left as written")
+    assert render("{rating} program(s)", {"rating": None}) == "n/a program(s)", "nothing counted: as written"
+
+
 def test_a_change_reads_as_the_difference_of_the_two_numbers_shown():
     """'from 4.28 to 3.64 (change -0.65)' beside a dashboard's -0.64: the change is of the numbers written."""
     template = "from {prior} to {value} (change {change})"

@@ -3,7 +3,9 @@
 Templates look like ``"{program} trust was below target for {periods} consecutive quarters
 ({values})."``. Only plain field names are allowed — no attribute or index access, no
 conversions, no format specs — and rendering never calls ``str.format``: each field is looked
-up by name in a dict of values and turned into text here.
+up by name in a dict of values and turned into text here. A word written "quarter(s)" agrees with
+the number the template gave last ("1 quarter", "4 quarters"): a pack's templates read right for
+any count.
 """
 import math
 import re
@@ -67,6 +69,7 @@ FIELDS = {
 PERCENT_FIELDS = {"attainment", "share", "on_track_share", "off_track_share", "function_attainment"}
 WORD_FIELDS = {"status", "commitment_status"}  # insufficient_data → "insufficient data"
 _NAME = re.compile(r"^[a-z_]+$")
+_EITHER = re.compile(r"(\w+)\(s\)")  # "program(s)": singular or plural by the number before it
 _FORMATTER = string.Formatter()
 
 
@@ -97,15 +100,26 @@ def _parts(template: str) -> tuple:
 
 
 def render(template: str, values: Mapping[str, Any]) -> str:
-    """The template with each field replaced by its value as text ("n/a" when missing)."""
-    out = []
+    """The template with each field replaced by its value as text ("n/a" when missing), and each word
+    written "word(s)" in the number of the last number given before it."""
+    out, count = [], None
     for literal, name in _parts(template):
-        out.append(literal)
+        out.append(_agreed(literal, count))
         if name is not None:
             value = _shown_change(values) if name == "change" else values.get(name)
+            if isinstance(value, int) and not isinstance(value, bool):
+                count = value
             text = as_text(value, percent=name in PERCENT_FIELDS)
             out.append(text.replace("_", " ") if name in WORD_FIELDS else text)
     return "".join(out)
+
+
+def _agreed(literal: str, count: Optional[int]) -> str:
+    """`literal` with "word(s)" written "word" after a count of 1 and "words" after any other; as it is
+    before any count."""
+    if count is None or "(s)" not in literal:
+        return literal
+    return _EITHER.sub(lambda m: m.group(1) + ("" if count == 1 else "s"), literal)
 
 
 def _shown_change(values: Mapping[str, Any]) -> Any:
