@@ -862,6 +862,20 @@ def test_unknown_or_repeated_parameters_are_refused_naming_them(api, http):
     assert page.status_code == 414 and "The address is too long" in page.get_data(as_text=True)
 
 
+def test_a_parameter_or_field_left_out_is_named_in_its_message(api, http):
+    """marshmallow's "Missing data for required field." named nothing a client reading the message could act on."""
+    secret = _secret(api, "admin")
+    found = http.get(f"{PREFIX}/scores?period=FY2026-Q4", headers=_bearer(secret))
+    assert found.status_code == 422
+    assert [(e["column"], e["message"]) for e in found.get_json()["errors"]] == [
+        ("metric", "metric is required and was not sent.")]
+    row = http.post(f"{PREFIX}/observations?dry_run=true", json=[{"metric": "trust", "value": 4.1}],
+                    headers=_bearer(_secret(api, "analyst")))
+    assert row.status_code == 422
+    messages = {(e["row"], e["column"]): e["message"] for e in row.get_json()["errors"]}
+    assert messages[(1, "period")] == "period is required and was not sent.", messages
+
+
 def test_each_bad_value_is_named_with_what_was_sent(api, http):
     secret = _secret(api, "admin")
     listed = http.get(f"{PREFIX}/commitments?status=on_track&status=bogus", headers=_bearer(secret))

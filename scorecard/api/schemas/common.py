@@ -19,6 +19,12 @@ class Schema(ma.Schema):
     class Meta:
         ordered = True
 
+    def on_bind_field(self, field_name: str, field_obj: fields.Field) -> None:
+        """A field left out is named in its message ("Missing data for required field." named nothing a
+        client reading the message alone could act on)."""
+        field_obj.error_messages = {**field_obj.error_messages,
+                                    "required": f"{field_obj.data_key or field_name} is required and was not sent."}
+
 
 # ----------------------------------------------------------------------------- shared pieces
 
