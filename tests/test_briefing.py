@@ -173,7 +173,8 @@ def test_the_workbook_has_a_sheet_per_section_with_the_overviews_numbers(app, ag
     assert values["A-11 reporting: programs that reported"] == found.reporting.reported
 
     header, rows = _sheet(book, "red")
-    assert header == ["Program", "Component", "Trust (1-5)", "Share who trust (%)", "n", "Target", "Reason"], (
+    assert header == ["Program", "Component", "Trust (1-5)", "Share who trust (%)", "n", "Target", "Reason",
+                      "Leaders answering for it", "Commitments"], (
         "FY2026 is A-11's v2 survey: the share who trust beside the score the status is judged on")
     assert [r[0] for r in rows] == ["Disability Appeals", "Pension Claims"]  # Remote Permits is another agency's
     assert len(rows) == found.statuses.counts["red"]
@@ -778,3 +779,28 @@ def test_a_briefing_of_no_red_program_and_no_plans_says_so_not_what_is_missing()
     assert none.caption == "Leaders at risk: CX requirements proposed below 3"
     some = content.leaders_table(queries.LeadersBelow(2027, plans=3), "")
     assert some.caption == "Leaders at risk: CX requirements proposed below 3 in FY2027 plans"
+
+
+def test_each_red_program_names_who_answers_for_it(app, agency):
+    """The briefing's red programs gave the reason but not who answers for each one: the leaders whose plans
+    read it and the commitments tied to it, as the program page's accountability says (the role's plans)."""
+    with app.app_context():
+        pension = db.session.scalar(sa.select(Program).where(Program.name == "Pension Claims"))
+        portal = db.session.scalar(sa.select(Commitment).where(Commitment.title == "Modernize the pension portal"))
+        portal.programs.append(pension)
+        db.session.commit()
+    _, made = _briefing(app, agency_id=agency["agency_id"])
+    red = {r["program"]: r for r in made.section(content.RED_PROGRAMS).table.rows}
+    assert red["Pension Claims"]["leaders"] == "FY2026 plans: Dana Reyes."
+    assert red["Pension Claims"]["commitments"] == "CFO: Modernize the pension portal (at risk, overdue)."
+    assert red["Disability Appeals"]["commitments"] == "No commitment is tied to this program."
+    book = openpyxl.load_workbook(io.BytesIO(xlsx.render(made)))
+    header, rows = _sheet(book, content.RED_PROGRAMS)
+    assert header[-2:] == ["Leaders answering for it", "Commitments"]
+    assert "FY2026 plans: Dana Reyes." in [row[-2] for row in rows]
+    text = pdf_text(pdf.render(made))
+    assert "Dana Reyes" in text and "Leaders answering for it" in text
+    _, seen = _briefing(app, role="viewer", agency_id=agency["agency_id"])
+    red = {r["program"]: r for r in seen.section(content.RED_PROGRAMS).table.rows}
+    assert red["Pension Claims"]["leaders"] == "Performance plans are not shown to your role."
+    assert "Modernize the pension portal" in red["Pension Claims"]["commitments"]

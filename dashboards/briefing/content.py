@@ -4,8 +4,9 @@ one per section, read through the overview's own query functions (`queries.overv
 computation. The PDF and the workbook are drawn from the same `Briefing`.
 
 Sections: at a glance (the tiles), what changed since the quarter before, red programs with the
-rules' explanations, overdue commitments, leaders at risk. The role's scope is the overview's:
-commitments and plans a role may not see are left out with a sentence saying so.
+rules' explanations and who answers for each (leaders' plans, commitments), overdue commitments,
+leaders at risk. The role's scope is the overview's: commitments and plans a role may not see are
+left out with a sentence saying so.
 """
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -19,11 +20,13 @@ import sqlalchemy.orm as so
 from dashboards import links, tables
 from dashboards.queries import common
 from dashboards.queries import overview as queries
+from dashboards.queries.accountability import Accountability, accountability
 from dashboards.tables import COUNT, NUMBER, Column, Table
 from scorecard.a11 import across_the_break
 from scorecard.commitments.attention import is_overdue
 from scorecard.commitments.services import STATUS_LABELS, may_see
 from scorecard.models import Commitment, Finding, utcnow
+from scorecard.periods import parse_period
 from scorecard.scoring import RED, beside_target
 from scorecard.selection import tied_to
 from scorecard.text import counted
@@ -149,10 +152,32 @@ def changes_table(found: queries.Overview, base_url: str) -> Table:
 
 # ------------------------------------------------------------------------------- red programs
 
+def answerable_leaders(found: Accountability, fiscal_year: int) -> str:
+    """The leaders whose plans (those the role sees) read a program, as the program page shows them first:
+    the plans of the quarter's appraisal year, else the newest year's."""
+    if found.plans is None:
+        return "Performance plans are not shown to your role."
+    years = sorted({line.fiscal_year for line in found.plans}, key=lambda y: (y != fiscal_year, -y))
+    if not years:
+        return "No plan that your role sees reads this program." if found.hidden_plans else \
+            "No plan requirement reads this program."
+    names = sorted({line.leader for line in found.plans if line.fiscal_year == years[0]})
+    return f"FY{years[0]} plans: {', '.join(names)}."
+
+
+def answerable_commitments(found: Accountability) -> str:
+    """The C-suite commitments tied to a program, each with its function and status."""
+    if not found.commitments:
+        return "No commitment is tied to this program."
+    return "; ".join(f"{c.function}: {c.title} ({c.status.replace('_', ' ')}"
+                     f"{', overdue' if c.overdue else ''})" for c in found.commitments) + "."
+
+
 def red_programs_table(session, found: queries.Overview, programs: common.ProgramFilter, min_n: int,
-                       base_url: str) -> Table:
+                       base_url: str, scope: Optional[common.Scope] = None, today: Optional[date] = None) -> Table:
     """The programs counted as red on the overview (the same `program_statuses`), each with the
-    explanation of the rules' finding that made it red."""
+    explanation of the rules' finding that made it red and who answers for it, as its page's accountability
+    says (with `scope` and `today`): the leaders whose plans read it, and the commitments tied to it."""
     statuses = common.program_statuses(session, found.period, programs, min_n=min_n)
     red = [s for s in statuses.values() if s.status == RED]
     names = common.program_names(session, tuple(sorted(s.program_id for s in red)))
@@ -175,14 +200,21 @@ def red_programs_table(session, found: queries.Overview, programs: common.Progra
                      "value": None if status.value is None else beside_target(status.value, status.target),
                      "share": status.share, "target": status.target, "reason": reason,
                      "why": _absolute(base_url, links.finding(status.finding_id)) if status.finding_id else None})
+        if scope is not None:
+            chain = accountability(session, status.program_id, scope, today)
+            rows[-1].update(leaders=answerable_leaders(chain, parse_period(found.period).fiscal_year),
+                            commitments=answerable_commitments(chain))
     # From A-11's v2 survey on, the share who trust beside the 1-5 score the status is judged on
     share = [Column("share", "Share who trust (%)", NUMBER, decimals=1)] if any(
         row["share"] is not None for row in rows) else []
-    return Table(caption=f"Red programs, {found.period}: trust score, respondents (n), target and the reason",
+    return Table(caption=f"Red programs, {found.period}: trust score, respondents (n), target, the reason"
+                         + (" and who answers for it" if scope is not None else ""),
                  name=RED_PROGRAMS, rows=rows, empty="No program is red.", columns=[
                      Column("program", "Program", link="href", row_header=True), Column("component", "Component"),
                      Column("value", "Trust (1-5)", NUMBER, decimals=None), *share, Column("n", "n", COUNT),
-                     Column("target", "Target", NUMBER), Column("reason", "Reason", link="why")])
+                     Column("target", "Target", NUMBER), Column("reason", "Reason", link="why"),
+                     *([Column("leaders", "Leaders answering for it"), Column("commitments", "Commitments")]
+                       if scope is not None else [])])
 
 
 def red_programs_note(table: Table, period: str) -> str:
@@ -272,7 +304,7 @@ def build(session, period: Optional[str], agency_id: Optional[int], scope: commo
     briefing.sections.append(Section(CHANGES, f"What changed since {changes.prior_period}", changes.note,
                                      changes_table(found, base_url)))
     progress("Red programs", 40)
-    red = red_programs_table(session, found, programs, min_n, base_url)
+    red = red_programs_table(session, found, programs, min_n, base_url, scope, today)
     briefing.sections.append(Section(RED_PROGRAMS, "Red programs", red_programs_note(red, found.period), red))
     progress("Overdue commitments", 55)
     whose = f" {tied_to(agency)}" if agency_id else ""
