@@ -641,3 +641,19 @@ def test_an_agencys_commitment_counts_open_the_list_narrowed_to_it(app, executiv
     assert "Agency: there is no agency with the code &#39;NOPE&lt;b&gt;&#39;" in unknown or \
         "Agency: &#39;NOPE&lt;b&gt;&#39; is no agency&#39;s code" in unknown
     assert len(re.findall(r'<tr data-commitment="\d+"', unknown)) == every, "an unknown agency is ignored, said"
+
+
+def test_the_status_tile_of_an_agency_without_results_does_not_offer_all_0_programs(app):
+    """An agency none of whose programs reported in the quarter got a link reading "All 0 programs on the
+    heatmap"."""
+    from dashboards.pages import overview as page
+    from dashboards.queries import overview
+
+    counts = overview.StatusCounts("FY2026-Q4", {status: 0 for status in overview.PROGRAM_STATUSES})
+    report = overview.Reporting("FY2026-Q4", expected=3, reported=0, missing=[(1, "A", "B")] * 3)
+    with app.test_request_context():
+        words = json.dumps(page.status_tile(counts, 10, report).to_plotly_json(), default=str)
+    assert "All 0 programs" not in words
+    assert "The heatmap (no program has results this quarter)" in words
+    assert page.heatmap_words(39) == "All 39 programs on the heatmap"
+    assert page.heatmap_words(1) == "The program on the heatmap"

@@ -150,9 +150,14 @@ def status_tile(counts: queries.StatusCounts, agency, report: queries.Reporting)
                   f"{'it' if missing == 1 else 'they'} reported no results in {counts.period} (A-11 reporting).",
                   className="dash-tile__sub")]
           if (missing := len(report.missing)) else []),
-    ], tile_id="tile-programs", footer=html.A(
-        f"All {counts.total:,} programs on the heatmap" if counts.total != 1 else "The program on the heatmap",
-        href=heatmap, className="usa-link"))
+    ], tile_id="tile-programs", footer=html.A(heatmap_words(counts.total), href=heatmap, className="usa-link"))
+
+
+def heatmap_words(total: int) -> str:
+    """The tile's link to the heatmap: the programs it shows, and no "All 0 programs" when there are none."""
+    if not total:
+        return "The heatmap (no program has results this quarter)"
+    return f"All {total:,} programs on the heatmap" if total != 1 else "The program on the heatmap"
 
 
 def red_list(counts: queries.StatusCounts, heatmap: str) -> list:
