@@ -340,6 +340,19 @@ def test_scores_kept_as_they_were_are_saved_on_a_new_scale_once_said_to_be_on_it
     assert 'name="scores_on_scale"' not in text(analyst.get(url(ba, CURRENT, "edit"))), "offered only when refused"
 
 
+@pytest.mark.parametrize("low, high", [("5", "3"), ("4", "4"), ("1", "1000")])
+def test_a_scale_refused_itself_is_never_offered_as_the_scale_the_scores_are_on(demo, client_as, ba, low, high):
+    """A scale typed backwards (5-3), empty (4-4) or beyond the limits is refused by name; the page does not
+    also offer a box saying "The scores shown are on 5-3", a scale no score can be on."""
+    analyst = client_as("analyst")
+    fields = {**open_form(analyst, ba, CURRENT), "scale_min": low, "scale_max": high}
+    refused = analyst.post(url(ba, CURRENT, "edit"), data=fields)
+    assert refused.status_code == 400
+    page = html_lib.unescape(text(refused))
+    assert "Highest score:" in page
+    assert 'name="scores_on_scale"' not in page and f"The scores shown are on {low}-{high}" not in page
+
+
 def test_a_scale_change_without_scores_entered_is_saved(demo, client_as, ba):
     analyst = client_as("analyst")
     fields = {**open_form(analyst, ba, CURRENT), "scale_min": "0"}

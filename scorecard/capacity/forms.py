@@ -126,11 +126,15 @@ class AssessmentForm(_Versioned):
         return found
 
     def rescaled(self, assessment) -> str | None:
-        """The scale typed ("1-10") when it is whole numbers other than the stored assessment's: the page
-        then offers to say the scores shown are on it (services._check_rescaled)."""
+        """The scale typed ("1-10") when it is one a scale may be (whole numbers within SCALE_LIMITS, the
+        lowest below the highest) other than the stored assessment's: the page then offers to say the scores
+        shown are on it (services._check_rescaled). A scale refused itself (5-3) is never offered."""
         low, high = (str(self.scale_min.data or "").strip(), str(self.scale_max.data or "").strip())
         whole = [len(x) <= 9 and x.isascii() and x.isdigit() for x in (low, high)]  # int() of 5,000 digits raises
         if assessment is None or not all(whole):
+            return None
+        floor, ceiling = SCALE_LIMITS
+        if not floor <= int(low) < int(high) <= ceiling:
             return None
         typed = scale_words(int(low), int(high))
         return None if typed == scale_words(assessment.scale_min, assessment.scale_max) else typed
