@@ -138,6 +138,44 @@ def test_summary_uses_decisions_then_proposals(demo):
         assert view.all_confirmed and view.summary.score == 500 and view.summary.level == 5
 
 
+def test_a_summary_level_set_at_1_by_a_critical_element_says_which(demo):
+    """Every element decided, one critical element at 1: the page read "Summary score 345, Summary level 1
+    (Unsatisfactory)", a level the score's bands do not give, with nothing to say why."""
+    with demo.app_context():
+        plan = a_plan(db.session)
+        official = user("admin")
+        first = None
+        for e in plan.elements:
+            rating = 5
+            if first is None and e.is_critical and not e.is_results_driven:
+                first, rating = e.name, 1
+            decide(db.session, e, rating, "the year as it was", official)
+        view = plan_view(db.session, plan)
+        assert view.summary.score >= 300 and view.summary.level == 1 and view.critical_at_one == [first]
+        plan_id = plan.id
+        client = demo.test_client(user=user("executive"))
+    page = client.get(f"/plans/{plan_id}").get_data(as_text=True)
+    page = html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page)))
+    assert (f"Summary level 1 (Unsatisfactory) : the critical element {first} is rated 1, which sets the summary "
+            "level at 1 whatever the score") in page
+
+
+def test_a_summary_level_of_1_from_the_score_names_no_critical_element(demo):
+    with demo.app_context():
+        plan = a_plan(db.session)
+        official = user("admin")
+        for e in plan.elements:
+            e.is_critical = False  # a level of 1 from the score alone (100): no critical element to name
+        db.session.commit()
+        for e in plan.elements:
+            decide(db.session, e, 1, "the year as it was", official)
+        view = plan_view(db.session, plan)
+        assert view.summary.level == 1 and view.critical_at_one == []
+        plan_id = plan.id
+        client = demo.test_client(user=user("executive"))
+    assert "critical-at-one" not in client.get(f"/plans/{plan_id}").get_data(as_text=True)
+
+
 def test_each_elements_rating_and_justification_are_named_by_the_element(demo):
     """Every element's form had the same labels: a screen reader's list of the page's fields read "Rating (1-5)"
     five times, with nothing to say which element each one rates. The visible label comes first in each name."""

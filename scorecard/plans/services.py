@@ -99,6 +99,13 @@ class PlanView:
         return replace(found, score=None, level=None) if self.weight_problems else found
 
     @property
+    def critical_at_one(self) -> list[str]:
+        """The critical elements rated 1 (decided, or proposed where undecided), by name: each sets the
+        summary level at 1 whatever the score (OPM), which the page says, else a score of 345 beside a
+        level of 1 reads as a wrong sum."""
+        return [e.element.name for e in self.elements if e.element.is_critical and e.effective == 1]
+
+    @property
     def all_confirmed(self) -> bool:
         return bool(self.elements) and all(e.confirmed is not None for e in self.elements)
 
