@@ -817,6 +817,28 @@ def test_the_rules_evidence_score_is_shown_with_its_why_link(evaluated, client_a
 
 
 
+def test_a_domain_the_rules_could_not_score_names_the_rule_once(evaluated, client_as, ba):
+    """A year with no survey data yet read "Measurement evidence: ...: no score in FY2027-Q1. Measurement
+    evidence: ...: no data for FY2027-Q1 yet, so nothing to judge": the rule's title twice, and the outcome
+    twice. The explanation, which names the rule and says there is nothing to judge, is shown once."""
+    with evaluated.app_context():
+        measurement = db.session.scalar(sa.select(CapacityDomainScore).join(CapacityAssessment).where(
+            CapacityAssessment.component_id == ba, CapacityAssessment.fiscal_year == CURRENT,
+            CapacityDomainScore.domain == "Measurement"))
+        scored = db.session.scalars(sa.select(Finding).where(
+            Finding.subject_type == RuleSubject.capacity_domain, Finding.outcome == "score",
+            Finding.score.is_not(None))).first()
+        title = scored.rule_version.rule.title
+        explanation = f"{title}: no data for FY{CURRENT}-Q4 yet, so nothing to judge (insufficient data)."
+        db.session.add(Finding(rule_version=scored.rule_version, subject_type=RuleSubject.capacity_domain,
+                               subject_id=measurement.id, period=f"FY{CURRENT}-Q4", outcome="score", score=None,
+                               explanation=explanation, facts={}, fingerprint="no-data-yet"))
+        db.session.commit()
+    page = html_lib.unescape(re.sub(r"\s+", " ", text(client_as("viewer").get(url(ba, CURRENT)))))
+    said = re.search(r'<p class="finding">(.*?)</p>', page).group(1)
+    assert said.count(title) == 1 and explanation in said, said
+
+
 def test_a_domain_saved_since_the_rules_last_scored_it_says_so_not_that_no_rule_scores_it(evaluated, client_as, ba):
     """Right after a save, before the queued evaluation ran, a domain without a finding read "No published
     rule scores the evidence for this domain", though one did, a minute later."""

@@ -187,6 +187,14 @@ class DomainView:
         return score_words(self.finding.score, score_is_share(self.finding.rule_version.definition))
 
     @property
+    def explanation_names_its_rule(self) -> bool:
+        """The finding's explanation begins with its rule's title and says the outcome itself (the words
+        of a finding with nothing to judge: "<title>: no data for FY2027-Q1 yet, ..."): the page then shows
+        it alone, not after "<title>: no score in FY2027-Q1.", which said the rule's title twice."""
+        return self.finding is not None and (self.finding.explanation or "").startswith(
+            f"{self.finding.rule_version.rule.title}:")
+
+    @property
     def finding_outdated(self) -> bool:
         """The finding was evaluated before the domain's assessment last changed (on the web the
         rules are not re-run at once; the next evaluation or import updates the finding)."""
