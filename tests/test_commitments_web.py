@@ -735,6 +735,25 @@ def test_the_officer_creates_for_their_own_function_only(demo):
     assert duplicate.status_code == 400 and "CFO already has a commitment titled" in duplicate.get_data(as_text=True)
 
 
+def test_an_admins_new_commitment_names_its_function_only_when_chosen(demo):
+    """An admin's new-commitment form listed every function with none chosen, so the browser showed (and
+    sent) the first, CAO: a commitment meant for another function was filed under CAO unless the admin
+    noticed. The list now starts blank, and a form sent without a choice is refused by name."""
+    admin = signed_in(demo, "admin@demo.cx.gov")
+    page = admin.get("/commitments/new?capacity_domain=Measurement").get_data(as_text=True)
+    listed = page.split('name="function_id"')[1].split("</select>")[0]
+    assert re.search(r'<option[^>]*value=""[^>]*>Choose the function</option>', listed), listed[:200]
+    with demo.app_context():
+        before = counts(Commitment)
+    refused = submit(admin, "/commitments/new", form_id="new-form", page=page, title="Whose is this")
+    assert refused.status_code == 400
+    assert "Function</a>: choose the function that owns the commitment" in html.unescape(refused.get_data(as_text=True))
+    with demo.app_context():
+        assert counts(Commitment) == before
+    officer = signed_in(demo, CFO_OFFICER).get("/commitments/new").get_data(as_text=True)
+    assert "Choose the function" not in officer, "an officer's one function is chosen already"
+
+
 def test_a_new_commitment_sent_twice_is_created_once_and_said_so(demo):
     """A double click (or Back and send again) on the new-commitment form answered the second press 400,
     "CFO already has a commitment titled 'Double click test'", of the person's own commitment."""

@@ -156,7 +156,8 @@ class CommitmentForm(_Fields, StatusForm):
 class NewCommitmentForm(_Fields):
     """A new commitment; an admin chooses the function, an officer's is their own."""
 
-    function_id = SelectField("Function", coerce=optional_id, validators=[InputRequired()])
+    function_id = SelectField("Function", coerce=optional_id,
+                              validators=[InputRequired(message="choose the function that owns the commitment")])
     note = TextAreaField("Note for the history (optional)", validators=[Length(max=MAX_TEXT_LENGTH)])
     submit = SubmitField("Create commitment")
 

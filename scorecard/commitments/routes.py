@@ -168,7 +168,10 @@ def new():
     if not functions:
         abort(403)
     form = NewCommitmentForm()
-    form.function_id.choices = [SelectChoice(str(f.id), f"{f.code} — {f.name}") for f in functions]
+    # one function (an officer's) is chosen already; of several (an admin's), none is until the person
+    # chooses: a browser shows the first option of a list without a blank one, and would file it there
+    form.function_id.choices = ([] if len(functions) == 1 else [SelectChoice("", "Choose the function")]) + [
+        SelectChoice(str(f.id), f"{f.code} — {f.name}") for f in functions]
     _choices(form, functions[0] if len(functions) == 1 else None)
     form.status.choices = status_choices()
     status = 200
