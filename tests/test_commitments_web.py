@@ -374,6 +374,32 @@ def test_a_save_sent_twice_by_its_author_is_said_saved_not_a_conflict_with_thems
     assert more.status_code == 409, "the same values with another note: the note is not lost as 'saved once'"
 
 
+def test_a_conflict_with_ones_own_save_in_another_tab_says_you(demo):
+    """Two tabs of one officer: the second save read "Someone saved this commitment after you opened it ...
+    CFO Officer (cfo.officer@demo.cx.gov) saved it", naming the person to themselves as someone else."""
+    officer = signed_in(demo, CFO_OFFICER)
+    with demo.app_context():
+        cid = cfo_open_commitment().id
+    url = f"/commitments/{cid}/edit"
+    first_tab, second_tab = officer.get(url).get_data(as_text=True), officer.get(url).get_data(as_text=True)
+    assert submit(officer, url, page=first_tab, next_step="Call the budget office.").status_code == 303
+    refused = submit(officer, url, page=second_tab, status="at_risk", reason="Budget data is late.")
+    said = html.unescape(re.sub(r"\s+", " ", refused.get_data(as_text=True)))
+    assert refused.status_code == 409
+    assert "You saved this commitment in another tab or window after you opened this form. Nothing was saved." in said
+    assert "Someone saved" not in said and "You saved it at " in said
+    drop_page = officer.get(f"/commitments/{cid}/drop").get_data(as_text=True)
+    assert submit(officer, url, next_step="Call the budget office today.").status_code == 303
+    dropped = submit(officer, f"/commitments/{cid}/drop", form_id="drop-form", page=drop_page, reason="Merged.")
+    said = html.unescape(re.sub(r"\s+", " ", dropped.get_data(as_text=True)))
+    assert dropped.status_code == 409 and "You saved this commitment in another tab or window" in said
+    other = signed_in(demo, "admin@demo.cx.gov")
+    page = other.get(url).get_data(as_text=True)
+    assert submit(officer, url, next_step="Call them tomorrow.").status_code == 303
+    theirs = html.unescape(submit(other, url, page=page, status="at_risk", reason="Late.").get_data(as_text=True))
+    assert "Someone saved this commitment after you opened this form" in theirs, "another person's save, as before"
+
+
 def leaders_open_commitment() -> Commitment:
     """The demo leader's first commitment that an update to on track changes."""
     return db.session.scalar(sa.select(Commitment).where(

@@ -139,7 +139,7 @@ def edit(commitment_id):
             if sent_again(commitment, form.values(), current_user, form.note.data):
                 flash(f"Saved: {commitment.title}. The form was sent twice; it was saved once.", "success")
                 return redirect(url_for("commitments.show", commitment_id=commitment.id), 303)
-            found_conflict = conflict(db.session, commitment, _opened(form), form.values())
+            found_conflict = conflict(db.session, commitment, _opened(form), form.values(), current_user)
             form.fill(found_conflict.merged)
             _opened_at(form, commitment)
             form.status.choices = _statuses(commitment)
@@ -240,7 +240,7 @@ def drop(commitment_id):
             if commitment.status is CommitmentStatus.dropped:  # dropped meanwhile (a double click): said so
                 flash(_dropped_already(commitment), "info")
                 return redirect(url_for("commitments.show", commitment_id=commitment.id), 303)
-            changed = conflict(db.session, commitment, {}, {})
+            changed = conflict(db.session, commitment, {}, {}, current_user)
             form.version.data, form.version.raw_data = commitment.version, None
             status = 409
         except CommitmentError as error:

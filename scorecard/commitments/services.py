@@ -609,12 +609,13 @@ class Conflict:
     merged: dict   # the form again: their changes on top of the current version (encoded values)
     by: str        # who saved the current version
     at: Optional[datetime]
+    by_you: bool = False  # the person themselves saved it (in another tab or window): said so, not by name
 
 
 NOT_ON_FORM = "(not on your form)"
 
 
-def conflict(session, commitment: Commitment, opened: dict, yours: dict) -> Conflict:
+def conflict(session, commitment: Commitment, opened: dict, yours: dict, viewer=None) -> Conflict:
     """Compare what the person opened, what is saved now and what they submitted. The merged
     values keep every change of theirs and take the current value of every field they left
     alone; nothing is saved until they submit again. A field their form does not show (a leader's
@@ -637,4 +638,5 @@ def conflict(session, commitment: Commitment, opened: dict, yours: dict) -> Conf
                                     else NOT_ON_FORM, m.theirs_changed, m.yours_changed))
     latest = max(commitment.updates, key=lambda u: (u.at, u.id), default=None)
     who = person(session.get(User, latest.user_id) if latest and latest.user_id else None) if latest else "someone"
-    return Conflict(rows, merged, who, latest.at if latest else commitment.updated_at)
+    mine = latest is not None and viewer is not None and latest.user_id is not None and latest.user_id == viewer.id
+    return Conflict(rows, merged, who, latest.at if latest else commitment.updated_at, by_you=mine)
