@@ -458,6 +458,19 @@ def test_a_refused_scale_is_not_read_out_as_the_instructions(demo, client_as, ba
         assert "Score each domain from 1 to 7" in page and "1e+12" not in page, (low, high)
 
 
+def test_a_save_over_ones_own_save_in_another_tab_says_you(demo, client_as, ba):
+    """One analyst, two tabs: the second save read "Someone saved this assessment after you opened it ...
+    analyst@... saved it", naming the person to themselves as someone else."""
+    analyst = client_as("analyst")
+    first_tab, second_tab = open_form(analyst, ba, CURRENT), open_form(analyst, ba, CURRENT)
+    assert analyst.post(url(ba, CURRENT, "edit"), data={**first_tab, "narrative_0": "First."}).status_code == 303
+    response = analyst.post(url(ba, CURRENT, "edit"), data={**second_tab, "narrative_0": "Second."})
+    assert response.status_code == 409
+    page = text(response)
+    assert "You saved this assessment in another tab or window after you opened it. Nothing was saved." in page
+    assert "Someone saved" not in page and "You saved it at " in page
+
+
 def test_a_save_over_someone_elses_newer_save_is_refused(demo, client_as, ba):
     first, second = client_as("analyst"), client_as("admin")
     mine, theirs = open_form(first, ba, CURRENT), open_form(second, ba, CURRENT)

@@ -200,4 +200,5 @@ def _reset_version(form, assessment) -> None:
 
 def _conflict_words(error: EditConflict) -> str:
     when = f" at {error.at:%Y-%m-%d %H:%M} UTC" if error.at else ""
-    return f"{error.by or 'Someone else'} saved this assessment{when}, after you opened it; nothing was saved."
+    who = "You (in another tab or window)" if error.by_you(current_user) else error.by or "Someone else"
+    return f"{who} saved this assessment{when}, after you opened it; nothing was saved."

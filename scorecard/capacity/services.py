@@ -62,9 +62,14 @@ class Locked(CapacityError):
 class EditConflict(Exception):
     """Someone saved the assessment after the form was opened; nothing was saved."""
 
-    def __init__(self, assessment: CapacityAssessment, by: Optional[str], at: Optional[datetime]):
-        self.assessment, self.by, self.at = assessment, by, at
+    def __init__(self, assessment: CapacityAssessment, by: Optional[str], at: Optional[datetime],
+                 by_id: Optional[int] = None):
+        self.assessment, self.by, self.at, self.by_id = assessment, by, at, by_id
         super().__init__(f"saved by {by or 'someone else'} after the form was opened")
+
+    def by_you(self, user) -> bool:
+        """Whether `user` made the save this one met (in another tab or window): said so, not by name."""
+        return self.by_id is not None and user is not None and self.by_id == getattr(user, "id", None)
 
 
 # ------------------------------------------------------------------------------ words
@@ -329,10 +334,10 @@ def _conflict(session, assessment: Optional[CapacityAssessment]) -> EditConflict
     if assessment is None:
         return EditConflict(None, None, None)
     row = session.execute(
-        sa.select(User.email, AuditEvent.at).outerjoin(User, User.id == AuditEvent.user_id)
+        sa.select(User.email, AuditEvent.at, AuditEvent.user_id).outerjoin(User, User.id == AuditEvent.user_id)
         .where(AuditEvent.entity_type == ENTITY, AuditEvent.entity_id == assessment.id)
         .order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(1)).first()
-    return EditConflict(assessment, row.email if row else None, row.at if row else None)
+    return EditConflict(assessment, row.email if row else None, row.at if row else None, row.user_id if row else None)
 
 
 # ------------------------------------------------------------------------------ parsing
