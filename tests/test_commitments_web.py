@@ -780,6 +780,23 @@ def test_an_admins_new_commitment_names_its_function_only_when_chosen(demo):
     assert "Choose the function" not in officer, "an officer's one function is chosen already"
 
 
+def test_a_link_typed_with_a_space_in_it_is_refused_saying_the_space_split_it(demo):
+    """"https://example.gov/my report.pdf" was refused as "'report.pdf' is not a web link", with nothing to say
+    that the space had cut one address in two (links are split at spaces), or how to write it."""
+    officer = signed_in(demo, CFO_OFFICER)
+    with demo.app_context():
+        cid = cfo_open_commitment().id
+    refused = submit(officer, f"/commitments/{cid}/edit", evidence_links="https://example.gov/my report.pdf")
+    said = html.unescape(refused.get_data(as_text=True))
+    assert refused.status_code == 400
+    assert ("'report.pdf' is not a web link: each evidence link must start with http:// or https:// and name a "
+            "site, e.g. https://www.performance.gov/cx/ (if it is the rest of 'https://example.gov/my', links are "
+            "split at spaces: write a space in a web address as %20)") in said
+    alone = html.unescape(submit(officer, f"/commitments/{cid}/edit", evidence_links="report.pdf")
+                          .get_data(as_text=True))
+    assert "'report.pdf' is not a web link" in alone and "if it is the rest of" not in alone
+
+
 def test_a_new_commitment_sent_twice_is_created_once_and_said_so(demo):
     """A double click (or Back and send again) on the new-commitment form answered the second press 400,
     "CFO already has a commitment titled 'Double click test'", of the person's own commitment."""

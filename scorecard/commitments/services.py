@@ -243,10 +243,24 @@ def link_problem(links, *, characters: bool = True) -> Optional[str]:
     may break: a file's reader leaves it to the check of links that change)."""
     if len(links) > MAX_LINKS:
         return f"at most {MAX_LINKS} links, not {len(links)}"
-    problems = [problem for problem in (_one_link_problem(link, characters) for link in links) if problem]
+    problems = [problem + _split_from(links, i, problem) for i, problem in
+                enumerate(_one_link_problem(link, characters) for link in links) if problem]
     if len(problems) > 1:  # every bad one named at once, not one per submit
         return f"{len(problems)} links are refused: " + "; ".join(problems)
     return problems[0] if problems else None
+
+
+NOT_A_LINK = ("is not a web link: each evidence link must start with http:// or https:// and name a site, "
+              "e.g. https://www.performance.gov/cx/")
+
+
+def _split_from(links, index: int, problem: str) -> str:
+    """For a piece refused as no web link that follows a link ("report.pdf" after "https://example.gov/my",
+    typed as one address with a space in it: links are split at spaces), the words that say so; else ""."""
+    if index == 0 or "://" in links[index] or not problem.endswith(NOT_A_LINK):
+        return ""
+    return (f" (if it is the rest of {links[index - 1]!r}, links are split at spaces: write a space in a web "
+            "address as %20)")
 
 
 def _one_link_problem(link: str, characters: bool) -> Optional[str]:
@@ -258,8 +272,7 @@ def _one_link_problem(link: str, characters: bool) -> Optional[str]:
     except ValueError:
         parts = None
     if parts is None or parts.scheme.lower() not in ("http", "https") or not parts.netloc or not parts.hostname:
-        return (f"{link!r} is not a web link: each evidence link must start with http:// or https:// "
-                "and name a site, e.g. https://www.performance.gov/cx/")
+        return f"{link!r} {NOT_A_LINK}"
     if characters and any(ch.isspace() or unicodedata.category(ch) in ("Cc", "Cf") for ch in link):
         # The web form and a spreadsheet split links on spaces: one holding a space could not be saved again;
         # an invisible character (a zero-width space) makes a link that looks right and leads elsewhere.
