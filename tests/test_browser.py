@@ -236,6 +236,16 @@ def test_a_double_click_on_create_token_makes_one_token_and_shows_its_secret(ser
     browser.save_screenshot(str(tmp_path / "token.png"))
 
 
+def test_a_saved_form_moves_the_focus_to_the_message_that_says_so(server, browser, tmp_path):
+    """An officer saves an update: the commitment's page says "Saved" at its top, and the keyboard and the
+    screen reader start there (the focus was left on the page's body)."""
+    _saved_on_a_cfo_commitment(browser, server, "reason", "Vendor contract signed; rollout on schedule.")
+    focused = browser.switch_to.active_element
+    assert focused.get_attribute("role") == "status", focused.get_attribute("outerHTML")[:200]
+    assert "Saved" in focused.text, focused.text
+    browser.save_screenshot(str(tmp_path / "saved.png"))
+
+
 def _saved_on_a_cfo_commitment(browser, server, field_id: str, value: str) -> str:
     """Sign in as the CFO officer, write `value` into the field of the first commitment listed and save;
     the commitment's page address."""

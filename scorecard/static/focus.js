@@ -6,7 +6,7 @@
 // error (a form that shows its messages beside its fields: tokens, uploads, users). A page merely opened
 // (an import batch that failed) keeps the focus where the browser puts it.
 document.addEventListener("DOMContentLoaded", function () {
-  var target = document.querySelector("[data-focus-on-load]")
+  var target = document.querySelector("[data-focus-on-load]:not([data-focus-on-load=message])")
     || document.querySelector("main .usa-form-group--error input:not([type=hidden]), "
                               + "main .usa-form-group--error select, main .usa-form-group--error textarea, "
                               + "main [aria-invalid=true]");
@@ -46,3 +46,14 @@ document.addEventListener("DOMContentLoaded", function () {
     }
   });
 }());
+
+// A page a form was sent from and redirected to says what was done in a message flashed at its top ("Saved:
+// ..."; data-focus-on-load="message"): it gets the focus, as a refusal does, so that it is read out and the
+// keyboard starts below it (the focus was left on the page's body). Asked last: a refusal, a field in error
+// or an awaited result above keep the focus.
+document.addEventListener("DOMContentLoaded", function () {
+  var message = document.querySelector("main [data-focus-on-load=message]");
+  if (message && (!document.activeElement || document.activeElement === document.body)) {
+    message.focus();
+  }
+});
