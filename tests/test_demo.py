@@ -116,6 +116,28 @@ def test_the_home_page_counts_are_written_with_thousands_separators(demo, client
     assert f'<th scope="row">Observations</th><td>{observations:,}</td>' in page
 
 
+@pytest.mark.parametrize("email, row", [("cfo.officer@demo.cx.gov", "Of them, your function's"),
+                                        ("leader@demo.cx.gov", "Of them, naming you")])
+def test_an_officers_and_a_leaders_home_gives_their_own_commitments_beside_the_agencys(demo, client_as, email, row):
+    """The home page said "Commitments 24" to the CFO officer, whose list holds 3."""
+    from markupsafe import escape
+
+    from scorecard.commitments.services import visible_commitments
+    from scorecard.models import Commitment, User
+
+    with demo.app_context():
+        user = db.session.scalar(sa.select(User).where(User.email == email))
+        client = demo.test_client(user=user)
+        own = db.session.scalar(sa.select(sa.func.count()).select_from(visible_commitments(user).subquery()))
+        every = db.session.scalar(sa.select(sa.func.count()).select_from(Commitment))
+    assert 0 < own < every
+    page = client.get("/").get_data(as_text=True)
+    assert f'<th scope="row">Commitments across the agency</th><td>{every:,}</td>' in page
+    assert f'<th scope="row">{escape(row)}</th><td>{own:,}</td>' in page
+    executive = client_as("executive").get("/").get_data(as_text=True)
+    assert f'<th scope="row">Commitments</th><td>{every:,}</td>' in executive and "Of them" not in executive
+
+
 def test_the_home_page_counts_rules_and_findings_in_words_not_with_parentheses(evaluated, client_as):
     """It said "8 published rule(s) turn the data into 385 finding(s)"."""
     from scorecard.models import Finding, RuleStatus, RuleVersion

@@ -9,7 +9,7 @@ from scorecard.commitments.attention import needs_update
 from scorecard.errors import RETRY_AFTER, database_gone
 from scorecard.extensions import db
 from scorecard.main import bp
-from scorecard.main.services import home_summary, schema_problem
+from scorecard.main.services import home_summary, own_commitments, schema_problem
 from scorecard.permissions import requires
 from scorecard.text import counted
 
@@ -21,6 +21,7 @@ def index():
     attention = needs_update(db.session, current_user, utctoday(), due_days=config["REMIND_DUE_DAYS"],
                              stale_days=config["REMIND_STALE_DAYS"])
     return render_template("main/index.html", summary=home_summary(db.session), user=current_user,
+                           own_commitments=own_commitments(db.session, current_user),
                            attention=attention, due_days=config["REMIND_DUE_DAYS"],
                            stale_days=config["REMIND_STALE_DAYS"])
 

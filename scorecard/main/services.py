@@ -5,6 +5,7 @@ from typing import Optional
 import sqlalchemy as sa
 
 from scorecard.a11 import is_survey_metric
+from scorecard.commitments.services import sees_every_commitment, visible_commitments
 from scorecard.models import (
     Agency,
     Commitment,
@@ -19,6 +20,15 @@ from scorecard.models import (
     User,
 )
 from scorecard.periods import opening_period
+from scorecard.permissions import can
+
+
+def own_commitments(session, user) -> Optional[int]:
+    """How many commitments an officer (their function's) or a leader (those naming them) has, beside the
+    agency's count the home page gives; None for a role that sees every commitment, or none."""
+    if not can(user, "view_commitments") or sees_every_commitment(user):
+        return None
+    return session.scalar(sa.select(sa.func.count()).select_from(visible_commitments(user).subquery())) or 0
 
 
 def home_summary(session) -> dict:
