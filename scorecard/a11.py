@@ -17,6 +17,19 @@ DRIVER_STATEMENTS = {
     "employee": ("Employee helpfulness", "Employees I interacted with were helpful."),
 }
 
+
+
+def driver_name(code: str) -> str:
+    """A driver's name as a reader knows it ("Employee helpfulness"), not its code ("employee")."""
+    return DRIVER_STATEMENTS.get(code, (code,))[0]
+
+
+def driver_names(codes) -> str:
+    """Several drivers named in a sentence: "satisfaction, ease / simplicity and employee helpfulness"."""
+    names = [driver_name(code).lower() for code in codes]
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
 # A-11 changed its survey at FY2024-Q2: before it customers rated seven statements from 1 to 5; from it
 # one trust question (thumbs up or down, or 1-5) and what went well / could be improved. A score before it
 # and one after are not the same measure.

@@ -184,7 +184,8 @@ def test_the_heatmap_figure_writes_each_status_as_a_word():
     assert "R" not in {t.split("<br>")[-1] for row in trace["text"] for t in row}
     heat.not_asked = ["ease", "employee"]
     title = go.Figure(heatmap_figure(heat)).to_plotly_json()["layout"]["title"]["text"]
-    assert "Not asked in FY2026-Q4: ease, employee" in title
+    assert "Not asked in FY2026-Q4: ease / simplicity and employee helpfulness" in " ".join(
+        re.sub(r"<[^>]+>", " ", title).split())
     empty = go.Figure(heatmap_figure(Heatmap("FY2026-Q4"))).to_plotly_json()
     assert "No program observations" in empty["layout"]["annotations"][0]["text"]
 
@@ -589,3 +590,18 @@ def test_several_keys_the_page_does_not_read_are_said_to_be_no_settings_of_it():
         "'agency', 'component' are not settings of this page (its settings are code), so they are left out"]
     assert state._unknown({"agency": "1"}) == [
         "'agency' is not a setting of this page (its settings are code), so it is left out"]
+
+
+def test_the_heatmap_names_its_drivers_as_a_reader_knows_them():
+    """The heatmap's columns, hover and the drivers not asked read the drivers' codes ("trust", "employee";
+    "No program reported satisfaction, ..., employee on the 1-5 scale"), not their names."""
+    from dashboards.pages.heatmap import summary
+
+    heat = Heatmap("FY2026-Q4", ["trust"], [HeatmapRow(5, "Alpha", "Bureau One", [Cell(3.6, 200, 4.0, "red")])],
+                   not_asked=["satisfaction", "employee"])
+    figure = heatmap_figure(heat)
+    assert figure["layout"]["xaxis"]["ticktext"] == ["Trust /<br>confidence"]
+    assert "Trust / confidence: 3.60" in figure["data"][0]["hovertext"][0][0]
+    title = " ".join(re.sub(r"<[^>]+>", " ", figure["layout"]["title"]["text"]).split())
+    assert "Not asked in FY2026-Q4: satisfaction and employee helpfulness" in title
+    assert "No program reported satisfaction and employee helpfulness on the 1-5 scale" in summary(heat)

@@ -10,6 +10,7 @@ from dashboards import links
 from dashboards.figures.text import wrapped
 from dashboards.queries.heatmap import Heatmap
 from dashboards.tables import as_given, status_word
+from scorecard.a11 import driver_name, driver_names
 
 LABEL_CHARS = 24  # of a line of a program's name beside its row (a phone keeps room for the columns)
 QUESTION_CHARS = 160  # of a question's wording in a cell's hover (the table gives it whole)
@@ -100,7 +101,8 @@ def heatmap_figure(heat: Heatmap) -> dict:
             target = "—" if cell.target is None else f"{cell.target:g}"
             question = cell.question if len(cell.question) <= QUESTION_CHARS else cell.question[:QUESTION_CHARS] + "…"
             hover_row.append(
-                f"<b>{wrapped(row.label)}</b><br>{wrapped(f'{driver}: {said}')}<br>n = {n}; target {target}"
+                f"<b>{wrapped(row.label)}</b><br>{wrapped(f'{driver_name(driver)}: {said}')}"
+                f"<br>n = {n}; target {target}"
                 f"<br>status: {status_word(cell.status)}<br>{wrapped(f'question: {question}')}"
                 f"<br>{wrapped('from: ' + (cell.source or 'no observations'))}<br><i>select to open the program</i>")
         z.append(z_row)
@@ -115,7 +117,7 @@ def heatmap_figure(heat: Heatmap) -> dict:
               for row in heat.rows]
     title = f"A-11 drivers by program, {heat.period}"
     if heat.not_asked:
-        title += f"<br><span style='font-size:13px'>Not asked in {heat.period}: {', '.join(heat.not_asked)}</span>"
+        title += f"<br><span style='font-size:13px'>Not asked in {heat.period}: {driver_names(heat.not_asked)}</span>"
     # Plain data, not go.Figure: at 500 programs Plotly's validation of every cell took 100 ms of the
     # answer's 130 (measured); the keys are Plotly's own, and the template the one go.Figure would add.
     return {
@@ -135,7 +137,8 @@ def heatmap_figure(heat: Heatmap) -> dict:
                       "tickvals": list(range(len(heat.rows))), "ticktext": labels, "showgrid": False,
                       "zeroline": False},
             # A quarter with few drivers asked keeps its columns narrow rather than stretched.
-            "xaxis": {"side": "top", "tickfont": {"size": 14},
+            "xaxis": {"side": "top", "tickfont": {"size": 14}, "tickmode": "array", "tickvals": list(heat.drivers),
+                      "ticktext": [wrapped(driver_name(d), 14) for d in heat.drivers],
                       "domain": [0, min(1.0, 0.16 * max(len(heat.drivers), 2))]},
         }, title),
     }

@@ -11,6 +11,7 @@ from dashboards.components import ALL
 from dashboards.queries import common
 from dashboards.queries import heatmap as queries
 from dashboards.urlstate import QueryParam, UrlState
+from scorecard.a11 import driver_names
 from scorecard.extensions import db
 
 dash.register_page(__name__, path="/heatmap", name="Heatmap", title="Heatmap · CX Scorecard", order=1)
@@ -122,7 +123,7 @@ def summary(heat: queries.Heatmap) -> str:
     said = (f"{len(heat.rows)} {programs} in {heat.period}: {red} with at least one driver red, "
             f"{amber} more with a driver amber.")
     if heat.not_asked:
-        said += f" No program reported {', '.join(heat.not_asked)} on the 1-5 scale this quarter."
+        said += f" No program reported {driver_names(heat.not_asked)} on the 1-5 scale this quarter."
     return said + components.still_reported(heat.period)
 
 
