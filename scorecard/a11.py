@@ -18,7 +18,6 @@ DRIVER_STATEMENTS = {
 }
 
 
-
 def driver_name(code: str) -> str:
     """A driver's name as a reader knows it ("Employee helpfulness"), not its code ("employee")."""
     return DRIVER_STATEMENTS.get(code, (code,))[0]

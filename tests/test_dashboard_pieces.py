@@ -592,7 +592,7 @@ def test_several_keys_the_page_does_not_read_are_said_to_be_no_settings_of_it():
         "'agency' is not a setting of this page (its settings are code), so it is left out"]
 
 
-def test_the_heatmap_names_its_drivers_as_a_reader_knows_them():
+def test_the_heatmap_names_its_drivers_as_a_reader_knows_them(app):
     """The heatmap's columns, hover and the drivers not asked read the drivers' codes ("trust", "employee";
     "No program reported satisfaction, ..., employee on the 1-5 scale"), not their names."""
     from dashboards.pages.heatmap import summary
@@ -605,3 +605,6 @@ def test_the_heatmap_names_its_drivers_as_a_reader_knows_them():
     title = " ".join(re.sub(r"<[^>]+>", " ", figure["layout"]["title"]["text"]).split())
     assert "Not asked in FY2026-Q4: satisfaction and employee helpfulness" in title
     assert "No program reported satisfaction and employee helpfulness on the 1-5 scale" in summary(heat)
+    from dashboards.pages.heatmap import heatmap_table
+    with app.app_context():
+        assert [row["driver"] for row in heatmap_table(heat).rows] == ["Trust / confidence"], "the table as the chart"

@@ -16,7 +16,6 @@ from dashboards.figures.text import plain, wrapped
 from dashboards.queries.program import (
     ASPECT_NAMES,
     BREAK_LABEL,
-    DRIVER_NAMES,
     MEAN,
     NEGATIVE,
     POSITIVE,
@@ -30,6 +29,7 @@ from dashboards.queries.program import (
     era_of,
 )
 from dashboards.tables import status_word
+from scorecard.a11 import driver_name
 
 INK = "#1b1b1b"
 COLOURS = {MEAN: "#005ea2", "share": "#1a4480", POSITIVE: "#216e1f", NEGATIVE: "#b04a00"}
@@ -248,7 +248,7 @@ def drivers_figure(trend: Trend, program: str) -> dict:
     topics = list(dict.fromkeys(s.spec.topic for s in series))
     periods = _span(trend.periods, series)
     rows, cols = _grid(topics)
-    panels = Panels(rows, cols, subplot_titles=[DRIVER_NAMES.get(t, t) for t in topics],
+    panels = Panels(rows, cols, subplot_titles=[driver_name(t) for t in topics],
                     vertical_spacing=min(0.12, 0.5 / rows), horizontal_spacing=0.08)
     for i, topic in enumerate(topics):
         row, col = divmod(i, cols)

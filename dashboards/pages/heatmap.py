@@ -11,7 +11,7 @@ from dashboards.components import ALL
 from dashboards.queries import common
 from dashboards.queries import heatmap as queries
 from dashboards.urlstate import QueryParam, UrlState
-from scorecard.a11 import driver_names
+from scorecard.a11 import driver_name, driver_names
 from scorecard.extensions import db
 
 dash.register_page(__name__, path="/heatmap", name="Heatmap", title="Heatmap · CX Scorecard", order=1)
@@ -96,8 +96,8 @@ def heatmap_table(heat: queries.Heatmap) -> tables.Table:
     for row in heat.rows:
         href = links.program(row.program_id, heat.period)
         for driver, cell in zip(heat.drivers, row.cells):
-            rows.append({"program": row.program, "href": href,
-                         "component": row.component, "driver": driver, "value": cell.value, "share": cell.share,
+            rows.append({"program": row.program, "href": href, "component": row.component,
+                         "driver": driver_name(driver), "value": cell.value, "share": cell.share,
                          "n": cell.n, "target": cell.target, "status": cell.status, "question": cell.question,
                          "source": cell.source})
     share = [tables.Column("share", "Share who trust (%)", tables.NUMBER, decimals=1)] if heat.shares else []

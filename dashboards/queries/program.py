@@ -28,7 +28,7 @@ import sqlalchemy.orm as so
 
 from dashboards.cache import SURVEY, cached
 from dashboards.queries.common import DRIVER_ORDER, survey_metrics
-from scorecard.a11 import DRIVER_STATEMENTS, V2_ASPECTS, V2_FROM, asked_in_v2
+from scorecard.a11 import V2_ASPECTS, V2_FROM, asked_in_v2, driver_name
 from scorecard.driver_rule import is_non_standard_wording
 from scorecard.models import (
     Agency,
@@ -52,7 +52,6 @@ THUMBS, FIVE, MIXED = "thumbs", "five", "mixed"
 POSITIVE, NEGATIVE = "positive", "negative"
 TRUST = "trust"
 
-DRIVER_NAMES = {code: name for code, (name, _statement) in DRIVER_STATEMENTS.items()}
 ASPECT_NAMES = {"effectiveness": "Effectiveness", "ease": "Ease", "efficiency": "Efficiency",
                 "transparency": "Transparency", "humanity": "Humanity", "employee": "Employee helpfulness",
                 "other": "Other"}
@@ -153,7 +152,7 @@ class MeasureSpec:
     def label(self) -> str:
         if self.polarity:
             return f"{ASPECT_NAMES.get(self.topic, self.topic)}: {POLARITY_WORDS[self.polarity]}"
-        name = DRIVER_NAMES.get(self.topic, self.topic)
+        name = driver_name(self.topic)
         if self.code == TRUST and self.era == V2:
             return f"{name}: share who trust"
         return name
