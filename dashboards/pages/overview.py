@@ -209,7 +209,8 @@ def leaders_tile(found: queries.LeadersBelow, read_from: str = "") -> html.Secti
         items.append(html.Li(html.A(f"and {len(found.leaders) - LEADERS_SHOWN:,} more, on the leaders page",
                                     href=links.dashboard("leaders", year=found.fiscal_year), className="usa-link")))
     body = [html.P(f"{count:,}", className="dash-tile__big"),
-            html.P(f"{found.among()}: the newest appraisal year's", className="dash-tile__sub")]
+            html.P(f"{found.among()}; FY{found.fiscal_year} is the newest appraisal year with plans",
+                   className="dash-tile__sub")]
     if read_from:
         body.append(html.P(read_from, className="dash-tile__sub"))
     if items:
