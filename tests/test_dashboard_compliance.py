@@ -437,3 +437,23 @@ def test_every_page_showing_a_quarter_still_being_reported_says_so(app):
     assert not heatmap.summary(Heatmap(long_due, ["trust"], [row])).endswith(said)
     info = ProgramInfo(1, "Able", "P-A", "Benefits", "Department A", True, [], [long_due])
     assert program_page.summary(info, None, under_way).endswith(said)
+
+
+def test_the_program_page_says_a_designated_program_did_not_report_a_quarter_past_due(app):
+    """It said "has no trust answers in FY2026-Q4" where the overview and the compliance page count the
+    program as not reported."""
+    from dashboards.pages import program as program_page
+    from dashboards.queries.program import ProgramInfo
+    from scorecard.clock import utctoday
+    from scorecard.periods import Period
+
+    now = Period.from_date(utctoday())
+    long_due, first, last = str(now.prev(2)), str(now.prev(8)), str(now.prev(4))
+    info = ProgramInfo(1, "Able", "P-A", "Benefits", "Department A", True, [], [last, first])
+    with app.app_context():
+        said = program_page.summary(info, None, long_due)
+        assert said.startswith(f"Able did not report A-11 survey results for {long_due} (due "), said
+        assert f"it has reported since {first}, most recently for {last}." in said
+        before = program_page.summary(info, None, str(now.prev(9)))
+        assert before.startswith(f"Able has no trust answers in {now.prev(9)}."), "before its first results: not due"
+        assert "did not report" not in program_page.summary(info, None, str(now)), "a quarter still being reported"

@@ -27,6 +27,7 @@ from dashboards.queries.accountability import (
     accountability,
     program_findings,
 )
+from dashboards.queries.compliance import awaited_until, due_date
 from dashboards.urlstate import QueryParam, UrlState, given
 from scorecard.clock import utctoday
 from scorecard.commitments.services import STATUS_LABELS
@@ -321,9 +322,10 @@ def summary(info: Optional[queries.ProgramInfo], trust: Optional[tuple], period:
         return f"{info.name} has no A-11 survey answers yet."
     if trust is None:
         latest = info.periods[0] if info.periods else None
-        return (f"{info.name} has no trust answers in {period}." + (f" Its latest quarter with survey data is "
-                                                                     f"{latest}." if latest else "")
-                + components.still_reported(period))
+        return _not_reported(info, period) or (
+            f"{info.name} has no trust answers in {period}."
+            + (f" Its latest quarter with survey data is {latest}." if latest else "")
+            + components.still_reported(period))
     spec, point = trust
     unit = spec.unit
     what = "share who trust" if unit == queries.SHARE else "trust (mean on 1-5)"
@@ -335,6 +337,16 @@ def summary(info: Optional[queries.ProgramInfo], trust: Optional[tuple], period:
         target = f", target {charts.fmt(point.target, unit)}"
     return (f"{period}: {what} {charts.fmt(point.value, unit)}{n}{target}; status {tables.status_word(point.status)}."
             + components.still_reported(period))
+
+
+def _not_reported(info: queries.ProgramInfo, period: Optional[str]) -> str:
+    """For a quarter past its due date in which the program, designated since its first results, has none:
+    that it did not report, as the overview and the compliance page count it; else ""."""
+    if (not period or not info.periods or period in info.periods or parse_period(period) < parse_period(
+            info.periods[-1]) or awaited_until(period, utctoday())):
+        return ""
+    return (f"{info.name} did not report A-11 survey results for {period} (due {due_date(period):%d %B %Y}); it has "
+            f"reported since {info.periods[-1]}, most recently for {info.periods[0]}.")
 
 
 def findings_section(found: list[FindingLine], period: Optional[str]):
