@@ -13,8 +13,13 @@ def person(user: Optional[User]) -> str:
     return f"{user.name} ({user.email})" if user.name else user.email
 
 
+def is_viewer(user_id: Optional[int], viewer) -> bool:
+    """Whether the person who did something (`user_id`; None: an import or the system) is `viewer`."""
+    return user_id is not None and viewer is not None and user_id == getattr(viewer, "id", None)
+
+
 def person_seen_by(session, user_id: Optional[int], viewer) -> str:
     """Who did something, as `viewer` reads it: "you", or the person (`person`)."""
-    if user_id is not None and viewer is not None and user_id == viewer.id:
+    if is_viewer(user_id, viewer):
         return "you"
     return person(session.get(User, user_id) if user_id else None)

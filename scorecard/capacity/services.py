@@ -24,6 +24,7 @@ from scorecard.models import (
     utcnow,
 )
 from scorecard.models.capacity import CapacityStatus, total_of
+from scorecard.people import is_viewer
 from scorecard.permissions import can
 from scorecard.text import blank, look_alike_site
 
@@ -69,7 +70,7 @@ class EditConflict(Exception):
 
     def by_you(self, user) -> bool:
         """Whether `user` made the save this one met (in another tab or window): said so, not by name."""
-        return self.by_id is not None and user is not None and self.by_id == getattr(user, "id", None)
+        return is_viewer(self.by_id, user)
 
 
 # ------------------------------------------------------------------------------ words

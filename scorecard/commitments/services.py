@@ -34,7 +34,7 @@ from scorecard.models import (
     User,
     utcnow,
 )
-from scorecard.people import person
+from scorecard.people import is_viewer, person
 from scorecard.permissions import can
 from scorecard.signals import commitment_changed
 from scorecard.text import (
@@ -651,5 +651,5 @@ def conflict(session, commitment: Commitment, opened: dict, yours: dict, viewer=
                                     else NOT_ON_FORM, m.theirs_changed, m.yours_changed))
     latest = max(commitment.updates, key=lambda u: (u.at, u.id), default=None)
     who = person(session.get(User, latest.user_id) if latest and latest.user_id else None) if latest else "someone"
-    mine = latest is not None and viewer is not None and latest.user_id is not None and latest.user_id == viewer.id
-    return Conflict(rows, merged, who, latest.at if latest else commitment.updated_at, by_you=mine)
+    return Conflict(rows, merged, who, latest.at if latest else commitment.updated_at,
+                    by_you=latest is not None and is_viewer(latest.user_id, viewer))
