@@ -27,7 +27,7 @@ from dashboards.queries.accountability import (
     accountability,
     program_findings,
 )
-from dashboards.queries.compliance import awaited_until, due_date
+from dashboards.queries.compliance import awaited_until, due_date, is_designated
 from dashboards.urlstate import QueryParam, UrlState, given
 from scorecard.clock import utctoday
 from scorecard.commitments.services import STATUS_LABELS
@@ -342,8 +342,8 @@ def summary(info: Optional[queries.ProgramInfo], trust: Optional[tuple], period:
 def _not_reported(info: queries.ProgramInfo, period: Optional[str]) -> str:
     """For a quarter past its due date in which the program, designated since its first results, has none:
     that it did not report, as the overview and the compliance page count it; else ""."""
-    if (not period or not info.periods or period in info.periods or parse_period(period) < parse_period(
-            info.periods[-1]) or awaited_until(period, utctoday())):
+    if (not period or not info.periods or period in info.periods
+            or not is_designated(info.periods[-1], info.is_hisp, period) or awaited_until(period, utctoday())):
         return ""
     return (f"{info.name} did not report A-11 survey results for {period} (due {due_date(period):%d %B %Y}); it has "
             f"reported since {info.periods[-1]}, most recently for {info.periods[0]}.")
