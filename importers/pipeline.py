@@ -22,7 +22,7 @@ from scorecard import writers
 from scorecard.bulk import collector_paused
 from scorecard.driver_rule import NOTE_NO_COUNTS, NOTE_NON_STANDARD, NOTE_NOT_ASKED, NOTE_NOT_POOLED, NOTE_SWAPPED
 from scorecard.models import AuditEvent, BatchStatus, ImportBatch, utcnow
-from scorecard.text import counted
+from scorecard.text import counted, listed
 
 HEADER_SCAN_ROWS = 30
 SHEETS_TRIED = 10  # visible sheets tried for a header when no sheet is named
@@ -233,7 +233,7 @@ def _choices_not_read(fmt: Format, options: dict) -> Optional[str]:
     if not unread:
         return None
     parts = [f"{name.replace('_', ' ')} ({str(options[name]).strip()[:80]!r})" for name in unread]
-    named = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+    named = listed(parts)
     return (f"The {named} chosen at upload {'is' if len(unread) == 1 else 'are'} not read: those choices are for "
             f"Touchpoints responses, and this file's layout is {fmt.title}, which reads each row's own columns.")
 

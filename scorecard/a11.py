@@ -6,6 +6,7 @@ import sqlalchemy as sa
 
 from scorecard.models import Direction, Driver, Metric, MetricKind
 from scorecard.periods import Period, parse_period
+from scorecard.text import listed
 
 DRIVER_STATEMENTS = {
     "satisfaction": ("Satisfaction", "I am satisfied with the service I received."),
@@ -25,8 +26,7 @@ def driver_name(code: str) -> str:
 
 def driver_names(codes) -> str:
     """Several drivers named in a sentence: "satisfaction, ease / simplicity and employee helpfulness"."""
-    names = [driver_name(code).lower() for code in codes]
-    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+    return listed(driver_name(code).lower() for code in codes)
 
 
 # A-11 changed its survey at FY2024-Q2: before it customers rated seven statements from 1 to 5; from it

@@ -273,6 +273,15 @@ def counted(count: int, one: str, many: str = "") -> str:
     return f"{count:,} {one if count == 1 else many or one + 's'}"
 
 
+def listed(items) -> str:
+    """Several things named in a sentence: "a", "a and b", "a, b and c" (no serial comma, as the pages
+    write it)."""
+    items = [str(item) for item in items]
+    if len(items) < 2:
+        return "".join(items)
+    return f"{', '.join(items[:-1])} and {items[-1]}"
+
+
 def days(n: int) -> str:
     """A number of days as a page says it: "1 day", "12 days"."""
     return counted(n, "day")

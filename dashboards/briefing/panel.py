@@ -25,6 +25,7 @@ from scorecard.clock import utctoday
 from scorecard.config import site_base_url
 from scorecard.extensions import db
 from scorecard.permissions import can
+from scorecard.text import listed
 
 POLL_MS = 500
 
@@ -34,8 +35,8 @@ def contents(scope: Scope) -> str:
     performance plans (the others' says so, and is not offered)."""
     parts = ["the tiles", "what changed", "red programs with their reasons", "overdue commitments"]
     if can(scope, "view_plans"):
-        return f"{', '.join(parts)} and leaders at risk"
-    return f"{', '.join(parts[:-1])} and {parts[-1]} (performance plans are not shown to your role)"
+        return listed([*parts, "leaders at risk"])
+    return f"{listed(parts)} (performance plans are not shown to your role)"
 
 
 def panel(prefix: str, scope: Scope) -> html.Section:
