@@ -169,8 +169,7 @@ def answerable_commitments(found: Accountability) -> str:
     """The C-suite commitments tied to a program, each with its function and status."""
     if not found.commitments:
         return "No commitment is tied to this program."
-    return "; ".join(f"{c.function}: {c.title} ({c.status.replace('_', ' ')}"
-                     f"{', overdue' if c.overdue else ''})" for c in found.commitments) + "."
+    return "; ".join(f"{c.function}: {c.title} ({c.status_word.lower()})" for c in found.commitments) + "."
 
 
 def red_programs_table(session, found: queries.Overview, programs: common.ProgramFilter, min_n: int,

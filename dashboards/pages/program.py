@@ -30,9 +30,7 @@ from dashboards.queries.accountability import (
 from dashboards.queries.compliance import awaited_until, due_date, is_designated
 from dashboards.urlstate import QueryParam, UrlState, given
 from scorecard.clock import utctoday
-from scorecard.commitments.services import STATUS_LABELS
 from scorecard.extensions import db
-from scorecard.models import CommitmentStatus
 from scorecard.periods import parse_period
 from scorecard.ratings import RATING_LABELS
 from scorecard.text import counted
@@ -401,7 +399,7 @@ def plans_table(lines: list[PlanLine], caption: str, name: str) -> tables.Table:
 
 def commitments_table(lines: list[CommitmentLine]) -> tables.Table:
     rows = [{"title": line.title, "href": line.href, "function": line.function,
-             "status": STATUS_LABELS[CommitmentStatus(line.status)] + (", overdue" if line.overdue else ""),
+             "status": line.status_word,
              "due": line.due.isoformat() if line.due else "", "updated": line.last_update.isoformat()
              if line.last_update else ""} for line in lines]
     return tables.Table(

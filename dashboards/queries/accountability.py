@@ -13,9 +13,10 @@ from dashboards import links
 from dashboards.cache import cached
 from dashboards.queries.common import Scope
 from scorecard.commitments.attention import is_overdue
-from scorecard.commitments.services import CLOSED, may_see
+from scorecard.commitments.services import CLOSED, STATUS_LABELS, may_see
 from scorecard.models import (
     Commitment,
+    CommitmentStatus,
     Finding,
     Leader,
     PerformancePlan,
@@ -122,6 +123,11 @@ class CommitmentLine:
     due: Optional[date]
     last_update: Optional[date]
     overdue: bool
+
+    @property
+    def status_word(self) -> str:
+        """The status as the pages say it, and whether it is overdue: "Off track, overdue"."""
+        return STATUS_LABELS[CommitmentStatus(self.status)] + (", overdue" if self.overdue else "")
 
 
 @dataclass

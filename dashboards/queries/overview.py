@@ -25,7 +25,7 @@ from dashboards.queries.program import MEAN, SHARE, wilson
 from dashboards.tables import as_given
 from scorecard.a11 import V2_FROM, across_the_break, trust_as_share
 from scorecard.commitments.attention import days_since_update, is_overdue
-from scorecard.commitments.services import CLOSED, may_see, sees_every_commitment
+from scorecard.commitments.services import CLOSED, STATUS_LABELS, may_see, sees_every_commitment
 from scorecard.models import (
     Agency,
     Commitment,
@@ -588,7 +588,7 @@ def _commitment_changes(session, scope: Scope, since: date, as_of: date,
         then, now = seen.get("then", seen.get("first")), seen.get("now")
         slips = []  # one line per commitment, however it slipped
         if then is not None and now is not None and SLIP_RANK.get(now, -1) > SLIP_RANK.get(then, 99):
-            slips.append(f"slipped from {then.value.replace('_', ' ')} to {now.value.replace('_', ' ')}")
+            slips.append(f"slipped from {STATUS_LABELS[then].lower()} to {STATUS_LABELS[now].lower()}")
         was, became = due_moved.get(commitment.id, (None, None))
         if was and (became is None or became > was):  # ISO dates: later sorts later
             slips.append(f"due date moved from {was} to {became}" if became else f"due date {was} removed")

@@ -13,12 +13,12 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 from sqlalchemy.orm.exc import StaleDataError
 
+from scorecard.commitments.services import STATUS_LABELS
 from scorecard.models import (
     CAPACITY_DOMAINS,
     AuditEvent,
     CapacityAssessment,
     CapacityDomainScore,
-    CommitmentStatus,
     Component,
     User,
     utcnow,
@@ -40,7 +40,7 @@ LINK_MAX = 2_000
 _SCORE = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$", re.ASCII)  # 0-9 only: "٣" is no score typed here
 
 STATUS_WORDS = {None: "not started", CapacityStatus.draft: "draft", CapacityStatus.submitted: "submitted"}
-COMMITMENT_WORDS = {s: s.value.replace("_", " ") for s in CommitmentStatus}
+COMMITMENT_WORDS = {s: label.lower() for s, label in STATUS_LABELS.items()}
 
 
 class CapacityError(ValueError):
