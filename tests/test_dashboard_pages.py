@@ -160,6 +160,12 @@ def executive(demo, client_as):
     return _ready(client_as("executive"))
 
 
+@pytest.fixture
+def evaluated_executive(evaluated, client_as):
+    """An executive on the demo agency with the rules evaluated (their findings are the why-pages)."""
+    return _ready(client_as("executive"))
+
+
 def test_the_overview_answers_for_the_latest_quarter_and_a_chosen_one(executive):
     shown = answer(executive, body("overview-body.children", {"overview-agency.value": "all"}, "overview-period.value"))
     words = json.dumps(shown, ensure_ascii=False)
@@ -431,7 +437,8 @@ def test_a_component_of_another_agency_reads_as_all_components(executive):
 
 
 @pytest.mark.parametrize("button, kind", [("heatmap-table-csv", "csv"), ("heatmap-table-xlsx", "xlsx")])
-def test_the_heatmap_table_downloads_exactly_what_it_shows(executive, button, kind):
+def test_the_heatmap_table_downloads_exactly_what_it_shows(evaluated_executive, button, kind):
+    executive = evaluated_executive
     filters = {"heatmap-period.value": "FY2026-Q4", "heatmap-agency.value": "all", "heatmap-component.value": "all",
                "heatmap-life-experience.value": "all", "heatmap-sort.value": "worst"}
     closed = answer(executive, body("heatmap-table.children", {**filters, "heatmap-table-panel.open": False},
@@ -455,12 +462,16 @@ def test_the_heatmap_table_downloads_exactly_what_it_shows(executive, button, ki
         import openpyxl
         table = [list(r) for r in openpyxl.load_workbook(io.BytesIO(content)).active.iter_rows(values_only=True)]
     assert table[0] == ["Program", "Component", "Driver", "Score (1-5)", "Share who trust (%)", "n", "Target",
-                        "Status", "Question as asked", "Import batch"], (
+                        "Status", "Rule finding", "Question as asked", "Import batch"], (
         "FY2026 is A-11's v2 survey: trust's share beside its 1-5 score; a score gives its wording and batch")
     assert len(table) - 1 == rows and table[1][0] == first_program
     scored = [r for r in table[1:] if r[3] not in (None, "")]
-    assert scored and all(r[8] and r[9] for r in scored), "every score names its question and where it came from"
-    assert any(str(r[9]).startswith(("batch ", "batches ")) for r in scored), "the demo's imports are named"
+    assert scored and all(r[9] and r[10] for r in scored), "every score names its question and where it came from"
+    assert any(str(r[10]).startswith(("batch ", "batches ")) for r in scored), "the demo's imports are named"
+    red = [r for r in scored if r[7] == "red"]
+    assert red and all(str(r[8]).startswith("finding ") for r in red), "the demo's red statuses name their finding"
+    finding_id = str(red[0][8]).removeprefix("finding ")
+    assert f'<a class="usa-link" href="/findings/{finding_id}">finding {finding_id}</a>' in html, "one click to why"
     chosen = answer(executive, body("heatmap-table-download.data", {**filters, "heatmap-agency.value": "1",
                                                                     "heatmap-component.value": "2",
                                                                     f"{button}.n_clicks": 1}, f"{button}.n_clicks"))

@@ -280,7 +280,7 @@ def test_survey_keyed_queries_read_only_what_imports_write():
                     found |= {f"{word} > {w}" for w in reads(word, seen)}
         return found
     keyed = [name for name, nodes in functions.items() if any(survey_keyed(n) for n in nodes)]
-    assert {"pooled_scores", "driver_heatmap", "program_trend", "compliance"} <= set(keyed)
+    assert {"pooled_scores", "survey_heatmap", "program_trend", "compliance"} <= set(keyed)
     assert {name: reads(name, {name}) for name in keyed} == {name: set() for name in keyed}
     assert reads("changes_since_prior", {"changes_since_prior"}), "the check finds what a query reads"
 

@@ -170,6 +170,24 @@ def test_the_heatmap_pools_as_the_scores_do_means_without_answers_and_values_of_
     assert echo_row.cells[heat.drivers.index("trust")].status == "no_data", "listed, with no score to give"
 
 
+def test_a_trust_cell_gives_the_status_the_overview_gives_and_the_rule_finding_behind_it(world):
+    """The rules' status finding decides a program's status on the overview; the heatmap's trust cell
+    says the same and names the finding (its why-page), however the score alone would read; the
+    other drivers' cells stay as the scores judge them, and the worst-first order follows."""
+    bravo, trust = world["programs"]["Bravo"], "trust"
+    found = finding(db.session, RuleSubject.program, bravo.id, Q4, status="red", key="program-status")
+    heat = heatmap.driver_heatmap(db.session, Q4, min_n=30)
+    rows = {row.program: row for row in heat.rows}
+    cell = rows["Bravo"].cells[heat.drivers.index(trust)]
+    assert (cell.status, cell.finding_id) == ("red", found.id), cell
+    assert common.program_statuses(db.session, Q4)[bravo.id].status == cell.status
+    assert rows["Bravo"].cells[heat.drivers.index("satisfaction")].status == "green", "only trust has the finding"
+    assert rows["Alpha"].cells[heat.drivers.index(trust)].finding_id is None, "no finding: none named"
+    assert [row.program for row in heat.rows][:2] == ["Alpha", "Bravo"], "both red, so first; the lower mean first"
+    assert [row.program for row in heatmap.survey_heatmap(db.session, Q4, min_n=30).rows][:2] != ["Alpha", "Bravo"], (
+        "the scores alone put Bravo, green, after the others")
+
+
 def test_heatmap_filters_and_name_order(world):
     (_, b), (one, _, _), life = world["agencies"], world["components"], world["life"]
     assert heatmap.driver_heatmap(db.session, Q4).period == heatmap.driver_heatmap(db.session, None).period == Q4

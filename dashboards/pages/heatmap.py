@@ -1,6 +1,7 @@
 """Heatmap page: programs × A-11 drivers for a quarter, each cell's status against its target in
 words, worst programs first; filters for quarter, agency, component and life experience (in the
-URL); a program's row leads to its drill-down."""
+URL); a program's row leads to its drill-down, and the table's trust statuses to their rule findings
+(a trust cell's status is the one the overview gives: queries.heatmap.driver_heatmap)."""
 import dash
 from dash import Input, Output, State, callback, clientside_callback, dcc, html
 from flask import current_app
@@ -57,7 +58,7 @@ def layout(**query):
                  "program's target written beside it: red, amber or green. Fewer respondents than the minimum sample "
                  "read \"insufficient data\", never red. From FY2024-Q2 (A-11's v2 survey) a trust cell also gives "
                  "the share who trust; the score it is judged on counts a thumbs up as 5 and a thumbs down as 1. "
-                 "Select a program to open its page."),
+                 "Select a program to open its page; the table gives the rule finding behind each trust status."),
         html.Div([
             components.filter_control("heatmap-period", "Quarter", common.periods_with_data(session), values["period"]),
             components.filter_control("heatmap-agency", "Agency",
@@ -98,19 +99,23 @@ def heatmap_table(heat: queries.Heatmap) -> tables.Table:
         for driver, cell in zip(heat.drivers, row.cells):
             rows.append({"program": row.program, "href": href, "component": row.component,
                          "driver": driver_name(driver), "value": cell.value, "share": cell.share,
-                         "n": cell.n, "target": cell.target, "status": cell.status, "question": cell.question,
-                         "source": cell.source})
+                         "n": cell.n, "target": cell.target, "status": cell.status,
+                         "why": tables.finding_words(cell.finding_id),
+                         "why_href": links.finding(cell.finding_id) if cell.finding_id else None,
+                         "question": cell.question, "source": cell.source})
     share = [tables.Column("share", "Share who trust (%)", tables.NUMBER, decimals=1)] if heat.shares else []
     return tables.Table(
         caption=f"A-11 drivers by program, {heat.period or 'no quarter with data'}: score, "
                 + ("for trust the share who trust, " if heat.shares else "")
-                + "respondents (n), target, status, the question as asked and the import batch",
+                + "respondents (n), target, status, the rule finding behind it, the question as asked and the "
+                  "import batch",
         columns=[tables.Column("program", "Program", link="href", row_header=True),
                  tables.Column("component", "Component"), tables.Column("driver", "Driver"),
                  tables.Column("value", "Score (1-5)", tables.NUMBER, decimals=None), *share,
                  tables.Column("n", "n", tables.COUNT),
                  tables.Column("target", "Target", tables.NUMBER), tables.Column("status", "Status", tables.STATUS),
-                 tables.Column("question", "Question as asked"), tables.Column("source", "Import batch")],
+                 tables.Column("why", "Rule finding", link="why_href"), tables.Column("question", "Question as asked"),
+                 tables.Column("source", "Import batch")],
         rows=rows, name=f"heatmap-{heat.period or 'none'}")
 
 

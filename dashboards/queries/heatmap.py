@@ -3,7 +3,7 @@ target and status, the questions as asked and the import batches it came from; r
 first; drivers no program answered set aside. From A-11's v2 survey on, a trust cell also gives the
 share who trust (the program page's measure): its mean, which the status is judged on, counts a
 thumbs up as 5 and a thumbs down as 1 where the question was asked so."""
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Optional
 
 import sqlalchemy as sa
@@ -15,6 +15,8 @@ from dashboards.queries.common import (
     chosen_period,
     driver_metrics,
     pooled_scores,
+    program_statuses,
+    status_metric,
     target_book,
     trust_share,
 )
@@ -42,6 +44,7 @@ class Cell:
     thumbs: bool = False  # v2 trust asked as thumbs up / down only (answers of 1 and 5 alone)
     question: str = "question not recorded"  # the questions as asked, "(non-standard wording)" marked
     source: str = ""  # the import batches the observations came from
+    finding_id: Optional[int] = None  # the rules' status finding behind a trust cell's status (its why-page)
 
 
 @dataclass
@@ -115,11 +118,37 @@ def _source_words(batches: tuple) -> str:
     return "; ".join(words)
 
 
-@cached(reads=SURVEY)
+@cached
 def driver_heatmap(session, period: Optional[str] = None, programs: ProgramFilter = EVERY_PROGRAM,
                    sort: str = "worst", *, min_n: int = 30) -> Heatmap:
     """The heatmap for `period` (default: the latest with data) over the programs the filter selects,
-    worst first (`sort="worst"`) or by component and program name (`sort="name"`)."""
+    worst first (`sort="worst"`) or by component and program name (`sort="name"`): `survey_heatmap`,
+    with each program's trust cell given the status the overview and the program page give it
+    (`program_statuses`: the rules' status finding for the quarter where they concluded one, naming its
+    why-page), so the pages never disagree on a program's status."""
+    heat = survey_heatmap(session, period, programs, sort, min_n=min_n)
+    metric = status_metric(session)
+    if heat.period is None or metric is None or metric.driver.value not in heat.drivers:
+        return heat
+    column = heat.drivers.index(metric.driver.value)
+    statuses = program_statuses(session, heat.period, programs, min_n=min_n)
+    rows = []
+    for row in heat.rows:
+        status = statuses.get(row.program_id)
+        cells = list(row.cells)
+        if status is not None:
+            cells[column] = replace(cells[column], status=status.status, finding_id=status.finding_id)
+        rows.append(replace(row, cells=cells))
+    if sort == "worst":
+        rows.sort(key=HeatmapRow.severity)
+    return replace(heat, rows=rows)
+
+
+@cached(reads=SURVEY)
+def survey_heatmap(session, period: Optional[str] = None, programs: ProgramFilter = EVERY_PROGRAM,
+                   sort: str = "worst", *, min_n: int = 30) -> Heatmap:
+    """The heatmap as the survey results alone give it (every status the score's against its target),
+    kept across officers' edits and rule runs."""
     period = chosen_period(session, period)
     if period is None:
         return Heatmap(period=None)
