@@ -275,7 +275,7 @@ class ProgramStatus:
     share: Optional[float] = None  # v2 trust: the share who trust (`trust_share`)
 
 
-def _status_findings(session, period: str) -> dict[int, sa.Row]:
+def status_findings(session, period: str) -> dict[int, sa.Row]:
     """{program id: (status, id) of its newest published status finding in `period`}, as columns (not
     the facts and explanations of a quarter's hundreds of findings)."""
     query = (sa.select(Finding.subject_id, Finding.status, Finding.id)
@@ -303,7 +303,7 @@ def program_statuses(session, period: str, programs: ProgramFilter = EVERY_PROGR
         .where(reported_in(session, [period])))
     metric = status_metric(session)
     scores = {} if metric is None else pooled_scores(session, period, programs, min_n=min_n).get(metric.id, {})
-    findings = _status_findings(session, period)
+    findings = status_findings(session, period)
     found = {}
     for program_id in session.scalars(query):
         score, finding = scores.get(program_id), findings.get(program_id)

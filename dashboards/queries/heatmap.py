@@ -15,7 +15,7 @@ from dashboards.queries.common import (
     chosen_period,
     driver_metrics,
     pooled_scores,
-    program_statuses,
+    status_findings,
     status_metric,
     target_book,
     trust_share,
@@ -123,22 +123,24 @@ def driver_heatmap(session, period: Optional[str] = None, programs: ProgramFilte
                    sort: str = "worst", *, min_n: int = 30) -> Heatmap:
     """The heatmap for `period` (default: the latest with data) over the programs the filter selects,
     worst first (`sort="worst"`) or by component and program name (`sort="name"`): `survey_heatmap`,
-    with each program's trust cell given the status the overview and the program page give it
-    (`program_statuses`: the rules' status finding for the quarter where they concluded one, naming its
-    why-page), so the pages never disagree on a program's status."""
+    with each program's trust cell given the status the overview and the program page give it (as
+    `program_statuses` does: the rules' status finding for the quarter where they concluded one, naming
+    its why-page; the score's status against its target where not), so the pages never disagree."""
     heat = survey_heatmap(session, period, programs, sort, min_n=min_n)
     metric = status_metric(session)
     if heat.period is None or metric is None or metric.driver.value not in heat.drivers:
         return heat
     column = heat.drivers.index(metric.driver.value)
-    statuses = program_statuses(session, heat.period, programs, min_n=min_n)
+    findings = status_findings(session, heat.period)
     rows = []
     for row in heat.rows:
-        status = statuses.get(row.program_id)
-        cells = list(row.cells)
-        if status is not None:
-            cells[column] = replace(cells[column], status=status.status, finding_id=status.finding_id)
-        rows.append(replace(row, cells=cells))
+        finding = findings.get(row.program_id)
+        if finding is not None:
+            cells = list(row.cells)
+            cells[column] = replace(cells[column], status=finding.status or cells[column].status,
+                                    finding_id=finding.id)
+            row = replace(row, cells=cells)
+        rows.append(row)
     if sort == "worst":
         rows.sort(key=HeatmapRow.severity)
     return replace(heat, rows=rows)
