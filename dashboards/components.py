@@ -84,8 +84,18 @@ def still_reported(period: Optional[str]) -> str:
     return f" {period} is still being reported (results are due {due:%d %B %Y}): it shows the programs in so far."
 
 
-def notice(text: str, *, tone: str = "info") -> html.Div:
-    """A sentence the page needs read first (USWDS's slim alert: its icon and words, never colour alone)."""
+def newest_results(period: Optional[str], newest: Optional[str], href: str) -> list:
+    """For a view whose programs have no results in `period`: where their newest are, linked to that
+    quarter's view (`href`), with a space before it; nothing when they have none at all."""
+    if not newest or newest == period:
+        return []
+    return [f" Their newest results are from {newest}: ", html.A(f"show {newest}", href=href, className="usa-link"),
+            "."]
+
+
+def notice(text, *, tone: str = "info") -> html.Div:
+    """A sentence the page needs read first (USWDS's slim alert: its icon and words, never colour alone);
+    `text` a string or a list of a sentence's parts (a link among them)."""
     return html.Div(html.Div(html.P(text, className="usa-alert__text"), className="usa-alert__body"),
                     className=f"usa-alert usa-alert--{tone} usa-alert--slim margin-bottom-2", role="status")
 

@@ -395,6 +395,41 @@ def test_a_link_with_filters_opens_the_page_with_them(executive):
         assert "id 'abc' is not one it offers" not in picker, "a missing program is said once, by the picker"
 
 
+def test_an_agency_whose_results_end_years_before_is_pointed_to_its_newest_quarter(executive):
+    """The performance.gov agencies beside the demo's report up to FY2023-Q1: chosen on the latest quarter,
+    the overview and the heatmap say where their newest results are, one click away."""
+    from scorecard.a11 import ensure_standard_metrics
+    from scorecard.extensions import db
+    from scorecard.models import Agency, Component, Observation, Program, subject_key
+
+    with executive.application.app_context():
+        program = Program(component=Component(agency=Agency(code="PG-VA", name="Department of Veterans Affairs"),
+                                              code="PG-VA-1", name="Veterans Benefits Administration"),
+                          code="PG-VA-1-1", name="Contacting the contact center")
+        db.session.add(program)
+        db.session.flush()
+        db.session.add(Observation(
+            metric_id=ensure_standard_metrics(db.session)["trust"].id, agency_id=program.component.agency_id,
+            component_id=program.component_id, program_id=program.id, subject_key=subject_key(program_id=program.id),
+            period="FY2023-Q1", channel="web", touchpoint="", n=120, value=4.1))
+        db.session.commit()
+        agency = program.component.agency_id
+    shown = json.dumps(answer(executive, body("overview-body.children", {
+        "overview-period.value": "FY2026-Q4", "overview-agency.value": str(agency)}, "overview-agency.value")))
+    assert ("No program of the agency chosen has survey results in FY2026-Q4.\", \" Their newest results are from "
+            "FY2023-Q1: \"") in shown
+    assert f'"href": "/dashboards/?period=FY2023-Q1&agency={agency}"' in shown
+    heat = answer(executive, body("heatmap-graph.figure", {
+        "heatmap-period.value": "FY2026-Q4", "heatmap-agency.value": str(agency), "heatmap-component.value": "all",
+        "heatmap-life-experience.value": "all", "heatmap-sort.value": "name"}, "heatmap-agency.value"))
+    said = json.dumps(heat["heatmap-summary"]["children"])
+    assert "No program has survey scores for FY2026-Q4 with these filters." in said and "FY2023-Q1" in said
+    assert f'"href": "/dashboards/heatmap?period=FY2023-Q1&agency={agency}&sort=name"' in said
+    shown = json.dumps(answer(executive, body("overview-body.children", {
+        "overview-period.value": "FY2023-Q1", "overview-agency.value": str(agency)}, "overview-agency.value")))
+    assert "Their newest results" not in shown, "a quarter with the agency's results needs no pointer"
+
+
 def test_a_component_of_another_agency_reads_as_all_components(executive):
     import sqlalchemy as sa
 

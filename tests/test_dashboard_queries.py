@@ -634,6 +634,26 @@ def test_the_whole_overview_for_the_latest_quarter(world):
     assert found.leaders.fiscal_year is None
 
 
+def test_an_agency_with_no_results_in_the_quarter_is_told_where_its_newest_are(world):
+    """A performance.gov agency's data ends years before the department's: chosen on the latest quarter,
+    its overview says nothing but zeros, so it names the agency's newest quarter with results."""
+    c = Agency(code="DC", name="Department C")
+    program = Program(component=Component(agency=c, code="C4", name="Bureau Four"), code="P-Foxtrot", name="Foxtrot")
+    db.session.add(program)
+    db.session.flush()
+    observe(db.session, program, "trust", "FY2025-Q1", MID)
+    observe(db.session, program, "trust", "FY2023-Q2", MID)
+    db.session.commit()
+    assert common.newest_period(db.session, common.ProgramFilter(agency_id=c.id)) == "FY2025-Q1"
+    assert common.newest_period(db.session, common.ProgramFilter(agency_id=c.id, component_id=-1)) is None
+    found = overview.overview(db.session, Q4, common.ProgramFilter(agency_id=c.id), EXECUTIVE, TODAY)
+    assert (found.period, found.statuses.total, found.newest) == (Q4, 0, "FY2025-Q1")
+    a = world["agencies"][0]
+    assert overview.overview(db.session, Q4, common.ProgramFilter(agency_id=a.id), EXECUTIVE, TODAY).newest is None, (
+        "an agency with results in the quarter needs no pointer")
+    assert overview.overview(db.session, Q4, common.ProgramFilter(), EXECUTIVE, TODAY).newest is None
+
+
 def test_the_overview_without_data(app):
     with app.app_context():
         found = overview.overview(db.session, None, common.ProgramFilter(), EXECUTIVE, TODAY)

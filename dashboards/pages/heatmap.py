@@ -138,7 +138,13 @@ def summary(heat: queries.Heatmap) -> str:
 @cached_answer
 def update_heatmap(period, agency_id, component_id, life_experience_id, sort):
     heat = heatmap_for(period, agency_id, component_id, life_experience_id, sort)
-    return figures.heatmap_figure(heat), summary(heat)
+    said = summary(heat)
+    if not heat.rows and heat.period:  # the filters' programs have results in another quarter: one click away
+        newest = common.newest_period(db.session, _filter(agency_id, component_id, life_experience_id))
+        said = [said, *components.newest_results(heat.period, newest, links.dashboard(
+            "heatmap", period=newest, agency=agency_id, component=component_id,
+            life_experience=life_experience_id, sort=None if sort == "worst" else sort))]
+    return figures.heatmap_figure(heat), said
 
 
 def _table(*values) -> tables.Table:

@@ -229,6 +229,16 @@ def under_way_notice(report: queries.Reporting) -> list:
         "those programs only; choose an earlier quarter for a complete one.", tone="info")]
 
 
+def no_results_notice(found: queries.Overview, agency) -> list:
+    """An agency chosen whose programs have no results in the quarter (a performance.gov agency's data ends
+    years before the department's): where its newest are, one click away."""
+    if found.newest is None:
+        return []
+    href = links.dashboard("", period=found.newest, agency=agency)
+    return [components.notice([f"No program of the agency chosen has survey results in {found.period}.",
+                               *components.newest_results(found.period, found.newest, href)])]
+
+
 def reporting_tile(report: queries.Reporting, agency) -> html.Section:
     compliance = html.A("Every quarter on the compliance page", className="usa-link",
                         href=links.dashboard("compliance", through=report.period,
@@ -298,6 +308,7 @@ def body(found: queries.Overview, agency) -> list:
     tiles.append(reporting_tile(found.reporting, agency))
     return [
         *under_way_notice(found.reporting),
+        *no_results_notice(found, agency),
         html.Section([html.H2(f"{found.period} at a glance", id="glance-heading", className="usa-sr-only"),
                       html.Div(tiles, className="dash-tiles")], **{"aria-labelledby": "glance-heading"}),
         changes_section(found.changes, found.commitments is not None),

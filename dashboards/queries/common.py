@@ -86,6 +86,18 @@ def periods_with_data(session) -> list[str]:
     return list(session.scalars(_PERIODS_WITH_DATA, {"survey": list(survey_metric_ids(session))}))
 
 
+@cached(reads=SURVEY)
+def newest_period(session, programs: ProgramFilter) -> Optional[str]:
+    """The newest quarter in which a program the filter selects has A-11 survey results (None: none ever):
+    what a page offers when the quarter chosen has none of theirs (a performance.gov agency's data ends
+    years before the department's)."""
+    query = programs.apply(
+        sa.select(sa.func.max(Observation.period)).join(Program, Program.id == Observation.program_id)
+        .join(Component, Component.id == Program.component_id)
+        .where(Observation.metric_id.in_(survey_metric_ids(session))))
+    return session.scalar(query)
+
+
 def chosen_period(session, period: Optional[str], today: Optional[date] = None) -> Optional[str]:
     """`period` in canonical text; when it is None, the latest quarter with data that has ended (else the
     latest with data). A quarter's results are reported after it ends: one still under way holds the first

@@ -15,6 +15,7 @@ from dashboards.queries.common import (
     Scope,
     chosen_period,
     driver_metrics,
+    newest_period,
     periods_with_data,
     pooled_scores,
     program_names,
@@ -613,6 +614,7 @@ class Overview:
     leaders: Optional[LeadersBelow] = None
     reporting: Optional[Reporting] = None
     changes: Optional[Changes] = None
+    newest: Optional[str] = None  # the programs chosen have no results in `period`: their newest quarter with some
 
 
 def overview(session, period: Optional[str], programs: ProgramFilter, scope: Scope, today: date, *,
@@ -626,6 +628,8 @@ def overview(session, period: Optional[str], programs: ProgramFilter, scope: Sco
         return found
     found.scores = [s for d in HEADLINE_DRIVERS if (s := agency_score(session, chosen, d, programs, min_n=min_n))]
     found.statuses = programs_by_status(session, chosen, programs, min_n=min_n)
+    if not found.statuses.total and programs != EVERY_PROGRAM:
+        found.newest = newest_period(session, programs)
     found.reporting = a11_reporting(session, chosen, programs, today=today)
     found.changes = changes_since_prior(session, chosen, programs, scope, today, min_n=min_n)
     return found
