@@ -107,7 +107,12 @@ class Browser:
         return WebDriverWait(self.driver, timeout).until(condition)
 
     def open(self, path: str) -> None:
+        # On a loaded machine the driver has answered before the new document was the one read (a list
+        # page's links were looked for in the page before it): the old one is marked, and the new one,
+        # wherever it was redirected, waited for until it is loaded.
+        self.driver.execute_script("window.scorecardLeft = true")
         self.driver.get(self.server + path)
+        self.wait(lambda d: d.execute_script("return !window.scorecardLeft && document.readyState === 'complete'"))
         if path.startswith("/dashboards/"):
             self.settle()
 
