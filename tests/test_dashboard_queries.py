@@ -469,6 +469,26 @@ def test_changes_name_significant_falls_and_programs_that_turned_red(world):
     assert changes.of(overview.TURNED_RED)[0].href == f"/findings/{why.id}", "a why-page when the rules said so"
 
 
+
+def test_a_program_that_turned_red_by_chance_says_its_change_was_not_significant(world):
+    """The overview lists only changes significant at 95%, and a program that turned red is listed among
+    them: one whose trust crossed the red threshold by a hair (3.85 to 3.77, n = 100 each) said only
+    "turned red", as if its trust had really fallen. It says the change is not a significant one."""
+    one = world["components"][0]
+    foxtrot = Program(component=one, code="P-Foxtrot", name="Foxtrot")
+    db.session.add(foxtrot)
+    db.session.flush()
+    observe(db.session, foxtrot, "trust", Q3, [0, 5, 25, 50, 20])   # 3.85: amber
+    observe(db.session, foxtrot, "trust", Q4, [0, 7, 26, 50, 17])   # 3.77: red
+    db.session.commit()
+    changes = overview.changes_since_prior(db.session, Q4, common.ProgramFilter(), EXECUTIVE, TODAY)
+    red = {line.subject: line.text for line in changes.of(overview.TURNED_RED)}
+    assert red["Foxtrot (Bureau One)"].endswith(
+        f"; its trust was 3.85 in {Q3}, not a significant change at 95%")
+    assert "not a significant change" not in red["Alpha (Bureau One)"], "Alpha's fall is significant"
+    assert "Foxtrot (Bureau One)" not in [line.subject for line in changes.of(overview.DECLINED)]
+
+
 # ------------------------------------------------------------------------------ commitments
 
 def _at(day: date) -> datetime:
