@@ -253,6 +253,26 @@ def test_the_status_tile_accounts_for_the_designated_programs_that_did_not_repor
     assert f"{said} reported no results in {period} (A-11 reporting)" in shown
 
 
+
+def test_an_agency_without_results_has_no_more_programs_without_a_status(demo, executive):
+    """An agency none of whose programs reported (the performance.gov agencies of `scorecard demo`, such as
+    the Department of the Interior) showed every count at 0 and then "2 more designated programs have no
+    status": more than none. They are its designated programs, without "more"."""
+    from scorecard.extensions import db
+    from scorecard.models import Agency, Component, Program
+
+    with demo.app_context():
+        quiet = Agency(code="QA", name="Quiet Agency")
+        bureau = Component(agency=quiet, code="QB", name="Quiet Bureau", is_hisp=True)
+        db.session.add_all([quiet, bureau, Program(component=bureau, code="QP-1", name="Quiet One"),
+                            Program(component=bureau, code="QP-2", name="Quiet Two")])
+        db.session.commit()
+        quiet_id = quiet.id
+    shown = json.dumps(answer(executive, body("overview-body.children", {"overview-agency.value": quiet_id},
+                                              "overview-period.value")))
+    assert "2 designated programs have no status: they reported no results" in shown
+    assert "more designated program" not in shown
+
 def test_a_viewer_sees_the_commitments_but_no_plans_on_the_overview(demo, client_as):
     """Every role sees the agency dashboards, the C-suite's commitments included (DESIGN §6; the functions
     pages showed them to a viewer while the overview hid them); a plan's ratings are the plan's, and a

@@ -146,7 +146,8 @@ def status_tile(counts: queries.StatusCounts, agency, report: queries.Reporting)
         html.P("A program's status is the status rule's finding for the quarter (its trust score against its "
                "target); for a quarter the rules have not evaluated, the same score against the same target. The "
                "heatmap shows every driver.", className="dash-tile__sub"),
-        *([html.P(f"{missing:,} more designated program{' has' if missing == 1 else 's have'} no status: "
+        *([html.P(f"{counted(missing, 'more designated program' if counts.total else 'designated program')}"
+                  f"{' has' if missing == 1 else ' have'} no status: "
                   f"{'it' if missing == 1 else 'they'} reported no results in {counts.period} (A-11 reporting).",
                   className="dash-tile__sub")]
           if (missing := len(report.missing)) else []),
