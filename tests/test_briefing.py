@@ -196,6 +196,13 @@ def test_the_workbook_has_a_sheet_per_section_with_the_overviews_numbers(app, ag
     turned = [r for r in rows if r[1] == "Programs that turned red"]
     assert [r[0] for r in turned] == ["Pension Claims (Benefits)"]
     assert len(rows) == len(found.changes.lines)
+    contents = [row for row in book["Contents"].iter_rows(values_only=True) if row[0] in ("glance", "changes")]
+    assert "changes are significant at 95%" not in str(contents), (
+        "the briefing said every change was significant, beside commitments that slipped and programs that turned "
+        "red by chance")
+    caption = next(section.table.caption for section in made.sections if section.key == "changes")
+    assert caption == ("What changed since FY2026-Q2: survey scores significant at 95%, programs that turned red, "
+                       "commitments that slipped or went overdue")
 
 
 def test_all_agencies_count_every_red_program(app, agency):

@@ -142,7 +142,8 @@ def changes_table(found: queries.Overview, base_url: str) -> Table:
     changes = found.changes
     rows = [{"kind": CHANGE_HEADINGS[line.kind], "subject": line.subject, "href": _absolute(base_url, line.href),
              "text": line.text} for line in changes.lines]
-    return Table(caption=f"What changed since {changes.prior_period} (significant at 95%)", name=CHANGES, rows=rows,
+    return Table(caption=f"What changed since {changes.prior_period}: survey scores significant at 95%, programs "
+                         f"that turned red, commitments that slipped or went overdue", name=CHANGES, rows=rows,
                  empty=("Nothing changed that could be compared." if across_the_break(changes.prior_period,
                                                                                       changes.period)
                         else "No significant change."), columns=[
@@ -296,8 +297,9 @@ def build(session, period: Optional[str], agency_id: Optional[int], scope: commo
         return briefing
     named = agency if agency_id else None  # the agency chosen, as the briefing's words name it
     briefing.sections.append(Section(
-        GLANCE, f"{found.period} at a glance", "Survey scores pool every touchpoint and channel; changes are "
-                                               "significant at 95%.", glance_table(found, named)))
+        GLANCE, f"{found.period} at a glance", "Survey scores pool every touchpoint and channel; a change of "
+                                               "score is listed only when significant at 95%.",
+        glance_table(found, named)))
     progress("What changed", 25)
     changes = found.changes
     briefing.sections.append(Section(CHANGES, f"What changed since {changes.prior_period}", changes.note,
