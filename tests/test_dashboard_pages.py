@@ -273,6 +273,17 @@ def test_an_agency_without_results_has_no_more_programs_without_a_status(demo, e
     assert "2 designated programs have no status: they reported no results" in shown
     assert "more designated program" not in shown
 
+
+def test_the_overview_does_not_say_every_change_it_lists_is_significant(executive):
+    """The overview's lede said "changes are listed only when they are significant at 95%" above commitments
+    that slipped and programs that turned red, which no test of significance reads."""
+    page = json.dumps(answer(executive, body("_pages_content.children", {"_pages_location.pathname": "/dashboards/",
+                                                                        "_pages_location.search": ""},
+                                             "_pages_location.pathname")))
+    assert "changes are listed only when they are significant" not in page
+    assert "a change of score is listed only when it is significant at 95%" in page
+
+
 def test_a_viewer_sees_the_commitments_but_no_plans_on_the_overview(demo, client_as):
     """Every role sees the agency dashboards, the C-suite's commitments included (DESIGN §6; the functions
     pages showed them to a viewer while the overview hid them); a plan's ratings are the plan's, and a
