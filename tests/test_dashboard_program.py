@@ -397,6 +397,21 @@ def test_an_officer_sees_their_functions_plans_and_every_commitment(world):
         "Fund the phone system": f"/commitments/{links['owed'].id}", "Replace the IVR": "/dashboards/function?code=CIO"}
 
 
+
+def test_plans_none_of_which_the_role_sees_are_not_more_plans():
+    """An officer on a program none of whose plans are their function's leaders' read "18 more plans read this
+    program", under no plan at all: they are 18 plans, not more."""
+    from dashboards.pages.program import plans_part
+    from dashboards.queries.accountability import Accountability
+
+    def said(found) -> str:
+        return json.dumps([p.to_plotly_json() for p in plans_part(found)], default=lambda o: o.to_plotly_json())
+
+    none_seen = Accountability(plans=[], hidden_plans=18)
+    assert "18 plans read this program; your role does not show them." in said(none_seen)
+    assert "1 plan reads this program; your role does not show it." in said(Accountability(plans=[], hidden_plans=1))
+
+
 def test_a_viewer_sees_the_commitments_but_no_plans(world):
     chain(world)
     found = accountability(db.session, world["calls"].id, common.Scope(Role.viewer), TODAY)

@@ -434,7 +434,8 @@ def plans_part(found: Accountability, year: Optional[int] = None) -> list:
                                       className="dash-details"))
     if found.hidden_plans:
         one = found.hidden_plans == 1
-        parts.append(html.P(f"{counted(found.hidden_plans, 'more plan', 'more plans')} "
+        more = "more " if found.plans else ""  # none shown: they are the plans, not more of them
+        parts.append(html.P(f"{counted(found.hidden_plans, more + 'plan')} "
                             f"{'reads' if one else 'read'} this program; your role does not show "
                             f"{'it' if one else 'them'}.",
                             className="dash-tile__sub"))
