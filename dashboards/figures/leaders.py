@@ -15,10 +15,20 @@ def level_label(level) -> str:
     return "None yet" if level == NONE_YET else f"{level} {RATING_LABELS[level]}"
 
 
+def none_shown(found: Leaders, what: str = "plan") -> str:
+    """What the chart and the tables say when they show no plan: that there is none, or, when there are plans
+    the viewer may not see, that none of them is shown ("No plan ... for these filters" read as none at all)."""
+    if not found.not_shown:
+        return f"No {what} with a CX requirement for these filters."
+    hidden = counted(found.not_shown, "plan")
+    return (f"No {what} with a CX requirement for these filters that your role may see: "
+            f"{hidden} {'is' if found.not_shown == 1 else 'are'} not shown to it.")
+
+
 def levels_figure(found: Leaders) -> dict:
     """The figure as Plotly's JSON (what dcc.Graph takes; a validated go.Figure costs milliseconds)."""
     if not found.plans:
-        return empty_figure("No plan with a CX requirement for these filters.")
+        return empty_figure(none_shown(found))
     total = len(found.plans)
     bars = []
     for name, counts, colour, shape in ((DECIDED, found.levels(), "#73b3e7", ""),

@@ -13,7 +13,7 @@ from flask_login import current_user
 
 from dashboards import components, filters, tables, validation
 from dashboards.cache import cached_answer
-from dashboards.figures.leaders import level_label, levels_figure
+from dashboards.figures.leaders import level_label, levels_figure, none_shown
 from dashboards.queries import common
 from dashboards.queries import leaders as queries
 from dashboards.urlstate import QueryParam, UrlState
@@ -106,7 +106,7 @@ def levels_table(found: queries.Leaders) -> tables.Table:
         columns=[tables.Column("level", "Level", row_header=True),
                  tables.Column("decided", "Plans decided at this summary level", tables.COUNT),
                  tables.Column("proposed", "Plans whose CX elements are proposed at this rating", tables.COUNT)],
-        rows=rows if total else [], empty="No plan with a CX requirement for these filters.",
+        rows=rows if total else [], empty=none_shown(found),
         name=f"leader-levels-FY{found.fiscal_year}")
 
 
@@ -155,7 +155,7 @@ def leaders_table(found: queries.Leaders, page: Optional[tables.Page] = None) ->
                  tables.Column("at_risk", "Elements at risk (proposed below 3)"),
                  tables.Column("decisions", "Elements decided"),
                  tables.Column("level", "Summary level"), tables.Column("score", "Summary score", tables.COUNT)],
-        rows=rows, empty="No leader with a CX requirement for these filters.", name=f"leaders-FY{found.fiscal_year}")
+        rows=rows, empty=none_shown(found, "leader"), name=f"leaders-FY{found.fiscal_year}")
 
 
 # ----------------------------------------------------------------------------- words
@@ -164,8 +164,9 @@ def summary(found: queries.Leaders) -> str:
     if found.fiscal_year is None:
         return "No performance plans yet."
     total = len(found.plans)
-    hidden = (f" {found.not_shown:,} more {'plan is' if found.not_shown == 1 else 'plans are'} not shown to your "
-              "role: a leader's ratings are shown to who may open the plan.") if found.not_shown else ""
+    more = "more " if total else ""  # none shown: they are the plans, not more of them
+    hidden = (f" {counted(found.not_shown, more + 'plan')} {'is' if found.not_shown == 1 else 'are'} not shown to "
+              "your role: a leader's ratings are shown to who may open the plan.") if found.not_shown else ""
     if not total:
         return f"No FY{found.fiscal_year} plan with a CX requirement for these filters that you may see.{hidden}"
     undecided = counted(len(found.undecided), "plan")
