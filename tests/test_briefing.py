@@ -811,3 +811,16 @@ def test_each_red_program_names_who_answers_for_it(app, agency):
     red = {r["program"]: r for r in seen.section(content.RED_PROGRAMS).table.rows}
     assert red["Pension Claims"]["leaders"] == "Performance plans are not shown to your role."
     assert "Modernize the pension portal" in red["Pension Claims"]["commitments"]
+
+
+def test_a_red_programs_leaders_say_when_the_role_does_not_see_them_all():
+    """An officer's or a leader's briefing named only the leaders whose plans they see ("FY2026 plans: Avery
+    Alvarez.") as all who answer for a red program, where the program page says 16 more plans read it."""
+    from dashboards.queries.accountability import Accountability, PlanLine
+
+    seen = [PlanLine(plan_id=1, href="/plans/1", leader="Avery Alvarez", title=None, fiscal_year=2026)]
+    assert content.answerable_leaders(Accountability(plans=seen, hidden_plans=16), 2026) == (
+        "FY2026 plans: Avery Alvarez. 16 more plans read it that your role does not see.")
+    assert content.answerable_leaders(Accountability(plans=seen, hidden_plans=1), 2026) == (
+        "FY2026 plans: Avery Alvarez. 1 more plan reads it that your role does not see.")
+    assert content.answerable_leaders(Accountability(plans=seen), 2026) == "FY2026 plans: Avery Alvarez."

@@ -163,7 +163,10 @@ def answerable_leaders(found: Accountability, fiscal_year: int) -> str:
         return "No plan that your role sees reads this program." if found.hidden_plans else \
             "No plan requirement reads this program."
     names = sorted({line.leader for line in found.plans if line.fiscal_year == years[0]})
-    return f"FY{years[0]} plans: {', '.join(names)}."
+    hidden = found.hidden_plans
+    unseen = (f" {counted(hidden, 'more plan')} {'reads' if hidden == 1 else 'read'} it that your role does not see."
+              if hidden else "")  # an officer's or a leader's: the leaders named are not all who answer for it
+    return f"FY{years[0]} plans: {', '.join(names)}.{unseen}"
 
 
 def answerable_commitments(found: Accountability) -> str:
