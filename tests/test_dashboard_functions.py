@@ -11,7 +11,7 @@ import csv
 import io
 import json
 import re
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -425,10 +425,9 @@ def test_a_function_page_without_or_with_an_unknown_code(app, known):
 
 @pytest.mark.parametrize("kind", ["csv", "xlsx"])
 def test_the_downloads_write_exactly_the_tables_shown(app, known, kind, monkeypatch):
-    import sys
-
-    for page_module in ("functions", "function"):  # the commitments' due dates are TODAY's: overdue as of it
-        monkeypatch.setattr(sys.modules[f"dashboards.pages.{page_module}"], "utctoday", lambda: TODAY)
+    # The commitments' due dates are TODAY's: overdue as of it (every `utctoday` reads the one clock, the pages'
+    # and the key dashboards.cache keeps their answers under alike).
+    monkeypatch.setattr("scorecard.clock.utcnow", lambda: datetime.combine(TODAY, time(12), tzinfo=UTC))
     client = user(app, "officer", function="CFO")
     shown = page(client, "/dashboards/functions")
     table = re.search(r"<table.*?</table>", json.dumps(shown)).group(0)
