@@ -248,6 +248,19 @@ def test_the_page_draws_the_grid_first(executive):
     assert "below minimum sample" in exceptions and "2025-07-20" not in exceptions, "on time is no exception"
 
 
+
+def test_fewer_quarters_than_asked_for_says_so(executive):
+    """Through FY2025-Q2 with 4 quarters asked for, the page read "Quarters shown: 4 quarters" over a grid of
+    two, FY2025-Q1 to FY2025-Q2, saying nothing of the other two: there are no results before FY2025-Q1."""
+    shown = answer(executive, body("compliance-grid.children", {**FILTERS, "compliance-through.value": Q2},
+                                   "compliance-through.value"))
+    assert "FY2025-Q1 to FY2025-Q2" in json.dumps(shown["compliance-grid"])
+    said = shown["compliance-summary"]["children"]
+    assert said.endswith(" Shown: 2 of the 4 quarters asked for; there are no survey results before FY2025-Q1."), said
+    full = answer(executive, body("compliance-grid.children", FILTERS, "compliance-through.value"))
+    assert "Shown:" not in full["compliance-summary"]["children"], "the 4 asked for, shown"
+
+
 def test_worst_first_puts_the_programs_that_did_not_report_first(executive):
     shown = answer(executive, body("compliance-grid.children", {**FILTERS, "compliance-sort.value": "worst"},
                                    "compliance-sort.value"))

@@ -2,6 +2,8 @@
 late, reported without counts, below minimum sample or not reported (a word and a shape), with
 each quarter's count of the designated programs that reported. The table is the primary view; the
 chart of the quarters' counts and the list of exceptions (with when each was committed) follow."""
+from typing import Optional
+
 import dash
 from dash import Input, Output, State, callback, dcc, html
 from flask import current_app
@@ -170,12 +172,14 @@ def exceptions_table(found: queries.Compliance) -> tables.Table:
         empty="None: every designated program reported on time with enough answers.")
 
 
-def summary(found: queries.Compliance) -> str:
+def summary(found: queries.Compliance, asked: Optional[int] = None) -> str:
     if not found.quarters:
         return "No quarter has survey results yet."
     last = found.quarters[-1]
+    fewer = (f" Shown: {len(found.quarters):,} of the {asked:,} quarters asked for; there are no survey results before "
+             f"{found.quarters[0].period}." if asked is not None and len(found.quarters) < asked else "")
     if not last.designated:
-        return f"No program is designated in {last.period} for these filters."
+        return f"No program is designated in {last.period} for these filters.{fewer}"
     awaited = (f" {last.awaited:,} not yet due: the results are due {last.due:%d %B %Y}." if last.awaited
                else "")
     # "reported" is also the legend's word for on time with enough answers: the count reported in any way
@@ -184,7 +188,7 @@ def summary(found: queries.Compliance) -> str:
             f"({last.share:.0%}){' so far' if last.awaited else ''}: {last.counts[queries.REPORTED]:,} on time "
             f"with enough answers, {last.counts[queries.LATE]:,} late, {last.counts[queries.WITHOUT_COUNTS]:,} without "
             f"counts, {last.counts[queries.BELOW_MINIMUM]:,} below the minimum sample of {found.min_n}; "
-            f"{last.counts[queries.NOT_REPORTED]:,} not reported.{awaited}")
+            f"{last.counts[queries.NOT_REPORTED]:,} not reported.{awaited}{fewer}")
 
 
 @callback(Output("compliance-grid", "children"), Output("compliance-graph", "figure"),
@@ -197,7 +201,7 @@ def update_compliance(through, quarters, agency_id, sort):
     found = compliance_for(through, quarters, agency_id, sort)
     return (components.data_table(grid_table(found)), compliance_figure(found),
             components.data_table(quarters_table(found)), components.data_table(exceptions_table(found)),
-            summary(found))
+            summary(found, queries.quarters_value(quarters)))
 
 
 components.register_downloads("compliance-grid", lambda *values: grid_table(compliance_for(*values)), FILTERS)
