@@ -496,3 +496,11 @@ def test_the_stale_flags_and_the_dashboards_not_updated_count_the_same_commitmen
             Rule.key == "stale-commitment", RuleVersion.status == RuleStatus.published,
             Finding.subject_type == "commitment", Finding.flag == "stale")))
     assert counted and counted == flagged, (sorted(counted), sorted(flagged))
+
+
+def test_a_measure_without_respondents_says_so_without_brackets_inside_the_tiles():
+    """The function page's tile read "FY2026-Q4: 84% (target 80%; n not reported (not a survey measure))"."""
+    from dashboards.figures.functions import n_words
+
+    assert n_words(None) == "no respondents: not a survey measure"
+    assert n_words(1250) == "n = 1,250"

@@ -54,7 +54,9 @@ def rating_words(rating: Optional[int], shown: bool = True) -> str:
 
 
 def n_words(n: Optional[int]) -> str:
-    return "n not reported (not a survey measure)" if n is None else f"n = {n:,}"
+    """A measure's respondents as the tile and the hover say them, inside the tile's parentheses: no brackets of
+    its own ("84% (target 80%; n not reported (not a survey measure))" read as a typo)."""
+    return "no respondents: not a survey measure" if n is None else f"n = {n:,}"
 
 
 def commitments_figure(found: Functions) -> go.Figure | dict:
