@@ -451,6 +451,8 @@ def test_the_life_experiences_summary_counts_a_program_serving_two_once(app):  #
     rollup = Rollup("FY2026-Q4", experiences=[Experience(1, "Retiring", programs=[program(1), program(2)]),
                                               Experience(2, "Disaster", programs=[program(2), program(3)])])
     assert summary(rollup).startswith("2 life experiences, 3 programs, in FY2026-Q4")
+    assert "; 0 of the 2 life experiences with trust answers." in summary(rollup), (
+        "which of the two counts has trust answers, said: it read \"; 0 with trust answers\"")
 
 
 def test_a_score_beside_its_target_never_reads_as_the_target_when_it_is_not():

@@ -168,9 +168,15 @@ def summary(rollup: queries.Rollup) -> str:
         return f"No program tagged with a life experience for these filters in {rollup.period}."
     programs = len({p.program_id for e in rollup.experiences for p in e.programs})  # a program may serve several
     trust = [e for e in rollup.experiences if (m := e.measure(TRUST)) is not None and m.value is not None]
-    return (f"{counted(len(rollup.experiences), 'life experience')}, {counted(programs, 'program')}, in "
-            f"{rollup.period}; "
-            f"{len(trust)} with trust answers.{components.still_reported(rollup.period)}")
+    # "; 5 with trust answers" after a count of life experiences and one of programs said not which
+    experiences = len(rollup.experiences)
+    if experiences == 1:
+        having = "it has trust answers" if trust else "it has no trust answers"
+    else:
+        having = (f"{'all' if len(trust) == experiences else f'{len(trust)} of the'} {experiences} life experiences "
+                  "with trust answers")
+    return (f"{counted(experiences, 'life experience')}, {counted(programs, 'program')}, in {rollup.period}; "
+            f"{having}.{components.still_reported(rollup.period)}")
 
 
 @callback(Output("life-graph", "figure"), Output("life-measures-table", "children"), Output("life-body", "children"),
