@@ -6,6 +6,7 @@ Built per request by `shell()` (the Dash app's layout function), so it reads the
 The assets the Flask pages use — USWDS CSS and fonts, scorecard.css — are linked from the app's
 own /static/ (`STYLESHEETS`); nothing comes from a CDN.
 """
+import sys
 from typing import Optional
 
 import dash
@@ -94,11 +95,26 @@ def dashboard_pages() -> list[dict]:
     return sorted(pages, key=lambda p: (p.get("order") if p.get("order") is not None else 99, p["name"]))
 
 
+# The filters the dashboards share: a page's query-string parameter and the filter it is. The quarter and the
+# agency chosen on one page are carried to the others the navigation opens (assets/scorecard.js), so a
+# meeting held on a past quarter does not land on the latest at each page.
+SHARED_FILTERS = {"period": "quarter", "through": "quarter", "agency": "agency"}
+
+
+def _carried(page: dict) -> str:
+    """"period:quarter agency:agency": the shared filters `page` takes, by its own parameters' names."""
+    url = getattr(sys.modules.get(page["module"]), "url", None)
+    names = [p.name for p in getattr(url, "params", ())]
+    return " ".join(f"{name}:{SHARED_FILTERS[name]}" for name in names if name in SHARED_FILTERS)
+
+
 def dashboards_nav() -> html.Nav:
-    links = [html.Li(dcc.Link(page["name"], href=page["relative_path"], className="dash-subnav__link"),
+    links = [html.Li(html.A(page["name"], href=page["relative_path"], className="dash-subnav__link",
+                            **{"data-path": page["relative_path"], "data-carry": _carried(page)}),
                      className="dash-subnav__item") for page in dashboard_pages()]
+    shared = " ".join(f"{name}:{kind}" for name, kind in SHARED_FILTERS.items())
     return html.Nav(html.Div(html.Ul(links, className="dash-subnav__list"), className="grid-container"),
-                    className="dash-subnav", id="dash-subnav", **{"aria-label": "Dashboards"})
+                    className="dash-subnav", id="dash-subnav", **{"aria-label": "Dashboards", "data-shared": shared})
 
 
 def footer() -> html.Footer:

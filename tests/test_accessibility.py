@@ -453,6 +453,43 @@ def test_space_opens_a_filter_as_enter_does(browsers, control):
     assert driver.current_url == address, "nothing chosen"
 
 
+def test_the_quarter_and_agency_chosen_go_with_the_dashboards_navigation(browsers):
+    """A meeting held on a past quarter: the tabs open on it (and on the agency chosen), through a page that has
+    no quarter; a page showing the latest forgets it. The links say so before they are used."""
+    from selenium.webdriver.common.by import By
+
+    browser = browsers("executive@demo.cx.gov")
+    driver = browser.driver
+    browser.open("/dashboards/")
+    browser.wait(lambda d: re.search(r"What changed since (FY\d{4}-Q\d)", d.find_element(By.ID, "main-content").text))
+    earlier = re.search(r"What changed since (FY\d{4}-Q\d)", driver.find_element(By.ID, "main-content").text).group(1)
+
+    def tab(name):
+        driver.find_element(By.CSS_SELECTOR, "#dash-subnav").find_element(By.LINK_TEXT, name).click()
+
+    def hrefs():
+        return dict(driver.execute_script("return Array.from(document.querySelectorAll('#dash-subnav a'), "
+                                          "a => [a.textContent, a.getAttribute('href')])"))
+
+    browser.open(f"/dashboards/?period={earlier}&agency=1")
+    driver.execute_script("window.notReloaded = true")
+    tab("Heatmap")
+    browser.wait(lambda d: "/dashboards/heatmap" in d.current_url and earlier in d.find_element(
+        By.ID, "heatmap-summary").text)
+    assert driver.current_url.endswith(f"/dashboards/heatmap?period={earlier}&agency=1")
+    tab("Leaders")
+    browser.wait(lambda d: "/dashboards/leaders" in d.current_url)
+    assert "?" not in driver.current_url, "the leaders page has no quarter: nothing it does not read"
+    tab("A-11 compliance")
+    browser.wait(lambda d: "/dashboards/compliance" in d.current_url)
+    assert driver.current_url.endswith(f"/dashboards/compliance?through={earlier}&agency=1"), "its own names"
+    assert driver.execute_script("return window.notReloaded === true"), "no reload: the app's own navigation"
+    assert hrefs()["Overview"] == f"/dashboards/?period={earlier}&agency=1", "a copied link carries them too"
+    browser.open("/dashboards/")  # the latest quarter, every agency: nothing chosen to carry
+    driver.find_element(By.CSS_SELECTOR, "#dash-subnav a").click()  # (the overview again: links said afresh)
+    browser.wait(lambda d: hrefs()["Heatmap"] == "/dashboards/heatmap")
+
+
 def test_focus_moves_to_the_heading_after_navigating_between_dashboards(browsers):
     from selenium.webdriver.common.action_chains import ActionChains
     from selenium.webdriver.common.by import By

@@ -109,10 +109,15 @@ def test_the_frame_is_the_flask_pages_frame(client_as):
     assert "Sign out (executive@test.gov)" in text(form)
     assert any(n["type"] == "Footer" and "OMB Circular A-11 Section 280" in text(n) for n in components)
     subnav = next(n for n in components if n["props"].get("id") == "dash-subnav")
-    links = [(text(a), a["props"]["href"]) for a in walk(subnav) if a["type"] == "Link"]
+    links = [(text(a), a["props"]["href"]) for a in walk(subnav) if a["type"] == "A"]
     assert links[:2] == [("Overview", "/dashboards/"), ("Heatmap", "/dashboards/heatmap")]
     registered = {p["relative_path"] for p in dash.page_registry.values() if p.get("nav", True)}
     assert {href for _, href in links} == registered, "every page in the registry, but those with nav=False"
+    # the quarter and agency chosen go with the navigation, under each page's own names (assets/scorecard.js)
+    carried = {text(a): a["props"]["data-carry"] for a in walk(subnav) if a["type"] == "A"}
+    assert (carried["Overview"], carried["A-11 compliance"], carried["Leaders"]) == (
+        "period:quarter agency:agency", "through:quarter agency:agency", "")
+    assert subnav["props"]["data-shared"] == "period:quarter through:quarter agency:agency"
 
 
 def test_signing_out_from_the_dashboards_works(client_as):

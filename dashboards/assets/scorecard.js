@@ -77,6 +77,65 @@
     openInDashboards(path + url.search + url.hash);
   });
 
+  /* The dashboards' navigation carries the filters the pages share (the quarter and the agency chosen,
+     dashboards/chrome.py SHARED_FILTERS) to the page it opens, under that page's own names for them: a
+     meeting held on a past quarter stays on it from tab to tab, through the pages that have no quarter (the
+     tab's session keeps what was chosen last; a page showing its default, the latest quarter or every
+     agency, forgets it). Each link's address says so before it is used (pointed at, focused, pressed), so a
+     copied link or one opened in a new tab carries them too. */
+  var KEPT = 'scorecard.dashboards.shared';
+
+  function pairs(text) {
+    return (text || '').split(/\s+/).filter(Boolean).map(function (pair) { return pair.split(':'); });
+  }
+
+  function kept() {
+    try { return JSON.parse(window.sessionStorage.getItem(KEPT)) || {}; } catch (e) { return {}; }
+  }
+
+  function keep(chosen) {
+    try { window.sessionStorage.setItem(KEPT, JSON.stringify(chosen)); } catch (e) { /* storage refused */ }
+  }
+
+  function chosenNow(nav) {
+    var here = new URLSearchParams(window.location.search);
+    var path = window.location.pathname.replace(/\/+$/, '') || '/';
+    var page = Array.prototype.find.call(nav.querySelectorAll('a[data-path]'), function (link) {
+      return (link.getAttribute('data-path').replace(/\/+$/, '') || '/') === path;
+    });
+    var takes = page ? pairs(page.getAttribute('data-carry')).map(function (pair) { return pair[1]; }) : [];
+    var chosen = kept();
+    takes.forEach(function (kind) { delete chosen[kind]; });  // this page says what is chosen, or shows its default
+    pairs(nav.getAttribute('data-shared')).forEach(function (pair) {
+      if (here.get(pair[0])) { chosen[pair[1]] = here.get(pair[0]); }
+    });
+    keep(chosen);
+    return chosen;
+  }
+
+  function carryFilters() {
+    var nav = document.getElementById('dash-subnav');
+    if (!nav) { return; }
+    var chosen = chosenNow(nav);
+    nav.querySelectorAll('a[data-path]').forEach(function (link) {
+      var query = new URLSearchParams();
+      pairs(link.getAttribute('data-carry')).forEach(function (pair) {
+        if (pair[1] in chosen) { query.set(pair[0], chosen[pair[1]]); }
+      });
+      var search = query.toString();
+      var href = link.getAttribute('data-path') + (search ? '?' + search : '');
+      if (link.getAttribute('href') !== href) { link.setAttribute('href', href); }
+    });
+  }
+
+  ['mouseover', 'focusin', 'mousedown', 'click'].forEach(function (kind) {
+    document.addEventListener(kind, function (event) {
+      if (event.target.closest && event.target.closest('#dash-subnav')) { carryFilters(); }
+    }, true);  // first: the click that opens the page reads the address carried
+  });
+  window.addEventListener('popstate', carryFilters);
+  window.addEventListener('_dashprivate_pushstate', carryFilters);
+
   /* A selected heatmap cell opens its program's page. */
   window.dash_clientside = Object.assign({}, window.dash_clientside);
   window.dash_clientside.scorecard = Object.assign({}, window.dash_clientside.scorecard, {
