@@ -19,7 +19,8 @@ def periods() -> list[str]:
 
 
 def period(control: str, name: str = "period") -> QueryParam:
-    return QueryParam(name, control, validation.period, default=latest_period, offered=periods)
+    return QueryParam(name, control, validation.period, default=latest_period, offered=periods,
+                      unlisted="has no survey results")
 
 
 def agency(control: str) -> QueryParam:

@@ -50,6 +50,9 @@ class QueryParam:
     # The default worked out from the other values read, when the address gives none (a program's own
     # latest quarter from its id); None (or its None) keeps `default`.
     default_from: Optional[Callable[[dict], Any]] = None
+    # What the notice says of a well-formed value the control does not list ("has no survey results" for a
+    # quarter): a quarter not in yet is no nonsense value.
+    unlisted: str = "is not one it offers"
 
     def default_value(self):
         return self.default() if callable(self.default) else self.default
@@ -60,19 +63,19 @@ class QueryParam:
             return self.omit if self.omit is not None else self.default_value()
         return converted if isinstance(converted, str) else str(converted)
 
-    def read(self, raw) -> tuple[Any, bool]:
-        """(the control's value for a query-string value, whether a value given was refused): the default
-        when absent, refused or not one the control lists."""
+    def read(self, raw) -> tuple[Any, Optional[str]]:
+        """(the control's value for a query-string value, why a value given was not used, in words, or None):
+        the default when absent, refused or not one the control lists."""
         raw = given(raw)
         if raw is None or raw == "":
-            return self.default_value(), False
+            return self.default_value(), None
         try:
             value = self.as_control(self.convert(raw))
         except (ValueError, TypeError):
-            return self.default_value(), True
+            return self.default_value(), "is not one it offers"
         if self.offered is not None and value not in {str(v) for v in self.offered()}:
-            return self.default_value(), True
-        return value, False
+            return self.default_value(), self.unlisted
+        return value, None
 
 
 def given(raw):
@@ -154,7 +157,7 @@ class UrlState:
                               + "), so it reads the last")
             values[p.name], refused = p.read(raw)
             if refused:
-                unused.append(f"{p.name} {_quoted(str(given(query.get(p.name)))[:40])} is not one it offers, "
+                unused.append(f"{p.name} {_quoted(str(given(query.get(p.name)))[:40])} {refused}, "
                               "so it shows the default")
             if refused or given(raw) in (None, ""):
                 defaulted.add(p.name)

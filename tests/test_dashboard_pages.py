@@ -359,6 +359,10 @@ def test_back_and_forward_set_the_filters_from_the_query_string(executive):
         {**i, "value": "?period=FY1990-Q1"} if i["id"] == "dashboards-heatmap-url" else i for i in request["inputs"]]})
     assert back["dashboards-heatmap-url-unused"]["children"].endswith(
         "period 'FY1990-Q1' is not one it offers, so it shows the default."), "an address gone back to: said again"
+    ahead = answer(executive, {**request, "inputs": [
+        {**i, "value": "?period=FY2031-Q1"} if i["id"] == "dashboards-heatmap-url" else i for i in request["inputs"]]})
+    assert ahead["dashboards-heatmap-url-unused"]["children"].endswith(
+        "period 'FY2031-Q1' has no survey results, so it shows the default."), "a quarter with nothing in: said so"
 
 
 def test_leaving_the_page_changes_no_filter(executive):
