@@ -435,7 +435,10 @@ def test_the_rows_are_held_to_the_web_forms_rules_and_the_officers_scope(demo):
         assert errors[(5, "id")] == f"there is no commitment #{cio_id} among CFO's commitments; leave the id blank " \
                                     "to create a new commitment"
         assert "only for their own function (CFO)" in errors[(6, "function")]
-        assert f"as row {align_row}" in errors[(7, "title")]
+        # the id repeats, not the title ("Copy"): the id is the cell marked, and the commitment named by it
+        assert errors[(7, "id")] == (f"the same commitment (#{align['id'].value}, CFO: {align['title'].value!r}) "
+                                     f"as row {align_row}: give each commitment one row")
+        assert (7, "title") not in errors
         assert errors[(8, "id")].startswith(f"there is no commitment #{publish['id'].value + 1000}")
         assert stored() == before
 

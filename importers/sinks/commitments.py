@@ -284,7 +284,12 @@ class CommitmentSink(TrackedSink):
     def _first(self, row, record, function, current) -> bool:
         """False (recorded) when an earlier row of the file names the same commitment."""
         key = (function.id, title_key(record["title"]))  # as the web compares titles (NFKC: "Ⅱ" is "II")
-        twin = (self._row_of_id.get(current.id) if current is not None else None) or self._row_of_key.get(key)
+        by_id = self._row_of_id.get(current.id) if current is not None else None
+        if by_id is not None:  # the id is what repeats: the row may have reworded the title
+            self.fail(row, "id", record["id"], f"the same commitment (#{current.id}, {function.code}: "
+                      f"{current.title!r}) as row {by_id}: give each commitment one row")
+            return False
+        twin = self._row_of_key.get(key)
         if twin is not None:
             self.fail(row, "title", record["title"], f"the same commitment ({function.code}: "
                       f"{record['title']!r}) as row {twin}")
