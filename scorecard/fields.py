@@ -14,6 +14,7 @@ from wtforms.validators import NumberRange, StopValidation
 
 LARGEST = 2**31 - 1  # what an INTEGER column holds on PostgreSQL; every whole number a form takes is below it
 DIGITS = re.compile("[0-9]+")  # not \d, which is every script's digits
+DECIMAL = re.compile(r"[0-9]*\.[0-9]+|[0-9]+\.")  # "1.5", ".5", "2.": the digits 0-9, with a point
 
 
 def whole_number(text: str, taker: str = "field", takes: str = "a whole number of 0 or more") -> int:
@@ -25,6 +26,9 @@ def whole_number(text: str, taker: str = "field", takes: str = "a whole number o
     shown = text if len(text) <= 20 else f"{text[:20]}..."
     if text[:1] in ("-", "+") and DIGITS.fullmatch(text[1:]):
         raise ValueError(f"{shown!r} is not a number this {taker} takes: it takes {takes}, written without a sign")
+    if DECIMAL.fullmatch(text):  # written with the digits 0-9 already: telling them to was no help
+        raise ValueError(f"{shown!r} is not a number this {taker} takes: it takes {takes}, written without a "
+                         "decimal point")
     if not DIGITS.fullmatch(text):
         raise ValueError(f"{shown!r} is not a number this {taker} takes: write it with the digits 0-9")
     if len(text.lstrip("0")) > len(str(LARGEST)) or int(text) > LARGEST:  # no int() of thousands of digits

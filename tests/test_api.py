@@ -1001,6 +1001,18 @@ def test_a_body_of_very_many_bad_values_lists_the_first_of_them(api, http):
     assert all(e["message"] == "Unknown field." and e["value"] == sent[e["column"]] for e in problem["errors"])
 
 
+def test_a_whole_number_parameter_sent_with_a_decimal_point_is_told_what_it_takes(api, http):
+    """page_size=2.5 was told "write it with the digits 0-9", which it was: it is told what the parameter takes."""
+    secret = _secret(api, "analyst")
+    for sent in ("2.5", "10.0", ".5"):
+        refused = http.get(f"{PREFIX}/observations", query_string={"page_size": sent}, headers=_bearer(secret))
+        assert refused.status_code == 422
+        [error] = refused.get_json()["errors"]
+        assert (error["column"], error["value"], error["message"]) == (
+            "page_size", sent, f"{sent!r} is not a number this parameter takes: it takes a whole number from 1 to "
+                               "500, written without a decimal point")
+
+
 def test_a_fractional_count_is_refused_not_cut_to_a_whole_number(api, http):
     """marshmallow's Integer reads 2.7 as 2: a count of 2.7 would be stored as 2 (a file's '2.7' is
     refused too). A whole number sent as 12.0 is 12."""
