@@ -930,6 +930,26 @@ def test_every_status_given_more_than_once_is_refused_saying_so(api, http):
         "Given more than 6 times: there are 6 statuses; give each at most once.")
 
 
+def test_too_many_or_too_long_evidence_links_are_refused_saying_so(api, http):
+    """21 evidence links, or one of 2,001 characters, were refused as "Longer than maximum length 20." (and
+    "... 2000."), which said neither that links were counted nor which link was long."""
+    secret = _secret(api, "officer")
+    with api.app_context():
+        cid = _commitment_of("CFO")
+    url = f"{PREFIX}/commitments/{cid}"
+    read = http.get(url, headers=_bearer(secret))
+    headers = {**_bearer(secret), "If-Match": read.headers["ETag"]}
+    many = [f"https://www.performance.gov/cx/{i}" for i in range(21)]
+    long = "https://www.performance.gov/" + "a" * 1973
+    for sent, said in ((many, "More than 20 links were sent: a commitment keeps at most 20 evidence links."),
+                       ([long], f"{long[:60]!r}... is longer than 2000 characters: a link is at most 2000.")):
+        refused = http.patch(url, json={"evidence_links": sent}, headers=headers)
+        assert refused.status_code == 422
+        [error] = refused.get_json()["errors"]
+        assert (error["column"], error["message"]) == ("evidence_links", said)
+    assert http.get(url, headers=_bearer(secret)).get_json() == read.get_json()
+
+
 def test_whole_number_parameters_are_the_digits_0_9_alone(api, http):
     """int() read page_size=1_0 as 10, program_id=1_0 as program 10, and "+3", " 3", "５" (fullwidth) and "١"
     (Arabic-Indic) as numbers: the web forms refuse them (scorecard.fields.whole_number), and so does the API."""

@@ -91,8 +91,12 @@ class CommitmentPatchSchema(Schema):
     next_step = Text(allow_none=True, validate=validate.Length(max=MAX_TEXT_LENGTH))
     due_date = Day(allow_none=True, metadata={
         "description": "YYYY-MM-DD; moving (or removing) a due date needs a reason in the same change."})
-    evidence_links = fields.List(Text(validate=validate.Length(max=MAX_LINK_LENGTH)),
-                                 validate=validate.Length(max=MAX_LINKS), metadata={
+    # marshmallow's "Longer than maximum length 20." said neither that it counted links nor which link was long
+    evidence_links = fields.List(Text(validate=validate.Length(max=MAX_LINK_LENGTH, error=(
+                                     "'{input:.60}'... is longer than {max} characters: a link is at most {max}."))),
+                                 validate=validate.Length(max=MAX_LINKS, error=(
+                                     "More than {max} links were sent: a commitment keeps at most {max} evidence "
+                                     "links.")), metadata={
         "description": "Each link one web address starting with http:// or https:// and naming a site, with no "
                        "space, control or invisible character in it (write a space as %20)."})
     note = Text(allow_none=True, validate=validate.Length(max=MAX_TEXT_LENGTH), metadata={
