@@ -504,12 +504,16 @@ def _child_result(code, out_file, err_file, sheet, limits: Limits) -> dict:
 # The sheets of the app's own templates (importers.templates): the data, its instructions, and the hidden lists
 # its drop-downs offer. Read from a filled-in template, the data sheet is the one meant; nothing to say.
 TEMPLATE_DATA, TEMPLATE_HELP, TEMPLATE_LISTS = "data", "instructions", "lists"
+# The commitments download (scorecard.commitments.export), imported back: its data and its instructions.
+COMMITMENTS_EXPORT = "commitments"
 
 
 def _sheet_warnings(meta: dict, sheet: Optional[str], scan) -> list[str]:
     chosen, notes = meta["sheet"], []
-    template = (chosen == TEMPLATE_DATA and meta["visible"] == [TEMPLATE_DATA, TEMPLATE_HELP]
-                and meta["hidden"] == [TEMPLATE_LISTS])
+    template = ((chosen == TEMPLATE_DATA and meta["visible"] == [TEMPLATE_DATA, TEMPLATE_HELP]
+                 and meta["hidden"] == [TEMPLATE_LISTS])
+                or (chosen == COMMITMENTS_EXPORT and meta["visible"] == [COMMITMENTS_EXPORT, TEMPLATE_HELP]
+                    and not meta["hidden"]))
     if chosen in meta["hidden"]:
         notes.append(f"Sheet {chosen!r} is hidden; it was read because it was chosen by name.")
     elif sheet is None and len(meta["visible"]) > 1 and not template:

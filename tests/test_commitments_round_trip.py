@@ -141,6 +141,22 @@ def test_the_download_is_the_commitments_layout_with_a_drop_down_and_instruction
     assert officer.get("/commitments/download.pdf").status_code == 404
 
 
+def test_the_download_imported_back_reads_its_data_sheet_without_a_note_about_its_instructions(demo):
+    """Every round trip of the download was previewed under "Read before confirming: The workbook has 2 sheets;
+    the first with data, 'commitments', was read": the instructions sheet is the app's own, as a template's is."""
+    officer = signed_in(demo, CFO_OFFICER)
+    book, rows = sheet_rows(download(officer))
+    number, cells = next(iter(rows.values()))
+    cells["next_step"].value = "Brief the budget office"
+    with demo.app_context():
+        result = run_import(db.session, io_file(book), dry_run=True, user_id=user(CFO_OFFICER).id)
+        assert result.status == "would_import", result.errors
+        assert not [w for w in result.warnings if "sheets" in w], result.warnings
+        book.create_sheet("my notes")  # a sheet the person added: which one was read is said, as before
+        result = run_import(db.session, io_file(book), dry_run=True, user_id=user(CFO_OFFICER).id)
+        assert [w for w in result.warnings if "the first with data, 'commitments', was read" in w]
+
+
 def test_formula_like_text_is_neutralised_and_comes_back_as_stored(demo, runner, tmp_path):
     formula = '=HYPERLINK("http://evil.example","click")'
     with demo.app_context():
