@@ -259,6 +259,13 @@ def _hidden_columns_read(table, index: dict, header_names: dict) -> list[str]:
             "imported."]
 
 
+def _rejected_rows_columns(header) -> set:
+    """The columns the rejected-rows download (importers.error_report) adds around a file's own, "row" first
+    and "errors" last: that download fixed and uploaded again was told they were not read."""
+    cells = [str(c).strip() for c in header if c is not None and str(c).strip()]
+    return {"row", "errors"} if len(cells) > 2 and cells[0] == "row" and cells[-1] == "errors" else set()
+
+
 def run_import(session, path, *, filename: Optional[str] = None, format_name: Optional[str] = None,
                sheet: Optional[str] = None, options: Optional[dict] = None, dry_run: bool = False,
                user_id: Optional[int] = None, progress: Optional[Callable] = None,
@@ -340,14 +347,16 @@ def _run_import(session, path, *, filename: Optional[str] = None, format_name: O
     # The sink sees who imports: some layouts are scoped by role (an officer's own function).
     sink = SINKS[fmt.sink](session, {**options, "user_id": user_id, "preview": dry_run})
     # A sheet of 16,000 columns listed every one in the preview: the first UNKNOWN_NAMED are named, the rest counted.
+    own = _rejected_rows_columns(prefix[header_index])
+    unknown = [name for name in columns.unknown if name not in own]
     result = ImportResult("rejected", format=fmt.name, warnings=list(table.warnings),
-                          unknown_columns=list(columns.unknown)[:UNKNOWN_NAMED])
+                          unknown_columns=unknown[:UNKNOWN_NAMED])
     result.warnings += _hidden_columns_read(table, columns.index, header_names)
     unread_choices = _choices_not_read(fmt, options)
     if unread_choices:
         result.warnings.append(unread_choices)
     published = {norm_name(name) for name in fmt.unread}  # the published layout's, not needed here
-    unread = [name for name in columns.unknown if norm_name(name) not in published]
+    unread = [name for name in unknown if norm_name(name) not in published]
     if unread:
         more = f" and {len(unread) - UNKNOWN_NAMED:,} more" if len(unread) > UNKNOWN_NAMED else ""
         one = len(unread) == 1

@@ -549,6 +549,31 @@ def test_the_rejected_rows_report_reads_the_sheet_the_import_read(demo, tmp_path
         assert [repr(c) for c in report.rows[0].cells[8:10]] == ["100", "5"], "whole numbers as written, not 100.0"
 
 
+def test_the_rejected_rows_download_fixed_and_uploaded_again_says_nothing_of_its_row_and_errors_columns(
+        demo, tmp_path):
+    """The rejected rows' workbook adds "row" before the file's columns and "errors" after them; fixed and
+    uploaded again, its preview said "Columns not read: ... “row”, “errors”" of the app's own columns."""
+    from importers.error_report import error_report
+
+    path = tmp_path / "q1.xlsx"
+    write_xlsx(path, HEADER, [survey_row(), survey_row(channel="web", period="FY2027-Q5")])
+    with demo.app_context():
+        result = run_import(db.session, path)
+        assert result.status == "rejected"
+        batch = ImportBatch(filename="q1.xlsx", checksum="x", format=result.format, errors=result.errors,
+                            stored_path=str(path), options={})
+        fixed = tmp_path / "fixed.xlsx"
+        error_report(batch, store=storage(demo)).write_xlsx(fixed)
+        workbook = load_workbook(fixed)
+        sheet = workbook.active
+        assert sheet.cell(1, 1).value == "row" and sheet.cell(1, sheet.max_column).value == "errors"
+        sheet.cell(2, 1 + HEADER.index("period") + 1).value = "FY2027-Q1"
+        workbook.save(fixed)
+        again = run_import(db.session, fixed, dry_run=True)
+        assert again.status == "would_import", again.errors
+        assert not again.unknown_columns and not [w for w in again.warnings if "not read" in w], again.warnings
+
+
 def test_cells_formatted_as_percentages_are_read_as_they_show(demo, tmp_path):
     """Excel stores 85% as 0.85 with a percentage format. A percent metric typed that way is 85,
     as on the screen, whatever the format ("0%", "0.0%", a custom one); a plain 0.85 stays 0.85 and
