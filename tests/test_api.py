@@ -950,6 +950,27 @@ def test_too_many_or_too_long_evidence_links_are_refused_saying_so(api, http):
     assert http.get(url, headers=_bearer(secret)).get_json() == read.get_json()
 
 
+def test_a_text_longer_than_its_field_takes_is_refused_naming_the_field_and_its_limit(api, http):
+    """A reason, next step or note of over 10,000 characters was refused as "Longer than maximum length 10000.",
+    naming neither the field nor that characters were counted; and a metric filter sent empty likewise."""
+    secret = _secret(api, "officer")
+    with api.app_context():
+        cid = _commitment_of("CFO")
+    url = f"{PREFIX}/commitments/{cid}"
+    read = http.get(url, headers=_bearer(secret))
+    headers = {**_bearer(secret), "If-Match": read.headers["ETag"]}
+    for field in ("reason", "next_step", "note"):
+        refused = http.patch(url, json={field: "x" * 10_001}, headers=headers)
+        assert refused.status_code == 422, refused.get_data(as_text=True)[:300]
+        [error] = refused.get_json()["errors"]
+        assert (error["column"], error["message"]) == (
+            field, f"{field} is longer than 10000 characters: it is at most 10000.")
+    assert http.get(url, headers=_bearer(secret)).get_json() == read.get_json(), "nothing changed"
+    empty = http.get(f"{PREFIX}/scores?metric=&period=FY2026-Q4", headers=_bearer(secret))
+    assert empty.status_code == 422
+    assert empty.get_json()["errors"][0]["message"] == "metric takes 1 to 64 characters."
+
+
 def test_whole_number_parameters_are_the_digits_0_9_alone(api, http):
     """int() read page_size=1_0 as 10, program_id=1_0 as program 10, and "+3", " 3", "５" (fullwidth) and "١"
     (Arabic-Indic) as numbers: the web forms refuse them (scorecard.fields.whole_number), and so does the API."""

@@ -20,10 +20,26 @@ class Schema(ma.Schema):
         ordered = True
 
     def on_bind_field(self, field_name: str, field_obj: fields.Field) -> None:
-        """A field left out is named in its message ("Missing data for required field." named nothing a
-        client reading the message alone could act on)."""
-        field_obj.error_messages = {**field_obj.error_messages,
-                                    "required": f"{field_obj.data_key or field_name} is required and was not sent."}
+        """A field left out, or a text of a length it does not take, is named in its message ("Missing data for
+        required field." and "Longer than maximum length 10000." named nothing a client reading the message
+        alone could act on)."""
+        name = field_obj.data_key or field_name
+        field_obj.error_messages = {**field_obj.error_messages, "required": f"{name} is required and was not sent."}
+        if isinstance(field_obj, fields.String):
+            for validator in field_obj.validators:
+                if isinstance(validator, validate.Length) and validator.error is None:
+                    validator.error = _length_words(name, validator)
+
+
+def _length_words(name: str, length: validate.Length) -> str:
+    """A text's length refused, in words naming the field and its limits (marshmallow fills in the numbers)."""
+    if length.equal is not None:
+        return f"{name} is {{equal}} characters long, no more and no fewer."
+    if length.min in (None, 0):
+        return f"{name} is longer than {{max}} characters: it is at most {{max}}."
+    if length.max is None:
+        return f"{name} is shorter than {{min}} characters: it is at least {{min}}."
+    return f"{name} takes {{min}} to {{max}} characters."
 
 
 # ----------------------------------------------------------------------------- shared pieces
