@@ -190,6 +190,18 @@ def test_without_a_valid_token_every_operation_is_401(api, http):
             assert response.headers["WWW-Authenticate"].startswith("Bearer")
 
 
+def test_a_request_without_a_bearer_token_is_told_what_it_sent_instead(api, http):
+    """Basic credentials were answered "the API does not accept session cookies", though no cookie was sent."""
+    said = {name: http.get(f"{PREFIX}/agencies", headers=headers).get_json()["detail"] for name, headers in (
+        ("basic", {"Authorization": "Basic Zm9vOmJhcg=="}), ("bare", {"Authorization": "Bearer "}),
+        ("none", {}))}
+    assert said["basic"].endswith("the API does not accept the 'Basic' scheme sent, only Bearer.")
+    assert said["bare"].endswith("the Authorization header sent says Bearer but gives no token.")
+    assert said["none"].endswith("the API does not accept session cookies.")
+    asked = "Send a personal access token as 'Authorization: Bearer <token>'"
+    assert all(text.startswith(asked) for text in said.values())
+
+
 def test_session_cookies_are_not_accepted(api):
     with api.app_context():
         signed_in = api.test_client(user=_user("admin"))

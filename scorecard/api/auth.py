@@ -62,8 +62,8 @@ def _authenticate(endpoint) -> None:
     secret = bearer_secret(header)
     if secret is None:
         raise ApiProblem(401, "Send a personal access token as 'Authorization: Bearer <token>' (make one on the "
-                              "API tokens page or with `scorecard token create`); the API does not accept "
-                              "session cookies.", headers={"WWW-Authenticate": CHALLENGE})
+                              "API tokens page or with `scorecard token create`); " + _not_taken(header),
+                         headers={"WWW-Authenticate": CHALLENGE})
     token = find_token(db.session, secret)
     if token is None:
         raise ApiProblem(401, "The token is unknown, expired or revoked, or its user is no longer active.",
@@ -75,6 +75,18 @@ def _authenticate(endpoint) -> None:
     if endpoint in DOC_ENDPOINTS:
         return
     authorize(token, request.method, request.url_rule.rule)
+
+
+def _not_taken(header: Optional[str]) -> str:
+    """What was sent instead of a token, in words: another scheme ("Basic"), a Bearer without its token, or
+    nothing but (perhaps) the web's session cookie."""
+    scheme = (header or "").strip().partition(" ")[0]
+    if not scheme:
+        return "the API does not accept session cookies."
+    if scheme.lower() == "bearer":
+        return "the Authorization header sent says Bearer but gives no token."
+    shown = scheme[:20] if scheme.isascii() and scheme.isprintable() else "another"
+    return f"the API does not accept the {shown!r} scheme sent, only Bearer."
 
 
 def _for_a_person(endpoint: str) -> bool:
