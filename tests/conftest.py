@@ -24,9 +24,8 @@ from scorecard import create_app
 from scorecard.config import TestingConfig
 from scorecard.extensions import db
 from scorecard.models import Base, Role, User
-from tests.helpers import WORKER, postgres_url
+from tests.helpers import SHARED_DATA, WORKER, postgres_url
 
-SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "performance-gov"
 TRUST_CSV = SHARED_DATA / "hisp-trust-fy2021q1-fy2023q1.csv"
 COLLECTIONS_CSV = SHARED_DATA / "omb-cx-reporting-collections-fy2021.csv"
 PASSWORD = "correct horse battery"

@@ -4,6 +4,7 @@ import io
 import os
 import re
 import threading
+from pathlib import Path
 
 import openpyxl
 import sqlalchemy as sa
@@ -14,6 +15,10 @@ from scorecard.models import Base, Observation
 # The pytest-xdist worker this process is ("gw0", "gw1", ...), or "main" without xdist: each worker
 # has databases of its own.
 WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
+# The real performance.gov files the tests read: ../shared beside the clone (as CI lays it out), or the shared
+# folder SCORECARD_SHARED names.
+SHARED_DATA = Path(os.environ.get("SCORECARD_SHARED") or Path(__file__).resolve().parents[2] / "shared") / "data" / (
+    "performance-gov")
 
 
 def postgres_url() -> str | None:

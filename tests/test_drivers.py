@@ -6,8 +6,9 @@ from pathlib import Path
 import pytest
 
 from importers.drivers import DRIVERS, classify_question, classify_questions
+from tests.helpers import SHARED_DATA
 
-DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "performance-gov"
+DATA = SHARED_DATA
 COLLECTIONS_CSV = DATA / "omb-cx-reporting-collections-fy2021.csv"
 TRUST_CSV = DATA / "hisp-trust-fy2021q1-fy2023q1.csv"
 

@@ -18,7 +18,7 @@ from importers.header import ColumnMap, find_header_row, map_columns
 from importers.normalize import to_int, to_number, to_text
 from importers.readers import Limits, _child_result, _RowsUnpickler, read_table
 from importers.safety import check_zip, ole2_stream_names, sniff_kind
-from tests.helpers import write_xlsx
+from tests.helpers import SHARED_DATA, write_xlsx
 from tests.hostile_files import (
     LAUGHS,
     MAIN,
@@ -31,7 +31,7 @@ from tests.hostile_files import (
     write_zip_bomb,
 )
 
-DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "performance-gov"
+DATA = SHARED_DATA
 TRUST_CSV = DATA / "hisp-trust-fy2021q1-fy2023q1.csv"
 COLLECTIONS_CSV = DATA / "omb-cx-reporting-collections-fy2021.csv"
 TRUST_COLUMNS = [  # the published header, in its order

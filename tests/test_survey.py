@@ -2,7 +2,6 @@
 import csv
 import math
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from hypothesis import given
@@ -17,8 +16,9 @@ from scorecard.survey import (
     sufficient,
     summed_counts,
 )
+from tests.helpers import SHARED_DATA
 
-DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "performance-gov"
+DATA = SHARED_DATA
 TRUST_CSV = DATA / "hisp-trust-fy2021q1-fy2023q1.csv"
 COUNT_COLUMNS = ["strongly_disagree_num", "disagree_num", "neutral_num", "agree_num",
                  "strongly_agree_num"]
