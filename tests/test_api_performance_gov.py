@@ -14,7 +14,7 @@ from scorecard.api.permissions import PREFIX
 from scorecard.api.tokens import create_token
 from scorecard.driver_rule import is_non_standard_wording
 from scorecard.extensions import db
-from scorecard.models import ImportBatch, Observation, Program, User
+from scorecard.models import BatchStatus, ImportBatch, Observation, Program, User
 from scorecard.survey import point_scale
 from tests.conftest import TRUST_CSV
 
@@ -176,6 +176,7 @@ def test_an_upload_can_be_cancelled_and_a_rejected_file_names_its_bad_cells(app,
     assert status["progress"] == {"stage": "done", "rows": 1}
     confirm = client.post(f"{PREFIX}/imports/{batch['id']}/confirm", headers=_bearer(analyst_token))
     assert confirm.status_code == 409
+    assert confirm.get_json()["detail"] == f"Batch {batch['id']} is rejected; only a previewed import can be confirmed."
     cancelled = client.post(f"{PREFIX}/imports/{batch['id']}/cancel", headers=_bearer(analyst_token))
     assert cancelled.status_code == 200 and cancelled.get_json()["status"] == "cancelled"
     unknown = client.post(f"{PREFIX}/imports", headers=_bearer(analyst_token), content_type="multipart/form-data",
@@ -227,3 +228,15 @@ def test_a_json_text_a_file_would_read_as_none_is_refused_not_dropped(app, analy
     found = {(e["row"], e["column"], e["value"]) for e in refused.get_json()["errors"]}
     assert found == {(1, "notes", "none"), (1, "question_text", "-"), (2, "touchpoint", "N/A")}
     assert all("send null, or leave the key out, for none" in e["message"] for e in refused.get_json()["errors"])
+
+
+@pytest.mark.parametrize(("status", "preview", "said"), [
+    ("pending", {"inserted": 2}, "Batch 7 was confirmed and is being written; its page says when it is done."),
+    ("pending", {}, "Batch 7 is still being read; it can be confirmed once its preview is ready."),
+    ("committed", {"inserted": 2}, "Batch 7 is already committed."),
+    ("cancelled", {}, "Batch 7 is cancelled; only a previewed import can be confirmed."),
+])
+def test_a_batch_that_cannot_be_confirmed_says_what_it_is_doing(status, preview, said):
+    """Two confirms sent at once: the second was told "Batch 7 is pending", which said nothing of the first's
+    confirm being written."""
+    assert ImportBatch(id=7, status=BatchStatus(status), preview=preview).confirm_refused == said

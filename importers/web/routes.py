@@ -123,7 +123,7 @@ def confirm(batch_id):
     batch = _batch(batch_id)
     # Claimed in one conditional UPDATE: of two confirms posted at once only one starts the commit.
     if not jobs.claim(db.session, batch, (BatchStatus.previewed,), BatchStatus.pending):
-        flash(f"Batch {batch.id} is {batch.status.value}; only a previewed import can be confirmed.", "error")
+        flash(batch.confirm_refused, "error")
         return redirect(url_for("imports.show", batch_id=batch.id))
     # Written as the person who confirms: their scope applies to every row, and the audit event and
     # history rows name them (the batch keeps who uploaded it).

@@ -59,6 +59,18 @@ class ImportBatch(Base):
             return f"{chosen} (as chosen; the file could not be read)"
         return ""
 
+    @property
+    def confirm_refused(self) -> str:
+        """Why the batch cannot be confirmed now, in words (only a previewed batch can): a second confirm of one
+        confirmed a moment before was told the batch "is pending", which said nothing of what it was doing."""
+        if self.status is BatchStatus.pending and self.preview:
+            return f"Batch {self.id} was confirmed and is being written; its page says when it is done."
+        if self.status is BatchStatus.pending:
+            return f"Batch {self.id} is still being read; it can be confirmed once its preview is ready."
+        if self.status is BatchStatus.committed:
+            return f"Batch {self.id} is already committed."
+        return f"Batch {self.id} is {self.status.value}; only a previewed import can be confirmed."
+
     changes: so.Mapped[list["ImportRowChange"]] = so.relationship(
         back_populates="batch", cascade="all, delete-orphan")
 

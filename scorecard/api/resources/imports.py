@@ -156,7 +156,7 @@ def confirm(batch_id):
     services = imports()
     batch = _batch(batch_id)
     if not services.jobs.claim(db.session, batch, (BatchStatus.previewed,), BatchStatus.pending):
-        raise ApiProblem(409, f"Batch {batch.id} is {batch.status.value}; only a previewed import can be confirmed.")
+        raise ApiProblem(409, batch.confirm_refused)
     refused = services.jobs.launch(current_app._get_current_object(), db.session, batch, commit=True,
                                    user_id=current_user.id)
     if refused:
