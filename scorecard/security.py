@@ -105,6 +105,8 @@ class BaseForm(FlaskForm):
     def validate(self, extra_validators=None):
         extra = {name: list((extra_validators or {}).get(name, ())) for name in self._fields}
         for name, field in self._fields.items():
+            if isinstance(field, SelectMultipleField) and field.invalid_choice_message is None:
+                field.invalid_choice_message = _invalid_choices
             if not isinstance(field, SelectMultipleField):
                 extra[name].insert(0, sent_once)
             if isinstance(field, StringField):
@@ -129,6 +131,12 @@ class BaseForm(FlaskForm):
             named = (f"'{sent}'", f"“{sent}”", f'"{sent}"', repr(sent))
             field.errors = [message if any(quoted in message for quoted in named)
                             else f"{message.rstrip('.')}: “{value}” was sent." for message in field.errors]
+
+
+def _invalid_choices(count: int) -> str:
+    """A multiple choice's refusal as every other choice's reads ("Not a valid choice: “99999” was sent."), the
+    values sent filled in by WTForms (WTForms' own read "'99999' is not a valid choice for this field.")."""
+    return "Not a valid choice: “%(value)s” was sent." if count == 1 else "Not valid choices: '%(value)s' were sent."
 
 
 def _refuse_unkept_characters():
