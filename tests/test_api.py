@@ -942,15 +942,20 @@ def test_every_status_given_more_than_once_is_refused_saying_so(api, http):
         "Given more than 6 times: there are 6 statuses; give each at most once.")
 
 
-def test_too_many_or_too_long_evidence_links_are_refused_saying_so(api, http):
-    """21 evidence links, or one of 2,001 characters, were refused as "Longer than maximum length 20." (and
-    "... 2000."), which said neither that links were counted nor which link was long."""
+def _cfo_commitment_to_patch(api, http) -> tuple:
+    """(a CFO officer's token, one of the CFO's commitments' URL, its reading, the headers to change it)."""
     secret = _secret(api, "officer")
     with api.app_context():
         cid = _commitment_of("CFO")
     url = f"{PREFIX}/commitments/{cid}"
     read = http.get(url, headers=_bearer(secret))
-    headers = {**_bearer(secret), "If-Match": read.headers["ETag"]}
+    return secret, url, read, {**_bearer(secret), "If-Match": read.headers["ETag"]}
+
+
+def test_too_many_or_too_long_evidence_links_are_refused_saying_so(api, http):
+    """21 evidence links, or one of 2,001 characters, were refused as "Longer than maximum length 20." (and
+    "... 2000."), which said neither that links were counted nor which link was long."""
+    secret, url, read, headers = _cfo_commitment_to_patch(api, http)
     many = [f"https://www.performance.gov/cx/{i}" for i in range(21)]
     long = "https://www.performance.gov/" + "a" * 1973
     for sent, said in ((many, "More than 20 links were sent: a commitment keeps at most 20 evidence links."),
@@ -965,12 +970,7 @@ def test_too_many_or_too_long_evidence_links_are_refused_saying_so(api, http):
 def test_a_text_longer_than_its_field_takes_is_refused_naming_the_field_and_its_limit(api, http):
     """A reason, next step or note of over 10,000 characters was refused as "Longer than maximum length 10000.",
     naming neither the field nor that characters were counted; and a metric filter sent empty likewise."""
-    secret = _secret(api, "officer")
-    with api.app_context():
-        cid = _commitment_of("CFO")
-    url = f"{PREFIX}/commitments/{cid}"
-    read = http.get(url, headers=_bearer(secret))
-    headers = {**_bearer(secret), "If-Match": read.headers["ETag"]}
+    secret, url, read, headers = _cfo_commitment_to_patch(api, http)
     for field in ("reason", "next_step", "note"):
         refused = http.patch(url, json={field: "x" * 10_001}, headers=headers)
         assert refused.status_code == 422, refused.get_data(as_text=True)[:300]
