@@ -88,6 +88,14 @@ def dispatch(app, name: str, *, inline: bool = False, **kwargs) -> Optional[Futu
     return None
 
 
+def in_own_threads(app, name: str, **kwargs) -> Future:
+    """Run the task `name` in this server's own threads, whatever the mode: for work that must not be lost
+    when Redis is not answering and that the database alone serialises (a rule evaluation, safe to repeat)."""
+    from scorecard.models.audit import request_client
+
+    return _executor.submit(_run_logged, name, TASKS[name], app, list(request_client()), kwargs)
+
+
 _making_celery = threading.Lock()
 
 

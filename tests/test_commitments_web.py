@@ -1533,20 +1533,24 @@ def test_a_note_alone_is_an_update_the_rules_see_at_once(evaluated):
         assert cid not in flagged_by("stale-commitment")
 
 
-def test_a_save_whose_evaluation_cannot_be_queued_says_so(demo, monkeypatch):
-    """The save stands; the page says the findings could not be evaluated again now, as a revert's does."""
-    from scorecard.dispatch import NotQueued
+def test_a_save_whose_job_cannot_be_queued_is_evaluated_by_the_server(evaluated, monkeypatch):
+    """Redis not answering: the save stands and its findings are evaluated in the server's own threads. They
+    stayed stale: the page said the next evaluation would catch up, but the next save's job evaluates its own
+    subjects alone, so only a full `scorecard evaluate` did."""
+    from scorecard import dispatch
     from scorecard.rules import tasks
+    from scorecard.rules.waiting import InRedis
 
-    def unreachable(*args, **kwargs):
-        raise NotQueued("the job service is not answering")
-
-    demo.config["EVALUATIONS_INLINE"] = False
-    monkeypatch.setattr(tasks, "dispatch", unreachable)
-    officer = signed_in(demo, CFO_OFFICER)
-    with demo.app_context():
-        cid = cfo_open_commitment().id
-    saved = submit(officer, f"/commitments/{cid}/edit", note="Still current.")
+    monkeypatch.setitem(evaluated.config, "EVALUATIONS_INLINE", False)
+    monkeypatch.setitem(evaluated.extensions, tasks.WAITING,
+                        InRedis("redis://127.0.0.1:9/0", "scorecard:", socket_connect_timeout=0.5))  # nothing there
+    with evaluated.app_context():
+        cid = min(flagged_by("stale-commitment"))
+    admin = signed_in(evaluated, "admin@demo.cx.gov")
+    saved = submit(admin, f"/commitments/{cid}/edit", note="Checked with the owner: still current.")
     assert saved.status_code == 303
-    page = html.unescape(officer.get(saved.headers["Location"]).get_data(as_text=True))
-    assert "Saved: " in page and tasks.WORDS[tasks.NOT_QUEUED] in page
+    page = html.unescape(admin.get(saved.headers["Location"]).get_data(as_text=True))
+    dispatch.drain()
+    assert "Saved: " in page and tasks.WORDS[tasks.NOT_QUEUED] not in page
+    with evaluated.app_context():
+        assert cid not in flagged_by("stale-commitment"), "the save's findings evaluated though Redis was away"

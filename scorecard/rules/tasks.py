@@ -4,12 +4,13 @@ server's threads, or a Celery worker when Redis is set), so a page that changes 
 evaluations asked for while one waits to start are gathered into it (scorecard.rules.waiting). The
 evaluation itself is the one of rules.service: one writer at a time, and safe to repeat (it recomputes
 and replaces)."""
+import contextlib
 import logging
 import uuid
 from collections.abc import Iterable
 from typing import Optional
 
-from scorecard.dispatch import NotQueued, dispatch, queued, task
+from scorecard.dispatch import NotQueued, dispatch, in_own_threads, queued, task
 from scorecard.rules.waiting import InProcess, InRedis
 
 log = logging.getLogger(__name__)
@@ -92,8 +93,9 @@ WORDS = {QUEUED: "The findings are being evaluated again in the background.",
 
 def reevaluate(app, *, reason: str, touched: Optional[Iterable] = None) -> str:
     """Queue an evaluation (`touched` limits it as rules.service.evaluate says); what became of it:
-    QUEUED, or DONE when EVALUATIONS_INLINE ran it here and now, or NOT_QUEUED when the job service
-    cannot be reached (the change itself stands, and the next evaluation catches up)."""
+    QUEUED, or DONE when EVALUATIONS_INLINE ran it here and now. When the job service cannot be reached
+    this server's own threads evaluate it (QUEUED still); NOT_QUEUED only when even they cannot (the
+    server is stopping: the change itself stands, and `scorecard evaluate` catches up)."""
     pairs = None if touched is None else [list(pair) for pair in touched]
     if app.config.get("EVALUATIONS_INLINE"):
         dispatch(app, "rules.evaluate", inline=True, touched=pairs, reason=reason)
@@ -102,10 +104,18 @@ def reevaluate(app, *, reason: str, touched: Optional[Iterable] = None) -> str:
     try:
         if store.add(pairs, reason):
             dispatch(app, "rules.evaluate", gathered=True, job=uuid.uuid4().hex)
+        return QUEUED
     except NotQueued:
-        store.unqueue()  # the next ask queues the job again
-        return NOT_QUEUED
+        with contextlib.suppress(Exception):  # Redis gone between the two: its key expires
+            store.unqueue()  # the next ask queues the job again
     except Exception as error:  # noqa: BLE001 — Redis not answering (its connection and timeout errors)
         log.warning("could not ask for an evaluation: %s", error)
+    # The change is saved, and nothing else would evaluate it: the next ask's job evaluates that ask's subjects
+    # alone, so the findings stayed stale until a full `scorecard evaluate`. This server's own threads evaluate
+    # it (one evaluation at a time on the database, and safe to repeat).
+    try:
+        in_own_threads(app, "rules.evaluate", touched=pairs, reason=reason)
+    except Exception as error:  # noqa: BLE001 — the server is shutting down
+        log.warning("could not evaluate %s in this server's threads: %s", reason, error)
         return NOT_QUEUED
     return QUEUED
