@@ -31,6 +31,32 @@ class _Group(FlaskGroup):
             return sorted(AppGroup.list_commands(self, ctx))  # Flask's own commands; the app's need the app
         return super().list_commands(ctx)
 
+    def invoke(self, ctx: click.Context):
+        """A database that cannot be reached (not created yet, not running, a wrong address or password) is
+        said in a line naming what the server answered: `scorecard db upgrade` on a database not yet created
+        printed forty lines of traceback, the cause at their foot."""
+        import sqlalchemy.exc
+
+        try:
+            return super().invoke(ctx)
+        except (sqlalchemy.exc.OperationalError, sqlalchemy.exc.InterfaceError) as error:
+            said = _unreachable(error)
+            if said is None:
+                raise
+            raise click.ClickException(said) from None
+
+
+def _unreachable(error) -> "str | None":
+    """What to say of a database error met while connecting (None for any other: a lock, a statement)."""
+    first = str(getattr(error, "orig", None) or error).strip().splitlines()
+    first = " ".join(line.strip() for line in first[:2])
+    if not first.startswith(("connection failed", "connection to server", "could not connect",
+                             "unable to open database file")):
+        return None
+    return (f"the database (DATABASE_URL) could not be reached ({first[:500]}). Check that it is running and "
+            "that DATABASE_URL names it; a PostgreSQL database is made once with createdb before "
+            "`scorecard db upgrade`.")
+
 
 @click.group(cls=_Group, create_app=_create_app)
 def main():

@@ -295,6 +295,22 @@ def test_the_command_lines_help_says_a_refused_setting_in_a_line_and_still_helps
     assert done.returncode == 0 and "Usage: " in done.stdout and "run " in done.stdout
 
 
+def test_a_database_that_cannot_be_reached_is_said_in_a_line_not_a_traceback(tmp_path):
+    """`scorecard db upgrade` before the database was created (or with it stopped) printed forty lines of
+    traceback, what the server answered at their foot."""
+    import os
+    import subprocess
+    import sys
+
+    env = dict(os.environ, SCORECARD_ENV="development", SECRET_KEY="9f" + "0123456789abcdef" * 4,
+               DATABASE_URL="postgresql://scorecard@127.0.0.1:9/scorecard")  # nothing listens on port 9
+    done = subprocess.run([sys.executable, "-m", "scorecard.cli", "db", "upgrade"], env=env, capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr[-800:]
+    assert done.stderr.startswith("Error: the database (DATABASE_URL) could not be reached (connection failed:")
+    assert "port 9 failed" in done.stderr and "createdb" in done.stderr
+
+
 @pytest.mark.parametrize("setting, value, said", [
     ("SCORECARD_MAX_UPLOAD_MB", "25MB", "SCORECARD_MAX_UPLOAD_MB is '25MB'; it is a whole number from 1 to 1,000,000"),
     ("SCORECARD_SESSION_IDLE_MINUTES", "30m", "SCORECARD_SESSION_IDLE_MINUTES is '30m'"),
