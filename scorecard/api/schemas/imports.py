@@ -109,6 +109,6 @@ class RevertSchema(Schema):
         "description": "The organisations the batch created (agencies, components, programs), which a revert "
                        "keeps: other data may name them now."})
     evaluation = Text(allow_none=True, metadata={
-        "description": "What became of the findings' evaluation: `queued` (in the background), `not_queued` (the "
-                       "job service did not answer; the next evaluation catches up), `done`, or null when the "
-                       "revert changed nothing the rules read."})
+        "description": "What became of the findings' evaluation: `queued` (in the background), `not_queued` (neither "
+                       "the job service nor this server could take it: `scorecard evaluate` catches up), `done`, or "
+                       "null when the revert changed nothing the rules read."})
