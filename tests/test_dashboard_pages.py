@@ -470,6 +470,40 @@ def test_an_agency_whose_results_end_years_before_is_pointed_to_its_newest_quart
     assert "Their newest results" not in shown, "a quarter with the agency's results needs no pointer"
 
 
+def test_life_experiences_point_an_agency_whose_results_end_years_before_to_its_newest_quarter(executive):
+    """A performance.gov agency's programs serving a life experience report up to FY2023-Q1: chosen on the
+    latest quarter, the life experiences page counted their programs and said none had trust answers, as the
+    overview and the heatmap no longer do; it says where their newest results are, one click away."""
+    from scorecard.a11 import ensure_standard_metrics
+    from scorecard.extensions import db
+    from scorecard.models import Agency, Component, LifeExperience, Observation, Program, subject_key
+
+    with executive.application.app_context():
+        program = Program(component=Component(agency=Agency(code="PG-VA", name="Department of Veterans Affairs"),
+                                              code="PG-VA-1", name="Veterans Benefits Administration"),
+                          code="PG-VA-1-1", name="Contacting the contact center",
+                          life_experiences=[LifeExperience(name="Transitioning to civilian life (test)")])
+        db.session.add(program)
+        db.session.flush()
+        db.session.add(Observation(
+            metric_id=ensure_standard_metrics(db.session)["trust"].id, agency_id=program.component.agency_id,
+            component_id=program.component_id, program_id=program.id, subject_key=subject_key(program_id=program.id),
+            period="FY2023-Q1", channel="web", touchpoint="", n=120, value=4.1))
+        db.session.commit()
+        agency = program.component.agency_id
+
+    def said(period):
+        shown = answer(executive, body("life-summary.children", {
+            "life-period.value": period, "life-agency.value": str(agency)}, "life-agency.value"))
+        return json.dumps(shown["life-summary"]["children"])
+
+    latest = said("FY2026-Q4")
+    assert "None of these programs has survey results in FY2026-Q4." in latest, latest
+    assert "Their newest results are from FY2023-Q1: " in latest
+    assert f'"href": "/dashboards/life-experiences?period=FY2023-Q1&agency={agency}"' in latest
+    assert "Their newest results" not in said("FY2023-Q1"), "a quarter with their results needs no pointer"
+
+
 def test_a_component_of_another_agency_reads_as_all_components(executive):
     import sqlalchemy as sa
 

@@ -186,9 +186,16 @@ def summary(rollup: queries.Rollup) -> str:
 @cached_answer
 def update_life_experiences(period, agency_id):
     rollup = rollup_for(period, agency_id)
+    said = summary(rollup)
+    if rollup.experiences and not rollup.answered:  # their programs have results in another quarter: one click away
+        newest = queries.newest_answered(db.session, agency_id)
+        pointer = components.newest_results(rollup.period, newest, links.dashboard(
+            "life-experiences", period=newest, agency=agency_id))
+        if pointer:
+            said = [said, f" None of these programs has survey results in {rollup.period}.", *pointer]
     return (charts.trust_figure(rollup), components.data_table(measures_table(rollup)),
             [experience_section(e, rollup, agency_id) for e in rollup.experiences],
-            components.data_table(programs_table(rollup)), summary(rollup))
+            components.data_table(programs_table(rollup)), said)
 
 
 components.register_downloads("life-measures-table", lambda *values: measures_table(rollup_for(*values)), FILTERS)
