@@ -113,8 +113,13 @@ def dashboards_nav() -> html.Nav:
                             **{"data-path": page["relative_path"], "data-carry": _carried(page)}),
                      className="dash-subnav__item") for page in dashboard_pages()]
     shared = " ".join(f"{name}:{kind}" for name, kind in SHARED_FILTERS.items())
+    # The pages the navigation does not list that take a shared filter too (a program's page, its quarter):
+    # shown on their default (a program's own latest quarter) they forget it, as a listed page does.
+    unlisted = ";".join(f"{page['relative_path']}={carried}" for page in dash.page_registry.values()
+                        if not page.get("nav", True) and (carried := _carried(page)))
     return html.Nav(html.Div(html.Ul(links, className="dash-subnav__list"), className="grid-container"),
-                    className="dash-subnav", id="dash-subnav", **{"aria-label": "Dashboards", "data-shared": shared})
+                    className="dash-subnav", id="dash-subnav",
+                    **{"aria-label": "Dashboards", "data-shared": shared, "data-unlisted": unlisted})
 
 
 def footer() -> html.Footer:

@@ -485,6 +485,14 @@ def test_the_quarter_and_agency_chosen_go_with_the_dashboards_navigation(browser
     assert driver.current_url.endswith(f"/dashboards/compliance?through={earlier}&agency=1"), "its own names"
     assert driver.execute_script("return window.notReloaded === true"), "no reload: the app's own navigation"
     assert hrefs()["Overview"] == f"/dashboards/?period={earlier}&agency=1", "a copied link carries them too"
+    # A program's page is no tab but has a quarter: opened on its own latest (from a plan, say), the tabs open
+    # on the quarter it shows, not on the one chosen before it; opened on a quarter, they carry that one.
+    browser.open("/dashboards/program?id=1")
+    driver.find_element(By.CSS_SELECTOR, "#dash-subnav a").click()
+    browser.wait(lambda d: hrefs()["Heatmap"] == "/dashboards/heatmap?agency=1")
+    browser.open(f"/dashboards/program?id=1&period={earlier}")
+    driver.find_element(By.CSS_SELECTOR, "#dash-subnav a").click()
+    browser.wait(lambda d: hrefs()["Heatmap"] == f"/dashboards/heatmap?period={earlier}&agency=1")
     browser.open("/dashboards/")  # the latest quarter, every agency: nothing chosen to carry
     driver.find_element(By.CSS_SELECTOR, "#dash-subnav a").click()  # (the overview again: links said afresh)
     browser.wait(lambda d: hrefs()["Heatmap"] == "/dashboards/heatmap")

@@ -118,6 +118,8 @@ def test_the_frame_is_the_flask_pages_frame(client_as):
     assert (carried["Overview"], carried["A-11 compliance"], carried["Leaders"]) == (
         "period:quarter agency:agency", "through:quarter agency:agency", "")
     assert subnav["props"]["data-shared"] == "period:quarter through:quarter agency:agency"
+    # a program's page is not listed but has a quarter: shown on its own latest, it forgets the one chosen
+    assert subnav["props"]["data-unlisted"] == "/dashboards/program=period:quarter"
 
 
 def test_signing_out_from_the_dashboards_works(client_as):

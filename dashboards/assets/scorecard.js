@@ -97,13 +97,23 @@
     try { window.sessionStorage.setItem(KEPT, JSON.stringify(chosen)); } catch (e) { /* storage refused */ }
   }
 
+  /* What a page the navigation does not list takes ("period:quarter" on a program's page), from the
+     navigation's data-unlisted ("/dashboards/program=period:quarter;..."); "" for one that takes none. */
+  function unlisted(nav, path) {
+    var found = (nav.getAttribute('data-unlisted') || '').split(';').map(function (entry) {
+      return entry.split('=');
+    }).find(function (entry) { return (entry[0].replace(/\/+$/, '') || '/') === path; });
+    return found ? found[1] : '';
+  }
+
   function chosenNow(nav) {
     var here = new URLSearchParams(window.location.search);
     var path = window.location.pathname.replace(/\/+$/, '') || '/';
     var page = Array.prototype.find.call(nav.querySelectorAll('a[data-path]'), function (link) {
       return (link.getAttribute('data-path').replace(/\/+$/, '') || '/') === path;
     });
-    var takes = page ? pairs(page.getAttribute('data-carry')).map(function (pair) { return pair[1]; }) : [];
+    var carry = page ? page.getAttribute('data-carry') : unlisted(nav, path);
+    var takes = pairs(carry).map(function (pair) { return pair[1]; });
     var chosen = kept();
     takes.forEach(function (kind) { delete chosen[kind]; });  // this page says what is chosen, or shows its default
     pairs(nav.getAttribute('data-shared')).forEach(function (pair) {
