@@ -590,6 +590,27 @@ def test_the_heatmap_table_downloads_exactly_what_it_shows(evaluated_executive, 
         "a filtered file is named for its filters")
 
 
+def test_the_heatmap_table_of_a_quarter_without_rule_findings_says_why_its_finding_column_is_empty(
+        evaluated_executive):
+    """A quarter the rules never evaluated: the table's "Rule finding" column was empty beside every red and amber
+    status, its caption still promising the finding behind each; it says none explains a status there."""
+    filters = {"heatmap-agency.value": "all", "heatmap-component.value": "all",
+               "heatmap-life-experience.value": "all", "heatmap-sort.value": "worst", "heatmap-table-panel.open": True}
+
+    def caption(period):
+        shown = answer(evaluated_executive, body("heatmap-table.children", {**filters, "heatmap-period.value": period},
+                                                 "heatmap-table-panel.open"))
+        table = shown["heatmap-table"]["children"]["props"]["children"]["props"]["html"]
+        return re.search(r"<caption>(.*?)</caption>", table, re.S).group(1), table
+
+    earlier, table = caption("FY2025-Q2")
+    assert "/findings/" not in table, "the rules concluded nothing in FY2025-Q2"
+    assert "no rule finding of FY2025-Q2 explains a status: each trust status is the score against its target" \
+        in earlier, earlier
+    latest, table = caption("FY2026-Q4")
+    assert "/findings/" in table and "no rule finding" not in latest, latest
+
+
 @pytest.mark.parametrize("value", [-1, "1", 1.5, True, 2**40])
 def test_a_hostile_click_count_answers_400(executive, value):
     request = body("heatmap-table-download.data", {"heatmap-table-csv.n_clicks": value}, "heatmap-table-csv.n_clicks")

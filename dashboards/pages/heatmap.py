@@ -104,11 +104,14 @@ def heatmap_table(heat: queries.Heatmap) -> tables.Table:
                          "why_href": links.finding(cell.finding_id) if cell.finding_id else None,
                          "question": cell.question, "source": cell.source})
     share = [tables.Column("share", "Share who trust (%)", tables.NUMBER, decimals=1)] if heat.shares else []
+    # A quarter the rules concluded nothing in: its column is empty, and the caption says why (as the briefing does)
+    unexplained = heat.rows and not any(cell.finding_id for row in heat.rows for cell in row.cells)
+    finding = (f"the rule finding behind it (no rule finding of {heat.period} explains a status: each trust status "
+               "is the score against its target)" if unexplained else "the rule finding behind it")
     return tables.Table(
         caption=f"A-11 drivers by program, {heat.period or 'no quarter with data'}: score, "
                 + ("for trust the share who trust, " if heat.shares else "")
-                + "respondents (n), target, status, the rule finding behind it, the question as asked and the "
-                  "import batch",
+                + f"respondents (n), target, status, {finding}, the question as asked and the import batch",
         columns=[tables.Column("program", "Program", link="href", row_header=True),
                  tables.Column("component", "Component"), tables.Column("driver", "Driver"),
                  tables.Column("value", "Score (1-5)", tables.NUMBER, decimals=None), *share,
