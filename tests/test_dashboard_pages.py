@@ -611,6 +611,18 @@ def test_the_heatmap_table_of_a_quarter_without_rule_findings_says_why_its_findi
     assert "/findings/" in table and "no rule finding" not in latest, latest
 
 
+def test_the_life_experience_programs_caption_names_every_column(app):
+    """A screen reader reads a table's caption first: it listed status, trust, n, the question and the batch, and
+    not the "Rule finding" column between them."""
+    from dashboards.pages.life_experiences import programs_table
+    from dashboards.queries.life_experience_rollup import Experience, LifeProgram, Rollup
+
+    program = LifeProgram(1, "Passports", "Travel", "State", "red", 61.0, 120, 7, "/dashboards/program?id=1")
+    table = programs_table(Rollup("FY2026-Q4", "v2", [Experience(1, "Travelling abroad", programs=[program])]))
+    assert "Rule finding" in [c.header for c in table.columns]
+    assert "the rule finding behind the status" in table.caption, table.caption
+
+
 @pytest.mark.parametrize("value", [-1, "1", 1.5, True, 2**40])
 def test_a_hostile_click_count_answers_400(executive, value):
     request = body("heatmap-table-download.data", {"heatmap-table-csv.n_clicks": value}, "heatmap-table-csv.n_clicks")

@@ -111,8 +111,8 @@ def programs_table(rollup: queries.Rollup, experiences=None, *, name: str = "") 
         columns.insert(0, tables.Column("experience", "Life experience"))
         columns[1].row_header, columns[0].row_header = True, False
     title = experiences[0].name if single else "Every life experience"
-    return tables.Table(caption=f"{title}: programs, {rollup.period}: status, trust, respondents (n), the trust "
-                                f"question as asked and its import batch",
+    return tables.Table(caption=f"{title}: programs, {rollup.period}: status, trust, respondents (n), the rule "
+                                f"finding behind the status, the trust question as asked and its import batch",
                         columns=columns, rows=rows, name=name or f"life-experience-programs-{rollup.period or 'none'}")
 
 
