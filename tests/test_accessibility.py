@@ -496,6 +496,11 @@ def test_the_quarter_and_agency_chosen_go_with_the_dashboards_navigation(browser
     browser.open("/dashboards/")  # the latest quarter, every agency: nothing chosen to carry
     driver.find_element(By.CSS_SELECTOR, "#dash-subnav a").click()  # (the overview again: links said afresh)
     browser.wait(lambda d: hrefs()["Heatmap"] == "/dashboards/heatmap")
+    # A value the address gave that its page refused is said there, not handed on to every tab.
+    browser.open("/dashboards/heatmap?period=garbage&agency=999x")
+    driver.find_element(By.CSS_SELECTOR, "#dash-subnav a").click()
+    browser.wait(lambda d: "/dashboards/" in d.current_url and "heatmap" not in d.current_url)
+    assert "?" not in driver.current_url and hrefs()["A-11 compliance"] == "/dashboards/compliance"
 
 
 def test_focus_moves_to_the_heading_after_navigating_between_dashboards(browsers):

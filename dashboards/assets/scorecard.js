@@ -84,6 +84,9 @@
      agency, forgets it). Each link's address says so before it is used (pointed at, focused, pressed), so a
      copied link or one opened in a new tab carries them too. */
   var KEPT = 'scorecard.dashboards.shared';
+  /* Only a value written as the pages write it is carried: one typed into the address that its page refused
+     ("period=garbage") is said on that page, not handed on to every tab. */
+  var WRITTEN = {quarter: /^FY\d{4}-Q[1-4]$/, agency: /^[1-9]\d{0,9}$/};
 
   function pairs(text) {
     return (text || '').split(/\s+/).filter(Boolean).map(function (pair) { return pair.split(':'); });
@@ -117,7 +120,8 @@
     var chosen = kept();
     takes.forEach(function (kind) { delete chosen[kind]; });  // this page says what is chosen, or shows its default
     pairs(nav.getAttribute('data-shared')).forEach(function (pair) {
-      if (here.get(pair[0])) { chosen[pair[1]] = here.get(pair[0]); }
+      var value = here.get(pair[0]);
+      if (value && (!WRITTEN[pair[1]] || WRITTEN[pair[1]].test(value))) { chosen[pair[1]] = value; }
     });
     keep(chosen);
     return chosen;
