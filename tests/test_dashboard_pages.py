@@ -506,6 +506,18 @@ def test_life_experiences_point_an_agency_whose_results_end_years_before_to_its_
     assert "Their newest results" not in said("FY2023-Q1"), "a quarter with their results needs no pointer"
 
 
+def test_what_an_address_asks_for_that_a_page_cannot_show_is_said_after_its_heading(executive):
+    """The focus moves to a page's heading after navigation: a notice above it was passed by unheard."""
+    for page in dash.page_registry.values():
+        routed = answer(executive, body("_pages_content.children", {
+            "_pages_location.pathname": page["relative_path"], "_pages_location.search": "?junk=1"},
+            "_pages_location.pathname"))["_pages_content"]["children"]
+        nodes = list(walk(routed))
+        said = [i for i, n in enumerate(nodes) if isinstance(n["props"].get("children"), str)
+                and "'junk' is not a setting of this page" in n["props"]["children"]]
+        assert said and any(n["type"] == "H1" for n in nodes[:said[0]]), page["relative_path"]
+
+
 def test_a_component_of_another_agency_reads_as_all_components(executive):
     import sqlalchemy as sa
 

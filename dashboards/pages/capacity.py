@@ -37,13 +37,13 @@ def layout(**query):
     values = url.read(query)
     years = [{"label": f"FY{y}", "value": str(y)} for y in queries.assessment_years(db.session)]
     return html.Div([
-        url.location(query),
         components.page_heading(
             "CX capacity by component",
             lede="Each component's A-11 capacity self-assessment for a fiscal year, domain by domain, with the change "
                  "from the year before and the evidence score the rules work out from the data (for Measurement: the "
                  "share of the component's programs reporting every quarter with enough respondents), and each "
                  "domain's action-plan commitments. Each component in the tables below opens its assessment."),
+        url.location(query),
         html.Div([components.filter_control("capacity-year", "Fiscal year", years, values["year"], searchable=False)],
                  className="dash-filters", role="group", **{"aria-label": "Filters"}),
         html.P(id="capacity-summary", className="dash-lede", role="status"),

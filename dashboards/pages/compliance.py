@@ -56,11 +56,11 @@ def layout(**query):
     session = db.session
     agencies = components.choices(common.agencies(session), "All agencies")
     return html.Div([
-        url.location(query),
         components.page_heading(
             "A-11 reporting compliance",
             lede="Which programs reported their A-11 customer survey results for each quarter, on time and with "
                  f"enough answers. Results are due {queries.DUE_DAYS} days after the quarter ends."),
+        url.location(query),
         html.Div([
             components.filter_control("compliance-through", "Through quarter", common.periods_with_data(session),
                                       values["through"]),

@@ -67,9 +67,9 @@ def layout(**query):
     found = functions_now()
     options = [{"label": f"{row.code}, {row.name}", "value": row.code} for row in found.rows]
     return html.Div([
-        url.location(query),
         components.page_heading(*heading(chosen(found, function_code(values["code"]))), title_id="function-title",
                                 lede_id="function-lede", names_tab=True),
+        url.location(query),
         html.P(html.A("All C-suite functions", href=links.dashboard("functions"), className="usa-link")),
         html.Div([components.filter_control("function-code", "Function", options, values["code"])],
                  className="dash-filters", role="group", **{"aria-label": "Filters"}),

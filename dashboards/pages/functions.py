@@ -107,12 +107,12 @@ def summary(found: queries.Functions) -> str:
 def layout(**query):
     found = functions_now()
     return html.Div([
-        url.location(query),  # no settings: a key in the address is said to be left out
         components.page_heading(
             "C-suite functions",
             lede="Each C-suite function's CX commitments by status, those overdue or not updated lately, the "
                  "function's own metrics against their targets, and the CX rating the rules propose for its head "
                  "(from the function's commitments and metrics). Select a function to see its commitments."),
+        url.location(query),  # no settings: a key in the address is said to be left out
         html.P(summary(found), className="dash-lede", role="status", id="functions-summary"),
         components.chart(dcc.Graph(id="functions-graph", figure=commitments_figure(found),
                                    config=components.GRAPH_CONFIG, className="dash-graph"), "commitments by function"),

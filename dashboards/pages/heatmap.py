@@ -51,7 +51,6 @@ def layout(**query):
     session = db.session
     component_options = _component_options(validation.id_or(ALL)(values["agency"]))
     return html.Div([
-        url.location(query),
         components.page_heading(
             "Programs × A-11 drivers",
             lede="Each cell is the program's pooled survey score (1-5) for the quarter, with its status against the "
@@ -59,6 +58,7 @@ def layout(**query):
                  "read \"insufficient data\", never red. From FY2024-Q2 (A-11's v2 survey) a trust cell also gives "
                  "the share who trust; the score it is judged on counts a thumbs up as 5 and a thumbs down as 1. "
                  "Select a program to open its page; the table gives the rule finding behind each trust status."),
+        url.location(query),
         html.Div([
             components.filter_control("heatmap-period", "Quarter", common.periods_with_data(session), values["period"]),
             components.filter_control("heatmap-agency", "Agency",

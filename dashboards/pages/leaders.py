@@ -52,13 +52,13 @@ def layout(**query):
     component_choices, function_choices = queries.filter_choices(session)
     years = [{"label": f"FY{y}", "value": str(y)} for y in queries.plan_years(session)]
     return html.Div([
-        url.location(query),
         components.page_heading(
             "Leaders' CX requirements",
             lede="Leaders whose performance plans carry CX requirements: the rating the rules propose for each "
                  "requirement beside the rating official's decision on its element, the elements at risk (proposed "
                  "below 3, Fully Successful), the plans not yet decided, and how the decided plans spread over OPM's "
                  "summary levels. The rules only propose; a rating official decides."),
+        url.location(query),
         html.Div([
             components.filter_control("leaders-year", "Appraisal year", years, values["year"], searchable=False),
             components.filter_control("leaders-component", "Component",

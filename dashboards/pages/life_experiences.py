@@ -35,7 +35,6 @@ def layout(**query):
     session = db.session
     agencies = components.choices(common.agencies(session), "All agencies")
     return html.Div([
-        url.location(query),
         components.page_heading(
             "Life experiences",
             lede="Programs of every agency that serve one life experience, rolled up: each A-11 measure is pooled "
@@ -43,6 +42,7 @@ def layout(**query):
                  "its respondents (n) and 95% interval. Before FY2024-Q2 a score is the mean on 1-5; from FY2024-Q2 "
                  "(the A-11 v2 survey) trust is the share who trust. Statuses are each program's own, against its "
                  "target."),
+        url.location(query),
         html.Div([
             components.filter_control("life-period", "Quarter", common.periods_with_data(session), values["period"]),
             components.filter_control("life-agency", "Agency", agencies, values["agency"]),

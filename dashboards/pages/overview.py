@@ -42,12 +42,12 @@ def layout(**query):
     session = db.session
     agencies = components.choices(common.agencies(session), "All agencies")
     return html.Div([
-        url.location(query),
         components.page_heading(
             "Agency overview",
             lede="Where the agency stands on customer experience in one quarter, and what changed since the one "
                  "before. Survey scores pool every touchpoint and channel; a change of score is listed only when "
                  "it is significant at 95% (a program that turned red says whether its change was)."),
+        url.location(query),
         html.Div([
             components.filter_control("overview-period", "Quarter", common.periods_with_data(session),
                                       values["period"]),

@@ -85,8 +85,8 @@ def layout(**query):
         return picker(heading, choices, asked=query.get("id"),
                       notice=url.notice({key: value for key, value in query.items() if key != "id"}))
     return html.Div([
-        url.location(query),
         heading,
+        url.location(query),
         html.P(about(info), id="program-about", className="dash-lede"),
         html.Div([
             html.Div([
