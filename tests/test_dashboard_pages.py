@@ -437,25 +437,31 @@ def test_a_link_with_filters_opens_the_page_with_them(executive):
         assert "id 'abc' is not one it offers" not in picker, "a missing program is said once, by the picker"
 
 
-def test_an_agency_whose_results_end_years_before_is_pointed_to_its_newest_quarter(executive):
-    """The performance.gov agencies beside the demo's report up to FY2023-Q1: chosen on the latest quarter,
-    the overview and the heatmap say where their newest results are, one click away."""
+def _agency_reporting_until_fy2023(app, **program) -> int:
+    """An agency beside the demo's, as performance.gov's are: one program with trust results in FY2023-Q1 alone
+    (`program`: more of its fields); the agency's id."""
     from scorecard.a11 import ensure_standard_metrics
     from scorecard.extensions import db
     from scorecard.models import Agency, Component, Observation, Program, subject_key
 
-    with executive.application.app_context():
-        program = Program(component=Component(agency=Agency(code="PG-VA", name="Department of Veterans Affairs"),
-                                              code="PG-VA-1", name="Veterans Benefits Administration"),
-                          code="PG-VA-1-1", name="Contacting the contact center")
-        db.session.add(program)
+    with app.app_context():
+        found = Program(component=Component(agency=Agency(code="PG-VA", name="Department of Veterans Affairs"),
+                                            code="PG-VA-1", name="Veterans Benefits Administration"),
+                        code="PG-VA-1-1", name="Contacting the contact center", **program)
+        db.session.add(found)
         db.session.flush()
         db.session.add(Observation(
-            metric_id=ensure_standard_metrics(db.session)["trust"].id, agency_id=program.component.agency_id,
-            component_id=program.component_id, program_id=program.id, subject_key=subject_key(program_id=program.id),
+            metric_id=ensure_standard_metrics(db.session)["trust"].id, agency_id=found.component.agency_id,
+            component_id=found.component_id, program_id=found.id, subject_key=subject_key(program_id=found.id),
             period="FY2023-Q1", channel="web", touchpoint="", n=120, value=4.1))
         db.session.commit()
-        agency = program.component.agency_id
+        return found.component.agency_id
+
+
+def test_an_agency_whose_results_end_years_before_is_pointed_to_its_newest_quarter(executive):
+    """The performance.gov agencies beside the demo's report up to FY2023-Q1: chosen on the latest quarter,
+    the overview and the heatmap say where their newest results are, one click away."""
+    agency = _agency_reporting_until_fy2023(executive.application)
     shown = json.dumps(answer(executive, body("overview-body.children", {
         "overview-period.value": "FY2026-Q4", "overview-agency.value": str(agency)}, "overview-agency.value")))
     assert ("No program of the agency chosen has survey results in FY2026-Q4.\", \" Their newest results are from "
@@ -476,23 +482,10 @@ def test_life_experiences_point_an_agency_whose_results_end_years_before_to_its_
     """A performance.gov agency's programs serving a life experience report up to FY2023-Q1: chosen on the
     latest quarter, the life experiences page counted their programs and said none had trust answers, as the
     overview and the heatmap no longer do; it says where their newest results are, one click away."""
-    from scorecard.a11 import ensure_standard_metrics
-    from scorecard.extensions import db
-    from scorecard.models import Agency, Component, LifeExperience, Observation, Program, subject_key
+    from scorecard.models import LifeExperience
 
-    with executive.application.app_context():
-        program = Program(component=Component(agency=Agency(code="PG-VA", name="Department of Veterans Affairs"),
-                                              code="PG-VA-1", name="Veterans Benefits Administration"),
-                          code="PG-VA-1-1", name="Contacting the contact center",
-                          life_experiences=[LifeExperience(name="Transitioning to civilian life (test)")])
-        db.session.add(program)
-        db.session.flush()
-        db.session.add(Observation(
-            metric_id=ensure_standard_metrics(db.session)["trust"].id, agency_id=program.component.agency_id,
-            component_id=program.component_id, program_id=program.id, subject_key=subject_key(program_id=program.id),
-            period="FY2023-Q1", channel="web", touchpoint="", n=120, value=4.1))
-        db.session.commit()
-        agency = program.component.agency_id
+    agency = _agency_reporting_until_fy2023(
+        executive.application, life_experiences=[LifeExperience(name="Transitioning to civilian life (test)")])
 
     def said(period):
         shown = answer(executive, body("life-summary.children", {
