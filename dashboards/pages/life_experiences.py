@@ -188,7 +188,7 @@ def update_life_experiences(period, agency_id):
     rollup = rollup_for(period, agency_id)
     said = summary(rollup)
     if rollup.experiences and not rollup.answered:  # their programs have results in another quarter: one click away
-        newest = queries.newest_answered(db.session, agency_id)
+        newest = common.newest_period(db.session, common.ProgramFilter(agency_id), serving_a_life_experience=True)
         pointer = components.newest_results(rollup.period, newest, links.dashboard(
             "life-experiences", period=newest, agency=agency_id))
         if pointer:

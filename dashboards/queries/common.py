@@ -24,6 +24,7 @@ from scorecard.models import (
     RuleSubject,
     RuleVersion,
 )
+from scorecard.models.org import program_life_experience
 from scorecard.periods import opening_period, parse_period
 from scorecard.scores import ProgramScore, program_scores_for, share_who_trust
 from scorecard.scoring import NO_DATA, TargetBook, status_for
@@ -87,14 +88,16 @@ def periods_with_data(session) -> list[str]:
 
 
 @cached(reads=SURVEY)
-def newest_period(session, programs: ProgramFilter) -> Optional[str]:
-    """The newest quarter in which a program the filter selects has A-11 survey results (None: none ever):
-    what a page offers when the quarter chosen has none of theirs (a performance.gov agency's data ends
-    years before the department's)."""
+def newest_period(session, programs: ProgramFilter, *, serving_a_life_experience: bool = False) -> Optional[str]:
+    """The newest quarter in which a program the filter selects (with `serving_a_life_experience`, of those
+    tagged with one) has A-11 survey results (None: none ever): what a page offers when the quarter chosen
+    has none of theirs (a performance.gov agency's data ends years before the department's)."""
     query = programs.apply(
         sa.select(sa.func.max(Observation.period)).join(Program, Program.id == Observation.program_id)
         .join(Component, Component.id == Program.component_id)
         .where(Observation.metric_id.in_(survey_metric_ids(session))))
+    if serving_a_life_experience:
+        query = query.where(Program.id.in_(sa.select(program_life_experience.c.program_id)))
     return session.scalar(query)
 
 

@@ -10,14 +10,8 @@ from typing import Optional
 import sqlalchemy as sa
 
 from dashboards import links
-from dashboards.cache import SURVEY, cached
-from dashboards.queries.common import (
-    ProgramFilter,
-    chosen_period,
-    program_statuses,
-    survey_metric_ids,
-    survey_metrics,
-)
+from dashboards.cache import cached
+from dashboards.queries.common import ProgramFilter, chosen_period, program_statuses, survey_metrics
 from dashboards.queries.overview import PROGRAM_STATUSES
 from dashboards.queries.program import (
     TRUST,
@@ -112,19 +106,6 @@ def _members(session, agency_id: Optional[int]) -> dict[int, list[tuple]]:
     for experience_id, *program in session.execute(query):
         members[experience_id].append(tuple(program))
     return members
-
-
-@cached(reads=SURVEY)
-def newest_answered(session, agency_id: Optional[int] = None) -> Optional[str]:
-    """The newest quarter in which a program tagged with a life experience (of the agency, when given) has
-    A-11 survey results (None: none ever): what the page offers when the quarter chosen has none of theirs
-    (a performance.gov agency's data ends years before the department's)."""
-    query = (sa.select(sa.func.max(Observation.period)).join(Program, Program.id == Observation.program_id)
-             .where(Observation.metric_id.in_(survey_metric_ids(session)),
-                    Program.id.in_(sa.select(program_life_experience.c.program_id))))
-    if agency_id is not None:
-        query = query.join(Component, Component.id == Program.component_id).where(Component.agency_id == agency_id)
-    return session.scalar(query)
 
 
 @cached
