@@ -361,3 +361,19 @@ def test_the_page_is_in_the_url_and_a_new_filter_goes_back_to_the_first_page(app
     assert filtered["leaders-table-page"]["data"] == "1"
     back = sync("dashboards-leaders-url.search", **{"dashboards-leaders-url.search": "?year=2027&page=2"})
     assert back["leaders-table-page"]["data"] == "2", "back and forward follow the URL's page"
+
+
+def test_each_leaders_lowest_proposal_links_its_why_page_by_the_findings_number(app):
+    """The why-link reads "finding N", as every table's why-links read, not the bare rating it once
+    linked ("2" told a screen reader's list of links nothing); the download keeps the words."""
+    with app.app_context():
+        known = ids(build(db.session))
+    client = user(app, "executive")
+    shown = json.dumps(answer(client, body("leaders-table.children", _values("2027"), "leaders-year.value")))
+    deputy = known["findings"]["deputy"]
+    assert re.search(rf'href=\\"/findings/{deputy}\\">finding {deputy}</a>', shown), shown
+    assert not re.search(r'">\d</a>', shown), "no link reads as a bare digit"
+    rows = downloaded(client, "leaders-table", "csv", _values("2027"))
+    header, first = rows[0], rows[1]
+    assert first[header.index("Lowest CX requirement, proposed")] == "2"
+    assert first[header.index("Why")] == f"finding {deputy}"
