@@ -565,6 +565,8 @@ def test_the_accountability_section_follows_the_role(pages):
     request = body("program-accountability.children", {"program-id.value": str(pages["calls"])}, "program-id.value")
     shown = json.dumps(answer(pages["executive"], request))
     assert "Ada Lee" in shown and "/plans/" in shown and "/commitments/" in shown and "/findings/" in shown
+    why = re.search(r'href=\\"/findings/(\d+)\\">([^<]*)</a>', shown)
+    assert why and why.group(2) == f"finding {why.group(1)}", "a why-link reads as every table's: finding N"
     hidden = json.dumps(answer(pages["viewer"], request))
     assert "Your role does not show performance plans." in hidden and "Ada Lee" not in hidden
     assert "/plans/" not in hidden and "/commitments/" not in hidden

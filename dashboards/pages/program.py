@@ -383,7 +383,8 @@ def plans_table(lines: list[PlanLine], caption: str, name: str) -> tables.Table:
             "requirements": f"{len(line.requirements)}" + (f" (proposed {', '.join(proposals)})" if proposals else
                                                            " (no proposal yet)"),
             "lowest": _rating(None if lowest is None else lowest.proposed),
-            "why": None if lowest is None else links.finding(lowest.finding_id),
+            "why": None if lowest is None else tables.finding_words(lowest.finding_id),
+            "why_href": None if lowest is None else links.finding(lowest.finding_id),
             "element_proposed": "; ".join(f"{e.name}: {_rating(e.proposed) or 'none'}" for e in line.elements),
             "decided": "; ".join(f"{e.name}: {_rating(e.decided) or 'not decided'}" for e in line.elements)})
     return tables.Table(
@@ -391,7 +392,7 @@ def plans_table(lines: list[PlanLine], caption: str, name: str) -> tables.Table:
         columns=[tables.Column("leader", "Leader (plan)", link="href", row_header=True),
                  tables.Column("title", "Title"), tables.Column("year", "Plan year"),
                  tables.Column("requirements", "Requirements reading this program"),
-                 tables.Column("lowest", "Lowest proposed (why)", link="why"),
+                 tables.Column("lowest", "Lowest proposed"), tables.Column("why", "Why", link="why_href"),
                  tables.Column("element_proposed", "Element: proposed"),
                  tables.Column("decided", "Element: decided")],
         rows=rows, name=name)
