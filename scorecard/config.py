@@ -378,12 +378,12 @@ def secret_key_problem(config) -> Optional[str]:
             return None
         return ("SECRET_KEY is required outside the single-machine mode (a PostgreSQL DATABASE_URL or "
                 "SCORECARD_REDIS_URL is set): every host must sign sessions with the same key. Set SECRET_KEY "
-                "to a long random value, the same on every host (python -c 'import secrets; "
+                "to a long random value, the same on every host (python3 -c 'import secrets; "
                 "print(secrets.token_hex(32))').")
     weak = weak_secret(key) if config["ENVIRONMENT"] == "production" and key == os.environ.get("SECRET_KEY") else None
     if weak:
         return (f"SECRET_KEY {weak}: anyone who guesses it can sign cookies the app believes. Set it to a long "
-                "random value, the same on every host (python -c 'import secrets; print(secrets.token_hex(32))').")
+                "random value, the same on every host (python3 -c 'import secrets; print(secrets.token_hex(32))').")
     return None
 
 
