@@ -30,6 +30,11 @@ DATABASE_DOWN = ("The database is not answering (it may be restarting). Nothing 
 # be saved twice.
 DATABASE_DOWN_AFTER_SAVE = ("Your change was saved, but the database stopped answering (it may be restarting) "
                             "before this answer could be made. Do not send it again: look at it in a minute.")
+# A database that answers but holds none of this release's tables (a deploy that skipped its migration): what
+# every page met said the database was not answering (SQLite's "no such table"), or failed as a bare 500
+# (PostgreSQL's undefined table).
+NOT_SET_UP = ("CX Scorecard is not ready: its database has not been set up for this release, so nothing was read "
+              "or changed. An administrator sets it up with `scorecard db upgrade`; /healthz says what it found.")
 FAILED = "The request failed unexpectedly; nothing was changed."
 FAILED_AFTER_SAVE = ("Your change was saved, but the request failed unexpectedly after saving it. Do not send it "
                      "again: look at it first.")
@@ -39,6 +44,7 @@ def init_app(app) -> None:
     for code in (400, 401, 403, 404, 405, 413, 414, 429, 500):
         app.register_error_handler(code, _handler(code))
     app.register_error_handler(sa.exc.OperationalError, _database_down)
+    app.register_error_handler(sa.exc.ProgrammingError, _database_down)
     app.register_error_handler(sa.exc.IntegrityError, _saved_twice)
     app.teardown_appcontext(_end_session)  # runs before Flask-SQLAlchemy's own (teardowns run last first)
     # After the checks before every view (security's, the API's sign-in): what they commit is the app's own
@@ -198,15 +204,39 @@ def database_gone(error) -> None:
     _roll_back()
 
 
+def _not_set_up() -> bool:
+    """Whether the database answers but lacks this release's schema (checked after a failed statement)."""
+    from scorecard.extensions import db
+    from scorecard.main.services import schema_problem
+
+    try:
+        db.session.execute(sa.text("SELECT 1"))
+    except sa.exc.SQLAlchemyError:
+        _roll_back()
+        return False  # not answering at all
+    problem = schema_problem(db.session)
+    if problem:
+        log.error("the database cannot serve this release: %s", problem)
+    return problem is not None
+
+
 def _database_down(error):
     """A request that met a database that went away (restarted, failed over): 503 with Retry-After,
     the session's transaction rolled back; the pool checks connections before use (pool_pre_ping),
-    so the next request after the database is back succeeds without restarting the app."""
+    so the next request after the database is back succeeds without restarting the app. One that
+    answers without this release's tables says so; any other failed statement is the 500 it is."""
     from scorecard.extensions import db
 
-    database_gone(error)
+    if isinstance(error, sa.exc.ProgrammingError):
+        _roll_back()
+        if not _not_set_up():
+            current_app.log_exception((type(error), error, error.__traceback__))
+            return _handler(500)(error)
+        words = NOT_SET_UP
+    else:
+        database_gone(error)
+        words = NOT_SET_UP if _is_missing_table(error) and _not_set_up() else database_down_words()
     headers = {"Retry-After": RETRY_AFTER}
-    words = database_down_words()
     if request.path.startswith("/api/") or "/_dash-" in request.path or request.is_json:
         return jsonify(title=TITLES[503], status=503, detail=words), 503, headers
     try:
@@ -216,6 +246,11 @@ def _database_down(error):
         page = (f"<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{TITLES[503]}</title></head>"
                 f"<body><main><h1>{TITLES[503]}</h1><p>{words}</p></main></body></html>")
     return page, 503, headers
+
+
+def _is_missing_table(error) -> bool:
+    """SQLite's word for a table or column the schema lacks (it raises OperationalError for both)."""
+    return str(error.orig).startswith(("no such table", "no such column")) if error.orig is not None else False
 
 
 def _saved_twice(error):

@@ -97,6 +97,26 @@ def test_the_health_check_says_when_the_database_is_not_this_releases(empty_data
         # during a later test, which then failed on psycopg's ResourceWarning
 
 
+def test_pages_on_a_database_never_migrated_say_it_is_not_set_up(empty_database):
+    """A deploy that skipped `scorecard db upgrade`: signing in, a page and a dashboard callback answer 503
+    saying the database is not set up for this release, not that it is not answering (SQLite) nor a bare
+    500 (PostgreSQL's undefined table)."""
+    app = create_app({"SQLALCHEMY_DATABASE_URI": empty_database, "SECRET_KEY": "x", "TESTING": True,
+                      "WTF_CSRF_ENABLED": False})
+    client = app.test_client()
+    signing_in = client.post("/auth/login", data={"email": "someone@agency.gov", "password": "a password here"})
+    assert signing_in.status_code == 503 and signing_in.headers["Retry-After"]
+    assert "has not been set up for this release" in signing_in.get_data(as_text=True)
+    page = client.get("/auth/login")
+    assert page.status_code == 200, "the sign-in form itself needs no table"
+    with app.app_context():
+        upgrade()
+    assert client.post("/auth/login", data={"email": "someone@agency.gov", "password": "a password here"}
+                       ).status_code == 401, "migrated: a sign-in that fails is the form again, refused"
+    with app.app_context():
+        db.engine.dispose()
+
+
 def test_observations_first_batch_is_filled_from_the_change_log(empty_database, tmp_path):
     """Revision 0015 keeps the batch that first brought each observation: for a row a later import
     corrected, the batch whose insert the change log holds, not the one that last wrote it."""
