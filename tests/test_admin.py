@@ -561,3 +561,34 @@ def test_a_user_saved_at_the_same_moment_is_a_409_not_a_500(app, admin, monkeypa
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == before
     assert admin.get("/admin/users").status_code == 200  # the session goes on
+
+
+def test_the_audit_logs_objects_open_their_pages_for_who_may_open_them(published, client_as):
+    """An event's object was a bare "plan_element 12": the reader searched for the plan by hand. It links
+    to its page (a rated element's plan, a capacity assessment, a rule version, an import batch, a user)
+    while the object exists and the reader's role opens that page: an executive opens no import or user
+    page, so those stay words for them."""
+    admin, executive = client_as("admin"), client_as("executive")
+    with published.app_context():
+        someone = db.session.scalar(sa.select(User.id).where(User.email == "executive@test.gov"))
+        db.session.add(AuditEvent(action="user.update", entity_type="user", entity_id=someone))
+        db.session.add(AuditEvent(action="test.gone", entity_type="user", entity_id=987654))
+        db.session.commit()
+
+    def linked(client, kind) -> list[str]:
+        page = client.get(f"/admin/audit?entity_type={kind}").get_data(as_text=True)
+        return re.findall(rf'<a class="usa-link" href="([^"]+)">{kind} \d+</a>', page)
+    expected = {"plan_element": r"/plans/\d+", "capacity_assessment": r"/capacity/\d+/\d{4}",
+                "rule_version": r"/rules/[\w.-]+/versions/\d+", "import_batch": r"/imports/\d+",
+                "user": r"/admin/users/\d+"}
+    for kind, shape in expected.items():
+        hrefs = linked(admin, kind)
+        assert hrefs and all(re.fullmatch(shape, h) for h in hrefs), (kind, hrefs[:3])
+        assert admin.get(hrefs[0]).status_code == 200, hrefs[0]
+        if kind in ("import_batch", "user"):
+            assert linked(executive, kind) == [], f"an executive opens no {kind} page"
+        else:
+            assert linked(executive, kind) == hrefs
+            assert executive.get(hrefs[0]).status_code == 200, hrefs[0]
+    gone = admin.get("/admin/audit?action=test.gone").get_data(as_text=True)
+    assert "user 987654" in gone and "/admin/users/987654" not in gone, "an object gone is not linked"

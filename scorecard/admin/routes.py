@@ -15,6 +15,7 @@ from scorecard.admin.services import (
     audit_choices,
     audit_csv,
     audit_page,
+    object_hrefs,
     recent_events,
     reset_password,
     set_active,
@@ -224,7 +225,9 @@ def audit():
     filters = AuditFilters.from_args(request.args)
     page = audit_page(db.session, filters)
     actions, kinds = audit_choices(db.session)
-    return render_template("admin/audit.html", filters=filters, page=page, actions=actions, kinds=kinds)
+    hrefs = object_hrefs(db.session, current_user, [event for event, _email in page.rows])
+    return render_template("admin/audit.html", filters=filters, page=page, actions=actions, kinds=kinds,
+                           hrefs=hrefs)
 
 
 @bp.route("/audit.csv")

@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Optional
+from urllib.parse import quote
 
 import sqlalchemy as sa
 
@@ -19,7 +20,20 @@ from scorecard.auth.services import (
     password_problem,
     unlock,
 )
-from scorecard.models import ApiToken, AuditEvent, Role, User, utcnow
+from scorecard.models import (
+    ApiToken,
+    AuditEvent,
+    CapacityAssessment,
+    Commitment,
+    ImportBatch,
+    PlanElement,
+    Role,
+    Rule,
+    RuleVersion,
+    User,
+    utcnow,
+)
+from scorecard.permissions import can
 from scorecard.spreadsheets import safe_for_export
 
 PER_PAGE = 50
@@ -130,6 +144,42 @@ def audit_page(session, filters: AuditFilters) -> AuditPage:
     rows = session.execute(query.order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
                            .offset((page - 1) * PER_PAGE).limit(PER_PAGE)).all()
     return AuditPage(rows=[tuple(row) for row in rows], total=total, page=page, pages=pages)
+
+
+def object_hrefs(session, user, events) -> dict[int, str]:
+    """Where each event's object opens, by event id, for `user`: the page of a commitment, a rated
+    element's plan, a capacity assessment, a rule version, an import batch or a user, while the object
+    exists and the user's role opens that page (an executive opens no import or user page)."""
+    wanted: dict[str, set[int]] = {}
+    for event in events:
+        if event.entity_id is not None:
+            wanted.setdefault(event.entity_type, set()).add(event.entity_id)
+
+    def found(kind, permission, statement, href) -> dict[tuple[str, int], str]:
+        ids = wanted.get(kind)
+        if not ids or not can(user, permission):
+            return {}
+        return {(kind, row[0]): href(*row) for row in session.execute(statement(list(ids)))}
+    hrefs = {
+        **found("commitment", "view_commitments", lambda ids: sa.select(Commitment.id).where(Commitment.id.in_(ids)),
+                lambda i: f"/commitments/{i}"),
+        **found("plan_element", "view_plans",
+                lambda ids: sa.select(PlanElement.id, PlanElement.plan_id).where(PlanElement.id.in_(ids)),
+                lambda _i, plan: f"/plans/{plan}"),
+        **found("capacity_assessment", "view_capacity",
+                lambda ids: sa.select(CapacityAssessment.id, CapacityAssessment.component_id,
+                                      CapacityAssessment.fiscal_year).where(CapacityAssessment.id.in_(ids)),
+                lambda _i, component, year: f"/capacity/{component}/{year}"),
+        **found("rule_version", "view_rules",
+                lambda ids: sa.select(RuleVersion.id, Rule.key, RuleVersion.version).join(Rule)
+                .where(RuleVersion.id.in_(ids)),
+                lambda _i, key, number: f"/rules/{quote(key, safe='')}/versions/{number}"),
+        **found("import_batch", "import_data",
+                lambda ids: sa.select(ImportBatch.id).where(ImportBatch.id.in_(ids)), lambda i: f"/imports/{i}"),
+        **found("user", "manage_users", lambda ids: sa.select(User.id).where(User.id.in_(ids)),
+                lambda i: f"/admin/users/{i}"),
+    }
+    return {event.id: hrefs[key] for event in events if (key := (event.entity_type, event.entity_id)) in hrefs}
 
 
 def audit_choices(session) -> tuple[list[str], list[str]]:
