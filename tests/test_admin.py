@@ -11,7 +11,18 @@ import pytest
 import sqlalchemy as sa
 
 from scorecard.extensions import db
-from scorecard.models import AuditEvent, BatchStatus, Function, ImportBatch, Leader, LoginFailure, Role, User, utcnow
+from scorecard.models import (
+    AuditEvent,
+    BatchStatus,
+    Commitment,
+    Function,
+    ImportBatch,
+    Leader,
+    LoginFailure,
+    Role,
+    User,
+    utcnow,
+)
 from tests.conftest import PASSWORD
 from tests.helpers import HEADER, ROW, csrf_token, sign_in, upload, workbook_bytes
 
@@ -572,15 +583,17 @@ def test_the_audit_logs_objects_open_their_pages_for_who_may_open_them(published
     with published.app_context():
         someone = db.session.scalar(sa.select(User.id).where(User.email == "executive@test.gov"))
         db.session.add(AuditEvent(action="user.update", entity_type="user", entity_id=someone))
+        commitment = db.session.scalar(sa.select(sa.func.min(Commitment.id)))
+        db.session.add(AuditEvent(action="commitment.update", entity_type="commitment", entity_id=commitment))
         db.session.add(AuditEvent(action="test.gone", entity_type="user", entity_id=987654))
         db.session.commit()
 
     def linked(client, kind) -> list[str]:
         page = client.get(f"/admin/audit?entity_type={kind}").get_data(as_text=True)
         return re.findall(rf'<a class="usa-link" href="([^"]+)">{kind} \d+</a>', page)
-    expected = {"plan_element": r"/plans/\d+", "capacity_assessment": r"/capacity/\d+/\d{4}",
-                "rule_version": r"/rules/[\w.-]+/versions/\d+", "import_batch": r"/imports/\d+",
-                "user": r"/admin/users/\d+"}
+    expected = {"commitment": r"/commitments/\d+", "plan_element": r"/plans/\d+",
+                "capacity_assessment": r"/capacity/\d+/\d{4}", "rule_version": r"/rules/[\w.-]+/versions/\d+",
+                "import_batch": r"/imports/\d+", "user": r"/admin/users/\d+"}
     for kind, shape in expected.items():
         hrefs = linked(admin, kind)
         assert hrefs and all(re.fullmatch(shape, h) for h in hrefs), (kind, hrefs[:3])
