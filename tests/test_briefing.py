@@ -381,6 +381,29 @@ def test_a_briefing_with_greek_and_cyrillic_reads_them_back_from_the_pdf():
         assert words in text, text
 
 
+def test_a_pdf_tables_header_row_never_ends_a_page_without_its_first_row():
+    """The red programs' table began at a page's foot: its header row drawn there, its first row (tall with
+    the leaders answering for it) overleaf under a second header. A section now starts on a new page when
+    its heading, note, the table's caption, header and first row do not fit together."""
+    from dashboards.briefing.content import Briefing, Section
+    from dashboards.tables import Column, Table
+
+    red = {"program": "Benefits Call Center", "component": "Benefits Administration",
+           "reason": "Benefits Call Center trust was 3.62 (n=250) in FY2026-Q4 against a target of 4.20: red.",
+           "leaders": ", ".join(f"Leader Name{k}" for k in range(20))}
+    for filler in range(18, 32):  # the first section's rows: the second section begins ever lower on page 1
+        first = Table("Filler", [Column("n", "Number", row_header=True)], [{"n": f"row {k}"} for k in range(filler)],
+                      name="f")
+        tall = Table("Red", [Column("program", "Program", row_header=True), Column("component", "Component"),
+                             Column("reason", "Reason"), Column("leaders", "Leaders")], [red], name="r")
+        made = Briefing("CX briefing", "FY2026-Q4", "All agencies", "exec@test.gov", datetime(2026, 12, 1, 8, 0),
+                        [Section("f", "Filler", "A note.", first), Section("red", "Red programs", "A note.", tall)])
+        pages = [" ".join(page.extract_text().split()) for page in PdfReader(io.BytesIO(pdf.render(made))).pages]
+        [where] = [n for n, text in enumerate(pages) if "Red programs" in text]
+        assert "Benefits Call Center" in pages[where], (filler, pages[where][-200:])
+        assert pages[where].count("Program Component Reason Leaders") == 1, "the header row once, above its row"
+
+
 # ----------------------------------------------------------------------------- the job
 
 def _owner(app, email="exec@test.gov") -> int:

@@ -181,7 +181,8 @@ class TaggedPDF(FPDF):
         self.set_font(FONT, style, size)
         if self._one_line(width, text):
             return line  # fits on one line: no need to lay it out
-        return self.multi_cell(width, line, text, dry_run=True, output=MethodReturnValue.HEIGHT, padding=(0, 1))
+        return self.multi_cell(width, line, text, align="L", dry_run=True, output=MethodReturnValue.HEIGHT,
+                               padding=(0, 1))
 
     def _cell(self, width: float, text: str, align: str):
         """A table cell's text from the current position: a plain cell when it fits on one line
@@ -199,14 +200,31 @@ class TaggedPDF(FPDF):
         self.room_for(self.text_height(self.epw, text, size, style, line) + space)
         self.set_font(FONT, style, size)
         with self.marked(tag):
-            self.multi_cell(self.epw, line, text, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+            self.multi_cell(self.epw, line, text, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         self.ln(space)
 
+    HEADINGS = {1: (18, 8), 2: (14, 6.5)}  # level: (size, mm per line)
+
     def heading(self, text: str, level: int):
-        size, line = (18, 8) if level == 1 else (14, 6.5)
+        size, line = self.HEADINGS[level]
         self.room_for(line + 30 if level > 1 else line)  # a heading does not sit alone at a page's foot
         self.start_section(drawable(text), level=level - 1)
         self.paragraph(text, tag=f"H{level}", size=size, style="B", line=line, space=1.5)
+
+    def section_opening(self, heading: str, note: str, table: Optional[Table]) -> float:
+        """The height of a section's heading and note, and of its table's caption, header row and first
+        row: kept on one page, so a table's header never sits alone at a page's foot with its rows
+        overleaf."""
+        size, line = self.HEADINGS[2]
+        height = self.text_height(self.epw, drawable(heading), size, "B", line) + 1.5
+        height += self.text_height(self.epw, drawable(note), 9.5, line=5) + 2
+        if table is not None:
+            widths = _widths(self, table)
+            height += self.text_height(self.epw, drawable(table.caption), 9, "I", 4.5) + 1
+            height += self._header_height(table, widths)
+            if table.rows:
+                height += self._row_height(table, table.rows[0], widths)
+        return height
 
     # ----------------------------------------------------------------- tables
     def table_of(self, table: Table):
@@ -216,26 +234,33 @@ class TaggedPDF(FPDF):
             self.set_font(FONT, "I", 9)
             caption = drawable(table.caption)
             with self.marked("Caption"):
-                self.multi_cell(self.epw, 4.5, caption, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+                self.multi_cell(self.epw, 4.5, caption, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
             self.ln(1)
             self._header_row(table, widths)
             if not table.rows:
                 with self.group("TR"), self.marked("TD"):
                     self.set_font(FONT, "", 9)
-                    self.multi_cell(self.epw, LINE, drawable(table.empty), border=1, new_x=XPos.LMARGIN,
+                    self.multi_cell(self.epw, LINE, drawable(table.empty), border=1, align="L", new_x=XPos.LMARGIN,
                                     new_y=YPos.NEXT, padding=(0, 1))
             for row in table.rows:
                 texts = [_cell_text(column, row) for column in table.columns]
-                height = max(self.text_height(w, t, 9, "B" if c.row_header else "")
-                             for w, t, c in zip(widths, texts, table.columns)) + 1.5
+                height = self._row_height(table, row, widths, texts)
                 if self.room_for(height):
                     self._header_row(table, widths)
                 self._row(table, row, texts, widths, height)
         self.ln(4)
 
+    def _row_height(self, table: Table, row: dict, widths: list[float], texts: Optional[list[str]] = None) -> float:
+        texts = texts or [_cell_text(column, row) for column in table.columns]
+        return max(self.text_height(w, t, 9, "B" if c.row_header else "")
+                   for w, t, c in zip(widths, texts, table.columns)) + 1.5
+
+    def _header_height(self, table: Table, widths: list[float]) -> float:
+        return max(self.text_height(w, drawable(c.header), 8.5, "B") for w, c in zip(widths, table.columns)) + 1.5
+
     def _header_row(self, table: Table, widths: list[float]):
         texts = [drawable(c.header) for c in table.columns]
-        height = max(self.text_height(w, t, 8.5, "B") for w, t in zip(widths, texts)) + 1.5
+        height = self._header_height(table, widths)
         y = self.get_y()
         with self.artifact():
             self.set_fill_color(226, 230, 236)
@@ -306,14 +331,17 @@ def render(briefing: Briefing) -> bytes:
         pdf.paragraph(prepared + (f" for {briefing.prepared_for}" if briefing.prepared_for else "") + ".",
                       size=9, space=4)
     for section in briefing.sections:
+        table = section.table
+        shortened = table is not None and len(table.rows) > PDF_ROWS
+        if shortened:
+            table = replace(table, rows=table.rows[:PDF_ROWS])
+        pdf.room_for(min(pdf.section_opening(section.heading, section.note, table), pdf.h - 40))
         with pdf.group("Sect"):
             pdf.heading(section.heading, 2)
             pdf.paragraph(section.note, size=9.5)
-            table = section.table
-            if table is not None and len(table.rows) > PDF_ROWS:
-                pdf.paragraph(f"The first {PDF_ROWS:,} of {len(table.rows):,} rows, in the order shown; the Excel "
-                              "briefing lists them all.", size=9.5)
-                table = replace(table, rows=table.rows[:PDF_ROWS])
+            if shortened:
+                pdf.paragraph(f"The first {PDF_ROWS:,} of {len(section.table.rows):,} rows, in the order shown; the "
+                              "Excel briefing lists them all.", size=9.5)
             if table is not None:
                 pdf.table_of(table)
     return bytes(pdf.output())
