@@ -404,6 +404,25 @@ def test_a_pdf_tables_header_row_never_ends_a_page_without_its_first_row():
         assert pages[where].count("Program Component Reason Leaders") == 1, "the header row once, above its row"
 
 
+def test_a_pdf_sets_a_table_of_many_columns_on_landscape_pages_of_its_own():
+    """The red programs' nine columns were cut to a few words a line on a portrait page (the leaders answering
+    for a program a column of single names); a table of WIDE columns or more gets landscape pages, and the
+    sections after it are portrait again."""
+    from dashboards.briefing.content import Briefing, Section
+    from dashboards.tables import Column, Table
+
+    narrow = Table("Narrow", [Column("a", "A", row_header=True), Column("b", "B")], [{"a": "x", "b": "y"}], name="n")
+    wide = Table("Wide", [Column(f"c{k}", f"Column {k}", row_header=not k) for k in range(pdf.WIDE)],
+                 [{f"c{k}": f"value {k}" for k in range(pdf.WIDE)}], name="w")
+    made = Briefing("CX briefing", "FY2026-Q4", "All agencies", "exec@test.gov", datetime(2026, 12, 1, 8, 0),
+                    [Section("one", "Before", "A note.", narrow), Section("wide", "Wide section", "A note.", wide),
+                     Section("two", "After", "A note.", narrow)])
+    pages = PdfReader(io.BytesIO(pdf.render(made))).pages
+    shapes = [("landscape" if page.mediabox.width > page.mediabox.height else "portrait",
+               "Wide section" in page.extract_text(), "After" in page.extract_text()) for page in pages]
+    assert shapes == [("portrait", False, False), ("landscape", True, False), ("portrait", False, True)], shapes
+
+
 # ----------------------------------------------------------------------------- the job
 
 def _owner(app, email="exec@test.gov") -> int:

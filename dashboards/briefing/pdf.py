@@ -8,7 +8,8 @@ titles); the nested tree here is built on its structure classes, which is why py
 fpdf2 below 2.9. The text is set in DejaVu Sans Condensed (bundled, its glyphs embedded): Latin,
 Greek and Cyrillic, dashes, quotes and arrows as written; a character it lacks is written in its
 nearest spelling, else "?". A section longer than PDF_ROWS rows shows its first
-rows and says so; the workbook carries every row."""
+rows and says so; the workbook carries every row. A table of WIDE columns or more is set on
+landscape pages of its own."""
 import re
 import unicodedata
 from contextlib import contextmanager
@@ -18,7 +19,7 @@ from pathlib import Path
 from typing import Optional
 
 from fpdf import FPDF
-from fpdf.enums import MethodReturnValue, XPos, YPos
+from fpdf.enums import MethodReturnValue, PageOrientation, XPos, YPos
 from fpdf.prefs import ViewerPreferences
 from fpdf.structure_tree import StructElem, StructureTreeBuilder
 
@@ -32,6 +33,7 @@ FONT_FILES = {"": "DejaVuSansCondensed.ttf", "B": "DejaVuSansCondensed-Bold.ttf"
 LINE = 4.6        # mm per line of table text
 MAX_CELL = 700    # characters of one cell drawn; a longer text is cut with an ellipsis
 PDF_ROWS = 150    # rows of a section's table read on paper; the workbook has every row
+WIDE = 8          # columns from which a section's table is set on landscape pages (the red programs' nine)
 _SPELLED = {"\u00a0": " ", "\u2009": " ", "\u202f": " ", "\u200b": ""}
 
 
@@ -335,6 +337,10 @@ def render(briefing: Briefing) -> bytes:
         shortened = table is not None and len(table.rows) > PDF_ROWS
         if shortened:
             table = replace(table, rows=table.rows[:PDF_ROWS])
+        landscape = table is not None and len(table.columns) >= WIDE
+        # a wide table's own pages, and portrait again after it
+        if landscape != (pdf.cur_orientation is PageOrientation.LANDSCAPE):
+            pdf.add_page(orientation="L" if landscape else "P")
         pdf.room_for(min(pdf.section_opening(section.heading, section.note, table), pdf.h - 40))
         with pdf.group("Sect"):
             pdf.heading(section.heading, 2)
