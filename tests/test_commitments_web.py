@@ -1554,3 +1554,18 @@ def test_a_save_whose_job_cannot_be_queued_is_evaluated_by_the_server(evaluated,
     assert "Saved: " in page and tasks.WORDS[tasks.NOT_QUEUED] not in page
     with evaluated.app_context():
         assert cid not in flagged_by("stale-commitment"), "the save's findings evaluated though Redis was away"
+
+
+def test_an_officer_asking_for_another_functions_commitments_is_told_so(demo):
+    """The CFO officer's list for ?function=CIO was empty with no word why (they see their own function's
+    commitments only); the list and its download now say so and keep to the officer's own."""
+    client = signed_in(demo, CFO_OFFICER)
+    own = row_ids(client.get("/commitments/").get_data(as_text=True))
+    assert own, "the demo CFO has commitments"
+    for path in ("/commitments/?function=CIO", "/commitments/?function=cio"):
+        page = html.unescape(client.get(path).get_data(as_text=True))
+        assert "Function: 'CIO' is not yours: an officer sees the CFO function's commitments only" in page, path
+        assert row_ids(page) == own, "the filter is left out, not an empty list"
+    assert "is not yours" not in client.get("/commitments/?function=CFO").get_data(as_text=True)
+    download = client.get("/commitments/download.csv?function=CIO").get_data(as_text=True)
+    assert len(download.strip().splitlines()) == len(own) + 1, "the download keeps to the officer's own too"

@@ -9,7 +9,7 @@ import sqlalchemy.orm as so
 
 from scorecard.commitments.attention import days_since_update, is_overdue, stale_cutoff
 from scorecard.commitments.services import CLOSED, STATUS_ORDER, S, visible_commitments
-from scorecard.models import CAPACITY_DOMAINS, Agency, Commitment, Component, Function, Program
+from scorecard.models import CAPACITY_DOMAINS, Agency, Commitment, Component, Function, Program, Role
 from scorecard.selection import ProgramFilter
 from scorecard.text import days
 
@@ -34,9 +34,10 @@ class Filters:
     problems: list[str] = field(default_factory=list)
 
     @classmethod
-    def from_args(cls, args, session=None) -> "Filters":
+    def from_args(cls, args, session=None, user=None) -> "Filters":
         """Read request.args; a value that cannot be used is named in `problems` and ignored (with a
-        `session`, a function or component code that names none too: it matched nothing, silently)."""
+        `session`, a function or component code that names none too: it matched nothing, silently; with
+        the `user`, an officer's asking for another function's commitments, which they do not see)."""
         found = cls()
         found.function = (args.get("function") or "").strip().upper() or None
         found.agency = (args.get("agency") or "").strip() or None
@@ -48,6 +49,13 @@ class Filters:
                     sa.select(model.id).where(model.code == code)) is None:
                 found.problems.append(f"{label}: {code[:40]!r} is no {label.lower()}'s code")
                 setattr(found, attribute, None)
+        if user is not None and user.role is Role.officer and found.function is not None:
+            own = user.function.code if user.function else None
+            if found.function != own:
+                found.problems.append(f"Function: {found.function[:40]!r} is not yours: an officer sees "
+                                      + (f"the {own} function's commitments only" if own else
+                                         "the commitments of their own function, and you have none yet"))
+                found.function = None
         statuses = []
         for value in args.getlist("status"):
             if value in S.__members__:

@@ -77,7 +77,7 @@ def _commitment_links() -> dict:
 @bp.route("/")
 @requires("view_commitments")
 def index():
-    filters = Filters.from_args(request.args, db.session)
+    filters = Filters.from_args(request.args, db.session, current_user)
     listing = list_commitments(db.session, current_user, filters, utctoday())
     functions = list(db.session.scalars(sa.select(Function).order_by(Function.code)))
     if current_user.role is Role.officer:
@@ -95,7 +95,7 @@ def index():
 def download(kind):
     """The commitments the list shows (the person's scope, the same filters), to edit offline and
     upload back through the import (each row carries its id and the version it was downloaded at)."""
-    filters = Filters.from_args(request.args, db.session)
+    filters = Filters.from_args(request.args, db.session, current_user)
     listing = list_commitments(db.session, current_user, filters, utctoday(), limit=None)
     scope = {Role.officer: current_user.function.code if current_user.function else "none",
              Role.leader: "mine"}.get(current_user.role, "all")
