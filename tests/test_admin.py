@@ -478,6 +478,14 @@ def test_the_audit_log_filters(app, client_as, make_user):
         response = executive.get(path)
         assert response.status_code == 200, (path, response.status_code)
     assert "&#39;²&#39; is not a whole number" in executive.get("/admin/audit?page=²").get_data(as_text=True)
+    # -1 is a whole number: the message says what a page is; and a "from" after the "to" matched nothing while
+    # the notice said it was ignored: both dates are named and left out
+    backwards = html_module.unescape(executive.get(
+        f"/admin/audit?page=-1&entity_id=0&since={old_day}&until=2000-01-01").get_data(as_text=True))
+    assert "page '-1' is not a whole number from 1" in backwards
+    assert "object id '0' is not a whole number from 1" in backwards
+    assert f"the “from” date {old_day} is after the “to” date 2000-01-01" in backwards
+    assert backwards.count("<tr") == executive.get("/admin/audit").get_data(as_text=True).count("<tr"), "left out"
     every = executive.get("/admin/audit?since=0001-01-01&until=9999-12-31").get_data(as_text=True)
     assert every.count("<tr") == executive.get("/admin/audit").get_data(as_text=True).count("<tr"), "every day"
 

@@ -67,18 +67,20 @@ class AuditFilters:
         found.since = found._day(args.get("since"), "from")
         found.until = found._day(args.get("until"), "to")
         found.page = found._number(args.get("page"), "page") or 1
-        if found.since and found.until and found.since > found.until:
-            found.problems.append("the “from” date is after the “to” date")
+        if found.since and found.until and found.since > found.until:  # nothing is both: both are left out
+            found.problems.append(f"the “from” date {found.since.isoformat()} is after the “to” date "
+                                  f"{found.until.isoformat()}")
+            found.since = found.until = None
         return found
 
     def _number(self, raw, what) -> Optional[int]:
         raw = (raw or "").strip()
         if not raw:
             return None
-        if not (raw.isascii() and raw.isdigit()) or len(raw) > 9:  # "²" is a digit to isdigit
-            self.problems.append(f"{what} {raw[:20]!r} is not a whole number")
+        if not (raw.isascii() and raw.isdigit()) or len(raw) > 9 or not int(raw):  # "²" is a digit to isdigit
+            self.problems.append(f"{what} {raw[:20]!r} is not a whole number from 1")
             return None
-        return int(raw) or None
+        return int(raw)
 
     def _day(self, raw, what) -> Optional[date]:
         raw = (raw or "").strip()
