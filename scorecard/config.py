@@ -89,6 +89,10 @@ class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY")
     SQLALCHEMY_DATABASE_URI = None  # filled in by the factory from DATABASE_URL
     SQLALCHEMY_ENGINE_OPTIONS: dict = {}  # PostgreSQL's pool is sized and checked by _size_pool
+    # PostgreSQL connections per process (_size_pool), read here with every number: a value that is none
+    # stops the start in one line, from gunicorn's master too (read in the factory, it failed every worker)
+    DB_POOL_SIZE = setting_number("SCORECARD_DB_POOL_SIZE", "5", minimum=1)
+    DB_MAX_OVERFLOW = setting_number("SCORECARD_DB_MAX_OVERFLOW", "10")
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = True
@@ -410,11 +414,8 @@ def _size_pool(config) -> None:
     options = dict(config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
     # one the server dropped (a restart, a failover) is replaced; not on SQLite, whose file is not dropped
     options.setdefault("pool_pre_ping", True)
-    problems: list[str] = []
-    options.setdefault("pool_size", setting_number("SCORECARD_DB_POOL_SIZE", "5", minimum=1, problems=problems))
-    options.setdefault("max_overflow", setting_number("SCORECARD_DB_MAX_OVERFLOW", "10", problems=problems))
-    if problems:
-        raise ConfigurationError(" ".join(problems))
+    options.setdefault("pool_size", config.get("DB_POOL_SIZE", 5))
+    options.setdefault("max_overflow", config.get("DB_MAX_OVERFLOW", 10))
     config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 
 

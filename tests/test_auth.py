@@ -119,16 +119,25 @@ def test_session_cookie_is_secure_outside_debug(db_url, monkeypatch):
         db.engine.dispose()
 
 
-def test_the_postgresql_pool_is_sized_by_its_settings(monkeypatch):
+def test_the_postgresql_pool_is_sized_by_its_settings():
     """Each process's connections: hosts × workers × (pool + overflow) must stay under the server's
-    max_connections, so an operator sets them (nothing connects until a request does)."""
-    monkeypatch.setenv("SCORECARD_DB_POOL_SIZE", "3")
-    monkeypatch.setenv("SCORECARD_DB_MAX_OVERFLOW", "2")
-    app = create_app({"SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://nobody@127.0.0.1:1/none", "SECRET_KEY": "x"})
-    options = app.config["SQLALCHEMY_ENGINE_OPTIONS"]
-    assert (options["pool_size"], options["max_overflow"], options["pool_pre_ping"]) == (3, 2, True)
-    with app.app_context():
-        assert (db.engine.pool.size(), db.engine.pool._max_overflow) == (3, 2)
+    max_connections, so an operator sets them (nothing connects until a request does). Settings are read as
+    the process starts, so a fresh one reads them."""
+    import os
+    import subprocess
+    import sys
+
+    script = ("from scorecard import create_app\nfrom scorecard.extensions import db\n"
+              "app = create_app({'SQLALCHEMY_DATABASE_URI': 'postgresql+psycopg://nobody@127.0.0.1:1/none',"
+              " 'SECRET_KEY': 'x'})\n"
+              "options = app.config['SQLALCHEMY_ENGINE_OPTIONS']\n"
+              "with app.app_context():\n"
+              "    print(options['pool_size'], options['max_overflow'], options['pool_pre_ping'],"
+              " db.engine.pool.size(), db.engine.pool._max_overflow)\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120, env={
+        **os.environ, "SCORECARD_ENV": "development", "SCORECARD_DB_POOL_SIZE": "3", "SCORECARD_DB_MAX_OVERFLOW": "2"})
+    assert done.returncode == 0, done.stderr[-800:]
+    assert done.stdout.split() == ["3", "2", "True", "3", "2"]
 
 
 def test_create_user_command_reads_password_from_environment(app, runner, monkeypatch):
@@ -334,6 +343,9 @@ def test_a_database_that_cannot_be_reached_is_said_in_a_line_not_a_traceback(tmp
     ("SCORECARD_CACHE_REDIS_URL", "redis.internal:6379", "SCORECARD_CACHE_REDIS_URL is 'redis.internal:6379'; it is a"),
     ("SCORECARD_RATELIMIT_STORAGE_URI", "redis//redis.internal",
      "SCORECARD_RATELIMIT_STORAGE_URI is 'redis//redis.internal'"),
+    # read by the factory on PostgreSQL only, it failed every gunicorn worker as it booted
+    ("SCORECARD_DB_POOL_SIZE", "abc", "SCORECARD_DB_POOL_SIZE is 'abc'; it is a whole number from 1"),
+    ("SCORECARD_DB_MAX_OVERFLOW", "-3", "SCORECARD_DB_MAX_OVERFLOW is '-3'; it is a whole number from 0"),
 ])
 def test_a_setting_the_app_cannot_read_stops_it_naming_the_variable(tmp_path, setting, value, said):
     """A malformed number crashed the start with "invalid literal for int()" under a traceback; a malformed API
