@@ -22,7 +22,7 @@ from scorecard import writers
 from scorecard.bulk import collector_paused
 from scorecard.driver_rule import NOTE_NO_COUNTS, NOTE_NON_STANDARD, NOTE_NOT_ASKED, NOTE_NOT_POOLED, NOTE_SWAPPED
 from scorecard.models import AuditEvent, BatchStatus, ImportBatch, utcnow
-from scorecard.text import counted, listed
+from scorecard.text import blank, counted, listed
 
 HEADER_SCAN_ROWS = 30
 SHEETS_TRIED = 10  # visible sheets tried for a header when no sheet is named
@@ -178,7 +178,7 @@ def read_with_header(path, sheet: Optional[str] = None, format_name: Optional[st
         rows = iter(table.rows)
         prefix = list(islice(rows, HEADER_SCAN_ROWS))
         try:
-            if not any(any(c not in (None, "") for c in r) for r in prefix):
+            if all(map(_blank_row, prefix)):
                 raise ImportFileError("the file is empty: no cells with data")
             fmt, header_index = detect_format(prefix, format_name)
         except ImportFileError as error:  # an empty sheet, or one with no known header: maybe a later one has it
@@ -385,9 +385,9 @@ def _run_import(session, path, *, filename: Optional[str] = None, format_name: O
             filled += taken
             chunk = ()
         for row_number, cells in enumerate(chunk, start=first):  # the general path; it names every problem
-            values = dict(zip(names, pick(cells)))
-            if not any(cells) and all(v is None or v == "" for v in values.values()):
+            if _blank_row(cells):
                 continue
+            values = dict(zip(names, pick(cells)))
             filled += 1
             try:
                 for record in records_fn(values, options):
@@ -518,6 +518,17 @@ def _run_import(session, path, *, filename: Optional[str] = None, format_name: O
     return result
 
 
+def _blank(cell) -> bool:
+    """An empty cell: none, or text that shows nothing (spaces of any kind, a tab, a non-breaking or
+    zero-width space: scorecard.text.blank). A text starting with a letter or digit is read no further."""
+    return cell is None or (cell.__class__ is str and not cell[:1].isalnum() and blank(cell))
+
+
+def _blank_row(cells) -> bool:
+    """A row every cell of which is empty (_blank): left out, not read as a row missing its values."""
+    return all(map(_blank, cells))
+
+
 def _unnamed_values(chunk: list, first: int, unnamed: list, width: int, holding: dict) -> None:
     """Note in `holding` the first row of each column without a header (blank, or past the header's
     end) that holds a value."""
@@ -525,7 +536,7 @@ def _unnamed_values(chunk: list, first: int, unnamed: list, width: int, holding:
         return
     for row_number, cells in enumerate(chunk, start=first):
         for index in chain(unnamed, range(width, len(cells))):
-            if index < len(cells) and index not in holding and cells[index] is not None and str(cells[index]).strip():
+            if index < len(cells) and index not in holding and not _blank(cells[index]):
                 holding[index] = row_number
 
 
@@ -534,9 +545,9 @@ def _whole_chunk(chunk: list, first: int, columns_at: dict, many: Callable, sink
     the sink at once. Returns how many rows they took: all but the blank ones, or none when some
     row needs the row-by-row path (which then says what is wrong with it)."""
     numbers, body = range(first, first + len(chunk)), chunk
-    if not all(map(any, chunk)):  # blank rows (every cell empty) are left out, as row by row
-        kept = [(n, cells) for n, cells in enumerate(chunk, start=first)
-                if any(c is not None and c != "" for c in cells)]
+    blanks = list(map(_blank_row, chunk))
+    if any(blanks):  # blank rows are left out, as row by row
+        kept = [(n, cells) for n, cells, left_out in zip(numbers, chunk, blanks) if not left_out]
         numbers, body = [n for n, _ in kept], [cells for _, cells in kept]
     if not body:
         return 0

@@ -86,6 +86,17 @@ def header_only(tmp_path):
     return write_xlsx(tmp_path / "header.xlsx", HEADER)
 
 
+def spaces_only(tmp_path):
+    """Cells of spaces, a tab, non-breaking and zero-width spaces: nothing a person sees."""
+    path = tmp_path / "spaces.csv"
+    path.write_text(" , ,\n\t,\u00a0,\u200b\n", encoding="utf-8")
+    return path
+
+
+def header_and_spaces(tmp_path):
+    return write_xlsx(tmp_path / "header.xlsx", HEADER, [[" "] * len(HEADER), ["\u00a0", "\t"]])
+
+
 def not_a_known_layout(tmp_path):
     return write_xlsx(tmp_path / "budget.xlsx", ["account", "fy", "obligations"], [["1234", 2026, 5000]])
 
@@ -121,6 +132,8 @@ def broken_utf16(tmp_path):
     (password_protected, "password-protected"),
     (empty, "The file is empty"),
     (header_only, "no data rows"),
+    (spaces_only, "the file is empty"),
+    (header_and_spaces, "no data rows"),
     (not_a_known_layout, "layout"),
     (word_document, "a Word document"),
 ])

@@ -60,7 +60,8 @@ VALUE_ROW = st.fixed_dictionaries({  # a C-suite function's own metric: a plain 
     "count_4": st.just(""), "count_5": st.just(""), "question_text": st.just(""), "notes": st.just(""),
 })
 
-BLANK_ROW = st.just(dict.fromkeys(COLUMNS, ""))  # a separator row analysts leave between sections
+# a separator row analysts leave between sections: empty, or spaces of any kind
+BLANK_ROW = st.fixed_dictionaries({c: st.sampled_from(["", "", " ", "\t", "\u00a0", "\u200b "]) for c in COLUMNS})
 
 
 def _without_bulk(monkeypatch):

@@ -1,5 +1,6 @@
 """The web import as an analyst uses it: upload ▸ preview ▸ confirm or cancel ▸ history ▸ revert,
 with progress, the rejected-rows report, templates, and server-side permissions on every route."""
+import csv
 import io
 import json
 
@@ -584,3 +585,26 @@ def test_a_rejected_file_whose_rows_cannot_be_picked_out_stays_rejected(app, ana
     with app.app_context():
         assert db.session.get(ImportBatch, batch_id).status is BatchStatus.rejected
     assert "Rejected rows as they are in the file" in analyst.get(f"/imports/{batch_id}").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("name", ["q1.xlsx", "q1.csv"])
+def test_a_row_of_spaces_is_a_blank_row_not_a_row_missing_its_values(app, analyst, name):
+    """A separator row of spaces, a tab, non-breaking or zero-width spaces was read as a row naming no program,
+    no period and no value (three problems, the file rejected); it is left out as an empty row is."""
+    spaces = [" ", "\t", "\u00a0", "\u2003 \u200b", "", "\u3000"] + [None] * (len(HEADER) - 6)
+    rows = [HEADER, ROW, spaces, [" "] * len(HEADER), ROW[:2] + ["satisfaction"] + ROW[3:]]
+    if name.endswith(".csv"):
+        text = io.StringIO()
+        csv.writer(text).writerows([["" if v is None else v for v in row] for row in rows])
+        content = text.getvalue().encode("utf-8")
+    else:
+        content = workbook_bytes(rows)
+    before = observations(app)
+    batch_id = upload(analyst, content, name=name)
+    status = analyst.get(f"/imports/{batch_id}/status").get_json()
+    assert status["status"] == "previewed", status
+    page = analyst.get(f"/imports/{batch_id}").get_data(as_text=True)
+    assert "names neither" not in page and "the period is missing" not in page
+    assert post(analyst, f"/imports/{batch_id}/confirm").status_code == 302
+    assert "2 rows were inserted, 0 updated, 0 unchanged" in analyst.get(f"/imports/{batch_id}").get_data(as_text=True)
+    assert observations(app) == before + 2
