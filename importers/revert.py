@@ -13,6 +13,7 @@ from importers.formats.registry import FORMATS, SINKS
 from importers.sinks.base import CARRIED_FROM
 from importers.sinks.tracked import LINKS, decode, link_ids, same, write_links
 from scorecard import writers
+from scorecard.capacity.services import REVERT_ACTION
 from scorecard.models import (
     Agency,
     AuditEvent,
@@ -49,6 +50,9 @@ TABLES = {**STAMPED, **{m.__tablename__: m for m in (
     Agency, Component, Program, LifeExperience, Metric, Leader, Commitment, CommitmentUpdate, PerformancePlan,
     PlanElement, PlanRequirement, CapacityAssessment, CapacityDomainScore, Target)}}
 CHUNK = 5000
+# Tables whose rows a parent's version counts (an assessment's domain scores, saved with it on the web):
+# undoing one moves the parent's version on, so an edit form opened on the parent before is refused as stale.
+VERSIONED_BY = {"capacity_domain_scores": (CapacityDomainScore.assessment_id, CapacityAssessment)}
 
 
 class RevertError(Exception):
@@ -127,7 +131,7 @@ def revert_batch(session, batch_id: int, *, user_id=None, progress=None) -> dict
     session.refresh(batch)
     # The organisations the batch created stay: targets, plans and other batches may name them now.
     summary = {"deleted": deleted, "restored": restored, "kept": dict((batch.preview or {}).get("created") or {})}
-    session.add(AuditEvent(user_id=user_id, action="import.revert", entity_type="import_batch",
+    session.add(AuditEvent(user_id=user_id, action=REVERT_ACTION, entity_type="import_batch",
                            entity_id=batch_id, after={**summary, "format": batch.format,
                                                       "uploaded_by": batch.user_id}))
     session.commit()
@@ -356,6 +360,7 @@ def _check_scoped(session, batch, table_name: str, ordered: list[int], inserted:
 def _undo_tracked(session, batch, changes) -> dict:
     """Restore what the batch updated, then delete what it inserted, children's tables before parents'."""
     deleted = restored = 0
+    parents = _versioned_parents(session, changes)
     inserted: dict[str, list[int]] = {}
     for change in changes:
         if change.action == "insert":
@@ -386,7 +391,29 @@ def _undo_tracked(session, batch, changes) -> dict:
             except sa.exc.IntegrityError:
                 raise RevertError(f"{table.name} rows that batch {batch.id} created are now used by other records; "
                                   "remove or revert those first. Nothing was reverted.") from None
+    _move_versions_on(session, parents)
     return {"deleted": deleted, "restored": restored}
+
+
+def _versioned_parents(session, changes) -> dict:
+    """{parent model: its ids} of the rows `changes` name whose parent's version counts them (VERSIONED_BY),
+    read before the revert deletes any."""
+    found: dict = {}
+    for table_name, (key, parent) in VERSIONED_BY.items():
+        ids = [c.row_id for c in changes if c.table_name == table_name]
+        for start in range(0, len(ids), CHUNK):
+            found.setdefault(parent, set()).update(session.scalars(
+                sa.select(key).where(key.class_.id.in_(ids[start:start + CHUNK]))))
+    return {model: sorted(ids) for model, ids in found.items() if ids}
+
+
+def _move_versions_on(session, parents: dict) -> None:
+    """The next version of each of `parents` ({model: ids}); a parent the revert deleted matches nothing."""
+    for model, ids in parents.items():
+        table, version = model.__table__, sa.inspect(model).version_id_col
+        for start in range(0, len(ids), CHUNK):
+            session.execute(sa.update(table).where(table.c.id.in_(ids[start:start + CHUNK]))
+                            .values({version.name: table.c[version.name] + 1, "updated_at": utcnow()}))
 
 
 # A record of each table an import writes, in words (the revert's messages name records, not tables).

@@ -652,6 +652,56 @@ def test_the_history_lists_an_imports_changes_with_its_batch(demo, client_as, ba
             f'<a class="usa-link import-batch" href="/imports/{started.batch_id}">') in page
 
 
+def test_a_form_opened_before_an_import_is_refused_as_stale_not_saved_over_it(demo, client_as, ba, tmp_path):
+    """An edit form opened before an import of the year and saved after it wrote its old scores over the
+    imported ones without a word: the import changed the domain scores but not the assessment's version."""
+    analyst, _ = client_as("analyst"), client_as("admin")  # the accounts exist from here on
+    fields = open_form(analyst, ba, CURRENT)
+    with demo.app_context():
+        result = run_import(db.session, capacity_file(tmp_path, CURRENT, [
+            ["Benefits Administration", "FY2027", "Measurement", 2, "Imported."]]),
+            user_id=user_id(demo, "admin@test.gov"))
+    assert result.status == "imported", result.errors
+    response = analyst.post(url(ba, CURRENT, "edit"), data={**fields, "narrative_1": "Typed on the web."})
+    assert response.status_code == 409
+    page = text(response)
+    assert "Someone saved this assessment after you opened it. Nothing was saved." in page
+    assert "admin@test.gov saved it at " in page
+    stored = {d.domain: d for d in assessment(demo, ba, CURRENT).domain_scores}
+    assert (stored["Measurement"].score, stored["Measurement"].narrative) == (2, "Imported.")
+    assert stored["Governance & Strategy"].narrative != "Typed on the web."
+    merged = form_fields(response.get_data(as_text=True))
+    assert (merged["score_0"], merged["narrative_1"]) == ("2", "Typed on the web."), "the import's and the person's"
+    assert analyst.post(url(ba, CURRENT, "edit"), data=merged).status_code == 303
+    assert scores(demo, ba, CURRENT)["Measurement"] == 2
+
+
+def test_a_form_opened_before_an_import_is_reverted_is_refused_as_stale(demo, client_as, ba, tmp_path):
+    """Reverting an import restored the domain scores but left the assessment's version: a form opened on the
+    imported scores and saved after the revert wrote them back."""
+    from importers.revert import revert_batch
+
+    with demo.app_context():
+        result = run_import(db.session, capacity_file(tmp_path, CURRENT, [
+            ["Benefits Administration", "FY2027", "Measurement", 2, "Imported."]]))
+    assert result.status == "imported", result.errors
+    restored = assessment(demo, ba, CURRENT).version
+    analyst, _ = client_as("analyst"), client_as("admin")
+    fields = open_form(analyst, ba, CURRENT)
+    assert fields["score_0"] == "2"
+    with demo.app_context():
+        revert_batch(db.session, result.batch_id, user_id=user_id(demo, "admin@test.gov"))
+    assert assessment(demo, ba, CURRENT).version == restored + 1
+    before = scores(demo, ba, CURRENT)
+    assert before["Measurement"] != 2
+    response = analyst.post(url(ba, CURRENT, "edit"), data={**fields, "narrative_1": "Typed on the web."})
+    assert response.status_code == 409
+    page = text(response)
+    assert "Someone saved this assessment after you opened it. Nothing was saved." in page
+    assert "admin@test.gov saved it at " in page, "the revert's author, not the import's"
+    assert scores(demo, ba, CURRENT) == before
+
+
 def test_an_incomplete_assessment_cannot_be_submitted(demo, client_as, ba):
     analyst = client_as("analyst")
     fields = {**open_form(analyst, ba, NEXT), "score_0": "4"}

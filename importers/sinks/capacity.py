@@ -5,13 +5,16 @@ row, the component, the year and when it was submitted; an admin must reopen it 
 
 Each assessment a batch starts or changes gets an audit event naming the person who imports and
 the import batch, as the commitments sink writes one per commitment: the assessment's history
-(scorecard.capacity.view.history) lists it beside the changes made on the web."""
+(scorecard.capacity.view.history) lists it beside the changes made on the web. The assessment's
+version moves on with its domain scores, as a save on the web moves it, so an edit form opened
+before the import is refused as stale instead of writing its old values over the imported ones."""
 from collections import defaultdict
 from dataclasses import replace
 from typing import Optional
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
+from sqlalchemy.orm.exc import StaleDataError
 
 from importers.errors import ImportFileError
 from importers.resolve import Directory, Unknown, _key
@@ -21,6 +24,8 @@ from scorecard.models import CAPACITY_DOMAINS, AuditEvent, CapacityAssessment, C
 from scorecard.models.capacity import CapacityStatus
 
 DEFAULT_SCALE = (1, 7)
+SAVED_MEANWHILE = ("a capacity assessment in the file was saved on the web while it was being imported, so nothing "
+                   "was imported; upload the file again to see its changes against what is saved now")
 
 
 class CapacitySink(TrackedSink):
@@ -129,7 +134,9 @@ class CapacitySink(TrackedSink):
 
     def _audit(self, batch) -> None:
         """One audit event per assessment the batch started or changed: the domains' fields before and
-        after (as a save on the web keeps them), the file and the import batch. Never reverted."""
+        after (as a save on the web keeps them), the file and the import batch. Never reverted. An
+        assessment the batch changed moves on to its next version, as a save on the web does; one saved on
+        the web since it was planned refuses the whole file."""
         started, before, after = set(), defaultdict(dict), defaultdict(dict)
         for change in self.tracker.order:
             if change.model is CapacityAssessment:
@@ -146,12 +153,18 @@ class CapacitySink(TrackedSink):
         at = utcnow()
         for assessment_id in sorted(started | set(after)):
             assessment = self.session.get(CapacityAssessment, assessment_id)
+            if assessment_id not in started:
+                assessment.updated_at = at  # the assessment row changes too, so its version moves on
             self.session.add(AuditEvent(
                 user_id=user_id, at=at, action=IMPORT_ACTION, entity_type=ENTITY, entity_id=assessment_id,
                 before=None if assessment_id in started else before[assessment_id] or None,
                 after={**after[assessment_id], "component": assessment.component.name,
                        "fiscal_year": assessment.fiscal_year, "started": assessment_id in started,
                        "import_batch": batch.id, "file": batch.filename}))
+        try:
+            self.session.flush()
+        except StaleDataError:
+            raise ImportFileError(SAVED_MEANWHILE) from None
 
 
 def _as_typed(score):

@@ -30,6 +30,7 @@ from scorecard.text import blank, look_alike_site
 
 ENTITY = "capacity_assessment"  # AuditEvent.entity_type of every change here
 IMPORT_ACTION = "capacity.import"  # the AuditEvent.action of a change an import batch made (importers.sinks.capacity)
+REVERT_ACTION = "import.revert"  # the AuditEvent.action (on the import batch) of a batch reverted (importers.revert)
 YEARS_SHOWN = 6                 # fiscal years in the grid: the latest with assessments, and the current one
 FISCAL_YEARS = (2000, 2100)     # a fiscal year outside these is no assessment's
 SCALE_LIMITS = (0, 100)         # the lowest and highest a scale may run from and to
@@ -331,12 +332,18 @@ def _write(session, assessment, user, action, before, after) -> None:
 
 
 def _conflict(session, assessment: Optional[CapacityAssessment]) -> EditConflict:
-    """Who saved the assessment last, and when, for the message."""
+    """Who changed the assessment last, and when, for the message: a save, submission or import of it, or
+    the revert of an import that changed it (its version moves on too: importers.revert)."""
     if assessment is None:
         return EditConflict(None, None, None)
+    imported = [after.get("import_batch") for after in session.scalars(sa.select(AuditEvent.after).where(
+        AuditEvent.entity_type == ENTITY, AuditEvent.entity_id == assessment.id, AuditEvent.action == IMPORT_ACTION))
+        if isinstance(after, dict) and isinstance(after.get("import_batch"), int)]
     row = session.execute(
         sa.select(User.email, AuditEvent.at, AuditEvent.user_id).outerjoin(User, User.id == AuditEvent.user_id)
-        .where(AuditEvent.entity_type == ENTITY, AuditEvent.entity_id == assessment.id)
+        .where(sa.or_(sa.and_(AuditEvent.entity_type == ENTITY, AuditEvent.entity_id == assessment.id),
+                      sa.and_(AuditEvent.entity_type == "import_batch", AuditEvent.action == REVERT_ACTION,
+                              AuditEvent.entity_id.in_(imported))))
         .order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(1)).first()
     return EditConflict(assessment, row.email if row else None, row.at if row else None, row.user_id if row else None)
 
