@@ -30,8 +30,15 @@ NEW_PASSWORD = "plum orchard lantern"
 
 
 def _post(client, page_url: str, action_url: str, **data):
-    token = csrf_token(client.get(page_url).get_data(as_text=True))
-    return client.post(action_url, data={"csrf_token": token, **data})
+    """`data` posted as the page's forms send it: with its CSRF token and what the account form was opened on."""
+    page = client.get(page_url).get_data(as_text=True)
+    return client.post(action_url, data={"csrf_token": csrf_token(page), **_opened(page), **data})
+
+
+def _opened(page: str) -> dict:
+    """The account form's hidden record of the fields it was opened on ({} when the page has none)."""
+    found = re.search(r'<input[^>]*name="account-opened"[^>]*value="([^"]*)"', page)
+    return {"account-opened": html_module.unescape(found.group(1))} if found else {}
 
 
 def _user(app, email: str) -> User:
@@ -223,6 +230,71 @@ def test_role_changes_refuse_what_the_roles_need(app, admin, make_user):
                 **{"account-name": "", "account-role": "viewer", "account-function": "", "account-leader": ""})
     assert own.status_code == 400 and "cannot take the administrator role from yourself" in own.get_data(as_text=True)
     assert _user(app, "viewer@test.gov").role is Role.viewer
+
+
+def _account_form(page: str) -> dict:
+    """The account form's fields as the page filled them, as a browser would send them back."""
+    form = page[re.search(r'action="/admin/users/\d+/account"', page).start():]
+    form = form[:form.index("</form>")]
+    fields = {"csrf_token": csrf_token(page), **_opened(page)}
+    for name in ("account-name", "account-leader"):
+        fields[name] = html_module.unescape(re.search(rf'<input[^>]*name="{name}"[^>]*?(?:value="([^"]*)")?[^>]*>',
+                                                      form).group(1) or "")
+    for name in ("account-role", "account-function"):
+        select = re.search(rf'<select[^>]*name="{name}".*?</select>', form, re.S).group()
+        chosen = re.search(r'<option selected value="([^"]*)"|<option value="([^"]*)" selected', select)
+        fields[name] = next((v for v in chosen.groups() if v is not None), "") if chosen else ""
+    return fields
+
+
+def test_a_save_of_an_account_changed_since_the_form_was_opened_is_refused(app, admin, make_user):
+    """Two administrators opened the same account; the first made the viewer an executive, the second then saved
+    the name on the form opened before: the role went back to viewer, the first's change lost without a word."""
+    with app.app_context():
+        viewer_id = make_user("viewer").id
+        other = app.test_client(user=make_user("admin", "second.admin@test.gov"))
+    page = f"/admin/users/{viewer_id}"
+    first, second = _account_form(admin.get(page).get_data(as_text=True)), \
+        _account_form(other.get(page).get_data(as_text=True))
+    assert (first["account-role"], second["account-role"]) == ("viewer", "viewer")
+    assert admin.post(f"{page}/account", data={**first, "account-role": "executive"}).status_code == 303
+
+    stale = other.post(f"{page}/account", data={**second, "account-name": "Val Viewer"})
+    assert stale.status_code == 409
+    said = re.sub(r"\s+", " ", html_module.unescape(stale.get_data(as_text=True)))
+    assert re.search(r"Admin@test\.gov changed this account at \d{4}-\d\d-\d\d \d\d:\d\d UTC, after you opened it "
+                     r"\(role viewer → executive\); nothing was saved\. The form now shows the account as it is: make "
+                     r"your change again if it still applies\.", said, re.I), said[said.find("role="):][:600]
+    kept = _user(app, "viewer@test.gov")
+    assert kept.role is Role.executive and kept.name is None
+    shown = _account_form(stale.get_data(as_text=True))
+    assert (shown["account-role"], shown["account-name"]) == ("executive", ""), "the form holds what is stored now"
+
+    again = other.post(f"{page}/account", data={**shown, "account-name": "Val Viewer"})
+    assert again.status_code == 303, "the form shown after the refusal stands for the account as it is now"
+    kept = _user(app, "viewer@test.gov")
+    assert (kept.role, kept.name) == (Role.executive, "Val Viewer")
+
+
+def test_an_account_form_sent_twice_or_opened_in_two_tabs(app, admin, make_user):
+    """The same save sent again (a double click) is no conflict; one's own save in another tab is named as
+    one's own; a form without what it was opened on is refused, not saved blind."""
+    with app.app_context():
+        viewer_id = make_user("viewer").id
+    page = f"/admin/users/{viewer_id}"
+    tab, other_tab = (_account_form(admin.get(page).get_data(as_text=True)) for _ in range(2))
+    sent = {**tab, "account-role": "executive"}
+    assert admin.post(f"{page}/account", data=sent).status_code == 303
+    assert admin.post(f"{page}/account", data=sent).status_code == 303, "sent twice: saved once"
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).where(AuditEvent.action == "user.role_change")) == 1
+    mine = admin.post(f"{page}/account", data={**other_tab, "account-name": "Val"})
+    assert mine.status_code == 409
+    assert "You, in another tab or window, changed this account" in html_module.unescape(mine.get_data(as_text=True))
+    blind = admin.post(f"{page}/account", data={k: v for k, v in {**tab, "account-role": "viewer"}.items()
+                                                  if k != "account-opened"})
+    assert blind.status_code == 400 and "The form lost what it was opened on" in blind.get_data(as_text=True)
+    assert _user(app, "viewer@test.gov").role is Role.executive
 
 
 def test_a_leader_record_links_to_one_user_only(app, admin, make_user):

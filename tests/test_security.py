@@ -755,8 +755,10 @@ def test_an_unexpected_failure_says_whether_anything_was_changed(app, client_as,
     admin = client_as("admin")
     page = admin.get("/admin/users/1").get_data(as_text=True)
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    opened = html.unescape(re.search(r'name="account-opened" type="hidden" value="([^"]*)"', page).group(1))
     answer = admin.post("/admin/users/1/account", data={"csrf_token": token, "account-name": "Admin",
-                                                          "account-role": "admin", "account-function": ""})
+                                                          "account-role": "admin", "account-function": "",
+                                                          "account-opened": opened})
     said = html.unescape(answer.get_data(as_text=True))
     assert answer.status_code == 500 and "Something went wrong on our side" in said
     assert "The request failed unexpectedly; nothing was changed." in said

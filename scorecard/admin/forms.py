@@ -1,11 +1,13 @@
 """The administration pages' forms: CSRF-protected, and their text fields refuse bidirectional
 control characters (BaseForm)."""
 import ipaddress
+import json
 
-from wtforms import EmailField, PasswordField, SelectField, StringField, SubmitField
+from wtforms import EmailField, HiddenField, PasswordField, SelectField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, EqualTo, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, Optional, ValidationError
 
+from scorecard import json_bodies
 from scorecard.models import Role
 from scorecard.security import BaseForm
 
@@ -22,7 +24,7 @@ PASSWORD_HINT = ("At least 12 characters; not a commonly used password, nor the 
                  "A few unrelated words make a good one.")
 
 
-class AccountForm(BaseForm):
+class _AccountFields(BaseForm):
     """A user's name, role, function and leader link."""
 
     name = StringField("Name", validators=[Optional(), Length(max=200)])
@@ -32,7 +34,29 @@ class AccountForm(BaseForm):
     submit = SubmitField("Save changes")
 
 
-class NewUserForm(AccountForm):
+class AccountForm(_AccountFields):
+    """An account's fields, with what the form was opened on (admin.services.account_fields, as JSON), so a
+    save over someone's change since is refused instead of writing over it unseen."""
+
+    opened = HiddenField(validators=[InputRequired("the form lost what it was opened on; open the page again")])
+
+    def show(self, fields: dict) -> None:
+        """Stand for the account as `fields` (account_fields) has it: shown, and opened on."""
+        for name in ("name", "role", "function", "leader"):
+            self[name].data, self[name].raw_data = fields[name], None
+        self.opened.data, self.opened.raw_data = json.dumps(fields), None
+
+    def opened_on(self) -> dict:
+        """The fields the form was opened on ({} when unreadable: an altered form, which then stands for
+        nothing known, so any account differs from it)."""
+        try:
+            opened = json_bodies.refusing_depth(lambda: json.loads(self.opened.data or "{}"))
+        except ValueError:
+            return {}
+        return {k: v for k, v in opened.items() if isinstance(v, str)} if isinstance(opened, dict) else {}
+
+
+class NewUserForm(_AccountFields):
     email = EmailField("Email address", validators=[DataRequired(), Length(max=254)])
     password = PasswordField("Password", validators=[DataRequired(), Length(max=200)], description=PASSWORD_HINT)
     confirm = PasswordField("Password again",

@@ -10,8 +10,10 @@ from wtforms.fields.choices import SelectChoice
 from scorecard.admin import bp
 from scorecard.admin.forms import ROLE_WORDS, AccountForm, ActionForm, AddressUnlockForm, NewUserForm, PasswordForm
 from scorecard.admin.services import (
+    AccountChanged,
     AuditFilters,
     UserChangeError,
+    account_fields,
     audit_choices,
     audit_csv,
     audit_page,
@@ -114,9 +116,8 @@ def _target(user_id: int) -> User:
 
 def _user_page(user: User, *, account=None, password=None, status=200):
     if account is None:
-        account = AccountForm(prefix="account", formdata=None, name=user.name, role=user.role.value,
-                              function=user.function.code if user.function else "",
-                              leader=user.leader.email if user.leader else "")
+        account = AccountForm(prefix="account", formdata=None)
+        account.show(account_fields(user))
     _function_choices(account)
     if user.id == current_user.id:  # taking the administrator role from oneself is refused (update_account)
         account.role.choices = [c for c in account.role.choices if c.value == Role.admin.value]
@@ -143,7 +144,12 @@ def account(user_id):
         try:
             changed = update_account(db.session, target, by=current_user, name=form.name.data,
                                      role=Role(form.role.data), function_code=form.function.data or None,
-                                     leader_email=form.leader.data or None)
+                                     leader_email=form.leader.data or None, opened=form.opened_on())
+        except AccountChanged as error:  # the form shows the account as it is now, and stands for it
+            db.session.rollback()
+            form.show(error.fields)
+            form.form_errors.append(_sentence(str(error)))
+            return _user_page(_target(user_id), account=form, status=409)
         except UserChangeError as error:
             db.session.rollback()
             if error.field in form:  # said at its field, as the new-user form says it
@@ -153,6 +159,7 @@ def account(user_id):
         else:
             flash("Saved." if changed else "Nothing changed.", "success" if changed else "info")
             return redirect(url_for("admin.user", user_id=target.id), 303)
+    form.form_errors.extend(_sentence(error) for error in form.opened.errors)  # a hidden field: said above the form
     return _user_page(target, account=form, status=400)
 
 

@@ -33,8 +33,11 @@ from scorecard.models import (
     User,
     utcnow,
 )
+from scorecard.people import person_seen_by
 from scorecard.permissions import can
 from scorecard.spreadsheets import safe_for_export
+from scorecard.text import listed
+from scorecard.writers import hold
 
 PER_PAGE = 50
 # "Who" for an event no signed-in person made: the command line, the system (an expired preview),
@@ -249,9 +252,55 @@ def _active_admins(session, other_than: User) -> int:
         User.role == Role.admin, User.active.is_(True), User.id != other_than.id)) or 0
 
 
+# The fields of an account its form changes, in words; what the form was opened on is these, as stored then.
+ACCOUNT_FIELDS = {"name": "name", "role": "role", "function": "function", "leader": "leader record"}
+
+
+def account_fields(user: User) -> dict:
+    """The account's fields as its form shows them ("" for none; the leader's e-mail in lower case, as it
+    is matched): what an account form is opened on."""
+    described = describe_user(user)
+    return {k: (described[k] or "").lower() if k == "leader" else described[k] or "" for k in ACCOUNT_FIELDS}
+
+
+class AccountChanged(UserChangeError):
+    """Someone changed the account after its form was opened: nothing was saved. `fields`: the form's
+    fields as stored now."""
+
+    def __init__(self, message: str, fields: dict):
+        super().__init__(message)
+        self.fields = fields
+
+
+def _changed_since(session, user: User, opened: dict, sent: dict, by: User) -> None:
+    """Refuse (AccountChanged) when the account is not as the form was opened on, read again under the
+    account's hold, unless it is already as sent (the form sent twice, or the same change made by both)."""
+    hold(session, User, user.id)
+    now = account_fields(user)
+    if now in (opened, sent):
+        return
+    changes = [f"{ACCOUNT_FIELDS[k]} {opened.get(k) or 'none'} → {now[k] or 'none'}" if k in opened
+               else f"{ACCOUNT_FIELDS[k]} now {now[k] or 'none'}" for k in ACCOUNT_FIELDS if opened.get(k) != now[k]]
+    last = session.execute(sa.select(AuditEvent.user_id, AuditEvent.at).where(
+        AuditEvent.entity_type == "user", AuditEvent.entity_id == user.id,
+        AuditEvent.action.in_(("user.update", "user.role_change")))
+        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(1)).first()
+    who = person_seen_by(session, last.user_id, by) if last else "someone else"
+    who = "you, in another tab or window," if who == "you" else who
+    when = f" at {last.at:%Y-%m-%d %H:%M} UTC" if last else ""
+    raise AccountChanged(f"{who} changed this account{when}, after you opened it ({listed(changes)}); nothing was "
+                         "saved. The form now shows the account as it is: make your change again if it still "
+                         "applies", now)
+
+
 def update_account(session, user: User, *, by: User, name: Optional[str], role: Role, function_code: Optional[str],
-                   leader_email: Optional[str]) -> bool:
-    """Change a user's name, role, function and leader link; False when nothing changed."""
+                   leader_email: Optional[str], opened: Optional[dict] = None) -> bool:
+    """Change a user's name, role, function and leader link; False when nothing changed. `opened`: the
+    fields (account_fields) the form was opened on; someone's change since is refused (AccountChanged)."""
+    if opened is not None:
+        _changed_since(session, user, opened, {
+            "name": (name or "").strip(), "role": role.value, "function": function_code or "",
+            "leader": (leader_email or "").strip().lower()}, by)
     before = describe_user(user)
     if user.id == by.id and role is not Role.admin:
         raise UserChangeError("you cannot take the administrator role from yourself; ask another administrator",
