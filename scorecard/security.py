@@ -51,6 +51,7 @@ from scorecard.text import (
     bidi_problem,
     counted,
     line_breaks,
+    listed,
     shown,
     unkept_character,
     unkept_field,
@@ -102,11 +103,16 @@ class BaseForm(FlaskForm):
                 return data
             return MultiDict([(name, line_breaks(value)) for name, value in data.items(multi=True)])
 
+    def process(self, *args, **kwargs):
+        for field in self._fields.values():  # before the values are read: said naming each one refused
+            if isinstance(field, SelectMultipleField):  # unless the form words it itself
+                field.invalid_choice_message = field.invalid_choice_message or NOT_CHOICES
+                field.invalid_value_message = field.invalid_value_message or NOT_CHOICES
+        super().process(*args, **kwargs)
+
     def validate(self, extra_validators=None):
         extra = {name: list((extra_validators or {}).get(name, ())) for name in self._fields}
         for name, field in self._fields.items():
-            if isinstance(field, SelectMultipleField) and field.invalid_choice_message is None:
-                field.invalid_choice_message = _invalid_choices
             if not isinstance(field, SelectMultipleField):
                 extra[name].insert(0, sent_once)
             if isinstance(field, StringField):
@@ -118,25 +124,57 @@ class BaseForm(FlaskForm):
 
     def _name_values_sent(self) -> None:
         """Each message of a field that refused a value names the value sent ("Not a valid choice."
-        says which), unless it does already; never a password's, a file's or the CSRF token's."""
+        says which), unless it does already; never a password's, a file's or the CSRF token's. A multiple
+        choice names every value it refused (_not_choices)."""
         for field in self._fields.values():
-            # One value only: a multiple choice names the refused one itself, if any.
+            if isinstance(field, SelectMultipleField):
+                if NOT_CHOICES in field.errors:
+                    field.errors = [_not_choices(field)] + [m for m in field.errors if m != NOT_CHOICES]
+                continue
             sent = field.raw_data[0] if field.errors and field.raw_data and len(field.raw_data) == 1 else None
             if not isinstance(sent, str) or not sent.strip() or isinstance(field, (PasswordField, FileField)) \
                     or field.name == "csrf_token":
                 continue
-            # Quoted as the messages quote: no character kept out of text, no direction control acting on the page.
-            text = sent if len(sent) <= 80 else sent[:80] + "…"
-            value = BIDI_CONTROLS.sub(lambda c: f"\\u{ord(c.group()):04x}", shown(text))
             named = (f"'{sent}'", f"“{sent}”", f'"{sent}"', repr(sent))
             field.errors = [message if any(quoted in message for quoted in named)
-                            else f"{message.rstrip('.')}: “{value}” was sent." for message in field.errors]
+                            else f"{message.rstrip('.')}: {_quoted(sent)} was sent." for message in field.errors]
 
 
-def _invalid_choices(count: int) -> str:
-    """A multiple choice's refusal as every other choice's reads ("Not a valid choice: “99999” was sent."), the
-    values sent filled in by WTForms (WTForms' own read "'99999' is not a valid choice for this field.")."""
-    return "Not a valid choice: “%(value)s” was sent." if count == 1 else "Not valid choices: '%(value)s' were sent."
+# What WTForms says of a multiple choice refusing values (one it could not read, as a number say, or one not
+# offered), put in place of its own words ("Invalid choice(s): one or more data inputs could not be coerced.",
+# naming none) and replaced by _not_choices, which names each.
+NOT_CHOICES = "(values not among the choices)"
+
+
+def _quoted(sent: str) -> str:
+    """A value sent, quoted as the messages quote it: no character kept out of text, no direction control
+    acting on the page, at most 80 characters."""
+    text = sent if len(sent) <= 80 else sent[:80] + "…"
+    return "“" + BIDI_CONTROLS.sub(lambda c: f"\\u{ord(c.group()):04x}", shown(text)) + "”"
+
+
+def _not_choices(field) -> str:
+    """A multiple choice's refusal naming each value it refused, in the order sent and once each, as a
+    single choice's reads: "Not a valid choice: “99999” was sent.", "Not valid choices: “99999” and “abc”
+    were sent."."""
+    offered = set()
+    for choice in field.iter_choices():
+        try:
+            offered.add(field.coerce(choice.value))
+        except (ValueError, TypeError):
+            continue
+    refused = []
+    for sent in field.raw_data or ():
+        try:
+            taken = field.coerce(sent) in offered
+        except (ValueError, TypeError):
+            taken = False
+        if not taken and sent not in refused:
+            refused.append(sent)
+    if not refused:  # not expected: WTForms refused what it offers
+        return "Not a valid choice."
+    return (f"Not a valid choice: {_quoted(str(refused[0]))} was sent." if len(refused) == 1 else
+            f"Not valid choices: {listed(_quoted(str(sent)) for sent in refused)} were sent.")
 
 
 def _refuse_unkept_characters():

@@ -253,7 +253,11 @@ def test_a_hidden_text_direction_character_is_refused_in_place_and_what_was_type
     ({"status": "a"}, "Not a valid choice: “a” was sent."),  # a short value is named too
     ({"leader_id": "999999"}, "“999999” was sent."),
     ({"program_ids": "99999"}, "Not a valid choice: “99999” was sent."),  # a multiple choice words it alike
-    ({"program_ids": ["99999", "99998"]}, "Not valid choices: "),
+    ({"program_ids": ["99999", "99998"]}, "Not valid choices: “99999” and “99998” were sent."),
+    # one that is no number named too, once each and in the order sent (it was "Invalid choice(s): one or more
+    # data inputs could not be coerced.", naming none)
+    ({"metric_ids": ["99999", "abc", "99999", "x y"]}, "Not valid choices: “99999”, “abc” and “x y” were sent."),
+    ({"program_ids": ["abc"]}, "Not a valid choice: “abc” was sent."),
     ({"version": "abc"}, "“abc” was sent."),
     ({"version": "9" * 400}, "is not a number this field takes: it is larger than 2,147,483,647"),
     ({"evidence_links": "https://[::1"}, "is not a web link"),
