@@ -81,6 +81,23 @@ def test_the_users_page_lists_users_with_their_state(app, admin, make_user):
     assert "viewer@test.gov" in found and "admin@test.gov</a>" not in found
 
 
+def test_the_users_list_names_each_role_asked_for_that_is_no_role(app, admin, make_user):
+    """?role=boss listed every user without a word, as if no role had been asked for; ?role=viewer&role=officer
+    listed the viewers only, the second role dropped unseen."""
+    with app.app_context():
+        make_user("viewer"), make_user("officer")
+    page = html_module.unescape(admin.get("/admin/users?role=boss&role=viewer&role=chief&role=officer"
+                                          ).get_data(as_text=True))
+    assert ("Some filters were ignored: Role: 'boss' and 'chief' are not roles (the roles: admin, executive, officer, "
+            "analyst, leader, viewer).") in page
+    listed = page[page.index('id="users"'):]
+    assert "viewer@test.gov" in listed and "officer@test.gov" in listed and "admin@test.gov</a>" not in listed
+    assert re.findall(r'<option value="(\w+)" selected>', page) == ["officer", "viewer"]
+    one = html_module.unescape(admin.get("/admin/users?role=boss").get_data(as_text=True))
+    assert "Role: 'boss' is not a role" in one and "admin@test.gov" in one
+    assert 'id="filter-problems"' not in admin.get("/admin/users?role=viewer").get_data(as_text=True)
+
+
 def test_the_users_page_says_what_each_role_may_do(admin):
     """The page told a new administrator the roles were "(DESIGN §6)", a document of the code, not of the
     site; it lists what each role may do, in the words of the role choices."""

@@ -28,7 +28,7 @@ from scorecard.auth.services import account_delay, create_user, new_user_problem
 from scorecard.extensions import db
 from scorecard.models import Function, LoginFailure, Role, User, utcnow
 from scorecard.permissions import requires
-from scorecard.text import counted
+from scorecard.text import counted, listed
 
 LIST_LIMIT = 500
 
@@ -63,21 +63,31 @@ def _users_page(address_form=None, status=200):
     """The users list (filtered by the address's q and role) with the form that unlocks a client address:
     as sent back refusing an address, with its message at the field and the address as typed."""
     q = request.args.get("q", "").strip()[:254]
-    role = request.args.get("role", "")
+    roles, problems = _roles_asked(request.args.getlist("role"))
     query = sa.select(User).order_by(User.email)
     if q:
         pattern = "%" + q.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         query = query.where(sa.or_(sa.func.lower(User.email).like(pattern, escape="\\"),
                                    sa.func.lower(User.name).like(pattern, escape="\\")))
-    if role in {r.value for r in Role}:
-        query = query.where(User.role == Role(role))
-    else:
-        role = ""
+    if roles:
+        query = query.where(User.role.in_(roles))
     total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
     found = db.session.scalars(query.limit(LIST_LIMIT)).all()
-    return render_template("admin/users.html", users=found, total=total, q=q, role=role, roles=list(Role),
+    return render_template("admin/users.html", users=found, total=total, q=q, chosen=roles, problems=problems,
+                           roles=list(Role),
                            delayed=_delayed_accounts(), role_words=ROLE_WORDS,
                            address_form=address_form or AddressUnlockForm(prefix="address")), status
+
+
+def _roles_asked(sent: list[str]) -> tuple[list[Role], list[str]]:
+    """The roles the address asks for (one or several), and a problem naming each value that is no role."""
+    values = list(dict.fromkeys(v.strip() for v in sent if v.strip()))
+    known = [r.value for r in Role]
+    refused = [v for v in values if v not in known]
+    verb = "is not a role" if len(refused) == 1 else "are not roles"
+    problems = [f"Role: {listed(repr(v[:40]) for v in refused)} {verb} (the roles: {', '.join(known)})"
+                ] if refused else []
+    return [Role(v) for v in values if v in known], problems
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
