@@ -292,3 +292,10 @@ def days_ago(days) -> str:
     if days is None:
         return "never"
     return "today" if days == 0 else f"{counted(days, 'day')} ago"
+
+
+def refused_download(problems) -> str:
+    """Why a download whose address holds filters that cannot be read was refused (a list leaves such a
+    filter out and says so above the rows; a file has nowhere to say it, and would hold more than asked)."""
+    return (f"Nothing was downloaded: {counted(len(problems), 'filter')} in the address could not be used "
+            f"({'; '.join(problems)}). Open the list, set the filters there and use its download link.")

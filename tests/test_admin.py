@@ -603,6 +603,20 @@ def test_the_csv_holds_every_filtered_event(app, client_as):
     assert accents["after"] == '{"title": "Dépôt — naïve"}', "each character as itself, not \\u00e9"
 
 
+def test_an_audit_csv_whose_filters_cannot_be_read_is_refused_naming_them(app, client_as):
+    """/admin/audit.csv?since=yesterday gave every event, as if filtered from a day, with nowhere to say the
+    filter was left out; it is refused, each filter named. A page number is no filter of the file's."""
+    admin = client_as("admin")
+    _seed_events(app, 3)
+    response = admin.get("/admin/audit.csv?since=yesterday&entity_id=0&action=test.event")
+    text = html_module.unescape(response.get_data(as_text=True))
+    assert response.status_code == 400 and "attachment" not in response.headers.get("Content-Disposition", "")
+    assert "Nothing was downloaded: 2 filters in the address could not be used" in text
+    assert "“from” date 'yesterday' is not a date (YYYY-MM-DD)" in text and "object id '0'" in text
+    paged = admin.get("/admin/audit.csv?action=test.event&page=7")
+    assert paged.status_code == 200 and len(paged.get_data(as_text=True).strip().splitlines()) == 3 + 1
+
+
 def test_the_audit_log_names_the_client(app, client_as):
     admin = client_as("admin")
     admin.environ_base["HTTP_USER_AGENT"] = "AuditBrowser/1.0"

@@ -2,7 +2,9 @@
 only CFO commitments, is refused off track without a reason and saved with one (history and
 audit name them), and two sessions editing one commitment lose nothing; every route checks the
 role and the commitment itself."""
+import csv
 import html
+import io
 import re
 from datetime import date, timedelta
 from html.parser import HTMLParser
@@ -1571,5 +1573,29 @@ def test_an_officer_asking_for_another_functions_commitments_is_told_so(demo):
         assert "Function: 'CIO' is not yours: an officer sees the CFO function's commitments only" in page, path
         assert row_ids(page) == own, "the filter is left out, not an empty list"
     assert "is not yours" not in client.get("/commitments/?function=CFO").get_data(as_text=True)
-    download = client.get("/commitments/download.csv?function=CIO").get_data(as_text=True)
-    assert len(download.strip().splitlines()) == len(own) + 1, "the download keeps to the officer's own too"
+    download = client.get("/commitments/download.csv?function=CIO")
+    assert download.status_code == 400 and "attachment" not in download.headers.get("Content-Disposition", "")
+    assert "Function: 'CIO' is not yours" in html.unescape(download.get_data(as_text=True)), "named, not a file"
+    everyone = client.get("/commitments/download.csv").get_data(as_text=True)
+    assert len(everyone.strip().splitlines()) == len(own) + 1, "the download keeps to the officer's own"
+
+
+def test_a_download_whose_filters_cannot_be_read_is_refused_naming_them(demo):
+    """A download's address with a filter the list would leave out (a hand-edited or old link) gave every
+    commitment, as if filtered, with nowhere to say so; it is refused, each filter named, and the list's
+    own links (which carry only the filters it used) still download."""
+    client = signed_in(demo, "executive@demo.cx.gov")
+    for kind in ("csv", "xlsx"):
+        response = client.get(f"/commitments/download.{kind}?status=late&due_within=abc&sort=due")
+        text = html.unescape(response.get_data(as_text=True))
+        assert response.status_code == 400 and response.mimetype == "text/html", kind
+        assert "Nothing was downloaded: 2 filters in the address could not be used" in text
+        assert "Status: 'late' is not a commitment status" in text
+        assert "Due within (days): 'abc' is not a number of days" in text
+    page = client.get("/commitments/?status=late&status=on_track").get_data(as_text=True)
+    link = html.unescape(re.search(r'id="download-csv" href="([^"]+)"', page).group(1))
+    assert "late" not in link and "status=on_track" in link
+    listed = client.get(link)
+    assert listed.status_code == 200 and "attachment" in listed.headers["Content-Disposition"]
+    rows = list(csv.DictReader(io.StringIO(listed.get_data(as_text=True).removeprefix("\ufeff"))))
+    assert rows and {r["status"] for r in rows} == {"on_track"}

@@ -28,7 +28,7 @@ from scorecard.auth.services import account_delay, create_user, new_user_problem
 from scorecard.extensions import db
 from scorecard.models import Function, LoginFailure, Role, User, utcnow
 from scorecard.permissions import requires
-from scorecard.text import counted, listed
+from scorecard.text import counted, listed, refused_download
 
 LIST_LIMIT = 500
 
@@ -250,7 +250,13 @@ def audit():
 @bp.route("/audit.csv")
 @requires("view_audit")
 def audit_download():
-    filters = AuditFilters.from_args(request.args)
+    """Every event the filters select, oldest first (all pages: a `page` is not a filter here). A filter
+    that cannot be read refuses the download, named: the page leaves it out and says so, a file cannot."""
+    args = request.args.copy()
+    args.pop("page", None)
+    filters = AuditFilters.from_args(args)
+    if filters.problems:
+        abort(400, description=refused_download(filters.problems))
     name = f"audit-log-{utcnow():%Y%m%d-%H%M%S}.csv"
     return Response(stream_with_context(audit_csv(db.session, filters)), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})

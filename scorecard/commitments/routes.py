@@ -61,6 +61,7 @@ from scorecard.models import (
 from scorecard.people import person_seen_by
 from scorecard.permissions import can, requires
 from scorecard.rules import tasks
+from scorecard.text import refused_download
 
 
 @bp.app_context_processor
@@ -96,6 +97,8 @@ def download(kind):
     """The commitments the list shows (the person's scope, the same filters), to edit offline and
     upload back through the import (each row carries its id and the version it was downloaded at)."""
     filters = Filters.from_args(request.args, db.session, current_user)
+    if filters.problems:
+        abort(400, description=refused_download(filters.problems))
     listing = list_commitments(db.session, current_user, filters, utctoday(), limit=None)
     scope = {Role.officer: current_user.function.code if current_user.function else "none",
              Role.leader: "mine"}.get(current_user.role, "all")
