@@ -842,6 +842,19 @@ def test_a_metric_is_named_the_same_way_to_every_operation(api, http):
     assert "no metric with the code 'nosuch'" in error["message"]
 
 
+def test_a_metric_no_metric_has_is_named_beside_the_other_parameters_errors(api, http):
+    """?metric=nope&period=FY2026-Q9 named the period alone; put right, the next request was refused for the
+    metric: every error of a request is named in its one answer, the metric's too."""
+    secret = _secret(api, "viewer")
+    for path in ("scores?metric=nope&period=FY2026-Q9", "observations?metric=nope&period_from=FY2026-Q9"):
+        answer = http.get(f"{PREFIX}/{path}", headers=_bearer(secret))
+        assert answer.status_code == 422, path
+        named = {e["column"]: e for e in answer.get_json()["errors"]}
+        assert set(named) == {"metric", path.split("&")[1].split("=")[0]}, (path, named)
+        assert named["metric"]["value"] == "nope" and "no metric with the code 'nope'" in named["metric"]["message"]
+    assert http.get(f"{PREFIX}/observations?metric=&page_size=1", headers=_bearer(secret)).status_code == 200
+
+
 # ----------------------------------------------------------------------------- problems, docs, limits
 
 def test_errors_are_problem_details(api, http):

@@ -20,8 +20,9 @@ from scorecard.api.problems import (
     handle_unexpected,
 )
 from scorecard.api.schemas import ROWS_MAX, ProblemSchema
+from scorecard.api.schemas.common import metric_with_code, no_metric_words
 from scorecard.models import Metric
-from scorecard.text import UNKEPT, name_key, unkept_field, words
+from scorecard.text import UNKEPT, unkept_field, words
 
 
 class Parser(FlaskParser):
@@ -198,12 +199,10 @@ def get_or_404(session, model, ident: int, what: str):
 
 
 def metric_named(session, code: str) -> Metric:
-    """The metric a query parameter names by its code, compared as an import compares it (text.name_key:
-    "TRUST" is `trust`); else 422 naming the value, as a parameter's own checks refuse theirs (the
-    collection is there: a 404 would read as "no such operation")."""
-    key = name_key(code)
-    found = next((m for m in session.scalars(sa.select(Metric)) if name_key(m.code) == key), None)
+    """The metric a query parameter names by its code (schemas.MetricCode has refused a code no metric
+    has, beside the other parameters' errors); else 422 naming the value (the collection is there: a
+    404 would read as "no such operation")."""
+    found = metric_with_code(session, code)
     if found is None:
-        flask_smorest.abort(422, messages={"query": {"metric": [
-            f"There is no metric with the code {code!r}; GET /api/v1/metrics lists them."]}})
+        flask_smorest.abort(422, messages={"query": {"metric": [no_metric_words(code)]}})
     return found

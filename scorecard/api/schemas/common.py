@@ -2,14 +2,18 @@
 numbers, texts a column can keep, periods), problem details and the page envelope."""
 import re
 from functools import cache
+from typing import Optional
 
 import marshmallow as ma
+import sqlalchemy as sa
 from marshmallow import fields, validate
 
 from scorecard import periods
+from scorecard.extensions import db
 from scorecard.fields import whole_number
+from scorecard.models import Metric
 from scorecard.periods import PeriodError, parse_period
-from scorecard.text import line_breaks
+from scorecard.text import line_breaks, name_key
 
 MAX_PAGE_SIZE = 500
 ID = {"validate": validate.Range(min=1, max=2**31 - 1)}
@@ -109,6 +113,32 @@ class BodyNumber(_JsonNumber, fields.Float):
 class Filter(fields.String):
     """A query parameter's text: one holding such a character matches nothing stored (the parser
     reads it so: scorecard.api.base), so it is no error and its document states no pattern."""
+
+
+def metric_with_code(session, code: str) -> Optional[Metric]:
+    """The metric a parameter names by its code, compared as an import compares it (text.name_key:
+    "TRUST" is `trust`); None when no metric has it."""
+    key = name_key(code)
+    return next((m for m in session.scalars(sa.select(Metric)) if name_key(m.code) == key), None)
+
+
+def no_metric_words(code: str) -> str:
+    return f"There is no metric with the code {code!r}; GET /api/v1/metrics lists them."
+
+
+class MetricCode(Filter):
+    """A metric's code (a filter: empty is none); a code no metric has is refused in the same 422 as the
+    other parameters' errors, each named at once (checked after the query was read, it came alone, and
+    only once the others were put right)."""
+
+    def __init__(self, *, validate=None, **kwargs):
+        others = [] if validate is None else list(validate) if isinstance(validate, (list, tuple)) else [validate]
+        super().__init__(validate=[*others, self._known], **kwargs)
+
+    @staticmethod
+    def _known(code: str) -> None:
+        if code and metric_with_code(db.session, code) is None:
+            raise ma.ValidationError(no_metric_words(code))
 
 
 class Text(fields.String):

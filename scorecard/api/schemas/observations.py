@@ -8,6 +8,7 @@ from scorecard.api.schemas.common import (
     BodyNumber,
     BodyWholeNumber,
     Filter,
+    MetricCode,
     PageArgs,
     Period,
     ProblemItemSchema,
@@ -56,7 +57,7 @@ class ObservationSchema(Schema):
 class ObservationArgs(PageArgs):
     program_id = WholeNumber(**ID)
     function_id = WholeNumber(**ID)
-    metric = Filter(validate=validate.Length(max=64),
+    metric = MetricCode(validate=validate.Length(max=64),
                     metadata={"description": "A metric's code, e.g. trust (422 when no metric has it)."})
     period_from = Period(metadata={"description": "First fiscal quarter, e.g. FY2025-Q1."})
     period_to = Period(metadata={"description": "Last fiscal quarter, e.g. FY2025-Q4."})

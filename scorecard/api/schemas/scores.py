@@ -2,7 +2,7 @@
 
 from marshmallow import fields, validate
 
-from scorecard.api.schemas.common import ID, Filter, PageArgs, Period, Ref, Schema, Text, WholeNumber
+from scorecard.api.schemas.common import ID, MetricCode, PageArgs, Period, Ref, Schema, Text, WholeNumber
 
 
 class ProgramRef(Schema):
@@ -46,7 +46,7 @@ class ScoreSchema(Schema):
 
 
 class ScoreArgs(PageArgs):
-    metric = Filter(required=True, validate=validate.Length(min=1, max=64),
+    metric = MetricCode(required=True, validate=validate.Length(min=1, max=64),
                            metadata={"description": "A metric's code, e.g. trust (422 when no metric has it)."})
     period = Period(required=True, metadata={"description": "A fiscal quarter, e.g. FY2025-Q1."})
     agency_id = WholeNumber(**ID)
