@@ -1,4 +1,6 @@
-"""Child process for readers.py: parses one workbook with python-calamine under resource limits."""
+"""Child process for readers.py: parses one workbook with python-calamine under resource limits (and,
+for a 97-2003 .xls, finds its number cells formatted as percentages with xlrd, which reads the formats
+calamine does not give)."""
 import itertools
 import json
 import os
@@ -7,6 +9,7 @@ import resource
 import sys
 
 CHUNK_ROWS = 5000
+PERCENT_KEPT = 1_000_000  # positions of percentage cells sent back (all are counted), as an xlsx's scan keeps
 
 
 def _dump(item, out) -> None:
@@ -25,7 +28,7 @@ def _limit(args: dict) -> None:
         resource.setrlimit(which, (cap(value), cap(value + grace)))  # CPU: SIGXCPU first, SIGKILL later
 
 
-def _parse(path: str, sheet, out) -> dict:
+def _parse(path: str, sheet, out, kind: str = "") -> dict:
     """Write the chosen sheet to `out` as pickled chunks: a list of rows, or an int n for n empty rows
     (the rows above the data, so that row i is spreadsheet row i + 1); return what was read."""
     from python_calamine import CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
@@ -66,7 +69,35 @@ def _parse(path: str, sheet, out) -> dict:
             count, chunk = count + len(chunk), []
     if chunk:
         _dump(chunk, out)
+    if kind == "xls":
+        meta["percent"] = _xls_percent(path, name)
     return {**meta, "sheet": name, "rows": count + len(chunk)}
+
+
+def _xls_percent(path: str, name: str, keep: int = PERCENT_KEPT) -> dict:
+    """A 97-2003 sheet's number cells formatted as percentages (they store 0.85 and show 85%): their
+    count and the first `keep` positions, (row, col) 0-based as the rows are; `unread` when the formats
+    could not be read."""
+    import xlrd
+
+    from importers.safety import shows_percent
+
+    try:
+        book = xlrd.open_workbook(path, formatting_info=True, on_demand=True)
+        styles = {i for i, xf in enumerate(book.xf_list)
+                  if xf.format_key in book.format_map and shows_percent(book.format_map[xf.format_key].format_str)}
+        count, cells = 0, []
+        if styles:
+            sheet = book.sheet_by_name(name)
+            for row in range(sheet.nrows):
+                for col, kind in enumerate(sheet.row_types(row)):
+                    if kind == xlrd.XL_CELL_NUMBER and sheet.cell_xf_index(row, col) in styles:
+                        count += 1
+                        if len(cells) < keep:
+                            cells.append((row, col))
+        return {"count": count, "cells": cells}
+    except Exception as error:  # noqa: BLE001 — the rows were read; only what their formats show is unknown
+        return {"unread": f"{type(error).__name__}: {error}"[:200]}
 
 
 def _merged_over_rows(data) -> dict:
@@ -84,7 +115,7 @@ def main() -> None:
     _limit(args)
     out = os.fdopen(args["fd"], "wb", buffering=1 << 20)
     try:
-        meta = _parse(args["path"], args["sheet"], out)
+        meta = _parse(args["path"], args["sheet"], out, args.get("kind", ""))
         out.flush()
     except MemoryError:
         meta = {"error": "memory"}

@@ -27,6 +27,7 @@ from importers.errors import AmbiguousNumber, ImportFileError
 from importers.header import column_letter
 from importers.safety import (
     MB,
+    SheetScan,
     check_sheet_dimensions,
     check_size,
     check_zip,
@@ -409,8 +410,8 @@ def _read_workbook(path: Path, kind: str, sheet: Optional[str], limits: Limits, 
         check_sheet_dimensions(path, targets, max_cells=limits.max_cells)
     # Closed below, or (rows_file) by the rows' generator when it is done: they outlive this block.
     rows_file, out_file, err_file = tempfile.TemporaryFile(), tempfile.TemporaryFile(), tempfile.TemporaryFile()  # noqa: SIM115
-    args = {"path": str(path.absolute()), "sheet": sheet, "fd": rows_file.fileno(), "memory": limits.max_memory,
-            "cpu": int(limits.timeout) + 1, "output": limits.max_output}
+    args = {"path": str(path.absolute()), "sheet": sheet, "kind": kind, "fd": rows_file.fileno(),
+            "memory": limits.max_memory, "cpu": int(limits.timeout) + 1, "output": limits.max_output}
     env = {**os.environ, "RUST_BACKTRACE": "0",
            "PYTHONPATH": os.pathsep.join(filter(None, [PROJECT_ROOT, os.environ.get("PYTHONPATH")]))}
 
@@ -440,8 +441,7 @@ def _read_workbook(path: Path, kind: str, sheet: Optional[str], limits: Limits, 
         scan = scans.get(chosen)
         if scan is None and info and info.part and "/worksheets/" in info.part:
             scan = scanned(info)
-        if kind == "ods" and chosen is not None:
-            scan = scan_ods(path, chosen)
+        scan = _scan_beside(kind, path, meta, warnings) or scan
     except BaseException:
         rows_file.close()
         raise
@@ -457,6 +457,28 @@ def _read_workbook(path: Path, kind: str, sheet: Optional[str], limits: Limits, 
                                        scan.percent if scan else ()),
                  sheet=chosen, sheet_names=meta["visible"], hidden_sheets=meta["hidden"], warnings=warnings,
                  hidden_columns=scan.hidden_columns if scan else [])
+
+
+def _scan_beside(kind: str, path: Path, meta: dict, warnings: list) -> Optional[SheetScan]:
+    """What an .ods or .xls sheet's parser does not say (its percentage cells; an .ods's hidden rows), found
+    beside it; None for the other kinds (an xlsx's sheet is scanned as the child parses it)."""
+    chosen = meta["sheet"]
+    if kind == "ods" and chosen is not None:
+        return scan_ods(path, chosen)
+    if kind == "xls" and "percent" in meta:
+        return _xls_scan(meta["percent"], warnings, chosen)
+    return None
+
+
+def _xls_scan(percent: dict, warnings: list, chosen: str) -> SheetScan:
+    """What the child found of a 97-2003 sheet's percentage cells, as an xlsx's scan says it (its note,
+    and the cells read as they show); a sheet whose formats could not be read is named in a note."""
+    if "unread" in percent:
+        warnings.append(f"The number formats of sheet {chosen!r} could not be read ({percent['unread']}): a cell "
+                        "showing a percentage, such as 85%, was read as the fraction it stores (0.85). Save the "
+                        "file as .xlsx, or format such columns as plain numbers (85), and upload it again.")
+        return SheetScan()
+    return SheetScan(percent={tuple(cell) for cell in percent["cells"]}, percent_count=percent["count"])
 
 
 def _child_result(code, out_file, err_file, sheet, limits: Limits) -> dict:

@@ -255,6 +255,12 @@ def workbook_sheets(path) -> Workbook:
 _PERCENT_FORMATS = {9, 10}  # the built-in "0%" and "0.00%"
 
 
+def shows_percent(format_code: str) -> bool:
+    """Whether a number format ("0%", "0.0%", but not "0\\%" or "[Red]0") shows a percentage: a "%" that
+    is not quoted text, an escaped character or inside [brackets] (colours, locales)."""
+    return "%" in re.sub(r'"[^"]*"|\\.|\[[^\]]*\]', "", format_code or "")
+
+
 def _percent_styles(styles) -> frozenset:
     """Indexes of the cell styles (cellXfs) whose number format shows a percentage: such a cell
     stores 0.85 and shows 85%, and 85 is what its author meant."""
@@ -262,11 +268,9 @@ def _percent_styles(styles) -> frozenset:
         return frozenset()
     percent = set(_PERCENT_FORMATS)
     for element in styles.iter():
-        if _local(element.tag) == "numFmt":
-            # a "%" that is not quoted text, an escaped character or inside [brackets] (colours, locales)
-            code = re.sub(r'"[^"]*"|\\.|\[[^\]]*\]', "", element.get("formatCode", ""))
-            if "%" in code and _number(element.get("numFmtId", "")):
-                percent.add(int(element.get("numFmtId")))
+        if _local(element.tag) == "numFmt" and shows_percent(element.get("formatCode", "")) \
+                and _number(element.get("numFmtId", "")):
+            percent.add(int(element.get("numFmtId")))
     found = set()
     for element in styles.iter():
         if _local(element.tag) == "cellXfs":

@@ -19,6 +19,8 @@ WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
 # folder SCORECARD_SHARED names.
 SHARED_DATA = Path(os.environ.get("SCORECARD_SHARED") or Path(__file__).resolve().parents[2] / "shared") / "data" / (
     "performance-gov")
+# Files the tests read that no library writes any more (an Excel 97-2003 .xls), each described where it is read.
+DATA = Path(__file__).resolve().parent / "data"
 
 
 def postgres_url() -> str | None:

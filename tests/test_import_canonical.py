@@ -13,7 +13,7 @@ from importers.pipeline import run_import
 from scorecard.extensions import db
 from scorecard.models import AuditEvent, ImportBatch, ImportRowChange, Observation
 from scorecard.storage import storage
-from tests.helpers import write_xlsx
+from tests.helpers import DATA, write_xlsx
 
 HEADER = ["component", "program", "function", "metric", "period", "channel", "touchpoint", "value", "n",
           "count_1", "count_2", "count_3", "count_4", "count_5", "question_text", "notes"]
@@ -597,6 +597,21 @@ def test_cells_formatted_as_percentages_are_read_as_they_show(demo, tmp_path):
         values = dict(db.session.execute(sa.select(Observation.touchpoint, Observation.value).where(
             Observation.import_batch_id == result.batch_id)).all())
     assert values == {f"case {k}": pytest.approx(expected) for k, (_, _, expected) in enumerate(cases)}
+
+
+def test_a_97_2003_workbooks_percentage_cells_are_read_as_they_show_too(demo):
+    """The same cases in an Excel 97-2003 .xls (tests/data/percent-formats.xls, written with xlwt 1.3: five
+    rows under the header above, the value cells in those five formats): its 85% was read as the 0.85 it
+    stores, and stored so, 100 times too small, without a word (its parser gives no number formats)."""
+    expected = [85.0, 85.5, 60.0, 0.85, 40.0]
+    with demo.app_context():
+        result = run_import(db.session, DATA / "percent-formats.xls")
+        assert result.status == "imported", result.errors
+        assert any("3 number cells formatted as percentages; 3 were read as they show" in w
+                   for w in result.warnings), result.warnings
+        values = dict(db.session.execute(sa.select(Observation.touchpoint, Observation.value).where(
+            Observation.import_batch_id == result.batch_id)).all())
+    assert values == {f"case {k}": pytest.approx(value) for k, value in enumerate(expected)}
 
 
 def test_a_workbook_of_many_sheets_without_a_header_is_refused_after_a_few(demo, tmp_path):
