@@ -19,7 +19,7 @@ from dashboards.figures import program as charts
 from dashboards.queries import common
 from dashboards.queries import life_experience_rollup as rollups
 from dashboards.queries import program as queries
-from dashboards.queries.accountability import accountability, program_findings
+from dashboards.queries.accountability import accountability, program_findings, quarter_evaluated
 from scorecard.a11 import ensure_standard_metrics, v2_metric_code
 from scorecard.extensions import db
 from scorecard.models import (
@@ -306,6 +306,26 @@ def test_findings_of_the_quarter_link_to_their_why_pages(world):
     assert [(f.id, f.word, f.href) for f in found] == [(status.id, "green", f"/findings/{status.id}"),
                                                        (flag.id, "significant decline", f"/findings/{flag.id}")]
     assert found[0].status == "green" and found[1].status is None and found[1].severity == "high"
+
+
+def test_a_quarter_the_rules_did_not_evaluate_is_said_to_be_one(world):
+    """A program without findings in a quarter read "The published rules concluded nothing about this
+    program", also for a quarter the rules never evaluated (they evaluate each program's latest), beside a
+    status: it now says the quarter was not evaluated and what the status is instead."""
+    from dashboards.pages.program import findings_section  # a page module: the Dash app is made by the fixture
+
+    calls, line = world["calls"], world["line"]
+    finding(db.session, RuleSubject.program, calls.id, "FY2024-Q2", status="green")
+    draft = _version(db.session, RuleSubject.program, "draft-only", status=RuleStatus.draft)
+    finding(db.session, RuleSubject.program, calls.id, "FY2024-Q3", version=draft, status="red")
+    assert quarter_evaluated(db.session, "FY2024-Q2") and quarter_evaluated(db.session, "FY24 Q2")
+    assert not quarter_evaluated(db.session, "FY2024-Q3"), "a draft's findings are no published rule's"
+    assert not quarter_evaluated(db.session, "FY2023-Q1")
+    evaluated = findings_section(program_findings(db.session, line.id, "FY2024-Q2"), "FY2024-Q2", evaluated=True)
+    assert evaluated.children == "The published rules concluded nothing about this program for FY2024-Q2."
+    skipped = findings_section([], "FY2023-Q1", evaluated=False).children
+    assert skipped.startswith("The published rules have no finding of FY2023-Q1 for any program") \
+        and "this one was not evaluated" in skipped and "the trust score against its target" in skipped
 
 
 # ------------------------------------------------------------------------------ accountability

@@ -26,6 +26,7 @@ from dashboards.queries.accountability import (
     PlanLine,
     accountability,
     program_findings,
+    quarter_evaluated,
 )
 from dashboards.queries.compliance import awaited_until, due_date, is_designated
 from dashboards.urlstate import QueryParam, UrlState, given
@@ -347,9 +348,15 @@ def _not_reported(info: queries.ProgramInfo, period: Optional[str]) -> str:
             f"reported since {info.periods[-1]}, most recently for {info.periods[0]}.")
 
 
-def findings_section(found: list[FindingLine], period: Optional[str]):
+def findings_section(found: list[FindingLine], period: Optional[str], evaluated: bool = True):
+    """The program's findings of the quarter; none said as it is: the rules concluded nothing about the
+    program, or (`evaluated` False) about any program of that quarter."""
     if not period:
         return html.P("No quarter chosen.", className="dash-empty")
+    if not found and not evaluated:
+        return html.P(f"The published rules have no finding of {period} for any program: they evaluate each "
+                      "program's latest quarter, and this one was not evaluated. Any status above is the trust "
+                      "score against its target, as the status rule judges it.", className="dash-empty")
     if not found:
         return html.P(f"The published rules concluded nothing about this program for {period}.",
                       className="dash-empty")
@@ -501,7 +508,8 @@ def update_quarter(program_id, period):
     trust = queries.quarter_trust(session, program_id, chosen, min_n=_min_n()) if chosen else None
     return (summary(info, trust, chosen), charts.volumes_figure(found, info.name),
             components.data_table(channels_table(program_id, chosen)),
-            findings_section(program_findings(session, program_id, chosen), chosen))
+            findings_section(program_findings(session, program_id, chosen), chosen,
+                             evaluated=bool(chosen) and quarter_evaluated(session, chosen)))
 
 
 @callback(Output("program-accountability", "children"), Input("program-id", "value"),

@@ -73,6 +73,16 @@ def program_findings(session, program_id: int, period: Optional[str]) -> list[Fi
             for f, version in session.execute(query)]
 
 
+@cached
+def quarter_evaluated(session, period: str) -> bool:
+    """Whether the published rules concluded anything about any program for `period` (they evaluate each
+    program's latest quarter: an older one may have no finding at all, where a program's none says nothing)."""
+    return bool(session.scalar(
+        sa.select(Finding.id).join(RuleVersion, RuleVersion.id == Finding.rule_version_id)
+        .where(Finding.subject_type == RuleSubject.program, Finding.period == str(parse_period(period)),
+               RuleVersion.status == RuleStatus.published).limit(1)))
+
+
 # --------------------------------------------------------------------------- the accountability chain
 
 @dataclass
