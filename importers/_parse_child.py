@@ -78,11 +78,11 @@ def _xls_percent(path: str, name: str, keep: int = PERCENT_KEPT) -> dict:
     """A 97-2003 sheet's number cells formatted as percentages (they store 0.85 and show 85%): their
     count and the first `keep` positions, (row, col) 0-based as the rows are; `unread` when the formats
     could not be read."""
-    import xlrd
-
-    from importers.safety import shows_percent
-
     try:
+        import xlrd
+
+        from importers.safety import shows_percent
+
         book = xlrd.open_workbook(path, formatting_info=True, on_demand=True)
         styles = {i for i, xf in enumerate(book.xf_list)
                   if xf.format_key in book.format_map and shows_percent(book.format_map[xf.format_key].format_str)}
