@@ -327,6 +327,24 @@ def test_the_unlock_command_clears_the_failures_but_keeps_them(app, client, make
     assert runner.invoke(args=["unlock"]).exit_code != 0
 
 
+def test_unlocking_an_e_mail_no_account_has_says_so(app, client, make_user, runner):
+    """`scorecard unlock admin@tset.gov` (a typo) said "Unlocked admin@tset.gov: 0 recent failed sign-ins
+    cleared." and the person stayed locked out. An e-mail no account has is refused when nothing failed
+    under it, and named as no account's when something did (it is throttled as an account's is)."""
+    with app.app_context():
+        make_user("admin")
+    typo = runner.invoke(args=["unlock", "admin@tset.gov"])
+    assert typo.exit_code == 1 and "no account has the e-mail 'admin@tset.gov'" in typo.output
+    assert "nothing was unlocked" in typo.output and "Unlocked" not in typo.output
+    for _ in range(3):
+        sign_in(client, "ghost@test.gov", "guess-guess-guess")
+    ghost = runner.invoke(args=["unlock", "ghost@test.gov"])
+    assert ghost.exit_code == 0, ghost.output
+    assert "Unlocked ghost@test.gov (no account has this e-mail): 3 recent failed sign-ins cleared." in ghost.output
+    real = runner.invoke(args=["unlock", "admin@test.gov"])
+    assert real.exit_code == 0 and real.output.strip() == "Unlocked admin@test.gov: 0 recent failed sign-ins cleared."
+
+
 @pytest.mark.parametrize("kept, given", [("192.0.2.7", "192.0.2.7"), ("2001:db8::7", "2001:0DB8:0:0::0007")])
 def test_the_unlock_command_clears_a_client_address(app, make_user, runner, kept, given):
     """However the address is written: `2001:0DB8:0:0::0007` and `2001:db8::7` are one address, and unlocking
