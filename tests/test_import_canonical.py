@@ -574,44 +574,43 @@ def test_the_rejected_rows_download_fixed_and_uploaded_again_says_nothing_of_its
         assert not again.unknown_columns and not [w for w in again.warnings if "not read" in w], again.warnings
 
 
+# The number formats a percentage cell may be in, the 0.85-style value stored, and the value meant: a plain
+# 0.85 stays 0.85, and a literal "%" in quoted text does not make a format a percentage.
+PERCENT_CASES = [("0%", 0.85, 85.0), ("0.0%", 0.855, 85.5), ('0.00%;[Red]-0.00%', 0.6, 60.0), ("0.00", 0.85, 0.85),
+                 ('0.0" pct of %"', 40, 40.0)]
+
+
+def _imported_as_shown(demo, path) -> None:
+    """`path` (PERCENT_CASES under the header, one touchpoint per case) imports with the note, each value as meant."""
+    with demo.app_context():
+        result = run_import(db.session, path)
+        assert result.status == "imported", result.errors
+        assert any("3 number cells formatted as percentages; 3 were read as they show" in w
+                   for w in result.warnings), result.warnings
+        values = dict(db.session.execute(sa.select(Observation.touchpoint, Observation.value).where(
+            Observation.import_batch_id == result.batch_id)).all())
+    assert values == {f"case {k}": pytest.approx(meant) for k, (_, _, meant) in enumerate(PERCENT_CASES)}
+
+
 def test_cells_formatted_as_percentages_are_read_as_they_show(demo, tmp_path):
     """Excel stores 85% as 0.85 with a percentage format. A percent metric typed that way is 85,
-    as on the screen, whatever the format ("0%", "0.0%", a custom one); a plain 0.85 stays 0.85 and
-    a literal "%" in quoted text does not make a format a percentage."""
-    header = ["component", "program", "metric", "period", "touchpoint", "value"]
+    as on the screen, whatever the format ("0%", "0.0%", a custom one)."""
     workbook = Workbook()
     sheet = workbook.active
-    sheet.append(header)
-    cases = [("0%", 0.85, 85.0), ("0.0%", 0.855, 85.5), ('0.00%;[Red]-0.00%', 0.6, 60.0), ("0.00", 0.85, 0.85),
-             ('0.0" pct of %"', 40, 40.0)]
-    for k, (number_format, stored, _) in enumerate(cases):
+    sheet.append(["component", "program", "metric", "period", "touchpoint", "value"])
+    for k, (number_format, stored, _) in enumerate(PERCENT_CASES):
         sheet.append(["Benefits Administration", "Benefits Call Center", "digital_adoption", "FY2027-Q1",
                       f"case {k}", stored])
         sheet.cell(row=k + 2, column=6).number_format = number_format
     workbook.save(tmp_path / "digital.xlsx")
-    with demo.app_context():
-        result = run_import(db.session, tmp_path / "digital.xlsx")
-        assert result.status == "imported", result.errors
-        assert any("3 number cells formatted as percentages; 3 were read as they show" in w
-                   for w in result.warnings), result.warnings
-        values = dict(db.session.execute(sa.select(Observation.touchpoint, Observation.value).where(
-            Observation.import_batch_id == result.batch_id)).all())
-    assert values == {f"case {k}": pytest.approx(expected) for k, (_, _, expected) in enumerate(cases)}
+    _imported_as_shown(demo, tmp_path / "digital.xlsx")
 
 
 def test_a_97_2003_workbooks_percentage_cells_are_read_as_they_show_too(demo):
-    """The same cases in an Excel 97-2003 .xls (tests/data/percent-formats.xls, written with xlwt 1.3: five
-    rows under the header above, the value cells in those five formats): its 85% was read as the 0.85 it
+    """The same cases in an Excel 97-2003 .xls (tests/data/percent-formats.xls, written with xlwt 1.3: the
+    cases' rows under that header, the value cells in their formats): its 85% was read as the 0.85 it
     stores, and stored so, 100 times too small, without a word (its parser gives no number formats)."""
-    expected = [85.0, 85.5, 60.0, 0.85, 40.0]
-    with demo.app_context():
-        result = run_import(db.session, DATA / "percent-formats.xls")
-        assert result.status == "imported", result.errors
-        assert any("3 number cells formatted as percentages; 3 were read as they show" in w
-                   for w in result.warnings), result.warnings
-        values = dict(db.session.execute(sa.select(Observation.touchpoint, Observation.value).where(
-            Observation.import_batch_id == result.batch_id)).all())
-    assert values == {f"case {k}": pytest.approx(value) for k, value in enumerate(expected)}
+    _imported_as_shown(demo, DATA / "percent-formats.xls")
 
 
 def test_a_workbook_of_many_sheets_without_a_header_is_refused_after_a_few(demo, tmp_path):
