@@ -181,14 +181,20 @@ def _undecodable(path, encoding: str) -> Optional[tuple[int, str]]:
 # letters are bytes UTF-8 does not allow. A UTF-8 text with a damaged byte holds many more characters
 # UTF-8 reads than bytes it does not.
 UTF8_CHARACTERS_PER_BAD_BYTE = 2
+# Accented Latin letters (À to ſ) as UTF-8 writes them: two bytes that Windows-1252 reads as "Ã", "Ä" or "Å"
+# before a symbol ("Ã©"), which no text writes; a capital before punctuation ("É’") reads as UTF-8 too, but
+# as an IPA letter (U+0252), so it is not one of these.
+UTF8_LETTER = re.compile("[\u00c0-\u017f]")
 
 
 def _mostly_utf8(path) -> bool:
     """Whether the file's characters beyond ASCII read as UTF-8 at least UTF8_CHARACTERS_PER_BAD_BYTE
-    times as often as not, past a byte-order mark (a Windows-1252 file some editor saved with UTF-8's
-    mark is still Windows-1252)."""
+    times as often as not, or its accented letters read as UTF-8 at least as often as not (one "é" written
+    as UTF-8 beside one stray Windows-1252 byte is a damaged UTF-8 file: read as Windows-1252, the "é" is
+    stored as "Ã©"); past a byte-order mark (a Windows-1252 file some editor saved with UTF-8's mark is
+    still Windows-1252)."""
     decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
-    read = bad = 0
+    read = bad = letters = 0
     with open(path, "rb") as handle:
         if handle.read(len(codecs.BOM_UTF8)) != codecs.BOM_UTF8:
             handle.seek(0)
@@ -197,7 +203,8 @@ def _mostly_utf8(path) -> bool:
             wrong = text.count("\ufffd")
             bad += wrong
             read += len(text) - len(text.encode("ascii", "ignore")) - wrong
-    return read >= UTF8_CHARACTERS_PER_BAD_BYTE * bad
+            letters += len(UTF8_LETTER.findall(text))
+    return read >= UTF8_CHARACTERS_PER_BAD_BYTE * bad or letters >= bad
 
 
 def _damaged_utf8(path, offset: int) -> ImportFileError:

@@ -153,6 +153,19 @@ def test_a_utf8_csv_with_a_bad_byte_is_refused_naming_the_line_and_byte_not_read
         read_table(path)
 
 
+@pytest.mark.parametrize("notes", [b"Jos\xc3\xa9\x92s team", b"caf\xc3\xa9 \xe9",
+                                   b"\xc5\xbbaneta \x96 Dvo\xc5\x99\xe1k"])
+def test_one_accented_letter_in_utf8_beside_one_stray_byte_is_refused_as_damaged_utf8(tmp_path, notes):
+    """"José" written as UTF-8 and a curly apostrophe pasted from Word (Windows-1252's 0x92): one letter to one
+    bad byte was under the two-to-one the check asked, so the file was read as Windows-1252 and stored
+    "JosÃ©’s team" (and "cafÃ© é") with a warning that named nothing."""
+    path = tmp_path / "jose.csv"
+    path.write_bytes(b"program,metric,period,channel,value,n,notes\n"
+                     b"Disability Compensation Claims,wait_time,FY2026-Q1,phone,12,100," + notes + b"\n")
+    with pytest.raises(ImportFileError, match="The file is UTF-8 text, but line 2 holds the byte 0x"):
+        read_table(path)
+
+
 @pytest.mark.parametrize("name", ["RENÉ’S CAFÉ", "JOSÉ\u00a0PEÑA", "“ANDRÉ” Müller", "São Paulo – Zoë"])
 def test_a_windows_1252_csv_whose_capitals_before_punctuation_look_like_utf8_is_read_as_windows_1252(
         tmp_path, name):
