@@ -92,18 +92,14 @@ def create_user_command(email, role, function_code, leader_email, name):
 def unlock_command(email, client_address):
     """Let an account (or a client address) sign in again without waiting: its recent failed
     sign-ins are marked cleared (they stay on record); audited."""
-    import sqlalchemy as sa
-
-    from scorecard.auth.services import unlock
+    from scorecard.auth.services import unlock, user_with_email
     from scorecard.extensions import db
-    from scorecard.models import User
 
     if bool(email) == bool(client_address):
         raise click.UsageError("name an e-mail address or --address, not both")
     # An e-mail no account has is throttled as an account's is (sign-ins do not tell which exist): it may be
     # unlocked too, but a mistyped one left the person locked out while this said "Unlocked".
-    account = not email or db.session.scalar(
-        sa.select(User.id).where(sa.func.lower(User.email) == email.strip().lower())) is not None
+    account = not email or user_with_email(db.session, email) is not None
     cleared = unlock(db.session, email=email, client_address=client_address)
     if not account and not cleared:
         raise click.ClickException(f"no account has the e-mail {email.strip()!r}, and no sign-in under it failed "

@@ -20,10 +20,10 @@ def token_group():
 def create_command(email, scope, expires_days, name):
     """Make a token for the user EMAIL and print it (it is shown only this once)."""
     from scorecard.api.tokens import TokenError, create_token
+    from scorecard.auth.services import user_with_email
     from scorecard.extensions import db
-    from scorecard.models import User
 
-    user = db.session.scalar(sa.select(User).where(sa.func.lower(User.email) == email.strip().lower()))
+    user = user_with_email(db.session, email)
     if user is None:
         raise click.ClickException(f"there is no user {email}")
     try:
@@ -43,10 +43,11 @@ def create_command(email, scope, expires_days, name):
 def revoke_command(email, prefix):
     """Revoke the token of user EMAIL that starts with PREFIX (as its API tokens page shows it)."""
     from scorecard.api.tokens import revoke_token
+    from scorecard.auth.services import user_with_email
     from scorecard.extensions import db
-    from scorecard.models import ApiToken, User
+    from scorecard.models import ApiToken
 
-    user = db.session.scalar(sa.select(User).where(sa.func.lower(User.email) == email.strip().lower()))
+    user = user_with_email(db.session, email)
     token = None if user is None else db.session.scalar(
         sa.select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.prefix.startswith(prefix, autoescape=True)))
     if token is None:

@@ -131,6 +131,13 @@ def device_cookie(key: str, device: Optional[str]) -> str:
 NOT_AN_ADDRESS = "not an e-mail address #"
 
 
+def user_with_email(session, email: Optional[str]) -> Optional[User]:
+    """The account whose e-mail is `email`, trimmed and compared without regard to case (as a command or
+    an administrator names one); None when no account has it."""
+    key = (email or "").strip().lower()
+    return session.scalar(sa.select(User).where(sa.func.lower(User.email) == key)) if key else None
+
+
 def account_key(email: Optional[str]) -> str:
     """The account a sign-in names: its e-mail trimmed and lower-cased. A value that is no e-mail address
     (a password typed into the wrong field) is kept only as a keyed digest, so no failure row nor audit
@@ -323,7 +330,7 @@ def unlock(session, *, email: Optional[str] = None, client_address: Optional[str
     if email:
         key = email.strip().lower()
         query = query.where(LoginFailure.email == key)
-        user = session.scalar(sa.select(User).where(sa.func.lower(User.email) == key))
+        user = user_with_email(session, key)
         target = {"entity_type": "user", "entity_id": user.id} if user else {"entity_type": "sign_in",
                                                                            "entity_id": None}
     else:
