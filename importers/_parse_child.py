@@ -9,7 +9,6 @@ import resource
 import sys
 
 CHUNK_ROWS = 5000
-PERCENT_KEPT = 1_000_000  # positions of percentage cells sent back (all are counted), as an xlsx's scan keeps
 
 
 def _dump(item, out) -> None:
@@ -74,14 +73,14 @@ def _parse(path: str, sheet, out, kind: str = "") -> dict:
     return {**meta, "sheet": name, "rows": count + len(chunk)}
 
 
-def _xls_percent(path: str, name: str, keep: int = PERCENT_KEPT) -> dict:
+def _xls_percent(path: str, name: str) -> dict:
     """A 97-2003 sheet's number cells formatted as percentages (they store 0.85 and show 85%): their
-    count and the first `keep` positions, (row, col) 0-based as the rows are; `unread` when the formats
-    could not be read."""
+    count and the first PERCENT_KEPT positions, (row, col) 0-based as the rows are, as an xlsx's scan
+    keeps them; `unread` when the formats could not be read."""
     try:
         import xlrd
 
-        from importers.safety import shows_percent
+        from importers.safety import PERCENT_KEPT, shows_percent
 
         book = xlrd.open_workbook(path, formatting_info=True, on_demand=True)
         styles = {i for i, xf in enumerate(book.xf_list)
@@ -93,7 +92,7 @@ def _xls_percent(path: str, name: str, keep: int = PERCENT_KEPT) -> dict:
                 for col, kind in enumerate(sheet.row_types(row)):
                     if kind == xlrd.XL_CELL_NUMBER and sheet.cell_xf_index(row, col) in styles:
                         count += 1
-                        if len(cells) < keep:
+                        if len(cells) < PERCENT_KEPT:
                             cells.append((row, col))
         return {"count": count, "cells": cells}
     except Exception as error:  # noqa: BLE001 — the rows were read; only what their formats show is unknown

@@ -253,6 +253,7 @@ def workbook_sheets(path) -> Workbook:
 
 
 _PERCENT_FORMATS = {9, 10}  # the built-in "0%" and "0.00%"
+PERCENT_KEPT = 1_000_000  # percentage cells whose positions a scan keeps (to read them as they show); all counted
 
 
 def shows_percent(format_code: str) -> bool:
@@ -367,7 +368,7 @@ class SheetScan:
 
 def scan_sheet(path, sheet: SheetInfo, *, max_cells: int = 50_000_000, recalculates: bool = False,  # noqa: C901 (one pass over a row's or file's steps, kept together so the order of checks reads top to bottom)
                keep: int = 100_000, percent_styles: frozenset = frozenset(),
-               keep_percent: int = 1_000_000) -> SheetScan:
+               keep_percent: int = PERCENT_KEPT) -> SheetScan:
     """Stream one worksheet's XML once: refuse cells far beyond the data (a sparse bomb whose <dimension>
     lies), and find formula cells that have no stored result. With `recalculates` (the workbook asks to
     be recalculated on load: written by a library such as XlsxWriter, whose stored results are
@@ -557,7 +558,7 @@ _ODS_TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
 _ODS_OFFICE = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}"
 
 
-def scan_ods(path, sheet_name: str, *, keep_percent: int = 1_000_000) -> SheetScan:  # noqa: C901 (one pass over the sheet's elements, kept together so the order of checks reads top to bottom)
+def scan_ods(path, sheet_name: str, *, keep_percent: int = PERCENT_KEPT) -> SheetScan:  # noqa: C901 (one pass over the sheet's elements, kept together so the order of checks reads top to bottom)
     """Stream one OpenDocument sheet's XML (content.xml, with defusedxml) for what its parser does not
     say: number cells of the value type "percentage" (they show 85% and store 0.85, and were read as the
     fraction), at the positions the parser gives them (repeated rows and cells counted out); and its hidden
