@@ -41,7 +41,7 @@ import sqlalchemy as sa
 from flask import current_app, g, has_app_context, has_request_context
 from flask_caching import Cache
 
-from scorecard.clock import utctoday
+from scorecard.clock import agency_today
 from scorecard.models import (
     CapacityAssessment,
     Commitment,
@@ -112,7 +112,8 @@ def _version_query() -> sa.Select:
 
 
 def _version_parts(session) -> dict:
-    return dict(zip(_version_columns(), session.execute(_version_query()).one(), strict=True)) | {"today": utctoday()}
+    parts = dict(zip(_version_columns(), session.execute(_version_query()).one(), strict=True))
+    return parts | {"today": agency_today()}
 
 
 def data_version(session, reads: Optional[tuple[str, ...]] = None) -> str:

@@ -30,7 +30,7 @@ from dash.development.base_component import Component
 from dashboards import tables, validation
 from dashboards.cache import cached_answer
 from dashboards.tables import Table, status_word
-from scorecard.clock import utctoday
+from scorecard.clock import agency_today
 
 # The shape beside each status word (dashboards/assets/icons/*.svg, drawn by CSS in currentColor).
 STATUS_SHAPES = {
@@ -79,7 +79,7 @@ def still_reported(period: Optional[str]) -> str:
     with a space before it; "" for any other."""
     from dashboards.queries.compliance import awaited_until
 
-    if not period or not (due := awaited_until(period, utctoday())):
+    if not period or not (due := awaited_until(period, agency_today())):
         return ""
     return f" {period} is still being reported (results are due {due:%d %B %Y}): it shows the programs in so far."
 

@@ -10,7 +10,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from importers.formats.registry import FORMATS
 from importers.readers import TEMPLATE_DATA, TEMPLATE_HELP, TEMPLATE_LISTS
-from scorecard.clock import utctoday
+from scorecard.clock import agency_today
 from scorecard.models import Function, Metric, Program
 from scorecard.periods import Period
 
@@ -18,7 +18,7 @@ CHANNELS = ["web", "phone", "in person", "email", "mail", "mobile", "automated p
 
 
 def _lists(session) -> dict[str, list[str]]:
-    current = Period.from_date(utctoday())
+    current = Period.from_date(agency_today())
     return {
         "metric": list(session.scalars(sa.select(Metric.code).order_by(Metric.code))),
         "program": sorted(set(session.scalars(sa.select(Program.name)))),

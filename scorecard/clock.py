@@ -1,14 +1,48 @@
-"""The one clock: timestamps are stored in UTC, so the day they are counted against is the UTC day too
-("updated 0 days ago", overdue, not updated in 30 days, the latest quarter). A server whose local zone
-is behind UTC counted its local date against UTC timestamps and said "updated -1 days ago" in the
-evening."""
-from datetime import UTC, date, datetime
+"""The one clock. Timestamps are stored in UTC; the day they are counted against is the agency's day, in
+its time zone (SCORECARD_TIMEZONE, America/New_York by default): "updated 0 days ago", overdue, not
+updated in 30 days, a report's lateness and the latest quarter all turn at the agency's midnight. Counted
+in UTC days, a commitment due today read "overdue" from 7 p.m. Eastern."""
+from datetime import UTC, date, datetime, time
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+DEFAULT_ZONE = "America/New_York"
+_zone = ZoneInfo(DEFAULT_ZONE)
+
+
+def zone_problem(name: str) -> str | None:
+    """Why `name` is no IANA time zone (in a sentence naming SCORECARD_TIMEZONE), or None when it is one."""
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return (f"SCORECARD_TIMEZONE is {name[:60]!r}; it is an IANA time zone such as America/New_York, "
+                f"America/Chicago or UTC (default {DEFAULT_ZONE}).")
+    return None
+
+
+def set_zone(name: str) -> None:
+    """Count days in the time zone `name` (the app's TIMEZONE setting, checked at start by `zone_problem`)."""
+    global _zone
+    _zone = ZoneInfo(name)
+
+
+def agency_zone() -> ZoneInfo:
+    return _zone
 
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def utctoday() -> date:
-    """Today, in UTC: the day the stored timestamps are in."""
-    return utcnow().date()
+def agency_today() -> date:
+    """Today, in the agency's time zone."""
+    return utcnow().astimezone(_zone).date()
+
+
+def day_of(stamp: datetime) -> date:
+    """The agency's day a stored timestamp fell on (a naive one is read as UTC, as the database keeps it)."""
+    return (stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)).astimezone(_zone).date()
+
+
+def start_of(day: date) -> datetime:
+    """The moment (in UTC) the agency's `day` begins: every stamp from it on falls on `day` or later."""
+    return datetime.combine(day, time.min, tzinfo=_zone).astimezone(UTC)

@@ -7,6 +7,8 @@ from pathlib import Path
 from typing import Optional
 from urllib.parse import urlsplit, urlunsplit
 
+from scorecard.clock import DEFAULT_ZONE, set_zone, zone_problem
+
 
 class ConfigurationError(RuntimeError):
     """A setting the app refuses to start with; its message says which and what to do."""
@@ -145,6 +147,9 @@ class Config:
     # unless told --force.
     ENVIRONMENT = "production"
     SURVEY_MIN_N = setting_number("SCORECARD_SURVEY_MIN_N", "30", minimum=1)
+    # The agency's time zone (IANA name): its midnight is when a day turns (overdue, "updated N days ago",
+    # a report's lateness, the latest quarter; scorecard.clock). Times shown stay in UTC, and say so.
+    TIMEZONE = os.environ.get("SCORECARD_TIMEZONE", DEFAULT_ZONE)
     IMPORT_KEEP_DAYS = setting_number("SCORECARD_IMPORT_KEEP_DAYS", "7")  # unconfirmed previews, old uploads
     # Commitment reminders (`scorecard remind`) and the officer's "needs your update" list.
     # The address people open the site at: reminders link to it, and refuse to go out without it.
@@ -247,6 +252,7 @@ def load_config(app, config=None) -> None:
     if isinstance(config, dict):
         app.config.update(config)
     refuse_unsettled(app.config)
+    set_zone(app.config.get("TIMEZONE") or DEFAULT_ZONE)
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         Path(app.instance_path).mkdir(parents=True, exist_ok=True)
         app.config["SQLALCHEMY_DATABASE_URI"] = database_url(app.instance_path)
@@ -266,7 +272,7 @@ def unsettled(config) -> list[str]:
     variable: a number that could not be read (UNREADABLE), an upload storage there is none of, an API
     rate limit Flask-Limiter cannot parse (it would swallow the error on every request and limit
     nothing), a cache type Flask-Caching has no backend of, a site address that is not one, a Redis or rate
-    limits' store address that is not one."""
+    limits' store address that is not one, a time zone there is none of."""
     from flask_caching import backends
     from limits import parse_many
 
@@ -287,7 +293,8 @@ def unsettled(config) -> list[str]:
                      "NullCache.")
     elif kind.endswith("FileSystemCache") and not config.get("CACHE_DIR"):
         found.append("SCORECARD_CACHE_TYPE is FileSystemCache: SCORECARD_CACHE_DIR names its folder.")
-    found += filter(None, [base_url_problem(config), *store_problems(config)])
+    found += filter(None, [base_url_problem(config), zone_problem(str(config.get("TIMEZONE") or DEFAULT_ZONE)),
+                           *store_problems(config)])
     return found
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Optional
 
-from scorecard.clock import utctoday
+from scorecard.clock import agency_today
 
 MIN_FISCAL_YEAR, MAX_FISCAL_YEAR = 1900, 2200
 
@@ -232,7 +232,7 @@ def period_range(first, last) -> list[Period]:
 
 def latest_complete_period(today: date | None = None) -> Period:
     """The last quarter that has fully ended: the one before the quarter containing `today`."""
-    return Period.from_date(today or utctoday()).prev()
+    return Period.from_date(today or agency_today()).prev()
 
 
 def reported_period(value, today: date | None = None) -> Period:
@@ -240,7 +240,7 @@ def reported_period(value, today: date | None = None) -> Period:
     when it has not begun (results are given for a quarter from its first day on; a later one would
     become every dashboard's latest quarter, with nothing in it)."""
     period = parse_period(value)
-    current = Period.from_date(today or utctoday())
+    current = Period.from_date(today or agency_today())
     if period > current:
         raise PeriodError(f"{period} has not begun: results can be given up to the current quarter, {current}")
     return period

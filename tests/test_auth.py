@@ -333,6 +333,8 @@ def test_a_database_that_cannot_be_reached_is_said_in_a_line_not_a_traceback(tmp
     ("SCORECARD_API_RATE_LIMIT", "lots", "SCORECARD_API_RATE_LIMIT is 'lots'; it is a rate such as"),
     ("SCORECARD_UPLOAD_STORAGE", "ftp://x", "SCORECARD_UPLOAD_STORAGE is 'ftp://x'; it is empty"),
     ("SCORECARD_CACHE_TYPE", "Nope", "SCORECARD_CACHE_TYPE is 'Nope'; it is SimpleCache"),
+    ("SCORECARD_TIMEZONE", "Eastern", "SCORECARD_TIMEZONE is 'Eastern'; it is an IANA time zone such as"),
+    ("SCORECARD_TIMEZONE", "../../etc/passwd", "SCORECARD_TIMEZONE is '../../etc/passwd'; it is an IANA time zone"),
     ("SCORECARD_BASE_URL", "scorecard.agency.gov", "SCORECARD_BASE_URL is 'scorecard.agency.gov'; it is the address"),
     ("SCORECARD_REDIS_URL", "redis//:s3cret@redis.internal:6379/0",
      "SCORECARD_REDIS_URL is 'redis//:***@redis.internal:6379/0'; it is a Redis address"),

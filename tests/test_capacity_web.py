@@ -11,6 +11,7 @@ import pytest
 import sqlalchemy as sa
 
 from importers.pipeline import run_import
+from scorecard.clock import agency_today
 from scorecard.extensions import db
 from scorecard.models import (
     CAPACITY_DOMAINS,
@@ -997,7 +998,7 @@ def test_an_officer_reads_every_function_s_action_plan_and_opens_their_own(demo,
         cfo_id, other_id, other_title = cfo.id, other.id, other.title
         other_status = other.status.value.replace("_", " ")
         me = db.session.scalar(sa.select(User).where(User.email == "officer@test.gov"))
-        found = capacity_for(db.session, Scope.of(me), date.today(), CURRENT)
+        found = capacity_for(db.session, Scope.of(me), agency_today(), CURRENT)
         dashboard = next(c for r in found.rows if r.component_id == ba for c in r.cells if c.domain == "Measurement")
         shown = [(a.title, a.function, a.status_word, a.due_date, a.href is not None) for a in dashboard.actions]
     page = text(officer.get(url(ba, CURRENT)))
@@ -1013,7 +1014,7 @@ def test_an_officer_reads_every_function_s_action_plan_and_opens_their_own(demo,
 
 
 def test_an_open_action_past_its_due_date_says_how_long_overdue(demo, client_as, ba):
-    today = date.today()  # the page's own day
+    today = agency_today()  # the page's own day
     with demo.app_context():
         late, early, done = db.session.scalars(sa.select(Commitment).order_by(Commitment.id).limit(3)).all()
         for commitment, due, status in ((late, today - timedelta(days=3), CommitmentStatus.on_track),

@@ -12,6 +12,7 @@ from html.parser import HTMLParser
 import pytest
 import sqlalchemy as sa
 
+from scorecard.clock import agency_today, day_of
 from scorecard.commitments import services
 from scorecard.commitments.services import CommitmentError, check, update_commitment
 from scorecard.extensions import db
@@ -926,17 +927,43 @@ def test_a_title_taken_but_for_the_spaces_between_its_words_is_taken(demo):
 
 def test_a_commitment_due_today_is_listed_as_due_today_not_in_0_days(demo):
     """The list said "2026-12-02 in 0 days" where the home page said "due today"."""
-    from scorecard.clock import utctoday
 
     officer = signed_in(demo, CFO_OFFICER)
     with demo.app_context():
         due = cfo_open_commitment()
-        due.due_date = utctoday()
+        due.due_date = agency_today()
         db.session.commit()
         cid = due.id
     page = officer.get("/commitments/").get_data(as_text=True)
     row = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page.split(f'data-commitment="{cid}"')[1].split("</tr>")[0]))
-    assert f"{utctoday().isoformat()} due today" in row and "in 0 days" not in row, row
+    assert f"{agency_today().isoformat()} due today" in row and "in 0 days" not in row, row
+
+
+@pytest.mark.parametrize("zone, overdue", [("America/New_York", False), ("UTC", True)])
+def test_a_commitment_due_today_is_not_overdue_in_the_agencys_evening(demo, monkeypatch, zone, overdue):
+    """Days were UTC days: from 7 p.m. Eastern a commitment due that day read "overdue by 1 day" on its page,
+    in the list (and its Overdue filter) and on its officer's home page. The agency's time zone
+    (SCORECARD_TIMEZONE) now says when a day turns; an agency that sets UTC counts UTC days."""
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    from scorecard import clock
+
+    evening = datetime(2026, 12, 3, 22, 30, tzinfo=ZoneInfo("America/New_York"))  # 03:30 on the 4th in UTC
+    monkeypatch.setattr(clock, "utcnow", lambda: evening.astimezone(UTC))
+    monkeypatch.setattr(clock, "_zone", ZoneInfo(zone))
+    officer = signed_in(demo, CFO_OFFICER)
+    with demo.app_context():
+        due = cfo_open_commitment()
+        due.due_date, due.last_update_at = date(2026, 12, 3), evening - timedelta(hours=7)  # 20:30 UTC
+        db.session.commit()
+        cid = due.id
+    page = " ".join(re.sub(r"<[^>]+>", " ", officer.get(f"/commitments/{cid}").get_data(as_text=True)).split())
+    listing = officer.get("/commitments/?overdue=1").get_data(as_text=True)
+    home = " ".join(re.sub(r"<[^>]+>", " ", officer.get("/").get_data(as_text=True)).split())
+    assert ("overdue by 1 day" in page) is overdue and ("last updated today" in page) is not overdue, page[:2000]
+    assert (cid in row_ids(listing)) is overdue
+    assert ("due today" in home) is not overdue and ("overdue by 1 day (due 2026-12-03)" in home) is overdue
 
 
 def test_components_of_one_name_in_two_agencies_are_told_apart(demo):
@@ -967,7 +994,7 @@ def test_components_of_one_name_in_two_agencies_are_told_apart(demo):
 
 def test_filters_sort_and_counts_travel_in_the_query_string(demo):
     admin = signed_in(demo, "admin@demo.cx.gov")
-    today = date.today()
+    today = agency_today()
     with demo.app_context():  # a commitment completed long ago: quiet since, and rightly so
         done = db.session.scalars(sa.select(Commitment).where(Commitment.status == CommitmentStatus.complete)).first()
         done.last_update_at = done.last_update_at - timedelta(days=400)
@@ -975,8 +1002,8 @@ def test_filters_sort_and_counts_travel_in_the_query_string(demo):
         every = db.session.scalars(sa.select(Commitment)).all()
         closed = (CommitmentStatus.complete, CommitmentStatus.dropped)
         overdue = {c.id for c in every if c.due_date and c.due_date < today and c.status not in closed}
-        stale = {c.id for c in every if (today - c.last_update_at.date()).days >= 60 and c.status not in closed}
-        quiet_but_closed = {c.id for c in every if (today - c.last_update_at.date()).days >= 60} - stale
+        stale = {c.id for c in every if (today - day_of(c.last_update_at)).days >= 60 and c.status not in closed}
+        quiet_but_closed = {c.id for c in every if (today - day_of(c.last_update_at)).days >= 60} - stale
         cfo_off = {c.id for c in every if c.function.code == "CFO" and c.status is CommitmentStatus.off_track}
         name = next(c.capacity_domain for c in every if c.capacity_domain)
         domain = {c.id for c in every if c.capacity_domain == name}
@@ -1114,7 +1141,7 @@ def test_the_officers_home_shows_what_needs_their_update_first(demo):
     assert page.index('id="needs-update"') < page.index("Agency heatmap")
     with demo.app_context():
         late = db.session.scalar(sa.select(Commitment).join(Function).where(
-            Function.code == "CFO", Commitment.due_date < date.today(),
+            Function.code == "CFO", Commitment.due_date < agency_today(),
             Commitment.status.not_in([CommitmentStatus.complete, CommitmentStatus.dropped])))
         other = db.session.scalar(sa.select(Commitment).join(Function).where(Function.code != "CFO"))
     assert late is not None
@@ -1357,13 +1384,13 @@ def test_a_trust_score_of_the_v2_survey_reads_as_the_share_who_trust_as_the_dash
 
 
 @pytest.mark.parametrize("zone", ["Etc/GMT+12", "Etc/GMT-14"])  # between them, one is on another day than UTC
-def test_days_are_counted_on_the_utc_day_the_timestamps_are_in_whatever_the_servers_zone(demo, monkeypatch, zone):
+def test_days_are_counted_on_the_agencys_day_whatever_the_servers_zone(demo, monkeypatch, zone):
     """On a server in a zone behind UTC, in the evening, a commitment updated a moment ago read "last updated
-    -1 days ago": the local date was counted against UTC timestamps."""
+    -1 days ago": the server's local date was counted against UTC timestamps."""
     import time
     from datetime import UTC, datetime
 
-    from scorecard.clock import utctoday
+    from scorecard.clock import agency_zone
 
     with demo.app_context():
         found = cfo_open_commitment()
@@ -1372,7 +1399,7 @@ def test_days_are_counted_on_the_utc_day_the_timestamps_are_in_whatever_the_serv
     monkeypatch.setenv("TZ", zone)
     time.tzset()
     try:
-        assert utctoday() == datetime.now(UTC).date()
+        assert agency_today() == datetime.now(agency_zone()).date()
         officer = signed_in(demo, "cfo.officer@demo.cx.gov")
         page = officer.get(f"/commitments/{commitment_id}").get_data(as_text=True)
         assert "last updated today" in " ".join(page.split()), "not '-1 days ago', nor '1 day ago'"

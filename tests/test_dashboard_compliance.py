@@ -17,6 +17,7 @@ from dashboards.figures.compliance import compliance_figure
 from dashboards.queries import common
 from dashboards.queries import compliance as queries
 from scorecard.a11 import ensure_standard_metrics, v2_metric_code
+from scorecard.clock import agency_today, day_of
 from scorecard.extensions import db
 from scorecard.models import Agency, BatchStatus, Component, ImportBatch, Observation, Program, Role, subject_key
 from tests.helpers import CALLBACK_URL as URL
@@ -61,7 +62,7 @@ def build(session) -> dict:
     session.add_all([agency, *p.values()])
     session.flush()
     on_time = committed(session, "q3-on-time.xlsx", datetime(2025, 7, 20, 15, tzinfo=UTC))
-    late = committed(session, "q3-late.xlsx", datetime(2025, 8, 25, 9, tzinfo=UTC))
+    late = committed(session, "q3-late.xlsx", datetime(2025, 8, 25, 12, tzinfo=UTC))
     for period in (Q1, Q2, Q3, Q4):
         observe(session, p["Able"], "trust", period, counts=ENOUGH, batch=on_time if period == Q3 else None)
     observe(session, p["Able"], "satisfaction", Q3, counts=ENOUGH, batch=late)  # a later addition: still on time
@@ -134,9 +135,27 @@ def test_performance_govs_published_history_imported_today_is_not_late(world):
 
 def test_a_quarter_is_reported_when_its_first_batch_was_committed(world):
     able = _cells(queries.compliance(db.session, Q4, 4, min_n=30), "Able")[Q3]
-    assert able.status == queries.REPORTED and able.first_committed.date().isoformat() == "2025-07-20", (
+    assert able.status == queries.REPORTED and day_of(able.first_committed).isoformat() == "2025-07-20", (
         "a batch adding to the quarter after the due date does not make it late")
     assert not able.late and able.observations == 2
+
+
+@pytest.mark.parametrize("zone, late", [("America/New_York", False), ("UTC", True)])
+def test_a_report_committed_in_the_evening_of_its_due_day_is_on_time(monkeypatch, zone, late):
+    """A batch committed at 10 p.m. Eastern on the due day (2 a.m. the next day in UTC) was counted a day late
+    and its cell said "committed" the next day: days were UTC days, not the agency's."""
+    from datetime import date
+    from zoneinfo import ZoneInfo
+
+    from scorecard import clock
+
+    monkeypatch.setattr(clock, "_zone", ZoneInfo(zone))
+    fact = {"trust": 100, "largest": 100, "committed": datetime(2025, 7, 31, 2, tzinfo=UTC), "undated": 0,
+            "observations": 1, "without": 0, "counts": True}
+    cell = queries.cell_of(Q3, fact, True, 30, date(2026, 1, 1))
+    assert cell.due == date(2025, 7, 30) and cell.late is late
+    assert cell.timing == ("late: committed 2025-07-31, due 2025-07-30 (1 day after)" if late
+                           else "on time: committed 2025-07-30, due 2025-07-30")
 
 
 def test_designation_from_the_first_quarter_with_results_or_always_for_a_silent_hisp_program(world):
@@ -438,10 +457,9 @@ def test_every_page_showing_a_quarter_still_being_reported_says_so(app):
     from dashboards.pages import program as program_page
     from dashboards.queries.heatmap import Cell, Heatmap, HeatmapRow
     from dashboards.queries.program import ProgramInfo
-    from scorecard.clock import utctoday
     from scorecard.periods import Period
 
-    under_way, long_due = str(Period.from_date(utctoday())), str(Period.from_date(utctoday()).prev(2))
+    under_way, long_due = str(Period.from_date(agency_today())), str(Period.from_date(agency_today()).prev(2))
     said = components.still_reported(under_way)
     assert said.startswith(f" {under_way} is still being reported (results are due ") and "so far" in said
     assert components.still_reported(long_due) == "" and components.still_reported(None) == ""
@@ -457,10 +475,9 @@ def test_the_program_page_says_a_designated_program_did_not_report_a_quarter_pas
     program as not reported."""
     from dashboards.pages import program as program_page
     from dashboards.queries.program import ProgramInfo
-    from scorecard.clock import utctoday
     from scorecard.periods import Period
 
-    now = Period.from_date(utctoday())
+    now = Period.from_date(agency_today())
     long_due, first, last = str(now.prev(2)), str(now.prev(8)), str(now.prev(4))
     info = ProgramInfo(1, "Able", "P-A", "Benefits", "Department A", True, [], [last, first])
     with app.app_context():

@@ -425,7 +425,7 @@ def test_a_function_page_without_or_with_an_unknown_code(app, known):
 
 @pytest.mark.parametrize("kind", ["csv", "xlsx"])
 def test_the_downloads_write_exactly_the_tables_shown(app, known, kind, monkeypatch):
-    # The commitments' due dates are TODAY's: overdue as of it (every `utctoday` reads the one clock, the pages'
+    # The commitments' due dates are TODAY's: overdue as of it (every `agency_today` reads the one clock, the pages'
     # and the key dashboards.cache keeps their answers under alike).
     monkeypatch.setattr("scorecard.clock.utcnow", lambda: datetime.combine(TODAY, time(12), tzinfo=UTC))
     client = user(app, "officer", function="CFO")

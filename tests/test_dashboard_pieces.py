@@ -3,7 +3,6 @@ shown), status badges in words, filters in the query string, the heatmap figure,
 import csv
 import io
 import re
-from datetime import date
 from html.parser import HTMLParser
 
 import openpyxl
@@ -16,6 +15,7 @@ from dashboards.figures import heatmap_figure
 from dashboards.figures.heatmap import TITLE_CHARS, TITLE_LINE_PX, titled
 from dashboards.queries.heatmap import Cell, Heatmap, HeatmapRow
 from dashboards.urlstate import QueryParam, UrlState
+from scorecard.clock import agency_today
 from scorecard.extensions import db
 from scorecard.models import ImportBatch, Observation
 from scorecard.survey import shown_change
@@ -400,7 +400,7 @@ def test_each_page_figure_is_plotly_json_plotly_validates(evaluated):
 
     template = go.Figure().to_plotly_json()["layout"]["template"]
     with evaluated.app_context():
-        drawn = {"capacity": capacity_figure(capacity(db.session, date.today())),
+        drawn = {"capacity": capacity_figure(capacity(db.session, agency_today())),
                  "leaders": levels_figure(leaders(db.session)),
                  "life experiences": trust_figure(life_experience_rollup(db.session)),
                  "compliance": compliance_figure(compliance(db.session))}
@@ -517,11 +517,11 @@ def test_a_name_as_stored_is_text_in_every_figure_never_markup(evaluated):
         info = program.program_info(db.session, story)
         latest = common.chosen_period(db.session, None)
         trend = program.program_trend(db.session, story)
-        found = functions.functions(db.session, date.today())
+        found = functions.functions(db.session, agency_today())
         reporting = next(row for row in found.rows if row.metrics)
         drawn = {
             "heatmap": heatmap_figure(heatmap.driver_heatmap(db.session)),
-            "capacity": capacity_figures.capacity_figure(capacity.capacity(db.session, date.today(), 2026)),
+            "capacity": capacity_figures.capacity_figure(capacity.capacity(db.session, agency_today(), 2026)),
             "functions": function_figures.commitments_figure(found),
             "function metrics": function_figures.metrics_figure(reporting.metrics, reporting.name),
             "life experiences": life_experiences.trust_figure(

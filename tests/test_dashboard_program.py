@@ -103,7 +103,7 @@ def build(session) -> dict:
                            fiscal_year=year, target=4.0, green_at=4.0, amber_at=3.7))
         session.add(Target(metric_id=metrics[v2_metric_code("positive", "ease")].id, scope_type=ScopeType.agency,
                            scope_id=a.id, fiscal_year=year, target=30.0, green_at=30.0, amber_at=25.0))
-    v2 = batch(session, "touchpoints-BA-CALL-FY2024-Q2.csv", datetime(2024, 4, 20, tzinfo=UTC))
+    v2 = batch(session, "touchpoints-BA-CALL-FY2024-Q2.csv", datetime(2024, 4, 20, 12, tzinfo=UTC))
     later = batch(session, "touchpoints-BA-CALL-FY2024-Q3.csv", datetime(2024, 9, 1, tzinfo=UTC))
     observe(session, calls, "trust", "FY2023-Q4", counts=[0, 0, 20, 100, 80], question=V1_TRUST)
     observe(session, calls, "trust", "FY2024-Q1", counts=[0, 5, 15, 45, 35], question=V1_TRUST)
@@ -352,7 +352,7 @@ def chain(world) -> dict:
                               justification="Context"))
     owed = Commitment(function=cfo, title="Fund the phone system", status=CommitmentStatus.at_risk,
                       reason="Budget", due_date=date(2026, 1, 15), evidence_links=[], programs=[world["calls"]],
-                      last_update_at=datetime(2026, 11, 1, tzinfo=UTC))
+                      last_update_at=datetime(2026, 11, 1, 12, tzinfo=UTC))
     other = Commitment(function=cio, title="Replace the IVR", status=CommitmentStatus.on_track,
                        due_date=date(2027, 3, 1), evidence_links=[], programs=[world["calls"]])
     session.add_all([owed, other])

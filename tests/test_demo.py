@@ -159,12 +159,12 @@ def test_the_home_page_counts_rules_and_findings_in_words_not_with_parentheses(e
 
 def test_the_home_page_names_the_quarter_the_dashboards_open_on_not_one_under_way(demo, client_as):
     from scorecard.a11 import ensure_standard_metrics
-    from scorecard.clock import utctoday
+    from scorecard.clock import agency_today
     from scorecard.models import Observation, Program, subject_key
 
     with demo.app_context():
         ended = db.session.scalar(sa.select(sa.func.max(Observation.period)).where(Observation.program_id.is_not(None)))
-        under_way = str(Period.from_date(utctoday()))
+        under_way = str(Period.from_date(agency_today()))
         program = db.session.scalars(sa.select(Program).order_by(Program.id)).first()
         trust = ensure_standard_metrics(db.session)["trust"]
         db.session.add(Observation(metric_id=trust.id, agency_id=program.component.agency_id,

@@ -9,6 +9,7 @@ from collections import defaultdict
 import pytest
 import sqlalchemy as sa
 
+from scorecard.clock import day_of
 from scorecard.demo import DEMO_AGENCY_CODE, FIRST_PERIOD, TOUCHPOINTS_FORMAT, TRUST, V2_FROM
 from scorecard.extensions import db
 from scorecard.models import (
@@ -154,8 +155,8 @@ def test_each_batch_is_dated_when_the_analyst_uploaded_it_a_few_late(demo):
     assert committed == sorted(committed)  # uploaded quarter by quarter, in batch order
     assert all(audit[b.id] == b.committed_at == b.created_at for b in batches)
     days = {(names[b.options["program"]], b.options["period"]):
-            (b.committed_at.date() - Period.parse(b.options["period"]).end).days for b in batches}
-    assert all(d > 0 for d in days.values()) and max(b.committed_at.date() for b in batches) < DEMO_TODAY
+            (day_of(b.committed_at) - Period.parse(b.options["period"]).end).days for b in batches}
+    assert all(d > 0 for d in days.values()) and max(day_of(b.committed_at) for b in batches) < DEMO_TODAY
     late = {key for key, d in days.items() if d > 30}  # A-11 results are due 30 days after the quarter
     assert len(late) == 5 and ("Eligibility Appeals", str(LATEST)) in late
 
@@ -255,7 +256,7 @@ def test_last_years_plans_are_rated_by_the_rating_official_with_summary_levels(d
     assert None not in levels and len(levels) >= 2 and all(view.summary.score for view in views)
     assert len(decisions) == 60 * 5 and {d.decided_by_id for d in decisions} == {official.id}
     year_end = Period(CURRENT_FY - 1, 4).end
-    assert all(year_end < d.at.date() < DEMO_TODAY for d in decisions)
+    assert all(year_end < day_of(d.at) < DEMO_TODAY for d in decisions)
     # a decision that differs from the proposal (or has none to answer) says why
     assert all(d.justification for d in decisions if d.confirmed_rating != d.proposed_rating)
     assert any(d.proposed_rating is not None and d.confirmed_rating != d.proposed_rating for d in decisions)
@@ -301,8 +302,8 @@ def test_commitments_have_histories_and_some_are_overdue_and_some_stale(demo):
         histories = {c.id: [(u.at, u.status) for u in c.updates] for c in commitments}
         open_ = [c for c in commitments if c.status in OPEN]
         overdue = [c for c in open_ if c.due_date < DEMO_TODAY]
-        stale = [c for c in open_ if (DEMO_TODAY - c.last_update_at.date()).days >= 30]
-        very_stale = [c for c in stale if (DEMO_TODAY - c.last_update_at.date()).days >= 60]
+        stale = [c for c in open_ if (DEMO_TODAY - day_of(c.last_update_at)).days >= 30]
+        very_stale = [c for c in stale if (DEMO_TODAY - day_of(c.last_update_at)).days >= 60]
         statuses_seen = {c.status for c in commitments}
     assert len(commitments) == 24 and statuses_seen >= set(OPEN) | {CommitmentStatus.complete}
     for c in commitments:

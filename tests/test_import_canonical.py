@@ -10,6 +10,7 @@ from openpyxl import Workbook, load_workbook
 
 from importers.errors import ImportFileError
 from importers.pipeline import run_import
+from scorecard.clock import agency_today
 from scorecard.extensions import db
 from scorecard.models import AuditEvent, ImportBatch, ImportRowChange, Observation
 from scorecard.storage import storage
@@ -667,11 +668,10 @@ def test_a_sheet_name_longer_than_excel_allows_is_kept_short(demo, tmp_path):
 
 def test_results_for_a_quarter_that_has_not_begun_are_refused_naming_it(demo, tmp_path):
     """A quarter after the current one would become every dashboard's latest, with nothing in it."""
-    from datetime import date
 
     from scorecard.periods import Period
 
-    current = Period.from_date(date.today())
+    current = Period.from_date(agency_today())
     rows = [survey_row(period=str(current)), survey_row(period=str(current.next()), channel="web")]
     path = write_xlsx(tmp_path / "ahead.xlsx", HEADER, rows)
     with demo.app_context():

@@ -308,7 +308,7 @@ def test_the_metrics_templates_quarters_are_each_one_the_import_takes(demo, tmp_
     """The period drop-down offers the quarters results can be given for: the last three years up to the
     current quarter, none that has not begun (the import refuses those)."""
     from importers.templates import write_template
-    from scorecard.clock import utctoday
+    from scorecard.clock import agency_today
     from scorecard.periods import Period, reported_period
 
     with demo.app_context():
@@ -316,7 +316,7 @@ def test_the_metrics_templates_quarters_are_each_one_the_import_takes(demo, tmp_
     lists = openpyxl.load_workbook(path)["lists"]
     offered = next([c.value for c in column[1:] if c.value] for column in lists.iter_cols()
                    if column[0].value == "period")
-    current = Period.from_date(utctoday())
+    current = Period.from_date(agency_today())
     assert offered[-1] == str(current) and offered[0] == str(current.prev(12))
     assert all(str(reported_period(p)) == p for p in offered)
 

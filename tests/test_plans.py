@@ -518,7 +518,7 @@ def test_a_plans_linked_commitment_past_its_due_date_reads_overdue_as_on_its_own
     dashboards call "overdue by 12 days"."""
     from datetime import timedelta
 
-    from scorecard.clock import utctoday
+    from scorecard.clock import agency_today
     from scorecard.models import Commitment, CommitmentStatus, PlanRequirement
 
     with demo.app_context():
@@ -527,7 +527,7 @@ def test_a_plans_linked_commitment_past_its_due_date_reads_overdue_as_on_its_own
         plan_id = requirement.element.plan_id
         late = db.session.scalar(sa.select(Commitment).where(Commitment.function_id == requirement.function_id)
                                  .order_by(Commitment.id))
-        late.status, late.due_date = CommitmentStatus.on_track, utctoday() - timedelta(days=12)
+        late.status, late.due_date = CommitmentStatus.on_track, agency_today() - timedelta(days=12)
         db.session.commit()
         cid, due = late.id, late.due_date.isoformat()
         client = demo.test_client(user=user("executive"))

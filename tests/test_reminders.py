@@ -12,6 +12,7 @@ from datetime import UTC, datetime, time, timedelta
 import pytest
 import sqlalchemy as sa
 
+from scorecard.clock import day_of
 from scorecard.commitments.services import update_commitment
 from scorecard.extensions import db
 from scorecard.models import (
@@ -251,7 +252,7 @@ def test_the_demo_officer_hears_of_exactly_their_commitments(demo, smtp):
     closed = (CommitmentStatus.complete, CommitmentStatus.dropped)
     with demo.app_context():
         def owed(c, stale):
-            since = (demo_today - c.last_update_at.date()).days
+            since = (demo_today - day_of(c.last_update_at)).days
             return c.status not in closed and (
                 (c.due_date is not None and c.due_date <= demo_today + timedelta(days=stale[0])) or since >= stale[1])
         every = db.session.scalars(sa.select(Commitment)).all()
@@ -259,7 +260,7 @@ def test_the_demo_officer_hears_of_exactly_their_commitments(demo, smtp):
         leader = db.session.scalar(sa.select(User).where(User.email == "leader@demo.cx.gov"))
         own = {c.id for c in every if c.leader_id == leader.leader_id and owed(c, (14, 30))}
         escalated = {c.id for c in every if c.status not in closed and (
-            (c.due_date is not None and c.due_date < demo_today) or (demo_today - c.last_update_at.date()).days >= 60)}
+            (c.due_date is not None and c.due_date < demo_today) or (demo_today - day_of(c.last_update_at)).days >= 60)}
     assert cfo and own and escalated
     assert report["cfo.officer@demo.cx.gov"] == cfo
     assert report["leader@demo.cx.gov"] == own

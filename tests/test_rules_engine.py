@@ -417,9 +417,9 @@ def test_commitment_facts():
     a = Agency(today=date(2025, 11, 20))
     from datetime import datetime
     late = CommitmentInfo(1, "Publish CX data", 1, None, None, None, CommitmentStatus.at_risk, date(2025, 10, 1),
-                          datetime(2025, 9, 1, tzinfo=UTC), None)
+                          datetime(2025, 9, 1, 12, tzinfo=UTC), None)
     done = CommitmentInfo(2, "Hire staff", 1, None, None, None, CommitmentStatus.complete, date(2025, 10, 1),
-                          None, datetime(2025, 11, 10, tzinfo=UTC))
+                          None, datetime(2025, 11, 10, 12, tzinfo=UTC))
     assert a.fact("overdue", subject=late, subject_type="commitment").value is True
     assert a.fact("days_overdue", subject=late, subject_type="commitment").value == 50
     assert a.fact("days_since_update", subject=late, subject_type="commitment").value == 80

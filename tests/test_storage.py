@@ -6,6 +6,7 @@ import io
 
 import pytest
 
+from scorecard.clock import agency_today
 from scorecard.extensions import db
 from scorecard.models import BatchStatus, ImportBatch
 from scorecard.storage import FolderStorage, S3Storage, storage
@@ -116,7 +117,7 @@ def test_s3_storage_names_a_bad_setting():
 
 
 def test_a_briefing_is_kept_in_s3_served_from_it_and_swept_from_it(demo, s3, s3_server, make_user):
-    from datetime import UTC, date, datetime, timedelta
+    from datetime import UTC, datetime, timedelta
 
     from dashboards.briefing import jobs
     from dashboards.queries.common import Scope
@@ -125,7 +126,7 @@ def test_a_briefing_is_kept_in_s3_served_from_it_and_swept_from_it(demo, s3, s3_
     with demo.app_context():
         user = make_user("executive")
         job_id, _ = jobs.start(demo, jobs.Request(user.id, user.email, Scope.of(user), None, None, "xlsx",
-                                                  date.today()), wait=True)
+                                                  agency_today()), wait=True)
         assert jobs.state(demo, db.session, job_id, user.id)["status"] == "done"
         client = demo.test_client(user=user)
     [key] = keys(s3)

@@ -21,7 +21,7 @@ from dashboards import URL_BASE, validation
 from dashboards.briefing import jobs
 from dashboards.queries import common
 from dashboards.queries.common import Scope
-from scorecard.clock import utctoday
+from scorecard.clock import agency_today
 from scorecard.config import site_base_url
 from scorecard.extensions import db
 from scorecard.permissions import can
@@ -113,7 +113,7 @@ def start_job(fmt: str, period, agency_id) -> str:
     """Queue the signed-in user's briefing of the page's filters; its job id."""
     job_id, _ = jobs.start(current_app._get_current_object(), jobs.Request(
         owner_id=current_user.id, owner=getattr(current_user, "email", "") or "", scope=Scope.of(current_user),
-        period=period, agency_id=agency_id, fmt=fmt, today=utctoday(), base_url=site_address()))
+        period=period, agency_id=agency_id, fmt=fmt, today=agency_today(), base_url=site_address()))
     return job_id
 
 

@@ -15,7 +15,7 @@ from dashboards.queries import capacity as queries
 from dashboards.queries import common
 from dashboards.urlstate import QueryParam, UrlState
 from scorecard.capacity.services import score_text
-from scorecard.clock import utctoday
+from scorecard.clock import agency_today
 from scorecard.extensions import db
 from scorecard.text import counted
 
@@ -67,7 +67,7 @@ def layout(**query):
 
 
 def capacity_for(year) -> queries.Capacity:
-    return queries.capacity_for(db.session, common.Scope.of(current_user), utctoday(), year)
+    return queries.capacity_for(db.session, common.Scope.of(current_user), agency_today(), year)
 
 
 # ----------------------------------------------------------------------------- tables

@@ -14,7 +14,7 @@ from dashboards.figures.compliance import compliance_figure
 from dashboards.queries import common
 from dashboards.queries import compliance as queries
 from dashboards.urlstate import QueryParam, UrlState
-from scorecard.clock import utctoday
+from scorecard.clock import agency_today
 from scorecard.extensions import db
 from scorecard.text import counted
 
@@ -107,7 +107,7 @@ def layout(**query):
 
 def compliance_for(through, quarters, agency_id, sort) -> queries.Compliance:
     found = queries.compliance(db.session, through, queries.quarters_value(quarters), common.ProgramFilter(agency_id),
-                               min_n=current_app.config["SURVEY_MIN_N"], today=utctoday())
+                               min_n=current_app.config["SURVEY_MIN_N"], today=agency_today())
     if sort != "name":
         order = [queries.NOT_REPORTED, queries.LATE, queries.WITHOUT_COUNTS, queries.BELOW_MINIMUM]
         rows = sorted(found.rows, key=lambda r: tuple(-r.count(s) for s in order))  # stable: name order within

@@ -16,7 +16,7 @@ from dashboards.queries import common
 from dashboards.queries import functions as queries
 from dashboards.queries.functions import STATUS_WORDS, STATUSES
 from dashboards.urlstate import UrlState
-from scorecard.clock import utctoday
+from scorecard.clock import agency_today
 from scorecard.extensions import db
 from scorecard.scoring import RED
 from scorecard.text import counted
@@ -30,7 +30,7 @@ url.register()
 
 def functions_now() -> queries.Functions:
     config = current_app.config
-    return queries.functions_for(db.session, common.Scope.of(current_user), utctoday(),
+    return queries.functions_for(db.session, common.Scope.of(current_user), agency_today(),
                                  stale_days=config.get("REMIND_STALE_DAYS", 30), min_n=config["SURVEY_MIN_N"])
 
 

@@ -15,7 +15,7 @@ from dashboards.queries import common
 from dashboards.queries import overview as queries
 from dashboards.urlstate import UrlState
 from scorecard.a11 import V2_FROM, asked_in_v2
-from scorecard.clock import utctoday
+from scorecard.clock import agency_today
 from scorecard.extensions import db
 from scorecard.scoring import beside_target
 from scorecard.selection import TIED_TO_AGENCY
@@ -67,7 +67,7 @@ def _settings() -> dict:
 
 def overview_for(period, agency_id) -> queries.Overview:
     return queries.overview(db.session, period, common.ProgramFilter(agency_id), common.Scope.of(current_user),
-                            utctoday(), **_settings())
+                            agency_today(), **_settings())
 
 
 # ----------------------------------------------------------------------------- the tiles

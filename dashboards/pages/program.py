@@ -30,7 +30,7 @@ from dashboards.queries.accountability import (
 )
 from dashboards.queries.compliance import awaited_until, due_date, is_designated
 from dashboards.urlstate import QueryParam, UrlState, given
-from scorecard.clock import utctoday
+from scorecard.clock import agency_today
 from scorecard.extensions import db
 from scorecard.periods import parse_period
 from scorecard.ratings import RATING_LABELS
@@ -342,7 +342,7 @@ def _not_reported(info: queries.ProgramInfo, period: Optional[str]) -> str:
     """For a quarter past its due date in which the program, designated since its first results, has none:
     that it did not report, as the overview and the compliance page count it; else ""."""
     if (not period or not info.periods or period in info.periods
-            or not is_designated(info.periods[-1], info.is_hisp, period) or awaited_until(period, utctoday())):
+            or not is_designated(info.periods[-1], info.is_hisp, period) or awaited_until(period, agency_today())):
         return ""
     return (f"{info.name} did not report A-11 survey results for {period} (due {due_date(period):%d %B %Y}); it has "
             f"reported since {info.periods[-1]}, most recently for {info.periods[0]}.")
@@ -520,7 +520,7 @@ def update_accountability(program_id, period):
     """Who answers for the program; the plans of the appraisal year the quarter chosen falls in first."""
     if not program_id or queries.program_info(db.session, program_id) is None:
         return html.P("No program chosen.", className="dash-empty")
-    found = accountability(db.session, program_id, common.Scope.of(current_user), utctoday())
+    found = accountability(db.session, program_id, common.Scope.of(current_user), agency_today())
     chosen = common.chosen_period(db.session, period)
     return accountability_section(found, parse_period(chosen).fiscal_year if chosen else None)
 

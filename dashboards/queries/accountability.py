@@ -12,6 +12,7 @@ import sqlalchemy.orm as so
 from dashboards import links
 from dashboards.cache import cached
 from dashboards.queries.common import Scope
+from scorecard.clock import day_of
 from scorecard.commitments.attention import is_overdue
 from scorecard.commitments.services import CLOSED, STATUS_LABELS, may_see
 from scorecard.models import (
@@ -200,7 +201,7 @@ def _commitment_lines(session, program_id: int, scope: Scope, today: date) -> li
         stamp = c.last_update_at or c.created_at
         href = links.commitment(c.id) if may_see(scope, c) else links.function(c.function.code)
         lines.append(CommitmentLine(c.id, href, c.title, c.function.code,
-                                    c.status.value, c.due_date, None if stamp is None else stamp.date(),
+                                    c.status.value, c.due_date, None if stamp is None else day_of(stamp),
                                     is_overdue(c, today) and c.status not in CLOSED))
     return lines
 

@@ -45,7 +45,7 @@ from dashboards.queries.common import (
 )
 from dashboards.queries.program import TRUST
 from scorecard.a11 import PUBLISHED_FORMATS
-from scorecard.clock import utctoday
+from scorecard.clock import agency_today, day_of
 from scorecard.models import Agency, Component, ImportBatch, MetricKind, Observation, Program
 from scorecard.periods import parse_period, period_range
 from scorecard.text import days
@@ -93,7 +93,7 @@ class Cell:
     def days_late(self) -> Optional[int]:
         if self.first_committed is None or self.due is None:
             return None
-        return max(0, (self.first_committed.date() - self.due).days)
+        return max(0, (day_of(self.first_committed) - self.due).days)
 
     @property
     def timing(self) -> str:
@@ -104,7 +104,7 @@ class Cell:
             return ""
         if self.first_committed is None:
             return "date of reporting unknown (published on performance.gov, or entered without an import batch)"
-        when = f"committed {self.first_committed:%Y-%m-%d}, due {self.due:%Y-%m-%d}"
+        when = f"committed {day_of(self.first_committed)}, due {self.due:%Y-%m-%d}"
         return f"late: {when} ({days(self.days_late)} after)" if self.late else f"on time: {when}"
 
 
@@ -231,9 +231,9 @@ def cell_of(period: str, fact: Optional[dict], designated: bool, min_n: int, tod
         return Cell(period, NOT_YET_DUE if awaited_until(period, today) else NOT_REPORTED, due=due)
     respondents = fact["trust"] if fact["trust"] is not None else fact["largest"]
     committed = fact["committed"]
-    if committed is not None and committed.date() > due and fact["undated"]:
+    if committed is not None and day_of(committed) > due and fact["undated"]:
         committed = None  # its rows of unknown date may have come first: the quarter is not known to be late
-    late = committed is not None and committed.date() > due
+    late = committed is not None and day_of(committed) > due
     cell = Cell(period, REPORTED, respondents, fact["observations"], committed, fact["without"], due, late,
                 fact["counts"])
     if late:
@@ -294,7 +294,7 @@ def compliance(session, through: Optional[str] = None, quarters: Optional[int] =
                today: Optional[date] = None) -> Compliance:
     """The compliance grid as of `today` (default: today): every program designated in at least one quarter
     shown, by agency, component and name, and each quarter's counts."""
-    today = today or utctoday()
+    today = today or agency_today()
     periods = shown_periods(session, through, quarters)
     found = Compliance(periods, min_n=min_n)
     if not periods:

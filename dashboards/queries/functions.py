@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from dashboards import links
 from dashboards.cache import cached
 from dashboards.queries.common import Scope
+from scorecard.clock import day_of
 from scorecard.commitments.attention import days_since_update, overdue_days
 from scorecard.commitments.services import CLOSED, STATUS_LABELS, STATUS_ORDER, may_see
 from scorecard.models import (
@@ -200,7 +201,7 @@ def _commitments(session, today: date) -> dict[int, list[CommitmentLine]]:
         stamp = c.last_update_at or c.created_at
         found[c.function_id].append(CommitmentLine(
             c.id, c.function_id, c.leader_id, c.title, c.status.value, c.reason, list(c.evidence_links or []),
-            c.due_date, None if stamp is None else stamp.date(), days_since_update(c, today),
+            c.due_date, None if stamp is None else day_of(stamp), days_since_update(c, today),
             overdue_days(c, today), leader, component, c.capacity_domain))
     return found
 

@@ -2,7 +2,7 @@
 commitments by status, leaders whose CX requirements are proposed below 3, A-11 reporting, and
 what changed since the quarter before (significant changes only)."""
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time
+from datetime import date, datetime, timedelta
 from typing import Optional
 
 import sqlalchemy as sa
@@ -26,6 +26,7 @@ from dashboards.queries.compliance import awaited_until, designated_in, due_date
 from dashboards.queries.program import MEAN, SHARE, wilson
 from dashboards.tables import as_given
 from scorecard.a11 import V2_FROM, across_the_break, trust_as_share
+from scorecard.clock import start_of
 from scorecard.commitments.attention import days_since_update, is_overdue
 from scorecard.commitments.services import CLOSED, STATUS_LABELS, may_see, sees_every_commitment
 from scorecard.models import (
@@ -568,8 +569,9 @@ def _shares(driver: str, period: Period, change) -> str:
     return f"; {change.before.percent_agree:.1f}% → {change.after.percent_agree:.1f}% who trust"
 
 
-def _end_of(day: date) -> datetime:
-    return datetime.combine(day, time.max, tzinfo=UTC)
+def _after(day: date) -> datetime:
+    """The moment the agency's `day` ends: stamps before it fell on `day` or earlier."""
+    return start_of(day + timedelta(days=1))
 
 
 def _commitment_changes(session, scope: Scope, since: date, as_of: date,
@@ -589,10 +591,10 @@ def _commitment_changes(session, scope: Scope, since: date, as_of: date,
     updates = session.execute(
         sa.select(CommitmentUpdate.commitment_id, CommitmentUpdate.at, CommitmentUpdate.status,
                   CommitmentUpdate.changes)
-        .where(CommitmentUpdate.commitment_id.in_(list(commitments)), CommitmentUpdate.at <= _end_of(as_of))
+        .where(CommitmentUpdate.commitment_id.in_(list(commitments)), CommitmentUpdate.at < _after(as_of))
         .order_by(CommitmentUpdate.commitment_id, CommitmentUpdate.at, CommitmentUpdate.id))
     for commitment_id, at, status, changes in updates:
-        moment = "then" if at <= _end_of(since) else "now"
+        moment = "then" if at < _after(since) else "now"
         entry = status_at.setdefault(commitment_id, {})
         entry[moment] = status
         if moment == "then":

@@ -29,6 +29,7 @@ import sqlalchemy.orm as so
 from dashboards.cache import SURVEY, cached
 from dashboards.queries.common import DRIVER_ORDER, survey_metrics
 from scorecard.a11 import V2_ASPECTS, V2_FROM, asked_in_v2, driver_name
+from scorecard.clock import day_of
 from scorecard.driver_rule import is_non_standard_wording
 from scorecard.models import (
     Agency,
@@ -245,7 +246,7 @@ class Source:
     def words(self) -> str:
         if self.batch_id is None:
             return "no import batch (entered directly)"
-        when = f", committed {self.committed_at:%Y-%m-%d}" if self.committed_at else ""
+        when = f", committed {day_of(self.committed_at)}" if self.committed_at else ""
         return f"batch {self.batch_id}: {self.filename}{when}"
 
 

@@ -20,7 +20,7 @@ from scorecard.capacity.services import (
     valid_year,
 )
 from scorecard.capacity.view import assessment_view, grid
-from scorecard.clock import utctoday
+from scorecard.clock import agency_today
 from scorecard.extensions import db
 from scorecard.models import Component
 from scorecard.permissions import can, requires
@@ -38,7 +38,7 @@ def _flash_evaluated(done: str, component: Component, fiscal_year: int) -> None:
 @bp.route("/")
 @requires("view_capacity")
 def index():
-    return render_template("capacity/index.html", grid=grid(db.session, utctoday(), request.args.get("agency")))
+    return render_template("capacity/index.html", grid=grid(db.session, agency_today(), request.args.get("agency")))
 
 
 @bp.route("/<int:component_id>/<int:fiscal_year>")
@@ -182,7 +182,7 @@ def _assessment(component: Component, fiscal_year: int):
 
 
 def _show(component: Component, fiscal_year: int, *, refused: str | None = None, status: int = 200):
-    view = assessment_view(db.session, current_user, component, fiscal_year, utctoday(),
+    view = assessment_view(db.session, current_user, component, fiscal_year, agency_today(),
                            lambda commitment_id: url_for("commitments.show", commitment_id=commitment_id))
     form = SubmitForm()
     form.version.data = view.version

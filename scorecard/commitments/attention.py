@@ -1,12 +1,13 @@
 """What makes an open commitment need its owner (DESIGN §3): overdue, due soon, or not updated for a
 while, counted by date as the rules, reminders, home page and dashboards count them."""
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Optional
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
+from scorecard.clock import day_of, start_of
 from scorecard.commitments.services import CLOSED, visible_commitments
 from scorecard.models import Commitment, Role
 from scorecard.text import days
@@ -15,7 +16,7 @@ from scorecard.text import days
 def days_since_update(commitment: Commitment, today: date) -> Optional[int]:
     """Days since the last update (or creation, if never updated), as the rules count them."""
     stamp = commitment.last_update_at or commitment.created_at
-    return None if stamp is None else (today - stamp.date()).days
+    return None if stamp is None else (today - day_of(stamp)).days
 
 
 def is_overdue(commitment: Commitment, today: date) -> bool:
@@ -83,7 +84,7 @@ def attention_query(query: sa.Select, today: date, *, due_days: int, stale_days:
 def stale_cutoff(today: date, stale_days: int) -> datetime:
     """The moment before which a last update makes a commitment `stale_days` or more days without one
     (days counted by date, as `days_since_update` does)."""
-    return datetime.combine(today - timedelta(days=stale_days - 1), time.min, tzinfo=UTC)
+    return start_of(today - timedelta(days=stale_days - 1))
 
 
 def needs_update(session, user, today: date, *, due_days: int, stale_days: int) -> list[Attention]:

@@ -17,7 +17,7 @@ from typing import Optional
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from scorecard.clock import utctoday
+from scorecard.clock import agency_today
 from scorecard.models import CAPACITY_DOMAINS, Commitment, CommitmentStatus, Component, Function, Program
 from scorecard.spreadsheets import safe_for_export, write_table, xlsx_row
 
@@ -117,7 +117,7 @@ def write_commitments(session, commitments: Iterable[Commitment], out: Path, *, 
         raise FileNotFoundError(errno.ENOENT, "No such file or directory", str(out.parent))
     part = out.with_name(f".{out.name}.part")  # a failed export leaves no half-written file behind
     try:
-        count = _workbook(list(rows), today or utctoday(), part)
+        count = _workbook(list(rows), today or agency_today(), part)
         os.replace(part, out)
     except BaseException:
         part.unlink(missing_ok=True)

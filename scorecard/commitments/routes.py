@@ -12,7 +12,7 @@ from itsdangerous import BadData, URLSafeSerializer
 from wtforms.fields.choices import SelectChoice
 
 from scorecard import json_bodies
-from scorecard.clock import utctoday
+from scorecard.clock import agency_today, day_of
 from scorecard.commitments import bp
 from scorecard.commitments.attention import overdue_days
 from scorecard.commitments.export import write_commitments
@@ -72,14 +72,14 @@ def _commitment_links() -> dict:
     (`commitment_status_labels`) and the days it is overdue, or None (`commitment_overdue_days(c)`)."""
     return {"may_see_commitment": lambda commitment: may_see(current_user, commitment),
             "commitment_status_labels": STATUS_LABELS,
-            "commitment_overdue_days": lambda commitment: overdue_days(commitment, utctoday())}
+            "commitment_overdue_days": lambda commitment: overdue_days(commitment, agency_today())}
 
 
 @bp.route("/")
 @requires("view_commitments")
 def index():
     filters = Filters.from_args(request.args, db.session, current_user)
-    listing = list_commitments(db.session, current_user, filters, utctoday())
+    listing = list_commitments(db.session, current_user, filters, agency_today())
     functions = list(db.session.scalars(sa.select(Function).order_by(Function.code)))
     if current_user.role is Role.officer:
         functions = [f for f in functions if f.id == current_user.function_id]
@@ -99,10 +99,10 @@ def download(kind):
     filters = Filters.from_args(request.args, db.session, current_user)
     if filters.problems:
         abort(400, description=refused_download(filters.problems))
-    listing = list_commitments(db.session, current_user, filters, utctoday(), limit=None)
+    listing = list_commitments(db.session, current_user, filters, agency_today(), limit=None)
     scope = {Role.officer: current_user.function.code if current_user.function else "none",
              Role.leader: "mine"}.get(current_user.role, "all")
-    name = f"commitments-{scope}-{utctoday().isoformat()}.{kind}"
+    name = f"commitments-{scope}-{agency_today().isoformat()}.{kind}"
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / name
         write_commitments(db.session, [row.commitment for row in listing.rows], path)
@@ -116,7 +116,7 @@ def download(kind):
 @requires("view_commitments")
 def show(commitment_id):
     commitment = _visible(commitment_id)
-    view = commitment_view(db.session, commitment, utctoday(), min_n=current_app.config["SURVEY_MIN_N"])
+    view = commitment_view(db.session, commitment, agency_today(), min_n=current_app.config["SURVEY_MIN_N"])
     return render_template("commitments/show.html", view=view, labels=STATUS_LABELS,
                            may_edit=may_edit(current_user, commitment), may_drop=may_drop(current_user, commitment))
 
@@ -273,7 +273,7 @@ def _dropped_already(commitment: Commitment) -> str:
     reason = (update.reason or "").strip()
     # a reason is up to 10,000 characters; the message travels in the session cookie (4 KB at most)
     why = f" ({reason if len(reason) <= 200 else reason[:200].rstrip() + '…'})" if reason else ""
-    return f"{commitment.title} was already dropped by {who} on {update.at:%Y-%m-%d}{why}; nothing more was changed."
+    return f"{commitment.title} was already dropped by {who} on {day_of(update.at)}{why}; nothing more was changed."
 
 
 def _visible(commitment_id: int) -> Commitment:

@@ -36,7 +36,7 @@ from datetime import UTC, date, datetime, time
 import sqlalchemy as sa
 
 from scorecard.a11 import V2_FROM, ensure_standard_metrics
-from scorecard.clock import utctoday
+from scorecard.clock import agency_today
 from scorecard.demo.csuite import add_capacity, add_commitment_histories, add_commitments
 from scorecard.demo.people import add_leaders, add_plans, add_users, rate_last_year
 from scorecard.demo.story import (
@@ -75,7 +75,7 @@ def seed_demo(session, today: date | None = None) -> bool:
     if not touchpoints_responses.receivers:
         raise RuntimeError("the demo imports its Touchpoints responses through the importers, which are not "
                            "connected: build the app with scorecard.create_app() first")
-    today = today or utctoday()
+    today = today or agency_today()
     moment = datetime.combine(today, time(15, 0), tzinfo=UTC)  # "now" for the demo's dates, so they follow `today`
     periods = demo_periods(today)
     current_fy = Period.from_date(today).fiscal_year

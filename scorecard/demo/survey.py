@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from blinker import Namespace
 
 from scorecard.a11 import V2_ASPECTS, V2_FROM
+from scorecard.clock import day_of
 from scorecard.demo.story import (
     CHANNELS,
     COMMENTS,
@@ -215,7 +216,7 @@ def import_responses(session, programs: dict[str, Program], periods: list[Period
         raise RuntimeError(f"the demo's Touchpoints responses did not import: {name} {why}".strip())
     batches = [r.batch_id for r in results]
     first, last = min(f.period for f in files), max(f.period for f in files)
-    late = sum((f.uploaded_at.date() - Period.parse(f.period).end).days > 30 for f in files)
+    late = sum((day_of(f.uploaded_at) - Period.parse(f.period).end).days > 30 for f in files)
     return [f"Touchpoints A-11 v2: {len(files)} demo response files ({sum(f.responses for f in files):,} responses, "
             f"{len({f.program for f in files})} programs, {first} to {last}) imported as batches "
             f"{min(batches)}-{max(batches)}, each dated when the analyst uploaded it ({late} after the 30 days "

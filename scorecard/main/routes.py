@@ -4,7 +4,7 @@ import sqlalchemy as sa
 from flask import current_app, render_template
 from flask_login import current_user
 
-from scorecard.clock import utctoday
+from scorecard.clock import agency_today
 from scorecard.commitments.attention import needs_update
 from scorecard.errors import RETRY_AFTER, database_gone
 from scorecard.extensions import db
@@ -18,7 +18,7 @@ from scorecard.text import counted
 @requires("view_dashboards")
 def index():
     config = current_app.config
-    attention = needs_update(db.session, current_user, utctoday(), due_days=config["REMIND_DUE_DAYS"],
+    attention = needs_update(db.session, current_user, agency_today(), due_days=config["REMIND_DUE_DAYS"],
                              stale_days=config["REMIND_STALE_DAYS"])
     return render_template("main/index.html", summary=home_summary(db.session), user=current_user,
                            own_commitments=own_commitments(db.session, current_user),

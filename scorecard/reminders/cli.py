@@ -7,7 +7,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from scorecard.clock import utctoday
+from scorecard.clock import agency_today
 from scorecard.text import counted
 
 
@@ -25,7 +25,7 @@ def remind_command(dry_run, as_json, today):
     from scorecard.reminders.services import remind
 
     try:
-        result = remind(db.session, current_app.config, today.date() if today else utctoday(), dry_run=dry_run)
+        result = remind(db.session, current_app.config, today.date() if today else agency_today(), dry_run=dry_run)
     except ValueError as error:
         raise click.ClickException(str(error)) from error
     if as_json:

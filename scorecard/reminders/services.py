@@ -18,7 +18,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 from sqlalchemy.exc import IntegrityError
 
-from scorecard.clock import utctoday
+from scorecard.clock import agency_today, day_of
 from scorecard.commitments.attention import Attention, attention, attention_query, days_since_update
 from scorecard.commitments.services import STATUS_LABELS
 from scorecard.config import site_base_url
@@ -136,7 +136,7 @@ def _escalation_reasons(commitment: Commitment, today: date, escalate_days: int)
 
 
 def _last_update(commitment: Commitment) -> str:
-    return (commitment.last_update_at or commitment.created_at).date().isoformat()
+    return day_of(commitment.last_update_at or commitment.created_at).isoformat()
 
 
 def plan(session, settings: Settings, today: date) -> Plan:
@@ -209,7 +209,7 @@ def remind(session, config, today: Optional[date] = None, *, dry_run: bool = Fal
     first skips them, and a message the SMTP server refuses leaves them owed for the next run."""
     settings = Settings.from_config(config)
     mail = MailSettings.from_config(config)
-    today = today or utctoday()
+    today = today or agency_today()
     owed = plan(session, settings, today)
     result = Result(skipped=owed.skipped, dry_run=dry_run, delivery=mail.where())
     with Mailer(mail) as mailer:

@@ -5,7 +5,7 @@ import logging
 from datetime import date
 from typing import Optional
 
-from scorecard.clock import utctoday
+from scorecard.clock import agency_today
 from scorecard.dispatch import dispatch, task
 
 log = logging.getLogger(__name__)
@@ -29,4 +29,4 @@ def run(app, today: Optional[str] = None) -> None:
 
 def send_in_background(app) -> None:
     """Queue a reminders run; raises scorecard.dispatch.NotQueued when no worker can be reached."""
-    dispatch(app, "reminders.send", today=utctoday().isoformat())
+    dispatch(app, "reminders.send", today=agency_today().isoformat())

@@ -20,7 +20,7 @@ from typing import Optional
 import sqlalchemy as sa
 
 from scorecard.a11 import is_survey_data
-from scorecard.clock import utctoday
+from scorecard.clock import agency_today
 from scorecard.models import (
     Agency,
     CapacityAssessment,
@@ -356,7 +356,7 @@ def load_context(session, *, today: Optional[date] = None, min_n: int = MIN_N_DE
     """Load an evaluation's data: the small tables whole, and every observation unless
     `observations` is false (then call `load_observations`). A replay names exactly the
     `observation_ids` and `target_ids` to read and the `as_of` quarters ({agency id: quarter})."""
-    ctx = EvaluationContext(today=today or utctoday(), min_n=min_n)
+    ctx = EvaluationContext(today=today or agency_today(), min_n=min_n)
     _load_org(session, ctx)
     _load_targets(session, ctx, target_ids)
     _load_requirements(session, ctx)

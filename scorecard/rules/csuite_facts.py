@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Optional
 
+from scorecard.clock import day_of
 from scorecard.models import CommitmentStatus, RuleSubject
 from scorecard.rules.context import CommitmentInfo
 from scorecard.rules.evaluator import FactResult, InputRef
@@ -36,7 +37,7 @@ def _commitment_details(ctx, entity) -> dict:
 
 def _days_since_update(ctx, entity) -> Optional[int]:
     stamp = entity.last_update_at or entity.created_at
-    return None if stamp is None else (ctx.today - stamp.date()).days
+    return None if stamp is None else (ctx.today - day_of(stamp)).days
 
 
 def _is_overdue(ctx, entity) -> bool:
@@ -108,7 +109,7 @@ def _commitment_input(ctx, commitment: CommitmentInfo) -> InputRef:
     return InputRef("commitment", subject_key=f"commitment:{commitment.id}", record=(
         ("title", commitment.title), ("status", commitment.status.value),
         ("due_date", commitment.due_date.isoformat() if commitment.due_date else None),
-        ("last_update", stamp.date().isoformat() if stamp else None)))
+        ("last_update", day_of(stamp).isoformat() if stamp else None)))
 
 
 def _function_code(ctx, function_id: int) -> Optional[str]:

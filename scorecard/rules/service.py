@@ -19,7 +19,7 @@ import sqlalchemy as sa
 
 from scorecard import writers
 from scorecard.bulk import bulk_insert, collector_paused
-from scorecard.clock import utctoday
+from scorecard.clock import agency_today
 from scorecard.models import (
     CapacityAssessment,
     CapacityDomainScore,
@@ -173,7 +173,7 @@ def run_rules(ctx: EvaluationContext, rules: Iterable[CompiledRule],
 
 
 def _settings(today: Optional[date], min_n: Optional[int]) -> tuple[date, int]:
-    return today or utctoday(), configured_min_n() if min_n is None else min_n
+    return today or agency_today(), configured_min_n() if min_n is None else min_n
 
 
 def evaluate(session, *, rule_key: Optional[str] = None, touched: Optional[Iterable] = None,
@@ -469,7 +469,7 @@ def replay(session, finding_id: int) -> Optional[FindingDraft]:
             target_ids.add(item.target_id)
     facts = finding.facts or {}
     as_of = {facts.get("agency"): facts.get("as_of"), None: facts.get("as_of")}
-    today = date.fromisoformat(facts["today"]) if facts.get("today") else utctoday()
+    today = date.fromisoformat(facts["today"]) if facts.get("today") else agency_today()
     ctx = load_context(session, today=today, min_n=facts["min_n"], observation_ids=observation_ids,
                        target_ids=target_ids, as_of=as_of)
     rule = compile_rule(version.definition, version_id=version.id, version=version.version)
