@@ -11,7 +11,7 @@ import pytest
 import sqlalchemy as sa
 
 from importers.pipeline import run_import
-from scorecard.clock import agency_today
+from scorecard.clock import agency_today, day_of
 from scorecard.extensions import db
 from scorecard.models import (
     CAPACITY_DOMAINS,
@@ -555,7 +555,7 @@ def test_submitting_locks_the_year_for_the_web_and_the_import(demo, client_as, b
     locked = analyst.post(url(ba, CURRENT, "edit"), data={**fields, "score_0": "1"})
     assert locked.status_code == 409
     assert (f"The FY2027 capacity assessment of Benefits Administration was submitted on "
-            f"{stored.submitted_at:%Y-%m-%d} by analyst@test.gov; an admin must reopen it") in text(locked)
+            f"{day_of(stored.submitted_at)} by analyst@test.gov; an admin must reopen it") in text(locked)
     assert scores(demo, ba, CURRENT) == {d.domain: d.score for d in stored.domain_scores}
     assert analyst.get(url(ba, CURRENT, "edit")).status_code == 303
     assert submit_again(analyst, ba, CURRENT).status_code == 409
@@ -568,7 +568,7 @@ def test_submitting_locks_the_year_for_the_web_and_the_import(demo, client_as, b
     (error,) = result.errors
     assert (error["row"], error["column"], error["value"]) == (2, "FY", CURRENT)
     assert error["message"] == (f"row 2: the FY2027 capacity assessment of Benefits Administration was submitted "
-                                f"on {stored.submitted_at:%Y-%m-%d} by analyst@test.gov; an admin must reopen it "
+                                f"on {day_of(stored.submitted_at)} by analyst@test.gov; an admin must reopen it "
                                 "before it can change")
     assert scores(demo, ba, CURRENT) == {d.domain: d.score for d in stored.domain_scores}
 

@@ -10,6 +10,7 @@ from typing import Optional
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
+from scorecard.clock import day_of
 from scorecard.models.base import Base, TimestampMixin, UTCDateTime
 from scorecard.models.metrics import _enum
 from scorecard.models.org import Component
@@ -64,7 +65,7 @@ class CapacityAssessment(TimestampMixin, Base):
 
     def locked_message(self) -> str:
         """Why a submitted assessment cannot change, in words (the web pages and the import say it)."""
-        when = self.submitted_at.strftime("%Y-%m-%d") if self.submitted_at else "an unrecorded date"
+        when = day_of(self.submitted_at).isoformat() if self.submitted_at else "an unrecorded date"
         who = f" by {self.submitted_by.email}" if self.submitted_by is not None else ""
         return (f"the FY{self.fiscal_year} capacity assessment of {self.component.name} was submitted on {when}{who}; "
                 "an admin must reopen it before it can change")
