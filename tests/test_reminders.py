@@ -194,6 +194,22 @@ def test_a_new_occasion_is_reminded_once_more(app, agency, smtp):
     assert "Due in 7 days" in smtp.envelopes[-1].content.decode()
 
 
+def test_a_reminder_sent_stays_sent_when_the_agencys_time_zone_changes(app, agency, smtp, monkeypatch):
+    """A "not updated" reminder is sent once per last update. Its occasion was the day of that update in the
+    agency's zone, so an update made in a US evening (the next day in UTC) had been recorded under another
+    day by the release that counted UTC days, and changing SCORECARD_TIMEZONE sent the owners and the
+    executives their "not updated" reminders a second time."""
+    from zoneinfo import ZoneInfo
+
+    from scorecard import clock
+
+    mail_to(app, smtp.port)
+    assert json.loads(remind(app, "--json").output)["sent"] == 5
+    monkeypatch.setattr(clock, "_zone", ZoneInfo("Etc/GMT-14"))  # noon UTC is 2 a.m. the next day there
+    again = json.loads(remind(app, "--json").output)
+    assert again["sent"] == 0 and again["messages"] == [], again
+
+
 def test_dry_run_says_what_would_be_sent_and_writes_nothing(app, agency, smtp):
     mail_to(app, smtp.port)
     names = titles(app)

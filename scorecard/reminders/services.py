@@ -11,14 +11,14 @@ command runs: a new due date or a new update makes a new occasion.
 import smtplib
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date
 from typing import Optional
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 from sqlalchemy.exc import IntegrityError
 
-from scorecard.clock import agency_today, day_of
+from scorecard.clock import agency_today
 from scorecard.commitments.attention import Attention, attention, attention_query, days_since_update
 from scorecard.commitments.services import STATUS_LABELS
 from scorecard.config import site_base_url
@@ -136,7 +136,10 @@ def _escalation_reasons(commitment: Commitment, today: date, escalate_days: int)
 
 
 def _last_update(commitment: Commitment) -> str:
-    return day_of(commitment.last_update_at or commitment.created_at).isoformat()
+    """The occasion of a "not updated" reminder: the last update, by the UTC date it is stored with. A key,
+    never shown, so it does not move with the agency's time zone (SCORECARD_TIMEZONE): a reminder sent
+    stays sent when the zone changes, and those recorded when days were UTC days still match."""
+    return (commitment.last_update_at or commitment.created_at).astimezone(UTC).date().isoformat()
 
 
 def plan(session, settings: Settings, today: date) -> Plan:
