@@ -2,21 +2,27 @@
 its time zone (SCORECARD_TIMEZONE, America/New_York by default): "updated 0 days ago", overdue, not
 updated in 30 days, a report's lateness and the latest quarter all turn at the agency's midnight. Counted
 in UTC days, a commitment due today read "overdue" from 7 p.m. Eastern."""
+import functools
 from datetime import UTC, date, datetime, time
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo, available_timezones
 
 DEFAULT_ZONE = "America/New_York"
 _zone = ZoneInfo(DEFAULT_ZONE)
 
 
+@functools.cache
+def _zones() -> frozenset[str]:
+    return frozenset(available_timezones()) - {"localtime", "Factory"}  # the host's own zone; no zone at all
+
+
 def zone_problem(name: str) -> str | None:
-    """Why `name` is no IANA time zone (in a sentence naming SCORECARD_TIMEZONE), or None when it is one."""
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return (f"SCORECARD_TIMEZONE is {name[:60]!r}; it is an IANA time zone such as America/New_York, "
-                f"America/Chicago or UTC (default {DEFAULT_ZONE}).")
-    return None
+    """Why `name` is no IANA time zone (in a sentence naming SCORECARD_TIMEZONE), or None when it is one.
+    Only the database's zone names are taken: not "" (an env file's blank line), a group ("America"), nor a
+    file of the host's ("localtime", whatever the host is set to)."""
+    if name in _zones():
+        return None
+    return (f"SCORECARD_TIMEZONE is {name[:60]!r}; it is an IANA time zone such as America/New_York, "
+            f"America/Chicago or UTC (default {DEFAULT_ZONE}).")
 
 
 def set_zone(name: str) -> None:

@@ -252,7 +252,7 @@ def load_config(app, config=None) -> None:
     if isinstance(config, dict):
         app.config.update(config)
     refuse_unsettled(app.config)
-    set_zone(app.config.get("TIMEZONE") or DEFAULT_ZONE)
+    set_zone(app.config.get("TIMEZONE", DEFAULT_ZONE))
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         Path(app.instance_path).mkdir(parents=True, exist_ok=True)
         app.config["SQLALCHEMY_DATABASE_URI"] = database_url(app.instance_path)
@@ -293,7 +293,7 @@ def unsettled(config) -> list[str]:
                      "NullCache.")
     elif kind.endswith("FileSystemCache") and not config.get("CACHE_DIR"):
         found.append("SCORECARD_CACHE_TYPE is FileSystemCache: SCORECARD_CACHE_DIR names its folder.")
-    found += filter(None, [base_url_problem(config), zone_problem(str(config.get("TIMEZONE") or DEFAULT_ZONE)),
+    found += filter(None, [base_url_problem(config), zone_problem(str(config.get("TIMEZONE", DEFAULT_ZONE))),
                            *store_problems(config)])
     return found
 

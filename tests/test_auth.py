@@ -335,6 +335,10 @@ def test_a_database_that_cannot_be_reached_is_said_in_a_line_not_a_traceback(tmp
     ("SCORECARD_CACHE_TYPE", "Nope", "SCORECARD_CACHE_TYPE is 'Nope'; it is SimpleCache"),
     ("SCORECARD_TIMEZONE", "Eastern", "SCORECARD_TIMEZONE is 'Eastern'; it is an IANA time zone such as"),
     ("SCORECARD_TIMEZONE", "../../etc/passwd", "SCORECARD_TIMEZONE is '../../etc/passwd'; it is an IANA time zone"),
+    ("SCORECARD_TIMEZONE", "America", "SCORECARD_TIMEZONE is 'America'; it is an IANA time zone"),  # a folder
+    ("SCORECARD_TIMEZONE", "x" * 300, "SCORECARD_TIMEZONE is 'xxxxxxxxxx"),  # longer than a file name may be
+    ("SCORECARD_TIMEZONE", "localtime", "SCORECARD_TIMEZONE is 'localtime'; it is an IANA time zone"),
+    ("SCORECARD_TIMEZONE", "", "SCORECARD_TIMEZONE is ''; it is an IANA time zone"),
     ("SCORECARD_BASE_URL", "scorecard.agency.gov", "SCORECARD_BASE_URL is 'scorecard.agency.gov'; it is the address"),
     ("SCORECARD_REDIS_URL", "redis//:s3cret@redis.internal:6379/0",
      "SCORECARD_REDIS_URL is 'redis//:***@redis.internal:6379/0'; it is a Redis address"),
