@@ -12,17 +12,16 @@ lookup, not the queries, the figures and the JSON. `@cached_answer` marks a call
 follows from those alone; the key names which input fired (a download's button) and leaves the
 clicks counted out.
 
-`@cached` on a query function (`def q(session, ...)`) keeps its result under a key made of the
-function, its other arguments and the *data version*: a few cheap aggregates (the newest import
-batch and when it was committed or reverted, the newest observation, the newest finding and when
-findings were last evaluated, which rule versions are published, the latest change to a commitment,
-plan ratings, targets, programs, the latest change to a capacity assessment, today's date). An
-import, a revert, an evaluation, a rule published or retired or an edit changes the version, so a
-cached result is never served for data it was not computed from; nothing has to be invalidated by
-hand. A query that reads only what imports write (survey results, targets, the organisation) is
-keyed by those parts alone (`@cached(reads=SURVEY)`), so an officer's edit leaves it kept. Every key
-also names the release (`release()`), so a shared cache that outlives a deploy never answers with the
-old code's values.
+`@cached` on a query function (`def q(session, ...)`) keeps its result under a key made of the function,
+its other arguments and the *data version*: a few cheap aggregates (the newest import batch and when it
+was committed or reverted, the newest observation, the newest finding and when findings were last
+evaluated, which rule versions are published, the latest change to a commitment, plan ratings, targets,
+programs, the latest change to a capacity assessment, today's date and the agency's time zone). An
+import, a revert, an evaluation, a rule published or retired or an edit changes the version, so a cached
+result is never served for data it was not computed from; nothing has to be invalidated by hand. A query
+that reads only what imports write (survey results, targets, the organisation) is keyed by those parts
+alone (`@cached(reads=SURVEY)`), so an officer's edit leaves it kept. Every key also names the release
+(`release()`), so a shared cache that outlives a deploy never answers with the old code's values.
 
 Arguments must have a stable `repr` (numbers, texts, None, tuples, frozen dataclasses such as
 `queries.Scope`), and results must pickle (plain data: dataclasses, lists, dicts).
@@ -41,7 +40,7 @@ import sqlalchemy as sa
 from flask import current_app, g, has_app_context, has_request_context
 from flask_caching import Cache
 
-from scorecard.clock import agency_today
+from scorecard.clock import agency_today, agency_zone
 from scorecard.models import (
     CapacityAssessment,
     Commitment,
@@ -113,7 +112,7 @@ def _version_query() -> sa.Select:
 
 def _version_parts(session) -> dict:
     parts = dict(zip(_version_columns(), session.execute(_version_query()).one(), strict=True))
-    return parts | {"today": agency_today()}
+    return parts | {"today": (agency_today(), str(agency_zone()))}  # days are the agency's, in its zone
 
 
 def data_version(session, reads: Optional[tuple[str, ...]] = None) -> str:

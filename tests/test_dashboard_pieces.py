@@ -324,6 +324,21 @@ def test_publishing_or_retiring_a_rule_changes_the_data_version(published):
         assert cache.data_version(db.session) == before != retired
 
 
+def test_the_agencys_time_zone_is_part_of_the_data_version(app, monkeypatch):
+    """A report's lateness and a commitment's last update are days in the agency's zone: a shared cache
+    (Redis, a folder) kept answering with the old zone's days after SCORECARD_TIMEZONE changed."""
+    from zoneinfo import ZoneInfo
+
+    from scorecard import clock
+
+    with app.app_context():
+        monkeypatch.setattr(clock, "_zone", ZoneInfo("America/New_York"))
+        eastern = cache.data_version(db.session), cache.data_version(db.session, cache.SURVEY)
+        monkeypatch.setattr(clock, "_zone", ZoneInfo("America/Chicago"))
+        central = cache.data_version(db.session), cache.data_version(db.session, cache.SURVEY)
+    assert eastern[0] != central[0] and eastern[1] != central[1]
+
+
 def test_a_callbacks_answer_is_kept_per_request_viewer_and_data(demo, client_as, monkeypatch):
     """Through Dash's callback endpoint: the same request by the same kind of viewer on the same data is
     answered with the bytes sent before, without running the callback; another viewer, another filter or
