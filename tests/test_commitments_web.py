@@ -966,6 +966,34 @@ def test_a_commitment_due_today_is_not_overdue_in_the_agencys_evening(demo, monk
     assert ("due today" in home) is not overdue and ("overdue by 1 day (due 2026-12-03)" in home) is overdue
 
 
+def test_findings_judged_before_the_latest_change_say_so_until_the_rules_read_it_again(evaluated):
+    """Right after a save the page showed the rules' old verdict ("overdue ... its status still says not
+    started" under the new status and due date) with nothing to say it was judged before the save; and an
+    evaluation that found the finding unchanged left it dated before the save."""
+    from scorecard.models import RuleSubject, utcnow
+    from scorecard.rules.service import evaluate
+
+    officer = signed_in(evaluated, CFO_OFFICER)
+    with evaluated.app_context():
+        evaluate(db.session)  # as of today: the next evaluation finds the findings unchanged
+        judged = db.session.scalar(sa.select(Commitment).join(Function).join(
+            Finding, sa.and_(Finding.subject_type == RuleSubject.commitment, Finding.subject_id == Commitment.id))
+            .where(Function.code == "CFO").order_by(Commitment.id))
+        cid = judged.id
+        db.session.execute(sa.update(Finding).where(Finding.subject_type == RuleSubject.commitment,
+                                                    Finding.subject_id == cid)
+                           .values(evaluated_at=utcnow() - timedelta(minutes=2)))
+        judged.updated_at = utcnow() - timedelta(minutes=1)  # a change the rules have not read yet
+        db.session.commit()
+    page = officer.get(f"/commitments/{cid}").get_data(as_text=True)
+    said = " ".join(re.sub(r"<[^>]+>", " ", page.split('id="rules-outdated"')[1].split("</p>")[0]).split())
+    assert "before the latest change to this commitment" in said and "reload in a moment" in said, said
+    with evaluated.app_context():
+        evaluate(db.session)
+    page = officer.get(f"/commitments/{cid}").get_data(as_text=True)
+    assert 'id="rules"' in page and 'id="rules-outdated"' not in page, "the rules read it again"
+
+
 def test_components_of_one_name_in_two_agencies_are_told_apart(demo):
     """The demo's Retirement Services and OPM's were two identical options, and their programs one list."""
     from scorecard.models import Agency, Component, Program

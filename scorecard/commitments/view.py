@@ -135,6 +135,14 @@ class CommitmentView:
     findings: list[Finding]  # the published rules' latest findings about this commitment
     history: list[HistoryEntry]  # newest first
 
+    @property
+    def findings_outdated(self) -> Optional[Finding]:
+        """The oldest finding evaluated before the commitment last changed, or None: the rules judged it
+        as it was (a save queues their evaluation, which brings the findings up to date)."""
+        changed = self.commitment.updated_at
+        before = [f for f in self.findings if changed is not None and f.evaluated_at < changed]
+        return min(before, key=lambda f: f.evaluated_at) if before else None
+
 
 def commitment_view(session, commitment: Commitment, today: date, *, min_n: int = 30) -> CommitmentView:
     c = commitment

@@ -23,6 +23,7 @@ from scorecard.clock import agency_today
 from scorecard.models import (
     CapacityAssessment,
     CapacityDomainScore,
+    Commitment,
     Finding,
     FindingInput,
     Metric,
@@ -366,7 +367,7 @@ def _persist(session, drafts: list, rule_ids: dict, scope: Optional[dict], rule_
             inserts.append((draft, fp))
         elif row[1] == fp:
             result.unchanged += 1
-            if draft.subject_type == RuleSubject.capacity_domain:
+            if draft.subject_type in READ_AGAIN:
                 read_again.append(row[0])
         else:
             updates.append((row[0], draft, fp))
@@ -394,17 +395,25 @@ def _persist(session, drafts: list, rule_ids: dict, scope: Optional[dict], rule_
         bulk_insert(session, FindingInput.__table__, INPUT_COLUMNS, rows, processed=("observation_ids",))
 
 
+# The subjects whose page says a finding evaluated before the subject's latest change is out of date.
+READ_AGAIN = (RuleSubject.capacity_domain, RuleSubject.commitment)
+
+
 def _stamp_read_again(session, finding_ids: list, now) -> None:
-    """Capacity-domain findings the evaluation found unchanged, of an assessment saved after they were
-    evaluated, are stamped as evaluated now: the rules read the assessment again and came to the same
-    (its page says a finding evaluated before the latest change is out of date until then)."""
+    """Capacity-domain and commitment findings the evaluation found unchanged, of an assessment or a
+    commitment saved after they were evaluated, are stamped as evaluated now: the rules read it again and
+    came to the same (its page says a finding evaluated before the latest change is out of date until then)."""
     table = Finding.__table__
-    saved_since = (sa.select(CapacityDomainScore.id)
-                   .join(CapacityAssessment, CapacityAssessment.id == CapacityDomainScore.assessment_id)
-                   .where(CapacityAssessment.updated_at > table.c.evaluated_at))
+    saved_since = sa.or_(
+        sa.and_(table.c.subject_type == RuleSubject.capacity_domain, table.c.subject_id.in_(
+            sa.select(CapacityDomainScore.id)
+            .join(CapacityAssessment, CapacityAssessment.id == CapacityDomainScore.assessment_id)
+            .where(CapacityAssessment.updated_at > table.c.evaluated_at))),
+        sa.and_(table.c.subject_type == RuleSubject.commitment, table.c.subject_id.in_(
+            sa.select(Commitment.id).where(Commitment.updated_at > table.c.evaluated_at))))
     for start in range(0, len(finding_ids), CHUNK):
-        session.execute(sa.update(table).where(table.c.id.in_(finding_ids[start:start + CHUNK]),
-                                               table.c.subject_id.in_(saved_since)).values(evaluated_at=now))
+        session.execute(sa.update(table).where(table.c.id.in_(finding_ids[start:start + CHUNK]), saved_since)
+                        .values(evaluated_at=now))
 
 
 def _existing(session, scope: Optional[dict], rule_ids: Optional[dict]) -> list:
