@@ -12,8 +12,7 @@ import sqlalchemy.orm as so
 from dashboards import links
 from dashboards.cache import cached
 from dashboards.queries.common import Scope
-from scorecard.clock import day_of
-from scorecard.commitments.attention import is_overdue
+from scorecard.commitments.attention import is_overdue, last_update_day
 from scorecard.commitments.services import CLOSED, STATUS_LABELS, may_see
 from scorecard.models import (
     Commitment,
@@ -198,10 +197,9 @@ def _commitment_lines(session, program_id: int, scope: Scope, today: date) -> li
              .order_by(Commitment.due_date.is_(None), Commitment.due_date, Commitment.title))
     lines = []
     for c in session.scalars(query):
-        stamp = c.last_update_at or c.created_at
         href = links.commitment(c.id) if may_see(scope, c) else links.function(c.function.code)
         lines.append(CommitmentLine(c.id, href, c.title, c.function.code,
-                                    c.status.value, c.due_date, None if stamp is None else day_of(stamp),
+                                    c.status.value, c.due_date, last_update_day(c),
                                     is_overdue(c, today) and c.status not in CLOSED))
     return lines
 

@@ -18,8 +18,7 @@ import sqlalchemy as sa
 from dashboards import links
 from dashboards.cache import cached
 from dashboards.queries.common import Scope
-from scorecard.clock import day_of
-from scorecard.commitments.attention import days_since_update, overdue_days
+from scorecard.commitments.attention import days_since_update, last_update_day, overdue_days
 from scorecard.commitments.services import CLOSED, STATUS_LABELS, STATUS_ORDER, may_see
 from scorecard.models import (
     Commitment,
@@ -198,10 +197,9 @@ def _commitments(session, today: date) -> dict[int, list[CommitmentLine]]:
              .order_by(Commitment.due_date.is_(None), Commitment.due_date, Commitment.title))
     found: dict[int, list[CommitmentLine]] = defaultdict(list)
     for c, leader, component in session.execute(query):
-        stamp = c.last_update_at or c.created_at
         found[c.function_id].append(CommitmentLine(
             c.id, c.function_id, c.leader_id, c.title, c.status.value, c.reason, list(c.evidence_links or []),
-            c.due_date, None if stamp is None else day_of(stamp), days_since_update(c, today),
+            c.due_date, last_update_day(c), days_since_update(c, today),
             overdue_days(c, today), leader, component, c.capacity_domain))
     return found
 

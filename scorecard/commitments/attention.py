@@ -13,13 +13,20 @@ from scorecard.models import Commitment, Role
 from scorecard.text import days
 
 
-def days_since_update(commitment: Commitment, today: date) -> Optional[int]:
-    """Days since the last update (or creation, if never updated), as the rules count them."""
+def last_update_day(commitment) -> Optional[date]:
+    """The agency's day of the last update (or of the creation, if never updated); None before it is stored.
+    Anything with `last_update_at` and `created_at`: the rules' CommitmentInfo too."""
     stamp = commitment.last_update_at or commitment.created_at
-    return None if stamp is None else (today - day_of(stamp)).days
+    return None if stamp is None else day_of(stamp)
 
 
-def is_overdue(commitment: Commitment, today: date) -> bool:
+def days_since_update(commitment, today: date) -> Optional[int]:
+    """Days since the last update (or creation, if never updated): the pages', reminders' and rules' count."""
+    day = last_update_day(commitment)
+    return None if day is None else (today - day).days
+
+
+def is_overdue(commitment, today: date) -> bool:
     return commitment.due_date is not None and commitment.due_date < today and commitment.status not in CLOSED
 
 

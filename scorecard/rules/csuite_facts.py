@@ -7,7 +7,8 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Optional
 
-from scorecard.clock import day_of
+from scorecard.commitments import attention
+from scorecard.commitments.services import CLOSED
 from scorecard.models import CommitmentStatus, RuleSubject
 from scorecard.rules.context import CommitmentInfo
 from scorecard.rules.evaluator import FactResult, InputRef
@@ -22,9 +23,6 @@ from scorecard.rules.facts import (
     fiscal_year_of,
 )
 
-CLOSED = (CommitmentStatus.complete, CommitmentStatus.dropped)
-
-
 # -- commitments and capacity ------------------------------------------------------------------
 COMMITMENT = frozenset({RuleSubject.commitment})
 
@@ -36,12 +34,11 @@ def _commitment_details(ctx, entity) -> dict:
 
 
 def _days_since_update(ctx, entity) -> Optional[int]:
-    stamp = entity.last_update_at or entity.created_at
-    return None if stamp is None else (ctx.today - day_of(stamp)).days
+    return attention.days_since_update(entity, ctx.today)
 
 
 def _is_overdue(ctx, entity) -> bool:
-    return entity.due_date is not None and entity.due_date < ctx.today and entity.status not in CLOSED
+    return attention.is_overdue(entity, ctx.today)
 
 
 @fact("commitment_status", returns="text", subjects=COMMITMENT, values=tuple(s.value for s in CommitmentStatus))
@@ -105,11 +102,11 @@ def _function_commitments(ctx, function_id: int) -> list[CommitmentInfo]:
 
 def _commitment_input(ctx, commitment: CommitmentInfo) -> InputRef:
     """A commitment read, named by its subject key, with what it said: title, status, due date, last update."""
-    stamp = commitment.last_update_at or commitment.created_at
+    day = attention.last_update_day(commitment)
     return InputRef("commitment", subject_key=f"commitment:{commitment.id}", record=(
         ("title", commitment.title), ("status", commitment.status.value),
         ("due_date", commitment.due_date.isoformat() if commitment.due_date else None),
-        ("last_update", day_of(stamp).isoformat() if stamp else None)))
+        ("last_update", day.isoformat() if day else None)))
 
 
 def _function_code(ctx, function_id: int) -> Optional[str]:
