@@ -370,8 +370,10 @@ def launch_revert(app, session, batch, *, user_id: int, wait: bool = False) -> O
 
 
 def revert_outcome(batch) -> Optional[dict]:
-    """What the batch's last revert did: {"words", "kind" (success, warning, error), "at"}, or None."""
-    return (batch.preview or {}).get(REVERT_OUTCOME)
+    """What the batch's last revert did: {"words", "kind" (success, warning, error), "at" (a datetime)}, or
+    None."""
+    found = (batch.preview or {}).get(REVERT_OUTCOME)
+    return {**found, "at": datetime.fromisoformat(found["at"])} if found else None
 
 
 def _revert_over(session, batch_id: int, outcome: Optional[dict]) -> None:

@@ -20,6 +20,7 @@ from importers.readers import read_table
 from importers.sinks.base import CARRIED_FROM, CONFLICT, Plan
 from scorecard import writers
 from scorecard.bulk import collector_paused
+from scorecard.clock import moment
 from scorecard.driver_rule import NOTE_NO_COUNTS, NOTE_NON_STANDARD, NOTE_NOT_ASKED, NOTE_NOT_POOLED, NOTE_SWAPPED
 from scorecard.models import AuditEvent, BatchStatus, ImportBatch, utcnow
 from scorecard.text import blank, counted, listed
@@ -448,11 +449,11 @@ def _run_import(session, path, *, filename: Optional[str] = None, format_name: O
     if earlier is not None and not _writes(result.plan):
         session.rollback()
         return ImportResult("duplicate", format=fmt.name, batch_id=None, warnings=result.warnings, message=(
-            f"this file was already imported as batch {earlier.id} on {earlier.committed_at:%Y-%m-%d %H:%M} UTC, "
+            f"this file was already imported as batch {earlier.id} on {moment(earlier.committed_at)}, "
             "and what it holds is stored as it says; nothing changed"))
     if earlier is not None:
         result.warnings.append(
-            f"This file was imported before, as batch {earlier.id} on {earlier.committed_at:%Y-%m-%d %H:%M} UTC. "
+            f"This file was imported before, as batch {earlier.id} on {moment(earlier.committed_at)}. "
             "Not all it holds is stored as it says now (changed since by another import or an edit, or read with "
             "other choices at upload): the preview shows what this import writes.")
     shown = None if getattr(sink, "reconciles_edits", False) else _previewed(batch)

@@ -63,8 +63,9 @@ def create_app(config=None) -> Flask:
     app.add_template_filter(readable_json)
     app.add_template_filter(days_ago)
     app.add_template_filter(counted)
-    from scorecard.clock import day_of
+    from scorecard.clock import day_of, moment
     app.add_template_filter(day_of, "day")  # a stamp's day, in the agency's time zone (as days are counted)
+    app.add_template_filter(moment, "when")  # a stamp to the minute, in that zone, with its abbreviation
 
     from scorecard.cli import register_commands
     register_commands(app)

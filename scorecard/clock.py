@@ -1,7 +1,8 @@
 """The one clock. Timestamps are stored in UTC; the day they are counted against is the agency's day, in
 its time zone (SCORECARD_TIMEZONE, America/New_York by default): "updated 0 days ago", overdue, not
 updated in 30 days, a report's lateness and the latest quarter all turn at the agency's midnight. Counted
-in UTC days, a commitment due today read "overdue" from 7 p.m. Eastern."""
+in UTC days, a commitment due today read "overdue" from 7 p.m. Eastern. Times of day are shown in the same
+zone, with its abbreviation ("2026-12-03 18:40 EST"), so a time and the day it is counted on agree."""
 import functools
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo, available_timezones
@@ -44,11 +45,28 @@ def agency_today() -> date:
     return utcnow().astimezone(_zone).date()
 
 
+def in_zone(stamp: datetime) -> datetime:
+    """A stored timestamp in the agency's zone (a naive one is read as UTC, as the database keeps it)."""
+    return (stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)).astimezone(_zone)
+
+
 def day_of(stamp: datetime) -> date:
-    """The agency's day a stored timestamp fell on (a naive one is read as UTC, as the database keeps it)."""
-    return (stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)).astimezone(_zone).date()
+    """The agency's day a stored timestamp fell on."""
+    return in_zone(stamp).date()
 
 
 def start_of(day: date) -> datetime:
-    """The moment (in UTC) the agency's `day` begins: every stamp from it on falls on `day` or later."""
-    return datetime.combine(day, time.min, tzinfo=_zone).astimezone(UTC)
+    """The moment (in UTC) the agency's `day` begins: every stamp from it on falls on `day` or later. The
+    calendar's first and last days begin at its ends where the zone puts them beyond it."""
+    try:
+        return datetime.combine(day, time.min, tzinfo=_zone).astimezone(UTC)
+    except OverflowError:  # 0001-01-01 east of UTC, 9999-12-31 west of it
+        return (datetime.min if day.year == 1 else datetime.max).replace(tzinfo=UTC)
+
+
+def moment(stamp: datetime, seconds: bool = False) -> str:
+    """A stored timestamp as people read it: to the minute (or the second) in the agency's zone, with the
+    zone's abbreviation ("2026-12-03 18:40 EST"; EDT in summer). A naive one is read as UTC, as the database
+    keeps it."""
+    local = in_zone(stamp)
+    return f"{local:%Y-%m-%d %H:%M{':%S' if seconds else ''}} {local.tzname()}"

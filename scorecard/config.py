@@ -148,7 +148,7 @@ class Config:
     ENVIRONMENT = "production"
     SURVEY_MIN_N = setting_number("SCORECARD_SURVEY_MIN_N", "30", minimum=1)
     # The agency's time zone (IANA name): its midnight is when a day turns (overdue, "updated N days ago",
-    # a report's lateness, the latest quarter; scorecard.clock). Times shown stay in UTC, and say so.
+    # a report's lateness, the latest quarter; scorecard.clock), and times are shown in it, with its abbreviation.
     TIMEZONE = os.environ.get("SCORECARD_TIMEZONE", DEFAULT_ZONE)
     IMPORT_KEEP_DAYS = setting_number("SCORECARD_IMPORT_KEEP_DAYS", "7")  # unconfirmed previews, old uploads
     # Commitment reminders (`scorecard remind`) and the officer's "needs your update" list.

@@ -10,6 +10,7 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
+from scorecard.clock import day_of
 from scorecard.extensions import db
 from scorecard.models import (
     AuditEvent,
@@ -279,7 +280,7 @@ def test_a_save_of_an_account_changed_since_the_form_was_opened_is_refused(app, 
     stale = other.post(f"{page}/account", data={**second, "account-name": "Val Viewer"})
     assert stale.status_code == 409
     said = re.sub(r"\s+", " ", html_module.unescape(stale.get_data(as_text=True)))
-    assert re.search(r"Admin@test\.gov changed this account at \d{4}-\d\d-\d\d \d\d:\d\d UTC, after you opened it "
+    assert re.search(r"Admin@test\.gov changed this account at \d{4}-\d\d-\d\d \d\d:\d\d E[SD]T, after you opened it "
                      r"\(role viewer → executive\); nothing was saved\. The form now shows the account as it is: make "
                      r"your change again if it still applies\.", said, re.I), said[said.find("role="):][:600]
     kept = _user(app, "viewer@test.gov")
@@ -551,7 +552,7 @@ def test_the_audit_log_filters(app, client_as, make_user):
     _seed_events(app, 2, action="test.old", at=utcnow() - timedelta(days=40))
     who = executive.get("/admin/audit?who=PAT").get_data(as_text=True)
     assert "3 events matching the filters" in who
-    old_day = (utcnow() - timedelta(days=40)).date().isoformat()
+    old_day = day_of(utcnow() - timedelta(days=40)).isoformat()  # the agency's day, as the filters read it
     when = executive.get(f"/admin/audit?since={old_day}&until={old_day}").get_data(as_text=True)
     assert "2 events matching the filters" in when
     thing = executive.get("/admin/audit?entity_type=thing&entity_id=2").get_data(as_text=True)
@@ -716,3 +717,27 @@ def test_the_audit_logs_objects_open_their_pages_for_who_may_open_them(published
             assert executive.get(hrefs[0]).status_code == 200, hrefs[0]
     gone = admin.get("/admin/audit?action=test.gone").get_data(as_text=True)
     assert "user 987654" in gone and "/admin/users/987654" not in gone, "an object gone is not linked"
+
+
+@pytest.mark.parametrize("zone, shown, day", [
+    ("America/New_York", "2026-12-03 22:30:05 EST", "2026-12-03"),  # 03:30 on the 4th in UTC
+    ("UTC", "2026-12-04 03:30:05 UTC", "2026-12-04")])
+def test_the_audit_log_shows_times_and_filters_days_in_the_agencys_zone(app, client_as, monkeypatch, zone, shown, day):
+    """Times were shown in UTC while every day in the product is the agency's: an event at 10:30 p.m. Eastern
+    on the 3rd read "2026-12-04 03:30" and was found only under the 4th. Times are now shown in the agency's
+    zone with its abbreviation, and the From and To dates are its days."""
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    from scorecard import clock
+
+    monkeypatch.setattr(clock, "_zone", ZoneInfo(zone))
+    _seed_events(app, 1, action="test.evening", at=datetime(2026, 12, 4, 3, 30, 5, tzinfo=UTC))
+    executive = client_as("executive")
+    found = executive.get(f"/admin/audit?action=test.evening&since={day}&until={day}").get_data(as_text=True)
+    assert "1 event matching the filters" in found and f"<tr><td>{shown}</td>" in found, found[-3000:]
+    other = "2026-12-04" if day == "2026-12-03" else "2026-12-03"
+    assert "No events match" in executive.get(
+        f"/admin/audit?action=test.evening&since={other}&until={other}").get_data(as_text=True)
+    with app.app_context():
+        assert _last(app, "test.evening").at == datetime(2026, 12, 4, 3, 30, 5, tzinfo=UTC)  # stored as it was

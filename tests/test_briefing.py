@@ -347,6 +347,21 @@ def test_the_pdf_names_the_red_programs_and_overdue_commitments_and_is_tagged(ap
     assert scopes == {"/Column", "/Row"}
 
 
+def test_the_briefing_says_when_it_was_prepared_in_the_agencys_zone(monkeypatch):
+    """"Prepared 04 December 2026, 03:30 UTC" on a briefing taken into a meeting on the evening of the 3rd,
+    Eastern: the one time in the briefing was in UTC while its overdue days were the agency's."""
+    from zoneinfo import ZoneInfo
+
+    from scorecard import clock
+
+    monkeypatch.setattr(clock, "_zone", ZoneInfo("America/New_York"))
+    made = content.Briefing("CX briefing: All agencies, FY2027-Q1", "FY2027-Q1", "All agencies", "exec@test.gov",
+                            datetime(2026, 12, 4, 3, 30, tzinfo=UTC))
+    said = "Prepared 03 December 2026, 22:30 EST for exec@test.gov"
+    assert openpyxl.load_workbook(io.BytesIO(xlsx.render(made)))["Contents"]["A2"].value == said
+    assert said + "." in pdf_text(pdf.render(made))
+
+
 def test_text_beyond_latin1_is_drawn_as_written_and_only_what_the_font_lacks_is_spelled_out():
     """Core fonts drew Latin-1 only: "Причина: delays" read "???????: delays" in an executive's briefing."""
     assert pdf.drawable("trust 3.1 → 3.4 – café “ok” ✓") == "trust 3.1 → 3.4 – café “ok” ✓"

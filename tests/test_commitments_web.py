@@ -966,6 +966,34 @@ def test_a_commitment_due_today_is_not_overdue_in_the_agencys_evening(demo, monk
     assert ("due today" in home) is not overdue and ("overdue by 1 day (due 2026-12-03)" in home) is overdue
 
 
+@pytest.mark.parametrize("zone, shown", [("America/New_York", "2026-12-03 22:30 EST"), ("UTC", "2026-12-04 03:30 UTC")])
+def test_a_commitments_times_are_shown_on_the_day_they_are_counted(demo, monkeypatch, zone, shown):
+    """An update at 10:30 p.m. Eastern read "Last update 2026-12-04 03:30 UTC" beside "last updated today"
+    on the 3rd: times were shown in UTC while days were the agency's. Both are in its zone now, the time with
+    the zone's abbreviation, on the page and in its history."""
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    from scorecard import clock
+
+    evening = datetime(2026, 12, 4, 3, 30, tzinfo=UTC)
+    monkeypatch.setattr(clock, "utcnow", lambda: evening + timedelta(minutes=5))
+    monkeypatch.setattr(clock, "_zone", ZoneInfo(zone))
+    officer = signed_in(demo, CFO_OFFICER)
+    with demo.app_context():
+        c = cfo_open_commitment()
+        c.last_update_at = evening
+        db.session.add(CommitmentUpdate(commitment=c, at=evening, status=c.status, note="An evening update",
+                                        changes={}))
+        db.session.commit()
+        cid = c.id
+    page = " ".join(re.sub(r"<[^>]+>", " ", officer.get(f"/commitments/{cid}").get_data(as_text=True)).split())
+    assert f"Last update {shown}" in page and "last updated today" in page, page[:3000]
+    history = page.split("When Who What changed")[1]
+    assert f"{shown} " in history and "An evening update" in history
+    assert ("UTC" in page) is (zone == "UTC"), "every time on the page in the one zone"
+
+
 def test_findings_judged_before_the_latest_change_say_so_until_the_rules_read_it_again(evaluated):
     """Right after a save the page showed the rules' old verdict ("overdue ... its status still says not
     started" under the new status and due date) with nothing to say it was judged before the save; and an

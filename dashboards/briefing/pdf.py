@@ -329,7 +329,7 @@ def render(briefing: Briefing) -> bytes:
     pdf.add_page()
     with pdf.group("Sect"):
         pdf.heading(briefing.title, 1)
-        prepared = f"Prepared {briefing.prepared_on:%d %B %Y, %H:%M} UTC"
+        prepared = f"Prepared {briefing.prepared_when}"
         pdf.paragraph(prepared + (f" for {briefing.prepared_for}" if briefing.prepared_for else "") + ".",
                       size=9, space=4)
     for section in briefing.sections:

@@ -23,7 +23,7 @@ def render(briefing: Briefing) -> bytes:
     contents.title = CONTENTS
     contents.append(xlsx_row(contents, [safe_for_export(briefing.title)]))
     contents["A1"].font = Font(bold=True, size=14)
-    contents.append([f"Prepared {briefing.prepared_on:%d %B %Y, %H:%M} UTC"
+    contents.append([f"Prepared {briefing.prepared_when}"
                      + (f" for {briefing.prepared_for}" if briefing.prepared_for else "")])
     contents.append([])
     contents.append(["Sheet", "Section", "Note"])

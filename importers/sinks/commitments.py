@@ -24,6 +24,7 @@ from importers.resolve import Directory, Unknown
 from importers.sinks.base import CONFLICT
 from importers.sinks.lookups import Leaders
 from importers.sinks.tracked import TrackedSink, encode, same
+from scorecard.clock import moment
 from scorecard.commitments.services import (
     EDITABLE,
     FIELD_LABELS,
@@ -353,7 +354,7 @@ class CommitmentSink(TrackedSink):
         by = ""
         if latest is not None:
             who = person(self.session.get(User, latest.user_id) if latest.user_id else None)
-            by = f", last by {who} on {latest.at:%Y-%m-%d %H:%M} UTC"
+            by = f", last by {who} at {moment(latest.at)}"
         lines = [f"{CONFLICT} {row}: commitment #{current.id} ({function.code}: {current.title}) was saved after "
                  f"this file was downloaded (the file has version {version}; it is now at version {current.version}"
                  f"{by}), so this row is not imported. Download the commitments again, or make the change on the "

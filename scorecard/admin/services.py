@@ -5,7 +5,7 @@ import io
 import json
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Optional
 from urllib.parse import quote
 
@@ -20,6 +20,7 @@ from scorecard.auth.services import (
     password_problem,
     unlock,
 )
+from scorecard.clock import moment, start_of
 from scorecard.models import (
     ApiToken,
     AuditEvent,
@@ -124,11 +125,10 @@ def _query(filters: AuditFilters):
         query = query.where(AuditEvent.entity_type == filters.entity_type)
     if filters.entity_id is not None:
         query = query.where(AuditEvent.entity_id == filters.entity_id)
-    if filters.since:
-        query = query.where(AuditEvent.at >= datetime.combine(filters.since, time.min, tzinfo=UTC))
+    if filters.since:  # the agency's days, as the events' times are shown
+        query = query.where(AuditEvent.at >= start_of(filters.since))
     if filters.until and filters.until < date.max:  # up to 9999-12-31: no day after it to end before
-        query = query.where(AuditEvent.at < datetime.combine(filters.until + timedelta(days=1), time.min,
-                                                             tzinfo=UTC))
+        query = query.where(AuditEvent.at < start_of(filters.until + timedelta(days=1)))
     return query
 
 
@@ -287,7 +287,7 @@ def _changed_since(session, user: User, opened: dict, sent: dict, by: User) -> N
         .order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(1)).first()
     who = person_seen_by(session, last.user_id, by) if last else "someone else"
     who = "you, in another tab or window," if who == "you" else who
-    when = f" at {last.at:%Y-%m-%d %H:%M} UTC" if last else ""
+    when = f" at {moment(last.at)}" if last else ""
     raise AccountChanged(f"{who} changed this account{when}, after you opened it ({listed(changes)}); nothing was "
                          "saved. The form now shows the account as it is: make your change again if it still "
                          "applies", now)

@@ -4,6 +4,8 @@ import click
 import sqlalchemy as sa
 from flask.cli import with_appcontext
 
+from scorecard.clock import moment
+
 
 @click.group("token")
 def token_group():
@@ -30,7 +32,7 @@ def create_command(email, scope, expires_days, name):
         token, secret = create_token(db.session, user, scope=scope, name=name, expires_days=expires_days)
     except TokenError as error:
         raise click.ClickException(str(error)) from error
-    expires = f", expires {token.expires_at:%Y-%m-%d %H:%M} UTC" if token.expires_at else ""
+    expires = f", expires {moment(token.expires_at)}" if token.expires_at else ""
     click.echo(f"Created a {scope} token for {user.email} ({user.role.value}){expires}. It is shown only once:",
                err=True)
     click.echo(secret)

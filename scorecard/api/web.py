@@ -17,6 +17,7 @@ from scorecard.api.tokens import (
     scopes_for,
     tokens_of,
 )
+from scorecard.clock import moment
 from scorecard.extensions import db
 from scorecard.models import utcnow
 from scorecard.permissions import requires
@@ -38,8 +39,8 @@ def _form(sent: bool = True) -> NewTokenForm:
 
 def _sent_before(token):
     """The answer to a form that made `token` before: the page, saying which token, and no other."""
-    flash(f"This form was sent before: token {token.prefix}… was made from it at {token.created_at:%Y-%m-%d %H:%M} "
-          "UTC, and no other. Its secret was shown only once; if you did not copy it, revoke that token and create "
+    flash(f"This form was sent before: token {token.prefix}… was made from it at {moment(token.created_at)}, "
+          "and no other. Its secret was shown only once; if you did not copy it, revoke that token and create "
           "another.", "info")
     return redirect(url_for("api_tokens.index"), 303)
 

@@ -20,7 +20,7 @@ from scorecard.capacity.services import (
     valid_year,
 )
 from scorecard.capacity.view import assessment_view, grid
-from scorecard.clock import agency_today
+from scorecard.clock import agency_today, moment
 from scorecard.extensions import db
 from scorecard.models import Component
 from scorecard.permissions import can, requires
@@ -199,6 +199,6 @@ def _reset_version(form, assessment) -> None:
 
 
 def _conflict_words(error: EditConflict) -> str:
-    when = f" at {error.at:%Y-%m-%d %H:%M} UTC" if error.at else ""
+    when = f" at {moment(error.at)}" if error.at else ""
     who = "You (in another tab or window)" if error.by_you(current_user) else error.by or "Someone else"
     return f"{who} saved this assessment{when}, after you opened it; nothing was saved."

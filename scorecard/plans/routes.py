@@ -5,6 +5,7 @@ import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from scorecard.clock import moment
 from scorecard.extensions import db
 from scorecard.models import PerformancePlan, PlanElement
 from scorecard.people import person_seen_by
@@ -136,7 +137,7 @@ def _decided_meanwhile(decision, rating: int) -> str:
     who = person_seen_by(db.session, decision.decided_by_id, current_user)
     why = f", justified: “{decision.justification}”" if decision.justification else ""
     return (f"Since you opened this page, {who} recorded a rating of {decision.confirmed_rating} "
-            f"({RATING_LABELS.get(decision.confirmed_rating, '')}) on {decision.at:%Y-%m-%d %H:%M} UTC{why}. "
+            f"({RATING_LABELS.get(decision.confirmed_rating, '')}) at {moment(decision.at)}{why}. "
             f"Your rating of {rating} was not recorded: read theirs above, and record yours again if it still "
             "stands.")
 
