@@ -63,9 +63,9 @@ def create_app(config=None) -> Flask:
     app.add_template_filter(readable_json)
     app.add_template_filter(days_ago)
     app.add_template_filter(counted)
-    from scorecard.clock import day_of, moment
+    from scorecard.clock import day_of, moment_on_a_page
     app.add_template_filter(day_of, "day")  # a stamp's day, in the agency's time zone (as days are counted)
-    app.add_template_filter(moment, "when")  # a stamp to the minute, in that zone, with its abbreviation
+    app.add_template_filter(moment_on_a_page, "when")  # a stamp to the minute, in that zone, with its abbreviation
 
     from scorecard.cli import register_commands
     register_commands(app)

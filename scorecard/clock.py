@@ -7,6 +7,8 @@ import functools
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo, available_timezones
 
+from markupsafe import Markup
+
 DEFAULT_ZONE = "America/New_York"
 _zone = ZoneInfo(DEFAULT_ZONE)
 
@@ -70,3 +72,11 @@ def moment(stamp: datetime, seconds: bool = False) -> str:
     keeps it."""
     local = in_zone(stamp)
     return f"{local:%Y-%m-%d %H:%M{':%S' if seconds else ''}} {local.tzname()}"
+
+
+def moment_on_a_page(stamp: datetime, seconds: bool = False) -> Markup:
+    """`moment` in HTML, its day and its time each kept on one line: in a narrow table column "2026-12-04"
+    was broken at its hyphens."""
+    day, _, time_of_day = moment(stamp, seconds).partition(" ")
+    return Markup('<span class="text-no-wrap">{}</span> <span class="text-no-wrap">{}</span>').format(
+        day, time_of_day)
