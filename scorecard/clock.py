@@ -42,14 +42,24 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def agency_now() -> datetime:
+    """Now, in the agency's time zone."""
+    return utcnow().astimezone(_zone)
+
+
 def agency_today() -> date:
     """Today, in the agency's time zone."""
-    return utcnow().astimezone(_zone).date()
+    return agency_now().date()
 
 
 def in_zone(stamp: datetime) -> datetime:
-    """A stored timestamp in the agency's zone (a naive one is read as UTC, as the database keeps it)."""
-    return (stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)).astimezone(_zone)
+    """A stored timestamp in the agency's zone (a naive one is read as UTC, as the database keeps it); in UTC
+    when the zone would put it beyond the calendar (a stamp within hours of 0001-01-01 or 9999-12-31)."""
+    stamp = stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)
+    try:
+        return stamp.astimezone(_zone)
+    except OverflowError:
+        return stamp.astimezone(UTC)
 
 
 def day_of(stamp: datetime) -> date:
@@ -59,19 +69,30 @@ def day_of(stamp: datetime) -> date:
 
 def start_of(day: date) -> datetime:
     """The moment (in UTC) the agency's `day` begins: every stamp from it on falls on `day` or later. The
-    calendar's first and last days begin at its ends where the zone puts them beyond it."""
+    calendar's first day begins at its start in a zone east of UTC, which puts its midnight before it."""
     try:
         return datetime.combine(day, time.min, tzinfo=_zone).astimezone(UTC)
-    except OverflowError:  # 0001-01-01 east of UTC, 9999-12-31 west of it
-        return (datetime.min if day.year == 1 else datetime.max).replace(tzinfo=UTC)
+    except OverflowError:  # 0001-01-01 east of UTC
+        return datetime.min.replace(tzinfo=UTC)
 
 
 def moment(stamp: datetime, seconds: bool = False) -> str:
     """A stored timestamp as people read it: to the minute (or the second) in the agency's zone, with the
-    zone's abbreviation ("2026-12-03 18:40 EST"; EDT in summer). A naive one is read as UTC, as the database
-    keeps it."""
+    zone's abbreviation ("2026-12-03 18:40 EST"; EDT in summer), or its offset from UTC where the zone has no
+    abbreviation ("UTC+11"; `zone_name`). A naive one is read as UTC, as the database keeps it."""
     local = in_zone(stamp)
-    return f"{local:%Y-%m-%d %H:%M{':%S' if seconds else ''}} {local.tzname()}"
+    return f"{local:%Y-%m-%d %H:%M{':%S' if seconds else ''}} {zone_name(local)}"
+
+
+def zone_name(local: datetime) -> str:
+    """The abbreviation of the zone a time is in ("EST"), or its offset from UTC where the zone has none
+    ("UTC+11", "UTC+05:45", "UTC-03"; the database's own names for them are a bare "+11", "+0545", "-03")."""
+    name = local.tzname()
+    if name[0] not in "+-":
+        return name
+    minutes = int(local.utcoffset().total_seconds()) // 60
+    hours, rest = divmod(abs(minutes), 60)
+    return f"UTC{'-' if minutes < 0 else '+'}{hours:02d}" + (f":{rest:02d}" if rest else "")
 
 
 def moment_on_a_page(stamp: datetime, seconds: bool = False) -> Markup:

@@ -738,8 +738,15 @@ def test_the_audit_log_shows_times_and_filters_days_in_the_agencys_zone(app, cli
     cell = re.search(r"<tr><td>(.*?)</td>", found).group(1)
     assert "1 event matching the filters" in found and re.sub(r"<[^>]+>", "", cell) == shown, found[-3000:]
     assert cell.count('class="text-no-wrap"') == 2, "the day and the time each on one line"
+    assert f"whole days in the agency's time zone, {zone}," in found
     other = "2026-12-04" if day == "2026-12-03" else "2026-12-03"
     assert "No events match" in executive.get(
         f"/admin/audit?action=test.evening&since={other}&until={other}").get_data(as_text=True)
     with app.app_context():
         assert _last(app, "test.evening").at == datetime(2026, 12, 4, 3, 30, 5, tzinfo=UTC)  # stored as it was
+    monkeypatch.setattr(clock, "utcnow", lambda: datetime(2026, 12, 4, 3, 31, tzinfo=UTC))
+    download = executive.get(f"/admin/audit.csv?action=test.evening&since={day}&until={day}")
+    [row] = csv.DictReader(io.StringIO(download.get_data(as_text=True).removeprefix("\ufeff")))
+    assert (row["at_utc"], row["at_agency_time"]) == ("2026-12-04T03:30:05Z", shown), (
+        "the download selected by the agency's day, with the time on that day beside the UTC one")
+    assert f'filename="audit-log-{day.replace("-", "")}-' in download.headers["Content-Disposition"]

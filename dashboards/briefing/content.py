@@ -23,7 +23,7 @@ from dashboards.queries import overview as queries
 from dashboards.queries.accountability import Accountability, accountability
 from dashboards.tables import COUNT, NUMBER, Column, Table
 from scorecard.a11 import across_the_break
-from scorecard.clock import in_zone
+from scorecard.clock import in_zone, zone_name
 from scorecard.commitments.attention import is_overdue
 from scorecard.commitments.services import STATUS_LABELS, may_see
 from scorecard.models import Commitment, Finding, utcnow
@@ -86,7 +86,7 @@ class Briefing:
     def prepared_when(self) -> str:
         """When it was prepared, in the agency's zone as every time is shown: "04 December 2026, 09:15 EST"."""
         local = in_zone(self.prepared_on)
-        return f"{local:%d %B %Y, %H:%M} {local.tzname()}"
+        return f"{local:%d %B %Y, %H:%M} {zone_name(local)}"
 
     @property
     def file_stem(self) -> str:

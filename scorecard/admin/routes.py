@@ -25,6 +25,7 @@ from scorecard.admin.services import (
     update_account,
 )
 from scorecard.auth.services import account_delay, create_user, new_user_problems, sign_in_state, unlock
+from scorecard.clock import agency_now, agency_zone
 from scorecard.extensions import db
 from scorecard.models import Function, LoginFailure, Role, User, utcnow
 from scorecard.permissions import requires
@@ -244,7 +245,7 @@ def audit():
     actions, kinds = audit_choices(db.session)
     hrefs = object_hrefs(db.session, current_user, [event for event, _email in page.rows])
     return render_template("admin/audit.html", filters=filters, page=page, actions=actions, kinds=kinds,
-                           hrefs=hrefs)
+                           hrefs=hrefs, zone=agency_zone().key)
 
 
 @bp.route("/audit.csv")
@@ -257,7 +258,7 @@ def audit_download():
     filters = AuditFilters.from_args(args)
     if filters.problems:
         abort(400, description=refused_download(filters.problems))
-    name = f"audit-log-{utcnow():%Y%m%d-%H%M%S}.csv"
+    name = f"audit-log-{agency_now():%Y%m%d-%H%M%S}.csv"  # the agency's day, as the filters' days
     return Response(stream_with_context(audit_csv(db.session, filters)), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
 

@@ -194,8 +194,9 @@ def audit_choices(session) -> tuple[list[str], list[str]]:
     return actions, kinds
 
 
-CSV_COLUMNS = ["id", "at_utc", "user", "action", "object_type", "object_id", "client_address", "user_agent",
-               "before", "after"]
+# at_utc for machines; at_agency_time as the page shows it, on the day the From and To filters read it under
+CSV_COLUMNS = ["id", "at_utc", "at_agency_time", "user", "action", "object_type", "object_id", "client_address",
+               "user_agent", "before", "after"]
 
 
 def _cell(value) -> str:
@@ -216,7 +217,8 @@ def audit_csv(session, filters: AuditFilters):
     try:  # a download stopped half-way closes the server-side cursor too
         for count, (event, email) in enumerate(result, start=1):
             writer.writerow([_cell(v) for v in (
-                event.id, event.at.strftime("%Y-%m-%dT%H:%M:%SZ"), email or "(none)", event.action,
+                event.id, event.at.strftime("%Y-%m-%dT%H:%M:%SZ"), moment(event.at, seconds=True),
+                email or "(none)", event.action,
                 event.entity_type, event.entity_id, event.client_address, event.user_agent,
                 json.dumps(event.before, sort_keys=True, default=str, ensure_ascii=False)
                 if event.before is not None else "",
