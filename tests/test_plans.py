@@ -539,6 +539,29 @@ def test_a_plans_linked_commitment_past_its_due_date_reads_overdue_as_on_its_own
     assert "overdue by 12 days" in shown, "the commitment's own page says the same"
 
 
+def test_a_plans_linked_commitment_never_updated_does_not_read_as_updated(demo):
+    """A commitment no one had updated read "last updated 2026-10-01" on the plan page: the day it was
+    set, as if someone had updated it then. Its own page says "never (created ...)"."""
+    from datetime import UTC, datetime
+
+    from scorecard.models import Commitment, PlanRequirement
+
+    with demo.app_context():
+        requirement = db.session.scalar(sa.select(PlanRequirement).where(PlanRequirement.function_id.is_not(None))
+                                        .order_by(PlanRequirement.id))
+        plan_id = requirement.element.plan_id
+        never = db.session.scalar(sa.select(Commitment).where(Commitment.function_id == requirement.function_id)
+                                  .order_by(Commitment.id))
+        never.last_update_at, never.created_at = None, datetime(2026, 10, 1, 12, tzinfo=UTC)
+        db.session.commit()
+        cid = never.id
+        client = demo.test_client(user=user("executive"))
+    page = client.get(f"/plans/{plan_id}").get_data(as_text=True)
+    item = page[page.index(f'href="/commitments/{cid}"'):]
+    item = " ".join(html.unescape(re.sub(r"<[^>]+>", "", item[:item.index("</li>")])).split())
+    assert item.endswith("not updated since it was set on 2026-10-01") and "last updated" not in item, item
+
+
 def test_a_decisions_address_opened_leads_to_its_element_on_the_plan_page(demo):
     """After a refused decision the browser's address is the decision's (it takes only a POST): reloading
     it later, or a bookmark of it, answered 405 with only a link home."""
