@@ -485,7 +485,8 @@ def test_a_program_that_turned_red_by_chance_says_its_change_was_not_significant
     red = {line.subject: line.text for line in changes.of(overview.TURNED_RED)}
     assert red["Foxtrot (Bureau One)"].endswith(
         f"; its trust was 3.85 in {Q3}, not a significant change at 95%")
-    assert "not a significant change" not in red["Alpha (Bureau One)"], "Alpha's fall is significant"
+    assert red["Alpha (Bureau One)"].endswith(f"; its trust was 4.30 in {Q3}, a significant decline at 95%"), (
+        "a line that said nothing of significance when the fall was significant read as if it had not been tested")
     assert "Foxtrot (Bureau One)" not in [line.subject for line in changes.of(overview.DECLINED)]
 
 

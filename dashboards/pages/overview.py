@@ -46,7 +46,7 @@ def layout(**query):
             "Agency overview",
             lede="Where the agency stands on customer experience in one quarter, and what changed since the one "
                  "before. Survey scores pool every touchpoint and channel; a change of score is listed only when "
-                 "it is significant at 95% (a program that turned red says whether its change was)."),
+                 "it is significant at 95%; a program that turned red says whether its change was."),
         url.location(query),
         html.Div([
             components.filter_control("overview-period", "Quarter", common.periods_with_data(session),

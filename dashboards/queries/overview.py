@@ -481,17 +481,17 @@ def _turned_red(session, period: Period, prior: Period, programs: ProgramFilter,
         detail = f": {trust_words(status)}" if status.value is not None else ""
         href = links.finding(status.finding_id) if status.finding_id else links.program(status.program_id, str(period))
         lines.append(ChangeLine(TURNED_RED, f"{name} ({component})", f"turned red in {period}, from {was}{detail}"
-                                f"{_unless_significant(session, period, prior, programs, status.program_id, min_n)}",
+                                f"{_significance(session, period, prior, programs, status.program_id, min_n)}",
                                 href))
     return lines
 
 
-def _unless_significant(session, period: Period, prior: Period, programs: ProgramFilter, program_id: int,
-                        min_n: int) -> str:
-    """What a program that turned red says of its trust score's change, where that change is not significant
-    at 95% (a score can cross its threshold by chance, or a new fiscal year's target move under it):
-    "; its trust was 3.74 in FY2023-Q3, not a significant change at 95%". Nothing where the fall is significant
-    (the declines list it) or either quarter has too few answers to tell (its status then says so)."""
+def _significance(session, period: Period, prior: Period, programs: ProgramFilter, program_id: int,
+                  min_n: int) -> str:
+    """What a program that turned red says of its trust score's change: "; its trust was 4.28 in FY2026-Q3, a
+    significant decline at 95%" (the declines list it too), or "...; not a significant change at 95%" (a score
+    can cross its threshold by chance, or a new fiscal year's target move under it). Nothing where either
+    quarter has too few answers to tell (its status then says so)."""
     if across_the_break(prior, period):
         return f"; its trust is not compared with {prior}, as A-11's survey changed in {V2_FROM}"
     metric = status_metric(session)
@@ -502,10 +502,12 @@ def _unless_significant(session, period: Period, prior: Period, programs: Progra
     if before is None or now is None or not before.counts or not now.counts:
         return ""
     change = compare(before.counts, now.counts, min_n=min_n)
-    if change.significant or not (sufficient(change.before.n, min_n) and sufficient(change.after.n, min_n)):
+    if not (sufficient(change.before.n, min_n) and sufficient(change.after.n, min_n)):
         return ""
     places = next((d for d in (2, 3, 4) if round(change.before.mean, d) != round(change.after.mean, d)), 2)
-    return f"; its trust was {change.before.mean:.{places}f} in {prior}, not a significant change at 95%"
+    said = (f"a significant {'decline' if change.after.mean < change.before.mean else 'rise'}" if change.significant
+            else "not a significant change")
+    return f"; its trust was {change.before.mean:.{places}f} in {prior}, {said} at 95%"
 
 
 def trust_words(status) -> str:
