@@ -291,7 +291,7 @@ def test_a_functions_own_metric_is_pooled_per_quarter_against_its_target(world):
     q3, q4 = metric.points
     assert (q3.value, q3.target, q3.status) == (70.0, 80, "amber")
     assert (q4.value, q4.n, q4.target, q4.status) == (85.0, None, 80, "green"), "the two components' values pooled"
-    assert (cfo.metrics_green, cfo.metrics_reported) == (1, 1)
+    assert (cfo.metric_statuses, cfo.metrics_reported) == ({"green": 1}, 1)
     assert queries.functions(db.session, TODAY).get("CIO").metrics == []
 
 
@@ -305,6 +305,23 @@ def test_the_summary_names_the_functions_whose_own_latest_metric_is_red(world):
     cfo = found.get("CFO")
     cfo.metrics[0].points[-1] = replace(cfo.metrics[0].points[-1], status="red")
     assert "Functions whose own latest metric is red: CFO." in summary(found)
+
+
+def test_the_functions_table_says_how_many_own_metrics_stand_at_each_status(world):
+    """The table's "Own metrics" read "0 of 1 green" for a function whose one metric was red (the CHCO's time
+    to hire, 112 days against 80): only the sentence above the table said red."""
+    from dataclasses import replace
+
+    from dashboards.pages.functions import functions_table
+
+    found = queries.functions(db.session, TODAY)
+    cells = lambda: {row["function"]: row["metrics"] for row in functions_table(found).rows}  # noqa: E731
+    assert cells()["CFO"] == "1 reported: 1 green" and cells()["CIO"] == "none reported"
+    cfo = found.get("CFO")
+    cfo.metrics[0].points[-1] = replace(cfo.metrics[0].points[-1], status="red")
+    cfo.metrics.append(replace(cfo.metrics[0], points=[replace(cfo.metrics[0].points[-1], status="insufficient_data")]))
+    cfo.metrics.append(replace(cfo.metrics[0], points=[replace(cfo.metrics[0].points[-1], status="green")]))
+    assert cells()["CFO"] == "3 reported: 1 red, 1 green, 1 insufficient data", "worst first, each status a word"
 
 
 def test_the_head_is_the_leader_of_the_function_who_is_not_a_deputy(world):

@@ -12,6 +12,7 @@ from flask_login import current_user
 
 from dashboards import components, links, tables
 from dashboards.figures.functions import VALUE_COLUMNS, commitments_figure, rating_words
+from dashboards.figures.heatmap import ORDER
 from dashboards.queries import common
 from dashboards.queries import functions as queries
 from dashboards.queries.functions import STATUS_WORDS, STATUSES
@@ -43,8 +44,7 @@ def functions_table(found: queries.Functions) -> tables.Table:
         line = {"function": row.code, "name": row.name, "href": links.function(row.code),
                 **{status: row.counts.get(status, 0) for status in STATUSES},
                 "total": row.total, "overdue": row.overdue, "stale": row.stale,
-                "metrics": (f"{row.metrics_green} of {row.metrics_reported} green" if row.metrics_reported
-                            else "none reported"),
+                "metrics": metric_words(row),
                 "head": None, "rating": None}
         if head is not None:
             line.update(head=head.leader, head_href=head.plan_href, rating=rating_words(head.proposed, head.shown),
@@ -66,6 +66,15 @@ def functions_table(found: queries.Functions) -> tables.Table:
                  tables.Column("head", "Head (plan)", link="head_href"),
                  tables.Column("rating", "Head's proposed CX rating", link="rating_href")],
         rows=rows, name=f"functions-{found.today.isoformat()}")
+
+
+def metric_words(row: queries.FunctionSummary) -> str:
+    """Its own metrics by status, worst first: "1 reported: 1 red" ("0 of 1 green" hid that it was red)."""
+    if not row.metrics_reported:
+        return "none reported"
+    statuses = row.metric_statuses
+    return f"{row.metrics_reported:,} reported: " + ", ".join(
+        f"{statuses[status]:,} {tables.status_word(status)}" for status in ORDER if statuses[status])
 
 
 def metrics_table(found: queries.Functions) -> tables.Table:

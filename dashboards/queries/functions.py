@@ -8,7 +8,7 @@ The data is the same for every role (the dashboards are the agency's); what a ro
 applied afterwards by `for_scope`, which sets the links: a commitment's page where the services'
 `may_see` allows it, a plan and its why-page where `visible_plans` does.
 """
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Optional
@@ -36,7 +36,7 @@ from scorecard.models import (
 )
 from scorecard.periods import parse_period
 from scorecard.plans.services import requirement_findings, visible_plans
-from scorecard.scoring import GREEN, pooled_score, rag_status
+from scorecard.scoring import pooled_score, rag_status
 
 # Commitment statuses as the functions page orders them: worst first (the services' order).
 STATUSES = [s.value for s in STATUS_ORDER]
@@ -164,9 +164,9 @@ class FunctionSummary:
         return sum(1 for c in self.commitments if c.is_open and (c.days_since_update or 0) >= self.stale_days)
 
     @property
-    def metrics_green(self) -> int:
-        """Metrics whose latest quarter is green against its target."""
-        return sum(1 for m in self.metrics if m.latest is not None and m.latest.status == GREEN)
+    def metric_statuses(self) -> Counter:
+        """How many of its metrics stand at each status in their latest quarter."""
+        return Counter(m.latest.status for m in self.metrics if m.latest is not None)
 
     @property
     def metrics_reported(self) -> int:
