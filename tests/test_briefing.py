@@ -881,3 +881,13 @@ def test_a_red_programs_leaders_say_when_the_role_does_not_see_them_all():
     assert content.answerable_leaders(Accountability(plans=seen, hidden_plans=1), 2026) == (
         "FY2026 plans: Avery Alvarez. 1 more plan reads it that your role does not see.")
     assert content.answerable_leaders(Accountability(plans=seen), 2026) == "FY2026 plans: Avery Alvarez."
+
+
+def test_a_red_programs_leaders_of_another_year_say_the_quarters_year_has_none():
+    """A briefing of FY2024-Q1 named "FY2027 plans: ..." as the leaders answering for its red programs, with
+    nothing to say no FY2024 plan read them: this year's leaders on the hook for a quarter three years back."""
+    from dashboards.queries.accountability import Accountability, PlanLine
+
+    seen = [PlanLine(plan_id=1, href="/plans/1", leader="Avery Alvarez", title=None, fiscal_year=2027)]
+    assert content.answerable_leaders(Accountability(plans=seen), 2024) == (
+        "No FY2024 plan reads it; FY2027 plans: Avery Alvarez.")

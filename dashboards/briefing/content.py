@@ -162,7 +162,7 @@ def changes_table(found: queries.Overview, base_url: str) -> Table:
 
 def answerable_leaders(found: Accountability, fiscal_year: int) -> str:
     """The leaders whose plans (those the role sees) read a program, as the program page shows them first:
-    the plans of the quarter's appraisal year, else the newest year's."""
+    the plans of the quarter's appraisal year, else the newest year's, saying the quarter's year has none."""
     if found.plans is None:
         return "Performance plans are not shown to your role."
     years = sorted({line.fiscal_year for line in found.plans}, key=lambda y: (y != fiscal_year, -y))
@@ -173,7 +173,8 @@ def answerable_leaders(found: Accountability, fiscal_year: int) -> str:
     hidden = found.hidden_plans
     unseen = (f" {counted(hidden, 'more plan')} {'reads' if hidden == 1 else 'read'} it that your role does not see."
               if hidden else "")  # an officer's or a leader's: the leaders named are not all who answer for it
-    return f"FY{years[0]} plans: {', '.join(names)}.{unseen}"
+    other = f"No FY{fiscal_year} plan reads it; " if years[0] != fiscal_year else ""  # FY2027's, of FY2024-Q1
+    return f"{other}FY{years[0]} plans: {', '.join(names)}.{unseen}"
 
 
 def answerable_commitments(found: Accountability) -> str:

@@ -431,6 +431,9 @@ def plans_part(found: Accountability, year: Optional[int] = None) -> list:
         return [html.P("No plan requirement reads this program.", className="dash-empty")]
     parts = []
     years = sorted({line.fiscal_year for line in found.plans}, key=lambda y: (y != year, -y))
+    if year is not None and years and years[0] != year:  # FY2024-Q1 chosen: FY2027's leaders are not its
+        parts.append(html.P(f"No FY{year} plan reads this program; the newest plans that do are FY{years[0]}'s.",
+                            className="dash-tile__sub"))
     for k, year in enumerate(years):
         lines = [line for line in found.plans if line.fiscal_year == year]
         table = components.data_table(plans_table(lines, PLANS_CAPTION.format(year=f"FY{year}"), f"plans-{year}"))
