@@ -397,6 +397,9 @@ def test_a_conflict_with_ones_own_save_in_another_tab_says_you(demo):
     assert refused.status_code == 409
     assert "You saved this commitment in another tab or window after you opened this form. Nothing was saved." in said
     assert "Someone saved" not in said and "You saved it at " in said
+    table = said[said.index('id="conflict-table"'):said.index("</table>", said.index('id="conflict-table"'))]
+    assert "your other tab (the form keeps it)" in table and "them" not in table, (
+        "the field saved in the other tab was said to be changed by \"them\"")
     drop_page = officer.get(f"/commitments/{cid}/drop").get_data(as_text=True)
     assert submit(officer, url, next_step="Call the budget office today.").status_code == 303
     dropped = submit(officer, f"/commitments/{cid}/drop", form_id="drop-form", page=drop_page, reason="Merged.")
@@ -1357,7 +1360,7 @@ def test_a_hostile_opened_snapshot_is_read_as_none_not_a_failure(demo):
         assert answer.status_code == 409, answer.get_data(as_text=True)[:300]  # a lone surrogate was a 500
         table = answer.get_data(as_text=True).split('id="conflict-table"')[1].split("</table>")[0]
         # not knowing how the form was opened, nothing is credited to the person alone
-        assert "(not known)" in table and "both of you" in table
+        assert "(not known)" in table and "<strong>both " in table
     with demo.app_context():
         assert db.session.get(Commitment, cid).next_step == "Theirs", "nothing of mine saved over theirs"
 
