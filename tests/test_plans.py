@@ -513,27 +513,38 @@ def test_a_decision_whose_proposal_has_changed_since_says_so(demo):
     assert page.count('class="proposal-moved"') == 1, "only the element whose proposal moved"
 
 
+def _plan_and_linked_commitment():
+    """A plan whose requirement names a function, and that function's first commitment (the plan page lists it)."""
+    from scorecard.models import Commitment, PlanRequirement
+
+    requirement = db.session.scalar(sa.select(PlanRequirement).where(PlanRequirement.function_id.is_not(None))
+                                    .order_by(PlanRequirement.id))
+    commitment = db.session.scalar(sa.select(Commitment).where(Commitment.function_id == requirement.function_id)
+                                   .order_by(Commitment.id))
+    return requirement.element.plan_id, commitment
+
+
+def _linked_item(page: str, commitment_id: int) -> str:
+    """The plan page's line of a linked commitment, as words."""
+    item = page[page.index(f'href="/commitments/{commitment_id}"'):]
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", "", item[:item.index("</li>")])).split())
+
+
 def test_a_plans_linked_commitment_past_its_due_date_reads_overdue_as_on_its_own_page(demo):
     """The plan page said "on track, due 2026-11-19" of a commitment its own page, the list and the
     dashboards call "overdue by 12 days"."""
     from datetime import timedelta
 
     from scorecard.clock import agency_today
-    from scorecard.models import Commitment, CommitmentStatus, PlanRequirement
+    from scorecard.models import CommitmentStatus
 
     with demo.app_context():
-        requirement = db.session.scalar(sa.select(PlanRequirement).where(PlanRequirement.function_id.is_not(None))
-                                        .order_by(PlanRequirement.id))
-        plan_id = requirement.element.plan_id
-        late = db.session.scalar(sa.select(Commitment).where(Commitment.function_id == requirement.function_id)
-                                 .order_by(Commitment.id))
+        plan_id, late = _plan_and_linked_commitment()
         late.status, late.due_date = CommitmentStatus.on_track, agency_today() - timedelta(days=12)
         db.session.commit()
         cid, due = late.id, late.due_date.isoformat()
         client = demo.test_client(user=user("executive"))
-    page = client.get(f"/plans/{plan_id}").get_data(as_text=True)
-    item = page[page.index(f'href="/commitments/{cid}"'):]
-    item = " ".join(html.unescape(re.sub(r"<[^>]+>", "", item[:item.index("</li>")])).split())
+    item = _linked_item(client.get(f"/plans/{plan_id}").get_data(as_text=True), cid)
     assert f": on track, due {due}, overdue by 12 days, last updated" in item, item
     shown = client.get(f"/commitments/{cid}").get_data(as_text=True)
     assert "overdue by 12 days" in shown, "the commitment's own page says the same"
@@ -544,21 +555,13 @@ def test_a_plans_linked_commitment_never_updated_does_not_read_as_updated(demo):
     set, as if someone had updated it then. Its own page says "never (created ...)"."""
     from datetime import UTC, datetime
 
-    from scorecard.models import Commitment, PlanRequirement
-
     with demo.app_context():
-        requirement = db.session.scalar(sa.select(PlanRequirement).where(PlanRequirement.function_id.is_not(None))
-                                        .order_by(PlanRequirement.id))
-        plan_id = requirement.element.plan_id
-        never = db.session.scalar(sa.select(Commitment).where(Commitment.function_id == requirement.function_id)
-                                  .order_by(Commitment.id))
+        plan_id, never = _plan_and_linked_commitment()
         never.last_update_at, never.created_at = None, datetime(2026, 10, 1, 12, tzinfo=UTC)
         db.session.commit()
         cid = never.id
         client = demo.test_client(user=user("executive"))
-    page = client.get(f"/plans/{plan_id}").get_data(as_text=True)
-    item = page[page.index(f'href="/commitments/{cid}"'):]
-    item = " ".join(html.unescape(re.sub(r"<[^>]+>", "", item[:item.index("</li>")])).split())
+    item = _linked_item(client.get(f"/plans/{plan_id}").get_data(as_text=True), cid)
     assert item.endswith("not updated since it was set on 2026-10-01") and "last updated" not in item, item
 
 

@@ -165,7 +165,7 @@ def answerable_leaders(found: Accountability, fiscal_year: int) -> str:
     the plans of the quarter's appraisal year, else the newest year's, saying the quarter's year has none."""
     if found.plans is None:
         return "Performance plans are not shown to your role."
-    years = sorted({line.fiscal_year for line in found.plans}, key=lambda y: (y != fiscal_year, -y))
+    years = found.plan_years(fiscal_year)
     if not years:
         return "No plan that your role sees reads this program." if found.hidden_plans else \
             "No plan requirement reads this program."

@@ -430,7 +430,7 @@ def plans_part(found: Accountability, year: Optional[int] = None) -> list:
     if not found.plans and not found.hidden_plans:
         return [html.P("No plan requirement reads this program.", className="dash-empty")]
     parts = []
-    years = sorted({line.fiscal_year for line in found.plans}, key=lambda y: (y != year, -y))
+    years = found.plan_years(year)
     if year is not None and years and years[0] != year:  # FY2024-Q1 chosen: FY2027's leaders are not its
         parts.append(html.P(f"No FY{year} plan reads this program; the newest plans that do are FY{years[0]}'s.",
                             className="dash-tile__sub"))

@@ -149,6 +149,11 @@ class Accountability:
     commitments: list[CommitmentLine] = field(default_factory=list)
     hidden_plans: int = 0
 
+    def plan_years(self, first: Optional[int]) -> list[int]:
+        """The appraisal years of the plans shown, as the program page and the briefing take them: `first`
+        (the quarter's year) when it has plans, then the newest first."""
+        return sorted({line.fiscal_year for line in self.plans or ()}, key=lambda y: (y != first, -y))
+
 
 def _plan_lines(session, program_id: int, scope: Scope) -> tuple[list[PlanLine], int]:
     reading = sa.select(requirement_programs.c.requirement_id).where(requirement_programs.c.program_id == program_id)
