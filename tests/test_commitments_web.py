@@ -747,6 +747,34 @@ def test_a_dropped_or_complete_commitment_is_taken_back_up_by_an_officer_with_a_
         in html.unescape(reopened.get_data(as_text=True))
 
 
+def test_a_due_date_set_to_a_day_already_past_is_kept_and_said_overdue(demo):
+    """A due date typed as 2020 for 2026 was saved without a word; the commitment then read "overdue by 2,529
+    days". It is still kept (a commitment filed late may be overdue already), and the save says so."""
+    officer = signed_in(demo, CFO_OFFICER)
+    today = agency_today()
+    past = today - timedelta(days=400)
+    with demo.app_context():
+        cid = cfo_open_commitment().id
+    url = f"/commitments/{cid}/edit"
+    moved = submit(officer, url, due_date=past.isoformat(), reason="Typed from the old plan.")
+    assert moved.status_code == 303
+    page = " ".join(officer.get(moved.headers["Location"]).get_data(as_text=True).split())
+    assert (f"The due date {past.isoformat()} has already passed, so the commitment now reads overdue by "
+            "400 days. If that date was a slip, edit the due date.") in page
+    again = submit(officer, url, note="Checked with the plan.")  # the date was not set by this save
+    assert again.status_code == 303
+    assert "has already passed" not in officer.get(again.headers["Location"]).get_data(as_text=True)
+    created = submit(officer, "/commitments/new", form_id="new-form", title="Close the FY2025 audit finding",
+                     due_date=(today - timedelta(days=1)).isoformat())
+    assert created.status_code == 303
+    page = " ".join(officer.get(created.headers["Location"]).get_data(as_text=True).split())
+    assert "has already passed, so the commitment now reads overdue by 1 day." in page
+    done = submit(officer, "/commitments/new", form_id="new-form", title="Closed the FY2024 finding",
+                  status="complete", due_date=past.isoformat())
+    assert done.status_code == 303, done.get_data(as_text=True)[:3000]
+    assert "has already passed" not in officer.get(done.headers["Location"]).get_data(as_text=True)
+
+
 def test_the_officer_creates_for_their_own_function_only(demo):
     officer = signed_in(demo, CFO_OFFICER)
     page = officer.get("/commitments/new").get_data(as_text=True)

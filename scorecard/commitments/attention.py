@@ -36,6 +36,17 @@ def overdue_days(commitment, today: date) -> Optional[int]:
     return (today - commitment.due_date).days if is_overdue(commitment, today) else None
 
 
+def past_due_set(commitment, today: date, due_before: Optional[date] = None) -> Optional[str]:
+    """A warning when a save has just set an open commitment's due date to a day already past (a typing slip:
+    2020 for 2026), else None. Such a date is kept (a commitment filed late may be overdue already), but the
+    person is told what it reads as now."""
+    late = overdue_days(commitment, today)
+    if late is None or commitment.due_date == due_before:
+        return None
+    return (f"The due date {commitment.due_date.isoformat()} has already passed, so the commitment now reads "
+            f"overdue by {days(late)}. If that date was a slip, edit the due date.")
+
+
 @dataclass
 class Attention:
     """Why an open commitment needs its owner: overdue, due soon, not updated for a while."""

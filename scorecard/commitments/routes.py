@@ -14,7 +14,7 @@ from wtforms.fields.choices import SelectChoice
 from scorecard import json_bodies
 from scorecard.clock import agency_today, day_of
 from scorecard.commitments import bp
-from scorecard.commitments.attention import overdue_days
+from scorecard.commitments.attention import overdue_days, past_due_set
 from scorecard.commitments.export import write_commitments
 from scorecard.commitments.forms import (
     CommitmentForm,
@@ -133,6 +133,7 @@ def edit(commitment_id):
         form.fill(snapshot(commitment))
         _opened_at(form, commitment)
     elif form.validate_on_submit():
+        due_before = commitment.due_date
         try:
             update = update_commitment(db.session, commitment, form.values(), user=current_user,
                                        version=form.version.data, note=form.note.data)
@@ -154,6 +155,7 @@ def edit(commitment_id):
         else:
             flash(f"Saved: {commitment.title}." if update else "Nothing changed, so nothing was saved.",
                   "success" if update else "info")
+            _flash_past_due(commitment, due_before)
             _flash_unevaluated()
             return redirect(url_for("commitments.show", commitment_id=commitment.id), 303)
     else:
@@ -200,6 +202,7 @@ def new():
             abort(403)
         else:
             flash(f"Created: {commitment.title}.", "success")
+            _flash_past_due(commitment)
             _flash_unevaluated()
             return redirect(url_for("commitments.show", commitment_id=commitment.id), 303)
     else:
@@ -347,6 +350,13 @@ def _plain(value) -> bool:
     nested list in the hidden field was never written by this form)."""
     scalar = (str, int, float, type(None))
     return isinstance(value, scalar) or (isinstance(value, list) and all(isinstance(v, scalar) for v in value))
+
+
+def _flash_past_due(commitment: Commitment, due_before=None) -> None:
+    """After a save that set an open commitment's due date to a day already past: say what it reads as now."""
+    warning = past_due_set(commitment, agency_today(), due_before)
+    if warning:
+        flash(warning, "warning")
 
 
 def _flash_unevaluated() -> None:
