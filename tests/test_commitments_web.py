@@ -29,6 +29,7 @@ from scorecard.models import (
     Role,
     User,
 )
+from scorecard.text import visible
 
 CFO_OFFICER = "cfo.officer@demo.cx.gov"
 
@@ -947,13 +948,36 @@ def test_a_title_taken_but_for_the_spaces_between_its_words_is_taken(demo):
                  taken.replace("CX", "CX\ufe0f"), taken.replace("CX", "C\u034fX")):  # variation selector, CGJ
         refused = submit(officer, f"/commitments/{cid}/edit", title=copy)
         assert refused.status_code == 400, copy
-        assert f"CFO already has a commitment titled {taken!r} ({copy!r} reads the same)" in \
-            html.unescape(refused.get_data(as_text=True)), "the title stored is named, not only the one typed"
+        kept = visible(copy)  # a zero-width space, a word joiner, a soft hyphen: dropped as the title is read
+        said = f"CFO already has a commitment titled {taken!r}" + (f" ({kept!r} reads the same)" if kept != taken
+                                                                    else "")
+        assert said in html.unescape(refused.get_data(as_text=True)), "the title stored is named, not the one typed"
         assert submit(officer, "/commitments/new", form_id="new-form", title=copy).status_code == 400, copy
     with demo.app_context():
         assert db.session.get(Commitment, cid).title == was and counts(Commitment) == before
     assert submit(officer, f"/commitments/{cid}/edit", title=was.replace(" ", "  ", 1)).status_code == 303, \
         "its own title, spaced otherwise, is no other commitment's"
+
+
+def test_a_title_is_kept_without_the_characters_that_draw_nothing(demo):
+    """A zero-width space pasted into a title was kept: the history then showed a change of title between two
+    that read the same. A title drops them (a soft hyphen, a word joiner, a byte-order mark too), and not the
+    zero-width joiner, which spells words in Persian and Indic scripts and joins emoji."""
+    officer = signed_in(demo, CFO_OFFICER)
+    with demo.app_context():
+        target = cfo_open_commitment()
+        cid, was, updates = target.id, target.title, len(target.updates)
+    same = submit(officer, f"/commitments/{cid}/edit", title=was[:4] + "\u200b" + was[4:] + "\ufeff")
+    assert same.status_code == 303
+    assert "Nothing changed" in officer.get(same.headers["Location"]).get_data(as_text=True)
+    created = submit(officer, "/commitments/new", form_id="new-form", title="\u2060Pub\u00adlish the\u200b CX plan")
+    assert created.status_code == 303
+    persian = "\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645 faster claims"  # "I want", with its non-joiner
+    assert submit(officer, "/commitments/new", form_id="new-form", title=persian).status_code == 303
+    with demo.app_context():
+        assert db.session.get(Commitment, cid).title == was and len(db.session.get(Commitment, cid).updates) == updates
+        assert commitment("Publish the CX plan") is not None
+        assert commitment(persian) is not None, "the zero-width non-joiner is part of the word"
 
 
 def test_a_commitment_due_today_is_listed_as_due_today_not_in_0_days(demo):

@@ -46,6 +46,7 @@ from scorecard.text import (
     look_alike_site,
     unkept_character,
     unkept_in,
+    visible,
     words,
 )
 
@@ -284,11 +285,13 @@ def _one_link_problem(link: str, characters: bool) -> Optional[str]:
 
 
 def clean(values: dict) -> dict:
-    """Strip text, blank text to None, ids and link lists sorted as stored."""
+    """Strip text, blank text to None, ids and link lists sorted as stored. A title drops the characters that
+    draw nothing and mean nothing in it (a zero-width space, a soft hyphen: text.INVISIBLE): kept, it made a
+    title that reads as the one before it, and the history showed a change of title between two alike."""
     cleaned = {}
     for name, value in values.items():
         if isinstance(value, str):
-            value = None if blank(value) else value.strip()
+            value = None if blank(value) else (visible(value) if name == "title" else value).strip()
         if name == "status" and isinstance(value, str):
             value = S(value)
         if name == "evidence_links":
