@@ -38,7 +38,7 @@ from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.middleware.proxy_fix import ProxyFix
-from wtforms import FileField, PasswordField, SelectMultipleField, StringField
+from wtforms import FileField, PasswordField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import StopValidation, ValidationError
 
 from scorecard.extensions import db, login_manager
@@ -125,11 +125,16 @@ class BaseForm(FlaskForm):
     def _name_values_sent(self) -> None:
         """Each message of a field that refused a value names the value sent ("Not a valid choice."
         says which), unless it does already; never a password's, a file's or the CSRF token's. A multiple
-        choice names every value it refused (_not_choices)."""
+        choice names every value it refused (_not_choices); a choice left out of the request says none was sent
+        (a browser always sends one)."""
         for field in self._fields.values():
             if isinstance(field, SelectMultipleField):
                 if NOT_CHOICES in field.errors:
                     field.errors = [_not_choices(field)] + [m for m in field.errors if m != NOT_CHOICES]
+                continue
+            if field.errors and isinstance(field, SelectField) and not field.raw_data:  # left out of a made request
+                field.errors = [f"{message.rstrip('.')}: nothing was sent for this field."
+                                if message.startswith("Not a valid choice") else message for message in field.errors]
                 continue
             sent = field.raw_data[0] if field.errors and field.raw_data and len(field.raw_data) == 1 else None
             if not isinstance(sent, str) or not sent.strip() or isinstance(field, (PasswordField, FileField)) \

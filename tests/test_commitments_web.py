@@ -286,6 +286,24 @@ def test_hostile_values_are_refused_naming_them_and_nothing_is_saved(demo, chang
         assert db.session.get(Commitment, cid).version == version
 
 
+def test_a_choice_left_out_of_a_made_request_says_nothing_was_sent_for_it(demo):
+    """A hand-made POST without the capacity-assessment domain got "Not a valid choice." naming nothing."""
+    officer = signed_in(demo, CFO_OFFICER)
+    with demo.app_context():
+        target = cfo_open_commitment()
+        cid, version = target.id, target.version
+    url = f"/commitments/{cid}/edit"
+    data = form_data(officer.get(url).get_data(as_text=True), "update-form")
+    del data["capacity_domain"], data["status"]
+    refused = officer.post(url, data=data)
+    page = html.unescape(refused.get_data(as_text=True))
+    assert refused.status_code == 400
+    assert page.count("Not a valid choice: nothing was sent for this field.") == 2, page[-3000:]  # summary, field
+    assert "This field is required." in page and "required: nothing" not in page
+    with demo.app_context():
+        assert db.session.get(Commitment, cid).version == version
+
+
 def test_putting_a_commitment_at_risk_or_off_track_needs_a_reason_written_for_it(demo):
     """The reason on file was given for another status: moving to off track needs its own."""
     officer = signed_in(demo, CFO_OFFICER)
