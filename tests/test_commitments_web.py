@@ -771,7 +771,7 @@ def test_a_due_date_set_to_a_day_already_past_is_kept_and_said_overdue(demo):
     days". It is still kept (a commitment filed late may be overdue already), and the save says so."""
     officer = signed_in(demo, CFO_OFFICER)
     today = agency_today()
-    past = today - timedelta(days=400)
+    past = today - timedelta(days=1200)
     with demo.app_context():
         cid = cfo_open_commitment().id
     url = f"/commitments/{cid}/edit"
@@ -779,7 +779,8 @@ def test_a_due_date_set_to_a_day_already_past_is_kept_and_said_overdue(demo):
     assert moved.status_code == 303
     page = " ".join(officer.get(moved.headers["Location"]).get_data(as_text=True).split())
     assert (f"The due date {past.isoformat()} has already passed, so the commitment now reads overdue by "
-            "400 days. If that date was a slip, edit the due date.") in page
+            "1,200 days. If that date was a slip, edit the due date.") in page
+    assert '<strong class="text-error-dark">overdue by 1,200 days</strong>' in page, "the page counts alike"
     again = submit(officer, url, note="Checked with the plan.")  # the date was not set by this save
     assert again.status_code == 303
     assert "has already passed" not in officer.get(again.headers["Location"]).get_data(as_text=True)
