@@ -1,6 +1,7 @@
 """The web import as an analyst uses it: upload ▸ preview ▸ confirm or cancel ▸ history ▸ revert,
 with progress, the rejected-rows report, templates, and server-side permissions on every route."""
 import csv
+import html
 import io
 import json
 
@@ -10,7 +11,7 @@ import sqlalchemy as sa
 
 from scorecard.extensions import db
 from scorecard.models import BatchStatus, ImportBatch
-from tests.helpers import HEADER, ROW, observations, post, upload, workbook_bytes
+from tests.helpers import HEADER, ROW, csrf_token, observations, post, upload, workbook_bytes
 
 
 def test_upload_preview_confirm_history_and_revert(app, analyst):
@@ -257,9 +258,21 @@ def test_an_officer_uploads_commitments_and_sees_only_their_own_batches(app, ana
         "no command line, and no metrics, for an officer")
     assert "Upload your function&#39;s commitments" in client.get("/").get_data(as_text=True)
 
-    mine = upload(client, workbook_bytes([["Function", "Title", "Status", "Reason"],
-                                          ["CFO", "Publish CX budget alignment", "on_track", None]]),
-                  format="metrics")  # the choice is ignored: officers upload commitments
+    commitments = workbook_bytes([["Function", "Title", "Status", "Reason"],
+                                  ["CFO", "Publish CX budget alignment", "on_track", None]])
+    with app.app_context():
+        batches = db.session.scalar(sa.select(sa.func.count(ImportBatch.id)))
+    token = csrf_token(page)
+    refused = client.post("/imports/upload", data={"csrf_token": token, "format": "metrics",
+                                                   "file": (io.BytesIO(commitments), "mine.xlsx")},
+                          content_type="multipart/form-data")  # a made request: the page offers no such choice
+    said = html.unescape(refused.get_data(as_text=True))
+    assert refused.status_code == 400, "the layout chosen is refused, not swapped for commitments unsaid"
+    assert ("Your role does not upload “Metrics (canonical long layout)” files; it uploads “Commitments (your "
+            "function's: create and update in bulk)”.") in said
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count(ImportBatch.id))) == batches, "nothing was stored"
+    mine = upload(client, commitments)
     assert client.get(f"/imports/{mine}/status").get_json()["status"] == "previewed"
     assert post(client, f"/imports/{mine}/confirm").status_code == 302
     with app.app_context():

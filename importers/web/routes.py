@@ -20,6 +20,7 @@ from scorecard.extensions import db
 from scorecard.models import BatchStatus, ImportBatch, Role
 from scorecard.permissions import requires, scoped
 from scorecard.storage import storage
+from scorecard.text import listed
 
 ERRORS_SHOWN = 500  # problems listed on the page; the download lists every one kept
 
@@ -52,7 +53,7 @@ def upload():
     # Only the layouts the user may import; with one (officers and leaders: commitments) it is chosen.
     form.format.choices = [SelectChoice(c.value, access.format_title(current_user, c.value) if c.value else c.label)
                            for c in form.format.choices if c.value in allowed or (not c.value and len(allowed) > 1)]
-    if len(allowed) == 1:
+    if len(allowed) == 1 and not form.format.data:  # one sent is checked, not replaced: it is refused if not this one
         form.format.data = allowed[0]
     if form.validate_on_submit():
         jobs.sweep(current_app, db.session)  # old previews and uploads go as new ones arrive
@@ -62,6 +63,10 @@ def upload():
         if refused:
             flash(refused, "error")
         return redirect(url_for("imports.show", batch_id=batch.id))
+    sent = form.format.data
+    if form.format.errors and sent in FORMATS and sent not in allowed:  # a layout that exists, not this person's
+        form.format.errors = [f"Your role does not upload “{FORMATS[sent].title}” files; it uploads "
+                              f"{listed(f'“{access.format_title(current_user, name)}”' for name in allowed)}."]
     return render_template("imports/upload.html", form=form), 400 if form.errors else 200
 
 
