@@ -871,6 +871,28 @@ def test_a_percent_given_as_a_share_is_pointed_out_before_it_is_confirmed(demo, 
             "minutes are not a percent"
 
 
+def test_a_small_percent_stored_as_it_is_raises_no_share_warning_when_imported_again(demo, tmp_path):
+    """The product's own export, imported back unchanged, was told its 0.833333 (1 respondent in 120 who named
+    another problem) might be a share to give as a percent. A value stored so already changes nothing; one that
+    changes it is still pointed out."""
+    def rows(*values):
+        return [["Benefits Administration", "Benefits Call Center", None, "digital_adoption", f"FY2025-Q{k}", "", "",
+                 value, *[None] * 8] for k, value in enumerate(values, start=1)]
+
+    def warned(result):
+        return [w for w in result.warnings if w.startswith("digital_adoption")]
+
+    with demo.app_context():
+        first = run_import(db.session, write_csv(tmp_path / "first.csv", rows("0.833333", "0.5")))
+        assert first.status == "imported" and len(warned(first)) == 1, "said before it was stored"
+        again = run_import(db.session, write_csv(tmp_path / "again.csv", rows("0.833333", "0.5")), dry_run=True)
+        assert again.status == "duplicate" or again.plan.counts["unchanged"] == 2
+        assert warned(again) == [], "stored as they are: nothing to say"
+        changed = run_import(db.session, write_csv(tmp_path / "changed.csv", rows("0.833333", "0.6")), dry_run=True)
+    [warning] = warned(changed)
+    assert "1 of its values in this file is between 0 and 1 " in warning and "row 3: 0.6, stored as 0.6%" in warning
+
+
 def test_touchpoints_spelt_two_ways_are_pointed_out(demo, tmp_path):
     """'d1' and 'D1' were stored as two surveys, both pooled into the scores, without a word."""
     path = write_csv(tmp_path / "touchpoints.csv", [survey_row(touchpoint="d1", period="FY2026-Q1"),

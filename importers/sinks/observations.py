@@ -385,7 +385,7 @@ class ObservationSink:
         touchpoints spelt two ways, and a percent metric's values between 0 and 1 for a program or
         function with none above 1 in the file (0.85 is stored as 0.85%, where a share of 85% was likely
         meant; beside a value above 1 the series is on the 0-100 scale, and a small value is a small
-        percent)."""
+        percent), but those stored as they are already (`_stored_as_they_are`)."""
         if not self._plainly_monthly:  # nothing in the file shows it holds months: not summed on a guess
             self.errors.extend(SinkError(row, "period", raw, (
                 f"{raw!r} is read as a month of {period}, as row {first}, but 2025-01 to 2025-04 may mean "
@@ -409,9 +409,12 @@ class ObservationSink:
         # scale, and its small values are small percents; another's may be shares (a file merged from several)
         on_100 = {key[:2] for key, values in self.rows.items()
                   if key[0] in percent and values[_VALUE_AT] is not None and values[_VALUE_AT] > 1}
-        for key, values in self.rows.items():
-            value = values[_VALUE_AT]
-            if key[0] in percent and value is not None and 0 < value < 1 and key[:2] not in on_100:
+        candidates = {key: values[_VALUE_AT] for key, values in self.rows.items()
+                      if key[0] in percent and values[_VALUE_AT] is not None and 0 < values[_VALUE_AT] < 1
+                      and key[:2] not in on_100}
+        stored_so = self._stored_as_they_are(candidates)
+        for key, value in candidates.items():
+            if key not in stored_so:
                 fractions.setdefault(key[0], []).append((self.first_row[key], value))
         for metric_id, found in sorted(fractions.items(), key=lambda item: percent[item[0]]):
             row, value = min(found)
@@ -423,6 +426,23 @@ class ObservationSink:
                 f"If {'it is a share, give it as a percent' if one else 'they are shares, give them as percents'} "
                 f"({value * 100:g}, or {value * 100:g}%) and upload the file again; if "
                 f"{'it is a percent' if one else 'they are percents'} below 1, nothing needs to change.")
+
+    def _stored_as_they_are(self, candidates: dict) -> set:
+        """Of a percent's values between 0 and 1 in the file (`candidates`, {key: value}), the keys stored with
+        this very value: the file re-imports them (as the product's own export does of 1 respondent in 120,
+        0.833333) and changes nothing a warning could save."""
+        if not candidates:
+            return set()
+        o = Observation
+        query = sa.select(o.metric_id, o.subject_key, o.period, o.channel, o.touchpoint, o.value).where(
+            o.metric_id.in_({key[0] for key in candidates}), o.subject_key.in_({key[1] for key in candidates}),
+            o.period.in_({key[2] for key in candidates}), o.value > 0, o.value < 1)
+        found = set()
+        for metric, subject, period, channel, touchpoint, value in self.session.execute(query):
+            key = (metric, subject, period, channel, touchpoint_key(touchpoint))
+            if key in candidates and _same(value, candidates[key]):
+                found.add(key)
+        return found
 
     def small_samples(self) -> list[str]:
         """Survey results of a subject's quarter whose respondents in the file, over its channels and
