@@ -893,6 +893,27 @@ def test_a_small_percent_stored_as_it_is_raises_no_share_warning_when_imported_a
     assert "1 of its values in this file is between 0 and 1 " in warning and "row 3: 0.6, stored as 0.6%" in warning
 
 
+def test_v2_trust_given_as_a_value_without_answer_counts_is_said_to_judge_nothing(demo, tmp_path):
+    """A trust of 1.0 from 5,000 respondents in FY2026-Q4, typed without its answers, was previewed as an insert
+    with no word; the program page then showed it "reported without counts: no score" beside a trust status it
+    left unchanged. Before the v2 survey a mean with its n is pooled, and nothing is said."""
+    rows = [survey_row(period="FY2026-Q4", counts=(None,) * 5, value="1.0", n=5000),
+            survey_row(period="FY2026-Q4", channel="web", counts=(None,) * 5, value="4.2", n=80),
+            survey_row(period="FY2024-Q1", counts=(None,) * 5, value="4.1", n=300),
+            survey_row(period="FY2026-Q3")]
+    with demo.app_context():
+        result = run_import(db.session, write_csv(tmp_path / "typed.csv", rows), dry_run=True)
+    assert result.status == "would_import", result.errors
+    assert [w for w in result.warnings if w.startswith("2 trust values")] == [
+        "2 trust values from A-11's v2 survey on are given without their answer counts (the first on row 2: "
+        "FY2026-Q4, 1). From FY2024-Q2 a quarter's trust is the share who trust, counted from the answers, so they "
+        "are kept but judge nothing. Give the answers in count_1 to count_5 (a thumbs down as 1, a thumbs up as 5) "
+        "to have them scored."]
+    with demo.app_context():
+        before = run_import(db.session, write_csv(tmp_path / "v1.csv", rows[2:]), dry_run=True)
+    assert not [w for w in before.warnings if "trust value" in w], "a v1 mean with its n is pooled"
+
+
 def test_touchpoints_spelt_two_ways_are_pointed_out(demo, tmp_path):
     """'d1' and 'D1' were stored as two surveys, both pooled into the scores, without a word."""
     path = write_csv(tmp_path / "touchpoints.csv", [survey_row(touchpoint="d1", period="FY2026-Q1"),

@@ -336,8 +336,8 @@ def test_the_metrics_template_filled_in_imports_back(demo, tmp_path):
     for touchpoint, when in (("t1", {"period": "FY2026-Q1"}), ("t2", {"fiscal_year": 2026, "fiscal_quarter": 2}),
                              ("t3", {"fiscal_year": 2026, "period": "FY2026-Q3"}),
                              ("t4", {"fiscal_year": "", "period": "FY2026-Q4"})):
-        values = {"program": program, "metric": "trust", "channel": "web", "touchpoint": touchpoint, "value": 4,
-                  "n": 40, **when}
+        values = {"program": program, "metric": "digital_adoption", "channel": "web", "touchpoint": touchpoint,
+                  "value": 45, "n": 40, **when}  # (a trust from FY2024-Q2 is scored from its answer counts)
         sheet.append([values.get(name) for name in header])
     book.save(path)
     with demo.app_context():

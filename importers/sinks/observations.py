@@ -17,7 +17,7 @@ from importers.formats.observation_formats import COUNT_COLUMNS, KEEP, value_mar
 from importers.normalize import to_name, to_number, to_text
 from importers.resolve import Directory, Unknown
 from importers.sinks.base import Change, Plan, SinkError
-from scorecard.a11 import ensure_standard_metrics, is_survey_data
+from scorecard.a11 import ensure_standard_metrics, is_survey_data, trust_as_share
 from scorecard.bulk import bulk_inserter
 from scorecard.models import ImportRowChange, MetricKind, Observation, subject_key
 from scorecard.models.metrics import MAX_MAGNITUDE
@@ -399,7 +399,7 @@ class ObservationSink:
                 f"{'its' if one else 'their'} quarter (the same metric, subject, channel and touchpoint in another "
                 "month of it): answer counts and respondents summed, a value without counts weighed by its "
                 "respondents.")
-        self.warnings += self.small_samples()
+        self.warnings += self.small_samples() + self._v2_trust_without_counts()
         percent = {found[0]: found[1] for found in self._metrics.values()
                    if isinstance(found, tuple) and found[2] is MetricKind.percent}
         if not percent:
@@ -443,6 +443,25 @@ class ObservationSink:
             if key in candidates and _same(value, candidates[key]):
                 found.add(key)
         return found
+
+    def _v2_trust_without_counts(self) -> list[str]:
+        """Trust from A-11's v2 survey on (FY2024-Q2) given as a value without its answer counts: kept, but the
+        quarter's trust is the share who trust, counted from the answers (a thumbs up as 5), so such a row judges
+        nothing. A row with a value of 1.0 and 5,000 respondents was previewed as if it would be scored."""
+        trust = {found[0]: found[1] for found in self._metrics.values()
+                 if isinstance(found, tuple) and found[2] is MetricKind.likert and found[3] == "trust"}
+        found = sorted((self.first_row[key], key[2], values[_VALUE_AT]) for key, values in self.rows.items()
+                       if key[0] in trust and values[_VALUE_AT] is not None and not any(
+                           values[_COUNTS_AT:_COUNTS_AT + 5]) and trust_as_share("trust", key[2]))
+        if not found:
+            return []
+        row, period, value = found[0]
+        one = len(found) == 1
+        return [f"{counted(len(found), 'trust value')} from A-11's v2 survey on {'is' if one else 'are'} given "
+                f"without {'its' if one else 'their'} answer counts ({'on' if one else 'the first on'} row {row}: "
+                f"{period}, {value:g}). From FY2024-Q2 a quarter's trust is the share who trust, counted from the "
+                f"answers, so {'it is' if one else 'they are'} kept but judge nothing. Give the answers in count_1 "
+                "to count_5 (a thumbs down as 1, a thumbs up as 5) to have them scored."]
 
     def small_samples(self) -> list[str]:
         """Survey results of a subject's quarter whose respondents in the file, over its channels and
