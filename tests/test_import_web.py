@@ -25,7 +25,11 @@ def test_upload_preview_confirm_history_and_revert(app, analyst):
 
     assert post(analyst, f"/imports/{batch_id}/confirm").status_code == 302
     assert analyst.get(f"/imports/{batch_id}/status").get_json()["status"] == "committed"
-    assert "1 row was inserted, 0 updated, 0 unchanged" in analyst.get(f"/imports/{batch_id}").get_data(as_text=True)
+    written = analyst.get(f"/imports/{batch_id}").get_data(as_text=True)
+    assert "1 row was inserted, 0 updated, 0 unchanged" in written
+    # what the preview showed, row by row, stays once written: an analyst can check what a batch changed
+    assert "<caption>The change, as written</caption>" in written and "Benefits Call Center" in written
+    assert "Confirm import" not in written
     assert observations(app) == before + 1
     history = analyst.get("/imports/").get_data(as_text=True)
     assert "q1.xlsx" in history and "committed" in history and f'href="/imports/{batch_id}/revert"' in history
