@@ -40,7 +40,11 @@ def _suggest(value: str, names) -> str:
     names}), each is said as stored (its name or title), the code beside the name: "'Benefits Call
     Center' (BA-CALL)", not the lower-cased key it was compared as; a key whose value is no list of rows
     (an e-mail address) is said as the key."""
-    close = difflib.get_close_matches(_key(value), list(names), n=6, cutoff=0.6)
+    wanted = _key(value)
+    keys = list(names)
+    if " " in wanted:  # a name of words is likened to names of words, not to codes that share one of them
+        keys = [key for key in keys if " " in key] or keys  # ("Nope Program" was close to "PG-PROGRAM-8")
+    close = difflib.get_close_matches(wanted, keys, n=6, cutoff=0.6)
     shown: list[str] = []
     for key in close:
         found = names[key] if isinstance(names, dict) else None

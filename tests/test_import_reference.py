@@ -1070,3 +1070,27 @@ def test_a_program_the_import_created_and_others_since_name_is_not_reverted_from
         db.session.rollback()
         db.session.expire_all()
         assert snapshot() == before
+
+
+def test_a_program_name_of_words_is_likened_to_names_not_to_codes_sharing_a_word(demo):
+    """"Nope Program" was answered "closest: 'PG-PROGRAM-8' (Contacting the Trust Beneficiary contact center),
+    'PG-PROGRAM-7' ...": the performance.gov services' codes share the word. A name of words is likened to
+    names; a code is still likened to codes."""
+    from importers.resolve import Directory, Unknown
+
+    with demo.app_context():
+        component = db.session.scalar(sa.select(Component).order_by(Component.id))
+        for k, name in ((7, "Contacting the Trust Beneficiary call center"), (8, "Applying for a passport"),
+                        (9, "Reporting a lost card")):
+            db.session.add(Program(component=component, code=f"PG-PROGRAM-{k}", name=name))
+        db.session.flush()
+        directory = Directory(db.session)
+        with pytest.raises(Unknown) as nope:
+            directory.program("Nope Program")
+        with pytest.raises(Unknown) as misspelt:
+            directory.program("Benefit Call Centre")
+        with pytest.raises(Unknown) as code:
+            directory.program("PG-PROGRAM-99")
+    assert "PG-PROGRAM" not in str(nope.value), str(nope.value)
+    assert "closest: 'Benefits Call Center' (" in str(misspelt.value)
+    assert "closest: 'PG-PROGRAM-9" in str(code.value), str(code.value)
