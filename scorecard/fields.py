@@ -17,12 +17,14 @@ DIGITS = re.compile("[0-9]+")  # not \d, which is every script's digits
 DECIMAL = re.compile(r"[0-9]*\.[0-9]+|[0-9]+\.")  # "1.5", ".5", "2.": the digits 0-9, with a point
 
 
-def whole_number(text: str, taker: str = "field", takes: str = "a whole number of 0 or more") -> int:
+def whole_number(text: str, taker: str = "field", takes: str = "a whole number of 0 or more",
+                 most: int = LARGEST) -> int:
     """`text` as a whole number written with the digits 0-9 alone, at most LARGEST; else a ValueError
     naming it, and what a `taker` ("field", "parameter") takes. Python's int() reads more than anyone
     types as a number here: digits of other scripts ("٣" Arabic-Indic, "５" fullwidth), "1_0", "+3",
     " 3 ". No whole number taken here is negative (ids, counts, pages, versions, ratings, years, days),
-    so a sign is refused too."""
+    so a sign is refused too. One beyond LARGEST (`most`, the largest this taker takes, when less) is said
+    to be beyond it: page=99999999999999999999 was told of 2,147,483,647 where pages go to 1,000,000."""
     shown = text if len(text) <= 20 else f"{text[:20]}..."
     if text[:1] in ("-", "+") and DIGITS.fullmatch(text[1:]):
         raise ValueError(f"{shown!r} is not a number this {taker} takes: it takes {takes}, written without a sign")
@@ -32,6 +34,8 @@ def whole_number(text: str, taker: str = "field", takes: str = "a whole number o
     if not DIGITS.fullmatch(text):
         raise ValueError(f"{shown!r} is not a number this {taker} takes: write it with the digits 0-9")
     if len(text.lstrip("0")) > len(str(LARGEST)) or int(text) > LARGEST:  # no int() of thousands of digits
+        if most < LARGEST:
+            raise ValueError(f"{shown!r} is not a number this {taker} takes: it takes {takes}")
         raise ValueError(f"{shown!r} is not a number this {taker} takes: it is larger than {LARGEST:,}")
     return int(text)
 
@@ -41,7 +45,8 @@ class WholeNumberField(IntegerField):
         super().process_formdata(valuelist)  # WTForms' own message for what int() cannot read either ("abc")
         if valuelist and isinstance(valuelist[0], str) and self.data is not None:  # none sent: the object's kept
             try:
-                self.data = whole_number(valuelist[0].strip(), takes=self._takes())  # spaces around it: no part
+                self.data = whole_number(valuelist[0].strip(), takes=self._takes(),  # spaces around it: no part
+                                         most=self._most())
             except ValueError:
                 self.data = None
                 raise
@@ -55,6 +60,11 @@ class WholeNumberField(IntegerField):
                     return f"a whole number from {check.min} to {check.max}"
                 return f"a whole number of {check.min} or more"
         return "a whole number of 0 or more"
+
+    def _most(self) -> int:
+        """The largest number the field takes (its range's top, else LARGEST)."""
+        return min([LARGEST] + [int(check.max) for check in self.validators
+                                if isinstance(check, NumberRange) and check.max is not None])
 
     def pre_validate(self, form):
         # A value typed that is no whole number this field takes is said once. An empty one is left to the

@@ -1014,7 +1014,10 @@ def test_whole_number_parameters_are_the_digits_0_9_alone(api, http):
                "-1": "it takes a whole number from 1 to 1,000,000, written without a sign"}.get(
             sent, "write it with the digits 0-9")
         assert error["message"] == f"{sent!r} is not a number this parameter takes: {how}"
-    for name, sent, range_ in (("page", "0", "1 to 1,000,000"), ("page_size", "501", "1 to 500")):
+    for name, sent, range_ in (("page", "0", "1 to 1,000,000"), ("page_size", "501", "1 to 500"),
+                               # beyond any integer column too: said by the parameter's own range, not by
+                               # "larger than 2,147,483,647"
+                               ("page", "9" * 20, "1 to 1,000,000"), ("page_size", "9" * 11, "1 to 500")):
         # beyond the range, as a signed value is told: not marshmallow's "Must be greater than or equal to 1 ..."
         [error] = http.get(f"{PREFIX}/observations?{name}={sent}", headers=_bearer(secret)).get_json()["errors"]
         assert error["message"] == (f"{sent!r} is not a number this parameter takes: it takes a whole number "

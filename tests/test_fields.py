@@ -24,8 +24,9 @@ REQUIRED = "This field is required."
     ("-1", ["'-1' is not a number this field takes: it takes a whole number from 1 to 5, written without a "
             "sign"], None),
     ("\uff13", ["'\uff13' is not a number this field takes: write it with the digits 0-9"], None),
-    ("99999999999999999999", ["'99999999999999999999' is not a number this field takes: it is larger than "
-                              "2,147,483,647"], None),
+    # beyond any integer column: said by the field's own range (it was "it is larger than 2,147,483,647")
+    ("99999999999999999999", ["'99999999999999999999' is not a number this field takes: it takes a whole number "
+                              "from 1 to 5"], None),
 ])
 def test_a_required_rating(app, typed, said, read):
     with app.test_request_context(method="POST", data={"rating": typed, "justification": "x"}):

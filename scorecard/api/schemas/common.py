@@ -10,7 +10,7 @@ from marshmallow import fields, validate
 
 from scorecard import periods
 from scorecard.extensions import db
-from scorecard.fields import whole_number
+from scorecard.fields import LARGEST, whole_number
 from scorecard.models import Metric
 from scorecard.periods import PeriodError, parse_period
 from scorecard.text import line_breaks, name_key
@@ -71,7 +71,7 @@ class WholeNumber(fields.Integer):
             raise self.make_error("fraction", input=value)
         if isinstance(value, str):
             try:
-                value = whole_number(value, "parameter", takes=self._takes())
+                value = whole_number(value, "parameter", takes=self._takes(), most=self._most())
             except ValueError as error:
                 raise ma.ValidationError(str(error)) from None
         return super()._validated(value)
@@ -83,6 +83,12 @@ class WholeNumber(fields.Integer):
             if isinstance(check, validate.Range) and check.min is not None:
                 return whole_numbers(check.min, check.max)
         return whole_numbers(0)
+
+
+    def _most(self) -> int:
+        """The largest number the parameter takes (its range's top, else scorecard.fields.LARGEST)."""
+        return min([LARGEST] + [check.max for check in self.validators
+                                if isinstance(check, validate.Range) and check.max is not None])
 
 
 def whole_numbers(low: int, high: int | None = None) -> str:
