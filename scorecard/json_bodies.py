@@ -9,6 +9,7 @@ converts (a ValueError of its own, not the parser's). A key given twice in one o
 parser reads as its last value, is refused: by the API as a 422 naming where it is (`loads_once_each`),
 in a rule as malformed (`once_each`)."""
 import json
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -91,9 +92,17 @@ def loads_once_each(data: bytes) -> Any:
             repeating.append(found)
         return found
 
-    document = json.loads(data.decode("utf-8"), object_pairs_hook=pairs_hook)
+    too_large: list = []
+
+    def float_hook(literal):
+        number = number_as_sent(literal)
+        if isinstance(number, TooLarge):
+            too_large.append(number)
+        return number
+
+    document = json.loads(data.decode("utf-8"), object_pairs_hook=pairs_hook, parse_float=float_hook)
     if not repeating:
-        return document
+        return _refusing_too_large(document) if too_large else document
     messages: dict = {}
     for path, node in _repeating_in(document):
         where = messages
@@ -103,6 +112,30 @@ def loads_once_each(data: bytes) -> Any:
             where.setdefault(key, [f"{key!r} is given more than once in one object; send it once (nothing was "
                                    "changed)."])
     raise ma.ValidationError(messages)
+
+
+class TooLarge(str):
+    """A number written beyond what a number holds (1e400: Python reads it as infinity), kept as written."""
+
+
+def number_as_sent(literal: str):
+    """json.loads's parse_float: the number, or TooLarge(literal) for one beyond a float's range. 1e400 was
+    read as infinity and refused as "Special numeric values (nan or infinity)", quoted as "Infinity", where
+    the client had sent a finite number."""
+    value = float(literal)
+    return value if math.isfinite(value) else TooLarge(literal)
+
+
+def _refusing_too_large(document: Any) -> Any:
+    """A ValidationError naming where `document` holds a number too large to be read (TooLarge), its messages
+    nested as the path (as `refusing_unkept`'s)."""
+    for path, node in json_nodes(document):
+        if isinstance(node, TooLarge):
+            messages: Any = [f"The number {node} is too large to be read as a number; nothing was changed."]
+            for step in reversed(path):
+                messages = {step: messages}
+            raise ma.ValidationError(messages if path else {"_schema": messages})
+    return document
 
 
 def _repeating_in(document: Any):

@@ -1051,6 +1051,47 @@ def test_a_key_given_twice_in_a_body_is_refused_naming_it_and_where(api, http):
     assert error["message"].startswith("'value' is given more than once in one object")
 
 
+def test_a_refused_value_is_quoted_back_cut_short_not_whole(api, http):
+    """A note of 20 MB refused as too long was sent back whole: a 20 MB problem for any body up to the limit.
+    The value quoted is cut at 200 characters, as is one refused as no choice (its message quotes it too)."""
+    officer = _secret(api, "officer")
+    with api.app_context():
+        cid = _commitment_of("CFO")
+    url = f"{PREFIX}/commitments/{cid}"
+    read = http.get(url, headers=_bearer(officer))
+    for body, column in (({"note": "x" * 2_000_000}, "note"), ({"status": "y" * 500_000}, "status"),
+                         ({"evidence_links": ["https://www.cfo.gov/" + "z" * 400_000]}, "evidence_links")):
+        refused = http.patch(url, json=body, headers={**_bearer(officer), "If-Match": read.headers["ETag"]})
+        assert refused.status_code == 422, refused.get_data(as_text=True)[:500]
+        assert len(refused.get_data()) < 5_000, (column, len(refused.get_data()))
+        [error] = refused.get_json()["errors"]
+        assert error["column"] == column and len(error["value"]) == 201 and error["value"].endswith("…"), error
+    assert http.get(url, headers=_bearer(officer)).get_json() == read.get_json(), "nothing changed"
+
+
+def test_a_number_too_large_to_read_is_said_so_and_quoted_as_sent(api, http):
+    """1e400 was read as infinity: refused as "Special numeric values (nan or infinity) are not permitted" and
+    quoted as "Infinity", where the client had sent a finite number. NaN and Infinity themselves stay refused."""
+    analyst = _secret(api, "analyst")
+    row = '{"function": "CFO", "metric": "cfo_cx_budget_aligned", "period": "FY2027-Q1", "value": %s}'
+    refused = http.post(f"{PREFIX}/observations?dry_run=true", data=f"[{row % '50'}, {row % '1e400'}]",
+                        content_type="application/json", headers=_bearer(analyst))
+    assert refused.status_code == 422, refused.get_data(as_text=True)
+    [error] = refused.get_json()["errors"]
+    assert (error["row"], error["column"], error["value"]) == (2, "value", "1e400"), error
+    assert error["message"] == "The number 1e400 is too large to be read as a number; nothing was changed."
+    alone = http.post(f"{PREFIX}/observations?dry_run=true", data="-1E+999", content_type="application/json",
+                      headers=_bearer(analyst))
+    assert alone.status_code == 422 and "-1E+999 is too large" in alone.get_data(as_text=True)
+    for special in ("Infinity", "NaN"):
+        kept = http.post(f"{PREFIX}/observations?dry_run=true", data=f"[{row % special}]",
+                         content_type="application/json", headers=_bearer(analyst))
+        assert kept.status_code in (400, 422) and "too large" not in kept.get_data(as_text=True)
+    fine = http.post(f"{PREFIX}/observations?dry_run=true", data=f"[{row % '5.0e1'}]",
+                     content_type="application/json", headers=_bearer(analyst))
+    assert fine.status_code == 200, fine.get_data(as_text=True)
+
+
 def test_a_body_of_very_many_bad_values_lists_the_first_of_them(api, http):
     """Each bad value was quoted: a body of a million unknown keys took a minute and a gigabyte to answer with a
     114 MB problem. The problem lists the first MAX_ERRORS_LISTED, as an import keeps its first errors, and says

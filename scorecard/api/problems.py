@@ -14,7 +14,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.http import HTTP_STATUS_CODES
 
 from scorecard.errors import RETRY_AFTER, database_down_words, database_gone, failed_words, too_large_words
-from scorecard.json_bodies import refusing_depth
+from scorecard.json_bodies import number_as_sent, refusing_depth
 from scorecard.text import counted, shown
 
 PROBLEM_JSON = "application/problem+json"
@@ -119,7 +119,8 @@ def _sent_body():
         return None
     if "scorecard_sent_body" not in g:
         try:
-            g.scorecard_sent_body = refusing_depth(lambda: stdlib_json.loads(request.get_data(as_text=True)))
+            g.scorecard_sent_body = refusing_depth(lambda: stdlib_json.loads(request.get_data(as_text=True),
+                                                                             parse_float=number_as_sent))
         except ValueError:
             g.scorecard_sent_body = None
     return g.scorecard_sent_body
@@ -145,7 +146,20 @@ def sent_value(row, column, item=None):
         # as the texts sent: a JSON number cannot be NaN or Infinity, and strict parsers refuse them
         return "NaN" if math.isnan(value) else "Infinity" if value > 0 else "-Infinity"
     # quoted with a character no text keeps written as its escape (the reason it may be refused)
-    return shown(value) if value is None or isinstance(value, (str, int, float, bool)) else shown(json.dumps(value))
+    quoted = shown(value) if value is None or isinstance(value, (str, int, float, bool)) else shown(json.dumps(value))
+    return cut(quoted)
+
+
+# A value quoted back is cut to this many characters: a note of 20 MB refused as too long was sent back whole,
+# a problem as large as the body.
+QUOTED_AT_MOST = 200
+
+
+def cut(quoted):
+    """A text quoted in a problem, at most QUOTED_AT_MOST characters and "…" (anything else as it is)."""
+    if isinstance(quoted, str) and len(quoted) > QUOTED_AT_MOST:
+        return quoted[:QUOTED_AT_MOST] + "…"
+    return quoted
 
 
 def _retry_after(error, headers: dict) -> dict:

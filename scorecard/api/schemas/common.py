@@ -207,7 +207,8 @@ class ProblemItemSchema(Schema):
     row = WholeNumber(allow_none=True, metadata={"description": "The row (an item of a JSON array counted from "
                                                                    "1, or a spreadsheet row); null outside rows."})
     column = fields.String(allow_none=True)
-    value = fields.Raw(allow_none=True)
+    value = fields.Raw(allow_none=True, metadata={"description": "The value sent, as sent; a text longer than "
+                                                                 "200 characters is cut there and ends in \"…\"."})
     message = fields.String()
 
 
