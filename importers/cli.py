@@ -91,17 +91,22 @@ def _print_human(payload: dict) -> None:
 
 @click.command("revert")
 @click.argument("batch", type=int)
+@click.option("--dry-run", is_flag=True, help="Check the revert and count what it would do; change nothing.")
 @with_appcontext
-def revert_command(batch):
-    """Undo an import batch: restore exactly what it replaced."""
+def revert_command(batch, dry_run):
+    """Undo an import batch: restore exactly what it replaced. A revert cannot itself be undone."""
     from importers.revert import RevertError, kept_words, revert_batch
     from scorecard.extensions import db
 
     try:
-        summary = revert_batch(db.session, batch)
+        summary = revert_batch(db.session, batch, dry_run=dry_run)
     except RevertError as error:
         db.session.rollback()
         raise click.ClickException(str(error)) from error
+    if dry_run:
+        click.echo(f"Batch {batch} can be reverted: {counted(summary['deleted'], 'row')} would be deleted, "
+                   f"{summary['restored']:,} restored. Nothing was changed.")
+        return
     click.echo(f"Reverted batch {batch}: {counted(summary['deleted'], 'row')} deleted, {summary['restored']:,} "
                f"restored. {kept_words(summary)}".rstrip())
 

@@ -59,11 +59,13 @@ class RevertError(Exception):
     """The batch cannot be reverted (not committed, or later imports changed its rows)."""
 
 
-def revert_batch(session, batch_id: int, *, user_id=None, progress=None) -> dict:  # noqa: C901 (one pass over a row's or file's steps, kept together so the order of checks reads top to bottom)
+def revert_batch(session, batch_id: int, *, user_id=None, progress=None,  # noqa: C901 (one pass over a row's or file's steps, kept together so the order of checks reads top to bottom)
+                 dry_run: bool = False) -> dict:
     """Undo a batch in one transaction, as the user `user_id` (None: the command line, trusted).
     Refuses when a later batch has changed the same rows: revert that one first, so nothing a later
     import wrote is silently lost. `progress(stage, rows)` hears how far it got (a background revert's
-    page shows it)."""
+    page shows it). `dry_run`: every check, and the counts it would delete and restore, then rolled back:
+    nothing is changed (a revert cannot itself be undone)."""
     progress = progress or (lambda stage, rows: None)
     progress("checking", 0)
     writers.one_at_a_time(session, writers.IMPORT)  # no confirm or other revert between the checks and the writes
@@ -121,6 +123,10 @@ def revert_batch(session, batch_id: int, *, user_id=None, progress=None) -> dict
         restored += len(updates)
     undone = _undo_tracked(session, batch, tracked)
     deleted, restored = deleted + undone["deleted"], restored + undone["restored"]
+    if dry_run:
+        kept = dict((batch.preview or {}).get("created") or {})
+        session.rollback()
+        return {"deleted": deleted, "restored": restored, "kept": kept, "evaluation": None, "dry_run": True}
     # Claimed in one conditional UPDATE: of two reverts posted at once only one goes through.
     claimed = session.execute(
         sa.update(ImportBatch).where(ImportBatch.id == batch_id, ImportBatch.status == BatchStatus.committed)
@@ -138,7 +144,7 @@ def revert_batch(session, batch_id: int, *, user_id=None, progress=None) -> dict
     answers = import_reverted.send(batch, touched=touched, reference=bool(tracked))
     # what became of the findings' evaluation (the rules' receiver says: queued, not_queued, done)
     summary["evaluation"] = next((answer for _, answer in answers if isinstance(answer, str)), None)
-    return summary
+    return {**summary, "dry_run": False}
 
 
 def carried_by(session, batch_id: int) -> list[int]:

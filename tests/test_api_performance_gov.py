@@ -14,7 +14,7 @@ from scorecard.api.permissions import PREFIX
 from scorecard.api.tokens import create_token
 from scorecard.driver_rule import is_non_standard_wording
 from scorecard.extensions import db
-from scorecard.models import BatchStatus, ImportBatch, Observation, Program, User
+from scorecard.models import AuditEvent, BatchStatus, ImportBatch, Observation, Program, User
 from scorecard.survey import point_scale
 from tests.conftest import TRUST_CSV
 
@@ -150,9 +150,19 @@ def test_posted_observations_are_one_import_batch_and_can_be_reverted(app, analy
     score = client.get(f"{PREFIX}/scores?metric=trust&period=FY2025-Q1", headers=_bearer(analyst_token)).get_json()
     assert score["items"][0]["count_5"] == 13 and score["items"][0]["n"] == 25
 
+    # a revert cannot be undone: a dry run makes its checks and counts, and changes nothing
+    dry = client.post(f"{PREFIX}/imports/{summary['batch']}/revert?dry_run=true", headers=_bearer(analyst_token))
+    assert dry.status_code == 200, dry.get_data(as_text=True)
+    assert dry.get_json()["dry_run"] is True and dry.get_json()["deleted"] == 2
+    assert dry.get_json()["batch"]["status"] == "committed" and dry.get_json()["evaluation"] is None
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Observation)) == 2
+        assert not db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent).where(
+            AuditEvent.action == "import.revert")), "no revert recorded"
     reverted = client.post(f"{PREFIX}/imports/{summary['batch']}/revert", headers=_bearer(analyst_token))
     assert reverted.status_code == 200, reverted.get_data(as_text=True)
     assert reverted.get_json()["deleted"] == 2 and reverted.get_json()["batch"]["status"] == "reverted"
+    assert reverted.get_json()["dry_run"] is False
     assert reverted.get_json()["evaluation"] == "done"  # the tests evaluate in place (EVALUATIONS_INLINE)
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Observation)) == 0

@@ -12,7 +12,7 @@ from importers.errors import ImportFileError
 from importers.pipeline import run_import
 from scorecard.clock import agency_today
 from scorecard.extensions import db
-from scorecard.models import AuditEvent, ImportBatch, ImportRowChange, Observation
+from scorecard.models import AuditEvent, BatchStatus, ImportBatch, ImportRowChange, Observation
 from scorecard.storage import storage
 from tests.helpers import DATA, write_xlsx
 
@@ -336,6 +336,13 @@ def test_reimport_updates_only_what_changed_and_revert_restores_it(demo, tmp_pat
         runner = demo.test_cli_runner()
         refused = runner.invoke(args=["revert", str(a.batch_id)])
         assert refused.exit_code != 0 and f"import batch {b.batch_id}" in refused.output
+        assert runner.invoke(args=["revert", "--dry-run", str(a.batch_id)]).exit_code != 0, "checked alike"
+        dry = runner.invoke(args=["revert", "--dry-run", str(b.batch_id)])
+        assert dry.exit_code == 0 and dry.output.strip() == (f"Batch {b.batch_id} can be reverted: 0 rows would be "
+                                                             "deleted, 1 restored. Nothing was changed.")
+        db.session.expire_all()
+        assert db.session.get(ImportBatch, b.batch_id).status is BatchStatus.committed
+        assert db.session.get(Observation, change.row_id).count_1 == 1, "nothing was changed"
         assert runner.invoke(args=["revert", str(b.batch_id)]).exit_code == 0
         db.session.expire_all()
         restored = db.session.scalar(sa.select(Observation).where(Observation.id == change.row_id))

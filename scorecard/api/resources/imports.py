@@ -180,14 +180,17 @@ def cancel(batch_id):
 
 
 @blp.route("/imports/<int(max=2147483647):batch_id>/revert", methods=["POST"])
+@blp.arguments(s.RevertArgs, location="query")
 @blp.response(200, s.RevertSchema)
 @blp.alt_response(409, description="Not committed, or later imports changed its rows.", **CONFLICT)
-def revert(batch_id):
-    """Undo a committed batch: restore exactly what it replaced."""
+def revert(args, batch_id):
+    """Undo a committed batch: restore exactly what it replaced. A revert cannot itself be undone:
+    `?dry_run=true` makes every check and counts what it would delete and restore, changing nothing."""
     services = imports()
     _batch(batch_id)
     try:
-        summary = services.revert.revert_batch(db.session, batch_id, user_id=current_user.id)
+        summary = services.revert.revert_batch(db.session, batch_id, user_id=current_user.id,
+                                               dry_run=args["dry_run"])
     except services.revert.RevertError as error:
         db.session.rollback()
         raise ApiProblem(409, str(error)) from None

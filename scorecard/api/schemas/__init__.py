@@ -5,7 +5,14 @@ from scorecard.api.schemas.capacity import CapacityArgs, CapacityAssessmentSchem
 from scorecard.api.schemas.commitments import CommitmentArgs, CommitmentPatchSchema, CommitmentSchema, IfMatchHeader
 from scorecard.api.schemas.common import PageArgs, ProblemSchema, page_of
 from scorecard.api.schemas.findings import FindingArgs, FindingSchema
-from scorecard.api.schemas.imports import LAYOUTS, ImportArgs, ImportBatchSchema, RevertSchema, UploadSchema
+from scorecard.api.schemas.imports import (
+    LAYOUTS,
+    ImportArgs,
+    ImportBatchSchema,
+    RevertArgs,
+    RevertSchema,
+    UploadSchema,
+)
 from scorecard.api.schemas.observations import (
     ROWS_MAX,
     DryRunArgs,
@@ -33,6 +40,6 @@ __all__ = [
     "CommitmentPatchSchema", "CommitmentSchema", "ComponentArgs", "ComponentSchema", "DryRunArgs", "FindingArgs",
     "FindingSchema", "FunctionSchema", "IfMatchHeader", "ImportArgs", "ImportBatchSchema", "ImportSummarySchema",
     "MetricArgs", "MetricSchema", "ObservationArgs", "ObservationRowSchema", "ObservationSchema", "PageArgs",
-    "PlanArgs", "PlanSchema", "ProblemSchema", "ProgramArgs", "ProgramSchema", "RevertSchema", "ScoreArgs",
-    "ScoreSchema", "UploadSchema", "page_of",
+    "PlanArgs", "PlanSchema", "ProblemSchema", "ProgramArgs", "ProgramSchema", "RevertArgs", "RevertSchema",
+    "ScoreArgs", "ScoreSchema", "UploadSchema", "page_of",
 ]

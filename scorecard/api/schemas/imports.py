@@ -101,8 +101,15 @@ class UploadSchema(UploadForm):
     file = FilePart(required=True, metadata={"description": "The spreadsheet: xlsx, xlsm, xls, ods, csv or tsv."})
 
 
+class RevertArgs(Schema):
+    dry_run = fields.Boolean(load_default=False, metadata={
+        "description": "Check the revert and count what it would delete and restore; change nothing."})
+
+
 class RevertSchema(Schema):
     batch = fields.Nested(ImportBatchSchema)
+    dry_run = fields.Boolean(metadata={"description": "true when nothing was changed (`?dry_run=true`): the "
+                                                      "counts are what the revert would do."})
     deleted = WholeNumber()
     restored = WholeNumber()
     kept = fields.Dict(keys=fields.String(), values=WholeNumber(), metadata={
