@@ -271,7 +271,8 @@ def test_reimport_changes_nothing_and_revert_restores_exactly(org, tmp_path):
         # from under it is refused, naming it; reverted in turn, both go.
         with pytest.raises(RevertError, match=f"import batch {same.batch_id} carried rows of batch {first.batch_id}"):
             revert_batch(db.session, first.batch_id)
-        assert revert_batch(db.session, same.batch_id) == {"deleted": 0, "restored": 0, "kept": {}, "evaluation": ANY}
+        assert revert_batch(db.session, same.batch_id) == {"deleted": 0, "restored": 0, "kept": {}, "evaluation": ANY,
+                                                           "dry_run": False}
         revert_batch(db.session, first.batch_id)
         assert _count() == 0
 
