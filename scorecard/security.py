@@ -82,6 +82,17 @@ def no_bidi_controls(form, field) -> None:
                               "remove it and try again.")
 
 
+NOTHING_SENT = "Nothing was sent for this field (the form sends it): open the page again and send the form from it."
+
+
+def sent_at_all(form, field) -> None:
+    """WTForms validator: a choice whose absence would be read as a value (a blank leader: none) is refused
+    when a request leaves it out (a browser always sends a select), not saved as that value. A hand-made POST
+    without `leader_id` cleared a commitment's leader."""
+    if field.raw_data == []:  # the form was sent, without this field
+        raise StopValidation(NOTHING_SENT)
+
+
 def sent_once(form, field) -> None:
     """WTForms validator: a field of one value sent more than once (a hand-made request) is refused,
     not read as its first value."""
@@ -126,15 +137,14 @@ class BaseForm(FlaskForm):
         """Each message of a field that refused a value names the value sent ("Not a valid choice."
         says which), unless it does already; never a password's, a file's or the CSRF token's. A multiple
         choice names every value it refused (_not_choices); a choice left out of the request says none was sent
-        (a browser always sends one)."""
+        (NOTHING_SENT: a browser always sends one)."""
         for field in self._fields.values():
             if isinstance(field, SelectMultipleField):
                 if NOT_CHOICES in field.errors:
                     field.errors = [_not_choices(field)] + [m for m in field.errors if m != NOT_CHOICES]
                 continue
-            if field.errors and isinstance(field, SelectField) and not field.raw_data:  # left out of a made request
-                field.errors = [f"{message.rstrip('.')}: nothing was sent for this field."
-                                if message.startswith("Not a valid choice") else message for message in field.errors]
+            if field.errors and isinstance(field, SelectField) and field.raw_data == []:  # left out of a made request
+                field.errors = [NOTHING_SENT]  # said once, not beside "Not a valid choice." or "required"
                 continue
             sent = field.raw_data[0] if field.errors and field.raw_data and len(field.raw_data) == 1 else None
             if not isinstance(sent, str) or not sent.strip() or isinstance(field, (PasswordField, FileField)) \

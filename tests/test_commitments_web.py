@@ -286,22 +286,29 @@ def test_hostile_values_are_refused_naming_them_and_nothing_is_saved(demo, chang
         assert db.session.get(Commitment, cid).version == version
 
 
-def test_a_choice_left_out_of_a_made_request_says_nothing_was_sent_for_it(demo):
-    """A hand-made POST without the capacity-assessment domain got "Not a valid choice." naming nothing."""
+@pytest.mark.parametrize("left_out", [("capacity_domain", "status"), ("leader_id",), ("component_id",)])
+def test_a_choice_left_out_of_a_made_request_is_refused_not_read_as_blank(demo, left_out):
+    """A hand-made POST without the capacity-assessment domain got "Not a valid choice." naming nothing; one
+    without `leader_id` was saved, clearing the commitment's leader (its blank choice is "none")."""
     officer = signed_in(demo, CFO_OFFICER)
     with demo.app_context():
-        target = cfo_open_commitment()
-        cid, version = target.id, target.version
+        target = db.session.scalar(sa.select(Commitment).join(Function).where(
+            Function.code == "CFO", Commitment.leader_id.is_not(None), Commitment.component_id.is_not(None))
+            .order_by(Commitment.id))
+        cid, version, leader, component = target.id, target.version, target.leader_id, target.component_id
     url = f"/commitments/{cid}/edit"
     data = form_data(officer.get(url).get_data(as_text=True), "update-form")
-    del data["capacity_domain"], data["status"]
-    refused = officer.post(url, data=data)
+    for name in left_out:
+        del data[name]
+    refused = officer.post(url, data={**data, "next_step": "Send the draft to the CFO."})
     page = html.unescape(refused.get_data(as_text=True))
     assert refused.status_code == 400
-    assert page.count("Not a valid choice: nothing was sent for this field.") == 2, page[-3000:]  # summary, field
-    assert "This field is required." in page and "required: nothing" not in page
+    said = "Nothing was sent for this field (the form sends it): open the page again and send the form from it."
+    assert page.count(said) == 2 * len(left_out), page[-3000:]  # in the summary and beside each field
+    assert "Not a valid choice" not in page and "This field is required" not in page
     with demo.app_context():
-        assert db.session.get(Commitment, cid).version == version
+        stored = db.session.get(Commitment, cid)
+        assert (stored.version, stored.leader_id, stored.component_id) == (version, leader, component)
 
 
 def test_putting_a_commitment_at_risk_or_off_track_needs_a_reason_written_for_it(demo):

@@ -14,7 +14,7 @@ from wtforms.widgets import HiddenInput
 from scorecard.commitments.services import MAX_TEXT_LENGTH, STATUS_LABELS, parse_links
 from scorecard.fields import WholeNumberField
 from scorecard.models import CAPACITY_DOMAINS, CommitmentStatus
-from scorecard.security import BaseForm
+from scorecard.security import BaseForm, sent_at_all
 
 
 def optional_id(value):
@@ -74,7 +74,7 @@ class _Opened(BaseForm):
 class StatusForm(_Opened):
     """A leader's update of a commitment that names them: status, reason, note."""
 
-    status = SelectField("Status", validators=[InputRequired()])
+    status = SelectField("Status", validators=[sent_at_all, InputRequired()])
     reason = TextAreaField("Reason (required when at risk or off track)", validators=[Length(max=MAX_TEXT_LENGTH)])
     submit = SubmitField("Save update")
 
@@ -112,16 +112,17 @@ class _Fields(BaseForm):
 
     title = StringField("Title", validators=[InputRequired(message="a commitment needs a title"), Length(max=300)])
     description = TextAreaField("Description", validators=[Length(max=MAX_TEXT_LENGTH)])
-    status = SelectField("Status", validators=[InputRequired()])
+    status = SelectField("Status", validators=[sent_at_all, InputRequired()])
     reason = TextAreaField("Reason (required when at risk or off track, and for moving the due date)",
                            validators=[Length(max=MAX_TEXT_LENGTH)])
     next_step = TextAreaField("Next step", validators=[Length(max=MAX_TEXT_LENGTH)])
     due_date = DayField("Due date", validators=[Blank()])
     evidence_links = TextAreaField("Evidence links (web addresses starting with https:// or http://, one per line)",
                                    validators=[Length(max=50_000)])
-    leader_id = SelectField("Leader (optional)", coerce=optional_id)
-    component_id = SelectField("Component (optional)", coerce=optional_id)
-    capacity_domain = SelectField("Capacity-assessment domain (optional)",
+    # a choice left out of a request is refused, not read as its blank (sent_at_all)
+    leader_id = SelectField("Leader (optional)", coerce=optional_id, validators=[sent_at_all])
+    component_id = SelectField("Component (optional)", coerce=optional_id, validators=[sent_at_all])
+    capacity_domain = SelectField("Capacity-assessment domain (optional)", validators=[sent_at_all],
                                   choices=[SelectChoice("", "None")] + [SelectChoice(d) for d in CAPACITY_DOMAINS])
     program_ids = SelectMultipleField("Programs it serves", coerce=int)
     metric_ids = SelectMultipleField("Metrics it moves", coerce=int)
