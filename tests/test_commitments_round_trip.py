@@ -31,7 +31,7 @@ from scorecard.models import (
     User,
 )
 from tests.helpers import post, upload, write_xlsx
-from tests.test_commitments_web import chrome, served  # noqa: F401  (the browser fixtures)
+from tests.test_commitments_web import chrome, served, submit  # noqa: F401  (the browser fixtures)
 
 CFO_OFFICER = "cfo.officer@demo.cx.gov"
 ADMIN = "admin@demo.cx.gov"
@@ -480,6 +480,23 @@ def test_two_new_rows_whose_titles_read_alike_are_one_commitment_twice(demo):
         assert f"as row {first}" in errors[(first + 1, "title")], errors
         assert f"as row {first + 2}" in errors[(first + 3, "title")], errors
         assert stored() == before
+
+
+def test_a_title_from_a_file_drops_the_characters_that_draw_nothing_as_the_web_does(demo):
+    """A file's title "Past\u200b new" was stored with its zero-width space: the next save of the web form,
+    unchanged, then changed the title between two that read alike, and the batch could no longer be reverted."""
+    officer = signed_in(demo, CFO_OFFICER)
+    book, _ = sheet_rows(download(officer))
+    book["commitments"].append([None, "CFO", "Past\u200b new\ufeff", "on_track"])
+    with demo.app_context():
+        result = run_import(db.session, io_file(book), user_id=user(CFO_OFFICER).id)
+        assert result.status == "imported", result.errors
+        cid = commitment("Past new").id
+    saved = submit(officer, f"/commitments/{cid}/edit")  # the form sent as it opened
+    assert saved.status_code == 303
+    assert "Nothing changed" in officer.get(saved.headers["Location"]).get_data(as_text=True)
+    dry = demo.test_cli_runner().invoke(args=["revert", "--dry-run", str(result.batch_id)])
+    assert dry.exit_code == 0, dry.output
 
 
 def test_a_rows_status_reads_in_the_web_forms_words_not_the_files_codes(demo):

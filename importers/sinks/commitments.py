@@ -31,6 +31,7 @@ from scorecard.commitments.services import (
     LEADER_FIELDS,
     Names,
     check,
+    stored_title,
     title_key,
 )
 from scorecard.models import AuditEvent, Commitment, CommitmentStatus, CommitmentUpdate, Role, User, utcnow
@@ -98,7 +99,11 @@ class CommitmentSink(TrackedSink):
 
     def _planned(self, row, record):
         """(row, record, function, stored commitment or None, values) for a row to write; None for a
-        row refused (its errors recorded), a conflict (its warning recorded)."""
+        row refused (its errors recorded), a conflict (its warning recorded). Its title is read as the web
+        stores one (stored_title): a zero-width space kept from a file made the next save on the web change
+        the title between two that read alike."""
+        if isinstance(record.get("title"), str):
+            record = {**record, "title": stored_title(record["title"])}
         try:
             function = self._directory.function(record["function"])
         except Unknown as error:

@@ -284,6 +284,12 @@ def _one_link_problem(link: str, characters: bool) -> Optional[str]:
     return look_alike_site(link) if characters else None
 
 
+def stored_title(title: str) -> str:
+    """A title as it is stored, from the web, the API and a spreadsheet alike: without the characters that
+    draw nothing (text.INVISIBLE) and the spaces around it."""
+    return visible(title).strip()
+
+
 def clean(values: dict) -> dict:
     """Strip text, blank text to None, ids and link lists sorted as stored. A title drops the characters that
     draw nothing and mean nothing in it (a zero-width space, a soft hyphen: text.INVISIBLE): kept, it made a
@@ -291,7 +297,7 @@ def clean(values: dict) -> dict:
     cleaned = {}
     for name, value in values.items():
         if isinstance(value, str):
-            value = None if blank(value) else (visible(value) if name == "title" else value).strip()
+            value = None if blank(value) else stored_title(value) if name == "title" else value.strip()
         if name == "status" and isinstance(value, str):
             value = S(value)
         if name == "evidence_links":
