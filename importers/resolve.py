@@ -40,11 +40,7 @@ def _suggest(value: str, names) -> str:
     names}), each is said as stored (its name or title), the code beside the name: "'Benefits Call
     Center' (BA-CALL)", not the lower-cased key it was compared as; a key whose value is no list of rows
     (an e-mail address) is said as the key."""
-    wanted = _key(value)
-    keys = list(names)
-    if " " in wanted:  # a name of words is likened to names of words, not to codes that share one of them
-        keys = [key for key in keys if " " in key] or keys  # ("Nope Program" was close to "PG-PROGRAM-8")
-    close = difflib.get_close_matches(wanted, keys, n=6, cutoff=0.6)
+    close = _close(_key(value), list(names))
     shown: list[str] = []
     for key in close:
         found = names[key] if isinstance(names, dict) else None
@@ -62,6 +58,18 @@ def _suggest(value: str, names) -> str:
     letter = look_alike_letter(value)
     why = f" ({look_alike_message(value, letter)})" if letter is not None else ""
     return why + (f"; closest: {', '.join(shown[:3])}" if shown else "")
+
+
+def _close(wanted: str, keys: list[str]) -> list[str]:
+    """The keys most like `wanted`, best first. A name of words is likened to names of words, and to a code
+    only when it is that code with spaces for its hyphens ("DPS BA 01"): "Nope Program" was close to the
+    codes "PG-PROGRAM-8", "PG-PROGRAM-7" ..., which share its word."""
+    worded = [key for key in keys if " " in key]
+    if " " not in wanted or not worded:
+        return difflib.get_close_matches(wanted, keys, n=6, cutoff=0.6)
+    codes = [key for key in keys if " " not in key]
+    return (difflib.get_close_matches(wanted.replace(" ", "-"), codes, n=3, cutoff=0.85)
+            + difflib.get_close_matches(wanted, worded, n=6, cutoff=0.6))
 
 
 def _placed(parent) -> str:

@@ -1091,6 +1091,9 @@ def test_a_program_name_of_words_is_likened_to_names_not_to_codes_sharing_a_word
             directory.program("Benefit Call Centre")
         with pytest.raises(Unknown) as code:
             directory.program("PG-PROGRAM-99")
+        with pytest.raises(Unknown) as spaced:
+            directory.program("PG PROGRAM 8x")  # a code typed with spaces for its hyphens is still likened
+    assert "closest: 'PG-PROGRAM-8' (" in str(spaced.value), str(spaced.value)
     assert "PG-PROGRAM" not in str(nope.value), str(nope.value)
     assert "closest: 'Benefits Call Center' (" in str(misspelt.value)
     assert "closest: 'PG-PROGRAM-9" in str(code.value), str(code.value)
