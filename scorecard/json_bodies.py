@@ -101,17 +101,28 @@ def loads_once_each(data: bytes) -> Any:
         return number
 
     document = json.loads(data.decode("utf-8"), object_pairs_hook=pairs_hook, parse_float=float_hook)
-    if not repeating:
-        return _refusing_too_large(document) if too_large else document
+    if not repeating and not too_large:
+        return document
     messages: dict = {}
-    for path, node in _repeating_in(document):
-        where = messages
-        for step in path:  # under a key given twice itself, already named: None
-            where = where.setdefault(step, {}) if isinstance(where, dict) else None
-        for key in node.repeated if isinstance(where, dict) else ():
-            where.setdefault(key, [f"{key!r} is given more than once in one object; send it once (nothing was "
-                                   "changed)."])
+    for path, node in _repeating_in(document) if repeating else ():
+        for key in node.repeated:  # (under a key given twice itself, already named: not again)
+            _nest(messages, [*path, key], f"{key!r} is given more than once in one object; send it once (nothing "
+                                          "was changed).")
+    for path, node in json_nodes(document) if too_large else ():
+        if isinstance(node, TooLarge):
+            _nest(messages, list(path) or ["_schema"], f"The number {node} is beyond what can be read as a number; "
+                                                       "nothing was changed.")
     raise ma.ValidationError(messages)
+
+
+def _nest(messages: dict, path: list, message: str) -> None:
+    """Add `message` to webargs-style nested `messages` at `path` (keys and indexes), unless a message is
+    there already (or above it: a key given twice holding the number)."""
+    where: Any = messages
+    for step in path[:-1]:
+        where = where.setdefault(step, {}) if isinstance(where, dict) else None
+    if isinstance(where, dict):
+        where.setdefault(path[-1], [message])
 
 
 class TooLarge(str):
@@ -124,18 +135,6 @@ def number_as_sent(literal: str):
     the client had sent a finite number."""
     value = float(literal)
     return value if math.isfinite(value) else TooLarge(literal)
-
-
-def _refusing_too_large(document: Any) -> Any:
-    """A ValidationError naming where `document` holds a number too large to be read (TooLarge), its messages
-    nested as the path (as `refusing_unkept`'s)."""
-    for path, node in json_nodes(document):
-        if isinstance(node, TooLarge):
-            messages: Any = [f"The number {node} is too large to be read as a number; nothing was changed."]
-            for step in reversed(path):
-                messages = {step: messages}
-            raise ma.ValidationError(messages if path else {"_schema": messages})
-    return document
 
 
 def _repeating_in(document: Any):

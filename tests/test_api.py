@@ -1066,6 +1066,10 @@ def test_a_refused_value_is_quoted_back_cut_short_not_whole(api, http):
         assert len(refused.get_data()) < 5_000, (column, len(refused.get_data()))
         [error] = refused.get_json()["errors"]
         assert error["column"] == column and len(error["value"]) == 201 and error["value"].endswith("…"), error
+    # cut before a refused character is written as its escape: never half of "\u0001"
+    refused = http.patch(url, json={"reason": "x" * 198 + "\u0001\u0002" + "y" * 50},
+                         headers={**_bearer(officer), "If-Match": read.headers["ETag"]})
+    assert refused.get_json()["errors"][0]["value"] == "x" * 198 + "\\u0001\\u0002…"
     assert http.get(url, headers=_bearer(officer)).get_json() == read.get_json(), "nothing changed"
 
 
@@ -1079,10 +1083,15 @@ def test_a_number_too_large_to_read_is_said_so_and_quoted_as_sent(api, http):
     assert refused.status_code == 422, refused.get_data(as_text=True)
     [error] = refused.get_json()["errors"]
     assert (error["row"], error["column"], error["value"]) == (2, "value", "1e400"), error
-    assert error["message"] == "The number 1e400 is too large to be read as a number; nothing was changed."
+    assert error["message"] == "The number 1e400 is beyond what can be read as a number; nothing was changed."
     alone = http.post(f"{PREFIX}/observations?dry_run=true", data="-1E+999", content_type="application/json",
                       headers=_bearer(analyst))
-    assert alone.status_code == 422 and "-1E+999 is too large" in alone.get_data(as_text=True)
+    assert alone.status_code == 422 and "-1E+999 is beyond what can be read" in alone.get_data(as_text=True)
+    twice = (row % "50")[:-1] + ', "value": 2}'  # and a key given twice: each named
+    both = http.post(f"{PREFIX}/observations?dry_run=true", data=f'[{row % "1e400"}, {twice}]',
+                     content_type="application/json", headers=_bearer(analyst))
+    assert sorted((e["row"], e["column"], e["message"][:18]) for e in both.get_json()["errors"]) == [
+        (1, "value", "The number 1e400 i"), (2, "value", "'value' is given m")], both.get_json()
     for special in ("Infinity", "NaN"):
         kept = http.post(f"{PREFIX}/observations?dry_run=true", data=f"[{row % special}]",
                          content_type="application/json", headers=_bearer(analyst))

@@ -146,8 +146,8 @@ def sent_value(row, column, item=None):
         # as the texts sent: a JSON number cannot be NaN or Infinity, and strict parsers refuse them
         return "NaN" if math.isnan(value) else "Infinity" if value > 0 else "-Infinity"
     # quoted with a character no text keeps written as its escape (the reason it may be refused)
-    quoted = shown(value) if value is None or isinstance(value, (str, int, float, bool)) else shown(json.dumps(value))
-    return cut(quoted)
+    quoted = value if value is None or isinstance(value, (str, int, float, bool)) else json.dumps(value)
+    return shown(cut(quoted))  # cut before the escapes are written: never half of one
 
 
 # A value quoted back is cut to this many characters: a note of 20 MB refused as too long was sent back whole,
