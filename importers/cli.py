@@ -104,8 +104,9 @@ def revert_command(batch, dry_run):
         db.session.rollback()
         raise click.ClickException(str(error)) from error
     if dry_run:
+        kept = kept_words(summary)
         click.echo(f"Batch {batch} can be reverted: {counted(summary['deleted'], 'row')} would be deleted, "
-                   f"{summary['restored']:,} restored. Nothing was changed.")
+                   f"{summary['restored']:,} restored. {kept + ' ' if kept else ''}Nothing was changed.")
         return
     click.echo(f"Reverted batch {batch}: {counted(summary['deleted'], 'row')} deleted, {summary['restored']:,} "
                f"restored. {kept_words(summary)}".rstrip())

@@ -472,7 +472,9 @@ def outcome_words(batch_id: int, summary: dict) -> tuple[str, str]:
 
 
 def kept_words(summary: dict) -> str:
-    """What a revert kept, in a sentence ('' when it kept nothing): the organisations the batch created."""
+    """What a revert kept (a dry run: would keep), in a sentence ('' when nothing): the organisations the
+    batch created."""
     kept = [f"{count} {kind if count != 1 else _ONE.get(kind, kind)}"
             for kind, count in (summary.get("kept") or {}).items() if count]
-    return f"What it created is kept, as other data may name it now: {', '.join(kept)}." if kept else ""
+    verb = "would be kept" if summary.get("dry_run") else "is kept"
+    return f"What it created {verb}, as other data may name it now: {', '.join(kept)}." if kept else ""

@@ -912,10 +912,17 @@ def test_v2_trust_given_as_a_value_without_answer_counts_is_said_to_judge_nothin
         result = run_import(db.session, write_csv(tmp_path / "typed.csv", rows), dry_run=True)
     assert result.status == "would_import", result.errors
     assert [w for w in result.warnings if w.startswith("2 trust values")] == [
-        "2 trust values from A-11's v2 survey on are given without their answer counts (the first on row 2: "
-        "FY2026-Q4, 1). From FY2024-Q2 a quarter's trust is the share who trust, counted from the answers, so they "
-        "are kept but judge nothing. Give the answers in count_1 to count_5 (a thumbs down as 1, a thumbs up as 5) "
-        "to have them scored."]
+        "2 trust values of A-11's v2 survey (FY2024-Q2 on) are given without their answer counts (the first on row "
+        "2: FY2026-Q4, 1). From FY2024-Q2 a quarter's trust is the share who trust, counted from the answers, so "
+        "they are kept but judge nothing. Give the answers in count_1 to count_5 (a thumbs down as 1, a thumbs up "
+        "as 5) to have them scored."]
+    with demo.app_context():
+        one = run_import(db.session, write_csv(tmp_path / "one.csv", rows[1:]), dry_run=True)
+    assert [w for w in one.warnings if w.startswith("1 trust value")] == [
+        "1 trust value of A-11's v2 survey (FY2024-Q2 on) is given without its answer counts (on row 2: FY2026-Q4, "
+        "4.2). From FY2024-Q2 a quarter's trust is the share who trust, counted from the answers, so it is kept but "
+        "judges nothing. Give the answers in count_1 to count_5 (a thumbs down as 1, a thumbs up as 5) to have it "
+        "scored."]
     with demo.app_context():
         before = run_import(db.session, write_csv(tmp_path / "v1.csv", rows[2:]), dry_run=True)
     assert not [w for w in before.warnings if "trust value" in w], "a v1 mean with its n is pooled"

@@ -276,6 +276,10 @@ def test_the_revert_page_says_the_program_created_is_kept(demo, client_as, tmp_p
     post(analyst, f"/imports/{batch_id}/confirm")
     with demo.app_context():
         assert db.session.get(ImportBatch, batch_id).preview["created"]["programs"] == 1
+    dry = demo.test_cli_runner().invoke(args=["revert", "--dry-run", str(batch_id)])
+    assert dry.exit_code == 0 and dry.output.strip() == (
+        f"Batch {batch_id} can be reverted: 1 row would be deleted, 0 restored. What it created would be kept, as "
+        "other data may name it now: 1 agency, 1 component, 1 program. Nothing was changed."), dry.output
     token = csrf_token(analyst.get("/imports/").get_data(as_text=True))
     page = analyst.post(f"/imports/{batch_id}/revert", data={"csrf_token": token},
                         follow_redirects=True).get_data(as_text=True)

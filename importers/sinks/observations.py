@@ -457,11 +457,12 @@ class ObservationSink:
             return []
         row, period, value = found[0]
         one = len(found) == 1
-        return [f"{counted(len(found), 'trust value')} from A-11's v2 survey on {'is' if one else 'are'} given "
-                f"without {'its' if one else 'their'} answer counts ({'on' if one else 'the first on'} row {row}: "
-                f"{period}, {value:g}). From FY2024-Q2 a quarter's trust is the share who trust, counted from the "
-                f"answers, so {'it is' if one else 'they are'} kept but judge nothing. Give the answers in count_1 "
-                "to count_5 (a thumbs down as 1, a thumbs up as 5) to have them scored."]
+        return [f"{counted(len(found), 'trust value')} of A-11's v2 survey (FY2024-Q2 on) {'is' if one else 'are'} "
+                f"given without {'its' if one else 'their'} answer counts ({'on' if one else 'the first on'} row "
+                f"{row}: {period}, {value:g}). From FY2024-Q2 a quarter's trust is the share who trust, counted from "
+                f"the answers, so {'it is kept but judges' if one else 'they are kept but judge'} nothing. Give the "
+                f"answers in count_1 to count_5 (a thumbs down as 1, a thumbs up as 5) to have "
+                f"{'it' if one else 'them'} scored."]
 
     def small_samples(self) -> list[str]:
         """Survey results of a subject's quarter whose respondents in the file, over its channels and
