@@ -800,6 +800,12 @@ def test_a_due_date_set_to_a_day_already_past_is_kept_and_said_overdue(demo):
                   status="complete", due_date=past.isoformat())
     assert done.status_code == 303, done.get_data(as_text=True)[:3000]
     assert "has already passed" not in officer.get(done.headers["Location"]).get_data(as_text=True)
+    # taken back up past its due date, the date unchanged: it reads overdue again, and the save says so
+    reopened = submit(officer, done.headers["Location"] + "/edit", status="on_track",
+                      reason="The auditors reopened the finding.")
+    assert reopened.status_code == 303, reopened.get_data(as_text=True)[:3000]
+    page = " ".join(officer.get(reopened.headers["Location"]).get_data(as_text=True).split())
+    assert "has already passed, so the commitment now reads overdue by 1,200 days." in page
 
 
 def test_the_officer_creates_for_their_own_function_only(demo):

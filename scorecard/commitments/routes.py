@@ -25,6 +25,7 @@ from scorecard.commitments.forms import (
 )
 from scorecard.commitments.listing import SORTS, Filters, list_commitments
 from scorecard.commitments.services import (
+    CLOSED,
     FIELD_LABELS,
     STATUS_LABELS,
     STATUS_ORDER,
@@ -133,7 +134,7 @@ def edit(commitment_id):
         form.fill(snapshot(commitment))
         _opened_at(form, commitment)
     elif form.validate_on_submit():
-        due_before = commitment.due_date
+        due_before, was_closed = commitment.due_date, commitment.status in CLOSED
         try:
             update = update_commitment(db.session, commitment, form.values(), user=current_user,
                                        version=form.version.data, note=form.note.data)
@@ -155,7 +156,7 @@ def edit(commitment_id):
         else:
             flash(f"Saved: {commitment.title}." if update else "Nothing changed, so nothing was saved.",
                   "success" if update else "info")
-            _flash_past_due(commitment, due_before)
+            _flash_past_due(commitment, due_before, was_closed=was_closed)
             _flash_unevaluated()
             return redirect(url_for("commitments.show", commitment_id=commitment.id), 303)
     else:
@@ -352,9 +353,10 @@ def _plain(value) -> bool:
     return isinstance(value, scalar) or (isinstance(value, list) and all(isinstance(v, scalar) for v in value))
 
 
-def _flash_past_due(commitment: Commitment, due_before=None) -> None:
-    """After a save that set an open commitment's due date to a day already past: say what it reads as now."""
-    warning = past_due_set(commitment, agency_today(), due_before)
+def _flash_past_due(commitment: Commitment, due_before=None, *, was_closed: bool = False) -> None:
+    """After a save that set an open commitment's due date to a day already past, or took a closed one back up
+    past it: say what it reads as now."""
+    warning = past_due_set(commitment, agency_today(), due_before, was_closed=was_closed)
     if warning:
         flash(warning, "warning")
 
