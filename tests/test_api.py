@@ -1022,6 +1022,12 @@ def test_whole_number_parameters_are_the_digits_0_9_alone(api, http):
         [error] = http.get(f"{PREFIX}/observations?{name}={sent}", headers=_bearer(secret)).get_json()["errors"]
         assert error["message"] == (f"{sent!r} is not a number this parameter takes: it takes a whole number "
                                     f"from {range_}")
+    for sent in ("2101", "1999", "99999999999", "-2026"):  # a year is said as one: not marshmallow's words, no "2,000"
+        [error] = http.get(f"{PREFIX}/plans?fiscal_year={sent}", headers=_bearer(secret)).get_json()["errors"]
+        assert error["message"].startswith(f"{sent!r} is not a number this parameter takes: it takes a year from "
+                                           "2000 to 2100"), error
+        assert http.get(f"{PREFIX}/capacity-assessments?fiscal_year={sent}",
+                        headers=_bearer(secret)).get_json()["errors"][0]["message"] == error["message"]
     found = http.get(f"{PREFIX}/observations?page_size=03&page=1", headers=_bearer(secret))
     assert found.status_code == 200 and found.get_json()["page_size"] == 3
     huge = http.get(f"{PREFIX}/observations?program_id={'9' * 5000}", headers=_bearer(secret))

@@ -1,8 +1,8 @@
 """The capacity assessments' schemas: a component's self-scores in the five A-11 domains."""
 
-from marshmallow import fields, validate
+from marshmallow import fields
 
-from scorecard.api.schemas.common import ID, PageArgs, Ref, Schema, Text, WholeNumber
+from scorecard.api.schemas.common import FISCAL_YEAR, ID, PageArgs, Ref, Schema, Text, WholeNumber
 from scorecard.models.capacity import CapacityStatus
 
 
@@ -31,5 +31,5 @@ class CapacityAssessmentSchema(Schema):
 
 class CapacityArgs(PageArgs):
     component_id = WholeNumber(**ID)
-    fiscal_year = WholeNumber(validate=validate.Range(min=2000, max=2100))
+    fiscal_year = WholeNumber(validate=FISCAL_YEAR)
     status = fields.Enum(CapacityStatus, by_value=True)

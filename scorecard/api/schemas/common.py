@@ -80,6 +80,8 @@ class WholeNumber(fields.Integer):
         """What the parameter takes, from its range ("a whole number from 1 to 1,000,000"): page=-1 was told it
         takes "a whole number of 0 or more", and page=0 was then refused too."""
         for check in self.validators:
+            if isinstance(check, Within):
+                return check.takes
             if isinstance(check, validate.Range) and check.min is not None:
                 return whole_numbers(check.min, check.max)
         return whole_numbers(0)
@@ -227,18 +229,23 @@ class ProblemSchema(Schema):
                          metadata={"description": "Each bad value, for data problems."})
 
 
-def _within(low: int, high: int) -> validate.Range:
+class Within(validate.Range):
     """A parameter's range, its refusal in the words a signed or non-digit value gets ("'0' is not a number this
     parameter takes: ..."), not marshmallow's "Must be greater than or equal to 1 and less than or equal to
-    1000000."."""
-    takes = whole_numbers(low, high)
-    return validate.Range(min=low, max=high,
-                          error=f"'{{input}}' is not a number this parameter takes: it takes {takes}")
+    1000000."; `takes` says it in other words than a count's (a year is no "2,000")."""
+
+    def __init__(self, low: int, high: int, takes: str | None = None):
+        self.takes = takes or whole_numbers(low, high)
+        super().__init__(min=low, max=high, error=f"'{{input}}' is not a number this parameter takes: it takes "
+                                                   f"{self.takes}")
+
+
+FISCAL_YEAR = Within(2000, 2100, "a year from 2000 to 2100")  # the years the product plans for
 
 
 class PageArgs(Schema):
-    page = WholeNumber(load_default=1, validate=_within(1, 1_000_000))
-    page_size = WholeNumber(load_default=50, validate=_within(1, MAX_PAGE_SIZE))
+    page = WholeNumber(load_default=1, validate=Within(1, 1_000_000))
+    page_size = WholeNumber(load_default=50, validate=Within(1, MAX_PAGE_SIZE))
 
 
 class PageSchema(Schema):

@@ -1,9 +1,9 @@
 """The performance plans' schemas: elements, CX requirements, proposed and decided ratings, the summary."""
 
-from marshmallow import fields, validate
+from marshmallow import fields
 
 from scorecard.api.schemas.commitments import LeaderRef
-from scorecard.api.schemas.common import ID, PageArgs, Schema, Text, WholeNumber
+from scorecard.api.schemas.common import FISCAL_YEAR, ID, PageArgs, Schema, Text, WholeNumber
 
 
 class DecisionSchema(Schema):
@@ -66,5 +66,5 @@ class LeaderDetail(LeaderRef):
 
 
 class PlanArgs(PageArgs):
-    fiscal_year = WholeNumber(validate=validate.Range(min=2000, max=2100))
+    fiscal_year = WholeNumber(validate=FISCAL_YEAR)
     leader_id = WholeNumber(**ID)
