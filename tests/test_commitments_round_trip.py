@@ -17,6 +17,7 @@ import sqlalchemy as sa
 
 from importers.formats.registry import FORMATS
 from importers.pipeline import run_import
+from scorecard.clock import agency_today
 from scorecard.commitments.export import COLUMNS
 from scorecard.commitments.services import MAX_TEXT_LENGTH, update_commitment
 from scorecard.extensions import db
@@ -497,6 +498,29 @@ def test_a_title_from_a_file_drops_the_characters_that_draw_nothing_as_the_web_d
     assert "Nothing changed" in officer.get(saved.headers["Location"]).get_data(as_text=True)
     dry = demo.test_cli_runner().invoke(args=["revert", "--dry-run", str(result.batch_id)])
     assert dry.exit_code == 0, dry.output
+
+
+def test_a_file_setting_a_due_date_already_past_is_told_before_it_is_confirmed(demo):
+    """The web form says a due date already past makes the commitment read overdue; a file setting one (2020
+    for 2026) was previewed without a word. A complete one, or a date already stored, is no news."""
+    officer = signed_in(demo, CFO_OFFICER)
+    book, rows = sheet_rows(download(officer))
+    data = book["commitments"]
+    first = data.max_row + 1
+    data.append([None, "CFO", "Close the 2019 audit finding", "on_track", None, None, date(2020, 3, 1)])
+    data.append([None, "CFO", "Closed the 2018 audit finding", "complete", None, None, date(2019, 3, 1)])
+    with demo.app_context():
+        result = run_import(db.session, io_file(book), user_id=user(CFO_OFFICER).id, dry_run=True)
+    assert result.status == "would_import", result.errors
+    days_late = (agency_today() - date(2020, 3, 1)).days
+    assert [w for w in result.warnings if "already past" in w] == [
+        f"1 row sets an open commitment's due date to a day already past (on row {first}: 2020-03-01, overdue by "
+        f"{days_late:,} days): it reads overdue once imported. If a date is a slip, correct it and upload the file "
+        "again; if not, nothing needs to change."]
+    book, _ = sheet_rows(download(officer))  # as downloaded: every overdue one keeps its date, unsaid
+    with demo.app_context():
+        again = run_import(db.session, io_file(book), user_id=user(CFO_OFFICER).id, dry_run=True)
+    assert not [w for w in again.warnings if "already past" in w]
 
 
 def test_a_rows_status_reads_in_the_web_forms_words_not_the_files_codes(demo):

@@ -24,8 +24,9 @@ from importers.resolve import Directory, Unknown
 from importers.sinks.base import CONFLICT
 from importers.sinks.lookups import Leaders
 from importers.sinks.tracked import TrackedSink, encode, same
-from scorecard.clock import moment
+from scorecard.clock import agency_today, moment
 from scorecard.commitments.services import (
+    CLOSED,
     EDITABLE,
     FIELD_LABELS,
     LEADER_FIELDS,
@@ -36,6 +37,7 @@ from scorecard.commitments.services import (
 )
 from scorecard.models import AuditEvent, Commitment, CommitmentStatus, CommitmentUpdate, Role, User, utcnow
 from scorecard.people import person
+from scorecard.text import counted
 
 UNLOGGED = {"last_update_at", "function_id"}  # not news in a commitment's history (nor a new one's title)
 COLUMNS = {"leader_id": "leader", "component_id": "component", "program_ids": "programs", "metric_ids": "metrics"}
@@ -53,6 +55,7 @@ class CommitmentSink(TrackedSink):
     def __init__(self, session, options: Optional[dict] = None):
         super().__init__(session, options)
         self.warnings: list[str] = []  # one per conflict row, for the preview and the command line
+        self.plan_warnings: list[str] = []  # what the rows will read as (a due date already past)
 
     def _lookups(self) -> None:
         if not hasattr(self, "_directory"):
@@ -96,6 +99,7 @@ class CommitmentSink(TrackedSink):
         now = utcnow()
         for row, record, function, current, values in planned:
             self._put(row, record, function, current, values, now)
+        self.plan_warnings = _past_due(planned, agency_today())
 
     def _planned(self, row, record):
         """(row, record, function, stored commitment or None, values) for a row to write; None for a
@@ -463,3 +467,24 @@ def _found(find, value, column, problems):
 def _latest_note(commitment: Commitment):
     """The note of a commitment's latest history row (updates are ordered by time)."""
     return commitment.updates[-1].note if commitment.updates else None
+
+
+def _past_due(planned, today) -> list[str]:
+    """A warning for the rows that set an open commitment's due date (or take a closed one back up) to a day
+    already past, as the web form says after such a save: kept, but the commitment reads overdue."""
+    late = []
+    for row, _record, _function, current, values in planned:
+        due = values.get("due_date", current.due_date if current is not None else None)
+        status = values.get("status") or (current.status if current is not None else CommitmentStatus.not_started)
+        if due is None or due >= today or status in CLOSED:
+            continue
+        if current is None or values.get("due_date", current.due_date) != current.due_date or current.status in CLOSED:
+            late.append((row, due))
+    if not late:
+        return []
+    row, due = late[0]
+    one = len(late) == 1
+    return [f"{counted(len(late), 'row')} {'sets' if one else 'set'} an open commitment's due date to a day already "
+            f"past ({'on' if one else 'the first on'} row {row}: {due.isoformat()}, overdue by "
+            f"{counted((today - due).days, 'day')}): {'it reads' if one else 'they read'} overdue once imported. If a "
+            "date is a slip, correct it and upload the file again; if not, nothing needs to change."]
