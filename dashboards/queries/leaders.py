@@ -6,9 +6,9 @@ its summary level (OPM's, from the decided ratings); narrowed by component and f
 The data is read once for everyone; `visible_to` keeps the plans a role may see (`visible_plans`:
 a plan's proposals and decisions are the plan's) and `with_links` links those plans.
 """
+import sys
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field, replace
-from functools import cached_property
 from typing import Optional
 
 import sqlalchemy as sa
@@ -29,6 +29,22 @@ from scorecard.models import (
 from scorecard.plans.services import requirement_ratings
 from scorecard.ratings import element_rating, plan_summary, validate_weights
 
+
+class once:  # noqa: N801 — read as functools.cached_property, which it stands in for
+    """functools.cached_property without its lock (Python 3.11 takes one on every first read: a
+    page reads 2,000 plans' properties): the value is kept in the instance's dict on first read, and
+    read from there after. A plan is built in one request and read there (or from the cache)."""
+
+    def __init__(self, function):
+        self.function, self.name = function, function.__name__
+
+    def __get__(self, instance, owner=None):
+        if instance is None:
+            return self
+        value = instance.__dict__[self.name] = self.function(instance)
+        return value
+
+
 AT_RISK_BELOW = 3  # a proposal below Fully Successful puts the element at risk
 NONE_YET = "none"  # a plan not yet decided, or a CX element not yet proposed
 LEVELS = [5, 4, 3, 2, 1]
@@ -48,7 +64,6 @@ EVERYONE = LeaderFilter()
 @dataclass
 class RequirementRating:
     requirement_id: int
-    text: str
     proposed: Optional[int]
     finding_id: Optional[int]
     why_href: Optional[str] = None
@@ -90,44 +105,44 @@ class LeaderPlan:
     # What follows is read from the elements once each (a page reads each several times for 2,000
     # plans); a plan is complete before anything reads it, and `with_links` makes new ones.
 
-    @cached_property
+    @once
     def cx_elements(self) -> list[ElementRatings]:
         return [e for e in self.elements if e.has_cx]
 
-    @cached_property
+    @once
     def requirements(self) -> list[RequirementRating]:
         return [r for e in self.elements for r in e.requirements]
 
-    @cached_property
+    @once
     def lowest(self) -> Optional[RequirementRating]:
         """The CX requirement with the lowest proposal (None when none is proposed yet)."""
         rated = [r for r in self.requirements if r.proposed is not None]
         return min(rated, key=lambda r: r.proposed) if rated else None
 
-    @cached_property
+    @once
     def at_risk(self) -> list[ElementRatings]:
         return [e for e in self.elements if e.at_risk]
 
-    @cached_property
+    @once
     def cx_proposed(self) -> Optional[int]:
         """The lowest proposal of the elements holding CX requirements (None: none proposed yet)."""
         proposed = [e.proposed for e in self.cx_elements if e.proposed is not None]
         return min(proposed) if proposed else None
 
-    @cached_property
+    @once
     def decided(self) -> bool:
         return bool(self.elements) and all(e.decided is not None for e in self.elements)
 
-    @cached_property
+    @once
     def decided_count(self) -> int:
         return sum(1 for e in self.elements if e.decided is not None)
 
-    @cached_property
+    @once
     def weights_broken(self) -> bool:
         """Whether the elements' weights break OPM's rules (stored wrong): no summary level then."""
         return bool(validate_weights(self.elements))
 
-    @cached_property
+    @once
     def summary(self):
         """OPM's summary (scorecard.ratings) of the decided ratings: a score and level once every
         element is decided (a critical element decided at 1 settles the level at 1 already); none
@@ -139,7 +154,7 @@ class LeaderPlan:
     def level(self) -> Optional[int]:
         return self.summary.level
 
-    @cached_property
+    @once
     def overridden(self) -> int:
         return sum(1 for e in self.elements if e.overridden)
 
@@ -209,11 +224,11 @@ def _chosen(fiscal_year: int, chosen: LeaderFilter, *columns) -> sa.Select:
 def _decisions(session, plan_ids: sa.Select) -> dict[int, int]:
     """{element id: its latest decided rating} for the elements of the plans chosen (as
     plans.services.latest_decisions picks them, read as columns: a year's elements are thousands)."""
-    rows = session.execute(
+    rows = session.connection().execute(  # rows as the database gives them (thousands)
         sa.select(ElementRating.element_id, ElementRating.confirmed_rating)
         .join(PlanElement, PlanElement.id == ElementRating.element_id)
         .where(PlanElement.plan_id.in_(plan_ids), ElementRating.confirmed_rating.is_not(None))
-        .order_by(ElementRating.element_id, ElementRating.at.desc(), ElementRating.id.desc()))
+        .order_by(ElementRating.element_id, ElementRating.at.desc(), ElementRating.id.desc())).all()
     found: dict[int, int] = {}
     for element_id, rating in rows:
         found.setdefault(element_id, rating)
@@ -230,38 +245,40 @@ def leaders(session, fiscal_year: Optional[int] = None, chosen: LeaderFilter = E
     if year is None:
         return found
     plan_ids = _chosen(year, chosen, PerformancePlan.id)
+    read = session.connection().execute  # rows as the database gives them (a year's thousands, not the ORM's)
     plans, methods = {}, {}
-    for plan_id, method, *leader in session.execute(_chosen(
+    for plan_id, method, *leader in read(_chosen(
             year, chosen, PerformancePlan.id, PerformancePlan.rating_method, Leader.id, Leader.name, Leader.title,
             Component.name, Function.code)
             .outerjoin(Component, Component.id == Leader.component_id)
-            .outerjoin(Function, Function.id == Leader.function_id)):
+            .outerjoin(Function, Function.id == Leader.function_id)).all():
         plans[plan_id], methods[plan_id] = LeaderPlan(plan_id, *leader), method
     if not plans:
         return found
-    elements = session.execute(
+    elements = read(
         sa.select(PlanElement.id, PlanElement.plan_id, PlanElement.name, PlanElement.weight, PlanElement.is_critical,
                   PlanElement.is_results_driven)
         .where(PlanElement.plan_id.in_(plan_ids))
         .order_by(PlanElement.plan_id, PlanElement.position, PlanElement.id)).all()
     # The CX requirements only: an element's proposal is read from them (the others are never rated).
+    def cx_requirements(*columns) -> sa.Select:
+        return (sa.select(*columns).join(PlanElement, PlanElement.id == PlanRequirement.element_id)
+                .where(PlanElement.plan_id.in_(plan_ids), PlanRequirement.is_cx))
     requirements = defaultdict(list)
-    for requirement_id, element_id, text in session.execute(
-            sa.select(PlanRequirement.id, PlanRequirement.element_id, PlanRequirement.text)
-            .join(PlanElement, PlanElement.id == PlanRequirement.element_id)
-            .where(PlanElement.plan_id.in_(plan_ids), PlanRequirement.is_cx)
-            .order_by(PlanRequirement.position, PlanRequirement.id)):
-        requirements[element_id].append((requirement_id, text))
+    for requirement_id, element_id in read(cx_requirements(PlanRequirement.id, PlanRequirement.element_id)
+                                           .order_by(PlanRequirement.position, PlanRequirement.id)).all():
+        requirements[element_id].append(requirement_id)
     # {requirement: (proposed rating, finding id)}
-    ratings = requirement_ratings(session, [r for rows in requirements.values() for r, _text in rows])
+    ratings = requirement_ratings(session, cx_requirements(PlanRequirement.id)) if requirements else {}
     unrated = (None, None)
     decisions = _decisions(session, plan_ids)
     for element_id, plan_id, name, weight, critical, results_driven in elements:
         rows = requirements.get(element_id)
-        rated = [RequirementRating(r, text, *ratings.get(r, unrated)) for r, text in rows] if rows else []
+        rated = [RequirementRating(r, *ratings.get(r, unrated)) for r in rows] if rows else []
         proposed = element_rating([r.proposed for r in rated], methods[plan_id].value) if rated else None
+        # One string per element name (every plan repeats them): the cache pickles each once.
         plans[plan_id].elements.append(ElementRatings(
-            element_id, name, weight, critical, bool(rated), proposed, decisions.get(element_id), rated,
+            element_id, sys.intern(name), weight, critical, bool(rated), proposed, decisions.get(element_id), rated,
             results_driven))
 
     def order(plan: LeaderPlan) -> tuple:
@@ -288,7 +305,7 @@ def with_links(found: Leaders) -> Leaders:
     def linked(plan: LeaderPlan) -> LeaderPlan:
         # New objects (the cached result stays link-free); an element without CX requirements is kept as it is.
         elements = [replace(e, requirements=[
-            RequirementRating(r.requirement_id, r.text, r.proposed, r.finding_id,
+            RequirementRating(r.requirement_id, r.proposed, r.finding_id,
                               links.finding(r.finding_id) if r.finding_id else None) for r in e.requirements])
             if e.requirements else e for e in plan.elements]
         return replace(plan, plan_href=links.plan(plan.plan_id), elements=elements)

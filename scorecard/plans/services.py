@@ -161,9 +161,10 @@ def requirement_findings(session, requirement_ids) -> dict[int, Finding]:
 
 def requirement_ratings(session, requirement_ids) -> dict[int, tuple[int, int]]:
     """{requirement id: (proposed rating, finding id)} of the findings `requirement_findings` picks, read
-    as plain columns (a year's 6,000 findings without their facts and explanations)."""
-    ids = list(requirement_ids)
-    if not ids:
+    as plain columns (a year's 6,000 findings without their facts and explanations). `requirement_ids`
+    is a list, or a select of them (a year's thousands are then not sent as parameters)."""
+    ids = requirement_ids if isinstance(requirement_ids, sa.Select) else list(requirement_ids)
+    if not isinstance(ids, sa.Select) and not ids:
         return {}
     found: dict[int, tuple[int, int]] = {}
     for subject_id, rating, finding_id in session.execute(
