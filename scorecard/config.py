@@ -58,6 +58,37 @@ def database_url(instance_path: str) -> str:
     return url
 
 
+# The databases the app runs on (its migrations and queries are tried on both), by SQLAlchemy's backend name.
+DATABASES = ("postgresql", "sqlite")
+DATABASE_EXAMPLE = ("an address such as postgresql://user:password@db.internal:5432/scorecard (or, on one host, "
+                    "sqlite:////srv/scorecard/scorecard.db)")
+
+
+def database_problem(url: str) -> Optional[str]:
+    """Why the database address `url` (DATABASE_URL, as `database_url` reads it) cannot be used, in a
+    sentence naming DATABASE_URL, or None. Unread at start, an address SQLAlchemy
+    cannot parse (`postgresql//host/db`), or a database it has no driver for here (mysql://), stopped
+    every gunicorn worker as it booted, each with a traceback, and the master with "Worker failed to boot"."""
+    import sqlalchemy as sa
+
+    shown = f"DATABASE_URL is {_without_password(url)[:80]!r}"
+    try:
+        parsed = sa.engine.make_url(url)
+        port = parsed.port
+    except (sa.exc.ArgumentError, ValueError):
+        return f"{shown}; it is {DATABASE_EXAMPLE}."
+    if parsed.get_backend_name() not in DATABASES:
+        return f"{shown}: CX Scorecard runs on PostgreSQL or SQLite; DATABASE_URL is {DATABASE_EXAMPLE}."
+    if port is not None and not 0 < port < 65536:
+        return f"{shown}: its port {port} is not one (1 to 65535); it is {DATABASE_EXAMPLE}."
+    try:
+        parsed.get_dialect().import_dbapi()
+    except (ImportError, sa.exc.NoSuchModuleError):
+        return (f"{shown}: its driver ({parsed.drivername}) is not installed here; write postgresql:// (psycopg 3, "
+                "which is) or sqlite:///.")
+    return None
+
+
 def _umask(raw: str):
     """An octal umask ("077"), or None for an empty setting."""
     if not raw.strip():
@@ -260,7 +291,7 @@ def load_config(app, config=None) -> None:
         _size_pool(app.config)
     if app.config.get("REDIS_URL"):
         _share_redis(app.config)
-    problem = secret_key_problem(app.config)
+    problem = database_problem(app.config["SQLALCHEMY_DATABASE_URI"]) or secret_key_problem(app.config)
     if problem:
         raise ConfigurationError(problem)
     if not app.config.get("SECRET_KEY"):

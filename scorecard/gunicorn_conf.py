@@ -48,7 +48,14 @@ LOG_LEVEL = os.environ.get("SCORECARD_LOG_LEVEL", "INFO").upper()
 def _settled() -> None:
     """The app's settings read from the environment, checked once in gunicorn's master as the app checks
     them (scorecard.config.unsettled): one line naming what is wrong, not a traceback from every worker."""
-    from scorecard.config import ConfigurationError, chosen_config, database_url, secret_key_problem, unsettled
+    from scorecard.config import (
+        ConfigurationError,
+        chosen_config,
+        database_problem,
+        database_url,
+        secret_key_problem,
+        unsettled,
+    )
 
     try:
         config = chosen_config()
@@ -57,7 +64,8 @@ def _settled() -> None:
     settings = {name: getattr(config, name) for name in dir(config) if name.isupper()}
     found = unsettled(settings)
     settings["SQLALCHEMY_DATABASE_URI"] = settings["SQLALCHEMY_DATABASE_URI"] or database_url(".")
-    found += filter(None, [secret_key_problem(settings)])
+    found += filter(None, [database_problem(settings["SQLALCHEMY_DATABASE_URI"]),
+                           secret_key_problem(settings)])
     if not isinstance(logging.getLevelName(LOG_LEVEL), int):
         found.append(f"SCORECARD_LOG_LEVEL is {LOG_LEVEL[:20]!r}; it is DEBUG, INFO, WARNING or ERROR.")
     if found:

@@ -349,6 +349,12 @@ def test_a_database_that_cannot_be_reached_is_said_in_a_line_not_a_traceback(tmp
     ("SCORECARD_CACHE_REDIS_URL", "redis.internal:6379", "SCORECARD_CACHE_REDIS_URL is 'redis.internal:6379'; it is a"),
     ("SCORECARD_RATELIMIT_STORAGE_URI", "redis//redis.internal",
      "SCORECARD_RATELIMIT_STORAGE_URI is 'redis//redis.internal'"),
+    # an address SQLAlchemy cannot read, or a database it has no driver for here: every worker failed as it booted
+    ("DATABASE_URL", "postgresql//scorecard:s3cret@db.internal:5432/scorecard",
+     "DATABASE_URL is 'postgresql//scorecard:***@db.internal:5432/scorecard'; it is an address such as postgresql://"),
+    ("DATABASE_URL", "mysql://scorecard@db.internal/scorecard", "CX Scorecard runs on PostgreSQL or SQLite"),
+    ("DATABASE_URL", "postgresql+psycopg2://s@db.internal/x", "its driver (postgresql+psycopg2) is not installed"),
+    ("DATABASE_URL", "postgresql://scorecard@db.internal:99999/x", "its port 99999 is not one (1 to 65535)"),
     # read by the factory on PostgreSQL only, it failed every gunicorn worker as it booted
     ("SCORECARD_DB_POOL_SIZE", "abc", "SCORECARD_DB_POOL_SIZE is 'abc'; it is a whole number from 1"),
     ("SCORECARD_DB_MAX_OVERFLOW", "-3", "SCORECARD_DB_MAX_OVERFLOW is '-3'; it is a whole number from 0"),
