@@ -198,10 +198,30 @@ RETRY_AFTER = "30"  # seconds: how long a client is asked to wait while the data
 
 
 def database_gone(error) -> None:
-    """What every answer to a request that met a database gone away does first: log it (by kind:
-    the message may hold the connection string) and roll the session's transaction back."""
-    log.warning("database unavailable: %s", error.__class__.__name__)
+    """What every answer to a request that met a database gone away does first: log it with the
+    database's reason (`database_reason`) and roll the session's transaction back."""
+    log.warning("database unavailable: %s: %s", error.__class__.__name__, database_reason(error))
     _roll_back()
+
+
+def database_reason(error) -> str:
+    """The driver's own words for `error` ("Connection refused", "database "x" does not exist",
+    "password authentication failed ..."), on one line and cut to 300 characters, with the connection's
+    password written as ***: an operator tells the outages apart. Not SQLAlchemy's message, which adds
+    the statement and the values it was sent with (a user's data)."""
+    from scorecard.extensions import db
+
+    reason = getattr(error, "orig", None)
+    if reason is None and isinstance(error, sa.exc.DBAPIError):
+        return "no reason given"
+    said = " ".join(str(reason if reason is not None else error).split())
+    try:
+        password = db.engine.url.password
+    except RuntimeError:  # outside the app
+        password = None
+    if password:
+        said = said.replace(str(password), "***")
+    return said[:300] + ("…" if len(said) > 300 else "")
 
 
 def _not_set_up() -> bool:

@@ -1,0 +1,42 @@
+"""The health check an operator's load balancer and monitor read (/healthz), and what the log says when
+the database does not answer: the reason, never the password or a user's data."""
+import logging
+
+import sqlalchemy as sa
+
+from scorecard import create_app
+from scorecard.dispatch import JOBS_DOWN
+from scorecard.errors import database_reason
+from tests import served
+
+
+def test_the_health_check_names_a_job_service_that_does_not_answer(app, client, redis_url):
+    """With Celery, a Redis that stopped answered "ok" while every upload failed to be queued: it is
+    "degraded", naming it, and still 200 (the pages render, so the host stays in rotation)."""
+    assert client.get("/healthz").get_json() == {"status": "ok"}, "embedded: the server's own threads"
+    app.config["REDIS_URL"] = redis_url
+    answer = client.get("/healthz")
+    assert answer.status_code == 200 and answer.get_json() == {"status": "ok"}
+    app.config["REDIS_URL"] = f"redis://127.0.0.1:{served.free_port()}/0"  # nothing listens there
+    answer = client.get("/healthz")
+    assert answer.status_code == 200 and answer.get_json() == {"status": "degraded", "detail": JOBS_DOWN}
+
+
+def test_a_database_that_does_not_answer_is_logged_with_its_reason_without_the_password(caplog):
+    """The log said only "database unavailable: OperationalError" whether the server was down, the
+    database missing or the password wrong: it gives the driver's reason, the password masked."""
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"postgresql+psycopg://scorecard:hunter2-secret@127.0.0.1:"
+                                                 f"{served.free_port()}/scorecard",
+                      "SECRET_KEY": "health " * 6, "TESTING": True})
+    with caplog.at_level(logging.WARNING, logger="scorecard.errors"):
+        answer = app.test_client().get("/healthz")
+    assert answer.status_code == 503 and answer.get_json() == {"status": "database unavailable"}
+    line = next(r.getMessage() for r in caplog.records if "database unavailable" in r.getMessage())
+    assert "Connection refused" in line and "hunter2" not in line, line
+    with app.app_context():
+        # a driver's message that holds the password (a connection string it could not read) is masked; the
+        # statement and the values SQLAlchemy adds to its own message (a user's data) are left out
+        error = sa.exc.OperationalError("UPDATE users SET email = %(email)s", {"email": "someone@agency.gov"},
+                                        Exception('invalid connection option "password=hunter2-secret"\n'))
+        said = database_reason(error)
+    assert said == 'invalid connection option "password=***"', said
