@@ -88,6 +88,30 @@ def dispatch(app, name: str, *, inline: bool = False, **kwargs) -> Optional[Futu
     return None
 
 
+JOBS_DOWN = ("The job service (Redis) is not answering: imports, briefings and reminders cannot be queued "
+             "until it is back; pages still render.")
+
+
+def job_service_problem(app) -> Optional[str]:
+    """Why jobs cannot be queued now (JOBS_DOWN, the reason logged), or None: with Celery, whether its
+    Redis answers a PING within REDIS_TIMEOUT_SECONDS; the embedded mode's threads are always there."""
+    if not queued(app):
+        return None
+    import redis
+
+    from scorecard.config import redis_timeouts
+
+    client = redis.Redis.from_url(app.config["REDIS_URL"], **redis_timeouts(app.config))
+    try:
+        client.ping()
+    except Exception as error:  # noqa: BLE001 — any failure to answer is the outage reported
+        log.warning("the job service (Redis) is not answering: %s: %s", error.__class__.__name__, str(error)[:200])
+        return JOBS_DOWN
+    finally:
+        client.close()
+    return None
+
+
 def in_own_threads(app, name: str, **kwargs) -> Future:
     """Run the task `name` in this server's own threads, whatever the mode: for work that must not be lost
     when Redis is not answering and that the database alone serialises (a rule evaluation, safe to repeat)."""

@@ -449,3 +449,36 @@ def analyst(demo, client_as):
     """An analyst's client on the demo agency, with web imports run inline."""
     demo.config["IMPORTS_INLINE"] = True
     return client_as("analyst")
+
+
+@pytest.fixture(scope="module")
+def redis_url():
+    """A real redis-server of the module's own, on a free port: its redis:// address."""
+    import os
+    import subprocess
+    import time
+
+    from tests import served
+
+    server = shutil.which("redis-server")
+    if not server:
+        if os.environ.get("SCORECARD_REQUIRE_BROWSER"):  # CI: every service is installed
+            raise RuntimeError("redis-server is required in CI")
+        pytest.skip("redis-server not installed")
+    port = served.free_port()
+    process = subprocess.Popen([server, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"redis://127.0.0.1:{port}/0"
+    import redis
+
+    deadline = time.monotonic() + 20
+    while True:
+        try:
+            redis.Redis.from_url(url).ping()
+            break
+        except redis.ConnectionError:
+            assert time.monotonic() < deadline, "redis-server did not start"
+            time.sleep(0.05)
+    yield url
+    process.kill()
+    process.wait()

@@ -1,44 +1,14 @@
 """The evaluations asked for and not yet started are gathered into one (scorecard.rules.waiting): in the
 server's memory, and in a real Redis as Celery workers on other hosts share it (a web process asks, a
 worker takes)."""
-import os
-import shutil
-import subprocess
 import time
 
 import pytest
 
 from scorecard.rules import waiting
-from tests import served
 
 COMMITMENT = ("commitment:5", None)
 PROGRAM = ("program:3", "FY2026-Q4")
-
-
-@pytest.fixture(scope="module")
-def redis_url():
-    server = shutil.which("redis-server")
-    if not server:
-        if os.environ.get("SCORECARD_REQUIRE_BROWSER"):  # CI: every service is installed
-            raise RuntimeError("redis-server is required in CI")
-        pytest.skip("redis-server not installed")
-    port = served.free_port()
-    process = subprocess.Popen([server, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"redis://127.0.0.1:{port}/0"
-    import redis
-
-    deadline = time.monotonic() + 20
-    while True:
-        try:
-            redis.Redis.from_url(url).ping()
-            break
-        except redis.ConnectionError:
-            assert time.monotonic() < deadline, "redis-server did not start"
-            time.sleep(0.05)
-    yield url
-    process.kill()
-    process.wait()
 
 
 @pytest.fixture(params=["in process", "in redis"])

@@ -6,6 +6,7 @@ from flask_login import current_user
 
 from scorecard.clock import agency_today
 from scorecard.commitments.attention import needs_update
+from scorecard.dispatch import job_service_problem
 from scorecard.errors import RETRY_AFTER, database_gone
 from scorecard.extensions import db
 from scorecard.main import bp
@@ -30,7 +31,9 @@ def index():
 def healthz():
     """For a load balancer: 200 while this process reaches its database and the database holds this
     release's schema, else 503 with Retry-After (a host that can only answer 503 is taken out of the
-    rotation): a database never migrated, or behind the release, answered 200 while signing in failed."""
+    rotation): a database never migrated, or behind the release, answered 200 while signing in failed.
+    A job service (Redis) that does not answer is 200 "degraded" naming it: the pages still render, so
+    the host stays in rotation, and a monitor sees why uploads fail (it read "ok" before)."""
     try:
         db.session.execute(sa.text("SELECT 1"))
     except sa.exc.OperationalError as error:
@@ -39,6 +42,9 @@ def healthz():
     problem = schema_problem(db.session)
     if problem:
         return {"status": "database not migrated", "detail": problem}, 503, {"Retry-After": RETRY_AFTER}
+    jobs = job_service_problem(current_app)
+    if jobs:
+        return {"status": "degraded", "detail": jobs}
     return {"status": "ok"}
 
 
