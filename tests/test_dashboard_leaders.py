@@ -10,7 +10,9 @@ import pytest
 from dashboards.queries import common
 from dashboards.queries import leaders as queries
 from scorecard.extensions import db
-from scorecard.models import ElementRating, Role
+from dashboards.queries.overview import leaders_below
+from scorecard.models import Agency, Component, ElementRating, Role
+from scorecard.selection import ProgramFilter
 from tests.test_dashboard_functions import (
     URL,
     answer,
@@ -28,7 +30,7 @@ from tests.test_dashboard_functions import (
 )
 from tests.test_dashboard_pages import walk
 
-FILTERS = ("leaders-year.value", "leaders-component.value", "leaders-function.value")
+FILTERS = ("leaders-year.value", "leaders-component.value", "leaders-function.value", "leaders-agency.value")
 
 
 @pytest.fixture
@@ -128,6 +130,17 @@ def test_the_filters_choose_a_component_or_a_function(world):
     assert queries.leaders(db.session, 2030).plans == [], "a year without plans"
     components, functions = queries.filter_choices(db.session)
     assert components == [(one.id, "Bureau One")], "only components that have leaders"
+    # an agency's leaders as the overview counts them: its components' and, on the department's own, its C-suite
+    other = Agency(code="OD", name="Other Department", components=[Component(code="OB", name="Other Bureau")])
+    db.session.add(other)
+    db.session.flush()
+    assert names(agency_id=one.agency_id) == names() == ["Amy Deputy", "Dan Director", "Zoe Head"]
+    assert names(agency_id=one.agency_id, component_id=one.id) == ["Dan Director"]
+    assert names(agency_id=other.id) == [], "an agency whose data is imported beside the department's has none"
+    for agency, below in ((one.agency_id, 1), (other.id, 0)):
+        tile = leaders_below(db.session, common.Scope(Role.executive), programs=ProgramFilter(agency_id=agency))
+        page = queries.leaders(db.session, 2027, queries.LeaderFilter(agency_id=agency))
+        assert len(tile.leaders) == len(page.requirement_below) == below, "the overview's tile and the page it opens"
     assert [name for _, name in functions] == ["CFO, Chief Financial Officer", "CIO, Chief Information Officer",
                                                "GC, General Counsel"]
 
@@ -168,8 +181,8 @@ ROLES = [("admin", None, None), ("executive", None, None), ("officer", "CFO", No
          ("leader", None, "director"), ("viewer", None, None)]
 
 
-def _values(year=None, component="all", function="all") -> dict:
-    return dict(zip(FILTERS, (year, component, function)))
+def _values(year=None, component="all", function="all", agency="all") -> dict:
+    return dict(zip(FILTERS, (year, component, function, agency)))
 
 
 @pytest.mark.parametrize("role, function, leader", ROLES, ids=[f"{r}-{f or x or ''}" for r, f, x in ROLES])
@@ -225,7 +238,8 @@ def test_the_filters_are_read_from_and_written_to_the_url(app):
     routed = page(client, "/dashboards/leaders", f"?year=FY2026&component={one}&function=nonsense")
     controls = {n["props"]["id"]: n["props"].get("value") for n in walk(routed["_pages_content"]["children"])
                 if n.get("type") == "Dropdown"}
-    assert controls == {"leaders-year": "2026", "leaders-component": str(one), "leaders-function": "all"}
+    assert controls == {"leaders-year": "2026", "leaders-component": str(one), "leaders-function": "all",
+                        "leaders-agency": "all"}
     cfo = known["functions"]["CFO"]
     written = answer(client, body("dashboards-leaders-url.search", {
         "dashboards-leaders-url.search": "", "dashboards-leaders-url.pathname": "/dashboards/leaders",

@@ -116,7 +116,7 @@ def test_the_frame_is_the_flask_pages_frame(client_as):
     # the quarter and agency chosen go with the navigation, under each page's own names (assets/scorecard.js)
     carried = {text(a): a["props"]["data-carry"] for a in walk(subnav) if a["type"] == "A"}
     assert (carried["Overview"], carried["A-11 compliance"], carried["Leaders"]) == (
-        "period:quarter agency:agency", "through:quarter agency:agency", "")
+        "period:quarter agency:agency", "through:quarter agency:agency", "agency:agency")
     assert subnav["props"]["data-shared"] == "period:quarter through:quarter agency:agency"
     # a program's page is not listed but has a quarter: shown on its own latest, it forgets the one chosen
     assert subnav["props"]["data-unlisted"] == "/dashboards/program=period:quarter"

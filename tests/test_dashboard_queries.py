@@ -744,6 +744,10 @@ def test_the_leaders_tile_leads_to_the_leaders_page_for_those_it_does_not_list(a
     tree = json.loads(json.dumps(leaders_tile(found).to_plotly_json(), cls=PlotlyJSONEncoder))
     more = [node["props"] for node in walk(tree) if node["props"].get("children") == "and 3 more, on the leaders page"]
     assert len(more) == 1 and more[0]["href"] == "/dashboards/leaders?year=2027", more
+    # with an agency chosen the tile counts its leaders, and the leaders page opens on the same agency
+    tree = json.loads(json.dumps(leaders_tile(found, agency=7).to_plotly_json(), cls=PlotlyJSONEncoder))
+    more = [node["props"] for node in walk(tree) if node["props"].get("children") == "and 3 more, on the leaders page"]
+    assert more[0]["href"] == "/dashboards/leaders?year=2027&agency=7", more
 
 
 def test_a_count_of_one_is_written_in_the_singular(app):

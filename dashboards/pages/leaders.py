@@ -1,7 +1,8 @@
 """Leaders: every leader whose plan has a CX requirement, for one appraisal year (default: the
 newest), with the ratings the rules propose beside the rating official's decisions, the elements
 at risk (proposed below 3), the plans not yet decided and how the decided ones spread over OPM's
-summary levels (chart and table); filters for year, component and function in the URL. A leader
+summary levels (chart and table); filters for year, component, function and agency in the URL (an
+agency's leaders as the overview counts them). A leader
 leads to their plan only for who may see it (an officer their function's leaders, a leader their
 own plan, a viewer none)."""
 from dataclasses import replace
@@ -36,11 +37,12 @@ url = UrlState("/leaders", [
                offered=lambda: queries.plan_years(db.session)),
     filters.choice("component", "leaders-component", lambda: queries.filter_choices(db.session)[0]),
     filters.choice("function", "leaders-function", lambda: queries.filter_choices(db.session)[1]),
+    filters.agency("leaders-agency"),
     QueryParam("page", "leaders-table-page", validation.page_number, default="1", omit="1", prop="data",
                first_on_change=True),
 ])
 url.register()
-FILTER_PARAMS = url.params[:3]
+FILTER_PARAMS = url.params[:4]
 FILTERS = [State(p.control, "value") for p in FILTER_PARAMS]
 components.register_pager("leaders-table")
 
@@ -66,6 +68,8 @@ def layout(**query):
                                       values["component"]),
             components.filter_control("leaders-function", "C-suite function",
                                       components.choices(function_choices, "All functions"), values["function"]),
+            components.filter_control("leaders-agency", "Agency",
+                                      components.choices(common.agencies(session), "All agencies"), values["agency"]),
         ], className="dash-filters", role="group", **{"aria-label": "Filters"}),
         html.P(id="leaders-summary", className="dash-lede", role="status"),
         dcc.Loading(html.Div(id="leaders-tiles"), type="dot"),
@@ -81,15 +85,15 @@ def layout(**query):
     ])
 
 
-def visible(year, component_id, function_id) -> queries.Leaders:
+def visible(year, component_id, function_id, agency_id) -> queries.Leaders:
     """The plans the viewer may see, without links (the figure and the counts are drawn from them)."""
-    found = queries.leaders(db.session, year, queries.LeaderFilter(component_id, function_id))
+    found = queries.leaders(db.session, year, queries.LeaderFilter(component_id, function_id, agency_id))
     return queries.visible_to(db.session, found, common.Scope.of(current_user))
 
 
-def leaders_for(year, component_id, function_id) -> queries.Leaders:
+def leaders_for(year, component_id, function_id, agency_id) -> queries.Leaders:
     return queries.leaders_for(db.session, common.Scope.of(current_user), year,
-                               queries.LeaderFilter(component_id, function_id))
+                               queries.LeaderFilter(component_id, function_id, agency_id))
 
 
 # ----------------------------------------------------------------------------- tables
@@ -210,8 +214,8 @@ def tiles(found: queries.Leaders) -> html.Div:
           *[Input(p.control, "value") for p in FILTER_PARAMS])
 @validation.validated
 @cached_answer
-def update_leaders(year, component_id, function_id):
-    found = visible(year, component_id, function_id)
+def update_leaders(year, component_id, function_id, agency_id):
+    found = visible(year, component_id, function_id, agency_id)
     return (levels_figure(found), components.data_table(levels_table(found)), summary(found),
             tiles(found) if found.plans else None)
 
@@ -223,11 +227,11 @@ def update_leaders(year, component_id, function_id):
           Input("leaders-table-next", "n_clicks"), *[Input(p.control, "value") for p in FILTER_PARAMS])
 @validation.validated
 @cached_answer
-def update_leaders_list(page, _previous, _next, year, component_id, function_id):
+def update_leaders_list(page, _previous, _next, year, component_id, function_id, agency_id):
     """A page of the list (the one asked for, within the list), its range and the pager's state; the
     links are added for that page only. A page past the last (an address's) shows the last and says so,
     keeping the page asked in the address; Previous and Next go on from the last."""
-    found = visible(year, component_id, function_id)
+    found = visible(year, component_id, function_id, agency_id)
     last = tables.page_of(len(found.plans), page, PAGE_SIZE).pages
     shown = tables.page_of(len(found.plans), components.page_wanted("leaders-table", min(page, last)), PAGE_SIZE)
     past = page > last and dash.ctx.triggered_id not in ("leaders-table-prev", "leaders-table-next")

@@ -191,7 +191,7 @@ def commitments_tile(counts: queries.CommitmentCounts) -> html.Section:
                                   f"{counts.today.isoformat()}.{where}")
 
 
-def leaders_tile(found: queries.LeadersBelow, read_from: str = "") -> html.Section:
+def leaders_tile(found: queries.LeadersBelow, read_from: str = "", agency=None) -> html.Section:
     title = "Leaders with CX requirements proposed below 3"
     if found.fiscal_year is None:
         return components.tile(title, html.P(found.none_words(), className="dash-empty"), tile_id="tile-leaders")
@@ -208,7 +208,8 @@ def leaders_tile(found: queries.LeadersBelow, read_from: str = "") -> html.Secti
         ]))
     if len(found.leaders) > LEADERS_SHOWN:
         items.append(html.Li(html.A(f"and {len(found.leaders) - LEADERS_SHOWN:,} more, on the leaders page",
-                                    href=links.dashboard("leaders", year=found.fiscal_year), className="usa-link")))
+                                    href=links.dashboard("leaders", year=found.fiscal_year, agency=agency),
+                                    className="usa-link")))
     body = [html.P(f"{count:,}", className="dash-tile__big"),
             html.P(f"{found.among()}; FY{found.fiscal_year} is the newest appraisal year with plans",
                    className="dash-tile__sub")]
@@ -305,7 +306,7 @@ def body(found: queries.Overview, agency) -> list:
     if found.commitments is not None:
         tiles.append(commitments_tile(found.commitments))
     if found.leaders is not None:
-        tiles.append(leaders_tile(found.leaders, found.leaders.read_from(found.periods, found.period)))
+        tiles.append(leaders_tile(found.leaders, found.leaders.read_from(found.periods, found.period), agency))
     tiles.append(reporting_tile(found.reporting, agency))
     return [
         *under_way_notice(found.reporting),

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 from dashboards import links
 from dashboards.cache import cached
-from dashboards.queries.common import Scope
+from dashboards.queries.common import ProgramFilter, Scope
 from dashboards.queries.functions import visible_plan_ids
 from scorecard.models import (
     Component,
@@ -52,10 +52,13 @@ LEVELS = [5, 4, 3, 2, 1]
 
 @dataclass(frozen=True)
 class LeaderFilter:
-    """Which leaders the page shows: of a component, of a function (None: all)."""
+    """Which leaders the page shows: of a component, of a function, of an agency (None: all). An agency's
+    leaders are those the overview counts for it (scorecard.selection.ProgramFilter.leader_clause: of its
+    components, and on the department's own agency its C-suite)."""
 
     component_id: Optional[int] = None
     function_id: Optional[int] = None
+    agency_id: Optional[int] = None
 
 
 EVERYONE = LeaderFilter()
@@ -210,10 +213,12 @@ def filter_choices(session) -> tuple[list[tuple[int, str]], list[tuple[int, str]
     return [(i, name) for i, name in components], [(i, f"{code}, {name}") for i, code, name in functions]
 
 
-def _chosen(fiscal_year: int, chosen: LeaderFilter, *columns) -> sa.Select:
+def _chosen(session, fiscal_year: int, chosen: LeaderFilter, *columns) -> sa.Select:
     """The plans of the year the filter selects (joined to their leaders), selecting `columns`."""
     query = (sa.select(*columns).select_from(PerformancePlan).join(Leader, Leader.id == PerformancePlan.leader_id)
              .where(PerformancePlan.fiscal_year == fiscal_year))
+    if chosen.agency_id is not None:
+        query = query.where(ProgramFilter(agency_id=chosen.agency_id).leader_clause(session))
     if chosen.component_id is not None:
         query = query.where(Leader.component_id == chosen.component_id)
     if chosen.function_id is not None:
@@ -244,11 +249,11 @@ def leaders(session, fiscal_year: Optional[int] = None, chosen: LeaderFilter = E
     found = Leaders(year, years)
     if year is None:
         return found
-    plan_ids = _chosen(year, chosen, PerformancePlan.id)
+    plan_ids = _chosen(session, year, chosen, PerformancePlan.id)
     read = session.connection().execute  # rows as the database gives them (a year's thousands, not the ORM's)
     plans, methods = {}, {}
     for plan_id, method, *leader in read(_chosen(
-            year, chosen, PerformancePlan.id, PerformancePlan.rating_method, Leader.id, Leader.name, Leader.title,
+            session, year, chosen, PerformancePlan.id, PerformancePlan.rating_method, Leader.id, Leader.name, Leader.title,
             Component.name, Function.code)
             .outerjoin(Component, Component.id == Leader.component_id)
             .outerjoin(Function, Function.id == Leader.function_id)).all():
