@@ -9,8 +9,8 @@ import pytest
 
 from dashboards.queries import common
 from dashboards.queries import leaders as queries
-from scorecard.extensions import db
 from dashboards.queries.overview import leaders_below
+from scorecard.extensions import db
 from scorecard.models import Agency, Component, ElementRating, Role
 from scorecard.selection import ProgramFilter
 from tests.test_dashboard_functions import (

@@ -253,8 +253,8 @@ def leaders(session, fiscal_year: Optional[int] = None, chosen: LeaderFilter = E
     read = session.connection().execute  # rows as the database gives them (a year's thousands, not the ORM's)
     plans, methods = {}, {}
     for plan_id, method, *leader in read(_chosen(
-            session, year, chosen, PerformancePlan.id, PerformancePlan.rating_method, Leader.id, Leader.name, Leader.title,
-            Component.name, Function.code)
+            session, year, chosen, PerformancePlan.id, PerformancePlan.rating_method, Leader.id, Leader.name,
+            Leader.title, Component.name, Function.code)
             .outerjoin(Component, Component.id == Leader.component_id)
             .outerjoin(Function, Function.id == Leader.function_id)).all():
         plans[plan_id], methods[plan_id] = LeaderPlan(plan_id, *leader), method
