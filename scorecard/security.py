@@ -68,8 +68,8 @@ SEEN_RESOLUTION = 30  # seconds: the last-seen time is rewritten at most this of
 # ---------------------------------------------------------------------------- text fields
 
 # Blueprints whose every form derives from BaseForm: their views show the field's message in place,
-# with what was typed kept, so the request-level check leaves them to it. Elsewhere the form is refused
-# with 400 naming the field.
+# with what was typed kept, so the request-level checks (a direction control, a character no column keeps)
+# leave their forms to it. Elsewhere the form is refused with 400 naming the field.
 INLINE_CHECKED_BLUEPRINTS = frozenset({"auth", "admin", "commitments", "capacity", "api_tokens", "rules", "imports",
                                        "plans"})
 
@@ -122,6 +122,8 @@ class BaseForm(FlaskForm):
         super().process(*args, **kwargs)
 
     def validate(self, extra_validators=None):
+        if self._refused_unkept():
+            return False
         extra = {name: list((extra_validators or {}).get(name, ())) for name in self._fields}
         for name, field in self._fields.items():
             if not isinstance(field, SelectMultipleField):
@@ -132,6 +134,22 @@ class BaseForm(FlaskForm):
         if not valid:
             self._name_values_sent()
         return valid
+
+    def _refused_unkept(self) -> bool:
+        """Whether a text field holds a character no text column keeps (scorecard.text: a NUL, another
+        control character, an unpaired surrogate): then that is each such field's message, naming the
+        character, and nothing else is checked. Said before any validator reads the text: one asking the
+        database for a title of the same name failed on PostgreSQL, which refuses a NUL, as a 500."""
+        refused = False
+        for field in self._fields.values():
+            code = unkept_character(field.data) if isinstance(field, StringField) else None
+            if code:
+                field.errors = [f"{field.label.text} holds {words(code)}, which cannot be kept."]
+                refused = True
+        if refused:
+            self._errors = None  # Form.errors is read from the fields again
+            self._name_values_sent()
+        return refused
 
     def _name_values_sent(self) -> None:
         """Each message of a field that refused a value names the value sent ("Not a valid choice."
@@ -194,8 +212,9 @@ def _not_choices(field) -> str:
 
 def _refuse_unkept_characters():
     """A query string or form holding a character no text column keeps (scorecard.text): 400 naming
-    the parameter or field. The REST API checks its own (422 naming the parameter, as its document
-    says of every bad value: scorecard.api.base.Parser). An address whose path holds one names no
+    the parameter or field (a form of INLINE_CHECKED_BLUEPRINTS says it beside the field: BaseForm). The
+    REST API checks its own (422 naming the parameter, as its document says of every bad value:
+    scorecard.api.base.Parser). An address whose path holds one names no
     page or object: 404, on every route (a rule's key read from the path went to PostgreSQL as it was)."""
     if unkept_character(request.path):
         abort(404)
@@ -203,7 +222,8 @@ def _refuse_unkept_characters():
         return None
     fields = [request.args]
     if request.method in ("POST", "PUT", "PATCH") and request.mimetype in (
-            "application/x-www-form-urlencoded", "multipart/form-data"):
+            "application/x-www-form-urlencoded", "multipart/form-data") \
+            and request.blueprint not in INLINE_CHECKED_BLUEPRINTS:  # their forms say it beside the field
         fields.append(request.form)
     for given in fields:
         found = unkept_field(given)

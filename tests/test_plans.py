@@ -257,6 +257,14 @@ def test_plan_page_shows_proposals_with_why_links_and_takes_decisions(demo):
     kept = re.search(rf'<textarea[^>]*id="justification-{element_id}"[^>]*>([^<]*)</textarea>',
                      hidden.get_data(as_text=True)).group(1)
     assert kept == "Late \u202eexe.pdf", "shown again at its element with what was typed, not a 400 page that lost it"
+    # a control character (a bell pasted in): shown again at its element too, the character named and escaped
+    bell = client.post(f"/plans/{plan_id}/elements/{element_id}/decision",
+                       data={"csrf_token": token, "rating": "1", "justification": "line1\x07bell"})
+    said = bell.get_data(as_text=True)
+    assert bell.status_code == 422 and "holds a control character (U+0007), which cannot be kept: " \
+        "“line1\\u0007bell” was sent." in html.unescape(said), said[-3000:]
+    kept = re.search(rf'<textarea[^>]*id="justification-{element_id}"[^>]*>([^<]*)</textarea>', said).group(1)
+    assert kept == "line1\x07bell", "what was typed is kept, not a 400 page that lost it"
     lines = ("y" * 199 + "\r\n") * 20  # 4,000 characters in the box (its maxlength), 4,020 as a browser sends them
     full = client.post(f"/plans/{plan_id}/elements/{element_id}/decision",
                        data={"csrf_token": token, "rating": "1", "justification": lines})

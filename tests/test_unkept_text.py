@@ -38,7 +38,7 @@ def test_a_form_holding_a_nul_is_400_naming_the_field_and_nothing_is_saved(demo,
     response = officer.post("/commitments/new", data={
         "csrf_token": _token(officer, "/commitments/new"), "title": "Close the \x00backlog", "status": "on_track"})
     assert response.status_code == 400
-    assert "The field “title” holds a NUL character" in response.get_data(as_text=True)
+    assert "Title holds a NUL character (U+0000), which cannot be kept" in response.get_data(as_text=True)
     with demo.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Commitment)) == before
     signing_in = client_as("viewer").post("/auth/login", data={"email": "a\x00b@demo.cx.gov", "password": "x"})
@@ -117,12 +117,24 @@ def test_an_imported_cell_holding_a_control_character_is_named_at_the_preview(de
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Observation)) == before
 
 
-def test_a_form_holding_a_control_character_is_400_naming_the_field(demo, client_as):
+def test_a_form_holding_a_control_character_is_shown_again_naming_the_field(demo, client_as):
+    """A form of the inline-checked blueprints (scorecard.security.INLINE_CHECKED_BLUEPRINTS) came back as a
+    400 page offering only the home page, and what was typed was lost: it is the form again, the field's
+    message beside it and what was typed kept. Elsewhere (the outbox) the request's own check says it."""
+    import html
+
     officer = client_as("officer")
     response = officer.post("/commitments/new", data={
         "csrf_token": _token(officer, "/commitments/new"), "title": "Close the \x07backlog", "status": "on_track"})
+    said = html.unescape(response.get_data(as_text=True))
     assert response.status_code == 400
-    assert "The field “title” holds a control character (U+0007)" in response.get_data(as_text=True)
+    assert "Title holds a control character (U+0007), which cannot be kept: “Close the \\u0007backlog” was sent." \
+        in said
+    assert re.search(r'<input[^>]*name="title"[^>]*value="Close the \x07backlog"', said), "what was typed is kept"
+    admin = client_as("admin")
+    sent = admin.post("/outbox/send", data={"csrf_token": _token(admin, "/outbox/"), "note": "a\x07b"})
+    assert sent.status_code == 400 and "The field “note” holds a control character (U+0007)" in \
+        sent.get_data(as_text=True)
 
 
 def test_words_line_and_page_breaks_read_as_line_breaks_in_a_form(demo, client_as):
