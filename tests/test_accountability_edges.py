@@ -229,8 +229,9 @@ def test_two_people_editing_one_draft_do_not_overwrite_each_other(evaluated, cli
                        page=opened_by_second).status_code == 302
     refused = editor_post(first, url, json.dumps({**draft, "title": "First's change"}), page=opened_by_first)
     said = refused.get_data(as_text=True)
-    assert refused.status_code == 400
-    assert re.search(r"was changed by [^<]*admin@test\.gov[^<]* since you opened it", said), "who changed it"
+    assert refused.status_code == 409, "a conflict, as the README says of two people saving one rule"
+    assert re.search(r"version 2 of &#39;stale-commitment&#39; was saved by [^<]*admin@test\.gov[^<]* after you "
+                     r"opened the editor; nothing was saved", said), "who saved what, not 'since you opened it'"
     with evaluated.app_context():
         titles = db.session.scalars(sa.select(RuleVersion.definition).where(
             RuleVersion.rule.has(key="stale-commitment")).order_by(RuleVersion.version)).all()

@@ -64,7 +64,7 @@ def test_draft_saves_sent_at_once_from_one_opened_editor_keep_one_and_tell_the_r
     forms = [{"csrf_token": server.token(editor), "based_on": based_on, "save": "Save",
               "definition": rule("raced-draft", f"Edit {i}")} for i in range(4)]
     answers = sent_at_once(server, "/rules/raced-draft/edit", forms)
-    assert answers == [302, 400, 400, 400], answers
+    assert answers == [302, 409, 409, 409], answers
     kept = re.findall(r"Edit \d", server.http.get(server.url + "/rules/raced-draft/versions/1").text)
     assert len(set(kept)) == 1, kept
     winner = next(form for form in forms if kept[0] in form["definition"])
@@ -74,8 +74,8 @@ def test_draft_saves_sent_at_once_from_one_opened_editor_keep_one_and_tell_the_r
     loser = next(form for form in forms if kept[0] not in form["definition"])
     refused = server.http.post(server.url + "/rules/raced-draft/edit", data=loser, allow_redirects=False)
     # every thread here is one analyst: the other save was theirs, from another window
-    assert refused.status_code == 400 and "was changed by you, in another tab or window, since you opened it" in (
-        html.unescape(refused.text))
+    assert refused.status_code == 409 and "version 1 of 'raced-draft' was saved by you, in another tab or window, " \
+        "after you opened the editor" in html.unescape(refused.text)
     assert server.answers()
 
 

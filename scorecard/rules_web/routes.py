@@ -71,7 +71,7 @@ def _editor(rule, initial: str, based_on=None):
     if request.method == "GET":
         form.definition.data = initial
         form.based_on.data = digest(based_on.definition) if based_on is not None else ""
-    problems, simulation = [], None
+    problems, simulation, status = [], None, 200
     if form.validate_on_submit():
         try:
             definition = form.parsed()
@@ -97,13 +97,12 @@ def _editor(rule, initial: str, based_on=None):
                 return redirect(url_for("rules.version", key=saved.key, number=saved.version))
         except RuleError as error:
             db.session.rollback()
-            problems = error.problems
+            problems, status = error.problems, 409 if isinstance(error, SavedMeanwhile) else 400
         except ValueError as error:
             db.session.rollback()
-            problems = [f"(rule): {error}"]
+            problems, status = [f"(rule): {error}"], 400
     elif form.errors:
-        problems = [f"{name}: {' '.join(errors)}" for name, errors in form.errors.items()]
-    status = 400 if problems else 200
+        problems, status = [f"{name}: {' '.join(errors)}" for name, errors in form.errors.items()], 400
     return render_template("rules/edit.html", rule=rule, form=form, problems=problems,
                            simulation=simulation), status
 
@@ -128,9 +127,14 @@ def _saved_since(rule, form, definition) -> Optional[RuleVersion]:
             return based_on
         who = person_seen_by(db.session, based_on.created_by_id, current_user)
         who = "you, in another tab or window," if who == "you" else who
-        raise RuleError([f"(rule): version {based_on.version} of {rule.key!r} was changed by {who} since you opened "
-                         "it; nothing was saved. Open the editor again to see it."])
+        raise SavedMeanwhile([f"(rule): version {based_on.version} of {rule.key!r} was saved by {who} after you opened "
+                              "the editor; nothing was saved. Open the editor again to see it."])
     return None
+
+
+class SavedMeanwhile(RuleError):
+    """Someone saved the rule after this editor was opened: answered 409 (a conflict, as the README says
+    of two people saving one rule), nothing saved."""
 
 
 def _sent_again(version: RuleVersion, definition) -> bool:
