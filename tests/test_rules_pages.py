@@ -174,6 +174,10 @@ def test_retiring_a_rule_evaluates_again_in_the_background_and_its_findings_go(e
     assert "being evaluated again in the background" in retired.get_data(as_text=True)
     dispatch.drain()  # the job the page queued
     assert stale_findings() == 0
+    # the list says the rule is off: its published column read "—", as for a rule never published
+    listed = admin.get("/rules/").get_data(as_text=True)
+    row = re.search(r"<tr><td><a[^>]*><code>stale-commitment</code>.*?</tr>", listed, re.S).group()
+    assert re.search(r'none: <a class="usa-link" href="/rules/stale-commitment/versions/1">v1</a> retired', row), row
 
 
 def test_a_why_page_names_the_import_batches_its_observations_came_from(evaluated, client_as):

@@ -81,7 +81,8 @@ def list_command():
         return
     click.echo(f"{'key':<40} {'applies to':<16} {'published':>9} {'draft':>5}  title")
     for r in rows:
-        click.echo(f"{r.key:<40} {r.subject_type:<16} {r.published or '-':>9} {r.draft or '-':>5}  {r.title}")
+        published = r.published or ('retired' if r.retired else '-')
+        click.echo(f"{r.key:<40} {r.subject_type:<16} {published:>9} {r.draft or '-':>5}  {r.title}")
 
 
 @rules_group.command("export")

@@ -39,6 +39,7 @@ class RuleSummary:
     published: Optional[int]
     draft: Optional[int]
     versions: int
+    retired: Optional[int] = None  # the newest retired version, when none is published (the rule is off)
 
 
 @sa.event.listens_for(RuleVersion, "before_update")
@@ -229,7 +230,8 @@ def list_rules(session) -> list[RuleSummary]:
         versions = _versions(session, rule)
         published = _with_status(versions, RuleStatus.published)
         draft = _with_status(versions, RuleStatus.draft)
+        retired = None if published else _with_status(versions, RuleStatus.retired)
         summaries.append(RuleSummary(rule.key, rule.title, rule.subject_type,
                                      published.version if published else None, draft.version if draft else None,
-                                     len(versions)))
+                                     len(versions), retired.version if retired else None))
     return summaries
