@@ -593,3 +593,27 @@ def test_a_decisions_address_opened_leads_to_its_element_on_the_plan_page(demo):
     with demo.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(ElementRating).where(
             ElementRating.element_id == element_id)) == 0, "opening it records nothing"
+
+
+def test_a_decision_on_a_year_that_has_ended_says_it_changes_a_completed_rating(demo, monkeypatch):
+    """A rating official could change last year's final rating, after the year ended, without a word: the
+    page and the decision's confirmation say the year has ended (it may be a correction: not refused)."""
+    from datetime import UTC, datetime
+
+    from scorecard import clock
+
+    with demo.app_context():
+        plan = a_plan(db.session)
+        plan_id, element_id, fy = plan.id, plan.elements[0].id, plan.fiscal_year
+        official, admin = demo.test_client(user=user("executive")), demo.test_client(user=user("admin"))
+    monkeypatch.setattr(clock, "utcnow", lambda: datetime(fy, 9, 30, 12, tzinfo=UTC))  # the year's last day
+    assert "appraisal year ended" not in official.get(f"/plans/{plan_id}").get_data(as_text=True)
+    monkeypatch.setattr(clock, "utcnow", lambda: datetime(fy, 10, 2, 12, tzinfo=UTC))
+    page = html.unescape(official.get(f"/plans/{plan_id}").get_data(as_text=True))
+    said = f"FY{fy}'s appraisal year ended on {fy}-09-30: a decision recorded now changes that completed year's rating"
+    assert said in page
+    done = official.post(f"/plans/{plan_id}/elements/{element_id}/decision", follow_redirects=True,
+                         data={"csrf_token": csrf_token(page), "rating": "3", "justification": "Corrected."})
+    assert "Rating for &#39;" in done.get_data(as_text=True) and "this decision changed that completed year&#39;s " \
+        "rating" in done.get_data(as_text=True), "recorded, and said to change a completed year"
+    assert "appraisal year ended" in admin.get(f"/plans/{plan_id}").get_data(as_text=True), "an admin rates too"

@@ -5,7 +5,7 @@ import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from scorecard.clock import moment
+from scorecard.clock import agency_today, moment
 from scorecard.extensions import db
 from scorecard.models import PerformancePlan, PlanElement
 from scorecard.people import person_seen_by
@@ -17,10 +17,12 @@ from scorecard.plans.services import (
     DecidedMeanwhile,
     RatingError,
     decide,
+    ended_year_words,
     may_see,
     own_plan,
     plan_view,
     visible_plans,
+    year_ended,
 )
 from scorecard.ratings import RATING_LABELS
 
@@ -55,10 +57,12 @@ def _page(plan: PerformancePlan, refused: Optional[dict] = None):
     view = plan_view(db.session, plan)
     deciders = {e.element.id: person_seen_by(db.session, e.decision.decided_by_id, current_user)
                 for e in view.elements if e.decision}
+    may_rate = can(current_user, "rate_plans") and not own
+    ended = year_ended(plan, agency_today()) if may_rate else None
     return render_template("plans/show.html", view=view, labels=RATING_LABELS, deciders=deciders,
-                           form=DecisionForm(), may_rate=can(current_user, "rate_plans") and not own,
+                           form=DecisionForm(), may_rate=may_rate,
                            own_plan_words=OWN_PLAN if own and can(current_user, "rate_plans") else None,
-                           refused=refused)
+                           ended_year_words=ended_year_words(plan, ended) if ended else None, refused=refused)
 
 
 @bp.route("/<int:plan_id>/elements/<int:element_id>/decision", methods=["GET", "POST"])
@@ -103,7 +107,9 @@ def decision(plan_id, element_id):
         db.session.rollback()
         said = str(error)  # the rules' own words: a justification missing, or a rating out of range
         return refused([said[:1].upper() + said[1:] + "."], {error.field})
-    flash(f"Rating for '{element.name}' recorded: {form.rating.data}.", "success")
+    ended = year_ended(plan, agency_today())
+    flash(f"Rating for '{element.name}' recorded: {form.rating.data}."
+          + (f" {ended_year_words(plan, ended, recorded=True)}" if ended else ""), "success")
     return redirect(url_for("plans.show", plan_id=plan.id))
 
 

@@ -3,6 +3,7 @@ rating (from the rules' findings) with its explanation, the commitments of the C
 a requirement names, each element's proposal and decision, the summary, and a rating
 official's confirm / override — the proposal and the decision are both kept."""
 from dataclasses import dataclass, field, replace
+from datetime import date
 from typing import Optional
 
 import sqlalchemy as sa
@@ -22,6 +23,7 @@ from scorecard.models import (
     RuleSubject,
     RuleVersion,
 )
+from scorecard.periods import Period
 from scorecard.ratings import element_rating, plan_summary, validate_weights
 from scorecard.text import blank
 from scorecard.writers import hold
@@ -146,6 +148,20 @@ def _rating_findings(ids: list, *columns) -> sa.Select:
             .where(Finding.subject_type == RuleSubject.requirement, Finding.subject_id.in_(ids),
                    Finding.rating.is_not(None), RuleVersion.status == RuleStatus.published)
             .order_by(Finding.subject_id, Finding.period.desc(), Finding.id.desc()))
+
+
+def year_ended(plan: PerformancePlan, today: date) -> Optional[date]:
+    """The last day of the plan's appraisal year (its fiscal year) when that is before `today`, else None:
+    a decision recorded then changes a completed year's rating, which the rating official is told."""
+    last = Period(plan.fiscal_year, 4).end
+    return last if last < today else None
+
+
+def ended_year_words(plan: PerformancePlan, ended: date, *, recorded: bool = False) -> str:
+    """What the plan's page (or, once `recorded`, a decision's confirmation) says of a year that has ended."""
+    change = "this decision changed" if recorded else "a decision recorded now changes"
+    return (f"FY{plan.fiscal_year}'s appraisal year ended on {ended.isoformat()}: {change} that completed "
+            "year's rating (each earlier decision stays in the audit log).")
 
 
 def requirement_findings(session, requirement_ids) -> dict[int, Finding]:
