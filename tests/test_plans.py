@@ -617,3 +617,30 @@ def test_a_decision_on_a_year_that_has_ended_says_it_changes_a_completed_rating(
     assert "Rating for &#39;" in done.get_data(as_text=True) and "this decision changed that completed year&#39;s " \
         "rating" in done.get_data(as_text=True), "recorded, and said to change a completed year"
     assert "appraisal year ended" in admin.get(f"/plans/{plan_id}").get_data(as_text=True), "an admin rates too"
+
+
+def test_a_requirement_two_published_rules_rate_shows_both(demo):
+    """A second published rating rule ("everything is a five") silently replaced the data-based proposal on
+    the plan's page: the page names the other rule's rating beside the one it shows, with its why-link."""
+    with demo.app_context():
+        plan = a_plan(db.session)
+        based_on_data = propose(db.session, plan, [3] * 50)
+        rule = Rule(key="all-fives", title="Everything is a five", subject_type=RuleSubject.requirement)
+        version = RuleVersion(rule=rule, version=1, status=RuleStatus.published, definition={})
+        fives = [Finding(rule_version=version, subject_type=RuleSubject.requirement, subject_id=f.subject_id,
+                         period=f.period, outcome="rating", rating=5, explanation="five", facts={},
+                         fingerprint=f"five-{f.subject_id}") for f in based_on_data]
+        db.session.add_all(fives)
+        db.session.commit()
+        plan_id, first, fives_version = plan.id, based_on_data[0], version.id
+        requirement_id, rival_id = first.subject_id, first.id
+        client = demo.test_client(user=user("executive"))
+    page = client.get(f"/plans/{plan_id}").get_data(as_text=True)
+    row = re.search(rf'<tr id="requirement-{requirement_id}">.*?</tr>', page, re.S).group()
+    said = re.search(r'<p class="rival-proposals[^"]*">(.*?)</p>', row, re.S).group(1)
+    assert "<code>test-bands</code> proposes 3" in said and f'href="/findings/{rival_id}"' in said, said
+    assert "The proposal above is <code>all-fives</code>'s, the newest evaluated" in said, said
+    with demo.app_context():
+        db.session.execute(sa.delete(Finding).where(Finding.rule_version_id == fives_version))
+        db.session.commit()
+    assert "rival-proposals" not in client.get(f"/plans/{plan_id}").get_data(as_text=True), "one rule: nothing said"

@@ -55,6 +55,7 @@ class RequirementView:
     requirement: PlanRequirement
     finding: Optional[Finding]
     commitments: list[Commitment] = field(default_factory=list)  # the named function's, as they are now
+    rivals: list[Finding] = field(default_factory=list)  # other published rules' ratings of it (requirement_findings)
 
     @property
     def proposed(self) -> Optional[int]:
@@ -164,14 +165,20 @@ def ended_year_words(plan: PerformancePlan, ended: date, *, recorded: bool = Fal
             "year's rating (each earlier decision stays in the audit log).")
 
 
-def requirement_findings(session, requirement_ids) -> dict[int, Finding]:
-    """For each requirement, the published rules' latest rating finding (latest period, then newest)."""
+def requirement_findings(session, requirement_ids, rivals: Optional[dict] = None) -> dict[int, Finding]:
+    """For each requirement, the published rules' latest rating finding (latest period, then newest).
+    With `rivals` (a dict), each requirement that another published rule also rated in that period gets
+    those findings there, {requirement id: [Finding]}: two rules rating one requirement is most likely a
+    mistake, and the newest of them silently became the proposal."""
     ids = list(requirement_ids)
     if not ids:
         return {}
     found: dict[int, Finding] = {}
     for finding in session.scalars(_rating_findings(ids, Finding)):
-        found.setdefault(finding.subject_id, finding)
+        chosen = found.setdefault(finding.subject_id, finding)
+        if rivals is not None and finding is not chosen and finding.period == chosen.period \
+                and finding.rule_version.rule_id != chosen.rule_version.rule_id:
+            rivals.setdefault(finding.subject_id, []).append(finding)
     return found
 
 
@@ -232,14 +239,15 @@ def plan_views(session, plans) -> list[PlanView]:
     plans = list(plans)
     elements = [list(plan.elements) for plan in plans]
     requirements = [r for found in elements for e in found for r in e.requirements]
-    findings = requirement_findings(session, [r.id for r in requirements])
+    rivals: dict[int, list[Finding]] = {}
+    findings = requirement_findings(session, [r.id for r in requirements], rivals)
     decisions = latest_decisions(session, [e.id for found in elements for e in found])
     commitments = function_commitments(session, [r.function_id for r in requirements if r.function_id is not None])
     views = []
     for plan, found in zip(plans, elements):
         view = PlanView(plan, weight_problems=validate_weights(found))
         for element in found:
-            rows = [RequirementView(r, findings.get(r.id), commitments.get(r.function_id, []))
+            rows = [RequirementView(r, findings.get(r.id), commitments.get(r.function_id, []), rivals.get(r.id, []))
                     for r in element.requirements]
             proposed = element_rating([r.proposed for r in rows], plan.rating_method.value)
             view.elements.append(ElementView(element, rows, proposed, decisions.get(element.id)))
