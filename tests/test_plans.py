@@ -644,3 +644,28 @@ def test_a_requirement_two_published_rules_rate_shows_both(demo):
         db.session.execute(sa.delete(Finding).where(Finding.rule_version_id == fives_version))
         db.session.commit()
     assert "rival-proposals" not in client.get(f"/plans/{plan_id}").get_data(as_text=True), "one rule: nothing said"
+
+
+def test_the_plan_list_says_where_each_plans_decisions_stand(demo):
+    """The list gave leader, title, year and an element count that read 5 for every plan: a rating official
+    opened each plan to find those left to decide. It gives each plan's elements decided and its decided
+    summary level (OPM's, as the plan's page and the leaders dashboard compute it)."""
+    with demo.app_context():
+        plan = a_plan(db.session)
+        official = user("executive")
+        elements = list(plan.elements)
+        for element in elements[:-1]:
+            db.session.add(ElementRating(element=element, confirmed_rating=4, decided_by_id=official.id))
+        db.session.commit()
+        plan_id, count, last = plan.id, len(elements), elements[-1].id
+        client = demo.test_client(user=official)
+
+    def row() -> str:
+        page = client.get("/plans/").get_data(as_text=True)
+        return re.search(rf'<tr><td><a class="usa-link" href="/plans/{plan_id}">.*?</tr>', page, re.S).group()
+    assert f"{count - 1} of {count} (to decide: 1)" in row() and "not yet decided" in row(), row()
+    with demo.app_context():
+        db.session.add(ElementRating(element_id=last, confirmed_rating=4))
+        db.session.commit()
+        expected = plan_view(db.session, db.session.get(PerformancePlan, plan_id)).summary.level
+    assert f"{count} of {count}</td>" in row() and f"<td>{expected} (" in row(), row()

@@ -17,6 +17,7 @@ from scorecard.plans.services import (
     DecidedMeanwhile,
     RatingError,
     decide,
+    decided_summaries,
     ended_year_words,
     may_see,
     own_plan,
@@ -33,15 +34,13 @@ LIST_LIMIT = 2000  # plans listed on one page; the page says when there are more
 @requires("view_plans")
 def index():
     query = visible_plans(db.session, current_user)
-    # The leader with each plan, and each plan's element count in one query: not two queries per plan.
+    # The leader with each plan in one query, and where each plan's decisions stand in two more: not per plan.
     plans = db.session.scalars(query.options(sa.orm.contains_eager(PerformancePlan.leader))
                                .limit(LIST_LIMIT)).all()
     total = (db.session.scalar(sa.select(sa.func.count()).select_from(query.order_by(None).subquery()))
              if len(plans) == LIST_LIMIT else len(plans))
-    elements = dict(db.session.execute(
-        sa.select(PlanElement.plan_id, sa.func.count()).where(PlanElement.plan_id.in_([p.id for p in plans]))
-        .group_by(PlanElement.plan_id)).all()) if plans else {}
-    return render_template("plans/index.html", plans=plans, total=total, elements=elements)
+    return render_template("plans/index.html", plans=plans, total=total, labels=RATING_LABELS,
+                           decided=decided_summaries(db.session, [p.id for p in plans]))
 
 
 @bp.route("/<int:plan_id>")

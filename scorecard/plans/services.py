@@ -209,6 +209,38 @@ def latest_decisions(session, element_ids) -> dict[int, ElementRating]:
     return found
 
 
+@dataclass(frozen=True)
+class Decided:
+    """Where a plan's decisions stand, for a list of plans: elements decided of all, and OPM's summary
+    level of the decided ratings (once every element is decided, or a critical one at 1; None while the
+    weights break OPM's rules, as the plan's page says)."""
+
+    decided: int
+    elements: int
+    level: Optional[int]
+
+
+def decided_summaries(session, plan_ids) -> dict[int, Decided]:
+    """{plan id: Decided} for the plans, in two queries (their elements, then the elements' latest
+    decisions as latest_decisions picks them), not a plan view each."""
+    ids = list(plan_ids)
+    if not ids:
+        return {}
+    elements = session.execute(sa.select(PlanElement.id, PlanElement.plan_id, PlanElement.name, PlanElement.weight,
+                                          PlanElement.is_critical, PlanElement.is_results_driven)
+                                .where(PlanElement.plan_id.in_(ids))).all()
+    ratings = {element_id: decision.confirmed_rating
+               for element_id, decision in latest_decisions(session, [e.id for e in elements]).items()}
+    by_plan: dict[int, list] = {}
+    for element in elements:
+        by_plan.setdefault(element.plan_id, []).append(element)
+    found = {}
+    for plan_id, rows in by_plan.items():
+        summary = plan_summary((ratings.get(e.id), e.weight, e.is_critical) for e in rows)
+        found[plan_id] = Decided(summary.rated, summary.elements, None if validate_weights(rows) else summary.level)
+    return found
+
+
 def function_commitments(session, function_ids) -> dict[int, list[Commitment]]:
     """The commitments of each function (by due date, then title), in one query."""
     ids = sorted(set(function_ids))
