@@ -105,6 +105,12 @@ def test_publish_makes_a_new_version_and_retires_the_old(evaluated, client_as):
     assert statuses == {1: RuleStatus.retired, 2: RuleStatus.published}
     history = admin.get("/rules/stale-commitment/versions/1").get_data(as_text=True)
     assert "retired" in history and "v2" in history
+    # who saved each version and who published it (the audit log's), as the viewer reads people
+    rows = {re.search(r">v(\d+)</a>", row).group(1): re.findall(r"<td>(.*?)</td>", row, re.S)
+            for row in re.findall(r"<tr><td><a.*?</tr>", history.split('id="history"')[1], re.S)}
+    # cells: version, status, saved, saved by, published, published by
+    assert "analyst@test.gov" in rows["2"][3] and rows["2"][5] == "you", rows["2"]
+    assert rows["1"][3] == rows["1"][5] == "an import or the system (no person)", rows["1"]
 
 
 def test_every_default_rule_made_findings_and_their_why_pages_reproduce_them(evaluated, client_as):

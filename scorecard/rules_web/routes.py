@@ -8,7 +8,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_login import current_user
 
 from scorecard.extensions import db
-from scorecard.models import Rule, RuleStatus, RuleSubject, RuleVersion
+from scorecard.models import AuditEvent, Rule, RuleStatus, RuleSubject, RuleVersion
 from scorecard.people import person_seen_by
 from scorecard.permissions import can, requires
 from scorecard.rules import tasks
@@ -48,7 +48,21 @@ def version(key, number):
     rule, chosen = _version(key, number)
     return render_template("rules/version.html", rule=rule, version=chosen, words=describe(chosen.definition),
                            pretty=json.dumps(chosen.definition, indent=2), form=ActionForm(),
-                           digest=digest(chosen.definition))
+                           digest=digest(chosen.definition), people=_who(rule))
+
+
+def _who(rule: Rule) -> dict[int, tuple[str, Optional[str]]]:
+    """{version id: (who saved it, who published it)} for the history, as the viewer reads people ("you"):
+    the publisher is the audit log's (a version keeps when it was published, not by whom); None for a
+    version never published."""
+    ids = [v.id for v in rule.versions]
+    published = dict(db.session.execute(
+        sa.select(AuditEvent.entity_id, AuditEvent.user_id)
+        .where(AuditEvent.entity_type == "rule_version", AuditEvent.action == "rule.publish",
+               AuditEvent.entity_id.in_(ids)).order_by(AuditEvent.id)).all())
+    return {v.id: (person_seen_by(db.session, v.created_by_id, current_user),
+                   person_seen_by(db.session, published.get(v.id), current_user) if v.published_at else None)
+            for v in rule.versions}
 
 
 @bp.route("/new", methods=["GET", "POST"])
