@@ -38,7 +38,7 @@ from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.middleware.proxy_fix import ProxyFix
-from wtforms import FileField, PasswordField, SelectField, SelectMultipleField, StringField
+from wtforms import FileField, HiddenField, PasswordField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import StopValidation, ValidationError
 
 from scorecard.extensions import db, login_manager
@@ -47,6 +47,7 @@ from scorecard.navigation import FOOTER, current_item, footer_links, nav_items
 from scorecard.permissions import can
 from scorecard.text import (
     BIDI_CONTROLS,
+    UNKEPT,
     WORD_BREAKS,
     bidi_problem,
     counted,
@@ -139,16 +140,29 @@ class BaseForm(FlaskForm):
         """Whether a text field holds a character no text column keeps (scorecard.text: a NUL, another
         control character, an unpaired surrogate): then that is each such field's message, naming the
         character, and nothing else is checked. Said before any validator reads the text: one asking the
-        database for a title of the same name failed on PostgreSQL, which refuses a NUL, as a 500."""
+        database for a title of the same name failed on PostgreSQL, which refuses a NUL, as a 500.
+
+        The text is shown again without those characters (a browser shows none of them, and turns a
+        NUL in a page into U+FFFD, a character that is kept): the person checks it and sends it again. A
+        hidden field holding one was not typed: the form is to be opened again."""
         refused = False
         for field in self._fields.values():
             code = unkept_character(field.data) if isinstance(field, StringField) else None
-            if code:
+            if not code:
+                continue
+            refused = True
+            if isinstance(field, HiddenField):
+                field.errors = [f"The form holds {words(code)} in a field it keeps hidden, which a page does not "
+                                "send: open the page again and send the form from it."]
+                continue
+            if isinstance(field, PasswordField):  # never shown again: nothing to take out of
                 field.errors = [f"{field.label.text} holds {words(code)}, which cannot be kept."]
-                refused = True
+                continue
+            field.data = UNKEPT.sub("", field.data)
+            field.errors = [f"{field.label.text} held {words(code)}, which cannot be kept: it is taken out of the "
+                            "text shown here. Check the text and send the form again."]
         if refused:
             self._errors = None  # Form.errors is read from the fields again
-            self._name_values_sent()
         return refused
 
     def _name_values_sent(self) -> None:

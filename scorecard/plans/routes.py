@@ -84,9 +84,11 @@ def decision(plan_id, element_id):
 
     def refused(problems: list[str], fields: set[str], status: int = 422):
         """The page again, the decision's form with what was typed, its problems and the fields at fault."""
+        # the justification as the form holds it (a character no text column keeps is taken out: BaseForm)
+        justification = form.justification.data if isinstance(form.justification.data, str) else \
+            request.form.get("justification", "")
         typed = {"element_id": element.id, "rating": request.form.get("rating", "")[:20],
-                 "justification": request.form.get("justification", "")[:4000], "problems": problems,
-                 "fields": fields}
+                 "justification": justification[:4000], "problems": problems, "fields": fields}
         return _page(plan, typed), status
     if not form.validate_on_submit():
         if "csrf_token" in form.errors:
