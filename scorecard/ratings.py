@@ -13,7 +13,7 @@ ratings, the summary score (Σ element rating × weight) and the summary level.
   any critical element rated 1 makes the summary level 1 whatever the score.
 """
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Optional
 
@@ -128,6 +128,13 @@ def plan_summary(elements: Iterable[tuple[Optional[int], int, bool]]) -> PlanSum
         return PlanSummary(None, settled, len(rated), len(elements))
     score = summary_score((r, w) for r, w, _ in rated)
     return PlanSummary(score, summary_level(score, [r for r, _, c in rated if c]), len(rated), len(elements))
+
+
+def checked_summary(elements: Iterable[tuple[Optional[int], int, bool]], weights_broken: bool) -> PlanSummary:
+    """`plan_summary`, without a score or level while the weights break OPM's rules (`validate_weights`):
+    a plan's summary as its page, the plans list and the leaders dashboard give it."""
+    found = plan_summary(elements)
+    return replace(found, score=None, level=None) if weights_broken else found
 
 
 def _check_rating(rating) -> None:

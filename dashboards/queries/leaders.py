@@ -27,7 +27,7 @@ from scorecard.models import (
     PlanRequirement,
 )
 from scorecard.plans.services import requirement_ratings
-from scorecard.ratings import element_rating, plan_summary, validate_weights
+from scorecard.ratings import checked_summary, element_rating, validate_weights
 
 
 class once:  # noqa: N801 — read as functools.cached_property, which it stands in for
@@ -150,8 +150,7 @@ class LeaderPlan:
         """OPM's summary (scorecard.ratings) of the decided ratings: a score and level once every
         element is decided (a critical element decided at 1 settles the level at 1 already); none
         while the weights break OPM's rules, as the plan's page says."""
-        found = plan_summary((e.decided, e.weight, e.is_critical) for e in self.elements)
-        return replace(found, score=None, level=None) if self.weights_broken else found
+        return checked_summary(((e.decided, e.weight, e.is_critical) for e in self.elements), self.weights_broken)
 
     @property
     def level(self) -> Optional[int]:

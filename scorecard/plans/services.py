@@ -2,7 +2,7 @@
 rating (from the rules' findings) with its explanation, the commitments of the C-suite function
 a requirement names, each element's proposal and decision, the summary, and a rating
 official's confirm / override — the proposal and the decision are both kept."""
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Optional
 
@@ -24,7 +24,7 @@ from scorecard.models import (
     RuleVersion,
 )
 from scorecard.periods import Period
-from scorecard.ratings import element_rating, plan_summary, validate_weights
+from scorecard.ratings import PlanSummary, checked_summary, element_rating, validate_weights
 from scorecard.text import blank
 from scorecard.writers import hold
 
@@ -98,8 +98,8 @@ class PlanView:
     def summary(self):
         """OPM's summary of the ratings; none while the weights break OPM's rules (a score over
         weights that do not add up would read as a rating the plan cannot have)."""
-        found = plan_summary((e.effective, e.element.weight, e.element.is_critical) for e in self.elements)
-        return replace(found, score=None, level=None) if self.weight_problems else found
+        return checked_summary(((e.effective, e.element.weight, e.element.is_critical) for e in self.elements),
+                               bool(self.weight_problems))
 
     @property
     def critical_at_one(self) -> list[str]:
@@ -187,7 +187,7 @@ def requirement_ratings(session, requirement_ids) -> dict[int, tuple[int, int]]:
     as plain columns (a year's 6,000 findings without their facts and explanations). `requirement_ids`
     is a list, or a select of them (a year's thousands are then not sent as parameters)."""
     ids = requirement_ids if isinstance(requirement_ids, sa.Select) else list(requirement_ids)
-    if not isinstance(ids, sa.Select) and not ids:
+    if isinstance(ids, list) and not ids:
         return {}
     found: dict[int, tuple[int, int]] = {}
     for subject_id, rating, finding_id in session.execute(
@@ -209,20 +209,10 @@ def latest_decisions(session, element_ids) -> dict[int, ElementRating]:
     return found
 
 
-@dataclass(frozen=True)
-class Decided:
-    """Where a plan's decisions stand, for a list of plans: elements decided of all, and OPM's summary
-    level of the decided ratings (once every element is decided, or a critical one at 1; None while the
-    weights break OPM's rules, as the plan's page says)."""
-
-    decided: int
-    elements: int
-    level: Optional[int]
-
-
-def decided_summaries(session, plan_ids) -> dict[int, Decided]:
-    """{plan id: Decided} for the plans, in two queries (their elements, then the elements' latest
-    decisions as latest_decisions picks them), not a plan view each."""
+def decided_summaries(session, plan_ids) -> dict[int, PlanSummary]:
+    """{plan id: the summary of its decisions alone (ratings.checked_summary: elements decided of all, and the
+    level once every element is decided, or a critical one at 1)} for the plans, in two queries (their
+    elements, then the elements' latest decisions as latest_decisions picks them), not a plan view each."""
     ids = list(plan_ids)
     if not ids:
         return {}
@@ -234,11 +224,9 @@ def decided_summaries(session, plan_ids) -> dict[int, Decided]:
     by_plan: dict[int, list] = {}
     for element in elements:
         by_plan.setdefault(element.plan_id, []).append(element)
-    found = {}
-    for plan_id, rows in by_plan.items():
-        summary = plan_summary((ratings.get(e.id), e.weight, e.is_critical) for e in rows)
-        found[plan_id] = Decided(summary.rated, summary.elements, None if validate_weights(rows) else summary.level)
-    return found
+    return {plan_id: checked_summary(((ratings.get(e.id), e.weight, e.is_critical) for e in rows),
+                                     bool(validate_weights(rows)))
+            for plan_id, rows in by_plan.items()}
 
 
 def function_commitments(session, function_ids) -> dict[int, list[Commitment]]:
