@@ -103,22 +103,38 @@ class TargetBook:
     to judge thousands of scores with, and small to keep in a cache), resolved for a program:
     program, then component, then agency."""
 
-    def __init__(self, session, fiscal_year: int, program: Optional[Program] = None):
-        """Every target of the year, or (`program`) only those that can apply to that program."""
+    def __init__(self, session, fiscal_year: int, program: Optional[Program] = None, *, rows=None):
+        """Every target of the year, or (`program`) only those that can apply to that program (`rows`:
+        the year's rows already read, by `of_years`)."""
         self.fiscal_year = fiscal_year
-        query = (sa.select(Target.metric_id, Target.scope_type, Target.scope_id, Target.target, Target.green_at,
-                           Target.amber_at, Metric.direction)
-                 .join(Metric, Metric.id == Target.metric_id).where(Target.fiscal_year == fiscal_year))
+        if rows is None:
+            rows = session.execute(self._query((fiscal_year,), program))
+        # keyed by plain values: an Enum member hashes slowly
+        self._plain = {(metric_id, scope.value, scope_id): Thresholds(target, green_at, amber_at,
+                                                                      direction is Direction.lower)
+                       for _, metric_id, scope, scope_id, target, green_at, amber_at, direction in rows}
+
+    @classmethod
+    def of_years(cls, session, fiscal_years, program: Optional[Program] = None) -> dict[int, "TargetBook"]:
+        """{fiscal year: TargetBook} of several years in one query (a program's trend spans ten)."""
+        years = sorted(set(fiscal_years))
+        by_year: dict[int, list] = {year: [] for year in years}
+        if years:
+            for row in session.execute(cls._query(years, program)):
+                by_year[row[0]].append(row)
+        return {year: cls(session, year, program, rows=rows) for year, rows in by_year.items()}
+
+    @staticmethod
+    def _query(fiscal_years, program: Optional[Program]) -> sa.Select:
+        query = (sa.select(Target.fiscal_year, Target.metric_id, Target.scope_type, Target.scope_id, Target.target,
+                           Target.green_at, Target.amber_at, Metric.direction)
+                 .join(Metric, Metric.id == Target.metric_id).where(Target.fiscal_year.in_(list(fiscal_years))))
         if program is not None:
             query = query.where(sa.or_(*[sa.and_(Target.scope_type == scope, Target.scope_id == scope_id)
                                          for scope, scope_id in ((ScopeType.program, program.id),
                                                                  (ScopeType.component, program.component_id),
                                                                  (ScopeType.agency, program.component.agency_id))]))
-        rows = session.execute(query)
-        # keyed by plain values: an Enum member hashes slowly
-        self._plain = {(metric_id, scope.value, scope_id): Thresholds(target, green_at, amber_at,
-                                                                      direction is Direction.lower)
-                       for metric_id, scope, scope_id, target, green_at, amber_at, direction in rows}
+        return query
 
     def for_ids(self, metric_id: int, program_id: int, component_id: Optional[int],
                 agency_id: Optional[int]) -> Optional[Thresholds]:

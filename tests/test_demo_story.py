@@ -221,6 +221,19 @@ def test_benefits_call_center_turns_red_and_the_status_mix_is_complete(demo):
     assert "Navigator Grants" in before and "Navigator Grants" not in now  # it did not report
 
 
+def test_a_programs_targets_of_several_years_read_at_once_are_each_years_own(demo):
+    with demo.app_context():
+        program = next(p for p in demo_programs().values() if p.name == "Benefits Call Center")
+        years = range(FIRST_PERIOD.fiscal_year - 1, LATEST.fiscal_year + 2)
+        books = TargetBook.of_years(db.session, years, program)
+        alone = {year: TargetBook(db.session, year, program) for year in years}
+        trust = metric("trust").id
+        found = {year: books[year].for_program(trust, program) for year in years}
+        assert found == {year: alone[year].for_program(trust, program) for year in years}
+        assert {year: books[year]._plain for year in years} == {year: alone[year]._plain for year in years}
+    assert found[FIRST_PERIOD.fiscal_year - 1] is None and found[LATEST.fiscal_year] is not None
+
+
 # -- C-suite functions --------------------------------------------------------------------------------------------
 def test_csuite_functions_have_their_own_metrics_against_function_targets(demo):
     with demo.app_context():

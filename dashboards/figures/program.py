@@ -112,7 +112,8 @@ class Panels:
 
     def __init__(self, rows: int, cols: int, **options):
         layout, refs = _subplot_grid(rows, cols, options)
-        self.layout = copy.deepcopy(layout)
+        # the axes are filled in here, a copy each; the template (most of the layout) is only read
+        self.layout = {key: value if key == "template" else copy.deepcopy(value) for key, value in layout.items()}
         self.refs = dict(refs)
         self.traces: list[dict] = []
         self.shapes: list[dict] = []

@@ -351,19 +351,15 @@ class Trend:
 
 
 class _Targets:
-    """The program's targets by fiscal year, as plain numbers (each year's read once: only those that
-    can apply to the program, not the agency's thousands)."""
+    """The program's targets by fiscal year, as plain numbers: only those that can apply to the
+    program, not the agency's thousands, and the years of its quarters read in one query."""
 
-    def __init__(self, session, program: Program):
-        self.session, self.program = session, program
-        self.books: dict = {}
+    def __init__(self, session, program: Program, periods):
+        self.program = program
+        self.books = TargetBook.of_years(session, {parse_period(p).fiscal_year for p in periods}, program)
 
     def of(self, metric_id: int, period: str) -> Optional[Thresholds]:
-        year = parse_period(period).fiscal_year
-        book = self.books.get(year)
-        if book is None:
-            book = self.books[year] = TargetBook(self.session, year, self.program)
-        return book.for_program(metric_id, self.program)
+        return self.books[parse_period(period).fiscal_year].for_program(metric_id, self.program)
 
 
 def point_of(spec: MeasureSpec, metric: Metric, period: str, rows: list, target, sourced: dict,
@@ -404,7 +400,7 @@ def _points(session, program: Program, rows: list, metrics: dict, *, min_n: int)
         spec = specs[key]
         if spec is not None:
             grouped[(spec, row.period)].append(row)
-    targets = _Targets(session, program)
+    targets = _Targets(session, program, {period for _, period in grouped})
     return {(spec, period): point_of(spec, metrics[found[0].metric_id], period, found,
                                      targets.of(found[0].metric_id, period), sourced, min_n=min_n)
             for (spec, period), found in grouped.items()}
@@ -568,13 +564,12 @@ def other_measures(session, program_id: int, *, min_n: int = 30) -> list[OtherMe
     for row in rows:
         groups[(row.metric_id, row.period)].append(row)
     metrics = {m.id: m for m in session.scalars(sa.select(Metric).where(Metric.id.in_({r.metric_id for r in rows})))}
-    books: dict[int, TargetBook] = {}
+    books = TargetBook.of_years(session, {parse_period(period).fiscal_year for _, period in groups}, program)
     found: dict[int, OtherMeasure] = {}
     for (metric_id, period), observed in sorted(groups.items(), key=lambda item: parse_period(item[0][1]),
                                                 reverse=True):
         metric = metrics[metric_id]
-        year = parse_period(period).fiscal_year
-        book = books.get(year) or books.setdefault(year, TargetBook(session, year))
+        book = books[parse_period(period).fiscal_year]
         measure = found.setdefault(metric_id, OtherMeasure(metric.code, metric.name, metric.unit))
         measure.points.append(MetricPoint.pooled(metric, period, observed, book.for_program(metric_id, program),
                                                  min_n=min_n))
