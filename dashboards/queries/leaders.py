@@ -26,7 +26,7 @@ from scorecard.models import (
     PlanElement,
     PlanRequirement,
 )
-from scorecard.plans.services import requirement_ratings
+from scorecard.plans.services import decisions_newest_first, requirement_ratings
 from scorecard.ratings import checked_summary, element_rating, validate_weights
 
 
@@ -226,13 +226,12 @@ def _chosen(session, fiscal_year: int, chosen: LeaderFilter, *columns) -> sa.Sel
 
 
 def _decisions(session, plan_ids: sa.Select) -> dict[int, int]:
-    """{element id: its latest decided rating} for the elements of the plans chosen (as
+    """{element id: its decided rating} for the elements of the plans chosen (as
     plans.services.latest_decisions picks them, read as columns: a year's elements are thousands)."""
     rows = session.connection().execute(  # rows as the database gives them (thousands)
-        sa.select(ElementRating.element_id, ElementRating.confirmed_rating)
+        decisions_newest_first(ElementRating.element_id, ElementRating.confirmed_rating)
         .join(PlanElement, PlanElement.id == ElementRating.element_id)
-        .where(PlanElement.plan_id.in_(plan_ids), ElementRating.confirmed_rating.is_not(None))
-        .order_by(ElementRating.element_id, ElementRating.at.desc(), ElementRating.id.desc())).all()
+        .where(PlanElement.plan_id.in_(plan_ids))).all()
     found: dict[int, int] = {}
     for element_id, rating in rows:
         found.setdefault(element_id, rating)

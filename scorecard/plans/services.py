@@ -196,13 +196,19 @@ def requirement_ratings(session, requirement_ids) -> dict[int, tuple[int, int]]:
     return found
 
 
+def decisions_newest_first(*columns) -> sa.Select:
+    """The recorded decisions (ElementRating rows with a decided rating) as `columns`, each element's
+    newest first: the first of an element is its decision (later corrections win, ties by id)."""
+    return (sa.select(*columns).where(ElementRating.confirmed_rating.is_not(None))
+            .order_by(ElementRating.element_id, ElementRating.at.desc(), ElementRating.id.desc()))
+
+
 def latest_decisions(session, element_ids) -> dict[int, ElementRating]:
+    """{element id: its decision (decisions_newest_first)} of the elements with one."""
     ids = list(element_ids)
     if not ids:
         return {}
-    query = (sa.select(ElementRating)
-             .where(ElementRating.element_id.in_(ids), ElementRating.confirmed_rating.is_not(None))
-             .order_by(ElementRating.element_id, ElementRating.at.desc(), ElementRating.id.desc()))
+    query = decisions_newest_first(ElementRating).where(ElementRating.element_id.in_(ids))
     found: dict[int, ElementRating] = {}
     for decision in session.scalars(query):
         found.setdefault(decision.element_id, decision)
