@@ -1245,6 +1245,37 @@ def test_a_metric_the_function_reports_itself_is_shown_once_for_the_function(dem
     assert re.search(r'data-status="(green|amber|red)"', metrics_table)
 
 
+def test_a_metric_it_moves_is_shown_for_the_latest_quarter_that_has_ended(demo):
+    """A quarter under way holds its first results only: the page showed a tied program's trust "Green" for
+    it beside the same program "Red" in the quarter before, the one the dashboards and the rules judge."""
+    from scorecard.models import Observation
+    from scorecard.models.commitments import commitment_metrics, commitment_programs
+    from scorecard.periods import Period, latest_complete_period
+
+    today = agency_today()
+    now, ended = str(Period.from_date(today)), str(latest_complete_period(today))
+    with demo.app_context():
+        tied = db.session.execute(
+            sa.select(Observation).join(commitment_metrics, commitment_metrics.c.metric_id == Observation.metric_id)
+            .join(commitment_programs, sa.and_(
+                commitment_programs.c.commitment_id == commitment_metrics.c.commitment_id,
+                commitment_programs.c.program_id == Observation.program_id))
+            .where(Observation.period == ended)
+            .add_columns(commitment_metrics.c.commitment_id).limit(1)).first()
+        assert tied is not None, "the demo has a commitment whose program reports the metric it moves"
+        row, cid = tied
+        program = db.session.get(Program, row.program_id).name
+        db.session.add(Observation(**{column: getattr(row, column) for column in (
+            "metric_id", "agency_id", "component_id", "program_id", "subject_key", "channel", "touchpoint",
+            "n", "count_1", "count_2", "count_3", "count_4", "count_5", "value", "question_text")},
+            period=now))
+        db.session.commit()
+    page = html.unescape(signed_in(demo, "admin@demo.cx.gov").get(f"/commitments/{cid}").get_data(as_text=True))
+    table = page.split('id="metric-status"')[1].split("</table>")[0]
+    rows = [r for r in table.split("<tr>") if program in r]
+    assert rows and all(ended in r and now not in r for r in rows), rows
+
+
 def test_a_program_the_rules_give_no_status_says_why(evaluated):
     """A program without a trust target has no status finding: the page says when the rules give one,
     not "yet", as if one were coming."""

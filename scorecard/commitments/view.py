@@ -26,7 +26,7 @@ from scorecard.models import (
     User,
 )
 from scorecard.people import person
-from scorecard.periods import parse_period
+from scorecard.periods import opening_period, parse_period
 from scorecard.scores import format_value, share_who_trust
 from scorecard.scoring import INSUFFICIENT, NO_DATA, NO_TARGET, TargetBook, pooled_score, program_scores, rag_status
 from scorecard.survey import summed_counts
@@ -148,7 +148,7 @@ def commitment_view(session, commitment: Commitment, today: date, *, min_n: int 
     c = commitment
     return CommitmentView(
         c, None if c.due_date is None else (c.due_date - today).days, days_since_update(c, today),
-        is_overdue(c, today), program_statuses(session, c), metric_statuses(session, c, min_n=min_n),
+        is_overdue(c, today), program_statuses(session, c), metric_statuses(session, c, min_n=min_n, today=today),
         _commitment_findings(session, c.id), history(session, c))
 
 
@@ -188,22 +188,26 @@ def program_statuses(session, commitment: Commitment) -> list[ProgramStatus]:
     return [ProgramStatus(p, findings.get(p.id)) for p in programs]
 
 
-def metric_statuses(session, commitment: Commitment, *, min_n: int = 30) -> list[MetricStatus]:
-    """Each tied metric's latest score for each tied program (scoring.program_scores, the same
+def metric_statuses(session, commitment: Commitment, *, min_n: int = 30,
+                    today: Optional[date] = None) -> list[MetricStatus]:
+    """Each tied metric's latest score (of the latest quarter that has ended, as the dashboards open; else the
+    latest) for each tied program (scoring.program_scores, the same
     pooling and targets as the heatmap); for a metric the function itself reports, the
     function's latest value against its function (or agency) target, and a program's row only
     where the program reports it too (not a "no data yet" row for each)."""
     metrics = sorted(commitment.metrics, key=lambda m: m.name)
     programs = sorted(commitment.programs, key=lambda p: (p.component.name, p.name))
-    own = [row for row in (_function_metric(session, commitment, m, min_n) for m in metrics) if row is not None]
+    own = [row for row in (_function_metric(session, commitment, m, min_n, today) for m in metrics) if row is not None]
     reported_by_function = {row.metric.id for row in own}
     found: list[MetricStatus] = []
     if metrics and programs:
-        latest = dict(((r.program_id, r.metric_id), r.period) for r in session.execute(
-            sa.select(Observation.program_id, Observation.metric_id, sa.func.max(Observation.period).label("period"))
-            .where(Observation.program_id.in_([p.id for p in programs]),
-                   Observation.metric_id.in_([m.id for m in metrics]))
-            .group_by(Observation.program_id, Observation.metric_id)))
+        periods: dict[tuple[int, int], list[str]] = {}
+        for program_id, metric_id, period in session.execute(
+                sa.select(Observation.program_id, Observation.metric_id, Observation.period).distinct()
+                .where(Observation.program_id.in_([p.id for p in programs]),
+                       Observation.metric_id.in_([m.id for m in metrics]))):
+            periods.setdefault((program_id, metric_id), []).append(period)
+        latest = {key: shown_period(found, today) for key, found in periods.items()}
         scores, books = {}, {}
         for period in set(latest.values()):
             scores[period] = program_scores(session, period, [m.id for m in metrics])
@@ -228,10 +232,17 @@ def metric_statuses(session, commitment: Commitment, *, min_n: int = 30) -> list
     return found + own
 
 
-def _function_metric(session, commitment: Commitment, metric: Metric, min_n: int) -> Optional[MetricStatus]:
+def shown_period(periods, today: Optional[date] = None) -> Optional[str]:
+    """Of a score's quarters with data, the one the page shows, as the dashboards open: the latest that has
+    ended, else the latest (a quarter under way holds its first results only)."""
+    return opening_period(sorted(periods, key=parse_period, reverse=True), today)
+
+
+def _function_metric(session, commitment: Commitment, metric: Metric, min_n: int,
+                     today: Optional[date] = None) -> Optional[MetricStatus]:
     where = (Observation.metric_id == metric.id, Observation.function_id == commitment.function_id,
              Observation.program_id.is_(None))
-    period = session.scalar(sa.select(sa.func.max(Observation.period)).where(*where))
+    period = shown_period(session.scalars(sa.select(Observation.period).distinct().where(*where)), today)
     if period is None:
         return None
     rows = list(session.scalars(sa.select(Observation).where(*where, Observation.period == period)))
