@@ -472,6 +472,36 @@ def test_a_leaders_conflict_shows_what_someone_else_changed_in_a_field_their_for
         assert stored.next_step == "Brief the deputy secretary in March.", "the other save stands"
 
 
+def test_a_leader_is_told_their_dropped_commitment_is_taken_back_up_by_its_officers(demo):
+    """A leader may not take a dropped commitment back up: their page offered "Update this commitment", whose
+    form listed only statuses the server refused, and a form opened before the drop led to a conflict page
+    asking them to save again what could never be saved."""
+    leader, admin = signed_in(demo, "leader@demo.cx.gov"), signed_in(demo, "admin@demo.cx.gov")
+    with demo.app_context():
+        own = leaders_open_commitment()
+        cid, code, was = own.id, own.function.code, own.version
+    url = f"/commitments/{cid}/edit"
+    opened = leader.get(url).get_data(as_text=True)
+    assert submit(admin, f"/commitments/{cid}/drop", form_id="drop-form", reason="Merged into another").status_code \
+        == 303
+    page = html.unescape(leader.get(f"/commitments/{cid}").get_data(as_text=True))
+    assert 'id="update-link"' not in page
+    note = page[page.index('id="dropped-note"'):]
+    note = " ".join(note[:note.index("</p>")].split())
+    assert (f"was dropped by Admin (admin@demo.cx.gov) on {agency_today()} (Merged into another). Only the {code} "
+            "function's officers and administrators can take it back up.") in note
+    for send in (lambda: leader.get(url), lambda: submit(leader, url, page=opened, status="at_risk", reason="Vendor")):
+        sent = send()
+        assert sent.status_code == 303 and sent.headers["Location"].endswith(f"/commitments/{cid}")
+        said = " ".join(html.unescape(leader.get(f"/commitments/{cid}").get_data(as_text=True)).split())
+        assert f"Only the {code} function's officers and administrators can take it back up; nothing was changed." \
+            in said
+    with demo.app_context():
+        kept = db.session.get(Commitment, cid)
+        assert kept.status is CommitmentStatus.dropped and kept.version == was + 1
+    assert 'id="update-link"' in admin.get(f"/commitments/{cid}").get_data(as_text=True), "an admin may"
+
+
 def test_a_hand_altered_record_of_the_form_as_opened_names_nothing_in_a_conflict(demo):
     """The form's hidden record of every field as opened names a leader, programs and metrics by id: one
     altered by hand made the conflict table name whoever the ids were, and claim changes nobody made."""
@@ -755,9 +785,9 @@ def test_a_dropped_or_complete_commitment_is_taken_back_up_by_an_officer_with_a_
     assert submit(officer, f"/commitments/{cid}/drop", form_id="drop-form",
                   reason="Superseded by the annual plan.").status_code == 303
     leader = signed_in(demo, "leader@demo.cx.gov")
-    refused = submit(leader, f"/commitments/{cid}/edit", status="on_track")
-    page = html.unescape(refused.get_data(as_text=True))
-    assert refused.status_code == 400 and "only the function's officers and administrators take a commitment" in page
+    refused = leader.get(f"/commitments/{cid}/edit")  # told who may take it back up (a leader may not)
+    assert refused.status_code == 303 and "can take it back up; nothing was changed" in html.unescape(
+        leader.get(refused.headers["Location"]).get_data(as_text=True))
     silent = submit(officer, f"/commitments/{cid}/edit", status="on_track")
     assert silent.status_code == 400
     assert "moving a dropped commitment to on track needs a new reason: say why it is on track now (the reason on " \

@@ -36,6 +36,7 @@ from scorecard.commitments.services import (
     create_commitment,
     created_again,
     drop_commitment,
+    dropped_beyond,
     functions_for_new,
     may_drop,
     may_edit,
@@ -118,8 +119,11 @@ def download(kind):
 def show(commitment_id):
     commitment = _visible(commitment_id)
     view = commitment_view(db.session, commitment, agency_today(), min_n=current_app.config["SURVEY_MIN_N"])
+    beyond = dropped_beyond(current_user, commitment)  # a leader's dropped commitment: said, not an update form
     return render_template("commitments/show.html", view=view, labels=STATUS_LABELS,
-                           may_edit=may_edit(current_user, commitment), may_drop=may_drop(current_user, commitment))
+                           may_edit=may_edit(current_user, commitment) and not beyond,
+                           dropped_note=beyond and _dropped_beyond(commitment, tried=False),
+                           may_drop=may_drop(current_user, commitment))
 
 
 @bp.route("/<int:commitment_id>/edit", methods=["GET", "POST"])
@@ -128,6 +132,9 @@ def edit(commitment_id):
     commitment = _visible(commitment_id)
     if not may_edit(current_user, commitment):
         abort(403)
+    if dropped_beyond(current_user, commitment):  # the form would offer only statuses refused them
+        flash(_dropped_beyond(commitment), "info")
+        return redirect(url_for("commitments.show", commitment_id=commitment.id), 303)
     form = _update_form(commitment)
     found_conflict, status = None, 200
     if request.method == "GET":
@@ -141,6 +148,9 @@ def edit(commitment_id):
         except EditConflict as error:
             db.session.rollback()
             commitment = error.commitment
+            if dropped_beyond(current_user, commitment):  # dropped while the form was open: theirs cannot be saved
+                flash(_dropped_beyond(commitment), "info")
+                return redirect(url_for("commitments.show", commitment_id=commitment.id), 303)
             if sent_again(commitment, form.values(), current_user, form.note.data):
                 flash(f"Saved: {commitment.title}. The form was sent twice; it was saved once.", "success")
                 return redirect(url_for("commitments.show", commitment_id=commitment.id), 303)
@@ -268,16 +278,29 @@ def drop(commitment_id):
 
 def _dropped_already(commitment: Commitment) -> str:
     """"Already dropped by ... on ...: reason"; nothing more was changed."""
+    return f"{commitment.title} was already {_dropped_words(commitment)}; nothing more was changed."
+
+
+def _dropped_beyond(commitment: Commitment, *, tried: bool = True) -> str:
+    """To a leader (dropped_beyond), who dropped the commitment and who may take it back up; `tried`: they
+    sent or opened its update form."""
+    said = (f"{commitment.title} was {_dropped_words(commitment)}. Only the {commitment.function.code} function's "
+            "officers and administrators can take it back up")
+    return f"{said}; nothing was changed." if tried else f"{said}."
+
+
+def _dropped_words(commitment: Commitment) -> str:
+    """"dropped by ... on ... (reason)", or "dropped" when no update says so."""
     update = db.session.scalar(sa.select(CommitmentUpdate).where(
         CommitmentUpdate.commitment_id == commitment.id, CommitmentUpdate.status == CommitmentStatus.dropped)
         .order_by(CommitmentUpdate.at.desc(), CommitmentUpdate.id.desc()).limit(1))
     if update is None:
-        return f"{commitment.title} was already dropped; nothing more was changed."
+        return "dropped"
     who = person_seen_by(db.session, update.user_id, current_user)
     reason = (update.reason or "").strip()
     # a reason is up to 10,000 characters; the message travels in the session cookie (4 KB at most)
     why = f" ({reason if len(reason) <= 200 else reason[:200].rstrip() + '…'})" if reason else ""
-    return f"{commitment.title} was already dropped by {who} on {day_of(update.at)}{why}; nothing more was changed."
+    return f"dropped by {who} on {day_of(update.at)}{why}"
 
 
 def _visible(commitment_id: int) -> Commitment:

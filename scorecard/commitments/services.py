@@ -135,6 +135,12 @@ def editable_fields(user, commitment: Commitment) -> frozenset[str]:
     return LEADER_FIELDS if user.role is Role.leader else frozenset(EDITABLE)
 
 
+def dropped_beyond(user, commitment: Commitment) -> bool:
+    """Whether `commitment` is dropped and `user` may update it but not take it back up (a leader it names):
+    the update form would offer only statuses the rules refuse them, so the pages say so instead."""
+    return commitment.status is S.dropped and not can(user, "drop_commitment") and may_edit(user, commitment)
+
+
 def may_drop(user, commitment: Commitment) -> bool:
     return can(user, "drop_commitment") and may_edit(user, commitment) and commitment.status is not S.dropped
 
