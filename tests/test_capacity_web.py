@@ -11,6 +11,7 @@ import pytest
 import sqlalchemy as sa
 
 from importers.pipeline import run_import
+from scorecard.capacity.services import score_text
 from scorecard.clock import agency_today, day_of
 from scorecard.extensions import db
 from scorecard.models import (
@@ -208,7 +209,28 @@ def test_analyst_enters_scores_they_are_saved_and_audited(demo, client_as, ba):
     assert "Measurement: score" not in event.after  # only what changed
     page = text(analyst.get(url(ba, CURRENT)))
     assert "Saved the FY2027 assessment of Benefits Administration." in page
-    assert "analyst@test.gov" in page and "saved changes: Customer Understanding" in page
+    assert "analyst@test.gov" in page
+    # what changed, before and after: five rows of "saved changes: Customer Understanding" said nothing of it
+    assert (f"saved changes: Customer Understanding score {score_text(old)} → {score_text(new)}; Customer "
+            "Understanding narrative changed; Customer Understanding evidence changed") in page
+
+
+def test_the_history_gives_each_score_before_and_after_and_a_cleared_one(demo, client_as, ba):
+    """Every save read "saved changes: Governance & Strategy", whatever it did: five saves of one domain left
+    five identical rows, and the score before a change was nowhere on the page."""
+    analyst = client_as("analyst")
+    domain = CAPACITY_DOMAINS[0]
+    i = domain_index(domain)
+    old = scores(demo, ba, CURRENT)[domain]
+    for typed in ("3.5", ""):
+        fields = open_form(analyst, ba, CURRENT)
+        fields[f"score_{i}"] = typed
+        assert analyst.post(url(ba, CURRENT, "edit"), data=fields).status_code == 303
+    history = text(analyst.get(url(ba, CURRENT)))
+    history = history[history.index('id="history"'):]
+    cleared = f"saved changes: {domain} score 3.5 → none"
+    changed = f"saved changes: {domain} score {score_text(old)} → 3.5"
+    assert cleared in history and changed in history and history.index(cleared) < history.index(changed)
 
 
 def test_saving_an_unchanged_form_writes_nothing(demo, client_as, ba):
@@ -634,10 +656,12 @@ def test_the_history_lists_an_imports_changes_with_its_batch(demo, client_as, ba
 
     page = text(analyst.get(url(ba, CURRENT)))
     history = page[page.index('id="history"'):]
-    assert (f'<td>you</td><td>imported changes from c.csv: Measurement · <a class="usa-link import-batch" '
+    changes = (f"Measurement score {score_text(old)} → {new}; Measurement narrative changed; "
+               "Measurement evidence changed")
+    assert (f'<td>you</td><td>imported changes from c.csv: {changes} · <a class="usa-link import-batch" '
             f'href="/imports/{batch}">import batch {batch}</a></td>') in history, "the importer reads it as theirs"
     viewer = text(client_as("viewer").get(url(ba, CURRENT)))
-    assert (f"<td>analyst@test.gov</td><td>imported changes from c.csv: Measurement · import batch {batch}</td>"
+    assert (f"<td>analyst@test.gov</td><td>imported changes from c.csv: {changes} · import batch {batch}</td>"
             in viewer), "anyone else reads who it was"
     assert f'href="/imports/{batch}"' not in viewer
 
@@ -649,7 +673,8 @@ def test_the_history_lists_an_imports_changes_with_its_batch(demo, client_as, ba
         started = run_import(db.session, capacity_file(tmp_path, NEXT))
     assert started.status == "imported", started.errors
     page = text(analyst.get(url(ba, NEXT)))
-    assert (f"<td>the command line</td><td>started it from capacity.xlsx: Measurement · "
+    assert (f"<td>the command line</td><td>started it from capacity.xlsx: Measurement score none → 5; Measurement "
+            "narrative added · "
             f'<a class="usa-link import-batch" href="/imports/{started.batch_id}">') in page
 
 

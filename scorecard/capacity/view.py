@@ -410,25 +410,44 @@ def history(session, assessment: CapacityAssessment, viewer=None) -> list[Histor
 def _what(event: AuditEvent) -> str:
     after = event.after or {}
     if event.action == IMPORT_ACTION:
-        fields = _domains_changed(after)
+        fields = _field_changes(event.before or {}, after)
         verb = f"{'started it' if after.get('started') else 'imported changes'} from {after.get('file') or 'a file'}"
-        return f"{verb}: {', '.join(fields)}" if fields else verb
+        return f"{verb}: {'; '.join(fields)}" if fields else verb
     if event.action == "capacity.submit":
         return f"submitted it (total {after.get('total', '—')}); the year is locked"
     if event.action == "capacity.reopen":
         return f"reopened it: “{after.get('reason', '')}”"
-    changed = _domains_changed(after)
+    changed = _field_changes(event.before or {}, after)
     if "scale_min" in after or "scale_max" in after:
         changed.append(f"the scale ({after.get('scale_min', '…')}-{after.get('scale_max', '…')})"
                        if event.action == "capacity.create" else _scale_change(event.before or {}, after))
     verb = "started it" if event.action == "capacity.create" else "saved changes"
-    return f"{verb}: {', '.join(changed)}" if changed else verb
+    return f"{verb}: {'; '.join(changed)}" if changed else verb
 
 
-def _domains_changed(after: dict) -> list[str]:
-    """The domains an event's fields ("Measurement: score") belong to, the A-11 ones in order first."""
-    fields = {key.split(": ")[0] for key in after if ": " in key}
-    return [d for d in CAPACITY_DOMAINS if d in fields] + sorted(fields - set(CAPACITY_DOMAINS))
+def _field_changes(before: dict, after: dict) -> list[str]:
+    """What an event changed of each domain ("Measurement: score" keys), the A-11 domains in order first: a
+    score before and after ("Measurement score 4 → 5", "none" when there was none), a text added, changed
+    or cleared."""
+    order = {domain: i for i, domain in enumerate(CAPACITY_DOMAINS)}
+    keys = sorted((key.split(": ", 1) for key in after if ": " in key), key=lambda pair: (
+        order.get(pair[0], len(order)), pair[0], _FIELDS.index(pair[1]) if pair[1] in _FIELDS else len(_FIELDS)))
+    said = []
+    for domain, name in keys:
+        was, now = before.get(f"{domain}: {name}"), after[f"{domain}: {name}"]
+        if name == "score":
+            said.append(f"{domain} score {_score_or_none(was)} → {_score_or_none(now)}")
+        else:
+            done = "added" if was in (None, "") else "cleared" if now in (None, "") else "changed"
+            said.append(f"{domain} {name} {done}")
+    return said
+
+
+_FIELDS = ("score", "narrative", "evidence")
+
+
+def _score_or_none(value) -> str:
+    return "none" if value is None else score_text(float(value)) if isinstance(value, (int, float)) else str(value)
 
 
 def _scale_change(before: dict, after: dict) -> str:
