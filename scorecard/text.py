@@ -253,6 +253,16 @@ def drawn(value: str) -> str:
                    if c not in _FILLERS and unicodedata.category(c) != "Cf")
 
 
+def unseen_characters(value: str) -> list[str]:
+    """The characters of `value` a reader cannot tell from a space or from nothing (a no-break space, the
+    characters `drawn` drops), each once and named: "a no-break space (U+00A0)". A message names them: one
+    quoting the text shows them as a space or nothing, and a repr as '\xa0'."""
+    found = dict.fromkeys(c for c in value if c != " " and (
+        c.isspace() or c in _FILLERS or unicodedata.category(c) == "Cf" or _MARKS_DRAWING_NOTHING.match(c)))
+    return [f"{'an' if name[:1] in 'aeiou' else 'a'} {name} (U+{ord(c):04X})"
+            for c in found for name in [unicodedata.name(c, "unnamed character").lower()]]
+
+
 def blank(value: Optional[str]) -> bool:
     """Whether a text shows nothing: empty, or only spaces, invisible format characters (a zero-width
     space, a word joiner, a soft hyphen...), combining marks with nothing to combine with (a

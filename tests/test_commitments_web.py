@@ -1011,9 +1011,13 @@ def test_a_title_taken_but_for_the_spaces_between_its_words_is_taken(demo):
         refused = submit(officer, f"/commitments/{cid}/edit", title=copy)
         assert refused.status_code == 400, copy
         kept = visible(copy)  # a zero-width space, a word joiner, a soft hyphen: dropped as the title is read
-        said = f"CFO already has a commitment titled {taken!r}" + (f" ({kept!r} reads the same)" if kept != taken
+        said = f"CFO already has a commitment titled {taken!r}" + (f" ('{kept}' reads the same" if kept != taken
                                                                     else "")
-        assert said in html.unescape(refused.get_data(as_text=True)), "the title stored is named, not the one typed"
+        page = html.unescape(refused.get_data(as_text=True))
+        assert said in page, "the title stored is named, not the one typed"
+        assert "\\x" not in page and "\\u" not in page, "a character one cannot see is named, not escaped"
+        if "\u00a0" in copy:
+            assert "reads the same: it holds a no-break space (U+00A0))" in page
         assert submit(officer, "/commitments/new", form_id="new-form", title=copy).status_code == 400, copy
     with demo.app_context():
         assert db.session.get(Commitment, cid).title == was and counts(Commitment) == before

@@ -46,6 +46,7 @@ from scorecard.text import (
     look_alike_site,
     unkept_character,
     unkept_in,
+    unseen_characters,
     visible,
     words,
 )
@@ -364,7 +365,8 @@ def _title_problem(session, function_id: int, title: Optional[str], changed: boo
         return None
     taken = f"{session.get(Function, function_id).code} already has a commitment titled {same.title!r}"
     if same.title != title:  # "ＣＸ" for "CX", a zero-width space: name the title stored, which reads as this one
-        taken += f" ({title!r} reads the same)"
+        unseen = unseen_characters(title)  # named: one cannot see them, and a repr would show '\xa0'
+        taken += f" ('{title}' reads the same{': it holds ' + ', '.join(unseen) if unseen else ''})"
     if same.status is S.dropped:  # not in the list's open ones: said where it is, so it can be taken back up
         return (f"{taken}: commitment #{same.id}, which is dropped. Open it to take it back up, or choose "
                 "another title")
