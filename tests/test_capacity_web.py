@@ -287,13 +287,17 @@ def test_admin_starts_a_new_year_on_another_scale(demo, client_as, ba):
     ({"scale_max": "seven"}, "Highest score: &#39;seven&#39; is not a whole number."),
     ({"scale_min": "5", "scale_max": "3"}, "Highest score: 3 must be above the lowest score, 5."),
     ({"narrative_0": "x" * 10_001}, "Measurement narrative: 10,001 characters is too long"),
-    ({"score_0": "9" * 400}, "Measurement score: &#39;99999999999999999999...&#39; is too large to be a score"),
+    ({"score_0": "9" * 400}, f"Measurement score: {'9' * 40}… (400 characters) is too large to be a score"),
+    # as typed, not as Python writes the number (1e+23), nor cut where the field shows it whole
+    ({"score_0": "9" * 23}, f"Measurement score: {'9' * 23} is outside the assessment&#39;s scale (1-7)."),
+    ({"score_0": "0.000001"}, "Measurement score: 0.000001 is outside the assessment&#39;s scale (1-7)."),
+    ({"scale_max": "1000000000"}, "Highest score: 1000000000 is outside"),
     ({"version": "9" * 400}, "is not a number this field takes: it is larger than 2,147,483,647"),
     # digits of another script: int() and float() read "٣" as 3, nobody typed a 3 here
     ({"score_0": "\u0663"}, "Measurement score: &#39;\u0663&#39; is not a number"),
     ({"scale_max": "\u0663"}, "Highest score: &#39;\u0663&#39; is not a whole number."),
     ({"version": "\u0663"}, "is not a number this field takes: write it with the digits 0-9"),
-    ({"scale_max": "9" * 5000}, "Highest score: 99999999999999999999... is outside"),  # int() of it raised
+    ({"scale_max": "9" * 5000}, f"Highest score: {'9' * 40}… (5,000 characters) is outside"),  # int() raised
     ({"scale_max": "+00000000003", "scale_min": "5"}, "Highest score: 3 must be above the lowest score, 5."),
     ({"scale_max": "0" * 5000 + "7", "scale_min": "9"}, "Highest score: 7 must be above the lowest score, 9."),
     ({"scale_max": "-" + "0" * 4400 + "1"}, "Highest score: -1 is outside"),  # int() of 4,401 digits raised

@@ -366,7 +366,7 @@ def _parse(posted: dict, domains: list[str], assessment: Optional[CapacityAssess
             digits = text.lstrip("+-").lstrip("0") or "0"  # leading zeros are no size: +0007 is 7
             value = None if len(digits) > 9 else (-1 if text.startswith("-") else 1) * int(digits)
             if value is None or not SCALE_LIMITS[0] <= value <= SCALE_LIMITS[1]:
-                shown = str(value) if value is not None else f"{text[:20]}..."  # thousands of digits: no int()
+                shown = str(value) if value is not None else _as_typed(text)  # thousands of digits: no int()
                 problems[(None, name)] = f"{label}: {shown} is outside {SCALE_LIMITS[0]}-{SCALE_LIMITS[1]}."
             else:
                 values[name] = value
@@ -454,13 +454,19 @@ def _score(domain: str, text: Optional[str], low: Optional[int], high: Optional[
         return None
     value = float(text)
     if not math.isfinite(value):
-        problems[(domain, "score")] = f"{domain} score: '{text[:20]}...' is too large to be a score on any scale."
+        problems[(domain, "score")] = f"{domain} score: {_as_typed(text)} is too large to be a score on any scale."
         return None
     if low is not None and high is not None and not low <= value <= high:
-        problems[(domain, "score")] = (f"{domain} score: {score_text(value)} is outside the assessment's scale "
+        problems[(domain, "score")] = (f"{domain} score: {_as_typed(text)} is outside the assessment's scale "
                                        f"({low}-{high}).")
         return None
     return value
+
+
+def _as_typed(text: str) -> str:
+    """A number as the person typed it, for a message (99999999999999999999999, not 1e+23); a longer one
+    than a field shows is cut, and says how long it was."""
+    return text if len(text) <= 40 else f"{text[:40]}… ({len(text):,} characters)"
 
 
 def evidence_links(lines: list[str], kept: Optional[str] = None) -> Optional[str]:
