@@ -1126,6 +1126,24 @@ def test_a_body_of_very_many_bad_values_lists_the_first_of_them(api, http):
     assert all(e["message"] == "Unknown field." and e["value"] == sent[e["column"]] for e in problem["errors"])
 
 
+def test_a_commitment_field_the_patch_does_not_change_is_said_to_be_one(api, http):
+    """A title or programs sent to PATCH were answered "Unknown field.", as if commitments had none."""
+    secret = _secret(api, "officer")
+    with api.app_context():
+        cid = _commitment_of("CFO")
+    sent = {"title": "x", "program_ids": [1], "version": 3, "id": 9, "colour": "red"}
+    refused = http.patch(f"{PREFIX}/commitments/{cid}", json=sent, headers={**_bearer(secret), "If-Match": "*"})
+    assert refused.status_code == 422
+    said = {e["column"]: e["message"] for e in refused.get_json()["errors"]}
+    for name in ("title", "program_ids"):
+        assert said[name] == (f"{name} is not changed through the API: it is changed on the commitment's page, by "
+                              "its function's officers and administrators. This operation changes status, reason, "
+                              "next_step, due_date, evidence_links, note.")
+    assert said["version"] == "version is the app's: send the version read as the If-Match header (its ETag)."
+    assert said["id"].startswith("id is the app's record of the commitment: no request sets it.")
+    assert said["colour"] == "Unknown field."
+
+
 def test_a_whole_number_parameter_sent_with_a_decimal_point_is_told_what_it_takes(api, http):
     """page_size=2.5 was told "write it with the digits 0-9", which it was: it is told what the parameter takes."""
     secret = _secret(api, "analyst")

@@ -102,6 +102,26 @@ class CommitmentPatchSchema(Schema):
     note = Text(allow_none=True, validate=validate.Length(max=MAX_TEXT_LENGTH), metadata={
         "description": "Kept in the history; a note alone confirms the commitment is current."})
 
+    def handle_error(self, error: ma.ValidationError, data, *, many: bool, **kwargs) -> None:
+        """A field of a commitment this operation does not change (its title, programs...) is said to be one,
+        not "Unknown field.", which read as if commitments had no title."""
+        if isinstance(error.messages, dict) and isinstance(data, dict):
+            changed = f"This operation changes {', '.join(self.fields)}."
+            for name in [n for n in error.messages if n in _NOT_PATCHED]:
+                if name == "version":
+                    said = "version is the app's: send the version read as the If-Match header (its ETag)."
+                elif name in _KEPT_BY_THE_APP:
+                    said = f"{name} is the app's record of the commitment: no request sets it. {changed}"
+                else:
+                    said = (f"{name} is not changed through the API: it is changed on the commitment's page, by its "
+                            f"function's officers and administrators. {changed}")
+                error.messages[name] = [said]
+
+
+# A commitment's fields (CommitmentSchema) that PATCH leaves alone; of them, those the app alone writes.
+_NOT_PATCHED = frozenset(set(CommitmentSchema().fields) - set(CommitmentPatchSchema().fields))
+_KEPT_BY_THE_APP = frozenset({"id", "created_at", "updated_at", "last_update_at", "history"})
+
 
 # "*", or a list of entity tags (RFC 9110, 8.8.3), as the document states them: quoted, printable ASCII, weak
 # ones marked W/. The operation reads the header itself (commitments._if_match), so it is not checked here:
