@@ -99,6 +99,9 @@ def read_table(path, *, sheet: Optional[str] = None, limits: Limits = Limits()) 
     named = _EXTENSIONS.get(path.suffix.lower())
     if named and named != kind:
         warnings.append(f"The file is named {path.suffix} but holds {_KIND_NAMES[kind]}; it was read as such.")
+    elif path.suffix and not named:  # x.pdf holding a CSV: read, and said, as a mislabelled workbook is
+        warnings.append(f"The file is named {path.suffix[:20]}, which is no spreadsheet's name, but holds "
+                        f"{_KIND_NAMES[kind]}; it was read as such.")
     if kind == "csv":
         if sheet:
             warnings.append("A CSV file has no sheets; the sheet name given was ignored.")

@@ -258,6 +258,16 @@ def test_a_workbook_named_as_another_kind_is_read_as_what_it_holds(tmp_path, nor
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["normal.xlsx", renamed.name]), "no link left"
 
 
+def test_a_file_named_as_no_spreadsheet_says_what_it_was_read_as(tmp_path):
+    """A CSV named x.pdf was read without a word, where the same file named .xlsx was said to be one."""
+    path = tmp_path / "x.pdf"
+    path.write_text(",".join(HEADER) + "\nDOI,trust,FY2025-Q1,4.1,40\n")
+    table, rows = read(path)
+    assert table.kind == "csv" and rows[-1] == ["DOI", "trust", "FY2025-Q1", "4.1", "40"]
+    assert table.warnings == ["The file is named .pdf, which is no spreadsheet's name, but holds plain text (CSV); "
+                              "it was read as such."]
+
+
 def test_csv_renamed_xlsx_is_read_as_csv_with_a_warning(tmp_path, normal_xlsx):
     path = tmp_path / "report.xlsx"
     path.write_text("agency,value\nDOI,4.5\n")
