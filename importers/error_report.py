@@ -11,6 +11,7 @@ from typing import Optional
 from importers.errors import ImportFileError, as_shown
 from importers.pipeline import read_with_header
 from scorecard.spreadsheets import safe_for_export, xlsx_row
+from scorecard.text import cut
 
 PAGE_ROWS, PAGE_COLUMNS = 100, 40  # the rejected rows a batch's page shows, and their columns (those at fault first)
 KEPT = "rejected_rows"  # where on the batch's preview the page's rows are kept
@@ -83,7 +84,7 @@ class ErrorReport:
 
 
 def _cut(value):
-    return value[:KEPT_TEXT] + "…" if isinstance(value, str) and len(value) > KEPT_TEXT else value
+    return cut(value, KEPT_TEXT)
 
 
 def _plain(value):

@@ -59,8 +59,9 @@ def create_app(config=None) -> Flask:
 
     from scorecard import errors
     errors.init_app(app)
-    from scorecard.text import counted, days_ago, readable_json
+    from scorecard.text import counted, cut, days_ago, readable_json
     app.add_template_filter(readable_json)
+    app.add_template_filter(cut)
     app.add_template_filter(days_ago)
     app.add_template_filter(counted)
     from scorecard.clock import day_of, moment_on_a_page

@@ -129,6 +129,17 @@ def shown(value):
     return UNKEPT.sub(lambda found: f"\\u{ord(found.group()):04x}", value)
 
 
+SHOWN_AT_MOST = 500  # characters of one value a page lists (a value an import refused)
+
+
+def cut(value, limit: int = SHOWN_AT_MOST):
+    """A value as a page lists it: a text longer than `limit` cut there, saying how long it was (a refused
+    cell of 32,767 characters was printed whole, twice); other values as they are."""
+    if not isinstance(value, str) or len(value) <= limit:
+        return value
+    return f"{value[:limit]}… ({len(value):,} characters)"
+
+
 def words(code: str) -> str:
     """What the character is, for a message."""
     if code == "U+0000":

@@ -141,6 +141,15 @@ def test_a_rejected_batch_keeps_its_shown_rows_cut_to_what_a_page_shows(app, ana
     assert "x" * 400 in table and "x" * 600 not in table
 
 
+def test_a_rejected_value_of_the_most_characters_a_cell_holds_is_listed_cut(app, analyst):
+    """The list of problems printed a 32,767-character question (the most an xlsx cell holds) whole."""
+    batch_id = upload(analyst, workbook_bytes([[*HEADER, "question_text"], [*ROW, "Q" * 32_767]]))
+    page = html.unescape(analyst.get(f"/imports/{batch_id}").get_data(as_text=True))
+    assert "rejected" in page and "not 32,767" in page
+    assert page.count(f"{'Q' * 500}… (32,767 characters)") == 2, "in the row as it is in the file, and the problem"
+    assert "Q" * 501 not in page
+
+
 def test_same_file_twice_says_so(app, analyst):
     content = workbook_bytes([HEADER, ROW])
     first = upload(analyst, content)
