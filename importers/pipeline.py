@@ -632,10 +632,13 @@ def driver_rule_summary(notes: list) -> str:
              f"counted as {n['driver']}, its wording being that driver's standard statement"
              for n in notes if n["note"] == NOTE_SWAPPED]
     tally = Counter(n["note"] for n in notes if n["note"] != NOTE_SWAPPED)
-    words = {NOTE_NON_STANDARD: ("question kept under its slot's driver with non-standard wording",
-                                 "questions kept under their slot's driver with non-standard wording"),
-             NOTE_NO_COUNTS: ("question reported without counts (no score)",
-                              "questions reported without counts (no score)"),
+    # One note a question: one without counts is counted so whatever its wording (its stored row may still be
+    # marked non-standard), so the non-standard count says it counts questions with answers.
+    words = {NOTE_NON_STANDARD: ("question with answer counts kept under its slot's driver with non-standard wording",
+                                 "questions with answer counts kept under their slot's driver with non-standard "
+                                 "wording"),
+             NOTE_NO_COUNTS: ("question reported without counts (no score), whatever its wording",
+                              "questions reported without counts (no score), whatever their wording"),
              NOTE_NOT_POOLED: ("question not pooled into a driver score (beyond q7, or displaced by a swap)",
                                "questions not pooled into a driver score (beyond q7, or displaced by a swap)"),
              NOTE_NOT_ASKED: ("survey row with no question asked (no text, no answers), so nothing imported from it",

@@ -161,8 +161,9 @@ def test_the_summary_lists_swaps_and_non_standard_wordings(app):
                          ("Visiting IRS.gov", "FY2021-Q2", 2, "satisfaction")}
         assert "q1 counted as trust" in result.message and "q2 counted as satisfaction" in result.message
         non_standard = [n for n in notes if n["note"] == "non-standard wording"]
-        assert (f"{len(non_standard)} questions kept under their slot's driver with non-standard wording"
-                in result.message)
+        assert (f"{len(non_standard)} questions with answer counts kept under their slot's driver with "
+                "non-standard wording" in result.message)
+        assert "questions reported without counts (no score), whatever their wording" in result.message
         deeoic = [n for n in non_standard if n["slot"] == 3 and n["question"].startswith("Overall, how satisfied")]
         assert deeoic and all(n["driver"] == "effectiveness" and n["reads_as"] == "satisfaction" for n in deeoic)
         beyond = [n for n in notes if n["note"] == "not pooled"]
