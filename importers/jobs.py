@@ -250,8 +250,9 @@ def _run(app, batch_id: int, commit: bool, user_id: Optional[int] = None) -> Non
                 batch.inserted, batch.updated, batch.unchanged = (
                     counts["inserted"], counts["updated"], counts["unchanged"])
                 batch.preview = _preview(result)
-            elif result.status == "duplicate":
+            elif result.status == "duplicate":  # nothing to write: kept as rejected, and said to be a duplicate
                 batch.status = BatchStatus.rejected
+                batch.preview = {"duplicate": True}
             else:
                 batch.status = BatchStatus.rejected
                 batch.preview = {"unknown_columns": result.unknown_columns, "warnings": result.warnings}

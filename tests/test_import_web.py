@@ -157,6 +157,13 @@ def test_same_file_twice_says_so(app, analyst):
     second = upload(analyst, content, name="copy.xlsx")
     status = analyst.get(f"/imports/{second}/status").get_json()
     assert status["status"] == "rejected" and f"already imported as batch {first}" in status["message"]
+    # said so in the history and on its page, not "rejected" as a file with bad rows is
+    page = analyst.get(f"/imports/{second}").get_data(as_text=True)
+    assert '<strong id="batch-status">already imported (nothing changed)</strong>' in page
+    assert "usa-alert--info" in page and "usa-alert--error" not in page
+    history = analyst.get("/imports/").get_data(as_text=True)
+    row = history[history.index("copy.xlsx"):]
+    assert "already imported (nothing changed)" in row[:row.index("</tr>")]
 
 
 def test_an_update_of_the_counts_question_or_notes_alone_says_what_it_changes(app, analyst):

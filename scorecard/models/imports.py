@@ -60,6 +60,17 @@ class ImportBatch(Base):
         return ""
 
     @property
+    def duplicate(self) -> bool:
+        """A file already imported, whose rows are all stored as it says: refused, with nothing wrong in it."""
+        return self.status is BatchStatus.rejected and bool((self.preview or {}).get("duplicate"))
+
+    @property
+    def status_words(self) -> str:
+        """The status as the pages name it: "already imported" for a duplicate, which is stored as rejected
+        (in the history it read as a file with bad rows)."""
+        return "already imported (nothing changed)" if self.duplicate else self.status.value
+
+    @property
     def confirm_refused(self) -> str:
         """Why the batch cannot be confirmed now, in words (only a previewed batch can): a second confirm of one
         confirmed a moment before was told the batch "is pending", which said nothing of what it was doing."""
