@@ -150,6 +150,18 @@ def test_a_rejected_value_of_the_most_characters_a_cell_holds_is_listed_cut(app,
     assert "Q" * 501 not in page
 
 
+def test_a_message_quoting_a_value_of_thousands_of_characters_quotes_its_start(app, analyst):
+    """"unknown program 'PPP…'" quoted all 20,000 characters of the cell, and the rejected row's copy of the
+    message was cut saying the message's length, not the cell's."""
+    bad = list(ROW)
+    bad[1] = "P" * 20_000
+    batch_id = upload(analyst, workbook_bytes([HEADER, bad]))
+    page = html.unescape(analyst.get(f"/imports/{batch_id}").get_data(as_text=True))
+    assert "rejected" in page and f"{'P' * 500}… (20,000 characters)" in page
+    assert "P" * 501 not in page and "(20,0" in page and "characters)" in page
+    assert len(page) < 30_000
+
+
 def test_same_file_twice_says_so(app, analyst):
     content = workbook_bytes([HEADER, ROW])
     first = upload(analyst, content)
