@@ -15,7 +15,6 @@ from scorecard.text import cut
 
 PAGE_ROWS, PAGE_COLUMNS = 100, 40  # the rejected rows a batch's page shows, and their columns (those at fault first)
 KEPT = "rejected_rows"  # where on the batch's preview the page's rows are kept
-KEPT_TEXT = 500  # characters of a cell, a header or a message kept
 
 
 @dataclass
@@ -47,12 +46,12 @@ class ErrorReport:
                        columns_left_out=len(self.header) - len(keep))
 
     def as_json(self) -> dict:
-        """The report as the batch keeps it, each text cut to KEPT_TEXT characters (a page shows no more:
-        150 rows of a 120,000-character cell kept 12 MB on the batch)."""
-        return {"header": [_cut(h) for h in self.header], "columns_left_out": self.columns_left_out,
-                "rows": [{"row": item.row, "cells": [_cut(_plain(c)) for c in item.cells],
-                          "bad": sorted(_cut(b) for b in item.bad if b is not None),
-                          "messages": [_cut(m) for m in item.messages]} for item in self.rows]}
+        """The report as the batch keeps it, each text cut as a page lists it (text.cut: 150 rows of a
+        120,000-character cell kept 12 MB on the batch)."""
+        return {"header": [cut(h) for h in self.header], "columns_left_out": self.columns_left_out,
+                "rows": [{"row": item.row, "cells": [cut(_plain(c)) for c in item.cells],
+                          "bad": sorted(cut(b) for b in item.bad if b is not None),
+                          "messages": [cut(m) for m in item.messages]} for item in self.rows]}
 
     @classmethod
     def from_json(cls, kept: dict) -> "ErrorReport":
@@ -81,10 +80,6 @@ class ErrorReport:
                 if name in item.bad:
                     sheet.cell(row=at, column=index + 2).fill = mark
         workbook.save(target)
-
-
-def _cut(value):
-    return cut(value, KEPT_TEXT)
 
 
 def _plain(value):

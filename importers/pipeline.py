@@ -23,7 +23,7 @@ from scorecard.bulk import collector_paused
 from scorecard.clock import moment
 from scorecard.driver_rule import NOTE_NO_COUNTS, NOTE_NON_STANDARD, NOTE_NOT_ASKED, NOTE_NOT_POOLED, NOTE_SWAPPED
 from scorecard.models import AuditEvent, BatchStatus, ImportBatch, utcnow
-from scorecard.text import SHOWN_AT_MOST, blank, counted, cut, listed
+from scorecard.text import blank, counted, cut, listed
 
 HEADER_SCAN_ROWS = 30
 SHEETS_TRIED = 10  # visible sheets tried for a header when no sheet is named
@@ -586,9 +586,9 @@ def _error(row, column, value, message) -> dict:
         value = "; ".join(str(as_shown(item)) for item in value)
     plain = value is None or isinstance(value, (str, int, float, bool))
     value = as_shown(value) if plain else str(value)  # a workbook keeps 200 as 200.0: said as the cell shows it
-    if isinstance(value, str) and isinstance(message, str) and len(value) > SHOWN_AT_MOST and value in message:
-        # a message quoting a cell of 100,000 characters quotes its start and says its length (text.cut)
-        message = message.replace(value, cut(value))
+    shown = cut(value)  # a message quoting a cell of 100,000 characters quotes its start and says its length
+    if shown is not value and isinstance(message, str):
+        message = message.replace(value, shown)
     return {"row": row, "column": column, "value": value, "message": message}
 
 

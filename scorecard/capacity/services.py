@@ -26,7 +26,7 @@ from scorecard.models import (
 from scorecard.models.capacity import CapacityStatus, total_of
 from scorecard.people import is_viewer
 from scorecard.permissions import can
-from scorecard.text import blank, look_alike_site
+from scorecard.text import blank, cut, look_alike_site
 
 ENTITY = "capacity_assessment"  # AuditEvent.entity_type of every change here
 IMPORT_ACTION = "capacity.import"  # the AuditEvent.action of a change an import batch made (importers.sinks.capacity)
@@ -466,7 +466,7 @@ def _score(domain: str, text: Optional[str], low: Optional[int], high: Optional[
 def _as_typed(text: str) -> str:
     """A number as the person typed it, for a message (99999999999999999999999, not 1e+23); a longer one
     than a field shows is cut, and says how long it was."""
-    return text if len(text) <= 40 else f"{text[:40]}… ({len(text):,} characters)"
+    return cut(text, 40)
 
 
 def evidence_links(lines: list[str], kept: Optional[str] = None) -> Optional[str]:
