@@ -195,6 +195,17 @@ def test_v2_trust_is_the_share_who_trust_judged_on_the_mean(world):
     assert v2.at("FY2024-Q3").value == pytest.approx(70.0) and v2.at("FY2024-Q3").status == "amber"
 
 
+def test_the_quarters_sentence_gives_the_mean_a_v2_share_is_judged_on_beside_its_target(world):
+    """It read "share who trust 80.0% (n = 200), target 4 on the 1-5 mean (4.20)": a share beside a
+    target of 4, the mean it is judged on in brackets after it."""
+    from dashboards.pages.program import summary
+
+    info = queries.program_info(db.session, world["calls"].id)
+    said = summary(info, queries.quarter_trust(db.session, world["calls"].id, "FY2024-Q2"), "FY2024-Q2")
+    assert said.startswith("FY2024-Q2: share who trust 80.0% (n = 200); judged on the 1-5 mean, 4.20 against a "
+                           "target of 4; status green."), said
+
+
 def test_the_v2_question_is_not_marked_non_standard_anywhere(world):
     """The API and the why-pages marked every v2 trust score "non-standard wording" (the v1 statement
     was asked of it) while the program page did not."""

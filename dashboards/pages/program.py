@@ -331,7 +331,8 @@ def summary(info: Optional[queries.ProgramInfo], trust: Optional[tuple], period:
     n = f" (n = {point.n:,})" if point.n is not None else ""
     target = ""
     if point.mean is not None and point.mean_target is not None:
-        target = f", target {point.mean_target:g} on the 1-5 mean ({point.mean:.2f})"
+        # v2 trust is judged on its 1-5 mean (a thumbs up counted 5): that mean, not the share, meets the target
+        target = f"; judged on the 1-5 mean, {point.mean:.2f} against a target of {point.mean_target:g}"
     elif point.target is not None:
         target = f", target {charts.fmt(point.target, unit)}"
     return (f"{period}: {what} {charts.fmt(point.value, unit)}{n}{target}; status {tables.status_word(point.status)}."
