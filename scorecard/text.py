@@ -122,11 +122,11 @@ def unkept_field(values) -> Optional[tuple[str, str]]:
     return None
 
 
-def shown(value):
-    """A text as a message may quote it: each such character written as its escape ("a\\u0000b")."""
+def shown(value, pattern: re.Pattern = UNKEPT):
+    """A text as a message may quote it: each such character (`pattern`) written as its escape ("a\\u0000b")."""
     if not isinstance(value, str):
         return value
-    return UNKEPT.sub(lambda found: f"\\u{ord(found.group()):04x}", value)
+    return pattern.sub(lambda found: f"\\u{ord(found.group()):04x}", value)
 
 
 SHOWN_AT_MOST = 500  # characters of one value a page lists (a value an import refused)

@@ -183,6 +183,26 @@ def test_every_problem_of_a_new_user_is_said_at_once_beside_its_field(app, admin
         assert "usa-error-message" in group and second not in group, (field, group[:400])
 
 
+@pytest.mark.parametrize("name, said", [("Evil\r\nBcc: x@evil.gov", "a line break (U+000D)"),
+                                         ("CFO\x0bOfficer", "a line break (U+000A)"),  # Word's Shift+Enter
+                                         ("CFO\x85Officer", "a control character (U+0085)"),
+                                         ("CFO\u2028Officer", "a line break (U+2028)")])
+def test_a_name_is_one_line(app, admin, make_user, name, said):
+    """A name with a line break in it was saved, on both forms: it opens the reminder mails ("Hello …,"),
+    where it started a line of its own. Refused at the field, naming the character; nothing changed."""
+    made = _post(admin, "/admin/users/new", "/admin/users/new", email="pat@agency.gov", name=name, role="viewer",
+                 password=NEW_PASSWORD, function="", leader="")
+    assert made.status_code == 400 and f"The name holds {said}" in made.get_data(as_text=True)
+    assert _user(app, "pat@agency.gov") is None
+    with app.app_context():
+        viewer_id = make_user("viewer").id
+    page = f"/admin/users/{viewer_id}"
+    changed = _post(admin, page, f"{page}/account", **{"account-name": name, "account-role": "viewer",
+                                                      "account-function": "", "account-leader": ""})
+    assert changed.status_code == 400 and f"The name holds {said}" in changed.get_data(as_text=True)
+    assert _user(app, "viewer@test.gov").name is None
+
+
 def test_an_account_of_another_role_than_officer_takes_no_function(app, admin, make_user):
     """A viewer given the CFO function was saved so, and the users list showed "CFO" beside a viewer, a scope the
     role does not have: refused at the field, and nothing changed."""
@@ -563,6 +583,10 @@ def test_the_audit_log_filters(app, client_as, make_user):
     assert "Some filters were ignored" in wrong and "is not a date" in wrong and "is not a whole number" in wrong
     trailing = executive.get("/admin/audit?since=2026-01-01garbage").get_data(as_text=True)
     assert "&#39;2026-01-01garbage&#39; is not a date" in trailing, "read as its first ten characters"
+    twice = html_module.unescape(executive.get(f"/admin/audit?since={old_day}&since=2020-01-01").get_data(as_text=True))
+    assert f"the “from” date is given 2 times ('{old_day}' and '2020-01-01')" in twice, "one of them was used, unsaid"
+    assert "events matching the filters" not in twice, "neither is used"
+    assert executive.get("/admin/audit.csv?action=test.old&action=test.mine").status_code == 400
     for path in ("/admin/audit?page=²", "/admin/audit?entity_id=%C2%B2", "/admin/audit.csv?page=²",
                  "/admin/audit?since=0001-01-01&until=9999-12-31", "/admin/audit.csv?until=9999-12-31"):
         response = executive.get(path)
@@ -624,6 +648,16 @@ def test_the_audit_log_names_the_client(app, client_as):
     _post(admin, "/admin/users", "/admin/unlock-address", **{"address-address": "192.0.2.8"})
     page = admin.get("/admin/audit?action=auth.unlock").get_data(as_text=True)
     assert "127.0.0.1" in page and "AuditBrowser/1.0" in page
+
+
+def test_a_control_character_of_the_user_agent_is_kept_as_its_escape(app, client_as):
+    """A User-Agent holding ESC [31m was stored as sent, and the log's CSV gave it to a terminal to obey."""
+    admin = client_as("admin")
+    admin.environ_base["HTTP_USER_AGENT"] = "-2+3\x1b[31m red\x85"
+    _post(admin, "/admin/users", "/admin/unlock-address", **{"address-address": "192.0.2.8"})
+    assert _last(app, "auth.unlock").user_agent == "-2+3\\u001b[31m red\\u0085"
+    exported = admin.get("/admin/audit.csv?action=auth.unlock").get_data(as_text=True)
+    assert "\x1b" not in exported and "\\u001b[31m" in exported
 
 
 # --------------------------------------------------------------------------- uploads and cancellations

@@ -17,6 +17,7 @@ from scorecard.auth.services import (
     find_leader,
     function_by_code,
     function_not_taken,
+    name_problem,
     password_problem,
     unlock,
 )
@@ -45,6 +46,9 @@ PER_PAGE = 50
 # or someone not signed in (a failed sign-in).
 NO_USER = ("none", "(none)", "system", "nobody")
 FILTER_TEXT_MAX = 254
+# The audit page's filters: {query-string key: what a message calls it}.
+FILTER_WORDS = {"who": "“who”", "action": "the action", "entity_type": "the object type", "entity_id": "the object id",
+                "since": "the “from” date", "until": "the “to” date", "page": "the page"}
 
 # --------------------------------------------------------------------------- the audit log
 
@@ -65,17 +69,27 @@ class AuditFilters:
 
     @classmethod
     def from_args(cls, args) -> "AuditFilters":
-        found = cls(who=args.get("who", "").strip()[:FILTER_TEXT_MAX],
-                    action=args.get("action", "").strip()[:64], entity_type=args.get("entity_type", "").strip()[:64])
-        found.entity_id = found._number(args.get("entity_id"), "object id")
-        found.since = found._day(args.get("since"), "from")
-        found.until = found._day(args.get("until"), "to")
-        found.page = found._number(args.get("page"), "page") or 1
+        found = cls()
+        # A filter given twice ("since=…&since=…") is left out and said: which of the two was meant is not known.
+        one = {key: found._once(args, key, what) for key, what in FILTER_WORDS.items()}
+        found.who, found.action = one["who"].strip()[:FILTER_TEXT_MAX], one["action"].strip()[:64]
+        found.entity_type = one["entity_type"].strip()[:64]
+        found.entity_id = found._number(one["entity_id"], "object id")
+        found.since = found._day(one["since"], "from")
+        found.until = found._day(one["until"], "to")
+        found.page = found._number(one["page"], "page") or 1
         if found.since and found.until and found.since > found.until:  # nothing is both: both are left out
             found.problems.append(f"the “from” date {found.since.isoformat()} is after the “to” date "
                                   f"{found.until.isoformat()}")
             found.since = found.until = None
         return found
+
+    def _once(self, args, key: str, what: str) -> str:
+        given = args.getlist(key) if hasattr(args, "getlist") else [args[key]] if key in args else []
+        if len(given) > 1:
+            self.problems.append(f"{what} is given {len(given)} times ({listed(repr(v[:20]) for v in given)})")
+            return ""
+        return given[0] if given else ""
 
     def _number(self, raw, what) -> Optional[int]:
         raw = (raw or "").strip()
@@ -295,15 +309,12 @@ def _changed_since(session, user: User, opened: dict, sent: dict, by: User) -> N
                          "applies", now)
 
 
-def update_account(session, user: User, *, by: User, name: Optional[str], role: Role, function_code: Optional[str],
-                   leader_email: Optional[str], opened: Optional[dict] = None) -> bool:
-    """Change a user's name, role, function and leader link; False when nothing changed. `opened`: the
-    fields (account_fields) the form was opened on; someone's change since is refused (AccountChanged)."""
-    if opened is not None:
-        _changed_since(session, user, opened, {
-            "name": (name or "").strip(), "role": role.value, "function": function_code or "",
-            "leader": (leader_email or "").strip().lower()}, by)
-    before = describe_user(user)
+def _check_account(session, user: User, by: User, name: Optional[str], role: Role, function_code: Optional[str],
+                   leader_email: Optional[str]) -> None:
+    """Refuse (UserChangeError, naming the field) a change of account the roles do not allow."""
+    problem = name_problem(name) if (name or "").strip() != (user.name or "") else None  # one kept so: not in the way
+    if problem:
+        raise UserChangeError(problem, "name")
     if user.id == by.id and role is not Role.admin:
         raise UserChangeError("you cannot take the administrator role from yourself; ask another administrator",
                               "role")
@@ -315,6 +326,18 @@ def update_account(session, user: User, *, by: User, name: Optional[str], role: 
         raise UserChangeError(function_not_taken(role), "function")
     if role is Role.leader and not leader_email:
         raise UserChangeError("a leader needs the e-mail of their leader record", "leader")
+
+
+def update_account(session, user: User, *, by: User, name: Optional[str], role: Role, function_code: Optional[str],
+                   leader_email: Optional[str], opened: Optional[dict] = None) -> bool:
+    """Change a user's name, role, function and leader link; False when nothing changed. `opened`: the
+    fields (account_fields) the form was opened on; someone's change since is refused (AccountChanged)."""
+    if opened is not None:
+        _changed_since(session, user, opened, {
+            "name": (name or "").strip(), "role": role.value, "function": function_code or "",
+            "leader": (leader_email or "").strip().lower()}, by)
+    before = describe_user(user)
+    _check_account(session, user, by, name, role, function_code, leader_email)
     try:
         function = function_by_code(function_code) if function_code else None
     except ValueError as error:

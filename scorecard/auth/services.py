@@ -35,6 +35,7 @@ from werkzeug.security import check_password_hash
 from scorecard.extensions import db
 from scorecard.models import AuditEvent, Function, Leader, LoginFailure, Role, User, utcnow
 from scorecard.models.users import hash_password
+from scorecard.text import UNKEPT_ON_ONE_LINE, unkept_character, words
 from scorecard.writers import SIGN_IN, SIGN_IN_ADDRESS, one_at_a_time_of
 
 DEVICE_COOKIE = "scorecard_device"
@@ -449,9 +450,9 @@ def new_user_problems(email: str, password: str, role: Role, *, function_code: s
     problem = password_problem(password, email)
     if problem:
         problems["password"] = problem
-    name = (name or "").strip()
-    if len(name) > NAME_MAX:  # as the users form checks it (the command line did not)
-        problems["name"] = f"a name is at most {NAME_MAX} characters; this one has {len(name)}"
+    problem = name_problem(name)
+    if problem:
+        problems["name"] = problem
     if role is Role.officer and not function_code:
         problems["function"] = "an officer needs --function (e.g. CFO)"
     elif function_code and role is not Role.officer:
@@ -469,6 +470,19 @@ def new_user_problems(email: str, password: str, role: Role, *, function_code: s
         except ValueError as error:
             problems["leader"] = str(error)
     return problems
+
+
+def name_problem(name: Optional[str]) -> Optional[str]:
+    """What is wrong with a user's name (as given; it is kept stripped), or None: its length, as the users
+    form checks it (the command line did not), and a line break or other control character — a name is one
+    line, and it opens the reminder mails ("Hello …,"), where a line break would start a line of its own."""
+    name = (name or "").strip()
+    if len(name) > NAME_MAX:
+        return f"a name is at most {NAME_MAX} characters; this one has {len(name)}"
+    code = unkept_character(name, UNKEPT_ON_ONE_LINE)
+    if code:
+        return f"the name holds {words(code)}: a name is one line of text; remove it"
+    return None
 
 
 def describe_user(user: User) -> dict:

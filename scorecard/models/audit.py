@@ -14,6 +14,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from scorecard.models.base import Base, UTCDateTime, utcnow
+from scorecard.text import UNKEPT_ON_ONE_LINE, shown
 
 CLIENT_ADDRESS_MAX = 64
 USER_AGENT_MAX = 300
@@ -61,7 +62,9 @@ def request_client() -> tuple[Optional[str], Optional[str]]:
     if not has_request_context():
         return _started_by.get()
     address = (request.remote_addr or "")[:CLIENT_ADDRESS_MAX] or None
-    agent = (request.user_agent.string or "")[:USER_AGENT_MAX] or None
+    # A header is the client's to write: a control character in it (an ESC colouring a terminal, a line break)
+    # is kept written as its escape, so the log and its CSV read as the client sent it and do nothing else.
+    agent = shown(request.user_agent.string or "", UNKEPT_ON_ONE_LINE)[:USER_AGENT_MAX] or None
     return address, agent
 
 
