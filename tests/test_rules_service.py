@@ -264,9 +264,15 @@ def test_versions_draft_publish_retire(rules_demo):
     rule["then"]["severity"] = "high"
     saved = save(db.session, rule, user_id=None)
     assert (saved.version, saved.status, saved.action) == (2, "draft", "new version")
+    first = copy.deepcopy(rule)
     rule["title"] = "Significant fall in trust"
     assert save(db.session, rule).action == "draft updated"
     db.session.commit()
+    # The draft saved over lives on in the audit log: before, the definition it replaced; after, the new one.
+    created, updated = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "rule.save")
+                                          .order_by(AuditEvent.id)).all()[-2:]
+    assert created.before is None and created.after["definition"] == first
+    assert updated.before == {"definition": first, "saved_by": None} and updated.after["definition"] == rule
     versions = db.session.scalars(sa.select(RuleVersion).join(Rule).where(
         Rule.key == "significant-decline-in-trust").order_by(RuleVersion.version)).all()
     assert [(v.version, v.status.value) for v in versions] == [(1, "published"), (2, "draft")]

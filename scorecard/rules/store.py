@@ -16,7 +16,7 @@ from typing import Any, Optional
 import sqlalchemy as sa
 
 from scorecard.json_bodies import REFUSALS, TOO_DEEP, DuplicateKey, once_each, refusing_depth
-from scorecard.models import AuditEvent, Rule, RuleStatus, RuleSubject, RuleVersion, utcnow
+from scorecard.models import AuditEvent, Rule, RuleStatus, RuleSubject, RuleVersion, User, utcnow
 from scorecard.rules.schema import RuleError, validate_definition
 from scorecard.rules.service import codes
 
@@ -62,10 +62,10 @@ def _with_status(versions: list, status: RuleStatus) -> Optional[RuleVersion]:
     return next((v for v in reversed(versions) if v.status is status), None)
 
 
-def _audit(session, action: str, version: RuleVersion, user_id, before=None) -> None:
+def _audit(session, action: str, version: RuleVersion, user_id, before=None, **after) -> None:
     session.add(AuditEvent(user_id=user_id, action=action, entity_type="rule_version", entity_id=version.id,
                            before=before, after={"key": version.rule.key, "version": version.version,
-                                                 "status": version.status.value}))
+                                                 "status": version.status.value, **after}))
 
 
 def validate(session, definition: Any) -> dict:
@@ -104,10 +104,13 @@ def save(session, definition: dict, *, user_id: Optional[int] = None, publish: b
     versions = _versions(session, rule)
     draft = _with_status(versions, RuleStatus.draft)
     published = _with_status(versions, RuleStatus.published)
+    replaced = None  # a draft saved over: its definition, kept in the audit event (the version keeps only the new)
     if draft is not None:
         if draft.definition == definition:
             action = "unchanged"
         else:
+            saver = session.get(User, draft.created_by_id) if draft.created_by_id else None
+            replaced = {"definition": draft.definition, "saved_by": saver.email if saver else None}
             draft.definition, draft.created_by_id, action = definition, user_id, "draft updated"
         version = draft
     elif published is not None and published.definition == definition:
@@ -119,7 +122,7 @@ def save(session, definition: dict, *, user_id: Optional[int] = None, publish: b
         action = "created" if not versions else "new version"
     session.flush()
     if action != "unchanged":
-        _audit(session, "rule.save", version, user_id)
+        _audit(session, "rule.save", version, user_id, before=replaced, definition=definition)
     if publish:
         publish_version(session, key, version=version.version, user_id=user_id)
         action = "published" if action == "unchanged" else f"{action}, published"
