@@ -1255,7 +1255,7 @@ def test_the_commitment_page_shows_programs_metrics_and_history(evaluated):
     assert metric in metrics_table
     assert re.search(r'data-status="(green|amber|red|insufficient_data|no_target|no_data)">'
                      r"(Green \(meets target\)|Amber \(near target\)|Red \(below target\)|Insufficient data[^<]*"
-                     r"|No target set|No data yet)<",
+                     r"|No target set|No data)<",
                      metrics_table)
     assert "Vendor delays pushed the schedule." in page  # the status reason
     assert page.count("<li><strong>Status</strong>") >= 1 and history >= 2
@@ -1275,7 +1275,7 @@ def test_a_metric_the_function_reports_itself_is_shown_once_for_the_function(dem
     metrics_table = page[page.index('id="metric-status"'):page.index("</table>", page.index('id="metric-status"'))]
     assert programs and all(name in page for name in programs)
     assert metrics_table.count("<tr>") == 2, "the header and the function's row"
-    assert "Chief Financial Officer (the function)" in metrics_table and "No data yet" not in metrics_table
+    assert "Chief Financial Officer (the function)" in metrics_table and "No data" not in metrics_table
     assert re.search(r'data-status="(green|amber|red)"', metrics_table)
 
 
@@ -1324,13 +1324,14 @@ def test_a_program_the_rules_give_no_status_says_why(evaluated):
 
 
 def test_a_program_that_reported_nothing_reads_as_no_data_not_too_few_respondents(evaluated):
-    """The rules call a quarter without any answer insufficient data; the commitment page said "fewer
-    respondents than the minimum" of a program that reported nothing (the demo's Navigator Grants)."""
+    """The rules called a quarter without any answer insufficient data, and the commitment page said "fewer
+    respondents than the minimum" of a program that reported nothing (the demo's Navigator Grants): its
+    status is no data, and the page says so (not "no data yet": its results were due weeks ago)."""
     from scorecard.models import FindingInput
 
     with evaluated.app_context():
         silent = db.session.scalar(sa.select(Finding).where(
-            Finding.subject_type == "program", Finding.outcome == "status", Finding.status == "insufficient_data",
+            Finding.subject_type == "program", Finding.outcome == "status", Finding.status == "no_data",
             ~sa.exists().where(FindingInput.finding_id == Finding.id)).order_by(Finding.period.desc()))
         assert silent is not None, "the demo has a program that did not report its latest quarter"
         cid = db.session.scalar(sa.select(Commitment.id).where(
@@ -1339,7 +1340,7 @@ def test_a_program_that_reported_nothing_reads_as_no_data_not_too_few_respondent
     assert cid is not None, program
     page = signed_in(evaluated, "executive@demo.cx.gov").get(f"/commitments/{cid}").get_data(as_text=True)
     row = html.unescape(page).split(program)[1].split("</tr>")[0]
-    assert f"No data yet in {period}" in row and "fewer respondents" not in row, row
+    assert f"No data in {period}" in row and "fewer respondents" not in row, row
 
 
 def test_the_officers_home_shows_what_needs_their_update_first(demo):

@@ -33,7 +33,7 @@ from scorecard.survey import summed_counts
 
 # The dashboards' status words first (red, amber, green), with what each means against the target
 RAG_WORDS = {"green": "Green (meets target)", "amber": "Amber (near target)", "red": "Red (below target)",
-             INSUFFICIENT: "Insufficient data (fewer respondents than the minimum)", NO_DATA: "No data yet",
+             INSUFFICIENT: "Insufficient data (fewer respondents than the minimum)", NO_DATA: "No data",
              NO_TARGET: "No target set"}
 
 
@@ -102,8 +102,9 @@ class ProgramStatus:
 
     @property
     def words(self) -> str:
-        """The finding's status in words. The rules call a quarter without any answer "insufficient data"
-        too; read from nothing at all (no inputs), it is said as no data, not as too few respondents."""
+        """The finding's status in words. A status read from nothing at all is "no data" (the rules wrote
+        "insufficient data" before: such a finding, with no inputs, is said as no data, not as too few
+        respondents, until the next evaluation rewrites it)."""
         status = self.finding.status or ""
         if status == INSUFFICIENT and not self.finding.inputs:
             return RAG_WORDS[NO_DATA]

@@ -29,6 +29,7 @@ STATUSES = ("green", "amber", "red", "insufficient_data")
 STATUS_RANK = {"red": 0, "amber": 1, "green": 2}
 SEVERITIES = ("low", "medium", "high")
 INSUFFICIENT = "insufficient_data"
+NO_DATA = "no_data"  # as scorecard.scoring's: a status read from nothing at all (no answer, no value)
 # Reasons a fact has no value that mean "not enough data" (so: insufficient_data, never red).
 DATA_REASONS = frozenset({"insufficient_data", "no_data"})
 
@@ -260,22 +261,35 @@ def evaluate(rule: CompiledRule, subject: Subject, period: str, resolve: Resolve
                 draft.status = outcome
             else:
                 draft.score = outcome
+    return _finished(draft, rule, subject, run, reason, context)
+
+
+def _finished(draft: FindingDraft, rule: CompiledRule, subject: Subject, run: _Run, reason: Optional[str],
+              context: Optional[Mapping]) -> FindingDraft:
+    """The draft with what it read (facts, inputs, records) and its explanation."""
     draft.facts = {"values": run.values, **(context or {})}
     draft.inputs = tuple(run.inputs.values())
+    if draft.outcome == "status" and draft.status == INSUFFICIENT and reason == "no_data" and not draft.inputs:
+        draft.status = NO_DATA  # nothing was read: not too few respondents, none (a rating says insufficient data)
     records = {item.subject_key: dict(item.record) for item in draft.inputs if item.record}
     if records:  # what the records read said (a commitment's status, due date, last update)
         draft.facts["records"] = records
-    fields = {**subject.fields, **run.fields, "rule": rule.title, "period": period, "rating": draft.rating,
+    fields = {**subject.fields, **run.fields, "rule": rule.title, "period": draft.period, "rating": draft.rating,
               "status": draft.status, "flag": draft.flag, "severity": draft.severity, "score": draft.score}
     draft.explanation = _explanation(rule, draft, reason, fields)
     return draft
 
 
 def _explanation(rule: CompiledRule, draft: FindingDraft, reason: Optional[str], fields: dict) -> str:
-    """The rule's sentence with the facts' fields; with nothing read at all (a fiscal year with no quarter
-    of data yet) that sentence would be all "n/a", so it says so instead."""
-    if draft.status == INSUFFICIENT and reason == "no_data" and not draft.inputs:
-        return f"{rule.title}: no data for {fields['period']} yet, so nothing to judge (insufficient data)."
+    """The rule's sentence with the facts' fields; with nothing read at all that sentence would be all
+    "n/a", so it says so instead: a program evaluated as of its agency's latest quarter with results reported
+    none for it; a plan's or a capacity domain's year has no quarter of data yet."""
+    if draft.status in (INSUFFICIENT, NO_DATA) and reason == "no_data" and not draft.inputs:
+        said = "no data" if draft.status == NO_DATA else "insufficient data"
+        if draft.subject_type == "program":
+            return (f"{rule.title}: no results reported for {fields['period']}, the latest quarter of its "
+                    f"agency's results, so nothing to judge ({said}).")
+        return f"{rule.title}: no data for {fields['period']} yet, so nothing to judge ({said})."
     return render(rule.explain, fields)
 
 
