@@ -496,6 +496,12 @@ def test_the_quarter_and_agency_chosen_go_with_the_dashboards_navigation(browser
     browser.open("/dashboards/")  # the latest quarter, every agency: nothing chosen to carry
     driver.find_element(By.CSS_SELECTOR, "#dash-subnav a").click()  # (the overview again: links said afresh)
     browser.wait(lambda d: hrefs()["Heatmap"] == "/dashboards/heatmap")
+    # A right click on a tab ("Copy link address") reads its address with the quarter in it.
+    browser.open(f"/dashboards/?period={earlier}")
+    browser.wait(lambda d: earlier in d.find_element(By.ID, "main-content").text)
+    driver.execute_script("document.querySelector('#dash-subnav a[data-path=\"/dashboards/heatmap\"]')"
+                          ".dispatchEvent(new MouseEvent('contextmenu', {bubbles: true}))")
+    assert hrefs()["Heatmap"] == f"/dashboards/heatmap?period={earlier}"
     # A value the address gave that its page refused is said there, not handed on to every tab.
     browser.open("/dashboards/heatmap?period=garbage&agency=999x")
     driver.find_element(By.CSS_SELECTOR, "#dash-subnav a").click()

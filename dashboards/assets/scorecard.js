@@ -142,7 +142,8 @@
     });
   }
 
-  ['mouseover', 'focusin', 'mousedown', 'click'].forEach(function (kind) {
+  /* A right click ("Copy link address", "Open in new tab") and a touch use the link's address too. */
+  ['mouseover', 'focusin', 'mousedown', 'contextmenu', 'touchstart', 'click'].forEach(function (kind) {
     document.addEventListener(kind, function (event) {
       if (event.target.closest && event.target.closest('#dash-subnav')) { carryFilters(); }
     }, true);  // first: the click that opens the page reads the address carried
