@@ -247,10 +247,14 @@ def test_requirement_explanation_counts_the_quarters_and_programs_that_had_data(
         quarters = len({i.period for i in items})
         programs = len({i.subject_key for i in items})
         text = finding.explanation
-    match = re.search(r"across (\d+) of (\d+) linked programs? .* in (\d+) of the 4 quarters to FY\d{4}-Q\d,", text)
+    match = re.search(r"across (\d+) of (\d+) linked programs? .* in (\d+) of the 4 quarters to (FY\d{4}-Q\d) "
+                      r"\(([^)]*)\),", text)
     assert match, text
     assert (int(match.group(1)), int(match.group(3))) == (programs, quarters)
     assert quarters < 4  # the demo's FY2027 plans are rated before FY2027 data arrives
+    # ... and the quarters it read are named: the year before the plan's, not a quarter of it
+    first, last = sorted({i.period for i in items})[0], sorted({i.period for i in items})[-1]
+    assert match.group(5) == f"{first} to {last}" and last < match.group(4), text
 
 
 def test_every_table_has_a_caption_and_why_links_say_which_requirement(evaluated, client_as):

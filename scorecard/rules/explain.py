@@ -48,6 +48,7 @@ FIELDS = {
     "prior": "the value a change was measured from", "prior_period": "the quarter a change was measured from",
     "change": "the change of the value", "ci": "the 95% confidence interval of a change",
     "periods": "the number of quarters in the window", "quarters_with_data": "the quarters in the window with data",
+    "quarters_read": "those quarters named (FY2026-Q2 to FY2026-Q4)",
     "values": "the values per quarter in the window",
     "programs": "the number of programs read", "reporting": "programs that reported",
     "share": "a share, as a percent", "slope": "the trend per quarter",

@@ -27,7 +27,7 @@ from typing import Optional
 
 from scorecard.a11 import V2_FROM, across_the_break
 from scorecard.models import Direction, MetricKind, RuleSubject
-from scorecard.periods import parse_period
+from scorecard.periods import parse_period, period_range
 from scorecard.rules.context import EvaluationContext, MetricInfo, Pool
 from scorecard.rules.evaluator import FactRef, FactResult, InputRef, Window, window_periods
 from scorecard.scoring import INSUFFICIENT, NO_DATA, NO_TARGET, Score, rag_status
@@ -212,6 +212,14 @@ def fact_periods(ref: FactRef, period: str, spec: FactSpec) -> list[str]:
     return window_periods(period, ref.window or spec.default_window)
 
 
+def _quarters(periods: list[str]) -> str:
+    """The quarters read, named: "FY2026-Q2 to FY2026-Q4" when they follow each other, else each of them (a
+    window's quarters before its plan's year began are so seen to be read)."""
+    if len(periods) > 2 and len(period_range(periods[0], periods[-1])) == len(periods):
+        return f"{periods[0]} to {periods[-1]}"
+    return ", ".join(periods) or "none"
+
+
 def _base_details(metric, keys, periods, value, n):
     return {"metric": metric.name, "value": value, "n": n, "min_n": None, "programs": len(keys),
             "periods": len(periods)}
@@ -345,7 +353,8 @@ def attainment_over(ctx, keys, explicit, metric, periods, fiscal_year) -> FactRe
     total = Pool.total([pool for pool, _ in judged] or pools).score(metric.kind)
     details = _base_details(metric, keys, periods, total.value, total.n)
     counted = [i for _, read in judged for i in read] or inputs
-    details.update(reporting=len(judged or pools), quarters_with_data=len({i.period for i in counted}))
+    read_in = sorted({i.period for i in counted})
+    details.update(reporting=len(judged or pools), quarters_with_data=len(read_in), quarters_read=_quarters(read_in))
     inputs += [_target_input(t) for t in targets.values()]
     reason = _honest(ctx, metric, total.value, total.n)
     if reason:
