@@ -1273,6 +1273,18 @@ def test_requests_are_rate_limited_per_user_whatever_their_tokens(api, http):
     assert http.get("/auth/login").status_code == 200  # the web pages are not limited
 
 
+def test_a_429_never_says_retry_after_0_seconds():
+    """In the last fraction of a second of its window the limiter said "Retry-After: 0", and a client that
+    waited that long was refused again at once: at least a second."""
+    from flask import Response
+
+    from scorecard.api import _retry_after_when_refused
+
+    assert _retry_after_when_refused(Response(status=429, headers={"Retry-After": "0"})).headers["Retry-After"] == "1"
+    assert _retry_after_when_refused(Response(status=429, headers={"Retry-After": "7"})).headers["Retry-After"] == "7"
+    assert "Retry-After" not in _retry_after_when_refused(Response(headers={"Retry-After": "0"})).headers
+
+
 def test_requests_without_a_valid_token_are_rate_limited_per_address(api, http, client_as):
     """Authentication refused them before the limiter counted anything, so a client without a valid token
     (no token, a guessed one, at any path: one ending ".static" too, which the limiter takes for a static

@@ -126,6 +126,8 @@ def _retry_after_when_refused(response):
     answer beside its X-RateLimit headers, and a client could read a 200's as "wait"."""
     if response.status_code not in (429, 503):
         response.headers.pop("Retry-After", None)
+    elif response.headers.get("Retry-After") == "0":  # the limiter's last fraction of its window, rounded down:
+        response.headers["Retry-After"] = "1"  # "retry after 0 s" is refused again at once (a client loops on it)
     return response
 
 
