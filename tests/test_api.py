@@ -1273,16 +1273,22 @@ def test_requests_are_rate_limited_per_user_whatever_their_tokens(api, http):
     assert http.get("/auth/login").status_code == 200  # the web pages are not limited
 
 
-def test_a_429_never_says_retry_after_0_seconds():
+def test_a_429_never_says_retry_after_0_seconds(api, http):
     """In the last fraction of a second of its window the limiter said "Retry-After: 0", and a client that
-    waited that long was refused again at once: at least a second."""
+    waited that long was refused again at once (a load test's client looped on it): at least a second."""
+    api.config["API_RATE_LIMIT"] = "1 per second"  # every refusal falls in the window's last second
+    guesser = {"REMOTE_ADDR": "198.51.100.99"}
+    answered = [http.get(f"{PREFIX}/agencies/1", environ_base=guesser) for _ in range(6)]
+    refused = [a for a in answered if a.status_code == 429]
+    assert refused and {a.headers["Retry-After"] for a in refused} == {"1"}, [a.headers for a in refused]
+    # The limiter writes int(reset - now): 0 in a window's last fraction of a second (the memory store's rounding
+    # hides it here, Redis's TTL does not); the hook that answers every API request makes it 1.
     from flask import Response
 
     from scorecard.api import _retry_after_when_refused
 
     assert _retry_after_when_refused(Response(status=429, headers={"Retry-After": "0"})).headers["Retry-After"] == "1"
     assert _retry_after_when_refused(Response(status=429, headers={"Retry-After": "7"})).headers["Retry-After"] == "7"
-    assert "Retry-After" not in _retry_after_when_refused(Response(headers={"Retry-After": "0"})).headers
 
 
 def test_requests_without_a_valid_token_are_rate_limited_per_address(api, http, client_as):
