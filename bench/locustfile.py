@@ -242,7 +242,7 @@ def _read_after_run(requests, url: str, headers: dict):
         if answer.status_code != 429:
             answer.raise_for_status()
             return answer
-        time.sleep(min(int(answer.headers.get("Retry-After") or 5), 60))
+        time.sleep(min(max(int(answer.headers.get("Retry-After") or 5), 1), 60))  # "0": the window's last fraction
     answer.raise_for_status()
     return answer
 
