@@ -4,7 +4,6 @@
 server can report progress and notice a job that died."""
 import logging
 import re
-import time
 from datetime import UTC, datetime, timedelta
 from pathlib import PurePath
 from typing import BinaryIO, Optional
@@ -17,7 +16,7 @@ from importers.error_report import KEPT, page_report
 from importers.errors import ImportFileError
 from importers.formats.registry import FORMATS
 from importers.pipeline import run_import
-from scorecard.dispatch import NotQueued, dispatch, report, still_waiting, task
+from scorecard.dispatch import END_RETRY_SECONDS, NotQueued, dispatch, record_the_end, report, still_waiting, task
 from scorecard.models import BatchStatus, ImportBatch, User, utcnow
 from scorecard.storage import storage
 
@@ -277,30 +276,18 @@ def _run(app, batch_id: int, commit: bool, user_id: Optional[int] = None) -> Non
 DATABASE_WENT_AWAY = ("The database stopped answering during the import (it may have been restarting); nothing "
                       "was changed. Upload the file again in a minute.")
 
-# Seconds between tries at recording a failure while the database does not answer (a restart takes a few):
-# about a minute, after which the batch counts as stalled only after IMPORT_STALE_SECONDS.
-FAILURE_RETRY_SECONDS = (1, 2, 4, 8, 15, 30)
+FAILURE_RETRY_SECONDS = END_RETRY_SECONDS  # tests shorten them
 
 
 def _fail(session, batch_id: int, message: str) -> ImportBatch:
-    """Record the batch as failed with `message`. The error may have been the database going away (a
-    restart), which then fails this too: it is tried again for about a minute, so the analyst sees
-    "failed" and may import again, not a batch "pending" until it counts as stalled."""
-    waits = iter(FAILURE_RETRY_SECONDS)
-    while True:
-        try:
-            session.rollback()
-            batch = session.get(ImportBatch, batch_id)
-            batch.status, batch.message = BatchStatus.failed, message
-            session.commit()
-            return batch
-        except sa.exc.DBAPIError as error:
-            wait = next(waits, None)
-            if wait is None:
-                raise
-            log.warning("import batch %s: its failure could not be recorded yet (%s); trying again in %s s",
-                        batch_id, type(error.orig).__name__, wait)
-            time.sleep(wait)
+    """Record the batch as failed with `message`, through an outage of the database (`record_the_end`), so
+    the analyst sees "failed" and may import again, not a batch "pending" until it counts as stalled."""
+    def write() -> ImportBatch:
+        batch = session.get(ImportBatch, batch_id)
+        batch.status, batch.message = BatchStatus.failed, message
+        session.commit()
+        return batch
+    return record_the_end(session, write, f"import batch {batch_id}", FAILURE_RETRY_SECONDS)
 
 
 def _finish(app, session, batch) -> None:

@@ -228,6 +228,34 @@ def report(statement) -> bool:
                 connection.exec_driver_sql("PRAGMA busy_timeout=15000")
 
 
+# Seconds between tries at recording a job's end while the database does not answer (a restart takes a few):
+# about a minute, after which the job counts as stalled only once its own stale limit has passed.
+END_RETRY_SECONDS = (1, 2, 4, 8, 15, 30)
+
+
+def record_the_end(session, write: Callable, what: str, waits=None):
+    """Run `write()` (which records a job's end and commits), tried again while the database does not
+    answer: the job may have failed because the database went away (a restart), which fails recording
+    that too, and a job left "running" shows its last progress until it counts as stalled. Its result;
+    the last error once END_RETRY_SECONDS are spent (`waits`: other ones)."""
+    import time
+
+    import sqlalchemy as sa
+
+    waits = iter(END_RETRY_SECONDS if waits is None else waits)
+    while True:
+        try:
+            session.rollback()
+            return write()
+        except sa.exc.DBAPIError as error:
+            wait = next(waits, None)
+            if wait is None:
+                raise
+            log.warning("%s: its end could not be recorded yet (%s); trying again in %s s", what,
+                        type(error.orig).__name__, wait)
+            time.sleep(wait)
+
+
 def drain() -> None:
     """Wait for the embedded pool's jobs and start a fresh pool (tests, between databases)."""
     global _executor

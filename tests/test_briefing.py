@@ -493,6 +493,36 @@ def test_a_failing_job_says_so(app, agency, monkeypatch):
         assert jobs.file_for(app, db.session, job_id, owner_id) is None
 
 
+def test_a_job_whose_database_went_away_is_failed_once_it_answers_again(app, agency, monkeypatch, caplog):
+    """The database restarting mid-briefing failed the job, and recording that failed too (it was still
+    down): the page showed "Writing the PDF file 75%" until the job counted as stalled, ten minutes later.
+    Recording the failure is tried again for about a minute, as an import's is."""
+    down = {"commits": 0}
+    gone = sa.exc.OperationalError("COMMIT", {}, Exception("server closed the connection unexpectedly"))
+
+    def database_goes_away(*args, **kwargs):
+        down["commits"] = 2  # the next two commits fail: the database is still restarting
+        raise gone
+    real_commit = sa.orm.Session.commit
+
+    def commit(self):
+        if down["commits"]:
+            down["commits"] -= 1
+            raise gone
+        return real_commit(self)
+    monkeypatch.setattr(content, "build", database_goes_away)
+    monkeypatch.setattr(sa.orm.Session, "commit", commit)
+    monkeypatch.setattr(jobs, "FAILURE_RETRY_SECONDS", (0, 0, 0), raising=False)
+    owner_id = _owner(app)
+    job_id, future = _start(app, _request(owner_id, "pdf"))
+    future.result(timeout=60)
+    with app.app_context():
+        found = jobs.state(app, db.session, job_id, owner_id)
+    assert found["status"] == "failed" and "could not be written" in found["message"], found
+    assert down["commits"] == 0
+    assert len([r for r in caplog.records if "could not be recorded yet" in r.getMessage()]) == 2
+
+
 def test_a_job_delivered_twice_runs_once_and_a_silent_one_reads_as_failed(app, agency):
     owner_id = _owner(app)
     request = _request(owner_id)
