@@ -19,6 +19,7 @@ from dashboards.queries import common
 from dashboards.queries import leaders as queries
 from dashboards.urlstate import QueryParam, UrlState
 from scorecard.extensions import db
+from scorecard.permissions import can
 from scorecard.text import counted
 
 dash.register_page(__name__, path="/leaders", name="Leaders", title="Leaders · CX Scorecard", order=5)
@@ -48,18 +49,27 @@ components.register_pager("leaders-table")
 
 
 
+LEDE = ("Leaders whose performance plans carry CX requirements: the rating the rules propose for each requirement "
+        "beside the rating official's decision on its element, the elements at risk (proposed below 3, Fully "
+        "Successful), the plans not yet decided, and how the decided plans spread over OPM's summary levels. The rules "
+        "only propose; a rating official decides.")
+
+
 def layout(**query):
+    if not can(current_user, "view_plans"):  # no plan to show: said once, not beside an empty chart and tables
+        return html.Div([
+            components.page_heading("Leaders' CX requirements", lede=LEDE),
+            html.P("A leader's ratings are shown to those who may open the leader's plan: administrators, executives "
+                   "and analysts, officers for their function's leaders, and each leader for their own. Your role "
+                   "opens no plan, so this page has none to show.",
+                   className="dash-empty"),
+        ])
     values = url.read(query)
     session = db.session
     component_choices, function_choices = queries.filter_choices(session)
     years = [{"label": f"FY{y}", "value": str(y)} for y in queries.plan_years(session)]
     return html.Div([
-        components.page_heading(
-            "Leaders' CX requirements",
-            lede="Leaders whose performance plans carry CX requirements: the rating the rules propose for each "
-                 "requirement beside the rating official's decision on its element, the elements at risk (proposed "
-                 "below 3, Fully Successful), the plans not yet decided, and how the decided plans spread over OPM's "
-                 "summary levels. The rules only propose; a rating official decides."),
+        components.page_heading("Leaders' CX requirements", lede=LEDE),
         url.location(query),
         html.Div([
             components.filter_control("leaders-year", "Appraisal year", years, values["year"], searchable=False),
