@@ -203,6 +203,16 @@ def test_a_name_is_one_line(app, admin, make_user, name, said):
     assert _user(app, "viewer@test.gov").name is None
 
 
+def test_the_command_line_refuses_a_name_the_forms_refuse(app):
+    """`scorecard create-user --name` kept a hidden text-direction character the users form refuses."""
+    from scorecard.auth.services import new_user_problems
+
+    with app.app_context():
+        problems = new_user_problems("cli@agency.gov", NEW_PASSWORD, Role.viewer, name="Bidi\u202eevil")
+        assert problems == {"name": "the name holds a hidden text-direction character (U+202E); remove it"}
+        assert new_user_problems("cli@agency.gov", NEW_PASSWORD, Role.viewer, name="Zoë Ng") == {}
+
+
 def test_an_account_of_another_role_than_officer_takes_no_function(app, admin, make_user):
     """A viewer given the CFO function was saved so, and the users list showed "CFO" beside a viewer, a scope the
     role does not have: refused at the field, and nothing changed."""

@@ -183,3 +183,42 @@ def test_commitment_updates_batch_is_filled_from_the_change_log(empty_database, 
         found = dict(db.session.execute(sa.select(CommitmentUpdate.note, CommitmentUpdate.import_batch_id)).all())
         assert found == {"on the web": None, "Kick-off": result.batch_id}
         db.engine.dispose()
+
+
+def test_a_status_finding_read_from_nothing_becomes_no_data(empty_database):
+    """Revision 0019: a status the engine could read nothing for was stored as "insufficient data"; evaluated
+    again it gives "no data", and its why-page said its data had changed. Those findings take the new status
+    and sentence; one that read something, or a rule's own sentence, keeps its own."""
+    from scorecard.models import Finding, FindingInput, Rule, RuleStatus, RuleSubject, RuleVersion
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": empty_database, "SECRET_KEY": "x", "TESTING": True})
+    old = "Program status: no data for FY2026-Q4 yet, so nothing to judge (insufficient data)."
+    with app.app_context():
+        upgrade()
+        downgrade(revision="0018")
+        rule = Rule(key="s", title="Program status", subject_type=RuleSubject.program)
+        version = RuleVersion(rule=rule, version=1, status=RuleStatus.published, definition={})
+        made = {}
+        own = "P3: n/a, insufficient data"  # a rule's own sentence
+        for subject_id, explanation, read in ((1, old, False), (2, old, True), (3, own, False)):
+            finding = Finding(rule_version=version, subject_type=RuleSubject.program, subject_id=subject_id,
+                              period="FY2026-Q4", outcome="status", status="insufficient_data",
+                              explanation=explanation, facts={}, fingerprint="f")
+            if read:
+                finding.inputs.append(FindingInput(role="observations", value=4.0, n=3))
+            db.session.add(finding)
+            made[subject_id] = finding
+        db.session.commit()
+        ids = {k: f.id for k, f in made.items()}
+        db.session.remove()
+        upgrade(revision="0019")
+        found = {row.subject_id: (row.status, row.explanation)
+                 for row in db.session.execute(sa.select(Finding.subject_id, Finding.status, Finding.explanation))}
+        assert found[1] == ("no_data", "Program status: nothing the rule reads was reported for FY2026-Q4, the "
+                                       "latest quarter of its agency's results, so nothing to judge (no data).")
+        assert found[2] == ("insufficient_data", old) and found[3] == ("insufficient_data", own)
+        db.session.remove()
+        downgrade(revision="0018")
+        assert db.session.get(Finding, ids[1]).explanation == old
+        db.session.remove()
+        db.engine.dispose()

@@ -35,7 +35,7 @@ from werkzeug.security import check_password_hash
 from scorecard.extensions import db
 from scorecard.models import AuditEvent, Function, Leader, LoginFailure, Role, User, utcnow
 from scorecard.models.users import hash_password
-from scorecard.text import UNKEPT_ON_ONE_LINE, unkept_character, words
+from scorecard.text import UNKEPT_ON_ONE_LINE, bidi_problem, unkept_character, words
 from scorecard.writers import SIGN_IN, SIGN_IN_ADDRESS, one_at_a_time_of
 
 DEVICE_COOKIE = "scorecard_device"
@@ -482,6 +482,9 @@ def name_problem(name: Optional[str]) -> Optional[str]:
     code = unkept_character(name, UNKEPT_ON_ONE_LINE)
     if code:
         return f"the name holds {words(code)}: a name is one line of text; remove it"
+    code = bidi_problem(name)  # as every form refuses it: the command line too
+    if code:
+        return f"the name holds a hidden text-direction character ({code}); remove it"
     return None
 
 

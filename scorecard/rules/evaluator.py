@@ -283,12 +283,13 @@ def _finished(draft: FindingDraft, rule: CompiledRule, subject: Subject, run: _R
 def _explanation(rule: CompiledRule, draft: FindingDraft, reason: Optional[str], fields: dict) -> str:
     """The rule's sentence with the facts' fields; with nothing read at all that sentence would be all
     "n/a", so it says so instead: a program evaluated as of its agency's latest quarter with results reported
-    none for it; a plan's or a capacity domain's year has no quarter of data yet."""
+    none the rule reads (it may have reported others); a plan's or a capacity domain's year has no quarter of
+    data yet."""
     if draft.status in (INSUFFICIENT, NO_DATA) and reason == "no_data" and not draft.inputs:
         said = "no data" if draft.status == NO_DATA else "insufficient data"
         if draft.subject_type == "program":
-            return (f"{rule.title}: no results reported for {fields['period']}, the latest quarter of its "
-                    f"agency's results, so nothing to judge ({said}).")
+            return (f"{rule.title}: nothing the rule reads was reported for {fields['period']}, the latest "
+                    f"quarter of its agency's results, so nothing to judge ({said}).")
         return f"{rule.title}: no data for {fields['period']} yet, so nothing to judge ({said})."
     return render(rule.explain, fields)
 
