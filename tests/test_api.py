@@ -740,6 +740,13 @@ def test_findings_show_inputs_and_explanation_and_plan_findings_follow_the_plan(
         assert http.get(f"{PREFIX}/findings/{about_plans[0]['id']}", headers=_bearer(viewer)).status_code == 404
     one = http.get(f"{PREFIX}/findings/{everything['items'][0]['id']}", headers=_bearer(admin)).get_json()
     assert one["explanation"] and one["inputs"] and one["rule"]["key"]
+    assert everything["total"] == len(everything["items"])  # every one on the page: counted below
+    statuses = {f["status"] for f in everything["items"] if f["status"]}
+    for status in statuses:  # the findings of one status, by the filter
+        chosen = http.get(f"{PREFIX}/findings?page_size=500&status={status}", headers=_bearer(admin)).get_json()
+        assert chosen["total"] == sum(f["status"] == status for f in everything["items"]) > 0, status
+    refused = http.get(f"{PREFIX}/findings?status=purple", headers=_bearer(admin))
+    assert refused.status_code == 422 and "purple" not in statuses
 
 
 def test_plans_are_scoped_like_the_web(api, http):

@@ -30,6 +30,7 @@ STATUS_RANK = {"red": 0, "amber": 1, "green": 2}
 SEVERITIES = ("low", "medium", "high")
 INSUFFICIENT = "insufficient_data"
 NO_DATA = "no_data"  # as scorecard.scoring's: a status read from nothing at all (no answer, no value)
+FINDING_STATUSES = (*STATUSES, NO_DATA)  # a status finding's: a rule's statuses, and the engine's for nothing read
 # Reasons a fact has no value that mean "not enough data" (so: insufficient_data, never red).
 DATA_REASONS = frozenset({"insufficient_data", "no_data"})
 

@@ -30,7 +30,7 @@ def visible_findings(user) -> sa.Select:
 def findings(args):
     """Findings, by id; those about plan requirements only for people who may see the plan."""
     query = visible_findings(current_user).order_by(Finding.id)
-    for name in ("subject_type", "subject_id", "period", "outcome"):
+    for name in ("subject_type", "subject_id", "period", "outcome", "status"):
         if args.get(name) is not None:
             query = query.where(getattr(Finding, name) == args[name])
     if args.get("rule"):

@@ -6,6 +6,10 @@ from scorecard.api.schemas.common import ID, Filter, PageArgs, Period, Schema, T
 from scorecard.models import (
     RuleSubject,
 )
+from scorecard.rules.evaluator import FINDING_STATUSES
+
+STATUS_WORDS = (", ".join(FINDING_STATUSES) + ": a status finding's status (no_data: the rule could read nothing for "
+                "its quarter); a rating or score the rules could not give for too little data reads insufficient_data")
 
 
 class FindingInputSchema(Schema):
@@ -37,7 +41,7 @@ class FindingSchema(Schema):
     period = Text()
     outcome = Text()
     rating = WholeNumber(allow_none=True)
-    status = Text(allow_none=True)
+    status = Text(allow_none=True, metadata={"description": STATUS_WORDS})
     flag = Text(allow_none=True)
     severity = Text(allow_none=True)
     score = fields.Float(allow_none=True)
@@ -53,3 +57,4 @@ class FindingArgs(PageArgs):
     period = Period()
     rule = Filter(validate=validate.Length(max=100), metadata={"description": "A rule's key."})
     outcome = Filter(validate=validate.OneOf(["rating", "status", "flag", "score"]))
+    status = Filter(validate=validate.OneOf(FINDING_STATUSES), metadata={"description": STATUS_WORDS})
