@@ -736,3 +736,40 @@ def test_at_a_narrow_width_the_capacity_cells_words_stay_in_their_cells(browsers
         cells, overlaps = driver.execute_script(overlapping)
         assert overlaps == 0, f"{overlaps} of {cells} cells' words run into another's"
         assert all(t.text.strip() for t in driver.find_elements("css selector", "#capacity-graph .heatmap-label text"))
+
+
+FOCUS_RING_CONTRAST = """
+const element = arguments[0];
+function rgb(text) { return (text.match(/[\\d.]+/g) || []).slice(0, 3).map(Number); }
+function luminance([r, g, b]) {
+  const lin = c => { c /= 255; return c <= 0.03928 ? c / 12.92 : Math.pow((c + 0.055) / 1.055, 2.4); };
+  return 0.2126 * lin(r) + 0.7152 * lin(g) + 0.0722 * lin(b);
+}
+let behind = element, background = 'rgba(0, 0, 0, 0)';
+while (behind && /rgba\\(.*, 0\\)|transparent/.test(background)) {
+  background = getComputedStyle(behind).backgroundColor; behind = behind.parentElement;
+}
+const ring = getComputedStyle(element);
+const [a, b] = [luminance(rgb(ring.outlineColor)), luminance(rgb(background))];
+return [ring.outlineStyle, (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05), ring.outlineColor, background];
+"""
+
+
+def test_the_focus_ring_stands_out_from_a_tinted_row_and_the_error_summary(browsers):
+    """WCAG 1.4.11: USWDS's light blue ring read 2.4:1 on a table's row header (#dfe1e2) and 2.6:1 on the error
+    summary (#f4e3db); it needs 3:1 against what is behind it."""
+    from selenium.webdriver.common.by import By
+
+    browser = browsers("admin@demo.cx.gov")
+    driver = browser.driver
+    for path, selector in (("/commitments/", "tbody th a"), ("/admin/users", "tbody th a"),
+                           ("/plans/", "tbody a"), ("/commitments/new", None)):
+        browser.open(path)
+        if selector is None:  # the form sent empty: its error summary's first link
+            driver.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
+            browser.wait(lambda d: d.find_elements(By.CSS_SELECTOR, ".usa-alert--error a, .usa-error-summary a"))
+            selector = ".usa-alert--error a, .usa-error-summary a"
+        link = driver.find_element(By.CSS_SELECTOR, selector)
+        driver.execute_script("arguments[0].focus()", link)
+        style, ratio, ring, behind = driver.execute_script(FOCUS_RING_CONTRAST, link)
+        assert style == "solid" and ratio >= 3, (path, selector, ring, behind, round(ratio, 2))

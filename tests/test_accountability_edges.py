@@ -272,6 +272,8 @@ def test_every_table_has_a_caption_and_why_links_say_which_requirement(evaluated
                 "/rules/trust-below-target-two-quarters/versions/1"):
         pages[url] = admin.get(url).get_data(as_text=True)
     assert 'id="simulation"' in pages["simulation"] and "<table" in pages["simulation"]
+    # the form's answer is below it: the focus goes to it (scorecard/static/focus.js), so that it is read out
+    assert '<h2 tabindex="-1" data-focus-on-load>What would change</h2>' in pages["simulation"]
     for url, page in pages.items():
         tables = re.findall(r"<table.*?</table>", page, re.S)
         assert tables, url
