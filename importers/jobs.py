@@ -252,8 +252,10 @@ def _run(app, batch_id: int, commit: bool, user_id: Optional[int] = None) -> Non
             elif result.status == "duplicate":  # nothing to write: kept as rejected, and said to be a duplicate
                 batch.status = BatchStatus.rejected
                 batch.preview = {"duplicate": True}
+                batch.inserted = batch.updated = batch.unchanged = 0  # not its preview's: it wrote nothing
             else:
                 batch.status = BatchStatus.rejected
+                batch.inserted = batch.updated = batch.unchanged = 0  # not its preview's: it wrote nothing
                 batch.preview = {"unknown_columns": result.unknown_columns, "warnings": result.warnings}
                 if batch.errors and batch.stored_path:
                     write_progress(app, batch_id, "picking out rows", result.total_rows or 0)  # its rejected ones

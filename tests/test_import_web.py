@@ -178,6 +178,22 @@ def test_same_file_twice_says_so(app, analyst):
     assert "already imported (nothing changed)" in row[:row.index("</tr>")]
 
 
+def test_a_file_found_a_duplicate_at_its_confirm_counts_nothing_written(app, analyst):
+    """Previewed twice before either was confirmed, the second file's confirm found the first had written its
+    rows: it read "already imported (nothing changed)" and still "15 inserted", its preview's count."""
+    def counts(batch_id):
+        with app.app_context():
+            batch = db.session.get(ImportBatch, batch_id)
+            return batch.status, batch.duplicate, (batch.inserted, batch.updated, batch.unchanged)
+    content = workbook_bytes([HEADER, ROW])
+    first, second = upload(analyst, content), upload(analyst, content, name="copy.xlsx")
+    assert counts(second) == (BatchStatus.previewed, False, (1, 0, 0)), "previewed: it would insert the row"
+    post(analyst, f"/imports/{first}/confirm")
+    post(analyst, f"/imports/{second}/confirm")
+    assert counts(second) == (BatchStatus.rejected, True, (0, 0, 0))
+    assert counts(first) == (BatchStatus.committed, False, (1, 0, 0))
+
+
 def test_an_update_of_the_counts_question_or_notes_alone_says_what_it_changes(app, analyst):
     """A file that changed a stored row's answer counts (to others of the same mean), its question as asked
     or its notes, previewed the update as "4.05 (n=100)" before and after: a change that seemed to change
