@@ -4,6 +4,7 @@ import csv
 import html
 import io
 import json
+import re
 
 import openpyxl
 import pytest
@@ -192,6 +193,22 @@ def test_a_file_found_a_duplicate_at_its_confirm_counts_nothing_written(app, ana
     post(analyst, f"/imports/{second}/confirm")
     assert counts(second) == (BatchStatus.rejected, True, (0, 0, 0))
     assert counts(first) == (BatchStatus.committed, False, (1, 0, 0))
+
+
+def test_the_revert_page_of_a_batch_a_later_one_carried_says_which_to_revert_first(app, analyst):
+    """The revert page of a batch whose rows a later file carried unchanged offered its button, and the revert
+    was then refused at once ("not reverted: import batch 2 carried rows…"), where its own page said so."""
+    first = upload(analyst, workbook_bytes([HEADER, ROW]))
+    post(analyst, f"/imports/{first}/confirm")
+    other = list(ROW)
+    other[4] = "web"
+    later = upload(analyst, workbook_bytes([HEADER, ROW, other]), name="with-web.xlsx")  # the row again, and one more
+    post(analyst, f"/imports/{later}/confirm")
+    page = html.unescape(analyst.get(f"/imports/{first}/revert").get_data(as_text=True))
+    assert 'id="carried-by"' in page and f"carried unchanged by batch {later}." in re.sub(r"<[^>]+>", "", page)
+    assert f"Revert batch {first}</button>" not in page
+    own = html.unescape(analyst.get(f"/imports/{later}/revert").get_data(as_text=True))
+    assert f"Revert batch {later}</button>" in own and 'id="carried-by"' not in own
 
 
 def test_an_update_of_the_counts_question_or_notes_alone_says_what_it_changes(app, analyst):

@@ -168,7 +168,8 @@ def revert(batch_id):
                   f"Batch {batch.id} is {batch.status.value}; only a committed import can be reverted.", "error")
             return redirect(url_for("imports.show", batch_id=batch.id))
         return render_template("imports/revert.html", batch=batch, form=ConfirmForm(),
-                               carried_from=reverts.carried_from(batch))
+                               carried_from=reverts.carried_from(batch),
+                               carried_by=reverts.carried_by(db.session, batch.id))
     # In the background: a large batch takes longer than a proxy waits for an answer. Its page shows
     # the revert under way, then what it did.
     refused = jobs.launch_revert(current_app._get_current_object(), db.session, batch, user_id=current_user.id,
