@@ -156,3 +156,25 @@ def json_objects(node):
     elif isinstance(node, list):
         for item in node:
             yield from json_objects(item)
+
+
+def database_going_away(monkeypatch, owner, name: str, still_down: int = 2) -> dict:
+    """Patch `owner.name` (a job's step) to fail as a database that went away (a restart), and the
+    `still_down` commits after it to fail too, as while it restarts; the dict counts the commits still
+    to fail (0 once the job has come through them)."""
+    down = {"commits": 0}
+    gone = sa.exc.OperationalError("COMMIT", {}, Exception("server closed the connection unexpectedly"))
+
+    def goes_away(*args, **kwargs):
+        down["commits"] = still_down
+        raise gone
+    real_commit = sa.orm.Session.commit
+
+    def commit(self):
+        if down["commits"]:
+            down["commits"] -= 1
+            raise gone
+        return real_commit(self)
+    monkeypatch.setattr(owner, name, goes_away)
+    monkeypatch.setattr(sa.orm.Session, "commit", commit)
+    return down

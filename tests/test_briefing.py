@@ -38,7 +38,7 @@ from scorecard.models import (
     Target,
     User,
 )
-from tests.helpers import CALLBACK_URL, at_once, callback_answer, callback_body
+from tests.helpers import CALLBACK_URL, at_once, callback_answer, callback_body, database_going_away
 
 TODAY = date(2026, 8, 15)        # FY2026-Q4: the data ends with FY2026-Q3
 NOW, PRIOR = "FY2026-Q3", "FY2026-Q2"
@@ -497,21 +497,7 @@ def test_a_job_whose_database_went_away_is_failed_once_it_answers_again(app, age
     """The database restarting mid-briefing failed the job, and recording that failed too (it was still
     down): the page showed "Writing the PDF file 75%" until the job counted as stalled, ten minutes later.
     Recording the failure is tried again for about a minute, as an import's is."""
-    down = {"commits": 0}
-    gone = sa.exc.OperationalError("COMMIT", {}, Exception("server closed the connection unexpectedly"))
-
-    def database_goes_away(*args, **kwargs):
-        down["commits"] = 2  # the next two commits fail: the database is still restarting
-        raise gone
-    real_commit = sa.orm.Session.commit
-
-    def commit(self):
-        if down["commits"]:
-            down["commits"] -= 1
-            raise gone
-        return real_commit(self)
-    monkeypatch.setattr(content, "build", database_goes_away)
-    monkeypatch.setattr(sa.orm.Session, "commit", commit)
+    down = database_going_away(monkeypatch, content, "build")  # and the next two commits fail: still restarting
     monkeypatch.setattr(jobs, "FAILURE_RETRY_SECONDS", (0, 0, 0), raising=False)
     owner_id = _owner(app)
     job_id, future = _start(app, _request(owner_id, "pdf"))

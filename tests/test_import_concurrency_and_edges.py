@@ -14,7 +14,7 @@ from importers.formats.registry import FORMATS
 from importers.web import routes
 from scorecard.extensions import db
 from scorecard.models import BatchStatus, ImportBatch, Observation
-from tests.helpers import HEADER, ROW, observations, post, upload, workbook_bytes
+from tests.helpers import HEADER, ROW, database_going_away, observations, post, upload, workbook_bytes
 
 
 def stored(app, batch_id) -> ImportBatch:
@@ -812,21 +812,7 @@ def test_a_job_whose_database_went_away_is_failed_once_it_answers_again(app, ana
     """The database restarting mid-import failed the job, and recording that failed too (it was still
     down): the batch stayed "pending" with a stuck progress bar until it counted as stalled, 30 minutes
     later. Recording the failure is now tried again for about a minute."""
-    down = {"commits": 0}
-    gone = sa.exc.OperationalError("COMMIT", {}, Exception("server closed the connection unexpectedly"))
-
-    def database_goes_away(*args, **kwargs):
-        down["commits"] = 2  # the next two commits fail: the database is still restarting
-        raise gone
-    real_commit = sa.orm.Session.commit
-
-    def commit(self):
-        if down["commits"]:
-            down["commits"] -= 1
-            raise gone
-        return real_commit(self)
-    monkeypatch.setattr(jobs, "run_import", database_goes_away)
-    monkeypatch.setattr(sa.orm.Session, "commit", commit)
+    down = database_going_away(monkeypatch, jobs, "run_import")  # and the next two commits fail: still restarting
     monkeypatch.setattr(jobs, "FAILURE_RETRY_SECONDS", (0, 0, 0), raising=False)
     batch_id = upload(analyst, workbook_bytes([HEADER, ROW]))
     batch = stored(app, batch_id)
