@@ -16,7 +16,7 @@ from importers.error_report import KEPT, page_report
 from importers.errors import ImportFileError
 from importers.formats.registry import FORMATS
 from importers.pipeline import run_import
-from scorecard.dispatch import END_RETRY_SECONDS, NotQueued, dispatch, record_the_end, report, still_waiting, task
+from scorecard.dispatch import NotQueued, dispatch, record_the_end, report, still_waiting, task
 from scorecard.models import BatchStatus, ImportBatch, User, utcnow
 from scorecard.storage import storage
 
@@ -243,6 +243,7 @@ def _run(app, batch_id: int, commit: bool, user_id: Optional[int] = None) -> Non
             batch.rejected = result.rejected
             batch.total_rows = result.total_rows
             batch.message = result.message
+            batch.inserted = batch.updated = batch.unchanged = 0  # a preview's counts, below; a refusal wrote nothing
             if result.status == "would_import":
                 batch.status = BatchStatus.previewed
                 counts = result.plan.counts
@@ -252,10 +253,8 @@ def _run(app, batch_id: int, commit: bool, user_id: Optional[int] = None) -> Non
             elif result.status == "duplicate":  # nothing to write: kept as rejected, and said to be a duplicate
                 batch.status = BatchStatus.rejected
                 batch.preview = {"duplicate": True}
-                batch.inserted = batch.updated = batch.unchanged = 0  # not its preview's: it wrote nothing
             else:
                 batch.status = BatchStatus.rejected
-                batch.inserted = batch.updated = batch.unchanged = 0  # not its preview's: it wrote nothing
                 batch.preview = {"unknown_columns": result.unknown_columns, "warnings": result.warnings}
                 if batch.errors and batch.stored_path:
                     write_progress(app, batch_id, "picking out rows", result.total_rows or 0)  # its rejected ones
@@ -278,9 +277,6 @@ def _run(app, batch_id: int, commit: bool, user_id: Optional[int] = None) -> Non
 DATABASE_WENT_AWAY = ("The database stopped answering during the import (it may have been restarting); nothing "
                       "was changed. Upload the file again in a minute.")
 
-FAILURE_RETRY_SECONDS = END_RETRY_SECONDS  # tests shorten them
-
-
 def _fail(session, batch_id: int, message: str) -> ImportBatch:
     """Record the batch as failed with `message`, through an outage of the database (`record_the_end`), so
     the analyst sees "failed" and may import again, not a batch "pending" until it counts as stalled."""
@@ -289,7 +285,7 @@ def _fail(session, batch_id: int, message: str) -> ImportBatch:
         batch.status, batch.message = BatchStatus.failed, message
         session.commit()
         return batch
-    return record_the_end(session, write, f"import batch {batch_id}", FAILURE_RETRY_SECONDS)
+    return record_the_end(session, write, f"import batch {batch_id}")
 
 
 def _finish(app, session, batch) -> None:

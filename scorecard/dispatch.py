@@ -233,16 +233,16 @@ def report(statement) -> bool:
 END_RETRY_SECONDS = (1, 2, 4, 8, 15, 30)
 
 
-def record_the_end(session, write: Callable, what: str, waits=None):
+def record_the_end(session, write: Callable, what: str):
     """Run `write()` (which records a job's end and commits), tried again while the database does not
     answer: the job may have failed because the database went away (a restart), which fails recording
     that too, and a job left "running" shows its last progress until it counts as stalled. Its result;
-    the last error once END_RETRY_SECONDS are spent (`waits`: other ones)."""
+    the last error once END_RETRY_SECONDS are spent."""
     import time
 
     import sqlalchemy as sa
 
-    waits = iter(END_RETRY_SECONDS if waits is None else waits)
+    waits = iter(END_RETRY_SECONDS)
     while True:
         try:
             session.rollback()

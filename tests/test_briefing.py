@@ -19,6 +19,7 @@ from pypdf import PdfReader
 from dashboards.briefing import content, jobs, pdf, xlsx
 from dashboards.queries import common
 from dashboards.queries import overview as queries
+from scorecard import dispatch
 from scorecard.a11 import ensure_standard_metrics
 from scorecard.extensions import db
 from scorecard.models import (
@@ -498,7 +499,7 @@ def test_a_job_whose_database_went_away_is_failed_once_it_answers_again(app, age
     down): the page showed "Writing the PDF file 75%" until the job counted as stalled, ten minutes later.
     Recording the failure is tried again for about a minute, as an import's is."""
     down = database_going_away(monkeypatch, content, "build")  # and the next two commits fail: still restarting
-    monkeypatch.setattr(jobs, "FAILURE_RETRY_SECONDS", (0, 0, 0), raising=False)
+    monkeypatch.setattr(dispatch, "END_RETRY_SECONDS", (0, 0, 0))  # the retries at once
     owner_id = _owner(app)
     job_id, future = _start(app, _request(owner_id, "pdf"))
     future.result(timeout=60)

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from importers import jobs
 from importers.formats.registry import FORMATS
 from importers.web import routes
+from scorecard import dispatch
 from scorecard.extensions import db
 from scorecard.models import BatchStatus, ImportBatch, Observation
 from tests.helpers import HEADER, ROW, database_going_away, observations, post, upload, workbook_bytes
@@ -813,7 +814,7 @@ def test_a_job_whose_database_went_away_is_failed_once_it_answers_again(app, ana
     down): the batch stayed "pending" with a stuck progress bar until it counted as stalled, 30 minutes
     later. Recording the failure is now tried again for about a minute."""
     down = database_going_away(monkeypatch, jobs, "run_import")  # and the next two commits fail: still restarting
-    monkeypatch.setattr(jobs, "FAILURE_RETRY_SECONDS", (0, 0, 0), raising=False)
+    monkeypatch.setattr(dispatch, "END_RETRY_SECONDS", (0, 0, 0))  # the retries at once
     batch_id = upload(analyst, workbook_bytes([HEADER, ROW]))
     batch = stored(app, batch_id)
     assert batch.status is BatchStatus.failed

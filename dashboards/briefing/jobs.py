@@ -22,7 +22,7 @@ import sqlalchemy as sa
 
 from dashboards.queries.common import Scope
 from scorecard import writers
-from scorecard.dispatch import END_RETRY_SECONDS, NotQueued, dispatch, record_the_end, report, still_waiting, task
+from scorecard.dispatch import NotQueued, dispatch, record_the_end, report, still_waiting, task
 from scorecard.models import BriefingJob, Role, utcnow
 from scorecard.storage import storage
 
@@ -231,9 +231,6 @@ def start(app, request: Request, *, wait: bool = False) -> tuple[str, Optional[F
     return job_id, future
 
 
-FAILURE_RETRY_SECONDS = END_RETRY_SECONDS  # tests shorten them
-
-
 def _progress(job_id: str, stage: str, percent: int, status: str = RUNNING, **values) -> None:
     """Record how far the job got (as a report: it never makes the job wait)."""
     report(sa.update(BriefingJob).where(BriefingJob.id == job_id, BriefingJob.status.in_((QUEUED, RUNNING)))
@@ -298,7 +295,7 @@ def run(app, job_id: str, request: dict) -> None:
                 record_the_end(db.session, partial(
                     _finish, db.session, job_id, status=FAILED, stage="Failed",
                     message="The briefing could not be written; nothing was kept. Try again, or tell an "
-                            "administrator."), f"briefing {job_id}", FAILURE_RETRY_SECONDS)
+                            "administrator."), f"briefing {job_id}")
             except Exception:  # noqa: BLE001 — the database is gone for good: the job reads as stalled in time
                 db.session.rollback()
                 log.exception("could not record that briefing %s failed", job_id)
