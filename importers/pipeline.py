@@ -1,5 +1,6 @@
 """The one import pipeline every format goes through:
 read ▸ find header ▸ map columns ▸ normalise ▸ validate ▸ resolve ▸ plan ▸ (preview) ▸ commit."""
+import enum
 import hashlib
 import heapq
 from collections import Counter
@@ -582,6 +583,8 @@ def _picker(indexes: tuple) -> Callable:
 
 
 def _error(row, column, value, message) -> dict:
+    if isinstance(value, enum.Enum):  # a cell read as a choice (a status): its code, not the program's name for it
+        value = value.value
     if isinstance(value, (list, tuple)):  # a cell read as several values (links, programs): as they are written
         value = "; ".join(str(as_shown(item)) for item in value)
     plain = value is None or isinstance(value, (str, int, float, bool))

@@ -479,6 +479,33 @@ def test_commitment_update_follows_the_web_forms_rules(api, http):
     assert fine.status_code == 200, fine.get_data(as_text=True)
 
 
+def test_a_leader_changes_nothing_on_a_dropped_commitment_through_the_api_as_on_the_web(api, http):
+    """Once an officer or administrator dropped it, a commitment naming a leader is theirs alone: the web offers
+    the leader no form, and the API let the leader's token rewrite the drop's reason (a 200, twice)."""
+    admin, leader = _secret(api, "admin"), _secret(api, "leader")
+    with api.app_context():
+        cid = db.session.scalar(sa.select(Commitment.id).where(Commitment.leader_id == _user("leader").leader_id)
+                                .order_by(Commitment.id).limit(1))
+    url = f"{PREFIX}/commitments/{cid}"
+    etag = http.get(url, headers=_bearer(admin)).headers["ETag"]
+    dropped = http.patch(url, json={"status": "dropped", "reason": "Merged into another"},
+                         headers={**_bearer(admin), "If-Match": etag})
+    assert dropped.status_code == 200, dropped.get_data(as_text=True)
+    etag = dropped.headers["ETag"]
+    for body in ({"reason": "Mine now"}, {"status": "dropped", "reason": "Mine now"}, {"note": "Still on it"},
+                 {"status": "on_track"}):
+        refused = http.patch(url, json=body, headers={**_bearer(leader), "If-Match": etag})
+        assert refused.status_code == 403, (body, refused.status_code)
+        assert "only the" in refused.get_json()["detail"] and "officers and administrators" in \
+            refused.get_json()["detail"]
+    with api.app_context():
+        kept = db.session.get(Commitment, cid)
+        assert kept.reason == "Merged into another" and f'"{kept.version}"' == etag
+    taken_up = http.patch(url, json={"status": "on_track", "reason": "Back on the plan"},
+                          headers={**_bearer(admin), "If-Match": etag})
+    assert taken_up.status_code == 200, "an administrator may"
+
+
 @pytest.mark.parametrize("sent", ["20270331", "2027-W13-3", "2027-02-30", "２０２７-03-31", 20270331])
 def test_a_due_date_is_refused_unless_written_as_the_document_says(api, http, sent):
     """The document says YYYY-MM-DD (format: date); date.fromisoformat took 20270331 and 2027-W13-3 as well. A

@@ -676,6 +676,33 @@ def test_a_leader_round_trips_the_status_and_reason_of_their_own(demo):
         assert "only the status and reason" in refused.errors[0]["message"]
 
 
+def test_a_leaders_file_changes_nothing_on_their_commitment_once_dropped(demo):
+    """The web offers a leader no form on a dropped commitment, and the API refuses them: their file, downloaded
+    before the drop, could still rewrite its reason."""
+    from scorecard.commitments.services import drop_commitment
+
+    leader = signed_in(demo, "leader@demo.cx.gov")
+    book, rows = sheet_rows(download(leader))
+    title = sorted(rows)[0]
+    row, cells = rows[title]
+    with demo.app_context():
+        own = commitment(title)
+        drop_commitment(db.session, own, "Merged into another", user=user("admin@demo.cx.gov"), version=own.version)
+        now = db.session.get(Commitment, own.id).version
+    cells["status"].value, cells["reason"].value = "dropped", "Mine now"
+    cells["version"].value = now  # not a conflict: the file names the version as dropped
+    with demo.app_context():
+        refused = run_import(db.session, io_file(book), user_id=user("leader@demo.cx.gov").id, dry_run=True)
+        assert refused.status == "rejected"
+        assert [(e["row"], e["column"]) for e in refused.errors] == [(row, "reason")], refused.errors
+        assert "only the function's officers and administrators change it" in refused.errors[0]["message"]
+        assert commitment(title).reason == "Merged into another"
+    cells["status"].value = "on_track"  # taken back up: refused too, the status named as the cell has it
+    with demo.app_context():
+        refused = run_import(db.session, io_file(book), user_id=user("leader@demo.cx.gov").id, dry_run=True)
+        assert [(e["row"], e["column"], str(e["value"])) for e in refused.errors] == [(row, "status", "on_track")]
+
+
 def test_a_refused_list_cell_is_named_as_written_not_as_a_python_list(demo):
     """A leader's evidence links were named in the problem as "['https://x.gov', ...]", a list as the
     program holds it; the cell is its links, as the download writes them."""

@@ -332,6 +332,9 @@ def _problems(session, *, function_id: int, state: dict, changed: set, current: 
     if ("status" in changed and current is not None and current.status is S.dropped and status is not S.dropped
             and not can(user, "drop_commitment")):
         problems["status"] = "only the function's officers and administrators take a commitment back up once dropped"
+    elif current is not None and current.status is S.dropped and user is not None and not can(user, "drop_commitment"):
+        for name in changed:  # its reason too (a leader it names): dropped, it is the officers' to change
+            problems[name] = "the commitment is dropped: only the function's officers and administrators change it"
     domain = state.get("capacity_domain")
     if domain is not None and domain not in CAPACITY_DOMAINS:
         problems["capacity_domain"] = f"{domain!r} is not one of {', '.join(CAPACITY_DOMAINS)}"
@@ -454,6 +457,9 @@ def update_commitment(session, commitment: Commitment, values: dict, *, user, ve
     None when there is neither."""
     if not may_edit(user, commitment):
         raise PermissionError("you may not change this commitment")
+    if dropped_beyond(user, commitment):  # neither its reason nor a note: the web offers them no form either
+        raise PermissionError(f"the commitment is dropped; only the {commitment.function.code} function's officers "
+                              "and administrators can change it or take it back up")
     if version != commitment.version:
         raise EditConflict(commitment)
     values = clean(values)
