@@ -506,6 +506,19 @@ def test_a_leader_changes_nothing_on_a_dropped_commitment_through_the_api_as_on_
     assert taken_up.status_code == 200, "an administrator may"
 
 
+def test_a_commitment_completed_through_the_api_leaves_its_at_risk_reason_behind(api, http):
+    officer = _secret(api, "officer")
+    with api.app_context():
+        url = f"{PREFIX}/commitments/{_commitment_of('CFO')}"
+    etag = http.get(url, headers=_bearer(officer)).headers["ETag"]
+    risky = http.patch(url, json={"status": "at_risk", "reason": "The vendor is late."},
+                       headers={**_bearer(officer), "If-Match": etag})
+    assert risky.status_code == 200 and risky.get_json()["reason"] == "The vendor is late."
+    done = http.patch(url, json={"status": "complete"}, headers={**_bearer(officer), "If-Match": risky.headers["ETag"]})
+    assert done.status_code == 200 and done.get_json()["status"] == "complete"
+    assert done.get_json()["reason"] is None
+
+
 @pytest.mark.parametrize("sent", ["20270331", "2027-W13-3", "2027-02-30", "２０２７-03-31", 20270331])
 def test_a_due_date_is_refused_unless_written_as_the_document_says(api, http, sent):
     """The document says YYYY-MM-DD (format: date); date.fromisoformat took 20270331 and 2027-W13-3 as well. A

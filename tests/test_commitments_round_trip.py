@@ -703,6 +703,26 @@ def test_a_leaders_file_changes_nothing_on_their_commitment_once_dropped(demo):
         assert [(e["row"], e["column"], str(e["value"])) for e in refused.errors] == [(row, "status", "on_track")]
 
 
+def test_a_file_that_completes_a_commitment_leaves_its_at_risk_reason_behind_as_the_web_does(demo):
+    officer = signed_in(demo, CFO_OFFICER)
+    with demo.app_context():
+        target = db.session.scalar(sa.select(Commitment).where(Commitment.id.in_(cfo_ids()))
+                                   .order_by(Commitment.id).limit(1))
+        update_commitment(db.session, target, {"status": "at_risk", "reason": "The vendor is late."},
+                          user=user(CFO_OFFICER), version=target.version)
+        title = target.title
+    book, rows = sheet_rows(download(officer))
+    row, cells = rows[title]
+    assert cells["reason"].value == "The vendor is late."
+    cells["status"].value = "complete"  # the reason cell left as downloaded
+    with demo.app_context():
+        result = run_import(db.session, io_file(book), user_id=user(CFO_OFFICER).id)
+        assert result.status == "imported", result.errors
+        done = commitment(title)
+        assert done.status is CommitmentStatus.complete and done.reason is None
+        assert done.updates[-1].changes["reason"] == ["The vendor is late.", None]
+
+
 def test_a_refused_list_cell_is_named_as_written_not_as_a_python_list(demo):
     """A leader's evidence links were named in the problem as "['https://x.gov', ...]", a list as the
     program holds it; the cell is its links, as the download writes them."""

@@ -385,6 +385,34 @@ def test_two_sessions_edit_one_commitment_and_nothing_is_lost(demo):
         assert people == [user(CFO_OFFICER).id, user("admin@demo.cx.gov").id]
 
 
+def test_a_commitment_completed_without_a_new_reason_leaves_its_at_risk_reason_behind(demo):
+    """Set complete, a commitment kept the reason it was at risk for: the function page and the commitment read
+    "Complete" beside "Audit fieldwork delayed the CX cost tables.". The reason is cleared (its history keeps
+    it), unless the save writes a new one; the same form sent twice is still said to be saved once."""
+    officer = signed_in(demo, CFO_OFFICER)
+    with demo.app_context():
+        cid = cfo_open_commitment().id
+    url = f"/commitments/{cid}/edit"
+    late = "Audit fieldwork delayed the CX cost tables."
+    assert submit(officer, url, status="at_risk", reason=late).status_code == 303
+    page = officer.get(url).get_data(as_text=True)  # the form opens with the reason on file
+    assert late in html.unescape(page)
+    assert submit(officer, url, page=page, status="complete").status_code == 303
+    with demo.app_context():
+        done = db.session.get(Commitment, cid)
+        assert done.status is CommitmentStatus.complete and done.reason is None
+        assert done.updates[-1].changes["reason"] == [late, None] and done.updates[-2].reason == late
+    again = submit(officer, url, page=page, status="complete")
+    assert again.status_code == 303
+    assert "The form was sent twice; it was saved once." in html.unescape(
+        officer.get(again.headers["Location"]).get_data(as_text=True))
+    assert submit(officer, url, status="at_risk", reason=late).status_code == 303
+    written = "Delivered early by reusing the FY2026 tables."
+    assert submit(officer, url, status="complete", reason=written).status_code == 303
+    with demo.app_context():
+        assert db.session.get(Commitment, cid).reason == written, "a reason written with the save is kept"
+
+
 def test_a_save_sent_twice_by_its_author_is_said_saved_not_a_conflict_with_themselves(demo):
     """A second press after a slow answer sent the form again at the version it was opened at: the page
     said "Someone saved this commitment after you opened it. Nothing was saved" of the person's own save."""

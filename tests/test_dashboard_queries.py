@@ -607,7 +607,13 @@ def test_a_commitment_made_this_quarter_slips_from_its_first_status_and_a_due_da
                                       changes={"due_date": [None, "2026-12-10"]}),
                      CommitmentUpdate(at=_at(date(2026, 11, 5)), status=S.on_track,
                                       changes={"due_date": ["2026-12-10", "2027-02-01"]})]
-    db.session.add_all([new, pushed, earlier, cleared, dated])
+    finished = Commitment(function=cfo, title="Pushed then finished", status=S.complete, due_date=date(2027, 1, 31),
+                          evidence_links=[])
+    finished.updates = [CommitmentUpdate(at=_at(date(2026, 1, 5)), status=S.on_track),
+                        CommitmentUpdate(at=_at(date(2026, 11, 5)), status=S.on_track,
+                                         changes={"due_date": ["2026-11-22", "2027-01-31"]}),
+                        CommitmentUpdate(at=_at(date(2026, 11, 6)), status=S.complete)]
+    db.session.add_all([new, pushed, earlier, cleared, dated, finished])
     db.session.commit()
     changes = overview.changes_since_prior(db.session, Q4, common.ProgramFilter(), EXECUTIVE, TODAY)
     slipped = changes.of(overview.SLIPPED)
@@ -616,6 +622,7 @@ def test_a_commitment_made_this_quarter_slips_from_its_first_status_and_a_due_da
         ("CFO: Dated then pushed", "due date moved from 2026-12-10 to 2027-02-01"),  # given a date, then pushed
         ("CFO: Made in October", "slipped from not started to at risk"),
         ("CFO: Pushed back", "slipped from on track to at risk; due date moved from 2026-12-01 to 2027-03-31"),
+        ("CFO: Pushed then finished", "due date moved from 2026-11-22 to 2027-01-31; complete since"),
         ("CFO: Slipped", "slipped from on track to at risk")], "a date brought forward is no slip"
 
 

@@ -32,6 +32,7 @@ from scorecard.commitments.services import (
     LEADER_FIELDS,
     Names,
     check,
+    reason_left_behind,
     stored_title,
     title_key,
 )
@@ -409,7 +410,7 @@ class CommitmentSink(TrackedSink):
             for field in [f for f, v in values.items() if v in (None, "", []) and not f.endswith("_ids")]:
                 if getattr(current, field) in (None, "", []):
                     del values[field]
-        return values
+        return reason_left_behind(current, values)
 
     def _named(self, record, problems) -> dict:
         """The component, leader, programs and metrics a row names, as ids (only the columns the file

@@ -462,7 +462,7 @@ def update_commitment(session, commitment: Commitment, values: dict, *, user, ve
                               "and administrators can change it or take it back up")
     if version != commitment.version:
         raise EditConflict(commitment)
-    values = clean(values)
+    values = reason_left_behind(commitment, clean(values))
     note = (note or "").strip() or None
     state, changed = proposal(commitment, values)
     outside = changed - editable_fields(user, commitment)
@@ -537,9 +537,13 @@ def sent_again(commitment: Commitment, values: dict, user, note: Optional[str] =
     already holds every value sent. It is then said to be saved, not shown as someone else's change.
     Another note (the form sent again after Back, with more to say) is not: it would be lost."""
     latest = max(commitment.updates, key=lambda u: (u.at, u.id), default=None)
+    sent = clean(values)
+    cleared = (latest.changes or {}).get("reason") if latest is not None else None
+    if isinstance(cleared, list) and len(cleared) == 2 and cleared[1] is None and sent.get("reason") == cleared[0]:
+        sent.pop("reason")  # the first send left that reason behind (reason_left_behind): the same form again
     return (latest is not None and user is not None and latest.user_id == user.id
             and (latest.note or None) == ((note or "").strip() or None)
-            and not proposal(commitment, clean(values))[1])
+            and not proposal(commitment, sent)[1])
 
 
 def created_again(session, values: dict, *, user, function_id: Optional[int],
@@ -565,6 +569,19 @@ def created_again(session, values: dict, *, user, function_id: Optional[int],
 
 
 SENT_AGAIN_WITHIN = timedelta(minutes=30)  # a form sent again (a double click, Back and send) comes soon
+
+
+def reason_left_behind(commitment: Optional[Commitment], values: dict) -> dict:
+    """`values` (cleaned), with the reason on file cleared when they move the commitment to a status that takes
+    none (not started, on track, complete) without a new one: it was given for the status left behind, and
+    beside "Complete" an old "at risk" reason read as the reason it is complete. Its history keeps it.
+    Every writer of commitments (the web form, the API, an import) applies it."""
+    status = values.get("status")
+    if (commitment is None or not commitment.reason or status is None or status is commitment.status
+            or status.needs_reason or status is S.dropped
+            or values.get("reason", commitment.reason) != commitment.reason):
+        return values
+    return {**values, "reason": None}
 
 
 def proposal(commitment: Optional[Commitment], values: dict) -> tuple[dict, set]:
