@@ -381,12 +381,18 @@ def test_a_significant_change_is_written_to_the_places_its_means_differ_at():
 
     tiny = compare([0, 0, 50_000, 50_000, 400_000], [0, 0, 51_000, 50_000, 399_000])
     assert tiny.significant
+    assert (round(tiny.ci_low, 3), round(tiny.ci_high, 3)) == (-0.007, -0.001)
     assert overview._mean_change("trust", parse_period("FY2023-Q3"), tiny) == (
-        "trust 4.700 → 4.696 (-0.004, n = 500,000 and 500,000)")
+        "trust 4.700 → 4.696 (-0.004, 95% CI -0.007 to -0.001, n = 500,000 and 500,000)"), (
+        "its interval too: a change this small is no news however certain")
     plain = compare([0, 0, 56, 112, 112], [40, 40, 80, 60, 60])
     assert overview._mean_change("ease", parse_period("FY2023-Q3"), plain) == (
         f"ease {plain.before.mean:.2f} → {plain.after.mean:.2f} ({plain.after.mean - plain.before.mean:+.2f}, "
-        "n = 280 and 280)")
+        f"95% CI {plain.ci_low:+.2f} to {plain.ci_high:+.2f}, n = 280 and 280)")
+    near = compare([0, 0, 300, 300, 400], [0, 0, 338, 300, 362])  # its interval ends at -0.003: not "-0.00"
+    assert near.significant and round(near.ci_high, 2) == 0
+    assert f"95% CI {near.ci_low:+.3f} to {near.ci_high:+.3f}," in overview._mean_change(
+        "ease", parse_period("FY2023-Q3"), near)
 
 
 def test_nothing_is_compared_across_the_surveys_change(app):
@@ -463,6 +469,9 @@ def test_changes_name_significant_falls_and_programs_that_turned_red(world):
     assert "; 90.0% → 60.0% who trust" in fell[0].text, "FY2026 is A-11's v2 survey: the shares who trust too"
     assert "60.0% who trust" in red[0].text
     assert changes.of(overview.IMPROVED) == [], "Bravo and Delta answered the same; Charlie is too small"
+    assert changes.tested == 3, "Alpha, Bravo and Delta's trust: Charlie's too few answers are not tested"
+    assert ("3 program scores were compared, each change tested on its own at 95% (not adjusted for how many were "
+            "compared: about 1 in 20 scores that did not really change reads as a significant change)") in changes.note
 
     why = finding(db.session, RuleSubject.program, alpha.id, Q4, status="red", key="program-status")
     changes = overview.changes_since_prior(db.session, Q4, common.ProgramFilter(), EXECUTIVE, TODAY)

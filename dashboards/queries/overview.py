@@ -436,6 +436,7 @@ class Changes:
     since: date   # commitments: changes after this day ...
     as_of: date   # ... up to this one
     lines: list[ChangeLine] = field(default_factory=list)
+    tested: int = 0  # the programs' driver scores compared (each change tested on its own)
 
     @property
     def note(self) -> str:
@@ -443,6 +444,10 @@ class Changes:
         survey = (f"Survey scores: not compared with {self.prior_period}, as A-11's survey changed in {V2_FROM}."
                   if across_the_break(self.prior_period, self.period)
                   else f"Survey scores: {self.period} against {self.prior_period}.")
+        if self.tested:  # many tests at 95%: some read significant by chance, and the reader is told so
+            survey += (f" {self.tested:,} program scores were compared, each change tested on its own at 95% (not "
+                       "adjusted for how many were compared: about 1 in 20 scores that did not really change reads "
+                       "as a significant change); each line gives the change's 95% confidence interval.")
         return f"{survey} Commitments: changes after {self.since.isoformat()} up to {self.as_of.isoformat()}."
 
     def of(self, kind: str) -> list[ChangeLine]:
@@ -464,7 +469,8 @@ def changes_since_prior(session, period: str, programs: ProgramFilter, scope: Sc
     found = Changes(str(period), str(prior), since, as_of)
     found.lines += _turned_red(session, period, prior, programs, min_n)
     found.lines += _commitment_changes(session, scope, since, as_of, programs.commitment_ids(session))
-    found.lines += _significant_changes(session, str(period), programs, min_n)
+    significant, found.tested = _significant_changes(session, str(period), programs, min_n)
+    found.lines += significant
     found.lines.sort(key=lambda line: CHANGE_ORDER.index(line.kind))  # stable within a kind
     return found
 
@@ -520,14 +526,16 @@ def trust_words(status) -> str:
 
 
 @cached(reads=SURVEY)  # kept apart: the survey's part of what changed outlasts officers' edits
-def _significant_changes(session, period: str, programs: ProgramFilter, min_n: int) -> list[ChangeLine]:
+def _significant_changes(session, period: str, programs: ProgramFilter, min_n: int) -> tuple[list[ChangeLine], int]:
     """One line per program and direction, naming each driver that changed significantly since the quarter
-    before; none across A-11's survey change (v1's statements on 1-5 and v2's question are not one measure)."""
+    before, and how many program scores were tested; none across A-11's survey change (v1's statements on 1-5
+    and v2's question are not one measure)."""
     period = parse_period(period)
     prior = period.prev()
     if across_the_break(prior, period):
-        return []
+        return [], 0
     changed: dict[tuple[int, str], list] = {}
+    tested = 0
     scores_now = pooled_scores(session, str(period), programs, min_n=min_n)
     scores_before = pooled_scores(session, str(prior), programs, min_n=min_n)
     for metric in driver_metrics(session):
@@ -535,6 +543,7 @@ def _significant_changes(session, period: str, programs: ProgramFilter, min_n: i
         before = {pid: s.counts for pid, s in scores_before.get(metric.id, {}).items() if s.counts}
         for program_id in now.keys() & before.keys():
             change = compare(before[program_id], now[program_id], min_n=min_n)
+            tested += sufficient(change.before.n, min_n) and sufficient(change.after.n, min_n)
             if change.significant:
                 changed.setdefault((program_id, change.direction), []).append((metric.driver.value, change))
     names = program_names(session, tuple(sorted({program_id for program_id, _ in changed})))
@@ -551,15 +560,19 @@ def _significant_changes(session, period: str, programs: ProgramFilter, min_n: i
         lines.append(ChangeLine(IMPROVED if direction == "up" else DECLINED, f"{name} ({component})",
                                 ("rose: " if direction == "up" else "fell: ") + what,
                                 links.program(program_id, str(period))))
-    return lines
+    return lines, tested
 
 
 def _mean_change(driver: str, period: Period, change) -> str:
-    """"trust 4.28 → 3.62 (-0.66, n = 200 and 180)": to the places the two means differ at (a change
-    significant at thousands of answers read "4.51 → 4.51 (+0.00)"; it reads "4.512 → 4.506 (-0.006)")."""
+    """"trust 4.28 → 3.62 (-0.66, 95% CI -0.83 to -0.49, n = 200 and 180)": to the places the two means differ
+    at (a change significant at thousands of answers read "4.51 → 4.51 (+0.00)"; it reads "4.512 → 4.506
+    (-0.006, 95% CI ...)"), so that a change too small to matter however certain is seen to be."""
     before, after = change.before.mean, change.after.mean
     places = next((d for d in (2, 3, 4) if round(before, d) != round(after, d)), 4)
+    # its interval to the places that keep both ends off zero (a significant change's interval excludes it)
+    ci = next((d for d in range(places, 5) if round(change.ci_low, d) and round(change.ci_high, d)), 4)
     return (f"{driver} {before:.{places}f} → {after:.{places}f} ({shown_change(before, after, places):+.{places}f}"
+            f", 95% CI {change.ci_low:+.{ci}f} to {change.ci_high:+.{ci}f}"
             f"{_shares(driver, period, change)}, n = {change.before.n:,} and {change.after.n:,})")
 
 
