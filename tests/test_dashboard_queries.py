@@ -375,6 +375,22 @@ def test_v2_trust_pools_thumbs_and_1_to_5_forms_as_the_share_who_trust(app):
         assert (value.text(glance["value"]), value.export(glance["value"])) == ("70.0%", 70.0), "not '70.00'"
 
 
+def test_an_agency_wide_interval_is_written_to_the_places_its_ends_differ_at():
+    """At a million answers the overview's tile read "95% CI 4.10 to 4.10", as if it had no uncertainty."""
+    from dataclasses import replace
+
+    from dashboards.pages.overview import interval_words
+
+    score = overview.AgencyScore(driver="trust", name="Trust", period="FY2022-Q2", prior_period="FY2022-Q1", value=4.1,
+                                 n=1_028_483, ci_low=4.0981,
+                                 ci_high=4.1034)
+    assert interval_words(score) == "95% CI 4.098 to 4.103"
+    assert interval_words(replace(score, ci_low=4.05, ci_high=4.15)) == "95% CI 4.05 to 4.15"
+    share = replace(score, unit=overview.SHARE, value=79.9, ci_low=79.91, ci_high=79.94)
+    assert interval_words(share) == "95% CI 79.91% to 79.94%"
+    assert interval_words(replace(share, ci_high=79.97)) == "95% CI 79.9% to 80.0%"
+
+
 def test_a_significant_change_is_written_to_the_places_its_means_differ_at():
     """At half a million answers a change of 0.004 is significant: it read "4.70 → 4.70 (+0.00)"."""
     from scorecard.periods import parse_period

@@ -105,9 +105,15 @@ def measure_words(score: queries.AgencyScore) -> str:
 
 
 def interval_words(score: queries.AgencyScore) -> str:
+    """"95% CI 4.08 to 4.12", to one more place while its two ends read alike (at a million answers
+    "4.10 to 4.10" read as no uncertainty at all; it reads "4.098 to 4.103")."""
     if score.ci_low is None:
         return "95% CI: too few answers"
-    return f"95% CI {fmt(score.ci_low, score.unit)} to {fmt(score.ci_high, score.unit)}"
+    places = 2 if score.unit == queries.MEAN else 1
+    while places < 4 and round(score.ci_low, places) == round(score.ci_high, places):
+        places += 1
+    unit = "%" if score.unit == queries.SHARE else ""
+    return f"95% CI {score.ci_low:.{places}f}{unit} to {score.ci_high:.{places}f}{unit}"
 
 
 def change_sentence(score: queries.AgencyScore) -> str:
