@@ -174,8 +174,8 @@ def test_the_workbook_has_a_sheet_per_section_with_the_overviews_numbers(app, ag
     assert values["A-11 reporting: programs that reported"] == found.reporting.reported
 
     header, rows = _sheet(book, "red")
-    assert header == ["Program", "Component", "Trust (1-5)", "Share who trust (%)", "n", "Target", "Reason",
-                      "Leaders answering for it", "Commitments"], (
+    assert header == ["Program", "Component", "Trust (mean 1-5, judged against the target)", "Share who trust (%)", "n",
+                      "Target", "Reason", "Leaders answering for it", "Commitments"], (
         "FY2026 is A-11's v2 survey: the share who trust beside the score the status is judged on")
     assert [r[0] for r in rows] == ["Disability Appeals", "Pension Claims"]  # Remote Permits is another agency's
     assert len(rows) == found.statuses.counts["red"]

@@ -222,7 +222,8 @@ def red_programs_table(session, found: queries.Overview, programs: common.Progra
                          + (" and who answers for it" if scope is not None else ""),
                  name=RED_PROGRAMS, rows=rows, empty="No program is red.", columns=[
                      Column("program", "Program", link="href", row_header=True), Column("component", "Component"),
-                     Column("value", "Trust (1-5)", NUMBER, decimals=None), *share, Column("n", "n", COUNT),
+                     Column("value", "Trust (mean 1-5, judged against the target)" if share else "Trust (1-5)", NUMBER,
+                            decimals=None), *share, Column("n", "n", COUNT),
                      Column("target", "Target", NUMBER), Column("reason", "Reason", link="why"),
                      *([Column("leaders", "Leaders answering for it"), Column("commitments", "Commitments")]
                        if scope is not None else [])])
