@@ -773,3 +773,27 @@ def test_the_focus_ring_stands_out_from_a_tinted_row_and_the_error_summary(brows
         driver.execute_script("arguments[0].focus()", link)
         style, ratio, ring, behind = driver.execute_script(FOCUS_RING_CONTRAST, link)
         assert style == "solid" and ratio >= 3, (path, selector, ring, behind, round(ratio, 2))
+
+
+def test_in_forced_colours_the_current_tab_and_every_status_shape_stay_seen(browsers):
+    """Windows High Contrast draws the page in the system's colours: every dashboard tab's transparent border
+    was drawn in the text colour (all seven read as the current one), and a status badge's shape, a mask over a
+    background colour forced colours replaces, vanished."""
+    browser = browsers("viewer@demo.cx.gov")
+    driver = browser.driver
+    driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": [{"name": "forced-colors", "value": "active"}]})
+    try:
+        assert driver.execute_script("return matchMedia('(forced-colors: active)').matches")
+        browser.open("/dashboards/")
+        current, others, icons = driver.execute_script("""
+            const border = e => getComputedStyle(e).borderBottomColor;
+            const current = document.querySelector('.dash-subnav__link--current');
+            const others = [...document.querySelectorAll('.dash-subnav__link:not(.dash-subnav__link--current)')];
+            const icons = [...document.querySelectorAll('.status-icon')].map(e => {
+                const s = getComputedStyle(e); return [s.forcedColorAdjust, s.backgroundColor]; });
+            return [border(current), others.map(border), icons];""")
+        assert others and current not in others, (current, others)
+        background = driver.execute_script("return getComputedStyle(document.body).backgroundColor")
+        assert icons and all(adjust == "none" and colour != background for adjust, colour in icons), icons
+    finally:
+        driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": []})
