@@ -329,4 +329,4 @@ def test_the_editor_ties_its_problems_to_the_text_box(evaluated, client_as):
     assert "aria-invalid" not in fresh
     refused = editor_post(analyst, "/rules/new", json.dumps({**RULE, "when": {**RULE["when"], "op": "lte"}}))
     textarea = re.search(r"<textarea[^>]*>", refused.get_data(as_text=True)).group(0)
-    assert 'aria-invalid="true"' in textarea and 'aria-describedby="problems"' in textarea
+    assert 'aria-invalid="true"' in textarea and 'aria-describedby="definition-error problems"' in textarea

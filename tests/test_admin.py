@@ -181,6 +181,9 @@ def test_every_problem_of_a_new_user_is_said_at_once_beside_its_field(app, admin
                           ("name", "A name is at most")):  # the form's message, not a second for the same problem
         [group] = [g for g in empty.split('<div class="usa-form-group')[1:] if f'id="{field}"' in g]
         assert "usa-error-message" in group and second not in group, (field, group[:400])
+    labels = re.findall(r'<label class="usa-label" for="(\w+)">([^<]+)</label>', empty)
+    assert [text for field, text in labels if text.endswith(" (optional)")] == ["Name (optional)"], (
+        "the one field a new user may go without is marked so; the others are required")
 
 
 @pytest.mark.parametrize("name, said", [("Evil\r\nBcc: x@evil.gov", "a line break (U+000D)"),

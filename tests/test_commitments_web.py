@@ -328,6 +328,19 @@ def test_putting_a_commitment_at_risk_or_off_track_needs_a_reason_written_for_it
     assert submit(officer, url, status="on_track").status_code == 303, "a status needing no reason keeps the old one"
 
 
+def test_the_new_commitment_forms_problems_are_listed_in_the_order_of_its_fields(demo):
+    """An administrator's empty form listed Title before Function, which the page shows first (WCAG 1.3.2)."""
+    admin = signed_in(demo, "admin@demo.cx.gov")
+    refused = submit(admin, "/commitments/new", form_id="new-form", function_id="", title="", status="at_risk",
+                     reason="")
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 400
+    listed = re.findall(r'<li><a class="usa-link" href="#([a-z_]+)">', page.split('id="form-problems"')[1]
+                        .split("</ul>")[0])
+    form = page.split('id="new-form"')[1]
+    assert listed[:2] == ["function_id", "title"] and listed == sorted(listed, key=lambda f: form.index(f'id="{f}"'))
+
+
 @pytest.mark.parametrize("url, form_id", [("/commitments/new", "new-form"), (None, "update-form")])
 def test_one_submit_reports_every_problem_the_forms_and_the_domains(demo, url, form_id):
     """An empty title (the form's own check) does not hide the missing reason (the domain's) nor a

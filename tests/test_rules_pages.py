@@ -63,6 +63,23 @@ def test_draft_with_mistakes_is_refused_with_json_paths(evaluated, client_as):
     assert analyst.post("/rules/wait-too-long/versions/1/publish", data={"csrf_token": token}).status_code == 403
 
 
+def test_an_empty_rule_is_refused_in_the_fields_own_words_beside_it(evaluated, client_as):
+    """Sent empty, the editor said "definition: This field is required." (the form's name for the field, not
+    the page's), in a list above the field that did not lead to it, and beside the field nothing."""
+    import html
+
+    analyst = client_as("analyst")
+    token = csrf_token(analyst.get("/rules/new").get_data(as_text=True))
+    empty = analyst.post("/rules/new", data={"csrf_token": token, "definition": "", "save": "Save"})
+    page = html.unescape(empty.get_data(as_text=True))
+    assert empty.status_code == 400
+    assert ('<a class="usa-link" href="#definition">Rule (JSON): Enter the rule: its JSON, as a rule\'s page '
+            "downloads it</a>") in page and "definition:" not in page
+    assert 'id="definition-error">The rule was not saved: 1 problem, listed above.</span>' in page
+    assert re.search(r'<textarea[^>]*required aria-required="true" aria-invalid="true" '
+                     r'aria-describedby="definition-error problems"', page)
+
+
 def test_what_if_shows_changes_and_writes_nothing(evaluated, client_as):
     analyst = client_as("analyst")
     stricter = next(r for r in default_pack() if r["key"] == "trust-below-target-two-quarters")

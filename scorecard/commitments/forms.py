@@ -162,6 +162,10 @@ class NewCommitmentForm(_Fields):
     note = TextAreaField("Note for the history (optional)", validators=[Length(max=MAX_TEXT_LENGTH)])
     submit = SubmitField("Create commitment")
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._fields.move_to_end("function_id", last=False)  # first, as on the page: its problems listed first
+
 
 class DropForm(BaseForm):
     """Dropping keeps the commitment and its history; it needs a reason."""

@@ -11,7 +11,8 @@ from scorecard.text import UNKEPT_OR_BREAKS, unkept_in, words
 
 
 class RuleForm(BaseForm):
-    definition = TextAreaField("Rule (JSON)", validators=[InputRequired(), Length(max=100_000)])
+    definition = TextAreaField("Rule (JSON)", validators=[
+        InputRequired(message="Enter the rule: its JSON, as a rule's page downloads it"), Length(max=100_000)])
     based_on = HiddenField()  # the fingerprint of the version the editor opened with
     save = SubmitField("Save draft")
     simulate = SubmitField("Simulate without saving")

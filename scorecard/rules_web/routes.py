@@ -116,7 +116,9 @@ def _editor(rule, initial: str, based_on=None):
             db.session.rollback()
             problems, status = [f"(rule): {error}"], 400
     elif form.errors:
-        problems, status = [f"{name}: {' '.join(errors)}" for name, errors in form.errors.items()], 400
+        # named as the page names the field ("Rule (JSON)", not the form's "definition")
+        problems, status = [f"{form[name].label.text}: {' '.join(errors)}" if name in form else ' '.join(errors)
+                            for name, errors in form.errors.items()], 400
     return render_template("rules/edit.html", rule=rule, form=form, problems=problems,
                            simulation=simulation), status
 
