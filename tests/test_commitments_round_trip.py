@@ -697,6 +697,11 @@ def test_a_leaders_file_changes_nothing_on_their_commitment_once_dropped(demo):
         assert [(e["row"], e["column"]) for e in refused.errors] == [(row, "reason")], refused.errors
         assert "only the function's officers and administrators change it" in refused.errors[0]["message"]
         assert commitment(title).reason == "Merged into another"
+    cells["reason"].value, cells["note"].value = "Merged into another", "Still on it."  # a note alone: refused too
+    with demo.app_context():
+        refused = run_import(db.session, io_file(book), user_id=user("leader@demo.cx.gov").id, dry_run=True)
+        assert [(e["row"], e["column"]) for e in refused.errors] == [(row, "note")], refused.errors
+    cells["note"].value = None
     cells["status"].value = "on_track"  # taken back up: refused too, the status named as the cell has it
     with demo.app_context():
         refused = run_import(db.session, io_file(book), user_id=user("leader@demo.cx.gov").id, dry_run=True)

@@ -32,6 +32,7 @@ from scorecard.commitments.services import (
     LEADER_FIELDS,
     Names,
     check,
+    dropped_beyond,
     reason_left_behind,
     stored_title,
     title_key,
@@ -122,7 +123,7 @@ class CommitmentSink(TrackedSink):
         if self._is_leader and not self._leader_owns(row, record, current):
             return None
         values = self._values(row, record, current)
-        if values is None:
+        if values is None or not self._leader_may_touch(row, record, current, values):
             return None
         values.setdefault("function_id", function.id)
         if current is None:
@@ -320,6 +321,25 @@ class CommitmentSink(TrackedSink):
             return False
         return True
 
+    def _stored(self, current, field: str):
+        """A field's value as stored (a list of ids for programs and metrics)."""
+        if field.endswith("_ids"):
+            return self.tracker.current_links(Commitment, field, current.id)
+        return getattr(current, field)
+
+    def _leader_may_touch(self, row, record, current, values) -> bool:
+        """A dropped commitment is its officers' and administrators' alone: a leader it names changes nothing on it,
+        not even a note (as on the web and through the API); the field the row changes is named."""
+        if self.user is None or current is None or not dropped_beyond(self.user, current):
+            return True
+        changed = [f for f in values if f in FIELD_LABELS and not same(self._stored(current, f), values[f])]
+        if not changed and not (record.get("note") and record["note"] != _latest_note(current)):
+            return True  # the row as downloaded: nothing to change, nothing refused
+        column = COLUMNS.get(changed[0], changed[0]) if changed else "note"
+        self.fail(row, column, record.get(column), "the commitment is dropped: only the function's officers and "
+                  "administrators change it")
+        return False
+
     def _leader_may(self, row, record, current, values) -> bool:
         """A leader updates only the status and reason of a commitment that names them: each other field
         the row changes is named (not only the first: the next upload named the second)."""
@@ -327,9 +347,7 @@ class CommitmentSink(TrackedSink):
         for field, value in values.items():
             if field in LEADER_FIELDS:
                 continue
-            old = (self.tracker.current_links(Commitment, field, current.id) if field.endswith("_ids")
-                   else getattr(current, field))
-            if not same(old, value):
+            if not same(self._stored(current, field), value):
                 column = COLUMNS.get(field, field)
                 self.fail(row, column, record.get(column), f"leaders may change only the status and reason of "
                           f"their commitments, not the {column.replace('_', ' ')}")
