@@ -160,6 +160,54 @@ def test_changing_a_commitment_status_changes_the_proposal(evaluated):
         assert f"commitment:{commitments[0].id}" in kept.facts["records"]
 
 
+def _counts(finding: Finding) -> tuple[int, int, int]:
+    """(on track, commitments, overdue) as the finding's sentence gives them."""
+    import re
+
+    found = re.search(r"(\d+) of (\d+) CFO commitments on track or complete \([^)]*\), (\d+) overdue",
+                      finding.explanation)
+    return tuple(int(n) for n in found.groups())
+
+
+def test_last_years_proposal_reads_the_commitments_as_the_year_left_them(evaluated):
+    """A FY2026 proposal counted a commitment made in FY2027, a due date moved since and statuses set since,
+    measured to the day of the evaluation: last year's record read with this year's events."""
+    from scorecard.commitments.services import create_commitment, update_commitment
+    from scorecard.models import PerformancePlan as Plan
+    from scorecard.rules.context import commitment_as_of, load_context
+
+    with evaluated.app_context():
+        cfo = head("CFO")
+
+        def requirement_of(year: int) -> PlanRequirement:
+            return db.session.scalar(sa.select(PlanRequirement).join(PlanElement).join(Plan).where(
+                Plan.leader_id == cfo.id, Plan.fiscal_year == year, PlanRequirement.function_id.is_not(None)))
+        last, this = requirement_of(2026), requirement_of(2027)
+        assert finding_of(last).period == "FY2026-Q4" and finding_of(this).period == "FY2027-Q1"
+        year_end = date(2026, 9, 30)
+        ctx = load_context(db.session, today=DEMO_TODAY)
+        then = [was for c in ctx.commitments.values() if c.function_id == cfo.function_id
+                and (was := commitment_as_of(ctx, c, year_end)) is not None]
+        expected = (sum(c.status in (CommitmentStatus.on_track, CommitmentStatus.complete) for c in then
+                        if c.status is not CommitmentStatus.dropped),
+                    sum(c.status is not CommitmentStatus.dropped for c in then),
+                    sum(1 for c in then if c.status in OPEN and c.due_date and c.due_date < year_end))
+        assert _counts(finding_of(last)) == expected == (1, 2, 0), (finding_of(last).explanation, expected)
+        this_before = _counts(finding_of(this))
+        officer = person("officer", "cfo.officer.2@csuite.gov", function_id=cfo.function_id)
+        create_commitment(db.session, {"title": "Publish the FY2027 CX cost tables", "status": "off_track",
+                                       "reason": "Not funded.", "due_date": DEMO_TODAY - timedelta(days=3)},
+                          user=officer, function_id=cfo.function_id)
+        made = commitments_of("CFO")[0]
+        update_commitment(db.session, made, {"status": "off_track", "reason": "Fieldwork slipped."}, user=officer,
+                          version=made.version)
+        evaluate(db.session, today=DEMO_TODAY)
+        assert _counts(finding_of(last)) == expected, "the year's record is as the year left it"
+        now = _counts(finding_of(this))
+        assert now[1] == this_before[1] + 1 and now[2] >= this_before[2] + 1, (this_before, now)
+        assert finding_of(last).facts["records"], "the commitments read are still listed"
+
+
 def test_the_why_page_lists_the_commitments_read(evaluated):
     with evaluated.app_context():
         finding_id = finding_of(function_requirement(head("CIO"))).id

@@ -9,9 +9,10 @@ a finding from its stored inputs).
 """
 from __future__ import annotations
 
+import contextlib
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from functools import lru_cache
 from operator import mul
@@ -20,13 +21,14 @@ from typing import Optional
 import sqlalchemy as sa
 
 from scorecard.a11 import is_survey_data
-from scorecard.clock import agency_today
+from scorecard.clock import agency_today, day_of
 from scorecard.models import (
     Agency,
     CapacityAssessment,
     CapacityDomainScore,
     Commitment,
     CommitmentStatus,
+    CommitmentUpdate,
     Component,
     Direction,
     Function,
@@ -263,6 +265,7 @@ class EvaluationContext:
     targets_by_id: dict = field(default_factory=dict)
     requirements: dict = field(default_factory=dict)
     commitments: dict = field(default_factory=dict)
+    commitment_history: dict = field(default_factory=dict)  # id -> [(at, status, (due before, due after) or None)]
     capacity: dict = field(default_factory=dict)
     groups: dict = field(default_factory=dict)
     function_keys: dict = field(default_factory=dict)
@@ -541,6 +544,38 @@ def _load_commitments(session, ctx: EvaluationContext) -> None:
             row.id, row.title, row.function_id, row.leader_id, row.component_id, row.capacity_domain, row.status,
             row.due_date, row.last_update_at, row.created_at, tuple(programs.get(row.id, ())),
             tuple(metrics.get(row.id, ())))
+    u = CommitmentUpdate
+    history = defaultdict(list)
+    for commitment_id, at, status, changes in session.execute(
+            sa.select(u.commitment_id, u.at, u.status, u.changes).order_by(u.commitment_id, u.at, u.id)):
+        moved = (changes or {}).get("due_date")
+        history[commitment_id].append((at, status, tuple(moved) if isinstance(moved, list) and len(moved) == 2
+                                       else None))
+    ctx.commitment_history = dict(history)
+
+
+def commitment_as_of(ctx: EvaluationContext, commitment: CommitmentInfo, day: date) -> Optional[CommitmentInfo]:
+    """The commitment as it stood at the end of the agency's `day`, from its history (append-only): its
+    status and last update then, and its due date before any later move; None when it was made after
+    `day`. A requirement of a year that has ended is judged on its function's commitments as the year
+    left them, not on what was made, moved or updated since. On or after today, or without a history,
+    it is taken as it is."""
+    history = ctx.commitment_history.get(commitment.id)
+    if day >= ctx.today:  # within the quarter: the commitment as it is now
+        return commitment
+    if not history:
+        made = commitment.created_at
+        return None if made is not None and day_of(made) > day else commitment
+    before = [entry for entry in history if day_of(entry[0]) <= day]
+    if not before:
+        return None
+    due = commitment.due_date
+    for _at, _status, moved in reversed(history[len(before):]):  # later moves undone, the latest first
+        if moved is not None:
+            with contextlib.suppress(TypeError, ValueError):  # a row that holds no date: the date as it is kept
+                due = date.fromisoformat(moved[0]) if moved[0] else None
+    at, status, _moved = before[-1]
+    return replace(commitment, status=status, due_date=due, last_update_at=at)
 
 
 def _load_capacity(session, ctx: EvaluationContext) -> None:

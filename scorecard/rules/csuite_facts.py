@@ -10,7 +10,8 @@ from typing import Optional
 from scorecard.commitments import attention
 from scorecard.commitments.services import CLOSED
 from scorecard.models import CommitmentStatus, RuleSubject
-from scorecard.rules.context import CommitmentInfo
+from scorecard.periods import parse_period
+from scorecard.rules.context import CommitmentInfo, commitment_as_of
 from scorecard.rules.evaluator import FactResult, InputRef
 from scorecard.rules.facts import (
     FACTS,
@@ -114,29 +115,35 @@ def _function_code(ctx, function_id: int) -> Optional[str]:
     return function.code if function else None
 
 
-def _commitments_of(ctx, subject_type, entity, days: int = STALE_DAYS) -> FactResult:
+def _commitments_of(ctx, subject_type, entity, period: str, days: int = STALE_DAYS) -> FactResult:
     """The summary every commitment fact reads: FactResult(True, ...) with the counts in its
     details and every commitment of the function (dropped ones too) as inputs; not applicable
-    to a requirement that names no function."""
+    to a requirement that names no function. The commitments as they stood when the requirement's
+    quarter ended (or today, within it): a year's proposal reads the year's record, not what was
+    made, moved or updated after it (context.commitment_as_of); overdue and not updated are counted
+    to that day."""
     function_id = entity.function_id
     if function_id is None:
         return FactResult(None, "not_applicable")
+    day = min(ctx.today, parse_period(period).end)
     cache = ctx.cache.setdefault("function_summaries", {})
-    token = (function_id, days)
+    token = (function_id, days, day)
     hit = cache.get(token)
     if hit is not None:
         return hit
-    commitments = _function_commitments(ctx, function_id)
+    commitments = [then for c in _function_commitments(ctx, function_id)
+                   if (then := commitment_as_of(ctx, c, day)) is not None]
     counted = [c for c in commitments if c.status is not CommitmentStatus.dropped]
     on_track = sum(c.status in ON_TRACK for c in counted)
     off_track = sum(c.status is CommitmentStatus.off_track for c in counted)
-    overdue = sum(_is_overdue(ctx, c) for c in commitments)
+    overdue = sum(attention.is_overdue(c, day) for c in commitments)
     not_updated = sum(1 for c in commitments if c.status not in CLOSED
-                      and (_days_since_update(ctx, c) or 0) >= days)
+                      and (attention.days_since_update(c, day) or 0) >= days)
     details = {"function": _function_code(ctx, function_id), "commitments": len(counted), "on_track": on_track,
                "on_track_share": on_track / len(counted) if counted else None, "off_track": off_track,
                "off_track_share": off_track / len(counted) if counted else None, "overdue": overdue,
-               "not_updated": not_updated, "stale_days": days, "dropped": len(commitments) - len(counted)}
+               "not_updated": not_updated, "stale_days": days, "dropped": len(commitments) - len(counted),
+               "commitments_as_of": day.isoformat()}
     hit = cache[token] = FactResult(True, None, tuple(_commitment_input(ctx, c) for c in commitments), details)
     return hit
 
@@ -153,34 +160,35 @@ def _summary_value(summary: FactResult, name: str) -> FactResult:
 @fact("commitments_counted", returns="number", subjects=REQUIREMENT, dated=True)
 def commitments_counted(ctx, subject_type, entity, period, ref):
     """How many commitments the requirement's function has, dropped ones left out."""
-    return _summary_value(_commitments_of(ctx, subject_type, entity), "commitments")
+    return _summary_value(_commitments_of(ctx, subject_type, entity, period), "commitments")
 
 
 @fact("commitments_on_track_share", returns="number", subjects=REQUIREMENT, dated=True)
 def commitments_on_track_share(ctx, subject_type, entity, period, ref):
     """The share (0-1) of the function's commitments that are on track or complete, dropped ones
     left out; unknown when the function has none."""
-    return _summary_value(_commitments_of(ctx, subject_type, entity), "on_track_share")
+    return _summary_value(_commitments_of(ctx, subject_type, entity, period), "on_track_share")
 
 
 @fact("commitments_off_track_share", returns="number", subjects=REQUIREMENT, dated=True)
 def commitments_off_track_share(ctx, subject_type, entity, period, ref):
     """The share (0-1) of the function's commitments that are off track, dropped ones left out;
     unknown when the function has none."""
-    return _summary_value(_commitments_of(ctx, subject_type, entity), "off_track_share")
+    return _summary_value(_commitments_of(ctx, subject_type, entity, period), "off_track_share")
 
 
 @fact("commitments_overdue", returns="number", subjects=REQUIREMENT, dated=True)
 def commitments_overdue(ctx, subject_type, entity, period, ref):
     """How many of the function's commitments are past their due date and neither complete nor dropped."""
-    return _summary_value(_commitments_of(ctx, subject_type, entity), "overdue")
+    return _summary_value(_commitments_of(ctx, subject_type, entity, period), "overdue")
 
 
 @fact("commitments_not_updated", returns="number", params={"days": DAYS}, subjects=REQUIREMENT, dated=True)
 def commitments_not_updated(ctx, subject_type, entity, period, ref):
     """How many of the function's open commitments (neither complete nor dropped) were last
     updated (or created) `days` days ago or more (default 30, as the dashboards count them)."""
-    return _summary_value(_commitments_of(ctx, subject_type, entity, ref.param("days", STALE_DAYS)), "not_updated")
+    days = ref.param("days", STALE_DAYS)
+    return _summary_value(_commitments_of(ctx, subject_type, entity, period, days), "not_updated")
 
 
 def _function_metric_ids(ctx, function_id: int) -> list[int]:
