@@ -634,8 +634,8 @@ def _commitment_changes(session, scope: Scope, since: date, as_of: date,
         was, became = due_moved.get(commitment.id, (None, None))
         if was and (became is None or became > was):  # ISO dates: later sorts later
             slips.append(f"due date moved from {was} to {became}" if became else f"due date {was} removed")
-        if slips and commitment.status is CommitmentStatus.complete:  # late, yet done: said, not left as a slip
-            slips.append("complete since")
+        if slips and now is CommitmentStatus.complete:  # done by the window's end: delivered, no longer a slip
+            slips = []
         if slips:
             lines.append(ChangeLine(SLIPPED, subject, "; ".join(slips), href))
         due = commitment.due_date
