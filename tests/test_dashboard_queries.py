@@ -486,7 +486,8 @@ def test_changes_name_significant_falls_and_programs_that_turned_red(world):
     assert "60.0% who trust" in red[0].text
     assert changes.of(overview.IMPROVED) == [], "Bravo and Delta answered the same; Charlie is too small"
     assert changes.tested == 3, "Alpha, Bravo and Delta's trust: Charlie's too few answers are not tested"
-    assert ("3 program scores were compared, each change tested on its own at 95% (not adjusted for how many were "
+    assert ("3 program scores with enough answers in both quarters were compared, each change tested on its own at "
+            "95% (not adjusted for how many were "
             "compared: about 1 in 20 scores that did not really change reads as a significant change)") in changes.note
 
     why = finding(db.session, RuleSubject.program, alpha.id, Q4, status="red", key="program-status")
@@ -509,8 +510,9 @@ def test_a_program_that_turned_red_by_chance_says_its_change_was_not_significant
     changes = overview.changes_since_prior(db.session, Q4, common.ProgramFilter(), EXECUTIVE, TODAY)
     red = {line.subject: line.text for line in changes.of(overview.TURNED_RED)}
     assert red["Foxtrot (Bureau One)"].endswith(
-        f"; its trust was 3.85 in {Q3}, not a significant change at 95%")
-    assert red["Alpha (Bureau One)"].endswith(f"; its trust was 4.30 in {Q3}, a significant decline at 95%"), (
+        f"; its trust was 3.85 in {Q3}, not a significant change at 95% (the change's 95% CI -0.30 to +0.14)")
+    assert re.search(rf"; its trust was 4\.30 in {Q3}, a significant decline at 95% \(the change's 95% CI "
+                     r"-0\.\d\d to -0\.\d\d\)$", red["Alpha (Bureau One)"]), (
         "a line that said nothing of significance when the fall was significant read as if it had not been tested")
     assert "Foxtrot (Bureau One)" not in [line.subject for line in changes.of(overview.DECLINED)]
 

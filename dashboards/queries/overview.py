@@ -445,7 +445,8 @@ class Changes:
                   if across_the_break(self.prior_period, self.period)
                   else f"Survey scores: {self.period} against {self.prior_period}.")
         if self.tested:  # many tests at 95%: some read significant by chance, and the reader is told so
-            survey += (f" {self.tested:,} program scores were compared, each change tested on its own at 95% (not "
+            survey += (f" {self.tested:,} program scores with enough answers in both quarters were compared, each "
+                       "change tested on its own at 95% (not "
                        "adjusted for how many were compared: about 1 in 20 scores that did not really change reads "
                        "as a significant change); each line gives the change's 95% confidence interval.")
         return f"{survey} Commitments: changes after {self.since.isoformat()} up to {self.as_of.isoformat()}."
@@ -513,7 +514,9 @@ def _significance(session, period: Period, prior: Period, programs: ProgramFilte
     places = next((d for d in (2, 3, 4) if round(change.before.mean, d) != round(change.after.mean, d)), 2)
     said = (f"a significant {'decline' if change.after.mean < change.before.mean else 'rise'}" if change.significant
             else "not a significant change")
-    return f"; its trust was {change.before.mean:.{places}f} in {prior}, {said} at 95%"
+    ci = next((d for d in range(places, 5) if round(change.ci_low, d) and round(change.ci_high, d)), 4)
+    return (f"; its trust was {change.before.mean:.{places}f} in {prior}, {said} at 95% (the change's 95% CI "
+            f"{change.ci_low:+.{ci}f} to {change.ci_high:+.{ci}f})")
 
 
 def trust_words(status) -> str:
