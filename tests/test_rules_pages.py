@@ -78,6 +78,12 @@ def test_an_empty_rule_is_refused_in_the_fields_own_words_beside_it(evaluated, c
     assert 'id="definition-error">The rule was not saved: 1 problem, listed above.</span>' in page
     assert re.search(r'<textarea[^>]*required aria-required="true" aria-invalid="true" '
                      r'aria-describedby="definition-error problems"', page)
+    spaces = analyst.post("/rules/new", data={"csrf_token": token, "definition": "  \n ", "simulate": "Simulate"})
+    said = html.unescape(spaces.get_data(as_text=True))
+    assert spaces.status_code == 400 and "Rule (JSON): Enter the rule" in said, "spaces are no rule"
+    assert "The rule was not simulated" in said and "not saved" not in said, "a simulation saves nothing anyway"
+    broken = analyst.post("/rules/new", data={"csrf_token": token, "definition": '{"key": "x",', "save": "Save"})
+    assert "Rule (JSON): not valid JSON at line 1" in html.unescape(broken.get_data(as_text=True))
 
 
 def test_what_if_shows_changes_and_writes_nothing(evaluated, client_as):

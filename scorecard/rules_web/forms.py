@@ -3,7 +3,7 @@ import hashlib
 import json
 
 from wtforms import HiddenField, SubmitField, TextAreaField
-from wtforms.validators import InputRequired, Length
+from wtforms.validators import DataRequired, InputRequired, Length
 
 from scorecard import json_bodies
 from scorecard.security import BaseForm
@@ -12,7 +12,7 @@ from scorecard.text import UNKEPT_OR_BREAKS, unkept_in, words
 
 class RuleForm(BaseForm):
     definition = TextAreaField("Rule (JSON)", validators=[
-        InputRequired(message="Enter the rule: its JSON, as a rule's page downloads it"), Length(max=100_000)])
+        DataRequired(message="Enter the rule: its JSON, as a rule's page downloads it"), Length(max=100_000)])
     based_on = HiddenField()  # the fingerprint of the version the editor opened with
     save = SubmitField("Save draft")
     simulate = SubmitField("Simulate without saving")

@@ -114,13 +114,13 @@ def _editor(rule, initial: str, based_on=None):
             problems, status = error.problems, 409 if isinstance(error, SavedMeanwhile) else 400
         except ValueError as error:
             db.session.rollback()
-            problems, status = [f"(rule): {error}"], 400
+            problems, status = [f"{form.definition.label.text}: {error}"], 400
     elif form.errors:
         # named as the page names the field ("Rule (JSON)", not the form's "definition")
         problems, status = [f"{form[name].label.text}: {' '.join(errors)}" if name in form else ' '.join(errors)
                             for name, errors in form.errors.items()], 400
-    return render_template("rules/edit.html", rule=rule, form=form, problems=problems,
-                           simulation=simulation), status
+    return render_template("rules/edit.html", rule=rule, form=form, problems=problems, simulation=simulation,
+                           not_done="simulated" if form.simulate.data else "saved"), status
 
 
 def _saved_since(rule, form, definition) -> Optional[RuleVersion]:
