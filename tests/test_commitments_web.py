@@ -541,6 +541,15 @@ def test_a_leader_is_told_their_dropped_commitment_is_taken_back_up_by_its_offic
         kept = db.session.get(Commitment, cid)
         assert kept.status is CommitmentStatus.dropped and kept.version == was + 1
     assert 'id="update-link"' in admin.get(f"/commitments/{cid}").get_data(as_text=True), "an admin may"
+    with demo.app_context():
+        other = User(email="second.admin@demo.cx.gov", name="Sam Second", role=Role.admin)
+        other.set_password("a long enough password 1")
+        db.session.add(other)
+        db.session.commit()
+    second = signed_in(demo, "second.admin@demo.cx.gov")
+    assert submit(second, url, note="Kept for the record.").status_code == 303
+    note = html.unescape(leader.get(f"/commitments/{cid}").get_data(as_text=True))
+    assert "was dropped by Admin (admin@demo.cx.gov)" in " ".join(note.split()), "who dropped it, not who wrote since"
 
 
 def test_a_hand_altered_record_of_the_form_as_opened_names_nothing_in_a_conflict(demo):

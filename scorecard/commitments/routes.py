@@ -291,9 +291,10 @@ def _dropped_beyond(commitment: Commitment, *, tried: bool = True) -> str:
 
 def _dropped_words(commitment: Commitment) -> str:
     """"dropped by ... on ... (reason)", or "dropped" when no update says so."""
-    update = db.session.scalar(sa.select(CommitmentUpdate).where(
+    # the update that dropped it, not a note added since (its status reads dropped too)
+    update = next((u for u in db.session.scalars(sa.select(CommitmentUpdate).where(
         CommitmentUpdate.commitment_id == commitment.id, CommitmentUpdate.status == CommitmentStatus.dropped)
-        .order_by(CommitmentUpdate.at.desc(), CommitmentUpdate.id.desc()).limit(1))
+        .order_by(CommitmentUpdate.at.desc(), CommitmentUpdate.id.desc())) if "status" in (u.changes or {})), None)
     if update is None:
         return "dropped"
     who = person_seen_by(db.session, update.user_id, current_user)
