@@ -28,7 +28,7 @@ from tests.test_dashboard_functions import (
     shown_rows,
     user,
 )
-from tests.test_dashboard_pages import walk
+from tests.test_dashboard_pages import text, walk
 
 FILTERS = ("leaders-year.value", "leaders-component.value", "leaders-function.value", "leaders-agency.value")
 
@@ -115,6 +115,17 @@ def test_a_critical_element_decided_at_1_settles_the_level(world):
     decide(db.session, world["plans"]["head"], [1])
     head = next(p for p in queries.leaders(db.session).plans if p.leader == "Zoe Head")
     assert not head.decided and head.level == 1 and queries.leaders(db.session).levels()[1] == 1
+    from plotly.utils import PlotlyJSONEncoder
+
+    from dashboards.pages.leaders import tiles
+
+    found = queries.leaders(db.session)
+    layout = json.loads(json.dumps(tiles(found), cls=PlotlyJSONEncoder))
+    undecided = next(t for t in walk(layout) if t["props"].get("id") == "leaders-undecided")
+    said = text(undecided)
+    assert head in found.undecided and ("1 plan of these has its summary level settled already (a critical element "
+                                        "decided at 1 is level 1): the levels chart counts it there.") in said, (
+        "the tile's undecided plans and the chart's 'None yet' differed by one, unexplained")
 
 
 def test_the_filters_choose_a_component_or_a_function(world):

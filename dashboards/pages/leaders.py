@@ -192,10 +192,24 @@ def summary(found: queries.Leaders) -> str:
             f"with an element proposed below 3; {undecided} not yet decided.{hidden}")
 
 
+def settled_early(found: queries.Leaders) -> int:
+    """Plans not every element of which is decided, whose summary level is settled already (a critical element
+    decided at 1: OPM's level 1): the levels chart counts them at their level, the undecided among the rest."""
+    return sum(1 for p in found.undecided if p.level is not None)
+
+
+def settled_words(settled: int) -> str:
+    one = settled == 1
+    return (f"{counted(settled, 'plan')} of these {'has its' if one else 'have their'} summary level settled "
+            f"already (a critical element decided at 1 is level 1): the levels chart counts {'it' if one else 'them'} "
+            "there.")
+
+
 def tiles(found: queries.Leaders) -> html.Div:
     total = len(found.plans)
     overridden = sum(p.overridden for p in found.plans)
     undecided = len(found.undecided)
+    settled = settled_early(found)
 
     def share(n: int) -> str:
         return f"{n:,} of {counted(total, 'plan')} ({n / total:.0%})"
@@ -213,7 +227,9 @@ def tiles(found: queries.Leaders) -> html.Div:
             html.P(share(len(found.at_risk)), className="dash-tile__sub")], tile_id="leaders-at-risk"),
         components.tile("Plans not yet decided", [
             html.P(f"{undecided:,}", className="dash-tile__big"),
-            html.P(share(undecided), className="dash-tile__sub")], tile_id="leaders-undecided",
+            html.P(share(undecided), className="dash-tile__sub"),
+            *([html.P(settled_words(settled), className="dash-tile__sub")] if settled else [])],
+            tile_id="leaders-undecided",
             footer=f"Decisions so far that override the rules' proposal: {overridden:,} "
                    f"element{'s' if overridden != 1 else ''}."),
     ], className="dash-tiles")
