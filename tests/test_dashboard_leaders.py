@@ -61,6 +61,11 @@ def test_leaders_with_cx_requirements_at_risk_first(world):
     assert found.levels() == {5: 0, 4: 0, 3: 0, 2: 0, 1: 0, "none": 3}
     assert found.proposals() == {5: 0, 4: 1, 3: 1, 2: 1, 1: 0, "none": 0}
     assert all(p.plan_href is None for p in found.plans), "no links before with_links"
+    from dashboards.pages.leaders import summary
+
+    early = "No quarter of FY2027 has results yet: its proposals read the latest quarters that have them, to FY2026-Q4."
+    assert early in summary(found, "FY2026-Q4"), "as the overview's tile says: a reader took them for this year's"
+    assert "has results yet" not in summary(found, "FY2027-Q1")
 
 
 def test_a_requirement_below_3_is_counted_as_the_overview_counts_it_even_when_its_element_is_not(world):

@@ -19,6 +19,7 @@ from dashboards.queries import common
 from dashboards.queries import leaders as queries
 from dashboards.urlstate import QueryParam, UrlState
 from scorecard.extensions import db
+from scorecard.periods import parse_period
 from scorecard.permissions import can
 from scorecard.text import counted
 
@@ -177,7 +178,9 @@ def leaders_table(found: queries.Leaders, page: Optional[tables.Page] = None) ->
 
 # ----------------------------------------------------------------------------- words
 
-def summary(found: queries.Leaders) -> str:
+def summary(found: queries.Leaders, latest: Optional[str] = None) -> str:
+    """The page's sentence; `latest`, the newest quarter with results: a year none of whose quarters has
+    results yet is said to be proposed from the quarters before it (as the overview's tile says)."""
     if found.fiscal_year is None:
         return "No performance plans yet."
     total = len(found.plans)
@@ -187,9 +190,11 @@ def summary(found: queries.Leaders) -> str:
     if not total:
         return f"No FY{found.fiscal_year} plan with a CX requirement for these filters that you may see.{hidden}"
     undecided = counted(len(found.undecided), "plan")
+    early = (f" No quarter of FY{found.fiscal_year} has results yet: its proposals read the latest quarters that "
+             f"have them, to {latest}." if latest and parse_period(latest).fiscal_year < found.fiscal_year else "")
     return (f"FY{found.fiscal_year}: {counted(total, 'leader')} with CX requirements; "
             f"{len(found.requirement_below):,} with a CX requirement proposed below 3, {len(found.at_risk):,} of them "
-            f"with an element proposed below 3; {undecided} not yet decided.{hidden}")
+            f"with an element proposed below 3; {undecided} not yet decided.{early}{hidden}")
 
 
 def settled_early(found: queries.Leaders) -> int:
@@ -242,7 +247,8 @@ def tiles(found: queries.Leaders) -> html.Div:
 @cached_answer
 def update_leaders(year, component_id, function_id, agency_id):
     found = visible(year, component_id, function_id, agency_id)
-    return (levels_figure(found), components.data_table(levels_table(found)), summary(found),
+    latest = next(iter(common.periods_with_data(db.session)), None)
+    return (levels_figure(found), components.data_table(levels_table(found)), summary(found, latest),
             tiles(found) if found.plans else None)
 
 
