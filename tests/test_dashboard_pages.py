@@ -622,10 +622,16 @@ def test_the_life_experience_programs_caption_names_every_column(app):
     from dashboards.pages.life_experiences import programs_table
     from dashboards.queries.life_experience_rollup import Experience, LifeProgram, Rollup
 
-    program = LifeProgram(1, "Passports", "Travel", "State", "red", 61.0, 120, 7, "/dashboards/program?id=1")
+    program = LifeProgram(1, "Passports", "Travel", "State", "amber", 90.3, 113, 7, "/dashboards/program?id=1",
+                          judged=3.9312, target=4.0)
     table = programs_table(Rollup("FY2026-Q4", "v2", [Experience(1, "Travelling abroad", programs=[program])]))
     assert "Rule finding" in [c.header for c in table.columns]
     assert "the rule finding behind the status" in table.caption, table.caption
+    # a share who trust of 90.3% read amber beside another's 78.3% green: the score it is judged on, and its target
+    headers = [c.header for c in table.columns]
+    assert headers[5:9] == ["Share who trust (%)", "Trust (mean 1-5, judged against the target)", "n", "Target"]
+    assert (table.rows[0]["judged"], table.rows[0]["target"]) == (3.93, 4.0)
+    assert "the 1-5 mean the status is judged on" in table.caption and "the target" in table.caption
 
 
 @pytest.mark.parametrize("value", [-1, "1", 1.5, True, 2**40])

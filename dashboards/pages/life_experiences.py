@@ -16,6 +16,7 @@ from dashboards.queries.program import MEAN, TRUST
 from dashboards.urlstate import UrlState
 from scorecard.a11 import asked_in_v2
 from scorecard.extensions import db
+from scorecard.scoring import beside_target
 from scorecard.text import counted
 
 dash.register_page(__name__, path="/life-experiences", name="Life experiences",
@@ -87,8 +88,13 @@ def measures_table(rollup: queries.Rollup) -> tables.Table:
 
 
 def _trust_columns(unit: str) -> list:
+    """Its trust as the page gives it, and (v2) the score the status is judged on beside its target: a share
+    who trust of 90% read amber beside 78% green, with nothing to say the status reads the 1-5 mean."""
+    judged = [] if unit == MEAN else [tables.Column("judged", "Trust (mean 1-5, judged against the target)",
+                                                    tables.NUMBER, decimals=None)]
     return [tables.Column("trust", "Trust (mean 1-5)" if unit == MEAN else "Share who trust (%)", tables.NUMBER,
-                          decimals=2 if unit == MEAN else 1), tables.Column("n", "n", tables.COUNT)]
+                          decimals=2 if unit == MEAN else 1), *judged, tables.Column("n", "n", tables.COUNT),
+            tables.Column("target", "Target", tables.NUMBER)]
 
 
 def programs_table(rollup: queries.Rollup, experiences=None, *, name: str = "") -> tables.Table:
@@ -98,6 +104,7 @@ def programs_table(rollup: queries.Rollup, experiences=None, *, name: str = "") 
         for p in experience.programs:
             rows.append({"experience": experience.name, "program": p.name, "href": p.href, "agency": p.agency,
                          "component": p.component, "status": p.status, "trust": p.trust, "n": p.trust_n,
+                         "judged": None if p.judged is None else beside_target(p.judged, p.target), "target": p.target,
                          "why": tables.finding_words(p.finding_id),
                          "why_href": links.finding(p.finding_id) if p.finding_id else None,
                          "question": p.question, "source": p.source})
@@ -111,8 +118,10 @@ def programs_table(rollup: queries.Rollup, experiences=None, *, name: str = "") 
         columns.insert(0, tables.Column("experience", "Life experience"))
         columns[1].row_header, columns[0].row_header = True, False
     title = experiences[0].name if single else "Every life experience"
-    return tables.Table(caption=f"{title}: programs, {rollup.period}: status, trust, respondents (n), the rule "
-                                f"finding behind the status, the trust question as asked and its import batch",
+    judged = "" if unit == MEAN else ", the 1-5 mean the status is judged on"
+    return tables.Table(caption=f"{title}: programs, {rollup.period}: status, trust{judged}, respondents (n), the "
+                                "target, the rule finding behind the status, the trust question as asked and its "
+                                "import batch",
                         columns=columns, rows=rows, name=name or f"life-experience-programs-{rollup.period or 'none'}")
 
 

@@ -63,6 +63,8 @@ class LifeProgram:
     href: str = ""  # the program's page for the quarter
     question: str = ""  # the trust question as asked ("non-standard wording" marked)
     source: str = ""    # the import batches its trust answers came from
+    judged: Optional[float] = None  # the score its status is judged on (v2: the 1-5 mean, a thumbs up 5), and
+    target: Optional[float] = None  # the target it is judged against (common.ProgramStatus)
 
 
 @dataclass
@@ -176,7 +178,9 @@ def _experience(experience, programs, rows_by_program, metrics, specs, statuses,
         found.programs.append(LifeProgram(program_id, name, component, agency, word,
                                           None if trust is None else trust.value, None if trust is None else trust.n,
                                           None if status is None else status.finding_id,
-                                          links.program(program_id, period), question or "", source or ""))
+                                          links.program(program_id, period), question or "", source or "",
+                                          None if status is None else status.value,
+                                          None if status is None else status.target))
     for spec in sorted(by_spec, key=spec_order):
         rows = by_spec[spec]
         measure = pooled_measure(metrics[rows[0].metric_id].kind, rows, share_of_trust=spec.share_of_trust)
