@@ -470,6 +470,15 @@ def test_the_downloads_write_exactly_the_tables_shown(app, known, kind, monkeypa
     # numbers, not text with their unit ("85%" was a text cell): the workbook's cell is the number 85, shown 85.0
     assert history[2][2] == ("85" if kind == "xlsx" else "85.0")
     assert metrics[0][4:7] == ["Value", "Target", "Unit"] and metrics[1][6] == "%"
+    # the leaders rated on the function: every other table of the page had its downloads, this one had none
+    from dashboards.pages.function import leaders_table
+    from dashboards.queries import functions as function_queries
+
+    leaders = downloaded(client, "function-leaders-table", kind, values)
+    with app.app_context():
+        found = function_queries.functions(db.session, TODAY)
+        expected = leaders_table(next(r for r in found.rows if r.code == "CFO"), found.fiscal_year)
+    assert leaders[0] == expected.header() and len(leaders) - 1 == len(expected.rows) >= 1
 
 
 HOSTILE_CODES = ["DROP TABLE", "C F O", "x" * 17, "", 5, ["CFO"], {"code": "CFO"}, True, "ĆFO"]

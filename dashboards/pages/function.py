@@ -222,7 +222,8 @@ def body(found: queries.Functions, row: Optional[queries.FunctionSummary], code:
         ], className="dash-section", **{"aria-labelledby": "function-metrics-heading"}),
         html.Section([
             html.H2("Leaders rated on the function", id="function-leaders-heading"),
-            components.data_table(leaders_table(row, found.fiscal_year)),
+            components.table_panel("function-leaders-table", summary="The leaders as a table, with downloads",
+                                   open=True, children=components.data_table(leaders_table(row, found.fiscal_year))),
         ], className="dash-section", **{"aria-labelledby": "function-leaders-heading"}),
     ]
 
@@ -249,3 +250,6 @@ def _table_of(build):
 
 components.register_downloads("function-commitments", _table_of(commitments_table), [State("function-code", "value")])
 components.register_downloads("function-metrics-table", _table_of(metrics_table), [State("function-code", "value")])
+components.register_downloads("function-leaders-table",
+                              _table_of(lambda row: leaders_table(row, functions_now().fiscal_year)),
+                              [State("function-code", "value")])
