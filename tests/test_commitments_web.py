@@ -410,6 +410,8 @@ def test_a_commitment_completed_without_a_new_reason_leaves_its_at_risk_reason_b
     assert submit(officer, url, status="at_risk", reason=late).status_code == 303
     page = officer.get(url).get_data(as_text=True)  # the form opens with the reason on file
     assert late in html.unescape(page)
+    assert ("Set on track, not started or complete, it keeps no reason left as it was (the history keeps it): write "
+            "one to keep one.") in " ".join(html.unescape(page).split()), "the form says so before it is sent"
     assert submit(officer, url, page=page, status="complete").status_code == 303
     with demo.app_context():
         done = db.session.get(Commitment, cid)
