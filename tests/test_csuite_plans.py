@@ -15,6 +15,7 @@ from scorecard.extensions import db
 from scorecard.models import (
     Commitment,
     CommitmentStatus,
+    CommitmentUpdate,
     Finding,
     Function,
     Leader,
@@ -201,11 +202,58 @@ def test_last_years_proposal_reads_the_commitments_as_the_year_left_them(evaluat
         made = commitments_of("CFO")[0]
         update_commitment(db.session, made, {"status": "off_track", "reason": "Fieldwork slipped."}, user=officer,
                           version=made.version)
+        noon = datetime.combine(DEMO_TODAY, datetime.min.time(), tzinfo=UTC) + timedelta(hours=16)
+        for update in db.session.scalars(sa.select(CommitmentUpdate).where(CommitmentUpdate.at > noon)):
+            update.at = noon  # made on the demo's day, as the evaluations below read it
+        db.session.commit()
         evaluate(db.session, today=DEMO_TODAY)
         assert _counts(finding_of(last)) == expected, "the year's record is as the year left it"
         now = _counts(finding_of(this))
         assert now[1] == this_before[1] + 1 and now[2] >= this_before[2] + 1, (this_before, now)
         assert finding_of(last).facts["records"], "the commitments read are still listed"
+        # evaluated as of an earlier day, the current quarter reads the commitments as they stood that day
+        evaluate(db.session, today=DEMO_TODAY - timedelta(days=10))
+        assert finding_of(this).period == "FY2027-Q1"
+        assert _counts(finding_of(this))[1] == this_before[1], "not the commitment made after that day"
+
+
+def test_last_years_proposal_says_on_its_pages_which_day_it_read_the_commitments_as_of(evaluated):
+    """The FY2026 proposal's why-page said its commitments were "as they were when read on" the evaluation's day and
+    marked one due in November overdue beside a sentence saying none was; its plan page said a commitment changed
+    since and "the next evaluation updates it", which it never would."""
+    import html
+    import re
+
+    from scorecard.commitments.services import update_commitment
+    from scorecard.models import PerformancePlan as Plan
+
+    with evaluated.app_context():
+        cfo = head("CFO")
+        requirements = {year: db.session.scalar(sa.select(PlanRequirement).join(PlanElement).join(Plan).where(
+            Plan.leader_id == cfo.id, Plan.fiscal_year == year, PlanRequirement.function_id.is_not(None)))
+            for year in (2026, 2027)}
+        last, this = finding_of(requirements[2026]), finding_of(requirements[2027])
+        plan_id, last_id, this_id = requirements[2026].element.plan_id, last.id, this.id
+        this_plan = requirements[2027].element.plan_id
+        read, explanation = last.facts["records"], last.explanation
+        officer = person("officer", "cfo.officer.3@csuite.gov", function_id=cfo.function_id)
+        changed = commitments_of("CFO")[0]
+        update_commitment(db.session, changed, {"next_step": "Brief the board."}, user=officer,
+                          version=changed.version)
+        client = evaluated.test_client(user=person("executive", "exec.2@csuite.gov"))
+    why = " ".join(html.unescape(client.get(f"/findings/{last_id}").get_data(as_text=True)).split())
+    assert "as they stood on 2026-09-30 (the end of FY2026-Q4: read on" in why
+    overdue = re.findall(r'class="commitment-read".*?</tr>', why)
+    assert len(overdue) == len(read) and all(">yes<" not in row for row in overdue), (
+        "none was overdue at the year's end, as the sentence says")
+    assert "0 overdue" in explanation
+    plan = " ".join(html.unescape(client.get(f"/plans/{plan_id}").get_data(as_text=True)).split())
+    assert "The proposal read them as they stood on 2026-09-30, the end of FY2026-Q4" in plan
+    assert "A commitment changed after this proposal was made" not in plan, "no later change alters last year's"
+    with evaluated.app_context():
+        view = plan_view(db.session, db.session.get(Plan, this_plan))
+        row = next(r for e in view.elements for r in e.requirements if r.finding and r.finding.id == this_id)
+        assert row.read_as_of is None and row.changed_since, "this year's reads them as they are: it is out of date"
 
 
 def test_the_why_page_lists_the_commitments_read(evaluated):

@@ -6,6 +6,7 @@ from scorecard.extensions import db
 from scorecard.findings import bp
 from scorecard.findings.services import (
     batches_read,
+    commitments_read_on,
     inputs_of,
     may_see_finding,
     reproduced,
@@ -28,4 +29,5 @@ def show(finding_id):
     inputs = inputs_of(db.session, finding)
     return render_template("findings/show.html", finding=finding, subject=subject_of(db.session, finding),
                            score=score, inputs=inputs, batches=batches_read(db.session, inputs),
-                           version=finding.rule_version, reproduced=reproduced(db.session, finding))
+                           version=finding.rule_version, reproduced=reproduced(db.session, finding),
+                           read_on=commitments_read_on(finding))

@@ -9,6 +9,7 @@ from typing import Optional
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
+from scorecard.clock import day_of
 from scorecard.models import (
     AuditEvent,
     Commitment,
@@ -25,6 +26,7 @@ from scorecard.models import (
 )
 from scorecard.periods import Period
 from scorecard.ratings import PlanSummary, checked_summary, element_rating, validate_weights
+from scorecard.rules.context import commitments_day
 from scorecard.text import blank
 from scorecard.writers import hold
 
@@ -62,10 +64,22 @@ class RequirementView:
         return self.finding.rating if self.finding else None
 
     @property
+    def read_as_of(self) -> Optional[date]:
+        """The day its quarter ended, when the proposal read the commitments as they stood then (a quarter
+        that had ended when it was evaluated: rules.context.commitments_day); None when it read them as
+        they were."""
+        if self.finding is None or self.finding.evaluated_at is None:
+            return None
+        evaluated = day_of(self.finding.evaluated_at)
+        day = commitments_day(self.finding.period, evaluated)
+        return day if day < evaluated else None
+
+    @property
     def changed_since(self) -> bool:
         """A commitment it reads changed after the proposal was evaluated (the rules run again
-        on the next evaluation; the web pages do not re-run them at once)."""
-        if self.finding is None:
+        on the next evaluation; the web pages do not re-run them at once). Never for a proposal of a
+        quarter that had ended: it read them as that quarter left them, which no later change alters."""
+        if self.finding is None or self.read_as_of is not None:
             return False
         stamps = (c.last_update_at or c.created_at for c in self.commitments)
         return any(stamp is not None and stamp > self.finding.evaluated_at for stamp in stamps)

@@ -554,21 +554,27 @@ def _load_commitments(session, ctx: EvaluationContext) -> None:
     ctx.commitment_history = dict(history)
 
 
+def commitments_day(period: str, today: date) -> date:
+    """The day a requirement's finding reads its function's commitments as of (commitment_as_of): its
+    quarter's last day, or today within the quarter."""
+    return min(today, parse_period(period).end)
+
+
 def commitment_as_of(ctx: EvaluationContext, commitment: CommitmentInfo, day: date) -> Optional[CommitmentInfo]:
     """The commitment as it stood at the end of the agency's `day`, from its history (append-only): its
     status and last update then, and its due date before any later move; None when it was made after
     `day`. A requirement of a year that has ended is judged on its function's commitments as the year
-    left them, not on what was made, moved or updated since. On or after today, or without a history,
-    it is taken as it is."""
+    left them, not on what was made, moved or updated since (an evaluation dated in the past, too). With
+    nothing in its history since `day`, or no history, it is taken as it is."""
     history = ctx.commitment_history.get(commitment.id)
-    if day >= ctx.today:  # within the quarter: the commitment as it is now
-        return commitment
     if not history:
         made = commitment.created_at
         return None if made is not None and day_of(made) > day else commitment
     before = [entry for entry in history if day_of(entry[0]) <= day]
     if not before:
         return None
+    if len(before) == len(history):  # nothing since: as it is (within the quarter, the usual case)
+        return commitment
     due = commitment.due_date
     for _at, _status, moved in reversed(history[len(before):]):  # later moves undone, the latest first
         if moved is not None:

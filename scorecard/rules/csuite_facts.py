@@ -10,8 +10,7 @@ from typing import Optional
 from scorecard.commitments import attention
 from scorecard.commitments.services import CLOSED
 from scorecard.models import CommitmentStatus, RuleSubject
-from scorecard.periods import parse_period
-from scorecard.rules.context import CommitmentInfo, commitment_as_of
+from scorecard.rules.context import CommitmentInfo, commitment_as_of, commitments_day
 from scorecard.rules.evaluator import FactResult, InputRef
 from scorecard.rules.facts import (
     FACTS,
@@ -125,7 +124,7 @@ def _commitments_of(ctx, subject_type, entity, period: str, days: int = STALE_DA
     function_id = entity.function_id
     if function_id is None:
         return FactResult(None, "not_applicable")
-    day = min(ctx.today, parse_period(period).end)
+    day = commitments_day(period, ctx.today)
     cache = ctx.cache.setdefault("function_summaries", {})
     token = (function_id, days, day)
     hit = cache.get(token)
