@@ -218,7 +218,8 @@ def check_request(callback_map: dict, body) -> None:
     for key, declared in (("inputs", entry["inputs"]), ("state", entry.get("state", []))):
         sent = _specs(body.get(key, []), key)
         if [(s["id"], s["property"]) for s in sent] != [(d["id"], d["property"]) for d in declared]:
-            raise CallbackInputError(f"the {key} do not match the callback's")
+            raise CallbackInputError({"inputs": "the inputs sent do not match the callback's",
+                                      "state": "the state sent does not match the callback's"}[key])
         for item in sent:
             convert(f"{item['id']}.{item['property']}", item.get("value"))
     changed = body.get("changedPropIds", [])

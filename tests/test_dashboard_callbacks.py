@@ -109,6 +109,8 @@ def test_hostile_callback_payloads_answer_400(viewer, name):
     assert detail, "the 400 says what was wrong"
     if named:
         assert detail.startswith(f"{named}: "), detail
+    if name == "an extra state":
+        assert "the state sent does not match the callback's" in detail, detail
 
 
 def test_a_well_formed_body_is_answered(viewer):
