@@ -498,6 +498,8 @@ def test_a_leader_changes_nothing_on_a_dropped_commitment_through_the_api_as_on_
         assert refused.status_code == 403, (body, refused.status_code)
         assert "only the" in refused.get_json()["detail"] and "officers and administrators" in \
             refused.get_json()["detail"]
+    stale = http.patch(url, json={"reason": "Mine now"}, headers={**_bearer(leader), "If-Match": '"1"'})
+    assert stale.status_code == 403, "refused as it is, not 412 'read it again and retry' to a retry refused anyway"
     with api.app_context():
         kept = db.session.get(Commitment, cid)
         assert kept.reason == "Merged into another" and f'"{kept.version}"' == etag
