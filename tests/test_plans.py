@@ -88,7 +88,9 @@ def test_confirm_and_override_keep_both_proposal_and_decision(demo):
         kept = db.session.scalars(sa.select(ElementRating).where(ElementRating.element_id == element.id)).all()
         assert [(r.proposed_rating, r.confirmed_rating) for r in kept] == [(4, 4), (4, 5)]
         audit = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "plan.rate")).all()
-        assert audit[-1].after["justification"] == "Led the call-center turnaround."
+        assert audit[-1].after == {"proposed_rating": 4, "confirmed_rating": 5,
+                                   "justification": "Led the call-center turnaround.", "decided_by_id": official.id}, (
+            "the event alone says the decision overrode the proposal, and whose it is")
         # the audit's before holds the decision replaced (it held the proposal alone, so a changed decision
         # left no trace of what it replaced), and a first decision none
         assert audit[-1].before == {"proposed_rating": 4, "confirmed_rating": 4, "justification": None,

@@ -338,6 +338,8 @@ def decide(session, element: PlanElement, rating: int, justification: str, user,
                                    **({"confirmed_rating": replaced.confirmed_rating,
                                        "justification": replaced.justification,
                                        "decided_by_id": replaced.decided_by_id} if replaced else {})},
-                           after={"confirmed_rating": rating, "justification": justification or None}))
+                           # the proposal again beside the decision: the event alone says whether it overrode it
+                           after={"proposed_rating": proposed, "confirmed_rating": rating,
+                                  "justification": justification or None, "decided_by_id": user.id}))
     session.commit()
     return decision
