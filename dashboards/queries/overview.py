@@ -514,9 +514,8 @@ def _significance(session, period: Period, prior: Period, programs: ProgramFilte
     places = next((d for d in (2, 3, 4) if round(change.before.mean, d) != round(change.after.mean, d)), 2)
     said = (f"a significant {'decline' if change.after.mean < change.before.mean else 'rise'}" if change.significant
             else "not a significant change")
-    ci = next((d for d in range(places, 5) if round(change.ci_low, d) and round(change.ci_high, d)), 4)
-    return (f"; its trust was {change.before.mean:.{places}f} in {prior}, {said} at 95% (the change's 95% CI "
-            f"{change.ci_low:+.{ci}f} to {change.ci_high:+.{ci}f})")
+    return (f"; its trust was {change.before.mean:.{places}f} in {prior}, {said} at 95% (the change's "
+            f"{_interval(change, places)})")
 
 
 def trust_words(status) -> str:
@@ -572,11 +571,16 @@ def _mean_change(driver: str, period: Period, change) -> str:
     (-0.006, 95% CI ...)"), so that a change too small to matter however certain is seen to be."""
     before, after = change.before.mean, change.after.mean
     places = next((d for d in (2, 3, 4) if round(before, d) != round(after, d)), 4)
-    # its interval to the places that keep both ends off zero (a significant change's interval excludes it)
-    ci = next((d for d in range(places, 5) if round(change.ci_low, d) and round(change.ci_high, d)), 4)
     return (f"{driver} {before:.{places}f} → {after:.{places}f} ({shown_change(before, after, places):+.{places}f}"
-            f", 95% CI {change.ci_low:+.{ci}f} to {change.ci_high:+.{ci}f}"
+            f", {_interval(change, places)}"
             f"{_shares(driver, period, change)}, n = {change.before.n:,} and {change.after.n:,})")
+
+
+def _interval(change, places: int) -> str:
+    """"95% CI -0.83 to -0.49": a change's interval from `places` on, to the places that keep both ends off zero
+    (a significant change's interval excludes it)."""
+    ci = next((d for d in range(places, 5) if round(change.ci_low, d) and round(change.ci_high, d)), 4)
+    return f"95% CI {change.ci_low:+.{ci}f} to {change.ci_high:+.{ci}f}"
 
 
 def _shares(driver: str, period: Period, change) -> str:

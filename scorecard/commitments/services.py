@@ -142,6 +142,12 @@ def dropped_beyond(user, commitment: Commitment) -> bool:
     return commitment.status is S.dropped and not can(user, "drop_commitment") and may_edit(user, commitment)
 
 
+def dropped_beyond_words(commitment: Commitment) -> str:
+    """Why a change of `dropped_beyond`'s is refused (the API and update_commitment say it alike)."""
+    return (f"The commitment is dropped; only the {commitment.function.code} function's officers and administrators "
+            "can change it or take it back up")
+
+
 def may_drop(user, commitment: Commitment) -> bool:
     return can(user, "drop_commitment") and may_edit(user, commitment) and commitment.status is not S.dropped
 
@@ -332,9 +338,6 @@ def _problems(session, *, function_id: int, state: dict, changed: set, current: 
     if ("status" in changed and current is not None and current.status is S.dropped and status is not S.dropped
             and not can(user, "drop_commitment")):
         problems["status"] = "only the function's officers and administrators take a commitment back up once dropped"
-    elif current is not None and current.status is S.dropped and user is not None and not can(user, "drop_commitment"):
-        for name in changed:  # its reason too (a leader it names): dropped, it is the officers' to change
-            problems[name] = "the commitment is dropped: only the function's officers and administrators change it"
     domain = state.get("capacity_domain")
     if domain is not None and domain not in CAPACITY_DOMAINS:
         problems["capacity_domain"] = f"{domain!r} is not one of {', '.join(CAPACITY_DOMAINS)}"
@@ -458,8 +461,7 @@ def update_commitment(session, commitment: Commitment, values: dict, *, user, ve
     if not may_edit(user, commitment):
         raise PermissionError("you may not change this commitment")
     if dropped_beyond(user, commitment):  # neither its reason nor a note: the web offers them no form either
-        raise PermissionError(f"the commitment is dropped; only the {commitment.function.code} function's officers "
-                              "and administrators can change it or take it back up")
+        raise PermissionError(dropped_beyond_words(commitment))
     if version != commitment.version:
         raise EditConflict(commitment)
     values = reason_left_behind(commitment, clean(values))

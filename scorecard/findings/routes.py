@@ -6,7 +6,6 @@ from scorecard.extensions import db
 from scorecard.findings import bp
 from scorecard.findings.services import (
     batches_read,
-    commitments_read_on,
     inputs_of,
     may_see_finding,
     reproduced,
@@ -14,6 +13,7 @@ from scorecard.findings.services import (
 )
 from scorecard.models import Finding
 from scorecard.permissions import requires
+from scorecard.rules.context import commitments_read_on
 from scorecard.rules.explain import score_is_share, score_words
 
 

@@ -25,7 +25,7 @@ from scorecard.models import (
 )
 from scorecard.navigation import program_page
 from scorecard.plans.services import may_see
-from scorecard.rules.context import commitments_day
+from scorecard.rules.context import commitments_read_on
 
 
 @dataclass
@@ -113,17 +113,6 @@ def inputs_of(session, finding: Finding) -> list[InputView]:
                                  .order_by(FindingInput.role, FindingInput.id)))
     views = _observation_inputs(session, [i for i in items if i.role != COMMITMENT_ROLE])
     return views + _commitment_inputs(session, finding, [i for i in items if i.role == COMMITMENT_ROLE])
-
-
-def commitments_read_on(finding: Finding) -> Optional[date]:
-    """The day the finding read its commitments as of: the day it was evaluated, or for a requirement the last
-    day of its quarter when that came first (the rules rebuild them as they stood then:
-    rules.context.commitments_day); None when the finding recorded no day."""
-    facts = finding.facts or {}
-    if not facts.get("today"):
-        return None
-    today = date.fromisoformat(facts["today"])
-    return commitments_day(finding.period, today) if finding.subject_type is RuleSubject.requirement else today
 
 
 def _commitment_inputs(session, finding: Finding, items: list) -> list[InputView]:

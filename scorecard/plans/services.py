@@ -9,7 +9,6 @@ from typing import Optional
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from scorecard.clock import day_of
 from scorecard.models import (
     AuditEvent,
     Commitment,
@@ -26,7 +25,7 @@ from scorecard.models import (
 )
 from scorecard.periods import Period
 from scorecard.ratings import PlanSummary, checked_summary, element_rating, validate_weights
-from scorecard.rules.context import commitments_day
+from scorecard.rules.context import commitments_read_on
 from scorecard.text import blank
 from scorecard.writers import hold
 
@@ -68,11 +67,8 @@ class RequirementView:
         """The day its quarter ended, when the proposal read the commitments as they stood then (a quarter
         that had ended when it was evaluated: rules.context.commitments_day); None when it read them as
         they were."""
-        if self.finding is None or self.finding.evaluated_at is None:
-            return None
-        evaluated = day_of(self.finding.evaluated_at)
-        day = commitments_day(self.finding.period, evaluated)
-        return day if day < evaluated else None
+        day = commitments_read_on(self.finding) if self.finding is not None else None
+        return day if day is not None and day.isoformat() != self.finding.facts["today"] else None
 
     @property
     def changed_since(self) -> bool:

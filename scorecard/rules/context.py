@@ -41,6 +41,7 @@ from scorecard.models import (
     PlanElement,
     PlanRequirement,
     Program,
+    RuleSubject,
     ScopeType,
     Target,
 )
@@ -558,6 +559,16 @@ def commitments_day(period: str, today: date) -> date:
     """The day a requirement's finding reads its function's commitments as of (commitment_as_of): its
     quarter's last day, or today within the quarter."""
     return min(today, parse_period(period).end)
+
+
+def commitments_read_on(finding) -> Optional[date]:
+    """The day a stored finding read its commitments as of: the day it was evaluated, or for a requirement the last
+    day of its quarter when that came first (commitments_day); None when the finding recorded no day."""
+    facts = finding.facts or {}
+    if not facts.get("today"):
+        return None
+    today = date.fromisoformat(facts["today"])
+    return commitments_day(finding.period, today) if finding.subject_type is RuleSubject.requirement else today
 
 
 def commitment_as_of(ctx: EvaluationContext, commitment: CommitmentInfo, day: date) -> Optional[CommitmentInfo]:

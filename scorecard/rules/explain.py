@@ -62,6 +62,8 @@ FIELDS = {
     "off_track": "commitments off track", "off_track_share": "the share off track, as a percent",
     "overdue": "commitments past their due date and still open", "dropped": "commitments dropped",
     "not_updated": "open commitments not updated lately", "stale_days": "the days that count as not updated lately",
+    "commitments_as_of": "the day the function's commitments were read as of (the quarter's last day, or the day "
+                         "evaluated within it)",
     "function_metrics": "the function's metrics read against a target", "below_target": "those below target",
     "below_target_metrics": "the names of the function's metrics below target",
     "function_attainment": "the function's metrics against their targets (mean), as a percent",

@@ -16,6 +16,7 @@ from scorecard.commitments.services import (
     CommitmentError,
     EditConflict,
     dropped_beyond,
+    dropped_beyond_words,
     may_edit,
     may_see,
     update_commitment,
@@ -120,8 +121,7 @@ def update(_headers, values, commitment_id):
     if not may_edit(current_user, found):
         raise ApiProblem(403, "You may read this commitment but not change it.")
     if dropped_beyond(current_user, found):  # before its version: a retry with the current one is refused too
-        raise ApiProblem(403, f"The commitment is dropped; only the {found.function.code} function's officers and "
-                              "administrators can change it or take it back up. Nothing was changed.")
+        raise ApiProblem(403, f"{dropped_beyond_words(found)}. Nothing was changed.")
     if not request.get_data(cache=True).strip():  # webargs reads no body as {}: a change sent without one
         raise ApiProblem(400, 'Send the fields to change as a JSON object, such as {"status": "on_track"} '
                               '({"note": "..."} alone confirms the commitment is current). Nothing was changed.')
