@@ -98,6 +98,7 @@ def init_dashboards(server) -> None:
     from dashboards.briefing.web import bp as briefings_bp
     from dashboards.cache import answered
     from dashboards.validation import guard
+    from dashboards.warm import WarmAnswers
     from scorecard.extensions import csrf
 
     server.register_blueprint(briefings_bp)  # the briefings' downloads, under /dashboards/briefings/
@@ -108,6 +109,7 @@ def init_dashboards(server) -> None:
             server.view_functions[rule.endpoint] = guard(answered(server.view_functions[rule.endpoint], dash_app),
                                                          dash_app)
             csrf.exempt(server.view_functions[rule.endpoint])
+    server.wsgi_app = WarmAnswers(server, dash_app, server.wsgi_app)  # a kept answer, without the framework's work
     # Dash readies itself on the first request, in hooks behind check-then-set flags (its callback map,
     # scripts and layout check; the pages' router): two first requests at once on a threaded server both
     # ran them, and one read the callback map while the other filled it (a 500 seen under load). Run

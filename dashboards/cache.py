@@ -9,8 +9,9 @@ when several hosts serve). A cache that stops answering is passed by: values are
 the request (its inputs and states), who is looking (role, function, leader: what decides what they
 may see) and the data version: a page opened again, or by a colleague with the same view, costs a
 lookup, not the queries, the figures and the JSON. `@cached_answer` marks a callback whose answer
-follows from those alone; the key names which input fired (a download's button) and leaves the
-clicks counted out.
+follows from those alone; the key names which input fired (a download's button) and reads a click
+count as whether the button was pressed at all. Such an answer, asked again, is sent by
+`dashboards.warm` in front of the framework (the same key, read with the same checks).
 
 `@cached` on a query function (`def q(session, ...)`) keeps its result under a key made of the function,
 its other arguments and the *data version*: a few cheap aggregates (the newest import batch and when it
@@ -104,15 +105,35 @@ def _version_columns() -> dict[str, sa.ScalarSelect]:
 SURVEY = ("batch", "committed", "reverted", "observation", "target", "targets", "program")
 
 
-@functools.cache
-def _version_query() -> sa.Select:
-    """The one statement the data version reads, built once (every dashboard request runs it)."""
-    return sa.select(*_version_columns().values())
+_VERSION_SQL: dict[str, str] = {}
+
+
+def version_sql(dialect) -> str:
+    """The one statement the data version reads, as the database's own SQL (its constants written in),
+    built once per kind of database: every dashboard request runs it, and the warm answers
+    (dashboards.warm) run it on a bare connection, where the values come as the driver gives them."""
+    if dialect.name not in _VERSION_SQL:
+        _VERSION_SQL[dialect.name] = str(sa.select(*_version_columns().values()).compile(
+            dialect=dialect, compile_kwargs={"literal_binds": True}))
+    return _VERSION_SQL[dialect.name]
 
 
 def _version_parts(session) -> dict:
-    parts = dict(zip(_version_columns(), session.execute(_version_query()).one(), strict=True))
+    connection = session.connection()
+    return version_parts(connection.exec_driver_sql(version_sql(connection.dialect)).one())
+
+
+def version_parts(values) -> dict:
+    """The data version's parts by name from the values of its statement (`version_sql`), as the driver
+    gives them (the same values whichever way it is read: they are only compared)."""
+    parts = dict(zip(_version_columns(), values, strict=True))
     return parts | {"today": (agency_today(), str(agency_zone()))}  # days are the agency's, in its zone
+
+
+def version_of(parts: dict, reads: Optional[tuple[str, ...]] = None) -> str:
+    """The version (`data_version`) that the parts give: all of them, or those `reads` names."""
+    chosen = tuple(parts.items()) if reads is None else tuple((name, parts[name]) for name in (*reads, "today"))
+    return hashlib.sha256(repr(chosen).encode()).hexdigest()[:16]
 
 
 def data_version(session, reads: Optional[tuple[str, ...]] = None) -> str:
@@ -124,15 +145,14 @@ def data_version(session, reads: Optional[tuple[str, ...]] = None) -> str:
         parts = _version_parts(session)
         if has_request_context():
             g.dashboards_data_parts = parts
-    chosen = tuple(parts.items()) if reads is None else tuple((name, parts[name]) for name in (*reads, "today"))
-    return hashlib.sha256(repr(chosen).encode()).hexdigest()[:16]
+    return version_of(parts, reads)
 
 
 def _bound() -> bool:
     return has_app_context() and cache in current_app.extensions.get("cache", {})
 
 
-_MISSING = object()
+MISSING = object()
 
 
 @functools.cache
@@ -156,11 +176,11 @@ def _key(prefix: str, identity: tuple) -> str:
     return f"{prefix}{release()}:" + hashlib.sha256(repr(identity).encode()).hexdigest()
 
 
-def _look_up(key: str):
-    """The value kept under `key`, or _MISSING (also while the cache is passed by)."""
+def look_up(key: str):
+    """The value kept under `key`, or MISSING (also while the cache is passed by)."""
     global _passed_by_until
     if time.monotonic() < _passed_by_until:
-        return _MISSING
+        return MISSING
     try:
         found = cache.get(key)
     except Exception as error:  # noqa: BLE001 — a shared cache (Redis) that is down: compute, the page still renders
@@ -168,8 +188,8 @@ def _look_up(key: str):
         log.warning("the dashboards' cache is not answering (%s: %s); computing without it for %s s",
                     error.__class__.__name__, str(error)[:200], CACHE_PAUSE_SECONDS)
         _passed_by_until = time.monotonic() + CACHE_PAUSE_SECONDS  # one timeout per pause, not one per query
-        return _MISSING
-    return _MISSING if found is None else found[0]
+        return MISSING
+    return MISSING if found is None else found[0]
 
 
 def _keep(key: str, value) -> None:
@@ -180,8 +200,8 @@ def _keep(key: str, value) -> None:
 
 def _kept(key: str, compute: Callable):
     """The value kept under `key`, else `compute()`'s, kept there."""
-    found = _look_up(key)
-    if found is not _MISSING:
+    found = look_up(key)
+    if found is not MISSING:
         return found
     value = compute()
     _keep(key, value)
@@ -193,14 +213,22 @@ def _viewer() -> tuple:
 
     if not has_request_context() or not current_user.is_authenticated:
         return ()
-    return (str(current_user.role), current_user.function_id, current_user.leader_id)
+    return viewer_of(current_user)
+
+
+def viewer_of(user) -> tuple:
+    """Who is looking, as an answer's key names them: what decides what they may see (a user, or a row
+    with the same attributes)."""
+    return (str(user.role), user.function_id, user.leader_id)
 
 
 def cached_answer(callback: Callable) -> Callable:
     """Mark a Dash callback whose answer follows from its request (its inputs and states, and which input
-    fired; the clicks counted aside), who is looking and the data: `answered` keeps what Dash sends for
-    it, so the same view, for the same kind of viewer, on the same data, answers from the cache. Every
-    page's main callback is one, and every download."""
+    fired; a click count read as pressed or not), who is looking and the data: `answered` keeps what Dash
+    sends for it, so the same view, for the same kind of viewer, on the same data, answers from the cache.
+    Every page's main callback is one, every download, the address's sync (dashboards.urlstate) and the
+    choices a filter offers; not the page's layout (its sign-out form holds the session's CSRF token), nor
+    a briefing's progress."""
     callback.response_cached = True
     return callback
 
@@ -215,16 +243,28 @@ def _marked(entry: dict | None) -> bool:
 
 
 def _values(specs) -> list:
-    """A request's inputs or states as (id, property, value), the clicks counted left out (a button's
-    n_clicks grows with each press; which one was pressed is in changedPropIds)."""
+    """A request's inputs or states as (id, property, value), a click count read as whether the button
+    was ever pressed (n_clicks grows with each press; which one was pressed is in changedPropIds)."""
     out = []
     for spec in specs or ():
         if isinstance(spec, list):  # a pattern-matching input: one per matched component
             out.append(_values(spec))
         elif isinstance(spec, dict):
             clicks = str(spec.get("property", "")).startswith("n_clicks")
-            out.append((repr(spec.get("id")), spec.get("property"), None if clicks else repr(spec.get("value"))))
+            value = spec.get("value")
+            out.append((repr(spec.get("id")), spec.get("property"), bool(value) if clicks else repr(value)))
     return out
+
+
+def answer_key(body: dict, viewer: tuple, version: str) -> str:
+    """The key an answer to the callback request `body` is kept under, for `viewer` on data `version`."""
+    return _key("r:", (body["output"], repr(body.get("changedPropIds")), _values(body.get("inputs")),
+                       _values(body.get("state")), viewer, version))
+
+
+def marked(callback_map: dict, body) -> bool:
+    """Whether `body` (a request checked by dashboards.validation) asks for a callback whose answer is kept."""
+    return isinstance(body, dict) and isinstance(body.get("output"), str) and _marked(callback_map.get(body["output"]))
 
 
 def answered(view: Callable, app) -> Callable:
@@ -238,13 +278,11 @@ def answered(view: Callable, app) -> Callable:
     @wraps(view)
     def answer(*args, **kwargs):
         body = request.get_json(silent=True)
-        if not (_bound() and isinstance(body, dict) and isinstance(body.get("output"), str)
-                and _marked(app.callback_map.get(body["output"]))):
+        if not (_bound() and marked(app.callback_map, body)):
             return view(*args, **kwargs)
-        key = _key("r:", (body["output"], repr(body.get("changedPropIds")), _values(body.get("inputs")),
-                          _values(body.get("state")), _viewer(), data_version(db.session)))
-        found = _look_up(key)
-        if found is not _MISSING:
+        key = answer_key(body, _viewer(), data_version(db.session))
+        found = look_up(key)
+        if found is not MISSING:
             return Response(found, mimetype="application/json")
         response = view(*args, **kwargs)
         if isinstance(response, Response) and response.status_code == 200 and not response.is_streamed:

@@ -30,6 +30,7 @@ import dash
 from dash import Input, Output, State, dcc, html
 
 from dashboards import URL_BASE, validation
+from dashboards.cache import cached_answer
 
 
 @dataclass(frozen=True)
@@ -203,6 +204,7 @@ class UrlState:
 
         @dash.callback(*outputs, *inputs, State(self.location_id, "pathname"), prevent_initial_call=True)
         @validation.validated
+        @cached_answer
         def sync(search, *rest):
             *converted, pathname = rest
             unchanged = [dash.no_update] * len(self.params)

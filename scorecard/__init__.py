@@ -83,6 +83,7 @@ def create_app(config=None) -> Flask:
     from dashboards import dash_app, init_dashboards
     init_dashboards(app)
     security.allow_inline_scripts(app, dash_app.csp_hashes)  # Dash's renderer and inline callbacks, by hash
+    security.trust_proxies(app)
     return app
 
 

@@ -288,9 +288,6 @@ def init_app(app) -> None:
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Please sign in to continue."
     login_manager.login_message_category = "info"
-    proxies = app.config.get("TRUSTED_PROXIES", 0)
-    if proxies:
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
     app.extensions["scorecard_csp"] = {"providers": [], "templates": None}
     app.before_request(refuse_long_urls)
     app.before_request(_require_login)
@@ -304,6 +301,14 @@ def init_app(app) -> None:
     app.jinja_env.globals["session_timer"] = session_timer
     app.after_request(_security_headers)
     protect_files(app)
+
+
+def trust_proxies(app) -> None:
+    """Read the client's address and scheme from the TRUSTED_PROXIES proxies in front (ProxyFix): called
+    last, so that it wraps every other middleware (the dashboards' warm answers read the scheme too)."""
+    proxies = app.config.get("TRUSTED_PROXIES", 0)
+    if proxies:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
 
 
 def url_too_long() -> bool:
@@ -454,6 +459,16 @@ def session_left() -> dict:
     return {"idle": max(0, int(idle)), "absolute": max(0, int(absolute))}
 
 
+def session_current(kept: dict, now: float) -> bool:
+    """Whether a request (not the session timer's) at `now` leaves the session `kept` as it is: within its
+    idle and absolute limits, with a last-seen time too recent to be rewritten (`_session_ended`)."""
+    started, seen = kept.get(SIGNED_IN_AT), kept.get(SEEN_AT)
+    if not all(isinstance(t, (int, float)) and not isinstance(t, bool) for t in (started, seen)):
+        return False
+    idle, absolute = _seconds_left(now, started, seen)
+    return idle >= 0 and absolute >= 0 and now - seen < SEEN_RESOLUTION
+
+
 def _seconds_left(now: float, started: float, seen: float) -> tuple[float, float]:
     """Seconds until the session ends for being idle and at the latest (below 0: past that limit)."""
     config = current_app.config
@@ -552,7 +567,13 @@ def _is_static() -> bool:
 
 
 def _security_headers(response):
-    headers = response.headers
+    add_security_headers(response.headers, secure=request.is_secure, static=_is_static())
+    return response
+
+
+def add_security_headers(headers, *, secure: bool, static: bool = False) -> None:
+    """The headers every answer carries (a static file's may be kept by the browser), over HTTPS with
+    Strict-Transport-Security where HSTS_SECONDS asks for it."""
     config = current_app.config
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers["X-Frame-Options"] = "DENY"
@@ -560,13 +581,12 @@ def _security_headers(response):
     headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
     headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
     headers.setdefault("Content-Security-Policy", content_security_policy(current_app))
-    if config.get("HSTS_SECONDS") and request.is_secure:  # over HTTPS only (RFC 6797 §7.2: not over http)
+    if config.get("HSTS_SECONDS") and secure:  # over HTTPS only (RFC 6797 §7.2: not over http)
         headers.setdefault("Strict-Transport-Security", f"max-age={config['HSTS_SECONDS']}; includeSubDomains")
-    if not _is_static() and "no-store" not in (headers.get("Cache-Control") or ""):
+    if not static and "no-store" not in (headers.get("Cache-Control") or ""):
         # Signed-in pages (and the sign-in form with its CSRF token) are never kept by a browser or proxy.
         headers["Cache-Control"] = "no-store"
         headers.pop("Expires", None)
-    return response
 
 
 # ---------------------------------------------------------------------------- files

@@ -570,7 +570,7 @@ def test_worst_first_puts_the_lowest_scores_first_when_no_cell_is_red_or_amber()
 
 
 def test_a_kept_answer_costs_the_database_two_statements(demo, client_as):
-    """A view opened again asks SQLite for who is signed in and the data version, nothing more (no
+    """A view opened again asks SQLite for the data version and who is signed in, nothing more (no
     connection check before each request: a file is not dropped as a server's connection is)."""
     from tests.helpers import CALLBACK_URL, callback_body
 
@@ -597,7 +597,7 @@ def test_a_kept_answer_costs_the_database_two_statements(demo, client_as):
             sa.event.remove(db.engine, "connect", traced)
     asked = [s for s in sent if not s.startswith("PRAGMA")]
     assert len(asked) == 2, asked
-    assert "FROM users" in asked[0] and "max(import_batches.id)" in asked[1]
+    assert "max(import_batches.id)" in asked[0] and "FROM users" in asked[1]
 
 
 def test_several_keys_the_page_does_not_read_are_said_to_be_no_settings_of_it():

@@ -161,6 +161,7 @@ components.register_lazy_table("heatmap-table", _table, FILTERS)
 @callback(Output("heatmap-component", "options"), Output("heatmap-component", "value"),
           Input("heatmap-agency", "value"), State("heatmap-component", "value"), prevent_initial_call=True)
 @validation.validated
+@cached_answer
 def component_choices(agency_id, component_id):
     """The agency's components; the component chosen stays if the agency has it, else all."""
     options = _component_options(agency_id)

@@ -491,6 +491,7 @@ def update_trend(program_id):
 
 @callback(Output("program-period", "options"), Input("program-id", "value"), Input("program-period", "value"))
 @validation.validated
+@cached_answer
 def quarter_choices(program_id, period):
     """Another program chosen (or another quarter): its own quarters (`quarter_options`)."""
     info = queries.program_info(db.session, program_id) if program_id else None
@@ -545,6 +546,7 @@ validation.register("program-open", "n_clicks", validation.clicks)
 @callback(Output("program-nav", "href"), Output("program-choose-first", "children"), Input("program-open", "n_clicks"),
           State("program-choice", "value"), prevent_initial_call=True)
 @validation.validated
+@cached_answer
 def open_program(clicks, program_id):
     if not clicks:
         return dash.no_update, dash.no_update
