@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import Optional
 
 import sqlalchemy as sa
-from flask import current_app, g, has_app_context, has_request_context
+from flask import current_app, g, has_app_context, has_request_context, request
 from flask_caching import Cache
 
 from scorecard.clock import agency_today, agency_zone
@@ -142,10 +142,18 @@ def data_version(session, reads: Optional[tuple[str, ...]] = None) -> str:
     if has_request_context() and "dashboards_data_parts" in g:
         parts = g.dashboards_data_parts
     else:
-        parts = _version_parts(session)
+        # read by the warm answers (dashboards.warm) as this request came in, when they passed it on: read
+        # before anything is computed from the data, as the app reads it, so an answer kept under it was
+        # drawn from that data or newer, never older
+        parts = request.environ.get(READ_PARTS) if has_request_context() else None
+        if parts is None:
+            parts = _version_parts(session)
         if has_request_context():
             g.dashboards_data_parts = parts
     return version_of(parts, reads)
+
+
+READ_PARTS = "scorecard.dashboards.data_parts"  # the request environ's key of the parts the warm answers read
 
 
 def _bound() -> bool:
