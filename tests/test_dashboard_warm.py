@@ -11,7 +11,7 @@ from scorecard.extensions import db
 from scorecard.models import Agency, CapacityAssessment, Component, Role, User
 from scorecard.security import SEEN_RESOLUTION
 from tests.conftest import PASSWORD
-from tests.helpers import CALLBACK_URL, callback_body, sign_in
+from tests.helpers import CALLBACK_URL, callback_body, csrf_token, sign_in
 
 HEATMAP = {"heatmap-period.value": "FY2026-Q4", "heatmap-agency.value": "all", "heatmap-sort.value": "worst"}
 UNSTABLE = {"Date", "Set-Cookie"}
@@ -89,6 +89,17 @@ def test_a_session_ended_on_the_server_gets_no_warm_answer(demo, seen):
         user = db.session.scalar(sa.select(User).where(User.email == "viewer.warm@test.gov"))
         user.end_sessions()  # signed out everywhere (an administrator deactivating the account does this)
         db.session.commit()
+    assert client.post(CALLBACK_URL, json=body).status_code == 401 and len(seen) == 2
+
+
+def test_a_copy_of_the_cookie_kept_past_sign_out_gets_no_warm_answer(demo, seen):
+    client = _signed_in(demo, "viewer")
+    body = callback_body("heatmap-graph.figure", HEATMAP)
+    assert client.post(CALLBACK_URL, json=body).status_code == 200
+    kept = client.get_cookie("session").value
+    page = client.get("/auth/password").get_data(as_text=True)  # a Flask page: its sign-out form's token
+    assert client.post("/auth/logout", data={"csrf_token": csrf_token(page)}).status_code == 302
+    client.set_cookie("session", kept)  # replayed, as a copied cookie would be
     assert client.post(CALLBACK_URL, json=body).status_code == 401 and len(seen) == 2
 
 
