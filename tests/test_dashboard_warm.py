@@ -192,3 +192,33 @@ def test_the_client_is_identified_as_flask_login_identifies_it(app, environ):
     with app.test_request_context("/", environ_base=environ):
         expected = _create_identifier()
     assert warm._identifier(environ) == expected
+
+
+def test_behind_a_trusted_proxy_the_warm_answer_reads_the_clients_scheme(demo, db_url, tmp_path):
+    """The proxy's headers are read before the warm answers (ProxyFix wraps them): over HTTPS at the
+    proxy, the warm answer carries Strict-Transport-Security as the app's does."""
+    from werkzeug.middleware.proxy_fix import ProxyFix
+
+    from scorecard import create_app
+    from scorecard.config import TestingConfig
+
+    behind = create_app(type("Behind", (TestingConfig,), {"SQLALCHEMY_DATABASE_URI": db_url, "TRUSTED_PROXIES": 1,
+                                                         "HSTS_SECONDS": 600, "UPLOAD_FOLDER": str(tmp_path / "u")}))
+    try:
+        assert isinstance(behind.wsgi_app, ProxyFix) and isinstance(behind.wsgi_app.app, warm.WarmAnswers)
+        reached = []
+        layer = behind.wsgi_app.app
+        inner = layer.wsgi_app
+        layer.wsgi_app = lambda environ, start: reached.append(environ["PATH_INFO"]) or inner(environ, start)
+        client = _signed_in(behind, "viewer", HTTP_X_FORWARDED_PROTO="https",
+                            HTTP_REFERER="https://localhost/auth/login")  # CSRF over HTTPS checks the referrer
+        reached.clear()
+        body = callback_body("heatmap-graph.figure", HEATMAP)
+        first, again = (client.post(CALLBACK_URL, json=body) for _ in range(2))
+        assert first.status_code == again.status_code == 200 and len(reached) == 1
+        assert again.headers["Strict-Transport-Security"] == "max-age=600; includeSubDomains"
+        assert _headers(again) == _headers(first)
+    finally:
+        with behind.app_context():
+            db.session.remove()
+            db.engine.dispose()
