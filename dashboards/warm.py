@@ -7,9 +7,9 @@ through it, the answer wrapped and its headers added): on the small pages, as mu
 answer's numbers. `WarmAnswers`, a WSGI middleware around the app, answers such a request itself when,
 and only when, the app would answer it from the cache with nothing else to do:
 
-- a POST to the callback endpoint with no query string, sent as JSON of at most
-  `validation.MAX_BODY_BYTES` with its Content-Length;
-- the app's own signed session cookie (its serializer, its lifetime) of a signed-in user, whose session
+- a POST over http or https to the callback endpoint, addressed by its path alone (no query string),
+  sent as JSON of at most `validation.MAX_BODY_BYTES` with its Content-Length, not in chunks;
+- the app's own signed session cookie (its serializer, its lifetime) of an active signed-in user, whose session
   token is still the user's (read in one statement with the data version), within its idle and absolute
   limits with a last-seen time too recent to be rewritten (`security.session_current`), whose client is
   the one it was signed in from as Flask-Login's session protection reads it, with no remember-me state;
@@ -41,7 +41,7 @@ from scorecard.security import add_security_headers, session_current
 log = logging.getLogger(__name__)
 
 # The signed-in user's columns the statement reads after the data version's.
-_USER = (User.session_token, User.role, User.function_id, User.leader_id)
+_USER = (User.session_token, User.role, User.function_id, User.leader_id, User.active)
 
 
 class WarmAnswers:
@@ -55,7 +55,8 @@ class WarmAnswers:
 
     def __call__(self, environ, start_response):
         if environ.get("REQUEST_METHOD") == "POST" and environ.get("PATH_INFO") == self.path \
-                and not environ.get("QUERY_STRING"):
+                and not environ.get("QUERY_STRING") and _as_sent(environ) \
+                and environ.get("wsgi.url_scheme") in ("http", "https"):
             found = self._answer(environ)
             if found is not None:
                 headers, body = found
@@ -65,9 +66,9 @@ class WarmAnswers:
 
     def _answer(self, environ):
         """(headers, body) of the app's kept answer to this request, or None: the app answers it."""
-        body = _body(environ)
-        kept = self._session(environ) if body is not None else None
-        if kept is None:
+        kept = self._session(environ)  # first: a body is read only for a session this may answer for
+        body = _body(environ) if kept is not None else None
+        if body is None:
             return None
         try:
             with self.app.app_context():
@@ -109,8 +110,8 @@ class WarmAnswers:
         except validation.CallbackInputError:
             return None  # the app answers 400, naming what was wrong
         values, user = self._read(int(user_id))
-        if user is None or not user[0] or not hmac.compare_digest(user[0], token):
-            return None
+        if user is None or not user[4] or not user[0] or not hmac.compare_digest(user[0], token):
+            return None  # no such user, an inactive one (Flask-Login: not authenticated) or an ended session
         parts = cache.version_parts(values)
         environ[cache.READ_PARTS] = parts  # the app, answering, reads the data version no second time
         viewer = cache.viewer_of(SimpleNamespace(role=Role(user[1]), function_id=user[2], leader_id=user[3]))
@@ -120,8 +121,8 @@ class WarmAnswers:
         return self._headers(environ.get("wsgi.url_scheme") == "https") + [("Content-Length", str(len(found)))], found
 
     def _read(self, user_id: int) -> tuple:
-        """The data version's values and the user's (session token, role, function, leader; None when there
-        is no such user), on a bare connection of the pool: the statements' SQL is built once."""
+        """The data version's values and the user's (session token, role, function, leader, active; None when
+        there is no such user), on a bare connection of the pool: the statements' SQL is built once."""
         engine = db.engine
         if engine.dialect.name not in self._sql:
             user = sa.select(*_USER).where(User.id == sa.bindparam("user_id")).compile(dialect=engine.dialect)
@@ -156,12 +157,21 @@ def _body(environ) -> bytes | None:
     mimetype = parse_options_header(environ.get("CONTENT_TYPE", ""))[0].lower()
     if not (mimetype == "application/json" or (mimetype.startswith("application/") and mimetype.endswith("+json"))):
         return None
+    if environ.get("HTTP_TRANSFER_ENCODING"):  # sent in chunks: the app reads no Content-Length beside them
+        return None
     length = environ.get("CONTENT_LENGTH", "")
     if not (length.isascii() and length.isdigit()) or not 0 < int(length) <= validation.MAX_BODY_BYTES:
         return None
     body = environ["wsgi.input"].read(int(length))
     environ["wsgi.input"] = io.BytesIO(body)
     return body if len(body) == int(length) else None
+
+
+def _as_sent(environ) -> bool:
+    """Whether the address the client sent (RAW_URI or REQUEST_URI, where the server gives it) is the path
+    alone: a longer one (a fragment, an absolute form, past MAX_URL_LENGTH) is the app's to judge."""
+    sent = environ.get("RAW_URI") or environ.get("REQUEST_URI")
+    return sent is None or sent == environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", "")
 
 
 def _identifier(environ) -> str:

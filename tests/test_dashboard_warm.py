@@ -103,6 +103,43 @@ def test_a_copy_of_the_cookie_kept_past_sign_out_gets_no_warm_answer(demo, seen)
     assert client.post(CALLBACK_URL, json=body).status_code == 401 and len(seen) == 2
 
 
+def test_a_user_made_inactive_gets_no_warm_answer_though_their_token_stands(demo, seen):
+    client = _signed_in(demo, "viewer")
+    body = callback_body("heatmap-graph.figure", HEATMAP)
+    assert client.post(CALLBACK_URL, json=body).status_code == 200
+    with demo.app_context():
+        db.session.execute(sa.update(User).where(User.email == "viewer.warm@test.gov").values(active=False))
+        db.session.commit()  # by hand, the session token left as it was
+    assert client.post(CALLBACK_URL, json=body).status_code == 401 and len(seen) == 2
+
+
+def test_a_request_the_app_reads_otherwise_is_left_to_it(demo, seen):
+    """Chunks beside a Content-Length, an address sent longer than its path, a scheme not http(s): the app
+    refuses each, so each reaches it."""
+    client = _signed_in(demo, "viewer")
+    body = callback_body("heatmap-graph.figure", HEATMAP)
+    assert client.post(CALLBACK_URL, json=body).status_code == 200
+    raw = client.application.json.dumps(body).encode()
+    chunked = client.post(CALLBACK_URL, data=raw, content_type="application/json",
+                          headers={"Transfer-Encoding": "chunked", "Content-Length": str(len(raw))})
+    assert chunked.status_code == 400 and len(seen) == 2
+    long = client.post(CALLBACK_URL, json=body, environ_overrides={"RAW_URI": CALLBACK_URL + "#" + "a" * 9000})
+    assert long.status_code == 414 and len(seen) == 3
+    assert client.post(CALLBACK_URL, json=body, environ_overrides={"wsgi.url_scheme": "wss"}).status_code != 200
+    assert len(seen) == 4
+
+
+def test_a_body_is_not_read_for_a_request_not_signed_in(demo, seen):
+    """A signed-out client's slow body holds no thread: the app refuses it on its cookie alone."""
+    class Unread:
+        def read(self, *_):
+            raise AssertionError("the body was read")
+    anonymous = demo.test_client()
+    body = callback_body("heatmap-graph.figure", HEATMAP)
+    answer = anonymous.post(CALLBACK_URL, json=body, environ_overrides={"wsgi.input": Unread()})
+    assert answer.status_code == 401 and len(seen) == 1
+
+
 def test_a_tampered_or_foreign_cookie_gets_no_warm_answer(demo, seen):
     client = _signed_in(demo, "viewer")
     body = callback_body("heatmap-graph.figure", HEATMAP)
