@@ -276,6 +276,44 @@ def test_a_heatmap_cell_gives_its_question_as_asked_and_the_import_batches_it_ca
         assert "<a " not in hover and "<b>I" not in hover and "&lt;b&gt;I trust&lt;/b&gt; &amp;amp;" in hover
 
 
+def test_scores_pooled_with_their_sources_are_the_scores_pooled_without(app):
+    """The heatmap pools a quarter grouped by question and import batch too (one pass for the scores and
+    where they came from): the groups summed give the numbers the plain pooling gives, a mean reported
+    without answer counts weighed in as there."""
+    from scorecard.models import ImportBatch
+
+    EARLY = "FY2024-Q1"  # a quarter the world has no observations in
+    with app.app_context():
+        world = build(db.session)
+        alpha, bravo = world["programs"]["Alpha"], world["programs"]["Bravo"]
+        observe(db.session, alpha, "trust", EARLY, [0, 0, 56, 112, 112], channel="web")
+        observe(db.session, alpha, "trust", EARLY, [3, 1, 10, 20, 20], channel="phone")
+        observe(db.session, bravo, "satisfaction", EARLY, [5, 5, 10, 10, 10])
+        batches = [ImportBatch(filename=f"{name}.csv", format="metrics", checksum=name * 64, status="committed")
+                   for name in "ab"]
+        db.session.add_all(batches)
+        db.session.flush()
+        web, phone = db.session.scalars(sa.select(Observation).where(
+            Observation.program_id == alpha.id, Observation.period == EARLY).order_by(Observation.channel.desc()))
+        web.import_batch_id, phone.import_batch_id = batches[0].id, batches[1].id
+        phone.question_text = "I trust\nthis   agency."
+        lone = Observation(metric_id=web.metric_id, agency_id=web.agency_id, component_id=web.component_id,
+                           program_id=alpha.id, subject_key=web.subject_key, period=EARLY, channel="mail",
+                           touchpoint="", value=4.8, n=2000)  # a mean without its answers, entered directly
+        db.session.add(lone)
+        db.session.commit()
+        plain = common.pooled_scores(db.session, EARLY)
+        sourced = common.pooled_scores(db.session, EARLY, sourced=True)
+        assert {m: {p: s[:5] for p, s in found.items()} for m, found in sourced.items()} == {
+            m: {p: s[:5] for p, s in found.items()} for m, found in plain.items()}
+        trust = common.status_metric(db.session).id
+        alpha_trust = sourced[trust][alpha.id]
+        assert alpha_trust.n == 280 + 54 + 2000 and alpha_trust.counts == (3, 1, 66, 132, 132)
+        assert alpha_trust.questions == ("I trust this agency.",)
+        assert alpha_trust.batches == (batches[0].id, batches[1].id, None)
+        assert plain[trust][alpha.id].questions == () and plain[trust][alpha.id].batches == ()
+
+
 def test_heatmap_without_data(app):
     with app.app_context():
         assert heatmap.driver_heatmap(db.session).rows == []

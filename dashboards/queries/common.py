@@ -175,6 +175,10 @@ class Pooled(NamedTuple):
     counts: Optional[tuple[int, ...]]
     target: Optional[float]
     status: str
+    # with `pooled_scores(..., sourced=True)`: the questions as asked (spaces as one) and the import batches
+    # (None: entered without an import) of the observations pooled, sorted
+    questions: tuple[str, ...] = ()
+    batches: tuple = ()
 
     @property
     def stats(self):
@@ -226,13 +230,43 @@ def target_book(session, fiscal_year: int) -> TargetBook:
     return TargetBook(session, fiscal_year)
 
 
+_SUMS = slice(2, 15)  # a grouped row's answer counts and sums (`_pooled_value`), after program and metric ids
+
+
+def _summed(rows: list) -> tuple:
+    """Rows of the pooled query grouped finer (by question and import batch) as one row of the program and
+    metric: each sum added (a sum SQL found empty, None, adds nothing)."""
+    if len(rows) == 1:
+        return rows[0]
+    sums = []
+    for column in zip(*(row[_SUMS] for row in rows)):
+        present = [value for value in column if value is not None]
+        sums.append(sum(present) if present else None)
+    return (rows[0][0], rows[0][1], *sums)
+
+
+def _sourced(rows: list, seen: dict) -> tuple[tuple[str, ...], tuple]:
+    """The questions as asked (spaces as one) and the import batch ids (None last) of grouped rows whose
+    last two columns are the question and the batch; each distinct tuple once (`seen`), so thousands of
+    cells asked alike share it (and the cache pickles it once)."""
+    if len(rows) == 1:
+        question, batch = rows[0][-2:]
+        said = ((" ".join(question.split()),) if question else (), (batch,))
+    else:
+        questions = {" ".join(row[-2].split()) for row in rows if row[-2]}
+        said = (tuple(sorted(questions)), tuple(sorted({row[-1] for row in rows}, key=lambda b: (b is None, b))))
+    return tuple(seen.setdefault(part, part) for part in said)
+
+
 @cached(reads=SURVEY)
 def pooled_scores(session, period: str, programs: ProgramFilter = EVERY_PROGRAM, *,
-                  min_n: int = 30) -> dict[int, dict[int, Pooled]]:
+                  min_n: int = 30, sourced: bool = False) -> dict[int, dict[int, Pooled]]:
     """{metric id: {program id: Pooled}} of the A-11 driver metrics in `period` for the selected
     programs with observations of them (no data: value None). One GROUP BY in the database for
     every driver, instead of every observation read and pooled in Python (the numbers are the
-    same: the sums are exact); targets judged from plain numbers (TargetBook)."""
+    same: the sums are exact); targets judged from plain numbers (TargetBook). `sourced`: each also
+    names the questions as asked and the import batches (the same pass, grouped by them too: a
+    second pass over the quarter cost the heatmap 17 ms of its 120 at 1,000,000 observations)."""
     period = str(parse_period(period))
     metrics = {m.id: m for m in driver_metrics(session)}
     if not metrics:
@@ -246,15 +280,18 @@ def pooled_scores(session, period: str, programs: ProgramFilter = EVERY_PROGRAM,
     valued = o.value.is_not(None)
     kept = sa.or_(o.n.is_(None), o.n != 0)
     lone = sa.func.coalesce(*answers).is_(None)
+    grouped = (o.program_id, o.metric_id, o.question_text, o.import_batch_id) if sourced else (o.program_id,
+                                                                                                 o.metric_id)
     query = (
         sa.select(o.program_id, o.metric_id, *[sa.func.sum(sa.func.coalesce(c, 0)) for c in answers],
                   sa.func.count(sa.case((kept, o.value))), sa.func.count(sa.case((valued, o.n))),
                   sa.func.sum(sa.case((valued, o.n))), sa.func.sum(o.value * o.n),
                   sa.func.sum(sa.case((kept, o.value))),
                   sa.func.sum(sa.case((sa.and_(valued, o.n.is_(None)), 1), else_=0)),
-                  sa.func.sum(sa.case((lone, o.value * o.n))), sa.func.sum(sa.case((sa.and_(lone, valued), o.n))))
+                  sa.func.sum(sa.case((lone, o.value * o.n))), sa.func.sum(sa.case((sa.and_(lone, valued), o.n))),
+                  *grouped[2:])
         .where(o.period == period, o.metric_id.in_(list(metrics)), o.program_id.is_not(None))
-        .group_by(o.program_id, o.metric_id))
+        .group_by(*grouped))
     if programs != EVERY_PROGRAM:
         query = query.where(o.program_id.in_(
             programs.apply(sa.select(Program.id).join(Component, Component.id == Program.component_id))))
@@ -263,17 +300,22 @@ def pooled_scores(session, period: str, programs: ProgramFilter = EVERY_PROGRAM,
     kinds = {metric_id: (metric.kind is MetricKind.likert, metric.is_survey) for metric_id, metric in metrics.items()}
     found: dict[int, dict[int, Pooled]] = {metric_id: {} for metric_id in metrics}
     no_data = Pooled(None, None, None, None, NO_DATA)
-    for row in session.execute(query).all():
-        program_id, metric_id = row[0], row[1]
+    groups: dict[tuple[int, int], list] = {}
+    seen: dict[tuple, tuple] = {}
+    for row in session.execute(query).all():  # grouped by question and batch too when sourced
+        groups.setdefault((row[0], row[1]), []).append(row)
+    for (program_id, metric_id), rows in groups.items():
+        said = _sourced(rows, seen) if sourced else ()
         likert, survey = kinds[metric_id]
-        value, n, counts = _pooled_value(likert, row)
+        value, n, counts = _pooled_value(likert, _summed(rows))
         if value is None:  # only questions reported without counts (or values): no score to give
-            found[metric_id][program_id] = no_data
+            found[metric_id][program_id] = no_data._replace(questions=said[0], batches=said[1]) if said else no_data
             continue
         component_id, agency_id = places.get(program_id, (None, None))
         target = book.for_ids(metric_id, program_id, component_id, agency_id)
         status = status_for(value, n, target, survey=survey, min_n=min_n)
-        found[metric_id][program_id] = Pooled(value, n, counts, None if target is None else target.target, status)
+        found[metric_id][program_id] = Pooled(value, n, counts, None if target is None else target.target, status,
+                                              *said)
     return found
 
 

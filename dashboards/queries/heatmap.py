@@ -23,7 +23,7 @@ from dashboards.queries.common import (
 from dashboards.queries.program import question_words
 from scorecard.a11 import trust_as_share
 from scorecard.driver_rule import is_non_standard_wording
-from scorecard.models import Component, Observation, Program
+from scorecard.models import Component, Program
 from scorecard.periods import parse_period
 from scorecard.scoring import AMBER, INSUFFICIENT, NO_DATA, NO_TARGET, RED, beside_target
 
@@ -65,10 +65,15 @@ class HeatmapRow:
         """Sorts the worst row first: most red cells, then most amber, then the lowest mean score of the
         cells with enough answers (without targets, as the performance.gov agencies have none, the
         scores are what is worst), then the rest by their statuses."""
-        judged = [cell.value for cell in self.cells if cell.value is not None and cell.status not in (INSUFFICIENT,
-                                                                                                        NO_DATA)]
+        counted = dict.fromkeys(SEVERITY, 0)
+        judged = []
+        for cell in self.cells:  # one pass: 500 rows are sorted on every heatmap
+            if cell.status in counted:
+                counted[cell.status] += 1
+            if cell.value is not None and cell.status not in (INSUFFICIENT, NO_DATA):
+                judged.append(cell.value)
         lowest = (0, sum(judged) / len(judged)) if judged else (1, 0.0)  # a row without such a score after
-        return (-self.count(RED), -self.count(AMBER), lowest, *(-self.count(status) for status in SEVERITY[2:]))
+        return (-counted[RED], -counted[AMBER], lowest, *(-counted[status] for status in SEVERITY[2:]))
 
 
 @dataclass
@@ -84,25 +89,6 @@ class Heatmap:
     def shares(self) -> bool:
         """Whether a cell gives the share who trust (a v2 quarter's trust)."""
         return any(cell.share is not None for row in self.rows for cell in row.cells)
-
-
-@cached(reads=SURVEY)
-def cell_sources(session, period: str) -> dict[tuple[int, int], tuple[tuple[str, ...], tuple]]:
-    """{(program id, metric id): (the questions as asked, the import batch ids)} of the quarter's
-    observations (a batch id None: entered without an import)."""
-    found: dict[tuple[int, int], tuple[set, set]] = {}
-    for program_id, metric_id, question, batch_id in session.execute(
-            sa.select(Observation.program_id, Observation.metric_id, Observation.question_text,
-                      Observation.import_batch_id)
-            .where(Observation.period == period, Observation.program_id.is_not(None))
-            .group_by(Observation.program_id, Observation.metric_id, Observation.question_text,
-                      Observation.import_batch_id)):
-        questions, batches = found.setdefault((program_id, metric_id), (set(), set()))
-        if question:
-            questions.add(" ".join(question.split()))
-        batches.add(batch_id)
-    return {key: (tuple(sorted(questions)), tuple(sorted(batches, key=lambda b: (b is None, b))))
-            for key, (questions, batches) in found.items()}
 
 
 def _question_words(driver: str, period: str, questions: tuple[str, ...]) -> str:
@@ -126,10 +112,10 @@ def driver_heatmap(session, period: Optional[str] = None, programs: ProgramFilte
     with each program's trust cell given the status the overview and the program page give it (as
     `program_statuses` does: the rules' status finding for the quarter where they concluded one, naming
     its why-page; the score's status against its target where not), so the pages never disagree."""
-    heat = survey_heatmap(session, period, programs, sort, min_n=min_n)
     metric = status_metric(session)
+    heat = survey_heatmap(session, period, programs, "name", min_n=min_n)  # sorted once, here
     if heat.period is None or metric is None or metric.driver.value not in heat.drivers:
-        return heat
+        return survey_heatmap(session, period, programs, sort, min_n=min_n)
     column = heat.drivers.index(metric.driver.value)
     findings = status_findings(session, heat.period)
     rows = []
@@ -139,7 +125,7 @@ def driver_heatmap(session, period: Optional[str] = None, programs: ProgramFilte
             cells = list(row.cells)
             cells[column] = replace(cells[column], status=finding.status or cells[column].status,
                                     finding_id=finding.id)
-            row = replace(row, cells=cells)
+            row = HeatmapRow(row.program_id, row.program, row.component, cells)
         rows.append(row)
     if sort == "worst":
         rows.sort(key=HeatmapRow.severity)
@@ -156,7 +142,8 @@ def survey_heatmap(session, period: Optional[str] = None, programs: ProgramFilte
         return Heatmap(period=None)
     period = str(parse_period(period))
     metrics = driver_metrics(session)
-    scores = pooled_scores(session, period, programs, min_n=min_n)  # pooled by the database, targets and statuses
+    # pooled by the database with the questions and batches, targets and statuses
+    scores = pooled_scores(session, period, programs, min_n=min_n, sourced=True)
     with_data = {pid for found in scores.values() for pid in found}
     query = programs.apply(
         sa.select(Program.id, Program.name, Component.name, Program.component_id, Component.agency_id)
@@ -166,7 +153,6 @@ def survey_heatmap(session, period: Optional[str] = None, programs: ProgramFilte
     heat = Heatmap(period=period, drivers=[m.driver.value for m in metrics])
     # v2 trust's share who trust: asked of the trust metric's cells only (a heatmap is thousands of cells)
     shares = {metric.id: trust_as_share(metric.driver.value, period) for metric in metrics}
-    sources = cell_sources(session, period)
     # the metrics' columns read once (thousands of cells), and the words of each distinct wording and batch set
     columns = [(metric, metric.id, metric.driver.value, scores.get(metric.id, {})) for metric in metrics]
     asked: dict[tuple, str] = {}
@@ -175,7 +161,7 @@ def survey_heatmap(session, period: Optional[str] = None, programs: ProgramFilte
         cells = []
         for metric, metric_id, driver, scored in columns:
             score = scored.get(program_id)
-            questions, batches = sources.get((program_id, metric_id), ((), ()))
+            questions, batches = ((), ()) if score is None else (score.questions, score.batches)
             if (driver, questions) not in asked:
                 asked[driver, questions] = _question_words(driver, period, questions)
             if batches not in came_from:
