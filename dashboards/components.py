@@ -124,12 +124,12 @@ GRAPH_CONFIG = {"displaylogo": False, "showSendToCloud": False, "showEditInChart
                     "zoomOut2d", "autoScale2d", "hoverClosestCartesian", "hoverCompareCartesian", "toggleSpikelines"]}
 
 
-def chart(graph, name: str) -> html.Div:
+def chart(graph, name: str, **attributes) -> html.Div:
     """A chart in a region of its own, named for assistive technology (Plotly's drawing has no name of its
     own) and saying where its data is; on a narrow screen it keeps the width its words need and scrolls
     sideways (WCAG 1.4.10 lets a chart scroll): squeezed to a phone's width, Plotly cut its titles and
-    labels off. Focusable, so that a keyboard scrolls it too."""
-    return html.Div(graph, className="dash-chart-scroll", tabIndex="0", role="region",
+    labels off. Focusable, so that a keyboard scrolls it too. `attributes`: the region's own (an id)."""
+    return html.Div(graph, className="dash-chart-scroll", tabIndex="0", role="region", **attributes,
                     **{"aria-label": f"Chart: {name} (scrolls sideways on a narrow screen; the table with it holds "
                                      "the same data)"})
 

@@ -473,6 +473,11 @@ def test_an_agency_whose_results_end_years_before_is_pointed_to_its_newest_quart
     said = json.dumps(heat["heatmap-summary"]["children"])
     assert "No program has survey scores for FY2026-Q4 with these filters." in said and "FY2023-Q1" in said
     assert f'"href": "/dashboards/heatmap?period=FY2023-Q1&agency={agency}&sort=name"' in said
+    assert heat["heatmap-chart"]["hidden"] is True, "the summary says it: an empty chart beside it said it twice"
+    drawn = answer(executive, body("heatmap-graph.figure", {
+        "heatmap-period.value": "FY2023-Q1", "heatmap-agency.value": str(agency), "heatmap-component.value": "all",
+        "heatmap-life-experience.value": "all", "heatmap-sort.value": "name"}, "heatmap-agency.value"))
+    assert drawn["heatmap-chart"]["hidden"] is False and drawn["heatmap-graph"]["figure"]["data"]
     shown = json.dumps(answer(executive, body("overview-body.children", {
         "overview-period.value": "FY2023-Q1", "overview-agency.value": str(agency)}, "overview-agency.value")))
     assert "Their newest results" not in shown, "a quarter with the agency's results needs no pointer"

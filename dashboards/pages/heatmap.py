@@ -76,7 +76,7 @@ def layout(**query):
         # On a phone the columns keep the width their score and status word need (the chart scrolls sideways):
         # squeezed, the words ran together and only the colour was left.
         components.chart(dcc.Loading(dcc.Graph(id="heatmap-graph", config=components.GRAPH_CONFIG), type="dot"),
-                         "programs by A-11 driver, status as words"),
+                         "programs by A-11 driver, status as words", id="heatmap-chart"),
         components.table_panel("heatmap-table", summary="Show the heatmap as a table, with downloads", lazy=True),
         html.Div(id="heatmap-open", hidden=True),
     ])
@@ -135,7 +135,7 @@ def summary(heat: queries.Heatmap) -> str:
     return said + components.still_reported(heat.period)
 
 
-@callback(Output("heatmap-graph", "figure"), Output("heatmap-summary", "children"),
+@callback(Output("heatmap-graph", "figure"), Output("heatmap-summary", "children"), Output("heatmap-chart", "hidden"),
           *[Input(p.control, "value") for p in url.params])
 @validation.validated
 @cached_answer
@@ -147,7 +147,8 @@ def update_heatmap(period, agency_id, component_id, life_experience_id, sort):
         said = [said, *components.newest_results(heat.period, newest, links.dashboard(
             "heatmap", period=newest, agency=agency_id, component=component_id,
             life_experience=life_experience_id, sort=None if sort == "worst" else sort))]
-    return figures.heatmap_figure(heat), said
+    # no rows: the summary says so and where results are; an empty chart beside it said it twice
+    return figures.heatmap_figure(heat), said, not heat.rows
 
 
 def _table(*values) -> tables.Table:
