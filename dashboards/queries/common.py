@@ -300,14 +300,18 @@ def pooled_scores(session, period: str, programs: ProgramFilter = EVERY_PROGRAM,
     kinds = {metric_id: (metric.kind is MetricKind.likert, metric.is_survey) for metric_id, metric in metrics.items()}
     found: dict[int, dict[int, Pooled]] = {metric_id: {} for metric_id in metrics}
     no_data = Pooled(None, None, None, None, NO_DATA)
-    groups: dict[tuple[int, int], list] = {}
-    seen: dict[tuple, tuple] = {}
-    for row in session.execute(query).all():  # grouped by question and batch too when sourced
-        groups.setdefault((row[0], row[1]), []).append(row)
-    for (program_id, metric_id), rows in groups.items():
-        said = _sourced(rows, seen) if sourced else ()
+    rows = session.execute(query).all()
+    if sourced:  # a program's metric in several rows (a question or batch each): summed, their sources named
+        groups: dict[tuple[int, int], list] = {}
+        for row in rows:
+            groups.setdefault((row[0], row[1]), []).append(row)
+        seen: dict[tuple, tuple] = {}
+        pooled = ((*key, _summed(found), _sourced(found, seen)) for key, found in groups.items())
+    else:
+        pooled = ((row[0], row[1], row, ()) for row in rows)
+    for program_id, metric_id, row, said in pooled:
         likert, survey = kinds[metric_id]
-        value, n, counts = _pooled_value(likert, _summed(rows))
+        value, n, counts = _pooled_value(likert, row)
         if value is None:  # only questions reported without counts (or values): no score to give
             found[metric_id][program_id] = no_data._replace(questions=said[0], batches=said[1]) if said else no_data
             continue
