@@ -92,9 +92,12 @@ def _version_columns() -> dict[str, sa.ScalarSelect]:
         "target": latest(sa.func.max(Target.id)), "targets": rows(Target), "program": latest(sa.func.max(Program.id)),
         "capacity": latest(sa.func.max(CapacityAssessment.updated_at)), "assessments": rows(CapacityAssessment),
         # which rule versions are published: their findings are the ones the pages read (a rule published
-        # or retired changes the statuses shown before the evaluation it queues has run)
+        # or retired changes the statuses shown before the evaluation it queues has run). How many, and when the
+        # newest of them was: a version goes draft -> published -> retired and never back, so two sets of
+        # published versions with the same count and the same newest one are the same set (their ids' sum
+        # was not: the first and fourth of four drafts published, then the second and third, added up alike)
         "rules": sa.select(sa.func.count()).where(published).scalar_subquery(),
-        "rule_ids": sa.select(sa.func.sum(RuleVersion.id)).where(published).scalar_subquery(),
+        "rules_published": sa.select(sa.func.max(RuleVersion.published_at)).where(published).scalar_subquery(),
     }
 
 
