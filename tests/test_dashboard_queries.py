@@ -135,6 +135,12 @@ def test_heatmap_cells_carry_value_n_target_and_status_worst_first(world):
     assert (cells["Alpha"].share, cells["Bravo"].share, heat.shares) == (60.0, 80.0, True)
     satisfaction = {row.program: row.cells[0] for row in heat.rows}
     assert satisfaction["Bravo"].status == "green" and satisfaction["Alpha"].status == "no_data"
+    # a cell with no observation names no question and no batch: nothing was asked, nothing is missing
+    from dashboards.pages.heatmap import heatmap_table
+    alpha = satisfaction["Alpha"]
+    assert (alpha.question, alpha.source) == ("no observations", "no observations")
+    [row] = [r for r in heatmap_table(heat).rows if r["program"] == "Alpha" and r["driver"] == "Satisfaction"]
+    assert (row["question"], row["source"]) == ("no observations", "no observations")
 
 
 def test_the_heatmap_pools_as_the_scores_do_means_without_answers_and_values_of_no_one(world):

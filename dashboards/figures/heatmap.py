@@ -8,7 +8,7 @@ import plotly.io as pio
 
 from dashboards import links
 from dashboards.figures.text import wrapped
-from dashboards.queries.heatmap import Heatmap
+from dashboards.queries.heatmap import NOT_OBSERVED, Heatmap
 from dashboards.tables import as_given, status_word
 from scorecard.a11 import driver_name, driver_names
 
@@ -104,7 +104,7 @@ def heatmap_figure(heat: Heatmap) -> dict:
                 f"<b>{wrapped(row.label)}</b><br>{wrapped(f'{driver_name(driver)}: {said}')}"
                 f"<br>n = {n}; target {target}"
                 f"<br>status: {status_word(cell.status)}<br>{wrapped(f'question: {question}')}"
-                f"<br>{wrapped('from: ' + (cell.source or 'no observations'))}<br><i>select to open the program</i>")
+                f"<br>{wrapped('from: ' + (cell.source or NOT_OBSERVED))}<br><i>select to open the program</i>")
         z.append(z_row)
         text.append(text_row)
         hover.append(hover_row)

@@ -30,6 +30,7 @@ from scorecard.scoring import AMBER, INSUFFICIENT, NO_DATA, NO_TARGET, RED, besi
 # Worst first: a red cell outweighs any number of amber ones, then the lowest scores (HeatmapRow.severity).
 SEVERITY = [RED, AMBER, INSUFFICIENT, NO_TARGET, NO_DATA]
 SORTS = {"worst": "Worst first", "name": "Component and program name"}
+NOT_OBSERVED = "no observations"  # a cell's question and source where the program has no observation
 
 
 @dataclass
@@ -161,12 +162,15 @@ def survey_heatmap(session, period: Optional[str] = None, programs: ProgramFilte
         cells = []
         for metric, metric_id, driver, scored in columns:
             score = scored.get(program_id)
-            questions, batches = ((), ()) if score is None else (score.questions, score.batches)
-            if (driver, questions) not in asked:
-                asked[driver, questions] = _question_words(driver, period, questions)
-            if batches not in came_from:
-                came_from[batches] = _source_words(batches)
-            said = {"question": asked[driver, questions], "source": came_from[batches]}
+            if score is None:  # nothing was asked: no question to name ("not recorded" would blame the file)
+                said = {"question": NOT_OBSERVED, "source": NOT_OBSERVED}
+            else:
+                questions, batches = score.questions, score.batches
+                if (driver, questions) not in asked:
+                    asked[driver, questions] = _question_words(driver, period, questions)
+                if batches not in came_from:
+                    came_from[batches] = _source_words(batches)
+                said = {"question": asked[driver, questions], "source": came_from[batches]}
             if score is None or score.value is None:  # no observation, or none with a score: no data
                 target = book.for_ids(metric_id, program_id, component_id, agency_id)
                 cells.append(Cell(None, None if score is None else score.n,
