@@ -268,7 +268,8 @@ def update_leaders_list(page, _previous, _next, year, component_id, function_id,
     shown = tables.page_of(len(found.plans), components.page_wanted("leaders-table", min(page, last)), PAGE_SIZE)
     past = page > last and dash.ctx.triggered_id not in ("leaders-table-prev", "leaders-table-next")
     linked = queries.with_links(replace(found, plans=found.plans[shown.start:shown.end]))
-    words = shown.words("leaders") + (f" There is no page {page:,}: this is the last." if past else "")
+    asked = f"{page:,}" if page < validation.MAX_PAGE else f"{validation.MAX_PAGE:,} or beyond"  # read at most that
+    words = shown.words("leaders") + (f" There is no page {asked}: this is the last." if past else "")
     return (components.data_table(leaders_table(linked, shown)),
             str(shown.number) if shown.number != page and not past else dash.no_update, words,
             *components.pager_ends(shown))
