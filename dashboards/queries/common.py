@@ -249,12 +249,15 @@ def _sourced(rows: list, seen: dict) -> tuple[tuple[str, ...], tuple]:
     """The questions as asked (spaces as one) and the import batch ids (None last) of grouped rows whose
     last two columns are the question and the batch; each distinct tuple once (`seen`), so thousands of
     cells asked alike share it (and the cache pickles it once)."""
-    if len(rows) == 1:
-        question, batch = rows[0][-2:]
-        said = ((" ".join(question.split()),) if question else (), (batch,))
-    else:
-        questions = {" ".join(row[-2].split()) for row in rows if row[-2]}
-        said = (tuple(sorted(questions)), tuple(sorted({row[-1] for row in rows}, key=lambda b: (b is None, b))))
+    if len(rows) == 1:  # most cells: one question and one batch, their words found once per distinct pair
+        key = ("pair", tuple(rows[0][-2:]))  # never a part's tuple (texts, or batch ids: none holds a tuple)
+        if key not in seen:
+            question, batch = key[1]
+            said = ((" ".join(question.split()),) if question else (), (batch,))
+            seen[key] = tuple(seen.setdefault(part, part) for part in said)
+        return seen[key]
+    questions = {" ".join(row[-2].split()) for row in rows if row[-2]}
+    said = (tuple(sorted(questions)), tuple(sorted({row[-1] for row in rows}, key=lambda b: (b is None, b))))
     return tuple(seen.setdefault(part, part) for part in said)
 
 

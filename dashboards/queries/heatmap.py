@@ -105,14 +105,15 @@ def _source_words(batches: tuple) -> str:
     return "; ".join(words)
 
 
-@cached
 def driver_heatmap(session, period: Optional[str] = None, programs: ProgramFilter = EVERY_PROGRAM,
                    sort: str = "worst", *, min_n: int = 30) -> Heatmap:
     """The heatmap for `period` (default: the latest with data) over the programs the filter selects,
     worst first (`sort="worst"`) or by component and program name (`sort="name"`): `survey_heatmap`,
     with each program's trust cell given the status the overview and the program page give it (as
     `program_statuses` does: the rules' status finding for the quarter where they concluded one, naming
-    its why-page; the score's status against its target where not), so the pages never disagree."""
+    its why-page; the score's status against its target where not), so the pages never disagree.
+    Not kept itself: `survey_heatmap` is, and setting the findings in and sorting takes a few
+    milliseconds, where a second pickle of thousands of cells into the cache took as long."""
     metric = status_metric(session)
     heat = survey_heatmap(session, period, programs, "name", min_n=min_n)  # sorted once, here
     if heat.period is None or metric is None or metric.driver.value not in heat.drivers:
@@ -143,8 +144,9 @@ def survey_heatmap(session, period: Optional[str] = None, programs: ProgramFilte
         return Heatmap(period=None)
     period = str(parse_period(period))
     metrics = driver_metrics(session)
-    # pooled by the database with the questions and batches, targets and statuses
-    scores = pooled_scores(session, period, programs, min_n=min_n, sourced=True)
+    # pooled by the database with the questions and batches, targets and statuses; not kept on its own: this
+    # heatmap, kept under the same parts of the data version, is the only reader (its pickle cost 3-6 ms)
+    scores = pooled_scores.uncached(session, period, programs, min_n=min_n, sourced=True)
     with_data = {pid for found in scores.values() for pid in found}
     query = programs.apply(
         sa.select(Program.id, Program.name, Component.name, Program.component_id, Component.agency_id)
