@@ -523,7 +523,7 @@ def update_quarter(program_id, period):
 @cached_answer
 def update_accountability(program_id, period):
     """Who answers for the program; the plans of the appraisal year the quarter chosen falls in first."""
-    if not program_id or queries.program_info(db.session, program_id) is None:
+    if not program_id or not queries.program_exists(db.session, program_id):
         return html.P("No program chosen.", className="dash-empty")
     found = accountability(db.session, program_id, common.Scope.of(current_user), agency_today())
     chosen = common.chosen_period(db.session, period)
@@ -534,7 +534,7 @@ def update_accountability(program_id, period):
 @validation.validated
 @cached_answer
 def update_measures(program_id):
-    if not program_id or queries.program_info(db.session, program_id) is None:
+    if not program_id or not queries.program_exists(db.session, program_id):
         return html.P("No program chosen.", className="dash-empty")
     return components.data_table(measures_table(program_id))
 

@@ -223,6 +223,12 @@ def program_info(session, program_id: int) -> Optional[ProgramInfo]:
                        sorted(((i, name) for i, name in life_experiences), key=lambda item: item[1]), periods)
 
 
+def program_exists(session, program_id: int) -> bool:
+    """Whether the program is there: for the callbacks that need no more of `program_info` (its quarters
+    are read program observation by observation: most of its cost)."""
+    return session.scalar(sa.select(Program.id).where(Program.id == program_id)) is not None
+
+
 @cached(reads=SURVEY)
 def program_choices(session) -> list[tuple[int, str]]:
     """Every program as (id, "Program (Component, Agency)"), by name."""
