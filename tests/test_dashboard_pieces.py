@@ -117,6 +117,19 @@ def test_a_stored_control_character_leaves_the_workbook_writable_and_the_formula
     assert sheet["A2"].data_type == "s" and sheet["A2"].quotePrefix, "text, shown without an apostrophe"
 
 
+def test_an_export_writes_a_repeated_text_as_it_writes_it_once():
+    """A text is exported once per column and value (a heatmap repeats its names thousands of times): the
+    same text in a text and a status column, a formula, a number and True in a text column each keep
+    their own export."""
+    columns = [tables.Column("a", "A"), tables.Column("b", "B", tables.STATUS), tables.Column("c", "C"),
+               tables.Column("d", "D", tables.NUMBER, decimals=1)]
+    rows = [{"a": "no_target", "b": "no_target", "c": 1, "d": 2.26}, {"a": "=1+2", "b": "red", "c": True, "d": 2.26},
+            {"a": "no_target", "b": "no_target", "c": 1.0, "d": None}, {"a": "=1+2", "b": None, "c": "1", "d": 1}]
+    assert tables.Table("t", columns, rows).export_rows() == [
+        ["no_target", "no target", "1", 2.3], ["'=1+2", "red", "True", 2.3],
+        ["no_target", "no target", "1.0", None], ["'=1+2", None, "1", 1.0]]
+
+
 @pytest.mark.parametrize("status, word", [
     ("red", "red"), ("amber", "amber"), ("green", "green"), ("insufficient_data", "insufficient data"),
     ("no_target", "no target"), ("no_data", "no data"), (None, "no data")])
