@@ -293,3 +293,106 @@ def test_the_same_new_rule_sent_again_is_saved_once_but_a_retired_one_is_not_cal
         db.session.commit()
     late = analyst.post("/rules/new", data=form)
     assert late.status_code == 400 and "rule &#39;sent-again&#39; exists already" in late.get_data(as_text=True)
+
+
+# ------------------------------------------------------------------------------ what a version concluded
+
+def _listed(page: str) -> list[int]:
+    """The finding ids a version's page lists, in its order."""
+    table = page.split('id="concluded-findings"')[1].split("</table>")[0]
+    return [int(n) for n in re.findall(r">finding (\d+)</a>", table)]
+
+
+def _version_findings(key: str):
+    from scorecard.models import Rule
+
+    version = db.session.scalar(sa.select(RuleVersion).join(Rule).where(Rule.key == key, RuleVersion.version == 1))
+    return db.session.scalars(sa.select(Finding).where(Finding.rule_version_id == version.id)).all()
+
+
+def test_a_versions_page_lists_what_it_concluded_worst_first_each_with_its_why(evaluated, client_as):
+    from scorecard.periods import parse_period
+
+    executive = client_as("executive")
+    page = executive.get("/rules/program-trust-status/versions/1").get_data(as_text=True)
+    with evaluated.app_context():
+        findings = _version_findings("program-trust-status")
+        newest = max({f.period for f in findings}, key=parse_period)
+        shown = {f.id: f.status for f in findings if f.period == newest}
+    assert f"In {newest}: {len(shown)} findings (" in page
+    order = ["red", "amber", "insufficient_data", "no_target", "no_data", "green"]
+    for status in set(shown.values()):  # each status counted as the database holds it, worst first
+        assert f"{sum(s == status for s in shown.values())} status {status.replace('_', ' ')}" in page
+    listed = _listed(page)
+    assert sorted(listed) == sorted(shown) and len(listed) <= 50
+    assert [order.index(shown[i]) for i in listed] == sorted(order.index(shown[i]) for i in listed), "worst first"
+    assert f'href="/findings/{listed[0]}"' in page
+    # another spelling of a quarter reads as that quarter; one without findings shows the newest, and says so
+    other = executive.get("/rules/requirement-rating-from-attainment/versions/1?period=FY26 Q4").get_data(as_text=True)
+    assert "In FY2026-Q4: " in other and '<option value="FY2026-Q4" selected>' in other
+    later = executive.get("/rules/program-trust-status/versions/1?period=FY2031-Q1").get_data(as_text=True)
+    assert f"This version has no finding in FY2031-Q1; {newest}, the newest quarter" in later
+    # what the address asks that cannot be read is said, and the newest quarter's first page shown
+    odd = executive.get("/rules/program-trust-status/versions/1?period=soon&page=0")
+    text = odd.get_data(as_text=True)
+    assert odd.status_code == 200 and _listed(text) == listed
+    assert ("This address asks for what the page cannot show: the quarter “soon” (a fiscal quarter reads as "
+            "FY2026-Q4); the page “0” (a whole number from 1).") in text
+
+
+def test_a_versions_findings_come_a_page_at_a_time_a_page_past_the_last_showing_the_last(evaluated, client_as,
+                                                                                         monkeypatch):
+    from scorecard.findings import listing
+
+    monkeypatch.setattr(listing, "PER_PAGE", 10)
+    executive = client_as("executive")
+    url = "/rules/requirement-rating-from-attainment/versions/1?period=FY2026-Q4"
+    with evaluated.app_context():
+        total = sum(f.period == "FY2026-Q4" for f in _version_findings("requirement-rating-from-attainment"))
+    pages = -(-total // 10)
+    assert pages > 2
+    seen = []
+    for number in range(1, pages + 1):
+        page = executive.get(f"{url}&page={number}").get_data(as_text=True)
+        assert f"page {number} of {pages}</caption>" in page
+        seen += _listed(page)
+    assert len(seen) == len(set(seen)) == total, "every finding once"
+    last = executive.get(f"{url}&page=999").get_data(as_text=True)
+    assert f"page {pages} of {pages}</caption>" in last and 'aria-label="Page 1"' in last
+
+
+def test_a_versions_plan_findings_are_listed_to_those_who_may_see_the_plan(evaluated, client_as):
+    """A requirement's finding is its plan's: an officer sees their function's leaders', a leader without
+    a plan none; what is left out is counted, never listed."""
+    from scorecard.models import Leader, PerformancePlan, PlanElement
+
+    url = "/rules/requirement-rating-from-function-commitments/versions/1?period=FY2026-Q4"
+    with evaluated.app_context():
+        findings = [f for f in _version_findings("requirement-rating-from-function-commitments")
+                    if f.period == "FY2026-Q4"]
+        function = dict(db.session.execute(
+            sa.select(PlanRequirement.id, Leader.function_id).join(PlanElement).join(PerformancePlan).join(Leader)
+            .where(PlanRequirement.id.in_([f.subject_id for f in findings]))).all())
+        from scorecard.models import Function
+        cfo = db.session.scalar(sa.select(Function.id).where(Function.code == "CFO"))
+        theirs = sorted(f.id for f in findings if function[f.subject_id] == cfo)
+    assert 0 < len(theirs) < len(findings)
+    officer = client_as("officer").get(url).get_data(as_text=True)
+    assert sorted(_listed(officer)) == theirs
+    assert f"{len(findings) - len(theirs)} more findings are on plans your role does not show." in officer
+    leader = client_as("leader").get(url).get_data(as_text=True)
+    assert "Every finding of this version is on a plan your role does not show." in leader
+    assert 'id="concluded-findings"' not in leader and ">finding " not in leader
+    executive = client_as("executive").get(url).get_data(as_text=True)
+    assert sorted(_listed(executive)) == sorted(f.id for f in findings) and "your role does not show" not in executive
+
+
+def test_a_draft_says_it_concludes_nothing_until_published(evaluated, client_as):
+    analyst = client_as("analyst")
+    rule = {"key": "wait-too-long", "title": "Wait too long", "applies_to": "program",
+            "when": {"fact": "metric_value", "metric": "wait_time", "op": "gt", "value": 15},
+            "then": {"flag": "slow"}, "explain": "{program} waits {value} minutes."}
+    token = csrf_token(analyst.get("/rules/new").get_data(as_text=True))
+    analyst.post("/rules/new", data={"csrf_token": token, "definition": json.dumps(rule), "save": "Save"})
+    page = analyst.get("/rules/wait-too-long/versions/1").get_data(as_text=True)
+    assert "A draft concludes nothing until it is published: simulate it to see what it would find." in page

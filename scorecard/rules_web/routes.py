@@ -8,8 +8,10 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_login import current_user
 
 from scorecard.extensions import db
+from scorecard.findings.listing import concluded
 from scorecard.models import AuditEvent, Rule, RuleStatus, RuleSubject, RuleVersion
 from scorecard.people import person_seen_by
+from scorecard.periods import parse_period
 from scorecard.permissions import can, requires
 from scorecard.rules import tasks
 from scorecard.rules.schema import RuleError
@@ -45,10 +47,34 @@ def show(key):
 @bp.route("/<key>/versions/<int:number>")
 @requires("view_rules")
 def version(key, number):
+    """A version: its definition, what it concluded (a quarter's findings, `period` and `page` in the
+    address) and the rule's history."""
     rule, chosen = _version(key, number)
+    period, page, unread = _listing_args(request.args)
     return render_template("rules/version.html", rule=rule, version=chosen, words=describe(chosen.definition),
                            pretty=json.dumps(chosen.definition, indent=2), form=ActionForm(),
-                           digest=digest(chosen.definition), people=_who(rule))
+                           digest=digest(chosen.definition), people=_who(rule),
+                           concluded=concluded(db.session, current_user, chosen, period, page), unread=unread)
+
+
+def _listing_args(args) -> tuple[Optional[str], int, list[str]]:
+    """The findings list's quarter and page from the address; a value that cannot be read is left out and
+    said (the newest quarter, the first page shown)."""
+    unread = []
+    period = args.get("period", "").strip() or None
+    if period is not None:
+        try:
+            period = str(parse_period(period))
+        except ValueError:
+            unread.append(f"the quarter “{period[:20]}” (a fiscal quarter reads as FY2026-Q4)")
+            period = None
+    raw, page = args.get("page", "").strip(), 1
+    if raw:
+        if raw.isascii() and raw.isdigit() and len(raw) <= 9 and int(raw) >= 1:  # "²" is a digit to isdigit
+            page = int(raw)
+        else:
+            unread.append(f"the page “{raw[:20]}” (a whole number from 1)")
+    return period, page, unread
 
 
 def _who(rule: Rule) -> dict[int, tuple[str, Optional[str]]]:

@@ -1,0 +1,120 @@
+"""What one rule version concluded, for its page: the quarters it has findings in, and one quarter's
+findings that the viewer may see, worst first, a page at a time, with their outcomes counted. A plan
+requirement's findings follow the plan's visibility, as its why-page does (`may_see_finding`); the
+others are the agency dashboards' data. The filter is one SQL condition, so the counts and pages are
+the database's."""
+from dataclasses import dataclass, field
+from typing import Optional
+
+import sqlalchemy as sa
+
+from scorecard.models import (
+    Finding,
+    PerformancePlan,
+    PlanElement,
+    PlanRequirement,
+    RuleSubject,
+    RuleVersion,
+)
+from scorecard.periods import parse_period
+from scorecard.plans.services import plans_seen, visible_plans
+from scorecard.rules.explain import score_is_share, score_words
+
+PER_PAGE = 50
+# Worst first: the lowest proposed rating, then red before amber before the rest (green last), then the
+# most severe flag; within each, by what the finding says.
+_STATUS_ORDER = {"red": 0, "amber": 1, "insufficient_data": 2, "no_target": 3, "no_data": 4, "green": 5}
+_SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2}
+
+
+def outcome_words(rating: Optional[int], status: Optional[str], flag: Optional[str], severity: Optional[str],
+                  score: Optional[float], share: bool) -> str:
+    """A finding's outcome as the pages write it: "proposed rating 2", "status red", "flag “late” (high
+    severity)", "score 85.7%" (`share`: the rule scores by a share), joined where a finding has several."""
+    words = []
+    if rating is not None:
+        words.append(f"proposed rating {rating}")
+    if status:
+        words.append(f"status {status.replace('_', ' ')}")
+    if flag:
+        words.append(f"flag “{flag}”" + (f" ({severity} severity)" if severity else ""))
+    if score is not None:
+        words.append(f"score {score_words(score, share)}")
+    return "; ".join(words) or "no outcome"
+
+
+@dataclass
+class Line:
+    finding_id: int
+    explanation: str
+    outcome: str
+
+
+@dataclass
+class Concluded:
+    """A rule version's findings as its page lists them."""
+
+    periods: list[tuple[str, int]] = field(default_factory=list)  # (quarter, findings the viewer may see), newest first
+    period: Optional[str] = None      # the quarter listed
+    asked: Optional[str] = None       # a quarter asked for that has none of its findings (said, the newest listed)
+    counts: list[tuple[str, int]] = field(default_factory=list)  # (outcome, findings) of the quarter, worst first
+    lines: list[Line] = field(default_factory=list)
+    total: int = 0                    # the quarter's findings the viewer may see
+    hidden: int = 0                   # the quarter's findings on plans the viewer's role does not show
+    page: int = 1
+    pages: int = 1
+
+
+def _visible(session, user) -> sa.ColumnElement[bool]:
+    """The findings `user` may see: every one but a plan requirement's on a plan their role does not show."""
+    if plans_seen(user) == "every":
+        return sa.true()
+    plans = visible_plans(session, user).with_only_columns(PerformancePlan.id).order_by(None)
+    requirements = (sa.select(PlanRequirement.id).join(PlanElement, PlanElement.id == PlanRequirement.element_id)
+                    .where(PlanElement.plan_id.in_(plans)))
+    return sa.or_(Finding.subject_type != RuleSubject.requirement, Finding.subject_id.in_(requirements))
+
+
+def concluded(session, user, version: RuleVersion, period: Optional[str] = None, page: int = 1) -> Concluded:
+    """The findings of `version` in `period` (default, or a quarter it has none in: the newest it has)
+    that `user` may see, page `page` of them (a page past the last shows the last)."""
+    found = Concluded()
+    ours = Finding.rule_version_id == version.id
+    visible = _visible(session, user)
+    by_period = session.execute(sa.select(Finding.period, sa.func.count()).where(ours, visible)
+                                .group_by(Finding.period)).all()
+    found.periods = sorted(((p, n) for p, n in by_period), key=lambda item: parse_period(item[0]), reverse=True)
+    if not found.periods:  # none the viewer may see: how many there are on plans their role does not show
+        found.hidden = session.scalar(sa.select(sa.func.count()).where(ours, ~visible)) or 0
+        return found
+    quarters = {p for p, _ in found.periods}
+    wanted = str(parse_period(period)) if period else None
+    if wanted is not None and wanted not in quarters:
+        found.asked = wanted
+    found.period = wanted if wanted in quarters else found.periods[0][0]
+    in_period = sa.and_(ours, Finding.period == found.period)
+    found.hidden = session.scalar(sa.select(sa.func.count()).where(in_period, ~visible)) or 0
+    share = score_is_share(version.definition)
+    counted: dict[str, list] = {}  # {words: [worst-first key, findings]}
+    outcome = (Finding.rating, Finding.status, Finding.flag, Finding.severity)
+    for kind, rating, status, flag, severity, n in session.execute(
+            sa.select(Finding.outcome, *outcome, sa.func.count()).where(in_period, visible)
+            .group_by(Finding.outcome, *outcome)):
+        words = "a score" if kind == "score" else outcome_words(rating, status, flag, severity, None, share)
+        key = (rating is None, rating or 0, _STATUS_ORDER.get(status, len(_STATUS_ORDER)),
+               _SEVERITY_ORDER.get(severity, len(_SEVERITY_ORDER)), words)
+        counted.setdefault(words, [key, 0])[1] += n
+    found.counts = [(words, n) for words, (_, n) in sorted(counted.items(), key=lambda item: item[1][0])]
+    found.total = sum(n for _, n in found.counts)
+    found.pages = max(1, -(-found.total // PER_PAGE))
+    found.page = min(max(1, page), found.pages)
+    order = (Finding.rating.is_(None), Finding.rating,
+             sa.case(_STATUS_ORDER, value=Finding.status, else_=len(_STATUS_ORDER)),
+             sa.case(_SEVERITY_ORDER, value=Finding.severity, else_=len(_SEVERITY_ORDER)),
+             Finding.score.is_(None), Finding.score, Finding.explanation, Finding.id)
+    rows = session.execute(sa.select(Finding.id, Finding.explanation, *outcome, Finding.score)
+                           .where(in_period, visible).order_by(*order)
+                           .offset((found.page - 1) * PER_PAGE).limit(PER_PAGE))
+    found.lines = [Line(finding_id, explanation, outcome_words(rating, status, flag, severity, score, share))
+                   for finding_id, explanation, rating, status, flag, severity, score in rows]
+    return found
