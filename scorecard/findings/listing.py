@@ -1,4 +1,5 @@
-"""What one rule version concluded, for its page: the quarters it has findings in, and one quarter's
+"""A finding's outcome in words (`outcome_words`, as its why page and its rule's page write it), and what
+one rule version concluded, for its page: the quarters it has findings in, and one quarter's
 findings that the viewer may see, worst first, a page at a time, with their outcomes counted. A plan
 requirement's findings follow the plan's visibility, as its why-page does (`may_see_finding`); the
 others are the agency dashboards' data. The filter is one SQL condition, so the counts and pages are

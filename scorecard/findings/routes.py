@@ -4,6 +4,7 @@ from flask_login import current_user
 
 from scorecard.extensions import db
 from scorecard.findings import bp
+from scorecard.findings.listing import outcome_words
 from scorecard.findings.services import (
     batches_read,
     inputs_of,
@@ -14,7 +15,7 @@ from scorecard.findings.services import (
 from scorecard.models import Finding
 from scorecard.permissions import requires
 from scorecard.rules.context import commitments_read_on
-from scorecard.rules.explain import score_is_share, score_words
+from scorecard.rules.explain import score_is_share
 
 
 @bp.route("/<int:finding_id>")
@@ -25,9 +26,10 @@ def show(finding_id):
         abort(404)
     if not may_see_finding(db.session, current_user, finding):
         abort(404)  # as for a finding that is not there (one of a plan the viewer may not see)
-    score = score_words(finding.score, score_is_share(finding.rule_version.definition))
+    outcome = outcome_words(finding.rating, finding.status, finding.flag, finding.severity, finding.score,
+                            score_is_share(finding.rule_version.definition))
     inputs = inputs_of(db.session, finding)
     return render_template("findings/show.html", finding=finding, subject=subject_of(db.session, finding),
-                           score=score, inputs=inputs, batches=batches_read(db.session, inputs),
+                           outcome=outcome, inputs=inputs, batches=batches_read(db.session, inputs),
                            version=finding.rule_version, reproduced=reproduced(db.session, finding),
                            read_on=commitments_read_on(finding))
