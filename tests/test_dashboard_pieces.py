@@ -130,6 +130,25 @@ def test_an_export_writes_a_repeated_text_as_it_writes_it_once():
         ["no_target", "no target", "1.0", None], ["'=1+2", None, "1", 1.0]]
 
 
+def test_a_compact_result_reads_back_from_the_cache_as_it_was_without_what_it_kept_for_itself():
+    """Thousands of cells and plans go through the cache for one page: each pickles as its fields' values
+    (dashboards.cache.Compact); a value a plan read once and kept on itself is read again, not pickled."""
+    import pickle
+
+    from dashboards.queries.leaders import ElementRatings, LeaderPlan, RequirementRating
+
+    row = HeatmapRow(7, "Alpha", "One", [Cell(3.6, 200, 4.0, "red", share=60.0, thumbs=True, question="q",
+                                              source="batch 3", finding_id=9), Cell(None, None, None, "no_data")])
+    back = pickle.loads(pickle.dumps(row))
+    assert back == row and [type(c) for c in back.cells] == [Cell, Cell]
+    rated = RequirementRating(11, 2, 5, "/findings/5")
+    plan = LeaderPlan(1, 2, "Amy", "Director", "One", "CFO",
+                      [ElementRatings(3, "Results Driven", 40, True, True, 2, None, [rated], True)])
+    assert plan.lowest == rated and "lowest" in plan.__dict__  # read once, kept on the plan
+    back = pickle.loads(pickle.dumps(plan))
+    assert back == plan and "lowest" not in back.__dict__ and back.lowest == rated and back.at_risk
+
+
 @pytest.mark.parametrize("status, word", [
     ("red", "red"), ("amber", "amber"), ("green", "green"), ("insufficient_data", "insufficient data"),
     ("no_target", "no target"), ("no_data", "no data"), (None, "no data")])

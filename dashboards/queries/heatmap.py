@@ -8,7 +8,7 @@ from typing import Optional
 
 import sqlalchemy as sa
 
-from dashboards.cache import SURVEY, cached
+from dashboards.cache import SURVEY, Compact, cached
 from dashboards.queries.common import (
     EVERY_PROGRAM,
     ProgramFilter,
@@ -34,7 +34,7 @@ NOT_OBSERVED = "no observations"  # a cell's question and source where the progr
 
 
 @dataclass
-class Cell:
+class Cell(Compact):
     """One program's pooled score on one driver."""
 
     value: Optional[float]
@@ -49,7 +49,7 @@ class Cell:
 
 
 @dataclass
-class HeatmapRow:
+class HeatmapRow(Compact):
     program_id: int
     program: str
     component: str

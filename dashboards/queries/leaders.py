@@ -14,7 +14,7 @@ from typing import Optional
 import sqlalchemy as sa
 
 from dashboards import links
-from dashboards.cache import cached
+from dashboards.cache import Compact, cached
 from dashboards.queries.common import ProgramFilter, Scope
 from dashboards.queries.functions import visible_plan_ids
 from scorecard.models import (
@@ -65,7 +65,7 @@ EVERYONE = LeaderFilter()
 
 
 @dataclass
-class RequirementRating:
+class RequirementRating(Compact):
     requirement_id: int
     proposed: Optional[int]
     finding_id: Optional[int]
@@ -73,7 +73,7 @@ class RequirementRating:
 
 
 @dataclass
-class ElementRatings:
+class ElementRatings(Compact):
     element_id: int
     name: str
     weight: int
@@ -95,7 +95,7 @@ class ElementRatings:
 
 
 @dataclass
-class LeaderPlan:
+class LeaderPlan(Compact):
     plan_id: int
     leader_id: int
     leader: str
