@@ -85,26 +85,31 @@ def heatmap_figure(heat: Heatmap) -> dict:
     if not heat.rows:
         return empty_figure("No program observations for this quarter and these filters.")
     z, text, hover, ids = [], [], [], []
+    positions = {status: ORDER.index(status) + 0.5 for status in ORDER}
+    names = [driver_name(driver) for driver in heat.drivers]
+    tails: dict[tuple, str] = {}  # a hover's last lines, read from the status, question and source: alike in thousands
     for row in heat.rows:
         z_row, text_row, hover_row = [], [], []
-        for driver, cell in zip(heat.drivers, row.cells):
-            position = ORDER.index(cell.status) if cell.status in ORDER else ORDER.index("no_data")
-            z_row.append(position + 0.5)
+        head = f"<b>{wrapped(row.label)}</b><br>"
+        for name, cell in zip(names, row.cells):
+            z_row.append(positions.get(cell.status, positions["no_data"]))
             value = "—" if cell.value is None else as_given(cell.value)
             shown, said = value, value
             if cell.share is not None:  # v2 trust: the mean the status is judged on, and the share who trust
                 shown = f"{value}<br>{cell.share:.1f}%"  # a line each: a phone's narrow cell cut "3.62 · 65.6%"
                 thumbs = ", a thumbs up counted 5, down 1" if cell.thumbs else ""
                 said = f"{value} (mean on 1-5{thumbs}); {cell.share:.1f}% who trust"
-            text_row.append(f"{shown}<br>{status_word(cell.status)}")
+            word = status_word(cell.status)
+            text_row.append(f"{shown}<br>{word}")
             n = "—" if cell.n is None else f"{cell.n:,}"
             target = "—" if cell.target is None else f"{cell.target:g}"
-            question = cell.question if len(cell.question) <= QUESTION_CHARS else cell.question[:QUESTION_CHARS] + "…"
-            hover_row.append(
-                f"<b>{wrapped(row.label)}</b><br>{wrapped(f'{driver_name(driver)}: {said}')}"
-                f"<br>n = {n}; target {target}"
-                f"<br>status: {status_word(cell.status)}<br>{wrapped(f'question: {question}')}"
-                f"<br>{wrapped('from: ' + (cell.source or NOT_OBSERVED))}<br><i>select to open the program</i>")
+            tail = tails.get((cell.status, cell.question, cell.source))
+            if tail is None:
+                question = cell.question if len(cell.question) <= QUESTION_CHARS else cell.question[:QUESTION_CHARS] + "…"
+                tail = tails[cell.status, cell.question, cell.source] = (
+                    f"<br>status: {word}<br>{wrapped(f'question: {question}')}"
+                    f"<br>{wrapped('from: ' + (cell.source or NOT_OBSERVED))}<br><i>select to open the program</i>")
+            hover_row.append(f"{head}{wrapped(f'{name}: {said}')}<br>n = {n}; target {target}{tail}")
         z.append(z_row)
         text.append(text_row)
         hover.append(hover_row)
