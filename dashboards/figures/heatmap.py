@@ -105,7 +105,9 @@ def heatmap_figure(heat: Heatmap) -> dict:
             target = "—" if cell.target is None else f"{cell.target:g}"
             tail = tails.get((cell.status, cell.question, cell.source))
             if tail is None:
-                question = cell.question if len(cell.question) <= QUESTION_CHARS else cell.question[:QUESTION_CHARS] + "…"
+                question = cell.question
+                if len(question) > QUESTION_CHARS:
+                    question = question[:QUESTION_CHARS] + "…"
                 tail = tails[cell.status, cell.question, cell.source] = (
                     f"<br>status: {word}<br>{wrapped(f'question: {question}')}"
                     f"<br>{wrapped('from: ' + (cell.source or NOT_OBSERVED))}<br><i>select to open the program</i>")
