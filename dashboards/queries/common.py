@@ -303,7 +303,7 @@ def pooled_scores(session, period: str, programs: ProgramFilter = EVERY_PROGRAM,
     kinds = {metric_id: (metric.kind is MetricKind.likert, metric.is_survey) for metric_id, metric in metrics.items()}
     found: dict[int, dict[int, Pooled]] = {metric_id: {} for metric_id in metrics}
     no_data = Pooled(None, None, None, None, NO_DATA)
-    rows = session.execute(query).all()
+    rows = session.connection().execute(query).all()  # rows as the database gives them (thousands), not the ORM's
     if sourced:  # a program's metric in several rows (a question or batch each): summed, their sources named
         groups: dict[tuple[int, int], list] = {}
         for row in rows:
