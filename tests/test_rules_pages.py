@@ -338,6 +338,10 @@ def test_a_versions_page_lists_what_it_concluded_worst_first_each_with_its_why(e
     assert odd.status_code == 200 and _listed(text) == listed
     assert ("This address asks for what the page cannot show: the quarter “soon” (a fiscal quarter reads as "
             "FY2026-Q4); the page “0” (a whole number from 1).") in text
+    twice = executive.get("/rules/requirement-rating-from-attainment/versions/1?period=FY2026-Q4&period=FY2027-Q1")
+    text = twice.get_data(as_text=True)
+    assert "cannot show: the quarter is given 2 times." in text and "the newest quarter" not in text
+    assert "In FY2027-Q1: " in text, "neither is read: the newest quarter is shown"
 
 
 def test_a_versions_findings_come_a_page_at_a_time_a_page_past_the_last_showing_the_last(evaluated, client_as,

@@ -60,15 +60,17 @@ def version(key, number):
 def _listing_args(args) -> tuple[Optional[str], int, list[str]]:
     """The findings list's quarter and page from the address; a value that cannot be read is left out and
     said (the newest quarter, the first page shown)."""
-    unread = []
-    period = args.get("period", "").strip() or None
+    # a value given twice: which was meant is not known, so neither is read
+    unread = [f"the {what} is given {len(args.getlist(key))} times"
+              for key, what in (("period", "quarter"), ("page", "page")) if len(args.getlist(key)) > 1]
+    period = None if len(args.getlist("period")) > 1 else args.get("period", "").strip() or None
     if period is not None:
         try:
             period = str(parse_period(period))
         except ValueError:
             unread.append(f"the quarter “{period[:20]}” (a fiscal quarter reads as FY2026-Q4)")
             period = None
-    raw, page = args.get("page", "").strip(), 1
+    raw, page = ("" if len(args.getlist("page")) > 1 else args.get("page", "").strip()), 1
     if raw:
         if raw.isascii() and raw.isdigit() and len(raw) <= 9 and int(raw) >= 1:  # "²" is a digit to isdigit
             page = int(raw)
