@@ -98,6 +98,16 @@ class Thresholds(NamedTuple):
 _PROGRAM, _COMPONENT, _AGENCY = ScopeType.program.value, ScopeType.component.value, ScopeType.agency.value
 
 
+_TARGETS = (sa.select(Target.fiscal_year, Target.metric_id, Target.scope_type, Target.scope_id, Target.target,
+                     Target.green_at, Target.amber_at, Metric.direction)
+            .join(Metric, Metric.id == Target.metric_id)
+            .where(Target.fiscal_year.in_(sa.bindparam("years", expanding=True))))
+_PROGRAM_TARGETS = _TARGETS.where(sa.or_(*[sa.and_(Target.scope_type == scope, Target.scope_id == sa.bindparam(name))
+                                           for scope, name in ((ScopeType.program, "program"),
+                                                               (ScopeType.component, "component"),
+                                                               (ScopeType.agency, "agency"))]))
+
+
 class TargetBook:
     """The targets of one fiscal year as plain numbers (Thresholds, read in one column query: cheap
     to judge thousands of scores with, and small to keep in a cache), resolved for a program:
@@ -108,7 +118,7 @@ class TargetBook:
         the year's rows already read, by `of_years`)."""
         self.fiscal_year = fiscal_year
         if rows is None:
-            rows = session.execute(self._query((fiscal_year,), program))
+            rows = session.execute(*self._query((fiscal_year,), program))
         # keyed by plain values: an Enum member hashes slowly
         self._plain = {(metric_id, scope.value, scope_id): Thresholds(target, green_at, amber_at,
                                                                       direction is Direction.lower)
@@ -120,21 +130,17 @@ class TargetBook:
         years = sorted(set(fiscal_years))
         by_year: dict[int, list] = {year: [] for year in years}
         if years:
-            for row in session.execute(cls._query(years, program)):
+            for row in session.execute(*cls._query(years, program)):
                 by_year[row[0]].append(row)
         return {year: cls(session, year, program, rows=rows) for year, rows in by_year.items()}
 
     @staticmethod
-    def _query(fiscal_years, program: Optional[Program]) -> sa.Select:
-        query = (sa.select(Target.fiscal_year, Target.metric_id, Target.scope_type, Target.scope_id, Target.target,
-                           Target.green_at, Target.amber_at, Metric.direction)
-                 .join(Metric, Metric.id == Target.metric_id).where(Target.fiscal_year.in_(list(fiscal_years))))
-        if program is not None:
-            query = query.where(sa.or_(*[sa.and_(Target.scope_type == scope, Target.scope_id == scope_id)
-                                         for scope, scope_id in ((ScopeType.program, program.id),
-                                                                 (ScopeType.component, program.component_id),
-                                                                 (ScopeType.agency, program.component.agency_id))]))
-        return query
+    def _query(fiscal_years, program: Optional[Program]) -> tuple[sa.Select, dict]:
+        """The statement (built once: building it cost more than its answer) and its parameters."""
+        if program is None:
+            return _TARGETS, {"years": list(fiscal_years)}
+        return _PROGRAM_TARGETS, {"years": list(fiscal_years), "program": program.id,
+                                  "component": program.component_id, "agency": program.component.agency_id}
 
     def for_ids(self, metric_id: int, program_id: int, component_id: Optional[int],
                 agency_id: Optional[int]) -> Optional[Thresholds]:

@@ -1,6 +1,7 @@
 """A program's findings and its accountability chain, for the program page: the published rules' findings
 about it in a quarter, the leaders whose plan requirements read it (the plans the person looking may see,
 with the proposed and decided ratings) and every commitment tied to it."""
+import functools
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
@@ -30,7 +31,7 @@ from scorecard.models.commitments import commitment_programs
 from scorecard.models.plans import requirement_programs
 from scorecard.periods import parse_period
 from scorecard.permissions import can
-from scorecard.plans.services import latest_decisions, requirement_ratings, visible_plans
+from scorecard.plans.services import latest_decisions, plans_condition, requirement_ratings
 from scorecard.ratings import element_rating
 
 # --------------------------------------------------------------------------- findings
@@ -59,28 +60,35 @@ def _finding_word(finding: Finding) -> str:
     return finding.outcome
 
 
+# Built once: building them cost more than the database's answers.
+_ANY_PUBLISHED_PROGRAM_FINDING = (
+    sa.select(Finding.id).join(RuleVersion, RuleVersion.id == Finding.rule_version_id)
+    .where(Finding.subject_type == RuleSubject.program, Finding.period == sa.bindparam("period"),
+           RuleVersion.status == RuleStatus.published).limit(1))
+_PROGRAM_FINDINGS = (
+    sa.select(Finding, RuleVersion).join(RuleVersion, RuleVersion.id == Finding.rule_version_id)
+    .where(Finding.subject_type == RuleSubject.program, Finding.subject_id == sa.bindparam("program"),
+           Finding.period == sa.bindparam("period"), RuleVersion.status == RuleStatus.published)
+    .options(so.joinedload(RuleVersion.rule)).order_by(Finding.outcome != "status", Finding.id))
+
+
 @cached
 def program_findings(session, program_id: int, period: Optional[str]) -> list[FindingLine]:
     """The published rules' findings about the program for `period`, statuses first."""
     if period is None:
         return []
-    query = (sa.select(Finding, RuleVersion).join(RuleVersion, RuleVersion.id == Finding.rule_version_id)
-             .where(Finding.subject_type == RuleSubject.program, Finding.subject_id == program_id,
-                    Finding.period == str(parse_period(period)), RuleVersion.status == RuleStatus.published)
-             .options(so.joinedload(RuleVersion.rule)).order_by(Finding.outcome != "status", Finding.id))
     return [FindingLine(f.id, version.rule.title, f.outcome, _finding_word(f), f.status if f.outcome == "status"
                         else None, f.severity, f.explanation, links.finding(f.id))
-            for f, version in session.execute(query)]
+            for f, version in session.execute(_PROGRAM_FINDINGS, {"program": program_id,
+                                                                  "period": str(parse_period(period))})]
 
 
 @cached
 def quarter_evaluated(session, period: str) -> bool:
     """Whether the published rules concluded anything about any program for `period` (they evaluate each
     program's latest quarter: an older one may have no finding at all, where a program's none says nothing)."""
-    return bool(session.scalar(
-        sa.select(Finding.id).join(RuleVersion, RuleVersion.id == Finding.rule_version_id)
-        .where(Finding.subject_type == RuleSubject.program, Finding.period == str(parse_period(period)),
-               RuleVersion.status == RuleStatus.published).limit(1)))
+    return session.connection().execute(_ANY_PUBLISHED_PROGRAM_FINDING,
+                                        {"period": str(parse_period(period))}).first() is not None
 
 
 # --------------------------------------------------------------------------- the accountability chain
@@ -155,27 +163,39 @@ class Accountability:
         return sorted({line.fiscal_year for line in self.plans or ()}, key=lambda y: (y != first, -y))
 
 
-def _plan_lines(session, program_id: int, scope: Scope) -> tuple[list[PlanLine], int]:
-    reading = sa.select(requirement_programs.c.requirement_id).where(requirement_programs.c.program_id == program_id)
-    every = set(session.scalars(sa.select(PlanElement.plan_id).join(PlanRequirement)
-                                .where(PlanRequirement.id.in_(reading))))
-    visible = visible_plans(session, scope).with_only_columns(PerformancePlan.id).order_by(None).subquery()
+@functools.lru_cache(maxsize=256)
+def _reading(scope: Scope) -> tuple[sa.Select, sa.Select]:
+    """The plans that read a program (bound as "program") and the requirements that do, in the plans
+    `scope` may see: built once per kind of viewer (building them cost more than their answers)."""
+    reading = (sa.select(requirement_programs.c.requirement_id)
+               .where(requirement_programs.c.program_id == sa.bindparam("program")))
+    every = sa.select(PlanElement.plan_id).join(PlanRequirement).where(PlanRequirement.id.in_(reading))
     # Columns, not whole rows: a plan's proposals are read as (rating, finding) pairs, never their facts.
-    query = (sa.select(PlanRequirement.id, PlanRequirement.text, PlanElement.id.label("element_id"),
-                       PlanElement.name.label("element"), PerformancePlan.id.label("plan_id"),
-                       PerformancePlan.fiscal_year, PerformancePlan.rating_method, Leader.name.label("leader"),
-                       Leader.title)
-             .select_from(PlanRequirement)
-             .join(PlanElement, PlanElement.id == PlanRequirement.element_id)
-             .join(PerformancePlan, PerformancePlan.id == PlanElement.plan_id)
-             .join(Leader, Leader.id == PerformancePlan.leader_id)
-             .where(PlanRequirement.id.in_(reading), PerformancePlan.id.in_(sa.select(visible.c.id)))
-             .order_by(PerformancePlan.fiscal_year.desc(), Leader.name, PlanElement.position, PlanRequirement.position))
-    found = list(session.execute(query))
+    seen = (sa.select(PlanRequirement.id, PlanRequirement.text, PlanElement.id.label("element_id"),
+                      PlanElement.name.label("element"), PerformancePlan.id.label("plan_id"),
+                      PerformancePlan.fiscal_year, PerformancePlan.rating_method, Leader.name.label("leader"),
+                      Leader.title)
+            .select_from(PlanRequirement)
+            .join(PlanElement, PlanElement.id == PlanRequirement.element_id)
+            .join(PerformancePlan, PerformancePlan.id == PlanElement.plan_id)
+            .join(Leader, Leader.id == PerformancePlan.leader_id)
+            .where(PlanRequirement.id.in_(reading), plans_condition(scope))
+            .order_by(PerformancePlan.fiscal_year.desc(), Leader.name, PlanElement.position, PlanRequirement.position))
+    return every, seen
+
+
+_SIBLINGS = (sa.select(PlanRequirement.id, PlanRequirement.element_id)
+             .where(PlanRequirement.element_id.in_(sa.bindparam("elements", expanding=True))))
+
+
+def _plan_lines(session, program_id: int, scope: Scope) -> tuple[list[PlanLine], int]:
+    every_query, seen_query = _reading(scope)
+    connection = session.connection()
+    every = set(connection.execute(every_query, {"program": program_id}).scalars())
+    found = list(connection.execute(seen_query, {"program": program_id}))
     elements = {row.element_id for row in found}
     siblings = defaultdict(list)  # every requirement of each element shown, for the element's proposal
-    for requirement_id, element_id in session.execute(sa.select(PlanRequirement.id, PlanRequirement.element_id)
-                                                      .where(PlanRequirement.element_id.in_(list(elements) or [-1]))):
+    for requirement_id, element_id in connection.execute(_SIBLINGS, {"elements": list(elements) or [-1]}):
         siblings[element_id].append(requirement_id)
     proposals = requirement_ratings(session, [r for ids in siblings.values() for r in ids])  # id: (rating, finding)
     decisions = latest_decisions(session, list(elements))

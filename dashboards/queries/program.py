@@ -198,29 +198,35 @@ class ProgramInfo:
     periods: list[str]  # quarters with survey observations, newest first
 
 
+# Built once: a statement built per call cost more than the database's answer (0.1 ms each).
+_PROGRAM = (sa.select(Program.name, Program.code, Component.name, Agency.name, Component.is_hisp)
+            .join(Component, Component.id == Program.component_id).join(Agency, Agency.id == Component.agency_id)
+            .where(Program.id == sa.bindparam("program")))
+_LIFE_EXPERIENCES = (sa.select(LifeExperience.id, LifeExperience.name)
+                     .join(program_life_experience, program_life_experience.c.life_experience_id == LifeExperience.id)
+                     .where(program_life_experience.c.program_id == sa.bindparam("program"))
+                     .order_by(LifeExperience.name, LifeExperience.id))
+# The program's quarters by index alone, each then asked for one survey observation (not every
+# observation of the program read for its metric).
+_QUARTERS = sa.select(Observation.period).distinct().where(Observation.program_id == sa.bindparam("program")).subquery()
+_SURVEYED_QUARTERS = (sa.select(_QUARTERS.c.period).where(
+    sa.select(Observation.id).where(Observation.program_id == sa.bindparam("program"),
+                                    Observation.period == _QUARTERS.c.period,
+                                    Observation.metric_id.in_(sa.bindparam("metrics", expanding=True))).exists())
+    .order_by(_QUARTERS.c.period.desc()))
+
+
 @cached(reads=SURVEY)
 def program_info(session, program_id: int) -> Optional[ProgramInfo]:
-    # Columns, not objects: every callback of the program page reads this first.
-    program = session.execute(
-        sa.select(Program.name, Program.code, Component.name, Agency.name, Component.is_hisp)
-        .join(Component, Component.id == Program.component_id).join(Agency, Agency.id == Component.agency_id)
-        .where(Program.id == program_id)).one_or_none()
+    # Columns, not objects, through the connection: every callback of the program page reads this first.
+    connection = session.connection()
+    program = connection.execute(_PROGRAM, {"program": program_id}).one_or_none()
     if program is None:
         return None
-    life_experiences = session.execute(
-        sa.select(LifeExperience.id, LifeExperience.name)
-        .join(program_life_experience, program_life_experience.c.life_experience_id == LifeExperience.id)
-        .where(program_life_experience.c.program_id == program_id)).all()
-    metrics = list(survey_metrics(session))
-    # The program's quarters by index alone, each then asked for one survey observation (not every
-    # observation of the program read for its metric).
-    quarters = sa.select(Observation.period).distinct().where(Observation.program_id == program_id).subquery()
-    surveyed = sa.select(Observation.id).where(Observation.program_id == program_id,
-                                               Observation.period == quarters.c.period,
-                                               Observation.metric_id.in_(metrics or [-1])).exists()
-    periods = list(session.scalars(sa.select(quarters.c.period).where(surveyed).order_by(quarters.c.period.desc())))
-    return ProgramInfo(program_id, *program,
-                       sorted(((i, name) for i, name in life_experiences), key=lambda item: item[1]), periods)
+    life_experiences = [tuple(row) for row in connection.execute(_LIFE_EXPERIENCES, {"program": program_id})]
+    periods = list(connection.execute(_SURVEYED_QUARTERS, {"program": program_id,
+                                                           "metrics": list(survey_metrics(session)) or [-1]}).scalars())
+    return ProgramInfo(program_id, *program, life_experiences, periods)
 
 
 def program_exists(session, program_id: int) -> bool:
@@ -256,31 +262,43 @@ class Source:
         return f"batch {self.batch_id}: {self.filename}{when}"
 
 
+_BATCHES = (sa.select(ImportBatch.id, ImportBatch.filename, ImportBatch.committed_at)
+            .where(ImportBatch.id.in_(sa.bindparam("ids", expanding=True))))
+
+
 def sources(session, batch_ids) -> dict[Optional[int], Source]:
     ids = sorted({b for b in batch_ids if b is not None})
     found: dict[Optional[int], Source] = {None: Source(None)}
     for chunk in range(0, len(ids), 500):
-        for batch in session.execute(sa.select(ImportBatch.id, ImportBatch.filename, ImportBatch.committed_at)
-                                     .where(ImportBatch.id.in_(ids[chunk:chunk + 500]))):
+        for batch in session.connection().execute(_BATCHES, {"ids": ids[chunk:chunk + 500]}):
             found[batch.id] = Source(batch.id, batch.filename, batch.committed_at)
     return found
 
 
+_OBSERVATIONS = sa.select(Observation.id, Observation.metric_id, Observation.period, Observation.channel,
+                          Observation.touchpoint, Observation.value, Observation.n, Observation.count_1,
+                          Observation.count_2, Observation.count_3, Observation.count_4, Observation.count_5,
+                          Observation.question_text, Observation.import_batch_id)
+_PROGRAM_OBSERVATIONS = (_OBSERVATIONS.where(Observation.program_id == sa.bindparam("program"),
+                                             Observation.metric_id.in_(sa.bindparam("metrics", expanding=True)))
+                         .order_by(Observation.period, Observation.metric_id, Observation.channel,
+                                   Observation.touchpoint))
+_QUARTER_OBSERVATIONS = _OBSERVATIONS.where(Observation.program_id == sa.bindparam("program"),
+                                            Observation.period == sa.bindparam("period"))
+
+
 def _observation_rows(session, program_id: int, metric_ids, period: Optional[str] = None) -> list:
-    query = (sa.select(Observation.id, Observation.metric_id, Observation.period, Observation.channel,
-                       Observation.touchpoint, Observation.value, Observation.n, Observation.count_1,
-                       Observation.count_2, Observation.count_3, Observation.count_4, Observation.count_5,
-                       Observation.question_text, Observation.import_batch_id)
-             .where(Observation.program_id == program_id))
     if period is None:
-        return list(session.execute(query.where(Observation.metric_id.in_(list(metric_ids) or [-1])).order_by(
-            Observation.period, Observation.metric_id, Observation.channel, Observation.touchpoint)))
+        return list(session.connection().execute(_PROGRAM_OBSERVATIONS, {"program": program_id,
+                                                                         "metrics": list(metric_ids) or [-1]}))
     # One quarter's rows of the program, its metrics kept and its order made here: asked of the database, the
     # metrics or an order by metric made SQLite read the quarter's every observation by its (period, metric)
     # index (25,000 rows at 1,000,000) for the program's few, not those by (program, period): 9 ms for 56
     # rows, against 0.05 ms. (No channel or touchpoint sorts first, as SQLite sorts them.)
     wanted = set(metric_ids)
-    rows = [row for row in session.execute(query.where(Observation.period == period)) if row.metric_id in wanted]
+    rows = [row for row in session.connection().execute(_QUARTER_OBSERVATIONS, {"program": program_id,
+                                                                                "period": period})
+            if row.metric_id in wanted]
     return sorted(rows, key=lambda row: (row.metric_id, row.channel or "", row.touchpoint or ""))
 
 
@@ -387,9 +405,13 @@ def point_of(spec: MeasureSpec, metric: Metric, period: str, rows: list, target,
                  measure.scale, questions, marked, names, measure.without_counts)
 
 
+_PROGRAM_WITH_COMPONENT = (sa.select(Program).where(Program.id == sa.bindparam("program"))
+                           .options(so.joinedload(Program.component)))
+
+
 def _program(session, program_id: int) -> Optional[Program]:
     """The program with its component (its targets are resolved through it), or None."""
-    return session.scalar(sa.select(Program).where(Program.id == program_id).options(so.joinedload(Program.component)))
+    return session.scalar(_PROGRAM_WITH_COMPONENT, {"program": program_id})
 
 
 def _points(session, program: Program, rows: list, metrics: dict, *, min_n: int) -> dict[tuple, Point]:

@@ -135,17 +135,22 @@ def plans_seen(user) -> str:
     return "none"
 
 
+def plans_condition(user):
+    """The condition, on plans joined with their leaders, that keeps the plans `user` may see (plans_seen)."""
+    seen = plans_seen(user)
+    if seen == "every":
+        return sa.true()
+    if seen == "function":
+        return Leader.function_id == user.function_id
+    if seen == "own":
+        return Leader.id == user.leader_id
+    return sa.false()
+
+
 def visible_plans(session, user):
     """A query of the plans `user` may see (plans_seen)."""
     query = sa.select(PerformancePlan).join(Leader).order_by(PerformancePlan.fiscal_year.desc(), Leader.name)
-    seen = plans_seen(user)
-    if seen == "every":
-        return query
-    if seen == "function":
-        return query.where(Leader.function_id == user.function_id)
-    if seen == "own":
-        return query.where(Leader.id == user.leader_id)
-    return query.where(sa.false())
+    return query if plans_seen(user) == "every" else query.where(plans_condition(user))
 
 
 def may_see(session, user, plan_id: int) -> bool:
@@ -196,14 +201,22 @@ def requirement_ratings(session, requirement_ids) -> dict[int, tuple[int, int]]:
     """{requirement id: (proposed rating, finding id)} of the findings `requirement_findings` picks, read
     as plain columns (a year's 6,000 findings without their facts and explanations). `requirement_ids`
     is a list, or a select of them (a year's thousands are then not sent as parameters)."""
-    ids = requirement_ids if isinstance(requirement_ids, sa.Select) else list(requirement_ids)
-    if isinstance(ids, list) and not ids:
-        return {}
+    if isinstance(requirement_ids, sa.Select):
+        rows = session.execute(_rating_findings(requirement_ids, Finding.subject_id, Finding.rating, Finding.id))
+    else:
+        ids = list(requirement_ids)
+        if not ids:
+            return {}
+        rows = session.connection().execute(_REQUIREMENT_RATINGS, {"ids": ids})
     found: dict[int, tuple[int, int]] = {}
-    for subject_id, rating, finding_id in session.execute(
-            _rating_findings(ids, Finding.subject_id, Finding.rating, Finding.id)):
+    for subject_id, rating, finding_id in rows:
         found.setdefault(subject_id, (rating, finding_id))
     return found
+
+
+# Built once, the ids bound as they are asked for: building them cost more than the database's answer.
+_REQUIREMENT_RATINGS = _rating_findings(sa.bindparam("ids", expanding=True), Finding.subject_id, Finding.rating,
+                                        Finding.id)
 
 
 def decisions_newest_first(*columns) -> sa.Select:
@@ -213,14 +226,17 @@ def decisions_newest_first(*columns) -> sa.Select:
             .order_by(ElementRating.element_id, ElementRating.at.desc(), ElementRating.id.desc()))
 
 
+_DECISIONS_OF = decisions_newest_first(ElementRating).where(
+    ElementRating.element_id.in_(sa.bindparam("ids", expanding=True)))
+
+
 def latest_decisions(session, element_ids) -> dict[int, ElementRating]:
     """{element id: its decision (decisions_newest_first)} of the elements with one."""
     ids = list(element_ids)
     if not ids:
         return {}
-    query = decisions_newest_first(ElementRating).where(ElementRating.element_id.in_(ids))
     found: dict[int, ElementRating] = {}
-    for decision in session.scalars(query):
+    for decision in session.scalars(_DECISIONS_OF, {"ids": ids}):
         found.setdefault(decision.element_id, decision)
     return found
 
