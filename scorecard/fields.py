@@ -6,7 +6,7 @@ on the nothing it read, which added "Number must be between 1 and 5" to "Not a v
 an empty one still goes to them (Optional: no value; InputRequired: required).
 
 `whole_number` is the rule itself, which the REST API's integer query parameters follow too
-(scorecard.api.schemas.WholeNumber)."""
+(scorecard.api.schemas.WholeNumber); `counting_number` reads a page or an id from a page's address."""
 import re
 
 from wtforms import IntegerField
@@ -38,6 +38,14 @@ def whole_number(text: str, taker: str = "field", takes: str = "a whole number o
             raise ValueError(f"{shown!r} is not a number this {taker} takes: it takes {takes}")
         raise ValueError(f"{shown!r} is not a number this {taker} takes: it is larger than {LARGEST:,}")
     return int(text)
+
+
+def counting_number(text: str, digits: int = 9) -> int | None:
+    """`text` as a whole number from 1 written with the digits 0-9 alone, at most `digits` of them (a page or
+    an id in a page's address), else None: the caller says what it could not read, in its own words."""
+    if DIGITS.fullmatch(text) and len(text) <= digits and int(text) >= 1:  # not isdigit(), which "²" passes
+        return int(text)
+    return None
 
 
 class WholeNumberField(IntegerField):

@@ -49,3 +49,15 @@ def test_an_optional_expiry(app, typed, said, read):
         form = NewTokenForm(meta={"csrf": False})
         form.validate()
         assert (form.errors.get("expires_days"), form.expires_days.data) == (said, read)
+
+
+@pytest.mark.parametrize("typed, read", [
+    ("1", 1), ("007", 7), ("999999999", 999_999_999),
+    ("0", None), ("000", None), ("1234567890", None), ("²", None), ("٣", None), ("５", None),
+    ("+3", None), ("-1", None), ("1.0", None), ("1_0", None), (" 3", None), ("", None),
+])
+def test_a_page_or_id_in_an_address(typed, read):
+    """The audit log's and a rule's findings' addresses read a page (and the log an object id) alike."""
+    from scorecard.fields import counting_number
+
+    assert counting_number(typed) == read

@@ -22,6 +22,7 @@ from scorecard.auth.services import (
     unlock,
 )
 from scorecard.clock import moment, start_of
+from scorecard.fields import counting_number
 from scorecard.models import (
     ApiToken,
     AuditEvent,
@@ -95,10 +96,10 @@ class AuditFilters:
         raw = (raw or "").strip()
         if not raw:
             return None
-        if not (raw.isascii() and raw.isdigit()) or len(raw) > 9 or not int(raw):  # "²" is a digit to isdigit
+        number = counting_number(raw)
+        if number is None:
             self.problems.append(f"{what} {raw[:20]!r} is not a whole number from 1")
-            return None
-        return int(raw)
+        return number
 
     def _day(self, raw, what) -> Optional[date]:
         raw = (raw or "").strip()

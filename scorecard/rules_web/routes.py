@@ -8,6 +8,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_login import current_user
 
 from scorecard.extensions import db
+from scorecard.fields import counting_number
 from scorecard.findings.listing import concluded
 from scorecard.models import AuditEvent, Rule, RuleStatus, RuleSubject, RuleVersion
 from scorecard.people import person_seen_by
@@ -70,13 +71,11 @@ def _listing_args(args) -> tuple[Optional[str], int, list[str]]:
         except ValueError:
             unread.append(f"the quarter “{period[:20]}” (a fiscal quarter reads as FY2026-Q4)")
             period = None
-    raw, page = ("" if len(args.getlist("page")) > 1 else args.get("page", "").strip()), 1
-    if raw:
-        if raw.isascii() and raw.isdigit() and len(raw) <= 9 and int(raw) >= 1:  # "²" is a digit to isdigit
-            page = int(raw)
-        else:
-            unread.append(f"the page “{raw[:20]}” (a whole number from 1)")
-    return period, page, unread
+    raw = "" if len(args.getlist("page")) > 1 else args.get("page", "").strip()
+    page = counting_number(raw) if raw else 1
+    if page is None:
+        unread.append(f"the page “{raw[:20]}” (a whole number from 1)")
+    return period, page or 1, unread
 
 
 def _who(rule: Rule) -> dict[int, tuple[str, Optional[str]]]:
