@@ -92,7 +92,7 @@ def layout(**query):
             components.table_panel("leaders-table", summary="The leaders as a table, with downloads of every page",
                                    open=True),
             components.pager("leaders-table", "Pages of the leaders list", values["page"]),
-        ], className="dash-section", **{"aria-labelledby": "leaders-list-heading"}),
+        ], className="dash-section dash-named-rows", **{"aria-labelledby": "leaders-list-heading"}),
     ])
 
 
@@ -163,7 +163,8 @@ def leaders_table(found: queries.Leaders, page: Optional[tables.Page] = None) ->
     shown = f", leaders {page.start + 1:,} to {page.end:,} of {page.total:,}" if page and page.pages > 1 else ""
     return tables.Table(
         caption=f"Leaders with CX requirements, FY{found.fiscal_year}: proposed and decided ratings (1-5), elements "
-                f"at risk and the summary level{shown}",
+                f"at risk and the summary level{shown}; those with an element at risk first, then by their lowest "
+                "CX requirement",
         columns=[tables.Column("leader", "Leader (plan)", link="href", row_header=True),
                  tables.Column("unit", "Component or function"),
                  tables.Column("requirements", "CX requirements", tables.COUNT),
