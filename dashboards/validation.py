@@ -211,8 +211,12 @@ def check_request(callback_map: dict, body) -> None:
     entry = callback_map.get(output) if isinstance(output, str) else None
     if entry is None or not callable(entry.get("callback")):
         raise CallbackInputError("the body does not name a callback of the dashboards")
-    outputs = body.get("outputs")
-    outputs = _specs(outputs if isinstance(outputs, list) else [outputs], "outputs")
+    # Dash sends a callback of several outputs (its key "..a.b...c.d..") a list of them, and one of a single
+    # output that object alone: a list of one for the latter made Dash answer 500 (a wildcard it is not).
+    outputs, several = body.get("outputs"), output.startswith("..") and output.endswith("..")
+    if isinstance(outputs, list) != several:
+        raise CallbackInputError("the outputs do not match the callback")
+    outputs = _specs(outputs if several else [outputs], "outputs")
     if [f"{o['id']}.{o['property']}" for o in outputs] != _outputs(output):
         raise CallbackInputError("the outputs do not match the callback")
     for key, declared in (("inputs", entry["inputs"]), ("state", entry.get("state", []))):

@@ -84,6 +84,12 @@ HOSTILE = {
                                             outputs={"id": "_pages_dummy", "property": "children"}), None),
     "output not text": (lambda: heatmap(output=[heatmap()["output"]]), None),
     "outputs mismatched": (lambda: heatmap(outputs={"id": "other", "property": "figure"}), None),
+    # Dash sends one output as an object, several as a list: a list of one for a callback of one output was
+    # taken by Dash for a wildcard's and answered 500
+    "one output sent as a list": (lambda: callback_body("overview-body.children", {"overview-period.value": None},
+                                                        outputs=[{"id": "overview-body", "property": "children"}]),
+                                  None),
+    "several outputs sent as one": (lambda: heatmap(outputs=heatmap()["outputs"][0]), None),
     "inputs missing": (lambda: {k: v for k, v in heatmap().items() if k != "inputs"}, None),
     "inputs not a list": (lambda: heatmap(inputs="heatmap-period"), None),
     "inputs of numbers": (lambda: heatmap(inputs=[1, 2]), None),
