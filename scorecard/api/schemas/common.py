@@ -54,7 +54,7 @@ def _length_words(name: str, length: validate.Length) -> str:
 # knows such a text is refused (422). An unpaired surrogate (sent as a JSON escape, "\ud800") is refused
 # too, by its own check: a pattern naming that range is one Schemathesis cannot use, and it then sent
 # texts with control characters as valid ones.
-KEPT_PATTERN = r"^[^\x00-\x08\x0e-\x1f\u202a-\u202e\u2066-\u2069]*$"
+KEPT_PATTERN = r"^[^\x00-\x08\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]*$"
 SURROGATES = re.compile(r"[\ud800-\udfff]")
 
 
@@ -162,8 +162,8 @@ class Text(fields.String):
         super().__init__(*args, validate=[kept, _paired, *others], **kwargs)
 
 
-UNKEPT = ("The text holds a control character (a NUL, U+0001 to U+001F but tab and line and page breaks), an "
-          "unpaired surrogate or a hidden text-direction character, which cannot be kept.")
+UNKEPT = ("The text holds a control character (a NUL, U+0001 to U+001F but tab and line and page breaks, DEL "
+          "or U+0080 to U+009F), an unpaired surrogate or a hidden text-direction character, which cannot be kept.")
 
 
 def _paired(text: str) -> None:
