@@ -151,15 +151,18 @@ def to_text(raw):
     elif isinstance(raw, (date, time)):
         text = raw.isoformat(sep=" ") if isinstance(raw, datetime) else raw.isoformat()
     else:
-        text = line_breaks(str(raw)).strip()
-        if not text:
-            return None
+        # Checked before it is trimmed: str.strip() takes U+0085 and U+001C to U+001F for spaces, so one at
+        # either end was dropped unsaid where the web forms and the API refuse it.
+        text = line_breaks(str(raw))
         code = unkept_character(text)  # a NUL (xlsx "_x0000_"), an unpaired surrogate: no column keeps it
         if code:
             raise ValueError(f"the text holds {words(code)}, which cannot be kept; remove it")
         code = bidi_problem(text)  # refused as the web forms refuse it (scorecard.text)
         if code:
             raise ValueError(f"the text holds a hidden text-direction character ({code}); remove it")
+        text = text.strip()
+        if not text:
+            return None
         text = unneutralized(text)
     return text
 

@@ -108,8 +108,10 @@ def test_a_text_that_shows_nothing_is_blank_and_one_that_shows_something_is_not(
 
 def test_an_imported_cell_holding_a_control_character_is_named_at_the_preview(demo, tmp_path):
     path = tmp_path / "control.csv"
+    # at either end too: str.strip() takes U+0085 and U+001C to U+001F for spaces
     for cell, code in (('"\x01=HYPERLINK(""x"")"', "U+0001"), ("Apply\x9b31m online", "U+009B"),
-                       ("Apply online\x7f", "U+007F")):
+                       ("Apply online\x7f", "U+007F"), ("Apply online\x85", "U+0085"),
+                       ("\x1fApply online", "U+001F")):
         path.write_text("component,program,metric,period,value,n,touchpoint\n"
                         f"Benefits Administration,Benefits Call Center,trust,FY2027-Q1,4.1,100,{cell}\n",
                         encoding="utf-8")
