@@ -195,11 +195,14 @@ def _specs(items, what: str) -> list:
     return items
 
 
+def _several(output: str) -> bool:
+    """Whether a callback's output key is one of several outputs ("..a.b...c.d..", a list of one too)."""
+    return output.startswith("..") and output.endswith("..")
+
+
 def _outputs(output: str) -> list[str]:
     """The "id.property" outputs a callback's output key names ("..a.b...c.d.." for several)."""
-    if output.startswith("..") and output.endswith(".."):
-        return output[2:-2].split("...")
-    return [output]
+    return output[2:-2].split("...") if _several(output) else [output]
 
 
 def check_request(callback_map: dict, body) -> None:
@@ -213,7 +216,7 @@ def check_request(callback_map: dict, body) -> None:
         raise CallbackInputError("the body does not name a callback of the dashboards")
     # Dash sends a callback of several outputs (its key "..a.b...c.d..") a list of them, and one of a single
     # output that object alone: a list of one for the latter made Dash answer 500 (a wildcard it is not).
-    outputs, several = body.get("outputs"), output.startswith("..") and output.endswith("..")
+    outputs, several = body.get("outputs"), _several(output)
     if isinstance(outputs, list) != several:
         raise CallbackInputError("the outputs do not match the callback")
     outputs = _specs(outputs if several else [outputs], "outputs")
