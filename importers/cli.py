@@ -56,7 +56,7 @@ def import_command(path, format_name, sheet, program, period, touchpoint, trust_
         db.session.rollback()
         # the same keys as every other result's (ImportResult.as_json), so a script reads any one alike
         payload = {"batch": None, "format": format_name, "status": "failed", "inserted": 0, "updated": 0,
-                   "unchanged": 0, "rejected": 0, "errors": [{"row": None, "column": None, "value": None,
+                   "unchanged": 0, "removed": 0, "rejected": 0, "errors": [{"row": None, "column": None, "value": None,
                                                                "message": str(error)}], "message": str(error),
                    "driver_notes": [], "placements": [], "created": {}, "unknown_columns": [], "warnings": []}
     progress.close()
@@ -73,7 +73,8 @@ def _print_human(payload: dict) -> None:
     click.echo(f"{payload['status']}: {payload['message']}" + shown_format)
     if payload.get("batch"):
         click.echo(f"batch {payload['batch']}: {payload['inserted']} inserted, {payload['updated']} updated, "
-                   f"{payload['unchanged']} unchanged")
+                   f"{payload['unchanged']} unchanged"
+                   + (f", {payload['removed']} removed" if payload["removed"] else ""))
     for error in payload["errors"][:50]:
         where = f"row {error['row']}, column {error['column']}" if error["row"] else "file"
         value = f" (value {error['value']!r})" if error["value"] is not None else ""

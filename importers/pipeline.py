@@ -64,7 +64,7 @@ class ImportResult:
         return {
             "batch": self.batch_id, "format": self.format, "status": self.status,
             "inserted": counts.get("inserted", 0), "updated": counts.get("updated", 0),
-            "unchanged": counts.get("unchanged", 0), "rejected": self.rejected,
+            "unchanged": counts.get("unchanged", 0), "removed": counts.get("removed", 0), "rejected": self.rejected,
             "errors": self.errors, "message": self.message,
             "driver_notes": self.plan.driver_notes if self.plan else [],
             "placements": self.plan.placements if self.plan else [],
@@ -301,9 +301,9 @@ def _repeats_header(cells: list, header_keys: dict) -> bool:
 
 
 def _writes(plan) -> bool:
-    """Whether a plan writes anything: a row inserted or updated, or an organisation created."""
+    """Whether a plan writes anything: a row inserted, updated or removed, or an organisation created."""
     counts = plan.counts
-    return bool(counts["inserted"] or counts["updated"] or any((plan.created or {}).values()))
+    return bool(counts["inserted"] or counts["updated"] or counts["removed"] or any((plan.created or {}).values()))
 
 
 def _run_import(session, path, *, filename: Optional[str] = None, format_name: Optional[str] = None,  # noqa: C901 (one pass over a row's or file's steps, kept together so the order of checks reads top to bottom)
@@ -463,7 +463,8 @@ def _run_import(session, path, *, filename: Optional[str] = None, format_name: O
         inserts = result.plan.inserts
         first = inserts.earliest(PREVIEW_ROWS) if hasattr(inserts, "earliest") else inserts
         sample = heapq.nsmallest(PREVIEW_ROWS, chain(first, result.plan.updates), key=lambda c: c.row)
-        result.preview = [sink.describe(c) for c in sample]
+        # the rows removed come last: no row of the file holds them (a touchpoint's few aspects at most)
+        result.preview = [sink.describe(c) for c in chain(sample, result.plan.removals)]
         session.rollback()
         result.status = "would_import"
         result.message = _summary(result.plan, "would be")
@@ -490,6 +491,7 @@ def _run_import(session, path, *, filename: Optional[str] = None, format_name: O
     sink.commit(result.plan, batch)
     counts = result.plan.counts
     batch.inserted, batch.updated, batch.unchanged = counts["inserted"], counts["updated"], counts["unchanged"]
+    batch.removed = counts["removed"]
     # Read by importers.revert: whose rows it carried, and what this commit created (the preview's
     # figure is replaced: another import may have created those organisations since).
     kept = {k: v for k, v in (batch.preview or {}).items() if k != "created"}
@@ -604,6 +606,8 @@ def _summary(plan: Plan, verb: str) -> str:
         verb = "was"
     text = (f"{counted(counts['inserted'], 'row')} {verb} inserted, {counts['updated']:,} updated, "
             f"{counts['unchanged']:,} unchanged")
+    if counts["removed"]:  # said only when the format removes rows (a touchpoint's new export)
+        text += f", {counts['removed']:,} removed"
     if plan.created:
         text += "; new: " + ", ".join(counted(n, _ONE.get(kind, kind), kind) for kind, n in plan.created.items())
     if plan.placements:

@@ -1,4 +1,5 @@
-"""Revert a committed import batch: delete what it inserted, restore what it replaced.
+"""Revert a committed import batch: delete what it inserted, restore what it replaced, put back what it
+removed.
 
 Reverted by a person, the batch is checked as their upload would be: the permission its format
 needs, their own batches only for officers and leaders, and the sink's row-level scope (an officer
@@ -11,6 +12,7 @@ from importers import access
 from importers.errors import as_shown
 from importers.formats.registry import FORMATS, SINKS
 from importers.sinks.base import CARRIED_FROM
+from importers.sinks.observations import touchpoint_key
 from importers.sinks.tracked import LINKS, decode, link_ids, same, write_links
 from scorecard import writers
 from scorecard.capacity.services import REVERT_ACTION
@@ -100,13 +102,14 @@ def revert_batch(session, batch_id: int, *, user_id=None, progress=None,  # noqa
         mine = [c for c in changes if c.table_name == table_name]
         if not mine:
             continue
-        ids = [c.row_id for c in mine]
+        ids = [c.row_id for c in mine if c.action != "remove"]  # a removed row's id may be another row's now
         current = {}
         for chunk in range(0, len(ids), 5000):
             query = sa.select(model.id, model.import_batch_id, model.subject_key, model.period).where(
                 model.id.in_(ids[chunk:chunk + 5000]))
             current.update({r.id: r for r in session.execute(query)})
-        later = sorted({r.import_batch_id for r in current.values() if r.import_batch_id != batch_id} - {None})
+        later = {r.import_batch_id for r in current.values() if r.import_batch_id != batch_id} - {None}
+        later = sorted(later | _removed_later(session, batch_id, table_name, [i for i in ids if i not in current]))
         if later:
             raise RevertError(f"{_later_batches(later)} changed rows of batch {batch_id}; revert "
                               f"{'it' if len(later) == 1 else 'those'} first")
@@ -121,6 +124,9 @@ def revert_batch(session, batch_id: int, *, user_id=None, progress=None,  # noqa
         if updates:
             session.execute(sa.update(model), updates)
         restored += len(updates)
+        removed = [c for c in mine if c.action == "remove"]
+        touched |= {(c.before["subject_key"], c.before["period"]) for c in removed}
+        restored += _put_back(session, batch_id, model, removed)
     undone = _undo_tracked(session, batch, tracked)
     deleted, restored = deleted + undone["deleted"], restored + undone["restored"]
     if dry_run:
@@ -147,6 +153,47 @@ def revert_batch(session, batch_id: int, *, user_id=None, progress=None,  # noqa
     return {**summary, "dry_run": False}
 
 
+def _removed_later(session, batch_id: int, table_name: str, gone: list[int]) -> set[int]:
+    """The later committed batches that removed rows of this batch (`gone`: its rows no longer stored)."""
+    found = set()
+    for start in range(0, len(gone), CHUNK):
+        found.update(session.scalars(
+            sa.select(ImportRowChange.batch_id).join(ImportBatch, ImportBatch.id == ImportRowChange.batch_id)
+            .where(ImportRowChange.table_name == table_name, ImportRowChange.action == "remove",
+                   ImportRowChange.row_id.in_(gone[start:start + CHUNK]), ImportRowChange.batch_id > batch_id,
+                   ImportBatch.status == BatchStatus.committed)))
+    return found
+
+
+def _put_back(session, batch_id: int, model, removed: list) -> int:
+    """Insert again, as they were, the observations the batch removed (a touchpoint's figures its new export no
+    longer gave). Refused when a later import (or an edit) has stored the same figure since: the same metric,
+    subject, quarter, channel and touchpoint. A row keeps its id, unless another row has it now (SQLite gives
+    the highest id again once its row is gone): it then takes a new one, and the earlier batches' change log
+    follows it there, so that reverting them still finds it."""
+    rows = [{f: decode(model, f, v) for f, v in change.before.items()} for change in removed]
+    for before in rows:
+        same_place = session.execute(sa.select(model.import_batch_id, model.touchpoint).where(
+            model.metric_id == before["metric_id"], model.subject_key == before["subject_key"],
+            model.period == before["period"], model.channel == before["channel"]))
+        taken = [r for r in same_place if touchpoint_key(r.touchpoint) == touchpoint_key(before["touchpoint"])]
+        if taken:
+            by = taken[0].import_batch_id
+            raise RevertError(
+                f"batch {batch_id} removed a figure ({before['period']}, touchpoint {before['touchpoint']!r}) and "
+                + (f"batch {by}" if by else "an edit") + " has stored that figure again since; reverting cannot put "
+                "it back, so nothing was reverted" + (f": revert batch {by} first" if by else ""))
+    for change, before in zip(removed, rows):
+        if session.get(model, change.row_id) is None:
+            session.execute(sa.insert(model).values(id=change.row_id, **before))
+            continue
+        moved = session.execute(sa.insert(model).values(**before).returning(model.id)).scalar_one()
+        session.execute(sa.update(ImportRowChange).where(
+            ImportRowChange.table_name == model.__tablename__, ImportRowChange.row_id == change.row_id,
+            ImportRowChange.batch_id < batch_id).values(row_id=moved).execution_options(synchronize_session=False))
+    return len(removed)
+
+
 def carried_by(session, batch_id: int) -> list[int]:
     """The other committed batches that carried rows this batch stored, as they were (their files held
     them unchanged, so they wrote nothing for them), whichever was confirmed first, whatever their ids:
@@ -165,7 +212,7 @@ def offered(batch) -> bool:
     """Whether the batch's pages offer to revert it: a committed batch that wrote rows, or that wrote
     none but carried another batch's rows unchanged. That batch is reverted only after this one, so
     without the offer it could not be reverted from the pages at all."""
-    return batch.status is BatchStatus.committed and bool(batch.inserted or batch.updated or carried_from(batch))
+    return batch.status is BatchStatus.committed and bool(batch.rows_written or carried_from(batch))
 
 
 def _check_carried(session, batch_id: int) -> None:

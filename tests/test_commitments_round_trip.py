@@ -191,7 +191,7 @@ def test_formula_like_text_is_neutralised_and_comes_back_as_stored(demo, runner,
         assert result.exit_code == 0 and "Wrote 24 commitments" in result.output, result.output
         again = run_import(db.session, out, dry_run=True)
         assert again.status == "would_import", again.errors
-        assert again.plan.counts == {"inserted": 0, "updated": 0, "unchanged": 24}
+        assert again.plan.counts == {"inserted": 0, "updated": 0, "unchanged": 24, "removed": 0}
         assert stored() == before
 
 
@@ -368,7 +368,7 @@ def test_a_stale_row_that_asks_for_what_is_stored_is_no_conflict(demo):
                           version=target.version)
         result = run_import(db.session, io_file(book), user_id=user(CFO_OFFICER).id, dry_run=True)
         assert result.status == "would_import", result.errors
-        assert result.plan.counts == {"inserted": 0, "updated": 0, "unchanged": 3}
+        assert result.plan.counts == {"inserted": 0, "updated": 0, "unchanged": 3, "removed": 0}
         assert not result.warnings or not any(w.startswith("Conflict") for w in result.warnings)
 
 
@@ -641,7 +641,7 @@ def test_a_title_reworded_in_the_file_renames_the_commitment_it_names_by_id(demo
         target_id = before_id(PUBLISH)
         result = run_import(db.session, io_file(book), user_id=user(CFO_OFFICER).id)
         assert result.status == "imported", result.errors
-        assert result.plan.counts == {"inserted": 0, "updated": 1, "unchanged": 2}
+        assert result.plan.counts == {"inserted": 0, "updated": 1, "unchanged": 2, "removed": 0}
         renamed = db.session.get(Commitment, target_id)
         assert renamed.title == "Publish CX spending in the agency financial report"
         assert renamed.updates[-1].changes["title"] == [PUBLISH, renamed.title]

@@ -412,7 +412,8 @@ def test_a_correction_after_the_due_date_does_not_make_a_quarter_reported_on_tim
                     f"Benefits,Charlie,trust,{Q2},web,100,2,5,13,45,35\n"
                     f"Benefits,Charlie,satisfaction,{Q2},web,100,1,5,14,45,35\n", encoding="utf-8")
     added = run_import(db.session, path, user_id=None)
-    assert added.status == "imported" and added.plan.counts == {"inserted": 1, "updated": 1, "unchanged": 0}
+    assert added.status == "imported" and added.plan.counts == {
+        "inserted": 1, "updated": 1, "unchanged": 0, "removed": 0}
     cell = _cells(queries.compliance(db.session, Q4, 4, min_n=30), "Charlie")[Q2]
     assert cell.status == queries.REPORTED and not cell.late and cell.timing.startswith("date of reporting unknown")
 

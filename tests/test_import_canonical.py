@@ -51,7 +51,7 @@ def test_xlsx_with_title_rows_imports_and_derives_the_score_from_counts(demo, tm
         result = run_import(db.session, path, user_id=None)
         assert result.status == "imported", result.errors
         assert result.format == "metrics"
-        assert result.plan.counts == {"inserted": 3, "updated": 0, "unchanged": 0}
+        assert result.plan.counts == {"inserted": 3, "updated": 0, "unchanged": 0, "removed": 0}
         assert _count() == before + 3
         trust = db.session.scalar(sa.select(Observation).where(Observation.period == "FY2027-Q1",
                                                                Observation.channel == "phone",
@@ -330,7 +330,7 @@ def test_reimport_updates_only_what_changed_and_revert_restores_it(demo, tmp_pat
                                                                           Observation.question_text.is_not(None))
                                      .order_by(Observation.id))
         b = run_import(db.session, second)
-        assert b.plan.counts == {"inserted": 0, "updated": 1, "unchanged": 1}
+        assert b.plan.counts == {"inserted": 0, "updated": 1, "unchanged": 1, "removed": 0}
         change = db.session.scalar(sa.select(ImportRowChange).where(ImportRowChange.batch_id == b.batch_id))
         assert change.action == "update" and change.before["count_1"] == 5 and change.after["count_1"] == 1
         runner = demo.test_cli_runner()
@@ -365,7 +365,7 @@ def test_a_batch_whose_rows_a_later_file_carried_unchanged_is_not_reverted_from_
     with demo.app_context():
         a = run_import(db.session, first)
         b = run_import(db.session, later)
-        assert b.plan.counts == {"inserted": 1, "updated": 0, "unchanged": 1}
+        assert b.plan.counts == {"inserted": 1, "updated": 0, "unchanged": 1, "removed": 0}
         runner = demo.test_cli_runner()
         before = _count()
         refused = runner.invoke(args=["revert", str(a.batch_id)])
@@ -385,7 +385,8 @@ def test_a_later_batch_of_the_same_metric_and_quarter_that_carried_other_rows_do
                                                        survey_row(program="Survivor Benefits")])
     with demo.app_context():
         a, b, c = (run_import(db.session, path) for path in (one, two, both))
-        assert c.plan.counts == {"inserted": 1, "updated": 0, "unchanged": 1}, "c carried b's row, not a's"
+        assert c.plan.counts == {
+            "inserted": 1, "updated": 0, "unchanged": 1, "removed": 0}, "c carried b's row, not a's"
         runner = demo.test_cli_runner()
         assert runner.invoke(args=["revert", str(a.batch_id)]).exit_code == 0
         refused = runner.invoke(args=["revert", str(b.batch_id)])

@@ -368,7 +368,7 @@ def test_the_real_files_saved_from_excel_read_as_the_csv(app, tmp_path, source):
         assert again.status == "would_import", again.errors[:3]
         counts = from_csv.plan.counts
         assert again.plan.counts == {"inserted": 0, "updated": 0,
-                                     "unchanged": counts["inserted"] + counts["unchanged"]}
+                                     "unchanged": counts["inserted"] + counts["unchanged"], "removed": 0}
 
 
 def test_years_and_quarters_written_as_decimals_read_as_whole_numbers(app, tmp_path):
@@ -421,7 +421,7 @@ def test_a_touchpoint_spelt_with_other_spaces_is_the_survey_stored_not_a_second_
         before = _snapshot()
         result = run_import(db.session, path)
         assert result.status == "imported", result.errors[:3]
-        assert result.plan.counts == {"inserted": 0, "updated": 0, "unchanged": 4}
+        assert result.plan.counts == {"inserted": 0, "updated": 0, "unchanged": 4, "removed": 0}
         assert _snapshot() == before
     twice = _write_rows(tmp_path / "twice.csv", [_rows(TRUST_CSV)[0], rows[0]])
     with app.app_context():

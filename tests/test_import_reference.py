@@ -124,7 +124,7 @@ def test_commitments_insert_unchanged_update_and_exact_revert(demo, tmp_path):
         original = snapshot()
         a = run_import(db.session, first)
         assert a.status == "imported" and a.format == "commitments", a.errors
-        assert a.plan.counts == {"inserted": 1, "updated": 1, "unchanged": 0}
+        assert a.plan.counts == {"inserted": 1, "updated": 1, "unchanged": 0, "removed": 0}
         new = commitment(NEW_TITLE)
         assert new.status is CommitmentStatus.at_risk and new.reason == "Waiting on the data team"
         assert new.due_date == date(2027, 3, 31) and new.capacity_domain == "Governance & Strategy"
@@ -145,14 +145,14 @@ def test_commitments_insert_unchanged_update_and_exact_revert(demo, tmp_path):
         again = run_import(db.session, write_csv(tmp_path / "same.csv", COMMITMENT_HEADER, [
             r[:4] + [str(r[4])[:10]] + r[5:] for r in rows]))
         assert again.status == "imported", again.errors
-        assert again.plan.counts == {"inserted": 0, "updated": 0, "unchanged": 2}
+        assert again.plan.counts == {"inserted": 0, "updated": 0, "unchanged": 2, "removed": 0}
         db.session.expire_all()
         assert snapshot() == after_a
 
         # A file without the links columns leaves them as they are; a blank reason clears nothing else.
         b = run_import(db.session, write_xlsx(tmp_path / "status.xlsx", ["Function", "Title", "Status", "Reason"], [
             ["CFO", NEW_TITLE, "off track", "The vendor withdrew"]]))
-        assert b.plan.counts == {"inserted": 0, "updated": 1, "unchanged": 0}, b.errors
+        assert b.plan.counts == {"inserted": 0, "updated": 1, "unchanged": 0, "removed": 0}, b.errors
         db.session.expire_all()
         new = commitment(NEW_TITLE)
         assert new.status is CommitmentStatus.off_track and len(new.programs) == 2 and len(new.metrics) == 2
@@ -293,7 +293,7 @@ def test_org_structure_creates_components_and_programs_and_reverts(demo, tmp_pat
         a = run_import(db.session, write_xlsx(tmp_path / "org.xlsx", ORG_HEADER, rows))
         assert a.status == "imported" and a.format == "org", a.errors
         # new: component, two programs, one life experience; BA's flag updated; the agency unchanged
-        assert a.plan.counts == {"inserted": 4, "updated": 1, "unchanged": 1}
+        assert a.plan.counts == {"inserted": 4, "updated": 1, "unchanged": 1, "removed": 0}
         office = db.session.scalar(sa.select(Component).where(Component.name == "Veterans Outreach Office"))
         assert office.is_hisp and office.code == "DPS-VOO" and office.agency.code == "DPS"
         events = db.session.scalar(sa.select(Program).where(Program.name == "Outreach Events"))
@@ -303,7 +303,7 @@ def test_org_structure_creates_components_and_programs_and_reverts(demo, tmp_pat
         assert not db.session.scalar(sa.select(Component).where(Component.code == "DPS-BA")).is_hisp
         again = run_import(db.session, write_csv(tmp_path / "org.csv", ORG_HEADER,
                                                  [[c if c is not None else "" for c in r] for r in rows]))
-        assert again.plan.counts == {"inserted": 0, "updated": 0, "unchanged": 5}, again.errors
+        assert again.plan.counts == {"inserted": 0, "updated": 0, "unchanged": 5, "removed": 0}, again.errors
         revert_batch(db.session, a.batch_id)
         db.session.expire_all()
         assert snapshot() == original
@@ -319,7 +319,7 @@ def test_an_org_name_spaced_otherwise_keeps_the_stored_name(demo, tmp_path):
         original = snapshot()
         result = run_import(db.session, write_xlsx(tmp_path / "org.xlsx", ORG_HEADER, rows))
         assert result.status == "imported", result.errors
-        assert result.plan.counts == {"inserted": 0, "updated": 0, "unchanged": 3}
+        assert result.plan.counts == {"inserted": 0, "updated": 0, "unchanged": 3, "removed": 0}
         db.session.expire_all()
         assert snapshot() == original
 
@@ -334,7 +334,8 @@ def test_a_blank_cell_keeps_a_programs_life_experiences_and_description_and_none
         db.session.commit()
         original = snapshot()
         kept = run_import(db.session, write_csv(tmp_path / "names.csv", header, [program + ["", ""]]), dry_run=True)
-        assert kept.status == "would_import" and kept.plan.counts == {"inserted": 0, "updated": 0, "unchanged": 3}
+        assert kept.status == "would_import" and kept.plan.counts == {
+            "inserted": 0, "updated": 0, "unchanged": 3, "removed": 0}
         assert snapshot() == original
         removed = run_import(db.session, write_csv(tmp_path / "none.csv", header, [program + ["(none)", ""]]))
         assert removed.status == "imported" and removed.plan.counts["updated"] == 1, removed.errors
@@ -415,7 +416,7 @@ def test_metric_definitions_insert_update_kind_guard_and_revert(demo, tmp_path):
             ["cxo_journeys_mapped", "Journeys mapped", "Percentage", "Higher is better", "%", None],
             ["wait_time", "Average wait (minutes)", None, None, None, None]]))
         assert result.format == "metric-definitions" and result.plan.counts == {
-            "inserted": 1, "updated": 1, "unchanged": 0}, result.errors
+            "inserted": 1, "updated": 1, "unchanged": 0, "removed": 0}, result.errors
         new = db.session.scalar(sa.select(Metric).where(Metric.code == "cxo_journeys_mapped"))
         assert new.kind is MetricKind.percent and new.direction.value == "higher"
         wait = db.session.scalar(sa.select(Metric).where(Metric.code == "wait_time"))
@@ -503,7 +504,7 @@ def test_leaders_by_email_or_name(demo, tmp_path):
             [None, None, None, None, None],
             ["Avery Alvarez", "leader.ba@demo.cx.gov", "Administrator", "DPS-BA", None]]))
         assert result.format == "leaders" and result.plan.counts == {
-            "inserted": 1, "updated": 1, "unchanged": 0}, result.errors
+            "inserted": 1, "updated": 1, "unchanged": 0, "removed": 0}, result.errors
         pat = db.session.scalar(sa.select(Leader).where(Leader.email == "pat.rivera@demo.cx.gov"))
         assert pat.component.name == "Benefits Administration" and pat.title == "Director, Outreach"
         revert_batch(db.session, result.batch_id)
@@ -556,7 +557,7 @@ def test_performance_plan_insert_unchanged_update_and_revert(demo, tmp_path):
         original = snapshot()
         a = run_import(db.session, write_xlsx(tmp_path / "plan.xlsx", PLAN_HEADER, plan_rows()))
         assert a.status == "imported" and a.format == "performance-plans", a.errors
-        assert a.plan.counts == {"inserted": 1 + 5 + 6, "updated": 0, "unchanged": 0}
+        assert a.plan.counts == {"inserted": 1 + 5 + 6, "updated": 0, "unchanged": 0, "removed": 0}
         plan = db.session.scalar(sa.select(PerformancePlan).join(Leader).where(
             Leader.email == PLAN_LEADER, PerformancePlan.fiscal_year == 2028))
         weights = {e.name: (e.weight, e.is_results_driven) for e in plan.elements}
@@ -571,11 +572,11 @@ def test_performance_plan_insert_unchanged_update_and_revert(demo, tmp_path):
         rows = plan_rows(fy="2028")
         rows[0][1] = "FY28"
         again = run_import(db.session, write_csv(tmp_path / "plan.csv", PLAN_HEADER, rows))
-        assert again.plan.counts == {"inserted": 0, "updated": 0, "unchanged": 12}, again.errors
+        assert again.plan.counts == {"inserted": 0, "updated": 0, "unchanged": 12, "removed": 0}, again.errors
 
         b = run_import(db.session, write_xlsx(tmp_path / "plan2.xlsx", PLAN_HEADER[:4], [
             r[:4] for r in plan_rows(weights=(10, 10, 10, 10, 60))[:5]]))
-        assert b.plan.counts == {"inserted": 0, "updated": 5, "unchanged": 1}, b.errors
+        assert b.plan.counts == {"inserted": 0, "updated": 5, "unchanged": 1, "removed": 0}, b.errors
         revert_batch(db.session, b.batch_id)
         db.session.expire_all()
         assert snapshot() == after_a
@@ -718,7 +719,7 @@ def test_plan_weights_from_a_percent_formatted_column(demo, tmp_path):
         # The demo already holds this leader's FY2027 plan with the same weights: nothing changes.
         result = run_import(db.session, write_xlsx(tmp_path / "pct.xlsx", PLAN_HEADER[:4], [r[:4] for r in rows]))
         assert result.status == "imported", result.errors
-        assert result.plan.counts == {"inserted": 0, "updated": 0, "unchanged": 6}
+        assert result.plan.counts == {"inserted": 0, "updated": 0, "unchanged": 6, "removed": 0}
 
 
 
@@ -734,7 +735,7 @@ def test_plan_weights_typed_as_percentages_in_excel(demo, tmp_path):
     with demo.app_context():
         result = run_import(db.session, path)
         assert result.status == "imported", result.errors
-        assert result.plan.counts == {"inserted": 0, "updated": 0, "unchanged": 6}
+        assert result.plan.counts == {"inserted": 0, "updated": 0, "unchanged": 6, "removed": 0}
         assert any("5 number cells formatted as percentages" in w for w in result.warnings)
 
 
@@ -751,7 +752,8 @@ def test_capacity_assessment_insert_update_variants_and_revert(demo, tmp_path):
         original = snapshot()
         a = run_import(db.session, write_xlsx(tmp_path / "cap.xlsx", CAPACITY_HEADER, rows))
         assert a.status == "imported" and a.format == "capacity", a.errors
-        assert a.plan.counts == {"inserted": 5, "updated": 0, "unchanged": 0}, "one per row: the assessment is none"
+        assert a.plan.counts == {
+            "inserted": 5, "updated": 0, "unchanged": 0, "removed": 0}, "one per row: the assessment is none"
         assessment = db.session.scalar(sa.select(CapacityAssessment).where(CapacityAssessment.fiscal_year == 2028))
         assert [d.domain for d in assessment.domain_scores] == [
             "Measurement", "Governance & Strategy", "Culture & Organization", "Customer Understanding",
@@ -760,7 +762,7 @@ def test_capacity_assessment_insert_update_variants_and_revert(demo, tmp_path):
         after_a = snapshot()
         b = run_import(db.session, write_csv(tmp_path / "cap.csv", CAPACITY_HEADER[:4], [
             ["DPS-BA", 2028, "Measurement", "5"], ["Benefits Administration", "2028", "Governance & Strategy", 5]]))
-        assert b.plan.counts == {"inserted": 0, "updated": 1, "unchanged": 1}, b.errors
+        assert b.plan.counts == {"inserted": 0, "updated": 1, "unchanged": 1, "removed": 0}, b.errors
         revert_batch(db.session, b.batch_id)
         db.session.expire_all()
         assert snapshot() == after_a
@@ -800,7 +802,7 @@ def test_capacity_counts_are_the_rows_and_scores_read_as_typed(demo, tmp_path):
         old, new = stored.score, 6 if stored.score != 6 else 5
         path = write_csv(tmp_path / "c.csv", CAPACITY_HEADER[:4], [["DPS-BA", "FY2027", "Measurement", str(new)]])
         preview = run_import(db.session, path, dry_run=True)
-        assert preview.plan.counts == {"inserted": 0, "updated": 1, "unchanged": 0}
+        assert preview.plan.counts == {"inserted": 0, "updated": 1, "unchanged": 0, "removed": 0}
         assert preview.message.startswith("0 rows would be inserted, 1 updated, 0 unchanged")
         (change,) = preview.preview
         assert change["before"] == f"score: {old:g}" and change["after"] == f"score: {new}"
@@ -809,7 +811,7 @@ def test_capacity_counts_are_the_rows_and_scores_read_as_typed(demo, tmp_path):
             ["DPS-BA", "FY2030", "Measurement", "4", None],
             ["DPS-BA", "FY2030", "Governance & Strategy", "4.5", None]]),
             dry_run=True)
-        assert started.plan.counts == {"inserted": 2, "updated": 0, "unchanged": 0}
+        assert started.plan.counts == {"inserted": 2, "updated": 0, "unchanged": 0, "removed": 0}
         assert [(c["record"], c["after"]) for c in started.preview] == [
             ("capacity domain score (starts the FY2030 assessment, scale 1-7)", "domain: Measurement; score: 4"),
             ("capacity domain score (starts the FY2030 assessment, scale 1-7)",
@@ -877,7 +879,7 @@ def test_targets_insert_update_and_revert(demo, tmp_path):
         original = snapshot()
         a = run_import(db.session, write_xlsx(tmp_path / "targets.xlsx", TARGET_HEADER, rows))
         assert a.status == "imported" and a.format == "targets", a.errors
-        assert a.plan.counts == {"inserted": 3, "updated": 0, "unchanged": 0}
+        assert a.plan.counts == {"inserted": 3, "updated": 0, "unchanged": 0, "removed": 0}
         cfo = db.session.scalar(sa.select(Target).join(Metric).where(Metric.code == "cfo_cx_budget_aligned",
                                                                      Target.scope_type == ScopeType.function,
                                                                      Target.fiscal_year == 2028))
@@ -889,7 +891,7 @@ def test_targets_insert_update_and_revert(demo, tmp_path):
         b = run_import(db.session, write_csv(tmp_path / "t.csv", TARGET_HEADER, [
             ["trust", "", "Disaster Helpline", "2028", "4.4", "4.4", "4.1"],
             ["wait_time", "program", "Benefits Call Center", "FY27", "8", "", "12"]]))
-        assert b.plan.counts == {"inserted": 0, "updated": 1, "unchanged": 1}, b.errors
+        assert b.plan.counts == {"inserted": 0, "updated": 1, "unchanged": 1, "removed": 0}, b.errors
         revert_batch(db.session, b.batch_id)
         db.session.expire_all()
         assert snapshot() == after_a

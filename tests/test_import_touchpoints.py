@@ -18,6 +18,7 @@ from scorecard.models import (
     BatchStatus,
     Component,
     ImportBatch,
+    ImportRowChange,
     Metric,
     Observation,
     Program,
@@ -105,7 +106,7 @@ def test_thumbs_export_is_aggregated_into_the_chosen_program_and_quarter(org, tm
         result = run_import(db.session, path, options=OPTIONS)
         assert result.status == "imported", result.errors
         assert result.format == "touchpoints-a11-v2"
-        assert result.plan.counts == {"inserted": 13, "updated": 0, "unchanged": 0}
+        assert result.plan.counts == {"inserted": 13, "updated": 0, "unchanged": 0, "removed": 0}
         assert not any("chosen at upload" in w for w in result.warnings), "the layout reads its program and quarter"
         found = _observations(result.batch_id)
         program = db.session.scalar(sa.select(Program).where(Program.code == "BA-CALL"))
@@ -254,11 +255,11 @@ def test_reimport_changes_nothing_and_revert_restores_exactly(org, tmp_path):
 
         same = run_import(db.session, xlsx_path, options=OPTIONS)  # same answers, another file
         assert same.status == "imported"
-        assert same.plan.counts == {"inserted": 0, "updated": 0, "unchanged": 13}
+        assert same.plan.counts == {"inserted": 0, "updated": 0, "unchanged": 13, "removed": 0}
 
         later = run_import(db.session, grown_path, options=OPTIONS)
         assert later.status == "imported"
-        assert later.plan.counts == {"inserted": 0, "updated": 13, "unchanged": 0}
+        assert later.plan.counts == {"inserted": 0, "updated": 13, "unchanged": 0, "removed": 0}
         after = _observations()
         assert after["trust"].counts == [3, 0, 0, 0, 8]
         assert after["a11v2_negative_effectiveness"].value == pytest.approx(100 / 12)
@@ -275,6 +276,98 @@ def test_reimport_changes_nothing_and_revert_restores_exactly(org, tmp_path):
                                                            "dry_run": False}
         revert_batch(db.session, first.batch_id)
         assert _count() == 0
+
+
+def test_a_new_export_of_a_touchpoint_replaces_its_whole_set_and_revert_puts_it_back(org, client_as, tmp_path):
+    """A corrected export for the same program, quarter and touchpoint that offers no aspects (a thumbs-only
+    form) leaves no "went well" share of the earlier export beside its trust: those figures are removed, the
+    preview says so row by row, and reverting the new import puts them back as they were."""
+    org.config["IMPORTS_INLINE"] = True
+    analyst = client_as("analyst")
+    only_trust = write_csv(tmp_path / "corrected.csv", [[i, answer] + ["null"] * 14 + [None]
+                                                         for i, answer in enumerate([0] * 10, start=1)])
+    other_touchpoint = thumbs_csv(tmp_path / "phone.csv")
+    with org.app_context():
+        first = run_import(db.session, thumbs_csv(tmp_path / "first.csv"), options=OPTIONS)
+        beside = run_import(db.session, other_touchpoint, options={**OPTIONS, "touchpoint": "Phone survey"})
+        assert first.status == beside.status == "imported"
+        before = {code: (o.id, o.value, o.n, o.import_batch_id, o.created_at)
+                  for code, o in _observations(first.batch_id).items()}
+        assert len(before) == 13
+
+    batch_id = upload(analyst, only_trust.read_bytes(), name="corrected.csv", program="Benefits Call Center",
+                      period="FY2025 Q2")
+    page = analyst.get(f"/imports/{batch_id}").get_data(as_text=True)
+    assert "1 row would be inserted" not in page and "12 removed" in page
+    assert page.count("not in the file") == 12 and page.count(">removed<") == 12
+    with org.app_context():
+        assert _count() == 26, "a preview removes nothing"
+    assert post(analyst, f"/imports/{batch_id}/confirm").status_code == 302
+    with org.app_context():
+        batch = db.session.get(ImportBatch, batch_id)
+        assert batch.status is BatchStatus.committed and batch.removed == 12 and batch.updated == 1
+        mine = db.session.execute(sa.select(Metric.code, Observation).join(Metric).where(
+            Observation.touchpoint == TOUCHPOINT)).all()
+        assert [(code, o.counts) for code, o in mine] == [("trust", [10, 0, 0, 0, 0])], (
+            "only the new export's figure is left for its touchpoint")
+        phone = db.session.scalar(sa.select(sa.func.count()).where(Observation.touchpoint == "Phone survey"))
+        assert phone == 13, "another touchpoint of the program is not touched"
+
+        with pytest.raises(RevertError, match=f"batch {batch_id} changed rows of batch {first.batch_id}"):
+            revert_batch(db.session, first.batch_id)
+        assert revert_batch(db.session, batch_id)["restored"] == 13
+        back = {code: (o.id, o.value, o.n, o.import_batch_id, o.created_at)
+                for code, o in _observations(first.batch_id).items()}
+        assert back == before
+    history = analyst.get("/imports/").get_data(as_text=True)
+    assert ">Removed</th>" in history
+
+
+def test_a_figure_stored_again_after_it_was_removed_keeps_the_removing_import_from_being_reverted(org, tmp_path):
+    only_trust = write_csv(tmp_path / "corrected.csv", [[1, 1] + ["null"] * 14 + [None]])
+    with org.app_context():
+        run_import(db.session, thumbs_csv(tmp_path / "first.csv"), options=OPTIONS)
+        removing = run_import(db.session, only_trust, options=OPTIONS)
+        assert removing.plan.counts == {"inserted": 0, "updated": 1, "unchanged": 0, "removed": 12}
+        # a later file giving an aspect again changes the trust the removing import wrote (and so is named
+        # as the later batch to revert first); a figure stored otherwise (here: directly) is named too
+        again = run_import(db.session, write_csv(tmp_path / "again.csv", [response_row(*r) for r in THUMBS_RESPONSES
+                                                                          if r[0] != 90321][:5]), options=OPTIONS)
+        assert again.plan.counts == {"inserted": 12, "updated": 1, "unchanged": 0, "removed": 0}
+        with pytest.raises(RevertError, match=f"batch {again.batch_id} changed rows of batch {removing.batch_id}"):
+            revert_batch(db.session, removing.batch_id)
+        revert_batch(db.session, again.batch_id)
+        trust = _observations()["trust"]
+        ease = db.session.scalar(sa.select(Metric).where(Metric.code == "a11v2_positive_ease"))
+        db.session.add(Observation(metric=ease, agency_id=trust.agency_id, component_id=trust.component_id,
+                                   program_id=trust.program_id, subject_key=trust.subject_key, period=trust.period,
+                                   channel="", touchpoint=f" {TOUCHPOINT} ", value=50.0, n=4))
+        db.session.commit()
+        stored = _count()
+        with pytest.raises(RevertError, match="an edit has stored that figure again since"):
+            revert_batch(db.session, removing.batch_id)
+        assert _count() == stored, "nothing was reverted"
+
+
+def test_a_removed_row_whose_id_was_given_again_is_put_back_under_a_new_one(org, tmp_path):
+    """SQLite gives the highest id again once its row is gone: the row put back takes a new id, and the batch
+    that first stored it can still be reverted, taking it away."""
+    with org.app_context():
+        first = run_import(db.session, thumbs_csv(tmp_path / "first.csv"), options=OPTIONS)
+        removing = run_import(db.session, write_csv(tmp_path / "corrected.csv", [[1, 1] + ["null"] * 14 + [None]]),
+                              options=OPTIONS)
+        gone = {c.row_id for c in db.session.scalars(sa.select(ImportRowChange).where(
+            ImportRowChange.batch_id == removing.batch_id, ImportRowChange.action == "remove"))}
+        other = run_import(db.session, thumbs_csv(tmp_path / "phone.csv"), options={**OPTIONS, "touchpoint": "Phone"})
+        given_again = gone & set(db.session.scalars(sa.select(Observation.id).where(
+            Observation.import_batch_id == other.batch_id)))
+        if db.engine.dialect.name == "sqlite":
+            assert given_again, "SQLite gave the removed rows' ids to the next rows stored"
+        revert_batch(db.session, removing.batch_id)
+        assert _count() == 26
+        revert_batch(db.session, first.batch_id)
+        assert {o.touchpoint for o in _observations().values()} == {"Phone"}
+        assert _count() == 13
 
 
 def test_a_file_with_no_answers_is_rejected(org, tmp_path):

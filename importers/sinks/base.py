@@ -8,10 +8,10 @@ CONFLICT = "Conflict on row"  # how each conflict's warning begins (a preview li
 
 @dataclass(slots=True)
 class Change:
-    """A row the import would insert or update: file row, natural key, before and after."""
+    """A row the import would insert, update or remove: file row, natural key, before and after."""
 
-    row: int
-    action: str  # insert | update
+    row: int | None  # None: a row removed, which no row of the file holds
+    action: str  # insert | update | remove
     key: tuple
     before: dict | None
     after: dict
@@ -22,6 +22,9 @@ class Plan:
     inserts: list = field(default_factory=list)
     updates: list = field(default_factory=list)
     unchanged: int = 0
+    # Stored rows the file replaces without holding them (a touchpoint's aspects its new export did not
+    # offer): `before` is the whole row, as the change log keeps it for a revert to put back.
+    removals: list = field(default_factory=list)
     # The batches that stored the observations the file carried as they were (its unchanged rows):
     # kept on the batch, so that reverting one of them does not pull the rows from under this one.
     carried_from: set = field(default_factory=set)
@@ -33,7 +36,8 @@ class Plan:
 
     @property
     def counts(self) -> dict:
-        return {"inserted": len(self.inserts), "updated": len(self.updates), "unchanged": self.unchanged}
+        return {"inserted": len(self.inserts), "updated": len(self.updates), "unchanged": self.unchanged,
+                "removed": len(self.removals)}
 
     def fingerprint(self) -> str:
         """A digest of what the plan would write over: its counts and each update's stored row as it
@@ -43,6 +47,8 @@ class Plan:
         digest = hashlib.sha256(repr(sorted(self.counts.items())).encode())
         for change in sorted(self.updates, key=lambda c: repr(c.key)):
             digest.update(repr((change.key, sorted((change.before or {}).items()))).encode())
+        for change in sorted(self.removals, key=lambda c: repr(c.key)):
+            digest.update(repr(("remove", change.key, sorted((change.before or {}).items()))).encode())
         return digest.hexdigest()
 
 

@@ -1,5 +1,6 @@
 """The observation sink: resolve names, check values against their metric, plan
-insert/update/unchanged by natural key, and commit with the values replaced."""
+insert/update/unchanged by natural key, and commit with the values replaced (and any rows a
+sink built on it removes, such as a touchpoint's aspects its new export no longer offers)."""
 import calendar
 import contextlib
 import heapq
@@ -17,6 +18,7 @@ from importers.formats.observation_formats import COUNT_COLUMNS, KEEP, value_mar
 from importers.normalize import to_name, to_number, to_text
 from importers.resolve import Directory, Unknown
 from importers.sinks.base import Change, Plan, SinkError
+from importers.sinks.tracked import encode
 from scorecard.a11 import ensure_standard_metrics, is_survey_data, trust_as_share
 from scorecard.bulk import bulk_inserter
 from scorecard.models import ImportRowChange, MetricKind, Observation, subject_key
@@ -28,6 +30,8 @@ from scorecard.text import counted
 COMPARED = ("value", "n", *COUNT_COLUMNS, "question_text", "notes")
 FIELDS = ("metric_id", "agency_id", "component_id", "program_id", "function_id", "subject_key", "period", "channel",
           "touchpoint") + COMPARED
+# What the change log keeps of a row an import removes: all of it but its id (the log's row_id), for a revert
+REMOVED_KEPT = FIELDS + ("import_batch_id", "first_import_batch_id", "created_at", "updated_at")
 _COMPARED_AT = tuple(FIELDS.index(f) for f in COMPARED)
 _STORED_AT = {f: 2 + i for i, f in enumerate(COMPARED)}  # positions in the tuples `_existing` returns
 _VALUE_AT = FIELDS.index("value")
@@ -665,6 +669,19 @@ class ObservationSink:
                  "before": {k: v for k, v in c.before.items() if k != "id"}, "after": c.after}
                 for c in plan.updates])
 
+        if plan.removals:  # logged whole first, so that a revert can put each row back as it was
+            session.execute(sa.insert(ImportRowChange), [
+                {"batch_id": batch.id, "table_name": self.table, "row_id": c.before["id"], "action": "remove",
+                 "before": {k: v for k, v in c.before.items() if k != "id"}, "after": None} for c in plan.removals])
+            session.execute(sa.delete(Observation).where(Observation.id.in_([c.before["id"] for c in plan.removals])))
+
+    def removal(self, stored) -> Change:
+        """A stored row (a Core row of every Observation column) that this import takes away without holding
+        it, as a change whose `before` is the whole row, JSON-ready (`REMOVED_KEPT`)."""
+        key = (stored.metric_id, stored.subject_key, stored.period, stored.channel, stored.touchpoint)
+        return Change(None, "remove", key, {"id": stored.id, **{f: encode(getattr(stored, f)) for f in REMOVED_KEPT}},
+                      {})
+
     def describe(self, change) -> dict:
         """A change in words, for the preview table."""
         metric_id, skey, period, channel, touchpoint = change.key
@@ -680,7 +697,8 @@ class ObservationSink:
         return {"row": change.row, "action": change.action, "metric": metric, "subject": subject, "period": period,
                 "channel": channel, "touchpoint": touchpoint,
                 "before": None if not before else _fmt(before.get("value"), before.get("n")),
-                "after": _fmt(change.after.get("value", before.get("value")), change.after.get("n", before.get("n"))),
+                "after": "removed" if change.action == "remove" else
+                _fmt(change.after.get("value", before.get("value")), change.after.get("n", before.get("n"))),
                 "also": _also_changed(before, change.after) if change.action == "update" else []}
 
     def touched(self) -> set:

@@ -10,8 +10,14 @@ forms of one program in one quarter are two touchpoints, each named at its uploa
   (`warnings`, shown in the preview and by the command line) that says so and how to choose.
 - `a11v2_<polarity>_<aspect>`: the % of respondents offered the aspect who chose it, and n =
   the respondents offered it. An aspect no response was offered writes nothing.
+
+A new export of the same form (program, quarter and touchpoint) replaces the touchpoint's set: a figure
+stored for it that this export does not give (an aspect the earlier export offered, trust when nobody
+answered question_1) is removed, and said in the preview; reverting the import puts it back.
 """
 from typing import Optional
+
+import sqlalchemy as sa
 
 from importers.errors import ImportFileError
 from importers.formats.observation_formats import TOUCHPOINT_MAX
@@ -25,8 +31,9 @@ from importers.formats.touchpoints_format import (
 )
 from importers.resolve import Unknown
 from importers.sinks.base import SinkError
-from importers.sinks.observations import ObservationSink
+from importers.sinks.observations import ObservationSink, touchpoint_key
 from scorecard.a11 import v2_metric_code
+from scorecard.models import Observation, subject_key
 from scorecard.periods import PeriodError, reported_period
 from scorecard.text import counted, visible
 
@@ -199,7 +206,21 @@ class TouchpointsSink:
 
     # -- plan and commit: the observation sink's ------------------------------------------------
     def plan(self):
-        return self.inner.plan()
+        """The observation sink's plan, and the touchpoint's stored figures for the quarter that this export does
+        not give removed: a new export of a form replaces the touchpoint's whole set, so an aspect the earlier
+        export offered and this one did not is not left beside figures it no longer belongs with."""
+        plan = self.inner.plan()
+        codes = {QUESTION_1_METRIC, *(v2_metric_code(*column.split("_", 1)) for column in FLAG_COLUMNS)}
+        metric_ids = [m.id for m in self.inner.directory.metrics if m.code in codes]
+        spelt = touchpoint_key(self.touchpoint)
+        o = Observation.__table__
+        stored = self.inner.session.execute(sa.select(o).where(
+            o.c.subject_key == subject_key(program_id=self.program.id), o.c.period == self.period,
+            o.c.channel == "", o.c.metric_id.in_(metric_ids)).order_by(o.c.metric_id))
+        kept = self.inner.rows
+        plan.removals = [self.inner.removal(row) for row in stored if touchpoint_key(row.touchpoint) == spelt
+                         and (row.metric_id, row.subject_key, row.period, row.channel, spelt) not in kept]
+        return plan
 
     def commit(self, plan, batch) -> None:
         self.inner.commit(plan, batch)

@@ -37,6 +37,8 @@ class ImportBatch(Base):
     inserted: so.Mapped[int] = so.mapped_column(default=0)
     updated: so.Mapped[int] = so.mapped_column(default=0)
     unchanged: so.Mapped[int] = so.mapped_column(default=0)
+    # rows the import took away: a Touchpoints export's aspects the touchpoint's earlier export offered
+    removed: so.Mapped[int] = so.mapped_column(default=0, server_default=sa.text("0"))
     rejected: so.Mapped[int] = so.mapped_column(default=0)
     total_rows: so.Mapped[int] = so.mapped_column(default=0)
     progress: so.Mapped[int] = so.mapped_column(default=0)  # rows read so far by the batch's job
@@ -47,6 +49,11 @@ class ImportBatch(Base):
     options: so.Mapped[dict] = so.mapped_column(sa.JSON, default=dict)  # format, sheet, program, period chosen
     stored_path: so.Mapped[Optional[str]] = so.mapped_column(sa.String(500))
     message: so.Mapped[Optional[str]] = so.mapped_column(sa.Text)
+
+    @property
+    def rows_written(self) -> int:
+        """Rows the batch inserted, updated or removed (or, previewed, would): what a revert undoes."""
+        return (self.inserted or 0) + (self.updated or 0) + (self.removed or 0)
 
     @property
     def format_words(self) -> str:
@@ -87,7 +94,7 @@ class ImportBatch(Base):
 
 
 class ImportRowChange(Base):
-    """A row an import inserted or updated, with the values it replaced (for revert)."""
+    """A row an import inserted, updated or removed, with the values it replaced (for revert)."""
 
     __tablename__ = "import_row_changes"
     id: so.Mapped[int] = so.mapped_column(primary_key=True)

@@ -28,6 +28,8 @@ class ImportBatchSchema(Schema):
     inserted = WholeNumber()
     updated = WholeNumber()
     unchanged = WholeNumber()
+    removed = WholeNumber(metadata={"description": "Stored rows the import took away: the figures of a touchpoint "
+                                                   "that its new Touchpoints export no longer gives."})
     rejected = WholeNumber()
     total_rows = WholeNumber()
     message = Text(allow_none=True)

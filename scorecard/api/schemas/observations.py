@@ -163,6 +163,8 @@ class ImportSummarySchema(Schema):
     inserted = WholeNumber()
     updated = WholeNumber()
     unchanged = WholeNumber()
+    removed = WholeNumber(metadata={"description": "Stored rows taken away: a touchpoint's figures that its new "
+                                                   "Touchpoints export no longer gives."})
     rejected = WholeNumber()
     errors = fields.List(fields.Nested(ProblemItemSchema))
     message = Text()
