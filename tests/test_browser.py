@@ -403,3 +403,55 @@ def test_a_long_file_name_breaks_within_the_import_history(server, browser, tmp_
         "const t = cell.closest('table'); return [t.scrollWidth, t.parentElement.clientWidth]", name)
     browser.save_screenshot(str(tmp_path / "history-long-name.png"))
     assert table <= region, f"the history is {table} px wide in a region of {region} px"
+
+
+def test_a_long_word_someone_wrote_breaks_within_its_cell(server, browser, tmp_path):
+    """A reason of 9,000 characters without a space (pasted from a log, say) made the commitment's page, its
+    function's dashboard and an import's list of problems tens of thousands of pixels wide. It breaks within
+    its cell: the page is as wide as the window, and a cell among others no wider than half of it."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    word = "x" * 9000
+    sign_in(browser, server, "cfo.officer@demo.cx.gov")
+    WebDriverWait(browser, 60).until(ec.url_to_be(server + "/"))
+    browser.set_window_size(1280, 1000)
+    browser.get(server + "/commitments/")
+    link = WebDriverWait(browser, 60).until(ec.presence_of_element_located(
+        (By.CSS_SELECTOR, "main table a[href^='/commitments/']")))
+    page = link.get_attribute("href")
+    browser.get(page + "/edit")
+    WebDriverWait(browser, 60).until(ec.presence_of_element_located((By.ID, "update-form")))
+    browser.execute_script("document.querySelector('#update-form [name=status]').value = 'at_risk';"
+                           "document.querySelector('#update-form [name=reason]').value = arguments[0];", word)
+    browser.find_element(By.ID, "save").click()
+    WebDriverWait(browser, 60).until(ec.presence_of_element_located((By.ID, "reason")))
+    assert browser.find_element(By.ID, "reason").text.replace("\n", "") == word
+
+    def widths(selector):
+        return browser.execute_script(
+            "const cell = document.querySelector(arguments[0]); return [document.documentElement.scrollWidth,"
+            " window.innerWidth, cell.getBoundingClientRect().width]", selector)
+
+    page_width, window, cell = widths("#reason")
+    browser.save_screenshot(str(tmp_path / "commitment-long-reason.png"))
+    assert page_width <= window and cell <= window, (page_width, window, cell)  # the details: label, then words
+
+    browser.get(server + "/dashboards/function?code=CFO")
+    WebDriverWait(browser, 60).until(ec.presence_of_element_located((By.CSS_SELECTOR, "td.dash-words")))
+    page_width, window, cell = widths("td.dash-words")
+    browser.save_screenshot(str(tmp_path / "function-long-reason.png"))
+    assert page_width <= window and cell <= window / 2, (page_width, window, cell)
+
+    path = tmp_path / "long-program.csv"
+    path.write_text(f"metric,program,period,value\ntrust,{word},FY2025-Q1,4.1\n")
+    sign_in(browser, server, "analyst@demo.cx.gov")
+    WebDriverWait(browser, 60).until(ec.url_to_be(server + "/"))
+    browser.get(server + "/imports/upload")
+    browser.find_element(By.CSS_SELECTOR, "input[type=file]").send_keys(str(path))
+    browser.find_element(By.CSS_SELECTOR, "#upload-form [type=submit]").click()
+    WebDriverWait(browser, 60).until(ec.presence_of_element_located((By.CSS_SELECTOR, "tr.import-error mark")))
+    page_width, window, cell = widths("tr.import-error td.scorecard-words")
+    browser.save_screenshot(str(tmp_path / "import-long-value.png"))
+    assert page_width <= window and cell <= window / 2, (page_width, window, cell)

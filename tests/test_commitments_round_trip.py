@@ -303,8 +303,11 @@ def test_a_commitment_saved_between_preview_and_confirm_is_left_out_as_a_conflic
         assert conflict.startswith(f"Conflict on row {align_row}:")
         assert "Next step: the file has 'Ask the budget office for the HISP list.'; now 'Wait for the spring " \
                "budget call.'" in conflict
+        # what the page keeps as written is what was written: the conflict's row is not among the changes
+        assert [c["row"] for c in done.preview["changes"]] == [rows[PUBLISH][0]]
     page = officer.get(f"/imports/{batch_id}").get_data(as_text=True)
     assert "1 conflict: not imported" in page and f"Conflict on row {align_row}" in page
+    assert "<caption>The change, as written</caption>" in page
 
 
 def before_id(title: str) -> int:

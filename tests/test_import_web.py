@@ -113,7 +113,7 @@ def test_a_rejected_batchs_page_shows_its_rows_without_reading_the_file_again(ap
     monkeypatch.setattr(importers.error_report, "read_with_header", no_reading)
     page = analyst.get(f"/imports/{batch_id}").get_data(as_text=True)
     assert "Rejected rows as they are in the file" in page and "FY2027-Q5" in page
-    assert '<td class="import-cell-error"><mark>FY2027-Q5</mark></td>' in page  # the cell at fault marked
+    assert '<td class="import-cell-error scorecard-words"><mark>FY2027-Q5</mark></td>' in page  # marked
     with app.app_context():  # the upload swept away after its days: the rows are still shown
         db.session.get(ImportBatch, batch_id).stored_path = None
         db.session.commit()
@@ -149,6 +149,16 @@ def test_a_rejected_value_of_the_most_characters_a_cell_holds_is_listed_cut(app,
     assert "rejected" in page and "not 32,767" in page
     assert page.count(f"{'Q' * 500}… (32,767 characters)") == 2, "in the row as it is in the file, and the problem"
     assert "Q" * 501 not in page
+
+
+def test_an_empty_cell_at_fault_is_marked_as_empty(app, analyst):
+    """An empty required cell was an empty mark: nothing to see where the fault is."""
+    bad = list(ROW)
+    bad[3] = "  "
+    batch_id = upload(analyst, workbook_bytes([HEADER, bad]))
+    page = analyst.get(f"/imports/{batch_id}").get_data(as_text=True)
+    assert "rejected" in page and "<mark></mark>" not in page and "<mark>  </mark>" not in page
+    assert page.count('<mark><span class="text-italic">(empty)</span></mark>') == 2, "in the row, and the problem"
 
 
 def test_a_message_quoting_a_value_of_thousands_of_characters_quotes_its_start(app, analyst):
@@ -222,7 +232,7 @@ def test_an_update_of_the_counts_question_or_notes_alone_says_what_it_changes(ap
     second = upload(analyst, workbook_bytes([header, again]), name="q1-corrected.xlsx")
     page = analyst.get(f"/imports/{second}").get_data(as_text=True)
     assert "<caption>The change</caption>" in page
-    assert "<td>4.05 (n=100)</td><td>4.05 (n=100)<ul" in page
+    assert '<td class="scorecard-words">4.05 (n=100)</td><td class="scorecard-words">4.05 (n=100)<ul' in page
     assert "<strong>answer counts</strong>: 5, 5, 10, 40, 40 → 0, 15, 5, 40, 40</li>" in page
     assert ("<strong>question as asked</strong>: \u201cI trust the agency more\u201d → "
             "\u201cThis interaction increased my trust in the agency\u201d</li>") in page

@@ -110,6 +110,9 @@ def _evidence(links_: list[str]):
     return html.Ul(items, className="usa-list usa-list--unstyled")
 
 
+WORDS = ("reason", "evidence")  # columns of what an officer wrote: broken where they must (dashboards.css)
+
+
 def commitments_html(table: tables.Table) -> html.Div:
     """The commitments table with every evidence link a link (tables.to_html links one per cell)."""
     head = html.Thead(html.Tr([html.Th(c.header, scope="col") for c in table.columns]))
@@ -124,8 +127,9 @@ def commitments_html(table: tables.Table) -> html.Div:
                 content = html.A(text, href=line[column.link], className="usa-link")
             else:
                 content = text
+            words = column.key in WORDS  # what its officer wrote, a word of any length among it
             cells.append(html.Th(content, scope="row", style={"minWidth": "14rem"}) if column.row_header
-                         else html.Td(content))
+                         else html.Td(content, className="dash-words") if words else html.Td(content))
         body.append(html.Tr(cells))
     if not body:
         body = [html.Tr(html.Td(table.empty, colSpan=len(table.columns)))]

@@ -57,6 +57,7 @@ class CommitmentSink(TrackedSink):
     def __init__(self, session, options: Optional[dict] = None):
         super().__init__(session, options)
         self.warnings: list[str] = []  # one per conflict row, for the preview and the command line
+        self.conflict_rows: set[int] = set()
         self.plan_warnings: list[str] = []  # what the rows will read as (a due date already past)
 
     def _lookups(self) -> None:
@@ -202,12 +203,16 @@ class CommitmentSink(TrackedSink):
 
     def _record_conflicts(self, batch) -> None:
         """The batch keeps the conflicts as they were when it was written: a commitment saved on the
-        web between the preview and the confirm is a conflict too, and its row was left out."""
+        web between the preview and the confirm is a conflict too, and its row was left out, so the
+        preview's changes it keeps as written leave that row's out."""
         preview = dict(batch.preview or {})
         earlier = preview.get("warnings") or []
         kept = [w for w in earlier if not (isinstance(w, str) and w.startswith(CONFLICT))]
         if self.warnings or len(kept) != len(earlier):
             batch.preview = {**preview, "warnings": kept + self.warnings}
+        if self.conflict_rows and preview.get("changes"):
+            batch.preview = {**batch.preview, "changes": [c for c in preview["changes"]
+                                                          if c.get("row") not in self.conflict_rows]}
 
     def describe(self, change) -> dict:
         """A change in words, and field by field (label, before, after) for the preview."""
@@ -391,6 +396,7 @@ class CommitmentSink(TrackedSink):
             lines.append(f"{_label(field)}: the file has {_shown(names.words(field, file_values[field]))!r}; "
                          f"now {_shown(names.words(field, now[field]))!r}")
         self.warnings.append("\n".join(lines))
+        self.conflict_rows.add(row)
         return True
 
     def _domain_allows(self, row, record, function, current, values) -> bool:
