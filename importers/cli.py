@@ -55,10 +55,11 @@ def import_command(path, format_name, sheet, program, period, touchpoint, trust_
     except ImportFileError as error:
         db.session.rollback()
         # the same keys as every other result's (ImportResult.as_json), so a script reads any one alike
-        payload = {"batch": None, "format": format_name, "status": "failed", "inserted": 0, "updated": 0,
-                   "unchanged": 0, "removed": 0, "rejected": 0, "errors": [{"row": None, "column": None, "value": None,
-                                                               "message": str(error)}], "message": str(error),
-                   "driver_notes": [], "placements": [], "created": {}, "unknown_columns": [], "warnings": []}
+        payload = {"batch": None, "format": error.format or format_name, "status": "failed", "inserted": 0,
+                   "updated": 0, "unchanged": 0, "removed": 0, "rejected": 0,
+                   "errors": [{"row": None, "column": None, "value": None, "message": str(error)}],
+                   "message": str(error), "driver_notes": [], "placements": [], "created": {}, "unknown_columns": [],
+                   "warnings": []}
     progress.close()
     if as_json:
         click.echo(json.dumps(payload, default=str))

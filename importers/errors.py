@@ -20,12 +20,13 @@ def as_shown(value):
 
 class ImportFileError(Exception):
     """A problem with the whole file. `message` says what is wrong, `hint` what to do about it;
-    str(error) gives both."""
+    str(error) gives both. `format`: the layout, when the file was recognised before it was refused."""
 
-    def __init__(self, message: str, hint: Optional[str] = None):
+    def __init__(self, message: str, hint: Optional[str] = None, format: Optional[str] = None):  # noqa: A002
         super().__init__(message)
         self.message = message
         self.hint = hint
+        self.format = format  # the layout the file was read as, when it was known before the refusal
 
     def __str__(self) -> str:
         return f"{self.message} {self.hint}" if self.hint else self.message

@@ -264,7 +264,7 @@ def _run(app, batch_id: int, commit: bool, user_id: Optional[int] = None) -> Non
             batch = _fail(session, batch_id, "The stored upload is no longer there (it was removed or expired); "
                                              "nothing was changed. Upload the file again.")
         except (ImportFileError, access.BatchRefused) as error:
-            batch = _fail(session, batch_id, str(error))
+            batch = _fail(session, batch_id, str(error), getattr(error, "format", None))
         except sa.exc.OperationalError as error:  # the database stopped answering (a restart): not the file
             log.warning("import batch %s failed: the database stopped answering (%s)", batch_id, error.orig)
             batch = _fail(session, batch_id, DATABASE_WENT_AWAY)
@@ -277,12 +277,14 @@ def _run(app, batch_id: int, commit: bool, user_id: Optional[int] = None) -> Non
 DATABASE_WENT_AWAY = ("The database stopped answering during the import (it may have been restarting); nothing "
                       "was changed. Upload the file again in a minute.")
 
-def _fail(session, batch_id: int, message: str) -> ImportBatch:
-    """Record the batch as failed with `message`, through an outage of the database (`record_the_end`), so
-    the analyst sees "failed" and may import again, not a batch "pending" until it counts as stalled."""
+def _fail(session, batch_id: int, message: str, format_name: Optional[str] = None) -> ImportBatch:
+    """Record the batch as failed with `message` (and the layout its file was read as, when known), through
+    an outage of the database (`record_the_end`), so the analyst sees "failed" and may import again, not a
+    batch "pending" until it counts as stalled."""
     def write() -> ImportBatch:
         batch = session.get(ImportBatch, batch_id)
         batch.status, batch.message = BatchStatus.failed, message
+        batch.format = format_name or batch.format
         session.commit()
         return batch
     return record_the_end(session, write, f"import batch {batch_id}")

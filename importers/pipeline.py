@@ -340,14 +340,19 @@ def _run_import(session, path, *, filename: Optional[str] = None, format_name: O
         if not options.get(option):
             words = option.replace("_", " ")
             raise ImportFileError(f"the {fmt.title} layout needs a {words} chosen at upload (the "
-                                  f"{words.capitalize()} field, or --{option.replace('_', '-')} on the command line)")
+                                  f"{words.capitalize()} field, or --{option.replace('_', '-')} on the command line)",
+                                  format=fmt.name)
     header_names = {name: str(prefix[header_index][idx]).strip() for name, idx in columns.index.items()}
     if fmt.period_from and "period" not in header_names:  # a quarter made of two columns is named by them
         header_names["period"] = " and ".join(header_names.get(c, c) for c in fmt.period_from)
     names = tuple(columns.index)
     pick = _picker(tuple(columns.index.values()))
     # The sink sees who imports: some layouts are scoped by role (an officer's own function).
-    sink = SINKS[fmt.sink](session, {**options, "user_id": user_id, "preview": dry_run})
+    try:
+        sink = SINKS[fmt.sink](session, {**options, "user_id": user_id, "preview": dry_run})
+    except ImportFileError as error:  # a choice made at upload refused (a Touchpoints file's program)
+        error.format = error.format or fmt.name
+        raise
     # A sheet of 16,000 columns listed every one in the preview: the first UNKNOWN_NAMED are named, the rest counted.
     own = _rejected_rows_columns(prefix[header_index])
     unknown = [name for name in columns.unknown if name not in own]

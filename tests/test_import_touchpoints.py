@@ -389,6 +389,7 @@ def test_web_upload_takes_program_and_period_and_previews_before_writing(org, cl
     with org.app_context():
         batch = db.session.get(ImportBatch, missing)
         assert batch.status is BatchStatus.failed and "--program" in batch.message
+        assert batch.format == "touchpoints-a11-v2", "the layout the file was read as, not 'unknown'"
 
     batch_id = upload(analyst, content, name="export.csv", program="Benefits Call Center", period="FY2025 Q2")
     page = analyst.get(f"/imports/{batch_id}").get_data(as_text=True)
