@@ -314,7 +314,25 @@ def _preview(result) -> dict:
         "driver_notes": sorted(plan.driver_notes, key=lambda item: item["note"], reverse=True)[:DRIVER_NOTES_KEPT],
         "driver_notes_total": len(plan.driver_notes), "created": plan.created,
         "unknown_columns": result.unknown_columns, "warnings": result.warnings,
+        PREVIEWED_AT: utcnow().isoformat(),
     }
+
+
+PREVIEWED_AT = "previewed_at"  # when the preview's plan was made against the stored rows
+
+
+def written_since_preview(session, batch) -> list[tuple[int, str]]:
+    """The other batches confirmed or reverted since `batch` was previewed, as (id, "confirmed" or
+    "reverted"): its Before values may no longer be what is stored (the confirm plans again, and
+    previews again rather than write what changed). None for a preview that did not keep its time."""
+    at = (batch.preview or {}).get(PREVIEWED_AT)
+    if batch.status is not BatchStatus.previewed or not at:
+        return []
+    since = datetime.fromisoformat(at)
+    found = session.execute(sa.select(ImportBatch.id, ImportBatch.status).where(
+        ImportBatch.id != batch.id, sa.or_(ImportBatch.committed_at > since, ImportBatch.reverted_at > since),
+        ImportBatch.status.in_((BatchStatus.committed, BatchStatus.reverted))).order_by(ImportBatch.id).limit(10))
+    return [(i, "confirmed" if status is BatchStatus.committed else "reverted") for i, status in found]
 
 
 # --------------------------------------------------------------------------- reverts

@@ -10,6 +10,7 @@ import openpyxl
 import pytest
 import sqlalchemy as sa
 
+from importers.revert import revert_batch
 from scorecard.extensions import db
 from scorecard.models import BatchStatus, ImportBatch
 from tests.helpers import HEADER, ROW, csrf_token, observations, post, upload, workbook_bytes
@@ -149,6 +150,29 @@ def test_a_rejected_value_of_the_most_characters_a_cell_holds_is_listed_cut(app,
     assert "rejected" in page and "not 32,767" in page
     assert page.count(f"{'Q' * 500}… (32,767 characters)") == 2, "in the row as it is in the file, and the problem"
     assert "Q" * 501 not in page
+
+
+def test_a_preview_says_which_imports_were_confirmed_or_reverted_since_it_was_made(app, analyst):
+    """A preview reopened after another import was reverted showed Before values no longer stored, without a
+    word. It names the batches written since; the confirm then previews again rather than write."""
+    first = upload(analyst, workbook_bytes([HEADER, ROW]), name="first.xlsx")
+    post(analyst, f"/imports/{first}/confirm")
+    changed = list(ROW)
+    changed[-1] = 39
+    changed[-2] = 41
+    second = upload(analyst, workbook_bytes([HEADER, changed]), name="second.xlsx")
+    page = analyst.get(f"/imports/{second}").get_data(as_text=True)
+    assert 'id="since-preview"' not in page
+    assert page.index('id="changes"') < page.index("</main>")
+    with app.app_context():
+        revert_batch(db.session, first)
+    page = analyst.get(f"/imports/{second}").get_data(as_text=True)
+    assert 'id="since-preview"' in page and f">batch {first}</a> was reverted" in page
+    post(analyst, f"/imports/{second}/confirm")
+    with app.app_context():
+        again = db.session.get(ImportBatch, second)
+        assert again.status is BatchStatus.previewed and again.inserted == 1, "previewed again: an insert now"
+    assert 'id="since-preview"' not in analyst.get(f"/imports/{second}").get_data(as_text=True)
 
 
 def test_an_empty_cell_at_fault_is_marked_as_empty(app, analyst):

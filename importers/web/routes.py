@@ -110,7 +110,8 @@ def show(batch_id):
                            progress=_progress(batch), outcome=jobs.revert_outcome(batch), errors_shown=ERRORS_SHOWN,
                            errors_kept=MAX_ERRORS_KEPT, offers_revert=reverts.offered(batch),
                            carried_from=reverts.carried_from(batch) if committed else [],
-                           carried_by=reverts.carried_by(db.session, batch.id) if committed else [])
+                           carried_by=reverts.carried_by(db.session, batch.id) if committed else [],
+                           since_preview=jobs.written_since_preview(db.session, batch))
 
 
 @bp.route("/<int:batch_id>/status")
