@@ -2,9 +2,10 @@
 query functions may name them too)."""
 from urllib.parse import urlencode
 
-from scorecard.navigation import DASHBOARDS, program_page
+from scorecard.navigation import DASHBOARDS, function_page, program_page
 
 program = program_page  # a program's drill-down page (the Flask pages' why-pages link to it too)
+function = function_page  # a C-suite function's drill-down page (its commitments, metrics and leaders)
 
 
 def dashboard(path: str = "", **query) -> str:
@@ -33,9 +34,6 @@ def plan(plan_id: int) -> str:
     return f"/plans/{plan_id}"
 
 
-def function(code: str) -> str:
-    """A C-suite function's drill-down page (its commitments, metrics and leaders)."""
-    return dashboard("function", code=code)
 
 
 def capacity(component_id: int, fiscal_year: int) -> str:

@@ -17,6 +17,11 @@ def program_page(program_id: int, period: str | None = None) -> str:
     return f"{DASHBOARDS}program?id={int(program_id)}" + (f"&period={quote_plus(period)}" if period is not None else "")
 
 
+def function_page(code: str) -> str:
+    """A C-suite function's dashboard page (its commitments, metrics and leaders)."""
+    return f"{DASHBOARDS}function?code={quote_plus(code)}"
+
+
 # The footer every page carries (templates/base.html and dashboards.chrome): one line, and the pages any
 # visitor may open, signed in or not (label, endpoint).
 FOOTER = "CX Scorecard — customer-experience accountability under OMB Circular A-11 Section 280."

@@ -43,7 +43,7 @@ from wtforms.validators import StopValidation, ValidationError
 
 from scorecard.extensions import db, login_manager
 from scorecard.models import AuditEvent, User
-from scorecard.navigation import FOOTER, current_item, footer_links, nav_items
+from scorecard.navigation import FOOTER, current_item, footer_links, function_page, nav_items, program_page
 from scorecard.permissions import can
 from scorecard.text import (
     BIDI_CONTROLS,
@@ -298,6 +298,8 @@ def init_app(app) -> None:
     app.jinja_env.globals["nav_current"] = current_item
     app.jinja_env.globals["footer_text"] = FOOTER
     app.jinja_env.globals["footer_links"] = footer_links
+    app.jinja_env.globals["program_page"] = program_page  # a program's and a function's dashboard pages
+    app.jinja_env.globals["function_page"] = function_page
     app.jinja_env.globals["session_timer"] = session_timer
     app.after_request(_security_headers)
     protect_files(app)

@@ -229,6 +229,13 @@ def test_a_why_page_names_the_import_batches_its_observations_came_from(evaluate
     assert "committed" in table and "/imports/" not in table, "no link to a page that refuses the executive"
     analyst = client_as("analyst").get(f"/findings/{finding_id}").get_data(as_text=True)
     assert f'href="/imports/{batch_id}"' in analyst
+    # each observation read leads to its program's page for its quarter, where its chart and table show it
+    with evaluated.app_context():
+        read = db.session.scalars(sa.select(Observation).where(Observation.id.in_(
+            sa.select(FindingInput.observation_id).where(FindingInput.finding_id == finding_id)))).all()
+        shown = [f'<div class="observation">#{o.id}: <a class="usa-link" href="/dashboards/program?id={o.program_id}'
+                 f'&amp;period={o.period}">' for o in read if o.program_id]
+    assert shown and all(link in page for link in shown)
 
 
 def test_a_number_too_large_or_a_key_given_twice_is_refused_naming_where(evaluated, client_as, tmp_path):
