@@ -300,6 +300,8 @@ def test_a_new_export_of_a_touchpoint_replaces_its_whole_set_and_revert_puts_it_
     page = analyst.get(f"/imports/{batch_id}").get_data(as_text=True)
     assert "1 row would be inserted" not in page and "12 removed" in page
     assert page.count("not in the file") == 12 and page.count(">removed<") == 12
+    assert ("This export replaces the figures stored for Benefits Call Center&#39;s touchpoint &#39;Touchpoints A-11 "
+            "v2&#39; in FY2025-Q2: 12 figures it does not give are removed") in page
     with org.app_context():
         assert _count() == 26, "a preview removes nothing"
     assert post(analyst, f"/imports/{batch_id}/confirm").status_code == 302

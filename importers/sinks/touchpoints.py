@@ -220,7 +220,19 @@ class TouchpointsSink:
         kept = self.inner.rows
         plan.removals = [self.inner.removal(row) for row in stored if touchpoint_key(row.touchpoint) == spelt
                          and (row.metric_id, row.subject_key, row.period, row.channel, spelt) not in kept]
+        if plan.removals:  # a second form uploaded without a name of its own would take the first one's place
+            one = len(plan.removals) == 1
+            self.inner.plan_warnings.append(
+                f"This export replaces the figures stored for {self.program.name}'s touchpoint {self.touchpoint!r} "
+                f"in {self.period}: {counted(len(plan.removals), 'figure')} it does not give "
+                f"{'is' if one else 'are'} removed (listed below). If the file is another form of the program, not "
+                "a new export of the same one, cancel and upload it again with a touchpoint name of its own.")
         return plan
+
+    @property
+    def plan_warnings(self) -> list[str]:
+        """What the plan found against what is stored (the observation sink's, and the figures removed)."""
+        return self.inner.plan_warnings
 
     def commit(self, plan, batch) -> None:
         self.inner.commit(plan, batch)
