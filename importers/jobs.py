@@ -9,12 +9,13 @@ from pathlib import PurePath
 from typing import BinaryIO, Optional
 
 import sqlalchemy as sa
+import sqlalchemy.orm as so
 from werkzeug.utils import secure_filename
 
 from importers import access
 from importers.error_report import KEPT, page_report
 from importers.errors import ImportFileError
-from importers.formats.registry import FORMATS
+from importers.formats.registry import FORMATS, SINKS
 from importers.pipeline import run_import
 from scorecard.dispatch import NotQueued, dispatch, record_the_end, report, still_waiting, task
 from scorecard.models import BatchStatus, ImportBatch, User, utcnow
@@ -321,18 +322,36 @@ def _preview(result) -> dict:
 PREVIEWED_AT = "previewed_at"  # when the preview's plan was made against the stored rows
 
 
-def written_since_preview(session, batch) -> list[tuple[int, str]]:
-    """The other batches confirmed or reverted since `batch` was previewed, as (id, "confirmed" or
-    "reverted"): its Before values may no longer be what is stored (the confirm plans again, and
-    previews again rather than write what changed). None for a preview that did not keep its time."""
+def written_since_preview(session, batch, user) -> tuple[list[tuple[int, str]], int]:
+    """The other batches confirmed or reverted since `batch` was previewed that wrote the same table (a
+    commitments file is not changed by a survey import) and that `user` may open, as (id, what befell it),
+    the first SHOWN_SINCE of them, and how many more: the preview's Before values may no longer be what is
+    stored (the confirm plans again, and previews again rather than write what changed). None for a preview
+    that did not keep its time."""
     at = (batch.preview or {}).get(PREVIEWED_AT)
-    if batch.status is not BatchStatus.previewed or not at:
-        return []
+    if batch.status is not BatchStatus.previewed or not at or not batch.format:
+        return [], 0
     since = datetime.fromisoformat(at)
-    found = session.execute(sa.select(ImportBatch.id, ImportBatch.status).where(
-        ImportBatch.id != batch.id, sa.or_(ImportBatch.committed_at > since, ImportBatch.reverted_at > since),
-        ImportBatch.status.in_((BatchStatus.committed, BatchStatus.reverted))).order_by(ImportBatch.id).limit(10))
-    return [(i, "confirmed" if status is BatchStatus.committed else "reverted") for i, status in found]
+    def table(name):  # what a layout's sink writes: the observations table, else the sink's own records
+        return getattr(SINKS[FORMATS[name].sink], "table", FORMATS[name].sink)
+
+    writes = table(batch.format)
+    found = []
+    light = so.load_only(ImportBatch.id, ImportBatch.user_id, ImportBatch.format, ImportBatch.options,
+                         ImportBatch.status, ImportBatch.committed_at, ImportBatch.reverted_at)  # not their JSON
+    for other in session.scalars(sa.select(ImportBatch).options(light).where(
+            ImportBatch.id != batch.id, sa.or_(ImportBatch.committed_at > since, ImportBatch.reverted_at > since),
+            ImportBatch.status.in_((BatchStatus.committed, BatchStatus.reverted))).order_by(ImportBatch.id.desc())):
+        name = access.batch_format(other)
+        if name not in FORMATS or table(name) != writes or access.refusal(user, other):
+            continue
+        confirmed = other.committed_at is not None and other.committed_at > since
+        what = ("confirmed and reverted" if confirmed else "reverted") if other.reverted_at else "confirmed"
+        found.append((other.id, what))
+    return sorted(found[:SHOWN_SINCE]), max(0, len(found) - SHOWN_SINCE)
+
+
+SHOWN_SINCE = 10  # batches a preview names as written since it was made; the others are counted
 
 
 # --------------------------------------------------------------------------- reverts

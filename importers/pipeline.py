@@ -476,7 +476,8 @@ def _run_import(session, path, *, filename: Optional[str] = None, format_name: O
         if changed:
             result.message = ("Rows this import would write were changed since the preview, by another import "
                               "confirmed or reverted or by an edit on the web (the preview said "
-                              f"{shown[0]} inserted, {shown[1]} updated, {shown[2]} unchanged); "
+                              f"{shown[0]} inserted, {shown[1]} updated, {shown[2]} unchanged"
+                              + (f", {batch.removed} removed" if batch.removed else "") + "); "
                               "nothing was imported. Now " + result.message
                               + " Check the new preview (its Before values) and confirm again.")
         return result

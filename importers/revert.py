@@ -103,13 +103,18 @@ def revert_batch(session, batch_id: int, *, user_id=None, progress=None,  # noqa
         if not mine:
             continue
         ids = [c.row_id for c in mine if c.action != "remove"]  # a removed row's id may be another row's now
+        # rows of this batch that a batch confirmed after it removed: that batch is named (SQLite may have given
+        # such a row's id to another row since, of a batch that has nothing to do with this one)
+        later = _removed_later(session, batch, table_name, ids)
+        if later:
+            raise RevertError(f"{_later_batches(later)} removed rows of batch {batch_id}; revert "
+                              f"{'it' if len(later) == 1 else 'those'} first")
         current = {}
         for chunk in range(0, len(ids), 5000):
             query = sa.select(model.id, model.import_batch_id, model.subject_key, model.period).where(
                 model.id.in_(ids[chunk:chunk + 5000]))
             current.update({r.id: r for r in session.execute(query)})
-        later = {r.import_batch_id for r in current.values() if r.import_batch_id != batch_id} - {None}
-        later = sorted(later | _removed_later(session, batch_id, table_name, [i for i in ids if i not in current]))
+        later = sorted({r.import_batch_id for r in current.values() if r.import_batch_id != batch_id} - {None})
         if later:
             raise RevertError(f"{_later_batches(later)} changed rows of batch {batch_id}; revert "
                               f"{'it' if len(later) == 1 else 'those'} first")
@@ -126,7 +131,7 @@ def revert_batch(session, batch_id: int, *, user_id=None, progress=None,  # noqa
         restored += len(updates)
         removed = [c for c in mine if c.action == "remove"]
         touched |= {(c.before["subject_key"], c.before["period"]) for c in removed}
-        restored += _put_back(session, batch_id, model, removed)
+        restored += _put_back(session, batch, model, removed)
     undone = _undo_tracked(session, batch, tracked)
     deleted, restored = deleted + undone["deleted"], restored + undone["restored"]
     if dry_run:
@@ -153,44 +158,61 @@ def revert_batch(session, batch_id: int, *, user_id=None, progress=None,  # noqa
     return {**summary, "dry_run": False}
 
 
-def _removed_later(session, batch_id: int, table_name: str, gone: list[int]) -> set[int]:
-    """The later committed batches that removed rows of this batch (`gone`: its rows no longer stored)."""
+def _confirmed_after(batch):
+    """The batches confirmed after `batch` (and still committed), as a subquery of ids: whatever their ids,
+    which are given at upload (a file previewed first and confirmed last is the later one)."""
+    return sa.select(ImportBatch.id).where(ImportBatch.status == BatchStatus.committed,
+                                           ImportBatch.committed_at > batch.committed_at, ImportBatch.id != batch.id)
+
+
+def _removed_later(session, batch, table_name: str, ids: list[int]) -> list[int]:
+    """The batches confirmed after `batch` that removed rows it wrote (`ids`), by id."""
     found = set()
-    for start in range(0, len(gone), CHUNK):
-        found.update(session.scalars(
-            sa.select(ImportRowChange.batch_id).join(ImportBatch, ImportBatch.id == ImportRowChange.batch_id)
-            .where(ImportRowChange.table_name == table_name, ImportRowChange.action == "remove",
-                   ImportRowChange.row_id.in_(gone[start:start + CHUNK]), ImportRowChange.batch_id > batch_id,
-                   ImportBatch.status == BatchStatus.committed)))
-    return found
+    for start in range(0, len(ids), CHUNK):
+        found.update(session.scalars(sa.select(ImportRowChange.batch_id).where(
+            ImportRowChange.table_name == table_name, ImportRowChange.action == "remove",
+            ImportRowChange.row_id.in_(ids[start:start + CHUNK]),
+            ImportRowChange.batch_id.in_(_confirmed_after(batch)))))
+    return sorted(found)
 
 
-def _put_back(session, batch_id: int, model, removed: list) -> int:
+def _put_back(session, batch, model, removed: list) -> int:
     """Insert again, as they were, the observations the batch removed (a touchpoint's figures its new export no
-    longer gave). Refused when a later import (or an edit) has stored the same figure since: the same metric,
-    subject, quarter, channel and touchpoint. A row keeps its id, unless another row has it now (SQLite gives
-    the highest id again once its row is gone): it then takes a new one, and the earlier batches' change log
-    follows it there, so that reverting them still finds it."""
+    longer gave). Refused when a later import (or an edit) has stored the same figure since (the same metric,
+    subject, quarter, channel and touchpoint), or when an import confirmed since wrote figures of the same
+    touchpoint: put back beside them, the removed figures would mix two exports. A row keeps its id, unless
+    another row has it now (SQLite gives the highest id again once its row is gone): it then takes a new one,
+    and the change log of the batches confirmed before follows it there, so that reverting them finds it."""
     rows = [{f: decode(model, f, v) for f, v in change.before.items()} for change in removed]
+    later = set(session.scalars(_confirmed_after(batch)))
     for before in rows:
-        same_place = session.execute(sa.select(model.import_batch_id, model.touchpoint).where(
-            model.metric_id == before["metric_id"], model.subject_key == before["subject_key"],
-            model.period == before["period"], model.channel == before["channel"]))
-        taken = [r for r in same_place if touchpoint_key(r.touchpoint) == touchpoint_key(before["touchpoint"])]
+        place = session.execute(sa.select(model.metric_id, model.import_batch_id, model.touchpoint).where(
+            model.subject_key == before["subject_key"], model.period == before["period"],
+            model.channel == before["channel"]))
+        place = [r for r in place if touchpoint_key(r.touchpoint) == touchpoint_key(before["touchpoint"])]
+        where = f"({before['period']}, touchpoint {before['touchpoint']!r})"
+        taken = [r.import_batch_id for r in place if r.metric_id == before["metric_id"]]
         if taken:
-            by = taken[0].import_batch_id
+            by = taken[0]
             raise RevertError(
-                f"batch {batch_id} removed a figure ({before['period']}, touchpoint {before['touchpoint']!r}) and "
-                + (f"batch {by}" if by else "an edit") + " has stored that figure again since; reverting cannot put "
-                "it back, so nothing was reverted" + (f": revert batch {by} first" if by else ""))
+                f"batch {batch.id} removed a figure {where} and " + (f"batch {by}" if by else "an edit")
+                + " has stored that figure again since; reverting cannot put it back, so nothing was reverted"
+                + (f": revert batch {by} first" if by else ""))
+        since = sorted({r.import_batch_id for r in place} & later)
+        if since:
+            raise RevertError(
+                f"{_later_batches(since)} wrote figures of the touchpoint {where} after batch {batch.id} removed some "
+                f"of them; put back beside {'its' if len(since) == 1 else 'their'} figures they would mix two "
+                f"exports, so nothing was reverted: revert {'it' if len(since) == 1 else 'those'} first")
     for change, before in zip(removed, rows):
         if session.get(model, change.row_id) is None:
             session.execute(sa.insert(model).values(id=change.row_id, **before))
             continue
         moved = session.execute(sa.insert(model).values(**before).returning(model.id)).scalar_one()
+        earlier = sa.select(ImportBatch.id).where(ImportBatch.committed_at < batch.committed_at)
         session.execute(sa.update(ImportRowChange).where(
             ImportRowChange.table_name == model.__tablename__, ImportRowChange.row_id == change.row_id,
-            ImportRowChange.batch_id < batch_id).values(row_id=moved).execution_options(synchronize_session=False))
+            ImportRowChange.batch_id.in_(earlier)).values(row_id=moved).execution_options(synchronize_session=False))
     return len(removed)
 
 
@@ -257,10 +279,9 @@ def _check_tracked(session, batch, changes) -> None:
     for table_name, items in by_table.items():
         ids = [c.row_id for c in items]
         for start in range(0, len(ids), CHUNK):
-            later.update(session.scalars(
-                sa.select(ImportRowChange.batch_id).join(ImportBatch, ImportBatch.id == ImportRowChange.batch_id)
-                .where(ImportRowChange.table_name == table_name, ImportRowChange.row_id.in_(ids[start:start + CHUNK]),
-                       ImportRowChange.batch_id > batch.id, ImportBatch.status == BatchStatus.committed)))
+            later.update(session.scalars(sa.select(ImportRowChange.batch_id).where(
+                ImportRowChange.table_name == table_name, ImportRowChange.row_id.in_(ids[start:start + CHUNK]),
+                ImportRowChange.batch_id.in_(_confirmed_after(batch)))))
     if later:
         raise RevertError(f"{_later_batches(sorted(later))} changed rows of batch {batch.id}; revert "
                           f"{'it' if len(later) == 1 else 'those'} first")

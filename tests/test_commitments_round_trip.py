@@ -310,6 +310,24 @@ def test_a_commitment_saved_between_preview_and_confirm_is_left_out_as_a_conflic
     assert "<caption>The change, as written</caption>" in page
 
 
+def test_a_preview_names_only_the_imports_since_that_could_change_it_and_its_viewer_may_open(demo):
+    """An officer's commitments preview named a survey import an analyst confirmed since: a batch the officer
+    may not open (403), of a table the preview does not write. Only imports of the same table that the
+    viewer may open are named."""
+    from tests.helpers import HEADER, ROW, workbook_bytes
+
+    officer = signed_in(demo, CFO_OFFICER)
+    book, rows = sheet_rows(download(officer))
+    rows[PUBLISH][1]["status"].value = "on_track"
+    previewed = upload(officer, saved(book), name="cfo.xlsx")
+    admin = signed_in(demo, ADMIN)
+    survey = upload(admin, workbook_bytes([HEADER, ROW]), name="survey.xlsx")
+    assert post(admin, f"/imports/{survey}/confirm").status_code == 302
+    page = officer.get(f"/imports/{previewed}").get_data(as_text=True)
+    assert 'id="since-preview"' not in page and f"batch {survey}" not in page
+    assert 'id="since-preview"' not in admin.get(f"/imports/{previewed}").get_data(as_text=True)
+
+
 def before_id(title: str) -> int:
     return db.session.scalar(sa.select(Commitment.id).where(Commitment.title == title))
 

@@ -301,7 +301,9 @@ def test_a_new_export_of_a_touchpoint_replaces_its_whole_set_and_revert_puts_it_
     assert "1 row would be inserted" not in page and "12 removed" in page
     assert page.count("not in the file") == 12 and page.count(">removed<") == 12
     assert ("This export replaces the figures stored for Benefits Call Center&#39;s touchpoint &#39;Touchpoints A-11 "
-            "v2&#39; in FY2025-Q2: 12 figures it does not give are removed") in page
+            "v2&#39; in FY2025-Q2: 12 figures it does not give are removed (what went well: effectiveness, ease, "
+            "efficiency, transparency, employee, other; what could be improved: effectiveness, ease, efficiency, "
+            "transparency, employee, other)") in page
     with org.app_context():
         assert _count() == 26, "a preview removes nothing"
     assert post(analyst, f"/imports/{batch_id}/confirm").status_code == 302
@@ -315,7 +317,7 @@ def test_a_new_export_of_a_touchpoint_replaces_its_whole_set_and_revert_puts_it_
         phone = db.session.scalar(sa.select(sa.func.count()).where(Observation.touchpoint == "Phone survey"))
         assert phone == 13, "another touchpoint of the program is not touched"
 
-        with pytest.raises(RevertError, match=f"batch {batch_id} changed rows of batch {first.batch_id}"):
+        with pytest.raises(RevertError, match=f"later import batch {batch_id} removed rows of batch {first.batch_id}"):
             revert_batch(db.session, first.batch_id)
         assert revert_batch(db.session, batch_id)["restored"] == 13
         back = {code: (o.id, o.value, o.n, o.import_batch_id, o.created_at)
@@ -349,6 +351,74 @@ def test_a_figure_stored_again_after_it_was_removed_keeps_the_removing_import_fr
         with pytest.raises(RevertError, match="an edit has stored that figure again since"):
             revert_batch(db.session, removing.batch_id)
         assert _count() == stored, "nothing was reverted"
+
+
+def _half(tmp_path, name, offered, answer=1):
+    """An export whose responses were offered only the aspects of `offered` ("positive", "negative", or both:
+    "")."""
+    rows = []
+    for i, (good, bad) in enumerate([("ease", ""), ("", "efficiency"), ("effectiveness", "ease")], start=1):
+        row = response_row(i, answer, good, bad, "")
+        rows.append([cell if column in ("external_id", "question_1", "question_4") or column.startswith(offered)
+                     else "null" for column, cell in zip(HEADER, row)])
+    return write_csv(tmp_path / name, rows)
+
+
+def test_an_import_whose_rows_one_confirmed_after_it_removed_waits_for_that_one(org, client_as, tmp_path):
+    """Batch ids are given at upload: a file previewed first and confirmed last removed the rows of a batch
+    with a higher id, and reverting that batch was let through (its rows then came back with the other's
+    revert, stamped with a reverted batch). The one confirmed later is named, whatever its id."""
+    org.config["IMPORTS_INLINE"] = True
+    analyst = client_as("analyst")
+    late = upload(analyst, _half(tmp_path, "late.csv", "positive", answer="null").read_bytes(), name="late.csv",
+                  program="Benefits Call Center", period="FY2025 Q2")
+    with org.app_context():
+        early = run_import(db.session, _half(tmp_path, "early.csv", "negative"), options=OPTIONS)
+        assert early.status == "imported" and early.batch_id > late
+    post(analyst, f"/imports/{late}/confirm")  # previewed again: the stored rows changed
+    post(analyst, f"/imports/{late}/confirm")
+    with org.app_context():
+        batch = db.session.get(ImportBatch, late)
+        assert batch.status is BatchStatus.committed and batch.removed == 7, batch.message
+        with pytest.raises(RevertError, match=f"later import batch {late} removed rows of batch {early.batch_id}"):
+            revert_batch(db.session, early.batch_id)
+        revert_batch(db.session, late)
+        revert_batch(db.session, early.batch_id)
+        assert _count() == 0
+
+
+def test_the_batch_that_removed_a_row_is_named_not_one_given_its_id_since(org, tmp_path):
+    with org.app_context():
+        first = run_import(db.session, thumbs_csv(tmp_path / "all.csv"), options=OPTIONS)
+        removing = run_import(db.session, _half(tmp_path, "positive.csv", "positive"), options=OPTIONS)
+        assert removing.plan.counts["removed"] == 6
+        other = run_import(db.session, thumbs_csv(tmp_path / "other.csv"),
+                           options={**OPTIONS, "program": "BA-HELP"})
+        assert other.status == "imported"
+        with pytest.raises(RevertError, match=f"later import batch {removing.batch_id} removed rows of batch "
+                                              f"{first.batch_id}; revert it first"):
+            revert_batch(db.session, first.batch_id)
+
+
+def test_figures_put_back_beside_a_later_exports_would_mix_two_exports_and_are_refused(org, tmp_path):
+    """A revert put an older export's removed figures back beside those a later export of the same touchpoint
+    wrote: the mix of two exports the replacing was meant to prevent."""
+    with org.app_context():
+        run_import(db.session, _half(tmp_path, "all.csv", ""), options=OPTIONS)
+        removing = run_import(db.session, _half(tmp_path, "positive.csv", "positive"),
+                              options={**OPTIONS, "touchpoint": f"  {TOUCHPOINT.replace(' ', '   ')} "})
+        assert removing.plan.counts == {"inserted": 0, "updated": 0, "unchanged": 7, "removed": 6}
+        later = run_import(db.session, _half(tmp_path, "later.csv", "positive", answer=0), options=OPTIONS)
+        assert later.plan.counts["updated"] >= 1 and later.plan.counts["removed"] == 0
+        stored = _count()
+        with pytest.raises(RevertError, match=f"later import batch {later.batch_id} wrote figures of the touchpoint "
+                                              r"\(FY2025-Q2, touchpoint 'Touchpoints A-11 v2'\) after batch "
+                                              f"{removing.batch_id} removed some of them"):
+            revert_batch(db.session, removing.batch_id)
+        assert _count() == stored
+        revert_batch(db.session, later.batch_id)
+        assert revert_batch(db.session, removing.batch_id)["restored"] == 6
+        assert _count() == 13
 
 
 def test_a_removed_row_whose_id_was_given_again_is_put_back_under_a_new_one(org, tmp_path):

@@ -497,7 +497,8 @@ def test_the_preview_of_other_records_heads_its_columns_for_them(app, analyst, c
     assert heads(observations_page) == ["Row", "Change", "Metric", "Subject", "Period", "Channel", "Touchpoint",
                                         "Before", "After"]
     assert heads(targets_page) == ["Row", "Change", "Record", "Name", "Fiscal year", "Before", "After"]
-    row = re.search(r"<tr><td>2</td><td>insert</td>\s*<td>([^<]*)</td><td>([^<]*)</td><td>([^<]*)</td>", targets_page)
+    row = re.search(r"<tr><td>2</td><td>insert</td>\s*<td>([^<]*)</td><td[^>]*>([^<]*)</td><td>([^<]*)</td>",
+                    targets_page)
     assert row and row.group(1) == "target ease" and "Disaster Helpline" in row.group(2) and row.group(3) == "FY2028"
     commitments = workbook_bytes([["Function", "Commitment", "Status", "Reason", "Due date"],
                                   ["CFO", "Publish the CX spend plan", "on track", None, "2027-03-31"]])

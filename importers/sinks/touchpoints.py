@@ -46,6 +46,16 @@ _SCALE_WORDS = {TRUST_THUMBS: "thumbs up / down (1 = up, 0 = down; counted as 5 
 _SCALE_ANSWER = {TRUST_THUMBS: "a thumbs up / down (1 or 0)", TRUST_FIVE: "an answer from 1 to 5"}
 
 
+def _figures(codes: list[str]) -> str:
+    """Metric codes in words: "trust; what went well: ease, efficiency; what could be improved: ease"."""
+    parts = ["trust"] if QUESTION_1_METRIC in codes else []
+    for polarity, went in (("positive", "what went well"), ("negative", "what could be improved")):
+        aspects = [c.split("_", 2)[2] for c in codes if c.startswith(v2_metric_code(polarity, ""))]
+        if aspects:
+            parts.append(f"{went}: {', '.join(aspects)}")
+    return "; ".join(parts)
+
+
 class TouchpointsSink:
     table = ObservationSink.table
 
@@ -222,11 +232,13 @@ class TouchpointsSink:
                          and (row.metric_id, row.subject_key, row.period, row.channel, spelt) not in kept]
         if plan.removals:  # a second form uploaded without a name of its own would take the first one's place
             one = len(plan.removals) == 1
+            codes = {metric.id: metric.code for metric in self.inner.directory.metrics}
             self.inner.plan_warnings.append(
                 f"This export replaces the figures stored for {self.program.name}'s touchpoint {self.touchpoint!r} "
                 f"in {self.period}: {counted(len(plan.removals), 'figure')} it does not give "
-                f"{'is' if one else 'are'} removed (listed below). If the file is another form of the program, not "
-                "a new export of the same one, cancel and upload it again with a touchpoint name of its own.")
+                f"{'is' if one else 'are'} removed ({_figures([codes[c.key[0]] for c in plan.removals])}). If the "
+                "file is another form of the program, not a new export of the same one, do not confirm it: upload "
+                "it again with a touchpoint name of its own.")
         return plan
 
     @property

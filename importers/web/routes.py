@@ -111,7 +111,7 @@ def show(batch_id):
                            errors_kept=MAX_ERRORS_KEPT, offers_revert=reverts.offered(batch),
                            carried_from=reverts.carried_from(batch) if committed else [],
                            carried_by=reverts.carried_by(db.session, batch.id) if committed else [],
-                           since_preview=jobs.written_since_preview(db.session, batch))
+                           since_preview=jobs.written_since_preview(db.session, batch, current_user))
 
 
 @bp.route("/<int:batch_id>/status")
