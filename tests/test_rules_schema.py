@@ -138,6 +138,18 @@ def test_select_and_key_are_checked():
         "key: use lower-case letters, digits, - and _ (at most 100), got 'Has Spaces'"]
 
 
+def test_a_rule_with_mistakes_of_shape_and_of_meaning_is_told_all_of_them_at_once():
+    """A misspelt op beside an unknown metric in `select` and a key with spaces: the op was named, and the
+    others only once it was fixed, one round trip each."""
+    assert problems(lambda r: leaf(r, op="lte"), select={"colour": "red"}, key="Has Spaces") == [
+        "when.all[0].op: unknown op 'lte'; known: lt, le, gt, ge, eq, ne, between, in",
+        "key: use lower-case letters, digits, - and _ (at most 100), got 'Has Spaces'",
+        "select.colour: unknown field for a program; use component, programs, hisp, life_experience"]
+    # a part that is itself wrongly shaped is not judged for its meaning too (no second, confusing message)
+    assert problems(lambda r: leaf(r, op="lte", metric="trst")) == [
+        "when.all[0].op: unknown op 'lte'; known: lt, le, gt, ge, eq, ne, between, in"]
+
+
 def test_explanation_templates_name_plain_fields_only():
     assert problems(explain="{program.__class__}") == [
         "explain: field {program.__class__}: only plain field names are allowed, no attribute or index access"]

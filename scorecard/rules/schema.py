@@ -507,21 +507,34 @@ def validate_definition(definition: Any, *, metric_codes: Optional[set] = None,
     try:
         loaded = RuleSchema().load(definition)
     except ValidationError as error:
-        raise RuleError(list(_flatten(error.messages))) from None
+        # What is wrong with its shape, and what the parts of it that are whole mean wrongly (an unknown metric
+        # in `select` beside a missing `explain`): every problem in one answer, not one fix at a time.
+        valid = error.valid_data if isinstance(error.valid_data, dict) else {}
+        whole = {k: v for k, v in valid.items() if k not in error.messages}
+        meaning = _meaning_problems(whole, metric_codes, function_codes) if "applies_to" in whole else []
+        raise RuleError(list(_flatten(error.messages)) + meaning) from None
+    problems = _meaning_problems(loaded, metric_codes, function_codes)
+    if problems:
+        raise RuleError(problems)
+    return definition
+
+
+def _meaning_problems(loaded: dict, metric_codes: Optional[set], function_codes: Optional[set]) -> list[str]:
+    """What a rule's well-shaped parts mean wrongly (unknown metrics and functions, fields its subject has not,
+    values of the wrong kind, an explanation naming what it cannot): every part present is checked."""
     checker = _Checker(RuleSubject(loaded["applies_to"]), metric_codes, function_codes)
-    if not KEY_PATTERN.fullmatch(loaded["key"]):
+    if "key" in loaded and not KEY_PATTERN.fullmatch(loaded["key"]):
         checker.problem("key", f"use lower-case letters, digits, - and _ (at most 100), got {loaded['key']!r}")
     checker.select(loaded.get("select") or {})
     if loaded.get("when") is not None:
         checker.condition(loaded["when"], "when")
-    then = loaded["then"]
-    outcome = next(k for k in OUTCOMES if k in then)
-    checker.outcome(outcome, then[outcome], f"then.{outcome}")
-    for problem in template_problems(loaded["explain"]):
+    then = loaded.get("then")
+    if then:
+        outcome = next(k for k in OUTCOMES if k in then)
+        checker.outcome(outcome, then[outcome], f"then.{outcome}")
+    for problem in template_problems(loaded["explain"]) if "explain" in loaded else ():
         checker.problem("explain", problem)
-    if checker.problems:
-        raise RuleError(checker.problems)
-    return definition
+    return checker.problems
 
 
 # -- compiling ---------------------------------------------------------------------------------------
