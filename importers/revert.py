@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from importers import access
 from importers.errors import as_shown
 from importers.formats.registry import FORMATS, SINKS
-from importers.sinks.base import CARRIED_FROM
+from importers.sinks.base import CARRIED_FROM, REPLACED
 from importers.sinks.observations import touchpoint_key
 from importers.sinks.tracked import LINKS, decode, link_ids, same, write_links
 from scorecard import writers
@@ -119,6 +119,8 @@ def revert_batch(session, batch_id: int, *, user_id=None, progress=None,  # noqa
             raise RevertError(f"{_later_batches(later)} changed rows of batch {batch_id}; revert "
                               f"{'it' if len(later) == 1 else 'those'} first")
         _check_carried(session, batch_id)
+        removed = [c for c in mine if c.action == "remove"]
+        _check_put_back(session, batch, model, removed)  # before anything is written: a refusal writes nothing
         touched |= {(r.subject_key, r.period) for r in current.values()}
         inserted = [c.row_id for c in mine if c.action == "insert" and c.row_id in current]
         for chunk in range(0, len(inserted), 5000):
@@ -129,9 +131,10 @@ def revert_batch(session, batch_id: int, *, user_id=None, progress=None,  # noqa
         if updates:
             session.execute(sa.update(model), updates)
         restored += len(updates)
-        removed = [c for c in mine if c.action == "remove"]
         touched |= {(c.before["subject_key"], c.before["period"]) for c in removed}
-        restored += _put_back(session, batch, model, removed)
+        for change in removed:  # as they were, their ids too (`_check_put_back`)
+            session.execute(sa.insert(model).values(id=change.row_id, **_decoded(model, change.before)))
+        restored += len(removed)
     undone = _undo_tracked(session, batch, tracked)
     deleted, restored = deleted + undone["deleted"], restored + undone["restored"]
     if dry_run:
@@ -176,20 +179,29 @@ def _removed_later(session, batch, table_name: str, ids: list[int]) -> list[int]
     return sorted(found)
 
 
-def _put_back(session, batch, model, removed: list) -> int:
-    """Insert again, as they were, the observations the batch removed (a touchpoint's figures its new export no
-    longer gave). Refused when a later import (or an edit) has stored the same figure since (the same metric,
-    subject, quarter, channel and touchpoint), or when an import confirmed since wrote figures of the same
-    touchpoint: put back beside them, the removed figures would mix two exports. A row keeps its id, unless
-    another row has it now (SQLite gives the highest id again once its row is gone): it then takes a new one,
-    and the change log of the batches confirmed before follows it there, so that reverting them finds it."""
-    rows = [{f: decode(model, f, v) for f, v in change.before.items()} for change in removed]
+def _decoded(model, before: dict) -> dict:
+    return {f: decode(model, f, v) for f, v in before.items()}
+
+
+def _check_put_back(session, batch, model, removed: list) -> None:
+    """Whether the observations the batch removed (a touchpoint's figures its new export no longer gave) can be
+    inserted again as they were, their ids too. Refused, naming what to revert first, when since then:
+    - a later import (or an edit) stored the same figure (metric, subject, quarter, channel and touchpoint);
+    - an import confirmed later wrote, carried or replaced figures of the same touchpoint: put back beside
+      them, the removed figures would mix two exports;
+    - another row took a removed row's id (SQLite gives the highest id again once its row is gone): under
+      another id, the change log of the imports that wrote it would no longer find it."""
+    if not removed:
+        return
+    rows = [_decoded(model, change.before) for change in removed]
     later = set(session.scalars(_confirmed_after(batch)))
+    replaced = _touchpoints_replaced_after(session, batch)
     for before in rows:
         place = session.execute(sa.select(model.metric_id, model.import_batch_id, model.touchpoint).where(
             model.subject_key == before["subject_key"], model.period == before["period"],
             model.channel == before["channel"]))
-        place = [r for r in place if touchpoint_key(r.touchpoint) == touchpoint_key(before["touchpoint"])]
+        spelt = touchpoint_key(before["touchpoint"])
+        place = [r for r in place if touchpoint_key(r.touchpoint) == spelt]
         where = f"({before['period']}, touchpoint {before['touchpoint']!r})"
         taken = [r.import_batch_id for r in place if r.metric_id == before["metric_id"]]
         if taken:
@@ -198,22 +210,32 @@ def _put_back(session, batch, model, removed: list) -> int:
                 f"batch {batch.id} removed a figure {where} and " + (f"batch {by}" if by else "an edit")
                 + " has stored that figure again since; reverting cannot put it back, so nothing was reverted"
                 + (f": revert batch {by} first" if by else ""))
-        since = sorted({r.import_batch_id for r in place} & later)
+        since = sorted(({r.import_batch_id for r in place} & later)
+                       | {b for b, at in replaced if at == (before["subject_key"], before["period"], spelt)})
         if since:
             raise RevertError(
                 f"{_later_batches(since)} wrote figures of the touchpoint {where} after batch {batch.id} removed some "
                 f"of them; put back beside {'its' if len(since) == 1 else 'their'} figures they would mix two "
                 f"exports, so nothing was reverted: revert {'it' if len(since) == 1 else 'those'} first")
     for change, before in zip(removed, rows):
-        if session.get(model, change.row_id) is None:
-            session.execute(sa.insert(model).values(id=change.row_id, **before))
-            continue
-        moved = session.execute(sa.insert(model).values(**before).returning(model.id)).scalar_one()
-        earlier = sa.select(ImportBatch.id).where(ImportBatch.committed_at < batch.committed_at)
-        session.execute(sa.update(ImportRowChange).where(
-            ImportRowChange.table_name == model.__tablename__, ImportRowChange.row_id == change.row_id,
-            ImportRowChange.batch_id.in_(earlier)).values(row_id=moved).execution_options(synchronize_session=False))
-    return len(removed)
+        where = f"({before['period']}, touchpoint {before['touchpoint']!r})"
+        holder = session.execute(sa.select(model.import_batch_id).where(model.id == change.row_id)).first()
+        if holder is not None:
+            by = holder.import_batch_id
+            raise RevertError(
+                f"batch {batch.id} removed a figure {where} whose row number ({change.row_id}) "
+                + (f"batch {by}" if by else "an edit") + " has given to another row since (the database gives "
+                "the highest number again once its row is gone); nothing was reverted"
+                + (f": revert batch {by} first" if by else ""))
+
+
+def _touchpoints_replaced_after(session, batch) -> list[tuple[int, tuple]]:
+    """(batch id, (subject, quarter, touchpoint)) of the Touchpoints exports confirmed after `batch`: each
+    replaced its touchpoint's figures, those it carried unchanged too (which keep an earlier batch's stamp)."""
+    names = [name for name, layout in FORMATS.items() if getattr(SINKS[layout.sink], "replaces_touchpoint", False)]
+    query = sa.select(ImportBatch.id, ImportBatch.preview).where(ImportBatch.id.in_(_confirmed_after(batch)),
+                                                                 ImportBatch.format.in_(names))
+    return [(i, tuple(preview[REPLACED])) for i, preview in session.execute(query) if (preview or {}).get(REPLACED)]
 
 
 def carried_by(session, batch_id: int) -> list[int]:

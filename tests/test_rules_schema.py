@@ -145,9 +145,23 @@ def test_a_rule_with_mistakes_of_shape_and_of_meaning_is_told_all_of_them_at_onc
         "when.all[0].op: unknown op 'lte'; known: lt, le, gt, ge, eq, ne, between, in",
         "key: use lower-case letters, digits, - and _ (at most 100), got 'Has Spaces'",
         "select.colour: unknown field for a program; use component, programs, hisp, life_experience"]
+    # without a valid subject, what does not depend on it is still judged: the key and the explanation
+    told = problems(applies_to="programme", key="Bad Key", explain="{x")
+    assert told[0].startswith("applies_to: ") and len(told) == 3, told
+    assert told[1].startswith("key: ") and told[2].startswith("explain: "), told
     # a part that is itself wrongly shaped is not judged for its meaning too (no second, confusing message)
     assert problems(lambda r: leaf(r, op="lte", metric="trst")) == [
         "when.all[0].op: unknown op 'lte'; known: lt, le, gt, ge, eq, ne, between, in"]
+
+
+@pytest.mark.parametrize("then", [{"status": [1]}, {"status": {"by": "attainment", "metric": "trust",
+                                                                  "bands": [[1.0, ["green"]]]}},
+                                   {"status": {"by": "attainment", "metric": "trust", "bands": [[1.0, "green"]],
+                                               "else": ["red"]}}])
+def test_a_status_that_is_a_list_is_refused_as_no_status(then):
+    """A status given as a list could not be looked up among the statuses: the editor answered 500."""
+    told = problems(then=then)
+    assert len(told) == 1 and "a status is green, amber or red" in told[0], told
 
 
 def test_explanation_templates_name_plain_fields_only():

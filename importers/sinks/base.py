@@ -3,6 +3,7 @@ import hashlib
 from dataclasses import dataclass, field
 
 CARRIED_FROM = "carried_from"  # the key of a batch's preview holding its plan's `carried_from`
+REPLACED = "replaced"  # the key of a Touchpoints batch's preview holding the touchpoint it replaced
 CONFLICT = "Conflict on row"  # how each conflict's warning begins (a preview lists them apart; a commit counts them)
 
 

@@ -30,7 +30,7 @@ from importers.formats.touchpoints_format import (
     TRUST_THUMBS,
 )
 from importers.resolve import Unknown
-from importers.sinks.base import SinkError
+from importers.sinks.base import REPLACED, SinkError
 from importers.sinks.observations import ObservationSink, touchpoint_key
 from scorecard.a11 import v2_metric_code
 from scorecard.models import Observation, subject_key
@@ -58,6 +58,7 @@ def _figures(codes: list[str]) -> str:
 
 class TouchpointsSink:
     table = ObservationSink.table
+    replaces_touchpoint = True  # a new export replaces the touchpoint's figures for its quarter
 
     def __init__(self, session, options: Optional[dict] = None):
         options = options or {}
@@ -247,7 +248,11 @@ class TouchpointsSink:
         return self.inner.plan_warnings
 
     def commit(self, plan, batch) -> None:
+        """The observation sink's commit; the batch keeps the touchpoint it replaced (subject, quarter, touchpoint
+        as told apart), which a revert of an earlier export's removals reads (importers.revert)."""
         self.inner.commit(plan, batch)
+        place = [subject_key(program_id=self.program.id), self.period, touchpoint_key(self.touchpoint)]
+        batch.preview = {**(batch.preview or {}), REPLACED: place}
 
     def describe(self, change) -> dict:
         return self.inner.describe(change)

@@ -380,7 +380,7 @@ class _Checker:
     def fixed(self, outcome: str, value, path: str) -> None:
         if outcome == "rating" and not (isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 5):
             self.problem(path, f"a rating is a whole number 1-5 or {{\"by\": FACT, \"bands\": ...}}, got {value!r}")
-        elif outcome == "status" and value not in STATUS_RANK:
+        elif outcome == "status" and not (isinstance(value, str) and value in STATUS_RANK):  # [1] is no key
             self.problem(path, f"a status is green, amber or red (or {{\"by\": ...}}), got {value!r}")
         elif outcome == "score" and not _is_number(value):
             self.problem(path, f"a score is a number (or {{\"by\": ...}}), got {value!r}")
@@ -511,8 +511,8 @@ def validate_definition(definition: Any, *, metric_codes: Optional[set] = None,
         # in `select` beside a missing `explain`): every problem in one answer, not one fix at a time.
         valid = error.valid_data if isinstance(error.valid_data, dict) else {}
         whole = {k: v for k, v in valid.items() if k not in error.messages}
-        meaning = _meaning_problems(whole, metric_codes, function_codes) if "applies_to" in whole else []
-        raise RuleError(list(_flatten(error.messages)) + meaning) from None
+        raise RuleError(list(_flatten(error.messages)) + _meaning_problems(whole, metric_codes, function_codes)) \
+            from None
     problems = _meaning_problems(loaded, metric_codes, function_codes)
     if problems:
         raise RuleError(problems)
@@ -521,10 +521,16 @@ def validate_definition(definition: Any, *, metric_codes: Optional[set] = None,
 
 def _meaning_problems(loaded: dict, metric_codes: Optional[set], function_codes: Optional[set]) -> list[str]:
     """What a rule's well-shaped parts mean wrongly (unknown metrics and functions, fields its subject has not,
-    values of the wrong kind, an explanation naming what it cannot): every part present is checked."""
-    checker = _Checker(RuleSubject(loaded["applies_to"]), metric_codes, function_codes)
+    values of the wrong kind, an explanation naming what it cannot): every part present is checked (without a
+    valid `applies_to`, those that do not depend on the subject: the key and the explanation)."""
+    subject = loaded.get("applies_to")
+    checker = _Checker(RuleSubject(subject or RuleSubject.program.value), metric_codes, function_codes)
     if "key" in loaded and not KEY_PATTERN.fullmatch(loaded["key"]):
         checker.problem("key", f"use lower-case letters, digits, - and _ (at most 100), got {loaded['key']!r}")
+    for problem in template_problems(loaded["explain"]) if "explain" in loaded else ():
+        checker.problem("explain", problem)
+    if subject is None:
+        return checker.problems
     checker.select(loaded.get("select") or {})
     if loaded.get("when") is not None:
         checker.condition(loaded["when"], "when")
@@ -532,8 +538,6 @@ def _meaning_problems(loaded: dict, metric_codes: Optional[set], function_codes:
     if then:
         outcome = next(k for k in OUTCOMES if k in then)
         checker.outcome(outcome, then[outcome], f"then.{outcome}")
-    for problem in template_problems(loaded["explain"]) if "explain" in loaded else ():
-        checker.problem("explain", problem)
     return checker.problems
 
 
