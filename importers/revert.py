@@ -189,8 +189,9 @@ def _check_put_back(session, batch, model, removed: list) -> None:
     - a later import (or an edit) stored the same figure (metric, subject, quarter, channel and touchpoint);
     - an import confirmed later wrote, carried or replaced figures of the same touchpoint: put back beside
       them, the removed figures would mix two exports;
-    - another row took a removed row's id (SQLite gives the highest id again once its row is gone): under
-      another id, the change log of the imports that wrote it would no longer find it."""
+    - another row took a removed row's id, or an import confirmed later logged rows under it (SQLite gives the
+      highest id again once its row is gone): under another id, the change log of the imports that wrote it
+      would no longer find it; under this one, a later import's log would name it for a row of its own."""
     if not removed:
         return
     rows = [_decoded(model, change.before) for change in removed]
@@ -217,6 +218,15 @@ def _check_put_back(session, batch, model, removed: list) -> None:
                 f"{_later_batches(since)} wrote figures of the touchpoint {where} after batch {batch.id} removed some "
                 f"of them; put back beside {'its' if len(since) == 1 else 'their'} figures they would mix two "
                 f"exports, so nothing was reverted: revert {'it' if len(since) == 1 else 'those'} first")
+    ids = [change.row_id for change in removed]
+    reused = sorted(set(session.scalars(sa.select(ImportRowChange.batch_id).where(
+        ImportRowChange.table_name == model.__tablename__, ImportRowChange.row_id.in_(ids),
+        ImportRowChange.batch_id.in_(_confirmed_after(batch))))))
+    if reused:  # their change log names the numbers for rows of their own, even once those are gone again
+        raise RevertError(
+            f"{_later_batches(reused)} stored rows under the row numbers of figures batch {batch.id} removed (the "
+            "database gives a freed number again); putting them back would confuse the two, so nothing was "
+            f"reverted: revert {'it' if len(reused) == 1 else 'those'} first")
     for change, before in zip(removed, rows):
         where = f"({before['period']}, touchpoint {before['touchpoint']!r})"
         holder = session.execute(sa.select(model.import_batch_id).where(model.id == change.row_id)).first()

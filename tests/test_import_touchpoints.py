@@ -436,14 +436,35 @@ def test_a_removed_row_whose_id_was_given_again_waits_for_the_import_that_took_i
             Observation.import_batch_id == other.batch_id)))
         if db.engine.dialect.name == "sqlite":
             assert given_again, "SQLite gave the removed rows' ids to the next rows stored"
-            with pytest.raises(RevertError, match=f"has given to another row since .*: revert batch {other.batch_id} "
-                                                  "first"):
+            with pytest.raises(RevertError, match=f"later import batch {other.batch_id} stored rows under the row "
+                                                  f"numbers of figures batch {removing.batch_id} removed"):
                 revert_batch(db.session, removing.batch_id)
             assert _count() == 14, "nothing was reverted"
             revert_batch(db.session, other.batch_id)
         revert_batch(db.session, removing.batch_id)
         revert_batch(db.session, first.batch_id)
         assert _count() == (13 if db.engine.dialect.name != "sqlite" else 0)
+
+
+def test_figures_are_not_put_back_under_numbers_a_later_import_logged_for_rows_of_its_own(org, tmp_path):
+    """A removed A's rows; C, another touchpoint, took their freed numbers; D removed C's rows, freeing them
+    again. B's revert put A's rows back under those numbers, which D's log named for C's rows: D, C and A could
+    then never be reverted, each refusal naming another. B's revert now waits for C and D."""
+    with org.app_context():
+        one, two = {**OPTIONS, "touchpoint": "One"}, {**OPTIONS, "touchpoint": "Two"}
+        a = run_import(db.session, _half(tmp_path, "all.csv", ""), options=one)
+        b = run_import(db.session, _half(tmp_path, "positive.csv", "positive"), options=one)
+        c = run_import(db.session, _half(tmp_path, "all2.csv", ""), options=two)
+        trust_only = write_csv(tmp_path / "trust.csv", [[i, 0, *["null"] * 14, None] for i in (1, 2, 3)])
+        d = run_import(db.session, trust_only, options=two)
+        assert b.plan.counts["removed"] == 6 and d.plan.counts["removed"] == 12
+        if db.engine.dialect.name == "sqlite":
+            with pytest.raises(RevertError, match=f"later import batches? .*{c.batch_id}.* stored rows under the row "
+                                                  f"numbers of figures batch {b.batch_id} removed"):
+                revert_batch(db.session, b.batch_id)
+        for batch in (d, c, b, a):  # in reverse confirm order, every one goes
+            revert_batch(db.session, batch.batch_id)
+        assert _count() == 0
 
 
 def test_an_export_carrying_a_figure_after_a_removal_keeps_the_removed_ones_out(org, tmp_path):
