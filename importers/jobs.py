@@ -247,9 +247,7 @@ def _run(app, batch_id: int, commit: bool, user_id: Optional[int] = None) -> Non
             batch.inserted = batch.updated = batch.unchanged = batch.removed = 0  # a preview's, below; a refusal's none
             if result.status == "would_import":
                 batch.status = BatchStatus.previewed
-                counts = result.plan.counts
-                batch.inserted, batch.updated, batch.unchanged, batch.removed = (
-                    counts["inserted"], counts["updated"], counts["unchanged"], counts["removed"])
+                batch.take_counts(result.plan.counts)
                 batch.preview = _preview(result)
             elif result.status == "duplicate":  # nothing to write: kept as rejected, and said to be a duplicate
                 batch.status = BatchStatus.rejected

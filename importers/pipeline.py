@@ -496,8 +496,7 @@ def _run_import(session, path, *, filename: Optional[str] = None, format_name: O
                               "long); nothing was written. Upload the file again.")
     sink.commit(result.plan, batch)
     counts = result.plan.counts
-    batch.inserted, batch.updated, batch.unchanged = counts["inserted"], counts["updated"], counts["unchanged"]
-    batch.removed = counts["removed"]
+    batch.take_counts(counts)
     # Read by importers.revert: whose rows it carried, and what this commit created (the preview's
     # figure is replaced: another import may have created those organisations since).
     kept = {k: v for k, v in (batch.preview or {}).items() if k != "created"}

@@ -105,7 +105,7 @@ def revert_batch(session, batch_id: int, *, user_id=None, progress=None,  # noqa
         ids = [c.row_id for c in mine if c.action != "remove"]  # a removed row's id may be another row's now
         # rows of this batch that a batch confirmed after it removed: that batch is named (SQLite may have given
         # such a row's id to another row since, of a batch that has nothing to do with this one)
-        later = _removed_later(session, batch, table_name, ids)
+        later = _logged_later(session, batch, table_name, ids, "remove")
         if later:
             raise RevertError(f"{_later_batches(later)} removed rows of batch {batch_id}; revert "
                               f"{'it' if len(later) == 1 else 'those'} first")
@@ -168,14 +168,15 @@ def _confirmed_after(batch):
                                            ImportBatch.committed_at > batch.committed_at, ImportBatch.id != batch.id)
 
 
-def _removed_later(session, batch, table_name: str, ids: list[int]) -> list[int]:
-    """The batches confirmed after `batch` that removed rows it wrote (`ids`), by id."""
+def _logged_later(session, batch, table_name: str, ids: list[int], action: str | None = None) -> list[int]:
+    """The batches confirmed after `batch` whose change log names rows of `table_name` under `ids` (only
+    their `action` ones, when given), by id."""
     found = set()
     for start in range(0, len(ids), CHUNK):
-        found.update(session.scalars(sa.select(ImportRowChange.batch_id).where(
-            ImportRowChange.table_name == table_name, ImportRowChange.action == "remove",
-            ImportRowChange.row_id.in_(ids[start:start + CHUNK]),
-            ImportRowChange.batch_id.in_(_confirmed_after(batch)))))
+        query = sa.select(ImportRowChange.batch_id).where(
+            ImportRowChange.table_name == table_name, ImportRowChange.row_id.in_(ids[start:start + CHUNK]),
+            ImportRowChange.batch_id.in_(_confirmed_after(batch)))
+        found.update(session.scalars(query if action is None else query.where(ImportRowChange.action == action)))
     return sorted(found)
 
 
@@ -218,10 +219,7 @@ def _check_put_back(session, batch, model, removed: list) -> None:
                 f"{_later_batches(since)} wrote figures of the touchpoint {where} after batch {batch.id} removed some "
                 f"of them; put back beside {'its' if len(since) == 1 else 'their'} figures they would mix two "
                 f"exports, so nothing was reverted: revert {'it' if len(since) == 1 else 'those'} first")
-    ids = [change.row_id for change in removed]
-    reused = sorted(set(session.scalars(sa.select(ImportRowChange.batch_id).where(
-        ImportRowChange.table_name == model.__tablename__, ImportRowChange.row_id.in_(ids),
-        ImportRowChange.batch_id.in_(_confirmed_after(batch))))))
+    reused = _logged_later(session, batch, model.__tablename__, [change.row_id for change in removed])
     if reused:  # their change log names the numbers for rows of their own, even once those are gone again
         raise RevertError(
             f"{_later_batches(reused)} stored rows under the row numbers of figures batch {batch.id} removed (the "
@@ -309,11 +307,7 @@ def _check_tracked(session, batch, changes) -> None:
         by_table.setdefault(change.table_name, []).append(change)
     later = set()
     for table_name, items in by_table.items():
-        ids = [c.row_id for c in items]
-        for start in range(0, len(ids), CHUNK):
-            later.update(session.scalars(sa.select(ImportRowChange.batch_id).where(
-                ImportRowChange.table_name == table_name, ImportRowChange.row_id.in_(ids[start:start + CHUNK]),
-                ImportRowChange.batch_id.in_(_confirmed_after(batch)))))
+        later.update(_logged_later(session, batch, table_name, [c.row_id for c in items]))
     if later:
         raise RevertError(f"{_later_batches(sorted(later))} changed rows of batch {batch.id}; revert "
                           f"{'it' if len(later) == 1 else 'those'} first")

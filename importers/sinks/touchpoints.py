@@ -233,11 +233,11 @@ class TouchpointsSink:
                          and (row.metric_id, row.subject_key, row.period, row.channel, spelt) not in kept]
         if plan.removals:  # a second form uploaded without a name of its own would take the first one's place
             one = len(plan.removals) == 1
-            codes = {metric.id: metric.code for metric in self.inner.directory.metrics}
+            code_of = {metric.id: metric.code for metric in self.inner.directory.metrics}
             self.inner.plan_warnings.append(
                 f"This export replaces the figures stored for {self.program.name}'s touchpoint {self.touchpoint!r} "
                 f"in {self.period}: {counted(len(plan.removals), 'figure')} it does not give "
-                f"{'is' if one else 'are'} removed ({_figures([codes[c.key[0]] for c in plan.removals])}). If the "
+                f"{'is' if one else 'are'} removed ({_figures([code_of[c.key[0]] for c in plan.removals])}). If the "
                 "file is another form of the program, not a new export of the same one, do not confirm it: upload "
                 "it again with a touchpoint name of its own.")
         return plan

@@ -50,6 +50,11 @@ class ImportBatch(Base):
     stored_path: so.Mapped[Optional[str]] = so.mapped_column(sa.String(500))
     message: so.Mapped[Optional[str]] = so.mapped_column(sa.Text)
 
+    def take_counts(self, counts: dict) -> None:
+        """Keep a plan's counts (`Plan.counts`): what its preview will write, or its commit wrote."""
+        self.inserted, self.updated = counts["inserted"], counts["updated"]
+        self.unchanged, self.removed = counts["unchanged"], counts["removed"]
+
     @property
     def rows_written(self) -> int:
         """Rows the batch inserted, updated or removed (or, previewed, would): what a revert undoes."""
