@@ -34,8 +34,6 @@ def plan(plan_id: int) -> str:
     return f"/plans/{plan_id}"
 
 
-
-
 def capacity(component_id: int, fiscal_year: int) -> str:
     """A component's capacity assessment for a fiscal year (the Flask page)."""
     return f"/capacity/{component_id}/{fiscal_year}"
