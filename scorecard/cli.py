@@ -42,6 +42,13 @@ class _Group(FlaskGroup):
         except (sqlalchemy.exc.OperationalError, sqlalchemy.exc.InterfaceError) as error:
             said = _unreachable(error)
             if said is None:
+                said = _not_migrated(ctx)
+            if said is None:
+                raise
+            raise click.ClickException(said) from None
+        except sqlalchemy.exc.ProgrammingError:  # PostgreSQL's "relation does not exist"
+            said = _not_migrated(ctx)
+            if said is None:
                 raise
             raise click.ClickException(said) from None
 
@@ -56,6 +63,27 @@ def _unreachable(error) -> "str | None":
     return (f"the database (DATABASE_URL) could not be reached ({first[:500]}). Check that it is running and "
             "that DATABASE_URL names it; a PostgreSQL database is made once with createdb before "
             "`scorecard db upgrade`.")
+
+
+def _not_migrated(ctx: click.Context) -> "str | None":
+    """Why a command failed on a database this release's migrations have not made (never migrated, or
+    behind), naming the database, or None when its schema is whole (the error was another): a command
+    other than `db upgrade` run on such a database printed a traceback with the statement it failed on."""
+    from scorecard.config import without_password
+    from scorecard.extensions import db
+    from scorecard.main.services import schema_problem
+
+    app = ctx.ensure_object(ScriptInfo).load_app()
+    with app.app_context():
+        db.session.rollback()
+        try:
+            problem = schema_problem(db.session)
+        finally:
+            db.session.remove()
+    if problem is None:
+        return None
+    url = without_password(app.config["SQLALCHEMY_DATABASE_URI"])
+    return f"{problem} (the database is {url}: if that is not the one meant, set DATABASE_URL)."
 
 
 @click.group(cls=_Group, create_app=_create_app)

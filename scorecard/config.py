@@ -71,7 +71,7 @@ def database_problem(url: str) -> Optional[str]:
     every gunicorn worker as it booted, each with a traceback, and the master with "Worker failed to boot"."""
     import sqlalchemy as sa
 
-    shown = f"DATABASE_URL is {_without_password(url)[:80]!r}"
+    shown = f"DATABASE_URL is {without_password(url)[:80]!r}"
     try:
         parsed = sa.engine.make_url(url)
         port = parsed.port
@@ -353,11 +353,11 @@ def store_problems(config) -> list[str]:
     found = []
     for name, url, schemes, what in given:
         if url and not _reads_as(str(url), schemes):
-            found.append(f"{name} is {_without_password(str(url))[:80]!r}; it is {what}.")
+            found.append(f"{name} is {without_password(str(url))[:80]!r}; it is {what}.")
     return found
 
 
-def _without_password(url: str) -> str:
+def without_password(url: str) -> str:
     """`url` as a message may show it: a password in it (redis://:secret@host) written as ***, all of it
     when it holds an "@" itself (the host is after the last one)."""
     return re.sub(r"(?<=:)[^/]*(?=@[^@/]*(?:/|$))", "***", url, count=1) if "@" in url else url

@@ -537,3 +537,23 @@ def test_wrong_current_passwords_are_throttled_as_failed_sign_ins(app, client, m
             AuditEvent.action == "user.password_change_failed")) == app.config["LOGIN_MAX_FAILURES"]
         assert not db.session.scalar(sa.select(User).where(User.email == "viewer@test.gov")).check_password(
             NEW_PASSWORD), "nothing changed"
+
+
+@pytest.mark.parametrize("command", [["unlock", "viewer@demo.cx.gov"], ["evaluate"],
+                                     ["create-user", "a@b.gov", "--role", "admin"]])
+def test_a_command_on_a_database_never_migrated_says_to_migrate_naming_the_database(tmp_path, command):
+    """`scorecard unlock` (or any command but `db upgrade`) on an empty database printed a traceback with the
+    statement it failed on: an operator who forgot to load the settings met it on a stray SQLite file."""
+    import os
+    import subprocess
+    import sys
+
+    database = tmp_path / "empty.db"
+    env = dict(os.environ, SCORECARD_ENV="development", DATABASE_URL=f"sqlite:///{database}",
+               SCORECARD_PASSWORD="a long enough password 1")
+    done = subprocess.run([sys.executable, "-m", "scorecard.cli", *command], env=env, capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr[-800:]
+    assert done.stderr.strip() == (f"Error: the database has none of the app's tables: run `scorecard db upgrade` "
+                                   f"(the database is sqlite:///{database}: if that is not the one meant, set "
+                                   "DATABASE_URL).")
