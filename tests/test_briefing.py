@@ -295,7 +295,7 @@ def test_a_viewer_gets_the_agency_briefing_with_its_commitments_but_no_plans(app
     assert _sheet(book, "leaders") == (["Note"], [["Performance plans are not shown to your role."]])
     text = pdf_text(pdf.render(made))
     assert "Pension Claims" in text and "Modernize the pension portal" in text
-    assert "Leaders at risk Performance plans are not shown to your role." in text
+    assert "Leaders with CX requirements proposed below 3 Performance plans are not shown to your role." in text
 
 
 def test_an_officer_sees_their_own_functions_leaders_only(app, agency):
@@ -857,9 +857,9 @@ def test_a_briefing_of_no_red_program_and_no_plans_says_so_not_what_is_missing()
     red = content.Table(caption="Red programs", name="red", rows=[], columns=[])
     assert content.red_programs_note(red, "FY2022-Q2") == "No program is red in FY2022-Q2."
     none = content.leaders_table(queries.LeadersBelow(None), "")
-    assert none.caption == "Leaders at risk: CX requirements proposed below 3"
+    assert none.caption == "Leaders with CX requirements proposed below 3"
     some = content.leaders_table(queries.LeadersBelow(2027, plans=3), "")
-    assert some.caption == "Leaders at risk: CX requirements proposed below 3 in FY2027 plans"
+    assert some.caption == "Leaders with CX requirements proposed below 3 in FY2027 plans"
 
 
 def test_each_red_program_names_who_answers_for_it(app, agency):

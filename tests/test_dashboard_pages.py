@@ -749,6 +749,17 @@ def test_a_driver_no_longer_asked_is_not_said_to_have_no_answers(executive):
     assert "No survey answers in FY2026-Q4" not in words
 
 
+def test_a_tile_without_answers_in_a_v1_quarter_says_which_driver_went_unreported():
+    """FY2022-Q4's satisfaction tile said "No survey answers in FY2022-Q4" beside a trust tile of 894,561
+    answers in the same quarter."""
+    from types import SimpleNamespace
+
+    from dashboards.pages.overview import no_score_words
+
+    score = SimpleNamespace(driver="satisfaction", name="Satisfaction", period="FY2022-Q4")
+    assert no_score_words(score) == "No program reported satisfaction in FY2022-Q4."
+
+
 @pytest.mark.parametrize("role", ROLES)
 def test_the_briefing_panel_lists_what_the_roles_briefing_holds(demo, client_as, role):
     """A viewer's briefing has no leaders at risk; its panel offered them."""
@@ -758,7 +769,7 @@ def test_the_briefing_panel_lists_what_the_roles_briefing_holds(demo, client_as,
     panel = next(n for n in walk(routed["_pages_content"]["children"]) if n["props"].get("id") == "overview-briefing")
     words = text(panel)
     sees_all = role != "viewer"
-    assert ("overdue commitments and leaders at risk" in words) == sees_all, words
+    assert ("overdue commitments and leaders with CX requirements proposed below 3" in words) == sees_all, words
     assert ("overdue commitments (performance plans are not shown to your role)" in words) == (not sees_all), words
 
 

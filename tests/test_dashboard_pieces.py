@@ -544,6 +544,19 @@ def test_a_score_beside_its_target_never_reads_as_the_target_when_it_is_not():
     assert '<td class="dash-num">3.897</td>' in drawn, "the page's table as its chart and files"
 
 
+def test_a_target_reads_as_the_rules_write_it_beside_its_score():
+    """The overview and the briefing wrote "against a target of 4" where a rule's explanation of the same
+    program wrote "against a target of 4.00", and "3.9" beside it: one form, the score's places."""
+    from types import SimpleNamespace
+
+    from dashboards.queries.overview import trust_words
+
+    said = [trust_words(SimpleNamespace(value=value, target=target, share=None, n=58))
+            for value, target in ((3.62, 4.0), (3.89655, 3.9), (4.5, 4.125))]
+    assert said == ["trust 3.62 (n = 58) against a target of 4.00", "trust 3.897 (n = 58) against a target of 3.90",
+                    "trust 4.50 (n = 58) against a target of 4.125"]
+
+
 def test_a_change_reads_as_the_difference_of_the_numbers_beside_it():
     """"trust 4.28 → 3.62 (-0.65 ...)": the change was of the unrounded means (4.2849 and 3.6249)."""
     assert shown_change(4.2849, 3.6249) == -0.66

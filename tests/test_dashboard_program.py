@@ -203,7 +203,7 @@ def test_the_quarters_sentence_gives_the_mean_a_v2_share_is_judged_on_beside_its
     info = queries.program_info(db.session, world["calls"].id)
     said = summary(info, queries.quarter_trust(db.session, world["calls"].id, "FY2024-Q2"), "FY2024-Q2")
     assert said.startswith("FY2024-Q2: share who trust 80.0% (n = 200); judged on the 1-5 mean, 4.20 against a "
-                           "target of 4; status green."), said
+                           "target of 4.00; status green."), said
 
 
 def test_the_v2_question_is_not_marked_non_standard_anywhere(world):

@@ -5,8 +5,8 @@ computation. The PDF and the workbook are drawn from the same `Briefing`.
 
 Sections: at a glance (the tiles), what changed since the quarter before, red programs with the
 rules' explanations and who answers for each (leaders' plans, commitments), overdue commitments,
-leaders at risk. The role's scope is the overview's: commitments and plans a role may not see are
-left out with a sentence saying so.
+leaders with CX requirements proposed below 3. The role's scope is the overview's: commitments
+and plans a role may not see are left out with a sentence saying so.
 """
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -127,7 +127,7 @@ def glance_table(found: queries.Overview, agency: Optional[str] = None) -> Table
                                    f"{found.commitments.today.isoformat()}"})
     if found.leaders is not None:
         read_from = found.leaders.read_from(found.periods, found.period)
-        rows.append({"measure": "Leaders with CX requirements proposed below 3", "value": len(found.leaders.leaders),
+        rows.append({"measure": queries.LEADERS_BELOW, "value": len(found.leaders.leaders),
                      "detail": found.leaders.among()
                                + (f". {read_from}" if read_from else "")
                      if found.leaders.fiscal_year else found.leaders.none_words(agency)})
@@ -281,7 +281,7 @@ def leaders_table(found: queries.LeadersBelow, base_url: str, agency: Optional[s
                      "below": len(leader.requirements)})
     year = f" in FY{found.fiscal_year} plans" if found.fiscal_year else ""
     empty = "No leader has a CX requirement proposed below 3." if found.fiscal_year else found.none_words(agency)
-    return Table(caption=f"Leaders at risk: CX requirements proposed below {queries.RATING_BELOW}{year}",
+    return Table(caption=f"{queries.LEADERS_BELOW}{year}",
                  name=LEADERS, rows=rows, empty=empty, columns=[
                      Column("leader", "Leader", link="href", row_header=True), Column("title", "Title"),
                      Column("component", "Component or function"),
@@ -324,13 +324,13 @@ def build(session, period: Optional[str], agency_id: Optional[int], scope: commo
     briefing.sections.append(Section(OVERDUE, "Overdue commitments", f"Open commitments{whose} that are past their "
                                                                      "due date.",
                                      overdue_table(session, scope, today, base_url, programs)))
-    progress("Leaders at risk", 65)
+    progress("Leaders", 65)
     if found.leaders is None:
-        briefing.sections.append(Section(LEADERS, "Leaders at risk", "Performance plans are not shown to your role.",
-                                         None))
+        briefing.sections.append(Section(LEADERS, queries.LEADERS_BELOW,
+                                         "Performance plans are not shown to your role.", None))
     else:
         briefing.sections.append(Section(
-            LEADERS, "Leaders at risk", (f"Leaders of {agency}" if agency_id else "Leaders")
+            LEADERS, queries.LEADERS_BELOW, (f"Leaders of {agency}" if agency_id else "Leaders")
                                         + ", in the plans your role sees, with a CX requirement the rules "
                                           "propose to rate below 3 (Fully Successful); lowest first.",
             leaders_table(found.leaders, base_url, named)))

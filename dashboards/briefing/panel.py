@@ -21,6 +21,7 @@ from dashboards import URL_BASE, validation
 from dashboards.briefing import jobs
 from dashboards.queries import common
 from dashboards.queries.common import Scope
+from dashboards.queries.overview import LEADERS_BELOW
 from scorecard.clock import agency_today
 from scorecard.config import site_base_url
 from scorecard.extensions import db
@@ -31,11 +32,11 @@ POLL_MS = 500
 
 
 def contents(scope: Scope) -> str:
-    """What the briefing holds for `scope`, in words: its leaders at risk only for the roles that see
-    performance plans (the others' says so, and is not offered)."""
+    """What the briefing holds for `scope`, in words: its leaders with CX requirements proposed below 3
+    only for the roles that see performance plans (the others' says so, and is not offered)."""
     parts = ["the tiles", "what changed", "red programs with their reasons", "overdue commitments"]
     if can(scope, "view_plans"):
-        return listed([*parts, "leaders at risk"])
+        return listed([*parts, LEADERS_BELOW[0].lower() + LEADERS_BELOW[1:]])
     return f"{listed(parts)} (performance plans are not shown to your role)"
 
 

@@ -102,7 +102,7 @@ def heatmap_figure(heat: Heatmap) -> dict:
             word = status_word(cell.status)
             text_row.append(f"{shown}<br>{word}")
             n = "—" if cell.n is None else f"{cell.n:,}"
-            target = "—" if cell.target is None else f"{cell.target:g}"
+            target = "—" if cell.target is None else as_given(cell.target)
             tail = tails.get((cell.status, cell.question, cell.source))
             if tail is None:
                 question = cell.question

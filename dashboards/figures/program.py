@@ -28,7 +28,7 @@ from dashboards.queries.program import (
     Trend,
     era_of,
 )
-from dashboards.tables import status_word
+from dashboards.tables import as_given, status_word
 from scorecard.a11 import driver_name
 
 INK = "#1b1b1b"
@@ -58,7 +58,7 @@ def hover(series: Series, point: Point) -> str:
     if point.scale:
         lines.append(SCALE_WORDS[point.scale])
     if point.mean is not None:
-        target = f" against target {point.mean_target:g}" if point.mean_target is not None else ""
+        target = f" against target {as_given(point.mean_target)}" if point.mean_target is not None else ""
         lines.append(f"mean on 1-5 {point.mean:.2f}{target}")
     elif point.target is not None:
         lines.append(f"target {fmt(point.target, unit)}")

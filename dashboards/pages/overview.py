@@ -78,7 +78,7 @@ def no_score_words(score: queries.AgencyScore) -> str:
     if score.driver != "trust" and asked_in_v2(score.period):
         return (f"No program reported {score.name.lower()} in {score.period}: from {V2_FROM} A-11's survey asks "
                 "one question, on trust (a thumbs up or down, or 1 to 5), and what went well or could be improved.")
-    return f"No survey answers in {score.period}."
+    return f"No program reported {score.name.lower()} in {score.period}."
 
 
 def score_tile(score: queries.AgencyScore) -> html.Section:
@@ -198,7 +198,7 @@ def commitments_tile(counts: queries.CommitmentCounts) -> html.Section:
 
 
 def leaders_tile(found: queries.LeadersBelow, read_from: str = "", agency=None) -> html.Section:
-    title = "Leaders with CX requirements proposed below 3"
+    title = queries.LEADERS_BELOW
     if found.fiscal_year is None:
         return components.tile(title, html.P(found.none_words(), className="dash-empty"), tile_id="tile-leaders")
     count = len(found.leaders)

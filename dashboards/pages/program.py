@@ -332,7 +332,8 @@ def summary(info: Optional[queries.ProgramInfo], trust: Optional[tuple], period:
     target = ""
     if point.mean is not None and point.mean_target is not None:
         # v2 trust is judged on its 1-5 mean (a thumbs up counted 5): that mean, not the share, meets the target
-        target = f"; judged on the 1-5 mean, {point.mean:.2f} against a target of {point.mean_target:g}"
+        target = (f"; judged on the 1-5 mean, {point.mean:.2f} against a target of "
+                  f"{tables.as_given(point.mean_target)}")
     elif point.target is not None:
         target = f", target {charts.fmt(point.target, unit)}"
     return (f"{period}: {what} {charts.fmt(point.value, unit)}{n}{target}; status {tables.status_word(point.status)}."

@@ -59,6 +59,9 @@ HEADLINE_DRIVERS = ("trust", "satisfaction")
 SLIP_RANK = {CommitmentStatus.complete: 0, CommitmentStatus.on_track: 1, CommitmentStatus.not_started: 1,
              CommitmentStatus.at_risk: 2, CommitmentStatus.off_track: 3}
 RATING_BELOW = 3
+# what the overview's tile, the briefing and its panel call the leaders of `leaders_below` (the leaders page's
+# "at risk" is an element proposed below 3, a narrower count)
+LEADERS_BELOW = f"Leaders with CX requirements proposed below {RATING_BELOW}"
 
 
 # ------------------------------------------------------------------------ agency-wide scores
@@ -524,7 +527,7 @@ def trust_words(status) -> str:
     A-11's v2 survey on with the share who trust: "trust 3.62, 65.6% who trust (n = 250) ..."."""
     share = "" if status.share is None else f", {status.share:.1f}% who trust"
     words = f"trust {as_given(beside_target(status.value, status.target))}{share} (n = {status.n or 0:,})"
-    return words + (f" against a target of {status.target:g}" if status.target is not None else "")
+    return words + (f" against a target of {as_given(status.target)}" if status.target is not None else "")
 
 
 @cached(reads=SURVEY)  # kept apart: the survey's part of what changed outlasts officers' edits
