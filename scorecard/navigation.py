@@ -38,7 +38,7 @@ PRIMARY_NAV = [
     ("Home", "main.index", ()),
     ("Dashboards", DASHBOARDS, ()),
     ("Commitments", "commitments.index", ("view_commitments",)),
-    ("Capacity", "capacity.index", ("view_capacity",)),
+    ("Capacity assessments", "capacity.index", ("view_capacity",)),
     ("Plans", "plans.index", ("view_plans",)),
     ("Rules", "rules.index", ("view_rules",)),
     ("Imports", "imports.history", ("import_data", "upload_commitments")),
