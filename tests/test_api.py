@@ -22,6 +22,7 @@ from scorecard.models import (
     CapacityAssessment,
     Commitment,
     CommitmentStatus,
+    CommitmentUpdate,
     Component,
     Finding,
     Function,
@@ -257,7 +258,6 @@ def test_a_database_lost_after_the_change_was_saved_says_it_was_saved(api, http,
     the 503 must not say "nothing was changed" (a client retrying would save it twice). Lost before
     the save, it still says nothing was changed."""
     from scorecard.api.resources import commitments as resource
-    from scorecard.models import CommitmentUpdate
 
     secret = _secret(api, "officer")
     with api.app_context():
@@ -439,6 +439,25 @@ def test_commitment_update_needs_the_etag_in_if_match(api, http):
     # "*" matches whatever version is current (RFC 9110, 13.1.1): the client chose to overwrite
     anyway = http.patch(url, json={"note": "Checked"}, headers={**_bearer(secret), "If-Match": "*"})
     assert anyway.status_code == 200 and anyway.get_json()["version"] == changed["version"] + 1
+
+
+@pytest.mark.parametrize("note", ["\u200b", "\u2060\ufeff", " \u00ad "])
+def test_a_note_of_invisible_characters_is_no_update(api, http, note):
+    """A note of a zero-width space alone was stored as an update: the commitment read as confirmed
+    current (its days since the last update back to 0) with nothing said, where a reason of the same
+    is refused and a note of spaces changes nothing."""
+    secret = _secret(api, "officer")
+    with api.app_context():
+        cid = _commitment_of("CFO")
+        updates = db.session.scalar(sa.select(sa.func.count(CommitmentUpdate.id))
+                                    .where(CommitmentUpdate.commitment_id == cid))
+    url = f"{PREFIX}/commitments/{cid}"
+    etag = http.get(url, headers=_bearer(secret)).headers["ETag"]
+    answer = http.patch(url, json={"note": note}, headers={**_bearer(secret), "If-Match": etag})
+    assert answer.status_code == 200 and answer.headers["ETag"] == etag, (answer.status_code, answer.get_data())
+    with api.app_context():
+        assert db.session.scalar(sa.select(sa.func.count(CommitmentUpdate.id))
+                                 .where(CommitmentUpdate.commitment_id == cid)) == updates
 
 
 def test_commitment_update_follows_the_web_forms_rules(api, http):

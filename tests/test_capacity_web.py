@@ -882,7 +882,8 @@ def test_permission_matrix(demo, client_as, ba, role):
 
 def test_nav_link_for_every_role(demo, client_as):
     for role in ROLES:
-        assert 'href="/capacity/"><span>Capacity assessments</span>' in client_as(role).get("/").get_data(as_text=True), role
+        page = client_as(role).get("/").get_data(as_text=True)
+        assert 'href="/capacity/"><span>Capacity assessments</span>' in page, role
 
 
 # ----------------------------------------------------------------------------- rules and the action plan

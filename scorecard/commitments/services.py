@@ -451,6 +451,12 @@ def _missing(session, state: dict, changed: set) -> dict[str, str]:
 
 # ------------------------------------------------------------------------ changes
 
+def written_note(note: Optional[str]) -> Optional[str]:
+    """A history note as it is kept: None when it shows nothing (empty, spaces, or only invisible characters
+    such as a zero-width space, which confirmed a commitment current with nothing said), else trimmed."""
+    return None if blank(note) else note.strip()
+
+
 def update_commitment(session, commitment: Commitment, values: dict, *, user, version: int,
                       note: Optional[str] = None, action: str = "commitment.update") -> Optional[CommitmentUpdate]:
     """Change `commitment` as `user`, who opened it at `version`. Raises PermissionError outside
@@ -465,7 +471,7 @@ def update_commitment(session, commitment: Commitment, values: dict, *, user, ve
     if version != commitment.version:
         raise EditConflict(commitment)
     values = reason_left_behind(commitment, clean(values))
-    note = (note or "").strip() or None
+    note = written_note(note)
     state, changed = proposal(commitment, values)
     outside = changed - editable_fields(user, commitment)
     if outside:
@@ -515,7 +521,7 @@ def create_commitment(session, values: dict, *, user, function_id: Optional[int]
         function_id = user.function_id
     if function_id is None or session.get(Function, function_id) is None:
         raise CommitmentError({"function_id": "choose the function that owns the commitment"})
-    note = (note or "").strip() or None
+    note = written_note(note)
     state, changed = proposal(None, clean(values))
     problems = _problems(session, function_id=function_id, state=state, changed=changed, current=None, user=user)
     if problems:
@@ -544,7 +550,7 @@ def sent_again(commitment: Commitment, values: dict, user, note: Optional[str] =
     if isinstance(cleared, list) and len(cleared) == 2 and cleared[1] is None and sent.get("reason") == cleared[0]:
         sent.pop("reason")  # the first send left that reason behind (reason_left_behind): the same form again
     return (latest is not None and user is not None and latest.user_id == user.id
-            and (latest.note or None) == ((note or "").strip() or None)
+            and (latest.note or None) == written_note(note)
             and not proposal(commitment, sent)[1])
 
 
