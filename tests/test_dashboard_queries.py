@@ -522,7 +522,7 @@ def test_changes_name_significant_falls_and_programs_that_turned_red(world):
     red = changes.of(overview.TURNED_RED)
     assert [line.subject for line in red] == ["Alpha (Bureau One)"]
     assert "from green" in red[0].text and "3.60" in red[0].text
-    assert red[0].href == f"/dashboards/program?id={alpha.id}&period={Q4}"
+    assert red[0].href == f"/dashboards/program?id={alpha.id}&period={Q4}" and red[0].why == ""
     fell = changes.of(overview.DECLINED)
     assert [line.subject for line in fell] == ["Alpha (Bureau One)"]
     assert "trust 4.30 → 3.60" in fell[0].text
@@ -536,7 +536,10 @@ def test_changes_name_significant_falls_and_programs_that_turned_red(world):
 
     why = finding(db.session, RuleSubject.program, alpha.id, Q4, status="red", key="program-status")
     changes = overview.changes_since_prior(db.session, Q4, common.ProgramFilter(), EXECUTIVE, TODAY)
-    assert changes.of(overview.TURNED_RED)[0].href == f"/findings/{why.id}", "a why-page when the rules said so"
+    line = changes.of(overview.TURNED_RED)[0]
+    assert line.why == f"/findings/{why.id}", "a why-page when the rules said so"
+    assert line.href == f"/dashboards/program?id={alpha.id}&period={Q4}", (
+        "the program's name leads to its page, as every other program name of the overview does")
 
 
 

@@ -289,7 +289,8 @@ def changes_section(changes: queries.Changes, show_commitments: bool) -> html.Se
         if kind in (queries.SLIPPED, queries.WENT_OVERDUE) and not show_commitments:
             continue
         lines = changes.of(kind)
-        items = [html.Li([html.A(line.subject, href=line.href, className="usa-link"), f": {line.text}"])
+        items = [html.Li([html.A(line.subject, href=line.href, className="usa-link"), f": {line.text}",
+                          *(["; ", html.A("why it is red", href=line.why, className="usa-link")] if line.why else [])])
                  for line in lines]
         shown = [html.Ul(items[:CHANGES_SHOWN], className="dash-changes")] if items else [
             html.P("None.", className="dash-empty")]

@@ -429,7 +429,8 @@ class ChangeLine:
     kind: str     # one of CHANGE_ORDER
     subject: str  # the program or commitment
     text: str     # what happened
-    href: str
+    href: str     # the subject's page (a program's for the quarter)
+    why: str = ""  # the rule finding behind a status, where one is
 
 
 @dataclass
@@ -489,10 +490,10 @@ def _turned_red(session, period: Period, prior: Period, programs: ProgramFilter,
         name, component = names[status.program_id]
         was = before[status.program_id].status.replace("_", " ")
         detail = f": {trust_words(status)}" if status.value is not None else ""
-        href = links.finding(status.finding_id) if status.finding_id else links.program(status.program_id, str(period))
+        why = links.finding(status.finding_id) if status.finding_id else ""
         lines.append(ChangeLine(TURNED_RED, f"{name} ({component})", f"turned red in {period}, from {was}{detail}"
                                 f"{_significance(session, period, prior, programs, status.program_id, min_n)}",
-                                href))
+                                links.program(status.program_id, str(period)), why))
     return lines
 
 
