@@ -2,19 +2,19 @@
 to CSV or XLSX by `to_csv` / `to_xlsx` with exactly the rows, columns and texts shown.
 
 A `Table` has a caption, columns and rows (dicts keyed by each column's `key`). A column says how
-its cells read: text, a number rounded to `decimals`, a count (n), or a status word; a column
+its cells read: text, a number rounded to `decimals`, a count (n), a date, or a status word; a column
 with `link` takes each row's URL from that key (the export writes the text, not the URL). The
 first column marked `row_header` is each row's header (`<th scope="row">`).
 """
 import csv
 import io
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any, Optional
 
 from markupsafe import escape
 
 from scorecard.spreadsheets import safe_for_export, xlsx_row
-from scorecard.text import days
 
 # Each status the dashboards show, as a word: never a colour or a letter alone.
 STATUS_WORDS = {
@@ -22,8 +22,9 @@ STATUS_WORDS = {
     "no_target": "no target", "no_data": "no data",
 }
 
-TEXT, NUMBER, COUNT, STATUS = "text", "number", "count", "status"
+TEXT, NUMBER, COUNT, STATUS, DATE = "text", "number", "count", "status", "date"
 NO_NUMBER = "—"  # a number or count without a value
+NO_DATE = "none set"  # a date column's empty cell (a commitment without a due date)
 
 
 def as_given(value: float) -> str:
@@ -39,15 +40,6 @@ def finding_words(finding_id: Optional[int]) -> Optional[str]:
     """A rule finding's cell, linked to its why-page: "finding 123", which a download keeps (a "why"
     told a spreadsheet nothing); None without one."""
     return None if finding_id is None else f"finding {finding_id}"
-
-
-def due_words(due, overdue_days: Optional[int]) -> str:
-    """A commitment's due date (a date or its ISO text) as every table writes it: "none set",
-    "2026-11-18", or "2026-11-18, overdue by 12 days"."""
-    if due is None:
-        return "none set"
-    words = due if isinstance(due, str) else due.isoformat()
-    return words if overdue_days is None else f"{words}, overdue by {days(overdue_days)}"
 
 
 def status_word(status: Optional[str]) -> str:
@@ -73,7 +65,9 @@ class Column:
     def text(self, value: Any) -> str:
         """The cell as it reads on the page."""
         if value is None:
-            return NO_NUMBER if self.kind in (NUMBER, COUNT) else ""
+            return NO_NUMBER if self.kind in (NUMBER, COUNT) else NO_DATE if self.kind == DATE else ""
+        if self.kind == DATE:
+            return value.isoformat()
         if self.kind == NUMBER and self.decimals is None:
             return as_given(value)
         if self.kind in (NUMBER, COUNT):
@@ -86,7 +80,9 @@ class Column:
         """The cell as the downloads write it: numbers stay numbers (rounded as shown), statuses are
         their words, texts are neutralised against spreadsheet formulas."""
         if value is None:
-            return None
+            return NO_DATE if self.kind == DATE else None
+        if self.kind == DATE:  # a date: a spreadsheet sorts and filters it as one (a CSV writes it ISO 8601)
+            return value
         if self.kind == NUMBER:  # as shown: to `decimals` places, a whole number when none ("67", not "67.0")
             if self.decimals is None:
                 return float(value)
@@ -94,6 +90,17 @@ class Column:
         if self.kind == COUNT:
             return int(value)
         return safe_for_export(self.text(value))
+
+
+# A commitment's due date and how many days it is overdue, in two columns: a download sorts and filters the
+# dates as dates ("2026-11-18, overdue by 12 days" in one cell was text to a spreadsheet).
+DUE_COLUMNS = (Column("due", "Due", DATE), Column("overdue", "Days overdue", COUNT))
+
+
+def due_cells(due: Optional[date], overdue_days: Optional[int]) -> dict:
+    """A commitment's cells of DUE_COLUMNS: its due date ("none set" without one), and no days overdue (—)
+    unless it is overdue."""
+    return {"due": due, "overdue": overdue_days}
 
 
 @dataclass

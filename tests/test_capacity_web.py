@@ -1030,7 +1030,8 @@ def test_an_officer_reads_every_function_s_action_plan_and_opens_their_own(demo,
         me = db.session.scalar(sa.select(User).where(User.email == "officer@test.gov"))
         found = capacity_for(db.session, Scope.of(me), agency_today(), CURRENT)
         dashboard = next(c for r in found.rows if r.component_id == ba for c in r.cells if c.domain == "Measurement")
-        shown = [(a.title, a.function, a.status_word, a.due_date, a.href is not None) for a in dashboard.actions]
+        shown = [(a.title, a.function, a.status_word, a.due_date.isoformat(), a.href is not None)
+                 for a in dashboard.actions]
     page = text(officer.get(url(ba, CURRENT)))
     section = page[page.index('id="domain-1-heading"'):page.index('id="domain-2-heading"')]
     rows = re.findall(r'<tr><th scope="row">(?:<a class="usa-link" href="([^"]*)">)?([^<]*)(?:</a>)?</th> '

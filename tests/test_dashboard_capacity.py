@@ -97,11 +97,14 @@ def test_an_open_action_past_its_due_date_is_overdue_as_on_the_function_pages(wo
         ("Measure every quarter", 5), ("Digital intake", None)]
     assert measurement.action_words == "2: 1 on track, 1 at risk (1 overdue)"
     table = actions_table(queries.capacity(db.session, TODAY))
-    due = {row["title"]: row["due"] for row in table.rows}
+    due = {row["title"]: (row["due"], row["overdue"]) for row in table.rows}
     # a commitment is not kept per fiscal year: the table says its statuses are today's, for any year chosen
     assert "as they stand today" in table.caption and "as of the FY" not in table.caption
-    assert due == {"Measure every quarter": f"{(TODAY - timedelta(days=5)).isoformat()}, overdue by 5 days",
-                   "Digital intake": TODAY.isoformat()}
+    assert due == {"Measure every quarter": (TODAY - timedelta(days=5), 5), "Digital intake": (TODAY, None)}
+    # a date column and a count: "2026-11-18, overdue by 12 days" in one cell was text to a spreadsheet
+    assert [table.columns[-2].text(TODAY), table.columns[-1].text(5), table.columns[-1].text(None)] == [
+        TODAY.isoformat(), "5", "—"]
+    assert [c.header for c in table.columns[-2:]] == ["Due", "Days overdue"]
     made["Measure every quarter"].status = CommitmentStatus.complete  # done late is not overdue
     db.session.commit()
     assert queries.capacity(db.session, TODAY).rows[0].cells[0].action_words == "2: 1 complete, 1 at risk"

@@ -404,7 +404,7 @@ def test_the_functions_pages_link_what_each_role_may_open(app, known, role, func
     assert {"/dashboards/function?code=CFO", "/dashboards/function?code=CIO", "/dashboards/function?code=GC"} <= links
     cfo_page = _function_page(client, "CFO")
     words = json.dumps(cfo_page, ensure_ascii=False)
-    for expected in ("Publish spending", "Late supplier.", "overdue by", "https://example.gov/budget", "memo on file",
+    for expected in ("Publish spending", "Late supplier.", "Days overdue", "https://example.gov/budget", "memo on file",
                      "CX budget aligned", "Zoe Head, Chief Financial Officer (head)", "Amy Deputy"):
         assert expected in words, expected
     links = hrefs(overview) | hrefs(cfo_page) | hrefs(_function_page(client, "CIO"))
@@ -459,10 +459,11 @@ def test_the_downloads_write_exactly_the_tables_shown(app, known, kind, monkeypa
 
     values = {"function-code.value": "CFO"}
     commitments = downloaded(client, "function-commitments", kind, values)
-    assert commitments[0] == ["Commitment", "Status", "Due", "Last update", "Reason", "Evidence links", "Leader"]
+    assert commitments[0] == ["Commitment", "Status", "Due", "Days overdue", "Last update", "Reason", "Evidence links",
+                              "Leader"]
     assert len(commitments) - 1 == 7 and {r[0] for r in commitments[1:]} >= {"Publish spending", "Fund intake"}
     fund = next(r for r in commitments if r[0] == "Fund intake")
-    assert fund[5] == "https://example.gov/budget memo on file"
+    assert fund[6] == "https://example.gov/budget memo on file"
     history = downloaded(client, "function-metrics-table", kind, values)
     assert [r[1] for r in history[1:]] == ["FY2026-Q3", "FY2026-Q4"]
     header = history[0]

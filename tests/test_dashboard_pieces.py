@@ -3,6 +3,7 @@ shown), status badges in words, filters in the query string, the heatmap figure,
 import csv
 import io
 import re
+from datetime import date
 from html.parser import HTMLParser
 
 import openpyxl
@@ -105,6 +106,23 @@ def test_csv_and_xlsx_hold_exactly_what_the_table_shows():
         ["Alpha & Co <b>", "One", 3.6, 1234, "red"],
         ["=HYPERLINK(\"http://x\")", "Two", None, None, "insufficient data"]]  # as shown: a text, never run
     assert sheet["A3"].data_type == "s" and sheet["A3"].quotePrefix
+
+
+def test_a_due_date_is_downloaded_as_a_date_beside_its_days_overdue():
+    """"2026-11-18, overdue by 12 days" was one text cell: a spreadsheet could not sort or filter the
+    action plans by due date. The date is a date (ISO in the CSV) and the days overdue a number."""
+
+    rows = [{"title": "Late", **tables.due_cells(date(2026, 11, 18), 12)},
+            {"title": "Open", **tables.due_cells(None, None)}]
+    table = tables.Table("Due", [tables.Column("title", "Commitment", row_header=True), *tables.DUE_COLUMNS], rows=rows)
+    assert tables.to_csv(table).decode("utf-8-sig").splitlines() == [
+        "Commitment,Due,Days overdue", "Late,2026-11-18,12", "Open,none set,"]
+    sheet = openpyxl.load_workbook(io.BytesIO(tables.to_xlsx(table))).active
+    due, overdue = sheet["B2"], sheet["C2"]
+    assert due.is_date and due.value.date() == date(2026, 11, 18) and due.number_format == "yyyy-mm-dd"
+    assert overdue.value == 12 and sheet["B3"].value == "none set" and sheet["C3"].value is None
+    drawn = tables.to_html(table)
+    assert "<td>2026-11-18</td>" in drawn and '<td class="dash-num">12</td>' in drawn and "<td>none set</td>" in drawn
 
 
 def test_a_stored_control_character_leaves_the_workbook_writable_and_the_formula_neutralised():

@@ -116,7 +116,7 @@ def components_table(found: queries.Capacity) -> tables.Table:
 def actions_table(found: queries.Capacity) -> tables.Table:
     rows = [{"title": item.title, "href": item.href, "domain": cell.domain, "component": row.component,
              "component_href": row.href, "function": item.function, "status": item.status_word,
-             "due": tables.due_words(item.due_date, item.overdue_days)}
+             **tables.due_cells(item.due_date, item.overdue_days)}
             for row in found.rows for cell in row.cells for item in cell.actions]
     rows.sort(key=lambda r: (queries.DOMAINS.index(r["domain"]), r["component"], r["title"]))
     return tables.Table(
@@ -124,8 +124,7 @@ def actions_table(found: queries.Capacity) -> tables.Table:
                 "as they stand today: function, status and due date",
         columns=[tables.Column("title", "Commitment", link="href", row_header=True),
                  tables.Column("domain", "Domain"), tables.Column("component", "Component", link="component_href"),
-                 tables.Column("function", "Function"), tables.Column("status", "Status"),
-                 tables.Column("due", "Due")],
+                 tables.Column("function", "Function"), tables.Column("status", "Status"), *tables.DUE_COLUMNS],
         rows=rows, empty="No commitment is linked to a capacity domain of these components.",
         name=f"capacity-actions-FY{found.fiscal_year}")
 

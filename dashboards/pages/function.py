@@ -83,17 +83,17 @@ def commitments_table(row: queries.FunctionSummary) -> tables.Table:
     """The function's commitments as the page lists them (and the downloads write them)."""
     lines = []
     for c in row.commitments:
-        due = tables.due_words(c.due_date, c.overdue_days)
         updated = "never"
         if c.last_update is not None:
             updated = f"{c.last_update.isoformat()} ({days_ago(c.days_since_update)})"
-        lines.append({"title": c.title, "href": c.href, "status": c.status_word, "due": due, "updated": updated,
+        lines.append({"title": c.title, "href": c.href, "status": c.status_word,
+                      **tables.due_cells(c.due_date, c.overdue_days), "updated": updated,
                       "reason": c.reason or "", "evidence": " ".join(c.evidence_links) or "none",
                       "links": c.evidence_links, "leader": c.leader or ""})
     return tables.Table(
         caption=f"The {row.code}'s commitments: status, due date, last update, reason and evidence",
         columns=[tables.Column("title", "Commitment", link="href", row_header=True),
-                 tables.Column("status", "Status"), tables.Column("due", "Due"),
+                 tables.Column("status", "Status"), *tables.DUE_COLUMNS,
                  tables.Column("updated", "Last update"), tables.Column("reason", "Reason"),
                  tables.Column("evidence", "Evidence links"), tables.Column("leader", "Leader")],
         rows=lines, empty=f"The {row.code} has no commitments yet.", name=f"function-{row.code}-commitments")

@@ -137,7 +137,7 @@ class ActionItem:
     title: str
     function: str
     status: str
-    due_date: Optional[str]
+    due_date: Optional[date]
     overdue_days: Optional[int] = None  # days past its due date while still open
     href: Optional[str] = None
 
@@ -358,7 +358,7 @@ def action_items(session, component_ids: list[int], today: date) -> dict[tuple[i
     found: dict[tuple[int, str], list[ActionItem]] = {}
     for row in rows:
         cid, function_id, leader_id, title, code, status, due, domain, own_component = row
-        item = ActionItem(cid, function_id, leader_id, title, code, status.value, due.isoformat() if due else None,
+        item = ActionItem(cid, function_id, leader_id, title, code, status.value, due,
                           overdue_days(row, today))
         for component_id in sorted(({own_component} | reached[cid]) & wanted):
             found.setdefault((component_id, domain), []).append(item)
