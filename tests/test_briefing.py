@@ -908,3 +908,7 @@ def test_a_red_programs_leaders_of_another_year_say_the_quarters_year_has_none()
     seen = [PlanLine(plan_id=1, href="/plans/1", leader="Avery Alvarez", title=None, fiscal_year=2027)]
     assert content.answerable_leaders(Accountability(plans=seen), 2024) == (
         "No FY2024 plan reads it; FY2027 plans: Avery Alvarez.")
+    # the nearest year's leaders, not the newest's: FY2025-Q2's briefing named FY2027's and skipped FY2026's
+    seen.append(PlanLine(plan_id=2, href="/plans/2", leader="Blake Brown", title=None, fiscal_year=2026))
+    assert content.answerable_leaders(Accountability(plans=seen), 2025) == (
+        "No FY2025 plan reads it; FY2026 plans: Blake Brown.")

@@ -390,9 +390,10 @@ def test_the_plans_of_the_quarters_appraisal_year_come_first_the_others_folded(w
 
     assert order(plans_part(found, 2024))[0] == "2024", "the quarter's year first"
     assert order(plans_part(found, None))[0] == "2025", "no quarter: the newest first"
-    assert order(plans_part(found, 2031))[0] == "2025", "a year without plans reading it: the newest first"
-    assert plans_part(found, 2031)[0].children == ("No FY2031 plan reads this program; the newest plans that do "
-                                                   "are FY2025's."), "not the quarter's year's leaders: it says so"
+    assert order(plans_part(found, 2031))[0] == "2025", "a year without plans reading it: the nearest first"
+    assert plans_part(found, 2031)[0].children == ("No FY2031 plan reads this program; the nearest year's plans "
+                                                   "that do are FY2025's."), "not the quarter's year's: it says so"
+    assert order(plans_part(found, 2023))[0] == "2024", "FY2023-Q2 is answered for by FY2024's, not the newest"
     assert "No FY" not in json.dumps([p.to_plotly_json() for p in plans_part(found, 2024)],
                                      default=lambda o: o.to_plotly_json())
     assert type(plans_part(found, 2024)[1]).__name__ == "Details", "the other years folded"

@@ -162,7 +162,7 @@ def changes_table(found: queries.Overview, base_url: str) -> Table:
 
 def answerable_leaders(found: Accountability, fiscal_year: int) -> str:
     """The leaders whose plans (those the role sees) read a program, as the program page shows them first:
-    the plans of the quarter's appraisal year, else the newest year's, saying the quarter's year has none."""
+    the plans of the quarter's appraisal year, else the nearest year's, saying the quarter's year has none."""
     if found.plans is None:
         return "Performance plans are not shown to your role."
     years = found.plan_years(fiscal_year)

@@ -426,7 +426,7 @@ PLANS_CAPTION = ("{year} plans whose requirements read this program: how many re
 
 def plans_part(found: Accountability, year: Optional[int] = None) -> list:
     """The plans reading the program, a table per appraisal year: `year` (the one of the quarter
-    chosen) open first when it has plans, else the newest; the others folded."""
+    chosen) open first when it has plans, else the nearest (Accountability.plan_years); the others folded."""
     if found.plans is None:
         return [html.P("Your role does not show performance plans.", className="dash-empty")]
     if not found.plans and not found.hidden_plans:
@@ -434,7 +434,8 @@ def plans_part(found: Accountability, year: Optional[int] = None) -> list:
     parts = []
     years = found.plan_years(year)
     if year is not None and years and years[0] != year:  # FY2024-Q1 chosen: FY2027's leaders are not its
-        parts.append(html.P(f"No FY{year} plan reads this program; the newest plans that do are FY{years[0]}'s.",
+        parts.append(html.P(f"No FY{year} plan reads this program; the nearest year's plans that do are "
+                            f"FY{years[0]}'s.",
                             className="dash-tile__sub"))
     for k, year in enumerate(years):
         lines = [line for line in found.plans if line.fiscal_year == year]

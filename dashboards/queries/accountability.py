@@ -159,8 +159,11 @@ class Accountability:
 
     def plan_years(self, first: Optional[int]) -> list[int]:
         """The appraisal years of the plans shown, as the program page and the briefing take them: `first`
-        (the quarter's year) when it has plans, then the newest first."""
-        return sorted({line.fiscal_year for line in self.plans or ()}, key=lambda y: (y != first, -y))
+        (the quarter's year) when it has plans, then the nearest to it (the later of two as near), or
+        without `first` the newest first. A quarter of FY2025 without FY2025 plans is answered for by
+        FY2026's, not by the plans of the newest year two on."""
+        return sorted({line.fiscal_year for line in self.plans or ()},
+                      key=lambda y: (y != first, 0 if first is None else abs(y - first), -y))
 
 
 @functools.lru_cache(maxsize=256)
