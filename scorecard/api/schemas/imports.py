@@ -100,7 +100,8 @@ class FilePart(Upload):
 class UploadSchema(UploadForm):
     """An upload: the file and the options the import page offers (multipart/form-data)."""
 
-    file = FilePart(required=True, metadata={"description": "The spreadsheet: xlsx, xlsm, xls, ods, csv or tsv."})
+    file = FilePart(required=True, metadata={"description": "The spreadsheet: xlsx, xlsm, xls, ods, csv or tsv, "
+                                                           "told by its content whatever its name ends with."})
 
 
 class RevertArgs(Schema):
