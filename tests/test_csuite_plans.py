@@ -331,6 +331,36 @@ def test_the_plan_page_says_when_a_commitment_changed_after_the_proposal(evaluat
         assert row.changed_since
 
 
+def test_an_evaluation_that_reads_a_changed_commitment_to_the_same_rating_clears_the_plans_warning(evaluated):
+    """A CFO officer changed a commitment's next step; the evaluation that followed proposed the same rating,
+    left the finding as it was (its evaluated time too), and the plan said "A commitment changed after this
+    proposal was made; the next evaluation updates it" for good, however many evaluations ran."""
+    from scorecard.commitments.services import update_commitment
+    from scorecard.rules.service import COMMITMENT_KEY
+
+    with evaluated.app_context():
+        requirement = function_requirement(head("CFO"))
+        before = finding_of(requirement)
+        finding_id, rating, evaluated_at = before.id, before.rating, before.evaluated_at
+        officer = person("officer", "cfo.officer.4@csuite.gov", function_id=function("CFO").id)
+        changed = commitments_of("CFO")[0]
+        update_commitment(db.session, changed, {"next_step": "Brief the board again."}, user=officer,
+                          version=changed.version)
+
+        def row():
+            db.session.expire_all()
+            return next(r for e in plan_view(db.session, requirement.element.plan).elements for r in e.requirements
+                        if r.requirement.id == requirement.id)
+
+        assert row().changed_since, "until the rules have read it"
+        evaluate(db.session, touched=[(f"{COMMITMENT_KEY}{changed.id}", None)], today=DEMO_TODAY)  # as the save queues
+        after = row()
+        assert after.finding.id == finding_id and after.finding.rating == rating, "the same proposal"
+        assert after.finding.evaluated_at > evaluated_at and not after.changed_since
+        other = function_requirement(head("CIO"))
+        assert finding_of(other).evaluated_at <= evaluated_at, "another function's are not stamped"
+
+
 # -- the demo ----------------------------------------------------------------------------------------------
 def test_after_scorecard_demo_every_csuite_leaders_cx_requirement_has_a_proposal(app, cli_demo):
     with app.app_context():

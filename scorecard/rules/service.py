@@ -27,6 +27,7 @@ from scorecard.models import (
     Finding,
     FindingInput,
     Metric,
+    PlanRequirement,
     Rule,
     RuleStatus,
     RuleSubject,
@@ -395,14 +396,17 @@ def _persist(session, drafts: list, rule_ids: dict, scope: Optional[dict], rule_
         bulk_insert(session, FindingInput.__table__, INPUT_COLUMNS, rows, processed=("observation_ids",))
 
 
-# The subjects whose page says a finding evaluated before the subject's latest change is out of date.
-READ_AGAIN = (RuleSubject.capacity_domain, RuleSubject.commitment)
+# The subjects whose page says a finding evaluated before the subject's latest change is out of date (a
+# requirement's: before the latest change to a commitment of the function it names, plans.RequirementView).
+READ_AGAIN = (RuleSubject.capacity_domain, RuleSubject.commitment, RuleSubject.requirement)
 
 
 def _stamp_read_again(session, finding_ids: list, now) -> None:
     """Capacity-domain and commitment findings the evaluation found unchanged, of an assessment or a
     commitment saved after they were evaluated, are stamped as evaluated now: the rules read it again and
-    came to the same (its page says a finding evaluated before the latest change is out of date until then)."""
+    came to the same (its page says a finding evaluated before the latest change is out of date until then).
+    So are a requirement's, when a commitment of the function it names changed since: its plan said "a
+    commitment changed after this proposal was made" for good once an evaluation came to the same rating."""
     table = Finding.__table__
     saved_since = sa.or_(
         sa.and_(table.c.subject_type == RuleSubject.capacity_domain, table.c.subject_id.in_(
@@ -410,7 +414,10 @@ def _stamp_read_again(session, finding_ids: list, now) -> None:
             .join(CapacityAssessment, CapacityAssessment.id == CapacityDomainScore.assessment_id)
             .where(CapacityAssessment.updated_at > table.c.evaluated_at))),
         sa.and_(table.c.subject_type == RuleSubject.commitment, table.c.subject_id.in_(
-            sa.select(Commitment.id).where(Commitment.updated_at > table.c.evaluated_at))))
+            sa.select(Commitment.id).where(Commitment.updated_at > table.c.evaluated_at))),
+        sa.and_(table.c.subject_type == RuleSubject.requirement, table.c.subject_id.in_(
+            sa.select(PlanRequirement.id).join(Commitment, Commitment.function_id == PlanRequirement.function_id)
+            .where(sa.func.coalesce(Commitment.last_update_at, Commitment.created_at) > table.c.evaluated_at))))
     for start in range(0, len(finding_ids), CHUNK):
         session.execute(sa.update(table).where(table.c.id.in_(finding_ids[start:start + CHUNK]), saved_since)
                         .values(evaluated_at=now))
