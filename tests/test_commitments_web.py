@@ -273,6 +273,11 @@ def test_a_hidden_text_direction_character_is_refused_in_place_and_what_was_type
     ({"due_date": "next week", "reason": "Moved."}, "'next week' is not a date: write it as YYYY-MM-DD"),
     ({"due_date": "2026-11-00", "reason": "Moved."}, "'2026-11-00' is not a date: the day is 01 to 30"),
     ({"due_date": "2023-02-29", "reason": "Moved."}, "'2023-02-29' is not a date: February 2023 has 28 days"),
+    # saved as 2027-01-01 where an import and the API refuse it by name
+    ({"due_date": "\uff12\uff10\uff12\uff17-01-01", "reason": "Moved."},
+     "is written with digits of another script (Fullwidth): write it as YYYY-MM-DD with 0-9"),
+    ({"due_date": "\u0662\u0660\u0662\u0667-01-01", "reason": "Moved."},
+     "is written with digits of another script (Arabic-Indic): write it as YYYY-MM-DD with 0-9"),
 ])
 def test_hostile_values_are_refused_naming_them_and_nothing_is_saved(demo, changes, message):
     officer = signed_in(demo, CFO_OFFICER)
