@@ -1896,3 +1896,19 @@ def test_a_download_whose_filters_cannot_be_read_is_refused_naming_them(demo):
     assert listed.status_code == 200 and "attachment" in listed.headers["Content-Disposition"]
     rows = list(csv.DictReader(io.StringIO(listed.get_data(as_text=True).removeprefix("\ufeff"))))
     assert rows and {r["status"] for r in rows} == {"on_track"}
+
+
+def test_a_commitments_page_leads_to_its_functions_dashboard_and_its_programs_pages(demo):
+    """The function's dashboard linked each commitment to its page, and the page led nowhere back: its owner
+    function and the programs it serves were plain text."""
+    officer = signed_in(demo, CFO_OFFICER)
+    with demo.app_context():
+        commitment = db.session.scalar(sa.select(Commitment).join(Function).where(
+            Function.code == "CFO", Commitment.programs.any()).order_by(Commitment.id))
+        cid, programs = commitment.id, [p.id for p in commitment.programs]
+    page = officer.get(f"/commitments/{cid}").get_data(as_text=True)
+    assert '<a class="usa-link" href="/dashboards/function?code=CFO">CFO — Chief Financial Officer' in page
+    for program_id in programs:
+        linked = (rf'<th scope="row"><a class="usa-link" href="/dashboards/program\?id={program_id}'
+                  r'(&amp;period=FY\d{4}-Q\d)?">')
+        assert re.search(linked, page), program_id
