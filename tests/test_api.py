@@ -1199,7 +1199,7 @@ def test_a_commitment_field_the_patch_does_not_change_is_said_to_be_one(api, htt
     secret = _secret(api, "officer")
     with api.app_context():
         cid = _commitment_of("CFO")
-    sent = {"title": "x", "program_ids": [1], "version": 3, "id": 9, "colour": "red"}
+    sent = {"title": "x", "program_ids": [1], "version": 3, "id": 9, "colour": "red", "function": "CIO"}
     refused = http.patch(f"{PREFIX}/commitments/{cid}", json=sent, headers={**_bearer(secret), "If-Match": "*"})
     assert refused.status_code == 422
     said = {e["column"]: e["message"] for e in refused.get_json()["errors"]}
@@ -1210,6 +1210,8 @@ def test_a_commitment_field_the_patch_does_not_change_is_said_to_be_one(api, htt
     assert said["version"] == "version is the app's: send the version read as the If-Match header (its ETag)."
     assert said["id"].startswith("id is the app's record of the commitment: no request sets it.")
     assert said["colour"] == "Unknown field."
+    assert said["function"].startswith("function is the commitment's owner, set when it was made, and it does not "
+                                        "change"), "no page changes it either: it said to change it on the page"
 
 
 def test_a_whole_number_parameter_sent_with_a_decimal_point_is_told_what_it_takes(api, http):

@@ -112,6 +112,10 @@ class CommitmentPatchSchema(Schema):
                     said = "version is the app's: send the version read as the If-Match header (its ETag)."
                 elif name in _KEPT_BY_THE_APP:
                     said = f"{name} is the app's record of the commitment: no request sets it. {changed}"
+                elif name == "function":  # nowhere: the web and an import keep it too
+                    said = ("function is the commitment's owner, set when it was made, and it does not change: a "
+                            "commitment made under the wrong function is dropped and made again under the right "
+                            f"one. {changed}")
                 else:
                     said = (f"{name} is not changed through the API: it is changed on the commitment's page, by its "
                             f"function's officers and administrators. {changed}")
