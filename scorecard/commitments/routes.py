@@ -122,7 +122,7 @@ def show(commitment_id):
     beyond = dropped_beyond(current_user, commitment)  # a leader's dropped commitment: said, not an update form
     return render_template("commitments/show.html", view=view, labels=STATUS_LABELS,
                            may_edit=may_edit(current_user, commitment) and not beyond,
-                           dropped_note=beyond and _dropped_beyond(commitment, tried=False),
+                           dropped_note=beyond and _dropped_beyond(commitment),
                            may_drop=may_drop(current_user, commitment))
 
 
@@ -132,8 +132,9 @@ def edit(commitment_id):
     commitment = _visible(commitment_id)
     if not may_edit(current_user, commitment):
         abort(403)
-    if dropped_beyond(current_user, commitment):  # the form would offer only statuses refused them
-        flash(_dropped_beyond(commitment), "info")
+    if dropped_beyond(current_user, commitment):  # the form would offer only statuses refused them: its page says why
+        if request.method == "POST":
+            flash(NOT_SAVED_DROPPED, "info")
         return redirect(url_for("commitments.show", commitment_id=commitment.id), 303)
     form = _update_form(commitment)
     found_conflict, status = None, 200
@@ -149,7 +150,7 @@ def edit(commitment_id):
             db.session.rollback()
             commitment = error.commitment
             if dropped_beyond(current_user, commitment):  # dropped while the form was open: theirs cannot be saved
-                flash(_dropped_beyond(commitment), "info")
+                flash(NOT_SAVED_DROPPED, "info")
                 return redirect(url_for("commitments.show", commitment_id=commitment.id), 303)
             if sent_again(commitment, form.values(), current_user, form.note.data):
                 flash(f"Saved: {commitment.title}. The form was sent twice; it was saved once.", "success")
@@ -281,12 +282,15 @@ def _dropped_already(commitment: Commitment) -> str:
     return f"{commitment.title} was already {_dropped_words(commitment)}; nothing more was changed."
 
 
-def _dropped_beyond(commitment: Commitment, *, tried: bool = True) -> str:
-    """To a leader (dropped_beyond), who dropped the commitment and who may take it back up; `tried`: they
-    sent or opened its update form."""
-    said = (f"{commitment.title} was {_dropped_words(commitment)}. Only the {commitment.function.code} function's "
-            "officers and administrators can take it back up")
-    return f"{said}; nothing was changed." if tried else f"{said}."
+# A leader's update of a commitment dropped (dropped_beyond) is not saved: said above the page's own note of why
+# (it was said twice, the note's words once more in the message, "nothing was changed" after a mere link too).
+NOT_SAVED_DROPPED = "Your update was not saved: nothing was changed."
+
+
+def _dropped_beyond(commitment: Commitment) -> str:
+    """To a leader (dropped_beyond), who dropped the commitment and who may take it back up."""
+    return (f"{commitment.title} was {_dropped_words(commitment)}. Only the {commitment.function.code} function's "
+            "officers and administrators can take it back up.")
 
 
 def _dropped_words(commitment: Commitment) -> str:
