@@ -102,6 +102,25 @@ def sent_once(form, field) -> None:
                              "again and send the form from it.")
 
 
+class _Words:
+    """WTForms' own messages in the pages' words, where its words named nothing ("Field cannot be longer
+    than 300 characters." beside a title 412 characters long): WTForms asks its forms' translations for
+    them, so every form says them alike."""
+
+    WORDS = {
+        "Field cannot be longer than %(max)d character.": "This is %(length)d characters long; it takes at most "
+                                                           "%(max)d.",
+        "Field cannot be longer than %(max)d characters.": "This is %(length)d characters long; it takes at most "
+                                                            "%(max)d.",
+    }
+
+    def gettext(self, text: str) -> str:
+        return self.WORDS.get(text, text)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return self.gettext(singular if n == 1 else plural)
+
+
 class BaseForm(FlaskForm):
     """The base of every form: CSRF-protected (FlaskForm), every text field (StringField and its
     kinds: text areas, e-mail, search, password ...) refuses bidirectional control characters,
@@ -109,6 +128,9 @@ class BaseForm(FlaskForm):
     line breaks (scorecard.text.line_breaks)."""
 
     class Meta(FlaskForm.Meta):
+        def get_translations(self, form):
+            return _Words()
+
         def wrap_formdata(self, form, formdata):
             data = super().wrap_formdata(form, formdata)
             if data is None or not any(isinstance(v, str) and WORD_BREAKS.search(v) for _, v in data.items(multi=True)):

@@ -273,6 +273,8 @@ def test_a_hidden_text_direction_character_is_refused_in_place_and_what_was_type
     ({"due_date": "next week", "reason": "Moved."}, "'next week' is not a date: write it as YYYY-MM-DD"),
     ({"due_date": "2026-11-00", "reason": "Moved."}, "'2026-11-00' is not a date: the day is 01 to 30"),
     ({"due_date": "2023-02-29", "reason": "Moved."}, "'2023-02-29' is not a date: February 2023 has 28 days"),
+    # WTForms' "Field cannot be longer than 300 characters." named neither the field nor how long it was
+    ({"title": "t" * 412}, "This is 412 characters long; it takes at most 300: “ttt"),
     # saved as 2027-01-01 where an import and the API refuse it by name
     ({"due_date": "\uff12\uff10\uff12\uff17-01-01", "reason": "Moved."},
      "is written with digits of another script (Fullwidth): write it as YYYY-MM-DD with 0-9"),
