@@ -59,8 +59,9 @@ def create_app(config=None) -> Flask:
 
     from scorecard import errors
     errors.init_app(app)
-    from scorecard.text import counted, cut, days_ago, readable_json
+    from scorecard.text import counted, cut, days_ago, nothing_shown, readable_json
     app.add_template_filter(readable_json)
+    app.add_template_filter(nothing_shown)
     app.add_template_filter(cut)
     app.add_template_filter(days_ago)
     app.add_template_filter(counted)

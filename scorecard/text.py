@@ -276,6 +276,17 @@ def unseen_characters(value: str) -> list[str]:
             for c in found for name in [unicodedata.name(c, "unnamed character").lower()]]
 
 
+def nothing_shown(value) -> str:
+    """What a cell at fault holds when it shows nothing, for a page that marks it: "(empty)" for none, an empty
+    text or spaces; "(only a zero-width space (U+200B))" for a text of characters that draw nothing, which
+    read as an empty cell beside a message saying it holds no reason. "" for anything that shows."""
+    if value is None or (isinstance(value, str) and not value.strip(" ")):
+        return "(empty)"
+    if not isinstance(value, str) or not blank(value):
+        return ""
+    return f"(only {listed(unseen_characters(value))})"
+
+
 def blank(value: Optional[str]) -> bool:
     """Whether a text shows nothing: empty, or only spaces, invisible format characters (a zero-width
     space, a word joiner, a soft hyphen...), combining marks with nothing to combine with (a

@@ -185,6 +185,21 @@ def test_an_empty_cell_at_fault_is_marked_as_empty(app, analyst):
     assert page.count('<mark><span class="text-italic">(empty)</span></mark>') == 2, "in the row, and the problem"
 
 
+def test_a_cell_at_fault_of_characters_that_draw_nothing_names_them(app, analyst):
+    """A cell of a zero-width space was an empty-looking mark beside "needs a value": the reader saw nothing
+    there to fix."""
+    from scorecard.text import nothing_shown
+
+    assert [nothing_shown(v) for v in (None, "", "  ", "x", 3)] == ["(empty)", "(empty)", "(empty)", "", ""]
+    assert nothing_shown("\u200b\u00a0") == "(only a zero width space (U+200B) and a no-break space (U+00A0))"
+    bad = list(ROW)
+    bad[3] = "\u200b"
+    batch_id = upload(analyst, workbook_bytes([HEADER, bad]))
+    page = analyst.get(f"/imports/{batch_id}").get_data(as_text=True)
+    assert "rejected" in page
+    assert '<mark><span class="text-italic">(only a zero width space (U+200B))</span></mark>' in page
+
+
 def test_a_message_quoting_a_value_of_thousands_of_characters_quotes_its_start(app, analyst):
     """"unknown program 'PPP…'" quoted all 20,000 characters of the cell, and the rejected row's copy of the
     message was cut saying the message's length, not the cell's."""
