@@ -378,6 +378,10 @@ def test_a_keyboard_user_filters_the_heatmap_and_the_link_keeps_the_view(browser
         return b.getAttribute('aria-labelledby').split(' ').map(id => document.getElementById(id))
                 .filter(Boolean).map(e => e.textContent).join(', ')""")
     assert name == "Order, Worst first", "the filter is named by its label and value"
+    missing = driver.execute_script("""return Array.from(document.querySelectorAll('button.dash-dropdown'))
+        .flatMap(b => (b.getAttribute('aria-labelledby') || '').split(/\\s+/)
+                      .filter(id => id && !document.getElementById(id)))""")
+    assert missing == [], "every name a filter is labelled by is on the page (Dash names a count not drawn)"
     ActionChains(driver).send_keys(Keys.ENTER).perform()
     # The list opens with the focus on the chosen option; the arrow moves it down the list (each step waited
     # for: on a loaded machine a key pressed before the list has drawn is lost), Enter chooses.

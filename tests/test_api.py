@@ -660,6 +660,11 @@ def test_the_api_tokens_page_makes_shows_once_and_revokes(api):
                                                  "name": "never expires", "expires_days": ""})
     assert forever.status_code == 200 and 'id="new-token"' in forever.get_data(as_text=True), (
         "an empty expiry is 'never', as the label says")
+    wrong = officer.post("/api-tokens/", data={"csrf_token": csrf_token(listing), "scope": "read",
+                                               "name": "minus five", "expires_days": "-5"})
+    field = re.search(r'<input[^>]*id="expires_days"[^>]*>', wrong.get_data(as_text=True)).group(0)
+    assert wrong.status_code == 400 and 'aria-invalid="true"' in field and "usa-input--error" in field, (
+        "marked as every form's field at fault is, its border too")
 
 
 

@@ -186,7 +186,7 @@
       var label = button.id && document.getElementById(button.id + '-label');
       if (label) {
         var names = (button.getAttribute('aria-labelledby') || '').split(/\s+/).filter(function (id) {
-          return id && id !== label.id;
+          return id && id !== label.id && document.getElementById(id);  // not the count Dash names while it is not drawn
         });
         var wanted = [label.id].concat(names).join(' ');
         if (button.getAttribute('aria-labelledby') !== wanted) { button.setAttribute('aria-labelledby', wanted); }
