@@ -124,11 +124,15 @@ GRAPH_CONFIG = {"displaylogo": False, "showSendToCloud": False, "showEditInChart
                     "zoomOut2d", "autoScale2d", "hoverClosestCartesian", "hoverCompareCartesian", "toggleSpikelines"]}
 
 
-def chart(graph, name: str, **attributes) -> html.Div:
+def chart(graph, name: str, *, by_quarter: bool = False, **attributes) -> html.Div:
     """A chart in a region of its own, named for assistive technology (Plotly's drawing has no name of its
     own) and saying where its data is; on a narrow screen it keeps the width its words need and scrolls
     sideways (WCAG 1.4.10 lets a chart scroll): squeezed to a phone's width, Plotly cut its titles and
-    labels off. Focusable, so that a keyboard scrolls it too. `attributes`: the region's own (an id)."""
+    labels off. Focusable, so that a keyboard scrolls it too. `by_quarter`: its quarters run left to right,
+    and a narrow screen opens it on the latest (assets/scorecard.js), not on the oldest of many years.
+    `attributes`: the region's own (an id)."""
+    if by_quarter:
+        attributes["data-latest"] = "right"
     return html.Div(graph, className="dash-chart-scroll", tabIndex="0", role="region", **attributes,
                     **{"aria-label": f"Chart: {name} (scrolls sideways on a narrow screen; the table with it holds "
                                      "the same data)"})

@@ -459,3 +459,30 @@ def test_a_long_word_someone_wrote_breaks_within_its_cell(server, browser, tmp_p
     page_width, window, cell = widths("tr.import-error td.scorecard-words")
     browser.save_screenshot(str(tmp_path / "import-long-value.png"))
     assert page_width <= window and cell <= window / 2, (page_width, window, cell)
+
+
+def test_a_chart_of_quarters_opens_on_the_latest_on_a_phone(server, browser, tmp_path):
+    """On a phone a program's trust chart scrolls sideways and opened on FY2023-Q1, the latest quarters out of
+    sight to the right; it opens on them now. A chart that is not of quarters (the heatmap's programs) stays
+    where it starts, its programs' names on the left."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    sign_in(browser, server, "executive@demo.cx.gov")
+    WebDriverWait(browser, 60).until(lambda b: b.current_url == server + "/")
+    browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                            {"width": 320, "height": 900, "deviceScaleFactor": 1, "mobile": False})
+    try:
+        browser.get(server + "/dashboards/program?id=1")
+        region = 'document.getElementById("program-trust-graph")?.closest(".dash-chart-scroll")'
+        WebDriverWait(browser, 60).until(lambda b: b.execute_script(f"return {region}?.getAttribute('data-scrolled')"))
+        left, width, shown = browser.execute_script(f"const r = {region}; return [r.scrollLeft, r.scrollWidth, "
+                                                    "r.clientWidth]")
+        browser.save_screenshot(str(tmp_path / "trust-320.png"))
+        assert width > shown and left >= width - shown - 1, (left, width, shown)
+        browser.get(server + "/dashboards/heatmap")
+        WebDriverWait(browser, 60).until(lambda b: b.find_elements(By.CSS_SELECTOR, "#heatmap-graph .main-svg"))
+        heat = 'document.getElementById("heatmap-graph").closest(".dash-chart-scroll")'
+        assert browser.execute_script(f"return [{heat}.scrollLeft, {heat}.getAttribute('data-latest')]") == [0, None]
+    finally:
+        browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})

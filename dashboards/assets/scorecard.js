@@ -151,6 +151,24 @@
   window.addEventListener('popstate', carryFilters);
   window.addEventListener('_dashprivate_pushstate', carryFilters);
 
+  /* A chart of quarters that scrolls sideways on a narrow screen (dashboards.components.chart, by_quarter) opens
+     on the latest quarters, at its right end, as a reader wants them: it opened on the oldest of several years.
+     Once, when it first overflows: a reader who scrolls it back is left there. */
+  var latestPending = false;
+  function showLatest() {
+    latestPending = false;
+    document.querySelectorAll('.dash-chart-scroll[data-latest="right"]').forEach(function (region) {
+      if (region.getAttribute('data-scrolled') || !region.querySelector('.main-svg')) { return; }
+      if (region.scrollWidth > region.clientWidth + 1) {
+        region.scrollLeft = region.scrollWidth;
+        region.setAttribute('data-scrolled', 'latest');
+      }
+    });
+  }
+  new MutationObserver(function () {
+    if (!latestPending) { latestPending = true; window.requestAnimationFrame(showLatest); }
+  }).observe(document.documentElement, {subtree: true, childList: true});
+
   /* A selected heatmap cell opens its program's page. */
   window.dash_clientside = Object.assign({}, window.dash_clientside);
   window.dash_clientside.scorecard = Object.assign({}, window.dash_clientside.scorecard, {

@@ -219,7 +219,7 @@ def body(found: queries.Functions, row: Optional[queries.FunctionSummary], code:
             html.H2("Own metrics against their targets", id="function-metrics-heading"),
             *([components.chart(dcc.Graph(id="function-metrics-graph", figure=metrics_figure(row.metrics, row.code),
                                           config=components.GRAPH_CONFIG, className="dash-graph"),
-                                "the function's own metrics against their targets"),
+                                "the function's own metrics against their targets", by_quarter=True),
                components.table_panel("function-metrics-table", summary="Show the metrics as a table, with downloads",
                                       children=components.data_table(metrics_table(row)))] if row.metrics else
               [html.P(f"The {row.code} reports no metrics of its own.", className="dash-empty")]),

@@ -110,13 +110,13 @@ def layout(**query):
                     "open marker has fewer respondents than the minimum sample (insufficient data)."],
                    className="dash-lede"),
             components.chart(dcc.Loading(dcc.Graph(id="program-trust-graph", config=GRAPH, className="dash-graph"),
-                                         type="dot"), "trust by quarter"),
+                                         type="dot"), "trust by quarter", by_quarter=True),
             components.table_panel("program-trust-table", summary="Show trust by quarter as a table, with downloads"),
         ], className="dash-section dash-wrap-cells", **{"aria-labelledby": "program-trust-heading"}),
         html.Section([
             html.H2("The other A-11 drivers by quarter", id="program-drivers-heading"),
             components.chart(dcc.Loading(dcc.Graph(id="program-drivers-graph", config=GRAPH, className="dash-graph"),
-                                         type="dot"), "the other A-11 drivers by quarter"),
+                                         type="dot"), "the other A-11 drivers by quarter", by_quarter=True),
             components.table_panel("program-drivers-table",
                                    summary="Show the other drivers by quarter as a table, with downloads"),
         ], className="dash-section dash-wrap-cells", **{"aria-labelledby": "program-drivers-heading"}),
@@ -125,14 +125,15 @@ def layout(**query):
             html.P("From FY2024-Q2 respondents choose what went well and what could be improved from a list of "
                    "aspects; each share is of the respondents offered that aspect.", className="dash-lede"),
             components.chart(dcc.Loading(dcc.Graph(id="program-aspects-graph", config=GRAPH, className="dash-graph"),
-                                         type="dot"), "what went well and what could be improved, by quarter"),
+                                         type="dot"), "what went well and what could be improved, by quarter",
+                             by_quarter=True),
             components.table_panel("program-aspects-table", summary="Show the aspects by quarter as a table, "
                                                                     "with downloads"),
         ], className="dash-section dash-wrap-cells", **{"aria-labelledby": "program-aspects-heading"}),
         html.Section([
             html.H2("By channel and touchpoint", id="program-channels-heading"),
             components.chart(dcc.Loading(dcc.Graph(id="program-volumes-graph", config=GRAPH), type="dot"),
-                             "respondents by channel and quarter"),
+                             "respondents by channel and quarter", by_quarter=True),
             components.table_panel("program-channels-table", open=True,
                                    summary="Scores by channel and touchpoint, with the question as asked "
                                            "(table, with downloads)"),
