@@ -1918,3 +1918,23 @@ def test_a_commitments_page_leads_to_its_functions_dashboard_and_its_programs_pa
         linked = (rf'<th scope="row"><a class="usa-link" href="/dashboards/program\?id={program_id}'
                   r'(&amp;period=FY\d{4}-Q\d)?">')
         assert re.search(linked, page), program_id
+
+
+def test_a_text_box_filled_to_its_maxlength_with_line_breaks_is_saved(demo):
+    """A browser's maxlength counts a line break as one character and sends it as "\\r\\n": a description of
+    10 lines the box took at 10,000 characters was refused as "10010 characters long"."""
+    officer = signed_in(demo, CFO_OFFICER)
+    with demo.app_context():
+        target = cfo_open_commitment()
+        cid, version = target.id, target.version
+    text = "\r\n".join(["x" * 999] * 10)  # 9,990 letters and 9 breaks: 9,999 as the box counts, 10,008 as sent
+    text += "y"
+    saved = submit(officer, f"/commitments/{cid}/edit", description=text)
+    assert saved.status_code == 303, html.unescape(saved.get_data(as_text=True))[-2000:]
+    with demo.app_context():
+        stored = db.session.get(Commitment, cid)
+        assert stored.description == text.replace("\r\n", "\n") and len(stored.description) == 10_000
+        assert stored.version == version + 1
+    again = submit(officer, f"/commitments/{cid}/edit")  # the same text sent again changes nothing
+    with demo.app_context():
+        assert db.session.get(Commitment, cid).version == version + 1, again.status_code

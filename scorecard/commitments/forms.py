@@ -16,6 +16,15 @@ from scorecard.commitments.services import MAX_TEXT_LENGTH, STATUS_LABELS, parse
 from scorecard.fields import WholeNumberField
 from scorecard.models import CAPACITY_DOMAINS, CommitmentStatus
 from scorecard.security import BaseForm, sent_at_all
+from scorecard.text import as_the_box_counted
+
+
+class TextBox(TextAreaField):
+    """A text box whose line breaks count one character each, as its maxlength counted them in the browser
+    (which sends each as "\r\n"): 10,000 characters the box took were refused as 10,010."""
+
+    def __init__(self, *args, filters=(), **kwargs):
+        super().__init__(*args, filters=(as_the_box_counted, *filters), **kwargs)
 
 
 def optional_id(value):
@@ -80,14 +89,14 @@ class _Opened(BaseForm):
 
     version = WholeNumberField(widget=HiddenInput(), validators=[InputRequired(), NumberRange(min=1)])
     opened = StringField(widget=HiddenInput(), validators=[Length(max=200_000)])
-    note = TextAreaField("Note for the history (optional)", validators=[Length(max=MAX_TEXT_LENGTH)])
+    note = TextBox("Note for the history (optional)", validators=[Length(max=MAX_TEXT_LENGTH)])
 
 
 class StatusForm(_Opened):
     """A leader's update of a commitment that names them: status, reason, note."""
 
     status = SelectField("Status", validators=[sent_at_all, InputRequired()])
-    reason = TextAreaField("Reason (required when at risk or off track)", validators=[Length(max=MAX_TEXT_LENGTH)])
+    reason = TextBox("Reason (required when at risk or off track)", validators=[Length(max=MAX_TEXT_LENGTH)])
     submit = SubmitField("Save update")
 
     FIELDS = ("status", "reason")
@@ -123,13 +132,13 @@ class _Fields(BaseForm):
     """The fields an owner (the function's officer, an admin) sets."""
 
     title = StringField("Title", validators=[InputRequired(message="a commitment needs a title"), Length(max=300)])
-    description = TextAreaField("Description", validators=[Length(max=MAX_TEXT_LENGTH)])
+    description = TextBox("Description", validators=[Length(max=MAX_TEXT_LENGTH)])
     status = SelectField("Status", validators=[sent_at_all, InputRequired()])
-    reason = TextAreaField("Reason (required when at risk or off track, and for moving the due date)",
+    reason = TextBox("Reason (required when at risk or off track, and for moving the due date)",
                            validators=[Length(max=MAX_TEXT_LENGTH)])
-    next_step = TextAreaField("Next step", validators=[Length(max=MAX_TEXT_LENGTH)])
+    next_step = TextBox("Next step", validators=[Length(max=MAX_TEXT_LENGTH)])
     due_date = DayField("Due date", validators=[Blank()])
-    evidence_links = TextAreaField("Evidence links (web addresses starting with https:// or http://, one per line)",
+    evidence_links = TextBox("Evidence links (web addresses starting with https:// or http://, one per line)",
                                    validators=[Length(max=50_000)])
     # a choice left out of a request is refused, not read as its blank (sent_at_all)
     leader_id = SelectField("Leader (optional)", coerce=optional_id, validators=[sent_at_all])
@@ -171,7 +180,7 @@ class NewCommitmentForm(_Fields):
 
     function_id = SelectField("Function", coerce=optional_id,
                               validators=[InputRequired(message="choose the function that owns the commitment")])
-    note = TextAreaField("Note for the history (optional)", validators=[Length(max=MAX_TEXT_LENGTH)])
+    note = TextBox("Note for the history (optional)", validators=[Length(max=MAX_TEXT_LENGTH)])
     submit = SubmitField("Create commitment")
 
     def __init__(self, *args, **kwargs):
@@ -183,8 +192,8 @@ class DropForm(BaseForm):
     """Dropping keeps the commitment and its history; it needs a reason."""
 
     version = WholeNumberField(widget=HiddenInput(), validators=[InputRequired(), NumberRange(min=1)])
-    reason = TextAreaField("Why is it dropped? (required)",
+    reason = TextBox("Why is it dropped? (required)",
                            validators=[InputRequired(message="say why the commitment is dropped"),
                                        Length(max=MAX_TEXT_LENGTH)])
-    note = TextAreaField("Note for the history (optional)", validators=[Length(max=MAX_TEXT_LENGTH)])
+    note = TextBox("Note for the history (optional)", validators=[Length(max=MAX_TEXT_LENGTH)])
     submit = SubmitField("Drop commitment")

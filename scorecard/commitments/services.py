@@ -39,6 +39,7 @@ from scorecard.permissions import can
 from scorecard.signals import commitment_changed
 from scorecard.text import (
     UNKEPT_ON_ONE_LINE,
+    as_the_box_counted,
     blank,
     drawn,
     look_alike_letter,
@@ -309,6 +310,8 @@ def clean(values: dict) -> dict:
     title that reads as the one before it, and the history showed a change of title between two alike."""
     cleaned = {}
     for name, value in values.items():
+        if isinstance(value, str) and name != "title":  # a box's line break one character, as its maxlength counts
+            value = as_the_box_counted(value)  # it ("\r\n" sent); a title is one line, its breaks refused as sent
         if isinstance(value, str):
             value = None if blank(value) else stored_title(value) if name == "title" else value.strip()
         if name == "status" and isinstance(value, str):
@@ -603,7 +606,9 @@ def proposal(commitment: Optional[Commitment], values: dict) -> tuple[dict, set]
         return state, {f for f, v in state.items() if v not in (None, [])}
     state = {f: field_value(commitment, f) for f in EDITABLE}
     stored = snapshot(commitment)
-    changed = {f for f, v in values.items() if f in FIELD_LABELS and encode(v) != stored[f]}
+    # a text stored with "\r\n" line breaks (as forms sent them before `clean` made them "\n") is not changed by
+    # the same text sent again
+    changed = {f for f, v in values.items() if f in FIELD_LABELS and encode(v) != as_the_box_counted(stored[f])}
     state.update({f: values[f] for f in changed})
     return state, changed
 
