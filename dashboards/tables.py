@@ -79,8 +79,8 @@ class Column:
     def export(self, value: Any):
         """The cell as the downloads write it: numbers stay numbers (rounded as shown), statuses are
         their words, texts are neutralised against spreadsheet formulas."""
-        if value is None:
-            return NO_DATE if self.kind == DATE else None
+        if value is None:  # an empty cell, as a number's "—" is: a date column holds dates alone
+            return None
         if self.kind == DATE:  # a date: a spreadsheet sorts and filters it as one (a CSV writes it ISO 8601)
             return value
         if self.kind == NUMBER:  # as shown: to `decimals` places, a whole number when none ("67", not "67.0")

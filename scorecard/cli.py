@@ -51,12 +51,20 @@ class _Group(FlaskGroup):
             if said is None:
                 raise
             raise click.ClickException(said) from None
+        except sqlalchemy.exc.DatabaseError as error:  # SQLite's "file is not a database"
+            said = _unreachable(error)
+            if said is None:
+                raise
+            raise click.ClickException(said) from None
 
 
 def _unreachable(error) -> "str | None":
     """What to say of a database error met while connecting (None for any other: a lock, a statement)."""
     first = str(getattr(error, "orig", None) or error).strip().splitlines()
     first = " ".join(line.strip() for line in first[:2])
+    if first.startswith("file is not a database"):
+        return ("the file DATABASE_URL names is not a SQLite database (file is not a database): point DATABASE_URL "
+                "at the app's database, or at a new file and run `scorecard db upgrade`.")
     if not first.startswith(("connection failed", "connection to server", "could not connect",
                              "unable to open database file")):
         return None

@@ -284,7 +284,12 @@ def nothing_shown(value) -> str:
         return "(empty)"
     if not isinstance(value, str) or not blank(value):
         return ""
-    return f"(only {listed(unseen_characters(value))})"
+    named = []
+    for c in dict.fromkeys(value.replace(" ", "")):  # each once, spaces aside (a tab, a combining mark...)
+        code = f"U+{ord(c):04X}"
+        name = unicodedata.name(c, "")
+        named.append(f"{'an' if name[:1] in 'AEIOU' else 'a'} {name.lower()} ({code})" if name else words(code))
+    return f"(only {listed(named)})"
 
 
 def blank(value: Optional[str]) -> bool:

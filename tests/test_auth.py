@@ -557,3 +557,19 @@ def test_a_command_on_a_database_never_migrated_says_to_migrate_naming_the_datab
     assert done.stderr.strip() == (f"Error: the database has none of the app's tables: run `scorecard db upgrade` "
                                    f"(the database is sqlite:///{database}: if that is not the one meant, set "
                                    "DATABASE_URL).")
+
+
+@pytest.mark.parametrize("command", [["evaluate"], ["db", "upgrade"]])
+def test_a_file_that_is_not_a_database_is_said_in_a_line(tmp_path, command):
+    """DATABASE_URL naming a file that is not SQLite's printed 155 lines of traceback."""
+    import os
+    import subprocess
+    import sys
+
+    database = tmp_path / "garbage.db"
+    database.write_text("garbage\n" * 100)
+    env = dict(os.environ, SCORECARD_ENV="development", DATABASE_URL=f"sqlite:///{database}")
+    done = subprocess.run([sys.executable, "-m", "scorecard.cli", *command], env=env, capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr[-800:]
+    assert done.stderr.strip().startswith("Error: the file DATABASE_URL names is not a SQLite database"), done.stderr

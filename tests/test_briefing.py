@@ -186,7 +186,10 @@ def test_the_workbook_has_a_sheet_per_section_with_the_overviews_numbers(app, ag
 
     header, rows = _sheet(book, "overdue")
     assert [r[0] for r in rows] == ["Modernize the pension portal", "Publish call-center scripts"]
-    assert rows[0][1:] == ["CFO", "Dana Reyes", "2026-06-30", 46, "At risk", "Vendor delays."]
+    assert rows[0][1:] == ["CFO", "Dana Reyes", datetime(2026, 6, 30), 46, "At risk", "Vendor delays."], (
+        "a date, as the dashboards' downloads write it (it was the text '2026-06-30')")
+    assert book["overdue"]["D2"].number_format == "yyyy-mm-dd"
+    assert book["red"]["F2"].number_format == "0.00", "the target reads 4.00, as in the PDF, not Excel's General 4"
     assert len(rows) == next(r.count for r in found.commitments.rows if r.key == "overdue")
 
     header, rows = _sheet(book, "leaders")

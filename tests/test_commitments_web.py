@@ -262,6 +262,8 @@ def test_a_hidden_text_direction_character_is_refused_in_place_and_what_was_type
     # data inputs could not be coerced.", naming none)
     ({"metric_ids": ["99999", "abc", "99999", "x y"]}, "Not valid choices: “99999”, “abc” and “x y” were sent."),
     ({"program_ids": ["abc"]}, "Not a valid choice: “abc” was sent."),
+    ({"program_ids": ["\u0665"]}, "Not a valid choice: “\u0665” was sent."),  # Arabic-Indic 5: int() read it as 5
+    ({"metric_ids": ["\uff14"]}, "Not a valid choice: “\uff14” was sent."),
     ({"version": "abc"}, "“abc” was sent."),
     ({"version": "9" * 400}, "is not a number this field takes: it is larger than 2,147,483,647"),
     ({"evidence_links": "https://[::1"}, "is not a web link"),

@@ -116,11 +116,11 @@ def test_a_due_date_is_downloaded_as_a_date_beside_its_days_overdue():
             {"title": "Open", **tables.due_cells(None, None)}]
     table = tables.Table("Due", [tables.Column("title", "Commitment", row_header=True), *tables.DUE_COLUMNS], rows=rows)
     assert tables.to_csv(table).decode("utf-8-sig").splitlines() == [
-        "Commitment,Due,Days overdue", "Late,2026-11-18,12", "Open,none set,"]
+        "Commitment,Due,Days overdue", "Late,2026-11-18,12", "Open,,"]
     sheet = openpyxl.load_workbook(io.BytesIO(tables.to_xlsx(table))).active
     due, overdue = sheet["B2"], sheet["C2"]
     assert due.is_date and due.value.date() == date(2026, 11, 18) and due.number_format == "yyyy-mm-dd"
-    assert overdue.value == 12 and sheet["B3"].value == "none set" and sheet["C3"].value is None
+    assert overdue.value == 12 and sheet["B3"].value is None and sheet["C3"].value is None, "dates alone, as numbers"
     drawn = tables.to_html(table)
     assert "<td>2026-11-18</td>" in drawn and '<td class="dash-num">12</td>' in drawn and "<td>none set</td>" in drawn
 

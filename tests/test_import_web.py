@@ -192,6 +192,8 @@ def test_a_cell_at_fault_of_characters_that_draw_nothing_names_them(app, analyst
 
     assert [nothing_shown(v) for v in (None, "", "  ", "x", 3)] == ["(empty)", "(empty)", "(empty)", "", ""]
     assert nothing_shown("\u200b\u00a0") == "(only a zero width space (U+200B) and a no-break space (U+00A0))"
+    assert nothing_shown("\u0301") == "(only a combining acute accent (U+0301))", "it read '(only )'"
+    assert nothing_shown("\t") == "(only a tab (U+0009))"
     bad = list(ROW)
     bad[3] = "\u200b"
     batch_id = upload(analyst, workbook_bytes([HEADER, bad]))

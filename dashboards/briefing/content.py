@@ -21,7 +21,7 @@ from dashboards import links, tables
 from dashboards.queries import common
 from dashboards.queries import overview as queries
 from dashboards.queries.accountability import Accountability, accountability
-from dashboards.tables import COUNT, NUMBER, Column, Table
+from dashboards.tables import COUNT, DATE, NUMBER, Column, Table
 from scorecard.a11 import across_the_break
 from scorecard.clock import in_zone, zone_name
 from scorecard.commitments.attention import is_overdue
@@ -259,13 +259,13 @@ def overdue_table(session, scope: common.Scope, today: date, base_url: str,
     overdue.sort(key=lambda c: (c.due_date, c.function.code, c.title))
     rows = [{"title": c.title, "href": _absolute(base_url, links.commitment(c.id) if may_see(scope, c)
                                                  else links.function(c.function.code)), "function": c.function.code,
-             "owner": c.leader.name if c.leader else None, "due": c.due_date.isoformat(),
+             "owner": c.leader.name if c.leader else None, "due": c.due_date,
              "days": (today - c.due_date).days, "status": STATUS_LABELS[c.status], "reason": c.reason}
             for c in overdue]
     return Table(caption=f"Overdue commitments as of {today.isoformat()}, longest overdue first", name=OVERDUE,
                  rows=rows, empty="No commitment is overdue.", columns=[
                      Column("title", "Commitment", link="href", row_header=True), Column("function", "Function"),
-                     Column("owner", "Owner"), Column("due", "Due"), Column("days", "Days overdue", COUNT),
+                     Column("owner", "Owner"), Column("due", "Due", DATE), Column("days", "Days overdue", COUNT),
                      Column("status", "Status"), Column("reason", "Reason")])
 
 

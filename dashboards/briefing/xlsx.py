@@ -9,7 +9,7 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from dashboards.briefing.content import Briefing, Section
-from dashboards.tables import _sheet_title
+from dashboards.tables import NUMBER, _sheet_title
 from scorecard.spreadsheets import safe_for_export, xlsx_row
 
 CONTENTS = "Contents"
@@ -65,6 +65,11 @@ def _section_sheet(book: Workbook, section: Section) -> None:
                 cell.hyperlink = href
                 cell.style = "Hyperlink"
                 cell.quotePrefix = quoted
+    for index, column in enumerate(table.columns, start=1):  # a number reads as the PDF and the pages show it
+        if column.kind == NUMBER and column.decimals is not None:  # (4.00, not Excel's General "4")
+            shown = "0" if column.decimals == 0 else "0." + "0" * column.decimals
+            for (cell,) in sheet.iter_rows(min_row=2, max_row=len(table.rows) + 1, min_col=index, max_col=index):
+                cell.number_format = shown
     if not table.rows:
         sheet.append(xlsx_row(sheet, [safe_for_export(table.empty)]))
     sheet.freeze_panes = "A2"

@@ -13,7 +13,7 @@ from wtforms.validators import Optional as Blank
 from wtforms.widgets import HiddenInput
 
 from scorecard.commitments.services import MAX_TEXT_LENGTH, STATUS_LABELS, parse_links
-from scorecard.fields import WholeNumberField
+from scorecard.fields import DIGITS, WholeNumberField
 from scorecard.models import CAPACITY_DOMAINS, CommitmentStatus
 from scorecard.security import BaseForm, sent_at_all
 from scorecard.text import as_the_box_counted
@@ -25,6 +25,16 @@ class TextBox(TextAreaField):
 
     def __init__(self, *args, filters=(), **kwargs):
         super().__init__(*args, filters=(as_the_box_counted, *filters), **kwargs)
+
+
+def choice_id(value) -> int:
+    """A chosen id written with the digits 0-9 (int() reads "٥" and "４" as 5 and 4: a made request chose
+    programs by digits no page writes); anything else is no choice."""
+    if isinstance(value, int):
+        return value
+    if not DIGITS.fullmatch(str(value)):
+        raise ValueError(f"{value!r} is not an id")
+    return int(value)
 
 
 def optional_id(value):
@@ -145,8 +155,8 @@ class _Fields(BaseForm):
     component_id = SelectField("Component (optional)", coerce=optional_id, validators=[sent_at_all])
     capacity_domain = SelectField("Capacity-assessment domain (optional)", validators=[sent_at_all],
                                   choices=[SelectChoice("", "None")] + [SelectChoice(d) for d in CAPACITY_DOMAINS])
-    program_ids = SelectMultipleField("Programs it serves", coerce=int)
-    metric_ids = SelectMultipleField("Metrics it moves", coerce=int)
+    program_ids = SelectMultipleField("Programs it serves", coerce=choice_id)
+    metric_ids = SelectMultipleField("Metrics it moves", coerce=choice_id)
 
     FIELDS = ("title", "description", "status", "reason", "next_step", "due_date", "evidence_links", "leader_id",
               "component_id", "capacity_domain", "program_ids", "metric_ids")
