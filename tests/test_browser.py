@@ -486,3 +486,23 @@ def test_a_chart_of_quarters_opens_on_the_latest_on_a_phone(server, browser, tmp
         assert browser.execute_script(f"return [{heat}.scrollLeft, {heat}.getAttribute('data-latest')]") == [0, None]
     finally:
         browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+
+
+def test_ticking_a_program_says_which_are_chosen_above_the_list(server, browser):
+    """The programs chosen sit among dozens in a box that scrolls: the line above it says which, as they
+    are ticked."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    sign_in(browser, server, "cfo.officer@demo.cx.gov")
+    WebDriverWait(browser, 60).until(lambda b: b.current_url == server + "/")
+    browser.get(server + "/commitments/new")
+    said = browser.find_element(By.ID, "program_ids-chosen")
+    assert said.text == "None chosen." and said.get_attribute("aria-live") == "polite"
+    first, second = browser.find_elements(By.CSS_SELECTOR, "#program_ids input[type=checkbox]")[:2]
+    names = [browser.find_element(By.CSS_SELECTOR, f'label[for="{box.get_attribute("id")}"]').text
+             for box in (first, second)]
+    browser.execute_script("arguments[0].click(); arguments[1].click();", first, second)
+    assert said.text == f"Chosen (2): {names[0]}; {names[1]}"
+    browser.execute_script("arguments[0].click();", first)
+    assert said.text == f"Chosen (1): {names[1]}"

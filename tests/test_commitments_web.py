@@ -905,8 +905,9 @@ def test_the_officer_creates_for_their_own_function_only(demo):
     officer = signed_in(demo, CFO_OFFICER)
     page = officer.get("/commitments/new").get_data(as_text=True)
     # several choices as checkboxes under their groups' names: a list box cut each long name off at its width
-    assert page.count('<div class="scorecard-choices">') == 2 and 'type="checkbox" id="program_ids-' in page
+    assert page.count('<div class="scorecard-choices" data-chosen=') == 2 and 'type="checkbox" id="program_ids-' in page
     assert '<legend class="usa-legend">Programs it serves</legend>' in page and "<select multiple" not in page
+    assert page.count(">None chosen.</p>") == 2, "which are chosen, said above the box (most are out of sight)"
     with demo.app_context():
         cfo, cio = (db.session.scalar(sa.select(Function.id).where(Function.code == code)) for code in ("CFO", "CIO"))
         before = counts(Commitment)
@@ -1914,6 +1915,11 @@ def test_a_commitments_page_leads_to_its_functions_dashboard_and_its_programs_pa
         commitment = db.session.scalar(sa.select(Commitment).join(Function).where(
             Function.code == "CFO", Commitment.programs.any()).order_by(Commitment.id))
         cid, programs = commitment.id, [p.id for p in commitment.programs]
+    edit = html.unescape(officer.get(f"/commitments/{cid}/edit").get_data(as_text=True))
+    with demo.app_context():
+        names = [p.name for p in db.session.get(Commitment, cid).programs]
+    said = re.search(r'id="program_ids-chosen"[^>]*>([^<]*)</p>', edit).group(1)
+    assert said.startswith(f"Chosen ({len(names)}): ") and all(name in said for name in names), said
     page = officer.get(f"/commitments/{cid}").get_data(as_text=True)
     assert '<a class="usa-link" href="/dashboards/function?code=CFO">CFO — Chief Financial Officer' in page
     for program_id in programs:

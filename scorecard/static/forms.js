@@ -46,3 +46,19 @@ document.addEventListener("DOMContentLoaded", function () {
     new MutationObserver(keep).observe(input, {attributes: true, attributeFilter: ["aria-label"]});
   });
 });
+// A list of checkboxes in a box that scrolls (templates/commitments/_macros.html checkboxes) says above it
+// which are chosen, kept as they are ticked: the chosen ones sit among dozens, most out of sight.
+(function () {
+  document.addEventListener("change", function (event) {
+    var box = event.target.closest && event.target.closest(".scorecard-choices[data-chosen]");
+    var said = box && document.getElementById(box.getAttribute("data-chosen"));
+    if (!said) {
+      return;
+    }
+    var names = Array.prototype.map.call(box.querySelectorAll("input[type=checkbox]:checked"), function (input) {
+      var label = box.querySelector('label[for="' + input.id + '"]');
+      return label ? label.textContent : input.value;
+    });
+    said.textContent = names.length ? "Chosen (" + names.length + "): " + names.join("; ") : "None chosen.";
+  });
+})();
