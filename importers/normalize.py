@@ -6,6 +6,7 @@ from datetime import date, datetime, time, timedelta
 from numbers import Real
 
 from importers.errors import AmbiguousNumber, SpreadsheetError, UncachedFormula
+from scorecard.fields import other_script_digit, script_of
 from scorecard.spreadsheets import MISSING_WORDS, means_no_value, unneutralized
 from scorecard.text import (
     bidi_problem,
@@ -57,10 +58,9 @@ def _digits_of_0_to_9(text: str) -> None:
     """Refuse a number written with another script's digits ("١٢٣" Arabic-Indic, "１２３" fullwidth):
     Python reads some as 123 and not others ("١٢٣٫٥"), and the web forms refuse them all by name
     (scorecard.fields.WholeNumberField), so a file is held to the same."""
-    other = next((ch for ch in text if ch.isdecimal() and not ch.isascii()), None)
-    if other is not None:
-        script = unicodedata.name(other, "").rsplit(" DIGIT ", 1)[0].title() or "another script's"
-        raise ValueError(f"{text!r} is written with digits of another script ({script}); write the number "
+    other = other_script_digit(text)
+    if other:
+        raise ValueError(f"{text!r} is written with digits of another script ({script_of(other)}); write the number "
                          "with the digits 0-9")
 
 

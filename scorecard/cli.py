@@ -39,20 +39,10 @@ class _Group(FlaskGroup):
 
         try:
             return super().invoke(ctx)
-        except (sqlalchemy.exc.OperationalError, sqlalchemy.exc.InterfaceError) as error:
-            said = _unreachable(error)
-            if said is None:
-                said = _not_migrated(ctx)
-            if said is None:
-                raise
-            raise click.ClickException(said) from None
-        except sqlalchemy.exc.ProgrammingError:  # PostgreSQL's "relation does not exist"
-            said = _not_migrated(ctx)
-            if said is None:
-                raise
-            raise click.ClickException(said) from None
-        except sqlalchemy.exc.DatabaseError as error:  # SQLite's "file is not a database"
-            said = _unreachable(error)
+        except (sqlalchemy.exc.DatabaseError, sqlalchemy.exc.InterfaceError) as error:
+            # a database not reached, not SQLite's, or without this release's tables (SQLite's "no such table",
+            # PostgreSQL's "relation does not exist"); any other error as it was raised
+            said = _unreachable(error) or _not_migrated(ctx)
             if said is None:
                 raise
             raise click.ClickException(said) from None

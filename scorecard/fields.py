@@ -8,6 +8,7 @@ an empty one still goes to them (Optional: no value; InputRequired: required).
 `whole_number` is the rule itself, which the REST API's integer query parameters follow too
 (scorecard.api.schemas.WholeNumber); `counting_number` reads a page or an id from a page's address."""
 import re
+import unicodedata
 
 from wtforms import IntegerField
 from wtforms.validators import NumberRange, StopValidation
@@ -38,6 +39,17 @@ def whole_number(text: str, taker: str = "field", takes: str = "a whole number o
             raise ValueError(f"{shown!r} is not a number this {taker} takes: it takes {takes}")
         raise ValueError(f"{shown!r} is not a number this {taker} takes: it is larger than {LARGEST:,}")
     return int(text)
+
+
+def other_script_digit(text: str) -> str:
+    """The first digit of `text` that is not one of 0-9 ("٣" Arabic-Indic, "５" fullwidth), or "": Python
+    reads many of them as 0-9 (int(), date parsing), where every way in refuses them by name."""
+    return next((ch for ch in text if ch.isdecimal() and not ch.isascii()), "")
+
+
+def script_of(digit: str) -> str:
+    """The script a digit is written in, for a message: "Fullwidth", "Arabic-Indic"."""
+    return unicodedata.name(digit, "").rsplit(" DIGIT ", 1)[0].title() or "another script's"
 
 
 def counting_number(text: str, digits: int = 9) -> int | None:

@@ -3,7 +3,6 @@ dropping. Each update form carries the version it was opened at and the fields a
 so a save over someone else's newer version is caught and shown, never applied."""
 import calendar
 import re
-import unicodedata
 from datetime import date
 
 from wtforms import DateField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
@@ -13,7 +12,7 @@ from wtforms.validators import Optional as Blank
 from wtforms.widgets import HiddenInput
 
 from scorecard.commitments.services import MAX_TEXT_LENGTH, STATUS_LABELS, parse_links
-from scorecard.fields import DIGITS, WholeNumberField
+from scorecard.fields import DIGITS, WholeNumberField, other_script_digit, script_of
 from scorecard.models import CAPACITY_DOMAINS, CommitmentStatus
 from scorecard.security import BaseForm, sent_at_all
 from scorecard.text import as_the_box_counted
@@ -49,7 +48,7 @@ class DayField(DateField):
 
     def process_formdata(self, valuelist):
         valuelist = [value.strip() if isinstance(value, str) else value for value in valuelist]
-        if valuelist and isinstance(valuelist[0], str) and _other_digit(valuelist[0]):
+        if valuelist and isinstance(valuelist[0], str) and other_script_digit(valuelist[0]):
             raise ValueError(day_problem(valuelist[0]))  # Python's date parsing reads fullwidth digits as 0-9
         try:
             super().process_formdata(valuelist)
@@ -60,10 +59,10 @@ class DayField(DateField):
 def day_problem(text: str) -> str:
     """Why `text` is not a date: the year, month or day that does not exist (2026-11-31), else the form
     to write it in."""
-    other = _other_digit(text)
+    other = other_script_digit(text)
     if other:  # as an import and the API refuse them
-        script = unicodedata.name(other, "").rsplit(" DIGIT ", 1)[0].title() or "another script's"
-        return f"{text!r} is written with digits of another script ({script}): write it as YYYY-MM-DD with 0-9"
+        return (f"{text!r} is written with digits of another script ({script_of(other)}): write it as YYYY-MM-DD "
+                "with 0-9")
     if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text):  # as DayField reads it: spaces around taken off
         year, month, day = (int(part) for part in text.split("-"))
         if year < 1:
@@ -76,11 +75,6 @@ def day_problem(text: str) -> str:
         if day > last:
             return f"{text!r} is not a date: {calendar.month_name[month]} {year:04d} has {last} days"
     return f"{text!r} is not a date: write it as YYYY-MM-DD"
-
-
-def _other_digit(text: str) -> str:
-    """The first digit of `text` that is not one of 0-9 ("２" fullwidth, "٢" Arabic-Indic), or ""."""
-    return next((ch for ch in text if ch.isdecimal() and not ch.isascii()), "")
 
 
 def _same(value):
