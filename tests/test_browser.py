@@ -506,3 +506,36 @@ def test_ticking_a_program_says_which_are_chosen_above_the_list(server, browser)
     assert said.text == f"Chosen (2): {names[0]}; {names[1]}"
     browser.execute_script("arguments[0].click();", first)
     assert said.text == f"Chosen (1): {names[1]}"
+
+
+def test_a_search_box_narrows_a_long_list_of_programs_and_keeps_what_was_ticked(server, browser):
+    """82 programs stood between a keyboard and the metrics: typing in the box above the list shows only the
+    programs whose name, or component's, holds the words; a program ticked and then hidden stays chosen, and
+    Enter in the box does not send the form."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    sign_in(browser, server, "cfo.officer@demo.cx.gov")
+    WebDriverWait(browser, 60).until(lambda b: b.current_url == server + "/")
+    browser.get(server + "/commitments/new")
+    find = browser.find_element(By.ID, "program_ids-find")
+    assert find.is_displayed() and find.get_attribute("name") in (None, "")  # never sent with the form
+    everything = browser.find_elements(By.CSS_SELECTOR, "#program_ids-choices .usa-checkbox")
+    find.send_keys("call cent")
+    shown = [c for c in everything if c.is_displayed()]
+    assert 0 < len(shown) < len(everything)
+    assert all("call cent" in (c.text + " " + c.find_element(By.XPATH, "ancestor::fieldset[1]/legend").text).lower()
+               for c in shown)
+    assert browser.find_element(By.ID, "program_ids-found").text == f"Showing {len(shown)} of {len(everything)}."
+    ticked = shown[0].find_element(By.TAG_NAME, "input")
+    browser.execute_script("arguments[0].click();", ticked)
+    find.send_keys(Keys.ENTER)
+    assert browser.current_url == server + "/commitments/new" and not browser.find_elements(By.ID, "form-problems")
+    find.send_keys(Keys.ESCAPE)
+    assert find.get_attribute("value") == "" and all(c.is_displayed() for c in everything[:3])
+    assert ticked.is_selected() and browser.find_element(By.ID, "program_ids-chosen").text.startswith("Chosen (1): ")
+    find.send_keys("no such program anywhere")
+    assert browser.find_element(By.ID, "program_ids-found").text == (
+        f"None of the {len(everything)} holds \u201cno such program anywhere\u201d.")
+    assert not browser.find_element(By.ID, "program_ids-choices").is_displayed()

@@ -62,3 +62,52 @@ document.addEventListener("DOMContentLoaded", function () {
     said.textContent = names.length ? "Chosen (" + names.length + "): " + names.join("; ") : "None chosen.";
   });
 })();
+// A search box above a long list of checkboxes (templates/commitments/_macros.html checkboxes, with `find`)
+// shows only the choices whose name, or group's name, holds what is typed (case and accents aside), and says
+// how many it shows. A box ticked and then hidden stays ticked (and is sent); Enter in the search box does not
+// send the form, and Escape empties it. Without script the box stays hidden and every choice shows.
+(function () {
+  function folded(text) {
+    return text.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase().replace(/\s+/g, " ").trim();
+  }
+  function show(input, box, said) {
+    var wanted = folded(input.value);
+    var choices = box.querySelectorAll(".usa-checkbox");
+    var shown = 0;
+    choices.forEach(function (choice) {
+      var group = choice.closest("fieldset") !== box.closest("fieldset") ? choice.closest("fieldset") : null;
+      var legend = group && group.querySelector("legend");
+      var text = folded(choice.textContent + " " + (legend ? legend.textContent : ""));
+      var match = !wanted || text.indexOf(wanted) !== -1;
+      choice.hidden = !match;
+      shown += match ? 1 : 0;
+    });
+    box.querySelectorAll("fieldset").forEach(function (group) {
+      group.hidden = !group.querySelector(".usa-checkbox:not([hidden])");
+    });
+    box.hidden = shown === 0;
+    said.textContent = !wanted ? "" : shown === 0 ? "None of the " + choices.length + " holds \u201c" +
+      input.value.trim() + "\u201d." : "Showing " + shown + " of " + choices.length + ".";
+  }
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll(".scorecard-choices-find[data-find-in]").forEach(function (finder) {
+      var box = document.getElementById(finder.getAttribute("data-find-in"));
+      var input = finder.querySelector("input[type=search]");
+      var said = finder.querySelector("[aria-live]");
+      if (!box || !input || !said) {
+        return;
+      }
+      finder.hidden = false;
+      input.addEventListener("input", function () { show(input, box, said); });
+      input.addEventListener("keydown", function (event) {
+        if (event.key === "Enter") {
+          event.preventDefault();
+        } else if (event.key === "Escape" && input.value) {
+          event.preventDefault();
+          input.value = "";
+          show(input, box, said);
+        }
+      });
+    });
+  });
+})();
