@@ -391,3 +391,51 @@ def test_the_accessibility_statement_does_not_promise_typed_passwords_are_kept(a
     refused = client.post("/auth/password", data={"csrf_token": csrf_token(form), "current": "typed and refused",
                                                   "password": "short", "confirm": "short"}).get_data(as_text=True)
     assert "typed and refused" not in refused and not re.search(r'type="password"[^>]*value="[^"]', refused)
+
+
+def test_a_head_request_to_a_form_asks_as_a_get_does_and_changes_nothing(published, make_user):
+    """Flask answers HEAD on every GET route, through the same view: a view that took every method but GET for a
+    submit reverted an import batch on a HEAD (no CSRF token: only POST and its kin are checked), and answered
+    500 on the commitment forms. Every page that also takes a form answers a HEAD as its GET, and nothing is
+    written."""
+    import sqlalchemy as sa
+
+    from scorecard.extensions import db
+    from scorecard.models import (
+        AuditEvent,
+        BatchStatus,
+        CapacityAssessment,
+        Commitment,
+        ImportBatch,
+        PlanElement,
+        Rule,
+        User,
+    )
+    from scorecard.models.capacity import CapacityStatus
+    from scorecard.models.commitments import CommitmentStatus
+
+    app = published
+    with app.app_context():
+        user_id = make_user("admin", "head.admin@test.gov").id
+        element = db.session.scalars(sa.select(PlanElement).order_by(PlanElement.id)).first()
+        committed = db.session.scalars(sa.select(ImportBatch.id).where(ImportBatch.status == BatchStatus.committed)
+                                       .order_by(ImportBatch.id.desc())).first()
+        submitted = db.session.scalars(sa.select(CapacityAssessment)
+                                       .where(CapacityAssessment.status == CapacityStatus.submitted)).first()
+        values = {"plan_id": element.plan_id, "element_id": element.id, "batch_id": committed,
+                  "key": db.session.scalars(sa.select(Rule.key)).first(),
+                  "commitment_id": db.session.scalars(sa.select(Commitment.id).where(
+                      Commitment.status != CommitmentStatus.dropped)).first(),
+                  "component_id": submitted.component_id, "fiscal_year": submitted.fiscal_year}
+        written = db.session.scalar(sa.select(sa.func.count(AuditEvent.id)))
+        client = app.test_client(user=db.session.get(User, user_id))
+    forms = [rule for rule in app.url_map.iter_rules() if {"GET", "POST"} <= rule.methods]
+    assert any(rule.endpoint == "imports.revert" for rule in forms)
+    answers = {}
+    for rule in forms:
+        url = _ARGUMENT.sub(lambda match: str(values[match.group("name")]), rule.rule)
+        answers[url] = client.head(url).status_code
+    assert all(status in (200, 302, 303) for status in answers.values()), {u: s for u, s in answers.items() if s >= 400}
+    with app.app_context():
+        assert db.session.get(ImportBatch, committed).status is BatchStatus.committed
+        assert db.session.scalar(sa.select(sa.func.count(AuditEvent.id))) == written

@@ -163,7 +163,8 @@ def revert(batch_id):
     """GET: what reverting the batch does, and the button that does it (a revert was one click from the
     history's list of every batch); POST: revert it."""
     batch = _batch(batch_id)
-    if request.method == "GET":
+    # Only a POST (which carries its CSRF token) reverts: a HEAD, answered as a GET, reverted a batch.
+    if request.method != "POST":
         if batch.status is not BatchStatus.committed or jobs.reverting(current_app, batch):
             flash(f"Batch {batch.id} is being reverted already." if batch.status is BatchStatus.committed else
                   f"Batch {batch.id} is {batch.status.value}; only a committed import can be reverted.", "error")

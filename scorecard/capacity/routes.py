@@ -53,13 +53,13 @@ def edit(component_id, fiscal_year):
     component = _component(component_id, fiscal_year)
     assessment = find(db.session, component.id, fiscal_year)
     if assessment is not None and assessment.is_submitted:
-        if request.method == "GET":
+        if request.method != "POST":
             flash(Locked(assessment).problems[(None, "status")], "error")
             return redirect(url_for("capacity.show", component_id=component.id, fiscal_year=fiscal_year), 303)
         return _show(component, fiscal_year, refused=str(Locked(assessment)), status=409)
     form = assessment_form(domains_of(assessment))
     problems, conflict, changes, status = {}, None, [], 200
-    if request.method == "GET":
+    if request.method != "POST":
         form.fill(assessment)
         form.version.data = assessment.version if assessment else 0
         form.mark_opened()
@@ -139,7 +139,7 @@ def reopen_assessment(component_id, fiscal_year):
         return redirect(url_for("capacity.show", component_id=component.id, fiscal_year=fiscal_year), 303)
     form = ReopenForm()
     problem, status, reason_problem = None, 200, None
-    if request.method == "GET":
+    if request.method != "POST":
         form.version.data = assessment.version
     elif form.validate_on_submit():
         try:

@@ -138,7 +138,7 @@ def edit(commitment_id):
         return redirect(url_for("commitments.show", commitment_id=commitment.id), 303)
     form = _update_form(commitment)
     found_conflict, status = None, 200
-    if request.method == "GET":
+    if request.method != "POST":
         form.fill(snapshot(commitment))
         _opened_at(form, commitment)
     elif form.validate_on_submit():
@@ -192,7 +192,7 @@ def new():
     _choices(form, functions[0] if len(functions) == 1 else None)
     form.status.choices = status_choices()
     status = 200
-    if request.method == "GET":
+    if request.method != "POST":
         form.function_id.data = functions[0].id if len(functions) == 1 else None
         _prefill_from_capacity(form)
     elif form.validate_on_submit():
@@ -246,7 +246,7 @@ def drop(commitment_id):
         abort(403)
     form = DropForm()
     status, changed = 200, None
-    if request.method == "GET":
+    if request.method != "POST":
         form.version.data = commitment.version
     elif form.validate_on_submit():
         try:

@@ -73,7 +73,7 @@ def decision(plan_id, element_id):
     plan = _visible_plan(plan_id)
     element = db.session.scalar(sa.select(PlanElement).where(PlanElement.id == element_id,
                                                              PlanElement.plan_id == plan.id))
-    if request.method == "GET":
+    if request.method != "POST":
         anchor = f"element-{element.id}" if element is not None else None
         return redirect(url_for("plans.show", plan_id=plan.id, _anchor=anchor), 303)
     if element is None:

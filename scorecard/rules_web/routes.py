@@ -109,7 +109,7 @@ def edit(key):
 
 def _editor(rule, initial: str, based_on=None):
     form = RuleForm()
-    if request.method == "GET":
+    if request.method != "POST":
         form.definition.data = initial
         form.based_on.data = digest(based_on.definition) if based_on is not None else ""
     problems, simulation, status = [], None, 200
