@@ -95,6 +95,8 @@ def init_dashboards(server) -> None:
     deny-by-default check; Dash's callback dispatcher is exempt from CSRF (it posts JSON and
     the session cookie is SameSite=Lax) and checks every request (dashboards.validation) before
     a callback runs: a malformed one answers 400."""
+    from werkzeug.exceptions import NotFound
+
     from dashboards.briefing.web import bp as briefings_bp
     from dashboards.cache import answered
     from dashboards.validation import guard
@@ -103,6 +105,10 @@ def init_dashboards(server) -> None:
 
     server.register_blueprint(briefings_bp)  # the briefings' downloads, under /dashboards/briefings/
     dash_app.init_app(server)
+    # A script or style Dash does not serve (a mistyped or stale asset path) is not found: Dash raises
+    # DependencyException for it, a 500 logged with the list of every path it serves.
+    server.register_error_handler(dash.exceptions.DependencyException,
+                                  lambda error: server.handle_http_exception(NotFound()))
     server.before_request(_no_such_page)
     for rule in server.url_map.iter_rules():
         if rule.rule.startswith(URL_BASE + "_dash-update-component"):

@@ -151,6 +151,10 @@ def test_an_address_that_is_no_dashboard_page_is_the_apps_404(client_as):
     for path in ("/dashboards/_anything", "/dashboards/heatmap/nope"):
         assert client.get(path).status_code == 404, path
     assert client.head("/dashboards/nope").status_code == 404
+    # A script Dash does not serve: a 500 with every path it serves in the log, before.
+    for path in ("/dashboards/_dash-component-suites/dash/nonexistent.js",
+                 "/dashboards/_dash-component-suites/no_such_package/x.js"):
+        assert client.get(path).status_code == 404, path
     for path in ("/dashboards/", "/dashboards/heatmap", "/dashboards/heatmap/", "/dashboards/program?program=1",
                  "/dashboards/_dash-layout", "/dashboards/_dash-dependencies"):
         assert client.get(path).status_code == 200, path
