@@ -40,9 +40,13 @@ def world(app):
 
 
 def decide(session, plan, ratings: list[int]) -> None:
-    """A rating official's decision on each element of `plan`, in order."""
+    """A rating official's decision on each element of `plan`, in order, beside the proposal it answers (as
+    plans.services.decide records it)."""
+    from scorecard.plans.services import plan_view
+
+    proposed = {e.element.id: e.proposed for e in plan_view(session, plan).elements}
     for element, rating in zip(plan.elements, ratings):
-        session.add(ElementRating(element=element, confirmed_rating=rating))
+        session.add(ElementRating(element=element, proposed_rating=proposed[element.id], confirmed_rating=rating))
     session.commit()
 
 
@@ -101,6 +105,28 @@ def test_decided_plans_have_their_summary_level_and_overrides(world):
     assert (element.proposed, element.decided, element.overridden, element.at_risk) == (2, 3, True, True)
     assert plan.overridden == 1, "elements no rule rates were decided too, but override nothing"
     assert found.levels()[3] == 1 and found.levels()["none"] == 0 and found.proposals()[2] == 1
+
+
+def test_a_confirmation_stays_one_when_the_proposal_moves_after_it(world):
+    """The rating official confirmed the rules' 2; the data changed and the rules propose 4 now. The tile counted
+    that as an override (decided 2 against the proposal of 4): the decision answered a 2. It is a proposal
+    changed since its decision, as the plan's page says."""
+    from plotly.utils import PlotlyJSONEncoder
+
+    from dashboards.pages.leaders import tiles
+
+    director = world["plans"]["director-2026"]
+    proposal = rating_finding(db.session, cx_requirement(director).id, 2, period="FY2026-Q4")
+    decide(db.session, director, [4, 4, 3, 4, 2])  # Results Driven confirmed at the proposal of 2
+    proposal.rating = 4  # an import, then an evaluation: the rules propose 4 now
+    db.session.commit()
+    [plan] = queries.leaders(db.session, 2026).plans
+    [element] = plan.cx_elements
+    assert (element.proposed, element.decided, element.answered) == (4, 2, 2)
+    assert (element.overridden, element.moved, plan.overridden, plan.moved) == (False, True, 0, 1)
+    layout = json.loads(json.dumps(tiles(queries.leaders(db.session, 2026)), cls=PlotlyJSONEncoder))
+    said = text(next(t for t in walk(layout) if t["props"].get("id") == "leaders-undecided"))
+    assert "override the rules' proposal: 0 elements. Proposals changed since their decision: 1 element" in said
 
 
 def test_a_plan_whose_weights_break_opms_rules_has_no_level_here_as_on_its_page(world):

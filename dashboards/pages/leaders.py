@@ -214,6 +214,7 @@ def settled_words(settled: int) -> str:
 def tiles(found: queries.Leaders) -> html.Div:
     total = len(found.plans)
     overridden = sum(p.overridden for p in found.plans)
+    moved = sum(p.moved for p in found.plans)
     undecided = len(found.undecided)
     settled = settled_early(found)
 
@@ -236,8 +237,9 @@ def tiles(found: queries.Leaders) -> html.Div:
             html.P(share(undecided), className="dash-tile__sub"),
             *([html.P(settled_words(settled), className="dash-tile__sub")] if settled else [])],
             tile_id="leaders-undecided",
-            footer=f"Decisions so far that override the rules' proposal: {overridden:,} "
-                   f"element{'s' if overridden != 1 else ''}."),
+            footer=f"Decisions so far that override the rules' proposal: {counted(overridden, 'element')}."
+                   + (f" Proposals changed since their decision: {counted(moved, 'element')} (the decision stands "
+                      "until the rating official decides again)." if moved else "")),
     ], className="dash-tiles")
 
 

@@ -83,6 +83,7 @@ class ElementRatings(Compact):
     decided: Optional[int]
     requirements: list[RequirementRating] = field(default_factory=list)  # the CX ones
     is_results_driven: bool = False
+    answered: Optional[int] = None  # the proposal the decision answered (the rules may propose another since)
 
     @property
     def at_risk(self) -> bool:
@@ -90,8 +91,15 @@ class ElementRatings(Compact):
 
     @property
     def overridden(self) -> bool:
-        """Decided other than the rules proposed (an element no rule rates overrides nothing)."""
-        return self.decided is not None and self.proposed is not None and self.decided != self.proposed
+        """Decided other than the rules proposed when it was decided (an element no rule rated overrides
+        nothing): a confirmation stays one when the proposal moves after it (`moved`)."""
+        return self.decided is not None and self.answered is not None and self.decided != self.answered
+
+    @property
+    def moved(self) -> bool:
+        """Decided, and the rules propose other than the decision answered (the data or the published rules
+        changed since): the decision stands until the rating official decides again, as the plan says."""
+        return self.decided is not None and self.answered != self.proposed
 
 
 @dataclass
@@ -160,6 +168,10 @@ class LeaderPlan(Compact):
     def overridden(self) -> int:
         return sum(1 for e in self.elements if e.overridden)
 
+    @once
+    def moved(self) -> int:
+        return sum(1 for e in self.elements if e.moved)
+
 
 @dataclass
 class Leaders:
@@ -225,16 +237,16 @@ def _chosen(session, fiscal_year: int, chosen: LeaderFilter, *columns) -> sa.Sel
     return query
 
 
-def _decisions(session, plan_ids: sa.Select) -> dict[int, int]:
-    """{element id: its decided rating} for the elements of the plans chosen (as
+def _decisions(session, plan_ids: sa.Select) -> dict[int, tuple[int, Optional[int]]]:
+    """{element id: (its decided rating, the proposal it answered)} for the elements of the plans chosen (as
     plans.services.latest_decisions picks them, read as columns: a year's elements are thousands)."""
     rows = session.connection().execute(  # rows as the database gives them (thousands)
-        decisions_newest_first(ElementRating.element_id, ElementRating.confirmed_rating)
+        decisions_newest_first(ElementRating.element_id, ElementRating.confirmed_rating, ElementRating.proposed_rating)
         .join(PlanElement, PlanElement.id == ElementRating.element_id)
         .where(PlanElement.plan_id.in_(plan_ids))).all()
-    found: dict[int, int] = {}
-    for element_id, rating in rows:
-        found.setdefault(element_id, rating)
+    found: dict[int, tuple[int, Optional[int]]] = {}
+    for element_id, rating, answered in rows:
+        found.setdefault(element_id, (rating, answered))
     return found
 
 
@@ -273,16 +285,17 @@ def leaders(session, fiscal_year: Optional[int] = None, chosen: LeaderFilter = E
         requirements[element_id].append(requirement_id)
     # {requirement: (proposed rating, finding id)}
     ratings = requirement_ratings(session, cx_requirements(PlanRequirement.id)) if requirements else {}
-    unrated = (None, None)
+    unrated = undecided = (None, None)
     decisions = _decisions(session, plan_ids)
     for element_id, plan_id, name, weight, critical, results_driven in elements:
         rows = requirements.get(element_id)
         rated = [RequirementRating(r, *ratings.get(r, unrated)) for r in rows] if rows else []
         proposed = element_rating([r.proposed for r in rated], methods[plan_id].value) if rated else None
         # One string per element name (every plan repeats them): the cache pickles each once.
+        decided, answered = decisions.get(element_id, undecided)
         plans[plan_id].elements.append(ElementRatings(
-            element_id, sys.intern(name), weight, critical, bool(rated), proposed, decisions.get(element_id), rated,
-            results_driven))
+            element_id, sys.intern(name), weight, critical, bool(rated), proposed, decided, rated, results_driven,
+            answered))
 
     def order(plan: LeaderPlan) -> tuple:
         lowest = plan.lowest
