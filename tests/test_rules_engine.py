@@ -305,6 +305,30 @@ def test_an_attainment_says_and_judges_the_programs_judged_against_a_target_only
     assert (few.details["value"], few.details["n"], few.details["reporting"]) == (5.0, 10, 1)
     enough = attainment(40)
     assert enough.value == pytest.approx(5.0 / 4.0) and enough.details["n"] == 40
+    assert enough.details["left_out"] == " (left out, with no FY2025 target: Program 4)"
+
+
+def test_a_requirements_explanation_names_the_linked_programs_it_left_out_and_why():
+    """A rating read 1 of 6 linked programs, and its finding did not say which five were left out, nor why: it
+    names them, each with its reason (no target for the year; no results in the quarters read)."""
+    from scorecard.rules.explain import render
+
+    a = Agency()
+    a.ctx.components[2] = ComponentInfo(2, "C2", "Elsewhere", 2, True)  # an agency without a trust target
+    for program in (4, 5):
+        a.ctx.programs[program] = ProgramInfo(program, f"P{program}", f"Program {program}", 2, 2)
+    a.ctx.agencies = [1, 2]
+    a.survey(1, "FY2025-Q4", [0, 0, 0, 0, 40])     # judged: 5.0 against 4.0
+    a.survey(4, "FY2025-Q4", [10, 10, 10, 10, 10])  # no FY2025 target in its agency
+    a.ctx.requirements = {1: RequirementInfo(1, "Raise trust", "Results Driven", True, 2025, 1, "Avery Chen", 1, None,
+                                             TRUST, None, None, (1, 4, 5))}  # program 5 reported nothing
+    found = a.fact("attainment", subject=a.ctx.requirements[1], subject_type="requirement")
+    said = render("across {reporting} of {programs} linked program(s){left_out} was {value}", found.details)
+    assert said == ("across 1 of 3 linked programs (left out, with no FY2025 target: Program 4; with no results in "
+                    "these quarters: Program 5) was 5.00")
+    alone = Agency()
+    alone.survey(1, "FY2025-Q4", [0, 0, 0, 0, 40])
+    assert alone.fact("attainment", metric="trust").details["left_out"] == "", "none left out: nothing said"
 
 
 def test_a_change_across_the_surveys_change_is_not_judged():

@@ -51,6 +51,8 @@ FIELDS = {
     "quarters_read": "those quarters named (FY2026-Q2 to FY2026-Q4)",
     "values": "the values per quarter in the window",
     "programs": "the number of programs read", "reporting": "programs that reported",
+    "left_out": "the programs read that were left out, and why (no target for the year, no results), in brackets; "
+                "empty when none",
     "share": "a share, as a percent", "slope": "the trend per quarter",
     "days": "days since the last update", "days_overdue": "days past the due date",
     "days_to_due": "days until the due date", "due_date": "the due date",

@@ -32,6 +32,7 @@ from scorecard.rules.context import EvaluationContext, MetricInfo, Pool
 from scorecard.rules.evaluator import FactRef, FactResult, InputRef, Window, window_periods
 from scorecard.scoring import INSUFFICIENT, NO_DATA, NO_TARGET, Score, rag_status
 from scorecard.survey import compare, compare_shares
+from scorecard.text import listed
 
 SUBJECTS = frozenset(RuleSubject)
 ATTAINMENT_CAP = 10.0
@@ -335,15 +336,18 @@ def attainment_of(ctx, subject_type, entity, metric, periods, fiscal_year) -> Fa
 def attainment_over(ctx, keys, explicit, metric, periods, fiscal_year) -> FactResult:
     """Attainment over some subjects, each against `explicit` or its own target, weighted by respondents."""
     parts, inputs, pools, judged, targets = [], [], [], [], {}
+    without_data, without_target = [], []
     for key in keys:
         pool, read = _read(ctx, [key], metric, periods)
         if not read:
+            without_data.append(key)
             continue
         inputs += read
         pools.append(pool)
         scored = pool.score(metric.kind)
         target = explicit or _target(ctx, metric.id, key, fiscal_year)
         if scored.value is None or target is None:
+            (without_data if scored.value is None else without_target).append(key)
             continue
         targets[target.id] = target
         judged.append((pool, read))
@@ -354,7 +358,8 @@ def attainment_over(ctx, keys, explicit, metric, periods, fiscal_year) -> FactRe
     details = _base_details(metric, keys, periods, total.value, total.n)
     counted = [i for _, read in judged for i in read] or inputs
     read_in = sorted({i.period for i in counted})
-    details.update(reporting=len(judged or pools), quarters_with_data=len(read_in), quarters_read=_quarters(read_in))
+    details.update(reporting=len(judged or pools), quarters_with_data=len(read_in), quarters_read=_quarters(read_in),
+                   left_out=_left_out(ctx, without_data, without_target if judged else [], fiscal_year))
     inputs += [_target_input(t) for t in targets.values()]
     reason = _honest(ctx, metric, total.value, total.n)
     if reason:
@@ -371,6 +376,23 @@ def attainment_over(ctx, keys, explicit, metric, periods, fiscal_year) -> FactRe
     shown = values[0] if len(values) == 1 else f"{values[0]:.2f} to {values[-1]:.2f}"
     details.update(target=shown, attainment=value)
     return FactResult(value, None, tuple(inputs), details)
+
+
+def _left_out(ctx, without_data: list[str], without_target: list[str], fiscal_year: int) -> str:
+    """The linked programs an attainment leaves out, named with why, in brackets after a space (empty when
+    none): " (left out, with no FY2026 target: Small Business Loans and Navigator Grants)". A requirement's
+    rating read one program of six, and its finding did not say which five were left out. Programs only (a
+    function's observations are many scopes' keys, most of which never report)."""
+    def named(keys: list[str]) -> str:
+        names = sorted(ctx.programs[int(k[8:])].name for k in keys
+                       if k.startswith("program:") and int(k[8:]) in ctx.programs)
+        shown = names if len(names) <= 5 else [*names[:5], f"{len(names) - 5} more"]
+        return listed(shown)
+
+    said = [f"with no FY{fiscal_year} target: {named(without_target)}" if named(without_target) else "",
+            f"with no results in these quarters: {named(without_data)}" if named(without_data) else ""]
+    said = [s for s in said if s]
+    return f" (left out, {'; '.join(said)})" if said else ""
 
 
 @fact("attainment", returns="number", params={"metric": METRIC, "window": WINDOW})
