@@ -126,10 +126,10 @@ def kept_page(batch, store) -> ErrorReport:
 
 def _columns_named(column: Optional[str], header: list[str]) -> set:
     """The header cells an error's column names: itself, or each of a quarter made of two columns
-    ("fiscal_year and quarter", as the import names it)."""
+    ("fiscal_year and quarter", as the import names it), or of a layout's key ("service_id, channel, ...")."""
     if not column or column in header:
         return {column}
-    parts = column.split(" and ")
+    parts = [part for piece in column.split(", ") for part in piece.split(" and ")]
     return set(parts) if all(part in header for part in parts) else {column}
 
 

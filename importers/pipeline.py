@@ -436,10 +436,12 @@ def _run_import(session, path, *, filename: Optional[str] = None, format_name: O
     said = set()  # a wide row's records share its quarter and names: a problem with them is said once
     for error in sink.errors:
         bad_rows.add(error.row)
-        if len(errors) < MAX_ERRORS_KEPT and (said_now := (error.row, error.column, str(error.value),
-                                                            error.message)) not in said:
+        column, value, message = header_names.get(error.column, error.column), error.value, error.message
+        if error.twice_as is not None and error.column not in header_names and fmt.key:
+            column, value, message = _given_twice(fmt, header_names, error.twice_as)
+        if len(errors) < MAX_ERRORS_KEPT and (said_now := (error.row, column, str(value), message)) not in said:
             said.add(said_now)
-            errors.append(_error(error.row, header_names.get(error.column, error.column), error.value, error.message))
+            errors.append(_error(error.row, column, value, message))
     errors.sort(key=lambda e: (e["row"] or 0))
     result.rejected = len(bad_rows)
     if bad_rows:
@@ -587,6 +589,15 @@ def _picker(indexes: tuple) -> Callable:
         picked = get(cells)
         return picked if len(indexes) > 1 else (picked,)
     return pick
+
+
+def _given_twice(fmt, header_names: dict, first: int) -> tuple:
+    """A row of a wide layout (performance.gov's) that another gave first, as (column, value, message): named by
+    the layout's own key columns, once for the row. It was said once per survey question, against a "metric"
+    column the file does not have."""
+    named = [header_names[name] for name in fmt.key if name in header_names]
+    return (", ".join(named), None, f"the same survey's results as row {first}: these columns hold the same on both "
+                                    "rows. Delete one of the two, or correct the cell that should differ")
 
 
 def _error(row, column, value, message) -> dict:

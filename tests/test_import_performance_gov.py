@@ -427,8 +427,33 @@ def test_a_touchpoint_spelt_with_other_spaces_is_the_survey_stored_not_a_second_
     with app.app_context():
         result = run_import(db.session, twice, dry_run=True)
     assert result.status == "rejected"
-    assert [(e["row"], e["column"]) for e in result.errors] == [(3, "metric")]
+    key = "service_id, channel, fiscal_year, quarter, service_provided, transaction_point"
+    assert [(e["row"], e["column"]) for e in result.errors] == [(3, key)], "the file's own columns: it has no metric"
     assert "as row 2" in result.errors[0]["message"]
+
+
+def test_a_survey_given_twice_in_the_wide_layout_is_said_once_by_the_files_own_key_columns(app, tmp_path):
+    """A row of the collections file given again was refused once per survey question (seven times), each
+    "column metric" (the file has none) with the question's driver as its value, and errors.xlsx marked nothing."""
+    rows = _rows(COLLECTIONS_CSV)[:30]
+    path = _write_rows(tmp_path / "twice.csv", [*rows, rows[9]])
+    with app.app_context():
+        result = run_import(db.session, path, dry_run=True)
+    assert result.status == "rejected" and result.rejected == 1
+    [error] = result.errors
+    key = ["attributes_service_id", "attributes_channel", "attributes_collection_year", "attributes_collection_quarter",
+           "attributes_service_provided", "attributes_transaction_point"]
+    assert (error["row"], error["column"], error["value"]) == (32, ", ".join(key), None)
+    assert error["message"].startswith("the same survey's results as row 11: ")
+
+    from types import SimpleNamespace
+
+    from importers.error_report import error_report
+    from scorecard.storage import FolderStorage
+
+    batch = SimpleNamespace(errors=result.errors, stored_path=path.name, options={}, format=None)
+    [row] = error_report(batch, store=FolderStorage(tmp_path)).rows
+    assert row.bad == set(key), "errors.xlsx marks the key's cells"
 
 
 def test_a_trust_file_row_of_another_metric_category_is_refused_not_filed_as_trust(app, tmp_path):

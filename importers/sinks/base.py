@@ -59,3 +59,4 @@ class SinkError:
     column: str | None
     value: object
     message: str
+    twice_as: int | None = None  # a row whose key another row gave first (that row): the layout's key is at fault

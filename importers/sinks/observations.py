@@ -298,7 +298,7 @@ class ObservationSink:
             if month is None or month in months:
                 self.errors.append(SinkError(row, "metric", record["metric"],
                                              f"the same metric, subject, period, channel and touchpoint as row "
-                                             f"{self.first_row[key]}"))
+                                             f"{self.first_row[key]}", twice_as=self.first_row[key]))
                 return
             rolled = _rolled_up(self.rows[key], values)  # another month of the quarter: added into its row
             if isinstance(rolled, NotRolledUp):
