@@ -24,6 +24,9 @@ $(BIN)/scorecard: pyproject.toml
 
 install: $(BIN)/scorecard
 
+# `make run PORT=8060 HOST=0.0.0.0` serves elsewhere; the briefings, reminders and the demo's outbox then link to
+# that address (SCORECARD_BASE_URL), not to the default port's.
+run: export SCORECARD_BASE_URL ?= http://$(HOST):$(PORT)
 run: install
 	SCORECARD_ENV=development $(BIN)/scorecard db upgrade
 	SCORECARD_ENV=development $(BIN)/scorecard demo

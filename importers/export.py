@@ -18,6 +18,11 @@ TEXT_COLUMNS = {"agency", "component", "program", "function", "metric", "driver"
                 "question_text", "notes"}
 
 
+def _named(component, text: str):
+    """Whether `component` (the table, or an alias of it) is named or coded `text`, in any case."""
+    return sa.or_(sa.func.lower(component.name) == text.lower(), sa.func.lower(component.code) == text.lower())
+
+
 def observation_rows(session, *, period: Optional[str] = None, component: Optional[str] = None) -> Iterator[tuple]:
     """Rows of EXPORT_COLUMNS, ordered by period, subject and metric."""
     subject_component = so.aliased(Component)
@@ -37,8 +42,7 @@ def observation_rows(session, *, period: Optional[str] = None, component: Option
     if period:
         query = query.where(Observation.period == str(parse_period(period)))
     if component:
-        query = query.where(sa.or_(sa.func.lower(subject_component.name) == component.lower(),
-                                   sa.func.lower(subject_component.code) == component.lower()))
+        query = query.where(_named(subject_component, component))
     for row in session.execute(query.execution_options(yield_per=5000)):
         values = list(row)
         values[5] = values[5].value if values[5] is not None else None
@@ -47,5 +51,10 @@ def observation_rows(session, *, period: Optional[str] = None, component: Option
 
 
 def export_observations(session, out: Path, **filters) -> int:
-    """Write the export to `out` (.csv or .xlsx); returns the number of rows written."""
+    """Write the export to `out` (.csv or .xlsx); returns the number of rows written. A component that no
+    component is named or coded is refused (ValueError), before a file is written: it wrote an empty file."""
+    component = filters.get("component")
+    if component and session.scalar(sa.select(sa.func.count(Component.id)).where(_named(Component, component))) == 0:
+        codes = session.scalars(sa.select(Component.code).order_by(Component.code).limit(6)).all()
+        raise ValueError(f"no component is named or coded {component!r}; codes are such as {', '.join(codes)}")
     return write_table(out, EXPORT_COLUMNS, observation_rows(session, **filters), "observations")

@@ -513,6 +513,16 @@ def test_a_failed_export_leaves_the_old_file_and_no_half_written_one(app, runner
     assert out.read_text() == "keep" and sorted(p.name for p in tmp_path.iterdir()) == ["observations.csv"]
 
 
+def test_an_export_of_a_component_that_does_not_exist_is_refused_not_an_empty_file(demo, runner, tmp_path):
+    """The README's `--component BA` (the demo's code is DPS-BA) wrote "0 observations" and an empty file."""
+    out = tmp_path / "component.csv"
+    refused = runner.invoke(args=["export", "observations", "--out", str(out), "--component", "NOPE"])
+    assert refused.exit_code == 1 and "no component is named or coded 'NOPE'" in refused.output
+    assert "DPS-BA" in refused.output and not out.exists()
+    written = runner.invoke(args=["export", "observations", "--out", str(out), "--component", "dps-ba"])
+    assert written.exit_code == 0 and not written.output.startswith("Wrote 0 ")
+
+
 @pytest.mark.parametrize("args", [["export", "observations"], ["template", "metrics"]])
 def test_writing_into_a_missing_folder_is_a_message_not_a_traceback(app, runner, tmp_path, args):
     result = runner.invoke(args=[*args, "--out", str(tmp_path / "missing" / "out.xlsx")])
