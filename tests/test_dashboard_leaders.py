@@ -107,6 +107,14 @@ def test_decided_plans_have_their_summary_level_and_overrides(world):
     assert found.levels()[3] == 1 and found.levels()["none"] == 0 and found.proposals()[2] == 1
 
 
+def test_a_few_plans_are_counted_on_an_axis_of_whole_numbers(world):
+    """Three plans drew the levels chart's axis at 0, 0.2, 0.4 ... (a fifth of a plan)."""
+    from dashboards.figures.leaders import levels_figure
+
+    found = queries.leaders(db.session)
+    assert len(found.plans) == 3 and levels_figure(found)["layout"]["yaxis"]["dtick"] == 1
+
+
 def test_a_confirmation_stays_one_when_the_proposal_moves_after_it(world):
     """The rating official confirmed the rules' 2; the data changed and the rules propose 4 now. The tile counted
     that as an override (decided 2 against the proposal of 4): the decision answered a 2. It is a proposal

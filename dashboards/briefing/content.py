@@ -259,13 +259,13 @@ def overdue_table(session, scope: common.Scope, today: date, base_url: str,
     overdue.sort(key=lambda c: (c.due_date, c.function.code, c.title))
     rows = [{"title": c.title, "href": _absolute(base_url, links.commitment(c.id) if may_see(scope, c)
                                                  else links.function(c.function.code)), "function": c.function.code,
-             "owner": c.leader.name if c.leader else None, "due": c.due_date,
+             "leader": c.leader.name if c.leader else None, "due": c.due_date,
              "days": (today - c.due_date).days, "status": STATUS_LABELS[c.status], "reason": c.reason}
             for c in overdue]
     return Table(caption=f"Overdue commitments as of {today.isoformat()}, longest overdue first", name=OVERDUE,
                  rows=rows, empty="No commitment is overdue.", columns=[
                      Column("title", "Commitment", link="href", row_header=True), Column("function", "Function"),
-                     Column("owner", "Owner"), Column("due", "Due", DATE), Column("days", "Days overdue", COUNT),
+                     Column("leader", "Leader"), Column("due", "Due", DATE), Column("days", "Days overdue", COUNT),
                      Column("status", "Status"), Column("reason", "Reason")])
 
 

@@ -30,9 +30,11 @@ def levels_figure(found: Leaders) -> dict:
     if not found.plans:
         return empty_figure(none_shown(found))
     total = len(found.plans)
-    bars = []
-    for name, counts, colour, shape in ((DECIDED, found.levels(), "#73b3e7", ""),
-                                        (PROPOSED, found.proposals(), "#dfe1e2", "/")):
+    bars, levels, proposals = [], found.levels(), found.proposals()
+    # Counts of plans: a few plans drew an axis of 0, 0.2, 0.4 ... 1; whole numbers only below 6 (Plotly
+    # picks whole steps above).
+    whole = {"dtick": 1} if max(*levels.values(), *proposals.values()) < 6 else {}
+    for name, counts, colour, shape in ((DECIDED, levels, "#73b3e7", ""), (PROPOSED, proposals, "#dfe1e2", "/")):
         bars.append({
             "type": "bar", "name": name, "x": [level_label(level).replace(" ", "<br>", 1) for level in counts],
             "y": list(counts.values()), "text": [f"{n:,}" for n in counts.values()], "textposition": "outside",
@@ -46,7 +48,7 @@ def levels_figure(found: Leaders) -> dict:
         "font": {"family": FONT, "color": "#1b1b1b"}, "plot_bgcolor": "#fff", "height": 430,
         "margin": {"l": 10, "r": 10, "t": 110, "b": 20},
         "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.08, "x": 0},  # grows upwards, clear of the bars
-        "yaxis": {"title": {"text": "Plans"}, "gridcolor": "#dfe1e2", "rangemode": "tozero"},
+        "yaxis": {"title": {"text": "Plans"}, "gridcolor": "#dfe1e2", "rangemode": "tozero", **whole},
         "xaxis": {"tickfont": {"size": 13}}},
         f"FY{found.fiscal_year} plans with CX requirements (n = {total:,}): decided summary levels and proposed CX "
         "ratings")}
