@@ -88,10 +88,15 @@ def header(user) -> html.Header:
                        className="usa-header usa-header--basic")
 
 
-def dashboard_pages() -> list[dict]:
+def dashboard_pages(user=None) -> list[dict]:
     """The pages the dashboards' navigation lists: every registered page but those registered
-    with `nav=False` (pages reached from another, such as a program's drill-down), by `order`."""
-    pages = [p for p in dash.page_registry.values() if p.get("nav", True)]
+    with `nav=False` (pages reached from another, such as a program's drill-down), and those registered
+    with `needs_plans=True` (the leaders') for a `user` whose role opens no plan (a viewer: the tab led to
+    "Your role opens no plan"), by `order`."""
+    from scorecard.plans.services import plans_seen
+
+    hidden = user is not None and getattr(user, "is_authenticated", False) and plans_seen(user) == "none"
+    pages = [p for p in dash.page_registry.values() if p.get("nav", True) and not (hidden and p.get("needs_plans"))]
     return sorted(pages, key=lambda p: (p.get("order") if p.get("order") is not None else 99, p["name"]))
 
 
@@ -108,10 +113,10 @@ def _carried(page: dict) -> str:
     return " ".join(f"{name}:{SHARED_FILTERS[name]}" for name in names if name in SHARED_FILTERS)
 
 
-def dashboards_nav() -> html.Nav:
+def dashboards_nav(user=None) -> html.Nav:
     links = [html.Li(html.A(page["name"], href=page["relative_path"], className="dash-subnav__link",
                             **{"data-path": page["relative_path"], "data-carry": _carried(page)}),
-                     className="dash-subnav__item") for page in dashboard_pages()]
+                     className="dash-subnav__item") for page in dashboard_pages(user)]
     shared = " ".join(f"{name}:{kind}" for name, kind in SHARED_FILTERS.items())
     # The pages the navigation does not list that take a shared filter too (a program's page, its quarter):
     # shown on their default (a program's own latest quarter) they forget it, as a listed page does.
@@ -136,7 +141,7 @@ def shell(content, user: Optional[object] = None) -> html.Div:
         html.A("Skip to main content", href="#main-content", className="usa-skipnav"),
         banner(),
         header(user),
-        dashboards_nav(),
+        dashboards_nav(user),
         html.Main(content, id="main-content", className="grid-container dash-main", tabIndex="-1"),
         footer(),
         html.Div(id="dash-focus", hidden=True),

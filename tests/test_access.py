@@ -69,6 +69,21 @@ def test_every_role_sees_home_and_dashboards(client_as, role):
         assert client.get(url).status_code == 200, url
 
 
+def test_the_dashboards_navigation_offers_the_leaders_page_to_the_roles_that_open_plans(client_as):
+    """A viewer's role opens no plan: the Leaders tab led to "Your role opens no plan, so this page has none to
+    show". It is not offered them; the address still answers with that sentence."""
+    from tests.test_dashboard_pages import walk
+
+    def tabs(client):
+        layout = client.get("/dashboards/_dash-layout").get_json()
+        return {item["props"]["children"]["props"]["children"] for item in walk(layout)
+                if "dash-subnav__item" in str(item.get("props", {}).get("className", ""))}
+    assert "Leaders" in tabs(client_as("executive")) and "Leaders" in tabs(client_as("analyst"))
+    viewer = client_as("viewer")
+    assert "Leaders" not in tabs(viewer) and {"Overview", "Heatmap", "Capacity"} <= tabs(viewer)
+    assert viewer.get("/dashboards/leaders").status_code == 200
+
+
 def test_signed_in_dash_callback_returns_a_figure(client_as):
     client = client_as("viewer")
     assert client.get("/dashboards/_dash-dependencies").status_code == 200  # the pages' callbacks registered

@@ -23,7 +23,8 @@ from scorecard.periods import parse_period
 from scorecard.permissions import can
 from scorecard.text import counted
 
-dash.register_page(__name__, path="/leaders", name="Leaders", title="Leaders · CX Scorecard", order=5)
+dash.register_page(__name__, path="/leaders", name="Leaders", title="Leaders · CX Scorecard", order=5,
+                   needs_plans=True)  # not in the navigation of a role that opens no plan (chrome.dashboard_pages)
 
 
 
