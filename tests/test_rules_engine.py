@@ -344,6 +344,29 @@ def test_a_change_across_the_surveys_change_is_not_judged():
     assert a.fact("change", metric="trust", period="FY2024-Q3").value is not None, "both v2: compared"
 
 
+def test_a_windows_survey_results_are_read_on_the_last_quarters_side_of_the_surveys_change():
+    """A FY2024 rating pooled FY2024-Q1's answers on 1-5 (A-11's v1 statement) with the thumbs up or down of
+    FY2024-Q2 on (v2's trust question, as 1 and 5): not one measure. The window reads the v2 quarters, and says
+    which it left out."""
+    from scorecard.rules.explain import render
+
+    a = Agency()
+    a.target(TRUST, ScopeType.agency, 1, 2024, 4.0, 4.0, 3.7)
+    a.survey(1, "FY2024-Q1", [0, 0, 100, 0, 0])      # v1: 3.00 from 100
+    for quarter in ("FY2024-Q2", "FY2024-Q3", "FY2024-Q4"):
+        a.survey(1, quarter, [20, 0, 0, 0, 80])      # v2: 80% thumbs up, 4.20
+    found = a.fact("attainment", metric="trust", period="FY2024-Q4", window={"periods": 4})
+    assert found.details["n"] == 300 and found.value == pytest.approx(4.2 / 4.0)
+    said = render("in {quarters_with_data} of the {periods} quarters to {period} ({quarters_read})",
+                  {**found.details, "period": "FY2024-Q4"})
+    assert said == ("in 3 of the 4 quarters to FY2024-Q4 (FY2024-Q2 to FY2024-Q4; FY2024-Q1 left out, asked before "
+                    "A-11's survey changed in FY2024-Q2)")
+    status = a.fact("target_status", metric="trust", period="FY2024-Q4", window={"periods": 4})
+    assert (status.value, status.details["n"]) == ("green", 300)
+    v1 = a.fact("attainment", metric="trust", period="FY2024-Q1", window={"periods": 4})
+    assert v1.details["n"] == 100 and "left out" not in v1.details["quarters_read"], "one survey: all read"
+
+
 def test_a_v2_aspects_share_is_survey_data_judged_with_enough_respondents_and_tested_for_change():
     """The v2 aspects are shares of respondents: 3 respondents' 66.7% was proposed Outstanding, 2
     respondents' 0% red, and any fall a decline."""

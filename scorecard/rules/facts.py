@@ -22,7 +22,7 @@ domain's, are in `scorecard.rules.csuite_facts`, registered here on import.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Optional
 
 from scorecard.a11 import V2_FROM, across_the_break
@@ -403,7 +403,30 @@ def attainment(ctx, subject_type, entity, period, ref):
     if metric is None:
         return FactResult(None, "not_applicable")
     periods = fact_periods(ref, period, FACTS["attainment"])
-    return attainment_of(ctx, subject_type, entity, metric, periods, fiscal_year_of(period))
+    kept = _one_survey(metric, periods)
+    found = attainment_of(ctx, subject_type, entity, metric, kept, fiscal_year_of(period))
+    return _said_left_out(found, periods, kept)
+
+
+def _one_survey(metric: MetricInfo, periods: list[str]) -> list[str]:
+    """The quarters of a window a survey metric is pooled over: those of the last quarter's survey (A-11's v1
+    statements on 1-5 and v2's trust question are not one measure: a FY2024 rating pooled FY2024-Q1's 1-5 answers
+    with the thumbs up or down after it)."""
+    if not metric.is_survey or not periods:
+        return periods
+    kept = [p for p in periods if not across_the_break(p, periods[-1])]
+    return periods if len(kept) == len(periods) else kept
+
+
+def _said_left_out(found: FactResult, periods: list[str], kept: list[str]) -> FactResult:
+    """`found` saying the window's quarters `_one_survey` left out (and counting the whole window's quarters)."""
+    if len(kept) == len(periods):
+        return found
+    left = [p for p in periods if p not in kept]
+    read = found.details.get("quarters_read", _quarters(kept))
+    details = {**found.details, "periods": len(periods),
+               "quarters_read": f"{read}; {_quarters(left)} left out, asked before A-11's survey changed in {V2_FROM}"}
+    return replace(found, details=details)
 
 
 @fact("target_status", returns="text", params={"metric": METRIC, "window": WINDOW},
@@ -415,7 +438,8 @@ def target_status(ctx, subject_type, entity, period, ref):
     if metric is None:
         return FactResult(None, "not_applicable")
     keys = subject_keys(ctx, subject_type, entity)
-    periods = fact_periods(ref, period, FACTS["target_status"])
+    window = fact_periods(ref, period, FACTS["target_status"])
+    periods = _one_survey(metric, window)
     fiscal_year = fiscal_year_of(period)
     pool, inputs = _read(ctx, keys, metric, periods)
     scored = pool.score(metric.kind)
@@ -434,7 +458,7 @@ def target_status(ctx, subject_type, entity, period, ref):
     status = rag_status(Score(scored.value, scored.n, [], scored.ci), target, survey=metric.is_survey,
                         min_n=ctx.min_n)
     reason = {NO_DATA: "no_data", INSUFFICIENT: "insufficient_data", NO_TARGET: "no_target"}.get(status)
-    return FactResult(None if reason else status, reason, tuple(inputs), details)
+    return _said_left_out(FactResult(None if reason else status, reason, tuple(inputs), details), window, periods)
 
 
 def _change(ctx, subject_type, entity, period, ref) -> tuple[Optional[object], FactResult]:
