@@ -426,8 +426,9 @@ def _run_import(session, path, *, filename: Optional[str] = None, format_name: O
             + f". If they should be, give {'it' if one else 'each'} the layout's column name and upload again.")
     if not filled:
         raise ImportFileError(f"the file has a header on row {header_index + 1} but no data rows below it")
-    if progress:  # the last report a confirm can record on SQLite before it holds the write lock
-        progress("planning", seen)
+    if progress:  # the last report a confirm can record on SQLite before it holds the write lock: it says both
+        progress("planning" if dry_run or session.get_bind().dialect.name != "sqlite" else "planning and writing",
+                 seen)
     # Planned against what is stored, written as planned: no other confirm or revert in between.
     writes_wait = not dry_run and writers.one_at_a_time(session, writers.IMPORT)
     if hasattr(sink, "finish"):

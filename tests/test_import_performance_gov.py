@@ -488,7 +488,7 @@ def test_a_preview_creating_organisations_writes_nothing_and_holds_no_one_up(app
         held = []
 
         def another_writer(stage, _rows):
-            if stage == "planning":
+            if stage.startswith("planning"):
                 other = sqlite3.connect(path, timeout=0)
                 try:
                     other.execute("CREATE TABLE IF NOT EXISTS preview_probe (x)")
