@@ -105,7 +105,11 @@ def test_publish_retire_and_simulate(demo, runner, tmp_path):
     assert any(line.startswith("  requirement ") and "FY2027-Q1: rating 4 -> rating 3" in line for line in lines[1:])
     as_json = json.loads(runner.invoke(args=["rules", "simulate", path, "--json", "--today",
                                              DEMO_TODAY.isoformat()]).output)
-    assert as_json[0]["changed"] == len(lines) - 1 and as_json[0]["changes"][0]["leader"]
+    assert as_json[0]["changed"] == sum(line.startswith("  requirement ") for line in lines)
+    assert as_json[0]["changes"][0]["leader"]
+    # and what the requirements' new ratings do to their elements, as the web's simulation says it
+    assert any(line.startswith("  so the proposed rating of ") and "would change" in line for line in lines)
+    assert len(as_json[0]["elements"]) == sum(line.startswith("    ") and " plan, " in line for line in lines) > 0
     with demo.app_context():
         assert snapshot() == before
     assert runner.invoke(args=["rules", "import", path]).exit_code == 0

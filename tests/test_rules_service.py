@@ -170,6 +170,34 @@ def test_simulate_shows_the_difference_and_changes_nothing(rules_demo):
         simulate(db.session, broken)
 
 
+def test_a_requirement_rules_simulation_shows_the_elements_it_would_move_as_publishing_then_does(rules_demo):
+    """A simulation listed the requirement findings a stricter band changes, and not what that did to the plans:
+    publishing then moved elements' proposals, some on plans already decided. The elements it lists are those
+    publishing moves, to the proposals it gives them."""
+    from scorecard.models import PerformancePlan
+    from scorecard.plans.services import PLAN_LOADING, plan_views
+
+    def proposals():
+        db.session.expire_all()
+        plans = db.session.scalars(sa.select(PerformancePlan).options(*PLAN_LOADING)).all()
+        return {(v.plan.id, e.element.name): e.proposed for v in plan_views(db.session, plans) for e in v.elements}
+
+    evaluate(db.session)
+    draft = copy.deepcopy(pack_by_key()["requirement-rating-from-attainment"])
+    draft["then"]["rating"]["bands"] = [[1.1, 5], [1.05, 4], [1.0, 3], [0.95, 2]]
+    result = simulate(db.session, draft)
+    assert result.elements and all(e.would_be != e.proposed for e in result.elements)
+    assert any(e.decided is not None for e in result.elements), "the demo's FY2026 plans are decided"
+    before = proposals()
+    assert all(before[(e.plan_id, e.element)] == e.proposed for e in result.elements)
+    save(db.session, draft, publish=True)
+    evaluate(db.session)
+    after = proposals()
+    moved = {key: after[key] for key in after if after[key] != before[key]}
+    assert moved == {(e.plan_id, e.element): e.would_be for e in result.elements}
+    assert result.as_json()["elements"][0]["would_be"] == result.elements[0].would_be
+
+
 def _canonical(path, rows):
     with open(path, "w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)

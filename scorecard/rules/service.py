@@ -521,11 +521,12 @@ class Simulation:
     published_version: Optional[int]
     changes: list = field(default_factory=list)
     unchanged: int = 0
+    elements: list = field(default_factory=list)  # plans.effects.ElementEffect: a requirement rule's effect
 
     def as_json(self) -> dict:
         return {"key": self.key, "applies_to": self.subject_type, "published_version": self.published_version,
                 "unchanged": self.unchanged, "changed": len(self.changes),
-                "changes": [c.__dict__ for c in self.changes]}
+                "changes": [c.__dict__ for c in self.changes], "elements": [e.__dict__ for e in self.elements]}
 
 
 def simulate(session, definition: dict, *, today: Optional[date] = None,
@@ -561,4 +562,10 @@ def simulate(session, definition: dict, *, today: Optional[date] = None,
         shown = subj.subject(ctx, subject_type, entity)
         result.changes.append(Change(subject_type, subject_id, shown.fields.get("subject"), shown.fields.get("leader"),
                                      (new or old).period, old_text, new_text, new.explanation if new else None))
+    if draft.subject_type is RuleSubject.requirement:  # and what the requirements' new ratings do to their elements
+        from scorecard.plans.effects import element_effects
+
+        moved = {c.subject_id: (after[(c.subject_type, c.subject_id)].rating if (c.subject_type, c.subject_id) in after
+                                else None, c.period) for c in result.changes}
+        result.elements = element_effects(session, draft.key, moved)
     return result
