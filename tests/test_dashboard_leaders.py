@@ -107,6 +107,24 @@ def test_decided_plans_have_their_summary_level_and_overrides(world):
     assert found.levels()[3] == 1 and found.levels()["none"] == 0 and found.proposals()[2] == 1
 
 
+def test_plans_of_a_year_not_yet_begun_do_not_move_the_pages_to_it(world):
+    """One FY2028 plan imported during FY2027 switched the overview's leaders tile and the leaders page to FY2028
+    ("0 ... in 1 FY2028 plan"): they open on the newest year that has begun; the next year is a choice."""
+    from scorecard.clock import agency_today
+    from scorecard.periods import Period
+    from tests.test_dashboard_functions import make_plan
+
+    assert queries.opening_year([2026, 2027, 2028], today=Period(2027, 2).start) == 2027
+    assert queries.opening_year([2029, 2030], today=Period(2027, 2).start) == 2030, "none begun: the newest"
+    current = Period.from_date(agency_today()).fiscal_year
+    make_plan(db.session, world["leaders"]["deputy"], current + 1, function=world["functions"]["CFO"])
+    db.session.commit()
+    found = queries.leaders(db.session)
+    assert found.years[0] == current + 1 and found.fiscal_year == current
+    seen = leaders_below(db.session, common.Scope(Role.executive))
+    assert seen.fiscal_year == found.fiscal_year, "the overview's tile opens on the year the leaders page does"
+
+
 def test_a_few_plans_are_counted_on_an_axis_of_whole_numbers(world):
     """Three plans drew the levels chart's axis at 0, 0.2, 0.4 ... (a fifth of a plan)."""
     from dashboards.figures.leaders import levels_figure

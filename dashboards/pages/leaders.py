@@ -29,8 +29,8 @@ dash.register_page(__name__, path="/leaders", name="Leaders", title="Leaders · 
 
 
 def _latest():
-    years = queries.plan_years(db.session)
-    return str(years[0]) if years else None
+    year = queries.opening_year(queries.plan_years(db.session))
+    return str(year) if year is not None else None
 
 
 PAGE_SIZE = 100  # leaders a page of the list shows; the downloads hold them all

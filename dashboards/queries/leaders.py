@@ -214,6 +214,18 @@ def plan_years(session) -> list[int]:
                                 .order_by(PerformancePlan.fiscal_year.desc())))
 
 
+def opening_year(years: list[int], today=None) -> Optional[int]:
+    """The appraisal year the pages open on, of `years` with plans: the newest that has begun (plans imported
+    before their year begins, FY2028's during FY2027, made the pages open on a year no quarter of which has
+    results, with 0 leaders at risk); the newest when none has."""
+    from scorecard.clock import agency_today
+    from scorecard.periods import Period
+
+    current = Period.from_date(today or agency_today()).fiscal_year
+    begun = [year for year in years if year <= current]
+    return max(begun) if begun else (max(years) if years else None)
+
+
 @cached
 def filter_choices(session) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
     """(components, functions) that have leaders, as (id, name) by name."""
@@ -252,10 +264,10 @@ def _decisions(session, plan_ids: sa.Select) -> dict[int, tuple[int, Optional[in
 
 @cached
 def leaders(session, fiscal_year: Optional[int] = None, chosen: LeaderFilter = EVERYONE) -> Leaders:
-    """The plans of `fiscal_year` (default: the newest) with a CX requirement, of the leaders the
+    """The plans of `fiscal_year` (default: `opening_year`) with a CX requirement, of the leaders the
     filter selects; no links (see `with_links`)."""
     years = plan_years(session)
-    year = fiscal_year if fiscal_year is not None else (years[0] if years else None)
+    year = fiscal_year if fiscal_year is not None else opening_year(years)
     found = Leaders(year, years)
     if year is None:
         return found

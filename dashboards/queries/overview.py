@@ -23,6 +23,7 @@ from dashboards.queries.common import (
     status_metric,
 )
 from dashboards.queries.compliance import awaited_until, designated_in, due_date
+from dashboards.queries.leaders import opening_year
 from dashboards.queries.program import MEAN, SHARE, wilson
 from dashboards.tables import as_given
 from scorecard.a11 import V2_FROM, across_the_break, trust_as_share
@@ -338,9 +339,9 @@ def _latest_ratings(requirement_ids: sa.Select) -> sa.Subquery:
 @cached
 def leaders_below(session, scope: Scope, *, below: int = RATING_BELOW,
                   programs: ProgramFilter = EVERY_PROGRAM) -> Optional[LeadersBelow]:
-    """Leaders (in the newest appraisal year's plans `scope` may see; with `programs` chosen, of the
-    components that go with them: ProgramFilter.component_ids) with a CX requirement whose proposed
-    rating is below `below`, lowest first. None when the role sees no plans."""
+    """Leaders (in the plans `scope` may see of the appraisal year the pages open on, leaders.opening_year;
+    with `programs` chosen, of the components that go with them: ProgramFilter.component_ids) with a CX
+    requirement whose proposed rating is below `below`, lowest first. None when the role sees no plans."""
     if not can(scope, "view_plans"):
         return None
     chosen = programs.leader_clause(session)
@@ -351,7 +352,7 @@ def leaders_below(session, scope: Scope, *, below: int = RATING_BELOW,
             return query
         return query.where(PerformancePlan.leader_id.in_(sa.select(Leader.id).where(chosen)))
     plans = seen().subquery()
-    year = session.scalar(sa.select(sa.func.max(plans.c.fiscal_year)))
+    year = opening_year(session.scalars(sa.select(plans.c.fiscal_year).distinct()).all())
     if year is None:
         return LeadersBelow(None, narrowed=chosen is not None)
     # Columns, not objects, and only the requirements below: a year's plans are thousands of
