@@ -429,7 +429,9 @@ def test_a_long_word_someone_wrote_breaks_within_its_cell(server, browser, tmp_p
     WebDriverWait(browser, 60).until(ec.presence_of_element_located((By.ID, "update-form")))
     browser.execute_script("document.querySelector('#update-form [name=status]').value = 'at_risk';"
                            "document.querySelector('#update-form [name=reason]').value = arguments[0];", word)
-    browser.find_element(By.ID, "save").click()
+    save = browser.find_element(By.ID, "save")
+    save.click()
+    WebDriverWait(browser, 60).until(ec.staleness_of(save))  # the form's own reason field is #reason too
     WebDriverWait(browser, 60).until(ec.presence_of_element_located((By.ID, "reason")))
     assert browser.find_element(By.ID, "reason").text.replace("\n", "") == word
 
