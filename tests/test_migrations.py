@@ -222,3 +222,40 @@ def test_a_status_finding_read_from_nothing_becomes_no_data(empty_database):
         assert db.session.get(Finding, ids[1]).explanation == old
         db.session.remove()
         db.engine.dispose()
+
+
+def test_a_score_finding_read_from_nothing_becomes_no_data(empty_database):
+    """Revision 0021: a capacity domain's evidence score read from nothing (a year without results yet) was stored
+    as "insufficient data" beside "no data for FY2027-Q1 yet": it takes the status and sentence the engine now
+    gives it; a score that read something keeps its own."""
+    from scorecard.models import Finding, FindingInput, Rule, RuleStatus, RuleSubject, RuleVersion
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": empty_database, "SECRET_KEY": "x", "TESTING": True})
+    old = "Measurement evidence: no data for FY2027-Q1 yet, so nothing to judge (insufficient data)."
+    with app.app_context():
+        upgrade()
+        downgrade(revision="0020")
+        rule = Rule(key="e", title="Measurement evidence", subject_type=RuleSubject.capacity_domain)
+        version = RuleVersion(rule=rule, version=1, status=RuleStatus.published, definition={})
+        made = {}
+        for subject_id, read in ((1, False), (2, True)):
+            finding = Finding(rule_version=version, subject_type=RuleSubject.capacity_domain, subject_id=subject_id,
+                              period="FY2027-Q1", outcome="score", status="insufficient_data", explanation=old,
+                              facts={}, fingerprint="f")
+            if read:
+                finding.inputs.append(FindingInput(role="observations", value=4.0, n=3))
+            db.session.add(finding)
+            made[subject_id] = finding
+        db.session.commit()
+        ids = {k: f.id for k, f in made.items()}
+        db.session.remove()
+        upgrade(revision="0021")
+        found = {row.subject_id: (row.status, row.explanation)
+                 for row in db.session.execute(sa.select(Finding.subject_id, Finding.status, Finding.explanation))}
+        assert found[1] == ("no_data", old.replace("(insufficient data)", "(no data)"))
+        assert found[2] == ("insufficient_data", old)
+        db.session.remove()
+        downgrade(revision="0020")
+        assert db.session.get(Finding, ids[1]).explanation == old
+        db.session.remove()
+        db.engine.dispose()

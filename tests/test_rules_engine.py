@@ -154,6 +154,21 @@ def test_unknown_facts_give_insufficient_data_or_nothing():
     assert evaluate(gated, subject, "FY2025-Q4", unknown_n).status == "insufficient_data"
 
 
+def test_a_score_read_from_nothing_is_no_data_and_says_so_once():
+    """A capacity domain's evidence score in a year with no results yet read "no data for FY2027-Q1 yet, so nothing
+    to judge (insufficient data)", stored as insufficient data: the word for too few respondents. Read from nothing,
+    a score is no data, as a status is; a rating keeps insufficient data."""
+    scored = rule({"key": "e", "title": "Measurement evidence", "applies_to": "program",
+                   "then": {"score": {"by": "reporting_share", "metric": "trust"}}, "explain": "{program}: {score}"})
+    nothing = evaluate(scored, SUBJECT, "FY2027-Q1", given_facts({"reporting_share": FactResult(None, "no_data")}))
+    assert (nothing.status, nothing.summary) == ("no_data", "no_data")
+    assert nothing.explanation.endswith("FY2027-Q1, the latest quarter of its agency's results, so nothing to judge "
+                                        "(no data).")
+    short = given_facts({"reporting_share": FactResult(None, "insufficient_data")})
+    few = evaluate(scored, SUBJECT, "FY2027-Q1", short)
+    assert few.status == "insufficient_data"
+
+
 def test_inputs_are_collected_once_each():
     one = InputRef("observations", TRUST, "program:7", "FY2025-Q1", 4.1, 120, (1, 2, 3))
     target = InputRef("target", TRUST, value=4.0, target_id=9)

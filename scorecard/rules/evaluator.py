@@ -29,7 +29,7 @@ STATUSES = ("green", "amber", "red", "insufficient_data")
 STATUS_RANK = {"red": 0, "amber": 1, "green": 2}
 SEVERITIES = ("low", "medium", "high")
 INSUFFICIENT = "insufficient_data"
-NO_DATA = "no_data"  # as scorecard.scoring's: a status read from nothing at all (no answer, no value)
+NO_DATA = "no_data"  # as scorecard.scoring's: a status or score read from nothing at all (no answer, no value)
 FINDING_STATUSES = (*STATUSES, NO_DATA)  # a status finding's: a rule's statuses, and the engine's for nothing read
 # Reasons a fact has no value that mean "not enough data" (so: insufficient_data, never red).
 DATA_REASONS = frozenset({"insufficient_data", "no_data"})
@@ -191,8 +191,8 @@ class FindingDraft:
     @property
     def summary(self) -> str:
         """The outcome in a few words: "rating 4", "red", "flag stale (medium)", "score 0.83"."""
-        if self.status == INSUFFICIENT and self.outcome != "status":
-            return INSUFFICIENT
+        if self.status in (INSUFFICIENT, NO_DATA) and self.outcome != "status":
+            return self.status
         if self.outcome == "rating":
             return f"rating {self.rating}"
         if self.outcome == "status":
@@ -270,8 +270,9 @@ def _finished(draft: FindingDraft, rule: CompiledRule, subject: Subject, run: _R
     """The draft with what it read (facts, inputs, records) and its explanation."""
     draft.facts = {"values": run.values, **(context or {})}
     draft.inputs = tuple(run.inputs.values())
-    if draft.outcome == "status" and draft.status == INSUFFICIENT and reason == "no_data" and not draft.inputs:
-        draft.status = NO_DATA  # nothing was read: not too few respondents, none (a rating says insufficient data)
+    if draft.outcome in ("status", "score") and draft.status == INSUFFICIENT and reason == "no_data" \
+            and not draft.inputs:  # nothing was read: not too few respondents, none (a rating says insufficient data)
+        draft.status = NO_DATA
     records = {item.subject_key: dict(item.record) for item in draft.inputs if item.record}
     if records:  # what the records read said (a commitment's status, due date, last update)
         draft.facts["records"] = records

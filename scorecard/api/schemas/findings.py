@@ -9,7 +9,8 @@ from scorecard.models import (
 from scorecard.rules.evaluator import FINDING_STATUSES
 
 STATUS_WORDS = (", ".join(FINDING_STATUSES) + ": a status finding's status (no_data: the rule could read nothing for "
-                "its quarter); a rating or score the rules could not give for too little data reads insufficient_data")
+                "its quarter); a rating or score the rules could not give for too little data reads insufficient_data, "
+                "a score read from nothing at all no_data")
 
 
 class FindingInputSchema(Schema):
