@@ -380,6 +380,14 @@ def test_a_windows_survey_results_are_read_on_the_last_quarters_side_of_the_surv
     assert (status.value, status.details["n"]) == ("green", 300)
     v1 = a.fact("attainment", metric="trust", period="FY2024-Q1", window={"periods": 4})
     assert v1.details["n"] == 100 and "left out" not in v1.details["quarters_read"], "one survey: all read"
+    # every fact over a window of the program's survey results reads the same quarters
+    value = a.fact("metric_value", metric="trust", period="FY2024-Q4", window={"periods": 4})
+    assert (value.value, value.details["n"]) == (pytest.approx(4.2), 300)
+    assert value.details["quarters_read"].endswith("FY2024-Q1 left out, asked before A-11's survey changed in "
+                                                   "FY2024-Q2")
+    assert a.fact("n", metric="trust", period="FY2024-Q4", window={"periods": 4}).value == 300
+    trend = a.fact("trend_slope", metric="trust", period="FY2024-Q4", window={"periods": 4})
+    assert trend.value == pytest.approx(0.0) and not any("FY2024-Q1" in v for v in trend.details["values"])
 
 
 def test_a_v2_aspects_share_is_survey_data_judged_with_enough_respondents_and_tested_for_change():

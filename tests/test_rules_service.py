@@ -198,6 +198,45 @@ def test_a_requirement_rules_simulation_shows_the_elements_it_would_move_as_publ
     assert result.as_json()["elements"][0]["would_be"] == result.elements[0].would_be
 
 
+def test_a_new_rule_rating_requirements_another_rates_lists_the_elements_publishing_moves(rules_demo):
+    """A rule under a new key rating the requirements another rule rates in the same quarter said no element would
+    move: the newest finding of a quarter is the proposal, and publishing moved 44 decided elements."""
+    from scorecard.models import PerformancePlan
+    from scorecard.plans.services import PLAN_LOADING, plan_views
+
+    def proposals():
+        db.session.expire_all()
+        plans = db.session.scalars(sa.select(PerformancePlan).options(*PLAN_LOADING)).all()
+        return {(v.plan.id, e.element.name): e.proposed for v in plan_views(db.session, plans) for e in v.elements}
+
+    evaluate(db.session)
+    rival = {"key": "rival-rating", "title": "Rival rating", "applies_to": "requirement",
+             "select": {"has_metric": True, "fiscal_year": 2026}, "then": {"rating": 1},
+             "explain": "{leader}: fixed rating {rating}."}
+    result = simulate(db.session, rival)
+    assert result.published_version is None and result.elements and result.stale == 0
+    before = proposals()
+    save(db.session, rival, publish=True)
+    evaluate(db.session)
+    after = proposals()
+    assert {key: after[key] for key in after if after[key] != before[key]} == {
+        (e.plan_id, e.element): e.would_be for e in result.elements}
+
+
+def test_a_simulation_says_when_the_data_changed_since_the_last_evaluation(rules_demo):
+    """The findings a simulation lists compare with today's data, the elements with the plans as stored: after an
+    edit not yet evaluated, publishing moved more than it listed, without a word."""
+    from scorecard.models import Commitment, CommitmentStatus
+
+    evaluate(db.session)
+    rule = copy.deepcopy(pack_by_key()["requirement-rating-from-function-commitments"])
+    assert simulate(db.session, rule).stale == 0
+    for commitment in db.session.scalars(sa.select(Commitment).where(Commitment.status != CommitmentStatus.complete)):
+        commitment.status = CommitmentStatus.complete
+    db.session.commit()
+    assert simulate(db.session, rule).stale > 0
+
+
 def _canonical(path, rows):
     with open(path, "w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)

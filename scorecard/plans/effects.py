@@ -26,8 +26,9 @@ class ElementEffect:
 def element_effects(session, rule_key: str, proposals: dict[int, tuple[Optional[int], str]]) -> list[ElementEffect]:
     """The elements whose proposal would move were rule `rule_key`'s draft to propose `proposals`, {requirement
     id: (its rating, None for none; its quarter)}. A requirement's proposal is the published rules' latest rating
-    finding (plans.services.requirement_findings): the draft's replaces it when it is this rule's, or of an
-    earlier quarter than the draft's; another rule's of the same or a later quarter stays the proposal."""
+    finding (plans.services.requirement_findings, the newest of the latest quarter): the draft's, evaluated when it
+    is published, replaces it when it is this rule's or of the same or an earlier quarter; another rule's of a
+    later quarter stays the proposal."""
     if not proposals:
         return []
     touched = sa.select(PlanElement.plan_id).join(PlanRequirement, PlanRequirement.element_id == PlanElement.id) \
@@ -42,7 +43,7 @@ def element_effects(session, rule_key: str, proposals: dict[int, tuple[Optional[
                 draft = proposals.get(shown.requirement.id)
                 now = shown.finding
                 if draft is not None and (now is None or now.rule_version.rule.key == rule_key
-                                          or now.period < draft[1]):
+                                          or now.period <= draft[1]):
                     ratings.append(draft[0])
                     moved = True
                 else:

@@ -182,10 +182,14 @@ def simulate_command(path, as_json, today):
             who = f" [{c.leader}]" if c.leader and c.subject_type is RuleSubject.requirement else ""
             click.echo(f"  {c.subject_type} {c.subject}{who} {c.period}: {c.before or 'nothing'} -> "
                        f"{c.after or 'nothing'}")
+        if r.stale:
+            click.echo(f"  (the data changed since the rules were last evaluated: {counted(r.stale, 'finding')} of the "
+                       "published version change at the next evaluation whatever this version says)")
         if r.elements:
             decided = sum(1 for e in r.elements if e.decided is not None)
-            click.echo(f"  so the proposed rating of {counted(len(r.elements), 'element')} would change ({decided} "
-                       "decided: a decision stands until the rating official decides again):")
+            said = (f" ({decided} decided: a decision stands until the rating official decides again)"
+                    if decided else "")
+            click.echo(f"  so the proposed rating of {counted(len(r.elements), 'element')} would change{said}:")
             for e in r.elements:
                 click.echo(f"    {e.leader}, FY{e.fiscal_year} plan, {e.element}: {e.proposed or 'none'} -> "
                            f"{e.would_be or 'none'}" + (f" (decided {e.decided})" if e.decided is not None else ""))

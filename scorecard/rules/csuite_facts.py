@@ -21,6 +21,7 @@ from scorecard.rules.facts import (
     fact,
     fact_periods,
     fiscal_year_of,
+    one_survey,
 )
 
 # -- commitments and capacity ------------------------------------------------------------------
@@ -224,7 +225,7 @@ def _function_targets(ctx, subject_type, entity, period, ref, spec) -> FactResul
     inputs, attained, below = [], [], []
     for metric_id in metric_ids:
         metric = ctx.metrics[metric_id]
-        result = attainment_over(ctx, keys, None, metric, periods, fiscal_year_of(period))
+        result = attainment_over(ctx, keys, None, metric, one_survey(metric, list(periods)), fiscal_year_of(period))
         inputs += result.inputs
         if result.known:
             attained.append(result.value)

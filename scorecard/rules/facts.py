@@ -244,12 +244,13 @@ def metric_value(ctx, subject_type, entity, period, ref):
                 break
     elif at:
         period = at
-    periods = fact_periods(ref, period, FACTS["metric_value"])
+    window = fact_periods(ref, period, FACTS["metric_value"])
+    periods = one_survey(metric, window)
     pool, inputs = _read(ctx, keys, metric, periods)
     scored = pool.score(metric.kind)
     reason = _honest(ctx, metric, scored.value, scored.n)
     details = _base_details(metric, keys, periods, scored.value, scored.n)
-    return FactResult(None if reason else scored.value, reason, tuple(inputs), details)
+    return _said_left_out(FactResult(None if reason else scored.value, reason, tuple(inputs), details), window, periods)
 
 
 @fact("n", returns="number", params={"metric": METRIC, "window": WINDOW})
@@ -259,11 +260,13 @@ def respondents(ctx, subject_type, entity, period, ref):
     if metric is None:
         return FactResult(None, "not_applicable")
     keys = subject_keys(ctx, subject_type, entity)
-    periods = fact_periods(ref, period, FACTS["n"])
+    window = fact_periods(ref, period, FACTS["n"])
+    periods = one_survey(metric, window)
     pool, inputs = _read(ctx, keys, metric, periods)
     scored = pool.score(metric.kind)
-    return FactResult(scored.n or 0, None, tuple(inputs), _base_details(metric, keys, periods, scored.value, scored.n),
-                      short=metric.is_survey and (scored.n or 0) < ctx.min_n)
+    found = FactResult(scored.n or 0, None, tuple(inputs), _base_details(metric, keys, periods, scored.value, scored.n),
+                       short=metric.is_survey and (scored.n or 0) < ctx.min_n)
+    return _said_left_out(found, window, periods)
 
 
 def _per_key_period(ctx, subject_type, entity, ref, period, spec, test) -> FactResult:
@@ -403,12 +406,12 @@ def attainment(ctx, subject_type, entity, period, ref):
     if metric is None:
         return FactResult(None, "not_applicable")
     periods = fact_periods(ref, period, FACTS["attainment"])
-    kept = _one_survey(metric, periods)
+    kept = one_survey(metric, periods)
     found = attainment_of(ctx, subject_type, entity, metric, kept, fiscal_year_of(period))
     return _said_left_out(found, periods, kept)
 
 
-def _one_survey(metric: MetricInfo, periods: list[str]) -> list[str]:
+def one_survey(metric: MetricInfo, periods: list[str]) -> list[str]:
     """The quarters of a window a survey metric is pooled over: those of the last quarter's survey (A-11's v1
     statements on 1-5 and v2's trust question are not one measure: a FY2024 rating pooled FY2024-Q1's 1-5 answers
     with the thumbs up or down after it)."""
@@ -419,7 +422,7 @@ def _one_survey(metric: MetricInfo, periods: list[str]) -> list[str]:
 
 
 def _said_left_out(found: FactResult, periods: list[str], kept: list[str]) -> FactResult:
-    """`found` saying the window's quarters `_one_survey` left out (and counting the whole window's quarters)."""
+    """`found` saying the window's quarters `one_survey` left out (and counting the whole window's quarters)."""
     if len(kept) == len(periods):
         return found
     left = [p for p in periods if p not in kept]
@@ -439,7 +442,7 @@ def target_status(ctx, subject_type, entity, period, ref):
         return FactResult(None, "not_applicable")
     keys = subject_keys(ctx, subject_type, entity)
     window = fact_periods(ref, period, FACTS["target_status"])
-    periods = _one_survey(metric, window)
+    periods = one_survey(metric, window)
     fiscal_year = fiscal_year_of(period)
     pool, inputs = _read(ctx, keys, metric, periods)
     scored = pool.score(metric.kind)
@@ -598,7 +601,8 @@ def trend_slope(ctx, subject_type, entity, period, ref):
     if metric is None:
         return FactResult(None, "not_applicable")
     keys = subject_keys(ctx, subject_type, entity)
-    periods = fact_periods(ref, period, FACTS["trend_slope"])
+    window = fact_periods(ref, period, FACTS["trend_slope"])
+    periods = one_survey(metric, window)
     points, inputs, values = [], [], []
     for x, p in enumerate(periods):
         pool, read = _read(ctx, keys, metric, [p])
@@ -609,12 +613,12 @@ def trend_slope(ctx, subject_type, entity, period, ref):
             values.append(f"{p} {scored.value:.2f}")
     details = {"metric": metric.name, "periods": len(periods), "values": values, "programs": len(keys)}
     if len(points) < 3:
-        return FactResult(None, "insufficient_data", tuple(inputs), details)
+        return _said_left_out(FactResult(None, "insufficient_data", tuple(inputs), details), window, periods)
     mean_x = sum(x for x, _ in points) / len(points)
     mean_y = sum(y for _, y in points) / len(points)
     slope = (sum((x - mean_x) * (y - mean_y) for x, y in points) / sum((x - mean_x) ** 2 for x, _ in points))
     details["slope"] = slope
-    return FactResult(slope, None, tuple(inputs), details)
+    return _said_left_out(FactResult(slope, None, tuple(inputs), details), window, periods)
 
 
 @fact("reporting_share", returns="number", params={"metric": METRIC, "window": WINDOW, "min_n": MIN_N},

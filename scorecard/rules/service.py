@@ -522,11 +522,30 @@ class Simulation:
     changes: list = field(default_factory=list)
     unchanged: int = 0
     elements: list = field(default_factory=list)  # plans.effects.ElementEffect: a requirement rule's effect
+    stale: int = 0  # the published version's stored findings today's data changes, whatever the draft says
 
     def as_json(self) -> dict:
         return {"key": self.key, "applies_to": self.subject_type, "published_version": self.published_version,
                 "unchanged": self.unchanged, "changed": len(self.changes),
-                "changes": [c.__dict__ for c in self.changes], "elements": [e.__dict__ for e in self.elements]}
+                "changes": [c.__dict__ for c in self.changes], "elements": [e.__dict__ for e in self.elements],
+                "stale": self.stale}
+
+
+def _stale(session, version_ids: list[int], fresh: dict) -> int:
+    """How many of the published versions' findings `fresh` (their drafts on today's data, by subject) would
+    change: an import or an edit since the last evaluation moves them at the next, whatever a draft says (a
+    simulation compares with `fresh`; the plans show what is stored)."""
+    if not version_ids or not fresh:
+        return 0
+    stored = {(row.subject_type, row.subject_id, row.period): (row.outcome, row.rating, row.status, row.flag,
+                                                                 row.severity, None if row.score is None
+                                                                 else round(row.score, 9))
+              for row in session.execute(sa.select(Finding.subject_type, Finding.subject_id, Finding.period,
+                                                   Finding.outcome, Finding.rating, Finding.status, Finding.flag,
+                                                   Finding.severity, Finding.score)
+                                         .where(Finding.rule_version_id.in_(version_ids)))}
+    return sum(1 for (subject_type, subject_id), draft in fresh.items()
+               if stored.get((subject_type, subject_id, draft.period)) != draft.outcome_fields())
 
 
 def simulate(session, definition: dict, *, today: Optional[date] = None,
@@ -551,6 +570,7 @@ def simulate(session, definition: dict, *, today: Optional[date] = None,
         after = {(d.subject_type, d.subject_id): d for d in run_rules(ctx, [draft])}
         before = {(d.subject_type, d.subject_id): d for d in run_rules(ctx, [r for _, r in published])}
     result = Simulation(draft.key, draft.subject_type, published[0][1].version if published else None)
+    result.stale = _stale(session, [compiled.version_id for _, compiled in published], before)
     for key in sorted(set(before) | set(after)):
         old, new = before.get(key), after.get(key)
         old_text, new_text = (old.summary if old else None), (new.summary if new else None)
