@@ -25,8 +25,13 @@ $(BIN)/scorecard: pyproject.toml
 install: $(BIN)/scorecard
 
 # `make run PORT=8060 HOST=0.0.0.0` serves elsewhere; the briefings, reminders and the demo's outbox then link to
-# that address (SCORECARD_BASE_URL), not to the default port's.
-run: export SCORECARD_BASE_URL ?= http://$(HOST):$(PORT)
+# that address (SCORECARD_BASE_URL, 127.0.0.1 for a host that means every address), not to the default port's:
+# unless SCORECARD_BASE_URL is set already, in the environment or in .env (which Flask reads).
+ifeq ($(origin SCORECARD_BASE_URL),undefined)
+ifeq ($(shell grep -s '^[[:space:]]*SCORECARD_BASE_URL=' .env),)
+run: export SCORECARD_BASE_URL = http://$(if $(filter 0.0.0.0 ::,$(HOST)),127.0.0.1,$(HOST)):$(PORT)
+endif
+endif
 run: install
 	SCORECARD_ENV=development $(BIN)/scorecard db upgrade
 	SCORECARD_ENV=development $(BIN)/scorecard demo
