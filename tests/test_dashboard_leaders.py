@@ -153,6 +153,13 @@ def test_a_confirmation_stays_one_when_the_proposal_moves_after_it(world):
     layout = json.loads(json.dumps(tiles(queries.leaders(db.session, 2026)), cls=PlotlyJSONEncoder))
     said = text(next(t for t in walk(layout) if t["props"].get("id") == "leaders-undecided"))
     assert "override the rules' proposal: 0 elements. Proposals changed since their decision: 1 element" in said
+    from dashboards.pages.leaders import leaders_table
+
+    [row] = leaders_table(queries.leaders(db.session, 2026)).rows
+    assert row["decided"] == "2 (the proposal it answered; the rules propose 4 now)", "the table tells the two apart"
+    decide(db.session, director, [4, 4, 3, 4, 3])  # decided again: 3 over the proposal of 4
+    [row] = leaders_table(queries.leaders(db.session, 2026)).rows
+    assert row["decided"] == "3 (overriding the proposal of 4)"
 
 
 def test_a_plan_whose_weights_break_opms_rules_has_no_level_here_as_on_its_page(world):

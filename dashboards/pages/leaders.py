@@ -139,6 +139,18 @@ def _rating(value) -> str:
     return "none yet" if value is None else str(value)
 
 
+def _decided(element) -> str:
+    """An element's decision, saying whether it overrode the proposal it answered and whether the rules propose
+    otherwise since (the tile counts both: a confirmation whose proposal moved read as an override)."""
+    said = _rating(element.decided)
+    if element.overridden:
+        said += f" (overriding the proposal of {element.answered}"
+        return said + (f"; the rules propose {_rating(element.proposed)} now)" if element.moved else ")")
+    if element.moved:
+        said += f" (the proposal it answered; the rules propose {_rating(element.proposed)} now)"
+    return said
+
+
 def leaders_table(found: queries.Leaders, page: Optional[tables.Page] = None) -> tables.Table:
     """One row per leader (of `page`, or all): proposals and decisions (on OPM's 1-5 scale), the
     elements at risk, the plan's summary."""
@@ -155,7 +167,7 @@ def leaders_table(found: queries.Leaders, page: Optional[tables.Page] = None) ->
             "why": tables.finding_words(lowest.finding_id) if lowest else None,
             "why_href": lowest.why_href if lowest else None,
             "proposed": _ratings(plan.cx_elements, lambda e: _rating(e.proposed), named=several),
-            "decided": _ratings(plan.cx_elements, lambda e: _rating(e.decided), named=several),
+            "decided": _ratings(plan.cx_elements, _decided, named=several),
             "at_risk": _ratings(plan.at_risk, lambda e: f"proposed {e.proposed}", named=True),
             "decisions": f"{plan.decided_count} of {len(plan.elements)}",
             "level": (level_label(summary.level) if summary.level is not None
