@@ -529,7 +529,8 @@ def test_a_search_box_narrows_a_long_list_of_programs_and_keeps_what_was_ticked(
     assert 0 < len(shown) < len(everything)
     assert all("call cent" in (c.text + " " + c.find_element(By.XPATH, "ancestor::fieldset[1]/legend").text).lower()
                for c in shown)
-    assert browser.find_element(By.ID, "program_ids-found").text == f"Showing {len(shown)} of {len(everything)}."
+    assert browser.find_element(By.ID, "program_ids-found").text == (
+        f"Showing {len(shown)} of {len(everything)} programs.")
     ticked = shown[0].find_element(By.TAG_NAME, "input")
     browser.execute_script("arguments[0].click();", ticked)
     find.send_keys(Keys.ENTER)
@@ -539,5 +540,8 @@ def test_a_search_box_narrows_a_long_list_of_programs_and_keeps_what_was_ticked(
     assert ticked.is_selected() and browser.find_element(By.ID, "program_ids-chosen").text.startswith("Chosen (1): ")
     find.send_keys("no such program anywhere")
     assert browser.find_element(By.ID, "program_ids-found").text == (
-        f"None of the {len(everything)} holds \u201cno such program anywhere\u201d.")
+        f"None of the {len(everything)} programs holds \u201cno such program anywhere\u201d.")
     assert not browser.find_element(By.ID, "program_ids-choices").is_displayed()
+    find.send_keys(Keys.ESCAPE)
+    find.send_keys("workers\u2019 comp")  # a curly apostrophe, as a phone types it, finds "Workers' Compensation"
+    assert any(c.is_displayed() for c in everything), "the curly apostrophe reads as the straight one"

@@ -68,9 +68,10 @@ document.addEventListener("DOMContentLoaded", function () {
 // send the form, and Escape empties it. Without script the box stays hidden and every choice shows.
 (function () {
   function folded(text) {
-    return text.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase().replace(/\s+/g, " ").trim();
+    return text.normalize("NFD").replace(/[\u0300-\u036f]/g, "").replace(/[\u2018\u2019\u02bc]/g, "'")
+      .replace(/[\u201c\u201d]/g, '"').toLowerCase().replace(/\s+/g, " ").trim();
   }
-  function show(input, box, said) {
+  function show(input, box, said, noun) {
     var wanted = folded(input.value);
     var choices = box.querySelectorAll(".usa-checkbox");
     var shown = 0;
@@ -86,26 +87,27 @@ document.addEventListener("DOMContentLoaded", function () {
       group.hidden = !group.querySelector(".usa-checkbox:not([hidden])");
     });
     box.hidden = shown === 0;
-    said.textContent = !wanted ? "" : shown === 0 ? "None of the " + choices.length + " holds \u201c" +
-      input.value.trim() + "\u201d." : "Showing " + shown + " of " + choices.length + ".";
+    said.textContent = !wanted ? "" : shown === 0 ? "None of the " + choices.length + " " + noun + " holds \u201c" +
+      input.value.trim() + "\u201d." : "Showing " + shown + " of " + choices.length + " " + noun + ".";
   }
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll(".scorecard-choices-find[data-find-in]").forEach(function (finder) {
       var box = document.getElementById(finder.getAttribute("data-find-in"));
       var input = finder.querySelector("input[type=search]");
       var said = finder.querySelector("[aria-live]");
+      var noun = finder.getAttribute("data-noun") || "choices";
       if (!box || !input || !said) {
         return;
       }
       finder.hidden = false;
-      input.addEventListener("input", function () { show(input, box, said); });
+      input.addEventListener("input", function () { show(input, box, said, noun); });
       input.addEventListener("keydown", function (event) {
         if (event.key === "Enter") {
           event.preventDefault();
         } else if (event.key === "Escape" && input.value) {
           event.preventDefault();
           input.value = "";
-          show(input, box, said);
+          show(input, box, said, noun);
         }
       });
     });
