@@ -323,8 +323,31 @@ def init_app(app) -> None:
     app.jinja_env.globals["program_page"] = program_page  # a program's and a function's dashboard pages
     app.jinja_env.globals["function_page"] = function_page
     app.jinja_env.globals["session_timer"] = session_timer
+    app.before_request(_head_holds_flashes)
+    app.after_request(_head_leaves_flashes)
     app.after_request(_security_headers)
     protect_files(app)
+
+
+_UNSET = object()
+
+
+def _head_holds_flashes():
+    """A HEAD asks as a GET does and changes nothing, a message kept for the next page neither: a link checker's
+    HEAD on a form page left "Batch 442 is rejected; only a committed import can be reverted" on the user's next
+    page. Their messages as they were before the request (`_head_leaves_flashes` puts them back)."""
+    if request.method == "HEAD":
+        g.flashes_before = session.get("_flashes", _UNSET)
+
+
+def _head_leaves_flashes(response):
+    before = g.pop("flashes_before", None) if request.method == "HEAD" else None
+    if before is not None and session.get("_flashes", _UNSET) != before:
+        if before is _UNSET:
+            session.pop("_flashes", None)
+        else:
+            session["_flashes"] = before
+    return response
 
 
 def trust_proxies(app) -> None:
