@@ -53,7 +53,7 @@ def observation_rows(session, *, period: Optional[str] = None, component: Option
 def export_observations(session, out: Path, **filters) -> int:
     """Write the export to `out` (.csv or .xlsx); returns the number of rows written. A component that no
     component is named or coded is refused (ValueError), before a file is written: it wrote an empty file."""
-    component = filters.get("component")
+    component = filters["component"] = (filters.get("component") or "").strip() or None
     if component and session.scalar(sa.select(sa.func.count(Component.id)).where(_named(Component, component))) == 0:
         codes = session.scalars(sa.select(Component.code).order_by(Component.code).limit(6)).all()
         raise ValueError(f"no component is named or coded {component!r}; codes are such as {', '.join(codes)}")

@@ -598,7 +598,8 @@ def _given_twice(fmt, header_names: dict, first: int) -> tuple:
     column the file does not have."""
     named = [header_names[name] for name in fmt.key if name in header_names]
     return (", ".join(named), None, f"the same survey's results as row {first}: these columns hold the same on both "
-                                    "rows. Delete one of the two, or correct the cell that should differ")
+                                    "rows, read as the import reads them (a channel in any case, a name with any "
+                                    "spacing). Delete one of the two, or correct the cell that should differ")
 
 
 def _error(row, column, value, message) -> dict:

@@ -519,7 +519,7 @@ def test_an_export_of_a_component_that_does_not_exist_is_refused_not_an_empty_fi
     refused = runner.invoke(args=["export", "observations", "--out", str(out), "--component", "NOPE"])
     assert refused.exit_code == 1 and "no component is named or coded 'NOPE'" in refused.output
     assert "DPS-BA" in refused.output and not out.exists()
-    written = runner.invoke(args=["export", "observations", "--out", str(out), "--component", "dps-ba"])
+    written = runner.invoke(args=["export", "observations", "--out", str(out), "--component", " dps-ba "])
     assert written.exit_code == 0 and not written.output.startswith("Wrote 0 ")
 
 

@@ -389,7 +389,7 @@ def _left_out(ctx, without_data: list[str], without_target: list[str], fiscal_ye
     def named(keys: list[str]) -> str:
         names = sorted(ctx.programs[int(k[8:])].name for k in keys
                        if k.startswith("program:") and int(k[8:]) in ctx.programs)
-        shown = names if len(names) <= 5 else [*names[:5], f"{len(names) - 5} more"]
+        shown = names if len(names) <= 6 else [*names[:5], f"{len(names) - 5} more"]  # "and 1 more": the name
         return listed(shown)
 
     said = [f"with no FY{fiscal_year} target: {named(without_target)}" if named(without_target) else "",
