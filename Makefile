@@ -28,7 +28,7 @@ install: $(BIN)/scorecard
 # that address (SCORECARD_BASE_URL, 127.0.0.1 for a host that means every address), not to the default port's:
 # unless SCORECARD_BASE_URL is set already, in the environment or in .env (which Flask reads).
 ifeq ($(origin SCORECARD_BASE_URL),undefined)
-ifeq ($(shell grep -s '^[[:space:]]*SCORECARD_BASE_URL=' .env),)
+ifeq ($(shell grep -sE '^[[:space:]]*(export[[:space:]]+)?SCORECARD_BASE_URL[[:space:]]*=' .env),)
 run: export SCORECARD_BASE_URL = http://$(if $(filter 0.0.0.0 ::,$(HOST)),127.0.0.1,$(HOST)):$(PORT)
 endif
 endif

@@ -170,57 +170,67 @@ def test_simulate_shows_the_difference_and_changes_nothing(rules_demo):
         simulate(db.session, broken)
 
 
+def element_proposals() -> dict:
+    """{(plan id, element name): its proposed rating} of every plan, as the plans' pages give them."""
+    from scorecard.models import PerformancePlan
+    from scorecard.plans.services import PLAN_LOADING, plan_views
+
+    db.session.expire_all()
+    plans = db.session.scalars(sa.select(PerformancePlan).options(*PLAN_LOADING)).all()
+    return {(v.plan.id, e.element.name): e.proposed for v in plan_views(db.session, plans) for e in v.elements}
+
+
+def moved_as_simulated(draft: dict) -> None:
+    """Simulate `draft`, publish it and evaluate: the elements whose proposal moved are those the simulation
+    listed, to the proposals it gave them."""
+    simulated = simulate(db.session, draft)
+    before = element_proposals()
+    assert all(before[(e.plan_id, e.element)] == e.proposed for e in simulated.elements)
+    save(db.session, draft, publish=True)
+    evaluate(db.session)
+    after = element_proposals()
+    assert {key: after[key] for key in after if after[key] != before[key]} == {
+        (e.plan_id, e.element): e.would_be for e in simulated.elements}
+
+
+def test_a_rule_narrowed_beside_another_lists_no_element_the_other_keeps(rules_demo):
+    """A rule narrowed to FY2027 stops rating FY2026's requirements, which another rule rates too: the simulation
+    listed 44 decided elements as losing their proposal, and publishing moved none (the other rule's stay)."""
+    evaluate(db.session)
+    fixed = {"key": "fixed-two", "title": "Fixed", "applies_to": "requirement",
+             "select": {"has_metric": True, "fiscal_year": 2026}, "then": {"rating": 2}, "explain": "{leader}: 2."}
+    save(db.session, fixed, publish=True)
+    evaluate(db.session)
+    narrowed = copy.deepcopy(pack_by_key()["requirement-rating-from-attainment"])
+    narrowed["select"]["fiscal_year"] = 2027
+    assert not any(e.fiscal_year == 2026 for e in simulate(db.session, narrowed).elements)
+    moved_as_simulated(narrowed)
+
+
 def test_a_requirement_rules_simulation_shows_the_elements_it_would_move_as_publishing_then_does(rules_demo):
     """A simulation listed the requirement findings a stricter band changes, and not what that did to the plans:
     publishing then moved elements' proposals, some on plans already decided. The elements it lists are those
     publishing moves, to the proposals it gives them."""
-    from scorecard.models import PerformancePlan
-    from scorecard.plans.services import PLAN_LOADING, plan_views
-
-    def proposals():
-        db.session.expire_all()
-        plans = db.session.scalars(sa.select(PerformancePlan).options(*PLAN_LOADING)).all()
-        return {(v.plan.id, e.element.name): e.proposed for v in plan_views(db.session, plans) for e in v.elements}
-
     evaluate(db.session)
     draft = copy.deepcopy(pack_by_key()["requirement-rating-from-attainment"])
     draft["then"]["rating"]["bands"] = [[1.1, 5], [1.05, 4], [1.0, 3], [0.95, 2]]
     result = simulate(db.session, draft)
     assert result.elements and all(e.would_be != e.proposed for e in result.elements)
     assert any(e.decided is not None for e in result.elements), "the demo's FY2026 plans are decided"
-    before = proposals()
-    assert all(before[(e.plan_id, e.element)] == e.proposed for e in result.elements)
-    save(db.session, draft, publish=True)
-    evaluate(db.session)
-    after = proposals()
-    moved = {key: after[key] for key in after if after[key] != before[key]}
-    assert moved == {(e.plan_id, e.element): e.would_be for e in result.elements}
     assert result.as_json()["elements"][0]["would_be"] == result.elements[0].would_be
+    moved_as_simulated(draft)
 
 
 def test_a_new_rule_rating_requirements_another_rates_lists_the_elements_publishing_moves(rules_demo):
     """A rule under a new key rating the requirements another rule rates in the same quarter said no element would
     move: the newest finding of a quarter is the proposal, and publishing moved 44 decided elements."""
-    from scorecard.models import PerformancePlan
-    from scorecard.plans.services import PLAN_LOADING, plan_views
-
-    def proposals():
-        db.session.expire_all()
-        plans = db.session.scalars(sa.select(PerformancePlan).options(*PLAN_LOADING)).all()
-        return {(v.plan.id, e.element.name): e.proposed for v in plan_views(db.session, plans) for e in v.elements}
-
     evaluate(db.session)
     rival = {"key": "rival-rating", "title": "Rival rating", "applies_to": "requirement",
              "select": {"has_metric": True, "fiscal_year": 2026}, "then": {"rating": 1},
              "explain": "{leader}: fixed rating {rating}."}
     result = simulate(db.session, rival)
     assert result.published_version is None and result.elements and result.stale == 0
-    before = proposals()
-    save(db.session, rival, publish=True)
-    evaluate(db.session)
-    after = proposals()
-    assert {key: after[key] for key in after if after[key] != before[key]} == {
-        (e.plan_id, e.element): e.would_be for e in result.elements}
+    moved_as_simulated(rival)
 
 
 def test_a_simulation_says_when_the_data_changed_since_the_last_evaluation(rules_demo):

@@ -23,12 +23,29 @@ class ElementEffect:
     decided: Optional[int]  # the rating official's decision, which stands
 
 
+def _proposal(shown, draft: Optional[tuple[Optional[int], str]], rule_key: str) -> Optional[int]:
+    """A requirement's proposal once the draft is published (`element_effects`); `shown`, its view now."""
+    now = shown.finding
+    if draft is None:
+        return shown.proposed
+    ours = now is not None and now.rule_version.rule.key == rule_key
+    rating, period = draft
+    if rating is None:  # the draft rates it no more: this rule's proposal goes, another's stays
+        if not ours:
+            return shown.proposed
+        others = [f for f in shown.rivals if f.rule_version.rule.key != rule_key]
+        return others[0].rating if others else None
+    return rating if now is None or ours or now.period <= period else shown.proposed
+
+
 def element_effects(session, rule_key: str, proposals: dict[int, tuple[Optional[int], str]]) -> list[ElementEffect]:
     """The elements whose proposal would move were rule `rule_key`'s draft to propose `proposals`, {requirement
     id: (its rating, None for none; its quarter)}. A requirement's proposal is the published rules' latest rating
-    finding (plans.services.requirement_findings, the newest of the latest quarter): the draft's, evaluated when it
-    is published, replaces it when it is this rule's or of the same or an earlier quarter; another rule's of a
-    later quarter stays the proposal."""
+    finding (plans.services.requirement_findings, the newest of the latest quarter). A draft's rating, evaluated
+    when it is published, replaces this rule's, and another rule's of the same or an earlier quarter; another
+    rule's of a later quarter stays the proposal. A draft that rates it no more (none) leaves another rule's
+    proposal as it is, and takes this rule's away: another rule's rating of that quarter is then the proposal,
+    if there is one."""
     if not proposals:
         return []
     touched = sa.select(PlanElement.plan_id).join(PlanRequirement, PlanRequirement.element_id == PlanElement.id) \
@@ -40,14 +57,9 @@ def element_effects(session, rule_key: str, proposals: dict[int, tuple[Optional[
         for element in view.elements:
             ratings, moved = [], False
             for shown in element.requirements:
-                draft = proposals.get(shown.requirement.id)
-                now = shown.finding
-                if draft is not None and (now is None or now.rule_version.rule.key == rule_key
-                                          or now.period <= draft[1]):
-                    ratings.append(draft[0])
-                    moved = True
-                else:
-                    ratings.append(shown.proposed)
+                would_be = _proposal(shown, proposals.get(shown.requirement.id), rule_key)
+                moved = moved or would_be != shown.proposed
+                ratings.append(would_be)
             would_be = element_rating(ratings, view.plan.rating_method.value) if moved else element.proposed
             if would_be != element.proposed:
                 effects.append(ElementEffect(view.plan.id, view.plan.leader.name, view.plan.fiscal_year,

@@ -187,7 +187,8 @@ def simulate_command(path, as_json, today):
                        "published version change at the next evaluation whatever this version says)")
         if r.elements:
             decided = sum(1 for e in r.elements if e.decided is not None)
-            said = (f" ({decided} decided: a decision stands until the rating official decides again)"
+            every = "all " if decided == len(r.elements) > 1 else ""
+            said = (f" ({every}{decided} decided: a decision stands until the rating official decides again)"
                     if decided else "")
             click.echo(f"  so the proposed rating of {counted(len(r.elements), 'element')} would change{said}:")
             for e in r.elements:
