@@ -174,6 +174,20 @@ def test_a_why_page_leads_to_where_its_subject_is_shown(evaluated, client_as):
     assert f'href="/capacity/{component_id}/{year}"' in executive.get(f"/findings/{evidence_id}").get_data(as_text=True)
 
 
+def test_a_score_the_data_could_not_give_reads_as_no_score_not_a_status(evaluated, client_as):
+    """A capacity domain's evidence score in a year without results: its why-page said "status no data" of a
+    score, and the rule's page counted it among "a score"."""
+    executive = client_as("executive")
+    with evaluated.app_context():
+        nothing = db.session.scalars(sa.select(Finding).where(Finding.outcome == "score",
+                                                              Finding.status == "no_data")).first()
+        key, version, period = nothing.rule_version.rule.key, nothing.rule_version.version, nothing.period
+    page = executive.get(f"/findings/{nothing.id}").get_data(as_text=True)
+    assert re.search(r'id="outcome">no score: no data<', page)
+    listing = executive.get(f"/rules/{key}/versions/{version}?period={period}").get_data(as_text=True)
+    assert "no score: no data" in listing
+
+
 def test_plan_page_links_each_rated_requirement_to_its_why_page(evaluated, client_as):
     executive = client_as("executive")
     with evaluated.app_context():

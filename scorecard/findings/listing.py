@@ -28,10 +28,17 @@ _STATUS_ORDER = {"red": 0, "amber": 1, "insufficient_data": 2, "no_target": 3, "
 _SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2}
 
 
+_DATA_REASONS = ("insufficient_data", "no_data")
+
+
 def outcome_words(rating: Optional[int], status: Optional[str], flag: Optional[str], severity: Optional[str],
-                  score: Optional[float], share: bool) -> str:
+                  score: Optional[float], share: bool, outcome: Optional[str] = None) -> str:
     """A finding's outcome as the pages write it: "proposed rating 2", "status red", "flag “late” (high
-    severity)", "score 85.7%" (`share`: the rule scores by a share), joined where a finding has several."""
+    severity)", "score 85.7%" (`share`: the rule scores by a share), joined where a finding has several; a
+    rating or score the data could not give (`outcome`, the finding's kind), "no score: no data" (its page said
+    "status no data" of a score)."""
+    if outcome in ("rating", "score") and status in _DATA_REASONS and rating is None and score is None:
+        return f"no {outcome}: {status.replace('_', ' ')}"
     words = []
     if rating is not None:
         words.append(f"proposed rating {rating}")
@@ -101,7 +108,8 @@ def concluded(session, user, version: RuleVersion, period: Optional[str] = None,
     for kind, rating, status, flag, severity, n in session.execute(
             sa.select(Finding.outcome, *outcome, sa.func.count()).where(in_period, visible)
             .group_by(Finding.outcome, *outcome)):
-        words = "a score" if kind == "score" else outcome_words(rating, status, flag, severity, None, share)
+        words = ("a score" if kind == "score" and status not in _DATA_REASONS
+                 else outcome_words(rating, status, flag, severity, None, share, kind))
         key = (rating is None, rating or 0, _STATUS_ORDER.get(status, len(_STATUS_ORDER)),
                _SEVERITY_ORDER.get(severity, len(_SEVERITY_ORDER)), words)
         counted.setdefault(words, [key, 0])[1] += n
@@ -113,9 +121,9 @@ def concluded(session, user, version: RuleVersion, period: Optional[str] = None,
              sa.case(_STATUS_ORDER, value=Finding.status, else_=len(_STATUS_ORDER)),
              sa.case(_SEVERITY_ORDER, value=Finding.severity, else_=len(_SEVERITY_ORDER)),
              Finding.score.is_(None), Finding.score, Finding.explanation, Finding.id)
-    rows = session.execute(sa.select(Finding.id, Finding.explanation, *outcome, Finding.score)
+    rows = session.execute(sa.select(Finding.id, Finding.explanation, *outcome, Finding.score, Finding.outcome)
                            .where(in_period, visible).order_by(*order)
                            .offset((found.page - 1) * PER_PAGE).limit(PER_PAGE))
-    found.lines = [Line(finding_id, explanation, outcome_words(rating, status, flag, severity, score, share))
-                   for finding_id, explanation, rating, status, flag, severity, score in rows]
+    found.lines = [Line(finding_id, explanation, outcome_words(rating, status, flag, severity, score, share, kind))
+                   for finding_id, explanation, rating, status, flag, severity, score, kind in rows]
     return found

@@ -27,7 +27,7 @@ def show(finding_id):
     if not may_see_finding(db.session, current_user, finding):
         abort(404)  # as for a finding that is not there (one of a plan the viewer may not see)
     outcome = outcome_words(finding.rating, finding.status, finding.flag, finding.severity, finding.score,
-                            score_is_share(finding.rule_version.definition))
+                            score_is_share(finding.rule_version.definition), finding.outcome)
     inputs = inputs_of(db.session, finding)
     return render_template("findings/show.html", finding=finding, subject=subject_of(db.session, finding),
                            outcome=outcome, inputs=inputs, batches=batches_read(db.session, inputs),
