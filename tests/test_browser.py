@@ -545,3 +545,23 @@ def test_a_search_box_narrows_a_long_list_of_programs_and_keeps_what_was_ticked(
     find.send_keys(Keys.ESCAPE)
     find.send_keys("workers\u2019 comp")  # a curly apostrophe, as a phone types it, finds "Workers' Compensation"
     assert any(c.is_displayed() for c in everything), "the curly apostrophe reads as the straight one"
+
+
+def test_a_wide_tables_caption_stays_within_its_region(server, browser):
+    """The C-suite functions table scrolls sideways at 1280 px; its caption was as wide as the table and cut off at
+    the region's edge ("as of 2026-1"). It wraps within the region, and stays in view as the table scrolls."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    sign_in(browser, server, "executive@demo.cx.gov")
+    WebDriverWait(browser, 60).until(lambda b: b.current_url == server + "/")
+    browser.set_window_size(1280, 1000)
+    browser.get(server + "/dashboards/functions")
+    region = WebDriverWait(browser, 60).until(lambda b: b.find_element(By.CSS_SELECTOR, ".dash-table-wrap"))
+    browser.execute_script("document.querySelectorAll('details').forEach(d => d.open = true)")
+    measure = ("const r = arguments[0], c = r.querySelector('caption'); const a = r.getBoundingClientRect(), "
+               "b = c.getBoundingClientRect(); return [r.scrollWidth > r.clientWidth, b.left >= a.left - 1, "
+               "b.right <= a.right + 1]")
+    assert browser.execute_script(measure, region) == [True, True, True], "a table wider than its region"
+    browser.execute_script("arguments[0].scrollLeft = 400", region)
+    assert browser.execute_script(measure, region)[1:] == [True, True], "in view when the table scrolls"
