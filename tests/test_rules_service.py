@@ -155,6 +155,8 @@ def test_simulate_shows_the_difference_and_changes_nothing(rules_demo):
         assert change.subject_type == "requirement" and change.leader
         old, new = int(change.before.split()[1]), int(change.after.split()[1])
         assert new < old  # stricter bands only lower ratings
+        # shown as the findings' pages write them ("rating 3" and "no_data" beside their "proposed rating 3")
+        assert (change.before_words, change.after_words) == (f"proposed rating {old}", f"proposed rating {new}")
     status = copy.deepcopy(pack_by_key()["program-trust-status"])
     status["then"]["status"]["metric"] = "satisfaction"
     moved = simulate(db.session, status)

@@ -110,6 +110,7 @@ def concluded(session, user, version: RuleVersion, period: Optional[str] = None,
             .group_by(Finding.outcome, *outcome)):
         words = ("a score" if kind == "score" and status not in _DATA_REASONS
                  else outcome_words(rating, status, flag, severity, None, share, kind))
+        words = f"with {words}" if words.startswith("no ") else words  # "6 with no score: no data"
         key = (rating is None, rating or 0, _STATUS_ORDER.get(status, len(_STATUS_ORDER)),
                _SEVERITY_ORDER.get(severity, len(_SEVERITY_ORDER)), words)
         counted.setdefault(words, [key, 0])[1] += n

@@ -510,6 +510,8 @@ class Change:
     before: Optional[str]
     after: Optional[str]
     explanation: Optional[str]
+    before_words: Optional[str] = None  # the outcomes as the findings' pages write them ("proposed rating 3")
+    after_words: Optional[str] = None
 
 
 @dataclass
@@ -569,6 +571,14 @@ def simulate(session, definition: dict, *, today: Optional[date] = None,
                           function_metrics=functions_read(ctx, rules))
         after = {(d.subject_type, d.subject_id): d for d in run_rules(ctx, [draft])}
         before = {(d.subject_type, d.subject_id): d for d in run_rules(ctx, [r for _, r in published])}
+    from scorecard.findings.listing import outcome_words
+    from scorecard.rules.explain import score_is_share
+
+    share = score_is_share(definition)
+
+    def words(found: Optional[FindingDraft]) -> Optional[str]:
+        return None if found is None else outcome_words(found.rating, found.status, found.flag, found.severity,
+                                                        found.score, share, found.outcome)
     result = Simulation(draft.key, draft.subject_type, published[0][1].version if published else None)
     result.stale = _stale(session, [compiled.version_id for _, compiled in published], before)
     for key in sorted(set(before) | set(after)):
@@ -581,7 +591,8 @@ def simulate(session, definition: dict, *, today: Optional[date] = None,
         entity = subj.entities(ctx, subject_type, [subject_id])[0]
         shown = subj.subject(ctx, subject_type, entity)
         result.changes.append(Change(subject_type, subject_id, shown.fields.get("subject"), shown.fields.get("leader"),
-                                     (new or old).period, old_text, new_text, new.explanation if new else None))
+                                     (new or old).period, old_text, new_text, new.explanation if new else None,
+                                     words(old), words(new)))
     if draft.subject_type is RuleSubject.requirement:  # and what the requirements' new ratings do to their elements
         from scorecard.plans.effects import element_effects
 
