@@ -17,6 +17,7 @@ from dashboards import links
 from dashboards.cache import Compact, cached
 from dashboards.queries.common import ProgramFilter, Scope
 from dashboards.queries.functions import visible_plan_ids
+from scorecard.clock import agency_today
 from scorecard.models import (
     Component,
     ElementRating,
@@ -26,6 +27,7 @@ from scorecard.models import (
     PlanElement,
     PlanRequirement,
 )
+from scorecard.periods import Period
 from scorecard.plans.services import decisions_newest_first, requirement_ratings
 from scorecard.ratings import checked_summary, element_rating, validate_weights
 
@@ -218,9 +220,6 @@ def opening_year(years: list[int], today=None) -> Optional[int]:
     """The appraisal year the pages open on, of `years` with plans: the newest that has begun (plans imported
     before their year begins, FY2028's during FY2027, made the pages open on a year no quarter of which has
     results, with 0 leaders at risk); the newest when none has."""
-    from scorecard.clock import agency_today
-    from scorecard.periods import Period
-
     current = Period.from_date(today or agency_today()).fiscal_year
     begun = [year for year in years if year <= current]
     return max(begun) if begun else (max(years) if years else None)

@@ -19,6 +19,7 @@ from scorecard.models import (
 )
 from scorecard.periods import parse_period
 from scorecard.plans.services import plans_seen, visible_plans
+from scorecard.rules.evaluator import DATA_REASONS
 from scorecard.rules.explain import score_is_share, score_words
 
 PER_PAGE = 50
@@ -28,16 +29,13 @@ _STATUS_ORDER = {"red": 0, "amber": 1, "insufficient_data": 2, "no_target": 3, "
 _SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2}
 
 
-_DATA_REASONS = ("insufficient_data", "no_data")
-
-
 def outcome_words(rating: Optional[int], status: Optional[str], flag: Optional[str], severity: Optional[str],
                   score: Optional[float], share: bool, outcome: Optional[str] = None) -> str:
     """A finding's outcome as the pages write it: "proposed rating 2", "status red", "flag “late” (high
     severity)", "score 85.7%" (`share`: the rule scores by a share), joined where a finding has several; a
     rating or score the data could not give (`outcome`, the finding's kind), "no score: no data" (its page said
     "status no data" of a score)."""
-    if outcome in ("rating", "score") and status in _DATA_REASONS and rating is None and score is None:
+    if outcome in ("rating", "score") and status in DATA_REASONS and rating is None and score is None:
         return f"no {outcome}: {status.replace('_', ' ')}"
     words = []
     if rating is not None:
@@ -108,7 +106,7 @@ def concluded(session, user, version: RuleVersion, period: Optional[str] = None,
     for kind, rating, status, flag, severity, n in session.execute(
             sa.select(Finding.outcome, *outcome, sa.func.count()).where(in_period, visible)
             .group_by(Finding.outcome, *outcome)):
-        words = ("a score" if kind == "score" and status not in _DATA_REASONS
+        words = ("a score" if kind == "score" and status not in DATA_REASONS
                  else outcome_words(rating, status, flag, severity, None, share, kind))
         words = f"with {words}" if words.startswith("no ") else words  # "6 with no score: no data"
         key = (rating is None, rating or 0, _STATUS_ORDER.get(status, len(_STATUS_ORDER)),

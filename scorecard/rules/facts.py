@@ -392,9 +392,8 @@ def _left_out(ctx, without_data: list[str], without_target: list[str], fiscal_ye
         shown = names if len(names) <= 6 else [*names[:5], f"{len(names) - 5} more"]  # "and 1 more": the name
         return listed(shown)
 
-    said = [f"with no FY{fiscal_year} target: {named(without_target)}" if named(without_target) else "",
-            f"with no results in these quarters: {named(without_data)}" if named(without_data) else ""]
-    said = [s for s in said if s]
+    said = [f"{why}: {names}" for why, names in ((f"with no FY{fiscal_year} target", named(without_target)),
+                                                   ("with no results in these quarters", named(without_data))) if names]
     return f" (left out, {'; '.join(said)})" if said else ""
 
 

@@ -540,8 +540,7 @@ def _stale(session, version_ids: list[int], fresh: dict) -> int:
     if not version_ids or not fresh:
         return 0
     stored = {(row.subject_type, row.subject_id, row.period): (row.outcome, row.rating, row.status, row.flag,
-                                                                 row.severity, None if row.score is None
-                                                                 else round(row.score, 9))
+                                                                 row.severity, _round(row.score))
               for row in session.execute(sa.select(Finding.subject_type, Finding.subject_id, Finding.period,
                                                    Finding.outcome, Finding.rating, Finding.status, Finding.flag,
                                                    Finding.severity, Finding.score)
