@@ -76,6 +76,20 @@ class Column:
             return status_word(value)
         return str(value)
 
+    def excel_format(self, value: Any) -> Optional[str]:
+        """How a spreadsheet shows the exported `value` as the page does: a number to the places shown, a count
+        with its thousands separated, a date as ISO 8601 (Excel's General read 4.00 as "4"); None for text."""
+        if value is None:
+            return None
+        if self.kind == COUNT:
+            return "#,##0"
+        if self.kind == DATE:
+            return "yyyy-mm-dd"
+        if self.kind != NUMBER:
+            return None
+        places = (len(as_given(value).partition(".")[2]) if self.decimals is None else self.decimals)
+        return "#,##0" + ("." + "0" * places if places else "")
+
     def export(self, value: Any):
         """The cell as the downloads write it: numbers stay numbers (rounded as shown), statuses are
         their words, texts are neutralised against spreadsheet formulas."""
@@ -258,6 +272,7 @@ def to_xlsx(table: Table) -> bytes:
     sheet.append(xlsx_row(sheet, table.header()))
     for row in table.export_rows():
         sheet.append(xlsx_row(sheet, row))
+    number_formats(sheet, table, first_row=2)
     sheet.freeze_panes = "A2"
     for column, header in zip(sheet.columns, table.header()):
         sheet.column_dimensions[column[0].column_letter].width = min(60, max(10, len(header) + 2, *(
@@ -265,6 +280,19 @@ def to_xlsx(table: Table) -> bytes:
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def number_formats(sheet, table: Table, first_row: int) -> None:
+    """Give the cells of `table`'s rows, written on `sheet` from `first_row`, the formats that make them read
+    as on the page (`Column.excel_format`); texts keep Excel's General."""
+    formatted = [index for index, column in enumerate(table.columns) if column.kind in (NUMBER, COUNT, DATE)
+                 or type(column).excel_format is not Column.excel_format]
+    for number, row in enumerate(table.rows, start=first_row):
+        for index in formatted:
+            column = table.columns[index]
+            shown = column.excel_format(row.get(column.key))
+            if shown is not None:
+                sheet.cell(row=number, column=index + 1).number_format = shown
 
 
 def _sheet_title(name: str) -> str:

@@ -21,6 +21,7 @@ from dashboards.queries import common
 from dashboards.queries import overview as queries
 from scorecard import dispatch
 from scorecard.a11 import ensure_standard_metrics
+from scorecard.clock import in_zone
 from scorecard.extensions import db
 from scorecard.models import (
     Agency,
@@ -142,8 +143,9 @@ def pdf_text(data: bytes) -> str:
 
 
 def _sheet(book, name) -> tuple[list, list[list]]:
+    """A section sheet's header row and rows (below the line saying what the sheet is)."""
     rows = [list(r) for r in book[name].iter_rows(values_only=True)]
-    return rows[0], rows[1:]
+    return rows[1], rows[2:]
 
 
 # ----------------------------------------------------------------------------- the workbook
@@ -153,8 +155,14 @@ def test_the_workbook_has_a_sheet_per_section_with_the_overviews_numbers(app, ag
     book = openpyxl.load_workbook(io.BytesIO(xlsx.render(made)))
     assert book.sheetnames == ["Contents", "glance", "changes", "red", "overdue", "leaders"]
     for name in book.sheetnames[1:]:
-        assert book[name].freeze_panes == "A2", name
+        assert book[name].freeze_panes == "A3", name
+        assert book[name]["A1"].value.startswith("CX briefing: Test Department, FY2026-Q3. "), (
+            "a sheet read alone says its agency and quarter")
     assert book["Contents"]["A1"].value == "CX briefing: Test Department, FY2026-Q3"
+    overdue = made.section(content.OVERDUE).table.caption
+    assert overdue.startswith("Overdue commitments as of ") and book["overdue"]["A1"].value.endswith(overdue), (
+        "the section sheets dropped the tables' captions: the overdue sheet never said its as-of date")
+    assert f"in FY{found.leaders.fiscal_year} plans" in book["leaders"]["A1"].value
 
     header, rows = _sheet(book, "glance")
     assert header == ["Measure", "Value", "Detail"]
@@ -172,6 +180,10 @@ def test_the_workbook_has_a_sheet_per_section_with_the_overviews_numbers(app, ag
     assert values["Commitments: overdue"] == 2
     assert values["Leaders with CX requirements proposed below 3"] == len(found.leaders.leaders) == 1
     assert values["A-11 reporting: programs that reported"] == found.reporting.reported
+    formats = {row[0].value: row[1].number_format for row in book["glance"].iter_rows(min_row=3)}
+    assert formats["Programs red"] == "#,##0", "a count read 3.00 in Excel (the whole column was formatted 0.00)"
+    assert formats["Trust / confidence, agency-wide (% who trust)"] == '0.0"%"', "79.9 read 79.90, not 79.9%"
+    assert all(formats[f"{score.name}, agency-wide (1-5)"] == "#,##0.00" for score in others)
 
     header, rows = _sheet(book, "red")
     assert header == ["Program", "Component", "Trust (mean 1-5, judged against the target)", "Share who trust (%)", "n",
@@ -182,14 +194,16 @@ def test_the_workbook_has_a_sheet_per_section_with_the_overviews_numbers(app, ag
     assert all(r[2] == 3.05 and r[4] == 100 and r[5] == 4.0 for r in rows)
     assert all(r[3] == 40.0 for r in rows), "RED_COUNTS: 40 of 100 answered 4 or 5"
     assert all("trust was 3.05" in r[6] and "red" in r[6] for r in rows), rows  # the findings' explanations
-    assert book["red"]["A2"].hyperlink.target.startswith("http://localhost/dashboards/program?id=")
+    assert book["red"]["A3"].hyperlink.target.startswith("http://localhost/dashboards/program?id=")
 
     header, rows = _sheet(book, "overdue")
     assert [r[0] for r in rows] == ["Modernize the pension portal", "Publish call-center scripts"]
     assert rows[0][1:] == ["CFO", "Dana Reyes", datetime(2026, 6, 30), 46, "At risk", "Vendor delays."], (
         "a date, as the dashboards' downloads write it (it was the text '2026-06-30')")
-    assert book["overdue"]["D2"].number_format == "yyyy-mm-dd"
-    assert book["red"]["F2"].number_format == "0.00", "the target reads 4.00, as in the PDF, not Excel's General 4"
+    assert book["overdue"]["D3"].number_format == "yyyy-mm-dd"
+    assert book["overdue"]["E3"].number_format == "#,##0"
+    assert book["red"]["F3"].number_format == "#,##0.00", (
+        "the target reads 4.00, as in the PDF, not Excel's General 4")
     assert len(rows) == next(r.count for r in found.commitments.rows if r.key == "overdue")
 
     header, rows = _sheet(book, "leaders")
@@ -246,6 +260,27 @@ def test_an_agencys_briefing_holds_its_own_commitments_and_leaders_only(app, age
         assert head.id in set(db.session.scalars(sa.select(Leader.id).where(home.leader_clause(db.session))))
         assert head.id not in set(db.session.scalars(sa.select(Leader.id).where(away.leader_clause(db.session))))
         assert own.id in home.commitment_ids(db.session) and own.id not in away.commitment_ids(db.session)
+
+
+def test_an_agency_without_results_in_the_quarter_is_said_to_have_none_not_nothing_red(app, agency):
+    """The page says an agency chosen (a performance.gov one) has no results in the quarter, and where its
+    newest are; the briefing gave its zeros alone ("Programs red 0"), read as nothing red."""
+    with app.app_context():
+        metrics = ensure_standard_metrics(db.session)
+        old = Component(agency=Agency(code="OLD", name="Old Department"), code="OLDC", name="Old Bureau")
+        program = Program(component=old, code="P9", name="Old Service")
+        db.session.add(program)
+        db.session.flush()
+        _observations(db.session, metrics["trust"], program, PRIOR, GREEN)
+        db.session.commit()
+        agency_id = old.agency_id
+        made = content.build(db.session, NOW, agency_id, _scope("executive"), TODAY)
+        note = made.section(content.GLANCE).note
+        assert note.startswith(f"No program of Old Department has survey results in {NOW}. Their newest results are "
+                               f"from {PRIOR}. "), note
+        assert "No program of" not in content.build(db.session, NOW, agency["agency_id"], _scope("executive"),
+                                                     TODAY).section(content.GLANCE).note
+    assert "No program of Old Department has survey results" in pdf_text(pdf.render(made))
 
 
 def test_an_agency_whose_leaders_have_no_plan_is_not_told_there_are_no_plans(app, agency):
@@ -382,7 +417,7 @@ def test_a_linked_cell_of_the_workbook_keeps_its_quote_prefix():
                   [{"program": "+1 555 help line", "href": "https://example.gov/p/1"}], name="t")
     made = Briefing("CX briefing", "FY2026-Q4", "All agencies", "exec@test.gov", datetime(2026, 12, 1, 8, 0),
                     [Section("red", "Red programs", "", table)])
-    cell = openpyxl.load_workbook(io.BytesIO(xlsx.render(made)))["red"]["A2"]
+    cell = openpyxl.load_workbook(io.BytesIO(xlsx.render(made)))["red"]["A3"]
     assert (cell.value, cell.data_type, cell.quotePrefix) == ("+1 555 help line", "s", True)
     assert cell.hyperlink.target == "https://example.gov/p/1"
 
@@ -421,6 +456,47 @@ def test_a_pdf_tables_header_row_never_ends_a_page_without_its_first_row():
         [where] = [n for n, text in enumerate(pages) if "Red programs" in text]
         assert "Benefits Call Center" in pages[where], (filler, pages[where][-200:])
         assert pages[where].count("Program Component Reason Leaders") == 1, "the header row once, above its row"
+
+
+def test_a_wide_table_longer_than_a_page_goes_on_over_landscape_pages():
+    """The red programs' table went on to portrait pages after its first, landscape, one: its right-hand columns
+    (the commitments, half the leaders) fell off the page's edge."""
+    from dashboards.briefing.content import Briefing, Section
+    from dashboards.tables import Column, Table
+
+    leaders = ", ".join(f"Leader Name{k}" for k in range(9))
+    wide = Table("Wide", [Column(f"c{k}", f"Column {k}", row_header=not k) for k in range(pdf.WIDE)],
+                 [{**{f"c{k}": f"value {k} of row {n}" for k in range(pdf.WIDE - 1)}, f"c{pdf.WIDE - 1}": leaders}
+                  for n in range(60)], name="w")
+    narrow = Table("Narrow", [Column("a", "A", row_header=True)], [{"a": "after"}], name="n")
+    made = Briefing("CX briefing", "FY2026-Q4", "All agencies", "exec@test.gov", datetime(2026, 12, 1, 8, 0),
+                    [Section("wide", "Wide section", "A note.", wide), Section("after", "After", "A note.", narrow)])
+    pages = PdfReader(io.BytesIO(pdf.render(made))).pages
+    shapes = ["landscape" if page.mediabox.width > page.mediabox.height else "portrait" for page in pages]
+    holding = [n for n, page in enumerate(pages) if "of row" in page.extract_text()]
+    assert len(holding) > 2 and all(shapes[n] == "landscape" for n in holding), shapes
+    assert "value 1 of row 59" in " ".join(pages[holding[-1]].extract_text().split()) and shapes[-1] == "portrait"
+
+
+def test_a_shortened_section_of_several_kinds_keeps_the_first_of_each():
+    """160 commitments that went overdue filled the PDF's 150 rows of what changed, and the significant score
+    changes listed after them were left out of it: each kind keeps its first rows."""
+    from dashboards.briefing.content import Briefing, Section
+    from dashboards.tables import Column, Table
+
+    rows = ([{"kind": "Commitments that went overdue", "subject": f"Commitment {n}"} for n in range(160)]
+            + [{"kind": "Significant declines", "subject": f"Declined program {n}"} for n in range(3)]
+            + [{"kind": "Significant improvements", "subject": f"Improved program {n}"} for n in range(2)])
+    table = Table("What changed", [Column("subject", "Subject", row_header=True), Column("kind", "Change")], rows,
+                  name="changes")
+    made = Briefing("CX briefing", "FY2026-Q4", "All agencies", "exec@test.gov", datetime(2026, 12, 1, 8, 0),
+                    [Section("changes", "What changed", "A note.", table, kinds="kind")])
+    text = pdf_text(pdf.render(made))
+    assert all(f"Declined program {n}" in text for n in range(3)) and "Improved program 1" in text
+    assert "Commitment 144" in text and "Commitment 145 " not in text
+    assert f"{pdf.PDF_ROWS} of 165 rows: the first of each kind; the Excel briefing lists them all" in text
+    assert pdf.first_rows(rows, 4, "kind") == [rows[0], rows[1], rows[160], rows[163]]
+    assert pdf.first_rows(rows, 200, "kind") == rows and pdf.first_rows(rows, 2) == rows[:2]
 
 
 def test_a_pdf_sets_a_table_of_many_columns_on_landscape_pages_of_its_own():
@@ -636,7 +712,13 @@ def test_the_overview_button_writes_the_briefing_and_the_owner_downloads_it(app,
     assert sent["filename"] == "cx-briefing-FY2026-Q3-test-department.pdf" and sent["base64"]
     text = pdf_text(base64.b64decode(sent["content"]))
     assert "Pension Claims" in text and "Publish call-center scripts" in text
-    assert f"/dashboards/briefings/{job_id}" in str(answer["overview-briefing-status"]["children"])
+    status = str(answer["overview-briefing-status"]["children"])
+    assert f"/dashboards/briefings/{job_id}" in status and "'download'" not in status, (
+        "a plain link: followed after the briefing was removed it opens a page saying so (a download link "
+        "failed silently)")
+    with app.app_context():
+        kept = in_zone(db.session.get(BriefingJob, job_id).created_at + timedelta(hours=24))
+    assert f"It is kept for you until {kept:%d %B %Y, %H:%M}" in status, status
     again = _poll(executive, job_id, 99)
     assert "overview-briefing-download" not in again  # sent once by itself; the link stays
     response = executive.get(f"/dashboards/briefings/{job_id}")
@@ -647,7 +729,7 @@ def test_the_overview_button_writes_the_briefing_and_the_owner_downloads_it(app,
     xlsx_job = _click(executive, "xlsx", agency["agency_id"])
     _until_done(executive, xlsx_job)
     book = openpyxl.load_workbook(io.BytesIO(executive.get(f"/dashboards/briefings/{xlsx_job}").data))
-    assert [r[0].value for r in book["red"].iter_rows(min_row=2)] == ["Disability Appeals", "Pension Claims"]
+    assert [r[0].value for r in book["red"].iter_rows(min_row=3)] == ["Disability Appeals", "Pension Claims"]
 
 
 def test_another_user_cannot_download_or_follow_the_briefing(app, agency, client_as):
@@ -660,7 +742,8 @@ def test_another_user_cannot_download_or_follow_the_briefing(app, agency, client
         db.session.add(other)
         db.session.commit()
         second = _ready(app.test_client(user=other))
-    assert second.get(f"/dashboards/briefings/{job_id}").status_code == 404
+    refused = second.get(f"/dashboards/briefings/{job_id}")
+    assert refused.status_code == 404 and "kept for the user who asked for it, for 24 hours" in refused.text
     assert second.get("/dashboards/briefings/" + "x" * 30).status_code == 404
     answer = _poll(second, job_id, 5)
     assert "not available" in str(answer["overview-briefing-status"]["children"])

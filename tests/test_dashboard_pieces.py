@@ -108,6 +108,22 @@ def test_csv_and_xlsx_hold_exactly_what_the_table_shows():
     assert sheet["A3"].data_type == "s" and sheet["A3"].quotePrefix
 
 
+def test_an_xlsx_download_shows_numbers_to_the_places_the_table_shows():
+    """Excel's General format read a target of 4.00 as "4" and 3.90 as "3.9": each number is formatted to the
+    places the page shows (a value as given to its own places), a count with its thousands separated."""
+    table = tables.Table("t", [tables.Column("name", "Program", row_header=True),
+                               tables.Column("value", "Trust", tables.NUMBER, decimals=None),
+                               tables.Column("target", "Target", tables.NUMBER),
+                               tables.Column("share", "Share", tables.NUMBER, decimals=0),
+                               tables.Column("n", "n", tables.COUNT)],
+                         [{"name": "a", "value": 3.897, "target": 4.0, "share": 67, "n": 1234},
+                          {"name": "b", "value": 3.9, "target": None, "share": 5, "n": 3}], name="t")
+    sheet = openpyxl.load_workbook(io.BytesIO(tables.to_xlsx(table))).active
+    assert [[c.number_format for c in row[1:]] for row in sheet.iter_rows(min_row=2)] == [
+        ["#,##0.000", "#,##0.00", "#,##0", "#,##0"], ["#,##0.00", "General", "#,##0", "#,##0"]]
+    assert sheet["A2"].number_format == "General", "texts stay General"
+
+
 def test_a_due_date_is_downloaded_as_a_date_beside_its_days_overdue():
     """"2026-11-18, overdue by 12 days" was one text cell: a spreadsheet could not sort or filter the
     action plans by due date. The date is a date (ISO in the CSV) and the days overdue a number."""

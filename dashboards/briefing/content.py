@@ -52,6 +52,13 @@ class ValueColumn(Column):
             return f"{value:,.2f}"
         return super().text(value)
 
+    def excel_format(self, value) -> Optional[str]:
+        if isinstance(value, int) and not isinstance(value, bool):
+            return "#,##0"
+        if isinstance(value, Percent):
+            return '0.0"%"'
+        return "#,##0.00" if isinstance(value, float) else None
+
     def export(self, value):
         if isinstance(value, int) and not isinstance(value, bool):
             return value
@@ -68,6 +75,7 @@ class Section:
     heading: str
     note: str                # one sentence under the heading
     table: Optional[Table]   # None: the role does not see this section (the note says so)
+    kinds: Optional[str] = None  # the key of the rows' kind, where they are of several (what changed)
 
 
 @dataclass
@@ -100,6 +108,15 @@ def _absolute(base_url: str, href: Optional[str]) -> Optional[str]:
 
 
 # ------------------------------------------------------------------------------- at a glance
+
+def no_results_words(found: queries.Overview, agency: str) -> str:
+    """The page's notice for an agency none of whose programs has results in the quarter (a performance.gov
+    agency's end years before the department's): its zeros are no results, not nothing red."""
+    if found.newest is None:
+        return ""
+    newest = f" Their newest results are from {found.newest}." if found.newest != found.period else ""
+    return f"No program of {agency} has survey results in {found.period}.{newest} "
+
 
 def glance_table(found: queries.Overview, agency: Optional[str] = None) -> Table:
     """The tiles as rows: the measure, its value and what stands beside it on the page (`agency`: the
@@ -309,13 +326,13 @@ def build(session, period: Optional[str], agency_id: Optional[int], scope: commo
         return briefing
     named = agency if agency_id else None  # the agency chosen, as the briefing's words name it
     briefing.sections.append(Section(
-        GLANCE, f"{found.period} at a glance", "Survey scores pool every touchpoint and channel; a change of "
-                                               "score is listed only when significant at 95%.",
+        GLANCE, f"{found.period} at a glance", no_results_words(found, agency) + "Survey scores pool every touchpoint "
+                                               "and channel; a change of score is listed only when significant at 95%.",
         glance_table(found, named)))
     progress("What changed", 25)
     changes = found.changes
     briefing.sections.append(Section(CHANGES, f"What changed since {changes.prior_period}", changes.note,
-                                     changes_table(found, base_url)))
+                                     changes_table(found, base_url), kinds="kind"))
     progress("Red programs", 40)
     red = red_programs_table(session, found, programs, min_n, base_url, scope, today)
     briefing.sections.append(Section(RED_PROGRAMS, "Red programs", red_programs_note(red, found.period), red))

@@ -96,7 +96,8 @@ def state(app, session, job_id: str, user_id: Optional[int]) -> Optional[dict]:
     if job.status == FAILED:
         found["message"] = job.message
     elif job.status == DONE:
-        found.update(name=job.download_name, size=job.size or 0, title=job.title)
+        found.update(name=job.download_name, size=job.size or 0, title=job.title,
+                     kept_until=job.created_at + kept_for(app))
     elif _stalled(app, job) and _give_up(session, job):
         found.update(status=FAILED, stage="Failed", percent=100, message=STALLED)
     elif job.status == QUEUED:
@@ -144,10 +145,15 @@ def claim_delivery(session, job_id: str) -> bool:
     return claimed
 
 
+def kept_for(app) -> timedelta:
+    """How long a briefing is kept after it was asked for (BRIEFING_KEEP_HOURS, default 24)."""
+    return timedelta(hours=float(app.config.get("BRIEFING_KEEP_HOURS", 24)))
+
+
 def sweep(app, session, now: Optional[datetime] = None) -> int:
     """Remove jobs older than BRIEFING_KEEP_HOURS, their files first; the count removed. A job whose
     file could not be removed (the storage not answering) is kept, to be tried again next time."""
-    limit = (now or datetime.now(UTC)) - timedelta(hours=float(app.config.get("BRIEFING_KEEP_HOURS", 24)))
+    limit = (now or datetime.now(UTC)) - kept_for(app)
     old = session.scalars(sa.select(BriefingJob).where(BriefingJob.created_at < limit)).all()
     removed = 0
     for job in old:

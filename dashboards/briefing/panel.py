@@ -22,7 +22,7 @@ from dashboards.briefing import jobs
 from dashboards.queries import common
 from dashboards.queries.common import Scope
 from dashboards.queries.overview import LEADERS_BELOW
-from scorecard.clock import agency_today
+from scorecard.clock import agency_today, in_zone, zone_name
 from scorecard.config import site_base_url
 from scorecard.extensions import db
 from scorecard.permissions import can
@@ -75,10 +75,15 @@ def progress_view(prefix: str, found: dict) -> html.Div:
 
 
 def ready_view(job_id: str, found: dict) -> html.P:
+    """The link to download the briefing again, and until when it is kept. A plain link (the route sends the
+    file as an attachment): one followed after the briefing was removed opens a page saying so, where a
+    `download` link failed silently in the browser's downloads."""
     kb = max(1, round(found.get("size", 0) / 1024))
+    until = in_zone(found["kept_until"])
     return html.P(["Your briefing is ready. ",
                    html.A(f"Download {found['name']} ({jobs.FORMATS[found['fmt']][1]}, {kb:,} KB)",
-                          href=download_url(job_id), className="usa-link", download=found["name"])])
+                          href=download_url(job_id), className="usa-link"),
+                   f". It is kept for you until {until:%d %B %Y, %H:%M} {zone_name(until)}."])
 
 
 def unoffered(period, agency_id) -> Optional[str]:

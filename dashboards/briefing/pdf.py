@@ -8,8 +8,8 @@ titles); the nested tree here is built on its structure classes, which is why py
 fpdf2 below 2.9. The text is set in DejaVu Sans Condensed (bundled, its glyphs embedded): Latin,
 Greek and Cyrillic, dashes, quotes and arrows as written; a character it lacks is written in its
 nearest spelling, else "?". A section longer than PDF_ROWS rows shows its first
-rows and says so; the workbook carries every row. A table of WIDE columns or more is set on
-landscape pages of its own."""
+rows (the first of each kind, for a section of several) and says so; the workbook carries every
+row. A table of WIDE columns or more is set on landscape pages of its own."""
 import re
 import unicodedata
 from contextlib import contextmanager
@@ -173,7 +173,7 @@ class TaggedPDF(FPDF):
         """Start a new page unless `height` mm fit above the bottom margin; True when it did."""
         if self.get_y() + height <= self.h - 18:
             return False
-        self.add_page()
+        self.add_page(same=True)  # a wide table's next page is landscape too (the default, portrait, cut it off)
         return True
 
     def _one_line(self, width: float, text: str) -> bool:
@@ -323,6 +323,34 @@ def _widths(pdf: TaggedPDF, table: Table) -> list[float]:
     return [low + (want - low) * spare for low, want in zip(least, wanted)]
 
 
+def first_rows(rows: list[dict], limit: int, kinds: Optional[str] = None) -> list[dict]:
+    """At most `limit` of `rows`: the first ones, or with `kinds` (the key naming each row's kind) the first of
+    every kind, each kind given an even share of `limit` and what a smaller kind leaves to the others, in the
+    order given (160 commitments that went overdue left no room for the significant score changes after them)."""
+    if len(rows) <= limit:
+        return rows
+    if kinds is None:
+        return rows[:limit]
+    sizes: dict = {}
+    for row in rows:
+        sizes[row.get(kinds)] = sizes.get(row.get(kinds), 0) + 1
+    kept, left = dict.fromkeys(sizes, 0), limit
+    while left:
+        open_kinds = [kind for kind in sizes if kept[kind] < sizes[kind]]
+        share = max(1, left // len(open_kinds))
+        for kind in open_kinds:
+            more = min(share, sizes[kind] - kept[kind], left)
+            kept[kind] += more
+            left -= more
+    out = []
+    for row in rows:
+        kind = row.get(kinds)
+        if kept[kind]:
+            out.append(row)
+            kept[kind] -= 1
+    return out
+
+
 def render(briefing: Briefing) -> bytes:
     pdf = TaggedPDF(briefing.title)
     pdf.set_subject(drawable(f"The CX Scorecard overview of {briefing.period or 'no quarter'} for {briefing.agency}"))
@@ -336,7 +364,7 @@ def render(briefing: Briefing) -> bytes:
         table = section.table
         shortened = table is not None and len(table.rows) > PDF_ROWS
         if shortened:
-            table = replace(table, rows=table.rows[:PDF_ROWS])
+            table = replace(table, rows=first_rows(table.rows, PDF_ROWS, section.kinds))
         landscape = table is not None and len(table.columns) >= WIDE
         # a wide table's own pages, and portrait again after it
         if landscape != (pdf.cur_orientation is PageOrientation.LANDSCAPE):
@@ -346,8 +374,9 @@ def render(briefing: Briefing) -> bytes:
             pdf.heading(section.heading, 2)
             pdf.paragraph(section.note, size=9.5)
             if shortened:
-                pdf.paragraph(f"The first {PDF_ROWS:,} of {len(section.table.rows):,} rows, in the order shown; the "
-                              "Excel briefing lists them all.", size=9.5)
+                which = "of each kind" if section.kinds else "in the order shown"
+                pdf.paragraph(f"{PDF_ROWS:,} of {len(section.table.rows):,} rows: the first {which}; the Excel "
+                              "briefing lists them all.", size=9.5)
             if table is not None:
                 pdf.table_of(table)
     return bytes(pdf.output())

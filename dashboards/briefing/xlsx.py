@@ -1,5 +1,6 @@
-"""The briefing as a workbook (openpyxl): a contents sheet, then a sheet per section whose first
-row is the table's header, frozen, with numbers kept as numbers and texts neutralised against
+"""The briefing as a workbook (openpyxl): a contents sheet, then a sheet per section: a line saying what
+it is (the agency, the quarter, the table's caption), then the table's header row, frozen with it, and
+its rows, with numbers kept as numbers shown to the places the pages show and texts neutralised against
 spreadsheet formulas (as the dashboards' downloads write them). A name with a link (a program,
 a commitment, a plan, a finding) links to its page."""
 import io
@@ -9,12 +10,13 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from dashboards.briefing.content import Briefing, Section
-from dashboards.tables import NUMBER, _sheet_title
+from dashboards.tables import _sheet_title, number_formats
 from scorecard.spreadsheets import safe_for_export, xlsx_row
 
 CONTENTS = "Contents"
 _BOLD = Font(bold=True)
 _HEADER_FILL = PatternFill("solid", fgColor="E2E6EC")
+HEADER_ROW = 2  # a section sheet's header row: below the line saying what the sheet is
 
 
 def render(briefing: Briefing) -> bytes:
@@ -33,7 +35,7 @@ def render(briefing: Briefing) -> bytes:
     for section in briefing.sections:
         contents.append(xlsx_row(contents, [_sheet_title(section.key), safe_for_export(section.heading),
                                             safe_for_export(section.note)]))
-        _section_sheet(book, section)
+        _section_sheet(book, briefing, section)
     contents.column_dimensions["A"].width = 12
     contents.column_dimensions["B"].width = 36
     contents.column_dimensions["C"].width = 90
@@ -42,20 +44,25 @@ def render(briefing: Briefing) -> bytes:
     return out.getvalue()
 
 
-def _section_sheet(book: Workbook, section: Section) -> None:
+def _section_sheet(book: Workbook, briefing: Briefing, section: Section) -> None:
+    """A section's sheet: what it is above its table (the briefing's agency and quarter, and the table's
+    caption: its as-of date, its plans' year), then the header row, frozen with it, and the rows."""
     sheet = book.create_sheet(_sheet_title(section.key))
     table = section.table
+    about = section.heading if table is None else table.caption
+    sheet.append(xlsx_row(sheet, [safe_for_export(f"{briefing.title}. {about}")]))
+    sheet["A1"].font = _BOLD
     if table is None:
         sheet.append(["Note"])
-        sheet["A1"].font, sheet["A1"].fill = _BOLD, _HEADER_FILL
+        sheet["A2"].font, sheet["A2"].fill = _BOLD, _HEADER_FILL
         sheet.append(xlsx_row(sheet, [safe_for_export(section.note)]))
-        sheet.freeze_panes = "A2"
+        sheet.freeze_panes = "A3"
         sheet.column_dimensions["A"].width = 80
         return
     sheet.append(xlsx_row(sheet, table.header()))
-    for cell in sheet[1]:
+    for cell in sheet[HEADER_ROW]:
         cell.font, cell.fill = _BOLD, _HEADER_FILL
-    for number, row in enumerate(table.rows, start=2):
+    for number, row in enumerate(table.rows, start=HEADER_ROW + 1):
         sheet.append(xlsx_row(sheet, [column.export(row.get(column.key)) for column in table.columns]))
         for index, column in enumerate(table.columns, start=1):
             href = row.get(column.link) if column.link else None
@@ -65,15 +72,11 @@ def _section_sheet(book: Workbook, section: Section) -> None:
                 cell.hyperlink = href
                 cell.style = "Hyperlink"
                 cell.quotePrefix = quoted
-    for index, column in enumerate(table.columns, start=1):  # a number reads as the PDF and the pages show it
-        if column.kind == NUMBER and column.decimals is not None:  # (4.00, not Excel's General "4")
-            shown = "0" if column.decimals == 0 else "0." + "0" * column.decimals
-            for (cell,) in sheet.iter_rows(min_row=2, max_row=len(table.rows) + 1, min_col=index, max_col=index):
-                cell.number_format = shown
+    number_formats(sheet, table, first_row=HEADER_ROW + 1)  # a number reads as the PDF and the pages show it
     if not table.rows:
         sheet.append(xlsx_row(sheet, [safe_for_export(table.empty)]))
-    sheet.freeze_panes = "A2"
-    sheet.auto_filter.ref = f"A1:{get_column_letter(len(table.columns))}{len(table.rows) + 1}"
+    sheet.freeze_panes = f"A{HEADER_ROW + 1}"
+    sheet.auto_filter.ref = f"A{HEADER_ROW}:{get_column_letter(len(table.columns))}{len(table.rows) + HEADER_ROW}"
     for index, column in enumerate(table.columns, start=1):
         lengths = [len(column.header)] + [len(column.text(row.get(column.key))) for row in table.rows[:200]]
         sheet.column_dimensions[get_column_letter(index)].width = min(70, max(10, max(lengths) + 2))
