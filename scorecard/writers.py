@@ -8,7 +8,9 @@ observations no confirm or revert may change under it (it holds both locks). Eac
 first, held until its transaction ends: the second waits, then reads what the first wrote. A user's
 briefing starts are counted against their limit one at a time (`one_at_a_time_of`), and so are
 sign-in attempts against the throttle. A page's save that checks what the page was opened on holds
-that one row first (`hold`).
+that one row first (`hold`), and a change that may leave fewer active administrators takes one lock
+for all of them (`one_at_a_time_of(ADMINS)`): two administrators deactivating each other at once each
+counted the other, and left none.
 
 PostgreSQL: a transaction advisory lock per kind, taken before the job reads anything (`early`).
 SQLite: the database's write lock, taken by a write that changes nothing (SQLite lets one writer at a
@@ -25,6 +27,7 @@ IMPORT = 2805      # import confirms and reverts
 BRIEFING = 2806    # starting a briefing (with the user's id: one user's starts, one at a time)
 SIGN_IN = 2807     # one account's sign-in attempts, counted against the throttle and recorded (auth.services)
 SIGN_IN_ADDRESS = 2808  # one client address's sign-in attempts, likewise
+ADMINS = 2809      # a change that may leave fewer active administrators (admin.services): counted one at a time
 SQLITE_WAIT_SECONDS = 600  # a confirm waiting behind a long one waits, instead of failing after 15 s
 
 

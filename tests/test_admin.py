@@ -5,6 +5,8 @@ import csv
 import html as html_module
 import io
 import re
+import threading
+import time
 from datetime import timedelta
 
 import pytest
@@ -161,6 +163,18 @@ def test_creating_a_user_refuses_what_it_must(app, admin, fields, message):
     response = _post(admin, "/admin/users/new", "/admin/users/new", **data)
     assert response.status_code == 400
     assert message in response.get_data(as_text=True)
+    assert _user(app, "pat@agency.gov") is None
+
+
+def test_a_new_user_gets_no_role_the_administrator_did_not_choose(app, admin):
+    """The role list opened on Administrator: a form filled in and sent without touching it made an
+    administrator. It opens on no role, and one must be chosen."""
+    page = admin.get("/admin/users/new").get_data(as_text=True)
+    select = re.search(r'<select[^>]*name="role".*?</select>', page, re.S).group(0)
+    assert re.findall(r'<option[^>]*value="(\w*)"', select)[0] == "" and "selected" not in select, select
+    sent = _post(admin, "/admin/users/new", "/admin/users/new", email="pat@agency.gov", name="", role="",
+                 function="", leader="", password=NEW_PASSWORD, confirm=NEW_PASSWORD)
+    assert sent.status_code == 400 and "Choose the new user&#39;s role." in sent.get_data(as_text=True)
     assert _user(app, "pat@agency.gov") is None
 
 
@@ -441,6 +455,43 @@ def test_the_last_active_administrator_stays(app, make_user):
         with pytest.raises(UserChangeError, match="only active administrator"):
             update_account(db.session, first, by=second, name=None, role=Role.admin, function_code=None,
                            leader_email=None) or set_active(db.session, first, False, by=second)
+
+
+def test_two_administrators_deactivating_each_other_at_once_leave_one(app, make_user, monkeypatch):
+    """Each counted the other as the administrator who would stay, before either change was saved: both were
+    deactivated, and the agency was left with no administrator but the command line. The changes are counted
+    one at a time: the second is refused."""
+    from scorecard.admin import routes, services
+
+    with app.app_context():
+        first, second = make_user("admin", "first.admin@test.gov"), make_user("admin", "second.admin@test.gov")
+        clients = {first.id: app.test_client(user=first), second.id: app.test_client(user=second)}
+    together, original = threading.Barrier(2), services._event
+
+    def set_active_together(*args, **kwargs):
+        together.wait(10)  # both requests past their checks of the form and the user: the counting is all left
+        return services.set_active(*args, **kwargs)
+
+    def slow_event(*args, **kwargs):  # between the count and the save: wide enough for the other to count too
+        time.sleep(0.3)
+        return original(*args, **kwargs)
+    monkeypatch.setattr(routes, "set_active", set_active_together)
+    monkeypatch.setattr(services, "_event", slow_event)
+    statuses = []
+
+    def deactivate_the_other(own_id: int, other_id: int):
+        client = clients[own_id]
+        statuses.append(_post(client, f"/admin/users/{other_id}", f"/admin/users/{other_id}/deactivate").status_code)
+    threads = [threading.Thread(target=deactivate_the_other, args=pair)
+               for pair in ((first.id, second.id), (second.id, first.id))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    with app.app_context():
+        active = db.session.scalars(sa.select(User.email).where(User.role == Role.admin, User.active.is_(True))).all()
+    assert len(active) == 1, (active, statuses)
+    assert sorted(statuses) == [303, 400], statuses
 
 
 def test_resetting_a_password_ends_sessions_and_is_audited(app, admin, make_user):

@@ -57,6 +57,9 @@ class AccountForm(_AccountFields):
 
 
 class NewUserForm(_AccountFields):
+    # No role chosen for the administrator: the first, Administrator, was what a form sent untouched made.
+    role = SelectField("Role", choices=[SelectChoice("", "Choose a role"), *ROLE_CHOICES],
+                       validators=[DataRequired("Choose the new user's role.")])
     email = EmailField("Email address", validators=[DataRequired(), Length(max=254)])
     password = PasswordField("Password", validators=[DataRequired(), Length(max=200)], description=PASSWORD_HINT)
     confirm = PasswordField("Password again",

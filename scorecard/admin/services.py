@@ -11,6 +11,7 @@ from urllib.parse import quote
 
 import sqlalchemy as sa
 
+from scorecard import writers
 from scorecard.api.tokens import scopes_for
 from scorecard.auth.services import (
     describe_user,
@@ -264,9 +265,15 @@ def _event(session, by: User, action: str, user: User, before=None, after=None) 
                            before=before, after=after))
 
 
-def _active_admins(session, other_than: User) -> int:
-    return session.scalar(sa.select(sa.func.count()).select_from(User).where(
-        User.role == Role.admin, User.active.is_(True), User.id != other_than.id)) or 0
+def _last_active_admin(session, user: User) -> bool:
+    """Whether `user` is the only active administrator, counted under the one lock every change that may leave
+    fewer takes (writers.ADMINS) and read afresh after it: two administrators deactivating (or demoting) each
+    other at the same moment each counted the other, and both changes went through."""
+    writers.one_at_a_time_of(session, writers.ADMINS, 0)
+    session.expire_all()
+    return user.role is Role.admin and user.active and not session.scalar(
+        sa.select(sa.func.count()).select_from(User).where(
+            User.role == Role.admin, User.active.is_(True), User.id != user.id))
 
 
 # The fields of an account its form changes, in words; what the form was opened on is these, as stored then.
@@ -319,7 +326,7 @@ def _check_account(session, user: User, by: User, name: Optional[str], role: Rol
     if user.id == by.id and role is not Role.admin:
         raise UserChangeError("you cannot take the administrator role from yourself; ask another administrator",
                               "role")
-    if user.role is Role.admin and role is not Role.admin and user.active and not _active_admins(session, user):
+    if user.role is Role.admin and role is not Role.admin and user.active and _last_active_admin(session, user):
         raise UserChangeError("this is the only active administrator; make another one first", "role")
     if role is Role.officer and not function_code:
         raise UserChangeError("an officer needs a function", "function")
@@ -376,7 +383,7 @@ def set_active(session, user: User, active: bool, *, by: User) -> None:
         return
     if not active and user.id == by.id:
         raise UserChangeError("you cannot deactivate your own account")
-    if not active and user.role is Role.admin and not _active_admins(session, user):
+    if not active and user.role is Role.admin and _last_active_admin(session, user):
         raise UserChangeError("this is the only active administrator; make another one first")
     user.active = active
     revoked = 0
