@@ -71,7 +71,9 @@ def stats_from_counts(counts: Sequence[int | None]) -> SurveyStats:
     """Mean, top-2-box percent, sample std dev, std error and 95% CI of the mean.
 
     The standard deviation (n-1 denominator) and everything derived from it is None below
-    two answers.
+    two answers. The interval is kept within the scale (12 answers averaging 4.42 gave 3.72 to
+    5.12); answers all alike give none (their standard error is 0: "5.00 to 5.00" claimed a
+    certainty three answers cannot give).
     """
     c1, c2, c3, c4, c5 = _clean(counts)  # written out: the overview takes thousands of these per view
     n = c1 + c2 + c3 + c4 + c5
@@ -85,8 +87,10 @@ def stats_from_counts(counts: Sequence[int | None]) -> SurveyStats:
                 + c5 * (5 - mean) ** 2) / (n - 1)
     std_dev = math.sqrt(variance)
     std_error = std_dev / math.sqrt(n)
+    if not std_error:
+        return SurveyStats(n, mean, percent_agree, std_dev, std_error, None, None)
     return SurveyStats(n, mean, percent_agree, std_dev, std_error,
-                       mean - Z_95 * std_error, mean + Z_95 * std_error)
+                       max(SCALE[0], mean - Z_95 * std_error), min(SCALE[-1], mean + Z_95 * std_error))
 
 
 def pool(*counts_lists: Sequence[int | None]) -> list[int]:

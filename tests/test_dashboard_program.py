@@ -206,6 +206,26 @@ def test_the_quarters_sentence_gives_the_mean_a_v2_share_is_judged_on_beside_its
                            "target of 4.00; status green."), said
 
 
+def test_a_mean_just_below_its_target_is_not_written_as_the_target(world):
+    """3.8966 against a target of 3.90 read "3.90 against a target of 3.90; status amber" in the quarter's
+    sentence, its table and its hover (the heatmap wrote 3.897): a mean beside its target takes the places it
+    needs not to read as the target."""
+    import dataclasses
+
+    from dashboards.figures import program as charts
+    from dashboards.pages.program import _mean_beside_target, summary
+
+    info = queries.program_info(db.session, world["calls"].id)
+    spec, point = queries.quarter_trust(db.session, world["calls"].id, "FY2024-Q2")
+    below = dataclasses.replace(point, mean=3.8966, mean_target=3.9, status="amber")
+    said = summary(info, (spec, below), "FY2024-Q2")
+    assert "judged on the 1-5 mean, 3.897 against a target of 3.90; status amber." in said, said
+    assert _mean_beside_target(below, spec.unit) == {"target_mean": 3.9, "mean": 3.897}
+    [series] = queries.program_trend(db.session, world["calls"].id, min_n=30).of(topic="trust", era=queries.V2)
+    assert "mean on 1-5 3.897 against target 3.90" in charts.hover(series, below)
+    assert _mean_beside_target(dataclasses.replace(below, mean=4.2049), spec.unit)["mean"] == 4.2, "else 2 places"
+
+
 def test_the_v2_question_is_not_marked_non_standard_anywhere(world):
     """The API and the why-pages marked every v2 trust score "non-standard wording" (the v1 statement
     was asked of it) while the program page did not."""

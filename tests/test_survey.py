@@ -90,7 +90,10 @@ def test_small_samples():
     assert one.n == 1 and one.mean == 3 and one.percent_agree == 0
     assert one.std_dev is None and one.std_error is None and one.ci_low is None
     same = stats_from_counts([0, 0, 0, 0, 7])
-    assert same.std_dev == 0 and same.ci_low == same.ci_high == 5
+    assert same.std_dev == 0 and same.ci_low is None and same.ci_high is None, (
+        "seven answers of 5 gave the interval 5.00 to 5.00: a certainty no sample gives")
+    few = stats_from_counts([1, 0, 0, 0, 11])  # 12 answers, mean 4.67: Wald's interval reached 5.32
+    assert few.ci_high == 5 and few.ci_low == pytest.approx(few.mean - 1.96 * few.std_error)
 
 
 def test_point_scale_rounds_half_up():
@@ -164,5 +167,5 @@ def test_mean_stays_on_the_scale(counts):
     assert 1 <= stats.mean <= 5
     assert 0 <= stats.percent_agree <= 100
     assert 1 <= point_scale(counts) <= 5
-    if stats.n >= 2:
-        assert stats.ci_low <= stats.mean <= stats.ci_high
+    if stats.n >= 2 and stats.std_dev:
+        assert 1 <= stats.ci_low <= stats.mean <= stats.ci_high <= 5

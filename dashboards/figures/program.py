@@ -30,6 +30,7 @@ from dashboards.queries.program import (
 )
 from dashboards.tables import as_given, status_word
 from scorecard.a11 import driver_name
+from scorecard.scoring import beside_target
 
 INK = "#1b1b1b"
 COLOURS = {MEAN: "#005ea2", "share": "#1a4480", POSITIVE: "#216e1f", NEGATIVE: "#b04a00"}
@@ -46,20 +47,29 @@ def fmt(value: Optional[float], unit: str) -> str:
     return f"{value:.2f}" if unit == MEAN else f"{value:.1f}%"
 
 
+def beside(value: Optional[float], target: Optional[float], unit: str = MEAN) -> str:
+    """A mean written beside its target as its status was judged (scoring.beside_target: 3.897 against 3.90,
+    amber, read "3.90", on target); a share, or a mean without a target, as `fmt` writes it."""
+    if value is None or target is None or unit != MEAN:
+        return fmt(value, unit)
+    return as_given(beside_target(value, target))
+
+
 def hover(series: Series, point: Point) -> str:
     unit = series.spec.unit
     lines = [f"<b>{series.label}</b>, {point.period}"]
     if point.without_counts:
         lines.append("reported without counts: no score")
     else:
-        lines.append(f"{fmt(point.value, unit)} (n = {point.n:,})" if point.n is not None else fmt(point.value, unit))
+        value = beside(point.value, point.target, unit)
+        lines.append(f"{value} (n = {point.n:,})" if point.n is not None else value)
     if point.ci_low is not None:
         lines.append(f"95% interval {fmt(point.ci_low, unit)} to {fmt(point.ci_high, unit)}")
     if point.scale:
         lines.append(SCALE_WORDS[point.scale])
     if point.mean is not None:
         target = f" against target {as_given(point.mean_target)}" if point.mean_target is not None else ""
-        lines.append(f"mean on 1-5 {point.mean:.2f}{target}")
+        lines.append(f"mean on 1-5 {beside(point.mean, point.mean_target)}{target}")
     elif point.target is not None:
         lines.append(f"target {fmt(point.target, unit)}")
     lines.append(f"status: {status_word(point.status)}")

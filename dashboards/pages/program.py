@@ -34,6 +34,7 @@ from scorecard.clock import agency_today
 from scorecard.extensions import db
 from scorecard.periods import parse_period
 from scorecard.ratings import RATING_LABELS
+from scorecard.scoring import beside_target
 from scorecard.text import counted
 
 dash.register_page(__name__, path="/program", name="Program", title="Program · CX Scorecard", nav=False, order=90)
@@ -209,6 +210,14 @@ def _value(point: queries.Point, unit: str) -> dict:
     return shown
 
 
+def _mean_beside_target(point: queries.Point, unit: str) -> dict:
+    """A point's mean and the target (1-5) it was judged against, the mean to as many places as it takes not
+    to read as the target when it is not it (3.897 against 3.90 was "3.90", beside an amber status)."""
+    target = point.mean_target if point.mean_target is not None else point.target if unit == queries.MEAN else None
+    mean = point.mean if point.mean is not None else _value(point, unit)["mean"]
+    return {"target_mean": target, "mean": None if mean is None else beside_target(mean, target)}
+
+
 def trend_table(trend: queries.Trend, series: list[queries.Series], caption: str, name: str) -> tables.Table:
     """The points of `series`, measure by measure and quarter by quarter, as the chart hovers them."""
     rows = []
@@ -225,15 +234,13 @@ def trend_table(trend: queries.Trend, series: list[queries.Series], caption: str
                 # the target as a number, in the measure's unit (a text "80.0%" was no number in a spreadsheet);
                 # v2 trust's is the 1-5 mean's its status is judged on, and a share's only where it converts
                 # (a thumbs form): a 1-5 form's share had "—" for both beside a status judged on one
-                "target_mean": point.mean_target if point.mean_target is not None
-                else point.target if unit == queries.MEAN else None,
                 "target_share": point.target if unit != queries.MEAN else None,
-                "mean": point.mean if point.mean is not None else _value(point, unit)["mean"],
+                **_mean_beside_target(point, unit),
                 "status": point.status, "question": point.question_words, "source": "; ".join(point.sources)})
     return tables.Table(
         caption=caption,
         columns=[tables.Column("period", "Quarter", row_header=True), tables.Column("survey", "Survey"),
-                 tables.Column("measure", "Measure"), tables.Column("mean", "Mean (1-5)", tables.NUMBER),
+                 tables.Column("measure", "Measure"), tables.Column("mean", "Mean (1-5)", tables.NUMBER, decimals=None),
                  tables.Column("share", "Share (%)", tables.NUMBER, decimals=1), tables.Column("n", "n", tables.COUNT),
                  tables.Column("interval", "95% interval"),
                  tables.Column("target_mean", "Target (1-5)", tables.NUMBER),
@@ -333,11 +340,12 @@ def summary(info: Optional[queries.ProgramInfo], trust: Optional[tuple], period:
     target = ""
     if point.mean is not None and point.mean_target is not None:
         # v2 trust is judged on its 1-5 mean (a thumbs up counted 5): that mean, not the share, meets the target
-        target = (f"; judged on the 1-5 mean, {point.mean:.2f} against a target of "
+        target = (f"; judged on the 1-5 mean, {charts.beside(point.mean, point.mean_target)} against a target of "
                   f"{tables.as_given(point.mean_target)}")
     elif point.target is not None:
         target = f", target {charts.fmt(point.target, unit)}"
-    return (f"{period}: {what} {charts.fmt(point.value, unit)}{n}{target}; status {tables.status_word(point.status)}."
+    value = charts.beside(point.value, point.target, unit)
+    return (f"{period}: {what} {value}{n}{target}; status {tables.status_word(point.status)}."
             + components.still_reported(period))
 
 
