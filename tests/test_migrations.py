@@ -168,7 +168,7 @@ def test_commitment_updates_batch_is_filled_from_the_change_log(empty_database, 
     app = create_app({"SQLALCHEMY_DATABASE_URI": empty_database, "SECRET_KEY": "x", "TESTING": True})
     with app.app_context():
         upgrade()
-        cfo = Function(code="CFO", name="Chief Financial Officer")
+        cfo = db.session.scalar(sa.select(Function).where(Function.code == "CFO"))  # seeded (revision 0022)
         typed = Commitment(function=cfo, title="Typed in", status=CommitmentStatus.on_track, evidence_links=[])
         typed.updates.append(CommitmentUpdate(status=CommitmentStatus.on_track, note="on the web"))
         db.session.add(typed)
@@ -257,5 +257,23 @@ def test_a_score_finding_read_from_nothing_becomes_no_data(empty_database):
         db.session.remove()
         downgrade(revision="0020")
         assert db.session.get(Finding, ids[1]).explanation == old
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_the_standard_functions_are_there_after_the_upgrade(empty_database):
+    """Revision 0022: only the demo made the C-suite functions, so a database set up by `scorecard db upgrade`
+    could have no officer and import no commitment. They are seeded; one there already keeps its name."""
+    from scorecard.models import Function
+    from scorecard.models.org import STANDARD_FUNCTIONS
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": empty_database, "SECRET_KEY": "x", "TESTING": True})
+    with app.app_context():
+        upgrade(revision="0021")
+        db.session.add(Function(code="CFO", name="Office of the CFO"))
+        db.session.commit()
+        upgrade()
+        found = dict(db.session.execute(sa.select(Function.code, Function.name)).all())
+        assert found == {**dict(STANDARD_FUNCTIONS), "CFO": "Office of the CFO"}
         db.session.remove()
         db.engine.dispose()

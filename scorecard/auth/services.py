@@ -511,7 +511,7 @@ def _function(code: str) -> Function:
     if function is None:
         known = ", ".join(db.session.scalars(sa.select(Function.code).order_by(Function.code)))
         raise ValueError(f"unknown function {code!r}; "
-                         f"known: {known or 'none yet (run scorecard demo or add functions)'}")
+                         f"known: {known or 'none (scorecard db upgrade adds the standard ones)'}")
     return function
 
 

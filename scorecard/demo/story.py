@@ -12,6 +12,7 @@ from scorecard.models import (
     Direction,
     MetricKind,
 )
+from scorecard.models.org import STANDARD_FUNCTIONS
 from scorecard.periods import Period, latest_complete_period, period_range
 
 DEMO_AGENCY_CODE = "DPS"
@@ -41,12 +42,7 @@ class DemoResponses:
         return {"program": self.program, "period": self.period, "trust_scale": self.trust_scale}
 
 
-FUNCTIONS = [
-    ("CFO", "Chief Financial Officer"), ("CIO", "Chief Information Officer"),
-    ("CHCO", "Chief Human Capital Officer"), ("GC", "General Counsel"),
-    ("CDO", "Chief Data Officer"), ("CAO", "Chief Acquisition Officer"),
-    ("CXO", "Chief Experience Officer"), ("PIO", "Performance Improvement Officer"),
-]
+FUNCTIONS = STANDARD_FUNCTIONS  # the demo's C-suite: every standard function
 
 DRIVER_METRICS = [(code, name, statement) for code, (name, statement) in DRIVER_STATEMENTS.items()]
 # How each v1 driver sat against the program's trust score.

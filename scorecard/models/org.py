@@ -88,8 +88,18 @@ class Program(Base):
         return f"<Program {self.code}>"
 
 
+# The C-suite functions a database starts with (migration 0022 seeds them; the list stays editable).
+STANDARD_FUNCTIONS = [
+    ("CFO", "Chief Financial Officer"), ("CIO", "Chief Information Officer"),
+    ("CHCO", "Chief Human Capital Officer"), ("GC", "General Counsel"),
+    ("CDO", "Chief Data Officer"), ("CAO", "Chief Acquisition Officer"),
+    ("CXO", "Chief Experience Officer"), ("PIO", "Performance Improvement Officer"),
+]
+
+
 class Function(Base):
-    """A C-suite function (CFO, CIO, CHCO, GC, CDO, CAO, CXO, PIO); an editable list."""
+    """A C-suite function (CFO, CIO, CHCO, GC, CDO, CAO, CXO, PIO); an editable list, seeded with
+    STANDARD_FUNCTIONS."""
 
     __tablename__ = "functions"
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
