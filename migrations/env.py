@@ -87,14 +87,32 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # Batch mode changes a SQLite table by copying it and dropping the original. The app's connections
+            # enforce foreign keys, so dropping it fired the ON DELETE of every table naming it (capacity scores
+            # deleted, finding inputs' observations nulled) or failed half-way (users). Off while the
+            # migrations run (it can only change outside a transaction), checked after, on again.
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.commit()
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),
             **conf_args
         )
 
-        with context.begin_transaction():
-            context.run_migrations()
+        try:
+            with context.begin_transaction():
+                context.run_migrations()
+            if sqlite:
+                broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                if broken:
+                    raise RuntimeError(f"the migrated database has {len(broken)} rows naming rows that are not "
+                                       f"there (PRAGMA foreign_key_check), the first: {broken[0]}")
+        finally:
+            if sqlite:
+                connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+                connection.commit()
 
 
 if context.is_offline_mode():

@@ -42,10 +42,19 @@ class _Group(FlaskGroup):
         except (sqlalchemy.exc.DatabaseError, sqlalchemy.exc.InterfaceError) as error:
             # a database not reached, not SQLite's, or without this release's tables (SQLite's "no such table",
             # PostgreSQL's "relation does not exist"); any other error as it was raised
-            said = _unreachable(error) or _not_migrated(ctx)
+            said = _unreachable(error) or (_migration_failed(error) if ctx.invoked_subcommand == "db"
+                                           else _not_migrated(ctx))
             if said is None:
                 raise
             raise click.ClickException(said) from None
+
+
+def _migration_failed(error) -> str:
+    """What to say of a statement that failed under `scorecard db ...`: the database's own words (it was said
+    to be behind, and to run `scorecard db upgrade`, the command that had just failed)."""
+    cause = " ".join(line.strip() for line in str(getattr(error, "orig", None) or error).strip().splitlines()[:3])
+    return (f"the migration failed: the database answered {type(getattr(error, 'orig', error)).__name__}: "
+            f"{cause[:800]}. `scorecard db current` says the revision it reached.")
 
 
 def _unreachable(error) -> "str | None":

@@ -559,6 +559,28 @@ def test_a_command_on_a_database_never_migrated_says_to_migrate_naming_the_datab
                                    "DATABASE_URL).")
 
 
+def test_a_migration_that_fails_says_what_the_database_answered(tmp_path):
+    """A migration's failing statement (a permission, a table not as expected) was said as "the database is at
+    revision 0021 and this release needs 0022: run scorecard db upgrade", the command just run."""
+    import os
+    import sqlite3
+    import subprocess
+    import sys
+
+    database = tmp_path / "behind.db"
+    env = dict(os.environ, SCORECARD_ENV="development", DATABASE_URL=f"sqlite:///{database}")
+    run = [sys.executable, "-m", "scorecard.cli", "db", "upgrade"]
+    assert subprocess.run([*run, "0021"], env=env, capture_output=True, timeout=120).returncode == 0
+    with sqlite3.connect(database) as connection:
+        connection.execute("DROP TABLE functions")  # what revision 0022 writes to
+    done = subprocess.run(run, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr[-800:]
+    said = done.stderr.strip().splitlines()[-1]
+    assert said.startswith("Error: the migration failed: the database answered OperationalError: no such table: "
+                           "functions"), said
+    assert "run `scorecard db upgrade`" not in said
+
+
 @pytest.mark.parametrize("command", [["evaluate"], ["db", "upgrade"]])
 def test_a_file_that_is_not_a_database_is_said_in_a_line(tmp_path, command):
     """DATABASE_URL naming a file that is not SQLite's printed 155 lines of traceback."""

@@ -277,3 +277,30 @@ def test_the_standard_functions_are_there_after_the_upgrade(empty_database):
         assert found == {**dict(STANDARD_FUNCTIONS), "CFO": "Office of the CFO"}
         db.session.remove()
         db.engine.dispose()
+
+
+def test_a_sqlite_tables_rebuild_keeps_the_rows_that_name_it(empty_database):
+    """Batch mode rebuilds a SQLite table (a copy, the original dropped): with foreign keys enforced, dropping
+    capacity_assessments (revision 0006) deleted every domain score by its ON DELETE CASCADE. An upgrade from
+    an older release lost them."""
+    app = create_app({"SQLALCHEMY_DATABASE_URI": empty_database, "SECRET_KEY": "x", "TESTING": True})
+    with app.app_context():
+        upgrade(revision="0005")
+        with db.engine.begin() as connection:
+            connection.execute(sa.text("INSERT INTO agencies (id, code, name) VALUES (1, 'A', 'Agency')"))
+            connection.execute(sa.text("INSERT INTO components (id, agency_id, code, name, is_hisp) "
+                                       "VALUES (1, 1, 'C', 'Component', 1)"))
+            connection.execute(sa.text(
+                "INSERT INTO capacity_assessments (id, component_id, fiscal_year, scale_min, scale_max, created_at, "
+                "updated_at) VALUES (1, 1, 2025, 1, 7, '2025-01-01', '2025-01-01')"))
+            for position, domain in enumerate(("measurement", "governance"), start=1):
+                connection.execute(sa.text(
+                    "INSERT INTO capacity_domain_scores (assessment_id, domain, position, score) "
+                    "VALUES (1, :domain, :position, 5)"), {"domain": domain, "position": position})
+        upgrade()
+        with db.engine.connect() as connection:
+            assert connection.scalar(sa.text("SELECT count(*) FROM capacity_domain_scores")) == 2
+            if connection.dialect.name == "sqlite":
+                assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1, "enforced again after"
+        db.session.remove()
+        db.engine.dispose()
