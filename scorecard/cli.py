@@ -162,7 +162,7 @@ def demo_command(force):
 
     created = seed_demo(db.session)
     click.echo("Demo data loaded." if created else "Demo data already present; nothing changed.")
-    for _receiver, lines in demo_seeded.send(current_app._get_current_object(), session=db.session):
+    for _receiver, lines in demo_seeded.send(current_app._get_current_object(), session=db.session, created=created):
         for line in lines or ():
             click.echo(line)
     click.echo(f"Demo sign-ins (password for all: {DEMO_PASSWORD}):")

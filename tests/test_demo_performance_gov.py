@@ -74,9 +74,22 @@ def test_demo_loads_real_agencies_with_observations_once(app, runner, cli_demo):
         assert db.session.scalar(sa.select(sa.func.count()).where(Observation.agency_id == veterans.id)) > 100
         first = _state()
 
+    retired = runner.invoke(args=["rules", "retire", "stale-commitment"])
+    assert retired.exit_code == 0, retired.output
+    with app.app_context():
+        first = _state()
     again = runner.invoke(args=["demo"])
     assert again.exit_code == 0, again.output
     assert "Demo data already present" in again.output
+    assert "Rules: left as they are" in again.output, (
+        "run again (make run runs it at every start) it published the default pack over an administrator's "
+        "rules, and brought the retired one back")
+    with app.app_context():
+        from scorecard.models import Rule, RuleStatus, RuleVersion
+
+        statuses = db.session.scalars(sa.select(RuleVersion.status).join(Rule)
+                                      .where(Rule.key == "stale-commitment")).all()
+        assert RuleStatus.published not in statuses and RuleStatus.retired in statuses, statuses
     assert again.output.count("already imported") == 2 and "nothing changed" in again.output
     with app.app_context():
         assert _state() == first

@@ -59,10 +59,15 @@ def on_revert(sender, *, touched=None, reference=False, **extra) -> Optional[str
     return tasks.DONE
 
 
-def on_demo_seeded(sender, *, session, **extra) -> list[str]:
-    """Publish the default pack (unchanged rules stay as they are) and evaluate it."""
+def on_demo_seeded(sender, *, session, created: bool = True, **extra) -> list[str]:
+    """When the demo was just loaded (`created`), publish the default pack (unchanged rules stay as they
+    are) and evaluate it. Run again (`make run` runs it at every start) it leaves the rules as they are: it
+    published the pack over an administrator's newer versions, and brought retired rules back."""
     from scorecard.rules.service import evaluate
     from scorecard.rules.store import default_pack, import_rules
+
+    if not created:
+        return ["Rules: left as they are (the default pack is published when the demo is first loaded)."]
 
     saved = import_rules(session, default_pack(), publish=True)
     session.commit()
