@@ -421,3 +421,19 @@ def test_a_draft_says_it_concludes_nothing_until_published(evaluated, client_as)
     analyst.post("/rules/new", data={"csrf_token": token, "definition": json.dumps(rule), "save": "Save"})
     page = analyst.get("/rules/wait-too-long/versions/1").get_data(as_text=True)
     assert "A draft concludes nothing until it is published: simulate it to see what it would find." in page
+
+
+def test_every_fact_is_said_in_words_and_a_stale_count_by_the_days_it_counts():
+    """The default pack's function_metrics_measured read "function metrics measured is at least 1" (a fact
+    without words), and the stale-commitment count "for more than 45 days" beside a fact counting 30 or more."""
+    from scorecard.rules.csuite_facts import STALE_DAYS
+    from scorecard.rules.facts import FACTS
+    from scorecard.rules_web.words import FACT_WORDS, describe
+
+    assert set(FACTS) <= set(FACT_WORDS), set(FACTS) - set(FACT_WORDS)
+    stale = {"applies_to": "requirement", "when": {"fact": "commitments_not_updated", "op": "gt", "value": 0},
+             "then": {"flag": "stale"}}
+    assert (f"When the number of the function's open commitments not updated for {STALE_DAYS} days or more is "
+            "above 0.") in describe(stale)
+    stale["when"]["days"] = 60
+    assert "not updated for 60 days or more" in " ".join(describe(stale))

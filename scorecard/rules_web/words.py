@@ -2,6 +2,7 @@
 from typing import Any
 
 from scorecard.models import RuleSubject
+from scorecard.rules.csuite_facts import STALE_DAYS
 from scorecard.rules.facts import FACTS
 
 OP_WORDS = {"lt": "is below", "le": "is at most", "gt": "is above", "ge": "is at least", "eq": "is",
@@ -30,6 +31,7 @@ FACT_WORDS = {
     "commitments_not_updated": "the number of the function's open commitments not updated",
     "function_metrics_below_target": "the number of the function's own metrics below target",
     "function_attainment": "the function's own metrics against their targets (on average)",
+    "function_metrics_measured": "the number of the function's own metrics with a target and enough data",
 }
 VS_WORDS = {"prior": "against the prior quarter", "year_ago": "against the same quarter last year"}
 # select fields that are true or false: (words when true, words when false), said right after the subject
@@ -110,7 +112,7 @@ def _fact(node: dict, name: str) -> str:
     if node.get("min_n"):
         extras.append(f"with at least {node['min_n']} respondents")
     if name == "commitments_not_updated":
-        extras.append(f"for more than {node.get('days') or 45} days")
+        extras.append(f"for {node.get('days') or STALE_DAYS} days or more")  # as the fact counts them
     return " ".join([words] + extras)
 
 
