@@ -206,6 +206,26 @@ def test_a_delay_passes_and_the_failures_are_kept_after_a_success(app, client, m
     assert events[-1] == "auth.sign_in"
 
 
+def test_tries_refused_during_a_lockout_are_audited_at_most_once_a_minute(app, client, make_user, monkeypatch):
+    """After the lockout's event, every try refused while it lasted (a wrong password or the right one) left no
+    trace: an Inspector General could not see that guessing went on. One event a minute per account and address
+    says so; a guesser hammering the form does not fill the log."""
+    with app.app_context():
+        make_user("admin")
+    for _ in range(5):
+        sign_in(client, "admin@test.gov", "wrong-password-1")
+    for password in ("wrong-password-2", PASSWORD, "wrong-password-3"):
+        assert sign_in(client, "admin@test.gov", password).status_code == 429
+    [refused] = _events(app, "auth.sign_in_refused")
+    assert refused.after["email"] == "admin@test.gov" and refused.after["scope"] == "account"
+    assert refused.after["retry_after_seconds"] >= 1 and refused.entity_type == "user" and refused.entity_id
+    from scorecard.auth import services
+
+    monkeypatch.setattr(services, "REFUSALS_AUDITED_EVERY", timedelta(0))  # as a minute on
+    assert sign_in(client, "admin@test.gov", "wrong-password-4").status_code == 429
+    assert len(_events(app, "auth.sign_in_refused")) == 2
+
+
 def test_a_password_typed_into_the_e_mail_field_is_not_kept_anywhere(app, client):
     """The failure row and the audit event (which executives read) named what was typed as the e-mail:
     here, a password. A value that is no address is kept as a keyed digest; its attempts still count."""

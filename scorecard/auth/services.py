@@ -189,7 +189,30 @@ def _attempt(key: str, client_address: Optional[str], device_cookie_value: Optio
     wait = throttle(db.session, key, client_address, device, trusted_since, now)
     if wait:
         db.session.rollback()
+        _record_refusal(key, client_address, wait, now)
     return Attempt(key, client_address, now, device, trusted_since, wait)
+
+
+REFUSALS_AUDITED_EVERY = timedelta(minutes=1)  # per account and address: the guessing seen, the log not flooded
+
+
+def _record_refusal(key: str, client_address: Optional[str], wait: tuple[int, str], now: datetime) -> None:
+    """Audit a try the throttle refused (the lockout was audited, and none of the guessing that went on after
+    it): at most one event a minute for one account from one address, so that a guesser hammering the form
+    does not fill the log; each says the wait it was told."""
+    email = AuditEvent.after["email"].as_string()
+    address = AuditEvent.client_address == client_address if client_address else AuditEvent.client_address.is_(None)
+    if db.session.scalar(sa.select(AuditEvent.id).where(
+            AuditEvent.action == "auth.sign_in_refused", AuditEvent.at > now - REFUSALS_AUDITED_EVERY, address,
+            email == key).limit(1)) is not None:
+        return
+    user_id = db.session.scalar(sa.select(User.id).where(sa.func.lower(User.email) == key)) if key else None
+    target = {"entity_type": "user", "entity_id": user_id} if user_id else {"entity_type": "sign_in", "entity_id": None}
+    db.session.add(AuditEvent(action="auth.sign_in_refused", at=now, client_address=client_address, after={
+        "email": key, "scope": wait[1], "retry_after_seconds": wait[0],
+        "note": f"refused before its password was read; at most one such event a minute is kept for {key} from "
+                "this address"}, **target))
+    db.session.commit()
 
 
 def authenticate(email: str, password: str, *, client_address: Optional[str] = None,
