@@ -18,6 +18,7 @@ from scorecard.extensions import db
 from scorecard.models import (
     Agency,
     ApiToken,
+    AuditEvent,
     BatchStatus,
     CapacityAssessment,
     Commitment,
@@ -612,6 +613,33 @@ def test_token_command_prints_the_secret_once_and_stores_its_hash(api):
     assert viewer.exit_code != 0 and "read tokens only" in viewer.output
     unknown = runner.invoke(args=["token", "create", "nobody@demo.cx.gov", "--scope", "read"])
     assert unknown.exit_code != 0
+
+
+def test_the_revoke_command_names_one_token_in_use_and_says_it_was_the_command_line(api):
+    """`scorecard token revoke EMAIL cxs_` took the first token starting so (one revoked already), said
+    "Revoked" and left both tokens in use working; a whole token pasted was "no token starting ..."; and the
+    revocation was audited as the token's own user's."""
+    runner = api.test_cli_runner()
+    secrets = [runner.invoke(args=["token", "create", "analyst@demo.cx.gov", "--scope", "read"]).stdout.strip()
+               for _ in range(3)]
+    first = runner.invoke(args=["token", "revoke", "analyst@demo.cx.gov", secrets[0][:12]])
+    assert first.exit_code == 0 and first.output.startswith(f"Revoked {secrets[0][:12]}…"), first.output
+    again = runner.invoke(args=["token", "revoke", "analyst@demo.cx.gov", secrets[0][:12]])
+    assert again.exit_code != 0 and "revoked already" in again.output, again.output
+    several = runner.invoke(args=["token", "revoke", "analyst@demo.cx.gov", "cxs_"])
+    assert several.exit_code != 0 and "starts 2 tokens of analyst@demo.cx.gov still in use" in several.output
+    assert secrets[1][:12] in several.output and secrets[2][:12] in several.output
+    whole = runner.invoke(args=["token", "revoke", "analyst@demo.cx.gov", secrets[1]])
+    assert whole.exit_code == 0 and whole.output.startswith(f"Revoked {secrets[1][:12]}…"), whole.output
+    with api.app_context():
+        revoked = {t.prefix for t in db.session.scalars(sa.select(ApiToken).where(ApiToken.revoked_at.is_not(None)))}
+        assert revoked == {secrets[0][:12], secrets[1][:12]}
+        event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "api_token.revoke")
+                                  .order_by(AuditEvent.id.desc()).limit(1))
+        assert event.user_id is None and event.after["by"] == "the command line"
+        assert event.after["user"] == "analyst@demo.cx.gov"
+        made = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "api_token.create").limit(1))
+        assert made.user_id is None and made.after["by"] == "the command line"
 
 
 def test_an_expired_token_or_one_of_an_inactive_user_is_refused(api, http):

@@ -1,7 +1,6 @@
 """`scorecard token create EMAIL --scope read|write [--expires-days N]`: a personal access token
 for a user, printed once (only its hash is kept)."""
 import click
-import sqlalchemy as sa
 from flask.cli import with_appcontext
 
 from scorecard.clock import moment
@@ -43,16 +42,27 @@ def create_command(email, scope, expires_days, name):
 @click.argument("prefix")
 @with_appcontext
 def revoke_command(email, prefix):
-    """Revoke the token of user EMAIL that starts with PREFIX (as its API tokens page shows it)."""
-    from scorecard.api.tokens import revoke_token
+    """Revoke the token of user EMAIL that PREFIX names: the start of its prefix as its API tokens page shows
+    it, or the whole token. Refused when PREFIX names several tokens still in use (each is listed)."""
+    from scorecard.api.tokens import revoke_token, tokens_matching
     from scorecard.auth.services import user_with_email
     from scorecard.extensions import db
-    from scorecard.models import ApiToken
 
     user = user_with_email(db.session, email)
-    token = None if user is None else db.session.scalar(
-        sa.select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.prefix.startswith(prefix, autoescape=True)))
-    if token is None:
+    if user is None:
+        raise click.ClickException(f"there is no user {email}")
+    found = tokens_matching(db.session, user, prefix)
+    usable = [t for t in found if t.revoked_at is None]
+    if not found:
         raise click.ClickException(f"{email} has no token starting {prefix!r}")
-    revoke_token(db.session, user, token.id)
+    if not usable:
+        said = "; ".join(f"{t.prefix}… ({t.name}) on {moment(t.revoked_at)}" for t in found)
+        raise click.ClickException(f"nothing revoked: the token{'s' if len(found) > 1 else ''} of {email} starting "
+                                   f"{prefix!r} {'were' if len(found) > 1 else 'was'} revoked already: {said}")
+    if len(usable) > 1:
+        raise click.ClickException(f"nothing revoked: {prefix!r} starts {len(usable)} tokens of {email} still in use ("
+                                   + "; ".join(f"{t.prefix}… ({t.name})" for t in usable)
+                                   + "): give more of the one to revoke")
+    [token] = usable
+    revoke_token(db.session, user, token.id, from_command_line=True)
     click.echo(f"Revoked {token.prefix}… ({token.name}).")

@@ -71,7 +71,8 @@ def create_token(session, user: User, *, scope: TokenScope | str, name: Optional
     session.flush()
     session.add(AuditEvent(user_id=by.id if by else None, action="api_token.create", entity_type="api_token",
                            entity_id=token.id, after={"user": user.email, "name": name, "scope": scope.value,
-                                                      "prefix": token.prefix, "expires_at": _iso(token.expires_at)}))
+                                                      "prefix": token.prefix, "expires_at": _iso(token.expires_at),
+                                                      **({} if by else {"by": "the command line"})}))
     session.commit()
     return token, secret
 
@@ -82,17 +83,29 @@ def tokens_of(session, user: User) -> list[ApiToken]:
                                 .order_by(ApiToken.created_at.desc(), ApiToken.id.desc())))
 
 
-def revoke_token(session, user: User, token_id: int) -> Optional[ApiToken]:
-    """Revoke one of `user`'s own tokens; None when they have no such token."""
+def revoke_token(session, user: User, token_id: int, *, by: Optional[User] = None,
+                 from_command_line: bool = False) -> Optional[ApiToken]:
+    """Revoke one of `user`'s tokens, by `user` themselves or (`from_command_line`) an operator at the server;
+    None when they have no such token. The audit says who: a revocation from the command line was recorded
+    as the token's own user's."""
     token = session.scalar(sa.select(ApiToken).where(ApiToken.id == token_id, ApiToken.user_id == user.id))
     if token is None:
         return None
     if token.revoked_at is None:
         token.revoked_at = utcnow()
-        session.add(AuditEvent(user_id=user.id, action="api_token.revoke", entity_type="api_token",
-                               entity_id=token.id, after={"prefix": token.prefix, "name": token.name}))
+        after = {"prefix": token.prefix, "name": token.name, "user": user.email}
+        session.add(AuditEvent(user_id=None if from_command_line else (by or user).id, action="api_token.revoke",
+                               entity_type="api_token", entity_id=token.id,
+                               after=after | ({"by": "the command line"} if from_command_line else {})))
         session.commit()
     return token
+
+
+def tokens_matching(session, user: User, given: str) -> list[ApiToken]:
+    """`user`'s tokens that `given` names: the start of their prefix as the tokens page shows it, or a whole
+    secret (found in a log, say) beginning with it."""
+    given = given.strip()
+    return [t for t in tokens_of(session, user) if given and (t.prefix.startswith(given) or given.startswith(t.prefix))]
 
 
 def find_token(session, secret: str, now: Optional[datetime] = None) -> Optional[ApiToken]:
