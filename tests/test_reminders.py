@@ -16,6 +16,7 @@ from scorecard.clock import day_of
 from scorecard.commitments.services import update_commitment
 from scorecard.extensions import db
 from scorecard.models import (
+    AuditEvent,
     Commitment,
     CommitmentStatus,
     Function,
@@ -313,6 +314,10 @@ def test_the_outbox_button_sends_what_is_owed_in_the_background_once(demo, clien
     assert "Send the reminders owed today now" in page
     answer = admin.post("/outbox/send", data={"csrf_token": csrf_token(page)}, follow_redirects=True)
     assert "being sent in the background" in answer.get_data(as_text=True)
+    with demo.app_context():
+        event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "reminders.send"))
+        assert event is not None and db.session.get(User, event.user_id).email == "admin@test.gov", (
+            "who sent the day's reminders early was not recorded")
     dispatch.drain()  # the job the button queued
     sent = held()
     assert sent > before

@@ -2,11 +2,12 @@
 button that sends the reminders owed today (administrators only)."""
 import sqlalchemy as sa
 from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask_login import current_user
 
 from scorecard.admin.forms import ActionForm
 from scorecard.dispatch import NotQueued
 from scorecard.extensions import db
-from scorecard.models import MailMessage
+from scorecard.models import AuditEvent, MailMessage
 from scorecard.permissions import requires
 from scorecard.reminders import bp, tasks
 from scorecard.reminders.mail import MailSettings
@@ -37,10 +38,14 @@ def send():
         return redirect(url_for("reminders.outbox")), 303
     try:
         tasks.send_in_background(current_app._get_current_object())
-        flash("The reminders owed today are being sent in the background; reload this page to see them. "
-              "A reminder already sent is not sent again.", "success")
     except NotQueued as error:
         flash(str(error), "error")
+    else:  # who sent the day's reminders early, and when (the messages themselves are in the outbox)
+        db.session.add(AuditEvent(user_id=current_user.id, action="reminders.send", entity_type="outbox",
+                                  after={"sent": "the reminders owed today, in the background"}))
+        db.session.commit()
+        flash("The reminders owed today are being sent in the background; reload this page to see them. "
+              "A reminder already sent is not sent again.", "success")
     return redirect(url_for("reminders.outbox")), 303
 
 
