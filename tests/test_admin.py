@@ -153,7 +153,8 @@ def test_a_new_users_leader_record_is_linked_whatever_their_role(app, admin):
     ({"role": "officer"}, "An officer needs a function."),
     ({"function": "CFO"}, "Only an officer has a C-suite function (it limits their commitments to it); an account "
                           "with the viewer role takes none"),
-    ({"role": "leader"}, "No leader record with e-mail pat@agency.gov."),
+    ({"role": "leader"}, "A leader needs a leader record, and none has this user&#39;s own e-mail (pat@agency.gov); "
+                         "give the e-mail of their leader record."),
     ({"email": "admin@test.gov"}, "already exists"),
     ({"name": "Pat \u202e Lee"}, "Name contains a hidden text-direction character (U+202E)"),
 ])

@@ -344,7 +344,13 @@ def test_the_unlock_command_clears_the_failures_but_keeps_them(app, client, make
     failures = _failures(app, "admin@test.gov")
     assert len(failures) == 5 and all(f.cleared_at is not None for f in failures)
     assert _events(app, "auth.unlock")[-1].after["cleared_failures"] == 5
-    assert runner.invoke(args=["unlock"]).exit_code != 0
+    bare = runner.invoke(args=["unlock"])
+    assert bare.exit_code != 0 and "name the e-mail address of the account to unlock, or --address" in bare.output
+    both = runner.invoke(args=["unlock", "admin@test.gov", "--address", "192.0.2.7"])
+    assert both.exit_code != 0 and "not both" in both.output
+    odd = runner.invoke(args=["unlock", "--address", "notanip"])
+    assert odd.exit_code != 0 and "'notanip' is not one" in odd.output, "the web form refuses it; the command took it"
+    assert len(_events(app, "auth.unlock")) == 1
 
 
 def test_unlocking_an_e_mail_no_account_has_says_so(app, client, make_user, runner):
@@ -356,6 +362,7 @@ def test_unlocking_an_e_mail_no_account_has_says_so(app, client, make_user, runn
     typo = runner.invoke(args=["unlock", "admin@tset.gov"])
     assert typo.exit_code == 1 and "no account has the e-mail 'admin@tset.gov'" in typo.output
     assert "nothing was unlocked" in typo.output and "Unlocked" not in typo.output
+    assert _events(app, "auth.unlock") == [], "the unlock it refused was audited as done"
     for _ in range(3):
         sign_in(client, "ghost@test.gov", "guess-guess-guess")
     ghost = runner.invoke(args=["unlock", "ghost@test.gov"])
@@ -407,6 +414,9 @@ def test_password_rules(app):
         assert "commonly used" in password_problem("qwerty123456")
         assert "commonly used" in password_problem("Password1234")
         assert "e-mail" in password_problem("kimberly-is-great-2025", "kimberly@agency.gov")
+        assert "e-mail" in password_problem("my v2@demo.cx.gov pass", "v2@demo.cx.gov"), (
+            "the whole address within it passed: only the address alone, or a name of 4 or more, was refused")
+        assert password_problem("an2 keeps a long password", "an2@demo.cx.gov") is None, "a short name may appear"
         assert password_problem("x" * 201).startswith("the password must have at most")
         assert password_problem("correct horse battery") is None
         from scorecard.demo import DEMO_PASSWORD

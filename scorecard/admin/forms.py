@@ -1,6 +1,5 @@
 """The administration pages' forms: CSRF-protected, and their text fields refuse bidirectional
 control characters (BaseForm)."""
-import ipaddress
 import json
 
 from wtforms import EmailField, HiddenField, PasswordField, SelectField, StringField, SubmitField
@@ -8,6 +7,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, Optional, ValidationError
 
 from scorecard import json_bodies
+from scorecard.auth.services import is_ip_address
 from scorecard.models import Role
 from scorecard.security import BaseForm
 
@@ -81,11 +81,8 @@ class ActionForm(BaseForm):
 
 
 def _address(form, field):
-    try:
-        ipaddress.ip_address(field.data.strip())
-    except ValueError:
-        raise ValidationError(f"{field.label.text}: {field.data.strip()[:60]!r} is not an IPv4 or IPv6 "
-                              "address") from None
+    if not is_ip_address(field.data):
+        raise ValidationError(f"{field.label.text}: {field.data.strip()[:60]!r} is not an IPv4 or IPv6 address")
 
 
 class AddressUnlockForm(BaseForm):

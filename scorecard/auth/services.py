@@ -87,7 +87,7 @@ def password_problem(password: str, email: Optional[str] = None) -> Optional[str
         return "that password is on the list of commonly used passwords; choose another"
     if email:
         name = email.strip().lower().split("@")[0]
-        if lowered == email.strip().lower() or (len(name) >= 4 and name in lowered):
+        if email.strip().lower() in lowered or (len(name) >= 4 and name in lowered):  # a short name ("an2") may
             return "the password must not contain the e-mail address or its name"
     return None
 
@@ -148,6 +148,15 @@ def account_key(email: Optional[str]) -> str:
         digest = hmac.new(str(current_app.config["SECRET_KEY"]).encode(), key.encode(), hashlib.sha256)
         return NOT_AN_ADDRESS + digest.hexdigest()[:12]
     return key
+
+
+def is_ip_address(text: str) -> bool:
+    """Whether `text` is an IPv4 or IPv6 address (a client address, as the unlock form and command take one)."""
+    try:
+        ipaddress.ip_address((text or "").strip())
+    except ValueError:
+        return False
+    return True
 
 
 def address_key(address: Optional[str]) -> Optional[str]:
@@ -361,6 +370,9 @@ def unlock(session, *, email: Optional[str] = None, client_address: Optional[str
         query = query.where(LoginFailure.client_address == client_address)
         target = {"entity_type": "client_address", "entity_id": None}
     cleared = session.execute(query.values(cleared_at=now).execution_options(synchronize_session=False)).rowcount
+    if email and not cleared and target["entity_id"] is None:  # a mistyped address: nothing there, nothing done
+        session.rollback()
+        return 0
     session.add(AuditEvent(user_id=by.id if by else None, action="auth.unlock", **target,
                            after={"email": email.strip().lower() if email else None, "client_address": client_address,
                                   "cleared_failures": cleared}))
@@ -490,8 +502,10 @@ def new_user_problems(email: str, password: str, role: Role, *, function_code: s
     if role is Role.leader or (leader_email or "").strip():
         try:
             find_leader(leader_email or email)
-        except ValueError as error:
-            problems["leader"] = str(error)
+        except ValueError as error:  # none given: the user's own e-mail was looked up, and is named as such
+            problems["leader"] = str(error) if (leader_email or "").strip() else (
+                f"a leader needs a leader record, and none has this user's own e-mail ({(email or '').strip()}); "
+                "give the e-mail of their leader record; pass --leader EMAIL")
     return problems
 
 
