@@ -33,8 +33,15 @@ def test_sign_in_then_home_then_sign_out(app, client, make_user):
     home = client.get("/")
     assert home.status_code == 200 and "executive@test.gov" in home.get_data(as_text=True)
     token = csrf_token(home.get_data(as_text=True))
+    elsewhere = app.test_client()
+    sign_in(elsewhere, "executive@test.gov", PASSWORD)
+    assert elsewhere.get("/").status_code == 200
     assert client.post("/auth/logout", data={"csrf_token": token}).status_code == 302
     assert client.get("/").status_code == 302
+    said = client.get("/auth/login").get_data(as_text=True)
+    assert "You are signed out, here and in every other browser or device where you were signed in." in said, (
+        "the other browser's session ended too, and the person was not told")
+    assert elsewhere.get("/").status_code == 302
 
 
 def test_wrong_password_is_refused_without_saying_which_part(app, client, make_user):

@@ -62,8 +62,12 @@ def logout():
         sign_out(user)
     end_session(user)  # a new session token: this cookie, and any copy of it, no longer signs in
     db.session.commit()
-    flash("You are signed out.", "info")
+    # one session token a person: signing out here ends their sessions in every other browser too, as it says
+    flash(SIGNED_OUT if user is not None else "You are signed out.", "info")
     return redirect(url_for("auth.login"))
+
+
+SIGNED_OUT = "You are signed out, here and in every other browser or device where you were signed in."
 
 
 @bp.route("/password", methods=["GET", "POST"])
