@@ -189,3 +189,63 @@ def compare_shares(before: tuple[float, int], after: tuple[float, int], *, min_n
     def points(value: Optional[float]) -> Optional[float]:
         return None if value is None else value * SHARE_POINTS_PER_MEAN
     return replace(change, delta=points(change.delta), ci_low=points(change.ci_low), ci_high=points(change.ci_high))
+
+
+@dataclass(frozen=True)
+class MixedChange:
+    """A change across several programs with each program weighed the same in both quarters (`compare_alike`):
+    `before` and `after` are those weighted scores (means on 1-5, or shares in percent), `delta` their
+    difference and its 95% interval; `n_before` and `n_after` the answers counted."""
+
+    before: Optional[float]
+    after: Optional[float]
+    n_before: int
+    n_after: int
+    delta: Optional[float]
+    ci_low: Optional[float]
+    ci_high: Optional[float]
+    significant: bool
+    direction: Direction
+
+
+MAX_MEAN_VARIANCE = 4.0  # of answers on 1-5 (half 1s, half 5s): a program's one answer is given the widest spread
+MAX_SHARE_VARIANCE = 0.25
+
+
+def compare_alike(pairs: Sequence[tuple[Sequence[int | None], Sequence[int | None]]], *, share: bool = False,
+                  min_n: int = MIN_N_DEFAULT) -> MixedChange:
+    """The change of several programs' score from one quarter to the next, each program weighed by its answers
+    in the two quarters together, the same weight in both (a stratified comparison): pooled instead, a program
+    sending fewer answers moved the score as much as any answer did, and a rise was called significant where
+    most programs fell. `pairs`: each program's answer counts (before, after); `share` compares the share who
+    answered 4 or 5 (in percent, the change in percentage points) instead of the mean. Its variance is the
+    programs' own (within each program), a program of one answer given the scale's widest. Significant only
+    when the interval excludes 0 and each quarter has at least `min_n` answers in all."""
+    rows = []
+    for before_counts, after_counts in pairs:
+        before, after = stats_from_counts(before_counts), stats_from_counts(after_counts)
+        if before.has_data and after.has_data:
+            rows.append((before, after, before.n + after.n))
+    if not rows:
+        return MixedChange(None, None, 0, 0, None, None, None, False, "unknown")
+
+    def value(stats: SurveyStats) -> float:
+        return stats.percent_agree / 100 if share else stats.mean
+
+    def variance(stats: SurveyStats) -> float:
+        if share:
+            p = stats.percent_agree / 100
+            return p * (1 - p) / stats.n
+        return (stats.std_error ** 2) if stats.std_error is not None else MAX_MEAN_VARIANCE / stats.n
+
+    total = sum(weight for _, _, weight in rows)
+    before = sum(weight * value(b) for b, _, weight in rows) / total
+    after = sum(weight * value(a) for _, a, weight in rows) / total
+    se = math.sqrt(sum(weight ** 2 * (variance(b) + variance(a)) for b, a, weight in rows)) / total
+    scale = 100 if share else 1
+    difference = after - before
+    delta, low, high = difference * scale, (difference - Z_95 * se) * scale, (difference + Z_95 * se) * scale
+    n_before, n_after = sum(b.n for b, _, _ in rows), sum(a.n for _, a, _ in rows)
+    significant = (low > 0 or high < 0) and sufficient(n_before, min_n) and sufficient(n_after, min_n)
+    direction: Direction = ("up" if delta > 0 else "down") if significant else "none"
+    return MixedChange(before * scale, after * scale, n_before, n_after, delta, low, high, significant, direction)

@@ -385,7 +385,32 @@ def test_a_program_answering_in_one_quarter_only_is_no_change_of_the_agency_scor
         observe(db.session, bravo, "trust", "FY2023-Q4", [0, 0, 0, 0, 1])
         db.session.commit()
         alike = overview.agency_score(db.session, "FY2023-Q4", "trust")
-        assert alike.like_for_like and alike.direction == "down" and change_sentence(alike).startswith("Down ")
+        assert alike.like_for_like and alike.weighed and alike.direction == "none", (
+            "both programs answered as before: Bravo's 2,000 answers of 5 becoming one is no fall of trust")
+        assert change_sentence(alike).startswith("No significant change from FY2023-Q3 (") and change_sentence(
+            alike).endswith(" now, each program weighed by its answers in both quarters).")
+
+
+def test_a_rise_made_by_who_answered_is_no_rise(app):
+    """FY2022-Q4's agency-wide trust read "up 0.04, significant at 95%" where most programs fell: programs
+    scoring low sent fewer answers. Each program is weighed alike in both quarters, and the change is theirs."""
+    from dashboards.pages.overview import change_sentence
+
+    with app.app_context():
+        world = build(db.session)
+        alpha, bravo = world["programs"]["Alpha"], world["programs"]["Bravo"]
+        observe(db.session, alpha, "trust", "FY2023-Q3", [0, 0, 400, 600, 0])   # 3.60, many answers
+        observe(db.session, bravo, "trust", "FY2023-Q3", [0, 0, 0, 400, 600])   # 4.60
+        observe(db.session, alpha, "trust", "FY2023-Q4", [0, 0, 60, 40, 0])     # 3.40, few answers now
+        observe(db.session, bravo, "trust", "FY2023-Q4", [0, 0, 0, 500, 500])   # 4.50
+        db.session.commit()
+        trust = overview.agency_score(db.session, "FY2023-Q4", "trust")
+        pooled = compare(pool([0, 0, 400, 600, 0], [0, 0, 0, 400, 600]), pool([0, 0, 60, 40, 0], [0, 0, 0, 500, 500]))
+        assert pooled.direction == "up", "pooled, the quarter's answers rose: the trap"
+        assert trust.direction == "down" and trust.change == pytest.approx((1100 * -0.2 + 2000 * -0.1) / 3100)
+        assert trust.weighed and change_sentence(trust) == (
+            "Down 0.14 from FY2023-Q3 (4.25 then, 4.11 now, each program weighed by its answers in both quarters), "
+            "significant at 95%.")
 
 
 def test_v2_trust_pools_thumbs_and_1_to_5_forms_as_the_share_who_trust(app):

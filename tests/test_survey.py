@@ -169,3 +169,21 @@ def test_mean_stays_on_the_scale(counts):
     assert 1 <= point_scale(counts) <= 5
     if stats.n >= 2 and stats.std_dev:
         assert 1 <= stats.ci_low <= stats.mean <= stats.ci_high <= 5
+
+
+def test_a_change_weighs_each_program_alike_in_both_quarters():
+    from scorecard.survey import compare_alike
+
+    same_mix = [([10, 10, 20, 30, 30], [12, 10, 20, 30, 28]), ([5, 5, 10, 40, 40], [6, 5, 10, 39, 40])]
+    found = compare_alike(same_mix)
+    pooled = compare(pool(*[b for b, _ in same_mix]), pool(*[a for _, a in same_mix]))
+    assert (found.before, found.after) == (pytest.approx(pooled.before.mean), pytest.approx(pooled.after.mean))
+    assert found.delta == pytest.approx(pooled.delta) and found.n_before == found.n_after == 200
+    shifted = [([0, 0, 100, 0, 0], [0, 0, 20, 0, 0]), ([0, 0, 0, 0, 100], [0, 0, 0, 2, 98])]
+    assert compare(pool(*[b for b, _ in shifted]), pool(*[a for _, a in shifted])).delta > 0.6
+    assert compare_alike(shifted).delta == pytest.approx((200 * 4.98 + 120 * 3 - 200 * 5 - 120 * 3) / 320)
+    share = compare_alike([([50, 0, 0, 0, 50], [30, 0, 0, 0, 70])], share=True)
+    assert (share.before, share.after, share.delta) == (pytest.approx(50), pytest.approx(70), pytest.approx(20))
+    assert share.significant and share.direction == "up"
+    assert compare_alike([([0, 0, 0, 0, 1], [1, 0, 0, 0, 0])], min_n=1).ci_low < -4, "one answer: the widest spread"
+    assert compare_alike([([0] * 5, [1, 2, 3, 4, 5])]).direction == "unknown"

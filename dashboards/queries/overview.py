@@ -50,7 +50,7 @@ from scorecard.periods import Period, parse_period
 from scorecard.permissions import can
 from scorecard.plans.services import plans_seen, visible_plans
 from scorecard.scoring import AMBER, GREEN, INSUFFICIENT, NO_DATA, NO_TARGET, RED, beside_target
-from scorecard.survey import compare, compare_shares, pool, shown_change, stats_from_counts, sufficient
+from scorecard.survey import compare, compare_alike, pool, shown_change, stats_from_counts, sufficient
 from scorecard.text import counted
 
 # Programs by status, in the order the overview shows them.
@@ -75,8 +75,10 @@ class AgencyScore:
     change from the quarter before (significant or not, from the counts) of the programs with answers in
     both: a program that reported in one quarter only would move the pooled score without anything having
     changed (31 published agencies' programs in FY2023-Q1 and not in FY2023-Q2 read as a "significant"
-    fall). `prior_value` and `compared_value` are those programs' scores in the two quarters; when every
-    program answered in both, `compared_value` is `value`. A mean on 1-5 (`unit` MEAN), except trust from
+    fall). `prior_value` and `compared_value` are those programs' scores in the two quarters, each program
+    weighed by its answers in both together (survey.compare_alike: a program sending fewer answers is no
+    change of score); when every program answered in both, in the same shares, `compared_value` is `value`.
+    A mean on 1-5 (`unit` MEAN), except trust from
     A-11's v2 survey on: the share who trust, in percent (SHARE), as the program and life-experience pages
     give it (a thumbs up is no 5 on a 1-5 scale); its interval is Wilson's and its change is in
     percentage points."""
@@ -101,6 +103,9 @@ class AgencyScore:
     compared: int = 0           # of them, those with answers in the quarter before too: the change reads these
     prior_programs: int = 0     # programs with answers in the quarter before
     compared_value: Optional[float] = None  # the compared programs' score in the quarter
+    # the compared programs' shares of the answers differ between the quarters: `prior_value` and
+    # `compared_value` weigh each alike in both (survey.compare_alike), and differ from the pooled scores
+    weighed: bool = False
 
     @property
     def like_for_like(self) -> bool:
@@ -145,14 +150,21 @@ def agency_score(session, period: str, driver: str, programs: ProgramFilter = EV
         found.ci_low, found.ci_high = wilson(found.value, stats.n) if found.value is not None else (None, None)
     if across_the_break(period.prev(), period):  # v1's statement on 1-5 and v2's question: not one measure
         found.direction = BREAK
-    elif found.unit == SHARE:
-        if found.compared_value is not None and found.prior_value is not None:
-            change = compare_shares((found.prior_value, prior.n), (found.compared_value, compared.n), min_n=min_n)
-            found.change, found.significant, found.direction = change.delta, change.significant, change.direction
-    else:
-        change = compare(before, now, min_n=min_n)
+    elif both:
+        # each program weighed alike in both quarters: pooled, fewer answers from a low-scoring program read as a
+        # significant rise where most programs fell
+        change = compare_alike([(before_by[p], now_by[p]) for p in both], share=found.unit == SHARE, min_n=min_n)
+        found.prior_value, found.compared_value = change.before, change.after
         found.change, found.significant, found.direction = change.delta, change.significant, change.direction
+        found.weighed = not _same_mix(before_by, now_by, both)
     return found
+
+
+def _same_mix(before_by: dict, now_by: dict, both: list[int]) -> bool:
+    """Whether each program's share of the answers was the same in both quarters (the weighted scores are
+    then the pooled ones)."""
+    before, now = sum(sum(before_by[p]) for p in both), sum(sum(now_by[p]) for p in both)
+    return all(sum(before_by[p]) * now == sum(now_by[p]) * before for p in both)
 
 
 # ------------------------------------------------------------------------ programs by status
