@@ -362,20 +362,24 @@ def test_the_pdf_names_the_red_programs_and_overdue_commitments_and_is_tagged(ap
     assert "Remote Permits" not in text
     assert "trust was 3.05" in text
     assert reader.metadata.title == "CX briefing: Test Department, FY2026-Q3"
+    assert reader.xmp_metadata.dc_title == {"x-default": "CX briefing: Test Department, FY2026-Q3"}, "no XMP"
     root = reader.trailer["/Root"]
     assert root["/Lang"] == "en-US" and bool(root["/MarkInfo"]["/Marked"])
     assert bool(root["/ViewerPreferences"]["/DisplayDocTitle"])
     top, sections = reader.outline
     assert top.title == made.title and [o.title for o in sections] == [s.heading for s in made.sections]
 
-    tags = []
+    tags, links = [], []
 
-    def walk(node, depth=0):
+    def walk(node, depth=0, parent=None):
         node = node.get_object()
+        if node.get("/Type") == "/OBJR":  # an annotation belonging to its element (a link)
+            links.append((parent, node["/Obj"].get_object()))
+            return
         tags.append((depth, node["/S"], node.get("/A", {}).get("/Scope") if "/A" in node else None))
         for kid in node.get("/K", []) if isinstance(node.get("/K"), list) else []:
-            if hasattr(kid, "get_object") and isinstance(kid.get_object(), dict):
-                walk(kid, depth + 1)
+            if isinstance(kid, dict) or hasattr(kid, "get_object") and isinstance(kid.get_object(), dict):
+                walk(kid, depth + 1, node)
     for top in root["/StructTreeRoot"]["/K"]:
         walk(top)
     kinds = [t[1] for t in tags]
@@ -384,6 +388,16 @@ def test_the_pdf_names_the_red_programs_and_overdue_commitments_and_is_tagged(ap
     assert ("/TH" in kinds) and ("/TD" in kinds)
     scopes = {t[2] for t in tags if t[1] == "/TH"}
     assert scopes == {"/Column", "/Row"}
+    # Every link is tagged (PDF/UA): a Link element holding its annotation, which names the element back
+    annotations = [a.get_object() for page in reader.pages for a in page.get("/Annots", [])]
+    assert annotations and len(links) == len(annotations), "a link annotation outside the structure tree"
+    numbers = root["/StructTreeRoot"]["/ParentTree"]["/Nums"]
+    parents = {numbers[i]: numbers[i + 1] for i in range(0, len(numbers), 2)}
+    assert list(parents) == sorted(parents)
+    for element, annotation in links:
+        assert element["/S"] == "/Link" and annotation["/Subtype"] == "/Link"
+        assert parents[annotation["/StructParent"]].get_object() == element
+        assert " (opens http://localhost/" in annotation["/Contents"], annotation["/Contents"]
 
 
 def test_the_briefing_says_when_it_was_prepared_in_the_agencys_zone(monkeypatch):

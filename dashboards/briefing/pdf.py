@@ -1,6 +1,7 @@
-"""The briefing as a tagged PDF (fpdf2): a title, language and bookmarks, and a structure tree
-that reads in order — Document ▸ H1, P, H2, Table ▸ Caption, TR ▸ TH (scope Column / Row), TD —
-so a screen reader announces headings and each cell with its headers; page furniture (rules,
+"""The briefing as a tagged PDF (fpdf2): a title and language (also as XMP metadata) and bookmarks, and a
+structure tree that reads in order — Document ▸ H1, P, H2, Table ▸ Caption, TR ▸ TH (scope Column /
+Row), TD — so a screen reader announces headings and each cell with its headers; a linked cell holds a
+Link element with its annotation (which names it back, and says where it leads); page furniture (rules,
 fills, page numbers) is marked as artifacts. Tables repeat their header row on each new page.
 
 fpdf2 builds a flat structure tree of its own (for images' alternative texts and section
@@ -17,11 +18,15 @@ from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Optional
+from xml.sax.saxutils import escape as xml_escape
 
 from fpdf import FPDF
+from fpdf.actions import URIAction
+from fpdf.annotations import PDFAnnotation
 from fpdf.enums import MethodReturnValue, PageOrientation, XPos, YPos
 from fpdf.prefs import ViewerPreferences
-from fpdf.structure_tree import StructElem, StructureTreeBuilder
+from fpdf.structure_tree import NumberTree, StructElem, StructureTreeBuilder
+from fpdf.syntax import PDFObject
 
 from dashboards.briefing.content import Briefing
 from dashboards.tables import COUNT, NUMBER, Table
@@ -85,8 +90,61 @@ class _Elem(StructElem):
         self.a = attributes
 
 
+def _xmp(title: str) -> str:
+    """The document's XMP metadata: its title and language (Dublin Core), as its information dictionary says."""
+    return ('<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
+            '<rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/">'
+            f'<dc:title><rdf:Alt><rdf:li xml:lang="x-default">{xml_escape(title)}</rdf:li></rdf:Alt></dc:title>'
+            '<dc:language><rdf:Bag><rdf:li>en-US</rdf:li></rdf:Bag></dc:language>'
+            '<dc:creator><rdf:Seq><rdf:li>CX Scorecard</rdf:li></rdf:Seq></dc:creator>'
+            '</rdf:Description></rdf:RDF></x:xmpmeta>')
+
+
+class _ParentTree(NumberTree):
+    """The parent tree: a page's entry lists the elements of its marked contents (fpdf2's), and a link's entry
+    (`objects`) names the one Link element its annotation belongs to; written in ascending keys."""
+
+    __slots__ = ("objects",)
+
+    def __init__(self):
+        super().__init__()
+        self.objects: dict[int, StructElem] = {}
+
+    def serialize(self, obj_dict=None, _security_handler=None) -> str:
+        entries = {key: "[" + " ".join(e.ref for e in elements) + "]" for key, elements in self.nums.items()}
+        entries |= {key: element.ref for key, element in self.objects.items()}
+        return PDFObject.serialize(self, {"/Nums": "[" + "\n".join(f"{k} {v}" for k, v in sorted(entries.items()))
+                                          + "]"})
+
+
+class _LinkAnnotation(PDFAnnotation):
+    """A link written as an object of its own, so that its Link structure element can name it (an OBJR), with
+    its entry in the parent tree (/StructParent) and its text for assistive technology (/Contents)."""
+
+    def __init__(self, *args, struct_parent: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.struct_parent = struct_parent
+
+
+class _ObjectReference:
+    """A structure element's kid that is an annotation: << /Type /OBJR /Obj ... /Pg ... >>."""
+
+    def __init__(self, annotation: PDFAnnotation, page):
+        self.annotation, self.page = annotation, page
+
+    def serialize(self, _security_handler=None, _obj_id=None) -> str:
+        return f"<</Type /OBJR /Obj {self.annotation.ref} /Pg {self.page.ref}>>"
+
+
+LINK_KEYS_FROM = 100_000  # a link's parent-tree key: apart from the pages' (0, 1, 2... as they are marked)
+
+
 class _Tree(StructureTreeBuilder):
     """fpdf2's builder, serialising the whole nested tree (it writes the Document's children only)."""
+
+    def __init__(self):
+        super().__init__()
+        self.struct_tree_root.parent_tree = _ParentTree()
 
     def __iter__(self):
         yield self.struct_tree_root
@@ -120,6 +178,7 @@ class TaggedPDF(FPDF):
         self.set_author("CX Scorecard")
         self.set_creator("CX Scorecard")
         self.viewer_preferences = ViewerPreferences(display_doc_title=True)
+        self.set_xmp_metadata(_xmp(drawable(title)))  # the title and language where PDF/UA checkers read them
         self.alias_nb_pages()
         self.doc_title = drawable(title)
 
@@ -153,6 +212,19 @@ class TaggedPDF(FPDF):
         yield
         assert self.page == page, "a tagged leaf never spans a page break"
         self._out("EMC")
+
+    def tagged_link(self, element: StructElem, x: float, y: float, width: float, height: float, href: str,
+                    text: str) -> None:
+        """Make `element` (a Link holding the text just drawn) a link over that area: its annotation joins the
+        element (an OBJR), names it back (/StructParent) and says where it leads (/Contents)."""
+        objects = self.struct_builder.struct_tree_root.parent_tree.objects
+        key = LINK_KEYS_FROM + len(objects)
+        annotation = _LinkAnnotation("Link", x=x * self.k, y=self.h_pt - y * self.k, width=width * self.k,
+                                     height=height * self.k, action=URIAction(href), struct_parent=key,
+                                     contents=f"{text} (opens {href})")
+        self.pages[self.page].add_annotation(annotation)
+        element.k.append(_ObjectReference(annotation, self.pages[self.page]))
+        objects[key] = element
 
     @contextmanager
     def artifact(self):
@@ -288,11 +360,16 @@ class TaggedPDF(FPDF):
                 self.set_xy(x, y + 0.75)
                 self.set_font(FONT, "B" if column.row_header else "", 9)
                 tag, attributes = ("TH", "<</O /Table /Scope /Row>>") if column.row_header else ("TD", None)
-                with self.marked(tag, attributes):
-                    self._cell(width, text, "R" if column.kind in (NUMBER, COUNT) else "L")
+                align = "R" if column.kind in (NUMBER, COUNT) else "L"
                 href = row.get(column.link) if column.link else None
-                if href and href.startswith(("http://", "https://")) and text:
-                    self.link(x, y, width, height, href)
+                if href and href.startswith(("http://", "https://")) and text:  # the cell ▸ its Link ▸ text, link
+                    with self.group(tag, attributes):
+                        with self.marked("Link"):
+                            self._cell(width, text, align)
+                        self.tagged_link(self._parents[-1].k[-1], x, y, width, height, href, text)
+                else:
+                    with self.marked(tag, attributes):
+                        self._cell(width, text, align)
                 x += width
         self.set_xy(self.l_margin, y + height)
 
