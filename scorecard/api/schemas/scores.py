@@ -34,8 +34,10 @@ class ScoreSchema(Schema):
     count_3 = _pooled_count(2)
     count_4 = _pooled_count(3)
     count_5 = _pooled_count(4)
-    ci_low = fields.Float(allow_none=True)
-    ci_high = fields.Float(allow_none=True)
+    ci_low = fields.Float(allow_none=True, metadata={
+        "description": "The 95% interval of the mean, within 1-5; null below two answers, or when every answer is "
+                       "the same (its standard error is 0: no interval can be estimated)."})
+    ci_high = fields.Float(allow_none=True, metadata={"description": "The upper end of that interval (see ci_low)."})
     share_who_trust = fields.Float(allow_none=True, metadata={
         "description": "From A-11's v2 survey (FY2024-Q2) on, trust as the share who trust, in percent: answers "
                        "of 4 or 5, a thumbs up counted as 5 (the program page's measure); null otherwise. `value` "
