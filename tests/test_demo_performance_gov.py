@@ -93,3 +93,18 @@ def test_demo_loads_real_agencies_with_observations_once(app, runner, cli_demo):
     assert again.output.count("already imported") == 2 and "nothing changed" in again.output
     with app.app_context():
         assert _state() == first
+
+
+def test_a_demo_whose_first_load_was_cut_short_gets_its_rules_when_run_again(app, runner, cli_demo):
+    """A first `scorecard demo` stopped after the agency was saved (Ctrl-C during its imports) left no rule:
+    run again, it said the rules were left as they were, and nothing ever had a status."""
+    from scorecard.models import Finding, Rule, RuleVersion
+
+    with app.app_context():
+        for model in (Finding, RuleVersion, Rule):  # as if the first load had stopped before the rules
+            db.session.execute(sa.delete(model))
+        db.session.commit()
+    again = runner.invoke(args=["demo"])
+    assert again.exit_code == 0 and "Rules: default pack of 8 rules published (8 new or changed)" in again.output
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Finding)) > 0

@@ -60,13 +60,15 @@ def on_revert(sender, *, touched=None, reference=False, **extra) -> Optional[str
 
 
 def on_demo_seeded(sender, *, session, created: bool = True, **extra) -> list[str]:
-    """When the demo was just loaded (`created`), publish the default pack (unchanged rules stay as they
-    are) and evaluate it. Run again (`make run` runs it at every start) it leaves the rules as they are: it
-    published the pack over an administrator's newer versions, and brought retired rules back."""
+    """When the demo was just loaded (`created`), or no rule is there yet (a first load cut short), publish the
+    default pack (unchanged rules stay as they are) and evaluate it. Run again (`make run` runs it at every
+    start) it leaves the rules there as they are: it published the pack over an administrator's newer
+    versions, and brought retired rules back."""
+    from scorecard.models import Rule
     from scorecard.rules.service import evaluate
     from scorecard.rules.store import default_pack, import_rules
 
-    if not created:
+    if not created and session.scalar(sa.select(Rule.id).limit(1)) is not None:
         return ["Rules: left as they are (the default pack is published when the demo is first loaded)."]
 
     saved = import_rules(session, default_pack(), publish=True)
