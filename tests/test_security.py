@@ -226,6 +226,29 @@ def test_tries_refused_during_a_lockout_are_audited_at_most_once_a_minute(app, c
     assert len(_events(app, "auth.sign_in_refused")) == 2
 
 
+def test_an_address_locked_out_is_audited_once_a_minute_whatever_e_mails_it_tries_even_at_once(app, client):
+    """A guesser spraying a new e-mail at each try wrote one event per try once the address was locked (80 for
+    80 tries), and tries sent at once each found no event yet and wrote one."""
+    import threading
+
+    from tests.helpers import at_once
+
+    app.config["LOGIN_CLIENT_MAX_FAILURES"] = 2
+    for n in range(2):
+        sign_in(client, f"guess{n}@test.gov", "guess-guess-guess")
+    for n in range(2, 8):
+        assert sign_in(client, f"guess{n}@test.gov", "guess-guess-guess").status_code == 429
+    names, lock = iter(range(100, 112)), threading.Lock()
+
+    def spray():
+        with lock:
+            n = next(names)
+        sign_in(app.test_client(), f"guess{n}@test.gov", "guess-guess-guess")
+    at_once(spray, 12)
+    [refused] = _events(app, "auth.sign_in_refused")
+    assert refused.after["scope"] == "client" and refused.client_address == "127.0.0.1"
+
+
 def test_a_password_typed_into_the_e_mail_field_is_not_kept_anywhere(app, client):
     """The failure row and the audit event (which executives read) named what was typed as the e-mail:
     here, a password. A value that is no address is kept as a keyed digest; its attempts still count."""

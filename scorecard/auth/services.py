@@ -189,15 +189,14 @@ class Attempt:
 
 
 def _attempt(key: str, client_address: Optional[str], device_cookie_value: Optional[str]) -> Attempt:
-    """Start an attempt at the account `key`; a throttled one ends here (its transaction rolled back, so
-    the next may go on) before its password is looked at."""
+    """Start an attempt at the account `key`; a throttled one ends here (audited, `_record_refusal`, and its
+    transaction ended, so the next may go on) before its password is looked at."""
     client_address = address_key(client_address)
     now = utcnow()
     device, trusted_since = trusted_device(device_cookie_value, key)
     _one_attempt_at_a_time(db.session, key, client_address)
     wait = throttle(db.session, key, client_address, device, trusted_since, now)
-    if wait:
-        db.session.rollback()
+    if wait:  # recorded (or not) while this attempt still holds its turn, then the turn is given up
         _record_refusal(key, client_address, wait, now)
     return Attempt(key, client_address, now, device, trusted_since, wait)
 
@@ -207,20 +206,27 @@ REFUSALS_AUDITED_EVERY = timedelta(minutes=1)  # per account and address: the gu
 
 def _record_refusal(key: str, client_address: Optional[str], wait: tuple[int, str], now: datetime) -> None:
     """Audit a try the throttle refused (the lockout was audited, and none of the guessing that went on after
-    it): at most one event a minute for one account from one address, so that a guesser hammering the form
-    does not fill the log; each says the wait it was told."""
-    email = AuditEvent.after["email"].as_string()
+    it), then end the attempt's transaction (its turn: `_one_attempt_at_a_time`, so that tries at once do not
+    each find no event yet). At most one event a minute for one address's lockout, whatever e-mail each try
+    names, and for one account from one address, so that a guesser hammering the form does not fill the log;
+    each says the wait it was told."""
     address = AuditEvent.client_address == client_address if client_address else AuditEvent.client_address.is_(None)
+    scope = wait[1]
+    same = [AuditEvent.after["scope"].as_string() == scope]
+    if scope != "client":  # an account's lockout: that account's refusals from this address
+        same.append(AuditEvent.after["email"].as_string() == key)
     if db.session.scalar(sa.select(AuditEvent.id).where(
             AuditEvent.action == "auth.sign_in_refused", AuditEvent.at > now - REFUSALS_AUDITED_EVERY, address,
-            email == key).limit(1)) is not None:
+            *same).limit(1)) is not None:
+        db.session.rollback()
         return
     user_id = db.session.scalar(sa.select(User.id).where(sa.func.lower(User.email) == key)) if key else None
     target = {"entity_type": "user", "entity_id": user_id} if user_id else {"entity_type": "sign_in", "entity_id": None}
+    whose = "this address's tries" if scope == "client" else f"tries at {key} from this address"
     db.session.add(AuditEvent(action="auth.sign_in_refused", at=now, client_address=client_address, after={
-        "email": key, "scope": wait[1], "retry_after_seconds": wait[0],
-        "note": f"refused before its password was read; at most one such event a minute is kept for {key} from "
-                "this address"}, **target))
+        "email": key, "scope": scope, "retry_after_seconds": wait[0],
+        "note": f"refused before its password was read; at most one such event a minute is kept of {whose}"},
+        **target))
     db.session.commit()
 
 
