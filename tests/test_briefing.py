@@ -674,6 +674,21 @@ def test_the_end_is_recorded_even_while_a_write_holds_the_database(app, agency, 
         assert (row.status, row.percent) == ("done", 100) and row.file_key
 
 
+def test_a_briefing_past_its_time_is_not_served_though_not_swept_yet(app, agency, client_as):
+    """The page says a briefing is kept until a time; past it, the file was still served (only the next
+    briefing's job sweeps), and the removed-link page's words were untrue."""
+    executive = _ready(client_as("executive"))
+    job_id = _click(executive, "pdf", agency["agency_id"])
+    _until_done(executive, job_id)
+    assert executive.get(f"/dashboards/briefings/{job_id}").status_code == 200
+    with app.app_context():
+        job = db.session.get(BriefingJob, job_id)
+        job.created_at = job.created_at - timedelta(hours=24, seconds=1)
+        db.session.commit()
+    gone = executive.get(f"/dashboards/briefings/{job_id}")
+    assert gone.status_code == 404 and "for 24 hours, then removed" in gone.text
+
+
 def test_old_jobs_are_swept_with_their_files(app, agency):
     owner_id = _owner(app)
     job_id, _ = _start(app, _request(owner_id), wait=True)

@@ -122,9 +122,10 @@ def _give_up(session, job: BriefingJob) -> bool:
 
 
 def file_for(app, session, job_id: str, user_id: Optional[int]) -> Optional[tuple[bytes, str, str]]:
-    """(content, download name, media type) of a finished briefing `user_id` asked for, else None."""
+    """(content, download name, media type) of a finished briefing `user_id` asked for and still kept, else
+    None: a briefing past its time (`kept_for`) is gone, as its page said, though no sweep has removed it yet."""
     job = _found(session, job_id, user_id)
-    if job is None or job.status != DONE or not job.file_key:
+    if job is None or job.status != DONE or not job.file_key or job.created_at + kept_for(app) <= utcnow():
         return None
     try:
         with storage(app).local(job.file_key) as path:
