@@ -629,6 +629,9 @@ def test_the_revoke_command_names_one_token_in_use_and_says_it_was_the_command_l
     several = runner.invoke(args=["token", "revoke", "analyst@demo.cx.gov", "cxs_"])
     assert several.exit_code != 0 and "starts 2 tokens of analyst@demo.cx.gov still in use" in several.output
     assert secrets[1][:12] in several.output and secrets[2][:12] in several.output
+    near = runner.invoke(args=["token", "revoke", "analyst@demo.cx.gov", secrets[1][:12] + "XXXX"])
+    assert near.exit_code != 0 and secrets[1][:12] + "XXXX" not in near.output, (
+        "a text merely beginning with a token's prefix revoked it; and a whole secret given is not echoed")
     whole = runner.invoke(args=["token", "revoke", "analyst@demo.cx.gov", secrets[1]])
     assert whole.exit_code == 0 and whole.output.startswith(f"Revoked {secrets[1][:12]}…"), whole.output
     with api.app_context():

@@ -44,7 +44,7 @@ def create_command(email, scope, expires_days, name):
 def revoke_command(email, prefix):
     """Revoke the token of user EMAIL that PREFIX names: the start of its prefix as its API tokens page shows
     it, or the whole token. Refused when PREFIX names several tokens still in use (each is listed)."""
-    from scorecard.api.tokens import revoke_token, tokens_matching
+    from scorecard.api.tokens import revoke_token, shown, tokens_matching
     from scorecard.auth.services import user_with_email
     from scorecard.extensions import db
 
@@ -54,14 +54,15 @@ def revoke_command(email, prefix):
     found = tokens_matching(db.session, user, prefix)
     usable = [t for t in found if t.revoked_at is None]
     if not found:
-        raise click.ClickException(f"{email} has no token starting {prefix!r}")
+        raise click.ClickException(f"{email} has no token starting {shown(prefix)!r}" if shown(prefix) == prefix.strip()
+                                   else f"{email} has no token {shown(prefix)!r} (a whole token is matched entire)")
     if not usable:
         said = "; ".join(f"{t.prefix}… ({t.name}) on {moment(t.revoked_at)}" for t in found)
         raise click.ClickException(f"nothing revoked: the token{'s' if len(found) > 1 else ''} of {email} starting "
-                                   f"{prefix!r} {'were' if len(found) > 1 else 'was'} revoked already: {said}")
+                                   f"{shown(prefix)!r} {'were' if len(found) > 1 else 'was'} revoked already: {said}")
     if len(usable) > 1:
-        raise click.ClickException(f"nothing revoked: {prefix!r} starts {len(usable)} tokens of {email} still in use ("
-                                   + "; ".join(f"{t.prefix}… ({t.name})" for t in usable)
+        raise click.ClickException(f"nothing revoked: {shown(prefix)!r} starts {len(usable)} tokens of {email} still "
+                                   "in use (" + "; ".join(f"{t.prefix}… ({t.name})" for t in usable)
                                    + "): give more of the one to revoke")
     [token] = usable
     revoke_token(db.session, user, token.id, from_command_line=True)

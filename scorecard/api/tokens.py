@@ -3,6 +3,7 @@
 A secret is `cxs_` and 43 URL-safe characters (256 random bits); only its SHA-256 is stored, so
 a stolen database gives no usable token. A viewer may hold only read tokens (DESIGN §6)."""
 import hashlib
+import hmac
 import secrets
 from datetime import datetime, timedelta
 from typing import Optional
@@ -102,10 +103,19 @@ def revoke_token(session, user: User, token_id: int, *, by: Optional[User] = Non
 
 
 def tokens_matching(session, user: User, given: str) -> list[ApiToken]:
-    """`user`'s tokens that `given` names: the start of their prefix as the tokens page shows it, or a whole
-    secret (found in a log, say) beginning with it."""
+    """`user`'s tokens that `given` names: the start of their prefix as the tokens page shows it, or, longer
+    than a prefix, a whole secret (found in a log, say), matched by its hash (a text merely beginning with a
+    token's prefix names no token)."""
     given = given.strip()
-    return [t for t in tokens_of(session, user) if given and (t.prefix.startswith(given) or given.startswith(t.prefix))]
+    if len(given) > SHOWN_PREFIX:
+        return [t for t in tokens_of(session, user) if hmac.compare_digest(t.token_hash, digest(given))]
+    return [t for t in tokens_of(session, user) if given and t.prefix.startswith(given)]
+
+
+def shown(given: str) -> str:
+    """A token as a message may repeat it: its prefix alone (a whole secret pasted is not echoed into logs)."""
+    given = given.strip()
+    return given if len(given) <= SHOWN_PREFIX else given[:SHOWN_PREFIX] + "…"
 
 
 def find_token(session, secret: str, now: Optional[datetime] = None) -> Optional[ApiToken]:
