@@ -130,6 +130,7 @@ def unlock_command(email, client_address):
     from scorecard.auth.services import is_ip_address, unlock, user_with_email
     from scorecard.extensions import db
 
+    email, client_address = (email or "").strip() or None, (client_address or "").strip() or None
     if email and client_address:
         raise click.UsageError("name an e-mail address or --address, not both")
     if not (email or client_address):

@@ -371,6 +371,8 @@ def test_the_unlock_command_clears_the_failures_but_keeps_them(app, client, make
     assert bare.exit_code != 0 and "name the e-mail address of the account to unlock, or --address" in bare.output
     both = runner.invoke(args=["unlock", "admin@test.gov", "--address", "192.0.2.7"])
     assert both.exit_code != 0 and "not both" in both.output
+    blank = runner.invoke(args=["unlock", "  "])
+    assert blank.exit_code != 0 and "name the e-mail address of the account to unlock" in blank.output
     odd = runner.invoke(args=["unlock", "--address", "notanip"])
     assert odd.exit_code != 0 and "'notanip' is not one" in odd.output, "the web form refuses it; the command took it"
     assert len(_events(app, "auth.unlock")) == 1
