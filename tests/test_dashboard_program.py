@@ -786,3 +786,13 @@ def test_the_programs_other_measures_are_on_its_page_against_their_targets(demo,
     table = json.dumps(shown, ensure_ascii=False)
     assert "Other measures by quarter, Benefits Call Center" in table and latest.period in table
     assert "amber" in table or "red" in table or "green" in table
+
+
+def test_the_other_measures_table_is_open_as_the_page_opens(pages):
+    """The section has no chart: its table was a closed toggle, and a wait time of 24.5 minutes against 10 (red)
+    sat behind it on a red program's page."""
+    page = routed(pages["executive"], "/dashboards/program", f"?id={pages['calls']}")
+    panels = {json.dumps(node["props"]["children"][0]): node["props"].get("open")
+              for node in json_objects(json.loads(page)) if node.get("type") == "Details"}
+    [measures] = [is_open for summary, is_open in panels.items() if "program-measures-table-toggle" in summary]
+    assert measures is True

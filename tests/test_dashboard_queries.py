@@ -387,8 +387,8 @@ def test_a_program_answering_in_one_quarter_only_is_no_change_of_the_agency_scor
         alike = overview.agency_score(db.session, "FY2023-Q4", "trust")
         assert alike.like_for_like and alike.weighed and alike.direction == "none", (
             "both programs answered as before: Bravo's 2,000 answers of 5 becoming one is no fall of trust")
-        assert change_sentence(alike).startswith("No significant change from FY2023-Q3 (") and change_sentence(
-            alike).endswith(" now, each program weighed by its answers in both quarters).")
+        assert change_sentence(alike).startswith("No significant change from FY2023-Q3 (weighing each program alike "
+                                                 "in both quarters: ") and change_sentence(alike).endswith(" now).")
 
 
 def test_a_rise_made_by_who_answered_is_no_rise(app):
@@ -409,8 +409,8 @@ def test_a_rise_made_by_who_answered_is_no_rise(app):
         assert pooled.direction == "up", "pooled, the quarter's answers rose: the trap"
         assert trust.direction == "down" and trust.change == pytest.approx((1100 * -0.2 + 2000 * -0.1) / 3100)
         assert trust.weighed and change_sentence(trust) == (
-            "Down 0.14 from FY2023-Q3 (4.25 then, 4.11 now, each program weighed by its answers in both quarters), "
-            "significant at 95%.")
+            "Down 0.14 from FY2023-Q3 (weighing each program alike in both quarters: 4.25 then, 4.11 now), significant "
+            "at 95%.")
 
 
 def test_v2_trust_pools_thumbs_and_1_to_5_forms_as_the_share_who_trust(app):

@@ -130,8 +130,8 @@ def change_sentence(score: queries.AgencyScore) -> str:
         f"Of the {counted(score.compared, 'program')} with answers in both quarters "
         f"({score.programs:,} in {score.period}, {score.prior_programs:,} in {score.prior_period}): ")
     # a program sending more or fewer answers is no change of score: each weighed alike in both quarters
-    weighed = ", each program weighed by its answers in both quarters" if score.weighed else ""
-    then = f"({before})" if score.like_for_like and not weighed else f"({before} then, {now} now{weighed})"
+    then = (f"({before})" if score.like_for_like and not score.weighed else f"(weighing each program alike in both "
+            f"quarters: {before} then, {now} now)" if score.weighed else f"({before} then, {now} now)")
     if score.direction == "none":
         return f"{among}{'no' if among else 'No'} significant change from {score.prior_period} {then}."
     verb = ("up" if score.direction == "up" else "down") if among else ("Up" if score.direction == "up" else "Down")
@@ -190,8 +190,8 @@ def red_list(counts: queries.StatusCounts, heatmap: str) -> list:
 def commitments_tile(counts: queries.CommitmentCounts) -> html.Section:
     rows = [html.Li([html.A(row.label, href=row.href, className="usa-link"),
                      html.Span(f"{row.count:,}", className="dash-count")]) for row in counts.rows]
-    where = ("" if counts.listed else " Each count opens the C-suite functions page, which lists every function's "
-             "commitments." if counts.narrowed else " Each count opens the C-suite functions page, which lists them.")
+    where = ("" if counts.listed else " Each count opens the C-suite functions page: each function's page there lists "
+             "its commitments.")
     whose = (TIED_TO_AGENCY if counts.narrowed
              else "of the department's C-suite")
     return components.tile("Commitments by status", html.Ul(rows, className="dash-counts"), tile_id="tile-commitments",

@@ -143,8 +143,8 @@ def layout(**query):
             html.H2("Other measures", id="program-measures-heading"),
             html.P("The program's measures outside the A-11 survey (a wait time, a backlog, digital adoption), "
                    "quarter by quarter, newest first, against the target that applies to it.", className="dash-lede"),
-            components.table_panel("program-measures-table",
-                                   summary="Show the other measures by quarter as a table, with downloads"),
+            components.table_panel("program-measures-table", open=True,  # no chart: the table is the section
+                                   summary="The other measures by quarter (table, with downloads)"),
         ], className="dash-section dash-wrap-cells", **{"aria-labelledby": "program-measures-heading"}),
         html.Section([
             html.H2("Findings", id="program-findings-heading"),
