@@ -482,6 +482,11 @@ def test_a_chart_of_quarters_opens_on_the_latest_on_a_phone(server, browser, tmp
                                                     "r.clientWidth]")
         browser.save_screenshot(str(tmp_path / "trust-320.png"))
         assert width > shown and left >= width - shown - 1, (left, width, shown)
+        # its title stays in view at the left of what shows (scrolled to the latest quarters it read ": Benefits")
+        title_left, region_left = browser.execute_script(
+            f"const r = {region}; return [r.querySelector('.g-gtitle').getBoundingClientRect().left, "
+            "r.getBoundingClientRect().left]")
+        assert region_left <= title_left <= region_left + 40, (title_left, region_left)
         browser.get(server + "/dashboards/heatmap")
         WebDriverWait(browser, 60).until(lambda b: b.find_elements(By.CSS_SELECTOR, "#heatmap-graph .main-svg"))
         heat = 'document.getElementById("heatmap-graph").closest(".dash-chart-scroll")'

@@ -158,13 +158,27 @@
   function showLatest() {
     latestPending = false;
     document.querySelectorAll('.dash-chart-scroll[data-latest="right"]').forEach(function (region) {
-      if (region.getAttribute('data-scrolled') || !region.querySelector('.main-svg')) { return; }
-      if (region.scrollWidth > region.clientWidth + 1) {
+      if (!region.querySelector('.main-svg')) { return; }
+      if (!region.getAttribute('data-scrolled') && region.scrollWidth > region.clientWidth + 1) {
         region.scrollLeft = region.scrollWidth;
         region.setAttribute('data-scrolled', 'latest');
       }
+      keepTitle(region);  // also after Plotly draws the chart again (a new filter)
     });
   }
+
+  /* A chart scrolled sideways keeps its title in view, at the left of what shows: scrolled to its latest
+     quarters on a phone, "Trust / confidence by quarter: Benefits Call Center" read ": Benefits Call". */
+  function keepTitle(region) {
+    var title = region.querySelector('.g-gtitle');
+    if (!title) { return; }
+    var shift = 'translate(' + region.scrollLeft + 'px, 0px)';
+    if (title.style.transform !== shift) { title.style.transform = shift; }
+  }
+  document.addEventListener('scroll', function (event) {
+    var region = event.target;
+    if (region.classList && region.classList.contains('dash-chart-scroll')) { keepTitle(region); }
+  }, true);  // scroll does not bubble: caught on its way down
   new MutationObserver(function () {
     if (!latestPending) { latestPending = true; window.requestAnimationFrame(showLatest); }
   }).observe(document.documentElement, {subtree: true, childList: true});
