@@ -271,6 +271,14 @@ def test_the_aspects_are_shares_with_their_targets(world):
     went_well = aspects[0].at("FY2024-Q2")
     assert (went_well.value, went_well.n, went_well.target, went_well.status) == (35.0, 200, 30.0, "green")
     assert went_well.ci_low < 35 < went_well.ci_high
+    from dashboards.figures import program as charts
+
+    figure = charts.aspects_figure(trend, "Benefits Call Center")
+    legend = [t["name"] for t in figure["data"] if t.get("showlegend", True) and t.get("legendgroup", "").startswith(
+        "Target")]
+    assert legend == ["Target, what went well"], "one 'Target' line sat at each line's own target unnamed"
+    [line] = [t for t in figure["data"] if t.get("legendgroup") == "Target, what went well" and t["x"] != [None]]
+    assert line["line"]["color"] == charts.COLOURS[charts.POSITIVE]
 
 
 def test_a_programs_own_target_wins_and_another_programs_never_applies(world):

@@ -165,9 +165,11 @@ class Panels:
 
 
 def add_series(panels: Panels, series: Series, periods: list[str], *, row: int, col: int, colour: str, band: str,
-               name: str, legend: bool, dash: str = "solid", symbol: str = "circle") -> None:
+               name: str, legend: bool, dash: str = "solid", symbol: str = "circle",
+               target: tuple[str, str] = ("Target", INK)) -> bool:
     """One era's points of a series over `periods` (a quarter without a point is a gap): the 95%
-    band, the line with its markers (open below the minimum sample) and the target, if any."""
+    band, the line with its markers (open below the minimum sample) and the target, if any, drawn as
+    `target` (its legend's name and its colour). True when it drew a target."""
     points = {p.period: p for p in series.points}
     shown = [points.get(q) for q in periods]
     values = [p.value if p else None for p in shown]
@@ -187,18 +189,21 @@ def add_series(panels: Panels, series: Series, periods: list[str], *, row: int, 
         hovertext=[hover(series, p) if p else "" for p in shown], hoverinfo="text",
         customdata=[p.period if p else None for p in shown]), row, col)
     targets = [p.target if p else None for p in shown]
-    if any(t is not None for t in targets):
-        panels.add(dict(
-            x=periods, y=targets, mode="lines", name="Target", legendgroup="target", showlegend=False,
-            line=dict(color=INK, width=1.5, dash="dash"), connectgaps=False,
-            hovertext=[f"{series.label}: target {fmt(t, series.spec.unit)} ({q})" if t is not None else ""
-                       for t, q in zip(targets, periods)], hoverinfo="text"), row, col)
+    if not any(t is not None for t in targets):
+        return False
+    target_name, target_colour = target
+    panels.add(dict(
+        x=periods, y=targets, mode="lines", name=target_name, legendgroup=target_name, showlegend=False,
+        line=dict(color=target_colour, width=1.5, dash="dash"), connectgaps=False,
+        hovertext=[f"{series.label}: target {fmt(t, series.spec.unit)} ({q})" if t is not None else ""
+                   for t, q in zip(targets, periods)], hoverinfo="text"), row, col)
+    return True
 
 
-def _legend_target(panels: Panels) -> None:
+def _legend_target(panels: Panels, name: str = "Target", colour: str = INK) -> None:
     """A legend entry for the dashed target lines (drawn once, with no data)."""
-    panels.add(dict(x=[None], y=[None], mode="lines", name="Target", legendgroup="target",
-                    line=dict(color=INK, width=1.5, dash="dash"), hoverinfo="skip"))
+    panels.add(dict(x=[None], y=[None], mode="lines", name=name, legendgroup=name,
+                    line=dict(color=colour, width=1.5, dash="dash"), hoverinfo="skip"))
 
 
 def break_marker(panels: Panels, x: float) -> None:
@@ -287,20 +292,26 @@ def aspects_figure(trend: Trend, program: str) -> dict:
     panels = Panels(rows, cols, subplot_titles=[ASPECT_NAMES.get(t, t) for t in topics],
                     vertical_spacing=min(0.1, 0.5 / rows), horizontal_spacing=0.08)
     highest = max((p.ci_high or p.value or 0) for s in series for p in s.points)
-    shown = set()
+    shown, targeted = set(), {}
     for i, topic in enumerate(topics):
         row, col = divmod(i, cols)
         for s in (s for s in series if s.spec.topic == topic):
             polarity = s.spec.polarity
-            name = f"% naming it as what {'went well' if polarity == POSITIVE else 'could be improved'}"
-            add_series(panels, s, periods, row=row + 1, col=col + 1, colour=COLOURS[polarity],
-                       band=BANDS[polarity], name=name, legend=polarity not in shown, dash=DASHES[polarity],
-                       symbol=SYMBOLS[polarity])
+            words = "went well" if polarity == POSITIVE else "could be improved"
+            # each line's target in its colour and named for it: one "Target" sat at 30% in one panel (for what
+            # went well) and at 12% in the next (for what could be improved)
+            target = (f"Target, what {words}", COLOURS[polarity])
+            if add_series(panels, s, periods, row=row + 1, col=col + 1, colour=COLOURS[polarity],
+                          band=BANDS[polarity], name=f"% naming it as what {words}", legend=polarity not in shown,
+                          dash=DASHES[polarity], symbol=SYMBOLS[polarity], target=target):
+                targeted[polarity] = target
             shown.add(polarity)
         panels.axes(row + 1, col + 1, x=dict(categoryorder="array", categoryarray=periods,
                                              range=[-0.5, len(periods) - 0.5]),
                     y=dict(range=[0, min(100, highest * 1.1 + 5)], ticksuffix="%"))
-    _legend_target(panels)
+    for polarity in (POSITIVE, NEGATIVE):
+        if polarity in targeted:
+            _legend_target(panels, *targeted[polarity])
     # room above the panels for the legend's three entries on three lines, as a phone's width sets them
     return panels.figure(f"A-11 v2 survey: what went well and what could be improved, by quarter: {plain(program)}",
                          150 + 230 * rows, top=170)
