@@ -330,8 +330,11 @@ class LeadersBelow:
         if latest.fiscal_year < self.fiscal_year:
             words.append(f"No quarter of FY{self.fiscal_year} has results yet: these proposals read the latest "
                          f"quarters that have them, to {latest}.")
-        if shown.fiscal_year != self.fiscal_year and (shown != latest or latest.fiscal_year > self.fiscal_year):
-            words.append(f"They are the newest plans' (FY{self.fiscal_year}), whichever quarter is chosen.")
+        if shown.fiscal_year != self.fiscal_year:
+            # said on the default quarter too: beside it, a red program's accountability names its quarter's plans
+            words.append(f"They are the newest plans' (FY{self.fiscal_year}), whichever quarter is chosen; a red "
+                         f"program's leaders are named from its quarter's year's plans (FY{shown.fiscal_year}), "
+                         "where it has some.")
         return " ".join(words)
 
 
