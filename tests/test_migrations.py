@@ -1,6 +1,7 @@
 """The migrations build exactly the schema the models declare, and run down and up again."""
 import gc
 import warnings
+from datetime import UTC, datetime
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
@@ -289,10 +290,10 @@ def test_a_sqlite_tables_rebuild_keeps_the_rows_that_name_it(empty_database):
         with db.engine.begin() as connection:
             connection.execute(sa.text("INSERT INTO agencies (id, code, name) VALUES (1, 'A', 'Agency')"))
             connection.execute(sa.text("INSERT INTO components (id, agency_id, code, name, is_hisp) "
-                                       "VALUES (1, 1, 'C', 'Component', 1)"))
+                                       "VALUES (1, 1, 'C', 'Component', :hisp)"), {"hisp": True})
             connection.execute(sa.text(
                 "INSERT INTO capacity_assessments (id, component_id, fiscal_year, scale_min, scale_max, created_at, "
-                "updated_at) VALUES (1, 1, 2025, 1, 7, '2025-01-01', '2025-01-01')"))
+                "updated_at) VALUES (1, 1, 2025, 1, 7, :at, :at)"), {"at": datetime(2025, 1, 1, tzinfo=UTC)})
             for position, domain in enumerate(("measurement", "governance"), start=1):
                 connection.execute(sa.text(
                     "INSERT INTO capacity_domain_scores (assessment_id, domain, position, score) "
