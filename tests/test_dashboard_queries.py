@@ -387,8 +387,10 @@ def test_a_program_answering_in_one_quarter_only_is_no_change_of_the_agency_scor
         alike = overview.agency_score(db.session, "FY2023-Q4", "trust")
         assert alike.like_for_like and alike.weighed and alike.direction == "none", (
             "both programs answered as before: Bravo's 2,000 answers of 5 becoming one is no fall of trust")
-        assert change_sentence(alike).startswith("No significant change from FY2023-Q3 (weighing each program alike "
-                                                 "in both quarters: ") and change_sentence(alike).endswith(" now).")
+        said = change_sentence(alike)
+        assert said.startswith("No significant change from FY2023-Q3 (+0.") and said.endswith(
+            "; each program weighed the same in both quarters, by its answers in the two)."), said
+        assert " now" not in said, "its weighed 'now' read as a second score beside the headline"
 
 
 def test_a_rise_made_by_who_answered_is_no_rise(app):
@@ -409,8 +411,9 @@ def test_a_rise_made_by_who_answered_is_no_rise(app):
         assert pooled.direction == "up", "pooled, the quarter's answers rose: the trap"
         assert trust.direction == "down" and trust.change == pytest.approx((1100 * -0.2 + 2000 * -0.1) / 3100)
         assert trust.weighed and change_sentence(trust) == (
-            "Down 0.14 from FY2023-Q3 (weighing each program alike in both quarters: 4.25 then, 4.11 now), significant "
-            "at 95%.")
+            f"Down 0.14 from FY2023-Q3 (95% CI {trust.change_low:+.2f} to {trust.change_high:+.2f}; each program "
+            "weighed the same in both quarters, by its answers in the two), significant at 95%.")
+        assert trust.change_high < 0
 
 
 def test_v2_trust_pools_thumbs_and_1_to_5_forms_as_the_share_who_trust(app):

@@ -2,7 +2,6 @@
 agency's trust and satisfaction with their n and 95% CI, programs by status, commitments by
 status, leaders whose CX requirements are proposed below 3, A-11 reporting, and what changed
 since the quarter before — each line leading to its drill-down or why-page."""
-
 import dash
 from dash import Input, Output, State, callback, dcc, html
 from flask import current_app
@@ -130,12 +129,25 @@ def change_sentence(score: queries.AgencyScore) -> str:
         f"Of the {counted(score.compared, 'program')} with answers in both quarters "
         f"({score.programs:,} in {score.period}, {score.prior_programs:,} in {score.prior_period}): ")
     # a program sending more or fewer answers is no change of score: each weighed alike in both quarters
-    then = (f"({before})" if score.like_for_like and not score.weighed else f"(weighing each program alike in both "
-            f"quarters: {before} then, {now} now)" if score.weighed else f"({before} then, {now} now)")
+    share = score.unit == queries.SHARE
+    verb = ("up" if score.direction == "up" else "down") if among else ("Up" if score.direction == "up" else "Down")
+    if score.weighed:
+        # The programs sent more or fewer answers than the quarter before: the change weighs each program the same
+        # in both quarters, so it is said as a change with its interval (its own "then" and "now" read as a second
+        # score beside the headline)
+        places = 1 if share else 2
+        points = " percentage points" if share else ""
+        interval = queries.change_interval(score.change_low, score.change_high, places)
+        how = f"{interval}; each program weighed the same in both quarters, by its answers in the two"
+        if score.direction == "none":
+            return (f"{among}{'no' if among else 'No'} significant change from {score.prior_period} "
+                    f"({score.change:+.{places}f}{points}, {how}).")
+        return f"{among}{verb} {abs(score.change):.{places}f}{points} from {score.prior_period} ({how}), significant " \
+               "at 95%."
+    then = f"({before})" if score.like_for_like else f"({before} then, {now} now)"
     if score.direction == "none":
         return f"{among}{'no' if among else 'No'} significant change from {score.prior_period} {then}."
-    verb = ("up" if score.direction == "up" else "down") if among else ("Up" if score.direction == "up" else "Down")
-    if score.unit == queries.SHARE:  # as the two shares read: 70.1% -> 73.4% is 3.3 points
+    if share:  # as the two shares read: 70.1% -> 73.4% is 3.3 points
         amount = f"{abs(shown_change(score.prior_value, score.compared_value, 1)):.1f} percentage points"
     else:
         amount = f"{abs(shown_change(score.prior_value, score.compared_value)):.2f}"

@@ -104,8 +104,10 @@ class AgencyScore:
     prior_programs: int = 0     # programs with answers in the quarter before
     compared_value: Optional[float] = None  # the compared programs' score in the quarter
     # the compared programs' shares of the answers differ between the quarters: `prior_value` and
-    # `compared_value` weigh each alike in both (survey.compare_alike), and differ from the pooled scores
+    # `compared_value` weigh each the same in both (survey.compare_alike), and differ from the pooled scores
     weighed: bool = False
+    change_low: Optional[float] = None   # the change's 95% interval
+    change_high: Optional[float] = None
 
     @property
     def like_for_like(self) -> bool:
@@ -156,6 +158,7 @@ def agency_score(session, period: str, driver: str, programs: ProgramFilter = EV
         change = compare_alike([(before_by[p], now_by[p]) for p in both], share=found.unit == SHARE, min_n=min_n)
         found.prior_value, found.compared_value = change.before, change.after
         found.change, found.significant, found.direction = change.delta, change.significant, change.direction
+        found.change_low, found.change_high = change.ci_low, change.ci_high
         found.weighed = not _same_mix(before_by, now_by, both)
     return found
 
@@ -535,7 +538,7 @@ def _significance(session, period: Period, prior: Period, programs: ProgramFilte
     said = (f"a significant {'decline' if change.after.mean < change.before.mean else 'rise'}" if change.significant
             else "not a significant change")
     return (f"; its trust was {change.before.mean:.{places}f} in {prior}, {said} at 95% (the change's "
-            f"{_interval(change, places)})")
+            f"{change_interval(change.ci_low, change.ci_high, places)})")
 
 
 def trust_words(status) -> str:
@@ -592,15 +595,15 @@ def _mean_change(driver: str, period: Period, change) -> str:
     before, after = change.before.mean, change.after.mean
     places = next((d for d in (2, 3, 4) if round(before, d) != round(after, d)), 4)
     return (f"{driver} {before:.{places}f} → {after:.{places}f} ({shown_change(before, after, places):+.{places}f}"
-            f", {_interval(change, places)}"
+            f", {change_interval(change.ci_low, change.ci_high, places)}"
             f"{_shares(driver, period, change)}, n = {change.before.n:,} and {change.after.n:,})")
 
 
-def _interval(change, places: int) -> str:
+def change_interval(low: float, high: float, places: int) -> str:
     """"95% CI -0.83 to -0.49": a change's interval from `places` on, to the places that keep both ends off zero
     (a significant change's interval excludes it)."""
-    ci = next((d for d in range(places, 5) if round(change.ci_low, d) and round(change.ci_high, d)), 4)
-    return f"95% CI {change.ci_low:+.{ci}f} to {change.ci_high:+.{ci}f}"
+    ci = next((d for d in range(places, 5) if round(low, d) and round(high, d)), 4)
+    return f"95% CI {low:+.{ci}f} to {high:+.{ci}f}"
 
 
 def _shares(driver: str, period: Period, change) -> str:
