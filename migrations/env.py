@@ -62,6 +62,12 @@ def run_migrations_offline():
         context.run_migrations()
 
 
+def _dangling(connection) -> list[tuple]:
+    """SQLite's rows naming a row that is not there, as (table, rowid, table named): without the number of the
+    foreign key within its table, which a migration copying the table renumbers."""
+    return [tuple(row[:3]) for row in connection.exec_driver_sql("PRAGMA foreign_key_check")]
+
+
 def run_migrations_online():
     """Run migrations in 'online' mode.
 
@@ -95,7 +101,7 @@ def run_migrations_online():
             # migrations run (it can only change outside a transaction), on again after, and what they left
             # naming rows that are not there (beside what was so before: `db current` must still answer) said.
             connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
-            dangling = set(map(tuple, connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()))
+            dangling = set(_dangling(connection))
             connection.commit()
         context.configure(
             connection=connection,
@@ -107,11 +113,10 @@ def run_migrations_online():
             with context.begin_transaction():
                 context.run_migrations()
             if sqlite:
-                broken = [row for row in map(tuple, connection.exec_driver_sql("PRAGMA foreign_key_check"))
-                          if row not in dangling]
+                broken = [row for row in _dangling(connection) if row not in dangling]
                 if broken:  # its changes are kept (SQLite's are not one transaction here): said, to be repaired
                     raise RuntimeError(f"the migration left {len(broken)} rows naming rows that are not there "
-                                       f"(PRAGMA foreign_key_check: table, rowid, table named, key): {broken[:5]}")
+                                       f"(PRAGMA foreign_key_check: table, rowid, table named): {broken[:5]}")
         finally:
             if sqlite:
                 connection.exec_driver_sql("PRAGMA foreign_keys=ON")

@@ -622,7 +622,7 @@ def test_the_revoke_command_names_one_token_in_use_and_says_it_was_the_command_l
     runner = api.test_cli_runner()
     secrets = [runner.invoke(args=["token", "create", "analyst@demo.cx.gov", "--scope", "read"]).stdout.strip()
                for _ in range(3)]
-    first = runner.invoke(args=["token", "revoke", "analyst@demo.cx.gov", secrets[0][:12]])
+    first = runner.invoke(args=["token", "revoke", "analyst@demo.cx.gov", secrets[0][:12] + "…"])  # as shown
     assert first.exit_code == 0 and first.output.startswith(f"Revoked {secrets[0][:12]}…"), first.output
     again = runner.invoke(args=["token", "revoke", "analyst@demo.cx.gov", secrets[0][:12]])
     assert again.exit_code != 0 and "revoked already" in again.output, again.output

@@ -307,20 +307,26 @@ def test_a_sqlite_tables_rebuild_keeps_the_rows_that_name_it(empty_database):
         db.engine.dispose()
 
 
-def test_rows_that_named_nothing_before_the_migration_do_not_stop_it_or_db_current(empty_database):
+@pytest.mark.parametrize("revision, orphan", [
+    ("0021", "INSERT INTO components (agency_id, code, name, is_hisp) VALUES (999, 'X', 'Orphan', 0)"),
+    # 0015 copies observations and adds a foreign key, which renumbers its keys: the same orphan read as new
+    ("0014", "INSERT INTO observations (id, metric_id, agency_id, subject_key, period, channel, touchpoint, "
+             "program_id, created_at, updated_at) VALUES (55, 9999, 9999, 'k', 'FY2025-Q1', 'c', 't', 9999, "
+             "'2025-01-01 00:00:00', '2025-01-01 00:00:00')"),
+])
+def test_rows_that_named_nothing_before_the_migration_do_not_stop_it_or_db_current(empty_database, revision, orphan):
     """A row naming a row that is not there before any migration ran (made by hand, or by an old release) made
     every migration command fail after the migration was saved, `db current` too, blaming the migration."""
     from flask_migrate import current
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": empty_database, "SECRET_KEY": "x", "TESTING": True})
     with app.app_context():
-        upgrade(revision="0021")
+        upgrade(revision=revision)
         if db.engine.dialect.name != "sqlite":
             pytest.skip("SQLite's own check: PostgreSQL keeps no row naming nothing")
         with db.engine.connect() as connection:
             connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
-            connection.exec_driver_sql("INSERT INTO components (agency_id, code, name, is_hisp) "
-                                       "VALUES (999, 'X', 'Orphan', 0)")
+            connection.exec_driver_sql(orphan)
             connection.commit()
         upgrade()
         current()

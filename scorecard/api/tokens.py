@@ -106,7 +106,7 @@ def tokens_matching(session, user: User, given: str) -> list[ApiToken]:
     """`user`'s tokens that `given` names: the start of their prefix as the tokens page shows it, or, longer
     than a prefix, a whole secret (found in a log, say), matched by its hash (a text merely beginning with a
     token's prefix names no token)."""
-    given = given.strip()
+    given = given.strip().removesuffix("…").removesuffix("...")  # a prefix copied as the tokens page shows it
     if len(given) > SHOWN_PREFIX:
         return [t for t in tokens_of(session, user) if hmac.compare_digest(t.token_hash, digest(given))]
     return [t for t in tokens_of(session, user) if given and t.prefix.startswith(given)]
