@@ -127,7 +127,7 @@ def create_user_command(email, role, function_code, leader_email, name):
 def unlock_command(email, client_address):
     """Let an account (or a client address) sign in again without waiting: its recent failed
     sign-ins are marked cleared (they stay on record); audited."""
-    from scorecard.auth.services import is_ip_address, unlock, user_with_email
+    from scorecard.auth.services import address_key, is_ip_address, unlock, user_with_email
     from scorecard.extensions import db
 
     email, client_address = (email or "").strip() or None, (client_address or "").strip() or None
@@ -138,6 +138,7 @@ def unlock_command(email, client_address):
     if client_address and not is_ip_address(client_address):
         raise click.UsageError(f"--address takes a client's IP address (as the audit log shows it, e.g. 203.0.113.7 "
                                f"or 2001:db8::7); {client_address!r} is not one")
+    client_address = address_key(client_address)  # said as the audit log keeps it (2001:0db8::0007 is 2001:db8::7)
     # An e-mail no account has is throttled as an account's is (sign-ins do not tell which exist): it may be
     # unlocked too, but a mistyped one left the person locked out while this said "Unlocked".
     account = not email or user_with_email(db.session, email) is not None

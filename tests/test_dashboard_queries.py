@@ -826,11 +826,11 @@ def test_the_leaders_tile_says_what_proposals_read_when_a_reader_could_take_them
     assert this_year.read_from(periods, "FY2026-Q4") == (
         "No quarter of FY2027 has results yet: these proposals read the latest quarters that have them, to "
         "FY2026-Q4. They are the newest plans' (FY2027), whichever quarter is chosen; a red program's leaders are "
-        "named from its quarter's year's plans (FY2026), where it has some."), (
+        "named from the plans of its quarter's year (or the nearest year's, where it has none)."), (
         "on the default quarter a reader met FY2027's proposals here and FY2026's under the red programs, unsaid")
     assert this_year.read_from(periods, "FY2026-Q2").endswith(
         "They are the newest plans' (FY2027), whichever quarter is chosen; a red program's leaders are named from "
-        "its quarter's year's plans (FY2026), where it has some.")
+        "the plans of its quarter's year (or the nearest year's, where it has none).")
     assert LeadersBelow(2026).read_from(periods, "FY2026-Q4") == ""
     assert LeadersBelow(2026).read_from(periods, "FY2026-Q2") == "", "the chosen quarter's own year"
     assert LeadersBelow(None).read_from(periods, "FY2026-Q4") == LeadersBelow(2026).read_from([], None) == ""
@@ -839,7 +839,7 @@ def test_the_leaders_tile_says_what_proposals_read_when_a_reader_could_take_them
     for chosen in (None, "FY2027-Q1"):
         assert LeadersBelow(2026).read_from(ahead, chosen) == (
             "They are the newest plans' (FY2026), whichever quarter is chosen; a red program's leaders are named "
-            "from its quarter's year's plans (FY2027), where it has some."), chosen
+            "from the plans of its quarter's year (or the nearest year's, where it has none)."), chosen
     assert LeadersBelow(2026).read_from(ahead, "FY2026-Q4") == ""
 
 

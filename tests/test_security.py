@@ -411,6 +411,7 @@ def test_the_unlock_command_clears_a_client_address(app, make_user, runner, kept
     assert sign_in(client, "viewer@test.gov", PASSWORD).status_code == 429
     result = runner.invoke(args=["unlock", "--address", given])
     assert result.exit_code == 0 and "2 " in result.output, result.output
+    assert result.output.startswith(f"Unlocked {kept}:"), "said as the audit log keeps it"
     assert sign_in(client, "viewer@test.gov", PASSWORD).status_code == 302
 
 

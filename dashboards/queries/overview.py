@@ -336,8 +336,8 @@ class LeadersBelow:
         if shown.fiscal_year != self.fiscal_year:
             # said on the default quarter too: beside it, a red program's accountability names its quarter's plans
             words.append(f"They are the newest plans' (FY{self.fiscal_year}), whichever quarter is chosen; a red "
-                         f"program's leaders are named from its quarter's year's plans (FY{shown.fiscal_year}), "
-                         "where it has some.")
+                         "program's leaders are named from the plans of its quarter's year (or the nearest year's, "
+                         "where it has none).")
         return " ".join(words)
 
 
