@@ -285,8 +285,7 @@ def to_xlsx(table: Table) -> bytes:
 def number_formats(sheet, table: Table, first_row: int) -> None:
     """Give the cells of `table`'s rows, written on `sheet` from `first_row`, the formats that make them read
     as on the page (`Column.excel_format`); texts keep Excel's General."""
-    formatted = [index for index, column in enumerate(table.columns) if column.kind in (NUMBER, COUNT, DATE)
-                 or type(column).excel_format is not Column.excel_format]
+    formatted = [index for index, column in enumerate(table.columns) if column.kind in (NUMBER, COUNT, DATE)]
     for number, row in enumerate(table.rows, start=first_row):
         for index in formatted:
             column = table.columns[index]

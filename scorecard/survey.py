@@ -209,7 +209,6 @@ class MixedChange:
 
 
 MAX_MEAN_VARIANCE = 4.0  # of answers on 1-5 (half 1s, half 5s): a program's one answer is given the widest spread
-MAX_SHARE_VARIANCE = 0.25
 
 
 def compare_alike(pairs: Sequence[tuple[Sequence[int | None], Sequence[int | None]]], *, share: bool = False,

@@ -117,7 +117,7 @@ def interval_words(score: queries.AgencyScore) -> str:
 
 def change_sentence(score: queries.AgencyScore) -> str:
     """The change from the quarter before, of the programs with answers in both (said so when others
-    answered in only one of them: their coming or going is no change), each weighed alike in both."""
+    answered in only one of them: their coming or going is no change), each weighed the same in both."""
     if score.direction == queries.BREAK:
         return f"Not compared with {score.prior_period}: A-11's survey changed in {V2_FROM}."
     if score.direction == "unknown":
@@ -128,7 +128,6 @@ def change_sentence(score: queries.AgencyScore) -> str:
     among = "" if score.like_for_like else (
         f"Of the {counted(score.compared, 'program')} with answers in both quarters "
         f"({score.programs:,} in {score.period}, {score.prior_programs:,} in {score.prior_period}): ")
-    # a program sending more or fewer answers is no change of score: each weighed alike in both quarters
     share = score.unit == queries.SHARE
     verb = ("up" if score.direction == "up" else "down") if among else ("Up" if score.direction == "up" else "Down")
     if score.weighed:

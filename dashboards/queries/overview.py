@@ -153,8 +153,8 @@ def agency_score(session, period: str, driver: str, programs: ProgramFilter = EV
     if across_the_break(period.prev(), period):  # v1's statement on 1-5 and v2's question: not one measure
         found.direction = BREAK
     elif both:
-        # each program weighed alike in both quarters: pooled, fewer answers from a low-scoring program read as a
-        # significant rise where most programs fell
+        # each program weighed the same in both quarters: pooled, fewer answers from a low-scoring program read as
+        # a significant rise where most programs fell
         change = compare_alike([(before_by[p], now_by[p]) for p in both], share=found.unit == SHARE, min_n=min_n)
         found.prior_value, found.compared_value = change.before, change.after
         found.change, found.significant, found.direction = change.delta, change.significant, change.direction

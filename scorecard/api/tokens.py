@@ -84,8 +84,7 @@ def tokens_of(session, user: User) -> list[ApiToken]:
                                 .order_by(ApiToken.created_at.desc(), ApiToken.id.desc())))
 
 
-def revoke_token(session, user: User, token_id: int, *, by: Optional[User] = None,
-                 from_command_line: bool = False) -> Optional[ApiToken]:
+def revoke_token(session, user: User, token_id: int, *, from_command_line: bool = False) -> Optional[ApiToken]:
     """Revoke one of `user`'s tokens, by `user` themselves or (`from_command_line`) an operator at the server;
     None when they have no such token. The audit says who: a revocation from the command line was recorded
     as the token's own user's."""
@@ -95,7 +94,7 @@ def revoke_token(session, user: User, token_id: int, *, by: Optional[User] = Non
     if token.revoked_at is None:
         token.revoked_at = utcnow()
         after = {"prefix": token.prefix, "name": token.name, "user": user.email}
-        session.add(AuditEvent(user_id=None if from_command_line else (by or user).id, action="api_token.revoke",
+        session.add(AuditEvent(user_id=None if from_command_line else user.id, action="api_token.revoke",
                                entity_type="api_token", entity_id=token.id,
                                after=after | ({"by": "the command line"} if from_command_line else {})))
         session.commit()
