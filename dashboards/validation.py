@@ -25,6 +25,7 @@ MAX_TEXT = 8192             # a pathname or query string: as long as the address
 MAX_PERIOD_TEXT = 40
 MAX_ID = 2**31 - 1          # the largest id a 32-bit integer column holds (PostgreSQL `integer`)
 MIN_FISCAL_YEAR, MAX_FISCAL_YEAR = 2000, 2100  # as capacity assessments and plans accept them
+MAX_TIMESTAMP = 2**53       # a browser's Date.now() fits a double exactly
 MAX_PAGE = 100_000          # a page of a long table (a page past the last one shows the last)
 
 
@@ -79,6 +80,15 @@ def clicks(value) -> int:
         return 0
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_ID:
         raise ValueError("a click count is a whole number")
+    return value
+
+
+def timestamp(value) -> Optional[int]:
+    """When a browser-kept value (dcc.Store) was last written, in milliseconds since 1970 (-1 or None: never)."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not -1 <= value <= MAX_TIMESTAMP:
+        raise ValueError("a store's time is a whole number of milliseconds")
     return value
 
 

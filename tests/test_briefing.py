@@ -781,6 +781,44 @@ def test_another_user_cannot_download_or_follow_the_briefing(app, agency, client
     assert executive.get(f"/dashboards/briefings/{job_id}").status_code == 200
 
 
+def _reopened(client, job_id) -> dict:
+    """The briefing callback as a page opened again answers it: the tab's job read back from its storage."""
+    body = callback_body(JOB, {"overview-briefing-job.modified_timestamp": 1_796_000_000_000,
+                               "overview-briefing-job.data": job_id}, "overview-briefing-job.modified_timestamp")
+    response = client.post(CALLBACK_URL, json=body)
+    assert response.status_code in (200, 204), response.get_data(as_text=True)
+    return response.get_json()["response"] if response.status_code == 200 else {}
+
+
+def test_a_page_opened_again_follows_its_tabs_briefing_and_forgets_one_it_cannot_reach(app, agency, client_as):
+    """A reloaded overview forgot the briefing being written (its id was in the page alone): the tab keeps the
+    id, and the page opened again polls it once more, to its progress or link; an id the user cannot reach
+    (removed, another's) is forgotten without a word, and a tab with none asks nothing."""
+    executive = _ready(client_as("executive"))
+    job_id = _click(executive, "pdf", agency["agency_id"])
+    resumed = _reopened(executive, job_id)
+    assert resumed == {"overview-briefing-poll": {"disabled": False}}, resumed
+    answer = _until_done(executive, job_id)
+    assert f"/dashboards/briefings/{job_id}" in str(answer["overview-briefing-status"]["children"])
+    assert _reopened(executive, job_id) == {"overview-briefing-poll": {"disabled": False}}, (
+        "a finished briefing is polled too: its next tick shows its link and until when it is kept")
+    again = _poll(executive, job_id, 50)
+    assert "Your briefing is ready" in str(again["overview-briefing-status"]["children"])
+    assert "overview-briefing-download" not in again, "the file is sent by itself once, not at every reload"
+
+    with app.app_context():
+        other = User(email="third.executive@test.gov", role=Role.executive)
+        other.set_password("correct horse battery")
+        db.session.add(other)
+        db.session.commit()
+        second = _ready(app.test_client(user=other))
+    for client, job in ((second, job_id), (executive, "n0-such-job-xxxxxxxxxxxx")):
+        forgotten = _reopened(client, job)
+        assert forgotten == {"overview-briefing-job": {"data": None}, "overview-briefing-poll": {"disabled": True}}, (
+            forgotten)
+    assert _reopened(executive, None) == {}, "a tab without a briefing: nothing changes"
+
+
 @pytest.mark.parametrize("job", ["../../etc/passwd", "short", "a" * 65, 12345678901234567890123, ["x" * 30]])
 def test_a_malformed_job_id_is_refused_before_anything_is_read(app, agency, client_as, job):
     client = _ready(client_as("viewer"))

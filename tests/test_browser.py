@@ -570,3 +570,25 @@ def test_a_wide_tables_caption_stays_within_its_region(server, browser):
     assert browser.execute_script(measure, region) == [True, True, True], "a table wider than its region"
     browser.execute_script("arguments[0].scrollLeft = 400", region)
     assert browser.execute_script(measure, region)[1:] == [True, True], "in view when the table scrolls"
+
+
+def test_a_reloaded_overview_shows_the_briefing_it_started(server, browser):
+    """The briefing's id was kept in the page alone: reloaded while its briefing was written, the overview
+    forgot it (the job went on, out of reach). The tab keeps it: the page opened again shows its link."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    sign_in(browser, server, "executive@demo.cx.gov")
+    WebDriverWait(browser, 60).until(lambda b: b.current_url == server + "/")
+    browser.get(server + "/dashboards/")
+    wait = WebDriverWait(browser, 60)
+    wait.until(lambda b: b.find_element(By.ID, "overview-briefing-xlsx").is_displayed())
+    browser.find_element(By.ID, "overview-briefing-xlsx").click()
+    wait.until(lambda b: b.find_element(By.ID, "overview-briefing-status").text)
+    browser.refresh()
+    status = wait.until(lambda b: "Your briefing is ready" in b.find_element(By.ID, "overview-briefing-status").text
+                        and b.find_element(By.ID, "overview-briefing-status"))
+    link = status.find_element(By.TAG_NAME, "a")
+    assert "/dashboards/briefings/" in link.get_attribute("href"), link.get_attribute("href")
+    assert link.text.startswith("Download cx-briefing-") and ".xlsx (Excel (XLSX), " in link.text, link.text
+    browser.execute_script("sessionStorage.clear()")

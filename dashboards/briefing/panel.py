@@ -1,7 +1,8 @@
 """The briefing buttons of a dashboard page: "Download briefing (PDF)" and "(Excel)" start a job
 (jobs.start) for the page's current filters; a poll (dcc.Interval, every half second while a job
 runs) shows its stage and a progress bar in a live region, then sends the file once and leaves
-a link to download it again (the Flask route, which checks the user too).
+a link to download it again (the Flask route, which checks the user too). The tab keeps the job's id,
+so that the page opened again in it (reloaded, or come back to) shows the briefing's progress or link.
 
     briefing.panel("overview-briefing", Scope.of(current_user))     # in the layout
     briefing.register("overview-briefing", State("overview-period", "value"),
@@ -54,7 +55,8 @@ def panel(prefix: str, scope: Scope) -> html.Section:
         ], className="dash-downloads"),
         html.Div(id=f"{prefix}-status", role="status", **{"aria-live": "polite"}),
         html.P(id=f"{prefix}-refused", className="usa-error-message", role="alert"),  # apart: the poll writes status
-        dcc.Store(id=f"{prefix}-job"),
+        # Kept in the tab (sessionStorage): a page reloaded while its briefing is written, or after, shows it again.
+        dcc.Store(id=f"{prefix}-job", storage_type="session"),
         dcc.Interval(id=f"{prefix}-poll", interval=POLL_MS, disabled=True, n_intervals=0),
         dcc.Download(id=f"{prefix}-download"),
     ], className="dash-section", id=prefix, **{"aria-labelledby": heading})
@@ -148,23 +150,39 @@ def poll(prefix: str, job_id):
     return ready_view(job_id, found), True, send
 
 
+def resumed(job_id):
+    """The briefing callback's outputs for the tab's job as the page opens (or as a start keeps it): its poll
+    started again, so that its next tick shows its progress, failure or link; a job the user can no longer
+    reach (removed, or another's) is forgotten without a word, as nothing was asked."""
+    unchanged = dash.no_update
+    if not job_id:
+        return unchanged, unchanged, unchanged, unchanged, unchanged
+    if jobs.state(current_app, db.session, job_id, current_user.id) is None:
+        return None, True, unchanged, unchanged, unchanged
+    return unchanged, False, unchanged, unchanged, unchanged
+
+
 def register(prefix: str, period: State, agency: State) -> None:
     """Register the panel's callbacks (and their inputs with the validation registry)."""
     for control in ("pdf", "xlsx"):
         validation.register(f"{prefix}-{control}", "n_clicks", validation.clicks)
     validation.register(f"{prefix}-poll", "n_intervals", validation.clicks)
     validation.register(f"{prefix}-job", "data", validation.token)
+    validation.register(f"{prefix}-job", "modified_timestamp", validation.timestamp)
 
     @dash.callback(Output(f"{prefix}-job", "data"), Output(f"{prefix}-poll", "disabled"),
                    Output(f"{prefix}-status", "children"), Output(f"{prefix}-download", "data"),
                    Output(f"{prefix}-refused", "children"),
                    Input(f"{prefix}-pdf", "n_clicks"), Input(f"{prefix}-xlsx", "n_clicks"),
-                   Input(f"{prefix}-poll", "n_intervals"), State(f"{prefix}-job", "data"), period, agency,
-                   prevent_initial_call=True)
+                   Input(f"{prefix}-poll", "n_intervals"), Input(f"{prefix}-job", "modified_timestamp"),
+                   State(f"{prefix}-job", "data"), period, agency, prevent_initial_call=True)
     @validation.validated
-    def briefing(pdf_clicks, xlsx_clicks, _ticks, job_id, period_value, agency_id):
-        """A button starts a job; each tick of the poll reports on it."""
+    def briefing(pdf_clicks, xlsx_clicks, _ticks, _kept_at, job_id, period_value, agency_id):
+        """A button starts a job; each tick of the poll reports on it; the tab's job, read back when the page
+        is opened again, is polled again (or forgotten, when it is gone)."""
         pressed = dash.ctx.triggered_id
+        if pressed == f"{prefix}-job":
+            return resumed(job_id)
         if pressed in (f"{prefix}-pdf", f"{prefix}-xlsx") and (pdf_clicks or xlsx_clicks):
             fmt = "xlsx" if pressed == f"{prefix}-xlsx" else "pdf"
             refused = unoffered(period_value, agency_id) or still_writing(job_id)
