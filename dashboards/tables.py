@@ -10,6 +10,7 @@ import csv
 import io
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from typing import Any, Optional
 
 from markupsafe import escape
@@ -27,6 +28,7 @@ NO_NUMBER = "—"  # a number or count without a value
 NO_DATE = "none set"  # a date column's empty cell (a commitment without a due date)
 
 
+@lru_cache(maxsize=4096)  # a heatmap writes 3,500 scores and targets, of a few hundred values
 def as_given(value: float) -> str:
     """A number already rounded as it should read, to its own places and at least two: 3.9 reads "3.90",
     3.897 "3.897"."""
@@ -45,7 +47,7 @@ def finding_words(finding_id: Optional[int]) -> Optional[str]:
 def status_word(status: Optional[str]) -> str:
     if status is None:
         return STATUS_WORDS["no_data"]
-    return STATUS_WORDS.get(status, status.replace("_", " "))
+    return STATUS_WORDS.get(status) or status.replace("_", " ")
 
 
 @dataclass
