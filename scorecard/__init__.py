@@ -88,6 +88,26 @@ def create_app(config=None) -> Flask:
     return app
 
 
+def served_copy_is_the_installed_one() -> None:
+    """Stop a server about to run this code while another copy of the app is installed in the environment
+    (`pip install .` from a checkout, then gunicorn started in the checkout, which imports the checkout's
+    code): the `scorecard` command and its worker would run the installed copy, with its own instance folder
+    (an upload stored by the server and looked for by the worker in another folder; a SQLite database migrated
+    by the command and not the one served) and, after the checkout is updated, its older migrations. An
+    editable install (`pip install -e .`, `make install`) puts no copy there. Called by wsgi.py."""
+    import sysconfig
+    from pathlib import Path
+
+    here = Path(__file__).resolve()
+    installed = Path(sysconfig.get_paths()["purelib"]) / "scorecard" / "__init__.py"
+    if installed.is_file() and installed.resolve() != here:
+        raise SystemExit(
+            f"Not started: this server would run the app's code in {here.parent.parent}, while the scorecard "
+            f"command runs the copy installed in {installed.parent.parent} (with its own instance folder, and "
+            f"its own migrations). Install the checkout as itself, `{Path(sysconfig.get_paths()['scripts'])}/pip "
+            "install -e .`, so that both run the same code.")
+
+
 def _migrations_dir() -> str:
     from pathlib import Path
     return str(Path(__file__).resolve().parent.parent / "migrations")
