@@ -5,7 +5,7 @@ import re
 import secrets
 from pathlib import Path
 from typing import Optional
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import parse_qs, urlsplit, urlunsplit
 
 from scorecard.clock import DEFAULT_ZONE, set_zone, zone_problem
 
@@ -454,7 +454,25 @@ def _size_pool(config) -> None:
     options.setdefault("pool_pre_ping", True)
     options.setdefault("pool_size", config.get("DB_POOL_SIZE", 5))
     options.setdefault("max_overflow", config.get("DB_MAX_OVERFLOW", 10))
+    # A server that stops answering (a failover dropping packets) fails a connection in seconds, not when the
+    # kernel gives up (minutes, with every worker thread waiting on it); what DATABASE_URL sets is kept.
+    try:
+        given = set(parse_qs(urlsplit(config["SQLALCHEMY_DATABASE_URI"]).query))
+    except ValueError:  # an address that cannot be read: database_problem says so, next
+        given = set()
+    connect = dict(options.get("connect_args") or {})
+    for name, value in PG_CONNECT_DEFAULTS.items():
+        if name not in given:
+            connect.setdefault(name, value)
+    options["connect_args"] = connect
     config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+
+
+# libpq's connection settings (DATABASE_URL's ?connect_timeout=... overrides each): a connection attempt given
+# up after 5 s; an open connection probed after 30 s of silence, every 10 s, dropped after 3 probes unanswered;
+# data sent and not acknowledged for 30 s drops it too (Linux).
+PG_CONNECT_DEFAULTS = {"connect_timeout": 5, "keepalives": 1, "keepalives_idle": 30, "keepalives_interval": 10,
+                       "keepalives_count": 3, "tcp_user_timeout": 30_000}
 
 
 def _share_redis(config) -> None:

@@ -7,6 +7,7 @@ under the other tests), started from the same binaries; it runs on the PostgreSQ
 has them installed."""
 import os
 import shutil
+import signal
 import subprocess
 import time
 from glob import glob
@@ -52,7 +53,8 @@ def cluster(tmp_path_factory):
                        check=True, capture_output=True)
     ctl("-o", options, "start")
     try:
-        yield {"url": f"postgresql://postgres@127.0.0.1:{port}/postgres", "ctl": ctl, "options": options}
+        yield {"url": f"postgresql://postgres@127.0.0.1:{port}/postgres", "ctl": ctl, "options": options,
+               "data": data}
     finally:
         subprocess.run(_as_postgres([pg_ctl, "-D", str(data), "-m", "immediate", "stop"]), capture_output=True)
         shutil.rmtree(data, ignore_errors=True)
@@ -92,3 +94,39 @@ def test_postgres_restarted_under_the_app_fails_cleanly_and_recovers_without_a_r
         for _ in range(3):  # every pooled connection died with the server: each is replaced on checkout
             page = session.get(f"{base}/imports/", timeout=10)
             assert page.status_code == 200, page.text[:300]
+
+
+def _server_processes(data: Path) -> list[int]:
+    """The cluster's postmaster and every process it started."""
+    postmaster = int((data / "postmaster.pid").read_text().split()[0])
+    children = subprocess.run(["pgrep", "-P", str(postmaster)], capture_output=True, text=True).stdout.split()
+    return [postmaster, *map(int, children)]
+
+
+def test_a_database_that_stops_answering_is_unavailable_to_the_health_check_within_seconds(cluster):
+    """A server that neither answers nor refuses (frozen: a failover dropping packets looks the same to the
+    app) held /healthz until it came back, 25 s and more, so a load balancer kept sending it users. It answers
+    503 within its wait, again while the first check still waits, and "ok" once the server is back."""
+    env = served.server_env(Path("unused"), "fault-test-key")
+    env["DATABASE_URL"] = cluster["url"]
+    served.scorecard(env, "db", "upgrade")
+    with served.gunicorn(env, workers=1) as base:
+        assert requests.get(f"{base}/healthz", timeout=10).json() == {"status": "ok"}  # a pooled connection
+        frozen = _server_processes(cluster["data"])
+        for pid in frozen:
+            os.kill(pid, signal.SIGSTOP)
+        try:
+            for _ in range(2):
+                started = time.monotonic()
+                health = requests.get(f"{base}/healthz", timeout=30)
+                waited = time.monotonic() - started
+                assert health.status_code == 503 and health.headers.get("Retry-After") == "30", health.text
+                assert health.json() == {"status": "database unavailable", "detail": "no answer within 3 s"}
+                assert waited < 8, waited
+        finally:
+            for pid in frozen:
+                os.kill(pid, signal.SIGCONT)
+        deadline = time.monotonic() + 30
+        while (found := requests.get(f"{base}/healthz", timeout=30).json()) != {"status": "ok"}:
+            assert time.monotonic() < deadline, found
+            time.sleep(0.5)

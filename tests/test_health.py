@@ -40,3 +40,20 @@ def test_a_database_that_does_not_answer_is_logged_with_its_reason_without_the_p
                                         Exception('invalid connection option "password=hunter2-secret"\n'))
         said = database_reason(error)
     assert said == 'invalid connection option "password=***"', said
+
+
+def test_a_postgresql_connection_gives_up_in_seconds_on_a_server_that_stops_answering():
+    """No connection timeout, keepalives or TCP user timeout were set: a server gone silent (not refusing) held
+    a connection attempt, and every request on a pooled connection, for as long as the kernel waited. Each is
+    set for PostgreSQL, and what DATABASE_URL says of one is kept."""
+    app = create_app({"SQLALCHEMY_DATABASE_URI": "postgresql://scorecard@127.0.0.1:5432/scorecard?connect_timeout=2",
+                      "SECRET_KEY": "health " * 6, "TESTING": True})
+    given = app.config["SQLALCHEMY_ENGINE_OPTIONS"]["connect_args"]
+    assert given == {"keepalives": 1, "keepalives_idle": 30, "keepalives_interval": 10, "keepalives_count": 3,
+                     "tcp_user_timeout": 30_000}, given
+    with app.app_context():
+        from scorecard.extensions import db
+        assert db.engine.dialect.create_connect_args(db.engine.url)[1]["connect_timeout"] == "2", "the URL's own"
+    default = create_app({"SQLALCHEMY_DATABASE_URI": "postgresql://scorecard@127.0.0.1:5432/scorecard",
+                          "SECRET_KEY": "health " * 6, "TESTING": True})
+    assert default.config["SQLALCHEMY_ENGINE_OPTIONS"]["connect_args"]["connect_timeout"] == 5

@@ -1,5 +1,7 @@
 """Home: where each role starts, with the agency's headline numbers; and the health check."""
 
+import logging
+
 import sqlalchemy as sa
 from flask import current_app, render_template
 from flask_login import current_user
@@ -10,9 +12,17 @@ from scorecard.dispatch import job_service_problem
 from scorecard.errors import RETRY_AFTER, database_gone
 from scorecard.extensions import db
 from scorecard.main import bp
-from scorecard.main.services import home_summary, own_commitments, schema_problem
+from scorecard.main.services import (
+    HEALTH_WAIT_SECONDS,
+    database_answers,
+    home_summary,
+    own_commitments,
+    schema_problem,
+)
 from scorecard.permissions import requires
 from scorecard.text import counted
+
+log = logging.getLogger(__name__)
 
 
 @bp.route("/")
@@ -33,12 +43,18 @@ def healthz():
     release's schema, else 503 with Retry-After (a host that can only answer 503 is taken out of the
     rotation): a database never migrated, or behind the release, answered 200 while signing in failed.
     A job service (Redis) that does not answer is 200 "degraded" naming it: the pages still render, so
-    the host stays in rotation, and a monitor sees why uploads fail (it read "ok" before)."""
+    the host stays in rotation, and a monitor sees why uploads fail (it read "ok" before). A database that
+    does not answer within HEALTH_WAIT_SECONDS is unavailable too (one that hung held the check until it
+    came back)."""
     try:
-        db.session.execute(sa.text("SELECT 1"))
+        answered = database_answers(current_app._get_current_object())
     except sa.exc.OperationalError as error:
         database_gone(error)
         return {"status": "database unavailable"}, 503, {"Retry-After": RETRY_AFTER}
+    if not answered:
+        log.warning("database unavailable: no answer within %s s", HEALTH_WAIT_SECONDS)
+        return ({"status": "database unavailable", "detail": f"no answer within {HEALTH_WAIT_SECONDS} s"}, 503,
+                {"Retry-After": RETRY_AFTER})
     problem = schema_problem(db.session)
     if problem:
         return {"status": "database not migrated", "detail": problem}, 503, {"Retry-After": RETRY_AFTER}

@@ -1,5 +1,8 @@
-"""Headline counts for the home page; whether the database holds this release's schema (the health check)."""
+"""Headline counts for the home page; whether the database answers in time and holds this release's schema
+(the health check)."""
 import functools
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from typing import Optional
 
 import sqlalchemy as sa
@@ -81,6 +84,35 @@ def _known(revision: str) -> bool:
         return _scripts().get_revision(revision) is not None
     except CommandError:
         return False
+
+
+HEALTH_WAIT_SECONDS = 3  # how long /healthz waits for the database's answer
+
+
+def database_answers(app, seconds: float = HEALTH_WAIT_SECONDS) -> bool:
+    """Whether the app's database answers a SELECT 1 within `seconds` (its error raised, as a request's own
+    would be). Asked in a thread of the app's own, one check at a time: a database that stopped answering
+    without refusing (a frozen server, a failover dropping packets) held /healthz, and the thread asking,
+    until it came back; a check still waiting from before is waited on again, not joined by another."""
+    state = app.extensions.setdefault("scorecard.healthz", {
+        "lock": threading.Lock(), "check": None,
+        "pool": ThreadPoolExecutor(max_workers=1, thread_name_prefix="healthz")})
+    with state["lock"]:
+        if state["check"] is None or state["check"].done():
+            state["check"] = state["pool"].submit(_select_one, app)
+        check = state["check"]
+    try:
+        check.result(timeout=seconds)
+    except TimeoutError:
+        return False
+    return True
+
+
+def _select_one(app) -> None:
+    from scorecard.extensions import db
+
+    with app.app_context(), db.engine.connect() as connection:
+        connection.execute(sa.text("SELECT 1"))
 
 
 def schema_problem(session) -> Optional[str]:
