@@ -18,6 +18,11 @@ def _create_app():
         raise click.ClickException(str(error)) from None
 
 
+# Commands that read and write none of the app's data, run whatever the database's schema: migrating it,
+# serving (pages and /healthz say what is wrong), a shell, the routes, the API document, a blank template.
+ON_ANY_SCHEMA = frozenset({"db", "run", "shell", "routes", "openapi", "limiter", "template"})
+
+
 class _Group(FlaskGroup):
     """Flask's group, saying a refused configuration in one line under --help too (Flask prints a
     traceback when the app does not load while it lists the commands)."""
@@ -30,6 +35,18 @@ class _Group(FlaskGroup):
             self._load_plugin_commands()
             return sorted(AppGroup.list_commands(self, ctx))  # Flask's own commands; the app's need the app
         return super().list_commands(ctx)
+
+    def resolve_command(self, ctx: click.Context, args: list[str]):
+        """The command asked for; one that reads or writes the app's data is refused on a database behind the
+        release (or never migrated), saying so: `evaluate`, `remind` and `create-user` ran with this release's
+        code on an older schema (cron runs them while a deploy is under way), writing what it may not hold."""
+        name, command, rest = super().resolve_command(ctx, args)
+        if {"--help", "-h"} & set(rest):
+            return name, command, rest
+        said = _later_release(ctx) if name == "db" else None if name in ON_ANY_SCHEMA else _behind_release(ctx)
+        if said is not None:
+            raise click.ClickException(said)
+        return name, command, rest
 
     def invoke(self, ctx: click.Context):
         """A database that cannot be reached (not created yet, not running, a wrong address or password) is
@@ -72,23 +89,58 @@ def _unreachable(error) -> "str | None":
             "`scorecard db upgrade`.")
 
 
+def _asked(ctx: click.Context, question):
+    """`question(session)` of the app's database, with the app the command line loads, and the app."""
+    from scorecard.extensions import db
+
+    app = ctx.ensure_object(ScriptInfo).load_app()
+    with app.app_context():
+        try:
+            return question(db.session), app
+        finally:
+            db.session.remove()
+
+
+def _later_release(ctx: click.Context) -> "str | None":
+    """Why `scorecard db ...` cannot work on the database: a later release migrated it (Alembic said only
+    "Can't locate revision identified by '0023'"); None otherwise."""
+    from scorecard.config import without_password
+    from scorecard.main.services import later_revisions
+
+    later, app = _asked(ctx, later_revisions)
+    if not later:
+        return None
+    url = without_password(app.config["SQLALCHEMY_DATABASE_URI"])
+    return (f"the database ({url}) is at revision {', '.join(later)}, which this release's migrations do not hold: "
+            "a later release migrated it. Run that release's `scorecard db` commands (`db downgrade` to go back to "
+            "this release's revision), or point DATABASE_URL at this release's database.")
+
+
+def _behind_release(ctx: click.Context) -> "str | None":
+    """Why a command of the app's data is not run: the database's schema is older than the release's (a
+    database never migrated, or not reached, fails the command itself, and `invoke` says why)."""
+    from scorecard.main.services import behind_release
+
+    behind, app = _asked(ctx, behind_release)
+    return None if behind is None else _naming_the_database(behind, app)
+
+
 def _not_migrated(ctx: click.Context) -> "str | None":
     """Why a command failed on a database this release's migrations have not made (never migrated, or
     behind), naming the database, or None when its schema is whole (the error was another): a command
     other than `db upgrade` run on such a database printed a traceback with the statement it failed on."""
-    from scorecard.config import without_password
-    from scorecard.extensions import db
     from scorecard.main.services import schema_problem
 
-    app = ctx.ensure_object(ScriptInfo).load_app()
-    with app.app_context():
-        db.session.rollback()
-        try:
-            problem = schema_problem(db.session)
-        finally:
-            db.session.remove()
-    if problem is None:
-        return None
+    def asked(session):
+        session.rollback()
+        return schema_problem(session)
+    problem, app = _asked(ctx, asked)
+    return None if problem is None else _naming_the_database(problem, app)
+
+
+def _naming_the_database(problem: str, app) -> str:
+    from scorecard.config import without_password
+
     url = without_password(app.config["SQLALCHEMY_DATABASE_URI"])
     return f"{problem} (the database is {url}: if that is not the one meant, set DATABASE_URL)."
 

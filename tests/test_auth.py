@@ -566,6 +566,61 @@ def test_a_command_on_a_database_never_migrated_says_to_migrate_naming_the_datab
                                    "DATABASE_URL).")
 
 
+@pytest.mark.parametrize("command", [["evaluate"], ["remind", "--dry-run"], ["create-user", "a@b.gov", "--role",
+                                                                              "admin"], ["worker"]])
+def test_a_command_on_a_database_behind_the_release_is_refused_before_it_writes(tmp_path, command):
+    """`evaluate`, `remind` and `create-user` (cron's commands, during a deploy) ran on a database at an older
+    revision, with this release's code: they are refused, saying so, and nothing is written; `--help` and the
+    commands of no data (`db current`, `template`) still run."""
+    import os
+    import sqlite3
+    import subprocess
+    import sys
+
+    database = tmp_path / "behind.db"
+    env = dict(os.environ, SCORECARD_ENV="development", DATABASE_URL=f"sqlite:///{database}",
+               SCORECARD_PASSWORD="a long enough password 1")
+    scorecard = [sys.executable, "-m", "scorecard.cli"]
+    assert subprocess.run([*scorecard, "db", "upgrade", "0021"], env=env, capture_output=True,
+                          timeout=120).returncode == 0
+    head = subprocess.run([*scorecard, "db", "heads"], env=env, capture_output=True, text=True,
+                          timeout=120).stdout.split()[0]
+    done = subprocess.run([*scorecard, *command], env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr[-800:]
+    assert done.stderr.strip() == (f"Error: the database is at revision 0021 and this release needs {head}: run "
+                                   f"`scorecard db upgrade` (the database is sqlite:///{database}: if that is not the "
+                                   "one meant, set DATABASE_URL)."), done.stderr
+    with sqlite3.connect(database) as connection:
+        assert connection.execute("SELECT count(*) FROM users").fetchone() == (0,)
+        assert connection.execute("SELECT count(*) FROM findings").fetchone() == (0,)
+    for harmless in ([*command[:1], "--help"], ["db", "current"], ["template", "metrics", "--out",
+                                                                   str(tmp_path / "t.xlsx")]):
+        ran = subprocess.run([*scorecard, *harmless], env=env, capture_output=True, text=True, timeout=120)
+        assert ran.returncode == 0, (harmless, ran.stderr[-500:])
+
+
+def test_a_database_a_later_release_migrated_is_said_so_by_the_db_commands(tmp_path):
+    """`scorecard db upgrade` on a database of a later release printed Alembic's "Can't locate revision
+    identified by '0099'" alone."""
+    import os
+    import sqlite3
+    import subprocess
+    import sys
+
+    database = tmp_path / "later.db"
+    env = dict(os.environ, SCORECARD_ENV="development", DATABASE_URL=f"sqlite:///{database}")
+    scorecard = [sys.executable, "-m", "scorecard.cli"]
+    assert subprocess.run([*scorecard, "db", "upgrade"], env=env, capture_output=True, timeout=120).returncode == 0
+    with sqlite3.connect(database) as connection:
+        connection.execute("UPDATE alembic_version SET version_num = '0099'")
+    for command in (["db", "upgrade"], ["db", "current"]):
+        done = subprocess.run([*scorecard, *command], env=env, capture_output=True, text=True, timeout=120)
+        assert done.returncode == 1 and done.stderr.strip() == (
+            f"Error: the database (sqlite:///{database}) is at revision 0099, which this release's migrations do not "
+            "hold: a later release migrated it. Run that release's `scorecard db` commands (`db downgrade` to go "
+            "back to this release's revision), or point DATABASE_URL at this release's database."), done.stderr
+
+
 def test_a_migration_that_fails_says_what_the_database_answered(tmp_path):
     """A migration's failing statement (a permission, a table not as expected) was said as "the database is at
     revision 0021 and this release needs 0022: run scorecard db upgrade", the command just run."""

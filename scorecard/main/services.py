@@ -115,18 +115,26 @@ def _select_one(app) -> None:
         connection.execute(sa.text("SELECT 1"))
 
 
-def schema_problem(session) -> Optional[str]:
-    """Why the database cannot serve this release (never migrated, or at an older revision), or None.
-    A database made without migrations (the test suite's create_all) passes while its tables answer."""
+def _revisions(session) -> Optional[list[str]]:
+    """The revisions the database's alembic_version holds; None when it cannot be read (no such table, or
+    no database to read it from)."""
     try:
-        found = list(session.execute(sa.text("SELECT version_num FROM alembic_version")).scalars())
+        return list(session.execute(sa.text("SELECT version_num FROM alembic_version")).scalars())
     except sa.exc.SQLAlchemyError:
         session.rollback()
-        try:
-            session.execute(sa.select(User.id).limit(1))
-        except sa.exc.SQLAlchemyError:
-            session.rollback()
-            return "the database has none of the app's tables: run `scorecard db upgrade`"
+        return None
+
+
+def later_revisions(session) -> list[str]:
+    """The database's revisions this release's migrations do not hold (a later release migrated it)."""
+    return [revision for revision in _revisions(session) or [] if not _known(revision)]
+
+
+def behind_release(session) -> Optional[str]:
+    """Why the database's schema is older than this release's (its revision one of the release's, not the
+    head), or None: at the head, at a later release's revision, or without a revision to read."""
+    found = _revisions(session)
+    if found is None:
         return None
     head = _head_revision()
     if head in found or any(not _known(revision) for revision in found):
@@ -135,3 +143,16 @@ def schema_problem(session) -> Optional[str]:
         return None
     return (f"the database is at revision {', '.join(found) or 'none'} and this release needs {head}: run "
             "`scorecard db upgrade`")
+
+
+def schema_problem(session) -> Optional[str]:
+    """Why the database cannot serve this release (never migrated, or at an older revision), or None.
+    A database made without migrations (the test suite's create_all) passes while its tables answer."""
+    if _revisions(session) is None:
+        try:
+            session.execute(sa.select(User.id).limit(1))
+        except sa.exc.SQLAlchemyError:
+            session.rollback()
+            return "the database has none of the app's tables: run `scorecard db upgrade`"
+        return None
+    return behind_release(session)
