@@ -10,6 +10,7 @@ import openpyxl
 import pytest
 import sqlalchemy as sa
 
+from importers import jobs
 from importers.revert import revert_batch
 from scorecard.extensions import db
 from scorecard.models import BatchStatus, ImportBatch
@@ -738,3 +739,23 @@ def test_a_row_of_spaces_is_a_blank_row_not_a_row_missing_its_values(app, analys
     assert post(analyst, f"/imports/{batch_id}/confirm").status_code == 302
     assert "2 rows were inserted, 0 updated, 0 unchanged" in analyst.get(f"/imports/{batch_id}").get_data(as_text=True)
     assert observations(app) == before + 2
+
+
+def test_an_upload_no_worker_could_take_says_so_once_and_not_that_the_file_could_not_be_read(app, analyst,
+                                                                                             monkeypatch):
+    """With the job service down, the batch page said "could not be queued" twice (a message above the page and
+    the batch's own) and its format "metrics (as chosen; the file could not be read)", of a file never read."""
+    from scorecard import dispatch
+
+    def refused(*args, **kwargs):
+        raise dispatch.NotQueued("The job could not be queued: the job service (Redis) is not answering. Nothing "
+                                 "was changed; try again in a few minutes.")
+    monkeypatch.setattr(jobs, "dispatch", refused)
+    before = observations(app)
+    batch_id = upload(analyst, workbook_bytes([HEADER, ROW]), format="metrics")
+    page = html.unescape(analyst.get(f"/imports/{batch_id}").get_data(as_text=True))
+    assert page.count("The job could not be queued") == 1, page
+    assert "Format: <strong>metrics (as chosen; the file was not read)</strong>" in page
+    with app.app_context():
+        assert db.session.get(ImportBatch, batch_id).status is BatchStatus.failed
+    assert observations(app) == before, "nothing written: the file was never read"

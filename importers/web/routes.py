@@ -58,10 +58,9 @@ def upload():
     if form.validate_on_submit():
         jobs.sweep(current_app, db.session)  # old previews and uploads go as new ones arrive
         batch = _store_upload(form)
-        refused = jobs.launch(current_app._get_current_object(), db.session, batch, commit=False,
-                              wait=current_app.config.get("IMPORTS_INLINE", False))
-        if refused:
-            flash(refused, "error")
+        # Not queued (no worker reachable): the batch, failed, says why on its page (a flash said it twice).
+        jobs.launch(current_app._get_current_object(), db.session, batch, commit=False,
+                    wait=current_app.config.get("IMPORTS_INLINE", False))
         return redirect(url_for("imports.show", batch_id=batch.id))
     sent = form.format.data
     if form.format.errors and sent in FORMATS and sent not in allowed:  # a layout that exists, not this person's

@@ -67,6 +67,8 @@ class ImportBatch(Base):
         if self.format:
             return self.format
         chosen = (self.options or {}).get("format")
+        if chosen and self.status is BatchStatus.failed and self.stage == "queued":  # no job ever read it
+            return f"{chosen} (as chosen; the file was not read)"
         if chosen and self.status in (BatchStatus.failed, BatchStatus.rejected):
             return f"{chosen} (as chosen; the file could not be read)"
         return ""
