@@ -797,6 +797,27 @@ def test_posted_observations_answer_where_their_import_batch_is(api, http):
     assert "Location" in spec["paths"][f"{PREFIX}/observations"]["post"]["responses"]["201"]["headers"]
 
 
+def test_posted_observations_warnings_name_the_items_not_the_rows_of_a_file(api, http):
+    """The warnings of posted rows said "on row 4" of three items, and "upload the file again" (the rows of the
+    CSV file they are written as, its header row 1): they name the request's items, as its errors do."""
+    secret = _secret(api, "analyst")
+    counted = {"program": "DPS-BA-01", "metric": "trust", "channel": "web", "count_1": 5, "count_5": 40}
+    rows = [{**counted, "period": "FY2025-Q2"}, {**counted, "period": "FY2025-Q3"},
+            {"program": "DPS-BA-01", "metric": "trust", "period": "FY2025-Q1", "channel": "web", "value": 4, "n": 40}]
+    answer = http.post(f"{PREFIX}/observations?dry_run=true", json=rows, headers=_bearer(secret)).get_json()
+    (uncounted,) = [w for w in answer["warnings"] if "without its answer counts" in w]
+    assert "(on item 3: FY2025-Q1, 4)" in uncounted and "row" not in uncounted, uncounted
+    months = [{**counted, "period": "2025-01"}, {**counted, "period": "2025-02"}]
+    answer = http.post(f"{PREFIX}/observations?dry_run=true", json=months, headers=_bearer(secret)).get_json()
+    (month,) = [w for w in answer["warnings"] if "2025-01" in w]
+    assert "(first on item 1)" in month and "the file" not in month and "row 2" not in month, month
+    created = http.post(f"{PREFIX}/observations", json=rows[:1], headers=_bearer(secret)).get_json()
+    with api.app_context():
+        assert db.session.get(ImportBatch, created["batch"]).filename == "POST /api/v1/observations (1 row)"
+    again = http.post(f"{PREFIX}/observations", json=rows[:1], headers=_bearer(secret)).get_json()
+    assert again["message"].startswith(f"these rows were already imported as batch {created['batch']}"), again
+
+
 @pytest.mark.parametrize("spelling", ["2025-01", "Q1 2026", "FY26 Q1", "fy2026-q1", "2026-01-15", "FY2026-Q1 "])
 def test_a_period_parameter_takes_the_documented_spelling_only(api, http, spelling):
     """The document's pattern is FY2025-Q1: another spelling is refused by name, not read as a quarter ("2025-01"

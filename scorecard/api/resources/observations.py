@@ -77,13 +77,19 @@ def post_observations(args, rows):
         path = _write_rows(Path(folder) / "observations.csv", rows)
         try:
             result = services.pipeline.run_import(
-                db.session, path, filename=f"POST /api/v1/observations ({len(rows)} rows)", format_name="metrics",
+                db.session, path, filename=f"POST /api/v1/observations ({counted(len(rows), 'row')})",
+                format_name="metrics",
                 dry_run=args["dry_run"], user_id=current_user.id)
         except services.errors.ImportFileError as error:
             db.session.rollback()
             raise ApiProblem(422, str(error)) from None
     summary = result.as_json()
     summary["errors"] = [_item_row(e, rows) for e in summary["errors"]]
+    # the importer's other words are of the CSV file the rows were written as: of the request's items here
+    summary["warnings"] = [_of_items(warning) for warning in summary["warnings"]]
+    summary["message"] = _of_items(summary["message"]) if isinstance(summary["message"], str) else summary["message"]
+    summary["driver_notes"] = [{**note, "row": note["row"] - 1} if isinstance(note.get("row"), int) else note
+                               for note in summary["driver_notes"]]
     if result.status == "rejected":
         extra = {k: v for k, v in summary.items() if k not in ("errors", "status", "message")}
         # the pipeline speaks of a file: here the rows are the request's items
@@ -123,6 +129,20 @@ def _cell(value) -> str:
 
 
 _AS_ROW = re.compile(r" as row (\d+)(?=$|, but )")  # the importer's own words ("... as row 3", "as row 3, but")
+_ROW = re.compile(r"\brow (\d+)\b")
+_OF_A_FILE = (("upload the file again", "send the rows again"), ("this file was", "these rows were"),
+              ("This file was", "These rows were"))
+
+
+def _of_items(text: str) -> str:
+    """An importer's warning or message of the CSV written from the request, as of the request: its row N
+    (N >= 2; row 1 is the header the API wrote) as item N - 1, its file as the rows ("(first on row 2) ...
+    upload the file again" named a row that is no item, and a file nobody sent)."""
+    text = _ROW.sub(lambda found: f"item {int(found.group(1)) - 1}" if int(found.group(1)) >= 2 else found.group(0),
+                    text)
+    for said, meant in _OF_A_FILE:
+        text = text.replace(said, meant)
+    return text
 
 
 def _item_row(error: dict, rows: list[dict]) -> dict:

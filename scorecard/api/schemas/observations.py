@@ -172,4 +172,5 @@ class ImportSummarySchema(Schema):
     placements = fields.List(Text())
     created = fields.Dict(keys=Text(), values=WholeNumber())
     unknown_columns = fields.List(Text())
-    warnings = fields.List(Text())
+    warnings = fields.List(Text(), metadata={"description": "What the importer noticed and imported anyway; a posted "
+                                                            "row is named as its item, counting from 1."})
