@@ -28,6 +28,7 @@ from scorecard.models import (
     Finding,
     Function,
     ImportBatch,
+    LifeExperience,
     Metric,
     Observation,
     PerformancePlan,
@@ -232,6 +233,32 @@ def test_the_api_needs_no_csrf_token(api, http):
 def _commitment_of(function_code: str, **where) -> int:
     return db.session.scalar(sa.select(Commitment.id).join(Function).where(Function.code == function_code, *[
         getattr(Commitment, k) == v for k, v in where.items()]).order_by(Commitment.id).limit(1))
+
+
+def test_code_filters_take_any_case_and_a_code_nothing_has_is_refused_by_name(api, http):
+    """`function=cfo` matched and `component=dps-ba` did not (compared as sent); `function=XYZ` gave an empty page
+    where an unknown metric is a 422: every code filter reads any case, and the commitments' codes nothing has
+    are refused naming the value, as a metric's are. Agencies and life experiences read any case too."""
+    secret = _secret(api, "executive")
+    def listed(query):
+        answer = http.get(f"{PREFIX}/{query}", headers=_bearer(secret))
+        assert answer.status_code == 200, (query, answer.get_json())
+        return [item["id"] for item in answer.get_json()["items"]]
+    assert listed("commitments?function=cfo&page_size=500") == listed("commitments?function=CFO&page_size=500") != []
+    assert listed("commitments?component=dps-ba&page_size=500") == listed(
+        "commitments?component=DPS-BA&page_size=500") != []
+    for query, name, value in (("commitments?function=XYZ", "function", "XYZ"),
+                               ("commitments?component=NOPE", "component", "NOPE")):
+        refused = http.get(f"{PREFIX}/{query}", headers=_bearer(secret))
+        assert refused.status_code == 422, refused.get_json()
+        (error,) = refused.get_json()["errors"]
+        assert error["column"] == name and error["value"] == value and f"code {value!r}" in error["message"], error
+    with api.app_context():
+        agency = db.session.scalar(sa.select(Agency).order_by(Agency.id))
+        experience = db.session.scalar(sa.select(LifeExperience).where(LifeExperience.programs.any()))
+    assert listed(f"agencies?code={agency.code.lower()}") == [agency.id]
+    assert listed(f"programs?life_experience={experience.name.upper()}&page_size=500") == listed(
+        f"programs?life_experience={experience.name}&page_size=500") != []
 
 
 def test_another_functions_commitment_is_404_to_an_officers_token(api, http):

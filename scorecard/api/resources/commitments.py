@@ -12,6 +12,7 @@ from flask_login import current_user
 from scorecard.api import schemas as s
 from scorecard.api.base import Blueprint
 from scorecard.api.problems import PROBLEM_JSON, ApiProblem
+from scorecard.api.schemas.common import component_with_code, function_with_code
 from scorecard.commitments.services import (
     CommitmentError,
     EditConflict,
@@ -23,7 +24,7 @@ from scorecard.commitments.services import (
     visible_commitments,
 )
 from scorecard.extensions import db
-from scorecard.models import Commitment, Component, Function, Program, User
+from scorecard.models import Commitment, Program, User
 from scorecard.people import person
 from scorecard.text import shown
 
@@ -68,11 +69,10 @@ def _users(commitments) -> dict:
 def commitments(args):
     """The commitments you may see (an officer their function's, a leader their own), by id."""
     query = visible_commitments(current_user).order_by(Commitment.id)
-    if args.get("function"):
-        query = query.join(Function, Function.id == Commitment.function_id).where(
-            Function.code == args["function"].upper())
+    if args.get("function"):  # a code no function has was refused (schemas.FunctionCode)
+        query = query.where(Commitment.function_id == function_with_code(db.session, args["function"]).id)
     if args.get("component"):
-        component = sa.select(Component.id).where(Component.code == args["component"]).scalar_subquery()
+        component = component_with_code(db.session, args["component"]).id
         query = query.where(sa.or_(Commitment.component_id == component,
                                    Commitment.programs.any(Program.component_id == component)))
     if args.get("status"):

@@ -17,7 +17,7 @@ def agencies(args):
     """Agencies, by id."""
     query = sa.select(Agency).order_by(Agency.id)
     if args.get("code"):
-        query = query.where(Agency.code == args["code"])
+        query = query.where(sa.func.upper(Agency.code) == args["code"].strip().upper())  # any case, as the others
     return page(db.session, query, args)
 
 
@@ -59,7 +59,8 @@ def programs(args):
     if args.get("component_id"):
         query = query.where(Program.component_id == args["component_id"])
     if args.get("life_experience"):
-        query = query.where(Program.life_experiences.any(LifeExperience.name == args["life_experience"]))
+        query = query.where(Program.life_experiences.any(
+            sa.func.lower(LifeExperience.name) == " ".join(args["life_experience"].split()).lower()))
     return page(db.session, query, args, options=[
         so.joinedload(Program.component).joinedload(Component.agency), so.selectinload(Program.life_experiences)])
 

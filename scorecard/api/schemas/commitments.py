@@ -4,7 +4,17 @@ import re
 import marshmallow as ma
 from marshmallow import fields, validate
 
-from scorecard.api.schemas.common import ID, Filter, PageArgs, Ref, Schema, Text, WholeNumber
+from scorecard.api.schemas.common import (
+    ID,
+    ComponentCode,
+    Filter,
+    FunctionCode,
+    PageArgs,
+    Ref,
+    Schema,
+    Text,
+    WholeNumber,
+)
 from scorecard.commitments.services import MAX_LINK_LENGTH, MAX_LINKS, MAX_TEXT_LENGTH
 from scorecard.models import (
     CAPACITY_DOMAINS,
@@ -54,8 +64,10 @@ class CommitmentSchema(Schema):
 
 
 class CommitmentArgs(PageArgs):
-    function = Filter(validate=validate.Length(max=16), metadata={"description": "A function's code."})
-    component = Filter(validate=validate.Length(max=32), metadata={"description": "A component's code."})
+    function = FunctionCode(validate=validate.Length(max=16), metadata={"description": "A function's code (any case)."})
+    component = ComponentCode(validate=validate.Length(max=32),
+                              metadata={"description": "A component's code (any case): its commitments and its "
+                                                       "programs'."})
     status = fields.List(fields.Enum(CommitmentStatus, by_value=True), validate=validate.Length(
         max=len(CommitmentStatus),
         error="Given more than {max} times: there are {max} statuses; give each at most once."))

@@ -11,7 +11,7 @@ from marshmallow import fields, validate
 from scorecard import periods
 from scorecard.extensions import db
 from scorecard.fields import LARGEST, whole_number
-from scorecard.models import Metric
+from scorecard.models import Component, Function, Metric
 from scorecard.periods import PeriodError, parse_period
 from scorecard.text import line_breaks, name_key
 
@@ -130,23 +130,63 @@ def metric_with_code(session, code: str) -> Optional[Metric]:
     return next((m for m in session.scalars(sa.select(Metric)) if name_key(m.code) == key), None)
 
 
+def function_with_code(session, code: str) -> Optional[Function]:
+    """The C-suite function a parameter names by its code, in any case ("cfo" is CFO); None when none has it."""
+    return session.scalar(sa.select(Function).where(sa.func.upper(Function.code) == code.strip().upper()))
+
+
+def component_with_code(session, code: str) -> Optional[Component]:
+    """The component a parameter names by its code, in any case ("dps-ba" is DPS-BA); None when none has it."""
+    return session.scalar(sa.select(Component).where(sa.func.upper(Component.code) == code.strip().upper())
+                          .order_by(Component.id).limit(1))
+
+
 def no_metric_words(code: str) -> str:
     return f"There is no metric with the code {code!r}; GET /api/v1/metrics lists them."
 
 
-class MetricCode(Filter):
-    """A metric's code (a filter: empty is none); a code no metric has is refused in the same 422 as the
-    other parameters' errors, each named at once (checked after the query was read, it came alone, and
-    only once the others were put right)."""
+def no_function_words(code: str) -> str:
+    return f"There is no function with the code {code!r}; GET /api/v1/functions lists them."
+
+
+def no_component_words(code: str) -> str:
+    return f"There is no component with the code {code!r}; GET /api/v1/components lists them."
+
+
+class KnownCode(Filter):
+    """A record's code (a filter: empty is none); a code no such record has is refused in the same 422 as
+    the other parameters' errors, each named at once (checked after the query was read, it came alone, and
+    only once the others were put right): an empty page read as "none of them", of a code mistyped. A
+    subclass names how the record is found and what is said of a code none has."""
+
+    find = staticmethod(metric_with_code)
+    unknown = staticmethod(no_metric_words)
 
     def __init__(self, *, validate=None, **kwargs):
         others = [] if validate is None else list(validate) if isinstance(validate, (list, tuple)) else [validate]
         super().__init__(validate=[*others, self._known], **kwargs)
 
-    @staticmethod
-    def _known(code: str) -> None:
-        if code and metric_with_code(db.session, code) is None:
-            raise ma.ValidationError(no_metric_words(code))
+    def _known(self, code: str) -> None:
+        if code and self.find(db.session, code) is None:
+            raise ma.ValidationError(self.unknown(code))
+
+
+class MetricCode(KnownCode):
+    """A metric's code."""
+
+
+class FunctionCode(KnownCode):
+    """A C-suite function's code, in any case."""
+
+    find = staticmethod(function_with_code)
+    unknown = staticmethod(no_function_words)
+
+
+class ComponentCode(KnownCode):
+    """A component's code, in any case."""
+
+    find = staticmethod(component_with_code)
+    unknown = staticmethod(no_component_words)
 
 
 class Text(fields.String):

@@ -46,7 +46,7 @@ class MetricSchema(Ref):
 
 
 class AgencyArgs(PageArgs):
-    code = Filter(validate=validate.Length(max=64))
+    code = Filter(validate=validate.Length(max=64), metadata={"description": "The agency's code (any case)."})
 
 
 class ComponentArgs(PageArgs):
@@ -57,8 +57,8 @@ class ComponentArgs(PageArgs):
 class ProgramArgs(PageArgs):
     agency_id = WholeNumber(**ID)
     component_id = WholeNumber(**ID)
-    life_experience = Filter(validate=validate.Length(max=200),
-                                    metadata={"description": "Programs tagged with this life experience (its name)."})
+    life_experience = Filter(validate=validate.Length(max=200), metadata={
+        "description": "Programs tagged with this life experience (its name, in any case)."})
 
 
 class MetricArgs(PageArgs):
