@@ -592,3 +592,29 @@ def test_a_reloaded_overview_shows_the_briefing_it_started(server, browser):
     assert "/dashboards/briefings/" in link.get_attribute("href"), link.get_attribute("href")
     assert link.text.startswith("Download cx-briefing-") and ".xlsx (Excel (XLSX), " in link.text, link.text
     browser.execute_script("sessionStorage.clear()")
+
+
+def test_back_to_a_saved_form_shows_what_is_stored_not_what_was_typed(server, browser):
+    """An officer saves, a colleague saves after, the officer presses Back and saves again: the browser put the
+    officer's typed words back over the form it fetched afresh (with the colleague's version), and the second
+    save overwrote the colleague's change without a conflict. The forms of a record edited by several people
+    are not restored on Back: they show what is stored."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    page = _saved_on_a_cfo_commitment(browser, server, "next_step", "A: meet the vendor on Jan 10")
+    first = browser.current_window_handle
+    browser.switch_to.new_window("tab")  # the colleague: another tab, the same commitment
+    browser.get(page + "/edit")
+    field = browser.find_element(By.ID, "next_step")
+    field.clear()
+    field.send_keys("B: escalate to the deputy CFO")
+    browser.find_element(By.ID, "save").click()
+    WebDriverWait(browser, 60).until(ec.url_to_be(page))
+    browser.close()
+    browser.switch_to.window(first)
+    browser.back()
+    WebDriverWait(browser, 60).until(ec.url_to_be(page + "/edit"))
+    shown = WebDriverWait(browser, 60).until(lambda b: b.find_element(By.ID, "next_step")).get_attribute("value")
+    assert shown == "B: escalate to the deputy CFO", shown
