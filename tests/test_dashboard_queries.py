@@ -715,13 +715,19 @@ def test_a_commitment_made_this_quarter_slips_from_its_first_status_and_a_due_da
                         CommitmentUpdate(at=_at(date(2026, 11, 5)), status=S.on_track,
                                          changes={"due_date": ["2026-11-22", "2027-01-31"]}),
                         CommitmentUpdate(at=_at(date(2026, 11, 6)), status=S.complete)]
-    db.session.add_all([new, pushed, earlier, cleared, dated, finished])
+    # dropped in the window: an officer dropping bad news took it out of "what changed" (and off the briefing)
+    given_up = Commitment(function=cfo, title="Dropped while off track", status=S.dropped, reason="No budget.",
+                          due_date=date(2026, 11, 20), evidence_links=[])
+    given_up.updates = [CommitmentUpdate(at=_at(date(2026, 1, 5)), status=S.off_track),
+                        CommitmentUpdate(at=_at(date(2026, 11, 10)), status=S.dropped)]
+    db.session.add_all([new, pushed, earlier, cleared, dated, finished, given_up])
     db.session.commit()
     changes = overview.changes_since_prior(db.session, Q4, common.ProgramFilter(), EXECUTIVE, TODAY)
     slipped = changes.of(overview.SLIPPED)
     assert [(line.subject, line.text) for line in slipped] == [
         ("CFO: Cleared then set earlier", "slipped from on track to at risk"),  # one line, its date brought forward
         ("CFO: Dated then pushed", "due date moved from 2026-12-10 to 2027-02-01"),  # given a date, then pushed
+        ("CFO: Dropped while off track", "slipped from off track to dropped"),
         ("CFO: Made in October", "slipped from not started to at risk"),
         ("CFO: Pushed back", "slipped from on track to at risk; due date moved from 2026-12-01 to 2027-03-31"),
         ("CFO: Slipped", "slipped from on track to at risk")], (

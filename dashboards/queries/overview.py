@@ -56,9 +56,10 @@ from scorecard.text import counted
 # Programs by status, in the order the overview shows them.
 PROGRAM_STATUSES = [RED, AMBER, GREEN, INSUFFICIENT, NO_TARGET, NO_DATA]
 HEADLINE_DRIVERS = ("trust", "satisfaction")
-# How bad a commitment's status is: a slip is a move to a higher number.
+# How bad a commitment's status is: a slip is a move to a higher number. Dropped is the worst (given up
+# undelivered): a commitment dropped in the window, whatever it was, is listed, or dropping bad news hid it.
 SLIP_RANK = {CommitmentStatus.complete: 0, CommitmentStatus.on_track: 1, CommitmentStatus.not_started: 1,
-             CommitmentStatus.at_risk: 2, CommitmentStatus.off_track: 3}
+             CommitmentStatus.at_risk: 2, CommitmentStatus.off_track: 3, CommitmentStatus.dropped: 4}
 RATING_BELOW = 3
 # what the overview's tile, the briefing and its panel call the leaders of `leaders_below` (the leaders page's
 # "at risk" is an element proposed below 3, a narrower count)
