@@ -618,3 +618,34 @@ def test_back_to_a_saved_form_shows_what_is_stored_not_what_was_typed(server, br
     WebDriverWait(browser, 60).until(ec.url_to_be(page + "/edit"))
     shown = WebDriverWait(browser, 60).until(lambda b: b.find_element(By.ID, "next_step")).get_attribute("value")
     assert shown == "B: escalate to the deputy CFO", shown
+
+
+def test_an_error_quoting_a_long_address_wraps_within_a_phones_width(server, browser, tmp_path):
+    """An evidence link written without https:// is refused, the message quoting it: its 150 characters without
+    a space made the commitment form 1,201 px wide at 320 px (WCAG 1.4.10), the message running off the screen."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    address = ("agency.sharepoint.com/sites/CXOffice/Shared%20Documents/FY2027/Action_Plans/"
+               "HISP_Benefits_Administration_CX_Action_Plan_FY2027_Q2_Draft.docx")
+    sign_in(browser, server, "cfo.officer@demo.cx.gov")
+    WebDriverWait(browser, 60).until(ec.url_to_be(server + "/"))
+    browser.get(server + "/commitments/")
+    page = browser.find_element(By.CSS_SELECTOR, "tr[data-commitment] a").get_attribute("href")
+    browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                            {"width": 320, "height": 900, "deviceScaleFactor": 1, "mobile": False})
+    try:
+        browser.get(page + "/edit")
+        field = browser.find_element(By.ID, "evidence_links")
+        field.clear()
+        field.send_keys(address)
+        browser.execute_script("document.getElementById('save').click()")
+        message = WebDriverWait(browser, 60).until(lambda b: b.find_element(By.ID, "evidence_links-error"))
+        assert "HISP_Benefits_Administration" in message.text
+        widths = _page_widths(browser)
+        browser.save_screenshot(str(tmp_path / "error-320.png"))
+        assert widths[0] <= widths[1], f"the page scrolls sideways: {widths}"
+        assert message.rect["x"] + message.rect["width"] <= widths[1], message.rect
+    finally:
+        browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
