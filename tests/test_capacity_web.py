@@ -140,7 +140,7 @@ def test_grid_can_show_one_agency(demo, client_as):
         db.session.commit()
     viewer = client_as("viewer")
     every = text(viewer.get("/capacity/"))
-    assert '<th scope="colgroup" colspan="4" class="bg-primary-lighter font-sans-md">Other Department</th>' in every
+    assert '<th scope="rowgroup" colspan="4" class="bg-primary-lighter font-sans-md">Other Department</th>' in every
     assert "Other Bureau" in every and "Benefits Administration" in every
     one = text(viewer.get("/capacity/?agency=OTH"))
     assert "Other Bureau" in one and "Benefits Administration" not in one
