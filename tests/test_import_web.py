@@ -759,3 +759,31 @@ def test_an_upload_no_worker_could_take_says_so_once_and_not_that_the_file_could
     with app.app_context():
         assert db.session.get(ImportBatch, batch_id).status is BatchStatus.failed
     assert observations(app) == before, "nothing written: the file was never read"
+
+
+def test_the_import_history_pages_through_every_batch(app, analyst):
+    """The history listed the newest 200 batches and nothing said more existed: a quarter's burst of uploads put
+    the committed batches before it (and their reverts) out of reach. It lists every batch, 100 a page."""
+    from importers import access
+    from importers.web.routes import HISTORY_PAGE
+    from scorecard.models import User
+
+    with app.app_context():
+        user = db.session.scalar(sa.select(User).where(User.role == "analyst"))
+        db.session.add_all([ImportBatch(filename=f"q{k}.csv", checksum=f"{k:064d}", user_id=user.id, format="metrics",
+                                        status=BatchStatus.committed) for k in range(2 * HISTORY_PAGE + 5)])
+        db.session.commit()
+        allowed = access.uploadable(user)
+        ids = list(db.session.scalars(sa.select(ImportBatch.id).where(
+            sa.or_(ImportBatch.format.in_(allowed), ImportBatch.format.is_(None))).order_by(ImportBatch.id.desc())))
+    pages = -(-len(ids) // HISTORY_PAGE)
+    assert pages >= 3
+    listed = []
+    for number in range(1, pages + 1):
+        page = analyst.get(f"/imports/?page={number}").get_data(as_text=True)
+        assert f"{len(ids):,} batches, newest first; page {number} of {pages}" in page
+        listed += [int(found) for found in re.findall(r'<td><a class="usa-link" href="/imports/(\d+)">', page)]
+        assert 'aria-label="Pages of the import history"' in page
+    assert listed == ids, "every batch once, newest first"
+    assert f"page {pages} of {pages}" in analyst.get("/imports/?page=9999").get_data(as_text=True), "the last"
+    assert f"page 1 of {pages}" in analyst.get("/imports/?page=x").get_data(as_text=True)

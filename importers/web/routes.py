@@ -23,6 +23,7 @@ from scorecard.storage import storage
 from scorecard.text import listed
 
 ERRORS_SHOWN = 500  # problems listed on the page; the download lists every one kept
+HISTORY_PAGE = 100  # import batches a page of the history lists
 
 
 @bp.route("/")
@@ -31,10 +32,14 @@ def history():
     allowed = access.uploadable(current_user)
     # The batches the user may act on: of the formats they may upload (or never recognised), and
     # for officers and leaders only their own.
-    query = (sa.select(ImportBatch).where(sa.or_(ImportBatch.format.in_(allowed), ImportBatch.format.is_(None)))
-             .order_by(ImportBatch.id.desc()).limit(200))
+    query = sa.select(ImportBatch).where(sa.or_(ImportBatch.format.in_(allowed), ImportBatch.format.is_(None)))
     if scoped(current_user):
         query = query.where(ImportBatch.user_id == current_user.id)
+    # every batch, HISTORY_PAGE at a time (the newest 200 alone left older ones, and their reverts, unreachable)
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery())) or 0
+    pages = max(1, -(-total // HISTORY_PAGE))
+    page = min(max(1, request.args.get("page", 1, type=int)), pages)
+    query = query.order_by(ImportBatch.id.desc()).offset((page - 1) * HISTORY_PAGE).limit(HISTORY_PAGE)
     batches = [b for b in db.session.scalars(query) if access.refusal(current_user, b) is None]
     for batch in batches:  # one whose server or worker stopped says so here too, not "pending" for ever
         if batch.status is BatchStatus.pending:
@@ -42,7 +47,8 @@ def history():
     formats = {name: access.format_title(current_user, name) for name in allowed}
     under_way = {b.id for b in batches if jobs.reverting(current_app, b)}
     return render_template("imports/history.html", batches=batches, form=ConfirmForm(), formats=formats,
-                           reverting=under_way, revertible={b.id for b in batches if reverts.offered(b)})
+                           reverting=under_way, revertible={b.id for b in batches if reverts.offered(b)},
+                           total=total, page=page, pages=pages)
 
 
 @bp.route("/upload", methods=["GET", "POST"])
