@@ -655,3 +655,15 @@ def test_a_decline_is_reported_only_when_significant(pair):
                                                      {"fact": "change", "metric": "trust", "op": "lt", "value": 0}]},
                                     "then": {"flag": "decline"}, "explain": "{change}"})])
     assert [d.subject_id for d in flags] == ([1] if fell else [])
+
+
+@pytest.mark.parametrize("days, said", [(1, "is 1 day overdue;"), (5, "is 5 days overdue;")])
+def test_the_default_packs_overdue_finding_counts_its_days_in_words(days, said):
+    """"is 1 days overdue" on the commitment's page, where its lists say "overdue by 1 day"."""
+    from scorecard.rules.explain import render
+    from scorecard.rules.store import default_pack
+
+    (template,) = [rule["explain"] for rule in default_pack() if "{days_overdue}" in rule.get("explain", "")]
+    text = render(template, {"commitment": "Retire paper intake", "function": "CIO", "due_date": "2026-12-04",
+                             "days_overdue": days, "commitment_status": "off_track"})
+    assert said in text, text
