@@ -900,6 +900,18 @@ def test_targets_insert_update_and_revert(demo, tmp_path):
         assert snapshot() == original
 
 
+def test_a_fiscal_year_written_as_a_decimal_number_is_read_as_the_year(demo, tmp_path):
+    """"2028.0" (a float column written out by pandas) was refused as no fiscal year in the targets and capacity
+    layouts, which the metrics layout reads; "2028.5" is still no year."""
+    with demo.app_context():
+        found = run_import(db.session, write_csv(tmp_path / "t.csv", TARGET_HEADER, [
+            ["trust", "", "Disaster Helpline", "2028.0", "4.4", "4.4", "4.1"]]), dry_run=True)
+        assert found.status == "would_import" and found.plan.counts["inserted"] == 1, found.errors
+        refused = run_import(db.session, write_csv(tmp_path / "u.csv", TARGET_HEADER, [
+            ["trust", "", "Disaster Helpline", "2028.5", "4.4", "4.4", "4.1"]]), dry_run=True)
+        assert refused.status == "rejected" and "'2028.5' is not a fiscal year" in refused.errors[0]["message"]
+
+
 def test_target_bad_values(demo, tmp_path):
     rows = [
         ["trust", None, "Disaster Helpline", "FY2028", 4.3, 3.9, 4.1],            # 2: amber above green

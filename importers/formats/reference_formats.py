@@ -24,7 +24,8 @@ from scorecard.periods import MAX_FISCAL_YEAR, MIN_FISCAL_YEAR
 
 # ------------------------------------------------------------------------------ converters
 
-_FISCAL_YEAR = re.compile(r"(?:fy|fiscal\s*year)?\s*[-_ ]?\s*(\d{4})|(?:fy|fiscal\s*year)\s*[-_ ]?\s*(\d{2})")
+# "2025.0": a year a tool wrote as a decimal number (pandas, a CSV from a float column), as the metrics layout reads it
+_FISCAL_YEAR = re.compile(r"(?:fy|fiscal\s*year)?\s*[-_ ]?\s*(\d{4})(?:\.0+)?|(?:fy|fiscal\s*year)\s*[-_ ]?\s*(\d{2})")
 _LINK_SPLIT = re.compile(r"[\s;]+")
 _NAME_SPLIT = re.compile(r"\s*[;\n]\s*")
 _CHOICE = re.compile(r"[\W_]+")
