@@ -1192,6 +1192,19 @@ def test_monthly_rows_roll_up_into_their_quarter(demo, tmp_path, monkeypatch, ch
         assert stored.n == 162 and stored.value == pytest.approx((12 + 36 + 90 + 260 + 185) / 162)
 
 
+def test_a_month_given_twice_names_the_row_that_gave_that_month(demo, tmp_path):
+    """April, May, June and June again: the second June was said to repeat row 2 (April, the quarter's first row),
+    not row 4 (June). Small and large files alike (the bulk reader keeps the months' rows too)."""
+    with demo.app_context():
+        for extra in (0, 600):  # a file large enough to be read in chunks first
+            padding = [survey_row(program="Benefits Call Center", channel=f"kiosk {k}") for k in range(extra)]
+            rows = [*padding, *(survey_row(period=f"2026-0{m}-01", channel="web") for m in (4, 5, 6, 6))]
+            result = run_import(db.session, write_csv(tmp_path / f"twice-{extra}.csv", rows), dry_run=True)
+            assert result.status == "rejected"
+            (error,) = result.errors
+            assert error["row"] == extra + 5 and error["message"].endswith(f"as row {extra + 4}"), error
+
+
 def test_months_spelt_like_quarters_are_not_summed_on_a_guess(demo, tmp_path):
     """2025-01 to 2025-04 are months as documented, but a file of quarters written so ("2025-01", "2025-02",
     "2025-03") became one FY2025-Q2 row of three quarters' answers. Refused, saying how to write either."""

@@ -117,6 +117,7 @@ class ObservationSink:
         # natural key -> {calendar month its row was given for: that month's notes} (joined in month order)
         self.month_notes: dict[tuple, dict] = {}
         self.month_spelt: dict[tuple, object] = {}  # natural key -> its first month as written
+        self.month_rows: dict[tuple, dict] = {}  # natural key -> {month: the row that gave it}
         self._plainly_monthly = False  # a month no one reads as a quarter (2025-05, a date) is in the file
         self._guessed: list[tuple] = []  # months summed whose spelling may mean a quarter (row, as written, ...)
         self.plan_warnings: list[str] = []
@@ -296,9 +297,11 @@ class ObservationSink:
                                              "months, not both"))
                 return
             if month is None or month in months:
+                # a month given twice: the row that gave that month (the quarter's first row gave another)
+                first = self.month_rows.get(key, {}).get(month, self.first_row[key])
                 self.errors.append(SinkError(row, "metric", record["metric"],
                                              f"the same metric, subject, period, channel and touchpoint as row "
-                                             f"{self.first_row[key]}", twice_as=self.first_row[key]))
+                                             f"{first}", twice_as=first))
                 return
             rolled = _rolled_up(self.rows[key], values)  # another month of the quarter: added into its row
             if isinstance(rolled, NotRolledUp):
@@ -308,6 +311,7 @@ class ObservationSink:
                                              "into the quarter"))
             else:
                 months[month] = notes
+                self.month_rows[key][month] = row
                 self.rows[key] = (*rolled[:_NOTES_AT], _notes_by_month(months))
                 self.rolled_up += 1
                 if _quarter_like(record["period"]) or _quarter_like(self.month_spelt[key]):
@@ -319,6 +323,7 @@ class ObservationSink:
         self.rows[key] = values
         if month is not None:
             self.month_notes[key], self.month_spelt[key] = {month: notes}, record["period"]
+            self.month_rows[key] = {month: row}
 
     def add_many(self, row_numbers, records: dict) -> bool:  # noqa: C901 (one pass over a row's or file's steps, kept together so the order of checks reads top to bottom)
         """Many canonical records at once, as columns (see `canonical_many`), on the spreadsheet rows
@@ -379,9 +384,10 @@ class ObservationSink:
         months = {raw: calendar_month(raw) for raw in set(records["period"])}
         if any(months.values()):  # monthly rows: a later chunk may hold another month of their quarter
             self._plainly_monthly |= any(m and not _quarter_like(raw) for raw, m in months.items())
-            for key, raw, note in zip(keys, records["period"], notes):
+            for key, raw, note, row in zip(keys, records["period"], notes, row_numbers):
                 if months[raw]:
                     self.month_notes[key], self.month_spelt[key] = {months[raw]: note}, raw
+                    self.month_rows[key] = {months[raw]: row}
         return True
 
     def finish(self) -> None:
