@@ -546,7 +546,13 @@ def test_a_revert_runs_in_the_background_shows_itself_under_way_then_says_what_i
     status = analyst.get(f"/imports/{batch_id}/status").get_json()
     assert status["working"] and status["stage"] == "reverting" and status["status"] == "committed"
     page = analyst.get(f"/imports/{batch_id}").get_data(as_text=True)
-    assert 'Reverting: <span id="progress-rows">0</span> of 1 row undone so far' in page
+    with app.app_context():
+        counted = db.engine.dialect.name != "sqlite"  # SQLite: the revert holds the database; counted at its end
+    if counted:
+        assert 'Reverting: <span id="progress-rows">0</span> of 1 row undone so far' in page
+    else:  # a bar at 0 for the whole revert read as a hang: it says why it cannot count, and does not move
+        assert ("Reverting 1 row" in page and "this database counts the rows undone only when the revert is "
+                "complete" in page and 'data-uncounted' in page and '<progress id="progress-bar"></progress>' in page)
     assert "Revert this import" not in page
     history = analyst.get("/imports/").get_data(as_text=True)
     assert "reverting…" in history and f'href="/imports/{batch_id}/revert"' not in history
