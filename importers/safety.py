@@ -59,15 +59,21 @@ def _refuse_a_known_kind(head: bytes) -> None:
 
 
 def _utf16_without_mark(head: bytes) -> Optional[str]:
-    """"big-endian" or "little-endian" when `head` reads as UTF-16 text of Latin letters without the
-    byte-order mark (every other byte a NUL, the bytes between them text), else None: called binary
-    data, such a file gave no clue how to save it so it can be read."""
+    """"big-endian" or "little-endian" when `head` reads as UTF-16 text without the byte-order mark (most
+    characters Latin, so every other byte a NUL; every character one text holds), else None: called binary
+    data, such a file gave no clue how to save it so it can be read. A dash or curly quote is text too
+    (U+2013's low byte is a control character: read byte by byte, "Café – señor" was binary)."""
     pairs = head[:len(head) // 2 * 2]
     if len(pairs) < 8:
         return None
-    for zeros, text, order in ((pairs[0::2], pairs[1::2], "big-endian"), (pairs[1::2], pairs[0::2], "little-endian")):
-        if (zeros.count(0) >= len(zeros) * 0.9 and 0 not in text
-                and len(text.translate(None, _CONTROL)) >= len(text) * 0.99):
+    for codec, order in (("utf-16-be", "big-endian"), ("utf-16-le", "little-endian")):
+        try:
+            text = pairs.decode(codec)
+        except UnicodeDecodeError:  # a lone surrogate: another order, or no text
+            continue
+        latin = sum(1 for ch in text if " " <= ch <= "~" or ch in "\r\n\t")
+        shown = sum(1 for ch in text if ch.isprintable() or ch in "\r\n\t")
+        if latin >= len(text) * 0.5 and shown >= len(text) * 0.99:
             return order
     return None
 

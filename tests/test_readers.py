@@ -708,8 +708,9 @@ def test_a_text_file_with_a_stray_nul_names_where_it_is(tmp_path):
 @pytest.mark.parametrize("encoding, order", [("utf-16-be", "big-endian"), ("utf-16-le", "little-endian")])
 def test_utf16_text_without_its_byte_order_mark_is_named_so_not_binary_data(tmp_path, encoding, order):
     path = tmp_path / "nobom.csv"
-    path.write_bytes("component,program,metric,period,value\nBenefits Administration,Caf\u00e9,trust,FY2026-Q1,4\n"
-                     .encode(encoding))
+    # a dash and curly quotes too: U+2013's and U+201C's low bytes are control characters, read byte by byte
+    path.write_bytes("component,program,metric,period,value,notes\nBenefits Administration,Caf\u00e9 \u2013 se\u00f1or,"
+                     "trust,FY2026-Q1,4,r\u00e9sum\u00e9 \u201cquoted\u201d\n".encode(encoding))
     with pytest.raises(ImportFileError) as refused:
         read_table(path)
     assert f"The file looks like UTF-16 text ({order}) without the byte-order mark" in str(refused.value)
