@@ -298,6 +298,9 @@ def test_plan_page_shows_proposals_with_why_links_and_takes_decisions(demo):
     again = client.get(f"/plans/{plan_id}").get_data(as_text=True)
     rating_box = re.search(rf'<input[^>]*id="rating-{element_id}"[^>]*>', again).group()
     assert 'value="1"' in rating_box, "the form shows the decision, not the proposal it overrode"
+    # the browser's own check (a bubble, nothing at the field, nothing announced) left out: these messages are said
+    form = re.search(rf'<form[^>]*/elements/{element_id}/decision"[^>]*>', again).group()
+    assert "novalidate" in form and 'autocomplete="off"' in form, form
     assert "Missed every milestone.</textarea>" in again
     decided = re.search(rf'id="element-{element_id}".*?Decided: (.*?)</p>', again, re.S).group(1)
     assert "by you on" in decided, f"who decided is named: {decided}"
