@@ -672,8 +672,11 @@ def test_the_plan_list_says_where_each_plans_decisions_stand(demo):
 
     def row() -> str:
         page = client.get("/plans/").get_data(as_text=True)
-        return re.search(rf'<tr><td><a class="usa-link" href="/plans/{plan_id}">.*?</tr>', page, re.S).group()
+        return re.search(rf'<tr><th scope="row"><a class="usa-link" href="/plans/{plan_id}">.*?</tr>', page,
+                         re.S).group()
     assert f"<td>{count - 1} of {count}</td>" in row() and "not yet decided" in row(), row()
+    assert re.search(r'<span class="usa-sr-only">, FY\d{4} plan</span></a></th>', row()), (
+        "a leader's two years' links read alike out of their row")
     with demo.app_context():
         db.session.add(ElementRating(element_id=last, confirmed_rating=4))
         db.session.commit()
