@@ -175,6 +175,7 @@ ROUTE_MATRIX: dict[tuple[str, str], object] = {
     # API tokens: everyone their own
     ("GET", "/api-tokens/"): ALL,
     ("POST", "/api-tokens/"): ALL,
+    ("GET", "/api-tokens/<int(max=2147483647):token_id>/revoke"): ALL,
     ("POST", "/api-tokens/<int(max=2147483647):token_id>/revoke"): ALL,
     # capacity assessments
     ("GET", "/capacity/"): ALL,
@@ -234,6 +235,7 @@ ROUTE_MATRIX: dict[tuple[str, str], object] = {
     ("GET", "/rules/<key>"): NOT_VIEWER,
     ("GET", "/rules/<key>/edit"): ANALYSTS,
     ("POST", "/rules/<key>/edit"): ANALYSTS,
+    ("GET", "/rules/<key>/retire"): ADMIN,
     ("POST", "/rules/<key>/retire"): ADMIN,
     ("GET", "/rules/<key>/versions/<int:number>"): NOT_VIEWER,
     ("POST", "/rules/<key>/versions/<int:number>/publish"): ADMIN,
@@ -415,8 +417,10 @@ def test_a_head_request_to_a_form_asks_as_a_get_does_and_changes_nothing(publish
     written."""
     import sqlalchemy as sa
 
+    from scorecard.api.tokens import create_token
     from scorecard.extensions import db
     from scorecard.models import (
+        ApiToken,
         AuditEvent,
         BatchStatus,
         CapacityAssessment,
@@ -424,6 +428,8 @@ def test_a_head_request_to_a_form_asks_as_a_get_does_and_changes_nothing(publish
         ImportBatch,
         PlanElement,
         Rule,
+        RuleStatus,
+        RuleVersion,
         User,
     )
     from scorecard.models.capacity import CapacityStatus
@@ -432,6 +438,9 @@ def test_a_head_request_to_a_form_asks_as_a_get_does_and_changes_nothing(publish
     app = published
     with app.app_context():
         user_id = make_user("admin", "head.admin@test.gov").id
+        token, _secret = create_token(db.session, db.session.get(User, user_id), scope="read", name="head check")
+        db.session.commit()
+        token_id = token.id
         element = db.session.scalars(sa.select(PlanElement).order_by(PlanElement.id)).first()
         committed = db.session.scalars(sa.select(ImportBatch.id).where(ImportBatch.status == BatchStatus.committed)
                                        .order_by(ImportBatch.id.desc())).first()
@@ -441,7 +450,7 @@ def test_a_head_request_to_a_form_asks_as_a_get_does_and_changes_nothing(publish
                   "key": db.session.scalars(sa.select(Rule.key)).first(),
                   "commitment_id": db.session.scalars(sa.select(Commitment.id).where(
                       Commitment.status != CommitmentStatus.dropped)).first(),
-                  "component_id": submitted.component_id, "fiscal_year": submitted.fiscal_year}
+                  "component_id": submitted.component_id, "fiscal_year": submitted.fiscal_year, "token_id": token_id}
         written = db.session.scalar(sa.select(sa.func.count(AuditEvent.id)))
         client = app.test_client(user=db.session.get(User, user_id))
     forms = [rule for rule in app.url_map.iter_rules() if {"GET", "POST"} <= rule.methods]
@@ -458,3 +467,5 @@ def test_a_head_request_to_a_form_asks_as_a_get_does_and_changes_nothing(publish
     with app.app_context():
         assert db.session.get(ImportBatch, committed).status is BatchStatus.committed
         assert db.session.scalar(sa.select(sa.func.count(AuditEvent.id))) == written
+        assert db.session.get(ApiToken, token_id).revoked_at is None
+        assert db.session.scalar(sa.select(RuleVersion.id).where(RuleVersion.status == RuleStatus.published))

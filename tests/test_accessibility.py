@@ -284,6 +284,22 @@ def test_an_edit_form_and_its_refusal_have_no_serious_violation(browsers, listin
     assert not violations, f"{edits[0]} refusing a value:\n{describe(violations)}"
 
 
+def test_the_step_before_an_action_that_cannot_be_taken_back_has_no_serious_violation(browsers):
+    """confirm.html, as retiring a rule opens it (revoking a token opens it too)."""
+    admin = browsers("admin@demo.cx.gov")
+    admin.open("/rules/")
+    asks = []
+    for shown in admin.links(r"/rules/[\w.-]+$")[:8]:
+        admin.open(shown)
+        asks = admin.links(r"/rules/[\w.-]+/retire$")
+        if asks:
+            break
+    assert asks, "no rule offers to be retired"
+    admin.open(asks[0])
+    violations = admin.axe()
+    assert not violations, f"{asks[0]}:\n{describe(violations)}"
+
+
 def test_an_import_refused_row_by_row_has_no_serious_violation(browsers, tmp_path):
     """The analyst's upload page, then the batch page listing each refused row, column and value."""
     from selenium.common.exceptions import StaleElementReferenceException

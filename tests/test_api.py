@@ -705,8 +705,13 @@ def test_the_api_tokens_page_makes_shows_once_and_revokes(api):
     listing = officer.get("/api-tokens/").get_data(as_text=True)
     assert secret not in listing and secret[:12] in listing  # shown once; then only its first characters
     token_id = int(re.search(r"/api-tokens/(\d+)/revoke", listing).group(1))
-    revoked = officer.post(f"/api-tokens/{token_id}/revoke", data={"csrf_token": csrf_token(listing)})
+    # a step before it (WCAG 3.3.4: a revoke cannot be taken back), which changes nothing by itself
+    asked = officer.get(f"/api-tokens/{token_id}/revoke").get_data(as_text=True)
+    assert "A revoked token never works again" in asked and f'action="/api-tokens/{token_id}/revoke"' in asked
+    assert http.get(f"{PREFIX}/commitments", headers=_bearer(secret)).status_code == 200
+    revoked = officer.post(f"/api-tokens/{token_id}/revoke", data={"csrf_token": csrf_token(asked)})
     assert revoked.status_code == 303
+    assert officer.get(f"/api-tokens/{token_id}/revoke").status_code == 303, "revoked: nothing left to confirm"
     assert http.get(f"{PREFIX}/commitments", headers=_bearer(secret)).status_code == 401
     # Another user cannot revoke it (nor see it).
     with api.app_context():

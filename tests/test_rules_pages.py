@@ -212,7 +212,11 @@ def test_retiring_a_rule_evaluates_again_in_the_background_and_its_findings_go(e
                                      .join(RuleVersion.rule).where(Rule.key == "stale-commitment"))
     assert stale_findings() > 0
     admin = client_as("admin")
-    token = csrf_token(admin.get("/rules/stale-commitment/versions/1").get_data(as_text=True))
+    version = admin.get("/rules/stale-commitment/versions/1").get_data(as_text=True)
+    assert 'href="/rules/stale-commitment/retire">Retire…</a>' in version, "a step first: retiring re-evaluates"
+    asked = admin.get("/rules/stale-commitment/retire").get_data(as_text=True)
+    assert "Its published version 1 stops being evaluated" in asked and stale_findings() > 0, "asked, not done"
+    token = csrf_token(asked)
     retired = admin.post("/rules/stale-commitment/retire", data={"csrf_token": token}, follow_redirects=True)
     assert "being evaluated again in the background" in retired.get_data(as_text=True)
     dispatch.drain()  # the job the page queued

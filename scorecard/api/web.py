@@ -2,7 +2,7 @@
 and the documentation page, which lists every operation of the OpenAPI document (served by the
 app itself, no CDN)."""
 import sqlalchemy as sa
-from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
@@ -78,9 +78,20 @@ def index():
                            revoke=RevokeForm(), now=utcnow()), status
 
 
-@tokens_bp.route("/<int(max=2147483647):token_id>/revoke", methods=["POST"])
+@tokens_bp.route("/<int(max=2147483647):token_id>/revoke", methods=["GET", "POST"])
 @requires("view_dashboards")
 def revoke(token_id):
+    """Opened, a step before the revoke (it cannot be taken back); sent, the revoke."""
+    if request.method != "POST":
+        token = next((t for t in tokens_of(db.session, current_user) if t.id == token_id and not t.revoked_at), None)
+        if token is None:  # not the user's, or revoked already: the list says which they have
+            return redirect(url_for("api_tokens.index"), 303)
+        return render_template(
+            "confirm.html", title=f"Revoke the token “{token.name}”",
+            said=[f"Whatever uses it (it starts {token.prefix}…) is refused from the moment it is revoked.",
+                  "A revoked token never works again: to go on, create a new one and give it its place."],
+            action=url_for("api_tokens.revoke", token_id=token.id), button="Revoke the token",
+            back=url_for("api_tokens.index"))
     form = RevokeForm()
     if not form.validate_on_submit():
         return redirect(url_for("api_tokens.index"), 303)

@@ -230,10 +230,22 @@ def publish(key, number):
     return redirect(url_for("rules.version", key=key, number=number))
 
 
-@bp.route("/<key>/retire", methods=["POST"])
+@bp.route("/<key>/retire", methods=["GET", "POST"])
 @requires("publish_rules")
 def retire_rule(key):
-    _rule(key)
+    """Opened, a step before retiring the rule's published version; sent, the retire."""
+    rule = _rule(key)
+    if request.method != "POST":
+        published = next((v for v in rule.versions if v.status is RuleStatus.published), None)
+        if published is None:  # nothing to retire: the rule's page says where it stands
+            return redirect(url_for("rules.show", key=key), 303)
+        return render_template(
+            "confirm.html", title=f"Retire the rule {key}",
+            said=[f"Its published version {published.version} stops being evaluated, and the agency's data is "
+                  "evaluated again without it at once.",
+                  "The rule is used again only when a draft of it is published."],
+            action=url_for("rules.retire_rule", key=key), button="Retire the rule",
+            back=url_for("rules.version", key=key, number=published.version))
     _check_form()
     try:
         retired = retire(db.session, key, user_id=current_user.id)
