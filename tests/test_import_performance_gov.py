@@ -281,7 +281,11 @@ def test_the_revert_page_says_the_program_created_is_kept(demo, client_as, tmp_p
     assert dry.exit_code == 0 and dry.output.strip() == (
         f"Batch {batch_id} can be reverted: 1 row would be deleted, 0 restored. What it created would be kept, as "
         "other data may name it now: 1 agency, 1 component, 1 program. Nothing was changed."), dry.output
-    token = csrf_token(analyst.get("/imports/").get_data(as_text=True))
+    # said before the click too (it was said only once the revert had run)
+    asked = analyst.get(f"/imports/{batch_id}/revert").get_data(as_text=True)
+    assert ("What it created would be kept, as other data may name it now: 1 agency, 1 component, 1 program. A "
+            "program kept without results is still listed" in " ".join(asked.split())), asked
+    token = csrf_token(asked)
     page = analyst.post(f"/imports/{batch_id}/revert", data={"csrf_token": token},
                         follow_redirects=True).get_data(as_text=True)
     assert ("1 row removed, 0 restored. What it created is kept, as other data may name it now: 1 agency, "

@@ -175,7 +175,9 @@ def revert(batch_id):
             flash(f"Batch {batch.id} is being reverted already." if batch.status is BatchStatus.committed else
                   f"Batch {batch.id} is {batch.status.value}; only a committed import can be reverted.", "error")
             return redirect(url_for("imports.show", batch_id=batch.id))
-        return render_template("imports/revert.html", batch=batch, form=ConfirmForm(),
+        # what it created stays: said before the click (it was said only after the revert)
+        kept = reverts.kept_words({"kept": (batch.preview or {}).get("created") or {}, "dry_run": True})
+        return render_template("imports/revert.html", batch=batch, form=ConfirmForm(), kept=kept,
                                carried_from=reverts.carried_from(batch),
                                carried_by=reverts.carried_by(db.session, batch.id))
     # In the background: a large batch takes longer than a proxy waits for an answer. Its page shows
