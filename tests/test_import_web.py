@@ -793,3 +793,15 @@ def test_the_import_history_pages_through_every_batch(app, analyst):
     assert listed == ids, "every batch once, newest first"
     assert f"page {pages} of {pages}" in analyst.get("/imports/?page=9999").get_data(as_text=True), "the last"
     assert f"page 1 of {pages}" in analyst.get("/imports/?page=x").get_data(as_text=True)
+
+
+def test_a_file_of_another_kind_is_taken_and_said_what_it_is(app, analyst):
+    """The file input listed the kinds it takes (accept): USWDS's input then refused a PDF on the screen alone,
+    announced nothing, and Upload said "Choose a spreadsheet to upload." of a file that was chosen. The server
+    takes any file, tells it by its content and says what it is."""
+    form = analyst.get("/imports/upload").get_data(as_text=True)
+    field = re.search(r'<input[^>]*type="file"[^>]*>', form).group()
+    assert "accept=" not in field, field
+    batch_id = upload(analyst, b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n", name="minutes.pdf")
+    page = html.unescape(analyst.get(f"/imports/{batch_id}").get_data(as_text=True))
+    assert "a PDF document, not a spreadsheet" in page, page[page.find("batch-message"):][:400]
