@@ -133,24 +133,25 @@ class StatusForm(_Opened):
 
 
 class _Fields(BaseForm):
-    """The fields an owner (the function's officer, an admin) sets."""
+    """The fields an owner (the function's officer, an admin) sets: every one not required says "(optional)" (a
+    form marking some left the others to read as required)."""
 
     title = StringField("Title", validators=[InputRequired(message="a commitment needs a title"), Length(max=300)])
-    description = TextBox("Description", validators=[Length(max=MAX_TEXT_LENGTH)])
+    description = TextBox("Description (optional)", validators=[Length(max=MAX_TEXT_LENGTH)])
     status = SelectField("Status", validators=[sent_at_all, InputRequired()])
     reason = TextBox("Reason (required when at risk or off track, and for moving the due date)",
                            validators=[Length(max=MAX_TEXT_LENGTH)])
-    next_step = TextBox("Next step", validators=[Length(max=MAX_TEXT_LENGTH)])
-    due_date = DayField("Due date", validators=[Blank()])
-    evidence_links = TextBox("Evidence links (web addresses starting with https:// or http://, one per line)",
+    next_step = TextBox("Next step (optional)", validators=[Length(max=MAX_TEXT_LENGTH)])
+    due_date = DayField("Due date (optional)", validators=[Blank()])
+    evidence_links = TextBox("Evidence links (optional; web addresses starting with https:// or http://, one per line)",
                                    validators=[Length(max=50_000)])
     # a choice left out of a request is refused, not read as its blank (sent_at_all)
     leader_id = SelectField("Leader (optional)", coerce=optional_id, validators=[sent_at_all])
     component_id = SelectField("Component (optional)", coerce=optional_id, validators=[sent_at_all])
     capacity_domain = SelectField("Capacity-assessment domain (optional)", validators=[sent_at_all],
                                   choices=[SelectChoice("", "None")] + [SelectChoice(d) for d in CAPACITY_DOMAINS])
-    program_ids = SelectMultipleField("Programs it serves", coerce=choice_id)
-    metric_ids = SelectMultipleField("Metrics it moves", coerce=choice_id)
+    program_ids = SelectMultipleField("Programs it serves (optional)", coerce=choice_id)
+    metric_ids = SelectMultipleField("Metrics it moves (optional)", coerce=choice_id)
 
     FIELDS = ("title", "description", "status", "reason", "next_step", "due_date", "evidence_links", "leader_id",
               "component_id", "capacity_domain", "program_ids", "metric_ids")
