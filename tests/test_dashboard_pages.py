@@ -508,6 +508,17 @@ def test_life_experiences_point_an_agency_whose_results_end_years_before_to_its_
     assert "Their newest results" not in said("FY2023-Q1"), "a quarter with their results needs no pointer"
 
 
+def test_each_life_experiences_heatmap_link_names_its_life_experience(executive):
+    """Five links read "See them on the heatmap", each to another view: out of context (a screen reader's list of
+    links) they were one link five times (WCAG 2.4.4). Each names its life experience."""
+    shown = answer(executive, body("life-body.children", {"life-period.value": "FY2026-Q4", "life-agency.value": "all"},
+                                   "life-period.value"))
+    links = [n for n in walk(shown["life-body"]["children"]) if n["type"] == "A"
+             and "See them on the heatmap" in json.dumps(n["props"]["children"])]
+    names = [" ".join(json.dumps(n["props"]["children"]).split()) for n in links]
+    assert len(links) >= 2 and len(set(names)) == len(names), names
+
+
 def test_what_an_address_asks_for_that_a_page_cannot_show_is_said_after_its_heading(executive):
     """The focus moves to a page's heading after navigation: a notice above it was passed by unheard."""
     for page in dash.page_registry.values():

@@ -156,7 +156,9 @@ def experience_section(experience: queries.Experience, rollup: queries.Rollup, a
         html.H2(experience.name, id=heading_id),
         html.P([f"{counted(len(experience.programs), 'program')} in "
                 f"{counted(experience.agencies, 'agency', 'agencies')}. ",
-                html.A("See them on the heatmap", href=heatmap, className="usa-link"), "."],
+                # the link names its life experience (five "See them on the heatmap" read alike out of context)
+                html.A(["See them on the heatmap", html.Span(f": {experience.name}", className="usa-sr-only")],
+                       href=heatmap, className="usa-link"), "."],
                className="dash-tile__sub"),
         html.Div([
             _box("Programs by status", html.Ul(counts, className="dash-counts", **{
