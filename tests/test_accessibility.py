@@ -575,9 +575,9 @@ def test_focus_moves_to_the_heading_after_navigating_between_dashboards(browsers
 
 
 def test_a_refused_form_moves_the_focus_to_what_it_says(browsers, tmp_path):
-    """A keyboard or screen-reader user learns why nothing was saved where the focus lands: the first field
-    in error (new user, API token), the problems of a refused decision, the error a sign-in flashes. The
-    focus stayed on the page's top."""
+    """A keyboard or screen-reader user learns why nothing was saved where the focus lands: the summary of the
+    form's problems (new user, API token, a refused decision; the first field in error heard one problem of
+    four), the error a sign-in flashes. The focus stayed on the page's top."""
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import WebDriverWait
 
@@ -593,13 +593,13 @@ def test_a_refused_form_moves_the_focus_to_what_it_says(browsers, tmp_path):
     admin = browsers("admin@demo.cx.gov")
     admin.open("/admin/users/new")
     submit(admin, "main form")  # every field empty
-    tag, field_id, _ = focused(admin)
-    assert tag == "input" and admin.driver.execute_script(
-        "return !!document.activeElement.closest('.usa-form-group--error')"), (tag, field_id)
+    assert focused(admin)[:2] == ["div", "form-problems"], focused(admin)
+    said = admin.driver.find_element(By.ID, "form-problems").text
+    assert all(name in said for name in ("Email address", "Role", "Password")), said
     admin.open("/api-tokens/")
     admin.driver.execute_script("document.querySelector('main form input[name=name]').value = 'x'.repeat(200)")
     submit(admin, "main form")
-    assert focused(admin)[1] == "name", focused(admin)
+    assert focused(admin)[1] == "form-problems" and "Name" in admin.driver.find_element(By.ID, "form-problems").text
 
     executive = browsers("executive@demo.cx.gov")
     executive.open("/plans/")

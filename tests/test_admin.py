@@ -128,6 +128,25 @@ def test_an_administrator_creates_a_user(app, admin):
     assert sign_in(app.test_client(), "pat@agency.gov", NEW_PASSWORD).status_code == 302
 
 
+def test_a_refused_form_sums_up_its_problems_above_it_each_linked_to_its_field(app, admin):
+    """The new-user form refused four fields with a message beside each and the focus on the first: a screen
+    reader heard one. Like every form of the site, it and the sign-in, password and token forms sum them up above
+    the form (which takes the focus), each linked to its field."""
+    refused = _post(admin, "/admin/users/new", "/admin/users/new", email="", name="", role="", function="",
+                    leader="", password="", confirm="").get_data(as_text=True)
+    summary = re.search(r'<div class="usa-alert usa-alert--error[^"]*" role="alert" id="form-problems" tabindex="-1" '
+                        r'data-focus-on-load>(.*?)</div>\s*</div>', refused, re.S).group(1)
+    assert "No user was made: please correct these" in summary
+    linked = re.findall(r'<a class="usa-link" href="#(\w+)">', summary)
+    assert {"email", "role", "password", "confirm"} <= set(linked), linked
+    assert 'role="alert">' not in refused.split('id="form-problems"')[1], "the fields' messages are not alerts too"
+    blank = app.test_client()
+    page = blank.get("/auth/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    signed = blank.post("/auth/login", data={"csrf_token": token, "email": "", "password": ""}).get_data(as_text=True)
+    assert "You are not signed in: please correct these" in signed and 'href="#email"' in signed
+
+
 def test_a_new_users_leader_record_is_linked_whatever_their_role(app, admin):
     """An executive created with their leader record's e-mail was made without the link, not a word said (only a
     leader's was read), so they could rate their own plan; a mistyped e-mail was not refused either. The link is
