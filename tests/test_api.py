@@ -912,6 +912,37 @@ def test_plans_are_scoped_like_the_web(api, http):
     assert http.get(f"{PREFIX}/plans/{other}", headers=_bearer(leader)).status_code == 404
 
 
+def test_a_plans_summary_is_of_the_decisions_alone_and_its_projection_says_so(api, http):
+    """Four elements decided at 5 and Results Driven undecided (proposed 5): the plan's summary read
+    `complete: true, level 5, score 500`, a rating the official never gave, where the plans list and the leaders
+    page said "not yet decided". `summary` is the decisions' (as those say); `projected_summary` the page's."""
+    from scorecard.models import PlanElement
+    from scorecard.plans.services import decide, plan_view
+
+    with api.app_context():
+        plan = db.session.scalar(sa.select(PerformancePlan).where(PerformancePlan.elements.any(
+            PlanElement.is_results_driven)).order_by(PerformancePlan.id))
+        view = plan_view(db.session, plan)
+        official = _user("admin")
+        undecided = next(e for e in view.elements if e.element.is_results_driven)
+        for e in view.elements:
+            if e is not undecided and e.confirmed is None:
+                decide(db.session, e.element, 5, "An exceptional year.", official)
+        db.session.commit()
+        plan_id, elements = plan.id, len(view.elements)
+        rd_decided = undecided.confirmed is not None
+    if rd_decided:
+        pytest.skip("the demo's first plan has its Results Driven element decided")
+    got = http.get(f"{PREFIX}/plans/{plan_id}", headers=_bearer(_secret(api, "executive"))).get_json()
+    assert got["summary"] == {"score": None, "level": None, "rated": elements - 1, "elements": elements,
+                              "complete": False}, got["summary"]
+    assert got["projected_summary"]["rated"] >= elements - 1, got["projected_summary"]
+    with api.app_context():
+        executive = api.test_client(user=_user("executive"))
+    page = executive.get(f"/plans/{plan_id}").get_data(as_text=True)
+    assert "Projected summary, not yet a rating" in page and '<th scope="row">Projected summary level</th>' in page
+
+
 def test_a_page_of_plans_is_read_in_as_many_queries_whatever_its_size(api, http):
     """Each plan was viewed alone (its elements, each element's requirements, each requirement's programs,
     its findings, decisions and commitments): about 17 queries a plan, 846 for a page of 50."""

@@ -112,6 +112,13 @@ class PlanView:
                                bool(self.weight_problems))
 
     @property
+    def decided_summary(self):
+        """OPM's summary of the rating official's decisions alone (as the plans list and the leaders page give
+        it): a level once every element is decided, or a critical element decided at 1."""
+        return checked_summary(((e.confirmed, e.element.weight, e.element.is_critical) for e in self.elements),
+                               bool(self.weight_problems))
+
+    @property
     def critical_at_one(self) -> list[str]:
         """The critical elements rated 1 (decided, or proposed where undecided), by name: each sets the
         summary level at 1 whatever the score (OPM), which the page says, else a score of 345 beside a

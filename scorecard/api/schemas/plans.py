@@ -55,7 +55,13 @@ class PlanSchema(Schema):
     rating_method = Text(attribute="plan.rating_method.value")
     leader = fields.Function(lambda v: LeaderDetail().dump(v.plan.leader), metadata={"type": "object"})
     elements = fields.List(fields.Nested(ElementSchema))
-    summary = fields.Nested(SummarySchema)
+    summary = fields.Nested(SummarySchema, attribute="decided_summary", metadata={"description": (
+        "OPM's summary of the rating official's decisions alone: `rated` counts the elements decided, `complete` "
+        "is every element decided, and the level is given once it is (or a critical element is decided at 1). "
+        "None while the weights break OPM's rules.")})
+    projected_summary = fields.Nested(SummarySchema, attribute="summary", metadata={"description": (
+        "The summary the plan's page shows while decisions are outstanding: each element's decision where "
+        "made, the rules' proposal otherwise (`rated` counts either). Not a rating of the leader.")})
     weight_problems = fields.List(Text())
 
 
