@@ -330,3 +330,25 @@ def test_the_editor_ties_its_problems_to_the_text_box(evaluated, client_as):
     refused = editor_post(analyst, "/rules/new", json.dumps({**RULE, "when": {**RULE["when"], "op": "lte"}}))
     textarea = re.search(r"<textarea[^>]*>", refused.get_data(as_text=True)).group(0)
     assert 'aria-invalid="true"' in textarea and 'aria-describedby="definition-error problems"' in textarea
+
+
+def test_a_why_page_names_whose_target_each_target_read_is(evaluated, client_as):
+    """A leader's requirement pooled seven programs, one of them with a target of its own: the why-page listed
+    "target trust 4.0" and "target trust 4.2" and said "a target of 4.00 to 4.20", so no one could tell which
+    program was judged against which, nor check the proposed rating. Each target names its scope, and the
+    explanation says each program is judged against its own."""
+    import sqlalchemy as sa
+
+    from scorecard.extensions import db
+    from scorecard.models import Finding, FindingInput
+
+    with evaluated.app_context():
+        two = (sa.select(FindingInput.finding_id).where(FindingInput.role == "target")
+               .group_by(FindingInput.finding_id).having(sa.func.count(sa.distinct(FindingInput.target_id)) > 1))
+        finding = db.session.scalar(sa.select(Finding).where(Finding.id.in_(two)).order_by(Finding.id))
+        assert finding is not None, "the demo has a requirement read against two targets"
+        finding_id, explanation = finding.id, finding.explanation
+    assert "(each program against its own)" in explanation, explanation
+    page = client_as("admin").get(f"/findings/{finding_id}").get_data(as_text=True)
+    assert ", for the program " in page and ", for the component " in page
+    assert "(its programs without one of their own)" in page

@@ -442,7 +442,7 @@ def test_a_requirement_pools_its_programs_weighted_by_respondents():
     result = a.fact("attainment", subject=requirement, subject_type="requirement")
     assert result.value == pytest.approx((100 * 4.0 / 4.5 + 300 * 5.0 / 4.0) / 400)
     assert result.details["n"] == 400 and result.details["value"] == pytest.approx(4.75)
-    assert result.details["target"] == "4.00 to 4.50"
+    assert result.details["target"] == "4.00 to 4.50 (each program against its own)"
     assert {i.target_id for i in result.inputs if i.role == "target"} == {100, 103}
     drafts = run_rules(a.ctx, [rule({"key": "r", "title": "R", "applies_to": "requirement",
                                      "then": {"rating": {"by": "attainment", "bands": BANDS}},

@@ -9,11 +9,14 @@ import sqlalchemy.orm as so
 from flask import url_for
 
 from scorecard.models import (
+    Agency,
     CapacityDomainScore,
     Commitment,
     CommitmentStatus,
+    Component,
     Finding,
     FindingInput,
+    Function,
     ImportBatch,
     Metric,
     Observation,
@@ -21,6 +24,7 @@ from scorecard.models import (
     PlanRequirement,
     Program,
     RuleSubject,
+    ScopeType,
     User,
 )
 from scorecard.navigation import program_page
@@ -93,6 +97,7 @@ class InputView:
     commitment: Optional[Commitment] = None
     record: dict = field(default_factory=dict)
     overdue: Optional[bool] = None  # past its due date and still open on the day it was read
+    target_for: str = ""  # whose target it is ("the program Benefits Call Center's"): `target_scopes`
 
     @property
     def is_commitment(self) -> bool:
@@ -142,8 +147,33 @@ def _observation_inputs(session, items: list) -> list[InputView]:
         found = {o.id: o for o in session.scalars(query)}
     metrics = dict(session.execute(sa.select(Metric.id, Metric.code).where(
         Metric.id.in_({item.metric_id for item in items if item.metric_id} or {-1}))).all())
-    return [InputView(item, metrics.get(item.metric_id), [found[i] for i in _observation_ids(item) if i in found])
+    scopes = target_scopes(session, [item.target for item in items if item.target is not None])
+    return [InputView(item, metrics.get(item.metric_id), [found[i] for i in _observation_ids(item) if i in found],
+                      target_for=scopes.get(item.target.id, "") if item.target is not None else "")
             for item in items]
+
+
+_SCOPES = {ScopeType.agency: Agency, ScopeType.component: Component, ScopeType.program: Program,
+           ScopeType.function: Function}
+
+
+def target_scopes(session, targets) -> dict[int, str]:
+    """{target id: whose target it is, in words}: "the program Benefits Call Center", "the component Benefits
+    Administration (its programs without one of their own)". A finding pooled over several programs read
+    each against its own target: listed without their scopes, "4.0" and "4.2" read as one target's range."""
+    names = {}
+    for scope, model in _SCOPES.items():
+        ids = {t.scope_id for t in targets if t.scope_type is scope}
+        if ids:
+            label = model.code if model is Function else model.name
+            names[scope] = dict(session.execute(sa.select(model.id, label).where(model.id.in_(ids))).all())
+    said = {}
+    for target in targets:
+        name = names.get(target.scope_type, {}).get(target.scope_id, f"#{target.scope_id}")
+        wider = "" if target.scope_type in (ScopeType.program, ScopeType.function) else \
+            " (its programs without one of their own)"
+        said[target.id] = f"the {target.scope_type.value} {name}{wider}"
+    return said
 
 
 def _observation_ids(item: FindingInput) -> list[int]:

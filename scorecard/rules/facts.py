@@ -376,7 +376,8 @@ def attainment_over(ctx, keys, explicit, metric, periods, fiscal_year) -> FactRe
         weights = [1] * len(parts)
     value = sum(w * a for w, (_, a) in zip(weights, parts)) / sum(weights)
     values = sorted({t.target for t in targets.values()})
-    shown = values[0] if len(values) == 1 else f"{values[0]:.2f} to {values[-1]:.2f}"
+    # several: each program is judged against its own ("a target of 4.00 to 4.20" read as one target's range)
+    shown = values[0] if len(values) == 1 else f"{values[0]:.2f} to {values[-1]:.2f} (each program against its own)"
     details.update(target=shown, attainment=value)
     return FactResult(value, None, tuple(inputs), details)
 
