@@ -96,6 +96,17 @@ def test_confirm_and_override_keep_both_proposal_and_decision(demo):
         assert audit[-1].before == {"proposed_rating": 4, "confirmed_rating": 4, "justification": None,
                                     "decided_by_id": official.id}
         assert audit[-2].before == {"proposed_rating": 4}
+        # the data moves the proposal to 1, and the decision is corrected to 1: the decision it replaces answered
+        # a proposal of 4 (the audit paired it with today's 1, reading as an override it never was)
+        for finding in db.session.scalars(sa.select(Finding).where(Finding.rating == 4)):
+            finding.rating = 1
+        db.session.commit()
+        assert next(e for e in plan_view(db.session, plan).elements if e.element.id == element.id).proposed == 1
+        decide(db.session, element, 1, "", official)
+        corrected = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "plan.rate")
+                                       .order_by(AuditEvent.id.desc())).first()
+        assert corrected.before["proposed_rating"] == 4 and corrected.before["confirmed_rating"] == 5, corrected.before
+        assert corrected.after["proposed_rating"] == 1
         with pytest.raises(PermissionError):
             decide(db.session, element, 3, "no", user("analyst"))
 

@@ -223,7 +223,9 @@ def leaders_tile(found: queries.LeadersBelow, read_from: str = "", agency=None) 
             f" ({leader.unit})" if leader.unit else "", ": ",
             html.A(f"proposed {lowest.rating}", href=links.finding(lowest.finding_id), className="usa-link",
                    title=lowest.text),
-            f" and {len(leader.requirements) - 1} more" if len(leader.requirements) > 1 else "",
+            # "proposed 1 and 1 more" read as nonsense: the others are CX requirements proposed below 3 too
+            f", and {counted(len(leader.requirements) - 1, 'more requirement')} below {queries.RATING_BELOW}"
+            if len(leader.requirements) > 1 else "",
         ]))
     if len(found.leaders) > LEADERS_SHOWN:
         items.append(html.Li(html.A(f"and {len(found.leaders) - LEADERS_SHOWN:,} more, on the leaders page",

@@ -353,7 +353,8 @@ def decide(session, element: PlanElement, rating: int, justification: str, user,
     session.flush()
     session.add(AuditEvent(user_id=user.id, action="plan.rate", entity_type="plan_element", entity_id=element.id,
                            # the decision this one replaces, if any, beside the proposal it answers
-                           before={"proposed_rating": proposed,
+                           # (a decision replaced keeps the proposal it answered, not today's)
+                           before={"proposed_rating": replaced.proposed_rating if replaced else proposed,
                                    **({"confirmed_rating": replaced.confirmed_rating,
                                        "justification": replaced.justification,
                                        "decided_by_id": replaced.decided_by_id} if replaced else {})},
