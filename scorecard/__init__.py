@@ -101,11 +101,15 @@ def served_copy_is_the_installed_one() -> None:
     here = Path(__file__).resolve()
     installed = Path(sysconfig.get_paths()["purelib"]) / "scorecard" / "__init__.py"
     if installed.is_file() and installed.resolve() != here:
-        raise SystemExit(
+        import sys
+
+        # gunicorn halts on a worker's exit code 3 (it failed to boot); any other brought a new worker at once
+        print(
             f"Not started: this server would run the app's code in {here.parent.parent}, while the scorecard "
             f"command runs the copy installed in {installed.parent.parent} (with its own instance folder, and "
             f"its own migrations). Install the checkout as itself, `{Path(sysconfig.get_paths()['scripts'])}/pip "
-            "install -e .`, so that both run the same code.")
+            "install -e .`, so that both run the same code.", file=sys.stderr)
+        raise SystemExit(3)
 
 
 def _migrations_dir() -> str:

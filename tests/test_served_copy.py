@@ -15,14 +15,15 @@ def _environment_with(monkeypatch, purelib: Path) -> None:
     monkeypatch.setattr(sysconfig, "get_paths", lambda *args, **kwargs: paths)
 
 
-def test_a_server_beside_an_installed_copy_of_the_app_refuses_to_start(monkeypatch, tmp_path):
+def test_a_server_beside_an_installed_copy_of_the_app_refuses_to_start(monkeypatch, tmp_path, capsys):
     copy = tmp_path / "site-packages" / "scorecard"
     copy.mkdir(parents=True)
     (copy / "__init__.py").write_text('"""An installed copy of the app."""\n')
     _environment_with(monkeypatch, copy.parent)
     with pytest.raises(SystemExit) as stopped:
         scorecard.served_copy_is_the_installed_one()
-    said = str(stopped.value)
+    assert stopped.value.code == 3, "gunicorn halts on 3; on 1 it started a new worker at once, again and again"
+    said = capsys.readouterr().err.strip()
     checkout = Path(scorecard.__file__).resolve().parent.parent
     assert said.startswith(f"Not started: this server would run the app's code in {checkout}, while the scorecard "
                            f"command runs the copy installed in {copy.parent}"), said
