@@ -94,9 +94,11 @@ def database_answers(app, seconds: float = HEALTH_WAIT_SECONDS) -> bool:
     would be). Asked in a thread of the app's own, one check at a time: a database that stopped answering
     without refusing (a frozen server, a failover dropping packets) held /healthz, and the thread asking,
     until it came back; a check still waiting from before is waited on again, not joined by another."""
-    state = app.extensions.setdefault("scorecard.healthz", {
-        "lock": threading.Lock(), "check": None,
-        "pool": ThreadPoolExecutor(max_workers=1, thread_name_prefix="healthz")})
+    state = app.extensions.get("scorecard.healthz")
+    if state is None:  # made once (setdefault built a pool for every check), then shared by the app's threads
+        state = app.extensions.setdefault("scorecard.healthz", {
+            "lock": threading.Lock(), "check": None,
+            "pool": ThreadPoolExecutor(max_workers=1, thread_name_prefix="healthz")})
     with state["lock"]:
         if state["check"] is None or state["check"].done():
             state["check"] = state["pool"].submit(_select_one, app)
@@ -133,7 +135,11 @@ def later_revisions(session) -> list[str]:
 def behind_release(session) -> Optional[str]:
     """Why the database's schema is older than this release's (its revision one of the release's, not the
     head), or None: at the head, at a later release's revision, or without a revision to read."""
-    found = _revisions(session)
+    return _behind(_revisions(session))
+
+
+def _behind(found: Optional[list[str]]) -> Optional[str]:
+    """`behind_release` of the revisions read (None: none could be read)."""
     if found is None:
         return None
     head = _head_revision()
@@ -148,11 +154,12 @@ def behind_release(session) -> Optional[str]:
 def schema_problem(session) -> Optional[str]:
     """Why the database cannot serve this release (never migrated, or at an older revision), or None.
     A database made without migrations (the test suite's create_all) passes while its tables answer."""
-    if _revisions(session) is None:
+    found = _revisions(session)  # read once: /healthz asks it every few seconds
+    if found is None:
         try:
             session.execute(sa.select(User.id).limit(1))
         except sa.exc.SQLAlchemyError:
             session.rollback()
             return "the database has none of the app's tables: run `scorecard db upgrade`"
         return None
-    return behind_release(session)
+    return _behind(found)
