@@ -156,6 +156,16 @@ def token(value) -> Optional[str]:
     return value
 
 
+def kept_token(value) -> Optional[str]:
+    """An id the browser kept for the tab (a dcc.Store in its session storage): a `token`, None when none was
+    kept, and "" for one that is not an id — storage is the browser's, and what a page can no longer read it
+    forgets (a refusal would silence every control that sends it along)."""
+    try:
+        return token(value)
+    except ValueError:
+        return ""
+
+
 # -------------------------------------------------------------------------------- registry
 
 CONVERTERS: dict[str, Callable] = {}

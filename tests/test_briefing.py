@@ -820,12 +820,37 @@ def test_a_page_opened_again_follows_its_tabs_briefing_and_forgets_one_it_cannot
 
 
 @pytest.mark.parametrize("job", ["../../etc/passwd", "short", "a" * 65, 12345678901234567890123, ["x" * 30]])
-def test_a_malformed_job_id_is_refused_before_anything_is_read(app, agency, client_as, job):
+def test_a_malformed_job_id_in_the_tab_reads_as_none_and_is_forgotten(app, agency, client_as, job):
+    """The tab's storage is the browser's: an id in it that is not one was refused with every callback that sends
+    it along, and the briefing buttons said nothing. It is read as no briefing (nothing looked up), forgotten as
+    the page opens, and a button starts a briefing."""
     client = _ready(client_as("viewer"))
     body = callback_body(JOB, {"overview-briefing-poll.n_intervals": 1, "overview-briefing-job.data": job},
                          "overview-briefing-poll.n_intervals")
-    response = client.post(CALLBACK_URL, json=body)
-    assert response.status_code == 400 and "overview-briefing-job.data" in response.get_data(as_text=True)
+    answer = client.post(CALLBACK_URL, json=body)
+    assert answer.status_code == 200, answer.get_data(as_text=True)
+    assert "not available" in str(answer.get_json()["response"]["overview-briefing-status"]["children"])
+    assert _reopened(client, job) == {"overview-briefing-job": {"data": None},
+                                      "overview-briefing-poll": {"disabled": True}}
+    pressed = callback_body(JOB, {"overview-briefing-pdf.n_clicks": 1, "overview-briefing-job.data": job,
+                                  "overview-period.value": NOW, "overview-agency.value": str(agency["agency_id"])},
+                            "overview-briefing-pdf.n_clicks")
+    started = callback_answer(client, pressed)
+    assert jobs.JOB_ID.match(started["overview-briefing-job"]["data"]), started
+
+
+def test_an_expired_briefing_is_forgotten_as_the_page_opens_again(app, agency, client_as):
+    """Past its keep time a briefing's file is not served, but a reloaded overview offered its link as ready."""
+    executive = _ready(client_as("executive"))
+    job_id = _click(executive, "pdf", agency["agency_id"])
+    _until_done(executive, job_id)
+    with app.app_context():
+        job = db.session.get(BriefingJob, job_id)
+        job.created_at = job.created_at - timedelta(hours=24, seconds=1)
+        db.session.commit()
+    assert _reopened(executive, job_id) == {"overview-briefing-job": {"data": None},
+                                            "overview-briefing-poll": {"disabled": True}}
+    assert "not available" in str(_poll(executive, job_id, 60)["overview-briefing-status"]["children"])
 
 
 def test_every_role_may_export_the_agency_briefing(app, agency, client_as):

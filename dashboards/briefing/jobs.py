@@ -64,12 +64,15 @@ class Request:
                    today=date.fromisoformat(data["today"]), base_url=data.get("base_url", ""))
 
 
-def _found(session, job_id: str, user_id: Optional[int]) -> Optional[BriefingJob]:
-    """The job `user_id` asked for, else None (someone else's job reads as no job at all)."""
+def _found(app, session, job_id: str, user_id: Optional[int]) -> Optional[BriefingJob]:
+    """The job `user_id` asked for and still kept, else None: someone else's job reads as no job at all, and
+    a job past its time (`kept_for`) as gone, as its page said, though no sweep has removed it yet."""
     if not job_id or not JOB_ID.match(job_id) or user_id is None:
         return None
     job = session.get(BriefingJob, job_id)
-    return job if job is not None and job.owner_id == user_id else None
+    if job is None or job.owner_id != user_id or job.created_at + kept_for(app) <= utcnow():
+        return None
+    return job
 
 
 def _stalled(app, job: BriefingJob, now: Optional[datetime] = None) -> bool:
@@ -88,7 +91,7 @@ def _stale_after(app) -> timedelta:
 def state(app, session, job_id: str, user_id: Optional[int]) -> Optional[dict]:
     """The job's state as its owner sees it — {status, stage, percent, fmt, message?, name?, size?} —
     else None. A stalled job reads as failed, saying so."""
-    job = _found(session, job_id, user_id)
+    job = _found(app, session, job_id, user_id)
     if job is None:
         return None
     found = {"status": job.status, "stage": job.stage, "percent": job.percent, "fmt": job.fmt,
@@ -122,10 +125,9 @@ def _give_up(session, job: BriefingJob) -> bool:
 
 
 def file_for(app, session, job_id: str, user_id: Optional[int]) -> Optional[tuple[bytes, str, str]]:
-    """(content, download name, media type) of a finished briefing `user_id` asked for and still kept, else
-    None: a briefing past its time (`kept_for`) is gone, as its page said, though no sweep has removed it yet."""
-    job = _found(session, job_id, user_id)
-    if job is None or job.status != DONE or not job.file_key or job.created_at + kept_for(app) <= utcnow():
+    """(content, download name, media type) of a finished briefing `user_id` asked for and still kept, else None."""
+    job = _found(app, session, job_id, user_id)
+    if job is None or job.status != DONE or not job.file_key:
         return None
     try:
         with storage(app).local(job.file_key) as path:

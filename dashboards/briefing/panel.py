@@ -153,9 +153,10 @@ def poll(prefix: str, job_id):
 def resumed(job_id):
     """The briefing callback's outputs for the tab's job as the page opens (or as a start keeps it): its poll
     started again, so that its next tick shows its progress, failure or link; a job the user can no longer
-    reach (removed, or another's) is forgotten without a word, as nothing was asked."""
+    reach (removed, past its time, another's, or no id at all: "") is forgotten without a word, as nothing was
+    asked."""
     unchanged = dash.no_update
-    if not job_id:
+    if job_id is None:
         return unchanged, unchanged, unchanged, unchanged, unchanged
     if jobs.state(current_app, db.session, job_id, current_user.id) is None:
         return None, True, unchanged, unchanged, unchanged
@@ -167,7 +168,7 @@ def register(prefix: str, period: State, agency: State) -> None:
     for control in ("pdf", "xlsx"):
         validation.register(f"{prefix}-{control}", "n_clicks", validation.clicks)
     validation.register(f"{prefix}-poll", "n_intervals", validation.clicks)
-    validation.register(f"{prefix}-job", "data", validation.token)
+    validation.register(f"{prefix}-job", "data", validation.kept_token)
     validation.register(f"{prefix}-job", "modified_timestamp", validation.timestamp)
 
     @dash.callback(Output(f"{prefix}-job", "data"), Output(f"{prefix}-poll", "disabled"),
