@@ -850,6 +850,19 @@ def test_posted_observations_warnings_name_the_items_not_the_rows_of_a_file(api,
     assert again["message"].startswith(f"these rows were already imported as batch {created['batch']}"), again
 
 
+def test_posted_observations_warnings_keep_the_values_they_quote_as_sent(api, http):
+    """Rows became items in the warnings' own words, and in the values they quote too: a touchpoint named
+    "Desk row 12" was said back as "Desk item 11"."""
+    secret = _secret(api, "analyst")
+    counted = {"program": "DPS-BA-01", "metric": "trust", "channel": "web", "period": "FY2025-Q2",
+               "count_1": 5, "count_5": 40}
+    rows = [{**counted, "touchpoint": "Desk row 12"}, {**counted, "touchpoint": "desk ROW 12"}]
+    answer = http.post(f"{PREFIX}/observations?dry_run=true", json=rows, headers=_bearer(secret)).get_json()
+    (alike,) = [w for w in answer["warnings"] if "differ only in case" in w]
+    assert alike.startswith("Touchpoints 'Desk row 12' (item 1) and 'desk ROW 12' (item 2)"), alike
+    assert "send the rows again" in alike, alike
+
+
 @pytest.mark.parametrize("spelling", ["2025-01", "Q1 2026", "FY26 Q1", "fy2026-q1", "2026-01-15", "FY2026-Q1 "])
 def test_a_period_parameter_takes_the_documented_spelling_only(api, http, spelling):
     """The document's pattern is FY2025-Q1: another spelling is refused by name, not read as a quarter ("2025-01"

@@ -130,6 +130,9 @@ def _cell(value) -> str:
 
 _AS_ROW = re.compile(r" as row (\d+)(?=$|, but )")  # the importer's own words ("... as row 3", "as row 3, but")
 _ROW = re.compile(r"\brow (\d+)\b")
+# A value the importer quotes (as Python writes it: 'Call row 12 center', or "O'Hare"): the request's own
+# words, kept as sent. A quote opens after no letter or digit (not the apostrophe of "A-11's").
+_QUOTED = re.compile(r"""(?<!\w)(?:'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*")(?!\w)""")
 _OF_A_FILE = (("upload the file again", "send the rows again"), ("this file was", "these rows were"),
               ("This file was", "These rows were"))
 
@@ -137,12 +140,20 @@ _OF_A_FILE = (("upload the file again", "send the rows again"), ("this file was"
 def _of_items(text: str) -> str:
     """An importer's warning or message of the CSV written from the request, as of the request: its row N
     (N >= 2; row 1 is the header the API wrote) as item N - 1, its file as the rows ("(first on row 2) ...
-    upload the file again" named a row that is no item, and a file nobody sent)."""
-    text = _ROW.sub(lambda found: f"item {int(found.group(1)) - 1}" if int(found.group(1)) >= 2 else found.group(0),
-                    text)
-    for said, meant in _OF_A_FILE:
-        text = text.replace(said, meant)
-    return text
+    upload the file again" named a row that is no item, and a file nobody sent). A value it quotes is left
+    as sent."""
+    def of_items(words: str) -> str:
+        words = _ROW.sub(lambda found: f"item {int(found.group(1)) - 1}" if int(found.group(1)) >= 2
+                         else found.group(0), words)
+        for said, meant in _OF_A_FILE:
+            words = words.replace(said, meant)
+        return words
+
+    pieces, start = [], 0
+    for quoted in _QUOTED.finditer(text):
+        pieces += [of_items(text[start:quoted.start()]), quoted.group(0)]
+        start = quoted.end()
+    return "".join(pieces) + of_items(text[start:])
 
 
 def _item_row(error: dict, rows: list[dict]) -> dict:
