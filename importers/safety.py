@@ -1,4 +1,5 @@
 """Checks run on an upload before any parser touches it: kind by magic bytes, zip and XML bombs, sheet area."""
+import codecs
 import os
 import re
 import struct
@@ -62,13 +63,15 @@ def _utf16_without_mark(head: bytes) -> Optional[str]:
     """"big-endian" or "little-endian" when `head` reads as UTF-16 text without the byte-order mark (most
     characters Latin, so every other byte a NUL; every character one text holds), else None: called binary
     data, such a file gave no clue how to save it so it can be read. A dash or curly quote is text too
-    (U+2013's low byte is a control character: read byte by byte, "Café – señor" was binary)."""
+    (U+2013's low byte is a control character: read byte by byte, "Café – señor" was binary). The head is
+    the file's first bytes: a character cut at its end (an emoji's surrogate pair across byte 8,192) is left
+    for the rest of the file."""
     pairs = head[:len(head) // 2 * 2]
     if len(pairs) < 8:
         return None
     for codec, order in (("utf-16-be", "big-endian"), ("utf-16-le", "little-endian")):
         try:
-            text = pairs.decode(codec)
+            text = codecs.getincrementaldecoder(codec)().decode(pairs, final=False)
         except UnicodeDecodeError:  # a lone surrogate: another order, or no text
             continue
         latin = sum(1 for ch in text if " " <= ch <= "~" or ch in "\r\n\t")

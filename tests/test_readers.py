@@ -717,6 +717,21 @@ def test_utf16_text_without_its_byte_order_mark_is_named_so_not_binary_data(tmp_
     assert 'save it as "CSV UTF-8"' in str(refused.value) and "binary data" not in str(refused.value)
 
 
+@pytest.mark.parametrize("encoding", ["utf-16-be", "utf-16-le"])
+def test_utf16_without_its_mark_is_named_so_when_a_character_straddles_the_bytes_first_read(tmp_path, encoding):
+    """The file's first 8,192 bytes are judged: an emoji's surrogate pair cut there read as no UTF-16 at all,
+    and the file as binary data."""
+    header = "component,program,metric,period,value,notes\n"
+    row = "Benefits Administration,Call Center,trust,FY2026-Q1,4,fine\n"
+    text = header + row * ((8190 - len(header.encode(encoding))) // len(row.encode(encoding)))
+    text += "x" * ((8190 - len(text.encode(encoding))) // 2) + "\U0001F600,\n" + row * 3
+    assert text.encode(encoding)[8190:8194] == "\U0001F600".encode(encoding)  # the pair straddles byte 8,192
+    path = tmp_path / "nobom.csv"
+    path.write_bytes(text.encode(encoding))
+    with pytest.raises(ImportFileError, match=r"looks like UTF-16 text \((big|little)-endian\) without"):
+        read_table(path)
+
+
 _ODS_NAMESPACES = ('xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
                    'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
                    'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2"')
