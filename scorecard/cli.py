@@ -21,6 +21,9 @@ def _create_app():
 # Commands that read and write none of the app's data, run whatever the database's schema: migrating it,
 # serving (pages and /healthz say what is wrong), a shell, the routes, the API document, a blank template.
 ON_ANY_SCHEMA = frozenset({"db", "run", "shell", "routes", "openapi", "limiter", "template"})
+# `scorecard db` commands that read the release's migrations and not the database: they answer whatever the
+# database is (a later release's, or none reached).
+OF_THE_MIGRATIONS_ALONE = frozenset({"heads", "history", "show", "branches", "list-templates"})
 
 
 class _Group(FlaskGroup):
@@ -40,10 +43,17 @@ class _Group(FlaskGroup):
         """The command asked for; one that reads or writes the app's data is refused on a database behind the
         release (or never migrated), saying so: `evaluate`, `remind` and `create-user` ran with this release's
         code on an older schema (cron runs them while a deploy is under way), writing what it may not hold."""
+        import sqlalchemy.exc
+
         name, command, rest = super().resolve_command(ctx, args)
-        if {"--help", "-h"} & set(rest):
+        if {"--help", "-h"} & set(rest) or (name == "db" and next(iter(rest), None) in OF_THE_MIGRATIONS_ALONE):
             return name, command, rest
-        said = _later_release(ctx) if name == "db" else None if name in ON_ANY_SCHEMA else _behind_release(ctx)
+        try:
+            said = _later_release(ctx) if name == "db" else None if name in ON_ANY_SCHEMA else _behind_release(ctx)
+        except (sqlalchemy.exc.DatabaseError, sqlalchemy.exc.InterfaceError) as error:
+            said = _unreachable(error)
+            if said is None:
+                raise
         if said is not None:
             raise click.ClickException(said)
         return name, command, rest
@@ -82,7 +92,7 @@ def _unreachable(error) -> "str | None":
         return ("the file DATABASE_URL names is not a SQLite database (file is not a database): point DATABASE_URL "
                 "at the app's database, or at a new file and run `scorecard db upgrade`.")
     if not first.startswith(("connection failed", "connection to server", "could not connect",
-                             "unable to open database file")):
+                             "connection timeout expired", "unable to open database file")):
         return None
     return (f"the database (DATABASE_URL) could not be reached ({first[:500]}). Check that it is running and "
             "that DATABASE_URL names it; a PostgreSQL database is made once with createdb before "
@@ -96,6 +106,7 @@ def _asked(ctx: click.Context, question):
     app = ctx.ensure_object(ScriptInfo).load_app()
     with app.app_context():
         try:
+            db.session.connection()  # a database not reached raises here, to be said so (not as one without tables)
             return question(db.session), app
         finally:
             db.session.remove()

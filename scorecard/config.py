@@ -462,17 +462,19 @@ def _size_pool(config) -> None:
         given = set()
     connect = dict(options.get("connect_args") or {})
     for name, value in PG_CONNECT_DEFAULTS.items():
-        if name not in given:
+        if name not in given and not os.environ.get(PG_ENVIRONMENT.get(name, "")):
             connect.setdefault(name, value)
     options["connect_args"] = connect
     config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 
 
-# libpq's connection settings (DATABASE_URL's ?connect_timeout=... overrides each): a connection attempt given
-# up after 5 s; an open connection probed after 30 s of silence, every 10 s, dropped after 3 probes unanswered;
-# data sent and not acknowledged for 30 s drops it too (Linux).
+# libpq's connection settings (DATABASE_URL's ?connect_timeout=... overrides each, PGCONNECT_TIMEOUT its own):
+# a connection attempt given up after 5 s; an open connection probed after 30 s of silence, every 10 s, dropped
+# after 3 probes unanswered; data sent and not acknowledged for 30 s drops it too (Linux).
 PG_CONNECT_DEFAULTS = {"connect_timeout": 5, "keepalives": 1, "keepalives_idle": 30, "keepalives_interval": 10,
                        "keepalives_count": 3, "tcp_user_timeout": 30_000}
+# libpq's environment variables of those settings: one set is kept too (a connection argument overrides it).
+PG_ENVIRONMENT = {"connect_timeout": "PGCONNECT_TIMEOUT"}
 
 
 def _share_redis(config) -> None:

@@ -619,6 +619,33 @@ def test_a_database_a_later_release_migrated_is_said_so_by_the_db_commands(tmp_p
             f"Error: the database (sqlite:///{database}) is at revision 0099, which this release's migrations do not "
             "hold: a later release migrated it. Run that release's `scorecard db` commands (`db downgrade` to go "
             "back to this release's revision), or point DATABASE_URL at this release's database."), done.stderr
+    for command in (["db", "heads"], ["db", "history"], ["db", "show", "head"]):  # of the release's migrations alone
+        done = subprocess.run([*scorecard, *command], env=env, capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0 and "0001" in subprocess.run(
+            [*scorecard, "db", "history"], env=env, capture_output=True, text=True, timeout=120).stdout, (
+            command, done.stderr)
+
+
+@pytest.mark.parametrize("command", [["evaluate"], ["db", "current"]])
+def test_a_database_server_that_answers_nothing_is_said_unreachable_not_unmigrated(tmp_path, command):
+    """A PostgreSQL server gone silent (stopped mid-failover: connections accepted, never answered) was said by
+    `scorecard evaluate` as "the database has none of the app's tables: run `scorecard db upgrade`"."""
+    import os
+    import socket
+    import subprocess
+    import sys
+
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(16)  # the kernel completes each connection; nothing ever answers on it
+        port = silent.getsockname()[1]
+        env = dict(os.environ, SCORECARD_ENV="development", SECRET_KEY="9f" + "0123456789abcdef" * 4,
+                   DATABASE_URL=f"postgresql://scorecard@127.0.0.1:{port}/scorecard?connect_timeout=1")
+        done = subprocess.run([sys.executable, "-m", "scorecard.cli", *command], env=env, capture_output=True,
+                              text=True, timeout=120)
+    assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr[-800:]
+    assert done.stderr.startswith("Error: the database (DATABASE_URL) could not be reached ("), done.stderr
+    assert "timeout expired" in done.stderr, done.stderr
 
 
 def test_a_migration_that_fails_says_what_the_database_answered(tmp_path):

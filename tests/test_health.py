@@ -57,3 +57,12 @@ def test_a_postgresql_connection_gives_up_in_seconds_on_a_server_that_stops_answ
     default = create_app({"SQLALCHEMY_DATABASE_URI": "postgresql://scorecard@127.0.0.1:5432/scorecard",
                           "SECRET_KEY": "health " * 6, "TESTING": True})
     assert default.config["SQLALCHEMY_ENGINE_OPTIONS"]["connect_args"]["connect_timeout"] == 5
+
+
+def test_libpqs_own_connect_timeout_setting_is_kept(monkeypatch):
+    """PGCONNECT_TIMEOUT, libpq's own setting of the connection timeout, was overridden by the default 5 s."""
+    monkeypatch.setenv("PGCONNECT_TIMEOUT", "20")
+    app = create_app({"SQLALCHEMY_DATABASE_URI": "postgresql://scorecard@127.0.0.1:5432/scorecard",
+                      "SECRET_KEY": "health " * 6, "TESTING": True})
+    given = app.config["SQLALCHEMY_ENGINE_OPTIONS"]["connect_args"]
+    assert "connect_timeout" not in given and given["keepalives"] == 1, given
