@@ -1,6 +1,7 @@
 """The health check an operator's load balancer and monitor read (/healthz), and what the log says when
 the database does not answer: the reason, never the password or a user's data."""
 import logging
+import time
 
 import sqlalchemy as sa
 
@@ -66,3 +67,30 @@ def test_libpqs_own_connect_timeout_setting_is_kept(monkeypatch):
                       "SECRET_KEY": "health " * 6, "TESTING": True})
     given = app.config["SQLALCHEMY_ENGINE_OPTIONS"]["connect_args"]
     assert "connect_timeout" not in given and given["keepalives"] == 1, given
+
+
+def test_a_server_stopping_does_not_wait_for_a_health_check_the_database_never_answers(tmp_path):
+    """The check's thread was a thread pool's, which the interpreter joins as it exits: a worker told to stop
+    while its database was frozen waited for the check (as long as the connection timeout, 30 s here)."""
+    import os
+    import socket
+    import subprocess
+    import sys
+
+    script = tmp_path / "check.py"
+    script.write_text(
+        "import sys\n"
+        "from scorecard import create_app\n"
+        "from scorecard.main.services import database_answers\n"
+        "app = create_app({'SQLALCHEMY_DATABASE_URI': sys.argv[1], 'SECRET_KEY': 'health ' * 6, 'TESTING': True})\n"
+        "print(database_answers(app, 0.5), flush=True)\n")
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(16)  # connections completed by the kernel, never answered
+        url = f"postgresql://scorecard@127.0.0.1:{silent.getsockname()[1]}/scorecard?connect_timeout=30"
+        started = time.monotonic()
+        done = subprocess.run([sys.executable, str(script), url], capture_output=True, text=True, timeout=120,
+                              env=dict(os.environ, SCORECARD_ENV="development"))
+        took = time.monotonic() - started
+    assert done.stdout.strip() == "False", done.stderr[-800:]
+    assert took < 20, f"the process waited {took:.0f} s for the check's thread"

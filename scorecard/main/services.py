@@ -2,7 +2,7 @@
 (the health check)."""
 import functools
 import threading
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future
 from typing import Optional
 
 import sqlalchemy as sa
@@ -91,23 +91,36 @@ HEALTH_WAIT_SECONDS = 3  # how long /healthz waits for the database's answer
 
 def database_answers(app, seconds: float = HEALTH_WAIT_SECONDS) -> bool:
     """Whether the app's database answers a SELECT 1 within `seconds` (its error raised, as a request's own
-    would be). Asked in a thread of the app's own, one check at a time: a database that stopped answering
-    without refusing (a frozen server, a failover dropping packets) held /healthz, and the thread asking,
-    until it came back; a check still waiting from before is waited on again, not joined by another."""
+    would be). Asked in a thread of its own, one check at a time: a database that stopped answering without
+    refusing (a frozen server, a failover dropping packets) held /healthz, and the thread asking, until it
+    came back; a check still waiting from before is waited on again, not joined by another. The thread is a
+    daemon: a server stopping does not wait for a database that does not answer."""
     state = app.extensions.get("scorecard.healthz")
-    if state is None:  # made once (setdefault built a pool for every check), then shared by the app's threads
-        state = app.extensions.setdefault("scorecard.healthz", {
-            "lock": threading.Lock(), "check": None,
-            "pool": ThreadPoolExecutor(max_workers=1, thread_name_prefix="healthz")})
+    if state is None:  # made once, then shared by the app's threads
+        state = app.extensions.setdefault("scorecard.healthz", {"lock": threading.Lock(), "check": None})
     with state["lock"]:
         if state["check"] is None or state["check"].done():
-            state["check"] = state["pool"].submit(_select_one, app)
+            state["check"] = _in_a_daemon_thread(_select_one, app)
         check = state["check"]
     try:
         check.result(timeout=seconds)
     except TimeoutError:
         return False
     return True
+
+
+def _in_a_daemon_thread(work, *args) -> Future:
+    """`work(*args)` started in a daemon thread; its outcome as a Future (a ThreadPoolExecutor's threads are
+    joined as the interpreter exits)."""
+    outcome: Future = Future()
+
+    def run():
+        try:
+            outcome.set_result(work(*args))
+        except BaseException as error:  # noqa: BLE001 — handed to whoever waits, as the executor would
+            outcome.set_exception(error)
+    threading.Thread(target=run, name="healthz", daemon=True).start()
+    return outcome
 
 
 def _select_one(app) -> None:
