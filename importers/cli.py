@@ -96,7 +96,8 @@ def _print_human(payload: dict) -> None:
 @click.option("--dry-run", is_flag=True, help="Check the revert and count what it would do; change nothing.")
 @with_appcontext
 def revert_command(batch, dry_run):
-    """Undo an import batch: restore exactly what it replaced. A revert cannot itself be undone."""
+    """Undo an import batch: remove its rows and restore what it replaced. The agencies, components and programs
+    it created are kept (other data may name them now). A revert cannot itself be undone."""
     from importers.revert import RevertError, kept_words, revert_batch
     from scorecard.extensions import db
 

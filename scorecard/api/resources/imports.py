@@ -184,8 +184,9 @@ def cancel(batch_id):
 @blp.response(200, s.RevertSchema)
 @blp.alt_response(409, description="Not committed, or later imports changed its rows.", **CONFLICT)
 def revert(args, batch_id):
-    """Undo a committed batch: restore exactly what it replaced. A revert cannot itself be undone:
-    `?dry_run=true` makes every check and counts what it would delete and restore, changing nothing."""
+    """Undo a committed batch: remove its rows and restore what it replaced; the agencies, components and
+    programs it created are kept (`kept`: other data may name them now). A revert cannot itself be undone:
+    `?dry_run=true` makes every check and counts what it would delete, restore and keep, changing nothing."""
     services = imports()
     _batch(batch_id)
     try:
