@@ -209,6 +209,9 @@ def test_every_problem_of_a_new_user_is_said_at_once_beside_its_field(app, admin
                            ("confirm", "The two passwords differ."), ("function", "An officer needs a function.")):
         [group] = [g for g in page.split('<div class="usa-form-group')[1:] if f'id="{field}"' in g]
         assert group.startswith(" usa-form-group--error") and message in group, (field, message)
+    summary = re.search(r'id="form-problems".*?</ul>', page, re.S).group()
+    assert re.findall(r'href="#(\w+)"', summary) == ["email", "function", "password", "confirm"], (
+        "the summary follows the page (the form's own order put the function before the e-mail)")
     empty = _post(admin, "/admin/users/new", "/admin/users/new", email="", name="x" * 250, role="viewer",
                   function="", leader="", password="", confirm="").get_data(as_text=True)
     for field, second in (("email", "An e-mail address has"), ("password", "The password must have"),

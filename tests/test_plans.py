@@ -251,8 +251,9 @@ def test_plan_page_shows_proposals_with_why_links_and_takes_decisions(demo):
     assert 'value="1"' in rating_box and "aria-invalid" not in rating_box, "the rating is not what is wrong"
     justification_box = re.search(rf'<textarea[^>]*id="justification-{element_id}"[^>]*>', shown).group()
     assert 'aria-describedby="form-problems"' in justification_box and "usa-input--error" in justification_box
-    assert f"<li>A rating of 1 for &#39;{element_name}&#39; needs a written justification: it overrides the " \
-        "proposed rating 4.</li>" in problems, problems
+    assert f'<li><a class="usa-link" href="#justification-{element_id}">A rating of 1 for &#39;{element_name}&#39; ' \
+        "needs a written justification: it overrides the proposed rating 4.</a></li>" in problems, (
+            "each problem links to its field, as every other form's summary does")
     assert "Justification (required unless you confirm the rules&#39; proposal)" in shown
     with demo.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(ElementRating).where(
@@ -265,8 +266,9 @@ def test_plan_page_shows_proposals_with_why_links_and_takes_decisions(demo):
                          data={"csrf_token": token, "rating": "1", "justification": "Late \u202eexe.pdf"})
     assert hidden.status_code == 422 and "hidden text-direction" in hidden.get_data(as_text=True), (
         "refused as every form's text is: the form was not one of them")
-    assert "<li>Justification (required unless you confirm the rules&#39; proposal) contains a hidden text-direction" \
-        in hidden.get_data(as_text=True), "the field's name said once, not twice"
+    assert f'<li><a class="usa-link" href="#justification-{element_id}">Justification (required unless you confirm ' \
+        "the rules&#39; proposal) contains a hidden text-direction" in hidden.get_data(as_text=True), (
+            "the field's name said once, not twice")
     kept = re.search(rf'<textarea[^>]*id="justification-{element_id}"[^>]*>([^<]*)</textarea>',
                      hidden.get_data(as_text=True)).group(1)
     assert kept == "Late \u202eexe.pdf", "shown again at its element with what was typed, not a 400 page that lost it"
@@ -298,7 +300,8 @@ def test_plan_page_shows_proposals_with_why_links_and_takes_decisions(demo):
     no_number = client.post(f"/plans/{plan_id}/elements/{element_id}/decision",
                             data={"csrf_token": token, "rating": "abc", "justification": "x"}).get_data(as_text=True)
     said = re.search(r'id="form-problems".*?<ul class="usa-list">(.*?)</ul>', no_number, re.S).group(1)
-    assert said.count("<li>") == 1 and "Not a valid integer value" in said and "between" not in said, (
+    assert said.count("<li>") == 1 and "Not a valid integer value" in said and "between" not in said and \
+        f'href="#rating-{element_id}"' in said, (
         "one message for a value that is no number, not a range it was never in")
     done = client.post(f"/plans/{plan_id}/elements/{element_id}/decision",
                        data={"csrf_token": token, "rating": "1", "justification": "Missed every milestone."})

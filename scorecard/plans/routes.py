@@ -82,8 +82,9 @@ def decision(plan_id, element_id):
         abort(403, description=OWN_PLAN[:1].upper() + OWN_PLAN[1:] + ".")
     form = DecisionForm()
 
-    def refused(problems: list[str], fields: set[str], status: int = 422):
-        """The page again, the decision's form with what was typed, its problems and the fields at fault."""
+    def refused(problems: list[tuple[Optional[str], str]], fields: set[str], status: int = 422):
+        """The page again, the decision's form with what was typed, its problems (each with the field it is of,
+        for the summary's link to it, or None) and the fields at fault."""
         # the justification as the form holds it (a character no text column keeps is taken out: BaseForm)
         justification = form.justification.data if isinstance(form.justification.data, str) else \
             request.form.get("justification", "")
@@ -92,8 +93,9 @@ def decision(plan_id, element_id):
         return _page(plan, typed), status
     if not form.validate_on_submit():
         if "csrf_token" in form.errors:
-            return refused(["The form expired or was sent from elsewhere; open the page again and retry."], set())
-        return refused([_labelled(form[name].label.text, errors) for name, errors in form.errors.items()],
+            return refused([(None, "The form expired or was sent from elsewhere; open the page again and retry.")],
+                           set())
+        return refused([(name, _labelled(form[name].label.text, errors)) for name, errors in form.errors.items()],
                        set(form.errors))
     try:
         decide(db.session, element, form.rating.data, form.justification.data, current_user,
@@ -103,11 +105,11 @@ def decision(plan_id, element_id):
         if _same(meanwhile.decision, form):  # this form sent twice (a double click, the back button): recorded once
             flash(f"Rating for '{element.name}' recorded: {form.rating.data}.", "success")
             return redirect(url_for("plans.show", plan_id=plan.id), 303)
-        return refused([_decided_meanwhile(meanwhile.decision, form.rating.data)], set(), 409)
+        return refused([(None, _decided_meanwhile(meanwhile.decision, form.rating.data))], set(), 409)
     except RatingError as error:
         db.session.rollback()
         said = str(error)  # the rules' own words: a justification missing, or a rating out of range
-        return refused([said[:1].upper() + said[1:] + "."], {error.field})
+        return refused([(error.field, said[:1].upper() + said[1:] + ".")], {error.field})
     ended = year_ended(plan, agency_today())
     flash(f"Rating for '{element.name}' recorded: {form.rating.data}."
           + (f" {ended_year_words(plan, ended, recorded=True)}" if ended else ""), "success")
