@@ -57,6 +57,19 @@ def flag_when(condition):
                  "then": {"flag": "look", "severity": "low"}, "explain": "{program}: {value}"})
 
 
+def test_a_pooled_value_exactly_on_a_threshold_is_judged_on_it_not_below_it():
+    """3.7 (n = 20) and 3.7 (n = 62) weighed is 3.6999999999999997 in floating point: red against an amber
+    edge at 3.7, where the page said "3.70"."""
+    a = Agency()  # trust's target: 4.0, amber from 3.7
+    a.row(1, "FY2025-Q4", TRUST, 3.7, 20)
+    a.row(1, "FY2025-Q4", TRUST, 3.7, 62)
+    assert a.fact("metric_value", metric="trust").value == pytest.approx(3.7)
+    assert a.fact("target_status", metric="trust").value == "amber"
+    raised = evaluate(flag_when(leaf("metric_value", op="lt", value=3.7)), SUBJECT, "FY2025-Q4",
+                      given_facts({"metric_value": (3.7 * 20 + 3.7 * 62) / 82}))
+    assert raised is None, "a rule's comparison judges the value as it is shown too"
+
+
 SUBJECT = Subject(RuleSubject.program, 7, "P7", {"program": "Passport Renewal", "subject": "Passport Renewal"})
 
 

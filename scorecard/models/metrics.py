@@ -182,12 +182,23 @@ class Target(Base):
         return rag_for(value, self.green_at, self.amber_at, lower=self.metric.direction is Direction.lower)
 
 
+COMPARED_PLACES = 9  # decimals a computed value is compared to: past any shown, short of float arithmetic's noise
+
+
+def as_compared(value):
+    """A computed number as it is compared with a threshold: rounded to COMPARED_PLACES, so that arithmetic's
+    noise does not move it across one (3.7 from n = 20 and 3.7 from n = 62, weighed, is 3.6999999999999997,
+    which was red against an amber edge at 3.7); anything else as it is."""
+    return round(value, COMPARED_PLACES) if isinstance(value, float) else value
+
+
 def rag_for(value: Optional[float], green_at: float, amber_at: float, *, lower: bool) -> Optional[str]:
     """Green, amber or red for a value against a target's thresholds (for a lower-is-better metric
     the comparisons flip); None when there is no value. Target.rag and the dashboards' bulk scores
     both judge through it."""
     if value is None:
         return None
+    value = as_compared(value)
     if lower:
         return "green" if value <= green_at else "amber" if value <= amber_at else "red"
     return "green" if value >= green_at else "amber" if value >= amber_at else "red"

@@ -18,6 +18,7 @@ from enum import Enum
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Optional
 
+from scorecard.models.metrics import as_compared
 from scorecard.periods import Period, parse_period
 from scorecard.rules.explain import render
 
@@ -385,9 +386,10 @@ class _Run:
 
 
 def compare(value: Any, op: str, expected: Any) -> Truth:
-    """Apply an op; a missing value makes the comparison unknown."""
+    """Apply an op; a missing value makes the comparison unknown, a computed one is compared as_compared."""
     if value is None:
         return Truth.UNKNOWN
+    value = as_compared(value)
     if op == "between":
         low, high = expected
         result = low <= value <= high
