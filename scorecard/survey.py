@@ -176,19 +176,46 @@ def compare(before_counts: Sequence[int | None], after_counts: Sequence[int | No
 SHARE_POINTS_PER_MEAN = 25.0  # a share answered as thumbs (no = 1, yes = 5) has the mean 1 + 4 x share
 
 
+def adjusted_share(yes: int, n: int) -> tuple[float, float]:
+    """(share, variance) of `yes` in `n` as Agresti and Caffo (2000) adjust them for an interval of a
+    difference: one yes and one no added. The plain p(1 - p) / n is 0 at 0% and 100%: a quarter in which
+    30 of 30 trusted was taken as known exactly, and a fall to 26 of 30 called significant (Fisher's exact
+    test: p = 0.11); the adjusted interval keeps its 95% coverage down to small samples."""
+    share = (yes + 1) / (n + 2)
+    return share, share * (1 - share) / (n + 2)
+
+
 def compare_shares(before: tuple[float, int], after: tuple[float, int], *, min_n: int = MIN_N_DEFAULT) -> Change:
-    """The change of a share of respondents (percent, n) from `before` to `after`, as `compare` tests a
-    mean: the respondents as answers of no (1) or yes (5), so the test is the two-proportion one with
-    unpooled variance. The change and its interval are in percentage points."""
-    def answers(share: float, n: int) -> list[int]:
-        yes = round(share * n / 100)
-        return [n - yes, 0, 0, 0, yes]
+    """The change of a share of respondents (percent, n) from `before` to `after`: the difference of the two
+    shares in percentage points, its 95% interval Agresti and Caffo's (`adjusted_share`). Significant only
+    when the interval excludes 0 and both samples have at least `min_n` respondents. `before` and `after`
+    are the respondents as answers of no (1) or yes (5)."""
+    (before_share, before_n), (after_share, after_n) = before, after
+    before_yes, after_yes = round(before_share * before_n / 100), round(after_share * after_n / 100)
+    answers_before = stats_from_counts([before_n - before_yes, 0, 0, 0, before_yes])
+    answers_after = stats_from_counts([after_n - after_yes, 0, 0, 0, after_yes])
+    if not (answers_before.has_data and answers_after.has_data):
+        return Change(answers_before, answers_after, None, None, None, False, "unknown")
+    delta = (after_yes / after_n - before_yes / before_n) * 100
+    (p_before, v_before), (p_after, v_after) = adjusted_share(before_yes, before_n), adjusted_share(after_yes, after_n)
+    middle, half = (p_after - p_before) * 100, Z_95 * math.sqrt(v_before + v_after) * 100
+    low, high = middle - half, middle + half
+    significant = (low > 0 or high < 0) and sufficient(before_n, min_n) and sufficient(after_n, min_n)
+    direction: Direction = ("up" if delta > 0 else "down") if significant else "none"
+    return Change(answers_before, answers_after, delta, low, high, significant, direction)
 
-    change = compare(answers(*before), answers(*after), min_n=min_n)
 
-    def points(value: Optional[float]) -> Optional[float]:
-        return None if value is None else value * SHARE_POINTS_PER_MEAN
-    return replace(change, delta=points(change.delta), ci_low=points(change.ci_low), ci_high=points(change.ci_high))
+def compare_answers(before_counts: Sequence[int | None], after_counts: Sequence[int | None], *, as_share: bool,
+                    min_n: int = MIN_N_DEFAULT) -> Change:
+    """`compare` of two quarters' answers; for a score read as the share who answered 4 or 5 (`as_share`: A-11's
+    v2 trust), significant only where that share changed significantly too, the same way: a move among 4s
+    and 5s alone (all trusting in both quarters, the mean 5.00 -> 4.12) was called a significant decline."""
+    change = compare(before_counts, after_counts, min_n=min_n)
+    if not as_share or not change.significant:
+        return change
+    shares = compare_shares((change.before.percent_agree, change.before.n),
+                            (change.after.percent_agree, change.after.n), min_n=min_n)
+    return change if shares.direction == change.direction else replace(change, significant=False, direction="none")
 
 
 @dataclass(frozen=True)
@@ -218,7 +245,8 @@ def compare_alike(pairs: Sequence[tuple[Sequence[int | None], Sequence[int | Non
     sending fewer answers moved the score as much as any answer did, and a rise was called significant where
     most programs fell. `pairs`: each program's answer counts (before, after); `share` compares the share who
     answered 4 or 5 (in percent, the change in percentage points) instead of the mean. Its variance is the
-    programs' own (within each program), a program of one answer given the scale's widest. Significant only
+    programs' own (within each program): a program of one answer is given the scale's widest, and a share
+    Agresti and Caffo's (`adjusted_share`). Significant only
     when the interval excludes 0 and each quarter has at least `min_n` answers in all."""
     rows = []
     for before_counts, after_counts in pairs:
@@ -232,9 +260,8 @@ def compare_alike(pairs: Sequence[tuple[Sequence[int | None], Sequence[int | Non
         return stats.percent_agree / 100 if share else stats.mean
 
     def variance(stats: SurveyStats) -> float:
-        if share:
-            p = stats.percent_agree / 100
-            return p * (1 - p) / stats.n
+        if share:  # Agresti and Caffo's: not 0 at 0% or 100%
+            return adjusted_share(round(stats.percent_agree * stats.n / 100), stats.n)[1]
         return (stats.std_error ** 2) if stats.std_error is not None else MAX_MEAN_VARIANCE / stats.n
 
     total = sum(weight for _, _, weight in rows)

@@ -26,10 +26,10 @@ from scorecard.rules.facts import FACTS
 from scorecard.rules.schema import compile_rule, validate_definition
 from scorecard.rules.service import fingerprint, run_rules
 from scorecard.scoring import pooled_score
-from scorecard.survey import compare, pool, stats_from_counts
+from scorecard.survey import compare, compare_answers, pool, stats_from_counts
 
 TRUST, WAIT = 1, 2
-METRICS = {TRUST: MetricInfo(TRUST, "trust", "Trust", MetricKind.likert, Direction.higher),
+METRICS = {TRUST: MetricInfo(TRUST, "trust", "Trust", MetricKind.likert, Direction.higher, "trust"),
            WAIT: MetricInfo(WAIT, "wait_time", "Wait time", MetricKind.duration, Direction.lower)}
 CODES = {m.code for m in METRICS.values()}
 
@@ -656,7 +656,7 @@ def before_and_after(draw):
 @given(before_and_after())
 def test_a_decline_is_reported_only_when_significant(pair):
     before, after = pair
-    change = compare(before, after)
+    change = compare_answers(before, after, as_share=True)  # FY2025 is A-11's v2 survey: trust is the share
     a = Agency()
     a.survey(1, "FY2025-Q3", before)
     a.survey(1, "FY2025-Q4", after)
@@ -668,6 +668,25 @@ def test_a_decline_is_reported_only_when_significant(pair):
                                                      {"fact": "change", "metric": "trust", "op": "lt", "value": 0}]},
                                     "then": {"flag": "decline"}, "explain": "{change}"})])
     assert [d.subject_id for d in flags] == ([1] if fell else [])
+
+
+def test_v2_trust_is_not_said_to_decline_while_the_share_who_trust_holds():
+    """From A-11's v2 survey on trust is the share who trust: 40 answers of 5, then 35 of 4 and 5 of 5, is all
+    trusting in both quarters, and was flagged "trust fell from 5.00 to 4.12, a significant decline". Before it
+    (v1's statement on 1-5) the same answers are a decline of the mean."""
+    a = Agency()
+    a.survey(1, "FY2025-Q3", [0, 0, 0, 0, 40])
+    a.survey(1, "FY2025-Q4", [0, 0, 0, 35, 5])
+    assert a.fact("declined", metric="trust").value is False
+    assert a.fact("change", metric="trust").value == 0.0
+    a.survey(2, "FY2025-Q3", [0, 0, 0, 0, 40])
+    a.survey(2, "FY2025-Q4", [10, 0, 0, 0, 30])  # a quarter of them no longer trusting: a decline
+    assert a.fact("declined", metric="trust", subject=a.ctx.programs[2]).value is True
+    v1 = Agency()
+    v1.target(TRUST, ScopeType.agency, 1, 2023, 4.0, 4.0, 3.7)
+    v1.survey(1, "FY2023-Q3", [0, 0, 0, 0, 40])
+    v1.survey(1, "FY2023-Q4", [0, 0, 0, 35, 5])
+    assert v1.fact("declined", metric="trust", period="FY2023-Q4").value is True
 
 
 @pytest.mark.parametrize("days, said", [(1, "is 1 day overdue;"), (5, "is 5 days overdue;")])

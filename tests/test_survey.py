@@ -187,3 +187,35 @@ def test_a_change_weighs_each_program_alike_in_both_quarters():
     assert share.significant and share.direction == "up"
     assert compare_alike([([0, 0, 0, 0, 1], [1, 0, 0, 0, 0])], min_n=1).ci_low < -4, "one answer: the widest spread"
     assert compare_alike([([0] * 5, [1, 2, 3, 4, 5])]).direction == "unknown"
+
+
+def test_a_share_at_100_percent_is_not_taken_as_known_exactly():
+    """30 of 30 trusting, then 26 of 30, was called a significant fall (the Wald interval's variance is 0 at
+    100%); Fisher's exact test gives p = 0.11. Agresti and Caffo's interval keeps 0 in, as do the stratified
+    comparison's; a large fall is still significant."""
+    from scorecard.survey import compare_alike, compare_shares
+
+    fall = compare_shares((100.0, 30), (100 * 26 / 30, 30))
+    assert fall.delta == pytest.approx(-100 * 4 / 30) and fall.ci_low < 0 < fall.ci_high and not fall.significant
+    assert fall.direction == "none"
+    alike = compare_alike([([0, 0, 0, 0, 30], [4, 0, 0, 0, 26])], share=True)
+    assert alike.ci_low < 0 < alike.ci_high and not alike.significant
+    big = compare_shares((100.0, 30), (50.0, 30))
+    assert big.significant and big.direction == "down" and big.delta == pytest.approx(-50)
+    # by hand: (51/102 - 31/102) +- 1.96 sqrt(p(1 - p) / 102 each), the adjusted shares 31/102 and 51/102
+    even = compare_shares((30.0, 100), (50.0, 100))
+    p1, p2 = 31 / 102, 51 / 102
+    half = 1.96 * math.sqrt(p1 * (1 - p1) / 102 + p2 * (1 - p2) / 102) * 100
+    assert (even.ci_low, even.ci_high) == (pytest.approx((p2 - p1) * 100 - half), pytest.approx((p2 - p1) * 100 + half))
+
+
+def test_a_v2_trust_change_is_significant_only_where_the_share_who_trust_changed():
+    from scorecard.survey import compare_answers
+
+    among_the_trusting = ([0, 0, 0, 0, 40], [0, 0, 0, 35, 5])
+    assert compare(*among_the_trusting).significant, "the mean fell"
+    held = compare_answers(*among_the_trusting, as_share=True)
+    assert not held.significant and held.direction == "none" and held.delta == pytest.approx(-0.875)
+    assert compare_answers(*among_the_trusting, as_share=False).significant
+    fell = compare_answers([0, 0, 0, 0, 40], [10, 0, 0, 0, 30], as_share=True)
+    assert fell.significant and fell.direction == "down"

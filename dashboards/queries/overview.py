@@ -50,7 +50,7 @@ from scorecard.periods import Period, parse_period
 from scorecard.permissions import can
 from scorecard.plans.services import plans_seen, visible_plans
 from scorecard.scoring import AMBER, GREEN, INSUFFICIENT, NO_DATA, NO_TARGET, RED, beside_target
-from scorecard.survey import compare, compare_alike, pool, shown_change, stats_from_counts, sufficient
+from scorecard.survey import compare_alike, compare_answers, pool, shown_change, stats_from_counts, sufficient
 from scorecard.text import counted
 
 # Programs by status, in the order the overview shows them.
@@ -532,7 +532,8 @@ def _significance(session, period: Period, prior: Period, programs: ProgramFilte
     now = pooled_scores(session, str(period), programs, min_n=min_n).get(metric.id, {}).get(program_id)
     if before is None or now is None or not before.counts or not now.counts:
         return ""
-    change = compare(before.counts, now.counts, min_n=min_n)
+    change = compare_answers(before.counts, now.counts, min_n=min_n,
+                             as_share=trust_as_share(metric.driver and metric.driver.value, period))
     if not (sufficient(change.before.n, min_n) and sufficient(change.after.n, min_n)):
         return ""
     places = next((d for d in (2, 3, 4) if round(change.before.mean, d) != round(change.after.mean, d)), 2)
@@ -567,8 +568,9 @@ def _significant_changes(session, period: str, programs: ProgramFilter, min_n: i
     for metric in driver_metrics(session):
         now = {pid: s.counts for pid, s in scores_now.get(metric.id, {}).items() if s.counts}
         before = {pid: s.counts for pid, s in scores_before.get(metric.id, {}).items() if s.counts}
+        as_share = trust_as_share(metric.driver.value, period)
         for program_id in now.keys() & before.keys():
-            change = compare(before[program_id], now[program_id], min_n=min_n)
+            change = compare_answers(before[program_id], now[program_id], min_n=min_n, as_share=as_share)
             tested += sufficient(change.before.n, min_n) and sufficient(change.after.n, min_n)
             if change.significant:
                 changed.setdefault((program_id, change.direction), []).append((metric.driver.value, change))

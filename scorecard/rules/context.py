@@ -63,6 +63,7 @@ class MetricInfo:
     name: str
     kind: MetricKind
     direction: Direction
+    driver: Optional[str] = None  # the A-11 driver it measures ("trust"), if any
 
     @property
     def is_survey(self) -> bool:
@@ -478,8 +479,9 @@ def latest_periods(session, today: Optional[date] = None) -> tuple[dict, Optiona
 
 
 def _load_org(session, ctx: EvaluationContext) -> None:
-    for m in session.execute(sa.select(Metric.id, Metric.code, Metric.name, Metric.kind, Metric.direction)):
-        info = MetricInfo(m.id, m.code, m.name, m.kind, m.direction)
+    for m in session.execute(sa.select(Metric.id, Metric.code, Metric.name, Metric.kind, Metric.direction,
+                                       Metric.driver)):
+        info = MetricInfo(m.id, m.code, m.name, m.kind, m.direction, m.driver and m.driver.value)
         ctx.metrics[m.id] = info
         ctx.metric_codes[m.code] = info
     for c in session.execute(sa.select(Component.id, Component.code, Component.name, Component.agency_id,

@@ -25,13 +25,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Optional
 
-from scorecard.a11 import V2_FROM, across_the_break
+from scorecard.a11 import V2_FROM, across_the_break, trust_as_share
 from scorecard.models import Direction, MetricKind, RuleSubject
 from scorecard.periods import parse_period, period_range
 from scorecard.rules.context import EvaluationContext, MetricInfo, Pool
 from scorecard.rules.evaluator import FactRef, FactResult, InputRef, Window, window_periods
 from scorecard.scoring import INSUFFICIENT, NO_DATA, NO_TARGET, Score, rag_status
-from scorecard.survey import compare, compare_shares
+from scorecard.survey import compare_answers, compare_shares
 from scorecard.text import listed
 
 SUBJECTS = frozenset(RuleSubject)
@@ -490,7 +490,8 @@ def _change(ctx, subject_type, entity, period, ref) -> tuple[Optional[object], F
         elif after.counts is None or before.counts is None:  # no answer counts: significance unknowable
             return None, FactResult(None, "insufficient_data", inputs, details)
         else:
-            change = compare(before.counts, after.counts, min_n=ctx.min_n)
+            change = compare_answers(before.counts, after.counts, min_n=ctx.min_n,
+                                     as_share=trust_as_share(metric.driver, period))
         details.update(change=change.delta if change.significant else 0.0,
                        ci=None if change.ci_low is None else [round(change.ci_low, 3), round(change.ci_high, 3)])
         return (change, metric), FactResult(True, None, inputs, details)
