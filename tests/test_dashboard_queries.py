@@ -416,6 +416,22 @@ def test_a_rise_made_by_who_answered_is_no_rise(app):
         assert trust.change_high < 0
 
 
+def test_a_significant_change_too_small_for_two_places_is_not_said_as_0(app):
+    """At 335,981 answers a change of +0.0047 is significant: it read "Up 0.00 from FY2021-Q2"."""
+    from dashboards.pages.overview import change_sentence
+
+    common = dict(driver="trust", name="Trust", period="FY2021-Q3", prior_period="FY2021-Q2", n=335_981,
+                  prior_n=330_000, significant=True, direction="up", sufficient=True, programs=3, compared=3,
+                  prior_programs=3)
+    weighed = overview.AgencyScore(**common, value=4.4555, prior_value=4.4508, compared_value=4.4555, change=0.0047,
+                                   change_low=0.001, change_high=0.009, weighed=True)
+    assert change_sentence(weighed).startswith("Up 0.005 from FY2021-Q2 (95% CI +0.001 to +0.009;"), (
+        change_sentence(weighed))
+    alike = overview.AgencyScore(**common, value=4.4545, prior_value=4.4521, compared_value=4.4545, change=0.0024,
+                                 change_low=0.0005, change_high=0.0043)
+    assert change_sentence(alike) == "Up 0.002 from FY2021-Q2 (4.45), significant at 95%.", change_sentence(alike)
+
+
 def test_v2_trust_pools_thumbs_and_1_to_5_forms_as_the_share_who_trust(app):
     """A thumbs form's answers are stored as 1s and 5s: pooled with a 1-5 form's as a mean, 73% thumbs up
     and a 1-5 form's mean of 4.13 read 3.99, which is neither. The tile gives the share who trust."""

@@ -670,6 +670,20 @@ def test_a_decline_is_reported_only_when_significant(pair):
     assert [d.subject_id for d in flags] == ([1] if fell else [])
 
 
+def test_a_changes_interval_is_rounded_once_as_the_overview_rounds_it():
+    """The interval was kept to 3 places and written to 2: -1.03501 read "-1.03" in the finding and "-1.04" on
+    the overview."""
+    from scorecard.rules.explain import as_text
+
+    a = Agency()
+    a.survey(1, "FY2025-Q3", [40, 0, 0, 0, 60])
+    a.survey(1, "FY2025-Q4", [80, 0, 0, 0, 70])
+    change = compare([40, 0, 0, 0, 60], [80, 0, 0, 0, 70])
+    found = a.fact("change", metric="trust").details["ci"]
+    assert found == [pytest.approx(change.ci_low, abs=1e-6), pytest.approx(change.ci_high, abs=1e-6)]
+    assert as_text(found).startswith(f"{change.ci_low:.2f}"), (as_text(found), change.ci_low)
+
+
 def test_v2_trust_is_not_said_to_decline_while_the_share_who_trust_holds():
     """From A-11's v2 survey on trust is the share who trust: 40 answers of 5, then 35 of 4 and 5 of 5, is all
     trusting in both quarters, and was flagged "trust fell from 5.00 to 4.12, a significant decline". Before it

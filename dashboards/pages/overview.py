@@ -141,16 +141,24 @@ def change_sentence(score: queries.AgencyScore) -> str:
         if score.direction == "none":
             return (f"{among}{'no' if among else 'No'} significant change from {score.prior_period} "
                     f"({score.change:+.{places}f}{points}, {how}).")
-        return f"{among}{verb} {abs(score.change):.{places}f}{points} from {score.prior_period} ({how}), significant " \
-               "at 95%."
+        return f"{among}{verb} {abs(score.change):.{_places_of(score.change, places)}f}{points} from " \
+               f"{score.prior_period} ({how}), significant at 95%."
     then = f"({before})" if score.like_for_like else f"({before} then, {now} now)"
     if score.direction == "none":
         return f"{among}{'no' if among else 'No'} significant change from {score.prior_period} {then}."
-    if share:  # as the two shares read: 70.1% -> 73.4% is 3.3 points
-        amount = f"{abs(shown_change(score.prior_value, score.compared_value, 1)):.1f} percentage points"
-    else:
-        amount = f"{abs(shown_change(score.prior_value, score.compared_value)):.2f}"
+    places = 1 if share else 2
+    amount = shown_change(score.prior_value, score.compared_value, places)  # as the two read: 70.1% -> 73.4% is 3.3
+    if not amount:  # significant at hundreds of thousands of answers, and too small to show at `places`
+        amount = score.compared_value - score.prior_value
+        places = _places_of(amount, places)
+    amount = f"{abs(amount):.{places}f}{' percentage points' if share else ''}"
     return f"{among}{verb} {amount} from {score.prior_period} {then}, significant at 95%."
+
+
+def _places_of(change: float, places: int) -> int:
+    """The places from `places` (four at most) a change takes not to read as 0: a significant change of 0.0047
+    read "Up 0.00"; it reads "Up 0.005"."""
+    return next((d for d in range(places, 5) if round(change, d)), 4)
 
 
 def status_tile(counts: queries.StatusCounts, agency, report: queries.Reporting) -> html.Section:

@@ -493,7 +493,7 @@ def _change(ctx, subject_type, entity, period, ref) -> tuple[Optional[object], F
             change = compare_answers(before.counts, after.counts, min_n=ctx.min_n,
                                      as_share=trust_as_share(metric.driver, period))
         details.update(change=change.delta if change.significant else 0.0,
-                       ci=None if change.ci_low is None else [round(change.ci_low, 3), round(change.ci_high, 3)])
+                       ci=None if change.ci_low is None else [round(change.ci_low, 6), round(change.ci_high, 6)])
         return (change, metric), FactResult(True, None, inputs, details)
     delta = after.value - before.value
     details["change"] = delta
