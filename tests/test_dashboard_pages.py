@@ -572,6 +572,35 @@ def test_a_component_of_another_agency_reads_as_all_components(executive):
     assert "value" not in every["heatmap-component"], "all components stays as it is"
 
 
+def test_the_leaders_component_filter_keeps_to_the_agency_chosen(executive):
+    """On the leaders page a component of one agency stayed chosen with another agency, the list empty and nothing
+    said, and the component dropdown offered every agency's components whatever the agency."""
+    import sqlalchemy as sa
+
+    from scorecard.extensions import db
+    from scorecard.models import Agency, Leader
+
+    with executive.application.app_context():
+        component = db.session.scalars(sa.select(Leader.component_id).where(Leader.component_id.is_not(None))).first()
+        other = Agency(code="XO", name="Other Department")
+        db.session.add(other)
+        db.session.commit()
+        other_agency = other.id
+    routed = answer(executive, body("_pages_content.children", {
+        "_pages_location.pathname": "/dashboards/leaders",
+        "_pages_location.search": f"?agency={other_agency}&component={component}"}, "_pages_location.pathname"))
+    controls = {n["props"]["id"]: n["props"] for n in walk(routed["_pages_content"]["children"])
+                if n["type"] == "Dropdown"}
+    assert controls["leaders-agency"]["value"] == str(other_agency)
+    assert controls["leaders-component"]["value"] == "all", controls["leaders-component"]
+    assert [o["value"] for o in controls["leaders-component"]["options"]] == ["all"], "the other agency has none"
+    assert "does not go with the other choices" in json.dumps(routed)
+    moved = answer(executive, body("leaders-component.options", {"leaders-agency.value": str(other_agency),
+                                                                 "leaders-component.value": str(component)},
+                                   "leaders-agency.value"))
+    assert moved["leaders-component"]["value"] == "all", "the agency changed away from the component's"
+
+
 @pytest.mark.parametrize("button, kind", [("heatmap-table-csv", "csv"), ("heatmap-table-xlsx", "xlsx")])
 def test_the_heatmap_table_downloads_exactly_what_it_shows(evaluated_executive, button, kind):
     executive = evaluated_executive

@@ -8,7 +8,6 @@ from flask import current_app
 
 from dashboards import components, figures, filters, links, tables, validation
 from dashboards.cache import cached_answer
-from dashboards.components import ALL
 from dashboards.queries import common
 from dashboards.queries import heatmap as queries
 from dashboards.urlstate import QueryParam, UrlState
@@ -22,16 +21,7 @@ def _component_options(agency_id) -> list[dict]:
     return components.choices(common.components(db.session, agency_id), "All components")
 
 
-def _listed(component, options: list[dict]):
-    """The component chosen if the agency's list holds it, else all components (one of another agency
-    would leave the dropdown blank and the heatmap empty)."""
-    return component if str(component) in {o["value"] for o in options} else ALL
-
-
-def _of_the_agency(values: dict) -> dict:
-    """The address's filters with a component of another agency than the one chosen read as all."""
-    options = _component_options(validation.id_or(ALL)(values["agency"]))
-    return {**values, "component": _listed(values["component"], options)}
+agency_components = filters.ComponentsOfTheAgency("heatmap", _component_options)
 
 
 url = UrlState("/heatmap", [
@@ -41,15 +31,16 @@ url = UrlState("/heatmap", [
     filters.life_experience("heatmap-life-experience"),
     QueryParam("sort", "heatmap-sort", validation.choice(*queries.SORTS, default="worst"), default="worst",
                omit="worst"),
-], reconcile=_of_the_agency)
+], reconcile=agency_components.reconcile)
 url.register()
+agency_components.register()
 FILTERS = [State(p.control, "value") for p in url.params]
 
 
 def layout(**query):
     values = url.read(query)
     session = db.session
-    component_options = _component_options(validation.id_or(ALL)(values["agency"]))
+    component_options = agency_components.options(values["agency"])
     return html.Div([
         components.page_heading(
             "Programs × A-11 drivers",
@@ -157,17 +148,6 @@ def _table(*values) -> tables.Table:
 
 # 500 programs × 7 drivers are 3,500 rows: drawn when the table is opened, not on every filter change.
 components.register_lazy_table("heatmap-table", _table, FILTERS)
-
-
-@callback(Output("heatmap-component", "options"), Output("heatmap-component", "value"),
-          Input("heatmap-agency", "value"), State("heatmap-component", "value"), prevent_initial_call=True)
-@validation.validated
-@cached_answer
-def component_choices(agency_id, component_id):
-    """The agency's components; the component chosen stays if the agency has it, else all."""
-    options = _component_options(agency_id)
-    kept = component_id in (None, ALL) or _listed(component_id, options) == component_id
-    return options, dash.no_update if kept else ALL
 
 
 components.register_downloads("heatmap-table", _table, FILTERS)

@@ -35,6 +35,12 @@ def _latest():
 
 PAGE_SIZE = 100  # leaders a page of the list shows; the downloads hold them all
 
+def _component_options(agency_id) -> list[dict]:
+    """The components with leaders, of the agency chosen (None: of every agency)."""
+    return components.choices(queries.filter_choices(db.session, agency_id)[0], "All components")
+
+
+agency_components = filters.ComponentsOfTheAgency("leaders", _component_options)
 url = UrlState("/leaders", [
     QueryParam("year", "leaders-year", validation.fiscal_year, default=_latest,
                offered=lambda: queries.plan_years(db.session)),
@@ -43,8 +49,9 @@ url = UrlState("/leaders", [
     filters.agency("leaders-agency"),
     QueryParam("page", "leaders-table-page", validation.page_number, default="1", omit="1", prop="data",
                first_on_change=True),
-])
+], reconcile=agency_components.reconcile)
 url.register()
+agency_components.register()
 FILTER_PARAMS = url.params[:4]
 FILTERS = [State(p.control, "value") for p in FILTER_PARAMS]
 components.register_pager("leaders-table")
@@ -68,15 +75,14 @@ def layout(**query):
         ])
     values = url.read(query)
     session = db.session
-    component_choices, function_choices = queries.filter_choices(session)
+    function_choices = queries.filter_choices(session)[1]
     years = [{"label": f"FY{y}", "value": str(y)} for y in queries.plan_years(session)]
     return html.Div([
         components.page_heading("Leaders' CX requirements", lede=LEDE),
         url.location(query),
         html.Div([
             components.filter_control("leaders-year", "Appraisal year", years, values["year"], searchable=False),
-            components.filter_control("leaders-component", "Component",
-                                      components.choices(component_choices, "All components"),
+            components.filter_control("leaders-component", "Component", agency_components.options(values["agency"]),
                                       values["component"]),
             components.filter_control("leaders-function", "C-suite function",
                                       components.choices(function_choices, "All functions"), values["function"]),

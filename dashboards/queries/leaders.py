@@ -226,11 +226,13 @@ def opening_year(years: list[int], today=None) -> Optional[int]:
 
 
 @cached
-def filter_choices(session) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
-    """(components, functions) that have leaders, as (id, name) by name."""
-    components = session.execute(
-        sa.select(Component.id, Component.name).where(Component.id.in_(sa.select(Leader.component_id)))
-        .order_by(Component.name)).all()
+def filter_choices(session, agency_id: Optional[int] = None) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
+    """(components, functions) that have leaders, as (id, name) by name; the components of one agency when
+    `agency_id` is given."""
+    query = sa.select(Component.id, Component.name).where(Component.id.in_(sa.select(Leader.component_id)))
+    if agency_id is not None:
+        query = query.where(Component.agency_id == agency_id)
+    components = session.execute(query.order_by(Component.name)).all()
     functions = session.execute(sa.select(Function.id, Function.code, Function.name).order_by(Function.code)).all()
     return [(i, name) for i, name in components], [(i, f"{code}, {name}") for i, code, name in functions]
 
