@@ -425,6 +425,26 @@ def test_the_functions_pages_link_what_each_role_may_open(app, known, role, func
     assert of("plans", links) | of("findings", links) == expected[1]
 
 
+def test_a_long_reason_is_cut_on_the_function_page_with_a_link_to_the_whole(app, known):
+    """An 8,220-character reason was shown whole in its narrow column: the page 5,860 px tall, the other
+    commitments far below. The table shows its start, how long it is and a link to the commitment; the
+    downloads keep it whole."""
+    from dashboards.pages.function import REASON_SHOWN
+
+    reason = "Vendor delay: " + "the contract was re-competed. " * 283
+    with app.app_context():
+        commitment = db.session.get(Commitment, known["commitments"]["Publish spending"])
+        commitment.reason = reason
+        db.session.commit()
+    client = user(app, "executive")
+    words = json.dumps(_function_page(client, "CFO"), ensure_ascii=False)
+    assert reason[:REASON_SHOWN].rstrip() + "… " in words and reason not in words
+    assert f"(the whole reason, {len(reason):,} characters)" in words
+    assert f"/commitments/{known['commitments']['Publish spending']}" in hrefs(_function_page(client, "CFO"))
+    viewer = json.dumps(_function_page(user(app, "viewer"), "CFO"), ensure_ascii=False)
+    assert f"(the whole reason, {len(reason):,} characters, in the downloads)" in viewer, "no page to link to"
+
+
 def test_a_function_page_without_or_with_an_unknown_code(app, known):
     client = user(app, "executive")
     shown = answer(client, body("function-body.children", {"function-code.value": None}, "function-code.value"))

@@ -111,6 +111,17 @@ def _evidence(links_: list[str]):
 
 
 WORDS = ("reason", "evidence")  # columns of what an officer wrote: broken where they must (dashboards.css)
+REASON_SHOWN = 400  # characters of a reason the table shows: the whole one is on the commitment's page and in downloads
+
+
+def _reason(text: str, href) -> object:
+    """A reason as the table shows it: a long one (an 8,220-character reason made the page 5,860 px tall, the
+    other commitments far below) cut, saying how long it is, with a link to the commitment's page."""
+    if len(text) <= REASON_SHOWN:
+        return text
+    whole = f"the whole reason, {len(text):,} characters"
+    return [text[:REASON_SHOWN].rstrip() + "… ",
+            html.A(f"({whole})", href=href, className="usa-link") if href else f"({whole}, in the downloads)"]
 
 
 def commitments_html(table: tables.Table) -> html.Div:
@@ -123,6 +134,8 @@ def commitments_html(table: tables.Table) -> html.Div:
             text = column.text(line.get(column.key))
             if column.key == "evidence":
                 content = _evidence(line["links"])
+            elif column.key == "reason":
+                content = _reason(text, line.get("href"))
             elif column.link and line.get(column.link):
                 content = html.A(text, href=line[column.link], className="usa-link")
             else:
