@@ -153,6 +153,33 @@ def test_every_default_rule_made_findings_and_their_why_pages_reproduce_them(eva
     assert len(titles) == len(list(sample.values())[:25]), "each why-page's title names its subject and quarter"
 
 
+def test_a_change_findings_why_page_gives_the_answer_counts_and_the_test_used(evaluated, client_as):
+    """A change's interval could not be worked again from its why-page: it gave each observation's value and n,
+    not its answer counts, nor which test was used."""
+    from scorecard.models import FindingInput, Observation, Rule, RuleVersion
+
+    executive = client_as("executive")
+    with evaluated.app_context():
+        finding = db.session.scalars(sa.select(Finding).join(RuleVersion).join(Rule).where(
+            Rule.key == "significant-decline-in-trust", Finding.flag.is_not(None))).first()
+        assert finding is not None, "the demo's evaluation raises a decline"
+        observation_ids = [i for item in db.session.scalars(sa.select(FindingInput).where(
+            FindingInput.finding_id == finding.id)) for i in (item.observation_ids or [])]
+        counted = db.session.scalars(sa.select(Observation).where(Observation.id.in_(observation_ids),
+                                                                  Observation.count_1.is_not(None))).all()
+        expected = [f"#{o.id}" for o in counted], [", ".join(str(c or 0) for c in o.counts) for o in counted]
+        other = db.session.scalars(sa.select(Finding).join(RuleVersion).join(Rule).where(
+            Rule.key != "significant-decline-in-trust", Finding.subject_type == RuleSubject.program)).first()
+    page = executive.get(f"/findings/{finding.id}").get_data(as_text=True)
+    assert counted
+    for said, counts in zip(*expected):
+        line = re.search(rf'<div class="observation">{said}:.*?</div>', page, re.S).group(0)
+        assert f"answers 1 to 5: {counts}" in line, line
+    method = re.search(r'<p id="change-method"[^>]*>(.*?)</p>', page, re.S).group(1)
+    assert "1.96 standard errors" in method and "Agresti and Caffo" in method and "(30 respondents)" in method
+    assert 'id="change-method"' not in executive.get(f"/findings/{other.id}").get_data(as_text=True)
+
+
 def test_a_why_page_leads_to_where_its_subject_is_shown(evaluated, client_as):
     """A red program's why-page (the overview's "turned red" link) named the program as plain text: a dead
     end, the program page and its accountability chain one search away."""

@@ -7,6 +7,7 @@ from scorecard.findings import bp
 from scorecard.findings.listing import outcome_words
 from scorecard.findings.services import (
     batches_read,
+    change_method,
     inputs_of,
     may_see_finding,
     reproduced,
@@ -32,4 +33,4 @@ def show(finding_id):
     return render_template("findings/show.html", finding=finding, subject=subject_of(db.session, finding),
                            outcome=outcome, inputs=inputs, batches=batches_read(db.session, inputs),
                            version=finding.rule_version, reproduced=reproduced(db.session, finding),
-                           read_on=commitments_read_on(finding))
+                           read_on=commitments_read_on(finding), change_method=change_method(finding))

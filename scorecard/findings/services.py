@@ -209,3 +209,25 @@ def batches_read(session, inputs) -> list[tuple[ImportBatch, Optional[str]]]:
     return [tuple(row) for row in session.execute(
         sa.select(ImportBatch, User.email).outerjoin(User, User.id == ImportBatch.user_id)
         .where(ImportBatch.id.in_(ids)).order_by(ImportBatch.id))]
+
+
+CHANGE_FACTS = ("change(", "change_direction(", "declined(")
+CHANGE_METHOD = (
+    "How a change is tested: the difference of the two quarters' means of every answer counted (1-5; a thumbs up "
+    "counts 5, a thumbs down 1), with a 95% interval of 1.96 standard errors, √(SE₁² + SE₂²), each quarter's "
+    "from its answer counts; significant only when the interval leaves out 0 and both quarters reach the minimum "
+    "sample ({min_n} respondents). From {v2} (A-11's v2 survey) trust is the share who trust: a change of its mean "
+    "is significant only where that share changed significantly too. A share (a v2 aspect) is tested as the "
+    "difference of two shares with Agresti and Caffo's interval. No change is tested across {v2}, where the "
+    "survey changed.")
+
+
+def change_method(finding: Finding) -> Optional[str]:
+    """How the change this finding read was tested, in words (None when it read no change): the why-page gives
+    the answer counts, and with this the interval can be worked again by hand."""
+    from scorecard.a11 import V2_FROM
+
+    facts = finding.facts or {}
+    if not any(key.startswith(CHANGE_FACTS) for key in (facts.get("values") or {})):
+        return None
+    return CHANGE_METHOD.format(min_n=facts.get("min_n", 30), v2=V2_FROM)
