@@ -649,3 +649,34 @@ def test_an_error_quoting_a_long_address_wraps_within_a_phones_width(server, bro
         assert message.rect["x"] + message.rect["width"] <= widths[1], message.rect
     finally:
         browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+
+
+def test_a_pasted_reason_longer_than_the_box_takes_is_counted_not_cut(server, browser, tmp_path):
+    """A 10,213-character reason pasted into the box was cut at its 10,000 (the browser's maxlength) without a
+    word, and saved so. The box counts what was typed, says how far over it is, and the server refuses it naming
+    the length, the whole text kept in the box."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    sign_in(browser, server, "cfo.officer@demo.cx.gov")
+    WebDriverWait(browser, 60).until(ec.url_to_be(server + "/"))
+    browser.get(server + "/commitments/")
+    page = browser.find_element(By.CSS_SELECTOR, "tr[data-commitment] a").get_attribute("href")
+    browser.get(page + "/edit")
+    field = browser.find_element(By.ID, "reason")
+    field.clear()
+    pasted = "Vendor delay. " + "x" * 10_186 + " END-OF-REASON"
+    browser.execute_script("arguments[0].focus(); document.execCommand('insertText', false, arguments[1]);",
+                           field, pasted)
+    assert field.get_attribute("value") == pasted, "the whole text is in the box"
+    counted = WebDriverWait(browser, 10).until(lambda b: b.find_element(
+        By.CSS_SELECTOR, "#reason ~ .usa-character-count__status, .usa-form-group:has(#reason) ~ "
+                         ".usa-character-count__status"))
+    WebDriverWait(browser, 10).until(lambda b: "over limit" in counted.text)
+    assert counted.text == "214 characters over limit", counted.text
+    browser.find_element(By.ID, "save").click()
+    WebDriverWait(browser, 60).until(lambda b: b.find_elements(By.ID, "form-problems"))
+    assert "it takes at most 10000" in browser.find_element(By.ID, "form-problems").text
+    assert browser.find_element(By.ID, "reason").get_attribute("value") == pasted
+    browser.save_screenshot(str(tmp_path / "over-limit.png"))

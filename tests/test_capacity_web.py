@@ -792,7 +792,7 @@ def test_a_reopen_refused_for_its_reason_says_so_beside_the_field(demo, client_a
     it: the problem was only in the summary above."""
     page = reopen(client_as("admin"), ba, LAST, "").get_data(as_text=True)
     field = re.search(r"<textarea[^>]*>", page).group(0)
-    assert 'aria-invalid="true"' in field and 'aria-describedby="reason-hint reason-error"' in field, field
+    assert 'aria-invalid="true"' in field and 'aria-describedby="reason-hint reason-error reason-info"' in field, field
     said = re.search(r'<span class="usa-error-message" id="reason-error">([^<]*)</span>', page)
     assert said and "say why the FY2026 assessment" in said.group(1)
     assert '<a class="usa-link" href="#reason">' in page

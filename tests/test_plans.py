@@ -250,7 +250,8 @@ def test_plan_page_shows_proposals_with_why_links_and_takes_decisions(demo):
     rating_box = re.search(rf'<input[^>]*id="rating-{element_id}"[^>]*>', shown).group()
     assert 'value="1"' in rating_box and "aria-invalid" not in rating_box, "the rating is not what is wrong"
     justification_box = re.search(rf'<textarea[^>]*id="justification-{element_id}"[^>]*>', shown).group()
-    assert 'aria-describedby="form-problems"' in justification_box and "usa-input--error" in justification_box
+    assert f'aria-describedby="form-problems justification-{element_id}-info"' in justification_box and \
+        "usa-input--error" in justification_box
     assert f'<li><a class="usa-link" href="#justification-{element_id}">A rating of 1 for &#39;{element_name}&#39; ' \
         "needs a written justification: it overrides the proposed rating 4.</a></li>" in problems, (
             "each problem links to its field, as every other form's summary does")
