@@ -229,6 +229,27 @@ def test_a_plan_whose_weights_break_opms_rules_gets_no_summary_level(demo):
     assert '<th scope="row">Summary level</th><td>—</td>' in page
 
 
+def test_a_confirmation_refused_because_the_proposal_moved_says_it_moved(demo):
+    """The page showed a proposal of 3; an evaluation moved it to 4 while the form was open; confirming 3 was
+    refused as "it overrides the proposed rating 4", which the official had never seen."""
+    with demo.app_context():
+        plan = a_plan(db.session)
+        propose(db.session, plan, [4] * 50)
+        plan_id, element_id = plan.id, plan.elements[0].id
+        client = demo.test_client(user=user("executive"))
+    page = client.get(f"/plans/{plan_id}").get_data(as_text=True)
+    assert re.search(r'<input type="hidden" name="proposal" value="4">', page)
+    refused = client.post(f"/plans/{plan_id}/elements/{element_id}/decision",
+                          data={"csrf_token": csrf_token(page), "rating": "3", "justification": "", "proposal": "3"})
+    said = html.unescape(refused.get_data(as_text=True))
+    assert refused.status_code == 422
+    assert ("it overrides the proposed rating 4. The rules' proposal changed since the page was opened (an "
+            "evaluation ran): it was 3, it is 4 now.") in said, said[-2000:]
+    unchanged = client.post(f"/plans/{plan_id}/elements/{element_id}/decision",
+                            data={"csrf_token": csrf_token(page), "rating": "3", "justification": "", "proposal": "4"})
+    assert "changed since the page was opened" not in unchanged.get_data(as_text=True)
+
+
 def test_plan_page_shows_proposals_with_why_links_and_takes_decisions(demo):
     with demo.app_context():
         plan = a_plan(db.session)

@@ -14,6 +14,7 @@ from scorecard.plans import bp
 from scorecard.plans.forms import DecisionForm
 from scorecard.plans.services import (
     OWN_PLAN,
+    UNSEEN,
     DecidedMeanwhile,
     RatingError,
     decide,
@@ -99,7 +100,7 @@ def decision(plan_id, element_id):
                        set(form.errors))
     try:
         decide(db.session, element, form.rating.data, form.justification.data, current_user,
-               replaces=_replaces(form.replaces.data))
+               replaces=_replaces(form.replaces.data), proposal_shown=_proposal(form.proposal.data))
     except DecidedMeanwhile as meanwhile:
         db.session.rollback()
         if _same(meanwhile.decision, form):  # this form sent twice (a double click, the back button): recorded once
@@ -121,6 +122,17 @@ def _labelled(label: str, errors: list[str]) -> str:
     text-direction character's) is not put after the label again."""
     said = " ".join(errors)
     return said if said.startswith(label) else f"{label}: {said}"
+
+
+def _proposal(sent: Optional[str]):
+    """The proposal the form showed: a rating 1-5, None for none ("") or UNSEEN when not sent as the page sends
+    it (a form from before this field, or made by hand: nothing is said of it)."""
+    if sent is None:
+        return UNSEEN
+    sent = sent.strip()
+    if not sent:
+        return None
+    return int(sent) if sent in ("1", "2", "3", "4", "5") else UNSEEN
 
 
 def _replaces(sent: Optional[str]) -> Optional[int]:

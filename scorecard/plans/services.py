@@ -323,13 +323,14 @@ def own_plan(user, plan: PerformancePlan) -> bool:
 
 
 def decide(session, element: PlanElement, rating: int, justification: str, user, *,
-           replaces=UNSEEN) -> ElementRating:
+           replaces=UNSEEN, proposal_shown=UNSEEN) -> ElementRating:
     """Record a rating official's decision on an element, beside the proposal it answers.
     Overriding the proposal (or rating with none) needs a written justification. Nobody rates their
     own plan (5 CFR 430.307: the appraisee's rating official rates). `replaces`: the id of the decision
     the official saw when opening the form (None: none yet); when another was recorded since, nothing is
     recorded and DecidedMeanwhile names it (two officials, or one form sent twice, never overwrite a
-    decision unseen)."""
+    decision unseen). `proposal_shown`: the proposal the form showed (None: none); a refusal for a missing
+    justification says when the rules' proposal changed since (an evaluation ran while the form was open)."""
     if user.role not in (Role.admin, Role.executive):
         raise PermissionError("only a rating official (executive or admin) decides plan ratings")
     if own_plan(user, element.plan):
@@ -345,6 +346,10 @@ def decide(session, element: PlanElement, rating: int, justification: str, user,
         raise DecidedMeanwhile(replaced)
     if rating != proposed and not justification:
         reason = "the rules propose none" if proposed is None else f"it overrides the proposed rating {proposed}"
+        if proposal_shown is not UNSEEN and proposal_shown != proposed:
+            reason += (f". The rules' proposal changed since the page was opened (an evaluation ran): it was "
+                       f"{'none' if proposal_shown is None else proposal_shown}, it is "
+                       f"{'none' if proposed is None else proposed} now")
         raise RatingError(f"a rating of {rating} for '{element.name}' needs a written justification: {reason}",
                           "justification")
     decision = ElementRating(element=element, proposed_rating=proposed, confirmed_rating=rating,
