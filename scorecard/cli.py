@@ -243,19 +243,27 @@ def demo_command(force):
 @click.command("worker")
 @click.option("--concurrency", type=int, default=2, show_default=True, help="Jobs run at once by this worker.")
 @click.option("--loglevel", default="INFO", show_default=True)
+@click.option("--child", is_flag=True, hidden=True, help="Run the worker in this process (the supervisor's child).")
 @with_appcontext
-def worker_command(concurrency, loglevel):
+def worker_command(concurrency, loglevel, child):
     """Run background jobs (import previews and commits, rule evaluations, briefing exports,
     reminders) queued through Redis (SCORECARD_REDIS_URL): start one or more on any host that
-    reaches the database, Redis and the upload storage."""
+    reaches the database, Redis and the upload storage. The worker runs in a child process, started
+    again if it stops on an error (scorecard.supervise); SIGTERM stops it after its running jobs."""
+    import sys
+
     from flask import current_app
 
     from scorecard.dispatch import celery, queued
+    from scorecard.supervise import supervise
 
     app = current_app._get_current_object()
     if not queued(app):
         raise click.ClickException("SCORECARD_REDIS_URL is not set: without it each server runs its own jobs, "
                                    "and there is nothing for a worker to take")
+    if not child:
+        sys.exit(supervise([sys.executable, "-m", "scorecard.cli", "worker", "--child",
+                            f"--concurrency={concurrency}", f"--loglevel={loglevel}"]))
     celery(app).worker_main(["worker", f"--concurrency={concurrency}", f"--loglevel={loglevel}",
                              "--pool=threads", "--without-gossip", "--without-mingle", "-Q", "scorecard"])
 

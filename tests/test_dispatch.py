@@ -54,3 +54,71 @@ def test_a_worker_logs_the_app_at_its_level_and_other_libraries_from_warning():
     finally:
         for name, level in kept.items():
             logging.getLogger(name or None).setLevel(level)
+
+
+def _children(pid: int) -> list[int]:
+    from pathlib import Path
+
+    return [int(c) for c in (Path(f"/proc/{pid}/task/{pid}/children").read_text().split())]
+
+
+def _alive(pid: int) -> bool:
+    from pathlib import Path
+
+    status = Path(f"/proc/{pid}/status")
+    return status.exists() and "\nState:\tZ" not in status.read_text()
+
+
+def test_a_worker_that_stops_on_an_error_is_started_again_and_stops_with_its_supervisor(redis_url, tmp_path):
+    """Celery's worker stopped for good when Redis came back while it ran a job ("Unrecoverable error"), and
+    every job queued after waited unrun. `scorecard worker` runs it in a child process: a worker that dies is
+    started again, SIGTERM stops it (exit 0), and a supervisor killed outright takes its worker with it."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from tests import served
+
+    env = dict(os.environ, SCORECARD_ENV="development", SECRET_KEY="worker supervision " * 3,
+               DATABASE_URL=f"sqlite:///{tmp_path / 'app.db'}", SCORECARD_REDIS_URL=redis_url, PYTHONUNBUFFERED="1",
+               SCORECARD_UPLOAD_FOLDER=str(tmp_path / "uploads"))
+    served.scorecard(env, "db", "upgrade")
+    log_path = tmp_path / "worker.log"
+
+    def started(times: int, process) -> None:
+        deadline = time.monotonic() + 90
+        while log_path.read_bytes().count(b" ready.") < times:
+            assert process.poll() is None and time.monotonic() < deadline, log_path.read_text()[-2000:]
+            time.sleep(0.2)
+
+    with open(log_path, "ab") as log:
+        supervisor = subprocess.Popen([sys.executable, "-m", "scorecard.cli", "worker", "--concurrency", "1"],
+                                      env=env, cwd=served.ROOT, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        started(1, supervisor)
+        (first,) = _children(supervisor.pid)
+        os.kill(first, signal.SIGKILL)  # as a worker that stops on an error, or is killed
+        started(2, supervisor)
+        assert b"the worker stopped (killed by SIGKILL); starting it again in 1 s." in log_path.read_bytes()
+        (second,) = _children(supervisor.pid)
+        assert second != first
+        supervisor.send_signal(signal.SIGTERM)
+        assert supervisor.wait(timeout=60) == 0, log_path.read_text()[-2000:]
+        assert not _alive(second), "the worker stops with its supervisor"
+        with open(log_path, "ab") as log:
+            supervisor = subprocess.Popen([sys.executable, "-m", "scorecard.cli", "worker", "--concurrency", "1"],
+                                          env=env, cwd=served.ROOT, stdout=log, stderr=subprocess.STDOUT)
+        started(3, supervisor)
+        (third,) = _children(supervisor.pid)
+        supervisor.kill()
+        supervisor.wait()
+        deadline = time.monotonic() + 20
+        while _alive(third):
+            assert time.monotonic() < deadline, "a supervisor killed outright left its worker running"
+            time.sleep(0.2)
+    finally:
+        if supervisor.poll() is None:
+            supervisor.kill()
+            supervisor.wait()
