@@ -585,6 +585,36 @@ def test_performance_plan_insert_unchanged_update_and_revert(demo, tmp_path):
         assert snapshot() == original
 
 
+def test_a_file_of_part_of_a_plan_keeps_the_order_of_its_elements_and_requirements(demo, tmp_path):
+    """A file updating one element (its weight) renumbered the elements it gave from 1: Results Driven, the
+    plan's fifth, became its first beside Leading Change, and the plan page listed them out of order. The
+    stored ones keep their places and a new one goes last; a file of the whole plan sets its order."""
+    def order(plan) -> list:
+        db.session.expire_all()
+        return [(e.name, [r.text for r in sorted(e.requirements, key=lambda r: r.position)])
+                for e in sorted(plan.elements, key=lambda e: e.position)]
+
+    with demo.app_context():
+        add_fy2028_trust_target()
+        assert run_import(db.session, write_xlsx(tmp_path / "plan.xlsx", PLAN_HEADER, plan_rows())).status == \
+            "imported"
+        plan = db.session.scalar(sa.select(PerformancePlan).join(Leader).where(
+            Leader.email == PLAN_LEADER, PerformancePlan.fiscal_year == 2028))
+        before = order(plan)
+        assert [name for name, _ in before] == ["Leading Change", "Leading People", "Business Acumen",
+                                                "Building Coalitions", "Results Driven"]
+        one = [row for row in plan_rows(weights=(15, 15, 15, 15, 40)) if row[2] == "Results Driven"][-1:]
+        one[0][4] = "Answer every appeal within 30 days."  # a new requirement of the fifth element
+        result = run_import(db.session, write_xlsx(tmp_path / "one.xlsx", PLAN_HEADER, one))
+        assert result.status == "imported", result.errors
+        after = order(plan)
+        assert [name for name, _ in after] == [name for name, _ in before], "the elements keep their places"
+        assert after[-1][1] == [*before[-1][1], "Answer every appeal within 30 days."], "a new requirement goes last"
+        whole = list(reversed(plan_rows()[:5])) + plan_rows()[5:]
+        assert run_import(db.session, write_xlsx(tmp_path / "whole.xlsx", PLAN_HEADER, whole)).status == "imported"
+        assert [name for name, _ in order(plan)] == [row[2] for row in whole[:5]], "the whole plan sets its order"
+
+
 def test_a_plans_requirement_names_its_commitment_as_the_title_reads(demo, tmp_path):
     """A requirement naming its commitment with full-width letters ("ＣＸ") was refused "unknown commitment",
     though the web and the commitments import read that title as the stored one."""

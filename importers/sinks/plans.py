@@ -300,7 +300,9 @@ class PlanSink(TrackedSink):
         plan_ref, _ = self.tracker.put(plan.row, PerformancePlan, (plan.leader.id, plan.fiscal_year), stored,
                                        values, what="performance plan", label=label, year=year)
         stored_elements = {_key(x.name): x for x in (stored.elements if stored else [])}
-        for position, (key, element) in enumerate(plan.elements.items()):
+        element_at = _positions(list(plan.elements), {k: x.position for k, x in stored_elements.items()})
+        for key, element in plan.elements.items():
+            position = element_at[key]
             current = stored_elements.get(key)
             element_ref, _ = self.tracker.put(element.row, PlanElement, (plan.leader.id, plan.fiscal_year, key),
                                               current, {"plan_id": plan_ref, "name": element.name,
@@ -308,13 +310,33 @@ class PlanSink(TrackedSink):
                                                         "is_results_driven": element.results_driven},
                                               what="plan element", label=f"{label}: {element.name}", year=year)
             stored_requirements = {_key(r.text): r for r in (current.requirements if current else [])}
-            for index, (row, _record, req_values) in enumerate(r for r in element.requirements if r[2]):
+            given = [r for r in element.requirements if r[2]]
+            requirement_at = _positions([_key(r[2]["text"]) for r in given],
+                                        {k: r.position for k, r in stored_requirements.items()})
+            for row, _record, req_values in given:
                 key_text = _key(req_values["text"])
+                index = requirement_at[key_text]
                 self.tracker.put(row, PlanRequirement, (plan.leader.id, plan.fiscal_year, key, key_text),
                                  stored_requirements.get(key_text),
                                  {"element_id": element_ref, "position": index, **req_values},
                                  what="plan requirement", label=f"{label}: {element.name}: {req_values['text'][:80]}",
                                  year=year)
+
+
+def _positions(keys: list, stored: dict) -> dict:
+    """Where each of a file's elements (or an element's requirements), `keys` in the file's order, goes: the
+    file's order when it gives all the stored ones; else each stored one keeps its place, and a new one goes
+    after the last (a file of one element updated put it first, moving the plan's others)."""
+    if set(stored) <= set(keys):
+        return {key: index for index, key in enumerate(keys)}
+    following = max(stored.values(), default=-1) + 1
+    at = {}
+    for key in keys:
+        if key in stored:
+            at[key] = stored[key]
+        else:
+            at[key], following = following, following + 1
+    return at
 
 
 def _differs(stored, value) -> bool:
