@@ -23,6 +23,40 @@ def test_the_health_check_names_a_job_service_that_does_not_answer(app, client, 
     assert answer.status_code == 200 and answer.get_json() == {"status": "degraded", "detail": JOBS_DOWN}
 
 
+def test_the_health_check_says_when_jobs_wait_minutes_for_a_worker(app, client, redis_url):
+    """A worker that stopped for good left every job queued after it waiting while /healthz said "ok": jobs queued
+    for minutes and not started make it "degraded", saying so (200: the pages still render)."""
+    from datetime import timedelta
+
+    from scorecard.extensions import db
+    from scorecard.models import BatchStatus, BriefingJob, ImportBatch, User, utcnow
+
+    app.config["REDIS_URL"] = redis_url
+    with app.app_context():
+        owner = User(email="briefing.owner@test.gov", role="viewer")
+        owner.set_password("correct horse battery")
+        db.session.add(owner)
+        db.session.flush()
+        fresh = ImportBatch(filename="new.csv", checksum="0" * 64, status=BatchStatus.pending, stage="queued",
+                            heartbeat_at=utcnow())
+        db.session.add(fresh)
+        db.session.commit()
+        assert client.get("/healthz").get_json() == {"status": "ok"}, "a job queued a moment ago waits for nothing"
+        fresh.heartbeat_at = utcnow() - timedelta(minutes=3)
+        db.session.add(BriefingJob(id="waiting-briefing-xxxxxxxxx", owner_id=owner.id, fmt="pdf", status="queued",
+                                   stage="Queued", percent=0, created_at=utcnow() - timedelta(minutes=5)))
+        db.session.commit()
+        answer = client.get("/healthz")
+        assert answer.status_code == 200 and answer.get_json() == {"status": "degraded", "detail": (
+            "2 background jobs queued for more than 2 minutes and not started: no worker may be running "
+            "(`scorecard worker`), or every worker is busy")}, answer.get_json()
+        fresh.stage, fresh.heartbeat_at = "reading", utcnow()
+        db.session.get(BriefingJob, "waiting-briefing-xxxxxxxxx").status = "running"
+        db.session.commit()
+    assert client.get("/healthz").get_json() == {"status": "ok"}
+    app.config["REDIS_URL"] = None
+
+
 def test_a_database_that_does_not_answer_is_logged_with_its_reason_without_the_password(caplog):
     """The log said only "database unavailable: OperationalError" whether the server was down, the
     database missing or the password wrong: it gives the driver's reason, the password masked."""

@@ -8,7 +8,7 @@ from flask_login import current_user
 
 from scorecard.clock import agency_today
 from scorecard.commitments.attention import needs_update
-from scorecard.dispatch import job_service_problem
+from scorecard.dispatch import job_service_problem, queued
 from scorecard.errors import RETRY_AFTER, database_gone
 from scorecard.extensions import db
 from scorecard.main import bp
@@ -16,6 +16,7 @@ from scorecard.main.services import (
     HEALTH_WAIT_SECONDS,
     database_answers,
     home_summary,
+    jobs_not_taken,
     own_commitments,
     schema_problem,
 )
@@ -45,7 +46,7 @@ def healthz():
     A job service (Redis) that does not answer is 200 "degraded" naming it: the pages still render, so
     the host stays in rotation, and a monitor sees why uploads fail (it read "ok" before). A database that
     does not answer within HEALTH_WAIT_SECONDS is unavailable too (one that hung held the check until it
-    came back)."""
+    came back). Jobs queued for minutes and not started are "degraded" too (`jobs_not_taken`)."""
     try:
         answered = database_answers(current_app._get_current_object())
     except sa.exc.OperationalError as error:
@@ -58,7 +59,7 @@ def healthz():
     problem = schema_problem(db.session)
     if problem:
         return {"status": "database not migrated", "detail": problem}, 503, {"Retry-After": RETRY_AFTER}
-    jobs = job_service_problem(current_app)
+    jobs = job_service_problem(current_app) or (jobs_not_taken(db.session) if queued(current_app) else None)
     if jobs:
         return {"status": "degraded", "detail": jobs}
     return {"status": "ok"}

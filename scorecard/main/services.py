@@ -3,6 +3,7 @@
 import functools
 import threading
 from concurrent.futures import Future
+from datetime import timedelta
 from typing import Optional
 
 import sqlalchemy as sa
@@ -11,6 +12,8 @@ from scorecard.a11 import is_survey_metric
 from scorecard.commitments.services import sees_every_commitment, visible_commitments
 from scorecard.models import (
     Agency,
+    BatchStatus,
+    BriefingJob,
     Commitment,
     Component,
     Finding,
@@ -21,9 +24,11 @@ from scorecard.models import (
     RuleStatus,
     RuleVersion,
     User,
+    utcnow,
 )
 from scorecard.periods import opening_period
 from scorecard.permissions import can
+from scorecard.text import counted
 
 
 def own_commitments(session, user) -> Optional[int]:
@@ -121,6 +126,24 @@ def _in_a_daemon_thread(work, *args) -> Future:
             outcome.set_exception(error)
     threading.Thread(target=run, name="healthz", daemon=True).start()
     return outcome
+
+
+NOT_TAKEN_SECONDS = 120  # a job queued this long and not started counts against the workers in /healthz
+
+
+def jobs_not_taken(session) -> Optional[str]:
+    """With Celery workers, why jobs wait (None when none has waited NOT_TAKEN_SECONDS): imports and briefings
+    queued that long and not started. A worker that stopped for good left every job queued after it waiting
+    while /healthz said "ok"; a monitor sees it here (200 "degraded": the pages still render)."""
+    limit = utcnow() - timedelta(seconds=NOT_TAKEN_SECONDS)
+    waiting = session.scalar(sa.select(sa.func.count()).select_from(ImportBatch).where(
+        ImportBatch.status == BatchStatus.pending, ImportBatch.stage == "queued", ImportBatch.heartbeat_at < limit))
+    waiting += session.scalar(sa.select(sa.func.count()).select_from(BriefingJob).where(
+        BriefingJob.status == "queued", BriefingJob.created_at < limit))
+    if not waiting:
+        return None
+    return (f"{counted(waiting, 'background job')} queued for more than {NOT_TAKEN_SECONDS // 60} minutes and not "
+            "started: no worker may be running (`scorecard worker`), or every worker is busy")
 
 
 def _select_one(app) -> None:
