@@ -307,6 +307,14 @@ def test_plan_page_shows_proposals_with_why_links_and_takes_decisions(demo):
                          data={"csrf_token": token, "rating": "1", "justification": "x", "replaces": "\x00"})
     assert hidden.status_code == 422 and "in a field it keeps hidden, which a page does not send: open the page " \
         "again" in html.unescape(hidden.get_data(as_text=True)), "not a field the official cannot see, by its name"
+    long = "Missed every milestone; " * 180  # 4,320 characters: refused, and shown again whole (it was cut at 4,000)
+    over = client.post(f"/plans/{plan_id}/elements/{element_id}/decision",
+                       data={"csrf_token": token, "rating": "1", "justification": long})
+    assert over.status_code == 422 and "This is 4320 characters long; it takes at most 4000" in over.get_data(
+        as_text=True)
+    kept = re.search(rf'<textarea[^>]*id="justification-{element_id}"[^>]*>([^<]*)</textarea>',
+                     over.get_data(as_text=True)).group(1)
+    assert html.unescape(kept) == long, "sent again as shown, the cut text was recorded"
     lines = ("y" * 199 + "\r\n") * 20  # 4,000 characters in the box (its maxlength), 4,020 as a browser sends them
     full = client.post(f"/plans/{plan_id}/elements/{element_id}/decision",
                        data={"csrf_token": token, "rating": "1", "justification": lines})

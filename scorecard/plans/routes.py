@@ -90,7 +90,7 @@ def decision(plan_id, element_id):
         justification = form.justification.data if isinstance(form.justification.data, str) else \
             request.form.get("justification", "")
         typed = {"element_id": element.id, "rating": request.form.get("rating", "")[:20],
-                 "justification": justification[:4000], "problems": problems, "fields": fields}
+                 "justification": justification, "problems": problems, "fields": fields}
         return _page(plan, typed), status
     if not form.validate_on_submit():
         if "csrf_token" in form.errors:

@@ -113,3 +113,13 @@ document.addEventListener("DOMContentLoaded", function () {
     });
   });
 })();
+// A counted text box (the U.S. Web Design System's character count) opened with text in it, a refused form
+// shown again or a stored reason, said "10000 characters allowed" (and its live region the same) beside
+// 10,213 characters until a key was pressed: its count is brought up to date as the page opens.
+document.addEventListener("DOMContentLoaded", function () {
+  document.querySelectorAll(".usa-character-count__field").forEach(function (field) {
+    if (field.value) {
+      field.dispatchEvent(new Event("input", {bubbles: true}));
+    }
+  });
+});
