@@ -11,7 +11,7 @@ from typing import NamedTuple, Optional
 import sqlalchemy as sa
 
 from scorecard.models import Direction, Metric, MetricKind, Observation, Program, ScopeType, Target
-from scorecard.models.metrics import rag_for
+from scorecard.models.metrics import as_compared, rag_for
 from scorecard.periods import Period, parse_period
 from scorecard.survey import stats_from_counts, summed_counts
 
@@ -153,13 +153,15 @@ class TargetBook:
         return self.for_ids(metric_id, program.id, program.component_id, program.component.agency_id)
 
 
-def beside_target(value: float, target: Optional[float], places: int = 2) -> float:
+def beside_target(value: float, target: Optional[float], places: int = 2, edges: tuple = ()) -> float:
     """A score rounded as it is shown beside its target: to `places` decimals, or to as many more (six at
-    most) as it takes not to read as the target when it is not one (3.897 against 3.90, amber, not
-    "3.90", which read as on target)."""
+    most) as it takes not to read as the target, or as one of its status's `edges` (green and amber), when
+    it is not on it (3.897 against 3.90, amber, not "3.90", which read as on target; 3.696, red against an
+    amber edge at 3.7, not "3.70")."""
+    marks = [mark for mark in (target, *edges) if mark is not None and as_compared(value) != as_compared(mark)]
     for digits in range(places, places + 7):
         shown = round(value, digits)
-        if target is None or value == target or shown != round(target, digits):
+        if all(shown != round(mark, digits) for mark in marks):
             return shown
     return round(value, places + 6)
 

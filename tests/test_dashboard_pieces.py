@@ -570,6 +570,10 @@ def test_a_score_beside_its_target_never_reads_as_the_target_when_it_is_not():
     assert beside_target(3.89655, 3.9) == 3.897 and beside_target(3.90344, 3.9) == 3.903
     assert beside_target(3.9, 3.9) == 3.9 and beside_target(4.1234, 3.9) == 4.12 and beside_target(4.1234, None) == 4.12
     assert beside_target(3.899999, 3.9) == 3.899999, "however close"
+    # nor as an edge of its status: 3.696 is red against an amber edge at 3.7, and read "3.70"
+    assert beside_target(3.696, 4.0, edges=(4.0, 3.7)) == 3.696 and beside_target(3.7, 4.0, edges=(4.0, 3.7)) == 3.7
+    assert beside_target((3.7 * 20 + 3.7 * 62) / 82, 4.0, edges=(4.0, 3.7)) == 3.7, "on the edge, as judged"
+    assert beside_target(3.62, 4.0, edges=(4.0, 3.7)) == 3.62
     score = tables.Column("value", "Score (1-5)", tables.NUMBER, decimals=None)
     assert [score.text(v) for v in (3.897, 3.9, 4.12, None)] == ["3.897", "3.90", "4.12", "—"]
     assert score.export(3.897) == 3.897, "the download holds what the page shows"
@@ -585,10 +589,10 @@ def test_a_target_reads_as_the_rules_write_it_beside_its_score():
 
     from dashboards.queries.overview import trust_words
 
-    said = [trust_words(SimpleNamespace(value=value, target=target, share=None, n=58))
-            for value, target in ((3.62, 4.0), (3.89655, 3.9), (4.5, 4.125))]
+    said = [trust_words(SimpleNamespace(value=value, target=target, share=None, n=58, edges=(target, 3.7)))
+            for value, target in ((3.62, 4.0), (3.89655, 3.9), (4.5, 4.125), (3.696, 4.0))]
     assert said == ["trust 3.62 (n = 58) against a target of 4.00", "trust 3.897 (n = 58) against a target of 3.90",
-                    "trust 4.50 (n = 58) against a target of 4.125"]
+                    "trust 4.50 (n = 58) against a target of 4.125", "trust 3.696 (n = 58) against a target of 4.00"]
 
 
 def test_a_change_reads_as_the_difference_of_the_numbers_beside_it():

@@ -117,6 +117,23 @@ def finding(session, subject: RuleSubject, subject_id: int, period: str, *, stat
 
 # ------------------------------------------------------------------------------ the heatmap
 
+def test_a_score_just_below_an_edge_is_not_shown_on_it(world):
+    """A trust score of 3.796, red against an amber edge at 3.8, was shown as "3.80" on the heatmap, the overview
+    and the program page: read as on the edge, so amber. It is shown to the places that keep it off the edge."""
+    from dashboards.queries.overview import trust_words
+
+    foxtrot = Program(component=world["components"][0], code="P-Foxtrot", name="Foxtrot")
+    db.session.add(foxtrot)
+    db.session.flush()
+    observe(db.session, foxtrot, "trust", Q4, [75, 0, 0, 1, 174])  # mean 949 / 250 = 3.796
+    db.session.commit()
+    heat = heatmap.driver_heatmap(db.session, Q4, min_n=30)
+    cell = next(row for row in heat.rows if row.program == "Foxtrot").cells[heat.drivers.index("trust")]
+    assert (cell.value, cell.status) == (3.796, "red"), cell
+    status = common.program_statuses(db.session, Q4, min_n=30)[foxtrot.id]
+    assert trust_words(status).startswith("trust 3.796, 70.0% who trust (n = 250)"), trust_words(status)
+
+
 def test_heatmap_cells_carry_value_n_target_and_status_worst_first(world):
     heat = heatmap.driver_heatmap(db.session, Q4, min_n=30)
     assert heat.period == Q4 and heat.drivers == ["satisfaction", "trust"], "in the survey's order"

@@ -225,7 +225,8 @@ def red_programs_table(session, found: queries.Overview, programs: common.Progra
             reason = "Red by its score; no rule finding for this quarter."
         rows.append({"program": name, "href": _absolute(base_url, links.program(status.program_id, found.period)),
                      "component": component, "status": status.status, "n": status.n,
-                     "value": None if status.value is None else beside_target(status.value, status.target),
+                     "value": None if status.value is None else beside_target(status.value, status.target,
+                                                                              edges=status.edges),
                      "share": status.share, "target": status.target, "reason": reason,
                      "why": _absolute(base_url, links.finding(status.finding_id)) if status.finding_id else None})
         if scope is not None:

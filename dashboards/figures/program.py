@@ -47,12 +47,13 @@ def fmt(value: Optional[float], unit: str) -> str:
     return f"{value:.2f}" if unit == MEAN else f"{value:.1f}%"
 
 
-def beside(value: Optional[float], target: Optional[float], unit: str = MEAN) -> str:
+def beside(value: Optional[float], target: Optional[float], unit: str = MEAN, edges: tuple = ()) -> str:
     """A mean written beside its target as its status was judged (scoring.beside_target: 3.897 against 3.90,
-    amber, read "3.90", on target); a share, or a mean without a target, as `fmt` writes it."""
+    amber, read "3.90", on target; nor as its status's `edges`); a share, or a mean without a target, as `fmt`
+    writes it."""
     if value is None or target is None or unit != MEAN:
         return fmt(value, unit)
-    return as_given(beside_target(value, target))
+    return as_given(beside_target(value, target, edges=edges))
 
 
 def hover(series: Series, point: Point) -> str:
@@ -61,7 +62,7 @@ def hover(series: Series, point: Point) -> str:
     if point.without_counts:
         lines.append("reported without counts: no score")
     else:
-        value = beside(point.value, point.target, unit)
+        value = beside(point.value, point.target, unit, point.edges if unit == MEAN else ())
         lines.append(f"{value} (n = {point.n:,})" if point.n is not None else value)
     if point.ci_low is not None:
         lines.append(f"95% interval {fmt(point.ci_low, unit)} to {fmt(point.ci_high, unit)}")
@@ -69,7 +70,7 @@ def hover(series: Series, point: Point) -> str:
         lines.append(SCALE_WORDS[point.scale])
     if point.mean is not None:
         target = f" against target {as_given(point.mean_target)}" if point.mean_target is not None else ""
-        lines.append(f"mean on 1-5 {beside(point.mean, point.mean_target)}{target}")
+        lines.append(f"mean on 1-5 {beside(point.mean, point.mean_target, edges=point.edges)}{target}")
     elif point.target is not None:
         lines.append(f"target {fmt(point.target, unit)}")
     lines.append(f"status: {status_word(point.status)}")

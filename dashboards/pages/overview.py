@@ -363,7 +363,8 @@ def programs_table(period, agency_id) -> tables.Table:
     for pid, found in sorted(statuses.items(), key=worst_first):
         rows.append({"program": names[pid][0], "href": links.program(pid, chosen), "component": names[pid][1],
                      "status": found.status, "n": found.n, "target": found.target, "share": found.share,
-                     "value": None if found.value is None else beside_target(found.value, found.target),
+                     "value": None if found.value is None else beside_target(found.value, found.target,
+                                                                             edges=found.edges),
                      "why": tables.finding_words(found.finding_id),
                      "why_href": links.finding(found.finding_id) if found.finding_id else None})
     # From the v2 survey, trust reads as the share who trust (as the tile, heatmap and program page give it);

@@ -215,7 +215,7 @@ def _mean_beside_target(point: queries.Point, unit: str) -> dict:
     to read as the target when it is not it (3.897 against 3.90 was "3.90", beside an amber status)."""
     target = point.mean_target if point.mean_target is not None else point.target if unit == queries.MEAN else None
     mean = point.mean if point.mean is not None else _value(point, unit)["mean"]
-    return {"target_mean": target, "mean": None if mean is None else beside_target(mean, target)}
+    return {"target_mean": target, "mean": None if mean is None else beside_target(mean, target, edges=point.edges)}
 
 
 def trend_table(trend: queries.Trend, series: list[queries.Series], caption: str, name: str) -> tables.Table:
@@ -340,11 +340,12 @@ def summary(info: Optional[queries.ProgramInfo], trust: Optional[tuple], period:
     target = ""
     if point.mean is not None and point.mean_target is not None:
         # v2 trust is judged on its 1-5 mean (a thumbs up counted 5): that mean, not the share, meets the target
-        target = (f"; judged on the 1-5 mean, {charts.beside(point.mean, point.mean_target)} against a target of "
+        target = (f"; judged on the 1-5 mean, {charts.beside(point.mean, point.mean_target, edges=point.edges)} "
+                  "against a target of "
                   f"{tables.as_given(point.mean_target)}")
     elif point.target is not None:
         target = f", target {charts.fmt(point.target, unit)}"
-    value = charts.beside(point.value, point.target, unit)
+    value = charts.beside(point.value, point.target, unit, point.edges if unit == queries.MEAN else ())
     return (f"{period}: {what} {value}{n}{target}; status {tables.status_word(point.status)}."
             + components.still_reported(period))
 

@@ -179,6 +179,7 @@ class Pooled(NamedTuple):
     # (None: entered without an import) of the observations pooled, sorted
     questions: tuple[str, ...] = ()
     batches: tuple = ()
+    edges: tuple = ()  # the target's green and amber edges: a score is shown so as not to read as one (beside_target)
 
     @property
     def stats(self):
@@ -322,7 +323,8 @@ def pooled_scores(session, period: str, programs: ProgramFilter = EVERY_PROGRAM,
         target = book.for_ids(metric_id, program_id, component_id, agency_id)
         status = status_for(value, n, target, survey=survey, min_n=min_n)
         found[metric_id][program_id] = Pooled(value, n, counts, None if target is None else target.target, status,
-                                              *said)
+                                              *(said or ((), ())),
+                                              edges=() if target is None else (target.green_at, target.amber_at))
     return found
 
 
@@ -345,6 +347,7 @@ class ProgramStatus:
     target: Optional[float] = None
     finding_id: Optional[int] = None
     share: Optional[float] = None  # v2 trust: the share who trust (`trust_share`)
+    edges: tuple = ()  # the target's green and amber edges (`Pooled.edges`)
 
 
 def status_findings(session, period: str) -> dict[int, sa.Row]:
@@ -383,7 +386,7 @@ def program_statuses(session, period: str, programs: ProgramFilter = EVERY_PROGR
         found[program_id] = ProgramStatus(
             program_id, status, None if score is None else score.value, None if score is None else score.n,
             None if score is None else score.target, None if finding is None else finding.id,
-            trust_share(period, metric, score))
+            trust_share(period, metric, score), () if score is None else score.edges)
     return found
 
 

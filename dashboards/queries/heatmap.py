@@ -179,7 +179,8 @@ def survey_heatmap(session, period: Optional[str] = None, programs: ProgramFilte
                                   None if target is None else target.target, NO_DATA, **said))
                 continue
             share = trust_share(period, metric, score) if shares[metric_id] else None
-            cells.append(Cell(value=beside_target(score.value, score.target), n=score.n, target=score.target,
+            cells.append(Cell(value=beside_target(score.value, score.target, edges=score.edges), n=score.n,
+                              target=score.target,
                               status=score.status, share=share,
                               thumbs=share is not None and score.counts is not None and not any(score.counts[1:4]),
                               **said))

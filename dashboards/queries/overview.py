@@ -548,7 +548,8 @@ def trust_words(status) -> str:
     (n = 58) against a target of 3.9" (the score to the places it takes not to read as its target); from
     A-11's v2 survey on with the share who trust: "trust 3.62, 65.6% who trust (n = 250) ..."."""
     share = "" if status.share is None else f", {status.share:.1f}% who trust"
-    words = f"trust {as_given(beside_target(status.value, status.target))}{share} (n = {status.n or 0:,})"
+    shown = as_given(beside_target(status.value, status.target, edges=status.edges))
+    words = f"trust {shown}{share} (n = {status.n or 0:,})"
     return words + (f" against a target of {as_given(status.target)}" if status.target is not None else "")
 
 

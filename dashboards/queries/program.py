@@ -338,6 +338,7 @@ class Point:
     non_standard: bool = False
     sources: tuple[str, ...] = ()
     without_counts: bool = False
+    edges: tuple = ()  # the target's green and amber edges on the 1-5 mean (scoring.beside_target)
 
     @property
     def question_words(self) -> str:
@@ -402,7 +403,8 @@ def point_of(spec: MeasureSpec, metric: Metric, period: str, rows: list, target,
     names = tuple(sourced[b].words for b in sorted({r.import_batch_id for r in rows}, key=lambda b: (b is None, b)))
     return Point(period, measure.value, measure.n, measure.ci_low, measure.ci_high, shown_target, status,
                  measure.mean if spec.share_of_trust else None, mean_target if spec.share_of_trust else None,
-                 measure.scale, questions, marked, names, measure.without_counts)
+                 measure.scale, questions, marked, names, measure.without_counts,
+                 () if target is None else (target.green_at, target.amber_at))
 
 
 _PROGRAM_WITH_COMPONENT = (sa.select(Program).where(Program.id == sa.bindparam("program"))
