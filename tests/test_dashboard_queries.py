@@ -117,6 +117,31 @@ def finding(session, subject: RuleSubject, subject_id: int, period: str, *, stat
 
 # ------------------------------------------------------------------------------ the heatmap
 
+def test_the_trust_tile_and_the_programs_lines_agree_on_a_v2_change(app):
+    """70 of 100 trusting (thumbs), then 50 of 100 answering 3 or 4 on a 1-5 form: the share who trust fell
+    significantly, the 1-5 mean (3.80 -> 3.50) not. The tile said "Down 20.0 percentage points ..., significant"
+    while what changed, the rules and the program page said no change. Both judge it alike now."""
+    from dashboards.pages.overview import MEAN_HELD, change_sentence
+
+    with app.app_context():
+        agency = Agency(code="GS", name="General Services")
+        program = Program(component=Component(agency=agency, code="GS-1", name="Public Buildings"), code="P-GS",
+                          name="Lease Desk")
+        db.session.add(program)
+        db.session.flush()
+        observe(db.session, program, "trust", Q3, [30, 0, 0, 0, 70])
+        observe(db.session, program, "trust", Q4, [0, 0, 50, 50, 0])
+        db.session.commit()
+        chosen = common.ProgramFilter(agency.id)
+        tile = overview.agency_score(db.session, Q4, "trust", chosen, min_n=30)
+        assert (tile.unit, tile.significant, tile.direction, tile.mean_held) == (overview.SHARE, False, "none", True)
+        assert tile.change == pytest.approx(-20.0)
+        said = change_sentence(tile)
+        assert said.startswith("No significant change from FY2026-Q3") and said.endswith(MEAN_HELD + "."), said
+        lines, _ = overview._significant_changes(db.session, Q4, chosen, 30)
+        assert lines == [], "what changed says no change either"
+
+
 def test_a_score_just_below_an_edge_is_not_shown_on_it(world):
     """A trust score of 3.796, red against an amber edge at 3.8, was shown as "3.80" on the heatmap, the overview
     and the program page: read as on the edge, so amber. It is shown to the places that keep it off the edge."""

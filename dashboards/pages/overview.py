@@ -115,6 +115,10 @@ def interval_words(score: queries.AgencyScore) -> str:
     return f"95% CI {score.ci_low:.{places}f}{unit} to {score.ci_high:.{places}f}{unit}"
 
 
+MEAN_HELD = ("; the share who trust moved, but the 1-5 mean of the same answers did not move with it, and a change "
+             "is called significant where both do, as each program's is")
+
+
 def change_sentence(score: queries.AgencyScore) -> str:
     """The change from the quarter before, of the programs with answers in both (said so when others
     answered in only one of them: their coming or going is no change), each weighed the same in both."""
@@ -140,12 +144,13 @@ def change_sentence(score: queries.AgencyScore) -> str:
         how = f"{interval}; each program weighed the same in both quarters, by its answers in the two"
         if score.direction == "none":
             return (f"{among}{'no' if among else 'No'} significant change from {score.prior_period} "
-                    f"({score.change:+.{places}f}{points}, {how}).")
+                    f"({score.change:+.{places}f}{points}, {how}){MEAN_HELD if score.mean_held else ''}.")
         return f"{among}{verb} {abs(score.change):.{_places_of(score.change, places)}f}{points} from " \
                f"{score.prior_period} ({how}), significant at 95%."
     then = f"({before})" if score.like_for_like else f"({before} then, {now} now)"
     if score.direction == "none":
-        return f"{among}{'no' if among else 'No'} significant change from {score.prior_period} {then}."
+        return (f"{among}{'no' if among else 'No'} significant change from {score.prior_period} {then}"
+                f"{MEAN_HELD if score.mean_held else ''}.")
     places = 1 if share else 2
     amount = shown_change(score.prior_value, score.compared_value, places)  # as the two read: 70.1% -> 73.4% is 3.3
     if not amount:  # significant at hundreds of thousands of answers, and too small to show at `places`

@@ -107,6 +107,7 @@ class AgencyScore:
     # the compared programs' shares of the answers differ between the quarters: `prior_value` and
     # `compared_value` weigh each the same in both (survey.compare_alike), and differ from the pooled scores
     weighed: bool = False
+    mean_held: bool = False  # v2 trust: the share who trust changed significantly, the 1-5 mean not the same way
     change_low: Optional[float] = None   # the change's 95% interval
     change_high: Optional[float] = None
 
@@ -156,9 +157,16 @@ def agency_score(session, period: str, driver: str, programs: ProgramFilter = EV
     elif both:
         # each program weighed the same in both quarters: pooled, fewer answers from a low-scoring program read as
         # a significant rise where most programs fell
-        change = compare_alike([(before_by[p], now_by[p]) for p in both], share=found.unit == SHARE, min_n=min_n)
+        pairs = [(before_by[p], now_by[p]) for p in both]
+        change = compare_alike(pairs, share=found.unit == SHARE, min_n=min_n)
         found.prior_value, found.compared_value = change.before, change.after
         found.change, found.significant, found.direction = change.delta, change.significant, change.direction
+        if found.unit == SHARE and change.significant and \
+                compare_alike(pairs, min_n=min_n).direction != change.direction:
+            # v2 trust changes when the share who trust and the 1-5 mean of the same answers both do, as a
+            # program's change is judged (survey.compare_answers): the tile said "significant" where the
+            # programs' lines and the rules said no change
+            found.significant, found.direction, found.mean_held = False, "none", True
         found.change_low, found.change_high = change.ci_low, change.ci_high
         found.weighed = not _same_mix(before_by, now_by, both)
     return found
