@@ -350,6 +350,22 @@ def test_the_new_commitment_forms_problems_are_listed_in_the_order_of_its_fields
     assert listed[:2] == ["function_id", "title"] and listed == sorted(listed, key=lambda f: form.index(f'id="{f}"'))
 
 
+def test_the_update_forms_problems_are_listed_in_the_order_of_its_fields(demo):
+    """The update form listed the history note first, the last field on the page (the form class's order)."""
+    officer = signed_in(demo, CFO_OFFICER)
+    with demo.app_context():
+        url = f"/commitments/{cfo_open_commitment().id}/edit"
+    refused = submit(officer, url, form_id="update-form", title="", status="at_risk", reason="",
+                     evidence_links="ftp://files.example.gov/x", description="\u202e", note="\u202e")
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 400
+    listed = re.findall(r'<li><a class="usa-link" href="#([a-z_]+)">', page.split('id="form-problems"')[1]
+                        .split("</ul>")[0])
+    form = page.split('id="update-form"')[1]
+    assert len(listed) >= 4 and listed[0] == "title" and listed[-1] == "note", listed
+    assert listed == sorted(listed, key=lambda f: form.index(f'id="{f}"')), listed
+
+
 @pytest.mark.parametrize("url, form_id", [("/commitments/new", "new-form"), (None, "update-form")])
 def test_one_submit_reports_every_problem_the_forms_and_the_domains(demo, url, form_id):
     """An empty title (the form's own check) does not hide the missing reason (the domain's) nor a
