@@ -46,7 +46,7 @@ class _Group(FlaskGroup):
         import sqlalchemy.exc
 
         name, command, rest = super().resolve_command(ctx, args)
-        if {"--help", "-h"} & set(rest) or (name == "db" and next(iter(rest), None) in OF_THE_MIGRATIONS_ALONE):
+        if {"--help", "-h"} & set(rest) or (name == "db" and _subcommand(rest) in OF_THE_MIGRATIONS_ALONE):
             return name, command, rest
         try:
             said = _later_release(ctx) if name == "db" else None if name in ON_ANY_SCHEMA else _behind_release(ctx)
@@ -74,6 +74,17 @@ class _Group(FlaskGroup):
             if said is None:
                 raise
             raise click.ClickException(said) from None
+
+
+def _subcommand(rest: list[str]):
+    """The `scorecard db` command named in `rest` (`heads` of `-d migrations heads`), else None."""
+    words = iter(rest)
+    for word in words:
+        if word in ("-d", "--directory", "-x"):
+            next(words, None)  # the option's value
+        elif not word.startswith("-"):
+            return word
+    return None
 
 
 def _migration_failed(error) -> str:

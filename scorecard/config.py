@@ -125,6 +125,9 @@ class Config:
     # PostgreSQL connections per process (_size_pool), read here with every number: a value that is none
     # stops the start in one line, from gunicorn's master too (read in the factory, it failed every worker)
     DB_POOL_SIZE = setting_number("SCORECARD_DB_POOL_SIZE", "5", minimum=1)
+    # libpq's own connection timeout, read by libpq (PG_ENVIRONMENT): checked here, so that a value it cannot read
+    # ("abc") stops the app at its start, naming it, not every connection with a traceback
+    PGCONNECT_TIMEOUT = setting_number("PGCONNECT_TIMEOUT", "5")
     DB_MAX_OVERFLOW = setting_number("SCORECARD_DB_MAX_OVERFLOW", "10")
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

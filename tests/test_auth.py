@@ -619,11 +619,27 @@ def test_a_database_a_later_release_migrated_is_said_so_by_the_db_commands(tmp_p
             f"Error: the database (sqlite:///{database}) is at revision 0099, which this release's migrations do not "
             "hold: a later release migrated it. Run that release's `scorecard db` commands (`db downgrade` to go "
             "back to this release's revision), or point DATABASE_URL at this release's database."), done.stderr
-    for command in (["db", "heads"], ["db", "history"], ["db", "show", "head"]):  # of the release's migrations alone
+    for command in (["db", "heads"], ["db", "history"], ["db", "show", "head"],
+                    ["db", "-d", "migrations", "heads"]):  # of the release's migrations alone
         done = subprocess.run([*scorecard, *command], env=env, capture_output=True, text=True, timeout=120)
         assert done.returncode == 0 and "0001" in subprocess.run(
             [*scorecard, "db", "history"], env=env, capture_output=True, text=True, timeout=120).stdout, (
             command, done.stderr)
+
+
+def test_a_connection_timeout_libpq_cannot_read_is_refused_at_the_start_naming_it(tmp_path):
+    """PGCONNECT_TIMEOUT=abc (libpq's own setting, kept since it is no longer overridden) ended every command that
+    connected in a traceback, "bad value for connect_timeout"."""
+    import os
+    import subprocess
+    import sys
+
+    env = dict(os.environ, SCORECARD_ENV="development", DATABASE_URL=f"sqlite:///{tmp_path / 'x.db'}",
+               PGCONNECT_TIMEOUT="abc")
+    done = subprocess.run([sys.executable, "-m", "scorecard.cli", "evaluate"], env=env, capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr[-800:]
+    assert "PGCONNECT_TIMEOUT is 'abc'; it is a whole number" in done.stderr, done.stderr
 
 
 @pytest.mark.parametrize("command", [["evaluate"], ["db", "current"]])
