@@ -70,6 +70,17 @@ def test_a_pooled_value_exactly_on_a_threshold_is_judged_on_it_not_below_it():
     assert raised is None, "a rule's comparison judges the value as it is shown too"
 
 
+def test_quarters_in_a_row_below_target_do_not_count_a_value_on_it():
+    """3.4 (n = 31) and 3.8 (n = 62) weighed is 3.9999999999999996 in floating point: on a target of 4.0, it was
+    counted below it in the quarters in a row, where an `attainment lt 1.0` rule did not."""
+    a = Agency()
+    for period in ("FY2025-Q3", "FY2025-Q4"):
+        a.row(1, period, TRUST, 3.4, 31)
+        a.row(1, period, TRUST, 4.3, 62)
+    assert a.fact("consecutive_below_target", metric="trust").value == 0
+    assert a.fact("consecutive_at_or_above_target", metric="trust").value == 2
+
+
 SUBJECT = Subject(RuleSubject.program, 7, "P7", {"program": "Passport Renewal", "subject": "Passport Renewal"})
 
 

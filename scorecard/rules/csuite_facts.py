@@ -10,6 +10,7 @@ from typing import Optional
 from scorecard.commitments import attention
 from scorecard.commitments.services import CLOSED
 from scorecard.models import CommitmentStatus, RuleSubject
+from scorecard.models.metrics import as_compared
 from scorecard.rules.context import CommitmentInfo, commitment_as_of, commitments_day
 from scorecard.rules.evaluator import FactResult, InputRef
 from scorecard.rules.facts import (
@@ -229,7 +230,7 @@ def _function_targets(ctx, subject_type, entity, period, ref, spec) -> FactResul
         inputs += result.inputs
         if result.known:
             attained.append(result.value)
-            if result.value < 1.0:
+            if as_compared(result.value) < 1.0:
                 below.append(metric.name)
     details = {"function": _function_code(ctx, function_id), "periods": len(periods), "function_metrics": len(attained),
                "below_target": len(below), "below_target_metrics": below,

@@ -27,6 +27,7 @@ from typing import Optional
 
 from scorecard.a11 import V2_FROM, across_the_break, trust_as_share
 from scorecard.models import Direction, MetricKind, RuleSubject
+from scorecard.models.metrics import as_compared
 from scorecard.periods import parse_period, period_range
 from scorecard.rules.context import EvaluationContext, MetricInfo, Pool
 from scorecard.rules.evaluator import FactRef, FactResult, InputRef, Window, window_periods
@@ -569,7 +570,7 @@ def _consecutive(ctx, subject_type, entity, period, ref, below: bool) -> FactRes
         inputs += result.inputs
         if k == 0:
             details, short = dict(result.details), result.reason in ("insufficient_data", "no_data")
-        if not result.known or (result.value < 1.0) != below:
+        if not result.known or (as_compared(result.value) < 1.0) != below:
             break
         count += 1
         values.insert(0, f"{p} {result.details['value']:.2f}")
