@@ -465,7 +465,7 @@ def test_a_fields_own_refusal_names_the_domain_and_is_marked_beside_the_field(de
     assert '<a class="usa-link" href="#narrative_1">Governance &amp; Strategy narrative: ' in page
     assert re.search(r'<span class="usa-error-message" id="narrative_1-error">Governance &amp; Strategy narrative: '
                      r'[^<]*U\+202E', page)
-    assert 'aria-describedby="narrative_1-hint narrative_1-error"' in page
+    assert 'aria-describedby="narrative_1-hint narrative_1-error narrative_1-info"' in page
     assert "please correct this</h2>" in page, "one problem, counted once"
 
 
@@ -785,6 +785,20 @@ def test_admin_reopens_only_with_a_reason_which_is_recorded(demo, client_as, ba,
     analyst = client_as("analyst")
     assert analyst.post(url(ba, LAST, "edit"), data={**open_form(analyst, ba, LAST), "score_1": "7"}).status_code == 303
     assert scores(demo, ba, LAST)["Governance & Strategy"] == 7
+
+
+def test_a_narrative_counts_its_characters_as_it_is_typed(demo, client_as, ba):
+    """The narrative takes 10,000 characters (the server refuses more): its box said nothing of it, and a
+    longer text pasted in was refused only after the save. It counts them, as the commitment forms do."""
+    page = client_as("analyst").get(url(ba, CURRENT, "edit")).get_data(as_text=True)
+    boxes = re.findall(r'<textarea[^>]*id="narrative_\d+"[^>]*>', page)
+    assert boxes and all('maxlength="10000"' in box and "usa-character-count__field" in box for box in boxes), boxes
+    for box in boxes:
+        described = re.search(r'aria-describedby="([^"]+)"', box).group(1).split()
+        info = next(i for i in described if i.endswith("-info"))
+        assert f'<span id="{info}" class="usa-character-count__message usa-sr-only">You can enter up to 10,000 ' \
+            "characters</span>" in page
+    assert not re.search(r'<textarea[^>]*id="evidence_\d+"[^>]*usa-character-count__field', page)
 
 
 def test_a_reopen_refused_for_its_reason_says_so_beside_the_field(demo, client_as, ba):

@@ -7,6 +7,7 @@ from flask_login import current_user
 from scorecard.capacity import bp
 from scorecard.capacity.forms import ReopenForm, SubmitForm, assessment_form
 from scorecard.capacity.services import (
+    NARRATIVE_MAX,
     CapacityError,
     EditConflict,
     Locked,
@@ -92,7 +93,8 @@ def edit(component_id, fiscal_year):
     else:
         problems, status = form.field_problems(), 400
     return render_template("capacity/edit.html", component=component, fiscal_year=fiscal_year, form=form,
-                           assessment=assessment, problems=problems, conflict=conflict, changes=changes), status
+                           assessment=assessment, problems=problems, conflict=conflict, changes=changes,
+                           narrative_max=NARRATIVE_MAX), status
 
 
 @bp.route("/<int:component_id>/<int:fiscal_year>/submit", methods=["POST"], endpoint="submit")
