@@ -158,6 +158,9 @@ def beside_target(value: float, target: Optional[float], places: int = 2, edges:
     most) as it takes not to read as the target, or as one of its status's `edges` (green and amber), when
     it is not on it (3.897 against 3.90, amber, not "3.90", which read as on target; 3.696, red against an
     amber edge at 3.7, not "3.70")."""
+    shown = round(value, places)
+    if (target is None or shown != round(target, places)) and all(shown != round(edge, places) for edge in edges):
+        return shown  # reads as none of them (the heatmap's thousands of cells, nearly all)
     marks = [mark for mark in (target, *edges) if mark is not None and as_compared(value) != as_compared(mark)]
     for digits in range(places, places + 7):
         shown = round(value, digits)
