@@ -139,6 +139,25 @@ def test_executive_follows_a_proposed_rating_to_its_why_page(server, browser, tm
     browser.save_screenshot(str(tmp_path / "why.png"))
 
 
+def _first_commitment(browser) -> str:
+    """The address of the first commitment the list shows, waited for (a page asked while the suite's other
+    worker loads the machine), else a failure that says what the page showed instead."""
+    from selenium.common.exceptions import TimeoutException
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    def listed(b):
+        return [a.get_attribute("href") for a in b.find_elements(By.CSS_SELECTOR, "tr[data-commitment] a")
+                if a.get_attribute("href").rstrip("/").split("/")[-1].isdigit()]
+    for _ in range(3):
+        try:
+            return WebDriverWait(browser, 20).until(listed)[0]
+        except TimeoutException:
+            browser.refresh()
+    raise AssertionError(f"no commitment listed at {browser.current_url}: "
+                         f"{browser.find_element(By.TAG_NAME, 'body').text[:800]}")
+
+
 def test_a_refused_form_moves_the_focus_to_what_it_says(server, browser, tmp_path):
     """An officer saves a commitment off track without a reason: the page comes back with the list of
     problems focused (read out, and the keyboard starts there), not the top of the page."""
@@ -150,9 +169,8 @@ def test_a_refused_form_moves_the_focus_to_what_it_says(server, browser, tmp_pat
     wait = WebDriverWait(browser, 60)
     wait.until(ec.url_to_be(server + "/"))
     browser.get(server + "/commitments/")
-    edits = [a.get_attribute("href") for a in browser.find_elements(By.CSS_SELECTOR, "main table a")
-             if a.get_attribute("href").rstrip("/").split("/")[-1].isdigit()]
-    browser.get(edits[0] + "/edit")
+    edit = _first_commitment(browser)
+    browser.get(edit + "/edit")
     Select(browser.find_element(By.ID, "status")).select_by_value("off_track")
     reason = browser.find_element(By.ID, "reason")
     reason.clear()
@@ -258,7 +276,7 @@ def _saved_on_a_cfo_commitment(browser, server, field_id: str, value: str) -> st
     wait = WebDriverWait(browser, 60)
     wait.until(ec.url_to_be(server + "/"))
     browser.get(server + "/commitments/")
-    page = browser.find_element(By.CSS_SELECTOR, "tr[data-commitment] a").get_attribute("href")
+    page = _first_commitment(browser)
     browser.get(page + "/edit")
     field = browser.find_element(By.ID, field_id)
     field.clear()
@@ -632,7 +650,7 @@ def test_an_error_quoting_a_long_address_wraps_within_a_phones_width(server, bro
     sign_in(browser, server, "cfo.officer@demo.cx.gov")
     WebDriverWait(browser, 60).until(ec.url_to_be(server + "/"))
     browser.get(server + "/commitments/")
-    page = browser.find_element(By.CSS_SELECTOR, "tr[data-commitment] a").get_attribute("href")
+    page = _first_commitment(browser)
     browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
                             {"width": 320, "height": 900, "deviceScaleFactor": 1, "mobile": False})
     try:
@@ -662,7 +680,7 @@ def test_a_pasted_reason_longer_than_the_box_takes_is_counted_not_cut(server, br
     sign_in(browser, server, "cfo.officer@demo.cx.gov")
     WebDriverWait(browser, 60).until(ec.url_to_be(server + "/"))
     browser.get(server + "/commitments/")
-    page = browser.find_element(By.CSS_SELECTOR, "tr[data-commitment] a").get_attribute("href")
+    page = _first_commitment(browser)
     browser.get(page + "/edit")
     field = browser.find_element(By.ID, "reason")
     field.clear()
