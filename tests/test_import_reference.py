@@ -551,6 +551,15 @@ def add_fy2028_trust_target() -> None:
     db.session.commit()
 
 
+def imported_plan(tmp_path) -> PerformancePlan:
+    """The FY2028 plan of `plan_rows`, imported from a workbook (its trust target added first)."""
+    add_fy2028_trust_target()
+    imported = run_import(db.session, write_xlsx(tmp_path / "plan.xlsx", PLAN_HEADER, plan_rows()))
+    assert imported.status == "imported", imported.errors
+    return db.session.scalar(sa.select(PerformancePlan).join(Leader).where(
+        Leader.email == PLAN_LEADER, PerformancePlan.fiscal_year == 2028))
+
+
 def test_performance_plan_insert_unchanged_update_and_revert(demo, tmp_path):
     with demo.app_context():
         add_fy2028_trust_target()
@@ -595,11 +604,7 @@ def test_a_file_of_part_of_a_plan_keeps_the_order_of_its_elements_and_requiremen
                 for e in sorted(plan.elements, key=lambda e: e.position)]
 
     with demo.app_context():
-        add_fy2028_trust_target()
-        assert run_import(db.session, write_xlsx(tmp_path / "plan.xlsx", PLAN_HEADER, plan_rows())).status == \
-            "imported"
-        plan = db.session.scalar(sa.select(PerformancePlan).join(Leader).where(
-            Leader.email == PLAN_LEADER, PerformancePlan.fiscal_year == 2028))
+        plan = imported_plan(tmp_path)
         before = order(plan)
         assert [name for name, _ in before] == ["Leading Change", "Leading People", "Business Acumen",
                                                 "Building Coalitions", "Results Driven"]
@@ -666,11 +671,7 @@ def test_a_plan_with_decided_ratings_keeps_its_weights_and_decided_requirements(
     from scorecard.plans.services import decide
 
     with demo.app_context():
-        add_fy2028_trust_target()
-        assert run_import(db.session, write_xlsx(tmp_path / "plan.xlsx", PLAN_HEADER, plan_rows())).status == \
-            "imported"
-        plan = db.session.scalar(sa.select(PerformancePlan).join(Leader).where(
-            Leader.email == PLAN_LEADER, PerformancePlan.fiscal_year == 2028))
+        plan = imported_plan(tmp_path)
         official = db.session.scalar(sa.select(User).where(User.email == "executive@demo.cx.gov"))
         results = next(e for e in plan.elements if e.name == "Results Driven")
         decide(db.session, results, 4, "Met every milestone.", official)
