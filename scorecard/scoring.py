@@ -94,6 +94,11 @@ class Thresholds(NamedTuple):
     amber_at: float
     lower: bool  # lower is better
 
+    @property
+    def edges(self) -> tuple[float, float]:
+        """Where its statuses change (green, amber): a score is shown so as not to read as one (`beside_target`)."""
+        return self.green_at, self.amber_at
+
 
 _PROGRAM, _COMPONENT, _AGENCY = ScopeType.program.value, ScopeType.component.value, ScopeType.agency.value
 

@@ -62,7 +62,7 @@ def hover(series: Series, point: Point) -> str:
     if point.without_counts:
         lines.append("reported without counts: no score")
     else:
-        value = beside(point.value, point.target, unit, point.edges if unit == MEAN else ())
+        value = beside(point.value, point.target, unit, point.edges)
         lines.append(f"{value} (n = {point.n:,})" if point.n is not None else value)
     if point.ci_low is not None:
         lines.append(f"95% interval {fmt(point.ci_low, unit)} to {fmt(point.ci_high, unit)}")

@@ -345,7 +345,7 @@ def summary(info: Optional[queries.ProgramInfo], trust: Optional[tuple], period:
                   f"{tables.as_given(point.mean_target)}")
     elif point.target is not None:
         target = f", target {charts.fmt(point.target, unit)}"
-    value = charts.beside(point.value, point.target, unit, point.edges if unit == queries.MEAN else ())
+    value = charts.beside(point.value, point.target, unit, point.edges)
     return (f"{period}: {what} {value}{n}{target}; status {tables.status_word(point.status)}."
             + components.still_reported(period))
 

@@ -324,7 +324,7 @@ def pooled_scores(session, period: str, programs: ProgramFilter = EVERY_PROGRAM,
         status = status_for(value, n, target, survey=survey, min_n=min_n)
         found[metric_id][program_id] = Pooled(value, n, counts, None if target is None else target.target, status,
                                               *(said or ((), ())),
-                                              edges=() if target is None else (target.green_at, target.amber_at))
+                                              edges=() if target is None else target.edges)
     return found
 
 

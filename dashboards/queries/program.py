@@ -404,7 +404,7 @@ def point_of(spec: MeasureSpec, metric: Metric, period: str, rows: list, target,
     return Point(period, measure.value, measure.n, measure.ci_low, measure.ci_high, shown_target, status,
                  measure.mean if spec.share_of_trust else None, mean_target if spec.share_of_trust else None,
                  measure.scale, questions, marked, names, measure.without_counts,
-                 () if target is None else (target.green_at, target.amber_at))
+                 () if target is None else target.edges)
 
 
 _PROGRAM_WITH_COMPONENT = (sa.select(Program).where(Program.id == sa.bindparam("program"))

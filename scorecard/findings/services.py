@@ -226,8 +226,9 @@ def change_method(finding: Finding) -> Optional[str]:
     """How the change this finding read was tested, in words (None when it read no change): the why-page gives
     the answer counts, and with this the interval can be worked again by hand."""
     from scorecard.a11 import V2_FROM
+    from scorecard.survey import MIN_N_DEFAULT
 
     facts = finding.facts or {}
     if not any(key.startswith(CHANGE_FACTS) for key in (facts.get("values") or {})):
         return None
-    return CHANGE_METHOD.format(min_n=facts.get("min_n", 30), v2=V2_FROM)
+    return CHANGE_METHOD.format(min_n=facts.get("min_n", MIN_N_DEFAULT), v2=V2_FROM)
