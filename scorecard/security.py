@@ -102,16 +102,24 @@ def sent_once(form, field) -> None:
                              "again and send the form from it.")
 
 
+class _Counts(str):
+    """A message WTForms fills in with `%` (its numbers as `%d`), written with thousands separators as the
+    pages' other messages are ("10,250 characters", not "10250")."""
+
+    def __mod__(self, values: dict) -> str:
+        return self.format(**{name: f"{value:,}" for name, value in values.items()})
+
+
 class _Words:
     """WTForms' own messages in the pages' words, where its words named nothing ("Field cannot be longer
     than 300 characters." beside a title 412 characters long): WTForms asks its forms' translations for
     them, so every form says them alike."""
 
     WORDS = {
-        "Field cannot be longer than %(max)d character.": "This is %(length)d characters long; it takes at most "
-                                                           "%(max)d.",
-        "Field cannot be longer than %(max)d characters.": "This is %(length)d characters long; it takes at most "
-                                                            "%(max)d.",
+        "Field cannot be longer than %(max)d character.": _Counts("This is {length} characters long; it takes at "
+                                                                  "most {max}."),
+        "Field cannot be longer than %(max)d characters.": _Counts("This is {length} characters long; it takes at "
+                                                                   "most {max}."),
     }
 
     def gettext(self, text: str) -> str:

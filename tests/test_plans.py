@@ -310,7 +310,7 @@ def test_plan_page_shows_proposals_with_why_links_and_takes_decisions(demo):
     long = "Missed every milestone; " * 180  # 4,320 characters: refused, and shown again whole (it was cut at 4,000)
     over = client.post(f"/plans/{plan_id}/elements/{element_id}/decision",
                        data={"csrf_token": token, "rating": "1", "justification": long})
-    assert over.status_code == 422 and "This is 4320 characters long; it takes at most 4000" in over.get_data(
+    assert over.status_code == 422 and "This is 4,320 characters long; it takes at most 4,000" in over.get_data(
         as_text=True)
     kept = re.search(rf'<textarea[^>]*id="justification-{element_id}"[^>]*>([^<]*)</textarea>',
                      over.get_data(as_text=True)).group(1)
