@@ -310,6 +310,15 @@ def column_number(letters: str) -> int:
     return number
 
 
+def column_letter(number: int) -> str:
+    """The letters of column `number` (1 is A, 27 AA): `column_number`'s inverse."""
+    letters = ""
+    while number > 0:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
 SPARSE_MIN_CELLS, MAX_CELLS_PER_BYTE = 2_000_000, 50
 
 
@@ -384,6 +393,7 @@ def scan_sheet(path, sheet: SheetInfo, *, max_cells: int = 50_000_000, recalcula
     placeholders) every formula cell counts as having no result. Number cells in one of
     `percent_styles` are noted too (they show 85% and store 0.85)."""
     scan, max_row, max_col, buffer, columns_ahead = SheetScan(), 0, 0, b"", True
+    positional, cursor = None, [0, 0]  # cells placed by their order, not their references (see _referenced)
     styled = re.compile(rb'<(?:\w+:)?c\s[^>]*?\bs="(?:' + b"|".join(str(i).encode() for i in sorted(percent_styles))
                         + rb')"[^>]*>') if percent_styles else None
     with open_zip(path) as archive, archive.open(sheet.part) as part:
@@ -397,6 +407,11 @@ def scan_sheet(path, sheet: SheetInfo, *, max_cells: int = 50_000_000, recalcula
                 if not ends and len(buffer) < 64 * MB:
                     continue
                 cut = ends[-1].end() if ends else cut
+            if positional is None and (first := _CELL_TAG.search(buffer, 0, cut)):
+                positional = _REF.search(first.group(0)) is None
+            if positional:
+                head = _referenced(buffer[:cut], cursor)
+                buffer, cut = head + buffer[cut:], len(head)
             for match in _FAR_CELL.finditer(buffer, 0, cut):
                 letters, digits = match.group(1, 2) if match.group(1) else match.group(3, 4)
                 max_col, max_row = max(max_col, column_number(letters.decode())), max(max_row, int(digits))
@@ -435,6 +450,32 @@ def scan_sheet(path, sheet: SheetInfo, *, max_cells: int = 50_000_000, recalcula
             buffer = buffer[cut:]
             if not block:
                 return scan
+
+
+_CELL_TAG = re.compile(rb"<(?:\w+:)?c(?=[\s>/])[^>]*>")
+_PLACED_TAG = re.compile(rb"<((?:\w+:)?(?:c|row))(?=[\s>/])([^>]*)>")
+_ROW_REF = re.compile(rb'\sr="(\d+)"')
+
+
+def _referenced(block: bytes, cursor: list) -> bytes:
+    """`block` of a sheet's XML with each row and cell that has no reference given the one its order implies.
+    The file format makes a reference optional (some tools write none: a cell's place is then its order in
+    its row, a row's its order in the sheet); the parser places such cells so, and the checks that place
+    them by their references (percentage, error and formula cells, hidden rows) find them too. `cursor`,
+    [row, column] (1-based) of the last tag read, carries the place from one block to the next."""
+    def placed(match: re.Match) -> bytes:
+        name, attributes = match.group(1), match.group(2)
+        if name.endswith(b"row"):
+            own = _ROW_REF.search(attributes)
+            cursor[0], cursor[1] = int(own.group(1)) if own else cursor[0] + 1, 0
+            return match.group(0) if own else b'<%s r="%d"%s>' % (name, cursor[0], attributes)
+        own = _REF.search(attributes)
+        if own:
+            cursor[1] = column_number(own.group(1).decode())
+            return match.group(0)
+        cursor[1] += 1
+        return b'<%s r="%s%d"%s>' % (name, column_letter(cursor[1]).encode(), cursor[0], attributes)
+    return _PLACED_TAG.sub(placed, block)
 
 
 def _hidden_columns(buffer: bytes, end: int, scan: SheetScan) -> None:

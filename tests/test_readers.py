@@ -799,3 +799,41 @@ def test_a_windows_1252_csv_saved_with_utf8s_byte_order_mark_keeps_its_first_col
     table, rows = read(path)
     assert table.encoding == "cp1252"
     assert rows[0] == ["component", "program", "metric"] and rows[1][1] == "Veterans\u2019 Line"
+
+
+def _without_references(source: Path, target: Path) -> Path:
+    """`source` as some tools write an xlsx: its rows and cells without their references (r="B7", optional in
+    the file format), each placed by its order."""
+    import re
+    with zipfile.ZipFile(source) as old, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as new:
+        for item in old.infolist():
+            data = old.read(item)
+            if "/worksheets/" in item.filename:
+                data = re.sub(rb'(<(?:row|c)\b[^>]*?) r="[A-Z]*\d+"', rb"\1", data)
+                assert b' r="' not in data
+            new.writestr(item, data)
+    return target
+
+
+def test_cells_without_references_are_placed_by_their_order_for_every_check(tmp_path):
+    """A workbook whose cells carry no references: its percentage cell was read as the fraction it stores
+    (55.5% as 0.555, 100 times too small), and its formula without a result, its error cell and its hidden
+    row went unnoticed, each check finding cells by their references."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "Data"
+    for row in (["program", "value", "n", "total"], ["Pensions", 0.555, 40, "=B2+C2"],
+                ["Pensions", 0.4, "#N/A", 1], ["Pensions", 0.3, 60, 2]):
+        sheet.append(row)
+    sheet["B2"].number_format = "0.0%"
+    sheet.row_dimensions[4].hidden = True
+    book.save(tmp_path / "placed.xlsx")
+    path = _without_references(tmp_path / "placed.xlsx", tmp_path / "unplaced.xlsx")
+    table, rows = read(path)
+    assert rows[1][:3] == ["Pensions", "55.5%", 40.0], "read as it shows"
+    assert isinstance(rows[1][3], UncachedFormula) and rows[1][3].cell == "D2"
+    assert isinstance(rows[2][2], SpreadsheetError) and rows[2][2].cell == "C3"
+    assert any("hidden row (4)" in w for w in table.warnings), table.warnings
+    placed, as_placed = read(tmp_path / "placed.xlsx")
+    assert [[str(v) for v in row] for row in rows] == [[str(v) for v in row] for row in as_placed]
+    assert table.warnings == placed.warnings
