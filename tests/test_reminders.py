@@ -211,6 +211,34 @@ def test_a_reminder_sent_stays_sent_when_the_agencys_time_zone_changes(app, agen
     assert again["sent"] == 0 and again["messages"] == [], again
 
 
+@pytest.mark.parametrize("role", [Role.viewer, Role.officer, Role.executive])
+def test_an_account_moved_off_the_leader_role_is_no_longer_asked_for_its_leaders_updates(app, agency, smtp, role):
+    """The administrator moves Dana's account to another role and its leader link stays (the form keeps it):
+    her digest still said "1 commitment needs your update", linking a page her new role is refused."""
+    mail_to(app, smtp.port)
+    with app.app_context():
+        dana = db.session.scalar(sa.select(User).where(User.email == "dana@agency.example"))
+        if role is Role.officer:  # an officer of another function than the commitment's
+            dana.function = db.session.scalar(sa.select(Function).where(Function.code == "CIO"))
+        dana.role = role
+        db.session.commit()
+    names = titles(app)
+    report = json.loads(remind(app, "--json").output)
+    sent = {}  # an executive's digest and escalation, as one
+    for message in report["messages"]:
+        sent.setdefault(message["to"], set()).update(names[i] for i in message["commitments"])
+    if role is Role.officer:  # her new function's, as its officer (and still not G, her leader's, a CFO one)
+        assert sent["dana@agency.example"] == agency["cio@agency.example"]
+        assert {to for to, titles in sent.items() if "G due in 14 days, led by Dana" in titles} == {
+            "cfo1@agency.example", "cfo2@agency.example"}
+    elif role is Role.executive:  # escalations only
+        assert sent["dana@agency.example"] == agency["exec@agency.example"]
+    else:
+        assert "dana@agency.example" not in sent
+    assert {to: titles for to, titles in sent.items() if to != "dana@agency.example"} == {
+        to: titles for to, titles in agency.items() if to != "dana@agency.example"}, "the others' as before"
+
+
 def test_dry_run_says_what_would_be_sent_and_writes_nothing(app, agency, smtp):
     mail_to(app, smtp.port)
     names = titles(app)

@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 
 from scorecard.clock import agency_today
 from scorecard.commitments.attention import Attention, attention, attention_query, days_since_update
-from scorecard.commitments.services import STATUS_LABELS
+from scorecard.commitments.services import STATUS_LABELS, may_edit
 from scorecard.config import site_base_url
 from scorecard.models import Commitment, Reminder, ReminderReason, Role, User
 from scorecard.reminders.mail import Mailer, MailSettings, compose
@@ -176,6 +176,9 @@ def plan(session, settings: Settings, today: date) -> Plan:
         leader_user = leader_users.get(commitment.leader_id) if commitment.leader_id else None
         if leader_user is not None and leader_user not in people:
             people.append(leader_user)
+        # Only those who may update it: an account linked to its leader but moved to another role is not
+        # asked for an update its role cannot make (the link the digest gives would refuse it).
+        people = [user for user in people if may_edit(user, commitment)]
         owners[commitment.id] = [u.email for u in people]
         found = attention(commitment, today, due_days=settings.due_days, stale_days=settings.stale_days)
         if found is not None:
