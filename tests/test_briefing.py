@@ -25,6 +25,7 @@ from scorecard.clock import in_zone
 from scorecard.extensions import db
 from scorecard.models import (
     Agency,
+    AuditEvent,
     BriefingJob,
     Commitment,
     CommitmentStatus,
@@ -779,6 +780,47 @@ def test_another_user_cannot_download_or_follow_the_briefing(app, agency, client
     assert "overview-briefing-download" not in answer
     assert app.test_client().get(f"/dashboards/briefings/{job_id}").status_code == 302  # sign in first
     assert executive.get(f"/dashboards/briefings/{job_id}").status_code == 200
+
+
+def test_a_briefing_is_withdrawn_when_its_owners_role_changes(app, agency, client_as):
+    """An officer asked for a briefing and was made a viewer while it was written: it was still served,
+    holding the plans' ratings the viewer role may not see. A change of role, function or leader record
+    withdraws the user's briefings, saying why; one still being written keeps no file."""
+    from scorecard.admin.services import update_account
+
+    officer = _ready(client_as("officer"))
+    job_id = _click(officer, "xlsx", agency["agency_id"])
+    _until_done(officer, job_id)
+    assert officer.get(f"/dashboards/briefings/{job_id}").status_code == 200
+    with app.app_context():
+        user = db.session.get(User, db.session.get(BriefingJob, job_id).owner_id)
+        admin = User(email="admin.two@test.gov", role=Role.admin)
+        admin.set_password("correct horse battery")
+        db.session.add(admin)
+        update_account(db.session, user, by=admin, name=user.name, role=Role.viewer, function_code=None,
+                       leader_email=None)
+        event = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "user.role_change")).one()
+        assert event.after["briefings_withdrawn"] == 1
+    assert officer.get(f"/dashboards/briefings/{job_id}").status_code == 404
+    status = str(_poll(officer, job_id, 3)["overview-briefing-status"]["children"])
+    assert "changed after you asked for this briefing, so it was withdrawn" in status, status
+
+    def withdrawn_as_written(*args, **kwargs):  # the role changes while the next one is written
+        with app.app_context():
+            db.session.execute(sa.update(BriefingJob).values(status="failed"))
+            db.session.commit()
+        return build(*args, **kwargs)
+    build = content.build
+    owner_id = _owner(app)
+    folder = Path(app.config["UPLOAD_FOLDER"])
+    files = set(folder.rglob("*")) if folder.exists() else set()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(content, "build", withdrawn_as_written)
+        second, future = _start(app, _request(owner_id))
+        future.result(timeout=60)
+    with app.app_context():
+        assert db.session.get(BriefingJob, second).status == "failed"
+    assert {f for f in folder.rglob("*") if f.is_file()} == {f for f in files if f.is_file()}, "no file kept"
 
 
 def _reopened(client, job_id) -> dict:

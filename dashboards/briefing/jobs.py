@@ -290,8 +290,9 @@ def run(app, job_id: str, request: dict) -> None:
             data = pdf.render(briefing) if request.fmt == "pdf" else xlsx.render(briefing)
             name = f"{briefing.file_stem}.{request.fmt}"
             key, _digest = storage(app).save(io.BytesIO(data), f"briefing.{request.fmt}")
-            _finish(db.session, job_id, status=DONE, stage="Ready", file_key=key, download_name=name,
-                    size=len(data), title=briefing.title[:300])
+            if not _finish(db.session, job_id, status=DONE, stage="Ready", file_key=key, download_name=name,
+                           size=len(data), title=briefing.title[:300]):
+                storage(app).delete(key)  # withdrawn while it was written (its owner's role changed): no file kept
         except Exception:  # the job must never stay "running" forever, nor leave a file no row names
             log.exception("briefing %s failed", job_id)
             db.session.rollback()
@@ -312,10 +313,12 @@ def run(app, job_id: str, request: dict) -> None:
             db.session.remove()
 
 
-def _finish(session, job_id: str, **values) -> None:
+def _finish(session, job_id: str, **values) -> bool:
     """Record the job's end through the job's own session, waiting for a lock as long as any write
-    does (a progress report may be dropped; the end may not)."""
+    does (a progress report may be dropped; the end may not). False when the job had ended already
+    (withdrawn, or failed as stalled): nothing recorded."""
     session.commit()  # end the job's reads first: on SQLite a read begun before other writes cannot turn into a write
-    session.execute(sa.update(BriefingJob).where(BriefingJob.id == job_id, BriefingJob.status == RUNNING)
-                    .values(percent=100, heartbeat_at=utcnow(), **values))
+    ended = session.execute(sa.update(BriefingJob).where(BriefingJob.id == job_id, BriefingJob.status == RUNNING)
+                            .values(percent=100, heartbeat_at=utcnow(), **values)).rowcount == 1
     session.commit()
+    return ended

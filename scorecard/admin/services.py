@@ -27,6 +27,7 @@ from scorecard.fields import counting_number
 from scorecard.models import (
     ApiToken,
     AuditEvent,
+    BriefingJob,
     CapacityAssessment,
     Commitment,
     ImportBatch,
@@ -369,11 +370,28 @@ def update_account(session, user: User, *, by: User, name: Optional[str], role: 
     revoked = session.execute(sa.update(ApiToken).where(
         ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None), ApiToken.scope.not_in(scopes_for(user)))
         .values(revoked_at=utcnow())).rowcount
-    action = "user.role_change" if changed & {"role", "function", "leader"} else "user.update"
-    _event(session, by, action, user, before={k: before[k] for k in sorted(changed)},
-           after={**{k: after[k] for k in sorted(changed)}, **({"tokens_revoked": revoked} if revoked else {})})
+    scope_changed = bool(changed & {"role", "function", "leader"})
+    withdrawn = _withdraw_briefings(session, user) if scope_changed else 0
+    _event(session, by, "user.role_change" if scope_changed else "user.update", user,
+           before={k: before[k] for k in sorted(changed)},
+           after={**{k: after[k] for k in sorted(changed)}, **({"tokens_revoked": revoked} if revoked else {}),
+                  **({"briefings_withdrawn": withdrawn} if withdrawn else {})})
     session.commit()
     return True
+
+
+BRIEFING_WITHDRAWN = ("Your role, function or leader record changed after you asked for this briefing, so it was "
+                      "withdrawn: it showed what your earlier role could see. Make a new one with the briefing "
+                      "buttons.")
+
+
+def _withdraw_briefings(session, user: User) -> int:
+    """Fail the user's briefings not yet downloaded or still being written (each was written, or is being
+    written, with what the role they had when they asked could see: a CFO officer moved to viewer kept the
+    plans' ratings of one). Their files go with the next sweep; a job still writing keeps none."""
+    return session.execute(sa.update(BriefingJob).where(
+        BriefingJob.owner_id == user.id, BriefingJob.status.in_(("queued", "running", "done")))
+        .values(status="failed", stage="Failed", percent=100, message=BRIEFING_WITHDRAWN)).rowcount
 
 
 def set_active(session, user: User, active: bool, *, by: User) -> None:
