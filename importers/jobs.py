@@ -3,6 +3,7 @@
 (scorecard.storage), and the job's stage, rows read and last sign of life on the batch row, so every
 server can report progress and notice a job that died."""
 import logging
+import os
 import re
 from datetime import UTC, datetime, timedelta
 from pathlib import PurePath
@@ -10,6 +11,7 @@ from typing import BinaryIO, Optional
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
+from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.utils import secure_filename
 
 from importers import access
@@ -28,6 +30,9 @@ def store(app, session, stream: BinaryIO, sent_name: Optional[str], user_id: int
     """Keep an upload and record its batch, pending. `sent_name` is the file name as the browser or
     client sent it: the batch keeps the name the user knows (`display_name`), the storage a safe one
     (`storage_name`)."""
+    limit = app.config.get("MAX_UPLOAD_BYTES")
+    if limit and _size(stream) > limit:  # the request's own limit leaves room for the form around the file
+        raise RequestEntityTooLarge()
     shown = display_name(sent_name)
     key, checksum = storage(app).save(stream, storage_name(shown))
     batch = ImportBatch(filename=shown, checksum=checksum, user_id=user_id, status=BatchStatus.pending,
@@ -35,6 +40,14 @@ def store(app, session, stream: BinaryIO, sent_name: Optional[str], user_id: int
     session.add(batch)
     session.commit()
     return batch
+
+
+def _size(stream: BinaryIO) -> int:
+    """The bytes of an upload as received (werkzeug keeps it in a seekable file), read from its start."""
+    stream.seek(0, os.SEEK_END)
+    size = stream.tell()
+    stream.seek(0)
+    return size
 
 
 def display_name(sent: Optional[str]) -> str:

@@ -136,7 +136,10 @@ class Config:
     REMEMBER_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_SECURE = True
     WTF_CSRF_TIME_LIMIT = None
-    MAX_CONTENT_LENGTH = setting_number("SCORECARD_MAX_UPLOAD_MB", "25", minimum=1) * 1024 * 1024
+    MAX_UPLOAD_BYTES = setting_number("SCORECARD_MAX_UPLOAD_MB", "25", minimum=1) * 1024 * 1024  # a file's limit
+    # A request's: the file and the form around it (its other fields, the multipart boundaries), so a file
+    # of the limit exactly is taken (a 25 MB file was refused as too large); importers.jobs.store checks the file.
+    MAX_CONTENT_LENGTH = MAX_UPLOAD_BYTES + 64 * 1024
     # The longest request line's URI the app answers (414 beyond it: a page, or a problem on the API);
     # below gunicorn's limit on the whole request line (8,190 bytes), so the app's own answer is given.
     MAX_URL_LENGTH = 8000

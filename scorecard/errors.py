@@ -175,7 +175,7 @@ def _sign_in() -> str:
 def too_large_words() -> str:
     """What a 413 means here: the upload limit, and where to go on (werkzeug's own words name neither); the
     API's problems say it too."""
-    limit = current_app.config.get("MAX_CONTENT_LENGTH")
+    limit = current_app.config.get("MAX_UPLOAD_BYTES")
     size = f"{limit / (1024 * 1024):g} MB" if limit else "the server's limit"
     if not request.path.startswith("/imports"):
         return f"A request may be at most {size}; nothing was received or changed."

@@ -1587,6 +1587,7 @@ def test_json_nested_too_deeply_answers_400_and_changes_nothing(api, http):
 def test_a_body_beyond_the_upload_limit_is_refused_naming_the_limit(api, http, monkeypatch):
     """werkzeug's own words ("The data value transmitted exceeds the capacity limit.") named no limit."""
     monkeypatch.setitem(api.config, "MAX_CONTENT_LENGTH", 1024 * 1024)
+    monkeypatch.setitem(api.config, "MAX_UPLOAD_BYTES", 1024 * 1024)
     secret = _secret(api, "analyst")
     row = {"program": "DPS-BA-01", "metric": "backlog", "period": "FY2026-Q1", "value": 1}
     rows = http.post(f"{PREFIX}/observations?dry_run=true", json=[row] * 20_000, headers=_bearer(secret))
@@ -1599,11 +1600,42 @@ def test_a_body_beyond_the_upload_limit_is_refused_naming_the_limit(api, http, m
         assert answer.get_json()["detail"] == "A request may be at most 1 MB; nothing was received or changed."
 
 
+def test_a_file_of_the_upload_limit_exactly_is_taken_and_one_byte_more_refused(api, http, monkeypatch):
+    """The limit bound the whole request: a file of 25 MB exactly, with the form around it, was refused as
+    more than 25 MB, as the upload page's "Up to 25 MB" had promised it would not be."""
+    from tests.helpers import csrf_token
+
+    monkeypatch.setitem(api.config, "MAX_UPLOAD_BYTES", 1024 * 1024)
+    monkeypatch.setitem(api.config, "MAX_CONTENT_LENGTH", 1024 * 1024 + 64 * 1024)
+    monkeypatch.setitem(api.config, "IMPORTS_INLINE", True)
+    secret = _secret(api, "analyst")
+    line = b"program,metric,period,value\n"
+    exactly = line + b"DPS-BA-01,backlog,FY2026-Q1,1\n" + b"#" * (1024 * 1024 - len(line) - 31) + b"\n"
+    assert len(exactly) == 1024 * 1024
+    for content, taken in ((exactly, True), (exactly + b"#", False)):
+        boundary, body = encode_multipart({"file": FileStorage(io.BytesIO(content), "limit.csv")})
+        answer = http.post(f"{PREFIX}/imports", headers=_bearer(secret), data=body,
+                           content_type=f"multipart/form-data; boundary={boundary}")
+        assert (answer.status_code != 413) is taken, answer.get_data(as_text=True)[:300]
+        if not taken:
+            assert answer.get_json()["detail"] == "A request may be at most 1 MB; nothing was received or changed."
+        with api.app_context():
+            web = api.test_client(user=_user("analyst"))
+        token = csrf_token(web.get("/imports/upload").get_data(as_text=True))
+        boundary, body = encode_multipart({"csrf_token": token, "file": FileStorage(io.BytesIO(content), "limit.csv")})
+        sent = web.post("/imports/upload", data=body, content_type=f"multipart/form-data; boundary={boundary}")
+        assert (sent.status_code == 302) is taken, sent.get_data(as_text=True)[:300]
+        if not taken:
+            assert sent.status_code == 413 and "Uploads may be at most 1 MB" in sent.get_data(as_text=True)
+        assert "Up to 1 MB." in web.get("/imports/upload").get_data(as_text=True)
+
+
 def test_a_body_sent_in_chunks_beyond_the_limit_is_refused_as_too_large_not_cut(api, http, monkeypatch):
     """A body sent in chunks (no Content-Length) was read cut at MAX_CONTENT_LENGTH and parsed so: rows beyond
     the limit were refused as "Invalid JSON body: Unterminated string ... column 1048573", where the same body
     sent with its length was refused as too large. It is a 413 too; a body of the limit exactly is read."""
     monkeypatch.setitem(api.config, "MAX_CONTENT_LENGTH", 1024 * 1024)
+    monkeypatch.setitem(api.config, "MAX_UPLOAD_BYTES", 1024 * 1024)
     secret = _secret(api, "analyst")
     row = {"program": "DPS-BA-01", "metric": "backlog", "period": "FY2026-Q1", "value": 1, "notes": "n" * 100}
     body = json.dumps([row] * 20_000).encode()
