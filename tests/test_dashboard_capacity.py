@@ -7,6 +7,7 @@ import re
 from datetime import timedelta
 
 import pytest
+import sqlalchemy as sa
 
 from dashboards.queries import capacity as queries
 from dashboards.queries import common
@@ -227,6 +228,25 @@ def test_the_page_opens_on_the_newest_submitted_year_and_names_the_years_of_draf
     db.session.commit()
     assert queries.opening_year(db.session) == 2027, "one component has submitted FY2027: it opens there"
     assert "drafted" not in summary(queries.capacity(db.session, TODAY, 2026))
+
+
+def test_an_assessment_submitted_before_its_year_begins_does_not_move_the_page_to_that_year(world):
+    """One component's FY2028 assessment, submitted during FY2027, made the page open on FY2028 (a year of
+    components not started) and no longer name FY2027's drafts. It opens on the newest year that has begun
+    with a submission, and names the later years."""
+    from dashboards.pages.capacity import summary
+    from scorecard.models import CapacityAssessment, Component
+
+    component = db.session.scalars(sa.select(Component).order_by(Component.id)).first()
+    db.session.add(CapacityAssessment(component=component, fiscal_year=2028, status=CapacityStatus.submitted))
+    db.session.commit()
+    assert queries.opening_year(db.session, today=TODAY) == 2026, "FY2027 drafts only; FY2028 not begun"
+    opened = queries.capacity(db.session, TODAY, 2026)
+    assert (opened.drafting, opened.early) == ([2027], [2028])
+    assert summary(opened).endswith("FY2027 is being drafted (no component has submitted it yet); FY2028 has not "
+                                    "begun (some components submitted early): choose one above to see its "
+                                    "assessments.")
+    assert queries.opening_year(db.session, today=TODAY.replace(year=2027, month=10, day=1)) == 2028, "begun"
 
 
 @pytest.mark.parametrize("kind", ["csv", "xlsx"])

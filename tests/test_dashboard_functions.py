@@ -334,6 +334,18 @@ def test_the_head_is_the_leader_of_the_function_who_is_not_a_deputy(world):
     assert found.get("CIO").leaders == [], "the director's trust requirement names no function"
 
 
+def test_a_plan_of_a_year_not_yet_begun_leaves_the_heads_of_the_year_that_has(world):
+    """One FY2028 plan imported during FY2027 blanked every function's head ("No plan names the function in a
+    CX requirement"): the functions' leaders were read from the newest year with plans, as the leaders page
+    and the overview's tile no longer are."""
+    make_plan(db.session, world["leaders"]["director"], 2028, metric=db.session.scalar(
+        sa.select(Metric).where(Metric.code == "trust")))
+    db.session.commit()
+    found = queries.functions(db.session, TODAY)
+    assert found.fiscal_year == 2027 and found.get("CFO").head.leader == "Zoe Head"
+    assert queries.functions(db.session, date(2027, 10, 1)).fiscal_year == 2028, "once FY2028 has begun"
+
+
 def _links(found: queries.Functions) -> tuple[set, set]:
     commitments = {c.href for row in found.rows for c in row.commitments if c.href}
     plans = {r.plan_href for row in found.rows for r in row.leaders if r.plan_href} | {

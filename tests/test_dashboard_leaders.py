@@ -114,8 +114,8 @@ def test_plans_of_a_year_not_yet_begun_do_not_move_the_pages_to_it(world):
     from scorecard.periods import Period
     from tests.test_dashboard_functions import make_plan
 
-    assert queries.opening_year([2026, 2027, 2028], today=Period(2027, 2).start) == 2027
-    assert queries.opening_year([2029, 2030], today=Period(2027, 2).start) == 2030, "none begun: the newest"
+    assert common.newest_begun([2026, 2027, 2028], today=Period(2027, 2).start) == 2027
+    assert common.newest_begun([2029, 2030], today=Period(2027, 2).start) == 2030, "none begun: the newest"
     current = Period.from_date(agency_today()).fiscal_year
     make_plan(db.session, world["leaders"]["deputy"], current + 1, function=world["functions"]["CFO"])
     db.session.commit()

@@ -315,8 +315,8 @@ def test_the_leaders_tile_says_whose_plans_it_counts_for_each_role(demo, client_
 
     def tile(client) -> str:
         words = json.dumps(answer(_ready(client), body("overview-body.children", {}, "overview-period.value")))
-        return re.search(r"(of the leaders in [^;]*|in your [^;]*); FY2027 is the newest appraisal year with plans",
-                         words).group(1)
+        return re.search(r"(of the leaders in [^;]*|in your [^;]*); FY2027 is the newest appraisal year with plans "
+                         r"that has begun", words).group(1)
 
     assert re.fullmatch(r"of the leaders in [\d,]+ FY2027 plans \(of every agency\)", tile(client_as("executive")))
     assert re.fullmatch(r"of the leaders in \d+ FY2027 plans? \(of your function's leaders\)",

@@ -144,13 +144,24 @@ def summary(found: queries.Capacity) -> str:
 
 
 def _drafting(found: queries.Capacity) -> str:
-    """The years after the one shown whose assessments are all drafts (the page opens on the newest year
-    with a submitted one), so a newer year is never passed over without a word."""
-    newer = [f"FY{y}" for y in reversed(found.drafting) if y > (found.fiscal_year or 0)]
-    if not newer:
+    """The years after the one shown that the page does not open on (it opens on the newest year that has
+    begun with a submitted assessment): those of drafts only, and those not begun with assessments submitted
+    early, so a newer year is never passed over without a word."""
+    def newer(years: list[int]) -> list[str]:
+        return [f"FY{y}" for y in reversed(years) if y > (found.fiscal_year or 0)]
+    drafts, early = newer(found.drafting), newer(found.early)
+    said = ""
+    if drafts:
+        said += (f" {' and '.join(drafts)} {'is' if len(drafts) == 1 else 'are'} being drafted (no component has "
+                 f"submitted {'it' if len(drafts) == 1 else 'them'} yet)")
+    if early:
+        said += (f"{';' if said else ''} {' and '.join(early)} {'has' if len(early) == 1 else 'have'} not begun "
+                 "(some components submitted early)")
+    if not said:
         return ""
-    return (f" {' and '.join(newer)} {'is' if len(newer) == 1 else 'are'} being drafted (no component has "
-            f"submitted {'it' if len(newer) == 1 else 'them'} yet): choose {newer[-1]} above to see the drafts.")
+    years = drafts + early
+    return said + (f": choose {years[0]} above to see {'the drafts' if drafts else 'its assessments'}."
+                   if len(years) == 1 else ": choose one above to see its assessments.")
 
 
 @callback(Output("capacity-graph", "figure"), Output("capacity-table", "children"),

@@ -29,7 +29,7 @@ dash.register_page(__name__, path="/leaders", name="Leaders", title="Leaders · 
 
 
 def _latest():
-    year = queries.opening_year(queries.plan_years(db.session))
+    year = common.newest_begun(common.plan_years(db.session))
     return str(year) if year is not None else None
 
 
@@ -43,7 +43,7 @@ def _component_options(agency_id) -> list[dict]:
 agency_components = filters.ComponentsOfTheAgency("leaders", _component_options)
 url = UrlState("/leaders", [
     QueryParam("year", "leaders-year", validation.fiscal_year, default=_latest,
-               offered=lambda: queries.plan_years(db.session)),
+               offered=lambda: common.plan_years(db.session)),
     filters.choice("component", "leaders-component", lambda: queries.filter_choices(db.session)[0]),
     filters.choice("function", "leaders-function", lambda: queries.filter_choices(db.session)[1]),
     filters.agency("leaders-agency"),
@@ -76,7 +76,7 @@ def layout(**query):
     values = url.read(query)
     session = db.session
     function_choices = queries.filter_choices(session)[1]
-    years = [{"label": f"FY{y}", "value": str(y)} for y in queries.plan_years(session)]
+    years = [{"label": f"FY{y}", "value": str(y)} for y in common.plan_years(session)]
     return html.Div([
         components.page_heading("Leaders' CX requirements", lede=LEDE),
         url.location(query),

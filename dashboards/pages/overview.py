@@ -245,8 +245,8 @@ def leaders_tile(found: queries.LeadersBelow, read_from: str = "", agency=None) 
                                     href=links.dashboard("leaders", year=found.fiscal_year, agency=agency),
                                     className="usa-link")))
     body = [html.P(f"{count:,}", className="dash-tile__big"),
-            html.P(f"{found.among()}; FY{found.fiscal_year} is the newest appraisal year with plans",
-                   className="dash-tile__sub")]
+            html.P(f"{found.among()}; FY{found.fiscal_year} is the newest appraisal year with plans"
+                   + (" that has begun" if common.begun([found.fiscal_year]) else ""), className="dash-tile__sub")]
     if read_from:
         body.append(html.P(read_from, className="dash-tile__sub"))
     if items:

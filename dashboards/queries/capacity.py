@@ -18,7 +18,7 @@ from typing import Optional
 import sqlalchemy as sa
 
 from dashboards import links
-from dashboards.queries.common import Scope
+from dashboards.queries.common import Scope, begun, newest_begun
 from scorecard.capacity.services import STATUS_WORDS, YearScores, change_words, score_text, total_change_words
 from scorecard.capacity.view import ActionItem, action_items, evidence_scores, linker
 from scorecard.models import CAPACITY_DOMAINS, Agency, CapacityAssessment, CapacityDomainScore, Component
@@ -101,6 +101,7 @@ class Capacity:
     fiscal_year: Optional[int]
     years: list[int]                      # fiscal years with assessments, newest first
     drafting: list[int] = field(default_factory=list)  # years after the opening year: drafts only, newest first
+    early: list[int] = field(default_factory=list)  # years after it not begun, with assessments submitted early
     rows: list[ComponentRow] = field(default_factory=list)  # by agency, then component
 
     @property
@@ -108,16 +109,21 @@ class Capacity:
         return DOMAINS
 
 
-def opening_year(session, years: Optional[list[int]] = None) -> Optional[int]:
-    """The year the dashboard opens on: the newest in which a component has submitted its assessment (a
-    year of drafts only is still being written), else the newest with assessments (`years`, read when
-    not given); None without any."""
-    submitted = session.scalar(sa.select(sa.func.max(CapacityAssessment.fiscal_year))
-                               .where(CapacityAssessment.status == CapacityStatus.submitted))
-    if submitted is not None:
-        return submitted
+def opening_year(session, years: Optional[list[int]] = None, today: Optional[date] = None) -> Optional[int]:
+    """The year the dashboard opens on: the newest that has begun in which a component has submitted its
+    assessment (a year of drafts only is still being written; one submitted before it begins is next year's,
+    and made the page open on a year of drafts and components not started); else the newest with
+    assessments that has begun (`newest_begun`; `years` read when not given). None without any."""
     years = assessment_years(session) if years is None else years
-    return years[0] if years else None
+    submitted = _submitted_years(session)
+    done = begun([year for year in years if year in submitted], today)
+    return max(done) if done else newest_begun(years, today)
+
+
+def _submitted_years(session) -> set[int]:
+    """Fiscal years in which some component has submitted its assessment."""
+    return set(session.scalars(sa.select(CapacityAssessment.fiscal_year).distinct()
+                               .where(CapacityAssessment.status == CapacityStatus.submitted)))
 
 
 def assessment_years(session) -> list[int]:
@@ -148,8 +154,9 @@ def capacity(session, today: date, fiscal_year: Optional[int] = None) -> Capacit
     as of `today`."""
     years = assessment_years(session)
     year = fiscal_year if fiscal_year is not None else (years[0] if years else None)
-    opening = opening_year(session, years)
-    found = Capacity(year, years, [y for y in years if opening is not None and y > opening])
+    opening = opening_year(session, years, today)
+    later, submitted = [y for y in years if opening is not None and y > opening], _submitted_years(session)
+    found = Capacity(year, years, [y for y in later if y not in submitted], [y for y in later if y in submitted])
     if year is None:
         return found
     assessments = _assessments(session, [year, year - 1])

@@ -10,6 +10,7 @@ from flask import g, has_request_context
 
 from dashboards.cache import SURVEY, cached
 from scorecard.a11 import is_survey_metric
+from scorecard.clock import agency_today
 from scorecard.models import (
     Agency,
     Component,
@@ -19,6 +20,7 @@ from scorecard.models import (
     Metric,
     MetricKind,
     Observation,
+    PerformancePlan,
     Program,
     Role,
     RuleStatus,
@@ -26,7 +28,7 @@ from scorecard.models import (
     RuleVersion,
 )
 from scorecard.models.org import program_life_experience
-from scorecard.periods import opening_period, parse_period
+from scorecard.periods import Period, opening_period, parse_period
 from scorecard.scores import ProgramScore, program_scores_for, share_who_trust
 from scorecard.scoring import NO_DATA, TargetBook, status_for
 from scorecard.selection import EVERY_PROGRAM, ProgramFilter
@@ -52,6 +54,28 @@ class Scope:
     @classmethod
     def of(cls, user) -> "Scope":
         return cls(Role(user.role), getattr(user, "function_id", None), getattr(user, "leader_id", None))
+
+
+def begun(years, today: Optional[date] = None) -> list[int]:
+    """Those of fiscal `years` that have begun on the agency's `today` (default: now)."""
+    current = Period.from_date(today or agency_today()).fiscal_year
+    return [year for year in years if year <= current]
+
+
+def newest_begun(years, today: Optional[date] = None) -> Optional[int]:
+    """Of fiscal `years`, the newest that has begun (`begun`), else the newest: a year written before it
+    begins (next year's plans, a capacity assessment submitted early) is not the one the pages open on
+    (FY2028's plans, imported during FY2027, made the pages open on a year no quarter of which has results);
+    None without years."""
+    years = list(years)
+    started = begun(years, today)
+    return max(started) if started else (max(years) if years else None)
+
+
+def plan_years(session) -> list[int]:
+    """Appraisal years with plans, newest first."""
+    return list(session.scalars(sa.select(PerformancePlan.fiscal_year).distinct()
+                                .order_by(PerformancePlan.fiscal_year.desc())))
 
 
 def survey_metrics(session) -> dict[int, Metric]:

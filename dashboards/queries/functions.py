@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 from dashboards import links
 from dashboards.cache import cached
-from dashboards.queries.common import Scope
+from dashboards.queries.common import Scope, newest_begun, plan_years
 from scorecard.commitments.attention import days_since_update, last_update_day, overdue_days
 from scorecard.commitments.services import CLOSED, STATUS_LABELS, STATUS_ORDER, may_see
 from scorecard.models import (
@@ -243,11 +243,11 @@ def _deputy(title: Optional[str]) -> bool:
     return (title or "").strip().lower().startswith("deputy")
 
 
-def _leaders(session) -> tuple[Optional[int], dict[int, list[LeaderRating]]]:
-    """The newest plan year, and per function the leaders of that function whose plan that year
-    has a CX requirement naming it. The function's head is the first who is not a deputy (by
-    title), by name."""
-    year = session.scalar(sa.select(sa.func.max(PerformancePlan.fiscal_year)))
+def _leaders(session, today: date) -> tuple[Optional[int], dict[int, list[LeaderRating]]]:
+    """The appraisal year the pages open on (the newest with plans that has begun: one plan imported for
+    next year blanked every head), and per function the leaders of that function whose plan that year has
+    a CX requirement naming it. The function's head is the first who is not a deputy (by title), by name."""
+    year = newest_begun(plan_years(session), today)
     if year is None:
         return None, {}
     rows = session.execute(
@@ -276,7 +276,7 @@ def _leaders(session) -> tuple[Optional[int], dict[int, list[LeaderRating]]]:
 def functions(session, today: date, *, stale_days: int = 30, min_n: int = 30) -> Functions:
     """Every C-suite function (by code) with its commitments, metrics and rated leaders, for
     everyone alike (no links: see `for_scope`)."""
-    year, leaders = _leaders(session)
+    year, leaders = _leaders(session, today)
     commitments = _commitments(session, today)
     metrics = _metrics(session, min_n=min_n)
     found = Functions(today, stale_days, year)

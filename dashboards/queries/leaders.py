@@ -15,9 +15,8 @@ import sqlalchemy as sa
 
 from dashboards import links
 from dashboards.cache import Compact, cached
-from dashboards.queries.common import ProgramFilter, Scope
+from dashboards.queries.common import ProgramFilter, Scope, newest_begun, plan_years
 from dashboards.queries.functions import visible_plan_ids
-from scorecard.clock import agency_today
 from scorecard.models import (
     Component,
     ElementRating,
@@ -27,7 +26,6 @@ from scorecard.models import (
     PlanElement,
     PlanRequirement,
 )
-from scorecard.periods import Period
 from scorecard.plans.services import decisions_newest_first, requirement_ratings
 from scorecard.ratings import checked_summary, element_rating, validate_weights
 
@@ -210,21 +208,6 @@ class Leaders:
 
 
 @cached
-def plan_years(session) -> list[int]:
-    """Appraisal years with plans, newest first."""
-    return list(session.scalars(sa.select(PerformancePlan.fiscal_year).distinct()
-                                .order_by(PerformancePlan.fiscal_year.desc())))
-
-
-def opening_year(years: list[int], today=None) -> Optional[int]:
-    """The appraisal year the pages open on, of `years` with plans: the newest that has begun (plans imported
-    before their year begins, FY2028's during FY2027, made the pages open on a year no quarter of which has
-    results, with 0 leaders at risk); the newest when none has."""
-    current = Period.from_date(today or agency_today()).fiscal_year
-    begun = [year for year in years if year <= current]
-    return max(begun) if begun else (max(years) if years else None)
-
-
 @cached
 def filter_choices(session, agency_id: Optional[int] = None) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
     """(components, functions) that have leaders, as (id, name) by name; the components of one agency when
@@ -265,10 +248,10 @@ def _decisions(session, plan_ids: sa.Select) -> dict[int, tuple[int, Optional[in
 
 @cached
 def leaders(session, fiscal_year: Optional[int] = None, chosen: LeaderFilter = EVERYONE) -> Leaders:
-    """The plans of `fiscal_year` (default: `opening_year`) with a CX requirement, of the leaders the
-    filter selects; no links (see `with_links`)."""
+    """The plans of `fiscal_year` (default: the newest year with plans that has begun, `newest_begun`) with a
+    CX requirement, of the leaders the filter selects; no links (see `with_links`)."""
     years = plan_years(session)
-    year = fiscal_year if fiscal_year is not None else opening_year(years)
+    year = fiscal_year if fiscal_year is not None else newest_begun(years)
     found = Leaders(year, years)
     if year is None:
         return found

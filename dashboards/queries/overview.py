@@ -15,6 +15,7 @@ from dashboards.queries.common import (
     Scope,
     chosen_period,
     driver_metrics,
+    newest_begun,
     newest_period,
     periods_with_data,
     pooled_scores,
@@ -23,7 +24,6 @@ from dashboards.queries.common import (
     status_metric,
 )
 from dashboards.queries.compliance import awaited_until, designated_in, due_date
-from dashboards.queries.leaders import opening_year
 from dashboards.queries.program import MEAN, SHARE, wilson
 from dashboards.tables import as_given
 from scorecard.a11 import V2_FROM, across_the_break, trust_as_share
@@ -366,7 +366,7 @@ def _latest_ratings(requirement_ids: sa.Select) -> sa.Subquery:
 @cached
 def leaders_below(session, scope: Scope, *, below: int = RATING_BELOW,
                   programs: ProgramFilter = EVERY_PROGRAM) -> Optional[LeadersBelow]:
-    """Leaders (in the plans `scope` may see of the appraisal year the pages open on, leaders.opening_year;
+    """Leaders (in the plans `scope` may see of the appraisal year the pages open on, common.newest_begun;
     with `programs` chosen, of the components that go with them: ProgramFilter.component_ids) with a CX
     requirement whose proposed rating is below `below`, lowest first. None when the role sees no plans."""
     if not can(scope, "view_plans"):
@@ -379,7 +379,7 @@ def leaders_below(session, scope: Scope, *, below: int = RATING_BELOW,
             return query
         return query.where(PerformancePlan.leader_id.in_(sa.select(Leader.id).where(chosen)))
     plans = seen().subquery()
-    year = opening_year(session.scalars(sa.select(plans.c.fiscal_year).distinct()).all())
+    year = newest_begun(session.scalars(sa.select(plans.c.fiscal_year).distinct()).all())
     if year is None:
         return LeadersBelow(None, narrowed=chosen is not None)
     # Columns, not objects, and only the requirements below: a year's plans are thousands of
