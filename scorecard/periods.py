@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Optional
 
-from scorecard.clock import agency_today
+from scorecard.clock import agency_today, agency_zone
 
 MIN_FISCAL_YEAR, MAX_FISCAL_YEAR = 1900, 2200
 
@@ -111,7 +111,9 @@ _PATTERNS = [  # (regex, kind); matched against lower-cased, trimmed text
                 r"fiscal_?year\s*[=:]\s*(?:fy\s*)?(?P<y>[0-9]{4}|[0-9]{2})$"), "fq"),
     (re.compile(r"^(?P<y4>[0-9]{4})-(?P<m>[0-9]{2})$"), "month"),
     (re.compile(r"^(?P<y4>[0-9]{4})-(?P<m>[0-9]{2})-(?P<d>[0-9]{2})"
-                r"(?:[t ][0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]+)?)?(?:z|[+-][0-9]{2}:?[0-9]{2})?)?$"), "date"),
+                r"(?:[t ](?P<time>[0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]+)?)?)"
+                r"(?P<offset>z|[+-][0-9]{2}:?[0-9]{2})?)?$"),
+     "date"),
     (re.compile(r"^(?P<m>[0-9]{1,2})/(?P<d>[0-9]{1,2})/(?P<y4>[0-9]{4})$"), "date"),
 ]
 
@@ -146,11 +148,11 @@ def parse_period(value=None, *, fiscal_year=None, quarter=None) -> Period:
     if isinstance(value, Period):
         return value
     if isinstance(value, date):  # datetime is a date too
-        return _checked(value, lambda: Period.from_date(value))
+        return _checked(value, lambda: Period.from_date(_agency_day(value)))
     if not isinstance(value, str):
         raise PeriodError(f"not a fiscal quarter: {value!r}{_serial_hint(value)} (accepted: {ACCEPTED})")
     if type(value) is str and len(value) <= _KEPT_UP_TO:
-        return _parse_kept(value)
+        return _parse_kept(value, agency_zone())
     return _parse_text(value)
 
 
@@ -181,9 +183,12 @@ def _parse_text(value: str) -> Period:
     raise PeriodError(f"not a fiscal quarter: {value!r}{_serial_hint(value)} (accepted: {ACCEPTED})")
 
 
-# A quarter's short plain text, parsed once and kept (a Period is immutable): a page reads the same
-# few quarters' texts thousands of times. A refusal is raised again each time, not kept.
-_parse_kept = functools.lru_cache(maxsize=4096)(_parse_text)
+@functools.lru_cache(maxsize=4096)
+def _parse_kept(value: str, _zone) -> Period:
+    """A quarter's short plain text, parsed once and kept (a Period is immutable): a page reads the same
+    few quarters' texts thousands of times. Kept per agency time zone (a timestamp with a UTC offset is
+    counted on the agency's day); a refusal is raised again each time, not kept."""
+    return _parse_text(value)
 
 
 def _build(kind: str, parts: dict) -> Period:
@@ -192,7 +197,29 @@ def _build(kind: str, parts: dict) -> Period:
         return Period(year, int(parts["q"]))
     if kind == "month":
         return quarter_of_month(year, int(parts["m"]))
-    return Period.from_date(date(year, int(parts["m"]), int(parts["d"])))
+    return Period.from_date(_written_day(parts))
+
+
+def _written_day(parts: dict) -> date:
+    """The day a written date or timestamp falls on for the agency: a timestamp with a UTC offset
+    ("2026-10-01T03:00:00Z", "...T23:00:00-04:00") on the agency's day of that instant (SCORECARD_TIMEZONE;
+    the first was put in FY2027-Q1, though it is 30 September in New York), one without on the day
+    written."""
+    day = date(_year(parts["y4"]), int(parts["m"]), int(parts["d"]))
+    if not parts.get("offset"):
+        return day
+    offset = parts["offset"].upper().replace(":", "")
+    stamp = datetime.strptime(f"{day.isoformat()} {parts['time']} {'+0000' if offset == 'Z' else offset}",
+                              f"%Y-%m-%d %H:%M{':%S' if parts['time'].count(':') == 2 else ''}"
+                              f"{'.%f' if '.' in parts['time'] else ''} %z")
+    return _agency_day(stamp)
+
+
+def _agency_day(value: date) -> date:
+    """A date as it is; an aware datetime on the agency's day of its instant; a naive one on its own day."""
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        return value.astimezone(agency_zone()).date()
+    return value.date() if isinstance(value, datetime) else value
 
 
 def _checked(value, build) -> Period:
@@ -219,6 +246,12 @@ def calendar_month(value) -> Optional[tuple[int, int]]:
             if kind == "fq":
                 return None
             parts = match.groupdict()
+            if kind == "date":
+                try:
+                    day = _written_day(parts)
+                    return day.year, day.month
+                except ValueError:  # no such day or time: parse_period refuses it, naming it
+                    pass
             return _year(parts["y4"]), int(parts["m"])
     return None
 

@@ -1,5 +1,5 @@
 """Fiscal quarters: parsing every accepted spelling, dates, boundaries and arithmetic."""
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 from hypothesis import given
@@ -108,6 +108,30 @@ def test_fiscal_year_boundary():
     assert Period(2025, 3).date_range() == (date(2025, 4, 1), date(2025, 6, 30))
     assert Period(2025, 4).date_range() == (date(2025, 7, 1), date(2025, 9, 30))
     assert Period(2024, 4).next() == Period(2025, 1) and Period(2025, 1).prev() == Period(2024, 4)
+
+
+def test_a_timestamp_with_a_utc_offset_falls_on_the_agencys_day(monkeypatch):
+    """An export's UTC timestamp was put in the quarter of its UTC date: 2026-10-01T03:00:00Z (30 September,
+    11 p.m. in New York) in FY2027-Q1, while the same instant written -04:00 was in FY2026-Q4."""
+    from zoneinfo import ZoneInfo
+
+    from scorecard import clock
+    from scorecard.periods import calendar_month
+
+    monkeypatch.setattr(clock, "_zone", ZoneInfo("America/New_York"))
+    for text in ("2026-10-01T03:00:00Z", "2026-09-30T23:00:00-04:00", "2026-10-01 03:00z", "2026-10-01T03:00:00.5+0000",
+                 "2026-10-01T01:00:00+00:00"):
+        assert parse_period(text) == Period(2026, 4), text
+        assert calendar_month(text) == (2026, 9), text
+    assert parse_period(datetime(2026, 10, 1, 3, tzinfo=UTC)) == Period(2026, 4)
+    assert parse_period("2026-10-01T03:00:00") == parse_period("2026-10-01") == Period(2027, 1), "no offset: as written"
+    assert parse_period("2027-01-01T01:00Z") == Period(2027, 1), "31 December, 8 p.m.: not the next quarter yet"
+    monkeypatch.setattr(clock, "_zone", ZoneInfo("UTC"))
+    assert parse_period("2026-10-01T03:00:00Z") == Period(2027, 1), "the same text, kept per zone"
+    monkeypatch.setattr(clock, "_zone", ZoneInfo("Pacific/Honolulu"))
+    assert parse_period("2026-10-01T09:59:00Z") == Period(2026, 4)
+    with pytest.raises(PeriodError, match="2026-10-01T25:00Z"):
+        parse_period("2026-10-01T25:00Z")
 
 
 @pytest.mark.parametrize("text", ["FY2025-Q5", "2025-5", "", "Q0 2025", "hello", "2025-13",
