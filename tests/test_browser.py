@@ -695,7 +695,7 @@ def test_a_pasted_reason_longer_than_the_box_takes_is_counted_not_cut(server, br
     assert counted.text == "214 characters over limit", counted.text
     browser.find_element(By.ID, "save").click()
     WebDriverWait(browser, 60).until(lambda b: b.find_elements(By.ID, "form-problems"))
-    assert "it takes at most 10000" in browser.find_element(By.ID, "form-problems").text
+    assert "it takes at most 10,000" in browser.find_element(By.ID, "form-problems").text
     assert browser.find_element(By.ID, "reason").get_attribute("value") == pasted
     shown_again = browser.find_element(By.CSS_SELECTOR, ".usa-form-group:has(#reason) ~ .usa-character-count__status")
     assert shown_again.text == "214 characters over limit", "counted as the page opens, not when a key is pressed"
