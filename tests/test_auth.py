@@ -622,9 +622,9 @@ def test_a_database_a_later_release_migrated_is_said_so_by_the_db_commands(tmp_p
     for command in (["db", "heads"], ["db", "history"], ["db", "show", "head"],
                     ["db", "-d", "migrations", "heads"]):  # of the release's migrations alone
         done = subprocess.run([*scorecard, *command], env=env, capture_output=True, text=True, timeout=120)
-        assert done.returncode == 0 and "0001" in subprocess.run(
-            [*scorecard, "db", "history"], env=env, capture_output=True, text=True, timeout=120).stdout, (
-            command, done.stderr)
+        assert done.returncode == 0 and done.stdout.strip(), (command, done.stderr)
+        if command == ["db", "history"]:
+            assert "0001" in done.stdout, done.stdout
 
 
 def test_a_connection_timeout_libpq_cannot_read_is_refused_at_the_start_naming_it(tmp_path):
