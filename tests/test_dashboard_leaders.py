@@ -67,7 +67,8 @@ def test_leaders_with_cx_requirements_at_risk_first(world):
     assert all(p.plan_href is None for p in found.plans), "no links before with_links"
     from dashboards.pages.leaders import summary
 
-    early = "No quarter of FY2027 has results yet: its proposals read the latest quarters that have them, to FY2026-Q4."
+    early = ("No quarter of FY2027 has results yet: its proposals read each rule's window of quarters up to FY2027-Q1, "
+             "and results so far end with FY2026-Q4 (a window that reaches none proposes nothing yet).")
     assert early in summary(found, "FY2026-Q4"), "as the overview's tile says: a reader took them for this year's"
     assert "has results yet" not in summary(found, "FY2027-Q1")
 

@@ -888,9 +888,10 @@ def test_the_leaders_tile_says_what_proposals_read_when_a_reader_could_take_them
     periods = ["FY2026-Q4", "FY2026-Q3", "FY2026-Q2"]
     this_year = LeadersBelow(2027)
     assert this_year.read_from(periods, "FY2026-Q4") == (
-        "No quarter of FY2027 has results yet: these proposals read the latest quarters that have them, to "
-        "FY2026-Q4. They are the newest plans' (FY2027), whichever quarter is chosen; a red program's leaders are "
-        "named from the plans of its quarter's year (or the nearest year's, where it has none)."), (
+        "No quarter of FY2027 has results yet: these proposals read each rule's window of quarters up to FY2027-Q1, "
+        "and results so far end with FY2026-Q4 (a window that reaches none proposes nothing yet). They are the "
+        "newest plans' (FY2027), whichever quarter is chosen; a red program's leaders are named from the plans of "
+        "its quarter's year (or the nearest year's, where it has none)."), (
         "on the default quarter a reader met FY2027's proposals here and FY2026's under the red programs, unsaid")
     assert this_year.read_from(periods, "FY2026-Q2").endswith(
         "They are the newest plans' (FY2027), whichever quarter is chosen; a red program's leaders are named from "

@@ -250,6 +250,30 @@ def test_a_confirmation_refused_because_the_proposal_moved_says_it_moved(demo):
     assert "changed since the page was opened" not in unchanged.get_data(as_text=True)
 
 
+def test_a_requirement_the_rules_have_not_rated_links_the_finding_that_says_why(demo):
+    """Next year's plan, evaluated before any quarter of it has results: its findings say "no data for
+    FY2028-Q1 yet", but the plan page said "no finding yet" beside each CX requirement, the why one click
+    away no more. A rating proposed later takes the link's place."""
+    with demo.app_context():
+        plan = a_plan(db.session)
+        cx = [r.id for e in plan.elements for r in e.requirements if r.is_cx]
+        assert cx, "the demo's plan has CX requirements"
+        unrated = propose(db.session, plan, [None] * 50, period="FY2028-Q1")
+        plan_id = plan.id
+        why = {f.subject_id: f.id for f in unrated}
+        client = demo.test_client(user=user("executive"))
+    page = client.get(f"/plans/{plan_id}").get_data(as_text=True)
+    for requirement_id in cx:
+        link = f'<a class="usa-link why-link" href="/findings/{why[requirement_id]}">why (FY2028-Q1)'
+        assert f"no rating yet: {link}" in page
+    assert "no finding yet" not in page
+    with demo.app_context():  # the rules rate it once its quarter has results
+        db.session.execute(sa.update(Finding).where(Finding.id == why[cx[0]]).values(rating=3))
+        db.session.commit()
+    page = client.get(f"/plans/{plan_id}").get_data(as_text=True)
+    assert page.count("no rating yet") == len(cx) - 1 and f'href="/findings/{why[cx[0]]}">why (FY2028-Q1)' in page
+
+
 def test_plan_page_shows_proposals_with_why_links_and_takes_decisions(demo):
     with demo.app_context():
         plan = a_plan(db.session)

@@ -199,8 +199,8 @@ def leaders_table(found: queries.Leaders, page: Optional[tables.Page] = None) ->
 # ----------------------------------------------------------------------------- words
 
 def summary(found: queries.Leaders, latest: Optional[str] = None) -> str:
-    """The page's sentence; `latest`, the newest quarter with results: a year none of whose quarters has
-    results yet is said to be proposed from the quarters before it (as the overview's tile says)."""
+    """The page's sentence; `latest`, the newest quarter with results: of a year none of whose quarters has
+    results yet, what its proposals read (as the overview's tile says)."""
     if found.fiscal_year is None:
         return "No performance plans yet."
     total = len(found.plans)
@@ -210,8 +210,8 @@ def summary(found: queries.Leaders, latest: Optional[str] = None) -> str:
     if not total:
         return f"No FY{found.fiscal_year} plan with a CX requirement for these filters that you may see.{hidden}"
     undecided = counted(len(found.undecided), "plan")
-    early = (f" No quarter of FY{found.fiscal_year} has results yet: its proposals read the latest quarters that "
-             f"have them, to {latest}." if latest and parse_period(latest).fiscal_year < found.fiscal_year else "")
+    early = (" " + common.proposals_before_results(found.fiscal_year, latest)
+             if latest and parse_period(latest).fiscal_year < found.fiscal_year else "")
     return (f"FY{found.fiscal_year}: {counted(total, 'leader')} with CX requirements; "
             f"{len(found.requirement_below):,} with a CX requirement proposed below 3, {len(found.at_risk):,} of them "
             f"with an element proposed below 3; {undecided} not yet decided.{early}{hidden}")

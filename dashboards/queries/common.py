@@ -72,6 +72,15 @@ def newest_begun(years, today: Optional[date] = None) -> Optional[int]:
     return max(started) if started else (max(years) if years else None)
 
 
+def proposals_before_results(fiscal_year: int, latest, these: str = "its") -> str:
+    """Why a plan year none of whose quarters has results (`latest`, the newest quarter that has) may show few
+    proposals: each rule reads its window of quarters up to the year's first, which may reach no results (a
+    page said the proposals read the latest results, where a window that reaches none proposed nothing)."""
+    return (f"No quarter of FY{fiscal_year} has results yet: {these} proposals read each rule's window of quarters "
+            f"up to FY{fiscal_year}-Q1, and results so far end with {latest} (a window that reaches none proposes "
+            "nothing yet).")
+
+
 def plan_years(session) -> list[int]:
     """Appraisal years with plans, newest first."""
     return list(session.scalars(sa.select(PerformancePlan.fiscal_year).distinct()

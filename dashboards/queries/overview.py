@@ -21,6 +21,7 @@ from dashboards.queries.common import (
     pooled_scores,
     program_names,
     program_statuses,
+    proposals_before_results,
     status_metric,
 )
 from dashboards.queries.compliance import awaited_until, designated_in, due_date
@@ -333,15 +334,14 @@ class LeadersBelow:
     def read_from(self, periods: list[str], chosen: Optional[str]) -> str:
         """What these proposals read, where a reader could take them for the chosen quarter's: the newest
         appraisal year's plans are shown whatever quarter is chosen, and a year no quarter of which has
-        results yet is proposed from the latest quarters that have them (`periods`: newest first)."""
+        results yet says what its proposals read (`proposals_before_results`; `periods`: newest first)."""
         if self.fiscal_year is None or not periods:
             return ""
         latest = parse_period(periods[0])
         shown = parse_period(chosen) if chosen else latest
         words = []
         if latest.fiscal_year < self.fiscal_year:
-            words.append(f"No quarter of FY{self.fiscal_year} has results yet: these proposals read the latest "
-                         f"quarters that have them, to {latest}.")
+            words.append(proposals_before_results(self.fiscal_year, latest, "these"))
         if shown.fiscal_year != self.fiscal_year:
             # said on the default quarter too: beside it, a red program's accountability names its quarter's plans
             words.append(f"They are the newest plans' (FY{self.fiscal_year}), whichever quarter is chosen; a red "

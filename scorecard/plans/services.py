@@ -57,6 +57,7 @@ class RequirementView:
     finding: Optional[Finding]
     commitments: list[Commitment] = field(default_factory=list)  # the named function's, as they are now
     rivals: list[Finding] = field(default_factory=list)  # other published rules' ratings of it (requirement_findings)
+    unrated: Optional[Finding] = None  # without a rating yet: the rules' latest finding saying why (no data yet ...)
 
     @property
     def proposed(self) -> Optional[int]:
@@ -204,6 +205,22 @@ def requirement_findings(session, requirement_ids, rivals: Optional[dict] = None
     return found
 
 
+def unrated_findings(session, requirement_ids) -> dict[int, Finding]:
+    """For each requirement, the published rules' latest finding that concluded no rating (no data for its
+    quarter yet, ...): where there is no rating, the page links it, so the reason is one click away."""
+    ids = list(requirement_ids)
+    if not ids:
+        return {}
+    found: dict[int, Finding] = {}
+    for finding in session.scalars(
+            sa.select(Finding).join(RuleVersion, RuleVersion.id == Finding.rule_version_id)
+            .where(Finding.subject_type == RuleSubject.requirement, Finding.subject_id.in_(ids),
+                   Finding.rating.is_(None), RuleVersion.status == RuleStatus.published)
+            .order_by(Finding.subject_id, Finding.period.desc(), Finding.id.desc())):
+        found.setdefault(finding.subject_id, finding)
+    return found
+
+
 def requirement_ratings(session, requirement_ids) -> dict[int, tuple[int, int]]:
     """{requirement id: (proposed rating, finding id)} of the findings `requirement_findings` picks, read
     as plain columns (a year's 6,000 findings without their facts and explanations). `requirement_ids`
@@ -300,14 +317,15 @@ def plan_views(session, plans) -> list[PlanView]:
     requirements = [r for found in elements for e in found for r in e.requirements]
     rivals: dict[int, list[Finding]] = {}
     findings = requirement_findings(session, [r.id for r in requirements], rivals)
+    unrated = unrated_findings(session, [r.id for r in requirements if r.is_cx and r.id not in findings])
     decisions = latest_decisions(session, [e.id for found in elements for e in found])
     commitments = function_commitments(session, [r.function_id for r in requirements if r.function_id is not None])
     views = []
     for plan, found in zip(plans, elements):
         view = PlanView(plan, weight_problems=validate_weights(found))
         for element in found:
-            rows = [RequirementView(r, findings.get(r.id), commitments.get(r.function_id, []), rivals.get(r.id, []))
-                    for r in element.requirements]
+            rows = [RequirementView(r, findings.get(r.id), commitments.get(r.function_id, []), rivals.get(r.id, []),
+                                    unrated.get(r.id)) for r in element.requirements]
             proposed = element_rating([r.proposed for r in rows], plan.rating_method.value)
             view.elements.append(ElementView(element, rows, proposed, decisions.get(element.id)))
         views.append(view)
