@@ -347,10 +347,13 @@ def _csv_rows(path, encoding: str, delimiter: str, skip_first: bool):
                     "quote opened there and never closed took the rest of the file into one value; nothing was "
                     "imported.", hint="Shorten the value, or close the quote, and upload the file again.") from None
             raise ImportFileError(f"The CSV file could not be read near line {reader.line_num}: {error}.") from None
-    if rows and ended > start and _unclosed_from(path, encoding, delimiter, start + skip_first):
+    # The last row: a quote opened in it and never closed took the rest of the file, were that the rest of
+    # its own line alone (its row then read as a row short of a value, the quote unnamed).
+    if rows and _unclosed_from(path, encoding, delimiter, start + skip_first):
+        first, last = start + skip_first, ended + skip_first
         raise ImportFileError(
-            f"Row {rows} opens a quoted value (line {start + skip_first} of the file) that is never closed, so "
-            f"the rest of the file, lines {start + skip_first}-{ended + skip_first}, would be read into "
+            f"Row {rows} opens a quoted value (line {first} of the file) that is never closed, so the rest of the "
+            f"file, {f'lines {first}-{last}' if last > first else f'line {first} to its end'}, would be read into "
             "that one cell; nothing was imported.",
             hint='Close the quote, or double a quote that belongs in the text ("") and upload the file again.')
 

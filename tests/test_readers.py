@@ -224,6 +224,12 @@ def test_a_quote_never_closed_is_refused_not_read_as_the_rest_of_the_file(tmp_pa
     with pytest.raises(ImportFileError, match=rf"Row 3 opens a quoted value \(line {first} of the file\) that is "
                                               rf"never closed, so the rest of the file, lines {first}-{first + 2}"):
         read(path)
+    # In the last row, taking the rest of its own line alone: the row was refused as a row without a value.
+    for end in ("\n", ""):
+        path.write_text("\n".join(lines[:-28]) + end)
+        with pytest.raises(ImportFileError, match=rf"Row 3 opens a quoted value \(line {first} of the file\) that is "
+                                                  rf"never closed, so the rest of the file, line {first} to its end"):
+            read(path)
 
 
 def test_a_quote_closed_only_by_a_later_quoted_value_is_refused(tmp_path):
