@@ -137,6 +137,17 @@ def test_thumbs_export_is_aggregated_into_the_chosen_program_and_quarter(org, tm
         assert "123-45-6789" not in texts and "Quick and clear" not in texts
 
 
+@pytest.mark.parametrize("period", ["Q2 2025", "2025Q2", "2025-2"])
+def test_a_quarter_chosen_without_fy_is_said_to_be_read_as_the_fiscal_quarter(org, tmp_path, period):
+    """A metrics file's "Q1 2027" gets a note that it is read as a fiscal quarter (a calendar one may have been
+    meant); the quarter chosen for a Touchpoints export got none, and its upload replaces that quarter's figures."""
+    path = thumbs_csv(tmp_path / "touchpoints-export.csv")
+    with org.app_context():
+        result = run_import(db.session, path, options={**OPTIONS, "period": period}, dry_run=True)
+    assert f"The quarter chosen at upload, {period!r}, is read as a fiscal quarter: FY2025-Q2, January 2025 to March " \
+           "2025. If calendar Q2 2025 was meant, that is FY2025-Q3" in " ".join(result.warnings), result.warnings
+
+
 def test_a_form_answered_by_fewer_than_the_minimum_sample_is_pointed_out_in_the_preview(org, tmp_path):
     """11 responses give a trust result of 10 respondents, shown as insufficient data: the preview of a file
     of observations says so, that of a Touchpoints export said nothing."""

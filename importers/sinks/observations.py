@@ -43,7 +43,7 @@ _MONTH_LIKE_A_QUARTER = re.compile(r"\s*(\d{4})-0([1-4])\s*")
 # Q1 2025, Quarter 1 2025, 2025Q1, 2025_Q1, 2025-1, 2025/1: the quarters scorecard.periods reads with a year that
 # names no FY (its four-digit years); a fiscal year given in a column of its own ("Fiscal Year" 2025, "Quarter"
 # Q1) is a fiscal quarter, whatever the quarter's cell says
-_QUARTER_WITHOUT_FY = re.compile(
+QUARTER_WITHOUT_FY = re.compile(
     r"(?i)\s*(?:[0-9]{4}\s*[-_/,]?\s*(?:q|quarter)\s*[1-4]|(?:q|quarter)\s*[1-4]\s*[-_/,]?\s*[0-9]{4}"
     r"|[0-9]{4}\s*[-/]\s*[1-4])\s*")
 RANGES = {
@@ -511,7 +511,7 @@ class ObservationSink:
             return
         if raw not in self._months and _MONTH_LIKE_A_QUARTER.fullmatch(raw):
             self._months[raw] = row
-        elif (self._unmarked is None or row < self._unmarked[1]) and _QUARTER_WITHOUT_FY.fullmatch(raw):
+        elif (self._unmarked is None or row < self._unmarked[1]) and QUARTER_WITHOUT_FY.fullmatch(raw):
             self._unmarked = (raw, row)
 
     def _calendar_alike(self) -> list[str]:

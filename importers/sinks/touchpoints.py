@@ -31,7 +31,7 @@ from importers.formats.touchpoints_format import (
 )
 from importers.resolve import Unknown
 from importers.sinks.base import REPLACED, SinkError
-from importers.sinks.observations import ObservationSink, touchpoint_key
+from importers.sinks.observations import QUARTER_WITHOUT_FY, ObservationSink, touchpoint_key
 from scorecard.a11 import v2_metric_code
 from scorecard.models import Observation, subject_key
 from scorecard.periods import PeriodError, reported_period
@@ -67,7 +67,7 @@ class TouchpointsSink:
         self.period = self._period(options.get("period"))
         self.touchpoint = " ".join(visible(options.get("touchpoint") or "").split())[:TOUCHPOINT_MAX] or TOUCHPOINT
         self.scale = self._scale(options.get("trust_scale"))
-        self.warnings: list[str] = []  # what was assumed, for the preview and the command line
+        self.warnings: list[str] = self._calendar_alike(options.get("period"))  # what was assumed, for the preview
         self.own_errors: list[SinkError] = []
         self.responses: dict[str, int] = {}  # response id -> the row it is on
         self.answers: dict = {}  # question_1 answer -> [responses, first row]
@@ -107,6 +107,18 @@ class TouchpointsSink:
             return str(reported_period(raw))
         except PeriodError as error:
             raise ImportFileError(f"the period {raw!r} chosen at upload cannot be given: {error}") from error
+
+    def _calendar_alike(self, raw) -> list[str]:
+        """A quarter chosen without FY ("Q1 2027") is read as the fiscal quarter, as in a file (whose rows
+        the observations sink notes so); a calendar quarter may have been meant, and a Touchpoints export is
+        often dated by calendar quarter: said, since the upload replaces that quarter's figures."""
+        if not isinstance(raw, str) or not QUARTER_WITHOUT_FY.fullmatch(raw):
+            return []
+        read = reported_period(raw)
+        return [f"The quarter chosen at upload, {raw.strip()!r}, is read as a fiscal quarter: {read}, "
+                f"{read.start:%B %Y} to {read.end:%B %Y}. If calendar Q{read.quarter} {read.fiscal_year} was meant, "
+                f"that is {read.next()}: cancel and upload again choosing it; if it is the fiscal quarter, nothing "
+                "needs to change."]
 
     # -- rows -----------------------------------------------------------------------------------
     def add(self, row: int, record: dict) -> None:
