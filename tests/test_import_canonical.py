@@ -12,7 +12,7 @@ from importers.errors import ImportFileError
 from importers.pipeline import run_import
 from scorecard.clock import agency_today
 from scorecard.extensions import db
-from scorecard.models import AuditEvent, BatchStatus, ImportBatch, ImportRowChange, Observation
+from scorecard.models import AuditEvent, BatchStatus, ImportBatch, ImportRowChange, Metric, Observation, Program
 from scorecard.storage import storage
 from tests.helpers import DATA, write_xlsx
 
@@ -857,20 +857,34 @@ def test_a_percent_given_as_a_share_is_pointed_out_before_it_is_confirmed(demo, 
         return [w for w in result.warnings if w.startswith("digital_adoption")]
 
     [warning] = adoption("shares.csv", ["0.85", "1", "0.9", "0"])
-    assert "2 of its values in this file are between 0 and 1 where the program or function has none above 1 " \
-           "(the first on row 2: 0.85, stored as 0.85%)" in warning and "(85, or 85%)" in warning
+    assert "2 of its values in this file are between 0 and 1 where the file gives the program or function none " \
+           "above 1 (the first on row 2: 0.85, stored as 0.85%; its quarters stored already are on the 0-100 scale " \
+           "(up to 65.6), so they are most likely shares)" in warning and "(85, or 85%)" in warning, (
+               "the demo's stored quarters of the program (46 to 65.6): it said the program had none above 1")
     assert "percents below 1, nothing" in warning
     assert adoption("percents.csv", ["0.5%", "45%", "0.4", "85"]) == [], "on the 0-100 scale"
     [one] = adoption("one.csv", ["0.85", "1", "0"])  # it read "1 of its values in this file are ..."
-    assert "1 of its values in this file is between 0 and 1 where the program or function has none above 1 (on row " \
-           "2: 0.85, stored as 0.85%). If it is a share, give it as a percent (85, or 85%) and upload the file " \
-           "again; if it is a percent below 1, nothing needs to change." in one
+    assert "1 of its values in this file is between 0 and 1 where the file gives the program or function none " \
+           "above 1 (on row 2: 0.85, stored as 0.85%; its quarters stored already are on the 0-100 scale (up to " \
+           "65.6), so it is most likely a share). If it is a share, give it as a percent (85, or 85%) and upload " \
+           "the file again; if it is a percent below 1, nothing needs to change." in one
     merged = [["Benefits Administration", program, None, "digital_adoption", "FY2025-Q1", "", "", value, *[None] * 8]
               for program, value in (("Benefits Call Center", "0.85"), ("Disability Compensation Claims", "88"))]
     with demo.app_context():
         found = run_import(db.session, write_csv(tmp_path / "merged.csv", merged), dry_run=True).warnings
     assert [w for w in found if w.startswith("digital_adoption") and "row 2: 0.85" in w], (
         "another program's 88 does not put this one's 0.85 on the 0-100 scale")
+    unstored = [["Benefits Administration", "Disability Compensation Claims", None, "digital_adoption",
+                 "FY2025-Q1", "", "", "0.85", *[None] * 8]]
+    with demo.app_context():  # the program's quarters of it, none stored
+        program = db.session.scalar(sa.select(Program.id).where(Program.name == "Disability Compensation Claims"))
+        db.session.execute(sa.delete(Observation).where(Observation.program_id == program, Observation.metric_id.in_(
+            sa.select(Metric.id).where(Metric.code == "digital_adoption"))))
+        db.session.commit()
+        result = run_import(db.session, write_csv(tmp_path / "unstored.csv", unstored), dry_run=True)
+    assert result.status == "would_import", (result.errors, result.message)
+    [warning] = [w for w in result.warnings if w.startswith("digital_adoption")]
+    assert "stored as 0.85%). If it is a share" in warning, "a program with no quarter stored: nothing to say of them"
     wait_time = write_csv(tmp_path / "wait.csv", [survey_row(), ["Benefits Administration", "Benefits Call Center",
                                                                  None, "wait_time", "FY2025-Q1", "phone", "", "0.5",
                                                                  *[None] * 8]])

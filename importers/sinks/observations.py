@@ -425,17 +425,34 @@ class ObservationSink:
         stored_so = self._stored_as_they_are(candidates)
         for key, value in candidates.items():
             if key not in stored_so:
-                fractions.setdefault(key[0], []).append((self.first_row[key], value))
+                fractions.setdefault(key[0], []).append((self.first_row[key], value, key[1]))
+        stored_100 = self._stored_on_100({(metric_id, found[2]) for metric_id, found in
+                                          ((m, min(f)) for m, f in fractions.items())})
         for metric_id, found in sorted(fractions.items(), key=lambda item: percent[item[0]]):
-            row, value = min(found)
+            row, value, subject = min(found)
             one = len(found) == 1
+            highest = stored_100.get((metric_id, subject))
+            beside = (f"; its quarters stored already are on the 0-100 scale (up to {highest:g}), so "
+                      f"{'it is' if one else 'they are'} most likely {'a share' if one else 'shares'}"
+                      if highest is not None else "")
             self.warnings.append(
                 f"{percent[metric_id]} is a percent (0 to 100), and {len(found):,} of its values in this file "
-                f"{'is' if one else 'are'} between 0 and 1 where the program or function has none above 1 ("
-                f"{'on' if one else 'the first on'} row {row}: {value:g}, stored as {value:g}%). "
+                f"{'is' if one else 'are'} between 0 and 1 where the file gives the program or function none above 1 "
+                f"({'on' if one else 'the first on'} row {row}: {value:g}, stored as {value:g}%{beside}). "
                 f"If {'it is a share, give it as a percent' if one else 'they are shares, give them as percents'} "
                 f"({value * 100:g}, or {value * 100:g}%) and upload the file again; if "
                 f"{'it is a percent' if one else 'they are percents'} below 1, nothing needs to change.")
+
+    def _stored_on_100(self, series: set) -> dict:
+        """{(metric id, subject key): the highest value stored} of those `series` with a stored value above 1:
+        on the 0-100 scale already, where a value between 0 and 1 reads as a share given by mistake."""
+        if not series:
+            return {}
+        o = Observation
+        return {(metric_id, subject): highest for metric_id, subject, highest in self.session.execute(
+            sa.select(o.metric_id, o.subject_key, sa.func.max(o.value))
+            .where(o.metric_id.in_({m for m, _ in series}), o.subject_key.in_({k for _, k in series}), o.value > 1)
+            .group_by(o.metric_id, o.subject_key)) if (metric_id, subject) in series}
 
     def _stored_as_they_are(self, candidates: dict) -> set:
         """Of a percent's values between 0 and 1 in the file (`candidates`, {key: value}), the keys stored with
