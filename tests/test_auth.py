@@ -1,5 +1,6 @@
 """Sign-in, sign-out, CSRF, cookies, throttling, safe redirects and the create-user command."""
 import re
+import shutil
 
 import pytest
 import sqlalchemy as sa
@@ -566,9 +567,27 @@ def test_a_command_on_a_database_never_migrated_says_to_migrate_naming_the_datab
                                    "DATABASE_URL).")
 
 
+@pytest.fixture(scope="module")
+def behind_the_release(tmp_path_factory) -> tuple:
+    """A SQLite database migrated to revision 0021 only (made once: each test copies it), and the release's head."""
+    import os
+    import subprocess
+    import sys
+
+    database = tmp_path_factory.mktemp("behind") / "behind.db"
+    env = dict(os.environ, SCORECARD_ENV="development", DATABASE_URL=f"sqlite:///{database}")
+    scorecard = [sys.executable, "-m", "scorecard.cli"]
+    assert subprocess.run([*scorecard, "db", "upgrade", "0021"], env=env, capture_output=True,
+                          timeout=120).returncode == 0
+    head = subprocess.run([*scorecard, "db", "heads"], env=env, capture_output=True, text=True,
+                          timeout=120).stdout.split()[0]
+    return database, head
+
+
 @pytest.mark.parametrize("command", [["evaluate"], ["remind", "--dry-run"], ["create-user", "a@b.gov", "--role",
                                                                               "admin"], ["worker"]])
-def test_a_command_on_a_database_behind_the_release_is_refused_before_it_writes(tmp_path, command):
+def test_a_command_on_a_database_behind_the_release_is_refused_before_it_writes(tmp_path, command,
+                                                                                behind_the_release):
     """`evaluate`, `remind` and `create-user` (cron's commands, during a deploy) ran on a database at an older
     revision, with this release's code: they are refused, saying so, and nothing is written; `--help` and the
     commands of no data (`db current`, `template`) still run."""
@@ -578,13 +597,11 @@ def test_a_command_on_a_database_behind_the_release_is_refused_before_it_writes(
     import sys
 
     database = tmp_path / "behind.db"
+    shutil.copyfile(behind_the_release[0], database)
+    head = behind_the_release[1]
     env = dict(os.environ, SCORECARD_ENV="development", DATABASE_URL=f"sqlite:///{database}",
                SCORECARD_PASSWORD="a long enough password 1")
     scorecard = [sys.executable, "-m", "scorecard.cli"]
-    assert subprocess.run([*scorecard, "db", "upgrade", "0021"], env=env, capture_output=True,
-                          timeout=120).returncode == 0
-    head = subprocess.run([*scorecard, "db", "heads"], env=env, capture_output=True, text=True,
-                          timeout=120).stdout.split()[0]
     done = subprocess.run([*scorecard, *command], env=env, capture_output=True, text=True, timeout=120)
     assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr[-800:]
     assert done.stderr.strip() == (f"Error: the database is at revision 0021 and this release needs {head}: run "
@@ -593,10 +610,12 @@ def test_a_command_on_a_database_behind_the_release_is_refused_before_it_writes(
     with sqlite3.connect(database) as connection:
         assert connection.execute("SELECT count(*) FROM users").fetchone() == (0,)
         assert connection.execute("SELECT count(*) FROM findings").fetchone() == (0,)
-    for harmless in ([*command[:1], "--help"], ["db", "current"], ["template", "metrics", "--out",
-                                                                   str(tmp_path / "t.xlsx")]):
-        ran = subprocess.run([*scorecard, *harmless], env=env, capture_output=True, text=True, timeout=120)
-        assert ran.returncode == 0, (harmless, ran.stderr[-500:])
+    harmless = [[*command[:1], "--help"]]
+    if command == ["evaluate"]:  # the commands of no data, once
+        harmless += [["db", "current"], ["template", "metrics", "--out", str(tmp_path / "t.xlsx")]]
+    for each in harmless:
+        ran = subprocess.run([*scorecard, *each], env=env, capture_output=True, text=True, timeout=120)
+        assert ran.returncode == 0, (each, ran.stderr[-500:])
 
 
 def test_a_database_a_later_release_migrated_is_said_so_by_the_db_commands(tmp_path):
