@@ -669,8 +669,9 @@ def driver_rule_summary(notes: list) -> str:
                               "questions reported without counts (no score), whatever their wording"),
              NOTE_NOT_POOLED: ("question not pooled into a driver score (beyond q7, or displaced by a swap)",
                                "questions not pooled into a driver score (beyond q7, or displaced by a swap)"),
-             NOTE_NOT_ASKED: ("survey row with no question asked (no text, no answers), so nothing imported from it",
-                              "survey rows with no question asked (no text, no answers), so nothing imported from "
-                              "them")}
+             NOTE_NOT_ASKED: ("survey row with no question asked (no text, no answers), so no score imported from it "
+                              "(its service is filed, to count as not reporting)",
+                              "survey rows with no question asked (no text, no answers), so no score imported from "
+                              "them (their services are filed, to count as not reporting)")}
     parts += [counted(tally[note], *text) for note, text in words.items() if tally[note]]
     return " " + "; ".join(parts) + "."

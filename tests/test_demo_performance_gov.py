@@ -16,18 +16,19 @@ COLLECTION_COUNTS = tuple(f"attributes_q{q}_{k}" for q in range(1, 12) for k in 
 
 def _published() -> tuple[dict[str, str], set[str]]:
     """Both packaged files as published, in the order the demo loads them: organization id -> name
-    (organisations where a provider with answers is first published), and the ids of the services
-    with at least one answer (a few rows report only empty surveys). A provider published later
-    under another organisation (Fish and Wildlife Service) keeps its first placement."""
+    (organisations where a provider is first published: every service listed is filed, one whose surveys
+    asked nothing too, to count as not reporting), and the ids of the services with at least one answer (a
+    few rows report only empty surveys). A provider published later under another organisation (Fish and
+    Wildlife Service) keeps its first placement."""
     organizations, services, placed = {}, set(), {}
     for name, prefix, counts in zip(DEMO_FILES, ("", "attributes_"), (TRUST_COUNTS, COLLECTION_COUNTS)):
         with open(DATA_DIR / name, newline="", encoding="utf-8") as handle:
             for row in csv.DictReader(handle):
+                org = row[prefix + "organization_id"].strip()
+                provider = placed.setdefault(row[prefix + "service_provider_id"].strip(), org)
+                if provider == org:
+                    organizations[org] = row[prefix + "organization_name"].strip()
                 if any(float(row[c] or 0) for c in counts):
-                    org = row[prefix + "organization_id"].strip()
-                    provider = placed.setdefault(row[prefix + "service_provider_id"].strip(), org)
-                    if provider == org:
-                        organizations[org] = row[prefix + "organization_name"].strip()
                     services.add(row[prefix + "service_id"].strip())
     return organizations, services
 

@@ -101,11 +101,23 @@ def test_trust_file_scores_match_the_published_point_scale(app):
         published = _published_trust()
         assert _scores() == published
         assert sum(1 for scale, n, _ in published.values() if n) == 446
-        reporting = {r["organization_id"] for r in _rows(TRUST_CSV)
-                     if sum(_num(r[c]) for c in COUNT_NAMES) or r["question_text"].strip()}
+        listed = {r["organization_id"] for r in _rows(TRUST_CSV)}
         # One provider (Fish and Wildlife Service) is published under two organisations; the first
         # placement is kept and the second organisation is not created empty.
-        assert db.session.scalar(sa.select(sa.func.count()).select_from(Agency)) == len(reporting) - 1
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Agency)) == len(listed) - 1
+        # Every service the file lists is filed, those whose every survey asked nothing too (CBP's contact
+        # center, OneRD, USAID awards: a HISP's services, expected to report): they were left out, and the
+        # compliance page counted 42 programs designated where the file lists 45.
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Program)) == len(
+            {r["service_id"] for r in _rows(TRUST_CSV)}) == 45
+        silent = db.session.scalars(sa.select(Program.name).where(~Program.id.in_(
+            sa.select(Observation.program_id).where(Observation.program_id.is_not(None))))).all()
+        assert sorted(silent) == ["Competing for USAID awards", "Contacting the CBP contact center",
+                                  "Filing an application under the OneRD Guarantee Loan Initiative"], silent
+        from dashboards.queries.compliance import compliance
+        quarters = {q.period: (q.reported, q.designated) for q in compliance(db.session, "FY2023-Q1", 9).quarters}
+        # a HISP's program that never reported counts as designated in every quarter shown (the page's rule)
+        assert quarters["FY2023-Q1"] == (31, 45) and quarters["FY2021-Q2"] == (20, 25), quarters
         # Every row is accounted for: the 10 whose trust question has no text and no answers (a survey
         # that did not ask it) are listed, by file row, not dropped unseen.
         asked_nothing = [i for i, r in enumerate(_rows(TRUST_CSV), start=2)
@@ -113,7 +125,8 @@ def test_trust_file_scores_match_the_published_point_scale(app):
         assert len(asked_nothing) == 10
         assert sorted(n["row"] for n in result.plan.driver_notes if n["note"] == "not asked") == asked_nothing
         assert result.plan.counts["inserted"] + len(asked_nothing) == len(_rows(TRUST_CSV))
-        assert "10 survey rows with no question asked (no text, no answers), so nothing imported" in result.message
+        assert ("10 survey rows with no question asked (no text, no answers), so no score imported from them (their "
+                "services are filed, to count as not reporting)") in result.message
 
 
 def test_collections_file_scores_are_the_published_slots(app):
@@ -504,8 +517,8 @@ def test_a_preview_creating_organisations_writes_nothing_and_holds_no_one_up(app
                     other.close()
 
         result = run_import(db.session, COLLECTIONS_CSV, dry_run=True, progress=another_writer)
-        assert result.status == "would_import" and result.plan.created == {"agencies": 15, "components": 20,
-                                                                             "programs": 23}
+        assert result.status == "would_import" and result.plan.created == {"agencies": 15, "components": 21,
+                                                                             "programs": 24}  # one asking nothing
         assert result.plan.counts["inserted"] == 1221 and held == []
         db.session.rollback()
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Program)) == programs

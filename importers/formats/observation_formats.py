@@ -433,8 +433,11 @@ def _survey_records(refs, period, channel, touchpoint, questions) -> list[dict]:
     answers = assign_drivers(questions)
     if not answers:  # the survey asked nothing the layout publishes: said in the preview, never dropped unseen
         slots = {q.slot for q in questions}
-        return [{"not_pooled": True, "driver_note": {**survey, "slot": slots.pop() if len(slots) == 1 else None,
-                                                     "driver": None, "note": NOTE_NOT_ASKED, "question": ""}}]
+        # Its service is still one the file lists as reporting (a HISP's, expected every quarter): it is filed
+        # (`refs`), so that the compliance page counts it not reported rather than not at all.
+        return [{**refs, "function": None, "not_pooled": True, "driver_note": {
+            **survey, "slot": slots.pop() if len(slots) == 1 else None, "driver": None, "note": NOTE_NOT_ASKED,
+            "question": ""}}]
     records = []
     for answer in answers:
         question = answer.question

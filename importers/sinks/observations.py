@@ -229,6 +229,8 @@ class ObservationSink:
         if note:
             self.driver_notes.append({"row": row, **note})
         if record.get("not_pooled"):
+            if isinstance(record.get("program"), dict):  # a published survey that asked nothing: its service filed
+                self._subject(record)
             return
         problems = []
         period = self._period(record["period"])
