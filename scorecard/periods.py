@@ -151,8 +151,8 @@ def parse_period(value=None, *, fiscal_year=None, quarter=None) -> Period:
         return _checked(value, lambda: Period.from_date(_agency_day(value)))
     if not isinstance(value, str):
         raise PeriodError(f"not a fiscal quarter: {value!r}{_serial_hint(value)} (accepted: {ACCEPTED})")
-    if type(value) is str and len(value) <= _KEPT_UP_TO:
-        return _parse_kept(value, agency_zone())
+    if type(value) is str and len(value) <= _KEPT_UP_TO:  # a time of day ("...T03:00Z") may turn on the zone
+        return _parse_kept(value) if ":" not in value else _parse_kept_in_zone(value, agency_zone())
     return _parse_text(value)
 
 
@@ -183,11 +183,14 @@ def _parse_text(value: str) -> Period:
     raise PeriodError(f"not a fiscal quarter: {value!r}{_serial_hint(value)} (accepted: {ACCEPTED})")
 
 
-@functools.lru_cache(maxsize=4096)
-def _parse_kept(value: str, _zone) -> Period:
-    """A quarter's short plain text, parsed once and kept (a Period is immutable): a page reads the same
-    few quarters' texts thousands of times. Kept per agency time zone (a timestamp with a UTC offset is
-    counted on the agency's day); a refusal is raised again each time, not kept."""
+# A quarter's short plain text, parsed once and kept (a Period is immutable): a page reads the same
+# few quarters' texts thousands of times. A refusal is raised again each time, not kept. A text with a
+# time of day is kept per agency time zone (a timestamp with a UTC offset is counted on the agency's day).
+_parse_kept = functools.lru_cache(maxsize=4096)(_parse_text)
+
+
+@functools.lru_cache(maxsize=1024)
+def _parse_kept_in_zone(value: str, _zone) -> Period:
     return _parse_text(value)
 
 
