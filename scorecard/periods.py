@@ -5,7 +5,7 @@ import calendar
 import functools
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Optional
 
 from scorecard.clock import agency_today, agency_zone
@@ -205,17 +205,24 @@ def _build(kind: str, parts: dict) -> Period:
 
 def _written_day(parts: dict) -> date:
     """The day a written date or timestamp falls on for the agency: a timestamp with a UTC offset
-    ("2026-10-01T03:00:00Z", "...T23:00:00-04:00") on the agency's day of that instant (SCORECARD_TIMEZONE;
-    the first was put in FY2027-Q1, though it is 30 September in New York), one without on the day
-    written."""
+    ("2026-10-01T03:00:00Z", "...T23:00:00.0000000-04:00") on the agency's day of that instant
+    (SCORECARD_TIMEZONE; the first was put in FY2027-Q1, though it is 30 September in New York), one
+    without on the day written. The time is read as ISO 8601 writes it: any digits of a second, 24:00 the
+    end of the day, a leap second (:60) its minute's last."""
     day = date(_year(parts["y4"]), int(parts["m"]), int(parts["d"]))
     if not parts.get("offset"):
         return day
+    hours, minutes, *seconds = parts["time"].split(":")
+    hour, minute, second = int(hours), int(minutes), float(seconds[0]) if seconds else 0.0
+    if hour > 24 or minute > 59 or second >= 61 or (hour == 24 and (minute or second)):
+        raise PeriodError(f"{parts['time']} is no time of day")
     offset = parts["offset"].upper().replace(":", "")
-    stamp = datetime.strptime(f"{day.isoformat()} {parts['time']} {'+0000' if offset == 'Z' else offset}",
-                              f"%Y-%m-%d %H:%M{':%S' if parts['time'].count(':') == 2 else ''}"
-                              f"{'.%f' if '.' in parts['time'] else ''} %z")
-    return _agency_day(stamp)
+    east = timedelta(0) if offset == "Z" else timedelta(hours=int(offset[1:3]), minutes=int(offset[3:5]))
+    if east >= timedelta(hours=24) or (offset != "Z" and int(offset[3:5]) > 59):
+        raise PeriodError(f"{parts['offset']} is no UTC offset (they run from -23:59 to +23:59)")
+    written = datetime(day.year, day.month, day.day, tzinfo=UTC) + timedelta(hours=hour, minutes=minute,
+                                                                              seconds=min(second, 59))
+    return _agency_day(written - east if offset.startswith(("+", "Z")) else written + east)
 
 
 def _agency_day(value: date) -> date:
