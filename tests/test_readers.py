@@ -807,16 +807,17 @@ def test_a_windows_1252_csv_saved_with_utf8s_byte_order_mark_keeps_its_first_col
     assert rows[0] == ["component", "program", "metric"] and rows[1][1] == "Veterans\u2019 Line"
 
 
-def _without_references(source: Path, target: Path) -> Path:
-    """`source` as some tools write an xlsx: its rows and cells without their references (r="B7", optional in
-    the file format), each placed by its order."""
+def _without_references(source: Path, target: Path, after_row: int = 0) -> Path:
+    """`source` as some tools write an xlsx: its rows and cells (those after row `after_row`) without their
+    references (r="B7", optional in the file format), each placed by its order."""
     import re
     with zipfile.ZipFile(source) as old, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as new:
         for item in old.infolist():
             data = old.read(item)
             if "/worksheets/" in item.filename:
-                data = re.sub(rb'(<(?:row|c)\b[^>]*?) r="[A-Z]*\d+"', rb"\1", data)
-                assert b' r="' not in data
+                kept = data.index(b'<row r="%d"' % (after_row + 1)) if after_row else 0
+                data = data[:kept] + re.sub(rb'(<(?:row|c)\b[^>]*?) r="[A-Z]*\d+"', rb"\1", data[kept:])
+                assert (b' r="' in data) is bool(after_row)
             new.writestr(item, data)
     return target
 
@@ -843,3 +844,16 @@ def test_cells_without_references_are_placed_by_their_order_for_every_check(tmp_
     placed, as_placed = read(tmp_path / "placed.xlsx")
     assert [[str(v) for v in row] for row in rows] == [[str(v) for v in row] for row in as_placed]
     assert table.warnings == placed.warnings
+    # References on the first rows only, then none (a tool appending rows): each cell without one is placed.
+    path = _without_references(tmp_path / "placed.xlsx", tmp_path / "later.xlsx", after_row=2)
+    later, later_rows = read(path)
+    assert [[str(v) for v in row] for row in later_rows] == [[str(v) for v in row] for row in as_placed]
+    assert later.warnings == placed.warnings
+    # Tags with a namespace prefix and no references (<x:c>): an error cell is still found where it is.
+    prefixed = (f'<?xml version="1.0" encoding="UTF-8"?><x:worksheet xmlns:x="{MAIN}"><x:sheetData><x:row>'
+                '<x:c t="inlineStr"><x:is><x:t>program</x:t></x:is></x:c><x:c t="inlineStr"><x:is><x:t>value</x:t>'
+                '</x:is></x:c></x:row><x:row><x:c t="inlineStr"><x:is><x:t>Pensions</x:t></x:is></x:c><x:c t="e">'
+                "<x:v>#DIV/0!</x:v></x:c></x:row></x:sheetData></x:worksheet>")
+    handmade_xlsx(tmp_path / "prefixed.xlsx", prefixed.encode())
+    _table, rows = read(tmp_path / "prefixed.xlsx")
+    assert isinstance(rows[1][1], SpreadsheetError) and rows[1][1].cell == "B2", rows
