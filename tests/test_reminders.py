@@ -237,6 +237,13 @@ def test_an_account_moved_off_the_leader_role_is_no_longer_asked_for_its_leaders
         assert "dana@agency.example" not in sent
     assert {to: titles for to, titles in sent.items() if to != "dana@agency.example"} == {
         to: titles for to, titles in agency.items() if to != "dana@agency.example"}, "the others' as before"
+    with app.app_context():
+        from scorecard.reminders.services import Settings, plan
+
+        owners = plan(db.session, Settings.from_config(app.config), TODAY).owners
+        named = next(o for c, o in owners.items() if names[c] == "G due in 14 days, led by Dana")
+    assert named[-1] == (f"dana@agency.example (the named leader's account, whose {role.value} role cannot update "
+                         "it: not reminded)"), "an escalation names the account left out, not \"no named leader\""
 
 
 def test_dry_run_says_what_would_be_sent_and_writes_nothing(app, agency, smtp):

@@ -179,7 +179,9 @@ def plan(session, settings: Settings, today: date) -> Plan:
         # Only those who may update it: an account linked to its leader but moved to another role is not
         # asked for an update its role cannot make (the link the digest gives would refuse it).
         people = [user for user in people if may_edit(user, commitment)]
-        owners[commitment.id] = [u.email for u in people]
+        owners[commitment.id] = [u.email for u in people] + (  # an escalation names the account the role left out
+            [f"{leader_user.email} (the named leader's account, whose {leader_user.role.value} role cannot update "
+             "it: not reminded)"] if leader_user is not None and leader_user not in people else [])
         found = attention(commitment, today, due_days=settings.due_days, stale_days=settings.stale_days)
         if found is not None:
             for user in people:
