@@ -858,15 +858,15 @@ def test_a_percent_given_as_a_share_is_pointed_out_before_it_is_confirmed(demo, 
 
     [warning] = adoption("shares.csv", ["0.85", "1", "0.9", "0"])
     assert "2 of its values in this file are between 0 and 1 where the file gives the program or function none " \
-           "above 1 (the first on row 2: 0.85, stored as 0.85%; its quarters stored already are on the 0-100 scale " \
-           "(up to 65.6), so they are most likely shares)" in warning and "(85, or 85%)" in warning, (
+           "above 1 (the first on row 2: 0.85, stored as 0.85%; that program's quarters stored already reach 65.6, " \
+           "so it is most likely a share)" in warning and "(85, or 85%)" in warning, (
                "the demo's stored quarters of the program (46 to 65.6): it said the program had none above 1")
     assert "percents below 1, nothing" in warning
     assert adoption("percents.csv", ["0.5%", "45%", "0.4", "85"]) == [], "on the 0-100 scale"
     [one] = adoption("one.csv", ["0.85", "1", "0"])  # it read "1 of its values in this file are ..."
     assert "1 of its values in this file is between 0 and 1 where the file gives the program or function none " \
-           "above 1 (on row 2: 0.85, stored as 0.85%; its quarters stored already are on the 0-100 scale (up to " \
-           "65.6), so it is most likely a share). If it is a share, give it as a percent (85, or 85%) and upload " \
+           "above 1 (on row 2: 0.85, stored as 0.85%; that program's quarters stored already reach 65.6, so it is " \
+           "most likely a share). If it is a share, give it as a percent (85, or 85%) and upload " \
            "the file again; if it is a percent below 1, nothing needs to change." in one
     merged = [["Benefits Administration", program, None, "digital_adoption", "FY2025-Q1", "", "", value, *[None] * 8]
               for program, value in (("Benefits Call Center", "0.85"), ("Disability Compensation Claims", "88"))]
@@ -885,6 +885,13 @@ def test_a_percent_given_as_a_share_is_pointed_out_before_it_is_confirmed(demo, 
     assert result.status == "would_import", (result.errors, result.message)
     [warning] = [w for w in result.warnings if w.startswith("digital_adoption")]
     assert "stored as 0.85%). If it is a share" in warning, "a program with no quarter stored: nothing to say of them"
+    with demo.app_context():  # a stored quarter barely above 1: said, but not taken as a sign of a share
+        stored = [[*unstored[0][:4], "FY2024-Q1", "", "", "1.2", *[None] * 8]]
+        assert run_import(db.session, write_csv(tmp_path / "stored.csv", stored)).status == "imported"
+        result = run_import(db.session, write_csv(tmp_path / "unstored.csv", unstored), dry_run=True)
+    [warning] = [w for w in result.warnings if w.startswith("digital_adoption")]
+    assert "stored as 0.85%; that program's quarters stored already reach 1.2). If it is a share" in warning
+
     wait_time = write_csv(tmp_path / "wait.csv", [survey_row(), ["Benefits Administration", "Benefits Call Center",
                                                                  None, "wait_time", "FY2025-Q1", "phone", "", "0.5",
                                                                  *[None] * 8]])

@@ -433,10 +433,10 @@ class ObservationSink:
         for metric_id, found in sorted(fractions.items(), key=lambda item: percent[item[0]]):
             row, value, subject = min(found)
             one = len(found) == 1
-            highest = stored_100.get((metric_id, subject))
-            beside = (f"; its quarters stored already are on the 0-100 scale (up to {highest:g}), so "
-                      f"{'it is' if one else 'they are'} most likely {'a share' if one else 'shares'}"
-                      if highest is not None else "")
+            highest = stored_100.get((metric_id, subject))  # of the program or function of the row named
+            beside = "" if highest is None else (
+                f"; that {'program' if subject.startswith('program') else 'function'}'s quarters stored already "
+                f"reach {highest:g}" + (", so it is most likely a share" if highest >= 10 * value else ""))
             self.warnings.append(
                 f"{percent[metric_id]} is a percent (0 to 100), and {len(found):,} of its values in this file "
                 f"{'is' if one else 'are'} between 0 and 1 where the file gives the program or function none above 1 "
