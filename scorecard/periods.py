@@ -283,10 +283,15 @@ def reported_period(value, today: date | None = None) -> Period:
     when it has not begun (results are given for a quarter from its first day on; a later one would
     become every dashboard's latest quarter, with nothing in it)."""
     period = parse_period(value)
-    current = Period.from_date(today or agency_today())
-    if period > current:
-        raise PeriodError(f"{period} has not begun: results can be given up to the current quarter, {current}")
+    if not has_begun(period, today):
+        raise PeriodError(f"{period} has not begun: results can be given up to the current quarter, "
+                          f"{Period.from_date(today or agency_today())}")
     return period
+
+
+def has_begun(period, today: date | None = None) -> bool:
+    """Whether the quarter `period` has begun on the agency's `today` (default: now)."""
+    return parse_period(period) <= Period.from_date(today or agency_today())
 
 
 def opening_period(available, today: date | None = None) -> str | None:

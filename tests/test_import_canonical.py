@@ -1056,6 +1056,15 @@ def test_a_quarter_written_without_fy_says_it_is_read_as_the_fiscal_quarter(demo
     with demo.app_context():
         result = run_import(db.session, write_csv(tmp_path / "bulk.csv", many), dry_run=True)
     assert [w for w in result.warnings if w.startswith("Quarters written without FY, such as '2025-2' (row 2)")]
+    # The current quarter: the calendar quarter of its name has not begun, so there is no other reading (it
+    # was offered: "calendar Q1 2027 is FY2027-Q2", a quarter an upload is refused)
+    from scorecard.periods import Period
+
+    current = Period.from_date(agency_today())
+    now = [survey_row(period=f"Q{current.quarter} {current.fiscal_year}", channel="web")]
+    with demo.app_context():
+        result = run_import(db.session, write_csv(tmp_path / "now.csv", now), dry_run=True)
+    assert result.status == "would_import" and not [w for w in result.warnings if "without FY" in w], result.warnings
 
 
 def test_a_fiscal_year_column_beside_a_quarter_is_no_quarter_without_fy(demo, tmp_path):

@@ -23,7 +23,7 @@ from scorecard.a11 import ensure_standard_metrics, is_survey_data, trust_as_shar
 from scorecard.bulk import bulk_inserter
 from scorecard.models import ImportRowChange, MetricKind, Observation, subject_key
 from scorecard.models.metrics import MAX_MAGNITUDE
-from scorecard.periods import PeriodError, calendar_month, parse_period, reported_period
+from scorecard.periods import PeriodError, calendar_month, has_begun, parse_period, reported_period
 from scorecard.survey import configured_min_n
 from scorecard.text import counted
 
@@ -540,6 +540,8 @@ class ObservationSink:
             return []
         raw, row = self._unmarked
         read = parse_period(raw)
+        if not has_begun(read.next()):  # the calendar quarter of that name has not begun: no other reading
+            return []
         return [f"Quarters written without FY, such as {raw.strip()!r} (row {row}), are read as fiscal quarters: "
                 f"{read}, {read.start:%B %Y} to {read.end:%B %Y}. If the file means calendar quarters, write them "
                 f"as fiscal ones (calendar Q{read.quarter} {read.fiscal_year} is {read.next()}) or as dates and "

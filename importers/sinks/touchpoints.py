@@ -34,7 +34,7 @@ from importers.sinks.base import REPLACED, SinkError
 from importers.sinks.observations import QUARTER_WITHOUT_FY, ObservationSink, touchpoint_key
 from scorecard.a11 import v2_metric_code
 from scorecard.models import Observation, subject_key
-from scorecard.periods import PeriodError, reported_period
+from scorecard.periods import PeriodError, has_begun, reported_period
 from scorecard.text import counted, visible
 
 TOUCHPOINT = "Touchpoints A-11 v2"
@@ -115,6 +115,8 @@ class TouchpointsSink:
         if not isinstance(raw, str) or not QUARTER_WITHOUT_FY.fullmatch(raw):
             return []
         read = reported_period(raw)
+        if not has_begun(read.next()):  # the calendar quarter of that name has not begun: no other reading
+            return []
         return [f"The quarter chosen at upload, {raw.strip()!r}, is read as a fiscal quarter: {read}, "
                 f"{read.start:%B %Y} to {read.end:%B %Y}. If calendar Q{read.quarter} {read.fiscal_year} was meant, "
                 f"that is {read.next()}: cancel and upload again choosing it; if it is the fiscal quarter, nothing "
