@@ -242,9 +242,9 @@ def test_an_assessment_submitted_before_its_year_begins_does_not_move_the_page_t
     db.session.commit()
     assert queries.opening_year(db.session, today=TODAY) == 2026, "FY2027 drafts only; FY2028 not begun"
     opened = queries.capacity(db.session, TODAY, 2026)
-    assert (opened.drafting, opened.early) == ([2027], [2028])
-    assert summary(opened).endswith("FY2027 is being drafted (no component has submitted it yet); FY2028 has not "
-                                    "begun (some components submitted early): choose one above to see its "
+    assert (opened.drafting, opened.early) == ([2027], {2028: 1})
+    assert summary(opened).endswith("FY2027 is being drafted (no component has submitted it yet); FY2028 (1 "
+                                    "component submitted early) has not begun: choose one above to see its "
                                     "assessments.")
     assert queries.opening_year(db.session, today=TODAY.replace(year=2027, month=10, day=1)) == 2028, "begun"
 

@@ -155,8 +155,9 @@ def _drafting(found: queries.Capacity) -> str:
         said += (f" {' and '.join(drafts)} {'is' if len(drafts) == 1 else 'are'} being drafted (no component has "
                  f"submitted {'it' if len(drafts) == 1 else 'them'} yet)")
     if early:
-        said += (f"{';' if said else ''} {' and '.join(early)} {'has' if len(early) == 1 else 'have'} not begun "
-                 "(some components submitted early)")
+        each = [f"FY{y} ({counted(found.early[y], 'component')} submitted early)" for y in sorted(found.early)
+                if f"FY{y}" in early]
+        said += f"{';' if said else ''} {' and '.join(each)} {'has' if len(each) == 1 else 'have'} not begun"
     if not said:
         return ""
     years = drafts + early

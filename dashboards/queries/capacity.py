@@ -101,7 +101,7 @@ class Capacity:
     fiscal_year: Optional[int]
     years: list[int]                      # fiscal years with assessments, newest first
     drafting: list[int] = field(default_factory=list)  # years after the opening year: drafts only, newest first
-    early: list[int] = field(default_factory=list)  # years after it not begun, with assessments submitted early
+    early: dict[int, int] = field(default_factory=dict)  # years after it not begun: components submitted early
     rows: list[ComponentRow] = field(default_factory=list)  # by agency, then component
 
     @property
@@ -120,10 +120,11 @@ def opening_year(session, years: Optional[list[int]] = None, today: Optional[dat
     return max(done) if done else newest_begun(years, today)
 
 
-def _submitted_years(session) -> set[int]:
-    """Fiscal years in which some component has submitted its assessment."""
-    return set(session.scalars(sa.select(CapacityAssessment.fiscal_year).distinct()
-                               .where(CapacityAssessment.status == CapacityStatus.submitted)))
+def _submitted_years(session) -> dict[int, int]:
+    """{fiscal year: components that submitted its assessment} of the years with any."""
+    return dict(session.execute(sa.select(CapacityAssessment.fiscal_year, sa.func.count())
+                                .where(CapacityAssessment.status == CapacityStatus.submitted)
+                                .group_by(CapacityAssessment.fiscal_year)).all())
 
 
 def assessment_years(session) -> list[int]:
@@ -156,7 +157,8 @@ def capacity(session, today: date, fiscal_year: Optional[int] = None) -> Capacit
     year = fiscal_year if fiscal_year is not None else (years[0] if years else None)
     opening = opening_year(session, years, today)
     later, submitted = [y for y in years if opening is not None and y > opening], _submitted_years(session)
-    found = Capacity(year, years, [y for y in later if y not in submitted], [y for y in later if y in submitted])
+    found = Capacity(year, years, [y for y in later if y not in submitted],
+                     {y: submitted[y] for y in later if y in submitted})
     if year is None:
         return found
     assessments = _assessments(session, [year, year - 1])
