@@ -1605,6 +1605,8 @@ def test_a_file_of_the_upload_limit_exactly_is_taken_and_one_byte_more_refused(a
     more than 25 MB, as the upload page's "Up to 25 MB" had promised it would not be."""
     from tests.helpers import csrf_token
 
+    assert api.config["MAX_CONTENT_LENGTH"] - api.config["MAX_UPLOAD_BYTES"] == 64 * 1024, (
+        "as configured, a request holds a file of the limit and the form around it")
     monkeypatch.setitem(api.config, "MAX_UPLOAD_BYTES", 1024 * 1024)
     monkeypatch.setitem(api.config, "MAX_CONTENT_LENGTH", 1024 * 1024 + 64 * 1024)
     monkeypatch.setitem(api.config, "IMPORTS_INLINE", True)
