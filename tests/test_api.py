@@ -1173,7 +1173,7 @@ def test_too_many_or_too_long_evidence_links_are_refused_saying_so(api, http):
     many = [f"https://www.performance.gov/cx/{i}" for i in range(21)]
     long = "https://www.performance.gov/" + "a" * 1973
     for sent, said in ((many, "More than 20 links were sent: a commitment keeps at most 20 evidence links."),
-                       ([long], f"{long[:60]!r}... is longer than 2000 characters: a link is at most 2000.")):
+                       ([long], f"{long[:60]!r}... is longer than 2,000 characters: a link is at most 2,000.")):
         refused = http.patch(url, json={"evidence_links": sent}, headers=headers)
         assert refused.status_code == 422
         [error] = refused.get_json()["errors"]
@@ -1190,7 +1190,7 @@ def test_a_text_longer_than_its_field_takes_is_refused_naming_the_field_and_its_
         assert refused.status_code == 422, refused.get_data(as_text=True)[:300]
         [error] = refused.get_json()["errors"]
         assert (error["column"], error["message"]) == (
-            field, f"{field} is longer than 10000 characters: it is at most 10000.")
+            field, f"{field} is longer than 10,000 characters: it is at most 10,000.")
     assert http.get(url, headers=_bearer(secret)).get_json() == read.get_json(), "nothing changed"
     empty = http.get(f"{PREFIX}/scores?metric=&period=FY2026-Q4", headers=_bearer(secret))
     assert empty.status_code == 422

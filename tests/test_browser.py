@@ -671,8 +671,8 @@ def test_an_error_quoting_a_long_address_wraps_within_a_phones_width(server, bro
 
 def test_a_pasted_reason_longer_than_the_box_takes_is_counted_not_cut(server, browser, tmp_path):
     """A 10,213-character reason pasted into the box was cut at its 10,000 (the browser's maxlength) without a
-    word, and saved so. The box counts what was typed, says how far over it is, and the server refuses it naming
-    the length, the whole text kept in the box."""
+    word, and saved so. The box counts what was typed, says how far over it is (its numbers grouped as the
+    pages' messages write them), and the server refuses it naming the length, the whole text kept in the box."""
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions as ec
     from selenium.webdriver.support.ui import WebDriverWait
@@ -684,7 +684,12 @@ def test_a_pasted_reason_longer_than_the_box_takes_is_counted_not_cut(server, br
     browser.get(page + "/edit")
     field = browser.find_element(By.ID, "reason")
     field.clear()
-    pasted = "Vendor delay. " + "x" * 10_186 + " END-OF-REASON"
+    field.send_keys(" ")
+    left = browser.find_element(By.CSS_SELECTOR, ".usa-form-group:has(#reason) ~ .usa-character-count__status")
+    WebDriverWait(browser, 10).until(lambda b: left.text == "9,999 characters left",
+                                     "its numbers as the refusal writes them, not 9999")
+    field.clear()
+    pasted = "Vendor delay. " + "x" * 11_186 + " END-OF-REASON"
     browser.execute_script("arguments[0].focus(); document.execCommand('insertText', false, arguments[1]);",
                            field, pasted)
     assert field.get_attribute("value") == pasted, "the whole text is in the box"
@@ -692,11 +697,11 @@ def test_a_pasted_reason_longer_than_the_box_takes_is_counted_not_cut(server, br
         By.CSS_SELECTOR, "#reason ~ .usa-character-count__status, .usa-form-group:has(#reason) ~ "
                          ".usa-character-count__status"))
     WebDriverWait(browser, 10).until(lambda b: "over limit" in counted.text)
-    assert counted.text == "214 characters over limit", counted.text
+    assert counted.text == "1,214 characters over limit", counted.text
     browser.find_element(By.ID, "save").click()
     WebDriverWait(browser, 60).until(lambda b: b.find_elements(By.ID, "form-problems"))
     assert "it takes at most 10,000" in browser.find_element(By.ID, "form-problems").text
     assert browser.find_element(By.ID, "reason").get_attribute("value") == pasted
     shown_again = browser.find_element(By.CSS_SELECTOR, ".usa-form-group:has(#reason) ~ .usa-character-count__status")
-    assert shown_again.text == "214 characters over limit", "counted as the page opens, not when a key is pressed"
+    assert shown_again.text == "1,214 characters over limit", "counted as the page opens, not when a key is pressed"
     browser.save_screenshot(str(tmp_path / "over-limit.png"))

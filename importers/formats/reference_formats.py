@@ -37,7 +37,7 @@ def text(limit: Optional[int] = None):
     def convert(raw):
         value = to_text(raw)
         if value is not None and limit is not None and len(value) > limit:
-            raise ValueError(f"the text is {len(value)} characters long; at most {limit} fit")
+            raise ValueError(f"the text is {len(value):,} characters long; at most {limit:,} fit")
         return value
     return convert
 
@@ -135,7 +135,7 @@ def to_names(raw, limit: int = NAME_MAX):
     names = [n for n in _NAME_SPLIT.split(value) if n]
     long = next((n for n in names if len(n) > limit), None)
     if long is not None:
-        raise ValueError(f"the name {long[:40]!r}... is {len(long)} characters long; at most {limit} fit")
+        raise ValueError(f"the name {long[:40]!r}... is {len(long):,} characters long; at most {limit:,} fit")
     return tuple(dict.fromkeys(names)) or None
 
 

@@ -123,3 +123,23 @@ document.addEventListener("DOMContentLoaded", function () {
     }
   });
 });
+// The count reads its numbers as the pages' messages write them ("4,000 characters allowed", "1,250 characters
+// over limit"): the design system's script writes "4000", beside a refusal saying "at most 4,000".
+(function () {
+  function grouped(node) {
+    var text = node.textContent;
+    var said = text.replace(/\d{4,}/g, function (digits) { return Number(digits).toLocaleString("en-US"); });
+    if (said !== text) {
+      node.textContent = said;
+    }
+  }
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll(".usa-character-count").forEach(function (count) {
+      var watch = function () {
+        count.querySelectorAll(".usa-character-count__status, .usa-character-count__sr-status").forEach(grouped);
+      };
+      new MutationObserver(watch).observe(count, {childList: true, characterData: true, subtree: true});
+      watch();
+    });
+  });
+})();

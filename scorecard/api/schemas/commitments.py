@@ -105,7 +105,8 @@ class CommitmentPatchSchema(Schema):
         "description": "YYYY-MM-DD; moving (or removing) a due date needs a reason in the same change."})
     # marshmallow's "Longer than maximum length 20." said neither that it counted links nor which link was long
     evidence_links = fields.List(Text(validate=validate.Length(max=MAX_LINK_LENGTH, error=(
-                                     "'{input:.60}'... is longer than {max} characters: a link is at most {max}."))),
+                                     "'{input:.60}'... is longer than {max:,} characters: a link is at most "
+                                     "{max:,}."))),
                                  validate=validate.Length(max=MAX_LINKS, error=(
                                      "More than {max} links were sent: a commitment keeps at most {max} evidence "
                                      "links.")), metadata={

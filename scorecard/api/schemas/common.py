@@ -38,12 +38,12 @@ class Schema(ma.Schema):
 def _length_words(name: str, length: validate.Length) -> str:
     """A text's length refused, in words naming the field and its limits (marshmallow fills in the numbers)."""
     if length.equal is not None:
-        return f"{name} is {{equal}} characters long, no more and no fewer."
+        return f"{name} is {{equal:,}} characters long, no more and no fewer."
     if length.min in (None, 0):
-        return f"{name} is longer than {{max}} characters: it is at most {{max}}."
+        return f"{name} is longer than {{max:,}} characters: it is at most {{max:,}}."
     if length.max is None:
-        return f"{name} is shorter than {{min}} characters: it is at least {{min}}."
-    return f"{name} takes {{min}} to {{max}} characters."
+        return f"{name} is shorter than {{min:,}} characters: it is at least {{min:,}}."
+    return f"{name} takes {{min:,}} to {{max:,}} characters."
 
 
 # ----------------------------------------------------------------------------- shared pieces
