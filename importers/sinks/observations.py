@@ -23,7 +23,7 @@ from scorecard.a11 import ensure_standard_metrics, is_survey_data, trust_as_shar
 from scorecard.bulk import bulk_inserter
 from scorecard.models import ImportRowChange, MetricKind, Observation, subject_key
 from scorecard.models.metrics import MAX_MAGNITUDE
-from scorecard.periods import PeriodError, calendar_month, has_begun, parse_period, reported_period
+from scorecard.periods import Period, PeriodError, calendar_month, has_begun, parse_period, reported_period
 from scorecard.survey import configured_min_n
 from scorecard.text import counted
 
@@ -43,9 +43,21 @@ _MONTH_LIKE_A_QUARTER = re.compile(r"\s*(\d{4})-0([1-4])\s*")
 # Q1 2025, Quarter 1 2025, 2025Q1, 2025_Q1, 2025-1, 2025/1: the quarters scorecard.periods reads with a year that
 # names no FY (its four-digit years); a fiscal year given in a column of its own ("Fiscal Year" 2025, "Quarter"
 # Q1) is a fiscal quarter, whatever the quarter's cell says
-QUARTER_WITHOUT_FY = re.compile(
+_QUARTER_WITHOUT_FY = re.compile(
     r"(?i)\s*(?:[0-9]{4}\s*[-_/,]?\s*(?:q|quarter)\s*[1-4]|(?:q|quarter)\s*[1-4]\s*[-_/,]?\s*[0-9]{4}"
     r"|[0-9]{4}\s*[-/]\s*[1-4])\s*")
+
+
+def ambiguous_quarter(raw) -> Optional[Period]:
+    """The fiscal quarter a quarter written without FY ("Q1 2025", "2025Q1", "2025-1") is read as, when the
+    calendar quarter of that name (the next fiscal one: calendar Q1 2025 is FY2025-Q2) has begun, so that it
+    may have been meant; None otherwise (written with FY, or the fiscal reading is the only one)."""
+    if not isinstance(raw, str) or not _QUARTER_WITHOUT_FY.fullmatch(raw):
+        return None
+    read = parse_period(raw)
+    return read if has_begun(read.next()) else None
+
+
 RANGES = {
     MetricKind.likert: (1.0, 5.0),
     MetricKind.percent: (0.0, 100.0),
@@ -530,7 +542,7 @@ class ObservationSink:
             return
         if raw not in self._months and _MONTH_LIKE_A_QUARTER.fullmatch(raw):
             self._months[raw] = row
-        elif (self._unmarked is None or row < self._unmarked[1]) and QUARTER_WITHOUT_FY.fullmatch(raw):
+        elif (self._unmarked is None or row < self._unmarked[1]) and _QUARTER_WITHOUT_FY.fullmatch(raw):
             self._unmarked = (raw, row)
 
     def _calendar_alike(self) -> list[str]:
@@ -539,8 +551,8 @@ class ObservationSink:
         if self._unmarked is None or not isinstance(self._periods.get(self._unmarked[0]), str):
             return []
         raw, row = self._unmarked
-        read = parse_period(raw)
-        if not has_begun(read.next()):  # the calendar quarter of that name has not begun: no other reading
+        read = ambiguous_quarter(raw)
+        if read is None:
             return []
         return [f"Quarters written without FY, such as {raw.strip()!r} (row {row}), are read as fiscal quarters: "
                 f"{read}, {read.start:%B %Y} to {read.end:%B %Y}. If the file means calendar quarters, write them "

@@ -31,10 +31,10 @@ from importers.formats.touchpoints_format import (
 )
 from importers.resolve import Unknown
 from importers.sinks.base import REPLACED, SinkError
-from importers.sinks.observations import QUARTER_WITHOUT_FY, ObservationSink, touchpoint_key
+from importers.sinks.observations import ObservationSink, ambiguous_quarter, touchpoint_key
 from scorecard.a11 import v2_metric_code
 from scorecard.models import Observation, subject_key
-from scorecard.periods import PeriodError, has_begun, reported_period
+from scorecard.periods import PeriodError, reported_period
 from scorecard.text import counted, visible
 
 TOUCHPOINT = "Touchpoints A-11 v2"
@@ -112,10 +112,8 @@ class TouchpointsSink:
         """A quarter chosen without FY ("Q1 2027") is read as the fiscal quarter, as in a file (whose rows
         the observations sink notes so); a calendar quarter may have been meant, and a Touchpoints export is
         often dated by calendar quarter: said, since the upload replaces that quarter's figures."""
-        if not isinstance(raw, str) or not QUARTER_WITHOUT_FY.fullmatch(raw):
-            return []
-        read = reported_period(raw)
-        if not has_begun(read.next()):  # the calendar quarter of that name has not begun: no other reading
+        read = ambiguous_quarter(raw)
+        if read is None:
             return []
         return [f"The quarter chosen at upload, {raw.strip()!r}, is read as a fiscal quarter: {read}, "
                 f"{read.start:%B %Y} to {read.end:%B %Y}. If calendar Q{read.quarter} {read.fiscal_year} was meant, "
