@@ -244,6 +244,12 @@ def test_an_account_moved_off_the_leader_role_is_no_longer_asked_for_its_leaders
         named = next(o for c, o in owners.items() if names[c] == "G due in 14 days, led by Dana")
     assert named[-1] == (f"dana@agency.example (the named leader's account, whose {role.value} role cannot update "
                          "it: not reminded)"), "an escalation names the account left out, not \"no named leader\""
+    with app.app_context():  # her account no longer linked: the leader is named all the same
+        db.session.scalar(sa.select(User).where(User.email == "dana@agency.example")).leader = None
+        db.session.commit()
+        owners = plan(db.session, Settings.from_config(app.config), TODAY).owners
+        named = next(o for c, o in owners.items() if names[c] == "G due in 14 days, led by Dana")
+    assert named[-1] == "Dana Deputy (the named leader, who has no account here: not reminded)", named
 
 
 def test_dry_run_says_what_would_be_sent_and_writes_nothing(app, agency, smtp):

@@ -82,7 +82,8 @@ class Digest:
         if self.kind == ESCALATION:
             intro = (f"{'This CX commitment is' if one else 'These CX commitments are'} overdue or "
                      f"{'has' if one else 'have'} not been updated for {days(settings.escalate_days)} or more. "
-                     f"{'It names its owners, who are' if one else 'Each names its owners, who are'} reminded too.")
+                     f"{'It names its owners' if one else 'Each names its owners'}; those who may update "
+                     f"{'it' if one else 'them'} are reminded too.")
         else:
             intro = (f"{'This CX commitment of yours needs' if one else 'These CX commitments of yours need'} an "
                      f"update in CX Scorecard: {'its' if one else 'their'} status, the reason, the next step and "
@@ -94,7 +95,7 @@ class Digest:
             why = "; ".join(item.attention.reasons)
             lines.append(f"   {why[:1].upper()}{why[1:]}. Status: {STATUS_LABELS[c.status].lower()}.")
             if self.kind == ESCALATION:
-                named = ", ".join(owners.get(c.id, [])) or "none with an account (no officer, no named leader)"
+                named = ", ".join(owners.get(c.id, [])) or "none (no officer of the function, no named leader)"
                 lines.append(f"   Owners: {named}.")
             lines.append(f"   {settings.link(c)}")
             lines.append("")
@@ -142,6 +143,17 @@ def _last_update(commitment: Commitment) -> str:
     return (commitment.last_update_at or commitment.created_at).astimezone(UTC).date().isoformat()
 
 
+def _not_reminded(commitment: Commitment, leader_user: Optional[User], people: list[User]) -> list[str]:
+    """The named leader as an escalation lists them when no reminder reaches them: an account whose role
+    cannot update the commitment, or no account at all (it said "no named leader" of both)."""
+    if leader_user is not None and leader_user not in people:
+        return [f"{leader_user.email} (the named leader's account, whose {leader_user.role.value} role cannot "
+                "update it: not reminded)"]
+    if commitment.leader_id is not None and leader_user is None:
+        return [f"{commitment.leader.name} (the named leader, who has no account here: not reminded)"]
+    return []
+
+
 def plan(session, settings: Settings, today: date) -> Plan:
     """The digests owed today, leaving out every reminder already sent."""
     query = attention_query(sa.select(Commitment), today, due_days=settings.due_days,
@@ -179,9 +191,7 @@ def plan(session, settings: Settings, today: date) -> Plan:
         # Only those who may update it: an account linked to its leader but moved to another role is not
         # asked for an update its role cannot make (the link the digest gives would refuse it).
         people = [user for user in people if may_edit(user, commitment)]
-        owners[commitment.id] = [u.email for u in people] + (  # an escalation names the account the role left out
-            [f"{leader_user.email} (the named leader's account, whose {leader_user.role.value} role cannot update "
-             "it: not reminded)"] if leader_user is not None and leader_user not in people else [])
+        owners[commitment.id] = [u.email for u in people] + _not_reminded(commitment, leader_user, people)
         found = attention(commitment, today, due_days=settings.due_days, stale_days=settings.stale_days)
         if found is not None:
             for user in people:
