@@ -482,11 +482,13 @@ def _referenced(block: bytes, cursor: list) -> bytes:
 
 
 def _unreferenced(buffer: bytes, end: int, prefixed: bool) -> bool:
-    """Whether a row or cell tag of `buffer[:end]` has no reference. Counted first: as many references as
-    "<c" and "<row" (each tag its own) is what a sheet of references gives (three counts, a tenth of the
-    search's time); searched when they differ (a block beside the sheet's other parts, <cols> or <colBreaks>,
-    one without references), and always in a sheet whose tags have a prefix (<x:c>, which the counts miss)."""
-    if not prefixed and buffer.count(b"<c", 0, end) + buffer.count(b"<row", 0, end) == buffer.count(b' r="', 0, end):
+    """Whether a row or cell tag of `buffer[:end]` has no reference. Counted first: every "<c" and "<row" opening
+    with its reference (as writers put it: first) is what a sheet of references gives (four counts, a tenth
+    of the search's time; a text cannot hold a "<", so no text can stand in for a tag's reference); searched
+    when they differ (a block beside the sheet's other parts, <cols> or <colBreaks>, a reference written
+    later in its tag, none), and always in a sheet whose tags have a prefix (<x:c>, which the counts miss)."""
+    if not prefixed and (buffer.count(b"<c", 0, end) + buffer.count(b"<row", 0, end)
+                         == buffer.count(b'<c r="', 0, end) + buffer.count(b'<row r="', 0, end)):
         return False
     return _UNREFERENCED.search(buffer, 0, end) is not None
 

@@ -857,3 +857,9 @@ def test_cells_without_references_are_placed_by_their_order_for_every_check(tmp_
     handmade_xlsx(tmp_path / "prefixed.xlsx", prefixed.encode())
     _table, rows = read(tmp_path / "prefixed.xlsx")
     assert isinstance(rows[1][1], SpreadsheetError) and rows[1][1].cell == "B2", rows
+    # A text holding ' r="' beside a cell without its reference: the one does not stand in for the other.
+    body = ('<row r="1"><c r="A1" t="inlineStr"><is><t>program</t></is></c></row><row r="2"><c r="A2" '
+            't="inlineStr"><is><t>a r="x</t></is></c><c t="e"><v>#N/A</v></c></row>')
+    handmade_xlsx(tmp_path / "text.xlsx", sheet_xml(body, "A1:B2"))
+    _table, rows = read(tmp_path / "text.xlsx")
+    assert isinstance(rows[1][1], SpreadsheetError) and rows[1][1].cell == "B2", rows
