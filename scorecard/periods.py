@@ -210,25 +210,34 @@ def _written_day(parts: dict) -> date:
     without on the day written. The time is read as ISO 8601 writes it: any digits of a second, 24:00 the
     end of the day, a leap second (:60) its minute's last."""
     day = date(_year(parts["y4"]), int(parts["m"]), int(parts["d"]))
-    if not parts.get("offset"):
+    if not parts.get("time"):
         return day
     hours, minutes, *seconds = parts["time"].split(":")
     hour, minute, second = int(hours), int(minutes), float(seconds[0]) if seconds else 0.0
     if hour > 24 or minute > 59 or second >= 61 or (hour == 24 and (minute or second)):
         raise PeriodError(f"{parts['time']} is no time of day")
+    if not parts.get("offset"):
+        return day
     offset = parts["offset"].upper().replace(":", "")
     east = timedelta(0) if offset == "Z" else timedelta(hours=int(offset[1:3]), minutes=int(offset[3:5]))
     if east >= timedelta(hours=24) or (offset != "Z" and int(offset[3:5]) > 59):
         raise PeriodError(f"{parts['offset']} is no UTC offset (they run from -23:59 to +23:59)")
-    written = datetime(day.year, day.month, day.day, tzinfo=UTC) + timedelta(hours=hour, minutes=minute,
-                                                                              seconds=min(second, 59))
-    return _agency_day(written - east if offset.startswith(("+", "Z")) else written + east)
+    written = datetime(day.year, day.month, day.day, tzinfo=UTC)
+    try:
+        written += timedelta(hours=hour, minutes=minute, seconds=min(second, 59))
+        return _agency_day(written - east if offset.startswith(("+", "Z")) else written + east)
+    except OverflowError:  # within hours of 0001-01-01 or 9999-12-31
+        raise PeriodError(f"{day.isoformat()} {parts['time']}{parts['offset']} falls beyond the calendar "
+                          "in the agency's time zone") from None
 
 
 def _agency_day(value: date) -> date:
     """A date as it is; an aware datetime on the agency's day of its instant; a naive one on its own day."""
     if isinstance(value, datetime) and value.tzinfo is not None:
-        return value.astimezone(agency_zone()).date()
+        try:
+            return value.astimezone(agency_zone()).date()
+        except OverflowError:  # within hours of 0001-01-01 or 9999-12-31
+            raise PeriodError(f"{value.isoformat()} falls beyond the calendar in the agency's time zone") from None
     return value.date() if isinstance(value, datetime) else value
 
 

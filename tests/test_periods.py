@@ -138,7 +138,10 @@ def test_a_timestamp_with_a_utc_offset_falls_on_the_agencys_day(monkeypatch):
         assert parse_period(text) == Period(2026, 4), text
     assert parse_period("2026-10-01T24:00Z") == Period(2027, 1), "the end of 1 October UTC: 8 p.m. in New York"
     for text, said in (("2026-10-01T25:00Z", "25:00 is no time of day"), ("2026-10-01T24:01Z", "24:01 is no time"),
-                       ("2026-10-01T03:00+24:00", "+24:00 is no UTC offset"), ("2026-10-01T03:00+05:60", "no UTC")):
+                       ("2026-10-01T03:00+24:00", "+24:00 is no UTC offset"), ("2026-10-01T03:00+05:60", "no UTC"),
+                       ("2026-09-30T99:99:99", "99:99:99 is no time of day"),  # taken as its day without an offset
+                       ("9999-12-31T23:00:00-05:00", "beyond the calendar"),  # an OverflowError, a 500 on a page
+                       ("0001-01-01T00:00:00+01:00", "beyond the calendar")):
         with pytest.raises(PeriodError, match=re.escape(said)):
             parse_period(text)
 
