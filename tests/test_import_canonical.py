@@ -1065,6 +1065,14 @@ def test_a_quarter_written_without_fy_says_it_is_read_as_the_fiscal_quarter(demo
     with demo.app_context():
         result = run_import(db.session, write_csv(tmp_path / "now.csv", now), dry_run=True)
     assert result.status == "would_import" and not [w for w in result.warnings if "without FY" in w], result.warnings
+    # Beside an earlier quarter written so, in either order: the file's quarters are fiscal (the note came when
+    # the earlier one was on the first row)
+    before = survey_row(period=f"Q{current.prev().quarter} {current.prev().fiscal_year}", channel="mail")
+    for rows in ([*now, before], [before, *now]):
+        with demo.app_context():
+            result = run_import(db.session, write_csv(tmp_path / "both.csv", rows), dry_run=True)
+        assert result.status == "would_import" and not [w for w in result.warnings if "without FY" in w], (
+            result.warnings)
 
 
 def test_a_fiscal_year_column_beside_a_quarter_is_no_quarter_without_fy(demo, tmp_path):

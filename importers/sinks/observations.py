@@ -126,6 +126,7 @@ class ObservationSink:
         self._periods: dict = {}
         self._months: dict[str, int] = {}  # a period written like a quarter but read as a month -> its first row
         self._unmarked: Optional[tuple[str, int]] = None  # the first quarter written without FY, and its row
+        self._unmarked_all: set[str] = set()  # every spelling of a quarter written without FY
         # natural key -> {calendar month its row was given for: that month's notes} (joined in month order)
         self.month_notes: dict[tuple, dict] = {}
         self.month_spelt: dict[tuple, object] = {}  # natural key -> its first month as written
@@ -542,18 +543,22 @@ class ObservationSink:
             return
         if raw not in self._months and _MONTH_LIKE_A_QUARTER.fullmatch(raw):
             self._months[raw] = row
-        elif (self._unmarked is None or row < self._unmarked[1]) and _QUARTER_WITHOUT_FY.fullmatch(raw):
-            self._unmarked = (raw, row)
+        elif _QUARTER_WITHOUT_FY.fullmatch(raw):
+            self._unmarked_all.add(raw)
+            if self._unmarked is None or row < self._unmarked[1]:
+                self._unmarked = (raw, row)
 
     def _calendar_alike(self) -> list[str]:
         """A quarter written without FY ("Q1 2025", "2025Q1") is read as the fiscal quarter, as documented;
         a calendar quarter may have been meant (calendar Q1 2025 is FY2025-Q2)."""
         if self._unmarked is None or not isinstance(self._periods.get(self._unmarked[0]), str):
             return []
+        # One whose calendar namesake has not begun ("Q1 2027" in December 2026) says the file's quarters are
+        # fiscal, whichever row comes first.
+        if any(ambiguous_quarter(raw) is None for raw in self._unmarked_all if isinstance(self._periods.get(raw), str)):
+            return []
         raw, row = self._unmarked
         read = ambiguous_quarter(raw)
-        if read is None:
-            return []
         return [f"Quarters written without FY, such as {raw.strip()!r} (row {row}), are read as fiscal quarters: "
                 f"{read}, {read.start:%B %Y} to {read.end:%B %Y}. If the file means calendar quarters, write them "
                 f"as fiscal ones (calendar Q{read.quarter} {read.fiscal_year} is {read.next()}) or as dates and "
