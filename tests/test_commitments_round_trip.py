@@ -432,7 +432,7 @@ def test_a_note_longer_than_the_web_takes_is_refused_naming_its_row(demo):
         result = run_import(db.session, io_file(book), user_id=user(CFO_OFFICER).id)
         assert result.status == "rejected"
         errors = {(e["row"], e["column"]): e["message"] for e in result.errors}
-        assert f"at most {MAX_TEXT_LENGTH} fit" in errors[(row, "note")]
+        assert f"at most {MAX_TEXT_LENGTH:,} fit" in errors[(row, "note")]
         assert stored() == before
 
 
