@@ -255,7 +255,11 @@ def calendar_month(value) -> Optional[tuple[int, int]]:
     ``11/15/2024``, a date object): the spellings monthly data come in, which an import rolls up to
     their quarter. None for a fiscal quarter's spelling, or anything that is not a period."""
     if isinstance(value, date):
-        return value.year, value.month
+        try:
+            day = _agency_day(value)  # an aware datetime on the agency's day, as parse_period reads it
+        except PeriodError:
+            day = value
+        return day.year, day.month
     if not isinstance(value, str) or len(value) > _KEPT_UP_TO:
         return None
     text = " ".join(value.split()).lower()

@@ -125,6 +125,7 @@ def test_a_timestamp_with_a_utc_offset_falls_on_the_agencys_day(monkeypatch):
         assert parse_period(text) == Period(2026, 4), text
         assert calendar_month(text) == (2026, 9), text
     assert parse_period(datetime(2026, 10, 1, 3, tzinfo=UTC)) == Period(2026, 4)
+    assert calendar_month(datetime(2026, 10, 1, 3, tzinfo=UTC)) == (2026, 9), "a month as its quarter is"
     assert parse_period("2026-10-01T03:00:00") == parse_period("2026-10-01") == Period(2027, 1), "no offset: as written"
     assert parse_period("2027-01-01T01:00Z") == Period(2027, 1), "31 December, 8 p.m.: not the next quarter yet"
     monkeypatch.setattr(clock, "_zone", ZoneInfo("UTC"))
