@@ -273,6 +273,7 @@ def test_stay_signed_in_restarts_the_clock_however_recent_the_last_request(app, 
 def test_closing_the_warning_leaves_the_page_where_it_was_scrolled_to(demo, served, chrome):  # noqa: F811
     """With nothing focused, closing the warning gave the focus to the page's heading and scrolled the page
     back to its top: someone reading far down a dashboard lost their place at each warning."""
+    from selenium.common.exceptions import TimeoutException
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
     from selenium.webdriver.support import expected_conditions as ec
@@ -289,6 +290,12 @@ def test_closing_the_warning_leaves_the_page_where_it_was_scrolled_to(demo, serv
     wait.until(ec.presence_of_element_located((By.CSS_SELECTOR, "[data-session-timer]")))
     demo.config.update(SESSION_IDLE_MINUTES=1, SESSION_WARN_SECONDS=58)  # the warning 2 seconds after the page
     chrome.get(served + "/commitments/")
+    try:  # laid out (the list drawn) before it is scrolled: under the suite's load a first scroll found it short
+        wait.until(lambda d: d.execute_script(
+            "return document.documentElement.scrollHeight - window.innerHeight") > 300)
+    except TimeoutException:
+        raise AssertionError("the page is long enough to be scrolled: "
+                             + chrome.find_element(By.TAG_NAME, "body").text[:800]) from None
     chrome.execute_script("window.scrollTo(0, document.documentElement.scrollHeight)")
     down = chrome.execute_script("return window.scrollY")
     assert down > 300, "the page is long enough to be scrolled"
