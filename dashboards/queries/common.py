@@ -81,6 +81,7 @@ def proposals_before_results(fiscal_year: int, latest, these: str = "its") -> st
             "nothing yet).")
 
 
+@cached
 def plan_years(session) -> list[int]:
     """Appraisal years with plans, newest first."""
     return list(session.scalars(sa.select(PerformancePlan.fiscal_year).distinct()

@@ -208,7 +208,6 @@ class Leaders:
 
 
 @cached
-@cached
 def filter_choices(session, agency_id: Optional[int] = None) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
     """(components, functions) that have leaders, as (id, name) by name; the components of one agency when
     `agency_id` is given."""
