@@ -115,12 +115,9 @@ class _Words:
     than 300 characters." beside a title 412 characters long): WTForms asks its forms' translations for
     them, so every form says them alike."""
 
-    WORDS = {
-        "Field cannot be longer than %(max)d character.": _Counts("This is {length} characters long; it takes at "
-                                                                  "most {max}."),
-        "Field cannot be longer than %(max)d characters.": _Counts("This is {length} characters long; it takes at "
-                                                                   "most {max}."),
-    }
+    LONGER = _Counts("This is {length} characters long; it takes at most {max}.")
+    WORDS = {"Field cannot be longer than %(max)d character.": LONGER,
+             "Field cannot be longer than %(max)d characters.": LONGER}
 
     def gettext(self, text: str) -> str:
         return self.WORDS.get(text, text)

@@ -147,20 +147,19 @@ def _drafting(found: queries.Capacity) -> str:
     """The years after the one shown that the page does not open on (it opens on the newest year that has
     begun with a submitted assessment): those of drafts only, and those not begun with assessments submitted
     early, so a newer year is never passed over without a word."""
-    def newer(years: list[int]) -> list[str]:
-        return [f"FY{y}" for y in reversed(years) if y > (found.fiscal_year or 0)]
-    drafts, early = newer(found.drafting), newer(found.early)
+    shown = found.fiscal_year or 0
+    drafts = [f"FY{y}" for y in sorted(found.drafting) if y > shown]
+    early = {f"FY{y}": n for y, n in sorted(found.early.items()) if y > shown}
     said = ""
     if drafts:
         said += (f" {' and '.join(drafts)} {'is' if len(drafts) == 1 else 'are'} being drafted (no component has "
                  f"submitted {'it' if len(drafts) == 1 else 'them'} yet)")
     if early:
-        each = [f"FY{y} ({counted(found.early[y], 'component')} submitted early)" for y in sorted(found.early)
-                if f"FY{y}" in early]
+        each = [f"{year} ({counted(n, 'component')} submitted early)" for year, n in early.items()]
         said += f"{';' if said else ''} {' and '.join(each)} {'has' if len(each) == 1 else 'have'} not begun"
     if not said:
         return ""
-    years = drafts + early
+    years = [*drafts, *early]
     return said + (f": choose {years[0]} above to see {'the drafts' if drafts else 'its assessments'}."
                    if len(years) == 1 else ": choose one above to see its assessments.")
 

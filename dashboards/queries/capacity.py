@@ -115,7 +115,11 @@ def opening_year(session, years: Optional[list[int]] = None, today: Optional[dat
     and made the page open on a year of drafts and components not started); else the newest with
     assessments that has begun (`newest_begun`; `years` read when not given). None without any."""
     years = assessment_years(session) if years is None else years
-    submitted = _submitted_years(session)
+    return _opening(years, _submitted_years(session), today)
+
+
+def _opening(years: list[int], submitted, today: Optional[date]) -> Optional[int]:
+    """`opening_year` of `years` with assessments and the years some component submitted (`submitted`)."""
     done = begun([year for year in years if year in submitted], today)
     return max(done) if done else newest_begun(years, today)
 
@@ -155,8 +159,9 @@ def capacity(session, today: date, fiscal_year: Optional[int] = None) -> Capacit
     as of `today`."""
     years = assessment_years(session)
     year = fiscal_year if fiscal_year is not None else (years[0] if years else None)
-    opening = opening_year(session, years, today)
-    later, submitted = [y for y in years if opening is not None and y > opening], _submitted_years(session)
+    submitted = _submitted_years(session)  # read once, for the opening year and the later years' words
+    opening = _opening(years, submitted, today)
+    later = [y for y in years if opening is not None and y > opening]
     found = Capacity(year, years, [y for y in later if y not in submitted],
                      {y: submitted[y] for y in later if y in submitted})
     if year is None:

@@ -125,8 +125,7 @@ class ObservationSink:
         self.driver_notes: list[dict] = []  # what the A-11 driver rule did, per survey question
         self._periods: dict = {}
         self._months: dict[str, int] = {}  # a period written like a quarter but read as a month -> its first row
-        self._unmarked: Optional[tuple[str, int]] = None  # the first quarter written without FY, and its row
-        self._unmarked_all: set[str] = set()  # every spelling of a quarter written without FY
+        self._unmarked: dict[str, int] = {}  # each spelling of a quarter written without FY -> its first row
         # natural key -> {calendar month its row was given for: that month's notes} (joined in month order)
         self.month_notes: dict[tuple, dict] = {}
         self.month_spelt: dict[tuple, object] = {}  # natural key -> its first month as written
@@ -441,10 +440,10 @@ class ObservationSink:
         for key, value in candidates.items():
             if key not in stored_so:
                 fractions.setdefault(key[0], []).append((self.first_row[key], value, key[1]))
-        stored_100 = self._stored_on_100({(metric_id, found[2]) for metric_id, found in
-                                          ((m, min(f)) for m, f in fractions.items())})
+        named = {metric_id: min(found) for metric_id, found in fractions.items()}  # (row, value, subject) it names
+        stored_100 = self._stored_on_100({(metric_id, subject) for metric_id, (_, _, subject) in named.items()})
         for metric_id, found in sorted(fractions.items(), key=lambda item: percent[item[0]]):
-            row, value, subject = min(found)
+            row, value, subject = named[metric_id]
             one = len(found) == 1
             highest = stored_100.get((metric_id, subject))  # of the program or function of the row named
             beside = "" if highest is None else (
@@ -544,20 +543,21 @@ class ObservationSink:
         if raw not in self._months and _MONTH_LIKE_A_QUARTER.fullmatch(raw):
             self._months[raw] = row
         elif _QUARTER_WITHOUT_FY.fullmatch(raw):
-            self._unmarked_all.add(raw)
-            if self._unmarked is None or row < self._unmarked[1]:
-                self._unmarked = (raw, row)
+            self._unmarked[raw] = min(row, self._unmarked.get(raw, row))
 
     def _calendar_alike(self) -> list[str]:
         """A quarter written without FY ("Q1 2025", "2025Q1") is read as the fiscal quarter, as documented;
         a calendar quarter may have been meant (calendar Q1 2025 is FY2025-Q2)."""
-        if self._unmarked is None or not isinstance(self._periods.get(self._unmarked[0]), str):
+        if not self._unmarked:
+            return []
+        raw, row = min(self._unmarked.items(), key=lambda spelt: spelt[1])
+        if not isinstance(self._periods.get(raw), str):
             return []
         # One whose calendar namesake has not begun ("Q1 2027" in December 2026) says the file's quarters are
         # fiscal, whichever row comes first.
-        if any(ambiguous_quarter(raw) is None for raw in self._unmarked_all if isinstance(self._periods.get(raw), str)):
+        if any(ambiguous_quarter(spelt) is None for spelt in self._unmarked
+               if isinstance(self._periods.get(spelt), str)):
             return []
-        raw, row = self._unmarked
         read = ambiguous_quarter(raw)
         return [f"Quarters written without FY, such as {raw.strip()!r} (row {row}), are read as fiscal quarters: "
                 f"{read}, {read.start:%B %Y} to {read.end:%B %Y}. If the file means calendar quarters, write them "

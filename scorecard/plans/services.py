@@ -165,12 +165,13 @@ def may_see(session, user, plan_id: int) -> bool:
     return session.scalar(visible_plans(session, user).where(PerformancePlan.id == plan_id)) is not None
 
 
-def _rating_findings(ids: list, *columns) -> sa.Select:
-    """The published rules' rating findings of the requirements `ids`, each requirement's latest first
-    (latest period, then newest): `columns` of them."""
+def _rating_findings(ids: list, *columns, rated: bool = True) -> sa.Select:
+    """The published rules' rating findings of the requirements `ids` (with `rated` False, those that concluded
+    no rating), each requirement's latest first (latest period, then newest): `columns` of them."""
     return (sa.select(*columns).join(RuleVersion, RuleVersion.id == Finding.rule_version_id)
             .where(Finding.subject_type == RuleSubject.requirement, Finding.subject_id.in_(ids),
-                   Finding.rating.is_not(None), RuleVersion.status == RuleStatus.published)
+                   Finding.rating.is_not(None) if rated else Finding.rating.is_(None),
+                   RuleVersion.status == RuleStatus.published)
             .order_by(Finding.subject_id, Finding.period.desc(), Finding.id.desc()))
 
 
@@ -212,11 +213,7 @@ def unrated_findings(session, requirement_ids) -> dict[int, Finding]:
     if not ids:
         return {}
     found: dict[int, Finding] = {}
-    for finding in session.scalars(
-            sa.select(Finding).join(RuleVersion, RuleVersion.id == Finding.rule_version_id)
-            .where(Finding.subject_type == RuleSubject.requirement, Finding.subject_id.in_(ids),
-                   Finding.rating.is_(None), RuleVersion.status == RuleStatus.published)
-            .order_by(Finding.subject_id, Finding.period.desc(), Finding.id.desc())):
+    for finding in session.scalars(_rating_findings(ids, Finding, rated=False)):
         found.setdefault(finding.subject_id, finding)
     return found
 
