@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime
 
 import plotly.graph_objects as go
 import pytest
+import sqlalchemy as sa
 
 from dashboards.figures import life_experiences as life_charts
 from dashboards.figures import program as charts
@@ -555,6 +556,92 @@ def test_life_experiences_pool_their_programs_across_agencies(world):
     v1 = go.Figure(life_charts.trust_figure(rollups.life_experience_rollup(db.session, "FY2023-Q4", min_n=30)))
     assert "1 of 2 programs reported" in v1.data[0].y[0], "Pension Line did not report in FY2023-Q4"
 
+
+
+def _same(grouped: queries.Measure, observed: queries.Measure, what) -> None:
+    for name in ("value", "n", "ci_low", "ci_high", "mean"):
+        got, expected = getattr(grouped, name), getattr(observed, name)
+        assert (got is None) == (expected is None) and (got is None or got == pytest.approx(expected)), (what, name)
+    assert (grouped.unit, grouped.scale, grouped.without_counts) == (
+        observed.unit, observed.scale, observed.without_counts), what
+
+
+def _pooled_both_ways(session, period: str) -> int:
+    """Each program's measure of each survey metric in `period`, from the database's grouped rows
+    (`grouped_measure`) against its observations pooled one by one (`pooled_measure`); the count compared."""
+    metrics = common.survey_metrics(session)
+    grouped, observed = {}, {}
+    for row in common.pooled_rows(session, period, metrics, sourced=True):
+        grouped.setdefault((row.program_id, row.metric_id), []).append(row)
+    for row in session.scalars(sa.select(Observation).where(Observation.period == period,
+                                                            Observation.metric_id.in_(list(metrics)),
+                                                            Observation.program_id.is_not(None))):
+        observed.setdefault((row.program_id, row.metric_id), []).append(row)
+    assert grouped.keys() == observed.keys()
+    for key, rows in observed.items():
+        metric = metrics[key[1]]
+        spec = queries.spec_for(metric.code, metric.driver.value if metric.driver else None, period)
+        share = spec is not None and spec.share_of_trust
+        _same(queries.grouped_measure(metric.kind, grouped[key], share_of_trust=share),
+              queries.pooled_measure(metric.kind, rows, share_of_trust=share), (period, key))
+    return len(observed)
+
+
+def test_grouped_rows_pool_to_the_numbers_of_the_observations_themselves(world):
+    """A mean reported without counts beside counted answers, shares without respondents, a v2 trust
+    question asked on thumbs and on 1-5 under one wording, and answers of none (n = 0): the database's
+    sums give each program's measures exactly as its observations pooled one by one do."""
+    calls, line = world["calls"], world["line"]
+    observe(db.session, calls, "trust", "FY2024-Q1", value=4.8, n=2000, channel="mail", question=V1_TRUST)
+    observe(db.session, calls, "satisfaction", "FY2024-Q1", value=3.9, n=0, channel="mail")
+    observe(db.session, line, v2_metric_code("positive", "ease"), "FY2024-Q2", value=40.0, channel="kiosk")
+    observe(db.session, line, v2_metric_code("positive", "ease"), "FY2024-Q2", value=20.0, n=50, channel="web")
+    observe(db.session, line, "trust", "FY2024-Q2", counts=[10, 0, 0, 0, 30], channel="kiosk", question=FIVE_TRUST)
+    observe(db.session, line, "trust", "FY2024-Q2", counts=[3, 0, 0, 0, 9], channel="mail")
+    observe(db.session, line, "trust", "FY2024-Q2", counts=[1, 1, 1, 1, 1], channel="phone")
+    db.session.commit()
+    compared = sum(_pooled_both_ways(db.session, period) for period in ("FY2023-Q4", "FY2024-Q1", "FY2024-Q2",
+                                                                         "FY2024-Q3"))
+    assert compared == 11
+    mixed = rollups.life_experience_rollup(db.session, "FY2024-Q2").experiences[0]
+    pension = next(p for p in mixed.programs if p.name == "Pension Line")
+    assert pension.trust_n == 100 + 40 + 12 + 5 and pension.trust == pytest.approx(100 * (80 + 30 + 9 + 2) / 157)
+
+
+def test_the_life_experiences_pool_what_their_programs_observations_pool_and_judge_as_the_overview(evaluated):
+    """The demo agency, every quarter with data, all agencies and each: an experience's measures are
+    its programs' observations pooled one by one, and each program's status and trust are those the
+    overview and the program page give."""
+    with evaluated.app_context():
+        metrics = common.survey_metrics(db.session)
+        agencies = [None, *(a for a, _ in common.agencies(db.session))]
+        periods = common.periods_with_data(db.session)
+        compared = 0
+        for period in periods:
+            specs = {metric_id: queries.spec_for(metric.code, metric.driver.value if metric.driver else None, period)
+                     for metric_id, metric in metrics.items()}
+            for agency in agencies:
+                rollup = rollups.life_experience_rollup.uncached(db.session, period, agency)
+                statuses = common.program_statuses(db.session, period, common.ProgramFilter(agency, None, None))
+                for experience in rollup.experiences:
+                    ids = [p.program_id for p in experience.programs]
+                    rows = db.session.scalars(sa.select(Observation).where(
+                        Observation.period == period, Observation.program_id.in_(ids),
+                        Observation.metric_id.in_(list(metrics)))).all()
+                    for measure in experience.measures:
+                        own = [r for r in rows if specs[r.metric_id] == measure.spec]
+                        expected = queries.pooled_measure(metrics[own[0].metric_id].kind, own,
+                                                          share_of_trust=measure.spec.share_of_trust)
+                        assert (measure.value, measure.n, measure.ci_low, measure.ci_high) == pytest.approx(
+                            (expected.value, expected.n, expected.ci_low, expected.ci_high), nan_ok=True), (
+                            period, agency, experience.name, measure.label)
+                        assert measure.programs == len({r.program_id for r in own})
+                        compared += 1
+                    for program in experience.programs:
+                        status = statuses.get(program.program_id)
+                        assert program.status == (status.status if status else "no_data"), (period, program.name)
+                        assert program.finding_id == (status.finding_id if status else None)
+        assert len(periods) >= 16 and compared > 500, "the demo's every quarter and agency compared"
 
 # ------------------------------------------------------------------------------ the pages
 

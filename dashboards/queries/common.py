@@ -222,11 +222,10 @@ class Pooled(NamedTuple):
 
 
 
-def _pooled_value(likert: bool, row) -> tuple:
-    """(value, n, counts) from one program's sums (row[2:7] the answer counts, row[7:13] the sums
-    of the values, row[13:15] those of the means reported without answers), as `scoring.pooled_score`
-    pools the rows (the mean as
-    `survey.stats_from_counts` computes it)."""
+def pooled_value(likert: bool, row) -> tuple:
+    """(value, n, counts) from one group's sums (`pooled_rows`: row[2:7] the answer counts, row[7:13] the
+    sums of the values, row[13:15] those of the means reported without answers), as `scoring.pooled_score`
+    pools the rows (the mean as `survey.stats_from_counts` computes it)."""
     counts = row[2:7]
     n = sum(counts)
     if likert and n:
@@ -265,12 +264,14 @@ def target_book(session, fiscal_year: int) -> TargetBook:
     return TargetBook(session, fiscal_year)
 
 
-_SUMS = slice(2, 15)  # a grouped row's answer counts and sums (`_pooled_value`), after program and metric ids
+# A grouped row (`pooled_rows`): program and metric ids, then its sums (`pooled_value`), then the observations
+# holding answers and those of them answering 2, 3 or 4 (a v2 trust form's scale: program.trust_scales).
+_SUMS = slice(2, 17)
 
 
-def _summed(rows: list) -> tuple:
-    """Rows of the pooled query grouped finer (by question and import batch) as one row of the program and
-    metric: each sum added (a sum SQL found empty, None, adds nothing)."""
+def summed(rows: list) -> tuple:
+    """Grouped rows (`pooled_rows`) as one: the first's program and metric ids, each sum added (a sum SQL
+    found empty, None, adds nothing)."""
     if len(rows) == 1:
         return rows[0]
     sums = []
@@ -296,19 +297,13 @@ def _sourced(rows: list, seen: dict) -> tuple[tuple[str, ...], tuple]:
     return tuple(seen.setdefault(part, part) for part in said)
 
 
-@cached(reads=SURVEY)
-def pooled_scores(session, period: str, programs: ProgramFilter = EVERY_PROGRAM, *,
-                  min_n: int = 30, sourced: bool = False) -> dict[int, dict[int, Pooled]]:
-    """{metric id: {program id: Pooled}} of the A-11 driver metrics in `period` for the selected
-    programs with observations of them (no data: value None). One GROUP BY in the database for
-    every driver, instead of every observation read and pooled in Python (the numbers are the
-    same: the sums are exact); targets judged from plain numbers (TargetBook). `sourced`: each also
-    names the questions as asked and the import batches (the same pass, grouped by them too: a
-    second pass over the quarter cost the heatmap 17 ms of its 120 at 1,000,000 observations)."""
-    period = str(parse_period(period))
-    metrics = {m.id: m for m in driver_metrics(session)}
-    if not metrics:
-        return {}
+def pooled_rows(session, period: str, metric_ids, programs: ProgramFilter = EVERY_PROGRAM, *,
+                sourced: bool = False) -> list:
+    """The quarter's observations of `metric_ids` (of the selected programs) grouped by program and metric
+    (`sourced`: and by the question as asked and the import batch, the last two columns), each group's
+    answer counts and value sums (`pooled_value`) and its observations with answers (`_SUMS`). One GROUP
+    BY in the database: every observation read and pooled in Python cost a page hundreds of milliseconds
+    at 1,000,000 observations, for the same numbers (the sums are exact)."""
     o = Observation
     answers = (o.count_1, o.count_2, o.count_3, o.count_4, o.count_5)
     # As scoring.pooled_score pools rows: a value of no respondents (n = 0) is left out (it adds nothing to
@@ -318,6 +313,8 @@ def pooled_scores(session, period: str, programs: ProgramFilter = EVERY_PROGRAM,
     valued = o.value.is_not(None)
     kept = sa.or_(o.n.is_(None), o.n != 0)
     lone = sa.func.coalesce(*answers).is_(None)
+    answered = sum(sa.func.coalesce(c, 0) for c in answers) > 0
+    middle = sum(sa.func.coalesce(c, 0) for c in answers[1:4]) > 0
     grouped = (o.program_id, o.metric_id, o.question_text, o.import_batch_id) if sourced else (o.program_id,
                                                                                                  o.metric_id)
     query = (
@@ -327,29 +324,53 @@ def pooled_scores(session, period: str, programs: ProgramFilter = EVERY_PROGRAM,
                   sa.func.sum(sa.case((kept, o.value))),
                   sa.func.sum(sa.case((sa.and_(valued, o.n.is_(None)), 1), else_=0)),
                   sa.func.sum(sa.case((lone, o.value * o.n))), sa.func.sum(sa.case((sa.and_(lone, valued), o.n))),
+                  sa.func.count(sa.case((answered, 1))), sa.func.count(sa.case((sa.and_(answered, middle), 1))),
                   *grouped[2:])
-        .where(o.period == period, o.metric_id.in_(list(metrics)), o.program_id.is_not(None))
+        .where(o.period == str(parse_period(period)), o.metric_id.in_(list(metric_ids) or [-1]),
+               o.program_id.is_not(None))
         .group_by(*grouped))
     if programs != EVERY_PROGRAM:
         query = query.where(o.program_id.in_(
             programs.apply(sa.select(Program.id).join(Component, Component.id == Program.component_id))))
+    return session.connection().execute(query).all()  # rows as the database gives them (thousands), not the ORM's
+
+
+@cached(reads=SURVEY)
+def pooled_scores(session, period: str, programs: ProgramFilter = EVERY_PROGRAM, *,
+                  min_n: int = 30, sourced: bool = False) -> dict[int, dict[int, Pooled]]:
+    """{metric id: {program id: Pooled}} of the A-11 driver metrics in `period` for the selected
+    programs with observations of them (no data: value None), pooled by the database (`pooled_rows`);
+    targets judged from plain numbers (TargetBook). `sourced`: each also names the questions as asked
+    and the import batches (the same pass, grouped by them too: a second pass over the quarter cost the
+    heatmap 17 ms of its 120 at 1,000,000 observations)."""
+    metrics = driver_metrics(session)
+    if not metrics:
+        return {}
+    rows = pooled_rows(session, period, [m.id for m in metrics], programs, sourced=sourced)
+    return scores_from_rows(session, period, metrics, rows, min_n=min_n, sourced=sourced)
+
+
+def scores_from_rows(session, period: str, metrics: list[Metric], rows: list, *, min_n: int = 30,
+              sourced: bool = False) -> dict[int, dict[int, Pooled]]:
+    """`pooled_scores` of grouped rows (`pooled_rows`, of these metrics): each program's score, target and
+    status."""
+    period = str(parse_period(period))
     book = target_book(session, parse_period(period).fiscal_year)
     places = program_places(session)
-    kinds = {metric_id: (metric.kind is MetricKind.likert, metric.is_survey) for metric_id, metric in metrics.items()}
-    found: dict[int, dict[int, Pooled]] = {metric_id: {} for metric_id in metrics}
+    kinds = {metric.id: (metric.kind is MetricKind.likert, metric.is_survey) for metric in metrics}
+    found: dict[int, dict[int, Pooled]] = {metric_id: {} for metric_id in kinds}
     no_data = Pooled(None, None, None, None, NO_DATA)
-    rows = session.connection().execute(query).all()  # rows as the database gives them (thousands), not the ORM's
     if sourced:  # a program's metric in several rows (a question or batch each): summed, their sources named
         groups: dict[tuple[int, int], list] = {}
         for row in rows:
             groups.setdefault((row[0], row[1]), []).append(row)
         seen: dict[tuple, tuple] = {}
-        pooled = ((*key, _summed(found), _sourced(found, seen)) for key, found in groups.items())
+        pooled = ((*key, summed(found), _sourced(found, seen)) for key, found in groups.items())
     else:
         pooled = ((row[0], row[1], row, ()) for row in rows)
     for program_id, metric_id, row, said in pooled:
         likert, survey = kinds[metric_id]
-        value, n, counts = _pooled_value(likert, row)
+        value, n, counts = pooled_value(likert, row)
         if value is None:  # only questions reported without counts (or values): no score to give
             found[metric_id][program_id] = no_data._replace(questions=said[0], batches=said[1]) if said else no_data
             continue
@@ -412,9 +433,16 @@ def program_statuses(session, period: str, programs: ProgramFilter = EVERY_PROGR
         .where(reported_in(session, [period])))
     metric = status_metric(session)
     scores = {} if metric is None else pooled_scores(session, period, programs, min_n=min_n).get(metric.id, {})
+    return statuses_of(session, period, metric, scores, session.scalars(query))
+
+
+def statuses_of(session, period: str, metric: Optional[Metric], scores: dict[int, Pooled],
+                program_ids) -> dict[int, ProgramStatus]:
+    """`program_statuses` of these programs (those reporting A-11 survey results in `period`), given their
+    pooled scores of the status metric."""
     findings = status_findings(session, period)
     found = {}
-    for program_id in session.scalars(query):
+    for program_id in program_ids:
         score, finding = scores.get(program_id), findings.get(program_id)
         status = finding.status if finding is not None and finding.status else score.status if score else NO_DATA
         found[program_id] = ProgramStatus(

@@ -27,7 +27,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from dashboards.cache import SURVEY, cached
-from dashboards.queries.common import DRIVER_ORDER, survey_metrics
+from dashboards.queries.common import DRIVER_ORDER, pooled_value, summed, survey_metrics
 from scorecard.a11 import V2_ASPECTS, V2_FROM, asked_in_v2, driver_name
 from scorecard.clock import day_of
 from scorecard.driver_rule import is_non_standard_wording
@@ -98,14 +98,24 @@ def _counts(row) -> list[int]:
     return [row.count_1 or 0, row.count_2 or 0, row.count_3 or 0, row.count_4 or 0, row.count_5 or 0]
 
 
+def _scale(question: Optional[str], middle: bool) -> str:
+    text = (question or "").lower()
+    if "thumbs" in text:
+        return THUMBS
+    return FIVE if middle or "1 to 5" in text else THUMBS
+
+
 def trust_scale(row) -> str:
     """The v2 trust form of one observation: thumbs (the Touchpoints import says so in the question
     it stores; else only 1s and 5s) or 1-5."""
-    text = (row.question_text or "").lower()
-    if "thumbs" in text:
-        return THUMBS
-    counts = _counts(row)
-    return FIVE if any(counts[1:4]) or "1 to 5" in text else THUMBS
+    return _scale(row.question_text, any(_counts(row)[1:4]))
+
+
+def trust_scales(row) -> set[str]:
+    """`trust_scale` of each observation with answers in a grouped row (`common.pooled_rows`, grouped by
+    the question: its last columns but one, after the observations with answers and those answering 2-4)."""
+    answered, middle, question = row[15], row[16], row[-2]
+    return ({_scale(question, True)} if middle else set()) | ({_scale(question, False)} if answered > middle else set())
 
 
 def pooled_measure(kind: MetricKind, rows: list, *, share_of_trust: bool = False) -> Measure:
@@ -132,6 +142,30 @@ def pooled_measure(kind: MetricKind, rows: list, *, share_of_trust: bool = False
         return Measure(score.value, MEAN, score.n, low, high, score.value)
     low, high = wilson(score.value, score.n) if score.n else (None, None)
     return Measure(score.value, SHARE, score.n, low, high)
+
+
+def grouped_measure(kind: MetricKind, rows: list, *, share_of_trust: bool = False) -> Measure:
+    """`pooled_measure` of rows the database grouped by program, metric, question and import batch
+    (`common.pooled_rows`): the same numbers, pooled from each group's sums."""
+    row = summed(rows)
+    counts, likert = row[2:7], kind is MetricKind.likert
+    if likert and share_of_trust:
+        if not sum(counts):
+            return Measure(None, SHARE, None, without_counts=bool(rows))
+        stats = stats_from_counts(list(counts))
+        share = stats.percent_agree  # a thumbs up (stored as a 5), or a 4 or 5 on a 1-5 form
+        scales = set().union(*(trust_scales(r) for r in rows if r[15]))
+        low, high = wilson(share, stats.n)
+        return Measure(share, SHARE, stats.n, low, high, stats.mean, scales.pop() if len(scales) == 1 else MIXED)
+    value, n, _ = pooled_value(likert, row)
+    if value is None:
+        return Measure(None, MEAN if likert else SHARE, None, without_counts=bool(rows))
+    if likert:
+        stats = stats_from_counts(list(counts)) if sum(counts) and not row[14] else None  # none beside lone means
+        low, high = (stats.ci_low, stats.ci_high) if stats and stats.ci_low is not None else (None, None)
+        return Measure(value, MEAN, n, low, high, value)
+    low, high = wilson(value, n) if n else (None, None)
+    return Measure(value, SHARE, n, low, high)
 
 
 # --------------------------------------------------------------------------- the measures shown
