@@ -603,9 +603,36 @@ def test_grouped_rows_pool_to_the_numbers_of_the_observations_themselves(world):
     compared = sum(_pooled_both_ways(db.session, period) for period in ("FY2023-Q4", "FY2024-Q1", "FY2024-Q2",
                                                                          "FY2024-Q3"))
     assert compared == 11
+    assert sum(_trend_as_observed(db.session, p.id) for p in (calls, line)) == compared
     mixed = rollups.life_experience_rollup(db.session, "FY2024-Q2").experiences[0]
     pension = next(p for p in mixed.programs if p.name == "Pension Line")
     assert pension.trust_n == 100 + 40 + 12 + 5 and pension.trust == pytest.approx(100 * (80 + 30 + 9 + 2) / 157)
+
+
+
+def _trend_as_observed(session, program_id: int) -> int:
+    """Each point of the program's trend against its quarter's observations of the measure pooled one by one
+    (`pooled_measure`, `wording`); the points compared."""
+    metrics = common.survey_metrics(session)
+    trend = queries.program_trend.uncached(session, program_id)
+    observed: dict[tuple, list] = {}
+    for row in session.scalars(sa.select(Observation).where(Observation.program_id == program_id,
+                                                            Observation.metric_id.in_(list(metrics)))):
+        metric = metrics[row.metric_id]
+        spec = queries.spec_for(metric.code, metric.driver.value if metric.driver else None, row.period)
+        if spec is not None:
+            observed.setdefault((spec, row.period), []).append(row)
+    points = {(series.spec, point.period): point for series in trend.series for point in series.points}
+    assert points.keys() == observed.keys()
+    for (spec, period), point in points.items():
+        rows = observed[spec, period]
+        expected = queries.pooled_measure(metrics[rows[0].metric_id].kind, rows, share_of_trust=spec.share_of_trust)
+        got = queries.Measure(point.value, expected.unit, point.n, point.ci_low, point.ci_high,
+                              point.mean if spec.share_of_trust else expected.mean, point.scale, point.without_counts)
+        _same(got, expected, (program_id, spec, period))
+        assert (point.questions, point.non_standard) == queries.wording(spec, rows)
+        assert len(point.sources) == len({r.import_batch_id for r in rows})
+    return len(points)
 
 
 def test_the_life_experiences_pool_what_their_programs_observations_pool_and_judge_as_the_overview(evaluated):
@@ -642,6 +669,9 @@ def test_the_life_experiences_pool_what_their_programs_observations_pool_and_jud
                         assert program.status == (status.status if status else "no_data"), (period, program.name)
                         assert program.finding_id == (status.finding_id if status else None)
         assert len(periods) >= 16 and compared > 500, "the demo's every quarter and agency compared"
+        programs = db.session.scalars(sa.select(Observation.program_id).distinct()
+                                      .where(Observation.program_id.is_not(None))).all()
+        assert sum(_trend_as_observed(db.session, program_id) for program_id in programs) > 1000
 
 # ------------------------------------------------------------------------------ the pages
 

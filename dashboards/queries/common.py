@@ -297,6 +297,30 @@ def _sourced(rows: list, seen: dict) -> tuple[tuple[str, ...], tuple]:
     return tuple(seen.setdefault(part, part) for part in said)
 
 
+def pooled_sums() -> list:
+    """The sums a group of observations is pooled from (`_SUMS`, read by `pooled_value` and
+    program.trust_scales), as the database computes them in a GROUP BY."""
+    o = Observation
+    answers = (o.count_1, o.count_2, o.count_3, o.count_4, o.count_5)
+    # As scoring.pooled_score pools rows: a value of no respondents (n = 0) is left out (it adds nothing to
+    # the sums of n and value x n; the count and sum of values skip it), and its program stays listed; a
+    # mean reported without answer counts beside others' counts is weighed by its n (scoring.uncounted;
+    # "without counts" here is every count empty, one test a row where five cost a tenth of the query:
+    # the importers refuse answer counts of all 0 beside respondents or a value).
+    valued = o.value.is_not(None)
+    kept = sa.or_(o.n.is_(None), o.n != 0)
+    lone = sa.func.coalesce(*answers).is_(None)
+    answered = sum(sa.func.coalesce(c, 0) for c in answers) > 0
+    middle = sum(sa.func.coalesce(c, 0) for c in answers[1:4]) > 0
+    return [*[sa.func.sum(sa.func.coalesce(c, 0)) for c in answers],
+            sa.func.count(sa.case((kept, o.value))), sa.func.count(sa.case((valued, o.n))),
+            sa.func.sum(sa.case((valued, o.n))), sa.func.sum(o.value * o.n),
+            sa.func.sum(sa.case((kept, o.value))),
+            sa.func.sum(sa.case((sa.and_(valued, o.n.is_(None)), 1), else_=0)),
+            sa.func.sum(sa.case((lone, o.value * o.n))), sa.func.sum(sa.case((sa.and_(lone, valued), o.n))),
+            sa.func.count(sa.case((answered, 1))), sa.func.count(sa.case((sa.and_(answered, middle), 1)))]
+
+
 def pooled_rows(session, period: str, metric_ids, programs: ProgramFilter = EVERY_PROGRAM, *,
                 sourced: bool = False) -> list:
     """The quarter's observations of `metric_ids` (of the selected programs) grouped by program and metric
@@ -305,27 +329,10 @@ def pooled_rows(session, period: str, metric_ids, programs: ProgramFilter = EVER
     BY in the database: every observation read and pooled in Python cost a page hundreds of milliseconds
     at 1,000,000 observations, for the same numbers (the sums are exact)."""
     o = Observation
-    answers = (o.count_1, o.count_2, o.count_3, o.count_4, o.count_5)
-    # As scoring.pooled_score pools rows: a value of no respondents (n = 0) is left out (it adds nothing to
-    # the sums of n and value x n; the count and sum of values skip it), and its program stays listed; a
-    # mean reported without answer counts beside others' counts is weighed by its n (scoring.uncounted;
-    # "without counts" here is every count empty, one test a row where five cost a tenth of the query).
-    valued = o.value.is_not(None)
-    kept = sa.or_(o.n.is_(None), o.n != 0)
-    lone = sa.func.coalesce(*answers).is_(None)
-    answered = sum(sa.func.coalesce(c, 0) for c in answers) > 0
-    middle = sum(sa.func.coalesce(c, 0) for c in answers[1:4]) > 0
     grouped = (o.program_id, o.metric_id, o.question_text, o.import_batch_id) if sourced else (o.program_id,
                                                                                                  o.metric_id)
     query = (
-        sa.select(o.program_id, o.metric_id, *[sa.func.sum(sa.func.coalesce(c, 0)) for c in answers],
-                  sa.func.count(sa.case((kept, o.value))), sa.func.count(sa.case((valued, o.n))),
-                  sa.func.sum(sa.case((valued, o.n))), sa.func.sum(o.value * o.n),
-                  sa.func.sum(sa.case((kept, o.value))),
-                  sa.func.sum(sa.case((sa.and_(valued, o.n.is_(None)), 1), else_=0)),
-                  sa.func.sum(sa.case((lone, o.value * o.n))), sa.func.sum(sa.case((sa.and_(lone, valued), o.n))),
-                  sa.func.count(sa.case((answered, 1))), sa.func.count(sa.case((sa.and_(answered, middle), 1))),
-                  *grouped[2:])
+        sa.select(o.program_id, o.metric_id, *pooled_sums(), *grouped[2:])
         .where(o.period == str(parse_period(period)), o.metric_id.in_(list(metric_ids) or [-1]),
                o.program_id.is_not(None))
         .group_by(*grouped))
