@@ -571,7 +571,7 @@ def _pooled_both_ways(session, period: str) -> int:
     (`grouped_measure`) against its observations pooled one by one (`pooled_measure`); the count compared."""
     metrics = common.survey_metrics(session)
     grouped, observed = {}, {}
-    for row in common.pooled_rows(session, period, metrics, sourced=True):
+    for row in common.pooled_rows(session, period, metrics, sourced=True, scales=True):
         grouped.setdefault((row.program_id, row.metric_id), []).append(row)
     for row in session.scalars(sa.select(Observation).where(Observation.period == period,
                                                             Observation.metric_id.in_(list(metrics)),

@@ -264,18 +264,19 @@ def target_book(session, fiscal_year: int) -> TargetBook:
     return TargetBook(session, fiscal_year)
 
 
-# A grouped row (`pooled_rows`): program and metric ids, then its sums (`pooled_value`), then the observations
-# holding answers and those of them answering 2, 3 or 4 (a v2 trust form's scale: program.trust_scales).
-_SUMS = slice(2, 17)
+# A grouped row (`pooled_rows`): program and metric ids, then its sums (`pooled_value`), then, asked for (`scales`),
+# the observations holding answers and those of them answering 2, 3 or 4 (a v2 trust form's scale:
+# program.trust_scales), then what it is grouped by besides.
+_SUMS, SCALES = slice(2, 15), slice(15, 17)
 
 
-def summed(rows: list) -> tuple:
+def summed(rows: list, *, scales: bool = False) -> tuple:
     """Grouped rows (`pooled_rows`) as one: the first's program and metric ids, each sum added (a sum SQL
-    found empty, None, adds nothing)."""
+    found empty, None, adds nothing), and with `scales` the counts of observations (`SCALES`) too."""
     if len(rows) == 1:
         return rows[0]
     sums = []
-    for column in zip(*(row[_SUMS] for row in rows)):
+    for column in zip(*(row[2:SCALES.stop if scales else _SUMS.stop] for row in rows)):
         present = [value for value in column if value is not None]
         sums.append(sum(present) if present else None)
     return (rows[0][0], rows[0][1], *sums)
@@ -297,9 +298,11 @@ def _sourced(rows: list, seen: dict) -> tuple[tuple[str, ...], tuple]:
     return tuple(seen.setdefault(part, part) for part in said)
 
 
-def pooled_sums() -> list:
-    """The sums a group of observations is pooled from (`_SUMS`, read by `pooled_value` and
-    program.trust_scales), as the database computes them in a GROUP BY."""
+def pooled_sums(*, scales: bool = False) -> list:
+    """The sums a group of observations is pooled from (`_SUMS`, read by `pooled_value`), and with `scales`
+    its observations with answers and with answers of 2-4 (`SCALES`, read by program.trust_scales; they cost
+    the quarter's GROUP BY a sixth more, which the heatmap and the overview do not need), as the database
+    computes them in a GROUP BY."""
     o = Observation
     answers = (o.count_1, o.count_2, o.count_3, o.count_4, o.count_5)
     # As scoring.pooled_score pools rows: a value of no respondents (n = 0) is left out (it adds nothing to
@@ -318,21 +321,22 @@ def pooled_sums() -> list:
             sa.func.sum(sa.case((kept, o.value))),
             sa.func.sum(sa.case((sa.and_(valued, o.n.is_(None)), 1), else_=0)),
             sa.func.sum(sa.case((lone, o.value * o.n))), sa.func.sum(sa.case((sa.and_(lone, valued), o.n))),
-            sa.func.count(sa.case((answered, 1))), sa.func.count(sa.case((sa.and_(answered, middle), 1)))]
+            *([sa.func.count(sa.case((answered, 1))), sa.func.count(sa.case((sa.and_(answered, middle), 1)))]
+              if scales else [])]
 
 
 def pooled_rows(session, period: str, metric_ids, programs: ProgramFilter = EVERY_PROGRAM, *,
-                sourced: bool = False) -> list:
+                sourced: bool = False, scales: bool = False) -> list:
     """The quarter's observations of `metric_ids` (of the selected programs) grouped by program and metric
     (`sourced`: and by the question as asked and the import batch, the last two columns), each group's
-    answer counts and value sums (`pooled_value`) and its observations with answers (`_SUMS`). One GROUP
+    answer counts and value sums (`pooled_sums`, with `scales` if asked). One GROUP
     BY in the database: every observation read and pooled in Python cost a page hundreds of milliseconds
     at 1,000,000 observations, for the same numbers (the sums are exact)."""
     o = Observation
     grouped = (o.program_id, o.metric_id, o.question_text, o.import_batch_id) if sourced else (o.program_id,
                                                                                                  o.metric_id)
     query = (
-        sa.select(o.program_id, o.metric_id, *pooled_sums(), *grouped[2:])
+        sa.select(o.program_id, o.metric_id, *pooled_sums(scales=scales), *grouped[2:])
         .where(o.period == str(parse_period(period)), o.metric_id.in_(list(metric_ids) or [-1]),
                o.program_id.is_not(None))
         .group_by(*grouped))

@@ -135,7 +135,8 @@ def life_experience_rollup(session, period: Optional[str] = None, agency_id: Opt
     members = _members(session, agency_id)
     metrics = survey_metrics(session)
     rows_by_program: dict[int, list] = defaultdict(list)
-    for row in pooled_rows(session, period, metrics, ProgramFilter(agency_id, None, None), sourced=True):
+    for row in pooled_rows(session, period, metrics, ProgramFilter(agency_id, None, None), sourced=True,
+                           scales=True):
         rows_by_program[row.program_id].append(row)
     sourced = sources(session, (r.import_batch_id for rows in rows_by_program.values() for r in rows))
     # A program's status is its own, whichever experience lists it: judged once for them all.

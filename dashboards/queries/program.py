@@ -27,7 +27,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from dashboards.cache import SURVEY, cached
-from dashboards.queries.common import DRIVER_ORDER, pooled_sums, pooled_value, summed, survey_metrics
+from dashboards.queries.common import DRIVER_ORDER, SCALES, pooled_sums, pooled_value, summed, survey_metrics
 from scorecard.a11 import V2_ASPECTS, V2_FROM, asked_in_v2, driver_name
 from scorecard.clock import day_of
 from scorecard.driver_rule import is_non_standard_wording
@@ -112,9 +112,9 @@ def trust_scale(row) -> str:
 
 
 def trust_scales(row) -> set[str]:
-    """`trust_scale` of each observation with answers in a grouped row (`common.pooled_rows`, grouped by
-    the question: its last columns but one, after the observations with answers and those answering 2-4)."""
-    answered, middle, question = row[15], row[16], row[-2]
+    """`trust_scale` of each observation with answers in a grouped row (`common.pooled_rows` with `scales`,
+    grouped by the question: its last column but one)."""
+    (answered, middle), question = row[SCALES], row[-2]
     return ({_scale(question, True)} if middle else set()) | ({_scale(question, False)} if answered > middle else set())
 
 
@@ -147,14 +147,14 @@ def pooled_measure(kind: MetricKind, rows: list, *, share_of_trust: bool = False
 def grouped_measure(kind: MetricKind, rows: list, *, share_of_trust: bool = False) -> Measure:
     """`pooled_measure` of rows the database grouped by program, metric, question and import batch
     (`common.pooled_rows`): the same numbers, pooled from each group's sums."""
-    row = summed(rows)
+    row = summed(rows, scales=True)
     counts, likert = row[2:7], kind is MetricKind.likert
     if likert and share_of_trust:
         if not sum(counts):
             return Measure(None, SHARE, None, without_counts=bool(rows))
         stats = stats_from_counts(list(counts))
         share = stats.percent_agree  # a thumbs up (stored as a 5), or a 4 or 5 on a 1-5 form
-        scales = set().union(*(trust_scales(r) for r in rows if r[15]))
+        scales = set().union(*(trust_scales(r) for r in rows if r[SCALES.start]))
         low, high = wilson(share, stats.n)
         return Measure(share, SHARE, stats.n, low, high, stats.mean, scales.pop() if len(scales) == 1 else MIXED)
     value, n, _ = pooled_value(likert, row)
@@ -338,7 +338,7 @@ def _grouped_rows(session, program_id: int, metric_ids, period: Optional[str] = 
     here, as in `_observation_rows`: the program's index reads its few rows."""
     o = Observation
     grouped = (o.program_id, o.metric_id, o.period, o.question_text, o.import_batch_id)
-    query = sa.select(*grouped[:2], *pooled_sums(), *grouped[2:]).where(o.program_id == program_id)
+    query = sa.select(*grouped[:2], *pooled_sums(scales=True), *grouped[2:]).where(o.program_id == program_id)
     if period is not None:
         query = query.where(o.period == period)
     wanted = set(metric_ids)
