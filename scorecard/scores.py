@@ -18,7 +18,7 @@ from scorecard.a11 import trust_as_share
 from scorecard.driver_rule import is_non_standard_wording
 from scorecard.models import Component, Metric, MetricKind, Observation, Program
 from scorecard.periods import Period, parse_period
-from scorecard.scoring import TargetBook, pooled_score, rag_status, uncounted
+from scorecard.scoring import TargetBook, answers_only, pooled_score, rag_status, uncounted
 from scorecard.survey import MIN_N_DEFAULT, pool, stats_from_counts
 
 
@@ -92,17 +92,18 @@ def program_scores_for(session, metric: Metric, period: Period | str, *, agency_
         .options(so.joinedload(Program.component).joinedload(Component.agency)))}
     book = TargetBook(session, parse_period(period).fiscal_year)
     driver = metric.driver.value if metric.driver else None
+    only = answers_only(driver, period)
     found = []
     for pid, group in groupby(rows, key=lambda r: r.program_id):
         group = list(group)
         program = programs[pid]
-        score = pooled_score(metric.kind, group)
+        score = pooled_score(metric.kind, group, counted_only=only)
         if score.value is None:
             continue  # only questions reported without counts (or values): no score to give
         counted = [r for r in group if any(r.counts)]
         # the pooled answer counts, when they are the score's (not when means without answers are pooled too)
         counts = (pool(*(r.counts for r in counted)) if metric.kind is MetricKind.likert and counted
-                  and not uncounted(group, counted) else None)
+                  and (only or not uncounted(group, counted)) else None)
         target = book.for_program(metric.id, program)
         found.append(ProgramScore(
             program=program, metric=metric, period=period, value=score.value, n=score.n, counts=counts,

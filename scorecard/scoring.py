@@ -10,6 +10,7 @@ from typing import NamedTuple, Optional
 
 import sqlalchemy as sa
 
+from scorecard.a11 import trust_as_share
 from scorecard.models import Direction, Metric, MetricKind, Observation, Program, ScopeType, Target
 from scorecard.models.metrics import as_compared, rag_for
 from scorecard.periods import Period, parse_period
@@ -37,11 +38,20 @@ def uncounted(rows: list, counted: list) -> list:
     return [r for r in rows if id(r) not in holding and r.value is not None and r.n]
 
 
-def pooled_score(metric_kind: MetricKind, rows: Iterable) -> Score:
+def answers_only(driver: Optional[str], period) -> bool:
+    """Whether a metric's score in a quarter is pooled from answer counts alone: trust from A-11's v2 survey
+    on (a11.trust_as_share) is the share who trust, counted from the answers, so a value typed without them
+    is kept but judges nothing (the import says so). Every pooling of observations asks this: the scores,
+    the rules (rules.context), the dashboards' sums (dashboards.queries.common)."""
+    return trust_as_share(driver, period)
+
+
+def pooled_score(metric_kind: MetricKind, rows: Iterable, *, counted_only: bool = False) -> Score:
     """Pool observation rows (objects with counts, value, n, id) into one score.
 
     Survey metrics pool their answer counts, so the score is the mean of every answer;
-    other metrics average their values, weighted by n where it is known.
+    other metrics average their values, weighted by n where it is known. `counted_only`
+    (`answers_only`): the answer counts alone, and no score without them.
     """
     rows = list(rows)
     ids = [r.id for r in rows]
@@ -49,12 +59,14 @@ def pooled_score(metric_kind: MetricKind, rows: Iterable) -> Score:
         counts, counted = summed_counts(rows)
         if counted:
             stats = stats_from_counts(counts)
-            lone = uncounted(rows, counted)
+            lone = [] if counted_only else uncounted(rows, counted)
             if lone:  # a mean reported without its answers beside others' answers: weighed by its n, no interval
                 total = stats.n + sum(r.n for r in lone)
                 return Score((stats.mean * stats.n + sum(r.value * r.n for r in lone)) / total, total, ids)
             ci = (stats.ci_low, stats.ci_high) if stats.ci_low is not None else None
             return Score(stats.mean, stats.n, ids, ci)
+    if counted_only:
+        return Score(None, None, ids)
     valued = [r for r in rows if r.value is not None and r.n != 0]  # a value of no respondents says nothing
     if not valued:
         return Score(None, None, ids)
@@ -72,7 +84,7 @@ def program_scores(session, period: Period | str, metric_ids: Optional[list[int]
     query = (
         sa.select(Observation.id, Observation.program_id, Observation.metric_id, Observation.value,
                   Observation.n, Observation.count_1, Observation.count_2, Observation.count_3,
-                  Observation.count_4, Observation.count_5, Metric.kind)
+                  Observation.count_4, Observation.count_5, Metric.kind, Metric.driver)
         .join(Metric, Metric.id == Observation.metric_id)
         .where(Observation.period == str(period), Observation.program_id.is_not(None))
     )
@@ -82,8 +94,8 @@ def program_scores(session, period: Period | str, metric_ids: Optional[list[int]
     kinds = {}
     for row in session.execute(query):
         groups[(row.program_id, row.metric_id)].append(row)
-        kinds[row.metric_id] = row.kind
-    return {key: pooled_score(kinds[key[1]], rows) for key, rows in groups.items()}
+        kinds[row.metric_id] = (row.kind, answers_only(row.driver and row.driver.value, period))
+    return {key: pooled_score(kinds[key[1]][0], rows, counted_only=kinds[key[1]][1]) for key, rows in groups.items()}
 
 
 class Thresholds(NamedTuple):

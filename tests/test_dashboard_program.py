@@ -635,6 +635,63 @@ def _trend_as_observed(session, program_id: int) -> int:
     return len(points)
 
 
+
+def test_a_v2_trust_typed_without_its_answers_judges_nothing_on_any_page_or_in_the_rules(world):
+    """From FY2024-Q2 trust is the share who trust, counted from the answers, and the import says a value
+    typed without them "is kept but judges nothing". Beside 200 counted answers (4.2), a typed 1.0 from
+    5,000 respondents made the overview, the heatmap, the life experiences page, the API's scores and the
+    rules read red at 1.06 while the program page said green at 4.2; alone, a typed value was judged."""
+    from scorecard.rules.context import load_context
+    from scorecard.scores import program_scores_for
+    from scorecard.scoring import program_scores
+
+    calls, line, trust = world["calls"], world["line"], world["metrics"]["trust"]
+    observe(db.session, calls, "trust", "FY2024-Q2", value=1.0, n=5000, channel="mail", question=THUMBS_TRUST)
+    observe(db.session, line, "trust", "FY2024-Q3", value=4.9, n=300, channel="mail", question=FIVE_TRUST)
+    observe(db.session, calls, "trust", "FY2024-Q1", value=4.8, n=2000, channel="mail", question=V1_TRUST)
+    db.session.commit()
+    v1 = stats_from_counts(pool([0, 5, 15, 45, 35], [0, 0, 5, 10, 5]))
+    v1_pooled = (v1.mean * v1.n + 4.8 * 2000) / (v1.n + 2000)  # before the v2 survey a typed mean still pools
+
+    def judged(period: str) -> dict:
+        """{(where, program): (value, n)} of the trust score every reader gives."""
+        found = {}
+        for program_id, score in common.pooled_scores.uncached(db.session, period).get(trust.id, {}).items():
+            found["dashboards", program_id] = (score.value, score.n)
+        for score in program_scores_for(db.session, trust, period):
+            found["scores", score.program.id] = (score.value, score.n)
+        for (program_id, _), score in program_scores(db.session, period, [trust.id]).items():
+            if score.value is not None or score.n is not None:
+                found["program_scores", program_id] = (score.value, score.n)
+        ctx = load_context(db.session, today=TODAY)
+        for program in (calls, line):
+            scored = ctx.pool(subject_key(program_id=program.id), trust.id, period).score(trust.kind)
+            if scored.n is not None or scored.value is not None:
+                found["rules", program.id] = (scored.value, scored.n)
+        return found
+
+    assert judged("FY2024-Q2") == {(where, calls.id): (pytest.approx(4.2), 200) for where in (
+        "dashboards", "scores", "program_scores", "rules")} | {(where, line.id): (pytest.approx(
+            stats_from_counts([5, 5, 10, 40, 40]).mean), 100) for where in (
+                "dashboards", "scores", "program_scores", "rules")}
+    status = common.program_statuses.uncached(db.session, "FY2024-Q2")[calls.id]
+    assert (status.status, status.value, status.share) == ("green", pytest.approx(4.2), pytest.approx(80.0))
+    point = queries.program_trend.uncached(db.session, calls.id).of(topic="trust", era=queries.V2)[0].at("FY2024-Q2")
+    assert (point.status, point.mean, point.value) == ("green", pytest.approx(4.2), pytest.approx(80.0))
+    pension = next(p for p in rollups.life_experience_rollup.uncached(db.session, "FY2024-Q2").experiences[0].programs
+                   if p.program_id == calls.id)
+    assert (pension.status, pension.judged) == ("green", pytest.approx(4.2))
+
+    alone = judged("FY2024-Q3")
+    assert ("dashboards", line.id) in alone and alone["dashboards", line.id] == (None, None), "reported, no score"
+    assert not {key for key in alone if key[1] == line.id and key[0] != "dashboards"}, alone
+    assert common.program_statuses.uncached(db.session, "FY2024-Q3")[line.id].status == "no_data"
+
+    before = judged("FY2024-Q1")
+    assert before["dashboards", calls.id] == before["scores", calls.id] == before["rules", calls.id] == (
+        pytest.approx(v1_pooled), v1.n + 2000)
+
+
 def test_the_life_experiences_pool_what_their_programs_observations_pool_and_judge_as_the_overview(evaluated):
     """The demo agency, every quarter with data, all agencies and each: an experience's measures are
     its programs' observations pooled one by one, and each program's status and trust are those the

@@ -186,12 +186,13 @@ def test_heatmap_cells_carry_value_n_target_and_status_worst_first(world):
 
 
 def test_the_heatmap_pools_as_the_scores_do_means_without_answers_and_values_of_no_one(world):
-    """A mean reported without its answer counts beside others' counts is weighed by its n (it was left
-    out: 2,000 respondents' 4.80 beside 100 answers); a value of no respondents weighs nothing. The
-    heatmap's pooling in the database and scoring.pooled_score agree."""
+    """A mean reported without its answer counts beside others' counts is weighed by its n before the v2
+    survey (2,000 respondents' 4.80 beside 100 answers, once left out); from it, trust is counted from the
+    answers and such a mean judges nothing (the import says so). A value of no respondents weighs nothing.
+    The heatmap's pooling in the database and scoring.pooled_score agree."""
     import sqlalchemy as sa
 
-    from scorecard.scoring import pooled_score
+    from scorecard.scoring import answers_only, pooled_score
 
     bravo, trust = world["programs"]["Bravo"], world["metrics"]["trust"]
     for channel, value, n in (("mail", 4.8, 2000), ("kiosk", 1.0, 0)):
@@ -202,9 +203,11 @@ def test_the_heatmap_pools_as_the_scores_do_means_without_answers_and_values_of_
     db.session.commit()
     rows = db.session.scalars(sa.select(Observation).where(
         Observation.program_id == bravo.id, Observation.metric_id == trust.id, Observation.period == Q4)).all()
-    expected = pooled_score(MetricKind.likert, rows)
-    assert expected.n == 2100 and expected.value == pytest.approx((stats_from_counts(MID).mean * 100 + 4.8 * 2000)
-                                                                  / 2100)
+    v1 = pooled_score(MetricKind.likert, rows)
+    assert v1.n == 2100 and v1.value == pytest.approx((stats_from_counts(MID).mean * 100 + 4.8 * 2000) / 2100)
+    assert answers_only("trust", Q4)
+    expected = pooled_score(MetricKind.likert, rows, counted_only=True)
+    assert expected.n == 100 and expected.value == pytest.approx(stats_from_counts(MID).mean)
     echo = world["programs"]["Echo"]  # its only trust row of the quarter: a value of no respondents
     db.session.add(Observation(metric_id=trust.id, agency_id=echo.component.agency_id, component_id=echo.component_id,
                                program_id=echo.id, subject_key=subject_key(program_id=echo.id), period=Q4,
@@ -212,8 +215,8 @@ def test_the_heatmap_pools_as_the_scores_do_means_without_answers_and_values_of_
     db.session.commit()
     heat = heatmap.driver_heatmap(db.session, Q4, min_n=30)
     cell = next(row for row in heat.rows if row.program == "Bravo").cells[heat.drivers.index("trust")]
-    assert cell.n == 2100 and cell.value == pytest.approx(expected.value, abs=0.005)  # shown to 2 places
-    assert cell.share is None, "a share of the 100 answers counted is not the share of 2,100 respondents"
+    assert cell.n == 100 and cell.value == pytest.approx(expected.value, abs=0.005)  # shown to 2 places
+    assert cell.share == pytest.approx(stats_from_counts(MID).percent_agree), "the share of the answers counted"
     [echo_row] = [row for row in heat.rows if row.program == "Echo"]
     assert echo_row.cells[heat.drivers.index("trust")].status == "no_data", "listed, with no score to give"
 

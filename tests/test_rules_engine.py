@@ -60,11 +60,12 @@ def flag_when(condition):
 def test_a_pooled_value_exactly_on_a_threshold_is_judged_on_it_not_below_it():
     """3.7 (n = 20) and 3.7 (n = 62) weighed is 3.6999999999999997 in floating point: red against an amber
     edge at 3.7, where the page said "3.70"."""
-    a = Agency()  # trust's target: 4.0, amber from 3.7
-    a.row(1, "FY2025-Q4", TRUST, 3.7, 20)
-    a.row(1, "FY2025-Q4", TRUST, 3.7, 62)
-    assert a.fact("metric_value", metric="trust").value == pytest.approx(3.7)
-    assert a.fact("target_status", metric="trust").value == "amber"
+    a = Agency()  # trust's target: 4.0, amber from 3.7; means typed without answers pool before the v2 survey
+    a.target(TRUST, ScopeType.agency, 1, 2024, 4.0, 4.0, 3.7)
+    a.row(1, "FY2024-Q1", TRUST, 3.7, 20)
+    a.row(1, "FY2024-Q1", TRUST, 3.7, 62)
+    assert a.fact("metric_value", metric="trust", period="FY2024-Q1").value == pytest.approx(3.7)
+    assert a.fact("target_status", metric="trust", period="FY2024-Q1").value == "amber"
     raised = evaluate(flag_when(leaf("metric_value", op="lt", value=3.7)), SUBJECT, "FY2025-Q4",
                       given_facts({"metric_value": (3.7 * 20 + 3.7 * 62) / 82}))
     assert raised is None, "a rule's comparison judges the value as it is shown too"
@@ -73,12 +74,14 @@ def test_a_pooled_value_exactly_on_a_threshold_is_judged_on_it_not_below_it():
 def test_quarters_in_a_row_below_target_do_not_count_a_value_on_it():
     """3.4 (n = 31) and 3.8 (n = 62) weighed is 3.9999999999999996 in floating point: on a target of 4.0, it was
     counted below it in the quarters in a row, where an `attainment lt 1.0` rule did not."""
-    a = Agency()
-    for period in ("FY2025-Q3", "FY2025-Q4"):
+    a = Agency()  # means typed without answers pool before the v2 survey
+    for year in (2023, 2024):
+        a.target(TRUST, ScopeType.agency, 1, year, 4.0, 4.0, 3.7)
+    for period in ("FY2023-Q4", "FY2024-Q1"):
         a.row(1, period, TRUST, 3.4, 31)
         a.row(1, period, TRUST, 4.3, 62)
-    assert a.fact("consecutive_below_target", metric="trust").value == 0
-    assert a.fact("consecutive_at_or_above_target", metric="trust").value == 2
+    assert a.fact("consecutive_below_target", metric="trust", period="FY2024-Q1").value == 0
+    assert a.fact("consecutive_at_or_above_target", metric="trust", period="FY2024-Q1").value == 2
 
 
 SUBJECT = Subject(RuleSubject.program, 7, "P7", {"program": "Passport Renewal", "subject": "Passport Renewal"})

@@ -30,7 +30,7 @@ from scorecard.models import (
 from scorecard.models.org import program_life_experience
 from scorecard.periods import Period, opening_period, parse_period
 from scorecard.scores import ProgramScore, program_scores_for, share_who_trust
-from scorecard.scoring import NO_DATA, TargetBook, status_for
+from scorecard.scoring import NO_DATA, TargetBook, answers_only, status_for
 from scorecard.selection import EVERY_PROGRAM, ProgramFilter
 from scorecard.survey import stats_from_counts
 
@@ -222,18 +222,20 @@ class Pooled(NamedTuple):
 
 
 
-def pooled_value(likert: bool, row) -> tuple:
+def pooled_value(likert: bool, row, *, counted_only: bool = False) -> tuple:
     """(value, n, counts) from one group's sums (`pooled_rows`: row[2:7] the answer counts, row[7:13] the
     sums of the values, row[13:15] those of the means reported without answers), as `scoring.pooled_score`
-    pools the rows (the mean as `survey.stats_from_counts` computes it)."""
+    pools the rows (the mean as `survey.stats_from_counts` computes it), `counted_only` as it too."""
     counts = row[2:7]
     n = sum(counts)
     if likert and n:
         answered = counts[0] + 2 * counts[1] + 3 * counts[2] + 4 * counts[3] + 5 * counts[4]
         lone_vn, lone_n = row[13] or 0, int(row[14] or 0)
-        if lone_n:  # means reported without their answers, weighed by their n; the counts are the answers known
+        if lone_n and not counted_only:  # means reported without their answers, weighed by their n
             return (answered + lone_vn) / (n + lone_n), n + lone_n, tuple(counts)
         return answered / n, n, tuple(counts)
+    if counted_only:
+        return None, None, None
     valued, with_n, sum_n, weighted, plain, unweighted = row[7:13]
     if not valued:
         return None, None, None
@@ -368,7 +370,8 @@ def scores_from_rows(session, period: str, metrics: list[Metric], rows: list, *,
     period = str(parse_period(period))
     book = target_book(session, parse_period(period).fiscal_year)
     places = program_places(session)
-    kinds = {metric.id: (metric.kind is MetricKind.likert, metric.is_survey) for metric in metrics}
+    kinds = {metric.id: (metric.kind is MetricKind.likert, metric.is_survey,
+                         answers_only(metric.driver and metric.driver.value, period)) for metric in metrics}
     found: dict[int, dict[int, Pooled]] = {metric_id: {} for metric_id in kinds}
     no_data = Pooled(None, None, None, None, NO_DATA)
     if sourced:  # a program's metric in several rows (a question or batch each): summed, their sources named
@@ -380,8 +383,8 @@ def scores_from_rows(session, period: str, metrics: list[Metric], rows: list, *,
     else:
         pooled = ((row[0], row[1], row, ()) for row in rows)
     for program_id, metric_id, row, said in pooled:
-        likert, survey = kinds[metric_id]
-        value, n, counts = pooled_value(likert, row)
+        likert, survey, counted_only = kinds[metric_id]
+        value, n, counts = pooled_value(likert, row, counted_only=counted_only)
         if value is None:  # only questions reported without counts (or values): no score to give
             found[metric_id][program_id] = no_data._replace(questions=said[0], batches=said[1]) if said else no_data
             continue

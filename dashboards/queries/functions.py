@@ -36,7 +36,7 @@ from scorecard.models import (
 )
 from scorecard.periods import parse_period
 from scorecard.plans.services import requirement_findings, visible_plans
-from scorecard.scoring import pooled_score, rag_status
+from scorecard.scoring import answers_only, pooled_score, rag_status
 
 # Commitment statuses as the functions page orders them: worst first (the services' order).
 STATUSES = [s.value for s in STATUS_ORDER]
@@ -59,7 +59,8 @@ class MetricPoint:
     @classmethod
     def pooled(cls, metric, period: str, observed: list, target, *, min_n: int) -> "MetricPoint":
         """The observations of a metric in a quarter pooled (pooled_score) and judged against `target`."""
-        score = pooled_score(metric.kind, observed)
+        score = pooled_score(metric.kind, observed,
+                             counted_only=answers_only(metric.driver and metric.driver.value, period))
         return cls(period, score.value, score.n, None if target is None else target.target,
                    rag_status(score, target, survey=metric.is_survey, min_n=min_n))
 

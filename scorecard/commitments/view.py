@@ -28,7 +28,16 @@ from scorecard.models import (
 from scorecard.people import person
 from scorecard.periods import opening_period, parse_period
 from scorecard.scores import format_value, share_who_trust
-from scorecard.scoring import INSUFFICIENT, NO_DATA, NO_TARGET, TargetBook, pooled_score, program_scores, rag_status
+from scorecard.scoring import (
+    INSUFFICIENT,
+    NO_DATA,
+    NO_TARGET,
+    TargetBook,
+    answers_only,
+    pooled_score,
+    program_scores,
+    rag_status,
+)
 from scorecard.survey import summed_counts
 
 # The dashboards' status words first (red, amber, green), with what each means against the target
@@ -247,7 +256,8 @@ def _function_metric(session, commitment: Commitment, metric: Metric, min_n: int
     if period is None:
         return None
     rows = list(session.scalars(sa.select(Observation).where(*where, Observation.period == period)))
-    score = pooled_score(metric.kind, rows)
+    score = pooled_score(metric.kind, rows,
+                         counted_only=answers_only(metric.driver and metric.driver.value, period))
     fiscal_year = parse_period(period).fiscal_year
     target = session.scalar(sa.select(Target).where(
         Target.metric_id == metric.id, Target.fiscal_year == fiscal_year,

@@ -49,6 +49,7 @@ from scorecard.models.commitments import commitment_metrics, commitment_programs
 from scorecard.models.org import program_life_experience
 from scorecard.models.plans import requirement_programs
 from scorecard.periods import Period, latest_complete_period, parse_period
+from scorecard.scoring import answers_only
 from scorecard.survey import MIN_N_DEFAULT, stats_from_counts
 
 OBSERVATION_COLUMNS = ("id", "subject_key", "metric_id", "period", "value", "n",
@@ -283,6 +284,8 @@ class EvaluationContext:
         if pool is None:
             rows = self.groups.get(key)
             pool = Pool.of_rows(rows) if rows else EMPTY
+            if rows and (metric := self.metrics.get(metric_id)) and answers_only(metric.driver, period):
+                pool = Pool(pool.ids, pool.counts)  # its observations still named: they judge nothing
             self._pools[key] = pool
         return pool
 
