@@ -636,6 +636,24 @@ def _trend_as_observed(session, program_id: int) -> int:
 
 
 
+
+def test_a_program_whose_rows_gave_nothing_is_not_counted_as_pooled(world):
+    """Passport Services' trust rows without answer counts and of no respondents were counted among a life
+    experience's "programs pooled" and its non-standard wording, where all the answers were another's."""
+    line = world["line"]
+    observe(db.session, line, "trust", "FY2023-Q4", question=ODD_TRUST)  # a question reported without counts
+    observe(db.session, line, "trust", "FY2023-Q4", value=3.0, n=0, channel="mail", question=ODD_TRUST)
+    observe(db.session, line, "satisfaction", "FY2023-Q4", value=3.5, n=0, channel="mail")
+    db.session.commit()
+    [retiring] = rollups.life_experience_rollup.uncached(db.session, "FY2023-Q4").experiences
+    trust = retiring.measure("trust")
+    assert (trust.programs, trust.non_standard, trust.n) == (1, 0, 200), "the Call Center's answers alone"
+    assert [(m.label, m.programs, m.value) for m in retiring.measures if m.spec.topic == "satisfaction"] == [
+        ("Satisfaction", 0, None)], "listed as reported, with no program's answers pooled"
+    figure = go.Figure(life_charts.trust_figure(rollups.life_experience_rollup.uncached(db.session, "FY2023-Q4")))
+    assert "1 of 2 programs reported" in figure.data[0].y[0]
+
+
 def test_a_v2_trust_typed_without_its_answers_judges_nothing_on_any_page_or_in_the_rules(world):
     """From FY2024-Q2 trust is the share who trust, counted from the answers, and the import says a value
     typed without them "is kept but judges nothing". Beside 200 counted answers (4.2), a typed 1.0 from
@@ -719,7 +737,10 @@ def test_the_life_experiences_pool_what_their_programs_observations_pool_and_jud
                         assert (measure.value, measure.n, measure.ci_low, measure.ci_high) == pytest.approx(
                             (expected.value, expected.n, expected.ci_low, expected.ci_high), nan_ok=True), (
                             period, agency, experience.name, measure.label)
-                        assert measure.programs == len({r.program_id for r in own})
+                        assert measure.programs == sum(1 for program_id in {r.program_id for r in own} if (
+                            queries.pooled_measure(metrics[own[0].metric_id].kind,
+                                                   [r for r in own if r.program_id == program_id],
+                                                   share_of_trust=measure.spec.share_of_trust).value is not None))
                         compared += 1
                     for program in experience.programs:
                         status = statuses.get(program.program_id)

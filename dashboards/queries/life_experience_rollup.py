@@ -26,6 +26,7 @@ from dashboards.queries.program import (
     MeasureSpec,
     era_of,
     grouped_measure,
+    pools_a_value,
     sources,
     spec_for,
     spec_order,
@@ -169,10 +170,11 @@ def _experience(experience, programs, rows_by_program, metrics, specs, statuses,
             if spec is not None:
                 own[spec].append(row)
                 by_spec[spec].append(row)
+        for spec, rows in own.items():  # counted as pooled where its answers gave the measure something
+            if pools_a_value(metrics[rows[0].metric_id].kind, rows, share_of_trust=spec.share_of_trust):
                 contributors[spec].add(program_id)
-        for spec, rows in own.items():
-            if wording(spec, rows)[1]:
-                odd[spec].add(program_id)
+                if wording(spec, rows)[1]:
+                    odd[spec].add(program_id)
         trust_spec = next((s for s in own if s.topic == TRUST and not s.polarity), None)
         trust = question = source = None
         if trust_spec is not None:

@@ -144,6 +144,16 @@ def pooled_measure(kind: MetricKind, rows: list, *, share_of_trust: bool = False
     return Measure(score.value, SHARE, score.n, low, high)
 
 
+def pools_a_value(kind: MetricKind, rows: list, *, share_of_trust: bool = False) -> bool:
+    """Whether grouped rows give `grouped_measure` a value: answers counted (a share of trust is counted
+    from them alone), or values with respondents. A program's rows that do not (a question reported
+    without counts, values of no respondents) are not pooled into a life experience's measure."""
+    row = summed(rows)
+    if kind is MetricKind.likert and share_of_trust:
+        return sum(row[2:7]) > 0
+    return pooled_value(kind is MetricKind.likert, row)[0] is not None
+
+
 def grouped_measure(kind: MetricKind, rows: list, *, share_of_trust: bool = False) -> Measure:
     """`pooled_measure` of rows the database grouped by program, metric, question and import batch
     (`common.pooled_rows`): the same numbers, pooled from each group's sums."""
