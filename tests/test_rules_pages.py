@@ -468,3 +468,46 @@ def test_every_fact_is_said_in_words_and_a_stale_count_by_the_days_it_counts():
             "above 0.") in describe(stale)
     stale["when"]["days"] = 60
     assert "not updated for 60 days or more" in " ".join(describe(stale))
+
+
+def test_a_v2_trust_typed_without_its_answers_is_listed_on_the_why_page_as_judging_nothing(evaluated, client_as,
+                                                                                          demo_today):
+    """A typed 1.0 from 5,000 respondents beside a program's counted answers turned its status finding red at
+    1.06; from FY2024-Q2 such a value judges nothing. The finding keeps its score, and its why-page lists the
+    typed value with the group it came in, saying why it weighed nothing."""
+    from scorecard.models import Observation, subject_key
+    from scorecard.rules.service import evaluate
+
+    def status_finding(session, program_id: int, period: str) -> Finding:
+        return session.scalars(sa.select(Finding).join(RuleVersion).where(
+            Finding.subject_type == RuleSubject.program, Finding.subject_id == program_id, Finding.period == period,
+            Finding.outcome == "status", RuleVersion.status == RuleStatus.published)
+            .order_by(Finding.id.desc())).first()
+
+    def read(finding: Finding) -> tuple:
+        [pooled] = [item for item in finding.inputs if item.role == "observations"]
+        return finding.status, pooled.value, pooled.n, pooled.observation_ids or [pooled.observation_id]
+
+    with evaluated.app_context():
+        before = db.session.scalars(sa.select(Finding).where(
+            Finding.subject_type == RuleSubject.program, Finding.outcome == "status", Finding.period >= "FY2024-Q2",
+            Finding.status == "green").order_by(Finding.period.desc(), Finding.id)).first()
+        program_id, period = before.subject_id, before.period
+        status, value, n, ids = read(before)
+        counted = db.session.get(Observation, ids[0])
+        typed = Observation(metric_id=counted.metric_id, agency_id=counted.agency_id, component_id=counted.component_id,
+                            program_id=program_id, subject_key=subject_key(program_id=program_id), period=period,
+                            channel="typed by hand", touchpoint="", value=1.0, n=5000)
+        db.session.add(typed)
+        db.session.commit()
+        typed_id = typed.id
+        evaluate(db.session, today=demo_today)
+        after = status_finding(db.session, program_id, period)
+        assert read(after)[:3] == (status, pytest.approx(value), n), "the typed value judged nothing"
+        assert typed_id in read(after)[3], "listed with the group it came in"
+        finding_id = after.id
+    page = client_as("executive").get(f"/findings/{finding_id}").get_data(as_text=True)
+    line = page[page.index(f"#{typed_id}:"):]
+    line = line[:line.index("</div>")]
+    assert "typed without its answers: judges nothing" in line
+    assert page.count("judges nothing") == 1, "only the typed value is said to judge nothing"

@@ -30,6 +30,7 @@ from scorecard.models import (
 from scorecard.navigation import program_page
 from scorecard.plans.services import may_see
 from scorecard.rules.context import commitments_read_on
+from scorecard.scoring import answers_only
 
 
 @dataclass
@@ -102,6 +103,14 @@ class InputView:
     @property
     def is_commitment(self) -> bool:
         return self.item.role == COMMITMENT_ROLE
+
+    @staticmethod
+    def judges_nothing(observation: Observation) -> bool:
+        """A value typed without its answers where the score is counted from answers alone (v2 trust,
+        scoring.answers_only): listed with the group it came in, but not pooled."""
+        metric = observation.metric
+        return (observation.value is not None and not any(observation.counts)
+                and answers_only(metric.driver and metric.driver.value, observation.period))
 
     @property
     def commitment_id(self) -> Optional[int]:
