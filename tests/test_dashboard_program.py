@@ -704,6 +704,9 @@ def test_a_v2_trust_typed_without_its_answers_judges_nothing_on_any_page_or_in_t
     assert ("dashboards", line.id) in alone and alone["dashboards", line.id] == (None, None), "reported, no score"
     assert not {key for key in alone if key[1] == line.id and key[0] != "dashboards"}, alone
     assert common.program_statuses.uncached(db.session, "FY2024-Q3")[line.id].status == "no_data"
+    ctx = load_context(db.session, today=TODAY)
+    assert not ctx.pool(subject_key(program_id=line.id), trust.id, "FY2024-Q3").ids, (
+        "typed values alone: nothing read, so the rules say no data, not insufficient data")
 
     before = judged("FY2024-Q1")
     assert before["dashboards", calls.id] == before["scores", calls.id] == before["rules", calls.id] == (

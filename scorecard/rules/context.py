@@ -285,7 +285,8 @@ class EvaluationContext:
             rows = self.groups.get(key)
             pool = Pool.of_rows(rows) if rows else EMPTY
             if rows and (metric := self.metrics.get(metric_id)) and answers_only(metric.driver, period):
-                pool = Pool(pool.ids, pool.counts)  # its observations still named: they judge nothing
+                # typed values beside answers are still named (they judge nothing); alone, nothing was read
+                pool = Pool(pool.ids, pool.counts) if any(pool.counts) else EMPTY
             self._pools[key] = pool
         return pool
 
