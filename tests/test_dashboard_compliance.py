@@ -30,13 +30,13 @@ ENOUGH = [0, 5, 15, 45, 35]  # n 100
 FEW = [0, 1, 2, 4, 3]        # n 10
 
 
-def observe(session, program, code, period, *, counts=None, value=None, n=None, batch=None):
+def observe(session, program, code, period, *, counts=None, value=None, n=None, batch=None, channel="web"):
     metric = ensure_standard_metrics(session)[code]
     session.flush()
     counts = list(counts) if counts else [None] * 5
     session.add(Observation(
         metric_id=metric.id, agency_id=program.component.agency_id, component_id=program.component_id,
-        program_id=program.id, subject_key=subject_key(program_id=program.id), period=period, channel="web",
+        program_id=program.id, subject_key=subject_key(program_id=program.id), period=period, channel=channel,
         touchpoint="", n=sum(counts) if counts[0] is not None else n, value=value, count_1=counts[0],
         count_2=counts[1], count_3=counts[2], count_4=counts[3], count_5=counts[4],
         import_batch_id=None if batch is None else batch.id, first_import_batch_id=None if batch is None else batch.id))
@@ -488,3 +488,21 @@ def test_the_program_page_says_a_designated_program_did_not_report_a_quarter_pas
         before = program_page.summary(info, None, str(now.prev(9)))
         assert before.startswith(f"Able has no trust answers in {now.prev(9)}."), "before its first results: not due"
         assert "did not report" not in program_page.summary(info, None, str(now)), "a quarter still being reported"
+
+
+def test_a_v2_trust_value_typed_without_its_answers_is_reported_without_counts(world):
+    """From the v2 survey on, trust is counted from its answers: a value typed with an n of 1,300 judges
+    nothing, so its quarter was reported without counts (not "1,300 with counts"). Before the v2 survey a
+    mean typed with its n is a count of respondents, as it pools."""
+    p = world["programs"]
+    observe(db.session, p["Easy"], "trust", Q3, value=4.2, n=1300)
+    observe(db.session, p["George"], "trust", "FY2024-Q1", value=4.2, n=1300)
+    db.session.commit()
+    easy = _cells(queries.compliance(db.session, Q4, 4, min_n=30), "Easy")[Q3]
+    assert easy.status == queries.WITHOUT_COUNTS and not easy.with_counts and not easy.respondents
+    george = _cells(queries.compliance(db.session, "FY2024-Q1", 1, min_n=30), "George")["FY2024-Q1"]
+    assert george.status == queries.REPORTED and george.respondents == 1300
+    observe(db.session, p["Delta"], "trust", Q3, value=1.0, n=5000, channel="phone")  # beside its 10 counted answers
+    db.session.commit()
+    delta = _cells(queries.compliance(db.session, Q4, 4, min_n=30), "Delta")[Q3]
+    assert delta.status == queries.BELOW_MINIMUM and delta.respondents == 10

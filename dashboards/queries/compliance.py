@@ -13,7 +13,8 @@ A cell's status, worst first (one word per cell; the detail keeps each fact apar
   reporting and are never called late (an agency's history imported today was not reported today);
   nor is a quarter holding any of them, whatever a batch added to it after the due date;
 - reported without counts: observations, but none with answer counts or respondents (the driver
-  rule's "reported without counts": a question published with no answers to score);
+  rule's "reported without counts": a question published with no answers to score; from the v2
+  survey on, a trust value typed without its answers counts no respondents, as it judges nothing);
 - below minimum sample: fewer respondents than the minimum sample (the trust question's pooled
   respondents, the one question both surveys ask; without it, the largest pooled n of any
   question);
@@ -48,6 +49,7 @@ from scorecard.a11 import PUBLISHED_FORMATS
 from scorecard.clock import agency_today, day_of
 from scorecard.models import Agency, Component, ImportBatch, MetricKind, Observation, Program
 from scorecard.periods import parse_period, period_range
+from scorecard.scoring import answers_only
 from scorecard.text import days
 
 DUE_DAYS = 30
@@ -177,11 +179,14 @@ def shown_periods(session, through: Optional[str], quarters: Optional[int]) -> l
 def _facts(session, periods: list[str], program_ids: Optional[set[int]]) -> dict:
     """{(program id, period): {observations, counts, trust, largest, committed, without}} over the
     A-11 survey metrics: a metric's respondents are its answers counted (a 1-5 question) or else its
-    n; `largest` the most respondents of any metric, `trust` the trust questions'. Summed in the
-    database per program and quarter (one row each, not one per metric)."""
+    n (not v2 trust's: a value typed without its answers counts no one); `largest` the most
+    respondents of any metric, `trust` the trust questions'. Summed in the database per program and
+    quarter (one row each, not one per metric)."""
     metrics = survey_metrics(session)
     trust_ids = [mid for mid, m in metrics.items() if m.driver is not None and m.driver.value == TRUST] or [-1]
     likert = [mid for mid, m in metrics.items() if m.kind is MetricKind.likert] or [-1]
+    # v2 trust is counted from its answers alone (scoring.answers_only): a value typed with its n is no count
+    by_answers = [p for p in periods if answers_only(TRUST, p)] or ["-"]
     o = Observation
     answered = sa.func.sum(sa.func.coalesce(o.count_1, 0) + sa.func.coalesce(o.count_2, 0)
                            + sa.func.coalesce(o.count_3, 0) + sa.func.coalesce(o.count_4, 0)
@@ -190,6 +195,7 @@ def _facts(session, periods: list[str], program_ids: Optional[set[int]]) -> dict
         sa.select(o.program_id.label("program_id"), o.period.label("period"), o.metric_id.label("metric_id"),
                   sa.func.count().label("observations"),
                   sa.case((sa.and_(o.metric_id.in_(likert), answered > 0), answered),
+                          (sa.and_(o.metric_id.in_(trust_ids), o.period.in_(by_answers)), 0),
                           else_=sa.func.sum(sa.func.coalesce(o.n, 0))).label("respondents"),
                   # when the results were brought in: not for performance.gov's published history
                   sa.func.min(sa.case((ImportBatch.format.in_(PUBLISHED_FORMATS), None),
