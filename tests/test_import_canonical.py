@@ -950,6 +950,33 @@ def test_v2_trust_given_as_a_value_without_answer_counts_is_said_to_judge_nothin
     assert not [w for w in before.warnings if "trust value" in w], "a v1 mean with its n is pooled"
 
 
+def test_a_typed_v2_trust_value_replacing_counted_answers_says_it_removes_them(demo, tmp_path):
+    """A typed trust value on the natural key of a row stored with its answers (the demo's FY2026-Q4 Touchpoints
+    survey of the call center, 250 answers) was previewed as "kept but judges nothing"; imported, it removed the
+    answers and the quarter's trust score. The preview says so, and what it says is what the import does."""
+    typed = survey_row(period="FY2026-Q4", channel="", touchpoint="Touchpoints A-11 v2", counts=(None,) * 5,
+                       value="1.0", n=5000)
+    beside = survey_row(period="FY2026-Q4", channel="web", counts=(None,) * 5, value="4.2", n=80)
+    path = write_csv(tmp_path / "typed.csv", [beside, typed])
+    with demo.app_context():
+        preview = run_import(db.session, path, dry_run=True)
+        assert preview.status == "would_import", preview.errors
+        assert [w for w in preview.warnings if w.startswith("1 of these trust values")] == [
+            "1 of these trust values replaces a row stored with answer counts, the same program or function, "
+            "quarter, channel and touchpoint (on row 3: FY2026-Q4, no channel, 250 answers stored): those answers "
+            "would be removed, and with them the quarter's trust score where no other answers are stored. Give the "
+            "answers in count_1 to count_5, or leave the row out, to keep them."]
+        assert run_import(db.session, path).status == "imported"
+        program = db.session.scalar(sa.select(Program).where(Program.name == "Benefits Call Center"))
+        stored = db.session.scalars(sa.select(Observation).where(
+            Observation.program_id == program.id, Observation.period == "FY2026-Q4",
+            Observation.metric.has(code="trust"))).all()
+        assert stored and not any(o.count_5 for o in stored), "the answers the preview named are gone"
+    with demo.app_context():
+        again = run_import(db.session, path, dry_run=True)
+    assert not [w for w in again.warnings if w.startswith("1 of these")], "nothing counted is left to remove"
+
+
 def test_touchpoints_spelt_two_ways_are_pointed_out(demo, tmp_path):
     """'d1' and 'D1' were stored as two surveys, both pooled into the scores, without a word."""
     path = write_csv(tmp_path / "touchpoints.csv", [survey_row(touchpoint="d1", period="FY2026-Q1"),

@@ -498,12 +498,45 @@ class ObservationSink:
             return []
         row, period, value = found[0]
         one = len(found) == 1
-        return [f"{counted(len(found), 'trust value')} of A-11's v2 survey (FY2024-Q2 on) {'is' if one else 'are'} "
+        said = [f"{counted(len(found), 'trust value')} of A-11's v2 survey (FY2024-Q2 on) {'is' if one else 'are'} "
                 f"given without {'its' if one else 'their'} answer counts ({'on' if one else 'the first on'} row "
                 f"{row}: {period}, {value:g}). From FY2024-Q2 a quarter's trust is the share who trust, counted from "
                 f"the answers, so {'it is kept but judges' if one else 'they are kept but judge'} nothing. Give the "
                 f"answers in count_1 to count_5 (a thumbs down as 1, a thumbs up as 5) to have "
                 f"{'it' if one else 'them'} scored."]
+        typed = [key for key, values in self.rows.items()
+                 if key[0] in trust and values[_VALUE_AT] is not None and not any(values[_COUNTS_AT:_COUNTS_AT + 5])
+                 and trust_as_share("trust", key[2])]
+        replaced = self._stored_answers(typed)
+        if replaced:
+            row, key, answers = min((self.first_row[key], key, answers) for key, answers in replaced.items())
+            one = len(replaced) == 1
+            said.append(
+                f"{len(replaced):,} of these trust values "
+                f"{'replaces a row' if one else 'replace rows'} stored with answer counts, the same program or "
+                f"function, quarter, channel and touchpoint ({'on' if one else 'the first on'} row {row}: {key[2]}, "
+                f"{key[3] or 'no channel'}, {counted(answers, 'answer')} stored): those answers would be removed, and "
+                "with them the quarter's trust score where no other answers are stored. Give the answers in count_1 "
+                "to count_5, or leave the row out, to keep them.")
+        return said
+
+    def _stored_answers(self, keys: list) -> dict:
+        """{key: answers counted}: of the file's rows (`keys`), those that replace a stored row with answer
+        counts (the same natural key), and how many answers the stored row holds."""
+        if not keys:
+            return {}
+        o = Observation
+        answers = sum(sa.func.coalesce(getattr(o, f"count_{i}"), 0) for i in range(1, 6))
+        query = sa.select(o.metric_id, o.subject_key, o.period, o.channel, o.touchpoint, answers).where(
+            o.metric_id.in_({key[0] for key in keys}), o.subject_key.in_({key[1] for key in keys}),
+            o.period.in_({key[2] for key in keys}), answers > 0)
+        wanted = set(keys)
+        found = {}
+        for metric, subject, period, channel, touchpoint, counted_answers in self.session.execute(query):
+            key = (metric, subject, period, channel, touchpoint_key(touchpoint))
+            if key in wanted:
+                found[key] = found.get(key, 0) + int(counted_answers)
+        return found
 
     def small_samples(self) -> list[str]:
         """Survey results of a subject's quarter whose respondents in the file, over its channels and
@@ -513,12 +546,14 @@ class ObservationSink:
         min_n = configured_min_n()
         survey = {found[0]: found[1] for found in self._metrics.values()
                   if isinstance(found, tuple) and is_survey_data(found[2], found[1])}
+        trust = {found[0] for found in self._metrics.values() if isinstance(found, tuple) and found[3] == "trust"}
         respondents: dict[tuple, int] = {}
         first: dict[tuple, int] = {}
         for key, values in self.rows.items():
             if key[0] in survey:
                 counts = values[_COUNTS_AT:_COUNTS_AT + 5]
-                given = sum(c or 0 for c in counts) if any(counts) else values[_N_AT]
+                typed_only = key[0] in trust and trust_as_share("trust", key[2])  # counts no one (answers_only)
+                given = sum(c or 0 for c in counts) if any(counts) else None if typed_only else values[_N_AT]
                 if given is not None:
                     quarter = key[:3]
                     respondents[quarter] = respondents.get(quarter, 0) + int(given)
