@@ -653,6 +653,35 @@ def test_a_program_that_turned_red_by_chance_says_its_change_was_not_significant
     assert "Foxtrot (Bureau One)" not in [line.subject for line in changes.of(overview.DECLINED)]
 
 
+def test_a_v1_score_pooling_a_typed_mean_has_no_change_tested(world):
+    """Before the v2 survey a mean typed with its n pools beside counted answers, and such a score has no
+    interval (the rules' change reads it as insufficient data). The overview tested the change of the counted
+    answers alone and gave its 95% interval beside a trust pooled with the typed mean: it says it is not tested,
+    and lists no significant decline for it."""
+    agency = world["agencies"][0]
+    metrics = world["metrics"]
+    db.session.add(Target(metric_id=metrics["trust"].id, scope_type=ScopeType.agency, scope_id=agency.id,
+                          fiscal_year=2023, target=4.0, green_at=4.0, amber_at=3.8))
+    golf = Program(component=world["components"][0], code="P-Golf", name="Golf")
+    db.session.add(golf)
+    db.session.flush()
+    before, now = "FY2023-Q3", "FY2023-Q4"
+    observe(db.session, golf, "trust", before, HIGH)
+    observe(db.session, golf, "trust", now, LOW)
+    db.session.add(Observation(metric_id=metrics["trust"].id, agency_id=agency.id, component_id=golf.component_id,
+                               program_id=golf.id, subject_key=subject_key(program_id=golf.id), period=now,
+                               channel="phone", touchpoint="", n=100, value=3.5))
+    db.session.commit()
+    status = common.program_statuses(db.session, now)[golf.id]
+    assert status.status == "red" and status.n == 300 and round(status.value, 3) == 3.567
+    changes = overview.changes_since_prior(db.session, now, common.ProgramFilter(), EXECUTIVE, TODAY)
+    red = {line.subject: line.text for line in changes.of(overview.TURNED_RED)}
+    assert red["Golf (Bureau One)"].endswith(
+        f"; its trust was 4.30 in {before}, a change not tested at 95%: a mean reported without its answer counts "
+        "is pooled into it, so it has no interval")
+    assert changes.of(overview.DECLINED) == [] and changes.tested == 0
+
+
 # ------------------------------------------------------------------------------ commitments
 
 def _at(day: date) -> datetime:

@@ -220,6 +220,13 @@ class Pooled(NamedTuple):
         """Mean, std error and 95% CI of the pooled counts (survey.stats_from_counts), when counted."""
         return None if self.counts is None else stats_from_counts(list(self.counts))
 
+    @property
+    def counted_alone(self) -> bool:
+        """Whether the value is pooled from answer counts alone: a mean reported without its answers pooled
+        beside them (its n more than the answers) has no interval, so its change is not tested (as the rules'
+        `change` fact reads it: insufficient data)."""
+        return bool(self.counts) and sum(self.counts) == self.n
+
 
 
 def pooled_value(likert: bool, row, *, counted_only: bool = False) -> tuple:

@@ -530,7 +530,8 @@ def _significance(session, period: Period, prior: Period, programs: ProgramFilte
     """What a program that turned red says of its trust score's change: "; its trust was 4.28 in FY2026-Q3, a
     significant decline at 95%" (the declines list it too), or "...; not a significant change at 95%" (a score
     can cross its threshold by chance, or a new fiscal year's target move under it). Nothing where either
-    quarter has too few answers to tell (its status then says so)."""
+    quarter has too few answers to tell (its status then says so); not tested where a mean typed without its
+    answers is pooled into either (`Pooled.counted_alone`)."""
     if across_the_break(prior, period):
         return f"; its trust is not compared with {prior}, as A-11's survey changed in {V2_FROM}"
     metric = status_metric(session)
@@ -540,6 +541,9 @@ def _significance(session, period: Period, prior: Period, programs: ProgramFilte
     now = pooled_scores(session, str(period), programs, min_n=min_n).get(metric.id, {}).get(program_id)
     if before is None or now is None or not before.counts or not now.counts:
         return ""
+    if not (before.counted_alone and now.counted_alone):
+        return (f"; its trust was {before.value:.2f} in {prior}, a change not tested at 95%: a mean reported "
+                "without its answer counts is pooled into it, so it has no interval")
     change = compare_answers(before.counts, now.counts, min_n=min_n,
                              as_share=trust_as_share(metric.driver and metric.driver.value, period))
     if not (sufficient(change.before.n, min_n) and sufficient(change.after.n, min_n)):
@@ -565,7 +569,8 @@ def trust_words(status) -> str:
 def _significant_changes(session, period: str, programs: ProgramFilter, min_n: int) -> tuple[list[ChangeLine], int]:
     """One line per program and direction, naming each driver that changed significantly since the quarter
     before, and how many program scores were tested; none across A-11's survey change (v1's statements on 1-5
-    and v2's question are not one measure)."""
+    and v2's question are not one measure), nor of a score pooling a mean typed without its answers (no
+    interval: `Pooled.counted_alone`)."""
     period = parse_period(period)
     prior = period.prev()
     if across_the_break(prior, period):
@@ -575,8 +580,8 @@ def _significant_changes(session, period: str, programs: ProgramFilter, min_n: i
     scores_now = pooled_scores(session, str(period), programs, min_n=min_n)
     scores_before = pooled_scores(session, str(prior), programs, min_n=min_n)
     for metric in driver_metrics(session):
-        now = {pid: s.counts for pid, s in scores_now.get(metric.id, {}).items() if s.counts}
-        before = {pid: s.counts for pid, s in scores_before.get(metric.id, {}).items() if s.counts}
+        now = {pid: s.counts for pid, s in scores_now.get(metric.id, {}).items() if s.counted_alone}
+        before = {pid: s.counts for pid, s in scores_before.get(metric.id, {}).items() if s.counted_alone}
         as_share = trust_as_share(metric.driver.value, period)
         for program_id in now.keys() & before.keys():
             change = compare_answers(before[program_id], now[program_id], min_n=min_n, as_share=as_share)
