@@ -563,3 +563,23 @@ def test_a_measure_without_respondents_says_so_without_brackets_inside_the_tiles
 
     assert n_words(None) == "no respondents: not a survey measure"
     assert n_words(1250) == "n = 1,250"
+    assert n_words(None, survey=True) == "no answers counted"
+
+
+def test_a_functions_survey_trust_typed_without_answers_is_not_called_not_a_survey_measure(world):
+    """A function's v2 trust given as a value without its answer counts judges nothing (no value, no n). The
+    tile called it "no respondents: not a survey measure", of the survey's own trust question."""
+    from dashboards.pages.function import tiles
+
+    cio = world["functions"]["CIO"]
+    agency_id = world["components"][0].agency_id
+    trust = ensure_standard_metrics(db.session)["trust"]
+    db.session.add(Observation(metric=trust, agency_id=agency_id, function_id=cio.id, period="FY2026-Q4", value=4.2,
+                               n=500, subject_key=subject_key(None, cio.id, None, agency_id)))
+    db.session.commit()
+    row = queries.functions(db.session, TODAY).get("CIO")
+    [metric] = row.metrics
+    assert metric.survey and (metric.latest.value, metric.latest.n) == (None, None)
+    said = str(tiles(row))
+    assert "no answers counted" in said and "not a survey measure" not in said
+    assert not queries.functions(db.session, TODAY).get("CFO").metrics[0].survey

@@ -53,10 +53,13 @@ def rating_words(rating: Optional[int], shown: bool = True) -> str:
     return "no proposal yet" if rating is None else f"{rating} ({RATING_LABELS[rating]})"
 
 
-def n_words(n: Optional[int]) -> str:
+def n_words(n: Optional[int], survey: bool = False) -> str:
     """A measure's respondents as the tile and the hover say them, inside the tile's parentheses: no brackets of
-    its own ("84% (target 80%; n not reported (not a survey measure))" read as a typo)."""
-    return "no respondents: not a survey measure" if n is None else f"n = {n:,}"
+    its own ("84% (target 80%; n not reported (not a survey measure))" read as a typo). A survey measure without
+    them has no answers counted (v2 trust typed without its answers judges nothing), not "not a survey measure"."""
+    if n is not None:
+        return f"n = {n:,}"
+    return "no answers counted" if survey else "no respondents: not a survey measure"
 
 
 def commitments_figure(found: Functions) -> go.Figure | dict:
@@ -110,7 +113,8 @@ def metrics_figure(metrics: list[FunctionMetric], function: str) -> go.Figure | 
         fig.add_trace(go.Scatter(
             x=periods, y=[p.value for p in m.points], mode="lines+markers", name=plain(f"{m.name}: value"),
             line=dict(color="#005ea2", width=2), marker=dict(size=8, symbol="circle"), hoverinfo="text",
-            hovertext=[f"<b>{plain(m.name)}</b><br>{p.period}: {plain(format_value(p.value, m.unit))}<br>{n_words(p.n)}"
+            hovertext=[f"<b>{plain(m.name)}</b><br>{p.period}: {plain(format_value(p.value, m.unit))}"
+                       f"<br>{n_words(p.n, m.survey)}"
                        f"<br>target {plain(format_value(p.target, m.unit)) if p.target is not None else 'none set'}"
                        f"<br>status: {status_word(p.status)}" for p in m.points]), row=k, col=1)
         if any(p.target is not None for p in m.points):

@@ -192,7 +192,7 @@ def tiles(row: queries.FunctionSummary) -> html.Div:
         target = f"target {format_value(latest.target, m.unit)}" if latest.target is not None else "no target set"
         value = format_value(latest.value, m.unit)
         metric_items.append(html.Li([html.Strong(m.name), html.Br(), f"{latest.period}: {value} ({target}; "
-                                     f"{n_words(latest.n)}) ", components.status_badge(latest.status)]))
+                                     f"{n_words(latest.n, m.survey)}) ", components.status_badge(latest.status)]))
     found.append(components.tile("Own metrics, latest quarter", html.Ul(metric_items, className="usa-list")
                                  if metric_items else html.P("The function reports no metrics of its own.",
                                                              className="dash-empty"),

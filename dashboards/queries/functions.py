@@ -74,6 +74,7 @@ class FunctionMetric:
     name: str
     unit: Optional[str]
     lower_is_better: bool
+    survey: bool = False  # an A-11 survey measure: its n is the respondents counted
     points: list[MetricPoint] = field(default_factory=list)
 
     @property
@@ -232,7 +233,7 @@ def _metrics(session, *, min_n: int) -> dict[int, list[FunctionMetric]]:
             (t for agency in sorted({r.agency_id for r in observed})
              if (t := targets.get((metric_id, ScopeType.agency, agency, year))) is not None), None)
         entry = series.setdefault((function_id, metric_id), FunctionMetric(
-            metric_id, metric.code, metric.name, metric.unit, metric.direction is Direction.lower))
+            metric_id, metric.code, metric.name, metric.unit, metric.direction is Direction.lower, metric.is_survey))
         entry.points.append(MetricPoint.pooled(metric, period, observed, target, min_n=min_n))
     found: dict[int, list[FunctionMetric]] = defaultdict(list)
     for (function_id, _), metric in sorted(series.items(), key=lambda item: item[1].name):
