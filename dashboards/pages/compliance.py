@@ -41,7 +41,8 @@ DEFINITIONS = [
                    f"{queries.DUE_DAYS} days after the quarter ended (results entered without an import batch, or "
                    "brought in from performance.gov's published files, have no known date of reporting and are "
                    "never called late)."),
-    (queries.WITHOUT_COUNTS, "questions were published, but with no answer counts or respondents to score."),
+    (queries.WITHOUT_COUNTS, "questions were published, but with no answer counts or respondents to score (from "
+                             "FY2024-Q2 a trust value typed without its answers counts no one)."),
     (queries.BELOW_MINIMUM, "fewer respondents than the minimum sample (the trust question's, the one question both "
                             "A-11 surveys ask): insufficient data, not a failure to report."),
     (queries.NOT_REPORTED, "no A-11 survey result for the quarter, and its results were due."),
