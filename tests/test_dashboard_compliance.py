@@ -506,3 +506,26 @@ def test_a_v2_trust_value_typed_without_its_answers_is_reported_without_counts(w
     db.session.commit()
     delta = _cells(queries.compliance(db.session, Q4, 4, min_n=30), "Delta")[Q3]
     assert delta.status == queries.BELOW_MINIMUM and delta.respondents == 10
+
+
+def test_a_v2_quarter_whose_trust_is_typed_is_without_counts_whatever_its_aspects_n(world):
+    """A Touchpoints quarter whose trust answers were replaced by a typed value keeps its aspects' rows (n = 169
+    each): the cell read "reported, 169 with counts" where the program page and the rules read no data."""
+    p = world["programs"]
+    observe(db.session, p["Easy"], "trust", Q3, value=4.9, n=5000)
+    observe(db.session, p["Easy"], v2_metric_code("positive", "ease"), Q3, value=40.0, n=169)
+    db.session.commit()
+    easy = _cells(queries.compliance(db.session, Q4, 4, min_n=30), "Easy")[Q3]
+    assert easy.status == queries.WITHOUT_COUNTS and not easy.with_counts and easy.respondents is None
+
+
+def test_a_v1_mean_typed_beside_counted_answers_counts_its_respondents_as_it_pools(world):
+    """Before the v2 survey a mean typed with its n pools beside counted answers (the program page: n = 1,010);
+    the cell counted the 10 answers alone and read below the minimum sample."""
+    p = world["programs"]
+    v1 = "FY2024-Q1"
+    observe(db.session, p["George"], "trust", v1, counts=FEW)
+    observe(db.session, p["George"], "trust", v1, value=4.5, n=1000, channel="phone")
+    db.session.commit()
+    george = _cells(queries.compliance(db.session, v1, 1, min_n=30), "George")[v1]
+    assert george.status == queries.REPORTED and george.respondents == 1010

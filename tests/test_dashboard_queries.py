@@ -657,7 +657,7 @@ def test_a_v1_score_pooling_a_typed_mean_has_no_change_tested(world):
     """Before the v2 survey a mean typed with its n pools beside counted answers, and such a score has no
     interval (the rules' change reads it as insufficient data). The overview tested the change of the counted
     answers alone and gave its 95% interval beside a trust pooled with the typed mean: it says it is not tested,
-    and lists no significant decline for it."""
+    and lists no significant decline for it; a typed mean alone said nothing of its change at all."""
     agency = world["agencies"][0]
     metrics = world["metrics"]
     db.session.add(Target(metric_id=metrics["trust"].id, scope_type=ScopeType.agency, scope_id=agency.id,
@@ -678,8 +678,23 @@ def test_a_v1_score_pooling_a_typed_mean_has_no_change_tested(world):
     red = {line.subject: line.text for line in changes.of(overview.TURNED_RED)}
     assert red["Golf (Bureau One)"].endswith(
         f"; its trust was 4.30 in {before}, a change not tested at 95%: a mean reported without its answer counts "
-        "is pooled into it, so it has no interval")
+        "has no interval")
     assert changes.of(overview.DECLINED) == [] and changes.tested == 0
+
+    # a typed mean alone (its counted answers replaced): not tested either, and said so
+    hotel = Program(component=world["components"][0], code="P-Hotel", name="Hotel")
+    db.session.add(hotel)
+    db.session.flush()
+    observe(db.session, hotel, "trust", before, HIGH)
+    db.session.add(Observation(metric_id=metrics["trust"].id, agency_id=agency.id, component_id=hotel.component_id,
+                               program_id=hotel.id, subject_key=subject_key(program_id=hotel.id), period=now,
+                               channel="web", touchpoint="", n=409, value=1.5))
+    db.session.commit()
+    changes = overview.changes_since_prior(db.session, now, common.ProgramFilter(), EXECUTIVE, TODAY)
+    red = {line.subject: line.text for line in changes.of(overview.TURNED_RED)}
+    assert red["Hotel (Bureau One)"].endswith(
+        f"; its trust was 4.30 in {before}, a change not tested at 95%: a mean reported without its answer counts "
+        "has no interval")
 
 
 # ------------------------------------------------------------------------------ commitments

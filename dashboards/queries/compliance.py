@@ -13,8 +13,9 @@ A cell's status, worst first (one word per cell; the detail keeps each fact apar
   reporting and are never called late (an agency's history imported today was not reported today);
   nor is a quarter holding any of them, whatever a batch added to it after the due date;
 - reported without counts: observations, but none with answer counts or respondents (the driver
-  rule's "reported without counts": a question published with no answers to score; from the v2
-  survey on, a trust value typed without its answers counts no respondents, as it judges nothing);
+  rule's "reported without counts": a question published with no answers to score); from the v2
+  survey on, a trust value typed without its answers counts no respondents, as it judges nothing, and a
+  quarter whose trust is only such values is reported without counts, whatever its aspects' n;
 - below minimum sample: fewer respondents than the minimum sample (the trust question's pooled
   respondents, the one question both surveys ask; without it, the largest pooled n of any
   question);
@@ -178,8 +179,9 @@ def shown_periods(session, through: Optional[str], quarters: Optional[int]) -> l
 
 def _facts(session, periods: list[str], program_ids: Optional[set[int]]) -> dict:
     """{(program id, period): {observations, counts, trust, largest, committed, without}} over the
-    A-11 survey metrics: a metric's respondents are its answers counted (a 1-5 question) or else its
-    n (not v2 trust's: a value typed without its answers counts no one); `largest` the most
+    A-11 survey metrics: a metric's respondents are its answers counted (a 1-5 question, with the n of
+    means reported beside them without answers, as they pool) or else its n (not v2 trust's: a value typed
+    without its answers counts no one); `largest` the most
     respondents of any metric, `trust` the trust questions'. Summed in the database per program and
     quarter (one row each, not one per metric)."""
     metrics = survey_metrics(session)
@@ -188,15 +190,19 @@ def _facts(session, periods: list[str], program_ids: Optional[set[int]]) -> dict
     # v2 trust is counted from its answers alone (scoring.answers_only): a value typed with its n is no count
     by_answers = [p for p in periods if answers_only(TRUST, p)] or ["-"]
     o = Observation
-    answered = sa.func.sum(sa.func.coalesce(o.count_1, 0) + sa.func.coalesce(o.count_2, 0)
-                           + sa.func.coalesce(o.count_3, 0) + sa.func.coalesce(o.count_4, 0)
-                           + sa.func.coalesce(o.count_5, 0))
+    answers = (o.count_1, o.count_2, o.count_3, o.count_4, o.count_5)
+    answered = sa.func.sum(sum(sa.func.coalesce(c, 0) for c in answers))
+    # a mean reported without its answers, pooled beside them by its n (common.pooled_value)
+    lone = sa.func.sum(sa.case((sa.and_(sa.func.coalesce(*answers).is_(None), o.value.is_not(None)), o.n), else_=0))
     per_metric = (
         sa.select(o.program_id.label("program_id"), o.period.label("period"), o.metric_id.label("metric_id"),
                   sa.func.count().label("observations"),
-                  sa.case((sa.and_(o.metric_id.in_(likert), answered > 0), answered),
-                          (sa.and_(o.metric_id.in_(trust_ids), o.period.in_(by_answers)), 0),
+                  sa.case((sa.and_(o.metric_id.in_(trust_ids), o.period.in_(by_answers)), answered),
+                          (sa.and_(o.metric_id.in_(likert), answered > 0), answered + lone),
                           else_=sa.func.sum(sa.func.coalesce(o.n, 0))).label("respondents"),
+                  # v2 trust given only as a value typed without its answers: the question reported without counts
+                  sa.case((sa.and_(o.metric_id.in_(trust_ids), o.period.in_(by_answers), answered == 0,
+                                   sa.func.count(o.value) > 0), 1), else_=0).label("typed"),
                   # when the results were brought in: not for performance.gov's published history
                   sa.func.min(sa.case((ImportBatch.format.in_(PUBLISHED_FORMATS), None),
                                       else_=ImportBatch.committed_at)).label("committed"),
@@ -214,16 +220,21 @@ def _facts(session, periods: list[str], program_ids: Optional[set[int]]) -> dict
     counted = sa.case((m.respondents > 0, m.respondents))
     query = (sa.select(m.program_id, m.period, sa.func.sum(m.observations), sa.func.max(counted),
                        sa.func.sum(sa.case((m.metric_id.in_(trust_ids), counted))),
-                       sa.func.min(m.committed), sa.func.sum(m.without), sa.func.sum(m.undated))
+                       sa.func.min(m.committed), sa.func.sum(m.without), sa.func.sum(m.undated),
+                       sa.func.max(m.typed))
              .group_by(m.program_id, m.period))
     facts: dict = {}
-    for program_id, period, observations, largest, trust, committed, without, undated in session.execute(query):
+    for program_id, period, observations, largest, trust, committed, without, undated, typed in session.execute(
+            query):
         if program_ids is not None and program_id not in program_ids:
             continue
+        # v2 trust typed without its answers: reported without counts, whatever the aspects' n (they judge nothing
+        # of it, as the program's trust then has no score)
+        counts = largest is not None and not typed
         # whole numbers (PostgreSQL's sum of bigints is numeric: a Decimal)
-        facts[(program_id, period)] = {"observations": int(observations), "counts": largest is not None,
+        facts[(program_id, period)] = {"observations": int(observations), "counts": counts,
                                        "trust": None if trust is None else int(trust),
-                                       "largest": None if largest is None else int(largest),
+                                       "largest": None if largest is None or not counts else int(largest),
                                        "committed": committed, "without": int(without or 0),
                                        "undated": int(undated or 0)}
     return facts

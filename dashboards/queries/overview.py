@@ -539,11 +539,13 @@ def _significance(session, period: Period, prior: Period, programs: ProgramFilte
         return ""
     before = pooled_scores(session, str(prior), programs, min_n=min_n).get(metric.id, {}).get(program_id)
     now = pooled_scores(session, str(period), programs, min_n=min_n).get(metric.id, {}).get(program_id)
-    if before is None or now is None or not before.counts or not now.counts:
+    if before is None or now is None or before.value is None or now.value is None:
+        return ""
+    if not (sufficient(before.n, min_n) and sufficient(now.n, min_n)):
         return ""
     if not (before.counted_alone and now.counted_alone):
         return (f"; its trust was {before.value:.2f} in {prior}, a change not tested at 95%: a mean reported "
-                "without its answer counts is pooled into it, so it has no interval")
+                "without its answer counts has no interval")
     change = compare_answers(before.counts, now.counts, min_n=min_n,
                              as_share=trust_as_share(metric.driver and metric.driver.value, period))
     if not (sufficient(change.before.n, min_n) and sufficient(change.after.n, min_n)):
