@@ -712,9 +712,11 @@ def _click(client, fmt: str, agency_id) -> str:
     return answer["overview-briefing-job"]["data"]
 
 
-def _poll(client, job_id, ticks=1) -> dict:
+def _poll(client, job_id, ticks=1, filters=None) -> dict:
+    """A tick of the poll, the page's filters `filters` ({"overview-period.value": ..., ...}; none chosen: the
+    quarter the dashboards open on, all agencies)."""
     return callback_answer(client, callback_body(JOB, {"overview-briefing-poll.n_intervals": ticks,
-                                                       "overview-briefing-job.data": job_id},
+                                                       "overview-briefing-job.data": job_id, **(filters or {})},
                                                  "overview-briefing-poll.n_intervals"))
 
 
@@ -760,6 +762,35 @@ def test_the_overview_button_writes_the_briefing_and_the_owner_downloads_it(app,
     _until_done(executive, xlsx_job)
     book = openpyxl.load_workbook(io.BytesIO(executive.get(f"/dashboards/briefings/{xlsx_job}").data))
     assert [r[0].value for r in book["red"].iter_rows(min_row=3)] == ["Disability Appeals", "Pension Claims"]
+
+
+def test_the_panel_says_when_its_briefing_is_not_of_the_filters_chosen_now(app, agency, client_as):
+    """The panel kept "Your briefing is ready. Download cx-briefing-FY2026-Q2-..." under "The quarter and agency
+    chosen above" after the quarter was changed to FY2026-Q3: only the file name told that the briefing was of
+    another quarter. It says what each briefing is of, and when the filters chosen since differ."""
+    executive = _ready(client_as("executive"))
+    job_id = _click(executive, "pdf", agency["agency_id"])
+    same = {"overview-period.value": NOW, "overview-agency.value": str(agency["agency_id"])}
+    for tick in range(1, 200):
+        answer = _poll(executive, job_id, tick, same)
+        if answer["overview-briefing-poll"]["disabled"]:
+            break
+        assert f"Preparing the PDF briefing of {NOW}, Test Department: " in str(answer), answer
+        time.sleep(0.05)
+    status = str(answer["overview-briefing-status"]["children"])
+    assert f"Your briefing of {NOW}, Test Department is ready. " in status and "not of the quarter" not in status
+
+    changed = {**same, "overview-period.value": PRIOR}
+    fired = callback_answer(executive, callback_body(JOB, {**changed, JOB: job_id}, "overview-period.value"))
+    assert fired == {"overview-briefing-poll": {"disabled": False}}, "the filter chosen again polls the panel's job"
+    again = _poll(executive, job_id, 300, changed)
+    status = str(again["overview-briefing-status"]["children"])
+    assert f"Your briefing of {NOW}, Test Department is ready. " in status
+    assert (f"It is not of the quarter and agency chosen now ({PRIOR}, Test Department): start a new one with the "
+            "buttons above for those.") in status
+    assert "overview-briefing-download" not in again, "not sent a second time"
+    everyone = _poll(executive, job_id, 301, {"overview-period.value": NOW})
+    assert f"chosen now ({NOW}, all agencies)" in str(everyone["overview-briefing-status"]["children"])
 
 
 def test_another_user_cannot_download_or_follow_the_briefing(app, agency, client_as):
@@ -845,7 +876,7 @@ def test_a_page_opened_again_follows_its_tabs_briefing_and_forgets_one_it_cannot
     assert _reopened(executive, job_id) == {"overview-briefing-poll": {"disabled": False}}, (
         "a finished briefing is polled too: its next tick shows its link and until when it is kept")
     again = _poll(executive, job_id, 50)
-    assert "Your briefing is ready" in str(again["overview-briefing-status"]["children"])
+    assert "is ready. " in str(again["overview-briefing-status"]["children"])
     assert "overview-briefing-download" not in again, "the file is sent by itself once, not at every reload"
 
     with app.app_context():

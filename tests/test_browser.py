@@ -604,11 +604,15 @@ def test_a_reloaded_overview_shows_the_briefing_it_started(server, browser):
     browser.find_element(By.ID, "overview-briefing-xlsx").click()
     wait.until(lambda b: b.find_element(By.ID, "overview-briefing-status").text)
     browser.refresh()
-    status = wait.until(lambda b: "Your briefing is ready" in b.find_element(By.ID, "overview-briefing-status").text
+    status = wait.until(lambda b: "is ready. " in b.find_element(By.ID, "overview-briefing-status").text
                         and b.find_element(By.ID, "overview-briefing-status"))
     link = status.find_element(By.TAG_NAME, "a")
     assert "/dashboards/briefings/" in link.get_attribute("href"), link.get_attribute("href")
     assert link.text.startswith("Download cx-briefing-") and ".xlsx (Excel (XLSX), " in link.text, link.text
+    # opened on another quarter, the panel says its briefing is not of it (its link only named the file)
+    browser.get(server + "/dashboards/?period=FY2026-Q2")
+    wait.until(lambda b: "It is not of the quarter and agency chosen now (FY2026-Q2, all agencies)"
+               in b.find_element(By.ID, "overview-briefing-status").text)
     browser.execute_script("sessionStorage.clear()")
 
 

@@ -66,26 +66,56 @@ def download_url(job_id: str) -> str:
     return f"{URL_BASE}briefings/{job_id}"
 
 
-def progress_view(prefix: str, found: dict) -> html.Div:
+def covers(period: Optional[str], agency_id: Optional[int]) -> str:
+    """The quarter and agency a briefing is of, in words: "FY2026-Q2, all agencies"."""
+    agency = "all agencies" if agency_id is None else dict(common.agencies(db.session)).get(
+        agency_id, f"the agency with the id {agency_id}")
+    return f"{period or 'no quarter with data'}, {agency}"
+
+
+def chosen(period: Optional[str], agency_id: Optional[int]) -> tuple:
+    """The page's filters as a briefing is started for them: no quarter chosen is the quarter the dashboards
+    open on (a job keeps the quarter it was of, whatever data comes after)."""
+    return period or common.chosen_period(db.session, None), agency_id
+
+
+def of_job(found: dict) -> tuple:
+    """The quarter and agency a job's briefing is of (`chosen`'s)."""
+    return chosen(found.get("period"), found.get("agency_id"))
+
+
+def elsewhere(found: dict, shown: tuple) -> str:
+    """What the panel adds when its briefing is not of the filters the page now shows (`shown`, `chosen`'s): the
+    link stayed under "the quarter and agency chosen above", and the wrong quarter went to the meeting."""
+    if of_job(found) == shown:
+        return ""
+    return (f" It is not of the quarter and agency chosen now ({covers(*shown)}): start a new one with the buttons "
+            "above for those.")
+
+
+def progress_view(prefix: str, found: dict, shown: tuple = (None, None)) -> html.Div:
     percent = int(found.get("percent", 0))
     return html.Div([
-        html.Label(f"Preparing the {jobs.FORMATS[found['fmt']][1]} briefing: {found.get('stage', '')}",
+        html.Label(f"Preparing the {jobs.FORMATS[found['fmt']][1]} briefing of {covers(*of_job(found))}: "
+                   f"{found.get('stage', '')}",
                    htmlFor=f"{prefix}-progress", className="dash-tile__sub"),
         html.Progress(id=f"{prefix}-progress", value=str(percent), max="100"),
         html.Span(f" {percent}%"),
+        html.P(elsewhere(found, shown).strip(), className="dash-tile__sub") if elsewhere(found, shown) else None,
     ])
 
 
-def ready_view(job_id: str, found: dict) -> html.P:
-    """The link to download the briefing again, and until when it is kept. A plain link (the route sends the
-    file as an attachment): one followed after the briefing was removed opens a page saying so, where a
-    `download` link failed silently in the browser's downloads."""
+def ready_view(job_id: str, found: dict, shown: tuple) -> html.P:
+    """The link to download the briefing again, what it is of, and until when it is kept (and, when the page's
+    filters have changed since, that it is not of them). A plain link (the route sends the file as an
+    attachment): one followed after the briefing was removed opens a page saying so, where a `download` link
+    failed silently in the browser's downloads."""
     kb = max(1, round(found.get("size", 0) / 1024))
     until = in_zone(found["kept_until"])
-    return html.P(["Your briefing is ready. ",
+    return html.P([f"Your briefing of {covers(*of_job(found))} is ready. ",
                    html.A(f"Download {found['name']} ({jobs.FORMATS[found['fmt']][1]}, {kb:,} KB)",
                           href=download_url(job_id), className="usa-link"),
-                   f". It is kept for you until {until:%d %B %Y, %H:%M} {zone_name(until)}."])
+                   f". It is kept for you until {until:%d %B %Y, %H:%M} {zone_name(until)}.{elsewhere(found, shown)}"])
 
 
 def unoffered(period, agency_id) -> Optional[str]:
@@ -99,8 +129,10 @@ def unoffered(period, agency_id) -> Optional[str]:
     return None
 
 
-def queued_view(prefix: str, fmt: str) -> html.Div:
-    return progress_view(prefix, {"fmt": fmt, "stage": "Queued", "percent": 0})
+def queued_view(prefix: str, fmt: str, shown: tuple) -> html.Div:
+    period, agency_id = shown
+    return progress_view(prefix, {"fmt": fmt, "stage": "Queued", "percent": 0, "period": period,
+                                  "agency_id": agency_id}, shown)
 
 
 def not_a_second(fmt: str, which: str) -> str:
@@ -118,7 +150,7 @@ def still_writing(job_id) -> Optional[str]:
 
 
 def start_job(fmt: str, period, agency_id) -> str:
-    """Queue the signed-in user's briefing of the page's filters; its job id."""
+    """Queue the signed-in user's briefing of the page's filters (`chosen`'s); its job id."""
     job_id, _ = jobs.start(current_app._get_current_object(), jobs.Request(
         owner_id=current_user.id, owner=getattr(current_user, "email", "") or "", scope=Scope.of(current_user),
         period=period, agency_id=agency_id, fmt=fmt, today=agency_today(), base_url=site_address()))
@@ -132,22 +164,23 @@ def site_address() -> str:
     return configured + "/" if configured else request.host_url
 
 
-def poll(prefix: str, job_id):
-    """(status, poll disabled, download) for the job as the signed-in user sees it."""
+def poll(prefix: str, job_id, shown: tuple):
+    """(status, poll disabled, download) for the job as the signed-in user sees it, beside the page's filters
+    (`shown`, `chosen`'s)."""
     found = jobs.state(current_app, db.session, job_id, current_user.id) if job_id else None
     if found is None:
         return html.P("That briefing is not available: start a new one.", className="dash-empty"), True, dash.no_update
     if found["status"] == jobs.FAILED:
         return html.P(found.get("message", "The briefing failed."), className="usa-error-message"), True, dash.no_update
     if found["status"] != jobs.DONE:
-        return progress_view(prefix, found), False, dash.no_update
+        return progress_view(prefix, found, shown), False, dash.no_update
     send = dash.no_update
     if jobs.claim_delivery(db.session, job_id):
         found_file = jobs.file_for(current_app, db.session, job_id, current_user.id)
         if found_file is not None:
             data, name, mimetype = found_file
             send = dcc.send_bytes(data, filename=name, type=mimetype)
-    return ready_view(job_id, found), True, send
+    return ready_view(job_id, found, shown), True, send
 
 
 def resumed(job_id):
@@ -171,34 +204,38 @@ def register(prefix: str, period: State, agency: State) -> None:
     validation.register(f"{prefix}-job", "data", validation.kept_token)
     validation.register(f"{prefix}-job", "modified_timestamp", validation.timestamp)
 
+    # The filters are inputs too: chosen again, the panel says whether its briefing is still of them.
+    filters = [Input(state.component_id, state.component_property) for state in (period, agency)]
+
     @dash.callback(Output(f"{prefix}-job", "data"), Output(f"{prefix}-poll", "disabled"),
                    Output(f"{prefix}-status", "children"), Output(f"{prefix}-download", "data"),
                    Output(f"{prefix}-refused", "children"),
                    Input(f"{prefix}-pdf", "n_clicks"), Input(f"{prefix}-xlsx", "n_clicks"),
                    Input(f"{prefix}-poll", "n_intervals"), Input(f"{prefix}-job", "modified_timestamp"),
-                   State(f"{prefix}-job", "data"), period, agency, prevent_initial_call=True)
+                   *filters, State(f"{prefix}-job", "data"), prevent_initial_call=True)
     @validation.validated
-    def briefing(pdf_clicks, xlsx_clicks, _ticks, _kept_at, job_id, period_value, agency_id):
+    def briefing(pdf_clicks, xlsx_clicks, _ticks, _kept_at, period_value, agency_id, job_id):
         """A button starts a job; each tick of the poll reports on it; the tab's job, read back when the page
-        is opened again, is polled again (or forgotten, when it is gone)."""
+        is opened again or its filters are chosen again, is polled again (or forgotten, when it is gone)."""
         pressed = dash.ctx.triggered_id
-        if pressed == f"{prefix}-job":
+        if pressed in (f"{prefix}-job", period.component_id, agency.component_id):
             return resumed(job_id)
+        shown = chosen(period_value, agency_id)
         if pressed in (f"{prefix}-pdf", f"{prefix}-xlsx") and (pdf_clicks or xlsx_clicks):
             fmt = "xlsx" if pressed == f"{prefix}-xlsx" else "pdf"
             refused = unoffered(period_value, agency_id) or still_writing(job_id)
             if refused:
                 return dash.no_update, dash.no_update, dash.no_update, dash.no_update, refused
             try:
-                job_id = start_job(fmt, period_value, agency_id)
+                job_id = start_job(fmt, *shown)
             except jobs.TooMany as refused:  # the briefing shown (if any) keeps being polled
                 return dash.no_update, dash.no_update, dash.no_update, dash.no_update, str(refused)
             except jobs.JustStarted as just:  # follow that one: this page may never have heard of it
-                return (just.job_id, False, queued_view(prefix, just.fmt), dash.no_update,
+                return (just.job_id, False, queued_view(prefix, just.fmt, shown), dash.no_update,
                         not_a_second(just.fmt, "started a moment ago is"))
-            return job_id, False, queued_view(prefix, fmt), dash.no_update, None
+            return job_id, False, queued_view(prefix, fmt, shown), dash.no_update, None
         if pressed == f"{prefix}-poll":
-            status, done, send = poll(prefix, job_id)
+            status, done, send = poll(prefix, job_id, shown)
             # A refusal stays while the briefing shown is written, and goes with it (ready, or failed).
             return dash.no_update, done, status, send, None if done else dash.no_update
         return dash.no_update, dash.no_update, dash.no_update, dash.no_update, dash.no_update
