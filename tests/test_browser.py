@@ -501,14 +501,21 @@ def test_a_chart_of_quarters_opens_on_the_latest_on_a_phone(server, browser, tmp
         browser.save_screenshot(str(tmp_path / "trust-320.png"))
         assert width > shown and left >= width - shown - 1, (left, width, shown)
         # its title stays in view at the left of what shows (scrolled to the latest quarters it read ": Benefits")
-        title_left, region_left = browser.execute_script(
-            f"const r = {region}; return [r.querySelector('.g-gtitle').getBoundingClientRect().left, "
-            "r.getBoundingClientRect().left]")
+        edges = ("const t = r.querySelector('.g-gtitle').getBoundingClientRect(), a = r.getBoundingClientRect(); "
+                 "return [a.left, t.left, t.right, a.left + r.clientWidth, t.height];")
+        region_left, title_left, title_right, region_right, height = browser.execute_script(
+            f"const r = {region}; {edges}")
         assert region_left <= title_left <= region_left + 40, (title_left, region_left)
+        # and whole: wrapped for the chart's width, it ran past the right edge at 320 px, cut off at any scroll
+        assert title_right <= region_right and height > 20, (title_right, region_right, height)
+        browser.execute_script(f"const r = {region}; r.scrollLeft = 0; r.dispatchEvent(new Event('scroll'))")
+        assert browser.execute_script(f"const r = {region}; {edges}")[2] <= region_right
         browser.get(server + "/dashboards/heatmap")
         WebDriverWait(browser, 60).until(lambda b: b.find_elements(By.CSS_SELECTOR, "#heatmap-graph .main-svg"))
         heat = 'document.getElementById("heatmap-graph").closest(".dash-chart-scroll")'
         assert browser.execute_script(f"return [{heat}.scrollLeft, {heat}.getAttribute('data-latest')]") == [0, None]
+        fits = f"const r = {heat}; const e = (() => {{ {edges} }})(); return e[2] <= e[3];"
+        WebDriverWait(browser, 10).until(lambda b: b.execute_script(fits))
     finally:
         browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
 

@@ -157,9 +157,10 @@
   var latestPending = false;
   function showLatest() {
     latestPending = false;
-    document.querySelectorAll('.dash-chart-scroll[data-latest="right"]').forEach(function (region) {
+    document.querySelectorAll('.dash-chart-scroll').forEach(function (region) {
       if (!region.querySelector('.main-svg')) { return; }
-      if (!region.getAttribute('data-scrolled') && region.scrollWidth > region.clientWidth + 1) {
+      if (region.getAttribute('data-latest') === 'right' && !region.getAttribute('data-scrolled')
+          && region.scrollWidth > region.clientWidth + 1) {
         region.scrollLeft = region.scrollWidth;
         region.setAttribute('data-scrolled', 'latest');
       }
@@ -168,12 +169,20 @@
   }
 
   /* A chart scrolled sideways keeps its title in view, at the left of what shows: scrolled to its latest
-     quarters on a phone, "Trust / confidence by quarter: Benefits Call Center" read ": Benefits Call". */
+     quarters on a phone, "Trust / confidence by quarter: Benefits Call Center" read ": Benefits Call". Its lines,
+     wrapped for the chart's own width, are made smaller where what shows is narrower (at 320 px they ran 45 px
+     past the right edge, cut off however the chart was scrolled); never below 0.6 of their size. */
   function keepTitle(region) {
     var title = region.querySelector('.g-gtitle');
-    if (!title) { return; }
-    var shift = 'translate(' + region.scrollLeft + 'px, 0px)';
-    if (title.style.transform !== shift) { title.style.transform = shift; }
+    if (!title || !title.getBBox) { return; }
+    var box = title.getBBox();
+    var room = region.clientWidth - box.x - 4;
+    var scale = box.width > room && box.width > 0 ? Math.max(0.6, room / box.width) : 1;
+    var shift = 'translate(' + region.scrollLeft + 'px, 0px)' + (scale < 1 ? ' scale(' + scale.toFixed(3) + ')' : '');
+    if (title.style.transform !== shift) {
+      title.style.transformOrigin = box.x + 'px ' + box.y + 'px';
+      title.style.transform = shift;
+    }
   }
   document.addEventListener('scroll', function (event) {
     var region = event.target;
