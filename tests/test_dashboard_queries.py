@@ -159,6 +159,35 @@ def test_a_score_just_below_an_edge_is_not_shown_on_it(world):
     assert trust_words(status).startswith("trust 3.796, 70.0% who trust (n = 250)"), trust_words(status)
 
 
+def test_a_heatmap_keeps_the_trust_column_of_a_program_that_reported_it_without_counts(world):
+    """A component whose one program's FY2026-Q4 trust is a value typed without its answers (it judges nothing)
+    drew an empty heatmap: the trust column was set aside as "not asked", and the program's row and its status
+    finding with it, where the program page and the overview list the program as no data."""
+    from dashboards.figures.heatmap import heatmap_figure
+
+    agency = world["agencies"][0]
+    lone = Component(agency=agency, code="C9", name="Bureau Nine")
+    india = Program(component=lone, code="P-India", name="India")
+    db.session.add_all([lone, india])
+    db.session.flush()
+    db.session.add(Observation(metric_id=world["metrics"]["trust"].id, agency_id=agency.id, component_id=lone.id,
+                               program_id=india.id, subject_key=subject_key(program_id=india.id), period=Q4,
+                               channel="web", touchpoint="", n=500, value=4.2,
+                               question_text="This interaction increased my trust."))
+    db.session.commit()
+    heat = heatmap.driver_heatmap(db.session, Q4, common.ProgramFilter(component_id=lone.id), min_n=30)
+    assert heat.drivers == ["trust"] and "trust" not in heat.not_asked, (heat.drivers, heat.not_asked)
+    [row] = heat.rows
+    assert row.program == "India" and row.cells[0].status == "no_data" and row.cells[0].value is None
+    assert "This interaction increased my trust." in row.cells[0].question
+    hover = heatmap_figure(heat)["data"][0]["hovertext"][0][0]
+    assert "Trust / confidence: reported without counts: no score" in hover.replace("<br>", " "), hover
+    everyone = heatmap.driver_heatmap(db.session, Q4, min_n=30)
+    assert "India" in [r.program for r in everyone.rows], "listed beside the programs with scores"
+    assert everyone.not_asked == ["effectiveness", "ease", "efficiency", "transparency", "employee"], (
+        "the other drivers no program answered are still set aside")
+
+
 def test_heatmap_cells_carry_value_n_target_and_status_worst_first(world):
     heat = heatmap.driver_heatmap(db.session, Q4, min_n=30)
     assert heat.period == Q4 and heat.drivers == ["satisfaction", "trust"], "in the survey's order"

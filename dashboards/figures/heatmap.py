@@ -95,6 +95,8 @@ def heatmap_figure(heat: Heatmap) -> dict:
             z_row.append(positions.get(cell.status, positions["no_data"]))
             value = "—" if cell.value is None else as_given(cell.value)
             shown, said = value, value
+            if cell.value is None and cell.question != NOT_OBSERVED:  # reported, but with nothing to score
+                said = "reported without counts: no score"
             if cell.share is not None:  # v2 trust: the mean the status is judged on, and the share who trust
                 shown = f"{value}<br>{cell.share:.1f}%"  # a line each: a phone's narrow cell cut "3.62 · 65.6%"
                 thumbs = ", a thumbs up counted 5, down 1" if cell.thumbs else ""

@@ -84,7 +84,7 @@ class Heatmap:
     period: Optional[str]
     drivers: list[str] = field(default_factory=list)
     rows: list[HeatmapRow] = field(default_factory=list)
-    not_asked: list[str] = field(default_factory=list)  # drivers no selected program has a score for
+    not_asked: list[str] = field(default_factory=list)  # drivers no program has a score for (_set_aside_unasked)
 
     @property
     def shares(self) -> bool:
@@ -185,18 +185,24 @@ def survey_heatmap(session, period: Optional[str] = None, programs: ProgramFilte
                               thumbs=share is not None and score.counts is not None and not any(score.counts[1:4]),
                               **said))
         heat.rows.append(HeatmapRow(program_id, name, component, cells))
-    _set_aside_unasked(heat)
+    status = status_metric(session)
+    _set_aside_unasked(heat, status.driver.value if status is not None else None)
     if sort == "worst":
         heat.rows.sort(key=HeatmapRow.severity)  # stable: name order within equal severity
     return heat
 
 
-def _set_aside_unasked(heat: Heatmap) -> None:
+def _set_aside_unasked(heat: Heatmap, kept: Optional[str] = None) -> None:
     """Move the drivers no program has a score for into `not_asked` (the A-11 v2 survey, from
-    FY2024-Q2, asks trust alone on the 1-5 scale): a column of "no data" says nothing."""
+    FY2024-Q2, asks trust alone on the 1-5 scale): a column of "no data" says nothing. But `kept`, the
+    driver a program's status is judged on, stays wherever a program reported it, scored or not (its trust
+    reported without counts, or typed without its answers from the v2 survey on): set aside, it took the
+    programs' rows and their status findings with it, and the page said trust was not asked."""
     if not heat.rows:
         return
-    asked = [i for i in range(len(heat.drivers)) if any(row.cells[i].status != NO_DATA for row in heat.rows)]
+    asked = [i for i, driver in enumerate(heat.drivers)
+             if any(row.cells[i].status != NO_DATA for row in heat.rows)
+             or (driver == kept and any(row.cells[i].question != NOT_OBSERVED for row in heat.rows))]
     heat.not_asked = [d for i, d in enumerate(heat.drivers) if i not in asked]
     heat.drivers = [heat.drivers[i] for i in asked]
     for row in heat.rows:
