@@ -1008,6 +1008,27 @@ def test_a_touchpoint_spelt_in_another_case_than_the_stored_one_is_pointed_out(d
         "survey, both pooled into the score. If they are one survey, spell it as stored and upload the file again."]
 
 
+def test_a_typed_v2_trust_value_spelt_in_another_case_is_not_said_to_be_pooled(demo, tmp_path):
+    """A v2 trust value typed without its answers, its touchpoint retyped in another case, was said to be "stored as
+    another survey, both pooled into the score" beside the preview's own "kept but judges nothing"; the score did
+    not move. Each warning says what such a row does: it judges nothing, and would be pooled given its answers."""
+    typed = dict(period="FY2026-Q4", channel="", counts=(None,) * 5, value="3.9", n=2688)
+    with demo.app_context():
+        stored = run_import(db.session, write_csv(tmp_path / "stored.csv", [
+            survey_row(touchpoint="touchpoints a-11 v2", **typed)]), dry_run=True)
+        twice = run_import(db.session, write_csv(tmp_path / "twice.csv", [
+            survey_row(touchpoint="Exit one", **typed), survey_row(touchpoint="EXIT ONE", **typed)]), dry_run=True)
+    assert [w for w in stored.warnings if "differs only in case" in w] == [
+        "1 row gives a touchpoint that differs only in case from one stored for the same metric, subject, quarter "
+        "and channel (on row 2: 'touchpoints a-11 v2', stored as 'Touchpoints A-11 v2'): it is stored as another "
+        "survey, kept but judging nothing as a v2 trust value typed without its answers, and pooled beside the "
+        "stored one if given its answers. If they are one survey, spell it as stored and upload the file again."]
+    assert [w for w in twice.warnings if w.startswith("Touchpoints")] == [
+        "Touchpoints 'Exit one' (row 2) and 'EXIT ONE' (row 3) differ only in case, so they are stored as different "
+        "surveys, each kept but judging nothing as a v2 trust value typed without its answers, and pooled if given "
+        "their answers. If they are one, spell them alike and upload the file again."]
+
+
 def test_a_value_written_as_a_percent_or_as_money_must_fit_its_metric(demo, tmp_path):
     """'12%' for a wait in minutes and '$5' for it were stored as 12 and 5 without a word (an analyst who
     pasted a percent into a minutes column made a mistake); a percent metric's '72%' is 72, as before."""

@@ -35,6 +35,7 @@ REMOVED_KEPT = FIELDS + ("import_batch_id", "first_import_batch_id", "created_at
 _COMPARED_AT = tuple(FIELDS.index(f) for f in COMPARED)
 _STORED_AT = {f: 2 + i for i, f in enumerate(COMPARED)}  # positions in the tuples `_existing` returns
 _VALUE_AT = FIELDS.index("value")
+TYPED_V2_TRUST = "a v2 trust value typed without its answers"
 INSERT_CHUNK = 5000
 _MISSING = object()
 # "2025-01" to "2025-04" are calendar months (as documented), which a quarter written with a leading zero
@@ -485,15 +486,20 @@ class ObservationSink:
                 found.add(key)
         return found
 
+    def _typed_trust(self, keys) -> list:
+        """Of the file's rows `keys`, the v2 trust values given without their answer counts: from FY2024-Q2 a
+        quarter's trust is counted from the answers, so such a row is kept but judges nothing."""
+        trust = {found[0] for found in self._metrics.values()
+                 if isinstance(found, tuple) and found[2] is MetricKind.likert and found[3] == "trust"}
+        return [key for key in keys if key[0] in trust and self.rows[key][_VALUE_AT] is not None
+                and not any(self.rows[key][_COUNTS_AT:_COUNTS_AT + 5]) and trust_as_share("trust", key[2])]
+
     def _v2_trust_without_counts(self) -> list[str]:
         """Trust from A-11's v2 survey on (FY2024-Q2) given as a value without its answer counts: kept, but the
         quarter's trust is the share who trust, counted from the answers (a thumbs up as 5), so such a row judges
         nothing. A row with a value of 1.0 and 5,000 respondents was previewed as if it would be scored."""
-        trust = {found[0]: found[1] for found in self._metrics.values()
-                 if isinstance(found, tuple) and found[2] is MetricKind.likert and found[3] == "trust"}
-        found = sorted((self.first_row[key], key[2], values[_VALUE_AT]) for key, values in self.rows.items()
-                       if key[0] in trust and values[_VALUE_AT] is not None and not any(
-                           values[_COUNTS_AT:_COUNTS_AT + 5]) and trust_as_share("trust", key[2]))
+        typed = self._typed_trust(self.rows)
+        found = sorted((self.first_row[key], key[2], self.rows[key][_VALUE_AT]) for key in typed)
         if not found:
             return []
         row, period, value = found[0]
@@ -504,9 +510,6 @@ class ObservationSink:
                 f"the answers, so {'it is kept but judges' if one else 'they are kept but judge'} nothing. Give the "
                 f"answers in count_1 to count_5 (a thumbs down as 1, a thumbs up as 5) to have "
                 f"{'it' if one else 'them'} scored."]
-        typed = [key for key, values in self.rows.items()
-                 if key[0] in trust and values[_VALUE_AT] is not None and not any(values[_COUNTS_AT:_COUNTS_AT + 5])
-                 and trust_as_share("trust", key[2])]
         replaced = self._stored_answers(typed)
         if replaced:
             row, key, answers = min((self.first_row[key], key, answers) for key, answers in replaced.items())
@@ -622,13 +625,16 @@ class ObservationSink:
             if key[4]:
                 spellings.setdefault((*key[:4], key[4].casefold()), {}).setdefault(key[4], self.first_row[key])
         said, out = set(), []
-        for found in spellings.values():
+        typed = set(self._typed_trust(self.rows))
+        for group, found in spellings.items():
             names = tuple(sorted(found, key=found.get))
             if len(names) > 1 and names not in said:
                 said.add(names)
+                pooled = ("each pooled into the scores" if not all((*group[:4], n) in typed for n in names) else
+                          f"each kept but judging nothing as {TYPED_V2_TRUST}, and pooled if given their answers")
                 out.append("Touchpoints " + " and ".join(f"{n!r} (row {found[n]})" for n in names) + " differ only "
-                           "in case, so they are stored as different surveys, each pooled into the scores. If they "
-                           "are one, spell them alike and upload the file again.")
+                           f"in case, so they are stored as different surveys, {pooled}. If they are one, spell them "
+                           "alike and upload the file again.")
         return out
 
     # -- plan ---------------------------------------------------------------------------------
@@ -701,16 +707,20 @@ class ObservationSink:
         """Say when a new row's touchpoint differs only in case from one stored for the same metric, subject,
         quarter and channel: it is another survey, pooled beside the stored one (as two spellings in one
         file are, `_touchpoints_alike`), so a survey retyped "AT FAFSA SUBMISSION" would count twice."""
-        alike = sorted((self.first_row[key], key[4], self._stored_alike[key]) for key in new_keys
+        alike = sorted((self.first_row[key], key[4], self._stored_alike[key], key) for key in new_keys
                        if key in self._stored_alike)
         if alike:
-            row, given, stored = alike[0]
+            row, given, stored, key = alike[0]
             one = len(alike) == 1
+            typed = self._typed_trust([found[3] for found in alike])
+            pooled = ("both pooled into the score" if len(typed) < len(alike) else
+                      f"kept but judging nothing as {TYPED_V2_TRUST}, and pooled beside the stored one if given "
+                      "its answers")
             self.plan_warnings.append(
                 f"{counted(len(alike), 'row')} {'gives' if one else 'give'} a touchpoint that differs only in case "
                 f"from one stored for the same metric, subject, quarter and channel ({'on' if one else 'the first on'} "
                 f"row {row}: {given!r}, stored as {stored!r}): {'it' if one else 'each'} is stored as another survey, "
-                "both pooled into the score. If they are one survey, spell it as stored and upload the file again.")
+                f"{pooled}. If they are one survey, spell it as stored and upload the file again.")
 
     # -- commit -------------------------------------------------------------------------------
     def commit(self, plan: Plan, batch) -> None:
