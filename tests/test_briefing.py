@@ -779,12 +779,17 @@ def test_the_panel_says_when_its_briefing_is_not_of_the_filters_chosen_now(app, 
         time.sleep(0.05)
     status = str(answer["overview-briefing-status"]["children"])
     assert f"Your briefing of {NOW}, Test Department is ready. " in status and "not of the quarter" not in status
+    # the status is a live region: written again only when what it says changes (it was rewritten every tick)
+    shown = answer["overview-briefing-shown"]["data"]
+    same_again = _poll(executive, job_id, 250, {**same, "overview-briefing-shown.data": shown})
+    assert "overview-briefing-status" not in same_again and "overview-briefing-shown" not in same_again, same_again
 
     changed = {**same, "overview-period.value": PRIOR}
     fired = callback_answer(executive, callback_body(JOB, {**changed, JOB: job_id}, "overview-period.value"))
     assert fired == {"overview-briefing-poll": {"disabled": False}}, "the filter chosen again polls the panel's job"
-    again = _poll(executive, job_id, 300, changed)
+    again = _poll(executive, job_id, 300, {**changed, "overview-briefing-shown.data": shown})
     status = str(again["overview-briefing-status"]["children"])
+    assert again["overview-briefing-shown"]["data"] != shown
     assert f"Your briefing of {NOW}, Test Department is ready. " in status
     assert (f"It is not of the quarter and agency chosen now ({PRIOR}, Test Department): start a new one with the "
             "buttons above for those.") in status

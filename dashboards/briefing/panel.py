@@ -11,12 +11,15 @@ so that the page opened again in it (reloaded, or come back to) shows the briefi
 The two states must already be registered with `validation` (the page's UrlState does it); the
 panel's own inputs are registered here.
 """
+import hashlib
+import json
 from typing import Optional
 
 import dash
 from dash import Input, Output, State, dcc, html
 from flask import current_app, request
 from flask_login import current_user
+from plotly.utils import PlotlyJSONEncoder
 
 from dashboards import URL_BASE, validation
 from dashboards.briefing import jobs
@@ -57,6 +60,7 @@ def panel(prefix: str, scope: Scope) -> html.Section:
         html.P(id=f"{prefix}-refused", className="usa-error-message", role="alert"),  # apart: the poll writes status
         # Kept in the tab (sessionStorage): a page reloaded while its briefing is written, or after, shows it again.
         dcc.Store(id=f"{prefix}-job", storage_type="session"),
+        dcc.Store(id=f"{prefix}-shown"),  # what the status shows (`unrepeated`), for as long as the page is open
         dcc.Interval(id=f"{prefix}-poll", interval=POLL_MS, disabled=True, n_intervals=0),
         dcc.Download(id=f"{prefix}-download"),
     ], className="dash-section", id=prefix, **{"aria-labelledby": heading})
@@ -196,6 +200,19 @@ def resumed(job_id):
     return unchanged, False, unchanged, unchanged, unchanged
 
 
+def unrepeated(outputs: tuple, shown: Optional[str]) -> tuple:
+    """The briefing callback's outputs with the status left as it is when it would show what it shows already
+    (`shown`, a digest of it), and the digest of what it shows next: the status is a live region, and the poll,
+    every half second, wrote the same words anew, which a screen reader may read out again each time."""
+    status = outputs[2]
+    if status is dash.no_update or status is None:
+        return (*outputs, dash.no_update)
+    digest = hashlib.sha256(json.dumps(status, cls=PlotlyJSONEncoder, sort_keys=True).encode()).hexdigest()[:32]
+    if digest == shown:
+        return (*outputs[:2], dash.no_update, *outputs[3:], dash.no_update)
+    return (*outputs, digest)
+
+
 def register(prefix: str, period: State, agency: State) -> None:
     """Register the panel's callbacks (and their inputs with the validation registry)."""
     for control in ("pdf", "xlsx"):
@@ -203,20 +220,26 @@ def register(prefix: str, period: State, agency: State) -> None:
     validation.register(f"{prefix}-poll", "n_intervals", validation.clicks)
     validation.register(f"{prefix}-job", "data", validation.kept_token)
     validation.register(f"{prefix}-job", "modified_timestamp", validation.timestamp)
+    validation.register(f"{prefix}-shown", "data", validation.kept_token)
 
     # The filters are inputs too: chosen again, the panel says whether its briefing is still of them.
     filters = [Input(state.component_id, state.component_property) for state in (period, agency)]
 
     @dash.callback(Output(f"{prefix}-job", "data"), Output(f"{prefix}-poll", "disabled"),
                    Output(f"{prefix}-status", "children"), Output(f"{prefix}-download", "data"),
-                   Output(f"{prefix}-refused", "children"),
+                   Output(f"{prefix}-refused", "children"), Output(f"{prefix}-shown", "data"),
                    Input(f"{prefix}-pdf", "n_clicks"), Input(f"{prefix}-xlsx", "n_clicks"),
                    Input(f"{prefix}-poll", "n_intervals"), Input(f"{prefix}-job", "modified_timestamp"),
-                   *filters, State(f"{prefix}-job", "data"), prevent_initial_call=True)
+                   *filters, State(f"{prefix}-job", "data"), State(f"{prefix}-shown", "data"),
+                   prevent_initial_call=True)
     @validation.validated
-    def briefing(pdf_clicks, xlsx_clicks, _ticks, _kept_at, period_value, agency_id, job_id):
+    def briefing(pdf_clicks, xlsx_clicks, _ticks, _kept_at, period_value, agency_id, job_id, shown):
         """A button starts a job; each tick of the poll reports on it; the tab's job, read back when the page
-        is opened again or its filters are chosen again, is polled again (or forgotten, when it is gone)."""
+        is opened again or its filters are chosen again, is polled again (or forgotten, when it is gone). The
+        status is written only when what it says changes (`unrepeated`)."""
+        return unrepeated(answer(pdf_clicks, xlsx_clicks, period_value, agency_id, job_id), shown or None)
+
+    def answer(pdf_clicks, xlsx_clicks, period_value, agency_id, job_id) -> tuple:
         pressed = dash.ctx.triggered_id
         if pressed in (f"{prefix}-job", period.component_id, agency.component_id):
             return resumed(job_id)
