@@ -510,6 +510,15 @@ def test_a_chart_of_quarters_opens_on_the_latest_on_a_phone(server, browser, tmp
         assert title_right <= region_right and height > 20, (title_right, region_right, height)
         browser.execute_script(f"const r = {region}; r.scrollLeft = 0; r.dispatchEvent(new Event('scroll'))")
         assert browser.execute_script(f"const r = {region}; {edges}")[2] <= region_right
+        # drawn at 375 px and then narrowed (no redraw: the chart keeps its least width), it is fitted again
+        browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                                {"width": 375, "height": 900, "deviceScaleFactor": 1, "mobile": False})
+        browser.get(server + "/dashboards/program?id=1")
+        WebDriverWait(browser, 60).until(lambda b: b.execute_script(f"return {region}?.getAttribute('data-scrolled')"))
+        browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                                {"width": 320, "height": 900, "deviceScaleFactor": 1, "mobile": False})
+        WebDriverWait(browser, 10).until(
+            lambda b: (lambda e: e[2] <= e[3])(b.execute_script(f"const r = {region}; {edges}")))
         browser.get(server + "/dashboards/heatmap")
         WebDriverWait(browser, 60).until(lambda b: b.find_elements(By.CSS_SELECTOR, "#heatmap-graph .main-svg"))
         heat = 'document.getElementById("heatmap-graph").closest(".dash-chart-scroll")'

@@ -253,7 +253,10 @@ def test_the_heatmap_figure_writes_each_status_as_a_word():
     assert "Not asked in FY2026-Q4: ease / simplicity and employee helpfulness" in " ".join(
         re.sub(r"<[^>]+>", " ", title).split())
     empty = go.Figure(heatmap_figure(Heatmap("FY2026-Q4"))).to_plotly_json()
-    assert "No program observations" in empty["layout"]["annotations"][0]["text"]
+    note = empty["layout"]["annotations"][0]
+    assert note["text"].replace("<br>", " ") == "No program observations for this quarter and these filters."
+    # at the top left on short lines: centred on one line, a phone's view of the scrolling chart cut it off
+    assert max(map(len, note["text"].split("<br>"))) <= 32 and (note["x"], note["xanchor"]) == (0, "left")
 
 
 # ------------------------------------------------------------------------------ the cache

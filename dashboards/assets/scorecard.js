@@ -173,17 +173,27 @@
      wrapped for the chart's own width, are made smaller where what shows is narrower (at 320 px they ran 45 px
      past the right edge, cut off however the chart was scrolled); never below 0.6 of their size. */
   function keepTitle(region) {
-    var title = region.querySelector('.g-gtitle');
-    if (!title || !title.getBBox) { return; }
-    var box = title.getBBox();
+    fitInView(region, region.querySelector('.g-gtitle'));
+    var plot = region.querySelector('.js-plotly-plot');
+    if (plot && plot.data && plot.data.length === 0) {  // an empty figure: its message (figures.empty_figure) too
+      region.querySelectorAll('.infolayer .annotation').forEach(function (note) { fitInView(region, note); });
+    }
+  }
+  function fitInView(region, element) {
+    if (!element || !element.getBBox) { return; }
+    var box = element.getBBox();
     var room = region.clientWidth - box.x - 4;
     var scale = box.width > room && box.width > 0 ? Math.max(0.6, room / box.width) : 1;
     var shift = 'translate(' + region.scrollLeft + 'px, 0px)' + (scale < 1 ? ' scale(' + scale.toFixed(3) + ')' : '');
-    if (title.style.transform !== shift) {
-      title.style.transformOrigin = box.x + 'px ' + box.y + 'px';
-      title.style.transform = shift;
+    if (element.style.transform !== shift) {
+      element.style.transformOrigin = box.x + 'px ' + box.y + 'px';
+      element.style.transform = shift;
     }
   }
+  // A window made narrower (a phone turned, a window split) draws no chart again: its titles are fitted anew.
+  window.addEventListener('resize', function () {
+    if (!latestPending) { latestPending = true; window.requestAnimationFrame(showLatest); }
+  });
   document.addEventListener('scroll', function (event) {
     var region = event.target;
     if (region.classList && region.classList.contains('dash-chart-scroll')) { keepTitle(region); }

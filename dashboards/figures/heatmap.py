@@ -66,12 +66,19 @@ def _discrete_scale(colours: dict) -> list:
     return scale
 
 
+EMPTY_CHARS = 32  # a line of an empty figure's message: within a phone's width at 16 px
+
+
 def empty_figure(message: str) -> dict:
     """A figure with no data that says why, as Plotly's JSON (what dcc.Graph takes; a validated
-    go.Figure costs milliseconds a page can do without)."""
+    go.Figure costs milliseconds a page can do without). The message is at the top left, on short lines:
+    centred on one line in a chart that scrolls sideways on a phone, it could not be read whole at any
+    scroll (the page's script keeps it in view as it does a title)."""
     return {"data": [], "layout": {
         "template": default_template(),
-        "annotations": [{"font": {"family": FONT, "size": 16}, "showarrow": False, "text": message}],
+        "annotations": [{"font": {"family": FONT, "size": 16}, "showarrow": False, "align": "left",
+                         "text": "<br>".join(textwrap.wrap(message, EMPTY_CHARS)) or message,
+                         "x": 0, "xref": "paper", "xanchor": "left", "y": 1, "yref": "paper", "yanchor": "top"}],
         "xaxis": {"visible": False}, "yaxis": {"visible": False}, "height": 240, "plot_bgcolor": "#fff",
         "margin": {"l": 10, "r": 10, "t": 10, "b": 10}}}
 
