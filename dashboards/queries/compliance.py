@@ -191,18 +191,16 @@ def _facts(session, periods: list[str], program_ids: Optional[set[int]]) -> dict
     by_answers = [p for p in periods if answers_only(TRUST, p)] or ["-"]
     o = Observation
     answers = (o.count_1, o.count_2, o.count_3, o.count_4, o.count_5)
-    answered = sa.func.sum(sum(sa.func.coalesce(c, 0) for c in answers))
-    # a mean reported without its answers, pooled beside them by its n (common.pooled_value)
-    lone = sa.func.sum(sa.case((sa.and_(sa.func.coalesce(*answers).is_(None), o.value.is_not(None)), o.n), else_=0))
-    per_metric = (
+    # Each sum once, per program, quarter and metric (an aggregate named again in a CASE is summed again)
+    sums = (
         sa.select(o.program_id.label("program_id"), o.period.label("period"), o.metric_id.label("metric_id"),
                   sa.func.count().label("observations"),
-                  sa.case((sa.and_(o.metric_id.in_(trust_ids), o.period.in_(by_answers)), answered),
-                          (sa.and_(o.metric_id.in_(likert), answered > 0), answered + lone),
-                          else_=sa.func.sum(sa.func.coalesce(o.n, 0))).label("respondents"),
-                  # v2 trust given only as a value typed without its answers: the question reported without counts
-                  sa.case((sa.and_(o.metric_id.in_(trust_ids), o.period.in_(by_answers), answered == 0,
-                                   sa.func.count(o.value) > 0), 1), else_=0).label("typed"),
+                  sa.func.sum(sum(sa.func.coalesce(c, 0) for c in answers)).label("answered"),
+                  sa.func.sum(sa.func.coalesce(o.n, 0)).label("n"),
+                  # means reported without their answers, pooled beside them by their n (common.pooled_value):
+                  # None where there are none
+                  sa.func.sum(sa.case((sa.and_(sa.func.coalesce(*answers).is_(None), o.value.is_not(None)),
+                                       sa.func.coalesce(o.n, 0)))).label("lone"),
                   # when the results were brought in: not for performance.gov's published history
                   sa.func.min(sa.case((ImportBatch.format.in_(PUBLISHED_FORMATS), None),
                                       else_=ImportBatch.committed_at)).label("committed"),
@@ -216,6 +214,16 @@ def _facts(session, periods: list[str], program_ids: Optional[set[int]]) -> dict
         .outerjoin(ImportBatch, ImportBatch.id == o.first_import_batch_id)
         .where(o.program_id.is_not(None), o.period.in_(periods), o.metric_id.in_(list(metrics) or [-1]))
         .group_by(o.program_id, o.period, o.metric_id)).subquery()
+    g = sums.c
+    v2_trust = sa.and_(g.metric_id.in_(trust_ids), g.period.in_(by_answers))
+    per_metric = sa.select(
+        g.program_id, g.period, g.metric_id, g.observations, g.committed, g.without, g.undated,
+        sa.case((v2_trust, g.answered),
+                (sa.and_(g.metric_id.in_(likert), g.answered > 0), g.answered + sa.func.coalesce(g.lone, 0)),
+                else_=g.n).label("respondents"),
+        # v2 trust given only as a value typed without its answers: the question reported without counts
+        sa.case((sa.and_(v2_trust, g.answered == 0, g.lone.is_not(None)), 1), else_=0).label("typed"),
+    ).subquery()
     m = per_metric.c
     counted = sa.case((m.respondents > 0, m.respondents))
     query = (sa.select(m.program_id, m.period, sa.func.sum(m.observations), sa.func.max(counted),
