@@ -194,6 +194,12 @@
   window.addEventListener('resize', function () {
     if (!latestPending) { latestPending = true; window.requestAnimationFrame(showLatest); }
   });
+  // On paper a chart does not scroll: its title prints at its left, as drawn, and is kept in view again after.
+  window.addEventListener('beforeprint', function () {
+    document.querySelectorAll('.dash-chart-scroll .g-gtitle, .dash-chart-scroll .infolayer .annotation')
+      .forEach(function (element) { element.style.transform = ''; });
+  });
+  window.addEventListener('afterprint', showLatest);
   document.addEventListener('scroll', function (event) {
     var region = event.target;
     if (region.classList && region.classList.contains('dash-chart-scroll')) { keepTitle(region); }
