@@ -8,8 +8,9 @@ so that the page opened again in it (reloaded, or come back to) shows the briefi
     briefing.register("overview-briefing", State("overview-period", "value"),
                       State("overview-agency", "value"))           # at import
 
-The two states must already be registered with `validation` (the page's UrlState does it); the
-panel's own inputs are registered here.
+Each briefing is said to be of its quarter and agency, and, when the page's filters are chosen again
+(the two states are read as inputs too), whether it is still of them. The two states must already be
+registered with `validation` (the page's UrlState does it); the panel's own inputs are registered here.
 """
 import hashlib
 import json
@@ -97,7 +98,7 @@ def elsewhere(found: dict, shown: tuple) -> str:
             "above for those.")
 
 
-def progress_view(prefix: str, found: dict, shown: tuple = (None, None)) -> html.Div:
+def progress_view(prefix: str, found: dict, shown: tuple) -> html.Div:
     percent = int(found.get("percent", 0))
     return html.Div([
         html.Label(f"Preparing the {jobs.FORMATS[found['fmt']][1]} briefing of {covers(*of_job(found))}: "
@@ -200,15 +201,15 @@ def resumed(job_id):
     return unchanged, False, unchanged, unchanged, unchanged
 
 
-def unrepeated(outputs: tuple, shown: Optional[str]) -> tuple:
+def unrepeated(outputs: tuple, written: Optional[str]) -> tuple:
     """The briefing callback's outputs with the status left as it is when it would show what it shows already
-    (`shown`, a digest of it), and the digest of what it shows next: the status is a live region, and the poll,
+    (`written`, a digest of it), and the digest of what it shows next: the status is a live region, and the poll,
     every half second, wrote the same words anew, which a screen reader may read out again each time."""
     status = outputs[2]
     if status is dash.no_update or status is None:
         return (*outputs, dash.no_update)
     digest = hashlib.sha256(json.dumps(status, cls=PlotlyJSONEncoder, sort_keys=True).encode()).hexdigest()[:32]
-    if digest == shown:
+    if digest == written:
         return (*outputs[:2], dash.no_update, *outputs[3:], dash.no_update)
     return (*outputs, digest)
 
@@ -233,11 +234,11 @@ def register(prefix: str, period: State, agency: State) -> None:
                    *filters, State(f"{prefix}-job", "data"), State(f"{prefix}-shown", "data"),
                    prevent_initial_call=True)
     @validation.validated
-    def briefing(pdf_clicks, xlsx_clicks, _ticks, _kept_at, period_value, agency_id, job_id, shown):
+    def briefing(pdf_clicks, xlsx_clicks, _ticks, _kept_at, period_value, agency_id, job_id, written):
         """A button starts a job; each tick of the poll reports on it; the tab's job, read back when the page
         is opened again or its filters are chosen again, is polled again (or forgotten, when it is gone). The
         status is written only when what it says changes (`unrepeated`)."""
-        return unrepeated(answer(pdf_clicks, xlsx_clicks, period_value, agency_id, job_id), shown or None)
+        return unrepeated(answer(pdf_clicks, xlsx_clicks, period_value, agency_id, job_id), written or None)
 
     def answer(pdf_clicks, xlsx_clicks, period_value, agency_id, job_id) -> tuple:
         pressed = dash.ctx.triggered_id
