@@ -77,7 +77,7 @@ def empty_figure(message: str) -> dict:
     return {"data": [], "layout": {
         "template": default_template(),
         "annotations": [{"font": {"family": FONT, "size": 16}, "showarrow": False, "align": "left",
-                         "text": "<br>".join(textwrap.wrap(message, EMPTY_CHARS)) or message,
+                         "text": "<br>".join(textwrap.wrap(message, EMPTY_CHARS, break_on_hyphens=False)) or message,
                          "x": 0, "xref": "paper", "xanchor": "left", "y": 1, "yref": "paper", "yanchor": "top"}],
         "xaxis": {"visible": False}, "yaxis": {"visible": False}, "height": 240, "plot_bgcolor": "#fff",
         "margin": {"l": 10, "r": 10, "t": 10, "b": 10}}}
