@@ -373,9 +373,11 @@ def test_the_api_pages_operation_headings_break_within_a_phones_width(server, br
                             {"width": 320, "height": 900, "deviceScaleFactor": 1, "mobile": False})
     try:
         browser.get(server + "/api/v1/docs")
-        headings = browser.find_elements(By.CSS_SELECTOR, "main h3")
+        try:
+            headings = WebDriverWait(browser, 30).until(lambda b: b.find_elements(By.CSS_SELECTOR, "main h3"))
+        finally:
+            browser.save_screenshot(str(tmp_path / "api-docs-320.png"))
         widths = _page_widths(browser)
-        browser.save_screenshot(str(tmp_path / "api-docs-320.png"))
         assert headings and widths[0] <= widths[1], f"the page scrolls sideways: {widths}"
     finally:
         browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
