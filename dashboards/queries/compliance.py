@@ -181,9 +181,8 @@ def _facts(session, periods: list[str], program_ids: Optional[set[int]]) -> dict
     """{(program id, period): {observations, counts, trust, largest, committed, without}} over the
     A-11 survey metrics: a metric's respondents are its answers counted (a 1-5 question, with the n of
     means reported beside them without answers, as they pool) or else its n (not v2 trust's: a value typed
-    without its answers counts no one); `largest` the most
-    respondents of any metric, `trust` the trust questions'. Summed in the database per program and
-    quarter (one row each, not one per metric)."""
+    without its answers counts no one); `largest` the most respondents of any metric, `trust` the trust
+    questions'. Summed in the database per program and quarter (one row each, not one per metric)."""
     metrics = survey_metrics(session)
     trust_ids = [mid for mid, m in metrics.items() if m.driver is not None and m.driver.value == TRUST] or [-1]
     likert = [mid for mid, m in metrics.items() if m.kind is MetricKind.likert] or [-1]

@@ -548,8 +548,6 @@ def _significance(session, period: Period, prior: Period, programs: ProgramFilte
                 "without its answer counts has no interval")
     change = compare_answers(before.counts, now.counts, min_n=min_n,
                              as_share=trust_as_share(metric.driver and metric.driver.value, period))
-    if not (sufficient(change.before.n, min_n) and sufficient(change.after.n, min_n)):
-        return ""
     places = next((d for d in (2, 3, 4) if round(change.before.mean, d) != round(change.after.mean, d)), 2)
     said = (f"a significant {'decline' if change.after.mean < change.before.mean else 'rise'}" if change.significant
             else "not a significant change")

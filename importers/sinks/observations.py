@@ -486,11 +486,15 @@ class ObservationSink:
                 found.add(key)
         return found
 
+    def _trust_metric_ids(self) -> set[int]:
+        """The ids of the file's trust metrics (the 1-5 question both A-11 surveys ask)."""
+        return {found[0] for found in self._metrics.values()
+                if isinstance(found, tuple) and found[2] is MetricKind.likert and found[3] == "trust"}
+
     def _typed_trust(self, keys) -> list:
         """Of the file's rows `keys`, the v2 trust values given without their answer counts: from FY2024-Q2 a
         quarter's trust is counted from the answers, so such a row is kept but judges nothing."""
-        trust = {found[0] for found in self._metrics.values()
-                 if isinstance(found, tuple) and found[2] is MetricKind.likert and found[3] == "trust"}
+        trust = self._trust_metric_ids()
         return [key for key in keys if key[0] in trust and self.rows[key][_VALUE_AT] is not None
                 and not any(self.rows[key][_COUNTS_AT:_COUNTS_AT + 5]) and trust_as_share("trust", key[2])]
 
@@ -550,7 +554,7 @@ class ObservationSink:
         min_n = configured_min_n()
         survey = {found[0]: found[1] for found in self._metrics.values()
                   if isinstance(found, tuple) and is_survey_data(found[2], found[1])}
-        trust = {found[0] for found in self._metrics.values() if isinstance(found, tuple) and found[3] == "trust"}
+        trust = self._trust_metric_ids()
         respondents: dict[tuple, int] = {}
         first: dict[tuple, int] = {}
         for key, values in self.rows.items():
@@ -711,7 +715,7 @@ class ObservationSink:
         alike = sorted((self.first_row[key], key[4], self._stored_alike[key], key) for key in new_keys
                        if key in self._stored_alike)
         if alike:
-            row, given, stored, key = alike[0]
+            row, given, stored, _ = alike[0]
             one = len(alike) == 1
             typed = self._typed_trust([found[3] for found in alike])
             pooled = ("both pooled into the score" if len(typed) < len(alike) else
