@@ -180,7 +180,8 @@ def export_observations_command(out, period, component):
 @click.option("--fy", "fiscal_year", help="Only plans of this fiscal year, e.g. FY2026 or 2026.")
 @with_appcontext
 def export_ratings_command(out, fiscal_year):
-    """Write leaders' element ratings: proposed, confirmed, and the plan's summary score and level."""
+    """Write leaders' element ratings: proposed, confirmed, the plan's summary score and level (of the decisions,
+    once every element is decided) and its projected summary (proposals where undecided)."""
     from scorecard.extensions import db
     from scorecard.plans.export import export_ratings
 

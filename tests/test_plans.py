@@ -534,8 +534,43 @@ def test_the_ratings_export_reads_plans_in_a_fixed_number_of_queries(demo):
         plan = db.session.scalars(sa.select(PerformancePlan).order_by(PerformancePlan.id)).first()
         view = plan_view(db.session, plan)
         mine = [r for r in rows if r[0] == plan.leader.name and r[1] == f"FY{plan.fiscal_year}"]
-        assert [(r[2], r[4], r[5], r[6], r[7]) for r in mine] == [
-            (e.element.name, e.proposed, e.confirmed, view.summary.score, view.summary.level) for e in view.elements]
+        assert [r[2:] for r in mine] == [
+            (e.element.name, e.element.weight, e.proposed, e.confirmed, view.decided_summary.score,
+             view.decided_summary.level, view.summary.score, view.summary.level) for e in view.elements]
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_the_ratings_export_gives_no_summary_rating_before_every_element_is_decided(demo, tmp_path, runner, suffix):
+    """A plan with an element undecided has no summary rating: the export's summary columns are blank, as the
+    plans list, the leaders dashboard and the API's `summary` give it; the projection the plan's page shows
+    (decisions where made, the rules' proposals otherwise) is in columns of its own. It read as the rating."""
+    with demo.app_context():
+        plan = a_plan(db.session)
+        propose(db.session, plan, [4] * 50)
+        official = user("executive")
+        for element in plan.elements[:-1]:
+            decide(db.session, element, 4, "a steady year", official)
+        fy, leader, elements, official_id = plan.fiscal_year, plan.leader.name, len(plan.elements), official.id
+    out = tmp_path / f"ratings{suffix}"
+
+    def exported() -> list[dict]:
+        assert runner.invoke(args=["export", "ratings", "--out", str(out), "--fy", f"FY{fy}"]).exit_code == 0
+        if suffix == ".csv":
+            with out.open(newline="", encoding="utf-8-sig") as handle:
+                rows = list(csv.DictReader(handle))
+        else:
+            head, *body = [["" if c is None else str(c) for c in r]
+                           for r in openpyxl.load_workbook(out).active.iter_rows(values_only=True)]
+            rows = [dict(zip(head, r)) for r in body]
+        return [r for r in rows if r["leader"] == leader]
+    mine = exported()
+    assert len(mine) == elements and mine[-1]["confirmed_rating"] == ""
+    assert {(r["summary_score"], r["summary_level"]) for r in mine} == {("", "")}
+    assert {(r["projected_summary_score"], r["projected_summary_level"]) for r in mine} == {("400", "4")}
+    with demo.app_context():
+        decide(db.session, db.session.get(PerformancePlan, plan.id).elements[-1], 4, "a steady year",
+               db.session.get(User, official_id))
+    assert {(r["summary_score"], r["summary_level"]) for r in exported()} == {("400", "4")}
 
 
 def test_export_neutralises_formula_names(demo, tmp_path):

@@ -1,5 +1,8 @@
 """The ratings export: leaders' element ratings, one row per plan element — the proposal, the
-rating official's decision and the plan's summary score and level — as .csv or .xlsx
+rating official's decision, the plan's summary score and level (of the decisions alone, as the plans
+list, the leaders dashboard and the API's `summary` give it: blank until every element is decided)
+and, apart, its projected summary (decisions where made, the rules' proposals otherwise, as the plan's
+page shows it while decisions are outstanding: not a rating) — as .csv or .xlsx
 (`scorecard export ratings`)."""
 from collections.abc import Iterator
 from itertools import islice
@@ -15,7 +18,7 @@ from scorecard.spreadsheets import safe_for_export, write_table
 
 PLANS_AT_ONCE = 200
 RATING_COLUMNS = ("leader", "fy", "element", "weight", "proposed_rating", "confirmed_rating", "summary_score",
-                  "summary_level")
+                  "summary_level", "projected_summary_score", "projected_summary_level")
 
 
 def rating_rows(session, fiscal_year: Optional[int] = None) -> Iterator[tuple]:
@@ -31,10 +34,10 @@ def rating_rows(session, fiscal_year: Optional[int] = None) -> Iterator[tuple]:
     # three a plan (6,000 for an agency's 2,000 plans).
     while chunk := list(islice(plans, PLANS_AT_ONCE)):
         for view in plan_views(session, chunk):
-            plan, summary = view.plan, view.summary
+            plan, decided, projected = view.plan, view.decided_summary, view.summary
             for e in view.elements:
                 yield (plan.leader.name, f"FY{plan.fiscal_year}", e.element.name, e.element.weight, e.proposed,
-                       e.confirmed, summary.score, summary.level)
+                       e.confirmed, decided.score, decided.level, projected.score, projected.level)
 
 
 def export_ratings(session, out: Path, fiscal_year: Optional[int] = None) -> int:
