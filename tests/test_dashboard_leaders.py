@@ -169,11 +169,18 @@ def test_a_plan_whose_weights_break_opms_rules_has_no_level_here_as_on_its_page(
     decide(db.session, director, [4, 4, 3, 4, 3])
     [plan] = queries.leaders(db.session, 2026).plans
     assert plan.decided and (plan.summary.score, plan.level) == (None, None)
-    assert queries.leaders(db.session, 2026).levels()["none"] == 1
-    from dashboards.pages.leaders import leaders_table
+    found = queries.leaders(db.session, 2026)
+    assert found.levels()["none"] == 0 and found.levels()[queries.NO_LEVEL] == 1, (
+        "decided: not counted among the plans not yet decided (the tile said 0 undecided, the chart 1 'None yet')")
+    from dashboards.figures.leaders import levels_figure
+    from dashboards.pages.leaders import leaders_table, levels_table
 
-    [row] = leaders_table(queries.leaders(db.session, 2026)).rows
+    [row] = leaders_table(found).rows
     assert row["level"] == "no level: the weights break OPM's rules", "decided, not undecided"
+    rows = {r["level"]: (r["decided"], r["proposed"]) for r in levels_table(found).rows}
+    assert rows["Decided, no level: the weights break OPM's rules"] == (1, None) and rows["None yet"][0] == 0
+    decided = levels_figure(found)["data"][0]
+    assert dict(zip(decided["x"], decided["y"]))["Decided, no level:<br>weights break<br>OPM's rules"] == 1
 
 
 def test_a_critical_element_decided_at_1_settles_the_level(world):

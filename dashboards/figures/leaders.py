@@ -3,7 +3,7 @@ summary level, beside how many plans the rules propose at each rating for their 
 last bars count the plans with none yet. Each bar writes its count; the two series differ in
 pattern as well as colour, and the legend names them."""
 from dashboards.figures.heatmap import FONT, default_template, empty_figure, titled
-from dashboards.queries.leaders import NONE_YET, Leaders
+from dashboards.queries.leaders import NO_LEVEL, NONE_YET, Leaders
 from scorecard.ratings import RATING_LABELS
 from scorecard.text import counted
 
@@ -12,7 +12,14 @@ PROPOSED = "Proposed rating of the CX elements (the lowest, where several)"
 
 
 def level_label(level) -> str:
+    if level == NO_LEVEL:
+        return "Decided, no level: the weights break OPM's rules"
     return "None yet" if level == NONE_YET else f"{level} {RATING_LABELS[level]}"
+
+
+def _tick(level) -> str:
+    return "Decided, no level:<br>weights break<br>OPM's rules" if level == NO_LEVEL else (
+        level_label(level).replace(" ", "<br>", 1))
 
 
 def none_shown(found: Leaders, what: str = "plan") -> str:
@@ -36,7 +43,7 @@ def levels_figure(found: Leaders) -> dict:
     whole = {"dtick": 1} if max(*levels.values(), *proposals.values()) < 6 else {}
     for name, counts, colour, shape in ((DECIDED, levels, "#73b3e7", ""), (PROPOSED, proposals, "#dfe1e2", "/")):
         bars.append({
-            "type": "bar", "name": name, "x": [level_label(level).replace(" ", "<br>", 1) for level in counts],
+            "type": "bar", "name": name, "x": [_tick(level) for level in counts],
             "y": list(counts.values()), "text": [f"{n:,}" for n in counts.values()], "textposition": "outside",
             "cliponaxis": False, "textfont": {"size": 14, "color": "#1b1b1b"},
             "marker": {"color": colour, "line": {"color": "#1b1b1b", "width": 1},

@@ -120,7 +120,7 @@ def levels_table(found: queries.Leaders) -> tables.Table:
     """The chart's bars: plans per decided summary level and per proposed CX rating."""
     total = len(found.plans)
     proposals = found.proposals()
-    rows = [{"level": level_label(level), "decided": n, "proposed": proposals[level]}
+    rows = [{"level": level_label(level), "decided": n, "proposed": proposals.get(level)}  # NO_LEVEL: not a rating
             for level, n in found.levels().items()]
     return tables.Table(
         caption=f"FY{found.fiscal_year} plans with CX requirements (n = {total:,}) by decided summary level and by "

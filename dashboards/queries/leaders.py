@@ -47,6 +47,7 @@ class once:  # noqa: N801 — read as functools.cached_property, which it stands
 
 AT_RISK_BELOW = 3  # a proposal below Fully Successful puts the element at risk
 NONE_YET = "none"  # a plan not yet decided, or a CX element not yet proposed
+NO_LEVEL = "weights"  # a plan decided whose weights break OPM's rules: it has no level
 LEVELS = [5, 4, 3, 2, 1]
 
 
@@ -196,9 +197,13 @@ class Leaders:
 
     def levels(self) -> dict:
         """How many plans have each summary level (5 first), and how many none yet: a plan counts
-        under its level once every element is decided (or a critical one decided at 1)."""
-        counts = Counter(p.level if p.level is not None else NONE_YET for p in self.plans)
-        return {level: counts.get(level, 0) for level in [*LEVELS, NONE_YET]}
+        under its level once every element is decided (or a critical one decided at 1). A plan decided
+        whose weights break OPM's rules has none and never will until they are mended: it is counted
+        apart (NO_LEVEL, only when there is one), not among the plans not yet decided."""
+        counts = Counter(p.level if p.level is not None else NO_LEVEL if p.decided and p.weights_broken
+                         else NONE_YET for p in self.plans)
+        return {level: counts.get(level, 0) for level in [*LEVELS, *([NO_LEVEL] if NO_LEVEL in counts else []),
+                                                           NONE_YET]}
 
     def proposals(self) -> dict:
         """How many plans have each proposed rating of their CX elements (the lowest, where several),
