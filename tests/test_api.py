@@ -350,7 +350,8 @@ def test_bodies_and_paths_no_value_here_can_hold_are_refused_not_failed(api, htt
         "Invalid JSON body: a number with more digits than any value here takes.")
     assert http.get(f"{PREFIX}/commitments/%00", headers=_bearer(secret)).status_code == 404
     hidden = http.patch(url, json={"reason": "ok \u202eevil"}, headers=headers)  # the web form refuses it too
-    assert hidden.status_code == 422 and "hidden text-direction character" in json.dumps(hidden.get_json())
+    assert hidden.status_code == 422 and [(e["column"], e["message"]) for e in hidden.get_json()["errors"]] == [
+        ("reason", "The text holds a hidden text-direction character (U+202E), which cannot be kept: remove it.")]
     links = http.patch(url, json={"evidence_links": ["https://[::1"]}, headers=headers)
     assert links.status_code == 422 and "is not a web link" in json.dumps(links.get_json())
     form = http.patch(url, data={"reason": "x"}, headers={**_bearer(secret), "If-Match": read.headers["ETag"]})
@@ -469,11 +470,12 @@ def test_commitment_update_needs_the_etag_in_if_match(api, http):
     assert anyway.status_code == 200 and anyway.get_json()["version"] == changed["version"] + 1
 
 
-@pytest.mark.parametrize("note", ["\u200b", "\u2060\ufeff", " \u00ad "])
+@pytest.mark.parametrize("note", ["\u200b", "\u2060\ufeff", " \u00ad ", "   ", None])
 def test_a_note_of_invisible_characters_is_no_update(api, http, note):
     """A note of a zero-width space alone was stored as an update: the commitment read as confirmed
     current (its days since the last update back to 0) with nothing said, where a reason of the same
-    is refused and a note of spaces changes nothing."""
+    is refused. Such a note alone, or an empty object, then answered 200 with nothing recorded and
+    nothing said: it is refused as sending nothing to change, the note named."""
     secret = _secret(api, "officer")
     with api.app_context():
         cid = _commitment_of("CFO")
@@ -481,8 +483,13 @@ def test_a_note_of_invisible_characters_is_no_update(api, http, note):
                                     .where(CommitmentUpdate.commitment_id == cid))
     url = f"{PREFIX}/commitments/{cid}"
     etag = http.get(url, headers=_bearer(secret)).headers["ETag"]
-    answer = http.patch(url, json={"note": note}, headers={**_bearer(secret), "If-Match": etag})
-    assert answer.status_code == 200 and answer.headers["ETag"] == etag, (answer.status_code, answer.get_data())
+    answer = http.patch(url, json={} if note is None else {"note": note}, headers={**_bearer(secret), "If-Match": etag})
+    assert answer.status_code == 422, (answer.status_code, answer.get_data())
+    problem = answer.get_json()
+    assert problem["detail"].startswith("Nothing to change was sent: send the fields to change") and (
+        problem["detail"].endswith("Nothing was changed."))
+    assert [(e["column"], e["value"]) for e in problem["errors"]] == ([] if note is None else [("note", note)])
+    assert http.get(url, headers=_bearer(secret)).headers["ETag"] == etag
     with api.app_context():
         assert db.session.scalar(sa.select(sa.func.count(CommitmentUpdate.id))
                                  .where(CommitmentUpdate.commitment_id == cid)) == updates
@@ -1345,6 +1352,13 @@ def test_a_commitment_field_the_patch_does_not_change_is_said_to_be_one(api, htt
     assert said["colour"] == "Unknown field."
     assert said["function"].startswith("function is the commitment's owner, set when it was made, and it does not "
                                         "change"), "no page changes it either: it said to change it on the page"
+    named = http.patch(f"{PREFIX}/commitments/{cid}", json={"leader_id": 4, "function_id": 2},
+                       headers={**_bearer(secret), "If-Match": "*"})
+    said = {e["column"]: e["message"] for e in named.get_json()["errors"]}
+    assert said["leader_id"].startswith("leader_id is the web form's name of the commitment's leader: leader is not "
+                                        "changed through the API"), "it said 'Unknown field.'"
+    assert said["function_id"].startswith("function_id is the web form's name of the commitment's function: "
+                                          "function is the commitment's owner")
 
 
 def test_a_whole_number_parameter_sent_with_a_decimal_point_is_told_what_it_takes(api, http):

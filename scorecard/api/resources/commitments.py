@@ -22,6 +22,7 @@ from scorecard.commitments.services import (
     may_see,
     update_commitment,
     visible_commitments,
+    written_note,
 )
 from scorecard.extensions import db
 from scorecard.models import Commitment, Program, User
@@ -113,10 +114,15 @@ def commitment(commitment_id):
 @blp.alt_response(400, schema=s.ProblemSchema, content_type=PROBLEM_JSON,
                   description="If-Match is not a list of entity tags, or no body was sent; nothing changed.")
 @blp.alt_response(422, schema=s.ProblemSchema, content_type=PROBLEM_JSON,
-                  description="A rule of the domain refused a field (each in `errors`); nothing changed.")
+                  description="A rule of the domain refused a field (each in `errors`), or the body sent no field "
+                              "and no note; nothing changed.")
 def update(_headers, values, commitment_id):
     """Change the status, reason, next step, due date or evidence links, or add a note — the web form's
-    rules (a leader: status and reason only)."""
+    rules (a leader: status and reason only).
+
+    A note alone confirms the commitment is current. Fields sent with the values stored, and no note,
+    record nothing (the same version and ETag, no history entry), as the web form saves nothing then; a
+    body with no field and no note is refused (422)."""
     found = _visible(commitment_id)
     if not may_edit(current_user, found):
         raise ApiProblem(403, "You may read this commitment but not change it.")
@@ -125,8 +131,15 @@ def update(_headers, values, commitment_id):
     if not request.get_data(cache=True).strip():  # webargs reads no body as {}: a change sent without one
         raise ApiProblem(400, 'Send the fields to change as a JSON object, such as {"status": "on_track"} '
                               '({"note": "..."} alone confirms the commitment is current). Nothing was changed.')
-    version = _if_match(found)
     note = values.pop("note", None)
+    if not values and written_note(note) is None:  # {} or a blank note: as little as no body, said so
+        raise ApiProblem(422, 'Nothing to change was sent: send the fields to change, such as {"status": '
+                              '"on_track"}, or a note, which confirms the commitment is current (a note of spaces '
+                              'or invisible characters alone is none). Nothing was changed.',
+                         errors=[] if note is None else [{"row": None, "column": "note", "value": shown(note),
+                                                          "message": "a note of spaces or invisible characters "
+                                                                     "alone says nothing"}])
+    version = _if_match(found)
     try:
         update_commitment(db.session, found, values, user=current_user, version=version, note=note)
     except EditConflict:

@@ -120,24 +120,29 @@ class CommitmentPatchSchema(Schema):
         not "Unknown field.", which read as if commitments had no title."""
         if isinstance(error.messages, dict) and isinstance(data, dict):
             changed = f"This operation changes {', '.join(self.fields)}."
-            for name in [n for n in error.messages if n in _NOT_PATCHED]:
-                if name == "version":
+            for name in [n for n in error.messages if n in _NOT_PATCHED or n in _AS_THE_FORM_NAMES]:
+                field = _AS_THE_FORM_NAMES.get(name, name)
+                if field == "version":
                     said = "version is the app's: send the version read as the If-Match header (its ETag)."
-                elif name in _KEPT_BY_THE_APP:
-                    said = f"{name} is the app's record of the commitment: no request sets it. {changed}"
-                elif name == "function":  # nowhere: the web and an import keep it too
+                elif field in _KEPT_BY_THE_APP:
+                    said = f"{field} is the app's record of the commitment: no request sets it. {changed}"
+                elif field == "function":  # nowhere: the web and an import keep it too
                     said = ("function is the commitment's owner, set when it was made, and it does not change: a "
                             "commitment made under the wrong function is dropped and made again under the right "
                             f"one. {changed}")
                 else:
-                    said = (f"{name} is not changed through the API: it is changed on the commitment's page, by its "
+                    said = (f"{field} is not changed through the API: it is changed on the commitment's page, by its "
                             f"function's officers and administrators. {changed}")
+                if field != name:
+                    said = f"{name} is the web form's name of the commitment's {field}: {said}"
                 error.messages[name] = [said]
 
 
 # A commitment's fields (CommitmentSchema) that PATCH leaves alone; of them, those the app alone writes.
 _NOT_PATCHED = frozenset(set(CommitmentSchema().fields) - set(CommitmentPatchSchema().fields))
 _KEPT_BY_THE_APP = frozenset({"id", "created_at", "updated_at", "last_update_at", "history"})
+# The web form's names (scorecard.commitments.forms) of fields the API shows under others.
+_AS_THE_FORM_NAMES = {"leader_id": "leader", "function_id": "function"}
 
 
 # "*", or a list of entity tags (RFC 9110, 8.8.3), as the document states them: quoted, printable ASCII, weak

@@ -13,7 +13,7 @@ from scorecard.extensions import db
 from scorecard.fields import LARGEST, whole_number
 from scorecard.models import Component, Function, Metric
 from scorecard.periods import PeriodError, parse_period
-from scorecard.text import line_breaks, name_key
+from scorecard.text import bidi_problem, line_breaks, name_key, unkept_character, words
 
 MAX_PAGE_SIZE = 500
 ID = {"validate": validate.Range(min=1, max=2**31 - 1)}
@@ -197,19 +197,37 @@ class Text(fields.String):
         return line_breaks(super()._deserialize(value, attr, data, **kwargs))
 
     def __init__(self, *args, validate=None, **kwargs):
-        kept = ma.validate.Regexp(KEPT_PATTERN, error=UNKEPT)
         others = [] if validate is None else list(validate) if isinstance(validate, (list, tuple)) else [validate]
-        super().__init__(*args, validate=[kept, _paired, *others], **kwargs)
+        super().__init__(*args, validate=[_Kept(KEPT_PATTERN), _paired, *others], **kwargs)
 
 
 UNKEPT = ("The text holds a control character (a NUL, U+0001 to U+001F but tab and line and page breaks, DEL "
           "or U+0080 to U+009F), an unpaired surrogate or a hidden text-direction character, which cannot be kept.")
 
 
+def unkept_words(text: str) -> str:
+    """Why `text` cannot be kept, naming the character as the web forms do ("a hidden text-direction
+    character (U+202E)"); UNKEPT, which lists them all, when none is found."""
+    code = bidi_problem(text)
+    if code:
+        return f"The text holds a hidden text-direction character ({code}), which cannot be kept: remove it."
+    code = unkept_character(text)
+    return f"The text holds {words(code)}, which cannot be kept: remove it." if code else UNKEPT
+
+
+class _Kept(validate.Regexp):
+    """KEPT_PATTERN (documented as the string's pattern), its refusal naming the character found."""
+
+    def __call__(self, value):
+        if self.regex.match(value) is None:
+            raise ma.ValidationError(unkept_words(value))
+        return value
+
+
 def _paired(text: str) -> None:
     """No unpaired surrogate (KEPT_PATTERN's comment): checked apart from the pattern documented."""
     if SURROGATES.search(text):
-        raise ma.ValidationError(UNKEPT)
+        raise ma.ValidationError(unkept_words(text))
 
 
 PERIOD_PATTERN = r"^FY(19\d\d|20\d\d|21\d\d|2200)-Q[1-4]$"
