@@ -150,16 +150,21 @@ def test_the_cfo_officer_sees_only_cfo_commitments(demo):
         assert row_ids(page) == cfo
         for other in others:
             assert other.title not in page
-            # Not found, never saved: the page, the update form, a POST, dropping.
-            assert officer.get(f"/commitments/{other.id}").status_code == 404
-            assert officer.get(f"/commitments/{other.id}/edit").status_code == 404
+            # Refused, saying whose it is, never saved: the page, the update form, a POST, dropping. ("There is no
+            # page at this address" read as a link out of date, of a commitment the dashboards list.)
+            for url in (f"/commitments/{other.id}", f"/commitments/{other.id}/edit"):
+                refused = officer.get(url)
+                assert refused.status_code == 403 and (
+                    f"This commitment is one of the {other.function.code}&#39;s: your role opens the CFO&#39;s "
+                    "commitments.") in refused.get_data(as_text=True)
         victim = others[0]
         before = (victim.status, victim.reason, victim.version, len(victim.updates))
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
     for url in (f"/commitments/{victim.id}/edit", f"/commitments/{victim.id}/drop"):
         response = officer.post(url, data={"csrf_token": token, "version": before[2], "status": "off_track",
                                            "reason": "hijacked", "title": "hijacked"})
-        assert response.status_code == 404
+        assert response.status_code == 403
+    assert officer.get("/commitments/987654321").status_code == 404
     with demo.app_context():
         victim = db.session.get(Commitment, victim.id)
         assert (victim.status, victim.reason, victim.version, len(victim.updates)) == before
@@ -186,7 +191,9 @@ def test_each_role_sees_its_scope(demo, email, sees):
     editing = client.get(f"/commitments/{min(expected)}/edit").status_code
     assert editing == (403 if person.role in (Role.executive, Role.analyst) else 200)
     if sees == "own" and any_id not in expected:
-        assert client.get(f"/commitments/{any_id}").status_code == 404
+        refused = client.get(f"/commitments/{any_id}")
+        assert refused.status_code == 403 and "your role opens the commitments that name you" in (
+            refused.get_data(as_text=True))
 
 
 # --------------------------------------------------------------------------- updating

@@ -316,8 +316,8 @@ def test_the_head_sees_their_plans_commitments_linked_only_where_their_page_open
             assert f'href="/commitments/{commitment_id}"' in html
             assert client.get(f"/commitments/{commitment_id}").status_code == 200
         for commitment_id in other_ids:
-            assert f'href="/commitments/{commitment_id}"' not in html, "no link to a page that answers 404"
-            assert client.get(f"/commitments/{commitment_id}").status_code == 404
+            assert f'href="/commitments/{commitment_id}"' not in html, "no link to a page that refuses them"
+            assert client.get(f"/commitments/{commitment_id}").status_code == 403
 
 
 def test_the_plan_page_says_when_a_commitment_changed_after_the_proposal(evaluated):

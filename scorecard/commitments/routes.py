@@ -309,10 +309,18 @@ def _dropped_words(commitment: Commitment) -> str:
 
 
 def _visible(commitment_id: int) -> Commitment:
-    """The commitment, or 404 when it does not exist or is outside the person's scope."""
+    """The commitment; 404 when there is none, 403 saying whose it is when it is outside the person's scope
+    (every role sees every function's commitments listed on the dashboards: "no page at this address" read
+    as a link out of date)."""
     commitment = db.session.get(Commitment, commitment_id)
-    if commitment is None or not may_see(current_user, commitment):
+    if commitment is None:
         abort(404)
+    if not may_see(current_user, commitment):
+        own = ("the commitments that name you" if current_user.role is Role.leader else
+               f"the {current_user.function.code}'s commitments" if current_user.function is not None else
+               "no commitment's page")
+        abort(403, description=f"This commitment is one of the {commitment.function.code}'s: your role opens {own}. "
+                               "Every function's commitments are listed on the dashboards' C-suite functions page.")
     return commitment
 
 
