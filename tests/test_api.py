@@ -495,6 +495,28 @@ def test_a_note_of_invisible_characters_is_no_update(api, http, note):
                                  .where(CommitmentUpdate.commitment_id == cid)) == updates
 
 
+@pytest.mark.parametrize("cleared", [{"reason": None}, {"reason": "  "}, {"reason": "", "note": "tidying"}])
+def test_a_dropped_commitment_keeps_its_reason(api, http, cleared):
+    """A dropped commitment's reason could be removed by a later change (the commitment then read "Dropped ·
+    Reason: none given"), through the API as on the web form and by a file."""
+    secret = _secret(api, "officer")
+    with api.app_context():
+        cid = _commitment_of("CFO")
+    url = f"{PREFIX}/commitments/{cid}"
+    dropped = http.patch(url, json={"status": "dropped", "reason": "Superseded by the FY28 plan"},
+                         headers={**_bearer(secret), "If-Match": "*"})
+    assert dropped.status_code == 200, dropped.get_data(as_text=True)
+    refused = http.patch(url, json=cleared, headers={**_bearer(secret), "If-Match": dropped.headers["ETag"]})
+    assert refused.status_code == 422, refused.get_data(as_text=True)
+    assert [(e["column"], e["message"]) for e in refused.get_json()["errors"]] == [
+        ("reason", "a dropped commitment keeps its reason: it cannot be removed (write another to replace it)")]
+    replaced = http.patch(url, json={"reason": "Folded into the FY28 plan"},
+                          headers={**_bearer(secret), "If-Match": dropped.headers["ETag"]})
+    assert replaced.status_code == 200 and replaced.get_json()["reason"] == "Folded into the FY28 plan"
+    with api.app_context():
+        assert db.session.get(Commitment, cid).reason == "Folded into the FY28 plan"
+
+
 def test_commitment_update_follows_the_web_forms_rules(api, http):
     officer, leader = _secret(api, "officer"), _secret(api, "leader")
     with api.app_context():

@@ -482,6 +482,35 @@ def test_the_rows_are_held_to_the_web_forms_rules_and_the_officers_scope(demo):
 
 
 
+def test_a_file_neither_makes_a_commitment_dropped_without_a_reason_nor_removes_a_dropped_ones(demo):
+    """A new row with status dropped and no reason was made so (the web's new form does not offer dropped), and a
+    dropped commitment's reason blanked in the file was removed: each read "Dropped · Reason: none given"."""
+    officer = signed_in(demo, CFO_OFFICER)
+    with demo.app_context():
+        target = db.session.scalar(
+            sa.select(Commitment).join(Function).where(Function.code == "CFO",
+                                                       Commitment.status != CommitmentStatus.dropped)
+            .order_by(Commitment.id).limit(1))
+        update_commitment(db.session, target, {"status": CommitmentStatus.dropped, "reason": "Folded in."},
+                          user=user(CFO_OFFICER), version=target.version)
+        dropped_id = target.id
+    book, rows = sheet_rows(download(officer))
+    data = book["commitments"]
+    dropped_row, dropped = next((n, r) for n, r in rows.values() if r["id"].value == dropped_id)
+    dropped["reason"].value = None
+    new_row = data.max_row + 1
+    data.append([None, "CFO", "A commitment made dropped", "dropped"])
+    with demo.app_context():
+        before = stored()
+        result = run_import(db.session, io_file(book), user_id=user(CFO_OFFICER).id)
+        assert result.status == "rejected"
+        errors = {(e["row"], e["column"]): e["message"] for e in result.errors}
+        assert errors[(new_row, "reason")] == "dropping a commitment needs a reason: say why it is dropped", errors
+        assert errors[(dropped_row, "reason")] == ("a dropped commitment keeps its reason: it cannot be removed "
+                                                   "(write another to replace it)")
+        assert stored() == before
+
+
 def test_two_new_rows_whose_titles_read_alike_are_one_commitment_twice(demo):
     """Two rows of one file titled "... Phase II" and "... Phase \u2161" (the Roman numeral), or "CX" and
     full-width "\uff23\uff38", were both inserted: the web refuses the second title as taken (NFKC), the

@@ -408,14 +408,19 @@ def _due_problem(due: Optional[date]) -> Optional[str]:
 
 
 def _reason_problem(state: dict, changed: set, current: Optional[Commitment]) -> Optional[str]:
-    """A reason when at risk or off track; a reason written in this very change to drop the
-    commitment, to move (or remove) its due date, or to put it at risk or off track when it was not
-    (the reason on file was given for another status)."""
+    """A reason when at risk, off track or dropped (kept while it is: a dropped commitment read "Reason: none
+    given", its reason removed by a later change, or made dropped without one); a reason written in this very
+    change to drop the commitment, to move (or remove) its due date, or to put it at risk or off track when it
+    was not (the reason on file was given for another status)."""
     status = state.get("status") or S.not_started
     reason = state.get("reason")
     label = STATUS_LABELS[status].lower()
     if status.needs_reason and not reason:
         return f"a commitment that is {label} needs a reason: say why it is {label}"
+    if status is S.dropped and not reason:
+        if current is not None and current.status is S.dropped and current.reason:
+            return "a dropped commitment keeps its reason: it cannot be removed (write another to replace it)"
+        return "dropping a commitment needs a reason: say why it is dropped"
     fresh = bool(reason) and "reason" in changed
     if current is None or fresh:
         return None
