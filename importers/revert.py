@@ -5,6 +5,7 @@ Reverted by a person, the batch is checked as their upload would be: the permiss
 needs, their own batches only for officers and leaders, and the sink's row-level scope (an officer
 reverts only their own function's commitments)."""
 import enum
+from datetime import date, datetime
 
 import sqlalchemy as sa
 
@@ -16,6 +17,7 @@ from importers.sinks.observations import touchpoint_key
 from importers.sinks.tracked import LINKS, decode, link_ids, same, write_links
 from scorecard import writers
 from scorecard.capacity.services import REVERT_ACTION
+from scorecard.clock import moment
 from scorecard.models import (
     Agency,
     AuditEvent,
@@ -43,7 +45,7 @@ from scorecard.models import (
 from scorecard.rules.tasks import NOT_QUEUED
 from scorecard.rules.tasks import WORDS as EVALUATION_WORDS
 from scorecard.signals import import_reverted
-from scorecard.text import counted
+from scorecard.text import counted, cut
 
 # Tables whose rows carry the batch that last wrote them (import_batch_id).
 STAMPED = {"observations": Observation}
@@ -330,8 +332,8 @@ def _check_tracked(session, batch, changes) -> None:
                 if not same(now, wrote):
                     raise RevertError(
                         f"{_label(row, table_name)} was changed after batch {batch.id} imported it "
-                        f"(its {FIELD_WORDS.get(field, field.replace('_', ' '))} is now {_plain(now)!r}; the import "
-                        f"wrote {_plain(wrote)!r}); reverting would lose that change, so nothing was reverted")
+                        f"(its {FIELD_WORDS.get(field, field.replace('_', ' '))} is now {_quoted(now)}; the import "
+                        f"wrote {_quoted(wrote)}); reverting would lose that change, so nothing was reverted")
 
 
 # What rows under a row an import inserted are, in words: one and many (a link table's, the links' table);
@@ -544,12 +546,30 @@ def _label(row, table_name: str) -> str:
 # A field of a record, in words where its name is not (a field not named reads with spaces for underscores).
 FIELD_WORDS = {"green_at": "green threshold", "amber_at": "amber threshold", "is_hisp": "HISP designation",
                "fiscal_year": "fiscal year", "due_date": "due date", "evidence_links": "evidence links",
-               "confirmed_rating": "decided rating"}
+               "confirmed_rating": "decided rating", "last_update_at": "last update", "next_step": "next step"}
 
 
 def _plain(value):
     """A value as a page shows it: an enum's value, a whole number without its fraction (4, not 4.0)."""
     return as_shown(value.value if isinstance(value, enum.Enum) else value)
+
+
+def _quoted(value) -> str:
+    """A value as a message quotes it: a time in the agency's zone to the second (it printed as
+    "datetime.datetime(2026, 12, 6, 19, 22, 58, 185369, tzinfo=...)"), a day as 2026-12-06, a text in quotes
+    (a long one cut), nothing as "empty", a list item by item; else as a page shows it (`_plain`)."""
+    value = _plain(value)
+    if value is None:
+        return "empty"
+    if isinstance(value, datetime):
+        return moment(value, seconds=True)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, str):
+        return repr(cut(value, 200))
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_quoted(item) for item in value) + "]"
+    return str(value)
 
 
 _ONE = {"agencies": "agency", "components": "component", "programs": "program"}

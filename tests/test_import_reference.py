@@ -187,6 +187,31 @@ def test_commitment_edited_after_import_is_not_reverted_over(demo, tmp_path):
         assert db.session.get(ImportBatch, result.batch_id).status.value == "committed"
 
 
+def test_a_revert_refused_for_a_later_update_names_its_times_as_people_read_them(demo, tmp_path):
+    """A note added after the import moves the commitment's last update: the refusal printed both times as
+    "datetime.datetime(2026, 12, 6, 19, 22, 58, 185369, tzinfo=datetime.timezone.utc)"."""
+    from scorecard.clock import moment
+    from scorecard.commitments.services import update_commitment
+
+    path = write_xlsx(tmp_path / "c.xlsx", COMMITMENT_HEADER[:4],
+                      [["CIO", "Publish the API catalogue", "on_track", None]])
+    with demo.app_context():
+        result = run_import(db.session, path)
+        assert result.status == "imported", result.errors
+        noted = commitment("Publish the API catalogue")
+        wrote = noted.last_update_at
+        admin = db.session.scalar(sa.select(User).where(User.email == "admin@demo.cx.gov"))
+        update_commitment(db.session, noted, {}, user=admin, version=noted.version, note="Checked with the team.")
+        now = commitment("Publish the API catalogue").last_update_at
+        assert now != wrote
+        with pytest.raises(RevertError) as refused:
+            revert_batch(db.session, result.batch_id)
+        assert (f"(its last update is now {moment(now, seconds=True)}; the import wrote "
+                f"{moment(wrote, seconds=True)}); reverting would lose that change") in str(refused.value)
+        assert "datetime" not in str(refused.value)
+        db.session.rollback()
+
+
 def test_commitment_bad_values_are_named_and_nothing_is_written(demo, tmp_path):
     rows = [
         ["CFOO", "Something new", "on_track", None, None, None, None, None, None, None],           # 2
