@@ -633,9 +633,18 @@ def test_dropping_a_commitment_changed_meanwhile_saves_nothing(demo):
     with demo.app_context():
         cid = cfo_open_commitment().id
     page = officer.get(f"/commitments/{cid}/drop").get_data(as_text=True)
-    assert submit(admin, f"/commitments/{cid}/edit", status="on_track").status_code == 303
+    assert submit(admin, f"/commitments/{cid}/edit", status="on_track",
+                  next_step="Ask the bureau for its numbers").status_code == 303
     stale = submit(officer, f"/commitments/{cid}/drop", form_id="drop-form", page=page, reason="No longer needed.")
     assert stale.status_code == 409 and "Nothing was saved" in stale.get_data(as_text=True)
+    # what was saved meanwhile, field by field: the status alone was said ("it is now on track"), a next step
+    # changed not at all
+    table = stale.get_data(as_text=True).split('id="conflict-table"')[1].split("</table>")[0]
+    rows = {label: cells for label, *cells in (
+        [html.unescape(re.sub(r"<[^>]+>", "", c)).strip() for c in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", r, re.S)]
+        for r in re.findall(r"<tr>(.*?)</tr>", table.split("<tbody>")[1], re.S))}
+    assert rows["Next step"][1] == "Ask the bureau for its numbers" and rows["Status"][1] == "On track", rows
+    assert "No longer needed.</textarea>" in stale.get_data(as_text=True), "the reason typed is kept"
     with demo.app_context():
         assert db.session.get(Commitment, cid).status is CommitmentStatus.on_track
     again = submit(officer, f"/commitments/{cid}/drop", form_id="drop-form", page=stale.get_data(as_text=True),

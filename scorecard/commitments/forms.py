@@ -197,6 +197,8 @@ class DropForm(BaseForm):
     """Dropping keeps the commitment and its history; it needs a reason."""
 
     version = WholeNumberField(widget=HiddenInput(), validators=[InputRequired(), NumberRange(min=1)])
+    # the fields as the page was opened: a save meanwhile is shown field by field, as the update form shows it
+    opened = StringField(widget=HiddenInput(), validators=[Length(max=200_000)])
     reason = TextBox("Why is it dropped? (required)",
                            validators=[InputRequired(message="say why the commitment is dropped"),
                                        Length(max=MAX_TEXT_LENGTH)])

@@ -247,7 +247,7 @@ def drop(commitment_id):
     form = DropForm()
     status, changed = 200, None
     if request.method != "POST":
-        form.version.data = commitment.version
+        _opened_at(form, commitment)
     elif form.validate_on_submit():
         try:
             drop_commitment(db.session, commitment, form.reason.data, user=current_user,
@@ -258,8 +258,9 @@ def drop(commitment_id):
             if commitment.status is CommitmentStatus.dropped:  # dropped meanwhile (a double click): said so
                 flash(_dropped_already(commitment), "info")
                 return redirect(url_for("commitments.show", commitment_id=commitment.id), 303)
-            changed = conflict(db.session, commitment, {}, {}, current_user)
-            form.version.data, form.version.raw_data = commitment.version, None
+            # what was saved meanwhile, field by field (nothing of the drop's own is compared: it sets the status)
+            changed = conflict(db.session, commitment, _opened(form), {}, current_user)
+            _opened_at(form, commitment)
             status = 409
         except CommitmentError as error:
             db.session.rollback()
