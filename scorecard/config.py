@@ -25,6 +25,9 @@ LARGEST = {"_DAYS": 3650, "_HOURS": 87_600, "_MINUTES": 5_256_000, "_SECONDS": 3
            "_MB": 1_000_000}
 
 
+SMTP_TLS_MODES = ("starttls", "ssl", "none")  # SCORECARD_SMTP_TLS: how the mail server is reached
+
+
 def setting_number(name: str, default: str, *, minimum: float = 0, whole: bool = True,
                    problems: Optional[list] = None) -> int | float:
     """The environment variable `name` as a whole number (or any finite number) from `minimum` to the
@@ -199,7 +202,7 @@ class Config:
     SMTP_PORT = setting_number("SCORECARD_SMTP_PORT", "587", minimum=1)
     SMTP_USER = os.environ.get("SCORECARD_SMTP_USER", "")
     SMTP_PASSWORD = os.environ.get("SCORECARD_SMTP_PASSWORD", "")
-    SMTP_TLS = os.environ.get("SCORECARD_SMTP_TLS", "starttls")  # starttls, ssl or none
+    SMTP_TLS = os.environ.get("SCORECARD_SMTP_TLS", "starttls")  # one of SMTP_TLS_MODES
     SMTP_TIMEOUT = setting_number("SCORECARD_SMTP_TIMEOUT", "30", minimum=1)  # seconds
     MAIL_FROM = os.environ.get("SCORECARD_MAIL_FROM", "CX Scorecard <cx-scorecard@localhost>")
     # The dashboards' query cache (Flask-Caching), keyed by a data version: SimpleCache in each process by
@@ -330,6 +333,10 @@ def unsettled(config) -> list[str]:
                      "NullCache.")
     elif kind.endswith("FileSystemCache") and not config.get("CACHE_DIR"):
         found.append("SCORECARD_CACHE_TYPE is FileSystemCache: SCORECARD_CACHE_DIR names its folder.")
+    tls = str(config.get("SMTP_TLS") or "starttls").strip().lower()
+    if tls not in SMTP_TLS_MODES:  # read when mail is sent: a typo showed at the first reminder, hours later
+        found.append(f"SCORECARD_SMTP_TLS is {str(config.get('SMTP_TLS'))[:40]!r}; use one of "
+                     f"{', '.join(SMTP_TLS_MODES)}.")
     found += filter(None, [base_url_problem(config), zone_problem(str(config.get("TIMEZONE", DEFAULT_ZONE))),
                            *store_problems(config)])
     return found

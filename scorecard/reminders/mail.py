@@ -8,9 +8,8 @@ from email.message import EmailMessage
 from email.utils import formatdate, make_msgid, parseaddr
 from typing import Optional
 
+from scorecard.config import SMTP_TLS_MODES as TLS_MODES
 from scorecard.models import MailDelivery, MailMessage
-
-TLS_MODES = ("starttls", "ssl", "none")
 
 
 @dataclass(frozen=True)
