@@ -200,7 +200,8 @@ def create_user_command(email, role, function_code, leader_email, name):
 @with_appcontext
 def unlock_command(email, client_address):
     """Let an account (or a client address) sign in again without waiting: its recent failed
-    sign-ins are marked cleared (they stay on record); audited."""
+    sign-ins are marked cleared (they stay on record); audited. An address's unlock lifts its own
+    limit alone: the accounts tried from it keep their delays."""
     from scorecard.auth.services import address_key, is_ip_address, unlock, user_with_email
     from scorecard.extensions import db
 
@@ -221,7 +222,8 @@ def unlock_command(email, client_address):
         raise click.ClickException(f"no account has the e-mail {email.strip()!r}, and no sign-in under it failed "
                                    "lately: nothing was unlocked. Check the spelling.")
     whose = "" if account else " (no account has this e-mail)"
-    click.echo(f"Unlocked {email or client_address}{whose}: {counted(cleared, 'recent failed sign-in')} cleared.")
+    kept = " from its count (the accounts tried from it keep their own delays)" if client_address else ""
+    click.echo(f"Unlocked {email or client_address}{whose}: {counted(cleared, 'recent failed sign-in')} cleared{kept}.")
 
 
 @click.command("demo")

@@ -331,6 +331,6 @@ def test_rows_that_named_nothing_before_the_migration_do_not_stop_it_or_db_curre
         upgrade()
         current()
         with db.engine.connect() as connection:
-            assert connection.exec_driver_sql("SELECT version_num FROM alembic_version").scalar() == "0022"
+            assert connection.exec_driver_sql("SELECT version_num FROM alembic_version").scalar() == "0023"
         db.session.remove()
         db.engine.dispose()

@@ -415,6 +415,33 @@ def test_the_unlock_command_clears_a_client_address(app, make_user, runner, kept
     assert sign_in(client, "viewer@test.gov", PASSWORD).status_code == 302
 
 
+def test_unlocking_an_address_leaves_the_accounts_tried_from_it_delayed(app, make_user, runner, client_as):
+    """An address's unlock cleared its failures from every count: the account guessed at from it signed in at
+    once after, its delay gone, so tripping the address's limit on purpose bought fresh guesses at every
+    account once an administrator let the office in again. It lifts the address's limit alone."""
+    app.config.update(LOGIN_CLIENT_MAX_FAILURES=6, LOGIN_DELAY_SECONDS=600)
+    with app.app_context():
+        make_user("viewer")
+        make_user("analyst")
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = "192.0.2.9"
+    for _ in range(app.config["LOGIN_MAX_FAILURES"]):
+        sign_in(client, "viewer@test.gov", "guess-guess-guess")
+    while sign_in(client, "nobody@test.gov", "guess-guess-guess").status_code != 429:
+        pass
+    assert sign_in(client, "analyst@test.gov", PASSWORD).status_code == 429, "the address is held"
+    result = runner.invoke(args=["unlock", "--address", "192.0.2.9"])
+    assert result.exit_code == 0, result.output
+    assert sign_in(client, "analyst@test.gov", PASSWORD).status_code == 302, "the address is let in"
+    other = app.test_client()
+    other.environ_base["REMOTE_ADDR"] = "192.0.2.9"
+    assert sign_in(other, "viewer@test.gov", PASSWORD).status_code == 429, "the account guessed at is still delayed"
+    page = client_as("admin").get("/admin/users").get_data(as_text=True)
+    assert re.search(r"viewer@test\.gov.*?delayed", page, re.S), "the users page says so too"
+    assert runner.invoke(args=["unlock", "viewer@test.gov"]).exit_code == 0
+    assert sign_in(other, "viewer@test.gov", PASSWORD).status_code == 302, "its own unlock lifts its delay"
+
+
 def test_old_failures_are_pruned(app, client):
     sign_in(client, "old@test.gov", "guess-guess-guess")
     _age_failures(app, "old@test.gov", timedelta(days=91))

@@ -276,8 +276,7 @@ def throttle(session, key: str, client_address: Optional[str], device: Optional[
         window = timedelta(minutes=config["LOGIN_CLIENT_WINDOW_MINUTES"])
         count, oldest = session.execute(
             sa.select(sa.func.count(), sa.func.min(LoginFailure.at)).where(
-                LoginFailure.client_address == client_address, LoginFailure.at > now - window,
-                LoginFailure.cleared_at.is_(None))).one()
+                *_address_failures(client_address, now))).one()
         if count >= config["LOGIN_CLIENT_MAX_FAILURES"] and oldest is not None:
             return max(1, math.ceil((_aware(oldest) + window - now).total_seconds())), "client"
     count, last = session.execute(
@@ -312,6 +311,14 @@ def _account_failures(key: str, device: Optional[str], trusted_since: Optional[d
     return conditions
 
 
+def _address_failures(client_address: str, now: datetime) -> list:
+    """The conditions picking the failures that count against a client address: its own of the last
+    LOGIN_CLIENT_WINDOW_MINUTES not cleared, by an unlock of the address or of the account tried."""
+    return [LoginFailure.client_address == client_address, LoginFailure.cleared_at.is_(None),
+            LoginFailure.address_cleared_at.is_(None),
+            LoginFailure.at > now - timedelta(minutes=current_app.config["LOGIN_CLIENT_WINDOW_MINUTES"])]
+
+
 def _record_failure(key: str, user: Optional[User], client_address: Optional[str], device: Optional[str],
                     trusted_since: Optional[datetime], now: datetime, action: str = "auth.sign_in_failed") -> None:
     """Store the failure and audit it, and the lockout it starts (counted while the attempts of its
@@ -329,9 +336,7 @@ def _record_failure(key: str, user: Optional[User], client_address: Optional[str
             "email": key, "scope": "trusted browser" if device else "account", "failures": failures,
             "first_delay_seconds": account_delay(failures)}, **target))
     if client_address:
-        from_client = session.scalar(sa.select(sa.func.count()).where(
-            LoginFailure.client_address == client_address, LoginFailure.cleared_at.is_(None),
-            LoginFailure.at > now - timedelta(minutes=config["LOGIN_CLIENT_WINDOW_MINUTES"])))
+        from_client = session.scalar(sa.select(sa.func.count()).where(*_address_failures(client_address, now)))
         if from_client == config["LOGIN_CLIENT_MAX_FAILURES"]:
             session.add(AuditEvent(action="auth.lockout", entity_type="client_address", after={
                 "client_address": client_address, "scope": "client", "failures": from_client,
@@ -360,7 +365,9 @@ def sign_in_state(session, key: str, now: Optional[datetime] = None) -> dict:
 def unlock(session, *, email: Optional[str] = None, client_address: Optional[str] = None,
            by: Optional[User] = None) -> int:
     """Clear the recent failures of an account (by e-mail) or of a client address, so its sign-ins are
-    not delayed; audited. Returns how many failures were cleared. The failures themselves are kept."""
+    not delayed; audited. Returns how many failures were cleared. The failures themselves are kept. An
+    address's unlock lifts the address's limit alone: the accounts tried from it keep their own delays (it
+    gave one who tripped the limit on purpose fresh guesses at every account once the office was let in)."""
     if not email and not client_address:
         raise ValueError("name an e-mail address or a client address to unlock")
     client_address = address_key(client_address)
@@ -368,14 +375,15 @@ def unlock(session, *, email: Optional[str] = None, client_address: Optional[str
     query = sa.update(LoginFailure).where(LoginFailure.cleared_at.is_(None))
     if email:
         key = email.strip().lower()
-        query = query.where(LoginFailure.email == key)
+        query = query.where(LoginFailure.email == key).values(cleared_at=now)
         user = user_with_email(session, key)
         target = {"entity_type": "user", "entity_id": user.id} if user else {"entity_type": "sign_in",
                                                                            "entity_id": None}
     else:
-        query = query.where(LoginFailure.client_address == client_address)
+        query = query.where(LoginFailure.client_address == client_address,
+                            LoginFailure.address_cleared_at.is_(None)).values(address_cleared_at=now)
         target = {"entity_type": "client_address", "entity_id": None}
-    cleared = session.execute(query.values(cleared_at=now).execution_options(synchronize_session=False)).rowcount
+    cleared = session.execute(query.execution_options(synchronize_session=False)).rowcount
     if email and not cleared and target["entity_id"] is None:  # a mistyped address: nothing there, nothing done
         session.rollback()
         return 0

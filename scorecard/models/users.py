@@ -88,7 +88,9 @@ class LoginFailure(Base):
     """One failed sign-in: the e-mail tried, the client address, and the trusted-device id when the
     browser sent a valid device cookie for that e-mail. Kept (not deleted by the next success) for
     throttling and review, removed once older than LOGIN_FAILURES_KEEP_DAYS. An administrator's
-    unlock sets `cleared_at`, which takes the row out of the throttle's counts."""
+    unlock of the account sets `cleared_at`, which takes the row out of the throttle's counts; an unlock
+    of the client address sets `address_cleared_at`, which takes it out of the address's count alone (the
+    accounts tried from there keep their delays)."""
 
     __tablename__ = "login_failures"
     __table_args__ = (
@@ -101,3 +103,4 @@ class LoginFailure(Base):
     client_address: so.Mapped[Optional[str]] = so.mapped_column(sa.String(64))
     device: so.Mapped[Optional[str]] = so.mapped_column(sa.String(64))
     cleared_at: so.Mapped[Optional[datetime]] = so.mapped_column(UTCDateTime)
+    address_cleared_at: so.Mapped[Optional[datetime]] = so.mapped_column(UTCDateTime)
