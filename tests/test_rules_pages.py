@@ -2,6 +2,7 @@
 with validation messages, what-if that writes nothing, publishing (admins only), history; and
 the why-pages of the findings the default pack makes on the demo agency."""
 import hashlib
+import html
 import json
 import re
 from datetime import date
@@ -244,7 +245,10 @@ def test_retiring_a_rule_evaluates_again_in_the_background_and_its_findings_go(e
     asked = admin.get("/rules/stale-commitment/retire").get_data(as_text=True)
     assert "Its published version 1 stops being evaluated" in asked and stale_findings() > 0, "asked, not done"
     token = csrf_token(asked)
-    retired = admin.post("/rules/stale-commitment/retire", data={"csrf_token": token}, follow_redirects=True)
+    assert admin.post("/rules/stale-commitment/retire", data={"csrf_token": token}).status_code == 400, (
+        "the version asked about is sent back")
+    retired = admin.post("/rules/stale-commitment/retire", data={"csrf_token": token, "version": "1"},
+                         follow_redirects=True)
     assert "being evaluated again in the background" in retired.get_data(as_text=True)
     dispatch.drain()  # the job the page queued
     assert stale_findings() == 0
@@ -253,6 +257,36 @@ def test_retiring_a_rule_evaluates_again_in_the_background_and_its_findings_go(e
     row = re.search(r'<tr><th scope="row"><a[^>]*><code>stale-commitment</code>.*?</tr>', listed, re.S).group()
     assert re.search(r'none: <a class="usa-link" href="/rules/stale-commitment/versions/1">v1<span '
                      r'class="usa-sr-only"> of stale-commitment</span></a> retired', row), row
+
+
+def test_a_retire_confirmed_on_a_version_published_over_since_retires_nothing(evaluated, client_as):
+    """An admin asked to retire version 1, while a colleague published version 2, retired version 2 unseen on
+    pressing the button: the page names the version it asked about, and a newer one is not retired."""
+    from scorecard.models import Rule
+    from scorecard.rules.store import publish_version, save
+
+    admin = client_as("admin")
+    asked = admin.get("/rules/stale-commitment/retire").get_data(as_text=True)
+    assert 'name="version" value="1"' in asked
+    with evaluated.app_context():
+        rule = db.session.scalar(sa.select(Rule).where(Rule.key == "stale-commitment"))
+        definition = dict(rule.versions[0].definition, title="Stale commitment, 45 days")
+        draft = save(db.session, definition)
+        publish_version(db.session, "stale-commitment", version=draft.version)
+        db.session.commit()
+        newer = draft.version
+    refused = admin.post("/rules/stale-commitment/retire", data={"csrf_token": csrf_token(asked), "version": "1"})
+    assert refused.status_code == 303
+    assert refused.headers["Location"].endswith(f"/rules/stale-commitment/versions/{newer}")
+    said = html.unescape(admin.get(refused.headers["Location"]).get_data(as_text=True))
+    assert (f"Version {newer} of rule stale-commitment was published after you were asked about version 1: nothing "
+            "was retired.") in said
+    with evaluated.app_context():
+        assert db.session.scalar(sa.select(RuleVersion.status).join(RuleVersion.rule).where(
+            Rule.key == "stale-commitment", RuleVersion.version == newer)) is RuleStatus.published
+    for forged in ("", "x", "1" * 20, "0"):
+        assert admin.post("/rules/stale-commitment/retire",
+                          data={"csrf_token": csrf_token(asked), "version": forged}).status_code == 400
 
 
 def test_a_why_page_names_the_import_batches_its_observations_came_from(evaluated, client_as):

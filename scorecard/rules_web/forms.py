@@ -3,7 +3,7 @@ import hashlib
 import json
 
 from wtforms import HiddenField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length
+from wtforms.validators import DataRequired, InputRequired, Length, Regexp
 
 from scorecard import json_bodies
 from scorecard.security import BaseForm
@@ -42,6 +42,12 @@ class ActionForm(BaseForm):
 class PublishForm(ActionForm):
     """Publishing names the definition the admin saw, so a draft edited since is not published unseen."""
     shown = HiddenField(validators=[InputRequired()])
+
+
+class RetireForm(ActionForm):
+    """Retiring names the published version the admin was asked about, so one published since is not retired
+    unseen (a confirmation left open while a colleague published a new draft retired that draft)."""
+    version = HiddenField(validators=[InputRequired(), Regexp(r"^[1-9][0-9]{0,8}$")])
 
 
 def digest(definition) -> str:

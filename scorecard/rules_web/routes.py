@@ -19,7 +19,7 @@ from scorecard.rules.schema import RuleError
 from scorecard.rules.service import simulate
 from scorecard.rules.store import RuleExists, list_rules, publish_version, retire, save
 from scorecard.rules_web import bp
-from scorecard.rules_web.forms import ActionForm, PublishForm, RuleForm, digest
+from scorecard.rules_web.forms import ActionForm, PublishForm, RetireForm, RuleForm, digest
 from scorecard.rules_web.words import describe
 from scorecard.writers import hold
 
@@ -245,8 +245,16 @@ def retire_rule(key):
                   "evaluated again without it at once.",
                   "The rule is used again only when a draft of it is published."],
             action=url_for("rules.retire_rule", key=key), button="Retire the rule",
-            back=url_for("rules.version", key=key, number=published.version))
-    _check_form()
+            back=url_for("rules.version", key=key, number=published.version), hidden={"version": published.version})
+    form = RetireForm()
+    if not form.validate_on_submit():
+        abort(400)
+    published = next((v for v in rule.versions if v.status is RuleStatus.published), None)
+    if published is not None and form.version.data != str(published.version):
+        flash(f"Version {published.version} of rule {key} was published after you were asked about version "
+              f"{form.version.data}: nothing was retired. Read version {published.version}, then retire it if you "
+              "still mean to.", "error")
+        return redirect(url_for("rules.version", key=key, number=published.version)), 303
     try:
         retired = retire(db.session, key, user_id=current_user.id)
         db.session.commit()
