@@ -82,7 +82,8 @@ def test_a_fact_must_fit_the_subject_and_the_op_the_fact():
         "when.all[0].vs: fact 'attainment' takes no 'vs' (it takes metric, window)"]
     assert problems(only({"fact": "attainment", "op": "lt", "value": 1})) == [
         "when.all[0].metric: required: fact 'attainment' on a program must name a metric"]
-    assert problems(only({"fact": "commitment_status", "op": "eq", "value": "late"}), applies_to="commitment") == [
+    assert problems(only({"fact": "commitment_status", "op": "eq", "value": "late"}), applies_to="commitment",
+                    explain="{commitment} is {commitment_status}") == [
         "when.all[0].value: unknown value 'late' for fact 'commitment_status'; it is one of not_started, "
         "on_track, at_risk, off_track, complete, dropped"]
 
@@ -131,7 +132,7 @@ def test_select_and_key_are_checked():
     assert problems(select={"colour": "red"}) == ["select.colour: unknown field for a program; use component, "
                                                   "programs, hisp, life_experience"]
     assert problems(select={"function": "CFX", "linked_metric": "trst"}, applies_to="commitment",
-                    when={"fact": "overdue", "op": "eq", "value": True}) == [
+                    when={"fact": "overdue", "op": "eq", "value": True}, explain="{commitment} is overdue") == [
         "select.function: unknown function 'CFX'; known: CFO, CIO",
         "select.linked_metric: unknown metric 'trst'; no metric has that code"]
     assert problems(key="Has Spaces") == [
@@ -174,6 +175,45 @@ def test_explanation_templates_name_plain_fields_only():
     assert problems(explain="{secret}")[0].startswith("explain: unknown field {secret}; known fields: ")
     assert problems(explain="unbalanced }")[0].startswith("explain: not a valid template:")
     assert template_problems("{program} is {{literal}}") == []
+
+
+def test_an_explanation_naming_what_its_subject_has_not_is_refused():
+    """A commitment rule explaining "{program} trust was below target" was saved, and every finding read "n/a trust
+    was below target": the names a subject gives are the only ones of their kind a template may use."""
+    commitment = {"key": "late", "title": "Late", "applies_to": "commitment",
+                  "when": {"fact": "days_since_update", "op": "gt", "value": 60}, "then": {"flag": "stale"},
+                  "explain": "{program} and {commitment} ({function}): {days} days"}
+    with pytest.raises(RuleError) as caught:
+        validate_definition(commitment, metric_codes=CODES, function_codes=FUNCTIONS)
+    assert caught.value.problems == [
+        "explain: field {program} is not known of a commitment, which this rule applies to: every finding would read "
+        "n/a there; its names are {subject}, {commitment}"]
+    assert template_problems("{leader}: {element}, FY{fiscal_year}", "requirement") == []
+    assert template_problems("{domain} of {component}", "program")[0].startswith(
+        "field {domain} is not known of a program")
+
+
+@pytest.mark.parametrize("shown", ["   ", "\u200b", "\u2060 \u3164"])
+def test_a_title_or_explanation_that_shows_nothing_is_refused(shown):
+    """A title of spaces or a zero-width space left the rules list a blank cell and the version page an empty
+    heading; such an explanation, every finding an empty sentence of why."""
+    assert problems(title=shown) == ["title: the title shows nothing (only spaces or invisible characters): write one"]
+    assert problems(explain=shown) == [
+        "explain: the explanation shows nothing (only spaces or invisible characters): write one"]
+
+
+def test_the_names_each_subject_gives_are_those_the_explanations_are_checked_against(evaluated):
+    """explain.SUBJECT_NAMES, which the check reads, says what rules.subjects.subject gives each subject type."""
+    from scorecard.rules.context import load_context
+    from scorecard.rules.explain import SUBJECT_NAMES
+    from scorecard.rules.subjects import entities, subject
+
+    named = set().union(*SUBJECT_NAMES.values())
+    with evaluated.app_context():
+        ctx = load_context(db.session, observations=False)
+        for subject_type in RuleSubject:
+            entity = entities(ctx, subject_type)[0]
+            assert set(subject(ctx, subject_type, entity).fields) & named == SUBJECT_NAMES[subject_type.value]
 
 
 def test_rendering_never_formats_the_values():

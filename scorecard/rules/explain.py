@@ -71,6 +71,15 @@ FIELDS = {
     "function_attainment": "the function's metrics against their targets (mean), as a percent",
 }
 
+# The names a rule's subject gives its explanation (rules.subjects.subject) that no fact gives, by `applies_to`: a
+# template naming one its subject has not read "n/a" in every finding ({program} in a commitment rule).
+SUBJECT_NAMES = {"program": {"program", "component"},
+                 "requirement": {"leader", "element", "requirement", "fiscal_year"},
+                 "commitment": {"commitment"},
+                 "capacity_domain": {"component", "domain", "fiscal_year"}}
+_SUBJECTS_WORDS = {"program": "a program", "requirement": "a plan requirement", "commitment": "a commitment",
+                   "capacity_domain": "a capacity domain"}
+
 PERCENT_FIELDS = {"attainment", "share", "on_track_share", "off_track_share", "function_attainment"}
 WORD_FIELDS = {"status", "commitment_status"}  # insufficient_data → "insufficient data"
 _NAME = re.compile(r"^[a-z_]+$")
@@ -78,8 +87,10 @@ _EITHER = re.compile(r"(\w+)\(s\)")  # "program(s)": singular or plural by the n
 _FORMATTER = string.Formatter()
 
 
-def template_problems(template: str) -> list[str]:
-    """What is wrong with a template (empty when it is fine)."""
+def template_problems(template: str, subject: Optional[str] = None) -> list[str]:
+    """What is wrong with a template (empty when it is fine); given the rule's subject (`applies_to`), a name
+    only another subject gives too."""
+    named = set().union(*SUBJECT_NAMES.values())
     try:
         parts = list(_FORMATTER.parse(template))
     except ValueError as error:
@@ -93,6 +104,11 @@ def template_problems(template: str) -> list[str]:
                             "no attribute or index access")
         elif name not in FIELDS:
             problems.append(f"unknown field {{{name}}}; known fields: {', '.join(sorted(FIELDS))}")
+        elif isinstance(subject, str) and subject in SUBJECT_NAMES and name in named \
+                and name not in SUBJECT_NAMES[subject]:
+            given = ", ".join(f"{{{n}}}" for n in ["subject", *sorted(SUBJECT_NAMES[subject])])
+            problems.append(f"field {{{name}}} is not known of {_SUBJECTS_WORDS[subject]}, which this rule applies "
+                            f"to: every finding would read n/a there; its names are {given}")
         if conversion or spec:
             problems.append(f"field {{{name}}}: conversions and format specs are not allowed; "
                             "values are already rounded")

@@ -38,7 +38,7 @@ from scorecard.rules.evaluator import (
 )
 from scorecard.rules.explain import template_problems
 from scorecard.rules.facts import FACTS
-from scorecard.text import UNKEPT_OR_BREAKS, bidi_problem, unkept_in, words
+from scorecard.text import UNKEPT_OR_BREAKS, bidi_problem, blank, unkept_in, words
 
 OUTCOMES = ("rating", "status", "flag", "score")
 PARAM_NAMES = ("metric", "window", "vs", "at", "min_n", "max", "days")
@@ -186,14 +186,21 @@ class RuleSchema(Schema):
         unknown = RAISE
 
     key = fields.String(required=True)
-    title = fields.String(required=True, validate=validate.Length(1, 300))
+    title = fields.String(required=True, validate=[validate.Length(1, 300), lambda v: _shows("title", v)])
     description = fields.String()
     applies_to = fields.String(required=True,
                                validate=lambda v: _known(v, [s.value for s in RuleSubject], "applies_to value"))
     select = fields.Dict(keys=fields.String(), values=fields.Raw())
     when = ConditionField()
     then = fields.Nested(ThenSchema, required=True)
-    explain = fields.String(required=True, validate=validate.Length(1, 1000))
+    explain = fields.String(required=True, validate=[validate.Length(1, 1000), lambda v: _shows("explanation", v)])
+
+
+def _shows(what: str, value: str) -> None:
+    """A title or an explanation shows something: spaces or invisible characters alone left the rules list a blank
+    cell, the version page an empty heading, and every finding an empty sentence of why."""
+    if blank(value):
+        raise ValidationError(f"the {what} shows nothing (only spaces or invisible characters): write one")
 
 
 def _known(value, known: Iterable, what: str) -> None:
@@ -527,7 +534,7 @@ def _meaning_problems(loaded: dict, metric_codes: Optional[set], function_codes:
     checker = _Checker(RuleSubject(subject or RuleSubject.program.value), metric_codes, function_codes)
     if "key" in loaded and not KEY_PATTERN.fullmatch(loaded["key"]):
         checker.problem("key", f"use lower-case letters, digits, - and _ (at most 100), got {loaded['key']!r}")
-    for problem in template_problems(loaded["explain"]) if "explain" in loaded else ():
+    for problem in template_problems(loaded["explain"], subject) if "explain" in loaded else ():
         checker.problem("explain", problem)
     if subject is None:
         return checker.problems
