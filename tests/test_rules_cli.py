@@ -55,6 +55,22 @@ def test_a_bad_file_is_refused_with_paths_and_saves_nothing(demo, runner, tmp_pa
     assert broken.exit_code == 1 and "broken.json: not valid JSON at line 1, column 12" in broken.output
 
 
+def test_a_rules_file_saved_by_windows_tools_is_read_or_refused_in_words(demo, runner, tmp_path):
+    """A file with the byte-order mark Notepad writes was refused as "Unexpected UTF-8 BOM (decode using
+    utf-8-sig)"; one saved as UTF-16 stopped the command with a UnicodeDecodeError traceback."""
+    text = json.dumps({"rules": default_pack()})
+    (tmp_path / "bom.json").write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
+    read = runner.invoke(args=["rules", "import", str(tmp_path / "bom.json")])
+    assert read.exit_code == 0 and "program-trust-status: version 1 draft (created)" in read.output, read.output
+    (tmp_path / "wide.json").write_bytes(text.encode("utf-16"))
+    for command in (["rules", "import"], ["rules", "simulate"]):
+        refused = runner.invoke(args=[*command, str(tmp_path / "wide.json")])
+        assert refused.exit_code == 1 and isinstance(refused.exception, SystemExit), refused.exception
+        assert ("wide.json: not UTF-8 text: the byte 0xff at offset 0 is not UTF-8 (save the file as UTF-8)"
+                in refused.output), refused.output
+    assert len(versions(demo)) == 8, "the first file's drafts, nothing of the second"
+
+
 def test_evaluate_json_dry_run_and_one_rule(demo, runner, tmp_path):
     runner.invoke(args=["rules", "import", write(tmp_path / "pack.json", default_pack()), "--publish"])
     with demo.app_context():

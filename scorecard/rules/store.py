@@ -15,7 +15,7 @@ from typing import Any, Optional
 
 import sqlalchemy as sa
 
-from scorecard.json_bodies import REFUSALS, TOO_DEEP, DuplicateKey, once_each, refusing_depth
+from scorecard.json_bodies import REFUSALS, TOO_DEEP, DuplicateKey, broken_words, once_each, refusing_depth
 from scorecard.models import AuditEvent, Rule, RuleStatus, RuleSubject, RuleVersion, User, utcnow
 from scorecard.rules.schema import RuleError, validate_definition
 from scorecard.rules.service import codes
@@ -187,8 +187,16 @@ def import_rules(session, definitions: list, *, publish: bool = False, user_id: 
 
 
 def read_rules_file(path) -> list[dict]:
-    """The rules in a JSON file: a list of rules, {"rules": [...]}, or one rule object."""
-    text = Path(path).read_text(encoding="utf-8")
+    """The rules in a JSON file (UTF-8, with or without the byte-order mark Windows editors write): a list of
+    rules, {"rules": [...]}, or one rule object. A file in another encoding is refused naming its first byte
+    that is not UTF-8 (it stopped the command with a traceback); one that cannot be read, saying why."""
+    try:
+        text = Path(path).read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise RuleError([f"{Path(path).name}: not UTF-8 text: {broken_words(error)} (save the file as UTF-8)"]) \
+            from None
+    except OSError as error:
+        raise RuleError([f"{Path(path).name}: cannot be read: {error.strerror or error}"]) from None
     try:
         # too deep, a number of thousands of digits, or a key given twice in one object: refused
         data = refusing_depth(lambda: json.loads(text, object_pairs_hook=once_each))
