@@ -252,6 +252,9 @@ def test_retiring_a_rule_evaluates_again_in_the_background_and_its_findings_go(e
     assert "being evaluated again in the background" in retired.get_data(as_text=True)
     dispatch.drain()  # the job the page queued
     assert stale_findings() == 0
+    page = html.unescape(admin.get("/rules/stale-commitment/versions/1").get_data(as_text=True))
+    assert "This version is retired: it is evaluated no more" in page and "No findings yet" not in page, (
+        "it said a published version is evaluated after each import")
     # the list says the rule is off: its published column read "—", as for a rule never published
     listed = admin.get("/rules/").get_data(as_text=True)
     row = re.search(r'<tr><th scope="row"><a[^>]*><code>stale-commitment</code>.*?</tr>', listed, re.S).group()
