@@ -228,7 +228,10 @@ def test_every_problem_of_a_new_user_is_said_at_once_beside_its_field(app, admin
                                          # no text keeps a C1 control (scorecard.text): said as every field says it
                                          ("CFO\x85Officer", "Name held a control character (U+0085), which cannot "
                                                              "be kept"),
-                                         ("CFO\u2028Officer", "The name holds a line break (U+2028)")])
+                                         ("CFO\u2028Officer", "The name holds a line break (U+2028)"),
+                                         # a blank name in the users list and on every page
+                                         ("\u200b\u2060", "name shows nothing (only invisible characters)"),
+                                         ("\u3164", "name shows nothing (only invisible characters)")])
 def test_a_name_is_one_line(app, admin, make_user, name, said):
     """A name with a line break in it was saved, on both forms: it opens the reminder mails ("Hello …,"),
     where it started a line of its own. Refused at the field, naming the character; nothing changed."""

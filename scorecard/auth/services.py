@@ -35,7 +35,7 @@ from werkzeug.security import check_password_hash
 from scorecard.extensions import db
 from scorecard.models import AuditEvent, Function, Leader, LoginFailure, Role, User, utcnow
 from scorecard.models.users import hash_password
-from scorecard.text import UNKEPT_ON_ONE_LINE, bidi_problem, unkept_character, words
+from scorecard.text import UNKEPT_ON_ONE_LINE, bidi_problem, blank, unkept_character, words
 from scorecard.writers import SIGN_IN, SIGN_IN_ADDRESS, one_at_a_time_of
 
 DEVICE_COOKIE = "scorecard_device"
@@ -536,6 +536,8 @@ def name_problem(name: Optional[str]) -> Optional[str]:
     code = bidi_problem(name)  # as every form refuses it: the command line too
     if code:
         return f"the name holds a hidden text-direction character ({code}); remove it"
+    if name and blank(name):  # a zero-width space alone: a blank name in the users list and every page
+        return "the name shows nothing (only invisible characters): write the person's name, or leave it empty"
     return None
 
 
