@@ -45,7 +45,7 @@ from scorecard.models import (
 from scorecard.rules.tasks import NOT_QUEUED
 from scorecard.rules.tasks import WORDS as EVALUATION_WORDS
 from scorecard.signals import import_reverted
-from scorecard.text import counted, cut
+from scorecard.text import counted, cut, shown
 
 # Tables whose rows carry the batch that last wrote them (import_batch_id).
 STAMPED = {"observations": Observation}
@@ -557,7 +557,8 @@ def _plain(value):
 def _quoted(value) -> str:
     """A value as a message quotes it: a time in the agency's zone to the second (it printed as
     "datetime.datetime(2026, 12, 6, 19, 22, 58, 185369, tzinfo=...)"), a day as 2026-12-06, a text in quotes
-    (a long one cut), nothing as "empty", a list item by item; else as a page shows it (`_plain`)."""
+    as written (a long one cut, a control character as its escape), nothing as "empty", a list item by item; else
+    as a page shows it (`_plain`)."""
     value = _plain(value)
     if value is None:
         return "empty"
@@ -565,8 +566,8 @@ def _quoted(value) -> str:
         return moment(value, seconds=True)
     if isinstance(value, date):
         return value.isoformat()
-    if isinstance(value, str):
-        return repr(cut(value, 200))
+    if isinstance(value, str):  # as written, in quotes (repr put a backslash before an apostrophe, wrote \n)
+        return f"“{cut(shown(value), 200)}”"
     if isinstance(value, (list, tuple)):
         return "[" + ", ".join(_quoted(item) for item in value) + "]"
     return str(value)

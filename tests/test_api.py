@@ -517,6 +517,25 @@ def test_a_dropped_commitment_keeps_its_reason(api, http, cleared):
         assert db.session.get(Commitment, cid).reason == "Folded into the FY28 plan"
 
 
+def test_a_commitment_dropped_without_a_reason_before_it_was_kept_takes_a_note_and_other_changes(api, http):
+    """A commitment dropped without a reason (as the rule let it be before) was refused every later change, a note
+    alone too ("dropping a commitment needs a reason"), and one such row refused a whole file: it takes them as it
+    is; removing the reason of one that has a reason stays refused."""
+    secret = _secret(api, "officer")
+    with api.app_context():
+        cid = _commitment_of("CFO")
+        db.session.execute(sa.update(Commitment).where(Commitment.id == cid).values(
+            status=CommitmentStatus.dropped, reason=None))
+        db.session.commit()
+    url = f"{PREFIX}/commitments/{cid}"
+    noted = http.patch(url, json={"note": "Still dropped: confirmed with the bureau."},
+                       headers={**_bearer(secret), "If-Match": "*"})
+    assert noted.status_code == 200, noted.get_data(as_text=True)
+    stepped = http.patch(url, json={"next_step": "None: folded into the FY28 plan"},
+                         headers={**_bearer(secret), "If-Match": "*"})
+    assert stepped.status_code == 200 and stepped.get_json()["status"] == "dropped", stepped.get_data(as_text=True)
+
+
 def test_commitment_update_follows_the_web_forms_rules(api, http):
     officer, leader = _secret(api, "officer"), _secret(api, "leader")
     with api.app_context():

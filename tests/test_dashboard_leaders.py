@@ -4,6 +4,7 @@ summary levels, the filters, the links each role may follow), the page as each r
 its filters in the URL, its downloads, and hostile values posted to its callbacks."""
 import json
 import re
+from dataclasses import replace
 
 import pytest
 
@@ -177,6 +178,10 @@ def test_a_plan_whose_weights_break_opms_rules_has_no_level_here_as_on_its_page(
 
     [row] = leaders_table(found).rows
     assert row["level"] == "no level: the weights break OPM's rules", "decided, not undecided"
+    undecided = replace(plan, elements=[replace(plan.elements[0], decided=None), *plan.elements[1:]])
+    assert undecided.weights_broken and not undecided.decided
+    [row] = leaders_table(replace(found, plans=[undecided])).rows
+    assert row["level"] == "not yet decided", "as the levels chart counts it: under 'None yet'"
     rows = {r["level"]: (r["decided"], r["proposed"]) for r in levels_table(found).rows}
     assert rows["Decided, no level: the weights break OPM's rules"] == (1, None) and rows["None yet"][0] == 0
     decided = levels_figure(found)["data"][0]

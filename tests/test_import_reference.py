@@ -179,8 +179,8 @@ def test_commitment_edited_after_import_is_not_reverted_over(demo, tmp_path):
         edited = commitment("Publish the API catalogue")
         edited.status = CommitmentStatus.complete
         db.session.commit()
-        with pytest.raises(RevertError, match="was changed after batch .*its status is now 'complete'; "
-                                              "the import wrote 'on_track'"):
+        with pytest.raises(RevertError, match="was changed after batch .*its status is now “complete”; "
+                                              "the import wrote “on_track”"):
             revert_batch(db.session, result.batch_id)
         db.session.rollback()
         assert commitment("Publish the API catalogue") is not None
@@ -210,6 +210,14 @@ def test_a_revert_refused_for_a_later_update_names_its_times_as_people_read_them
                 f"{moment(wrote, seconds=True)}); reverting would lose that change") in str(refused.value)
         assert "datetime" not in str(refused.value)
         db.session.rollback()
+
+
+def test_a_revert_refusal_quotes_a_text_as_it_was_written():
+    """A next step was quoted as Python writes it ('It\\'s a \\"new\\" step\\nline two'), with backslashes."""
+    from importers.revert import _quoted
+
+    assert _quoted('It\'s a "new" step\nline two — über ✓') == '“It\'s a "new" step\nline two — über ✓”'
+    assert _quoted("bell\x07") == "“bell\\u0007”" and _quoted(None) == "empty" and _quoted(4.0) == "4"
 
 
 def test_commitment_bad_values_are_named_and_nothing_is_written(demo, tmp_path):

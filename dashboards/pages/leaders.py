@@ -177,7 +177,8 @@ def leaders_table(found: queries.Leaders, page: Optional[tables.Page] = None) ->
             "at_risk": _ratings(plan.at_risk, lambda e: f"proposed {e.proposed}", named=True),
             "decisions": f"{plan.decided_count} of {len(plan.elements)}",
             "level": (level_label(summary.level) if summary.level is not None
-                      else "no level: the weights break OPM's rules" if plan.weights_broken else "not yet decided"),
+                      else "no level: the weights break OPM's rules" if plan.decided and plan.weights_broken
+                      else "not yet decided"),  # as the levels chart counts it (Leaders.levels)
             "score": summary.score})
     shown = f", leaders {page.start + 1:,} to {page.end:,} of {page.total:,}" if page and page.pages > 1 else ""
     return tables.Table(

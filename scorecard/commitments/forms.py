@@ -139,7 +139,7 @@ class _Fields(BaseForm):
     title = StringField("Title", validators=[InputRequired(message="a commitment needs a title"), Length(max=300)])
     description = TextBox("Description (optional)", validators=[Length(max=MAX_TEXT_LENGTH)])
     status = SelectField("Status", validators=[sent_at_all, InputRequired()])
-    reason = TextBox("Reason (required when at risk or off track, and for moving the due date)",
+    reason = TextBox("Reason (required when at risk, off track or dropped, and for moving the due date)",
                            validators=[Length(max=MAX_TEXT_LENGTH)])
     next_step = TextBox("Next step (optional)", validators=[Length(max=MAX_TEXT_LENGTH)])
     due_date = DayField("Due date (optional)", validators=[Blank()])

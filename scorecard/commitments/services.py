@@ -417,8 +417,10 @@ def _reason_problem(state: dict, changed: set, current: Optional[Commitment]) ->
     label = STATUS_LABELS[status].lower()
     if status.needs_reason and not reason:
         return f"a commitment that is {label} needs a reason: say why it is {label}"
-    if status is S.dropped and not reason:
-        if current is not None and current.status is S.dropped and current.reason:
+    # A dropped one made so (new), or its reason removed. (One dropped without a reason before this was kept
+    # takes a note or a change of its other fields as it is: refusing them would leave it stuck.)
+    if status is S.dropped and not reason and (current is None or changed & {"status", "reason"}):
+        if current is not None and current.status is S.dropped:
             return "a dropped commitment keeps its reason: it cannot be removed (write another to replace it)"
         return "dropping a commitment needs a reason: say why it is dropped"
     fresh = bool(reason) and "reason" in changed
