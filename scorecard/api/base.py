@@ -141,6 +141,15 @@ class RowsBodies(BasePlugin):
                 schema.update(minItems=1, maxItems=ROWS_MAX)
 
 
+class AtLeastOneField(BasePlugin):
+    """Documents a body that must hold one field at least (its schema's `Meta.min_properties`) as minProperties:
+    the operation refuses an empty object (422), so a client, and Schemathesis, knows `{}` is no valid body."""
+
+    def schema_helper(self, name, definition, **kwargs):
+        least = getattr(getattr(kwargs.get("schema"), "Meta", None), "min_properties", None)
+        return {"minProperties": least} if least else None
+
+
 class PreconditionRequired(BasePlugin):
     """Documents If-Match as required where an operation asks for it (428 without it). The operation
     reads it itself, after saying whether the object is there (404) and the caller's to change (403),
@@ -164,7 +173,8 @@ class Api(flask_smorest.Api):
 
     def __init__(self, app=None, *, spec_kwargs=None, **kwargs):
         spec_kwargs = {**(spec_kwargs or {})}
-        spec_kwargs["extra_plugins"] = [*spec_kwargs.get("extra_plugins", ()), PreconditionRequired(), RowsBodies()]
+        spec_kwargs["extra_plugins"] = [*spec_kwargs.get("extra_plugins", ()), PreconditionRequired(), RowsBodies(),
+                                      AtLeastOneField()]
         super().__init__(app, spec_kwargs=spec_kwargs, **kwargs)
 
     def _register_error_handlers(self):

@@ -94,6 +94,7 @@ class CommitmentPatchSchema(Schema):
     class Meta:
         ordered = True
         unknown = ma.RAISE
+        min_properties = 1  # {} changes nothing: refused (api.resources.commitments.update), documented so
 
     # For a body that is JSON but no object ([], null, "on_track"): marshmallow says "Invalid input type."
     error_messages = {"type": 'The body is a JSON object of the fields to change, such as {"status": "on_track"}.'}
