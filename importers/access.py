@@ -9,7 +9,7 @@ sink with the person who acts: on confirm when the rows are written, on revert b
 from typing import Optional
 
 from importers.formats.registry import FORMATS, SINKS
-from scorecard.models import Role, User
+from scorecard.models import BatchStatus, Role, User
 from scorecard.permissions import can, scoped
 
 DEFAULT_PERMISSION = "import_data"
@@ -71,6 +71,8 @@ def refusal(user, batch) -> Optional[str]:
             return f"import batch {batch.id} was uploaded by someone else; you may act only on your own"
         return None
     if not may_upload(user, name):
+        if batch.user_id == user.id and batch.status in (BatchStatus.rejected, BatchStatus.failed):
+            return None  # their own file, refused for its layout: they read why on its page (nothing was written)
         return (f"import batch {batch.id} is a {FORMATS[name].title} file, which your role "
                 f"({user.role.value}) may not import, so you may not view, confirm, cancel or revert it")
     return None

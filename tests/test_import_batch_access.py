@@ -6,12 +6,13 @@ and the batch keeps who uploaded it.
 The matrix is generated from the format registry and the roles: a new format is covered as soon
 as it is registered, with the permission its sink names."""
 import hashlib
+import html
 import io
 
 import pytest
 import sqlalchemy as sa
 
-from importers import jobs
+from importers import access, jobs
 from importers.access import BATCH_ACTIONS, format_permission
 from importers.formats.registry import FORMATS
 from importers.revert import RevertError, revert_batch
@@ -29,6 +30,7 @@ from scorecard.models import (
     User,
 )
 from scorecard.permissions import PERMISSIONS
+from tests.conftest import PASSWORD
 from tests.helpers import HEADER, ROW, csrf_token, upload, workbook_bytes
 
 ROLES = [r.value for r in Role]
@@ -393,3 +395,24 @@ def test_the_worker_refuses_a_layout_the_uploader_may_not_import(app, make_user,
     with app.app_context():
         batch = db.session.get(ImportBatch, batch_id)
         assert batch.status is BatchStatus.failed and "may not import" in batch.message
+
+
+def test_an_upload_refused_for_its_layout_is_shown_to_its_uploader(analyst, demo):
+    """An analyst's file recognised as an organisation-structure file (theirs to upload, not to import) led to
+    "You do not have access" on the page the upload went to, and was missing from their imports: they see their
+    own batch, failed, saying why; its confirm stays refused, and another analyst still may not see it."""
+    batch_id = upload(analyst, b"agency,component,component_code,program\nDept X,Comp Y,CY,Prog Z\n",
+                      name="org.csv")
+    page = analyst.get(f"/imports/{batch_id}")
+    said = html.unescape(page.get_data(as_text=True))
+    assert page.status_code == 200 and "only administrators may import the org structure (you are signed in as " \
+        "analyst); nothing was imported" in said
+    assert f'href="/imports/{batch_id}"' in analyst.get("/imports/").get_data(as_text=True)
+    with demo.app_context():
+        batch = db.session.get(ImportBatch, batch_id)
+        assert batch.status is BatchStatus.failed and batch.format == "org", (batch.status, batch.format)
+        other = User(email="analyst2@test.gov", role=Role.analyst)
+        other.set_password(PASSWORD)
+        db.session.add(other)
+        db.session.commit()
+        assert access.refusal(other, batch) is not None

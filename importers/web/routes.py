@@ -32,7 +32,8 @@ def history():
     allowed = access.uploadable(current_user)
     # The batches the user may act on: of the formats they may upload (or never recognised), and
     # for officers and leaders only their own.
-    query = sa.select(ImportBatch).where(sa.or_(ImportBatch.format.in_(allowed), ImportBatch.format.is_(None)))
+    query = sa.select(ImportBatch).where(sa.or_(ImportBatch.format.in_(allowed), ImportBatch.format.is_(None),
+                                                ImportBatch.user_id == current_user.id))  # theirs refused: below
     if scoped(current_user):
         query = query.where(ImportBatch.user_id == current_user.id)
     # every batch, HISTORY_PAGE at a time (the newest 200 alone left older ones, and their reverts, unreachable)
