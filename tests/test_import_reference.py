@@ -24,6 +24,7 @@ from scorecard.models import (
     CommitmentUpdate,
     Component,
     Driver,
+    Function,
     ImportBatch,
     ImportRowChange,
     Leader,
@@ -546,6 +547,27 @@ def test_leaders_by_email_or_name(demo, tmp_path):
         bad = assert_rejected_without_writes(write_xlsx(tmp_path / "bad.xlsx", header, [
             ["Sam", "sam-at-demo", None, None, "CFX"]]), original)
         assert_error(bad, 2, "Email", "sam-at-demo", "not an e-mail address")
+
+
+def test_a_leaders_preview_names_components_and_functions_not_their_ids(demo, tmp_path):
+    """The preview read "component_id: ; function_id: 2 → component_id: 1; function_id: 1" for a leader moved from
+    the CIO to the CFO, and left a new leader's component and function out, though the import set them."""
+    header = ["Leader", "Email", "Title", "Component", "Function"]
+    with demo.app_context():
+        moved = db.session.scalar(sa.select(Leader).where(Leader.function_id.is_not(None))
+                                  .order_by(Leader.id).limit(1))
+        was = moved.function.code
+        other = db.session.scalar(sa.select(Function.code).where(Function.code != was).order_by(Function.code))
+        preview = run_import(db.session, write_xlsx(tmp_path / "leaders.xlsx", header, [
+            [moved.name, moved.email, moved.title, "Benefits Administration", other],
+            ["Pat Rivera", "pat.rivera@demo.cx.gov", "Director, Outreach", "Benefits Administration", other]]),
+            dry_run=True)
+        words = {p["name"]: p for p in preview.preview}
+        update, insert = words[moved.name], words["Pat Rivera"]
+        assert f"function: {was}" in update["before"] and f"function: {other}" in update["after"], update
+        assert "component: Benefits Administration" in update["after"] and "_id" not in update["after"]
+        assert "component: Benefits Administration" in insert["after"] and f"function: {other}" in insert["after"], (
+            insert)
 
 
 @pytest.mark.parametrize("address", ["mailto:leader.ba@demo.cx.gov", "leader.ba@demo.cx.gov.", "pat@demo"])

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from importers.errors import ImportFileError
 from importers.sinks.base import Change, Plan, SinkError
-from scorecard.models import Base, ImportRowChange, User
+from scorecard.models import Agency, Base, Component, Function, ImportRowChange, Leader, Metric, Program, User
 from scorecard.models.commitments import commitment_metrics, commitment_programs
 from scorecard.models.org import program_life_experience
 from scorecard.models.plans import requirement_programs
@@ -292,20 +292,34 @@ class TrackedSink:
         fiscal year (the observations' preview has a metric, subject, quarter, channel and touchpoint)."""
         before = change.before or {}
         shown = [f for f, v in change.after.items() if f not in UNSHOWN and (
-            change.action == "update" or (v not in (None, []) and not f.endswith("_id")))]
+            change.action == "update" or (v not in (None, []) and (not f.endswith("_id") or f in NAMED_IDS)))]
         return {"row": change.row, "action": change.action, "record": change.what, "name": change.label,
                 "year": change.year,
-                "before": _words({f: before.get(f) for f in shown}) if change.action == "update" else None,
-                "after": _words({f: change.after[f] for f in shown})}
+                "before": _words(self.session, {f: before.get(f) for f in shown}) if change.action == "update"
+                else None,
+                "after": _words(self.session, {f: change.after[f] for f in shown})}
 
     def touched(self) -> set:
         """Observation subjects and periods written: none (rules re-read reference rows as a whole)."""
         return set()
 
 
-def _words(values: dict) -> str:
+# A link a preview names by what people know it by, not its id ("function_id: 2" did not say CIO became CFO).
+NAMED_IDS = {"component_id": ("component", Component, "name"), "function_id": ("function", Function, "code"),
+             "leader_id": ("leader", Leader, "name"), "agency_id": ("agency", Agency, "name"),
+             "program_id": ("program", Program, "name"), "metric_id": ("metric", Metric, "code")}
+
+
+def _words(session, values: dict) -> str:
     parts = []
     for field, value in values.items():
+        if field in NAMED_IDS:
+            field, model, attribute = NAMED_IDS[field]
+            if isinstance(value, RowChange):
+                value = f"{value.label} (new)" if value.label else "(new)"
+            elif isinstance(value, int) and not isinstance(value, bool):
+                found = session.get(model, value)
+                value = getattr(found, attribute) if found is not None else f"#{value}"
         if isinstance(value, RowChange):
             value = "(new)"
         elif isinstance(value, enum.Enum):
