@@ -356,8 +356,9 @@ def test_a_save_of_an_account_changed_since_the_form_was_opened_is_refused(app, 
     assert stale.status_code == 409
     said = re.sub(r"\s+", " ", html_module.unescape(stale.get_data(as_text=True)))
     assert re.search(r"Admin@test\.gov changed this account at \d{4}-\d\d-\d\d \d\d:\d\d E[SD]T, after you opened it "
-                     r"\(role viewer → executive\); nothing was saved\. The form now shows the account as it is: make "
-                     r"your change again if it still applies\.", said, re.I), said[said.find("role="):][:600]
+                     r"\(role viewer → executive\); nothing was saved\. Yours was name “Val Viewer”\. The form now "
+                     r"shows the account as it is: make your change again if it still applies\.", said, re.I), (
+        said[said.find("role="):][:600])  # what was typed is said: the form shows the account as stored
     kept = _user(app, "viewer@test.gov")
     assert kept.role is Role.executive and kept.name is None
     shown = _account_form(stale.get_data(as_text=True))

@@ -313,8 +313,12 @@ def _changed_since(session, user: User, opened: dict, sent: dict, by: User) -> N
     who = person_seen_by(session, last.user_id, by) if last else "someone else"
     who = "you, in another tab or window," if who == "you" else who
     when = f" at {moment(last.at)}" if last else ""
+    # what this form changed, said before the form shows the account as stored (it was gone without a word)
+    yours = [f"{ACCOUNT_FIELDS[k]} “{sent.get(k) or 'none'}”" for k in ACCOUNT_FIELDS
+             if sent.get(k) != opened.get(k) and sent.get(k) != now[k]]
+    mine = f" Yours was {listed(yours)}." if yours else ""
     raise AccountChanged(f"{who} changed this account{when}, after you opened it ({listed(changes)}); nothing was "
-                         "saved. The form now shows the account as it is: make your change again if it still "
+                         f"saved.{mine} The form now shows the account as it is: make your change again if it still "
                          "applies", now)
 
 
