@@ -171,21 +171,27 @@ def test_commitments_insert_unchanged_update_and_exact_revert(demo, tmp_path):
         assert snapshot() == original
 
 
-def test_commitment_edited_after_import_is_not_reverted_over(demo, tmp_path):
+def imported_commitment(tmp_path) -> int:
+    """A CIO commitment, "Publish the API catalogue", made by an import (in an app context): the batch's id."""
     path = write_xlsx(tmp_path / "c.xlsx", COMMITMENT_HEADER[:4],
                       [["CIO", "Publish the API catalogue", "on_track", None]])
+    result = run_import(db.session, path)
+    assert result.status == "imported", result.errors
+    return result.batch_id
+
+
+def test_commitment_edited_after_import_is_not_reverted_over(demo, tmp_path):
     with demo.app_context():
-        result = run_import(db.session, path)
-        assert result.status == "imported", result.errors
+        batch_id = imported_commitment(tmp_path)
         edited = commitment("Publish the API catalogue")
         edited.status = CommitmentStatus.complete
         db.session.commit()
         with pytest.raises(RevertError, match="was changed after batch .*its status is now “complete”; "
                                               "the import wrote “on_track”"):
-            revert_batch(db.session, result.batch_id)
+            revert_batch(db.session, batch_id)
         db.session.rollback()
         assert commitment("Publish the API catalogue") is not None
-        assert db.session.get(ImportBatch, result.batch_id).status.value == "committed"
+        assert db.session.get(ImportBatch, batch_id).status.value == "committed"
 
 
 def test_a_revert_refused_for_a_later_update_names_its_times_as_people_read_them(demo, tmp_path):
@@ -194,11 +200,8 @@ def test_a_revert_refused_for_a_later_update_names_its_times_as_people_read_them
     from scorecard.clock import moment
     from scorecard.commitments.services import update_commitment
 
-    path = write_xlsx(tmp_path / "c.xlsx", COMMITMENT_HEADER[:4],
-                      [["CIO", "Publish the API catalogue", "on_track", None]])
     with demo.app_context():
-        result = run_import(db.session, path)
-        assert result.status == "imported", result.errors
+        batch_id = imported_commitment(tmp_path)
         noted = commitment("Publish the API catalogue")
         wrote = noted.last_update_at
         admin = db.session.scalar(sa.select(User).where(User.email == "admin@demo.cx.gov"))
@@ -206,7 +209,7 @@ def test_a_revert_refused_for_a_later_update_names_its_times_as_people_read_them
         now = commitment("Publish the API catalogue").last_update_at
         assert now != wrote
         with pytest.raises(RevertError) as refused:
-            revert_batch(db.session, result.batch_id)
+            revert_batch(db.session, batch_id)
         assert (f"(its last update is now {moment(now, seconds=True)}; the import wrote "
                 f"{moment(wrote, seconds=True)}); reverting would lose that change") in str(refused.value)
         assert "datetime" not in str(refused.value)
