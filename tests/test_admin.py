@@ -186,6 +186,39 @@ def test_creating_a_user_refuses_what_it_must(app, admin, fields, message):
     assert _user(app, "pat@agency.gov") is None
 
 
+def test_a_new_user_made_by_another_administrator_at_the_same_moment_is_said_at_the_field(app, admin, monkeypatch):
+    """Two administrators making race9@ and Race9@ at once: the second got the generic "saved at the same moment"
+    page, naming neither the field nor the address, and lost the form. Both passed the checks before either was
+    saved (played here by checks that pass once each): the database refuses the second, which is told at its field
+    that the address is taken, the form kept."""
+    from scorecard.admin import routes
+    from scorecard.auth import services
+
+    with app.app_context():
+        made = User(email="race9@agency.gov", role=Role.viewer)
+        made.set_password(NEW_PASSWORD)
+        db.session.add(made)
+        db.session.commit()
+    for module in (routes, services):
+        real, passed = module.new_user_problems, []
+
+        def once(*args, real=real, passed=passed, **kwargs):
+            if not passed:
+                passed.append(True)
+                return {}
+            return real(*args, **kwargs)
+        monkeypatch.setattr(module, "new_user_problems", once)
+    sent = _post(admin, "/admin/users/new", "/admin/users/new", email="Race9@agency.gov", name="Ray Race",
+                 role="viewer", function="", leader="", password=NEW_PASSWORD, confirm=NEW_PASSWORD)
+    page = sent.get_data(as_text=True)
+    assert sent.status_code == 400, page[:300]
+    assert re.search(r'id="email-error"[^>]*>A user with e-mail race9@agency\.gov already exists\.<', page), page
+    assert 'value="Ray Race"' in page, "the form is kept"
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(User).where(
+            sa.func.lower(User.email) == "race9@agency.gov")) == 1
+
+
 def test_a_new_user_gets_no_role_the_administrator_did_not_choose(app, admin):
     """The role list opened on Administrator: a form filled in and sent without touching it made an
     administrator. It opens on no role, and one must be chosen."""

@@ -97,13 +97,19 @@ def new_user():
     form = NewUserForm()
     _function_choices(form)
     valid = form.validate_on_submit()
-    if request.method == "POST" and form.role.data in {r.value for r in Role}:  # every problem at once, by its field
+
+    def said_at_fields() -> bool:
+        """Every problem at once, each at its field; whether there was any."""
+        found = False
         for name, problem in new_user_problems(form.email.data, form.password.data, Role(form.role.data),
                                                function_code=form.function.data or None,
                                                leader_email=form.leader.data or None, name=form.name.data).items():
             if not form[name].errors:  # one message a field: the form's own (required, too long) comes first
                 form[name].errors = [_sentence(_web_words(problem))]
-                valid = False
+                found = True
+        return found
+    if request.method == "POST" and form.role.data in {r.value for r in Role} and said_at_fields():
+        valid = False
     if valid:
         try:
             user = create_user(form.email.data, form.password.data, Role(form.role.data),
@@ -112,6 +118,11 @@ def new_user():
         except ValueError as error:
             db.session.rollback()
             form.form_errors.append(_sentence(_web_words(str(error))))
+        except sa.exc.IntegrityError:  # another administrator made the same account at the same moment
+            db.session.rollback()
+            if not said_at_fields():  # the e-mail, or the leader record, now taken: said at its field, form kept
+                form.form_errors.append("Another account was saved at the same moment as this one; nothing was "
+                                        "saved. Send the form again.")
         else:
             flash(f"Created {user.email} ({user.role.value}).", "success")
             return redirect(url_for("admin.user", user_id=user.id), 303)
