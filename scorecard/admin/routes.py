@@ -27,7 +27,7 @@ from scorecard.admin.services import (
 from scorecard.auth.services import account_delay, create_user, new_user_problems, sign_in_state, unlock
 from scorecard.clock import agency_now, agency_zone
 from scorecard.extensions import db
-from scorecard.models import Function, LoginFailure, Role, User, utcnow
+from scorecard.models import AuditEvent, Function, LoginFailure, Role, User, utcnow
 from scorecard.permissions import requires
 from scorecard.text import counted, listed, refused_download
 
@@ -118,8 +118,13 @@ def new_user():
         except ValueError as error:
             db.session.rollback()
             form.form_errors.append(_sentence(_web_words(str(error))))
-        except sa.exc.IntegrityError:  # another administrator made the same account at the same moment
+        except sa.exc.IntegrityError:  # the same account made at the same moment: by this form sent twice, or not
             db.session.rollback()
+            twin = _made_by_this_form_already(form.email.data)
+            if twin is not None:  # a double click: the first one made it
+                flash(f"{twin.email} was made by this form already (it was sent twice); nothing more was saved.",
+                      "info")
+                return redirect(url_for("admin.user", user_id=twin.id), 303)
             if not said_at_fields():  # the e-mail, or the leader record, now taken: said at its field, form kept
                 form.form_errors.append("Another account was saved at the same moment as this one; nothing was "
                                         "saved. Send the form again.")
@@ -127,6 +132,18 @@ def new_user():
             flash(f"Created {user.email} ({user.role.value}).", "success")
             return redirect(url_for("admin.user", user_id=user.id), 303)
     return render_template("admin/user_new.html", form=form), 400 if request.method == "POST" else 200
+
+
+def _made_by_this_form_already(email: str):
+    """The account of this e-mail when the person sending the new-user form made it a moment ago (the form sent
+    twice), else None."""
+    made = db.session.scalar(sa.select(User).where(sa.func.lower(User.email) == (email or "").strip().lower()))
+    if made is None:
+        return None
+    by = db.session.scalar(sa.select(AuditEvent.user_id).where(
+        AuditEvent.action == "user.create", AuditEvent.entity_type == "user", AuditEvent.entity_id == made.id,
+        AuditEvent.at > utcnow() - timedelta(minutes=5)))
+    return made if by == current_user.id else None
 
 
 def _target(user_id: int) -> User:
