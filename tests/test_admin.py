@@ -627,6 +627,9 @@ def test_unlocking_a_client_address_on_the_page(app, admin):
     assert _last(app, "auth.unlock") is None, "nothing unlocked"
     good = _post(admin, "/admin/users", "/admin/unlock-address", **{"address-address": "192.0.2.7"})
     assert good.status_code == 303 and _last(app, "auth.unlock").after["client_address"] == "192.0.2.7"
+    said = html_module.unescape(admin.get(good.headers["Location"]).get_data(as_text=True))
+    assert ("Sign-ins from 192.0.2.7 are no longer held back (0 recent failures cleared from its count). An account "
+            "guessed at from it keeps its own delay: open the user below to unlock it.") in said
 
 
 def test_a_missing_user_is_not_found(admin):

@@ -173,6 +173,8 @@ def test_explanation_templates_name_plain_fields_only():
     assert problems(explain="{value!r}") == [
         "explain: field {value}: conversions and format specs are not allowed; values are already rounded"]
     assert problems(explain="{secret}")[0].startswith("explain: unknown field {secret}; known fields: ")
+    assert problems(explain="{Program} fell") == [  # it was said to be no plain field name
+        "explain: unknown field {Program}: field names are written in small letters, {program}"]
     assert problems(explain="unbalanced }")[0].startswith("explain: not a valid template:")
     assert template_problems("{program} is {{literal}}") == []
 

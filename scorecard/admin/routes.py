@@ -260,7 +260,8 @@ def unlock_address():
         address = form.address.data.strip()
         cleared = unlock(db.session, client_address=address, by=current_user)
         flash(f"Sign-ins from {address} are no longer held back ({counted(cleared, 'recent failure')} "
-              "cleared from its count). An account guessed at from it keeps its own delay: unlock it above.",
+              "cleared from its count). An account guessed at from it keeps its own delay: open the user below to "
+              "unlock it.",
               "success")
         return redirect(url_for("admin.users"), 303)
     return _users_page(form, status=400)

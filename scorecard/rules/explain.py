@@ -99,7 +99,10 @@ def template_problems(template: str, subject: Optional[str] = None) -> list[str]
     for _literal, name, spec, conversion in parts:
         if name is None:
             continue
-        if not _NAME.match(name):
+        if re.fullmatch(r"[A-Za-z_]+", name) and name.lower() in FIELDS and not _NAME.match(name):
+            problems.append(f"unknown field {{{name}}}: field names are written in small letters, "
+                            f"{{{name.lower()}}}")
+        elif not _NAME.match(name):
             problems.append(f"field {{{name}}}: only plain field names are allowed, "
                             "no attribute or index access")
         elif name not in FIELDS:
