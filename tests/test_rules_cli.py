@@ -68,7 +68,11 @@ def test_a_rules_file_saved_by_windows_tools_is_read_or_refused_in_words(demo, r
         assert refused.exit_code == 1 and isinstance(refused.exception, SystemExit), refused.exception
         assert ("wide.json: not UTF-8 text: the byte 0xff at offset 0 is not UTF-8 (save the file as UTF-8)"
                 in refused.output), refused.output
-    assert len(versions(demo)) == 8, "the first file's drafts, nothing of the second"
+    (tmp_path / "bare.json").write_bytes(text.encode("utf-16-be"))  # no byte-order mark: a NUL beside each letter
+    bare = runner.invoke(args=["rules", "import", str(tmp_path / "bare.json")])
+    assert bare.exit_code == 1 and ("bare.json: not UTF-8 text: it holds NUL bytes, as a file saved as UTF-16 does "
+                                    "(save the file as UTF-8)") in bare.output, bare.output
+    assert len(versions(demo)) == 8, "the first file's drafts, nothing of the others"
 
 
 def test_evaluate_json_dry_run_and_one_rule(demo, runner, tmp_path):

@@ -197,6 +197,9 @@ def read_rules_file(path) -> list[dict]:
             from None
     except OSError as error:
         raise RuleError([f"{Path(path).name}: cannot be read: {error.strerror or error}"]) from None
+    if "\x00" in text:  # UTF-16 without its byte-order mark reads as UTF-8 with a NUL beside every letter
+        raise RuleError([f"{Path(path).name}: not UTF-8 text: it holds NUL bytes, as a file saved as UTF-16 does "
+                         "(save the file as UTF-8)"])
     try:
         # too deep, a number of thousands of digits, or a key given twice in one object: refused
         data = refusing_depth(lambda: json.loads(text, object_pairs_hook=once_each))
