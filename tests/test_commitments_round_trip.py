@@ -372,10 +372,7 @@ def test_a_link_stored_before_the_invisible_character_rule_comes_back_unchanged(
     row, cells = rows[FUND]
     cells["evidence_links"].value = "https://www.performance\u200b.gov/cx/ https://www.performance.gov/"
     with demo.app_context():
-        result = run_import(db.session, io_file(book), user_id=user(CFO_OFFICER).id)
-        assert result.status == "rejected"
-        errors = {(e["row"], e["column"]): e["message"] for e in result.errors}
-        assert "an invisible character" in errors[(row, "evidence_links")]
+        assert "an invisible character" in refused(book)[(row, "evidence_links")]
 
 
 def test_a_stale_row_that_asks_for_what_is_stored_is_no_conflict(demo):
@@ -428,12 +425,7 @@ def test_a_note_longer_than_the_web_takes_is_refused_naming_its_row(demo):
     row, cells = rows[FUND]
     cells["note"].value = "n" * (MAX_TEXT_LENGTH + 1)
     with demo.app_context():
-        before = stored()
-        result = run_import(db.session, io_file(book), user_id=user(CFO_OFFICER).id)
-        assert result.status == "rejected"
-        errors = {(e["row"], e["column"]): e["message"] for e in result.errors}
-        assert f"at most {MAX_TEXT_LENGTH:,} fit" in errors[(row, "note")]
-        assert stored() == before
+        assert f"at most {MAX_TEXT_LENGTH:,} fit" in refused(book)[(row, "note")]
 
 
 def io_file(book) -> Path:
@@ -441,6 +433,16 @@ def io_file(book) -> Path:
     target = Path(tempfile.mkdtemp()) / "commitments.xlsx"
     book.save(target)
     return target
+
+
+def refused(book, dry_run: bool = False) -> dict:
+    """The CFO officer's import of `book` (in an app context), refused with nothing stored changed: its errors
+    as {(row, column): message}."""
+    before = stored()
+    result = run_import(db.session, io_file(book), user_id=user(CFO_OFFICER).id, dry_run=dry_run)
+    assert result.status == "rejected", result.errors
+    assert stored() == before
+    return {(e["row"], e["column"]): e["message"] for e in result.errors}
 
 
 # --------------------------------------------------------------------------- rules and scope
@@ -458,15 +460,12 @@ def test_the_rows_are_held_to_the_web_forms_rules_and_the_officers_scope(demo):
     with demo.app_context():
         cio = db.session.scalar(sa.select(Commitment).join(Function).where(Function.code == "CIO"))
         cio_id, cio_title = cio.id, cio.title
-        before = stored()
     data.append([cio_id, "CFO", cio_title, "complete"])      # another function's commitment, by id
     data.append([None, "CIO", "Not ours", "on_track"])       # another function
     data.append([align["id"].value, "CFO", "Copy", "on_track"])  # the same commitment twice
     data.append([publish["id"].value + 1000, "CFO", "Gone", "on_track"])
     with demo.app_context():
-        result = run_import(db.session, io_file(book), user_id=user(CFO_OFFICER).id)
-        assert result.status == "rejected"
-        errors = {(e["row"], e["column"]): e["message"] for e in result.errors}
+        errors = refused(book)
         assert "a commitment that is at risk needs a reason: say why it is at risk" in errors[(publish_row, "reason")]
         assert "moving the due date" in errors[(align_row, "reason")]
         assert "is not a web link" in errors[(fund_row, "evidence_links")]
@@ -478,7 +477,6 @@ def test_the_rows_are_held_to_the_web_forms_rules_and_the_officers_scope(demo):
                                      f"as row {align_row}: give each commitment one row")
         assert (7, "title") not in errors
         assert errors[(8, "id")].startswith(f"there is no commitment #{publish['id'].value + 1000}")
-        assert stored() == before
 
 
 
@@ -501,14 +499,10 @@ def test_a_file_neither_makes_a_commitment_dropped_without_a_reason_nor_removes_
     new_row = data.max_row + 1
     data.append([None, "CFO", "A commitment made dropped", "dropped"])
     with demo.app_context():
-        before = stored()
-        result = run_import(db.session, io_file(book), user_id=user(CFO_OFFICER).id)
-        assert result.status == "rejected"
-        errors = {(e["row"], e["column"]): e["message"] for e in result.errors}
+        errors = refused(book)
         assert errors[(new_row, "reason")] == "dropping a commitment needs a reason: say why it is dropped", errors
         assert errors[(dropped_row, "reason")] == ("a dropped commitment keeps its reason: it cannot be removed "
                                                    "(write another to replace it)")
-        assert stored() == before
 
 
 def test_two_new_rows_whose_titles_read_alike_are_one_commitment_twice(demo):
@@ -524,13 +518,9 @@ def test_two_new_rows_whose_titles_read_alike_are_one_commitment_twice(demo):
     data.append([None, "CFO", "Report the CX budget", "on_track"])
     data.append([None, "CFO", "Report the \uff23\uff38 budget", "on_track"])
     with demo.app_context():
-        before = stored()
-        result = run_import(db.session, io_file(book), user_id=user(CFO_OFFICER).id)
-        assert result.status == "rejected"
-        errors = {(e["row"], e["column"]): e["message"] for e in result.errors}
+        errors = refused(book)
         assert f"as row {first}" in errors[(first + 1, "title")], errors
         assert f"as row {first + 2}" in errors[(first + 3, "title")], errors
-        assert stored() == before
 
 
 def test_a_title_from_a_file_drops_the_characters_that_draw_nothing_as_the_web_does(demo):
@@ -594,8 +584,6 @@ def test_a_rows_every_problem_is_named_in_one_upload(demo):
     book, _ = sheet_rows(download(officer))
     data = book["commitments"]
     header = [c.value for c in data[1]]
-    with demo.app_context():
-        before = stored()
 
     def row(**cells):
         return [cells.get(name) for name in header]
@@ -604,14 +592,11 @@ def test_a_rows_every_problem_is_named_in_one_upload(demo):
                     capacity_domain="Measurment", programs="No Such Program"))
     first = data.max_row - 1
     with demo.app_context():
-        result = run_import(db.session, io_file(book), user_id=user(CFO_OFFICER).id)
-        assert result.status == "rejected"
-        errors = {(e["row"], e["column"]): e["message"] for e in result.errors}
+        errors = refused(book)
         assert "is not a web link" in errors[(first, "evidence_links")]
         assert "only for their own function (CFO)" in errors[(first, "function")]
         assert {"due_date", "capacity_domain", "programs"} <= {c for r, c in errors if r == first + 1}
         assert errors[(first + 1, "programs")] == "unknown program 'No Such Program'", "nothing is close to it"
-        assert stored() == before
 
 
 def test_a_row_cannot_move_a_commitment_or_claim_a_future_version(demo, tmp_path):
@@ -673,14 +658,10 @@ def test_a_title_written_on_two_lines_in_the_file_is_refused_naming_its_row(demo
     data.append([{"function": "CFO", "title": "New on\ntwo lines", "status": "on_track"}.get(name)
                  for name in header])
     with demo.app_context():
-        before = stored()
-        result = run_import(db.session, io_file(book), user_id=user(CFO_OFFICER).id, dry_run=True)
-        assert result.status == "rejected"
-        errors = {(e["row"], e["column"]): e["message"] for e in result.errors}
+        errors = refused(book, dry_run=True)
         expected = "the title holds a line break (U+000A): a title is one line of text; remove it"
         assert errors[(publish_row, "title")] == expected
         assert errors[(data.max_row, "title")] == expected
-        assert stored() == before
 
 
 def test_a_title_reworded_in_the_file_renames_the_commitment_it_names_by_id(demo):
