@@ -429,6 +429,35 @@ def test_a_long_file_name_breaks_within_the_import_history(server, browser, tmp_
     assert table <= region, f"the history is {table} px wide in a region of {region} px"
 
 
+def test_a_long_rule_key_breaks_within_the_rules_list(server, browser, tmp_path):
+    """A rule's key is its author's choice: one of 100 characters without a hyphen widened the rules list's
+    first column, and the page, past the window. It breaks within its cell."""
+    import json
+
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    from scorecard.rules.store import default_pack
+
+    key = "trust" + "below" * 19
+    definition = {**next(r for r in default_pack() if r["key"] == "stale-commitment"), "key": key}
+    sign_in(browser, server, "analyst@demo.cx.gov")
+    WebDriverWait(browser, 60).until(ec.url_to_be(server + "/"))
+    browser.set_window_size(1280, 1000)
+    browser.get(server + "/rules/new")
+    browser.execute_script("document.getElementById('definition').value = arguments[0]", json.dumps(definition))
+    browser.find_element(By.CSS_SELECTOR, "button[name=save]").click()
+    WebDriverWait(browser, 60).until(lambda d: "/rules/new" not in d.current_url)
+    browser.set_window_size(800, 1000)
+    browser.get(server + "/rules/")
+    cell = WebDriverWait(browser, 60).until(ec.presence_of_element_located((By.LINK_TEXT, key)))
+    widths = _page_widths(browser)
+    browser.save_screenshot(str(tmp_path / "rules-long-key.png"))
+    assert widths[0] <= widths[1], f"the page scrolls sideways: {widths}"
+    assert cell.rect["width"] <= widths[1] / 2, cell.rect
+
+
 def test_a_long_word_someone_wrote_breaks_within_its_cell(server, browser, tmp_path):
     """A reason of 9,000 characters without a space (pasted from a log, say) made the commitment's page, its
     function's dashboard and an import's list of problems tens of thousands of pixels wide. It breaks within
