@@ -803,11 +803,41 @@ def test_commitments_that_slipped_or_went_overdue_since_last_quarter(world):
     assert (earlier.since, earlier.as_of) == (date(2026, 3, 31), date(2026, 6, 30)), "an earlier quarter: itself"
     assert [line.subject for line in earlier.of(overview.WENT_OVERDUE)] == ["CIO: Long overdue"]
     assert earlier.of(overview.SLIPPED) == []
+
     viewer = overview.changes_since_prior(db.session, Q4, common.ProgramFilter(), common.Scope(Role.viewer), TODAY)
     assert [(line.subject, line.href) for line in viewer.of(overview.SLIPPED)] == [
         ("CFO: Slipped", "/dashboards/function?code=CFO"),
         ("CIO: Slipped in the quarter", "/dashboards/function?code=CIO")], (
         "the same lines, each leading to its function's page: the commitment's refuses a viewer")
+
+    # An earlier quarter's commitments as they stood at its close: one finished since, or given a later date
+    # since, was overdue then all the same (the page read their status and date of today, and left them out);
+    # one made since was not there to go overdue.
+    late = Commitment(function=made["Went overdue"].function, title="Finished late", status=S.complete,
+                      due_date=date(2026, 5, 15), evidence_links=[])
+    late.updates = [CommitmentUpdate(at=_at(date(2026, 1, 5)), status=S.on_track),
+                    CommitmentUpdate(at=_at(date(2026, 6, 2)), status=S.at_risk),
+                    CommitmentUpdate(at=_at(date(2026, 8, 1)), status=S.complete)]
+    moved = Commitment(function=made["Went overdue"].function, title="Moved later", status=S.on_track,
+                       due_date=date(2027, 1, 1), evidence_links=[])
+    moved.updates = [CommitmentUpdate(at=_at(date(2026, 1, 5)), status=S.on_track),
+                     CommitmentUpdate(at=_at(date(2026, 8, 1)), status=S.on_track,
+                                      changes={"due_date": ["2026-05-20", "2026-09-01"]}),
+                     CommitmentUpdate(at=_at(date(2026, 9, 5)), status=S.on_track,
+                                      changes={"due_date": ["2026-09-01", "2027-01-01"]})]
+    since = Commitment(function=made["Went overdue"].function, title="Made since", status=S.on_track,
+                       due_date=date(2026, 5, 10), evidence_links=[])
+    since.updates = [CommitmentUpdate(at=_at(date(2026, 9, 1)), status=S.on_track)]
+    db.session.add_all([late, moved, since])
+    db.session.commit()
+    earlier = overview.changes_since_prior(db.session, Q3, common.ProgramFilter(), EXECUTIVE, TODAY)
+    assert [(line.subject, line.text) for line in earlier.of(overview.WENT_OVERDUE)] == [
+        ("CIO: Finished late", "went overdue: due 2026-05-15, status at risk"),
+        ("CIO: Long overdue", "went overdue: due 2026-05-01, status on track"),
+        ("CIO: Moved later", "went overdue: due 2026-05-20, status on track")]
+    now = overview.changes_since_prior(db.session, Q4, common.ProgramFilter(), EXECUTIVE, TODAY)
+    assert [line.subject for line in now.of(overview.WENT_OVERDUE)] == ["CIO: Went overdue"], (
+        "today's quarter: finished, moved on, or overdue before it began")
 
 
 def test_a_commitment_made_this_quarter_slips_from_its_first_status_and_a_due_date_pushed_back_is_a_slip(world):

@@ -636,6 +636,51 @@ def _after(day: date) -> datetime:
     return start_of(day + timedelta(days=1))
 
 
+@dataclass
+class _Window:
+    """What the commitments' histories say of a window (the close of one quarter to the close of the next)."""
+    status_at: dict[int, dict[str, CommitmentStatus]] = field(default_factory=dict)  # then / first / now
+    due_moved: dict[int, list] = field(default_factory=dict)  # [due date before the first move, after the last]
+    due_later: dict[int, Optional[str]] = field(default_factory=dict)  # due date at the end, moved after it
+    recorded: set[int] = field(default_factory=set)  # with a history (one without is from before they were kept)
+
+    def due_then(self, commitment) -> Optional[date]:
+        """The commitment's due date at the window's end."""
+        if commitment.id not in self.due_later:
+            return commitment.due_date
+        return date.fromisoformat(self.due_later[commitment.id]) if self.due_later[commitment.id] else None
+
+
+def _window(session, ids: list[int], since: date, as_of: date) -> _Window:
+    """The histories of the commitments `ids` read over the window `since` to `as_of`."""
+    window = _Window()
+    updates = session.execute(
+        sa.select(CommitmentUpdate.commitment_id, CommitmentUpdate.at, CommitmentUpdate.status,
+                  CommitmentUpdate.changes)
+        .where(CommitmentUpdate.commitment_id.in_(ids))
+        .order_by(CommitmentUpdate.commitment_id, CommitmentUpdate.at, CommitmentUpdate.id))
+    for commitment_id, at, status, changes in updates:
+        window.recorded.add(commitment_id)
+        moved = (changes or {}).get("due_date")
+        moved = moved if isinstance(moved, list) and len(moved) == 2 else None
+        if at >= _after(as_of):  # after the window (an earlier quarter's): only what its due date was then
+            if moved:
+                window.due_later.setdefault(commitment_id, moved[0])
+            continue
+        moment = "then" if at < _after(since) else "now"
+        entry = window.status_at.setdefault(commitment_id, {})
+        entry[moment] = status
+        if moment == "then":
+            entry["now"] = status
+        else:  # a commitment made since the quarter closed slips from the status it was made with
+            entry.setdefault("first", status)
+            if moved:  # from the first date it had to the last move's new
+                entry_due = window.due_moved.setdefault(commitment_id, [None, None])
+                entry_due[0] = entry_due[0] or moved[0]
+                entry_due[1] = moved[1]
+    return window
+
+
 def _commitment_changes(session, scope: Scope, since: date, as_of: date,
                         tied: Optional[set[int]] = None) -> list[ChangeLine]:
     """Every commitment's slips (every role sees them: DESIGN §6), or those of the commitments `tied` to
@@ -648,47 +693,31 @@ def _commitment_changes(session, scope: Scope, since: date, as_of: date,
     commitments = {c.id: c for c in session.execute(query if tied is None else query.where(Commitment.id.in_(tied)))}
     if not commitments:
         return []
-    status_at: dict[int, dict[str, CommitmentStatus]] = {}
-    due_moved: dict[int, list] = {}  # commitment -> [due date before the first move, after the last]
-    updates = session.execute(
-        sa.select(CommitmentUpdate.commitment_id, CommitmentUpdate.at, CommitmentUpdate.status,
-                  CommitmentUpdate.changes)
-        .where(CommitmentUpdate.commitment_id.in_(list(commitments)), CommitmentUpdate.at < _after(as_of))
-        .order_by(CommitmentUpdate.commitment_id, CommitmentUpdate.at, CommitmentUpdate.id))
-    for commitment_id, at, status, changes in updates:
-        moment = "then" if at < _after(since) else "now"
-        entry = status_at.setdefault(commitment_id, {})
-        entry[moment] = status
-        if moment == "then":
-            entry["now"] = status
-        else:  # a commitment made since the quarter closed slips from the status it was made with
-            entry.setdefault("first", status)
-            moved = (changes or {}).get("due_date")
-            if isinstance(moved, list) and len(moved) == 2:  # from the first date it had to the last move's new
-                entry_due = due_moved.setdefault(commitment_id, [None, None])
-                entry_due[0] = entry_due[0] or moved[0]
-                entry_due[1] = moved[1]
+    window = _window(session, list(commitments), since, as_of)
     lines = []
     for commitment in sorted(commitments.values(), key=lambda c: (c.code, c.title)):
         code = commitment.code
         subject = f"{code}: {commitment.title}"
         href = links.commitment(commitment.id) if may_see(scope, commitment) else links.function(code)
-        seen = status_at.get(commitment.id, {})
+        seen = window.status_at.get(commitment.id, {})
         then, now = seen.get("then", seen.get("first")), seen.get("now")
         slips = []  # one line per commitment, however it slipped
         if then is not None and now is not None and SLIP_RANK.get(now, -1) > SLIP_RANK.get(then, 99):
             slips.append(f"slipped from {STATUS_LABELS[then].lower()} to {STATUS_LABELS[now].lower()}")
-        was, became = due_moved.get(commitment.id, (None, None))
+        was, became = window.due_moved.get(commitment.id, (None, None))
         if was and (became is None or became > was):  # ISO dates: later sorts later
             slips.append(f"due date moved from {was} to {became}" if became else f"due date {was} removed")
         if slips and now is CommitmentStatus.complete:  # done by the window's end: delivered, no longer a slip
             slips = []
         if slips:
             lines.append(ChangeLine(SLIPPED, subject, "; ".join(slips), href))
-        due = commitment.due_date
-        if due is not None and since <= due < as_of and commitment.status not in CLOSED:
+        # as the commitment stood at the window's end (an earlier quarter's: finished or moved since, it was
+        # overdue then all the same); one made since was not there to go overdue
+        due = window.due_then(commitment)
+        status = now if commitment.id in window.recorded else commitment.status
+        if due is not None and since <= due < as_of and status is not None and status not in CLOSED:
             lines.append(ChangeLine(WENT_OVERDUE, subject, f"went overdue: due {due.isoformat()}, status "
-                                    f"{commitment.status.value.replace('_', ' ')}", href))
+                                    f"{status.value.replace('_', ' ')}", href))
     return lines
 
 
