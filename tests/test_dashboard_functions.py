@@ -457,6 +457,32 @@ def test_a_long_reason_is_cut_on_the_function_page_with_a_link_to_the_whole(app,
     assert f"(the whole reason, {len(reason):,} characters, in the downloads)" in viewer, "no page to link to"
 
 
+def test_many_long_evidence_links_are_cut_on_the_function_page_with_a_link_to_the_rest(app, known):
+    """Twenty evidence links of 2,000 characters each (as many and as long as a commitment may hold) made their
+    row 46,000 px tall, the commitment's title half way down it. The table shows the first few, each address cut,
+    how many more there are and a link to the commitment; the downloads keep every one whole."""
+    from dashboards.pages.function import EVIDENCE_SHOWN, LINK_SHOWN
+
+    evidence = [f"https://www.example.gov/binder/{n:02d}/" + "a" * 1960 for n in range(20)]
+    with app.app_context():
+        commitment = db.session.get(Commitment, known["commitments"]["Publish spending"])
+        commitment.evidence_links = evidence
+        db.session.commit()
+    client = user(app, "executive")
+    shown = _function_page(client, "CFO")
+    words = json.dumps(shown, ensure_ascii=False)
+    for link in evidence[:EVIDENCE_SHOWN]:
+        assert link[:LINK_SHOWN] + "…" in words and link in hrefs(shown), "the first ones cut, each leading whole"
+        assert words.count(link) == 1, "the whole address as the link's target alone"
+    assert all(link[:LINK_SHOWN] not in words for link in evidence[EVIDENCE_SHOWN:])
+    assert f"({20 - EVIDENCE_SHOWN} more links on the commitment's page)" in words
+    assert f"/commitments/{known['commitments']['Publish spending']}" in hrefs(shown)
+    viewer = json.dumps(_function_page(user(app, "viewer"), "CFO"), ensure_ascii=False)
+    assert f"({20 - EVIDENCE_SHOWN} more links, in the downloads)" in viewer, "no page to link to"
+    rows = downloaded(client, "function-commitments", "csv", {"function-code.value": "CFO"})
+    assert next(r for r in rows if r[0] == "Publish spending")[6] == " ".join(evidence)
+
+
 def test_a_function_page_without_or_with_an_unknown_code(app, known):
     client = user(app, "executive")
     shown = answer(client, body("function-body.children", {"function-code.value": None}, "function-code.value"))

@@ -99,14 +99,27 @@ def commitments_table(row: queries.FunctionSummary) -> tables.Table:
         rows=lines, empty=f"The {row.code} has no commitments yet.", name=f"function-{row.code}-commitments")
 
 
-def _evidence(links_: list[str]):
-    """Evidence links as links where they are web addresses, else as text."""
+EVIDENCE_SHOWN = 3  # evidence links the table shows: every one is on the commitment's page and in downloads
+LINK_SHOWN = 100  # characters of an evidence link's address the table shows (the link leads to the whole)
+
+
+def _evidence(links_: list[str], href=None):
+    """Evidence links as links where they are web addresses, else as text: the first few, each address cut
+    to its first characters (20 links of 2,000 characters made one row 46,000 px tall, its commitment's
+    title half way down), saying how many more there are, with a link to the commitment's page."""
     if not links_:
         return "none"
     items = []
-    for link in links_:
+    for link in links_[:EVIDENCE_SHOWN]:
+        shown = link if len(link) <= LINK_SHOWN else link[:LINK_SHOWN] + "…"
         web = link.lower().startswith(("https://", "http://"))
-        items.append(html.Li(html.A(link, href=link, className="usa-link", rel="noopener noreferrer") if web else link))
+        items.append(html.Li(html.A(shown, href=link, className="usa-link", rel="noopener noreferrer") if web
+                             else shown))
+    more = len(links_) - EVIDENCE_SHOWN
+    if more > 0:
+        words = f"{more} more {'link' if more == 1 else 'links'}"
+        items.append(html.Li(html.A(f"({words} on the commitment's page)", href=href, className="usa-link")
+                             if href else f"({words}, in the downloads)"))
     return html.Ul(items, className="usa-list usa-list--unstyled")
 
 
@@ -133,7 +146,7 @@ def commitments_html(table: tables.Table) -> html.Div:
         for column in table.columns:
             text = column.text(line.get(column.key))
             if column.key == "evidence":
-                content = _evidence(line["links"])
+                content = _evidence(line["links"], line.get("href"))
             elif column.key == "reason":
                 content = _reason(text, line.get("href"))
             elif column.link and line.get(column.link):
