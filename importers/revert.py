@@ -151,6 +151,9 @@ def revert_batch(session, batch_id: int, *, user_id=None, progress=None,  # noqa
         session.rollback()
         raise RevertError(f"batch {batch_id} was reverted (or changed) by someone else meanwhile; nothing was changed")
     session.refresh(batch)
+    said = _sink_hook(batch, "reverted")  # what the records themselves keep of it (a commitment's history)
+    if said:
+        said(session, batch, tracked, user_id)
     # The organisations the batch created stay: targets, plans and other batches may name them now.
     summary = {"deleted": deleted, "restored": restored, "kept": dict((batch.preview or {}).get("created") or {})}
     session.add(AuditEvent(user_id=user_id, action=REVERT_ACTION, entity_type="import_batch",
@@ -281,11 +284,16 @@ def _check_carried(session, batch_id: int) -> None:
                           f"reverted: revert {'it' if one else 'those'} first")
 
 
+def _sink_hook(batch, hook: str):
+    """The sink of the batch's format's `hook` (`revert_refusal`, `reverted`), or None."""
+    name = access.batch_format(batch)
+    return getattr(SINKS[FORMATS[name].sink], hook, None) if name else None
+
+
 def _check_scope(session, batch, user, changes) -> None:
     """Refuse when a row the batch changed is outside what `user` may change (the sink of the batch's
     format says: `revert_refusal`), e.g. an officer whose function is no longer the rows'."""
-    name = access.batch_format(batch)
-    check = getattr(SINKS[FORMATS[name].sink], "revert_refusal", None) if name else None
+    check = _sink_hook(batch, "revert_refusal")
     reason = check(session, user, changes) if check else None
     if reason:
         raise RevertError(f"{reason}; nothing was reverted")
@@ -428,12 +436,16 @@ def _check_keyed(session, batch, table_name: str, ordered: list[int], inserted: 
         own, links = inserted.get(child.name, set()), written.get(child.name, set())
         rows = "id" in child.c
         columns = [child.c.id] if rows else [c for c in child.c if c.foreign_keys]
+        # a row a revert wrote as the trace of an import it undid (a commitment's history saying so) is no one's work
+        traces = (child.c.import_batch_id.is_(None) | child.c.import_batch_id.not_in(
+            sa.select(ImportBatch.id).where(ImportBatch.status == BatchStatus.reverted))
+            if "import_batch_id" in child.c else sa.true())
         for key in child.foreign_keys:
             if key.column.table is not parent or key.ondelete == "SET NULL":
                 continue
             others = [found[0] for start in range(0, len(ordered), CHUNK)
                       for found in session.execute(sa.select(key.parent, *columns)
-                                                   .where(key.parent.in_(ordered[start:start + CHUNK])))
+                                                   .where(key.parent.in_(ordered[start:start + CHUNK]), traces))
                       if (found[1] not in own if rows else
                           frozenset(zip((c.name for c in columns), found[1:])) not in links)]
             if others:

@@ -418,6 +418,43 @@ def test_a_note_alone_says_the_commitment_is_current_as_on_the_web(demo):
                      rf'{batch_id}\)', shown), "the history says so"
 
 
+def test_a_reverted_import_is_said_in_the_commitments_history_naming_who_reverted_it(demo):
+    """The README says the commitment's history names who reverted: it kept nothing of a reverted import (the
+    import's own history row went with it), as if the commitment had never been at risk. A row says so: by whom,
+    each field from what the file wrote back to what it was; a note-only import's revert says its note went."""
+    officer = signed_in(demo, CFO_OFFICER)
+    with demo.app_context():
+        original = stored()
+    book, rows = sheet_rows(download(officer))
+    rows[PUBLISH][1]["status"].value = "at_risk"
+    rows[PUBLISH][1]["reason"].value = "The report's template changed."
+    rows[FUND][1]["note"].value = "Checked with the vendor."
+    batch_id = upload(officer, saved(book), name="cfo-q1.xlsx")
+    post(officer, f"/imports/{batch_id}/confirm")
+    assert post(officer, f"/imports/{batch_id}/revert").status_code == 302
+    with demo.app_context():
+        assert batch(batch_id).status is BatchStatus.reverted
+        after = stored()
+        publish, fund = commitment(PUBLISH), commitment(FUND)
+        assert publish.status is CommitmentStatus.not_started and publish.reason is None
+        assert {i: c[:12] for i, c in after.items()} == {i: c[:12] for i, c in original.items()}, "as they were"
+        assert after[publish.id][13] == original[publish.id][13] + 1, "their history: one row more"
+        latest = {c.id: max(c.updates, key=lambda u: u.id) for c in (publish, fund)}
+        assert [u.note for u in latest.values()] == [
+            f"Reverted import batch {batch_id} (cfo-q1.xlsx): what it changed is as it was before.",
+            f"Reverted import batch {batch_id} (cfo-q1.xlsx): the note it added is removed."]
+        assert latest[publish.id].changes == {"status": ["at_risk", "not_started"],
+                                              "reason": ["The report's template changed.", None]}
+        assert {u.user_id for u in latest.values()} == {user(CFO_OFFICER).id}
+        assert not any(u.note == "Checked with the vendor." for u in fund.updates), "the import's own rows go"
+        ids = publish.id, fund.id
+    shown = officer.get(f"/commitments/{ids[0]}").get_data(as_text=True)
+    first = shown[shown.index("<tbody>", shown.index('id="history-table"')):]
+    first = first[:first.index("</tr>")]
+    assert CFO_OFFICER in first and f"Reverted import batch {batch_id} (cfo-q1.xlsx)" in first
+    assert "At risk" in first and "Not started" in first and "(from import batch" not in first
+
+
 def test_a_note_longer_than_the_web_takes_is_refused_naming_its_row(demo):
     """The history note has the web form's and the API's limit in a file too (MAX_TEXT_LENGTH)."""
     officer = signed_in(demo, CFO_OFFICER)

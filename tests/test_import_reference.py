@@ -3,6 +3,7 @@ leaders, performance plans, capacity assessments and targets — insert, unchang
 update, exact revert, row/column/value messages with nothing written, scope by role, detection."""
 import csv
 import json
+import re
 from datetime import date
 
 import pytest
@@ -165,10 +166,35 @@ def test_commitments_insert_unchanged_update_and_exact_revert(demo, tmp_path):
         db.session.rollback()
         revert_batch(db.session, b.batch_id)
         db.session.expire_all()
-        assert snapshot() == after_a
-        revert_batch(db.session, a.batch_id)
+        assert without_revert_notes(snapshot()) == after_a
+        assert revert_notes() == [(new.id, None, CommitmentStatus.at_risk, "Waiting on the data team",
+                                   f"Reverted import batch {b.batch_id} (status.xlsx): what it changed is as it was "
+                                   "before.", {"status": ["off_track", "at_risk"],
+                                               "reason": ["The vendor withdrew", "Waiting on the data team"]})], (
+            "the commitment's history says who reverted which import (None: the command line), field by field")
+        revert_batch(db.session, a.batch_id, user_id=db.session.scalar(
+            sa.select(User.id).where(User.email == "admin@demo.cx.gov")))
         db.session.expire_all()
-        assert snapshot() == original
+        assert without_revert_notes(snapshot()) == original, "the commitment, its links and its history as they were"
+        admin = db.session.scalar(sa.select(User.id).where(User.email == "admin@demo.cx.gov"))
+        [(commitment_id, who, status, reason, note, changes)] = revert_notes()  # the one on the new one: gone
+        assert (commitment_id, who, status, reason) == (updated.id, admin, CommitmentStatus.off_track, updated.reason)
+        assert note == f"Reverted import batch {a.batch_id} (commitments.xlsx): what it changed is as it was before."
+        assert changes["status"] == ["on_track", "off_track"] and changes["reason"][0] == MOVED, (
+            "the commitment it made is gone with its history; the one it changed says what became of it")
+
+
+def revert_notes() -> list[tuple]:
+    """The history rows reverts wrote: (commitment, who, status, reason, note, changes), oldest first."""
+    return [tuple(r) for r in db.session.execute(
+        sa.select(CommitmentUpdate.commitment_id, CommitmentUpdate.user_id, CommitmentUpdate.status,
+                  CommitmentUpdate.reason, CommitmentUpdate.note, CommitmentUpdate.changes)
+        .where(CommitmentUpdate.note.like("Reverted import batch %")).order_by(CommitmentUpdate.id))]
+
+
+def without_revert_notes(state: dict) -> dict:
+    return {**state, "commitment_updates": [row for row in state["commitment_updates"]
+                                            if not re.match(r"Reverted import batch \d+ ", row.note or "")]}
 
 
 def imported_commitment(tmp_path) -> int:

@@ -254,6 +254,31 @@ class CommitmentSink(TrackedSink):
                 return f"leaders may revert only the status and reason of their commitments, not {', '.join(beyond)}"
         return None
 
+    @staticmethod
+    def reverted(session, batch, changes, user_id: Optional[int]) -> None:
+        """After the revert has undone the batch (its history rows deleted with it): each commitment it changed
+        says so in its history, by whom (`user_id`; None: the command line), each field from what the batch
+        wrote back to what it was. The row names the batch (a trace of it, which no later revert counts as
+        someone's work on the commitment)."""
+        undone = {c.row_id: c for c in changes if c.table_name == Commitment.__tablename__ and c.action == "update"}
+        if not undone:
+            return
+        now = utcnow()
+        restored = session.execute(sa.select(Commitment.id, Commitment.status, Commitment.reason)
+                                   .where(Commitment.id.in_(list(undone))))
+        rows = []
+        for commitment_id, status, reason in restored:
+            change = undone[commitment_id]
+            fields = [f for f in _ordered(change.before or {}) if f not in UNLOGGED]
+            what = "what it changed is as it was before" if fields else "the note it added is removed"
+            rows.append({"commitment_id": commitment_id, "user_id": user_id, "at": now, "status": status,
+                         "reason": reason, "import_batch_id": batch.id,
+                         "changes": {f: [change.after.get(f), change.before[f]] for f in fields},
+                         "note": f"Reverted import batch {batch.id} ({batch.filename}): {what}."})
+        # as rows, as the revert writes: the session may still hold the history rows it deleted, whose ids
+        # SQLite gives again
+        session.execute(sa.insert(CommitmentUpdate), rows)
+
     # -- one row ----------------------------------------------------------------------------
     @property
     def _is_leader(self) -> bool:
