@@ -513,6 +513,32 @@ def test_a_conflict_with_ones_own_save_in_another_tab_says_you(demo):
     assert "Someone saved this commitment after you opened this form" in theirs, "another person's save, as before"
 
 
+def test_a_conflict_with_a_note_saved_meanwhile_shows_the_note(demo):
+    """Someone added a note alone after the officer opened the form: the officer's save was refused as a conflict
+    whose table held only the officer's own changes, nothing of what the other person saved. The note is shown,
+    by whom and when, on the update form's conflict and the drop form's; notes saved before it opened are not."""
+    officer, admin = signed_in(demo, CFO_OFFICER), signed_in(demo, "admin@demo.cx.gov")
+    with demo.app_context():
+        cid = cfo_open_commitment().id
+    url = f"/commitments/{cid}/edit"
+    assert submit(admin, url, note="Before the form was opened.").status_code == 303
+    page = officer.get(url).get_data(as_text=True)
+    drop_page = officer.get(f"/commitments/{cid}/drop").get_data(as_text=True)
+    assert submit(admin, url, note="Checked with the grants office: still on track.").status_code == 303
+    refused = submit(officer, url, page=page, status="at_risk", reason="Budget data is late.")
+    said = html.unescape(re.sub(r"\s+", " ", refused.get_data(as_text=True)))
+    assert refused.status_code == 409
+    notes = said[said.index('id="conflict-notes"'):said.index("</ul>", said.index('id="conflict-notes"'))]
+    assert "Note saved since you opened it" in notes
+    assert re.search(r"<li><span[^>]*>\d{4}-\d\d-\d\d</span> <span[^>]*>\d\d:\d\d E[SD]T</span>, "
+                     r"Admin \(admin@demo\.cx\.gov\): “Checked with the grants office: still on track\.”</li>",
+                     notes), notes
+    assert "Before the form was opened." not in notes
+    dropped = submit(officer, f"/commitments/{cid}/drop", form_id="drop-form", page=drop_page, reason="Merged.")
+    said = html.unescape(re.sub(r"\s+", " ", dropped.get_data(as_text=True)))
+    assert dropped.status_code == 409 and "Admin (admin@demo.cx.gov): “Checked with the grants office" in said
+
+
 def leaders_open_commitment() -> Commitment:
     """The demo leader's first commitment that an update to on track changes."""
     return db.session.scalar(sa.select(Commitment).where(

@@ -3,7 +3,9 @@ a commitment outside the person's scope is not found, one they may see but not c
 forbidden, so a POST to another function's commitment never saves."""
 import io
 import tempfile
+from datetime import datetime
 from pathlib import Path
+from typing import Optional
 
 import sqlalchemy as sa
 from flask import abort, current_app, flash, g, redirect, render_template, request, send_file, url_for
@@ -59,6 +61,7 @@ from scorecard.models import (
     Metric,
     Program,
     Role,
+    utcnow,
 )
 from scorecard.people import person_seen_by
 from scorecard.permissions import can, requires
@@ -155,7 +158,8 @@ def edit(commitment_id):
             if sent_again(commitment, form.values(), current_user, form.note.data):
                 flash(f"Saved: {commitment.title}. The form was sent twice; it was saved once.", "success")
                 return redirect(url_for("commitments.show", commitment_id=commitment.id), 303)
-            found_conflict = conflict(db.session, commitment, _opened(form), form.values(), current_user)
+            found_conflict = conflict(db.session, commitment, _opened(form), form.values(), current_user,
+                                      since=_opened_since(form))
             form.fill(found_conflict.merged)
             _opened_at(form, commitment)
             form.status.choices = _statuses(commitment)
@@ -259,7 +263,7 @@ def drop(commitment_id):
                 flash(_dropped_already(commitment), "info")
                 return redirect(url_for("commitments.show", commitment_id=commitment.id), 303)
             # what was saved meanwhile, field by field (nothing of the drop's own is compared: it sets the status)
-            changed = conflict(db.session, commitment, _opened(form), {}, current_user)
+            changed = conflict(db.session, commitment, _opened(form), {}, current_user, since=_opened_since(form))
             _opened_at(form, commitment)
             status = 409
         except CommitmentError as error:
@@ -368,7 +372,19 @@ def _opened_at(form, commitment: Commitment) -> None:
     """The form now stands for the stored version: its number and every field as it is (those the form
     does not show too: a conflict then shows what someone else changed in them)."""
     form.version.data, form.version.raw_data = commitment.version, None
-    form.opened.data, form.opened.raw_data = _opened_signer().dumps(snapshot(commitment)), None
+    opened = {**snapshot(commitment), OPENED_AT: utcnow().isoformat()}  # when: a conflict lists the notes since
+    form.opened.data, form.opened.raw_data = _opened_signer().dumps(opened), None
+
+
+OPENED_AT = "_opened_at"  # no field's name
+
+
+def _opened_since(form) -> Optional[datetime]:
+    """When the form was opened (None: a form from before it said so, or altered)."""
+    try:
+        return datetime.fromisoformat(_opened(form).get(OPENED_AT) or "")
+    except (TypeError, ValueError):
+        return None
 
 
 def _opened(form) -> dict:

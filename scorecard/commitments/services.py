@@ -10,7 +10,7 @@ commitment's page in `view`.
 import enum
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Optional
 from urllib.parse import urlsplit
@@ -34,7 +34,7 @@ from scorecard.models import (
     User,
     utcnow,
 )
-from scorecard.people import is_viewer, person
+from scorecard.people import is_viewer, person, person_seen_by
 from scorecard.permissions import can
 from scorecard.signals import commitment_changed
 from scorecard.text import (
@@ -675,6 +675,14 @@ class ConflictRow:
 
 
 @dataclass
+class ConflictNote:
+    """A note saved since the person opened the form (a note changes no field: the rows do not show it)."""
+    who: str
+    at: datetime
+    note: str
+
+
+@dataclass
 class Conflict:
     """What a person sees when someone saved the commitment after they opened it."""
 
@@ -683,17 +691,20 @@ class Conflict:
     by: str        # who saved the current version
     at: Optional[datetime]
     by_you: bool = False  # the person themselves saved it (in another tab or window): said so, not by name
+    notes: list[ConflictNote] = field(default_factory=list)  # oldest first
 
 
 NOT_ON_FORM = "(not on your form)"
 
 
-def conflict(session, commitment: Commitment, opened: dict, yours: dict, viewer=None) -> Conflict:
+def conflict(session, commitment: Commitment, opened: dict, yours: dict, viewer=None, *,
+             since: Optional[datetime] = None) -> Conflict:
     """Compare what the person opened, what is saved now and what they submitted. The merged
     values keep every change of theirs and take the current value of every field they left
     alone; nothing is saved until they submit again. A field their form does not show (a leader's
     shows the status and reason) is compared too when the form says how it was opened (it carries
-    every field): a change someone else made to it is shown, as theirs, and their save leaves it so."""
+    every field): a change someone else made to it is shown, as theirs, and their save leaves it so.
+    The notes saved after `since` (when the form was opened) are given too."""
     sent = {f: encode(v) for f, v in clean({f: yours[f] for f in EDITABLE if f in yours}).items()}
     # only what the form could have carried (an altered one may hold a lone surrogate, which no page shows)
     opened = {f: v for f, v in opened.items() if f in EDITABLE and unkept_in(v) is None}
@@ -711,5 +722,8 @@ def conflict(session, commitment: Commitment, opened: dict, yours: dict, viewer=
                                     else NOT_ON_FORM, m.theirs_changed, m.yours_changed))
     latest = max(commitment.updates, key=lambda u: (u.at, u.id), default=None)
     who = person(session.get(User, latest.user_id) if latest and latest.user_id else None) if latest else "someone"
+    notes = [ConflictNote(person_seen_by(session, u.user_id, viewer), u.at, u.note)
+             for u in sorted(commitment.updates, key=lambda u: (u.at, u.id))
+             if since is not None and u.at > since and u.note]
     return Conflict(rows, merged, who, latest.at if latest else commitment.updated_at,
-                    by_you=latest is not None and is_viewer(latest.user_id, viewer))
+                    by_you=latest is not None and is_viewer(latest.user_id, viewer), notes=notes)
