@@ -366,6 +366,10 @@ def test_an_import_says_what_it_did_where_the_focus_lands(browsers, tmp_path):
     driver.find_element(By.CSS_SELECTOR, "main form [type=submit]").click()
     focused, words = landed("reverted")
     assert focused == "revert-outcome" and "reverted" in words, (focused, words)
+    for width in (1280, 320):  # the time after what the revert did read 4.06:1 on the alert's green
+        with window_size(driver, width, 900):
+            violations = analyst.axe()
+            assert not violations, f"{batch} (reverted, at {width} px):\n{describe(violations)}"
 
 
 # ------------------------------------------------------------------------------ by keyboard
