@@ -36,6 +36,9 @@ def test_upload_preview_confirm_history_and_revert(app, analyst):
     assert observations(app) == before + 1
     history = analyst.get("/imports/").get_data(as_text=True)
     assert "q1.xlsx" in history and "committed" in history and f'href="/imports/{batch_id}/revert"' in history
+    row = re.search(rf'<tr>\s*<td><a class="usa-link" href="/imports/{batch_id}">.*?</tr>', history, re.S).group(0)
+    assert [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)][5:10] == [
+        "1", "0", "0", "0", "0"], "a confirmed batch: the rows it wrote"
 
     asked = analyst.get(f"/imports/{batch_id}/revert")  # a revert is asked for, not done, from the list
     assert asked.status_code == 200 and observations(app) == before + 1
@@ -58,6 +61,11 @@ def test_cancel_discards_the_upload(app, analyst):
     with app.app_context():
         assert db.session.get(ImportBatch, batch_id).status is BatchStatus.cancelled
     assert not stored.exists()
+    # the history read "cancelled … Inserted 1", of a batch that wrote nothing
+    history = analyst.get("/imports/").get_data(as_text=True)
+    row = re.search(rf'<tr>\s*<td><a class="usa-link" href="/imports/{batch_id}">.*?</tr>', history, re.S).group(0)
+    cells = [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
+    assert cells[3] == "cancelled" and cells[5:9] == ["— (nothing written)"] * 4, cells
     assert post(analyst, f"/imports/{batch_id}/confirm").status_code == 302
     with app.app_context():
         assert db.session.get(ImportBatch, batch_id).status is BatchStatus.cancelled
@@ -299,6 +307,7 @@ def test_the_counts_of_rows_are_written_with_thousands_separators(app, analyst):
     batch_id = upload(analyst, workbook_bytes([HEADER, *rows]))
     page = analyst.get(f"/imports/{batch_id}").get_data(as_text=True)
     assert "1,001 rows would be inserted" in page and '<th scope="row">New rows</th><td>1,001</td>' in page
+    assert post(analyst, f"/imports/{batch_id}/confirm").status_code == 302
     assert "<td>1,001</td><td>0</td><td>0</td><td>0</td>" in analyst.get("/imports/").get_data(as_text=True)
 
 

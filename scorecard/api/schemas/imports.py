@@ -15,6 +15,10 @@ class ProgressSchema(Schema):
     rows = WholeNumber()
 
 
+PLANNED = ("Rows the import wrote when `status` is committed or reverted; otherwise the rows its preview planned, "
+           "none of them written.")
+
+
 class ImportBatchSchema(Schema):
     id = WholeNumber()
     filename = Text()
@@ -25,11 +29,11 @@ class ImportBatchSchema(Schema):
     created_at = fields.AwareDateTime()
     committed_at = fields.AwareDateTime(allow_none=True)
     reverted_at = fields.AwareDateTime(allow_none=True)
-    inserted = WholeNumber()
-    updated = WholeNumber()
-    unchanged = WholeNumber()
+    inserted = WholeNumber(metadata={"description": PLANNED})
+    updated = WholeNumber(metadata={"description": PLANNED})
+    unchanged = WholeNumber(metadata={"description": PLANNED})
     removed = WholeNumber(metadata={"description": "Stored rows the import took away: the figures of a touchpoint "
-                                                   "that its new Touchpoints export no longer gives."})
+                                                   "that its new Touchpoints export no longer gives. " + PLANNED})
     rejected = WholeNumber()
     total_rows = WholeNumber()
     message = Text(allow_none=True)
