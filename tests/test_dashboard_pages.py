@@ -220,6 +220,8 @@ def test_the_overview_names_the_red_programs_each_leading_to_why(demo, executive
     assert red and len(named) == len(red), (named, red)
     worst_first = sorted(red, key=lambda pid: red[pid].value)
     assert list(named) == [" (".join(names[pid]) + ")" for pid in worst_first], "the lowest trust first"
+    assert f"Red in {period}, lowest trust first" in json.dumps(shown, ensure_ascii=False), (
+        "said as it is sorted: \"worst first\" read as the furthest below its target first")
     for pid, found in red.items():
         name, component = names[pid]
         page = f"/dashboards/program?id={pid}&period={period}"

@@ -207,7 +207,7 @@ def red_list(counts: queries.StatusCounts, heatmap: str) -> list:
     if len(counts.red) > RED_SHOWN:
         items.append(html.Li(html.A(f"and {len(counts.red) - RED_SHOWN:,} more, worst first on the heatmap",
                                     href=heatmap, className="usa-link")))
-    return [html.H3(f"Red in {counts.period}, worst first", className="dash-tile__subhead", id="red-programs"),
+    return [html.H3(f"Red in {counts.period}, lowest trust first", className="dash-tile__subhead", id="red-programs"),
             html.Ul(items, className="usa-list dash-link-list", **{"aria-labelledby": "red-programs"})]
 
 

@@ -198,7 +198,7 @@ class RedProgram:
 class StatusCounts:
     period: str
     counts: dict[str, int]  # every status of PROGRAM_STATUSES, in that order
-    red: list[RedProgram] = field(default_factory=list)  # worst first: the lowest trust score
+    red: list[RedProgram] = field(default_factory=list)  # the lowest trust score first
 
     @property
     def total(self) -> int:
@@ -215,7 +215,7 @@ def programs_by_status(session, period: str, programs: ProgramFilter = EVERY_PRO
         counts[found.status if found.status in counts else NO_DATA] += 1
     red = {pid: found for pid, found in statuses.items() if found.status == RED}
     names = program_names(session, tuple(sorted(red)))
-    # Worst first, as the heatmap sorts them: the lowest trust score, then by component and name.
+    # The lowest trust score first (the overview says so), then by component and name.
     worst = sorted(red, key=lambda pid: (red[pid].value is None, red[pid].value or 0.0, *names[pid][::-1]))
     listed = [RedProgram(pid, *names[pid], red[pid].finding_id,
                          "" if red[pid].finding_id or red[pid].value is None else trust_words(red[pid]))
