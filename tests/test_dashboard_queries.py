@@ -839,6 +839,16 @@ def test_commitments_that_slipped_or_went_overdue_since_last_quarter(world):
     assert [line.subject for line in now.of(overview.WENT_OVERDUE)] == ["CIO: Went overdue"], (
         "today's quarter: finished, moved on, or overdue before it began")
 
+    # one made already past its due date went overdue the day it was made: said so, not as if it had slipped
+    past = Commitment(function=made["Went overdue"].function, title="Made past due", status=S.on_track,
+                      due_date=date(2026, 11, 15), evidence_links=[])
+    past.updates = [CommitmentUpdate(at=_at(date(2026, 11, 19)), status=S.on_track)]
+    db.session.add(past)
+    db.session.commit()
+    now = overview.changes_since_prior(db.session, Q4, common.ProgramFilter(), EXECUTIVE, TODAY)
+    assert ("CIO: Made past due", "went overdue: due 2026-11-15, status on track; made on 2026-11-19, after its due "
+            "date") in [(line.subject, line.text) for line in now.of(overview.WENT_OVERDUE)]
+
 
 def test_a_commitment_made_this_quarter_slips_from_its_first_status_and_a_due_date_pushed_back_is_a_slip(world):
     made = commitments(db.session)
@@ -892,7 +902,7 @@ def test_a_commitment_made_this_quarter_slips_from_its_first_status_and_a_due_da
         ("CFO: Cleared then set earlier", "slipped from on track to at risk"),  # one line, its date brought forward
         ("CFO: Dated then pushed", "due date moved from 2026-12-10 to 2027-02-01"),  # given a date, then pushed
         ("CFO: Dropped while off track", "slipped from off track to dropped"),
-        ("CFO: Made in October", "slipped from not started to at risk"),
+        ("CFO: Made in October", "slipped from not started (as made on 2026-10-11) to at risk"),  # said made then
         ("CFO: Pushed back", "slipped from on track to at risk; due date moved from 2026-12-01 to 2027-03-31"),
         ("CFO: Slipped", "slipped from on track to at risk")], (
         "a date brought forward is no slip; nor is a commitment complete by the quarter's end, its date moved or not")

@@ -28,7 +28,7 @@ from dashboards.queries.compliance import awaited_until, designated_in, due_date
 from dashboards.queries.program import MEAN, SHARE, wilson
 from dashboards.tables import as_given
 from scorecard.a11 import V2_FROM, across_the_break, trust_as_share
-from scorecard.clock import start_of
+from scorecard.clock import day_of, start_of
 from scorecard.commitments.attention import days_since_update, is_overdue
 from scorecard.commitments.services import CLOSED, STATUS_LABELS, may_see, sees_every_commitment
 from scorecard.models import (
@@ -643,6 +643,7 @@ class _Window:
     due_moved: dict[int, list] = field(default_factory=dict)  # [due date before the first move, after the last]
     due_later: dict[int, Optional[str]] = field(default_factory=dict)  # due date at the end, moved after it
     recorded: set[int] = field(default_factory=set)  # with a history (one without is from before they were kept)
+    made: dict[int, date] = field(default_factory=dict)  # the day of those made in the window
 
     def due_then(self, commitment) -> Optional[date]:
         """The commitment's due date at the window's end."""
@@ -673,6 +674,8 @@ def _window(session, ids: list[int], since: date, as_of: date) -> _Window:
         if moment == "then":
             entry["now"] = status
         else:  # a commitment made since the quarter closed slips from the status it was made with
+            if "then" not in entry and "first" not in entry:
+                window.made[commitment_id] = day_of(at)
             entry.setdefault("first", status)
             if moved:  # from the first date it had to the last move's new
                 entry_due = window.due_moved.setdefault(commitment_id, [None, None])
@@ -702,8 +705,10 @@ def _commitment_changes(session, scope: Scope, since: date, as_of: date,
         seen = window.status_at.get(commitment.id, {})
         then, now = seen.get("then", seen.get("first")), seen.get("now")
         slips = []  # one line per commitment, however it slipped
+        made = window.made.get(commitment.id)  # in the window: its first status is the one it was made with
         if then is not None and now is not None and SLIP_RANK.get(now, -1) > SLIP_RANK.get(then, 99):
-            slips.append(f"slipped from {STATUS_LABELS[then].lower()} to {STATUS_LABELS[now].lower()}")
+            slips.append(f"slipped from {STATUS_LABELS[then].lower()}"
+                         f"{f' (as made on {made.isoformat()})' if made else ''} to {STATUS_LABELS[now].lower()}")
         was, became = window.due_moved.get(commitment.id, (None, None))
         if was and (became is None or became > was):  # ISO dates: later sorts later
             slips.append(f"due date moved from {was} to {became}" if became else f"due date {was} removed")
@@ -716,8 +721,9 @@ def _commitment_changes(session, scope: Scope, since: date, as_of: date,
         due = window.due_then(commitment)
         status = now if commitment.id in window.recorded else commitment.status
         if due is not None and since <= due < as_of and status is not None and status not in CLOSED:
+            late = f"; made on {made.isoformat()}, after its due date" if made and made > due else ""
             lines.append(ChangeLine(WENT_OVERDUE, subject, f"went overdue: due {due.isoformat()}, status "
-                                    f"{status.value.replace('_', ' ')}", href))
+                                    f"{status.value.replace('_', ' ')}{late}", href))
     return lines
 
 
