@@ -610,6 +610,29 @@ def test_a11_reporting_counts_programs_that_should_have_reported(world):
     assert report.share == pytest.approx(0.8)
     b = world["agencies"][1]
     assert overview.a11_reporting(db.session, Q4, common.ProgramFilter(b.id)).missing == []
+    assert report.stopped == set() and overview.a11_reporting(db.session, Q3).stopped == {report.missing[0][0]}, (
+        "Echo reported in Q2: in Q3 it stopped; in Q4 it is not news")
+
+
+def test_a_program_that_stopped_reporting_this_quarter_is_named_first(world):
+    """A program that reported last quarter and not this one was buried among those that had not reported for
+    years ("and 34 more"), sorted by component and name: it comes first, and the tile says it reported then."""
+    one, two = world["components"][:2]
+    aardvark, zulu = Program(component=one, code="P-Aa", name="Aardvark"), Program(component=two, code="P-Zu",
+                                                                                    name="Zulu")
+    db.session.add_all([aardvark, zulu])
+    db.session.flush()
+    observe(db.session, aardvark, "trust", "FY2026-Q1", MID)
+    observe(db.session, zulu, "trust", Q3, MID)
+    db.session.commit()
+    report = overview.a11_reporting(db.session, Q4)
+    assert [name for _, name, _ in report.missing] == ["Zulu", "Aardvark", "Echo"]
+    assert report.stopped == {zulu.id} and report.prior == Q3
+    from plotly.utils import PlotlyJSONEncoder
+
+    from dashboards.pages.overview import reporting_tile
+    words = json.dumps(reporting_tile(report, None), cls=PlotlyJSONEncoder)
+    assert "Zulu (Bureau Two), which reported in FY2026-Q3" in words and "Aardvark (Bureau One)\"" in words
 
 
 def test_a_quarter_of_other_metrics_only_is_no_quarter_of_the_dashboards(world):

@@ -297,18 +297,21 @@ class Designated:
     program: str
     component: str
     reported: bool  # any A-11 survey result in the quarter
+    reported_before: bool = False  # any in the quarter before: one that did not report now stopped
 
 
 def designated_in(session, period: str, programs: ProgramFilter = EVERY_PROGRAM) -> list[Designated]:
-    """The programs designated to report in `period` and whether each did, as the grid counts them; the
-    overview's tile reads this without the grid's facts (one probe of the index per program)."""
+    """The programs designated to report in `period` and whether each did, and did the quarter before, as the
+    grid counts them; the overview's tile reads this without the grid's facts (probes of the index per
+    program)."""
     selected = programs.program_ids(session)
     firsts = _first_periods(session, selected)
     query = programs.apply(
-        sa.select(Program.id, Program.name, Component.name, Component.is_hisp, reported_in(session, [period]))
+        sa.select(Program.id, Program.name, Component.name, Component.is_hisp, reported_in(session, [period]),
+                  reported_in(session, [str(parse_period(period).prev())]))
         .join(Component, Component.id == Program.component_id))
-    return [Designated(program_id, name, component, bool(reported))
-            for program_id, name, component, hisp, reported in session.execute(query)
+    return [Designated(program_id, name, component, bool(reported), bool(before))
+            for program_id, name, component, hisp, reported, before in session.execute(query)
             if is_designated(firsts.get(program_id), hisp, period)]
 
 

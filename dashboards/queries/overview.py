@@ -424,9 +424,15 @@ class Reporting:
     period: str
     expected: int
     reported: int
-    missing: list[tuple[int, str, str]]  # (program id, program, component), by component and name
+    missing: list[tuple[int, str, str]]  # (program id, program, component): those in `stopped` first, then by
+    #                                       component and name
     due: Optional[date] = None
     under_way: bool = False  # the quarter's results are not yet due: the missing are not late yet
+    stopped: set[int] = field(default_factory=set)  # the missing that reported the quarter before
+
+    @property
+    def prior(self) -> str:
+        return str(parse_period(self.period).prev())
 
     @property
     def share(self) -> Optional[float]:
@@ -438,10 +444,12 @@ def a11_reporting(session, period: str, programs: ProgramFilter = EVERY_PROGRAM,
                   today: Optional[date] = None) -> Reporting:
     period = str(parse_period(period))
     designated = designated_in(session, period, programs)
+    stopped = {d.program_id for d in designated if not d.reported and d.reported_before}
+    # those that reported the quarter before first: news among programs that have not reported for years
     missing = sorted(((d.program_id, d.program, d.component) for d in designated if not d.reported),
-                     key=lambda row: (row[2], row[1]))
+                     key=lambda row: (row[0] not in stopped, row[2], row[1]))
     return Reporting(period, len(designated), len(designated) - len(missing), missing, due_date(period),
-                     today is not None and awaited_until(period, today) is not None)
+                     today is not None and awaited_until(period, today) is not None, stopped)
 
 
 # ------------------------------------------------------------------------ what changed
