@@ -205,6 +205,8 @@ class BaseForm(FlaskForm):
             if field.errors and isinstance(field, SelectField) and field.raw_data == []:  # left out of a made request
                 field.errors = [NOTHING_SENT]  # said once, not beside "Not a valid choice." or "required"
                 continue
+            # a single choice that is no id (WTForms could not read it): said as one not offered is
+            field.errors = ["Not a valid choice." if m == NOT_AN_ID else m for m in field.errors]
             sent = field.raw_data[0] if field.errors and field.raw_data and len(field.raw_data) == 1 else None
             if not isinstance(sent, str) or not sent.strip() or isinstance(field, (PasswordField, FileField)) \
                     or field.name == "csrf_token":
@@ -213,6 +215,8 @@ class BaseForm(FlaskForm):
             field.errors = [message if any(quoted in message for quoted in named)
                             else f"{message.rstrip('.')}: {_quoted(sent)} was sent." for message in field.errors]
 
+
+NOT_AN_ID = "Invalid Choice: could not coerce."  # WTForms' words for a single choice its `coerce` refused
 
 # What WTForms says of a multiple choice refusing values (one it could not read, as a number say, or one not
 # offered), put in place of its own words ("Invalid choice(s): one or more data inputs could not be coerced.",

@@ -271,6 +271,10 @@ def test_a_hidden_text_direction_character_is_refused_in_place_and_what_was_type
     ({"program_ids": ["abc"]}, "Not a valid choice: “abc” was sent."),
     ({"program_ids": ["\u0665"]}, "Not a valid choice: “\u0665” was sent."),  # Arabic-Indic 5: int() read it as 5
     ({"metric_ids": ["\uff14"]}, "Not a valid choice: “\uff14” was sent."),
+    # a single choice alike (int() read them: a leader chosen by "١٢" was saved as leader 12)
+    ({"leader_id": "\u0661"}, "Not a valid choice: “\u0661” was sent."),
+    ({"component_id": "\uff11"}, "Not a valid choice: “\uff11” was sent."),
+    ({"component_id": "+1"}, "Not a valid choice: “+1” was sent."),
     ({"version": "abc"}, "“abc” was sent."),
     ({"version": "9" * 400}, "is not a number this field takes: it is larger than 2,147,483,647"),
     ({"evidence_links": "https://[::1"}, "is not a web link"),
@@ -355,6 +359,21 @@ def test_the_new_commitment_forms_problems_are_listed_in_the_order_of_its_fields
                         .split("</ul>")[0])
     form = page.split('id="new-form"')[1]
     assert listed[:2] == ["function_id", "title"] and listed == sorted(listed, key=lambda f: form.index(f'id="{f}"'))
+
+
+@pytest.mark.parametrize("sent", ["\u0663", "\uff13", "+3", " 3"])
+def test_a_new_commitments_function_written_other_than_0_9_is_refused_naming_it(demo, sent):
+    """int() read "٣", "３", "+3" and " 3" as function 3: a made request saved a commitment by digits no page
+    writes, where the form's other choices refuse them by name."""
+    admin = signed_in(demo, "admin@demo.cx.gov")
+    with demo.app_context():
+        count = db.session.scalar(sa.select(sa.func.count()).select_from(Commitment))
+    refused = submit(admin, "/commitments/new", form_id="new-form", function_id=sent,
+                     title="Publish the intake survey", status="not_started")
+    assert refused.status_code == 400
+    assert "Not a valid choice: " in html.unescape(refused.get_data(as_text=True))
+    with demo.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Commitment)) == count
 
 
 def test_the_update_forms_problems_are_listed_in_the_order_of_its_fields(demo):

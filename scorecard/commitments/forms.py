@@ -37,10 +37,10 @@ def choice_id(value) -> int:
 
 
 def optional_id(value):
-    """A select's value as an id, or None for the blank choice."""
+    """A select's value as an id (written as `choice_id` reads one), or None for the blank choice."""
     if value in (None, "", "None"):
         return None
-    return int(value)
+    return choice_id(value)
 
 
 class DayField(DateField):
