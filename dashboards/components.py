@@ -129,7 +129,9 @@ def chart(graph, name: str, *, by_quarter: bool = False, **attributes) -> html.D
     own) and saying where its data is; on a narrow screen it keeps the width its words need and scrolls
     sideways (WCAG 1.4.10 lets a chart scroll): squeezed to a phone's width, Plotly cut its titles and
     labels off. Focusable, so that a keyboard scrolls it too. `by_quarter`: its quarters run left to right,
-    and a narrow screen opens it on the latest (assets/scorecard.js), not on the oldest of many years.
+    and a narrow screen opens it on the latest (assets/scorecard.js), not on the oldest of many years; not
+    small multiples, each panel holding every quarter (opened at their right end, the left panels' axis read
+    "0%" for "40%"), nor a chart whose names are on its left (the respondents by channel).
     `attributes`: the region's own (an id)."""
     if by_quarter:
         attributes["data-latest"] = "right"

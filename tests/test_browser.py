@@ -556,6 +556,21 @@ def test_a_chart_of_quarters_opens_on_the_latest_on_a_phone(server, browser, tmp
         assert browser.execute_script(f"return [{heat}.scrollLeft, {heat}.getAttribute('data-latest')]") == [0, None]
         fits = f"const r = {heat}; const e = (() => {{ {edges} }})(); return e[2] <= e[3];"
         WebDriverWait(browser, 10).until(lambda b: b.execute_script(fits))
+        # the compliance page's quarters opened on the oldest, the quarter it is about out of sight
+        browser.get(server + "/dashboards/compliance")
+        region = 'document.getElementById("compliance-graph")?.closest(".dash-chart-scroll")'
+        WebDriverWait(browser, 60).until(lambda b: b.execute_script(f"return {region}?.getAttribute('data-scrolled')"))
+        left, width, shown = browser.execute_script(f"const r = {region}; return [r.scrollLeft, r.scrollWidth, "
+                                                    "r.clientWidth]")
+        assert width > shown and left >= width - shown - 1, (left, width, shown)
+        # small multiples, each panel of every quarter, and the respondents by channel, named at their left, stay
+        # where they start: opened at their right end, a left panel's "40%" read "0%"
+        browser.get(server + "/dashboards/program?id=1")
+        WebDriverWait(browser, 60).until(lambda b: b.find_elements(By.CSS_SELECTOR, "#program-aspects-graph .main-svg"))
+        for graph in ("program-drivers-graph", "program-aspects-graph", "program-volumes-graph"):
+            assert browser.execute_script(
+                f"const r = document.getElementById('{graph}').closest('.dash-chart-scroll');"
+                "return [r.scrollLeft, r.getAttribute('data-latest')]") == [0, None], graph
     finally:
         browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
 

@@ -49,10 +49,12 @@ def compliance_figure(found: Compliance) -> dict:
         "uniformtext": {"minsize": 11, "mode": "hide"},
         "font": {"family": FONT, "color": INK}, "height": 500, "plot_bgcolor": "#fff",
         "margin": {"l": 10, "r": 10, "t": 80, "b": 10},
-        # below the quarters: above the bars, its five entries on five lines at a phone's width ran into the title
-        "legend": {"orientation": "h", "yanchor": "top", "y": -0.3, "x": 0, "xanchor": "left",
+        # below the quarters: above the bars, its five entries on five lines at a phone's width ran into the title.
+        # The legend and the axis at the right: a phone opens the chart on its latest quarters, at its right end
+        # (components.chart `by_quarter`), where at the left they were out of sight
+        "legend": {"orientation": "h", "yanchor": "top", "y": -0.3, "x": 1, "xanchor": "right",
                    "traceorder": "normal", "font": {"size": 13}},
         "xaxis": {"type": "category", "tickangle": -45},
-        "yaxis": {"title": {"text": "Programs"}, "gridcolor": "#dfe1e2", "rangemode": "tozero"},
+        "yaxis": {"title": {"text": "Programs"}, "gridcolor": "#dfe1e2", "rangemode": "tozero", "side": "right"},
         "hoverlabel": {"bgcolor": "#fff", "font": {"family": FONT, "color": INK, "size": 13}, "align": "left"}},
         "Designated programs by reporting status, per quarter (n = programs)")}

@@ -93,7 +93,7 @@ def layout(**query):
         html.Section([
             html.H2("Reported of designated, per quarter", id="compliance-quarters-heading"),
             components.chart(dcc.Loading(dcc.Graph(id="compliance-graph", config=components.GRAPH_CONFIG), type="dot"),
-                             "programs reported of those designated, per quarter"),
+                             "programs reported of those designated, per quarter", by_quarter=True),
             components.table_panel("compliance-quarters-table",
                                    summary="Show each quarter's counts as a table, with downloads"),
         ], className="dash-section", **{"aria-labelledby": "compliance-quarters-heading"}),

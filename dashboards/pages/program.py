@@ -117,7 +117,7 @@ def layout(**query):
         html.Section([
             html.H2("The other A-11 drivers by quarter", id="program-drivers-heading"),
             components.chart(dcc.Loading(dcc.Graph(id="program-drivers-graph", config=GRAPH, className="dash-graph"),
-                                         type="dot"), "the other A-11 drivers by quarter", by_quarter=True),
+                                         type="dot"), "the other A-11 drivers by quarter"),
             components.table_panel("program-drivers-table",
                                    summary="Show the other drivers by quarter as a table, with downloads"),
         ], className="dash-section dash-wrap-cells", **{"aria-labelledby": "program-drivers-heading"}),
@@ -126,15 +126,14 @@ def layout(**query):
             html.P("From FY2024-Q2 respondents choose what went well and what could be improved from a list of "
                    "aspects; each share is of the respondents offered that aspect.", className="dash-lede"),
             components.chart(dcc.Loading(dcc.Graph(id="program-aspects-graph", config=GRAPH, className="dash-graph"),
-                                         type="dot"), "what went well and what could be improved, by quarter",
-                             by_quarter=True),
+                                         type="dot"), "what went well and what could be improved, by quarter"),
             components.table_panel("program-aspects-table", summary="Show the aspects by quarter as a table, "
                                                                     "with downloads"),
         ], className="dash-section dash-wrap-cells", **{"aria-labelledby": "program-aspects-heading"}),
         html.Section([
             html.H2("By channel and touchpoint", id="program-channels-heading"),
             components.chart(dcc.Loading(dcc.Graph(id="program-volumes-graph", config=GRAPH), type="dot"),
-                             "respondents by channel and quarter", by_quarter=True),
+                             "respondents by channel and touchpoint"),
             components.table_panel("program-channels-table", open=True,
                                    summary="Scores by channel and touchpoint, with the question as asked "
                                            "(table, with downloads)"),
