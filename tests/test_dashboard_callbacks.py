@@ -237,3 +237,26 @@ def test_the_overviews_status_table_gives_the_share_who_trust_of_a_v2_quarter(de
     shares = [r["share"] for r in v2.rows if r["share"] is not None]
     assert len(shares) >= 10 and all(0 <= s <= 100 for s in shares) and "share who trust" in v2.caption
     assert "share" not in [c.key for c in v1.columns], "before the v2 survey, trust is the 1-5 mean alone"
+
+
+def test_the_overviews_status_table_gives_each_scores_question_and_import_batch_as_the_heatmap_does(demo):
+    """A score's table gives the question as asked and the import batch it came from: the heatmap's and the life
+    experiences' do; the overview's table of every program's status, and its downloads, did not."""
+    from dashboards.pages.overview import programs_table
+    from dashboards.queries import common
+    from dashboards.queries.heatmap import survey_heatmap
+    from scorecard.extensions import db
+
+    with demo.app_context():
+        table = programs_table("FY2026-Q4", None)
+        heat = survey_heatmap(db.session, "FY2026-Q4", common.ProgramFilter())
+        trust = heat.drivers.index("trust")
+        expected = {row.program: (row.cells[trust].question, row.cells[trust].source) for row in heat.rows}
+    headers = [c.header for c in table.columns]
+    assert headers[-2:] == ["Trust question as asked", "Import batch"]
+    assert "the trust question as asked and its import batch" in table.caption
+    scored = [r for r in table.rows if r["n"]]
+    assert len(scored) >= 30 and all(r["source"].startswith(("batch ", "batches ")) for r in scored)
+    assert all((r["question"], r["source"]) == expected[r["program"]] for r in scored), "as the heatmap says them"
+    assert [row[-2:] for row in table.export_rows()] == [[r["question"], r["source"]] for r in table.rows], (
+        "and the downloads")

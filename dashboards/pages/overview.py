@@ -360,6 +360,8 @@ def programs_table(period, agency_id) -> tables.Table:
     statuses = {} if chosen is None else common.program_statuses(
         session, chosen, common.ProgramFilter(agency_id), min_n=current_app.config["SURVEY_MIN_N"])
     names = common.program_names(session, tuple(sorted(statuses)))
+    sources = {} if chosen is None else queries.status_sources(
+        session, chosen, common.ProgramFilter(agency_id), min_n=current_app.config["SURVEY_MIN_N"])
     order = queries.PROGRAM_STATUSES
     rows = []
     def worst_first(item) -> tuple:
@@ -372,20 +374,24 @@ def programs_table(period, agency_id) -> tables.Table:
                      "value": None if found.value is None else beside_target(found.value, found.target,
                                                                              edges=found.edges),
                      "why": tables.finding_words(found.finding_id),
-                     "why_href": links.finding(found.finding_id) if found.finding_id else None})
+                     "why_href": links.finding(found.finding_id) if found.finding_id else None,
+                     # what the score was asked and where it came from, as the heatmap says (none: no score)
+                     "question": sources.get(pid, ("", ""))[0], "source": sources.get(pid, ("", ""))[1]})
     # From the v2 survey, trust reads as the share who trust (as the tile, heatmap and program page give it);
     # the mean beside it is what the status is judged on.
     shares = any(found.share is not None for found in statuses.values())
     return tables.Table(
         caption=f"Programs by status, {chosen or 'no quarter with data'}: "
-                + ("share who trust, " if shares else "") + "trust score, respondents (n), target",
+                + ("share who trust, " if shares else "") + "trust score, respondents (n), target, the trust question "
+                "as asked and its import batch",
         columns=[tables.Column("program", "Program", link="href", row_header=True),
                  tables.Column("component", "Component"), tables.Column("status", "Status", tables.STATUS),
                  *([tables.Column("share", "Share who trust (%)", tables.NUMBER, decimals=1)] if shares else []),
                  tables.Column("value", "Trust (mean 1-5, judged against the target)" if shares else "Trust (1-5)",
                                tables.NUMBER, decimals=None),
                  tables.Column("n", "n", tables.COUNT), tables.Column("target", "Target", tables.NUMBER),
-                 tables.Column("why", "Rule finding", link="why_href")],
+                 tables.Column("why", "Rule finding", link="why_href"),
+                 tables.Column("question", "Trust question as asked"), tables.Column("source", "Import batch")],
         rows=rows, name=f"program-status-{chosen or 'none'}")
 
 

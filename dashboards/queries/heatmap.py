@@ -92,11 +92,12 @@ class Heatmap:
         return any(cell.share is not None for row in self.rows for cell in row.cells)
 
 
-def _question_words(driver: str, period: str, questions: tuple[str, ...]) -> str:
+def asked_words(driver: str, period: str, questions: tuple[str, ...]) -> str:
+    """The questions as asked, "(non-standard wording)" marked."""
     return question_words(questions, any(is_non_standard_wording(driver, q, period) for q in questions))
 
 
-def _source_words(batches: tuple) -> str:
+def source_words(batches: tuple) -> str:
     """"batch 12", "batches 12, 15", "no import batch (entered directly)", or both kinds."""
     ids = [b for b in batches if b is not None]
     words = [("batch " if len(ids) == 1 else "batches ") + ", ".join(map(str, ids))] if ids else []
@@ -169,9 +170,9 @@ def survey_heatmap(session, period: Optional[str] = None, programs: ProgramFilte
             else:
                 questions, batches = score.questions, score.batches
                 if (driver, questions) not in asked:
-                    asked[driver, questions] = _question_words(driver, period, questions)
+                    asked[driver, questions] = asked_words(driver, period, questions)
                 if batches not in came_from:
-                    came_from[batches] = _source_words(batches)
+                    came_from[batches] = source_words(batches)
                 said = {"question": asked[driver, questions], "source": came_from[batches]}
             if score is None or score.value is None:  # no observation, or none with a score: no data
                 target = book.for_ids(metric_id, program_id, component_id, agency_id)

@@ -18,13 +18,16 @@ from dashboards.queries.common import (
     newest_begun,
     newest_period,
     periods_with_data,
+    pooled_rows,
     pooled_scores,
     program_names,
     program_statuses,
     proposals_before_results,
+    scores_from_rows,
     status_metric,
 )
 from dashboards.queries.compliance import awaited_until, designated_in, due_date
+from dashboards.queries.heatmap import asked_words, source_words
 from dashboards.queries.program import MEAN, SHARE, wilson
 from dashboards.tables import as_given
 from scorecard.a11 import V2_FROM, across_the_break, trust_as_share
@@ -221,6 +224,22 @@ def programs_by_status(session, period: str, programs: ProgramFilter = EVERY_PRO
                          "" if red[pid].finding_id or red[pid].value is None else trust_words(red[pid]))
               for pid in worst]
     return StatusCounts(str(parse_period(period)), counts, listed)
+
+
+@cached(reads=SURVEY)
+def status_sources(session, period: str, programs: ProgramFilter = EVERY_PROGRAM, *,
+                   min_n: int = 30) -> dict[int, tuple[str, str]]:
+    """{program id: (the trust questions as asked, the import batches)} of each program's status score in
+    `period`, as the heatmap words them: the score traced to what was asked and the file it came from."""
+    metric = status_metric(session)
+    if metric is None:
+        return {}
+    period = str(parse_period(period))
+    rows = pooled_rows(session, period, [metric.id], programs, sourced=True)
+    scores = scores_from_rows(session, period, [metric], rows, min_n=min_n, sourced=True).get(metric.id, {})
+    driver = metric.driver.value
+    return {program_id: (asked_words(driver, period, score.questions), source_words(score.batches))
+            for program_id, score in scores.items()}
 
 
 # ------------------------------------------------------------------------ commitments by status
