@@ -978,6 +978,25 @@ def test_a_due_date_set_to_a_day_already_past_is_kept_and_said_overdue(demo):
     assert "has already passed, so the commitment now reads overdue by 1,200 days." in page
 
 
+def test_a_leader_who_takes_a_commitment_back_up_past_its_due_date_is_told_who_can_move_it(demo):
+    """A leader changes a commitment's status and reason alone: told to "edit the due date" after reopening one
+    past it, they had no such field (the API and an import refuse it from them too)."""
+    leader, officer = signed_in(demo, "leader@demo.cx.gov"), signed_in(demo, "admin@demo.cx.gov")
+    past = agency_today() - timedelta(days=30)
+    with demo.app_context():
+        own = leaders_open_commitment()
+        cid = own.id
+    url = f"/commitments/{cid}/edit"
+    assert submit(officer, url, due_date=past.isoformat(), reason="Moved for the audit.",
+                  status="complete").status_code == 303
+    reopened = submit(leader, url, status="on_track", reason="Reopened: more complaints came in.")
+    assert reopened.status_code == 303, reopened.get_data(as_text=True)[:3000]
+    page = " ".join(html.unescape(leader.get(reopened.headers["Location"]).get_data(as_text=True)).split())
+    assert (f"The due date {past.isoformat()} has already passed, so the commitment now reads overdue by 30 days. If "
+            "it should move, ask the function's officers or an administrator: they can change it.") in page
+    assert "edit the due date" not in page
+
+
 def test_the_officer_creates_for_their_own_function_only(demo):
     officer = signed_in(demo, CFO_OFFICER)
     page = officer.get("/commitments/new").get_data(as_text=True)

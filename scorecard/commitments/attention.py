@@ -37,15 +37,19 @@ def overdue_days(commitment, today: date) -> Optional[int]:
 
 
 def past_due_set(commitment, today: date, due_before: Optional[date] = None, *,
-                 was_closed: bool = False) -> Optional[str]:
+                 was_closed: bool = False, moves_due_date: bool = True) -> Optional[str]:
     """A warning when a save has just set an open commitment's due date to a day already past (a typing slip:
     2020 for 2026), or taken a complete or dropped one back up past its due date, else None. Such a date is
-    kept (a commitment filed late may be overdue already), but the person is told what it reads as now."""
+    kept (a commitment filed late may be overdue already), but the person is told what it reads as now, and
+    (`moves_due_date` false: a leader, who changes the status and reason alone) who can move the date."""
     late = overdue_days(commitment, today)
     if late is None or (commitment.due_date == due_before and not was_closed):
         return None
-    return (f"The due date {commitment.due_date.isoformat()} has already passed, so the commitment now reads "
-            f"overdue by {days(late)}. If that date was a slip, edit the due date.")
+    said = (f"The due date {commitment.due_date.isoformat()} has already passed, so the commitment now reads "
+            f"overdue by {days(late)}.")
+    if moves_due_date:
+        return f"{said} If that date was a slip, edit the due date."
+    return f"{said} If it should move, ask the function's officers or an administrator: they can change it."
 
 
 @dataclass

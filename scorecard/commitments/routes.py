@@ -39,6 +39,7 @@ from scorecard.commitments.services import (
     created_again,
     drop_commitment,
     dropped_beyond,
+    editable_fields,
     functions_for_new,
     may_drop,
     may_edit,
@@ -409,7 +410,8 @@ def _plain(value) -> bool:
 def _flash_past_due(commitment: Commitment, due_before=None, *, was_closed: bool = False) -> None:
     """After a save that set an open commitment's due date to a day already past, or took a closed one back up
     past it: say what it reads as now."""
-    warning = past_due_set(commitment, agency_today(), due_before, was_closed=was_closed)
+    warning = past_due_set(commitment, agency_today(), due_before, was_closed=was_closed,
+                           moves_due_date="due_date" in editable_fields(current_user, commitment))
     if warning:
         flash(warning, "warning")
 
