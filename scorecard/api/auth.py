@@ -99,15 +99,16 @@ def _for_a_person(endpoint: str) -> bool:
 
 
 def authorize(token, method: str, flask_rule: str) -> None:
-    """403 unless the permission table has a rule for the operation that the token's scope and its
-    user's role meet."""
+    """403 unless the permission table has a rule for the operation that the token's user's role and its
+    scope meet, said in that order."""
     rule = rule_for(method, flask_rule)
     if rule is None:
         raise ApiProblem(403, "This operation has no permission rule, so nobody may call it.")
-    if rule.writes and token.scope is not TokenScope.write:
-        raise ApiProblem(403, "This token is a read token; it cannot change anything. Make a write token to do this.")
+    # the role first: a write token would not help a role that may not do it (a viewer may make none)
     if not any(can(token.user, action) for action in rule.actions):
         raise ApiProblem(403, f"Your role ({token.user.role.value}) may not do this.")
+    if rule.writes and token.scope is not TokenScope.write:
+        raise ApiProblem(403, "This token is a read token; it cannot change anything. Make a write token to do this.")
 
 
 def _routing_problem(error) -> None:
