@@ -1405,6 +1405,16 @@ def test_a_commitment_field_the_patch_does_not_change_is_said_to_be_one(api, htt
                                         "changed through the API"), "it said 'Unknown field.'"
     assert said["function_id"].startswith("function_id is the web form's name of the commitment's function: "
                                           "function is the commitment's owner")
+    # a leader is told what a leader may change with it: the next step, due date and links it listed were then
+    # refused one by one ("leaders may change only the status and reason")
+    leader = _secret(api, "leader")
+    with api.app_context():
+        own = db.session.scalar(sa.select(Commitment.id).where(Commitment.leader_id == _user("leader").leader_id)
+                                .order_by(Commitment.id))
+    refused = http.patch(f"{PREFIX}/commitments/{own}", json={"title": "x"}, headers={**_bearer(leader),
+                                                                                        "If-Match": "*"})
+    [error] = refused.get_json()["errors"]
+    assert error["message"].endswith("This operation changes status, reason, note for a leader."), error
 
 
 def test_a_whole_number_parameter_sent_with_a_decimal_point_is_told_what_it_takes(api, http):

@@ -2,6 +2,7 @@
 import re
 
 import marshmallow as ma
+from flask_login import current_user
 from marshmallow import fields, validate
 
 from scorecard.api.schemas.common import (
@@ -15,10 +16,11 @@ from scorecard.api.schemas.common import (
     Text,
     WholeNumber,
 )
-from scorecard.commitments.services import MAX_LINK_LENGTH, MAX_LINKS, MAX_TEXT_LENGTH
+from scorecard.commitments.services import LEADER_FIELDS, MAX_LINK_LENGTH, MAX_LINKS, MAX_TEXT_LENGTH
 from scorecard.models import (
     CAPACITY_DOMAINS,
     CommitmentStatus,
+    Role,
 )
 
 
@@ -120,7 +122,10 @@ class CommitmentPatchSchema(Schema):
         """A field of a commitment this operation does not change (its title, programs...) is said to be one,
         not "Unknown field.", which read as if commitments had no title."""
         if isinstance(error.messages, dict) and isinstance(data, dict):
-            changed = f"This operation changes {', '.join(self.fields)}."
+            # what this person may change with it: a leader, the status and reason (and a note) alone
+            leader = getattr(current_user, "role", None) is Role.leader
+            names = [f for f in self.fields if not leader or f in LEADER_FIELDS or f == "note"]
+            changed = f"This operation changes {', '.join(names)}{' for a leader' if leader else ''}."
             for name in [n for n in error.messages if n in _NOT_PATCHED or n in _AS_THE_FORM_NAMES]:
                 field = _AS_THE_FORM_NAMES.get(name, name)
                 if field == "version":
