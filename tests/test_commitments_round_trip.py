@@ -441,10 +441,10 @@ def test_a_reverted_import_is_said_in_the_commitments_history_naming_who_reverte
         assert after[publish.id][13] == original[publish.id][13] + 1, "their history: one row more"
         latest = {c.id: max(c.updates, key=lambda u: u.id) for c in (publish, fund)}
         assert [u.note for u in latest.values()] == [
-            f"Reverted import batch {batch_id} (cfo-q1.xlsx): what it changed is as it was before.",
-            f"Reverted import batch {batch_id} (cfo-q1.xlsx): the note it added is removed."]
-        assert latest[publish.id].changes == {"status": ["at_risk", "not_started"],
-                                              "reason": ["The report's template changed.", None]}
+            f"Reverted import batch {batch_id} (cfo-q1.xlsx): status back from At risk to Not started; reason back "
+            "from “The report's template changed.” to none.",
+            f"Reverted import batch {batch_id} (cfo-q1.xlsx): the note it added removed."]
+        assert all(u.changes == {} for u in latest.values()), "in words: as fields, they read as moved again"
         assert {u.user_id for u in latest.values()} == {user(CFO_OFFICER).id}
         assert not any(u.note == "Checked with the vendor." for u in fund.updates), "the import's own rows go"
         ids = publish.id, fund.id
@@ -452,7 +452,34 @@ def test_a_reverted_import_is_said_in_the_commitments_history_naming_who_reverte
     first = shown[shown.index("<tbody>", shown.index('id="history-table"')):]
     first = first[:first.index("</tr>")]
     assert CFO_OFFICER in first and f"Reverted import batch {batch_id} (cfo-q1.xlsx)" in first
-    assert "At risk" in first and "Not started" in first and "(from import batch" not in first
+    assert f"what import batch {batch_id} wrote is undone (the note says what it was)" in first
+    assert "status confirmed" not in first and "(from import batch" not in first
+
+
+def test_a_reverted_import_of_an_earlier_due_date_reads_as_if_it_had_never_been(demo):
+    """The revert's history row gave each field as [what the file wrote, as restored]: the overview read a due
+    date put back as "due date moved … to …", a slip, and a date before the revert as the file's (the rules'
+    view of a commitment at a year's end too). The row says it in words; nothing reads it as a move."""
+    from dashboards.queries import common
+    from dashboards.queries.overview import SLIPPED, changes_since_prior
+    from scorecard.models import Role
+
+    officer = signed_in(demo, CFO_OFFICER)
+    book, rows = sheet_rows(download(officer))
+    align = rows[ALIGN][1]
+    was = align["due_date"].value
+    align["due_date"].value = was - timedelta(days=20)  # brought forward: no slip
+    align["reason"].value = "The budget office asked for it earlier."
+    batch_id = upload(officer, saved(book), name="earlier.xlsx")
+    post(officer, f"/imports/{batch_id}/confirm")
+    assert post(officer, f"/imports/{batch_id}/revert").status_code == 302
+    with demo.app_context():
+        assert batch(batch_id).status is BatchStatus.reverted and commitment(ALIGN).due_date == was.date()
+        today = agency_today()
+        changes = changes_since_prior(db.session, common.chosen_period(db.session, None, today),
+                                      common.ProgramFilter(), common.Scope(Role.executive), today)
+        said = [line.text for line in changes.of(SLIPPED) if line.subject == f"CFO: {ALIGN}"]
+        assert not any("due date" in text for text in said), ("its due date is what it always was", said)
 
 
 def test_a_note_longer_than_the_web_takes_is_refused_naming_its_row(demo):

@@ -168,9 +168,9 @@ def test_commitments_insert_unchanged_update_and_exact_revert(demo, tmp_path):
         db.session.expire_all()
         assert without_revert_notes(snapshot()) == after_a
         assert revert_notes() == [(new.id, None, CommitmentStatus.at_risk, "Waiting on the data team",
-                                   f"Reverted import batch {b.batch_id} (status.xlsx): what it changed is as it was "
-                                   "before.", {"status": ["off_track", "at_risk"],
-                                               "reason": ["The vendor withdrew", "Waiting on the data team"]})], (
+                                   f"Reverted import batch {b.batch_id} (status.xlsx): status back from Off track to "
+                                   "At risk; reason back from “The vendor withdrew” to “Waiting on the data team”.",
+                                   {})], (
             "the commitment's history says who reverted which import (None: the command line), field by field")
         revert_batch(db.session, a.batch_id, user_id=db.session.scalar(
             sa.select(User.id).where(User.email == "admin@demo.cx.gov")))
@@ -179,9 +179,11 @@ def test_commitments_insert_unchanged_update_and_exact_revert(demo, tmp_path):
         admin = db.session.scalar(sa.select(User.id).where(User.email == "admin@demo.cx.gov"))
         [(commitment_id, who, status, reason, note, changes)] = revert_notes()  # the one on the new one: gone
         assert (commitment_id, who, status, reason) == (updated.id, admin, CommitmentStatus.off_track, updated.reason)
-        assert note == f"Reverted import batch {a.batch_id} (commitments.xlsx): what it changed is as it was before."
-        assert changes["status"] == ["on_track", "off_track"] and changes["reason"][0] == MOVED, (
-            "the commitment it made is gone with its history; the one it changed says what became of it")
+        assert note.startswith(f"Reverted import batch {a.batch_id} (commitments.xlsx): status back from On track to "
+                               f"Off track; reason back from “{MOVED}” to “"), note
+        assert "; due date back from 2027-06-30 to " in note and changes == {}, (
+            "the commitment it made is gone with its history; the one it changed says what became of it, in words: "
+            "as fields, what it undid read as moved again (a due date put back as a slip)")
 
 
 def revert_notes() -> list[tuple]:

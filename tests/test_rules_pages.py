@@ -257,7 +257,7 @@ def test_retiring_a_rule_evaluates_again_in_the_background_and_its_findings_go(e
         "it said a published version is evaluated after each import")
     # the list says the rule is off: its published column read "—", as for a rule never published
     listed = admin.get("/rules/").get_data(as_text=True)
-    row = re.search(r'<tr><th scope="row"><a[^>]*><code>stale-commitment</code>.*?</tr>', listed, re.S).group()
+    row = re.search(r'<tr><th scope="row"[^>]*><a[^>]*><code>stale-commitment</code>.*?</tr>', listed, re.S).group()
     assert re.search(r'none: <a class="usa-link" href="/rules/stale-commitment/versions/1">v1<span '
                      r'class="usa-sr-only"> of stale-commitment</span></a> retired', row), row
 

@@ -44,6 +44,7 @@ from scorecard.text import counted
 UNLOGGED = {"last_update_at", "function_id"}  # not news in a commitment's history (nor a new one's title)
 COLUMNS = {"leader_id": "leader", "component_id": "component", "program_ids": "programs", "metric_ids": "metrics"}
 WORDS_SHOWN = 300  # characters of one value in a preview or a conflict
+WRITTEN = {"title", "reason", "next_step", "description"}  # what people wrote: quoted where a sentence names it
 
 
 class CommitmentSink(TrackedSink):
@@ -258,22 +259,27 @@ class CommitmentSink(TrackedSink):
     def reverted(session, batch, changes, user_id: Optional[int]) -> None:
         """After the revert has undone the batch (its history rows deleted with it): each commitment it changed
         says so in its history, by whom (`user_id`; None: the command line), each field from what the batch
-        wrote back to what it was. The row names the batch (a trace of it, which no later revert counts as
-        someone's work on the commitment)."""
+        wrote back to what it was, in words. In words only (`changes` empty): the history reads as if the batch
+        had never been, and a field in `changes` would read as moved again (a due date put back as a slip, a
+        date before the revert as the file's). The row names the batch: a trace of it, no one's work on the
+        commitment, which a later revert does not count (importers.revert)."""
         undone = {c.row_id: c for c in changes if c.table_name == Commitment.__tablename__ and c.action == "update"}
         if not undone:
             return
+        names = Names(session, [v for c in undone.values() for v in (c.before or {}, c.after or {})])
         now = utcnow()
-        restored = session.execute(sa.select(Commitment.id, Commitment.status, Commitment.reason)
-                                   .where(Commitment.id.in_(list(undone))))
         rows = []
-        for commitment_id, status, reason in restored:
+        for commitment_id, status, reason in session.execute(
+                sa.select(Commitment.id, Commitment.status, Commitment.reason).where(Commitment.id.in_(list(undone)))):
             change = undone[commitment_id]
             fields = [f for f in _ordered(change.before or {}) if f not in UNLOGGED]
-            what = "what it changed is as it was before" if fields else "the note it added is removed"
+            def said(field, value) -> str:
+                words = _shown(names.words(field, value))
+                return f"“{words}”" if field in WRITTEN and value else words
+            what = "; ".join(f"{_label(f).lower()} back from {said(f, change.after.get(f))} to "
+                             f"{said(f, change.before[f])}" for f in fields) or "the note it added removed"
             rows.append({"commitment_id": commitment_id, "user_id": user_id, "at": now, "status": status,
-                         "reason": reason, "import_batch_id": batch.id,
-                         "changes": {f: [change.after.get(f), change.before[f]] for f in fields},
+                         "reason": reason, "import_batch_id": batch.id, "changes": {},
                          "note": f"Reverted import batch {batch.id} ({batch.filename}): {what}."})
         # as rows, as the revert writes: the session may still hold the history rows it deleted, whose ids
         # SQLite gives again

@@ -12,9 +12,11 @@ from scorecard.a11 import trust_as_share
 from scorecard.commitments.attention import days_since_update, is_overdue
 from scorecard.commitments.services import EDITABLE, FIELD_LABELS, Names
 from scorecard.models import (
+    BatchStatus,
     Commitment,
     CommitmentUpdate,
     Finding,
+    ImportBatch,
     Metric,
     MetricKind,
     Observation,
@@ -132,6 +134,7 @@ class HistoryEntry:
     update: CommitmentUpdate
     who: str
     changes: list[Change]
+    reverted: bool = False  # the row a revert of its import wrote (the import's own rows went with it)
 
 
 @dataclass
@@ -276,10 +279,14 @@ def history(session, commitment: Commitment) -> list[HistoryEntry]:
     users = {u.id: u for u in session.scalars(sa.select(User).where(
         User.id.in_({u.user_id for u in updates if u.user_id})))}
     names = Names(session, [u.changes or {} for u in updates])
+    # a row naming a reverted import is the revert's: the import's own rows were deleted with it
+    reverted = set(session.scalars(sa.select(ImportBatch.id).where(
+        ImportBatch.id.in_({u.import_batch_id for u in updates if u.import_batch_id}),
+        ImportBatch.status == BatchStatus.reverted)))
     return [HistoryEntry(u, person(users.get(u.user_id)),
                          [Change(FIELD_LABELS.get(f, f.replace("_", " ").capitalize()), names.words(f, pair[0]),
                                  names.words(f, pair[1]))
-                          for f, pair in _ordered(u.changes or {})])
+                          for f, pair in _ordered(u.changes or {})], reverted=u.import_batch_id in reverted)
             for u in updates]
 
 
