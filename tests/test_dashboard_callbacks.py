@@ -260,3 +260,21 @@ def test_the_overviews_status_table_gives_each_scores_question_and_import_batch_
     assert all((r["question"], r["source"]) == expected[r["program"]] for r in scored), "as the heatmap says them"
     assert [row[-2:] for row in table.export_rows()] == [[r["question"], r["source"]] for r in table.rows], (
         "and the downloads")
+
+
+def test_a_program_without_trust_answers_is_said_so_in_the_overviews_table_as_on_the_heatmap(app, cli_demo):
+    """FY2021-Q4: a performance.gov program reported other drivers alone. Its question and batch cells were
+    blank in the overview's table, where the heatmap says "no observations"."""
+    from dashboards.pages.overview import programs_table
+    from dashboards.queries import common
+    from dashboards.queries.heatmap import survey_heatmap
+    from scorecard.extensions import db
+
+    with app.app_context():
+        early = programs_table("FY2021-Q4", None)
+        heat = survey_heatmap(db.session, "FY2021-Q4", common.ProgramFilter())
+        trust = heat.drivers.index("trust")
+        expected = {row.program: (row.cells[trust].question, row.cells[trust].source) for row in heat.rows}
+    unasked = [r for r in early.rows if expected[r["program"]] == ("no observations",) * 2]
+    assert unasked and all((r["question"], r["source"]) == expected[r["program"]] for r in early.rows), (
+        "a program without trust answers is said so, as the heatmap does, not left blank")

@@ -12,6 +12,7 @@ from dashboards.cache import cached_answer
 from dashboards.figures.program import fmt
 from dashboards.queries import common
 from dashboards.queries import overview as queries
+from dashboards.queries.heatmap import NOT_OBSERVED as NO_OBSERVATIONS
 from dashboards.urlstate import UrlState
 from scorecard.a11 import V2_FROM, asked_in_v2
 from scorecard.clock import agency_today
@@ -25,6 +26,7 @@ dash.register_page(__name__, path="/", name="Overview", title="Overview · CX Sc
 
 MISSING_SHOWN = 12  # programs listed by name under A-11 reporting; the rest are counted
 LEADERS_SHOWN = 8
+NOT_OBSERVED = (NO_OBSERVATIONS,) * 2  # a program with no trust answers in the quarter: its question and source
 RED_SHOWN = 8  # red programs named on the overview; the heatmap lists them all, worst first
 CHANGES_SHOWN = 8  # lines of each kind shown; the rest one toggle away
 
@@ -375,8 +377,8 @@ def programs_table(period, agency_id) -> tables.Table:
                                                                              edges=found.edges),
                      "why": tables.finding_words(found.finding_id),
                      "why_href": links.finding(found.finding_id) if found.finding_id else None,
-                     # what the score was asked and where it came from, as the heatmap says (none: no score)
-                     "question": sources.get(pid, ("", ""))[0], "source": sources.get(pid, ("", ""))[1]})
+                     # what the score was asked and where it came from, as the heatmap says them
+                     "question": sources.get(pid, NOT_OBSERVED)[0], "source": sources.get(pid, NOT_OBSERVED)[1]})
     # From the v2 survey, trust reads as the share who trust (as the tile, heatmap and program page give it);
     # the mean beside it is what the status is judged on.
     shares = any(found.share is not None for found in statuses.values())
