@@ -456,6 +456,29 @@ def test_a_long_rule_key_breaks_within_the_rules_list(server, browser, tmp_path)
     browser.save_screenshot(str(tmp_path / "rules-long-key.png"))
     assert widths[0] <= widths[1], f"the page scrolls sideways: {widths}"
     assert cell.rect["width"] <= widths[1] / 2, cell.rect
+    # the key in code wherever a page names it: a finding's table was 1,145 px wide at 320 (published, the rule
+    # is evaluated in the background and concludes on the demo's stale commitments)
+    sign_in(browser, server, "admin@demo.cx.gov")
+    WebDriverWait(browser, 60).until(ec.url_to_be(server + "/"))
+    browser.get(server + f"/rules/{key}/versions/1")
+    browser.find_element(By.XPATH, "//button[normalize-space()='Publish version 1']").click()
+
+    def finding(b):
+        b.get(server + f"/rules/{key}/versions/1")
+        found = b.find_elements(By.CSS_SELECTOR, "#concluded-findings a[href^='/findings/']")
+        return found[0].get_attribute("href") if found else False
+    page = WebDriverWait(browser, 120, poll_frequency=2).until(finding)
+    browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                            {"width": 320, "height": 900, "deviceScaleFactor": 1, "mobile": False})
+    try:
+        browser.get(page)
+        WebDriverWait(browser, 60).until(ec.presence_of_element_located((By.ID, "outcome")))
+        widths = _page_widths(browser)
+        table = browser.execute_script("return document.getElementById('outcome').closest('table').scrollWidth")
+        browser.save_screenshot(str(tmp_path / "finding-long-key.png"))
+        assert widths[0] <= widths[1] and table <= widths[1], f"the finding's table is {table} px wide: {widths}"
+    finally:
+        browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
 
 
 def test_a_long_word_someone_wrote_breaks_within_its_cell(server, browser, tmp_path):
@@ -563,6 +586,20 @@ def test_a_chart_of_quarters_opens_on_the_latest_on_a_phone(server, browser, tmp
         left, width, shown = browser.execute_script(f"const r = {region}; return [r.scrollLeft, r.scrollWidth, "
                                                     "r.clientWidth]")
         assert width > shown and left >= width - shown - 1, (left, width, shown)
+        # opened at its right end, what reads it is in sight: its axis's numbers, its legend, a panel's title (the
+        # legend's first entries, the function chart's axis and title were out of sight to the left)
+        in_sight = ("const r = arguments[0].closest('.dash-chart-scroll'), a = r.getBoundingClientRect();"
+                    "return [...r.querySelectorAll(arguments[1])].map(e => e.getBoundingClientRect())"
+                    ".filter(b => b.left < a.left - 1 || b.right > a.left + r.clientWidth + 1)"
+                    ".map(b => [b.left, b.right, a.left, a.left + r.clientWidth]);")
+        graph = browser.find_element(By.ID, "compliance-graph")
+        assert browser.execute_script(in_sight, graph, ".ytick text, .legend .traces") == []
+        browser.get(server + "/dashboards/function?code=CIO")
+        WebDriverWait(browser, 60).until(lambda b: b.execute_script(
+            "return document.getElementById('function-metrics-graph')?.closest('.dash-chart-scroll')"
+            "?.getAttribute('data-scrolled')"))
+        graph = browser.find_element(By.ID, "function-metrics-graph")
+        assert browser.execute_script(in_sight, graph, ".ytick text, .annotation-text") == []
         # small multiples, each panel of every quarter, and the respondents by channel, named at their left, stay
         # where they start: opened at their right end, a left panel's "40%" read "0%"
         browser.get(server + "/dashboards/program?id=1")

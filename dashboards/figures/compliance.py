@@ -47,12 +47,13 @@ def compliance_figure(found: Compliance) -> dict:
         # a count keeps a readable size; one that does not fit its thin segment at that size is left to the
         # hover and the table (shown anyway, thin segments' counts ran into each other, unreadable)
         "uniformtext": {"minsize": 11, "mode": "hide"},
-        "font": {"family": FONT, "color": INK}, "height": 500, "plot_bgcolor": "#fff",
-        "margin": {"l": 10, "r": 10, "t": 80, "b": 10},
+        "font": {"family": FONT, "color": INK}, "height": 600, "plot_bgcolor": "#fff",
+        "margin": {"l": 10, "r": 10, "t": 80, "b": 130},
         # below the quarters: above the bars, its five entries on five lines at a phone's width ran into the title.
         # The legend and the axis at the right: a phone opens the chart on its latest quarters, at its right end
-        # (components.chart `by_quarter`), where at the left they were out of sight
-        "legend": {"orientation": "h", "yanchor": "top", "y": -0.3, "x": 1, "xanchor": "right",
+        # (components.chart `by_quarter`), where at the left they were out of sight; the entries one under another,
+        # in the width that shows (side by side, the first ones were out of sight)
+        "legend": {"orientation": "v", "yanchor": "top", "y": -0.3, "x": 1, "xanchor": "right",
                    "traceorder": "normal", "font": {"size": 13}},
         "xaxis": {"type": "category", "tickangle": -45},
         "yaxis": {"title": {"text": "Programs"}, "gridcolor": "#dfe1e2", "rangemode": "tozero", "side": "right"},

@@ -104,9 +104,9 @@ def metrics_figure(metrics: list[FunctionMetric], function: str) -> go.Figure | 
     for m in metrics:
         latest = m.latest
         better = "lower" if m.lower_is_better else "higher"
-        titles.append(wrapped(  # two short lines: one was cut off at a phone's width
+        titles.append(wrapped(  # short lines: a longer one was cut off at a phone's width, opened at the right end
             f"{m.name} ({better} is better); {latest.period}: {format_value(latest.value, m.unit)}, "
-            f"{status_word(latest.status)}", 40))
+            f"{status_word(latest.status)}", 34))
     fig = make_subplots(rows=len(metrics), cols=1, subplot_titles=titles, vertical_spacing=0.22 / len(metrics))
     for k, m in enumerate(metrics, start=1):
         periods = [p.period for p in m.points]
@@ -124,8 +124,12 @@ def metrics_figure(metrics: list[FunctionMetric], function: str) -> go.Figure | 
         last = m.latest
         fig.add_annotation(x=last.period, y=last.value, text=status_word(last.status), showarrow=True, arrowhead=0,
                            ax=0, ay=-28, font=dict(size=13, color="#1b1b1b"), bgcolor="#fff", row=k, col=1)
-        fig.update_yaxes(title_text=plain(m.unit or ""), gridcolor="#dfe1e2", row=k, col=1)
+        # the axis at the right: a phone opens the chart on its latest quarters, at its right end
+        # (components.chart `by_quarter`), where an axis at the left was out of sight
+        fig.update_yaxes(title_text=plain(m.unit or ""), gridcolor="#dfe1e2", side="right", row=k, col=1)
         fig.update_xaxes(tickangle=-45, row=k, col=1)
+    for title in fig.layout.annotations[:len(metrics)]:  # the panels' titles, at their right end for the same
+        title.update(x=1, xanchor="right", align="right")
     fig.update_layout(**titled(dict(height=120 + 300 * len(metrics), margin=dict(l=10, r=10, t=110, b=60)),
                                f"The {plain(function)}'s own metrics by quarter (solid line) against their "
                                "targets (dashed)"),
