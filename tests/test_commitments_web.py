@@ -1524,6 +1524,29 @@ def test_the_officers_home_shows_what_needs_their_update_first(demo):
     assert "needs-update" not in signed_in(demo, "executive@demo.cx.gov").get("/").get_data(as_text=True)
 
 
+def test_a_leader_no_commitment_names_is_told_so_not_about_their_commitments(demo):
+    """Most of the demo's leaders are named on no commitment: their home page said "none of your commitments is
+    overdue" and offered "All your commitments", an empty list."""
+    from scorecard.auth.services import create_user
+    from scorecard.models import Leader, Role
+
+    with demo.app_context():
+        named = sa.select(Commitment.leader_id).where(Commitment.leader_id.is_not(None))
+        free = db.session.scalar(sa.select(Leader).where(Leader.id.not_in(named), Leader.email.is_not(None))
+                                 .order_by(Leader.id))
+        create_user("jordan.leader@demo.cx.gov", "a long enough pass phrase 2025", Role.leader,
+                    leader_email=free.email)
+        db.session.commit()
+    page = " ".join(html.unescape(signed_in(demo, "jordan.leader@demo.cx.gov").get("/").get_data(as_text=True))
+                    .split())
+    box = page[page.index('id="needs-update"'):page.index("</section>", page.index('id="needs-update"'))]
+    assert ("Nothing: no commitment names you yet. A function's officers record its commitments and name the leader "
+            "accountable for each.") in box
+    assert "none of your commitments" not in box and "All your commitments" not in box
+    named = " ".join(signed_in(demo, "leader@demo.cx.gov").get("/").get_data(as_text=True).split())
+    assert "All your commitments" in named and 'id="no-commitments"' not in named
+
+
 # --------------------------------------------------------------------------- in a real browser
 
 @pytest.fixture
