@@ -379,6 +379,10 @@ def test_the_api_pages_operation_headings_break_within_a_phones_width(server, br
             browser.save_screenshot(str(tmp_path / "api-docs-320.png"))
         widths = _page_widths(browser)
         assert headings and widths[0] <= widths[1], f"the page scrolls sideways: {widths}"
+        # its tables scroll in regions named by their captions: all 15 were "Parameters" (axe landmark-unique)
+        names = browser.execute_script("return [...document.querySelectorAll('main [role=region]')]"
+                                       ".map(r => r.getAttribute('aria-label'))")
+        assert len(names) > 5 and len(set(names)) == len(names), names
     finally:
         browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
 
