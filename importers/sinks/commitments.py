@@ -267,15 +267,16 @@ class CommitmentSink(TrackedSink):
         if not undone:
             return
         names = Names(session, [v for c in undone.values() for v in (c.before or {}, c.after or {})])
+
+        def said(field: str, value) -> str:
+            words = _shown(names.words(field, value))
+            return f"“{words}”" if field in WRITTEN and value else words
         now = utcnow()
         rows = []
         for commitment_id, status, reason in session.execute(
                 sa.select(Commitment.id, Commitment.status, Commitment.reason).where(Commitment.id.in_(list(undone)))):
             change = undone[commitment_id]
             fields = [f for f in _ordered(change.before or {}) if f not in UNLOGGED]
-            def said(field, value) -> str:
-                words = _shown(names.words(field, value))
-                return f"“{words}”" if field in WRITTEN and value else words
             what = "; ".join(f"{_label(f).lower()} back from {said(f, change.after.get(f))} to "
                              f"{said(f, change.before[f])}" for f in fields) or "the note it added removed"
             rows.append({"commitment_id": commitment_id, "user_id": user_id, "at": now, "status": status,
