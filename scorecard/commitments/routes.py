@@ -159,8 +159,9 @@ def edit(commitment_id):
             if sent_again(commitment, form.values(), current_user, form.note.data):
                 flash(f"Saved: {commitment.title}. The form was sent twice; it was saved once.", "success")
                 return redirect(url_for("commitments.show", commitment_id=commitment.id), 303)
-            found_conflict = conflict(db.session, commitment, _opened(form), form.values(), current_user,
-                                      since=_opened_since(form))
+            opened = _opened(form)
+            found_conflict = conflict(db.session, commitment, opened, form.values(), current_user,
+                                      since=_opened_since(opened))
             form.fill(found_conflict.merged)
             _opened_at(form, commitment)
             form.status.choices = _statuses(commitment)
@@ -264,7 +265,8 @@ def drop(commitment_id):
                 flash(_dropped_already(commitment), "info")
                 return redirect(url_for("commitments.show", commitment_id=commitment.id), 303)
             # what was saved meanwhile, field by field (nothing of the drop's own is compared: it sets the status)
-            changed = conflict(db.session, commitment, _opened(form), {}, current_user, since=_opened_since(form))
+            opened = _opened(form)
+            changed = conflict(db.session, commitment, opened, {}, current_user, since=_opened_since(opened))
             _opened_at(form, commitment)
             status = 409
         except CommitmentError as error:
@@ -380,10 +382,11 @@ def _opened_at(form, commitment: Commitment) -> None:
 OPENED_AT = "_opened_at"  # no field's name
 
 
-def _opened_since(form) -> Optional[datetime]:
-    """When the form was opened (None: a form from before it said so, or altered)."""
+def _opened_since(opened: dict) -> Optional[datetime]:
+    """When the form was opened, from its record of how it was opened (`_opened`); None: a form from before it
+    said so, or altered."""
     try:
-        return datetime.fromisoformat(_opened(form).get(OPENED_AT) or "")
+        return datetime.fromisoformat(opened.get(OPENED_AT) or "")
     except (TypeError, ValueError):
         return None
 
