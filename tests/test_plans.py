@@ -785,3 +785,75 @@ def test_the_plan_list_says_where_each_plans_decisions_stand(demo):
         db.session.commit()
         expected = plan_view(db.session, db.session.get(PerformancePlan, plan_id)).summary.level
     assert f"{count} of {count}</td>" in row() and f"<td>{expected} (" in row(), row()
+
+
+def _answered(page: str, element_id: int) -> str:
+    """The words of an element's "what the decision answered" panel on the plan page."""
+    section = page[page.index(f'id="element-{element_id}"'):]
+    panel = re.search(r'<details class="decision-basis[^>]*>(.*?)</details>', section, re.S).group(1)
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", panel)).split())
+
+
+def test_a_decision_keeps_the_proposal_it_answered_when_the_findings_move_on(evaluated, demo_today):
+    """The rules re-evaluate a finding in place when the data change, and delete a retired rule's: a decision
+    kept only the number it answered, so what a confirmed rating rested on could no longer be traced. It keeps
+    each requirement's proposal as it stood: its rating, rule version, explanation, the observations read and
+    their import batches, on the plan page and in the API."""
+    from scorecard.api.tokens import create_token
+    from scorecard.models import Observation, Target
+    from scorecard.plans.services import PLAN_LOADING, plan_views
+    from scorecard.rules.service import evaluate
+    from scorecard.rules.store import retire
+
+    with evaluated.app_context():
+        plans = db.session.scalars(sa.select(PerformancePlan).options(*PLAN_LOADING)
+                                   .order_by(PerformancePlan.fiscal_year.desc(), PerformancePlan.id)).all()
+        shown, requirement = next((e, r) for view in plan_views(db.session, plans) for e in view.elements
+                                  if e.decision is None and e.proposed is not None for r in e.requirements
+                                  if r.finding is not None and any(item.target_id for item in r.finding.inputs)
+                                  and any(item.observation_ids for item in r.finding.inputs))
+        finding = requirement.finding
+        requirement_text = requirement.requirement.text
+        then = {"id": finding.id, "rating": finding.rating, "explanation": finding.explanation,
+                "rule": finding.rule_version.rule.key, "version": finding.rule_version.version}
+        read = {i for item in finding.inputs for i in item.observation_ids or ()}
+        batches = sorted(set(db.session.scalars(sa.select(Observation.import_batch_id)
+                                                .where(Observation.id.in_(read)))) - {None})
+        assert batches, "the proposal read imported observations"
+        official = user("executive")
+        decide(db.session, shown.element, shown.proposed, "", official)
+        plan_id, element_id = shown.element.plan_id, shown.element.id
+        # The data move on: the targets the proposal read are raised, and the rules run again.
+        for item in finding.inputs:
+            if item.target_id:
+                target = db.session.get(Target, item.target_id)
+                target.target, target.green_at = target.target * 3, target.green_at * 3
+        db.session.commit()
+        evaluate(db.session, today=demo_today)
+        db.session.expire_all()
+        now = db.session.get(Finding, then["id"]).explanation
+        assert now != then["explanation"], "the engine rewrote the finding in place"
+        secret = create_token(db.session, db.session.get(User, official.id), scope="read")[1]
+        client = evaluated.test_client(user=official)
+    words = _answered(client.get(f"/plans/{plan_id}").get_data(as_text=True), element_id)
+    assert then["explanation"] in words, words
+    assert now not in words
+    assert (f"Proposed {then['rating']}" in words and f"by the rule {then['rule']} version {then['version']}"
+            in words), words
+    assert f"It read {len(read)} observation" in words and ", ".join(map(str, batches)) in words, words
+    assert f"Finding {then['id']} : {requirement_text} has been evaluated again since" in words, words
+
+    api = client.get(f"/api/v1/plans/{plan_id}", headers={"Authorization": f"Bearer {secret}"}).get_json()
+    kept = next(e for e in api["elements"] if e["id"] == element_id)["decision"]["basis"]
+    entry = next(b for b in kept if b["finding_id"] == then["id"])
+    assert entry["explanation"] == then["explanation"] and entry["rating"] == then["rating"]
+    assert entry["import_batches"] == batches
+    assert {i for item in entry["inputs"] for i in item["observation_ids"]} == read
+
+    with evaluated.app_context():  # the rule retired: its findings are deleted; the decision still says what it read
+        retire(db.session, then["rule"])
+        db.session.commit()
+        evaluate(db.session, today=demo_today)  # as the rules page's retire queues it
+        assert db.session.get(Finding, then["id"]) is None
+    words = _answered(client.get(f"/plans/{plan_id}").get_data(as_text=True), element_id)
+    assert then["explanation"] in words and f"Finding {then['id']} has been deleted since" in words, words

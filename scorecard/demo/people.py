@@ -27,6 +27,7 @@ from scorecard.models import (
     User,
 )
 from scorecard.periods import Period
+from scorecard.plans.basis import entry, with_batches
 from scorecard.ratings import element_rating
 from scorecard.survey import configured_min_n
 
@@ -91,9 +92,10 @@ def add_plans(session, leaders, programs, metrics, commitments, fiscal_year):
 
 
 # -- last year's ratings --------------------------------------------------------------------------------------
-def requirement_proposals(session, requirement_ids, today: date) -> dict[int, int]:
-    """The rating the rules propose for each requirement: the published requirement rules, or the
-    default pack's (which `scorecard demo` publishes) when none is published yet. Writes nothing."""
+def requirement_proposals(session, requirement_ids, today: date) -> dict[int, tuple]:
+    """{requirement id: (the rules' draft proposing its rating, the rule's version or None)}: the published
+    requirement rules, or the default pack's (which `scorecard demo` publishes) when none is published yet.
+    Writes nothing."""
     from scorecard.rules.context import load_context, load_observations
     from scorecard.rules.schema import compile_rule
     from scorecard.rules.service import functions_read, metrics_read, published_rules, run_rules
@@ -105,7 +107,8 @@ def requirement_proposals(session, requirement_ids, today: date) -> dict[int, in
     ctx = load_context(session, today=today, min_n=configured_min_n(), observations=False)
     load_observations(session, ctx, metric_ids=metrics_read(ctx, rules), function_metrics=functions_read(ctx, rules))
     drafts = run_rules(ctx, rules, {RuleSubject.requirement: set(requirement_ids)})
-    return {d.subject_id: d.rating for d in drafts if d.rating is not None}
+    versions = {rule.key: rule.version for rule in rules}
+    return {d.subject_id: (d, versions.get(d.rule_key)) for d in drafts if d.rating is not None}
 
 
 NARRATIVE = ("rated on the accomplishment narrative and the rating official's observation; no rule proposes "
@@ -132,7 +135,8 @@ def rate_last_year(session, fiscal_year: int, today: date, moment: datetime) -> 
     for k, plan in enumerate(plans):
         at = min(year_end + timedelta(days=18 + k % 20, hours=k % 5), moment - timedelta(days=1))
         for element in plan.elements:
-            proposed = element_rating([proposals.get(r.id) for r in element.requirements], plan.rating_method.value)
+            drafts = [proposals.get(r.id, (None, None)) for r in element.requirements]
+            proposed = element_rating([d.rating if d else None for d, _ in drafts], plan.rating_method.value)
             if proposed is None:
                 rating, why = rng.choice((3, 4, 4, 4, 5, 5)), f"{element.name}: {NARRATIVE}."
             elif proposed <= 3 and overridden < len(OVERRIDES) and rng.random() < 0.5:
@@ -140,8 +144,10 @@ def rate_last_year(session, fiscal_year: int, today: date, moment: datetime) -> 
                 overridden += 1
             else:
                 rating, why = proposed, None
+            basis = with_batches(session, [entry(r, d, rule_key=d.rule_key if d else None, rule_version=version)
+                                           for r, (d, version) in zip(element.requirements, drafts)])
             decision = ElementRating(element=element, proposed_rating=proposed, confirmed_rating=rating,
-                                     justification=why, decided_by_id=official.id, at=at)
+                                     justification=why, decided_by_id=official.id, at=at, basis=basis)
             session.add(decision)
             session.add(AuditEvent(user_id=official.id, at=at, action="plan.rate", entity_type="plan_element",
                                    entity_id=element.id, before={"proposed_rating": proposed},

@@ -114,5 +114,9 @@ class ElementRating(Base):
     justification: so.Mapped[Optional[str]] = so.mapped_column(sa.Text)
     decided_by_id: so.Mapped[Optional[int]] = so.mapped_column(sa.ForeignKey("users.id"))
     at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+    # The proposal the decision answered, requirement by requirement, as it stood then (scorecard.plans.basis):
+    # findings are re-evaluated in place and a retired rule's are deleted. None for a decision recorded before
+    # it was kept.
+    basis: so.Mapped[Optional[list]] = so.mapped_column(sa.JSON)
 
     element: so.Mapped[PlanElement] = so.relationship(back_populates="ratings")

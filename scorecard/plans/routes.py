@@ -11,6 +11,7 @@ from scorecard.models import PerformancePlan, PlanElement
 from scorecard.people import person_seen_by
 from scorecard.permissions import can, requires
 from scorecard.plans import bp
+from scorecard.plans.basis import answered
 from scorecard.plans.forms import DecisionForm
 from scorecard.plans.services import (
     OWN_PLAN,
@@ -60,6 +61,7 @@ def _page(plan: PerformancePlan, refused: Optional[dict] = None):
     may_rate = can(current_user, "rate_plans") and not own
     ended = year_ended(plan, agency_today()) if may_rate else None
     return render_template("plans/show.html", view=view, labels=RATING_LABELS, deciders=deciders,
+                           answered=answered(db.session, [e.decision for e in view.elements]),
                            form=DecisionForm(), may_rate=may_rate,
                            own_plan_words=OWN_PLAN if own and can(current_user, "rate_plans") else None,
                            ended_year_words=ended_year_words(plan, ended) if ended else None, refused=refused)

@@ -24,6 +24,7 @@ from scorecard.models import (
     RuleVersion,
 )
 from scorecard.periods import Period
+from scorecard.plans.basis import entry, with_batches
 from scorecard.ratings import PlanSummary, checked_summary, element_rating, validate_weights
 from scorecard.rules.context import commitments_read_on
 from scorecard.text import blank
@@ -367,8 +368,9 @@ def decide(session, element: PlanElement, rating: int, justification: str, user,
                        f"{'none' if proposed is None else proposed} now")
         raise RatingError(f"a rating of {rating} for '{element.name}' needs a written justification: {reason}",
                           "justification")
+    basis = with_batches(session, [entry(r.requirement, r.finding or r.unrated) for r in shown.requirements])
     decision = ElementRating(element=element, proposed_rating=proposed, confirmed_rating=rating,
-                             justification=justification or None, decided_by_id=user.id)
+                             justification=justification or None, decided_by_id=user.id, basis=basis)
     session.add(decision)
     session.flush()
     session.add(AuditEvent(user_id=user.id, action="plan.rate", entity_type="plan_element", entity_id=element.id,

@@ -6,12 +6,44 @@ from scorecard.api.schemas.commitments import LeaderRef
 from scorecard.api.schemas.common import FISCAL_YEAR, ID, PageArgs, Schema, Text, WholeNumber
 
 
+class BasisInputSchema(Schema):
+    role = Text()
+    metric_id = WholeNumber(allow_none=True)
+    subject_key = Text(allow_none=True)
+    period = Text(allow_none=True)
+    value = fields.Float(allow_none=True)
+    n = WholeNumber(allow_none=True)
+    target_id = WholeNumber(allow_none=True)
+    observation_ids = fields.List(WholeNumber())
+
+
+class BasisSchema(Schema):
+    """One requirement's proposal as the decision answered it (scorecard.plans.basis)."""
+    requirement_id = WholeNumber()
+    requirement = Text()
+    rating = WholeNumber(allow_none=True)
+    finding_id = WholeNumber(allow_none=True, metadata={"description": (
+        "The finding that made the proposal; it may have been evaluated again or deleted since")})
+    rule = Text(allow_none=True)
+    rule_version = WholeNumber(allow_none=True)
+    period = Text(allow_none=True)
+    evaluated_at = Text(allow_none=True, metadata={"description": "When the proposal was evaluated (ISO 8601)"})
+    explanation = Text(allow_none=True)
+    observations = WholeNumber(allow_none=True)
+    import_batches = fields.List(WholeNumber())
+    inputs = fields.List(fields.Nested(BasisInputSchema))
+
+
 class DecisionSchema(Schema):
     rating = WholeNumber(attribute="confirmed_rating")
     proposed_rating = WholeNumber(allow_none=True)
     justification = Text(allow_none=True)
     decided_by_id = WholeNumber(allow_none=True)
     at = fields.AwareDateTime()
+    basis = fields.List(fields.Nested(BasisSchema), allow_none=True, metadata={"description": (
+        "Each requirement's proposal as it stood when the decision was recorded: its rating, rule version, "
+        "quarter, explanation and the observations and targets it read. Null for a decision recorded before "
+        "it was kept")})
 
 
 class RequirementSchema(Schema):
