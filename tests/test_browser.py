@@ -636,6 +636,40 @@ def test_ticking_a_program_says_which_are_chosen_above_the_list(server, browser)
     assert said.text == f"Chosen (1): {names[1]}"
 
 
+@pytest.mark.parametrize("width", [1280, 320])
+def test_a_choice_reached_by_tab_is_scrolled_into_sight_within_its_box(server, browser, width):
+    """USWDS hides a checkbox's input off the page, positioned against the page: Tab moved the page, never the
+    box of choices, and 80 of 85 programs were ticked by Space out of sight. Each choice Tab reaches is shown
+    whole within its box and the window."""
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    sign_in(browser, server, "cfo.officer@demo.cx.gov")
+    WebDriverWait(browser, 60).until(lambda b: b.current_url == server + "/")
+    browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                            {"width": width, "height": 800, "deviceScaleFactor": 1, "mobile": False})
+    try:
+        browser.get(server + "/commitments/new")
+        boxes = browser.find_elements(By.CSS_SELECTOR, "#program_ids-choices input[type=checkbox]")
+        browser.execute_script("arguments[0].focus()", boxes[0])
+        unseen = []
+        for _ in boxes:
+            name, seen = browser.execute_script("""
+                const input = document.activeElement, label = document.querySelector(`label[for="${input.id}"]`);
+                const shown = label.getBoundingClientRect(), box = input.closest('.scorecard-choices')
+                    .getBoundingClientRect();
+                return [label.textContent.trim(), shown.top >= Math.max(box.top, 0) - 1
+                        && shown.bottom <= Math.min(box.bottom, window.innerHeight) + 1];""")
+            if not seen:
+                unseen.append(name)
+            ActionChains(browser).send_keys(Keys.TAB).perform()
+        assert len(boxes) > 40 and not unseen, f"{len(unseen)} of {len(boxes)} out of sight: {unseen[:5]}"
+    finally:
+        browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+
+
 def test_a_search_box_narrows_a_long_list_of_programs_and_keeps_what_was_ticked(server, browser):
     """82 programs stood between a keyboard and the metrics: typing in the box above the list shows only the
     programs whose name, or component's, holds the words; a program ticked and then hidden stays chosen, and
