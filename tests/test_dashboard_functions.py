@@ -283,16 +283,39 @@ def test_each_function_counts_its_commitments_by_status_overdue_and_quiet(world)
     assert (gc.total, gc.metrics, gc.leaders, gc.head) == (0, [], [], None)
 
 
-def test_a_functions_own_metric_is_pooled_per_quarter_against_its_target(world):
+def test_a_functions_own_metric_is_a_series_per_scope_it_was_reported_in_against_its_target(world):
+    """The agency's figure and each component's are series of their own, each named by its scope: averaged (the
+    two bureaus' 90 and 80 read 85, and an agency's 46 with a bureau's 55 read 50.5, green for amber) they made a
+    number nobody reported."""
     cfo = queries.functions(db.session, TODAY).get("CFO")
-    [metric] = cfo.metrics
-    assert metric.name == "CX budget aligned" and metric.unit == "%" and not metric.lower_is_better
-    assert [p.period for p in metric.points] == ["FY2026-Q3", "FY2026-Q4"]
-    q3, q4 = metric.points
-    assert (q3.value, q3.target, q3.status) == (70.0, 80, "amber")
-    assert (q4.value, q4.n, q4.target, q4.status) == (85.0, None, 80, "green"), "the two components' values pooled"
-    assert (cfo.metric_statuses, cfo.metrics_reported) == ({"green": 1}, 1)
+    assert [(m.name, m.unit, m.lower_is_better) for m in cfo.metrics] == [
+        ("CX budget aligned (Bureau One)", "%", False), ("CX budget aligned (Bureau Two)", "%", False),
+        ("CX budget aligned (Test Agency, agency-wide)", "%", False)]
+    one, two, agency = cfo.metrics
+    assert [(p.period, p.value, p.n, p.target, p.status) for p in one.points] == [
+        ("FY2026-Q4", 90.0, None, 80, "green")]
+    assert [(p.period, p.value, p.status) for p in two.points] == [("FY2026-Q4", 80.0, "green")]
+    assert [(p.period, p.value, p.target, p.status) for p in agency.points] == [("FY2026-Q3", 70.0, 80, "amber")]
+    assert (cfo.metric_statuses, cfo.metrics_reported) == ({"green": 2, "amber": 1}, 3)
     assert queries.functions(db.session, TODAY).get("CIO").metrics == []
+
+
+def test_another_agencys_figure_for_a_function_is_its_own_series(world):
+    """Another department's CFO figure of 20 turned this one's 84% green into 52% red."""
+    from scorecard.models import Function, Metric
+
+    cfo = db.session.scalar(sa.select(Function).where(Function.code == "CFO"))
+    budget = db.session.scalar(sa.select(Metric).where(Metric.code == "cfo_budget"))
+    other = Agency(code="OA", name="Other Agency")
+    db.session.add(other)
+    db.session.flush()
+    db.session.add(Observation(metric=budget, agency_id=other.id, function_id=cfo.id, period="FY2026-Q4", value=20.0,
+                               subject_key=subject_key(None, cfo.id, None, other.id)))
+    db.session.commit()
+    metrics = {m.name: m for m in queries.functions(db.session, TODAY).get("CFO").metrics}
+    assert [(p.value, p.status) for p in metrics["CX budget aligned (Other Agency, agency-wide)"].points] == [
+        (20.0, "red")]
+    assert [(p.value, p.status) for p in metrics["CX budget aligned (Bureau One)"].points] == [(90.0, "green")]
 
 
 def test_the_summary_names_the_functions_whose_own_latest_metric_is_red(world):
@@ -316,8 +339,10 @@ def test_the_functions_table_says_how_many_own_metrics_stand_at_each_status(worl
 
     found = queries.functions(db.session, TODAY)
     cells = lambda: {row["function"]: row["metrics"] for row in functions_table(found).rows}  # noqa: E731
-    assert cells()["CFO"] == "1 reported: 1 green" and cells()["CIO"] == "none reported"
+    assert cells()["CFO"] == "3 reported: 1 amber, 2 green" and cells()["CIO"] == "none reported"
     cfo = found.get("CFO")
+    cfo.metrics[:] = cfo.metrics[:1]  # Bureau One's, green
+    assert cells()["CFO"] == "1 reported: 1 green"
     cfo.metrics[0].points[-1] = replace(cfo.metrics[0].points[-1], status="red")
     cfo.metrics.append(replace(cfo.metrics[0], points=[replace(cfo.metrics[0].points[-1], status="insufficient_data")]))
     cfo.metrics.append(replace(cfo.metrics[0], points=[replace(cfo.metrics[0].points[-1], status="green")]))
@@ -513,7 +538,7 @@ def test_the_downloads_write_exactly_the_tables_shown(app, known, kind, monkeypa
     cfo = next(r for r in rows if r[0] == "CFO")
     assert cfo[rows[0].index("Overdue")] in ("1", 1) and cfo[rows[0].index("Head (plan)")] == "Zoe Head"
     metrics = downloaded(client, "functions-metrics", kind, {})
-    assert metrics[1][:2] == ["CFO", "CX budget aligned"] and metrics[1][-1] == "green"
+    assert metrics[1][:2] == ["CFO", "CX budget aligned (Bureau One)"] and metrics[1][-1] == "green"
 
     values = {"function-code.value": "CFO"}
     commitments = downloaded(client, "function-commitments", kind, values)
@@ -523,11 +548,13 @@ def test_the_downloads_write_exactly_the_tables_shown(app, known, kind, monkeypa
     fund = next(r for r in commitments if r[0] == "Fund intake")
     assert fund[6] == "https://example.gov/budget memo on file"
     history = downloaded(client, "function-metrics-table", kind, values)
-    assert [r[1] for r in history[1:]] == ["FY2026-Q3", "FY2026-Q4"]
+    assert [r[:2] for r in history[1:]] == [["CX budget aligned (Bureau One)", "FY2026-Q4"],
+                                            ["CX budget aligned (Bureau Two)", "FY2026-Q4"],
+                                            ["CX budget aligned (Test Agency, agency-wide)", "FY2026-Q3"]]
     header = history[0]
     assert header[2:5] == ["Value", "Target", "Unit"] and history[2][4] == "%"
-    # numbers, not text with their unit ("85%" was a text cell): the workbook's cell is the number 85, shown 85.0
-    assert history[2][2] == ("85" if kind == "xlsx" else "85.0")
+    # numbers, not text with their unit ("80%" was a text cell): the workbook's cell is the number 80, shown 80.0
+    assert history[2][2] == ("80" if kind == "xlsx" else "80.0")
     assert metrics[0][4:7] == ["Value", "Target", "Unit"] and metrics[1][6] == "%"
     # the leaders rated on the function: every other table of the page had its downloads, this one had none
     from dashboards.pages.function import leaders_table

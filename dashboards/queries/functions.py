@@ -21,6 +21,7 @@ from dashboards.queries.common import Scope, newest_begun, plan_years
 from scorecard.commitments.attention import days_since_update, last_update_day, overdue_days
 from scorecard.commitments.services import CLOSED, STATUS_LABELS, STATUS_ORDER, may_see
 from scorecard.models import (
+    Agency,
     Commitment,
     Component,
     Direction,
@@ -207,38 +208,54 @@ def _commitments(session, today: date) -> dict[int, list[CommitmentLine]]:
 
 
 def _metrics(session, *, min_n: int) -> dict[int, list[FunctionMetric]]:
-    """Each function's own metrics, every quarter pooled over the function's observations (its
-    components' and the agency's), against the function's target for the year, else the agency's."""
+    """Each function's own metrics, every quarter pooled over the function's observations in one scope (an
+    agency's figure for the whole agency, or one component's), against the function's target for the year,
+    else the scope's agency's. Each scope is a series of its own, named by it where a metric has several:
+    an agency's figure averaged with a component's, or with another agency's, is a number nobody reported."""
     rows = session.execute(
         sa.select(Observation.id, Observation.function_id, Observation.metric_id, Observation.agency_id,
-                  Observation.period, Observation.value, Observation.n, Observation.count_1, Observation.count_2,
-                  Observation.count_3, Observation.count_4, Observation.count_5)
+                  Observation.component_id, Observation.period, Observation.value, Observation.n,
+                  Observation.count_1, Observation.count_2, Observation.count_3, Observation.count_4,
+                  Observation.count_5)
         .where(Observation.function_id.is_not(None), Observation.program_id.is_(None))).all()
     if not rows:
         return {}
     groups: dict[tuple, list] = defaultdict(list)
     for row in rows:
-        groups[(row.function_id, row.metric_id, row.period)].append(row)
+        groups[(row.function_id, row.metric_id, row.agency_id, row.component_id, row.period)].append(row)
     metric_ids = {row.metric_id for row in rows}
     metrics = {m.id: m for m in session.scalars(sa.select(Metric).where(Metric.id.in_(metric_ids)))}
     targets = {(t.metric_id, t.scope_type, t.scope_id, t.fiscal_year): t for t in session.scalars(
         sa.select(Target).where(Target.metric_id.in_(metric_ids),
                                 Target.scope_type.in_([ScopeType.function, ScopeType.agency]))
         .options(sa.orm.joinedload(Target.metric)))}
-    series: dict[tuple[int, int], FunctionMetric] = {}
-    for (function_id, metric_id, period), observed in sorted(groups.items()):
+    scopes = _scope_names(session, {(row.agency_id, row.component_id) for row in rows})
+    several = Counter((function_id, metric_id) for function_id, metric_id, *_ in
+                      {key[:4] for key in groups})  # the scopes each function's metric is reported in
+    series: dict[tuple, FunctionMetric] = {}
+    for (function_id, metric_id, agency_id, component_id, period), observed in sorted(
+            groups.items(), key=lambda item: (item[0][:2], scopes[item[0][2:4]], item[0][4])):
         metric = metrics[metric_id]
         year = parse_period(period).fiscal_year
-        target = targets.get((metric_id, ScopeType.function, function_id, year)) or next(
-            (t for agency in sorted({r.agency_id for r in observed})
-             if (t := targets.get((metric_id, ScopeType.agency, agency, year))) is not None), None)
-        entry = series.setdefault((function_id, metric_id), FunctionMetric(
-            metric_id, metric.code, metric.name, metric.unit, metric.direction is Direction.lower, metric.is_survey))
+        target = (targets.get((metric_id, ScopeType.function, function_id, year))
+                  or targets.get((metric_id, ScopeType.agency, agency_id, year)))
+        name = metric.name + (f" ({scopes[agency_id, component_id]})" if several[function_id, metric_id] > 1 else "")
+        entry = series.setdefault((function_id, metric_id, agency_id, component_id), FunctionMetric(
+            metric_id, metric.code, name, metric.unit, metric.direction is Direction.lower, metric.is_survey))
         entry.points.append(MetricPoint.pooled(metric, period, observed, target, min_n=min_n))
     found: dict[int, list[FunctionMetric]] = defaultdict(list)
-    for (function_id, _), metric in sorted(series.items(), key=lambda item: item[1].name):
+    for (function_id, *_), metric in sorted(series.items(), key=lambda item: item[1].name):
         found[function_id].append(metric)
     return found
+
+
+def _scope_names(session, scopes: set[tuple[int, Optional[int]]]) -> dict[tuple, str]:
+    """{(agency id, component id or None): "Department of X, agency-wide" or the component's name}."""
+    agencies = dict(session.execute(sa.select(Agency.id, Agency.name)
+                                    .where(Agency.id.in_({a for a, _ in scopes}))).all())
+    components = dict(session.execute(sa.select(Component.id, Component.name)
+                                      .where(Component.id.in_({c for _, c in scopes if c is not None}))).all())
+    return {(a, c): f"{agencies.get(a, a)}, agency-wide" if c is None else components.get(c, str(c)) for a, c in scopes}
 
 
 def _deputy(title: Optional[str]) -> bool:
