@@ -12,7 +12,17 @@ from importers.errors import ImportFileError
 from importers.pipeline import run_import
 from scorecard.clock import agency_today
 from scorecard.extensions import db
-from scorecard.models import AuditEvent, BatchStatus, ImportBatch, ImportRowChange, Metric, Observation, Program
+from scorecard.models import (
+    Agency,
+    AuditEvent,
+    BatchStatus,
+    Component,
+    ImportBatch,
+    ImportRowChange,
+    Metric,
+    Observation,
+    Program,
+)
 from scorecard.storage import storage
 from tests.helpers import DATA, write_xlsx
 
@@ -48,6 +58,11 @@ def test_xlsx_with_title_rows_imports_and_derives_the_score_from_counts(demo, tm
     ], title_rows=[["Quarterly CX report — Benefits Administration"], [], ["Prepared by the CX office"]])
     with demo.app_context():
         before = _count()
+        # the preview names whose CFO: each agency has one, and a component may report its own figure
+        previewed = run_import(db.session, path, user_id=None, dry_run=True).preview
+        agency = db.session.scalar(sa.select(Agency.name).join(Component, Component.agency_id == Agency.id)
+                                   .where(Component.name == "Benefits Administration"))
+        assert [r["subject"] for r in previewed if r["metric"] == "cfo_cx_budget_aligned"] == [f"CFO ({agency})"]
         result = run_import(db.session, path, user_id=None)
         assert result.status == "imported", result.errors
         assert result.format == "metrics"

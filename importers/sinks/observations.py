@@ -785,8 +785,11 @@ class ObservationSink:
         subject_id = int(rest.split("@")[0])
         if kind == "program":
             subject = next((p.name for p in d.programs if p.id == subject_id), skey)
-        else:
-            subject = next((f.code for f in d.functions if f.id == subject_id), skey)
+        else:  # a function's figure for its agency, or for one component: the same code in each (an agency's CFO)
+            scope_kind, _, scope_id = skey.partition("@")[2].partition(":")
+            scopes = d.agencies if scope_kind == "agency" else d.components
+            scope = next((s.name for s in scopes if str(s.id) == scope_id), scope_id)
+            subject = f"{next((f.code for f in d.functions if f.id == subject_id), skey)} ({scope})"
         before = change.before or {}
         return {"row": change.row, "action": change.action, "metric": metric, "subject": subject, "period": period,
                 "channel": channel, "touchpoint": touchpoint,
