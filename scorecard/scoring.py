@@ -50,7 +50,8 @@ def pooled_score(metric_kind: MetricKind, rows: Iterable, *, counted_only: bool 
     """Pool observation rows (objects with counts, value, n, id) into one score.
 
     Survey metrics pool their answer counts, so the score is the mean of every answer;
-    other metrics average their values, weighted by n where it is known. `counted_only`
+    other metrics average their values, weighted by n when every row gives it, else the plain mean (a row
+    without n cannot be weighed; n is then the sum of the rows' that give it). `counted_only`
     (`answers_only`): the answer counts alone, and no score without them.
     """
     rows = list(rows)

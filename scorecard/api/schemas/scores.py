@@ -24,11 +24,14 @@ class ScoreSchema(Schema):
     driver = fields.Function(lambda s: s.metric.driver.value if s.metric.driver else None, allow_none=True,
                              metadata={"type": "string"})
     period = Text()
-    value = fields.Float(allow_none=True, metadata={"description": "Mean on the 1-5 scale of the pooled answer "
-                                                                   "counts (a 1-5 question), else the pooled value, "
-                                                                   "weighted by respondents (a v2 aspect's share in "
-                                                                   "percent, an operational measure)."})
-    n = WholeNumber(allow_none=True)
+    value = fields.Float(allow_none=True, metadata={"description": (
+        "Mean on the 1-5 scale of the pooled answer counts (a 1-5 question), else the pooled value (a v2 aspect's "
+        "share in percent, an operational measure): weighted by respondents where every row pooled gives them, "
+        "else the plain mean of the rows' values (a row without respondents cannot be weighed; `n` then sums "
+        "the respondents of the rows that give them).")})
+    n = WholeNumber(allow_none=True, metadata={"description": (
+        "Respondents pooled: the answers counted, else the sum of the rows' respondents where given; null when no "
+        "row gives them (an administrative measure).")})
     count_1 = _pooled_count(0)
     count_2 = _pooled_count(1)
     count_3 = _pooled_count(2)
