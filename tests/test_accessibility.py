@@ -573,7 +573,7 @@ def test_focus_moves_to_the_heading_after_navigating_between_dashboards(browsers
     browser.open("/dashboards/functions")
     link = driver.find_element(By.CSS_SELECTOR, "#main-content table a[href*='/dashboards/function?']")
     link.click()
-    browser.wait(lambda d: d.find_elements(By.ID, "function-summary"))  # the page's callback has answered
+    browser.wait(lambda d: d.find_elements(By.CSS_SELECTOR, "#function-summary:not(:empty)"))  # the callback answered
     assert driver.execute_script("return document.activeElement.id") == "function-title"
     assert driver.title == driver.find_element(By.ID, "function-title").text + " · CX Scorecard"
 

@@ -199,6 +199,30 @@ def test_the_overview_answers_for_the_latest_quarter_and_a_chosen_one(executive)
     assert "of every agency)" in words and "of the department's C-suite, as of" in words, "all agencies: every one"
 
 
+@pytest.mark.parametrize("path, region, body_id, changed", [
+    ("/dashboards/", "overview-summary", "overview-body", {"overview-period.value": "FY26 Q2"}),
+    ("/dashboards/function", "function-summary", "function-body", {"function-code.value": "CIO"})])
+def test_a_filters_change_is_said_in_a_status_region_that_stays_on_the_page(executive, path, region, body_id,
+                                                                             changed):
+    """The overview had no status region, and the function page's was drawn anew inside the body its callback
+    replaces: a live region put in place of another is not read out, so a screen reader heard nothing when the
+    quarter or the function changed. The region is the page's own, outside the body, and its text changes."""
+    routed = answer(executive, body("_pages_content.children", {"_pages_location.pathname": path,
+                                                                "_pages_location.search": ""},
+                                    "_pages_location.pathname"))
+    nodes = {n["props"].get("id"): n for n in json_objects(routed) if isinstance(n.get("props"), dict)}
+    assert nodes[region]["props"]["role"] == "status"
+    inside = [n["props"].get("id") for n in json_objects(nodes[body_id]) if isinstance(n.get("props"), dict)]
+    assert region not in inside, "outside the body the callback draws again"
+    said = answer(executive, body(f"{body_id}.children", changed, next(iter(changed))))[region]["children"]
+    if region == "overview-summary":
+        assert re.fullmatch(r"FY2026-Q2: \d+ programs?, .*\d+ (red|amber|green).*; \d+ changes? since FY2026-Q1\.",
+                            said), said
+    else:
+        assert re.fullmatch(r"\d+ commitments?, \d+ open, \d+ overdue, \d+ not updated in 30 days, as of .*\.",
+                            said), said
+
+
 def test_the_overview_names_the_red_programs_each_leading_to_why(demo, executive):
     """"Which programs are red" was a count: their names were in a collapsed table or on the heatmap, and
     "turned red (1)" read as the whole list. The tile names them, each linking to its status finding."""

@@ -73,6 +73,8 @@ def layout(**query):
         html.P(html.A("All C-suite functions", href=links.dashboard("functions"), className="usa-link")),
         html.Div([components.filter_control("function-code", "Function", options, values["code"])],
                  className="dash-filters", role="group", **{"aria-label": "Filters"}),
+        # kept while the body is drawn again: a live region put in its place is not read out on a filter's change
+        html.P(id="function-summary", className="dash-lede", role="status"),
         dcc.Loading(html.Div(id="function-body"), type="dot"),
     ])
 
@@ -224,17 +226,19 @@ def tiles(row: queries.FunctionSummary) -> html.Div:
     return html.Div(found, className="dash-tiles")
 
 
-def body(found: queries.Functions, row: Optional[queries.FunctionSummary], code: Optional[str]) -> list:
+def summary(found: queries.Functions, row: Optional[queries.FunctionSummary], code: Optional[str]) -> str:
+    """The function's commitments in a sentence, read out when the function chosen changes."""
     if row is None:
-        note = [] if code is None else [html.P(f"No C-suite function has the code {code}.", role="status")]
-        return [*note,
-                components.link_list([(f"{r.code}, {r.name}", links.function(r.code)) for r in found.rows],
+        return "" if code is None else f"No C-suite function has the code {code}."
+    return (f"{counted(row.total, 'commitment')}, {row.open:,} open, {row.overdue:,} overdue, {row.stale:,} not "
+            f"updated in {row.stale_days} days, as of {found.today.isoformat()}.")
+
+
+def body(found: queries.Functions, row: Optional[queries.FunctionSummary]) -> list:
+    if row is None:
+        return [components.link_list([(f"{r.code}, {r.name}", links.function(r.code)) for r in found.rows],
                                      empty="No C-suite function is set up yet.")]
-    open_ = row.open
-    summary = (f"{counted(row.total, 'commitment')}, {open_:,} open, {row.overdue:,} overdue, {row.stale:,} not "
-               f"updated in {row.stale_days} days, as of {found.today.isoformat()}.")
     return [
-        html.P(summary, className="dash-lede", role="status", id="function-summary"),
         tiles(row),
         html.Section([
             html.H2("Commitments", id="function-commitments-heading"),
@@ -259,13 +263,13 @@ def body(found: queries.Functions, row: Optional[queries.FunctionSummary], code:
 
 
 @callback(Output("function-title", "children"), Output("function-lede", "children"),
-          Output("function-body", "children"), Input("function-code", "value"))
+          Output("function-body", "children"), Output("function-summary", "children"), Input("function-code", "value"))
 @validation.validated
 @cached_answer
 def update_function(code):
     found = functions_now()
     row = chosen(found, code)
-    return *heading(row), body(found, row, code)
+    return *heading(row), body(found, row), summary(found, row, code)
 
 
 def _table_of(build):

@@ -54,6 +54,8 @@ def layout(**query):
                                       values["period"]),
             components.filter_control("overview-agency", "Agency", agencies, values["agency"]),
         ], className="dash-filters", role="group", **{"aria-label": "Filters"}),
+        # kept while the body is drawn again: a live region put in its place is not read out on a filter's change
+        html.P(id="overview-summary", className="dash-lede", role="status"),
         dcc.Loading(html.Div(id="overview-body"), type="dot"),
         components.table_panel("overview-programs", summary="Show every program's status as a table, with downloads",
                                lazy=True),
@@ -397,11 +399,27 @@ def programs_table(period, agency_id) -> tables.Table:
         rows=rows, name=f"program-status-{chosen or 'none'}")
 
 
-@callback(Output("overview-body", "children"), Input("overview-period", "value"), Input("overview-agency", "value"))
+def summary(found: queries.Overview) -> str:
+    """The quarter in a sentence, read out when a filter changes it: the programs by status and the changes."""
+    if found.period is None:
+        return "No program observations yet."
+    counts = found.statuses.counts
+    said = f"{found.period}: {counted(found.statuses.total, 'program')}"
+    if found.statuses.total:
+        said += ", " + ", ".join(f"{n:,} {tables.status_word(status)}" for status, n in counts.items() if n)
+    changes = found.changes
+    if changes is not None:
+        said += f"; {counted(len(changes.lines), 'change')} since {changes.prior_period}"
+    return said + "."
+
+
+@callback(Output("overview-body", "children"), Output("overview-summary", "children"),
+          Input("overview-period", "value"), Input("overview-agency", "value"))
 @validation.validated
 @cached_answer
 def update_overview(period, agency_id):
-    return body(overview_for(period, agency_id), agency_id)
+    found = overview_for(period, agency_id)
+    return body(found, agency_id), summary(found)
 
 
 FILTERS = [State("overview-period", "value"), State("overview-agency", "value")]
