@@ -275,7 +275,10 @@
       return plainFetch.apply(this, arguments).then(function (response) {
         if (response.status !== 401 || !/\/_dash-/.test(response.url || "")) { return response; }
         dashboardRefused = true;
-        if (!ended && !lookingAfterRefusal) {
+        // Once ended, a refusal brings the dialog back if it was put away to read the page (as a form sent
+        // does): the control's new choice showed the view before under it, and nothing said so.
+        if (ended && dialog && dialog.open) { return response; }
+        if (!lookingAfterRefusal) {
           lookingAfterRefusal = true;
           check().then(function () { lookingAfterRefusal = false; });
         }
