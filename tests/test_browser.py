@@ -670,6 +670,32 @@ def test_a_choice_reached_by_tab_is_scrolled_into_sight_within_its_box(server, b
         browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
 
 
+def test_a_table_takes_a_tab_stop_only_where_it_scrolls_and_then_by_its_caption(server, browser):
+    """The capacity grid sat in a scroll container of its own that took a Tab stop with no name and no role,
+    at widths where nothing scrolled. Wrapped as the other pages' tables are, only when too wide, the region is
+    named by the table's caption."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    sign_in(browser, server, "executive@demo.cx.gov")
+    WebDriverWait(browser, 60).until(lambda b: b.current_url == server + "/")
+    unnamed = """return [...document.querySelectorAll('main [tabindex="0"]')].filter(e =>
+        !e.matches('a, button, input, select, textarea, summary') && !(e.getAttribute('role')
+        && (e.getAttribute('aria-label') || e.getAttribute('aria-labelledby')))).map(e => e.outerHTML.slice(0, 80));"""
+    try:
+        for width in (1280, 320):
+            browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                                    {"width": width, "height": 900, "deviceScaleFactor": 1, "mobile": False})
+            browser.get(server + "/capacity/")
+            grid = browser.find_element(By.ID, "capacity-grid")
+            assert browser.execute_script(unnamed) == [], width
+            region = browser.execute_script("return arguments[0].closest('[role=region]')", grid)
+            if width == 320:
+                assert region is not None and region.get_attribute("aria-label").startswith("Capacity assessments")
+    finally:
+        browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+
+
 def test_a_search_box_narrows_a_long_list_of_programs_and_keeps_what_was_ticked(server, browser):
     """82 programs stood between a keyboard and the metrics: typing in the box above the list shows only the
     programs whose name, or component's, holds the words; a program ticked and then hidden stays chosen, and
