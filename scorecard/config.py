@@ -271,6 +271,9 @@ CONFIGS = {"production": Config, "development": DevelopmentConfig}
 
 # A SECRET_KEY set for production is at least this long and none of these (published or guessable).
 SECRET_KEY_MIN_LENGTH = 32
+# Words a key copied from a tutorial or a template holds ("your-secret-key-here-change-me"): a random one
+# of 32 characters or more holds none of them but by a chance of about one in ten thousand.
+PLACEHOLDER_WORDS = ("change", "replace", "example", "placeholder", "yoursecret", "secretkey", "insert", "sample")
 KNOWN_SECRETS = {"test-secret", "changeme", "change-me", "secret", "secret-key", "secretkey", "development",
                  "dev", "password", "...", "one key on every host", "live-secret"}
 
@@ -450,6 +453,16 @@ def weak_secret(key: str) -> Optional[str]:
         return f"is {len(key)} characters long; production needs at least {SECRET_KEY_MIN_LENGTH}"
     if len(set(key)) < 8:
         return f"repeats {len(set(key))} characters"
+    letters = "".join(c for c in key.lower() if c.isalpha())
+    placeholder = next((word for word in PLACEHOLDER_WORDS if word in letters), None)
+    if placeholder:
+        return f"reads as a placeholder (it holds {placeholder!r}), not a random value"
+    steps = sum(1 for a, b in zip(key, key[1:]) if ord(b) - ord(a) == 1)
+    if steps * 2 >= len(key) - 1:
+        return "runs in sequence (as 0123... or abcd...), not a random value"
+    period = next((k for k in range(2, len(key) // 2 + 1) if key == (key[:k] * (len(key) // k + 1))[:len(key)]), None)
+    if period:
+        return f"repeats a pattern of {period} characters"
     return None
 
 

@@ -11,6 +11,9 @@ from scorecard.models import Function, LoginFailure, Role, User
 from tests.conftest import PASSWORD
 from tests.helpers import csrf_token, sign_in
 
+# A production key as `secrets.token_hex(32)` makes one.
+STRONG_KEY = "9bed5603f2670b1929ea8aae989fe2a73eb9b6440b85be7e38dad784e3adccc0"
+
 
 def test_sign_in_page_has_email_and_password_fields(client):
     html = client.get("/auth/login").get_data(as_text=True)
@@ -188,7 +191,11 @@ def test_create_user_command_prompts_for_the_password(app, runner, monkeypatch):
 
 @pytest.mark.parametrize("key, why", [("changeme", "published or common"), ("test-secret", "published or common"),
                                       ("a-short-key-of-24-chars!", "is 24 characters long"),
-                                      ("ab" * 20, "repeats 2 characters")])
+                                      ("ab" * 20, "repeats 2 characters"),
+                                      ("your-secret-key-here-change-me-in-production", "reads as a placeholder"),
+                                      ("12345678901234567890123456789012", "runs in sequence"),
+                                      ("0123456789abcdef0123456789abcdef", "runs in sequence"),
+                                      ("Kx7#pQ2!mZ9$" * 3, "repeats a pattern of 12 characters")])
 def test_production_refuses_a_secret_key_anyone_could_guess(db_url, monkeypatch, key, why):
     """A known key lets anyone sign the trusted-device cookie (and so skip an account's sign-in delay)."""
     from scorecard.config import Config
@@ -199,7 +206,7 @@ def test_production_refuses_a_secret_key_anyone_could_guess(db_url, monkeypatch,
     with pytest.raises(RuntimeError, match=why) as refused:
         create_app({"SQLALCHEMY_DATABASE_URI": db_url})
     assert "python3 -c 'import secrets; print(secrets.token_hex(32))'" in str(refused.value), "a command Debian has"
-    strong = "9f" + "0123456789abcdef" * 4
+    strong = STRONG_KEY
     monkeypatch.setenv("SECRET_KEY", strong)
     monkeypatch.setattr(Config, "SECRET_KEY", strong)
     app = create_app({"SQLALCHEMY_DATABASE_URI": db_url})
@@ -319,7 +326,7 @@ def test_a_database_that_cannot_be_reached_is_said_in_a_line_not_a_traceback(tmp
     import subprocess
     import sys
 
-    env = dict(os.environ, SCORECARD_ENV="development", SECRET_KEY="9f" + "0123456789abcdef" * 4,
+    env = dict(os.environ, SCORECARD_ENV="development", SECRET_KEY=STRONG_KEY,
                DATABASE_URL="postgresql://scorecard@127.0.0.1:9/scorecard")  # nothing listens on port 9
     done = subprocess.run([sys.executable, "-m", "scorecard.cli", "db", "upgrade"], env=env, capture_output=True,
                           text=True, timeout=120)
@@ -390,7 +397,7 @@ def test_a_setting_the_app_cannot_read_stops_it_naming_the_variable(tmp_path, se
     # gunicorn's master says it in one line too, not a traceback from every worker
     gunicorn = Path(sys.executable).with_name("gunicorn")
     served = subprocess.run([str(gunicorn), "-c", "python:scorecard.gunicorn_conf", "--check-config", "wsgi:app"],
-                            env={**env, "SCORECARD_ENV": "production", "SECRET_KEY": "9f" + "0123456789abcdef" * 4},
+                            env={**env, "SCORECARD_ENV": "production", "SECRET_KEY": STRONG_KEY},
                             capture_output=True, text=True, timeout=120, cwd=Path(__file__).parents[1])
     assert served.returncode != 0 and said in served.stderr and "Traceback" not in served.stderr, served.stderr[-800:]
 
@@ -676,7 +683,7 @@ def test_a_database_server_that_answers_nothing_is_said_unreachable_not_unmigrat
         silent.bind(("127.0.0.1", 0))
         silent.listen(16)  # the kernel completes each connection; nothing ever answers on it
         port = silent.getsockname()[1]
-        env = dict(os.environ, SCORECARD_ENV="development", SECRET_KEY="9f" + "0123456789abcdef" * 4,
+        env = dict(os.environ, SCORECARD_ENV="development", SECRET_KEY=STRONG_KEY,
                    DATABASE_URL=f"postgresql://scorecard@127.0.0.1:{port}/scorecard?connect_timeout=1")
         done = subprocess.run([sys.executable, "-m", "scorecard.cli", *command], env=env, capture_output=True,
                               text=True, timeout=120)
