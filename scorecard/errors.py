@@ -143,6 +143,17 @@ def _description(code: int, error) -> str | None:
     return description
 
 
+# Flask-WTF's reasons that a proxy set up wrong gives every form: the operator's log says where to look.
+PROXY_HINTS = {"The referrer does not match the host.": (" (behind a proxy: does it pass on the Host header the "
+                                                         "browser sent, and SCORECARD_TRUSTED_PROXIES its scheme?)")}
+
+
+def _log_refused_form(reason: str) -> None:
+    """The reason a form was refused, for the operator: the page says only that it could not be checked
+    (the same words whatever the reason), and a proxy that rewrites the Host refuses every sign-in."""
+    log.warning("form refused, %s %s: %s%s", request.method, request.path, reason, PROXY_HINTS.get(reason, ""))
+
+
 def _handler(code):
     def handle(error):
         if code == 500:
@@ -154,6 +165,7 @@ def _handler(code):
         headers = [(k, v) for k, v in error.get_headers() if k.lower() != "content-type"] \
             if isinstance(error, HTTPException) else []
         if isinstance(error, CSRFError):  # Flask-WTF's own words ("The CSRF tokens do not match.") name its code
+            _log_refused_form(error.description)
             plain_http = "session token is missing" in (description or "") and not request.is_secure \
                 and current_app.config["SESSION_COOKIE_SECURE"]
             description = PLAIN_HTTP if plain_http else FORM_NOT_CHECKED

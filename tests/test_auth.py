@@ -287,6 +287,26 @@ def test_a_form_posted_over_plain_http_to_a_secure_site_says_to_use_https(db_url
         db.engine.dispose()
 
 
+def test_a_refused_forms_reason_is_logged_for_the_operator(db_url, monkeypatch, caplog):
+    """A proxy that passes on its own Host refused every sign-in over HTTPS ("the referrer does not match the
+    host"); the page says only that the form could not be checked, and no log said why."""
+    monkeypatch.delenv("SCORECARD_ENV", raising=False)
+    app = create_app({"SQLALCHEMY_DATABASE_URI": db_url, "SECRET_KEY": "x"})
+    client = app.test_client()
+    base = "https://scorecard.example.gov"
+    page = client.get(f"{base}/auth/login").get_data(as_text=True)
+    with caplog.at_level("WARNING", logger="scorecard.errors"):
+        refused = client.post(f"{base}/auth/login", headers={"Referer": "https://127.0.0.1:8000/auth/login"},
+                              data={"email": "nobody@test.gov", "password": "guess-guess-guess",
+                                    "csrf_token": csrf_token(page)})
+    assert refused.status_code == 400 and "referrer" not in refused.get_data(as_text=True)
+    [said] = [r.getMessage() for r in caplog.records if r.name == "scorecard.errors"]
+    assert said.startswith("form refused, POST /auth/login: The referrer does not match the host. (behind a "
+                           "proxy: does it pass on the Host header"), said
+    with app.app_context():
+        db.engine.dispose()
+
+
 def test_the_dashboards_reload_check_is_refused_as_json_like_their_callbacks(client):
     callback = client.post("/dashboards/_dash-update-component", json={})
     for response in (client.get("/dashboards/_reload-hash"), callback):
