@@ -841,7 +841,8 @@ def test_a_decision_keeps_the_proposal_it_answered_when_the_findings_move_on(eva
     assert (f"Proposed {then['rating']}" in words and f"by the rule {then['rule']} version {then['version']}"
             in words), words
     assert f"It read {len(read)} observation" in words and ", ".join(map(str, batches)) in words, words
-    assert f"Finding {then['id']} : {requirement_text} has been evaluated again since" in words, words
+    assert f"Finding {then['id']} : {requirement_text} has changed since" in words, words
+    assert words.count("unchanged since") == words.count("Finding ") - 1, "the others, evaluated again, are the same"
 
     api = client.get(f"/api/v1/plans/{plan_id}", headers={"Authorization": f"Bearer {secret}"}).get_json()
     kept = next(e for e in api["elements"] if e["id"] == element_id)["decision"]["basis"]

@@ -30,7 +30,7 @@ def entry(requirement: PlanRequirement, source, *, rule_key: Optional[str] = Non
     (its rule read from it), a rules engine's draft of one (the rule given), or None (no proposal)."""
     out = {"requirement_id": requirement.id, "requirement": requirement.text, "rating": None, "finding_id": None,
            "rule": None, "rule_version": None, "period": None, "evaluated_at": None, "explanation": None,
-           "inputs": [], "observations": None, "import_batches": []}
+           "inputs": [], "observations": None, "import_batches": [], "fingerprint": None}
     if source is None:
         return out
     stored = isinstance(source, Finding)
@@ -39,7 +39,8 @@ def entry(requirement: PlanRequirement, source, *, rule_key: Optional[str] = Non
                rule=source.rule_version.rule.key if stored else rule_key,
                rule_version=source.rule_version.version if stored else rule_version,
                period=source.period, evaluated_at=when.isoformat() if when else None,
-               explanation=source.explanation, inputs=_inputs(source.inputs))
+               explanation=source.explanation, inputs=_inputs(source.inputs),
+               fingerprint=source.fingerprint if stored else None)  # what it said and read: changed since or not
     return out
 
 
@@ -61,7 +62,8 @@ def with_batches(session, entries: list[dict]) -> list[dict]:
 @dataclass
 class Answered:
     """One requirement's proposal as a decision answered it, for the plan page, with what became of its
-    finding since: "kept" (as it was), "re-evaluated" (it reads other data or rules now) or "deleted"."""
+    finding since: "kept" (as it was), "changed" (it says or reads something else now) or "deleted". A finding
+    evaluated again to the same result is kept: the rules stamp some anew at every evaluation."""
 
     requirement: str
     rating: Optional[int]
@@ -82,7 +84,7 @@ def answered(session, decisions) -> dict[int, list[Answered]]:
     # a decision on an element no rule rates (every requirement weighed by the official) has nothing to show
     kept = [d for d in decisions if d is not None and any(e.get("explanation") is not None for e in d.basis or ())]
     ids = {e["finding_id"] for d in kept for e in d.basis if e.get("finding_id")}
-    now = dict(session.execute(sa.select(Finding.id, Finding.evaluated_at).where(Finding.id.in_(ids))).all()
+    now = dict(session.execute(sa.select(Finding.id, Finding.fingerprint).where(Finding.id.in_(ids))).all()
                if ids else ())
     out = {}
     for decision in kept:
@@ -90,8 +92,8 @@ def answered(session, decisions) -> dict[int, list[Answered]]:
         for e in decision.basis:
             when = datetime.fromisoformat(e["evaluated_at"]) if e.get("evaluated_at") else None
             finding_id = e.get("finding_id")
-            state = None if finding_id is None else (
-                "deleted" if finding_id not in now else "kept" if now[finding_id] == when else "re-evaluated")
+            state = None if finding_id is None else "deleted" if finding_id not in now else (
+                "kept" if now[finding_id] == e.get("fingerprint") else "changed")
             lines.append(Answered(e["requirement"], e.get("rating"), e.get("rule"), e.get("rule_version"),
                                   e.get("period"), when, e.get("explanation") or "", e.get("observations"),
                                   e.get("import_batches") or [], finding_id, state))
