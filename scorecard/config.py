@@ -272,7 +272,7 @@ CONFIGS = {"production": Config, "development": DevelopmentConfig}
 # A SECRET_KEY set for production is at least this long and none of these (published or guessable).
 SECRET_KEY_MIN_LENGTH = 32
 # Words a key copied from a tutorial or a template holds ("your-secret-key-here-change-me"): a random one
-# of 32 characters or more holds none of them but by a chance of about one in ten thousand.
+# of 32 characters or more holds one by a chance of less than one in a million (a hex key none at all).
 PLACEHOLDER_WORDS = ("change", "replace", "example", "placeholder", "yoursecret", "secretkey", "insert", "sample")
 KNOWN_SECRETS = {"test-secret", "changeme", "change-me", "secret", "secret-key", "secretkey", "development",
                  "dev", "password", "...", "one key on every host", "live-secret"}
