@@ -403,18 +403,6 @@ class CommitmentSink(TrackedSink):
                       "by its id must carry the version from the downloaded file, which guards against "
                       "overwriting someone else's save; download the commitments again and make the change there")
             return False  # refused (the whole file is), and the row's other problems are named too
-        if version is None and record.get("id") is None:
-            # named by its title alone (a row someone typed, or a sheet re-sent that made it): nothing tells
-            # whether the commitment was saved after the file was made, so a change is a conflict, never written
-            differ = self.tracker.differences(Commitment, current, dict(values))
-            if not differ:
-                return False
-            return self._left_out(row, f"{CONFLICT} {row}: commitment #{current.id} ({function.code}: "
-                                  f"{current.title}) is stored already, and this row names it by its title alone, "
-                                  "without the id and version a download of the commitments gives: nothing tells "
-                                  "whether it was saved after this file was made, so this row is not imported. "
-                                  "Download the commitments and make the change in its row, or on the "
-                                  "commitment's page.", differ, values)
         if version is None or version == current.version:
             return False
         if version > current.version:
@@ -424,22 +412,18 @@ class CommitmentSink(TrackedSink):
         differ = self.tracker.differences(Commitment, current, dict(values))
         if not differ:
             return False  # the file asks for what is stored now: nothing to write, nothing to lose
+        file_values = {f: encode(values[f]) for f in differ}
+        now = {f: encode(v) for f, v in differ.items()}
+        names = Names(self.session, [file_values, now])
         latest = max(current.updates, key=lambda u: (u.at, u.id), default=None)
         by = ""
         if latest is not None:
             who = person(self.session.get(User, latest.user_id) if latest.user_id else None)
             by = f", last by {who} at {moment(latest.at)}"
-        return self._left_out(row, f"{CONFLICT} {row}: commitment #{current.id} ({function.code}: {current.title}) "
-                              f"was saved after this file was downloaded (the file has version {version}; it is now "
-                              f"at version {current.version}{by}), so this row is not imported. Download the "
-                              "commitments again, or make the change on the commitment's page.", differ, values)
-
-    def _left_out(self, row, lead: str, differ: dict, values) -> bool:
-        """Leave the row out as a conflict: a warning of `lead` and each field that differs, with both values."""
-        file_values = {f: encode(values[f]) for f in differ}
-        now = {f: encode(v) for f, v in differ.items()}
-        names = Names(self.session, [file_values, now])
-        lines = [lead]
+        lines = [f"{CONFLICT} {row}: commitment #{current.id} ({function.code}: {current.title}) was saved after "
+                 f"this file was downloaded (the file has version {version}; it is now at version {current.version}"
+                 f"{by}), so this row is not imported. Download the commitments again, or make the change on the "
+                 "commitment's page."]
         for field in _ordered(differ):
             lines.append(f"{_label(field)}: the file has {_shown(names.words(field, file_values[field]))!r}; "
                          f"now {_shown(names.words(field, now[field]))!r}")
