@@ -711,6 +711,38 @@ def test_a_row_updating_by_id_without_its_version_is_refused_not_written_over_a_
         assert stored() == before
 
 
+def test_a_row_naming_its_commitment_by_title_alone_is_a_conflict_over_someone_elses_save(demo, tmp_path):
+    """A sheet that made a commitment (no id, no version) sent again after a colleague saved it on the web
+    turned "off track" back to "on track", blanked the next step and put the due date back: with neither id nor
+    version nothing tells whether it was made before that save. A change over someone else's save is left out
+    as a conflict naming each field; over the sender's own it is theirs to make; a new title makes a new one."""
+    header = ["id", "function", "title", "status", "reason", "next_step", "due_date", "version"]
+    sheet = [None, "CFO", "Brief OMB on CX budget exhibits", "on_track", None, None, "2027-04-30", None]
+    with demo.app_context():
+        officer = user(CFO_OFFICER).id
+        made = run_import(db.session, write_xlsx(tmp_path / "mine.xlsx", header, [sheet]), user_id=officer)
+        assert made.status == "imported" and made.plan.counts["inserted"] == 1, made.errors
+        own = run_import(db.session, write_xlsx(tmp_path / "own.xlsx", header, [sheet[:5] + ["Draft it.", *sheet[6:]]]),
+                         user_id=officer)
+        assert own.status == "imported" and own.plan.counts["updated"] == 1 and not own.warnings, own.errors
+        target = commitment("Brief OMB on CX budget exhibits")
+        update_commitment(db.session, target, {"status": CommitmentStatus.off_track, "reason": "OMB moved it up.",
+                                               "next_step": "Assign two analysts.", "due_date": date(2027, 3, 15)},
+                          user=user(ADMIN), version=target.version)
+        before = stored()
+        path = write_xlsx(tmp_path / "resent.xlsx", header, [sheet, [None, "CFO", "A new one", "not_started", None,
+                                                                     None, "2027-06-30", None]])
+        result = run_import(db.session, path, user_id=officer)
+        assert result.status == "imported" and result.plan.counts == {"inserted": 1, "updated": 0, "unchanged": 0,
+                                                                       "removed": 0}, (result.status, result.errors)
+        [warning] = [w for w in result.warnings if "by its title" in w]
+        assert warning.startswith(f"Conflict on row 2: commitment #{target.id} (CFO: Brief OMB on CX budget "
+                                  "exhibits) was last saved by "), warning
+        assert "Status: the file has 'On track'; now 'Off track'" in warning, warning
+        assert "Due date: the file has '2027-04-30'; now '2027-03-15'" in warning, warning
+        assert {k: v for k, v in stored().items() if k in before} == before, "the colleague's save stands"
+
+
 def test_a_title_written_on_two_lines_in_the_file_is_refused_naming_its_row(demo):
     """A cell's line break (Alt+Enter) went into the title, which the web form then showed on one line."""
     officer = signed_in(demo, CFO_OFFICER)

@@ -334,8 +334,15 @@ def test_leaders_change_only_the_status_of_their_own_commitments(demo, tmp_path)
         moved = run_import(db.session, write_xlsx(tmp_path / "l2.xlsx", header, [
             ["CFO", mine.title, "at_risk", "Procurement slipped", date(2030, 1, 1)]]), user_id=user.id)
         assert_error(moved, 2, "Due date", "2030-01-01", "only the status and reason")
-        ok = run_import(db.session, write_xlsx(tmp_path / "l3.xlsx", header[:4], [
+        # By its title alone over an officer's save, the row is a conflict (nothing tells whether it was written
+        # before that save); by its id and version, as a download of the leader's commitments gives them, it is
+        # the leader's to make.
+        typed = run_import(db.session, write_xlsx(tmp_path / "l3.xlsx", header[:4], [
             ["CFO", mine.title, "at_risk", "Procurement slipped"]]), user_id=user.id)
+        assert typed.status == "imported" and typed.plan.counts["updated"] == 0, typed.errors
+        assert any("names it by its title alone" in w for w in typed.warnings), typed.warnings
+        ok = run_import(db.session, write_xlsx(tmp_path / "l4.xlsx", ["ID", *header[:4], "Version"], [
+            [mine.id, "CFO", mine.title, "at_risk", "Procurement slipped", mine.version]]), user_id=user.id)
         assert ok.status == "imported", ok.errors
         assert commitment(mine.title).status is CommitmentStatus.at_risk
 

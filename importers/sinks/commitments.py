@@ -135,6 +135,8 @@ class CommitmentSink(TrackedSink):
             return None
         if self._is_leader and not self._leader_may(row, record, current, values):
             return None
+        if current is not None and self._saved_by_another(row, record, function, current, values):
+            return None  # before the form's rules: what the row would undo is no change the sender asked for
         if not self._domain_allows(row, record, function, current, values):
             return None
         return row, record, function, current, values
@@ -412,24 +414,50 @@ class CommitmentSink(TrackedSink):
         differ = self.tracker.differences(Commitment, current, dict(values))
         if not differ:
             return False  # the file asks for what is stored now: nothing to write, nothing to lose
-        file_values = {f: encode(values[f]) for f in differ}
-        now = {f: encode(v) for f, v in differ.items()}
-        names = Names(self.session, [file_values, now])
         latest = max(current.updates, key=lambda u: (u.at, u.id), default=None)
         by = ""
         if latest is not None:
             who = person(self.session.get(User, latest.user_id) if latest.user_id else None)
             by = f", last by {who} at {moment(latest.at)}"
-        lines = [f"{CONFLICT} {row}: commitment #{current.id} ({function.code}: {current.title}) was saved after "
-                 f"this file was downloaded (the file has version {version}; it is now at version {current.version}"
-                 f"{by}), so this row is not imported. Download the commitments again, or make the change on the "
-                 "commitment's page."]
+        return self._left_out(row, f"{CONFLICT} {row}: commitment #{current.id} ({function.code}: {current.title}) "
+                              f"was saved after this file was downloaded (the file has version {version}; it is now "
+                              f"at version {current.version}{by}), so this row is not imported. Download the "
+                              "commitments again, or make the change on the commitment's page.", differ, values)
+
+    def _left_out(self, row, lead: str, differ: dict, values) -> bool:
+        """Leave the row out as a conflict: a warning of `lead` and each field that differs, with both values."""
+        file_values = {f: encode(values[f]) for f in differ}
+        now = {f: encode(v) for f, v in differ.items()}
+        names = Names(self.session, [file_values, now])
+        lines = [lead]
         for field in _ordered(differ):
             lines.append(f"{_label(field)}: the file has {_shown(names.words(field, file_values[field]))!r}; "
                          f"now {_shown(names.words(field, now[field]))!r}")
         self.warnings.append("\n".join(lines))
         self.conflict_rows.add(row)
         return True
+
+    def _saved_by_another(self, row, record, function, current, values) -> bool:
+        """True (the row is left out) when a row naming its commitment by title alone (no id, no version: a
+        sheet someone typed, or one sent again that made the commitment), sent by someone signed in, would
+        change a commitment someone else saved last: nothing tells whether the file was made before that save
+        (a sheet sent again turned a colleague's "off track" back to "on track"). A warning names each field
+        with both values. The person's own last save is theirs to change; the command line is trusted."""
+        if self.user is None or record.get("id") is not None or record.get("version") is not None:
+            return False
+        latest = max(current.updates, key=lambda u: (u.at, u.id), default=None)
+        if latest is None or latest.user_id == self.user.id:
+            return False
+        differ = self.tracker.differences(Commitment, current, dict(values))
+        if not differ:
+            return False
+        who = person(self.session.get(User, latest.user_id) if latest.user_id else None)
+        return self._left_out(row, f"{CONFLICT} {row}: commitment #{current.id} ({function.code}: {current.title}) "
+                              f"was last saved by {who} at {moment(latest.at)}, and this row names it by its title "
+                              "alone, without the id and version a download of the commitments gives: nothing tells "
+                              "whether this file was made before that save, so the row is not imported. Download the "
+                              "commitments and make the change in its row, or on the commitment's page.",
+                              differ, values)
 
     def _domain_allows(self, row, record, function, current, values) -> bool:
         """The web form's rules for the commitment as the row leaves it; each refused field is named

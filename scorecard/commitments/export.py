@@ -172,7 +172,9 @@ def _workbook(rows: list[tuple], today: date, out: Path) -> int:
         "confirm to save.",
         "Leave id, function and version as they are. A commitment someone saved on the web after this download "
         "is a conflict: its row is shown beside the current values and not imported. Download again to edit it.",
-        "Uploading this file unchanged changes nothing. Rows you add without an id create new commitments.",
+        "Uploading this file unchanged changes nothing. Rows you add without an id create new commitments; such a "
+        "row sent again, once someone else has saved its commitment, changes nothing on it (a conflict is shown): "
+        "edit the commitment in a fresh download, where its row has its id and version.",
         "You may update only the commitments you may change on the web (an officer their function's; a leader "
         "the status and reason of their own), under the same rules as the web form.",
     ):
