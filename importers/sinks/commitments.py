@@ -414,15 +414,16 @@ class CommitmentSink(TrackedSink):
         differ = self.tracker.differences(Commitment, current, dict(values))
         if not differ:
             return False  # the file asks for what is stored now: nothing to write, nothing to lose
-        latest = max(current.updates, key=lambda u: (u.at, u.id), default=None)
-        by = ""
-        if latest is not None:
-            who = person(self.session.get(User, latest.user_id) if latest.user_id else None)
-            by = f", last by {who} at {moment(latest.at)}"
+        latest = _latest_update(current)
+        by = "" if latest is None else f", last by {self._who(latest)} at {moment(latest.at)}"
         return self._left_out(row, f"{CONFLICT} {row}: commitment #{current.id} ({function.code}: {current.title}) "
                               f"was saved after this file was downloaded (the file has version {version}; it is now "
                               f"at version {current.version}{by}), so this row is not imported. Download the "
                               "commitments again, or make the change on the commitment's page.", differ, values)
+
+    def _who(self, update: CommitmentUpdate) -> str:
+        """Who saved `update`, in the history's words (the command line when no one signed in)."""
+        return person(self.session.get(User, update.user_id) if update.user_id else None)
 
     def _left_out(self, row, lead: str, differ: dict, values) -> bool:
         """Leave the row out as a conflict: a warning of `lead` and each field that differs, with both values."""
@@ -445,18 +446,17 @@ class CommitmentSink(TrackedSink):
         with both values. The person's own last save is theirs to change; the command line is trusted."""
         if self.user is None or record.get("id") is not None or record.get("version") is not None:
             return False
-        latest = max(current.updates, key=lambda u: (u.at, u.id), default=None)
+        latest = _latest_update(current)
         if latest is None or latest.user_id == self.user.id:
             return False
         differ = self.tracker.differences(Commitment, current, dict(values))
         if not differ:
             return False
-        who = person(self.session.get(User, latest.user_id) if latest.user_id else None)
         return self._left_out(row, f"{CONFLICT} {row}: commitment #{current.id} ({function.code}: {current.title}) "
-                              f"was last saved by {who} at {moment(latest.at)}, and this row names it by its title "
-                              "alone, without the id and version a download of the commitments gives: nothing tells "
-                              "whether this file was made before that save, so the row is not imported. Download the "
-                              "commitments and make the change in its row, or on the commitment's page.",
+                              f"was last saved by {self._who(latest)} at {moment(latest.at)}, and this row names it "
+                              "by its title alone, without the id and version a download of the commitments gives: "
+                              "nothing tells whether this file was made before that save, so the row is not imported. "
+                              "Download the commitments and make the change in its row, or on the commitment's page.",
                               differ, values)
 
     def _domain_allows(self, row, record, function, current, values) -> bool:
@@ -547,6 +547,11 @@ def _found(find, value, column, problems):
     except Unknown as error:
         problems.append((column, value, str(error)))
         return None
+
+
+def _latest_update(commitment: Commitment) -> Optional[CommitmentUpdate]:
+    """A commitment's latest history row, its last save (None: never saved since it was made without one)."""
+    return max(commitment.updates, key=lambda u: (u.at, u.id), default=None)
 
 
 def _latest_note(commitment: Commitment):

@@ -25,16 +25,17 @@ def _inputs(items) -> list[dict]:
 
 
 def entry(requirement: PlanRequirement, source, *, rule_key: Optional[str] = None,
-          rule_version: Optional[int] = None, evaluated_at: Optional[datetime] = None) -> dict:
+          rule_version: Optional[int] = None) -> dict:
     """One requirement's proposal as a decision answered it. `source`: the stored finding that made it
-    (its rule read from it), a rules engine's draft of one (the rule given), or None (no proposal)."""
+    (its rule and when it was evaluated read from it), a rules engine's draft of one (the rule given; not
+    stored, so evaluated at no time to name), or None (no proposal)."""
     out = {"requirement_id": requirement.id, "requirement": requirement.text, "rating": None, "finding_id": None,
            "rule": None, "rule_version": None, "period": None, "evaluated_at": None, "explanation": None,
            "inputs": [], "observations": None, "import_batches": [], "fingerprint": None}
     if source is None:
         return out
     stored = isinstance(source, Finding)
-    when = source.evaluated_at if stored else evaluated_at
+    when = source.evaluated_at if stored else None
     out.update(rating=source.rating, finding_id=source.id if stored else None,
                rule=source.rule_version.rule.key if stored else rule_key,
                rule_version=source.rule_version.version if stored else rule_version,
