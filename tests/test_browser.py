@@ -125,8 +125,8 @@ def test_executive_follows_a_proposed_rating_to_its_why_page(server, browser, tm
     wait = WebDriverWait(browser, 60)
     wait.until(ec.url_to_be(server + "/"))
     browser.get(server + "/plans/")
-    plans = [a.get_attribute("href") for a in browser.find_elements(By.CSS_SELECTOR, "main table a")]
-    for href in plans:
+    links = []
+    for href in _listed(browser, "main table a", "plan"):
         browser.get(href)
         links = browser.find_elements(By.CSS_SELECTOR, "a.why-link")
         if links:
@@ -139,23 +139,28 @@ def test_executive_follows_a_proposed_rating_to_its_why_page(server, browser, tm
     browser.save_screenshot(str(tmp_path / "why.png"))
 
 
-def _first_commitment(browser) -> str:
-    """The address of the first commitment the list shows, waited for (a page asked while the suite's other
+def _listed(browser, css: str, what: str) -> list[str]:
+    """The addresses of the links a list page shows (`css`), waited for (a page asked while the suite's other
     worker loads the machine), else a failure that says what the page showed instead."""
     from selenium.common.exceptions import TimeoutException
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import WebDriverWait
 
     def listed(b):
-        return [a.get_attribute("href") for a in b.find_elements(By.CSS_SELECTOR, "tr[data-commitment] a")
+        return [a.get_attribute("href") for a in b.find_elements(By.CSS_SELECTOR, css)
                 if a.get_attribute("href").rstrip("/").split("/")[-1].isdigit()]
     for _ in range(3):
         try:
-            return WebDriverWait(browser, 20).until(listed)[0]
+            return WebDriverWait(browser, 20).until(listed)
         except TimeoutException:
             browser.refresh()
-    raise AssertionError(f"no commitment listed at {browser.current_url}: "
+    raise AssertionError(f"no {what} listed at {browser.current_url}: "
                          f"{browser.find_element(By.TAG_NAME, 'body').text[:800]}")
+
+
+def _first_commitment(browser) -> str:
+    """The address of the first commitment the list shows."""
+    return _listed(browser, "tr[data-commitment] a", "commitment")[0]
 
 
 def test_a_refused_form_moves_the_focus_to_what_it_says(server, browser, tmp_path):
