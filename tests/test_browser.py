@@ -877,3 +877,41 @@ def test_a_pasted_reason_longer_than_the_box_takes_is_counted_not_cut(server, br
     shown_again = browser.find_element(By.CSS_SELECTOR, ".usa-form-group:has(#reason) ~ .usa-character-count__status")
     assert shown_again.text == "1,214 characters over limit", "counted as the page opens, not when a key is pressed"
     browser.save_screenshot(str(tmp_path / "over-limit.png"))
+
+
+def test_a_printed_dashboard_keeps_every_column_of_its_table_and_fits_its_chart_to_the_paper(server, browser):
+    """Printed for a meeting, the heatmap's table lost what its scrolling region did not show (status, rule
+    finding, question, import batch) and a chart drawn for a wide window was cut at the paper's edge."""
+    import base64
+    import io
+    import re
+
+    from pypdf import PdfReader
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    sign_in(browser, server, "executive@demo.cx.gov")
+    wait = WebDriverWait(browser, 60)
+    wait.until(lambda d: "/auth/login" not in d.current_url)
+    browser.set_window_size(1400, 1000)
+    browser.get(server + "/dashboards/heatmap")
+    wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#heatmap-graph .heatmaplayer"))
+    browser.find_element(By.ID, "heatmap-table-toggle").click()
+    rows = wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#heatmap-table tbody tr"))
+    last_cells = [row.find_elements(By.CSS_SELECTOR, "td")[-1].text for row in rows[:5]]
+    assert all(re.fullmatch(r"batch \d+", cell) for cell in last_cells), last_cells  # the import batch
+    assert browser.execute_script("var r = document.querySelector('#heatmap-table .dash-table-wrap');"
+                                  "return r.scrollWidth > r.clientWidth"), "on screen the table scrolls in its region"
+    pdf = browser.execute_cdp_cmd("Page.printToPDF", {"paperWidth": 8.5, "paperHeight": 11})
+    printed = " ".join("".join(page.extract_text() for page in PdfReader(io.BytesIO(base64.b64decode(pdf["data"])))
+                               .pages).split())
+    for cell in last_cells:
+        assert cell in printed, f"{cell!r} was not printed"
+    # A chart wider than the paper is scaled to it while it prints, and drawn at its own size again after.
+    widths = "return Array.from(document.querySelectorAll('.js-plotly-plot .svg-container')," \
+             " c => c.getBoundingClientRect().width)"
+    assert max(browser.execute_script(widths)) > 680
+    browser.execute_script("window.dispatchEvent(new Event('beforeprint'))")
+    assert max(browser.execute_script(widths)) <= 681
+    browser.execute_script("window.dispatchEvent(new Event('afterprint'))")
+    assert max(browser.execute_script(widths)) > 680
