@@ -450,6 +450,40 @@ def test_a_briefing_with_greek_and_cyrillic_reads_them_back_from_the_pdf():
         assert words in text, text
 
 
+def test_text_the_font_lacks_keeps_its_words_in_the_metadata_bookmarks_and_the_structure():
+    """An agency named in Chinese read "Agence ???" in the PDF's title, subject, XMP title and bookmarks (which
+    need no font), and a screen reader read "?" for each character the font has not: each element drawn
+    otherwise carries the text as written (/ActualText)."""
+    from dashboards.briefing.content import Briefing, Section
+    from dashboards.tables import Column, Table
+
+    agency, title = "Agence d’Essai 中文署", "Café — 中文服务 🎉"
+    table = Table("Commitments 中文", [Column("title", "Title", row_header=True), Column("reason", "Reason 理由")],
+                  [{"title": title, "reason": "Vendor delays."}], name="t")
+    made = Briefing(f"CX briefing: {agency}, FY2026-Q4", "FY2026-Q4", agency, "exec@test.gov",
+                    datetime(2026, 12, 1, 8, 0), [Section("glance", "At a glance 概要", "Notes.", table)])
+    reader = PdfReader(io.BytesIO(pdf.render(made)))
+    assert reader.metadata.title == made.title and agency in reader.metadata.subject
+    assert reader.xmp_metadata.dc_title == {"x-default": made.title}
+    top, sections = reader.outline
+    assert top.title == made.title and sections[0].title == "At a glance 概要"
+    assert "Agence d’Essai ???" in pdf_text(pdf.render(made)), "drawn: the font has no Chinese characters"
+    actual = {}
+
+    def walk(node):
+        node = node.get_object()
+        if "/S" in node and "/ActualText" in node:
+            actual[node["/S"]] = actual.get(node["/S"], []) + [node["/ActualText"]]
+        kids = node.get("/K", [])
+        for kid in kids if isinstance(kids, list) else []:
+            if hasattr(kid, "get_object") and isinstance(kid.get_object(), dict):
+                walk(kid)
+    walk(reader.trailer["/Root"]["/StructTreeRoot"])
+    assert made.title in actual["/H1"] and "At a glance 概要" in actual["/H2"]
+    assert actual["/Caption"] == ["Commitments 中文"] and actual["/TH"] == ["Reason 理由", title]
+    assert "Vendor delays." not in actual.get("/TD", []), "text the font draws as written needs none"
+
+
 def test_a_pdf_tables_header_row_never_ends_a_page_without_its_first_row():
     """The red programs' table began at a page's foot: its header row drawn there, its first row (tall with
     the leaders answering for it) overleaf under a second header. A section now starts on a new page when

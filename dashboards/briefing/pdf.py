@@ -8,9 +8,11 @@ fpdf2 builds a flat structure tree of its own (for images' alternative texts and
 titles); the nested tree here is built on its structure classes, which is why pyproject pins
 fpdf2 below 2.9. The text is set in DejaVu Sans Condensed (bundled, its glyphs embedded): Latin,
 Greek and Cyrillic, dashes, quotes and arrows as written; a character it lacks is written in its
-nearest spelling, else "?". A section longer than PDF_ROWS rows shows its first
-rows (the first of each kind, for a section of several) and says so; the workbook carries every
-row. A table of WIDE columns or more is set on landscape pages of its own."""
+nearest spelling, else "?", and the element holding it carries the text as written (/ActualText), which
+a screen reader reads, as the title, subject and bookmarks do (they need no font). A section longer
+than PDF_ROWS rows shows its first rows (the first of each kind, for a section of several) and says
+so; the workbook carries every row. A table of WIDE columns or more is set on landscape pages of its
+own."""
 import re
 import unicodedata
 from contextlib import contextmanager
@@ -26,7 +28,7 @@ from fpdf.annotations import PDFAnnotation
 from fpdf.enums import MethodReturnValue, PageOrientation, XPos, YPos
 from fpdf.prefs import ViewerPreferences
 from fpdf.structure_tree import NumberTree, StructElem, StructureTreeBuilder
-from fpdf.syntax import PDFObject
+from fpdf.syntax import PDFObject, PDFString
 
 from dashboards.briefing.content import Briefing
 from dashboards.tables import COUNT, NUMBER, Table
@@ -81,13 +83,15 @@ def drawable(text) -> str:
 
 
 class _Elem(StructElem):
-    """A structure element that may carry attributes (/A), as table header cells do."""
+    """A structure element that may carry attributes (/A), as table header cells do, and the text as written
+    where the font drew another spelling (/ActualText)."""
 
-    __slots__ = ("a",)
+    __slots__ = ("a", "actual_text")
 
     def __init__(self, *args, attributes: Optional[str] = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.a = attributes
+        self.actual_text = None
 
 
 def _xmp(title: str) -> str:
@@ -173,12 +177,12 @@ class TaggedPDF(FPDF):
         self.set_margins(16, 16, 16)
         for style, name in FONT_FILES.items():
             self.add_font(FONT, style, FONTS / name)
-        self.set_title(drawable(title))
+        self.set_title(title)
         self.set_lang("en-US")
         self.set_author("CX Scorecard")
         self.set_creator("CX Scorecard")
         self.viewer_preferences = ViewerPreferences(display_doc_title=True)
-        self.set_xmp_metadata(_xmp(drawable(title)))  # the title and language where PDF/UA checkers read them
+        self.set_xmp_metadata(_xmp(title))  # the title and language where PDF/UA checkers read them
         self.alias_nb_pages()
         self.doc_title = drawable(title)
 
@@ -199,7 +203,9 @@ class TaggedPDF(FPDF):
             self._parents.pop()
 
     @contextmanager
-    def marked(self, tag: str, attributes: Optional[str] = None):
+    def marked(self, tag: str, attributes: Optional[str] = None, written: Optional[str] = None):
+        """A leaf element whose content is what is drawn inside; `written`, the text as written where the font
+        drew it otherwise (`drawable`), is its /ActualText."""
         tree = self.struct_builder
         spid = self._page_parents.setdefault(self.page, len(self._page_parents))
         tree.spid_per_page_number[self.page] = spid
@@ -207,6 +213,8 @@ class TaggedPDF(FPDF):
         owners = tree.struct_tree_root.parent_tree.nums[spid]
         mcid = len(owners)
         owners.append(self._element(tag, [mcid], attributes))
+        if written is not None and drawable(written) != written:
+            owners[-1].actual_text = PDFString(written)
         page = self.page
         self._out(f"/{tag} <</MCID {mcid}>> BDC")
         yield
@@ -268,12 +276,12 @@ class TaggedPDF(FPDF):
         else:
             self.multi_cell(width, LINE, text, align=align, new_x=XPos.RIGHT, new_y=YPos.TOP, padding=(0, 1))
 
-    def paragraph(self, text: str, *, tag: str = "P", size: float = 10, style: str = "", line: float = 5,
+    def paragraph(self, written: str, *, tag: str = "P", size: float = 10, style: str = "", line: float = 5,
                   space: float = 2):
-        text = drawable(text)
+        text = drawable(written)
         self.room_for(self.text_height(self.epw, text, size, style, line) + space)
         self.set_font(FONT, style, size)
-        with self.marked(tag):
+        with self.marked(tag, written=written):
             self.multi_cell(self.epw, line, text, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         self.ln(space)
 
@@ -282,7 +290,7 @@ class TaggedPDF(FPDF):
     def heading(self, text: str, level: int):
         size, line = self.HEADINGS[level]
         self.room_for(line + 30 if level > 1 else line)  # a heading does not sit alone at a page's foot
-        self.start_section(drawable(text), level=level - 1)
+        self.start_section(text, level=level - 1)  # a bookmark needs no font
         self.paragraph(text, tag=f"H{level}", size=size, style="B", line=line, space=1.5)
 
     def section_opening(self, heading: str, note: str, table: Optional[Table]) -> float:
@@ -307,7 +315,7 @@ class TaggedPDF(FPDF):
         with self.group("Table"):
             self.set_font(FONT, "I", 9)
             caption = drawable(table.caption)
-            with self.marked("Caption"):
+            with self.marked("Caption", written=table.caption):
                 self.multi_cell(self.epw, 4.5, caption, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
             self.ln(1)
             self._header_row(table, widths)
@@ -344,7 +352,7 @@ class TaggedPDF(FPDF):
             for column, width, text in zip(table.columns, widths, texts):
                 self.set_xy(x, y + 0.75)
                 self.set_font(FONT, "B", 8.5)
-                with self.marked("TH", "<</O /Table /Scope /Column>>"):
+                with self.marked("TH", "<</O /Table /Scope /Column>>", written=column.header):
                     self._cell(width, text, "R" if column.kind in (NUMBER, COUNT) else "L")
                 x += width
         self.set_xy(self.l_margin, y + height)
@@ -362,21 +370,28 @@ class TaggedPDF(FPDF):
                 tag, attributes = ("TH", "<</O /Table /Scope /Row>>") if column.row_header else ("TD", None)
                 align = "R" if column.kind in (NUMBER, COUNT) else "L"
                 href = row.get(column.link) if column.link else None
+                written = _written(column, row)
                 if href and href.startswith(("http://", "https://")) and text:  # the cell ▸ its Link ▸ text, link
                     with self.group(tag, attributes):
-                        with self.marked("Link"):
+                        with self.marked("Link", written=written):
                             self._cell(width, text, align)
                         self.tagged_link(self._parents[-1].k[-1], x, y, width, height, href, text)
                 else:
-                    with self.marked(tag, attributes):
+                    with self.marked(tag, attributes, written=written):
                         self._cell(width, text, align)
                 x += width
         self.set_xy(self.l_margin, y + height)
 
 
-def _cell_text(column, row: dict) -> str:
-    text = drawable(column.text(row.get(column.key)))
+def _written(column, row: dict) -> str:
+    """A cell's text as written, cut at MAX_CELL characters."""
+    text = column.text(row.get(column.key))
     return text if len(text) <= MAX_CELL else text[:MAX_CELL - 3] + "..."
+
+
+def _cell_text(column, row: dict) -> str:
+    """A cell's text as the font draws it (`drawable`)."""
+    return drawable(_written(column, row))
 
 
 def _widths(pdf: TaggedPDF, table: Table) -> list[float]:
@@ -430,7 +445,7 @@ def first_rows(rows: list[dict], limit: int, kinds: Optional[str] = None) -> lis
 
 def render(briefing: Briefing) -> bytes:
     pdf = TaggedPDF(briefing.title)
-    pdf.set_subject(drawable(f"The CX Scorecard overview of {briefing.period or 'no quarter'} for {briefing.agency}"))
+    pdf.set_subject(f"The CX Scorecard overview of {briefing.period or 'no quarter'} for {briefing.agency}")
     pdf.add_page()
     with pdf.group("Sect"):
         pdf.heading(briefing.title, 1)
