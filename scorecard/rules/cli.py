@@ -3,7 +3,8 @@ retire and simulate rules from the command line (safe to run from cron: one tran
 no prompts, exit status 1 on failure).
 
 `rules import FILE.json` saves each rule as a draft version (a rule already published with
-the same definition is left alone); `--publish` publishes them in the same transaction.
+the same definition is left alone); `--publish` publishes them in the same transaction, and a rule
+published by it, or by `rules publish` or `rules retire`, has the findings evaluated again at once.
 """
 import json
 from datetime import date
@@ -68,6 +69,8 @@ def import_command(path, publish):
     session.commit()
     for item in saved:
         click.echo(f"{item.key}: version {item.version} {item.status} ({item.action})")
+    if any(item.status == "published" and item.action != "unchanged" for item in saved):
+        click.echo(_evaluated_again(session))  # as `rules publish` does: a rule published judges the data now
 
 
 @rules_group.command("list")
