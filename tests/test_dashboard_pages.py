@@ -910,3 +910,28 @@ def test_the_status_tile_of_an_agency_without_results_does_not_offer_all_0_progr
     assert "The heatmap (no program has results this quarter)" in words
     assert page.heatmap_words(39) == "All 39 programs on the heatmap"
     assert page.heatmap_words(1) == "The program on the heatmap"
+
+
+def test_an_agency_without_plans_or_assessments_is_told_so_not_a_year_of_none(app, client_as):
+    """A new agency (its organisation in, no plan, no capacity assessment) read "Leaders with CX requirements,
+    FYNone", "FYNone total", "change from FY0" and "Leaders whose FYNone plans name the CFO"."""
+    from scorecard.extensions import db
+    from scorecard.models import Agency, Component, Function, Program
+
+    with app.app_context():
+        agency = Agency(code="NEW", name="New Department")
+        component = Component(agency=agency, code="C1", name="Field Office", is_hisp=True)
+        db.session.add_all([agency, component, Program(component=component, code="P1", name="Front Desk"),
+                            Function(code="CFO", name="Chief Financial Officer")])
+        db.session.commit()
+    client = client_as("executive")
+    client.get("/dashboards/_dash-dependencies")
+    answers = [answer(client, body("leaders-table.children", {"leaders-year.value": None})),
+               answer(client, body("leaders-graph.figure", {"leaders-year.value": None})),
+               answer(client, body("capacity-graph.figure", {"capacity-year.value": None})),
+               answer(client, body("function-title.children", {"function-code.value": "CFO"}))]
+    said = json.dumps(answers)
+    assert not re.search(r"FYNone|FY0\b|None (score|total|plans?)", said), re.findall(r".{60}FY(?:None|0\b).{20}", said)
+    assert "Leaders with CX requirements, no performance plans yet" in said
+    assert "This year&#39;s total" in said and "(no capacity assessment yet)" in said
+    assert "No performance plans yet." in said

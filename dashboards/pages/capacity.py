@@ -84,33 +84,55 @@ def scores_table(found: queries.Capacity) -> tables.Table:
                          "why": tables.finding_words(cell.finding_id),
                          "why_href": links.finding(cell.finding_id) if cell.finding_id else None,
                          "explanation": cell.evidence_explanation or "", "actions": cell.action_words})
-    year = found.fiscal_year
+    this, before = _years(found)
     return tables.Table(
-        caption=f"Capacity self-assessment scores by component and domain, FY{year}, with the FY{(year or 1) - 1} "
-                "score, the change, the rules' evidence score and the action plan",
+        caption=f"Capacity self-assessment scores by component and domain, {_year_of(found)}, with the score of "
+                "the year before, the change, the rules' evidence score and the action plan",
         columns=[tables.Column("component", "Component", link="href", row_header=True),
                  tables.Column("status", "Assessment"), tables.Column("domain", "Domain"),
-                 tables.Column("score", f"FY{year} score"),
-                 tables.Column("previous", f"FY{(year or 1) - 1} score"),
+                 tables.Column("score", f"{this} score"),
+                 tables.Column("previous", f"{before} score"),
                  tables.Column("change", "Change"),
                  tables.Column("evidence", "Rules' evidence score"),
                  tables.Column("period", "Evidence quarter"), tables.Column("why", "Why", link="why_href"),
                  tables.Column("explanation", "The rules' explanation (with its n)"),
                  tables.Column("actions", "Action-plan commitments")],
-        rows=rows, empty="No capacity assessment for this fiscal year.", name=f"capacity-FY{year}")
+        rows=rows, empty="No capacity assessment for this fiscal year.", name=_named("capacity", found))
+
+
+def _years(found: queries.Capacity) -> tuple[str, str]:
+    """The year shown and the one before, as the tables' columns name them ("FY2026", "FY2025"); before any
+    assessment, in words (they read "FYNone" and "FY0")."""
+    if found.fiscal_year is None:
+        return "This year's", "Previous year's"
+    return f"FY{found.fiscal_year}", f"FY{found.fiscal_year - 1}"
+
+
+def _year_of(found: queries.Capacity) -> str:
+    return f"FY{found.fiscal_year}" if found.fiscal_year is not None else "no capacity assessment yet"
+
+
+def _assessed_in(found: queries.Capacity) -> str:
+    return (f"of the components assessed in FY{found.fiscal_year}" if found.fiscal_year is not None
+            else "(no capacity assessment yet)")
+
+
+def _named(name: str, found: queries.Capacity) -> str:
+    return f"{name}-FY{found.fiscal_year}" if found.fiscal_year is not None else name
 
 
 def components_table(found: queries.Capacity) -> tables.Table:
-    year = found.fiscal_year
+    this = _years(found)[0]
     rows = [{"component": row.component, "href": row.href, "agency": row.agency, "status": row.status,
              "total": row.total_words,
              "change": row.total_change_words} for row in found.rows]
     return tables.Table(
-        caption=f"Components' FY{year} capacity assessments: status, total and the change from FY{(year or 1) - 1}",
+        caption=f"Components' capacity assessments, {_year_of(found)}: status, total and the change from the year "
+                "before",
         columns=[tables.Column("component", "Component (assessment)", link="href", row_header=True),
                  tables.Column("agency", "Agency"), tables.Column("status", "Assessment"),
-                 tables.Column("total", f"FY{year} total"), tables.Column("change", "Change in the total")],
-        rows=rows, empty="No capacity assessment for this fiscal year.", name=f"capacity-components-FY{year}")
+                 tables.Column("total", f"{this} total"), tables.Column("change", "Change in the total")],
+        rows=rows, empty="No capacity assessment for this fiscal year.", name=_named("capacity-components", found))
 
 
 def actions_table(found: queries.Capacity) -> tables.Table:
@@ -120,13 +142,13 @@ def actions_table(found: queries.Capacity) -> tables.Table:
             for row in found.rows for cell in row.cells for item in cell.actions]
     rows.sort(key=lambda r: (queries.DOMAINS.index(r["domain"]), r["component"], r["title"]))
     return tables.Table(
-        caption=f"Action-plan commitments by capacity domain of the components assessed in FY{found.fiscal_year}, "
-                "as they stand today: function, status and due date",
+        caption=f"Action-plan commitments by capacity domain {_assessed_in(found)}, as they stand today: function, "
+                "status and due date",
         columns=[tables.Column("title", "Commitment", link="href", row_header=True),
                  tables.Column("domain", "Domain"), tables.Column("component", "Component", link="component_href"),
                  tables.Column("function", "Function"), tables.Column("status", "Status"), *tables.DUE_COLUMNS],
         rows=rows, empty="No commitment is linked to a capacity domain of these components.",
-        name=f"capacity-actions-FY{found.fiscal_year}")
+        name=_named("capacity-actions", found))
 
 
 def summary(found: queries.Capacity) -> str:

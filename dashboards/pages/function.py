@@ -182,13 +182,15 @@ def leaders_table(row: queries.FunctionSummary, fiscal_year: Optional[int]) -> t
         who = f"{r.leader}, {r.title}" if r.title else r.leader
         lines.append({"leader": who + (" (head)" if r.is_head else ""), "href": r.plan_href,
                       "requirement": r.requirement, "rating": rating_words(r.proposed, r.shown), "why": r.why_href})
+    plans = f"FY{fiscal_year} plans" if fiscal_year is not None else "plans"  # none made yet: not "FYNone plans"
     return tables.Table(
-        caption=f"Leaders whose FY{fiscal_year} plans name the {row.code} in a CX requirement, and the rating the "
-                "rules propose", columns=[
+        caption=f"Leaders whose {plans} name the {row.code} in a CX requirement, and the rating the rules propose",
+        columns=[
             tables.Column("leader", "Leader (plan)", link="href", row_header=True),
             tables.Column("requirement", "Requirement"),
             tables.Column("rating", "Proposed rating (why)", link="why")],
-        rows=lines, empty=f"No FY{fiscal_year} plan names the {row.code} in a CX requirement.",
+        rows=lines, empty=(f"No FY{fiscal_year} plan names the {row.code} in a CX requirement."
+                           if fiscal_year is not None else "No performance plans yet."),
         name=f"function-{row.code}-leaders")
 
 

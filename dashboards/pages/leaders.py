@@ -123,13 +123,14 @@ def levels_table(found: queries.Leaders) -> tables.Table:
     rows = [{"level": level_label(level), "decided": n, "proposed": proposals.get(level)}  # NO_LEVEL: not a rating
             for level, n in found.levels().items()]
     return tables.Table(
-        caption=f"FY{found.fiscal_year} plans with CX requirements (n = {total:,}) by decided summary level and by "
-                "proposed rating of their CX elements (the lowest, where several)",
+        caption=(f"FY{found.fiscal_year} plans with CX requirements (n = {total:,})" if found.fiscal_year is not None
+                 else "Plans with CX requirements (no performance plans yet)")
+        + " by decided summary level and by proposed rating of their CX elements (the lowest, where several)",
         columns=[tables.Column("level", "Level", row_header=True),
                  tables.Column("decided", "Plans decided at this summary level", tables.COUNT),
                  tables.Column("proposed", "Plans whose CX elements are proposed at this rating", tables.COUNT)],
         rows=rows if total else [], empty=none_shown(found),
-        name=f"leader-levels-FY{found.fiscal_year}")
+        name=_named("leader-levels", found))
 
 
 def _ratings(elements, rating, *, named: bool) -> str:
@@ -182,7 +183,7 @@ def leaders_table(found: queries.Leaders, page: Optional[tables.Page] = None) ->
             "score": summary.score})
     shown = f", leaders {page.start + 1:,} to {page.end:,} of {page.total:,}" if page and page.pages > 1 else ""
     return tables.Table(
-        caption=f"Leaders with CX requirements, FY{found.fiscal_year}: proposed and decided ratings (1-5), elements "
+        caption=f"Leaders with CX requirements, {_year_of(found)}: proposed and decided ratings (1-5), elements "
                 f"at risk and the summary level{shown}; those with an element at risk first, then by their lowest "
                 "CX requirement",
         columns=[tables.Column("leader", "Leader (plan)", link="href", row_header=True),
@@ -194,7 +195,16 @@ def leaders_table(found: queries.Leaders, page: Optional[tables.Page] = None) ->
                  tables.Column("at_risk", "Elements at risk (proposed below 3)"),
                  tables.Column("decisions", "Elements decided"),
                  tables.Column("level", "Summary level"), tables.Column("score", "Summary score", tables.COUNT)],
-        rows=rows, empty=none_shown(found, "leader"), name=f"leaders-FY{found.fiscal_year}")
+        rows=rows, empty=none_shown(found, "leader"), name=_named("leaders", found))
+
+
+def _year_of(found: queries.Leaders) -> str:
+    """"FY2026", or, before any plan is made, that there is none (it read "FYNone")."""
+    return f"FY{found.fiscal_year}" if found.fiscal_year is not None else "no performance plans yet"
+
+
+def _named(name: str, found: queries.Leaders) -> str:
+    return f"{name}-FY{found.fiscal_year}" if found.fiscal_year is not None else name
 
 
 # ----------------------------------------------------------------------------- words
