@@ -684,6 +684,34 @@ def test_changes_name_significant_falls_and_programs_that_turned_red(world):
 
 
 
+def test_an_agencys_first_quarter_says_there_was_nothing_to_compare_not_no_change(world):
+    """An agency whose first survey results are the quarter chosen read "0 changes since FY2026-Q3", each kind
+    "(0) None." and the briefing "No significant change.": as if compared and found steady."""
+    from dashboards.briefing.content import changes_table
+    from dashboards.pages.overview import changes_section, summary
+
+    golf_agency = Agency(code="DG", name="Department G")
+    golf = Program(component=Component(agency=golf_agency, code="C7", name="Bureau Seven"), code="P-Golf", name="Golf")
+    db.session.add(golf)
+    db.session.flush()
+    observe(db.session, golf, "trust", Q4, LOW)
+    db.session.commit()
+    first = overview.changes_since_prior(db.session, Q4, common.ProgramFilter(agency_id=golf_agency.id), EXECUTIVE,
+                                         TODAY)
+    assert (first.prior_reported, first.compared, first.lines) == (0, False, [])
+    assert "Survey scores: no program here reported in FY2026-Q3: nothing to compare FY2026-Q4 with." in first.note
+    page = json.dumps(changes_section(first, show_commitments=True).to_plotly_json(), default=str)
+    assert "(0)" not in page.split("Commitments that slipped")[0], "the survey's kinds are not counted"
+    assert page.count("Not compared: no program here reported in FY2026-Q3") == 3
+    found = overview.overview(db.session, Q4, common.ProgramFilter(agency_id=golf_agency.id), EXECUTIVE, TODAY)
+    assert summary(found).endswith("; no results in FY2026-Q3 to compare with."), summary(found)
+    assert changes_table(found, "http://x").empty == "None: the survey scores were not compared (as said above)."
+    everyone = overview.changes_since_prior(db.session, Q4, common.ProgramFilter(), EXECUTIVE, TODAY)
+    assert everyone.compared and everyone.prior_reported == 4, "the programs that reported in FY2026-Q3"
+    assert summary(overview.overview(db.session, Q4, common.ProgramFilter(), EXECUTIVE, TODAY)).endswith(
+        " since FY2026-Q3.")
+
+
 def test_a_program_that_turned_red_by_chance_says_its_change_was_not_significant(world):
     """The overview lists only changes significant at 95%, and a program that turned red is listed among
     them: one whose trust crossed the red threshold by a hair (3.85 to 3.77, n = 100 each) said only

@@ -22,7 +22,6 @@ from dashboards.queries import common
 from dashboards.queries import overview as queries
 from dashboards.queries.accountability import Accountability, accountability
 from dashboards.tables import COUNT, DATE, NUMBER, Column, Table
-from scorecard.a11 import across_the_break
 from scorecard.clock import in_zone, zone_name
 from scorecard.commitments.attention import is_overdue
 from scorecard.commitments.services import STATUS_LABELS, may_see
@@ -168,9 +167,8 @@ def changes_table(found: queries.Overview, base_url: str) -> Table:
              "text": line.text} for line in changes.lines]
     return Table(caption=f"What changed since {changes.prior_period}: survey scores significant at 95%, programs "
                          f"that turned red, commitments that slipped or went overdue", name=CHANGES, rows=rows,
-                 empty=("Nothing changed that could be compared." if across_the_break(changes.prior_period,
-                                                                                      changes.period)
-                        else "No significant change."), columns=[
+                 empty=("No significant change." if changes.compared
+                        else "None: the survey scores were not compared (as said above)."), columns=[
                      Column("subject", "Program or commitment", link="href", row_header=True),
                      Column("kind", "Change"), Column("text", "What happened")])
 

@@ -307,6 +307,7 @@ def reporting_tile(report: queries.Reporting, agency) -> html.Section:
 
 # ----------------------------------------------------------------------------- what changed
 
+SURVEY_CHANGES = (queries.TURNED_RED, queries.DECLINED, queries.IMPROVED)  # read against the quarter before
 CHANGE_HEADINGS = {
     queries.TURNED_RED: "Programs that turned red",
     queries.SLIPPED: "Commitments that slipped",
@@ -320,6 +321,10 @@ def changes_section(changes: queries.Changes, show_commitments: bool) -> html.Se
     groups = []
     for kind, heading in CHANGE_HEADINGS.items():
         if kind in (queries.SLIPPED, queries.WENT_OVERDUE) and not show_commitments:
+            continue
+        if kind in SURVEY_CHANGES and not changes.compared:  # "(0) None." read as compared and found steady
+            groups.append(html.Div([html.H3(heading), html.P(f"Not compared: {changes.nothing_to_compare}.",
+                                                             className="dash-empty")]))
             continue
         lines = changes.of(kind)
         items = [html.Li([html.A(line.subject, href=line.href, className="usa-link"), f": {line.text}",
@@ -408,8 +413,11 @@ def summary(found: queries.Overview) -> str:
     if found.statuses.total:
         said += ", " + ", ".join(f"{n:,} {tables.status_word(status)}" for status, n in counts.items() if n)
     changes = found.changes
-    if changes is not None:
+    if changes is not None and changes.prior_reported:
         said += f"; {counted(len(changes.lines), 'change')} since {changes.prior_period}"
+    elif changes is not None:  # commitments may have changed; the survey scores had nothing to compare with
+        said += (f"; no results in {changes.prior_period} to compare with"
+                 + (f", {counted(len(changes.lines), 'commitment change')} since then" if changes.lines else ""))
     return said + "."
 
 

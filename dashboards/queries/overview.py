@@ -496,12 +496,27 @@ class Changes:
     as_of: date   # ... up to this one
     lines: list[ChangeLine] = field(default_factory=list)
     tested: int = 0  # the programs' driver scores compared (each change tested on its own)
+    prior_reported: int = 0  # the programs (of the filters') that reported in the prior quarter
+
+    @property
+    def compared(self) -> bool:
+        """Whether the survey scores could be compared with the prior quarter's: not across A-11's survey
+        change, nor with a quarter in which none of these programs reported (an agency's first)."""
+        return self.prior_reported > 0 and not across_the_break(self.prior_period, self.period)
+
+    @property
+    def nothing_to_compare(self) -> str:
+        """Why the survey scores were not compared, in words ("" where they were)."""
+        if across_the_break(self.prior_period, self.period):
+            return f"not compared with {self.prior_period}, as A-11's survey changed in {V2_FROM}"
+        if not self.prior_reported:
+            return f"no program here reported in {self.prior_period}: nothing to compare {self.period} with"
+        return ""
 
     @property
     def note(self) -> str:
         """What was compared with what, in words (the page and the briefing say it above the lines)."""
-        survey = (f"Survey scores: not compared with {self.prior_period}, as A-11's survey changed in {V2_FROM}."
-                  if across_the_break(self.prior_period, self.period)
+        survey = (f"Survey scores: {self.nothing_to_compare}." if not self.compared
                   else f"Survey scores: {self.period} against {self.prior_period}.")
         if self.tested:  # many tests at 95%: some read significant by chance, and the reader is told so
             survey += (f" {self.tested:,} program scores with enough answers in both quarters were compared, each "
@@ -526,7 +541,8 @@ def changes_since_prior(session, period: str, programs: ProgramFilter, scope: Sc
     prior = period.prev()
     as_of = today if str(period) == chosen_period(session, None, today) else min(today, period.end)
     since = min(prior.end, as_of)
-    found = Changes(str(period), str(prior), since, as_of)
+    found = Changes(str(period), str(prior), since, as_of,
+                    prior_reported=len(program_statuses(session, str(prior), programs, min_n=min_n)))
     found.lines += _turned_red(session, period, prior, programs, min_n)
     found.lines += _commitment_changes(session, scope, since, as_of, programs.commitment_ids(session))
     significant, found.tested = _significant_changes(session, str(period), programs, min_n)
