@@ -488,6 +488,16 @@ def test_the_program_page_says_a_designated_program_did_not_report_a_quarter_pas
         before = program_page.summary(info, None, str(now.prev(9)))
         assert before.startswith(f"Able has no trust answers in {now.prev(9)}."), "before its first results: not due"
         assert "did not report" not in program_page.summary(info, None, str(now)), "a quarter still being reported"
+        # A HISP's program that never reported is designated in every quarter: its page said only "has no A-11
+        # survey answers yet" where the overview and the compliance page list it as not reported.
+        never = ProgramInfo(2, "Baker", "P-B", "Benefits", "Department A", True, [], [])
+        said = program_page.summary(never, None, long_due)
+        assert said.startswith(f"Baker did not report A-11 survey results for {long_due} (due "), said
+        assert said.endswith("a HISP's program is designated to report in every quarter, and it has reported none "
+                             "yet."), said
+        elsewhere = ProgramInfo(3, "Charlie", "P-C", "Small Bureau", "Department A", False, [], [])
+        assert program_page.summary(elsewhere, None, long_due) == "Charlie has no A-11 survey answers yet."
+        assert program_page.summary(never, None, None) == "Baker has no A-11 survey answers yet."
 
 
 def test_a_v2_trust_value_typed_without_its_answers_is_reported_without_counts(world):

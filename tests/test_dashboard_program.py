@@ -20,7 +20,7 @@ from dashboards.figures import program as charts
 from dashboards.queries import common
 from dashboards.queries import life_experience_rollup as rollups
 from dashboards.queries import program as queries
-from dashboards.queries.accountability import accountability, program_findings, quarter_evaluated
+from dashboards.queries.accountability import accountability, program_findings, quarter_evaluated, rules_published
 from scorecard.a11 import ensure_standard_metrics, v2_metric_code
 from scorecard.extensions import db
 from scorecard.models import (
@@ -366,6 +366,13 @@ def test_a_quarter_the_rules_did_not_evaluate_is_said_to_be_one(world):
     skipped = findings_section([], "FY2023-Q1", evaluated=False).children
     assert skipped.startswith("The published rules have no finding of FY2023-Q1 for any program") \
         and "this one was not evaluated" in skipped and "the trust score against its target" in skipped
+    # Before any rule is published (a new agency), that is what the page says, and who publishes them.
+    assert rules_published(db.session)
+    db.session.execute(sa.update(RuleVersion).values(status=RuleStatus.draft))
+    db.session.commit()
+    assert not rules_published(db.session)
+    unpublished = findings_section([], "FY2023-Q1", evaluated=False, published=False).children
+    assert unpublished.startswith("No rule is published yet") and "an administrator publishes the rules" in unpublished
 
 
 # ------------------------------------------------------------------------------ accountability

@@ -27,6 +27,7 @@ from dashboards.queries.accountability import (
     accountability,
     program_findings,
     quarter_evaluated,
+    rules_published,
 )
 from dashboards.queries.compliance import awaited_until, due_date, is_designated
 from dashboards.urlstate import QueryParam, UrlState, given
@@ -325,7 +326,7 @@ def summary(info: Optional[queries.ProgramInfo], trust: Optional[tuple], period:
     if info is None:
         return "No program chosen."
     if not info.periods:
-        return f"{info.name} has no A-11 survey answers yet."
+        return _not_reported(info, period) or f"{info.name} has no A-11 survey answers yet."
     if trust is None:
         latest = info.periods[0] if info.periods else None
         return _not_reported(info, period) or (
@@ -350,20 +351,29 @@ def summary(info: Optional[queries.ProgramInfo], trust: Optional[tuple], period:
 
 
 def _not_reported(info: queries.ProgramInfo, period: Optional[str]) -> str:
-    """For a quarter past its due date in which the program, designated since its first results, has none:
-    that it did not report, as the overview and the compliance page count it; else ""."""
-    if (not period or not info.periods or period in info.periods
-            or not is_designated(info.periods[-1], info.is_hisp, period) or awaited_until(period, agency_today())):
+    """For a quarter past its due date in which the program, designated since its first results (a HISP's, in
+    every quarter), has none: that it did not report, as the overview and the compliance page count it; else
+    ""."""
+    first = info.periods[-1] if info.periods else None
+    if (not period or period in info.periods or not is_designated(first, info.is_hisp, period)
+            or awaited_until(period, agency_today())):
         return ""
-    return (f"{info.name} did not report A-11 survey results for {period} (due {due_date(period):%d %B %Y}); it has "
-            f"reported since {info.periods[-1]}, most recently for {info.periods[0]}.")
+    since = (f"it has reported since {first}, most recently for {info.periods[0]}" if first else
+             "a HISP's program is designated to report in every quarter, and it has reported none yet")
+    return f"{info.name} did not report A-11 survey results for {period} (due {due_date(period):%d %B %Y}); {since}."
 
 
-def findings_section(found: list[FindingLine], period: Optional[str], evaluated: bool = True):
+def findings_section(found: list[FindingLine], period: Optional[str], evaluated: bool = True,
+                     published: bool = True):
     """The program's findings of the quarter; none said as it is: the rules concluded nothing about the
-    program, or (`evaluated` False) about any program of that quarter."""
+    program, or (`evaluated` False) about any program of that quarter, or (`published` False) no rule is
+    published yet."""
     if not period:
         return html.P("No quarter chosen.", className="dash-empty")
+    if not found and not published:
+        return html.P("No rule is published yet, so no finding explains a status: an administrator publishes the "
+                      "rules (the Rules page). Any status above is the trust score against its target.",
+                      className="dash-empty")
     if not found and not evaluated:
         return html.P(f"The published rules have no finding of {period} for any program: they evaluate each "
                       "program's latest quarter, and this one was not evaluated. Any status above is the trust "
@@ -525,7 +535,8 @@ def update_quarter(program_id, period):
     return (summary(info, trust, chosen), charts.volumes_figure(found, info.name),
             components.data_table(channels_table(program_id, chosen)),
             findings_section(program_findings(session, program_id, chosen), chosen,
-                             evaluated=bool(chosen) and quarter_evaluated(session, chosen)))
+                             evaluated=bool(chosen) and quarter_evaluated(session, chosen),
+                             published=rules_published(session)))
 
 
 @callback(Output("program-accountability", "children"), Input("program-id", "value"),

@@ -84,6 +84,13 @@ def program_findings(session, program_id: int, period: Optional[str]) -> list[Fi
 
 
 @cached
+def rules_published(session) -> bool:
+    """Whether any rule is published (a new agency's administrator publishes them after its first import)."""
+    return session.scalar(sa.select(RuleVersion.id).where(RuleVersion.status == RuleStatus.published)
+                          .limit(1)) is not None
+
+
+@cached
 def quarter_evaluated(session, period: str) -> bool:
     """Whether the published rules concluded anything about any program for `period` (they evaluate each
     program's latest quarter: an older one may have no finding at all, where a program's none says nothing)."""
