@@ -7,8 +7,9 @@ import csv
 import io
 import json
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
+import openpyxl
 import plotly.graph_objects as go
 import pytest
 import sqlalchemy as sa
@@ -313,6 +314,16 @@ def test_the_quarters_table_counts_every_program_reported_in_any_way(executive):
     # Q3: 6 designated, 2 not reported; late, without counts, below minimum and reported 1 each.
     assert (q3["Designated"], q3["Reported (any)"], q3["Reported (%)"], q3["Reported"]) == ("6", "4", "67", "1")
     assert q3["Not reported"] == "2" and q3["Below minimum sample"] == "1"
+    assert q3["Due"] == "2025-07-30"
+    # In the workbook the due date is a date, not text that reads as one (it sorted and filtered as text).
+    data = answer(executive, body("compliance-quarters-table-download.data",
+                                  {**FILTERS, "compliance-quarters-table-xlsx.n_clicks": 1},
+                                  "compliance-quarters-table-xlsx.n_clicks"))
+    sheet = openpyxl.load_workbook(io.BytesIO(base64.b64decode(
+        data["compliance-quarters-table-download"]["data"]["content"]))).active
+    header = [cell.value for cell in sheet[1]]
+    due = next(row[header.index("Due")] for row in sheet.iter_rows(min_row=2) if row[0].value == Q3)
+    assert due.is_date and due.value.date() == date(2025, 7, 30), (due.value, due.data_type)
 
 
 def test_the_page_renders_with_its_definitions(executive):

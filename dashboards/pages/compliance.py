@@ -138,12 +138,12 @@ def grid_table(found: queries.Compliance) -> tables.Table:
 
 def quarters_table(found: queries.Compliance) -> tables.Table:
     # Each status is a column of its own, "reported" among them: the count reported in any way is "any".
-    rows = [{"period": q.period, "due": q.due.isoformat(), "designated": q.designated, "any": q.reported,
+    rows = [{"period": q.period, "due": q.due, "designated": q.designated, "any": q.reported,
              "share": None if q.share is None else 100 * q.share,
              **{status: q.counts[status] for status in queries.STATUSES}} for q in found.quarters]
     return tables.Table(
         caption="Designated programs per quarter: how many reported, and how many stand at each status",
-        columns=[tables.Column("period", "Quarter", row_header=True), tables.Column("due", "Due"),
+        columns=[tables.Column("period", "Quarter", row_header=True), tables.Column("due", "Due", tables.DATE),
                  tables.Column("designated", "Designated", tables.COUNT),
                  tables.Column("any", "Reported (any)", tables.COUNT),
                  tables.Column("share", "Reported (%)", tables.NUMBER, decimals=0),
