@@ -297,9 +297,12 @@ NOT_IN_NAME = ("sort", "page")  # how a table is ordered or paged: the same rows
 
 
 def filters_in_name(state: list[State], values, name: str) -> str:
-    """The filters chosen (not "all") that a download's file name does not say yet, as it adds them
-    ("-agency-5-component-12"), so a filtered file is not taken for the whole: "heatmap-FY2026-Q4.csv"
-    read the same whatever agency was chosen."""
+    """The filters chosen (not "all") that a download's file name does not say yet, as it adds them, each by
+    its name where its control names its values ("-agency-Department_of_Energy-component-12"), so a filtered
+    file is not taken for the whole ("heatmap-FY2026-Q4.csv" read the same whatever agency was chosen) and
+    says which it is of once out of the page ("agency-19" said nothing in a meeting's folder)."""
+    from dashboards.urlstate import NAMED
+
     parts = []
     for spec, value in zip(state, values):
         key = spec.component_id.split("-", 1)[-1] if isinstance(spec.component_id, str) else ""
@@ -307,5 +310,7 @@ def filters_in_name(state: list[State], values, name: str) -> str:
         said = any(f"-{form}-" in f"-{name}-" for form in (text, f"FY{text}"))  # "leaders-FY2026" says year 2026
         if not key or key.rsplit("-", 1)[-1] in NOT_IN_NAME or text in ("", ALL) or said:
             continue
-        parts.append(f"-{key}-{re.sub(r'[^A-Za-z0-9_.]+', '_', text)[:40]}")
+        named = NAMED.get(spec.component_id)
+        text = (named().get(text) if named else None) or text
+        parts.append(f"-{key}-{re.sub(r'[^A-Za-z0-9_.]+', '_', text).strip('_')[:40]}")
     return "".join(parts)

@@ -32,6 +32,8 @@ from dash import Input, Output, State, dcc, html
 from dashboards import URL_BASE, validation
 from dashboards.cache import cached_answer
 
+NAMED: dict[str, Callable] = {}  # a control's {value: name} (QueryParam.names), by the control's id
+
 
 @dataclass(frozen=True)
 class QueryParam:
@@ -54,6 +56,10 @@ class QueryParam:
     # What the notice says of a well-formed value the control does not list ("has no survey results" for a
     # quarter): a quarter not in yet is no nonsense value.
     unlisted: str = "is not one it offers"
+
+    def __post_init__(self):
+        if self.names is not None:
+            NAMED[self.control] = self.names  # a download's file name names what was chosen (components)
 
     def default_value(self):
         return self.default() if callable(self.default) else self.default

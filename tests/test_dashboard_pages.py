@@ -628,7 +628,7 @@ def test_the_leaders_component_filter_keeps_to_the_agency_chosen(executive):
 
 
 @pytest.mark.parametrize("button, kind", [("heatmap-table-csv", "csv"), ("heatmap-table-xlsx", "xlsx")])
-def test_the_heatmap_table_downloads_exactly_what_it_shows(evaluated_executive, button, kind):
+def test_the_heatmap_table_downloads_exactly_what_it_shows(app, evaluated_executive, button, kind):
     executive = evaluated_executive
     filters = {"heatmap-period.value": "FY2026-Q4", "heatmap-agency.value": "all", "heatmap-component.value": "all",
                "heatmap-life-experience.value": "all", "heatmap-sort.value": "worst"}
@@ -666,8 +666,15 @@ def test_the_heatmap_table_downloads_exactly_what_it_shows(evaluated_executive, 
     chosen = answer(executive, body("heatmap-table-download.data", {**filters, "heatmap-agency.value": "1",
                                                                     "heatmap-component.value": "2",
                                                                     f"{button}.n_clicks": 1}, f"{button}.n_clicks"))
-    assert chosen["heatmap-table-download"]["data"]["filename"] == f"heatmap-FY2026-Q4-agency-1-component-2.{kind}", (
-        "a filtered file is named for its filters")
+    from dashboards.urlstate import NAMED
+
+    with app.app_context():  # as the filters list them
+        named = {key: re.sub(r"[^A-Za-z0-9_.]+", "_", NAMED[f"heatmap-{key}"]()[id_]).strip("_")[:40]
+                 for key, id_ in (("agency", "1"), ("component", "2"))}
+    assert named["agency"].startswith("Department_of_")
+    assert chosen["heatmap-table-download"]["data"]["filename"] == (
+        f"heatmap-FY2026-Q4-agency-{named['agency']}-component-{named['component']}.{kind}"), (
+        "a filtered file is named for its filters, by their names")
 
 
 def test_the_heatmap_table_of_a_quarter_without_rule_findings_says_why_its_finding_column_is_empty(

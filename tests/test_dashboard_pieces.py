@@ -18,7 +18,7 @@ from dashboards.queries.heatmap import Cell, Heatmap, HeatmapRow
 from dashboards.urlstate import QueryParam, UrlState
 from scorecard.clock import agency_today
 from scorecard.extensions import db
-from scorecard.models import ImportBatch, Observation
+from scorecard.models import Agency, Component, ImportBatch, Observation, Program
 from scorecard.survey import shown_change
 
 TABLE = tables.Table(
@@ -605,16 +605,24 @@ def test_a_change_reads_as_the_difference_of_the_numbers_beside_it():
     assert shown_change(80.04, 85.06, decimals=1) == 5.1, "85.1 - 80.0"
 
 
-def test_a_downloads_name_says_each_filter_chosen_once():
+def test_a_downloads_name_says_each_filter_chosen_once_by_its_name(app):
     from dash import State
 
     from dashboards.components import filters_in_name
 
     state = [State("leaders-year", "value"), State("leaders-component", "value"), State("leaders-function", "value"),
              State("leaders-table-page", "data")]
-    assert filters_in_name(state, ["2026", "all", "3", "2"], "leaders-FY2026") == "-function-3", "no year twice"
-    assert filters_in_name(state, ["2026", "12", None, "1"], "leaders-FY2026") == "-component-12"
-    assert filters_in_name([State("heatmap-agency", "value")], ["a b/../c"], "heatmap") == "-agency-a_b_.._c"
+    with app.app_context():
+        assert filters_in_name(state, ["2026", "all", "3", "2"], "leaders-FY2026") == "-function-3", "no year twice"
+        assert filters_in_name(state, ["2026", "12", None, "1"], "leaders-FY2026") == "-component-12"
+        assert filters_in_name([State("heatmap-agency", "value")], ["a b/../c"], "heatmap") == "-agency-a_b_.._c"
+        energy = Agency(code="DOE", name="Department of Energy (“DOE”)")
+        efficiency = Component(agency=energy, code="EE", name="Efficiency")
+        db.session.add(Program(component=efficiency, code="P1", name="Grants"))  # a program: the filters list it
+        db.session.commit()
+        agency_id = db.session.scalar(sa.select(Agency.id).where(Agency.code == "DOE"))
+        assert filters_in_name([State("heatmap-agency", "value")], [str(agency_id)], "heatmap") == (
+            "-agency-Department_of_Energy_DOE"), "named as the filter lists it, not by its id"
 
 
 MARKUP = " <b>Bold</b> & <a href='https://evil.example/'>x</a>"
