@@ -1308,6 +1308,33 @@ def test_findings_judged_before_the_latest_change_say_so_until_the_rules_read_it
     assert 'id="rules"' in page and 'id="rules-outdated"' not in page, "the rules read it again"
 
 
+def test_findings_judged_on_an_earlier_day_say_the_day_they_count_from(evaluated):
+    """A commitment's page read "overdue by 30 days" above the rules' "is 29 days overdue", judged the day
+    before, with nothing to say when: the rules' days are said to be the day they judged it."""
+    from scorecard.models import RuleSubject, utcnow
+
+    officer = signed_in(evaluated, CFO_OFFICER)
+    with evaluated.app_context():
+        judged = db.session.scalar(sa.select(Commitment).join(Function).join(
+            Finding, sa.and_(Finding.subject_type == RuleSubject.commitment, Finding.subject_id == Commitment.id))
+            .where(Function.code == "CFO").order_by(Commitment.id))
+        cid = judged.id
+        before = utcnow() - timedelta(days=3)
+        db.session.execute(sa.update(Finding).where(Finding.subject_type == RuleSubject.commitment,
+                                                    Finding.subject_id == cid).values(evaluated_at=before))
+        judged.updated_at = before - timedelta(hours=1)  # the rules read its latest change
+        db.session.commit()
+        day = day_of(before)
+    page = officer.get(f"/commitments/{cid}").get_data(as_text=True)
+    said = " ".join(re.sub(r"<[^>]+>", " ", page.split('id="rules-as-of">')[1].split("</p>")[0]).split())
+    assert said.startswith(f"As the rules judged it on {day.isoformat()}: the days they count"), said
+    with evaluated.app_context():
+        db.session.execute(sa.update(Finding).where(Finding.subject_type == RuleSubject.commitment,
+                                                    Finding.subject_id == cid).values(evaluated_at=utcnow()))
+        db.session.commit()
+    assert 'id="rules-as-of"' not in officer.get(f"/commitments/{cid}").get_data(as_text=True), "judged today"
+
+
 def test_components_of_one_name_in_two_agencies_are_told_apart(demo):
     """The demo's Retirement Services and OPM's were two identical options, and their programs one list."""
     from scorecard.models import Agency, Component, Program

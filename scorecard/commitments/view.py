@@ -9,6 +9,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from scorecard.a11 import trust_as_share
+from scorecard.clock import day_of
 from scorecard.commitments.attention import days_since_update, is_overdue
 from scorecard.commitments.services import EDITABLE, FIELD_LABELS, Names
 from scorecard.models import (
@@ -147,6 +148,14 @@ class CommitmentView:
     metrics: list[MetricStatus]
     findings: list[Finding]  # the published rules' latest findings about this commitment
     history: list[HistoryEntry]  # newest first
+    today: Optional[date] = None
+
+    @property
+    def findings_judged_on(self) -> Optional[date]:
+        """The agency's day the rules last judged the commitment, where it is before today: what they say of
+        its days overdue or since its last update is that day's (a daily `scorecard evaluate` keeps it today's)."""
+        days = [day_of(f.evaluated_at) for f in self.findings]
+        return min(days) if days and self.today is not None and min(days) < self.today else None
 
     @property
     def findings_outdated(self) -> Optional[Finding]:
@@ -162,7 +171,7 @@ def commitment_view(session, commitment: Commitment, today: date, *, min_n: int 
     return CommitmentView(
         c, None if c.due_date is None else (c.due_date - today).days, days_since_update(c, today),
         is_overdue(c, today), program_statuses(session, c), metric_statuses(session, c, min_n=min_n, today=today),
-        _commitment_findings(session, c.id), history(session, c))
+        _commitment_findings(session, c.id), history(session, c), today)
 
 
 def _latest_findings(session, subject_type: str, subject_ids, outcome: Optional[str] = None) -> list[Finding]:
