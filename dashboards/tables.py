@@ -8,6 +8,7 @@ first column marked `row_header` is each row's header (`<th scope="row">`).
 """
 import csv
 import io
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -297,5 +298,11 @@ def number_formats(sheet, table: Table, first_row: int) -> None:
 
 
 def _sheet_title(name: str) -> str:
-    cleaned = "".join(ch for ch in name if ch not in '[]:*?/\\')
-    return (cleaned or "table")[:31]
+    """The table's name as a sheet's (Excel takes 31 characters, none of []:*?/\\): a longer one keeps its
+    quarter or year and cuts the words before it ("a11-compliance-exceptions-FY2026-Q4" read
+    "a11-compliance-exceptions-FY202", a sheet copied elsewhere without its quarter)."""
+    cleaned = "".join(ch for ch in name if ch not in '[]:*?/\\') or "table"
+    period = re.search(r"-(FY\d{4}(?:-Q\d)?)", cleaned)
+    if len(cleaned) <= 31 or period is None:
+        return cleaned[:31]
+    return f"{cleaned[:period.start()][:30 - len(period.group(1))].rstrip('-')}-{period.group(1)}"

@@ -759,3 +759,19 @@ def test_the_heatmap_names_its_drivers_as_a_reader_knows_them(app):
     from dashboards.pages.heatmap import heatmap_table
     with app.app_context():
         assert [row["driver"] for row in heatmap_table(heat).rows] == ["Trust / confidence"], "the table as the chart"
+
+
+def test_a_long_tables_sheet_keeps_its_quarter():
+    """Excel takes 31 characters of a sheet's name: "a11-compliance-exceptions-FY2026-Q4" read
+    "a11-compliance-exceptions-FY202", a sheet copied into another workbook without its quarter."""
+    import openpyxl
+
+    from dashboards.tables import Column, Table, to_xlsx
+
+    def sheet(name: str) -> str:
+        table = Table("Caption", [Column("a", "A")], [{"a": "x"}], name=name)
+        return openpyxl.load_workbook(io.BytesIO(to_xlsx(table))).active.title
+    assert sheet("a11-compliance-exceptions-FY2026-Q4-quarters-4") == "a11-compliance-except-FY2026-Q4"
+    assert sheet("capacity-components-FY2026") == "capacity-components-FY2026", "short enough: as it is"
+    assert sheet("leaders-table-of-every-leader-there-is") == "leaders-table-of-every-leader-t", "no quarter to keep"
+    assert sheet("what[is]:this*?/\\") == "whatisthis"
