@@ -458,10 +458,13 @@ def test_text_the_font_lacks_keeps_its_words_in_the_metadata_bookmarks_and_the_s
     from dashboards.tables import Column, Table
 
     agency, title = "Agence d’Essai 中文署", "Café — 中文服务 🎉"
-    table = Table("Commitments 中文", [Column("title", "Title", row_header=True), Column("reason", "Reason 理由")],
-                  [{"title": title, "reason": "Vendor delays."}], name="t")
+    table = Table("Commitments 中文", [Column("title", "Title", link="href", row_header=True),
+                                       Column("reason", "Reason 理由")],
+                  [{"title": title, "href": "https://example.gov/c/1", "reason": "Vendor delays."}], name="t")
+    empty = Table("Leaders", [Column("leader", "Leader")], [], name="l", empty=f"No leader of {agency} has a plan.")
     made = Briefing(f"CX briefing: {agency}, FY2026-Q4", "FY2026-Q4", agency, "exec@test.gov",
-                    datetime(2026, 12, 1, 8, 0), [Section("glance", "At a glance 概要", "Notes.", table)])
+                    datetime(2026, 12, 1, 8, 0), [Section("glance", "At a glance 概要", "Notes.", table),
+                                                  Section("leaders", "Leaders", "", empty)])
     reader = PdfReader(io.BytesIO(pdf.render(made)))
     assert reader.metadata.title == made.title and agency in reader.metadata.subject
     assert reader.xmp_metadata.dc_title == {"x-default": made.title}
@@ -480,7 +483,10 @@ def test_text_the_font_lacks_keeps_its_words_in_the_metadata_bookmarks_and_the_s
                 walk(kid)
     walk(reader.trailer["/Root"]["/StructTreeRoot"])
     assert made.title in actual["/H1"] and "At a glance 概要" in actual["/H2"]
-    assert actual["/Caption"] == ["Commitments 中文"] and actual["/TH"] == ["Reason 理由", title]
+    assert actual["/Link"] == [title] and f"No leader of {agency} has a plan." in actual["/TD"]
+    link = next(a.get_object() for page in reader.pages for a in page.get("/Annots", []))
+    assert link["/Contents"] == f"{title} (opens https://example.gov/c/1)", "what a screen reader says of the link"
+    assert actual["/Caption"] == ["Commitments 中文"] and actual["/TH"] == ["Reason 理由"]
     assert "Vendor delays." not in actual.get("/TD", []), "text the font draws as written needs none"
 
 

@@ -591,6 +591,15 @@ def test_nothing_is_compared_across_the_surveys_change(app):
         assert not changes.of(overview.DECLINED) and not changes.of(overview.IMPROVED)
         assert changes.note.startswith("Survey scores: not compared with FY2024-Q1, as A-11's survey changed in "
                                        "FY2024-Q2."), "not 'FY2024-Q2 against FY2024-Q1', as if compared"
+        # The page says so once in each kind of score change, and its summary no longer reads "0 changes since"
+        # as if compared; a status is judged in each quarter alone, so "turned red" is still listed.
+        from dashboards.pages.overview import changes_section, summary
+
+        page = json.dumps(changes_section(changes, show_commitments=True).to_plotly_json(), default=str)
+        assert page.count("Not compared with FY2024-Q1: A-11's survey changed in FY2024-Q2.") == 2
+        assert "Programs that turned red (" in page, "statuses are compared across the change"
+        said = summary(overview.overview(db.session, "FY2024-Q2", common.ProgramFilter(), EXECUTIVE, TODAY))
+        assert said.endswith(" since FY2024-Q1 (survey scores not compared: A-11's survey changed)."), said
 
 
 def test_programs_by_status_and_the_rules_status_finding(world):

@@ -168,7 +168,9 @@ def changes_table(found: queries.Overview, base_url: str) -> Table:
     return Table(caption=f"What changed since {changes.prior_period}: survey scores significant at 95%, programs "
                          f"that turned red, commitments that slipped or went overdue", name=CHANGES, rows=rows,
                  empty=("No significant change." if changes.compared
-                        else "None: the survey scores were not compared (as said above)."), columns=[
+                        else "No program turned red; the survey scores were not compared (as said above)."
+                        if changes.prior_reported else "None: the survey scores were not compared (as said above)."),
+                 columns=[
                      Column("subject", "Program or commitment", link="href", row_header=True),
                      Column("kind", "Change"), Column("text", "What happened")])
 

@@ -320,7 +320,7 @@ class TaggedPDF(FPDF):
             self.ln(1)
             self._header_row(table, widths)
             if not table.rows:
-                with self.group("TR"), self.marked("TD"):
+                with self.group("TR"), self.marked("TD", written=table.empty):
                     self.set_font(FONT, "", 9)
                     self.multi_cell(self.epw, LINE, drawable(table.empty), border=1, align="L", new_x=XPos.LMARGIN,
                                     new_y=YPos.NEXT, padding=(0, 1))
@@ -375,7 +375,7 @@ class TaggedPDF(FPDF):
                     with self.group(tag, attributes):
                         with self.marked("Link", written=written):
                             self._cell(width, text, align)
-                        self.tagged_link(self._parents[-1].k[-1], x, y, width, height, href, text)
+                        self.tagged_link(self._parents[-1].k[-1], x, y, width, height, href, written)
                 else:
                     with self.marked(tag, attributes, written=written):
                         self._cell(width, text, align)

@@ -322,9 +322,10 @@ def changes_section(changes: queries.Changes, show_commitments: bool) -> html.Se
     for kind, heading in CHANGE_HEADINGS.items():
         if kind in (queries.SLIPPED, queries.WENT_OVERDUE) and not show_commitments:
             continue
-        if kind in SURVEY_CHANGES and not changes.compared:  # "(0) None." read as compared and found steady
-            groups.append(html.Div([html.H3(heading), html.P(f"Not compared: {changes.nothing_to_compare}.",
-                                                             className="dash-empty")]))
+        # "(0) None." read as compared and found steady; a status is judged in each quarter alone, so a program
+        # that turned red across A-11's survey change is one
+        if kind in SURVEY_CHANGES and not (changes.prior_reported if kind == queries.TURNED_RED else changes.compared):
+            groups.append(html.Div([html.H3(heading), html.P(changes.not_compared, className="dash-empty")]))
             continue
         lines = changes.of(kind)
         items = [html.Li([html.A(line.subject, href=line.href, className="usa-link"), f": {line.text}",
@@ -415,9 +416,10 @@ def summary(found: queries.Overview) -> str:
     changes = found.changes
     if changes is not None and changes.prior_reported:
         said += f"; {counted(len(changes.lines), 'change')} since {changes.prior_period}"
+        said += "" if changes.compared else " (survey scores not compared: A-11's survey changed)"
     elif changes is not None:  # commitments may have changed; the survey scores had nothing to compare with
-        said += (f"; no results in {changes.prior_period} to compare with"
-                 + (f", {counted(len(changes.lines), 'commitment change')} since then" if changes.lines else ""))
+        said += f"; no results in {changes.prior_period} to compare with"
+        said += f", {counted(len(changes.lines), 'commitment change')} since then" if changes.lines else ""
     return said + "."
 
 

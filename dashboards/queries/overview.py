@@ -514,6 +514,15 @@ class Changes:
         return ""
 
     @property
+    def not_compared(self) -> str:
+        """What each kind of survey change says when the scores were not compared ("" where they were)."""
+        if across_the_break(self.prior_period, self.period):
+            return f"Not compared with {self.prior_period}: A-11's survey changed in {V2_FROM}."
+        if not self.prior_reported:
+            return f"Not compared: no program here reported in {self.prior_period}."
+        return ""
+
+    @property
     def note(self) -> str:
         """What was compared with what, in words (the page and the briefing say it above the lines)."""
         survey = (f"Survey scores: {self.nothing_to_compare}." if not self.compared
