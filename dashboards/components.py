@@ -298,9 +298,10 @@ NOT_IN_NAME = ("sort", "page")  # how a table is ordered or paged: the same rows
 
 def filters_in_name(state: list[State], values, name: str) -> str:
     """The filters chosen (not "all") that a download's file name does not say yet, as it adds them, each by
-    its name where its control names its values ("-agency-Department_of_Energy-component-12"), so a filtered
-    file is not taken for the whole ("heatmap-FY2026-Q4.csv" read the same whatever agency was chosen) and
-    says which it is of once out of the page ("agency-19" said nothing in a meeting's folder)."""
+    its id and, where its control names its values, its name in plain letters ("-agency-19-Department_of_Energy-
+    component-12-Grants_Office"), so a filtered file is not taken for the whole ("heatmap-FY2026-Q4.csv" read the
+    same whatever agency was chosen) and says which it is of once out of the page ("agency-19" said nothing in a
+    meeting's folder); the id keeps two choices apart whose names read alike or have no such letters."""
     from dashboards.urlstate import NAMED
 
     parts = []
@@ -310,7 +311,10 @@ def filters_in_name(state: list[State], values, name: str) -> str:
         said = any(f"-{form}-" in f"-{name}-" for form in (text, f"FY{text}"))  # "leaders-FY2026" says year 2026
         if not key or key.rsplit("-", 1)[-1] in NOT_IN_NAME or text in ("", ALL) or said:
             continue
+        parts.append(f"-{key}-{re.sub(r'[^A-Za-z0-9_.]+', '_', text)[:40]}")  # the id: two choices, two names
         named = NAMED.get(spec.component_id)
-        text = (named().get(text) if named else None) or text
-        parts.append(f"-{key}-{re.sub(r'[^A-Za-z0-9_.]+', '_', text).strip('_')[:40]}")
+        label = (named().get(text) or "") if named else ""
+        # its own name ("Agency: Component" lists a component), in the letters a file name keeps everywhere
+        words = re.sub(r"[^A-Za-z0-9_.]+", "_", label.rsplit(": ", 1)[-1]).strip("_")[:40].rstrip("_")
+        parts.append(f"-{words}" if words else "")
     return "".join(parts)

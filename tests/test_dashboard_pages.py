@@ -669,12 +669,12 @@ def test_the_heatmap_table_downloads_exactly_what_it_shows(app, evaluated_execut
     from dashboards.urlstate import NAMED
 
     with app.app_context():  # as the filters list them
-        named = {key: re.sub(r"[^A-Za-z0-9_.]+", "_", NAMED[f"heatmap-{key}"]()[id_]).strip("_")[:40]
-                 for key, id_ in (("agency", "1"), ("component", "2"))}
+        named = {key: re.sub(r"[^A-Za-z0-9_.]+", "_", NAMED[f"heatmap-{key}"]()[id_].rsplit(": ", 1)[-1])
+                 .strip("_")[:40].rstrip("_") for key, id_ in (("agency", "1"), ("component", "2"))}
     assert named["agency"].startswith("Department_of_")
     assert chosen["heatmap-table-download"]["data"]["filename"] == (
-        f"heatmap-FY2026-Q4-agency-{named['agency']}-component-{named['component']}.{kind}"), (
-        "a filtered file is named for its filters, by their names")
+        f"heatmap-FY2026-Q4-agency-1-{named['agency']}-component-2-{named['component']}.{kind}"), (
+        "a filtered file is named for its filters, by their ids and names")
 
 
 def test_the_heatmap_table_of_a_quarter_without_rule_findings_says_why_its_finding_column_is_empty(

@@ -622,7 +622,16 @@ def test_a_downloads_name_says_each_filter_chosen_once_by_its_name(app):
         db.session.commit()
         agency_id = db.session.scalar(sa.select(Agency.id).where(Agency.code == "DOE"))
         assert filters_in_name([State("heatmap-agency", "value")], [str(agency_id)], "heatmap") == (
-            "-agency-Department_of_Energy_DOE"), "named as the filter lists it, not by its id"
+            f"-agency-{agency_id}-Department_of_Energy_DOE"), "named as the filter lists it, beside its id"
+        component_id = str(efficiency.id)
+        assert filters_in_name([State("heatmap-component", "value")], [component_id], "heatmap") == (
+            f"-component-{component_id}-Efficiency"), "a component's own name, not its agency's before it"
+        energy.name = "能源部 ⚡"  # letters a file name may not keep everywhere: the id alone, never "agency-"
+        program = Program(component=efficiency, code="P2", name="Loans")  # the filters list the new name
+        db.session.add(program)
+        db.session.commit()
+        assert filters_in_name([State("heatmap-agency", "value")], [str(agency_id)], "heatmap") == (
+            f"-agency-{agency_id}")
 
 
 MARKUP = " <b>Bold</b> & <a href='https://evil.example/'>x</a>"
