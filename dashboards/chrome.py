@@ -19,7 +19,8 @@ from scorecard.navigation import DASHBOARDS, FOOTER, current_item, footer_links,
 from scorecard.security import session_timer
 
 STYLESHEETS = ["/static/uswds/css/uswds.min.css", "/static/scorecard.css"]
-SCRIPTS = ["/static/session.js"]  # the session timer, as on the Flask pages (it finds `session_marker`)
+# the session timer, as on the Flask pages (it finds `session_marker`), and a table fitted to the paper it prints on
+SCRIPTS = ["/static/session.js", "/static/print.js"]
 
 # Dash's page shell, with `lang` on <html> and no <footer> of its own around the scripts (one
 # footer landmark per page: ours).

@@ -194,22 +194,13 @@
   window.addEventListener('resize', function () {
     if (!latestPending) { latestPending = true; window.requestAnimationFrame(showLatest); }
   });
-  // On paper a chart does not scroll: its title prints at its left, as drawn, and is kept in view again after.
-  // A chart drawn for a window wider than the paper is scaled to the paper's width (a Letter or A4 page's, less
-  // its margins), not cut off at it; it is drawn at its own size again after.
-  var PAPER_WIDTH = 680;
+  // On paper a chart does not scroll: its title prints at its left, as drawn, and is kept in view again after
+  // (static/print.js fits a chart drawn wider than the paper to it).
   window.addEventListener('beforeprint', function () {
     document.querySelectorAll('.dash-chart-scroll .g-gtitle, .dash-chart-scroll .infolayer .annotation')
       .forEach(function (element) { element.style.transform = ''; });
-    document.querySelectorAll('.js-plotly-plot .svg-container').forEach(function (chart) {
-      var width = chart.offsetWidth;
-      chart.style.zoom = width > PAPER_WIDTH ? (PAPER_WIDTH / width).toFixed(3) : '';
-    });
   });
-  window.addEventListener('afterprint', function () {
-    document.querySelectorAll('.js-plotly-plot .svg-container').forEach(function (chart) { chart.style.zoom = ''; });
-    showLatest();
-  });
+  window.addEventListener('afterprint', showLatest);
   document.addEventListener('scroll', function (event) {
     var region = event.target;
     if (region.classList && region.classList.contains('dash-chart-scroll')) { keepTitle(region); }
