@@ -686,6 +686,26 @@ def report(out: dict) -> bool:
     return ok
 
 
+def _schema_matches(path: Path) -> bool:
+    """Whether a kept database has the models' tables and columns: one built before a migration added a
+    column (element_ratings.basis) failed the briefing minutes into a run. Said when it is built again."""
+    from scorecard import models  # noqa: F401 — the models' tables, on the metadata
+    from scorecard.extensions import db
+
+    wanted = {(table.name, column.name) for table in db.metadata.tables.values() for column in table.columns}
+    connection = sqlite3.connect(path)
+    try:
+        tables = [name for (name,) in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+        kept = {(table, row[1]) for table in tables for row in connection.execute(f'PRAGMA table_info("{table}")')}
+    finally:
+        connection.close()
+    if wanted <= kept:
+        return True
+    print(f"The kept database lacks {len(wanted - kept)} of the models' columns "
+          f"({', '.join(sorted(f'{t}.{c}' for t, c in wanted - kept)[:3])}): building it again.", flush=True)
+    return False
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--keep", type=Path, help="Build the database in this folder and keep it (reused if there).")
@@ -697,7 +717,7 @@ def main() -> None:
         folder = args.keep or Path(tmp)
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / "dashboard-bench.db"
-        if not (args.keep and path.exists()):
+        if not (args.keep and path.exists() and _schema_matches(path)):
             path.unlink(missing_ok=True)
             print(f"Building {PROGRAMS} programs, {QUARTERS} quarters, {LEADERS:,} leaders, {OBSERVATIONS:,} "
                   "observations, the rules' findings ...", flush=True)
