@@ -297,6 +297,11 @@ def number_formats(sheet, table: Table, first_row: int) -> None:
                 sheet.cell(row=number, column=index + 1).number_format = shown
 
 
+def year_named(name: str, fiscal_year: Optional[int]) -> str:
+    """A table's name with its fiscal year ("leaders-FY2026"), or without one before any year has data."""
+    return f"{name}-FY{fiscal_year}" if fiscal_year is not None else name
+
+
 def _sheet_title(name: str) -> str:
     """The table's name as a sheet's (Excel takes 31 characters, none of []:*?/\\): a longer one keeps its
     quarter or year and cuts the words before it ("a11-compliance-exceptions-FY2026-Q4" read

@@ -97,7 +97,8 @@ def scores_table(found: queries.Capacity) -> tables.Table:
                  tables.Column("period", "Evidence quarter"), tables.Column("why", "Why", link="why_href"),
                  tables.Column("explanation", "The rules' explanation (with its n)"),
                  tables.Column("actions", "Action-plan commitments")],
-        rows=rows, empty="No capacity assessment for this fiscal year.", name=_named("capacity", found))
+        rows=rows, empty="No capacity assessment for this fiscal year.",
+        name=tables.year_named("capacity", found.fiscal_year))
 
 
 def _years(found: queries.Capacity) -> tuple[str, str]:
@@ -117,10 +118,6 @@ def _assessed_in(found: queries.Capacity) -> str:
             else "(no capacity assessment yet)")
 
 
-def _named(name: str, found: queries.Capacity) -> str:
-    return f"{name}-FY{found.fiscal_year}" if found.fiscal_year is not None else name
-
-
 def components_table(found: queries.Capacity) -> tables.Table:
     this = _years(found)[0]
     rows = [{"component": row.component, "href": row.href, "agency": row.agency, "status": row.status,
@@ -132,7 +129,8 @@ def components_table(found: queries.Capacity) -> tables.Table:
         columns=[tables.Column("component", "Component (assessment)", link="href", row_header=True),
                  tables.Column("agency", "Agency"), tables.Column("status", "Assessment"),
                  tables.Column("total", f"{this} total"), tables.Column("change", "Change in the total")],
-        rows=rows, empty="No capacity assessment for this fiscal year.", name=_named("capacity-components", found))
+        rows=rows, empty="No capacity assessment for this fiscal year.",
+        name=tables.year_named("capacity-components", found.fiscal_year))
 
 
 def actions_table(found: queries.Capacity) -> tables.Table:
@@ -148,7 +146,7 @@ def actions_table(found: queries.Capacity) -> tables.Table:
                  tables.Column("domain", "Domain"), tables.Column("component", "Component", link="component_href"),
                  tables.Column("function", "Function"), tables.Column("status", "Status"), *tables.DUE_COLUMNS],
         rows=rows, empty="No commitment is linked to a capacity domain of these components.",
-        name=_named("capacity-actions", found))
+        name=tables.year_named("capacity-actions", found.fiscal_year))
 
 
 def summary(found: queries.Capacity) -> str:

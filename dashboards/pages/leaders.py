@@ -130,7 +130,7 @@ def levels_table(found: queries.Leaders) -> tables.Table:
                  tables.Column("decided", "Plans decided at this summary level", tables.COUNT),
                  tables.Column("proposed", "Plans whose CX elements are proposed at this rating", tables.COUNT)],
         rows=rows if total else [], empty=none_shown(found),
-        name=_named("leader-levels", found))
+        name=tables.year_named("leader-levels", found.fiscal_year))
 
 
 def _ratings(elements, rating, *, named: bool) -> str:
@@ -195,16 +195,12 @@ def leaders_table(found: queries.Leaders, page: Optional[tables.Page] = None) ->
                  tables.Column("at_risk", "Elements at risk (proposed below 3)"),
                  tables.Column("decisions", "Elements decided"),
                  tables.Column("level", "Summary level"), tables.Column("score", "Summary score", tables.COUNT)],
-        rows=rows, empty=none_shown(found, "leader"), name=_named("leaders", found))
+        rows=rows, empty=none_shown(found, "leader"), name=tables.year_named("leaders", found.fiscal_year))
 
 
 def _year_of(found: queries.Leaders) -> str:
     """"FY2026", or, before any plan is made, that there is none (it read "FYNone")."""
     return f"FY{found.fiscal_year}" if found.fiscal_year is not None else "no performance plans yet"
-
-
-def _named(name: str, found: queries.Leaders) -> str:
-    return f"{name}-FY{found.fiscal_year}" if found.fiscal_year is not None else name
 
 
 # ----------------------------------------------------------------------------- words

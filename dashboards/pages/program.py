@@ -532,11 +532,12 @@ def update_quarter(program_id, period):
     chosen = common.chosen_period(session, period)
     found = _breakdown(program_id, chosen)
     trust = queries.quarter_trust(session, program_id, chosen, min_n=_min_n()) if chosen else None
+    lines = program_findings(session, program_id, chosen)
     return (summary(info, trust, chosen), charts.volumes_figure(found, info.name),
             components.data_table(channels_table(program_id, chosen)),
-            findings_section(program_findings(session, program_id, chosen), chosen,
-                             evaluated=bool(chosen) and quarter_evaluated(session, chosen),
-                             published=rules_published(session)))
+            findings_section(lines, chosen,  # why there is none, asked only where there is none
+                             evaluated=bool(lines) or bool(chosen) and quarter_evaluated(session, chosen),
+                             published=bool(lines) or rules_published(session)))
 
 
 @callback(Output("program-accountability", "children"), Input("program-id", "value"),

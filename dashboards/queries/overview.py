@@ -505,15 +505,6 @@ class Changes:
         return self.prior_reported > 0 and not across_the_break(self.prior_period, self.period)
 
     @property
-    def nothing_to_compare(self) -> str:
-        """Why the survey scores were not compared, in words ("" where they were)."""
-        if across_the_break(self.prior_period, self.period):
-            return f"not compared with {self.prior_period}, as A-11's survey changed in {V2_FROM}"
-        if not self.prior_reported:
-            return f"no program here reported in {self.prior_period}: nothing to compare {self.period} with"
-        return ""
-
-    @property
     def not_compared(self) -> str:
         """What each kind of survey change says when the scores were not compared ("" where they were)."""
         if across_the_break(self.prior_period, self.period):
@@ -525,8 +516,13 @@ class Changes:
     @property
     def note(self) -> str:
         """What was compared with what, in words (the page and the briefing say it above the lines)."""
-        survey = (f"Survey scores: {self.nothing_to_compare}." if not self.compared
-                  else f"Survey scores: {self.period} against {self.prior_period}.")
+        if across_the_break(self.prior_period, self.period):
+            survey = f"Survey scores: not compared with {self.prior_period}, as A-11's survey changed in {V2_FROM}."
+        elif not self.prior_reported:
+            survey = (f"Survey scores: no program here reported in {self.prior_period}: nothing to compare "
+                      f"{self.period} with.")
+        else:
+            survey = f"Survey scores: {self.period} against {self.prior_period}."
         if self.tested:  # many tests at 95%: some read significant by chance, and the reader is told so
             survey += (f" {self.tested:,} program scores with enough answers in both quarters were compared, each "
                        "change tested on its own at 95% (not "
