@@ -835,6 +835,27 @@ def test_lists_are_pages_in_id_order_with_a_total(api, http):
     assert too_big.get_json()["errors"][0]["column"] == "page_size"
 
 
+def test_a_sync_asks_for_the_commitments_changed_since_and_pages_scores_by_program(api, http):
+    secret = _secret(api, "officer")
+    with api.app_context():
+        since = db.session.scalar(sa.select(sa.func.max(Commitment.updated_at))) + timedelta(microseconds=1)
+    listed = http.get(f"{PREFIX}/commitments?page_size=500", headers=_bearer(secret)).get_json()["items"]
+    chosen = listed[len(listed) // 2]
+    url = f"{PREFIX}/commitments/{chosen['id']}"
+    etag = http.get(url, headers=_bearer(secret)).headers["ETag"]
+    saved = http.patch(url, json={"note": "Checked with the vendor."}, headers={**_bearer(secret), "If-Match": etag})
+    assert saved.status_code == 200, saved.get_data(as_text=True)
+    changed = http.get(f"{PREFIX}/commitments", query_string={"updated_since": since.isoformat()},
+                       headers=_bearer(secret)).get_json()
+    assert [c["id"] for c in changed["items"]] == [chosen["id"]] and changed["total"] == 1
+
+    scores = f"{PREFIX}/scores?metric=trust&period=FY2026-Q4&page_size=500"
+    every = [s["program"]["id"] for s in http.get(scores, headers=_bearer(secret)).get_json()["items"]]
+    assert len(every) > 4 and every == sorted(every)
+    rest = http.get(f"{scores}&after_id={every[2]}", headers=_bearer(secret)).get_json()
+    assert [s["program"]["id"] for s in rest["items"]] == every[3:] and rest["total"] == len(every) - 3
+
+
 def test_observation_filters(api, http):
     secret = _secret(api, "viewer")
     with api.app_context():

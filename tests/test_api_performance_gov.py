@@ -4,6 +4,7 @@ import pipeline as a file (one batch, all or nothing, revertible)."""
 import csv
 import io
 from collections import defaultdict
+from datetime import timedelta, timezone
 
 import pytest
 import sqlalchemy as sa
@@ -253,3 +254,78 @@ def test_a_batch_that_cannot_be_confirmed_says_what_it_is_doing(status, preview,
     """Two confirms sent at once: the second was told "Batch 7 is pending", which said nothing of the first's
     confirm being written."""
     assert ImportBatch(id=7, status=BatchStatus(status), preview=preview).confirm_refused == said
+
+
+def _rows(period: str) -> list[dict]:
+    return [{"agency": "Department of Public Service", "component": "Benefits Administration",
+             "program": "Benefits Call Center", "metric": "trust", "period": period, "channel": channel,
+             "n": 5, "count_4": 2, "count_5": 3} for channel in ("web", "phone", "mail", "email")]
+
+
+def _call_center(app) -> None:
+    with app.app_context():
+        from scorecard.a11 import ensure_standard_metrics
+        from scorecard.models import Agency, Component
+
+        component = Component(agency=Agency(code="DPS", name="Department of Public Service"), code="BA",
+                              name="Benefits Administration")
+        db.session.add(Program(component=component, code="BA-CALL", name="Benefits Call Center"))
+        ensure_standard_metrics(db.session)
+        db.session.commit()
+
+
+def test_a_pull_by_after_id_misses_no_row_when_a_revert_removes_rows_midway(app, analyst_token):
+    """A nightly sync pages by the last id it holds: a revert between its pages removes rows before the
+    next, and counted by `page` the rows after them moved back across the page's edge unseen."""
+    client = app.test_client()
+    _call_center(app)
+    first = client.post(f"{PREFIX}/observations", json=_rows("FY2025-Q1"), headers=_bearer(analyst_token)).get_json()
+    second = client.post(f"{PREFIX}/observations", json=_rows("FY2025-Q2"), headers=_bearer(analyst_token))
+    assert second.status_code == 201, second.get_data(as_text=True)
+    url = f"{PREFIX}/observations?page_size=3"
+    pulled = client.get(url, headers=_bearer(analyst_token)).get_json()["items"]
+    assert {o["import_batch_id"] for o in pulled} == {first["batch"]}
+    reverted = client.post(f"{PREFIX}/imports/{first['batch']}/revert", headers=_bearer(analyst_token))
+    assert reverted.status_code == 200, reverted.get_data(as_text=True)
+
+    by_page = client.get(f"{url}&page=2", headers=_bearer(analyst_token)).get_json()["items"]
+    assert len(by_page) == 1, "by page, three rows of the second batch went unseen: why after_id exists"
+    after = pulled[-1]["id"]
+    while True:
+        listed = client.get(f"{url}&after_id={after}", headers=_bearer(analyst_token)).get_json()
+        if not listed["items"]:
+            assert listed["total"] == 0
+            break
+        assert listed["page"] == 1 and listed["total"] >= len(listed["items"])
+        pulled += listed["items"]
+        after = listed["items"][-1]["id"]
+    with app.app_context():
+        kept = set(db.session.scalars(sa.select(Observation.id)))
+    assert kept <= {o["id"] for o in pulled} and len(kept) == 4, "every row there from start to end was pulled"
+    ids = [o["id"] for o in pulled]
+    assert ids == sorted(set(ids))
+
+
+def test_updated_since_lists_what_changed_and_refuses_a_moment_without_its_offset(app, analyst_token):
+    client = app.test_client()
+    _call_center(app)
+    client.post(f"{PREFIX}/observations", json=_rows("FY2025-Q1"), headers=_bearer(analyst_token))
+    with app.app_context():
+        since = db.session.scalar(sa.select(sa.func.max(Observation.updated_at)))
+    later = client.post(f"{PREFIX}/observations", json=_rows("FY2025-Q2"), headers=_bearer(analyst_token)).get_json()
+
+    def listed(moment: str):
+        return client.get(f"{PREFIX}/observations", query_string={"updated_since": moment},
+                          headers=_bearer(analyst_token))
+    changed = listed(since.isoformat().replace("+00:00", "Z")).get_json()
+    assert changed["total"] == 8, "at or after: the rows stamped that moment are listed again, never missed"
+    after = listed((since + timedelta(microseconds=1)).astimezone(timezone(timedelta(hours=-5))).isoformat())
+    assert {o["import_batch_id"] for o in after.get_json()["items"]} == {later["batch"]} and after.get_json()[
+        "total"] == 4, "an offset other than UTC is read as the moment it names"
+    assert listed("2999-01-01T00:00:00z").get_json()["total"] == 0
+    for sent, said in (("2025-01-01T00:00:00", "has no offset from UTC"), ("yesterday", "is not a date and time"),
+                       ("0001-01-01T00:00:00+01:00", "is not a date and time")):
+        refused = listed(sent)
+        assert refused.status_code == 422, (sent, refused.get_data(as_text=True))
+        [error] = refused.get_json()["errors"]
+        assert error["column"] == "updated_since" and error["value"] == sent and said in error["message"], error

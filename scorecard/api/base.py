@@ -188,15 +188,21 @@ class Api(flask_smorest.Api):
             self.DEFAULT_RESPONSE_CONTENT_TYPE = original
 
 
-def page(session, query: sa.Select, args: dict, *, options=()) -> dict:
-    """One page of a query ordered by id: {items, page, page_size, total}."""
+def page(session, query: sa.Select, args: dict, *, options=(), as_items=list) -> dict:
+    """One page of a query of one model ordered by id: {items, page, page_size, total}, after
+    `after_id` when given (PageArgs); `as_items` makes the page's rows the reply's items."""
+    if args.get("after_id") is not None:
+        query = query.where(query.column_descriptions[0]["entity"].id > args["after_id"])
     total = session.scalar(sa.select(sa.func.count()).select_from(query.order_by(None).subquery()))
     number, size = args["page"], args["page_size"]
     items = list(session.scalars(query.options(*options).limit(size).offset((number - 1) * size)).unique())
-    return {"items": items, "page": number, "page_size": size, "total": total}
+    return {"items": as_items(items), "page": number, "page_size": size, "total": total}
 
 
-def page_of_list(items: list, args: dict) -> dict:
+def page_of_list(items: list, args: dict, *, key=lambda item: item.id) -> dict:
+    """One page of a list in the order of `key` (an item's id), after `after_id` when given (PageArgs)."""
+    if args.get("after_id") is not None:
+        items = [item for item in items if key(item) > args["after_id"]]
     number, size = args["page"], args["page_size"]
     return {"items": items[(number - 1) * size:number * size], "page": number, "page_size": size, "total": len(items)}
 

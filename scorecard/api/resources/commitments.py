@@ -10,7 +10,7 @@ from flask import request
 from flask_login import current_user
 
 from scorecard.api import schemas as s
-from scorecard.api.base import Blueprint
+from scorecard.api.base import Blueprint, page
 from scorecard.api.problems import PROBLEM_JSON, ApiProblem
 from scorecard.api.schemas.common import component_with_code, function_with_code
 from scorecard.commitments.services import (
@@ -82,11 +82,14 @@ def commitments(args):
         query = query.where(Commitment.capacity_domain == args["domain"])
     if args.get("leader_id"):
         query = query.where(Commitment.leader_id == args["leader_id"])
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.order_by(None).subquery()))
-    number, size = args["page"], args["page_size"]
-    found = list(db.session.scalars(query.options(*OPTIONS).limit(size).offset((number - 1) * size)).unique())
+    if args.get("updated_since"):
+        query = query.where(Commitment.updated_at >= args["updated_since"])
+    return page(db.session, query, args, options=OPTIONS, as_items=_as_items)
+
+
+def _as_items(found: list[Commitment]) -> list[dict]:
     users = _users(found)
-    return {"items": [as_dict(c, users) for c in found], "page": number, "page_size": size, "total": total}
+    return [as_dict(c, users) for c in found]
 
 
 def _visible(commitment_id: int) -> Commitment:

@@ -39,6 +39,8 @@ def observations(args):
         query = query.where(Observation.period >= args["period_from"])
     if args.get("period_to"):
         query = query.where(Observation.period <= args["period_to"])
+    if args.get("updated_since"):
+        query = query.where(Observation.updated_at >= args["updated_since"])
     if "channel" in args:
         query = query.where(Observation.channel == " ".join(args["channel"].replace("_", " ").lower().split()))
     return page(db.session, query, args, options=[so.joinedload(Observation.metric)])

@@ -1,10 +1,9 @@
 """Leaders' performance plans: elements, requirements, proposed and decided ratings, the summary;
 each person sees the plans the web shows them (scorecard.plans.services)."""
-import sqlalchemy as sa
 from flask_login import current_user
 
 from scorecard.api import schemas as s
-from scorecard.api.base import Blueprint
+from scorecard.api.base import Blueprint, page
 from scorecard.api.problems import ApiProblem
 from scorecard.extensions import db
 from scorecard.models import PerformancePlan
@@ -23,10 +22,7 @@ def plans(args):
         query = query.where(PerformancePlan.fiscal_year == args["fiscal_year"])
     if args.get("leader_id"):
         query = query.where(PerformancePlan.leader_id == args["leader_id"])
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.order_by(None).subquery()))
-    number, size = args["page"], args["page_size"]
-    found = db.session.scalars(query.options(*PLAN_LOADING).limit(size).offset((number - 1) * size)).unique()
-    return {"items": plan_views(db.session, found), "page": number, "page_size": size, "total": total}
+    return page(db.session, query, args, options=PLAN_LOADING, as_items=lambda found: plan_views(db.session, found))
 
 
 @blp.route("/plans/<int(max=2147483647):plan_id>")

@@ -7,9 +7,11 @@ from marshmallow import fields, validate
 
 from scorecard.api.schemas.common import (
     ID,
+    UPDATED_SINCE,
     ComponentCode,
     Filter,
     FunctionCode,
+    Moment,
     PageArgs,
     Ref,
     Schema,
@@ -75,6 +77,7 @@ class CommitmentArgs(PageArgs):
         error="Given more than {max} times: there are {max} statuses; give each at most once."))
     domain = Filter(validate=validate.OneOf(CAPACITY_DOMAINS))
     leader_id = WholeNumber(**ID)
+    updated_since = Moment(**UPDATED_SINCE)
 
 
 class Day(fields.Date):

@@ -1,6 +1,7 @@
 """The API schemas' shared pieces: the base schema, the field types every resource uses (whole
 numbers, texts a column can keep, periods), problem details and the page envelope."""
 import re
+from datetime import UTC, datetime
 from functools import cache
 from typing import Optional
 
@@ -304,12 +305,51 @@ FISCAL_YEAR = Within(2000, 2100, "a year from 2000 to 2100")  # the years the pr
 class PageArgs(Schema):
     page = WholeNumber(load_default=1, validate=Within(1, 1_000_000))
     page_size = WholeNumber(load_default=50, validate=Within(1, MAX_PAGE_SIZE))
+    after_id = WholeNumber(validate=Within(0, 2**31 - 1), metadata={"description": (
+        "Only the items after this id (a score's: its program's id), `total` counting those too. Paging by the last "
+        "id of the page before, rather than by `page`, skips and repeats nothing when rows are added or removed "
+        "during a pull (a revert removes its rows: by `page`, those after them moved back across a page's edge "
+        "unseen).")})
+
+
+class Moment(fields.AwareDateTime):
+    """A date and time with its offset, as ISO 8601 writes it (2026-12-01T06:00:00Z, or +00:00): read by
+    datetime.fromisoformat, which takes every form RFC 3339 gives (marshmallow's own pattern refused an
+    offset with seconds). One without an offset is refused, naming what to add: read as UTC or as the
+    server's time, it would silently be hours off for a client elsewhere."""
+
+    default_error_messages = {
+        "invalid": "{input!r} is not a date and time: write one as ISO 8601 does, with its offset "
+                   "(2026-12-01T06:00:00Z).",
+        "invalid_awareness": "{input!r} has no offset from UTC: add one (Z for UTC, or -05:00).",
+    }
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, str):
+            raise self.make_error("invalid", input=value)
+        try:
+            moment = datetime.fromisoformat(value.strip().replace("z", "Z").replace("t", "T"))
+        except ValueError:
+            raise self.make_error("invalid", input=value) from None
+        if moment.tzinfo is None:
+            raise self.make_error("invalid_awareness", input=value)
+        try:
+            return moment.astimezone(UTC)
+        except OverflowError:  # 0001-01-01T00:00:00+01:00 is before the first moment a datetime holds
+            raise self.make_error("invalid", input=value) from None
+
+
+UPDATED_SINCE = {"metadata": {"description": (
+    "Only those changed at or after this moment (their `updated_at`, with its offset: 2026-12-01T06:00:00Z): a "
+    "sync asks from the latest `updated_at` it holds. Rows a revert removed are no longer listed: `GET "
+    "/imports?status=reverted` names the batches reverted, with `reverted_at`.")}}
 
 
 class PageSchema(Schema):
     page = WholeNumber()
     page_size = WholeNumber()
-    total = WholeNumber(metadata={"description": "Items matching the filters on all pages."})
+    total = WholeNumber(metadata={"description": "Items matching the filters on all pages (after `after_id` when "
+                                                        "given)."})
 
 
 @cache

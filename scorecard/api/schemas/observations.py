@@ -5,10 +5,12 @@ from marshmallow import fields, validate
 
 from scorecard.api.schemas.common import (
     ID,
+    UPDATED_SINCE,
     BodyNumber,
     BodyWholeNumber,
     Filter,
     MetricCode,
+    Moment,
     PageArgs,
     Period,
     ProblemItemSchema,
@@ -63,6 +65,7 @@ class ObservationArgs(PageArgs):
     period_to = Period(metadata={"description": "Last fiscal quarter, e.g. FY2025-Q4."})
     channel = Filter(validate=validate.Length(max=64))
     import_batch_id = WholeNumber(**ID)
+    updated_since = Moment(**UPDATED_SINCE)
 
     @ma.validates_schema
     def in_order(self, data, **_):

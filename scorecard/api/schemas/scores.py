@@ -46,7 +46,9 @@ class ScoreSchema(Schema):
                        "of 4 or 5, a thumbs up counted as 5 (the program page's measure); null otherwise. `value` "
                        "is still the 1-5 mean the status is judged on."})
     target = fields.Float(allow_none=True)
-    status = Text(metadata={"description": "green, amber, red, insufficient_data, no_data or no_target"})
+    status = Text(metadata={"description": (
+        "green, amber, red, insufficient_data or no_target. A program without a score in the quarter is not listed "
+        "(its status finding, GET /findings, says no_data).")})
     non_standard_wording = fields.Boolean()
 
 
