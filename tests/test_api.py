@@ -429,7 +429,11 @@ def test_commitment_update_needs_the_etag_in_if_match(api, http):
     assert documented_tag.match(etag) and documented_tag.match(f'"0", W/"7", {etag}') and documented_tag.match("*")
     assert not documented_tag.match("") and not documented_tag.match("abc") and not documented_tag.match(f"{etag}, x")
     responses = documented["paths"][f"{PREFIX}/commitments/{{commitment_id}}"]["patch"]["responses"]
-    assert {"400", "412", "428"} <= set(responses)
+    assert {"400", "412", "428", "415"} <= set(responses)
+    bodies = [operation for path in documented["paths"].values() for operation in path.values()
+              if isinstance(operation, dict) and "requestBody" in operation]
+    assert len(bodies) >= 3 and all("415" in operation["responses"] for operation in bodies), \
+        "a body of another media type is refused (415) by every operation that reads one"
     stale = http.patch(url, json=body, headers={**_bearer(secret), "If-Match": '"999"'})
     assert stale.status_code == 412
     # A weak tag never matches for a change (412); a header that is no list of entity tags is a request HTTP

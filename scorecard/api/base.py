@@ -141,6 +141,18 @@ class RowsBodies(BasePlugin):
                 schema.update(minItems=1, maxItems=ROWS_MAX)
 
 
+class BodyMediaType(BasePlugin):
+    """Documents the 415 an operation with a body answers when the body is of another media type than it
+    reads (Parser): a client, and Schemathesis, finds it among the operation's answers."""
+
+    def operation_helper(self, path=None, operations=None, **kwargs):
+        for operation in (operations or {}).values():
+            if "requestBody" in operation:
+                operation.setdefault("responses", {}).setdefault("415", {
+                    "description": "The body is of another media type than the operation reads; nothing was changed.",
+                    "content": {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}}})
+
+
 class AtLeastOneField(BasePlugin):
     """Documents a body that must hold one field at least (its schema's `Meta.min_properties`) as minProperties:
     the operation refuses an empty object (422), so a client, and Schemathesis, knows `{}` is no valid body."""
@@ -174,6 +186,7 @@ class Api(flask_smorest.Api):
     def __init__(self, app=None, *, spec_kwargs=None, **kwargs):
         spec_kwargs = {**(spec_kwargs or {})}
         spec_kwargs["extra_plugins"] = [*spec_kwargs.get("extra_plugins", ()), PreconditionRequired(), RowsBodies(),
+                                      BodyMediaType(),
                                       AtLeastOneField()]
         super().__init__(app, spec_kwargs=spec_kwargs, **kwargs)
 
