@@ -420,6 +420,9 @@ def test_commitment_update_needs_the_etag_in_if_match(api, http):
             "evidence_links": ["https://www.performance.gov/cx/"], "note": "Weekly check"}
     missing = http.patch(url, json=body, headers=_bearer(secret))
     assert missing.status_code == 428 and missing.headers["ETag"] == etag
+    unchanged = http.get(url, headers={**_bearer(secret), "If-None-Match": f"W/{etag}"})
+    assert unchanged.status_code == 304 and unchanged.headers["ETag"] == etag and not unchanged.data
+    assert http.get(url, headers={**_bearer(secret), "If-None-Match": '"0"'}).get_json() == read.get_json()
     documented = http.get(f"{PREFIX}/openapi.json", headers=_bearer(secret)).get_json()
     header, = [p for p in documented["paths"][f"{PREFIX}/commitments/{{commitment_id}}"]["patch"]["parameters"]
                if p["in"] == "header"]

@@ -6,7 +6,7 @@ import re
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
-from flask import request
+from flask import Response, request
 from flask_login import current_user
 
 from scorecard.api import schemas as s
@@ -101,9 +101,12 @@ def _visible(commitment_id: int) -> Commitment:
 
 @blp.route("/commitments/<int(max=2147483647):commitment_id>")
 @blp.response(200, s.CommitmentSchema, headers=ETAG_HEADER)
+@blp.alt_response(304, description="Unchanged: If-None-Match held its ETag (no body).", headers=ETAG_HEADER)
 def commitment(commitment_id):
-    """One commitment with its history; its ETag is its version."""
+    """One commitment with its history; its ETag is its version (If-None-Match with it: 304)."""
     found = _visible(commitment_id)
+    if request.if_none_match.contains_weak(str(found.version)):  # RFC 9110 13.1.2: a weak comparison
+        return Response(status=304, headers={"ETag": etag(found)})
     return as_dict(found, _users([found])), 200, {"ETag": etag(found)}
 
 
