@@ -627,6 +627,56 @@ def test_a_refused_form_moves_the_focus_to_what_it_says(browsers, tmp_path):
         driver.quit()
 
 
+def test_an_error_summarys_link_shows_the_fields_label_and_its_message(browsers):
+    """Following a link of a refused form's summary focuses its field with what names it in sight: as an anchor,
+    the field went to the screen's top edge, its label and error message above it, out of sight (WCAG 3.3.1).
+    A capacity score shows its domain's legend; the Menu button's ring is told from the button by a white band."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    def follow(browser) -> dict:
+        browser.driver.find_element(By.CSS_SELECTOR, ".usa-alert--error a[href^='#']").click()
+        return browser.driver.execute_script("""
+            const field = document.activeElement, fieldset = field.closest('fieldset');
+            const top = e => e ? Math.round(e.getBoundingClientRect().top) : null;
+            return {field: field.id, label: top(document.querySelector(`label[for="${field.id}"]`)),
+                    error: top(document.getElementById(field.id + '-error')), top: top(field),
+                    legend: top(fieldset && fieldset.querySelector('legend')), height: innerHeight};""")
+
+    officer = browsers("cfo.officer@demo.cx.gov")
+    with window_size(officer.driver, 1280, 520):
+        officer.open("/commitments/")
+        officer.open(officer.links(r"/commitments/\d+$")[0] + "/edit")
+        Select(officer.driver.find_element(By.NAME, "status")).select_by_value("at_risk")
+        officer.driver.execute_script("document.querySelector('[name=reason]').value = ''; "
+                                      "document.querySelector('main form').requestSubmit()")
+        officer.wait(lambda d: d.find_elements(By.ID, "form-problems"))
+        seen = follow(officer)
+        assert seen["field"] == "reason" and 0 <= seen["label"] < seen["error"] < seen["top"] < seen["height"], seen
+
+    analyst = browsers("analyst@demo.cx.gov")
+    with window_size(analyst.driver, 1280, 520):
+        analyst.open("/capacity/")
+        analyst.open(analyst.links(r"/capacity/\d+/\d+$")[0] + "/edit")
+        analyst.driver.execute_script("const score = document.getElementById('score_2'); score.value = '99'; "
+                                      "score.form.querySelector('button[type=submit]').click()")
+        analyst.wait(lambda d: d.find_elements(By.CSS_SELECTOR, ".usa-alert--error a[href='#score_2']"))
+        seen = follow(analyst)
+        assert seen["field"] == "score_2" and 0 <= seen["legend"] < seen["label"] < seen["top"] < seen["height"], seen
+
+    with window_size(analyst.driver, 500, 700):
+        analyst.driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                                       {"width": 320, "height": 700, "deviceScaleFactor": 1, "mobile": False})
+        try:
+            analyst.open("/capacity/")
+            band = analyst.driver.execute_script(
+                "const menu = document.querySelector('.usa-menu-btn'); menu.focus(); "
+                "return getComputedStyle(menu).boxShadow;")
+        finally:
+            analyst.driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+    assert "255, 255, 255" in band and "inset" in band, band
+
+
 @contextlib.contextmanager
 def window_size(driver, width: int, height: int):
     """The shared browser at a narrow size for the block, then as it was (the next test's pages at theirs)."""

@@ -143,3 +143,34 @@ document.addEventListener("DOMContentLoaded", function () {
     });
   });
 })();
+// A link in an error summary to a field brings into sight what says what the field is and what is wrong
+// with it, then focuses the field: followed as an anchor, the browser scrolled the field itself to the
+// screen's top edge, its label, hint and error message above it, out of sight (WCAG 3.3.1). It shows the
+// group's legend when the legend and the field fit on the screen together (a capacity domain's name above
+// its score), else the field's label; as the GOV.UK Design System's error summary does.
+(function () {
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest && event.target.closest('.usa-alert--error a[href^="#"]');
+    if (!link || event.defaultPrevented || event.button !== 0 || event.ctrlKey || event.metaKey ||
+        event.shiftKey || event.altKey) {
+      return;
+    }
+    var field = document.getElementById(decodeURIComponent(link.getAttribute("href").slice(1)));
+    if (!field || !/^(INPUT|SELECT|TEXTAREA)$/.test(field.tagName)) {
+      return;
+    }
+    var label = document.querySelector('label[for="' + CSS.escape(field.id) + '"]');
+    var fieldset = field.closest("fieldset");
+    var legend = fieldset && fieldset.querySelector("legend");
+    var shown = label || field;
+    if (legend && field.getBoundingClientRect().bottom - legend.getBoundingClientRect().top < window.innerHeight * 0.9) {
+      shown = legend;
+    }
+    event.preventDefault();
+    shown.scrollIntoView({block: "start"});
+    field.focus({preventScroll: true});
+    if (history.replaceState) {
+      history.replaceState(history.state, "", link.hash);
+    }
+  });
+})();
