@@ -43,6 +43,12 @@ def test_executive_signs_in_and_sees_the_heatmap(server, browser, tmp_path):
         assert driver_name in graph_text, graph_text[-400:]
     assert "A-11 drivers by program" in graph_text
     browser.save_screenshot(str(tmp_path / "heatmap.png"))
+    # The y-axis's margin is set from the names (not measured by Plotly): every name lies within the chart
+    ends = browser.execute_script("""
+        const chart = document.querySelector('#heatmap-graph .main-svg').getBoundingClientRect();
+        return [...document.querySelectorAll('#heatmap-graph .ytick text')].map(t => {
+            const box = t.getBoundingClientRect(); return [t.textContent, box.left - chart.left, box.width]; });""")
+    assert len(ends) > 5 and all(left >= 0 and width > 0 for _, left, width in ends), ends
     # The chart's tool bar, reached by the keyboard, shows its focus as every control does, and its icons
     # are dark enough for a control (3:1 on white; Plotly draws them in 30% grey).
     from selenium.webdriver.common.action_chains import ActionChains

@@ -259,6 +259,32 @@ def test_the_heatmap_figure_writes_each_status_as_a_word():
     assert max(map(len, note["text"].split("<br>"))) <= 32 and (note["x"], note["xanchor"]) == (0, "left")
 
 
+def test_the_heatmap_chart_draws_the_first_programs_and_says_the_table_holds_every_one(app):
+    """At 500 programs the chart was 26,000 px tall and a browser drew it for 10 s and more on every filter
+    change (its y-axis measured by Plotly's automargin): it draws the first CHART_ROWS, the title and the page's
+    summary say so, and the y-axis's margin comes from its labels."""
+    from dashboards.figures.heatmap import CHART_ROWS
+    from dashboards.pages.heatmap import summary
+
+    cells = [Cell(3.6, 200, 4.0, "red"), Cell(4.3, 90, 4.0, "green")]
+    heat = Heatmap("FY2026-Q4", ["satisfaction", "trust"],
+                   [HeatmapRow(i, f"Program {i}", "Bureau One", cells) for i in range(1, CHART_ROWS + 11)])
+    drawn = go.Figure(heatmap_figure(heat)).to_plotly_json()
+    assert len(drawn["data"][0]["z"]) == len(drawn["layout"]["yaxis"]["ticktext"]) == CHART_ROWS
+    assert drawn["data"][0]["customdata"][-1][0] == f"/dashboards/program?id={CHART_ROWS}&period=FY2026-Q4"
+    title = " ".join(re.sub(r"<[^>]+>", " ", drawn["layout"]["title"]["text"]).split())
+    assert f"The first {CHART_ROWS} of {CHART_ROWS + 10} programs in the order chosen; the table below holds " \
+           "every one" in title
+    assert f"The chart draws the first {CHART_ROWS} in the order chosen; the table below holds all " \
+           f"{CHART_ROWS + 10}." in summary(heat)
+    assert not drawn["layout"]["yaxis"].get("automargin")
+    narrow = drawn["layout"]["margin"]["l"]
+    heat.rows = heat.rows[:CHART_ROWS]
+    assert "first" not in summary(heat) and "first" not in heatmap_figure(heat)["layout"]["title"]["text"]
+    heat.rows[0] = HeatmapRow(1, "Wide Names Of Programs Written In Capitals", "Bureau One", cells)
+    assert heatmap_figure(heat)["layout"]["margin"]["l"] > narrow, "a longer label, a wider margin"
+
+
 # ------------------------------------------------------------------------------ the cache
 
 def test_a_cached_query_answers_from_the_cache_until_the_data_changes(app):

@@ -3,6 +3,7 @@
 Colours come from `STATUS_COLOURS`, and every cell or mark also carries its status as a word:
 colour is never the only signal.
 """
+from dashboards.figures.heatmap import CHART_ROWS as HEATMAP_ROWS  # noqa: F401
 from dashboards.figures.heatmap import heatmap_figure  # noqa: F401
 
 # Each status's fill, light enough for black text (WCAG contrast above 7:1 on each).

@@ -7,12 +7,14 @@ from functools import cache
 import plotly.io as pio
 
 from dashboards import links
-from dashboards.figures.text import wrapped
+from dashboards.figures.text import labels_width, wrapped
 from dashboards.queries.heatmap import NOT_OBSERVED, Heatmap
 from dashboards.tables import as_given, status_word
 from scorecard.a11 import driver_name, driver_names
 
 LABEL_CHARS = 24  # of a line of a program's name beside its row (a phone keeps room for the columns)
+CHART_ROWS = 50   # programs the chart draws, in the order chosen (the table holds them all): at 500 a browser
+                  # took 10 s and more to draw the 26,000 px chart, on every change of a filter
 QUESTION_CHARS = 160  # of a question's wording in a cell's hover (the table gives it whole)
 ORDER = ["red", "amber", "green", "insufficient_data", "no_target", "no_data"]
 FONT = "Source Sans Pro Web, Helvetica Neue, Helvetica, Roboto, Arial, sans-serif"
@@ -91,11 +93,12 @@ def heatmap_figure(heat: Heatmap) -> dict:
 
     if not heat.rows:
         return empty_figure("No program observations for this quarter and these filters.")
+    drawn = heat.rows[:CHART_ROWS]
     z, text, hover, ids = [], [], [], []
     positions = {status: ORDER.index(status) + 0.5 for status in ORDER}
     names = [driver_name(driver) for driver in heat.drivers]
     tails: dict[tuple, str] = {}  # a hover's last lines, read from the status, question and source: alike in thousands
-    for row in heat.rows:
+    for row in drawn:
         z_row, text_row, hover_row = [], [], []
         head = f"<b>{wrapped(row.label)}</b><br>"
         for name, cell in zip(names, row.cells):
@@ -130,15 +133,18 @@ def heatmap_figure(heat: Heatmap) -> dict:
     # rows are placed by number, so two names shortened alike stay two rows.
     labels = [f"{wrapped(row.program, LABEL_CHARS, most=2)}<br>"
               f"<span style='font-size:11px'>{wrapped(row.component, LABEL_CHARS + 6, most=1)}</span>"
-              for row in heat.rows]
+              for row in drawn]
     title = f"A-11 drivers by program, {heat.period}"
     if heat.not_asked:
         title += f"<br><span style='font-size:13px'>Not asked in {heat.period}: {driver_names(heat.not_asked)}</span>"
+    if len(drawn) < len(heat.rows):
+        title += (f"<br><span style='font-size:13px'>The first {len(drawn)} of {len(heat.rows):,} programs in the "
+                  "order chosen; the table below holds every one</span>")
     # Plain data, not go.Figure: at 500 programs Plotly's validation of every cell took 100 ms of the
     # answer's 130 (measured); the keys are Plotly's own, and the template the one go.Figure would add.
     return {
         "data": [{
-            "type": "heatmap", "z": z, "x": list(heat.drivers), "y": list(range(len(heat.rows))), "text": text,
+            "type": "heatmap", "z": z, "x": list(heat.drivers), "y": list(range(len(drawn))), "text": text,
             "texttemplate": "%{text}", "textfont": {"color": "#1b1b1b", "size": 12}, "hovertext": hover,
             "hoverinfo": "text", "customdata": ids, "colorscale": _discrete_scale(STATUS_COLOURS), "zmin": 0,
             "zmax": len(ORDER), "showscale": False, "xgap": 3, "ygap": 3,
@@ -146,11 +152,11 @@ def heatmap_figure(heat: Heatmap) -> dict:
         "layout": titled({
             "template": default_template(),
             "font": {"family": FONT, "color": "#1b1b1b"},
-            "height": max(360, 52 * len(heat.rows) + 140),
-            "margin": {"l": 10, "r": 10, "t": 110 if heat.not_asked else 90, "b": 10},
+            "height": max(360, 52 * len(drawn) + 140),
+            "margin": {"l": 16 + labels_width(labels, 13), "r": 10, "t": 110 if heat.not_asked else 90, "b": 10},
             "plot_bgcolor": "#fff",
-            "yaxis": {"autorange": "reversed", "automargin": True, "tickfont": {"size": 13}, "tickmode": "array",
-                      "tickvals": list(range(len(heat.rows))), "ticktext": labels, "showgrid": False,
+            "yaxis": {"autorange": "reversed", "tickfont": {"size": 13}, "tickmode": "array",
+                      "tickvals": list(range(len(drawn))), "ticktext": labels, "showgrid": False,
                       "zeroline": False},
             # A quarter with few drivers asked keeps its columns narrow rather than stretched.
             "xaxis": {"side": "top", "tickfont": {"size": 14}, "tickmode": "array", "tickvals": list(heat.drivers),

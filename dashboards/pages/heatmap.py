@@ -123,6 +123,9 @@ def summary(heat: queries.Heatmap) -> str:
             f"{amber} more with a driver amber.")
     if heat.not_asked:
         said += f" No program reported {driver_names(heat.not_asked)} on the 1-5 scale this quarter."
+    if len(heat.rows) > figures.HEATMAP_ROWS:
+        said += (f" The chart draws the first {figures.HEATMAP_ROWS} in the order chosen; the table below holds "
+                 f"all {len(heat.rows):,}. Choose an agency, component or life experience to chart fewer.")
     return said + components.still_reported(heat.period)
 
 
