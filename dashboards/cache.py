@@ -108,10 +108,15 @@ def _version_columns() -> dict[str, sa.ScalarSelect]:
         "reverted": latest(sa.func.max(ImportBatch.reverted_at)), "observation": latest(sa.func.max(Observation.id)),
         "finding": latest(sa.func.max(Finding.id)), "evaluated": latest(sa.func.max(Finding.evaluated_at)),
         "findings": rows(Finding),
+        # Commitments and assessments: the newest change, how many, and what their versions add up to (every
+        # change a transaction commits moves a version on: a change stamped before another but committed after it
+        # left the newest stamp as it was, and the pages stale until the evaluation it queued had run)
         "commitment": latest(sa.func.max(Commitment.updated_at)), "commitments": rows(Commitment),
+        "commitment_versions": latest(sa.func.sum(Commitment.version)),
         "rating": latest(sa.func.max(ElementRating.id)), "plan": latest(sa.func.max(PerformancePlan.id)),
         "target": latest(sa.func.max(Target.id)), "targets": rows(Target), "program": latest(sa.func.max(Program.id)),
         "capacity": latest(sa.func.max(CapacityAssessment.updated_at)), "assessments": rows(CapacityAssessment),
+        "assessment_versions": latest(sa.func.sum(CapacityAssessment.version)),
         # which rule versions are published: their findings are the ones the pages read (a rule published
         # or retired changes the statuses shown before the evaluation it queues has run). How many, and when the
         # newest of them was: a version goes draft -> published -> retired and never back, so two sets of

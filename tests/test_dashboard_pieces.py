@@ -401,6 +401,34 @@ def test_a_cache_that_stops_answering_is_passed_by_with_one_line_logged(app, mon
     assert "not answering (TimeoutError: Timeout reading from socket)" in said[0].getMessage()
 
 
+def test_a_change_committed_after_a_later_stamped_one_still_changes_the_data_version(app):
+    """Two officers' saves: the first stamped (updated_at) before the second but committed after it, its
+    transaction held by a lock. The newest stamp stayed the second's, and every worker kept serving the
+    first's commitment as it was until the evaluation the save queued had run (never, with no worker)."""
+    from datetime import timedelta
+
+    from scorecard.models import CapacityAssessment, Commitment, CommitmentStatus, Function
+    from scorecard.models.base import utcnow
+    from scorecard.models.capacity import CapacityStatus
+
+    with app.app_context():
+        cfo = Function(code="CFO", name="Chief Financial Officer")
+        first, second = (Commitment(function=cfo, title=title, evidence_links=[]) for title in ("First", "Second"))
+        component = Component(agency=Agency(code="A", name="Agency"), code="C", name="Component")
+        assessed, other = CapacityAssessment(component=component, fiscal_year=2026), CapacityAssessment(
+            component=component, fiscal_year=2027)
+        db.session.add_all([first, second, assessed, other])
+        db.session.commit()
+        for earlier, newest in ((first, second), (assessed, other)):
+            newest.updated_at = utcnow()
+            db.session.commit()
+            before = cache.data_version(db.session)
+            earlier.status = CommitmentStatus.at_risk if isinstance(earlier, Commitment) else CapacityStatus.submitted
+            earlier.updated_at = newest.updated_at - timedelta(seconds=1)  # stamped first, committed now
+            db.session.commit()
+            assert cache.data_version(db.session) != before, type(earlier).__name__
+
+
 def test_publishing_or_retiring_a_rule_changes_the_data_version(published):
     """The pages read the published rules' findings only: a rule retired (or a version published) changes
     what they show at once, before the evaluation it queues has run, so it changes the version."""
