@@ -4,6 +4,7 @@ SCORECARD_UPLOAD_STORAGE is `s3://bucket/prefix` (boto3; SCORECARD_S3_ENDPOINT_U
 other than AWS's). A stored upload is named by a key, kept on its import batch; `local(key)` gives
 a file on disk to read (for S3, a private temporary copy, removed afterwards).
 """
+import contextlib
 import hashlib
 import secrets
 import shutil
@@ -16,6 +17,16 @@ from urllib.parse import urlsplit
 
 EXTENSION = "scorecard.storage"
 BLOCK = 1 << 20
+
+
+class StorageUnavailable(Exception):
+    """The storage could not keep a file (a full disk, a folder not writable, the object store not
+    answering): nothing of it was kept. Its text says so in words a user can act on."""
+
+    def __init__(self, cause: BaseException):
+        super().__init__("The file could not be kept: the server's storage for uploaded files is full or cannot "
+                         "be written to. Nothing was changed; try again later, or tell your administrator.")
+        self.cause = cause
 
 
 class FolderStorage:
@@ -34,13 +45,18 @@ class FolderStorage:
 
     def save(self, stream: BinaryIO, name: str) -> tuple[str, str]:
         """Store `stream` under a new key ending in `name`; (key, sha256 of the content)."""
-        self.folder.mkdir(parents=True, exist_ok=True)
         key = f"{secrets.token_hex(8)}-{name}"
         digest = hashlib.sha256()
-        with (self.folder / key).open("wb") as handle:
-            for block in iter(lambda: stream.read(BLOCK), b""):
-                digest.update(block)
-                handle.write(block)
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            with (self.folder / key).open("wb") as handle:
+                for block in iter(lambda: stream.read(BLOCK), b""):
+                    digest.update(block)
+                    handle.write(block)
+        except OSError as error:  # a part written before the disk filled is no file of any batch: none is kept
+            with contextlib.suppress(OSError):
+                (self.folder / key).unlink(missing_ok=True)
+            raise StorageUnavailable(error) from error
         return key, digest.hexdigest()
 
     @contextmanager
@@ -75,14 +91,20 @@ class S3Storage:
         return f"{self.prefix}/{key}" if self.prefix else key
 
     def save(self, stream: BinaryIO, name: str) -> tuple[str, str]:
+        from boto3.exceptions import Boto3Error
+        from botocore.exceptions import BotoCoreError, ClientError
+
         key = f"{secrets.token_hex(8)}-{name}"
         digest = hashlib.sha256()
-        with tempfile.TemporaryFile() as spool:  # hashed on the way, then sent in parts
-            for block in iter(lambda: stream.read(BLOCK), b""):
-                digest.update(block)
-                spool.write(block)
-            spool.seek(0)
-            self.client.upload_fileobj(spool, self.bucket, self._object(key))
+        try:
+            with tempfile.TemporaryFile() as spool:  # hashed on the way, then sent in parts
+                for block in iter(lambda: stream.read(BLOCK), b""):
+                    digest.update(block)
+                    spool.write(block)
+                spool.seek(0)
+                self.client.upload_fileobj(spool, self.bucket, self._object(key))
+        except (OSError, Boto3Error, BotoCoreError, ClientError) as error:  # a part-sent object is not kept
+            raise StorageUnavailable(error) from error
         return key, digest.hexdigest()
 
     @contextmanager
@@ -116,7 +138,8 @@ class S3Storage:
 def upload_folder(app) -> Path:
     """UPLOAD_FOLDER, else `uploads` in the instance folder."""
     folder = Path(app.config.get("UPLOAD_FOLDER") or Path(app.instance_path) / "uploads")
-    folder.mkdir(parents=True, exist_ok=True)
+    with contextlib.suppress(OSError):  # one that cannot be made: a save says so (StorageUnavailable)
+        folder.mkdir(parents=True, exist_ok=True)
     return folder
 
 

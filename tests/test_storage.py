@@ -9,7 +9,7 @@ import pytest
 from scorecard.clock import agency_today
 from scorecard.extensions import db
 from scorecard.models import BatchStatus, ImportBatch
-from scorecard.storage import FolderStorage, S3Storage, storage
+from scorecard.storage import FolderStorage, S3Storage, StorageUnavailable, storage
 from tests.helpers import HEADER, ROW, observations, post, upload, workbook_bytes
 
 BUCKET = "agency-cx-uploads"
@@ -136,3 +136,55 @@ def test_a_briefing_is_kept_in_s3_served_from_it_and_swept_from_it(demo, s3, s3_
     with demo.app_context():
         assert jobs.sweep(demo, db.session, now=datetime.now(UTC) + timedelta(days=2)) == 1
     assert keys(s3) == [] and client.get(f"/dashboards/briefings/{job_id}").status_code == 404
+
+
+class _DiskFills(io.BytesIO):
+    """An upload whose second block cannot be written: the disk filled after the first."""
+
+    def __init__(self):
+        super().__init__(b"x" * 100)
+        self.reads = 0
+
+    def read(self, size=-1):
+        self.reads += 1
+        if self.reads > 1:
+            raise OSError(28, "No space left on device")
+        return super().read(size)
+
+
+def test_a_file_the_storage_cannot_keep_whole_leaves_nothing_behind(tmp_path, s3, s3_server):
+    """A full disk left the part written (a briefing's 0 bytes, 256 KB of an upload) under a key no batch or
+    briefing names, which no sweep removes: the storage removes it and says why, in words a user can act on."""
+    store = FolderStorage(tmp_path / "uploads")
+    with pytest.raises(StorageUnavailable, match="storage for uploaded files is full or cannot be written"):
+        store.save(_DiskFills(), "q1.csv")
+    assert list((tmp_path / "uploads").iterdir()) == []
+    with pytest.raises(StorageUnavailable):
+        S3Storage("s3://no-such-bucket/uploads", s3_server).save(io.BytesIO(b"a,b\n"), "q1.csv")
+
+
+def test_an_upload_the_storage_cannot_keep_is_refused_saying_so(demo, analyst, tmp_path):
+    from scorecard.api.tokens import create_token
+    from scorecard.models import User
+    from tests.helpers import csrf_token
+
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("a file where the upload folder should be")
+    demo.config["UPLOAD_FOLDER"] = str(blocked)
+    with demo.app_context():
+        batches = db.session.query(ImportBatch).count()
+        token = create_token(db.session, db.session.query(User).filter_by(email="analyst@demo.cx.gov").one(),
+                             scope="write")[1]
+    form = {"csrf_token": csrf_token(analyst.get("/imports/upload").get_data(as_text=True)),
+            "file": (io.BytesIO(workbook_bytes([HEADER, ROW])), "q1.xlsx")}
+    refused = analyst.post("/imports/upload", data=form, content_type="multipart/form-data")
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 503 and "storage for uploaded files is full or cannot be written" in page, page[:600]
+    assert 'id="form-problems"' in page, "said in the form's summary, beside the file"
+    api = demo.test_client().post("/api/v1/imports", headers={"Authorization": f"Bearer {token}"},
+                                  data={"file": (io.BytesIO(b"a,b\n1,2\n"), "q1.csv")},
+                                  content_type="multipart/form-data")
+    assert api.status_code == 503 and api.headers["Retry-After"] and "Nothing was changed" in api.get_json()["detail"]
+    with demo.app_context():
+        assert db.session.query(ImportBatch).count() == batches
+    assert blocked.read_text() == "a file where the upload folder should be"

@@ -1,5 +1,6 @@
 """Upload ▸ background preview ▸ confirm / cancel ▸ history ▸ revert."""
 import io
+import logging
 import tempfile
 from pathlib import Path
 
@@ -19,11 +20,12 @@ from importers.web.forms import ConfirmForm, UploadForm
 from scorecard.extensions import db
 from scorecard.models import BatchStatus, ImportBatch, Role
 from scorecard.permissions import requires, scoped
-from scorecard.storage import storage
+from scorecard.storage import StorageUnavailable, storage
 from scorecard.text import listed
 
 ERRORS_SHOWN = 500  # problems listed on the page; the download lists every one kept
 HISTORY_PAGE = 100  # import batches a page of the history lists
+log = logging.getLogger(__name__)
 
 
 @bp.route("/")
@@ -64,7 +66,12 @@ def upload():
         form.format.data = allowed[0]
     if form.validate_on_submit():
         jobs.sweep(current_app, db.session)  # old previews and uploads go as new ones arrive
-        batch = _store_upload(form)
+        try:
+            batch = _store_upload(form)
+        except StorageUnavailable as error:  # a full disk: said beside the file, the form as it was sent
+            log.error("an upload could not be stored: %s", error.cause)
+            form.file.errors = [str(error)]
+            return render_template("imports/upload.html", form=form), 503
         # Not queued (no worker reachable): the batch, failed, says why on its page (a flash said it twice).
         jobs.launch(current_app._get_current_object(), db.session, batch, commit=False,
                     wait=current_app.config.get("IMPORTS_INLINE", False))

@@ -2,6 +2,7 @@
 pages), follow its progress, then confirm, cancel or revert it — each with the checks of the web
 actions (importers/access.py, reached through the factory-wired ImportServices)."""
 import contextlib
+import logging
 import threading
 import time
 
@@ -16,10 +17,12 @@ from scorecard.api.problems import PROBLEM_JSON, ApiProblem
 from scorecard.extensions import db
 from scorecard.models import BatchStatus, ImportBatch
 from scorecard.permissions import scoped
+from scorecard.storage import StorageUnavailable
 
 blp = Blueprint("api_imports", __name__, description="Import batches: upload, preview, confirm, cancel, revert.")
 BATCH_FIELDS = tuple(f for f in s.ImportBatchSchema().fields if f != "progress")
 CONFLICT = {"schema": s.ProblemSchema, "content_type": PROBLEM_JSON}
+log = logging.getLogger(__name__)
 
 
 def batch_dict(batch: ImportBatch) -> dict:
@@ -112,6 +115,8 @@ def batch(batch_id):
 @blp.response(201, s.ImportBatchSchema, headers={"Location": {"schema": {"type": "string"}}},
               description="Stored and read in the background: `previewed` with its plan, `rejected` with each bad "
                           "value in `errors`, `failed`, or still `pending` (follow GET /imports/{batch_id}).")
+@blp.alt_response(503, description="The server's storage for uploads is full or cannot be written to: nothing was "
+                                   "stored. Try again later (Retry-After).", **CONFLICT)
 def upload(form):
     """Upload a file to import; nothing is written until the batch is confirmed."""
     services = imports()
@@ -135,7 +140,11 @@ def upload(form):
                                       "message": f"required for the {chosen} layout"} for name in missing])
     upload = form["file"]
     with contextlib.closing(upload):
-        batch = services.jobs.store(app, db.session, upload.stream, upload.filename, current_user.id, options)
+        try:
+            batch = services.jobs.store(app, db.session, upload.stream, upload.filename, current_user.id, options)
+        except StorageUnavailable as error:
+            log.error("an upload could not be stored: %s", error.cause)
+            raise ApiProblem(503, str(error), headers={"Retry-After": "300"}) from error
     services.jobs.launch(app, db.session, batch, commit=False)  # not queued: the batch fails, saying why
     batch = _wait(batch.id)
     return batch_dict(batch), 201, {"Location": url_for("api_imports.batch", batch_id=batch.id)}
