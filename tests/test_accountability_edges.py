@@ -283,16 +283,31 @@ def test_every_table_has_a_caption_and_why_links_say_which_requirement(evaluated
     assert text in html.unescape(link)
 
 
-def test_plan_list_says_when_it_shows_only_some_plans(evaluated, client_as, monkeypatch):
+def test_the_plans_list_reaches_every_plan_a_page_at_a_time_and_by_year(evaluated, client_as, monkeypatch):
+    """At 4,000 plans the list stopped at its first 2,000 (this year's) with no way to an earlier year's."""
     from scorecard.plans import routes
     admin = client_as("admin")
     with evaluated.app_context():
-        total = db.session.scalar(sa.select(sa.func.count()).select_from(PerformancePlan))
-    assert "Showing the first" not in admin.get("/plans/").get_data(as_text=True)
-    monkeypatch.setattr(routes, "LIST_LIMIT", 3)
-    page = admin.get("/plans/").get_data(as_text=True)
-    assert f"Showing the first 3 of {total:,} plans" in page
-    assert len(re.findall(r'href="/plans/\d+"', page)) == 3
+        every = dict(db.session.execute(sa.select(PerformancePlan.id, PerformancePlan.fiscal_year)).all())
+    first = admin.get("/plans/").get_data(as_text=True)
+    assert len(set(re.findall(r'href="/plans/(\d+)"', first))) == min(len(every), routes.PLANS_PAGE)
+    monkeypatch.setattr(routes, "PLANS_PAGE", 3)
+    pages = -(-len(every) // 3)
+    seen = []
+    for number in range(1, pages + 1):
+        page = admin.get(f"/plans/?page={number}").get_data(as_text=True)
+        seen += [int(i) for i in re.findall(r'href="/plans/(\d+)"', page)]
+        assert f"page {number} of {pages}" in page and 'aria-label="Pages of the plans list"' in page
+    assert sorted(seen) == sorted(every), "every plan on one page or another, none twice"
+    assert [every[i] for i in seen] == sorted((every[i] for i in seen), reverse=True), "newest year first"
+    assert f"Plans 1 to 3 of {len(every)}" in admin.get("/plans/?page=0").get_data(as_text=True)
+    assert f"page {pages} of {pages}" in admin.get("/plans/?page=999").get_data(as_text=True)
+    year = min(every.values())
+    monkeypatch.setattr(routes, "PLANS_PAGE", 100)
+    chosen = admin.get(f"/plans/?year={year}").get_data(as_text=True)
+    listed = {int(i) for i in re.findall(r'href="/plans/(\d+)"', chosen)}
+    assert listed == {i for i, y in every.items() if y == year} and f'<option value="{year}" selected>' in chosen
+    assert "No plans of FY1999 to show." in admin.get("/plans/?year=1999").get_data(as_text=True)
 
 
 def test_a_rules_file_nested_too_deeply_is_refused_by_name(tmp_path):

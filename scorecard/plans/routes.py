@@ -29,19 +29,30 @@ from scorecard.plans.services import (
 )
 from scorecard.ratings import RATING_LABELS
 
-LIST_LIMIT = 2000  # plans listed on one page; the page says when there are more
+PLANS_PAGE = 100  # plans a page of the list shows
 
 
 @bp.route("/")
 @requires("view_plans")
 def index():
+    """The plans the user may see, newest fiscal year first, a page at a time, of one year when chosen
+    (`?year=`): at 4,000 plans the list stopped at its first 2,000, and no earlier year's plan could be
+    reached from it."""
     query = visible_plans(db.session, current_user)
+    years = sorted(db.session.scalars(query.with_only_columns(PerformancePlan.fiscal_year).order_by(None)
+                                      .distinct()), reverse=True)
+    year = request.args.get("year", type=int)
+    if year is not None:
+        query = query.where(PerformancePlan.fiscal_year == year)
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.order_by(None).subquery()))
+    pages = max(1, -(-total // PLANS_PAGE))
+    page = min(max(1, request.args.get("page", 1, type=int)), pages)
     # The leader with each plan in one query, and where each plan's decisions stand in two more: not per plan.
-    plans = db.session.scalars(query.options(sa.orm.contains_eager(PerformancePlan.leader))
-                               .limit(LIST_LIMIT)).all()
-    total = (db.session.scalar(sa.select(sa.func.count()).select_from(query.order_by(None).subquery()))
-             if len(plans) == LIST_LIMIT else len(plans))
-    return render_template("plans/index.html", plans=plans, total=total, labels=RATING_LABELS,
+    plans = db.session.scalars(query.order_by(PerformancePlan.id)
+                               .options(sa.orm.contains_eager(PerformancePlan.leader))
+                               .offset((page - 1) * PLANS_PAGE).limit(PLANS_PAGE)).all()
+    return render_template("plans/index.html", plans=plans, total=total, page=page, pages=pages, years=years,
+                           year=year, first=(page - 1) * PLANS_PAGE + 1, labels=RATING_LABELS,
                            decided=decided_summaries(db.session, [p.id for p in plans]))
 
 
