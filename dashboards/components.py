@@ -158,6 +158,21 @@ def filter_control(control_id: str, label: str, options: list, value, *, hint: O
     return html.Div(children, className="dash-filter")
 
 
+def searched_by_label(dropdown_id: str, options: list[dict]) -> dcc.Store:
+    """The options of a dropdown whose values are ids, kept beside it for `search_by_label`."""
+    return dcc.Store(id=f"{dropdown_id}-options", data=options)
+
+
+def search_by_label(dropdown_id: str) -> None:
+    """What is typed in the dropdown finds options by their names alone (in the browser: assets/scorecard.js).
+    Dash's dropdown also searches the values, so typing "Program 250" listed Program 249 (id 250) first,
+    and Enter opened it; "12" listed a program whose name has no 12. The page lays out `searched_by_label`."""
+    dash.clientside_callback(
+        dash.ClientsideFunction(namespace="scorecard", function_name="byLabel"),
+        Output(dropdown_id, "options"), Input(dropdown_id, "search_value"),
+        State(f"{dropdown_id}-options", "data"), State(dropdown_id, "value"), prevent_initial_call=True)
+
+
 def link_list(items: list[tuple[str, str]], *, empty: str = "None."):
     """[(text, href)] as a list of links, or a sentence when there are none."""
     if not items:

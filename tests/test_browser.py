@@ -686,6 +686,38 @@ def test_a_choice_reached_by_tab_is_scrolled_into_sight_within_its_box(server, b
         browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
 
 
+def test_typing_in_the_program_picker_finds_programs_by_their_names_alone(server, browser):
+    """Dash's dropdown searched its values too, the programs' ids: "12" listed a program whose name has no 12,
+    and "Program 250" listed Program 249 (id 250) first, which Enter opened."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    sign_in(browser, server, "executive@demo.cx.gov")
+    WebDriverWait(browser, 60).until(lambda b: b.current_url == server + "/")
+    browser.get(server + "/dashboards/program?id=1")
+    wait = WebDriverWait(browser, 60)
+    heading = wait.until(lambda b: b.find_element(By.TAG_NAME, "h1").text.strip() or None)
+
+    def typed(text: str) -> list[str]:
+        search = browser.find_element(By.CSS_SELECTOR, ".dash-dropdown-search")
+        search.send_keys(Keys.CONTROL, "a")
+        search.send_keys(Keys.BACKSPACE)
+        search.send_keys(text)
+        wait.until(lambda b: all(text in o.text.lower() or o.text == "No options found"
+                                 for o in b.find_elements(By.CSS_SELECTOR, ".dash-dropdown-option")))
+        return [o.text for o in browser.find_elements(By.CSS_SELECTOR, ".dash-dropdown-option")]
+
+    wait.until(lambda b: b.find_element(By.ID, "program-id")).click()
+    for text in ("12", "40", "7"):
+        assert all(text in found.lower() or found == "No options found" or found.startswith(heading)
+                   for found in typed(text)), text
+    found = typed("call center")
+    assert found and all("call center" in name.lower() for name in found), found
+    browser.find_element(By.CSS_SELECTOR, ".dash-dropdown-search").send_keys(Keys.ENTER)
+    wait.until(lambda b: b.find_element(By.TAG_NAME, "h1").text == found[0].split(" (")[0])
+
+
 def test_a_table_takes_a_tab_stop_only_where_it_scrolls_and_then_by_its_caption(server, browser):
     """The capacity grid sat in a scroll container of its own that took a Tab stop with no name and no role,
     at widths where nothing scrolled. Wrapped as the other pages' tables are, only when too wide, the region is

@@ -219,6 +219,17 @@
         openInDashboards(href);
       }
       return window.dash_clientside.no_update;
+    },
+    /* A dropdown whose values are ids (components.search_by_label): the options whose name holds every word
+       typed, and the one chosen (a list without it would have Dash clear the choice as the search ends). */
+    byLabel: function (search, options, value) {
+      var words = (search || '').toLocaleLowerCase().split(/\s+/).filter(Boolean);
+      if (!options) { return window.dash_clientside.no_update; }
+      if (!words.length) { return options; }
+      return options.filter(function (option) {
+        var name = String(option.label).toLocaleLowerCase();
+        return option.value === value || words.every(function (word) { return name.indexOf(word) >= 0; });
+      });
     }
   });
 })();

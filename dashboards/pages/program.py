@@ -97,6 +97,7 @@ def layout(**query):
                            className="usa-label dash-filter__label"),
                 dcc.Dropdown(id="program-id", options=choices, value=values["id"], clearable=False, searchable=True,
                              placeholder="Choose a program", className="dash-filter__control"),
+                components.searched_by_label("program-id", choices),
             ], className="dash-filter", style={"width": "30rem"}),
             components.filter_control("program-period", "Quarter (channels, findings)",
                                       quarter_options(info, values["period"]), values["period"]),
@@ -176,6 +177,7 @@ def picker(heading, choices: list[dict], asked=None, notice: Optional[str] = Non
                            className="usa-label dash-filter__label"),
                 dcc.Dropdown(id="program-choice", options=choices, value=None, clearable=False, searchable=True,
                              placeholder="Type or choose a program", className="dash-filter__control"),
+                components.searched_by_label("program-choice", choices),
             ], className="dash-filter", style={"width": "30rem"}),
             html.Button("Open the program's page", id="program-open", n_clicks=0, type="button",
                         className="usa-button margin-0"),
@@ -563,6 +565,8 @@ def update_measures(program_id):
 
 
 validation.register("program-choice", "value", validation.id_or(NONE))
+components.search_by_label("program-id")
+components.search_by_label("program-choice")
 validation.register("program-open", "n_clicks", validation.clicks)
 
 
