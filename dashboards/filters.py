@@ -11,7 +11,7 @@ from dash import Input, Output, State
 
 from dashboards import validation
 from dashboards.cache import cached_answer
-from dashboards.components import ALL
+from dashboards.components import ALL, choices
 from dashboards.queries import common
 from dashboards.urlstate import QueryParam
 from scorecard.extensions import db
@@ -47,6 +47,11 @@ def choice(name: str, control: str, pairs) -> QueryParam:
     return QueryParam(name, control, validation.id_or(ALL), default=ALL, omit=ALL,
                       offered=lambda: [ALL] + [str(i) for i, _ in pairs()],
                       names=lambda: {str(i): label for i, label in pairs()})
+
+
+def agency_components(agency_id) -> list[dict]:
+    """Every component of the agency chosen (None: of every agency), for a ComponentsOfTheAgency."""
+    return choices(common.components(db.session, agency_id), "All components")
 
 
 class ComponentsOfTheAgency:

@@ -250,7 +250,7 @@ def executive(app, client_as):
 
 
 FILTERS = {"compliance-through.value": Q4, "compliance-quarters.value": "4", "compliance-agency.value": "all",
-           "compliance-sort.value": "name"}
+           "compliance-component.value": "all", "compliance-sort.value": "name"}
 
 
 def test_the_page_draws_the_grid_first(executive):
@@ -279,6 +279,29 @@ def test_fewer_quarters_than_asked_for_says_so(executive):
     assert said.endswith(" Shown: 2 of the 4 quarters asked for; there are no survey results before FY2025-Q1."), said
     full = answer(executive, body("compliance-grid.children", FILTERS, "compliance-through.value"))
     assert "Shown:" not in full["compliance-summary"]["children"], "the 4 asked for, shown"
+
+
+def test_a_component_narrows_the_grid_and_its_downloads(executive):
+    """At 50 components an agency's grid was one of 500 programs: a component narrows it, as on the heatmap."""
+    with executive.application.app_context():
+        bureau = db.session.scalar(sa.select(Component.id).where(Component.name == "Small Bureau"))
+    chosen = {**FILTERS, "compliance-component.value": str(bureau)}
+    shown = answer(executive, body("compliance-grid.children", chosen, "compliance-component.value"))
+    grid = shown["compliance-grid"]["children"]["props"]["children"]["props"]["html"]
+    # George, of a bureau that is not a HISP, has never reported: designated in no quarter, as with every component
+    assert re.findall(r'<th scope="row"><a [^>]*>(\w+)<', grid) == ["Fox"], grid[:400]
+    assert shown["compliance-summary"]["children"].startswith("FY2025-Q4: 1 of 1 designated program reported")
+    data = answer(executive, body("compliance-grid-download.data", {**chosen, "compliance-grid-csv.n_clicks": 1},
+                                  "compliance-grid-csv.n_clicks"))
+    rows = list(csv.reader(io.StringIO(base64.b64decode(data["compliance-grid-download"]["data"]["content"])
+                                       .decode("utf-8-sig"))))
+    assert [row[0] for row in rows[1:]] == ["Fox"]
+    page = answer(executive, body("_pages_content.children", {
+        "_pages_location.pathname": "/dashboards/compliance", "_pages_location.search": f"?component={bureau}"},
+        "_pages_location.pathname"))
+    controls = {node["props"]["id"]: node["props"].get("value") for node in json_objects(page)
+                if node.get("type") == "Dropdown"}
+    assert controls["compliance-component"] == str(bureau), "the address keeps the component chosen"
 
 
 def test_worst_first_puts_the_programs_that_did_not_report_first(executive):
@@ -340,7 +363,7 @@ def test_the_page_renders_with_its_definitions(executive):
 @pytest.mark.parametrize("spec, value", [
     ("compliance-through.value", "the last one"), ("compliance-through.value", 2025),
     ("compliance-quarters.value", "7"), ("compliance-quarters.value", 8),
-    ("compliance-agency.value", "-1"), ("compliance-agency.value", [1]),
+    ("compliance-agency.value", "-1"), ("compliance-agency.value", [1]), ("compliance-component.value", "x"),
     ("compliance-sort.value", "best"), ("compliance-sort.value", {"by": "name"}),
     ("compliance-through.value", "FY1900-Q1"), ("compliance-through.value", "1900-01-01"),  # they were 500s
     ("compliance-through.value", "FY2101-Q1"),

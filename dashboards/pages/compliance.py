@@ -24,14 +24,18 @@ dash.register_page(__name__, path="/compliance", name="A-11 compliance",
 SORTS = {"worst": "Worst first", "name": "Agency, component and program"}
 
 
+# An agency of 50 components was one grid of 500 programs: a component narrows it, as on the heatmap
+agency_components = filters.ComponentsOfTheAgency("compliance", filters.agency_components)
 url = UrlState("/compliance", [
     filters.period("compliance-through", "through"),
     QueryParam("quarters", "compliance-quarters", validation.choice(*queries.QUARTER_CHOICES, default="8"),
                default="8", omit="8"),
     filters.agency("compliance-agency"),
+    filters.component("compliance-component"),
     QueryParam("sort", "compliance-sort", validation.choice(*SORTS, default="worst"), default="worst", omit="worst"),
-])
+], reconcile=agency_components.reconcile)
 url.register()
+agency_components.register()
 FILTERS = [State(p.control, "value") for p in url.params]
 
 DEFINITIONS = [
@@ -69,6 +73,8 @@ def layout(**query):
                                       [{"label": v, "value": k} for k, v in queries.QUARTER_CHOICES.items()],
                                       values["quarters"], searchable=False),
             components.filter_control("compliance-agency", "Agency", agencies, values["agency"]),
+            components.filter_control("compliance-component", "Component", agency_components.options(values["agency"]),
+                                      values["component"]),
             components.filter_control("compliance-sort", "Order", [{"label": v, "value": k} for k, v in SORTS.items()],
                                       values["sort"], searchable=False),
         ], className="dash-filters", role="group", **{"aria-label": "Filters"}),
@@ -106,8 +112,9 @@ def layout(**query):
     ])
 
 
-def compliance_for(through, quarters, agency_id, sort) -> queries.Compliance:
-    found = queries.compliance(db.session, through, queries.quarters_value(quarters), common.ProgramFilter(agency_id),
+def compliance_for(through, quarters, agency_id, component_id, sort) -> queries.Compliance:
+    found = queries.compliance(db.session, through, queries.quarters_value(quarters),
+                               common.ProgramFilter(agency_id, component_id),
                                min_n=current_app.config["SURVEY_MIN_N"], today=agency_today())
     if sort != "name":
         order = [queries.NOT_REPORTED, queries.LATE, queries.WITHOUT_COUNTS, queries.BELOW_MINIMUM]
@@ -198,8 +205,8 @@ def summary(found: queries.Compliance, asked: Optional[int] = None) -> str:
           *[Input(p.control, "value") for p in url.params])
 @validation.validated
 @cached_answer
-def update_compliance(through, quarters, agency_id, sort):
-    found = compliance_for(through, quarters, agency_id, sort)
+def update_compliance(through, quarters, agency_id, component_id, sort):
+    found = compliance_for(through, quarters, agency_id, component_id, sort)
     return (components.data_table(grid_table(found)), compliance_figure(found),
             components.data_table(quarters_table(found)), components.data_table(exceptions_table(found)),
             summary(found, queries.quarters_value(quarters)))

@@ -17,11 +17,7 @@ from scorecard.extensions import db
 dash.register_page(__name__, path="/heatmap", name="Heatmap", title="Heatmap · CX Scorecard", order=1)
 
 
-def _component_options(agency_id) -> list[dict]:
-    return components.choices(common.components(db.session, agency_id), "All components")
-
-
-agency_components = filters.ComponentsOfTheAgency("heatmap", _component_options)
+agency_components = filters.ComponentsOfTheAgency("heatmap", filters.agency_components)
 
 
 url = UrlState("/heatmap", [
