@@ -277,12 +277,14 @@ def test_the_heatmap_chart_draws_the_first_programs_and_says_the_table_holds_eve
            "every one" in title
     assert f"The chart draws the first {CHART_ROWS} in the order chosen; the table below holds all " \
            f"{CHART_ROWS + 10}." in summary(heat)
-    assert not drawn["layout"]["yaxis"].get("automargin")
+    assert drawn["layout"]["yaxis"]["automargin"] is False, "said, not left to the template (it turns it on)"
     narrow = drawn["layout"]["margin"]["l"]
     heat.rows = heat.rows[:CHART_ROWS]
     assert "first" not in summary(heat) and "first" not in heatmap_figure(heat)["layout"]["title"]["text"]
-    heat.rows[0] = HeatmapRow(1, "Wide Names Of Programs Written In Capitals", "Bureau One", cells)
-    assert heatmap_figure(heat)["layout"]["margin"]["l"] > narrow, "a longer label, a wider margin"
+    heat.rows[0] = HeatmapRow(1, "Wide names of programs", "Bureau One", cells)
+    lower = heatmap_figure(heat)["layout"]["margin"]["l"]
+    heat.rows[0] = HeatmapRow(1, "WIDE NAMES OF PROGRAMS", "Bureau One", cells)
+    assert heatmap_figure(heat)["layout"]["margin"]["l"] > lower > narrow, "longer, wider; in capitals, wider still"
 
 
 # ------------------------------------------------------------------------------ the cache

@@ -155,7 +155,7 @@ def heatmap_figure(heat: Heatmap) -> dict:
             "height": max(360, 52 * len(drawn) + 140),
             "margin": {"l": 16 + labels_width(labels, 13), "r": 10, "t": 110 if heat.not_asked else 90, "b": 10},
             "plot_bgcolor": "#fff",
-            "yaxis": {"autorange": "reversed", "tickfont": {"size": 13}, "tickmode": "array",
+            "yaxis": {"autorange": "reversed", "automargin": False, "tickfont": {"size": 13}, "tickmode": "array",
                       "tickvals": list(range(len(drawn))), "ticktext": labels, "showgrid": False,
                       "zeroline": False},
             # A quarter with few drivers asked keeps its columns narrow rather than stretched.

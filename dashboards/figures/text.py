@@ -33,9 +33,17 @@ def wrapped(text: str, width: int = HOVER_CHARS, most: Optional[int] = None) -> 
     return shown + "…" if cut else shown
 
 
-CHAR_EM = 0.56  # what a character of Source Sans Pro takes on average in a name (capitals wider), in ems
+# What a character of the charts' font takes, in ems, by kind (Source Sans Pro's widths, rounded up so that a
+# fallback font, Helvetica or Arial, still fits): a name in capitals runs a third wider than in lower case.
+_WIDE, _CAPITAL, _NARROW, _SPACE, _OTHER = 0.95, 0.7, 0.32, 0.28, 0.58
+_NARROWS = set("ijlItfr.,:;'!|()[]")
 _SIZED = re.compile(r"<span style='font-size:(\d+)px'>(.*)</span>")
 _TAG = re.compile(r"<[^>]+>")
+
+
+def _ems(text: str) -> float:
+    return sum(_WIDE if c in "WMmw@%" else _CAPITAL if c.isupper() else _NARROW if c in _NARROWS
+               else _SPACE if c == " " else _OTHER for c in text)
 
 
 def labels_width(labels, size: int) -> int:
@@ -48,5 +56,5 @@ def labels_width(labels, size: int) -> int:
         for line in label.split("<br>"):
             sized = _SIZED.fullmatch(line)
             px = int(sized.group(1)) if sized else size
-            widest = max(widest, len(html.unescape(_TAG.sub("", line))) * px * CHAR_EM)
+            widest = max(widest, _ems(html.unescape(_TAG.sub("", line))) * px)
     return math.ceil(widest)
