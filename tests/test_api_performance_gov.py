@@ -323,8 +323,10 @@ def test_updated_since_lists_what_changed_and_refuses_a_moment_without_its_offse
     assert {o["import_batch_id"] for o in after.get_json()["items"]} == {later["batch"]} and after.get_json()[
         "total"] == 4, "an offset other than UTC is read as the moment it names"
     assert listed("2999-01-01T00:00:00z").get_json()["total"] == 0
+    assert listed("9999-12-31T23:59:59-14:00").get_json()["total"] == 0, "after the last moment held: none"
+    assert listed("0001-01-01T00:00:00+01:00").get_json()["total"] == 8, "before the first moment held: every one"
     for sent, said in (("2025-01-01T00:00:00", "has no offset from UTC"), ("yesterday", "is not a date and time"),
-                       ("0001-01-01T00:00:00+01:00", "is not a date and time")):
+                       ("2026-02-30T00:00:00Z", "is not a date and time")):
         refused = listed(sent)
         assert refused.status_code == 422, (sent, refused.get_data(as_text=True))
         [error] = refused.get_json()["errors"]

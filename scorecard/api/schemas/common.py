@@ -335,8 +335,8 @@ class Moment(fields.AwareDateTime):
             raise self.make_error("invalid_awareness", input=value)
         try:
             return moment.astimezone(UTC)
-        except OverflowError:  # 0001-01-01T00:00:00+01:00 is before the first moment a datetime holds
-            raise self.make_error("invalid", input=value) from None
+        except OverflowError:  # 0001-01-01T00:00:00+01:00 is before the first moment a datetime holds: that one
+            return (datetime.min if moment.year == datetime.min.year else datetime.max).replace(tzinfo=UTC)
 
 
 UPDATED_SINCE = {"metadata": {"description": (
