@@ -1,13 +1,12 @@
 """The heatmap: programs × A-11 drivers, each cell its status colour with the score and the
 status word written in it."""
-import re
 import textwrap
 from functools import cache
 
 import plotly.io as pio
 
 from dashboards import links
-from dashboards.figures.text import labels_width, wrapped
+from dashboards.figures.text import SIZED, labels_width, wrapped
 from dashboards.queries.heatmap import NOT_OBSERVED, Heatmap
 from dashboards.tables import as_given, status_word
 from scorecard.a11 import driver_name, driver_names
@@ -24,7 +23,6 @@ TITLE_CHARS = 44     # a chart title's line: 18 px text a phone's chart (about 3
 TITLE_LINE_PX = 24   # the height each further line of a title takes
 TITLE_TOP_PX = 12    # above the title (at a width where a title's line would reach the tool bar, top
                      # right, dashboards.css hides the bar: the tables and downloads hold the same data)
-_SMALLER = re.compile(r"<span style='font-size:(\d+)px'>([^<]*)</span>")
 
 
 def titled(layout: dict, text: str, *, size: int = 18) -> dict:
@@ -35,7 +33,7 @@ def titled(layout: dict, text: str, *, size: int = 18) -> dict:
     what is drawn above it (a legend, panel titles) stays clear of the title."""
     lines = []
     for part in text.split("<br>"):
-        smaller = _SMALLER.fullmatch(part)
+        smaller = SIZED.fullmatch(part)
         if smaller:
             px = int(smaller.group(1))
             lines += [f"<span style='font-size:{px}px'>{line}</span>"

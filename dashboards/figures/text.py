@@ -37,7 +37,8 @@ def wrapped(text: str, width: int = HOVER_CHARS, most: Optional[int] = None) -> 
 # fallback font, Helvetica or Arial, still fits): a name in capitals runs a third wider than in lower case.
 _WIDE, _CAPITAL, _NARROW, _SPACE, _OTHER = 0.95, 0.7, 0.32, 0.28, 0.58
 _NARROWS = set("ijlItfr.,:;'!|()[]")
-_SIZED = re.compile(r"<span style='font-size:(\d+)px'>(.*)</span>")
+# A line of a title or label in a font size of its own: its size and its (escaped, `plain`) text
+SIZED = re.compile(r"<span style='font-size:(\d+)px'>([^<]*)</span>")
 _TAG = re.compile(r"<[^>]+>")
 
 
@@ -54,7 +55,7 @@ def labels_width(labels, size: int) -> int:
     widest = 0.0
     for label in labels:
         for line in label.split("<br>"):
-            sized = _SIZED.fullmatch(line)
+            sized = SIZED.fullmatch(line)
             px = int(sized.group(1)) if sized else size
             widest = max(widest, _ems(html.unescape(_TAG.sub("", line))) * px)
     return math.ceil(widest)
