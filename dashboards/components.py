@@ -202,7 +202,8 @@ class TableHtml(Component):
 def data_table(table: Table) -> html.Div:
     """The table with its caption, column headers (`scope="col"`) and a row header per row, in a
     scrollable region, drawn from `tables.to_html` as one component (`TableHtml`): a table of a
-    few hundred rows as separate Dash components would cost the browser seconds to draw."""
+    few hundred rows as separate Dash components would cost the browser seconds to draw. Of a longer
+    table the browser lays out the first 500 rows, and the rest when asked (assets/tables.js)."""
     return html.Div(TableHtml(tables.to_html(table), className="dash-table-html"),
                     className="usa-table-container--scrollable dash-table-wrap", tabIndex="0",
                     role="region", **{"aria-label": table.caption})

@@ -713,9 +713,10 @@ def test_typing_in_the_program_picker_finds_programs_by_their_names_alone(server
         search.send_keys(Keys.CONTROL, "a")
         search.send_keys(Keys.BACKSPACE)
         search.send_keys(text)
-        wait.until(lambda b: all(text in o.text.lower() or o.text == "No options found"
-                                 for o in b.find_elements(By.CSS_SELECTOR, ".dash-dropdown-option")))
-        return [o.text for o in browser.find_elements(By.CSS_SELECTOR, ".dash-dropdown-option")]
+        # read in one step: the list is drawn again as the search narrows it (an element read one by one went stale)
+        options = "return Array.from(document.querySelectorAll('.dash-dropdown-option'), o => o.innerText.trim())"
+        wait.until(lambda b: all(text in o.lower() or o == "No options found" for o in b.execute_script(options)))
+        return browser.execute_script(options)
 
     wait.until(lambda b: b.find_element(By.ID, "program-id")).click()
     for text in ("12", "40", "7"):
@@ -975,3 +976,58 @@ def test_a_printed_dashboard_keeps_every_column_of_its_table_and_fits_its_chart_
     assert max(browser.execute_script(widths)) <= 641
     browser.execute_script("window.dispatchEvent(new Event('afterprint'))")
     assert max(browser.execute_script(widths)) > 640 and browser.execute_script(zooms) == [""]
+
+
+def test_a_long_table_shows_its_first_rows_at_once_and_every_row_when_asked_or_printed(server, browser):
+    """At 500 programs the heatmap's table (3,500 rows) held the page still for 2 to 5 s while the browser
+    laid out every row. A long table now shows its first 500 rows, says so in its caption, and a button
+    below it draws the rest; printing draws them all. The table is the real writer's (tables.to_html), drawn
+    by the dashboards' own component on a dashboard page."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    from dashboards import tables
+
+    long = tables.to_html(tables.Table(
+        caption="Programs by respondents", columns=[tables.Column("name", "Program", row_header=True),
+                                                    tables.Column("n", "n", tables.COUNT)],
+        rows=[{"name": f"Program {i:04d}", "n": i} for i in range(1_200)]))
+    sign_in(browser, server, "executive@demo.cx.gov")
+    wait = WebDriverWait(browser, 60)
+    wait.until(lambda d: "/auth/login" not in d.current_url)
+    browser.get(server + "/dashboards/heatmap")
+    wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#heatmap-graph .heatmaplayer"))
+    draw = ("var host = document.getElementById('long-table') || document.createElement('div');"
+            "host.id = 'long-table'; document.querySelector('main').appendChild(host);"
+            "window.longRoot = window.longRoot || ReactDOM.createRoot(host);"
+            "window.longRoot.render(React.createElement(window.dashboards.TableHtml, {html: arguments[0]}));")
+    rows = "return document.querySelectorAll('#long-table tbody tr').length"
+    browser.execute_script(draw, long)
+    wait.until(lambda d: d.execute_script(rows))
+    assert browser.execute_script(rows) == 500
+    caption = browser.find_element(By.CSS_SELECTOR, "#long-table caption").text
+    assert caption.startswith("Programs by respondents") and "the first 500 of 1,200 rows are shown" in caption
+    status = browser.find_element(By.CSS_SELECTOR, "#long-table [role=status]")
+    assert status.text == "The first 500 of 1,200 rows are shown."
+    button = browser.find_element(By.CSS_SELECTOR, "#long-table button")
+    assert button.text == "Show all 1,200 rows"
+    button.send_keys(Keys.ENTER)  # by keyboard
+    wait.until(lambda d: d.execute_script(rows) == 1_200)
+    wait.until(lambda d: d.switch_to.active_element == status)
+    assert status.text == "All 1,200 rows are shown."
+    assert not browser.find_elements(By.CSS_SELECTOR, "#long-table button")
+    assert browser.find_element(By.CSS_SELECTOR, "#long-table caption").text == "Programs by respondents"
+    last = browser.find_elements(By.CSS_SELECTOR, "#long-table tbody tr")[-1].text
+    assert last == "Program 1199 1,199", "every row, in order"
+    # Drawn again (other filters): its first rows; printed, every row and no button on paper
+    browser.execute_script(draw, long.replace("Program 0", "Item 0"))
+    wait.until(lambda d: d.execute_script(rows) == 500)
+    browser.execute_script("window.dispatchEvent(new Event('beforeprint'))")
+    assert browser.execute_script(rows) == 1_200
+    assert not browser.find_elements(By.CSS_SELECTOR, "#long-table button")
+    browser.execute_script("window.dispatchEvent(new Event('afterprint'))")
+    short = long.split("<tr><th scope=\"row\">Program 0010")[0] + "</tbody></table>"  # 10 rows: drawn whole
+    browser.execute_script(draw, short)
+    wait.until(lambda d: d.execute_script(rows) == 10)
+    assert not browser.find_elements(By.CSS_SELECTOR, "#long-table [role=status], #long-table button")
