@@ -284,6 +284,10 @@ def test_admin_starts_a_new_year_on_another_scale(demo, client_as, ba):
      "Customer Understanding evidence links, line 2: &#39;ftp://files.example.gov/x&#39; is not a web address"),
     ({"evidence_4": "see the binder"},
      "Service Design &amp; Improvement evidence links, line 1: &#39;see the binder&#39;"),
+    # every bad line at once, not one per save
+    ({"evidence_4": "not a link\nhttps://ok.gov/a\njavascript:alert(1)"},
+     "Service Design &amp; Improvement evidence links: 2 lines are refused: line 1: &#39;not a link&#39; is not a web "
+     "address; line 3: &#39;javascript:alert(1)&#39; is not a web address; each line must start with http://"),
     ({"scale_max": "seven"}, "Highest score: &#39;seven&#39; is not a whole number."),
     ({"scale_min": "5", "scale_max": "3"}, "Highest score: 3 must be above the lowest score, 5."),
     ({"narrative_0": "x" * 10_001}, "Measurement narrative: 10,001 characters is too long"),
@@ -500,13 +504,16 @@ def test_a_save_over_ones_own_save_in_another_tab_says_you(demo, client_as, ba):
 
 def test_a_save_over_someone_elses_newer_save_is_refused(demo, client_as, ba):
     first, second = client_as("analyst"), client_as("admin")
+    with demo.app_context():  # named by name and e-mail, as a commitment's conflict names them (the e-mail alone was)
+        db.session.get(User, user_id(demo, "analyst@test.gov")).name = "Ana Lyst"
+        db.session.commit()
     mine, theirs = open_form(first, ba, CURRENT), open_form(second, ba, CURRENT)
     assert first.post(url(ba, CURRENT, "edit"), data={**mine, "narrative_0": "First."}).status_code == 303
     response = second.post(url(ba, CURRENT, "edit"), data={**theirs, "narrative_0": "Second."})
     assert response.status_code == 409
     page = text(response)
     assert "Someone saved this assessment after you opened it. Nothing was saved." in page
-    assert "analyst@test.gov saved it" in page and "Second." in page
+    assert "Ana Lyst (analyst@test.gov) saved it" in page and "Second." in page
     stored = assessment(demo, ba, CURRENT)
     assert stored.domain_scores[0].narrative == "First."
     again = second.post(url(ba, CURRENT, "edit"), data=form_fields(response.get_data(as_text=True)))

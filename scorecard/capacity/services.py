@@ -24,7 +24,7 @@ from scorecard.models import (
     utcnow,
 )
 from scorecard.models.capacity import CapacityStatus, total_of
-from scorecard.people import is_viewer
+from scorecard.people import is_viewer, person
 from scorecard.permissions import can
 from scorecard.text import blank, cut, look_alike_site
 
@@ -340,12 +340,13 @@ def _conflict(session, assessment: Optional[CapacityAssessment]) -> EditConflict
         AuditEvent.entity_type == ENTITY, AuditEvent.entity_id == assessment.id, AuditEvent.action == IMPORT_ACTION))
         if isinstance(after, dict) and isinstance(after.get("import_batch"), int)]
     row = session.execute(
-        sa.select(User.email, AuditEvent.at, AuditEvent.user_id).outerjoin(User, User.id == AuditEvent.user_id)
+        sa.select(User, AuditEvent.at, AuditEvent.user_id).outerjoin(User, User.id == AuditEvent.user_id)
         .where(sa.or_(sa.and_(AuditEvent.entity_type == ENTITY, AuditEvent.entity_id == assessment.id),
                       sa.and_(AuditEvent.entity_type == "import_batch", AuditEvent.action == REVERT_ACTION,
                               AuditEvent.entity_id.in_(imported))))
         .order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(1)).first()
-    return EditConflict(assessment, row.email if row else None, row.at if row else None, row.user_id if row else None)
+    by = person(row.User) if row and row.User else None  # "Name (e-mail)", as a commitment's conflict says
+    return EditConflict(assessment, by, row.at if row else None, row.user_id if row else None)
 
 
 # ------------------------------------------------------------------------------ parsing
@@ -471,22 +472,34 @@ def _as_typed(text: str) -> str:
 
 def evidence_links(lines: list[str], kept: Optional[str] = None) -> Optional[str]:
     """Evidence links, one per line as stored (None when there are none), each a web address
-    starting with http:// or https://; a ValueError says which line is not (the web form and the
-    capacity import both read them here). `kept`, the links stored: one of them saved again is not
+    starting with http:// or https://; a ValueError names every line that is not, at once (the web
+    form and the capacity import both read them here). `kept`, the links stored: one of them saved again is not
     refused for a look-alike letter (stored before that check, it must not block the rest of a save)."""
     stored = set((kept or "").splitlines())
     links = list(dict.fromkeys(line.strip() for line in lines if line.strip()))
     if len(links) > LINKS_MAX:
         raise ValueError(f"{len(links)} links; at most {LINKS_MAX}.")
-    for number, link in enumerate(links, start=1):
-        if len(link) > LINK_MAX:
-            raise ValueError(f"line {number}: {link[:60]!r}… is longer than {LINK_MAX:,} characters.")
-        if not is_link(link):
-            raise ValueError(f"line {number}: {link!r} is not a web address; each line must start with http:// "
-                             "or https:// and name a site, e.g. https://www.performance.gov/cx/.")
-        if link not in stored and (look_alike := look_alike_site(link)) is not None:
-            raise ValueError(f"line {number}: {look_alike}.")
-    return "\n".join(links) or None
+    problems = [f"line {number}: {problem}" for number, link in enumerate(links, start=1)
+                if (problem := _link_problem(link, stored))]
+    if not problems:
+        return "\n".join(links) or None
+    said = "; ".join(problems) if len(problems) == 1 else f"{len(problems)} lines are refused: " + "; ".join(problems)
+    if any(problem.endswith(NOT_A_LINK) for problem in problems):  # what a line must be, said once
+        said += "; each line must start with http:// or https:// and name a site, e.g. https://www.performance.gov/cx/"
+    raise ValueError(said + ".")  # every bad line named at once, not one per save
+
+
+NOT_A_LINK = "is not a web address"
+
+
+def _link_problem(link: str, stored: set) -> Optional[str]:
+    if len(link) > LINK_MAX:
+        return f"{link[:60]!r}… is longer than {LINK_MAX:,} characters"
+    if not is_link(link):
+        return f"{link!r} {NOT_A_LINK}"
+    if link not in stored and (look_alike := look_alike_site(link)) is not None:
+        return look_alike
+    return None
 
 
 def _links(domain: str, text: Optional[str], problems: dict, kept: Optional[str] = None) -> Optional[str]:
