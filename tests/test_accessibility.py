@@ -653,6 +653,19 @@ def test_an_error_summarys_link_shows_the_fields_label_and_its_message(browsers)
         officer.wait(lambda d: d.find_elements(By.ID, "form-problems"))
         seen = follow(officer)
         assert seen["field"] == "reason" and 0 <= seen["label"] < seen["error"] < seen["top"] < seen["height"], seen
+        # A group of checkboxes (a program that is no longer there, from a form kept open): its fieldset takes
+        # no focus, and the focus was left on the page; its first box takes it, under the group's legend
+        officer.driver.execute_script(
+            "const box = document.querySelector('#program_ids input[type=checkbox]'); box.value = '999999'; "
+            "box.checked = true; document.querySelector('main form').requestSubmit()")
+        officer.wait(lambda d: d.find_elements(By.CSS_SELECTOR, ".usa-alert--error a[href='#program_ids']"))
+        officer.driver.find_element(By.CSS_SELECTOR, ".usa-alert--error a[href='#program_ids']").click()
+        seen = officer.driver.execute_script("""
+            const field = document.activeElement, legend = document.querySelector('#program_ids legend');
+            return {type: field.type, group: !!field.closest('#program_ids'), top: field.getBoundingClientRect().top,
+                    legend: legend.getBoundingClientRect().top, height: innerHeight};""")
+        assert (seen["type"], seen["group"]) == ("checkbox", True), seen
+        assert 0 <= seen["legend"] < seen["top"] < seen["height"], seen
 
     analyst = browsers("analyst@demo.cx.gov")
     with window_size(analyst.driver, 1280, 520):

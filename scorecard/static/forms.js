@@ -147,7 +147,8 @@ document.addEventListener("DOMContentLoaded", function () {
 // with it, then focuses the field: followed as an anchor, the browser scrolled the field itself to the
 // screen's top edge, its label, hint and error message above it, out of sight (WCAG 3.3.1). It shows the
 // group's legend when the legend and the field fit on the screen together (a capacity domain's name above
-// its score), else the field's label; as the GOV.UK Design System's error summary does.
+// its score), else the field's label; as the GOV.UK Design System's error summary does. A link to a group of
+// checkboxes (its fieldset, which takes no focus: the focus was left on the page) focuses its first box.
 (function () {
   document.addEventListener("click", function (event) {
     var link = event.target.closest && event.target.closest('.usa-alert--error a[href^="#"]');
@@ -156,11 +157,16 @@ document.addEventListener("DOMContentLoaded", function () {
       return;
     }
     var field = document.getElementById(decodeURIComponent(link.getAttribute("href").slice(1)));
+    var group = field && field.tagName === "FIELDSET" ? field : null;
+    if (group) {  // a group of checkboxes or radio buttons: its first, under its legend (a fieldset takes no focus)
+      field = group.querySelector('input[type="checkbox"], input[type="radio"]') || group.querySelector(
+        "input:not([type=hidden]), select, textarea");
+    }
     if (!field || !/^(INPUT|SELECT|TEXTAREA)$/.test(field.tagName)) {
       return;
     }
-    var label = document.querySelector('label[for="' + CSS.escape(field.id) + '"]');
-    var fieldset = field.closest("fieldset");
+    var label = group ? null : document.querySelector('label[for="' + CSS.escape(field.id) + '"]');
+    var fieldset = group || field.closest("fieldset");
     var legend = fieldset && fieldset.querySelector("legend");
     var shown = label || field;
     if (legend && field.getBoundingClientRect().bottom - legend.getBoundingClientRect().top < window.innerHeight * 0.9) {
