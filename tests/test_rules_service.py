@@ -475,3 +475,24 @@ def test_the_quarter_under_way_is_not_an_agencys_latest_until_it_is_all_it_has(d
         assert by_agency[newcomer.id] == "FY2027-Q1", "all it has"
         later, newest_later = latest_periods(db.session, date(2027, 1, 2))  # FY2027-Q1 has ended
         assert later[agency_id] == "FY2027-Q1" and newest_later == "FY2027-Q1"
+
+
+def test_a_program_of_an_agency_with_no_results_is_not_said_to_be_judged_by_its_agencys_latest_quarter(rules_demo):
+    """A program of an agency with no results is evaluated as of the newest quarter of the whole database: its
+    finding said "the latest quarter of its agency's results", of an agency that has none."""
+    from scorecard.models import Component
+
+    agency = Agency(code="NEW", name="New Agency")
+    program = Program(code="NEW-1", name="New service", component=Component(code="NEW-C", name="New office",
+                                                                             agency=agency))
+    db.session.add(program)
+    db.session.commit()
+    evaluate(db.session)
+    said = db.session.scalars(sa.select(Finding.explanation).where(
+        Finding.subject_type == "program", Finding.subject_id == program.id, Finding.status == "no_data")).all()
+    newest = db.session.scalar(sa.select(sa.func.max(Observation.period)))
+    assert said and all(f"reported for {newest}, the latest quarter of any agency's results (its agency has none "
+                        "yet), so nothing to judge" in s for s in said), said
+    others = db.session.scalars(sa.select(Finding.explanation).where(
+        Finding.subject_type == "program", Finding.subject_id != program.id, Finding.status == "no_data")).all()
+    assert all("any agency's" not in s for s in others) and any("of its agency's results" in s for s in others)

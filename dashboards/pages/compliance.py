@@ -48,7 +48,8 @@ DEFINITIONS = [
     (queries.WITHOUT_COUNTS, "questions were published, but with no answer counts or respondents to score (from "
                              "FY2024-Q2 a trust value typed without its answers counts no one)."),
     (queries.BELOW_MINIMUM, "fewer respondents than the minimum sample (the trust question's, the one question both "
-                            "A-11 surveys ask): insufficient data, not a failure to report."),
+                            "A-11 surveys ask; in a quarter with no trust respondents, the largest number of any "
+                            "question's): insufficient data, not a failure to report."),
     (queries.NOT_REPORTED, "no A-11 survey result for the quarter, and its results were due."),
     (queries.NOT_YET_DUE, f"no result yet, and none is due: the quarter is under way or ended less than "
                           f"{queries.DUE_DAYS} days ago."),

@@ -283,6 +283,11 @@ def _finished(draft: FindingDraft, rule: CompiledRule, subject: Subject, run: _R
     return draft
 
 
+# Whose latest quarter a program is evaluated as of (subjects.as_of): its agency's, or, for an agency with no results
+# yet, the whole database's; said in the explanation of a finding that read nothing (a subject's "_latest_of").
+LATEST_OF_AGENCY = "its agency's results"
+
+
 def _explanation(rule: CompiledRule, draft: FindingDraft, reason: Optional[str], fields: dict) -> str:
     """The rule's sentence with the facts' fields; with nothing read at all that sentence would be all
     "n/a", so it says so instead: a program evaluated as of its agency's latest quarter with results reported
@@ -292,7 +297,7 @@ def _explanation(rule: CompiledRule, draft: FindingDraft, reason: Optional[str],
         said = "no data" if draft.status == NO_DATA else "insufficient data"
         if draft.subject_type == "program":
             return (f"{rule.title}: nothing the rule reads was reported for {fields['period']}, the latest "
-                    f"quarter of its agency's results, so nothing to judge ({said}).")
+                    f"quarter of {fields.get('_latest_of', LATEST_OF_AGENCY)}, so nothing to judge ({said}).")
         return f"{rule.title}: no data for {fields['period']} yet, so nothing to judge ({said})."
     return render(rule.explain, fields)
 

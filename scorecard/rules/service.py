@@ -164,7 +164,9 @@ def run_rules(ctx: EvaluationContext, rules: Iterable[CompiledRule],
             if period is None:
                 continue
             agency = subj.agency_of(ctx, subject_type, entity)
-            context = {"as_of": ctx.as_of(agency), "agency": agency, "min_n": ctx.min_n}
+            # the agency whose latest quarter it is as of; none for one with no results (the whole database's)
+            own = agency if agency in ctx.as_of_by_agency else None
+            context = {"as_of": ctx.as_of(agency), "agency": own, "min_n": ctx.min_n}
             if dated:  # only rules that read the date record it (a program's finding keeps)
                 context["today"] = ctx.today.isoformat()
             draft = evaluate_rule(rule, subj.subject(ctx, subject_type, entity), period,

@@ -14,7 +14,7 @@ from typing import Optional
 from scorecard.models import RuleSubject
 from scorecard.periods import Period
 from scorecard.rules.context import EvaluationContext, clamp_to_year
-from scorecard.rules.evaluator import Subject
+from scorecard.rules.evaluator import LATEST_OF_AGENCY, Subject
 from scorecard.rules.facts import default_metric_id, subject_keys
 
 # The EvaluationContext table that holds each type of subject.
@@ -107,8 +107,12 @@ def subject(ctx: EvaluationContext, subject_type: RuleSubject, entity) -> Subjec
     """The subject as the evaluator sees it: its id, a short detail and names for explanations."""
     if subject_type is RuleSubject.program:
         component = ctx.components[entity.component_id]
+        # whose latest quarter it is evaluated as of, for an explanation of nothing read (evaluator._explanation)
+        latest_of = (LATEST_OF_AGENCY if entity.agency_id in ctx.as_of_by_agency
+                     else "any agency's results (its agency has none yet)")
         return Subject(subject_type, entity.id, entity.code[:100],
-                       {"subject": entity.name, "program": entity.name, "component": component.name})
+                       {"subject": entity.name, "program": entity.name, "component": component.name,
+                        "_latest_of": latest_of})
     if subject_type is RuleSubject.requirement:
         metric = ctx.metrics.get(default_metric_id(ctx, subject_type, entity))
         function = ctx.functions.get(entity.function_id)
