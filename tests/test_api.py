@@ -1341,13 +1341,14 @@ def test_a_key_given_twice_in_a_body_is_refused_naming_it_and_where(api, http):
 
 def test_a_refused_value_is_quoted_back_cut_short_not_whole(api, http):
     """A note of 20 MB refused as too long was sent back whole: a 20 MB problem for any body up to the limit.
-    The value quoted is cut at 200 characters, as is one refused as no choice (its message quotes it too)."""
+    The value quoted is cut at 200 characters, as is one refused as no choice (its message quotes it too). (A body
+    of one object is at most 1 MB now: a note of a million characters.)"""
     officer = _secret(api, "officer")
     with api.app_context():
         cid = _commitment_of("CFO")
     url = f"{PREFIX}/commitments/{cid}"
     read = http.get(url, headers=_bearer(officer))
-    for body, column in (({"note": "x" * 2_000_000}, "note"), ({"status": "y" * 500_000}, "status"),
+    for body, column in (({"note": "x" * 1_000_000}, "note"), ({"status": "y" * 500_000}, "status"),
                          ({"evidence_links": ["https://www.cfo.gov/" + "z" * 400_000]}, "evidence_links")):
         refused = http.patch(url, json=body, headers={**_bearer(officer), "If-Match": read.headers["ETag"]})
         assert refused.status_code == 422, refused.get_data(as_text=True)[:500]
@@ -1920,3 +1921,41 @@ def test_options_answers_with_the_methods_of_every_path_its_caller_may_use(api, 
         elif not allowed and response.status_code != 403:
             wrong.append(f"OPTIONS {path}: {response.status_code}, not 403")
     assert wrong == []
+
+
+def test_a_change_to_one_commitment_longer_than_one_can_be_is_refused_before_it_is_read(api, http):
+    """A leader's token could send 21 MB of empty objects as a commitment's note: 15 s of a worker's time to
+    read, and half a gigabyte kept. A change to one object is at most 1 MB, the longest one that can be valid
+    (every text and link at its limit, each character escaped) fits, and the limit is documented."""
+    secret, url, read, headers = _cfo_commitment_to_patch(api, http)
+    body = b'{"note": [' + b"{}," * 400_000 + b"{}]}"
+    refused = http.patch(url, data=body, headers={**headers, "Content-Type": "application/json"})
+    assert refused.status_code == 413, refused.get_data(as_text=True)[:300]
+    assert refused.get_json()["detail"] == (f"The body is {len(body):,} bytes; a change to one object is at most "
+                                            "1,048,576 bytes (1 MB). Nothing was changed.")
+    assert http.get(url, headers=_bearer(secret)).get_json() == read.get_json()
+    longest = {field: "\U0001d4b3" * 10_000 for field in ("reason", "next_step", "note")}
+    longest["evidence_links"] = [f"https://www.performance.gov/{i:02d}/" + "\u00e9" * 1_970 for i in range(20)]
+    sent = json.dumps(longest).encode()  # ASCII: every character escaped, the longest form of it
+    assert 500_000 < len(sent) < 1024 * 1024
+    assert http.patch(url, data=sent, headers={**headers, "Content-Type": "application/json"}).status_code != 413
+    spec = _spec(api, http, secret)
+    assert "413" in spec["paths"]["/api/v1/commitments/{commitment_id}"]["patch"]["responses"]
+
+
+def test_a_large_refused_body_is_given_back_once_it_is_answered(api, http):
+    """A refused document stays in a cycle (the validation error holds it, its traceback the frames that read
+    it) of objects the collector's thresholds never count: each 21 MB of empty objects kept a worker half a
+    gigabyte larger, for good. The answer sent, it is collected."""
+    import gc
+
+    secret = _secret(api, "analyst")
+    body = (b'[{"program": "DPS-BA-01", "period": "FY2026-Q1", "metric": "trust", "value": ['
+            + b"{}," * 300_000 + b"{}]}]")
+    refused = http.post(f"{PREFIX}/observations?dry_run=true", data=body,
+                        headers={**_bearer(secret), "Content-Type": "application/json"})
+    assert refused.status_code == 422
+    refused.close()  # as a server does once the answer is sent
+    kept = [o for o in gc.get_objects() if isinstance(o, list) and len(o) > 100_000]
+    assert not kept, [len(o) for o in kept]
+

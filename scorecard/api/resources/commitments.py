@@ -117,6 +117,8 @@ def commitment(commitment_id):
 @blp.alt_response(412, schema=s.ProblemSchema, content_type=PROBLEM_JSON,
                   description="Someone saved a newer version; nothing changed. Read it again and retry.")
 @blp.alt_response(428, schema=s.ProblemSchema, content_type=PROBLEM_JSON, description="If-Match is missing or empty.")
+@blp.alt_response(413, schema=s.ProblemSchema, content_type=PROBLEM_JSON,
+                  description="The body is longer than a change to one commitment can be (1 MB); nothing changed.")
 @blp.alt_response(400, schema=s.ProblemSchema, content_type=PROBLEM_JSON,
                   description="If-Match is not a list of entity tags, or no body was sent; nothing changed.")
 @blp.alt_response(422, schema=s.ProblemSchema, content_type=PROBLEM_JSON,
