@@ -1959,3 +1959,12 @@ def test_a_large_refused_body_is_given_back_once_it_is_answered(api, http):
     kept = [o for o in gc.get_objects() if isinstance(o, list) and len(o) > 100_000]
     assert not kept, [len(o) for o in kept]
 
+
+def test_links_sent_as_a_list_are_not_said_to_have_been_split_at_spaces(api, http):
+    """In JSON each link is an item of its own: "if it is the rest of 'https://a.gov/x', links are split at
+    spaces" (the web form's box) misled a client whose second link was refused."""
+    secret, url, read, headers = _cfo_commitment_to_patch(api, http)
+    refused = http.patch(url, json={"evidence_links": ["https://a.gov/x", "report.pdf"]}, headers=headers)
+    assert refused.status_code == 422
+    [error] = refused.get_json()["errors"]
+    assert error["message"].startswith("'report.pdf' is not a web link") and "split" not in error["message"], error

@@ -10,7 +10,7 @@ from importers.formats.row_schema import Cell, RowSchema, load_row
 from importers.normalize import refuse_look_alikes, to_bool, to_date, to_number, to_text
 from scorecard.auth.services import email_problem
 from scorecard.capacity.services import FISCAL_YEARS, NARRATIVE_MAX, evidence_links, valid_year
-from scorecard.commitments.services import MAX_TEXT_LENGTH, link_problem
+from scorecard.commitments.services import MAX_TEXT_LENGTH, TypedLinks, link_problem
 from scorecard.models import (
     CAPACITY_DOMAINS,
     CommitmentStatus,
@@ -164,7 +164,7 @@ def to_links(raw):
     value = to_text(raw)
     if value is None:
         return None
-    links = list(dict.fromkeys(link for link in _LINK_SPLIT.split(value) if link))
+    links = TypedLinks(dict.fromkeys(link for link in _LINK_SPLIT.split(value) if link))
     problem = link_problem(links, characters=False)
     if problem:
         raise ValueError(problem)

@@ -247,9 +247,15 @@ _LINK_SPLIT = re.compile(r"\s+")
 _RUN_TOGETHER = re.compile(r"(?i)(?<=[^\W_])https?://")
 
 
-def parse_links(text: Optional[str]) -> list[str]:
+class TypedLinks(list):
+    """Evidence links read from one text (a form's box, a spreadsheet's cell), split at spaces and line
+    breaks: a piece that is no link may be the rest of the link before it, and `link_problem` says so. Links
+    sent as a list (the API's) were split by no one."""
+
+
+def parse_links(text: Optional[str]) -> TypedLinks:
     """Evidence links typed one per line (or separated by spaces), duplicates dropped."""
-    return list(dict.fromkeys(link for link in _LINK_SPLIT.split(text or "") if link))
+    return TypedLinks(dict.fromkeys(link for link in _LINK_SPLIT.split(text or "") if link))
 
 
 def link_problem(links, *, characters: bool = True) -> Optional[str]:
@@ -258,8 +264,8 @@ def link_problem(links, *, characters: bool = True) -> Optional[str]:
     may break: a file's reader leaves it to the check of links that change)."""
     if len(links) > MAX_LINKS:
         return f"at most {MAX_LINKS} links, not {len(links)}"
-    problems = [problem + _split_from(links, i, problem) for i, problem in
-                enumerate(_one_link_problem(link, characters) for link in links) if problem]
+    problems = [problem + (_split_from(links, i, problem) if isinstance(links, TypedLinks) else "") for i, problem
+                in enumerate(_one_link_problem(link, characters) for link in links) if problem]
     if len(problems) > 1:  # every bad one named at once, not one per submit
         return f"{len(problems)} links are refused: " + "; ".join(problems)
     return problems[0] if problems else None
@@ -317,7 +323,8 @@ def clean(values: dict) -> dict:
         if name == "status" and isinstance(value, str):
             value = S(value)
         if name == "evidence_links":
-            value = parse_links(value) if isinstance(value, str) or value is None else list(dict.fromkeys(value))
+            value = parse_links(value) if isinstance(value, str) or value is None else (
+                TypedLinks if isinstance(value, TypedLinks) else list)(dict.fromkeys(value))
         if name in ("program_ids", "metric_ids"):
             value = sorted({int(v) for v in value or ()})
         cleaned[name] = value
