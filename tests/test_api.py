@@ -1968,3 +1968,22 @@ def test_links_sent_as_a_list_are_not_said_to_have_been_split_at_spaces(api, htt
     assert refused.status_code == 422
     [error] = refused.get_json()["errors"]
     assert error["message"].startswith("'report.pdf' is not a web link") and "split" not in error["message"], error
+
+
+def test_an_id_a_revert_freed_is_not_given_again_so_paging_by_key_misses_nothing(api, http):
+    """SQLite gave a deleted row's id again: an observation posted, reverted and another posted took the same id,
+    and a sync that had read up to it (`after_id`) never listed the new one."""
+    secret = _secret(api, "analyst")
+    row = {"program": "DPS-BA-02", "metric": "satisfaction", "period": "FY2026-Q3", "channel": "phone",
+           "count_1": 1, "count_2": 2, "count_3": 10, "count_4": 20, "count_5": 31}
+    created = http.post(f"{PREFIX}/observations", json=[{**row, "touchpoint": "sync a"}], headers=_bearer(secret))
+    assert created.status_code == 201, created.get_json()
+    with api.app_context():  # the posted row's id: the largest, read by a sync
+        last = db.session.scalar(sa.select(sa.func.max(Observation.id)))
+    assert http.get(f"{PREFIX}/observations?after_id={last}", headers=_bearer(secret)).get_json()["items"] == []
+    reverted = http.post(f"{PREFIX}/imports/{created.get_json()['batch']}/revert", headers=_bearer(secret))
+    assert reverted.status_code == 200, reverted.get_json()
+    again = http.post(f"{PREFIX}/observations", json=[{**row, "touchpoint": "sync b"}], headers=_bearer(secret))
+    assert again.status_code == 201, again.get_json()
+    listed = http.get(f"{PREFIX}/observations?after_id={last}", headers=_bearer(secret)).get_json()["items"]
+    assert [item["touchpoint"] for item in listed] == ["sync b"] and listed[0]["id"] > last

@@ -336,3 +336,30 @@ def test_rows_that_named_nothing_before_the_migration_do_not_stop_it_or_db_curre
             assert connection.exec_driver_sql("SELECT version_num FROM alembic_version").scalar() == _head_revision()
         db.session.remove()
         db.engine.dispose()
+
+
+def test_a_sqlite_table_gives_an_id_once_after_the_upgrade(empty_database):
+    """SQLite gave a table's largest id again once its row was deleted (a revert deletes observations and
+    commitments): migration 0025 makes every table's id AUTOINCREMENT, its rows and their ids kept."""
+    app = create_app({"SQLALCHEMY_DATABASE_URI": empty_database, "SECRET_KEY": "x", "TESTING": True})
+    with app.app_context():
+        upgrade(revision="0024")
+        with db.engine.begin() as connection:
+            for i in (1, 2):
+                connection.execute(sa.text("INSERT INTO agencies (id, code, name) VALUES (:i, :code, 'Agency')"),
+                                   {"i": i, "code": f"A{i}"})
+        upgrade()
+        with db.engine.begin() as connection:
+            assert connection.scalar(sa.text("SELECT group_concat(code) FROM agencies")) == "A1,A2"
+            connection.execute(sa.text("DELETE FROM agencies WHERE id = 2"))
+            connection.execute(sa.text("INSERT INTO agencies (code, name) VALUES ('A3', 'Agency')"))
+            assert connection.scalar(sa.text("SELECT id FROM agencies WHERE code = 'A3'")) == 3
+            if connection.dialect.name == "sqlite":
+                plain = connection.scalars(sa.text(
+                    "SELECT name FROM sqlite_master WHERE type = 'table' AND sql NOT LIKE '%AUTOINCREMENT%'")).all()
+                keyed = {name for name, table in Base.metadata.tables.items() if list(table.primary_key.columns.keys())
+                         == ["id"] and isinstance(table.c.id.type, sa.Integer)}
+                assert not keyed & set(plain), keyed & set(plain)
+        assert _differences(db.engine) == []
+        db.session.remove()
+        db.engine.dispose()

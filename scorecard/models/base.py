@@ -16,7 +16,19 @@ NAMING_CONVENTION = {
 
 
 class Base(so.DeclarativeBase):
+    """Every model's table. On SQLite its id is AUTOINCREMENT, given once: SQLite otherwise gives a table's
+    largest id again once its row is deleted (a revert deletes observations and commitments), so a client
+    paging by `after_id` skipped the rows that took such ids, an If-Match read from a deleted commitment
+    matched the one given its id, and a link to a finding could lead to another. PostgreSQL's sequences never
+    go back. (Migration 0025 rebuilds the tables of a database made before.)"""
+
     metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        table = cls.__dict__.get("__table__")
+        if table is not None:
+            table.dialect_options["sqlite"]["autoincrement"] = True
 
 
 class UTCDateTime(sa.types.TypeDecorator):
