@@ -553,6 +553,15 @@ def test_an_agency_wide_interval_is_written_to_the_places_its_ends_differ_at():
     assert interval_words(replace(share, ci_high=79.97)) == "95% CI 79.9% to 80.0%"
 
 
+def test_a_changes_interval_is_written_to_the_places_its_ends_differ_at():
+    """At a million answers the overview's change read "down 0.02 (95% CI -0.02 to -0.02)"."""
+    assert overview.change_interval(-0.0236, -0.0181, 2) == "95% CI -0.024 to -0.018"
+    assert overview.change_interval(0.0512, 0.0531, 2) == "95% CI +0.051 to +0.053"
+    assert overview.change_interval(-0.83, -0.49, 2) == "95% CI -0.83 to -0.49"
+    assert overview.change_interval(0.004, 0.009, 2) == "95% CI +0.004 to +0.009"  # off zero first
+    assert overview.change_interval(0.31, 0.34, 1) == "95% CI +0.31 to +0.34"  # points of a share
+
+
 def test_a_significant_change_is_written_to_the_places_its_means_differ_at():
     """At half a million answers a change of 0.004 is significant: it read "4.70 → 4.70 (+0.00)"."""
     from scorecard.periods import parse_period

@@ -666,8 +666,10 @@ def _mean_change(driver: str, period: Period, change) -> str:
 
 def change_interval(low: float, high: float, places: int) -> str:
     """"95% CI -0.83 to -0.49": a change's interval from `places` on, to the places that keep both ends off zero
-    (a significant change's interval excludes it)."""
-    ci = next((d for d in range(places, 5) if round(low, d) and round(high, d)), 4)
+    (a significant change's interval excludes it) and tell them apart (at a million answers "-0.02 to -0.02" read
+    as no uncertainty at all; it reads "-0.024 to -0.018")."""
+    ci = next((d for d in range(places, 5) if round(low, d) and round(high, d) and round(low, d) != round(high, d)),
+              4)
     return f"95% CI {low:+.{ci}f} to {high:+.{ci}f}"
 
 
