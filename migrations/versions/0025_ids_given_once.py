@@ -8,7 +8,7 @@ SQLite gives a table's largest id again once the row holding it is deleted, and 
 observations and commitments its batch made: a client paging by `after_id` skipped the new rows that took
 such ids, an If-Match read from a deleted commitment matched the new one given its id, and a link to a
 finding could lead to another. AUTOINCREMENT keeps every new id above each one given since. Each table
-with an integer id is rebuilt as it is (batch mode: a copy, its ids kept) with it; an id given and freed
+with an integer id is rebuilt as it is (batch mode: a copy, its ids kept) with it (its triggers made again); an id given and freed
 before this upgrade is not known, and may be given once more. PostgreSQL's sequences never go back:
 nothing to do there. The models declare it (scorecard.models.base.Base) for a database made new.
 """
@@ -41,8 +41,13 @@ def upgrade():
     if connection.dialect.name != "sqlite":
         return
     for name in _tables_with_an_id(connection):
+        # a table's triggers go with it (the audit log's that refuse UPDATE and DELETE): made again on the copy
+        triggers = connection.exec_driver_sql(
+            "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ?", (name,)).scalars().all()
         with op.batch_alter_table(name, recreate="always", table_kwargs={"sqlite_autoincrement": True}):
             pass
+        for sql in triggers:
+            connection.exec_driver_sql(sql)
 
 
 def downgrade():
