@@ -18,7 +18,7 @@ from scorecard.api.schemas.common import (
     Text,
     WholeNumber,
 )
-from scorecard.commitments.services import LEADER_FIELDS, MAX_LINK_LENGTH, MAX_LINKS, MAX_TEXT_LENGTH
+from scorecard.commitments.services import DUE_YEARS, LEADER_FIELDS, MAX_LINK_LENGTH, MAX_LINKS, MAX_TEXT_LENGTH
 from scorecard.models import (
     CAPACITY_DOMAINS,
     CommitmentStatus,
@@ -108,7 +108,8 @@ class CommitmentPatchSchema(Schema):
     reason = Text(allow_none=True, validate=validate.Length(max=MAX_TEXT_LENGTH))
     next_step = Text(allow_none=True, validate=validate.Length(max=MAX_TEXT_LENGTH))
     due_date = Day(allow_none=True, metadata={
-        "description": "YYYY-MM-DD; moving (or removing) a due date needs a reason in the same change."})
+        "description": f"YYYY-MM-DD, from {DUE_YEARS[0]}-01-01 to {DUE_YEARS[1]}-12-31 (another is refused, 422); "
+                       "moving (or removing) a due date needs a reason in the same change."})
     # marshmallow's "Longer than maximum length 20." said neither that it counted links nor which link was long
     evidence_links = fields.List(Text(validate=validate.Length(max=MAX_LINK_LENGTH, error=(
                                      "'{input:.60}'... is longer than {max:,} characters: a link is at most "
