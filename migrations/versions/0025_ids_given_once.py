@@ -8,9 +8,10 @@ SQLite gives a table's largest id again once the row holding it is deleted, and 
 observations and commitments its batch made: a client paging by `after_id` skipped the new rows that took
 such ids, an If-Match read from a deleted commitment matched the new one given its id, and a link to a
 finding could lead to another. AUTOINCREMENT keeps every new id above each one given since. Each table
-with an integer id is rebuilt as it is (batch mode: a copy, its ids kept) with it (its triggers made again); an id given and freed
-before this upgrade is not known, and may be given once more. PostgreSQL's sequences never go back:
-nothing to do there. The models declare it (scorecard.models.base.Base) for a database made new.
+with an integer id is rebuilt as it is with it (batch mode: a copy, its ids kept, its triggers made
+again); an id given and freed before this upgrade is not known, and may be given once more.
+PostgreSQL's sequences never go back: nothing to do there. The models declare it
+(scorecard.models.base.Base) for a database made new.
 """
 import sqlalchemy as sa
 from alembic import op
