@@ -437,16 +437,26 @@ def test_figures_put_back_beside_a_later_exports_would_mix_two_exports_and_are_r
         assert _count() == 13
 
 
+def _ids_freed_before_0025_given_again() -> None:
+    """On SQLite, as a database made before migration 0025 does with the ids freed before its upgrade: the
+    highest id given again once its row is gone (the table's sequence set back to the largest id held)."""
+    if db.engine.dialect.name == "sqlite":
+        db.session.execute(sa.text("UPDATE sqlite_sequence SET seq = (SELECT max(id) FROM observations) "
+                                   "WHERE name = 'observations'"))
+
+
 def test_a_removed_row_whose_id_was_given_again_waits_for_the_import_that_took_it(org, tmp_path):
-    """SQLite gives the highest id again once its row is gone. Put back under another id, a row was lost to the
-    change log of the imports that wrote it (a revert of one of them later left it stamped with a reverted
-    batch); the revert waits for the import holding the id instead, naming it."""
+    """SQLite gave the highest id again once its row was gone (a database made before migration 0025 still may,
+    once). Put back under another id, a row was lost to the change log of the imports that wrote it (a revert of
+    one of them later left it stamped with a reverted batch); the revert waits for the import holding the id
+    instead, naming it."""
     with org.app_context():
         first = run_import(db.session, thumbs_csv(tmp_path / "first.csv"), options=OPTIONS)
         removing = run_import(db.session, write_csv(tmp_path / "corrected.csv", [[1, 1] + ["null"] * 14 + [None]]),
                               options=OPTIONS)
         gone = {c.row_id for c in db.session.scalars(sa.select(ImportRowChange).where(
             ImportRowChange.batch_id == removing.batch_id, ImportRowChange.action == "remove"))}
+        _ids_freed_before_0025_given_again()
         other = run_import(db.session, thumbs_csv(tmp_path / "phone.csv"), options={**OPTIONS, "touchpoint": "Phone"})
         given_again = gone & set(db.session.scalars(sa.select(Observation.id).where(
             Observation.import_batch_id == other.batch_id)))
@@ -463,13 +473,15 @@ def test_a_removed_row_whose_id_was_given_again_waits_for_the_import_that_took_i
 
 
 def test_figures_are_not_put_back_under_numbers_a_later_import_logged_for_rows_of_its_own(org, tmp_path):
-    """A removed A's rows; C, another touchpoint, took their freed numbers; D removed C's rows, freeing them
-    again. B's revert put A's rows back under those numbers, which D's log named for C's rows: D, C and A could
-    then never be reverted, each refusal naming another. B's revert now waits for C and D."""
+    """B removed A's rows; C, another touchpoint, took their freed numbers (SQLite, of ids freed before migration
+    0025); D removed C's rows, freeing them again. B's revert put A's rows back under those numbers, which D's log
+    named for C's rows: D, C and A could then never be reverted, each refusal naming another. B's revert now waits
+    for C and D."""
     with org.app_context():
         one, two = {**OPTIONS, "touchpoint": "One"}, {**OPTIONS, "touchpoint": "Two"}
         a = run_import(db.session, _half(tmp_path, "all.csv", ""), options=one)
         b = run_import(db.session, _half(tmp_path, "positive.csv", "positive"), options=one)
+        _ids_freed_before_0025_given_again()
         c = run_import(db.session, _half(tmp_path, "all2.csv", ""), options=two)
         trust_only = write_csv(tmp_path / "trust.csv", [[i, 0, *["null"] * 14, None] for i in (1, 2, 3)])
         d = run_import(db.session, trust_only, options=two)
