@@ -6,8 +6,8 @@
   scale chosen as an analyst chooses them at upload, so the demo's trust and a11v2_* scores are the
   ones the Touchpoints import makes; each batch is dated when the analyst uploaded it;
 - the real performance.gov A-11 files, the package's own copy (importers/data/performance_gov, with
-  its README as provenance). A file already imported has the same checksum, so a second demo run
-  changes nothing.
+  its README as provenance). A file a batch already brought in (the same checksum) is not imported
+  again, so a second demo run changes nothing, even after a later import changed the same rows.
 """
 from contextlib import contextmanager
 from datetime import datetime
@@ -16,9 +16,9 @@ from pathlib import Path
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from importers.pipeline import ImportResult, run_import
+from importers.pipeline import ImportResult, file_checksum, run_import
 from scorecard.demo import TOUCHPOINTS_FORMAT, touchpoints_responses
-from scorecard.models import AuditEvent, ImportBatch
+from scorecard.models import AuditEvent, BatchStatus, ImportBatch
 from scorecard.signals import demo_seeded
 
 DATA_DIR = Path(__file__).resolve().parent / "data" / "performance_gov"
@@ -26,9 +26,19 @@ DEMO_FILES = ("hisp-trust-fy2021q1-fy2023q1.csv", "omb-cx-reporting-collections-
 
 
 def load_performance_gov(session) -> list[str]:
-    """Import each file (one batch each); a line per file saying what happened."""
+    """Import each file (one batch each) that no batch brought in before; a line per file saying what
+    happened. A file imported before is left as it stands, whatever came after: imported again, it put its
+    values back over those of a later import of the agency's (an analyst's correction of the same rows),
+    where a second run is to change nothing; and a batch reverted stays reverted."""
     lines = []
     for name in DEMO_FILES:
+        earlier = session.scalar(sa.select(ImportBatch).where(
+            ImportBatch.checksum == file_checksum(DATA_DIR / name),
+            ImportBatch.status.in_((BatchStatus.committed, BatchStatus.reverted))).order_by(ImportBatch.id).limit(1))
+        if earlier is not None:
+            lines.append(f"performance.gov {name}: already imported as batch {earlier.id} ({earlier.status.value}); "
+                         "left as it stands.")
+            continue
         result = run_import(session, DATA_DIR / name)
         if not result.ok:
             raise RuntimeError(f"the packaged performance.gov file {name} did not import: {result.message}")

@@ -115,3 +115,31 @@ def test_a_demo_whose_first_load_was_cut_short_gets_its_rules_when_run_again(app
     evaluated = runner.invoke(args=["demo"])
     assert f"Rules: left as they are, and evaluated (none had been): {found:,} findings." in evaluated.output, (
         evaluated.output)
+
+
+def test_a_demo_run_again_leaves_a_later_import_of_the_same_rows_as_it_is(app, runner, cli_demo, tmp_path):
+    """An analyst corrected some of the collections file's answer counts (imported and confirmed); `scorecard
+    demo` run again imported the packaged file over them, printing "nothing changed"."""
+    from importers.pipeline import run_import
+
+    source = DATA_DIR / "omb-cx-reporting-collections-fy2021.csv"
+    with open(source, newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    counted = next(row for row in rows if (row["attributes_q1_4"] or "0") != (row["attributes_q1_5"] or "0"))
+    counted["attributes_q1_4"], counted["attributes_q1_5"] = counted["attributes_q1_5"], counted["attributes_q1_4"]
+    answers = [int(float(counted[f"attributes_q1_{k}"] or 0)) for k in range(1, 6)]  # the mean it publishes, too
+    counted["attributes_q1_point_scale"] = f"{sum(k * a for k, a in enumerate(answers, 1)) / sum(answers):.1f}"
+    corrected = tmp_path / "collections-corrected.csv"
+    with open(corrected, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    with app.app_context():
+        result = run_import(db.session, corrected)
+        assert result.status == "imported" and result.plan.counts["updated"] >= 1, result.message
+        after_correction = _state()
+    again = runner.invoke(args=["demo"])
+    assert again.exit_code == 0, again.output
+    assert again.output.count("already imported as batch") == 2 and "left as it stands" in again.output
+    with app.app_context():
+        assert _state() == after_correction, "the analyst's counts stay, and no batch is added"
