@@ -69,3 +69,21 @@ def test_a_timeout_or_keep_alive_of_0_turns_it_off_as_gunicorn_has_it(monkeypatc
     finally:
         monkeypatch.undo()
         importlib.reload(gunicorn_conf)
+
+
+def test_a_body_refused_as_too_long_leaves_the_connection_usable(tmp_path):
+    """A PATCH of one commitment over 1 MB was answered 413 "Connection: keep-alive" with its body unread, and
+    gunicorn then closed the connection: the client's next request on it failed unsent."""
+    env = served.server_env(tmp_path / "scorecard.db", "limits-test-key")
+    served.scorecard(env, "db", "upgrade")
+    served.scorecard({**env, "SCORECARD_PASSWORD": "a long enough password"}, "create-user", "admin@test.gov",
+                     "--role", "admin")
+    token = re.search(r"cxs_\S+", served.scorecard(env, "token", "create", "admin@test.gov", "--scope",
+                                                   "write").stdout).group(0)
+    with served.gunicorn(env, workers=1) as base, requests.Session() as session:
+        session.headers.update({"Authorization": f"Bearer {token}", "If-Match": "*"})
+        refused = session.patch(f"{base}/api/v1/commitments/1", data=b'{"note": "' + b"x" * (2 << 20) + b'"}',
+                                headers={"Content-Type": "application/json"}, timeout=30)
+        assert refused.status_code == 413 and "at most 1,048,576 bytes" in refused.json()["detail"]
+        listed = session.get(f"{base}/api/v1/commitments", timeout=10)  # on the same connection
+        assert listed.status_code == 200 and listed.json()["total"] == 0

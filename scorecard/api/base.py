@@ -46,6 +46,7 @@ class Parser(FlaskParser):
         if not schema.many:
             size = req.content_length if req.content_length is not None else len(req.get_data(cache=True))
             if size > ONE_OBJECT_MAX_BYTES:
+                _drain(req)
                 raise ApiProblem(413, f"The body is {size:,} bytes; a change to one object is at most "
                                       f"{ONE_OBJECT_MAX_BYTES:,} bytes (1 MB). Nothing was changed.")
         return super().load_json(req, schema)
@@ -82,6 +83,14 @@ class Parser(FlaskParser):
                                   "form (multipart/form-data) with the file in its 'file' field, e.g. "
                                   "curl -F file=@results.csv; nothing was changed.")
         return _single_values(MultiDictProxy(CombinedMultiDict([_kept(req.form), req.files]), schema), schema)
+
+
+def _drain(req) -> None:
+    """Read the rest of a refused body (at most the request's limit), kept nowhere: a connection whose body was
+    left unread is closed by the server after its answer, which said keep-alive, and a client's next request on
+    it failed unsent."""
+    while req.stream.read(64 * 1024):
+        pass
 
 
 def _matching_nothing(values):
