@@ -1987,3 +1987,24 @@ def test_an_id_a_revert_freed_is_not_given_again_so_paging_by_key_misses_nothing
     assert again.status_code == 201, again.get_json()
     listed = http.get(f"{PREFIX}/observations?after_id={last}", headers=_bearer(secret)).get_json()["items"]
     assert [item["touchpoint"] for item in listed] == ["sync b"] and listed[0]["id"] > last
+
+
+def test_a_refused_body_under_the_collection_threshold_is_freed_as_soon_as_it_is_answered(api, http):
+    """Under 256 KB no collection follows the answer: a refused body of 80,000 empty objects stayed in its cycle
+    (marshmallow's error holds the document, its traceback the frame holding the error), and requests of them
+    grew each worker by hundreds of megabytes. The refusal lets go of it: freed without the collector."""
+    import gc
+
+    secret, url, _read, headers = _cfo_commitment_to_patch(api, http)
+    body = b'{"note": [' + b"{}," * 80_000 + b"{}]}"
+    assert len(body) < 256 * 1024
+    gc.collect()
+    gc.disable()
+    try:
+        refused = http.patch(url, data=body, headers={**headers, "Content-Type": "application/json"})
+        assert refused.status_code == 422
+        refused.close()
+        kept = [len(o) for o in gc.get_objects() if isinstance(o, list) and len(o) > 50_000]
+    finally:
+        gc.enable()
+    assert not kept, kept
