@@ -284,10 +284,11 @@ def test_admin_starts_a_new_year_on_another_scale(demo, client_as, ba):
      "Customer Understanding evidence links, line 2: &#39;ftp://files.example.gov/x&#39; is not a web address"),
     ({"evidence_4": "see the binder"},
      "Service Design &amp; Improvement evidence links, line 1: &#39;see the binder&#39;"),
-    # every bad line at once, not one per save
-    ({"evidence_4": "not a link\nhttps://ok.gov/a\njavascript:alert(1)"},
+    # every bad line at once, not one per save, by its line in the box (a blank one and a repeated link counted)
+    ({"evidence_4": "not a link\n\nhttps://ok.gov/a\nhttps://ok.gov/a\njavascript:alert(1)"},
      "Service Design &amp; Improvement evidence links: 2 lines are refused: line 1: &#39;not a link&#39; is not a web "
-     "address; line 3: &#39;javascript:alert(1)&#39; is not a web address; each line must start with http://"),
+     "address; line 5: &#39;javascript:alert(1)&#39; is not a web address; each line must start with http://"),
+    ({"evidence_4": "x" * 1_990}, f"line 1: &#39;{'x' * 60}&#39;… is not a web address"),  # quoted to 60 characters
     ({"scale_max": "seven"}, "Highest score: &#39;seven&#39; is not a whole number."),
     ({"scale_min": "5", "scale_max": "3"}, "Highest score: 3 must be above the lowest score, 5."),
     ({"narrative_0": "x" * 10_001}, "Measurement narrative: 10,001 characters is too long"),

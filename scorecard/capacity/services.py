@@ -472,14 +472,18 @@ def _as_typed(text: str) -> str:
 
 def evidence_links(lines: list[str], kept: Optional[str] = None) -> Optional[str]:
     """Evidence links, one per line as stored (None when there are none), each a web address
-    starting with http:// or https://; a ValueError names every line that is not, at once (the web
-    form and the capacity import both read them here). `kept`, the links stored: one of them saved again is not
-    refused for a look-alike letter (stored before that check, it must not block the rest of a save)."""
+    starting with http:// or https://; a ValueError names every line that is not, at once, by its number
+    as typed (the web form and the capacity import both read them here). `kept`, the links stored: one of
+    them saved again is not refused for a look-alike letter (stored before that check, it must not block
+    the rest of a save)."""
     stored = set((kept or "").splitlines())
-    links = list(dict.fromkeys(line.strip() for line in lines if line.strip()))
+    links: dict[str, int] = {}  # each link once, with its line as typed (blank lines counted)
+    for number, line in enumerate(lines, start=1):
+        links.setdefault(line.strip(), number)
+    links.pop("", None)
     if len(links) > LINKS_MAX:
         raise ValueError(f"{len(links)} links; at most {LINKS_MAX}.")
-    problems = [f"line {number}: {problem}" for number, link in enumerate(links, start=1)
+    problems = [f"line {number}: {problem}" for link, number in links.items()
                 if (problem := _link_problem(link, stored))]
     if not problems:
         return "\n".join(links) or None
@@ -495,8 +499,8 @@ NOT_A_LINK = "is not a web address"
 def _link_problem(link: str, stored: set) -> Optional[str]:
     if len(link) > LINK_MAX:
         return f"{link[:60]!r}… is longer than {LINK_MAX:,} characters"
-    if not is_link(link):
-        return f"{link!r} {NOT_A_LINK}"
+    if not is_link(link):  # quoted to 60 characters, as a long one is: 25 lines of 2,000 made a page of 778 KB
+        return f"{link[:60]!r}{'…' if len(link) > 60 else ''} {NOT_A_LINK}"
     if link not in stored and (look_alike := look_alike_site(link)) is not None:
         return look_alike
     return None
