@@ -981,14 +981,17 @@ def test_a_printed_dashboard_keeps_every_column_of_its_table_and_fits_its_chart_
 def test_a_long_table_shows_its_first_rows_at_once_and_every_row_when_asked_or_printed(server, browser):
     """At 500 programs the heatmap's table (3,500 rows) held the page still for 2 to 5 s while the browser
     laid out every row. A long table now shows its first 500 rows, says so in its caption, and a button
-    below it draws the rest; printing draws them all. The table is the real writer's (tables.to_html), drawn
-    by the dashboards' own component on a dashboard page."""
+    above it (not after its hundreds of links) draws the rest, the focus then on the first row it drew;
+    printing draws them all. The table is the real writer's (tables.to_html), drawn by the dashboards' own
+    component on a dashboard page, as components.data_table lays it out."""
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
     from selenium.webdriver.support.ui import WebDriverWait
 
     from dashboards import tables
+    from dashboards.components import TABLE_FIRST_ROWS
 
+    assert TABLE_FIRST_ROWS == 500
     long = tables.to_html(tables.Table(
         caption="Programs by respondents", columns=[tables.Column("name", "Program", row_header=True),
                                                     tables.Column("n", "n", tables.COUNT)],
@@ -1001,9 +1004,10 @@ def test_a_long_table_shows_its_first_rows_at_once_and_every_row_when_asked_or_p
     draw = ("var host = document.getElementById('long-table') || document.createElement('div');"
             "host.id = 'long-table'; document.querySelector('main').appendChild(host);"
             "window.longRoot = window.longRoot || ReactDOM.createRoot(host);"
-            "window.longRoot.render(React.createElement(window.dashboards.TableHtml, {html: arguments[0]}));")
+            "window.longRoot.render(React.createElement(window.dashboards.TableHtml, "
+            "{html: arguments[0], firstRows: arguments[1]}));")
     rows = "return document.querySelectorAll('#long-table tbody tr').length"
-    browser.execute_script(draw, long)
+    browser.execute_script(draw, long, TABLE_FIRST_ROWS)
     wait.until(lambda d: d.execute_script(rows))
     assert browser.execute_script(rows) == 500
     caption = browser.find_element(By.CSS_SELECTOR, "#long-table caption").text
@@ -1012,22 +1016,24 @@ def test_a_long_table_shows_its_first_rows_at_once_and_every_row_when_asked_or_p
     assert status.text == "The first 500 of 1,200 rows are shown."
     button = browser.find_element(By.CSS_SELECTOR, "#long-table button")
     assert button.text == "Show all 1,200 rows"
+    assert browser.execute_script("return arguments[0].compareDocumentPosition(document.querySelector("
+                                  "'#long-table table')) & Node.DOCUMENT_POSITION_FOLLOWING", button), "above it"
     button.send_keys(Keys.ENTER)  # by keyboard
     wait.until(lambda d: d.execute_script(rows) == 1_200)
-    wait.until(lambda d: d.switch_to.active_element == status)
+    wait.until(lambda d: d.switch_to.active_element.text == "Program 0500")  # the first row it drew
     assert status.text == "All 1,200 rows are shown."
     assert not browser.find_elements(By.CSS_SELECTOR, "#long-table button")
     assert browser.find_element(By.CSS_SELECTOR, "#long-table caption").text == "Programs by respondents"
     last = browser.find_elements(By.CSS_SELECTOR, "#long-table tbody tr")[-1].text
     assert last == "Program 1199 1,199", "every row, in order"
     # Drawn again (other filters): its first rows; printed, every row and no button on paper
-    browser.execute_script(draw, long.replace("Program 0", "Item 0"))
+    browser.execute_script(draw, long.replace("Program 0", "Item 0"), TABLE_FIRST_ROWS)
     wait.until(lambda d: d.execute_script(rows) == 500)
     browser.execute_script("window.dispatchEvent(new Event('beforeprint'))")
     assert browser.execute_script(rows) == 1_200
     assert not browser.find_elements(By.CSS_SELECTOR, "#long-table button")
     browser.execute_script("window.dispatchEvent(new Event('afterprint'))")
     short = long.split("<tr><th scope=\"row\">Program 0010")[0] + "</tbody></table>"  # 10 rows: drawn whole
-    browser.execute_script(draw, short)
+    browser.execute_script(draw, short, TABLE_FIRST_ROWS)
     wait.until(lambda d: d.execute_script(rows) == 10)
     assert not browser.find_elements(By.CSS_SELECTOR, "#long-table [role=status], #long-table button")

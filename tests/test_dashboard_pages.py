@@ -627,6 +627,23 @@ def test_the_leaders_component_filter_keeps_to_the_agency_chosen(executive):
     assert moved["leaders-component"]["value"] == "all", "the agency changed away from the component's"
 
 
+def test_a_long_tables_status_says_how_many_of_its_rows_are_drawn_first(evaluated_executive, monkeypatch):
+    """Of a table longer than the browser draws at once, the panel's status read "Table shown: 3,500 rows" while
+    500 were drawn: it says so, and the component is told how many to draw first."""
+    from dashboards import components
+
+    monkeypatch.setattr(components, "TABLE_FIRST_ROWS", 5)
+    filters = {"heatmap-period.value": "FY2026-Q4", "heatmap-agency.value": "all", "heatmap-component.value": "all",
+               "heatmap-life-experience.value": "all", "heatmap-sort.value": "worst"}
+    shown = answer(evaluated_executive, body("heatmap-table.children", {**filters, "heatmap-table-panel.open": True},
+                                             "heatmap-table-panel.open"))
+    drawn = shown["heatmap-table"]["children"]["props"]["children"]["props"]
+    rows = drawn["html"].count("<tr>") - 1
+    assert rows > 5 and drawn["firstRows"] == 5
+    assert shown["heatmap-table-status"]["children"] == (f"Table shown: its first 5 of {rows:,} rows; a button above "
+                                                         "it shows every row.")
+
+
 @pytest.mark.parametrize("button, kind", [("heatmap-table-csv", "csv"), ("heatmap-table-xlsx", "xlsx")])
 def test_the_heatmap_table_downloads_exactly_what_it_shows(app, evaluated_executive, button, kind):
     executive = evaluated_executive

@@ -4,39 +4,40 @@
    it 7 seconds to show; the browser parses them in a fraction of one. The table is drawn again only
    when its HTML changes.
 
-   A long table shows its first FIRST_ROWS rows, and a button below it draws the rest: laying out
-   every row of a long table held the page still (the heatmap's 3,500 rows at 500 programs: 2 to 5
-   seconds before anything could be clicked), where parsing them took a tenth of a second. Its
-   caption says how many rows are shown; the downloads hold every row; printing draws them all. */
+   A long table shows its first rows (`firstRows`, components.TABLE_FIRST_ROWS), and a button above it
+   draws the rest: laying out every row of a long table held the page still (the heatmap's 3,500 rows
+   at 500 programs: 2 to 5 seconds before anything could be clicked), where parsing them took a tenth
+   of a second. The button comes before the table, not after its hundreds of links; pressed, the focus
+   goes to the first row it drew. Its caption says how many rows are shown; the downloads hold every
+   row; printing draws them all. */
 (function () {
   var React = window.React;
-  var FIRST_ROWS = 500;
   var waiting = [];  // the tables whose rest is not drawn yet: printing draws it
 
   function counted(n) {
     return n.toLocaleString('en-US');
   }
 
-  function draw(host, html) {
+  function draw(host, html, first) {
     var template = document.createElement('template');
     template.innerHTML = html || '';  // parsed, not laid out: a template's content is not in the page
     var table = template.content.querySelector('table');
     var body = table && table.tBodies[0];
     var shown = body ? body.rows.length : 0;
     forget(host);
-    if (shown <= FIRST_ROWS) {
+    if (!first || shown <= first) {
       host.replaceChildren(template.content);
       return;
     }
     var rest = document.createRange();
-    rest.setStartBefore(body.rows[FIRST_ROWS]);
+    rest.setStartBefore(body.rows[first]);
     rest.setEndAfter(body.lastChild);
     var later = {host: host, body: body, rows: rest.extractContents()};
     var caption = table.caption || table.createCaption();
     var note = document.createElement('span');
     note.className = 'dash-table__shown';
-    note.textContent = ' (the first ' + counted(FIRST_ROWS) + ' of ' + counted(shown) +
-      ' rows are shown: the button below the table shows every row, the downloads hold them all)';
+    note.textContent = ' (the first ' + counted(first) + ' of ' + counted(shown) +
+      ' rows are shown: the button above the table shows every row, the downloads hold them all)';
     caption.appendChild(note);
     var more = document.createElement('div');
     more.className = 'dash-table__more';
@@ -44,7 +45,7 @@
     status.setAttribute('role', 'status');
     status.setAttribute('tabindex', '-1');
     status.className = 'dash-table__more-status';
-    status.textContent = 'The first ' + counted(FIRST_ROWS) + ' of ' + counted(shown) + ' rows are shown.';
+    status.textContent = 'The first ' + counted(first) + ' of ' + counted(shown) + ' rows are shown.';
     var button = document.createElement('button');
     button.type = 'button';
     button.className = 'usa-button usa-button--outline usa-button--small';
@@ -53,7 +54,17 @@
       button.disabled = true;
       status.textContent = 'Drawing all ' + counted(shown) + ' rows…';
       // after the words are painted: laying out every row holds the page for a moment
-      window.setTimeout(function () { drawRest(later); status.focus(); }, 50);
+      window.setTimeout(function () {
+        var next = later.rows.firstElementChild;  // the first row it draws
+        drawRest(later);
+        var cell = next && next.cells[0];
+        if (cell) {
+          cell.setAttribute('tabindex', '-1');
+          cell.focus();
+        } else {
+          status.focus();
+        }
+      }, 50);
     });
     later.note = note;
     later.status = status;
@@ -61,7 +72,7 @@
     later.shown = shown;
     more.appendChild(status);
     more.appendChild(button);
-    template.content.appendChild(more);
+    template.content.insertBefore(more, template.content.firstChild);
     host.replaceChildren(template.content);
     waiting.push(later);
   }
@@ -88,9 +99,9 @@
     var ref = React.useRef(null);
     React.useLayoutEffect(function () {
       var host = ref.current;
-      draw(host, props.html);
+      draw(host, props.html, props.firstRows);
       return function () { forget(host); };
-    }, [props.html]);
+    }, [props.html, props.firstRows]);
     return React.createElement('div', {id: props.id, className: props.className, ref: ref});
   }
 
