@@ -105,8 +105,9 @@ def revert_batch(session, batch_id: int, *, user_id=None, progress=None,  # noqa
         if not mine:
             continue
         ids = [c.row_id for c in mine if c.action != "remove"]  # a removed row's id may be another row's now
-        # rows of this batch that a batch confirmed after it removed: that batch is named (SQLite may have given
-        # such a row's id to another row since, of a batch that has nothing to do with this one)
+        # rows of this batch that a batch confirmed after it removed: that batch is named (a SQLite database made
+        # before migration 0025 may have given such a row's id to another row since, of a batch that has nothing to
+        # do with this one)
         later = _logged_later(session, batch, table_name, ids, "remove")
         if later:
             raise RevertError(f"{_later_batches(later)} removed rows of batch {batch_id}; revert "
@@ -195,9 +196,10 @@ def _check_put_back(session, batch, model, removed: list) -> None:
     - a later import (or an edit) stored the same figure (metric, subject, quarter, channel and touchpoint);
     - an import confirmed later wrote, carried or replaced figures of the same touchpoint: put back beside
       them, the removed figures would mix two exports;
-    - another row took a removed row's id, or an import confirmed later logged rows under it (SQLite gives the
-      highest id again once its row is gone): under another id, the change log of the imports that wrote it
-      would no longer find it; under this one, a later import's log would name it for a row of its own."""
+    - another row took a removed row's id, or an import confirmed later logged rows under it (a SQLite database
+      made before migration 0025 may give an id freed before it again): under another id, the change log of the
+      imports that wrote it would no longer find it; under this one, a later import's log would name it for a
+      row of its own."""
     if not removed:
         return
     rows = [_decoded(model, change.before) for change in removed]
@@ -228,8 +230,8 @@ def _check_put_back(session, batch, model, removed: list) -> None:
     if reused:  # their change log names the numbers for rows of their own, even once those are gone again
         raise RevertError(
             f"{_later_batches(reused)} stored rows under the row numbers of figures batch {batch.id} removed (the "
-            "database gives a freed number again); putting them back would confuse the two, so nothing was "
-            f"reverted: revert {'it' if len(reused) == 1 else 'those'} first")
+            "database, made before migration 0025, gave a freed number again); putting them back would confuse the "
+            f"two, so nothing was reverted: revert {'it' if len(reused) == 1 else 'those'} first")
     for change, before in zip(removed, rows):
         where = f"({before['period']}, touchpoint {before['touchpoint']!r})"
         holder = session.execute(sa.select(model.import_batch_id).where(model.id == change.row_id)).first()

@@ -284,8 +284,8 @@ class CommitmentSink(TrackedSink):
             rows.append({"commitment_id": commitment_id, "user_id": user_id, "at": now, "status": status,
                          "reason": reason, "import_batch_id": batch.id, "changes": {},
                          "note": f"Reverted import batch {batch.id} ({batch.filename}): {what}."})
-        # as rows, as the revert writes: the session may still hold the history rows it deleted, whose ids
-        # SQLite gives again
+        # as rows, as the revert writes: the session may still hold the history rows it deleted, whose ids a
+        # SQLite database made before migration 0025 may give again
         session.execute(sa.insert(CommitmentUpdate), rows)
 
     # -- one row ----------------------------------------------------------------------------
