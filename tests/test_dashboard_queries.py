@@ -1181,6 +1181,10 @@ def test_one_designated_program_and_one_open_commitment_are_written_in_the_singu
     figure = commitments_figure(Functions(TODAY, 30, 2027, rows=[FunctionSummary(1, "CFO", "Chief Financial Officer",
                                                                                  commitments=[line])]))
     assert 'On track: 1 of 1 commitment"' in json.dumps(figure.to_plotly_json(), default=str)
+    # one status alone is named in the legend too (Plotly hides a legend of one trace: its colour was all it had)
+    assert figure.layout.showlegend is True and [trace.name for trace in figure.data] == ["On track"]
+    from dashboards.figures.compliance import compliance_figure
+    assert compliance_figure(found)["layout"]["showlegend"] is True
     with app.app_context():
         world = build(db.session)
         observe(db.session, world["programs"]["Alpha"], "trust", "FY2025-Q1", [5, 5, 20, 40, 30])

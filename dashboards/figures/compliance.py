@@ -53,6 +53,7 @@ def compliance_figure(found: Compliance) -> dict:
         # The legend and the axis at the right: a phone opens the chart on its latest quarters, at its right end
         # (components.chart `by_quarter`), where at the left they were out of sight; the entries one under another,
         # in the width that shows (side by side, the first ones were out of sight)
+        "showlegend": True,  # with one status alone too: Plotly hides a legend of one trace, leaving its colour alone
         "legend": {"orientation": "v", "yanchor": "top", "y": -0.3, "x": 1, "xanchor": "right",
                    "traceorder": "normal", "font": {"size": 13}},
         "xaxis": {"type": "category", "tickangle": -45},

@@ -88,8 +88,9 @@ def commitments_figure(found: Functions) -> go.Figure | dict:
     fig.update_layout(**titled(dict(height=max(320, 44 * len(rows) + 150), margin=dict(l=10, r=10, t=90, b=40)),
                                "Commitments by status, per function"),
         barmode="stack", font=dict(family=FONT, color="#1b1b1b"), plot_bgcolor="#fff",
-        # above the plot, growing upwards: on two lines at a phone's width it covered the first bar
-        legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0, traceorder="normal"),
+        # above the plot, growing upwards: on two lines at a phone's width it covered the first bar. Shown with one
+        # status alone too (Plotly hides a legend of one trace: the status was then its colour and pattern alone)
+        showlegend=True, legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0, traceorder="normal"),
         yaxis=dict(autorange="reversed", tickfont=dict(size=14), automargin=True),
         xaxis=dict(title="Commitments", dtick=1, gridcolor="#dfe1e2", rangemode="tozero"))
     return fig
