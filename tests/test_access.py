@@ -230,6 +230,7 @@ ROUTE_MATRIX: dict[tuple[str, str], object] = {
     ("POST", "/plans/<int:plan_id>/elements/<int:element_id>/decision"): AUDIT,  # rate_plans
     # rules
     ("GET", "/rules/"): NOT_VIEWER,
+    ("POST", "/rules/default-pack"): ADMIN,
     ("GET", "/rules/new"): ANALYSTS,
     ("POST", "/rules/new"): ANALYSTS,
     ("GET", "/rules/<key>"): NOT_VIEWER,

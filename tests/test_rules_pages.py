@@ -548,3 +548,35 @@ def test_a_v2_trust_typed_without_its_answers_is_listed_on_the_why_page_as_judgi
     line = line[:line.index("</div>")]
     assert "typed without its answers: judges nothing" in line
     assert page.count("judges nothing") == 1, "only the typed value is said to judge nothing"
+
+
+def test_an_agency_without_rules_publishes_the_default_pack_from_the_rules_page(app, client_as):
+    """An agency set up without the demo had no rule, so no status anywhere, and the page sent it to
+    `scorecard demo`, which loads a made-up agency. An administrator publishes the default pack there; the
+    analyst is told who does; once there are rules it changes none."""
+    from scorecard.models import Rule
+
+    admin, analyst = client_as("admin"), client_as("analyst")
+    said = analyst.get("/rules/").get_data(as_text=True)
+    assert "An administrator publishes them here" in said and "default-pack" not in said
+    assert "scorecard demo" not in said
+    refused = analyst.post("/rules/default-pack", data={"csrf_token": csrf_token(
+        analyst.get("/rules/new").get_data(as_text=True))})  # the analyst's own form token: the role is refused
+    assert refused.status_code == 403
+    page = admin.get("/rules/").get_data(as_text=True)
+    assert "Publish the default rule pack" in page and "scorecard demo" not in page
+    assert admin.post("/rules/default-pack", data={}).status_code == 400, "no form token: refused"
+    published = admin.post("/rules/default-pack", data={"csrf_token": csrf_token(page)}, follow_redirects=True)
+    shown = html.unescape(published.get_data(as_text=True))
+    assert f"The default pack of {len(default_pack())} rules is published." in shown
+    assert "Publish the default rule pack" not in shown
+    with app.app_context():
+        statuses = db.session.scalars(sa.select(RuleVersion.status)).all()
+        assert len(statuses) == len(default_pack()) and set(statuses) == {RuleStatus.published}
+        db.session.execute(sa.update(Rule).where(Rule.key == "stale-commitment").values(title="Kept as it is"))
+        db.session.commit()
+    again = admin.post("/rules/default-pack", data={"csrf_token": csrf_token(page)}, follow_redirects=True)
+    assert "only while there is no rule yet" in html.unescape(again.get_data(as_text=True))
+    with app.app_context():
+        assert db.session.scalar(sa.select(Rule.title).where(Rule.key == "stale-commitment")) == "Kept as it is"
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(RuleVersion)) == len(default_pack())

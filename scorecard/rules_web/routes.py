@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from scorecard.a11 import ensure_standard_metrics
 from scorecard.extensions import db
 from scorecard.fields import counting_number
 from scorecard.findings.listing import concluded
@@ -17,7 +18,7 @@ from scorecard.permissions import can, requires
 from scorecard.rules import tasks
 from scorecard.rules.schema import RuleError
 from scorecard.rules.service import simulate
-from scorecard.rules.store import RuleExists, list_rules, publish_version, retire, save
+from scorecard.rules.store import RuleExists, default_pack, import_rules, list_rules, publish_version, retire, save
 from scorecard.rules_web import bp
 from scorecard.rules_web.forms import ActionForm, PublishForm, RetireForm, RuleForm, digest
 from scorecard.rules_web.words import describe
@@ -32,7 +33,30 @@ NEW_RULE = {"key": "my-new-rule", "title": "A new rule", "applies_to": RuleSubje
 @bp.route("/")
 @requires("view_rules")
 def index():
-    return render_template("rules/index.html", rules=list_rules(db.session))
+    return render_template("rules/index.html", rules=list_rules(db.session), form=ActionForm())
+
+
+@bp.route("/default-pack", methods=["POST"])
+@requires("publish_rules")
+def publish_default_pack():
+    """Publish the rules an agency starts with (scorecard/rules/default_pack.json) while there is no rule yet: an
+    agency made without the demo had no way on the web to any status. Once rules are there it changes none."""
+    _check_form()
+    if db.session.scalar(sa.select(Rule.id).limit(1)) is not None:
+        flash("The default pack is published only while there is no rule yet: the rules here are left as they are.",
+              "error")
+        return redirect(url_for("rules.index")), 303
+    ensure_standard_metrics(db.session)  # the A-11 metrics its rules read, before any import made them
+    try:
+        saved = import_rules(db.session, default_pack(), publish=True, user_id=current_user.id)
+    except RuleError as error:
+        db.session.rollback()
+        flash("; ".join(error.problems), "error")
+        return redirect(url_for("rules.index")), 303
+    db.session.commit()
+    flash(f"The default pack of {len(saved)} rules is published. {_reevaluated('the default pack published')}",
+          "success")
+    return redirect(url_for("rules.index")), 303
 
 
 @bp.route("/<key>")
