@@ -350,7 +350,7 @@ def test_findings_of_the_quarter_link_to_their_why_pages(world):
 
 def test_a_quarter_the_rules_did_not_evaluate_is_said_to_be_one(world):
     """A program without findings in a quarter read "The published rules concluded nothing about this
-    program", also for a quarter the rules never evaluated (they evaluate each program's latest), beside a
+    program", also for a quarter the rules never evaluated (they judge each program as of its agency's latest), beside a
     status: it now says the quarter was not evaluated and what the status is instead."""
     from dashboards.pages.program import findings_section  # a page module: the Dash app is made by the fixture
 
@@ -365,7 +365,22 @@ def test_a_quarter_the_rules_did_not_evaluate_is_said_to_be_one(world):
     assert evaluated.children == "The published rules concluded nothing about this program for FY2024-Q2."
     skipped = findings_section([], "FY2023-Q1", evaluated=False).children
     assert skipped.startswith("The published rules have no finding of FY2023-Q1 for any program") \
-        and "this one was not evaluated" in skipped and "the trust score against its target" in skipped
+        and "they judge each program as of its agency's latest quarter with results" in skipped \
+        and "the trust score against its target" in skipped
+    # Shown on its own latest quarter, a program the rules judge as of a later one (its agency's, in which it has
+    # no results) says so: it read "status green" while the overview listed it as not reported.
+    from dashboards.pages.program import judged_later
+    from dashboards.queries.accountability import judged_period
+
+    info = queries.program_info(db.session, calls.id)
+    assert judged_period(db.session, calls.id) == "FY2024-Q2", "a draft's later finding is no published rule's"
+    finding(db.session, RuleSubject.program, calls.id, "FY2025-Q1", status="no_data")
+    judged = judged_period(db.session, calls.id)
+    assert judged == "FY2025-Q1" and "FY2025-Q1" not in info.periods
+    said = judged_later(info, info.periods[0], judged)
+    assert said == (" The rules judge it as of FY2025-Q1, its agency's latest quarter with results, in which it has "
+                    "none: choose FY2025-Q1 above to see what they found.")
+    assert judged_later(info, "FY2025-Q1", judged) == "" and judged_later(info, info.periods[0], None) == ""
     # Before any rule is published (a new agency), that is what the page says, and who publishes them.
     assert rules_published(db.session)
     db.session.execute(sa.update(RuleVersion).values(status=RuleStatus.draft))

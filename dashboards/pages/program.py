@@ -25,6 +25,7 @@ from dashboards.queries.accountability import (
     FindingLine,
     PlanLine,
     accountability,
+    judged_period,
     program_findings,
     quarter_evaluated,
     rules_published,
@@ -352,6 +353,17 @@ def summary(info: Optional[queries.ProgramInfo], trust: Optional[tuple], period:
             + components.still_reported(period))
 
 
+def judged_later(info: queries.ProgramInfo, period: Optional[str], judged: Optional[str]) -> str:
+    """When the rules judge the program as of a later quarter than the one shown (its agency's latest, in which
+    it has no results: a service that stopped reporting), that they do, and where to see it; else "". Opened
+    on its own latest quarter, such a program read "status green" while the overview listed it as not
+    reported."""
+    if not period or not judged or parse_period(judged) <= parse_period(period) or judged in info.periods:
+        return ""
+    return (f" The rules judge it as of {judged}, its agency's latest quarter with results, in which it has none: "
+            f"choose {judged} above to see what they found.")
+
+
 def _not_reported(info: queries.ProgramInfo, period: Optional[str]) -> str:
     """For a quarter past its due date in which the program, designated since its first results (a HISP's, in
     every quarter), has none: that it did not report, as the overview and the compliance page count it; else
@@ -377,9 +389,10 @@ def findings_section(found: list[FindingLine], period: Optional[str], evaluated:
                       "rules (the Rules page). Any status above is the trust score against its target.",
                       className="dash-empty")
     if not found and not evaluated:
-        return html.P(f"The published rules have no finding of {period} for any program: they evaluate each "
-                      "program's latest quarter, and this one was not evaluated. Any status above is the trust "
-                      "score against its target, as the status rule judges it.", className="dash-empty")
+        return html.P(f"The published rules have no finding of {period} for any program: they judge each program "
+                      "as of its agency's latest quarter with results, and no program was judged as of this one. Any "
+                      "status above is the trust score against its target, as the status rule judges it.",
+                      className="dash-empty")
     if not found:
         return html.P(f"The published rules concluded nothing about this program for {period}.",
                       className="dash-empty")
@@ -535,7 +548,8 @@ def update_quarter(program_id, period):
     found = _breakdown(program_id, chosen)
     trust = queries.quarter_trust(session, program_id, chosen, min_n=_min_n()) if chosen else None
     lines = program_findings(session, program_id, chosen)
-    return (summary(info, trust, chosen), charts.volumes_figure(found, info.name),
+    return (summary(info, trust, chosen) + judged_later(info, chosen, judged_period(session, program_id)),
+            charts.volumes_figure(found, info.name),
             components.data_table(channels_table(program_id, chosen)),
             findings_section(lines, chosen,  # why there is none, asked only where there is none
                              evaluated=bool(lines) or bool(chosen) and quarter_evaluated(session, chosen),

@@ -72,6 +72,18 @@ _PROGRAM_FINDINGS = (
     .options(so.joinedload(RuleVersion.rule)).order_by(Finding.outcome != "status", Finding.id))
 
 
+_JUDGED = (sa.select(sa.func.max(Finding.period)).join(RuleVersion, RuleVersion.id == Finding.rule_version_id)
+           .where(Finding.subject_type == RuleSubject.program, Finding.subject_id == sa.bindparam("program"),
+                  RuleVersion.status == RuleStatus.published))
+
+
+@cached
+def judged_period(session, program_id: int) -> Optional[str]:
+    """The quarter the published rules judge the program as of: its agency's latest with results (rules.subjects),
+    which may be after the program's own latest (a service that stopped reporting); None before any finding."""
+    return session.scalar(_JUDGED, {"program": program_id})
+
+
 @cached
 def program_findings(session, program_id: int, period: Optional[str]) -> list[FindingLine]:
     """The published rules' findings about the program for `period`, statuses first."""
@@ -92,8 +104,9 @@ def rules_published(session) -> bool:
 
 @cached
 def quarter_evaluated(session, period: str) -> bool:
-    """Whether the published rules concluded anything about any program for `period` (they evaluate each
-    program's latest quarter: an older one may have no finding at all, where a program's none says nothing)."""
+    """Whether the published rules concluded anything about any program for `period` (they judge each program
+    as of its agency's latest quarter: an older one may have no finding at all, where a program's none says
+    nothing)."""
     return session.connection().execute(_ANY_PUBLISHED_PROGRAM_FINDING,
                                         {"period": str(parse_period(period))}).first() is not None
 
