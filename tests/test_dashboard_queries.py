@@ -560,6 +560,9 @@ def test_a_changes_interval_is_written_to_the_places_its_ends_differ_at():
     assert overview.change_interval(-0.83, -0.49, 2) == "95% CI -0.83 to -0.49"
     assert overview.change_interval(0.004, 0.009, 2) == "95% CI +0.004 to +0.009"  # off zero first
     assert overview.change_interval(0.31, 0.34, 1) == "95% CI +0.31 to +0.34"  # points of a share
+    # one that holds zero is not written to four places for an end near it
+    assert overview.change_interval(-0.0107, 0.00003, 2) == "95% CI -0.01 to +0.00"
+    assert overview.change_interval(0.0001, 0.256, 2) == "95% CI +0.0001 to +0.2560"  # barely leaves zero out
 
 
 def test_a_significant_change_is_written_to_the_places_its_means_differ_at():
@@ -749,6 +752,23 @@ def test_a_program_that_turned_red_by_chance_says_its_change_was_not_significant
                      r"-0\.\d\d to -0\.\d\d\)$", red["Alpha (Bureau One)"]), (
         "a line that said nothing of significance when the fall was significant read as if it had not been tested")
     assert "Foxtrot (Bureau One)" not in [line.subject for line in changes.of(overview.DECLINED)]
+
+
+def test_a_v2_trust_whose_mean_moved_without_its_share_says_why_it_is_not_significant(world):
+    """From the v2 survey on, trust's change is significant where its 1-5 mean and its share who trust both move:
+    "not a significant change at 95% (the change's 95% CI -0.223 to -0.003)" gave an interval leaving zero out
+    beside "not significant", and no reason."""
+    hotel = Program(component=world["components"][0], code="P-Hotel", name="Hotel")
+    db.session.add(hotel)
+    db.session.flush()
+    observe(db.session, hotel, "trust", Q3, [0, 0, 40, 0, 60])   # 4.20, 60% who trust
+    observe(db.session, hotel, "trust", Q4, [0, 45, 0, 0, 55])   # 3.65, 55% who trust: the mean moved, not the share
+    db.session.commit()
+    changes = overview.changes_since_prior(db.session, Q4, common.ProgramFilter(), EXECUTIVE, TODAY)
+    red = {line.subject: line.text for line in changes.of(overview.TURNED_RED)}
+    assert re.search(r"not a significant change at 95% \(the change's 95% CI -0\.\d+ to -0\.\d+; the 1-5 mean moved, "
+                     r"but the share who trust did not move with it, and a change is called significant where both "
+                     r"do\)$", red["Hotel (Bureau One)"]), red["Hotel (Bureau One)"]
 
 
 def test_a_v1_score_pooling_a_typed_mean_has_no_change_tested(world):

@@ -599,8 +599,12 @@ def _significance(session, period: Period, prior: Period, programs: ProgramFilte
     places = next((d for d in (2, 3, 4) if round(change.before.mean, d) != round(change.after.mean, d)), 2)
     said = (f"a significant {'decline' if change.after.mean < change.before.mean else 'rise'}" if change.significant
             else "not a significant change")
+    # v2 trust: the 1-5 mean moved but the share who trust did not move with it (both must, compare_answers), so an
+    # interval that leaves out zero stands beside "not significant": said why
+    held = ("; the 1-5 mean moved, but the share who trust did not move with it, and a change is called significant "
+            "where both do" if not change.significant and (change.ci_low > 0 or change.ci_high < 0) else "")
     return (f"; its trust was {change.before.mean:.{places}f} in {prior}, {said} at 95% (the change's "
-            f"{change_interval(change.ci_low, change.ci_high, places)})")
+            f"{change_interval(change.ci_low, change.ci_high, places)}{held})")
 
 
 def trust_words(status) -> str:
@@ -666,10 +670,12 @@ def _mean_change(driver: str, period: Period, change) -> str:
 
 def change_interval(low: float, high: float, places: int) -> str:
     """"95% CI -0.83 to -0.49": a change's interval from `places` on, to the places that keep both ends off zero
-    (a significant change's interval excludes it) and tell them apart (at a million answers "-0.02 to -0.02" read
-    as no uncertainty at all; it reads "-0.024 to -0.018")."""
-    ci = next((d for d in range(places, 5) if round(low, d) and round(high, d) and round(low, d) != round(high, d)),
-              4)
+    where it leaves zero out (a significant change's: "+0.0001 to +0.2560", barely) and tell them apart (at a million
+    answers "-0.02 to -0.02" read as no uncertainty at all; it reads "-0.024 to -0.018"). One holding zero is
+    not written to four places for an end near it ("-0.0107 to +0.0000"; it reads "-0.01 to +0.00")."""
+    off_zero = low > 0 or high < 0
+    ci = next((d for d in range(places, 5) if (not off_zero or (round(low, d) and round(high, d)))
+               and round(low, d) != round(high, d)), 4)
     return f"95% CI {low:+.{ci}f} to {high:+.{ci}f}"
 
 
