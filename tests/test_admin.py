@@ -161,7 +161,8 @@ def test_a_new_users_leader_record_is_linked_whatever_their_role(app, admin):
                      function="CFO", leader="nobody@agency.gov", password=NEW_PASSWORD, confirm=NEW_PASSWORD)
     page = mistyped.get_data(as_text=True)
     assert mistyped.status_code == 400 and _user(app, "pat@agency.gov") is None
-    assert re.search(r'id="leader-error"[^>]*>No leader record with e-mail nobody@agency.gov\.<', page), page
+    assert re.search(r'id="leader-error"[^>]*>No leader record with e-mail nobody@agency.gov \(leader records come '
+                     r'from the Leaders import: Imports, Upload, with its template\)\.<', page), page
 
 
 @pytest.mark.parametrize("fields, message", [

@@ -958,4 +958,4 @@ def test_an_agency_without_plans_or_assessments_is_told_so_not_a_year_of_none(ap
     assert not re.search(r"FYNone|FY0\b|None (score|total|plans?)", said), re.findall(r".{60}FY(?:None|0\b).{20}", said)
     assert "Leaders with CX requirements, no performance plans yet" in said
     assert "This year&#39;s total" in said and "(no capacity assessment yet)" in said
-    assert "No performance plans yet." in said
+    assert "No performance plans yet: they come from the Performance plans import" in said

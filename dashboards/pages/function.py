@@ -190,7 +190,7 @@ def leaders_table(row: queries.FunctionSummary, fiscal_year: Optional[int]) -> t
             tables.Column("requirement", "Requirement"),
             tables.Column("rating", "Proposed rating (why)", link="why")],
         rows=lines, empty=(f"No FY{fiscal_year} plan names the {row.code} in a CX requirement."
-                           if fiscal_year is not None else "No performance plans yet."),
+                           if fiscal_year is not None else common.NO_PLANS),
         name=f"function-{row.code}-leaders")
 
 

@@ -209,7 +209,7 @@ def summary(found: queries.Leaders, latest: Optional[str] = None) -> str:
     """The page's sentence; `latest`, the newest quarter with results: of a year none of whose quarters has
     results yet, what its proposals read (as the overview's tile says)."""
     if found.fiscal_year is None:
-        return "No performance plans yet."
+        return common.NO_PLANS
     total = len(found.plans)
     more = "more " if total else ""  # none shown: they are the plans, not more of them
     hidden = (f" {counted(found.not_shown, more + 'plan')} {'is' if found.not_shown == 1 else 'are'} not shown to "

@@ -176,7 +176,9 @@ def summary(rollup: queries.Rollup) -> str:
     if rollup.period is None:
         return "No quarter has survey data yet."
     if not rollup.experiences:
-        return f"No program tagged with a life experience for these filters in {rollup.period}."
+        return (f"No program tagged with a life experience for these filters in {rollup.period}. A program's life "
+                "experiences come from the Org structure import (its life_experiences column): performance.gov's "
+                "files name none.")
     programs = len({p.program_id for e in rollup.experiences for p in e.programs})  # a program may serve several
     trust = [e for e in rollup.experiences if (m := e.measure(TRUST)) is not None and m.value is not None]
     # "; 5 with trust answers" after a count of life experiences and one of programs said not which

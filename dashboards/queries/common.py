@@ -40,6 +40,11 @@ DRIVER_ORDER = [d.value for d in Driver]
 STATUS_DRIVER = Driver.trust
 
 
+# Said where the plans would be, on every page that has none to show: and where they come from (a new agency's
+# first question).
+NO_PLANS = "No performance plans yet: they come from the Performance plans import (Imports, Upload)."
+
+
 @dataclass(frozen=True)
 class Scope:
     """Who is looking, as the services' visibility checks read a user: role, function and leader.

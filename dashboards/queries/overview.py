@@ -11,6 +11,7 @@ from dashboards import links
 from dashboards.cache import SURVEY, cached
 from dashboards.queries.common import (
     EVERY_PROGRAM,
+    NO_PLANS,
     ProgramFilter,
     Scope,
     chosen_period,
@@ -348,7 +349,7 @@ class LeadersBelow:
         there are no plans at all."""
         if self.narrowed:
             return f"No leader of {agency or 'the agency chosen'} has a performance plan."
-        return "No performance plans yet."
+        return NO_PLANS
 
     def read_from(self, periods: list[str], chosen: Optional[str]) -> str:
         """What these proposals read, where a reader could take them for the chosen quarter's: the newest

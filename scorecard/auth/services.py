@@ -552,7 +552,8 @@ def find_leader(email: str) -> Leader:
     key = (email or "").strip().lower()
     leader = db.session.scalar(sa.select(Leader).where(sa.func.lower(Leader.email) == key)) if key else None
     if leader is None:
-        raise ValueError(f"no leader record with e-mail {key or '(none given)'}; pass --leader EMAIL")
+        raise ValueError(f"no leader record with e-mail {key or '(none given)'} (leader records come from the "
+                         "Leaders import: Imports, Upload, with its template); pass --leader EMAIL")
     taken = db.session.scalar(sa.select(User).where(User.leader_id == leader.id))
     if taken is not None:
         raise ValueError(f"the leader record {key} is already linked to the user {taken.email}")
