@@ -263,8 +263,9 @@ def register_lazy_table(table_id: str, build: Callable[..., Table], filters: lis
         table = build(*values)
         rows = len(table.rows)
         if rows > TABLE_FIRST_ROWS:
-            return data_table(table), (f"Table shown: its first {TABLE_FIRST_ROWS:,} of {rows:,} rows; a button "
-                                       "above it shows every row.")
+            # true before and after the rest is drawn (the page's own status, beside the table, says which)
+            return data_table(table), (f"Table shown: {rows:,} rows, the first {TABLE_FIRST_ROWS:,} drawn at once (a "
+                                       "button above the table draws the rest).")
         return data_table(table), f"Table shown: {rows:,} {'row' if rows == 1 else 'rows'}."
 
 

@@ -640,8 +640,8 @@ def test_a_long_tables_status_says_how_many_of_its_rows_are_drawn_first(evaluate
     drawn = shown["heatmap-table"]["children"]["props"]["children"]["props"]
     rows = drawn["html"].count("<tr>") - 1
     assert rows > 5 and drawn["firstRows"] == 5
-    assert shown["heatmap-table-status"]["children"] == (f"Table shown: its first 5 of {rows:,} rows; a button above "
-                                                         "it shows every row.")
+    assert shown["heatmap-table-status"]["children"] == (f"Table shown: {rows:,} rows, the first 5 drawn at once (a "
+                                                         "button above the table draws the rest).")
 
 
 @pytest.mark.parametrize("button, kind", [("heatmap-table-csv", "csv"), ("heatmap-table-xlsx", "xlsx")])

@@ -509,7 +509,7 @@ def to_evidence(raw):
     """Evidence links as the assessment form takes them (capacity.services.evidence_links), one per
     line, a space or a semicolon."""
     value = to_text(raw)
-    return None if value is None else evidence_links(_LINK_SPLIT.split(value))
+    return None if value is None else evidence_links(_LINK_SPLIT.split(value), noun="link")
 
 
 class CapacityRow(RowSchema):

@@ -470,12 +470,12 @@ def _as_typed(text: str) -> str:
     return cut(text, 40)
 
 
-def evidence_links(lines: list[str], kept: Optional[str] = None) -> Optional[str]:
+def evidence_links(lines: list[str], kept: Optional[str] = None, *, noun: str = "line") -> Optional[str]:
     """Evidence links, one per line as stored (None when there are none), each a web address
     starting with http:// or https://; a ValueError names every line that is not, at once, by its number
-    as typed (the web form and the capacity import both read them here). `kept`, the links stored: one of
-    them saved again is not refused for a look-alike letter (stored before that check, it must not block
-    the rest of a save)."""
+    as typed (the web form and the capacity import both read them here; a spreadsheet's cell, split at spaces
+    and semicolons too, counts its links: `noun` "link"). `kept`, the links stored: one of them saved again is
+    not refused for a look-alike letter (stored before that check, it must not block the rest of a save)."""
     stored = set((kept or "").splitlines())
     links: dict[str, int] = {}  # each link once, with its line as typed (blank lines counted)
     for number, line in enumerate(lines, start=1):
@@ -483,13 +483,14 @@ def evidence_links(lines: list[str], kept: Optional[str] = None) -> Optional[str
     links.pop("", None)
     if len(links) > LINKS_MAX:
         raise ValueError(f"{len(links)} links; at most {LINKS_MAX}.")
-    problems = [f"line {number}: {problem}" for link, number in links.items()
+    problems = [f"{noun} {number}: {problem}" for link, number in links.items()
                 if (problem := _link_problem(link, stored))]
     if not problems:
         return "\n".join(links) or None
-    said = "; ".join(problems) if len(problems) == 1 else f"{len(problems)} lines are refused: " + "; ".join(problems)
+    said = "; ".join(problems) if len(problems) == 1 else f"{len(problems)} {noun}s are refused: " + "; ".join(problems)
     if any(problem.endswith(NOT_A_LINK) for problem in problems):  # what a line must be, said once
-        said += "; each line must start with http:// or https:// and name a site, e.g. https://www.performance.gov/cx/"
+        said += (f"; each {noun} must start with http:// or https:// and name a site, e.g. "
+                 "https://www.performance.gov/cx/")
     raise ValueError(said + ".")  # every bad line named at once, not one per save
 
 
