@@ -128,10 +128,10 @@ LARGE_BODY_BYTES = 256 * 1024
 
 def _collect_after_large_bodies(app) -> None:
     """After the answer to a large body (a bulk upload, an import's file, or one refused) is sent, collect
-    cycles at once. A refusal keeps the document it read in a cycle (marshmallow's error holds it, its
-    traceback the frames that read it): millions of small objects the collector's thresholds never count,
-    kept until a full collection that might not come. Twenty-one MB of empty objects held half a gigabyte a
-    request in a worker, for good; collected here, it is given back."""
+    cycles at once: what such a request left in a cycle is millions of small objects the collector's
+    thresholds never count, kept until a full collection that might not come. Twenty-one MB of empty objects
+    refused held half a gigabyte a request in a worker, for good (the API's refusal now lets go of its document
+    itself: api.base.Parser.handle_error); this is the net under any other such cycle."""
     from flask import request
 
     @app.after_request
