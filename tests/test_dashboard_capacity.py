@@ -283,3 +283,19 @@ def test_hostile_years_answer_400_naming_the_input(app):
     empty = client.post(URL, json=body("capacity-table.children", {"capacity-year.value": "2099"},
                                        "capacity-year.value"))
     assert empty.status_code == 200 and "No capacity assessment for FY2099" in empty.get_data(as_text=True)
+
+
+def test_the_summary_says_how_many_hisp_components_have_no_assessment(world):
+    """A new agency's page read "FY2027: 1 component (1 submitted)" while 26 more had none, unsaid."""
+    from dashboards.pages.capacity import summary
+    from scorecard.models import Component
+
+    agency = db.session.get(Component, queries.capacity(db.session, TODAY).rows[0].component_id).agency
+    db.session.add_all([Component(agency=agency, code="NEW-H", name="New HISP office", is_hisp=True),
+                        Component(agency=agency, code="NEW-N", name="New office, no HISP", is_hisp=False)])
+    db.session.commit()
+    found = queries.capacity(db.session, TODAY)
+    year = found.fiscal_year
+    assert found.unassessed == 1, "the HISP's, not the other component's"
+    assert summary(found).endswith(f"; 2 action-plan commitments. 1 more HISP component has no assessment for "
+                                   f"FY{year} or FY{year - 1}.")

@@ -152,6 +152,8 @@ def actions_table(found: queries.Capacity) -> tables.Table:
 def summary(found: queries.Capacity) -> str:
     if found.fiscal_year is None:
         return "No capacity assessment yet."
+    unassessed = (f" {counted(found.unassessed, 'more HISP component')} {'has' if found.unassessed == 1 else 'have'} "
+                  f"no assessment for FY{found.fiscal_year} or FY{found.fiscal_year - 1}." if found.unassessed else "")
     if not found.rows:
         return f"No capacity assessment for FY{found.fiscal_year} or FY{found.fiscal_year - 1}."
     statuses: dict[str, int] = {}
@@ -160,7 +162,7 @@ def summary(found: queries.Capacity) -> str:
     actions = len({a.commitment_id for row in found.rows for cell in row.cells for a in cell.actions})  # each once
     return (f"FY{found.fiscal_year}: {counted(len(found.rows), 'component')} ("
             + ", ".join(f"{n} {word}" for word, n in sorted(statuses.items()))
-            + f"); {counted(actions, 'action-plan commitment')}." + _drafting(found))
+            + f"); {counted(actions, 'action-plan commitment')}." + unassessed + _drafting(found))
 
 
 def _drafting(found: queries.Capacity) -> str:

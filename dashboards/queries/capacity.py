@@ -103,6 +103,7 @@ class Capacity:
     drafting: list[int] = field(default_factory=list)  # years after the opening year: drafts only, newest first
     early: dict[int, int] = field(default_factory=dict)  # years after it not begun: components submitted early
     rows: list[ComponentRow] = field(default_factory=list)  # by agency, then component
+    unassessed: int = 0  # HISP components with no assessment in the year or the one before (not in `rows`)
 
     @property
     def domains(self) -> list[str]:
@@ -168,6 +169,8 @@ def capacity(session, today: date, fiscal_year: Optional[int] = None) -> Capacit
         return found
     assessments = _assessments(session, [year, year - 1])
     component_ids = sorted({component_id for component_id, _ in assessments})
+    found.unassessed = session.scalar(sa.select(sa.func.count()).select_from(Component).where(
+        Component.is_hisp.is_(True), Component.id.not_in(component_ids)))
     if not component_ids:
         return found
     evidence = evidence_scores(session, [score_id for (_, fy), (_, _, scores) in assessments.items() if fy == year
