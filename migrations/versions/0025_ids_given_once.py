@@ -24,14 +24,14 @@ depends_on = None
 
 def _tables_with_an_id(connection) -> list[str]:
     """The tables whose key is one integer column, id, not yet AUTOINCREMENT."""
-    found = []
+    found, inspector = [], sa.inspect(connection)
     for name, sql in connection.exec_driver_sql(
             "SELECT name, sql FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
             "AND name != 'alembic_version' ORDER BY name"):
         if "AUTOINCREMENT" in (sql or "").upper():
             continue
-        key = sa.inspect(connection).get_pk_constraint(name)["constrained_columns"]
-        columns = {c["name"]: c for c in sa.inspect(connection).get_columns(name)}
+        key = inspector.get_pk_constraint(name)["constrained_columns"]
+        columns = {c["name"]: c for c in inspector.get_columns(name)}
         if key == ["id"] and isinstance(columns["id"]["type"], sa.Integer):
             found.append(name)
     return found

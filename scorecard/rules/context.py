@@ -318,6 +318,10 @@ class EvaluationContext:
         """The latest quarter with data for an agency (the whole database when unknown)."""
         return self.as_of_by_agency.get(agency_id) or self.as_of_global
 
+    def has_results(self, agency_id: Optional[int]) -> bool:
+        """Whether `as_of` is the agency's own latest quarter, not the whole database's (an agency with none)."""
+        return agency_id in self.as_of_by_agency
+
     def agency_of_key(self, subject_key: str) -> Optional[int]:
         kind, _, rest = subject_key.partition(":")
         if kind == "program":

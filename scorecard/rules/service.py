@@ -165,7 +165,7 @@ def run_rules(ctx: EvaluationContext, rules: Iterable[CompiledRule],
                 continue
             agency = subj.agency_of(ctx, subject_type, entity)
             # the agency whose latest quarter it is as of; none for one with no results (the whole database's)
-            own = agency if agency in ctx.as_of_by_agency else None
+            own = agency if ctx.has_results(agency) else None
             context = {"as_of": ctx.as_of(agency), "agency": own, "min_n": ctx.min_n}
             if dated:  # only rules that read the date record it (a program's finding keeps)
                 context["today"] = ctx.today.isoformat()

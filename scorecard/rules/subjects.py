@@ -108,7 +108,7 @@ def subject(ctx: EvaluationContext, subject_type: RuleSubject, entity) -> Subjec
     if subject_type is RuleSubject.program:
         component = ctx.components[entity.component_id]
         # whose latest quarter it is evaluated as of, for an explanation of nothing read (evaluator._explanation)
-        latest_of = (LATEST_OF_AGENCY if entity.agency_id in ctx.as_of_by_agency
+        latest_of = (LATEST_OF_AGENCY if ctx.has_results(entity.agency_id)
                      else "any agency's results (its agency has none yet)")
         return Subject(subject_type, entity.id, entity.code[:100],
                        {"subject": entity.name, "program": entity.name, "component": component.name,
