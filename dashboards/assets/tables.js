@@ -32,7 +32,7 @@
     var rest = document.createRange();
     rest.setStartBefore(body.rows[first]);
     rest.setEndAfter(body.lastChild);
-    var later = {host: host, body: body, rows: rest.extractContents()};
+    var rows = rest.extractContents();
     var caption = table.caption || table.createCaption();
     var note = document.createElement('span');
     note.className = 'dash-table__shown';
@@ -55,7 +55,7 @@
       status.textContent = 'Drawing all ' + counted(shown) + ' rows…';
       // after the words are painted: laying out every row holds the page for a moment
       window.setTimeout(function () {
-        var next = later.rows.firstElementChild;  // the first row it draws
+        var next = rows.firstElementChild;  // the first row it draws
         drawRest(later);
         var cell = next && next.cells[0];
         if (cell) {
@@ -66,10 +66,7 @@
         }
       }, 50);
     });
-    later.note = note;
-    later.status = status;
-    later.button = button;
-    later.shown = shown;
+    var later = {host: host, body: body, rows: rows, note: note, status: status, button: button, shown: shown};
     more.appendChild(status);
     more.appendChild(button);
     template.content.insertBefore(more, template.content.firstChild);
