@@ -358,7 +358,7 @@ def test_bodies_and_paths_no_value_here_can_hold_are_refused_not_failed(api, htt
     assert hidden.status_code == 422 and [(e["column"], e["message"]) for e in hidden.get_json()["errors"]] == [
         ("reason", "The text holds a hidden text-direction character (U+202E), which cannot be kept: remove it.")]
     links = http.patch(url, json={"evidence_links": ["https://[::1"]}, headers=headers)
-    assert links.status_code == 422 and "is not a web link" in json.dumps(links.get_json())
+    assert links.status_code == 422 and "is not a web address" in json.dumps(links.get_json())
     form = http.patch(url, data={"reason": "x"}, headers={**_bearer(secret), "If-Match": read.headers["ETag"]})
     assert form.status_code == 415 and "this operation reads JSON" in form.get_json()["detail"]
     nan = http.patch(url, data='{"status": NaN}', headers=headers)
@@ -1967,7 +1967,7 @@ def test_links_sent_as_a_list_are_not_said_to_have_been_split_at_spaces(api, htt
     refused = http.patch(url, json={"evidence_links": ["https://a.gov/x", "report.pdf"]}, headers=headers)
     assert refused.status_code == 422
     [error] = refused.get_json()["errors"]
-    assert error["message"].startswith("'report.pdf' is not a web link") and "split" not in error["message"], error
+    assert error["message"].startswith("'report.pdf' is not a web address") and "split" not in error["message"], error
 
 
 def test_an_id_a_revert_freed_is_not_given_again_so_paging_by_key_misses_nothing(api, http):

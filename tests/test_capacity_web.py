@@ -289,6 +289,14 @@ def test_admin_starts_a_new_year_on_another_scale(demo, client_as, ba):
      "Service Design &amp; Improvement evidence links: 2 lines are refused: line 1: &#39;not a link&#39; is not a web "
      "address; line 5: &#39;javascript:alert(1)&#39; is not a web address; each line must start with http://"),
     ({"evidence_4": "x" * 1_990}, f"line 1: &#39;{'x' * 60}&#39;… is not a web address"),  # quoted to 60 characters
+    # checked as a commitment's links are (scorecard.evidence): an invisible character made a link that looks right
+    # and leads elsewhere, and two addresses run together were kept as one
+    ({"evidence_4": "https://www.performance\u200b.gov/cx"},
+     "line 1: &#39;https://www.performance\\u200b.gov/cx&#39; holds a space, a control or an invisible character"),
+    ({"evidence_4": "https://ok.gov/ahttps://ok.gov/b"},
+     "line 1: &#39;https://ok.gov/ahttps://ok.gov/b&#39; runs two web addresses together"),
+    ({"evidence_4": "https://ok.gov/my report.pdf"}, "holds a space, a control or an invisible character: each "
+     "evidence link is one web address (write a space in it as %20)"),
     ({"scale_max": "seven"}, "Highest score: &#39;seven&#39; is not a whole number."),
     ({"scale_min": "5", "scale_max": "3"}, "Highest score: 3 must be above the lowest score, 5."),
     ({"narrative_0": "x" * 10_001}, "Measurement narrative: 10,001 characters is too long"),

@@ -532,7 +532,7 @@ def test_the_rows_are_held_to_the_web_forms_rules_and_the_officers_scope(demo):
         errors = refused(book)
         assert "a commitment that is at risk needs a reason: say why it is at risk" in errors[(publish_row, "reason")]
         assert "moving the due date" in errors[(align_row, "reason")]
-        assert "is not a web link" in errors[(fund_row, "evidence_links")]
+        assert "is not a web address" in errors[(fund_row, "evidence_links")]
         assert errors[(5, "id")] == f"there is no commitment #{cio_id} among CFO's commitments; leave the id blank " \
                                     "to create a new commitment"
         assert "only for their own function (CFO)" in errors[(6, "function")]
@@ -657,7 +657,7 @@ def test_a_rows_every_problem_is_named_in_one_upload(demo):
     first = data.max_row - 1
     with demo.app_context():
         errors = refused(book)
-        assert "is not a web link" in errors[(first, "evidence_links")]
+        assert "is not a web address" in errors[(first, "evidence_links")]
         assert "only for their own function (CFO)" in errors[(first, "function")]
         assert {"due_date", "capacity_domain", "programs"} <= {c for r, c in errors if r == first + 1}
         assert errors[(first + 1, "programs")] == "unknown program 'No Such Program'", "nothing is close to it"

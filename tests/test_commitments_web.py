@@ -277,8 +277,8 @@ def test_a_hidden_text_direction_character_is_refused_in_place_and_what_was_type
     ({"component_id": "+1"}, "Not a valid choice: “+1” was sent."),
     ({"version": "abc"}, "“abc” was sent."),
     ({"version": "9" * 400}, "is not a number this field takes: it is larger than 2,147,483,647"),
-    ({"evidence_links": "https://[::1"}, "is not a web link"),
-    ({"evidence_links": "https://www.performance.gov:99999/cx"}, "is not a web link"),
+    ({"evidence_links": "https://[::1"}, "is not a web address"),
+    ({"evidence_links": "https://www.performance.gov:99999/cx"}, "is not a web address"),
     ({"due_date": "0001-01-01", "reason": "Moved for the audit."}, "0001-01-01 is not a due date: give one from 2000"),
     ({"due_date": "9999-12-31", "reason": "Moved for the audit."}, "9999-12-31 is not a due date"),
     ({"due_date": "2026-11-31", "reason": "Moved."}, "'2026-11-31' is not a date: November 2026 has 30 days"),
@@ -768,12 +768,20 @@ def test_evidence_links_must_be_web_links_and_the_bad_one_is_named(demo):
     links = "https://www.performance.gov/cx/\nftp://files.agency.gov/report.pdf"
     refused = submit(officer, url, evidence_links=links)
     assert refused.status_code == 400
-    assert "&#39;ftp://files.agency.gov/report.pdf&#39; is not a web link" in refused.get_data(as_text=True)
+    assert "&#39;ftp://files.agency.gov/report.pdf&#39; is not a web address" in refused.get_data(as_text=True)
     assert submit(officer, url, evidence_links="javascript:alert(1)").status_code == 400
     both = submit(officer, url, evidence_links="ftp://files.agency.gov/a.pdf\nhttps://ok.gov/\nfile:///c:/b.docx")
     words = html.unescape(both.get_data(as_text=True))
-    assert both.status_code == 400 and "2 links are refused: 'ftp://files.agency.gov/a.pdf' is not a web link" in words
-    assert "'file:///c:/b.docx' is not a web link" in words, "every bad link named at once"
+    assert both.status_code == 400
+    assert "2 links are refused: 'ftp://files.agency.gov/a.pdf' is not a web address" in words
+    assert "'file:///c:/b.docx' is not a web address" in words, "every bad link named at once"
+    typed = "\n".join(f"ftp://files.agency.gov/{i}/" + "x" * 1_900 for i in range(20))
+    long = submit(officer, url, evidence_links=typed)
+    said = html.unescape(long.get_data(as_text=True))
+    assert long.status_code == 400 and "20 links are refused: 'ftp://files.agency.gov/0/xxx" in said
+    message = said[said.index("20 links are refused"):]
+    message = message[:message.index("<")]
+    assert "x" * 100 not in message and len(message) < 20 * 150, "each quoted to 60 characters, not 2,000"
     pasted = submit(officer, url, evidence_links="https://www.cfo.gov/reporthttps://www.cfo.gov/report")
     assert pasted.status_code == 400 and ("&#39;https://www.cfo.gov/reporthttps://www.cfo.gov/report&#39; runs two "
                                           "web addresses together") in pasted.get_data(as_text=True)
@@ -820,7 +828,7 @@ def test_check_gives_any_writer_the_same_refusals(demo):
         assert list(moved) == ["reason"] and "moving the due date" in moved["reason"]
         links = check(db.session, target, {"evidence_links": ["see the wiki"]}, user=admin)
         assert list(links) == ["evidence_links"]
-        assert links["evidence_links"].startswith("'see the wiki' is not a web link: each evidence link must start")
+        assert links["evidence_links"].startswith("'see the wiki' is not a web address; each link must start")
         assert check(db.session, target, {"next_step": "Call the vendor."}, user=admin) == {}
         assert db.session.get(Commitment, target.id).next_step is None  # nothing was saved
 
@@ -869,7 +877,7 @@ def test_a_link_stored_before_the_rule_does_not_block_a_status_update(demo):
                                  note="Still current.") is not None
         said = check(db.session, stored, {"evidence_links": "https://www.performance.gov/cx/ annual report.pdf"},
                      user=officer)["evidence_links"]
-        assert said.startswith("2 links are refused: 'annual' is not a web link") and "'report.pdf'" in said, (
+        assert said.startswith("2 links are refused: 'annual' is not a web address") and "'report.pdf'" in said, (
             function_id, said)
 
 
@@ -1047,7 +1055,7 @@ def test_an_admins_new_commitment_names_its_function_only_when_chosen(demo):
 
 
 def test_a_link_typed_with_a_space_in_it_is_refused_saying_the_space_split_it(demo):
-    """"https://example.gov/my report.pdf" was refused as "'report.pdf' is not a web link", with nothing to say
+    """"https://example.gov/my report.pdf" was refused as "'report.pdf' is not a web address", with nothing to say
     that the space had cut one address in two (links are split at spaces), or how to write it."""
     officer = signed_in(demo, CFO_OFFICER)
     with demo.app_context():
@@ -1055,12 +1063,12 @@ def test_a_link_typed_with_a_space_in_it_is_refused_saying_the_space_split_it(de
     refused = submit(officer, f"/commitments/{cid}/edit", evidence_links="https://example.gov/my report.pdf")
     said = html.unescape(refused.get_data(as_text=True))
     assert refused.status_code == 400
-    assert ("'report.pdf' is not a web link: each evidence link must start with http:// or https:// and name a "
-            "site, e.g. https://www.performance.gov/cx/ (if it is the rest of 'https://example.gov/my', links are "
-            "split at spaces: write a space in a web address as %20)") in said
+    assert ("'report.pdf' is not a web address (if it is the rest of 'https://example.gov/my', links are split at "
+            "spaces: write a space in a web address as %20); each link must start with http:// or https:// and name a "
+            "site, e.g. https://www.performance.gov/cx/") in said
     alone = html.unescape(submit(officer, f"/commitments/{cid}/edit", evidence_links="report.pdf")
                           .get_data(as_text=True))
-    assert "'report.pdf' is not a web link" in alone and "if it is the rest of" not in alone
+    assert "'report.pdf' is not a web address" in alone and "if it is the rest of" not in alone
 
 
 def test_a_new_commitment_sent_twice_is_created_once_and_said_so(demo):

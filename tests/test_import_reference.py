@@ -276,7 +276,7 @@ def test_commitment_bad_values_are_named_and_nothing_is_written(demo, tmp_path):
         assert_error(result, 6, "Metrics", "trustt", "unknown metric 'trustt'", "'trust'")
         assert_error(result, 7, "Capacity domain", "Measurements and stuff", "not a capacity-assessment domain",
                      "'Measurement'")
-        assert_error(result, 7, "Evidence", "ftp://x", "not a web link")
+        assert_error(result, 7, "Evidence", "ftp://x", "not a web address")
         assert_error(result, 9, "Title", "twice", "as row 8")
         # The stored commitment is off_track; blanking its reason (status unchanged) is refused too.
         assert_error(result, 10, "Reason", None, "off track needs a reason")

@@ -7,12 +7,12 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Optional
-from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 from sqlalchemy.orm.exc import StaleDataError
 
+from scorecard import evidence
 from scorecard.commitments.services import STATUS_LABELS
 from scorecard.models import (
     CAPACITY_DOMAINS,
@@ -26,7 +26,7 @@ from scorecard.models import (
 from scorecard.models.capacity import CapacityStatus, total_of
 from scorecard.people import is_viewer, person
 from scorecard.permissions import can
-from scorecard.text import blank, cut, look_alike_site
+from scorecard.text import blank, cut
 
 ENTITY = "capacity_assessment"  # AuditEvent.entity_type of every change here
 IMPORT_ACTION = "capacity.import"  # the AuditEvent.action of a change an import batch made (importers.sinks.capacity)
@@ -37,7 +37,6 @@ SCALE_LIMITS = (0, 100)         # the lowest and highest a scale may run from an
 NARRATIVE_MAX = 10_000
 REASON_MAX = 4_000
 LINKS_MAX = 25
-LINK_MAX = 2_000
 _SCORE = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$", re.ASCII)  # 0-9 only: "٣" is no score typed here
 
 STATUS_WORDS = {None: "not started", CapacityStatus.draft: "draft", CapacityStatus.submitted: "submitted"}
@@ -203,8 +202,7 @@ def valid_year(fiscal_year: int) -> bool:
 
 def is_link(text: str) -> bool:
     """Whether a line of evidence is a web address (http or https, with a host) the page links."""
-    parts = urlsplit(text)
-    return parts.scheme.lower() in ("http", "https") and bool(parts.hostname) and " " not in text
+    return evidence.is_web_address(text) and " " not in text
 
 
 # ------------------------------------------------------------------------------ changing
@@ -471,40 +469,24 @@ def _as_typed(text: str) -> str:
 
 
 def evidence_links(lines: list[str], kept: Optional[str] = None, *, noun: str = "line") -> Optional[str]:
-    """Evidence links, one per line as stored (None when there are none), each a web address
-    starting with http:// or https://; a ValueError names every line that is not, at once, by its number
-    as typed (the web form and the capacity import both read them here; a spreadsheet's cell, split at spaces
-    and semicolons too, counts its links: `noun` "link"). `kept`, the links stored: one of them saved again is
-    not refused for a look-alike letter (stored before that check, it must not block the rest of a save)."""
+    """Evidence links, one per line as stored (None when there are none), each checked as a commitment's are
+    (`evidence.link_problem`); a ValueError names every line that is refused, at once, by its number as typed
+    (the web form and the capacity import both read them here; a spreadsheet's cell, split at spaces and
+    semicolons too, counts its links: `noun` "link"). `kept`, the links stored: one of them saved again is held
+    only to being a web address (stored before the later checks, it must not block the rest of a save)."""
     stored = set((kept or "").splitlines())
     links: dict[str, int] = {}  # each link once, with its line as typed (blank lines counted)
     for number, line in enumerate(lines, start=1):
         links.setdefault(line.strip(), number)
     links.pop("", None)
-    if len(links) > LINKS_MAX:
-        raise ValueError(f"{len(links)} links; at most {LINKS_MAX}.")
+    many = evidence.too_many(len(links), LINKS_MAX)
+    if many:
+        raise ValueError(many + ".")
     problems = [f"{noun} {number}: {problem}" for link, number in links.items()
-                if (problem := _link_problem(link, stored))]
+                if (problem := evidence.link_problem(link, stored=stored))]
     if not problems:
         return "\n".join(links) or None
-    said = "; ".join(problems) if len(problems) == 1 else f"{len(problems)} {noun}s are refused: " + "; ".join(problems)
-    if any(problem.endswith(NOT_A_LINK) for problem in problems):  # what a line must be, said once
-        said += (f"; each {noun} must start with http:// or https:// and name a site, e.g. "
-                 "https://www.performance.gov/cx/")
-    raise ValueError(said + ".")  # every bad line named at once, not one per save
-
-
-NOT_A_LINK = "is not a web address"
-
-
-def _link_problem(link: str, stored: set) -> Optional[str]:
-    if len(link) > LINK_MAX:
-        return f"{link[:60]!r}… is longer than {LINK_MAX:,} characters"
-    if not is_link(link):  # quoted to 60 characters, as a long one is: 25 lines of 2,000 made a page of 778 KB
-        return f"{link[:60]!r}{'…' if len(link) > 60 else ''} {NOT_A_LINK}"
-    if link not in stored and (look_alike := look_alike_site(link)) is not None:
-        return look_alike
-    return None
+    raise ValueError(evidence.refusal(problems, noun) + ".")  # every bad line named at once, not one per save
 
 
 def _links(domain: str, text: Optional[str], problems: dict, kept: Optional[str] = None) -> Optional[str]:

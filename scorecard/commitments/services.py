@@ -13,11 +13,11 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Optional
-from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from sqlalchemy.orm.exc import StaleDataError
 
+from scorecard import evidence
 from scorecard.merging import three_way
 from scorecard.models import (
     CAPACITY_DOMAINS,
@@ -44,7 +44,6 @@ from scorecard.text import (
     drawn,
     look_alike_letter,
     look_alike_message,
-    look_alike_site,
     unkept_character,
     unkept_in,
     unseen_characters,
@@ -68,7 +67,7 @@ FIELD_LABELS = {
 EDITABLE = tuple(FIELD_LABELS)
 LEADER_FIELDS = frozenset({"status", "reason"})  # a leader changes these (and adds a note), nothing else
 MAX_LINKS = 20
-MAX_LINK_LENGTH = 2000
+MAX_LINK_LENGTH = evidence.MAX_LINK_LENGTH
 MAX_TEXT_LENGTH = 10_000  # a description, reason, next step, drop reason or history note, on every path
 DUE_YEARS = (2000, 2100)  # a due date outside these years is a typing slip (0001, 9999), not a plan
 
@@ -241,10 +240,6 @@ def snapshot(commitment: Commitment, fields=EDITABLE) -> dict:
 
 
 _LINK_SPLIT = re.compile(r"\s+")
-# a second web address straight after a letter or digit of the first, in any script (an international
-# site's name, a path's é): two links pasted without a line between (an address carried inside one, as the
-# Web Archive's /2024/https://... or ?url=https://..., follows a mark)
-_RUN_TOGETHER = re.compile(r"(?i)(?<=[^\W_])https?://")
 
 
 class TypedLinks(list):
@@ -259,49 +254,25 @@ def parse_links(text: Optional[str]) -> TypedLinks:
 
 
 def link_problem(links, *, characters: bool = True) -> Optional[str]:
-    """What is wrong with a list of evidence links, naming the bad value; None when they are fine.
-    `characters`: also refuse spaces, control and invisible characters (a rule links stored before it
-    may break: a file's reader leaves it to the check of links that change)."""
-    if len(links) > MAX_LINKS:
-        return f"at most {MAX_LINKS} links, not {len(links)}"
+    """What is wrong with a list of evidence links, naming every bad one at once (`evidence.link_problem`, the
+    check capacity assessments' links have too); None when they are fine. `characters`: also refuse spaces,
+    control and invisible characters, addresses run together and look-alike sites (a file's reader leaves those
+    to the check of the links that change: a link stored before them may break a rule)."""
+    many = evidence.too_many(len(links), MAX_LINKS)
+    if many:
+        return many
     problems = [problem + (_split_from(links, i, problem) if isinstance(links, TypedLinks) else "") for i, problem
-                in enumerate(_one_link_problem(link, characters) for link in links) if problem]
-    if len(problems) > 1:  # every bad one named at once, not one per submit
-        return f"{len(problems)} links are refused: " + "; ".join(problems)
-    return problems[0] if problems else None
-
-
-NOT_A_LINK = ("is not a web link: each evidence link must start with http:// or https:// and name a site, "
-              "e.g. https://www.performance.gov/cx/")
+                in enumerate(evidence.link_problem(link, characters=characters) for link in links) if problem]
+    return evidence.refusal(problems) if problems else None
 
 
 def _split_from(links, index: int, problem: str) -> str:
-    """For a piece refused as no web link that follows a link ("report.pdf" after "https://example.gov/my",
+    """For a piece refused as no web address that follows a link ("report.pdf" after "https://example.gov/my",
     typed as one address with a space in it: links are split at spaces), the words that say so; else ""."""
-    if index == 0 or "://" in links[index] or not problem.endswith(NOT_A_LINK):
+    if index == 0 or "://" in links[index] or not problem.endswith(evidence.NOT_A_LINK):
         return ""
-    return (f" (if it is the rest of {links[index - 1]!r}, links are split at spaces: write a space in a web "
-            "address as %20)")
-
-
-def _one_link_problem(link: str, characters: bool) -> Optional[str]:
-    if len(link) > MAX_LINK_LENGTH:
-        return f"{link[:60]!r}... is longer than {MAX_LINK_LENGTH} characters"
-    try:
-        parts = urlsplit(link)
-        parts.port  # noqa: B018 — a port beyond 65535 (or not a number) raises here
-    except ValueError:
-        parts = None
-    if parts is None or parts.scheme.lower() not in ("http", "https") or not parts.netloc or not parts.hostname:
-        return f"{link!r} {NOT_A_LINK}"
-    if characters and any(ch.isspace() or unicodedata.category(ch) in ("Cc", "Cf") for ch in link):
-        # The web form and a spreadsheet split links on spaces: one holding a space could not be saved again;
-        # an invisible character (a zero-width space) makes a link that looks right and leads elsewhere.
-        return (f"{link!r} holds a space, a control or an invisible character: each evidence link is one web "
-                "address (write a space in it as %20)")
-    if characters and _RUN_TOGETHER.search(link, 1):
-        return f"{link!r} runs two web addresses together: put each evidence link on its own line"
-    return look_alike_site(link) if characters else None
+    return (f" (if it is the rest of {evidence.quoted(links[index - 1])}, links are split at spaces: write a space "
+            "in a web address as %20)")
 
 
 def stored_title(title: str) -> str:

@@ -1,0 +1,77 @@
+"""Evidence links: the one check of a web address given as evidence, for a commitment (its form, the API, a
+spreadsheet) and for a capacity assessment's domain (its form, a spreadsheet), and the words that refuse
+them: every bad link named at once, each quoted to 60 characters (25 long lines quoted whole made a page of
+778 KB), what a link must be said once.
+
+Each caller counts its links its own way (a commitment's are split at spaces, a capacity form's are lines)
+and keeps its own limit of how many; what makes one link good is here alone."""
+import re
+import unicodedata
+from typing import Optional
+from urllib.parse import urlsplit
+
+from scorecard.text import look_alike_site
+
+MAX_LINK_LENGTH = 2_000
+NOT_A_LINK = "is not a web address"
+WHAT_A_LINK_IS = "start with http:// or https:// and name a site, e.g. https://www.performance.gov/cx/"
+QUOTED_LENGTH = 60
+
+# a second web address straight after a letter or digit of the first, in any script (an international
+# site's name, a path's é): two links pasted without a line between (an address carried inside one, as the
+# Web Archive's /2024/https://... or ?url=https://..., follows a mark)
+_RUN_TOGETHER = re.compile(r"(?i)(?<=[^\W_])https?://")
+
+
+def quoted(link: str) -> str:
+    """A link as a message quotes it: to 60 characters, an ellipsis after a longer one."""
+    return f"{link[:QUOTED_LENGTH]!r}{'…' if len(link) > QUOTED_LENGTH else ''}"
+
+
+def is_web_address(text: str) -> bool:
+    """Whether `text` is an http or https address naming a site (with a port, if any, that is a port):
+    what a page may draw as a link."""
+    try:
+        parts = urlsplit(text)
+        parts.port  # noqa: B018 — a port beyond 65535 (or not a number) raises here
+    except ValueError:
+        return False
+    return parts.scheme.lower() in ("http", "https") and bool(parts.netloc) and bool(parts.hostname)
+
+
+def link_problem(link: str, *, characters: bool = True, stored=frozenset()) -> Optional[str]:
+    """Why `link` is refused as evidence, quoting it; None when it is a good one.
+
+    Beyond its length and being a web address, a link changed is refused for a space, a control or an invisible
+    character (a zero-width space makes a link that looks right and leads elsewhere), for two addresses run
+    together, and for a site's name that looks like another's (`text.look_alike_site`). Those later checks are
+    not made of a link `stored` already, nor where `characters` is False (a spreadsheet's reader: the links that
+    change are checked where they are saved): a link kept from before them must not block the rest of a save."""
+    if len(link) > MAX_LINK_LENGTH:
+        return f"{quoted(link)} is longer than {MAX_LINK_LENGTH:,} characters"
+    if not is_web_address(link):
+        return f"{quoted(link)} {NOT_A_LINK}"
+    if not characters or link in stored:
+        return None
+    if any(ch.isspace() or unicodedata.category(ch) in ("Cc", "Cf") for ch in link):
+        # The web forms and a spreadsheet split links at spaces or lines: one holding a space could not be saved
+        # again as it is.
+        return (f"{quoted(link)} holds a space, a control or an invisible character: each evidence link is one web "
+                "address (write a space in it as %20)")
+    if _RUN_TOGETHER.search(link, 1):
+        return f"{quoted(link)} runs two web addresses together: put each evidence link on its own line"
+    return look_alike_site(link)
+
+
+def refusal(problems: list[str], noun: str = "link") -> str:
+    """`problems` (at least one) said at once: one as it is, more counted ("2 lines are refused: line 1: ...;
+    line 5: ..."), and after any address that is no web address, what each `noun` must be, once."""
+    said = problems[0] if len(problems) == 1 else f"{len(problems)} {noun}s are refused: " + "; ".join(problems)
+    if any(NOT_A_LINK in problem for problem in problems):
+        said += f"; each {noun} must {WHAT_A_LINK_IS}"
+    return said
+
+
+def too_many(count: int, limit: int) -> Optional[str]:
+    """"at most 20 links, not 21" when `count` links are more than `limit`; else None."""
+    return f"at most {limit} links, not {count}" if count > limit else None
