@@ -13,6 +13,7 @@ from werkzeug.test import encode_multipart
 
 from scorecard.api.permissions import PREFIX, RULES
 from scorecard.api.tokens import create_token
+from scorecard.clock import agency_today
 from scorecard.commitments.services import visible_commitments
 from scorecard.extensions import db
 from scorecard.models import (
@@ -677,6 +678,31 @@ def test_an_officer_moves_a_due_date_through_the_api_as_on_the_web(api, http):
     refused = http.patch(f"{PREFIX}/commitments/{own_id}", json={"due_date": later.isoformat(), "reason": "x"},
                          headers=headers)
     assert refused.status_code == 422 and "leaders may change only" in refused.get_json()["detail"]
+
+
+def test_a_due_date_set_to_a_day_past_is_kept_with_a_warning_as_the_web_form_says(api, http):
+    """The web form flashes a warning when a save sets an open commitment's due date to a day already past (2020
+    typed for 2026); the API kept it in silence, and a program syncing from another system never heard of the
+    slip. Its answer now carries the same words in `warnings` (documented), empty when there is nothing to say."""
+    officer = _secret(api, "officer")
+    with api.app_context():
+        cid = _commitment_of("CFO")
+        today = agency_today()
+    url = f"{PREFIX}/commitments/{cid}"
+    etag = http.get(url, headers=_bearer(officer)).headers["ETag"]
+    slipped = (today - timedelta(days=400)).isoformat()
+    kept = http.patch(url, json={"due_date": slipped, "reason": "Moved by the vendor."},
+                      headers={**_bearer(officer), "If-Match": etag})
+    assert kept.status_code == 200, kept.get_data(as_text=True)
+    assert kept.get_json()["due_date"] == slipped
+    assert kept.get_json()["warnings"] == [f"The due date {slipped} has already passed, so the commitment now reads "
+                                           "overdue by 400 days. If that date was a slip, edit the due date."]
+    noted = http.patch(url, json={"note": "Still current."},
+                       headers={**_bearer(officer), "If-Match": kept.headers["ETag"]})
+    assert noted.status_code == 200 and noted.get_json()["warnings"] == [], "said once, when the date is set"
+    assert "warnings" not in http.get(url, headers=_bearer(officer)).get_json(), "a read is no save"
+    schema = http.get(f"{PREFIX}/openapi.json", headers=_bearer(officer)).get_json()["components"]["schemas"]
+    assert "warnings" in schema["CommitmentSaved"]["properties"]
 
 
 # ----------------------------------------------------------------------------- tokens

@@ -7,8 +7,8 @@ from typing import Optional
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from scorecard.clock import day_of, start_of
-from scorecard.commitments.services import CLOSED, visible_commitments
+from scorecard.clock import agency_today, day_of, start_of
+from scorecard.commitments.services import CLOSED, editable_fields, visible_commitments
 from scorecard.models import Commitment, Role
 from scorecard.text import days
 
@@ -50,6 +50,14 @@ def past_due_set(commitment, today: date, due_before: Optional[date] = None, *,
     if moves_due_date:
         return f"{said} If that date was a slip, edit the due date."
     return f"{said} If it should move, ask the function's officers or an administrator: they can change it."
+
+
+def past_due_warning(commitment, user, due_before: Optional[date] = None, *, was_closed: bool = False
+                     ) -> Optional[str]:
+    """`past_due_set` for a save `user` has just made, on the agency's today: the warning the web form flashes
+    and the API's answer carries (`warnings`)."""
+    return past_due_set(commitment, agency_today(), due_before, was_closed=was_closed,
+                        moves_due_date="due_date" in editable_fields(user, commitment))
 
 
 @dataclass

@@ -16,7 +16,7 @@ from wtforms.fields.choices import SelectChoice
 from scorecard import json_bodies
 from scorecard.clock import agency_today, day_of
 from scorecard.commitments import bp
-from scorecard.commitments.attention import overdue_days, past_due_set
+from scorecard.commitments.attention import overdue_days, past_due_warning
 from scorecard.commitments.export import write_commitments
 from scorecard.commitments.forms import (
     CommitmentForm,
@@ -39,7 +39,6 @@ from scorecard.commitments.services import (
     created_again,
     drop_commitment,
     dropped_beyond,
-    editable_fields,
     functions_for_new,
     may_drop,
     may_edit,
@@ -413,8 +412,7 @@ def _plain(value) -> bool:
 def _flash_past_due(commitment: Commitment, due_before=None, *, was_closed: bool = False) -> None:
     """After a save that set an open commitment's due date to a day already past, or took a closed one back up
     past it: say what it reads as now."""
-    warning = past_due_set(commitment, agency_today(), due_before, was_closed=was_closed,
-                           moves_due_date="due_date" in editable_fields(current_user, commitment))
+    warning = past_due_warning(commitment, current_user, due_before, was_closed=was_closed)
     if warning:
         flash(warning, "warning")
 

@@ -13,7 +13,9 @@ from scorecard.api import schemas as s
 from scorecard.api.base import Blueprint, page
 from scorecard.api.problems import PROBLEM_JSON, ApiProblem
 from scorecard.api.schemas.common import component_with_code, function_with_code
+from scorecard.commitments.attention import past_due_warning
 from scorecard.commitments.services import (
+    CLOSED,
     CommitmentError,
     EditConflict,
     dropped_beyond,
@@ -113,7 +115,7 @@ def commitment(commitment_id):
 @blp.route("/commitments/<int(max=2147483647):commitment_id>", methods=["PATCH"])
 @blp.arguments(s.IfMatchHeader, location="headers")
 @blp.arguments(s.CommitmentPatchSchema)
-@blp.response(200, s.CommitmentSchema, headers=ETAG_HEADER)
+@blp.response(200, s.CommitmentSavedSchema, headers=ETAG_HEADER)
 @blp.alt_response(412, schema=s.ProblemSchema, content_type=PROBLEM_JSON,
                   description="Someone saved a newer version; nothing changed. Read it again and retry.")
 @blp.alt_response(428, schema=s.ProblemSchema, content_type=PROBLEM_JSON, description="If-Match is missing or empty.")
@@ -130,7 +132,8 @@ def update(_headers, values, commitment_id):
 
     A note alone confirms the commitment is current. Fields sent with the values stored, and no note,
     record nothing (the same version and ETag, no history entry), as the web form saves nothing then; a
-    body with no field and no note is refused (422)."""
+    body with no field and no note is refused (422). The answer's `warnings` say what the save kept that may be a
+    slip, in the web form's words (a due date set to a day already past)."""
     found = _visible(commitment_id)
     if not may_edit(current_user, found):
         raise ApiProblem(403, "You may read this commitment but not change it.")
@@ -148,6 +151,7 @@ def update(_headers, values, commitment_id):
                                                           "message": "a note of spaces or invisible characters "
                                                                      "alone says nothing"}])
     version = _if_match(found)
+    due_before, was_closed = found.due_date, found.status in CLOSED
     try:
         update_commitment(db.session, found, values, user=current_user, version=version, note=note)
     except EditConflict:
@@ -165,7 +169,8 @@ def update(_headers, values, commitment_id):
         raise ApiProblem(403, str(error)) from None
     db.session.expire_all()
     found = _visible(commitment_id)
-    return as_dict(found, _users([found])), 200, {"ETag": etag(found)}
+    warning = past_due_warning(found, current_user, due_before, was_closed=was_closed)
+    return {**as_dict(found, _users([found])), "warnings": [warning] if warning else []}, 200, {"ETag": etag(found)}
 
 
 # RFC 9110, 8.8.3: an entity tag is quoted, weak ones marked W/, and may hold a comma ("a,b"): a list of them

@@ -67,6 +67,13 @@ class CommitmentSchema(Schema):
     history = fields.List(fields.Nested(HistorySchema), metadata={"description": "Newest first."})
 
 
+class CommitmentSavedSchema(CommitmentSchema):
+    warnings = fields.List(Text(), metadata={"description": (
+        "What the save may have got wrong though it was kept, in words: a due date set to a day already past "
+        "(the commitment now reads overdue), or a complete or dropped commitment taken back up past its due "
+        "date. Empty when there is nothing to say.")})
+
+
 class CommitmentArgs(PageArgs):
     function = FunctionCode(validate=validate.Length(max=16), metadata={"description": "A function's code (any case)."})
     component = ComponentCode(validate=validate.Length(max=32),
