@@ -24,6 +24,7 @@ from scorecard.models import (
     Component,
     Finding,
     Function,
+    Leader,
     Metric,
     Program,
     Role,
@@ -1033,6 +1034,26 @@ def test_the_officer_creates_for_their_own_function_only(demo):
     duplicate = submit(officer, "/commitments/new", form_id="new-form", page=page,
                        title="report cx cost per transaction")
     assert duplicate.status_code == 400 and "CFO already has a commitment titled" in duplicate.get_data(as_text=True)
+
+
+def test_two_leaders_who_read_alike_are_told_apart_in_the_leader_list(demo):
+    """Two leaders of one name and title (the plans import tells them apart by e-mail) were two options "Pat Smith,
+    Manager": an officer could not tell whom the commitment was given to. Those two read with where each sits and
+    their e-mail; every other leader as before."""
+    with demo.app_context():
+        first, second = db.session.scalars(sa.select(Component).order_by(Component.id).limit(2)).all()
+        names = (first.name, second.name)
+        db.session.add_all([Leader(name="Pat Smith", email="pat.smith.one@demo.cx.gov", title="Manager",
+                                   component=first),
+                            Leader(name="Pat Smith", email="pat.smith.two@demo.cx.gov", title="Manager",
+                                   component=second)])
+        db.session.commit()
+    page = html.unescape(signed_in(demo, CFO_OFFICER).get("/commitments/new").get_data(as_text=True))
+    options = re.findall(r"<option [^>]*>(Pat Smith[^<]*)</option>", page)
+    assert sorted(options) == [f"Pat Smith, Manager ({names[0]}, pat.smith.one@demo.cx.gov)",
+                               f"Pat Smith, Manager ({names[1]}, pat.smith.two@demo.cx.gov)"], options
+    assert re.search(r"<option [^>]*>[^<(]+, Administrator, Benefits Administration</option>", page), (
+        "a leader no other reads like keeps the plain label")
 
 
 def test_an_admins_new_commitment_names_its_function_only_when_chosen(demo):

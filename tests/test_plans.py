@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from scorecard.extensions import db
 from scorecard.models import (
     AuditEvent,
+    Component,
     ElementRating,
     Finding,
     Leader,
@@ -493,7 +494,8 @@ def test_export_ratings_has_exactly_the_columns(demo, tmp_path, runner, suffix):
         plan = a_plan(db.session)
         propose(db.session, plan, [4] * 50)
         decide(db.session, plan.elements[0], 5, "strong year", user("executive"))
-        fy, leader = plan.fiscal_year, plan.leader.name
+        fy, leader, plan_id = plan.fiscal_year, plan.leader.name, plan.id
+        email, component = plan.leader.email, plan.leader.unit
         plans = db.session.scalar(sa.select(sa.func.count()).select_from(PerformancePlan).where(
             PerformancePlan.fiscal_year == fy))
     out = tmp_path / f"ratings{suffix}"
@@ -506,9 +508,11 @@ def test_export_ratings_has_exactly_the_columns(demo, tmp_path, runner, suffix):
         sheet = openpyxl.load_workbook(out).active
         rows = [[("" if c is None else str(c)) for c in r] for r in sheet.iter_rows(values_only=True)]
     assert tuple(rows[0]) == RATING_COLUMNS
-    mine = [r for r in rows[1:] if r[0] == leader]
-    assert mine[0][4] in ("4", "") and mine[0][5] == "5" and mine[0][1] == f"FY{fy}"
-    assert len({r[0] for r in rows[1:]}) == plans
+    mine = [r for r in rows[1:] if r[3] == str(plan_id)]
+    assert mine[0][7] in ("4", "") and mine[0][8] == "5" and mine[0][4] == f"FY{fy}"
+    # who the row is of, beyond a name two leaders may share: their e-mail, their component and the plan's id
+    assert mine[0][:4] == [leader, email, component, str(plan_id)]
+    assert len({r[3] for r in rows[1:]}) == plans
     bad = runner.invoke(args=["export", "ratings", "--out", str(out), "--fy", "next year"])
     assert bad.exit_code != 0 and "not a fiscal year" in bad.output
 
@@ -533,8 +537,10 @@ def test_the_ratings_export_reads_plans_in_a_fixed_number_of_queries(demo):
         assert plans > 100 and len(statements) <= 12, (plans, len(statements))
         plan = db.session.scalars(sa.select(PerformancePlan).order_by(PerformancePlan.id)).first()
         view = plan_view(db.session, plan)
-        mine = [r for r in rows if r[0] == plan.leader.name and r[1] == f"FY{plan.fiscal_year}"]
-        assert [r[2:] for r in mine] == [
+        mine = [r for r in rows if r[3] == plan.id]
+        assert [r[:5] for r in mine] == [(plan.leader.name, plan.leader.email, plan.leader.unit, plan.id,
+                                          f"FY{plan.fiscal_year}")] * len(view.elements)
+        assert [r[5:] for r in mine] == [
             (e.element.name, e.element.weight, e.proposed, e.confirmed, view.decided_summary.score,
              view.decided_summary.level, view.summary.score, view.summary.level) for e in view.elements]
 
@@ -778,13 +784,48 @@ def test_the_plan_list_says_where_each_plans_decisions_stand(demo):
         return re.search(rf'<tr><th scope="row"><a class="usa-link" href="/plans/{plan_id}">.*?</tr>', page,
                          re.S).group()
     assert f"<td>{count - 1} of {count}</td>" in row() and "not yet decided" in row(), row()
-    assert re.search(r'<span class="usa-sr-only">, FY\d{4} plan</span></a></th>', row()), (
+    assert re.search(r'<span class="usa-sr-only">, [^<,]+, FY\d{4} plan</span></a></th>', row()), (
         "a leader's two years' links read alike out of their row")
     with demo.app_context():
         db.session.add(ElementRating(element_id=last, confirmed_rating=4))
         db.session.commit()
         expected = plan_view(db.session, db.session.get(PerformancePlan, plan_id)).summary.level
     assert f"{count} of {count}</td>" in row() and f"<td>{expected} (" in row(), row()
+
+
+def test_two_leaders_of_one_name_are_told_apart_on_the_plans_list_and_their_plan_pages(demo):
+    """The plans import names two leaders of one name by their e-mail; the list showed two rows "Pat Smith |
+    Manager | FY2027" and both plan pages the same heading and line, the id in the address the only difference
+    for the rating official about to record a decision. The list names each one's component, and the plan's page
+    its component and e-mail."""
+    with demo.app_context():
+        components = db.session.scalars(sa.select(Component).order_by(Component.id).limit(2)).all()
+        plans = []
+        for component, email in zip(components, ("pat.smith.one@demo.cx.gov", "pat.smith.two@demo.cx.gov")):
+            leader = Leader(name="Pat Smith", email=email, title="Manager", component=component)
+            plan = PerformancePlan(leader=leader, fiscal_year=2027)
+            db.session.add(plan)
+            plans.append((plan, component.name, email))
+        db.session.commit()
+        seen = [(plan.id, name, email) for plan, name, email in plans]
+        client = demo.test_client(user=user("executive"))
+    for plan_id, component, email in seen:
+        page = client.get(f"/plans/{plan_id}")
+        line = re.search(r'<p id="plan-leader">(.*?)element ratings', html.unescape(page.get_data(as_text=True)),
+                         re.S).group(1)
+        assert page.status_code == 200 and f"Manager · {component} · {email} · " == " ".join(line.split()) + " "
+    # both pages (a page past the last shows the last)
+    listed = "".join(html.unescape(client.get(f"/plans/?year=2027&page={n}").get_data(as_text=True)) for n in (1, 2))
+    rows = [" ".join(re.sub(r"<[^>]+>", " ", r).split()) for r in re.findall(r'<tr><th scope="row">.*?</tr>', listed,
+                                                                            re.S) if "Pat Smith" in r]
+    with demo.app_context():  # a C-suite leader (no component) is named by their function
+        deputy = db.session.scalar(sa.select(PerformancePlan).join(Leader).where(
+            Leader.component_id.is_(None), Leader.function_id.is_not(None), PerformancePlan.fiscal_year == 2027))
+        deputy_id, function = deputy.id, deputy.leader.function.name
+    assert function in html.unescape(client.get(f"/plans/{deputy_id}").get_data(as_text=True))
+    assert f", {function}, FY2027 plan</span>" in listed
+    assert sorted(set(rows)) == sorted(f"Pat Smith , {component}, FY2027 plan Manager {component} FY2027 no elements "
+                                  "not yet decided" for _, component, _ in seen), rows
 
 
 def _answered(page: str, element_id: int) -> str:

@@ -3,6 +3,7 @@ dropping. Each update form carries the version it was opened at and the fields a
 so a save over someone else's newer version is caught and shown, never applied."""
 import calendar
 import re
+from collections import Counter
 from datetime import date
 
 from wtforms import DateField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
@@ -163,8 +164,9 @@ class _Fields(BaseForm):
         own = [lead for lead in leaders if function is not None and lead.function_id == function.id]
         others = [lead for lead in leaders if lead not in own]
         groups = [(own, f"{function.code} leaders" if own else None), (others, "Other leaders" if own else None)]
+        labels = _leader_labels(leaders)
         self.leader_id.choices = [SelectChoice("", "None")] + [
-            SelectChoice(str(lead.id), _leader(lead), optgroup=group) for people, group in groups for lead in people]
+            SelectChoice(str(lead.id), labels[lead.id], optgroup=group) for people, group in groups for lead in people]
         self.component_id.choices = [SelectChoice("", "None")] + [SelectChoice(str(c.id), c.label) for c in components]
         self.program_ids.choices = [SelectChoice(str(p.id), p.name, optgroup=p.component.label) for p in programs]
         self.metric_ids.choices = [SelectChoice(str(m.id), m.name) for m in metrics]
@@ -172,6 +174,16 @@ class _Fields(BaseForm):
 
 def _leader(lead) -> str:
     return f"{lead.name}, {lead.title}" if lead.title else lead.name
+
+
+def _leader_labels(leaders) -> dict[int, str]:
+    """Each leader's option: name and title, and for two that read alike (two Pat Smiths, managers both, whom the
+    plans import tells apart by e-mail) where each sits and their e-mail too."""
+    plain = {lead.id: _leader(lead) for lead in leaders}
+    alike = Counter(plain.values())
+    return {lead.id: plain[lead.id] if alike[plain[lead.id]] == 1 else
+            f"{plain[lead.id]} ({', '.join(part for part in (lead.unit, lead.email) if part) or f'leader {lead.id}'})"
+            for lead in leaders}
 
 
 class CommitmentForm(_Fields, StatusForm):

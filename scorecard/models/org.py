@@ -125,5 +125,11 @@ class Leader(Base):
     function: so.Mapped[Optional[Function]] = so.relationship()
     plans: so.Mapped[list["PerformancePlan"]] = so.relationship(back_populates="leader")  # noqa: F821
 
+    @property
+    def unit(self) -> Optional[str]:
+        """Where the leader sits, as the plans' pages and export name it beside a name two leaders may share: the
+        component's name, else the C-suite function's ("Chief Acquisition Officer" for a Deputy CAO)."""
+        return self.component.name if self.component else self.function.name if self.function else None
+
     def __repr__(self) -> str:
         return f"<Leader {self.name}>"

@@ -17,15 +17,19 @@ from scorecard.plans.services import plan_views
 from scorecard.spreadsheets import safe_for_export, write_table
 
 PLANS_AT_ONCE = 200
-RATING_COLUMNS = ("leader", "fy", "element", "weight", "proposed_rating", "confirmed_rating", "summary_score",
-                  "summary_level", "projected_summary_score", "projected_summary_level")
+# The leader's e-mail, component (a C-suite leader's function) and plan id beside the name: two leaders of one name
+# (each named by e-mail in the plans import) read as one once the file has left the app.
+RATING_COLUMNS = ("leader", "leader_email", "component_or_function", "plan_id", "fy", "element", "weight",
+                  "proposed_rating", "confirmed_rating", "summary_score", "summary_level", "projected_summary_score",
+                  "projected_summary_level")
 
 
 def rating_rows(session, fiscal_year: Optional[int] = None) -> Iterator[tuple]:
     """Rows of RATING_COLUMNS: one per element of every plan (of one FY if given)."""
     query = (sa.select(PerformancePlan).join(Leader)
              .options(so.selectinload(PerformancePlan.elements).selectinload(PlanElement.requirements),
-                      so.joinedload(PerformancePlan.leader))
+                      so.joinedload(PerformancePlan.leader).joinedload(Leader.component),
+                      so.joinedload(PerformancePlan.leader).joinedload(Leader.function))
              .order_by(PerformancePlan.fiscal_year, Leader.name, PerformancePlan.id))
     if fiscal_year is not None:
         query = query.where(PerformancePlan.fiscal_year == fiscal_year)
@@ -36,13 +40,16 @@ def rating_rows(session, fiscal_year: Optional[int] = None) -> Iterator[tuple]:
         for view in plan_views(session, chunk):
             plan, decided, projected = view.plan, view.decided_summary, view.summary
             for e in view.elements:
-                yield (plan.leader.name, f"FY{plan.fiscal_year}", e.element.name, e.element.weight, e.proposed,
-                       e.confirmed, decided.score, decided.level, projected.score, projected.level)
+                leader = plan.leader
+                yield (leader.name, leader.email, leader.unit, plan.id,
+                       f"FY{plan.fiscal_year}", e.element.name, e.element.weight, e.proposed, e.confirmed,
+                       decided.score, decided.level, projected.score, projected.level)
 
 
 def export_ratings(session, out: Path, fiscal_year: Optional[int] = None) -> int:
     """Write the ratings (of one FY if given) to `out` (.csv or .xlsx); returns the number of rows.
     Leaders' and elements' names that a spreadsheet would run as a formula are neutralised."""
-    rows = ((safe_for_export(leader), fy, safe_for_export(element), *rest)
-            for leader, fy, element, *rest in rating_rows(session, fiscal_year))
+    rows = ((safe_for_export(leader), safe_for_export(email), safe_for_export(component), plan_id, fy,
+             safe_for_export(element), *rest)
+            for leader, email, component, plan_id, fy, element, *rest in rating_rows(session, fiscal_year))
     return write_table(out, RATING_COLUMNS, rows, "ratings")

@@ -7,7 +7,7 @@ from flask_login import current_user
 
 from scorecard.clock import agency_today, moment
 from scorecard.extensions import db
-from scorecard.models import PerformancePlan, PlanElement
+from scorecard.models import Leader, PerformancePlan, PlanElement
 from scorecard.people import person_seen_by
 from scorecard.permissions import can, requires
 from scorecard.plans import bp
@@ -49,7 +49,8 @@ def index():
     page = min(max(1, request.args.get("page", 1, type=int)), pages)
     # The leader with each plan in one query, and where each plan's decisions stand in two more: not per plan.
     plans = db.session.scalars(query.order_by(PerformancePlan.id)
-                               .options(sa.orm.contains_eager(PerformancePlan.leader))
+                               .options(sa.orm.contains_eager(PerformancePlan.leader).joinedload(Leader.component),
+                                        sa.orm.contains_eager(PerformancePlan.leader).joinedload(Leader.function))
                                .offset((page - 1) * PLANS_PAGE).limit(PLANS_PAGE)).all()
     return render_template("plans/index.html", plans=plans, total=total, page=page, pages=pages, years=years,
                            year=year, first=(page - 1) * PLANS_PAGE + 1, labels=RATING_LABELS,
