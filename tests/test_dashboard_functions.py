@@ -318,6 +318,30 @@ def test_another_agencys_figure_for_a_function_is_its_own_series(world):
     assert [(p.value, p.status) for p in metrics["CX budget aligned (Bureau One)"].points] == [(90.0, "green")]
 
 
+def test_two_agencies_components_of_one_name_are_series_told_apart(world):
+    """Two agencies' "Bureau One" reported the CFO's figure, 90 green and 55 red: two series, tiles and table rows
+    read "CX budget aligned (Bureau One)" alike, and nobody could tell which agency was off target. A component
+    whose name another shares is named with its agency; the others as before."""
+    from scorecard.models import Function, Metric
+
+    cfo = db.session.scalar(sa.select(Function).where(Function.code == "CFO"))
+    budget = db.session.scalar(sa.select(Metric).where(Metric.code == "cfo_budget"))
+    other = Agency(code="OA", name="Other Agency")
+    namesake = Component(agency=other, code="OA-B1", name="Bureau One")
+    db.session.add_all([other, namesake])
+    db.session.flush()
+    db.session.add(Observation(metric=budget, agency_id=other.id, component_id=namesake.id, function_id=cfo.id,
+                               period="FY2026-Q4", value=55.0,
+                               subject_key=subject_key(None, cfo.id, namesake.id, other.id)))
+    db.session.commit()
+    metrics = {m.name: m for m in queries.functions(db.session, TODAY).get("CFO").metrics}
+    assert [(p.value, p.status) for p in metrics["CX budget aligned (Bureau One, Test Agency)"].points] == [
+        (90.0, "green")]
+    assert [(p.value, p.status) for p in metrics["CX budget aligned (Bureau One, Other Agency)"].points] == [
+        (55.0, "red")]
+    assert "CX budget aligned (Bureau Two)" in metrics, "a name no other component has is kept as it was"
+
+
 def test_the_summary_names_the_functions_whose_own_latest_metric_is_red(world):
     from dataclasses import replace
 

@@ -48,6 +48,25 @@ def _count(model=Observation):
     return db.session.scalar(sa.select(sa.func.count()).select_from(model))
 
 
+def test_the_preview_tells_two_agencies_components_of_one_name_apart(demo, tmp_path):
+    """Two agencies' "Retirement Services" each reported the CFO's figure: the preview listed both rows as "CFO
+    (Retirement Services)". A component whose name another shares is named with its agency."""
+    with demo.app_context():
+        shared = "Retirement Services"
+        first = db.session.scalar(sa.select(Agency.name).join(Component, Component.agency_id == Agency.id)
+                                  .where(Component.name == shared))
+        other = Agency(code="OA", name="Other Agency")
+        db.session.add_all([other, Component(agency=other, code="OA-RS", name=shared)])
+        db.session.commit()
+        agencies = [first, "Other Agency"]
+        path = tmp_path / "functions.csv"
+        path.write_text("agency,component,function,metric,period,value\n" + "".join(
+            f'"{agency}","{shared}",CFO,cfo_cx_budget_aligned,FY2026-Q4,{value}\n'
+            for agency, value in zip(agencies, (90, 55))), encoding="utf-8")
+        previewed = run_import(db.session, path, user_id=None, dry_run=True).preview
+        assert sorted(r["subject"] for r in previewed) == sorted(f"CFO ({shared}, {agency})" for agency in agencies)
+
+
 def test_xlsx_with_title_rows_imports_and_derives_the_score_from_counts(demo, tmp_path):
     path = write_xlsx(tmp_path / "q1.xlsx", HEADER, [
         survey_row(),

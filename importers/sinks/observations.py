@@ -6,6 +6,7 @@ import contextlib
 import heapq
 import math
 import re
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from itertools import repeat
@@ -139,6 +140,7 @@ class ObservationSink:
         ensure_standard_metrics(session)
         session.flush()
         self.directory = Directory(session, preview=bool(self.options.get("preview")))
+        self._name_counts: dict[int, Counter] = {}  # names shared, by list of the directory (_told_apart)
         self._subjects: dict = {}
         self._metrics: dict = {}
         self.kept: set[str] = set()  # fields the file does not give, left as stored on update
@@ -776,6 +778,18 @@ class ObservationSink:
         return Change(None, "remove", key, {"id": stored.id, **{f: encode(getattr(stored, f)) for f in REMOVED_KEPT}},
                       {})
 
+    def _told_apart(self, item, alike_among: list, parents: list) -> str:
+        """A program's or component's name for the preview, with its parent's (the component's, the agency's)
+        where another of `alike_among` has the same name: two agencies' "Retirement Services" rows read as one."""
+        counts = self._name_counts.get(id(alike_among))
+        if counts is None:
+            counts = self._name_counts[id(alike_among)] = Counter(each.name for each in alike_among)
+        if counts[item.name] < 2:
+            return item.name
+        parent_id = getattr(item, "component_id", None) or getattr(item, "agency_id", None)
+        parent = next((p.name for p in parents if p.id == parent_id), None)
+        return f"{item.name}, {parent}" if parent else item.name
+
     def describe(self, change) -> dict:
         """A change in words, for the preview table."""
         metric_id, skey, period, channel, touchpoint = change.key
@@ -784,11 +798,14 @@ class ObservationSink:
         kind, _, rest = skey.partition(":")
         subject_id = int(rest.split("@")[0])
         if kind == "program":
-            subject = next((p.name for p in d.programs if p.id == subject_id), skey)
+            program = next((p for p in d.programs if p.id == subject_id), None)
+            subject = self._told_apart(program, d.programs, d.components) if program else skey
         else:  # a function's figure for its agency, or for one component: the same code in each (an agency's CFO)
             scope_kind, _, scope_id = skey.partition("@")[2].partition(":")
             scopes = d.agencies if scope_kind == "agency" else d.components
-            scope = next((s.name for s in scopes if str(s.id) == scope_id), scope_id)
+            found = next((s for s in scopes if str(s.id) == scope_id), None)
+            scope = scope_id if found is None else found.name if scope_kind == "agency" else \
+                self._told_apart(found, d.components, d.agencies)
             subject = f"{next((f.code for f in d.functions if f.id == subject_id), skey)} ({scope})"
         before = change.before or {}
         return {"row": change.row, "action": change.action, "metric": metric, "subject": subject, "period": period,
