@@ -687,6 +687,31 @@ def test_performance_plan_insert_unchanged_update_and_revert(demo, tmp_path):
         assert snapshot() == original
 
 
+def test_a_plans_preview_names_the_target_and_programs_a_confirm_would_unlink(demo, tmp_path):
+    """A plans file whose Programs cell was blank previewed "program_ids: 1 linked -> 0 linked", and one moving a
+    requirement to another target "target_id: 103 -> target_id: 117": the analyst could not see which programs a
+    confirm would unlink, nor which target it would link. The preview names them."""
+    with demo.app_context():
+        imported_plan(tmp_path)
+        rows = plan_rows()
+        rows[-1][6:] = [None, None, None]  # the trust requirement's target, scope and programs left blank
+        preview = run_import(db.session, write_xlsx(tmp_path / "blank.xlsx", PLAN_HEADER, rows), dry_run=True)
+        assert preview.status == "would_import", preview.errors
+        (change,) = [c for c in preview.preview if c["action"] == "update"]
+        assert change["before"] == "programs: Business Help Desk" and change["after"] == "programs: none", change
+        desk = db.session.scalar(sa.select(Program.id).where(Program.name == "Business Help Desk"))
+        db.session.add(Target(metric=db.session.scalar(sa.select(Metric).where(Metric.code == "trust")),
+                              scope_type=ScopeType.program, scope_id=desk, fiscal_year=2028, target=4.2,
+                              green_at=4.2, amber_at=3.9))
+        db.session.commit()
+        rows[-1][6:] = [4.2, "Business Help Desk", "Business Help Desk"]
+        moved = run_import(db.session, write_xlsx(tmp_path / "moved.xlsx", PLAN_HEADER, rows), dry_run=True)
+        (change,) = [c for c in moved.preview if c["action"] == "update"]
+        assert change["before"] == "target: trust 4 for FY2028 (agency Department of Public Services (demo))", change
+        assert change["after"] == "target: trust 4.2 for FY2028 (program Business Help Desk)", change
+        assert "_id" not in change["before"] + change["after"] and "linked" not in change["after"], change
+
+
 def test_a_file_of_part_of_a_plan_keeps_the_order_of_its_elements_and_requirements(demo, tmp_path):
     """A file updating one element (its weight) renumbered the elements it gave from 1: Results Driven, the
     plan's fifth, became its first beside Leading Change, and the plan page listed them out of order. The
@@ -930,6 +955,10 @@ def test_capacity_counts_are_the_rows_and_scores_read_as_typed(demo, tmp_path):
         assert preview.message.startswith("0 rows would be inserted, 1 updated, 0 unchanged")
         (change,) = preview.preview
         assert change["before"] == f"score: {old:g}" and change["after"] == f"score: {new}"
+        cleared = run_import(db.session, write_csv(tmp_path / "cleared.csv", CAPACITY_HEADER, [
+            ["DPS-BA", "FY2027", "Measurement", str(new), None]]), dry_run=True)
+        (change,) = cleared.preview
+        assert change["after"] == f"score: {new}; narrative: (blank)", "a narrative erased is said to be"
 
         started = run_import(db.session, write_csv(tmp_path / "n.csv", CAPACITY_HEADER, [
             ["DPS-BA", "FY2030", "Measurement", "4", None],

@@ -11,8 +11,21 @@ import sqlalchemy as sa
 
 from importers.errors import ImportFileError
 from importers.sinks.base import Change, Plan, SinkError
-from scorecard.models import Agency, Base, Component, Function, ImportRowChange, Leader, Metric, Program, User
+from scorecard.models import (
+    Agency,
+    Base,
+    Commitment,
+    Component,
+    Function,
+    ImportRowChange,
+    Leader,
+    Metric,
+    Program,
+    Target,
+    User,
+)
 from scorecard.models.commitments import commitment_metrics, commitment_programs
+from scorecard.models.metrics import ScopeType
 from scorecard.models.org import program_life_experience
 from scorecard.models.plans import requirement_programs
 from scorecard.permissions import can
@@ -304,10 +317,33 @@ class TrackedSink:
         return set()
 
 
-# A link a preview names by what people know it by, not its id ("function_id: 2" did not say CIO became CFO).
+def _target_name(session, target: Target) -> str:
+    """A target as a preview names it: "trust 4 for FY2027 (program Benefits Call Center)"."""
+    model, attribute = NAMED_SCOPES[target.scope_type]
+    found = session.get(model, target.scope_id)
+    where = getattr(found, attribute) if found is not None else f"#{target.scope_id}"
+    return f"{target.metric.code} {target.target:g} for FY{target.fiscal_year} ({target.scope_type.value} {where})"
+
+
+NAMED_SCOPES = {ScopeType.agency: (Agency, "name"), ScopeType.component: (Component, "name"),
+                ScopeType.program: (Program, "name"), ScopeType.function: (Function, "code")}
+
+# A link a preview names by what people know it by, not its id ("function_id: 2" did not say CIO became CFO;
+# "commitment_id: 1 -> " and "program_ids: 7 linked -> 0 linked" did not say which a confirm would unlink).
 NAMED_IDS = {"component_id": ("component", Component, "name"), "function_id": ("function", Function, "code"),
              "leader_id": ("leader", Leader, "name"), "agency_id": ("agency", Agency, "name"),
-             "program_id": ("program", Program, "name"), "metric_id": ("metric", Metric, "code")}
+             "program_id": ("program", Program, "name"), "metric_id": ("metric", Metric, "code"),
+             "commitment_id": ("commitment", Commitment, "title"), "target_id": ("target", Target, _target_name)}
+NAMED_LISTS = {"program_ids": ("programs", Program, "name"), "metric_ids": ("metrics", Metric, "code")}
+LISTED = 3  # names a preview's cell gives of a list of links before it counts the rest
+PART_LENGTH = 80  # characters a preview's cell shows of one field's value (a target's name runs to 70)
+
+
+def _name(session, model, attribute, value) -> str:
+    found = session.get(model, value)
+    if found is None:
+        return f"#{value}"
+    return attribute(session, found) if callable(attribute) else getattr(found, attribute)
 
 
 def _words(session, values: dict) -> str:
@@ -318,14 +354,18 @@ def _words(session, values: dict) -> str:
             if isinstance(value, RowChange):
                 value = f"{value.label} (new)" if value.label else "(new)"
             elif isinstance(value, int) and not isinstance(value, bool):
-                found = session.get(model, value)
-                value = getattr(found, attribute) if found is not None else f"#{value}"
+                value = _name(session, model, attribute, value)
+        elif field in NAMED_LISTS and isinstance(value, (list, tuple)):
+            field, model, attribute = NAMED_LISTS[field]
+            names = [_name(session, model, attribute, v) for v in value[:LISTED] if isinstance(v, int)]
+            value = ("none" if not value else ", ".join(names) + (f" and {len(value) - LISTED} more"
+                                                                  if len(value) > LISTED else ""))
         if isinstance(value, RowChange):
             value = "(new)"
         elif isinstance(value, enum.Enum):
             value = value.value
         elif isinstance(value, (list, tuple)):
             value = f"{len(value)} linked"
-        text = "" if value is None else str(value)
-        parts.append(f"{field}: {text[:60]}")
+        text = "(blank)" if value is None or value == "" else str(value)  # a cleared text said so, not left empty
+        parts.append(f"{field}: {text[:PART_LENGTH]}{'…' if len(text) > PART_LENGTH else ''}")
     return "; ".join(parts)[:300]
