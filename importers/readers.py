@@ -210,9 +210,9 @@ def _mostly_utf8(path) -> bool:
     return read >= UTF8_CHARACTERS_PER_BAD_BYTE * bad or letters >= bad
 
 
-def _damaged_utf8(path, offset: int) -> ImportFileError:
-    """The refusal of a UTF-8 file with a byte at `offset` that UTF-8 does not allow: read as Windows-1252
-    instead, every accented letter of every row would be stored garbled ("Café" as "CafÃ©")."""
+def _utf8_break(path, offset: int) -> str:
+    """Where a UTF-8 file breaks at `offset`, in words: "line 3 holds the byte 0xEF (byte 120 of the file, after
+    'bad'), which UTF-8 does not allow"."""
     line, tail, left = 1, b"", offset
     with open(path, "rb") as handle:
         while left:
@@ -224,10 +224,16 @@ def _damaged_utf8(path, offset: int) -> ImportFileError:
             tail = (tail + block).rsplit(b"\n", 1)[-1][-40:]
         byte = handle.read(1)
     before = tail.decode("utf-8", "ignore").strip()
-    where = (f"the byte 0x{byte[0]:02X} (byte {offset + 1:,} of the file{f', after {before!r}' if before else ''}), "
-             "which UTF-8 does not allow" if byte else "a character cut short where the file ends")
+    return f"line {line} holds " + (
+        f"the byte 0x{byte[0]:02X} (byte {offset + 1:,} of the file{f', after {before!r}' if before else ''}), "
+        "which UTF-8 does not allow" if byte else "a character cut short where the file ends")
+
+
+def _damaged_utf8(path, offset: int) -> ImportFileError:
+    """The refusal of a UTF-8 file with a byte at `offset` that UTF-8 does not allow: read as Windows-1252
+    instead, every accented letter of every row would be stored garbled ("Café" as "CafÃ©")."""
     return ImportFileError(
-        f"The file is UTF-8 text, but line {line} holds {where}. Read as Windows-1252 instead, every accented "
+        f"The file is UTF-8 text, but {_utf8_break(path, offset)}. Read as Windows-1252 instead, every accented "
         "letter in the file would be garbled (\"Café\" as \"CafÃ©\"), so nothing was imported.",
         hint="Correct or retype the text there, save the file as \"CSV UTF-8\" (in Excel: Save As, CSV UTF-8) "
              "and upload it again.")
@@ -250,9 +256,13 @@ def _csv_encoding(path, warnings: list) -> str:
     if _mostly_utf8(path):  # UTF-8 with a few bad bytes, not another encoding
         raise _damaged_utf8(path, broken[0])
     if _decodes(path, "cp1252"):
-        warnings.append("The file is not UTF-8 text; it was read as Windows-1252 (Western European). If names "
-                        "in the preview look garbled (a file saved in another alphabet, such as Japanese Shift-JIS), "
-                        "save it as \"CSV UTF-8\" from Excel and upload that copy.")
+        # A file opening with UTF-8's byte-order mark says it is UTF-8 (an editor may have put the mark on a
+        # Windows-1252 file): where it is not is named, so a stray byte in a UTF-8 file can be found and corrected.
+        marked = (f"It opens with UTF-8's byte-order mark, but {_utf8_break(path, broken[0])}. "
+                  if head.startswith(codecs.BOM_UTF8) else "")
+        warnings.append("The file is not UTF-8 text; it was read as Windows-1252 (Western European). " + marked +
+                        "If names in the preview look garbled (a file saved in another alphabet, such as Japanese "
+                        "Shift-JIS), save it as \"CSV UTF-8\" from Excel and upload that copy.")
         return "cp1252"
     warnings.append("The file is neither UTF-8 nor Windows-1252 text; it was read as Latin-1, and some "
                     "characters may be wrong. Save it as \"CSV UTF-8\" from Excel for a faithful import.")

@@ -1,4 +1,5 @@
 """Reading files safely: real CSVs, encodings, workbooks, and hostile files that must not hurt the parent."""
+import codecs
 import csv
 import datetime
 import io
@@ -164,6 +165,19 @@ def test_one_accented_letter_in_utf8_beside_one_stray_byte_is_refused_as_damaged
                      b"Disability Compensation Claims,wait_time,FY2026-Q1,phone,12,100," + notes + b"\n")
     with pytest.raises(ImportFileError, match="The file is UTF-8 text, but line 2 holds the byte 0x"):
         read_table(path)
+
+
+def test_a_csv_opening_with_utf8s_byte_order_mark_but_not_utf8_says_where_it_is_not(tmp_path):
+    """A file that starts with UTF-8's byte-order mark says it is UTF-8. With one stray byte and no accented letter
+    to vouch for it, it is read as Windows-1252 (an editor may put the mark on such a file: the test below), and
+    the warning said "the file is not UTF-8 text" and nothing of the byte stored as "ï": it names where."""
+    path = tmp_path / "bom.csv"
+    path.write_bytes(codecs.BOM_UTF8 + b"program,metric,period,channel,value,n,notes\n"
+                     b"Disability Compensation Claims,wait_time,FY2026-Q1,phone,12,100,ok\n"
+                     b"Disability Compensation Claims,wait_time,FY2026-Q2,phone,11,100,bad \xef here\n")
+    table, rows = read(path)
+    assert table.encoding == "cp1252" and rows[2][-1] == "bad \u00ef here"
+    assert "It opens with UTF-8's byte-order mark, but line 3 holds the byte 0xEF (byte " in " ".join(table.warnings)
 
 
 @pytest.mark.parametrize("name", ["RENÉ’S CAFÉ", "JOSÉ\u00a0PEÑA", "“ANDRÉ” Müller", "São Paulo – Zoë"])
