@@ -193,6 +193,41 @@ def test_a_refused_form_moves_the_focus_to_what_it_says(server, browser, tmp_pat
     browser.save_screenshot(str(tmp_path / "refused.png"))
 
 
+def test_a_due_date_left_half_typed_is_refused_and_the_stored_date_kept(server, browser, tmp_path):
+    """A keyboard user empties the year of the due date (11/25/yyyy) and saves: the browser sends such a box as
+    blank, and the commitment was saved without its due date. The page names the box to the server, which says
+    it is not complete; nothing is saved."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    sign_in(browser, server, "cfo.officer@demo.cx.gov")
+    wait = WebDriverWait(browser, 60)
+    wait.until(ec.url_to_be(server + "/"))
+    browser.get(server + "/commitments/")
+    page = _first_commitment(browser)
+    browser.get(page + "/edit")
+    box = browser.find_element(By.ID, "due_date")
+    stored = box.get_attribute("value")
+    if not stored:
+        box.send_keys("11252027")
+        stored = "2027-11-25"
+    box.click()
+    box.send_keys(Keys.TAB, Keys.TAB)  # month, day, then the year part of the box
+    browser.switch_to.active_element.send_keys(Keys.BACKSPACE)
+    assert browser.execute_script("return document.getElementById('due_date').validity.badInput")
+    reason = browser.find_element(By.ID, "reason")
+    reason.clear()
+    reason.send_keys("The vendor is late.")
+    browser.find_element(By.ID, "save").click()
+    wait.until(ec.presence_of_element_located((By.ID, "form-problems")))
+    assert "the date is not complete" in browser.find_element(By.ID, "form-problems").text
+    browser.save_screenshot(str(tmp_path / "half-typed.png"))
+    browser.get(page)
+    assert stored in browser.find_element(By.TAG_NAME, "main").text, "the stored due date is kept"
+
+
 def test_a_keyboard_user_types_into_a_filter_opened_on_its_value_and_sees_the_option_under_the_keys(
         server, browser, tmp_path):
     """Opened on a chosen program, the list put the focus on that option: typed letters went nowhere and the

@@ -1036,6 +1036,30 @@ def test_the_officer_creates_for_their_own_function_only(demo):
     assert duplicate.status_code == 400 and "CFO already has a commitment titled" in duplicate.get_data(as_text=True)
 
 
+def test_a_due_date_left_half_typed_is_refused_not_saved_as_no_due_date(demo):
+    """A keyboard user who emptied the year of the date box (11/25/yyyy) and saved: the browser sent the date as
+    blank, and the commitment was saved "due date not set", out of the overdue list. The page's script names such
+    a box (static/forms.js); the server refuses it beside the field and saves nothing."""
+    officer = signed_in(demo, CFO_OFFICER)
+    with demo.app_context():
+        stored = cfo_open_commitment()
+        cid, due, version = stored.id, stored.due_date, stored.version
+    assert due is not None
+    refused = submit(officer, f"/commitments/{cid}/edit", due_date="", incomplete_date="due_date",
+                     reason="The vendor is late.")
+    said = html.unescape(refused.get_data(as_text=True))
+    assert refused.status_code == 400, said[:300]
+    assert "the date is not complete: enter its month, day and year, or clear all three" in said
+    with demo.app_context():
+        kept = db.session.get(Commitment, cid)
+        assert (kept.due_date, kept.version) == (due, version), "nothing saved"
+    cleared = submit(officer, f"/commitments/{cid}/edit", due_date="", reason="No date is set any more.")
+    assert cleared.status_code == 303, "a box cleared whole is still a due date taken away (with its reason)"
+    years = html.unescape(submit(officer, f"/commitments/{cid}/edit", due_date="52027-12-04",
+                                 reason="x").get_data(as_text=True))
+    assert "'52027-12-04' is not a date: the year 52027 has more than four digits" in years
+
+
 def test_two_leaders_who_read_alike_are_told_apart_in_the_leader_list(demo):
     """Two leaders of one name and title (the plans import tells them apart by e-mail) were two options "Pat Smith,
     Manager": an officer could not tell whom the commitment was given to. Those two read with where each sits and

@@ -8,7 +8,8 @@ from datetime import date
 
 from wtforms import DateField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, NumberRange
+from wtforms.utils import unset_value
+from wtforms.validators import InputRequired, Length, NumberRange, ValidationError
 from wtforms.validators import Optional as Blank
 from wtforms.widgets import HiddenInput
 
@@ -44,8 +45,27 @@ def optional_id(value):
     return choice_id(value)
 
 
+# The field a page's script (static/forms.js) adds, naming each date box left half typed (11/25/yyyy): the browser
+# sends such a box as blank, and a due date half edited was saved as no due date.
+INCOMPLETE_DATES = "incomplete_date"
+
+
 class DayField(DateField):
-    """A date (YYYY-MM-DD, as a date input sends it); a bad value is named in the message."""
+    """A date (YYYY-MM-DD, as a date input sends it); a bad value is named in the message, and a box the page
+    says was left half typed (INCOMPLETE_DATES) is refused, not read as blank."""
+
+    INCOMPLETE = ("the date is not complete: enter its month, day and year, or clear all three to leave it without a "
+                  "date")
+
+    def process(self, formdata, data=unset_value, extra_filters=None):
+        super().process(formdata, data=data, extra_filters=extra_filters)
+        self.incomplete = formdata is not None and self.name in formdata.getlist(INCOMPLETE_DATES) and not any(
+            (value or "").strip() for value in self.raw_data or [])  # sent blank, as the browser sends such a box
+
+    def post_validate(self, form, validation_stopped):
+        if getattr(self, "incomplete", False):  # after the Optional validator, which clears a blank box's errors
+            self.data = None
+            raise ValidationError(self.INCOMPLETE)
 
     def process_formdata(self, valuelist):
         valuelist = [value.strip() if isinstance(value, str) else value for value in valuelist]
@@ -75,6 +95,8 @@ def day_problem(text: str) -> str:
             return f"{text!r} is not a date: the day is 01 to {last:02d}"
         if day > last:
             return f"{text!r} is not a date: {calendar.month_name[month]} {year:04d} has {last} days"
+    if re.fullmatch(r"[0-9]{5,}-[0-9]{2}-[0-9]{2}", text):  # a date box takes a year of five digits and more
+        return f"{text!r} is not a date: the year {text.rsplit('-', 2)[0]} has more than four digits"
     return f"{text!r} is not a date: write it as YYYY-MM-DD"
 
 

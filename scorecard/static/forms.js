@@ -1,3 +1,27 @@
+// A date box left half typed (11/25/yyyy) is sent by the browser as blank, so a due date half edited was saved as
+// no due date. Each such box of a form that changes something is named to the server in a field of its own
+// (scorecard/commitments/forms.py, INCOMPLETE_DATES), which refuses it beside the box.
+(function () {
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if ((form.getAttribute("method") || "get").toLowerCase() !== "post") {
+      return;
+    }
+    form.querySelectorAll("input[data-incomplete-date]").forEach(function (flag) {
+      flag.remove();
+    });
+    form.querySelectorAll("input[type=date]").forEach(function (box) {
+      if (box.name && box.validity && box.validity.badInput) {
+        var flag = document.createElement("input");
+        flag.type = "hidden";
+        flag.name = "incomplete_date";
+        flag.value = box.name;
+        flag.setAttribute("data-incomplete-date", "");
+        form.appendChild(flag);
+      }
+    });
+  });
+})();
 // A form that changes something is sent once per press: a second click (a double click, an impatient
 // Enter) while the first answer is on its way is not sent. The server refuses a second save too, but
 // the browser shows the last answer it gets, which was the refusal: the page showing a new token's
