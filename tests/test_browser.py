@@ -277,6 +277,38 @@ def test_a_keyboard_user_types_into_a_filter_opened_on_its_value_and_sees_the_op
                                           "return l && l.textContent") == found[0])
 
 
+def test_shift_tab_in_an_open_filter_lands_on_an_option_in_sight(server, browser, tmp_path):
+    """Shift+Tab from the first option of an open filter wraps to the last, which the list focused without scrolling
+    to it: the focus sat below the box, unseen, and Enter chose an agency nobody could see."""
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    sign_in(browser, server, "executive@demo.cx.gov")
+    wait = WebDriverWait(browser, 60)
+    wait.until(lambda d: "/auth/login" not in d.current_url)
+    browser.get(server + "/dashboards/heatmap")
+    wait.until(ec.element_to_be_clickable((By.ID, "heatmap-agency"))).send_keys(Keys.ENTER)
+    wait.until(ec.presence_of_element_located((By.CSS_SELECTOR, ".dash-dropdown-content label.dash-dropdown-option")))
+    wait.until(lambda d: d.execute_script("return !!document.activeElement.closest('.dash-dropdown-content')"))
+    ActionChains(browser).key_down(Keys.SHIFT).send_keys(Keys.TAB).key_up(Keys.SHIFT).perform()
+
+    def in_sight(driver):
+        """Whether the option holding the focus lies within the list's visible box (None: no option has it)."""
+        return driver.execute_script(
+            "var option = document.activeElement.closest('label.dash-dropdown-option');"
+            "if (!option) return null;"
+            "var list = option.closest('.dash-options-list') || option.parentElement;"
+            "var box = list.getBoundingClientRect(), at = option.getBoundingClientRect();"
+            "return at.top >= box.top - 1 && at.bottom <= box.bottom + 1 && at.bottom <= window.innerHeight;")
+    wait.until(lambda d: in_sight(d) is not None)
+    focused = browser.execute_script("return document.activeElement.closest('label').textContent")
+    browser.save_screenshot(str(tmp_path / "shift-tab.png"))
+    assert WebDriverWait(browser, 5).until(in_sight), f"{focused!r} holds the focus out of sight"
+
+
 def test_a_double_click_on_create_token_makes_one_token_and_shows_its_secret(server, browser, tmp_path):
     """The second click of a double click is not sent (static/forms.js): the page the browser shows is
     the answer with the secret, and the list holds one token of that name. Without it the second

@@ -328,6 +328,14 @@
     press(option, 'Home', false);
     press(search, event.key, event.shiftKey);
   }, true);
+
+  /* An option that takes the focus is scrolled into sight within its list. Shift+Tab from the list's first
+     option (or its search box) wraps to the last one, which the list's focus trap focuses without scrolling:
+     the focus sat below the box, unseen, and Enter chose an agency nobody could see. */
+  document.addEventListener('focusin', function (event) {
+    var option = event.target && event.target.closest && event.target.closest('label.dash-dropdown-option');
+    if (option && option.closest('.dash-dropdown-content')) { option.scrollIntoView({block: 'nearest'}); }
+  });
 })();
 
 /* A table panel drawn only while open (components.table_panel(lazy=True)) tells Dash when it opens
