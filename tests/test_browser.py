@@ -389,6 +389,38 @@ def test_a_long_word_in_a_commitments_title_breaks_within_the_lists_phone_width(
         browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
 
 
+def test_at_320_px_a_breadcrumb_link_is_seen_when_focused_and_the_agency_filter_reads_whole(server, browser,
+                                                                                           tmp_path):
+    """Below 30em USWDS moves a breadcrumb's links but the parent off screen: Tab reached "Commitments" at x =
+    -16,943 px, focus seen nowhere (WCAG 2.4.7). And the capacity page's agency box, beside its button, read
+    "Department" for every agency (WCAG 1.4.10)."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    sign_in(browser, server, "cfo.officer@demo.cx.gov")
+    WebDriverWait(browser, 60).until(ec.url_to_be(server + "/"))
+    browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                            {"width": 320, "height": 900, "deviceScaleFactor": 1, "mobile": False})
+    try:
+        browser.get(server + "/commitments/")
+        browser.get(_first_commitment(browser) + "/edit")
+        crumb = browser.find_element(By.CSS_SELECTOR, ".usa-breadcrumb__list-item:first-child a")
+        browser.execute_script("arguments[0].focus()", crumb)
+        browser.switch_to.active_element.send_keys(Keys.SHIFT, Keys.TAB)  # and back: reached by the keyboard
+        browser.switch_to.active_element.send_keys(Keys.TAB)
+        assert browser.switch_to.active_element == crumb
+        at = crumb.rect
+        browser.save_screenshot(str(tmp_path / "breadcrumb-320.png"))
+        assert at["x"] >= 0 and at["x"] + at["width"] <= 320 and at["width"] > 0, at
+        browser.get(server + "/capacity/?agency=DPS")
+        box = browser.find_element(By.ID, "agency")
+        assert box.rect["width"] >= 250, box.rect
+    finally:
+        browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+
+
 def test_a_long_web_address_as_evidence_breaks_within_a_phones_width(server, browser, tmp_path):
     """A CFO officer's evidence link of 170 characters without a space made the commitment's page 615 px wide
     at 320 px (WCAG 1.4.10): the whole page scrolled sideways. It now breaks where it must."""
