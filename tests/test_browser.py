@@ -309,6 +309,34 @@ def test_shift_tab_in_an_open_filter_lands_on_an_option_in_sight(server, browser
     assert WebDriverWait(browser, 5).until(in_sight), f"{focused!r} holds the focus out of sight"
 
 
+def test_back_from_a_link_followed_in_a_table_opens_the_table_again_on_that_link(server, browser, tmp_path):
+    """A keyboard user opens the heatmap's table, follows a program's link and comes back: the table was closed and
+    the focus on the heading, so they tabbed through every row again. It opens again, the focus on that link."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    sign_in(browser, server, "executive@demo.cx.gov")
+    wait = WebDriverWait(browser, 60)
+    wait.until(lambda d: "/auth/login" not in d.current_url)
+    browser.get(server + "/dashboards/heatmap?sort=name")
+    toggle = wait.until(ec.element_to_be_clickable((By.ID, "heatmap-table-toggle")))
+    toggle.send_keys(Keys.ENTER)
+    links = wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#heatmap-table a[href*='/dashboards/program']"))
+    link = links[min(5, len(links) - 1)]
+    href = link.get_attribute("href")
+    browser.execute_script("arguments[0].focus()", link)
+    browser.switch_to.active_element.send_keys(Keys.ENTER)
+    wait.until(lambda d: "/dashboards/program" in d.current_url)
+    wait.until(ec.presence_of_element_located((By.CSS_SELECTOR, "#main-content h1")))
+    browser.back()
+    wait.until(lambda d: "/dashboards/heatmap" in d.current_url)
+    wait.until(lambda d: d.execute_script("return document.activeElement.href || ''") == href)
+    assert browser.execute_script("return document.getElementById('heatmap-table-panel').open")
+    browser.save_screenshot(str(tmp_path / "back-to-row.png"))
+
+
 def test_a_double_click_on_create_token_makes_one_token_and_shows_its_secret(server, browser, tmp_path):
     """The second click of a double click is not sent (static/forms.js): the page the browser shows is
     the answer with the secret, and the list holds one token of that name. Without it the second

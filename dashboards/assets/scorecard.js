@@ -34,13 +34,60 @@
     heading.focus();
   }
 
+  /* Back to a page from a link followed in one of its table panels: the panel is opened again (a lazy one's
+     table drawn by the server) and the focus put on the link followed, where the keyboard user left it. The
+     panel had closed and the focus gone to the heading (or the page's top): a keyboard user tabbed through the
+     table's rows again to go on. Kept for the page's address in the tab's session storage, and used once. */
+  var FOLLOWED = 'scorecard:followed';
+  var FOLLOWED_FOR_MS = 30 * 60 * 1000;
+
+  function here() { return window.location.pathname + window.location.search; }
+
+  document.addEventListener('click', function (event) {
+    var link = event.target.closest && event.target.closest('details.dash-details a[href]');
+    if (!link || link.hasAttribute('download') || link.getAttribute('href').charAt(0) === '#') { return; }
+    var panels = Array.prototype.slice.call(document.querySelectorAll('details.dash-details'));
+    try {
+      window.sessionStorage.setItem(FOLLOWED, JSON.stringify(
+        {page: here(), panel: panels.indexOf(link.closest('details.dash-details')), href: link.getAttribute('href'),
+         at: Date.now()}));
+    } catch (e) { /* no session storage: the page opens as it would */ }
+  }, true);
+
+  function followedHere() {
+    var kept = null;
+    try { kept = JSON.parse(window.sessionStorage.getItem(FOLLOWED) || 'null'); } catch (e) { return null; }
+    if (!kept || kept.page !== here()) { return null; }
+    window.sessionStorage.removeItem(FOLLOWED);
+    return Date.now() - (kept.at || 0) < FOLLOWED_FOR_MS ? kept : null;  // not a page opened again much later
+  }
+
+  function backToFollowed(kept, tries) {
+    var panel = document.querySelectorAll('details.dash-details')[kept.panel];
+    if (panel && !panel.open) { panel.open = true; }
+    var link = panel && Array.prototype.find.call(panel.querySelectorAll('a[href]'), function (a) {
+      return a.getAttribute('href') === kept.href;
+    });
+    if (link) {
+      link.focus();
+      link.scrollIntoView({block: 'center'});
+    } else if (tries > 0) {  // the page's tables are still being drawn
+      window.setTimeout(function () { backToFollowed(kept, tries - 1); }, 100);
+    }
+  }
+
   window.dash_clientside = Object.assign({}, window.dash_clientside, {
     scorecard: {
       pageShown: function () {
         shown += 1;
         window.setTimeout(function () {
           markCurrent();
-          if (shown > 1) { focusHeading(20); }
+          var kept = followedHere();
+          if (kept) {
+            backToFollowed(kept, 100);
+          } else if (shown > 1) {
+            focusHeading(20);
+          }
         }, 0);
         return window.dash_clientside.no_update;
       }
