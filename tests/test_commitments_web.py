@@ -1074,8 +1074,7 @@ def test_two_leaders_who_read_alike_are_told_apart_in_the_leader_list(demo):
         db.session.commit()
     page = html.unescape(signed_in(demo, CFO_OFFICER).get("/commitments/new").get_data(as_text=True))
     options = re.findall(r"<option [^>]*>(Pat Smith[^<]*)</option>", page)
-    assert sorted(options) == [f"Pat Smith, Manager ({names[0]}, pat.smith.one@demo.cx.gov)",
-                               f"Pat Smith, Manager ({names[1]}, pat.smith.two@demo.cx.gov)"], options
+    assert sorted(options) == sorted(f"Pat Smith, Manager ({name})" for name in names), options
     assert re.search(r"<option [^>]*>[^<(]+, Administrator, Benefits Administration</option>", page), (
         "a leader no other reads like keeps the plain label")
 

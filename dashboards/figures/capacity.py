@@ -52,12 +52,12 @@ def capacity_figure(found: Capacity) -> dict:
             z_row.append(NOT_SCORED if cell.score is None else (cell.score - low) / max(1, high - low))
             text_row.append(f"<b>{cell.score_words}</b><br>{_change(cell)}<br>{_evidence_short(cell)}")
             hover_row.append(
-                f"<b>{plain(row.component)}</b> ({row.status})<br>{plain(cell.domain)}: {cell.score_words}"
+                f"<b>{plain(row.label)}</b> ({row.status})<br>{plain(cell.domain)}: {cell.score_words}"
                 f"<br>{cell.change_words}<br>{_evidence(cell)}<br>action plan: {cell.action_words}")
         z.append(z_row)
         text.append(text_row)
         hover.append(hover_row)
-    labels = [f"{plain(row.component)}<br><span style='font-size:11px'>{row.status}</span>" for row in found.rows]
+    labels = [f"{plain(row.label)}<br><span style='font-size:11px'>{row.status}</span>" for row in found.rows]
     # each domain's name on short lines ("Customer<br>Understanding"): upright at a phone's width, one long
     # line ran into the title
     domains = [wrapped(d, 14) for d in found.domains]

@@ -78,7 +78,7 @@ def scores_table(found: queries.Capacity) -> tables.Table:
     for row in found.rows:
         for cell in row.cells:
             previous = None if cell.previous is None else score_text(cell.previous)
-            rows.append({"component": row.component, "href": row.href, "status": row.status, "domain": cell.domain,
+            rows.append({"component": row.label, "href": row.href, "status": row.status, "domain": cell.domain,
                          "score": cell.score_words, "previous": previous, "change": cell.change_words,
                          "evidence": cell.evidence_words if cell.finding_id else None, "period": cell.evidence_period,
                          "why": tables.finding_words(cell.finding_id),
@@ -134,7 +134,7 @@ def components_table(found: queries.Capacity) -> tables.Table:
 
 
 def actions_table(found: queries.Capacity) -> tables.Table:
-    rows = [{"title": item.title, "href": item.href, "domain": cell.domain, "component": row.component,
+    rows = [{"title": item.title, "href": item.href, "domain": cell.domain, "component": row.label,
              "component_href": row.href, "function": item.function, "status": item.status_word,
              **tables.due_cells(item.due_date, item.overdue_days)}
             for row in found.rows for cell in row.cells for item in cell.actions]

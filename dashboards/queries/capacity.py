@@ -23,6 +23,7 @@ from scorecard.capacity.services import STATUS_WORDS, YearScores, change_words, 
 from scorecard.capacity.view import ActionItem, action_items, evidence_scores, linker
 from scorecard.models import CAPACITY_DOMAINS, Agency, CapacityAssessment, CapacityDomainScore, Component
 from scorecard.models.capacity import CapacityStatus
+from scorecard.naming import told_apart
 
 DOMAINS = list(CAPACITY_DOMAINS)
 
@@ -80,6 +81,7 @@ class ComponentRow:
     now: Optional[YearScores]     # this year's assessment and the year before's, as plain values
     before: Optional[YearScores]
     cells: list[DomainCell] = field(default_factory=list)  # DOMAINS, in order
+    label: str = ""  # the component's name, with its agency's where another component shown has the same name
 
     @property
     def href(self) -> str:
@@ -199,6 +201,10 @@ def capacity(session, today: date, fiscal_year: Optional[int] = None) -> Capacit
                 cell.evidence_explanation, cell.finding_id = finding.explanation, finding.finding_id
             row.cells.append(cell)
         found.rows.append(row)
+    # two agencies' "Retirement Services" drew as one row of the chart (one's scores lost) and read alike in the tables
+    told = told_apart({row.component_id: (row.component, row.agency) for row in found.rows})
+    for row in found.rows:
+        row.label = ", ".join(told[row.component_id])
     return found
 
 

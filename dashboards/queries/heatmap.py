@@ -15,6 +15,7 @@ from dashboards.queries.common import (
     chosen_period,
     driver_metrics,
     pooled_scores,
+    program_names,
     status_findings,
     status_metric,
     target_book,
@@ -186,6 +187,10 @@ def survey_heatmap(session, period: Optional[str] = None, programs: ProgramFilte
                               thumbs=share is not None and score.counts is not None and not any(score.counts[1:4]),
                               **said))
         heat.rows.append(HeatmapRow(program_id, name, component, cells))
+    # two rows of one program and component name, of two agencies, read as one: their agency is named too
+    names = program_names(session, tuple(sorted(row.program_id for row in heat.rows)))
+    for row in heat.rows:
+        row.component = names.get(row.program_id, (row.program, row.component))[1]
     status = status_metric(session)
     _set_aside_unasked(heat, status.driver.value if status is not None else None)
     if sort == "worst":

@@ -42,6 +42,7 @@ from scorecard.models import (
     Program,
 )
 from scorecard.models.org import program_life_experience
+from scorecard.naming import told_apart
 from scorecard.periods import parse_period, period_range
 from scorecard.scoring import Score, TargetBook, Thresholds, pooled_score, rag_status
 from scorecard.survey import Z_95, stats_from_counts, summed_counts
@@ -657,4 +658,10 @@ def other_measures(session, program_id: int, *, min_n: int = 30) -> list[OtherMe
         measure = found.setdefault(metric_id, OtherMeasure(metric.code, metric.name, metric.unit))
         measure.points.append(MetricPoint.pooled(metric, period, observed, book.for_program(metric_id, program),
                                                  min_n=min_n))
+    # two metrics of one name (an agency's own "Average wait time" beside the standard one) read as one measure
+    # beside another's number: each is named with its code then
+    told = told_apart({measure.code: (measure.name, measure.code) for measure in found.values()})
+    for measure in found.values():
+        if len(told[measure.code]) > 1:
+            measure.name = f"{measure.name} ({measure.code})"
     return sorted(found.values(), key=lambda m: m.name)

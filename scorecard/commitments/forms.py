@@ -3,7 +3,6 @@ dropping. Each update form carries the version it was opened at and the fields a
 so a save over someone else's newer version is caught and shown, never applied."""
 import calendar
 import re
-from collections import Counter
 from datetime import date
 
 from wtforms import DateField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
@@ -16,6 +15,7 @@ from wtforms.widgets import HiddenInput
 from scorecard.commitments.services import MAX_TEXT_LENGTH, STATUS_LABELS, parse_links
 from scorecard.fields import DIGITS, WholeNumberField, other_script_digit, script_of
 from scorecard.models import CAPACITY_DOMAINS, CommitmentStatus
+from scorecard.naming import told_apart
 from scorecard.security import BaseForm, sent_at_all
 from scorecard.text import as_the_box_counted
 
@@ -191,7 +191,9 @@ class _Fields(BaseForm):
             SelectChoice(str(lead.id), labels[lead.id], optgroup=group) for people, group in groups for lead in people]
         self.component_id.choices = [SelectChoice("", "None")] + [SelectChoice(str(c.id), c.label) for c in components]
         self.program_ids.choices = [SelectChoice(str(p.id), p.name, optgroup=p.component.label) for p in programs]
-        self.metric_ids.choices = [SelectChoice(str(m.id), m.name) for m in metrics]
+        metric_names = told_apart({m.id: (m.name, m.code) for m in metrics})  # two "Average wait time": codes said
+        self.metric_ids.choices = [SelectChoice(str(m.id), metric_names[m.id][0] + (
+            f" ({metric_names[m.id][1]})" if len(metric_names[m.id]) > 1 else "")) for m in metrics]
 
 
 def _leader(lead) -> str:
@@ -200,12 +202,11 @@ def _leader(lead) -> str:
 
 def _leader_labels(leaders) -> dict[int, str]:
     """Each leader's option: name and title, and for two that read alike (two Pat Smiths, managers both, whom the
-    plans import tells apart by e-mail) where each sits and their e-mail too."""
-    plain = {lead.id: _leader(lead) for lead in leaders}
-    alike = Counter(plain.values())
-    return {lead.id: plain[lead.id] if alike[plain[lead.id]] == 1 else
-            f"{plain[lead.id]} ({', '.join(part for part in (lead.unit, lead.email) if part) or f'leader {lead.id}'})"
-            for lead in leaders}
+    plans import tells apart by e-mail) where each sits (its agency too, if need be) or their e-mail
+    (`naming.told_apart`)."""
+    told = told_apart({lead.id: (_leader(lead), lead.unit, lead.component.agency.name if lead.component else None,
+                                 lead.email) for lead in leaders})
+    return {key: parts[0] + (f" ({', '.join(parts[1:])})" if len(parts) > 1 else "") for key, parts in told.items()}
 
 
 class CommitmentForm(_Fields, StatusForm):

@@ -354,7 +354,8 @@ def _components() -> list[Component]:
 def _choices(form, function) -> None:
     session = db.session
     form.set_choices(
-        leaders=list(session.scalars(sa.select(Leader).order_by(Leader.name))),
+        leaders=list(session.scalars(sa.select(Leader).order_by(Leader.name).options(  # each one's labels in one read
+            sa.orm.joinedload(Leader.component).joinedload(Component.agency), sa.orm.joinedload(Leader.function)))),
         components=_components(),
         # a component's programs together under its label (two agencies' components may share a name)
         programs=list(session.scalars(sa.select(Program).join(Component).join(Agency)

@@ -1,0 +1,113 @@
+"""Records that share a name are told apart wherever the dashboards and forms list them side by side
+(scorecard.naming): two agencies' "Retirement Services" and their "Contact Center" programs, two metrics
+called "Average wait time". Named alike, a green and a red read as one, and the capacity chart drew two
+components as one row, one's scores lost."""
+import html
+import re
+
+import sqlalchemy as sa
+
+from dashboards.queries import capacity as capacity_queries
+from dashboards.queries import common, heatmap
+from dashboards.queries import program as program_queries
+from scorecard.extensions import db
+from scorecard.models import (
+    CAPACITY_DOMAINS,
+    Agency,
+    CapacityAssessment,
+    CapacityDomainScore,
+    Component,
+    Metric,
+    Observation,
+    Program,
+    User,
+    subject_key,
+)
+from scorecard.models.capacity import CapacityStatus
+from scorecard.naming import told_apart
+
+
+def test_told_apart_adds_only_the_qualifiers_a_shared_name_needs():
+    told = told_apart({1: ("Contact Center", "Retirement Services", "DPS"),
+                       2: ("Contact Center", "retirement  services", "OPM"),  # read as a person reads it
+                       3: ("Contact Center", "Benefits", "DPS"), 4: ("Pensions", "Retirement Services", "DPS"),
+                       5: ("Pat Smith", None, "x@y.gov"), 6: ("Pat Smith", "", "z@y.gov")})
+    assert told == {1: ("Contact Center", "Retirement Services", "DPS"),
+                    2: ("Contact Center", "retirement  services", "OPM"), 3: ("Contact Center", "Benefits"),
+                    4: ("Pensions",), 5: ("Pat Smith", "x@y.gov"), 6: ("Pat Smith", "z@y.gov")}
+
+
+def _namesake(session) -> tuple[Program, Component]:
+    """Another agency with a component and program named as the demo's first program and its component."""
+    program = session.scalar(sa.select(Program).join(Component).order_by(Program.id))
+    other = Agency(code="OA", name="Other Agency")
+    component = Component(agency=other, code="OA-1", name=program.component.name, is_hisp=True)
+    namesake = Program(component=component, code="OA-1-01", name=program.name)
+    session.add_all([other, component, namesake])
+    session.commit()
+    return program, namesake
+
+
+def test_the_overview_and_heatmap_name_two_agencies_programs_of_one_name_with_their_agency(demo):
+    with demo.app_context():
+        program, namesake = _namesake(db.session)
+        period = db.session.scalar(sa.select(Observation.period).where(Observation.program_id == program.id)
+                                   .order_by(Observation.period.desc()))
+        trust = db.session.scalar(sa.select(Metric).where(Metric.code == "trust"))
+        db.session.add(Observation(metric=trust, program_id=namesake.id, component_id=namesake.component_id,
+                                   agency_id=namesake.component.agency_id, period=period, channel="", touchpoint="",
+                                   value=2.0, n=200, count_1=100, count_2=0, count_3=0, count_4=0, count_5=100,
+                                   subject_key=subject_key(namesake.id)))
+        db.session.commit()
+        names = common.program_names(db.session, (program.id, namesake.id))
+        own = program.component.agency.name
+        assert names == {program.id: (program.name, f"{program.component.name}, {own}"),
+                         namesake.id: (program.name, f"{program.component.name}, Other Agency")}
+        rows = {row.program_id: row for row in heatmap.driver_heatmap(db.session, period).rows}
+        assert (rows[program.id].component, rows[namesake.id].component) == (names[program.id][1],
+                                                                             names[namesake.id][1])
+        other = db.session.scalar(sa.select(Program).where(Program.id.not_in([program.id, namesake.id])))
+        assert common.program_names(db.session, (other.id,))[other.id] == (other.name, other.component.name)
+
+
+def test_the_capacity_chart_draws_two_components_of_one_name_as_two_rows(demo, demo_today):
+    with demo.app_context():
+        year = capacity_queries.opening_year(db.session, today=demo_today)
+        shown = db.session.scalar(sa.select(Component).join(CapacityAssessment)
+                                  .where(CapacityAssessment.fiscal_year == year).order_by(Component.id))
+        other = Agency(code="OA", name="Other Agency")
+        namesake = Component(agency=other, code="OA-1", name=shown.name, is_hisp=True)
+        assessment = CapacityAssessment(component=namesake, fiscal_year=year, status=CapacityStatus.submitted,
+                                        scale_min=1, scale_max=5)
+        assessment.scores = [CapacityDomainScore(domain=d, score=2, position=i) for i, d in enumerate(CAPACITY_DOMAINS)]
+        db.session.add_all([other, namesake, assessment])
+        db.session.commit()
+        name = shown.name
+        found = capacity_queries.capacity(db.session, demo_today, year)
+        from dashboards.figures.capacity import capacity_figure
+        labels = capacity_figure(found)["data"][0]["y"]
+    assert len(labels) == len(set(labels)) == len(found.rows), labels
+    assert any(f"{name}, Other Agency" in label for label in labels), labels
+
+
+def test_two_metrics_of_one_name_read_with_their_codes_on_the_program_page_and_the_commitment_form(demo):
+    with demo.app_context():
+        program = db.session.scalar(sa.select(Program).join(Observation, Observation.program_id == Program.id)
+                                    .join(Metric).where(Metric.code == "wait_time").order_by(Program.id))
+        wait = db.session.scalar(sa.select(Metric).where(Metric.code == "wait_time"))
+        period = db.session.scalar(sa.select(Observation.period).where(Observation.program_id == program.id,
+                                                                       Observation.metric_id == wait.id))
+        own = Metric(code="wait_time_local", name=wait.name, kind=wait.kind, unit=wait.unit,
+                     direction=wait.direction)
+        db.session.add(own)
+        db.session.flush()
+        db.session.add(Observation(metric=own, program_id=program.id, component_id=program.component_id,
+                                   agency_id=program.component.agency_id, period=period, channel="", touchpoint="",
+                                   value=45.0, subject_key=subject_key(program.id)))
+        db.session.commit()
+        names = sorted(m.name for m in program_queries.other_measures(db.session, program.id))
+        assert f"{wait.name} (wait_time)" in names and f"{wait.name} (wait_time_local)" in names, names
+        officer = db.session.scalar(sa.select(User).where(User.email == "cfo.officer@demo.cx.gov"))
+        page = html.unescape(demo.test_client(user=officer).get("/commitments/new").get_data(as_text=True))
+    labels = re.findall(r'<label[^>]*for="metric_ids-\d+"[^>]*>([^<]*)</label>', page)
+    assert f"{wait.name} (wait_time)" in labels and f"{wait.name} (wait_time_local)" in labels, labels
