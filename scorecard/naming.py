@@ -7,6 +7,10 @@ from collections import defaultdict
 from collections.abc import Hashable, Mapping, Sequence
 from typing import Optional
 
+import sqlalchemy as sa
+
+from scorecard.models import Agency, Component, Function, Leader, Metric, Program
+
 
 def told_apart(records: Mapping[Hashable, Sequence[Optional[str]]]) -> dict[Hashable, tuple[str, ...]]:
     """{key: (name, qualifier, ...)} -> {key: the name and the qualifiers it needs}. Names are compared as a
@@ -32,3 +36,94 @@ def told_apart(records: Mapping[Hashable, Sequence[Optional[str]]]) -> dict[Hash
 def _read(text: str) -> str:
     return " ".join(text.split()).casefold()
 
+
+
+def leader_parts(session) -> dict[int, tuple[str, ...]]:
+    """Every leader told apart (`told_apart`): (name,) alone, or with where they sit (their component, or a
+    C-suite leader's function), that component's agency and their e-mail, as far as it takes."""
+    rows = session.execute(
+        sa.select(Leader.id, Leader.name, Component.name, Function.name, Agency.name, Leader.email)
+        .outerjoin(Component, Component.id == Leader.component_id)
+        .outerjoin(Agency, Agency.id == Component.agency_id)
+        .outerjoin(Function, Function.id == Leader.function_id))
+    return told_apart({leader_id: (name, component or function, agency, email)
+                       for leader_id, name, component, function, agency, email in rows})
+
+
+def component_parts(session) -> dict[int, tuple[str, ...]]:
+    """Every component told apart: (name,) alone, or with its agency's name (two agencies' Retirement Services)."""
+    rows = session.execute(sa.select(Component.id, Component.name, Agency.name).join(Agency))
+    return told_apart({component_id: (name, agency) for component_id, name, agency in rows})
+
+
+def program_parts(session) -> dict[int, tuple[str, ...]]:
+    """Every program told apart: (name,) alone, or with its component's name and then its agency's (three
+    "Contact Center"s)."""
+    rows = session.execute(sa.select(Program.id, Program.name, Component.name, Agency.name)
+                           .join(Component, Component.id == Program.component_id)
+                           .join(Agency, Agency.id == Component.agency_id))
+    return told_apart({program_id: (name, component, agency) for program_id, name, component, agency in rows})
+
+
+def metric_parts(session) -> dict[int, tuple[str, ...]]:
+    """Every metric told apart: (name,) alone, or with its code (an agency's own "Average wait time" beside the
+    standard one)."""
+    rows = session.execute(sa.select(Metric.id, Metric.name, Metric.code))
+    return told_apart({metric_id: (name, code) for metric_id, name, code in rows})
+
+
+def labels(session, records: list) -> dict[int, str]:
+    """{id: name as a page writes it among others} of `records` (leaders, components, programs, metrics, of one
+    kind): a program with its component ("Contact Center (Retirement Services, Office of Personnel Management)")."""
+    if not records:
+        return {}
+    kind = type(records[0])
+    if kind is Program:
+        told = component_parts(session)
+        return {p.id: f"{p.name} ({', '.join(told.get(p.component_id, (p.component.name,)))})" for p in records}
+    read = {Leader: leader_parts, Component: component_parts, Metric: metric_parts}.get(kind)
+    if read is None:
+        return {r.id: r.name for r in records}
+    told = read(session)
+    return {r.id: in_words(told.get(r.id, (r.name,))) for r in records}
+
+
+def in_words(parts: Sequence[str]) -> str:
+    """A record's told-apart name as a page writes it: "Pat Smith", or "Pat Smith (Retirement Services, Office of
+    Personnel Management)"."""
+    return parts[0] + (f" ({', '.join(parts[1:])})" if len(parts) > 1 else "")
+
+
+def _parts_of(record, read) -> tuple[str, ...]:
+    """`read(session)`'s parts of one record (a leader, a component), every record's read once per request."""
+    from flask import g, has_request_context
+
+    from scorecard.extensions import db
+
+    if not has_request_context():
+        return read(db.session).get(record.id, (record.name,))
+    kept = g.setdefault("told_apart", {})
+    if read not in kept:
+        kept[read] = read(db.session)
+    return kept[read].get(record.id, (record.name,))
+
+
+def component_named(component) -> str:
+    """A component's name as a page writes it among others': "Retirement Services (Office of Personnel
+    Management)" where another agency has a Retirement Services; "" for none."""
+    return "" if component is None else in_words(_parts_of(component, component_parts))
+
+
+def leader_named(leader) -> str:
+    """The leader's name as a page writes it among others': "Pat Smith (Retirement Services, Office of Personnel
+    Management)" where another leader is a Pat Smith of a Retirement Services; "" for none."""
+    return "" if leader is None else in_words(_parts_of(leader, leader_parts))
+
+
+def leader_where(leader) -> str:
+    """Where the leader sits as a page's column gives it: the component (or function), with what else tells them
+    from a namesake (the agency, their e-mail); "" for none."""
+    if leader is None:
+        return ""
+    parts = _parts_of(leader, leader_parts)
+    return ", ".join(parts[1:]) if len(parts) > 1 else (leader.unit or "")

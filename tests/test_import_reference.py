@@ -601,7 +601,8 @@ def test_a_leaders_preview_names_components_and_functions_not_their_ids(demo, tm
             ["Pat Rivera", "pat.rivera@demo.cx.gov", "Director, Outreach", "Benefits Administration", other]]),
             dry_run=True)
         words = {p["name"]: p for p in preview.preview}
-        update, insert = words[moved.name], words["Pat Rivera"]
+        # each named with the e-mail that keys it (two Pat Smiths' rows read alike)
+        update, insert = words[f"{moved.name} ({moved.email})"], words["Pat Rivera (pat.rivera@demo.cx.gov)"]
         assert f"function: {was}" in update["before"] and f"function: {other}" in update["after"], update
         assert "component: Benefits Administration" in update["after"] and "_id" not in update["after"]
         assert "component: Benefits Administration" in insert["after"] and f"function: {other}" in insert["after"], (

@@ -17,8 +17,10 @@ from scorecard.models import (
     CapacityAssessment,
     CapacityDomainScore,
     Component,
+    Leader,
     Metric,
     Observation,
+    PerformancePlan,
     Program,
     User,
     subject_key,
@@ -111,3 +113,41 @@ def test_two_metrics_of_one_name_read_with_their_codes_on_the_program_page_and_t
         page = html.unescape(demo.test_client(user=officer).get("/commitments/new").get_data(as_text=True))
     labels = re.findall(r'<label[^>]*for="metric_ids-\d+"[^>]*>([^<]*)</label>', page)
     assert f"{wait.name} (wait_time)" in labels and f"{wait.name} (wait_time_local)" in labels, labels
+
+
+def _pat_smiths(session) -> tuple[list[Leader], str, list[str]]:
+    """Two leaders named "Pat Smith, Manager", each in a component named as a demo component, of two agencies;
+    each with a FY2027 plan. Returns them, the component's name and their agencies' names."""
+    shown = session.scalar(sa.select(Component).order_by(Component.id))
+    other = Agency(code="OA", name="Other Agency")
+    namesake = Component(agency=other, code="OA-1", name=shown.name, is_hisp=True)
+    leaders = [Leader(name="Pat Smith", title="Manager", email="pat.one@demo.cx.gov", component=shown),
+               Leader(name="Pat Smith", title="Manager", email="pat.two@demo.cx.gov", component=namesake)]
+    session.add_all([other, namesake, *leaders, *(PerformancePlan(leader=lead, fiscal_year=2027) for lead in leaders)])
+    session.commit()
+    return leaders, shown.name, [shown.agency.name, "Other Agency"]
+
+
+def test_two_leaders_of_one_name_in_two_agencies_components_of_one_name_are_told_apart(demo):
+    """The plans list read "Pat Smith | Manager | Retirement Services" twice, the commitments list "Pat Smith", a
+    commitment's history "Leader: Pat Smith -> Pat Smith" for a real change, and the leaders dashboard's component
+    filter offered "Retirement Services" twice."""
+    from dashboards.queries import leaders as leader_queries
+    from scorecard.commitments.services import Names
+    from scorecard.naming import leader_parts
+
+    with demo.app_context():
+        leaders, component, agencies = _pat_smiths(db.session)
+        ids = [lead.id for lead in leaders]
+        told = leader_parts(db.session)
+        assert [told[i] for i in ids] == [("Pat Smith", component, agency) for agency in agencies]
+        names = Names(db.session, [{"leader_id": ids}])
+        assert names.words("leader_id", ids[0]) != names.words("leader_id", ids[1])
+        assert names.words("leader_id", ids[1]) == f"Pat Smith ({component}, Other Agency)"
+        choices = [label for _, label in leader_queries.filter_choices(db.session)[0] if component in label]
+        assert sorted(choices) == sorted(f"{component} ({agency})" for agency in agencies), choices
+        executive = db.session.scalar(sa.select(User).where(User.email == "executive@demo.cx.gov"))
+        client = demo.test_client(user=executive)
+    listed = "".join(html.unescape(client.get(f"/plans/?year=2027&page={n}").get_data(as_text=True)) for n in (1, 2))
+    for agency in agencies:
+        assert f"<td>{component}, {agency}</td>" in listed, agency

@@ -35,6 +35,7 @@ from scorecard.models import (
     ScopeType,
     Target,
 )
+from scorecard.naming import component_parts, in_words, leader_parts
 from scorecard.periods import parse_period
 from scorecard.plans.services import requirement_findings, visible_plans
 from scorecard.scoring import answers_only, pooled_score, rag_status
@@ -199,7 +200,10 @@ def _commitments(session, today: date) -> dict[int, list[CommitmentLine]]:
              .outerjoin(Component, Component.id == Commitment.component_id)
              .order_by(Commitment.due_date.is_(None), Commitment.due_date, Commitment.title))
     found: dict[int, list[CommitmentLine]] = defaultdict(list)
+    leaders, components = leader_parts(session), component_parts(session)  # namesakes told apart
     for c, leader, component in session.execute(query):
+        leader = in_words(leaders.get(c.leader_id, (leader,))) if leader else leader
+        component = in_words(components.get(c.component_id, (component,))) if component else component
         found[c.function_id].append(CommitmentLine(
             c.id, c.function_id, c.leader_id, c.title, c.status.value, c.reason, list(c.evidence_links or []),
             c.due_date, last_update_day(c), days_since_update(c, today),
@@ -290,7 +294,9 @@ def _leaders(session, today: date) -> tuple[Optional[int], dict[int, list[Leader
         .order_by(Leader.name, Leader.id, PlanRequirement.position, PlanRequirement.id)).all()
     findings = requirement_findings(session, [row[0] for row in rows])
     found: dict[int, list[LeaderRating]] = defaultdict(list)
+    leaders = leader_parts(session)  # two Pat Smiths of one function told apart
     for requirement_id, text, function_id, plan_id, leader_id, name, title in rows:
+        name = in_words(leaders.get(leader_id, (name,)))
         finding = findings.get(requirement_id)
         found[function_id].append(LeaderRating(leader_id, name, title, plan_id, year, text,
                                                None if finding is None else finding.rating,

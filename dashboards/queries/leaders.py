@@ -26,6 +26,7 @@ from scorecard.models import (
     PlanElement,
     PlanRequirement,
 )
+from scorecard.naming import component_parts, in_words, leader_parts
 from scorecard.plans.services import decisions_newest_first, requirement_ratings
 from scorecard.ratings import checked_summary, element_rating, validate_weights
 
@@ -221,7 +222,9 @@ def filter_choices(session, agency_id: Optional[int] = None) -> tuple[list[tuple
         query = query.where(Component.agency_id == agency_id)
     components = session.execute(query.order_by(Component.name)).all()
     functions = session.execute(sa.select(Function.id, Function.code, Function.name).order_by(Function.code)).all()
-    return [(i, name) for i, name in components], [(i, f"{code}, {name}") for i, code, name in functions]
+    told = component_parts(session)  # two agencies' "Retirement Services" with their agencies
+    return ([(i, in_words(told.get(i, (name,)))) for i, name in components],
+            [(i, f"{code}, {name}") for i, code, name in functions])
 
 
 def _chosen(session, fiscal_year: int, chosen: LeaderFilter, *columns) -> sa.Select:
@@ -270,6 +273,11 @@ def leaders(session, fiscal_year: Optional[int] = None, chosen: LeaderFilter = E
         plans[plan_id], methods[plan_id] = LeaderPlan(plan_id, *leader), method
     if not plans:
         return found
+    told = leader_parts(session)  # a leader whom their unit does not tell from a namesake: its agency (or e-mail) too
+    for plan in plans.values():
+        parts = told.get(plan.leader_id, ())
+        if len(parts) > 2:
+            plan.component = ", ".join(parts[1:])
     elements = read(
         sa.select(PlanElement.id, PlanElement.plan_id, PlanElement.name, PlanElement.weight, PlanElement.is_critical,
                   PlanElement.is_results_driven)

@@ -304,4 +304,6 @@ class LeaderSink(TrackedSink):
                         self.fail(row, column, record[column], str(error))
             if row in self._bad_rows:
                 continue
-            self.tracker.put(row, Leader, (email or name,), current, values, what="leader", label=name)
+            # named with the e-mail that keys it: two Pat Smiths' rows read alike in the preview
+            self.tracker.put(row, Leader, (email or name,), current, values, what="leader",
+                             label=f"{name} ({email})" if email else name)

@@ -34,6 +34,7 @@ from scorecard.models import (
     User,
     utcnow,
 )
+from scorecard.naming import labels
 from scorecard.people import is_viewer, person, person_seen_by
 from scorecard.permissions import can
 from scorecard.signals import commitment_changed
@@ -177,7 +178,8 @@ class Names:
         for f, ids in wanted.items():
             if ids:
                 model = self.MODELS[f]
-                self._names[f] = {o.id: _label(o) for o in session.scalars(sa.select(model).where(model.id.in_(ids)))}
+                # each named as the pages name it among others: two leaders (or components) of one name told apart
+                self._names[f] = labels(session, list(session.scalars(sa.select(model).where(model.id.in_(ids)))))
 
     def words(self, field_name: str, value) -> str:
         if value is None or value == "" or value == []:
@@ -205,12 +207,6 @@ def _ints(value):
     elif isinstance(value, (list, tuple)):
         for item in value:
             yield from _ints(item)
-
-
-def _label(obj) -> str:
-    if isinstance(obj, Program) and obj.component is not None:
-        return f"{obj.name} ({obj.component.name})"
-    return obj.name
 
 
 # ------------------------------------------------------------------------ values and checks

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from scorecard.models import Leader, PerformancePlan, PlanElement
+from scorecard.naming import leader_parts
 from scorecard.plans.services import plan_views
 from scorecard.spreadsheets import safe_for_export, write_table
 
@@ -34,6 +35,7 @@ def rating_rows(session, fiscal_year: Optional[int] = None) -> Iterator[tuple]:
     if fiscal_year is not None:
         query = query.where(PerformancePlan.fiscal_year == fiscal_year)
     plans = iter(session.scalars(query))
+    told = leader_parts(session)  # where a leader sits, with the agency (or e-mail) that tells them from a namesake
     # Viewed PLANS_AT_ONCE at a time: their findings, decisions and commitments in one query each, not
     # three a plan (6,000 for an agency's 2,000 plans).
     while chunk := list(islice(plans, PLANS_AT_ONCE)):
@@ -41,7 +43,8 @@ def rating_rows(session, fiscal_year: Optional[int] = None) -> Iterator[tuple]:
             plan, decided, projected = view.plan, view.decided_summary, view.summary
             for e in view.elements:
                 leader = plan.leader
-                yield (leader.name, leader.email, leader.unit, plan.id,
+                parts = told.get(leader.id, ())
+                yield (leader.name, leader.email, ", ".join(parts[1:]) if len(parts) > 1 else leader.unit, plan.id,
                        f"FY{plan.fiscal_year}", e.element.name, e.element.weight, e.proposed, e.confirmed,
                        decided.score, decided.level, projected.score, projected.level)
 
