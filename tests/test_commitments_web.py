@@ -1053,6 +1053,12 @@ def test_a_due_date_left_half_typed_is_refused_not_saved_as_no_due_date(demo):
     with demo.app_context():
         kept = db.session.get(Commitment, cid)
         assert (kept.due_date, kept.version) == (due, version), "nothing saved"
+    # the box shows the stored date again: shown empty, the next press of Save removed it
+    again = submit(officer, f"/commitments/{cid}/edit", page=refused.get_data(as_text=True),
+                   reason="The vendor is late.")
+    assert again.status_code == 303
+    with demo.app_context():
+        assert db.session.get(Commitment, cid).due_date == due, "Save pressed again keeps the due date"
     cleared = submit(officer, f"/commitments/{cid}/edit", due_date="", reason="No date is set any more.")
     assert cleared.status_code == 303, "a box cleared whole is still a due date taken away (with its reason)"
     years = html.unescape(submit(officer, f"/commitments/{cid}/edit", due_date="52027-12-04",

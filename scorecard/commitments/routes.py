@@ -177,6 +177,7 @@ def edit(commitment_id):
             return redirect(url_for("commitments.show", commitment_id=commitment.id), 303)
     else:
         _ask_the_domain_too(form, commitment)
+        _show_stored_date(form, commitment)
         status = 400
     return render_template("commitments/edit.html", commitment=commitment, form=form, conflict=found_conflict,
                            leader_only=isinstance(form, StatusForm) and not isinstance(form, CommitmentForm),
@@ -423,6 +424,14 @@ def _flash_unevaluated() -> None:
     and the ratings reading it stay as they were until the next evaluation)."""
     if g.get("commitment_evaluation") == tasks.NOT_QUEUED:
         flash(tasks.WORDS[tasks.NOT_QUEUED], "warning")
+
+
+def _show_stored_date(form, commitment: Commitment) -> None:
+    """A due date refused as half typed (forms.DayField) is shown again as stored: the browser sends such a box
+    blank, and a box shown empty was saved empty by the next press of Save, the due date lost."""
+    field = getattr(form, "due_date", None)
+    if field is not None and getattr(field, "incomplete", False):
+        field.raw_data, field.data = None, commitment.due_date
 
 
 def _ask_the_domain_too(form, commitment, function_id=None) -> None:
