@@ -54,12 +54,24 @@
     } catch (e) { /* no session storage: the page opens as it would */ }
   }, true);
 
+  /* Only a page come back to by Back (or Forward) is restored: inside the dashboards Back is a popstate; a page
+     loaded by Back (from a why-page) says so in its navigation entry. A page opened afresh, by a link or its
+     address, opens at its top, the record of the link followed dropped. */
+  var cameBack = false;
+  window.addEventListener('popstate', function () { cameBack = true; });
+
+  function loadedByBack() {
+    var entry = window.performance && performance.getEntriesByType && performance.getEntriesByType('navigation')[0];
+    return !!entry && entry.type === 'back_forward';
+  }
+
   function followedHere() {
-    var kept = null;
+    var kept = null, back = cameBack || (shown === 1 && loadedByBack());
+    cameBack = false;
     try { kept = JSON.parse(window.sessionStorage.getItem(FOLLOWED) || 'null'); } catch (e) { return null; }
     if (!kept || kept.page !== here()) { return null; }
     window.sessionStorage.removeItem(FOLLOWED);
-    return Date.now() - (kept.at || 0) < FOLLOWED_FOR_MS ? kept : null;  // not a page opened again much later
+    return back && Date.now() - (kept.at || 0) < FOLLOWED_FOR_MS ? kept : null;  // not a page opened much later
   }
 
   function backToFollowed(kept, tries) {
