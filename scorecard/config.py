@@ -320,6 +320,10 @@ def unsettled(config) -> list[str]:
     from limits import parse_many
 
     found = list(dict.fromkeys(UNREADABLE))
+    folder = config.get("UPLOAD_FOLDER")
+    if folder and Path(folder).exists() and not Path(folder).is_dir():
+        found.append(f"SCORECARD_UPLOAD_FOLDER is {str(folder)[:80]!r}, which is a file, not a folder: give the folder "
+                     "uploads and briefings are kept in (made if missing).")
     storage = config.get("UPLOAD_STORAGE") or ""
     if storage and not (urlsplit(storage).scheme == "s3" and urlsplit(storage).netloc):
         found.append(f"SCORECARD_UPLOAD_STORAGE is {storage[:80]!r}; it is empty (uploads and briefings in "

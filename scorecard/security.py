@@ -658,9 +658,24 @@ def protect_files(app) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         if not path.exists():
             os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))  # an empty file is an empty database
-        for file in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
-            _chmod(file, 0o600)
-    _chmod(Path(app.config.get("UPLOAD_FOLDER") or Path(app.instance_path) / "uploads"), 0o700)
+        if _is_sqlite_file(path):  # a mistyped address naming another file is refused as no database, untouched
+            for file in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+                _chmod(file, 0o600)
+    uploads = Path(app.config.get("UPLOAD_FOLDER") or Path(app.instance_path) / "uploads")
+    if uploads.is_dir():  # a setting naming a file (a typo) is refused at start (config.unsettled), never tightened
+        _chmod(uploads, 0o700)
+
+
+def _is_sqlite_file(path: Path) -> bool:
+    """Whether `path` is a regular file that is empty (a database yet to be made) or begins as SQLite's do."""
+    try:
+        if not path.is_file():
+            return False
+        with path.open("rb") as handle:
+            head = handle.read(16)
+    except OSError:
+        return False
+    return head in (b"", b"SQLite format 3\x00")
 
 
 def sqlite_path(url) -> Path | None:

@@ -756,6 +756,26 @@ def test_an_existing_database_and_upload_folder_are_tightened(tmp_path, own_umas
     assert stat.S_IMODE(uploads.stat().st_mode) == 0o700
 
 
+def test_a_setting_naming_another_file_leaves_its_modes_alone(tmp_path, own_umask):
+    """SCORECARD_UPLOAD_FOLDER=/etc/passwd (a typo) made it 0700 as the app started, and a DATABASE_URL naming a
+    file that is no database made it 0600 though the command was refused: every other process lost the file. The
+    folder setting is refused at start, naming it; neither file is touched."""
+    from scorecard.config import ConfigurationError, unsettled
+
+    text, other = tmp_path / "passwd", tmp_path / "notes.txt"
+    for path in (text, other):
+        path.write_text("root:x:0:0:root:/root:/bin/bash\n")
+        path.chmod(0o644)
+    assert any("SCORECARD_UPLOAD_FOLDER is" in problem and "which is a file, not a folder" in problem
+               for problem in unsettled({"UPLOAD_FOLDER": str(text)}))
+    try:
+        create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{other}", "SECRET_KEY": "x",
+                    "UPLOAD_FOLDER": str(text)})
+    except ConfigurationError:
+        pass  # refused as it is: what matters is that the files keep their modes
+    assert (stat.S_IMODE(text.stat().st_mode), stat.S_IMODE(other.stat().st_mode)) == (0o644, 0o644)
+
+
 def test_the_umask_is_a_setting_and_tests_keep_theirs(tmp_path, own_umask):
     os.umask(0o022)
     create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'a.db'}", "SECRET_KEY": "x", "FILE_UMASK": None})
