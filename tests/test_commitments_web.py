@@ -1036,6 +1036,28 @@ def test_the_officer_creates_for_their_own_function_only(demo):
     assert duplicate.status_code == 400 and "CFO already has a commitment titled" in duplicate.get_data(as_text=True)
 
 
+def test_a_link_stored_before_a_check_was_added_does_not_block_adding_another(demo):
+    """A link stored before the invisible-character and look-alike checks (a zero-width space, a Cyrillic о)
+    refused every save that added a link, naming links the officer never touched; a capacity assessment's such
+    links were kept. Both keep them now; a new link is checked in full."""
+    officer = signed_in(demo, CFO_OFFICER)
+    old = ["https://www.perf\u043ermance.gov/cx/", "https://a.gov/x\u200by"]
+    with demo.app_context():
+        stored = cfo_open_commitment()
+        stored.evidence_links = old
+        db.session.commit()
+        cid = stored.id
+    typed = "\n".join([*old, "https://www.performance.gov/new"])
+    saved = submit(officer, f"/commitments/{cid}/edit", evidence_links=typed, reason="Evidence added.")
+    assert saved.status_code == 303, html.unescape(saved.get_data(as_text=True))[:400]
+    with demo.app_context():
+        assert db.session.get(Commitment, cid).evidence_links == [*old, "https://www.performance.gov/new"]
+    refused = submit(officer, f"/commitments/{cid}/edit", evidence_links=typed + "\nhttps://b.gov/y\u200bz")
+    said = html.unescape(refused.get_data(as_text=True))
+    assert refused.status_code == 400 and "'https://b.gov/y\\u200bz' holds a space" in said
+    assert "perf" not in said.split("holds a space")[0][-80:], "the stored links are not named"
+
+
 def test_a_due_date_left_half_typed_is_refused_not_saved_as_no_due_date(demo):
     """A keyboard user who emptied the year of the date box (11/25/yyyy) and saved: the browser sent the date as
     blank, and the commitment was saved "due date not set", out of the overdue list. The page's script names such

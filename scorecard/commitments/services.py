@@ -249,16 +249,18 @@ def parse_links(text: Optional[str]) -> TypedLinks:
     return TypedLinks(dict.fromkeys(link for link in _LINK_SPLIT.split(text or "") if link))
 
 
-def link_problem(links, *, characters: bool = True) -> Optional[str]:
+def link_problem(links, *, characters: bool = True, stored=frozenset()) -> Optional[str]:
     """What is wrong with a list of evidence links, naming every bad one at once (`evidence.link_problem`, the
     check capacity assessments' links have too); None when they are fine. `characters`: also refuse spaces,
     control and invisible characters, addresses run together and look-alike sites (a file's reader leaves those
-    to the check of the links that change: a link stored before them may break a rule)."""
+    to the check of the links that change); a link `stored` already is held to being a web address alone (kept
+    from before those checks, it must not block adding another)."""
     many = evidence.too_many(len(links), MAX_LINKS)
     if many:
         return many
     problems = [problem + (_split_from(links, i, problem) if isinstance(links, TypedLinks) else "") for i, problem
-                in enumerate(evidence.link_problem(link, characters=characters) for link in links) if problem]
+                in enumerate(evidence.link_problem(link, characters=characters, stored=stored) for link in links)
+                if problem]
     return evidence.refusal(problems) if problems else None
 
 
@@ -306,8 +308,9 @@ def _problems(session, *, function_id: int, state: dict, changed: set, current: 
     problems = {"title": _title_problem(session, function_id, state.get("title"), "title" in changed, current),
                 "reason": _reason_problem(state, changed, current),
                 # links only as they change: one stored before a rule was added must not block a status update
-                "evidence_links": link_problem(state.get("evidence_links") or []) if "evidence_links" in changed
-                else None,
+                "evidence_links": link_problem(state.get("evidence_links") or [], stored=set(
+                    current.evidence_links or []) if current is not None else frozenset())
+                if "evidence_links" in changed else None,
                 "due_date": _due_problem(state.get("due_date")) if "due_date" in changed else None}
     status = state.get("status") or S.not_started
     if "status" in changed and status is S.dropped and current is not None and not can(user, "drop_commitment"):
