@@ -222,11 +222,20 @@ def _utf8_break(path, offset: int) -> str:
             left -= len(block)
             line += block.count(b"\n")
             tail = (tail + block).rsplit(b"\n", 1)[-1][-40:]
-        byte = handle.read(1)
-    before = tail.decode("utf-8", "ignore").strip()
+        rest = handle.read(4)
+    byte = rest[:1] if rest and (len(rest) == 4 or not _utf8_start(rest)) else b""  # b"": a character cut short
+    before = tail.decode("utf-8", "ignore").lstrip("\ufeff").strip()  # not the byte-order mark, quoted
     return f"line {line} holds " + (
         f"the byte 0x{byte[0]:02X} (byte {offset + 1:,} of the file{f', after {before!r}' if before else ''}), "
         "which UTF-8 does not allow" if byte else "a character cut short where the file ends")
+
+
+def _utf8_start(tail: bytes) -> bool:
+    """Whether the last bytes of a file are the start of a UTF-8 character the file ends before."""
+    try:
+        return not codecs.getincrementaldecoder("utf-8")().decode(tail)
+    except UnicodeDecodeError:
+        return False
 
 
 def _damaged_utf8(path, offset: int) -> ImportFileError:

@@ -10,11 +10,13 @@ from typing import Optional
 import sqlalchemy as sa
 
 from scorecard.models import Agency, Component, Function, Leader, Metric, Program
+from scorecard.text import name_key
 
 
 def told_apart(records: Mapping[Hashable, Sequence[Optional[str]]]) -> dict[Hashable, tuple[str, ...]]:
-    """{key: (name, qualifier, ...)} -> {key: the name and the qualifiers it needs}. Names are compared as a
-    person reads them (case and spacing aside); a qualifier that is None or blank is passed over."""
+    """{key: (name, qualifier, ...)} -> {key: the name and the qualifiers it needs}. Names are compared as they
+    are looked up (`text.name_key`: case, spacing and the characters that draw nothing aside); a qualifier that
+    is None or blank is passed over."""
     parts = {key: tuple(str(p) for p in values if p is not None and str(p).strip()) for key, values in records.items()}
     depth = dict.fromkeys(parts, 1)
     while True:
@@ -34,7 +36,7 @@ def told_apart(records: Mapping[Hashable, Sequence[Optional[str]]]) -> dict[Hash
 
 
 def _read(text: str) -> str:
-    return " ".join(text.split()).casefold()
+    return name_key(text)  # as names are looked up: case, spacing and the characters that draw nothing aside
 
 
 

@@ -33,10 +33,10 @@ def test_told_apart_adds_only_the_qualifiers_a_shared_name_needs():
     told = told_apart({1: ("Contact Center", "Retirement Services", "DPS"),
                        2: ("Contact Center", "retirement  services", "OPM"),  # read as a person reads it
                        3: ("Contact Center", "Benefits", "DPS"), 4: ("Pensions", "Retirement Services", "DPS"),
-                       5: ("Pat Smith", None, "x@y.gov"), 6: ("Pat Smith", "", "z@y.gov")})
+                       5: ("Pat Smith", None, "x@y.gov"), 6: ("Pat\u200b Smith", "", "z@y.gov")})
     assert told == {1: ("Contact Center", "Retirement Services", "DPS"),
                     2: ("Contact Center", "retirement  services", "OPM"), 3: ("Contact Center", "Benefits"),
-                    4: ("Pensions",), 5: ("Pat Smith", "x@y.gov"), 6: ("Pat Smith", "z@y.gov")}
+                    4: ("Pensions",), 5: ("Pat Smith", "x@y.gov"), 6: ("Pat\u200b Smith", "z@y.gov")}
 
 
 def _namesake(session) -> tuple[Program, Component]:

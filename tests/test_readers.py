@@ -178,6 +178,18 @@ def test_a_csv_opening_with_utf8s_byte_order_mark_but_not_utf8_says_where_it_is_
     table, rows = read(path)
     assert table.encoding == "cp1252" and rows[2][-1] == "bad \u00ef here"
     assert "It opens with UTF-8's byte-order mark, but line 3 holds the byte 0xEF (byte " in " ".join(table.warnings)
+    first = tmp_path / "first.csv"
+    first.write_bytes(codecs.BOM_UTF8 + b"metric_code,valu\xe9\n")
+    table, _ = read(first)
+    assert "line 1 holds the byte 0xE9 (byte 20 of the file, after 'metric_code,valu')" in " ".join(table.warnings), (
+        "the mark is not quoted as \\ufeff")
+
+
+def test_a_utf8_file_ending_inside_a_character_is_said_to_be_cut_short(tmp_path):
+    path = tmp_path / "cut.csv"
+    path.write_bytes("program,notes\nx,caf\u00e9 d\u00e9j\u00e0 \u00e9t\u00e9\n".encode() + b"y,ab\xc3")
+    with pytest.raises(ImportFileError, match="line 3 holds a character cut short where the file ends"):
+        read_table(path)
 
 
 @pytest.mark.parametrize("name", ["RENÉ’S CAFÉ", "JOSÉ\u00a0PEÑA", "“ANDRÉ” Müller", "São Paulo – Zoë"])
