@@ -1,5 +1,6 @@
 """Error pages that speak plainly and never leak internals."""
 import logging
+from typing import Optional
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
@@ -259,15 +260,10 @@ def _database_down(error):
     answers without this release's tables says so; any other failed statement is the 500 it is."""
     from scorecard.extensions import db
 
-    if isinstance(error, sa.exc.ProgrammingError):
-        _roll_back()
-        if not _not_set_up():
-            current_app.log_exception((type(error), error, error.__traceback__))
-            return _handler(500)(error)
-        words = NOT_SET_UP
-    else:
-        database_gone(error)
-        words = NOT_SET_UP if _is_missing_table(error) and _not_set_up() else database_down_words()
+    words = unavailable_words(error)
+    if words is None:
+        current_app.log_exception((type(error), error, error.__traceback__))
+        return _handler(500)(error)
     headers = {"Retry-After": RETRY_AFTER}
     if request.path.startswith("/api/") or "/_dash-" in request.path or request.is_json:
         return jsonify(title=TITLES[503], status=503, detail=words), 503, headers
@@ -278,6 +274,18 @@ def _database_down(error):
         page = (f"<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{TITLES[503]}</title></head>"
                 f"<body><main><h1>{TITLES[503]}</h1><p>{words}</p></main></body></html>")
     return page, 503, headers
+
+
+def unavailable_words(error) -> Optional[str]:
+    """What a 503 says of a database error (the web pages' and the API's): a database without this release's
+    tables is not set up (`scorecard db upgrade`), not "not answering": a client told to wait for a restart
+    would wait for ever. None for a failed statement of a database that is set up (PostgreSQL's
+    ProgrammingError): the 500 it is. A database gone is logged as such (`database_gone`)."""
+    if isinstance(error, sa.exc.ProgrammingError):
+        _roll_back()
+        return NOT_SET_UP if _not_set_up() else None
+    database_gone(error)
+    return NOT_SET_UP if _is_missing_table(error) and _not_set_up() else database_down_words()
 
 
 def _is_missing_table(error) -> bool:

@@ -110,6 +110,9 @@ def test_pages_on_a_database_never_migrated_say_it_is_not_set_up(empty_database)
     assert "has not been set up for this release" in signing_in.get_data(as_text=True)
     page = client.get("/auth/login")
     assert page.status_code == 200, "the sign-in form itself needs no table"
+    api = client.get("/api/v1/programs", headers={"Authorization": "Bearer cxs_abc"})
+    assert api.status_code == 503 and "has not been set up for this release" in api.get_json()["detail"], (
+        "an API client is told what is wrong, not to wait for a restart that will never mend it")
     with app.app_context():
         upgrade()
     assert client.post("/auth/login", data={"email": "someone@agency.gov", "password": "a password here"}

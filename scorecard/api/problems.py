@@ -13,7 +13,7 @@ from flask import current_app, g, json, request
 from werkzeug.exceptions import HTTPException
 from werkzeug.http import HTTP_STATUS_CODES
 
-from scorecard.errors import RETRY_AFTER, database_down_words, database_gone, failed_words, too_large_words
+from scorecard.errors import RETRY_AFTER, failed_words, too_large_words, unavailable_words
 from scorecard.json_bodies import number_as_sent, refusing_depth
 from scorecard.text import counted, shown
 
@@ -103,9 +103,10 @@ def too_many_words(limit: str) -> str:
 
 
 def handle_unexpected(error: Exception):
-    if isinstance(error, sa.exc.OperationalError):  # the database went away: 503, as the web pages answer it
-        database_gone(error)
-        return problem_response(503, database_down_words(), headers={"Retry-After": RETRY_AFTER})
+    words = unavailable_words(error) if isinstance(error, (sa.exc.OperationalError, sa.exc.ProgrammingError)) \
+        else None
+    if words is not None:  # the database went away, or was never set up: 503, as the web pages answer it
+        return problem_response(503, words, headers={"Retry-After": RETRY_AFTER})
     current_app.logger.exception("API request failed", exc_info=error)
     return problem_response(500, failed_words())
 
