@@ -6,6 +6,7 @@ import click
 from flask.cli import with_appcontext
 
 from importers.errors import ImportFileError
+from scorecard.cli_values import ID, YEARS
 from scorecard.text import counted
 
 
@@ -92,7 +93,7 @@ def _print_human(payload: dict) -> None:
 
 
 @click.command("revert")
-@click.argument("batch", type=int)
+@click.argument("batch", type=ID)
 @click.option("--dry-run", is_flag=True, help="Check the revert and count what it would do; change nothing.")
 @with_appcontext
 def revert_command(batch, dry_run):
@@ -191,6 +192,9 @@ def export_ratings_command(out, fiscal_year):
         if not (digits.isascii() and digits.isdigit()):
             raise click.BadParameter(f"{fiscal_year!r} is not a fiscal year like FY2026", param_hint="--fy")
         year = int(digits) + (2000 if len(digits) == 2 else 0)
+        if not YEARS[0] <= year <= YEARS[1]:
+            raise click.BadParameter(f"{fiscal_year!r} is outside the fiscal years {YEARS[0]}-{YEARS[1]}",
+                                     param_hint="--fy")
     try:
         count = export_ratings(db.session, out, year)
     except ValueError as error:

@@ -4,6 +4,7 @@ import copy
 import json
 import re
 
+import pytest
 import sqlalchemy as sa
 
 from scorecard.extensions import db
@@ -174,3 +175,23 @@ def test_demo_publishes_and_evaluates_the_default_pack(app, runner, cli_demo):
     assert "Rules: left as they are (the default pack is published when the demo is first loaded)." in again.output
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Finding)) == count
+
+
+@pytest.mark.parametrize("args, said", [
+    (["evaluate", "--dry-run", "--today", "2206-12-07"], "'2206-12-07' is outside the years 2000-2100"),
+    (["rules", "simulate", "{rules}", "--today", "1899-01-01"], "'1899-01-01' is outside the years 2000-2100"),
+    (["remind", "--dry-run", "--today", "9999-12-31"], "'9999-12-31' is outside the years 2000-2100"),
+    (["revert", "99999999999999999999999"], "is not in the range 1<=x<=2147483647"),
+    (["export", "ratings", "--out", "{tmp}/r.csv", "--fy", "99999999999999999999"], "is outside the fiscal years"),
+    (["rules", "export", "--out", "{tmp}/no/such/folder/r.json"], "cannot write"),
+])
+def test_a_value_out_of_range_is_refused_in_one_line_not_a_traceback(demo, runner, tmp_path, args, said):
+    """A --today of 2206 (typed for 2026) failed deep in the periods' code, a batch number past the database's
+    integer overflowed, a --fy of twenty digits too, and an export to a folder not there raised FileNotFoundError:
+    each a traceback. Each is one line naming the option, with a non-zero exit, and nothing written."""
+    rules = tmp_path / "rules.json"
+    rules.write_text('{"rules": []}')
+    result = runner.invoke(args=[a.format(tmp=tmp_path, rules=rules) for a in args])
+    assert result.exit_code in (1, 2), result.output
+    assert said in result.output and "Traceback" not in result.output, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)

@@ -7,6 +7,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from scorecard.cli_values import DAY
 from scorecard.clock import agency_today
 from scorecard.text import counted
 
@@ -15,7 +16,7 @@ from scorecard.text import counted
 @click.option("--dry-run", is_flag=True, help="Say what would be sent; send and record nothing.")
 @click.option("--json", "as_json", is_flag=True,
               help='Print {"sent": n, "skipped": n, "messages": [{"to", "subject", "commitments"}]}.')
-@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), help="Remind as of this date (default today).")
+@click.option("--today", type=DAY, help="Remind as of this date (default today).")
 @with_appcontext
 def remind_command(dry_run, as_json, today):
     """Send one digest per person: owners (the function's officers and the named leader) hear of

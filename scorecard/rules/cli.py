@@ -12,6 +12,7 @@ from datetime import date
 import click
 from flask.cli import AppGroup, with_appcontext
 
+from scorecard.cli_values import DAY
 from scorecard.models import RuleSubject
 from scorecard.rules.schema import RuleError
 from scorecard.text import counted
@@ -30,7 +31,7 @@ def _fail(error: RuleError):
 @click.option("--rule", "rule_key", help="Evaluate only this rule (its published version).")
 @click.option("--dry-run", is_flag=True, help="Work out what would change; write nothing.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
-@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), help="Evaluate as of this date (default today).")
+@click.option("--today", type=DAY, help="Evaluate as of this date (default today).")
 @with_appcontext
 def evaluate_command(rule_key, dry_run, as_json, today):
     """Evaluate the published rules and store their findings."""
@@ -97,8 +98,11 @@ def export_command(out, drafts):
 
     text = json.dumps({"rules": export_rules(_session(), drafts=drafts)}, indent=2, ensure_ascii=False) + "\n"
     if out:
-        with open(out, "w", encoding="utf-8") as handle:
-            handle.write(text)
+        try:
+            with open(out, "w", encoding="utf-8") as handle:
+                handle.write(text)
+        except OSError as error:  # a folder that is not there, one not writable: one line, as the other exports
+            raise click.ClickException(f"cannot write {out}: {error.strerror or error}") from error
         click.echo(f"Wrote {out}.")
     else:
         click.echo(text, nl=False)
@@ -158,7 +162,7 @@ def _changed(payload: dict, verb: str = "") -> str:
 @rules_group.command("simulate")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False))
 @click.option("--json", "as_json", is_flag=True, help="Print the differences as JSON.")
-@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), help="Evaluate as of this date (default today).")
+@click.option("--today", type=DAY, help="Evaluate as of this date (default today).")
 def simulate_command(path, as_json, today):
     """Show how the rules in FILE.json would change findings against the published versions;
     nothing is saved."""
