@@ -707,6 +707,15 @@ def test_a_due_date_set_to_a_day_past_is_kept_with_a_warning_as_the_web_form_say
 
 # ----------------------------------------------------------------------------- tokens
 
+def test_a_token_name_holding_a_control_character_is_refused_by_the_command(api):
+    """`token create --name $'a\\x07b'` stored the bell character in a name the web's one-line box refuses."""
+    result = api.test_cli_runner().invoke(args=["token", "create", "analyst@demo.cx.gov", "--scope", "read",
+                                                "--name", "a\x07b"])
+    assert result.exit_code == 1 and "holds the character U+0007" in result.output, result.output
+    with api.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(ApiToken).where(ApiToken.name == "a\x07b")) == 0
+
+
 def test_token_command_prints_the_secret_once_and_stores_its_hash(api):
     runner = api.test_cli_runner()
     result = runner.invoke(args=["token", "create", "analyst@demo.cx.gov", "--scope", "write", "--expires-days", "30"])

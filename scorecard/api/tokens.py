@@ -11,6 +11,7 @@ from typing import Optional
 import sqlalchemy as sa
 
 from scorecard.models import ApiToken, AuditEvent, Role, TokenScope, User, utcnow
+from scorecard.text import UNKEPT_ON_ONE_LINE, unkept_character
 
 SECRET_PREFIX = "cxs_"
 SHOWN_PREFIX = 12          # characters of the secret kept to tell tokens apart ("cxs_" and 8 more)
@@ -63,6 +64,9 @@ def create_token(session, user: User, *, scope: TokenScope | str, name: Optional
     name = (name or "").strip() or f"{scope.value} token"
     if len(name) > NAME_MAX:
         raise TokenError(f"a token's name has at most {NAME_MAX} characters, not {len(name)}")
+    unkept = unkept_character(name, UNKEPT_ON_ONE_LINE)  # as the web form's one-line box refuses it
+    if unkept:
+        raise TokenError(f"a token's name is one line of text: it holds the character {unkept}")
     secret = SECRET_PREFIX + secrets.token_urlsafe(32)
     now = utcnow()
     token = ApiToken(user=user, name=name, scope=scope, token_hash=digest(secret), prefix=secret[:SHOWN_PREFIX],
