@@ -142,6 +142,8 @@ def template_command(format_name, out):
     from importers.templates import write_template
     from scorecard.extensions import db
 
+    if not out.lower().endswith(".xlsx"):  # a workbook written under a .csv name opens as garbage
+        raise click.BadParameter(f"{out!r}: a template is an Excel workbook; name it .xlsx", param_hint="--out")
     try:
         write_template(db.session, format_name, out)
     except ValueError as error:

@@ -184,6 +184,7 @@ def test_demo_publishes_and_evaluates_the_default_pack(app, runner, cli_demo):
     (["revert", "99999999999999999999999"], "is not in the range 1<=x<=2147483647"),
     (["export", "ratings", "--out", "{tmp}/r.csv", "--fy", "99999999999999999999"], "is outside the fiscal years"),
     (["rules", "export", "--out", "{tmp}/no/such/folder/r.json"], "cannot write"),
+    (["template", "metrics", "--out", "{tmp}/metrics.csv"], "a template is an Excel workbook; name it .xlsx"),
 ])
 def test_a_value_out_of_range_is_refused_in_one_line_not_a_traceback(demo, runner, tmp_path, args, said):
     """A --today of 2206 (typed for 2026) failed deep in the periods' code, a batch number past the database's
@@ -195,3 +196,11 @@ def test_a_value_out_of_range_is_refused_in_one_line_not_a_traceback(demo, runne
     assert result.exit_code in (1, 2), result.output
     assert said in result.output and "Traceback" not in result.output, result.output
     assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
+
+
+def test_a_rules_file_of_no_rules_says_so(demo, runner, tmp_path):
+    """`rules import` of {"rules": []} exited 0 and printed nothing."""
+    empty = tmp_path / "none.json"
+    empty.write_text('{"rules": []}')
+    result = runner.invoke(args=["rules", "import", str(empty)])
+    assert result.exit_code == 0 and "holds no rules: nothing was imported" in result.output, result.output

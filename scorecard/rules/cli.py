@@ -68,6 +68,8 @@ def import_command(path, publish):
         session.rollback()
         _fail(error)
     session.commit()
+    if not saved:  # a file of no rules ({"rules": []}): said, not a silence read as success
+        click.echo(f"{path} holds no rules: nothing was imported.")
     for item in saved:
         click.echo(f"{item.key}: version {item.version} {item.status} ({item.action})")
     if any(item.status == "published" and item.action != "unchanged" for item in saved):
