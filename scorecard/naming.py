@@ -39,7 +39,6 @@ def _read(text: str) -> str:
     return name_key(text)  # as names are looked up: case, spacing and the characters that draw nothing aside
 
 
-
 def leader_parts(session) -> dict[int, tuple[str, ...]]:
     """Every leader told apart (`told_apart`): (name,) alone, or with where they sit (their component, or a
     C-suite leader's function), that component's agency and their e-mail, as far as it takes."""

@@ -28,7 +28,7 @@ from scorecard.models import (
     RuleVersion,
 )
 from scorecard.models.org import program_life_experience
-from scorecard.naming import told_apart
+from scorecard.naming import program_parts
 from scorecard.periods import Period, opening_period, parse_period
 from scorecard.scores import ProgramScore, program_scores_for, share_who_trust
 from scorecard.scoring import NO_DATA, TargetBook, answers_only, status_for
@@ -483,11 +483,9 @@ def statuses_of(session, period: str, metric: Optional[Metric], scores: dict[int
 def program_names(session, program_ids: tuple[int, ...]) -> dict[int, tuple[str, str]]:
     """{program id: (program name, component name)}; the component's name with its agency's ("Retirement
     Services, Office of Personnel Management") where another agency has a program and component of the same
-    names (`naming.told_apart` over every program: two such lines of the overview, one "fell" and one "rose",
+    names (`naming.program_parts`: two such lines of the overview, one "fell" and one "rose",
     read as one program's)."""
-    rows = session.execute(sa.select(Program.id, Program.name, Component.name, Agency.name)
-                           .join(Component, Component.id == Program.component_id)
-                           .join(Agency, Agency.id == Component.agency_id)).all()
-    told = told_apart({pid: (name, component, agency) for pid, name, component, agency in rows})
-    wanted = set(program_ids)
-    return {pid: (name, ", ".join(told[pid][1:]) or component) for pid, name, component, _ in rows if pid in wanted}
+    rows = session.execute(sa.select(Program.id, Program.name, Component.name).join(Component)
+                           .where(Program.id.in_(program_ids)))
+    told = program_parts(session)
+    return {pid: (name, ", ".join(told.get(pid, ())[1:]) or component) for pid, name, component in rows}

@@ -256,20 +256,12 @@ def _metrics(session, *, min_n: int) -> dict[int, list[FunctionMetric]]:
 def _scope_names(session, scopes: set[tuple[int, Optional[int]]]) -> dict[tuple, str]:
     """{(agency id, component id or None): "Department of X, agency-wide" or the component's name}; two components
     of one name (two agencies' Retirement Services) each with its agency: "Retirement Services, Office of
-    Personnel Management" (alike, a green and a red series read as one)."""
+    Personnel Management" (`naming.component_parts`: alike, a green and a red series read as one)."""
     agencies = dict(session.execute(sa.select(Agency.id, Agency.name)
                                     .where(Agency.id.in_({a for a, _ in scopes}))).all())
-    components = {component_id: (name, agency) for component_id, name, agency in session.execute(
-        sa.select(Component.id, Component.name, Agency.name).join(Agency)
-        .where(Component.id.in_({c for _, c in scopes if c is not None})))}
-    alike = Counter(name for name, _ in components.values())
-
-    def named(component_id: int) -> str:
-        if component_id not in components:
-            return str(component_id)
-        name, agency = components[component_id]
-        return f"{name}, {agency}" if alike[name] > 1 else name
-    return {(a, c): f"{agencies.get(a, a)}, agency-wide" if c is None else named(c) for a, c in scopes}
+    told = component_parts(session)
+    return {(a, c): f"{agencies.get(a, a)}, agency-wide" if c is None else ", ".join(told.get(c, (str(c),)))
+            for a, c in scopes}
 
 
 def _deputy(title: Optional[str]) -> bool:

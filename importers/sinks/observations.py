@@ -6,7 +6,6 @@ import contextlib
 import heapq
 import math
 import re
-from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from itertools import repeat
@@ -24,6 +23,7 @@ from scorecard.a11 import ensure_standard_metrics, is_survey_data, trust_as_shar
 from scorecard.bulk import bulk_inserter
 from scorecard.models import ImportRowChange, MetricKind, Observation, subject_key
 from scorecard.models.metrics import MAX_MAGNITUDE
+from scorecard.naming import component_parts, program_parts
 from scorecard.periods import Period, PeriodError, calendar_month, has_begun, parse_period, reported_period
 from scorecard.survey import configured_min_n
 from scorecard.text import counted
@@ -140,7 +140,7 @@ class ObservationSink:
         ensure_standard_metrics(session)
         session.flush()
         self.directory = Directory(session, preview=bool(self.options.get("preview")))
-        self._name_counts: dict[int, Counter] = {}  # names shared, by list of the directory (_told_apart)
+        self._told: dict = {}  # programs' and components' names told apart, read once (_named)
         self._subjects: dict = {}
         self._metrics: dict = {}
         self.kept: set[str] = set()  # fields the file does not give, left as stored on update
@@ -778,17 +778,13 @@ class ObservationSink:
         return Change(None, "remove", key, {"id": stored.id, **{f: encode(getattr(stored, f)) for f in REMOVED_KEPT}},
                       {})
 
-    def _told_apart(self, item, alike_among: list, parents: list) -> str:
-        """A program's or component's name for the preview, with its parent's (the component's, the agency's)
-        where another of `alike_among` has the same name: two agencies' "Retirement Services" rows read as one."""
-        counts = self._name_counts.get(id(alike_among))
-        if counts is None:
-            counts = self._name_counts[id(alike_among)] = Counter(each.name for each in alike_among)
-        if counts[item.name] < 2:
-            return item.name
-        parent_id = getattr(item, "component_id", None) or getattr(item, "agency_id", None)
-        parent = next((p.name for p in parents if p.id == parent_id), None)
-        return f"{item.name}, {parent}" if parent else item.name
+    def _named(self, read, item) -> str:
+        """A program's or component's name for the preview, with what tells it from a namesake (`read`:
+        naming.program_parts or component_parts, read once): two agencies' "Retirement Services" rows read as
+        one. One the preview itself adds is named as written."""
+        if read not in self._told:
+            self._told[read] = read(self.session)
+        return ", ".join(self._told[read].get(item.id, (item.name,)))
 
     def describe(self, change) -> dict:
         """A change in words, for the preview table."""
@@ -799,13 +795,13 @@ class ObservationSink:
         subject_id = int(rest.split("@")[0])
         if kind == "program":
             program = next((p for p in d.programs if p.id == subject_id), None)
-            subject = self._told_apart(program, d.programs, d.components) if program else skey
+            subject = self._named(program_parts, program) if program else skey
         else:  # a function's figure for its agency, or for one component: the same code in each (an agency's CFO)
             scope_kind, _, scope_id = skey.partition("@")[2].partition(":")
             scopes = d.agencies if scope_kind == "agency" else d.components
             found = next((s for s in scopes if str(s.id) == scope_id), None)
             scope = scope_id if found is None else found.name if scope_kind == "agency" else \
-                self._told_apart(found, d.components, d.agencies)
+                self._named(component_parts, found)
             subject = f"{next((f.code for f in d.functions if f.id == subject_id), skey)} ({scope})"
         before = change.before or {}
         return {"row": change.row, "action": change.action, "metric": metric, "subject": subject, "period": period,
