@@ -46,6 +46,9 @@ def import_command(path, format_name, sheet, program, period, touchpoint, trust_
     from importers.pipeline import run_import
     from scorecard.extensions import db
 
+    if touchpoint is not None and not touchpoint.strip():  # given, but blank: not a wish for the default touchpoint
+        raise click.BadParameter("the touchpoint's name is blank: give its name, or leave --touchpoint out for the "
+                                 "form's default touchpoint", param_hint="--touchpoint")
     progress = TerminalProgress(not as_json)
     options = {k: v for k, v in (("program", program), ("period", period), ("touchpoint", touchpoint),
                                  ("trust_scale", trust_scale)) if v}

@@ -566,6 +566,25 @@ def test_two_forms_of_one_program_in_one_quarter_are_two_touchpoints(org, tmp_pa
         assert again.status == "imported" and _observations(again.batch_id)["trust"].touchpoint == TOUCHPOINT
 
 
+@pytest.mark.parametrize("named, said", [
+    ("x" * 1_000, "is 1,000 characters long; a touchpoint's name has at most 800"),
+    ("Phone\x07survey", "holds the character U+0007"),
+    ("   ", "the touchpoint's name is blank"),
+])
+def test_a_touchpoint_named_too_long_with_a_control_character_or_blank_is_refused(org, tmp_path, runner, named,
+                                                                                    said):
+    """`--touchpoint` of 1,000 characters was cut to 800, "a\\x07b" stored as "ab", and "" took the default
+    touchpoint, replacing its figures for the quarter: each unseen. Each is refused, nothing written."""
+    phone = write_csv(tmp_path / "phone-form.csv", [response_row(1, 0, "", "efficiency", "")])
+    with org.app_context():
+        before = db.session.scalar(sa.select(sa.func.count()).select_from(Observation))
+    result = runner.invoke(args=["import", str(phone), "--program", "Benefits Call Center", "--period", "FY25 Q2",
+                                 "--touchpoint", named])
+    assert result.exit_code != 0 and said in result.output, result.output
+    with org.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Observation)) == before
+
+
 def test_the_upload_page_takes_the_touchpoint_name(org, client_as, tmp_path):
     org.config["IMPORTS_INLINE"] = True
     analyst = client_as("analyst")

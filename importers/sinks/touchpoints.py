@@ -35,7 +35,7 @@ from importers.sinks.observations import ObservationSink, ambiguous_quarter, tou
 from scorecard.a11 import v2_metric_code
 from scorecard.models import Observation, subject_key
 from scorecard.periods import PeriodError, reported_period
-from scorecard.text import counted, visible
+from scorecard.text import UNKEPT_ON_ONE_LINE, counted, unkept_character, visible
 
 TOUCHPOINT = "Touchpoints A-11 v2"
 QUESTION_1_METRIC = "trust"
@@ -65,7 +65,7 @@ class TouchpointsSink:
         self.inner = ObservationSink(session, options)
         self.program = self._program(options.get("program"))
         self.period = self._period(options.get("period"))
-        self.touchpoint = " ".join(visible(options.get("touchpoint") or "").split())[:TOUCHPOINT_MAX] or TOUCHPOINT
+        self.touchpoint = self._touchpoint(options.get("touchpoint"))
         self.scale = self._scale(options.get("trust_scale"))
         self.warnings: list[str] = self._calendar_alike(options.get("period"))  # what was assumed, for the preview
         self.own_errors: list[SinkError] = []
@@ -100,6 +100,23 @@ class TouchpointsSink:
             raise ImportFileError(f"the trust scale {raw!r} chosen at upload is not one of {', '.join(TRUST_SCALES)} "
                                   "(thumbs up / down, or answers from 1 to 5)")
         return scale
+
+    @staticmethod
+    def _touchpoint(raw) -> str:
+        """The touchpoint named at upload, as stored (spaces closed up, invisible characters dropped), or the
+        default for none. One longer than the column holds, or holding a control character, is refused: cut or
+        cleaned unseen, it became another touchpoint's name (the metrics layout refuses the same)."""
+        if raw is not None and not isinstance(raw, str):
+            raise ImportFileError(f"the touchpoint chosen at upload is {raw!r}, not a name")
+        code = unkept_character(raw or "", UNKEPT_ON_ONE_LINE)
+        if code:
+            raise ImportFileError(f"the touchpoint chosen at upload holds the character {code}: give its name as "
+                                  "one line of text")
+        name = " ".join(visible(raw or "").split())
+        if len(name) > TOUCHPOINT_MAX:
+            raise ImportFileError(f"the touchpoint chosen at upload is {len(name):,} characters long; a touchpoint's "
+                                  f"name has at most {TOUCHPOINT_MAX}")
+        return name or TOUCHPOINT
 
     @staticmethod
     def _period(raw) -> str:
