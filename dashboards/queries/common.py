@@ -487,5 +487,11 @@ def program_names(session, program_ids: tuple[int, ...]) -> dict[int, tuple[str,
     read as one program's)."""
     rows = session.execute(sa.select(Program.id, Program.name, Component.name).join(Component)
                            .where(Program.id.in_(program_ids)))
-    told = program_parts(session)
+    told = programs_told_apart(session)
     return {pid: (name, ", ".join(told.get(pid, ())[1:]) or component) for pid, name, component in rows}
+
+
+@cached(reads=SURVEY)
+def programs_told_apart(session) -> dict[int, tuple[str, ...]]:
+    """`naming.program_parts`, kept: the overview asks `program_names` of several sets of programs at once."""
+    return program_parts(session)
