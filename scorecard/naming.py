@@ -95,24 +95,46 @@ def in_words(parts: Sequence[str]) -> str:
     return parts[0] + (f" ({', '.join(parts[1:])})" if len(parts) > 1 else "")
 
 
+class Namesakes:
+    """Records named among their namesakes (`leader_parts`, `component_parts`, ...), each kind read once, when a
+    record of it is first named: a page, or an import's preview, names many. A record not read (one an import's
+    preview is about to add) is named as written."""
+
+    def __init__(self, session):
+        self.session, self._read = session, {}
+
+    def parts(self, read, record) -> tuple[str, ...]:
+        if read not in self._read:
+            self._read[read] = read(self.session)
+        return self._read[read].get(record.id, (record.name,))
+
+
 def _parts_of(record, read) -> tuple[str, ...]:
-    """`read(session)`'s parts of one record (a leader, a component), every record's read once per request."""
+    """`read`'s parts of one record (a leader, a component), every record's read once per request."""
     from flask import g, has_request_context
 
     from scorecard.extensions import db
 
-    if not has_request_context():
-        return read(db.session).get(record.id, (record.name,))
-    kept = g.setdefault("told_apart", {})
-    if read not in kept:
-        kept[read] = read(db.session)
-    return kept[read].get(record.id, (record.name,))
+    namesakes = g.setdefault("namesakes", Namesakes(db.session)) if has_request_context() else Namesakes(db.session)
+    return namesakes.parts(read, record)
+
+
+def where_told(parts: Sequence[str], unit: Optional[str]) -> str:
+    """Where a leader sits, as a column gives it: the qualifiers that tell them from a namesake (`leader_parts`:
+    the component or function, the agency, the e-mail), else their `unit`; "" for none."""
+    return ", ".join(parts[1:]) if len(parts) > 1 else (unit or "")
 
 
 def component_named(component) -> str:
     """A component's name as a page writes it among others': "Retirement Services (Office of Personnel
     Management)" where another agency has a Retirement Services; "" for none."""
     return "" if component is None else in_words(_parts_of(component, component_parts))
+
+
+def program_named(program) -> str:
+    """A program's name as a page writes it among others': "Contact Center (Retirement Services, Office of
+    Personnel Management)" where another is a Contact Center of a Retirement Services; "" for none."""
+    return "" if program is None else in_words(_parts_of(program, program_parts))
 
 
 def leader_named(leader) -> str:
@@ -122,9 +144,5 @@ def leader_named(leader) -> str:
 
 
 def leader_where(leader) -> str:
-    """Where the leader sits as a page's column gives it: the component (or function), with what else tells them
-    from a namesake (the agency, their e-mail); "" for none."""
-    if leader is None:
-        return ""
-    parts = _parts_of(leader, leader_parts)
-    return ", ".join(parts[1:]) if len(parts) > 1 else (leader.unit or "")
+    """Where the leader sits as a page's column gives it (`where_told`); "" for none."""
+    return "" if leader is None else where_told(_parts_of(leader, leader_parts), leader.unit)

@@ -42,7 +42,7 @@ from scorecard.models import (
     Program,
 )
 from scorecard.models.org import program_life_experience
-from scorecard.naming import told_apart
+from scorecard.naming import in_words, told_apart
 from scorecard.periods import parse_period, period_range
 from scorecard.scoring import Score, TargetBook, Thresholds, pooled_score, rag_status
 from scorecard.survey import Z_95, stats_from_counts, summed_counts
@@ -662,6 +662,5 @@ def other_measures(session, program_id: int, *, min_n: int = 30) -> list[OtherMe
     # beside another's number: each is named with its code then
     told = told_apart({measure.code: (measure.name, measure.code) for measure in found.values()})
     for measure in found.values():
-        if len(told[measure.code]) > 1:
-            measure.name = f"{measure.name} ({measure.code})"
+        measure.name = in_words(told[measure.code])
     return sorted(found.values(), key=lambda m: m.name)

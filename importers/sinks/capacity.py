@@ -22,7 +22,7 @@ from importers.sinks.tracked import RowChange, TrackedSink, encode
 from scorecard.capacity.services import ENTITY, IMPORT_ACTION, score_text
 from scorecard.models import CAPACITY_DOMAINS, AuditEvent, CapacityAssessment, CapacityDomainScore, utcnow
 from scorecard.models.capacity import CapacityStatus
-from scorecard.naming import component_parts, in_words
+from scorecard.naming import Namesakes, component_parts, in_words
 
 DEFAULT_SCALE = (1, 7)
 SAVED_MEANWHILE = ("a capacity assessment in the file was saved on the web while it was being imported, so nothing "
@@ -67,12 +67,10 @@ class CapacitySink(TrackedSink):
         if self.errors:
             return
         self._planned_assessments = {a.id: component.name for _r, _rec, component, a in planned if a is not None}
-        refs, told = {}, None
+        refs, namesakes = {}, Namesakes(self.session)  # two agencies' Retirement Services told apart
         for row, record, component, assessment in planned:
             fy, domain = record["fiscal_year"], record["domain"]
-            if told is None:  # the components' names told apart, read once: two agencies' Retirement Services
-                told = component_parts(self.session)
-            label = in_words(told.get(component.id, (component.name,)))
+            label = in_words(namesakes.parts(component_parts, component))
             if (component.id, fy) not in refs:  # written and reverted, not counted: the counts are the rows'
                 refs[(component.id, fy)], _ = self.tracker.put(
                     row, CapacityAssessment, (component.id, fy), assessment,

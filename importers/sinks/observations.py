@@ -23,7 +23,7 @@ from scorecard.a11 import ensure_standard_metrics, is_survey_data, trust_as_shar
 from scorecard.bulk import bulk_inserter
 from scorecard.models import ImportRowChange, MetricKind, Observation, subject_key
 from scorecard.models.metrics import MAX_MAGNITUDE
-from scorecard.naming import component_parts, program_parts
+from scorecard.naming import Namesakes, component_parts, program_parts
 from scorecard.periods import Period, PeriodError, calendar_month, has_begun, parse_period, reported_period
 from scorecard.survey import configured_min_n
 from scorecard.text import counted
@@ -140,7 +140,7 @@ class ObservationSink:
         ensure_standard_metrics(session)
         session.flush()
         self.directory = Directory(session, preview=bool(self.options.get("preview")))
-        self._told: dict = {}  # programs' and components' names told apart, read once (_named)
+        self._namesakes = Namesakes(session)  # programs and components told from namesakes, for the preview
         self._subjects: dict = {}
         self._metrics: dict = {}
         self.kept: set[str] = set()  # fields the file does not give, left as stored on update
@@ -778,14 +778,6 @@ class ObservationSink:
         return Change(None, "remove", key, {"id": stored.id, **{f: encode(getattr(stored, f)) for f in REMOVED_KEPT}},
                       {})
 
-    def _named(self, read, item) -> str:
-        """A program's or component's name for the preview, with what tells it from a namesake (`read`:
-        naming.program_parts or component_parts, read once): two agencies' "Retirement Services" rows read as
-        one. One the preview itself adds is named as written."""
-        if read not in self._told:
-            self._told[read] = read(self.session)
-        return ", ".join(self._told[read].get(item.id, (item.name,)))
-
     def describe(self, change) -> dict:
         """A change in words, for the preview table."""
         metric_id, skey, period, channel, touchpoint = change.key
@@ -795,13 +787,13 @@ class ObservationSink:
         subject_id = int(rest.split("@")[0])
         if kind == "program":
             program = next((p for p in d.programs if p.id == subject_id), None)
-            subject = self._named(program_parts, program) if program else skey
+            subject = ", ".join(self._namesakes.parts(program_parts, program)) if program else skey
         else:  # a function's figure for its agency, or for one component: the same code in each (an agency's CFO)
             scope_kind, _, scope_id = skey.partition("@")[2].partition(":")
             scopes = d.agencies if scope_kind == "agency" else d.components
             found = next((s for s in scopes if str(s.id) == scope_id), None)
             scope = scope_id if found is None else found.name if scope_kind == "agency" else \
-                self._named(component_parts, found)
+                ", ".join(self._namesakes.parts(component_parts, found))
             subject = f"{next((f.code for f in d.functions if f.id == subject_id), skey)} ({scope})"
         before = change.before or {}
         return {"row": change.row, "action": change.action, "metric": metric, "subject": subject, "period": period,

@@ -7,7 +7,7 @@ from importers.sinks.observations import RANGES, range_words
 from importers.sinks.tracked import TrackedSink
 from scorecard.models import Direction, MetricKind, Target
 from scorecard.models.metrics import ScopeType
-from scorecard.naming import component_parts, in_words, program_parts
+from scorecard.naming import Namesakes, component_parts, in_words, program_parts
 
 
 class TargetSink(TrackedSink):
@@ -16,7 +16,7 @@ class TargetSink(TrackedSink):
 
     def finish(self) -> None:
         directory = Directory(self.session)
-        told: dict = {}  # the scopes' names told apart, read once (_scope_words)
+        namesakes = Namesakes(self.session)  # the scopes told from namesakes (_scope_words)
         years = {r["fiscal_year"] for _, r in self.records}
         stored = {(t.metric_id, t.scope_type, t.scope_id, t.fiscal_year): t for t in self.session.scalars(
             sa.select(Target).where(Target.fiscal_year.in_(years)))}
@@ -47,7 +47,7 @@ class TargetSink(TrackedSink):
                           f"{first_row[key]}")
                 continue
             first_row[key] = row
-            label = f"{scope_type.value} {_scope_words(self.session, scope_type, scope, told)}"
+            label = f"{scope_type.value} {_scope_words(namesakes, scope_type, scope)}"
             planned.append((row, key, metric, values, label))
         self.warnings = _shares(planned)
         if self.errors:
@@ -102,13 +102,8 @@ def _shares(planned) -> list[str]:
     return out
 
 
-def _scope_words(session, scope_type: ScopeType, scope, told: dict) -> str:
+def _scope_words(namesakes: Namesakes, scope_type: ScopeType, scope) -> str:
     """A target's scope as its preview names it: a program or component with what tells it from a namesake (two
     agencies' "Contact Center", one target up and one down, read alike)."""
     read = {ScopeType.program: program_parts, ScopeType.component: component_parts}.get(scope_type)
-    name = getattr(scope, "name", None) or scope.code
-    if read is None or scope.id is None:
-        return name
-    if scope_type not in told:
-        told[scope_type] = read(session)
-    return in_words(told[scope_type].get(scope.id, (name,)))
+    return in_words(namesakes.parts(read, scope)) if read else getattr(scope, "name", None) or scope.code

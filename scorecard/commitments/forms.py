@@ -15,7 +15,7 @@ from wtforms.widgets import HiddenInput
 from scorecard.commitments.services import MAX_TEXT_LENGTH, STATUS_LABELS, parse_links
 from scorecard.fields import DIGITS, WholeNumberField, other_script_digit, script_of
 from scorecard.models import CAPACITY_DOMAINS, CommitmentStatus
-from scorecard.naming import told_apart
+from scorecard.naming import in_words, told_apart
 from scorecard.security import BaseForm, sent_at_all
 from scorecard.text import as_the_box_counted
 
@@ -192,8 +192,7 @@ class _Fields(BaseForm):
         self.component_id.choices = [SelectChoice("", "None")] + [SelectChoice(str(c.id), c.label) for c in components]
         self.program_ids.choices = [SelectChoice(str(p.id), p.name, optgroup=p.component.label) for p in programs]
         metric_names = told_apart({m.id: (m.name, m.code) for m in metrics})  # two "Average wait time": codes said
-        self.metric_ids.choices = [SelectChoice(str(m.id), metric_names[m.id][0] + (
-            f" ({metric_names[m.id][1]})" if len(metric_names[m.id]) > 1 else "")) for m in metrics]
+        self.metric_ids.choices = [SelectChoice(str(m.id), in_words(metric_names[m.id])) for m in metrics]
 
 
 def _leader(lead) -> str:
@@ -206,7 +205,7 @@ def _leader_labels(leaders) -> dict[int, str]:
     (`naming.told_apart`)."""
     told = told_apart({lead.id: (_leader(lead), lead.unit, lead.component.agency.name if lead.component else None,
                                  lead.email) for lead in leaders})
-    return {key: parts[0] + (f" ({', '.join(parts[1:])})" if len(parts) > 1 else "") for key, parts in told.items()}
+    return {key: in_words(parts) for key, parts in told.items()}
 
 
 class CommitmentForm(_Fields, StatusForm):

@@ -27,7 +27,7 @@ from scorecard.models import (
     ScopeType,
     User,
 )
-from scorecard.naming import component_parts, in_words, leader_parts, program_parts
+from scorecard.naming import component_named, leader_named, program_named
 from scorecard.navigation import program_page
 from scorecard.plans.services import may_see
 from scorecard.rules.context import commitments_read_on
@@ -57,7 +57,7 @@ def subject_of(session, finding: Finding) -> Subject:
         program = session.get(Program, finding.subject_id)
         if program is None:
             return Subject(subject_type, f"program {finding.subject_id} (deleted)")
-        return Subject(subject_type, in_words(program_parts(session).get(program.id, (program.name,))),
+        return Subject(subject_type, program_named(program),
                        href=program_page(program.id, finding.period))
     if subject_type is RuleSubject.requirement:
         requirement = session.get(PlanRequirement, finding.subject_id)
@@ -65,8 +65,8 @@ def subject_of(session, finding: Finding) -> Subject:
             return Subject(subject_type, f"requirement {finding.subject_id} (deleted)")
         element: PlanElement = requirement.element
         leader = element.plan.leader
-        who = in_words(leader_parts(session).get(leader.id, (leader.name,)))  # "Pat Smith (Retirement Services)"
-        return Subject(subject_type, f"{who}, FY{element.plan.fiscal_year}, {element.name}: {requirement.text}",
+        return Subject(subject_type,
+                       f"{leader_named(leader)}, FY{element.plan.fiscal_year}, {element.name}: {requirement.text}",
                        plan_id=element.plan_id)
     if subject_type is RuleSubject.commitment:
         commitment = session.get(Commitment, finding.subject_id)
@@ -75,8 +75,7 @@ def subject_of(session, finding: Finding) -> Subject:
     score = session.get(CapacityDomainScore, finding.subject_id)
     if score is not None:
         a = score.assessment
-        component = in_words(component_parts(session).get(a.component_id, (a.component.name,)))
-        return Subject(subject_type, f"{component}, FY{a.fiscal_year}, {score.domain}",
+        return Subject(subject_type, f"{component_named(a.component)}, FY{a.fiscal_year}, {score.domain}",
                        href=url_for("capacity.show", component_id=a.component_id, fiscal_year=a.fiscal_year))
     detail = f" ({finding.subject_detail})" if finding.subject_detail else ""
     return Subject(subject_type, f"subject {finding.subject_id}{detail}")

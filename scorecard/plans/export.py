@@ -13,7 +13,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from scorecard.models import Leader, PerformancePlan, PlanElement
-from scorecard.naming import leader_parts
+from scorecard.naming import leader_parts, where_told
 from scorecard.plans.services import plan_views
 from scorecard.spreadsheets import safe_for_export, write_table
 
@@ -43,8 +43,7 @@ def rating_rows(session, fiscal_year: Optional[int] = None) -> Iterator[tuple]:
             plan, decided, projected = view.plan, view.decided_summary, view.summary
             for e in view.elements:
                 leader = plan.leader
-                parts = told.get(leader.id, ())
-                yield (leader.name, leader.email, ", ".join(parts[1:]) if len(parts) > 1 else leader.unit, plan.id,
+                yield (leader.name, leader.email, where_told(told.get(leader.id, ()), leader.unit), plan.id,
                        f"FY{plan.fiscal_year}", e.element.name, e.element.weight, e.proposed, e.confirmed,
                        decided.score, decided.level, projected.score, projected.level)
 
