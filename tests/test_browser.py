@@ -169,6 +169,17 @@ def _first_commitment(browser) -> str:
     return _listed(browser, "tr[data-commitment] a", "commitment")[0]
 
 
+def _cfo_officers_first_commitment(browser, server) -> str:
+    """Sign in as the CFO officer and open the commitments list: the address of the first commitment it shows."""
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    sign_in(browser, server, "cfo.officer@demo.cx.gov")
+    WebDriverWait(browser, 60).until(ec.url_to_be(server + "/"))
+    browser.get(server + "/commitments/")
+    return _first_commitment(browser)
+
+
 def test_a_refused_form_moves_the_focus_to_what_it_says(server, browser, tmp_path):
     """An officer saves a commitment off track without a reason: the page comes back with the list of
     problems focused (read out, and the keyboard starts there), not the top of the page."""
@@ -176,11 +187,8 @@ def test_a_refused_form_moves_the_focus_to_what_it_says(server, browser, tmp_pat
     from selenium.webdriver.support import expected_conditions as ec
     from selenium.webdriver.support.ui import Select, WebDriverWait
 
-    sign_in(browser, server, "cfo.officer@demo.cx.gov")
+    edit = _cfo_officers_first_commitment(browser, server)
     wait = WebDriverWait(browser, 60)
-    wait.until(ec.url_to_be(server + "/"))
-    browser.get(server + "/commitments/")
-    edit = _first_commitment(browser)
     browser.get(edit + "/edit")
     Select(browser.find_element(By.ID, "status")).select_by_value("off_track")
     reason = browser.find_element(By.ID, "reason")
@@ -202,11 +210,8 @@ def test_a_due_date_left_half_typed_is_refused_and_the_stored_date_kept(server, 
     from selenium.webdriver.support import expected_conditions as ec
     from selenium.webdriver.support.ui import WebDriverWait
 
-    sign_in(browser, server, "cfo.officer@demo.cx.gov")
+    page = _cfo_officers_first_commitment(browser, server)
     wait = WebDriverWait(browser, 60)
-    wait.until(ec.url_to_be(server + "/"))
-    browser.get(server + "/commitments/")
-    page = _first_commitment(browser)
     browser.get(page + "/edit")
     box = browser.find_element(By.ID, "due_date")
     stored = box.get_attribute("value")
@@ -388,11 +393,8 @@ def _saved_on_a_cfo_commitment(browser, server, field_id: str, value: str) -> st
     from selenium.webdriver.support import expected_conditions as ec
     from selenium.webdriver.support.ui import WebDriverWait
 
-    sign_in(browser, server, "cfo.officer@demo.cx.gov")
+    page = _cfo_officers_first_commitment(browser, server)
     wait = WebDriverWait(browser, 60)
-    wait.until(ec.url_to_be(server + "/"))
-    browser.get(server + "/commitments/")
-    page = _first_commitment(browser)
     browser.get(page + "/edit")
     field = browser.find_element(By.ID, field_id)
     field.clear()
@@ -434,16 +436,12 @@ def test_at_320_px_a_breadcrumb_link_is_seen_when_focused_and_the_agency_filter_
     "Department" for every agency (WCAG 1.4.10)."""
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
-    from selenium.webdriver.support import expected_conditions as ec
-    from selenium.webdriver.support.ui import WebDriverWait
 
-    sign_in(browser, server, "cfo.officer@demo.cx.gov")
-    WebDriverWait(browser, 60).until(ec.url_to_be(server + "/"))
+    page = _cfo_officers_first_commitment(browser, server)
     browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
                             {"width": 320, "height": 900, "deviceScaleFactor": 1, "mobile": False})
     try:
-        browser.get(server + "/commitments/")
-        browser.get(_first_commitment(browser) + "/edit")
+        browser.get(page + "/edit")
         crumb = browser.find_element(By.CSS_SELECTOR, ".usa-breadcrumb__list-item:first-child a")
         browser.execute_script("arguments[0].focus()", crumb)
         browser.switch_to.active_element.send_keys(Keys.SHIFT, Keys.TAB)  # and back: reached by the keyboard
@@ -1004,15 +1002,11 @@ def test_an_error_quoting_a_long_address_wraps_within_a_phones_width(server, bro
     """An evidence link written without https:// is refused, the message quoting it: its 150 characters without
     a space made the commitment form 1,201 px wide at 320 px (WCAG 1.4.10), the message running off the screen."""
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support import expected_conditions as ec
     from selenium.webdriver.support.ui import WebDriverWait
 
     address = ("agency.sharepoint.com/sites/CXOffice/Shared%20Documents/FY2027/Action_Plans/"
                "HISP_Benefits_Administration_CX_Action_Plan_FY2027_Q2_Draft.docx")
-    sign_in(browser, server, "cfo.officer@demo.cx.gov")
-    WebDriverWait(browser, 60).until(ec.url_to_be(server + "/"))
-    browser.get(server + "/commitments/")
-    page = _first_commitment(browser)
+    page = _cfo_officers_first_commitment(browser, server)
     browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
                             {"width": 320, "height": 900, "deviceScaleFactor": 1, "mobile": False})
     try:
@@ -1036,13 +1030,9 @@ def test_a_pasted_reason_longer_than_the_box_takes_is_counted_not_cut(server, br
     word, and saved so. The box counts what was typed, says how far over it is (its numbers grouped as the
     pages' messages write them), and the server refuses it naming the length, the whole text kept in the box."""
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support import expected_conditions as ec
     from selenium.webdriver.support.ui import WebDriverWait
 
-    sign_in(browser, server, "cfo.officer@demo.cx.gov")
-    WebDriverWait(browser, 60).until(ec.url_to_be(server + "/"))
-    browser.get(server + "/commitments/")
-    page = _first_commitment(browser)
+    page = _cfo_officers_first_commitment(browser, server)
     browser.get(page + "/edit")
     field = browser.find_element(By.ID, "reason")
     field.clear()
