@@ -340,6 +340,10 @@ def unsettled(config) -> list[str]:
                      "NullCache.")
     elif kind.endswith("FileSystemCache") and not config.get("CACHE_DIR"):
         found.append("SCORECARD_CACHE_TYPE is FileSystemCache: SCORECARD_CACHE_DIR names its folder.")
+    elif kind.endswith("RedisCache") and not (config.get("CACHE_REDIS_URL") or config.get("REDIS_URL")):
+        # Flask-Caching would take Redis's default, localhost:6379: another host's cache, or none at all.
+        found.append("SCORECARD_CACHE_TYPE is RedisCache: SCORECARD_CACHE_REDIS_URL (or SCORECARD_REDIS_URL) "
+                     "names its Redis.")
     tls = str(config.get("SMTP_TLS") or "starttls").strip().lower()
     if tls not in SMTP_TLS_MODES:  # read when mail is sent: a typo showed at the first reminder, hours later
         found.append(f"SCORECARD_SMTP_TLS is {str(config.get('SMTP_TLS'))[:40]!r}; use one of "
@@ -512,6 +516,7 @@ def _share_redis(config) -> None:
     settings name another store."""
     if not os.environ.get("SCORECARD_CACHE_TYPE") and config.get("CACHE_TYPE") == "SimpleCache":
         config["CACHE_TYPE"] = "RedisCache"
+    if str(config.get("CACHE_TYPE")).endswith("RedisCache"):
         config["CACHE_REDIS_URL"] = config.get("CACHE_REDIS_URL") or config["REDIS_URL"]
         config.setdefault("CACHE_OPTIONS", redis_timeouts(config))
     if not os.environ.get("SCORECARD_RATELIMIT_STORAGE_URI"):

@@ -368,6 +368,8 @@ def test_a_database_that_cannot_be_reached_is_said_in_a_line_not_a_traceback(tmp
     ("SCORECARD_API_RATE_LIMIT", "lots", "SCORECARD_API_RATE_LIMIT is 'lots'; it is a rate such as"),
     ("SCORECARD_UPLOAD_STORAGE", "ftp://x", "SCORECARD_UPLOAD_STORAGE is 'ftp://x'; it is empty"),
     ("SCORECARD_CACHE_TYPE", "Nope", "SCORECARD_CACHE_TYPE is 'Nope'; it is SimpleCache"),
+    # Flask-Caching took Redis's default, localhost:6379: on a web host, no cache or another host's
+    ("SCORECARD_CACHE_TYPE", "RedisCache", "SCORECARD_CACHE_TYPE is RedisCache: SCORECARD_CACHE_REDIS_URL (or "),
     # read when mail was sent: the start passed, and the first reminders failed hours later
     ("SCORECARD_SMTP_TLS", "maybe", "SCORECARD_SMTP_TLS is 'maybe'; use one of starttls, ssl, none."),
     ("SCORECARD_TIMEZONE", "Eastern", "SCORECARD_TIMEZONE is 'Eastern'; it is an IANA time zone such as"),

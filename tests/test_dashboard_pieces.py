@@ -541,6 +541,25 @@ def test_the_cache_backend_is_a_setting(app):
     assert "cache" in app.extensions and cache.cache in app.extensions["cache"]
 
 
+def test_a_redis_cache_chosen_by_name_uses_the_redis_set_for_the_jobs(monkeypatch, tmp_path):
+    """SCORECARD_CACHE_TYPE=RedisCache beside SCORECARD_REDIS_URL used Redis's default address
+    (localhost:6379), not the Redis named; its own address, when set, is kept."""
+    from flask import Flask
+
+    from scorecard.config import load_config
+
+    monkeypatch.setenv("SCORECARD_ENV", "development")
+    monkeypatch.setenv("SCORECARD_CACHE_TYPE", "RedisCache")
+    for own, expected in ((None, "redis://redis.internal:6379/0"),
+                          ("redis://cache.internal:6379/2", "redis://cache.internal:6379/2")):
+        app = Flask(__name__, instance_path=str(tmp_path))
+        load_config(app, {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.db", "CACHE_TYPE": "RedisCache",
+                          "REDIS_URL": "redis://redis.internal:6379/0", "CACHE_REDIS_URL": own,
+                          "SECRET_KEY": "a-long-random-secret-for-this-test-0123456789"})
+        assert app.config["CACHE_REDIS_URL"] == expected
+        assert app.config["CACHE_OPTIONS"]["socket_timeout"] == app.config["REDIS_TIMEOUT_SECONDS"]
+
+
 def test_a_page_of_a_long_table_stays_within_the_table():
     from dashboards.tables import page_of
     assert page_of(250, 1, 100) == tables.Page(1, 3, 0, 100, 250)
