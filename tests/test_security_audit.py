@@ -1,9 +1,12 @@
-"""The audit log is append-only in the database itself: triggers refuse UPDATE and DELETE on
-audit_events, on SQLite and PostgreSQL, in a database built by the migrations and in one built by
-`metadata.create_all` (the tests' databases)."""
+"""The audit log is append-only in the database itself: triggers refuse UPDATE, DELETE and a
+rewrite under an event's id (SQLite's INSERT OR REPLACE, an upsert) on audit_events, on SQLite and
+PostgreSQL, in a database built by the migrations and in one built by `metadata.create_all` (the
+tests' databases)."""
 import pytest
 import sqlalchemy as sa
 from flask_migrate import downgrade, upgrade
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from scorecard import create_app
 from scorecard.extensions import db
@@ -33,6 +36,15 @@ def _assert_append_only(engine) -> None:
     assert "audit_events is append-only: DELETE refused" in _refused(
         engine, table.delete().where(table.c.id == event_id))
     assert "append-only" in _refused(engine, table.delete())
+    # an event written again under its id, its actor or values changed: SQLite's REPLACE fires no DELETE
+    # trigger, and an upsert (both engines) is an UPDATE
+    rewritten = {"id": event_id, "at": sa.func.current_timestamp(), "action": "test.rewritten", "entity_type": "thing"}
+    upsert = (sqlite_insert if engine.dialect.name == "sqlite" else postgresql_insert)(table).values(rewritten)
+    assert "append-only" in _refused(engine, upsert.on_conflict_do_update(index_elements=["id"],
+                                                                          set_={"action": "test.rewritten"}))
+    if engine.dialect.name == "sqlite":
+        assert "audit_events is append-only: REPLACE refused" in _refused(
+            engine, table.insert().prefix_with("OR REPLACE").values(rewritten))
     if engine.dialect.name == "postgresql":  # SQLite has no TRUNCATE
         assert "audit_events is append-only: TRUNCATE refused" in _refused(engine, sa.text("TRUNCATE audit_events"))
     with engine.connect() as connection:

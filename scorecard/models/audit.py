@@ -1,10 +1,11 @@
 """The append-only audit log of every change made by a person, and of sign-ins.
 
 Append-only is enforced by the database itself: triggers refuse UPDATE and DELETE on the table
-(SQLite and PostgreSQL). The migration creates them, and so does `metadata.create_all` (DDL
-events below), so every database built from the models has them. Each event made while a web
-request is handled records the client's address and user agent; so does each event a background
-job writes (an import's commit, a revert), with those of the request that started the job."""
+(SQLite and PostgreSQL; on SQLite also an INSERT OR REPLACE of an event there is). The migrations
+create them, and so does `metadata.create_all` (DDL events below), so every database built from the
+models has them. Each event made while a web request is handled records the client's address and
+user agent; so does each event a background job writes (an import's commit, a revert), with those of
+the request that started the job."""
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import datetime
@@ -87,6 +88,11 @@ SQLITE_TRIGGERS = {
                               f"BEGIN SELECT RAISE(ABORT, '{APPEND_ONLY_MESSAGE}: UPDATE refused'); END",
     "audit_events_no_delete": f"CREATE TRIGGER audit_events_no_delete BEFORE DELETE ON audit_events "
                               f"BEGIN SELECT RAISE(ABORT, '{APPEND_ONLY_MESSAGE}: DELETE refused'); END",
+    # INSERT OR REPLACE deletes the row it collides with and fires no DELETE trigger (recursive_triggers
+    # is off): an event rewritten under its own id. A new event's id is NULL here (the table gives it).
+    "audit_events_no_replace": f"CREATE TRIGGER audit_events_no_replace BEFORE INSERT ON audit_events "
+                               f"WHEN NEW.id IS NOT NULL AND EXISTS (SELECT 1 FROM audit_events WHERE id = NEW.id) "
+                               f"BEGIN SELECT RAISE(ABORT, '{APPEND_ONLY_MESSAGE}: REPLACE refused'); END",
 }
 POSTGRESQL_FUNCTION = (
     "CREATE OR REPLACE FUNCTION audit_events_append_only() RETURNS trigger LANGUAGE plpgsql AS $$ "
