@@ -219,6 +219,8 @@ def test_tries_refused_during_a_lockout_are_audited_at_most_once_a_minute(app, c
     [refused] = _events(app, "auth.sign_in_refused")
     assert refused.after["email"] == "admin@test.gov" and refused.after["scope"] == "account"
     assert refused.after["retry_after_seconds"] >= 1 and refused.entity_type == "user" and refused.entity_id
+    assert refused.client_address == "127.0.0.1" and refused.user_agent.startswith("Werkzeug"), \
+        "the browser it came from, as the audit page says every event records"
     from scorecard.auth import services
 
     monkeypatch.setattr(services, "REFUSALS_AUDITED_EVERY", timedelta(0))  # as a minute on

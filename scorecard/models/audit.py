@@ -71,8 +71,12 @@ def request_client() -> tuple[Optional[str], Optional[str]]:
 
 @sa.event.listens_for(AuditEvent, "before_insert")
 def _stamp_client(mapper, connection, target):
-    if target.client_address is None and target.user_agent is None:
-        target.client_address, target.user_agent = request_client()
+    """Each of the client's address and user agent an event was not given (a refused sign-in names the
+    address it counted, and read no browser) is the request's."""
+    if target.client_address is None or target.user_agent is None:
+        address, agent = request_client()
+        target.client_address = target.client_address if target.client_address is not None else address
+        target.user_agent = target.user_agent if target.user_agent is not None else agent
 
 
 @sa.event.listens_for(AuditEvent, "before_update")
