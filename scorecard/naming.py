@@ -119,10 +119,17 @@ def _parts_of(record, read) -> tuple[str, ...]:
     return namesakes.parts(read, record)
 
 
-def where_told(parts: Sequence[str], unit: Optional[str]) -> str:
-    """Where a leader sits, as a column gives it: the qualifiers that tell them from a namesake (`leader_parts`:
-    the component or function, the agency, the e-mail), else their `unit`; "" for none."""
-    return ", ".join(parts[1:]) if len(parts) > 1 else (unit or "")
+def name_in_table(parts: Sequence[str], email: Optional[str]) -> str:
+    """A leader's name in a table whose other column says where they sit (`unit_named`): the name, with the
+    e-mail when only it tells them from a namesake ("Pat Smith (pat.smith@agency.gov)": two of one component)."""
+    return f"{parts[0]} ({email})" if email and email in parts[1:] else parts[0]
+
+
+def unit_in_table(component: Optional[str], function: Optional[str]) -> str:
+    """Where a leader sits, as a table's column gives it: their component as named among components
+    (`component_named`: with its agency where another agency has one of its name), else their function's name;
+    never the e-mail (a column filtered on a component holds components)."""
+    return component or function or ""
 
 
 def component_named(component) -> str:
@@ -143,6 +150,13 @@ def leader_named(leader) -> str:
     return "" if leader is None else in_words(_parts_of(leader, leader_parts))
 
 
-def leader_where(leader) -> str:
-    """Where the leader sits as a page's column gives it (`where_told`); "" for none."""
-    return "" if leader is None else where_told(_parts_of(leader, leader_parts), leader.unit)
+def leader_in_table(leader) -> str:
+    """The leader's name in a table beside where they sit (`name_in_table`); "" for none."""
+    return "" if leader is None else name_in_table(_parts_of(leader, leader_parts), leader.email)
+
+
+def unit_named(leader) -> str:
+    """Where the leader sits (`unit_in_table`); "" for none."""
+    if leader is None:
+        return ""
+    return unit_in_table(component_named(leader.component), leader.function.name if leader.function else None)

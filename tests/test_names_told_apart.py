@@ -149,5 +149,38 @@ def test_two_leaders_of_one_name_in_two_agencies_components_of_one_name_are_told
         executive = db.session.scalar(sa.select(User).where(User.email == "executive@demo.cx.gov"))
         client = demo.test_client(user=executive)
     listed = "".join(html.unescape(client.get(f"/plans/?year=2027&page={n}").get_data(as_text=True)) for n in (1, 2))
-    for agency in agencies:
-        assert f"<td>{component}, {agency}</td>" in listed, agency
+    for agency in agencies:  # the column holds components, each named as among components
+        assert f"<td>{component} ({agency})</td>" in listed, agency
+
+
+def test_two_leaders_of_one_name_in_one_component_are_told_apart_by_e_mail_beside_the_name(demo):
+    """Told apart by e-mail, the plans list's and the leaders dashboard's "Component or function" column held
+    "pat.one@demo.cx.gov", the ratings export's held it beside its own leader_email column (a filter on the
+    component missed the row), and a plan's page read "Manager · pat.one@... · pat.one@...". The e-mail goes
+    beside the name; the column holds the component; the page's heading names the leader as told apart."""
+    from dashboards.queries import leaders as leader_queries
+    from scorecard.plans.export import rating_rows
+
+    with demo.app_context():
+        shown = db.session.scalar(sa.select(Component).order_by(Component.id))
+        leaders = [Leader(name="Pat Smith", title="Manager", email=f"pat.{n}@demo.cx.gov", component=shown)
+                   for n in ("one", "two")]
+        plans = [PerformancePlan(leader=lead, fiscal_year=2027) for lead in leaders]
+        db.session.add_all([*leaders, *plans])
+        db.session.commit()
+        component, agency, plan_ids = shown.name, shown.agency.name, [plan.id for plan in plans]
+        rows = [r for r in rating_rows(db.session, 2027) if r[4] in plan_ids]
+        assert all(r[2] == component and r[3] == agency for r in rows), rows
+        found = leader_queries.leaders(db.session, 2027)
+        executive = db.session.scalar(sa.select(User).where(User.email == "executive@demo.cx.gov"))
+        client = demo.test_client(user=executive)
+    dashboard = {p.plan_id: (p.leader, p.component) for p in found.plans if p.plan_id in plan_ids}
+    assert set(dashboard.values()) <= {(f"Pat Smith (pat.{n}@demo.cx.gov)", component) for n in ("one", "two")}
+    listed = "".join(html.unescape(client.get(f"/plans/?year=2027&page={n}").get_data(as_text=True)) for n in (1, 2))
+    for n in ("one", "two"):
+        assert f">Pat Smith (pat.{n}@demo.cx.gov)<span" in listed
+    assert "<td>pat.one@demo.cx.gov</td>" not in listed and f"<td>{component}</td>" in listed
+    page = html.unescape(client.get(f"/plans/{plan_ids[0]}").get_data(as_text=True))
+    [heading] = re.findall(r"<h1[^>]*>(.*?)</h1>", page, re.S)
+    assert heading == f"Pat Smith ({component}, {agency}, pat.one@demo.cx.gov): FY2027 performance plan"
+    assert page.count("pat.one@demo.cx.gov") == 3, "the title, the heading and the leader's line: once each"

@@ -496,6 +496,7 @@ def test_export_ratings_has_exactly_the_columns(demo, tmp_path, runner, suffix):
         decide(db.session, plan.elements[0], 5, "strong year", user("executive"))
         fy, leader, plan_id = plan.fiscal_year, plan.leader.name, plan.id
         email, component = plan.leader.email, plan.leader.unit
+        agency = plan.leader.component.agency.name if plan.leader.component else ""
         plans = db.session.scalar(sa.select(sa.func.count()).select_from(PerformancePlan).where(
             PerformancePlan.fiscal_year == fy))
     out = tmp_path / f"ratings{suffix}"
@@ -508,11 +509,12 @@ def test_export_ratings_has_exactly_the_columns(demo, tmp_path, runner, suffix):
         sheet = openpyxl.load_workbook(out).active
         rows = [[("" if c is None else str(c)) for c in r] for r in sheet.iter_rows(values_only=True)]
     assert tuple(rows[0]) == RATING_COLUMNS
-    mine = [r for r in rows[1:] if r[3] == str(plan_id)]
-    assert mine[0][7] in ("4", "") and mine[0][8] == "5" and mine[0][4] == f"FY{fy}"
-    # who the row is of, beyond a name two leaders may share: their e-mail, their component and the plan's id
-    assert mine[0][:4] == [leader, email, component, str(plan_id)]
-    assert len({r[3] for r in rows[1:]}) == plans
+    mine = [r for r in rows[1:] if r[4] == str(plan_id)]
+    assert mine[0][8] in ("4", "") and mine[0][9] == "5" and mine[0][5] == f"FY{fy}"
+    # who the row is of, beyond a name two leaders may share: their e-mail, their component, its agency and the
+    # plan's id, each in a column of its own (a filter on a component finds every row of it)
+    assert mine[0][:5] == [leader, email, component, agency, str(plan_id)]
+    assert len({r[4] for r in rows[1:]}) == plans
     bad = runner.invoke(args=["export", "ratings", "--out", str(out), "--fy", "next year"])
     assert bad.exit_code != 0 and "not a fiscal year" in bad.output
 
@@ -537,10 +539,11 @@ def test_the_ratings_export_reads_plans_in_a_fixed_number_of_queries(demo):
         assert plans > 100 and len(statements) <= 12, (plans, len(statements))
         plan = db.session.scalars(sa.select(PerformancePlan).order_by(PerformancePlan.id)).first()
         view = plan_view(db.session, plan)
-        mine = [r for r in rows if r[3] == plan.id]
-        assert [r[:5] for r in mine] == [(plan.leader.name, plan.leader.email, plan.leader.unit, plan.id,
+        mine = [r for r in rows if r[4] == plan.id]
+        agency = plan.leader.component.agency.name if plan.leader.component else None
+        assert [r[:6] for r in mine] == [(plan.leader.name, plan.leader.email, plan.leader.unit, agency, plan.id,
                                           f"FY{plan.fiscal_year}")] * len(view.elements)
-        assert [r[5:] for r in mine] == [
+        assert [r[6:] for r in mine] == [
             (e.element.name, e.element.weight, e.proposed, e.confirmed, view.decided_summary.score,
              view.decided_summary.level, view.summary.score, view.summary.level) for e in view.elements]
 

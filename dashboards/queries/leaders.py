@@ -26,7 +26,7 @@ from scorecard.models import (
     PlanElement,
     PlanRequirement,
 )
-from scorecard.naming import component_parts, in_words, leader_parts
+from scorecard.naming import component_parts, in_words, leader_parts, name_in_table
 from scorecard.plans.services import decisions_newest_first, requirement_ratings
 from scorecard.ratings import checked_summary, element_rating, validate_weights
 
@@ -265,19 +265,21 @@ def leaders(session, fiscal_year: Optional[int] = None, chosen: LeaderFilter = E
     plan_ids = _chosen(session, year, chosen, PerformancePlan.id)
     read = session.connection().execute  # rows as the database gives them (a year's thousands, not the ORM's)
     plans, methods = {}, {}
-    for plan_id, method, *leader in read(_chosen(
-            session, year, chosen, PerformancePlan.id, PerformancePlan.rating_method, Leader.id, Leader.name,
-            Leader.title, Component.name, Function.code)
-            .outerjoin(Component, Component.id == Leader.component_id)
-            .outerjoin(Function, Function.id == Leader.function_id)).all():
-        plans[plan_id], methods[plan_id] = LeaderPlan(plan_id, *leader), method
-    if not plans:
+    rows = read(_chosen(session, year, chosen, PerformancePlan.id, PerformancePlan.rating_method, Leader.id,
+                        Leader.name, Leader.email, Leader.title, Component.id, Component.name, Function.code)
+                .outerjoin(Component, Component.id == Leader.component_id)
+                .outerjoin(Function, Function.id == Leader.function_id)).all()
+    if not rows:
         return found
-    told = leader_parts(session)  # a leader whom their unit does not tell from a namesake: its agency (or e-mail) too
-    for plan in plans.values():
-        parts = told.get(plan.leader_id, ())
-        if len(parts) > 2:
-            plan.component = ", ".join(parts[1:])
+    # Two leaders of one name: the component told from another agency's of its name, and the e-mail beside the
+    # name when only it tells them apart (scorecard.naming); each column holds what it says.
+    told, units = leader_parts(session), component_parts(session)
+    for plan_id, method, leader_id, name, email, title, component_id, component, function in rows:
+        if component_id is not None:
+            component = in_words(units.get(component_id, (component,)))
+        plans[plan_id] = LeaderPlan(plan_id, leader_id, name_in_table(told.get(leader_id, (name,)), email), title,
+                                    component, function)
+        methods[plan_id] = method
     elements = read(
         sa.select(PlanElement.id, PlanElement.plan_id, PlanElement.name, PlanElement.weight, PlanElement.is_critical,
                   PlanElement.is_results_driven)

@@ -12,15 +12,15 @@ from typing import Optional
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from scorecard.models import Leader, PerformancePlan, PlanElement
-from scorecard.naming import leader_parts, where_told
+from scorecard.models import Component, Leader, PerformancePlan, PlanElement
 from scorecard.plans.services import plan_views
 from scorecard.spreadsheets import safe_for_export, write_table
 
 PLANS_AT_ONCE = 200
-# The leader's e-mail, component (a C-suite leader's function) and plan id beside the name: two leaders of one name
-# (each named by e-mail in the plans import) read as one once the file has left the app.
-RATING_COLUMNS = ("leader", "leader_email", "component_or_function", "plan_id", "fy", "element", "weight",
+# The leader's e-mail, component (a C-suite leader's function), its agency and the plan id beside the name: two
+# leaders of one name (each named by e-mail in the plans import) read as one once the file has left the app. Each
+# column holds one thing, so a filter on a component finds every row of it.
+RATING_COLUMNS = ("leader", "leader_email", "component_or_function", "agency", "plan_id", "fy", "element", "weight",
                   "proposed_rating", "confirmed_rating", "summary_score", "summary_level", "projected_summary_score",
                   "projected_summary_level")
 
@@ -29,13 +29,12 @@ def rating_rows(session, fiscal_year: Optional[int] = None) -> Iterator[tuple]:
     """Rows of RATING_COLUMNS: one per element of every plan (of one FY if given)."""
     query = (sa.select(PerformancePlan).join(Leader)
              .options(so.selectinload(PerformancePlan.elements).selectinload(PlanElement.requirements),
-                      so.joinedload(PerformancePlan.leader).joinedload(Leader.component),
+                      so.joinedload(PerformancePlan.leader).joinedload(Leader.component).joinedload(Component.agency),
                       so.joinedload(PerformancePlan.leader).joinedload(Leader.function))
              .order_by(PerformancePlan.fiscal_year, Leader.name, PerformancePlan.id))
     if fiscal_year is not None:
         query = query.where(PerformancePlan.fiscal_year == fiscal_year)
     plans = iter(session.scalars(query))
-    told = leader_parts(session)  # where a leader sits, with the agency (or e-mail) that tells them from a namesake
     # Viewed PLANS_AT_ONCE at a time: their findings, decisions and commitments in one query each, not
     # three a plan (6,000 for an agency's 2,000 plans).
     while chunk := list(islice(plans, PLANS_AT_ONCE)):
@@ -43,7 +42,8 @@ def rating_rows(session, fiscal_year: Optional[int] = None) -> Iterator[tuple]:
             plan, decided, projected = view.plan, view.decided_summary, view.summary
             for e in view.elements:
                 leader = plan.leader
-                yield (leader.name, leader.email, where_told(told.get(leader.id, ()), leader.unit), plan.id,
+                agency = leader.component.agency.name if leader.component else None
+                yield (leader.name, leader.email, leader.unit, agency, plan.id,
                        f"FY{plan.fiscal_year}", e.element.name, e.element.weight, e.proposed, e.confirmed,
                        decided.score, decided.level, projected.score, projected.level)
 
@@ -51,7 +51,7 @@ def rating_rows(session, fiscal_year: Optional[int] = None) -> Iterator[tuple]:
 def export_ratings(session, out: Path, fiscal_year: Optional[int] = None) -> int:
     """Write the ratings (of one FY if given) to `out` (.csv or .xlsx); returns the number of rows.
     Leaders' and elements' names that a spreadsheet would run as a formula are neutralised."""
-    rows = ((safe_for_export(leader), safe_for_export(email), safe_for_export(component), plan_id, fy,
-             safe_for_export(element), *rest)
-            for leader, email, component, plan_id, fy, element, *rest in rating_rows(session, fiscal_year))
+    rows = ((safe_for_export(leader), safe_for_export(email), safe_for_export(component), safe_for_export(agency),
+             plan_id, fy, safe_for_export(element), *rest)
+            for leader, email, component, agency, plan_id, fy, element, *rest in rating_rows(session, fiscal_year))
     return write_table(out, RATING_COLUMNS, rows, "ratings")
