@@ -60,7 +60,7 @@ def create_app(config=None) -> Flask:
     from scorecard import errors
     errors.init_app(app)
     _collect_after_large_bodies(app)
-    from scorecard.naming import component_named, leader_in_table, leader_named, unit_named
+    from scorecard.naming import component_named, leader_in_table, leader_named, metric_named, unit_named
     from scorecard.text import counted, cut, days_ago, nothing_shown, readable_json
     app.add_template_filter(readable_json)
     app.add_template_filter(nothing_shown)
@@ -71,6 +71,7 @@ def create_app(config=None) -> Flask:
     app.add_template_filter(leader_in_table)
     app.add_template_filter(unit_named)
     app.add_template_filter(component_named)
+    app.add_template_filter(metric_named)
     from scorecard.clock import day_of, moment_on_a_page
     app.add_template_filter(day_of, "day")  # a stamp's day, in the agency's time zone (as days are counted)
     app.add_template_filter(moment_on_a_page, "when")  # a stamp to the minute, in that zone, with its abbreviation

@@ -144,6 +144,12 @@ def program_named(program) -> str:
     return "" if program is None else in_words(_parts_of(program, program_parts))
 
 
+def metric_named(metric) -> str:
+    """A metric's name as a page writes it among others': "Average wait time (agency_wait_time)" where another
+    metric is an Average wait time; "" for none."""
+    return "" if metric is None else in_words(_parts_of(metric, metric_parts))
+
+
 def leader_named(leader) -> str:
     """The leader's name as a page writes it among others': "Pat Smith (Retirement Services, Office of Personnel
     Management)" where another leader is a Pat Smith of a Retirement Services; "" for none."""

@@ -119,8 +119,10 @@ def _pat_smiths(session) -> tuple[list[Leader], str, list[str]]:
     """Two leaders named "Pat Smith, Manager", each in a component named as a demo component, of two agencies;
     each with a FY2027 plan. Returns them, the component's name and their agencies' names."""
     shown = session.scalar(sa.select(Component).order_by(Component.id))
-    other = Agency(code="OA", name="Other Agency")
-    namesake = Component(agency=other, code="OA-1", name=shown.name, is_hisp=True)
+    other = session.scalar(sa.select(Agency).where(Agency.code == "OA")) or Agency(code="OA", name="Other Agency")
+    namesake = session.scalar(sa.select(Component).join(Agency).where(Agency.code == "OA",
+                                                                      Component.name == shown.name)) \
+        or Component(agency=other, code="OA-2", name=shown.name, is_hisp=True)
     leaders = [Leader(name="Pat Smith", title="Manager", email="pat.one@demo.cx.gov", component=shown),
                Leader(name="Pat Smith", title="Manager", email="pat.two@demo.cx.gov", component=namesake)]
     session.add_all([other, namesake, *leaders, *(PerformancePlan(leader=lead, fiscal_year=2027) for lead in leaders)])
@@ -184,3 +186,48 @@ def test_two_leaders_of_one_name_in_one_component_are_told_apart_by_e_mail_besid
     [heading] = re.findall(r"<h1[^>]*>(.*?)</h1>", page, re.S)
     assert heading == f"Pat Smith ({component}, {agency}, pat.one@demo.cx.gov): FY2027 performance plan"
     assert page.count("pat.one@demo.cx.gov") == 3, "the title, the heading and the leader's line: once each"
+
+
+def test_a_commitment_tied_to_namesakes_names_each_row_and_the_briefing_each_leader(demo, demo_today):
+    """A commitment tied to two agencies' "Contact Center" and moving two metrics called "Average wait time" read
+    four rows "Contact Center (Retirement Services) | Average wait time", each a different number; the briefing's
+    overdue commitments named two Pat Smiths "Pat Smith" twice."""
+    from datetime import timedelta
+
+    from dashboards.briefing.content import overdue_table
+    from scorecard.models import Commitment, CommitmentStatus, Function
+    from scorecard.permissions import Role
+
+    with demo.app_context():
+        program, namesake = _namesake(db.session)
+        wait = db.session.scalar(sa.select(Metric).where(Metric.code == "wait_time"))
+        own = Metric(code="wait_time_local", name=wait.name, kind=wait.kind, unit=wait.unit, direction=wait.direction)
+        leaders, component, agencies = _pat_smiths(db.session)
+        cfo = db.session.scalar(sa.select(Function).where(Function.code == "CFO"))
+        commitments = [Commitment(function=cfo, title=f"Shorten the wait {n}", leader=lead,
+                                  programs=[program, namesake], status=CommitmentStatus.at_risk,
+                                  due_date=demo_today - timedelta(days=5), metrics=[wait, own])
+                       for n, lead in enumerate(leaders)]
+        db.session.add_all([own, *commitments])
+        db.session.flush()
+        for subject, metric, value in ((program, wait, 10.0), (namesake, wait, 30.0), (program, own, 11.0),
+                                       (namesake, own, 31.0)):
+            if db.session.scalar(sa.select(Observation.id).where(  # the demo's own, kept
+                    Observation.program_id == subject.id, Observation.metric_id == metric.id,
+                    Observation.period == "FY2026-Q4").limit(1)) is not None:
+                continue
+            db.session.add(Observation(metric=metric, program_id=subject.id, component_id=subject.component_id,
+                                       agency_id=subject.component.agency_id, period="FY2026-Q4", channel="",
+                                       touchpoint="", value=value, subject_key=subject_key(subject.id)))
+        db.session.commit()
+        commitment_id = commitments[0].id
+        overdue = overdue_table(db.session, common.Scope(Role.executive), demo_today, "http://x.test/")
+        executive = db.session.scalar(sa.select(User).where(User.email == "executive@demo.cx.gov"))
+        page = html.unescape(demo.test_client(user=executive).get(f"/commitments/{commitment_id}")
+                             .get_data(as_text=True))
+    table = page[page.index('id="metric-status"'):page.index("</table>", page.index('id="metric-status"'))]
+    rows = re.findall(r'<th scope="row">([^<]*)</th><td>([^<]*)</td>', table)
+    assert len(rows) == 4 and len(set(rows)) == 4, rows
+    assert {metric for _, metric in rows} == {f"{wait.name} (wait_time)", f"{wait.name} (wait_time_local)"}
+    mine = [row["leader"] for row in overdue.rows if row["title"].startswith("Shorten the wait")]
+    assert sorted(mine) == sorted(f"Pat Smith ({component}, {agency})" for agency in agencies), mine

@@ -26,6 +26,7 @@ from scorecard.clock import in_zone, zone_name
 from scorecard.commitments.attention import is_overdue
 from scorecard.commitments.services import STATUS_LABELS, may_see
 from scorecard.models import Commitment, Finding, utcnow
+from scorecard.naming import Namesakes, in_words, leader_parts
 from scorecard.periods import parse_period
 from scorecard.scoring import RED, beside_target
 from scorecard.selection import tied_to
@@ -275,9 +276,10 @@ def overdue_table(session, scope: common.Scope, today: date, base_url: str,
         query = query.where(Commitment.id.in_(tied))
     overdue = [c for c in session.scalars(query) if is_overdue(c, today)]
     overdue.sort(key=lambda c: (c.due_date, c.function.code, c.title))
+    namesakes = Namesakes(session)  # two Pat Smiths, each with where they sit (scorecard.naming)
     rows = [{"title": c.title, "href": _absolute(base_url, links.commitment(c.id) if may_see(scope, c)
                                                  else links.function(c.function.code)), "function": c.function.code,
-             "leader": c.leader.name if c.leader else None, "due": c.due_date,
+             "leader": in_words(namesakes.parts(leader_parts, c.leader)) if c.leader else None, "due": c.due_date,
              "days": (today - c.due_date).days, "status": STATUS_LABELS[c.status], "reason": c.reason}
             for c in overdue]
     return Table(caption=f"Overdue commitments as of {today.isoformat()}, longest overdue first", name=OVERDUE,

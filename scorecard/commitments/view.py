@@ -28,6 +28,7 @@ from scorecard.models import (
     Target,
     User,
 )
+from scorecard.naming import program_named
 from scorecard.people import person
 from scorecard.periods import opening_period, parse_period
 from scorecard.scores import format_value, share_who_trust
@@ -247,7 +248,7 @@ def metric_statuses(session, commitment: Commitment, *, min_n: int = 30,
                         Observation.program_id == program.id, Observation.metric_id == metric.id,
                         Observation.period == period)), score.n)
                 found.append(MetricStatus(
-                    f"{program.name} ({program.component.name})", metric, period,
+                    program_named(program), metric, period,
                     None if score is None else score.value, None if score is None else score.n,
                     None if target is None else target.target,
                     rag_status(score, target, survey=metric.is_survey, min_n=min_n), share, thumbs))
