@@ -231,3 +231,46 @@ def test_a_commitment_tied_to_namesakes_names_each_row_and_the_briefing_each_lea
     assert {metric for _, metric in rows} == {f"{wait.name} (wait_time)", f"{wait.name} (wait_time_local)"}
     mine = [row["leader"] for row in overdue.rows if row["title"].startswith("Shorten the wait")]
     assert sorted(mine) == sorted(f"Pat Smith ({component}, {agency})" for agency in agencies), mine
+
+
+def test_a_rules_page_names_each_namesake_subject_of_its_findings(evaluated):
+    """The program trust rule's page listed "Contact Center trust was 3.85 (n=130) ..." and "Contact Center trust
+    was 3.91 (n=110) ...": two agencies' programs, only the finding's number telling them apart. A subject that
+    shares its name is named as told apart before what the rule found; one whose name is its own is not."""
+    from scorecard.models import Finding, RuleSubject, RuleVersion
+
+    with evaluated.app_context():
+        finding = db.session.scalars(sa.select(Finding).where(Finding.subject_type == RuleSubject.program,
+                                                              Finding.outcome == "status")
+                                     .order_by(Finding.period.desc(), Finding.id)).first()
+        period, version = finding.period, db.session.get(RuleVersion, finding.rule_version_id)
+        program = db.session.get(Program, finding.subject_id)
+        other_agency = Agency(code="OA", name="Other Agency")
+        component = Component(agency=other_agency, code="OA-1", name=program.component.name, is_hisp=True)
+        namesake = Program(component=component, code="OA-1-01", name=program.name)
+        db.session.add_all([other_agency, namesake])
+        db.session.flush()
+        table = Finding.__table__  # the program's finding, as the rule would find of its namesake
+        row = dict(db.session.execute(sa.select(table).where(table.c.id == finding.id)).mappings().one())
+        db.session.execute(table.insert().values({**row, "id": None, "subject_id": namesake.id}))
+        db.session.commit()
+        told = [f"{program.name} ({program.component.name}, {agency})"
+                for agency in (program.component.agency.name, "Other Agency")]
+        other = db.session.scalars(sa.select(Finding).where(
+            Finding.rule_version_id == version.id, Finding.period == period,
+            Finding.subject_type == RuleSubject.program, Finding.subject_id.not_in([program.id, namesake.id]))).first()
+        other_name = db.session.get(Program, other.subject_id).name
+        key, number = version.rule.key, version.version
+        executive = db.session.scalar(sa.select(User).where(User.email == "executive@demo.cx.gov"))
+        client = evaluated.test_client(user=executive)
+    listed = ""
+    for page in range(1, 10):
+        text = html.unescape(client.get(f"/rules/{key}/versions/{number}?period={period}&page={page}")
+                             .get_data(as_text=True))
+        start = text.index('id="concluded-findings"')
+        listed += text[start:text.index("</table>", start)]
+        if f"page={page + 1}" not in text:
+            break
+    for name in told:
+        assert f'<span class="text-bold">{name}:</span>' in listed, name
+    assert f'<span class="text-bold">{other_name}' not in listed, "a name of its own is not repeated"

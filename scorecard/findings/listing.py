@@ -10,6 +10,8 @@ from typing import Optional
 import sqlalchemy as sa
 
 from scorecard.models import (
+    CapacityAssessment,
+    CapacityDomainScore,
     Finding,
     PerformancePlan,
     PlanElement,
@@ -17,6 +19,7 @@ from scorecard.models import (
     RuleSubject,
     RuleVersion,
 )
+from scorecard.naming import component_parts, in_words, leader_parts, program_parts
 from scorecard.periods import parse_period
 from scorecard.plans.services import plans_seen, visible_plans
 from scorecard.rules.evaluator import DATA_REASONS
@@ -54,6 +57,7 @@ class Line:
     finding_id: int
     explanation: str
     outcome: str
+    subject: Optional[str] = None  # the subject named among its namesakes, where another shares its name
 
 
 @dataclass
@@ -120,9 +124,50 @@ def concluded(session, user, version: RuleVersion, period: Optional[str] = None,
              sa.case(_STATUS_ORDER, value=Finding.status, else_=len(_STATUS_ORDER)),
              sa.case(_SEVERITY_ORDER, value=Finding.severity, else_=len(_SEVERITY_ORDER)),
              Finding.score.is_(None), Finding.score, Finding.explanation, Finding.id)
-    rows = session.execute(sa.select(Finding.id, Finding.explanation, *outcome, Finding.score, Finding.outcome)
+    rows = session.execute(sa.select(Finding.id, Finding.explanation, *outcome, Finding.score, Finding.outcome,
+                                     Finding.subject_type, Finding.subject_id)
                            .where(in_period, visible).order_by(*order)
-                           .offset((found.page - 1) * PER_PAGE).limit(PER_PAGE))
-    found.lines = [Line(finding_id, explanation, outcome_words(rating, status, flag, severity, score, share, kind))
-                   for finding_id, explanation, rating, status, flag, severity, score, kind in rows]
+                           .offset((found.page - 1) * PER_PAGE).limit(PER_PAGE)).all()
+    told = _namesakes_told(session, [(subject_type, subject_id) for *_, subject_type, subject_id in rows])
+    found.lines = [Line(finding_id, explanation, outcome_words(rating, status, flag, severity, score, share, kind),
+                        told.get((subject_type, subject_id)))
+                   for finding_id, explanation, rating, status, flag, severity, score, kind, subject_type, subject_id
+                   in rows]
     return found
+
+
+def _namesakes_told(session, subjects: list[tuple[RuleSubject, int]]) -> dict[tuple[RuleSubject, int], str]:
+    """{(subject type, id): its name told apart} of the subjects that share their name with another record (two
+    agencies' "Contact Center", two leaders called "Pat Smith"): an explanation names a subject by its name alone
+    ("Contact Center trust was 3.85"), and two such lines read as one subject's. A subject whose name is its own
+    is left out (its explanation names it)."""
+    ids: dict[RuleSubject, set[int]] = {}
+    for subject_type, subject_id in subjects:
+        ids.setdefault(subject_type, set()).add(subject_id)
+    told: dict[tuple[RuleSubject, int], str] = {}
+    if RuleSubject.program in ids:
+        parts = program_parts(session)
+        told.update({(RuleSubject.program, i): in_words(parts[i]) for i in ids[RuleSubject.program]
+                     if len(parts.get(i, ())) > 1})
+    by_leader = {}
+    if RuleSubject.requirement in ids:
+        by_leader = dict(session.execute(
+            sa.select(PlanRequirement.id, PerformancePlan.leader_id)
+            .join(PlanElement, PlanElement.id == PlanRequirement.element_id)
+            .join(PerformancePlan, PerformancePlan.id == PlanElement.plan_id)
+            .where(PlanRequirement.id.in_(ids[RuleSubject.requirement]))).all())
+    if by_leader:
+        parts = leader_parts(session)
+        told.update({(RuleSubject.requirement, r): in_words(parts[leader]) for r, leader in by_leader.items()
+                     if len(parts.get(leader, ())) > 1})
+    by_component = {}
+    if RuleSubject.capacity_domain in ids:
+        by_component = dict(session.execute(
+            sa.select(CapacityDomainScore.id, CapacityAssessment.component_id)
+            .join(CapacityAssessment, CapacityAssessment.id == CapacityDomainScore.assessment_id)
+            .where(CapacityDomainScore.id.in_(ids[RuleSubject.capacity_domain]))).all())
+    if by_component:
+        parts = component_parts(session)
+        told.update({(RuleSubject.capacity_domain, d): in_words(parts[c]) for d, c in by_component.items()
+                     if len(parts.get(c, ())) > 1})
+    return told
