@@ -65,9 +65,14 @@ def test_the_overview_and_heatmap_name_two_agencies_programs_of_one_name_with_th
         own = program.component.agency.name
         assert names == {program.id: (program.name, f"{program.component.name}, {own}"),
                          namesake.id: (program.name, f"{program.component.name}, Other Agency")}
-        rows = {row.program_id: row for row in heatmap.driver_heatmap(db.session, period).rows}
+        heat = heatmap.driver_heatmap(db.session, period)
+        rows = {row.program_id: row for row in heat.rows}
         assert (rows[program.id].component, rows[namesake.id].component) == (names[program.id][1],
                                                                              names[namesake.id][1])
+        from dashboards.figures.heatmap import heatmap_figure
+        heat.rows = [rows[program.id], rows[namesake.id]]
+        labels = heatmap_figure(heat)["layout"]["yaxis"]["ticktext"]
+        assert labels[0] != labels[1] and labels[1].endswith("Other Agency</span>"), "the chart's labels too"
         other = db.session.scalar(sa.select(Program).where(Program.id.not_in([program.id, namesake.id])))
         assert common.program_names(db.session, (other.id,))[other.id] == (other.name, other.component.name)
 
@@ -87,9 +92,12 @@ def test_the_capacity_chart_draws_two_components_of_one_name_as_two_rows(demo, d
         name = shown.name
         found = capacity_queries.capacity(db.session, demo_today, year)
         from dashboards.figures.capacity import capacity_figure
-        labels = capacity_figure(found)["data"][0]["y"]
-    assert len(labels) == len(set(labels)) == len(found.rows), labels
-    assert any(f"{name}, Other Agency" in label for label in labels), labels
+        figure = capacity_figure(found)
+    rows, labels = figure["data"][0]["y"], figure["layout"]["yaxis"]["ticktext"]
+    assert len(labels) == len(set(labels)) == len(set(rows)) == len(found.rows), labels
+    # cut in the middle, each keeps the agency that tells it apart; the hover names it whole
+    assert any(label.split("<br>")[0].endswith("Other Agency") for label in labels), labels
+    assert any(f"{name}, Other Agency" in hover for hovers in figure["data"][0]["hovertext"] for hover in hovers)
 
 
 def test_two_metrics_of_one_name_read_with_their_codes_on_the_program_page_and_the_commitment_form(demo):

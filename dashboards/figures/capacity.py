@@ -3,7 +3,7 @@ shaded by its self-assessed score (lighter is lower) with the score and its chan
 before written in it; hovering adds the rules' evidence score and the action plan."""
 
 from dashboards.figures.heatmap import FONT, default_template, empty_figure, titled
-from dashboards.figures.text import plain, wrapped
+from dashboards.figures.text import cut_in_the_middle, plain, wrapped
 from dashboards.queries.capacity import Capacity, DomainCell
 from scorecard.capacity.services import score_text
 
@@ -11,6 +11,7 @@ from scorecard.capacity.services import score_text
 # scale's bottom (NOT_SCORED) and is grey.
 NOT_SCORED = -0.25
 SCALE = [[0.0, "#f0f0f0"], [0.19, "#f0f0f0"], [0.2, "#eff6fb"], [1.0, "#73b3e7"]]
+LABEL_CHARS = 30  # of a component's name beside its row (a phone keeps room for the five domains)
 
 
 def _change(cell: DomainCell) -> str:
@@ -57,14 +58,19 @@ def capacity_figure(found: Capacity) -> dict:
         z.append(z_row)
         text.append(text_row)
         hover.append(hover_row)
-    labels = [f"{plain(row.label)}<br><span style='font-size:11px'>{row.status}</span>" for row in found.rows]
+    # One line a name, cut in its middle (the hover and the table give it whole): a component told from another
+    # agency's by the agency's name ran to 60 characters and at 320 px pushed the cells off the screen. The rows
+    # are placed by number, so two names cut alike stay two rows.
+    labels = [f"{cut_in_the_middle(row.label, LABEL_CHARS)}<br><span style='font-size:11px'>{row.status}</span>"
+              for row in found.rows]
     # each domain's name on short lines ("Customer<br>Understanding"): upright at a phone's width, one long
     # line ran into the title
     domains = [wrapped(d, 14) for d in found.domains]
     # Plotly's JSON made directly, as the heatmap's is: go.Figure's validation was half the answer's time.
     return {
         "data": [{
-            "type": "heatmap", "z": z, "x": domains, "y": labels, "text": text, "texttemplate": "%{text}",
+            "type": "heatmap", "z": z, "x": domains, "y": list(range(len(labels))), "text": text,
+            "texttemplate": "%{text}",
             "textfont": {"color": "#1b1b1b", "size": 13}, "hovertext": hover, "hoverinfo": "text",
             "colorscale": SCALE, "zmin": NOT_SCORED, "zmax": 1, "showscale": False, "xgap": 3, "ygap": 3,
         }],
@@ -72,7 +78,8 @@ def capacity_figure(found: Capacity) -> dict:
             "template": default_template(),
             "font": {"family": FONT, "color": "#1b1b1b"}, "plot_bgcolor": "#fff",
             "height": max(320, 72 * len(found.rows) + 170), "margin": {"l": 10, "r": 10, "t": 120, "b": 10},
-            "yaxis": {"autorange": "reversed", "automargin": True, "tickfont": {"size": 13}},
+            "yaxis": {"autorange": "reversed", "automargin": True, "tickfont": {"size": 13}, "tickmode": "array",
+                      "tickvals": list(range(len(labels))), "ticktext": labels, "showgrid": False, "zeroline": False},
             "xaxis": {"side": "top", "tickfont": {"size": 13}},
         }, f"Capacity self-assessment by domain, FY{found.fiscal_year}, and the change from FY{found.fiscal_year - 1}"),
     }

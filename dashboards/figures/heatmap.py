@@ -6,7 +6,7 @@ from functools import cache
 import plotly.io as pio
 
 from dashboards import links
-from dashboards.figures.text import SIZED, labels_width, wrapped
+from dashboards.figures.text import SIZED, cut_in_the_middle, labels_width, wrapped
 from dashboards.queries.heatmap import NOT_OBSERVED, Heatmap
 from dashboards.tables import as_given, status_word
 from scorecard.a11 import driver_name, driver_names
@@ -128,9 +128,10 @@ def heatmap_figure(heat: Heatmap) -> dict:
         ids.append([links.program(row.program_id, heat.period)] * len(heat.drivers))
     # Short lines (the hover and the table give the names whole): a real service's name ("Finding information
     # about programs on the website.") took three quarters of a phone's width and crushed the columns. The
-    # rows are placed by number, so two names shortened alike stay two rows.
+    # rows are placed by number, so two names shortened alike stay two rows; a component is cut in its middle,
+    # keeping the agency that tells two programs of one name apart at its end.
     labels = [f"{wrapped(row.program, LABEL_CHARS, most=2)}<br>"
-              f"<span style='font-size:11px'>{wrapped(row.component, LABEL_CHARS + 6, most=1)}</span>"
+              f"<span style='font-size:11px'>{cut_in_the_middle(row.component, LABEL_CHARS + 6)}</span>"
               for row in drawn]
     title = f"A-11 drivers by program, {heat.period}"
     if heat.not_asked:

@@ -33,6 +33,17 @@ def wrapped(text: str, width: int = HOVER_CHARS, most: Optional[int] = None) -> 
     return shown + "…" if cut else shown
 
 
+def cut_in_the_middle(text: str, width: int) -> str:
+    """`text` escaped (`plain`) on one line of at most `width` characters: a longer one keeps its start and its
+    end about an "…". A name told from a namesake ends with what tells it apart ("Retirement Services,
+    Department of Labor"; "…, Office of Personnel Management"): cut at its end, two rows read alike."""
+    text = " ".join(text.split())
+    if len(text) <= width:
+        return plain(text)
+    tail = (width - 1) * 3 // 5
+    return plain(text[:width - 1 - tail].rstrip()) + "…" + plain(text[-tail:].lstrip())
+
+
 # What a character of the charts' font takes, in ems, by kind (Source Sans Pro's widths, rounded up so that a
 # fallback font, Helvetica or Arial, still fits): a name in capitals runs a third wider than in lower case.
 _WIDE, _CAPITAL, _NARROW, _SPACE, _OTHER = 0.95, 0.7, 0.32, 0.28, 0.58
