@@ -410,16 +410,20 @@ def _stamp_read_again(session, finding_ids: list, now) -> None:
     So are a requirement's, when a commitment of the function it names changed since: its plan said "a
     commitment changed after this proposal was made" for good once an evaluation came to the same rating."""
     table = Finding.__table__
+    # Each keyed on the finding's own subject (a primary key, or the commitments of one function by their
+    # index): an IN (SELECT ...) of every saved subject, correlated on evaluated_at, was run again for each
+    # finding (12,000 requirements' findings against 5,400 commitments: 110 s, holding the write lock).
+    score, assessment = CapacityDomainScore.__table__, CapacityAssessment.__table__
+    commitment, requirement = Commitment.__table__, PlanRequirement.__table__
     saved_since = sa.or_(
-        sa.and_(table.c.subject_type == RuleSubject.capacity_domain, table.c.subject_id.in_(
-            sa.select(CapacityDomainScore.id)
-            .join(CapacityAssessment, CapacityAssessment.id == CapacityDomainScore.assessment_id)
-            .where(CapacityAssessment.updated_at > table.c.evaluated_at))),
-        sa.and_(table.c.subject_type == RuleSubject.commitment, table.c.subject_id.in_(
-            sa.select(Commitment.id).where(Commitment.updated_at > table.c.evaluated_at))),
-        sa.and_(table.c.subject_type == RuleSubject.requirement, table.c.subject_id.in_(
-            sa.select(PlanRequirement.id).join(Commitment, Commitment.function_id == PlanRequirement.function_id)
-            .where(sa.func.coalesce(Commitment.last_update_at, Commitment.created_at) > table.c.evaluated_at))))
+        sa.and_(table.c.subject_type == RuleSubject.capacity_domain, sa.exists().where(
+            score.c.id == table.c.subject_id, assessment.c.id == score.c.assessment_id,
+            assessment.c.updated_at > table.c.evaluated_at)),
+        sa.and_(table.c.subject_type == RuleSubject.commitment, sa.exists().where(
+            commitment.c.id == table.c.subject_id, commitment.c.updated_at > table.c.evaluated_at)),
+        sa.and_(table.c.subject_type == RuleSubject.requirement, sa.exists().where(
+            requirement.c.id == table.c.subject_id, commitment.c.function_id == requirement.c.function_id,
+            sa.func.coalesce(commitment.c.last_update_at, commitment.c.created_at) > table.c.evaluated_at)))
     for start in range(0, len(finding_ids), CHUNK):
         session.execute(sa.update(table).where(table.c.id.in_(finding_ids[start:start + CHUNK]), saved_since)
                         .values(evaluated_at=now))
