@@ -39,15 +39,29 @@ def own_commitments(session, user) -> Optional[int]:
     return session.scalar(sa.select(sa.func.count()).select_from(visible_commitments(user).subquery())) or 0
 
 
+def _recent_survey_quarters(session, wanted: int = 4) -> list[str]:
+    """The newest `wanted` quarters with A-11 survey results of programs, newest first: the quarters are walked
+    down one at a time, each a seek in the (period, metric) index, and each asked whether it holds such a
+    result. A DISTINCT over every observation took 0.7 s of the home page at 1,000,000 of them."""
+    survey = sa.select(Metric.id).where(is_survey_metric()).scalar_subquery()
+    found, below = [], None
+    while len(found) < wanted:
+        newest = session.scalar(sa.select(sa.func.max(Observation.period)).where(
+            *(() if below is None else (Observation.period < below,))))
+        if newest is None:
+            return found
+        if session.scalar(sa.select(sa.exists().where(Observation.period == newest, Observation.metric_id.in_(survey),
+                                                      Observation.program_id.is_not(None)))):
+            found.append(newest)
+        below = newest
+    return found
+
+
 def home_summary(session) -> dict:
     def count(model):
         return session.scalar(sa.select(sa.func.count()).select_from(model)) or 0
 
-    # The quarter of A-11 survey results of programs the dashboards open on (the latest that has ended).
-    recent = session.scalars(sa.select(Observation.period).where(
-        Observation.program_id.is_not(None), Observation.metric_id.in_(sa.select(Metric.id).where(is_survey_metric())))
-        .distinct().order_by(Observation.period.desc()).limit(4))
-    latest = opening_period(recent)
+    latest = opening_period(_recent_survey_quarters(session))
     return {
         "agencies": count(Agency),
         "components": count(Component),
