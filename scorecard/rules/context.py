@@ -10,6 +10,7 @@ a finding from its stored inputs).
 from __future__ import annotations
 
 import contextlib
+import json
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
@@ -363,18 +364,32 @@ def fetch_rows(session, query: sa.Select) -> list[tuple]:
         cursor.close()
 
 
+# What the subjects of each type read beyond the organisation, targets and observations: a requirement its plan's
+# data and its function's commitments (csuite_facts), a commitment the commitments, a capacity domain the scores.
+SUBJECT_READS = {RuleSubject.program: (), RuleSubject.capacity_domain: ("capacity",),
+                 RuleSubject.commitment: ("commitments",), RuleSubject.requirement: ("requirements", "commitments")}
+
+
 def load_context(session, *, today: Optional[date] = None, min_n: int = MIN_N_DEFAULT,
                  observations: bool = True, observation_ids: Optional[set] = None,
-                 target_ids: Optional[set] = None, as_of: Optional[dict] = None) -> EvaluationContext:
+                 target_ids: Optional[set] = None, as_of: Optional[dict] = None,
+                 subject_type: Optional[RuleSubject] = None, subject_id: Optional[int] = None) -> EvaluationContext:
     """Load an evaluation's data: the small tables whole, and every observation unless
     `observations` is false (then call `load_observations`). A replay names exactly the
-    `observation_ids` and `target_ids` to read and the `as_of` quarters ({agency id: quarter})."""
+    `observation_ids` and `target_ids` to read and the `as_of` quarters ({agency id: quarter}), and the
+    `subject_type` and `subject_id` it replays, whose subject reads only some of the rest (SUBJECT_READS; a
+    requirement its function's commitments and the one it names, a commitment itself): a program's why-page read
+    every commitment, their history and every plan requirement of the agency, and reads none of them."""
     ctx = EvaluationContext(today=today or agency_today(), min_n=min_n)
+    reads = SUBJECT_READS[subject_type] if subject_type is not None else ("requirements", "commitments", "capacity")
     _load_org(session, ctx)
     _load_targets(session, ctx, target_ids)
-    _load_requirements(session, ctx)
-    _load_commitments(session, ctx)
-    _load_capacity(session, ctx)
+    if "requirements" in reads:
+        _load_requirements(session, ctx, subject_id)
+    if "commitments" in reads:
+        _load_commitments(session, ctx, _commitments_read(subject_type, subject_id))
+    if "capacity" in reads:
+        _load_capacity(session, ctx)
     if observation_ids is not None:
         ids = sorted(observation_ids)
         rows = []
@@ -387,6 +402,20 @@ def load_context(session, *, today: Optional[date] = None, min_n: int = MIN_N_DE
         ctx.as_of_by_agency = {k: v for k, v in as_of.items() if k is not None and v}
         ctx.as_of_global = as_of.get(None) or max(ctx.as_of_by_agency.values(), default=None)
     return ctx
+
+
+def _commitments_read(subject_type: Optional[RuleSubject], subject_id: Optional[int]) -> Optional[sa.Select]:
+    """The ids of the commitments one subject reads, as a SELECT (None: every commitment): a commitment itself; a
+    requirement the one it names and those of the function it names (csuite_facts)."""
+    if subject_id is None:
+        return None
+    if subject_type is RuleSubject.commitment:
+        return sa.select(sa.literal(subject_id))
+    r = PlanRequirement
+    named = sa.select(r.commitment_id).where(r.id == subject_id, r.commitment_id.is_not(None))
+    of_function = (sa.select(Commitment.id).join(r, r.function_id == Commitment.function_id)
+                   .where(r.id == subject_id))
+    return sa.union(named, of_function)
 
 
 def load_observations(session, ctx: EvaluationContext, *, metric_ids: Optional[set] = None,
@@ -524,32 +553,41 @@ def _load_targets(session, ctx: EvaluationContext, target_ids: Optional[set]) ->
         ctx.targets_by_id[r.id] = info
 
 
-def _links(session, table, left: str, right: str) -> dict:
+def _links(session, table, left: str, right: str, of: Optional[sa.ColumnElement] = None) -> dict:
+    """{left id: [right ids]} of a link table; of the left ids `of` selects (None: every one)."""
     links = defaultdict(list)
-    for a, b in fetch_rows(session, sa.select(table.c[left], table.c[right]).order_by(table.c[left], table.c[right])):
+    query = sa.select(table.c[left], table.c[right]).order_by(table.c[left], table.c[right])
+    for a, b in fetch_rows(session, query if of is None else query.where(table.c[left].in_(of))):
         links[a].append(b)
     return links
 
 
-def _load_requirements(session, ctx: EvaluationContext) -> None:
+def _load_requirements(session, ctx: EvaluationContext, only: Optional[int] = None) -> None:
+    """Every plan requirement, or the one `only` names (a replay of its finding)."""
     r, e, p, leader = PlanRequirement, PlanElement, PerformancePlan, Leader
-    programs = _links(session, requirement_programs, "requirement_id", "program_id")
+    programs = _links(session, requirement_programs, "requirement_id", "program_id",
+                      None if only is None else sa.select(sa.literal(only)))
     query = (sa.select(r.id, r.text, e.name, e.is_results_driven, p.fiscal_year, leader.id, leader.name,
                        leader.component_id, leader.function_id, r.metric_id, r.target_id, r.commitment_id,
                        r.function_id)
              .join(e, e.id == r.element_id).join(p, p.id == e.plan_id).join(leader, leader.id == p.leader_id))
+    if only is not None:
+        query = query.where(r.id == only)
     empty = ()
     for row in fetch_rows(session, query):  # 2,000 leaders hold some 18,000 requirements: plain tuples
         ctx.requirements[row[0]] = RequirementInfo(
             row[0], row[1], row[2], bool(row[3]), *row[4:12], tuple(programs.get(row[0], empty)), row[12])
 
 
-def _load_commitments(session, ctx: EvaluationContext) -> None:
+def _load_commitments(session, ctx: EvaluationContext, only: Optional[sa.Select] = None) -> None:
+    """Every commitment with its history, or those `only` selects (by id: a replay's)."""
     c = Commitment
-    programs = _links(session, commitment_programs, "commitment_id", "program_id")
-    metrics = _links(session, commitment_metrics, "commitment_id", "metric_id")
+    programs = _links(session, commitment_programs, "commitment_id", "program_id", only)
+    metrics = _links(session, commitment_metrics, "commitment_id", "metric_id", only)
     query = sa.select(c.id, c.title, c.function_id, c.leader_id, c.component_id, c.capacity_domain, c.status,
                       c.due_date, c.last_update_at, c.created_at)
+    if only is not None:
+        query = query.where(c.id.in_(only))
     for row in session.execute(query):
         ctx.commitments[row.id] = CommitmentInfo(
             row.id, row.title, row.function_id, row.leader_id, row.component_id, row.capacity_domain, row.status,
@@ -557,9 +595,13 @@ def _load_commitments(session, ctx: EvaluationContext) -> None:
             tuple(metrics.get(row.id, ())))
     u = CommitmentUpdate
     history = defaultdict(list)
-    for commitment_id, at, status, changes in session.execute(
-            sa.select(u.commitment_id, u.at, u.status, u.changes).order_by(u.commitment_id, u.at, u.id)):
-        moved = (changes or {}).get("due_date")
+    # The changes as the database keeps them, read as JSON only where they move a due date: decoding every
+    # update's (33,000 of them) was most of a why-page's second.
+    updates = sa.select(u.commitment_id, u.at, u.status, sa.cast(u.changes, sa.Text))
+    if only is not None:
+        updates = updates.where(u.commitment_id.in_(only))
+    for commitment_id, at, status, changes in session.execute(updates.order_by(u.commitment_id, u.at, u.id)):
+        moved = json.loads(changes).get("due_date") if changes and '"due_date"' in changes else None
         history[commitment_id].append((at, status, tuple(moved) if isinstance(moved, list) and len(moved) == 2
                                        else None))
     ctx.commitment_history = dict(history)

@@ -492,10 +492,10 @@ def replay(session, finding_id: int) -> Optional[FindingDraft]:
     facts = finding.facts or {}
     as_of = {facts.get("agency"): facts.get("as_of"), None: facts.get("as_of")}
     today = date.fromisoformat(facts["today"]) if facts.get("today") else agency_today()
-    ctx = load_context(session, today=today, min_n=facts["min_n"], observation_ids=observation_ids,
-                       target_ids=target_ids, as_of=as_of)
-    rule = compile_rule(version.definition, version_id=version.id, version=version.version)
     subject_type = finding.subject_type
+    ctx = load_context(session, today=today, min_n=facts["min_n"], observation_ids=observation_ids,
+                       target_ids=target_ids, as_of=as_of, subject_type=subject_type, subject_id=finding.subject_id)
+    rule = compile_rule(version.definition, version_id=version.id, version=version.version)
     entities = subj.entities(ctx, subject_type, [finding.subject_id])
     if not entities:
         return None
