@@ -2187,3 +2187,35 @@ def test_every_field_a_commitment_can_be_saved_without_says_optional(demo, clien
                  "Leader", "Component", "Capacity-assessment domain"):
         assert any(text.startswith(f"{name} (optional") for text in named), (name, named)
     assert {"Function", "Title", "Status"} <= set(named), named
+
+
+def test_a_long_commitments_list_is_paged_and_every_commitment_is_on_one_page(demo, monkeypatch):
+    """The list stopped at its first 2,000 commitments ("showing the first 2000") and ?page=2 gave the same rows:
+    a large agency's others could be reached only by filters. Each page holds the next ones, in the order
+    chosen, the filters kept in its links; the download holds every one."""
+    from scorecard.commitments import listing
+
+    monkeypatch.setattr(listing, "PAGE_SIZE", 7)
+    admin = signed_in(demo, "admin@demo.cx.gov")
+    first = admin.get("/commitments/?sort=title").get_data(as_text=True)
+    total = int(re.search(r"<caption>([\d,]+) commitments", first).group(1).replace(",", ""))
+    pages = -(-total // 7)
+    assert total > 14 and f"page 1 of {pages}, commitments 1 to 7" in first
+    seen, order = set(), []
+    for number in range(1, pages + 2):  # one past the last shows the last
+        page = admin.get(f"/commitments/?sort=title&page={number}").get_data(as_text=True)
+        ids = [int(i) for i in re.findall(r'<tr data-commitment="(\d+)"', page)]
+        if number <= pages:
+            assert not seen & set(ids), "no commitment on two pages"
+            seen |= set(ids)
+            order += ids
+        else:
+            assert f"page {pages} of {pages}" in page
+    assert len(seen) == total, "every commitment on a page"
+    with demo.app_context():
+        titles = dict(db.session.execute(sa.select(Commitment.id, Commitment.title)).all())
+    assert [titles[i] for i in order] == sorted(titles[i] for i in order), "in the order chosen across pages"
+    [link] = set(re.findall(r'href="(/commitments/\?[^"]*page=2[^"]*)"', first))
+    assert "sort=title" in link, "the filters kept in its links"
+    download = admin.get("/commitments/download.csv?sort=title").get_data(as_text=True)
+    assert len(download.strip().splitlines()) == total + 1, "the download holds every one"

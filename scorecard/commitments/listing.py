@@ -132,15 +132,24 @@ class Row:
     overdue: bool
 
 
+PAGE_SIZE = 200  # commitments a page of the list shows
+
+
 @dataclass
 class Listing:
     rows: list[Row]
     counts: dict  # CommitmentStatus -> count, for every filter but the status
-    total: int    # commitments matching every filter (rows may stop at the limit)
+    total: int    # commitments matching every filter
+    page: int = 1   # the page `rows` are, of `pages` (one when every row is listed)
+    pages: int = 1
+    first: int = 1  # the number of the page's first row in the whole list
 
 
-def list_commitments(session, user, filters: Filters, today: date, *, limit: int = 2000) -> Listing:
-    """The commitments `user` may see that match `filters`, sorted, with counts by status."""
+def list_commitments(session, user, filters: Filters, today: date, *, page: Optional[int] = 1,
+                     per_page: Optional[int] = None) -> Listing:
+    """The commitments `user` may see that match `filters`, sorted, with counts by status: page `page` of them
+    (a page past the last shows the last), or every one for None (a download). The list stopped at its first
+    2,000 and a large agency's others could not be reached."""
     base = visible_commitments(user).join(Function, Function.id == Commitment.function_id)
     base = _filtered(session, base, filters, today)
     counts = {s: 0 for s in STATUS_ORDER}
@@ -150,10 +159,15 @@ def list_commitments(session, user, filters: Filters, today: date, *, limit: int
     query = base.where(Commitment.status.in_([S(s) for s in filters.statuses])) if filters.statuses else base
     total = sum(n for s, n in counts.items() if not filters.statuses or s.value in filters.statuses)
     query = query.options(so.joinedload(Commitment.function), so.joinedload(Commitment.leader),
-                          so.joinedload(Commitment.component)).order_by(*_order(filters.sort)).limit(limit)
+                          so.joinedload(Commitment.component)).order_by(*_order(filters.sort))  # ends with the id
+    per_page = per_page or PAGE_SIZE
+    pages = 1 if page is None else max(1, -(-total // per_page))
+    page = 1 if page is None else min(max(1, page), pages)
+    if pages > 1:
+        query = query.offset((page - 1) * per_page).limit(per_page)
     rows = [Row(c, None if c.due_date is None else (c.due_date - today).days, days_since_update(c, today),
                 is_overdue(c, today)) for c in session.scalars(query).unique()]
-    return Listing(rows, counts, total)
+    return Listing(rows, counts, total, page, pages, (page - 1) * per_page + 1)
 
 
 def _filtered(session, query: sa.Select, filters: Filters, today: date) -> sa.Select:

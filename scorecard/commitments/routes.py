@@ -84,7 +84,8 @@ def _commitment_links() -> dict:
 @requires("view_commitments")
 def index():
     filters = Filters.from_args(request.args, db.session, current_user)
-    listing = list_commitments(db.session, current_user, filters, agency_today())
+    listing = list_commitments(db.session, current_user, filters, agency_today(),
+                               page=request.args.get("page", 1, type=int))
     functions = list(db.session.scalars(sa.select(Function).order_by(Function.code)))
     if current_user.role is Role.officer:
         functions = [f for f in functions if f.id == current_user.function_id]
@@ -104,7 +105,7 @@ def download(kind):
     filters = Filters.from_args(request.args, db.session, current_user)
     if filters.problems:
         abort(400, description=refused_download(filters.problems))
-    listing = list_commitments(db.session, current_user, filters, agency_today(), limit=None)
+    listing = list_commitments(db.session, current_user, filters, agency_today(), page=None)
     scope = {Role.officer: current_user.function.code if current_user.function else "none",
              Role.leader: "mine"}.get(current_user.role, "all")
     name = f"commitments-{scope}-{agency_today().isoformat()}.{kind}"
