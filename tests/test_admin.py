@@ -101,6 +101,31 @@ def test_the_users_list_names_each_role_asked_for_that_is_no_role(app, admin, ma
     assert 'id="filter-problems"' not in admin.get("/admin/users?role=viewer").get_data(as_text=True)
 
 
+def test_a_long_users_list_is_paged_and_keeps_its_search_and_roles(app, admin, monkeypatch):
+    """The list stopped at its first 500 ("narrow the search"); 1,500 viewers could not all be reached by a
+    role. Each page holds the next users by e-mail, its links keep the search and the roles chosen."""
+    from scorecard.admin import routes
+
+    monkeypatch.setattr(routes, "LIST_LIMIT", 3)
+    with app.app_context():
+        db.session.add_all([User(email=f"viewer{n:02d}@test.gov", name=f"Viewer {n}", role=Role.viewer,
+                                 password_hash="x") for n in range(8)])
+        db.session.commit()
+    first = html_module.unescape(admin.get("/admin/users?q=viewer&role=viewer").get_data(as_text=True))
+    assert "8 users; page 1 of 3, users 1 to 3" in first
+    links = set(re.findall(r'href="(/admin/users\?[^"]*page=2[^"]*)"', first))
+    assert links and all("q=viewer" in link and "role=viewer" in link for link in links), links
+    listed = []
+    for number in (1, 2, 3, 4):  # past the last: the last
+        page = admin.get(f"/admin/users?q=viewer&role=viewer&page={number}").get_data(as_text=True)
+        found = re.findall(r"(viewer\d\d@test.gov)</a>", page)
+        if number < 4:
+            listed += found
+        else:
+            assert found == listed[-2:]
+    assert listed == [f"viewer{n:02d}@test.gov" for n in range(8)]
+
+
 def test_the_users_page_says_what_each_role_may_do(admin):
     """The page told a new administrator the roles were "(DESIGN §6)", a document of the code, not of the
     site; it lists what each role may do, in the words of the role choices."""

@@ -73,9 +73,13 @@ def _users_page(address_form=None, status=200):
     if roles:
         query = query.where(User.role.in_(roles))
     total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
-    found = db.session.scalars(query.limit(LIST_LIMIT)).all()
+    # A page at a time (past the last: the last): the list stopped at its first 500, and a user beyond them was
+    # found only by guessing a search.
+    pages = max(1, -(-total // LIST_LIMIT))
+    page = min(max(1, request.args.get("page", 1, type=int)), pages)
+    found = db.session.scalars(query.order_by(User.id).offset((page - 1) * LIST_LIMIT).limit(LIST_LIMIT)).all()
     return render_template("admin/users.html", users=found, total=total, q=q, chosen=roles, problems=problems,
-                           roles=list(Role),
+                           page=page, pages=pages, first=(page - 1) * LIST_LIMIT + 1, roles=list(Role),
                            delayed=_delayed_accounts(), role_words=ROLE_WORDS,
                            address_form=address_form or AddressUnlockForm(prefix="address")), status
 
