@@ -746,6 +746,10 @@ def test_a_form_opened_before_an_import_is_reverted_is_refused_as_stale(demo, cl
     assert "Someone saved this assessment after you opened it. Nothing was saved." in page
     assert "admin@test.gov saved it at " in page, "the revert's author, not the import's"
     assert scores(demo, ba, CURRENT) == before
+    # its history says who put the score back, and from what to what; the import's row says it was reverted since
+    history = text(client_as("executive").get(url(ba, CURRENT)))
+    assert re.search(rf"admin@test.gov.*?reverted import batch {result.batch_id} \([^)]*\): Measurement score 2 → "
+                     rf"{before['Measurement']:g}", history, re.S), history[history.index("istory"):][:3000]
 
 
 def test_an_incomplete_assessment_cannot_be_submitted(demo, client_as, ba):

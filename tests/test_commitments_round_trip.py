@@ -452,6 +452,13 @@ def test_a_reverted_import_is_said_in_the_commitments_history_naming_who_reverte
         assert {u.user_id for u in latest.values()} == {user(CFO_OFFICER).id}
         assert not any(u.note == "Checked with the vendor." for u in fund.updates), "the import's own rows go"
         ids = publish.id, fund.id
+        # the audit log's last word on the commitment is the revert's, not the file's "at risk"
+        [event] = db.session.scalars(sa.select(AuditEvent).where(
+            AuditEvent.entity_type == "commitment", AuditEvent.entity_id == publish.id,
+            AuditEvent.action == "commitment.import_reverted")).all()
+        assert event.user_id == user(CFO_OFFICER).id and event.after["import_batch"] == batch_id
+        assert (event.before["status"], event.after["status"]) == ("at_risk", "not_started")
+        assert (event.before["reason"], event.after["reason"]) == ("The report's template changed.", None)
     shown = officer.get(f"/commitments/{ids[0]}").get_data(as_text=True)
     first = shown[shown.index("<tbody>", shown.index('id="history-table"')):]
     first = first[:first.index("</tr>")]

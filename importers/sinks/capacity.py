@@ -19,7 +19,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from importers.errors import ImportFileError
 from importers.resolve import Directory, Unknown, _key
 from importers.sinks.tracked import RowChange, TrackedSink, encode
-from scorecard.capacity.services import ENTITY, IMPORT_ACTION, score_text
+from scorecard.capacity.services import ENTITY, IMPORT_ACTION, IMPORT_REVERTED_ACTION, score_text
 from scorecard.models import CAPACITY_DOMAINS, AuditEvent, CapacityAssessment, CapacityDomainScore, utcnow
 from scorecard.models.capacity import CapacityStatus
 from scorecard.naming import Namesakes, component_parts, in_words
@@ -166,6 +166,36 @@ class CapacitySink(TrackedSink):
             self.session.flush()
         except StaleDataError:
             raise ImportFileError(SAVED_MEANWHILE) from None
+
+
+    @staticmethod
+    def reverted(session, batch, changes, user_id: Optional[int]) -> None:
+        """After the revert has undone the batch: each assessment it changed says so in its history (an audit
+        event on the assessment, as the import's own), by whom (`user_id`; None: the command line), each domain's
+        field from what the batch wrote back to what it was; one the batch started, that it went with it. Its
+        history read "score 5 -> 2 (reverted since)" with the score back at 5, and nothing said who put it back."""
+        started = {c.row_id for c in changes if c.table_name == CapacityAssessment.__tablename__
+                   and c.action == "insert"}
+        updated = [c for c in changes if c.table_name == CapacityDomainScore.__tablename__ and c.action == "update"]
+        where = {row.id: (row.assessment_id, row.domain) for row in session.execute(
+            sa.select(CapacityDomainScore.id, CapacityDomainScore.assessment_id, CapacityDomainScore.domain)
+            .where(CapacityDomainScore.id.in_([c.row_id for c in updated])))} if updated else {}
+        wrote, back = defaultdict(dict), defaultdict(dict)
+        for change in updated:
+            if change.row_id not in where:
+                continue
+            assessment_id, domain = where[change.row_id]
+            for field in ("score", "narrative", "evidence"):
+                if field in (change.after or {}):
+                    wrote[assessment_id][f"{domain}: {field}"] = change.after[field]
+                    back[assessment_id][f"{domain}: {field}"] = (change.before or {}).get(field)
+        at = utcnow()
+        for assessment_id in sorted(started | set(back)):
+            session.add(AuditEvent(
+                user_id=user_id, at=at, action=IMPORT_REVERTED_ACTION, entity_type=ENTITY, entity_id=assessment_id,
+                before=wrote[assessment_id] or None,
+                after={**back[assessment_id], "import_batch": batch.id, "file": batch.filename,
+                       "removed": assessment_id in started}))
 
 
 def _as_typed(score):

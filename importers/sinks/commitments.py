@@ -266,6 +266,7 @@ class CommitmentSink(TrackedSink):
         date before the revert as the file's). The row names the batch: a trace of it, no one's work on the
         commitment, which a later revert does not count (importers.revert)."""
         undone = {c.row_id: c for c in changes if c.table_name == Commitment.__tablename__ and c.action == "update"}
+        _audit_reverted(session, batch, changes, user_id)
         if not undone:
             return
         names = Names(session, [v for c in undone.values() for v in (c.before or {}, c.after or {})])
@@ -578,3 +579,24 @@ def _past_due(planned, today) -> list[str]:
             f"past ({'on' if one else 'the first on'} row {row}: {due.isoformat()}, overdue by "
             f"{counted((today - due).days, 'day')}): {'it reads' if one else 'they read'} overdue once imported. If a "
             "date is a slip, correct it and upload the file again; if not, nothing needs to change."]
+
+
+def _audit_reverted(session, batch, changes, user_id: Optional[int]) -> None:
+    """The audit log's record of a revert, commitment by commitment, as the import wrote one for each: the fields
+    from what the batch wrote (before) back to what they were (after), and a commitment the batch made removed
+    with it. The log's last word on a commitment was the file's ("off track") after the revert had put it back,
+    and one the revert removed had a create and no end."""
+    at = utcnow()
+    for change in changes:
+        if change.table_name != Commitment.__tablename__:
+            continue
+        if change.action == "insert":
+            before = {f: v for f, v in (change.after or {}).items() if f not in ("id", "last_update_at")}
+            after = {"removed": True}
+        else:
+            fields = [f for f in (change.before or {}) if f not in ("id", "last_update_at")]
+            before = {f: (change.after or {}).get(f) for f in fields}
+            after = {f: change.before[f] for f in fields}
+        session.add(AuditEvent(user_id=user_id, at=at, action="commitment.import_reverted", entity_type="commitment",
+                               entity_id=change.row_id, before=before,
+                               after={**after, "import_batch": batch.id, "file": batch.filename}))

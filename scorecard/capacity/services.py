@@ -31,6 +31,8 @@ from scorecard.text import blank, cut
 ENTITY = "capacity_assessment"  # AuditEvent.entity_type of every change here
 IMPORT_ACTION = "capacity.import"  # the AuditEvent.action of a change an import batch made (importers.sinks.capacity)
 REVERT_ACTION = "import.revert"  # the AuditEvent.action (on the import batch) of a batch reverted (importers.revert)
+# the AuditEvent.action, on the assessment, of an import's changes undone by its revert (importers.sinks.capacity)
+IMPORT_REVERTED_ACTION = "capacity.import_reverted"
 YEARS_SHOWN = 6                 # fiscal years in the grid: the latest with assessments, and the current one
 FISCAL_YEARS = (2000, 2100)     # a fiscal year outside these is no assessment's
 SCALE_LIMITS = (0, 100)         # the lowest and highest a scale may run from and to

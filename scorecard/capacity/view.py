@@ -15,6 +15,7 @@ from scorecard.capacity.services import (
     COMMITMENT_WORDS,
     ENTITY,
     IMPORT_ACTION,
+    IMPORT_REVERTED_ACTION,
     STATUS_WORDS,
     YEARS_SHOWN,
     YearScores,
@@ -412,6 +413,13 @@ def _what(event: AuditEvent) -> str:
     if event.action == IMPORT_ACTION:
         fields = _field_changes(event.before or {}, after)
         verb = f"{'started it' if after.get('started') else 'imported changes'} from {after.get('file') or 'a file'}"
+        return f"{verb}: {'; '.join(fields)}" if fields else verb
+    if event.action == IMPORT_REVERTED_ACTION:
+        verb = f"reverted import batch {after.get('import_batch')} ({after.get('file') or 'a file'})"
+        if after.get("removed"):
+            return f"{verb}, which had started it: it was removed"
+        fields = _field_changes(event.before or {}, {k: v for k, v in after.items()
+                                                      if k not in ("import_batch", "file", "removed")})
         return f"{verb}: {'; '.join(fields)}" if fields else verb
     if event.action == "capacity.submit":
         return f"submitted it (total {after.get('total', '—')}); the year is locked"
