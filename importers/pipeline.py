@@ -19,6 +19,7 @@ from importers.formats.registry import FORMATS, SINKS
 from importers.header import column_letter, map_columns, norm_name
 from importers.readers import read_table
 from importers.sinks.base import CARRIED_FROM, CONFLICT, Plan
+from importers.trail import COMMIT_ACTION
 from scorecard import writers
 from scorecard.bulk import collector_paused
 from scorecard.clock import moment
@@ -517,7 +518,7 @@ def _run_import(session, path, *, filename: Optional[str] = None, format_name: O
                           f"{'a conflict' if conflicts == 1 else 'conflicts'}: saved by someone else since the file "
                           f"was downloaded (listed below); nothing of {'it' if conflicts == 1 else 'them'} was "
                           "written.")
-    session.add(AuditEvent(user_id=user_id, action="import.commit", entity_type="import_batch", entity_id=batch.id,
+    session.add(AuditEvent(user_id=user_id, action=COMMIT_ACTION, entity_type="import_batch", entity_id=batch.id,
                            after={"filename": filename, "format": fmt.name, "uploaded_by": batch.user_id,
                                   **counts}))
     session.commit()

@@ -49,6 +49,15 @@ def test_upload_preview_confirm_history_and_revert(app, analyst):
     assert observations(app) == before
     with app.app_context():
         assert db.session.get(ImportBatch, batch_id).status is BatchStatus.reverted
+    # once reverted, its page still says what it had changed, row by row, and who uploaded, confirmed and
+    # reverted it, and when (the row-by-row table went, and no page named who reverted)
+    undone = html.unescape(analyst.get(f"/imports/{batch_id}").get_data(as_text=True))
+    assert "<caption>The change, as written and undone since by its revert</caption>" in undone
+    assert "Benefits Call Center" in undone
+    trail = re.sub(r"\s+", " ", undone[undone.index('id="batch-trail"'):undone.index("</ul>", undone.index(
+        'id="batch-trail"'))])
+    assert re.findall(r"<li>(\w+) by ([^,<]+)", trail) == [(step, "analyst@test.gov") for step in (
+        "Uploaded", "Confirmed", "Reverted")], trail
 
 
 def test_cancel_discards_the_upload(app, analyst):

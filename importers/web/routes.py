@@ -15,6 +15,7 @@ from importers.error_report import error_report, kept_page
 from importers.formats.registry import FORMATS
 from importers.pipeline import MAX_ERRORS_KEPT
 from importers.templates import write_template
+from importers.trail import trail
 from importers.web import bp
 from importers.web.forms import ConfirmForm, UploadForm
 from scorecard.extensions import db
@@ -120,6 +121,7 @@ def show(batch_id):
         report = report if report.header else None  # the upload is gone: the list of errors below says it all
     committed = batch.status is BatchStatus.committed
     return render_template("imports/show.html", batch=batch, form=ConfirmForm(), report=report,
+                           steps=trail(db.session, batch),
                            progress=_progress(batch), outcome=jobs.revert_outcome(batch), errors_shown=ERRORS_SHOWN,
                            errors_kept=MAX_ERRORS_KEPT, offers_revert=reverts.offered(batch),
                            carried_from=reverts.carried_from(batch) if committed else [],
