@@ -478,6 +478,13 @@ def test_commitment_update_needs_the_etag_in_if_match(api, http):
     assert again.status_code == 412
     with api.app_context():
         assert db.session.get(Commitment, cid).status is CommitmentStatus.at_risk
+        # the audit log says it came through the API, with which token (a user agent is the client's to write)
+        event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.entity_type == "commitment",
+                                                              AuditEvent.entity_id == cid)
+                                  .order_by(AuditEvent.id.desc()).limit(1))
+        token = db.session.scalar(sa.select(ApiToken).where(ApiToken.user_id == _user("officer").id)
+                                  .order_by(ApiToken.id.desc()).limit(1))
+        assert event.after["via_api_token"] == {"id": token.id, "name": token.name}
     # "*" matches whatever version is current (RFC 9110, 13.1.1): the client chose to overwrite
     anyway = http.patch(url, json={"note": "Checked"}, headers={**_bearer(secret), "If-Match": "*"})
     assert anyway.status_code == 200 and anyway.get_json()["version"] == changed["version"] + 1

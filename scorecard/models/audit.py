@@ -4,8 +4,9 @@ Append-only is enforced by the database itself: triggers refuse UPDATE and DELET
 (SQLite and PostgreSQL; on SQLite also an INSERT OR REPLACE of an event there is). The migrations
 create them, and so does `metadata.create_all` (DDL events below), so every database built from the
 models has them. Each event made while a web request is handled records the client's address and
-user agent; so does each event a background job writes (an import's commit, a revert), with those of
-the request that started the job."""
+user agent, and one made through the REST API the token it was made with (`via_api_token` in `after`);
+so does each event a background job writes (an import's commit, a revert), with the client of the request
+that started the job."""
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import datetime
@@ -77,6 +78,18 @@ def _stamp_client(mapper, connection, target):
         address, agent = request_client()
         target.client_address = target.client_address if target.client_address is not None else address
         target.user_agent = target.user_agent if target.user_agent is not None else agent
+    token = _api_token()
+    if token is not None:  # a user agent is the client's to write: the token says the change came through the API
+        target.after = {**(target.after if isinstance(target.after, dict) else {}),
+                        "via_api_token": {"id": token.id, "name": token.name}}
+
+
+def _api_token():
+    """The personal access token the request being handled was made with (scorecard.api.auth), or None: a page
+    of the web, a background job, the command line."""
+    from flask import g, has_request_context
+
+    return g.get("api_token") if has_request_context() else None
 
 
 @sa.event.listens_for(AuditEvent, "before_update")
