@@ -496,6 +496,8 @@ def test_export_ratings_has_exactly_the_columns(demo, tmp_path, runner, suffix):
         decide(db.session, plan.elements[0], 5, "strong year", user("executive"))
         fy, leader, plan_id = plan.fiscal_year, plan.leader.name, plan.id
         email, component = plan.leader.email, plan.leader.unit
+        official = db.session.scalar(sa.select(User.email).join(ElementRating, ElementRating.decided_by_id == User.id)
+                                     .where(ElementRating.element_id == plan.elements[0].id))
         agency = plan.leader.component.agency.name if plan.leader.component else ""
         plans = db.session.scalar(sa.select(sa.func.count()).select_from(PerformancePlan).where(
             PerformancePlan.fiscal_year == fy))
@@ -514,6 +516,10 @@ def test_export_ratings_has_exactly_the_columns(demo, tmp_path, runner, suffix):
     # who the row is of, beyond a name two leaders may share: their e-mail, their component, its agency and the
     # plan's id, each in a column of its own (a filter on a component finds every row of it)
     assert mine[0][:5] == [leader, email, component, agency, str(plan_id)]
+    # the decision with the proposal it answered, who made it, when and why; an element not decided has none
+    assert mine[0][10:14] == ["4", official, mine[0][12], "strong year"]
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", mine[0][12]), mine[0][12]
+    assert all(row[9:14] == ["", "", "", "", ""] for row in mine[1:] if row[9] == ""), mine[1:]
     assert len({r[4] for r in rows[1:]}) == plans
     bad = runner.invoke(args=["export", "ratings", "--out", str(out), "--fy", "next year"])
     assert bad.exit_code != 0 and "not a fiscal year" in bad.output
@@ -543,7 +549,7 @@ def test_the_ratings_export_reads_plans_in_a_fixed_number_of_queries(demo):
         agency = plan.leader.component.agency.name if plan.leader.component else None
         assert [r[:6] for r in mine] == [(plan.leader.name, plan.leader.email, plan.leader.unit, agency, plan.id,
                                           f"FY{plan.fiscal_year}")] * len(view.elements)
-        assert [r[6:] for r in mine] == [
+        assert [r[6:10] + r[14:] for r in mine] == [
             (e.element.name, e.element.weight, e.proposed, e.confirmed, view.decided_summary.score,
              view.decided_summary.level, view.summary.score, view.summary.level) for e in view.elements]
 
