@@ -181,6 +181,17 @@ def test_the_workbook_has_a_sheet_per_section_with_the_overviews_numbers(app, ag
     assert values["Commitments: overdue"] == 2
     assert values["Leaders with CX requirements proposed below 3"] == len(found.leaders.leaders) == 1
     assert values["A-11 reporting: programs that reported"] == found.reporting.reported
+    # a text wider than its column wraps within it (Excel clipped a red program's reason and leaders at the next
+    # column); a short one does not
+    for name in book.sheetnames[1:]:
+        sheet = book[name]
+        for column in sheet.iter_cols(min_row=3):
+            width = sheet.column_dimensions[column[0].column_letter].width
+            for cell in column:
+                if isinstance(cell.value, str) and len(cell.value) > width:
+                    assert cell.alignment.wrap_text, (name, cell.coordinate, cell.value)
+    notes = [row[2] for row in book["Contents"].iter_rows(min_row=5)]
+    assert notes and all(cell.alignment.wrap_text for cell in notes)
     formats = {row[0].value: row[1].number_format for row in book["glance"].iter_rows(min_row=3)}
     assert formats["Programs red"] == "#,##0", "a count read 3.00 in Excel (the whole column was formatted 0.00)"
     assert formats["Trust / confidence, agency-wide (% who trust)"] == '0.0"%"', "79.9 read 79.90, not 79.9%"

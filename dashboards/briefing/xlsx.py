@@ -6,7 +6,7 @@ a commitment, a plan, a finding) links to its page."""
 import io
 
 from openpyxl import Workbook
-from openpyxl.styles import Font, PatternFill
+from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from dashboards.briefing.content import Briefing, Section
@@ -17,6 +17,8 @@ CONTENTS = "Contents"
 _BOLD = Font(bold=True)
 _HEADER_FILL = PatternFill("solid", fgColor="E2E6EC")
 HEADER_ROW = 2  # a section sheet's header row: below the line saying what the sheet is
+WIDEST = 70  # characters of a column's width; a longer text wraps within it (Excel clipped it at the next column)
+_WRAPPED = Alignment(wrap_text=True, vertical="top")
 
 
 def render(briefing: Briefing) -> bytes:
@@ -39,6 +41,9 @@ def render(briefing: Briefing) -> bytes:
     contents.column_dimensions["A"].width = 12
     contents.column_dimensions["B"].width = 36
     contents.column_dimensions["C"].width = 90
+    for row in contents.iter_rows(min_row=5):
+        for cell in row:
+            cell.alignment = _WRAPPED
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
@@ -56,6 +61,7 @@ def _section_sheet(book: Workbook, briefing: Briefing, section: Section) -> None
         sheet.append(["Note"])
         sheet["A2"].font, sheet["A2"].fill = _BOLD, _HEADER_FILL
         sheet.append(xlsx_row(sheet, [safe_for_export(section.note)]))
+        sheet["A3"].alignment = _WRAPPED
         sheet.freeze_panes = "A3"
         sheet.column_dimensions["A"].width = 80
         return
@@ -79,4 +85,7 @@ def _section_sheet(book: Workbook, briefing: Briefing, section: Section) -> None
     sheet.auto_filter.ref = f"A{HEADER_ROW}:{get_column_letter(len(table.columns))}{len(table.rows) + HEADER_ROW}"
     for index, column in enumerate(table.columns, start=1):
         lengths = [len(column.header)] + [len(column.text(row.get(column.key))) for row in table.rows[:200]]
-        sheet.column_dimensions[get_column_letter(index)].width = min(70, max(10, max(lengths) + 2))
+        sheet.column_dimensions[get_column_letter(index)].width = min(WIDEST, max(10, max(lengths) + 2))
+        if max(lengths) + 2 > WIDEST:  # a reason, the leaders answering for a program: read whole, on lines
+            for (cell,) in sheet.iter_rows(min_row=HEADER_ROW + 1, min_col=index, max_col=index):
+                cell.alignment = _WRAPPED
