@@ -7,6 +7,7 @@ only the user who asked downloads the file; its state is on its row and its file
 storage."""
 import base64
 import io
+import re
 import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -1219,3 +1220,26 @@ def test_a_red_programs_leaders_of_another_year_say_the_quarters_year_has_none()
     seen.append(PlanLine(plan_id=2, href="/plans/2", leader="Blake Brown", title=None, fiscal_year=2026))
     assert content.answerable_leaders(Accountability(plans=seen), 2025) == (
         "No FY2025 plan reads it; FY2026 plans: Blake Brown.")
+
+
+def test_a_tables_last_row_is_never_alone_on_a_page_and_its_links_read_as_links():
+    """The PDF left the last row of "What changed" alone on a page, the rest of it blank; and a linked name was
+    drawn black and bold, as a label, nothing saying it could be followed."""
+    from dashboards.tables import Column, Table
+
+    alone = []
+    for count in range(20, 90):
+        made = pdf.TaggedPDF("Rows")
+        made.add_page()
+        made.table_of(Table(caption="Rows", name="rows", columns=[Column("name", "Name", link="href")],
+                            rows=[{"name": f"Row {n}", "href": f"https://x.test/{n}"} for n in range(count)]))
+        pages = [page.extract_text() for page in PdfReader(io.BytesIO(bytes(made.output()))).pages]
+        if len(pages) > 1:
+            alone.append(len(re.findall(r"Row \d+", pages[-1])))
+    assert alone and min(alone) >= 2, alone
+    made = pdf.TaggedPDF("Link")
+    made.add_page()
+    made.table_of(Table(caption="Links", name="links", columns=[Column("name", "Name", link="href")],
+                        rows=[{"name": "Benefits Call Center", "href": "https://x.test/1"}]))
+    content_stream = PdfReader(io.BytesIO(bytes(made.output()))).pages[0].get_contents().get_data().decode("latin-1")
+    assert "0 0.3686 0.6353 rg" in content_stream, "USWDS's link blue"

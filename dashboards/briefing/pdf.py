@@ -324,10 +324,13 @@ class TaggedPDF(FPDF):
                     self.set_font(FONT, "", 9)
                     self.multi_cell(self.epw, LINE, drawable(table.empty), border=1, align="L", new_x=XPos.LMARGIN,
                                     new_y=YPos.NEXT, padding=(0, 1))
-            for row in table.rows:
+            for index, row in enumerate(table.rows):
                 texts = [_cell_text(column, row) for column in table.columns]
                 height = self._row_height(table, row, widths, texts)
-                if self.room_for(height):
+                needed = height
+                if index == len(table.rows) - 2 and index:  # the last row never alone on a page of its own
+                    needed += self._row_height(table, table.rows[-1], widths)
+                if self.room_for(needed):
                     self._header_row(table, widths)
                 self._row(table, row, texts, widths, height)
         self.ln(4)
@@ -373,8 +376,12 @@ class TaggedPDF(FPDF):
                 written = _written(column, row)
                 if href and href.startswith(("http://", "https://")) and text:  # the cell ▸ its Link ▸ text, link
                     with self.group(tag, attributes):
+                        # drawn as a link reads (USWDS's link blue, underlined): black bold read as a label
+                        self.set_font(FONT, ("B" if column.row_header else "") + "U", 9)
+                        self.set_text_color(0, 94, 162)
                         with self.marked("Link", written=written):
                             self._cell(width, text, align)
+                        self.set_text_color(0)
                         self.tagged_link(self._parents[-1].k[-1], x, y, width, height, href, written)
                 else:
                     with self.marked(tag, attributes, written=written):
