@@ -476,6 +476,11 @@ def test_commitment_update_needs_the_etag_in_if_match(api, http):
     # The old ETag is stale now: a second writer holding it changes nothing.
     again = http.patch(url, json={"status": "on_track"}, headers={**_bearer(secret), "If-Match": etag})
     assert again.status_code == 412
+    # who saved it since, when, and what that save changed (it said only the version)
+    said = again.get_json()["detail"]
+    assert "Saved last by " in said and "(cfo.officer@demo.cx.gov) at " in said, said
+    assert "changing the status, reason, next step and evidence links" in said, said
+    assert ".." not in said and said.endswith("Nothing was changed."), said
     with api.app_context():
         assert db.session.get(Commitment, cid).status is CommitmentStatus.at_risk
         # the audit log says it came through the API, with which token (a user agent is the client's to write)

@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm.exc import StaleDataError
 
 from scorecard import evidence
+from scorecard.clock import moment
 from scorecard.merging import three_way
 from scorecard.models import (
     CAPACITY_DOMAINS,
@@ -43,6 +44,7 @@ from scorecard.text import (
     as_the_box_counted,
     blank,
     drawn,
+    listed,
     look_alike_letter,
     look_alike_message,
     unkept_character,
@@ -672,6 +674,20 @@ class Conflict:
 
 
 NOT_ON_FORM = "(not on your form)"
+
+
+def last_saved_words(session, commitment: Commitment) -> str:
+    """Who saved the commitment last, when, and what that save changed, for a writer whose version is stale
+    (the API's 412 said only "at version 4"): "Saved last by Admin (admin@agency.gov) at 2026-12-07 09:09:14 EST,
+    changing the status and the next step" (or "adding a note"); "" when it has no update."""
+    latest = session.scalars(sa.select(CommitmentUpdate).where(CommitmentUpdate.commitment_id == commitment.id)
+                             .order_by(CommitmentUpdate.at.desc(), CommitmentUpdate.id.desc()).limit(1)).first()
+    if latest is None:
+        return ""
+    who = person(session.get(User, latest.user_id)) if latest.user_id else "an import or the system (no person)"
+    fields = [FIELD_LABELS.get(f, f.replace("_", " ")).lower() for f in EDITABLE if f in (latest.changes or {})]
+    what = (f"changing the {listed(fields)}" if fields else "adding a note" if latest.note else "saving it as it was")
+    return f"Saved last by {who} at {moment(latest.at, seconds=True)}, {what}."
 
 
 def conflict(session, commitment: Commitment, opened: dict, yours: dict, viewer=None, *,

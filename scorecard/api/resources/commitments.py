@@ -20,6 +20,7 @@ from scorecard.commitments.services import (
     EditConflict,
     dropped_beyond,
     dropped_beyond_words,
+    last_saved_words,
     may_edit,
     may_see,
     update_commitment,
@@ -157,8 +158,10 @@ def update(_headers, values, commitment_id):
     except EditConflict:
         db.session.rollback()
         current = db.session.get(Commitment, commitment_id)
+        saved = last_saved_words(db.session, current)
         raise ApiProblem(412, f"The commitment is at version {current.version}, not {version}: someone saved it "
-                              "after you read it. Nothing was changed.", headers={"ETag": etag(current)}) from None
+                              f"after you read it.{' ' + saved if saved else ''} Read it again and retry. Nothing "
+                              "was changed.", headers={"ETag": etag(current)}) from None
     except CommitmentError as error:
         db.session.rollback()
         raise ApiProblem(422, str(error), errors=[
@@ -208,7 +211,9 @@ def _if_match(commitment: Commitment) -> int:
         why = (f"If-Match names version {commitment.version} as a weak tag, which never matches for a change: "
                f"send {current}")
     else:
-        why = f"The commitment is at version {commitment.version}; If-Match names another"
+        saved = last_saved_words(db.session, commitment)
+        why = (f"The commitment is at version {commitment.version}; If-Match names another"
+               f"{'. ' + saved[:-1] if saved else ''}")
     raise ApiProblem(412, f"{why}. Nothing was changed.", headers={"ETag": current})
 
 
