@@ -18,6 +18,7 @@ from importers.sinks.tracked import LINKS, decode, link_ids, same, write_links
 from scorecard import writers
 from scorecard.capacity.services import REVERT_ACTION
 from scorecard.clock import moment
+from scorecard.commitments.services import STATUS_LABELS, last_saved_words
 from scorecard.models import (
     Agency,
     AuditEvent,
@@ -26,6 +27,7 @@ from scorecard.models import (
     CapacityAssessment,
     CapacityDomainScore,
     Commitment,
+    CommitmentStatus,
     CommitmentUpdate,
     Component,
     ImportBatch,
@@ -336,14 +338,34 @@ def _check_tracked(session, batch, changes) -> None:
             row = rows.get(change.row_id)
             if row is None:
                 continue
+            differ = []
             for field, written in (change.after or {}).items():
                 now = links[field][row.id] if field in links else getattr(row, field)
                 wrote = decode(model, field, written)
                 if not same(now, wrote):
-                    raise RevertError(
-                        f"{_label(row, table_name)} was changed after batch {batch.id} imported it "
-                        f"(its {FIELD_WORDS.get(field, field.replace('_', ' '))} is now {_quoted(now)}; the import "
-                        f"wrote {_quoted(wrote)}); reverting would lose that change, so nothing was reverted")
+                    differ.append((field, now, wrote))
+            if differ:
+                raise RevertError(_changed_since(session, batch, table_name, row, differ))
+
+
+# Fields a save stamps whatever it changes: named only when nothing else differs (a note added since).
+STAMPS = ("last_update_at", "updated_at")
+
+
+def _changed_since(session, batch, table_name: str, row, differ: list[tuple]) -> str:
+    """Why the revert is refused: the record, a field that differs from what the batch wrote (one a person
+    changed before the stamp every save moves; "last update is now 09:01:50, the import wrote 09:01:50" named
+    nothing), and for a commitment who saved it since, when and what that save changed."""
+    field, now, wrote = next((d for d in differ if d[0] not in STAMPS), differ[0])
+    said = (f"{_label(row, table_name)} was changed after batch {batch.id} imported it (its "
+            f"{FIELD_WORDS.get(field, field.replace('_', ' '))} is now {_quoted(now)}; the import wrote "
+            f"{_quoted(wrote)})")
+    if field in STAMPS:
+        said = f"{_label(row, table_name)} was updated after batch {batch.id} imported it"
+    if isinstance(row, Commitment):
+        saved = last_saved_words(session, row, besides_batch=batch.id)
+        said += f". {saved[:-1]}" if saved else ""
+    return f"{said}; reverting would lose that change, so nothing was reverted"
 
 
 # What rows under a row an import inserted are, in words: one and many (a link table's, the links' table);
@@ -564,7 +586,10 @@ FIELD_WORDS = {"green_at": "green threshold", "amber_at": "amber threshold", "is
 
 
 def _plain(value):
-    """A value as a page shows it: an enum's value, a whole number without its fraction (4, not 4.0)."""
+    """A value as a page shows it: a commitment's status in the pages' words ("At risk", not at_risk), another
+    enum's value, a whole number without its fraction (4, not 4.0)."""
+    if isinstance(value, CommitmentStatus):
+        return STATUS_LABELS[value]
     return as_shown(value.value if isinstance(value, enum.Enum) else value)
 
 

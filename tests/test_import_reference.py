@@ -214,17 +214,19 @@ def test_commitment_edited_after_import_is_not_reverted_over(demo, tmp_path):
         edited = commitment("Publish the API catalogue")
         edited.status = CommitmentStatus.complete
         db.session.commit()
-        with pytest.raises(RevertError, match="was changed after batch .*its status is now “complete”; "
-                                              "the import wrote “on_track”"):
+        with pytest.raises(RevertError, match="was changed after batch .*its status is now “Complete”; "
+                                              "the import wrote “On track”\\); reverting"):
             revert_batch(db.session, batch_id)
         db.session.rollback()
         assert commitment("Publish the API catalogue") is not None
         assert db.session.get(ImportBatch, batch_id).status.value == "committed"
 
 
-def test_a_revert_refused_for_a_later_update_names_its_times_as_people_read_them(demo, tmp_path):
+def test_a_revert_refused_for_a_later_update_names_who_saved_it_and_what(demo, tmp_path):
     """A note added after the import moves the commitment's last update: the refusal printed both times as
-    "datetime.datetime(2026, 12, 6, 19, 22, 58, 185369, tzinfo=datetime.timezone.utc)"."""
+    "datetime.datetime(2026, 12, 6, 19, 22, 58, ...)", then as two times, the same to the second when the save
+    came within it, naming neither the change nor who made it. It names who saved it, when and what they did;
+    a field changed is named before the stamp each save moves."""
     from scorecard.clock import moment
     from scorecard.commitments.services import update_commitment
 
@@ -238,9 +240,17 @@ def test_a_revert_refused_for_a_later_update_names_its_times_as_people_read_them
         assert now != wrote
         with pytest.raises(RevertError) as refused:
             revert_batch(db.session, batch_id)
-        assert (f"(its last update is now {moment(now, seconds=True)}; the import wrote "
-                f"{moment(wrote, seconds=True)}); reverting would lose that change") in str(refused.value)
-        assert "datetime" not in str(refused.value)
+        assert str(refused.value) == (
+            f"commitment #{noted.id} ('Publish the API catalogue') was updated after batch {batch_id} imported it. "
+            f"Saved last by {admin.name} (admin@demo.cx.gov) at {moment(now, seconds=True)}, adding a note; "
+            "reverting would lose that change, so nothing was reverted")
+        db.session.rollback()
+        noted = commitment("Publish the API catalogue")
+        update_commitment(db.session, noted, {"next_step": "Ask the CIO."}, user=admin, version=noted.version)
+        with pytest.raises(RevertError) as refused:
+            revert_batch(db.session, batch_id)
+        assert "Saved last by Admin (admin@demo.cx.gov) at " in str(refused.value), "the newest save named"
+        assert "changing the next step" in str(refused.value) and "last update is now" not in str(refused.value)
         db.session.rollback()
 
 

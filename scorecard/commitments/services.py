@@ -676,13 +676,14 @@ class Conflict:
 NOT_ON_FORM = "(not on your form)"
 
 
-def last_saved_words(session, commitment: Commitment) -> str:
+def last_saved_words(session, commitment: Commitment, *, besides_batch: Optional[int] = None) -> str:
     """Who saved the commitment last, when, and what that save changed, for a writer whose version is stale
     (the API's 412 said only "at version 4"): "Saved last by Admin (admin@agency.gov) at 2026-12-07 09:09:14 EST,
-    changing the status and the next step" (or "adding a note"); "" when it has no update."""
+    changing the status and the next step" (or "adding a note"); "" when it has no update, or when its latest is
+    the one import batch `besides_batch` wrote (a revert refused for a change made since, not by it)."""
     latest = session.scalars(sa.select(CommitmentUpdate).where(CommitmentUpdate.commitment_id == commitment.id)
                              .order_by(CommitmentUpdate.at.desc(), CommitmentUpdate.id.desc()).limit(1)).first()
-    if latest is None:
+    if latest is None or (besides_batch is not None and latest.import_batch_id == besides_batch):
         return ""
     who = person(session.get(User, latest.user_id)) if latest.user_id else "an import or the system (no person)"
     fields = [FIELD_LABELS.get(f, f.replace("_", " ")).lower() for f in EDITABLE if f in (latest.changes or {})]
