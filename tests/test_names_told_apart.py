@@ -282,3 +282,22 @@ def test_a_rules_page_names_each_namesake_subject_of_its_findings(evaluated):
     for name in told:
         assert f'<span class="text-bold">{name}:</span>' in listed, name
     assert f'<span class="text-bold">{other_name}' not in listed, "a name of its own is not repeated"
+
+
+def test_a_plans_import_refusal_names_each_component_as_told_apart(demo, tmp_path):
+    """Two rows of a plans file, for the Pat Smiths of two agencies' components of one name, were both refused
+    "there is no FY2027 target for 'satisfaction' for component 'Retirement Services'": one meant each agency's."""
+    from importers.pipeline import run_import
+    from tests.test_import_reference import write_csv
+
+    with demo.app_context():
+        leaders, component, agencies = _pat_smiths(db.session)
+        emails = [lead.email for lead in leaders]
+        header = ["Leader", "Fiscal year", "Element", "Weight", "Requirement", "Metric", "Target"]
+        rows = [[email, "FY2029", "Results Driven", 100, "Raise satisfaction.", "satisfaction", 4.0]
+                for email in emails]
+        result = run_import(db.session, write_csv(tmp_path / "plans.csv", header, rows))
+    said = sorted(e["message"] for e in result.as_json()["errors"] if e["column"] == "Target")
+    assert len(said) == 2 and said[0] != said[1], said
+    for agency in agencies:
+        assert any(f"component '{component} ({agency})'" in message for message in said), said

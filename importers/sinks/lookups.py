@@ -4,6 +4,7 @@ import sqlalchemy as sa
 
 from importers.resolve import Directory, Unknown, _key, _suggest
 from scorecard.models import Leader, ScopeType
+from scorecard.naming import in_words, told_apart
 
 
 class Leaders:
@@ -64,9 +65,30 @@ def find_scope(directory: Directory, name: str, scope_type: ScopeType | None = N
 
 
 def scope_name(directory: Directory, scope_type: ScopeType, scope_id: int) -> str:
-    items = {ScopeType.program: directory.programs, ScopeType.component: directory.components,
-             ScopeType.function: directory.functions, ScopeType.agency: directory.agencies}[scope_type]
+    """A target's scope as a message names it: a function by its code, an agency by its name, a component or
+    a program by its name told from its namesakes ("Retirement Services (Office of Personnel Management)": two
+    rows' refusals named two agencies' components alike)."""
+    if scope_type in (ScopeType.component, ScopeType.program):
+        told = _told(directory, scope_type)
+        return in_words(told[scope_id]) if scope_id in told else f"{scope_type.value} {scope_id}"
+    items = {ScopeType.function: directory.functions, ScopeType.agency: directory.agencies}[scope_type]
     for item in items:
         if item.id == scope_id:
             return item.code if scope_type is ScopeType.function else item.name
     return f"{scope_type.value} {scope_id}"
+
+
+def _told(directory: Directory, scope_type: ScopeType) -> dict:
+    """The directory's components (or programs) told apart (scorecard.naming), worked out once per directory."""
+    kept = directory.__dict__.setdefault("_told", {})
+    if scope_type not in kept:
+        agencies = {a.id: a.name for a in directory.agencies}
+        components = {c.id: c for c in directory.components}
+        if scope_type is ScopeType.component:
+            parts = {c.id: (c.name, agencies.get(c.agency_id)) for c in directory.components}
+        else:
+            parts = {p.id: (p.name, getattr(components.get(p.component_id), "name", None),
+                            agencies.get(getattr(components.get(p.component_id), "agency_id", None)))
+                     for p in directory.programs}
+        kept[scope_type] = told_apart(parts)
+    return kept[scope_type]
