@@ -30,7 +30,7 @@ def _pool() -> ThreadPoolExecutor:
 _executor = _pool()
 CELERY = "scorecard.celery"  # app.extensions key
 REPORT_LOCK_WAIT_MS = 250  # a progress write never holds up the job it reports on
-CLIENT = "_client"  # a queued task's argument: the (address, user agent) of the request that queued it
+CLIENT = "_client"  # a queued task's argument: the (address, user agent, API token) of the request that queued it
 
 
 class NotQueued(RuntimeError):
@@ -70,13 +70,13 @@ def still_waiting(app, waited_seconds: float) -> Optional[str]:
 def dispatch(app, name: str, *, inline: bool = False, **kwargs) -> Optional[Future]:
     """Run the task `name` in the background; `inline` runs it here and now (tests, the command
     line). The embedded pool returns its future; Celery returns None (watch the job's own state)."""
-    from scorecard.models.audit import request_client
+    from scorecard.models.audit import request_origin
 
     fn = TASKS[name]
     if inline:
         fn(app, **kwargs)
         return None
-    client = list(request_client())  # the audit events the job writes name the request's client
+    client = request_origin()  # the audit events the job writes name the request's client (and API token)
     if not queued(app):
         return _executor.submit(_run_logged, name, fn, app, client, kwargs)
     try:
@@ -115,9 +115,9 @@ def job_service_problem(app) -> Optional[str]:
 def in_own_threads(app, name: str, **kwargs) -> Future:
     """Run the task `name` in this server's own threads, whatever the mode: for work that must not be lost
     when Redis is not answering and that the database alone serialises (a rule evaluation, safe to repeat)."""
-    from scorecard.models.audit import request_client
+    from scorecard.models.audit import request_origin
 
-    return _executor.submit(_run_logged, name, TASKS[name], app, list(request_client()), kwargs)
+    return _executor.submit(_run_logged, name, TASKS[name], app, request_origin(), kwargs)
 
 
 _making_celery = threading.Lock()

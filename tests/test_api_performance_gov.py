@@ -15,7 +15,7 @@ from scorecard.api.permissions import PREFIX
 from scorecard.api.tokens import create_token
 from scorecard.driver_rule import is_non_standard_wording
 from scorecard.extensions import db
-from scorecard.models import AuditEvent, BatchStatus, ImportBatch, Observation, Program, User
+from scorecard.models import ApiToken, AuditEvent, BatchStatus, ImportBatch, Observation, Program, User
 from scorecard.survey import point_scale
 from tests.conftest import TRUST_CSV
 
@@ -64,6 +64,12 @@ def test_the_trust_file_through_the_api_gives_the_published_point_scales(app, an
     confirmed = client.post(f"{PREFIX}/imports/{batch['id']}/confirm", headers=_bearer(analyst_token))
     assert confirmed.status_code == 200, confirmed.get_data(as_text=True)[:500]
     assert confirmed.get_json()["status"] == "committed" and confirmed.get_json()["inserted"] == 468
+    with app.app_context():  # the audit log says the upload and its confirm came through the API, with its token
+        events = dict(db.session.execute(sa.select(AuditEvent.action, AuditEvent.after).where(
+            AuditEvent.entity_type == "import_batch", AuditEvent.entity_id == batch["id"])).all())
+        token = db.session.scalar(sa.select(ApiToken).order_by(ApiToken.id.desc()).limit(1))
+    for action in ("import.upload", "import.commit"):
+        assert events[action]["via_api_token"] == {"id": token.id, "name": token.name}, (action, events)
 
     published = _published()
     with app.app_context():

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from scorecard.models import AuditEvent, BatchStatus, ImportBatch, utcnow
-from scorecard.models.audit import request_client
+from scorecard.models.audit import request_client, with_origin
 
 _connected = False
 
@@ -40,8 +40,8 @@ def _uploaded(mapper, connection, batch) -> None:
     connection.execute(sa.insert(AuditEvent.__table__).values(
         at=utcnow(), user_id=batch.user_id, action="import.upload", entity_type="import_batch",
         entity_id=batch.id, client_address=address, user_agent=agent,
-        after={"filename": batch.filename, "checksum": batch.checksum,
-               "format": (batch.options or {}).get("format") or batch.format}))
+        after=with_origin({"filename": batch.filename, "checksum": batch.checksum,
+                           "format": (batch.options or {}).get("format") or batch.format})))
 
 
 def _cancelling(state):
@@ -68,8 +68,8 @@ def _cancelling(state):
             state.session.execute(sa.insert(AuditEvent.__table__).values(
                 at=utcnow(), user_id=user_id, action="import.cancel",
                 entity_type="import_batch", entity_id=batch_id, client_address=address, user_agent=agent,
-                before={"status": status.value}, after={
+                before={"status": status.value}, after=with_origin({
                     "status": "cancelled", "filename": filename,
                     **({} if user_id else {"by": "the preview expired" if status is BatchStatus.previewed
-                                           else "the system"})}))
+                                           else "the system"})})))
     return result

@@ -41,19 +41,48 @@ class AuditEvent(Base):
     user_agent: so.Mapped[Optional[str]] = so.mapped_column(sa.String(USER_AGENT_MAX))
 
 
-_started_by: ContextVar[tuple[Optional[str], Optional[str]]] = ContextVar("audit_started_by", default=(None, None))
+_started_by: ContextVar[tuple] = ContextVar("audit_started_by", default=(None, None, None))
 
 
 @contextmanager
 def started_by(client) -> None:
-    """Within a background job: `client`, the (address, user agent) of the request that started it
-    (None: the command line), stands for the request's in the audit events the job writes."""
-    address, agent = client if isinstance(client, (list, tuple)) and len(client) == 2 else (None, None)
-    token = _started_by.set((address if isinstance(address, str) else None, agent if isinstance(agent, str) else None))
+    """Within a background job: `client`, the (address, user agent[, API token]) of the request that started it
+    (`request_origin`; None: the command line), stands for the request's in the audit events the job writes."""
+    given = list(client)[:3] if isinstance(client, (list, tuple)) and len(client) in (2, 3) else []
+    address, agent, api_token = (given + [None, None, None])[:3]
+    api_token = api_token if isinstance(api_token, dict) and set(api_token) == {"id", "name"} else None
+    token = _started_by.set((address if isinstance(address, str) else None, agent if isinstance(agent, str) else None,
+                             api_token))
     try:
         yield
     finally:
         _started_by.reset(token)
+
+
+def request_origin() -> list:
+    """[client address, user agent, API token] of the request being handled (`request_client`, `api_token_used`),
+    as a background job it starts is handed them (`started_by`)."""
+    return [*request_client(), api_token_used()]
+
+
+def api_token_used() -> Optional[dict]:
+    """{"id", "name"} of the personal access token the request being handled was made with (scorecard.api.auth),
+    or of the request that started the background job; None for a page of the web or the command line."""
+    from flask import g, has_request_context
+
+    if not has_request_context():
+        return _started_by.get()[2]
+    token = g.get("api_token")
+    return None if token is None else {"id": token.id, "name": token.name}
+
+
+def with_origin(after: Optional[dict]) -> Optional[dict]:
+    """An event's `after` with the API token the change was made with (`via_api_token`), when it was: a user
+    agent is the client's to write, the token tells a change through the API from one on the web."""
+    used = api_token_used()
+    if used is None:
+        return after
+    return {**(after if isinstance(after, dict) else {}), "via_api_token": used}
 
 
 def request_client() -> tuple[Optional[str], Optional[str]]:
@@ -62,7 +91,7 @@ def request_client() -> tuple[Optional[str], Optional[str]]:
     from flask import has_request_context, request
 
     if not has_request_context():
-        return _started_by.get()
+        return _started_by.get()[:2]
     address = (request.remote_addr or "")[:CLIENT_ADDRESS_MAX] or None
     # A header is the client's to write: a control character in it (an ESC colouring a terminal, a line break)
     # is kept written as its escape, so the log and its CSV read as the client sent it and do nothing else.
@@ -78,18 +107,8 @@ def _stamp_client(mapper, connection, target):
         address, agent = request_client()
         target.client_address = target.client_address if target.client_address is not None else address
         target.user_agent = target.user_agent if target.user_agent is not None else agent
-    token = _api_token()
-    if token is not None:  # a user agent is the client's to write: the token says the change came through the API
-        target.after = {**(target.after if isinstance(target.after, dict) else {}),
-                        "via_api_token": {"id": token.id, "name": token.name}}
-
-
-def _api_token():
-    """The personal access token the request being handled was made with (scorecard.api.auth), or None: a page
-    of the web, a background job, the command line."""
-    from flask import g, has_request_context
-
-    return g.get("api_token") if has_request_context() else None
+    if not (isinstance(target.after, dict) and "via_api_token" in target.after):
+        target.after = with_origin(target.after)
 
 
 @sa.event.listens_for(AuditEvent, "before_update")
