@@ -310,13 +310,16 @@ def load_config(app, config=None) -> None:
         app.config["SECRET_KEY"] = _instance_secret(app.instance_path)
 
 
+# The dashboards' cache backends the settings configure, by Flask-Caching's names.
+CACHE_TYPES = ("SimpleCache", "FileSystemCache", "RedisCache", "NullCache")
+
+
 def unsettled(config) -> list[str]:
     """What in `config` (a mapping of settings) the app cannot start with, each in a sentence naming its
     variable: a number that could not be read (UNREADABLE), an upload storage there is none of, an API
     rate limit Flask-Limiter cannot parse (it would swallow the error on every request and limit
-    nothing), a cache type Flask-Caching has no backend of, a site address that is not one, a Redis or rate
-    limits' store address that is not one, a time zone there is none of."""
-    from flask_caching import backends
+    nothing), a cache type the settings do not configure (CACHE_TYPES), a site address that is not one, a Redis
+    or rate limits' store address that is not one, a time zone there is none of."""
     from limits import parse_many
 
     found = list(dict.fromkeys(UNREADABLE))
@@ -334,7 +337,7 @@ def unsettled(config) -> list[str]:
         found.append(f"SCORECARD_API_RATE_LIMIT is {str(config.get('API_RATE_LIMIT'))[:60]!r}; it is a rate such "
                      "as '300 per minute' or '10/second;1000/hour'.")
     kind = str(config.get("CACHE_TYPE") or "SimpleCache")
-    if "." not in kind and not hasattr(backends, kind):
+    if kind not in CACHE_TYPES:  # another of Flask-Caching's (a Redis Sentinel or cluster) needs settings of its own
         found.append(f"SCORECARD_CACHE_TYPE is {kind[:60]!r}; it is SimpleCache (in the process, the default), "
                      "FileSystemCache (with SCORECARD_CACHE_DIR), RedisCache (with SCORECARD_CACHE_REDIS_URL) or "
                      "NullCache.")

@@ -370,6 +370,10 @@ def test_a_database_that_cannot_be_reached_is_said_in_a_line_not_a_traceback(tmp
     ("SCORECARD_CACHE_TYPE", "Nope", "SCORECARD_CACHE_TYPE is 'Nope'; it is SimpleCache"),
     # Flask-Caching took Redis's default, localhost:6379: on a web host, no cache or another host's
     ("SCORECARD_CACHE_TYPE", "RedisCache", "SCORECARD_CACHE_TYPE is RedisCache: SCORECARD_CACHE_REDIS_URL (or "),
+    # Flask-Caching's others need settings of their own: a Sentinel cache failed every call unseen, a module's
+    # name (rediscache) stopped the start with a TypeError
+    ("SCORECARD_CACHE_TYPE", "RedisSentinelCache", "SCORECARD_CACHE_TYPE is 'RedisSentinelCache'; it is SimpleCache"),
+    ("SCORECARD_CACHE_TYPE", "rediscache", "SCORECARD_CACHE_TYPE is 'rediscache'; it is SimpleCache"),
     # read when mail was sent: the start passed, and the first reminders failed hours later
     ("SCORECARD_SMTP_TLS", "maybe", "SCORECARD_SMTP_TLS is 'maybe'; use one of starttls, ssl, none."),
     ("SCORECARD_TIMEZONE", "Eastern", "SCORECARD_TIMEZONE is 'Eastern'; it is an IANA time zone such as"),

@@ -752,6 +752,23 @@ def test_a_form_opened_before_an_import_is_reverted_is_refused_as_stale(demo, cl
                      rf"{before['Measurement']:g}", history, re.S), history[history.index("istory"):][:3000]
 
 
+def test_a_reverted_import_that_scored_a_domain_first_says_it_is_unscored_again(demo, client_as, ba, tmp_path):
+    """A batch that only scored domains of an assessment another batch started wrote no event when reverted: the
+    history still read "Governance & Strategy score none -> 3" beside the domain shown as not scored."""
+    from importers.revert import revert_batch
+
+    year, _ = 2031, client_as("admin")  # the admin who reverts
+    with demo.app_context():
+        started = run_import(db.session, capacity_file(tmp_path, year))
+        added = run_import(db.session, capacity_file(tmp_path, year, [
+            ["Benefits Administration", f"FY{year}", "Governance & Strategy", 3, "Added."]]))
+        assert started.status == added.status == "imported", (started.errors, added.errors)
+        revert_batch(db.session, added.batch_id, user_id=user_id(demo, "admin@test.gov"))
+    history = text(client_as("executive").get(url(ba, year)))
+    assert re.search(rf"admin@test.gov.*?reverted import batch {added.batch_id} \([^)]*\): Governance &amp; "
+                     r"Strategy score 3 → none; Governance &amp; Strategy narrative cleared", history, re.S), history
+
+
 def test_an_incomplete_assessment_cannot_be_submitted(demo, client_as, ba):
     analyst = client_as("analyst")
     fields = {**open_form(analyst, ba, NEXT), "score_0": "4"}

@@ -189,6 +189,15 @@ class CapacitySink(TrackedSink):
                 if field in (change.after or {}):
                     wrote[assessment_id][f"{domain}: {field}"] = change.after[field]
                     back[assessment_id][f"{domain}: {field}"] = (change.before or {}).get(field)
+        for change in changes:  # a domain the batch scored first, in an assessment it did not start: none again
+            after = change.after or {}
+            if change.table_name != CapacityDomainScore.__tablename__ or change.action != "insert" \
+                    or not isinstance(after.get("assessment_id"), int) or after["assessment_id"] in started:
+                continue
+            for field in ("score", "narrative", "evidence"):
+                if after.get(field) not in (None, ""):
+                    wrote[after["assessment_id"]][f"{after.get('domain')}: {field}"] = after[field]
+                    back[after["assessment_id"]][f"{after.get('domain')}: {field}"] = None
         at = utcnow()
         for assessment_id in sorted(started | set(back)):
             session.add(AuditEvent(
