@@ -21,6 +21,7 @@ from importers.formats.registry import FORMATS, SINKS
 from importers.pipeline import run_import
 from scorecard.dispatch import NotQueued, dispatch, record_the_end, report, still_waiting, task
 from scorecard.models import BatchStatus, ImportBatch, User, utcnow
+from scorecard.models.audit import by_the_system
 from scorecard.storage import storage
 
 log = logging.getLogger(__name__)
@@ -145,10 +146,11 @@ def sweep(app, session, now: Optional[datetime] = None) -> dict:
     cutoff = (now or datetime.now(UTC)) - timedelta(days=days)
     old = sa.select(ImportBatch).where(ImportBatch.created_at < cutoff, ImportBatch.stored_path.is_not(None))
     expired = removed = 0
-    for batch in session.scalars(old.where(ImportBatch.status == BatchStatus.previewed)).all():
-        expired += claim(session, batch, (BatchStatus.previewed,), BatchStatus.cancelled,
-                         message=f"The preview expired: nobody confirmed it within {days} days; nothing was "
-                                 "changed. Upload the file again.")
+    with by_the_system():  # no one's cancel, whoever's upload or request runs the sweep
+        for batch in session.scalars(old.where(ImportBatch.status == BatchStatus.previewed)).all():
+            expired += claim(session, batch, (BatchStatus.previewed,), BatchStatus.cancelled,
+                             message=f"The preview expired: nobody confirmed it within {days} days; nothing was "
+                                     "changed. Upload the file again.")
     done = (BatchStatus.rejected, BatchStatus.cancelled, BatchStatus.failed)
     for batch in session.scalars(old.where(ImportBatch.status.in_(done))).all():
         discard_files(app, batch)

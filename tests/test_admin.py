@@ -848,6 +848,18 @@ def test_an_expired_preview_is_audited_as_the_systems_cancellation(analyst, app)
     event = _last(app, "import.cancel")
     assert event.entity_id == batch_id and event.user_id is None
     assert event.after["by"] == "the preview expired" and event.client_address is None
+    # expired as another person's upload arrives (the upload sweeps old previews): still no one's cancel; it named
+    # the uploader, their browser and (through the API) their token
+    second = upload(analyst, workbook_bytes([HEADER, ROW]))
+    with app.app_context():
+        db.session.execute(sa.update(ImportBatch).where(ImportBatch.id == second)
+                           .values(created_at=utcnow() - timedelta(days=30)))
+        db.session.commit()
+    upload(analyst, workbook_bytes([HEADER, ROW]), name="third.xlsx")
+    event = _last(app, "import.cancel")
+    assert event.entity_id == second and event.user_id is None and event.client_address is None, event.after
+    assert event.user_agent is None and event.after["by"] == "the preview expired"
+    assert "via_api_token" not in event.after
 
 
 def test_a_new_user_form_sent_twice_at_once_makes_one_account_and_says_so(app, admin, monkeypatch):

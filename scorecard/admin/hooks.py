@@ -9,7 +9,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from scorecard.models import AuditEvent, BatchStatus, ImportBatch, utcnow
-from scorecard.models.audit import request_client, with_origin
+from scorecard.models.audit import on_its_own_account, request_client, with_origin
 
 _connected = False
 
@@ -28,7 +28,7 @@ def _acting_user_id():
     from flask import has_request_context
     from flask_login import current_user
 
-    if not has_request_context():
+    if not has_request_context() or on_its_own_account():  # an old preview expired while someone uploads
         return None
     return current_user.id if getattr(current_user, "is_authenticated", False) else None
 

@@ -59,6 +59,26 @@ def started_by(client) -> None:
         _started_by.reset(token)
 
 
+_by_the_system: ContextVar[bool] = ContextVar("audit_by_the_system", default=False)
+
+
+@contextmanager
+def by_the_system() -> None:
+    """Within the block, work the system does on its own account while someone's request is handled (old
+    previews expired as a new file arrives): its audit events name no person, client or token. They named the
+    person uploading the new file, and their token, as the one who cancelled another's preview."""
+    token = _by_the_system.set(True)
+    try:
+        yield
+    finally:
+        _by_the_system.reset(token)
+
+
+def on_its_own_account() -> bool:
+    """Whether the system is doing work on its own account here (`by_the_system`)."""
+    return _by_the_system.get()
+
+
 def request_origin() -> list:
     """[client address, user agent, API token] of the request being handled (`request_client`, `api_token_used`),
     as a background job it starts is handed them (`started_by`)."""
@@ -70,6 +90,8 @@ def api_token_used() -> Optional[dict]:
     or of the request that started the background job; None for a page of the web or the command line."""
     from flask import g, has_request_context
 
+    if _by_the_system.get():
+        return None
     if not has_request_context():
         return _started_by.get()[2]
     token = g.get("api_token")
@@ -90,6 +112,8 @@ def request_client() -> tuple[Optional[str], Optional[str]]:
     request that started it (`started_by`); else (None, None) (the command line)."""
     from flask import has_request_context, request
 
+    if _by_the_system.get():
+        return None, None
     if not has_request_context():
         return _started_by.get()[:2]
     address = (request.remote_addr or "")[:CLIENT_ADDRESS_MAX] or None
