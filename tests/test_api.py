@@ -1,6 +1,7 @@
 """The REST API: every operation of the OpenAPI document for every role (generated from the
 document and the permission table), tokens and their scope, session cookies refused, the
 commitment update's ETag / If-Match, problem details, pages, filters and the rate limit."""
+import csv
 import io
 import json
 import re
@@ -493,6 +494,35 @@ def test_commitment_update_needs_the_etag_in_if_match(api, http):
     # "*" matches whatever version is current (RFC 9110, 13.1.1): the client chose to overwrite
     anyway = http.patch(url, json={"note": "Checked"}, headers={**_bearer(secret), "If-Match": "*"})
     assert anyway.status_code == 200 and anyway.get_json()["version"] == changed["version"] + 1
+
+
+def test_a_stale_patch_after_a_revert_says_the_revert_put_fields_back(api, http, tmp_path):
+    """After a revert put a commitment's status back, a stale PATCH was told the last save was "adding a note"
+    (a revert's history row holds its changes in words only), by "an import or the system"."""
+    from importers.pipeline import run_import
+    from importers.revert import revert_batch
+    from scorecard.commitments.export import export_commitments
+
+    secret = _secret(api, "officer")
+    with api.app_context():
+        cid = _commitment_of("CFO")
+        path = tmp_path / "cfo.csv"
+        export_commitments(db.session, path, "CFO")
+        text = path.read_text(encoding="utf-8-sig").splitlines()
+        header = text[0].split(",")
+        rows = [line for line in text[1:] if line.split(",")[0] == str(cid)]
+        row = next(csv.reader(rows))
+        row[header.index("next_step")] = "From the file."
+        path.write_text(",".join(header) + "\n" + ",".join(f'"{v}"' for v in row) + "\n", encoding="utf-8")
+        batch = run_import(db.session, path).batch_id
+        stale = db.session.get(Commitment, cid).version
+        revert_batch(db.session, batch)
+    refused = http.patch(f"{PREFIX}/commitments/{cid}", json={"note": "late"},
+                         headers={**_bearer(secret), "If-Match": f'"{stale}"'})
+    said = refused.get_json()["detail"]
+    assert refused.status_code == 412 and "adding a note" not in said, said
+    assert "Changed last by no person (the command line or the system) at " in said, said
+    assert f"Reverted import batch {batch} (cfo.csv): next step back from “From the file.” to " in said, said
 
 
 @pytest.mark.parametrize("note", ["\u200b", "\u2060\ufeff", " \u00ad ", "   ", None])

@@ -30,6 +30,7 @@ from scorecard.commitments.services import (
     EDITABLE,
     FIELD_LABELS,
     LEADER_FIELDS,
+    REVERTED,
     Names,
     check,
     dropped_beyond,
@@ -284,7 +285,7 @@ class CommitmentSink(TrackedSink):
                              f"{said(f, change.before[f])}" for f in fields) or "the note it added removed"
             rows.append({"commitment_id": commitment_id, "user_id": user_id, "at": now, "status": status,
                          "reason": reason, "import_batch_id": batch.id, "changes": {},
-                         "note": f"Reverted import batch {batch.id} ({batch.filename}): {what}."})
+                         "note": f"{REVERTED}{batch.id} ({batch.filename}): {what}."})
         # as rows, as the revert writes: the session may still hold the history rows it deleted, whose ids a
         # SQLite database made before migration 0025 may give again
         session.execute(sa.insert(CommitmentUpdate), rows)

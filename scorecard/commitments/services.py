@@ -685,10 +685,17 @@ def last_saved_words(session, commitment: Commitment, *, besides_batch: Optional
                              .order_by(CommitmentUpdate.at.desc(), CommitmentUpdate.id.desc()).limit(1)).first()
     if latest is None or (besides_batch is not None and latest.import_batch_id == besides_batch):
         return ""
-    who = person(session.get(User, latest.user_id)) if latest.user_id else "an import or the system (no person)"
+    who = person(session.get(User, latest.user_id)) if latest.user_id else "no person (the command line or the system)"
+    when = f"{who} at {moment(latest.at, seconds=True)}"
+    if latest.import_batch_id is not None and not latest.changes and (latest.note or "").startswith(REVERTED):
+        return f"Changed last by {when}: {latest.note}"  # a revert's row says what it put back, in words only
     fields = [FIELD_LABELS.get(f, f.replace("_", " ")).lower() for f in EDITABLE if f in (latest.changes or {})]
     what = (f"changing the {listed(fields)}" if fields else "adding a note" if latest.note else "saving it as it was")
-    return f"Saved last by {who} at {moment(latest.at, seconds=True)}, {what}."
+    through = f" (import batch {latest.import_batch_id})" if latest.import_batch_id is not None else ""
+    return f"Saved last by {when}{through}, {what}."
+
+
+REVERTED = "Reverted import batch "  # how a revert's row in a commitment's history begins (importers.sinks)
 
 
 def conflict(session, commitment: Commitment, opened: dict, yours: dict, viewer=None, *,
