@@ -1237,6 +1237,21 @@ def test_a_tables_last_row_is_never_alone_on_a_page_and_its_links_read_as_links(
         if len(pages) > 1:
             alone.append(len(re.findall(r"Row \d+", pages[-1])))
     assert alone and min(alone) >= 2, alone
+    # in a briefing, after a section of any length: a table of two rows is never split, and a section's heading
+    # is never left at a page's foot without its table
+    def table(rows, tag):
+        return Table(caption=f"{tag} caption", name=tag, columns=[Column("name", "Name", link="href")],
+                     rows=[{"name": f"{tag}-Row{n} " + "words " * 12, "href": f"https://x.test/{n}"}
+                           for n in range(rows)])
+    for filler in range(10, 70, 5):
+        made = content.Briefing(title="T", period="FY2026-Q1", agency="A", prepared_for=None,
+                                prepared_on=datetime(2026, 1, 1), sections=[
+                                    content.Section("f", "Filler", "note", table(filler, "F")),
+                                    content.Section("s", "Target section", "A note.", table(2, "S"))])
+        for page in PdfReader(io.BytesIO(pdf.render(made))).pages:
+            text = page.extract_text()
+            assert len(re.findall(r"S-Row\d", text)) in (0, 2), (filler, text[-300:])
+            assert ("Target section" in text) == bool(re.findall(r"S-Row\d", text)), (filler, text[-300:])
     made = pdf.TaggedPDF("Link")
     made.add_page()
     made.table_of(Table(caption="Links", name="links", columns=[Column("name", "Name", link="href")],

@@ -294,24 +294,26 @@ class TaggedPDF(FPDF):
         self.paragraph(text, tag=f"H{level}", size=size, style="B", line=line, space=1.5)
 
     def section_opening(self, heading: str, note: str, table: Optional[Table]) -> float:
-        """The height of a section's heading and note, and of its table's caption, header row and first
-        row: kept on one page, so a table's header never sits alone at a page's foot with its rows
-        overleaf."""
+        """The height of a section's heading and note, and of its table's opening (`table_opening`): kept on
+        one page, so a heading never sits alone at a page's foot with its table overleaf."""
         size, line = self.HEADINGS[2]
         height = self.text_height(self.epw, drawable(heading), size, "B", line) + 1.5
         height += self.text_height(self.epw, drawable(note), 9.5, line=5) + 2
-        if table is not None:
-            widths = _widths(self, table)
-            height += self.text_height(self.epw, drawable(table.caption), 9, "I", 4.5) + 1
-            height += self._header_height(table, widths)
-            if table.rows:
-                height += self._row_height(table, table.rows[0], widths)
+        return height + (self.table_opening(table, _widths(self, table)) if table is not None else 0)
+
+    def table_opening(self, table: Table, widths: list[float]) -> float:
+        """The height of a table's caption, header row and first row (both rows of a table of two: its last row
+        never alone overleaf), kept on one page: a header never sits alone at a page's foot."""
+        height = self.text_height(self.epw, drawable(table.caption), 9, "I", 4.5) + 1
+        height += self._header_height(table, widths)
+        for row in table.rows[:2 if len(table.rows) == 2 else 1]:
+            height += self._row_height(table, row, widths)
         return height
 
     # ----------------------------------------------------------------- tables
     def table_of(self, table: Table):
         widths = _widths(self, table)
-        self.room_for(30)
+        self.room_for(self.table_opening(table, widths))  # its section kept the heading with it (render)
         with self.group("Table"):
             self.set_font(FONT, "I", 9)
             caption = drawable(table.caption)
@@ -328,7 +330,7 @@ class TaggedPDF(FPDF):
                 texts = [_cell_text(column, row) for column in table.columns]
                 height = self._row_height(table, row, widths, texts)
                 needed = height
-                if index == len(table.rows) - 2 and index:  # the last row never alone on a page of its own
+                if index == len(table.rows) - 2 and index:  # the last row never alone (of two: `table_opening`)
                     needed += self._row_height(table, table.rows[-1], widths)
                 if self.room_for(needed):
                     self._header_row(table, widths)

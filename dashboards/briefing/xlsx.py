@@ -84,7 +84,7 @@ def _section_sheet(book: Workbook, briefing: Briefing, section: Section) -> None
     sheet.freeze_panes = f"A{HEADER_ROW + 1}"
     sheet.auto_filter.ref = f"A{HEADER_ROW}:{get_column_letter(len(table.columns))}{len(table.rows) + HEADER_ROW}"
     for index, column in enumerate(table.columns, start=1):
-        lengths = [len(column.header)] + [len(column.text(row.get(column.key))) for row in table.rows[:200]]
+        lengths = [len(column.header)] + [len(column.text(row.get(column.key))) for row in table.rows]
         sheet.column_dimensions[get_column_letter(index)].width = min(WIDEST, max(10, max(lengths) + 2))
         if max(lengths) + 2 > WIDEST:  # a reason, the leaders answering for a program: read whole, on lines
             for (cell,) in sheet.iter_rows(min_row=HEADER_ROW + 1, min_col=index, max_col=index):
