@@ -302,3 +302,37 @@ def test_a_plans_import_refusal_names_each_component_as_told_apart(demo, tmp_pat
     assert len(said) == 2 and said[0] != said[1], said
     for agency in agencies:
         assert any(f"component '{component} ({agency})'" in message for message in said), said
+
+
+def test_a_rules_page_names_each_namesake_leader_of_its_requirement_findings(evaluated):
+    """Two Pat Smiths' requirements, found alike by a plan rule, read as one leader's on the rule's page."""
+    from scorecard.models import Finding, PlanElement, PlanRequirement, RuleSubject, RuleVersion
+
+    with evaluated.app_context():
+        finding = db.session.scalars(sa.select(Finding).where(Finding.subject_type == RuleSubject.requirement)
+                                     .order_by(Finding.period.desc(), Finding.id)).first()
+        version = db.session.get(RuleVersion, finding.rule_version_id)
+        leaders, component, agencies = _pat_smiths(db.session)
+        table = Finding.__table__  # the finding, as the rule would find of each Pat Smith's requirement
+        row = {k: v for k, v in db.session.execute(sa.select(table).where(table.c.id == finding.id)).mappings().one()
+               .items() if k != "id"}
+        for lead in leaders:
+            element = PlanElement(plan=lead.plans[0], name="Customer Experience", weight=100)
+            requirement = PlanRequirement(element=element, text="Raise trust.")
+            db.session.add_all([element, requirement])
+            db.session.flush()
+            db.session.execute(table.insert().values({**row, "subject_id": requirement.id}))
+        db.session.commit()
+        key, number, period = version.rule.key, version.version, finding.period
+        executive = db.session.scalar(sa.select(User).where(User.email == "executive@demo.cx.gov"))
+        client = evaluated.test_client(user=executive)
+    listed = ""
+    for page in range(1, 40):
+        text = html.unescape(client.get(f"/rules/{key}/versions/{number}?period={period}&page={page}")
+                             .get_data(as_text=True))
+        start = text.index('id="concluded-findings"')
+        listed += text[start:text.index("</table>", start)]
+        if f"page={page + 1}" not in text:
+            break
+    for agency in agencies:
+        assert f'<span class="text-bold">Pat Smith ({component}, {agency}):</span>' in listed, agency

@@ -145,29 +145,26 @@ def _namesakes_told(session, subjects: list[tuple[RuleSubject, int]]) -> dict[tu
     for subject_type, subject_id in subjects:
         ids.setdefault(subject_type, set()).add(subject_id)
     told: dict[tuple[RuleSubject, int], str] = {}
-    if RuleSubject.program in ids:
-        parts = program_parts(session)
-        told.update({(RuleSubject.program, i): in_words(parts[i]) for i in ids[RuleSubject.program]
-                     if len(parts.get(i, ())) > 1})
-    by_leader = {}
-    if RuleSubject.requirement in ids:
-        by_leader = dict(session.execute(
-            sa.select(PlanRequirement.id, PerformancePlan.leader_id)
-            .join(PlanElement, PlanElement.id == PlanRequirement.element_id)
-            .join(PerformancePlan, PerformancePlan.id == PlanElement.plan_id)
-            .where(PlanRequirement.id.in_(ids[RuleSubject.requirement]))).all())
-    if by_leader:
-        parts = leader_parts(session)
-        told.update({(RuleSubject.requirement, r): in_words(parts[leader]) for r, leader in by_leader.items()
-                     if len(parts.get(leader, ())) > 1})
-    by_component = {}
-    if RuleSubject.capacity_domain in ids:
-        by_component = dict(session.execute(
-            sa.select(CapacityDomainScore.id, CapacityAssessment.component_id)
-            .join(CapacityAssessment, CapacityAssessment.id == CapacityDomainScore.assessment_id)
-            .where(CapacityDomainScore.id.in_(ids[RuleSubject.capacity_domain]))).all())
-    if by_component:
-        parts = component_parts(session)
-        told.update({(RuleSubject.capacity_domain, d): in_words(parts[c]) for d, c in by_component.items()
-                     if len(parts.get(c, ())) > 1})
+    for subject_type, (owners, read) in _NAMED_BY.items():
+        if subject_type not in ids:
+            continue
+        # {subject id: the record whose name it goes by}: a program itself, a requirement's leader, a score's component
+        owner = ({i: i for i in ids[subject_type]} if owners is None
+                 else dict(session.execute(owners.where(owners.selected_columns[0].in_(ids[subject_type]))).all()))
+        parts = read(session) if owner else {}
+        told.update({(subject_type, i): in_words(parts[o]) for i, o in owner.items() if len(parts.get(o, ())) > 1})
     return told
+
+
+# Each subject type's (query of (subject id, the id of the record it is named by), or None for the subject itself;
+# the reader of those records told apart).
+_NAMED_BY = {
+    RuleSubject.program: (None, program_parts),
+    RuleSubject.requirement: (
+        sa.select(PlanRequirement.id, PerformancePlan.leader_id)
+        .join(PlanElement, PlanElement.id == PlanRequirement.element_id)
+        .join(PerformancePlan, PerformancePlan.id == PlanElement.plan_id), leader_parts),
+    RuleSubject.capacity_domain: (
+        sa.select(CapacityDomainScore.id, CapacityAssessment.component_id)
+        .join(CapacityAssessment, CapacityAssessment.id == CapacityDomainScore.assessment_id), component_parts),
+}
