@@ -241,6 +241,21 @@ def test_a_commitment_tied_to_namesakes_names_each_row_and_the_briefing_each_lea
     assert sorted(mine) == sorted(f"Pat Smith ({component}, {agency})" for agency in agencies), mine
 
 
+def _findings_listed(app, version, period: str) -> str:
+    """The findings tables of every page of a rule version's findings in `period`, as the executive reads them
+    (in an app context)."""
+    executive = db.session.scalar(sa.select(User).where(User.email == "executive@demo.cx.gov"))
+    client, listed = app.test_client(user=executive), ""
+    for page in range(1, 60):
+        text = html.unescape(client.get(f"/rules/{version.rule.key}/versions/{version.version}?period={period}"
+                                        f"&page={page}").get_data(as_text=True))
+        start = text.index('id="concluded-findings"')
+        listed += text[start:text.index("</table>", start)]
+        if f"page={page + 1}" not in text:
+            return listed
+    return listed
+
+
 def test_a_rules_page_names_each_namesake_subject_of_its_findings(evaluated):
     """The program trust rule's page listed "Contact Center trust was 3.85 (n=130) ..." and "Contact Center trust
     was 3.91 (n=110) ...": two agencies' programs, only the finding's number telling them apart. A subject that
@@ -269,17 +284,7 @@ def test_a_rules_page_names_each_namesake_subject_of_its_findings(evaluated):
             Finding.rule_version_id == version.id, Finding.period == period,
             Finding.subject_type == RuleSubject.program, Finding.subject_id.not_in([program.id, namesake.id]))).first()
         other_name = db.session.get(Program, other.subject_id).name
-        key, number = version.rule.key, version.version
-        executive = db.session.scalar(sa.select(User).where(User.email == "executive@demo.cx.gov"))
-        client = evaluated.test_client(user=executive)
-    listed = ""
-    for page in range(1, 10):
-        text = html.unescape(client.get(f"/rules/{key}/versions/{number}?period={period}&page={page}")
-                             .get_data(as_text=True))
-        start = text.index('id="concluded-findings"')
-        listed += text[start:text.index("</table>", start)]
-        if f"page={page + 1}" not in text:
-            break
+        listed = _findings_listed(evaluated, version, period)
     for name in told:
         assert f'<span class="text-bold">{name}:</span>' in listed, name
     assert f'<span class="text-bold">{other_name}' not in listed, "a name of its own is not repeated"
@@ -323,16 +328,6 @@ def test_a_rules_page_names_each_namesake_leader_of_its_requirement_findings(eva
             db.session.flush()
             db.session.execute(table.insert().values({**row, "subject_id": requirement.id}))
         db.session.commit()
-        key, number, period = version.rule.key, version.version, finding.period
-        executive = db.session.scalar(sa.select(User).where(User.email == "executive@demo.cx.gov"))
-        client = evaluated.test_client(user=executive)
-    listed = ""
-    for page in range(1, 40):
-        text = html.unescape(client.get(f"/rules/{key}/versions/{number}?period={period}&page={page}")
-                             .get_data(as_text=True))
-        start = text.index('id="concluded-findings"')
-        listed += text[start:text.index("</table>", start)]
-        if f"page={page + 1}" not in text:
-            break
+        listed = _findings_listed(evaluated, version, finding.period)
     for agency in agencies:
         assert f'<span class="text-bold">Pat Smith ({component}, {agency}):</span>' in listed, agency
