@@ -122,3 +122,19 @@ def chrome(profile: Path, *, height: int = 1000, page_load_timeout: int = 90, br
     driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
     driver.set_page_load_timeout(page_load_timeout)
     return driver
+
+
+def set_width(driver, width: int, height: int = 900) -> None:
+    """Lay the pages out at `width` x `height` CSS pixels (a phone's 320 px: below Chromium's narrowest window)."""
+    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                           {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False})
+
+
+@contextmanager
+def at_width(driver, width: int, height: int = 900):
+    """The block's pages at `width` (`set_width`), then the window's own size again (the next test's pages)."""
+    set_width(driver, width, height)
+    try:
+        yield
+    finally:
+        driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})

@@ -677,16 +677,11 @@ def test_an_error_summarys_link_shows_the_fields_label_and_its_message(browsers)
         seen = follow(analyst)
         assert seen["field"] == "score_2" and 0 <= seen["legend"] < seen["label"] < seen["top"] < seen["height"], seen
 
-    with window_size(analyst.driver, 500, 700):
-        analyst.driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
-                                       {"width": 320, "height": 700, "deviceScaleFactor": 1, "mobile": False})
-        try:
-            analyst.open("/capacity/")
-            band = analyst.driver.execute_script(
-                "const menu = document.querySelector('.usa-menu-btn'); menu.focus(); "
-                "return getComputedStyle(menu).boxShadow;")
-        finally:
-            analyst.driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+    with window_size(analyst.driver, 500, 700), served.at_width(analyst.driver, 320, 700):
+        analyst.open("/capacity/")
+        band = analyst.driver.execute_script(
+            "const menu = document.querySelector('.usa-menu-btn'); menu.focus(); "
+            "return getComputedStyle(menu).boxShadow;")
     assert "255, 255, 255" in band and "inset" in band, band
 
 

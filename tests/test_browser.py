@@ -416,17 +416,13 @@ def test_a_long_word_in_a_commitments_title_breaks_within_the_lists_phone_width(
 
     title = '=HYPERLINK("https://www.example.gov/cx/a11-section-280/fy2027/evidence","open")'
     _saved_on_a_cfo_commitment(browser, server, "title", title)
-    browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
-                            {"width": 320, "height": 900, "deviceScaleFactor": 1, "mobile": False})
-    try:
+    with served.at_width(browser, 320):
         browser.get(server + "/commitments/")
         shown = browser.find_element(By.LINK_TEXT, title)
         widths = _page_widths(browser)
         browser.save_screenshot(str(tmp_path / "title-320.png"))
         assert widths[0] <= widths[1], f"the page scrolls sideways: {widths}"
         assert shown.rect["x"] + shown.rect["width"] <= widths[1]
-    finally:
-        browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
 
 
 def test_at_320_px_a_breadcrumb_link_is_seen_when_focused_and_the_agency_filter_reads_whole(server, browser,
@@ -438,9 +434,7 @@ def test_at_320_px_a_breadcrumb_link_is_seen_when_focused_and_the_agency_filter_
     from selenium.webdriver.common.keys import Keys
 
     page = _cfo_officers_first_commitment(browser, server)
-    browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
-                            {"width": 320, "height": 900, "deviceScaleFactor": 1, "mobile": False})
-    try:
+    with served.at_width(browser, 320):
         browser.get(page + "/edit")
         crumb = browser.find_element(By.CSS_SELECTOR, ".usa-breadcrumb__list-item:first-child a")
         browser.execute_script("arguments[0].focus()", crumb)
@@ -453,8 +447,6 @@ def test_at_320_px_a_breadcrumb_link_is_seen_when_focused_and_the_agency_filter_
         browser.get(server + "/capacity/?agency=DPS")
         box = browser.find_element(By.ID, "agency")
         assert box.rect["width"] >= 250, box.rect
-    finally:
-        browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
 
 
 def test_a_long_web_address_as_evidence_breaks_within_a_phones_width(server, browser, tmp_path):
@@ -465,9 +457,7 @@ def test_a_long_web_address_as_evidence_breaks_within_a_phones_width(server, bro
     link = ("https://www.performance.gov/cx/assets/files/a11-section-280-capacity-assessment-evidence-for-fy2027-"
             "benefits-administration-measurement-domain-final-version-approved.pdf")
     page = _saved_on_a_cfo_commitment(browser, server, "evidence_links", link)
-    browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
-                            {"width": 320, "height": 900, "deviceScaleFactor": 1, "mobile": False})
-    try:
+    with served.at_width(browser, 320):
         browser.get(page)
         shown = browser.find_element(By.CSS_SELECTOR, f'main a[href="{link}"]')
         widths = _page_widths(browser)
@@ -481,8 +471,6 @@ def test_a_long_web_address_as_evidence_breaks_within_a_phones_width(server, bro
             ".overflowWrap, !!e.closest('td.scorecard-words'), e.closest('td').getBoundingClientRect().width])")
         assert cells and all(wrap == ("anywhere" if words else "normal") for wrap, words, _ in cells), cells
         assert all(width >= 12 * 16 for _, words, width in cells if words), cells
-    finally:
-        browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
 
 
 @pytest.mark.parametrize("path", ["/", "/dashboards/"])
@@ -515,9 +503,7 @@ def test_the_api_pages_operation_headings_break_within_a_phones_width(server, br
 
     sign_in(browser, server, "viewer@demo.cx.gov")
     WebDriverWait(browser, 60).until(ec.url_to_be(server + "/"))
-    browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
-                            {"width": 320, "height": 900, "deviceScaleFactor": 1, "mobile": False})
-    try:
+    with served.at_width(browser, 320):
         browser.get(server + "/api/v1/docs")
         try:
             headings = WebDriverWait(browser, 30).until(lambda b: b.find_elements(By.CSS_SELECTOR, "main h3"))
@@ -529,8 +515,6 @@ def test_the_api_pages_operation_headings_break_within_a_phones_width(server, br
         names = browser.execute_script("return [...document.querySelectorAll('main [role=region]')]"
                                        ".map(r => r.getAttribute('aria-label'))")
         assert len(names) > 5 and len(set(names)) == len(names), names
-    finally:
-        browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
 
 
 @pytest.mark.parametrize("path, field", [("/admin/users", "f-q"), ("/admin/audit", "f-who")])
@@ -618,17 +602,13 @@ def test_a_long_rule_key_breaks_within_the_rules_list(server, browser, tmp_path)
         found = b.find_elements(By.CSS_SELECTOR, "#concluded-findings a[href^='/findings/']")
         return found[0].get_attribute("href") if found else False
     page = WebDriverWait(browser, 120, poll_frequency=2).until(finding)
-    browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
-                            {"width": 320, "height": 900, "deviceScaleFactor": 1, "mobile": False})
-    try:
+    with served.at_width(browser, 320):
         browser.get(page)
         WebDriverWait(browser, 60).until(ec.presence_of_element_located((By.ID, "outcome")))
         widths = _page_widths(browser)
         table = browser.execute_script("return document.getElementById('outcome').closest('table').scrollWidth")
         browser.save_screenshot(str(tmp_path / "finding-long-key.png"))
         assert widths[0] <= widths[1] and table <= widths[1], f"the finding's table is {table} px wide: {widths}"
-    finally:
-        browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
 
 
 def test_a_long_word_someone_wrote_breaks_within_its_cell(server, browser, tmp_path):
@@ -697,9 +677,7 @@ def test_a_chart_of_quarters_opens_on_the_latest_on_a_phone(server, browser, tmp
 
     sign_in(browser, server, "executive@demo.cx.gov")
     WebDriverWait(browser, 60).until(lambda b: b.current_url == server + "/")
-    browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
-                            {"width": 320, "height": 900, "deviceScaleFactor": 1, "mobile": False})
-    try:
+    with served.at_width(browser, 320):
         browser.get(server + "/dashboards/program?id=1")
         region = 'document.getElementById("program-trust-graph")?.closest(".dash-chart-scroll")'
         WebDriverWait(browser, 60).until(lambda b: b.execute_script(f"return {region}?.getAttribute('data-scrolled')"))
@@ -718,12 +696,10 @@ def test_a_chart_of_quarters_opens_on_the_latest_on_a_phone(server, browser, tmp
         browser.execute_script(f"const r = {region}; r.scrollLeft = 0; r.dispatchEvent(new Event('scroll'))")
         assert browser.execute_script(f"const r = {region}; {edges}")[2] <= region_right
         # drawn at 375 px and then narrowed (no redraw: the chart keeps its least width), it is fitted again
-        browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
-                                {"width": 375, "height": 900, "deviceScaleFactor": 1, "mobile": False})
+        served.set_width(browser, 375)
         browser.get(server + "/dashboards/program?id=1")
         WebDriverWait(browser, 60).until(lambda b: b.execute_script(f"return {region}?.getAttribute('data-scrolled')"))
-        browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
-                                {"width": 320, "height": 900, "deviceScaleFactor": 1, "mobile": False})
+        served.set_width(browser, 320)
         WebDriverWait(browser, 10).until(
             lambda b: (lambda e: e[2] <= e[3])(b.execute_script(f"const r = {region}; {edges}")))
         browser.get(server + "/dashboards/heatmap")
@@ -767,8 +743,6 @@ def test_a_chart_of_quarters_opens_on_the_latest_on_a_phone(server, browser, tmp
             assert browser.execute_script(
                 f"const r = document.getElementById('{graph}').closest('.dash-chart-scroll');"
                 "return [r.scrollLeft, r.getAttribute('data-latest')]") == [0, None], graph
-    finally:
-        browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
 
 
 def test_ticking_a_program_says_which_are_chosen_above_the_list(server, browser):
@@ -804,9 +778,7 @@ def test_a_choice_reached_by_tab_is_scrolled_into_sight_within_its_box(server, b
 
     sign_in(browser, server, "cfo.officer@demo.cx.gov")
     WebDriverWait(browser, 60).until(lambda b: b.current_url == server + "/")
-    browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
-                            {"width": width, "height": 800, "deviceScaleFactor": 1, "mobile": False})
-    try:
+    with served.at_width(browser, width, 800):
         browser.get(server + "/commitments/new")
         boxes = browser.find_elements(By.CSS_SELECTOR, "#program_ids-choices input[type=checkbox]")
         browser.execute_script("arguments[0].focus()", boxes[0])
@@ -826,8 +798,6 @@ def test_a_choice_reached_by_tab_is_scrolled_into_sight_within_its_box(server, b
                 unseen.append(focused(browser)[0])
             ActionChains(browser).send_keys(Keys.TAB).perform()
         assert len(boxes) > 40 and not unseen, f"{len(unseen)} of {len(boxes)} out of sight: {unseen[:5]}"
-    finally:
-        browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
 
 
 def test_typing_in_the_program_picker_finds_programs_by_their_names_alone(server, browser):
@@ -875,18 +845,14 @@ def test_a_table_takes_a_tab_stop_only_where_it_scrolls_and_then_by_its_caption(
     unnamed = """return [...document.querySelectorAll('main [tabindex="0"]')].filter(e =>
         !e.matches('a, button, input, select, textarea, summary') && !(e.getAttribute('role')
         && (e.getAttribute('aria-label') || e.getAttribute('aria-labelledby')))).map(e => e.outerHTML.slice(0, 80));"""
-    try:
-        for width in (1280, 320):
-            browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
-                                    {"width": width, "height": 900, "deviceScaleFactor": 1, "mobile": False})
+    for width in (1280, 320):
+        with served.at_width(browser, width):
             browser.get(server + "/capacity/")
             grid = browser.find_element(By.ID, "capacity-grid")
             assert browser.execute_script(unnamed) == [], width
             region = browser.execute_script("return arguments[0].closest('[role=region]')", grid)
             if width == 320:
                 assert region is not None and region.get_attribute("aria-label").startswith("Capacity assessments")
-    finally:
-        browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
 
 
 def test_a_search_box_narrows_a_long_list_of_programs_and_keeps_what_was_ticked(server, browser):
@@ -1007,9 +973,7 @@ def test_an_error_quoting_a_long_address_wraps_within_a_phones_width(server, bro
     address = ("agency.sharepoint.com/sites/CXOffice/Shared%20Documents/FY2027/Action_Plans/"
                "HISP_Benefits_Administration_CX_Action_Plan_FY2027_Q2_Draft.docx")
     page = _cfo_officers_first_commitment(browser, server)
-    browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
-                            {"width": 320, "height": 900, "deviceScaleFactor": 1, "mobile": False})
-    try:
+    with served.at_width(browser, 320):
         browser.get(page + "/edit")
         field = browser.find_element(By.ID, "evidence_links")
         field.clear()
@@ -1021,8 +985,6 @@ def test_an_error_quoting_a_long_address_wraps_within_a_phones_width(server, bro
         browser.save_screenshot(str(tmp_path / "error-320.png"))
         assert widths[0] <= widths[1], f"the page scrolls sideways: {widths}"
         assert message.rect["x"] + message.rect["width"] <= widths[1], message.rect
-    finally:
-        browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
 
 
 def test_a_pasted_reason_longer_than_the_box_takes_is_counted_not_cut(server, browser, tmp_path):
